@@ -1,0 +1,3 @@
+from isek.cli import main
+
+main()

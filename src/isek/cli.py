@@ -1,0 +1,27 @@
+"""The ``isek`` command: Django's management commands under stable, short names.
+
+    isek demo [--no-serve] [--port N]
+    isek import CONCEPT FILE --as area|quarters|measures [--crs EPSG:25832] [--layer NAME]
+    isek export CONCEPT --gpkg FILE | --geojson FILE
+    isek data fetch | status
+    isek migrate, isek createsuperuser, ... (any Django management command)
+"""
+
+import os
+import sys
+
+ALIASES = {"import": "import_geodata", "export": "export_geodata"}
+
+
+def main(argv=None):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "isek.config.settings")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ALIASES:
+        argv[0] = ALIASES[argv[0]]
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["isek", *argv])
+
+
+if __name__ == "__main__":
+    main()

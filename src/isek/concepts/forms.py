@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.utils.translation import gettext_lazy as _
+
+from isek.core import geo
+
+from .models import Concept, FieldOfAction, Goal, Measure, Milestone, Quarter
+
+
+class GeoJSONGeometryField(forms.CharField):
+    """A geometry edited on the map and kept as GeoJSON (WGS84) text in a form field."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "class": "kern-form-input__input isek-geojson"})
+
+    def __init__(self, *args, allowed=None, **kwargs):
+        self.allowed = allowed
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, GEOSGeometry):
+            return value.json
+        return value
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if not value:
+            return None
+        try:
+            data = json.loads(value)
+        except json.JSONDecodeError:
+            raise forms.ValidationError(_("Die Geometrie ist kein gültiges GeoJSON.")) from None
+        if isinstance(data, dict) and data.get("type") == "Feature":
+            data = data.get("geometry")
+        try:
+            g = GEOSGeometry(json.dumps(data), srid=4326)
+        except (GEOSException, ValueError, TypeError):
+            raise forms.ValidationError(_("Die Geometrie ist kein gültiges GeoJSON.")) from None
+        if g.empty:
+            raise forms.ValidationError(_("Die Geometrie ist leer."))
+        if self.allowed and g.geom_type not in self.allowed:
+            raise forms.ValidationError(
+                _("Geometrietyp %(t)s ist hier nicht erlaubt.") % {"t": g.geom_type}
+            )
+        if not g.valid:
+            raise forms.ValidationError(_("Die Geometrie ist ungültig: %(r)s") % {"r": g.valid_reason})
+        if not geo.inside_germany(geo.from_django(g)):
+            raise forms.ValidationError(_("Die Geometrie liegt außerhalb Deutschlands."))
+        if g.geom_type == "Polygon" and self.allowed == ("MultiPolygon", "Polygon"):
+            from django.contrib.gis.geos import MultiPolygon
+
+            g = MultiPolygon(g, srid=4326)
+        return g
+
+
+class KernFormMixin:
+    """Put the KERN UX classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            w = field.widget
+            if isinstance(w, forms.CheckboxInput):
+                w.attrs.setdefault("class", "kern-form-check__checkbox")
+            elif isinstance(w, (forms.Select, forms.SelectMultiple)):
+                w.attrs.setdefault("class", "kern-form-input__select")
+            else:
+                w.attrs.setdefault("class", "kern-form-input__input")
+            if self.errors.get(name) if self.is_bound else False:
+                w.attrs["aria-invalid"] = "true"
+                w.attrs["aria-describedby"] = f"{name}-error"
+
+
+class ConceptForm(KernFormMixin, forms.ModelForm):
+    area = GeoJSONGeometryField(label=_("Fördergebiet (GeoJSON)"), allowed=("MultiPolygon", "Polygon"))
+
+    class Meta:
+        model = Concept
+        fields = [
+            "name", "programme", "legal_basis", "start_year", "end_year", "status",
+            "council_decision_date", "summary", "mission", "area_name", "area", "area_approximated",
+            "area_source", "is_public",
+        ]
+        widgets = {
+            "council_decision_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "mission": forms.Textarea(attrs={"rows": 4}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "area_source": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class MeasureForm(KernFormMixin, forms.ModelForm):
+    geometry = GeoJSONGeometryField(label=_("Verortung (GeoJSON)"))
+
+    class Meta:
+        model = Measure
+        fields = [
+            "number", "title", "description", "primary_field", "further_fields", "goals", "priority",
+            "status", "lead_body", "partners", "start", "end", "progress", "progress_weight",
+            "estimated_cost", "figures_approximated", "figures_source", "geometry",
+            "geometry_approximated", "geometry_source",
+        ]
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "partners": forms.Textarea(attrs={"rows": 2}),
+            "figures_source": forms.Textarea(attrs={"rows": 2}),
+            "geometry_source": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, concept: Concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.concept = concept
+        self.instance.concept = concept
+        foa = FieldOfAction.objects.filter(concept=concept)
+        self.fields["primary_field"].queryset = foa
+        self.fields["further_fields"].queryset = foa
+        self.fields["further_fields"].required = False
+        self.fields["goals"].queryset = Goal.objects.filter(concept=concept)
+        self.fields["goals"].required = False
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        clash = Measure.objects.filter(concept=self.concept, number=number).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Die Nummer %(n)s ist in diesem Konzept schon vergeben.") % {"n": number})
+        return number
+
+
+class MilestoneForm(KernFormMixin, forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due", "done", "source"]
+        widgets = {
+            "due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "done": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "source": forms.TextInput(),
+        }
+
+
+MilestoneFormSet = forms.inlineformset_factory(Measure, Milestone, form=MilestoneForm, extra=1, can_delete=True)
+
+
+class QuarterForm(KernFormMixin, forms.ModelForm):
+    geometry = GeoJSONGeometryField(label=_("Fläche (GeoJSON)"), allowed=("MultiPolygon", "Polygon"), required=True)
+
+    class Meta:
+        model = Quarter
+        fields = ["name", "colour", "description", "geometry", "approximated", "source"]
+        widgets = {"colour": forms.TextInput(attrs={"type": "color"}), "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class ImportForm(KernFormMixin, forms.Form):
+    KIND_CHOICES = [
+        ("area", _("Fördergebiet")),
+        ("quarters", _("Teilräume")),
+        ("measures", _("Verortung von Maßnahmen")),
+    ]
+    kind = forms.ChoiceField(label=_("Was wird importiert?"), choices=KIND_CHOICES)
+    file = forms.FileField(
+        label=_("Datei"),
+        help_text=_("GeoJSON, GeoPackage oder Shapefile als ZIP, in beliebigem Koordinatenreferenzsystem."),
+    )
+    crs = forms.CharField(
+        label=_("Koordinatenreferenzsystem, falls die Datei keins angibt"), required=False,
+        help_text=_("z. B. EPSG:25832"),
+    )

@@ -1,0 +1,278 @@
+"""Reading and checking geodata files (GeoJSON, GeoPackage, zipped Shapefile) in any CRS.
+
+This module has no Django imports: it turns a file into checked WGS84 features or a list of
+errors, one per problem and per feature. Storing is done by ``isek.concepts.importing``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+from shapely import force_2d
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+
+from isek.core import geo
+
+POLYGONAL = ("Polygon", "MultiPolygon")
+ANY = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
+SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
+MAX_ZIP_MEMBERS = 50
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+
+
+class GeoFileError(Exception):
+    """The file cannot be used. ``errors`` lists every problem found, in plain language."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class Feature:
+    geometry: BaseGeometry  # WGS84, 2D, valid, non-empty
+    properties: dict
+    index: int  # 1-based position in the file, for messages
+
+
+@dataclass
+class GeoFile:
+    features: list[Feature]
+    source_crs: str
+    layer: str | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def read(
+    path: str | os.PathLike,
+    *,
+    allowed_types: tuple[str, ...] = ANY,
+    crs: str | None = None,
+    layer: str | None = None,
+    prefer_layer: str | None = None,
+    max_bytes: int = 20 * 1024 * 1024,
+    filename: str | None = None,
+) -> GeoFile:
+    """Read and check a geodata file; return WGS84 features or raise GeoFileError.
+
+    ``crs`` is the CRS to assume when the file declares none (e.g. "EPSG:25832").
+    ``filename`` is the user's name of the file (uploads are stored under a temporary name).
+    ``prefer_layer`` is taken when no ``layer`` is given and the file has a layer of that name
+    (isek's own GeoPackage export has one layer per kind).
+    """
+    path = Path(path)
+    name = filename or path.name
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise GeoFileError([f"Unbekanntes Dateiformat „{suffix or name}“: erlaubt sind GeoJSON (.geojson, .json), GeoPackage (.gpkg) und Shapefile als .zip."])
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise GeoFileError([f"Die Datei ist {size / 1e6:.1f} MB groß; erlaubt sind höchstens {max_bytes / 1e6:.1f} MB."])
+    if size == 0:
+        raise GeoFileError(["Die Datei ist leer."])
+
+    if suffix in (".geojson", ".json"):
+        _check_json(path)
+        return _read_ogr(path, allowed_types, crs, layer, prefer_layer, default_crs="EPSG:4326")
+    if suffix == ".gpkg":
+        with open(path, "rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise GeoFileError(["Die Datei ist kein GeoPackage (keine SQLite-Datenbank)."])
+        return _read_ogr(path, allowed_types, crs, layer, prefer_layer)
+    with tempfile.TemporaryDirectory(prefix="isek-zip-") as tmp:
+        shp = _unzip_shapefile(path, Path(tmp), crs)
+        return _read_ogr(shp, allowed_types, crs, layer, prefer_layer)
+
+
+def _check_json(path: Path) -> None:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise GeoFileError(["Die Datei ist kein GeoJSON: sie ist kein UTF-8-Text."]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GeoFileError([f"Ungültiges JSON in Zeile {exc.lineno}, Spalte {exc.colno}: {exc.msg}."]) from None
+    if not isinstance(data, dict) or data.get("type") not in ("FeatureCollection", "Feature") and data.get("type") not in ANY:
+        raise GeoFileError(["Die Datei ist JSON, aber kein GeoJSON (es fehlt \"type\": \"FeatureCollection\" oder \"Feature\")."])
+
+
+def _unzip_shapefile(path: Path, dest: Path, crs: str | None) -> Path:
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise GeoFileError(["Die Datei ist kein gültiges ZIP-Archiv."]) from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ZIP_MEMBERS:
+            raise GeoFileError([f"Das ZIP-Archiv enthält {len(infos)} Dateien; erlaubt sind höchstens {MAX_ZIP_MEMBERS}."])
+        bad = [i.filename for i in infos if _unsafe_member(i.filename)]
+        if bad:
+            raise GeoFileError([f"Unzulässiger Dateiname im ZIP-Archiv (Pfad außerhalb des Archivs): {', '.join(bad)}"])
+        total = sum(i.file_size for i in infos)
+        if total > MAX_UNZIPPED_BYTES:
+            raise GeoFileError([f"Das ZIP-Archiv entpackt sich auf {total / 1e6:.0f} MB; erlaubt sind {MAX_UNZIPPED_BYTES / 1e6:.0f} MB."])
+        shps = [i for i in infos if i.filename.lower().endswith(".shp") and not i.is_dir()]
+        if not shps:
+            raise GeoFileError(["Das ZIP-Archiv enthält keine Shapefile-Datei (.shp)."])
+        if len(shps) > 1:
+            raise GeoFileError([f"Das ZIP-Archiv enthält {len(shps)} Shapefiles; bitte genau eines pro Datei hochladen."])
+        stem = shps[0].filename[:-4]
+        names = {i.filename.lower() for i in infos}
+        missing = [ext for ext in (".shx", ".dbf") if (stem + ext).lower() not in names]
+        if missing:
+            raise GeoFileError([f"Zum Shapefile fehlen die Teile {', '.join(missing)}."])
+        if (stem + ".prj").lower() not in names and not crs:
+            raise GeoFileError(["Das Shapefile hat keine .prj-Datei, also kein Koordinatenreferenzsystem. Bitte die .prj beilegen oder das KBS angeben (z. B. EPSG:25832)."])
+        for info in infos:
+            if info.is_dir():
+                continue
+            # Members are written flat under dest with a name we control.
+            target = dest / PurePosixPath(info.filename).name
+            with zf.open(info) as src, open(target, "wb") as out:
+                out.write(src.read(MAX_UNZIPPED_BYTES + 1))
+        return dest / PurePosixPath(shps[0].filename).name
+
+
+def _unsafe_member(name: str) -> bool:
+    p = PurePosixPath(name.replace("\\", "/"))
+    return name.startswith(("/", "\\")) or ".." in p.parts or (len(name) > 1 and name[1] == ":")
+
+
+def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, default_crs=None) -> GeoFile:
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    try:
+        layers = [str(row[0]) for row in pyogrio.list_layers(path)]
+    except (DataSourceError, DataLayerError, OSError) as exc:
+        raise GeoFileError([f"Die Datei lässt sich nicht als Geodaten lesen: {_short(exc)}"]) from None
+    if not layers:
+        raise GeoFileError(["Die Datei enthält keine Ebene (Layer)."])
+    if layer is None:
+        layer = prefer_layer if prefer_layer in layers else layers[0]
+    elif layer not in layers:
+        raise GeoFileError([f"Die Ebene „{layer}“ fehlt; vorhanden: {', '.join(layers)}."])
+    try:
+        meta, _fids, wkb, field_data = pyogrio.raw.read(path, layer=layer)
+    except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
+        raise GeoFileError([f"Die Datei lässt sich nicht als Geodaten lesen: {_short(exc)}"]) from None
+
+    declared = meta.get("crs")
+    warnings: list[str] = []
+    if declared:
+        source_crs = declared
+        if crs:
+            try:
+                if CRS.from_user_input(crs) != CRS.from_user_input(declared):
+                    raise GeoFileError([f"Die Datei erklärt das KBS {declared}, angegeben wurde {crs}. Bitte klären, welches gilt."])
+            except CRSError:
+                raise GeoFileError([f"Unbekanntes Koordinatenreferenzsystem „{crs}“."]) from None
+    elif crs:
+        source_crs = crs
+    elif default_crs:
+        source_crs = default_crs
+    else:
+        raise GeoFileError(["Die Datei hat kein Koordinatenreferenzsystem (KBS). Bitte das KBS angeben (z. B. EPSG:25832)."])
+    try:
+        CRS.from_user_input(source_crs)
+    except CRSError:
+        raise GeoFileError([f"Unbekanntes Koordinatenreferenzsystem „{source_crs}“."]) from None
+
+    if wkb is None or len(wkb) == 0:
+        raise GeoFileError(["Die Datei enthält keine Objekte mit Geometrie."])
+    names = list(meta["fields"])
+    errors: list[str] = []
+    features: list[Feature] = []
+    dropped_z = 0
+    for i, blob in enumerate(wkb):
+        n = i + 1
+        if blob is None:
+            errors.append(f"Objekt {n}: keine Geometrie.")
+            continue
+        try:
+            g = shapely.from_wkb(blob)
+        except shapely.errors.GEOSException as exc:
+            errors.append(f"Objekt {n}: Geometrie nicht lesbar ({exc}).")
+            continue
+        if g.is_empty:
+            errors.append(f"Objekt {n}: die Geometrie ist leer.")
+            continue
+        if g.has_z:
+            dropped_z += 1
+            g = force_2d(g)
+        if g.geom_type not in allowed_types:
+            errors.append(f"Objekt {n}: Geometrietyp {g.geom_type} passt nicht; erwartet: {', '.join(allowed_types)}.")
+            continue
+        if not g.is_valid:
+            errors.append(f"Objekt {n}: ungültige Geometrie ({_validity_de(explain_validity(g))}).")
+            continue
+        g = geo.transform(g, source_crs, "EPSG:4326")
+        if not geo.inside_germany(g):
+            errors.append(
+                f"Objekt {n}: liegt außerhalb Deutschlands (Koordinaten um {g.centroid.x:.4g}, {g.centroid.y:.4g}). "
+                f"Stimmt das Koordinatenreferenzsystem? Die Datei erklärt {source_crs}."
+            )
+            continue
+        props = {name: _plain(field_data[j][i]) for j, name in enumerate(names)}
+        features.append(Feature(geometry=g, properties=props, index=n))
+    if errors:
+        raise GeoFileError(errors)
+    if dropped_z:
+        warnings.append(f"{dropped_z} Objekt(e) hatten Höhenwerte (Z); diese wurden verworfen, isek speichert 2D.")
+    return GeoFile(features=features, source_crs=str(source_crs), layer=layer, warnings=warnings)
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    return text[:200]
+
+
+def _validity_de(reason: str) -> str:
+    if reason.startswith("Self-intersection"):
+        return "die Fläche schneidet sich selbst, " + reason
+    if reason.startswith("Ring Self-intersection"):
+        return "ein Ring berührt sich selbst, " + reason
+    return reason
+
+
+def write_gpkg(path: str | os.PathLike, layers: dict[str, tuple[list[dict], list[BaseGeometry]]], crs: str) -> None:
+    """Write one GeoPackage with one layer per entry: {name: (properties rows, WGS84 geometries)}.
+
+    Geometries are reprojected to ``crs``; a layer of mixed geometry types is written as
+    generic geometry (GPKG allows it; QGIS reads it).
+    """
+    import geopandas as gpd
+
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    for name, (rows, geoms) in layers.items():
+        frame = gpd.GeoDataFrame(rows, geometry=list(geoms), crs="EPSG:4326")
+        if crs != "EPSG:4326":
+            frame = frame.to_crs(crs)
+        types = {g.geom_type for g in geoms if g is not None}
+        kwargs = {}
+        if len(types) > 1:
+            kwargs["geometry_type"] = "Unknown"
+        elif types == {"Polygon", } or types == {"MultiPolygon"}:
+            kwargs["geometry_type"] = "MultiPolygon"
+            frame.geometry = frame.geometry.apply(lambda g: shapely.MultiPolygon([g]) if g is not None and g.geom_type == "Polygon" else g)
+        frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio", **kwargs)

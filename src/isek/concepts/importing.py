@@ -1,0 +1,190 @@
+"""Store checked geodata in a concept: all or nothing.
+
+Every feature is checked first; only when the whole file is fine is anything written, inside one
+transaction. Used by the command ``isek import`` and by the upload page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import shapely
+from django.conf import settings
+from django.db import transaction
+
+from isek.core import geo
+from isek.core.audit import acting_as
+
+from . import geoio
+from .models import Concept, FieldOfAction, Measure, Quarter, colour_validator, number_validator
+
+KINDS = {
+    "area": geoio.POLYGONAL,
+    "quarters": geoio.POLYGONAL,
+    "measures": geoio.ANY,
+}
+NAME_KEYS = ("name", "Name", "NAME", "bezeichnung", "Bezeichnung", "title", "titel")
+COLOUR_KEYS = ("colour", "color", "farbe", "Farbe")
+NUMBER_KEYS = ("number", "nr", "Nr", "NR", "nummer", "Nummer")
+TITLE_KEYS = ("title", "titel", "Titel", "name", "Name")
+FIELD_KEYS = ("field", "field_of_action", "handlungsfeld", "Handlungsfeld")
+DESCRIPTION_KEYS = ("description", "beschreibung", "Beschreibung")
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    source_crs: str
+    created: int = 0
+    updated: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{self.created} angelegt, {self.updated} aktualisiert (KBS der Datei: {self.source_crs})"
+
+
+def _first(props: dict, keys) -> str:
+    for k in keys:
+        v = props.get(k)
+        if v not in (None, ""):
+            return str(v).strip()
+    return ""
+
+
+
+def _multi(g):
+    return shapely.MultiPolygon([g]) if g.geom_type == "Polygon" else g
+
+
+def import_file(concept: Concept, path, kind: str, *, crs=None, layer=None, filename=None,
+                user=None, actor: str = "import") -> ImportReport:
+    """Import ``path`` as the concept's area, its quarters or its measures' geometries.
+
+    Raises geoio.GeoFileError listing every problem; then nothing has been stored.
+    """
+    if kind not in KINDS:
+        raise geoio.GeoFileError([f"Unbekannte Art „{kind}“: erlaubt sind area, quarters, measures."])
+    gf = geoio.read(
+        path, allowed_types=KINDS[kind], crs=crs, layer=layer, prefer_layer=kind,
+        max_bytes=settings.ISEK_UPLOAD_MAX_BYTES, filename=filename,
+    )
+    report = ImportReport(kind=kind, source_crs=gf.source_crs, warnings=list(gf.warnings))
+    plan = {"area": _plan_area, "quarters": _plan_quarters, "measures": _plan_measures}[kind]
+    writes = plan(concept, gf.features, report)
+    with acting_as(user, actor), transaction.atomic():
+        for write in writes:
+            write()
+    return report
+
+
+def _plan_area(concept, features, report):
+    union = shapely.union_all([f.geometry for f in features])
+    if union.geom_type not in geoio.POLYGONAL or not union.is_valid or union.is_empty:
+        raise geoio.GeoFileError(["Die Flächen ergeben zusammen kein gültiges Fördergebiet."])
+    if len(features) > 1:
+        report.warnings.append(f"{len(features)} Flächen wurden zu einem Fördergebiet vereinigt.")
+    outside = [q.name for q in concept.quarters.all() if not geo.to_django(union).buffer(1e-6).contains(q.geometry)]
+    if outside:
+        report.warnings.append("Teilräume ragen über das neue Fördergebiet hinaus: " + ", ".join(outside))
+
+    def write():
+        concept.area = geo.to_django(_multi(union))
+        concept.save()
+        report.updated += 1
+
+    return [write]
+
+
+def _plan_quarters(concept, features, report):
+    errors, seen, rows = [], {}, []
+    for f in features:
+        name = _first(f.properties, NAME_KEYS)
+        if not name:
+            errors.append(f"Objekt {f.index}: es fehlt der Name (Feld „name“).")
+            continue
+        if name in seen:
+            errors.append(f"Objekt {f.index}: der Name „{name}“ kommt schon in Objekt {seen[name]} vor.")
+            continue
+        seen[name] = f.index
+        colour = _first(f.properties, COLOUR_KEYS)
+        if colour:
+            try:
+                colour_validator(colour)
+            except Exception:
+                errors.append(f"Objekt {f.index}: Farbe „{colour}“ ist nicht im Format #RRGGBB.")
+                continue
+        rows.append((name, colour, _first(f.properties, DESCRIPTION_KEYS), f.geometry))
+    if errors:
+        raise geoio.GeoFileError(errors)
+    area = concept.area
+    if area is not None:
+        outside = [r[0] for r in rows if not area.buffer(1e-6).contains(geo.to_django(r[3]))]
+        if outside:
+            report.warnings.append("Teilräume ragen über das Fördergebiet hinaus: " + ", ".join(outside))
+
+    def write():
+        for name, colour, description, g in rows:
+            q = Quarter.objects.filter(concept=concept, name=name).first()
+            if q is None:
+                q = Quarter(concept=concept, name=name)
+                report.created += 1
+            else:
+                report.updated += 1
+            q.geometry = geo.to_django(_multi(g))
+            if colour:
+                q.colour = colour
+            if description:
+                q.description = description
+            q.approximated = False
+            q.save()
+
+    return [write]
+
+
+def _plan_measures(concept, features, report):
+    errors, seen, rows = [], {}, []
+    existing = {m.number: m for m in concept.measures.all()}
+    fields = {str(f.number): f for f in FieldOfAction.objects.filter(concept=concept)}
+    for f in features:
+        number = _first(f.properties, NUMBER_KEYS)
+        if not number:
+            errors.append(f"Objekt {f.index}: es fehlt die Maßnahmennummer (Feld „number“).")
+            continue
+        try:
+            number_validator(number)
+        except Exception:
+            errors.append(f"Objekt {f.index}: „{number}“ ist keine Maßnahmennummer wie „2.3“.")
+            continue
+        if number in seen:
+            errors.append(f"Objekt {f.index}: Maßnahme {number} kommt schon in Objekt {seen[number]} vor.")
+            continue
+        seen[number] = f.index
+        if number in existing:
+            rows.append((existing[number], None, f))
+            continue
+        title = _first(f.properties, TITLE_KEYS)
+        field_no = _first(f.properties, FIELD_KEYS)
+        if not title or field_no not in fields:
+            errors.append(
+                f"Objekt {f.index}: Maßnahme {number} gibt es im Konzept noch nicht; zum Anlegen braucht sie "
+                f"„title“ und „field“ (Nummer eines Handlungsfelds: {', '.join(sorted(fields)) or 'keins angelegt'})."
+            )
+            continue
+        rows.append((None, (number, title, fields[field_no]), f))
+    if errors:
+        raise geoio.GeoFileError(errors)
+
+    def write():
+        for measure, new, f in rows:
+            if measure is None:
+                number, title, foa = new
+                measure = Measure(concept=concept, number=number, title=title, primary_field=foa,
+                                  description=_first(f.properties, DESCRIPTION_KEYS))
+                report.created += 1
+            else:
+                report.updated += 1
+            measure.geometry = geo.to_django(f.geometry)
+            measure.geometry_approximated = False
+            measure.save()
+
+    return [write]

@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from isek.concepts import geoio, importing
+from isek.concepts.models import Concept
+
+
+class Command(BaseCommand):
+    help = "Import the funding area, quarters or measure geometries of a concept (GeoJSON, GPKG, zipped Shapefile; any CRS). All or nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("concept", help="slug of the concept, e.g. bochum-innenstadt")
+        parser.add_argument("file")
+        parser.add_argument("--as", dest="kind", required=True, choices=sorted(importing.KINDS))
+        parser.add_argument("--crs", help="CRS to assume when the file declares none, e.g. EPSG:25832")
+        parser.add_argument("--layer", help="layer of a multi-layer file (default: the layer named like --as, else the first)")
+
+    def handle(self, concept, file, kind, crs=None, layer=None, **opts):
+        c = Concept.objects.filter(slug=concept).first()
+        if c is None:
+            raise CommandError(f"Konzept „{concept}“ gibt es nicht. Vorhanden: {', '.join(Concept.objects.values_list('slug', flat=True)) or 'keins'}")
+        try:
+            report = importing.import_file(c, file, kind, crs=crs, layer=layer, actor="isek import")
+        except FileNotFoundError:
+            raise CommandError(f"Datei nicht gefunden: {file}") from None
+        except geoio.GeoFileError as exc:
+            lines = "\n".join(f"  - {e}" for e in exc.errors)
+            raise CommandError(f"Nicht importiert, nichts gespeichert:\n{lines}") from None
+        for w in report.warnings:
+            self.stderr.write(self.style.WARNING(f"Hinweis: {w}"))
+        self.stdout.write(self.style.SUCCESS(f"{kind}: {report.summary()}"))

@@ -1,0 +1,362 @@
+"""The concept as data: city, concept (Gesamtmaßnahme), funding area, quarters, fields of action,
+goals and measures. Geometries are stored in WGS84 (EPSG:4326); areas and lengths are computed
+in EPSG:25832 (see isek.core.geo)."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from isek.core import geo
+
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Farbe als #RRGGBB angeben."))
+ags_validator = RegexValidator(r"^\d{8}$", _("Der Amtliche Gemeindeschlüssel hat 8 Ziffern."))
+number_validator = RegexValidator(
+    r"^\d+(\.\d+)*[a-z]?$", _("Nummer wie „2.3“ angeben (Ziffern, durch Punkte getrennt).")
+)
+
+
+class City(models.Model):
+    name = models.CharField(_("Name"), max_length=200)
+    ags = models.CharField(
+        _("Amtlicher Gemeindeschlüssel (AGS)"), max_length=8, unique=True, validators=[ags_validator]
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Stadt")
+        verbose_name_plural = _("Städte")
+
+    def __str__(self):
+        return self.name
+
+
+class Concept(models.Model):
+    """An ISEK, i.e. the funded overall measure (Gesamtmaßnahme) with its funding area."""
+
+    class Programme(models.TextChoices):
+        LEBENDIGE_ZENTREN = "lebendige_zentren", _("Lebendige Zentren")
+        SOZIALER_ZUSAMMENHALT = "sozialer_zusammenhalt", _("Sozialer Zusammenhalt")
+        WACHSTUM_ERNEUERUNG = "wachstum_erneuerung", _("Wachstum und nachhaltige Erneuerung")
+        OTHER = "other", _("anderes Programm")
+
+    class LegalBasis(models.TextChoices):
+        SANIERUNGSGEBIET = "baugb_142", _("Sanierungsgebiet (§ 142 BauGB)")
+        ENTWICKLUNGSBEREICH = "baugb_165", _("Entwicklungsbereich (§ 165 BauGB)")
+        STADTUMBAU = "baugb_171b", _("Stadtumbaugebiet (§ 171b BauGB)")
+        SOZIALE_STADT = "baugb_171e", _("Gebiet Soziale Stadt (§ 171e BauGB)")
+        ERHALTUNGSGEBIET = "baugb_172", _("Erhaltungsgebiet (§ 172 BauGB)")
+        UNTERSUCHUNGSGEBIET = "baugb_141", _("Untersuchungsgebiet (§ 141 BauGB)")
+        COUNCIL = "council", _("Ratsbeschluss")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Entwurf")
+        ADOPTED = "adopted", _("beschlossen")
+        IN_PROGRESS = "in_progress", _("in Umsetzung")
+        CLOSED = "closed", _("abgeschlossen")
+
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="concepts", verbose_name=_("Stadt"))
+    name = models.CharField(_("Name"), max_length=200)
+    slug = models.SlugField(_("Kurzname (URL)"), max_length=80, unique=True)
+    programme = models.CharField(_("Förderprogramm"), max_length=40, choices=Programme.choices)
+    legal_basis = models.CharField(_("Rechtsgrundlage des Gebiets"), max_length=20, choices=LegalBasis.choices)
+    start_year = models.PositiveSmallIntegerField(_("Beginn (Jahr)"), validators=[MinValueValidator(1971), MaxValueValidator(2100)])
+    end_year = models.PositiveSmallIntegerField(_("Ende (Jahr)"), validators=[MinValueValidator(1971), MaxValueValidator(2100)])
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    council_decision_date = models.DateField(_("Ratsbeschluss am"), null=True, blank=True)
+    mission = models.TextField(_("Leitbild"), blank=True)
+    summary = models.TextField(_("Kurzbeschreibung"), blank=True)
+    area = models.MultiPolygonField(_("Fördergebiet"), srid=geo.STORAGE_SRID, null=True, blank=True)
+    area_name = models.CharField(_("Name des Fördergebiets"), max_length=200, blank=True)
+    area_approximated = models.BooleanField(
+        _("Abgrenzung angenähert"), default=False,
+        help_text=_("Die Grenze ist eine Annäherung, nicht die beschlossene Abgrenzung."),
+    )
+    area_source = models.TextField(_("Quelle der Abgrenzung"), blank=True)
+    is_public = models.BooleanField(_("öffentlich sichtbar"), default=False)
+
+    class Meta:
+        ordering = ["city__name", "name"]
+        verbose_name = _("Konzept (Gesamtmaßnahme)")
+        verbose_name_plural = _("Konzepte")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("Das Ende liegt vor dem Beginn.")})
+
+    def get_absolute_url(self):
+        return reverse("concept", args=[self.slug])
+
+    @property
+    def area_m2(self) -> float:
+        """Area of the funding area in m² (EPSG:25832)."""
+        return geo.area_m2(geo.from_django(self.area))
+
+    @property
+    def area_km2(self) -> float:
+        return self.area_m2 / 1e6
+
+
+class ConceptRole(models.Model):
+    """Permission of one user on one concept: planners edit, reviewers read and comment."""
+
+    class Role(models.TextChoices):
+        PLANNER = "planner", _("Planung (bearbeiten)")
+        REVIEWER = "reviewer", _("Prüfung (lesen)")
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="concept_roles")
+    role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        unique_together = [("concept", "user")]
+        verbose_name = _("Berechtigung")
+        verbose_name_plural = _("Berechtigungen")
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.concept}"
+
+
+class Quarter(models.Model):
+    """A sub-area (Teilraum) of the funding area: the coloured areas of a vision map."""
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="quarters")
+    name = models.CharField(_("Name"), max_length=200)
+    colour = models.CharField(_("Farbe"), max_length=7, default="#6f42c1", validators=[colour_validator])
+    geometry = models.MultiPolygonField(_("Fläche"), srid=geo.STORAGE_SRID)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    approximated = models.BooleanField(_("illustrativ / angenähert"), default=False)
+    source = models.TextField(_("Quelle"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        unique_together = [("concept", "name")]
+        verbose_name = _("Teilraum")
+        verbose_name_plural = _("Teilräume")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def area_m2(self) -> float:
+        return geo.area_m2(geo.from_django(self.geometry))
+
+    @property
+    def area_ha(self) -> float:
+        return self.area_m2 / 10_000
+
+
+class FieldOfAction(models.Model):
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="fields_of_action")
+    number = models.PositiveSmallIntegerField(_("Nr."))
+    name = models.CharField(_("Name"), max_length=200)
+    name_en = models.CharField(_("Name (englisch)"), max_length=200, blank=True)
+    colour = models.CharField(_("Farbe"), max_length=7, validators=[colour_validator])
+    description = models.TextField(_("Beschreibung"), blank=True)
+    source = models.TextField(_("Quelle"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        unique_together = [("concept", "number")]
+        verbose_name = _("Handlungsfeld")
+        verbose_name_plural = _("Handlungsfelder")
+
+    def __str__(self):
+        return f"{self.number} {self.name}"
+
+
+class Goal(models.Model):
+    """A goal or sub-goal (a tree), each under a field of action."""
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="goals")
+    field_of_action = models.ForeignKey(FieldOfAction, on_delete=models.CASCADE, related_name="goals", verbose_name=_("Handlungsfeld"))
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", verbose_name=_("Oberziel"))
+    number = models.CharField(_("Nr."), max_length=20, validators=[number_validator])
+    title = models.CharField(_("Ziel"), max_length=300)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    illustrative = models.BooleanField(_("illustrativ"), default=False)
+
+    class Meta:
+        ordering = ["number"]
+        unique_together = [("concept", "number")]
+        verbose_name = _("Ziel")
+        verbose_name_plural = _("Ziele")
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def clean(self):
+        if self.field_of_action_id and self.concept_id and self.field_of_action.concept_id != self.concept_id:
+            raise ValidationError(_("Das Handlungsfeld gehört zu einem anderen Konzept."))
+        node, seen = self.parent, set()
+        while node is not None:
+            if node.pk == self.pk or node.pk in seen:
+                raise ValidationError({"parent": _("Ein Ziel kann nicht sein eigenes Oberziel sein.")})
+            seen.add(node.pk)
+            node = node.parent
+
+
+def number_sort_key(number: str) -> str:
+    """A string key so that 2.10 sorts after 2.9 in the database ("0002.0010")."""
+    parts = []
+    for part in number.split("."):
+        digits = re.match(r"\d*", part).group()
+        parts.append(digits.zfill(4) + part[len(digits):])
+    return ".".join(parts)
+
+
+class Measure(models.Model):
+    class Status(models.TextChoices):
+        IDEA = "idea", _("Idee")
+        PLANNED = "planned", _("geplant")
+        PREPARATION = "preparation", _("in Vorbereitung")
+        CONSTRUCTION = "construction", _("im Bau / in Umsetzung")
+        COMPLETED = "completed", _("abgeschlossen")
+        CANCELLED = "cancelled", _("entfallen")
+
+    class Priority(models.IntegerChoices):
+        HIGH = 1, _("hoch")
+        MEDIUM = 2, _("mittel")
+        LOW = 3, _("niedrig")
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="measures")
+    number = models.CharField(_("Nr."), max_length=20, validators=[number_validator])
+    sort_key = models.CharField(max_length=60, editable=False, db_index=True, default="")
+    title = models.CharField(_("Titel"), max_length=300)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    geometry = models.GeometryField(_("Verortung"), srid=geo.STORAGE_SRID, null=True, blank=True)
+    geometry_approximated = models.BooleanField(
+        _("Verortung angenähert"), default=False,
+        help_text=_("Lage oder Umriss sind angenähert, nicht aus einer Planunterlage."),
+    )
+    geometry_source = models.TextField(_("Quelle der Verortung"), blank=True)
+    primary_field = models.ForeignKey(
+        FieldOfAction, on_delete=models.RESTRICT, related_name="primary_measures", verbose_name=_("Handlungsfeld")
+    )
+    further_fields = models.ManyToManyField(
+        FieldOfAction, blank=True, related_name="further_measures", verbose_name=_("weitere Handlungsfelder")
+    )
+    goals = models.ManyToManyField(Goal, blank=True, related_name="measures", verbose_name=_("Ziele"))
+    priority = models.PositiveSmallIntegerField(_("Priorität"), choices=Priority.choices, default=Priority.MEDIUM)
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    lead_body = models.CharField(_("Federführung"), max_length=200, blank=True)
+    partners = models.TextField(_("Partner"), blank=True)
+    start = models.DateField(_("Beginn"), null=True, blank=True)
+    end = models.DateField(_("Ende"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(
+        _("Fortschritt (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    progress_weight = models.DecimalField(
+        _("Gewicht im Fortschritt"), max_digits=14, decimal_places=2, null=True, blank=True,
+        help_text=_("Leer: Gewicht aus den geplanten Kosten."),
+    )
+    estimated_cost = models.DecimalField(
+        _("geschätzte Kosten (€)"), max_digits=14, decimal_places=2, null=True, blank=True,
+    )
+    figures_approximated = models.BooleanField(
+        _("Zahlen illustrativ"), default=False,
+        help_text=_("Kosten und Zahlen sind illustrativ, nicht aus einer Quelle."),
+    )
+    figures_source = models.TextField(_("Quelle der Zahlen"), blank=True)
+
+    class Meta:
+        ordering = ["concept", "sort_key"]
+        unique_together = [("concept", "number")]
+        verbose_name = _("Maßnahme")
+        verbose_name_plural = _("Maßnahmen")
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("measure", args=[self.concept.slug, self.pk])
+
+    def save(self, *args, **kwargs):
+        self.sort_key = number_sort_key(self.number)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = _("Das Ende liegt vor dem Beginn.")
+        if self.primary_field_id and self.concept_id and self.primary_field.concept_id != self.concept_id:
+            errors["primary_field"] = _("Das Handlungsfeld gehört zu einem anderen Konzept.")
+        if self.geometry is not None:
+            if self.geometry.empty:
+                errors["geometry"] = _("Die Geometrie ist leer.")
+            elif not self.geometry.valid:
+                errors["geometry"] = _("Die Geometrie ist ungültig: %(reason)s") % {"reason": self.geometry.valid_reason}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def quarters(self):
+        """Quarters this measure lies in: always derived by spatial intersection."""
+        if self.geometry is None:
+            return Quarter.objects.none()
+        return Quarter.objects.filter(concept_id=self.concept_id, geometry__intersects=self.geometry)
+
+    @property
+    def size(self) -> tuple[str, float] | None:
+        """('area', m²) for polygons, ('length', m) for lines, None for points (EPSG:25832)."""
+        g = geo.from_django(self.geometry)
+        if g is None:
+            return None
+        if g.geom_type in ("Polygon", "MultiPolygon"):
+            return ("area", geo.area_m2(g))
+        if g.geom_type in ("LineString", "MultiLineString"):
+            return ("length", geo.length_m(g))
+        return None
+
+    @property
+    def fields(self):
+        """Primary field first, then the further ones."""
+        return [self.primary_field] + [f for f in self.further_fields.all() if f.pk != self.primary_field_id]
+
+
+class Milestone(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("Meilenstein"), max_length=300)
+    due = models.DateField(_("geplant"), null=True, blank=True)
+    done = models.DateField(_("erreicht"), null=True, blank=True)
+    source = models.TextField(_("Quelle"), blank=True)
+
+    class Meta:
+        ordering = ["due", "id"]
+        verbose_name = _("Meilenstein")
+        verbose_name_plural = _("Meilensteine")
+
+    def __str__(self):
+        return self.title
+
+
+class MeasureSource(models.Model):
+    """A public source for a measure's facts, with its evidence grade."""
+
+    class Evidence(models.TextChoices):
+        OFFICIAL = "official", _("amtlich")
+        PRESS = "press", _("Presse")
+        UNVERIFIED = "unverified", _("unbestätigt")
+        ILLUSTRATIVE = "illustrative", _("illustrativ")
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="sources")
+    statement = models.TextField(_("Aussage"))
+    url = models.URLField(_("Quelle (URL)"), max_length=500, blank=True)
+    evidence = models.CharField(_("Beleg"), max_length=20, choices=Evidence.choices)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("Quelle")
+        verbose_name_plural = _("Quellen")
+
+    def __str__(self):
+        return self.statement[:80]

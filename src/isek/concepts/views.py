@@ -1,0 +1,250 @@
+"""Concept pages (public and for reviewers), planner editing, import and export."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Q
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from isek.core.models import ChangeRecord
+from isek.demo import context as context_layers
+
+from . import exporting, geoio, importing
+from .forms import ConceptForm, ImportForm, MeasureForm, MilestoneFormSet, QuarterForm
+from .models import Measure, Quarter
+from .permissions import can_edit, editable_concept, readable_concept, role_of
+
+
+def filtered_measures(concept, params):
+    """The concept's measures filtered by field of action, status, quarter and a search text."""
+    qs = concept.measures.select_related("primary_field").prefetch_related("further_fields")
+    field = params.get("field", "")
+    if field.isdigit():
+        qs = qs.filter(Q(primary_field__number=int(field)) | Q(further_fields__number=int(field))).distinct()
+    status = params.get("status", "")
+    if status in Measure.Status.values:
+        qs = qs.filter(status=status)
+    quarter = params.get("quarter", "")
+    if quarter.isdigit():
+        q = Quarter.objects.filter(concept=concept, pk=int(quarter)).first()
+        qs = qs.filter(geometry__intersects=q.geometry) if q else qs.none()
+    text = params.get("q", "").strip()
+    if text:
+        qs = qs.filter(Q(title__icontains=text) | Q(description__icontains=text) | Q(number__startswith=text)
+                       | Q(lead_body__icontains=text))
+    return qs
+
+
+def _context_info(concept):
+    available, missing = [], []
+    if concept.city.ags == "05911000":
+        for layer, path in context_layers.status():
+            (available if path else missing).append(layer)
+    return available, missing
+
+
+def concept_page(request, slug):
+    concept = readable_concept(request, slug)
+    measures = filtered_measures(concept, request.GET)
+    available, missing = _context_info(concept)
+    return render(request, "concepts/concept.html", {
+        "concept": concept,
+        "measures": measures,
+        "fields": concept.fields_of_action.all(),
+        "quarters": concept.quarters.all(),
+        "goals": concept.goals.select_related("field_of_action").all(),
+        "statuses": Measure.Status.choices,
+        "filters": {k: request.GET.get(k, "") for k in ("field", "status", "quarter", "q")},
+        "can_edit": can_edit(request.user, concept),
+        "role": role_of(request.user, concept),
+        "context_layers": available,
+        "missing_layers": missing,
+        "measure_count": concept.measures.count(),
+    })
+
+
+def measure_page(request, slug, pk):
+    concept = readable_concept(request, slug)
+    measure = get_object_or_404(Measure.objects.select_related("primary_field"), concept=concept, pk=pk)
+    available, _missing = _context_info(concept)
+    return render(request, "concepts/measure.html", {
+        "concept": concept,
+        "measure": measure,
+        "quarters": measure.quarters,
+        "can_edit": can_edit(request.user, concept),
+        "context_layers": available,
+    })
+
+
+def concept_geojson(request, slug, layer):
+    """Area, quarters or measures of a concept as GeoJSON (WGS84) for the map and for GIS."""
+    concept = readable_concept(request, slug)
+    if layer == "area":
+        rows, geoms = exporting.area_rows(concept)
+    elif layer == "quarters":
+        rows, geoms = exporting.quarter_rows(concept)
+    else:
+        measures = filtered_measures(concept, request.GET)
+        rows, geoms = exporting.measure_rows(concept, measures)
+        for row in rows:
+            row["url"] = f"/concepts/{concept.slug}/measures/{row['id']}/"
+    keep = [(r, g) for r, g in zip(rows, geoms) if g is not None]
+    fc = exporting.feature_collection([r for r, _ in keep], [g for _, g in keep], name=f"{concept.slug}-{layer}")
+    return HttpResponse(json.dumps(fc, ensure_ascii=False), content_type="application/geo+json")
+
+
+def context_geojson(request, slug, name):
+    concept = readable_concept(request, slug)
+    if name not in context_layers.BY_NAME:
+        return HttpResponse(status=404)
+    bbox = None
+    if concept.area is not None:
+        x0, y0, x1, y1 = concept.area.extent
+        pad = 0.03
+        bbox = (round(x0 - pad, 3), round(y0 - pad / 1.6, 3), round(x1 + pad, 3), round(y1 + pad / 1.6, 3))
+    if context_layers.BY_NAME[name].basemap:
+        bbox = None
+    data = context_layers.geojson(name, bbox)
+    if data is None:
+        return HttpResponse(
+            _("Die Kontextebene %(n)s ist nicht vorhanden: bitte „isek data fetch“ ausführen.") % {"n": name},
+            status=404, content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(data, content_type="application/geo+json")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+# --- planner editing -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concept_edit(request, slug):
+    concept = editable_concept(request, slug)
+    form = ConceptForm(request.POST or None, instance=concept)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Das Konzept wurde gespeichert."))
+        return redirect(concept)
+    return render(request, "concepts/concept_form.html", {"concept": concept, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_edit(request, slug, pk=None):
+    concept = editable_concept(request, slug)
+    measure = get_object_or_404(Measure, concept=concept, pk=pk) if pk else Measure(concept=concept)
+    form = MeasureForm(request.POST or None, instance=measure, concept=concept)
+    formset = MilestoneFormSet(request.POST or None, instance=measure, prefix="ms")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            measure = form.save()
+            formset.instance = measure
+            formset.save()
+        messages.success(request, _("Die Maßnahme %(n)s wurde gespeichert.") % {"n": measure.number})
+        return redirect(measure)
+    available, _missing = _context_info(concept)
+    return render(request, "concepts/measure_form.html", {
+        "concept": concept, "measure": measure, "form": form, "formset": formset,
+        "context_layers": available,
+    })
+
+
+@login_required
+@require_http_methods(["POST"])
+def measure_delete(request, slug, pk):
+    concept = editable_concept(request, slug)
+    measure = get_object_or_404(Measure, concept=concept, pk=pk)
+    number = measure.number
+    measure.delete()
+    messages.success(request, _("Die Maßnahme %(n)s wurde gelöscht.") % {"n": number})
+    return redirect(concept)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quarter_edit(request, slug, pk=None):
+    concept = editable_concept(request, slug)
+    quarter = get_object_or_404(Quarter, concept=concept, pk=pk) if pk else Quarter(concept=concept)
+    form = QuarterForm(request.POST or None, instance=quarter)
+    if request.method == "POST" and form.is_valid():
+        if Quarter.objects.filter(concept=concept, name=form.cleaned_data["name"]).exclude(pk=quarter.pk).exists():
+            form.add_error("name", _("Ein Teilraum mit diesem Namen existiert schon."))
+        else:
+            form.save()
+            messages.success(request, _("Der Teilraum wurde gespeichert."))
+            return redirect(concept)
+    return render(request, "concepts/quarter_form.html", {"concept": concept, "quarter": quarter, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_view(request, slug):
+    concept = editable_concept(request, slug)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors, report = [], None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.ISEK_UPLOAD_MAX_BYTES:
+            errors = [_("Die Datei ist %(s).1f MB groß; erlaubt sind höchstens %(m).1f MB.")
+                      % {"s": upload.size / 1e6, "m": settings.ISEK_UPLOAD_MAX_BYTES / 1e6}]
+        else:
+            suffix = os.path.splitext(upload.name)[1].lower()[:10]
+            with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+                for chunk in upload.chunks():
+                    tmp.write(chunk)
+                tmp.flush()
+                try:
+                    report = importing.import_file(
+                        concept, tmp.name, form.cleaned_data["kind"], crs=form.cleaned_data["crs"] or None,
+                        filename=upload.name, user=request.user, actor="upload",
+                    )
+                except geoio.GeoFileError as exc:
+                    errors = exc.errors
+        if report:
+            messages.success(request, _("Import abgeschlossen: %(s)s") % {"s": report.summary()})
+            for w in report.warnings:
+                messages.warning(request, w)
+            return redirect(concept)
+    status = 400 if errors else 200
+    return render(request, "concepts/import.html", {"concept": concept, "form": form, "errors": errors}, status=status)
+
+
+def export_view(request, slug, fmt):
+    concept = readable_concept(request, slug)
+    tmpdir = tempfile.mkdtemp(prefix="isek-export-")
+    if fmt == "gpkg":
+        path = os.path.join(tmpdir, f"{concept.slug}.gpkg")
+        exporting.export_gpkg(concept, path)
+        content_type = "application/geopackage+sqlite3"
+    else:
+        path = os.path.join(tmpdir, f"{concept.slug}.geojson")
+        exporting.export_geojson(concept, path)
+        content_type = "application/geo+json"
+    fh = open(path, "rb")
+    # The file is unlinked once opened; the response streams from the open handle.
+    os.unlink(path)
+    os.rmdir(tmpdir)
+    return FileResponse(fh, as_attachment=True, filename=os.path.basename(path), content_type=content_type)
+
+
+@login_required
+def changes_view(request, slug):
+    concept = readable_concept(request, slug)
+    if role_of(request.user, concept) is None:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    records = ChangeRecord.objects.filter(concept_pk=concept.pk)[:300]
+    return render(request, "concepts/changes.html", {"concept": concept, "records": records})

@@ -1,0 +1,207 @@
+"""Django settings for isek.
+
+Two modes, chosen by ``ISEK_MODE``:
+
+* ``demo`` (the default when no ``DATABASE_URL`` is set): embedded SpatiaLite database in
+  ``var/``, a secret generated once and kept in ``var/``, plain-HTTP cookies on loopback.
+* ``production`` (the default when ``DATABASE_URL`` is set): the secret must come from
+  ``ISEK_SECRET_KEY``, DEBUG is off, cookies are secure, hosts come from ``ISEK_ALLOWED_HOSTS``.
+"""
+
+# Import order matters (docs/architecture.md): SQLite loads SpatiaLite's own GEOS/PROJ into the
+# process; the shapely/pyproj/pyogrio wheels must bind to theirs first or they crash later.
+import shapely  # noqa: F401,E402  isort: skip
+import pyproj  # noqa: F401,E402  isort: skip
+import pyogrio  # noqa: F401,E402  isort: skip
+
+import os  # noqa: E402
+import secrets  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import dj_database_url  # noqa: E402
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("ISEK_VAR_DIR", Path.cwd() / "var")).resolve()
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+ISEK_MODE = os.environ.get("ISEK_MODE", "production" if DATABASE_URL else "demo")
+if ISEK_MODE not in ("demo", "production"):
+    raise ImproperlyConfigured(f"ISEK_MODE must be 'demo' or 'production', not {ISEK_MODE!r}")
+DEMO_MODE = ISEK_MODE == "demo"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _demo_secret() -> str:
+    """A secret generated once per demo installation and kept in var/ (never in the repo)."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("ISEK_SECRET_KEY", "")
+if not SECRET_KEY:
+    if DEMO_MODE:
+        SECRET_KEY = _demo_secret()
+    else:
+        raise ImproperlyConfigured(
+            "ISEK_SECRET_KEY is not set. Production mode needs a secret from the environment."
+        )
+
+DEBUG = _env_bool("ISEK_DEBUG", False)
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get(
+        "ISEK_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEMO_MODE else ""
+    ).split(",")
+    if h.strip()
+]
+if DEMO_MODE and "testserver" not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append("testserver")
+
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.contrib.gis.db.backends.spatialite",
+            "NAME": str(VAR_DIR / "isek.sqlite3"),
+        }
+    }
+_engine = DATABASES["default"]["ENGINE"]
+if _engine.endswith("postgresql"):
+    DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+elif _engine.endswith("sqlite3"):
+    DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.spatialite"
+if DATABASES["default"]["ENGINE"].endswith("spatialite"):
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Test runs give the test database a file name so live-server threads share it.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ISEK_TEST_DB") or None}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "isek.core",
+    "isek.web",
+    "isek.concepts",
+    "isek.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "isek.core.audit.AuditUserMiddleware",
+]
+
+ROOT_URLCONF = "isek.config.urls"
+WSGI_APPLICATION = "isek.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "isek.web.context.site",
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = "de"
+LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Europe/Berlin"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_MIMETYPES = {".mjs": "text/javascript"}
+
+# Uploads: geodata files are checked against this limit before they are read.
+ISEK_UPLOAD_MAX_BYTES = int(os.environ.get("ISEK_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = ISEK_UPLOAD_MAX_BYTES + 1024 * 1024
+
+# Real data: ../shared/data when present (this workplace), else var/data (filled by
+# `isek data fetch`).
+ISEK_DATA_DIRS = [
+    Path(p)
+    for p in os.environ.get("ISEK_DATA_DIRS", "").split(os.pathsep)
+    if p
+] or [PACKAGE_DIR.parent.parent.parent / "shared" / "data", VAR_DIR / "data"]
+
+# A production site may configure a raster tile URL (e.g. basemap.de); empty means the offline
+# base layer drawn from the project's own data.
+ISEK_BASEMAP_TILES = os.environ.get("ISEK_BASEMAP_TILES", "")
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEMO_MODE:
+    SESSION_COOKIE_SECURE = _env_bool("ISEK_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = _env_bool("ISEK_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("ISEK_HSTS_SECONDS", 3600))
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [
+        o.strip() for o in os.environ.get("ISEK_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+    ]
+
+# GDAL 3.6 is older than Django 5.2 wishes; it works for everything isek does.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("ISEK_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
+
+from isek.concepts import views as cv
+from isek.web import views as wv
+
+concept_urls = [
+    path("", cv.concept_page, name="concept"),
+    path("edit/", cv.concept_edit, name="concept-edit"),
+    path("measures/new/", cv.measure_edit, name="measure-new"),
+    path("measures/<int:pk>/", cv.measure_page, name="measure"),
+    path("measures/<int:pk>/edit/", cv.measure_edit, name="measure-edit"),
+    path("measures/<int:pk>/delete/", cv.measure_delete, name="measure-delete"),
+    path("quarters/new/", cv.quarter_edit, name="quarter-new"),
+    path("quarters/<int:pk>/edit/", cv.quarter_edit, name="quarter-edit"),
+    path("import/", cv.import_view, name="concept-import"),
+    re_path(r"^export\.(?P<fmt>gpkg|geojson)$", cv.export_view, name="concept-export"),
+    path("changes/", cv.changes_view, name="concept-changes"),
+    re_path(r"^(?P<layer>area|quarters|measures)\.geojson$", cv.concept_geojson, name="concept-geojson"),
+    path("context/<str:name>.geojson", cv.context_geojson, name="context-geojson"),
+]
+
+urlpatterns = [
+    path("", wv.home, name="home"),
+    path("about/data/", wv.data_sources, name="data-sources"),
+    path("concepts/<slug:slug>/", include(concept_urls)),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

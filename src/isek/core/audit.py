@@ -1,0 +1,142 @@
+"""Change history: every create, update and delete of a tracked model is recorded
+with who, when and what (field by field)."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+import decimal
+from contextlib import contextmanager
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+_actor: contextvars.ContextVar = contextvars.ContextVar("isek_actor", default=None)
+
+
+@contextmanager
+def acting_as(user=None, label: str = ""):
+    """Attribute changes inside the block to ``user`` (or to a label such as 'isek import')."""
+    token = _actor.set((user, label))
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+class AuditUserMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+        token = _actor.set((user, "web"))
+        try:
+            return self.get_response(request)
+        finally:
+            _actor.reset(token)
+
+
+def _plain(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if hasattr(value, "wkt"):
+        # Geometry: keep the change compact but checkable.
+        return f"{value.geom_type} ({value.num_coords} points)"
+    return str(value)
+
+
+def _snapshot(instance) -> dict:
+    out = {}
+    for field in instance._meta.concrete_fields:
+        out[field.attname] = _plain(getattr(instance, field.attname))
+    return out
+
+
+def _geom_equal(instance, old) -> set[str]:
+    same = set()
+    for field in instance._meta.concrete_fields:
+        if hasattr(field, "geom_type"):
+            a, b = getattr(instance, field.attname), getattr(old, field.attname)
+            if (a is None and b is None) or (a is not None and b is not None and a.equals_exact(b, 1e-9)):
+                same.add(field.attname)
+    return same
+
+
+def _concept_id(instance):
+    from isek.concepts.models import Concept
+
+    if isinstance(instance, Concept):
+        return instance.pk
+    if hasattr(instance, "concept_id"):
+        return instance.concept_id
+    measure = getattr(instance, "measure", None)
+    if measure is not None:
+        return measure.concept_id
+    return None
+
+
+def _record(instance, action: str, changes: dict):
+    from .models import ChangeRecord
+
+    user, label = _actor.get() or (None, "system")
+    ChangeRecord.objects.create(
+        user=user,
+        actor=(user.get_username() if user else label) or "system",
+        concept_pk=_concept_id(instance),
+        model=instance._meta.label,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        action=action,
+        changes=changes,
+    )
+
+
+def _pre_save(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    old = None
+    if instance.pk is not None:
+        old = sender.objects.filter(pk=instance.pk).first()
+    instance._audit_old = old
+
+
+def _post_save(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    new = _snapshot(instance)
+    old_obj = getattr(instance, "_audit_old", None)
+    if created or old_obj is None:
+        _record(instance, "create", {k: [None, v] for k, v in new.items() if v not in (None, "")})
+        return
+    old = _snapshot(old_obj)
+    same_geom = _geom_equal(instance, old_obj)
+    changes = {k: [old[k], v] for k, v in new.items() if old[k] != v and k not in same_geom}
+    if changes:
+        _record(instance, "update", changes)
+
+
+def _post_delete(sender, instance, **kwargs):
+    _record(instance, "delete", {})
+
+
+def _m2m(sender, instance, action, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    field = next(
+        (f.name for f in instance._meta.many_to_many if f.remote_field.through is sender), "m2m"
+    )
+    _record(instance, "update", {field: [action.removeprefix("post_"), sorted(pk_set or [])]})
+
+
+def track(*models):
+    for model in models:
+        uid = f"isek-audit-{model._meta.label}"
+        pre_save.connect(_pre_save, sender=model, dispatch_uid=uid + "-pre")
+        post_save.connect(_post_save, sender=model, dispatch_uid=uid + "-post")
+        post_delete.connect(_post_delete, sender=model, dispatch_uid=uid + "-del")
+        for f in model._meta.many_to_many:
+            m2m_changed.connect(_m2m, sender=f.remote_field.through, dispatch_uid=uid + f.name)

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChangeRecord(models.Model):
+    """One recorded change: who, when, what (field → [old, new])."""
+
+    ACTIONS = [("create", _("angelegt")), ("update", _("geändert")), ("delete", _("gelöscht"))]
+
+    timestamp = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        verbose_name=_("Benutzer"),
+    )
+    actor = models.CharField(_("durch"), max_length=150)
+    # A plain key, not a foreign key: the history outlives a deleted concept.
+    concept_pk = models.BigIntegerField(_("Konzept"), null=True, blank=True, db_index=True)
+    model = models.CharField(_("Objektart"), max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(_("Objekt"), max_length=200)
+    action = models.CharField(_("Aktion"), max_length=10, choices=ACTIONS)
+    changes = models.JSONField(_("Änderungen"), default=dict)
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+        verbose_name = _("Änderung")
+        verbose_name_plural = _("Änderungsprotokoll")
+
+    def __str__(self):
+        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"

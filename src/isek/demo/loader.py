@@ -1,0 +1,113 @@
+"""Load the Bochum demo into the database (idempotent: replaces an earlier demo concept)."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import secrets
+
+import shapely
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from isek.concepts.models import (
+    City, Concept, ConceptRole, FieldOfAction, Goal, Measure, MeasureSource, Milestone, Quarter,
+)
+from isek.core import geo
+from isek.core.audit import acting_as
+
+from . import bochum
+
+PLANNER = "planerin"
+REVIEWER = "pruefer"
+
+
+
+def funding_area() -> shapely.MultiPolygon:
+    """The approximated Gleisdreieck, scaled about its centroid to 1.25 km² (EPSG:25832)."""
+    poly = geo.transform(shapely.Polygon(bochum.AREA_OUTLINE), "EPSG:4326", "EPSG:25832")
+    factor = math.sqrt(bochum.AREA_TARGET_M2 / poly.area)
+    c = poly.centroid
+    scaled = shapely.affinity.scale(poly, factor, factor, origin=c)
+    return shapely.MultiPolygon([geo.transform(scaled, "EPSG:25832", "EPSG:4326")])
+
+
+def quarter_polygons(area: shapely.MultiPolygon) -> list:
+    """Four illustrative quarters: the area cut into NW/NE/SW/SE parts at its centroid."""
+    work = geo.transform(area, "EPSG:4326", "EPSG:25832")
+    c = work.centroid
+    x0, y0, x1, y1 = work.bounds
+    boxes = [
+        shapely.box(x0, c.y, x1, y1),  # north
+        shapely.box(x0, y0, c.x, c.y),  # south-west: Rathausviertel
+        shapely.box(c.x, y0 + (c.y - y0) * 0.45, x1, c.y),  # east: Bahnhofsviertel
+        shapely.box(c.x, y0, x1, y0 + (c.y - y0) * 0.45),  # south-east: Bermuda3eck
+    ]
+    parts = []
+    for b in boxes:
+        part = work.intersection(b)
+        if part.geom_type == "Polygon":
+            part = shapely.MultiPolygon([part])
+        parts.append(geo.transform(part, "EPSG:25832", "EPSG:4326"))
+    return parts
+
+
+def _date(s):
+    return datetime.date.fromisoformat(s) if s else None
+
+
+@transaction.atomic
+def load() -> Concept:
+    with acting_as(None, "isek demo"):
+        Concept.objects.filter(slug=bochum.SLUG).delete()
+        city, _ = City.objects.update_or_create(ags=bochum.CITY["ags"], defaults={"name": bochum.CITY["name"]})
+        area = funding_area()
+        concept = Concept.objects.create(city=city, area=geo.to_django(area), **bochum.CONCEPT)
+        for (name, colour, description), g in zip(bochum.QUARTERS, quarter_polygons(area)):
+            Quarter.objects.create(concept=concept, name=name, colour=colour, description=description,
+                                   geometry=geo.to_django(g), approximated=True,
+                                   source="Illustrativer Teilraum der Demo, keine amtliche Gliederung.")
+        fields = {}
+        for number, name, name_en, colour in bochum.FIELDS:
+            fields[number] = FieldOfAction.objects.create(
+                concept=concept, number=number, name=name, name_en=name_en, colour=colour, source=bochum.FIELDS_SOURCE)
+        goals = {}
+        for number, field, title in bochum.GOALS:
+            goals[number] = Goal.objects.create(concept=concept, field_of_action=fields[field], number=number,
+                                                title=title, illustrative=True)
+        for spec in bochum.measures():
+            g = spec.get("geometry")
+            m = Measure.objects.create(
+                concept=concept, number=spec["number"], title=spec["title"], description=spec["description"],
+                geometry=geo.to_django(g) if g is not None else None,
+                geometry_approximated=g is not None, geometry_source=bochum.GEOM_NOTE if g is not None else "",
+                primary_field=fields[spec["field"]], priority=spec["priority"], status=spec["status"],
+                lead_body=spec.get("lead_body", ""), start=_date(spec.get("start")), end=_date(spec.get("end")),
+                estimated_cost=spec.get("estimated_cost"), figures_source=spec.get("figures_source", ""),
+                figures_approximated=False,
+            )
+            m.further_fields.set([fields[n] for n in spec["further"]])
+            m.goals.set([goals[n] for n in spec["goals"]])
+            for title, due, done, source in spec.get("milestones", []):
+                Milestone.objects.create(measure=m, title=title, due=_date(due), done=_date(done), source=source)
+            for statement, url, evidence in spec["sources"]:
+                MeasureSource.objects.create(measure=m, statement=statement, url=url, evidence=evidence)
+            MeasureSource.objects.create(
+                measure=m, evidence="illustrative",
+                statement="Nummerierung, Ziele und Zuordnung zu Handlungsfeldern sind illustrativ (die Maßnahmenliste des ISEK ist nicht öffentlich).",
+            )
+    return concept
+
+
+def ensure_users(concept: Concept, password: str | None = None) -> dict[str, str]:
+    """Create or reset the demo planner and reviewer; return {username: password}."""
+    User = get_user_model()
+    out = {}
+    for username, role in ((PLANNER, ConceptRole.Role.PLANNER), (REVIEWER, ConceptRole.Role.REVIEWER)):
+        pw = password or secrets.token_urlsafe(12)
+        user, _ = User.objects.get_or_create(username=username)
+        user.set_password(pw)
+        user.save()
+        ConceptRole.objects.update_or_create(concept=concept, user=user, defaults={"role": role})
+        out[username] = pw
+    return out

@@ -1,0 +1,66 @@
+import os
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+from isek.demo import context, loader
+
+
+class Command(BaseCommand):
+    help = "Create the embedded database, load the Bochum demo, print the planner login and serve on 127.0.0.1."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="only load the demo")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, no_serve=False, port=8000, workers=2, **opts):
+        if not 1 <= port <= 65535:
+            raise CommandError(f"Ungültiger Port {port}.")
+        self.stdout.write("Datenbank wird eingerichtet …")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Bochum-Demo wird geladen …")
+        concept = loader.load()
+        logins = loader.ensure_users(concept, os.environ.get("ISEK_DEMO_PASSWORD") or None)
+        self.stdout.write(self.style.SUCCESS(
+            f"Geladen: {concept.name}: {concept.measures.count()} Maßnahmen, {concept.quarters.count()} Teilräume, "
+            f"Fördergebiet {concept.area_km2:.2f} km² (angenähert)."))
+        missing = [layer for layer, path in context.status() if path is None]
+        if missing:
+            self.stdout.write(self.style.WARNING(
+                "Kontextebenen fehlen: " + ", ".join(layer.label_de for layer in missing)
+                + ". Laden mit: isek data fetch"))
+        else:
+            self.stdout.write(f"Kontextebenen: alle {len(context.LAYERS)} vorhanden.")
+        url = f"http://127.0.0.1:{port}/concepts/{concept.slug}/"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo: {url}"))
+        self.stdout.write(f"Anmeldung Planung:  Benutzer {loader.PLANNER}  Passwort {logins[loader.PLANNER]}")
+        self.stdout.write(f"Anmeldung Prüfung:  Benutzer {loader.REVIEWER}  Passwort {logins[loader.REVIEWER]}")
+        if no_serve:
+            return
+        connections.close_all()
+        self.stdout.write(f"Server läuft auf http://127.0.0.1:{port}/ (Strg+C beendet).")
+        serve("127.0.0.1", port, workers)
+
+
+def serve(host: str, port: int, workers: int):
+    """Serve the WSGI app with gunicorn (threads, loopback only)."""
+    from gunicorn.app.base import BaseApplication
+
+    class App(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", None)
+            self.cfg.set("timeout", 120)
+
+        def load(self):
+            from isek.config.wsgi import application
+
+            return application
+
+    App().run()

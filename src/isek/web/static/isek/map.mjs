@@ -1,0 +1,173 @@
+// Concept maps: funding area, quarters, measures coloured by field of action, context layers.
+// Works offline: the base layer is drawn from the project's own data (no tile server, no glyphs).
+import { Map, Popup, NavigationControl, ScaleControl, LngLatBounds } from "../vendor/maplibre/maplibre-gl.mjs";
+
+const TEXT = {
+  de: { open: "Maßnahme öffnen", area: "Fördergebiet", quarter: "Teilraum", approx: "Lage angenähert" },
+  en: { open: "Open measure", area: "Funding area", quarter: "Quarter", approx: "Location approximated" },
+};
+
+const CONTEXT_STYLE = {
+  boroughs: [
+    { type: "fill", paint: { "fill-color": "#eef0f3", "fill-opacity": 1 } },
+    { type: "line", paint: { "line-color": "#aab0b8", "line-width": 1 } },
+  ],
+  routes: [{ type: "line", paint: { "line-color": "#b9c0c8", "line-width": 1.5 } }],
+};
+const POINT_COLOURS = {
+  stops: "#005ca9", schools: "#b35c00", daycare: "#8f3f97", playgrounds: "#2e7d32", stolpersteine: "#6d4c41",
+};
+
+function bboxOf(geojson) {
+  const b = new LngLatBounds();
+  const walk = (c) => (typeof c[0] === "number" ? b.extend(c) : c.forEach(walk));
+  for (const f of geojson.features || []) if (f.geometry) walk(f.geometry.coordinates);
+  return b.isEmpty() ? null : b;
+}
+
+async function getJSON(url) {
+  const r = await fetch(url, { credentials: "same-origin" });
+  if (!r.ok) throw new Error(`${url}: ${r.status}`);
+  return r.json();
+}
+
+function escapeHtml(s) {
+  return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+
+async function initMap(el) {
+  const slug = el.dataset.concept;
+  const lang = el.dataset.lang === "en" ? "en" : "de";
+  const t = TEXT[lang];
+  const base = `/concepts/${slug}`;
+  const basemap = (el.dataset.basemap || "").split(",").filter(Boolean);
+  const context = (el.dataset.layers || "").split(",").filter((n) => n && !basemap.includes(n));
+  const query = el.dataset.query ? `?${el.dataset.query}` : "";
+  const focus = el.dataset.measure ? Number(el.dataset.measure) : null;
+
+  const [area, quarters, measures] = await Promise.all([
+    getJSON(`${base}/area.geojson`), getJSON(`${base}/quarters.geojson`), getJSON(`${base}/measures.geojson${query}`),
+  ]);
+  const map = new Map({
+    container: el,
+    style: { version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#f7f8fa" } }] },
+    center: [10.4, 51.1], zoom: 5, attributionControl: false, fadeDuration: 0,
+  });
+  window.isekMaps = window.isekMaps || {};
+  window.isekMaps[el.id] = map;
+  map.addControl(new NavigationControl({ showCompass: false }), "top-left");
+  map.addControl(new ScaleControl({ unit: "metric" }), "bottom-left");
+  await new Promise((resolve) => map.on("load", resolve));
+
+  for (const name of basemap) {
+    try {
+      map.addSource(`ctx-${name}`, { type: "geojson", data: await getJSON(`${base}/context/${name}.geojson`) });
+      (CONTEXT_STYLE[name] || []).forEach((spec, i) => map.addLayer({ id: `ctx-${name}-${i}`, source: `ctx-${name}`, ...spec }));
+    } catch (e) { console.warn(e); }
+  }
+  map.addSource("area", { type: "geojson", data: area });
+  map.addLayer({ id: "area-fill", type: "fill", source: "area", paint: { "fill-color": "#ffffff", "fill-opacity": 0.75 } });
+  map.addLayer({ id: "area-line", type: "line", source: "area", paint: { "line-color": "#1d1d1b", "line-width": 2.5, "line-dasharray": [3, 1.5] } });
+  map.addSource("quarters", { type: "geojson", data: quarters });
+  map.addLayer({ id: "quarters-fill", type: "fill", source: "quarters", paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.18 } });
+  map.addLayer({ id: "quarters-line", type: "line", source: "quarters", paint: { "line-color": ["get", "colour"], "line-width": 1.5 } });
+  for (const name of context) {
+    try {
+      map.addSource(`ctx-${name}`, { type: "geojson", data: await getJSON(`${base}/context/${name}.geojson`) });
+      map.addLayer({ id: `ctx-${name}`, type: "circle", source: `ctx-${name}`, minzoom: 13,
+        paint: { "circle-radius": 3, "circle-color": POINT_COLOURS[name] || "#555", "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
+    } catch (e) { console.warn(e); }
+  }
+  if (!el.dataset.editTarget) {
+    map.addSource("measures", { type: "geojson", data: measures, promoteId: "id" });
+    const width = focus ? ["case", ["==", ["get", "id"], focus], 5, 2.5] : 3;
+    map.addLayer({ id: "measures-fill", type: "fill", source: "measures", filter: ["==", ["geometry-type"], "Polygon"],
+      paint: { "fill-color": ["get", "colour"], "fill-opacity": focus ? ["case", ["==", ["get", "id"], focus], 0.7, 0.25] : 0.55 } });
+    map.addLayer({ id: "measures-line", type: "line", source: "measures", filter: ["!=", ["geometry-type"], "Point"],
+      paint: { "line-color": ["get", "colour"], "line-width": width } });
+    map.addLayer({ id: "measures-point", type: "circle", source: "measures", filter: ["==", ["geometry-type"], "Point"],
+      paint: { "circle-radius": focus ? ["case", ["==", ["get", "id"], focus], 10, 6] : 7, "circle-color": ["get", "colour"],
+        "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } });
+    const clickable = ["measures-point", "measures-line", "measures-fill"];
+    map.on("click", (e) => {
+      const hits = map.queryRenderedFeatures(e.point, { layers: clickable });
+      if (!hits.length) return;
+      const p = hits[0].properties;
+      const approx = p.geometry_approximated ? `<br><em>${t.approx}</em>` : "";
+      new Popup({ closeButton: true, maxWidth: "280px" }).setLngLat(e.lngLat)
+        .setHTML(`<strong>${escapeHtml(p.number)} ${escapeHtml(p.title)}</strong><br>${escapeHtml(p.field_name)} · ${escapeHtml(p.status_label)}${approx}<br><a class="kern-link" href="${escapeHtml(p.url)}">${t.open}</a>`)
+        .addTo(map);
+    });
+    for (const id of clickable) {
+      map.on("mouseenter", id, () => { map.getCanvas().style.cursor = "pointer"; });
+      map.on("mouseleave", id, () => { map.getCanvas().style.cursor = ""; });
+    }
+  } else {
+    setupEditing(map, el);
+  }
+
+  let bounds = null;
+  if (focus) bounds = bboxOf({ features: measures.features.filter((f) => f.properties.id === focus) });
+  if (!bounds) bounds = bboxOf(area) || bboxOf(quarters) || bboxOf(measures);
+  if (bounds) map.fitBounds(bounds, { padding: 30, maxZoom: 17, duration: 0 });
+  map.once("idle", () => { el.dataset.ready = "true"; });
+  return map;
+}
+
+function setupEditing(map, el) {
+  const target = document.getElementById(el.dataset.editTarget);
+  const Draw = window.MapboxDraw;
+  if (!target || !Draw) return;
+  // mapbox-gl-draw styles its buttons with Mapbox class names; give them MapLibre's.
+  Draw.constants.classes.CONTROL_BASE = "maplibregl-ctrl";
+  Draw.constants.classes.CONTROL_PREFIX = "maplibregl-ctrl-";
+  Draw.constants.classes.CONTROL_GROUP = "maplibregl-ctrl-group";
+  const polygonOnly = el.dataset.editKind === "polygon";
+  const draw = new Draw({
+    displayControlsDefault: false,
+    controls: polygonOnly ? { polygon: true, trash: true } : { point: true, line_string: true, polygon: true, trash: true },
+  });
+  map.addControl(draw, "top-right");
+  const load = () => {
+    draw.deleteAll();
+    const text = target.value.trim();
+    if (!text) return;
+    try {
+      const g = JSON.parse(text);
+      const parts = g.type && g.type.startsWith("Multi")
+        ? g.coordinates.map((c) => ({ type: g.type.slice(5), coordinates: c }))
+        : g.type === "GeometryCollection" ? g.geometries : [g];
+      for (const p of parts) draw.add({ type: "Feature", properties: {}, geometry: p });
+      const b = bboxOf({ features: parts.map((geometry) => ({ geometry })) });
+      if (b) map.fitBounds(b, { padding: 40, maxZoom: 18, duration: 0 });
+    } catch (e) { console.warn("geometry not shown", e); }
+  };
+  const save = () => {
+    const geoms = draw.getAll().features.map((f) => f.geometry);
+    let out = null;
+    if (polygonOnly) {
+      const polys = geoms.filter((g) => g.type === "Polygon");
+      out = polys.length ? { type: "MultiPolygon", coordinates: polys.map((g) => g.coordinates) } : null;
+    } else if (geoms.length === 1) {
+      out = geoms[0];
+    } else if (geoms.length > 1) {
+      const types = new Set(geoms.map((g) => g.type));
+      out = types.size === 1
+        ? { type: `Multi${geoms[0].type}`, coordinates: geoms.map((g) => g.coordinates) }
+        : { type: "GeometryCollection", geometries: geoms };
+    }
+    target.value = out ? JSON.stringify(out) : "";
+  };
+  load();
+  map.on("draw.create", save);
+  map.on("draw.update", save);
+  map.on("draw.delete", save);
+  target.addEventListener("change", load);
+}
+
+for (const el of document.querySelectorAll(".isek-map[data-concept]")) {
+  initMap(el).catch((e) => {
+    el.dataset.ready = "error";
+    console.error(e);
+  });
+}
