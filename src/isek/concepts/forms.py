@@ -70,9 +70,12 @@ class KernFormMixin:
                 w.attrs.setdefault("class", "kern-form-input__select")
             else:
                 w.attrs.setdefault("class", "kern-form-input__input")
-            if self.errors.get(name) if self.is_bound else False:
-                w.attrs["aria-invalid"] = "true"
-                w.attrs["aria-describedby"] = f"{name}-error"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self._errors or {}:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{name}-error"})
 
 
 class ConceptForm(KernFormMixin, forms.ModelForm):

@@ -162,6 +162,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+if DEMO_MODE:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_MIMETYPES = {".mjs": "text/javascript"}
 
 # Uploads: geodata files are checked against this limit before they are read.

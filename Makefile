@@ -1,0 +1,68 @@
+# isek: two commands do all the set-up on a fresh Debian 12 machine (as root):
+#   make demo   – installs what is missing, loads the Bochum demo, serves http://127.0.0.1:8000
+#   make test   – installs what is missing, starts PostgreSQL/PostGIS on loopback, runs every
+#                 test on SpatiaLite and on PostGIS (browser tests in Debian's Chromium)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEB_PACKAGES := libsqlite3-mod-spatialite gdal-bin libgdal-dev postgresql-15 postgresql-15-postgis-3 \
+	chromium chromium-driver fonts-liberation poppler-utils gettext python3-venv python3-dev osmium-tool
+PG_URL := postgis://postgres@127.0.0.1:54329/isek
+
+help:
+	@echo "make demo   – run the Bochum demo at http://127.0.0.1:$(PORT)"
+	@echo "make test   – run all tests on SpatiaLite and PostGIS"
+	@echo "make lint   – ruff"
+	@echo "make messages – update and compile the translations"
+
+system: var/.system-ok
+var/.system-ok: Makefile
+	@mkdir -p var
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@touch $@
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml var/.system-ok
+	test -x $(PY) || /usr/bin/python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	@touch $@
+
+static: src/isek/web/static/vendor/.installed
+src/isek/web/static/vendor/.installed: package.json package-lock.json tools/vendor_static.py var/.system-ok
+	npm ci --no-audit --no-fund --loglevel=error
+	$(PY) tools/vendor_static.py 2>/dev/null || /usr/bin/python3 tools/vendor_static.py
+	@touch $@
+
+setup: system venv static
+
+demo: setup
+	$(VENV)/bin/isek demo --port $(PORT)
+
+test: setup
+	tools/test.sh
+
+bench: setup
+	@echo "No benchmarks yet for the foundation; see bench/README.md"
+
+lint: venv
+	$(PY) -m pip install -q ruff
+	$(VENV)/bin/ruff check src tests
+
+messages: venv
+	cd src/isek && ../../$(VENV)/bin/isek makemessages -l en --no-obsolete --no-wrap
+	$(PY) tools/translations_en.py
+	cd src/isek && ../../$(VENV)/bin/isek compilemessages
+
+.PHONY: help system venv static setup demo test bench lint messages

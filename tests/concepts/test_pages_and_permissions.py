@@ -1,0 +1,239 @@
+"""Concept pages, filters, editing and the permission matrix of every URL."""
+
+import json
+
+import pytest
+import shapely
+
+from isek.concepts.models import Measure
+from isek.core import geo
+from isek.core.models import ChangeRecord
+from tests.conftest import client_for
+
+SLUG = "bochum-innenstadt"
+
+
+def test_home_links_to_every_public_concept(bochum, users):
+    r = client_for(None).get("/")
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert f'href="/concepts/{SLUG}/"' in body
+    assert "lauf-altstadt" not in body  # not public
+
+
+def test_concept_page_shows_map_measures_and_labels(bochum):
+    r = client_for(None).get(f"/concepts/{SLUG}/")
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert 'class="isek-map"' in body and 'data-concept="bochum-innenstadt"' in body
+    for title in ("Haus des Wissens", "Umgestaltung des Husemannplatzes", "Wetterschutz auf dem Boulevard",
+                  "Hof- und Fassadenprogramm", "City-Fonds", "Innenstadtrings", "nördlichen Innenstadt",
+                  "Quartiersmanagement"):
+        assert title in body
+    assert "Abgrenzung angenähert" in body and "1,25 km²" in body
+    assert "Stadt Bochum, Open-Data-Repository" in body and "OpenStreetMap contributors" in body
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("field=2", {"2.1", "2.2", "3.1"}),  # 3.1 serves field 2 as a further field
+    ("status=preparation", {"2.1", "2.2"}),
+    ("q=Husemann", {"2.1"}),
+    ("field=6", {"2.2", "5.1"}),  # further fields count too
+])
+def test_measure_list_filters(bochum, query, expected):
+    r = client_for(None).get(f"/concepts/{SLUG}/?{query}")
+    numbers = {m.number for m in r.context["measures"]}
+    assert numbers == expected
+    geo_r = client_for(None).get(f"/concepts/{SLUG}/measures.geojson?{query}")
+    located = {f["properties"]["number"] for f in json.loads(geo_r.content)["features"]}
+    assert located == {n for n in expected if Measure.objects.get(concept=bochum, number=n).geometry}
+
+
+def test_filter_by_quarter_uses_geometry(bochum):
+    q = bochum.quarters.get(name="Rathausviertel")
+    r = client_for(None).get(f"/concepts/{SLUG}/?quarter={q.pk}")
+    numbers = {m.number for m in r.context["measures"]}
+    expected = {m.number for m in bochum.measures.exclude(geometry=None)
+                if geo.from_django(m.geometry).intersects(geo.from_django(q.geometry))}
+    assert numbers == expected and "5.1" in numbers
+
+
+def test_measure_page_shows_facts_and_sources(bochum):
+    m = Measure.objects.get(concept=bochum, number="2.1")
+    r = client_for(None).get(f"/concepts/{SLUG}/measures/{m.pk}/")
+    body = r.content.decode()
+    assert "Wettbewerb" in body and "waz.de" in body and "Lage angenähert" in body
+    assert "Meilensteine" in body and "sinai" in body
+    assert "m²" in body  # area computed from the geometry
+
+
+def test_geojson_layers(bochum):
+    c = client_for(None)
+    area = json.loads(c.get(f"/concepts/{SLUG}/area.geojson").content)
+    assert area["features"][0]["properties"]["approximated"] is True
+    assert area["features"][0]["properties"]["area_m2"] == pytest.approx(1_250_000, rel=0.01)
+    quarters = json.loads(c.get(f"/concepts/{SLUG}/quarters.geojson").content)
+    assert len(quarters["features"]) == 4
+    stops = c.get(f"/concepts/{SLUG}/context/stops.geojson")
+    data = json.loads(stops.content)
+    assert data["attribution"].startswith("Verkehrsverbund Rhein-Ruhr")
+    names = {f["properties"]["name"] for f in data["features"]}
+    assert "Bochum Rathaus" in names and "Bochum Hbf" in names
+
+
+# --- permissions -----------------------------------------------------------------------------
+
+EDIT_URLS = ["edit/", "measures/new/", "quarters/new/", "import/"]
+
+
+@pytest.mark.parametrize("path", EDIT_URLS)
+def test_anonymous_cannot_edit(bochum, path):
+    r = client_for(None).get(f"/concepts/{SLUG}/{path}")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+@pytest.mark.parametrize("who", ["reviewer", "stranger", "outsider"])
+@pytest.mark.parametrize("path", EDIT_URLS)
+def test_only_planners_of_the_concept_edit(users, who, path):
+    r = client_for(users[who]).get(f"/concepts/{SLUG}/{path}")
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize("path", EDIT_URLS)
+def test_planner_may_open_edit_pages(planner_client, path):
+    assert planner_client.get(f"/concepts/{SLUG}/{path}").status_code == 200
+
+
+def test_non_public_concept_is_invisible_to_others(users):
+    for who, status in (("outsider", 404), ("planner", 404), ("stranger", 200)):
+        r = client_for(users[who]).get("/concepts/lauf-altstadt/")
+        assert r.status_code == status, who
+    assert client_for(None).get("/concepts/lauf-altstadt/area.geojson").status_code == 404
+    assert client_for(None).get("/concepts/lauf-altstadt/export.gpkg").status_code == 404
+
+
+def test_reviewer_reads_non_public_concept_and_history(users, bochum):
+    bochum.is_public = False
+    bochum.save()
+    c = client_for(users["reviewer"])
+    assert c.get(f"/concepts/{SLUG}/").status_code == 200
+    assert c.get(f"/concepts/{SLUG}/changes/").status_code == 200
+    assert client_for(None).get(f"/concepts/{SLUG}/").status_code == 404
+    assert client_for(users["outsider"]).get(f"/concepts/{SLUG}/changes/").status_code in (403, 404)
+
+
+def test_write_posts_are_refused_without_permission(users, bochum):
+    m = Measure.objects.get(concept=bochum, number="2.1")
+    for who in ("reviewer", "stranger", "outsider"):
+        c = client_for(users[who])
+        assert c.post(f"/concepts/{SLUG}/measures/{m.pk}/delete/").status_code == 403
+        assert c.post(f"/concepts/{SLUG}/measures/{m.pk}/edit/", {"title": "x"}).status_code == 403
+    assert Measure.objects.filter(pk=m.pk, title="Umgestaltung des Husemannplatzes").exists()
+
+
+# --- planner editing -------------------------------------------------------------------------
+
+def _form_data(m, **changes):
+    data = {
+        "number": m.number, "title": m.title, "description": m.description, "primary_field": m.primary_field_id,
+        "further_fields": [f.pk for f in m.further_fields.all()], "goals": [g.pk for g in m.goals.all()],
+        "priority": m.priority, "status": m.status, "lead_body": m.lead_body, "partners": m.partners,
+        "start": m.start.isoformat() if m.start else "", "end": m.end.isoformat() if m.end else "",
+        "progress": m.progress, "progress_weight": "", "estimated_cost": m.estimated_cost or "",
+        "figures_source": m.figures_source, "geometry": m.geometry.json if m.geometry else "",
+        "geometry_source": m.geometry_source,
+        "ms-TOTAL_FORMS": 0, "ms-INITIAL_FORMS": 0, "ms-MIN_NUM_FORMS": 0, "ms-MAX_NUM_FORMS": 1000,
+    }
+    data.update(changes)
+    return data
+
+
+def test_planner_edits_measure_and_change_is_recorded(planner_client, bochum):
+    m = Measure.objects.get(concept=bochum, number="2.1")
+    new_geom = json.dumps({"type": "Point", "coordinates": [7.2170, 51.4815]})
+    r = planner_client.post(f"/concepts/{SLUG}/measures/{m.pk}/edit/", _form_data(m, status="construction", progress=30, geometry=new_geom))
+    assert r.status_code == 302, r.content.decode()[:2000]
+    m.refresh_from_db()
+    assert m.status == "construction" and m.progress == 30 and m.geometry.geom_type == "Point"
+    rec = ChangeRecord.objects.filter(model="concepts.Measure", object_id=str(m.pk), action="update").first()
+    assert rec.actor == "planerin" and rec.changes["status"] == ["preparation", "construction"]
+    history = planner_client.get(f"/concepts/{SLUG}/changes/").content.decode()
+    assert "planerin" in history and "construction" in history
+
+
+@pytest.mark.parametrize("geometry, message", [
+    ("{not json", "kein gültiges GeoJSON"),
+    (json.dumps({"type": "Point", "coordinates": [376000, 5704500]}), "außerhalb Deutschlands"),
+    (json.dumps({"type": "Polygon", "coordinates": [[[7.214, 51.481], [7.216, 51.482], [7.216, 51.481], [7.214, 51.482], [7.214, 51.481]]]}), "ungültig"),
+])
+def test_planner_bad_geometry_is_rejected(planner_client, bochum, geometry, message):
+    m = Measure.objects.get(concept=bochum, number="2.1")
+    before = (m.geometry.wkt, ChangeRecord.objects.count())
+    r = planner_client.post(f"/concepts/{SLUG}/measures/{m.pk}/edit/", _form_data(m, geometry=geometry, status="completed"))
+    assert r.status_code == 200 and message in r.content.decode()
+    m.refresh_from_db()
+    assert (m.geometry.wkt, ChangeRecord.objects.count()) == before and m.status == "preparation"
+
+
+def test_duplicate_number_and_script_in_text(planner_client, bochum):
+    m = Measure.objects.get(concept=bochum, number="2.1")
+    r = planner_client.post(f"/concepts/{SLUG}/measures/{m.pk}/edit/", _form_data(m, number="5.1"))
+    assert r.status_code == 200 and "schon vergeben" in r.content.decode()
+    r = planner_client.post(f"/concepts/{SLUG}/measures/{m.pk}/edit/", _form_data(m, title="<script>alert(1)</script>"))
+    assert r.status_code == 302
+    page = planner_client.get(f"/concepts/{SLUG}/measures/{m.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_planner_creates_measure_with_milestone(planner_client, bochum):
+    field = bochum.fields_of_action.get(number=3)
+    data = {
+        "number": "3.2", "title": "Fahrradstraße Kortumstraße", "primary_field": field.pk, "priority": 2,
+        "status": "idea", "progress": 0, "geometry": json.dumps({"type": "LineString", "coordinates": [[7.216, 51.481], [7.219, 51.4805]]}),
+        "ms-TOTAL_FORMS": 1, "ms-INITIAL_FORMS": 0, "ms-MIN_NUM_FORMS": 0, "ms-MAX_NUM_FORMS": 1000,
+        "ms-0-title": "Ratsbeschluss", "ms-0-due": "2027-03-01",
+    }
+    r = planner_client.post(f"/concepts/{SLUG}/measures/new/", data)
+    assert r.status_code == 302
+    m = Measure.objects.get(concept=bochum, number="3.2")
+    assert m.milestones.get().title == "Ratsbeschluss"
+    assert m.size[0] == "length" and m.size[1] == pytest.approx(geo.length_m(shapely.LineString([(7.216, 51.481), (7.219, 51.4805)])))
+
+
+def test_planner_edits_concept_area_and_quarter(planner_client, bochum):
+    new_area = shapely.box(7.21, 51.478, 7.226, 51.488)
+    data = {
+        "name": bochum.name, "programme": bochum.programme, "legal_basis": "baugb_142", "start_year": 2020,
+        "end_year": 2027, "status": bochum.status, "summary": bochum.summary, "mission": bochum.mission,
+        "area_name": "Gleisdreieck", "area": shapely.to_geojson(new_area), "area_approximated": "on",
+        "area_source": "test", "is_public": "on",
+    }
+    r = planner_client.post(f"/concepts/{SLUG}/edit/", data)
+    assert r.status_code == 302
+    bochum.refresh_from_db()
+    assert bochum.area.geom_type == "MultiPolygon" and bochum.end_year == 2027
+    assert bochum.area_m2 == pytest.approx(geo.area_m2(new_area), rel=1e-6)
+    q = bochum.quarters.get(name="Rathausviertel")
+    r = planner_client.post(f"/concepts/{SLUG}/quarters/{q.pk}/edit/", {
+        "name": "Rathausviertel", "colour": "#112233", "description": "", "approximated": "on", "source": "",
+        "geometry": shapely.to_geojson(shapely.box(7.212, 51.479, 7.216, 51.482)),
+    })
+    assert r.status_code == 302
+    q.refresh_from_db()
+    assert q.colour == "#112233"
+
+
+def test_export_downloads(bochum):
+    c = client_for(None)
+    r = c.get(f"/concepts/{SLUG}/export.gpkg")
+    assert r.status_code == 200 and b"".join(r.streaming_content)[:16] == b"SQLite format 3\x00"
+    r = c.get(f"/concepts/{SLUG}/export.geojson")
+    assert json.loads(b"".join(r.streaming_content))["type"] == "FeatureCollection"
+
+
+def test_language_switch_to_english(bochum):
+    c = client_for(None)
+    r = c.post("/i18n/setlang/", {"language": "en", "next": f"/concepts/{SLUG}/"})
+    assert r.status_code == 302
+    body = c.get(f"/concepts/{SLUG}/").content.decode()
+    assert '<html lang="en">' in body and "Measures" in body and "Squares &amp; open spaces" in body

@@ -1,0 +1,78 @@
+"""Shared fixtures. The same tests run on SpatiaLite (default) and on PostGIS (DATABASE_URL set
+by tools/test.sh)."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def bochum(db):
+    """The Bochum demo concept, loaded as `isek demo` loads it."""
+    from isek.demo import loader
+
+    return loader.load()
+
+
+@pytest.fixture
+def users(bochum):
+    """Planner and reviewer of the demo (password 'pw-test-123'), a planner of another concept,
+    and an outsider without any role."""
+    from django.contrib.auth import get_user_model
+
+    from isek.concepts.models import City, Concept, ConceptRole
+    from isek.demo import loader
+
+    loader.ensure_users(bochum, "pw-test-123")
+    User = get_user_model()
+    other = Concept.objects.create(
+        city=City.objects.create(name="Lauf a.d.Pegnitz", ags="09574138"), name="ISEK Altstadt Lauf",
+        slug="lauf-altstadt", programme="lebendige_zentren", legal_basis="baugb_142",
+        start_year=2022, end_year=2030, is_public=False,
+    )
+    stranger = User.objects.create_user("fremd", password="pw-test-123")
+    ConceptRole.objects.create(concept=other, user=stranger, role="planner")
+    outsider = User.objects.create_user("aussen", password="pw-test-123")
+    return {
+        "planner": User.objects.get(username=loader.PLANNER),
+        "reviewer": User.objects.get(username=loader.REVIEWER),
+        "stranger": stranger,
+        "outsider": outsider,
+        "other_concept": other,
+    }
+
+
+def client_for(user):
+    from django.test import Client
+
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    if user is not None:
+        c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def planner_client(users):
+    return client_for(users["planner"])
+
+
+@pytest.fixture
+def reviewer_client(users):
+    return client_for(users["reviewer"])
+
+
+@pytest.fixture
+def geofile(tmp_path):
+    """Write a geodata file from (geometry, properties) rows: geofile('x.gpkg', rows, crs=...)."""
+    import geopandas as gpd
+
+    def write(name, rows, crs="EPSG:4326", layer=None, **kwargs):
+        path = tmp_path / name
+        frame = gpd.GeoDataFrame([p for _, p in rows], geometry=[g for g, _ in rows], crs=crs)
+        driver = {"gpkg": "GPKG", "geojson": "GeoJSON", "shp": "ESRI Shapefile"}[name.rsplit(".", 1)[1]]
+        frame.to_file(path, driver=driver, layer=layer, engine="pyogrio", **kwargs)
+        return path
+
+    return write
