@@ -64,7 +64,7 @@ class KernFormMixin:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             w = field.widget
-            if isinstance(w, forms.CheckboxInput):
+            if isinstance(w, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
                 w.attrs.setdefault("class", "kern-form-check__checkbox")
             elif isinstance(w, (forms.Select, forms.SelectMultiple)):
                 w.attrs.setdefault("class", "kern-form-input__select")
@@ -114,6 +114,8 @@ class MeasureForm(KernFormMixin, forms.ModelForm):
             "partners": forms.Textarea(attrs={"rows": 2}),
             "figures_source": forms.Textarea(attrs={"rows": 2}),
             "geometry_source": forms.Textarea(attrs={"rows": 2}),
+            "further_fields": forms.CheckboxSelectMultiple,
+            "goals": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, concept: Concept, **kwargs):

@@ -1,0 +1,69 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server; pages are
+checked with axe-core (vendored from npm, injected from node_modules)."""
+
+from pathlib import Path
+
+import pytest
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 1000})
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    # Nothing may leave loopback: fail on any request to another host.
+    outside = []
+    pg.route("**/*", lambda route: (outside.append(route.request.url), route.abort())
+             if not route.request.url.startswith(("http://localhost", "http://127.0.0.1", "data:", "blob:"))
+             else route.continue_())
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+    assert not outside, f"requests outside loopback: {outside}"
+
+
+@pytest.fixture
+def live_bochum(transactional_db, live_server):
+    from isek.demo import loader
+
+    concept = loader.load()
+    loader.ensure_users(concept, "pw-browser-123")
+    return live_server.url, concept
+
+
+def axe_violations(page, exclude_map=False):
+    """Run axe-core (WCAG 2.1 A/AA rules) on the page; return the violations."""
+    assert AXE.exists(), "axe-core missing: run `npm ci`"
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )
+
+
+def login(page, base, username, password="pw-browser-123"):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()

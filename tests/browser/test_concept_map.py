@@ -1,0 +1,91 @@
+"""A citizen and a planner use the Bochum concept map in a real browser."""
+
+import json
+
+import pytest
+
+from isek.concepts.models import Measure
+
+from .conftest import axe_violations, login
+
+pytestmark = pytest.mark.browser
+
+
+def wait_map(page):
+    page.wait_for_selector(".isek-map[data-ready='true']", timeout=30000)
+
+
+def test_concept_map_shows_area_and_measure_opens_on_click(page, live_bochum):
+    base, concept = live_bochum
+    page.goto(f"{base}/concepts/bochum-innenstadt/")
+    wait_map(page)
+    # The funding area and the measures are drawn on the canvas.
+    rendered = page.evaluate("""() => {
+        const m = window.isekMaps['map'];
+        return {area: m.queryRenderedFeatures({layers: ['area-fill']}).length,
+                measures: m.queryRenderedFeatures({layers: ['measures-fill', 'measures-line', 'measures-point']})
+                           .map(f => f.properties.number)};
+    }""")
+    assert rendered["area"] > 0
+    assert "2.1" in rendered["measures"] and "5.1" in rendered["measures"]
+    # Click the Husemannplatz where the map draws it.
+    husemann = Measure.objects.get(concept=concept, number="2.1")
+    lon, lat = husemann.geometry.centroid.coords
+    box = page.locator("#map").bounding_box()
+    xy = page.evaluate(f"() => window.isekMaps['map'].project([{lon}, {lat}])")
+    page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+    popup = page.locator(".maplibregl-popup-content")
+    popup.wait_for(timeout=5000)
+    assert "Umgestaltung des Husemannplatzes" in popup.inner_text()
+    popup.get_by_role("link").click()
+    page.wait_for_url(f"**/concepts/bochum-innenstadt/measures/{husemann.pk}/")
+    assert page.locator("h1").inner_text() == "Umgestaltung des Husemannplatzes"
+    wait_map(page)
+
+
+def test_pages_pass_axe(page, live_bochum):
+    base, concept = live_bochum
+    husemann = Measure.objects.get(concept=concept, number="2.1")
+    for path in ("/", "/concepts/bochum-innenstadt/", f"/concepts/bochum-innenstadt/measures/{husemann.pk}/",
+                 "/about/data/", "/accounts/login/"):
+        page.goto(base + path)
+        if "concepts" in path:
+            wait_map(page)
+        violations = axe_violations(page)
+        assert violations == [], f"{path}: {json.dumps(violations, indent=1, ensure_ascii=False)}"
+
+
+def test_planner_draws_a_measure_location(page, live_bochum):
+    base, concept = live_bochum
+    login(page, base, "planerin")
+    m = Measure.objects.get(concept=concept, number="1.2")  # not located yet
+    assert m.geometry is None
+    page.goto(f"{base}/concepts/bochum-innenstadt/measures/{m.pk}/edit/")
+    wait_map(page)
+    assert axe_violations(page) == []
+    page.locator(".mapbox-gl-draw_point").click()
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    value = page.locator("#id_geometry").input_value()
+    assert json.loads(value)["type"] == "Point"
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_url(f"**/measures/{m.pk}/")
+    m.refresh_from_db()
+    assert m.geometry is not None and m.geometry.geom_type == "Point"
+    lon, lat = m.geometry.coords
+    assert 7.19 < lon < 7.25 and 51.47 < lat < 51.50
+    assert "1.2" in page.locator(".kern-alert").first.inner_text()
+
+
+def test_planner_sees_import_errors_in_the_browser(page, live_bochum, tmp_path):
+    base, _ = live_bochum
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/import/")
+    bad = tmp_path / "kaputt.geojson"
+    bad.write_text("{kaputt")
+    page.select_option("#id_kind", "quarters")
+    page.set_input_files("#id_file", str(bad))
+    page.get_by_role("button", name="Importieren").click()
+    page.wait_for_selector("#import-errors")
+    assert "Ungültiges JSON" in page.inner_text("#import-errors")
+    assert axe_violations(page) == []
