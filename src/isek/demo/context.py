@@ -40,7 +40,7 @@ LAYERS = [
                  "polygon", "#8a8f98", ATTR_OSM, "ODbL-1.0", basemap=True, name_field="label"),
     ContextLayer("routes", "ÖPNV-Linien", "Transit routes", "bochum/osm_pt_routes/osm_pt_routes_bochum_innenstadt.geojson",
                  "line", "#9aa3ad", ATTR_OSM, "ODbL-1.0", basemap=True, name_field="ref"),
-    ContextLayer("stops", "Haltestellen", "Public transport stops", "bochum/vrr_gtfs_stops/stops_bochum.geojson",
+    ContextLayer("stops", "Haltestellen", "Public transport stops", "bochum/vrr_gtfs_stops/stops_bochum.txt",
                  "point", "#005ca9", ATTR_VRR, "CC-BY-4.0", name_field="stop_name"),
     ContextLayer("schools", "Schulen", "Schools", "bochum/stadt_bochum_opendata/shapefiles_epsg25832/bochum_schools.shp",
                  "point", "#b35c00", ATTR_BOCHUM, "CC0-1.0", name_field="name"),
@@ -73,15 +73,42 @@ def geojson(name: str, bbox: tuple[float, float, float, float] | None = None) ->
 
     None if the file is not available. Shapefiles in EPSG:25832 are reprojected with pyproj.
     """
+    layer = BY_NAME[name]
+    path = find(layer.path)
+    if path is None:
+        return None
+    if path.suffix == ".txt":
+        features = _gtfs_stops(path, bbox)
+    else:
+        features = _ogr_features(layer, path, bbox)
+    fc = {"type": "FeatureCollection", "name": name, "attribution": layer.attribution,
+          "licence": layer.licence, "features": features}
+    return json.dumps(fc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _gtfs_stops(path: Path, bbox) -> list[dict]:
+    """Stations and stand-alone stops of a GTFS stops.txt (platforms of a station are left out)."""
+    import csv
+
+    out = []
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        for row in csv.DictReader(fh):
+            if row.get("parent_station"):
+                continue
+            lon, lat = float(row["stop_lon"]), float(row["stop_lat"])
+            if bbox and not (bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3]):
+                continue
+            out.append({"type": "Feature", "properties": {"layer": "stops", "name": row["stop_name"], "stop_id": row["stop_id"]},
+                        "geometry": {"type": "Point", "coordinates": [lon, lat]}})
+    return out
+
+
+def _ogr_features(layer: ContextLayer, path: Path, bbox) -> list[dict]:
     import pyogrio
     import shapely
 
     from isek.core import geo
 
-    layer = BY_NAME[name]
-    path = find(layer.path)
-    if path is None:
-        return None
     meta, _fids, wkb, fields = pyogrio.raw.read(path)
     crs = meta.get("crs") or "EPSG:4326"
     names = list(meta["fields"])
@@ -97,14 +124,11 @@ def geojson(name: str, bbox: tuple[float, float, float, float] | None = None) ->
         if clip is not None and not g.intersects(clip):
             continue
         props = {n: _plain(fields[names.index(n)][i]) for n in keep}
-        props["layer"] = name
         if layer.name_field and layer.name_field in props:
             props["name"] = props[layer.name_field]
-        features.append({"type": "Feature", "properties": props,
+        features.append({"type": "Feature", "properties": {**props, "layer": layer.name},
                          "geometry": json.loads(shapely.to_geojson(shapely.set_precision(g, 1e-7)))})
-    fc = {"type": "FeatureCollection", "name": name, "attribution": layer.attribution,
-          "licence": layer.licence, "features": features}
-    return json.dumps(fc, ensure_ascii=False, separators=(",", ":")).encode()
+    return features
 
 
 def _plain(v):

@@ -1,0 +1,122 @@
+"""The data manifest: real files the demo, tests and benchmarks use, never committed.
+
+Each file has a public origin at a pinned commit and a sha256. ``fetch`` downloads what is
+missing from every data directory into the writable one (var/data), verifies the checksum and
+only then moves the file into place; a file that fails the check is never installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+MANIFEST = Path(__file__).with_name("data_manifest.json")
+
+
+@dataclass
+class Entry:
+    path: str
+    url: str
+    sha256: str
+    bytes: int
+    licence: str
+    attribution: str
+    derive: str | None = None
+    note: str = ""
+
+
+class DataError(Exception):
+    pass
+
+
+def entries() -> list[Entry]:
+    return [Entry(**e) for e in json.loads(MANIFEST.read_text())["files"]]
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def locate(entry: Entry, dirs: list[Path]) -> Path | None:
+    for d in dirs:
+        p = Path(d) / entry.path
+        if p.exists():
+            return p
+    return None
+
+
+def derive_gtfs_stops_bochum(raw: bytes) -> bytes:
+    """Keep the header and the rows of a GTFS stops.txt whose stop_id starts with de:05911:."""
+    lines = raw.splitlines(keepends=True)
+    if not lines:
+        raise DataError("stops.txt ist leer")
+    keep = [lines[0]] + [ln for ln in lines[1:] if ln.startswith(b'"de:05911:') or ln.startswith(b"de:05911:")]
+    return b"".join(keep)
+
+
+DERIVE: dict[str, Callable[[bytes], bytes]] = {"gtfs_stops_bochum": derive_gtfs_stops_bochum}
+
+
+def _download(url: str, timeout: float) -> bytes:
+    if not url.startswith(("https://", "http://")):
+        raise DataError(f"keine Herkunftsadresse: {url!r}")
+    with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310 (http(s) only, checked above)
+        return r.read()
+
+
+def fetch(dest: Path, dirs: list[Path], mirror: str | None = None, timeout: float = 60,
+          progress: Callable[[str], None] = print) -> dict[str, list[str]]:
+    """Download and verify every manifest file that no data directory holds.
+
+    ``mirror``: a base URL holding the same tree (files fetched as MIRROR/PATH, no derivation).
+    Returns {"present": [...], "fetched": [...], "failed": ["path: reason", ...]}.
+    """
+    result: dict[str, list[str]] = {"present": [], "fetched": [], "failed": []}
+    all_entries = entries()
+    for i, e in enumerate(all_entries, 1):
+        if locate(e, dirs) is not None:
+            result["present"].append(e.path)
+            continue
+        progress(f"[{i}/{len(all_entries)}] {e.path}")
+        try:
+            if mirror:
+                data = _download(mirror.rstrip("/") + "/" + e.path, timeout)
+            else:
+                if not e.url:
+                    raise DataError("keine öffentliche Quelle; nur über einen Spiegel (ISEK_DATA_MIRROR) erhältlich")
+                data = _download(e.url, timeout)
+                if e.derive:
+                    data = DERIVE[e.derive](data)
+            digest = hashlib.sha256(data).hexdigest()
+            if digest != e.sha256:
+                raise DataError(f"Prüfsumme stimmt nicht (erwartet {e.sha256[:12]}…, erhalten {digest[:12]}…)")
+            target = dest / e.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+            result["fetched"].append(e.path)
+        except (OSError, DataError, ValueError) as exc:
+            result["failed"].append(f"{e.path}: {exc}")
+    return result
+
+
+def status(dirs: list[Path], verify: bool = False) -> list[tuple[Entry, Path | None, bool | None]]:
+    """(entry, where it is or None, checksum ok or None when not verified)."""
+    out = []
+    for e in entries():
+        p = locate(e, dirs)
+        ok = (sha256_of(p) == e.sha256) if (p is not None and verify) else None
+        out.append((e, p, ok))
+    return out

@@ -1,0 +1,102 @@
+"""The Bochum demo: public facts with sources, approximations labelled, real context layers."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from isek.concepts.models import Measure
+from isek.core import geo
+from isek.demo import context, loader
+
+NAMED = {
+    "5.1": "Haus des Wissens", "2.1": "Husemannplatz", "1.1": "Boulevard", "2.2": "Freiraumkonzept",
+    "4.1": "nördlichen Innenstadt", "3.1": "Innenstadtring", "1.2": "Hof- und Fassadenprogramm",
+    "5.2": "Verfügungsfonds", "4.2": "Quartiersmanagement",
+}
+
+
+def test_demo_concept_facts(bochum):
+    assert bochum.slug == "bochum-innenstadt" and bochum.city.ags == "05911000"
+    assert bochum.programme == "lebendige_zentren" and bochum.is_public
+    assert bochum.area_m2 == pytest.approx(1_250_000, rel=0.005)
+    assert bochum.area_approximated and "Angenäherte Abgrenzung" in bochum.area_source
+    assert [f.name for f in bochum.fields_of_action.all()] == [
+        "Stadtbild & Image", "Plätze & Freiräume", "Mobilität", "Wohnen & Quartier", "Handel & Kultur",
+        "Gesundheit & Bildung"]
+    for number, words in NAMED.items():
+        assert words in Measure.objects.get(concept=bochum, number=number).title
+
+
+def test_every_measure_cites_sources_and_labels_approximations(bochum):
+    for m in bochum.measures.all():
+        evidence = {s.evidence for s in m.sources.all()}
+        assert evidence & {"official", "press"}, m
+        assert "illustrative" in evidence, m
+        if m.geometry is not None:
+            assert m.geometry_approximated and m.geometry_source, m
+        if m.estimated_cost is not None:
+            assert m.figures_source.startswith(("Presse", "Amtlich")), m
+    assert all(q.approximated for q in bochum.quarters.all())
+    assert all(g.illustrative for g in bochum.goals.all())
+
+
+def test_husemannplatz_has_its_public_size(bochum):
+    m = Measure.objects.get(concept=bochum, number="2.1")
+    assert m.size[0] == "area" and m.size[1] == pytest.approx(6500, rel=0.02)
+
+
+def test_quarters_tile_the_area(bochum):
+    total = sum(q.area_m2 for q in bochum.quarters.all())
+    assert total == pytest.approx(bochum.area_m2, rel=1e-3)
+    import shapely
+    union = shapely.union_all([geo.from_django(q.geometry) for q in bochum.quarters.all()])
+    assert geo.area_m2(union) == pytest.approx(bochum.area_m2, rel=1e-3)
+
+
+def test_loading_twice_replaces_the_demo(bochum):
+    again = loader.load()
+    assert again.pk != bochum.pk and again.measures.count() == 10
+
+
+def test_demo_command_loads_and_prints_login(db, capsys):
+    call_command("demo", no_serve=True)
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:8000/concepts/bochum-innenstadt/" in out
+    line = next(ln for ln in out.splitlines() if "Anmeldung Planung" in ln)
+    password = line.split("Passwort")[1].strip()
+    assert len(password) >= 12
+    from django.contrib.auth import authenticate
+    assert authenticate(username="planerin", password=password) is not None
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("schools", 43), ("stolpersteine", 164), ("playgrounds", 18), ("daycare", 6),
+])
+def test_city_layers_are_real_and_reprojected(name, expected):
+    # The inner-city test box of SOURCES.md holds this many features of each layer.
+    data = json.loads(context.geojson(name, (7.205, 51.475, 7.230, 51.490)))
+    assert len(data["features"]) == expected
+    assert data["attribution"].startswith("Stadt Bochum") and data["licence"] == "CC0-1.0"
+
+
+def test_stop_layer_from_gtfs():
+    data = json.loads(context.geojson("stops", None))
+    names = {f["properties"]["name"] for f in data["features"]}
+    assert {"Bochum Rathaus", "Bochum Hbf", "Bochum Südring"} <= names
+    assert all(7.0 < f["geometry"]["coordinates"][0] < 7.5 for f in data["features"])
+
+
+def test_missing_context_layers_are_reported(bochum, tmp_path, settings, capsys):
+    settings.ISEK_DATA_DIRS = [tmp_path]
+    context.geojson.cache_clear()
+    try:
+        r = __import__("django.test", fromlist=["Client"]).Client(HTTP_ACCEPT_LANGUAGE="de")
+        page = r.get("/concepts/bochum-innenstadt/").content.decode()
+        assert "Nicht alle Kontextebenen sind vorhanden" in page and "isek data fetch" in page
+        resp = r.get("/concepts/bochum-innenstadt/context/schools.geojson")
+        assert resp.status_code == 404 and "isek data fetch" in resp.content.decode()
+        call_command("demo", no_serve=True)
+        assert "Kontextebenen fehlen" in capsys.readouterr().out
+    finally:
+        context.geojson.cache_clear()
