@@ -76,3 +76,9 @@ def geofile(tmp_path):
         return path
 
     return write
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"isek database: {settings.DATABASES['default']['ENGINE']}"

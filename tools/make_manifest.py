@@ -20,13 +20,13 @@ ATTR_VRR = "Datenquelle: Verkehrsverbund Rhein-Ruhr AöR (VRR), Soll-Fahrplandat
 entries = []
 
 
-def add(path, url, licence, attribution, derive=None, note=""):
+def add(path, url, licence, attribution, derive=None, note="", optional=False):
     p = SHARED / path
     data = p.read_bytes()
     entries.append({
         "path": path, "url": url, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
         "licence": licence, "attribution": attribution, **({"derive": derive} if derive else {}),
-        **({"note": note} if note else {}),
+        **({"note": note} if note else {}), **({"optional": True} if optional else {}),
     })
 
 
@@ -47,7 +47,7 @@ for name in ("bochumBoroughZones", "bochumCityBoundary"):
 add("bochum/osm_pt_routes/osm_pt_routes_bochum_innenstadt.geojson", "", "ODbL-1.0", ATTR_OSM,
     note="derived by the data collector from sections.csv.zlib and routes.csv.zlib of Oeffis/location-analyzer "
          "(commits b79d25b7 and eada3321); no pinned public copy of the derived file exists, so only a mirror "
-         "(ISEK_DATA_MIRROR) can provide it. The demo runs without it (no transit lines in the base map).")
+         "(ISEK_DATA_MIRROR) can provide it. The demo runs without it (no transit lines in the base map).", optional=True)
 add("osm/lauf_an_der_pegnitz_2020-01-15.osm.pbf",
     f"{RAW}/graphhopper/graphhopper/9c458be52aa763a221eda1585e7ce96a2df812bb/core/files/lauf-200115.osm.pbf",
     "ODbL-1.0", ATTR_OSM)

@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 PY=${VENV:-.venv}/bin/python
 export ISEK_MODE=demo ISEK_VAR_DIR="$(pwd)/var/test" DJANGO_ALLOW_ASYNC_UNSAFE=true
 mkdir -p "$ISEK_VAR_DIR"
+# Real data: ../shared/data where it exists, else downloaded and verified into var/data.
+export ISEK_DATA_DIRS="$(pwd)/../shared/data:$(pwd)/var/data"
+ISEK_VAR_DIR="$(pwd)/var" "$PY" -m isek data fetch
 tools/pg.sh start
 trap 'tools/pg.sh stop' EXIT
 echo "== tests on SpatiaLite =="

@@ -221,6 +221,14 @@ EN = {
     "Öffentliche Konzepte": "Public concepts",
     "Noch kein öffentliches Konzept.": "No public concept yet.",
     "Ihre nicht öffentlichen Konzepte": "Your non-public concepts",
+    "Handlungsfelder und Ziele": "Fields of action and goals",
+    "Es wurde nichts gespeichert.": "Nothing was saved.",
+    "Neues Handlungsfeld": "New field of action",
+    "Neues Ziel": "New goal",
+    "Jede Nummer darf nur einmal vorkommen.": "Each number may occur only once.",
+    "Ein Handlungsfeld, dem noch Maßnahmen zugeordnet sind, kann nicht gelöscht werden.": "A field of action that still has measures cannot be deleted.",
+    "Nummern können nicht in einem Schritt getauscht werden; bitte zuerst eine freie Nummer vergeben.": "Numbers cannot be swapped in one step; please assign a free number first.",
+    "Handlungsfelder und Ziele wurden gespeichert.": "Fields of action and goals were saved.",
 }
 PLURALS = {
     "%(n)s Maßnahme von %(total)s": ("%(n)s measure of %(total)s", "%(n)s measures of %(total)s"),

@@ -83,7 +83,7 @@ def test_geojson_layers(bochum):
 
 # --- permissions -----------------------------------------------------------------------------
 
-EDIT_URLS = ["edit/", "measures/new/", "quarters/new/", "import/"]
+EDIT_URLS = ["edit/", "structure/", "measures/new/", "quarters/new/", "import/"]
 
 
 @pytest.mark.parametrize("path", EDIT_URLS)
@@ -237,3 +237,52 @@ def test_language_switch_to_english(bochum):
     assert r.status_code == 302
     body = c.get(f"/concepts/{SLUG}/").content.decode()
     assert '<html lang="en">' in body and "Measures" in body and "Squares &amp; open spaces" in body
+
+
+def _structure_data(bochum, **extra):
+    data = {"f-TOTAL_FORMS": 0, "f-INITIAL_FORMS": 0, "f-MIN_NUM_FORMS": 0, "f-MAX_NUM_FORMS": 1000,
+            "g-TOTAL_FORMS": 0, "g-INITIAL_FORMS": 0, "g-MIN_NUM_FORMS": 0, "g-MAX_NUM_FORMS": 1000}
+    for i, f in enumerate(bochum.fields_of_action.all()):
+        data.update({f"f-{i}-id": f.pk, f"f-{i}-number": f.number, f"f-{i}-name": f.name, f"f-{i}-name_en": f.name_en,
+                     f"f-{i}-colour": f.colour, f"f-{i}-description": f.description})
+        data["f-TOTAL_FORMS"] = data["f-INITIAL_FORMS"] = i + 1
+    for i, g in enumerate(bochum.goals.all()):
+        data.update({f"g-{i}-id": g.pk, f"g-{i}-number": g.number, f"g-{i}-title": g.title,
+                     f"g-{i}-field_of_action": g.field_of_action_id, f"g-{i}-parent": g.parent_id or "",
+                     f"g-{i}-illustrative": "on"})
+        data["g-TOTAL_FORMS"] = data["g-INITIAL_FORMS"] = i + 1
+    data.update(extra)
+    return data
+
+
+def test_planner_adds_field_of_action_and_sub_goal(planner_client, bochum):
+    n_f, n_g = bochum.fields_of_action.count(), bochum.goals.count()
+    top = bochum.goals.get(number="2.1")
+    data = _structure_data(bochum)
+    i, j = data["f-TOTAL_FORMS"], data["g-TOTAL_FORMS"]
+    data.update({f"f-{i}-number": 7, f"f-{i}-name": "Klima & Umwelt", f"f-{i}-colour": "#336699", "f-TOTAL_FORMS": i + 1,
+                 f"g-{j}-number": "2.1.1", f"g-{j}-title": "Husemannplatz entsiegeln", f"g-{j}-field_of_action": top.field_of_action_id,
+                 f"g-{j}-parent": top.pk, "g-TOTAL_FORMS": j + 1})
+    r = planner_client.post(f"/concepts/{SLUG}/structure/", data)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    assert bochum.fields_of_action.count() == n_f + 1 and bochum.goals.count() == n_g + 1
+    assert bochum.goals.get(number="2.1.1").parent == top
+    page = client_for(None).get(f"/concepts/{SLUG}/").content.decode()
+    assert "Husemannplatz entsiegeln" in page and "Klima &amp; Umwelt" in page
+
+
+def test_field_with_measures_cannot_be_deleted(planner_client, bochum):
+    data = _structure_data(bochum)
+    data["f-1-DELETE"] = "on"  # Plätze & Freiräume carries measures
+    before = (bochum.fields_of_action.count(), bochum.goals.count(), ChangeRecord.objects.count())
+    r = planner_client.post(f"/concepts/{SLUG}/structure/", data)
+    assert r.status_code == 400 and "kann nicht gelöscht werden" in r.content.decode()
+    assert (bochum.fields_of_action.count(), bochum.goals.count(), ChangeRecord.objects.count()) == before
+
+
+def test_duplicate_field_numbers_are_rejected(planner_client, bochum):
+    data = _structure_data(bochum)
+    data["f-1-number"] = 1
+    r = planner_client.post(f"/concepts/{SLUG}/structure/", data)
+    assert r.status_code == 400
+    assert bochum.fields_of_action.get(name="Plätze & Freiräume").number == 2

@@ -9,6 +9,7 @@ class ConceptsConfig(AppConfig):
 
     def ready(self):
         from isek.core import audit
+
         from . import models
 
         audit.track(

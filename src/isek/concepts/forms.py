@@ -62,7 +62,7 @@ class KernFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             w = field.widget
             if isinstance(w, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
                 w.attrs.setdefault("class", "kern-form-check__checkbox")
@@ -175,3 +175,26 @@ class ImportForm(KernFormMixin, forms.Form):
         label=_("Koordinatenreferenzsystem, falls die Datei keins angibt"), required=False,
         help_text=_("z. B. EPSG:25832"),
     )
+
+
+class FieldOfActionForm(KernFormMixin, forms.ModelForm):
+    class Meta:
+        model = FieldOfAction
+        fields = ["number", "name", "name_en", "colour", "description"]
+        widgets = {"colour": forms.TextInput(attrs={"type": "color"}), "description": forms.TextInput()}
+
+
+class GoalForm(KernFormMixin, forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["number", "title", "field_of_action", "parent", "illustrative"]
+
+    def __init__(self, *args, concept: Concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.concept = concept
+        self.fields["field_of_action"].queryset = FieldOfAction.objects.filter(concept=concept)
+        self.fields["parent"].queryset = Goal.objects.filter(concept=concept)
+
+
+FieldOfActionFormSet = forms.modelformset_factory(FieldOfAction, form=FieldOfActionForm, extra=1, can_delete=True)
+GoalFormSet = forms.modelformset_factory(Goal, form=GoalForm, extra=1, can_delete=True)

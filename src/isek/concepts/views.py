@@ -9,7 +9,8 @@ import tempfile
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,8 +21,16 @@ from isek.core.models import ChangeRecord
 from isek.demo import context as context_layers
 
 from . import exporting, geoio, importing
-from .forms import ConceptForm, ImportForm, MeasureForm, MilestoneFormSet, QuarterForm
-from .models import Measure, Quarter
+from .forms import (
+    ConceptForm,
+    FieldOfActionFormSet,
+    GoalFormSet,
+    ImportForm,
+    MeasureForm,
+    MilestoneFormSet,
+    QuarterForm,
+)
+from .models import FieldOfAction, Goal, Measure, Quarter
 from .permissions import can_edit, editable_concept, readable_concept, role_of
 
 
@@ -137,7 +146,11 @@ def concept_edit(request, slug):
         form.save()
         messages.success(request, _("Das Konzept wurde gespeichert."))
         return redirect(concept)
-    return render(request, "concepts/concept_form.html", {"concept": concept, "form": form})
+    return render(request, "concepts/geometry_form.html", {
+        "concept": concept, "form": form, "geometry": form["area"], "heading": _("Konzept bearbeiten"),
+        "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon",
+        "cancel_url": concept.get_absolute_url(), "context_layers": _context_info(concept)[0],
+    })
 
 
 @login_required
@@ -154,10 +167,13 @@ def measure_edit(request, slug, pk=None):
             formset.save()
         messages.success(request, _("Die Maßnahme %(n)s wurde gespeichert.") % {"n": measure.number})
         return redirect(measure)
-    available, _missing = _context_info(concept)
+    heading = (_("Maßnahme %(n)s bearbeiten") % {"n": measure.number}) if measure.pk else _("Maßnahme anlegen")
     return render(request, "concepts/measure_form.html", {
         "concept": concept, "measure": measure, "form": form, "formset": formset,
-        "context_layers": available,
+        "geometry": form["geometry"], "heading": heading, "map_label": _("Karte zum Zeichnen der Verortung"),
+        "edit_kind": "any", "measure_id": measure.pk,
+        "cancel_url": measure.get_absolute_url() if measure.pk else concept.get_absolute_url(),
+        "context_layers": _context_info(concept)[0],
     })
 
 
@@ -185,7 +201,58 @@ def quarter_edit(request, slug, pk=None):
             form.save()
             messages.success(request, _("Der Teilraum wurde gespeichert."))
             return redirect(concept)
-    return render(request, "concepts/quarter_form.html", {"concept": concept, "quarter": quarter, "form": form})
+    heading = (_("Teilraum %(n)s bearbeiten") % {"n": quarter.name}) if quarter.pk else _("Teilraum anlegen")
+    return render(request, "concepts/geometry_form.html", {
+        "concept": concept, "form": form, "geometry": form["geometry"], "heading": heading,
+        "map_label": _("Karte zum Zeichnen des Teilraums"), "edit_kind": "polygon",
+        "cancel_url": concept.get_absolute_url(), "context_layers": _context_info(concept)[0],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def structure_edit(request, slug):
+    """Fields of action and the goal tree of a concept, edited together."""
+    from django.db.models import ProtectedError, RestrictedError
+
+    concept = editable_concept(request, slug)
+    data = request.POST or None
+    fields = FieldOfActionFormSet(data, queryset=FieldOfAction.objects.filter(concept=concept), prefix="f")
+    goals = GoalFormSet(data, queryset=Goal.objects.filter(concept=concept), prefix="g",
+                        form_kwargs={"concept": concept})
+    error = None
+    if request.method == "POST" and fields.is_valid() and goals.is_valid():
+        numbers = [f.cleaned_data["number"] for f in fields.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        goal_numbers = [f.cleaned_data["number"] for f in goals.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if len(numbers) != len(set(numbers)) or len(goal_numbers) != len(set(goal_numbers)):
+            error = _("Jede Nummer darf nur einmal vorkommen.")
+        else:
+            try:
+                with transaction.atomic():
+                    for obj in fields.save(commit=False):
+                        obj.concept = concept
+                        obj.save()
+                    for obj in fields.deleted_objects:
+                        obj.delete()
+                    for obj in goals.save(commit=False):
+                        obj.concept = concept
+                        obj.full_clean()
+                        obj.save()
+                    for obj in goals.deleted_objects:
+                        obj.delete()
+            except (ProtectedError, RestrictedError):
+                error = _("Ein Handlungsfeld, dem noch Maßnahmen zugeordnet sind, kann nicht gelöscht werden.")
+            except IntegrityError:
+                error = _("Nummern können nicht in einem Schritt getauscht werden; bitte zuerst eine freie Nummer vergeben.")
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                messages.success(request, _("Handlungsfelder und Ziele wurden gespeichert."))
+                return redirect(concept)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "concepts/structure_form.html", {
+        "concept": concept, "fields_formset": fields, "goals_formset": goals, "error": error,
+    }, status=status)
 
 
 @login_required

@@ -171,13 +171,13 @@ ISEK_UPLOAD_MAX_BYTES = int(os.environ.get("ISEK_UPLOAD_MAX_BYTES", 20 * 1024 * 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = ISEK_UPLOAD_MAX_BYTES + 1024 * 1024
 
-# Real data: ../shared/data when present (this workplace), else var/data (filled by
-# `isek data fetch`).
+# Real data: ../shared/data (beside the checkout, where this workplace keeps it) when present,
+# else var/data (filled and verified by `isek data fetch`).
 ISEK_DATA_DIRS = [
     Path(p)
     for p in os.environ.get("ISEK_DATA_DIRS", "").split(os.pathsep)
     if p
-] or [PACKAGE_DIR.parent.parent.parent / "shared" / "data", VAR_DIR / "data"]
+] or [Path.cwd().parent / "shared" / "data", VAR_DIR / "data"]
 
 # A production site may configure a raster tile URL (e.g. basemap.de); empty means the offline
 # base layer drawn from the project's own data.

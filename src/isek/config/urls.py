@@ -8,6 +8,7 @@ from isek.web import views as wv
 concept_urls = [
     path("", cv.concept_page, name="concept"),
     path("edit/", cv.concept_edit, name="concept-edit"),
+    path("structure/", cv.structure_edit, name="concept-structure"),
     path("measures/new/", cv.measure_edit, name="measure-new"),
     path("measures/<int:pk>/", cv.measure_page, name="measure"),
     path("measures/<int:pk>/edit/", cv.measure_edit, name="measure-edit"),

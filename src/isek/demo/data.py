@@ -29,6 +29,7 @@ class Entry:
     attribution: str
     derive: str | None = None
     note: str = ""
+    optional: bool = False  # the demo and tests run without it
 
 
 class DataError(Exception):
@@ -79,9 +80,10 @@ def fetch(dest: Path, dirs: list[Path], mirror: str | None = None, timeout: floa
     """Download and verify every manifest file that no data directory holds.
 
     ``mirror``: a base URL holding the same tree (files fetched as MIRROR/PATH, no derivation).
-    Returns {"present": [...], "fetched": [...], "failed": ["path: reason", ...]}.
+    Returns {"present": [...], "fetched": [...], "failed": ["path: reason", ...],
+    "skipped": [optional files that could not be fetched, with the reason]}.
     """
-    result: dict[str, list[str]] = {"present": [], "fetched": [], "failed": []}
+    result: dict[str, list[str]] = {"present": [], "fetched": [], "failed": [], "skipped": []}
     all_entries = entries()
     for i, e in enumerate(all_entries, 1):
         if locate(e, dirs) is not None:
@@ -108,7 +110,7 @@ def fetch(dest: Path, dirs: list[Path], mirror: str | None = None, timeout: floa
             os.replace(tmp, target)
             result["fetched"].append(e.path)
         except (OSError, DataError, ValueError) as exc:
-            result["failed"].append(f"{e.path}: {exc}")
+            result["skipped" if e.optional else "failed"].append(f"{e.path}: {exc}")
     return result
 
 

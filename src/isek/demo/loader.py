@@ -11,7 +11,15 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from isek.concepts.models import (
-    City, Concept, ConceptRole, FieldOfAction, Goal, Measure, MeasureSource, Milestone, Quarter,
+    City,
+    Concept,
+    ConceptRole,
+    FieldOfAction,
+    Goal,
+    Measure,
+    MeasureSource,
+    Milestone,
+    Quarter,
 )
 from isek.core import geo
 from isek.core.audit import acting_as

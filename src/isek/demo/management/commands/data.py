@@ -30,6 +30,8 @@ class Command(BaseCommand):
         dest = settings.VAR_DIR / "data"
         result = data.fetch(dest, dirs, mirror=mirror, progress=lambda s: self.stdout.write(s))
         self.stdout.write(f"vorhanden: {len(result['present'])}, geladen: {len(result['fetched'])} nach {dest}")
+        for f in result["skipped"]:
+            self.stderr.write(self.style.WARNING(f"optional, nicht geladen: {f}"))
         for f in result["failed"]:
             self.stderr.write(self.style.ERROR(f"nicht geladen: {f}"))
         if result["failed"]:
