@@ -48,6 +48,9 @@ src/isek/web/static/vendor/.installed: package.json package-lock.json tools/vend
 setup: system venv static
 
 demo: setup
+	@# Real context layers: ../shared/data if present, else fetched and verified into var/data
+	@# (the demo runs without them and says which are missing).
+	-$(VENV)/bin/isek data fetch
 	$(VENV)/bin/isek demo --port $(PORT)
 
 test: setup

@@ -73,11 +73,18 @@ def test_fetch_refuses_a_tampered_file(mirror, tmp_path):
     assert not list((dest / target).parent.glob(".part-*"))
 
 
-def test_fetch_command_reports_failures(tmp_path, settings):
+def test_fetch_command_reports_failures(tmp_path, settings, capsys, monkeypatch):
     settings.ISEK_DATA_DIRS = [tmp_path / "nothing"]
     settings.VAR_DIR = tmp_path
+    calls = []
+    real = data._download
+    monkeypatch.setattr(data, "_download", lambda url, timeout: (calls.append(url), real(url, timeout))[1])
     with pytest.raises(CommandError, match="nicht geladen"):
         call_command("data", "fetch", mirror="http://127.0.0.1:9/")
+    err = capsys.readouterr().err
+    assert err.count("nicht erreichbar") == len(data.entries())
+    # One refused connection marks the host unreachable; the rest is not tried again.
+    assert len(calls) == 1
 
 
 def test_status_command_lists_files(capsys):

@@ -11,6 +11,8 @@ import hashlib
 import json
 import os
 import tempfile
+import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +77,7 @@ def _download(url: str, timeout: float) -> bytes:
         return r.read()
 
 
-def fetch(dest: Path, dirs: list[Path], mirror: str | None = None, timeout: float = 60,
+def fetch(dest: Path, dirs: list[Path], mirror: str | None = None, timeout: float = 20,
           progress: Callable[[str], None] = print) -> dict[str, list[str]]:
     """Download and verify every manifest file that no data directory holds.
 
@@ -84,6 +86,7 @@ def fetch(dest: Path, dirs: list[Path], mirror: str | None = None, timeout: floa
     "skipped": [optional files that could not be fetched, with the reason]}.
     """
     result: dict[str, list[str]] = {"present": [], "fetched": [], "failed": [], "skipped": []}
+    unreachable: dict[str, str] = {}  # host → reason: one failed connection is enough to know
     all_entries = entries()
     for i, e in enumerate(all_entries, 1):
         if locate(e, dirs) is not None:
@@ -92,13 +95,23 @@ def fetch(dest: Path, dirs: list[Path], mirror: str | None = None, timeout: floa
         progress(f"[{i}/{len(all_entries)}] {e.path}")
         try:
             if mirror:
-                data = _download(mirror.rstrip("/") + "/" + e.path, timeout)
+                url = mirror.rstrip("/") + "/" + e.path
+            elif e.url:
+                url = e.url
             else:
-                if not e.url:
-                    raise DataError("keine öffentliche Quelle; nur über einen Spiegel (ISEK_DATA_MIRROR) erhältlich")
-                data = _download(e.url, timeout)
-                if e.derive:
-                    data = DERIVE[e.derive](data)
+                raise DataError("keine öffentliche Quelle; nur über einen Spiegel (ISEK_DATA_MIRROR) erhältlich")
+            host = urllib.parse.urlsplit(url).netloc
+            if host in unreachable:
+                raise DataError(f"{host} nicht erreichbar ({unreachable[host]})")
+            try:
+                data = _download(url, timeout)
+            except urllib.error.HTTPError:
+                raise
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+                unreachable[host] = str(getattr(exc, "reason", exc))
+                raise DataError(f"{host} nicht erreichbar ({unreachable[host]})") from None
+            if e.derive and not mirror:
+                data = DERIVE[e.derive](data)
             digest = hashlib.sha256(data).hexdigest()
             if digest != e.sha256:
                 raise DataError(f"Prüfsumme stimmt nicht (erwartet {e.sha256[:12]}…, erhalten {digest[:12]}…)")
