@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "isek.core",
     "isek.web",
     "isek.concepts",
+    "isek.finance",
     "isek.demo",
 ]
 

@@ -73,9 +73,10 @@ def _concept_id(instance):
         return instance.pk
     if hasattr(instance, "concept_id"):
         return instance.concept_id
-    measure = getattr(instance, "measure", None)
-    if measure is not None:
-        return measure.concept_id
+    for parent in ("measure", "fund"):
+        obj = getattr(instance, parent, None)
+        if obj is not None:
+            return obj.concept_id
     return None
 
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FinanceConfig(AppConfig):
+    name = "isek.finance"
+    label = "finance"
+    verbose_name = _("Kosten und Finanzierung")
+
+    def ready(self):
+        from isek.core import audit
+
+        from . import models
+
+        audit.track(models.FundingRate, models.FundingCap, models.CostItem, models.Financing,
+                    models.Fund, models.FundApplication, models.FinanceVersion)

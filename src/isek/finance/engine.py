@@ -1,0 +1,288 @@
+"""The cost and finance overview (KuF) engine: plain functions over plain data, no Django.
+
+Money is ``Decimal`` in euros, rounded to cents (half up) once per figure; parts are derived so
+that they add up to their total exactly (the last part is the difference, never rounded again).
+
+Default financing of a measure and year, from the rules (all numbers are data):
+    grant        = eligible × funding rate of that year                  (Städtebauförderung)
+    federal part = min(grant, eligible × federal share of the programme)  (Bund)
+    Land part    = grant − federal part                                   (Land)
+    own share    = cost − every other source                              (Eigenanteil)
+A planner may override any source of a measure and year (with a reason); an overridden own
+share turns the remainder into an unidentified gap (or, if negative, financing above cost).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+SOURCES = ("bund", "land", "eu", "municipality", "private", "other", "unidentified")
+GRANT_SOURCES = ("bund", "land")
+STATUSES = ("secured", "applied", "planned", "unidentified")
+
+
+def cents(x: Decimal) -> Decimal:
+    return x.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class MeasureRef:
+    key: str  # stable id (database pk as text)
+    number: str
+    title: str
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class CostLine:
+    measure: str
+    year: int
+    group: str  # cost group number, e.g. "9" or "9.1"
+    amount: Decimal
+    eligible: Decimal
+
+
+@dataclass(frozen=True)
+class FinancingLine:
+    """An explicit figure for one source of a measure and year (an override or an extra source)."""
+
+    measure: str
+    year: int
+    source: str
+    amount: Decimal | None  # None: keep the computed amount, set only the status
+    status: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Rules:
+    rates: dict[int, Decimal]  # year → funding rate as a fraction (0.6 = 60 %)
+    federal_share: Decimal  # federal part of the eligible cost as a fraction (1/3)
+    start_year: int
+    end_year: int
+    cap: Decimal | None = None  # Förderobergrenze (total grant), None = not set
+    default_status: str = "planned"
+
+
+@dataclass
+class Cell:
+    """One measure and year: cost, eligible cost, the amount and status of each source."""
+
+    cost: Decimal = ZERO
+    eligible: Decimal = ZERO
+    sources: dict[str, Decimal] = field(default_factory=dict)
+    status: dict[str, str] = field(default_factory=dict)
+    overridden: dict[str, str] = field(default_factory=dict)  # source → reason
+
+    @property
+    def grant(self) -> Decimal:
+        return self.sources.get("bund", ZERO) + self.sources.get("land", ZERO)
+
+
+@dataclass(frozen=True)
+class Warning:
+    code: str  # no_financing | above_cost | outside_period | above_cap | gap | no_rate
+    message: str
+    measure: str | None = None
+    year: int | None = None
+
+
+@dataclass
+class KufResult:
+    measures: list[MeasureRef]
+    years: list[int]
+    cells: dict[tuple[str, int], Cell]
+    cost_by_group: dict[tuple[str, str, int], Decimal]  # (group, measure, year) → cost
+    warnings: list[Warning]
+    rules: Rules
+
+    def measure_total(self, measure: str, what: str = "cost") -> Decimal:
+        return sum((_pick(c, what) for (m, _y), c in self.cells.items() if m == measure), ZERO)
+
+    def year_total(self, year: int, what: str = "cost") -> Decimal:
+        return sum((_pick(c, what) for (_m, y), c in self.cells.items() if y == year), ZERO)
+
+    def total(self, what: str = "cost") -> Decimal:
+        return sum((_pick(c, what) for c in self.cells.values()), ZERO)
+
+    def by_status(self) -> dict[tuple[str, str], Decimal]:
+        """(source, status) → amount over all measures and years."""
+        out: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+        for c in self.cells.values():
+            for s, v in c.sources.items():
+                if v:
+                    out[(s, c.status.get(s, self.rules.default_status))] += v
+        return dict(out)
+
+    def tranches(self) -> dict[int, Decimal]:
+        """Grant (Bund + Land) per year: the yearly tranches of the funding."""
+        return {y: self.year_total(y, "grant") for y in self.years}
+
+    def cash_flow(self) -> list[dict]:
+        """Per year: cost, grant, municipal own share, gap."""
+        return [{"year": y, "cost": self.year_total(y, "cost"), "grant": self.year_total(y, "grant"),
+                 "municipality": self.year_total(y, "municipality"), "unidentified": self.year_total(y, "unidentified")}
+                for y in self.years]
+
+
+def _pick(cell: Cell, what: str) -> Decimal:
+    if what == "cost":
+        return cell.cost
+    if what == "eligible":
+        return cell.eligible
+    if what == "grant":
+        return cell.grant
+    return cell.sources.get(what, ZERO)
+
+
+def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[FinancingLine], rules: Rules) -> KufResult:
+    """The KuF of a concept: every measure and year financed by the rules and the overrides."""
+    cells: dict[tuple[str, int], Cell] = {}
+    cost_by_group: dict[tuple[str, str, int], Decimal] = defaultdict(lambda: ZERO)
+    warnings: list[Warning] = []
+    known = {m.key for m in measures}
+    for line in costs:
+        cell = cells.setdefault((line.measure, line.year), Cell())
+        cell.cost += line.amount
+        cell.eligible += line.eligible
+        cost_by_group[(line.group, line.measure, line.year)] += line.amount
+    explicit: dict[tuple[str, int], dict[str, FinancingLine]] = defaultdict(dict)
+    for f in financing:
+        explicit[(f.measure, f.year)][f.source] = f
+        cells.setdefault((f.measure, f.year), Cell())
+
+    for (m, y), cell in cells.items():
+        over = explicit.get((m, y), {})
+        rate = rules.rates.get(y)
+        if rate is None:
+            rate = ZERO
+            if cell.eligible:
+                warnings.append(Warning("no_rate", f"Kein Fördersatz für {y}: keine Zuwendung berechnet.", m, y))
+        grant = cents(cell.eligible * rate)
+        bund = min(grant, cents(cell.eligible * rules.federal_share))
+        values = {"bund": bund, "land": grant - bund, "eu": ZERO, "private": ZERO, "other": ZERO, "unidentified": ZERO}
+        for source, f in over.items():
+            if f.amount is not None and source != "municipality":
+                values[source] = f.amount
+                cell.overridden[source] = f.reason
+        others = sum(values.values(), ZERO)
+        if "municipality" in over and over["municipality"].amount is not None:
+            values["municipality"] = over["municipality"].amount
+            cell.overridden["municipality"] = over["municipality"].reason
+            if "unidentified" not in cell.overridden:
+                values["unidentified"] = cell.cost - others - values["municipality"] + values["unidentified"]
+        else:
+            values["municipality"] = cell.cost - others
+        cell.sources = values
+        for s in SOURCES:
+            f = over.get(s)
+            cell.status[s] = f.status if f is not None else ("unidentified" if s == "unidentified" else rules.default_status)
+        if values["municipality"] < 0 or values["unidentified"] < 0:
+            warnings.append(Warning("above_cost", f"Finanzierung übersteigt die Kosten ({cell.cost} €).", m, y))
+        if values["unidentified"] > 0:
+            warnings.append(Warning("gap", f"Ungeklärte Finanzierung: {values['unidentified']} €.", m, y))
+        if not (rules.start_year <= y <= rules.end_year):
+            warnings.append(Warning("outside_period", f"{y} liegt außerhalb des Zeitraums {rules.start_year}–{rules.end_year}.", m, y))
+        if m not in known:
+            warnings.append(Warning("unknown_measure", "Kosten einer unbekannten Maßnahme.", m, y))
+
+    for ref in measures:
+        if ref.cancelled:
+            continue
+        if not any(k[0] == ref.key and (c.cost or c.sources) for k, c in cells.items()):
+            warnings.append(Warning("no_financing", f"Maßnahme {ref.number} hat weder Kosten noch Finanzierung.", ref.key))
+    years = sorted({y for (_m, y) in cells} | set(range(rules.start_year, rules.end_year + 1)))
+    result = KufResult(measures=measures, years=years, cells=cells, cost_by_group=dict(cost_by_group),
+                       warnings=warnings, rules=rules)
+    if rules.cap is not None:
+        total_grant = result.total("grant")
+        if total_grant > rules.cap:
+            warnings.append(Warning("above_cap", f"Zuwendung gesamt {total_grant} € liegt über der Förderobergrenze {rules.cap} €."))
+    return result
+
+
+# --- scenarios -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What-if changes, never saved: shift measures by years, change rates, drop measures."""
+
+    shifts: dict[str, int] = field(default_factory=dict)  # measure → years (+ later, − earlier)
+    rates: dict[int, Decimal] = field(default_factory=dict)  # year → new rate (fraction)
+    all_rates: Decimal | None = None  # one rate for every year
+    dropped: frozenset[str] = frozenset()
+
+
+def apply(scenario: Scenario, costs: list[CostLine], financing: list[FinancingLine], rules: Rules):
+    """The inputs as the scenario changes them: (costs, financing, rules)."""
+    costs2 = [replace(c, year=c.year + scenario.shifts.get(c.measure, 0)) for c in costs if c.measure not in scenario.dropped]
+    fin2 = [replace(f, year=f.year + scenario.shifts.get(f.measure, 0)) for f in financing if f.measure not in scenario.dropped]
+    rates = dict(rules.rates)
+    if scenario.all_rates is not None:
+        years = set(rates) | {c.year for c in costs2}
+        rates = {y: scenario.all_rates for y in years}
+    rates.update(scenario.rates)
+    return costs2, fin2, replace(rules, rates=rates)
+
+
+# --- differences between two KuF --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # added | removed | changed
+    measure: str
+    year: int
+    what: str  # cost, eligible or a source
+    before: Decimal
+    after: Decimal
+
+    @property
+    def delta(self) -> Decimal:
+        return self.after - self.before
+
+
+def figures(result: KufResult) -> dict[tuple[str, int, str], Decimal]:
+    out = {}
+    for (m, y), c in result.cells.items():
+        out[(m, y, "cost")] = c.cost
+        out[(m, y, "eligible")] = c.eligible
+        for s, v in c.sources.items():
+            out[(m, y, s)] = v
+    return {k: v for k, v in out.items() if v != 0}
+
+
+def diff(before: dict[tuple[str, int, str], Decimal], after: dict[tuple[str, int, str], Decimal]) -> list[Change]:
+    """Changes per measure, year and figure between two sets of figures (see ``figures``)."""
+    changes = []
+    for key in sorted(set(before) | set(after), key=lambda k: (k[0], k[1], k[2])):
+        a, b = before.get(key), after.get(key)
+        if a is None:
+            changes.append(Change("added", *key, ZERO, b))
+        elif b is None:
+            changes.append(Change("removed", *key, a, ZERO))
+        elif a != b:
+            changes.append(Change("changed", *key, a, b))
+    return changes
+
+
+# --- local funds -----------------------------------------------------------------------------
+
+
+def fund_grant(kind: str, eligible_cost: Decimal, rate_percent: Decimal, max_per_m2: Decimal | None = None,
+               facade_m2: Decimal | None = None) -> Decimal:
+    """Grant of one fund application, in euros (cents).
+
+    Façade and courtyard programme: min(rate × eligible cost, max_per_m2 × façade m²).
+    Verfügungsfonds: the public share (rate) of the eligible cost; the rest is private money.
+    """
+    grant = cents(eligible_cost * rate_percent / Decimal(100))
+    if kind == "facade" and max_per_m2 is not None:
+        grant = min(grant, cents(max_per_m2 * (facade_m2 or ZERO)))
+    return grant

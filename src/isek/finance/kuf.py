@@ -1,0 +1,136 @@
+"""Django adapter of the KuF engine: read a concept's figures, freeze versions, compare them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from isek.concepts.models import Concept, Measure
+from isek.core.audit import acting_as
+
+from . import engine
+from .models import CostItem, Financing, FinanceVersion, FundingProgramme, FundingRate
+
+HUNDRED = Decimal(100)
+
+
+def rules_for(concept: Concept) -> engine.Rules:
+    programme = FundingProgramme.objects.filter(code=concept.programme).first()
+    cap = getattr(concept, "funding_cap", None) if hasattr(concept, "funding_cap") else None
+    return engine.Rules(
+        rates={r.year: r.rate / HUNDRED for r in FundingRate.objects.filter(concept=concept)},
+        federal_share=programme.federal_share if programme else Decimal(0),
+        start_year=concept.start_year, end_year=concept.end_year,
+        cap=cap.amount if cap is not None else None,
+    )
+
+
+def inputs(concept: Concept):
+    """(measures, costs, financing, rules) of the concept's current plan."""
+    measures = [
+        engine.MeasureRef(str(m.pk), m.number, m.title, m.status == Measure.Status.CANCELLED)
+        for m in concept.measures.all()
+    ]
+    costs = [
+        engine.CostLine(str(c.measure_id), c.year, c.cost_group.number, c.amount, c.eligible)
+        for c in CostItem.objects.filter(measure__concept=concept).select_related("cost_group")
+    ]
+    financing = [
+        engine.FinancingLine(str(f.measure_id), f.year, f.source, f.amount, f.status, f.reason)
+        for f in Financing.objects.filter(measure__concept=concept)
+    ]
+    return measures, costs, financing, rules_for(concept)
+
+
+def current(concept: Concept, scenario: engine.Scenario | None = None) -> engine.KufResult:
+    measures, costs, financing, rules = inputs(concept)
+    if scenario is not None:
+        costs, financing, rules = engine.apply(scenario, costs, financing, rules)
+    result = engine.compute(measures, costs, financing, rules)
+    if not FundingProgramme.objects.filter(code=concept.programme).exists():
+        result.warnings.insert(0, engine.Warning(
+            "no_programme", "Für das Förderprogramm des Konzepts sind keine Förderregeln hinterlegt: kein Bundesanteil berechnet."))
+    return result
+
+
+# --- versions --------------------------------------------------------------------------------
+
+
+def _d(x) -> str | None:
+    return None if x is None else str(x)
+
+
+def snapshot(measures, costs, financing, rules) -> dict:
+    return {
+        "measures": [[m.key, m.number, m.title, m.cancelled] for m in measures],
+        "costs": [[c.measure, c.year, c.group, str(c.amount), str(c.eligible)] for c in costs],
+        "financing": [[f.measure, f.year, f.source, _d(f.amount), f.status, f.reason] for f in financing],
+        "rules": {"rates": {str(y): str(r) for y, r in rules.rates.items()}, "federal_share": str(rules.federal_share),
+                  "start_year": rules.start_year, "end_year": rules.end_year, "cap": _d(rules.cap),
+                  "default_status": rules.default_status},
+    }
+
+
+def from_snapshot(s: dict):
+    r = s["rules"]
+    rules = engine.Rules(
+        rates={int(y): Decimal(v) for y, v in r["rates"].items()}, federal_share=Decimal(r["federal_share"]),
+        start_year=r["start_year"], end_year=r["end_year"], cap=Decimal(r["cap"]) if r["cap"] else None,
+        default_status=r["default_status"])
+    measures = [engine.MeasureRef(*m) for m in s["measures"]]
+    costs = [engine.CostLine(m, y, g, Decimal(a), Decimal(e)) for m, y, g, a, e in s["costs"]]
+    financing = [engine.FinancingLine(m, y, src, Decimal(a) if a is not None else None, st, why)
+                 for m, y, src, a, st, why in s["financing"]]
+    return measures, costs, financing, rules
+
+
+def figures_json(result: engine.KufResult) -> dict[str, str]:
+    return {f"{m}|{y}|{what}": str(v) for (m, y, what), v in engine.figures(result).items()}
+
+
+def figures_from_json(data: dict[str, str]) -> dict[tuple[str, int, str], Decimal]:
+    out = {}
+    for key, v in data.items():
+        m, y, what = key.split("|")
+        out[(m, int(y), what)] = Decimal(v)
+    return out
+
+
+@transaction.atomic
+def freeze(concept: Concept, name: str, kind: str, user=None, note: str = "",
+           scenario: engine.Scenario | None = None) -> FinanceVersion:
+    """Freeze the current plan (or a scenario of it) as an immutable named version."""
+    measures, costs, financing, rules = inputs(concept)
+    if scenario is not None:
+        costs, financing, rules = engine.apply(scenario, costs, financing, rules)
+    result = engine.compute(measures, costs, financing, rules)
+    with acting_as(user, "kuf"):
+        return FinanceVersion.objects.create(
+            concept=concept, name=name, kind=kind, note=note, created_by=user,
+            snapshot=snapshot(measures, costs, financing, rules), figures=figures_json(result))
+
+
+def version_result(version: FinanceVersion) -> engine.KufResult:
+    return engine.compute(*from_snapshot(version.snapshot))
+
+
+def measure_labels(*snapshots_or_measures) -> dict[str, str]:
+    labels = {}
+    for ms in snapshots_or_measures:
+        for m in ms:
+            labels[m.key] = f"{m.number} {m.title}"
+    return labels
+
+
+def compare(concept: Concept, a: FinanceVersion | None, b: FinanceVersion | None) -> tuple[list[engine.Change], dict[str, str]]:
+    """Changes from a to b (None = the current plan), with measure labels."""
+    def side(v):
+        if v is None:
+            res = current(concept)
+            return engine.figures(res), res.measures
+        return figures_from_json(v.figures), from_snapshot(v.snapshot)[0]
+
+    fa, ma = side(a)
+    fb, mb = side(b)
+    return engine.diff(fa, fb), measure_labels(ma, mb)

@@ -1,0 +1,99 @@
+"""The KuF engine: exact money, parts that add up, scenarios that keep totals, differences."""
+
+from decimal import Decimal as D
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from isek.finance import engine as e
+
+RULES = e.Rules(rates={y: D("0.6") for y in range(2020, 2027)}, federal_share=D(1) / D(3),
+                start_year=2020, end_year=2026, cap=None)
+M = [e.MeasureRef("1", "1.1", "Platz"), e.MeasureRef("2", "2.1", "Fonds")]
+
+money = st.decimals(min_value=D("0.00"), max_value=D("5000000.00"), places=2, allow_nan=False, allow_infinity=False)
+rate = st.decimals(min_value=D("0.00"), max_value=D("1.00"), places=3, allow_nan=False, allow_infinity=False)
+
+
+def test_default_financing_from_the_rules():
+    r = e.compute(M, [e.CostLine("1", 2021, "9", D("1000000.00"), D("900000.00"))], [], RULES)
+    c = r.cells[("1", 2021)]
+    assert c.grant == D("540000.00")  # 60 % of eligible
+    assert c.sources["bund"] == D("300000.00")  # one third of eligible
+    assert c.sources["land"] == D("240000.00")
+    assert c.sources["municipality"] == D("460000.00")  # 40 % of eligible + non-eligible
+    assert sum(c.sources.values()) == c.cost
+
+
+def test_rounding_to_cents_adds_up_exactly():
+    r = e.compute(M, [e.CostLine("1", 2022, "9", D("1000.01"), D("1000.01"))], [], RULES)
+    c = r.cells[("1", 2022)]
+    assert c.grant == D("600.01") and c.sources["bund"] == D("333.34") and c.sources["land"] == D("266.67")
+    assert sum(c.sources.values()) == D("1000.01")
+
+
+@settings(max_examples=200, deadline=None)
+@given(amount=money, share=st.decimals(min_value=D(0), max_value=D(1), places=4), r=rate,
+       eu=money, private=money)
+def test_parts_always_add_up_to_the_cost(amount, share, r, eu, private):
+    eligible = e.cents(amount * share)
+    rules = e.Rules(rates={2023: r}, federal_share=D(1) / D(3), start_year=2020, end_year=2026)
+    fin = [e.FinancingLine("1", 2023, "eu", min(eu, amount), "applied", "EFRE"),
+           e.FinancingLine("1", 2023, "private", private, "planned", "Eigentümer")]
+    res = e.compute(M, [e.CostLine("1", 2023, "9", amount, eligible)], fin, rules)
+    c = res.cells[("1", 2023)]
+    assert sum(c.sources.values()) == c.cost == amount
+    assert all(v == e.cents(v) for v in c.sources.values())
+    assert c.sources["bund"] <= c.grant
+    if c.sources["municipality"] < 0:
+        assert any(w.code == "above_cost" for w in res.warnings)
+
+
+def test_override_of_own_share_leaves_a_visible_gap():
+    fin = [e.FinancingLine("1", 2021, "municipality", D("100.00"), "secured", "Haushalt 2021")]
+    r = e.compute(M, [e.CostLine("1", 2021, "9", D("1000.00"), D("1000.00"))], fin, RULES)
+    c = r.cells[("1", 2021)]
+    assert c.sources["unidentified"] == D("300.00") and c.overridden == {"municipality": "Haushalt 2021"}
+    assert {w.code for w in r.warnings} >= {"gap"}
+    assert sum(c.sources.values()) == c.cost
+
+
+def test_warnings():
+    rules = e.Rules(rates={2021: D("0.6")}, federal_share=D(1) / D(3), start_year=2020, end_year=2026, cap=D("500000"))
+    costs = [e.CostLine("1", 2021, "9", D("1000000"), D("1000000")), e.CostLine("1", 2030, "9", D("10"), D("10"))]
+    fin = [e.FinancingLine("1", 2021, "eu", D("900000"), "applied", "EFRE")]
+    r = e.compute(M, costs, fin, rules)
+    codes = {w.code for w in r.warnings}
+    assert codes == {"above_cost", "outside_period", "above_cap", "no_financing", "no_rate"}
+    assert next(w for w in r.warnings if w.code == "no_financing").measure == "2"
+
+
+@settings(max_examples=100, deadline=None)
+@given(amounts=st.lists(money, min_size=1, max_size=6), shift=st.integers(-3, 3))
+def test_a_scenario_shift_keeps_totals(amounts, shift):
+    costs = [e.CostLine("1", 2021 + i, "9", a, e.cents(a * D("0.8"))) for i, a in enumerate(amounts)]
+    rules = e.Rules(rates={y: D("0.6") for y in range(2010, 2040)}, federal_share=D(1) / D(3), start_year=2020, end_year=2026)
+    before = e.compute(M, costs, [], rules)
+    after = e.compute(M, *e.apply(e.Scenario(shifts={"1": shift}), costs, [], rules))
+    for what in ("cost", "eligible", "grant", "municipality"):
+        assert before.total(what) == after.total(what)
+    assert sorted(after.years)[0] <= 2021 + shift
+
+
+def test_scenario_rate_change_and_drop():
+    costs = [e.CostLine("1", 2021, "9", D("1000"), D("1000")), e.CostLine("2", 2021, "10", D("500"), D("500"))]
+    base = e.compute(M, costs, [], RULES)
+    s = e.compute(M, *e.apply(e.Scenario(rates={2021: D("0.8")}, dropped=frozenset({"2"})), costs, [], RULES))
+    assert base.total("grant") == D("900.00") and s.total("grant") == D("800.00")
+    assert ("2", 2021) not in s.cells
+
+
+def test_diff_lists_added_removed_changed():
+    a = e.compute(M, [e.CostLine("1", 2021, "9", D("1000"), D("1000"))], [], RULES)
+    b = e.compute(M, [e.CostLine("1", 2022, "9", D("1000"), D("1000")), e.CostLine("2", 2021, "9", D("1"), D("0"))], [], RULES)
+    changes = e.diff(e.figures(a), e.figures(b))
+    kinds = {(c.kind, c.measure, c.year, c.what) for c in changes}
+    assert ("removed", "1", 2021, "cost") in kinds and ("added", "1", 2022, "cost") in kinds
+    assert ("added", "2", 2021, "municipality") in kinds
+    assert all(c.delta == c.after - c.before for c in changes)
+    assert e.diff(e.figures(a), e.figures(a)) == []

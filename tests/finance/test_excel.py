@@ -1,0 +1,109 @@
+"""The exported workbook: every formula, recomputed by an independent evaluator (pycel), gives
+the engine's figures to the cent; changing a rate cell changes the grants."""
+
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+from pycel import ExcelCompiler
+
+from isek.finance import engine as e
+from isek.finance import excel
+
+RULES = e.Rules(rates={2020: D("0.6"), 2021: D("0.7"), 2022: D("0.55")}, federal_share=D("0.33333333"),
+                start_year=2020, end_year=2022, cap=D("100000"))
+MEASURES = [e.MeasureRef("1", "1.1", "Platz"), e.MeasureRef("2", "2.1", "Fonds"), e.MeasureRef("3", "2.2", "Büro")]
+COSTS = [
+    e.CostLine("1", 2020, "9.1", D("100000.01"), D("90000.33")),
+    e.CostLine("1", 2021, "9.1", D("50000"), D("50000")),
+    e.CostLine("1", 2021, "7.1", D("3333.33"), D("3333.33")),
+    e.CostLine("2", 2021, "10.2", D("20000"), D("10000")),
+    e.CostLine("3", 2022, "7.3", D("80000"), D("80000")),
+]
+FIN = [
+    e.FinancingLine("2", 2021, "private", D("10000"), "secured", "Eigentümer"),
+    e.FinancingLine("3", 2022, "bund", D("30000"), "secured", "Bescheid"),
+    e.FinancingLine("3", 2022, "municipality", D("10000"), "secured", "Haushalt"),
+    e.FinancingLine("1", 2020, "eu", D("5000"), "applied", "EFRE"),
+]
+
+
+def rows_by_label(ws):
+    out = {}
+    for row in ws.iter_rows(min_row=5):
+        number, label = row[0].value, row[2].value
+        if number and label:
+            out[(str(number), str(label))] = row[0].row
+    return out
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    result = e.compute(MEASURES, COSTS, FIN, RULES)
+    path = tmp_path / "kuf.xlsx"
+    excel.write(result, path, "KuF Test")
+    return result, path
+
+
+def test_every_figure_recomputed_independently(workbook):
+    result, path = workbook
+    ws = openpyxl.load_workbook(path)["KuF"]
+    xl = ExcelCompiler(filename=str(path))
+    rows = rows_by_label(ws)
+    years = result.years
+    labels = {"cost": "Kosten je Maßnahme", "eligible": "förderfähige Kosten", **excel.SOURCE_LABELS}
+    checked = 0
+    for m in MEASURES:
+        for what, label in labels.items():
+            r = rows.get((m.number, label))
+            if r is None:
+                continue
+            for i, y in enumerate(years):
+                col = chr(ord("D") + i)
+                got = xl.evaluate(f"KuF!{col}{r}") or 0
+                cell = result.cells.get((m.key, y), e.Cell())
+                want = {"cost": cell.cost, "eligible": cell.eligible}.get(what, cell.sources.get(what, D(0)))
+                assert D(str(round(got, 2))) == want, (m.number, what, y, got, want)
+                checked += 1
+    assert checked >= 3 * 9 * 3 - 9  # every measure, figure and year
+
+
+def test_sums_and_totals_are_formulas_matching_the_engine(workbook):
+    result, path = workbook
+    ws = openpyxl.load_workbook(path)["KuF"]
+    xl = ExcelCompiler(filename=str(path))
+    total_col = chr(ord("D") + len(result.years))
+    sums = {}
+    for row in ws.iter_rows(min_row=5):
+        if isinstance(row[1].value, str) and row[1].value.startswith("Summe "):
+            sums[row[1].value] = row[0].row
+    grant_row = sums["Summe Zuwendung Städtebauförderung (Bund + Land)"]
+    assert str(ws[f"{total_col}{grant_row}"].value).startswith("=SUM(")
+    assert D(str(round(xl.evaluate(f"KuF!{total_col}{grant_row}"), 2))) == result.total("grant")
+    assert D(str(round(xl.evaluate(f"KuF!{total_col}{sums['Summe Eigenanteil der Gemeinde']}"), 2))) == result.total("municipality")
+    assert D(str(round(xl.evaluate(f"KuF!{total_col}{sums['Summe Kosten je Maßnahme']}"), 2))) == result.total("cost")
+
+
+def test_grant_cells_refer_to_the_rate_cells(workbook):
+    result, path = workbook
+    wb = openpyxl.load_workbook(path)
+    ws, params = wb["KuF"], wb["Parameter"]
+    assert [r[0].value for r in params.iter_rows(min_row=3, max_row=5)] == [2020, 2021, 2022]
+    rows = rows_by_label(ws)
+    bund_2021 = ws[f"E{rows[('1.1', 'Städtebauförderung Bund')]}"].value
+    assert "Parameter!$B$4" in bund_2021 and "Parameter!$B$" in bund_2021
+    # A funding officer changes the 2021 rate to 80 %: the grant follows.
+    xl = ExcelCompiler(filename=str(path))
+    assert xl.evaluate("Parameter!B4") == pytest.approx(0.7)
+    xl.set_value("Parameter!B4", 0.8)
+    land = xl.evaluate(f"KuF!E{rows[('1.1', 'Städtebauförderung Land')]}")
+    bund = xl.evaluate(f"KuF!E{rows[('1.1', 'Städtebauförderung Bund')]}")
+    assert round(bund + land, 2) == round(float(D("53333.33") * D("0.8")), 2)
+
+
+def test_overrides_are_values_with_their_reason(workbook):
+    _result, path = workbook
+    ws = openpyxl.load_workbook(path)["KuF"]
+    rows = rows_by_label(ws)
+    cell = ws[f"F{rows[('2.2', 'Städtebauförderung Bund')]}"]
+    assert cell.value == 30000 and "Bescheid" in cell.comment.text
