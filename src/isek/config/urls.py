@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from isek.concepts import views as cv
+from isek.finance import views as fv
 from isek.web import views as wv
 
 concept_urls = [
@@ -20,6 +21,14 @@ concept_urls = [
     path("changes/", cv.changes_view, name="concept-changes"),
     re_path(r"^(?P<layer>area|quarters|measures)\.geojson$", cv.concept_geojson, name="concept-geojson"),
     path("context/<str:name>.geojson", cv.context_geojson, name="context-geojson"),
+    path("kuf/", fv.kuf_page, name="kuf"),
+    path("kuf/freeze/", fv.freeze_view, name="kuf-freeze"),
+    path("kuf/rates/", fv.rates_view, name="kuf-rates"),
+    path("kuf/measures/<int:pk>/", fv.measure_finance, name="kuf-measure"),
+    re_path(r"^kuf\.(?P<fmt>xlsx|pdf)$", fv.export_view, name="kuf-export"),
+    path("funds/", fv.funds_page, name="funds"),
+    path("funds/<int:fund_pk>/applications/new/", fv.fund_application, name="fund-application-new"),
+    path("funds/<int:fund_pk>/applications/<int:pk>/", fv.fund_application, name="fund-application-edit"),
 ]
 
 urlpatterns = [

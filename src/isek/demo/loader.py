@@ -104,6 +104,9 @@ def load() -> Concept:
                 measure=m, evidence="illustrative",
                 statement="Nummerierung, Ziele und Zuordnung zu Handlungsfeldern sind illustrativ (die Maßnahmenliste des ISEK ist nicht öffentlich).",
             )
+        from isek.finance import demo as finance_demo
+
+        finance_demo.load(concept)
     return concept
 
 

@@ -10,14 +10,14 @@ from isek.concepts.models import Concept, Measure
 from isek.core.audit import acting_as
 
 from . import engine
-from .models import CostItem, Financing, FinanceVersion, FundingProgramme, FundingRate
+from .models import CostItem, FinanceVersion, Financing, FundingCap, FundingProgramme, FundingRate
 
 HUNDRED = Decimal(100)
 
 
 def rules_for(concept: Concept) -> engine.Rules:
     programme = FundingProgramme.objects.filter(code=concept.programme).first()
-    cap = getattr(concept, "funding_cap", None) if hasattr(concept, "funding_cap") else None
+    cap = FundingCap.objects.filter(concept=concept).first()
     return engine.Rules(
         rates={r.year: r.rate / HUNDRED for r in FundingRate.objects.filter(concept=concept)},
         federal_share=programme.federal_share if programme else Decimal(0),

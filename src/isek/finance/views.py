@@ -1,0 +1,264 @@
+"""KuF pages for planners and reviewers: table, warnings, scenarios, versions, funds, exports."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.forms import modelformset_factory
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from isek.concepts.models import Measure, number_sort_key
+from isek.concepts.permissions import can_edit, editable_concept, readable_concept, role_of
+
+from . import engine, excel, kuf, pdf
+from .forms import (
+    CapForm,
+    CostItemFormSet,
+    FinancingFormSet,
+    FreezeForm,
+    FundApplicationForm,
+    RateForm,
+    ScenarioForm,
+)
+from .models import CostGroup, FinanceVersion, Financing, Fund, FundingCap, FundingRate
+
+SOURCE_LABELS = dict(Financing.Source.choices)
+STATUS_LABELS = dict(Financing.Status.choices)
+
+
+def member_concept(request, slug):
+    """The KuF is for the people working on a concept (planners, reviewers), not the public."""
+    concept = readable_concept(request, slug)
+    if role_of(request.user, concept) is None:
+        raise PermissionDenied
+    return concept
+
+
+def table(result: engine.KufResult) -> dict:
+    """The KuF as rows for the template: costs by cost group, financing by source and status."""
+    years = result.years
+    labels = {m.key: m for m in result.measures}
+    groups = []
+    for g in sorted({g for (g, _m, _y) in result.cost_by_group}, key=lambda g: number_sort_key(g)):
+        rows = []
+        for mkey in sorted({m for (gg, m, _y) in result.cost_by_group if gg == g},
+                           key=lambda k: number_sort_key(labels[k].number) if k in labels else k):
+            values = [result.cost_by_group.get((g, mkey, y), Decimal(0)) for y in years]
+            rows.append({"measure": labels.get(mkey), "key": mkey, "values": values, "total": sum(values)})
+        subtotal = [sum(r["values"][i] for r in rows) for i in range(len(years))]
+        groups.append({"number": g, "rows": rows, "subtotal": subtotal, "total": sum(subtotal)})
+    sources = []
+    for s in engine.SOURCES:
+        values = [result.year_total(y, s) for y in years]
+        if any(values):
+            sources.append({"source": s, "label": SOURCE_LABELS[s], "values": values, "total": sum(values)})
+    by_status = result.by_status()
+    status_rows = [{"label": SOURCE_LABELS[s], "values": [by_status.get((s, st), Decimal(0)) for st in engine.STATUSES]}
+                   for s in engine.SOURCES if any(by_status.get((s, st)) for st in engine.STATUSES)]
+    cost = [result.year_total(y) for y in years]
+    grant = [result.year_total(y, "grant") for y in years]
+    return {
+        "years": years, "groups": groups, "sources": sources, "status_rows": status_rows,
+        "statuses": [STATUS_LABELS[s] for s in engine.STATUSES],
+        "cost": cost, "cost_total": sum(cost), "grant": grant, "grant_total": sum(grant),
+    }
+
+
+def _scenario(form: ScenarioForm) -> engine.Scenario | None:
+    if not form.is_valid() or not form.is_active():
+        return None
+    d = form.cleaned_data
+    return engine.Scenario(
+        shifts={d["shift_measure"]: d["shift_years"]} if d.get("shift_measure") and d.get("shift_years") else {},
+        all_rates=d["rate"] / Decimal(100) if d.get("rate") is not None else None,
+        dropped=frozenset(d.get("drop") or ()),
+    )
+
+
+def _cash_flow_rows(base: engine.KufResult, other: engine.KufResult):
+    years = sorted(set(base.years) | set(other.years))
+    rows = []
+    for y in years:
+        a = {k: base.year_total(y, k) for k in ("cost", "grant", "municipality")}
+        b = {k: other.year_total(y, k) for k in ("cost", "grant", "municipality")}
+        rows.append({"year": y, "a": a, "b": b, "delta": {k: b[k] - a[k] for k in a}})
+    return rows
+
+
+@login_required
+def kuf_page(request, slug):
+    concept = member_concept(request, slug)
+    result = kuf.current(concept)
+    measures = concept.measures.all()
+    scenario_form = ScenarioForm(request.GET if "scenario" in request.GET else None, measures=measures)
+    scenario = _scenario(scenario_form) if "scenario" in request.GET else None
+    scenario_rows = None
+    if scenario is not None:
+        scenario_rows = _cash_flow_rows(result, kuf.current(concept, scenario))
+    versions = list(concept.finance_versions.all())
+    compare = None
+    if "a" in request.GET and "b" in request.GET:
+        def pick(v):
+            return None if v in ("", "current") else get_object_or_404(FinanceVersion, concept=concept, pk=v)
+        va, vb = pick(request.GET["a"]), pick(request.GET["b"])
+        changes, names = kuf.compare(concept, va, vb)
+        compare = {
+            "a": va, "b": vb,
+            "rows": [{"change": c, "measure": names.get(c.measure, c.measure),
+                      "what": {"cost": _("Kosten"), "eligible": _("förderfähig")}.get(c.what, SOURCE_LABELS.get(c.what, c.what))}
+                     for c in changes],
+        }
+    return render(request, "finance/kuf.html", {
+        "concept": concept, "result": result, "t": table(result), "warnings": result.warnings,
+        "rates": FundingRate.objects.filter(concept=concept), "cap": FundingCap.objects.filter(concept=concept).first(),
+        "can_edit": can_edit(request.user, concept), "scenario_form": scenario_form, "scenario_rows": scenario_rows,
+        "scenario_query": request.GET.urlencode() if scenario is not None else "",
+        "versions": versions, "compare": compare, "freeze_form": FreezeForm(),
+        "groups": {g.number: g.name for g in CostGroup.objects.all()},
+    })
+
+
+@login_required
+@require_http_methods(["POST"])
+def freeze_view(request, slug):
+    concept = editable_concept(request, slug)
+    form = FreezeForm(request.POST)
+    measures = concept.measures.all()
+    scenario = None
+    if request.POST.get("scenario"):
+        sform = ScenarioForm(request.POST, measures=measures)
+        scenario = _scenario(sform)
+    if form.is_valid():
+        if FinanceVersion.objects.filter(concept=concept, name=form.cleaned_data["name"]).exists():
+            messages.error(request, _("Eine Version mit diesem Namen gibt es schon; nichts wurde gespeichert."))
+        else:
+            kuf.freeze(concept, form.cleaned_data["name"], form.cleaned_data["kind"], request.user,
+                       form.cleaned_data["note"], scenario=scenario)
+            messages.success(request, _("Die KuF wurde als Version „%(n)s“ eingefroren.") % {"n": form.cleaned_data["name"]})
+    else:
+        messages.error(request, _("Bitte Name und Art der Version angeben; nichts wurde gespeichert."))
+    return redirect("kuf", slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_finance(request, slug, pk):
+    concept = editable_concept(request, slug)
+    measure = get_object_or_404(Measure, concept=concept, pk=pk)
+    costs = CostItemFormSet(request.POST or None, instance=measure, prefix="c", form_kwargs={"measure": measure})
+    fin = FinancingFormSet(request.POST or None, instance=measure, prefix="f", form_kwargs={"measure": measure})
+    error = None
+    if request.method == "POST":
+        if costs.is_valid() and fin.is_valid():
+            try:
+                with transaction.atomic():
+                    costs.save()
+                    fin.save()
+            except IntegrityError:
+                error = _("Je Jahr und Quelle ist nur eine Finanzierungszeile möglich.")
+            else:
+                messages.success(request, _("Kosten und Finanzierung von %(n)s wurden gespeichert.") % {"n": measure.number})
+                return redirect("kuf", slug)
+    result = kuf.current(concept)
+    mine = [{"year": y, "cell": c} for (m, y), c in sorted(result.cells.items(), key=lambda kv: kv[0][1]) if m == str(measure.pk)]
+    status = 400 if request.method == "POST" else 200
+    return render(request, "finance/measure_finance.html", {
+        "concept": concept, "measure": measure, "costs": costs, "fin": fin, "error": error, "cells": mine,
+        "source_labels": SOURCE_LABELS, "sources": engine.SOURCES,
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rates_view(request, slug):
+    concept = editable_concept(request, slug)
+    RateFormSet = modelformset_factory(FundingRate, form=RateForm, extra=1, can_delete=True)
+    rates = RateFormSet(request.POST or None, queryset=FundingRate.objects.filter(concept=concept), prefix="r")
+    cap_instance = FundingCap.objects.filter(concept=concept).first() or FundingCap(concept=concept)
+    cap = CapForm(request.POST or None, instance=cap_instance, prefix="cap")
+    cap.fields["amount"].required = False
+    if request.method == "POST" and rates.is_valid() and cap.is_valid():
+        years = [f.cleaned_data["year"] for f in rates.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if len(years) != len(set(years)):
+            messages.error(request, _("Jedes Jahr darf nur einen Fördersatz haben; nichts wurde gespeichert."))
+        else:
+            try:
+                with transaction.atomic():
+                    for obj in rates.save(commit=False):
+                        obj.concept = concept
+                        obj.save()
+                    for obj in rates.deleted_objects:
+                        obj.delete()
+                    if cap.cleaned_data.get("amount") is not None:
+                        cap.save()
+                    elif cap_instance.pk:
+                        cap_instance.delete()
+            except (IntegrityError, ValidationError):
+                messages.error(request, _("Die Fördersätze konnten nicht gespeichert werden; nichts wurde geändert."))
+            else:
+                messages.success(request, _("Fördersätze und Förderobergrenze wurden gespeichert."))
+                return redirect("kuf", slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "finance/rates.html", {"concept": concept, "rates": rates, "cap": cap}, status=status)
+
+
+@login_required
+def funds_page(request, slug):
+    concept = member_concept(request, slug)
+    funds = []
+    for fund in concept.funds.all():
+        apps = list(fund.applications.all())
+        used = sum((a.grant for a in apps if a.decision == "approved"), Decimal(0))
+        funds.append({"fund": fund, "applications": apps, "used": used, "remaining": fund.budget - used})
+    return render(request, "finance/funds.html", {"concept": concept, "funds": funds, "can_edit": can_edit(request.user, concept)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fund_application(request, slug, fund_pk, pk=None):
+    concept = editable_concept(request, slug)
+    fund = get_object_or_404(Fund, concept=concept, pk=fund_pk)
+    instance = get_object_or_404(fund.applications, pk=pk) if pk else None
+    form = FundApplicationForm(request.POST or None, instance=instance, fund=fund)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Der Antrag wurde gespeichert."))
+        return redirect("funds", slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "finance/fund_application.html", {"concept": concept, "fund": fund, "form": form}, status=status)
+
+
+def export(concept, version: FinanceVersion | None, fmt: str, path: str) -> None:
+    """Write the KuF (current plan or a frozen version) as xlsx or pdf to ``path``."""
+    result = kuf.version_result(version) if version else kuf.current(concept)
+    stand = version.name if version else _("aktueller Plan")
+    title = f"{_('Kosten- und Finanzierungsübersicht')} – {concept.name} – {stand}"
+    groups = {g.number: g.name for g in CostGroup.objects.all()}
+    if fmt == "xlsx":
+        excel.write(result, path, title, groups, attribution="isek")
+    else:
+        pdf.write(concept, result, table(result), title, path, groups)
+
+
+@login_required
+def export_view(request, slug, fmt):
+    concept = member_concept(request, slug)
+    version = None
+    if request.GET.get("version"):
+        version = get_object_or_404(FinanceVersion, concept=concept, pk=request.GET["version"])
+    fd, path = tempfile.mkstemp(suffix=f".{fmt}")
+    os.close(fd)
+    export(concept, version, fmt, path)
+    fh = open(path, "rb")
+    os.unlink(path)
+    ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx" else "application/pdf"
+    return FileResponse(fh, as_attachment=True, filename=f"kuf-{concept.slug}.{fmt}", content_type=ctype)

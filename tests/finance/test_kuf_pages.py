@@ -1,0 +1,225 @@
+"""KuF on the Bochum demo: page, editing with bad input, versions, scenarios, funds, exports."""
+
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from pycel import ExcelCompiler
+
+from isek.concepts.models import Measure
+from isek.core.models import ChangeRecord
+from isek.finance import kuf
+from isek.finance.models import CostItem, FinanceVersion, Financing, FundingRate
+from tests.conftest import client_for
+
+SLUG = "bochum-innenstadt"
+
+
+def test_demo_kuf_matches_public_figures(bochum):
+    r = kuf.current(bochum)
+    qm = Measure.objects.get(concept=bochum, number="4.2")
+    assert r.cells[(str(qm.pk), 2020)].grant == D("976000.00")  # official: Lebendige Zentren 2020
+    upgrade = Measure.objects.get(concept=bochum, number="5.3")
+    cell = r.cells[(str(upgrade.pk), 2022)]
+    assert cell.sources["other"] == D("1514302.13") and cell.sources["municipality"] == D("504767.38")
+    public_2020_2026 = sum(r.year_total(y) for y in range(2020, 2027))
+    assert D("110000000") < public_2020_2026 < D("125000000")  # press: about 122 M€
+    codes = {w.code for w in r.warnings}
+    assert {"outside_period", "gap"} <= codes
+    assert all(c.illustrative for c in CostItem.objects.filter(measure__concept=bochum))
+
+
+def test_kuf_page_for_members_only(users, bochum):
+    assert client_for(None).get(f"/concepts/{SLUG}/kuf/").status_code == 302
+    assert client_for(users["outsider"]).get(f"/concepts/{SLUG}/kuf/").status_code == 403
+    assert client_for(users["outsider"]).get(f"/concepts/{SLUG}/kuf.xlsx").status_code == 403
+    r = client_for(users["reviewer"]).get(f"/concepts/{SLUG}/kuf/")
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "Prüfhinweise" in body and "außerhalb des Zeitraums" in body and "Ungeklärte Finanzierung" in body
+    assert "Aktuellen Plan einfrieren" not in body  # reviewers read only
+    assert client_for(users["reviewer"]).post(f"/concepts/{SLUG}/kuf/freeze/", {"name": "x", "kind": "other"}).status_code == 403
+    r = client_for(users["planner"]).get(f"/concepts/{SLUG}/kuf/")
+    assert "Aktuellen Plan einfrieren" in r.content.decode()
+
+
+def test_scenario_moves_husemannplatz_by_a_year(planner_client, bochum):
+    m = Measure.objects.get(concept=bochum, number="2.1")
+    r = planner_client.get(f"/concepts/{SLUG}/kuf/", {"scenario": 1, "shift_measure": m.pk, "shift_years": 1})
+    rows = {row["year"]: row for row in r.context["scenario_rows"]}
+    assert rows[2023]["delta"]["cost"] == D("-1000000.00") and rows[2027]["delta"]["cost"] == D("4000000.00")
+    assert sum(row["delta"]["cost"] for row in rows.values()) == 0
+    assert rows[2027]["delta"]["grant"] == D("420000.00")  # 60 % of the 700,000 € eligible
+    # nothing saved
+    assert sorted(CostItem.objects.filter(measure=m).values_list("year", flat=True)) == [2023, 2024, 2025, 2026]
+
+
+def test_bad_scenario_input(planner_client, bochum):
+    r = planner_client.get(f"/concepts/{SLUG}/kuf/", {"scenario": 1, "rate": "150"})
+    assert r.status_code == 200 and r.context["scenario_rows"] is None
+    assert "Bitte die Angaben des Szenarios prüfen" in r.content.decode()
+
+
+def test_freeze_and_compare_versions(planner_client, bochum):
+    versions = list(FinanceVersion.objects.filter(concept=bochum))
+    assert [v.kind for v in versions] == ["first_application", "update"]
+    r = planner_client.get(f"/concepts/{SLUG}/kuf/", {"a": versions[0].pk, "b": versions[1].pk})
+    rows = r.context["compare"]["rows"]
+    husemann = [x for x in rows if x["measure"].startswith("2.1")]
+    assert any(x["change"].what == "cost" and x["change"].year == 2026 and x["change"].kind == "added" for x in husemann)
+    assert all(not x["measure"].startswith("5.1") for x in rows)
+    # freeze the current plan
+    r = planner_client.post(f"/concepts/{SLUG}/kuf/freeze/", {"name": "Fortschreibung 2026", "kind": "update"})
+    assert r.status_code == 302
+    v = FinanceVersion.objects.get(concept=bochum, name="Fortschreibung 2026")
+    assert kuf.version_result(v).total("cost") == kuf.current(bochum).total("cost")
+    # a duplicate name changes nothing
+    n = FinanceVersion.objects.count()
+    planner_client.post(f"/concepts/{SLUG}/kuf/freeze/", {"name": "Fortschreibung 2026", "kind": "update"})
+    assert FinanceVersion.objects.count() == n
+
+
+def test_version_never_changes_after_freezing(planner_client, bochum):
+    v = FinanceVersion.objects.filter(concept=bochum).first()
+    before = (v.snapshot, v.figures, kuf.version_result(v).total("grant"))
+    item = CostItem.objects.filter(measure__concept=bochum).first()
+    item.amount += 1000
+    item.eligible += 1000
+    item.save()
+    FundingRate.objects.filter(concept=bochum).update(rate=D("80"))
+    v.refresh_from_db()
+    assert (v.snapshot, v.figures, kuf.version_result(v).total("grant")) == before
+    v.name = "geändert"
+    with pytest.raises(ValidationError):
+        v.save()
+    with pytest.raises(ValidationError):
+        v.delete()
+
+
+def _formset(prefix, rows, initial=0):
+    data = {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": initial, f"{prefix}-MIN_NUM_FORMS": 0,
+            f"{prefix}-MAX_NUM_FORMS": 1000}
+    for i, row in enumerate(rows):
+        for k, v in row.items():
+            data[f"{prefix}-{i}-{k}"] = v
+    return data
+
+
+def _measure_post(m, costs, fin):
+    existing_c = [{"id": c.pk, "year": c.year, "cost_group": c.cost_group_id, "amount": c.amount, "eligible": c.eligible,
+                   "basis": c.basis, "note": c.note} for c in m.cost_items.all()]
+    existing_f = [{"id": f.pk, "year": f.year, "source": f.source, "amount": f.amount or "", "status": f.status,
+                   "reason": f.reason} for f in m.financing.all()]
+    return {**_formset("c", existing_c + costs, len(existing_c)), **_formset("f", existing_f + fin, len(existing_f))}
+
+
+@pytest.mark.parametrize("cost, fin, message", [
+    ({"year": 2024, "cost_group": "9.1", "amount": "-5", "eligible": "0", "basis": "estimate"}, None, "größer oder gleich 0"),
+    ({"year": 2024, "cost_group": "9.1", "amount": "viel", "eligible": "0", "basis": "estimate"}, None, "Zahl"),
+    ({"year": 2024, "cost_group": "9.1", "amount": "100", "eligible": "200", "basis": "estimate"}, None, "größer als die Kosten"),
+    ({"year": 2060, "cost_group": "9.1", "amount": "100", "eligible": "50", "basis": "estimate"}, None, "außerhalb des Zeitraums"),
+    (None, {"year": 2024, "source": "eu", "amount": "1000", "status": "applied", "reason": ""}, "braucht eine Begründung"),
+    (None, {"year": 2024, "source": "eu", "amount": "1.000,00 €", "status": "applied", "reason": "EFRE"}, "Zahl"),
+])
+def test_bad_finance_input_changes_nothing(planner_client, bochum, cost, fin, message):
+    from isek.finance.models import CostGroup
+
+    m = Measure.objects.get(concept=bochum, number="2.1")
+    if cost:
+        cost = {**cost, "cost_group": CostGroup.objects.get(number=cost["cost_group"]).pk}
+    before = (list(CostItem.objects.filter(measure=m).values_list("year", "amount")),
+              list(Financing.objects.filter(measure=m).values_list("year", "source", "amount")), ChangeRecord.objects.count())
+    r = planner_client.post(f"/concepts/{SLUG}/kuf/measures/{m.pk}/", _measure_post(m, [cost] if cost else [], [fin] if fin else []))
+    assert r.status_code == 400
+    assert message in r.content.decode()
+    after = (list(CostItem.objects.filter(measure=m).values_list("year", "amount")),
+             list(Financing.objects.filter(measure=m).values_list("year", "source", "amount")), ChangeRecord.objects.count())
+    assert after == before
+
+
+def test_planner_adds_cost_and_override(planner_client, bochum):
+    from isek.finance.models import CostGroup
+
+    m = Measure.objects.get(concept=bochum, number="1.1")
+    g = CostGroup.objects.get(number="9.1")
+    data = _measure_post(m, [{"year": 2026, "cost_group": g.pk, "amount": "250000.50", "eligible": "200000.50", "basis": "tender"}],
+                         [{"year": 2026, "source": "eu", "amount": "50000", "status": "applied", "reason": "EFRE-Antrag 2025"}])
+    r = planner_client.post(f"/concepts/{SLUG}/kuf/measures/{m.pk}/", data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    cell = kuf.current(bochum).cells[(str(m.pk), 2026)]
+    assert cell.cost == D("250000.50") and cell.sources["eu"] == D("50000") and cell.overridden["eu"] == "EFRE-Antrag 2025"
+    assert cell.grant == D("120000.30") and sum(cell.sources.values()) == cell.cost
+    rec = ChangeRecord.objects.filter(model="finance.CostItem", action="create").first()
+    assert rec.actor == "planerin" and rec.concept_pk == bochum.pk
+
+
+@pytest.mark.parametrize("rate", ["101", "-1", "sechzig"])
+def test_rates_outside_0_to_100_are_rejected(planner_client, bochum, rate):
+    rates = list(FundingRate.objects.filter(concept=bochum))
+    rows = [{"id": r.pk, "year": r.year, "rate": r.rate, "basis": r.basis} for r in rates]
+    rows[0]["rate"] = rate
+    data = {**_formset("r", rows, len(rows)), "cap-amount": "82000000", "cap-basis": "x"}
+    r = planner_client.post(f"/concepts/{SLUG}/kuf/rates/", data)
+    assert r.status_code == 400
+    assert list(FundingRate.objects.filter(concept=bochum).values_list("rate", flat=True)) == [x.rate for x in rates]
+
+
+def test_excel_download_gives_the_page_totals(planner_client, bochum, tmp_path):
+    page = planner_client.get(f"/concepts/{SLUG}/kuf/")
+    t = page.context["t"]
+    r = planner_client.get(f"/concepts/{SLUG}/kuf.xlsx")
+    path = tmp_path / "kuf.xlsx"
+    path.write_bytes(b"".join(r.streaming_content))
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Parameter", "KuF"]
+    ws = wb["KuF"]
+    total_col = openpyxl.utils.get_column_letter(4 + len(t["years"]))
+    rows = {row[1].value: row[0].row for row in ws.iter_rows(min_row=5) if isinstance(row[1].value, str)}
+    xl = ExcelCompiler(filename=str(path))
+    grant = xl.evaluate(f"KuF!{total_col}{rows['Summe Zuwendung Städtebauförderung (Bund + Land)']}")
+    cost = xl.evaluate(f"KuF!{total_col}{rows['Kosten gesamt']}")
+    assert D(str(round(grant, 2))) == t["grant_total"] and D(str(round(cost, 2))) == t["cost_total"]
+
+
+def test_pdf_and_command_line(bochum, tmp_path):
+    out = tmp_path / "kuf.pdf"
+    call_command("kuf", SLUG, pdf=str(out), version_name="Erstantrag 2019 (illustrativ)")
+    assert out.read_bytes()[:5] == b"%PDF-"
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Kosten- und Finanzierungsübersicht" in text and "Erstantrag 2019" in text and "Haus des Wissens" in text
+    assert "2.700.000,00" in text  # the first estimate of the Husemannplatz
+    with pytest.raises(CommandError, match="gibt es nicht"):
+        call_command("kuf", SLUG, xlsx=str(tmp_path / "x.xlsx"), version_name="nope")
+
+
+def test_funds_grants_and_budget(reviewer_client, planner_client, bochum):
+    r = reviewer_client.get(f"/concepts/{SLUG}/funds/")
+    funds = {f["fund"].kind: f for f in r.context["funds"]}
+    facade = funds["facade"]
+    assert len(facade["applications"]) == 10
+    # Bochum: grant = min(50 % of eligible cost, 30 €/m² façade); about 140 k€ approved by 2023 (press)
+    for a in facade["applications"]:
+        assert a.grant == min((a.eligible_cost * D("0.5")).quantize(D("0.01")), a.facade_m2 * 30)
+    assert D("130000") < facade["used"] < D("150000")
+    assert facade["remaining"] == facade["fund"].budget - facade["used"]
+    fund = facade["fund"]
+    bad = planner_client.post(f"/concepts/{SLUG}/funds/{fund.pk}/applications/new/", {
+        "applicant": "X", "project": "Fassade", "eligible_cost": "-3", "decision": "pending"})
+    assert bad.status_code == 400 and fund.applications.count() == 10
+    missing_m2 = planner_client.post(f"/concepts/{SLUG}/funds/{fund.pk}/applications/new/", {
+        "applicant": "X", "project": "Fassade", "eligible_cost": "1000", "decision": "pending"})
+    assert missing_m2.status_code == 400 and "Fassadenfläche" in missing_m2.content.decode()
+    ok = planner_client.post(f"/concepts/{SLUG}/funds/{fund.pk}/applications/new/", {
+        "applicant": "Y", "project": "Hof", "eligible_cost": "10000", "facade_m2": "100", "decision": "approved"})
+    assert ok.status_code == 302
+    assert fund.applications.get(applicant="Y").grant == D("3000.00")  # 30 €/m² caps 50 %
+    assert reviewer_client.post(f"/concepts/{SLUG}/funds/{fund.pk}/applications/new/", {}).status_code == 403
+
+
+def test_exports_only_for_versions_of_this_concept(planner_client, bochum):
+    assert planner_client.get(f"/concepts/{SLUG}/kuf.xlsx", {"version": 999999}).status_code == 404
+    assert planner_client.get(f"/concepts/{SLUG}/kuf.csv").status_code == 404
