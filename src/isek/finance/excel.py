@@ -77,8 +77,7 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
         emit(cells, style)
         return r
 
-    measures = [m for m in result.measures]
-    by_key = {m.key: m for m in measures}
+    measures = list(result.measures)
     cells = result.cells
 
     # Block A: cost by cost group and measure.
