@@ -58,7 +58,7 @@ test: setup
 	tools/test.sh
 
 bench: setup
-	@echo "No benchmarks yet for the foundation; see bench/README.md"
+	$(PY) bench/kuf_bench.py
 
 lint: venv
 	$(PY) -m pip install -q ruff

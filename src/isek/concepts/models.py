@@ -4,8 +4,6 @@ in EPSG:25832 (see isek.core.geo)."""
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
@@ -14,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from isek.core import geo
+from isek.core.numbering import number_sort_key  # noqa: F401  (re-exported)
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Farbe als #RRGGBB angeben."))
 ags_validator = RegexValidator(r"^\d{8}$", _("Der Amtliche Gemeindeschlüssel hat 8 Ziffern."))
@@ -203,15 +202,6 @@ class Goal(models.Model):
                 raise ValidationError({"parent": _("Ein Ziel kann nicht sein eigenes Oberziel sein.")})
             seen.add(node.pk)
             node = node.parent
-
-
-def number_sort_key(number: str) -> str:
-    """A string key so that 2.10 sorts after 2.9 in the database ("0002.0010")."""
-    parts = []
-    for part in number.split("."):
-        digits = re.match(r"\d*", part).group()
-        parts.append(digits.zfill(4) + part[len(digits):])
-    return ".".join(parts)
 
 
 class Measure(models.Model):

@@ -83,6 +83,11 @@ class Cell:
     def grant(self) -> Decimal:
         return self.sources.get("bund", ZERO) + self.sources.get("land", ZERO)
 
+    def status_of(self, source: str, default: str) -> str:
+        if source in self.status:
+            return self.status[source]
+        return "unidentified" if source == "unidentified" else default
+
 
 @dataclass(frozen=True)
 class Warning:
@@ -101,14 +106,25 @@ class KufResult:
     warnings: list[Warning]
     rules: Rules
 
+    _year_totals: dict | None = None
+
     def measure_total(self, measure: str, what: str = "cost") -> Decimal:
         return sum((_pick(c, what) for (m, _y), c in self.cells.items() if m == measure), ZERO)
 
     def year_total(self, year: int, what: str = "cost") -> Decimal:
-        return sum((_pick(c, what) for (_m, y), c in self.cells.items() if y == year), ZERO)
+        if self._year_totals is None:
+            totals: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+            for (_m, y), c in self.cells.items():
+                totals[(y, "cost")] += c.cost
+                totals[(y, "eligible")] += c.eligible
+                totals[(y, "grant")] += c.grant
+                for s, v in c.sources.items():
+                    totals[(y, s)] += v
+            self._year_totals = dict(totals)
+        return self._year_totals.get((year, what), ZERO)
 
     def total(self, what: str = "cost") -> Decimal:
-        return sum((_pick(c, what) for c in self.cells.values()), ZERO)
+        return sum((self.year_total(y, what) for y in {y for (_m, y) in self.cells}), ZERO)
 
     def by_status(self) -> dict[tuple[str, str], Decimal]:
         """(source, status) → amount over all measures and years."""
@@ -116,7 +132,7 @@ class KufResult:
         for c in self.cells.values():
             for s, v in c.sources.items():
                 if v:
-                    out[(s, c.status.get(s, self.rules.default_status))] += v
+                    out[(s, c.status_of(s, self.rules.default_status))] += v
         return dict(out)
 
     def tranches(self) -> dict[int, Decimal]:
@@ -179,9 +195,9 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
         else:
             values["municipality"] = cell.cost - others
         cell.sources = values
-        for s in SOURCES:
-            f = over.get(s)
-            cell.status[s] = f.status if f is not None else ("unidentified" if s == "unidentified" else rules.default_status)
+        # Only explicit statuses are stored; status_of() gives the default for the others.
+        for s, f in over.items():
+            cell.status[s] = f.status
         if values["municipality"] < 0 or values["unidentified"] < 0:
             warnings.append(Warning("above_cost", f"Finanzierung übersteigt die Kosten ({cell.cost} €).", m, y))
         if values["unidentified"] > 0:
@@ -191,10 +207,11 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
         if m not in known:
             warnings.append(Warning("unknown_measure", "Kosten einer unbekannten Maßnahme.", m, y))
 
+    financed = {m for (m, _y), c in cells.items() if c.cost or any(c.sources.values())}
     for ref in measures:
         if ref.cancelled:
             continue
-        if not any(k[0] == ref.key and (c.cost or c.sources) for k, c in cells.items()):
+        if ref.key not in financed:
             warnings.append(Warning("no_financing", f"Maßnahme {ref.number} hat weder Kosten noch Finanzierung.", ref.key))
     years = sorted({y for (_m, y) in cells} | set(range(rules.start_year, rules.end_year + 1)))
     result = KufResult(measures=measures, years=years, cells=cells, cost_by_group=dict(cost_by_group),

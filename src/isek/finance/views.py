@@ -16,8 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from isek.concepts.models import Measure, number_sort_key
+from isek.concepts.models import Measure
 from isek.concepts.permissions import can_edit, editable_concept, readable_concept, role_of
+from isek.core.numbering import number_sort_key
 
 from . import engine, excel, kuf, pdf
 from .forms import (
