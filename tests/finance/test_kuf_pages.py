@@ -42,7 +42,13 @@ def test_kuf_page_for_members_only(users, bochum):
     assert "Aktuellen Plan einfrieren" not in body  # reviewers read only
     assert client_for(users["reviewer"]).post(f"/concepts/{SLUG}/kuf/freeze/", {"name": "x", "kind": "other"}).status_code == 403
     r = client_for(users["planner"]).get(f"/concepts/{SLUG}/kuf/")
-    assert "Aktuellen Plan einfrieren" in r.content.decode()
+    body = r.content.decode()
+    assert "Aktuellen Plan einfrieren" in body
+    # The rendered totals (German number format), not only the context.
+    total = kuf.current(bochum).total("grant")
+    german = f"{total:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    assert f'id="kuf-grant-total">{german}<' in body
+    assert "Haus des Wissens" in body.split('id="kuf-table"')[1]
 
 
 def test_scenario_moves_husemannplatz_by_a_year(planner_client, bochum):

@@ -1,0 +1,70 @@
+"""The KuF as a planner uses it in the browser: warnings, a scenario, a version, a comparison,
+and an Excel download whose formulas give the page's totals."""
+
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+from pycel import ExcelCompiler
+
+from isek.concepts.models import Measure
+from tests.finance.test_excel import without_cached_values
+
+from .conftest import axe_violations, login
+
+pytestmark = pytest.mark.browser
+
+
+def euro(text: str) -> D:
+    """A German money figure as shown on the page ("1.234,56"); an empty cell is 0."""
+    text = text.strip().replace(".", "").replace(",", ".")
+    return D(text) if text else D(0)
+
+
+def test_planner_works_with_the_kuf(page, live_bochum, tmp_path):
+    base, concept = live_bochum
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/kuf/")
+    warnings = page.locator("#kuf-warnings li")
+    assert warnings.count() >= 2
+    assert "außerhalb des Zeitraums" in page.inner_text("#kuf-warnings")
+    assert axe_violations(page) == []
+
+    # Scenario: the Husemannplatz one year later.
+    husemann = Measure.objects.get(concept=concept, number="2.1")
+    page.select_option("#id_shift_measure", str(husemann.pk))
+    page.fill("#id_shift_years", "1")
+    page.locator("#scenario-form button[type=submit]").click()
+    page.wait_for_selector("#scenario-table")
+    row_2027 = page.locator("#scenario-table tr[data-year='2027'] td")
+    plan_cost, scenario_cost = euro(row_2027.nth(0).text_content()), euro(row_2027.nth(1).text_content())
+    assert scenario_cost - plan_cost == D("4000000.00")
+    assert page.locator("#scenario-table .isek-changed").count() >= 4
+
+    # Freeze the current plan and compare it with the first application.
+    page.goto(f"{base}/concepts/bochum-innenstadt/kuf/")
+    page.fill("#freeze-form #id_name", "Fortschreibung 2026 (Test)")
+    page.select_option("#freeze-form #id_kind", "update")
+    page.locator("#freeze-form button[type=submit]").click()
+    page.wait_for_selector("text=Fortschreibung 2026 (Test)")
+    page.select_option("#cmp-a", label="Erstantrag 2019 (illustrativ)")
+    page.select_option("#cmp-b", label="Fortschreibung 2026 (Test)")
+    page.locator("#compare-form button[type=submit]").click()
+    page.wait_for_selector("#compare-table")
+    assert "2.1 Umgestaltung des Husemannplatzes" in page.inner_text("#compare-table")
+
+    # Download the Excel file: its formulas give the totals on the page.
+    page_grant = euro(page.text_content("#kuf-grant-total"))
+    page_cost = euro(page.text_content("#kuf-cost-total"))
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="Excel (mit Formeln)").click()
+    path = tmp_path / "kuf.xlsx"
+    dl.value.save_as(path)
+    stripped = without_cached_values(path, tmp_path)
+    ws = openpyxl.load_workbook(stripped)["KuF"]
+    rows = {row[1].value: row[0].row for row in ws.iter_rows(min_row=5) if isinstance(row[1].value, str)}
+    total_col = openpyxl.utils.get_column_letter(ws.max_column)
+    xl = ExcelCompiler(filename=str(stripped))
+    grant = D(str(round(xl.evaluate(f"KuF!{total_col}{rows['Summe Zuwendung Städtebauförderung (Bund + Land)']}"), 2)))
+    cost = D(str(round(xl.evaluate(f"KuF!{total_col}{rows['Kosten gesamt']}"), 2)))
+    assert (grant, cost) == (page_grant, page_cost)
