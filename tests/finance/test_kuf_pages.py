@@ -231,3 +231,22 @@ def test_funds_grants_and_budget(reviewer_client, planner_client, bochum):
 def test_exports_only_for_versions_of_this_concept(planner_client, bochum):
     assert planner_client.get(f"/concepts/{SLUG}/kuf.xlsx", {"version": 999999}).status_code == 404
     assert planner_client.get(f"/concepts/{SLUG}/kuf.csv").status_code == 404
+
+
+def test_administrator_edits_reference_data_in_the_admin(db, bochum):
+    from django.contrib.auth import get_user_model
+
+    from isek.finance.models import CostGroup, FundingProgramme
+
+    admin = get_user_model().objects.create_superuser("admin", "a@example.org", "pw-admin-123")
+    c = client_for(admin)
+    assert {p.code for p in FundingProgramme.objects.all()} == {"lebendige_zentren", "sozialer_zusammenhalt", "wachstum_erneuerung"}
+    assert [g.number for g in CostGroup.objects.filter(parent=None)] == ["7", "8", "9", "10", "11"]
+    lz = FundingProgramme.objects.get(code="lebendige_zentren")
+    assert (lz.rate_standard, lz.rate_min, lz.rate_max, lz.rate_step) == (D("60"), D("40"), D("80"), D("10"))
+    for url in ("/admin/finance/fundingprogramme/", f"/admin/finance/fundingprogramme/{lz.pk}/change/",
+                "/admin/finance/costgroup/", "/admin/finance/financeversion/"):
+        assert c.get(url).status_code == 200, url
+    v = FinanceVersion.objects.filter(concept=bochum).first()
+    assert c.post(f"/admin/finance/financeversion/{v.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert FinanceVersion.objects.filter(pk=v.pk).exists()

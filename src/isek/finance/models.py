@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from isek.concepts.models import Concept, Measure
+from isek.core.numbering import number_sort_key
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -55,18 +56,23 @@ class CostGroup(models.Model):
     """Fördergegenstand of the guideline (NRW FRL 2023 sections 7–11) with sub-items."""
 
     number = models.CharField(_("Nr."), max_length=10, unique=True)
+    sort_key = models.CharField(max_length=40, editable=False, db_index=True, default="")
     name = models.CharField(_("Name"), max_length=200)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     illustrative = models.BooleanField(_("illustrativ"), default=False)
     source = models.TextField(_("Quelle"), blank=True)
 
     class Meta:
-        ordering = ["number"]
+        ordering = ["sort_key"]
         verbose_name = _("Kostengruppe")
         verbose_name_plural = _("Kostengruppen")
 
     def __str__(self):
         return f"{self.number} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.sort_key = number_sort_key(self.number)
+        super().save(*args, **kwargs)
 
     @property
     def section(self) -> str:

@@ -4,6 +4,8 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+from isek.core.numbering import number_sort_key
+
 FIXTURE = Path(__file__).with_name("fixtures") / "nrw_reference.json"
 
 
@@ -13,8 +15,12 @@ def load(FundingProgramme, CostGroup) -> None:
     rules = {k: (Decimal(v) if k != "land" else v) for k, v in data["programme_rules"].items()}
     for p in data["programmes"]:
         FundingProgramme.objects.update_or_create(code=p["code"], defaults={"name": p["name"], "basis": data["source"], **rules})
+    # Early migrations pass a historical model without the sort key.
+    has_sort_key = any(f.name == "sort_key" for f in CostGroup._meta.fields)
     groups = {}
     for number, name, parent, illustrative in data["cost_groups"]:
-        groups[number], _ = CostGroup.objects.update_or_create(number=number, defaults={
-            "name": name, "parent": groups.get(parent), "illustrative": illustrative,
-            "source": data["sub_item_note"] if illustrative else data["source"]})
+        defaults = {"name": name, "parent": groups.get(parent), "illustrative": illustrative,
+                    "source": data["sub_item_note"] if illustrative else data["source"]}
+        if has_sort_key:
+            defaults["sort_key"] = number_sort_key(number)
+        groups[number], _ = CostGroup.objects.update_or_create(number=number, defaults=defaults)
