@@ -14,8 +14,8 @@ from decimal import Decimal as D
 from isek.concepts.models import Concept
 from isek.demo.bochum import SRC
 
-from . import kuf
-from .models import CostGroup, CostItem, Financing, Fund, FundApplication, FundingCap, FundingRate
+from . import kuf, reference
+from .models import CostGroup, CostItem, Financing, Fund, FundApplication, FundingCap, FundingProgramme, FundingRate
 
 # number → [(year, cost group, amount, eligible)]; all illustrative unless a source says otherwise.
 COSTS = {
@@ -69,6 +69,9 @@ def _cost_items(measure, rows, group_by_number):
 
 
 def load(concept: Concept) -> None:
+    # The reference data comes with the migrations; load it again in case a database was
+    # flushed since (idempotent).
+    reference.load(FundingProgramme, CostGroup)
     groups = {g.number: g for g in CostGroup.objects.all()}
     measures = {m.number: m for m in concept.measures.all()}
     for y in range(concept.start_year, concept.end_year + 2):
