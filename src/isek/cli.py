@@ -4,6 +4,8 @@
     isek import CONCEPT FILE --as area|quarters|measures [--crs EPSG:25832] [--layer NAME]
     isek export CONCEPT --gpkg FILE | --geojson FILE
     isek data fetch | status
+    isek analyze EXTRACT --areas FILE [--layer NAME=FILE ...] [--population FILE] --out DIR
+    isek indicators [--markdown]
     isek migrate, isek createsuperuser, ... (any Django management command)
 """
 
@@ -16,6 +18,11 @@ ALIASES = {"import": "import_geodata", "export": "export_geodata"}
 def main(argv=None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "isek.config.settings")
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("analyze", "indicators"):
+        # The analysis is a pure library: no Django set-up needed.
+        from isek.analysis.cli import main as analysis_main
+
+        raise SystemExit(analysis_main(argv))
     if argv and argv[0] in ALIASES:
         argv[0] = ALIASES[argv[0]]
     from django.core.management import execute_from_command_line

@@ -1,0 +1,616 @@
+"""The indicator registry of the inventory analysis (Bestandsanalyse). No Django imports.
+
+Each indicator has an id, German and English names, a unit, a definition, the inputs it needs,
+and a function of one area's context. All lengths and areas are computed in the area's
+ETRS89/UTM zone (EPSG:25832 for most of Germany, 25833 east of 12° E).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+# --- tag classes (documented in docs/indicators.md through the definitions) --------------------
+
+GREEN_LANDUSE = {"grass", "meadow", "forest", "recreation_ground", "village_green", "allotments", "cemetery",
+                 "orchard", "flowerbed"}
+GREEN_LEISURE = {"park", "garden", "playground", "pitch", "dog_park", "nature_reserve"}
+GREEN_NATURAL = {"wood", "scrub", "grassland", "heath", "wetland", "tree_row"}
+RESIDENTIAL = {"residential"}
+COMMERCIAL = {"commercial", "retail"}
+TRANSPORT_LANDUSE = {"railway"}
+FOOD_SHOPS = {"supermarket", "convenience", "bakery", "butcher", "greengrocer", "beverages", "deli", "kiosk",
+              "confectionery", "pastry", "organic", "farm", "seafood", "cheese", "coffee", "tea", "wine", "alcohol"}
+FASHION_SHOPS = {"clothes", "shoes", "fashion", "boutique", "jewelry", "bag", "fashion_accessories", "tailor", "watches"}
+GASTRONOMY = {"restaurant", "cafe", "fast_food", "bar", "pub", "ice_cream", "biergarten", "food_court"}
+SERVICES = {"bank", "post_office", "townhall", "courthouse", "police", "fire_station", "bureau_de_change",
+            "post_box", "library", "coworking_space"}
+HEALTH = {"doctors", "dentist", "pharmacy", "clinic", "hospital", "nursing_home", "veterinary"}
+CULTURE = {"theatre", "cinema", "arts_centre", "library", "community_centre", "concert_hall", "music_venue"}
+CULTURE_TOURISM = {"museum", "gallery"}
+SCHOOL = {"school"}
+DAYCARE = {"kindergarten", "childcare"}
+WALKABLE = {"primary", "secondary", "tertiary", "unclassified", "residential", "living_street", "pedestrian",
+            "service", "footway", "path", "steps", "track", "cycleway", "primary_link", "secondary_link",
+            "tertiary_link", "trunk", "trunk_link", "road", "bridleway", "corridor"}
+# Carriageway widths (m) by highway class for the sealing proxy (typical German cross-sections).
+ROAD_WIDTH = {"motorway": 25, "trunk": 20, "primary": 14, "secondary": 12, "tertiary": 10, "unclassified": 7,
+              "residential": 7, "living_street": 6, "pedestrian": 8, "service": 4, "footway": 2.5, "path": 2,
+              "cycleway": 2.5, "steps": 2, "track": 3, "primary_link": 8, "secondary_link": 7, "tertiary_link": 6,
+              "trunk_link": 8, "road": 6}
+
+
+def utm_crs_for(lon: float) -> str:
+    """ETRS89 / UTM zone of a longitude in Germany: EPSG:25832 (6–12° E) or EPSG:25833."""
+    return "EPSG:25833" if lon >= 12.0 else "EPSG:25832"
+
+
+@dataclass
+class Sources:
+    """Inputs of an analysis run. Every layer is a GeoDataFrame in the working CRS."""
+
+    osm: object | None = None  # isek.analysis.osm.OsmData
+    layers: dict[str, gpd.GeoDataFrame] | None = None  # city layers: stops, schools, daycare, …
+    population: dict[str, float] | None = None  # area id → residents
+
+    _graph_cache: dict | None = None
+
+    def street_graph(self):
+        """The walkable street graph of the whole extract, built once per run."""
+        if self._graph_cache is None:
+            lines = self.osm.lines
+            self._graph_cache = {"g": _graph(lines[lines["tags"].map(_walkable)]) if not lines.empty else None}
+        return self._graph_cache["g"]
+
+    def has(self, name: str) -> bool:
+        if name == "osm":
+            return self.osm is not None
+        if name == "population":
+            return bool(self.population)
+        return bool(self.layers) and name in self.layers
+
+
+class AreaContext:
+    """One area and the inputs clipped to it, computed lazily."""
+
+    def __init__(self, area_id: str, geom, sources: Sources):
+        self.id = area_id
+        self.geom = geom
+        self.sources = sources
+        self.m2 = float(geom.area)
+
+    # OSM subsets ---------------------------------------------------------------------------
+    def _clip(self, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        if frame is None or frame.empty:
+            return frame
+        idx = frame.sindex.query(self.geom, predicate="intersects")
+        return frame.iloc[idx]
+
+    @cached_property
+    def polygons(self):
+        return self._clip(self.sources.osm.polygons)
+
+    @cached_property
+    def lines(self):
+        return self._clip(self.sources.osm.lines)
+
+    @cached_property
+    def points(self):
+        return self._clip(self.sources.osm.points)
+
+    def poly_where(self, test: Callable[[dict], bool]):
+        p = self.polygons
+        return p[p["tags"].map(test)] if not p.empty else p
+
+    def points_where(self, test: Callable[[dict], bool]):
+        p = self.points
+        if p.empty:
+            return p
+        inside = p[p.within(self.geom)]
+        return inside[inside["tags"].map(test)]
+
+    def covered_m2(self, frame) -> float:
+        """Area of the union of ``frame``'s polygons inside the area (m²)."""
+        if frame is None or frame.empty:
+            return 0.0
+        return union_area(frame.geometry.values, self.geom)
+
+    def share(self, frame) -> float:
+        return 100.0 * self.covered_m2(frame) / self.m2 if self.m2 else float("nan")
+
+    def layer_points(self, name: str):
+        layer = self.sources.layers[name]
+        idx = layer.sindex.query(self.geom, predicate="intersects")
+        return layer.iloc[idx]
+
+    @cached_property
+    def streets(self):
+        """Walkable street segments clipped to the area (see WALKABLE)."""
+        lines = self.lines
+        if lines.empty:
+            return lines
+        walk = lines[lines["tags"].map(_walkable)]
+        clipped = walk.copy()
+        clipped["geometry"] = shapely.intersection(walk.geometry.values, self.geom)
+        return clipped[~clipped.geometry.is_empty]
+
+    @property
+    def street_graph(self):
+        return self.sources.street_graph()
+
+
+TILE_M = 250.0
+
+
+def union_area(geoms, area, tile: float = TILE_M) -> float:
+    """Area (m²) of the union of ``geoms`` inside ``area``, computed tile by tile: overlapping
+    polygons count once, and small unions are much faster than one big one."""
+    geoms = np.asarray([g for g in geoms if g is not None and not g.is_empty], dtype=object)
+    if len(geoms) == 0:
+        return 0.0
+    tree = shapely.STRtree(geoms)
+    x0, y0, x1, y1 = area.bounds
+    shapely.prepare(area)
+    total = 0.0
+    for x in np.arange(x0, x1, tile):
+        for y in np.arange(y0, y1, tile):
+            box = shapely.box(x, y, min(x + tile, x1), min(y + tile, y1))
+            idx = tree.query(box, predicate="intersects")
+            if not len(idx):
+                continue
+            parts = shapely.clip_by_rect(geoms[idx], *box.bounds)
+            merged = shapely.union_all(parts)
+            if not shapely.contains(area, box):
+                merged = shapely.intersection(merged, area)
+            total += merged.area
+    return float(total)
+
+
+def _walkable(tags: dict) -> bool:
+    """Street network rule (documented): highway in WALKABLE, not area=yes, and not closed to the
+    public on foot (access=no/private without foot=yes, or foot=no/private)."""
+    hw = tags.get("highway")
+    if hw not in WALKABLE or tags.get("area") == "yes":
+        return False
+    if tags.get("foot") in ("no", "private"):
+        return False
+    if tags.get("access") in ("no", "private") and tags.get("foot") not in ("yes", "designated", "permissive"):
+        return False
+    return True
+
+
+def _graph(lines: gpd.GeoDataFrame):
+    """Undirected street graph: nodes at segment ends (coordinates rounded to 1 cm)."""
+    import scipy.sparse as sp
+
+    coords = [np.asarray(g.coords) for g in lines.geometry.values if g is not None and not g.is_empty]
+    if not coords:
+        return None
+    keys, starts, ends, lengths = {}, [], [], []
+    for c in coords:
+        r = np.round(c, 2)
+        seg = np.hypot(np.diff(c[:, 0]), np.diff(c[:, 1]))
+        for i in range(len(r) - 1):
+            a = keys.setdefault((r[i, 0], r[i, 1]), len(keys))
+            b = keys.setdefault((r[i + 1, 0], r[i + 1, 1]), len(keys))
+            if a != b:
+                starts.append(a)
+                ends.append(b)
+                lengths.append(seg[i])
+    n = len(keys)
+    m = sp.coo_matrix((lengths, (starts, ends)), shape=(n, n)).tocsr()
+    xy = np.array(list(keys.keys()))
+    return {"matrix": m.maximum(m.T), "xy": xy, "edges": (np.array(starts), np.array(ends))}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name_de: str
+    name_en: str
+    unit: str
+    family: str
+    definition: str
+    needs: tuple[tuple[str, ...], ...]  # each tuple: alternatives (any one suffices)
+    fn: Callable[[AreaContext], float]
+
+    def missing(self, sources: Sources) -> str | None:
+        for alternatives in self.needs:
+            if not any(sources.has(a) for a in alternatives):
+                return "needs " + " or ".join({"osm": "an OSM extract"}.get(a, f"the layer '{a}'") for a in alternatives)
+        return None
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+
+def indicator(id, name_de, name_en, unit, family, definition, needs=(("osm",),)):
+    def wrap(fn):
+        REGISTRY[id] = Indicator(id, name_de, name_en, unit, family, definition, tuple(needs), fn)
+        return fn
+    return wrap
+
+
+# --- area and land use ------------------------------------------------------------------------
+
+
+@indicator("area_ha", "Fläche", "Area", "ha", "area", "Size of the area.", needs=())
+def _area(c):
+    return c.m2 / 10_000
+
+
+def _landuse(values_landuse=(), values_leisure=(), values_natural=(), amenity=(), extra=None):
+    def test(t):
+        return (t.get("landuse") in values_landuse or t.get("leisure") in values_leisure
+                or t.get("natural") in values_natural or t.get("amenity") in amenity or (extra(t) if extra else False))
+    return test
+
+
+_is_green = _landuse(GREEN_LANDUSE, GREEN_LEISURE, GREEN_NATURAL)
+_is_water = _landuse(("reservoir", "basin"), (), ("water",), extra=lambda t: t.get("waterway") == "riverbank")
+_is_parking = _landuse(amenity=("parking",))
+_is_transport = _landuse(TRANSPORT_LANDUSE, amenity=("parking",), extra=lambda t: "area:highway" in t
+                         or (t.get("highway") is not None and t.get("area") == "yes"))
+
+
+@indicator("landuse_residential_share", "Anteil Wohnbaufläche", "Residential land share", "%", "landuse",
+           "Share of the area covered by landuse=residential polygons.")
+def _res(c):
+    return c.share(c.poly_where(lambda t: t.get("landuse") in RESIDENTIAL))
+
+
+@indicator("landuse_commercial_share", "Anteil Gewerbe- und Handelsfläche", "Commercial and retail land share", "%",
+           "landuse", "Share of the area covered by landuse=commercial or landuse=retail polygons.")
+def _com(c):
+    return c.share(c.poly_where(lambda t: t.get("landuse") in COMMERCIAL))
+
+
+@indicator("landuse_green_share", "Grünflächenanteil", "Green space share", "%", "landuse",
+           "Share of the area covered by green polygons: landuse in {grass, meadow, forest, recreation_ground, "
+           "village_green, allotments, cemetery, orchard, flowerbed}, leisure in {park, garden, playground, pitch, "
+           "dog_park, nature_reserve}, natural in {wood, scrub, grassland, heath, wetland}.")
+def _green(c):
+    return c.share(c.poly_where(_is_green))
+
+
+@indicator("landuse_water_share", "Wasserflächenanteil", "Water share", "%", "landuse",
+           "Share of the area covered by natural=water, waterway=riverbank, landuse=reservoir/basin polygons.")
+def _water(c):
+    return c.share(c.poly_where(_is_water))
+
+
+@indicator("landuse_transport_share", "Verkehrsflächenanteil", "Transport land share", "%", "landuse",
+           "Share of the area covered by landuse=railway, amenity=parking and highway area polygons "
+           "(area:highway=*, highway=* with area=yes).")
+def _transport(c):
+    return c.share(c.poly_where(_is_transport))
+
+
+@indicator("parking_area_share", "Anteil Parkplatzfläche", "Parking area share", "%", "transport",
+           "Share of the area covered by amenity=parking polygons.")
+def _parking(c):
+    return c.share(c.poly_where(_is_parking))
+
+
+# --- buildings --------------------------------------------------------------------------------
+
+
+def _buildings(c):
+    return c.poly_where(lambda t: "building" in t and t.get("building") != "no")
+
+
+@indicator("building_count", "Gebäude", "Buildings", "count", "buildings",
+           "Number of building polygons (building=* except no) whose representative point lies in the area.")
+def _bcount(c):
+    b = _buildings(c)
+    return float(b.representative_point().within(c.geom).sum()) if not b.empty else 0.0
+
+
+@indicator("building_coverage", "Überbauungsgrad", "Building coverage", "%", "buildings",
+           "Share of the area covered by the union of building footprints.")
+def _bcov(c):
+    return c.share(_buildings(c))
+
+
+@indicator("ground_floor_mix", "Nutzungsmischung im Erdgeschoss", "Ground-floor use mix", "%", "buildings",
+           "Share of buildings in the area that contain at least one shop, gastronomy, service, health or office "
+           "point (a proxy for an active ground floor).")
+def _gfm(c):
+    b = _buildings(c)
+    if b.empty:
+        return float("nan")
+    b = b[b.representative_point().within(c.geom)]
+    pois = c.points_where(lambda t: _category(t) in ("shop_food", "shop_fashion", "shop_other", "gastronomy",
+                                                      "services", "health"))
+    if b.empty:
+        return float("nan")
+    if pois.empty:
+        return 0.0
+    hit = gpd.sjoin(b[["geometry"]], pois[["geometry"]], predicate="contains", how="inner").index.unique()
+    return 100.0 * len(hit) / len(b)
+
+
+# --- points of interest -----------------------------------------------------------------------
+
+
+def _category(t: dict) -> str | None:
+    shop, amenity = t.get("shop"), t.get("amenity")
+    if shop and shop not in ("vacant", "no"):
+        if shop in FOOD_SHOPS:
+            return "shop_food"
+        if shop in FASHION_SHOPS:
+            return "shop_fashion"
+        return "shop_other"
+    if amenity in GASTRONOMY:
+        return "gastronomy"
+    if amenity in HEALTH or "healthcare" in t:
+        return "health"
+    if amenity in CULTURE or t.get("tourism") in CULTURE_TOURISM:
+        return "culture"
+    if amenity in SCHOOL or amenity in DAYCARE:
+        return "education"
+    if amenity in SERVICES or "office" in t or "craft" in t:
+        return "services"
+    return None
+
+
+def _count(category):
+    def fn(c):
+        return float(len(c.points_where(lambda t: _category(t) == category)))
+    return fn
+
+
+for _cat, _de, _en, _def in (
+    ("shop_food", "Läden: Nahversorgung", "Shops: food", "shop in {supermarket, convenience, bakery, butcher, greengrocer, …}"),
+    ("shop_fashion", "Läden: Mode", "Shops: fashion", "shop in {clothes, shoes, fashion, boutique, jewelry, …}"),
+    ("shop_other", "Läden: sonstige", "Shops: other", "any other shop=* except vacant"),
+    ("gastronomy", "Gastronomie", "Gastronomy", "amenity in {restaurant, cafe, fast_food, bar, pub, ice_cream, biergarten}"),
+    ("services", "Dienstleistungen", "Services", "amenity in {bank, post_office, townhall, police, library, …}, office=*, craft=*"),
+    ("health", "Gesundheit", "Health", "amenity in {doctors, dentist, pharmacy, clinic, hospital, …} or healthcare=*"),
+    ("culture", "Kultureinrichtungen", "Cultural venues", "amenity in {theatre, cinema, arts_centre, library, community_centre} or tourism in {museum, gallery}"),
+):
+    indicator(f"{_cat}_count", _de, _en, "count", "pois",
+              f"Number of points of interest in the area with {_def} (tagged nodes and the representative points of tagged areas).")(_count(_cat))
+
+
+@indicator("shops_count", "Läden", "Shops", "count", "pois", "Number of shop=* points (except vacant) in the area.")
+def _shops(c):
+    return float(len(c.points_where(lambda t: _category(t) in ("shop_food", "shop_fashion", "shop_other"))))
+
+
+@indicator("shops_per_ha", "Läden je Hektar", "Shops per hectare", "1/ha", "pois", "shops_count divided by area_ha.")
+def _shops_ha(c):
+    return _shops(c) / (c.m2 / 10_000)
+
+
+@indicator("diversity_shannon", "Nutzungsvielfalt (Shannon)", "Diversity of uses (Shannon)", "index", "pois",
+           "Shannon index H = −Σ p·ln p over the shares p of the POI categories (food, fashion, other shops, "
+           "gastronomy, services, health, culture, education); 0 with one category, ln 8 ≈ 2.08 at most.")
+def _shannon(c):
+    cats = [x for x in c.points_where(lambda t: _category(t) is not None)["tags"].map(_category)] if not c.points.empty else []
+    if not cats:
+        return 0.0
+    _, counts = np.unique(cats, return_counts=True)
+    p = counts / counts.sum()
+    return float(-(p * np.log(p)).sum())
+
+
+# --- green, trees -----------------------------------------------------------------------------
+
+
+@indicator("green_m2_per_resident", "Grünfläche je Einwohner", "Green space per resident", "m²/resident", "landuse",
+           "Green area (see landuse_green_share) in m² divided by the residents of the area (given as input).",
+           needs=(("osm",), ("population",)))
+def _green_per_res(c):
+    pop = c.sources.population.get(c.id)
+    if not pop:
+        return float("nan")
+    return c.covered_m2(c.poly_where(_is_green)) / pop
+
+
+@indicator("trees_count", "Bäume", "Trees", "count", "green",
+           "Number of trees: natural=tree nodes from OSM, plus the points of a city tree layer 'trees' if given.",
+           needs=(("osm", "trees"),))
+def _trees(c):
+    n = 0
+    if c.sources.has("osm"):
+        n += len(c.points_where(lambda t: t.get("natural") == "tree"))
+    if c.sources.has("trees"):
+        n += int(c.layer_points("trees").within(c.geom).sum())
+    return float(n)
+
+
+# --- streets and mobility ---------------------------------------------------------------------
+
+
+@indicator("street_length_km", "Länge des Wegenetzes", "Street network length", "km", "streets",
+           "Length of walkable highway segments inside the area: highway in {primary … residential, living_street, "
+           "pedestrian, service, footway, path, steps, track, cycleway, …}, without area=yes, foot=no/private, or "
+           "access=no/private unless foot=yes/designated/permissive.")
+def _street_len(c):
+    s = c.streets
+    return float(s.length.sum()) / 1000 if not s.empty else 0.0
+
+
+def _intersections(c):
+    g = c.street_graph
+    if g is None:
+        return 0
+    m = g["matrix"]
+    degree = np.diff(m.indptr)
+    xy = g["xy"][degree >= 3]
+    if len(xy) == 0:
+        return 0
+    return int(shapely.contains_xy(c.geom, xy[:, 0], xy[:, 1]).sum())
+
+
+@indicator("intersection_count", "Knotenpunkte", "Intersections", "count", "streets",
+           "Number of street network nodes inside the area where three or more walkable segments meet "
+           "(the network of the whole extract, so streets leaving the area count).")
+def _inter(c):
+    return float(_intersections(c))
+
+
+@indicator("intersection_density", "Knotenpunktdichte", "Intersection density", "1/km²", "streets",
+           "intersection_count divided by the area in km².")
+def _inter_d(c):
+    return _intersections(c) / (c.m2 / 1e6)
+
+
+@indicator("pedestrian_zone_share", "Anteil Fußgängerzone", "Pedestrian zone share", "%", "streets",
+           "Length of highway=pedestrian and highway=living_street segments as a share of the street network length.")
+def _ped(c):
+    s = c.streets
+    total = s.length.sum() if not s.empty else 0
+    if not total:
+        return float("nan")
+    ped = s[s["tags"].map(lambda t: t.get("highway") in ("pedestrian", "living_street"))]
+    return 100.0 * ped.length.sum() / total
+
+
+@indicator("cycleway_length_km", "Länge der Radwege", "Cycleway length", "km", "streets",
+           "Length inside the area of highway=cycleway, and of paths and footways with bicycle=designated.")
+def _cyc(c):
+    lines = c.lines
+    if lines.empty:
+        return 0.0
+    cyc = lines[lines["tags"].map(lambda t: t.get("highway") == "cycleway"
+                                  or (t.get("highway") in ("path", "footway") and t.get("bicycle") == "designated"))]
+    if cyc.empty:
+        return 0.0
+    return float(shapely.length(shapely.intersection(cyc.geometry.values, c.geom)).sum()) / 1000
+
+
+def _stops(c):
+    pts = []
+    if c.sources.has("stops"):
+        pts.append(c.sources.layers["stops"].geometry.values)
+    elif c.sources.has("osm"):
+        p = c.sources.osm.points
+        sel = p[p["tags"].map(lambda t: t.get("highway") == "bus_stop" or t.get("public_transport") in ("platform", "stop_position")
+                              or t.get("railway") in ("tram_stop", "halt", "station"))]
+        pts.append(sel.geometry.values)
+    return np.concatenate(pts) if pts else np.array([])
+
+
+@indicator("pt_stops_count", "ÖPNV-Haltestellen", "Public transport stops", "count", "mobility",
+           "Number of stops in the area: the city layer 'stops' if given, else OSM highway=bus_stop, "
+           "public_transport=platform/stop_position, railway=tram_stop/halt/station.", needs=(("stops", "osm"),))
+def _stops_count(c):
+    s = _stops(c)
+    return float(shapely.within(s, c.geom).sum()) if len(s) else 0.0
+
+
+def _coverage(c, points, radius, network=True):
+    """Share (%) of the area within ``radius`` m of ``points``: along the street network where the
+    extract has one (streets reached within the radius, buffered by 50 m to the plots beside
+    them), else as the crow flies."""
+    if len(points) == 0:
+        return 0.0
+    g = c.street_graph if (network and c.sources.has("osm")) else None
+    if g is None:
+        return 100.0 * union_area(shapely.buffer(points, radius, quad_segs=8), c.geom) / c.m2
+    from scipy.sparse.csgraph import dijkstra
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(g["xy"])
+    xy = shapely.get_coordinates(points)
+    dist0, nearest = tree.query(xy)
+    ok = dist0 <= radius
+    if not ok.any():
+        return 0.0
+    d = dijkstra(g["matrix"], directed=False, indices=np.unique(nearest[ok]), limit=radius, min_only=True)
+    a, b = g["edges"]
+    reached = np.isfinite(d[a]) & np.isfinite(d[b])
+    segs = shapely.linestrings(np.stack([g["xy"][a[reached]], g["xy"][b[reached]]], axis=1))
+    reach = np.concatenate([shapely.buffer(segs, 50.0, quad_segs=2), shapely.buffer(points[ok], 50.0, quad_segs=4)])
+    return 100.0 * union_area(reach, c.geom) / c.m2
+
+
+@indicator("pt_coverage_300m", "Fläche im 300-m-Einzugsbereich des ÖPNV", "Area within 300 m of a stop", "%", "mobility",
+           "Share of the area within 300 m walking distance of a stop: streets reached from the stops within "
+           "300 m along the walkable network, buffered by 50 m; where no OSM street network is given, a 300 m "
+           "circle around each stop.", needs=(("stops", "osm"),))
+def _pt_cov(c):
+    return _coverage(c, _stops(c), 300.0)
+
+
+def _layer_or_osm(c, layer, amenities):
+    if c.sources.has(layer):
+        return c.sources.layers[layer].geometry.values
+    if c.sources.has("osm"):
+        p = c.sources.osm.points
+        return p[p["tags"].map(lambda t: t.get("amenity") in amenities or t.get("leisure") in amenities)].geometry.values
+    return np.array([])
+
+
+for _id, _de, _en, _layer, _am in (
+    ("schools_count", "Schulen", "Schools", "schools", SCHOOL),
+    ("daycare_count", "Kitas", "Daycare centres", "daycare", DAYCARE),
+    ("playgrounds_count", "Spielplätze", "Playgrounds", "playgrounds", {"playground"}),
+):
+    def _fn(c, _layer=_layer, _am=_am):
+        pts = _layer_or_osm(c, _layer, _am)
+        return float(shapely.within(pts, c.geom).sum()) if len(pts) else 0.0
+    indicator(_id, _de, _en, "count", "social",
+              f"Number of {_en.lower()} in the area: the city layer '{_layer}' if given, else OSM amenity/leisure in "
+              f"{{{', '.join(sorted(_am))}}}.", needs=((_layer, "osm"),))(_fn)
+
+
+@indicator("social_infra_coverage_500m", "Fläche im 500-m-Umkreis sozialer Infrastruktur",
+           "Area within 500 m of a school, daycare or playground", "%", "social",
+           "Share of the area within 500 m (as the crow flies) of a school, daycare centre or playground.",
+           needs=(("schools", "daycare", "playgrounds", "osm"),))
+def _social_cov(c):
+    pts = [_layer_or_osm(c, "schools", SCHOOL), _layer_or_osm(c, "daycare", DAYCARE), _layer_or_osm(c, "playgrounds", {"playground"})]
+    pts = np.concatenate([p for p in pts if len(p)]) if any(len(p) for p in pts) else np.array([])
+    return _coverage(c, pts, 500.0, network=False)
+
+
+@indicator("heritage_count", "Denkmale und Erinnerungsorte", "Heritage objects", "count", "culture",
+           "Number of heritage objects in the area: OSM heritage=* or historic=* points, plus the city layer "
+           "'heritage' (e.g. Stolpersteine) if given.", needs=(("osm", "heritage"),))
+def _heritage(c):
+    n = 0
+    if c.sources.has("osm"):
+        n += len(c.points_where(lambda t: "heritage" in t or "historic" in t))
+    if c.sources.has("heritage"):
+        n += int(c.layer_points("heritage").within(c.geom).sum())
+    return float(n)
+
+
+@indicator("sealing_proxy", "Versiegelung (Näherung)", "Sealing proxy", "%", "landuse",
+           "Share of the area covered by the union of building footprints, street surfaces (walkable and motor "
+           "roads buffered by half a typical width per highway class) and parking polygons. A proxy, not a measured "
+           "sealing degree.")
+def _sealing(c):
+    parts = [g for g in (_buildings(c).geometry.values, c.poly_where(_is_parking).geometry.values) if len(g)]
+    lines = c.lines
+    if not lines.empty:
+        roads = lines[lines["tags"].map(lambda t: t.get("highway") in ROAD_WIDTH)]
+        if not roads.empty:
+            widths = roads["tags"].map(lambda t: ROAD_WIDTH[t["highway"]] / 2).to_numpy()
+            parts.append(shapely.buffer(roads.geometry.values, widths, cap_style="flat"))
+    if not parts:
+        return 0.0
+    return 100.0 * union_area(np.concatenate(parts), c.geom) / c.m2
+
+
+def describe() -> list[dict]:
+    return [{"id": i.id, "name_de": i.name_de, "name_en": i.name_en, "unit": i.unit, "family": i.family,
+             "definition": i.definition,
+             "inputs": "; ".join(" or ".join(alts) for alts in i.needs) or "the areas"} for i in REGISTRY.values()]
+
+
+def ensure_number(x) -> float:
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+    return x if math.isfinite(x) else float("nan")
