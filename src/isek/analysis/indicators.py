@@ -240,7 +240,7 @@ def indicator(id, name_de, name_en, unit, family, definition, needs=(("osm",),))
 # --- area and land use ------------------------------------------------------------------------
 
 
-@indicator("area_ha", "Fläche", "Area", "ha", "area", "Size of the area.", needs=())
+@indicator("area_ha", "Fläche", "Area", "ha", "area", "Size of the area, computed in its UTM zone.", needs=())
 def _area(c):
     return c.m2 / 10_000
 
