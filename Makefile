@@ -59,6 +59,7 @@ test: setup
 
 bench: setup
 	$(PY) bench/kuf_bench.py
+	$(PY) bench/analysis_bench.py
 
 lint: venv
 	$(PY) -m pip install -q ruff

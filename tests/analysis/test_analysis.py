@@ -12,7 +12,8 @@ import pytest
 import shapely
 from django.conf import settings
 
-from isek.analysis import cli, indicators as ind, layers, osm, run
+from isek.analysis import cli, layers, osm, run
+from isek.analysis import indicators as ind
 
 DATA = next(Path(d) for d in settings.ISEK_DATA_DIRS if (Path(d) / "osm").exists())
 HOY = DATA / "osm" / "hoyerswerda_altstadt.osm.pbf"

@@ -507,15 +507,44 @@ def _stops_count(c):
     return float(shapely.within(s, c.geom).sum()) if len(s) else 0.0
 
 
+GRID_POINTS = 40_000
+
+
+def _grid(c):
+    """Sample points filling the area (a square grid of at most GRID_POINTS, at least 2 m apart)."""
+    cell = max(2.0, (c.m2 / GRID_POINTS) ** 0.5)
+    x0, y0, x1, y1 = c.geom.bounds
+    xs, ys = np.meshgrid(np.arange(x0 + cell / 2, x1, cell), np.arange(y0 + cell / 2, y1, cell))
+    xs, ys = xs.ravel(), ys.ravel()
+    inside = shapely.contains_xy(c.geom, xs, ys)
+    return shapely.points(xs[inside], ys[inside])
+
+
+def _share_within(c, geoms, distance: float) -> float:
+    """Share (%) of the area within ``distance`` m of ``geoms``, estimated on the sample grid."""
+    if len(geoms) == 0:
+        return 0.0
+    grid = _grid(c)
+    if len(grid) == 0:
+        return float("nan")
+    tree = shapely.STRtree(geoms)
+    hit = np.unique(tree.query(grid, predicate="dwithin", distance=distance)[0])
+    return 100.0 * len(hit) / len(grid)
+
+
 def _coverage(c, points, radius, network=True):
     """Share (%) of the area within ``radius`` m of ``points``: along the street network where the
-    extract has one (streets reached within the radius, buffered by 50 m to the plots beside
-    them), else as the crow flies."""
+    extract has one (street segments reached within the radius, plus 50 m to the plots beside
+    them), else as the crow flies. Estimated on a grid of at most 40,000 sample points."""
+    if len(points) == 0:
+        return 0.0
+    # Only points that can reach the area matter.
+    points = points[shapely.dwithin(points, c.geom, radius)]
     if len(points) == 0:
         return 0.0
     g = c.street_graph if (network and c.sources.has("osm")) else None
     if g is None:
-        return 100.0 * union_area(shapely.buffer(points, radius, quad_segs=8), c.geom) / c.m2
+        return _share_within(c, points, radius)
     from scipy.sparse.csgraph import dijkstra
     from scipy.spatial import cKDTree
 
@@ -529,14 +558,14 @@ def _coverage(c, points, radius, network=True):
     a, b = g["edges"]
     reached = np.isfinite(d[a]) & np.isfinite(d[b])
     segs = shapely.linestrings(np.stack([g["xy"][a[reached]], g["xy"][b[reached]]], axis=1))
-    reach = np.concatenate([shapely.buffer(segs, 50.0, quad_segs=2), shapely.buffer(points[ok], 50.0, quad_segs=4)])
-    return 100.0 * union_area(reach, c.geom) / c.m2
+    return _share_within(c, np.concatenate([segs, points[ok]]), 50.0)
 
 
 @indicator("pt_coverage_300m", "Fläche im 300-m-Einzugsbereich des ÖPNV", "Area within 300 m of a stop", "%", "mobility",
            "Share of the area within 300 m walking distance of a stop: streets reached from the stops within "
-           "300 m along the walkable network, buffered by 50 m; where no OSM street network is given, a 300 m "
-           "circle around each stop.", needs=(("stops", "osm"),))
+           "300 m along the walkable network, plus 50 m to the plots beside them; where no OSM street network is "
+           "given, a 300 m circle around each stop. Estimated on a grid of at most 40,000 sample points.",
+           needs=(("stops", "osm"),))
 def _pt_cov(c):
     return _coverage(c, _stops(c), 300.0)
 
@@ -565,7 +594,8 @@ for _id, _de, _en, _layer, _am in (
 
 @indicator("social_infra_coverage_500m", "Fläche im 500-m-Umkreis sozialer Infrastruktur",
            "Area within 500 m of a school, daycare or playground", "%", "social",
-           "Share of the area within 500 m (as the crow flies) of a school, daycare centre or playground.",
+           "Share of the area within 500 m (as the crow flies) of a school, daycare centre or playground, "
+           "estimated on a grid of at most 40,000 sample points.",
            needs=(("schools", "daycare", "playgrounds", "osm"),))
 def _social_cov(c):
     pts = [_layer_or_osm(c, "schools", SCHOOL), _layer_or_osm(c, "daycare", DAYCARE), _layer_or_osm(c, "playgrounds", {"playground"})]
@@ -586,20 +616,27 @@ def _heritage(c):
 
 
 @indicator("sealing_proxy", "Versiegelung (Näherung)", "Sealing proxy", "%", "landuse",
-           "Share of the area covered by the union of building footprints, street surfaces (walkable and motor "
-           "roads buffered by half a typical width per highway class) and parking polygons. A proxy, not a measured "
-           "sealing degree.")
+           "Share of the area covered by building footprints, street surfaces (highway lines widened by half a "
+           "typical width per class) or parking polygons, estimated on a grid of at most 40,000 sample points. "
+           "A proxy, not a measured sealing degree.")
 def _sealing(c):
-    parts = [g for g in (_buildings(c).geometry.values, c.poly_where(_is_parking).geometry.values) if len(g)]
+    grid = _grid(c)
+    if len(grid) == 0:
+        return float("nan")
+    sealed = np.zeros(len(grid), dtype=bool)
+    polys = [g for g in (_buildings(c).geometry.values, c.poly_where(_is_parking).geometry.values) if len(g)]
+    if polys:
+        hit = shapely.STRtree(np.concatenate(polys)).query(grid, predicate="intersects")[0]
+        sealed[hit] = True
     lines = c.lines
     if not lines.empty:
-        roads = lines[lines["tags"].map(lambda t: t.get("highway") in ROAD_WIDTH)]
-        if not roads.empty:
-            widths = roads["tags"].map(lambda t: ROAD_WIDTH[t["highway"]] / 2).to_numpy()
-            parts.append(shapely.buffer(roads.geometry.values, widths, cap_style="flat"))
-    if not parts:
-        return 0.0
-    return 100.0 * union_area(np.concatenate(parts), c.geom) / c.m2
+        hw = lines["tags"].map(lambda t: t.get("highway"))
+        for cls, width in ROAD_WIDTH.items():
+            geoms = lines.geometry.values[(hw == cls).to_numpy()]
+            if len(geoms):
+                hit = shapely.STRtree(geoms).query(grid, predicate="dwithin", distance=width / 2)[0]
+                sealed[hit] = True
+    return 100.0 * float(sealed.mean())
 
 
 def describe() -> list[dict]:
