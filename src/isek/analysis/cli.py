@@ -71,7 +71,8 @@ def _population(path: Path | None, ids: list[str]) -> dict[str, float] | None:
 
 
 def analyze(extract: str, areas_path: str, out: str, id_field: str | None = None, layers: list[str] | None = None,
-            population: str | None = None, maps: bool = True, progress=terminal_progress) -> dict:
+            population: str | None = None, maps: bool = True, progress=terminal_progress,
+            workers: int = 0, scheduler: str | None = None) -> dict:
     """The whole run; returns a summary (timings, counts)."""
     t0 = time.perf_counter()
     try:
@@ -105,7 +106,12 @@ def analyze(extract: str, areas_path: str, out: str, id_field: str | None = None
     sources = ind.Sources(osm=data, layers=city or None,
                           population=_population(Path(population) if population else None, list(areas["area_id"])))
     t1 = time.perf_counter()
-    table, missing = compute(areas, sources, progress=progress)
+    if workers or scheduler:
+        from .parallel import compute_parallel
+
+        table, missing = compute_parallel(areas, sources, scheduler=scheduler, n_workers=workers or 2)
+    else:
+        table, missing = compute(areas, sources, progress=progress)
     t2 = time.perf_counter()
 
     outdir = Path(out)
@@ -176,9 +182,12 @@ def main(argv: list[str]) -> int:
     p.add_argument("--population", help="CSV with area_id and population")
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--no-maps", action="store_true", help="skip the PNG maps")
+    p.add_argument("--workers", type=int, default=0, help="compute on a local Dask cluster of N processes")
+    p.add_argument("--scheduler", help="compute on a running Dask cluster (scheduler address, e.g. tcp://host:8786)")
     a = p.parse_args(argv[1:])
     try:
-        summary = analyze(a.extract, a.areas, a.out, a.id_field, a.layer, a.population, maps=not a.no_maps)
+        summary = analyze(a.extract, a.areas, a.out, a.id_field, a.layer, a.population, maps=not a.no_maps,
+                          workers=a.workers, scheduler=a.scheduler)
     except AnalysisError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,30 @@
+"""Many areas on a 2-worker Dask LocalCluster give the same table as the serial run."""
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from django.conf import settings
+
+from isek.analysis import indicators as ind
+from isek.analysis import osm, run
+from isek.analysis.parallel import compute_parallel
+
+DATA = next(Path(d) for d in settings.ISEK_DATA_DIRS if (Path(d) / "osm").exists())
+
+
+def test_dask_local_cluster_equals_serial_run():
+    # A 4 × 3 grid of quarters over Lauf's centre.
+    cells = [shapely.box(11.268 + i * 0.006, 49.500 + j * 0.005, 11.274 + i * 0.006, 49.505 + j * 0.005)
+             for i in range(4) for j in range(3)]
+    areas = run.prepare_areas(gpd.GeoDataFrame({"area_id": [f"q{k}" for k in range(len(cells))]},
+                                               geometry=cells, crs="EPSG:4326"))
+    data = osm.read(DATA / "osm" / "lauf_an_der_pegnitz_2020-01-15.osm.pbf", crs=areas.crs.to_string())
+    sources = ind.Sources(osm=data)
+    serial, missing = run.compute(areas, sources)
+    parallel, missing_p = compute_parallel(areas, sources, n_workers=2, chunk_size=3)
+    assert list(parallel.index) == list(serial.index) and missing_p == missing
+    pd.testing.assert_frame_equal(parallel, serial, check_exact=False, rtol=1e-12)
+    assert np.isfinite(serial["building_coverage"]).all() and serial["building_count"].sum() > 500
