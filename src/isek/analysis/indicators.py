@@ -204,9 +204,12 @@ def _graph(lines: gpd.GeoDataFrame):
                 ends.append(b)
                 lengths.append(seg[i])
     n = len(keys)
-    m = sp.coo_matrix((lengths, (starts, ends)), shape=(n, n)).tocsr()
+    s, e = np.array(starts), np.array(ends)
+    m = sp.coo_matrix((lengths, (s, e)), shape=(n, n)).tocsr()
     xy = np.array(list(keys.keys()))
-    return {"matrix": m.maximum(m.T), "xy": xy, "edges": (np.array(starts), np.array(ends))}
+    # Streets per node as OSMnx counts them: every incident segment, parallel ones included.
+    degree = np.bincount(s, minlength=n) + np.bincount(e, minlength=n)
+    return {"matrix": m.maximum(m.T), "xy": xy, "edges": (s, e), "degree": degree}
 
 
 @dataclass(frozen=True)
@@ -442,9 +445,7 @@ def _intersections(c):
     g = c.street_graph
     if g is None:
         return 0
-    m = g["matrix"]
-    degree = np.diff(m.indptr)
-    xy = g["xy"][degree >= 3]
+    xy = g["xy"][g["degree"] >= 3]
     if len(xy) == 0:
         return 0
     return int(shapely.contains_xy(c.geom, xy[:, 0], xy[:, 1]).sum())
