@@ -1,7 +1,10 @@
-"""Benchmark (a) of issue #3: the whole `isek analyze` run on the Lauf extract (all indicators,
-maps off) against `osmium cat -f opl` decoding the same file to /dev/null (the floor).
+"""Benchmarks (a) and (b) of issue #3, side by side on the Lauf extract:
 
-Quality bar (PRODUCT.md): at most 30× the osmium time.
+(a) the whole `isek analyze` run (all indicators, maps off) against `osmium cat -f opl` decoding
+    the same file to /dev/null (the floor); bar: at most 30×;
+(b) an OSMnx script computing the six indicators OSMnx can (bench/osmnx_peer.py) from the same
+    data as .osm XML; bar: it takes at least 7× as long as isek's full run.
+
 Run:  .venv/bin/python bench/analysis_bench.py
 """
 
@@ -21,9 +24,11 @@ import shapely  # noqa: E402
 
 from isek.analysis import cli  # noqa: E402
 
-DATA_DIRS = [ROOT.parent / "shared" / "data", ROOT / "var" / "data"]
-LAUF = next((d / "osm" / "lauf_an_der_pegnitz_2020-01-15.osm.pbf" for d in DATA_DIRS
-             if (d / "osm" / "lauf_an_der_pegnitz_2020-01-15.osm.pbf").exists()), None)
+sys.path.insert(0, str(ROOT / "bench"))
+from _extracts import complete_xml, extract  # noqa: E402
+
+LAUF = extract("lauf_an_der_pegnitz_2020-01-15.osm.pbf")
+BOX = (11.2474, 49.4995, 11.3079, 49.5304)
 
 
 def main() -> int:
@@ -45,6 +50,12 @@ def main() -> int:
             t = time.perf_counter()
             summaries.append(cli.analyze(str(LAUF), str(areas), os.path.join(tmp, f"out{i}"), maps=False, progress=None))
             runs.append(time.perf_counter() - t)
+        xml = Path(tmp) / "lauf.osm"
+        complete_xml(LAUF, xml)
+        t = time.perf_counter()
+        peer = subprocess.run([sys.executable, str(ROOT / "bench" / "osmnx_peer.py"), str(xml), *map(str, BOX)],
+                              check=True, capture_output=True, text=True)
+        t_peer = time.perf_counter() - t
     f, r = statistics.median(floor), statistics.median(runs)
     s = summaries[-1]
     print(f"extract: {LAUF.name} ({LAUF.stat().st_size / 1e6:.2f} MB), areas: Stadt (whole extract) and Altstadt")
@@ -52,8 +63,10 @@ def main() -> int:
     print(f"isek analyze (35 indicators, maps off): median {r:.2f} s (3 runs; read {s['seconds_read']:.2f} s, "
           f"indicators {s['seconds_compute']:.2f} s in the last run)")
     ratio = r / f
-    print(f"ratio: {ratio:.1f}× the osmium decode (bar: at most 30×)")
-    return 0 if ratio <= 30 else 1
+    print(f"(a) ratio: {ratio:.1f}× the osmium decode (bar: at most 30×)")
+    print(f"(b) OSMnx script (6 indicators, 1 area): {t_peer:.1f} s = {t_peer / r:.1f}× isek's full run (bar: at least 7×)")
+    print(f"    OSMnx figures: {peer.stdout.strip()}")
+    return 0 if ratio <= 30 and t_peer / r >= 7 else 1
 
 
 if __name__ == "__main__":

@@ -512,8 +512,8 @@ GRID_POINTS = 40_000
 
 
 def _grid(c):
-    """Sample points filling the area (a square grid of at most GRID_POINTS, at least 2 m apart)."""
-    cell = max(2.0, (c.m2 / GRID_POINTS) ** 0.5)
+    """Sample points filling the area (a square grid of at most GRID_POINTS, at least 4 m apart)."""
+    cell = max(4.0, (c.m2 / GRID_POINTS) ** 0.5)
     x0, y0, x1, y1 = c.geom.bounds
     xs, ys = np.meshgrid(np.arange(x0 + cell / 2, x1, cell), np.arange(y0 + cell / 2, y1, cell))
     xs, ys = xs.ravel(), ys.ravel()
@@ -536,7 +536,7 @@ def _share_within(c, geoms, distance: float) -> float:
 def _coverage(c, points, radius, network=True):
     """Share (%) of the area within ``radius`` m of ``points``: along the street network where the
     extract has one (street segments reached within the radius, plus 50 m to the plots beside
-    them), else as the crow flies. Estimated on a grid of at most 40,000 sample points."""
+    them), else as the crow flies. Estimated on a grid of at most 40,000 sample points (at least 4 m apart)."""
     if len(points) == 0:
         return 0.0
     # Only points that can reach the area matter.
@@ -565,7 +565,7 @@ def _coverage(c, points, radius, network=True):
 @indicator("pt_coverage_300m", "Fläche im 300-m-Einzugsbereich des ÖPNV", "Area within 300 m of a stop", "%", "mobility",
            "Share of the area within 300 m walking distance of a stop: streets reached from the stops within "
            "300 m along the walkable network, plus 50 m to the plots beside them; where no OSM street network is "
-           "given, a 300 m circle around each stop. Estimated on a grid of at most 40,000 sample points.",
+           "given, a 300 m circle around each stop. Estimated on a grid of at most 40,000 sample points (at least 4 m apart).",
            needs=(("stops", "osm"),))
 def _pt_cov(c):
     return _coverage(c, _stops(c), 300.0)
@@ -596,7 +596,7 @@ for _id, _de, _en, _layer, _am in (
 @indicator("social_infra_coverage_500m", "Fläche im 500-m-Umkreis sozialer Infrastruktur",
            "Area within 500 m of a school, daycare or playground", "%", "social",
            "Share of the area within 500 m (as the crow flies) of a school, daycare centre or playground, "
-           "estimated on a grid of at most 40,000 sample points.",
+           "estimated on a grid of at most 40,000 sample points (at least 4 m apart).",
            needs=(("schools", "daycare", "playgrounds", "osm"),))
 def _social_cov(c):
     pts = [_layer_or_osm(c, "schools", SCHOOL), _layer_or_osm(c, "daycare", DAYCARE), _layer_or_osm(c, "playgrounds", {"playground"})]
@@ -618,26 +618,23 @@ def _heritage(c):
 
 @indicator("sealing_proxy", "Versiegelung (Näherung)", "Sealing proxy", "%", "landuse",
            "Share of the area covered by building footprints, street surfaces (highway lines widened by half a "
-           "typical width per class) or parking polygons, estimated on a grid of at most 40,000 sample points. "
+           "typical width per class) or parking polygons, estimated on a grid of at most 40,000 sample points (at least 4 m apart). "
            "A proxy, not a measured sealing degree.")
 def _sealing(c):
     grid = _grid(c)
     if len(grid) == 0:
         return float("nan")
-    sealed = np.zeros(len(grid), dtype=bool)
-    polys = [g for g in (_buildings(c).geometry.values, c.poly_where(_is_parking).geometry.values) if len(g)]
-    if polys:
-        hit = shapely.STRtree(np.concatenate(polys)).query(grid, predicate="intersects")[0]
-        sealed[hit] = True
+    parts = [g for g in (_buildings(c).geometry.values, c.poly_where(_is_parking).geometry.values) if len(g)]
     lines = c.lines
     if not lines.empty:
-        hw = lines["tags"].map(lambda t: t.get("highway"))
-        for cls, width in ROAD_WIDTH.items():
-            geoms = lines.geometry.values[(hw == cls).to_numpy()]
-            if len(geoms):
-                hit = shapely.STRtree(geoms).query(grid, predicate="dwithin", distance=width / 2)[0]
-                sealed[hit] = True
-    return 100.0 * float(sealed.mean())
+        roads = lines[lines["tags"].map(lambda t: t.get("highway") in ROAD_WIDTH)]
+        if not roads.empty:
+            half = roads["tags"].map(lambda t: ROAD_WIDTH[t["highway"]] / 2).to_numpy()
+            parts.append(shapely.buffer(roads.geometry.values, half, cap_style="flat", quad_segs=2))
+    if not parts:
+        return 0.0
+    hit = np.unique(shapely.STRtree(np.concatenate(parts)).query(grid, predicate="intersects")[0])
+    return 100.0 * len(hit) / len(grid)
 
 
 def describe() -> list[dict]:
