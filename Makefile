@@ -60,6 +60,7 @@ test: setup
 bench: setup
 	$(PY) bench/kuf_bench.py
 	$(PY) bench/analysis_bench.py
+	$(PY) bench/analysis_growth.py
 
 lint: venv
 	$(PY) -m pip install -q ruff

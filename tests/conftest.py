@@ -10,10 +10,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture
 def bochum(db):
-    """The Bochum demo concept, loaded as `isek demo` loads it."""
+    """The Bochum demo concept, loaded as `isek demo` loads it (the city-layer analysis, about
+    1.5 s, only where a test asks for it: tests/analysis/test_platform.py)."""
     from isek.demo import loader
 
-    return loader.load()
+    return loader.load(analyse_layers=False)
 
 
 @pytest.fixture

@@ -393,6 +393,35 @@ EN_FINANCE = {
     'Der Antrag wurde gespeichert.': 'The application was saved.',
 }
 EN.update(EN_FINANCE)
+EN.update({
+    'Bestandsanalyse': 'Inventory analysis',
+    'wartet': 'queued',
+    'läuft': 'running',
+    'fertig': 'done',
+    'fehlgeschlagen': 'failed',
+    'OSM-Extrakt': 'OSM extract',
+    'städtische Ebenen': 'city layers',
+    'Datenstand': 'Data as of',
+    'Analyselauf': 'Analysis run',
+    'Analyseläufe': 'Analysis runs',
+    'Datum': 'Date',
+    'Indikatorwert': 'Indicator value',
+    'Indikatorwerte': 'Indicator values',
+    'Indikatoren für das Fördergebiet und jeden Teilraum aus einem OpenStreetMap-Extrakt und den städtischen Ebenen. Jeder Lauf speichert datierte Werte (Datenstand des Extrakts); ein späterer Lauf ergänzt die Zeitreihe.': "Indicators for the funding area and each quarter from an OpenStreetMap extract and the city layers. Each run stores dated values (the extract's data date); a later run adds to the time series.",
+    'Analyse starten': 'Start analysis',
+    'Läufe': 'Runs',
+    'ohne OSM-Extrakt': 'without OSM extract',
+    'Noch keine Analyse.': 'No analysis yet.',
+    'Neueste Werte': 'Latest values',
+    'Indikatoren je Gebiet, neuester Wert': 'Indicators per area, latest value',
+    'Indikator': 'Indicator',
+    'Einheit': 'Unit',
+    'Werte': 'values',
+    'Definitionen: docs/indicators.md. OSM-Daten © OpenStreetMap contributors, ODbL 1.0.': 'Definitions: docs/indicators.md. OSM data © OpenStreetMap contributors, ODbL 1.0.',
+    'städtische Ebenen verwenden': 'use the city layers',
+    'Bitte einen Extrakt oder die städtischen Ebenen wählen.': 'Please choose an extract or the city layers.',
+    'Die Analyse wurde gestartet; der Fortschritt steht unten.': 'The analysis has started; its progress is shown below.',
+})
 
 PLURALS = {
     "%(n)s Maßnahme von %(total)s": ("%(n)s measure of %(total)s", "%(n)s measures of %(total)s"),

@@ -43,7 +43,7 @@ def page(browser):
 def live_bochum(transactional_db, live_server):
     from isek.demo import loader
 
-    concept = loader.load()
+    concept = loader.load(analyse_layers=False)
     loader.ensure_users(concept, "pw-browser-123")
     return live_server.url, concept
 

@@ -529,7 +529,8 @@ def _share_within(c, geoms, distance: float) -> float:
     if len(grid) == 0:
         return float("nan")
     tree = shapely.STRtree(geoms)
-    hit = np.unique(tree.query(grid, predicate="dwithin", distance=distance)[0])
+    # The nearest geometry within the distance is enough to know a point is covered.
+    hit = np.unique(tree.query_nearest(grid, max_distance=distance, all_matches=False)[0])
     return 100.0 * len(hit) / len(grid)
 
 

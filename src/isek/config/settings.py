@@ -103,7 +103,10 @@ INSTALLED_APPS = [
     "isek.web",
     "isek.concepts",
     "isek.finance",
+    "isek.analysis",
     "isek.demo",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +186,9 @@ ISEK_DATA_DIRS = [
 # A production site may configure a raster tile URL (e.g. basemap.de); empty means the offline
 # base layer drawn from the project's own data.
 ISEK_BASEMAP_TILES = os.environ.get("ISEK_BASEMAP_TILES", "")
+
+# Background jobs (analysis runs): django-tasks with its database backend; `isek db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
+from isek.analysis import views as av
 from isek.concepts import views as cv
 from isek.finance import views as fv
 from isek.web import views as wv
@@ -26,6 +27,8 @@ concept_urls = [
     path("kuf/rates/", fv.rates_view, name="kuf-rates"),
     path("kuf/measures/<int:pk>/", fv.measure_finance, name="kuf-measure"),
     re_path(r"^kuf\.(?P<fmt>xlsx|pdf)$", fv.export_view, name="kuf-export"),
+    path("analysis/", av.analysis_page, name="analysis"),
+    path("analysis/runs/<int:pk>.json", av.run_status, name="analysis-run"),
     path("funds/", fv.funds_page, name="funds"),
     path("funds/<int:fund_pk>/applications/new/", fv.fund_application, name="fund-application-new"),
     path("funds/<int:fund_pk>/applications/<int:pk>/", fv.fund_application, name="fund-application-edit"),

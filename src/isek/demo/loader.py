@@ -65,7 +65,7 @@ def _date(s):
 
 
 @transaction.atomic
-def load() -> Concept:
+def load(analyse_layers: bool = True) -> Concept:
     with acting_as(None, "isek demo"):
         Concept.objects.filter(slug=bochum.SLUG).delete()
         city, _ = City.objects.update_or_create(ags=bochum.CITY["ags"], defaults={"name": bochum.CITY["name"]})
@@ -107,7 +107,21 @@ def load() -> Concept:
         from isek.finance import demo as finance_demo
 
         finance_demo.load(concept)
+    if analyse_layers:
+        analyse(concept)
     return concept
+
+
+def analyse(concept: Concept) -> None:
+    """The indicators Bochum's real city layers allow (stops, schools, daycare, playgrounds,
+    Stolpersteine), stored as dated values; skipped when the layers are missing."""
+    from isek.analysis import jobs
+    from isek.analysis.models import AnalysisRun
+    from isek.demo import context
+
+    if any(context.find(context.BY_NAME[n].path) is None for n in jobs.CITY_LAYERS.values()):
+        return
+    jobs.execute(AnalysisRun.objects.create(concept=concept, city_layers=True, extract=""))
 
 
 def ensure_users(concept: Concept, password: str | None = None) -> dict[str, str]:

@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -41,8 +43,15 @@ class Command(BaseCommand):
         if no_serve:
             return
         connections.close_all()
+        # The background worker for analysis runs (django-tasks database queue).
+        worker = subprocess.Popen([sys.executable, "-m", "isek", "db_worker", "--interval", "1", "--no-startup-delay"])
+        self.stdout.write(f"Hintergrund-Worker läuft (PID {worker.pid}).")
         self.stdout.write(f"Server läuft auf http://127.0.0.1:{port}/ (Strg+C beendet).")
-        serve("127.0.0.1", port, workers)
+        try:
+            serve("127.0.0.1", port, workers)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
 
 
 def serve(host: str, port: int, workers: int):

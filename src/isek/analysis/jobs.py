@@ -1,0 +1,126 @@
+"""Platform glue: run the analysis of a concept's area and quarters as a background task
+(django-tasks with its database backend; `isek db_worker` executes the queue)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from isek.core import geo
+
+from . import indicators as ind
+from . import layers as lyr
+from . import osm
+from .models import AnalysisRun, IndicatorValue
+from .run import AnalysisError, compute, prepare_areas
+
+CITY_LAYERS = {  # analysis layer → context layer of isek.demo.context
+    "stops": "stops", "schools": "schools", "daycare": "daycare", "playgrounds": "playgrounds", "heritage": "stolpersteine",
+}
+
+
+def available_extracts() -> list[Path]:
+    found = []
+    for d in settings.ISEK_DATA_DIRS:
+        found += sorted((Path(d) / "osm").glob("*.osm.pbf"))
+    return found
+
+
+def _areas(concept) -> gpd.GeoDataFrame:
+    ids, geoms = [], []
+    if concept.area is not None:
+        ids.append("area")
+        geoms.append(geo.from_django(concept.area))
+    for q in concept.quarters.all():
+        ids.append(f"q{q.pk}")
+        geoms.append(geo.from_django(q.geometry))
+    if not ids:
+        raise AnalysisError("Das Konzept hat weder Fördergebiet noch Teilräume.")
+    return gpd.GeoDataFrame({"area_id": ids}, geometry=geoms, crs="EPSG:4326")
+
+
+def _city_layers(concept, crs: str) -> dict:
+    from isek.demo import context
+
+    out = {}
+    if concept.city.ags != "05911000":
+        return out
+    for name, ctx_name in CITY_LAYERS.items():
+        path = context.find(context.BY_NAME[ctx_name].path)
+        if path is not None:
+            out[name] = _read_layer(str(path), path.stat().st_mtime, crs)
+    return out
+
+
+@lru_cache(maxsize=32)
+def _read_layer(path: str, _mtime: float, crs: str):
+    """City layers change rarely: read each (file, version, CRS) once per process."""
+    return lyr.read_layer(path).to_crs(crs)
+
+
+def execute(run: AnalysisRun) -> None:
+    """Compute and store; progress and errors are written to the run."""
+    AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.RUNNING, progress=1)
+    try:
+        areas = prepare_areas(_areas(run.concept))
+        crs = areas.crs.to_string()
+        data = None
+        if run.extract:
+            allowed = {str(p) for p in available_extracts()}
+            if run.extract not in allowed:
+                raise AnalysisError("Dieser Extrakt ist nicht freigegeben.")
+            data = osm.read(run.extract, crs=crs)
+        city = _city_layers(run.concept, crs) if run.city_layers else {}
+        if data is None and not city:
+            raise AnalysisError("Weder ein OSM-Extrakt noch städtische Ebenen stehen zur Verfügung.")
+
+        def progress(n, total, _label):
+            AnalysisRun.objects.filter(pk=run.pk).update(progress=min(99, 5 + int(90 * n / total)))
+
+        table, missing = compute(areas, ind.Sources(osm=data, layers=city or None), progress=progress)
+        date = data.timestamp.date() if data is not None and data.timestamp else timezone.localdate()
+        source = (f"OSM-Extrakt {Path(run.extract).name} (© OpenStreetMap contributors, ODbL)" if data is not None else "")
+        if city:
+            source = (source + "; " if source else "") + "städtische Ebenen (Stadt Bochum CC0, VRR CC BY 4.0)"
+        quarters = {f"q{q.pk}": q for q in run.concept.quarters.all()}
+        with transaction.atomic():
+            IndicatorValue.objects.bulk_create([
+                IndicatorValue(concept=run.concept, quarter=quarters.get(area_id), run=run, indicator=ind_id,
+                               value=None if v != v else float(v), date=date, source=source)
+                for area_id, row in table.iterrows() for ind_id, v in row.items() if ind_id not in missing])
+            AnalysisRun.objects.filter(pk=run.pk).update(
+                status=AnalysisRun.Status.DONE, progress=100, data_date=date, finished_at=timezone.now(),
+                message="; ".join(f"{k}: {why}" for k, why in missing.items()))
+    except (AnalysisError, osm.ExtractError, lyr.LayerError) as exc:
+        AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.FAILED, message=str(exc),
+                                                     finished_at=timezone.now())
+
+
+@task()
+def run_analysis(run_id: int) -> None:
+    run = AnalysisRun.objects.select_related("concept", "concept__city").get(pk=run_id)
+    execute(run)
+
+
+def start(concept, user, extract: str, city_layers: bool) -> AnalysisRun:
+    run = AnalysisRun.objects.create(concept=concept, created_by=user, extract=extract, city_layers=city_layers)
+    transaction.on_commit(lambda: run_analysis.enqueue(run.pk))
+    return run
+
+
+def latest_values(concept) -> dict:
+    """{indicator: {area_key: (value, date, n_points)}} from the newest value per area."""
+    out: dict = {}
+    counts: dict = {}
+    for v in IndicatorValue.objects.filter(concept=concept).order_by("date", "id"):
+        key = v.quarter_id or "area"
+        out.setdefault(v.indicator, {})[key] = (v.value, v.date)
+        counts[(v.indicator, key)] = counts.get((v.indicator, key), 0) + 1
+    return {i: {k: (val, d, counts[(i, k)]) for k, (val, d) in areas.items()} for i, areas in out.items()}
+

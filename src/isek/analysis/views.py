@@ -1,0 +1,72 @@
+"""Platform glue: the analysis page of a concept (start a run, watch its progress, see values)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from isek.concepts.permissions import can_edit, readable_concept, role_of
+
+from . import indicators as ind
+from . import jobs
+from .models import AnalysisRun
+
+
+class RunForm(forms.Form):
+    extract = forms.ChoiceField(label=gettext_lazy("OSM-Extrakt"), required=False)
+    city_layers = forms.BooleanField(label=gettext_lazy("städtische Ebenen verwenden"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["extract"].choices = [("", _("ohne OSM-Extrakt"))] + [(str(p), p.name) for p in jobs.available_extracts()]
+        self.fields["extract"].widget.attrs["class"] = "kern-form-input__select"
+        self.fields["city_layers"].widget.attrs["class"] = "kern-form-check__checkbox"
+
+
+def _member(request, slug):
+    concept = readable_concept(request, slug)
+    if role_of(request.user, concept) is None:
+        raise PermissionDenied
+    return concept
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def analysis_page(request, slug):
+    concept = _member(request, slug)
+    editable = can_edit(request.user, concept)
+    form = RunForm(request.POST or None)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            if not form.cleaned_data["extract"] and not form.cleaned_data["city_layers"]:
+                messages.error(request, _("Bitte einen Extrakt oder die städtischen Ebenen wählen."))
+            else:
+                jobs.start(concept, request.user, form.cleaned_data["extract"], form.cleaned_data["city_layers"])
+                messages.success(request, _("Die Analyse wurde gestartet; der Fortschritt steht unten."))
+                return redirect("analysis", slug)
+    latest = jobs.latest_values(concept)
+    quarters = list(concept.quarters.all())
+    columns = [("area", _("Fördergebiet"))] + [(q.pk, q.name) for q in quarters]
+    rows = []
+    for i in ind.REGISTRY.values():
+        values = latest.get(i.id, {})
+        rows.append({"indicator": i, "cells": [values.get(key) for key, _label in columns]})
+    runs = concept.analysis_runs.all()[:10]
+    return render(request, "analysis/analysis.html", {
+        "concept": concept, "form": form, "can_edit": editable, "runs": runs, "rows": rows, "columns": columns,
+        "active": any(r.status in ("queued", "running") for r in runs),
+    })
+
+
+@login_required
+def run_status(request, slug, pk):
+    concept = _member(request, slug)
+    run = get_object_or_404(AnalysisRun, concept=concept, pk=pk)
+    return JsonResponse({"status": run.status, "progress": run.progress, "message": run.message})

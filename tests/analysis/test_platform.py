@@ -1,0 +1,69 @@
+"""The analysis in the platform: a planner starts a run (a background task in the database
+queue), the worker executes it with progress, dated values are stored and shown."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from isek.analysis.models import AnalysisRun, IndicatorValue
+from tests.conftest import client_for
+
+SLUG = "bochum-innenstadt"
+DATA = next(Path(d) for d in settings.ISEK_DATA_DIRS if (Path(d) / "osm").exists())
+
+
+def test_demo_has_bochum_city_layer_values(db):
+    from isek.demo import loader
+
+    bochum = loader.load()  # as `isek demo` loads it
+    run = AnalysisRun.objects.get(concept=bochum)
+    assert run.status == "done" and run.progress == 100
+    assert "building_coverage: needs an OSM extract" in run.message
+    area = {v.indicator: v.value for v in IndicatorValue.objects.filter(concept=bochum, quarter=None)}
+    assert area["schools_count"] > 0 and area["heritage_count"] > 50 and 0 < area["pt_coverage_300m"] <= 100
+    assert "building_coverage" not in area
+    assert IndicatorValue.objects.filter(concept=bochum, quarter__isnull=False).count() == 4 * len(area)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_planner_runs_an_analysis_in_the_background():
+    from isek.demo import loader
+
+    bochum = loader.load()
+    loader.ensure_users(bochum, "pw-test-123")
+    from django.contrib.auth import get_user_model
+
+    planner = client_for(get_user_model().objects.get(username="planerin"))
+    before = IndicatorValue.objects.filter(concept=bochum).count()
+    hoy = str(DATA / "osm" / "hoyerswerda_altstadt.osm.pbf")
+    r = planner.post(f"/concepts/{SLUG}/analysis/", {"extract": hoy, "city_layers": "on"})
+    assert r.status_code == 302
+    run = AnalysisRun.objects.filter(concept=bochum).first()
+    assert run.status == "queued"
+    assert planner.get(f"/concepts/{SLUG}/analysis/runs/{run.pk}.json").json()["status"] == "queued"
+    # The worker takes the task from the database queue.
+    call_command("db_worker", batch=True, no_startup_delay=True, interval=0.1)
+    run.refresh_from_db()
+    # Hoyerswerda does not overlap Bochum: the OSM indicators are zero, the run still completes;
+    # its values are dated with the extract's timestamp, a second point of the time series.
+    assert run.status == "done", run.message
+    assert run.data_date == datetime.date(2024, 8, 12)
+    assert IndicatorValue.objects.filter(concept=bochum).count() > before
+    page = planner.get(f"/concepts/{SLUG}/analysis/").content.decode()
+    assert "(2 Werte)" in page and "12.08.2024" in page
+
+
+def test_reviewer_reads_but_cannot_start(users, bochum):
+    reviewer = client_for(users["reviewer"])
+    assert reviewer.get(f"/concepts/{SLUG}/analysis/").status_code == 200
+    assert reviewer.post(f"/concepts/{SLUG}/analysis/", {"extract": "", "city_layers": "on"}).status_code == 403
+    assert client_for(users["outsider"]).get(f"/concepts/{SLUG}/analysis/").status_code == 403
+
+
+def test_unlisted_extract_is_refused(planner_client, bochum):
+    n = AnalysisRun.objects.count()
+    r = planner_client.post(f"/concepts/{SLUG}/analysis/", {"extract": "/etc/passwd", "city_layers": "on"})
+    assert r.status_code == 200 and AnalysisRun.objects.count() == n
