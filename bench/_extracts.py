@@ -12,18 +12,6 @@ def extract(name: str) -> Path | None:
     return next((d / "osm" / name for d in DATA_DIRS if (d / "osm" / name).exists()), None)
 
 
-def complete_xml(pbf: Path, out: Path) -> None:
-    """.osm XML with every way shortened to its nodes present (OSMnx refuses cut ways)."""
-    with osmium.SimpleWriter(str(out), overwrite=True) as w:
-        for o in osmium.FileProcessor(str(pbf), osmium.osm.NODE | osmium.osm.WAY).with_locations():
-            if o.is_node():
-                w.add_node(o)
-            else:
-                refs = [n.ref for n in o.nodes if n.location.valid()]
-                if len(refs) >= 2:
-                    w.add_way(o.replace(nodes=refs))
-
-
 def enlarged(pbf: Path, out: Path, copies_per_side: int, dlon: float, dlat: float) -> None:
     """copies_per_side² copies of the extract side by side (ids offset, coordinates shifted)."""
     step = 10 ** 10

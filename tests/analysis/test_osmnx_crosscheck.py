@@ -8,7 +8,6 @@ the ways shortened to their nodes present (isek's reading rule)."""
 from pathlib import Path
 
 import geopandas as gpd
-import osmium
 import osmnx as ox
 import pytest
 import shapely
@@ -20,17 +19,6 @@ from isek.analysis import osm, run
 DATA = next(Path(d) for d in settings.ISEK_DATA_DIRS if (Path(d) / "osm").exists())
 
 
-def complete_xml(pbf: Path, out: Path) -> None:
-    with osmium.SimpleWriter(str(out), overwrite=True) as w:
-        for o in osmium.FileProcessor(str(pbf), osmium.osm.NODE | osmium.osm.WAY).with_locations():
-            if o.is_node():
-                w.add_node(o)
-            else:
-                refs = [n.ref for n in o.nodes if n.location.valid()]
-                if len(refs) >= 2:
-                    w.add_way(o.replace(nodes=refs))
-
-
 @pytest.mark.parametrize("name, box", [
     ("hoyerswerda_altstadt.osm.pbf", (14.2440, 51.4340, 14.2590, 51.4395)),
     ("lauf_an_der_pegnitz_2020-01-15.osm.pbf", (11.2474, 49.4995, 11.3079, 49.5304)),
@@ -38,7 +26,7 @@ def complete_xml(pbf: Path, out: Path) -> None:
 def test_street_length_and_intersections_agree_with_osmnx(tmp_path, name, box):
     pbf = DATA / "osm" / name
     xml = tmp_path / "extract.osm"
-    complete_xml(pbf, xml)
+    osm.write_complete_xml(pbf, xml)
     ox.settings.useful_tags_way = list(dict.fromkeys([*ox.settings.useful_tags_way, "foot", "access", "area"]))
     G = ox.graph_from_xml(xml, simplify=False, retain_all=True, bidirectional=True)
 

@@ -421,11 +421,16 @@ def _green_per_res(c):
            "Number of trees: natural=tree nodes from OSM, plus the points of a city tree layer 'trees' if given.",
            needs=(("osm", "trees"),))
 def _trees(c):
+    return _osm_and_layer_count(c, lambda t: t.get("natural") == "tree", "trees")
+
+
+def _osm_and_layer_count(c, osm_test, layer: str) -> float:
+    """OSM points passing ``osm_test`` plus the points of a city layer, inside the area."""
     n = 0
     if c.sources.has("osm"):
-        n += len(c.points_where(lambda t: t.get("natural") == "tree"))
-    if c.sources.has("trees"):
-        n += int(c.layer_points("trees").within(c.geom).sum())
+        n += len(c.points_where(osm_test))
+    if c.sources.has(layer):
+        n += int(c.layer_points(layer).within(c.geom).sum())
     return float(n)
 
 
@@ -609,12 +614,7 @@ def _social_cov(c):
            "Number of heritage objects in the area: OSM heritage=* or historic=* points, plus the city layer "
            "'heritage' (e.g. Stolpersteine) if given.", needs=(("osm", "heritage"),))
 def _heritage(c):
-    n = 0
-    if c.sources.has("osm"):
-        n += len(c.points_where(lambda t: "heritage" in t or "historic" in t))
-    if c.sources.has("heritage"):
-        n += int(c.layer_points("heritage").within(c.geom).sum())
-    return float(n)
+    return _osm_and_layer_count(c, lambda t: "heritage" in t or "historic" in t, "heritage")
 
 
 @indicator("sealing_proxy", "Versiegelung (Näherung)", "Sealing proxy", "%", "landuse",

@@ -227,3 +227,18 @@ def read(path: str | Path, clip_lonlat: tuple[float, float, float, float] | None
                    timestamp=timestamp, bbox=box,
                    stats={"poi_nodes": nodes, "ways": ways, "relations": rels, "dropped_open_multipolygons": dropped_rings})
     return data
+
+
+def write_complete_xml(path: str | Path, out: str | Path) -> None:
+    """Write ``path`` as .osm XML with every way shortened to its nodes present in the extract:
+    the data isek reads, for tools that refuse ways cut by the extract (OSMnx)."""
+    import osmium
+
+    with osmium.SimpleWriter(str(out), overwrite=True) as writer:
+        for o in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations():
+            if o.is_node():
+                writer.add_node(o)
+            else:
+                refs = [n.ref for n in o.nodes if n.location.valid()]
+                if len(refs) >= 2:
+                    writer.add_way(o.replace(nodes=refs))

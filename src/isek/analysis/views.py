@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from isek.concepts.permissions import can_edit, readable_concept, role_of
+from isek.concepts.permissions import can_edit, member_concept
 
 from . import indicators as ind
 from . import jobs
@@ -28,17 +28,10 @@ class RunForm(forms.Form):
         self.fields["city_layers"].widget.attrs["class"] = "kern-form-check__checkbox"
 
 
-def _member(request, slug):
-    concept = readable_concept(request, slug)
-    if role_of(request.user, concept) is None:
-        raise PermissionDenied
-    return concept
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def analysis_page(request, slug):
-    concept = _member(request, slug)
+    concept = member_concept(request, slug)
     editable = can_edit(request.user, concept)
     form = RunForm(request.POST or None)
     if request.method == "POST":
@@ -67,6 +60,6 @@ def analysis_page(request, slug):
 
 @login_required
 def run_status(request, slug, pk):
-    concept = _member(request, slug)
+    concept = member_concept(request, slug)
     run = get_object_or_404(AnalysisRun, concept=concept, pk=pk)
     return JsonResponse({"status": run.status, "progress": run.progress, "message": run.message})

@@ -48,6 +48,15 @@ def editable_concept(request, slug: str) -> Concept:
     return concept
 
 
+def member_concept(request, slug: str) -> Concept:
+    """The concept if the user works on it (planner, reviewer or administrator): the KuF, the
+    analysis and the change history are for them, not for the public. 404/403 otherwise."""
+    concept = readable_concept(request, slug)
+    if role_of(request.user, concept) is None:
+        raise PermissionDenied
+    return concept
+
+
 def visible_concepts(user):
     qs = Concept.objects.select_related("city")
     if user.is_authenticated and user.is_superuser:

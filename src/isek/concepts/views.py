@@ -12,11 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from isek.core.downloads import temporary_download
 from isek.core.models import ChangeRecord
 from isek.demo import context as context_layers
 
@@ -31,7 +32,7 @@ from .forms import (
     QuarterForm,
 )
 from .models import FieldOfAction, Goal, Measure, Quarter
-from .permissions import can_edit, editable_concept, readable_concept, role_of
+from .permissions import can_edit, editable_concept, member_concept, readable_concept, role_of
 
 
 def filtered_measures(concept, params):
@@ -290,28 +291,15 @@ def import_view(request, slug):
 
 def export_view(request, slug, fmt):
     concept = readable_concept(request, slug)
-    tmpdir = tempfile.mkdtemp(prefix="isek-export-")
     if fmt == "gpkg":
-        path = os.path.join(tmpdir, f"{concept.slug}.gpkg")
-        exporting.export_gpkg(concept, path)
-        content_type = "application/geopackage+sqlite3"
-    else:
-        path = os.path.join(tmpdir, f"{concept.slug}.geojson")
-        exporting.export_geojson(concept, path)
-        content_type = "application/geo+json"
-    fh = open(path, "rb")
-    # The file is unlinked once opened; the response streams from the open handle.
-    os.unlink(path)
-    os.rmdir(tmpdir)
-    return FileResponse(fh, as_attachment=True, filename=os.path.basename(path), content_type=content_type)
+        return temporary_download(lambda p: exporting.export_gpkg(concept, p), f"{concept.slug}.gpkg",
+                                  "application/geopackage+sqlite3")
+    return temporary_download(lambda p: exporting.export_geojson(concept, p), f"{concept.slug}.geojson",
+                              "application/geo+json")
 
 
 @login_required
 def changes_view(request, slug):
-    concept = readable_concept(request, slug)
-    if role_of(request.user, concept) is None:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
+    concept = member_concept(request, slug)
     records = ChangeRecord.objects.filter(concept_pk=concept.pk)[:300]
     return render(request, "concepts/changes.html", {"concept": concept, "records": records})

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.forms import modelformset_factory
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from isek.concepts.models import Measure
-from isek.concepts.permissions import can_edit, editable_concept, readable_concept, role_of
+from isek.concepts.permissions import can_edit, editable_concept, member_concept
+from isek.core.downloads import temporary_download
 from isek.core.numbering import number_sort_key
 
 from . import engine, excel, kuf, pdf
@@ -34,14 +32,6 @@ from .models import CostGroup, FinanceVersion, Financing, Fund, FundingCap, Fund
 
 SOURCE_LABELS = dict(Financing.Source.choices)
 STATUS_LABELS = dict(Financing.Status.choices)
-
-
-def member_concept(request, slug):
-    """The KuF is for the people working on a concept (planners, reviewers), not the public."""
-    concept = readable_concept(request, slug)
-    if role_of(request.user, concept) is None:
-        raise PermissionDenied
-    return concept
 
 
 def table(result: engine.KufResult) -> dict:
@@ -256,10 +246,5 @@ def export_view(request, slug, fmt):
     version = None
     if request.GET.get("version"):
         version = get_object_or_404(FinanceVersion, concept=concept, pk=request.GET["version"])
-    fd, path = tempfile.mkstemp(suffix=f".{fmt}")
-    os.close(fd)
-    export(concept, version, fmt, path)
-    fh = open(path, "rb")
-    os.unlink(path)
     ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx" else "application/pdf"
-    return FileResponse(fh, as_attachment=True, filename=f"kuf-{concept.slug}.{fmt}", content_type=ctype)
+    return temporary_download(lambda p: export(concept, version, fmt, p), f"kuf-{concept.slug}.{fmt}", ctype)
