@@ -67,3 +67,22 @@ def test_unlisted_extract_is_refused(planner_client, bochum):
     n = AnalysisRun.objects.count()
     r = planner_client.post(f"/concepts/{SLUG}/analysis/", {"extract": "/etc/passwd", "city_layers": "on"})
     assert r.status_code == 200 and AnalysisRun.objects.count() == n
+
+
+def test_lauf_example_concept_has_the_full_set(db):
+    """Lauf in the platform: the full indicator set for the town and the Altstadt, dated with the
+    extract's timestamp, from the real extract."""
+    from isek.analysis import indicators as ind
+    from isek.demo import loader
+
+    lauf = loader.load_lauf()
+    run = AnalysisRun.objects.get(concept=lauf)
+    assert run.status == "done" and run.data_date == datetime.date(2020, 1, 14)
+    # Only the population-based indicator lacks its input.
+    assert run.message == "green_m2_per_resident: needs the layer 'population'"
+    altstadt = lauf.quarters.get(name="Altstadt")
+    values = {v.indicator: v.value for v in IndicatorValue.objects.filter(concept=lauf, quarter=altstadt)}
+    assert len(values) == len(ind.REGISTRY) - 1
+    town = {v.indicator: v.value for v in IndicatorValue.objects.filter(concept=lauf, quarter=None)}
+    assert town["shops_count"] == 190 and town["building_count"] > 6000
+    assert values["building_coverage"] > town["building_coverage"]

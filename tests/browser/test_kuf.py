@@ -1,6 +1,7 @@
 """The KuF as a planner uses it in the browser: warnings, a scenario, a version, a comparison,
 and an Excel download whose formulas give the page's totals."""
 
+import re
 from decimal import Decimal as D
 
 import openpyxl
@@ -68,3 +69,17 @@ def test_planner_works_with_the_kuf(page, live_bochum, tmp_path):
     grant = D(str(round(xl.evaluate(f"KuF!{total_col}{rows['Summe Zuwendung Städtebauförderung (Bund + Land)']}"), 2)))
     cost = D(str(round(xl.evaluate(f"KuF!{total_col}{rows['Kosten gesamt']}"), 2)))
     assert (grant, cost) == (page_grant, page_cost)
+
+
+def test_analysis_page_shows_values_per_quarter(page, live_bochum):
+    from isek.demo import loader
+
+    base, concept = live_bochum
+    loader.analyse(concept)
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/analysis/")
+    row = page.locator("#indicator-table tr[data-indicator='schools_count'] td")
+    assert row.count() == 1 + 1 + concept.quarters.count()  # unit, funding area, quarters
+    assert int(re.match(r"\d+", row.nth(1).text_content().strip()).group()) > 0
+    assert "needs an OSM extract" in page.inner_text("#runs")
+    assert axe_violations(page) == []

@@ -34,6 +34,10 @@ class AnalysisRun(models.Model):
     def __str__(self):
         return f"{self.concept} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
 
+    @property
+    def extract_name(self) -> str:
+        return self.extract.rsplit("/", 1)[-1]
+
 
 class IndicatorValue(models.Model):
     """One indicator of one area (the funding area, or a quarter) at one date."""

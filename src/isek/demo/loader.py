@@ -124,8 +124,9 @@ def analyse(concept: Concept) -> None:
     jobs.execute(AnalysisRun.objects.create(concept=concept, city_layers=True, extract=""))
 
 
-def ensure_users(concept: Concept, password: str | None = None) -> dict[str, str]:
-    """Create or reset the demo planner and reviewer; return {username: password}."""
+def ensure_users(concept: Concept, password: str | None = None, also=()) -> dict[str, str]:
+    """Create or reset the demo planner and reviewer (with the same roles on the concepts in
+    ``also``); return {username: password}."""
     User = get_user_model()
     out = {}
     for username, role in ((PLANNER, ConceptRole.Role.PLANNER), (REVIEWER, ConceptRole.Role.REVIEWER)):
@@ -133,6 +134,41 @@ def ensure_users(concept: Concept, password: str | None = None) -> dict[str, str
         user, _ = User.objects.get_or_create(username=username)
         user.set_password(pw)
         user.save()
-        ConceptRole.objects.update_or_create(concept=concept, user=user, defaults={"role": role})
+        for c in (concept, *also):
+            ConceptRole.objects.update_or_create(concept=c, user=user, defaults={"role": role})
         out[username] = pw
     return out
+
+
+LAUF_SLUG = "lauf-analyse-beispiel"
+LAUF_EXTRACT = "osm/lauf_an_der_pegnitz_2020-01-15.osm.pbf"
+
+
+def load_lauf() -> Concept | None:
+    """A second, illustrative concept for the inventory analysis on a real OSM extract: the town of
+    Lauf an der Pegnitz with its Altstadt as a quarter, analysed from the 2020 extract."""
+    from isek.analysis import jobs
+    from isek.analysis.models import AnalysisRun
+    from isek.demo import context
+
+    path = context.find(LAUF_EXTRACT)
+    if path is None:
+        return None
+    town = shapely.box(11.2474, 49.4995, 11.3079, 49.5304)
+    altstadt = shapely.box(11.2735, 49.5055, 11.2815, 49.5095)
+    with acting_as(None, "isek demo"), transaction.atomic():
+        Concept.objects.filter(slug=LAUF_SLUG).delete()
+        city, _ = City.objects.update_or_create(ags="09574138", defaults={"name": "Lauf a.d.Pegnitz"})
+        concept = Concept.objects.create(
+            city=city, name="Lauf a.d.Pegnitz – Beispiel Bestandsanalyse", slug=LAUF_SLUG,
+            programme="lebendige_zentren", legal_basis="baugb_141", start_year=2020, end_year=2030, status="draft",
+            summary="Illustratives Beispiel für die Bestandsanalyse aus einem echten OSM-Extrakt (Stand Januar 2020). "
+                    "Kein ISEK der Stadt Lauf; Gebiet und Teilräume sind Rechtecke um Stadt und Altstadt.",
+            area=geo.to_django(shapely.MultiPolygon([town])), area_name="Stadtgebiet (Ausschnitt des Extrakts)",
+            area_approximated=True, area_source="Illustrativ: Ausdehnung des OSM-Extrakts.", is_public=True)
+        Quarter.objects.create(concept=concept, name="Altstadt", colour="#b0003a", approximated=True,
+                               geometry=geo.to_django(shapely.MultiPolygon([altstadt])), source="Illustrativ: Rechteck um die Altstadt.")
+        Quarter.objects.create(concept=concept, name="Übrige Stadt", colour="#1565c0", approximated=True,
+                               geometry=geo.to_django(shapely.MultiPolygon([town.difference(altstadt)])), source="Illustrativ.")
+    jobs.execute(AnalysisRun.objects.create(concept=concept, extract=str(path), city_layers=False))
+    return concept

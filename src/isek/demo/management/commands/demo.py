@@ -24,7 +24,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Bochum-Demo wird geladen …")
         concept = loader.load()
-        logins = loader.ensure_users(concept, os.environ.get("ISEK_DEMO_PASSWORD") or None)
+        lauf = loader.load_lauf()
+        logins = loader.ensure_users(concept, os.environ.get("ISEK_DEMO_PASSWORD") or None,
+                                     also=[lauf] if lauf is not None else [])
         self.stdout.write(self.style.SUCCESS(
             f"Geladen: {concept.name}: {concept.measures.count()} Maßnahmen, {concept.quarters.count()} Teilräume, "
             f"Fördergebiet {concept.area_km2:.2f} km² (angenähert)."))
@@ -35,6 +37,10 @@ class Command(BaseCommand):
                 + ". Laden mit: isek data fetch"))
         else:
             self.stdout.write(f"Kontextebenen: alle {len(context.LAYERS)} vorhanden.")
+        if lauf is None:
+            self.stdout.write(self.style.WARNING("Lauf-Extrakt fehlt: Beispiel zur Bestandsanalyse übersprungen (isek data fetch)."))
+        else:
+            self.stdout.write(f"Beispiel Bestandsanalyse: http://127.0.0.1:{port}/concepts/{lauf.slug}/analysis/")
         url = f"http://127.0.0.1:{port}/concepts/{concept.slug}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo: {url}"))
