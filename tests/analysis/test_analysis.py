@@ -15,6 +15,8 @@ from django.conf import settings
 from isek.analysis import cli, layers, osm, run
 from isek.analysis import indicators as ind
 
+pytestmark = pytest.mark.database_independent
+
 DATA = next(Path(d) for d in settings.ISEK_DATA_DIRS if (Path(d) / "osm").exists())
 HOY = DATA / "osm" / "hoyerswerda_altstadt.osm.pbf"
 LAUF = DATA / "osm" / "lauf_an_der_pegnitz_2020-01-15.osm.pbf"

@@ -16,6 +16,8 @@ from django.conf import settings
 from isek.analysis import indicators as ind
 from isek.analysis import osm, run
 
+pytestmark = pytest.mark.database_independent
+
 DATA = next(Path(d) for d in settings.ISEK_DATA_DIRS if (Path(d) / "osm").exists())
 
 

@@ -5,12 +5,15 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pytest
 import shapely
 from django.conf import settings
 
 from isek.analysis import indicators as ind
 from isek.analysis import osm, run
 from isek.analysis.parallel import compute_parallel
+
+pytestmark = pytest.mark.database_independent
 
 DATA = next(Path(d) for d in settings.ISEK_DATA_DIRS if (Path(d) / "osm").exists())
 

@@ -2,10 +2,13 @@
 
 from decimal import Decimal as D
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from isek.finance import engine as e
+
+pytestmark = pytest.mark.database_independent
 
 RULES = e.Rules(rates={y: D("0.6") for y in range(2020, 2027)}, federal_share=D(1) / D(3),
                 start_year=2020, end_year=2026, cap=None)

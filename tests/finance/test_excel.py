@@ -10,6 +10,8 @@ from pycel import ExcelCompiler
 from isek.finance import engine as e
 from isek.finance import excel
 
+pytestmark = pytest.mark.database_independent
+
 RULES = e.Rules(rates={2020: D("0.6"), 2021: D("0.7"), 2022: D("0.55")}, federal_share=D("0.33333333"),
                 start_year=2020, end_year=2022, cap=D("100000"))
 MEASURES = [e.MeasureRef("1", "1.1", "Platz"), e.MeasureRef("2", "2.1", "Fonds"), e.MeasureRef("3", "2.2", "Büro")]
