@@ -5,7 +5,8 @@
 set -euo pipefail
 PGBIN=/usr/lib/postgresql/15/bin
 PORT=${ISEK_PG_PORT:-54329}
-BASE=${ISEK_PG_DIR:-$(pwd)/var/pg}
+# Outside the checkout: the postgres user must reach it (a checkout under /root is mode 700).
+BASE=${ISEK_PG_DIR:-${TMPDIR:-/tmp}/isek-pg}
 DATA=$BASE/data
 SOCK=$BASE/sock
 as_pg() {
