@@ -86,3 +86,15 @@ def test_lauf_example_concept_has_the_full_set(db):
     town = {v.indicator: v.value for v in IndicatorValue.objects.filter(concept=lauf, quarter=None)}
     assert town["shops_count"] == 190 and town["building_count"] > 6000
     assert values["building_coverage"] > town["building_coverage"]
+
+
+def test_rerun_on_the_same_data_replaces_its_values(db):
+    from isek.analysis import jobs
+    from isek.demo import loader
+
+    lauf = loader.load_lauf()
+    n = IndicatorValue.objects.filter(concept=lauf).count()
+    first = AnalysisRun.objects.get(concept=lauf)
+    jobs.execute(AnalysisRun.objects.create(concept=lauf, extract=first.extract, city_layers=False))
+    assert IndicatorValue.objects.filter(concept=lauf).count() == n
+    assert set(IndicatorValue.objects.filter(concept=lauf).values_list("date", flat=True)) == {datetime.date(2020, 1, 14)}

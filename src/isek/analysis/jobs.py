@@ -90,6 +90,9 @@ def execute(run: AnalysisRun) -> None:
             source = (source + "; " if source else "") + "städtische Ebenen (Stadt Bochum CC0, VRR CC BY 4.0)"
         quarters = {f"q{q.pk}": q for q in run.concept.quarters.all()}
         with transaction.atomic():
+            # One value per indicator, area and date: a re-run on the same data replaces it.
+            IndicatorValue.objects.filter(concept=run.concept, date=date, indicator__in=list(table.columns)).exclude(
+                indicator__in=list(missing)).delete()
             IndicatorValue.objects.bulk_create([
                 IndicatorValue(concept=run.concept, quarter=quarters.get(area_id), run=run, indicator=ind_id,
                                value=None if v != v else float(v), date=date, source=source)
