@@ -108,12 +108,15 @@ class AreaContext:
         p = self.polygons
         return p[p["tags"].map(test)] if not p.empty else p
 
-    def points_where(self, test: Callable[[dict], bool]):
+    @cached_property
+    def points_inside(self):
+        """Tagged points within the area (the point-in-polygon test done once per area)."""
         p = self.points
-        if p.empty:
-            return p
-        inside = p[p.within(self.geom)]
-        return inside[inside["tags"].map(test)]
+        return p if p.empty else p[p.within(self.geom)]
+
+    def points_where(self, test: Callable[[dict], bool]):
+        inside = self.points_inside
+        return inside if inside.empty else inside[inside["tags"].map(test)]
 
     def covered_m2(self, frame) -> float:
         """Area of the union of ``frame``'s polygons inside the area (m²)."""

@@ -80,8 +80,8 @@ def read(path: str | Path, clip_lonlat: tuple[float, float, float, float] | None
     if not path.exists():
         raise ExtractError(f"Extrakt nicht gefunden: {path}")
     with open(path, "rb") as fh:
-        head = fh.read(16)
-    if len(head) < 8 or b"OSMHeader" not in open(path, "rb").read(64):
+        head = fh.read(64)
+    if b"OSMHeader" not in head:
         raise ExtractError(f"{path.name} ist keine .osm.pbf-Datei (kein OSMHeader-Block).")
 
     # Pass 1 (relations only, fast): multipolygons and the ways they need.

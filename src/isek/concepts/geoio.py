@@ -223,7 +223,7 @@ def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, default_crs=N
                 f"Stimmt das Koordinatenreferenzsystem? Die Datei erklärt {source_crs}."
             )
             continue
-        props = {name: _plain(field_data[j][i]) for j, name in enumerate(names)}
+        props = {name: plain_value(field_data[j][i]) for j, name in enumerate(names)}
         features.append(Feature(geometry=g, properties=props, index=n))
     if errors:
         raise GeoFileError(errors)
@@ -232,7 +232,8 @@ def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, default_crs=N
     return GeoFile(features=features, source_crs=str(source_crs), layer=layer, warnings=warnings)
 
 
-def _plain(value):
+def plain_value(value):
+    """A numpy scalar from GDAL as a plain Python value; NaN becomes None."""
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and value != value:  # NaN

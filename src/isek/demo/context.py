@@ -107,6 +107,7 @@ def _ogr_features(layer: ContextLayer, path: Path, bbox) -> list[dict]:
     import pyogrio
     import shapely
 
+    from isek.concepts.geoio import plain_value
     from isek.core import geo
 
     meta, _fids, wkb, fields = pyogrio.raw.read(path)
@@ -123,15 +124,10 @@ def _ogr_features(layer: ContextLayer, path: Path, bbox) -> list[dict]:
             g = geo.transform(g, crs, "EPSG:4326")
         if clip is not None and not g.intersects(clip):
             continue
-        props = {n: _plain(fields[names.index(n)][i]) for n in keep}
+        props = {n: plain_value(fields[names.index(n)][i]) for n in keep}
         if layer.name_field and layer.name_field in props:
             props["name"] = props[layer.name_field]
         features.append({"type": "Feature", "properties": {**props, "layer": layer.name},
                          "geometry": json.loads(shapely.to_geojson(shapely.set_precision(g, 1e-7)))})
     return features
 
-
-def _plain(v):
-    if hasattr(v, "item"):
-        v = v.item()
-    return v
