@@ -36,7 +36,7 @@ def _features(family: str, data, city):
     return out
 
 
-def _scale_bar(ax):
+def scale_bar(ax):
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     span = (x1 - x0) / 5
@@ -69,7 +69,7 @@ def write_all(areas, data, city, outdir: Path, attribution: str) -> list[Path]:
         ax.set_ylim(ymin - pad, ymax + pad)
         ax.set_axis_off()
         ax.set_title(f"{family}: {ind.REGISTRY[column].name_de}")
-        _scale_bar(ax)
+        scale_bar(ax)
         fig.text(0.01, 0.01, attribution or "", fontsize=7)
         path = outdir / f"{family}.png"
         fig.savefig(path, bbox_inches="tight")

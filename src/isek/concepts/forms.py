@@ -103,7 +103,7 @@ class MeasureForm(KernFormMixin, forms.ModelForm):
         model = Measure
         fields = [
             "number", "title", "description", "primary_field", "further_fields", "goals", "priority",
-            "status", "lead_body", "partners", "start", "end", "progress", "progress_weight",
+            "status", "lead_body", "partners", "start", "end", "progress", "progress_illustrative", "progress_weight",
             "estimated_cost", "figures_approximated", "figures_source", "geometry",
             "geometry_approximated", "geometry_source",
         ]

@@ -245,6 +245,10 @@ class Measure(models.Model):
     progress = models.PositiveSmallIntegerField(
         _("Fortschritt (%)"), default=0, validators=[MaxValueValidator(100)]
     )
+    progress_illustrative = models.BooleanField(
+        _("Fortschritt illustrativ"), default=False,
+        help_text=_("Der Fortschritt ist eine illustrative Annahme, kein gemeldeter Stand."),
+    )
     progress_weight = models.DecimalField(
         _("Gewicht im Fortschritt"), max_digits=14, decimal_places=2, null=True, blank=True,
         help_text=_("Leer: Gewicht aus den geplanten Kosten."),

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "isek.concepts",
     "isek.finance",
     "isek.analysis",
+    "isek.monitoring",
     "isek.demo",
     "django_tasks",
     "django_tasks_db",

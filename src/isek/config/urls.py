@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from isek.analysis import views as av
 from isek.concepts import views as cv
 from isek.finance import views as fv
+from isek.monitoring import views as mv
 from isek.web import views as wv
 
 concept_urls = [
@@ -29,6 +30,17 @@ concept_urls = [
     re_path(r"^kuf\.(?P<fmt>xlsx|pdf)$", fv.export_view, name="kuf-export"),
     path("analysis/", av.analysis_page, name="analysis"),
     path("analysis/runs/<int:pk>.json", av.run_status, name="analysis-run"),
+    path("dashboard/", mv.dashboard, name="dashboard"),
+    path("indicators/", mv.indicators, name="indicators"),
+    path("indicators/new/", mv.indicator_edit, name="indicator-new"),
+    path("indicators/<int:pk>/", mv.indicator_page, name="indicator"),
+    path("indicators/<int:pk>/edit/", mv.indicator_edit, name="indicator-edit"),
+    path("payments/", mv.payments, name="payments"),
+    path("reports/", mv.reports_page, name="reports"),
+    path("reports/texts/", mv.texts, name="report-texts"),
+    path("reports/<int:pk>.json", mv.report_status, name="report-status"),
+    path("reports/<int:pk>/download/", mv.report_download, name="report-download"),
+    path("reports/<int:pk>/delete/", mv.report_delete, name="report-delete"),
     path("funds/", fv.funds_page, name="funds"),
     path("funds/<int:fund_pk>/applications/new/", fv.fund_application, name="fund-application-new"),
     path("funds/<int:fund_pk>/applications/<int:pk>/", fv.fund_application, name="fund-application-edit"),

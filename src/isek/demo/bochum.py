@@ -24,6 +24,12 @@ SRC = {
     26: "https://bra.nrw.de/presse/rund-19-millionen-euro-foerdermittel-fuer-bochum",
     27: "https://innenstadtprogramm.bund.de/SharedDocs/textbaustein/Webs/ZIZ/DE/projekte/Bochum.html",
     28: "https://die-stadtgestalter.de/category/ideen/page/2/",
+    13: "https://steg-nrw.de/projekte/konzepte-und-machbarkeitsstudien/erftstadt-integriertes-handlungskonzept-lechenich/erftstadt-integriertes-handlungskonzept-lechenich/index.html",
+    34: "https://staedtebaufoerderung.nrw/13-1-6-wieso-wird-der-umfang-der-isek-in-den-foerderrichtlinien-angesprochen/",
+    35: "https://staedtebaufoerderung.nrw/13-4-7-koennen-grundlegende-daten-aus-der-kuf-oder-dem-antrag-in-automatisch-in-andere-muster-z-b-sachbericht-uebertragen-werden/",
+    37: "https://bbsr.bund.de/BBSR/DE/Stadtentwicklung/Staedtebaufoerderung/Informationen/Monitoring/monitoring_node.html",
+    38: "https://staedtebaufoerderung.info/DE/Grundlagen/MonitoringEvaluierung/monitoringevaluierung_node.html",
+    40: "https://bbsr.bund.de/BBSR/DE/forschung/raumbeobachtung/Komponenten/VergleichendeStadtbeobachtung/innerstaedtische-entwicklung/innerstaedtische-entwicklung.html",
 }
 
 CITY = {"name": "Bochum", "ags": "05911000"}

@@ -107,6 +107,9 @@ def load(analyse_layers: bool = True) -> Concept:
         from isek.finance import demo as finance_demo
 
         finance_demo.load(concept)
+        from isek.monitoring import demo as monitoring_demo
+
+        monitoring_demo.load(concept)
     if analyse_layers:
         analyse(concept)
     return concept

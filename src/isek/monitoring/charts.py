@@ -1,0 +1,187 @@
+"""Figures for the PDF reports, drawn with matplotlib from the data (no tile server): the map of
+the area, the time plan as a Gantt chart, finance per year and source, indicator series."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import io
+import json
+
+import matplotlib
+import numpy as np
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import shapely  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from isek.analysis.maps import scale_bar  # noqa: E402
+from isek.core import geo  # noqa: E402
+
+SOURCE_COLOURS = {"bund": "#1f4e79", "land": "#2e75b6", "eu": "#7030a0", "municipality": "#c55a11",
+                  "private": "#548235", "other": "#7f7f7f", "unidentified": "#c00000"}
+plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 8, "svg.fonttype": "none"})
+
+
+def data_uri(fig, dpi: int = 150) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _plot_geom(ax, g, **style):
+    if g.is_empty:
+        return
+    kind = g.geom_type
+    if kind in ("Polygon", "MultiPolygon"):
+        for p in getattr(g, "geoms", [g]):
+            x, y = p.exterior.xy
+            ax.fill(x, y, facecolor=style.get("facecolor", "none"), edgecolor=style.get("edgecolor", "black"),
+                    linewidth=style.get("linewidth", 1), alpha=style.get("alpha", 1), zorder=style.get("zorder", 2))
+    elif kind in ("LineString", "MultiLineString"):
+        for line in getattr(g, "geoms", [g]):
+            x, y = line.xy
+            ax.plot(x, y, color=style.get("edgecolor", "black"), linewidth=style.get("linewidth", 2),
+                    zorder=style.get("zorder", 3))
+    elif kind in ("Point", "MultiPoint"):
+        for p in getattr(g, "geoms", [g]):
+            ax.plot(p.x, p.y, "o", color=style.get("edgecolor", "black"), markersize=style.get("markersize", 6),
+                    markeredgecolor="white", zorder=style.get("zorder", 4))
+    else:
+        for part in g.geoms:
+            _plot_geom(ax, part, **style)
+
+
+_TO_WORKING = geo.transformer(f"EPSG:{geo.STORAGE_SRID}", f"EPSG:{geo.WORKING_SRID}")
+
+
+def _working(geoms: list) -> list:
+    """WGS84 → EPSG:25832 for many geometries with one transformer."""
+    if not geoms:
+        return []
+    return list(shapely.transform(np.array(geoms, dtype=object), lambda xy: np.column_stack(_TO_WORKING.transform(xy[:, 0], xy[:, 1]))))
+
+
+def _context(name: str, bbox) -> list:
+    from isek.demo import context
+
+    data = context.geojson(name, bbox)
+    if data is None:
+        return []
+    return _working([shapely.geometry.shape(f["geometry"]) for f in json.loads(data)["features"] if f.get("geometry")])
+
+
+def concept_map(concept, measures, fields: dict, attribution: list[str], size=(7.2, 6.0)) -> str:
+    """The funding area, its quarters and the measures (by field of action) in EPSG:25832."""
+    fig, ax = plt.subplots(figsize=size)
+    area = _working([geo.from_django(concept.area)])[0] if concept.area else None
+    if area is not None:
+        x0, y0, x1, y1 = area.bounds
+        pad = max(x1 - x0, y1 - y0) * 0.12
+        lon0, lat0, lon1, lat1 = geo.from_django(concept.area).bounds
+        bbox = (lon0 - 0.03, lat0 - 0.02, lon1 + 0.03, lat1 + 0.02)
+        for name, colour, width in (("boroughs", "#b0b4ba", 0.8), ("routes", "#c9ced4", 0.6)):
+            for g in _context(name, bbox):
+                if g.geom_type in ("Polygon", "MultiPolygon"):
+                    g = g.boundary
+                _plot_geom(ax, g, edgecolor=colour, linewidth=width, zorder=1)
+    quarters = list(concept.quarters.all())
+    for q, g in zip(quarters, _working([geo.from_django(q.geometry) for q in quarters])):
+        _plot_geom(ax, g, facecolor=q.colour, edgecolor=q.colour, alpha=0.18, linewidth=0.8, zorder=2)
+        c = g.representative_point()
+        ax.text(c.x, c.y, q.name, fontsize=7, ha="center", color="#333333", zorder=5)
+    if area is not None:
+        _plot_geom(ax, area, edgecolor="#c00000", linewidth=2.2, zorder=3)
+    located = [m for m in measures if m.geometry is not None]
+    for m, g in zip(located, _working([geo.from_django(m.geometry) for m in located])):
+        colour = m.primary_field.colour
+        _plot_geom(ax, g, facecolor=colour, edgecolor=colour, alpha=0.55, linewidth=2.5, markersize=7, zorder=4)
+        c = g.representative_point() if g.geom_type != "Point" else g
+        ax.annotate(m.number, (c.x, c.y), xytext=(4, 4), textcoords="offset points", fontsize=7, weight="bold", zorder=6)
+    if area is not None:
+        ax.set_xlim(x0 - pad, x1 + pad)
+        ax.set_ylim(y0 - pad, y1 + pad)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    scale_bar(ax)
+    handles = [Patch(facecolor="none", edgecolor="#c00000", linewidth=2, label="Fördergebiet")]
+    handles += [Patch(facecolor=f.colour, label=f"{f.number} {f.name}") for f in fields.values()]
+    ax.legend(handles=handles, loc="upper left", fontsize=6.5, framealpha=0.9)
+    ax.set_title("ETRS89 / UTM 32N (EPSG:25832)", fontsize=6, loc="right", color="#555555")
+    fig.text(0.01, 0.005, "Karte: " + "; ".join(attribution), fontsize=5.5, color="#444444", wrap=True)
+    return data_uri(fig)
+
+
+def gantt(measures, start_year: int, end_year: int, today: datetime.date | None = None) -> str:
+    """Time plan: one bar per measure (start–end) in its field's colour, milestones as diamonds."""
+    today = today or datetime.date.today()
+    rows = [m for m in measures if m.start and m.end]
+    height = 0.9 + 0.28 * max(len(rows), 1)
+    fig, ax = plt.subplots(figsize=(7.2, height))
+    for i, m in enumerate(rows):
+        y = len(rows) - 1 - i
+        start = matplotlib.dates.date2num(m.start)
+        end = matplotlib.dates.date2num(m.end)
+        hatch = "//" if m.status == "cancelled" else None
+        ax.barh(y, end - start, left=start, height=0.6, color=m.primary_field.colour, alpha=0.85, hatch=hatch)
+        for ms in m.milestones.all():
+            when = ms.done or ms.due
+            if when:
+                ax.plot(matplotlib.dates.date2num(when), y, marker="D", color="black" if ms.done else "white",
+                        markeredgecolor="black", markersize=5)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([f"{m.number} {m.title[:42]}" for m in reversed(rows)], fontsize=7)
+    lo = datetime.date(min([start_year] + [m.start.year for m in rows]), 1, 1)
+    hi = datetime.date(max([end_year] + [m.end.year for m in rows]) + 1, 1, 1)
+    ax.set_xlim(matplotlib.dates.date2num(lo), matplotlib.dates.date2num(hi))
+    ax.xaxis.set_major_locator(matplotlib.dates.YearLocator())
+    ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y"))
+    ax.axvline(matplotlib.dates.date2num(today), color="#c00000", linewidth=1, linestyle="--")
+    ax.grid(axis="x", color="#dddddd")
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return data_uri(fig)
+
+
+def finance_bars(years: list[int], series: list[tuple[str, str, list[float]]]) -> str:
+    """Stacked bars per year: series = [(source key, label, values in €)]."""
+    fig, ax = plt.subplots(figsize=(7.2, 2.8))
+    bottom = [0.0] * len(years)
+    for key, label, values in series:
+        ax.bar(years, [v / 1e6 for v in values], bottom=bottom, label=str(label), color=SOURCE_COLOURS.get(key, "#999999"))
+        bottom = [b + v / 1e6 for b, v in zip(bottom, values)]
+    ax.set_ylabel("Mio. €")
+    ax.set_xticks(years)
+    ax.legend(fontsize=6.5, ncols=3, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12))
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return data_uri(fig)
+
+
+def indicator_chart(state, quarter_names: dict) -> str:
+    """The series of the funding area (and quarters) with baseline and target."""
+    ind = state.indicator
+    fig, ax = plt.subplots(figsize=(3.4, 1.9))
+    for key, points in state.series.items():
+        xs = [d.year + (d.timetuple().tm_yday - 1) / 365.25 for d, _v, _s in points]
+        ys = [v for _d, v, _s in points]
+        label = "Fördergebiet" if key == "area" else quarter_names.get(key, str(key))
+        ax.plot(xs, ys, marker="o", markersize=3, linewidth=1.6 if key == "area" else 0.8, label=label)
+    if ind.baseline_value is not None:
+        ax.plot([ind.baseline_year], [ind.baseline_value], marker="s", color="#555555", label="Ausgangswert")
+    if ind.target_value is not None:
+        ax.plot([ind.target_year], [ind.target_value], marker="*", markersize=9, color="#c00000", label="Ziel")
+        if ind.baseline_value is not None:
+            ax.plot([ind.baseline_year, ind.target_year], [ind.baseline_value, ind.target_value], color="#c00000",
+                    linewidth=0.8, linestyle=":")
+    ax.set_ylabel(ind.unit, fontsize=7)
+    ax.tick_params(labelsize=6.5)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%d"))
+    ax.legend(fontsize=5.5, frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return data_uri(fig, dpi=130)

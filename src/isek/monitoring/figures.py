@@ -1,0 +1,227 @@
+"""What the dashboard and the reports show, computed from the database: progress roll-up,
+milestones, payments against the KuF plan, indicator series and their state, warnings."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from isek.analysis.models import IndicatorValue
+from isek.concepts.models import Concept, Measure, Milestone
+from isek.finance import engine, kuf
+
+from . import rollup
+from .models import Indicator, Payment
+
+ZERO = Decimal(0)
+AREA = "area"
+
+
+def measure_progress(m: Measure) -> Decimal:
+    return Decimal(100) if m.status == Measure.Status.COMPLETED else Decimal(m.progress)
+
+
+def measure_weight(m: Measure, planned: dict[str, Decimal]) -> tuple[Decimal | None, str]:
+    """(weight, where it comes from): set by hand, else planned cost (KuF), else estimate."""
+    if m.progress_weight is not None:
+        return m.progress_weight, "manual"
+    cost = planned.get(str(m.pk))
+    if cost:
+        return cost, "kuf"
+    if m.estimated_cost:
+        return m.estimated_cost, "estimate"
+    return None, "none"
+
+
+def progress_tree(concept: Concept, result: engine.KufResult | None = None) -> rollup.Node:
+    """Concept ← fields of action ← measures (each measure counts in its primary field only)."""
+    result = result or kuf.current(concept)
+    planned = {m.key: result.measure_total(m.key) for m in result.measures}
+    by_field: dict[int, list] = {}
+    for m in concept.measures.all():
+        weight, _origin = measure_weight(m, planned)
+        item = rollup.Item(str(m.pk), str(m), measure_progress(m), weight, m.status == Measure.Status.CANCELLED)
+        by_field.setdefault(m.primary_field_id, []).append(item)
+    fields = [rollup.roll(str(f.pk), str(f), by_field.get(f.pk, [])) for f in concept.fields_of_action.all()]
+    return rollup.roll("concept", concept.name, fields)
+
+
+@dataclass
+class MilestoneState:
+    total: int = 0
+    done: int = 0
+    overdue: list = field(default_factory=list)
+    upcoming: list = field(default_factory=list)
+
+
+def milestones(concept: Concept, today: datetime.date | None = None) -> dict:
+    """{field pk or 'concept': MilestoneState}."""
+    today = today or datetime.date.today()
+    out: dict = {"concept": MilestoneState()}
+    for ms in Milestone.objects.filter(measure__concept=concept).select_related("measure").order_by("due", "id"):
+        if ms.measure.status == Measure.Status.CANCELLED:
+            continue
+        for key in ("concept", ms.measure.primary_field_id):
+            st = out.setdefault(key, MilestoneState())
+            st.total += 1
+            if ms.done:
+                st.done += 1
+            elif ms.due and ms.due < today:
+                st.overdue.append(ms)
+            elif ms.due:
+                st.upcoming.append(ms)
+    return out
+
+
+# --- spending -----------------------------------------------------------------------------------
+
+
+def paid(concept: Concept, year: int | None = None) -> dict[tuple[str, int], Decimal]:
+    out: dict[tuple[str, int], Decimal] = {}
+    qs = Payment.objects.filter(measure__concept=concept)
+    if year is not None:
+        qs = qs.filter(year=year)
+    for p in qs:
+        key = (str(p.measure_id), p.year)
+        out[key] = out.get(key, ZERO) + p.amount
+    return out
+
+
+def spending(concept: Concept, result: engine.KufResult, year: int | None = None) -> dict:
+    """Plan (KuF cost) against payments, per measure (and per year): rows, totals, years."""
+    payments = paid(concept, year)
+    years = sorted({y for (_m, y) in result.cells} | {y for (_m, y) in payments})
+    if year is not None:
+        years = [year]
+    rows = []
+    for m in result.measures:
+        plan = {y: result.cells[(m.key, y)].cost if (m.key, y) in result.cells else ZERO for y in years}
+        actual = {y: payments.get((m.key, y), ZERO) for y in years}
+        if not any(plan.values()) and not any(actual.values()):
+            continue
+        rows.append({"key": m.key, "label": f"{m.number} {m.title}", "plan": sum(plan.values(), ZERO),
+                     "paid": sum(actual.values(), ZERO),
+                     "delta": sum(actual.values(), ZERO) - sum(plan.values(), ZERO),
+                     "years": [(y, plan[y], actual[y]) for y in years]})
+    plan_total = sum((r["plan"] for r in rows), ZERO)
+    paid_total = sum((r["paid"] for r in rows), ZERO)
+    per_year = [(y, sum((r["years"][i][1] for r in rows), ZERO), sum((r["years"][i][2] for r in rows), ZERO))
+                for i, y in enumerate(years)]
+    return {"rows": rows, "plan": plan_total, "paid": paid_total, "delta": paid_total - plan_total, "years": per_year,
+            "share": (paid_total / plan_total * 100) if plan_total else None}
+
+
+# --- indicators ---------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorState:
+    indicator: Indicator
+    series: dict  # area key ('area' or quarter pk) → [(date, value, source)]
+    latest: tuple | None  # (date, value) of the funding area
+    expected: float | None  # where the straight path from baseline to target stands at that date
+    state: str  # on_track | off_target | reached | no_data | no_target
+
+    @property
+    def state_label(self) -> str:
+        return {"on_track": _("im Plan"), "off_target": _("nicht im Plan"), "reached": _("Ziel erreicht"),
+                "no_data": _("keine Werte"), "no_target": _("ohne Ziel (Kontext)")}[self.state]
+
+
+def _frac_year(d: datetime.date) -> float:
+    return d.year + (d.timetuple().tm_yday - 1) / 365.25
+
+
+def indicator_state(ind: Indicator, values: list[IndicatorValue] | None = None) -> IndicatorState:
+    if values is None:
+        values = list(IndicatorValue.objects.filter(concept_id=ind.concept_id, indicator=ind.code).order_by("date", "id"))
+    series: dict = {}
+    for v in values:
+        if v.value is not None:
+            series.setdefault(v.quarter_id or AREA, []).append((v.date, v.value, v.source))
+    main = series.get(AREA)
+    latest = (main[-1][0], main[-1][1]) if main else None
+    if latest is None:
+        return IndicatorState(ind, series, None, None, "no_data")
+    if ind.target_value is None or ind.baseline_value is None:
+        return IndicatorState(ind, series, latest, None, "no_target")
+    up = ind.target_value >= ind.baseline_value
+    reached = latest[1] >= ind.target_value if up else latest[1] <= ind.target_value
+    if reached:
+        return IndicatorState(ind, series, latest, ind.target_value, "reached")
+    t = min(max(_frac_year(latest[0]), ind.baseline_year), ind.target_year)
+    share = (t - ind.baseline_year) / (ind.target_year - ind.baseline_year)
+    expected = ind.baseline_value + share * (ind.target_value - ind.baseline_value)
+    behind = latest[1] < expected if up else latest[1] > expected
+    if latest[0].year >= ind.target_year:
+        behind = True
+    return IndicatorState(ind, series, latest, expected, "off_target" if behind else "on_track")
+
+
+def indicator_states(concept: Concept) -> list[IndicatorState]:
+    values: dict[str, list] = {}
+    for v in IndicatorValue.objects.filter(concept=concept).order_by("date", "id"):
+        values.setdefault(v.indicator, []).append(v)
+    return [indicator_state(i, values.get(i.code, [])) for i in concept.indicators.prefetch_related("goals")]
+
+
+# --- warnings and key figures -------------------------------------------------------------------
+
+
+@dataclass
+class Notice:
+    kind: str  # kuf | milestone | indicator | spending
+    message: str
+    url: str = ""
+
+
+def warnings(concept: Concept, result: engine.KufResult, ms: dict, states: list[IndicatorState],
+             spend: dict) -> list[Notice]:
+    out = [Notice("kuf", w.message) for w in result.warnings]
+    for m in ms["concept"].overdue:
+        out.append(Notice("milestone", _("Meilenstein überfällig seit %(due)s: %(title)s (Maßnahme %(measure)s)") % {
+            "due": m.due.strftime("%d.%m.%Y"), "title": m.title, "measure": m.measure.number},
+            m.measure.get_absolute_url()))
+    for s in states:
+        if s.state == "off_target":
+            out.append(Notice("indicator", _("Indikator nicht im Plan: %(name)s – %(value)s %(unit)s (erwartet %(expected)s, Ziel %(target)s bis %(year)s)") % {
+                "name": s.indicator.name, "value": fmt_number(s.latest[1]), "unit": s.indicator.unit,
+                "expected": fmt_number(s.expected), "target": fmt_number(s.indicator.target_value),
+                "year": s.indicator.target_year}, s.indicator.get_absolute_url()))
+    for r in spend["rows"]:
+        for y, plan, actual in r["years"]:
+            if actual > plan:
+                out.append(Notice("spending", _("Auszahlungen über Plan: %(measure)s %(year)s – %(paid)s € gezahlt, %(plan)s € geplant") % {
+                    "measure": r["label"], "year": y, "paid": fmt_money(actual), "plan": fmt_money(plan)}))
+    return out
+
+
+def fmt_number(x: float | None) -> str:
+    """A value in the current language's format: whole numbers from 100 on, else two decimals."""
+    if x is None:
+        return "–"
+    places = 0 if abs(x) >= 100 or float(x).is_integer() else 2
+    return number_format(round(x, places), places, use_l10n=True, force_grouping=True)
+
+
+def fmt_money(x: Decimal) -> str:
+    return number_format(x, 2, use_l10n=True, force_grouping=True)
+
+
+def overview(concept: Concept) -> dict:
+    """Everything the dashboard and the reports need, computed once."""
+    result = kuf.current(concept)
+    tree = progress_tree(concept, result)
+    ms = milestones(concept)
+    states = indicator_states(concept)
+    spend = spending(concept, result)
+    return {
+        "result": result, "tree": tree, "milestones": ms, "indicators": states, "spending": spend,
+        "warnings": warnings(concept, result, ms, states, spend),
+        "key": {"cost": result.total("cost"), "grant": result.total("grant"), "paid": spend["paid"],
+                "progress": tree.shown},
+    }

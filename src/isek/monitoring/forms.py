@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from isek.concepts.forms import KernFormMixin
+
+from . import reports
+from .models import Indicator, Payment, Report, ReportText
+
+
+class IndicatorForm(KernFormMixin, forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["code", "name", "name_en", "kind", "unit", "goals", "description", "baseline_value", "baseline_year",
+                  "target_value", "target_year", "source", "illustrative"]
+        widgets = {"goals": forms.CheckboxSelectMultiple, "description": forms.Textarea(attrs={"rows": 3}),
+                   "source": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.concept = concept
+        self.instance.concept = concept
+        self.fields["goals"].queryset = concept.goals.all()
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if Indicator.objects.filter(concept=self.concept, code=code).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Diese Kennung ist im Konzept schon vergeben."))
+        return code
+
+
+class ValueForm(KernFormMixin, forms.Form):
+    area = forms.ChoiceField(label=_("Gebiet"))
+    year = forms.IntegerField(label=_("Jahr"), min_value=1900, max_value=2100)
+    value = forms.FloatField(label=_("Wert"))
+    source = forms.CharField(label=_("Quelle"), max_length=300)
+
+    def __init__(self, *args, concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("area", _("Fördergebiet"))] + [(str(q.pk), q.name) for q in concept.quarters.all()]
+        self.fields["year"].initial = datetime.date.today().year
+
+
+class ImportForm(KernFormMixin, forms.Form):
+    file = forms.FileField(label=_("CSV-Datei"), help_text=_("Spalten: indicator; area; year; value; unit; source"))
+    source = forms.CharField(label=_("Quelle für Zeilen ohne Quelle"), max_length=300, required=False)
+
+
+class PaymentForm(KernFormMixin, forms.ModelForm):
+    class Meta:
+        model = Payment
+        fields = ["measure", "year", "amount", "note", "illustrative"]
+
+    def __init__(self, *args, concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = concept.measures.all()
+        self.fields["year"].initial = datetime.date.today().year
+
+
+class ReportTextForm(KernFormMixin, forms.ModelForm):
+    class Meta:
+        model = ReportText
+        fields = ["text", "source", "illustrative"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 6}), "source": forms.Textarea(attrs={"rows": 2})}
+
+
+class ReportForm(KernFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Bericht"), choices=Report.Kind.choices)
+    year = forms.IntegerField(label=_("Berichtsjahr (Sachbericht)"), min_value=1971, max_value=2100, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Report.Kind.SACHBERICHT and not data.get("year"):
+            self.add_error("year", _("Für den Sachbericht bitte das Berichtsjahr angeben."))
+        return data
+
+
+class MappingForm(KernFormMixin, forms.Form):
+    columns = forms.CharField(
+        label=_("Spalten"), widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("Eine Spalte je Zeile: „Spaltenname = Feld“. Die Felder stehen in der Liste daneben."))
+    delimiter = forms.ChoiceField(label=_("Trennzeichen"), choices=[(";", ";"), (",", ","), ("\t", "Tab")])
+    decimal_comma = forms.BooleanField(label=_("Dezimalkomma"), required=False)
+
+    def __init__(self, *args, concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.concept = concept
+
+    def clean_columns(self):
+        cols = []
+        for n, line in enumerate(self.cleaned_data["columns"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            if "=" not in line:
+                raise forms.ValidationError(_("Zeile %(n)s: „Spaltenname = Feld“ erwartet.") % {"n": n})
+            header, key = (p.strip() for p in line.split("=", 1))
+            if not header:
+                raise forms.ValidationError(_("Zeile %(n)s: der Spaltenname fehlt.") % {"n": n})
+            cols.append([header, key])
+        errors = reports.check_columns(self.concept, cols)
+        if errors:
+            raise forms.ValidationError(errors)
+        return cols

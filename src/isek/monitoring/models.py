@@ -1,0 +1,177 @@
+"""Monitoring: the indicator catalogue of a concept, payments against the KuF plan, the texts
+planners write for the reports, report jobs and the column mapping of the federal monitoring CSV.
+
+Indicator values themselves are ``isek.analysis.models.IndicatorValue`` rows (dated, per funding
+area or quarter): analysis runs, manual entries and CSV imports all add to the same series, linked
+by the indicator's code."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from isek.concepts.models import Concept, Goal, Measure
+
+year_validators = [MinValueValidator(1971), MaxValueValidator(2100)]
+code_validator = RegexValidator(r"^[a-z0-9_]+$", _("Nur Kleinbuchstaben, Ziffern und _."))
+
+
+class Indicator(models.Model):
+    class Kind(models.TextChoices):
+        INPUT = "input", _("Input")
+        OUTPUT = "output", _("Output")
+        CONTEXT = "context", _("Kontext")
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(
+        _("Kennung"), max_length=60, validators=[code_validator],
+        help_text=_("Kennung der Werte; eine Kennung der Bestandsanalyse übernimmt deren Werte."),
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    name_en = models.CharField(_("Name (englisch)"), max_length=200, blank=True)
+    kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices)
+    unit = models.CharField(_("Einheit"), max_length=40)
+    goals = models.ManyToManyField(Goal, blank=True, related_name="indicators", verbose_name=_("Ziele"))
+    description = models.TextField(_("Definition"), blank=True)
+    baseline_value = models.FloatField(_("Ausgangswert"), null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("Ausgangsjahr"), null=True, blank=True, validators=year_validators)
+    target_value = models.FloatField(_("Zielwert"), null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("Zieljahr"), null=True, blank=True, validators=year_validators)
+    source = models.TextField(_("Quelle"), blank=True)
+    illustrative = models.BooleanField(
+        _("illustrativ"), default=False, help_text=_("Ausgangs- oder Zielwert sind illustrativ, nicht aus einer Quelle."))
+
+    class Meta:
+        ordering = ["concept", "kind", "name"]
+        unique_together = [("concept", "code")]
+        verbose_name = _("Indikator")
+        verbose_name_plural = _("Indikatoren")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("indicator", args=[self.concept.slug, self.pk])
+
+    def clean(self):
+        errors = {}
+        if (self.baseline_value is None) != (self.baseline_year is None):
+            errors["baseline_year"] = _("Ausgangswert und Ausgangsjahr gehören zusammen.")
+        if (self.target_value is None) != (self.target_year is None):
+            errors["target_year"] = _("Zielwert und Zieljahr gehören zusammen.")
+        if self.baseline_year and self.target_year and self.target_year <= self.baseline_year:
+            errors["target_year"] = _("Das Zieljahr liegt nicht nach dem Ausgangsjahr.")
+        if errors:
+            raise ValidationError(errors)
+
+    def label(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+class Payment(models.Model):
+    """An actual payment (Ist-Ausgabe) for a measure in a year."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="payments", verbose_name=_("Maßnahme"))
+    year = models.PositiveSmallIntegerField(_("Jahr"), validators=year_validators)
+    amount = models.DecimalField(_("Betrag (€)"), max_digits=14, decimal_places=2,
+                                 validators=[MinValueValidator(0)])
+    note = models.CharField(_("Vermerk"), max_length=300, blank=True)
+    illustrative = models.BooleanField(_("illustrativ"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["measure__sort_key", "year", "id"]
+        verbose_name = _("Auszahlung")
+        verbose_name_plural = _("Auszahlungen")
+
+    def __str__(self):
+        return f"{self.measure.number} {self.year}: {self.amount} €"
+
+
+class ReportText(models.Model):
+    """A text section planners write for the ISEK document (SWOT, population, steering, …)."""
+
+    class Section(models.TextChoices):
+        AREA = "area", _("Gebiet und Ausgangslage")
+        POPULATION = "population", _("Bevölkerung")
+        RETAIL = "retail", _("Einzelhandel und Zentrenfunktion")
+        STRENGTHS = "strengths", _("Stärken")
+        WEAKNESSES = "weaknesses", _("Schwächen")
+        OPPORTUNITIES = "opportunities", _("Chancen")
+        THREATS = "threats", _("Risiken")
+        STEERING = "steering", _("Steuerung und Beteiligung")
+        CONTINUATION = "continuation", _("Verstetigung")
+        MONITORING = "monitoring", _("Monitoring und Evaluation")
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="report_texts")
+    section = models.CharField(_("Abschnitt"), max_length=20, choices=Section.choices)
+    text = models.TextField(_("Text"), blank=True, help_text=_("Absätze durch Leerzeilen; Zeilen mit „- “ werden Aufzählungen."))
+    source = models.TextField(_("Quellen"), blank=True)
+    illustrative = models.BooleanField(_("illustrativ"), default=False)
+
+    class Meta:
+        unique_together = [("concept", "section")]
+        verbose_name = _("Berichtstext")
+        verbose_name_plural = _("Berichtstexte")
+
+    def __str__(self):
+        return f"{self.concept}: {self.get_section_display()}"
+
+
+class MonitoringMapping(models.Model):
+    """Columns of the federal monitoring CSV (Begleitinformationen) for a concept."""
+
+    concept = models.OneToOneField(Concept, on_delete=models.CASCADE, related_name="monitoring_mapping")
+    columns = models.JSONField(default=list)  # [[header, field], ...]
+    delimiter = models.CharField(_("Trennzeichen"), max_length=1, default=";")
+    decimal_comma = models.BooleanField(_("Dezimalkomma"), default=True)
+
+    class Meta:
+        verbose_name = _("Spaltenzuordnung Monitoring")
+        verbose_name_plural = _("Spaltenzuordnungen Monitoring")
+
+
+class Report(models.Model):
+    """A report built in the background (django-tasks), with progress and a file to download."""
+
+    class Kind(models.TextChoices):
+        ISEK = "isek", _("ISEK als PDF")
+        SACHBERICHT = "sachbericht", _("Sachbericht")
+        MONITORING = "monitoring", _("Begleitinformationen (CSV)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("wartet")
+        RUNNING = "running", _("läuft")
+        DONE = "done", _("fertig")
+        FAILED = "failed", _("fehlgeschlagen")
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(_("Bericht"), max_length=20, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("Berichtsjahr"), null=True, blank=True, validators=year_validators)
+    language = models.CharField(max_length=5, default="de")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.TextField(blank=True)
+    file = models.CharField(max_length=500, blank=True)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Bericht")
+        verbose_name_plural = _("Berichte")
+
+    def __str__(self):
+        return f"{self.concept} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def filename(self) -> str:
+        ext = "csv" if self.kind == self.Kind.MONITORING else "pdf"
+        year = f"-{self.year}" if self.year else ""
+        return f"{self.concept.slug}-{self.kind}{year}.{ext}"

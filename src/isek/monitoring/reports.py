@@ -1,0 +1,346 @@
+"""The reports the funding procedure asks for, built from the concept's data:
+
+- ``isek``: the ISEK as a PDF following the NRW application outline (at most 25 pages);
+- ``sachbericht``: the yearly progress report for a chosen year;
+- ``monitoring``: the federal monitoring data (Begleitinformationen) as CSV, columns configurable.
+
+Reports are written in German, the language of the funding procedure."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.utils import translation
+
+from isek.concepts.models import Concept, Measure, Milestone
+from isek.core import pdf
+from isek.finance import engine, kuf
+from isek.finance.models import CostGroup, FinanceVersion, Financing
+
+from . import charts, figures
+from .models import Indicator, MonitoringMapping, ReportText
+
+ZERO = Decimal(0)
+MAX_ISEK_PAGES = 25
+Progress = Callable[[int, str], None]
+
+
+class ReportError(Exception):
+    pass
+
+
+def _noop(_pct: int, _label: str) -> None:
+    pass
+
+
+def texts(concept: Concept) -> dict[str, ReportText]:
+    return {t.section: t for t in concept.report_texts.all()}
+
+
+def _paragraphs(text: str) -> list[dict]:
+    """Blocks of a planner's text: paragraphs, and lists from lines starting with '- '."""
+    blocks = []
+    for chunk in [c.strip() for c in text.replace("\r\n", "\n").split("\n\n") if c.strip()]:
+        lines = [ln.strip() for ln in chunk.split("\n")]
+        if all(ln.startswith("- ") for ln in lines):
+            blocks.append({"list": [ln[2:] for ln in lines]})
+        else:
+            blocks.append({"text": " ".join(lines)})
+    return blocks
+
+
+def _sections(concept: Concept) -> dict:
+    out = {}
+    for key, label in ReportText.Section.choices:
+        t = texts(concept).get(key)
+        out[key] = {"label": label, "blocks": _paragraphs(t.text) if t else [], "source": t.source if t else "",
+                    "illustrative": t.illustrative if t else False}
+    return out
+
+
+def _source_labels() -> dict:
+    return dict(Financing.Source.choices)
+
+
+def _measure_rows(concept: Concept, result: engine.KufResult) -> list[dict]:
+    rows = []
+    for m in concept.measures.select_related("primary_field").prefetch_related("sources", "milestones"):
+        key = str(m.pk)
+        rows.append({"m": m, "cost": result.measure_total(key), "grant": result.measure_total(key, "grant"),
+                     "municipality": result.measure_total(key, "municipality"),
+                     "other": sum((result.measure_total(key, s) for s in ("eu", "private", "other")), ZERO)})
+    return rows
+
+
+def _finance_table(result: engine.KufResult) -> dict:
+    labels = _source_labels()
+    sources = [(s, labels[s], [result.year_total(y, s) for y in result.years]) for s in engine.SOURCES]
+    sources = [s for s in sources if any(s[2])]
+    return {"years": result.years, "cost": [result.year_total(y) for y in result.years],
+            "grant": [result.year_total(y, "grant") for y in result.years],
+            "sources": [{"label": label, "values": values, "total": sum(values, ZERO)} for _k, label, values in sources],
+            "cost_total": result.total("cost"), "grant_total": result.total("grant"),
+            "chart": charts.finance_bars(result.years, [(k, label, [float(v) for v in values]) for k, label, values in sources])
+            if result.years else None}
+
+
+def _attribution(concept: Concept) -> list[str]:
+    from isek.demo import context
+
+    out = []
+    if concept.city.ags == "05911000":
+        for name in ("boroughs", "routes"):
+            layer = context.BY_NAME[name]
+            if context.find(layer.path) is not None:
+                out.append(f"{layer.label_de}: {layer.attribution}")
+    out.append("Fördergebiet, Teilräume und Maßnahmen: isek-Datenbestand des Konzepts")
+    return out
+
+
+def _indicator_rows(concept: Concept, states: list, upto: int | None = None, with_charts: bool = True) -> dict:
+    names = {q.pk: q.name for q in concept.quarters.all()}
+    out = {k: [] for k, _l in Indicator.Kind.choices}
+    for s in states:
+        if upto is not None:
+            values = [v for v in _values_of(s) if v.date.year <= upto]
+            s = figures.indicator_state(s.indicator, values)
+        row = {"s": s, "i": s.indicator, "goals": ", ".join(g.number for g in s.indicator.goals.all()),
+               "chart": charts.indicator_chart(s, names) if with_charts and s.series else None}
+        out[s.indicator.kind].append(row)
+    return {"groups": [(label, out[k]) for k, label in Indicator.Kind.choices if out[k]]}
+
+
+def _values_of(state) -> list:
+    from isek.analysis.models import IndicatorValue
+
+    return list(IndicatorValue.objects.filter(concept_id=state.indicator.concept_id, indicator=state.indicator.code)
+                .order_by("date", "id"))
+
+
+def _common(concept: Concept, ov: dict) -> dict:
+    fields = {f.pk: f for f in concept.fields_of_action.all()}
+    tree = ov["tree"]
+    field_rows = [{"node": n, "field": fields.get(int(n.key))} for n in tree.children + tree.unweighted]
+    field_rows.sort(key=lambda r: r["field"].number if r["field"] else 0)
+    return {"concept": concept, "fields": fields, "tree": tree, "field_rows": field_rows,
+            "key": ov["key"], "today": datetime.date.today(), "result": ov["result"]}
+
+
+def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
+    """The ISEK document; returns its page count."""
+    with translation.override("de"):
+        progress(5, "Daten")
+        ov = figures.overview(concept)
+        ctx = _common(concept, ov)
+        result = ov["result"]
+        measures = list(concept.measures.select_related("primary_field").prefetch_related("milestones"))
+        progress(20, "Karte")
+        ctx["map"] = charts.concept_map(concept, measures, ctx["fields"], _attribution(concept)) if concept.area else None
+        ctx["attribution"] = _attribution(concept)
+        progress(40, "Zeitplan")
+        ctx["gantt"] = charts.gantt(measures, concept.start_year, concept.end_year)
+        progress(55, "Finanzierung")
+        ctx["finance"] = _finance_table(result)
+        ctx["measure_rows"] = _measure_rows(concept, result)
+        ctx["sections"] = _sections(concept)
+        ctx["goals"] = list(concept.goals.select_related("field_of_action", "parent").order_by("field_of_action__number", "number"))
+        ctx["quarters"] = list(concept.quarters.all())
+        progress(65, "Indikatoren")
+        ctx["indicators"] = _indicator_rows(concept, ov["indicators"], with_charts=False)
+        ctx["population"] = [s for s in ov["indicators"] if s.indicator.code.startswith("population")]
+        ctx["groups"] = {g.number: g.name for g in CostGroup.objects.all()}
+        ctx["warnings"] = result.warnings
+        progress(75, "PDF")
+        return pdf.write("monitoring/isek_pdf.html", ctx, path)
+
+
+def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noop) -> int:
+    if not (concept.start_year <= year <= max(concept.end_year, datetime.date.today().year)):
+        raise ReportError(f"Das Berichtsjahr {year} liegt außerhalb der Laufzeit {concept.start_year}–{concept.end_year}.")
+    with translation.override("de"):
+        progress(5, "Daten")
+        ov = figures.overview(concept)
+        ctx = _common(concept, ov)
+        result = ov["result"]
+        ctx["year"] = year
+        end = datetime.date(year, 12, 31)
+        progress(25, "Ausgaben")
+        spend_year = figures.spending(concept, result, year)
+        paid_all = figures.paid(concept)
+        cumulative = {}
+        for m in result.measures:
+            plan = sum((c.cost for (k, y), c in result.cells.items() if k == m.key and y <= year), ZERO)
+            paid = sum((v for (k, y), v in paid_all.items() if k == m.key and y <= year), ZERO)
+            if plan or paid:
+                cumulative[m.key] = (plan, paid)
+        ctx["spend"] = spend_year
+        ctx["cumulative"] = [{"label": r["label"], "plan": cumulative.get(r["key"], (ZERO, ZERO))[0],
+                              "paid": cumulative.get(r["key"], (ZERO, ZERO))[1]} for r in figures.spending(concept, result)["rows"]]
+        ctx["cumulative_plan"] = sum((c[0] for c in cumulative.values()), ZERO)
+        ctx["cumulative_paid"] = sum((c[1] for c in cumulative.values()), ZERO)
+        progress(45, "Maßnahmen")
+        rows = []
+        for m in concept.measures.select_related("primary_field").prefetch_related("milestones"):
+            done = [ms for ms in m.milestones.all() if ms.done and ms.done.year == year]
+            y_plan = result.cells[(str(m.pk), year)].cost if (str(m.pk), year) in result.cells else ZERO
+            y_paid = paid_all.get((str(m.pk), year), ZERO)
+            active = (m.start is None or m.start <= end) and (m.end is None or m.end.year >= year)
+            rows.append({"m": m, "done": done, "plan": y_plan, "paid": y_paid, "active": active})
+        ctx["measure_rows"] = rows
+        ms_all = Milestone.objects.filter(measure__concept=concept).select_related("measure").order_by("due", "id")
+        ctx["ms_done"] = [ms for ms in ms_all if ms.done and ms.done.year == year]
+        ctx["ms_overdue"] = [ms for ms in ms_all if not ms.done and ms.due and ms.due <= end
+                             and ms.measure.status != Measure.Status.CANCELLED]
+        ctx["ms_next"] = [ms for ms in ms_all if not ms.done and ms.due and ms.due.year == year + 1]
+        progress(60, "KuF-Vergleich")
+        version = (FinanceVersion.objects.filter(concept=concept, created_at__date__lte=end).order_by("-created_at").first()
+                   or FinanceVersion.objects.filter(concept=concept).order_by("created_at").first())
+        ctx["version"] = version
+        if version is not None:
+            changes, labels = kuf.compare(concept, version, None)
+            ctx["changes"] = _changes_by_measure(changes, labels)
+            before = kuf.version_result(version)
+            ctx["version_totals"] = {"cost": (before.total("cost"), result.total("cost")),
+                                     "grant": (before.total("grant"), result.total("grant"))}
+        progress(75, "Indikatoren")
+        ctx["indicators"] = _indicator_rows(concept, ov["indicators"], upto=year)
+        ctx["warnings"] = ov["warnings"]
+        ctx["cancelled"] = [m for m in concept.measures.all() if m.status == Measure.Status.CANCELLED]
+        progress(85, "PDF")
+        return pdf.write("monitoring/sachbericht_pdf.html", ctx, path)
+
+
+def _changes_by_measure(changes: list[engine.Change], labels: dict) -> list[dict]:
+    src = _source_labels()
+    what = {"cost": "Kosten", "eligible": "förderfähige Kosten", **src}
+    out: dict[str, dict] = {}
+    for c in changes:
+        entry = out.setdefault(c.measure, {"label": labels.get(c.measure, c.measure), "items": [], "delta_cost": ZERO})
+        entry["items"].append({"kind": {"added": "neu", "removed": "entfallen", "changed": "geändert"}[c.kind],
+                               "year": c.year, "what": what.get(c.what, c.what), "before": c.before, "after": c.after,
+                               "delta": c.delta})
+        if c.what == "cost":
+            entry["delta_cost"] += c.delta
+    return sorted(out.values(), key=lambda e: e["label"])
+
+
+# --- federal monitoring (Begleitinformationen) ----------------------------------------------------
+
+
+def _fmt(value, comma: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
+        text = f"{value:.2f}" if isinstance(value, Decimal) else (f"{value:g}" if isinstance(value, float) else str(value))
+        return text.replace(".", ",") if comma else text
+    return str(value)
+
+
+def monitoring_fields(concept: Concept) -> dict[str, tuple[str, Callable]]:
+    """field key → (description, getter(ctx))."""
+    base = {
+        "municipality": ("Gemeinde", lambda c: c["concept"].city.name),
+        "ags": ("Amtlicher Gemeindeschlüssel", lambda c: c["concept"].city.ags),
+        "measure_name": ("Name der Gesamtmaßnahme", lambda c: c["concept"].name),
+        "area_name": ("Fördergebiet", lambda c: c["concept"].area_name),
+        "programme": ("Programm", lambda c: c["concept"].get_programme_display()),
+        "legal_basis": ("Gebietsfestlegung", lambda c: c["concept"].get_legal_basis_display()),
+        "status": ("Stand", lambda c: c["concept"].get_status_display()),
+        "area_ha": ("Gebietsgröße (ha)", lambda c: round(c["concept"].area_m2 / 10_000, 2) if c["concept"].area else None),
+        "start_year": ("Beginn (Jahr)", lambda c: c["concept"].start_year),
+        "end_year": ("Ende (Jahr)", lambda c: c["concept"].end_year),
+        "council_decision": ("Ratsbeschluss", lambda c: c["concept"].council_decision_date),
+        "cost_total": ("Kosten gesamt (€)", lambda c: c["result"].total("cost")),
+        "eligible_total": ("förderfähige Kosten (€)", lambda c: c["result"].total("eligible")),
+        "federal_funds": ("Bundesmittel (€)", lambda c: c["result"].total("bund")),
+        "land_funds": ("Landesmittel (€)", lambda c: c["result"].total("land")),
+        "municipal_share": ("Eigenanteil der Gemeinde (€)", lambda c: c["result"].total("municipality")),
+        "other_funds": ("weitere Mittel (€)", lambda c: sum((c["result"].total(s) for s in ("eu", "private", "other")), ZERO)),
+        "paid_total": ("ausgezahlt bis heute (€)", lambda c: c["spending"]["paid"]),
+        "measures": ("Zahl der Maßnahmen", lambda c: c["concept"].measures.exclude(status=Measure.Status.CANCELLED).count()),
+        "progress": ("Fortschritt (%)", lambda c: c["tree"].shown),
+    }
+    for ind in concept.indicators.all():
+        for suffix, what, get in (("", "neuester Wert", lambda s: s.latest[1] if s.latest else None),
+                                  (":year", "Jahr des neuesten Werts", lambda s: s.latest[0].year if s.latest else None),
+                                  (":baseline", "Ausgangswert", lambda s: s.indicator.baseline_value),
+                                  (":target", "Zielwert", lambda s: s.indicator.target_value)):
+            base[f"indicator:{ind.code}{suffix}"] = (
+                f"{ind.get_kind_display()}-Indikator {ind.name} ({ind.unit}): {what}",
+                lambda c, code=ind.code, get=get: get(c["states"][code]))
+    return base
+
+
+def default_columns(concept: Concept) -> list[list[str]]:
+    cols = [["Gemeinde", "municipality"], ["AGS", "ags"], ["Gesamtmaßnahme", "measure_name"],
+            ["Programm", "programme"], ["Gebietsgröße_ha", "area_ha"], ["Beginn", "start_year"], ["Ende", "end_year"],
+            ["Bundesmittel_EUR", "federal_funds"], ["Landesmittel_EUR", "land_funds"],
+            ["Eigenanteil_EUR", "municipal_share"], ["Kosten_gesamt_EUR", "cost_total"]]
+    prefix = {"input": "Input", "output": "Output", "context": "Kontext"}
+    for ind in concept.indicators.all():
+        cols.append([f"{prefix[ind.kind]}_{ind.code}", f"indicator:{ind.code}"])
+        cols.append([f"{prefix[ind.kind]}_{ind.code}_Jahr", f"indicator:{ind.code}:year"])
+    return cols
+
+
+def mapping_of(concept: Concept) -> tuple[list[list[str]], str, bool]:
+    m = MonitoringMapping.objects.filter(concept=concept).first()
+    if m is None or not m.columns:
+        return default_columns(concept), ";", True
+    return m.columns, m.delimiter, m.decimal_comma
+
+
+def check_columns(concept: Concept, columns: list[list[str]]) -> list[str]:
+    known = monitoring_fields(concept)
+    errors = []
+    seen = set()
+    for header, key in columns:
+        if key not in known:
+            errors.append(f"Unbekanntes Feld „{key}“ für Spalte „{header}“.")
+        if header in seen:
+            errors.append(f"Die Spalte „{header}“ steht doppelt.")
+        seen.add(header)
+    if not columns:
+        errors.append("Keine Spalten angegeben.")
+    return errors
+
+
+def monitoring_csv(concept: Concept, path, columns=None, delimiter=None, decimal_comma=None,
+                   progress: Progress = _noop) -> int:
+    """One row for the overall measure; returns the number of columns."""
+    stored = mapping_of(concept)
+    columns = columns if columns is not None else stored[0]
+    delimiter = delimiter or stored[1]
+    decimal_comma = stored[2] if decimal_comma is None else decimal_comma
+    errors = check_columns(concept, columns)
+    if errors:
+        raise ReportError(" ".join(errors))
+    progress(20, "Daten")
+    ov = figures.overview(concept)
+    ctx = {"concept": concept, "result": ov["result"], "spending": ov["spending"], "tree": ov["tree"],
+           "states": {s.indicator.code: s for s in ov["indicators"]}}
+    known = monitoring_fields(concept)
+    row = [_fmt(known[key][1](ctx), decimal_comma) for _h, key in columns]
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh, delimiter=delimiter)
+        w.writerow([h for h, _k in columns])
+        w.writerow(row)
+    progress(100, "fertig")
+    return len(columns)
+
+
+def build(concept: Concept, kind: str, path, year: int | None = None, progress: Progress = _noop) -> int | None:
+    """Write report ``kind`` to ``path``; returns pages (PDF) or None (CSV)."""
+    if kind == "isek":
+        return isek_pdf(concept, path, progress)
+    if kind == "sachbericht":
+        if year is None:
+            raise ReportError("Für den Sachbericht fehlt das Berichtsjahr.")
+        return sachbericht_pdf(concept, year, path, progress)
+    if kind == "monitoring":
+        monitoring_csv(concept, path, progress=progress)
+        return None
+    raise ReportError(f"Unbekannter Bericht „{kind}“ (isek, sachbericht, monitoring).")

@@ -1,0 +1,244 @@
+"""Monitoring pages: planner dashboard, indicator catalogue with values, payments, report texts,
+and the reports (background jobs with progress and download)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from isek.analysis.models import IndicatorValue
+from isek.concepts.permissions import can_edit, editable_concept, member_concept
+from isek.concepts.views import _context_info
+from isek.core.audit import acting_as
+from isek.finance import engine
+from isek.finance.models import Financing
+
+from . import figures, jobs, reports, values
+from .forms import ImportForm, IndicatorForm, MappingForm, PaymentForm, ReportForm, ReportTextForm, ValueForm
+from .models import Indicator, MonitoringMapping, Payment, Report, ReportText
+
+SOURCE_COLOURS = {"bund": "#1f4e79", "land": "#2e75b6", "eu": "#7030a0", "municipality": "#c55a11",
+                  "private": "#548235", "other": "#6b6b6b", "unidentified": "#c00000"}
+
+
+def _series_json(state: figures.IndicatorState, quarter_names: dict) -> dict:
+    ind = state.indicator
+    return {
+        "unit": ind.unit,
+        "series": [{"label": _("Fördergebiet") if key == figures.AREA else quarter_names.get(key, str(key)),
+                    "points": [[d.isoformat(), v] for d, v, _s in pts]} for key, pts in state.series.items()],
+        "baseline": [ind.baseline_year, ind.baseline_value] if ind.baseline_value is not None else None,
+        "target": [ind.target_year, ind.target_value] if ind.target_value is not None else None,
+        "labels": {"baseline": _("Ausgangswert"), "target": _("Ziel"), "path": _("Zielpfad")},
+    }
+
+
+@login_required
+def dashboard(request, slug):
+    concept = member_concept(request, slug)
+    ov = figures.overview(concept)
+    result = ov["result"]
+    labels = dict(Financing.Source.choices)
+    finance = {"years": result.years, "datasets": [
+        {"label": str(labels[s]), "colour": SOURCE_COLOURS[s], "values": [float(result.year_total(y, s)) for y in result.years]}
+        for s in engine.SOURCES if any(result.year_total(y, s) for y in result.years)]}
+    finance_rows = [{"label": d["label"], "values": [result.year_total(y, s) for y in result.years]}
+                    for s, d in zip([s for s in engine.SOURCES if any(result.year_total(y, s) for y in result.years)],
+                                    finance["datasets"])]
+    fields = {str(f.pk): f for f in concept.fields_of_action.all()}
+    tree = ov["tree"]
+    field_rows = sorted(({"node": n, "field": fields[n.key], "ms": ov["milestones"].get(int(n.key))}
+                         for n in tree.children + tree.unweighted), key=lambda r: r["field"].number)
+    quarter_names = {q.pk: q.name for q in concept.quarters.all()}
+    lang = get_language()
+    sparks = [{"state": s, "name": s.indicator.label(lang), "id": f"spark-{s.indicator.pk}",
+               "data": _series_json(s, quarter_names)} for s in ov["indicators"]]
+    available, _missing = _context_info(concept)
+    return render(request, "monitoring/dashboard.html", {
+        "concept": concept, "key": ov["key"], "tree": tree, "field_rows": field_rows, "finance": finance,
+        "finance_rows": finance_rows, "years": result.years, "sparks": sparks, "warnings": ov["warnings"],
+        "spending": ov["spending"], "milestones": ov["milestones"]["concept"], "can_edit": can_edit(request.user, concept),
+        "context_layers": available, "illustrative_progress": concept.measures.filter(progress_illustrative=True).exists(),
+        "illustrative_payments": Payment.objects.filter(measure__concept=concept, illustrative=True).exists(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicators(request, slug):
+    concept = member_concept(request, slug)
+    editable = can_edit(request.user, concept)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                entries = values.parse_csv(concept, form.cleaned_data["file"].read(), form.cleaned_data["source"])
+            except values.ValuesError as exc:
+                errors = exc.errors
+            else:
+                n = values.store(concept, entries, request.user)
+                messages.success(request, _("%(n)s Werte importiert.") % {"n": n})
+                return redirect("indicators", slug)
+    states = figures.indicator_states(concept)
+    groups = [(label, [s for s in states if s.indicator.kind == kind]) for kind, label in Indicator.Kind.choices]
+    return render(request, "monitoring/indicators.html", {
+        "concept": concept, "groups": groups, "form": form, "errors": errors, "can_edit": editable})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_page(request, slug, pk):
+    concept = member_concept(request, slug)
+    ind = get_object_or_404(Indicator, concept=concept, pk=pk)
+    editable = can_edit(request.user, concept)
+    form = ValueForm(request.POST or None, concept=concept)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            quarter = None if d["area"] == "area" else concept.quarters.get(pk=int(d["area"]))
+            values.store(concept, [values.Entry(ind.code, quarter, d["year"], d["value"], d["source"])], request.user)
+            messages.success(request, _("Wert gespeichert."))
+            return redirect(ind.get_absolute_url())
+    state = figures.indicator_state(ind)
+    quarter_names = {q.pk: q.name for q in concept.quarters.all()}
+    rows = IndicatorValue.objects.filter(concept=concept, indicator=ind.code).select_related("quarter", "run").order_by("-date", "quarter__name")
+    return render(request, "monitoring/indicator.html", {
+        "concept": concept, "ind": ind, "state": state, "rows": rows, "form": form, "can_edit": editable,
+        "chart": _series_json(state, quarter_names), "name": ind.label(get_language())})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request, slug, pk=None):
+    concept = editable_concept(request, slug)
+    ind = get_object_or_404(Indicator, concept=concept, pk=pk) if pk else None
+    form = IndicatorForm(request.POST or None, instance=ind, concept=concept)
+    if request.method == "POST" and form.is_valid():
+        with acting_as(request.user, "web"), transaction.atomic():
+            ind = form.save()
+        messages.success(request, _("Indikator gespeichert."))
+        return redirect(ind.get_absolute_url())
+    return render(request, "monitoring/indicator_form.html", {"concept": concept, "form": form, "ind": ind})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payments(request, slug):
+    concept = member_concept(request, slug)
+    editable = can_edit(request.user, concept)
+    form = PaymentForm(request.POST or None, concept=concept)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if "delete" in request.POST:
+            p = get_object_or_404(Payment, measure__concept=concept, pk=request.POST["delete"])
+            with acting_as(request.user, "web"):
+                p.delete()
+            messages.success(request, _("Auszahlung gelöscht."))
+            return redirect("payments", slug)
+        if form.is_valid():
+            with acting_as(request.user, "web"):
+                form.save()
+            messages.success(request, _("Auszahlung gespeichert."))
+            return redirect("payments", slug)
+    ov = figures.overview(concept)
+    return render(request, "monitoring/payments.html", {
+        "concept": concept, "form": form, "can_edit": editable, "spending": ov["spending"],
+        "payments": Payment.objects.filter(measure__concept=concept).select_related("measure")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def texts(request, slug):
+    concept = editable_concept(request, slug)
+    existing = {t.section: t for t in concept.report_texts.all()}
+    forms_ = []
+    for key, label in ReportText.Section.choices:
+        inst = existing.get(key) or ReportText(concept=concept, section=key)
+        forms_.append((label, ReportTextForm(request.POST or None, instance=inst, prefix=key)))
+    if request.method == "POST" and all(f.is_valid() for _l, f in forms_):
+        with acting_as(request.user, "web"), transaction.atomic():
+            for _l, f in forms_:
+                if f.instance.pk or f.cleaned_data["text"].strip():
+                    f.save()
+        messages.success(request, _("Texte gespeichert."))
+        return redirect("reports", slug)
+    return render(request, "monitoring/texts.html", {"concept": concept, "forms": forms_})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reports_page(request, slug):
+    concept = member_concept(request, slug)
+    editable = can_edit(request.user, concept)
+    form = ReportForm(request.POST or None, prefix="r")
+    columns, delimiter, comma = reports.mapping_of(concept)
+    mapping = MappingForm(request.POST or None, concept=concept, prefix="m", initial={
+        "columns": "\n".join(f"{h} = {k}" for h, k in columns), "delimiter": delimiter, "decimal_comma": comma})
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if "r-kind" in request.POST:
+            mapping = MappingForm(concept=concept, prefix="m", initial=mapping.initial)
+            if form.is_valid():
+                jobs.start(concept, request.user, form.cleaned_data["kind"], form.cleaned_data.get("year"))
+                messages.success(request, _("Der Bericht wird erstellt; der Fortschritt steht unten."))
+                return redirect("reports", slug)
+        else:
+            form = ReportForm(prefix="r")
+            if mapping.is_valid():
+                with acting_as(request.user, "web"):
+                    MonitoringMapping.objects.update_or_create(concept=concept, defaults={
+                        "columns": mapping.cleaned_data["columns"], "delimiter": mapping.cleaned_data["delimiter"],
+                        "decimal_comma": mapping.cleaned_data["decimal_comma"]})
+                messages.success(request, _("Spaltenzuordnung gespeichert."))
+                return redirect("reports", slug)
+    runs = concept.reports.all()[:12]
+    known = reports.monitoring_fields(concept)
+    return render(request, "monitoring/reports.html", {
+        "concept": concept, "form": form, "mapping": mapping, "can_edit": editable, "runs": runs,
+        "fields": [(k, v[0]) for k, v in known.items()],
+        "active": any(r.status in ("queued", "running") for r in runs)})
+
+
+@login_required
+def report_status(request, slug, pk):
+    concept = member_concept(request, slug)
+    r = get_object_or_404(Report, concept=concept, pk=pk)
+    return JsonResponse({"status": r.status, "progress": r.progress, "message": r.message, "pages": r.pages})
+
+
+@login_required
+def report_download(request, slug, pk):
+    concept = member_concept(request, slug)
+    r = get_object_or_404(Report, concept=concept, pk=pk, status=Report.Status.DONE)
+    path = Path(r.file)
+    if not path.is_file() or jobs.report_dir() not in path.resolve().parents:
+        raise Http404
+    ctype = "text/csv; charset=utf-8" if r.kind == Report.Kind.MONITORING else "application/pdf"
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=r.filename, content_type=ctype)
+
+
+@login_required
+@require_POST
+def report_delete(request, slug, pk):
+    concept = editable_concept(request, slug)
+    r = get_object_or_404(Report, concept=concept, pk=pk)
+    if r.file:
+        Path(r.file).unlink(missing_ok=True)
+    r.delete()
+    return redirect("reports", slug)
