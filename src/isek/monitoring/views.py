@@ -60,7 +60,7 @@ def dashboard(request, slug):
                          for n in tree.children + tree.unweighted), key=lambda r: r["field"].number)
     quarter_names = {q.pk: q.name for q in concept.quarters.all()}
     lang = get_language()
-    sparks = [{"state": s, "name": s.indicator.label(lang), "id": f"spark-{s.indicator.pk}",
+    sparks = [{"state": s, "name": s.indicator.label(lang), "id": f"spark-{s.indicator.pk}", "data_id": f"spark-{s.indicator.pk}-data",
                "data": _series_json(s, quarter_names)} for s in ov["indicators"]]
     available, _missing = _context_info(concept)
     return render(request, "monitoring/dashboard.html", {
@@ -92,6 +92,9 @@ def indicators(request, slug):
                 messages.success(request, _("%(n)s Werte importiert.") % {"n": n})
                 return redirect("indicators", slug)
     states = figures.indicator_states(concept)
+    lang = get_language()
+    for s in states:
+        s.name = s.indicator.label(lang)
     groups = [(label, [s for s in states if s.indicator.kind == kind]) for kind, label in Indicator.Kind.choices]
     return render(request, "monitoring/indicators.html", {
         "concept": concept, "groups": groups, "form": form, "errors": errors, "can_edit": editable})
