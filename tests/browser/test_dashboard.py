@@ -1,0 +1,55 @@
+"""The planner's dashboard in the browser: key figures, charts, progress, indicators, warnings;
+then an ISEK PDF built as a report job and downloaded."""
+
+import subprocess
+
+import pytest
+
+from isek.monitoring import figures, jobs
+from isek.monitoring.models import Report
+
+from .conftest import axe_violations, login
+
+pytestmark = pytest.mark.browser
+
+
+def test_planner_uses_the_dashboard_and_downloads_the_isek(page, live_bochum, tmp_path, settings):
+    base, concept = live_bochum
+    settings.VAR_DIR = tmp_path
+    ov = figures.overview(concept)
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/")
+    page.click("text=Übersicht und Monitoring")
+    page.wait_for_function("() => window.Chart && Chart.getChart('finance-chart') !== undefined")
+    chart = page.evaluate("() => { const c = Chart.getChart('finance-chart'); return {labels: c.data.labels, sets: c.data.datasets.length}; }")
+    assert chart["labels"] == ov["result"].years and chart["sets"] >= 3
+    shown = page.inner_text("#key-figures [data-key=progress]")
+    assert f"{ov['key']['progress']:.1f}".replace(".", ",") in shown and "illustrativ" in shown
+    assert page.locator("canvas.isek-spark").count() == len(ov["indicators"])
+    page.wait_for_function("() => Chart.getChart(document.querySelector('canvas.isek-spark')) !== undefined")
+    assert page.locator("#sparks li[data-state=off_target]").count() >= 1
+    assert "Indikator nicht im Plan" in page.inner_text("#warnings")
+    assert page.locator("#progress-table tbody tr").count() == concept.fields_of_action.count() + 1
+    assert axe_violations(page) == []
+
+    # English
+    page.goto(f"{base}/concepts/bochum-innenstadt/dashboard/")
+    page.evaluate("() => document.cookie = 'django_language=en; path=/'")
+    page.goto(f"{base}/concepts/bochum-innenstadt/dashboard/")
+    assert "Key figures" in page.inner_text("main")
+    page.evaluate("() => document.cookie = 'django_language=de; path=/'")
+
+    # ISEK PDF as a report job: started on the page, built by the worker (here: called directly).
+    page.goto(f"{base}/concepts/bochum-innenstadt/reports/")
+    page.select_option("#id_r-kind", "isek")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector("#reports li[data-status=queued]")
+    jobs.execute(Report.objects.get(concept=concept, kind="isek"))
+    page.wait_for_selector("#reports li[data-status=done]", timeout=15000)
+    with page.expect_download() as dl:
+        page.click("#reports li[data-status=done] a")
+    path = tmp_path / "isek.pdf"
+    dl.value.save_as(path)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "ISEK Innenstadt Bochum" in text and "Kosten und Finanzierung" in text
+    assert axe_violations(page) == []

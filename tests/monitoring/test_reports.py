@@ -1,0 +1,161 @@
+"""Reports of the Bochum demo: text extracted with pdftotext holds the sections, figures and
+sources; the ISEK has at most 25 pages; the monitoring CSV equals the KuF; jobs and downloads."""
+
+import csv
+import datetime
+import json
+import subprocess
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from isek.finance import kuf
+from isek.monitoring import figures, jobs, reports
+from isek.monitoring.models import MonitoringMapping, Payment, Report
+
+from ..conftest import client_for
+
+
+def pdf_text(path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def pdf_pages(path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def euro0(x: D) -> str:
+    return f"{x:,.0f}".replace(",", ".")
+
+
+def euro2(x: D) -> str:
+    return f"{x:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def test_isek_pdf_follows_the_nrw_outline(bochum, tmp_path):
+    out = tmp_path / "isek.pdf"
+    call_command("report", "bochum-innenstadt", "isek", str(out))
+    pages = pdf_pages(out)
+    assert 5 <= pages <= reports.MAX_ISEK_PAGES
+    text = " ".join(pdf_text(out).split())
+    for section in ("1 Gebiet und Ausgangslage", "2 Bevölkerung", "3 Einzelhandel und Zentrenfunktion",
+                    "4 Stärken, Schwächen, Chancen und Risiken (SWOT)", "5 Leitbild, Handlungsfelder und Ziele",
+                    "6 Maßnahmen", "7 Kosten und Finanzierung", "8 Zeitplan", "9 Steuerung und Beteiligung",
+                    "10 Verstetigung", "11 Monitoring und Evaluation", "Quellen und Hinweise"):
+        assert section in text, section
+    result = kuf.current(bochum)
+    assert euro0(result.total("cost")) in text and euro0(result.total("grant")) in text
+    assert "9.303" in text and "die-stadtgestalter.de" in text  # population with its source
+    assert "Husemannplatz" in text and "12 Mio. €" in text
+    assert "illustrativ" in text and "angenähert" in text
+    assert f"Seite {pages} von {pages}" in text
+
+
+def test_sachbericht_reports_the_year(bochum, tmp_path):
+    out = tmp_path / "sb.pdf"
+    call_command("report", "bochum-innenstadt", "sachbericht", "--year", "2024", str(out))
+    text = " ".join(pdf_text(out).split())
+    for section in ("Sachbericht 2024", "1 Angaben zur Gesamtmaßnahme", "2 Umsetzung im Berichtsjahr 2024", "3 Ausgaben",
+                    "4 Änderungen gegenüber der festgeschriebenen KuF", "5 Meilensteine", "6 Indikatoren", "7 Hinweise"):
+        assert section in text, section
+    result = kuf.current(bochum)
+    paid = sum(p.amount for p in Payment.objects.filter(measure__concept=bochum, year=2024))
+    plan = result.year_total(2024)
+    assert f"Summe 2024 {euro2(plan)} {euro2(paid)}" in text
+    assert "KuF-Version „Erstantrag 2019 (illustrativ)“" in text  # all demo versions are frozen now: the first one
+    assert "2.1 Umgestaltung des Husemannplatzes" in text  # its cost changed since the first application
+    assert "Geförderte Gebäude im Hof- und Fassadenprogramm" in text and "nicht im Plan" in text
+
+
+def test_monitoring_csv_equals_the_kuf(bochum, tmp_path):
+    out = tmp_path / "m.csv"
+    call_command("report", "bochum-innenstadt", "monitoring", str(out))
+    rows = list(csv.reader(out.open(encoding="utf-8-sig"), delimiter=";"))
+    assert len(rows) == 2
+    row = dict(zip(rows[0], rows[1]))
+    result = kuf.current(bochum)
+    assert row["AGS"] == "05911000" and row["Beginn"] == "2020" and row["Ende"] == "2026"
+    assert row["Bundesmittel_EUR"] == f"{result.total('bund'):.2f}".replace(".", ",")
+    assert row["Landesmittel_EUR"] == f"{result.total('land'):.2f}".replace(".", ",")
+    assert row["Kontext_population_residents"] == "9303" and row["Kontext_population_residents_Jahr"] == "2022"
+    assert row["Output_facades_funded"] == "10"
+    assert float(row["Gebietsgröße_ha"].replace(",", ".")) == pytest.approx(bochum.area_m2 / 10_000, abs=0.01)
+
+
+def test_monitoring_csv_with_a_column_mapping(bochum, tmp_path):
+    spec = tmp_path / "map.json"
+    spec.write_text(json.dumps({"columns": [["GEMEINDE", "municipality"], ["FLAECHE", "area_ha"],
+                                            ["BUND", "federal_funds"], ["ZIEL_FASSADEN", "indicator:facades_funded:target"]],
+                                "delimiter": ",", "decimal_comma": False}))
+    out = tmp_path / "m.csv"
+    call_command("report", "bochum-innenstadt", "monitoring", str(out), "--mapping", str(spec))
+    rows = list(csv.reader(out.open(encoding="utf-8-sig")))
+    assert rows[0] == ["GEMEINDE", "FLAECHE", "BUND", "ZIEL_FASSADEN"]
+    assert rows[1][0] == "Bochum" and rows[1][2] == f"{kuf.current(bochum).total('bund'):.2f}" and rows[1][3] == "30"
+
+
+def test_bad_report_requests_write_nothing(bochum, tmp_path):
+    out = tmp_path / "x.pdf"
+    with pytest.raises(CommandError, match="außerhalb der Laufzeit"):
+        call_command("report", "bochum-innenstadt", "sachbericht", "--year", "1999", str(out))
+    with pytest.raises(CommandError, match="--year"):
+        call_command("report", "bochum-innenstadt", "sachbericht", str(out))
+    with pytest.raises(CommandError, match="gibt es nicht"):
+        call_command("report", "gibt-es-nicht", "isek", str(out))
+    spec = tmp_path / "map.json"
+    spec.write_text(json.dumps({"columns": [["X", "einwohner"]]}))
+    with pytest.raises(CommandError, match="Unbekanntes Feld „einwohner“"):
+        call_command("report", "bochum-innenstadt", "monitoring", str(tmp_path / "m.csv"), "--mapping", str(spec))
+    assert list(tmp_path.iterdir()) == [spec]
+
+
+def test_report_job_and_download_permissions(users, bochum, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    report = Report.objects.create(concept=bochum, kind="sachbericht", year=2023, created_by=users["planner"])
+    jobs.execute(report)
+    report.refresh_from_db()
+    assert report.status == "done" and report.progress == 100 and report.pages >= 2
+    url = f"/concepts/bochum-innenstadt/reports/{report.pk}/download/"
+    r = client_for(users["reviewer"]).get(url)
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert b"".join(r.streaming_content).startswith(b"%PDF")
+    assert client_for(users["stranger"]).get(url).status_code in (403, 404)
+    assert client_for(None).get(url).status_code == 302  # to the login
+    status = client_for(users["reviewer"]).get(f"/concepts/bochum-innenstadt/reports/{report.pk}.json").json()
+    assert status["status"] == "done" and status["pages"] == report.pages
+    failed = Report.objects.create(concept=bochum, kind="sachbericht", year=1990)
+    jobs.execute(failed)
+    failed.refresh_from_db()
+    assert failed.status == "failed" and "außerhalb der Laufzeit" in failed.message
+
+
+def test_reports_page_starts_a_job_and_checks_the_mapping(users, bochum, django_capture_on_commit_callbacks):
+    planner = client_for(users["planner"])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        r = planner.post("/concepts/bochum-innenstadt/reports/", {"r-kind": "isek"})
+    assert r.status_code == 302 and len(callbacks) == 1
+    assert Report.objects.get(concept=bochum).status == "queued"
+    r = planner.post("/concepts/bochum-innenstadt/reports/", {"r-kind": "sachbericht", "r-year": ""})
+    assert "bitte das Berichtsjahr angeben" in r.content.decode()
+    r = planner.post("/concepts/bochum-innenstadt/reports/", {"m-columns": "AGS = ags\nFoo = bar", "m-delimiter": ";"})
+    assert "Unbekanntes Feld „bar“" in r.content.decode()
+    assert not MonitoringMapping.objects.filter(concept=bochum).exists()
+    assert client_for(users["reviewer"]).post("/concepts/bochum-innenstadt/reports/", {"r-kind": "isek"}).status_code == 403
+
+
+def test_overview_figures(bochum):
+    ov = figures.overview(bochum)
+    result = ov["result"]
+    assert ov["key"]["cost"] == result.total("cost")
+    assert ov["key"]["paid"] == sum(p.amount for p in Payment.objects.filter(measure__concept=bochum))
+    assert ov["key"]["progress"] is not None and 0 < ov["key"]["progress"] < 100
+    states = {s.indicator.code: s for s in ov["indicators"]}
+    assert states["facades_funded"].state == "off_target"  # 10 of 30 by 2023 on a straight path from 0 in 2020
+    assert states["population_residents"].state == "no_target"
+    assert states["square_redesigned_m2"].state == "no_data"
+    kinds = {w.kind for w in ov["warnings"]}
+    assert {"kuf", "indicator", "spending"} <= kinds  # 5.3 is paid at 105 % of plan in the demo
+    late = figures.milestones(bochum, today=datetime.date(2030, 1, 1))["concept"]
+    assert late.total >= 1

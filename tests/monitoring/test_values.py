@@ -1,0 +1,82 @@
+"""Indicator values from CSV: checked as a whole, stored all or nothing, clear errors."""
+
+import datetime
+
+import pytest
+
+from isek.analysis.models import IndicatorValue
+from isek.monitoring import values
+from isek.monitoring.models import Indicator
+
+HEADER = "indicator;area;year;value;unit;source\n"
+
+
+def _count(concept):
+    return IndicatorValue.objects.filter(concept=concept).count()
+
+
+def test_import_stores_values_per_area_and_quarter(bochum):
+    q = bochum.quarters.first()
+    data = (HEADER + "facades_funded;Fördergebiet;2024;14;Gebäude;Stadt Bochum\n"
+            f"facades_funded;{q.name};2024;6;Gebäude;Stadt Bochum\n"
+            "facade_grants_eur;fördergebiet;2024;\"210.500,50\";€;\n").encode()
+    entries = values.parse_csv(bochum, data, default_source="Amt für Stadtplanung")
+    assert values.store(bochum, entries) == 3
+    v = IndicatorValue.objects.get(concept=bochum, indicator="facades_funded", quarter=None, date__year=2024)
+    assert (v.value, v.date, v.source) == (14, datetime.date(2024, 12, 31), "Stadt Bochum")
+    assert IndicatorValue.objects.get(concept=bochum, indicator="facades_funded", quarter=q).value == 6
+    assert IndicatorValue.objects.get(concept=bochum, indicator="facade_grants_eur", date__year=2024).value == 210500.5
+    # Entering the same year again replaces the entered value.
+    values.store(bochum, values.parse_csv(bochum, (HEADER + "facades_funded;Fördergebiet;2024;15;Gebäude;korrigiert\n").encode()))
+    assert IndicatorValue.objects.get(concept=bochum, indicator="facades_funded", quarter=None, date__year=2024).value == 15
+
+
+@pytest.mark.parametrize("rows, message", [
+    ("facades_funded;Altstadt Nord;2024;3;Gebäude;x\n", "unbekanntes Gebiet „Altstadt Nord“"),
+    ("facades_funded;Fördergebiet;2024;3;Stück;x\n", "Einheit „Stück“ passt nicht zu facades_funded (erwartet „Gebäude“)"),
+    ("facades_funded;Fördergebiet;2024;3;Gebäude;x\nfacades_funded;Fördergebiet;2024;4;Gebäude;x\n",
+     "Zeile 4: facades_funded für „Fördergebiet“ 2024 steht schon in Zeile 3"),
+    ("leerstand;Fördergebiet;2024;3;%;x\n", "unbekannter Indikator „leerstand“"),
+    ("facades_funded;Fördergebiet;zwanzig;3;Gebäude;x\n", "ungültiges Jahr „zwanzig“"),
+    ("facades_funded;Fördergebiet;2024;viele;Gebäude;x\n", "„viele“ ist keine Zahl"),
+    ("facades_funded;Fördergebiet;2024;nan;Gebäude;x\n", "„nan“ ist keine Zahl"),
+    ("facades_funded;Fördergebiet;2024;3;Gebäude;\n", "Quelle fehlt"),
+])
+def test_bad_rows_are_reported_and_nothing_is_stored(bochum, rows, message):
+    before = _count(bochum)
+    good = "facade_grants_eur;Fördergebiet;2025;1;€;ok\n"
+    with pytest.raises(values.ValuesError) as exc:
+        values.parse_csv(bochum, (HEADER + good + rows).encode())
+    assert any(message in e for e in exc.value.errors), exc.value.errors
+    assert _count(bochum) == before
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "leer"), ("indicator;area;year\nx;y;2020\n".encode(), "Es fehlen Spalten: value, unit"),
+    ("indicator;area;year;value;unit\n".encode(), "keine Werte"), ("Gebäude".encode("utf-16"), "UTF-8"),
+])
+def test_bad_files(bochum, data, message):
+    with pytest.raises(values.ValuesError) as exc:
+        values.parse_csv(bochum, data)
+    assert message in str(exc.value)
+
+
+def test_import_page_shows_errors_and_keeps_data(planner_client, bochum):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    before = _count(bochum)
+    f = SimpleUploadedFile("werte.csv", (HEADER + "facades_funded;Mond;2024;3;Gebäude;x\n").encode(), "text/csv")
+    r = planner_client.post("/concepts/bochum-innenstadt/indicators/", {"file": f})
+    assert r.status_code == 200
+    assert "unbekanntes Gebiet „Mond“" in r.content.decode()
+    assert _count(bochum) == before
+
+
+def test_reviewer_may_not_enter_values(reviewer_client, planner_client, bochum):
+    ind = Indicator.objects.get(concept=bochum, code="facades_funded")
+    url = f"/concepts/bochum-innenstadt/indicators/{ind.pk}/"
+    form = {"area": "area", "year": 2025, "value": 21, "source": "Amt 61"}
+    assert reviewer_client.post(url, form).status_code == 403
+    assert reviewer_client.get(url).status_code == 200
+    assert planner_client.post(url, form).status_code == 302
+    assert IndicatorValue.objects.get(concept=bochum, indicator="facades_funded", date__year=2025).value == 21
