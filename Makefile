@@ -61,6 +61,7 @@ bench: setup
 	$(PY) bench/kuf_bench.py
 	$(PY) bench/analysis_bench.py
 	$(PY) bench/analysis_growth.py
+	$(PY) bench/report_bench.py
 
 lint: venv
 	$(PY) -m pip install -q ruff

@@ -91,7 +91,8 @@ def execute(run: AnalysisRun) -> None:
         quarters = {f"q{q.pk}": q for q in run.concept.quarters.all()}
         with transaction.atomic():
             # One value per indicator, area and date: a re-run on the same data replaces it.
-            IndicatorValue.objects.filter(concept=run.concept, date=date, indicator__in=list(table.columns)).exclude(
+            IndicatorValue.objects.filter(concept=run.concept, date=date, run__isnull=False,
+                                          indicator__in=list(table.columns)).exclude(
                 indicator__in=list(missing)).delete()
             IndicatorValue.objects.bulk_create([
                 IndicatorValue(concept=run.concept, quarter=quarters.get(area_id), run=run, indicator=ind_id,
