@@ -382,6 +382,14 @@ EN = {
     'Texte gespeichert.': 'Texts saved.',
     'Der Bericht wird erstellt; der Fortschritt steht unten.': 'The report is being built; its progress is shown below.',
     'Spaltenzuordnung gespeichert.': 'Column mapping saved.',
+    'Wert gelöscht.': 'Value deleted.',
+    'Indikator gelöscht.': 'Indicator deleted.',
+    'Aktion': 'Action',
+    'Löschen entfernt den Indikator und seine eingegebenen Werte; Werte der Bestandsanalyse bleiben bei ihrem Lauf.': 'Deleting removes the indicator and its entered values; values of the inventory analysis stay with their run.',
+    'Indikator löschen': 'Delete indicator',
+    'verglichen mit KuF-Version (Sachbericht)': 'compared with KuF version (progress report)',
+    'automatisch: die neueste bis Ende des Berichtsjahres festgeschriebene': 'automatic: the newest frozen by the end of the report year',
+    'verglichen mit KuF-Version': 'compared with KuF version',
 }
 EN_FINANCE = {
     'Kosten und Finanzierung (KuF)': 'Cost and finance overview (KuF)',

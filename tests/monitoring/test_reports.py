@@ -159,3 +159,24 @@ def test_overview_figures(bochum):
     assert {"kuf", "indicator", "spending"} <= kinds  # 5.3 is paid at 105 % of plan in the demo
     late = figures.milestones(bochum, today=datetime.date(2030, 1, 1))["concept"]
     assert late.total >= 1
+
+
+def test_sachbericht_against_a_chosen_version(bochum, tmp_path):
+    out = tmp_path / "sb.pdf"
+    name = "Fortschreibung 2023 (illustrativ)"
+    call_command("report", "bochum-innenstadt", "sachbericht", "--year", "2025", "--version", name, str(out))
+    text = " ".join(pdf_text(out).split())
+    assert f"KuF-Version „{name}“" in text
+    assert "Keine Änderungen." in text  # the current plan is this version
+    with pytest.raises(CommandError, match="Vorhanden: "):
+        call_command("report", "bochum-innenstadt", "sachbericht", "--year", "2025", "--version", "2099", str(out))
+
+
+def test_reference_version_is_the_newest_frozen_by_the_year_end(bochum):
+    from isek.finance.models import FinanceVersion
+
+    first, update = FinanceVersion.objects.filter(concept=bochum).order_by("created_at", "id")
+    FinanceVersion.objects.filter(pk=first.pk).update(created_at=datetime.datetime(2019, 9, 1, tzinfo=datetime.UTC))
+    FinanceVersion.objects.filter(pk=update.pk).update(created_at=datetime.datetime(2023, 10, 1, tzinfo=datetime.UTC))
+    assert reports.reference_version(bochum, 2022).pk == first.pk
+    assert reports.reference_version(bochum, 2024).pk == update.pk

@@ -80,3 +80,15 @@ def test_reviewer_may_not_enter_values(reviewer_client, planner_client, bochum):
     assert reviewer_client.get(url).status_code == 200
     assert planner_client.post(url, form).status_code == 302
     assert IndicatorValue.objects.get(concept=bochum, indicator="facades_funded", date__year=2025).value == 21
+
+
+def test_planner_deletes_an_entered_value_and_an_indicator(planner_client, reviewer_client, bochum):
+    ind = Indicator.objects.get(concept=bochum, code="facades_funded")
+    entered = IndicatorValue.objects.get(concept=bochum, indicator="facades_funded")
+    url = f"/concepts/bochum-innenstadt/indicators/{ind.pk}/"
+    assert reviewer_client.post(url, {"delete": entered.pk}).status_code == 403
+    assert planner_client.post(url, {"delete": entered.pk}).status_code == 302
+    assert not IndicatorValue.objects.filter(pk=entered.pk).exists()
+    assert reviewer_client.post(url + "delete/").status_code == 403
+    assert planner_client.post(url + "delete/").status_code == 302
+    assert not Indicator.objects.filter(pk=ind.pk).exists()

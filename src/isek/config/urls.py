@@ -35,6 +35,7 @@ concept_urls = [
     path("indicators/new/", mv.indicator_edit, name="indicator-new"),
     path("indicators/<int:pk>/", mv.indicator_page, name="indicator"),
     path("indicators/<int:pk>/edit/", mv.indicator_edit, name="indicator-edit"),
+    path("indicators/<int:pk>/delete/", mv.indicator_delete, name="indicator-delete"),
     path("payments/", mv.payments, name="payments"),
     path("reports/", mv.reports_page, name="reports"),
     path("reports/texts/", mv.texts, name="report-texts"),

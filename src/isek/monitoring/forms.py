@@ -70,6 +70,13 @@ class ReportTextForm(KernFormMixin, forms.ModelForm):
 class ReportForm(KernFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Bericht"), choices=Report.Kind.choices)
     year = forms.IntegerField(label=_("Berichtsjahr (Sachbericht)"), min_value=1971, max_value=2100, required=False)
+    version = forms.ModelChoiceField(
+        label=_("verglichen mit KuF-Version (Sachbericht)"), queryset=None, required=False,
+        empty_label=_("automatisch: die neueste bis Ende des Berichtsjahres festgeschriebene"))
+
+    def __init__(self, *args, concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = concept.finance_versions.all()
 
     def clean(self):
         data = super().clean()

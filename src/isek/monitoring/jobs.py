@@ -29,7 +29,8 @@ def execute(report: Report) -> None:
 
     path = report_dir() / f"{report.pk}-{report.filename}"
     try:
-        pages = reports.build(report.concept, report.kind, path, year=report.year, progress=progress)
+        pages = reports.build(report.concept, report.kind, path, year=report.year, progress=progress,
+                              version=report.version)
     except ERRORS as exc:
         Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED, message=str(exc), finished_at=timezone.now())
         return
@@ -46,10 +47,10 @@ def execute(report: Report) -> None:
 
 @task()
 def build_report(report_id: int) -> None:
-    execute(Report.objects.select_related("concept", "concept__city").get(pk=report_id))
+    execute(Report.objects.select_related("concept", "concept__city", "version").get(pk=report_id))
 
 
-def start(concept, user, kind: str, year: int | None = None) -> Report:
-    report = Report.objects.create(concept=concept, created_by=user, kind=kind, year=year)
+def start(concept, user, kind: str, year: int | None = None, version=None) -> Report:
+    report = Report.objects.create(concept=concept, created_by=user, kind=kind, year=year, version=version)
     transaction.on_commit(lambda: build_report.enqueue(report.pk))
     return report

@@ -152,6 +152,8 @@ class Report(models.Model):
     concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(_("Bericht"), max_length=20, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("Berichtsjahr"), null=True, blank=True, validators=year_validators)
+    version = models.ForeignKey("finance.FinanceVersion", null=True, blank=True, on_delete=models.SET_NULL,
+                                verbose_name=_("verglichen mit KuF-Version"))
     language = models.CharField(max_length=5, default="de")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)

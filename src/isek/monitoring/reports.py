@@ -142,6 +142,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["attribution"] = _attribution(concept)
         progress(40, "Zeitplan")
         ctx["gantt"] = charts.gantt(measures, concept.start_year, concept.end_year)
+        ctx["undated"] = [m for m in measures if not (m.start and m.end)]
         progress(55, "Finanzierung")
         ctx["finance"] = _finance_table(result)
         ctx["measure_rows"] = _measure_rows(concept, result)
@@ -157,7 +158,16 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         return pdf.write("monitoring/isek_pdf.html", ctx, path)
 
 
-def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noop) -> int:
+def reference_version(concept: Concept, year: int) -> FinanceVersion | None:
+    """The KuF version a Sachbericht compares with by default: the newest one frozen by the end of
+    the report year; if none was frozen by then, the first one."""
+    end = datetime.date(year, 12, 31)
+    return (FinanceVersion.objects.filter(concept=concept, created_at__date__lte=end).order_by("-created_at", "-id").first()
+            or FinanceVersion.objects.filter(concept=concept).order_by("created_at", "id").first())
+
+
+def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noop,
+                    version: FinanceVersion | None = None) -> int:
     if not (concept.start_year <= year <= max(concept.end_year, datetime.date.today().year)):
         raise ReportError(f"Das Berichtsjahr {year} liegt außerhalb der Laufzeit {concept.start_year}–{concept.end_year}.")
     with translation.override("de"):
@@ -196,8 +206,10 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
                              and ms.measure.status != Measure.Status.CANCELLED]
         ctx["ms_next"] = [ms for ms in ms_all if not ms.done and ms.due and ms.due.year == year + 1]
         progress(60, "KuF-Vergleich")
-        version = (FinanceVersion.objects.filter(concept=concept, created_at__date__lte=end).order_by("-created_at").first()
-                   or FinanceVersion.objects.filter(concept=concept).order_by("created_at").first())
+        if version is None:
+            version = reference_version(concept, year)
+        elif version.concept_id != concept.pk:
+            raise ReportError("Die KuF-Version gehört zu einem anderen Konzept.")
         ctx["version"] = version
         if version is not None:
             changes, labels = kuf.compare(concept, version, None)
@@ -332,14 +344,15 @@ def monitoring_csv(concept: Concept, path, columns=None, delimiter=None, decimal
     return len(columns)
 
 
-def build(concept: Concept, kind: str, path, year: int | None = None, progress: Progress = _noop) -> int | None:
+def build(concept: Concept, kind: str, path, year: int | None = None, progress: Progress = _noop,
+          version: FinanceVersion | None = None) -> int | None:
     """Write report ``kind`` to ``path``; returns pages (PDF) or None (CSV)."""
     if kind == "isek":
         return isek_pdf(concept, path, progress)
     if kind == "sachbericht":
         if year is None:
             raise ReportError("Für den Sachbericht fehlt das Berichtsjahr.")
-        return sachbericht_pdf(concept, year, path, progress)
+        return sachbericht_pdf(concept, year, path, progress, version)
     if kind == "monitoring":
         monitoring_csv(concept, path, progress=progress)
         return None

@@ -110,6 +110,13 @@ def indicator_page(request, slug, pk):
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
+        if "delete" in request.POST:  # only entered values; analysis values belong to their run
+            v = get_object_or_404(IndicatorValue, concept=concept, indicator=ind.code, run__isnull=True,
+                                  pk=request.POST["delete"])
+            with acting_as(request.user, "web"):
+                v.delete()
+            messages.success(request, _("Wert gelöscht."))
+            return redirect(ind.get_absolute_url())
         if form.is_valid():
             d = form.cleaned_data
             quarter = None if d["area"] == "area" else concept.quarters.get(pk=int(d["area"]))
@@ -136,6 +143,19 @@ def indicator_edit(request, slug, pk=None):
         messages.success(request, _("Indikator gespeichert."))
         return redirect(ind.get_absolute_url())
     return render(request, "monitoring/indicator_form.html", {"concept": concept, "form": form, "ind": ind})
+
+
+@login_required
+@require_POST
+def indicator_delete(request, slug, pk):
+    concept = editable_concept(request, slug)
+    ind = get_object_or_404(Indicator, concept=concept, pk=pk)
+    with acting_as(request.user, "web"), transaction.atomic():
+        # Entered values go with the indicator; values of analysis runs stay with their run.
+        IndicatorValue.objects.filter(concept=concept, indicator=ind.code, run__isnull=True).delete()
+        ind.delete()
+    messages.success(request, _("Indikator gelöscht."))
+    return redirect("indicators", slug)
 
 
 @login_required
@@ -188,7 +208,7 @@ def texts(request, slug):
 def reports_page(request, slug):
     concept = member_concept(request, slug)
     editable = can_edit(request.user, concept)
-    form = ReportForm(request.POST or None, prefix="r")
+    form = ReportForm(request.POST or None, prefix="r", concept=concept)
     columns, delimiter, comma = reports.mapping_of(concept)
     mapping = MappingForm(request.POST or None, concept=concept, prefix="m", initial={
         "columns": "\n".join(f"{h} = {k}" for h, k in columns), "delimiter": delimiter, "decimal_comma": comma})
@@ -198,11 +218,12 @@ def reports_page(request, slug):
         if "r-kind" in request.POST:
             mapping = MappingForm(concept=concept, prefix="m", initial=mapping.initial)
             if form.is_valid():
-                jobs.start(concept, request.user, form.cleaned_data["kind"], form.cleaned_data.get("year"))
+                jobs.start(concept, request.user, form.cleaned_data["kind"], form.cleaned_data.get("year"),
+                           form.cleaned_data.get("version"))
                 messages.success(request, _("Der Bericht wird erstellt; der Fortschritt steht unten."))
                 return redirect("reports", slug)
         else:
-            form = ReportForm(prefix="r")
+            form = ReportForm(prefix="r", concept=concept)
             if mapping.is_valid():
                 with acting_as(request.user, "web"):
                     MonitoringMapping.objects.update_or_create(concept=concept, defaults={

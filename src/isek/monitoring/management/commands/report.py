@@ -13,20 +13,34 @@ class Command(BaseCommand):
     help = ("Write a report of a concept: `isek` (the ISEK as PDF), `sachbericht --year YEAR` (yearly progress "
             "report, PDF) or `monitoring` (federal monitoring data as CSV).")
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # `--version NAME` (the KuF version a Sachbericht compares with) replaces Django's --version.
+        kwargs.setdefault("conflict_handler", "resolve")
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("concept", help="slug of the concept")
         parser.add_argument("kind", choices=["isek", "sachbericht", "monitoring"])
         parser.add_argument("out", help="file to write")
         parser.add_argument("--year", type=int, help="report year (Sachbericht)")
+        parser.add_argument("--version", dest="version_name",
+                            help="Sachbericht: the frozen KuF version to compare with (default: the newest one "
+                                 "frozen by the end of the year, else the first)")
         parser.add_argument("--mapping", help="monitoring: JSON file {\"columns\": [[header, field], ...], "
                                                "\"delimiter\": \";\", \"decimal_comma\": true} instead of the stored one")
 
-    def handle(self, concept, kind, out, year=None, mapping=None, **opts):
+    def handle(self, concept, kind, out, year=None, mapping=None, version_name=None, **opts):
         c = Concept.objects.filter(slug=concept).first()
         if c is None:
             raise CommandError(f"Konzept „{concept}“ gibt es nicht.")
         if kind == "sachbericht" and year is None:
             raise CommandError("Für den Sachbericht bitte --year JAHR angeben.")
+        version = None
+        if version_name:
+            version = c.finance_versions.filter(name=version_name).first()
+            if version is None:
+                names = ", ".join(c.finance_versions.values_list("name", flat=True)) or "keine"
+                raise CommandError(f"KuF-Version „{version_name}“ gibt es nicht. Vorhanden: {names}")
         target = Path(out)
         if not target.parent.is_dir():
             raise CommandError(f"Das Verzeichnis {target.parent} gibt es nicht.")
@@ -49,7 +63,7 @@ class Command(BaseCommand):
                 n = reports.monitoring_csv(c, tmp, columns, delimiter, comma, progress=progress)
                 what = f"{n} Spalten"
             else:
-                pages = reports.build(c, kind, tmp, year=year, progress=progress)
+                pages = reports.build(c, kind, tmp, year=year, progress=progress, version=version)
                 what = f"{pages} Seiten"
             os.replace(tmp, target)
         except reports.ReportError as exc:

@@ -1,0 +1,97 @@
+"""Monitoring pages: who may read, who may write; the dashboard shows the figures of the overview;
+payments and report texts as a planner enters them."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from isek.concepts.models import Measure
+from isek.monitoring import figures
+from isek.monitoring.models import Indicator, Payment, ReportText
+
+from ..conftest import client_for
+
+SLUG = "bochum-innenstadt"
+MEMBER_PAGES = ["dashboard/", "indicators/", "indicators/{ind}/", "payments/", "reports/"]
+PLANNER_PAGES = ["indicators/new/", "indicators/{ind}/edit/", "reports/texts/"]
+
+
+def _url(path, bochum):
+    ind = Indicator.objects.filter(concept=bochum).first()
+    return f"/concepts/{SLUG}/" + path.format(ind=ind.pk)
+
+
+@pytest.mark.parametrize("path", MEMBER_PAGES + PLANNER_PAGES)
+def test_who_may_open_what(users, bochum, path):
+    url = _url(path, bochum)
+    assert client_for(None).get(url).status_code == 302  # login first
+    assert client_for(users["outsider"]).get(url).status_code in (403, 404)
+    assert client_for(users["stranger"]).get(url).status_code in (403, 404)
+    assert client_for(users["planner"]).get(url).status_code == 200
+    assert client_for(users["reviewer"]).get(url).status_code == (200 if path in MEMBER_PAGES else 403)
+
+
+def test_reviewer_cannot_write(users, bochum):
+    reviewer = client_for(users["reviewer"])
+    m = bochum.measures.first()
+    before = Payment.objects.count(), Indicator.objects.count(), ReportText.objects.count()
+    assert reviewer.post(f"/concepts/{SLUG}/payments/", {"measure": m.pk, "year": 2024, "amount": "1"}).status_code == 403
+    assert reviewer.post(f"/concepts/{SLUG}/indicators/new/", {"code": "x", "name": "x", "kind": "output", "unit": "m"}).status_code == 403
+    assert reviewer.post(f"/concepts/{SLUG}/reports/texts/", {"area-text": "x"}).status_code == 403
+    assert (Payment.objects.count(), Indicator.objects.count(), ReportText.objects.count()) == before
+
+
+def test_dashboard_shows_the_overview(planner_client, bochum):
+    ov = figures.overview(bochum)
+    html = planner_client.get(f"/concepts/{SLUG}/dashboard/").content.decode()
+    assert f"{ov['key']['progress']:.1f}".replace(".", ",") + " %" in html
+    assert f"{ov['key']['cost']:,.0f}".replace(",", ".") + " €" in html
+    assert 'id="finance-data"' in html and "vendor/chartjs/chart.umd.min.js" in html
+    assert html.count('class="isek-spark"') == Indicator.objects.filter(concept=bochum).count()
+    for w in ov["warnings"]:
+        assert w.message.split(":")[0] in html
+
+
+def test_cancelled_measure_leaves_the_progress(planner_client, bochum):
+    before = figures.progress_tree(bochum)
+    m = Measure.objects.get(concept=bochum, number="5.1")  # the heaviest: Haus des Wissens
+    m.status = Measure.Status.CANCELLED
+    m.save()
+    after = figures.progress_tree(bochum)
+    assert after.progress != before.progress
+    field = next(n for n in after.children if n.key == str(m.primary_field_id))
+    assert [c.key for c in field.dropped] == [str(m.pk)]
+    html = planner_client.get(f"/concepts/{SLUG}/dashboard/").content.decode()
+    assert "entfallen, nicht gezählt:" in html and "5.1 Haus des Wissens" in html
+
+
+def test_planner_records_a_payment_and_bad_input_is_refused(planner_client, bochum):
+    m = Measure.objects.get(concept=bochum, number="1.1")
+    r = planner_client.post(f"/concepts/{SLUG}/payments/", {"measure": m.pk, "year": 2026, "amount": "1234.56", "note": "Rechnung 1"})
+    assert r.status_code == 302
+    assert Payment.objects.get(measure=m).amount == D("1234.56")
+    count = Payment.objects.count()
+    r = planner_client.post(f"/concepts/{SLUG}/payments/", {"measure": m.pk, "year": 2026, "amount": "-5"})
+    assert r.status_code == 200 and "Bitte die markierten Angaben prüfen" in r.content.decode()
+    assert Payment.objects.count() == count
+
+
+def test_planner_edits_report_texts(planner_client, bochum):
+    data = {f"{k}-text": "" for k, _l in ReportText.Section.choices}
+    data["threats-text"] = "- Baukosten steigen\n- Leerstand"
+    data["threats-source"] = "Amt 61"
+    assert planner_client.post(f"/concepts/{SLUG}/reports/texts/", data).status_code == 302
+    t = ReportText.objects.get(concept=bochum, section="threats")
+    assert t.text.startswith("- Baukosten") and t.source == "Amt 61"
+
+
+def test_indicator_form_checks_baseline_and_target(planner_client, bochum):
+    r = planner_client.post(f"/concepts/{SLUG}/indicators/new/", {
+        "code": "leerstand", "name": "Leerstandsquote", "kind": "context", "unit": "%",
+        "baseline_value": "12", "target_value": "8", "target_year": "2019", "baseline_year": "2020"})
+    assert r.status_code == 200
+    assert "Das Zieljahr liegt nicht nach dem Ausgangsjahr." in r.content.decode()
+    r = planner_client.post(f"/concepts/{SLUG}/indicators/new/", {
+        "code": "facades_funded", "name": "x", "kind": "output", "unit": "Gebäude"})
+    assert "Diese Kennung ist im Konzept schon vergeben." in r.content.decode()
+    assert not Indicator.objects.filter(code="leerstand").exists()
