@@ -235,7 +235,6 @@ EN = {
     'Monitoring und Berichte': 'Monitoring and reports',
     'im Plan': 'on track',
     'nicht im Plan': 'off target',
-    'ohne Ziel (Kontext)': 'no target (context)',
     'Meilenstein überfällig seit %(due)s: %(title)s (Maßnahme %(measure)s)': 'Milestone overdue since %(due)s: %(title)s (measure %(measure)s)',
     'Gebiet': 'Area',
     'Spalten: indicator; area; year; value; unit; source': 'Columns: indicator; area; year; value; unit; source',
@@ -384,12 +383,13 @@ EN = {
     'Spaltenzuordnung gespeichert.': 'Column mapping saved.',
     'Wert gelöscht.': 'Value deleted.',
     'Indikator gelöscht.': 'Indicator deleted.',
-    'Aktion': 'Action',
     'Löschen entfernt den Indikator und seine eingegebenen Werte; Werte der Bestandsanalyse bleiben bei ihrem Lauf.': 'Deleting removes the indicator and its entered values; values of the inventory analysis stay with their run.',
     'Indikator löschen': 'Delete indicator',
     'verglichen mit KuF-Version (Sachbericht)': 'compared with KuF version (progress report)',
     'automatisch: die neueste bis Ende des Berichtsjahres festgeschriebene': 'automatic: the newest frozen by the end of the report year',
     'verglichen mit KuF-Version': 'compared with KuF version',
+    'ohne Zielwert': 'no target',
+    'Zeitreihe': 'Time series',
 }
 EN_FINANCE = {
     'Kosten und Finanzierung (KuF)': 'Cost and finance overview (KuF)',

@@ -22,10 +22,10 @@ def test_demo_has_bochum_city_layer_values(db):
     run = AnalysisRun.objects.get(concept=bochum)
     assert run.status == "done" and run.progress == 100
     assert "building_coverage: needs an OSM extract" in run.message
-    area = {v.indicator: v.value for v in IndicatorValue.objects.filter(concept=bochum, quarter=None)}
+    area = {v.indicator: v.value for v in IndicatorValue.objects.filter(run=run, quarter=None)}
     assert area["schools_count"] > 0 and area["heritage_count"] > 50 and 0 < area["pt_coverage_300m"] <= 100
     assert "building_coverage" not in area
-    assert IndicatorValue.objects.filter(concept=bochum, quarter__isnull=False).count() == 4 * len(area)
+    assert IndicatorValue.objects.filter(run=run, quarter__isnull=False).count() == 4 * len(area)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -92,3 +92,20 @@ def test_planner_deletes_an_entered_value_and_an_indicator(planner_client, revie
     assert reviewer_client.post(url + "delete/").status_code == 403
     assert planner_client.post(url + "delete/").status_code == 302
     assert not Indicator.objects.filter(pk=ind.pk).exists()
+
+
+def test_an_analysis_rerun_keeps_entered_values(bochum):
+    from isek.analysis import jobs as analysis_jobs
+    from isek.analysis.models import AnalysisRun
+
+    run = AnalysisRun.objects.create(concept=bochum, city_layers=True, extract="")
+    analysis_jobs.execute(run)
+    run.refresh_from_db()
+    assert run.status == "done", run.message
+    entered = IndicatorValue.objects.create(concept=bochum, indicator="playgrounds_count", value=7, date=run.data_date,
+                                            source="Zählung des Grünflächenamts")
+    again = AnalysisRun.objects.create(concept=bochum, city_layers=True, extract="")
+    analysis_jobs.execute(again)
+    assert IndicatorValue.objects.filter(pk=entered.pk).exists()
+    assert not IndicatorValue.objects.filter(run=run).exists()  # the earlier run's values were replaced
+    assert IndicatorValue.objects.filter(run=again, indicator="playgrounds_count", quarter=None).count() == 1

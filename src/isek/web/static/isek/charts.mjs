@@ -46,6 +46,9 @@ function seriesDatasets(data, small) {
 }
 
 function seriesChart(canvas, data, small) {
+  // The x axis spans the years of the values, baseline and target, one year of margin each side.
+  const xs = seriesDatasets(data, small).flatMap((d) => d.data.map((p) => p.x));
+  const xmin = Math.floor(Math.min(...xs)) - 1, xmax = Math.ceil(Math.max(...xs)) + 1;
   new Chart(canvas, {
     type: "scatter",
     data: {datasets: seriesDatasets(data, small)},
@@ -53,7 +56,7 @@ function seriesChart(canvas, data, small) {
       responsive: !small, animation: false, maintainAspectRatio: !small,
       plugins: {legend: {display: !small}, tooltip: {callbacks: {label: (c) => `${c.dataset.label}: ${fmt.format(c.raw.y)} ${data.unit}`}}},
       scales: {
-        x: {display: !small, ticks: {callback: (v) => Number.isInteger(v) ? String(v) : ""}},
+        x: {display: !small, min: xmin, max: xmax, ticks: {stepSize: 1, callback: (v) => Number.isInteger(v) ? String(v) : ""}},
         y: {display: !small, title: {display: !small, text: data.unit}},
       },
     },
