@@ -8,6 +8,15 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Tests create and log in users by the hundred: a fast hasher instead of PBKDF2's 1,000,000
+    rounds (about 0.5 s per password). Production settings are untouched."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def bochum(db):
     """The Bochum demo concept, loaded as `isek demo` loads it (the city-layer analysis, about

@@ -390,6 +390,14 @@ EN = {
     'verglichen mit KuF-Version': 'compared with KuF version',
     'ohne Zielwert': 'no target',
     'Zeitreihe': 'Time series',
+    'Erläuterung': 'Explanation',
+    'Erläuterung zum Sachbericht': 'Explanation for the progress report',
+    'Erläuterungen zum Sachbericht': 'Explanations for the progress report',
+    'Überblick über das Berichtsjahr': 'Overview of the report year',
+    'Erläuterungen gespeichert.': 'Explanations saved.',
+    'Erläuterungen für den Sachbericht (Überblick und je Maßnahme):': 'Explanations for the progress report (overview and per measure):',
+    'Erläuterungen zum Sachbericht %(year)s': 'Explanations for the progress report %(year)s',
+    'Was im Jahr geschehen ist und warum es vom Plan abweicht. Die Texte erscheinen im Sachbericht des Jahres; ein leeres Feld entfernt die Erläuterung.': "What happened in the year and why it deviates from the plan. The texts appear in that year's progress report; an empty field removes the explanation.",
 }
 EN_FINANCE = {
     'Kosten und Finanzierung (KuF)': 'Cost and finance overview (KuF)',

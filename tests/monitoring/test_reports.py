@@ -180,3 +180,35 @@ def test_reference_version_is_the_newest_frozen_by_the_year_end(bochum):
     FinanceVersion.objects.filter(pk=update.pk).update(created_at=datetime.datetime(2023, 10, 1, tzinfo=datetime.UTC))
     assert reports.reference_version(bochum, 2022).pk == first.pk
     assert reports.reference_version(bochum, 2024).pk == update.pk
+
+
+def test_year_notes_reach_the_sachbericht(users, bochum, tmp_path):
+    from isek.concepts.models import Measure
+    from isek.monitoring.models import YearNote
+
+    planner = client_for(users["planner"])
+    url = f"/concepts/{bochum.slug}/reports/notes/2024/"
+    assert client_for(users["reviewer"]).get(url).status_code == 403
+    assert planner.get(f"/concepts/{bochum.slug}/reports/notes/1850/").status_code == 404
+    ring = Measure.objects.get(concept=bochum, number="3.1")
+    form = {"overview": "Die Bauarbeiten am Haus des Wissens liefen planmäßig.", "source": "Amt 61, Jahresbilanz",
+            f"m{ring.pk}": "Planung um ein Jahr verschoben:\nFördermittel erst 2027."}
+    assert planner.post(url, form).status_code == 302
+    assert YearNote.objects.filter(concept=bochum, year=2024).count() == 2
+    out = tmp_path / "sb.pdf"
+    call_command("report", bochum.slug, "sachbericht", "--year", "2024", str(out))
+    text = " ".join(pdf_text(out).split())
+    assert "Die Bauarbeiten am Haus des Wissens liefen planmäßig." in text and "Quellen: Amt 61, Jahresbilanz" in text
+    assert "3.1 Umgestaltung des Innenstadtrings: Planung um ein Jahr verschoben: Fördermittel erst 2027." in text
+    form["overview"] = ""  # an empty field removes the note
+    planner.post(url, form)
+    assert not YearNote.objects.filter(concept=bochum, year=2024, measure=None).exists()
+    # the demo's notes carry their sources
+    demo2023 = " ".join(pdf_text(_sachbericht(bochum, 2023, tmp_path)).split())
+    assert "zehn Gebäude mit rund 140.000 € Zuschuss bewilligt" in demo2023 and "bochum-journal.de" in demo2023
+
+
+def _sachbericht(concept, year, tmp_path):
+    out = tmp_path / f"sb{year}.pdf"
+    reports.build(concept, "sachbericht", out, year=year)
+    return out

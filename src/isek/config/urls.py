@@ -39,6 +39,7 @@ concept_urls = [
     path("payments/", mv.payments, name="payments"),
     path("reports/", mv.reports_page, name="reports"),
     path("reports/texts/", mv.texts, name="report-texts"),
+    path("reports/notes/<int:year>/", mv.year_notes, name="year-notes"),
     path("reports/<int:pk>.json", mv.report_status, name="report-status"),
     path("reports/<int:pk>/download/", mv.report_download, name="report-download"),
     path("reports/<int:pk>/delete/", mv.report_delete, name="report-delete"),

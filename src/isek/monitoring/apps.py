@@ -12,4 +12,5 @@ class MonitoringConfig(AppConfig):
 
         from . import models
 
-        audit.track(models.Indicator, models.Payment, models.ReportText, models.MonitoringMapping)
+        audit.track(models.Indicator, models.Payment, models.ReportText, models.MonitoringMapping,
+                    models.YearNote)

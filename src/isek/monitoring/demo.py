@@ -12,7 +12,7 @@ from isek.concepts.models import Concept
 from isek.demo.bochum import SRC
 from isek.finance import kuf
 
-from .models import Indicator, Payment, ReportText
+from .models import Indicator, Payment, ReportText, YearNote
 
 # code, name, name_en, kind, unit, goals, baseline (value, year), target (value, year), source, illustrative
 INDICATORS = [
@@ -110,6 +110,19 @@ TEXTS = {
         f"{SRC[37]}; {SRC[38]}; {SRC[35]}", False),
 }
 
+# year, measure number (None = overview), text, source: only facts with a public source
+YEAR_NOTES = [
+    (2020, None, "Beginn der Gesamtmaßnahme im Programm Lebendige Zentren. Für das Quartiersmanagement wurden "
+                 "976.000 € bewilligt; der freiraumplanerische Wettbewerb für den Husemannplatz ist entschieden.",
+     f"{SRC[26]}; {SRC[21]}"),
+    (2020, "2.1", f"Wettbewerb entschieden (Sieger: sinai, „Clouds“); erste Kostenschätzung 2–2,7 Mio. € (Quelle: {SRC[21]}).", ""),
+    (2020, "4.2", f"976.000 € aus Lebendige Zentren bewilligt (Quelle: {SRC[26]}).", ""),
+    (2023, None, "Das Hof- und Fassadenprogramm nimmt Fahrt auf; die Kosten des Husemannplatzes werden mit der "
+                 "Tiefgarage neu geschätzt und die KuF fortgeschrieben.", f"{SRC[23]}; {SRC[22]}"),
+    (2023, "1.2", f"Bis September 2023 zehn Gebäude mit rund 140.000 € Zuschuss bewilligt (Quelle: {SRC[23]}).", ""),
+    (2023, "2.1", f"Kosten nach Presse rund 12 Mio. € einschließlich Tiefgarage (Quelle: {SRC[22]}).", ""),
+]
+
 
 def _cents(x: Decimal) -> Decimal:
     return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -140,5 +153,8 @@ def load(concept: Concept) -> None:
             if mkey == key and year <= PAID_UNTIL and cell.cost:
                 Payment.objects.create(measure=measures[number], year=year, amount=_cents(cell.cost * share),
                                        note="illustrative Auszahlung (Demo)", illustrative=True)
+    for year, number, text, source in YEAR_NOTES:
+        YearNote.objects.create(concept=concept, year=year, measure=measures[number] if number else None, text=text,
+                                source=source)
     for section, (text, source, illustrative) in TEXTS.items():
         ReportText.objects.create(concept=concept, section=section, text=text, source=source, illustrative=illustrative)

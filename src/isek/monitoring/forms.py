@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from isek.concepts.forms import KernFormMixin
 
 from . import reports
-from .models import Indicator, Payment, Report, ReportText
+from .models import Indicator, Payment, Report, ReportText, YearNote
 
 
 class IndicatorForm(KernFormMixin, forms.ModelForm):
@@ -111,3 +111,40 @@ class MappingForm(KernFormMixin, forms.Form):
         if errors:
             raise forms.ValidationError(errors)
         return cols
+
+
+class YearNotesForm(KernFormMixin, forms.Form):
+    """Explanations for one year's Sachbericht: an overview and one text per measure."""
+
+    def __init__(self, *args, concept, year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.concept, self.year = concept, year
+        existing = {n.measure_id: n for n in YearNote.objects.filter(concept=concept, year=year)}
+        self.measures = list(concept.measures.all())
+        self.fields["overview"] = forms.CharField(
+            label=_("Überblick über das Berichtsjahr"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+            initial=existing[None].text if None in existing else "")
+        self.fields["source"] = forms.CharField(
+            label=_("Quellen"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+            initial=existing[None].source if None in existing else "")
+        for m in self.measures:
+            self.fields[f"m{m.pk}"] = forms.CharField(
+                label=str(m), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                initial=existing[m.pk].text if m.pk in existing else "")
+
+    def save(self):
+        existing = {n.measure_id: n for n in YearNote.objects.filter(concept=self.concept, year=self.year)}
+        wanted = {None: (self.cleaned_data["overview"], self.cleaned_data["source"])}
+        wanted.update({m.pk: (self.cleaned_data[f"m{m.pk}"], "") for m in self.measures})
+        for measure_id, (text, source) in wanted.items():
+            text, source = text.strip(), source.strip()
+            note = existing.get(measure_id)
+            if not text:
+                if note is not None:
+                    note.delete()
+                continue
+            if note is None:
+                note = YearNote(concept=self.concept, year=self.year, measure_id=measure_id)
+            if note.pk is None or (note.text, note.source) != (text, source):
+                note.text, note.source = text, source
+                note.save()

@@ -122,6 +122,26 @@ class ReportText(models.Model):
         return f"{self.concept}: {self.get_section_display()}"
 
 
+class YearNote(models.Model):
+    """A planner's explanation for the Sachbericht of a year: for the whole concept (no measure)
+    or for one measure (what was done, why it deviates from the plan)."""
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="year_notes")
+    year = models.PositiveSmallIntegerField(_("Jahr"), validators=year_validators)
+    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.CASCADE, related_name="year_notes",
+                                verbose_name=_("Maßnahme"))
+    text = models.TextField(_("Erläuterung"))
+    source = models.TextField(_("Quelle"), blank=True)
+
+    class Meta:
+        ordering = ["concept", "year", "measure__sort_key"]
+        verbose_name = _("Erläuterung zum Sachbericht")
+        verbose_name_plural = _("Erläuterungen zum Sachbericht")
+
+    def __str__(self):
+        return f"{self.year} {self.measure or self.concept}"
+
+
 class MonitoringMapping(models.Model):
     """Columns of the federal monitoring CSV (Begleitinformationen) for a concept."""
 

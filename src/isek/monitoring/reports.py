@@ -21,7 +21,7 @@ from isek.finance import engine, kuf
 from isek.finance.models import CostGroup, FinanceVersion, Financing
 
 from . import charts, figures
-from .models import Indicator, MonitoringMapping, ReportText
+from .models import Indicator, MonitoringMapping, ReportText, YearNote
 
 ZERO = Decimal(0)
 MAX_ISEK_PAGES = 25
@@ -200,6 +200,10 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
             active = (m.start is None or m.start <= end) and (m.end is None or m.end.year >= year)
             rows.append({"m": m, "done": done, "plan": y_plan, "paid": y_paid, "active": active})
         ctx["measure_rows"] = rows
+        notes = list(YearNote.objects.filter(concept=concept, year=year).select_related("measure"))
+        ctx["overview"] = next((_paragraphs(n.text) for n in notes if n.measure_id is None), [])
+        ctx["overview_source"] = next((n.source for n in notes if n.measure_id is None), "")
+        ctx["measure_notes"] = [n for n in notes if n.measure_id is not None]
         ms_all = Milestone.objects.filter(measure__concept=concept).select_related("measure").order_by("due", "id")
         ctx["ms_done"] = [ms for ms in ms_all if ms.done and ms.done.year == year]
         ctx["ms_overdue"] = [ms for ms in ms_all if not ms.done and ms.due and ms.due <= end

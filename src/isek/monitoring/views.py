@@ -23,7 +23,16 @@ from isek.finance import engine
 from isek.finance.models import Financing
 
 from . import figures, jobs, reports, values
-from .forms import ImportForm, IndicatorForm, MappingForm, PaymentForm, ReportForm, ReportTextForm, ValueForm
+from .forms import (
+    ImportForm,
+    IndicatorForm,
+    MappingForm,
+    PaymentForm,
+    ReportForm,
+    ReportTextForm,
+    ValueForm,
+    YearNotesForm,
+)
 from .models import Indicator, MonitoringMapping, Payment, Report, ReportText
 
 SOURCE_COLOURS = {"bund": "#1f4e79", "land": "#2e75b6", "eu": "#7030a0", "municipality": "#c55a11",
@@ -205,6 +214,21 @@ def texts(request, slug):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def year_notes(request, slug, year):
+    concept = editable_concept(request, slug)
+    if not concept.start_year <= year <= max(concept.end_year, concept.start_year) + 10:
+        raise Http404
+    form = YearNotesForm(request.POST or None, concept=concept, year=year)
+    if request.method == "POST" and form.is_valid():
+        with acting_as(request.user, "web"), transaction.atomic():
+            form.save()
+        messages.success(request, _("Erläuterungen gespeichert."))
+        return redirect("reports", slug)
+    return render(request, "monitoring/year_notes.html", {"concept": concept, "form": form, "year": year})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def reports_page(request, slug):
     concept = member_concept(request, slug)
     editable = can_edit(request.user, concept)
@@ -236,6 +260,7 @@ def reports_page(request, slug):
     return render(request, "monitoring/reports.html", {
         "concept": concept, "form": form, "mapping": mapping, "can_edit": editable, "runs": runs,
         "fields": [(k, v[0]) for k, v in known.items()],
+        "years": list(range(concept.start_year, concept.end_year + 1)),
         "active": any(r.status in ("queued", "running") for r in runs)})
 
 
