@@ -32,6 +32,21 @@ def test_planner_uses_the_dashboard_and_downloads_the_isek(page, live_bochum, tm
     assert page.locator("#progress-table tbody tr").count() == concept.fields_of_action.count() + 1
     assert axe_violations(page) == []
 
+    # An indicator off target: its chart with baseline, target and target path, and a value entered.
+    page.locator("#sparks li[data-state=off_target] a").first.click()
+    page.wait_for_function("() => window.Chart && Chart.getChart('series') !== undefined")
+    labels = page.evaluate("() => Chart.getChart('series').data.datasets.map(d => d.label)")
+    assert {"Fördergebiet", "Ausgangswert", "Ziel", "Zielpfad"} <= set(labels)
+    assert axe_violations(page) == []
+    page.fill("#id_year", "2025")
+    page.fill("#id_value", "17")
+    page.fill("#id_source", "Amt 61, Zählung")
+    page.click("#value-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "Amt 61, Zählung" in page.text_content("#values-table")
+    page.goto(f"{base}/concepts/bochum-innenstadt/indicators/")
+    assert axe_violations(page) == []
+
     # English
     page.goto(f"{base}/concepts/bochum-innenstadt/dashboard/")
     page.evaluate("() => document.cookie = 'django_language=en; path=/'")
