@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import io
 import json
 
@@ -18,10 +19,19 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from isek.analysis.maps import scale_bar  # noqa: E402
 from isek.core import geo  # noqa: E402
+from isek.monitoring import figures  # noqa: E402
 
-SOURCE_COLOURS = {"bund": "#1f4e79", "land": "#2e75b6", "eu": "#7030a0", "municipality": "#c55a11",
-                  "private": "#548235", "other": "#7f7f7f", "unidentified": "#c00000"}
-plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 8, "svg.fonttype": "none"})
+STYLE = {"font.family": "DejaVu Sans", "font.size": 8}
+
+
+def _styled(draw):
+    """Draw with the reports' style without touching matplotlib's global settings (the analysis
+    maps share the worker process)."""
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with plt.rc_context(STYLE):
+            return draw(*args, **kwargs)
+    return wrapper
 
 
 def data_uri(fig, dpi: int = 150) -> str:
@@ -73,6 +83,7 @@ def _context(name: str, bbox) -> list:
     return _working([shapely.geometry.shape(f["geometry"]) for f in json.loads(data)["features"] if f.get("geometry")])
 
 
+@_styled
 def concept_map(concept, measures, fields: dict, attribution: list[str], size=(7.2, 6.0)) -> str:
     """The funding area, its quarters and the measures (by field of action) in EPSG:25832."""
     fig, ax = plt.subplots(figsize=size)
@@ -115,6 +126,7 @@ def concept_map(concept, measures, fields: dict, attribution: list[str], size=(7
     return data_uri(fig)
 
 
+@_styled
 def gantt(measures, start_year: int, end_year: int, today: datetime.date | None = None) -> str:
     """Time plan: one bar per measure (start–end) in its field's colour, milestones as diamonds."""
     today = today or datetime.date.today()
@@ -147,12 +159,13 @@ def gantt(measures, start_year: int, end_year: int, today: datetime.date | None 
     return data_uri(fig)
 
 
+@_styled
 def finance_bars(years: list[int], series: list[tuple[str, str, list[float]]]) -> str:
     """Stacked bars per year: series = [(source key, label, values in €)]."""
     fig, ax = plt.subplots(figsize=(7.2, 2.8))
     bottom = [0.0] * len(years)
     for key, label, values in series:
-        ax.bar(years, [v / 1e6 for v in values], bottom=bottom, label=str(label), color=SOURCE_COLOURS.get(key, "#999999"))
+        ax.bar(years, [v / 1e6 for v in values], bottom=bottom, label=str(label), color=figures.SOURCE_COLOURS.get(key, "#999999"))
         bottom = [b + v / 1e6 for b, v in zip(bottom, values)]
     ax.set_ylabel("Mio. €")
     ax.set_xticks(years)
@@ -162,6 +175,7 @@ def finance_bars(years: list[int], series: list[tuple[str, str, list[float]]]) -
     return data_uri(fig)
 
 
+@_styled
 def indicator_chart(state, quarter_names: dict) -> str:
     """The series of the funding area (and quarters) with baseline and target."""
     ind = state.indicator

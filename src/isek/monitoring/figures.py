@@ -20,6 +20,9 @@ from .models import Indicator, Payment
 
 ZERO = Decimal(0)
 AREA = "area"
+# One colour per financing source, in the dashboard's charts and in the PDFs.
+SOURCE_COLOURS = {"bund": "#1f4e79", "land": "#2e75b6", "eu": "#7030a0", "municipality": "#c55a11",
+                  "private": "#548235", "other": "#6b6b6b", "unidentified": "#c00000"}
 
 
 def measure_progress(m: Measure) -> Decimal:
@@ -49,6 +52,13 @@ def progress_tree(concept: Concept, result: engine.KufResult | None = None) -> r
         by_field.setdefault(m.primary_field_id, []).append(item)
     fields = [rollup.roll(str(f.pk), str(f), by_field.get(f.pk, [])) for f in concept.fields_of_action.all()]
     return rollup.roll("concept", concept.name, fields)
+
+
+def field_rows(concept: Concept, tree: rollup.Node, ms: dict | None = None) -> list[dict]:
+    """One row per field of action, in its order: its roll-up node, the field, its milestones."""
+    fields = {str(f.pk): f for f in concept.fields_of_action.all()}
+    rows = [{"node": n, "field": fields[n.key], "ms": (ms or {}).get(int(n.key))} for n in tree.children + tree.unweighted]
+    return sorted(rows, key=lambda r: r["field"].number)
 
 
 @dataclass

@@ -174,7 +174,6 @@ class Report(models.Model):
     year = models.PositiveSmallIntegerField(_("Berichtsjahr"), null=True, blank=True, validators=year_validators)
     version = models.ForeignKey("finance.FinanceVersion", null=True, blank=True, on_delete=models.SET_NULL,
                                 verbose_name=_("verglichen mit KuF-Version"))
-    language = models.CharField(max_length=5, default="de")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

@@ -54,8 +54,9 @@ def _paragraphs(text: str) -> list[dict]:
 
 def _sections(concept: Concept) -> dict:
     out = {}
+    stored = texts(concept)
     for key, label in ReportText.Section.choices:
-        t = texts(concept).get(key)
+        t = stored.get(key)
         out[key] = {"label": label, "blocks": _paragraphs(t.text) if t else [], "source": t.source if t else "",
                     "illustrative": t.illustrative if t else False}
     return out
@@ -70,8 +71,7 @@ def _measure_rows(concept: Concept, result: engine.KufResult) -> list[dict]:
     for m in concept.measures.select_related("primary_field").prefetch_related("sources", "milestones"):
         key = str(m.pk)
         rows.append({"m": m, "cost": result.measure_total(key), "grant": result.measure_total(key, "grant"),
-                     "municipality": result.measure_total(key, "municipality"),
-                     "other": sum((result.measure_total(key, s) for s in ("eu", "private", "other")), ZERO)})
+                     "municipality": result.measure_total(key, "municipality")})
     return rows
 
 
@@ -123,9 +123,7 @@ def _values_of(state) -> list:
 def _common(concept: Concept, ov: dict) -> dict:
     fields = {f.pk: f for f in concept.fields_of_action.all()}
     tree = ov["tree"]
-    field_rows = [{"node": n, "field": fields.get(int(n.key))} for n in tree.children + tree.unweighted]
-    field_rows.sort(key=lambda r: r["field"].number if r["field"] else 0)
-    return {"concept": concept, "fields": fields, "tree": tree, "field_rows": field_rows,
+    return {"concept": concept, "fields": fields, "tree": tree, "field_rows": figures.field_rows(concept, tree),
             "key": ov["key"], "today": datetime.date.today(), "result": ov["result"]}
 
 
@@ -151,7 +149,6 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["quarters"] = list(concept.quarters.all())
         progress(65, "Indikatoren")
         ctx["indicators"] = _indicator_rows(concept, ov["indicators"], with_charts=False)
-        ctx["population"] = [s for s in ov["indicators"] if s.indicator.code.startswith("population")]
         ctx["groups"] = {g.number: g.name for g in CostGroup.objects.all()}
         ctx["warnings"] = result.warnings
         progress(75, "PDF")

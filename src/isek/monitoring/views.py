@@ -35,9 +35,6 @@ from .forms import (
 )
 from .models import Indicator, MonitoringMapping, Payment, Report, ReportText
 
-SOURCE_COLOURS = {"bund": "#1f4e79", "land": "#2e75b6", "eu": "#7030a0", "municipality": "#c55a11",
-                  "private": "#548235", "other": "#6b6b6b", "unidentified": "#c00000"}
-
 
 def _series_json(state: figures.IndicatorState, quarter_names: dict) -> dict:
     ind = state.indicator
@@ -57,23 +54,20 @@ def dashboard(request, slug):
     ov = figures.overview(concept)
     result = ov["result"]
     labels = dict(Financing.Source.choices)
+    used = [s for s in engine.SOURCES if any(result.year_total(y, s) for y in result.years)]
+    amounts = {s: [result.year_total(y, s) for y in result.years] for s in used}
     finance = {"years": result.years, "datasets": [
-        {"label": str(labels[s]), "colour": SOURCE_COLOURS[s], "values": [float(result.year_total(y, s)) for y in result.years]}
-        for s in engine.SOURCES if any(result.year_total(y, s) for y in result.years)]}
-    finance_rows = [{"label": d["label"], "values": [result.year_total(y, s) for y in result.years]}
-                    for s, d in zip([s for s in engine.SOURCES if any(result.year_total(y, s) for y in result.years)],
-                                    finance["datasets"])]
-    fields = {str(f.pk): f for f in concept.fields_of_action.all()}
+        {"label": str(labels[s]), "colour": figures.SOURCE_COLOURS[s], "values": [float(v) for v in amounts[s]]} for s in used]}
+    finance_rows = [{"label": labels[s], "values": amounts[s]} for s in used]
     tree = ov["tree"]
-    field_rows = sorted(({"node": n, "field": fields[n.key], "ms": ov["milestones"].get(int(n.key))}
-                         for n in tree.children + tree.unweighted), key=lambda r: r["field"].number)
+    rows = figures.field_rows(concept, tree, ov["milestones"])
     quarter_names = {q.pk: q.name for q in concept.quarters.all()}
     lang = get_language()
     sparks = [{"state": s, "name": s.indicator.label(lang), "id": f"spark-{s.indicator.pk}", "data_id": f"spark-{s.indicator.pk}-data",
                "data": _series_json(s, quarter_names)} for s in ov["indicators"]]
     available, _missing = _context_info(concept)
     return render(request, "monitoring/dashboard.html", {
-        "concept": concept, "key": ov["key"], "tree": tree, "field_rows": field_rows, "finance": finance,
+        "concept": concept, "key": ov["key"], "tree": tree, "field_rows": rows, "finance": finance,
         "finance_rows": finance_rows, "years": result.years, "sparks": sparks, "warnings": ov["warnings"],
         "spending": ov["spending"], "milestones": ov["milestones"]["concept"], "can_edit": can_edit(request.user, concept),
         "context_layers": available, "illustrative_progress": concept.measures.filter(progress_illustrative=True).exists(),
