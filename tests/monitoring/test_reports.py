@@ -67,6 +67,9 @@ def test_sachbericht_reports_the_year(bochum, tmp_path):
     assert "KuF-Version „Erstantrag 2019 (illustrativ)“" in text  # all demo versions are frozen now: the first one
     assert "2.1 Umgestaltung des Husemannplatzes" in text  # its cost changed since the first application
     assert "Geförderte Gebäude im Hof- und Fassadenprogramm" in text and "nicht im Plan" in text
+    # the demo's (illustrative) design milestone of 1.1, due mid-2025, is not overdue yet at the end of 2024
+    assert "1.1 Wetterschutz auf dem Boulevard: Entwurfsplanung abgeschlossen" not in text.split("Überfällig")[1].split("Geplant für 2025")[0]
+    assert "Entwurfsplanung abgeschlossen (30.06.2025)" in text.split("Geplant für 2025")[1]
 
 
 def test_monitoring_csv_equals_the_kuf(bochum, tmp_path):
@@ -156,7 +159,7 @@ def test_overview_figures(bochum):
     assert states["population_residents"].state == "no_target"
     assert states["square_redesigned_m2"].state == "no_data"
     kinds = {w.kind for w in ov["warnings"]}
-    assert {"kuf", "indicator", "spending"} <= kinds  # 5.3 is paid at 105 % of plan in the demo
+    assert {"kuf", "indicator", "spending", "milestone"} <= kinds  # 5.3 is paid at 105 % of plan in the demo
     late = figures.milestones(bochum, today=datetime.date(2030, 1, 1))["concept"]
     assert late.total >= 1
 
@@ -168,6 +171,8 @@ def test_sachbericht_against_a_chosen_version(bochum, tmp_path):
     text = " ".join(pdf_text(out).split())
     assert f"KuF-Version „{name}“" in text
     assert "Keine Änderungen." in text  # the current plan is this version
+    overdue = text.split("Überfällig (geplant bis Ende 2025, nicht erreicht)")[1].split("Geplant für 2026")[0]
+    assert "1.1 Wetterschutz auf dem Boulevard: Entwurfsplanung abgeschlossen (geplant 30.06.2025)" in overdue
     with pytest.raises(CommandError, match="Vorhanden: "):
         call_command("report", "bochum-innenstadt", "sachbericht", "--year", "2025", "--version", "2099", str(out))
 

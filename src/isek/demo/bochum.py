@@ -119,6 +119,9 @@ def _poly(cx, cy, w_m, h_m):
     return geo.transform(rect, "EPSG:25832", "EPSG:4326")
 
 
+ILLUSTRATIVE_MILESTONE = "illustrativ (Demo): Termin angenommen, nicht aus einer Quelle der Stadt"
+
+
 def measures():
     import shapely
 
@@ -133,6 +136,8 @@ def measures():
             "description": "Witterungsschutz entlang des Boulevards zwischen Hauptbahnhof und City.",
             "geometry": shapely.LineString([(7.2222, 51.4796), (7.2201, 51.4801), (7.2181, 51.4807)]),
             "lead_body": "Stadt Bochum", "start": "2022-01-01", "end": "2026-12-31",
+            "milestones": [("Entwurfsplanung abgeschlossen", "2025-06-30", None, ILLUSTRATIVE_MILESTONE),
+                           ("Baubeginn", "2026-04-01", None, ILLUSTRATIVE_MILESTONE)],
             "sources": [("Wetterschutz auf dem Boulevard als Maßnahme des ISEK genannt.", SRC[19], "press")],
         },
         {
