@@ -217,3 +217,12 @@ def _sachbericht(concept, year, tmp_path):
     out = tmp_path / f"sb{year}.pdf"
     reports.build(concept, "sachbericht", out, year=year)
     return out
+
+
+def test_monitoring_csv_keeps_formula_like_text_as_text(bochum, tmp_path):
+    bochum.name = "=HYPERLINK(\"http://example.invalid\")"
+    bochum.save()
+    out = tmp_path / "m.csv"
+    reports.monitoring_csv(bochum, out)
+    row = dict(zip(*csv.reader(out.open(encoding="utf-8-sig"), delimiter=";")))
+    assert row["Gesamtmaßnahme"] == "'=HYPERLINK(\"http://example.invalid\")"

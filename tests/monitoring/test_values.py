@@ -109,3 +109,14 @@ def test_an_analysis_rerun_keeps_entered_values(bochum):
     assert IndicatorValue.objects.filter(pk=entered.pk).exists()
     assert not IndicatorValue.objects.filter(run=run).exists()  # the earlier run's values were replaced
     assert IndicatorValue.objects.filter(run=again, indicator="playgrounds_count", quarter=None).count() == 1
+
+
+def test_oversized_upload_is_refused(planner_client, bochum, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.ISEK_UPLOAD_MAX_BYTES = 100
+    before = _count(bochum)
+    rows = "".join(f"facades_funded;Fördergebiet;{y};3;Gebäude;x\n" for y in range(2000, 2010))
+    r = planner_client.post("/concepts/bochum-innenstadt/indicators/", {"file": SimpleUploadedFile("w.csv", (HEADER + rows).encode())})
+    assert r.status_code == 200 and "erlaubt sind höchstens 0.0 MB" in r.content.decode().replace(",", ".")
+    assert _count(bochum) == before

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from isek.concepts.forms import KernFormMixin
@@ -47,6 +48,13 @@ class ValueForm(KernFormMixin, forms.Form):
 class ImportForm(KernFormMixin, forms.Form):
     file = forms.FileField(label=_("CSV-Datei"), help_text=_("Spalten: indicator; area; year; value; unit; source"))
     source = forms.CharField(label=_("Quelle für Zeilen ohne Quelle"), max_length=300, required=False)
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > settings.ISEK_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("Die Datei ist %(s).1f MB groß; erlaubt sind höchstens %(m).1f MB.") % {
+                "s": f.size / 1e6, "m": settings.ISEK_UPLOAD_MAX_BYTES / 1e6})
+        return f
 
 
 class PaymentForm(KernFormMixin, forms.ModelForm):

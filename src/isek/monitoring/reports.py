@@ -249,7 +249,9 @@ def _fmt(value, comma: bool) -> str:
     if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
         text = f"{value:.2f}" if isinstance(value, Decimal) else (f"{value:g}" if isinstance(value, float) else str(value))
         return text.replace(".", ",") if comma else text
-    return str(value)
+    text = str(value)
+    # A text cell starting like a formula would be run by a spreadsheet: keep it text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def monitoring_fields(concept: Concept) -> dict[str, tuple[str, Callable]]:

@@ -44,6 +44,7 @@ class Command(BaseCommand):
         url = f"http://127.0.0.1:{port}/concepts/{concept.slug}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo: {url}"))
+        self.stdout.write(f"Übersicht und Berichte (nach Anmeldung): {url}dashboard/ · {url}reports/")
         self.stdout.write(f"Anmeldung Planung:  Benutzer {loader.PLANNER}  Passwort {logins[loader.PLANNER]}")
         self.stdout.write(f"Anmeldung Prüfung:  Benutzer {loader.REVIEWER}  Passwort {logins[loader.REVIEWER]}")
         if no_serve:
