@@ -95,3 +95,21 @@ def test_indicator_form_checks_baseline_and_target(planner_client, bochum):
         "code": "facades_funded", "name": "x", "kind": "output", "unit": "Gebäude"})
     assert "Diese Kennung ist im Konzept schon vergeben." in r.content.decode()
     assert not Indicator.objects.filter(code="leerstand").exists()
+
+
+def test_admin_lists_monitoring_data(bochum, settings, tmp_path):
+    from django.contrib.auth import get_user_model
+
+    from isek.monitoring import jobs
+    from isek.monitoring.models import Report
+
+    settings.VAR_DIR = tmp_path
+    report = Report.objects.create(concept=bochum, kind="monitoring")
+    jobs.execute(report)
+    admin = client_for(get_user_model().objects.create_superuser("admin", "a@example.org", "pw-admin-123"))
+    ind = Indicator.objects.filter(concept=bochum).first()
+    for url in ("/admin/monitoring/indicator/", f"/admin/monitoring/indicator/{ind.pk}/change/", "/admin/monitoring/payment/",
+                "/admin/monitoring/reporttext/", "/admin/monitoring/yearnote/", "/admin/monitoring/report/",
+                f"/admin/monitoring/report/{report.pk}/change/"):
+        assert admin.get(url).status_code == 200, url
+    assert admin.get("/admin/monitoring/report/add/").status_code == 403
