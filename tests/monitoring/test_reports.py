@@ -226,3 +226,18 @@ def test_monitoring_csv_keeps_formula_like_text_as_text(bochum, tmp_path):
     reports.monitoring_csv(bochum, out)
     row = dict(zip(*csv.reader(out.open(encoding="utf-8-sig"), delimiter=";")))
     assert row["Gesamtmaßnahme"] == "'=HYPERLINK(\"http://example.invalid\")"
+
+
+def test_deleting_a_report_removes_its_file(users, bochum, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    report = Report.objects.create(concept=bochum, kind="monitoring")
+    jobs.execute(report)
+    report.refresh_from_db()
+    path = tmp_path / "reports" / report.file.rsplit("/", 1)[-1]
+    assert path.is_file()
+    url = f"/concepts/{bochum.slug}/reports/{report.pk}/delete/"
+    assert client_for(users["reviewer"]).post(url).status_code == 403
+    page = client_for(users["planner"]).get(f"/concepts/{bochum.slug}/reports/").content.decode()
+    assert url in page
+    assert client_for(users["planner"]).post(url).status_code == 302
+    assert not path.exists() and not Report.objects.filter(pk=report.pk).exists()

@@ -121,6 +121,9 @@ class MappingForm(KernFormMixin, forms.Form):
         return cols
 
 
+TEXT = "kern-form-input__input"  # KernFormMixin styles the fields declared on the class; these are added per measure
+
+
 class YearNotesForm(KernFormMixin, forms.Form):
     """Explanations for one year's Sachbericht: an overview and one text per measure."""
 
@@ -130,14 +133,14 @@ class YearNotesForm(KernFormMixin, forms.Form):
         existing = {n.measure_id: n for n in YearNote.objects.filter(concept=concept, year=year)}
         self.measures = list(concept.measures.all())
         self.fields["overview"] = forms.CharField(
-            label=_("Überblick über das Berichtsjahr"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+            label=_("Überblick über das Berichtsjahr"), required=False, widget=forms.Textarea(attrs={"rows": 4, "class": TEXT}),
             initial=existing[None].text if None in existing else "")
         self.fields["source"] = forms.CharField(
-            label=_("Quellen"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+            label=_("Quellen"), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": TEXT}),
             initial=existing[None].source if None in existing else "")
         for m in self.measures:
             self.fields[f"m{m.pk}"] = forms.CharField(
-                label=str(m), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                label=str(m), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": TEXT}),
                 initial=existing[m.pk].text if m.pk in existing else "")
 
     def save(self):
