@@ -113,3 +113,15 @@ def test_admin_lists_monitoring_data(bochum, settings, tmp_path):
                 f"/admin/monitoring/report/{report.pk}/change/"):
         assert admin.get(url).status_code == 200, url
     assert admin.get("/admin/monitoring/report/add/").status_code == 403
+
+
+def test_english_dashboard_names_fields_in_english(users, bochum):
+    from html import escape
+
+    from django.test import Client
+
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(users["reviewer"])
+    html = c.get(f"/concepts/{SLUG}/dashboard/").content.decode()
+    field = bochum.fields_of_action.exclude(name_en="").first()
+    assert escape(field.name_en) in html and "Key figures" in html

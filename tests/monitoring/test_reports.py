@@ -241,3 +241,15 @@ def test_deleting_a_report_removes_its_file(users, bochum, settings, tmp_path):
     assert url in page
     assert client_for(users["planner"]).post(url).status_code == 302
     assert not path.exists() and not Report.objects.filter(pk=report.pk).exists()
+
+
+def test_monitoring_csv_is_german_whatever_the_ui_language(bochum, tmp_path):
+    from django.utils import translation
+
+    out = tmp_path / "m.csv"
+    with translation.override("en"):
+        reports.monitoring_csv(bochum, out)
+        described = reports.monitoring_fields(bochum)["federal_funds"][0]
+    row = dict(zip(*csv.reader(out.open(encoding="utf-8-sig"), delimiter=";")))
+    assert row["Programm"] == "Lebendige Zentren"
+    assert described == "Federal funds (€)"  # the page describing the fields follows the UI language

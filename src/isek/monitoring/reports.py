@@ -14,6 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from isek.concepts.models import Concept, Measure, Milestone
 from isek.core import pdf
@@ -257,34 +258,36 @@ def _fmt(value, comma: bool) -> str:
 def monitoring_fields(concept: Concept) -> dict[str, tuple[str, Callable]]:
     """field key → (description, getter(ctx))."""
     base = {
-        "municipality": ("Gemeinde", lambda c: c["concept"].city.name),
-        "ags": ("Amtlicher Gemeindeschlüssel", lambda c: c["concept"].city.ags),
-        "measure_name": ("Name der Gesamtmaßnahme", lambda c: c["concept"].name),
-        "area_name": ("Fördergebiet", lambda c: c["concept"].area_name),
-        "programme": ("Programm", lambda c: c["concept"].get_programme_display()),
-        "legal_basis": ("Gebietsfestlegung", lambda c: c["concept"].get_legal_basis_display()),
-        "status": ("Stand", lambda c: c["concept"].get_status_display()),
-        "area_ha": ("Gebietsgröße (ha)", lambda c: round(c["concept"].area_m2 / 10_000, 2) if c["concept"].area else None),
-        "start_year": ("Beginn (Jahr)", lambda c: c["concept"].start_year),
-        "end_year": ("Ende (Jahr)", lambda c: c["concept"].end_year),
-        "council_decision": ("Ratsbeschluss", lambda c: c["concept"].council_decision_date),
-        "cost_total": ("Kosten gesamt (€)", lambda c: c["result"].total("cost")),
-        "eligible_total": ("förderfähige Kosten (€)", lambda c: c["result"].total("eligible")),
-        "federal_funds": ("Bundesmittel (€)", lambda c: c["result"].total("bund")),
-        "land_funds": ("Landesmittel (€)", lambda c: c["result"].total("land")),
-        "municipal_share": ("Eigenanteil der Gemeinde (€)", lambda c: c["result"].total("municipality")),
-        "other_funds": ("weitere Mittel (€)", lambda c: sum((c["result"].total(s) for s in ("eu", "private", "other")), ZERO)),
-        "paid_total": ("ausgezahlt bis heute (€)", lambda c: c["spending"]["paid"]),
-        "measures": ("Zahl der Maßnahmen", lambda c: c["concept"].measures.exclude(status=Measure.Status.CANCELLED).count()),
-        "progress": ("Fortschritt (%)", lambda c: c["tree"].shown),
+        "municipality": (_("Gemeinde"), lambda c: c["concept"].city.name),
+        "ags": (_("Amtlicher Gemeindeschlüssel"), lambda c: c["concept"].city.ags),
+        "measure_name": (_("Name der Gesamtmaßnahme"), lambda c: c["concept"].name),
+        "area_name": (_("Fördergebiet"), lambda c: c["concept"].area_name),
+        "programme": (_("Programm"), lambda c: c["concept"].get_programme_display()),
+        "legal_basis": (_("Gebietsfestlegung"), lambda c: c["concept"].get_legal_basis_display()),
+        "status": (_("Stand"), lambda c: c["concept"].get_status_display()),
+        "area_ha": (_("Gebietsgröße (ha)"), lambda c: round(c["concept"].area_m2 / 10_000, 2) if c["concept"].area else None),
+        "start_year": (_("Beginn (Jahr)"), lambda c: c["concept"].start_year),
+        "end_year": (_("Ende (Jahr)"), lambda c: c["concept"].end_year),
+        "council_decision": (_("Ratsbeschluss"), lambda c: c["concept"].council_decision_date),
+        "cost_total": (_("Kosten gesamt (€)"), lambda c: c["result"].total("cost")),
+        "eligible_total": (_("förderfähige Kosten (€)"), lambda c: c["result"].total("eligible")),
+        "federal_funds": (_("Bundesmittel (€)"), lambda c: c["result"].total("bund")),
+        "land_funds": (_("Landesmittel (€)"), lambda c: c["result"].total("land")),
+        "municipal_share": (_("Eigenanteil der Gemeinde (€)"), lambda c: c["result"].total("municipality")),
+        "other_funds": (_("weitere Mittel (€)"), lambda c: sum((c["result"].total(s) for s in ("eu", "private", "other")), ZERO)),
+        "paid_total": (_("ausgezahlt bis heute (€)"), lambda c: c["spending"]["paid"]),
+        "measures": (_("Zahl der Maßnahmen"), lambda c: c["concept"].measures.exclude(status=Measure.Status.CANCELLED).count()),
+        "progress": (_("Fortschritt (%)"), lambda c: c["tree"].shown),
     }
     for ind in concept.indicators.all():
-        for suffix, what, get in (("", "neuester Wert", lambda s: s.latest[1] if s.latest else None),
-                                  (":year", "Jahr des neuesten Werts", lambda s: s.latest[0].year if s.latest else None),
-                                  (":baseline", "Ausgangswert", lambda s: s.indicator.baseline_value),
-                                  (":target", "Zielwert", lambda s: s.indicator.target_value)):
+        for suffix, what, get in (("", _("neuester Wert"), lambda s: s.latest[1] if s.latest else None),
+                                  (":year", _("Jahr des neuesten Werts"), lambda s: s.latest[0].year if s.latest else None),
+                                  (":baseline", _("Ausgangswert"), lambda s: s.indicator.baseline_value),
+                                  (":target", _("Zielwert"), lambda s: s.indicator.target_value)):
             base[f"indicator:{ind.code}{suffix}"] = (
-                f"{ind.get_kind_display()}-Indikator {ind.name} ({ind.unit}): {what}",
+                _("%(kind)s-Indikator %(name)s (%(unit)s): %(what)s") % {
+                    "kind": ind.get_kind_display(), "name": ind.label(translation.get_language()), "unit": ind.unit,
+                    "what": what},
                 lambda c, code=ind.code, get=get: get(c["states"][code]))
     return base
 
@@ -334,11 +337,12 @@ def monitoring_csv(concept: Concept, path, columns=None, delimiter=None, decimal
     if errors:
         raise ReportError(" ".join(errors))
     progress(20, "Daten")
-    ov = figures.overview(concept)
-    ctx = {"concept": concept, "result": ov["result"], "spending": ov["spending"], "tree": ov["tree"],
-           "states": {s.indicator.code: s for s in ov["indicators"]}}
-    known = monitoring_fields(concept)
-    row = [_fmt(known[key][1](ctx), decimal_comma) for _h, key in columns]
+    with translation.override("de"):
+        ov = figures.overview(concept)
+        ctx = {"concept": concept, "result": ov["result"], "spending": ov["spending"], "tree": ov["tree"],
+               "states": {s.indicator.code: s for s in ov["indicators"]}}
+        known = monitoring_fields(concept)
+        row = [_fmt(known[key][1](ctx), decimal_comma) for _h, key in columns]
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh, delimiter=delimiter)
         w.writerow([h for h, _k in columns])
