@@ -414,6 +414,14 @@ EN = {
     'Zahl der Maßnahmen': 'Number of measures',
     'Jahr des neuesten Werts': 'Year of the latest value',
     '%(kind)s-Indikator %(name)s (%(unit)s): %(what)s': '%(kind)s indicator %(name)s (%(unit)s): %(what)s',
+    'Kein Fördersatz für %(year)s: keine Zuwendung berechnet.': 'No funding rate for %(year)s: no grant computed.',
+    'Finanzierung übersteigt die Kosten (%(cost)s €).': 'Financing exceeds the cost (€%(cost)s).',
+    'Ungeklärte Finanzierung: %(amount)s €.': 'Unresolved financing: €%(amount)s.',
+    '%(year)s liegt außerhalb des Zeitraums %(start)s–%(end)s.': '%(year)s lies outside the period %(start)s–%(end)s.',
+    'Kosten einer unbekannten Maßnahme.': 'Cost of an unknown measure.',
+    'Maßnahme %(number)s hat weder Kosten noch Finanzierung.': 'Measure %(number)s has neither cost nor financing.',
+    'Zuwendung gesamt %(grant)s € liegt über der Förderobergrenze %(cap)s €.': 'Total grant €%(grant)s is above the funding cap of €%(cap)s.',
+    'Für das Förderprogramm des Konzepts sind keine Förderregeln hinterlegt: kein Bundesanteil berechnet.': "No funding rules are stored for the concept's programme: no federal share computed.",
 }
 EN_FINANCE = {
     'Kosten und Finanzierung (KuF)': 'Cost and finance overview (KuF)',

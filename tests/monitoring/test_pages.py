@@ -125,3 +125,25 @@ def test_english_dashboard_names_fields_in_english(users, bochum):
     html = c.get(f"/concepts/{SLUG}/dashboard/").content.decode()
     field = bochum.fields_of_action.exclude(name_en="").first()
     assert escape(field.name_en) in html and "Key figures" in html
+
+
+def test_kuf_checks_in_the_ui_language_with_their_measure(users, bochum):
+    from html import escape
+
+    from django.test import Client
+
+    from isek.finance import kuf
+
+    result = kuf.current(bochum)
+    gap = next(w for w in result.warnings if w.code == "gap")
+    amount = dict(gap.params)["amount"]
+    measure = next(m for m in result.measures if m.key == gap.measure)
+    german = f"{amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    html = client_for(users["reviewer"]).get(f"/concepts/{SLUG}/dashboard/").content.decode()
+    assert escape(f"{measure.number} {measure.title} ({gap.year}): Ungeklärte Finanzierung: {german} €.") in html
+    en = Client(HTTP_ACCEPT_LANGUAGE="en")
+    en.force_login(users["reviewer"])
+    html = en.get(f"/concepts/{SLUG}/dashboard/").content.decode()
+    assert f"Unresolved financing: €{amount:,.2f}." in html and "lies outside the period 2020–2026" in html
+    kuf_page = en.get(f"/concepts/{SLUG}/kuf/").content.decode()
+    assert "lies outside the period 2020–2026" in kuf_page

@@ -91,10 +91,11 @@ class Cell:
 
 @dataclass(frozen=True)
 class Warning:
-    code: str  # no_financing | above_cost | outside_period | above_cap | gap | no_rate
-    message: str
+    code: str  # no_financing | above_cost | outside_period | above_cap | gap | no_rate | unknown_measure
+    message: str  # German text; isek.finance.kuf.localized() gives it in the UI language
     measure: str | None = None
     year: int | None = None
+    params: tuple = ()  # (name, value) pairs of the figures in the message
 
 
 @dataclass
@@ -178,7 +179,8 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
         if rate is None:
             rate = ZERO
             if cell.eligible:
-                warnings.append(Warning("no_rate", f"Kein Fördersatz für {y}: keine Zuwendung berechnet.", m, y))
+                warnings.append(Warning("no_rate", f"Kein Fördersatz für {y}: keine Zuwendung berechnet.", m, y,
+                                        (("year", y),)))
         grant = cents(cell.eligible * rate)
         bund = min(grant, cents(cell.eligible * rules.federal_share))
         values = {"bund": bund, "land": grant - bund, "eu": ZERO, "private": ZERO, "other": ZERO, "unidentified": ZERO}
@@ -199,11 +201,14 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
         for s, f in over.items():
             cell.status[s] = f.status
         if values["municipality"] < 0 or values["unidentified"] < 0:
-            warnings.append(Warning("above_cost", f"Finanzierung übersteigt die Kosten ({cell.cost} €).", m, y))
+            warnings.append(Warning("above_cost", f"Finanzierung übersteigt die Kosten ({cell.cost} €).", m, y,
+                                    (("cost", cell.cost),)))
         if values["unidentified"] > 0:
-            warnings.append(Warning("gap", f"Ungeklärte Finanzierung: {values['unidentified']} €.", m, y))
+            warnings.append(Warning("gap", f"Ungeklärte Finanzierung: {values['unidentified']} €.", m, y,
+                                    (("amount", values["unidentified"]),)))
         if not (rules.start_year <= y <= rules.end_year):
-            warnings.append(Warning("outside_period", f"{y} liegt außerhalb des Zeitraums {rules.start_year}–{rules.end_year}.", m, y))
+            warnings.append(Warning("outside_period", f"{y} liegt außerhalb des Zeitraums {rules.start_year}–{rules.end_year}.", m, y,
+                                    (("year", y), ("start", rules.start_year), ("end", rules.end_year))))
         if m not in known:
             warnings.append(Warning("unknown_measure", "Kosten einer unbekannten Maßnahme.", m, y))
 
@@ -212,14 +217,16 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
         if ref.cancelled:
             continue
         if ref.key not in financed:
-            warnings.append(Warning("no_financing", f"Maßnahme {ref.number} hat weder Kosten noch Finanzierung.", ref.key))
+            warnings.append(Warning("no_financing", f"Maßnahme {ref.number} hat weder Kosten noch Finanzierung.", ref.key,
+                                    params=(("number", ref.number),)))
     years = sorted({y for (_m, y) in cells} | set(range(rules.start_year, rules.end_year + 1)))
     result = KufResult(measures=measures, years=years, cells=cells, cost_by_group=dict(cost_by_group),
                        warnings=warnings, rules=rules)
     if rules.cap is not None:
         total_grant = result.total("grant")
         if total_grant > rules.cap:
-            warnings.append(Warning("above_cap", f"Zuwendung gesamt {total_grant} € liegt über der Förderobergrenze {rules.cap} €."))
+            warnings.append(Warning("above_cap", f"Zuwendung gesamt {total_grant} € liegt über der Förderobergrenze {rules.cap} €.",
+                                    params=(("grant", total_grant), ("cap", rules.cap))))
     return result
 
 

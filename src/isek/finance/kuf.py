@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy
 
 from isek.concepts.models import Concept, Measure
 from isek.core.audit import acting_as
@@ -13,6 +16,30 @@ from . import engine
 from .models import CostItem, FinanceVersion, Financing, FundingCap, FundingProgramme, FundingRate
 
 HUNDRED = Decimal(100)
+
+WARNING_TEXTS = {
+    "no_rate": gettext_lazy("Kein Fördersatz für %(year)s: keine Zuwendung berechnet."),
+    "above_cost": gettext_lazy("Finanzierung übersteigt die Kosten (%(cost)s €)."),
+    "gap": gettext_lazy("Ungeklärte Finanzierung: %(amount)s €."),
+    "outside_period": gettext_lazy("%(year)s liegt außerhalb des Zeitraums %(start)s–%(end)s."),
+    "unknown_measure": gettext_lazy("Kosten einer unbekannten Maßnahme."),
+    "no_financing": gettext_lazy("Maßnahme %(number)s hat weder Kosten noch Finanzierung."),
+    "above_cap": gettext_lazy("Zuwendung gesamt %(grant)s € liegt über der Förderobergrenze %(cap)s €."),
+    "no_programme": gettext_lazy("Für das Förderprogramm des Konzepts sind keine Förderregeln hinterlegt: kein Bundesanteil berechnet."),
+}
+
+
+def localized(warnings: list[engine.Warning]) -> list[engine.Warning]:
+    """The engine's warnings with their text in the active language and amounts formatted for it."""
+    out = []
+    for w in warnings:
+        text = WARNING_TEXTS.get(w.code)
+        if text is not None:
+            params = {k: number_format(v, 2, use_l10n=True, force_grouping=True) if isinstance(v, Decimal) else v
+                      for k, v in w.params}
+            w = replace(w, message=str(text) % params)
+        out.append(w)
+    return out
 
 
 def rules_for(concept: Concept) -> engine.Rules:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from isek.core import pdf
+
+from . import kuf
 
 
 def write(concept, result, table: dict, title: str, path, groups: dict[str, str]) -> None:
+    with translation.override("de"):  # the template is German
+        warnings = kuf.localized(result.warnings)
     pdf.write("finance/kuf_pdf.html", {
         "concept": concept, "result": result, "t": table, "title": title, "groups": groups,
-        "warnings": result.warnings,
+        "warnings": warnings,
     }, path)

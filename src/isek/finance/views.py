@@ -109,7 +109,7 @@ def kuf_page(request, slug):
                      for c in changes],
         }
     return render(request, "finance/kuf.html", {
-        "concept": concept, "result": result, "t": table(result), "warnings": result.warnings,
+        "concept": concept, "result": result, "t": table(result), "warnings": kuf.localized(result.warnings),
         "rates": FundingRate.objects.filter(concept=concept), "cap": FundingCap.objects.filter(concept=concept).first(),
         "can_edit": can_edit(request.user, concept), "scenario_form": scenario_form, "scenario_rows": scenario_rows,
         "scenario_query": request.GET.urlencode() if scenario is not None else "",

@@ -190,9 +190,19 @@ class Notice:
     url: str = ""
 
 
+def kuf_texts(result: engine.KufResult) -> list[str]:
+    """The KuF checks in the active language, each with the measure and year it concerns."""
+    labels = {m.key: f"{m.number} {m.title}" for m in result.measures}
+    out = []
+    for w in kuf.localized(result.warnings):
+        where = labels.get(w.measure, "") + (f" ({w.year})" if w.year and w.measure in labels else "")
+        out.append(f"{where}: {w.message}" if where else w.message)
+    return out
+
+
 def warnings(concept: Concept, result: engine.KufResult, ms: dict, states: list[IndicatorState],
              spend: dict) -> list[Notice]:
-    out = [Notice("kuf", w.message) for w in result.warnings]
+    out = [Notice("kuf", text) for text in kuf_texts(result)]
     for m in ms["concept"].overdue:
         out.append(Notice("milestone", _("Meilenstein überfällig seit %(due)s: %(title)s (Maßnahme %(measure)s)") % {
             "due": m.due.strftime("%d.%m.%Y"), "title": m.title, "measure": m.measure.number},

@@ -151,7 +151,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         progress(65, "Indikatoren")
         ctx["indicators"] = _indicator_rows(concept, ov["indicators"], with_charts=False)
         ctx["groups"] = {g.number: g.name for g in CostGroup.objects.all()}
-        ctx["warnings"] = result.warnings
+        ctx["warnings"] = figures.kuf_texts(result)
         progress(75, "PDF")
         return pdf.write("monitoring/isek_pdf.html", ctx, path)
 
