@@ -1,33 +1,20 @@
 """Platform glue: analysis runs of a concept (background jobs with progress) and the dated
 indicator values they store. A later run with a newer extract adds points to the time series."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from isek.concepts.models import Concept, Quarter
+from isek.core.models import BackgroundJob
 
 
-class AnalysisRun(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("wartet")
-        RUNNING = "running", _("läuft")
-        DONE = "done", _("fertig")
-        FAILED = "failed", _("fehlgeschlagen")
-
+class AnalysisRun(BackgroundJob):
     concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="analysis_runs")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
     extract = models.CharField(_("OSM-Extrakt"), max_length=500, blank=True)
     city_layers = models.BooleanField(_("städtische Ebenen"), default=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    message = models.TextField(blank=True)
     data_date = models.DateField(_("Datenstand"), null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("Analyselauf")
         verbose_name_plural = _("Analyseläufe")
 

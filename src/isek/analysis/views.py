@@ -54,7 +54,7 @@ def analysis_page(request, slug):
     runs = concept.analysis_runs.all()[:10]
     return render(request, "analysis/analysis.html", {
         "concept": concept, "form": form, "can_edit": editable, "runs": runs, "rows": rows, "columns": columns,
-        "active": any(r.status in ("queued", "running") for r in runs),
+        "active": any(r.active for r in runs),
     })
 
 

@@ -173,9 +173,13 @@ def indicator_state(ind: Indicator, values: list[IndicatorValue] | None = None) 
     return IndicatorState(ind, series, latest, expected, "off_target" if behind else "on_track")
 
 
-def indicator_states(concept: Concept) -> list[IndicatorState]:
+def indicator_states(concept: Concept, upto: int | None = None) -> list[IndicatorState]:
+    """Every catalogue indicator's state; with ``upto``, as at the end of that year."""
     values: dict[str, list] = {}
-    for v in IndicatorValue.objects.filter(concept=concept).order_by("date", "id"):
+    qs = IndicatorValue.objects.filter(concept=concept)
+    if upto is not None:
+        qs = qs.filter(date__year__lte=upto)
+    for v in qs.order_by("date", "id"):
         values.setdefault(v.indicator, []).append(v)
     return [indicator_state(i, values.get(i.code, [])) for i in concept.indicators.prefetch_related("goals")]
 

@@ -7,7 +7,6 @@ by the indicator's code."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from isek.concepts.models import Concept, Goal, Measure
+from isek.core.models import BackgroundJob
 
 year_validators = [MinValueValidator(1971), MaxValueValidator(2100)]
 code_validator = RegexValidator(r"^[a-z0-9_]+$", _("Nur Kleinbuchstaben, Ziffern und _."))
@@ -155,7 +155,7 @@ class MonitoringMapping(models.Model):
         verbose_name_plural = _("Spaltenzuordnungen Monitoring")
 
 
-class Report(models.Model):
+class Report(BackgroundJob):
     """A report built in the background (django-tasks), with progress and a file to download."""
 
     class Kind(models.TextChoices):
@@ -163,28 +163,15 @@ class Report(models.Model):
         SACHBERICHT = "sachbericht", _("Sachbericht")
         MONITORING = "monitoring", _("Begleitinformationen (CSV)")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("wartet")
-        RUNNING = "running", _("läuft")
-        DONE = "done", _("fertig")
-        FAILED = "failed", _("fehlgeschlagen")
-
     concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(_("Bericht"), max_length=20, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("Berichtsjahr"), null=True, blank=True, validators=year_validators)
     version = models.ForeignKey("finance.FinanceVersion", null=True, blank=True, on_delete=models.SET_NULL,
                                 verbose_name=_("verglichen mit KuF-Version"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    message = models.TextField(blank=True)
     file = models.CharField(max_length=500, blank=True)
     pages = models.PositiveSmallIntegerField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("Bericht")
         verbose_name_plural = _("Berichte")
 

@@ -101,24 +101,14 @@ def _attribution(concept: Concept) -> list[str]:
     return out
 
 
-def _indicator_rows(concept: Concept, states: list, upto: int | None = None, with_charts: bool = True) -> dict:
+def _indicator_rows(concept: Concept, states: list, with_charts: bool = True) -> dict:
     names = {q.pk: q.name for q in concept.quarters.all()}
     out = {k: [] for k, _l in Indicator.Kind.choices}
     for s in states:
-        if upto is not None:
-            values = [v for v in _values_of(s) if v.date.year <= upto]
-            s = figures.indicator_state(s.indicator, values)
         row = {"s": s, "i": s.indicator, "goals": ", ".join(g.number for g in s.indicator.goals.all()),
                "chart": charts.indicator_chart(s, names) if with_charts and s.series else None}
         out[s.indicator.kind].append(row)
     return {"groups": [(label, out[k]) for k, label in Indicator.Kind.choices if out[k]]}
-
-
-def _values_of(state) -> list:
-    from isek.analysis.models import IndicatorValue
-
-    return list(IndicatorValue.objects.filter(concept_id=state.indicator.concept_id, indicator=state.indicator.code)
-                .order_by("date", "id"))
 
 
 def _common(concept: Concept, ov: dict) -> dict:
@@ -177,24 +167,19 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
         end = datetime.date(year, 12, 31)
         progress(25, "Ausgaben")
         spend_year = figures.spending(concept, result, year)
-        paid_all = figures.paid(concept)
-        cumulative = {}
-        for m in result.measures:
-            plan = sum((c.cost for (k, y), c in result.cells.items() if k == m.key and y <= year), ZERO)
-            paid = sum((v for (k, y), v in paid_all.items() if k == m.key and y <= year), ZERO)
-            if plan or paid:
-                cumulative[m.key] = (plan, paid)
+        # Cumulated to the year's end, from the per-year plan and payments the overview already has.
+        cumulative = [{"label": r["label"], "plan": sum((p for y, p, _a in r["years"] if y <= year), ZERO),
+                       "paid": sum((a for y, _p, a in r["years"] if y <= year), ZERO)} for r in ov["spending"]["rows"]]
         ctx["spend"] = spend_year
-        ctx["cumulative"] = [{"label": r["label"], "plan": cumulative.get(r["key"], (ZERO, ZERO))[0],
-                              "paid": cumulative.get(r["key"], (ZERO, ZERO))[1]} for r in figures.spending(concept, result)["rows"]]
-        ctx["cumulative_plan"] = sum((c[0] for c in cumulative.values()), ZERO)
-        ctx["cumulative_paid"] = sum((c[1] for c in cumulative.values()), ZERO)
+        ctx["cumulative"] = cumulative
+        ctx["cumulative_plan"] = sum((c["plan"] for c in cumulative), ZERO)
+        ctx["cumulative_paid"] = sum((c["paid"] for c in cumulative), ZERO)
         progress(45, "Maßnahmen")
         rows = []
+        this_year = {r["key"]: (r["plan"], r["paid"]) for r in spend_year["rows"]}
         for m in concept.measures.select_related("primary_field").prefetch_related("milestones"):
             done = [ms for ms in m.milestones.all() if ms.done and ms.done.year == year]
-            y_plan = result.cells[(str(m.pk), year)].cost if (str(m.pk), year) in result.cells else ZERO
-            y_paid = paid_all.get((str(m.pk), year), ZERO)
+            y_plan, y_paid = this_year.get(str(m.pk), (ZERO, ZERO))
             active = (m.start is None or m.start <= end) and (m.end is None or m.end.year >= year)
             rows.append({"m": m, "done": done, "plan": y_plan, "paid": y_paid, "active": active})
         ctx["measure_rows"] = rows
@@ -220,7 +205,7 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
             ctx["version_totals"] = {"cost": (before.total("cost"), result.total("cost")),
                                      "grant": (before.total("grant"), result.total("grant"))}
         progress(75, "Indikatoren")
-        ctx["indicators"] = _indicator_rows(concept, ov["indicators"], upto=year)
+        ctx["indicators"] = _indicator_rows(concept, figures.indicator_states(concept, upto=year))
         ctx["warnings"] = ov["warnings"]
         ctx["cancelled"] = [m for m in concept.measures.all() if m.status == Measure.Status.CANCELLED]
         progress(85, "PDF")

@@ -19,7 +19,7 @@ from isek.analysis.models import IndicatorValue
 from isek.concepts.permissions import can_edit, editable_concept, member_concept
 from isek.concepts.views import _context_info
 from isek.core.audit import acting_as
-from isek.finance import engine
+from isek.finance import engine, kuf
 from isek.finance.models import Financing
 
 from . import figures, jobs, reports, values
@@ -181,9 +181,8 @@ def payments(request, slug):
                 form.save()
             messages.success(request, _("Auszahlung gespeichert."))
             return redirect("payments", slug)
-    ov = figures.overview(concept)
     return render(request, "monitoring/payments.html", {
-        "concept": concept, "form": form, "can_edit": editable, "spending": ov["spending"],
+        "concept": concept, "form": form, "can_edit": editable, "spending": figures.spending(concept, kuf.current(concept)),
         "payments": Payment.objects.filter(measure__concept=concept).select_related("measure")})
 
 
@@ -255,7 +254,7 @@ def reports_page(request, slug):
         "concept": concept, "form": form, "mapping": mapping, "can_edit": editable, "runs": runs,
         "fields": [(k, v[0]) for k, v in known.items()],
         "years": list(range(concept.start_year, concept.end_year + 1)),
-        "active": any(r.status in ("queued", "running") for r in runs)})
+        "active": any(r.active for r in runs)})
 
 
 @login_required
