@@ -7,7 +7,8 @@ from django.core.management import call_command
 
 from isek.concepts.models import Measure
 from isek.core import geo
-from isek.demo import context, loader
+from isek.demo import loader
+from isek.geodata import services as geodata
 
 NAMED = {
     "5.1": "Haus des Wissens", "2.1": "Husemannplatz", "1.1": "Boulevard", "2.2": "Freiraumkonzept",
@@ -73,15 +74,16 @@ def test_demo_command_loads_and_prints_login(db, capsys):
 @pytest.mark.parametrize("name, expected", [
     ("schools", 43), ("stolpersteine", 164), ("playgrounds", 18), ("daycare", 6),
 ])
-def test_city_layers_are_real_and_reprojected(name, expected):
+def test_city_layers_are_real_and_reprojected(bochum, name, expected):
     # The inner-city test box of SOURCES.md holds this many features of each layer.
-    data = json.loads(context.geojson(name, (7.205, 51.475, 7.230, 51.490)))
+    layer = bochum.city.reference_layers.get(name=name)
+    data = json.loads(geodata.layer_geojson(layer, (7.205, 51.475, 7.230, 51.490)))
     assert len(data["features"]) == expected
     assert data["attribution"].startswith("Stadt Bochum") and data["licence"] == "CC0-1.0"
 
 
-def test_stop_layer_from_gtfs():
-    data = json.loads(context.geojson("stops", None))
+def test_stop_layer_from_gtfs(bochum):
+    data = json.loads(geodata.layer_geojson(bochum.city.reference_layers.get(name="stops")))
     names = {f["properties"]["name"] for f in data["features"]}
     assert {"Bochum Rathaus", "Bochum Hbf", "Bochum Südring"} <= names
     assert all(7.0 < f["geometry"]["coordinates"][0] < 7.5 for f in data["features"])
@@ -89,7 +91,6 @@ def test_stop_layer_from_gtfs():
 
 def test_missing_context_layers_are_reported(bochum, tmp_path, settings, capsys):
     settings.ISEK_DATA_DIRS = [tmp_path]
-    context.geojson.cache_clear()
     try:
         r = __import__("django.test", fromlist=["Client"]).Client(HTTP_ACCEPT_LANGUAGE="de")
         page = r.get("/concepts/bochum-innenstadt/").content.decode()
@@ -99,4 +100,4 @@ def test_missing_context_layers_are_reported(bochum, tmp_path, settings, capsys)
         call_command("demo", no_serve=True)
         assert "Kontextebenen fehlen" in capsys.readouterr().out
     finally:
-        context.geojson.cache_clear()
+        geodata._geojson.cache_clear()

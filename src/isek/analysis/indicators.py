@@ -46,9 +46,12 @@ ROAD_WIDTH = {"motorway": 25, "trunk": 20, "primary": 14, "secondary": 12, "tert
               "trunk_link": 8, "road": 6}
 
 
-def utm_crs_for(lon: float) -> str:
-    """ETRS89 / UTM zone of a longitude in Germany: EPSG:25832 (6–12° E) or EPSG:25833."""
-    return "EPSG:25833" if lon >= 12.0 else "EPSG:25832"
+def utm_crs_for(lon: float, ags: str | None = None) -> str:
+    """The official CRS of the Land (by the city's AGS where known, else by longitude):
+    the one rule of ``isek.core.geo.official_srid``."""
+    from isek.core.geo import official_srid
+
+    return f"EPSG:{official_srid(ags, lon)}"
 
 
 @dataclass

@@ -20,10 +20,6 @@ from . import osm
 from .models import AnalysisRun, IndicatorValue
 from .run import AnalysisError, compute, prepare_areas
 
-CITY_LAYERS = {  # analysis layer → context layer of isek.demo.context
-    "stops": "stops", "schools": "schools", "daycare": "daycare", "playgrounds": "playgrounds", "heritage": "stolpersteine",
-}
-
 
 def available_extracts() -> list[Path]:
     found = []
@@ -45,17 +41,15 @@ def _areas(concept) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"area_id": ids}, geometry=geoms, crs="EPSG:4326")
 
 
-def _city_layers(concept, crs: str) -> dict:
-    from isek.demo import context
+def _city_layers(concept, crs: str) -> tuple[dict, list[str]]:
+    """The city's reference layers that feed the analysis, read in ``crs``, and their attributions."""
+    from isek.geodata import services as geodata
 
-    out = {}
-    if concept.city.ags != "05911000":
-        return out
-    for name, ctx_name in CITY_LAYERS.items():
-        path = context.find(context.BY_NAME[ctx_name].path)
-        if path is not None:
-            out[name] = _read_layer(str(path), path.stat().st_mtime, crs)
-    return out
+    out, sources = {}, []
+    for name, (path, attribution) in geodata.analysis_inputs(concept.city).items():
+        out[name] = _read_layer(str(path), path.stat().st_mtime, crs)
+        sources.append(attribution)
+    return out, sources
 
 
 @lru_cache(maxsize=32)
@@ -68,7 +62,7 @@ def execute(run: AnalysisRun) -> None:
     """Compute and store; progress and errors are written to the run."""
     AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.RUNNING, progress=1)
     try:
-        areas = prepare_areas(_areas(run.concept))
+        areas = prepare_areas(_areas(run.concept), ags=run.concept.city.ags)
         crs = areas.crs.to_string()
         data = None
         if run.extract:
@@ -76,7 +70,7 @@ def execute(run: AnalysisRun) -> None:
             if run.extract not in allowed:
                 raise AnalysisError("Dieser Extrakt ist nicht freigegeben.")
             data = osm.read(run.extract, crs=crs)
-        city = _city_layers(run.concept, crs) if run.city_layers else {}
+        city, city_sources = _city_layers(run.concept, crs) if run.city_layers else ({}, [])
         if data is None and not city:
             raise AnalysisError("Weder ein OSM-Extrakt noch städtische Ebenen stehen zur Verfügung.")
 
@@ -87,7 +81,7 @@ def execute(run: AnalysisRun) -> None:
         date = data.timestamp.date() if data is not None and data.timestamp else timezone.localdate()
         source = (f"OSM-Extrakt {Path(run.extract).name} (© OpenStreetMap contributors, ODbL)" if data is not None else "")
         if city:
-            source = (source + "; " if source else "") + "städtische Ebenen (Stadt Bochum CC0, VRR CC BY 4.0)"
+            source = (source + "; " if source else "") + "städtische Ebenen (" + "; ".join(city_sources) + ")"
         quarters = {f"q{q.pk}": q for q in run.concept.quarters.all()}
         with transaction.atomic():
             # One value per indicator, area and date: a re-run on the same data replaces it.

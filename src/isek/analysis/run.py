@@ -16,8 +16,9 @@ class AnalysisError(Exception):
     pass
 
 
-def prepare_areas(areas: gpd.GeoDataFrame, id_field: str | None = None) -> gpd.GeoDataFrame:
-    """Areas with an ``area_id`` column, valid polygons, in the working UTM zone."""
+def prepare_areas(areas: gpd.GeoDataFrame, id_field: str | None = None, ags: str | None = None) -> gpd.GeoDataFrame:
+    """Areas with an ``area_id`` column, valid polygons, in the official CRS of their Land (by the
+    city's AGS where given, else by longitude; ``isek.core.geo.official_srid``)."""
     if areas.crs is None:
         raise AnalysisError("Die Gebiete haben kein Koordinatenreferenzsystem; bitte angeben.")
     if areas.empty:
@@ -39,7 +40,7 @@ def prepare_areas(areas: gpd.GeoDataFrame, id_field: str | None = None) -> gpd.G
     if not (5.5 <= x0 and x1 <= 15.5 and 47.0 <= y0 and y1 <= 55.2):
         raise AnalysisError(f"Die Gebiete liegen nicht in Deutschland (Ausdehnung {x0:.3f}, {y0:.3f} – {x1:.3f}, {y1:.3f}); "
                             f"stimmt das Koordinatenreferenzsystem ({areas.crs.to_string()})?")
-    crs = ind.utm_crs_for((x0 + x1) / 2)
+    crs = ind.utm_crs_for((x0 + x1) / 2, ags)
     out = gpd.GeoDataFrame({"area_id": ids.values}, geometry=areas.geometry.make_valid().values, crs=areas.crs).to_crs(crs)
     return out
 

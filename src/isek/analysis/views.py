@@ -1,38 +1,26 @@
 """Platform glue: the analysis page of a concept (start a run, watch its progress, see values)."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from isek.concepts.permissions import can_edit, member_concept
+from isek import access
 
 from . import indicators as ind
 from . import jobs
+from .forms import RunForm
 from .models import AnalysisRun
-
-
-class RunForm(forms.Form):
-    extract = forms.ChoiceField(label=gettext_lazy("OSM-Extrakt"), required=False)
-    city_layers = forms.BooleanField(label=gettext_lazy("städtische Ebenen verwenden"), required=False, initial=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["extract"].choices = [("", _("ohne OSM-Extrakt"))] + [(str(p), p.name) for p in jobs.available_extracts()]
-        self.fields["extract"].widget.attrs["class"] = "kern-form-input__select"
-        self.fields["city_layers"].widget.attrs["class"] = "kern-form-check__checkbox"
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def analysis_page(request, slug):
-    concept = member_concept(request, slug)
-    editable = can_edit(request.user, concept)
+    concept = access.concept_for(request.user, slug, "analysis", "view")
+    editable = access.allows(request.user, "analysis", "run", concept)
     form = RunForm(request.POST or None)
     if request.method == "POST":
         if not editable:
@@ -43,7 +31,7 @@ def analysis_page(request, slug):
             else:
                 jobs.start(concept, request.user, form.cleaned_data["extract"], form.cleaned_data["city_layers"])
                 messages.success(request, _("Die Analyse wurde gestartet; der Fortschritt steht unten."))
-                return redirect("analysis", slug)
+                return redirect("analysis:analysis", slug)
     latest = jobs.latest_values(concept)
     quarters = list(concept.quarters.all())
     columns = [("area", _("Fördergebiet"))] + [(q.pk, q.name) for q in quarters]
@@ -60,6 +48,6 @@ def analysis_page(request, slug):
 
 @login_required
 def run_status(request, slug, pk):
-    concept = member_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "analysis", "view")
     run = get_object_or_404(AnalysisRun, concept=concept, pk=pk)
     return JsonResponse({"status": run.status, "progress": run.progress, "message": run.message})

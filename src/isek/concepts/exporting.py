@@ -23,18 +23,19 @@ def area_rows(concept: Concept):
         "legal_basis": concept.get_legal_basis_display(),
         "approximated": concept.area_approximated,
         "source": concept.area_source,
-        "area_m2": round(geo.area_m2(g), 1),
+        "area_m2": round(geo.area_m2(g, concept.working_srid), 1),
     }], [g]
 
 
 def quarter_rows(concept: Concept):
     rows, geoms = [], []
+    srid = concept.working_srid
     for q in concept.quarters.all():
         g = geo.from_django(q.geometry)
         rows.append({
             "kind": "quarter", "concept": concept.slug, "name": q.name, "colour": q.colour,
             "description": q.description, "approximated": q.approximated, "source": q.source,
-            "area_m2": round(geo.area_m2(g), 1),
+            "area_m2": round(geo.area_m2(g, srid), 1),
         })
         geoms.append(g)
     return rows, geoms
@@ -89,8 +90,10 @@ def export_geojson(concept: Concept, path) -> int:
     return len(rows)
 
 
-def export_gpkg(concept: Concept, path, crs: str = "EPSG:25832") -> dict[str, int]:
-    """Write one GeoPackage with the layers area, quarters, measures (in ``crs``)."""
+def export_gpkg(concept: Concept, path, crs: str | None = None) -> dict[str, int]:
+    """Write one GeoPackage with the layers area, quarters, measures (in ``crs``, by default the
+    official CRS of the concept's Land)."""
+    crs = crs or f"EPSG:{concept.working_srid}"
     layers = {}
     for name, (rows, geoms) in (("area", area_rows(concept)), ("quarters", quarter_rows(concept)),
                                 ("measures", measure_rows(concept))):

@@ -21,6 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from isek.core import geo
+from isek.core.geo import plain_value
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 ANY = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
@@ -230,15 +231,6 @@ def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, default_crs=N
     if dropped_z:
         warnings.append(f"{dropped_z} Objekt(e) hatten Höhenwerte (Z); diese wurden verworfen, isek speichert 2D.")
     return GeoFile(features=features, source_crs=str(source_crs), layer=layer, warnings=warnings)
-
-
-def plain_value(value):
-    """A numpy scalar from GDAL as a plain Python value; NaN becomes None."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    return value
 
 
 def _short(exc: Exception) -> str:

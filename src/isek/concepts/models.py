@@ -1,6 +1,6 @@
 """The concept as data: city, concept (Gesamtmaßnahme), funding area, quarters, fields of action,
 goals and measures. Geometries are stored in WGS84 (EPSG:4326); areas and lengths are computed
-in EPSG:25832 (see isek.core.geo)."""
+in the official CRS of the city's Land (``Concept.working_srid``, see isek.core.geo)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,16 @@ class City(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def land_key(self) -> str:
+        """The Land's two-digit key (the first two digits of the AGS), e.g. "05" for NRW."""
+        return self.ags[:2]
+
+    @property
+    def working_srid(self) -> int:
+        """The official CRS of the city's Land, in which its areas and lengths are computed."""
+        return geo.official_srid(self.ags)
 
 
 class Concept(models.Model):
@@ -93,12 +103,18 @@ class Concept(models.Model):
             raise ValidationError({"end_year": _("Das Ende liegt vor dem Beginn.")})
 
     def get_absolute_url(self):
-        return reverse("concept", args=[self.slug])
+        return reverse("concepts:concept", args=[self.slug])
+
+    @property
+    def working_srid(self) -> int:
+        """EPSG code of the official CRS of the city's Land (EPSG:25832 or 25833)."""
+        return geo.official_srid(self.city.ags if self.city_id else None,
+                                 self.area.centroid.x if self.area is not None and not self.area.empty else None)
 
     @property
     def area_m2(self) -> float:
-        """Area of the funding area in m² (EPSG:25832)."""
-        return geo.area_m2(geo.from_django(self.area))
+        """Area of the funding area in m², in the official CRS of the Land (``working_srid``)."""
+        return geo.area_m2(geo.from_django(self.area), self.working_srid)
 
     @property
     def area_km2(self) -> float:
@@ -111,6 +127,7 @@ class ConceptRole(models.Model):
     class Role(models.TextChoices):
         PLANNER = "planner", _("Planung (bearbeiten)")
         REVIEWER = "reviewer", _("Prüfung (lesen)")
+        MODERATOR = "moderator", _("Moderation")
 
     concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="roles")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="concept_roles")
@@ -147,7 +164,8 @@ class Quarter(models.Model):
 
     @property
     def area_m2(self) -> float:
-        return geo.area_m2(geo.from_django(self.geometry))
+        """Area in m², in the official CRS of the concept's Land."""
+        return geo.area_m2(geo.from_django(self.geometry), self.concept.working_srid)
 
     @property
     def area_ha(self) -> float:
@@ -272,7 +290,7 @@ class Measure(models.Model):
         return f"{self.number} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("measure", args=[self.concept.slug, self.pk])
+        return reverse("concepts:measure", args=[self.concept.slug, self.pk])
 
     def save(self, *args, **kwargs):
         self.sort_key = number_sort_key(self.number)
@@ -301,14 +319,14 @@ class Measure(models.Model):
 
     @property
     def size(self) -> tuple[str, float] | None:
-        """('area', m²) for polygons, ('length', m) for lines, None for points (EPSG:25832)."""
+        """('area', m²) for polygons, ('length', m) for lines, None for points (official CRS of the Land)."""
         g = geo.from_django(self.geometry)
         if g is None:
             return None
         if g.geom_type in ("Polygon", "MultiPolygon"):
-            return ("area", geo.area_m2(g))
+            return ("area", geo.area_m2(g, self.concept.working_srid))
         if g.geom_type in ("LineString", "MultiLineString"):
-            return ("length", geo.length_m(g))
+            return ("length", geo.length_m(g, self.concept.working_srid))
         return None
 
     @property

@@ -14,12 +14,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from isek import access
 from isek.core.downloads import temporary_download
 from isek.core.models import ChangeRecord
-from isek.demo import context as context_layers
+from isek.geodata import services as geodata
 
 from . import exporting, geoio, importing
 from .forms import (
@@ -32,7 +34,6 @@ from .forms import (
     QuarterForm,
 )
 from .models import FieldOfAction, Goal, Measure, Quarter
-from .permissions import can_edit, editable_concept, member_concept, readable_concept, role_of
 
 
 def filtered_measures(concept, params):
@@ -55,19 +56,11 @@ def filtered_measures(concept, params):
     return qs
 
 
-def _context_info(concept):
-    available, missing = [], []
-    if concept.city.ags == "05911000":
-        for layer, path in context_layers.status():
-            (available if path else missing).append(layer)
-    return available, missing
-
-
 def concept_page(request, slug):
-    concept = readable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "concept", "view")
     measures = filtered_measures(concept, request.GET)
-    available, missing = _context_info(concept)
     return render(request, "concepts/concept.html", {
+        **geodata.map_context(concept),
         "concept": concept,
         "measures": measures,
         "fields": concept.fields_of_action.all(),
@@ -75,30 +68,27 @@ def concept_page(request, slug):
         "goals": concept.goals.select_related("field_of_action").all(),
         "statuses": Measure.Status.choices,
         "filters": {k: request.GET.get(k, "") for k in ("field", "status", "quarter", "q")},
-        "can_edit": can_edit(request.user, concept),
-        "role": role_of(request.user, concept),
-        "context_layers": available,
-        "missing_layers": missing,
+        "can_edit": access.allows(request.user, "concept", "edit", concept),
+        "is_member": access.allows(request.user, "dashboard", "view", concept),
         "measure_count": concept.measures.count(),
     })
 
 
 def measure_page(request, slug, pk):
-    concept = readable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "measure", "view")
     measure = get_object_or_404(Measure.objects.select_related("primary_field"), concept=concept, pk=pk)
-    available, _missing = _context_info(concept)
     return render(request, "concepts/measure.html", {
+        **geodata.map_context(concept),
         "concept": concept,
         "measure": measure,
         "quarters": measure.quarters,
-        "can_edit": can_edit(request.user, concept),
-        "context_layers": available,
+        "can_edit": access.allows(request.user, "measure", "edit", concept),
     })
 
 
 def concept_geojson(request, slug, layer):
     """Area, quarters or measures of a concept as GeoJSON (WGS84) for the map and for GIS."""
-    concept = readable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "concept", "view")
     if layer == "area":
         rows, geoms = exporting.area_rows(concept)
     elif layer == "quarters":
@@ -107,32 +97,10 @@ def concept_geojson(request, slug, layer):
         measures = filtered_measures(concept, request.GET)
         rows, geoms = exporting.measure_rows(concept, measures)
         for row in rows:
-            row["url"] = f"/concepts/{concept.slug}/measures/{row['id']}/"
+            row["url"] = reverse("concepts:measure", args=[concept.slug, row["id"]])
     keep = [(r, g) for r, g in zip(rows, geoms) if g is not None]
     fc = exporting.feature_collection([r for r, _ in keep], [g for _, g in keep], name=f"{concept.slug}-{layer}")
     return HttpResponse(json.dumps(fc, ensure_ascii=False), content_type="application/geo+json")
-
-
-def context_geojson(request, slug, name):
-    concept = readable_concept(request, slug)
-    if name not in context_layers.BY_NAME:
-        return HttpResponse(status=404)
-    bbox = None
-    if concept.area is not None:
-        x0, y0, x1, y1 = concept.area.extent
-        pad = 0.03
-        bbox = (round(x0 - pad, 3), round(y0 - pad / 1.6, 3), round(x1 + pad, 3), round(y1 + pad / 1.6, 3))
-    if context_layers.BY_NAME[name].basemap:
-        bbox = None
-    data = context_layers.geojson(name, bbox)
-    if data is None:
-        return HttpResponse(
-            _("Die Kontextebene %(n)s ist nicht vorhanden: bitte „isek data fetch“ ausführen.") % {"n": name},
-            status=404, content_type="text/plain; charset=utf-8",
-        )
-    response = HttpResponse(data, content_type="application/geo+json")
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
 
 
 # --- planner editing -----------------------------------------------------------------------
@@ -141,7 +109,7 @@ def context_geojson(request, slug, name):
 @login_required
 @require_http_methods(["GET", "POST"])
 def concept_edit(request, slug):
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "concept", "edit")
     form = ConceptForm(request.POST or None, instance=concept)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -150,14 +118,14 @@ def concept_edit(request, slug):
     return render(request, "concepts/geometry_form.html", {
         "concept": concept, "form": form, "geometry": form["area"], "heading": _("Konzept bearbeiten"),
         "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon",
-        "cancel_url": concept.get_absolute_url(), "context_layers": _context_info(concept)[0],
+        "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept),
     })
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_edit(request, slug, pk=None):
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "measure", "edit")
     measure = get_object_or_404(Measure, concept=concept, pk=pk) if pk else Measure(concept=concept)
     form = MeasureForm(request.POST or None, instance=measure, concept=concept)
     formset = MilestoneFormSet(request.POST or None, instance=measure, prefix="ms")
@@ -174,14 +142,14 @@ def measure_edit(request, slug, pk=None):
         "geometry": form["geometry"], "heading": heading, "map_label": _("Karte zum Zeichnen der Verortung"),
         "edit_kind": "any", "measure_id": measure.pk,
         "cancel_url": measure.get_absolute_url() if measure.pk else concept.get_absolute_url(),
-        "context_layers": _context_info(concept)[0],
+        **geodata.map_context(concept),
     })
 
 
 @login_required
 @require_http_methods(["POST"])
 def measure_delete(request, slug, pk):
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "measure", "delete")
     measure = get_object_or_404(Measure, concept=concept, pk=pk)
     number = measure.number
     measure.delete()
@@ -192,7 +160,7 @@ def measure_delete(request, slug, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def quarter_edit(request, slug, pk=None):
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "quarter", "edit")
     quarter = get_object_or_404(Quarter, concept=concept, pk=pk) if pk else Quarter(concept=concept)
     form = QuarterForm(request.POST or None, instance=quarter)
     if request.method == "POST" and form.is_valid():
@@ -206,7 +174,7 @@ def quarter_edit(request, slug, pk=None):
     return render(request, "concepts/geometry_form.html", {
         "concept": concept, "form": form, "geometry": form["geometry"], "heading": heading,
         "map_label": _("Karte zum Zeichnen des Teilraums"), "edit_kind": "polygon",
-        "cancel_url": concept.get_absolute_url(), "context_layers": _context_info(concept)[0],
+        "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept),
     })
 
 
@@ -216,7 +184,7 @@ def structure_edit(request, slug):
     """Fields of action and the goal tree of a concept, edited together."""
     from django.db.models import ProtectedError, RestrictedError
 
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "structure", "edit")
     data = request.POST or None
     fields = FieldOfActionFormSet(data, queryset=FieldOfAction.objects.filter(concept=concept), prefix="f")
     goals = GoalFormSet(data, queryset=Goal.objects.filter(concept=concept), prefix="g",
@@ -259,7 +227,7 @@ def structure_edit(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_view(request, slug):
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "geodata", "import")
     form = ImportForm(request.POST or None, request.FILES or None)
     errors, report = [], None
     if request.method == "POST" and form.is_valid():
@@ -290,7 +258,7 @@ def import_view(request, slug):
 
 
 def export_view(request, slug, fmt):
-    concept = readable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "concept", "export")
     if fmt == "gpkg":
         return temporary_download(lambda p: exporting.export_gpkg(concept, p), f"{concept.slug}.gpkg",
                                   "application/geopackage+sqlite3")
@@ -300,6 +268,6 @@ def export_view(request, slug, fmt):
 
 @login_required
 def changes_view(request, slug):
-    concept = member_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "concept", "history")
     records = ChangeRecord.objects.filter(concept_pk=concept.pk)[:300]
     return render(request, "concepts/changes.html", {"concept": concept, "records": records})

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "isek.core",
     "isek.web",
     "isek.concepts",
+    "isek.geodata",
     "isek.finance",
     "isek.analysis",
     "isek.monitoring",
@@ -150,8 +151,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]

@@ -1,7 +1,9 @@
 """Geometry helpers shared by all apps (no Django imports).
 
 Storage CRS is WGS84 (EPSG:4326, what web maps and RFC 7946 GeoJSON use); areas and lengths are
-always computed in the working CRS ETRS89 / UTM zone 32N (EPSG:25832), never in degrees.
+always computed in metres in the official CRS of the area's Land (``official_srid``), never in
+degrees: ETRS89 / UTM zone 33N (EPSG:25833) in Berlin, Brandenburg, Mecklenburg-Vorpommern and
+Sachsen, ETRS89 / UTM zone 32N (EPSG:25832) elsewhere; where no city is known, by longitude.
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
 STORAGE_SRID = 4326
-WORKING_SRID = 25832
+WORKING_SRID = 25832  # the default where neither a city nor a geometry tells the Land
+UTM33_SRID = 25833
+# AGS prefixes (Land keys) of the Länder whose official CRS is ETRS89 / UTM zone 33:
+# Berlin (11), Brandenburg (12), Mecklenburg-Vorpommern (13), Sachsen (14).
+UTM33_LAENDER = frozenset({"11", "12", "13", "14"})
 
 # Germany's extent with a small margin (WGS84 lon/lat). Coordinates outside it almost always
 # mean a wrong or missing CRS declaration (e.g. UTM metres read as degrees).
@@ -38,23 +44,52 @@ def _apply(t: Transformer, xy):
     return np.column_stack([x, y])
 
 
-def to_working(geom: BaseGeometry) -> BaseGeometry:
-    """WGS84 geometry → EPSG:25832 (metres)."""
-    return transform(geom, f"EPSG:{STORAGE_SRID}", f"EPSG:{WORKING_SRID}")
+def official_srid(ags: str | None = None, lon: float | None = None) -> int:
+    """The EPSG code in which areas and lengths are computed: the official CRS of the Land that
+    the 8-digit municipality key ``ags`` names; without one, the UTM zone of ``lon`` (degrees E)."""
+    if ags and len(ags) >= 2 and ags[:2].isdigit():
+        return UTM33_SRID if ags[:2] in UTM33_LAENDER else WORKING_SRID
+    if lon is not None:
+        return UTM33_SRID if lon >= 12.0 else WORKING_SRID
+    return WORKING_SRID
 
 
-def area_m2(geom: BaseGeometry | None) -> float:
-    """Area in m², computed in EPSG:25832, of a WGS84 geometry."""
+def srid_of(geom: BaseGeometry | None, ags: str | None = None) -> int:
+    """``official_srid`` for a WGS84 geometry: by the city's AGS if known, else by its longitude."""
+    lon = None
+    if geom is not None and not geom.is_empty:
+        x0, _y0, x1, _y1 = geom.bounds
+        lon = (x0 + x1) / 2
+    return official_srid(ags, lon)
+
+
+def to_working(geom: BaseGeometry, srid: int | None = None) -> BaseGeometry:
+    """WGS84 geometry → metres in ``srid`` (default: ``srid_of(geom)``)."""
+    return transform(geom, f"EPSG:{STORAGE_SRID}", f"EPSG:{srid or srid_of(geom)}")
+
+
+def area_m2(geom: BaseGeometry | None, srid: int | None = None) -> float:
+    """Area in m² of a WGS84 geometry, computed in ``srid`` (default: ``srid_of(geom)``)."""
     if geom is None or geom.is_empty:
         return 0.0
-    return float(to_working(geom).area)
+    return float(to_working(geom, srid).area)
 
 
-def length_m(geom: BaseGeometry | None) -> float:
-    """Length in m, computed in EPSG:25832, of a WGS84 geometry (perimeter for polygons)."""
+def length_m(geom: BaseGeometry | None, srid: int | None = None) -> float:
+    """Length in m of a WGS84 geometry (perimeter for polygons), computed in ``srid``."""
     if geom is None or geom.is_empty:
         return 0.0
-    return float(to_working(geom).length)
+    return float(to_working(geom, srid).length)
+
+
+def transform_many(geoms, src, dst) -> list:
+    """Reproject many shapely geometries with one transformer."""
+    import numpy as np
+
+    if not len(geoms):
+        return []
+    t = transformer(str(src), str(dst))
+    return list(shapely.transform(np.array(list(geoms), dtype=object), lambda xy: _apply(t, xy)))
 
 
 def from_django(geom) -> BaseGeometry | None:
@@ -75,3 +110,12 @@ def to_django(geom: BaseGeometry):
     from django.contrib.gis.geos import GEOSGeometry
 
     return GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=STORAGE_SRID)
+
+
+def plain_value(value):
+    """A numpy scalar from GDAL as a plain Python value; NaN becomes None."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value

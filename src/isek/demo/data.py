@@ -135,3 +135,14 @@ def status(dirs: list[Path], verify: bool = False) -> list[tuple[Entry, Path | N
         ok = (sha256_of(p) == e.sha256) if (p is not None and verify) else None
         out.append((e, p, ok))
     return out
+
+
+def find(relpath: str) -> Path | None:
+    """A data file by its manifest path in the configured data directories, or None."""
+    from django.conf import settings
+
+    for base in settings.ISEK_DATA_DIRS:
+        p = Path(base) / relpath
+        if p.exists():
+            return p
+    return None

@@ -24,7 +24,7 @@ from isek.concepts.models import (
 from isek.core import geo
 from isek.core.audit import acting_as
 
-from . import bochum
+from . import bochum, context, data
 
 PLANNER = "planerin"
 REVIEWER = "pruefer"
@@ -69,6 +69,7 @@ def load(analyse_layers: bool = True) -> Concept:
     with acting_as(None, "isek demo"):
         Concept.objects.filter(slug=bochum.SLUG).delete()
         city, _ = City.objects.update_or_create(ags=bochum.CITY["ags"], defaults={"name": bochum.CITY["name"]})
+        context.register(city)
         area = funding_area()
         concept = Concept.objects.create(city=city, area=geo.to_django(area), **bochum.CONCEPT)
         for (name, colour, description), g in zip(bochum.QUARTERS, quarter_polygons(area)):
@@ -120,9 +121,9 @@ def analyse(concept: Concept) -> None:
     Stolpersteine), stored as dated values; skipped when the layers are missing."""
     from isek.analysis import jobs
     from isek.analysis.models import AnalysisRun
-    from isek.demo import context
+    from isek.geodata import services as geodata
 
-    if any(context.find(context.BY_NAME[n].path) is None for n in jobs.CITY_LAYERS.values()):
+    if not all(st.available for st in geodata.layers_of(concept.city) if st.layer.analysis_input):
         return
     jobs.execute(AnalysisRun.objects.create(concept=concept, city_layers=True, extract=""))
 
@@ -152,9 +153,8 @@ def load_lauf() -> Concept | None:
     Lauf an der Pegnitz with its Altstadt as a quarter, analysed from the 2020 extract."""
     from isek.analysis import jobs
     from isek.analysis.models import AnalysisRun
-    from isek.demo import context
 
-    path = context.find(LAUF_EXTRACT)
+    path = data.find(LAUF_EXTRACT)
     if path is None:
         return None
     town = shapely.box(11.2474, 49.4995, 11.3079, 49.5304)

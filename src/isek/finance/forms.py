@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from isek.concepts.forms import KernFormMixin
+from isek.web.forms import KernFormMixin
 
 from .models import CostGroup, CostItem, FinanceVersion, Financing, FundApplication, FundingCap, FundingRate
 

@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from isek import access
 from isek.concepts.models import Measure
-from isek.concepts.permissions import can_edit, editable_concept, member_concept
 from isek.core.downloads import temporary_download
 from isek.core.numbering import number_sort_key
 
@@ -87,7 +87,7 @@ def _cash_flow_rows(base: engine.KufResult, other: engine.KufResult):
 
 @login_required
 def kuf_page(request, slug):
-    concept = member_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "kuf", "view")
     result = kuf.current(concept)
     measures = concept.measures.all()
     scenario_form = ScenarioForm(request.GET if "scenario" in request.GET else None, measures=measures)
@@ -111,7 +111,7 @@ def kuf_page(request, slug):
     return render(request, "finance/kuf.html", {
         "concept": concept, "result": result, "t": table(result), "warnings": kuf.localized(result.warnings),
         "rates": FundingRate.objects.filter(concept=concept), "cap": FundingCap.objects.filter(concept=concept).first(),
-        "can_edit": can_edit(request.user, concept), "scenario_form": scenario_form, "scenario_rows": scenario_rows,
+        "can_edit": access.allows(request.user, "kuf", "edit", concept), "scenario_form": scenario_form, "scenario_rows": scenario_rows,
         "scenario_query": request.GET.urlencode() if scenario is not None else "",
         "versions": versions, "compare": compare, "freeze_form": FreezeForm(),
         "groups": {g.number: g.name for g in CostGroup.objects.all()},
@@ -121,7 +121,7 @@ def kuf_page(request, slug):
 @login_required
 @require_http_methods(["POST"])
 def freeze_view(request, slug):
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "kuf", "freeze")
     form = FreezeForm(request.POST)
     measures = concept.measures.all()
     scenario = None
@@ -137,13 +137,13 @@ def freeze_view(request, slug):
             messages.success(request, _("Die KuF wurde als Version „%(n)s“ eingefroren.") % {"n": form.cleaned_data["name"]})
     else:
         messages.error(request, _("Bitte Name und Art der Version angeben; nichts wurde gespeichert."))
-    return redirect("kuf", slug)
+    return redirect("finance:kuf", slug)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_finance(request, slug, pk):
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "kuf", "edit")
     measure = get_object_or_404(Measure, concept=concept, pk=pk)
     costs = CostItemFormSet(request.POST or None, instance=measure, prefix="c", form_kwargs={"measure": measure})
     fin = FinancingFormSet(request.POST or None, instance=measure, prefix="f", form_kwargs={"measure": measure})
@@ -158,7 +158,7 @@ def measure_finance(request, slug, pk):
                 error = _("Je Jahr und Quelle ist nur eine Finanzierungszeile möglich.")
             else:
                 messages.success(request, _("Kosten und Finanzierung von %(n)s wurden gespeichert.") % {"n": measure.number})
-                return redirect("kuf", slug)
+                return redirect("finance:kuf", slug)
     result = kuf.current(concept)
     mine = [{"year": y, "cell": c} for (m, y), c in sorted(result.cells.items(), key=lambda kv: kv[0][1]) if m == str(measure.pk)]
     status = 400 if request.method == "POST" else 200
@@ -171,7 +171,7 @@ def measure_finance(request, slug, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rates_view(request, slug):
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "kuf", "edit")
     RateFormSet = modelformset_factory(FundingRate, form=RateForm, extra=1, can_delete=True)
     rates = RateFormSet(request.POST or None, queryset=FundingRate.objects.filter(concept=concept), prefix="r")
     cap_instance = FundingCap.objects.filter(concept=concept).first() or FundingCap(concept=concept)
@@ -197,33 +197,33 @@ def rates_view(request, slug):
                 messages.error(request, _("Die Fördersätze konnten nicht gespeichert werden; nichts wurde geändert."))
             else:
                 messages.success(request, _("Fördersätze und Förderobergrenze wurden gespeichert."))
-                return redirect("kuf", slug)
+                return redirect("finance:kuf", slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "finance/rates.html", {"concept": concept, "rates": rates, "cap": cap}, status=status)
 
 
 @login_required
 def funds_page(request, slug):
-    concept = member_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "fund", "view")
     funds = []
     for fund in concept.funds.all():
         apps = list(fund.applications.all())
         used = sum((a.grant for a in apps if a.decision == "approved"), Decimal(0))
         funds.append({"fund": fund, "applications": apps, "used": used, "remaining": fund.budget - used})
-    return render(request, "finance/funds.html", {"concept": concept, "funds": funds, "can_edit": can_edit(request.user, concept)})
+    return render(request, "finance/funds.html", {"concept": concept, "funds": funds, "can_edit": access.allows(request.user, "fund", "edit", concept)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def fund_application(request, slug, fund_pk, pk=None):
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "fund", "edit")
     fund = get_object_or_404(Fund, concept=concept, pk=fund_pk)
     instance = get_object_or_404(fund.applications, pk=pk) if pk else None
     form = FundApplicationForm(request.POST or None, instance=instance, fund=fund)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Der Antrag wurde gespeichert."))
-        return redirect("funds", slug)
+        return redirect("finance:funds", slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "finance/fund_application.html", {"concept": concept, "fund": fund, "form": form}, status=status)
 
@@ -242,7 +242,7 @@ def export(concept, version: FinanceVersion | None, fmt: str, path: str) -> None
 
 @login_required
 def export_view(request, slug, fmt):
-    concept = member_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "kuf", "export")
     version = None
     if request.GET.get("version"):
         version = get_object_or_404(FinanceVersion, concept=concept, pk=request.GET["version"])

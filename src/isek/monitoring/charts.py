@@ -7,14 +7,11 @@ import base64
 import datetime
 import functools
 import io
-import json
 
 import matplotlib
-import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import shapely  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from isek.analysis.maps import scale_bar  # noqa: E402
@@ -64,40 +61,25 @@ def _plot_geom(ax, g, **style):
             _plot_geom(ax, part, **style)
 
 
-_TO_WORKING = geo.transformer(f"EPSG:{geo.STORAGE_SRID}", f"EPSG:{geo.WORKING_SRID}")
-
-
-def _working(geoms: list) -> list:
-    """WGS84 → EPSG:25832 for many geometries with one transformer."""
-    if not geoms:
-        return []
-    return list(shapely.transform(np.array(geoms, dtype=object), lambda xy: np.column_stack(_TO_WORKING.transform(xy[:, 0], xy[:, 1]))))
-
-
-def _context(name: str, bbox) -> list:
-    from isek.demo import context
-
-    data = context.geojson(name, bbox)
-    if data is None:
-        return []
-    return _working([shapely.geometry.shape(f["geometry"]) for f in json.loads(data)["features"] if f.get("geometry")])
-
-
 @_styled
-def concept_map(concept, measures, fields: dict, attribution: list[str], size=(7.2, 6.0)) -> str:
-    """The funding area, its quarters and the measures (by field of action) in EPSG:25832."""
+def concept_map(concept, measures, fields: dict, attribution: list[str], base_layers=(), size=(7.2, 6.0)) -> str:
+    """The funding area, its quarters and the measures (by field of action) in the official CRS
+    of the Land; ``base_layers`` = [(colour, [WGS84 shapely geometries])] drawn beneath."""
+    srid = concept.working_srid
+
+    def _working(geoms: list) -> list:
+        return geo.transform_many(geoms, f"EPSG:{geo.STORAGE_SRID}", f"EPSG:{srid}")
+
     fig, ax = plt.subplots(figsize=size)
     area = _working([geo.from_django(concept.area)])[0] if concept.area else None
     if area is not None:
         x0, y0, x1, y1 = area.bounds
         pad = max(x1 - x0, y1 - y0) * 0.12
-        lon0, lat0, lon1, lat1 = geo.from_django(concept.area).bounds
-        bbox = (lon0 - 0.03, lat0 - 0.02, lon1 + 0.03, lat1 + 0.02)
-        for name, colour, width in (("boroughs", "#b0b4ba", 0.8), ("routes", "#c9ced4", 0.6)):
-            for g in _context(name, bbox):
+        for colour, geoms in base_layers:
+            for g in _working(geoms):
                 if g.geom_type in ("Polygon", "MultiPolygon"):
                     g = g.boundary
-                _plot_geom(ax, g, edgecolor=colour, linewidth=width, zorder=1)
+                _plot_geom(ax, g, edgecolor=colour, linewidth=0.7, zorder=1)
     quarters = list(concept.quarters.all())
     for q, g in zip(quarters, _working([geo.from_django(q.geometry) for q in quarters])):
         _plot_geom(ax, g, facecolor=q.colour, edgecolor=q.colour, alpha=0.18, linewidth=0.8, zorder=2)
@@ -121,7 +103,7 @@ def concept_map(concept, measures, fields: dict, attribution: list[str], size=(7
     handles = [Patch(facecolor="none", edgecolor="#c00000", linewidth=2, label="Fördergebiet")]
     handles += [Patch(facecolor=f.colour, label=f"{f.number} {f.name}") for f in fields.values()]
     ax.legend(handles=handles, loc="upper left", fontsize=6.5, framealpha=0.9)
-    ax.set_title("ETRS89 / UTM 32N (EPSG:25832)", fontsize=6, loc="right", color="#555555")
+    ax.set_title(f"ETRS89 / UTM {32 if srid == geo.WORKING_SRID else 33}N (EPSG:{srid})", fontsize=6, loc="right", color="#555555")
     fig.text(0.01, 0.005, "Karte: " + "; ".join(attribution), fontsize=5.5, color="#444444", wrap=True)
     return data_uri(fig)
 

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from isek.concepts.forms import KernFormMixin
+from isek.web.forms import KernFormMixin
 
 from . import reports
 from .models import Indicator, Payment, Report, ReportText, YearNote

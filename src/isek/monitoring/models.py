@@ -55,7 +55,7 @@ class Indicator(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("indicator", args=[self.concept.slug, self.pk])
+        return reverse("monitoring:indicator", args=[self.concept.slug, self.pk])
 
     def clean(self):
         errors = {}

@@ -20,6 +20,7 @@ from isek.concepts.models import Concept, Measure, Milestone
 from isek.core import pdf
 from isek.finance import engine, kuf
 from isek.finance.models import CostGroup, FinanceVersion, Financing
+from isek.geodata import services as geodata
 
 from . import charts, figures
 from .models import Indicator, MonitoringMapping, ReportText, YearNote
@@ -89,16 +90,7 @@ def _finance_table(result: engine.KufResult) -> dict:
 
 
 def _attribution(concept: Concept) -> list[str]:
-    from isek.demo import context
-
-    out = []
-    if concept.city.ags == "05911000":
-        for name in ("boroughs", "routes"):
-            layer = context.BY_NAME[name]
-            if context.find(layer.path) is not None:
-                out.append(f"{layer.label_de}: {layer.attribution}")
-    out.append("Fördergebiet, Teilräume und Maßnahmen: isek-Datenbestand des Konzepts")
-    return out
+    return geodata.attributions(concept, base_only=True) + ["Fördergebiet, Teilräume und Maßnahmen: isek-Datenbestand des Konzepts"]
 
 
 def _indicator_rows(concept: Concept, states: list, with_charts: bool = True) -> dict:
@@ -127,7 +119,8 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         result = ov["result"]
         measures = list(concept.measures.select_related("primary_field").prefetch_related("milestones"))
         progress(20, "Karte")
-        ctx["map"] = charts.concept_map(concept, measures, ctx["fields"], _attribution(concept)) if concept.area else None
+        ctx["map"] = charts.concept_map(concept, measures, ctx["fields"], _attribution(concept),
+                                       base_layers=geodata.base_geometries(concept)) if concept.area else None
         ctx["attribution"] = _attribution(concept)
         progress(40, "Zeitplan")
         ctx["gantt"] = charts.gantt(measures, concept.start_year, concept.end_year)

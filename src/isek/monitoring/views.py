@@ -15,12 +15,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from isek import access
 from isek.analysis.models import IndicatorValue
-from isek.concepts.permissions import can_edit, editable_concept, member_concept
-from isek.concepts.views import _context_info
 from isek.core.audit import acting_as
 from isek.finance import engine, kuf
 from isek.finance.models import Financing
+from isek.geodata import services as geodata
 
 from . import figures, jobs, reports, values
 from .forms import (
@@ -50,7 +50,7 @@ def _series_json(state: figures.IndicatorState, quarter_names: dict) -> dict:
 
 @login_required
 def dashboard(request, slug):
-    concept = member_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "dashboard", "view")
     ov = figures.overview(concept)
     result = ov["result"]
     labels = dict(Financing.Source.choices)
@@ -65,12 +65,11 @@ def dashboard(request, slug):
     lang = get_language()
     sparks = [{"state": s, "name": s.indicator.label(lang), "id": f"spark-{s.indicator.pk}", "data_id": f"spark-{s.indicator.pk}-data",
                "data": _series_json(s, quarter_names)} for s in ov["indicators"]]
-    available, _missing = _context_info(concept)
     return render(request, "monitoring/dashboard.html", {
         "concept": concept, "key": ov["key"], "tree": tree, "field_rows": rows, "finance": finance,
         "finance_rows": finance_rows, "years": result.years, "sparks": sparks, "warnings": ov["warnings"],
-        "spending": ov["spending"], "milestones": ov["milestones"]["concept"], "can_edit": can_edit(request.user, concept),
-        "context_layers": available, "illustrative_progress": concept.measures.filter(progress_illustrative=True).exists(),
+        "spending": ov["spending"], "milestones": ov["milestones"]["concept"], "can_edit": access.allows(request.user, "concept", "edit", concept),
+        **geodata.map_context(concept), "illustrative_progress": concept.measures.filter(progress_illustrative=True).exists(),
         "illustrative_payments": Payment.objects.filter(measure__concept=concept, illustrative=True).exists(),
     })
 
@@ -78,8 +77,8 @@ def dashboard(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicators(request, slug):
-    concept = member_concept(request, slug)
-    editable = can_edit(request.user, concept)
+    concept = access.concept_for(request.user, slug, "indicator", "view")
+    editable = access.allows(request.user, "indicator", "edit", concept)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST":
@@ -93,7 +92,7 @@ def indicators(request, slug):
             else:
                 n = values.store(concept, entries, request.user)
                 messages.success(request, _("%(n)s Werte importiert.") % {"n": n})
-                return redirect("indicators", slug)
+                return redirect("monitoring:indicators", slug)
     states = figures.indicator_states(concept)
     lang = get_language()
     for s in states:
@@ -106,9 +105,9 @@ def indicators(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_page(request, slug, pk):
-    concept = member_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "indicator", "view")
     ind = get_object_or_404(Indicator, concept=concept, pk=pk)
-    editable = can_edit(request.user, concept)
+    editable = access.allows(request.user, "indicator", "edit", concept)
     form = ValueForm(request.POST or None, concept=concept)
     if request.method == "POST":
         if not editable:
@@ -137,7 +136,7 @@ def indicator_page(request, slug, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request, slug, pk=None):
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "indicator", "edit")
     ind = get_object_or_404(Indicator, concept=concept, pk=pk) if pk else None
     form = IndicatorForm(request.POST or None, instance=ind, concept=concept)
     if request.method == "POST" and form.is_valid():
@@ -151,21 +150,21 @@ def indicator_edit(request, slug, pk=None):
 @login_required
 @require_POST
 def indicator_delete(request, slug, pk):
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "indicator", "edit")
     ind = get_object_or_404(Indicator, concept=concept, pk=pk)
     with acting_as(request.user, "web"), transaction.atomic():
         # Entered values go with the indicator; values of analysis runs stay with their run.
         IndicatorValue.objects.filter(concept=concept, indicator=ind.code, run__isnull=True).delete()
         ind.delete()
     messages.success(request, _("Indikator gelöscht."))
-    return redirect("indicators", slug)
+    return redirect("monitoring:indicators", slug)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def payments(request, slug):
-    concept = member_concept(request, slug)
-    editable = can_edit(request.user, concept)
+    concept = access.concept_for(request.user, slug, "payment", "view")
+    editable = access.allows(request.user, "payment", "edit", concept)
     form = PaymentForm(request.POST or None, concept=concept)
     if request.method == "POST":
         if not editable:
@@ -175,12 +174,12 @@ def payments(request, slug):
             with acting_as(request.user, "web"):
                 p.delete()
             messages.success(request, _("Auszahlung gelöscht."))
-            return redirect("payments", slug)
+            return redirect("monitoring:payments", slug)
         if form.is_valid():
             with acting_as(request.user, "web"):
                 form.save()
             messages.success(request, _("Auszahlung gespeichert."))
-            return redirect("payments", slug)
+            return redirect("monitoring:payments", slug)
     return render(request, "monitoring/payments.html", {
         "concept": concept, "form": form, "can_edit": editable, "spending": figures.spending(concept, kuf.current(concept)),
         "payments": Payment.objects.filter(measure__concept=concept).select_related("measure")})
@@ -189,7 +188,7 @@ def payments(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def texts(request, slug):
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "report_text", "edit")
     existing = {t.section: t for t in concept.report_texts.all()}
     forms_ = []
     for key, label in ReportText.Section.choices:
@@ -201,14 +200,14 @@ def texts(request, slug):
                 if f.instance.pk or f.cleaned_data["text"].strip():
                     f.save()
         messages.success(request, _("Texte gespeichert."))
-        return redirect("reports", slug)
+        return redirect("monitoring:reports", slug)
     return render(request, "monitoring/texts.html", {"concept": concept, "forms": forms_})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def year_notes(request, slug, year):
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "report_text", "edit")
     if not concept.start_year <= year <= max(concept.end_year, concept.start_year) + 10:
         raise Http404
     form = YearNotesForm(request.POST or None, concept=concept, year=year)
@@ -216,15 +215,15 @@ def year_notes(request, slug, year):
         with acting_as(request.user, "web"), transaction.atomic():
             form.save()
         messages.success(request, _("Erläuterungen gespeichert."))
-        return redirect("reports", slug)
+        return redirect("monitoring:reports", slug)
     return render(request, "monitoring/year_notes.html", {"concept": concept, "form": form, "year": year})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def reports_page(request, slug):
-    concept = member_concept(request, slug)
-    editable = can_edit(request.user, concept)
+    concept = access.concept_for(request.user, slug, "report", "view")
+    editable = access.allows(request.user, "report", "create", concept)
     form = ReportForm(request.POST or None, prefix="r", concept=concept)
     columns, delimiter, comma = reports.mapping_of(concept)
     mapping = MappingForm(request.POST or None, concept=concept, prefix="m", initial={
@@ -238,7 +237,7 @@ def reports_page(request, slug):
                 jobs.start(concept, request.user, form.cleaned_data["kind"], form.cleaned_data.get("year"),
                            form.cleaned_data.get("version"))
                 messages.success(request, _("Der Bericht wird erstellt; der Fortschritt steht unten."))
-                return redirect("reports", slug)
+                return redirect("monitoring:reports", slug)
         else:
             form = ReportForm(prefix="r", concept=concept)
             if mapping.is_valid():
@@ -247,7 +246,7 @@ def reports_page(request, slug):
                         "columns": mapping.cleaned_data["columns"], "delimiter": mapping.cleaned_data["delimiter"],
                         "decimal_comma": mapping.cleaned_data["decimal_comma"]})
                 messages.success(request, _("Spaltenzuordnung gespeichert."))
-                return redirect("reports", slug)
+                return redirect("monitoring:reports", slug)
     runs = concept.reports.all()[:12]
     known = reports.monitoring_fields(concept)
     return render(request, "monitoring/reports.html", {
@@ -259,14 +258,14 @@ def reports_page(request, slug):
 
 @login_required
 def report_status(request, slug, pk):
-    concept = member_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "report", "view")
     r = get_object_or_404(Report, concept=concept, pk=pk)
     return JsonResponse({"status": r.status, "progress": r.progress, "message": r.message, "pages": r.pages})
 
 
 @login_required
 def report_download(request, slug, pk):
-    concept = member_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "report", "view")
     r = get_object_or_404(Report, concept=concept, pk=pk, status=Report.Status.DONE)
     path = Path(r.file)
     if not path.is_file() or jobs.report_dir() not in path.resolve().parents:
@@ -278,9 +277,9 @@ def report_download(request, slug, pk):
 @login_required
 @require_POST
 def report_delete(request, slug, pk):
-    concept = editable_concept(request, slug)
+    concept = access.concept_for(request.user, slug, "report", "delete")
     r = get_object_or_404(Report, concept=concept, pk=pk)
     if r.file:
         Path(r.file).unlink(missing_ok=True)
     r.delete()
-    return redirect("reports", slug)
+    return redirect("monitoring:reports", slug)

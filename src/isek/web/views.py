@@ -1,7 +1,7 @@
 from django.shortcuts import render
 
-from isek.concepts.permissions import visible_concepts
-from isek.demo import context as context_layers
+from isek.access import visible_concepts
+from isek.geodata import services as geodata
 
 
 def home(request):
@@ -13,4 +13,4 @@ def home(request):
 
 
 def data_sources(request):
-    return render(request, "web/data_sources.html", {"layers": context_layers.status()})
+    return render(request, "web/data_sources.html", {"layers": geodata.all_layers()})

@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from isek.demo import context, loader
+from isek.demo import loader
+from isek.geodata import services as geodata
 
 
 class Command(BaseCommand):
@@ -30,13 +31,14 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Geladen: {concept.name}: {concept.measures.count()} Maßnahmen, {concept.quarters.count()} Teilräume, "
             f"Fördergebiet {concept.area_km2:.2f} km² (angenähert)."))
-        missing = [layer for layer, path in context.status() if path is None]
+        layers = geodata.layers_of(concept.city)
+        missing = [st.layer for st in layers if not st.available]
         if missing:
             self.stdout.write(self.style.WARNING(
                 "Kontextebenen fehlen: " + ", ".join(layer.label_de for layer in missing)
                 + ". Laden mit: isek data fetch"))
         else:
-            self.stdout.write(f"Kontextebenen: alle {len(context.LAYERS)} vorhanden.")
+            self.stdout.write(f"Kontextebenen: alle {len(layers)} vorhanden.")
         if lauf is None:
             self.stdout.write(self.style.WARNING("Lauf-Extrakt fehlt: Beispiel zur Bestandsanalyse übersprungen (isek data fetch)."))
         else:

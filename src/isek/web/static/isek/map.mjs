@@ -7,16 +7,18 @@ const TEXT = {
   en: { open: "Open measure", area: "Funding area", quarter: "Quarter", approx: "Location approximated" },
 };
 
-const CONTEXT_STYLE = {
-  boroughs: [
-    { type: "fill", paint: { "fill-color": "#eef0f3", "fill-opacity": 1 } },
-    { type: "line", paint: { "line-color": "#aab0b8", "line-width": 1 } },
-  ],
-  routes: [{ type: "line", paint: { "line-color": "#b9c0c8", "line-width": 1.5 } }],
-};
-const POINT_COLOURS = {
-  stops: "#005ca9", schools: "#b35c00", daycare: "#8f3f97", playgrounds: "#2e7d32", stolpersteine: "#6d4c41",
-};
+// Reference layers come from the page (data-layers: name, kind, colour, basemap, url); base
+// layers are drawn beneath the funding area, the others as points above it.
+function baseLayerSpecs(layer) {
+  if (layer.kind === "polygon") {
+    return [
+      { type: "fill", paint: { "fill-color": layer.colour, "fill-opacity": 0.12 } },
+      { type: "line", paint: { "line-color": layer.colour, "line-width": 1 } },
+    ];
+  }
+  if (layer.kind === "line") return [{ type: "line", paint: { "line-color": layer.colour, "line-width": 1.5 } }];
+  return [{ type: "circle", paint: { "circle-radius": 2.5, "circle-color": layer.colour } }];
+}
 
 function bboxOf(geojson) {
   const b = new LngLatBounds();
@@ -36,17 +38,15 @@ function escapeHtml(s) {
 }
 
 async function initMap(el) {
-  const slug = el.dataset.concept;
   const lang = el.dataset.lang === "en" ? "en" : "de";
   const t = TEXT[lang];
-  const base = `/concepts/${slug}`;
-  const basemap = (el.dataset.basemap || "").split(",").filter(Boolean);
-  const context = (el.dataset.layers || "").split(",").filter((n) => n && !basemap.includes(n));
-  const query = el.dataset.query ? `?${el.dataset.query}` : "";
+  const layers = JSON.parse(el.dataset.layers || "[]");
+  const basemap = layers.filter((l) => l.basemap);
+  const context = layers.filter((l) => !l.basemap);
   const focus = el.dataset.measure ? Number(el.dataset.measure) : null;
 
   const [area, quarters, measures] = await Promise.all([
-    getJSON(`${base}/area.geojson`), getJSON(`${base}/quarters.geojson`), getJSON(`${base}/measures.geojson${query}`),
+    getJSON(el.dataset.areaUrl), getJSON(el.dataset.quartersUrl), getJSON(el.dataset.measuresUrl),
   ]);
   const map = new Map({
     container: el,
@@ -59,10 +59,10 @@ async function initMap(el) {
   map.addControl(new ScaleControl({ unit: "metric" }), "bottom-left");
   await new Promise((resolve) => map.on("load", resolve));
 
-  for (const name of basemap) {
+  for (const layer of basemap) {
     try {
-      map.addSource(`ctx-${name}`, { type: "geojson", data: await getJSON(`${base}/context/${name}.geojson`) });
-      (CONTEXT_STYLE[name] || []).forEach((spec, i) => map.addLayer({ id: `ctx-${name}-${i}`, source: `ctx-${name}`, ...spec }));
+      map.addSource(`ctx-${layer.name}`, { type: "geojson", data: await getJSON(layer.url) });
+      baseLayerSpecs(layer).forEach((spec, i) => map.addLayer({ id: `ctx-${layer.name}-${i}`, source: `ctx-${layer.name}`, ...spec }));
     } catch (e) { console.warn(e); }
   }
   map.addSource("area", { type: "geojson", data: area });
@@ -71,11 +71,17 @@ async function initMap(el) {
   map.addSource("quarters", { type: "geojson", data: quarters });
   map.addLayer({ id: "quarters-fill", type: "fill", source: "quarters", paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.18 } });
   map.addLayer({ id: "quarters-line", type: "line", source: "quarters", paint: { "line-color": ["get", "colour"], "line-width": 1.5 } });
-  for (const name of context) {
+  for (const layer of context) {
     try {
-      map.addSource(`ctx-${name}`, { type: "geojson", data: await getJSON(`${base}/context/${name}.geojson`) });
-      map.addLayer({ id: `ctx-${name}`, type: "circle", source: `ctx-${name}`, minzoom: 13,
-        paint: { "circle-radius": 3, "circle-color": POINT_COLOURS[name] || "#555", "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
+      map.addSource(`ctx-${layer.name}`, { type: "geojson", data: await getJSON(layer.url) });
+      if (layer.kind === "point") {
+        map.addLayer({ id: `ctx-${layer.name}`, type: "circle", source: `ctx-${layer.name}`, minzoom: 13,
+          paint: { "circle-radius": 3, "circle-color": layer.colour, "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
+      } else if (layer.kind === "line") {
+        map.addLayer({ id: `ctx-${layer.name}`, type: "line", source: `ctx-${layer.name}`, paint: { "line-color": layer.colour, "line-width": 2 } });
+      } else {
+        map.addLayer({ id: `ctx-${layer.name}`, type: "line", source: `ctx-${layer.name}`, paint: { "line-color": layer.colour, "line-width": 1.5 } });
+      }
     } catch (e) { console.warn(e); }
   }
   if (!el.dataset.editTarget) {
@@ -165,7 +171,7 @@ function setupEditing(map, el) {
   target.addEventListener("change", load);
 }
 
-for (const el of document.querySelectorAll(".isek-map[data-concept]")) {
+for (const el of document.querySelectorAll(".isek-map[data-area-url]")) {
   initMap(el).catch((e) => {
     el.dataset.ready = "error";
     console.error(e);

@@ -1,0 +1,119 @@
+"""Who may do what, as one table.
+
+Roles are derived per concept: an administrator (superuser) everywhere; planner, reviewer or
+moderator where a ``ConceptRole`` grants it; any other signed-in person is a citizen; everyone
+else anonymous. Each cell of ``POLICY`` says, for a (resource, action), which roles may act:
+``YES`` always, ``PUBLIC`` only on a public concept. Whatever is not in the table is refused.
+
+A refusal answers 404 when the person may not even see the concept (its existence stays
+hidden) and 403 otherwise.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from isek.concepts.models import Concept, ConceptRole
+
+
+class Role(StrEnum):
+    ANONYMOUS = "anonymous"
+    CITIZEN = "citizen"
+    REVIEWER = "reviewer"
+    PLANNER = "planner"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+YES, PUBLIC = "yes", "public"
+A, C, R, P, M, ADM = Role.ANONYMOUS, Role.CITIZEN, Role.REVIEWER, Role.PLANNER, Role.MODERATOR, Role.ADMIN
+
+_READ = {A: PUBLIC, C: PUBLIC, M: PUBLIC, R: YES, P: YES, ADM: YES}  # the public plan
+_MEMBERS = {R: YES, P: YES, ADM: YES}  # working material of the people on the concept
+_PLANNERS = {P: YES, ADM: YES}
+
+POLICY: dict[tuple[str, str], dict[Role, str]] = {
+    ("concept", "view"): _READ,
+    ("concept", "edit"): _PLANNERS,
+    ("concept", "export"): _READ,  # GeoPackage / GeoJSON of the public plan
+    ("concept", "history"): _MEMBERS,  # the change log
+    ("measure", "view"): _READ,
+    ("measure", "edit"): _PLANNERS,
+    ("measure", "delete"): _PLANNERS,
+    ("quarter", "edit"): _PLANNERS,
+    ("structure", "edit"): _PLANNERS,  # fields of action and goals
+    ("geodata", "import"): _PLANNERS,
+    ("reference_layer", "view"): _READ,
+    ("reference_layer", "upload"): _PLANNERS,
+    ("reference_layer", "delete"): _PLANNERS,
+    ("kuf", "view"): _MEMBERS,
+    ("kuf", "export"): _MEMBERS,
+    ("kuf", "edit"): _PLANNERS,  # costs, financing, rates
+    ("kuf", "freeze"): _PLANNERS,
+    ("fund", "view"): _MEMBERS,
+    ("fund", "edit"): _PLANNERS,
+    ("analysis", "view"): _MEMBERS,
+    ("analysis", "run"): _PLANNERS,
+    ("dashboard", "view"): _MEMBERS,
+    ("indicator", "view"): _MEMBERS,
+    ("indicator", "edit"): _PLANNERS,
+    ("payment", "view"): _MEMBERS,
+    ("payment", "edit"): _PLANNERS,
+    ("report", "view"): _MEMBERS,
+    ("report", "create"): _PLANNERS,
+    ("report", "delete"): _PLANNERS,
+    ("report_text", "edit"): _PLANNERS,
+}
+ACTIONS = sorted(POLICY)
+
+_FROM_CONCEPT_ROLE = {ConceptRole.Role.PLANNER: P, ConceptRole.Role.REVIEWER: R, ConceptRole.Role.MODERATOR: M}
+
+
+def role_of(user, concept: Concept) -> Role:
+    """The role ``user`` has on ``concept``."""
+    if user is None or not user.is_authenticated:
+        return A
+    if user.is_superuser:
+        return ADM
+    granted = ConceptRole.objects.filter(concept=concept, user=user).values_list("role", flat=True).first()
+    return _FROM_CONCEPT_ROLE.get(granted, C)
+
+
+def allows(user, resource: str, action: str, concept: Concept) -> bool:
+    """May ``user`` do ``action`` on ``resource`` of ``concept``? Unknown pairs are refused."""
+    rule = POLICY.get((resource, action), {}).get(role_of(user, concept))
+    return rule == YES or (rule == PUBLIC and concept.is_public)
+
+
+def require(user, resource: str, action: str, concept: Concept) -> Concept:
+    """``concept`` if allowed; Http404 if the user may not see the concept at all, else PermissionDenied."""
+    if (resource, action) not in POLICY:
+        raise KeyError(f"no policy for {resource}.{action}")
+    if allows(user, resource, action, concept):
+        return concept
+    if not allows(user, "concept", "view", concept):
+        raise Http404
+    raise PermissionDenied
+
+
+def concept_for(user, slug: str, resource: str = "concept", action: str = "view") -> Concept:
+    """The concept named by ``slug`` if ``user`` may do ``action`` on ``resource`` of it (see ``require``)."""
+    concept = Concept.objects.select_related("city").filter(slug=slug).first()
+    if concept is None:
+        raise Http404
+    return require(user, resource, action, concept)
+
+
+def visible_concepts(user):
+    """The concepts ``user`` may see: public ones, the ones granted to them, all for administrators."""
+    qs = Concept.objects.select_related("city")
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return qs
+    if user is not None and user.is_authenticated:
+        readers = [k for k, role in _FROM_CONCEPT_ROLE.items() if POLICY[("concept", "view")].get(role) == YES]
+        return qs.filter(Q(is_public=True) | Q(roles__user=user, roles__role__in=readers)).distinct()
+    return qs.filter(is_public=True)

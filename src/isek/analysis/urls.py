@@ -1,0 +1,12 @@
+"""URLs of the analysis app, below /concepts/<slug>/ (namespace "analysis")."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "analysis"
+
+urlpatterns = [
+    path("analysis/", views.analysis_page, name="analysis"),
+    path("analysis/runs/<int:pk>.json", views.run_status, name="analysis-run"),
+]

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from isek.web.forms import KernFormMixin
+
+from .models import ReferenceLayer
+
+
+class LayerUploadForm(KernFormMixin, forms.ModelForm):
+    file = forms.FileField(label=_("Datei"), help_text=_(
+        "GeoJSON, GeoPackage oder Shapefile als ZIP, in beliebigem Koordinatenreferenzsystem; nur Punkte, nur Linien oder nur Flächen."))
+    crs = forms.CharField(label=_("Koordinatenreferenzsystem, falls die Datei keins angibt"), required=False,
+                          help_text=_("z. B. EPSG:25832"))
+
+    class Meta:
+        model = ReferenceLayer
+        fields = ["name", "label_de", "label_en", "colour", "basemap", "analysis_input", "name_field", "licence", "attribution"]
+        widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
+        help_texts = {
+            "name": _("Buchstaben, Ziffern und Bindestriche, z. B. „schulen“; erscheint in der Adresse der Ebene."),
+            "licence": _("z. B. CC0-1.0, CC-BY-4.0, ODbL-1.0, dl-de/by-2-0"),
+            "attribution": _("Die Namensnennung, die die Lizenz verlangt; sie steht unter jeder Karte."),
+            "analysis_input": _("Welche Indikatoren der Bestandsanalyse diese Ebene speist."),
+        }

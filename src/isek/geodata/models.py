@@ -1,0 +1,71 @@
+"""Reference layers per city: schools, stops, districts, transit routes, anything a city supplies.
+
+A layer is a record (city, names, kind, style, licence, attribution) with its file and checksum.
+Uploaded layers are stored once as RFC 7946 GeoJSON (WGS84) in the installation's layer store;
+layers registered from a data directory (the demo's real open data) keep their original file.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from isek.concepts.models import City, colour_validator
+
+
+class ReferenceLayer(models.Model):
+    class Kind(models.TextChoices):
+        POINT = "point", _("Punkte")
+        LINE = "line", _("Linien")
+        POLYGON = "polygon", _("Flächen")
+
+    class Storage(models.TextChoices):
+        UPLOAD = "upload", _("hochgeladen (Ebenenspeicher)")
+        DATA = "data", _("Datenverzeichnis (Datenmanifest)")
+
+    class AnalysisInput(models.TextChoices):
+        NONE = "", _("keine")
+        STOPS = "stops", _("Haltestellen")
+        SCHOOLS = "schools", _("Schulen")
+        DAYCARE = "daycare", _("Kitas")
+        PLAYGROUNDS = "playgrounds", _("Spielplätze")
+        HERITAGE = "heritage", _("Denkmäler, Gedenkorte")
+        TREES = "trees", _("Bäume")
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="reference_layers", verbose_name=_("Stadt"))
+    name = models.SlugField(_("Kurzname"), max_length=60)
+    label_de = models.CharField(_("Name (deutsch)"), max_length=200)
+    label_en = models.CharField(_("Name (englisch)"), max_length=200, blank=True)
+    kind = models.CharField(_("Geometrieart"), max_length=10, choices=Kind.choices)
+    colour = models.CharField(_("Farbe"), max_length=7, validators=[colour_validator], default="#555555")
+    basemap = models.BooleanField(_("als Hintergrund zeichnen"), default=False,
+                                  help_text=_("Unter Fördergebiet und Maßnahmen, z. B. Bezirksgrenzen oder Linien."))
+    analysis_input = models.CharField(_("Eingang der Bestandsanalyse"), max_length=20, blank=True,
+                                      choices=AnalysisInput.choices, default="")
+    name_field = models.CharField(_("Namensfeld"), max_length=60, blank=True)
+    licence = models.CharField(_("Lizenz"), max_length=60)
+    attribution = models.CharField(_("Namensnennung"), max_length=300)
+    storage = models.CharField(max_length=10, choices=Storage.choices, default=Storage.UPLOAD, editable=False)
+    path = models.CharField(max_length=500, editable=False)  # relative to the layer store or a data directory
+    sha256 = models.CharField(max_length=64, editable=False)
+    size_bytes = models.PositiveBigIntegerField(default=0, editable=False)
+    feature_count = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["city__name", "-basemap", "label_de"]
+        unique_together = [("city", "name")]
+        verbose_name = _("Referenzebene")
+        verbose_name_plural = _("Referenzebenen")
+
+    def __str__(self):
+        return f"{self.label_de} ({self.city})"
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (English where given)."""
+        return self.label_en if (get_language() or "de").startswith("en") and self.label_en else self.label_de

@@ -1,0 +1,224 @@
+"""Reference layers per city: the application layer that maps, the analysis, the reports, the
+demo loader and the coming API use. Nothing outside this app reads layer files directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from isek import access
+from isek.concepts import geoio
+from isek.concepts.models import City, Concept
+from isek.core.audit import acting_as
+
+from . import reading
+from .models import ReferenceLayer
+
+Bbox = tuple[float, float, float, float]
+
+
+class LayerUploadError(Exception):
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def store_dir() -> Path:
+    """Where uploaded layers are kept (as GeoJSON): $ISEK_VAR_DIR/layers."""
+    return Path(settings.VAR_DIR) / "layers"
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_of(layer: ReferenceLayer) -> Path | None:
+    """The layer's file, or None when it is missing (a data file not fetched yet)."""
+    if layer.storage == ReferenceLayer.Storage.UPLOAD:
+        p = store_dir() / layer.path
+        return p if p.exists() else None
+    for base in settings.ISEK_DATA_DIRS:
+        p = Path(base) / layer.path
+        if p.exists():
+            return p
+    return None
+
+
+@dataclass
+class LayerStatus:
+    layer: ReferenceLayer
+    path: Path | None
+
+    @property
+    def available(self) -> bool:
+        return self.path is not None
+
+
+def layers_of(city: City) -> list[LayerStatus]:
+    return [LayerStatus(layer, file_of(layer)) for layer in city.reference_layers.all()]
+
+
+def all_layers() -> list[LayerStatus]:
+    return [LayerStatus(layer, file_of(layer)) for layer in ReferenceLayer.objects.select_related("city")]
+
+
+def map_layers(concept: Concept) -> tuple[list[ReferenceLayer], list[ReferenceLayer]]:
+    """(available, missing) layers of the concept's city, for its maps."""
+    available, missing = [], []
+    for st in layers_of(concept.city):
+        (available if st.available else missing).append(st.layer)
+    return available, missing
+
+
+def map_config(concept: Concept, layers: list[ReferenceLayer]) -> list[dict]:
+    """What the browser map needs of each layer: name, label, kind, colour, base or overlay, URL."""
+    from django.urls import reverse
+
+    return [{"name": layer.name, "label": layer.label, "kind": layer.kind, "colour": layer.colour,
+             "basemap": layer.basemap,
+             "url": reverse("geodata:layer-geojson", args=[concept.slug, layer.name])} for layer in layers]
+
+
+def map_context(concept: Concept) -> dict:
+    """Template context of a concept map: the layers shown, the ones missing, their map config."""
+    available, missing = map_layers(concept)
+    return {"context_layers": available, "missing_layers": missing,
+            "map_layers_json": json.dumps(map_config(concept, available), ensure_ascii=False)}
+
+
+def attributions(concept: Concept, base_only: bool = False) -> list[str]:
+    """"Label: attribution" of each available layer of the concept's city (German, for reports)."""
+    return [f"{layer.label_de}: {layer.attribution}" for layer in map_layers(concept)[0]
+            if layer.basemap or not base_only]
+
+
+def concept_bbox(concept: Concept, pad: float = 0.03) -> Bbox | None:
+    if concept.area is None:
+        return None
+    x0, y0, x1, y1 = concept.area.extent
+    return (round(x0 - pad, 3), round(y0 - pad / 1.6, 3), round(x1 + pad, 3), round(y1 + pad / 1.6, 3))
+
+
+def layer_geojson(layer: ReferenceLayer, bbox: Bbox | None = None) -> bytes | None:
+    """The layer as RFC 7946 GeoJSON bytes (WGS84), clipped to ``bbox`` if given; None if its file is missing."""
+    path = file_of(layer)
+    if path is None:
+        return None
+    return _geojson(str(path), path.stat().st_mtime, layer.name, layer.name_field, layer.attribution, layer.licence, bbox)
+
+
+@lru_cache(maxsize=64)
+def _geojson(path: str, _mtime: float, name: str, name_field: str, attribution: str, licence: str, bbox) -> bytes:
+    return reading.feature_collection(reading.features(Path(path), name, name_field, bbox),
+                                      name=name, attribution=attribution, licence=licence)
+
+
+def concept_layer_geojson(user, concept: Concept, name: str) -> bytes | None:
+    """A layer of the concept's city for its map: base layers whole, others clipped around the area."""
+    access.require(user, "reference_layer", "view", concept)
+    layer = concept.city.reference_layers.filter(name=name).first()
+    if layer is None:
+        return None
+    return layer_geojson(layer, None if layer.basemap else concept_bbox(concept))
+
+
+def base_geometries(concept: Concept) -> list[tuple[str, list]]:
+    """[(colour, WGS84 shapely geometries)] of the city's base layers around the area, for report maps."""
+    import shapely
+
+    out = []
+    bbox = concept_bbox(concept)
+    for layer in map_layers(concept)[0]:
+        if not layer.basemap:
+            continue
+        data = layer_geojson(layer, bbox)
+        geoms = [shapely.geometry.shape(f["geometry"]) for f in json.loads(data)["features"] if f.get("geometry")]
+        out.append((layer.colour, geoms))
+    return out
+
+
+def analysis_inputs(city: City) -> dict[str, tuple[Path, str]]:
+    """{analysis input (stops, schools, …): (file, "label: attribution")} of the city's available layers."""
+    out = {}
+    for st in layers_of(city):
+        if st.available and st.layer.analysis_input:
+            out[st.layer.analysis_input] = (st.path, f"{st.layer.label_de}: {st.layer.attribution}")
+    return out
+
+
+@transaction.atomic
+def register_data_layer(city: City, name: str, *, path: str, sha256: str = "", **fields) -> ReferenceLayer:
+    """Register (or update) a layer whose file lives in a data directory, e.g. from the data manifest."""
+    layer, _created = ReferenceLayer.objects.update_or_create(
+        city=city, name=name, defaults={"storage": ReferenceLayer.Storage.DATA, "path": path, "sha256": sha256, **fields})
+    return layer
+
+
+def upload_layer(user, concept: Concept, upload_path: str | os.PathLike, *, filename: str, name: str, label_de: str,
+                 label_en: str, licence: str, attribution: str, colour: str = "#555555", basemap: bool = False,
+                 analysis_input: str = "", name_field: str = "", crs: str | None = None) -> ReferenceLayer:
+    """Check an uploaded geodata file (the checks of the geometry import), store it as GeoJSON in
+    the layer store and register it for the concept's city. Raises LayerUploadError; stores nothing then."""
+    access.require(user, "reference_layer", "upload", concept)
+    city = concept.city
+    if city.reference_layers.filter(name=name).exists():
+        raise LayerUploadError([_("Die Stadt hat schon eine Ebene mit dem Kurznamen „%(n)s“.") % {"n": name}])
+    try:
+        gf = geoio.read(upload_path, crs=crs, filename=filename, max_bytes=settings.ISEK_UPLOAD_MAX_BYTES)
+    except geoio.GeoFileError as exc:
+        raise LayerUploadError(exc.errors) from None
+    kind = reading.kind_of({f.geometry.geom_type for f in gf.features})
+    if kind is None:
+        raise LayerUploadError([_("Eine Ebene enthält nur Punkte, nur Linien oder nur Flächen; diese Datei mischt sie.")])
+    import shapely
+
+    features = [{"type": "Feature", "properties": {k: v for k, v in f.properties.items() if _jsonable(v)},
+                 "geometry": json.loads(shapely.to_geojson(f.geometry))} for f in gf.features]
+    rel = f"{city.ags}/{name}.geojson"
+    target = store_dir() / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(reading.feature_collection(features, name=name))
+    try:
+        with transaction.atomic(), acting_as(user, "upload"):
+            layer = ReferenceLayer.objects.create(
+                city=city, name=name, label_de=label_de, label_en=label_en, kind=kind, colour=colour, basemap=basemap,
+                analysis_input=analysis_input, name_field=name_field, licence=licence, attribution=attribution,
+                storage=ReferenceLayer.Storage.UPLOAD, path=rel, sha256=sha256_of(Path(tmp)),
+                size_bytes=Path(tmp).stat().st_size, feature_count=len(features),
+                created_by=user if user is not None and user.is_authenticated else None)
+            os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return layer
+
+
+def delete_layer(user, concept: Concept, layer: ReferenceLayer) -> None:
+    access.require(user, "reference_layer", "delete", concept)
+    if layer.city_id != concept.city_id:
+        raise ReferenceLayer.DoesNotExist
+    path = file_of(layer) if layer.storage == ReferenceLayer.Storage.UPLOAD else None
+    with transaction.atomic(), acting_as(user, "web"):
+        layer.delete()
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+def _jsonable(value) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))

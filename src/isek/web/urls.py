@@ -1,0 +1,12 @@
+"""Site-wide pages (namespace "web")."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/data/", views.data_sources, name="data-sources"),
+]
