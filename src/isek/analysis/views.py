@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -23,8 +22,7 @@ def analysis_page(request, slug):
     editable = access.allows(request.user, "analysis", "run", concept)
     form = RunForm(request.POST or None)
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
+        access.require(request.user, "analysis", "run", concept)
         if form.is_valid():
             if not form.cleaned_data["extract"] and not form.cleaned_data["city_layers"]:
                 messages.error(request, _("Bitte einen Extrakt oder die städtischen Ebenen wählen."))

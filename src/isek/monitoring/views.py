@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -82,8 +81,7 @@ def indicators(request, slug):
     form = ImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
+        access.require(request.user, "indicator", "edit", concept)
         if form.is_valid():
             try:
                 entries = values.parse_csv(concept, form.cleaned_data["file"].read(), form.cleaned_data["source"])
@@ -110,8 +108,7 @@ def indicator_page(request, slug, pk):
     editable = access.allows(request.user, "indicator", "edit", concept)
     form = ValueForm(request.POST or None, concept=concept)
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
+        access.require(request.user, "indicator", "edit", concept)
         if "delete" in request.POST:  # only entered values; analysis values belong to their run
             v = get_object_or_404(IndicatorValue, concept=concept, indicator=ind.code, run__isnull=True,
                                   pk=request.POST["delete"])
@@ -167,8 +164,7 @@ def payments(request, slug):
     editable = access.allows(request.user, "payment", "edit", concept)
     form = PaymentForm(request.POST or None, concept=concept)
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
+        access.require(request.user, "payment", "edit", concept)
         if "delete" in request.POST:
             p = get_object_or_404(Payment, measure__concept=concept, pk=request.POST["delete"])
             with acting_as(request.user, "web"):
@@ -229,8 +225,7 @@ def reports_page(request, slug):
     mapping = MappingForm(request.POST or None, concept=concept, prefix="m", initial={
         "columns": "\n".join(f"{h} = {k}" for h, k in columns), "delimiter": delimiter, "decimal_comma": comma})
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
+        access.require(request.user, "report", "create", concept)
         if "r-kind" in request.POST:
             mapping = MappingForm(concept=concept, prefix="m", initial=mapping.initial)
             if form.is_valid():

@@ -1,0 +1,95 @@
+"""Small factories for unit and integration tests: a concept in any city without the Bochum demo.
+
+Geometries are WGS84; ``square(lon, lat, side_m)`` makes a square of about ``side_m`` metres.
+"""
+
+from __future__ import annotations
+
+import math
+
+import factory
+import shapely
+from django.contrib.auth import get_user_model
+
+from isek.concepts import models as cm
+from isek.core import geo
+
+
+def square(lon: float, lat: float, side_m: float = 500.0) -> shapely.Polygon:
+    dlat = side_m / 111_320
+    dlon = side_m / (111_320 * math.cos(math.radians(lat)))
+    return shapely.box(lon, lat, lon + dlon, lat + dlat)
+
+
+def multipolygon(poly) -> object:
+    return geo.to_django(shapely.MultiPolygon([poly]))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("pw-test-123")
+
+
+class CityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.City
+        django_get_or_create = ("ags",)
+
+    name = "Musterstadt"
+    ags = factory.Sequence(lambda n: f"05{n:06d}")
+
+
+class ConceptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.Concept
+
+    city = factory.SubFactory(CityFactory)
+    name = factory.Sequence(lambda n: f"ISEK Innenstadt {n}")
+    slug = factory.Sequence(lambda n: f"isek-{n}")
+    programme = cm.Concept.Programme.LEBENDIGE_ZENTREN
+    legal_basis = cm.Concept.LegalBasis.SANIERUNGSGEBIET
+    start_year = 2024
+    end_year = 2032
+    is_public = True
+    area = factory.LazyFunction(lambda: multipolygon(square(7.21, 51.48)))
+
+
+class FieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.FieldOfAction
+
+    concept = factory.SubFactory(ConceptFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Handlungsfeld {n + 1}")
+    colour = "#1565c0"
+
+
+class QuarterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.Quarter
+
+    concept = factory.SubFactory(ConceptFactory)
+    name = factory.Sequence(lambda n: f"Quartier {n}")
+    geometry = factory.LazyAttribute(lambda o: o.concept.area)
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = cm.Measure
+
+    concept = factory.SubFactory(ConceptFactory)
+    number = factory.Sequence(lambda n: f"1.{n + 1}")
+    title = factory.Sequence(lambda n: f"Maßnahme {n + 1}")
+    primary_field = factory.LazyAttribute(lambda o: FieldFactory(concept=o.concept))
+    geometry = factory.LazyAttribute(lambda o: o.concept.area.centroid if o.concept.area else None)
+
+
+def member(concept, role: str, username: str | None = None):
+    """A user with ``role`` (planner, reviewer, moderator) on ``concept``."""
+    user = UserFactory(username=username) if username else UserFactory()
+    cm.ConceptRole.objects.create(concept=concept, user=user, role=role)
+    return user
