@@ -17,6 +17,17 @@ def _fast_password_hashing():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _required_data(request):
+    """A module that reads real data names it in REQUIRED_DATA; a missing file fails its tests
+    with the file's name and the command that brings it (never a collection error or a skip)."""
+    from tests.data import missing
+
+    gone = missing(getattr(request.module, "REQUIRED_DATA", ()))
+    if gone:
+        pytest.fail(f"data file(s) missing: {', '.join(gone)}; `isek data fetch` downloads and verifies them", pytrace=False)
+
+
 @pytest.fixture
 def bochum(db):
     """The Bochum demo concept, loaded as `isek demo` loads it (the city-layer analysis, about

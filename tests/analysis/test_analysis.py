@@ -10,16 +10,17 @@ import osmium
 import pandas as pd
 import pytest
 import shapely
-from django.conf import settings
 
 from isek.analysis import cli, layers, osm, run
 from isek.analysis import indicators as ind
+from tests.data import data_dir
 
 pytestmark = pytest.mark.database_independent
 
-DATA = next(Path(d) for d in settings.ISEK_DATA_DIRS if (Path(d) / "osm").exists())
+DATA = data_dir("osm")
 HOY = DATA / "osm" / "hoyerswerda_altstadt.osm.pbf"
 LAUF = DATA / "osm" / "lauf_an_der_pegnitz_2020-01-15.osm.pbf"
+REQUIRED_DATA = [HOY, LAUF, DATA / "bochum/vrr_gtfs_stops/stops_bochum.txt"]
 HOY_AREAS = gpd.GeoDataFrame(
     {"area_id": ["Altstadt", "Nord"]},
     geometry=[shapely.box(14.2440, 51.4340, 14.2590, 51.4395), shapely.box(14.2480, 51.4370, 14.2560, 51.4395)],

@@ -5,20 +5,20 @@ graph too. OSMnx drops the `foot` tag by default, which is why its own walk filt
 foot=no ways; the check keeps `foot`. OSMnx refuses ways cut by the extract, so both tools get
 the ways shortened to their nodes present (isek's reading rule)."""
 
-from pathlib import Path
 
 import geopandas as gpd
 import osmnx as ox
 import pytest
 import shapely
-from django.conf import settings
 
 from isek.analysis import indicators as ind
 from isek.analysis import osm, run
+from tests.data import data_dir
 
 pytestmark = pytest.mark.database_independent
 
-DATA = next(Path(d) for d in settings.ISEK_DATA_DIRS if (Path(d) / "osm").exists())
+DATA = data_dir("osm")
+REQUIRED_DATA = [DATA / "osm"]
 
 
 @pytest.mark.parametrize("name, box", [

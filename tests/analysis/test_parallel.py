@@ -1,21 +1,21 @@
 """Many areas on a 2-worker Dask LocalCluster give the same table as the serial run."""
 
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from django.conf import settings
 
 from isek.analysis import indicators as ind
 from isek.analysis import osm, run
 from isek.analysis.parallel import compute_parallel
+from tests.data import data_dir
 
 pytestmark = pytest.mark.database_independent
 
-DATA = next(Path(d) for d in settings.ISEK_DATA_DIRS if (Path(d) / "osm").exists())
+DATA = data_dir("osm")
+REQUIRED_DATA = [DATA / "osm" / "lauf_an_der_pegnitz_2020-01-15.osm.pbf"]
 
 
 def test_dask_local_cluster_equals_serial_run():

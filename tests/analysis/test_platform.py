@@ -2,17 +2,17 @@
 queue), the worker executes it with progress, dated values are stored and shown."""
 
 import datetime
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from isek.analysis.models import AnalysisRun, IndicatorValue
 from tests.conftest import client_for
+from tests.data import data_dir
 
 SLUG = "bochum-innenstadt"
-DATA = next(Path(d) for d in settings.ISEK_DATA_DIRS if (Path(d) / "osm").exists())
+DATA = data_dir("osm")
+REQUIRED_DATA = [DATA / "osm" / "hoyerswerda_altstadt.osm.pbf"]
 
 
 def test_demo_has_bochum_city_layer_values(db):

@@ -148,7 +148,7 @@ def test_3d_geometry_is_accepted_with_z_dropped(bochum, tmp_path):
     ]}))
     report = importing.import_file(bochum, p, "quarters")
     assert report.created == 1
-    assert any("Höhenwerte (Z)" in w and "verworfen" in w for w in report.warnings)
+    assert any("Höhenwerte (Z)" in w.render() and "verworfen" in w.render() for w in report.warnings)
     q = bochum.quarters.get(name="Höhe")
     assert not q.geometry.hasz
 
@@ -220,3 +220,45 @@ def test_upload_over_size_limit(planner_client, bochum):
     r = planner_client.post("/concepts/bochum-innenstadt/import/", {"kind": "area", "file": f})
     assert r.status_code == 400 and "erlaubt sind höchstens" in r.content.decode()
     assert state(bochum) == before
+
+
+@pytest.mark.parametrize("depth", [100_000])
+def test_deeply_nested_json_gets_a_message_not_a_traceback(db, tmp_path, depth):
+    from django.core.management import CommandError, call_command
+
+    from tests.factories import ConceptFactory
+
+    concept = ConceptFactory()
+    path = tmp_path / "deep.geojson"
+    path.write_text("[" * depth + "]" * depth)
+    with pytest.raises(CommandError) as exc:
+        call_command("import_geodata", concept.slug, str(path), "--as", "area")
+    assert "zu tief verschachtelt" in str(exc.value)
+    concept.refresh_from_db()
+    assert concept.quarters.count() == 0
+
+
+def test_deeply_nested_geometry_in_the_map_form_is_refused(db):
+    from isek.concepts.forms import GeoJSONGeometryField
+
+    with pytest.raises(Exception) as exc:
+        GeoJSONGeometryField().clean("[" * 100_000 + "]" * 100_000)
+    assert exc.type.__name__ == "ValidationError"
+
+
+def test_import_errors_read_in_english(db, tmp_path):
+    from django.test import Client
+
+    from tests.factories import ConceptFactory, member
+
+    concept = ConceptFactory()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(member(concept, "planner"))
+    path = tmp_path / "x.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+                    '"geometry": {"type": "Point", "coordinates": [151.2, -33.9]}}]}')
+    with open(path, "rb") as fh:
+        response = client.post(f"/concepts/{concept.slug}/import/", {"kind": "measures", "file": fh})
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "Feature 1: lies outside Germany" in text and "Objekt 1" not in text

@@ -4,15 +4,15 @@ import functools
 import http.server
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from isek.demo import data
+from tests.data import data_dir
 
-SHARED = next(Path(d) for d in settings.ISEK_DATA_DIRS if (Path(d) / "bochum").exists())
+SHARED = data_dir("bochum")
+REQUIRED_DATA = [SHARED / "bochum/vrr_gtfs_stops/stops_bochum.txt"]
 
 
 def test_manifest_matches_the_shared_data():

@@ -25,8 +25,8 @@ def _url(path, bochum):
 def test_who_may_open_what(users, bochum, path):
     url = _url(path, bochum)
     assert client_for(None).get(url).status_code == 302  # login first
-    assert client_for(users["outsider"]).get(url).status_code in (403, 404)
-    assert client_for(users["stranger"]).get(url).status_code in (403, 404)
+    assert client_for(users["outsider"]).get(url).status_code == 403
+    assert client_for(users["stranger"]).get(url).status_code == 403
     assert client_for(users["planner"]).get(url).status_code == 200
     assert client_for(users["reviewer"]).get(url).status_code == (200 if path in MEMBER_PAGES else 403)
 

@@ -124,7 +124,7 @@ def test_report_job_and_download_permissions(users, bochum, settings, tmp_path):
     r = client_for(users["reviewer"]).get(url)
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert b"".join(r.streaming_content).startswith(b"%PDF")
-    assert client_for(users["stranger"]).get(url).status_code in (403, 404)
+    assert client_for(users["stranger"]).get(url).status_code == 403
     assert client_for(None).get(url).status_code == 302  # to the login
     status = client_for(users["reviewer"]).get(f"/concepts/bochum-innenstadt/reports/{report.pk}.json").json()
     assert status["status"] == "done" and status["pages"] == report.pages

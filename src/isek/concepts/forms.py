@@ -33,7 +33,7 @@ class GeoJSONGeometryField(forms.CharField):
             return None
         try:
             data = json.loads(value)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise forms.ValidationError(_("Die Geometrie ist kein gültiges GeoJSON.")) from None
         if isinstance(data, dict) and data.get("type") == "Feature":
             data = data.get("geometry")

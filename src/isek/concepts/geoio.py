@@ -22,6 +22,7 @@ from shapely.validation import explain_validity
 
 from isek.core import geo
 from isek.core.geo import plain_value
+from isek.core.problems import InputError, Problem, gettext_noop
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 ANY = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
@@ -30,12 +31,8 @@ MAX_ZIP_MEMBERS = 50
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 
 
-class GeoFileError(Exception):
-    """The file cannot be used. ``errors`` lists every problem found, in plain language."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__("; ".join(errors))
-        self.errors = errors
+class GeoFileError(InputError):
+    """The file cannot be used; ``problems`` lists every problem found, per feature."""
 
 
 @dataclass
@@ -50,7 +47,7 @@ class GeoFile:
     features: list[Feature]
     source_crs: str
     layer: str | None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def read(
@@ -74,12 +71,12 @@ def read(
     name = filename or path.name
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
-        raise GeoFileError([f"Unbekanntes Dateiformat „{suffix or name}“: erlaubt sind GeoJSON (.geojson, .json), GeoPackage (.gpkg) und Shapefile als .zip."])
+        raise GeoFileError([Problem(gettext_noop("Unbekanntes Dateiformat „%(value)s“: erlaubt sind GeoJSON (.geojson, .json), GeoPackage (.gpkg) und Shapefile als .zip."), {"value": suffix or name})])
     size = path.stat().st_size
     if size > max_bytes:
-        raise GeoFileError([f"Die Datei ist {size / 1e6:.1f} MB groß; erlaubt sind höchstens {max_bytes / 1e6:.1f} MB."])
+        raise GeoFileError([Problem(gettext_noop("Die Datei ist %(size)s MB groß; erlaubt sind höchstens %(max_bytes)s MB."), {"size": f"{size / 1e6:.1f}", "max_bytes": f"{max_bytes / 1e6:.1f}"})])
     if size == 0:
-        raise GeoFileError(["Die Datei ist leer."])
+        raise GeoFileError([Problem(gettext_noop("Die Datei ist leer."))])
 
     if suffix in (".geojson", ".json"):
         _check_json(path)
@@ -87,7 +84,7 @@ def read(
     if suffix == ".gpkg":
         with open(path, "rb") as fh:
             if fh.read(16) != b"SQLite format 3\x00":
-                raise GeoFileError(["Die Datei ist kein GeoPackage (keine SQLite-Datenbank)."])
+                raise GeoFileError([Problem(gettext_noop("Die Datei ist kein GeoPackage (keine SQLite-Datenbank)."))])
         return _read_ogr(path, allowed_types, crs, layer, prefer_layer)
     with tempfile.TemporaryDirectory(prefix="isek-zip-") as tmp:
         shp = _unzip_shapefile(path, Path(tmp), crs)
@@ -98,42 +95,44 @@ def _check_json(path: Path) -> None:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise GeoFileError(["Die Datei ist kein GeoJSON: sie ist kein UTF-8-Text."]) from None
+        raise GeoFileError([Problem(gettext_noop("Die Datei ist kein GeoJSON: sie ist kein UTF-8-Text."))]) from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise GeoFileError([Problem(gettext_noop("Die Datei ist zu tief verschachtelt, um GeoJSON zu sein (GeoJSON braucht nur wenige Ebenen)."))]) from None
     except json.JSONDecodeError as exc:
-        raise GeoFileError([f"Ungültiges JSON in Zeile {exc.lineno}, Spalte {exc.colno}: {exc.msg}."]) from None
+        raise GeoFileError([Problem(gettext_noop("Ungültiges JSON in Zeile %(lineno)s, Spalte %(colno)s: %(msg)s."), {"lineno": exc.lineno, "colno": exc.colno, "msg": exc.msg})]) from None
     if not isinstance(data, dict) or data.get("type") not in ("FeatureCollection", "Feature") and data.get("type") not in ANY:
-        raise GeoFileError(["Die Datei ist JSON, aber kein GeoJSON (es fehlt \"type\": \"FeatureCollection\" oder \"Feature\")."])
+        raise GeoFileError([Problem(gettext_noop("Die Datei ist JSON, aber kein GeoJSON (es fehlt \"type\": \"FeatureCollection\" oder \"Feature\")."))])
 
 
 def _unzip_shapefile(path: Path, dest: Path, crs: str | None) -> Path:
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise GeoFileError(["Die Datei ist kein gültiges ZIP-Archiv."]) from None
+        raise GeoFileError([Problem(gettext_noop("Die Datei ist kein gültiges ZIP-Archiv."))]) from None
     with zf:
         infos = zf.infolist()
         if len(infos) > MAX_ZIP_MEMBERS:
-            raise GeoFileError([f"Das ZIP-Archiv enthält {len(infos)} Dateien; erlaubt sind höchstens {MAX_ZIP_MEMBERS}."])
+            raise GeoFileError([Problem(gettext_noop("Das ZIP-Archiv enthält %(value)s Dateien; erlaubt sind höchstens %(MAX_ZIP_MEMBERS)s."), {"value": len(infos), "MAX_ZIP_MEMBERS": MAX_ZIP_MEMBERS})])
         bad = [i.filename for i in infos if _unsafe_member(i.filename)]
         if bad:
-            raise GeoFileError([f"Unzulässiger Dateiname im ZIP-Archiv (Pfad außerhalb des Archivs): {', '.join(bad)}"])
+            raise GeoFileError([Problem(gettext_noop("Unzulässiger Dateiname im ZIP-Archiv (Pfad außerhalb des Archivs): %(value)s"), {"value": ', '.join(bad)})])
         total = sum(i.file_size for i in infos)
         if total > MAX_UNZIPPED_BYTES:
-            raise GeoFileError([f"Das ZIP-Archiv entpackt sich auf {total / 1e6:.0f} MB; erlaubt sind {MAX_UNZIPPED_BYTES / 1e6:.0f} MB."])
+            raise GeoFileError([Problem(gettext_noop("Das ZIP-Archiv entpackt sich auf %(total)s MB; erlaubt sind %(MAX_UNZIPPED_BYTES)s MB."), {"total": f"{total / 1e6:.0f}", "MAX_UNZIPPED_BYTES": f"{MAX_UNZIPPED_BYTES / 1e6:.0f}"})])
         shps = [i for i in infos if i.filename.lower().endswith(".shp") and not i.is_dir()]
         if not shps:
-            raise GeoFileError(["Das ZIP-Archiv enthält keine Shapefile-Datei (.shp)."])
+            raise GeoFileError([Problem(gettext_noop("Das ZIP-Archiv enthält keine Shapefile-Datei (.shp)."))])
         if len(shps) > 1:
-            raise GeoFileError([f"Das ZIP-Archiv enthält {len(shps)} Shapefiles; bitte genau eines pro Datei hochladen."])
+            raise GeoFileError([Problem(gettext_noop("Das ZIP-Archiv enthält %(value)s Shapefiles; bitte genau eines pro Datei hochladen."), {"value": len(shps)})])
         stem = shps[0].filename[:-4]
         names = {i.filename.lower() for i in infos}
         missing = [ext for ext in (".shx", ".dbf") if (stem + ext).lower() not in names]
         if missing:
-            raise GeoFileError([f"Zum Shapefile fehlen die Teile {', '.join(missing)}."])
+            raise GeoFileError([Problem(gettext_noop("Zum Shapefile fehlen die Teile %(value)s."), {"value": ', '.join(missing)})])
         if (stem + ".prj").lower() not in names and not crs:
-            raise GeoFileError(["Das Shapefile hat keine .prj-Datei, also kein Koordinatenreferenzsystem. Bitte die .prj beilegen oder das KBS angeben (z. B. EPSG:25832)."])
+            raise GeoFileError([Problem(gettext_noop("Das Shapefile hat keine .prj-Datei, also kein Koordinatenreferenzsystem. Bitte die .prj beilegen oder das KBS angeben (z. B. EPSG:25832)."))])
         for info in infos:
             if info.is_dir():
                 continue
@@ -156,72 +155,71 @@ def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, default_crs=N
     try:
         layers = [str(row[0]) for row in pyogrio.list_layers(path)]
     except (DataSourceError, DataLayerError, OSError) as exc:
-        raise GeoFileError([f"Die Datei lässt sich nicht als Geodaten lesen: {_short(exc)}"]) from None
+        raise GeoFileError([Problem(gettext_noop("Die Datei lässt sich nicht als Geodaten lesen: %(value)s"), {"value": _short(exc)})]) from None
     if not layers:
-        raise GeoFileError(["Die Datei enthält keine Ebene (Layer)."])
+        raise GeoFileError([Problem(gettext_noop("Die Datei enthält keine Ebene (Layer)."))])
     if layer is None:
         layer = prefer_layer if prefer_layer in layers else layers[0]
     elif layer not in layers:
-        raise GeoFileError([f"Die Ebene „{layer}“ fehlt; vorhanden: {', '.join(layers)}."])
+        raise GeoFileError([Problem(gettext_noop("Die Ebene „%(layer)s“ fehlt; vorhanden: %(value)s."), {"layer": layer, "value": ', '.join(layers)})])
     try:
         meta, _fids, wkb, field_data = pyogrio.raw.read(path, layer=layer)
     except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
-        raise GeoFileError([f"Die Datei lässt sich nicht als Geodaten lesen: {_short(exc)}"]) from None
+        raise GeoFileError([Problem(gettext_noop("Die Datei lässt sich nicht als Geodaten lesen: %(value)s"), {"value": _short(exc)})]) from None
 
     declared = meta.get("crs")
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     if declared:
         source_crs = declared
         if crs:
             try:
                 if CRS.from_user_input(crs) != CRS.from_user_input(declared):
-                    raise GeoFileError([f"Die Datei erklärt das KBS {declared}, angegeben wurde {crs}. Bitte klären, welches gilt."])
+                    raise GeoFileError([Problem(gettext_noop("Die Datei erklärt das KBS %(declared)s, angegeben wurde %(crs)s. Bitte klären, welches gilt."), {"declared": declared, "crs": crs})])
             except CRSError:
-                raise GeoFileError([f"Unbekanntes Koordinatenreferenzsystem „{crs}“."]) from None
+                raise GeoFileError([Problem(gettext_noop("Unbekanntes Koordinatenreferenzsystem „%(crs)s“."), {"crs": crs})]) from None
     elif crs:
         source_crs = crs
     elif default_crs:
         source_crs = default_crs
     else:
-        raise GeoFileError(["Die Datei hat kein Koordinatenreferenzsystem (KBS). Bitte das KBS angeben (z. B. EPSG:25832)."])
+        raise GeoFileError([Problem(gettext_noop("Die Datei hat kein Koordinatenreferenzsystem (KBS). Bitte das KBS angeben (z. B. EPSG:25832)."))])
     try:
         CRS.from_user_input(source_crs)
     except CRSError:
-        raise GeoFileError([f"Unbekanntes Koordinatenreferenzsystem „{source_crs}“."]) from None
+        raise GeoFileError([Problem(gettext_noop("Unbekanntes Koordinatenreferenzsystem „%(source_crs)s“."), {"source_crs": source_crs})]) from None
 
     if wkb is None or len(wkb) == 0:
-        raise GeoFileError(["Die Datei enthält keine Objekte mit Geometrie."])
+        raise GeoFileError([Problem(gettext_noop("Die Datei enthält keine Objekte mit Geometrie."))])
     names = list(meta["fields"])
-    errors: list[str] = []
+    errors: list[Problem] = []
     features: list[Feature] = []
     dropped_z = 0
     for i, blob in enumerate(wkb):
         n = i + 1
         if blob is None:
-            errors.append(f"Objekt {n}: keine Geometrie.")
+            errors.append(Problem(gettext_noop("Objekt %(n)s: keine Geometrie."), {"n": n}, row=n))
             continue
         try:
             g = shapely.from_wkb(blob)
         except shapely.errors.GEOSException as exc:
-            errors.append(f"Objekt {n}: Geometrie nicht lesbar ({exc}).")
+            errors.append(Problem(gettext_noop("Objekt %(n)s: Geometrie nicht lesbar (%(exc)s)."), {"n": n, "exc": exc}, row=n))
             continue
         if g.is_empty:
-            errors.append(f"Objekt {n}: die Geometrie ist leer.")
+            errors.append(Problem(gettext_noop("Objekt %(n)s: die Geometrie ist leer."), {"n": n}, row=n))
             continue
         if g.has_z:
             dropped_z += 1
             g = force_2d(g)
         if g.geom_type not in allowed_types:
-            errors.append(f"Objekt {n}: Geometrietyp {g.geom_type} passt nicht; erwartet: {', '.join(allowed_types)}.")
+            errors.append(Problem(gettext_noop("Objekt %(n)s: Geometrietyp %(geom_type)s passt nicht; erwartet: %(value)s."), {"n": n, "geom_type": g.geom_type, "value": ', '.join(allowed_types)}, row=n))
             continue
         if not g.is_valid:
-            errors.append(f"Objekt {n}: ungültige Geometrie ({_validity_de(explain_validity(g))}).")
+            errors.append(_invalid(n, explain_validity(g)))
             continue
         g = geo.transform(g, source_crs, "EPSG:4326")
         if not geo.inside_germany(g):
             errors.append(
-                f"Objekt {n}: liegt außerhalb Deutschlands (Koordinaten um {g.centroid.x:.4g}, {g.centroid.y:.4g}). "
-                f"Stimmt das Koordinatenreferenzsystem? Die Datei erklärt {source_crs}."
+                Problem(gettext_noop("Objekt %(n)s: liegt außerhalb Deutschlands (Koordinaten um %(x)s, %(y)s). Stimmt das Koordinatenreferenzsystem? Die Datei erklärt %(source_crs)s."), {"n": n, "x": f"{g.centroid.x:.4g}", "y": f"{g.centroid.y:.4g}", "source_crs": source_crs})
             )
             continue
         props = {name: plain_value(field_data[j][i]) for j, name in enumerate(names)}
@@ -229,7 +227,7 @@ def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, default_crs=N
     if errors:
         raise GeoFileError(errors)
     if dropped_z:
-        warnings.append(f"{dropped_z} Objekt(e) hatten Höhenwerte (Z); diese wurden verworfen, isek speichert 2D.")
+        warnings.append(Problem(gettext_noop("%(dropped_z)s Objekt(e) hatten Höhenwerte (Z); diese wurden verworfen, isek speichert 2D."), {"dropped_z": dropped_z}))
     return GeoFile(features=features, source_crs=str(source_crs), layer=layer, warnings=warnings)
 
 
@@ -238,12 +236,13 @@ def _short(exc: Exception) -> str:
     return text[:200]
 
 
-def _validity_de(reason: str) -> str:
+def _invalid(n: int, reason: str) -> Problem:
+    params = {"n": n, "reason": reason}
     if reason.startswith("Self-intersection"):
-        return "die Fläche schneidet sich selbst, " + reason
+        return Problem(gettext_noop("Objekt %(n)s: ungültige Geometrie (die Fläche schneidet sich selbst, %(reason)s)."), params, row=n)
     if reason.startswith("Ring Self-intersection"):
-        return "ein Ring berührt sich selbst, " + reason
-    return reason
+        return Problem(gettext_noop("Objekt %(n)s: ungültige Geometrie (ein Ring berührt sich selbst, %(reason)s)."), params, row=n)
+    return Problem(gettext_noop("Objekt %(n)s: ungültige Geometrie (%(reason)s)."), params, row=n)
 
 
 def write_gpkg(path: str | os.PathLike, layers: dict[str, tuple[list[dict], list[BaseGeometry]]], crs: str) -> None:

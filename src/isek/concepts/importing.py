@@ -14,6 +14,7 @@ from django.db import transaction
 
 from isek.core import geo
 from isek.core.audit import acting_as
+from isek.core.problems import Problem, gettext_noop
 
 from . import geoio
 from .models import Concept, FieldOfAction, Measure, Quarter, colour_validator, number_validator
@@ -37,10 +38,11 @@ class ImportReport:
     source_crs: str
     created: int = 0
     updated: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
-    def summary(self) -> str:
-        return f"{self.created} angelegt, {self.updated} aktualisiert (KBS der Datei: {self.source_crs})"
+    def summary(self, translate=str) -> str:
+        return Problem(gettext_noop("%(created)s angelegt, %(updated)s aktualisiert (KBS der Datei: %(crs)s)"),
+                       {"created": self.created, "updated": self.updated, "crs": self.source_crs}).render(translate)
 
 
 def _first(props: dict, keys) -> str:
@@ -63,7 +65,7 @@ def import_file(concept: Concept, path, kind: str, *, crs=None, layer=None, file
     Raises geoio.GeoFileError listing every problem; then nothing has been stored.
     """
     if kind not in KINDS:
-        raise geoio.GeoFileError([f"Unbekannte Art „{kind}“: erlaubt sind area, quarters, measures."])
+        raise geoio.GeoFileError([Problem(gettext_noop("Unbekannte Art „%(kind)s“: erlaubt sind area, quarters, measures."), {"kind": kind})])
     gf = geoio.read(
         path, allowed_types=KINDS[kind], crs=crs, layer=layer, prefer_layer=kind,
         max_bytes=settings.ISEK_UPLOAD_MAX_BYTES, filename=filename,
@@ -80,12 +82,12 @@ def import_file(concept: Concept, path, kind: str, *, crs=None, layer=None, file
 def _plan_area(concept, features, report):
     union = shapely.union_all([f.geometry for f in features])
     if union.geom_type not in geoio.POLYGONAL or not union.is_valid or union.is_empty:
-        raise geoio.GeoFileError(["Die Flächen ergeben zusammen kein gültiges Fördergebiet."])
+        raise geoio.GeoFileError([Problem(gettext_noop("Die Flächen ergeben zusammen kein gültiges Fördergebiet."))])
     if len(features) > 1:
-        report.warnings.append(f"{len(features)} Flächen wurden zu einem Fördergebiet vereinigt.")
+        report.warnings.append(Problem(gettext_noop("%(value)s Flächen wurden zu einem Fördergebiet vereinigt."), {"value": len(features)}))
     outside = [q.name for q in concept.quarters.all() if not geo.to_django(union).buffer(1e-6).contains(q.geometry)]
     if outside:
-        report.warnings.append("Teilräume ragen über das neue Fördergebiet hinaus: " + ", ".join(outside))
+        report.warnings.append(Problem(gettext_noop("Teilräume ragen über das neue Fördergebiet hinaus: %(names)s"), {"names": ", ".join(outside)}))
 
     def write():
         concept.area = geo.to_django(_multi(union))
@@ -100,10 +102,10 @@ def _plan_quarters(concept, features, report):
     for f in features:
         name = _first(f.properties, NAME_KEYS)
         if not name:
-            errors.append(f"Objekt {f.index}: es fehlt der Name (Feld „name“).")
+            errors.append(Problem(gettext_noop("Objekt %(n)s: es fehlt der Name (Feld „name“)."), {"n": f.index}, row=f.index))
             continue
         if name in seen:
-            errors.append(f"Objekt {f.index}: der Name „{name}“ kommt schon in Objekt {seen[name]} vor.")
+            errors.append(Problem(gettext_noop("Objekt %(n)s: der Name „%(name)s“ kommt schon in Objekt %(value)s vor."), {"n": f.index, "name": name, "value": seen[name]}, row=f.index))
             continue
         seen[name] = f.index
         colour = _first(f.properties, COLOUR_KEYS)
@@ -111,7 +113,7 @@ def _plan_quarters(concept, features, report):
             try:
                 colour_validator(colour)
             except Exception:
-                errors.append(f"Objekt {f.index}: Farbe „{colour}“ ist nicht im Format #RRGGBB.")
+                errors.append(Problem(gettext_noop("Objekt %(n)s: Farbe „%(colour)s“ ist nicht im Format #RRGGBB."), {"n": f.index, "colour": colour}, row=f.index))
                 continue
         rows.append((name, colour, _first(f.properties, DESCRIPTION_KEYS), f.geometry))
     if errors:
@@ -120,7 +122,7 @@ def _plan_quarters(concept, features, report):
     if area is not None:
         outside = [r[0] for r in rows if not area.buffer(1e-6).contains(geo.to_django(r[3]))]
         if outside:
-            report.warnings.append("Teilräume ragen über das Fördergebiet hinaus: " + ", ".join(outside))
+            report.warnings.append(Problem(gettext_noop("Teilräume ragen über das Fördergebiet hinaus: %(names)s"), {"names": ", ".join(outside)}))
 
     def write():
         for name, colour, description, g in rows:
@@ -148,15 +150,15 @@ def _plan_measures(concept, features, report):
     for f in features:
         number = _first(f.properties, NUMBER_KEYS)
         if not number:
-            errors.append(f"Objekt {f.index}: es fehlt die Maßnahmennummer (Feld „number“).")
+            errors.append(Problem(gettext_noop("Objekt %(n)s: es fehlt die Maßnahmennummer (Feld „number“)."), {"n": f.index}, row=f.index))
             continue
         try:
             number_validator(number)
         except Exception:
-            errors.append(f"Objekt {f.index}: „{number}“ ist keine Maßnahmennummer wie „2.3“.")
+            errors.append(Problem(gettext_noop("Objekt %(n)s: „%(number)s“ ist keine Maßnahmennummer wie „2.3“."), {"n": f.index, "number": number}, row=f.index))
             continue
         if number in seen:
-            errors.append(f"Objekt {f.index}: Maßnahme {number} kommt schon in Objekt {seen[number]} vor.")
+            errors.append(Problem(gettext_noop("Objekt %(n)s: Maßnahme %(number)s kommt schon in Objekt %(value)s vor."), {"n": f.index, "number": number, "value": seen[number]}, row=f.index))
             continue
         seen[number] = f.index
         if number in existing:
@@ -166,8 +168,7 @@ def _plan_measures(concept, features, report):
         field_no = _first(f.properties, FIELD_KEYS)
         if not title or field_no not in fields:
             errors.append(
-                f"Objekt {f.index}: Maßnahme {number} gibt es im Konzept noch nicht; zum Anlegen braucht sie "
-                f"„title“ und „field“ (Nummer eines Handlungsfelds: {', '.join(sorted(fields)) or 'keins angelegt'})."
+                Problem(gettext_noop("Objekt %(n)s: Maßnahme %(number)s gibt es im Konzept noch nicht; zum Anlegen braucht sie „title“ und „field“ (Nummer eines Handlungsfelds: %(value)s)."), {"n": f.index, "number": number, "value": ', '.join(sorted(fields)) or 'keins angelegt'}, row=f.index)
             )
             continue
         rows.append((None, (number, title, fields[field_no]), f))

@@ -98,6 +98,9 @@ class Concept(models.Model):
     def __str__(self):
         return self.name
 
+    def audit_concept_id(self):
+        return self.pk
+
     def clean(self):
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": _("Das Ende liegt vor dem Beginn.")})
@@ -336,6 +339,7 @@ class Measure(models.Model):
 
 
 class Milestone(models.Model):
+    audit_parent = "measure"  # the change log files changes under this parent's concept
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("Meilenstein"), max_length=300)
     due = models.DateField(_("geplant"), null=True, blank=True)
@@ -353,6 +357,7 @@ class Milestone(models.Model):
 
 class MeasureSource(models.Model):
     """A public source for a measure's facts, with its evidence grade."""
+    audit_parent = "measure"  # the change log files changes under this parent's concept
 
     class Evidence(models.TextChoices):
         OFFICIAL = "official", _("amtlich")

@@ -23,7 +23,7 @@ from isek.core.downloads import temporary_download
 from isek.core.models import ChangeRecord
 from isek.geodata import services as geodata
 
-from . import exporting, geoio, importing
+from . import exporting, geoio, importing, services
 from .forms import (
     ConceptForm,
     FieldOfActionFormSet,
@@ -151,8 +151,7 @@ def measure_edit(request, slug, pk=None):
 def measure_delete(request, slug, pk):
     concept = access.concept_for(request.user, slug, "measure", "delete")
     measure = get_object_or_404(Measure, concept=concept, pk=pk)
-    number = measure.number
-    measure.delete()
+    number = services.delete_measure(request.user, concept, measure)
     messages.success(request, _("Die Maßnahme %(n)s wurde gelöscht.") % {"n": number})
     return redirect(concept)
 
@@ -164,10 +163,12 @@ def quarter_edit(request, slug, pk=None):
     quarter = get_object_or_404(Quarter, concept=concept, pk=pk) if pk else Quarter(concept=concept)
     form = QuarterForm(request.POST or None, instance=quarter)
     if request.method == "POST" and form.is_valid():
-        if Quarter.objects.filter(concept=concept, name=form.cleaned_data["name"]).exclude(pk=quarter.pk).exists():
-            form.add_error("name", _("Ein Teilraum mit diesem Namen existiert schon."))
+        try:
+            services.save_quarter(request.user, concept, form.instance)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field, errors)
         else:
-            form.save()
             messages.success(request, _("Der Teilraum wurde gespeichert."))
             return redirect(concept)
     heading = (_("Teilraum %(n)s bearbeiten") % {"n": quarter.name}) if quarter.pk else _("Teilraum anlegen")
@@ -247,11 +248,11 @@ def import_view(request, slug):
                         filename=upload.name, user=request.user, actor="upload",
                     )
                 except geoio.GeoFileError as exc:
-                    errors = exc.errors
+                    errors = exc.messages(_)
         if report:
-            messages.success(request, _("Import abgeschlossen: %(s)s") % {"s": report.summary()})
+            messages.success(request, _("Import abgeschlossen: %(s)s") % {"s": report.summary(_)})
             for w in report.warnings:
-                messages.warning(request, w)
+                messages.warning(request, w.render(_))
             return redirect(concept)
     status = 400 if errors else 200
     return render(request, "concepts/import.html", {"concept": concept, "form": form, "errors": errors}, status=status)

@@ -67,17 +67,16 @@ def _geom_equal(instance, old) -> set[str]:
 
 
 def _concept_id(instance):
-    from isek.concepts.models import Concept
-
-    if isinstance(instance, Concept):
-        return instance.pk
+    """The concept a change belongs to, as the model tells it: ``audit_concept_id()`` (the concept
+    itself), a ``concept`` foreign key, or ``audit_parent``, the name of a parent that has one."""
+    own = getattr(instance, "audit_concept_id", None)
+    if callable(own):
+        return own()
     if hasattr(instance, "concept_id"):
         return instance.concept_id
-    for parent in ("measure", "fund"):
-        obj = getattr(instance, parent, None)
-        if obj is not None:
-            return obj.concept_id
-    return None
+    parent = getattr(type(instance), "audit_parent", None)
+    obj = getattr(instance, parent, None) if parent else None
+    return _concept_id(obj) if obj is not None else None
 
 
 def _record(instance, action: str, changes: dict):

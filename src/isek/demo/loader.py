@@ -105,11 +105,10 @@ def load(analyse_layers: bool = True) -> Concept:
                 measure=m, evidence="illustrative",
                 statement="Nummerierung, Ziele und Zuordnung zu Handlungsfeldern sind illustrativ (die Maßnahmenliste des ISEK ist nicht öffentlich).",
             )
-        from isek.finance import demo as finance_demo
+        from . import finance as finance_demo
+        from . import monitoring as monitoring_demo
 
         finance_demo.load(concept)
-        from isek.monitoring import demo as monitoring_demo
-
         monitoring_demo.load(concept)
     if analyse_layers:
         analyse(concept)

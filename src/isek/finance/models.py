@@ -113,6 +113,7 @@ class FundingCap(models.Model):
 
 
 class CostItem(models.Model):
+    audit_parent = "measure"  # the change log files changes under this parent's concept
     class Basis(models.TextChoices):
         ESTIMATE = "estimate", _("Kostenschätzung")
         TENDER = "tender", _("Ausschreibung")
@@ -151,6 +152,7 @@ class CostItem(models.Model):
 class Financing(models.Model):
     """An explicit figure for one source of a measure and year: an override of the computed
     default (with a reason) or an extra source such as EU or private money."""
+    audit_parent = "measure"  # the change log files changes under this parent's concept
 
     class Source(models.TextChoices):
         BUND = "bund", _("Städtebauförderung Bund")
@@ -254,6 +256,7 @@ class Fund(models.Model):
 
 
 class FundApplication(models.Model):
+    audit_parent = "fund"  # the change log files changes under this parent's concept
     class Decision(models.TextChoices):
         PENDING = "pending", _("offen")
         APPROVED = "approved", _("bewilligt")

@@ -16,9 +16,8 @@ from django.views.decorators.http import require_http_methods
 from isek import access
 from isek.concepts.models import Measure
 from isek.core.downloads import temporary_download
-from isek.core.numbering import number_sort_key
 
-from . import engine, excel, kuf, pdf
+from . import engine, kuf, services
 from .forms import (
     CapForm,
     CostItemFormSet,
@@ -28,40 +27,8 @@ from .forms import (
     RateForm,
     ScenarioForm,
 )
-from .models import CostGroup, FinanceVersion, Financing, Fund, FundingCap, FundingRate
-
-SOURCE_LABELS = dict(Financing.Source.choices)
-STATUS_LABELS = dict(Financing.Status.choices)
-
-
-def table(result: engine.KufResult) -> dict:
-    """The KuF as rows for the template: costs by cost group, financing by source and status."""
-    years = result.years
-    labels = {m.key: m for m in result.measures}
-    groups = []
-    for g in sorted({g for (g, _m, _y) in result.cost_by_group}, key=lambda g: number_sort_key(g)):
-        rows = []
-        for mkey in sorted({m for (gg, m, _y) in result.cost_by_group if gg == g},
-                           key=lambda k: number_sort_key(labels[k].number) if k in labels else k):
-            values = [result.cost_by_group.get((g, mkey, y), Decimal(0)) for y in years]
-            rows.append({"measure": labels.get(mkey), "key": mkey, "values": values, "total": sum(values)})
-        subtotal = [sum(r["values"][i] for r in rows) for i in range(len(years))]
-        groups.append({"number": g, "rows": rows, "subtotal": subtotal, "total": sum(subtotal)})
-    sources = []
-    for s in engine.SOURCES:
-        values = [result.year_total(y, s) for y in years]
-        if any(values):
-            sources.append({"source": s, "label": SOURCE_LABELS[s], "values": values, "total": sum(values)})
-    by_status = result.by_status()
-    status_rows = [{"label": SOURCE_LABELS[s], "values": [by_status.get((s, st), Decimal(0)) for st in engine.STATUSES]}
-                   for s in engine.SOURCES if any(by_status.get((s, st)) for st in engine.STATUSES)]
-    cost = [result.year_total(y) for y in years]
-    grant = [result.year_total(y, "grant") for y in years]
-    return {
-        "years": years, "groups": groups, "sources": sources, "status_rows": status_rows,
-        "statuses": [STATUS_LABELS[s] for s in engine.STATUSES],
-        "cost": cost, "cost_total": sum(cost), "grant": grant, "grant_total": sum(grant),
-    }
+from .models import CostGroup, FinanceVersion, Fund, FundingCap, FundingRate
+from .presenters import SOURCE_LABELS, table
 
 
 def _scenario(form: ScenarioForm) -> engine.Scenario | None:
@@ -228,18 +195,6 @@ def fund_application(request, slug, fund_pk, pk=None):
     return render(request, "finance/fund_application.html", {"concept": concept, "fund": fund, "form": form}, status=status)
 
 
-def export(concept, version: FinanceVersion | None, fmt: str, path: str) -> None:
-    """Write the KuF (current plan or a frozen version) as xlsx or pdf to ``path``."""
-    result = kuf.version_result(version) if version else kuf.current(concept)
-    stand = version.name if version else _("aktueller Plan")
-    title = f"{_('Kosten- und Finanzierungsübersicht')} – {concept.name} – {stand}"
-    groups = {g.number: g.name for g in CostGroup.objects.all()}
-    if fmt == "xlsx":
-        excel.write(result, path, title, groups, attribution="isek")
-    else:
-        pdf.write(concept, result, table(result), title, path, groups)
-
-
 @login_required
 def export_view(request, slug, fmt):
     concept = access.concept_for(request.user, slug, "kuf", "export")
@@ -247,4 +202,4 @@ def export_view(request, slug, fmt):
     if request.GET.get("version"):
         version = get_object_or_404(FinanceVersion, concept=concept, pk=request.GET["version"])
     ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx" else "application/pdf"
-    return temporary_download(lambda p: export(concept, version, fmt, p), f"kuf-{concept.slug}.{fmt}", ctype)
+    return temporary_download(lambda p: services.export_kuf(concept, version, fmt, p), f"kuf-{concept.slug}.{fmt}", ctype)

@@ -180,7 +180,7 @@ def upload_layer(user, concept: Concept, upload_path: str | os.PathLike, *, file
     try:
         gf = geoio.read(upload_path, crs=crs, filename=filename, max_bytes=settings.ISEK_UPLOAD_MAX_BYTES)
     except geoio.GeoFileError as exc:
-        raise LayerUploadError(exc.errors) from None
+        raise LayerUploadError(exc.messages(_)) from None
     kind = reading.kind_of({f.geometry.geom_type for f in gf.features})
     if kind is None:
         raise LayerUploadError([_("Eine Ebene enthält nur Punkte, nur Linien oder nur Flächen; diese Datei mischt sie.")])

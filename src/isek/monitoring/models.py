@@ -74,6 +74,7 @@ class Indicator(models.Model):
 
 class Payment(models.Model):
     """An actual payment (Ist-Ausgabe) for a measure in a year."""
+    audit_parent = "measure"  # the change log files changes under this parent's concept
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="payments", verbose_name=_("Maßnahme"))
     year = models.PositiveSmallIntegerField(_("Jahr"), validators=year_validators)

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from isek.concepts.models import Concept, Measure, Milestone
 from isek.core import pdf
-from isek.finance import engine, kuf
-from isek.finance.models import CostGroup, FinanceVersion, Financing
+from isek.finance import engine, kuf, presenters
+from isek.finance.models import CostGroup, FinanceVersion
 from isek.geodata import services as geodata
 
 from . import charts, figures
@@ -64,10 +64,6 @@ def _sections(concept: Concept) -> dict:
     return out
 
 
-def _source_labels() -> dict:
-    return dict(Financing.Source.choices)
-
-
 def _measure_rows(concept: Concept, result: engine.KufResult) -> list[dict]:
     rows = []
     for m in concept.measures.select_related("primary_field").prefetch_related("sources", "milestones"):
@@ -78,14 +74,11 @@ def _measure_rows(concept: Concept, result: engine.KufResult) -> list[dict]:
 
 
 def _finance_table(result: engine.KufResult) -> dict:
-    labels = _source_labels()
-    sources = [(s, labels[s], [result.year_total(y, s) for y in result.years]) for s in engine.SOURCES]
-    sources = [s for s in sources if any(s[2])]
+    sources = presenters.source_rows(result)
     return {"years": result.years, "cost": [result.year_total(y) for y in result.years],
             "grant": [result.year_total(y, "grant") for y in result.years],
-            "sources": [{"label": label, "values": values, "total": sum(values, ZERO)} for _k, label, values in sources],
-            "cost_total": result.total("cost"), "grant_total": result.total("grant"),
-            "chart": charts.finance_bars(result.years, [(k, label, [float(v) for v in values]) for k, label, values in sources])
+            "sources": sources, "cost_total": result.total("cost"), "grant_total": result.total("grant"),
+            "chart": charts.finance_bars(result.years, [(r["source"], r["label"], [float(v) for v in r["values"]]) for r in sources])
             if result.years else None}
 
 
@@ -206,8 +199,7 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
 
 
 def _changes_by_measure(changes: list[engine.Change], labels: dict) -> list[dict]:
-    src = _source_labels()
-    what = {"cost": "Kosten", "eligible": "förderfähige Kosten", **src}
+    what = {"cost": "Kosten", "eligible": "förderfähige Kosten", **presenters.SOURCE_LABELS}
     out: dict[str, dict] = {}
     for c in changes:
         entry = out.setdefault(c.measure, {"label": labels.get(c.measure, c.measure), "items": [], "delta_cost": ZERO})

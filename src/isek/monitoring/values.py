@@ -21,16 +21,15 @@ from django.utils.translation import gettext as _
 from isek.analysis.models import IndicatorValue
 from isek.concepts.models import Concept, Quarter
 from isek.core.audit import acting_as
+from isek.core.problems import InputError
 
 REQUIRED = ("indicator", "area", "year", "value", "unit")
 MAX_ROWS = 20_000
 AREA_WORDS = {"fördergebiet", "foerdergebiet", "funding area", "gebiet", "area"}
 
 
-class ValuesError(Exception):
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
+class ValuesError(InputError):
+    """An indicator CSV that cannot be used (messages already in the user's language)."""
 
 
 @dataclass(frozen=True)

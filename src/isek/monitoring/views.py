@@ -17,8 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from isek import access
 from isek.analysis.models import IndicatorValue
 from isek.core.audit import acting_as
-from isek.finance import engine, kuf
-from isek.finance.models import Financing
+from isek.finance import kuf, presenters
 from isek.geodata import services as geodata
 
 from . import figures, jobs, reports, values
@@ -52,12 +51,10 @@ def dashboard(request, slug):
     concept = access.concept_for(request.user, slug, "dashboard", "view")
     ov = figures.overview(concept)
     result = ov["result"]
-    labels = dict(Financing.Source.choices)
-    used = [s for s in engine.SOURCES if any(result.year_total(y, s) for y in result.years)]
-    amounts = {s: [result.year_total(y, s) for y in result.years] for s in used}
+    finance_rows = presenters.source_rows(result)
     finance = {"years": result.years, "datasets": [
-        {"label": str(labels[s]), "colour": figures.SOURCE_COLOURS[s], "values": [float(v) for v in amounts[s]]} for s in used]}
-    finance_rows = [{"label": labels[s], "values": amounts[s]} for s in used]
+        {"label": str(r["label"]), "colour": figures.SOURCE_COLOURS[r["source"]], "values": [float(v) for v in r["values"]]}
+        for r in finance_rows]}
     tree = ov["tree"]
     rows = figures.field_rows(concept, tree, ov["milestones"])
     quarter_names = {q.pk: q.name for q in concept.quarters.all()}

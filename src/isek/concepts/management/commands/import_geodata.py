@@ -26,5 +26,5 @@ class Command(BaseCommand):
             lines = "\n".join(f"  - {e}" for e in exc.errors)
             raise CommandError(f"Nicht importiert, nichts gespeichert:\n{lines}") from None
         for w in report.warnings:
-            self.stderr.write(self.style.WARNING(f"Hinweis: {w}"))
+            self.stderr.write(self.style.WARNING(f"Hinweis: {w.render()}"))
         self.stdout.write(self.style.SUCCESS(f"{kind}: {report.summary()}"))

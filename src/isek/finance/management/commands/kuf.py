@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from isek.concepts.models import Concept
 from isek.finance.models import FinanceVersion
-from isek.finance.views import export
+from isek.finance.services import export_kuf
 
 
 class Command(BaseCommand):
@@ -33,5 +33,5 @@ class Command(BaseCommand):
                 raise CommandError(f"Version „{version_name}“ gibt es nicht. Vorhanden: {names}")
         for fmt, path in (("xlsx", xlsx), ("pdf", pdf)):
             if path:
-                export(c, version, fmt, path)
+                export_kuf(c, version, fmt, path)
                 self.stdout.write(self.style.SUCCESS(f"{path} geschrieben"))

@@ -2,10 +2,9 @@
 // Works offline: the base layer is drawn from the project's own data (no tile server, no glyphs).
 import { Map, Popup, NavigationControl, ScaleControl, LngLatBounds } from "../vendor/maplibre/maplibre-gl.mjs";
 
-const TEXT = {
-  de: { open: "Maßnahme öffnen", area: "Fördergebiet", quarter: "Teilraum", approx: "Lage angenähert" },
-  en: { open: "Open measure", area: "Funding area", quarter: "Quarter", approx: "Location approximated" },
-};
+// UI texts come from Django's JavaScript catalogue (the page loads it before this module).
+const gettext = window.gettext || ((s) => s);
+const TEXT = { open: gettext("Maßnahme öffnen"), approx: gettext("Lage angenähert") };
 
 // Reference layers come from the page (data-layers: name, kind, colour, basemap, url); base
 // layers are drawn beneath the funding area, the others as points above it.
@@ -38,8 +37,7 @@ function escapeHtml(s) {
 }
 
 async function initMap(el) {
-  const lang = el.dataset.lang === "en" ? "en" : "de";
-  const t = TEXT[lang];
+  const t = TEXT;
   const layers = JSON.parse(el.dataset.layers || "[]");
   const basemap = layers.filter((l) => l.basemap);
   const context = layers.filter((l) => !l.basemap);

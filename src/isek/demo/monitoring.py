@@ -9,10 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from isek.analysis.models import IndicatorValue
 from isek.concepts.models import Concept
-from isek.demo.bochum import SRC
 from isek.finance import kuf
+from isek.monitoring.models import Indicator, Payment, ReportText, YearNote
 
-from .models import Indicator, Payment, ReportText, YearNote
+from .bochum import SRC
 
 # code, name, name_en, kind, unit, goals, baseline (value, year), target (value, year), source, illustrative
 INDICATORS = [

@@ -12,10 +12,10 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from isek.concepts.models import Concept
-from isek.demo.bochum import SRC
+from isek.finance import kuf, reference
+from isek.finance.models import CostGroup, CostItem, Financing, Fund, FundApplication, FundingCap, FundingProgramme, FundingRate
 
-from . import kuf, reference
-from .models import CostGroup, CostItem, Financing, Fund, FundApplication, FundingCap, FundingProgramme, FundingRate
+from .bochum import SRC
 
 # number → [(year, cost group, amount, eligible)]; all illustrative unless a source says otherwise.
 COSTS = {

@@ -1,0 +1,45 @@
+"""One problem type for file and table input (geodata, indicator CSV, spreadsheets). No Django.
+
+A problem is a message id (German, the source language of the catalogue) with its parameters and,
+where it has one, the row or feature and the field it is about. Pure modules mark message ids with
+``gettext_noop`` (so ``makemessages`` collects them) and never translate; the delivery layer renders
+them in the user's language with ``InputError.messages(gettext)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+
+def gettext_noop(msgid: str) -> str:
+    """Mark ``msgid`` for the translation catalogue; it is translated where it is shown."""
+    return msgid
+
+
+@dataclass(frozen=True)
+class Problem:
+    msgid: str
+    params: Mapping = field(default_factory=dict)
+    row: int | None = None  # 1-based feature or row number in the file
+    field: str | None = None
+
+    def render(self, translate: Callable[[str], str] = str) -> str:
+        text = translate(self.msgid)
+        return text % dict(self.params) if self.params else text
+
+
+class InputError(Exception):
+    """The input cannot be used; ``problems`` lists every problem found. Nothing was stored."""
+
+    def __init__(self, problems: list[Problem | str]):
+        self.problems = [p if isinstance(p, Problem) else Problem(p) for p in problems]
+        super().__init__("; ".join(self.errors))
+
+    @property
+    def errors(self) -> list[str]:
+        """The problems in German (the source language)."""
+        return [p.render() for p in self.problems]
+
+    def messages(self, translate: Callable[[str], str]) -> list[str]:
+        return [p.render(translate) for p in self.problems]

@@ -1,0 +1,52 @@
+"""Display rows of the KuF shared by the pages, the PDFs and the dashboard: built once here."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from isek.core.numbering import number_sort_key
+
+from . import engine
+from .models import Financing
+
+SOURCE_LABELS = dict(Financing.Source.choices)
+STATUS_LABELS = dict(Financing.Status.choices)
+
+
+def table(result: engine.KufResult) -> dict:
+    """The KuF as rows for the template: costs by cost group, financing by source and status."""
+    years = result.years
+    labels = {m.key: m for m in result.measures}
+    groups = []
+    for g in sorted({g for (g, _m, _y) in result.cost_by_group}, key=lambda g: number_sort_key(g)):
+        rows = []
+        for mkey in sorted({m for (gg, m, _y) in result.cost_by_group if gg == g},
+                           key=lambda k: number_sort_key(labels[k].number) if k in labels else k):
+            values = [result.cost_by_group.get((g, mkey, y), Decimal(0)) for y in years]
+            rows.append({"measure": labels.get(mkey), "key": mkey, "values": values, "total": sum(values)})
+        subtotal = [sum(r["values"][i] for r in rows) for i in range(len(years))]
+        groups.append({"number": g, "rows": rows, "subtotal": subtotal, "total": sum(subtotal)})
+    sources = source_rows(result)
+    by_status = result.by_status()
+    status_rows = [{"label": SOURCE_LABELS[s], "values": [by_status.get((s, st), Decimal(0)) for st in engine.STATUSES]}
+                   for s in engine.SOURCES if any(by_status.get((s, st)) for st in engine.STATUSES)]
+    cost = [result.year_total(y) for y in years]
+    grant = [result.year_total(y, "grant") for y in years]
+    return {
+        "years": years, "groups": groups, "sources": sources, "status_rows": status_rows,
+        "statuses": [STATUS_LABELS[s] for s in engine.STATUSES],
+        "cost": cost, "cost_total": sum(cost), "grant": grant, "grant_total": sum(grant),
+    }
+
+
+
+
+def source_rows(result: engine.KufResult) -> list[dict]:
+    """Financing per source and year (€), only the sources that carry money: the rows of the KuF
+    page, the dashboard and the report PDFs."""
+    rows = []
+    for s in engine.SOURCES:
+        values = [result.year_total(y, s) for y in result.years]
+        if any(values):
+            rows.append({"source": s, "label": SOURCE_LABELS[s], "values": values, "total": sum(values, Decimal(0))})
+    return rows
