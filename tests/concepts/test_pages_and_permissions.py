@@ -119,7 +119,7 @@ def test_reviewer_reads_non_public_concept_and_history(users, bochum):
     assert c.get(f"/concepts/{SLUG}/").status_code == 200
     assert c.get(f"/concepts/{SLUG}/changes/").status_code == 200
     assert client_for(None).get(f"/concepts/{SLUG}/").status_code == 404
-    assert client_for(users["outsider"]).get(f"/concepts/{SLUG}/changes/").status_code == 403
+    assert client_for(users["outsider"]).get(f"/concepts/{SLUG}/changes/").status_code == 404  # not public: its existence stays hidden
 
 
 def test_write_posts_are_refused_without_permission(users, bochum):

@@ -48,7 +48,8 @@ def _city_layers(concept, crs: str) -> tuple[dict, list[str]]:
     out, sources = {}, []
     for name, (path, attribution) in geodata.analysis_inputs(concept.city).items():
         out[name] = _read_layer(str(path), path.stat().st_mtime, crs)
-        sources.append(attribution)
+        if attribution not in sources:
+            sources.append(attribution)
     return out, sources
 
 
@@ -82,6 +83,7 @@ def execute(run: AnalysisRun) -> None:
         source = (f"OSM-Extrakt {Path(run.extract).name} (© OpenStreetMap contributors, ODbL)" if data is not None else "")
         if city:
             source = (source + "; " if source else "") + "städtische Ebenen (" + "; ".join(city_sources) + ")"
+        source = source[:IndicatorValue._meta.get_field("source").max_length]
         quarters = {f"q{q.pk}": q for q in run.concept.quarters.all()}
         with transaction.atomic():
             # One value per indicator, area and date: a re-run on the same data replaces it.

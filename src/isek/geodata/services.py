@@ -152,11 +152,11 @@ def base_geometries(concept: Concept) -> list[tuple[str, list]]:
 
 
 def analysis_inputs(city: City) -> dict[str, tuple[Path, str]]:
-    """{analysis input (stops, schools, …): (file, "label: attribution")} of the city's available layers."""
+    """{analysis input (stops, schools, …): (file, attribution)} of the city's available layers."""
     out = {}
     for st in layers_of(city):
         if st.available and st.layer.analysis_input:
-            out[st.layer.analysis_input] = (st.path, f"{st.layer.label_de}: {st.layer.attribution}")
+            out[st.layer.analysis_input] = (st.path, st.layer.attribution)
     return out
 
 
