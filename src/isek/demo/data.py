@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from isek.core.files import sha256_of
+
 MANIFEST = Path(__file__).with_name("data_manifest.json")
 
 
@@ -40,14 +42,6 @@ class DataError(Exception):
 
 def entries() -> list[Entry]:
     return [Entry(**e) for e in json.loads(MANIFEST.read_text())["files"]]
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def locate(entry: Entry, dirs: list[Path]) -> Path | None:
@@ -136,13 +130,3 @@ def status(dirs: list[Path], verify: bool = False) -> list[tuple[Entry, Path | N
         out.append((e, p, ok))
     return out
 
-
-def find(relpath: str) -> Path | None:
-    """A data file by its manifest path in the configured data directories, or None."""
-    from django.conf import settings
-
-    for base in settings.ISEK_DATA_DIRS:
-        p = Path(base) / relpath
-        if p.exists():
-            return p
-    return None

@@ -23,8 +23,9 @@ from isek.concepts.models import (
 )
 from isek.core import geo
 from isek.core.audit import acting_as
+from isek.core.files import find_data_file
 
-from . import bochum, context, data
+from . import bochum, context
 
 PLANNER = "planerin"
 REVIEWER = "pruefer"
@@ -153,7 +154,7 @@ def load_lauf() -> Concept | None:
     from isek.analysis import jobs
     from isek.analysis.models import AnalysisRun
 
-    path = data.find(LAUF_EXTRACT)
+    path = find_data_file(LAUF_EXTRACT)
     if path is None:
         return None
     town = shapely.box(11.2474, 49.4995, 11.3079, 49.5304)

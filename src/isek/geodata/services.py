@@ -4,7 +4,6 @@ demo loader and the coming API use. Nothing outside this app reads layer files d
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -20,6 +19,8 @@ from isek import access
 from isek.concepts import geoio
 from isek.concepts.models import City, Concept
 from isek.core.audit import acting_as
+from isek.core.files import find_data_file, sha256_of
+from isek.core.problems import InputError
 
 from . import reading
 from .models import ReferenceLayer
@@ -27,10 +28,8 @@ from .models import ReferenceLayer
 Bbox = tuple[float, float, float, float]
 
 
-class LayerUploadError(Exception):
-    def __init__(self, errors: list[str]):
-        super().__init__("; ".join(errors))
-        self.errors = errors
+class LayerUploadError(InputError):
+    """An upload that cannot become a layer (messages already in the user's language)."""
 
 
 def store_dir() -> Path:
@@ -38,24 +37,12 @@ def store_dir() -> Path:
     return Path(settings.VAR_DIR) / "layers"
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def file_of(layer: ReferenceLayer) -> Path | None:
     """The layer's file, or None when it is missing (a data file not fetched yet)."""
     if layer.storage == ReferenceLayer.Storage.UPLOAD:
         p = store_dir() / layer.path
         return p if p.exists() else None
-    for base in settings.ISEK_DATA_DIRS:
-        p = Path(base) / layer.path
-        if p.exists():
-            return p
-    return None
+    return find_data_file(layer.path)
 
 
 @dataclass
@@ -127,12 +114,12 @@ def _geojson(path: str, _mtime: float, name: str, name_field: str, attribution: 
                                       name=name, attribution=attribution, licence=licence)
 
 
-def concept_layer_geojson(user, concept: Concept, name: str) -> bytes | None:
-    """A layer of the concept's city for its map: base layers whole, others clipped around the area."""
+def concept_layer_geojson(user, concept: Concept, layer: ReferenceLayer) -> bytes | None:
+    """A layer of the concept's city for its map: base layers whole, others clipped around the
+    area; None if its file is missing."""
     access.require(user, "reference_layer", "view", concept)
-    layer = concept.city.reference_layers.filter(name=name).first()
-    if layer is None:
-        return None
+    if layer.city_id != concept.city_id:
+        raise ReferenceLayer.DoesNotExist
     return layer_geojson(layer, None if layer.basemap else concept_bbox(concept))
 
 

@@ -21,10 +21,11 @@ from .models import ReferenceLayer
 
 def layer_geojson(request, slug, name):
     concept = access.concept_for(request.user, slug, "reference_layer", "view")
-    if not concept.city.reference_layers.filter(name=name).exists():
+    layer = concept.city.reference_layers.filter(name=name).first()
+    if layer is None:
         return HttpResponse(_("Die Stadt hat keine Ebene „%(n)s“.") % {"n": name}, status=404,
                             content_type="text/plain; charset=utf-8")
-    data = services.concept_layer_geojson(request.user, concept, name)
+    data = services.concept_layer_geojson(request.user, concept, layer)
     if data is None:
         return HttpResponse(
             _("Die Kontextebene %(n)s ist nicht vorhanden: bitte „isek data fetch“ ausführen.") % {"n": name},
