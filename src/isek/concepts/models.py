@@ -110,9 +110,11 @@ class Concept(models.Model):
 
     @property
     def working_srid(self) -> int:
-        """EPSG code of the official CRS of the city's Land (EPSG:25832 or 25833)."""
-        return geo.official_srid(self.city.ags if self.city_id else None,
-                                 self.area.centroid.x if self.area is not None and not self.area.empty else None)
+        """EPSG code of the official CRS of the city's Land (EPSG:25832 or 25833); by the area's
+        longitude only while the concept has no city."""
+        if self.city_id:
+            return self.city.working_srid
+        return geo.srid_of(geo.from_django(self.area))
 
     @property
     def area_m2(self) -> float:
