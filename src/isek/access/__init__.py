@@ -6,10 +6,14 @@ Every view, command, job and service asks this module; none decides by itself.
 from .policy import (  # noqa: F401
     ACTIONS,
     POLICY,
+    SITE_POLICY,
+    Operator,
     Role,
     allows,
+    allows_site,
     concept_for,
     require,
+    require_site,
     role_of,
     visible_concepts,
 )

@@ -70,6 +70,34 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
 }
 ACTIONS = sorted(POLICY)
 
+# Actions on the installation, outside any concept (cities, new concepts, members).
+SITE_POLICY: dict[tuple[str, str], set[Role]] = {
+    ("city", "edit"): {ADM},
+    ("concept", "create"): {ADM},
+    ("concept", "delete"): {ADM},
+    ("member", "edit"): {ADM},
+}
+
+
+class Operator:
+    """The installation acting by itself: the demo loader and commands an operator runs in a shell
+    (whoever has the shell has the database). It may do everything; its changes are recorded under
+    ``label``, with no user."""
+
+    is_authenticated = True
+    is_superuser = True
+    is_active = True
+    pk = None
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def get_username(self) -> str:
+        return self.label
+
+    def __repr__(self) -> str:
+        return f"Operator({self.label!r})"
+
 _FROM_CONCEPT_ROLE = {ConceptRole.Role.PLANNER: P, ConceptRole.Role.REVIEWER: R, ConceptRole.Role.MODERATOR: M}
 
 
@@ -81,6 +109,21 @@ def role_of(user, concept: Concept) -> Role:
         return ADM
     granted = ConceptRole.objects.filter(concept=concept, user=user).values_list("role", flat=True).first()
     return _FROM_CONCEPT_ROLE.get(granted, C)
+
+
+def allows_site(user, resource: str, action: str) -> bool:
+    """May ``user`` do ``action`` on ``resource`` of the installation (``SITE_POLICY``)?"""
+    if user is None or not user.is_authenticated:
+        return False
+    return (ADM if user.is_superuser else C) in SITE_POLICY.get((resource, action), set())
+
+
+def require_site(user, resource: str, action: str) -> None:
+    """PermissionDenied unless ``allows_site``."""
+    if (resource, action) not in SITE_POLICY:
+        raise KeyError(f"no site policy for {resource}.{action}")
+    if not allows_site(user, resource, action):
+        raise PermissionDenied
 
 
 def allows(user, resource: str, action: str, concept: Concept) -> bool:

@@ -2,15 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from isek import access
+from isek.core.i18n import pick
 
 from . import indicators as ind
-from . import jobs
+from . import services
 from .forms import RunForm
 from .models import AnalysisRun
 
@@ -24,19 +26,20 @@ def analysis_page(request, slug):
     if request.method == "POST":
         access.require(request.user, "analysis", "run", concept)
         if form.is_valid():
-            if not form.cleaned_data["extract"] and not form.cleaned_data["city_layers"]:
-                messages.error(request, _("Bitte einen Extrakt oder die städtischen Ebenen wählen."))
+            try:
+                services.start_run(request.user, concept, form.cleaned_data["extract"], form.cleaned_data["city_layers"])
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
             else:
-                jobs.start(concept, request.user, form.cleaned_data["extract"], form.cleaned_data["city_layers"])
                 messages.success(request, _("Die Analyse wurde gestartet; der Fortschritt steht unten."))
                 return redirect("analysis:analysis", slug)
-    latest = jobs.latest_values(concept)
+    latest = services.latest_values(concept)
     quarters = list(concept.quarters.all())
     columns = [("area", _("Fördergebiet"))] + [(q.pk, q.name) for q in quarters]
     rows = []
     for i in ind.REGISTRY.values():
         values = latest.get(i.id, {})
-        rows.append({"indicator": i, "cells": [values.get(key) for key, _label in columns]})
+        rows.append({"indicator": i, "label": pick(i.name_de, i.name_en), "cells": [values.get(key) for key, _label in columns]})
     runs = concept.analysis_runs.all()[:10]
     return render(request, "analysis/analysis.html", {
         "concept": concept, "form": form, "can_edit": editable, "runs": runs, "rows": rows, "columns": columns,

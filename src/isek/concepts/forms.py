@@ -109,13 +109,6 @@ class MeasureForm(KernFormMixin, forms.ModelForm):
         self.fields["goals"].queryset = Goal.objects.filter(concept=concept)
         self.fields["goals"].required = False
 
-    def clean_number(self):
-        number = self.cleaned_data["number"]
-        clash = Measure.objects.filter(concept=self.concept, number=number).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(_("Die Nummer %(n)s ist in diesem Konzept schon vergeben.") % {"n": number})
-        return number
-
 
 class MilestoneForm(KernFormMixin, forms.ModelForm):
     class Meta:

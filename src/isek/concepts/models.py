@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from isek.core import geo
+from isek.core.i18n import pick
 from isek.core.numbering import number_sort_key  # noqa: F401  (re-exported)
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Farbe als #RRGGBB angeben."))
@@ -194,6 +195,11 @@ class FieldOfAction(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.name}"
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (English where given)."""
+        return pick(self.name, self.name_en)
 
 
 class Goal(models.Model):

@@ -1,38 +1,233 @@
-"""The concepts app's application layer: writes that views, commands and the coming API share.
+"""The concepts app's application layer: what views, commands, the demo loader and the coming API
+call to read a concept's parts across apps and to change them.
 
-Each function takes the acting user, asks the access policy, works in a transaction and records
-the change (core.audit). Rule violations come back as ``ValidationError`` keyed by field.
+Each write takes the acting user (a person, or ``access.Operator`` for the demo and shell
+commands), asks the access policy, works in one transaction and records the change
+(``core.audit.change``). Field checks stay in the forms; rules across rows (unique numbers and
+names) live here and come back as ``ValidationError`` — keyed by field where there is one, with a
+``code`` — so a form, an API serializer or a command can show them. File input reports
+``core.problems`` (``geoio.GeoFileError``).
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+import os
+import tempfile
+from collections import Counter
+
+from django.conf import settings
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from isek import access
-from isek.core.audit import acting_as
+from isek.core.audit import change
+from isek.core.problems import Problem
+from isek.core.rules import invalid
 
-from .models import Concept, Measure, Quarter
+from . import geoio, importing
+from .models import City, Concept, ConceptRole, FieldOfAction, Goal, Measure, MeasureSource, Milestone, Quarter
+
+# --- reading, for other apps' delivery code ---------------------------------------------------
 
 
-def save_quarter(user, concept: Concept, quarter: Quarter) -> Quarter:
+def concept_by_slug(slug: str) -> Concept | None:
+    """The concept with ``slug`` (no access check: for commands, which act as the operator)."""
+    return Concept.objects.select_related("city").filter(slug=slug).first()
+
+
+def concept_slugs() -> list[str]:
+    return list(Concept.objects.order_by("slug").values_list("slug", flat=True))
+
+
+# --- the installation: cities, concepts, members ----------------------------------------------
+
+
+def save_city(user, ags: str, name: str) -> City:
+    """Create the city with municipality key ``ags`` or rename it."""
+    access.require_site(user, "city", "edit")
+    city = City.objects.filter(ags=ags).first() or City(ags=ags)
+    city.name = name
+    city.full_clean()
+    with change(user, "web"):
+        city.save()
+    return city
+
+
+def create_concept(user, city: City, *, via: str = "web", **fields) -> Concept:
+    """A new concept of ``city``; ``fields`` are the model's fields (slug, name, programme, …)."""
+    access.require_site(user, "concept", "create")
+    concept = Concept(city=city, **fields)
+    concept.full_clean()
+    with change(user, via):
+        concept.save()
+    return concept
+
+
+def delete_concept(user, concept: Concept, *, via: str = "web") -> None:
+    """Delete a concept with everything in it (its history stays)."""
+    access.require_site(user, "concept", "delete")
+    with change(user, via):
+        concept.delete()
+
+
+def grant_role(user, concept: Concept, member, role: str, *, via: str = "web") -> ConceptRole:
+    """Give ``member`` the ``role`` (planner, reviewer, moderator) on ``concept``."""
+    access.require_site(user, "member", "edit")
+    if role not in ConceptRole.Role.values:
+        raise invalid(_("Unbekannte Rolle „%(r)s“.") % {"r": role}, "unknown_role", "role")
+    with change(user, via):
+        grant, _created = ConceptRole.objects.update_or_create(concept=concept, user=member, defaults={"role": role})
+    return grant
+
+
+# --- a concept's parts ------------------------------------------------------------------------
+
+
+def save_concept(user, concept: Concept, *, via: str = "web") -> Concept:
+    """Save the changed fields (name, summary, funding area, …) of an existing concept."""
+    access.require(user, "concept", "edit", concept)
+    with change(user, via):
+        concept.save()
+    return concept
+
+
+def save_quarter(user, concept: Concept, quarter: Quarter, *, via: str = "web") -> Quarter:
     """Create or update a quarter; its name must be unique within the concept."""
     access.require(user, "quarter", "edit", concept)
     if Quarter.objects.filter(concept=concept, name=quarter.name).exclude(pk=quarter.pk).exists():
-        raise ValidationError({"name": _("Ein Teilraum mit diesem Namen existiert schon.")})
+        raise invalid(_("Ein Teilraum mit diesem Namen existiert schon."), "duplicate_name", "name")
     quarter.concept = concept
-    with transaction.atomic(), acting_as(user, "web"):
+    with change(user, via):
         quarter.save()
     return quarter
 
 
-def delete_measure(user, concept: Concept, measure: Measure) -> str:
+def _final_numbers(existing, changed, removed) -> list:
+    """The numbers a concept will have once ``changed`` are saved and ``removed`` are deleted."""
+    gone = {o.pk for o in removed}
+    by_pk = {o.pk: o for o in changed if o.pk}
+    kept = [by_pk.get(o.pk, o) for o in existing if o.pk not in gone]
+    return [o.number for o in kept] + [o.number for o in changed if not o.pk]
+
+
+def save_structure(user, concept: Concept, *, fields=(), removed_fields=(), goals=(), removed_goals=(),
+                   via: str = "web") -> None:
+    """Save fields of action and goals together: new and changed ones in ``fields``/``goals``
+    (model instances), deleted ones in ``removed_*``. Numbers stay unique; a field of action that
+    still has measures cannot go."""
+    access.require(user, "structure", "edit", concept)
+    for numbers in (_final_numbers(concept.fields_of_action.all(), fields, removed_fields),
+                    _final_numbers(concept.goals.all(), goals, removed_goals)):
+        twice = sorted(str(n) for n, k in Counter(numbers).items() if k > 1)
+        if twice:
+            raise invalid(_("Jede Nummer darf nur einmal vorkommen (doppelt: %(n)s).") % {"n": ", ".join(twice)}, "duplicate_number")
+    try:
+        with change(user, via):
+            for obj in (*removed_goals, *removed_fields):
+                obj.delete()
+            for obj in fields:
+                obj.concept = concept
+                obj.full_clean(exclude=["concept"], validate_unique=False)
+                obj.save()
+            for obj in goals:
+                obj.concept = concept
+                obj.full_clean(validate_unique=False)
+                obj.save()
+    except (ProtectedError, RestrictedError):
+        raise invalid(_("Ein Handlungsfeld, dem noch Maßnahmen zugeordnet sind, kann nicht gelöscht werden."), "field_in_use") from None
+    except IntegrityError:
+        raise invalid(_("Nummern können nicht in einem Schritt getauscht werden; bitte zuerst eine freie "
+                                "Nummer vergeben."), "number_swap") from None
+
+
+def save_measure(user, concept: Concept, measure: Measure, *, further_fields=None, goals=None, milestones=(),
+                 removed_milestones=(), sources=(), via: str = "web") -> Measure:
+    """Create or update a measure with its milestones (and, for loaders, its sources). Its number
+    is unique within the concept; fields of action and goals must be the concept's own."""
+    access.require(user, "measure", "edit", concept)
+    if Measure.objects.filter(concept=concept, number=measure.number).exclude(pk=measure.pk).exists():
+        raise invalid(_("Die Nummer %(n)s ist in diesem Konzept schon vergeben.") % {"n": measure.number}, "duplicate_number", "number")
+    related = [measure.primary_field] if measure.primary_field_id else []
+    related += list(further_fields or ()) + list(goals or ())
+    if any(obj.concept_id != concept.pk for obj in related):
+        raise invalid(_("Handlungsfelder und Ziele müssen zu diesem Konzept gehören."), "foreign_structure")
+    measure.concept = concept
+    with change(user, via):
+        measure.save()
+        if further_fields is not None:
+            measure.further_fields.set(further_fields)
+        if goals is not None:
+            measure.goals.set(goals)
+        for m in removed_milestones:
+            if m.measure_id == measure.pk:
+                m.delete()
+        for m in milestones:
+            m.measure = measure
+            m.save()
+        for s in sources:
+            s.measure = measure
+            s.save()
+    return measure
+
+
+def delete_measure(user, concept: Concept, measure: Measure, *, via: str = "web") -> str:
     """Delete a measure of ``concept``; returns its number."""
     access.require(user, "measure", "delete", concept)
     if measure.concept_id != concept.pk:
         raise Measure.DoesNotExist
     number = measure.number
-    with transaction.atomic(), acting_as(user, "web"):
+    with change(user, via):
         measure.delete()
     return number
+
+
+def set_progress(user, concept: Concept, measure: Measure, percent: int, *, illustrative: bool = False,
+                 via: str = "web") -> Measure:
+    """Record how far a measure has got (0–100 %)."""
+    access.require(user, "measure", "edit", concept)
+    if measure.concept_id != concept.pk:
+        raise Measure.DoesNotExist
+    if not 0 <= percent <= 100:
+        raise invalid(_("Der Fortschritt liegt zwischen 0 und 100 %."), "progress_range", "progress")
+    measure.progress, measure.progress_illustrative = percent, illustrative
+    with change(user, via):
+        measure.save(update_fields=["progress", "progress_illustrative"])
+    return measure
+
+
+# --- geodata import ---------------------------------------------------------------------------
+
+
+def import_path(user, concept: Concept, path, kind: str, *, crs=None, layer=None, filename=None,
+                via: str = "isek import") -> importing.ImportReport:
+    """Import a geodata file as the concept's area, quarters or measure locations (all or nothing)."""
+    access.require(user, "geodata", "import", concept)
+    return importing.import_file(concept, path, kind, crs=crs, layer=layer, filename=filename,
+                                 user=user, actor=via)
+
+
+def import_upload(user, concept: Concept, upload, kind: str, *, crs=None, via: str = "upload") -> importing.ImportReport:
+    """Import an uploaded file (anything with ``name``, ``size`` and ``chunks()``, e.g. Django's
+    UploadedFile); refuses files above ISEK_UPLOAD_MAX_BYTES before reading them."""
+    access.require(user, "geodata", "import", concept)
+    limit = settings.ISEK_UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise geoio.GeoFileError([Problem(gettext_noop("Die Datei ist %(s).1f MB groß; erlaubt sind höchstens %(m).1f MB."),
+                                          {"s": upload.size / 1e6, "m": limit / 1e6})])
+    suffix = os.path.splitext(upload.name)[1].lower()[:10]
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        return import_path(user, concept, tmp.name, kind, crs=crs, filename=upload.name, via=via)
+
+
+# The entity types other apps may construct and read; they change them only through the functions above.
+__all__ = [
+    "City", "Concept", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
+    "concept_by_slug", "concept_slugs", "create_concept", "delete_concept", "delete_measure", "grant_role",
+    "import_path", "import_upload", "save_city", "save_concept", "save_measure", "save_quarter",
+    "save_structure", "set_progress",
+]

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +19,7 @@ from isek.core.downloads import temporary_download
 from isek.core.models import ChangeRecord
 from isek.geodata import services as geodata
 
-from . import exporting, geoio, importing, services
+from . import exporting, geoio, services
 from .forms import (
     ConceptForm,
     FieldOfActionFormSet,
@@ -106,13 +102,22 @@ def concept_geojson(request, slug, layer):
 # --- planner editing -----------------------------------------------------------------------
 
 
+def _to_form(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on ``form`` (by field where it names one)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def concept_edit(request, slug):
     concept = access.concept_for(request.user, slug, "concept", "edit")
     form = ConceptForm(request.POST or None, instance=concept)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.save_concept(request.user, form.instance)
         messages.success(request, _("Das Konzept wurde gespeichert."))
         return redirect(concept)
     return render(request, "concepts/geometry_form.html", {
@@ -130,12 +135,16 @@ def measure_edit(request, slug, pk=None):
     form = MeasureForm(request.POST or None, instance=measure, concept=concept)
     formset = MilestoneFormSet(request.POST or None, instance=measure, prefix="ms")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            measure = form.save()
-            formset.instance = measure
-            formset.save()
-        messages.success(request, _("Die Maßnahme %(n)s wurde gespeichert.") % {"n": measure.number})
-        return redirect(measure)
+        try:
+            measure = services.save_measure(
+                request.user, concept, form.save(commit=False), further_fields=form.cleaned_data["further_fields"],
+                goals=form.cleaned_data["goals"], milestones=formset.save(commit=False),
+                removed_milestones=formset.deleted_objects)
+        except ValidationError as exc:
+            _to_form(form, exc)
+        else:
+            messages.success(request, _("Die Maßnahme %(n)s wurde gespeichert.") % {"n": measure.number})
+            return redirect(measure)
     heading = (_("Maßnahme %(n)s bearbeiten") % {"n": measure.number}) if measure.pk else _("Maßnahme anlegen")
     return render(request, "concepts/measure_form.html", {
         "concept": concept, "measure": measure, "form": form, "formset": formset,
@@ -166,8 +175,7 @@ def quarter_edit(request, slug, pk=None):
         try:
             services.save_quarter(request.user, concept, form.instance)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field, errors)
+            _to_form(form, exc)
         else:
             messages.success(request, _("Der Teilraum wurde gespeichert."))
             return redirect(concept)
@@ -183,8 +191,6 @@ def quarter_edit(request, slug, pk=None):
 @require_http_methods(["GET", "POST"])
 def structure_edit(request, slug):
     """Fields of action and the goal tree of a concept, edited together."""
-    from django.db.models import ProtectedError, RestrictedError
-
     concept = access.concept_for(request.user, slug, "structure", "edit")
     data = request.POST or None
     fields = FieldOfActionFormSet(data, queryset=FieldOfAction.objects.filter(concept=concept), prefix="f")
@@ -192,33 +198,15 @@ def structure_edit(request, slug):
                         form_kwargs={"concept": concept})
     error = None
     if request.method == "POST" and fields.is_valid() and goals.is_valid():
-        numbers = [f.cleaned_data["number"] for f in fields.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        goal_numbers = [f.cleaned_data["number"] for f in goals.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        if len(numbers) != len(set(numbers)) or len(goal_numbers) != len(set(goal_numbers)):
-            error = _("Jede Nummer darf nur einmal vorkommen.")
+        try:
+            services.save_structure(request.user, concept, fields=fields.save(commit=False),
+                                    removed_fields=fields.deleted_objects, goals=goals.save(commit=False),
+                                    removed_goals=goals.deleted_objects)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
         else:
-            try:
-                with transaction.atomic():
-                    for obj in fields.save(commit=False):
-                        obj.concept = concept
-                        obj.save()
-                    for obj in fields.deleted_objects:
-                        obj.delete()
-                    for obj in goals.save(commit=False):
-                        obj.concept = concept
-                        obj.full_clean()
-                        obj.save()
-                    for obj in goals.deleted_objects:
-                        obj.delete()
-            except (ProtectedError, RestrictedError):
-                error = _("Ein Handlungsfeld, dem noch Maßnahmen zugeordnet sind, kann nicht gelöscht werden.")
-            except IntegrityError:
-                error = _("Nummern können nicht in einem Schritt getauscht werden; bitte zuerst eine freie Nummer vergeben.")
-            except ValidationError as exc:
-                error = " ".join(exc.messages)
-            else:
-                messages.success(request, _("Handlungsfelder und Ziele wurden gespeichert."))
-                return redirect(concept)
+            messages.success(request, _("Handlungsfelder und Ziele wurden gespeichert."))
+            return redirect(concept)
     status = 400 if request.method == "POST" else 200
     return render(request, "concepts/structure_form.html", {
         "concept": concept, "fields_formset": fields, "goals_formset": goals, "error": error,
@@ -230,26 +218,14 @@ def structure_edit(request, slug):
 def import_view(request, slug):
     concept = access.concept_for(request.user, slug, "geodata", "import")
     form = ImportForm(request.POST or None, request.FILES or None)
-    errors, report = [], None
+    errors = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > settings.ISEK_UPLOAD_MAX_BYTES:
-            errors = [_("Die Datei ist %(s).1f MB groß; erlaubt sind höchstens %(m).1f MB.")
-                      % {"s": upload.size / 1e6, "m": settings.ISEK_UPLOAD_MAX_BYTES / 1e6}]
+        try:
+            report = services.import_upload(request.user, concept, form.cleaned_data["file"], form.cleaned_data["kind"],
+                                            crs=form.cleaned_data["crs"] or None)
+        except geoio.GeoFileError as exc:
+            errors = exc.messages(_)
         else:
-            suffix = os.path.splitext(upload.name)[1].lower()[:10]
-            with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-                for chunk in upload.chunks():
-                    tmp.write(chunk)
-                tmp.flush()
-                try:
-                    report = importing.import_file(
-                        concept, tmp.name, form.cleaned_data["kind"], crs=form.cleaned_data["crs"] or None,
-                        filename=upload.name, user=request.user, actor="upload",
-                    )
-                except geoio.GeoFileError as exc:
-                    errors = exc.messages(_)
-        if report:
             messages.success(request, _("Import abgeschlossen: %(s)s") % {"s": report.summary(_)})
             for w in report.warnings:
                 messages.warning(request, w.render(_))

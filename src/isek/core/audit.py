@@ -16,11 +16,22 @@ _actor: contextvars.ContextVar = contextvars.ContextVar("isek_actor", default=No
 @contextmanager
 def acting_as(user=None, label: str = ""):
     """Attribute changes inside the block to ``user`` (or to a label such as 'isek import')."""
+    if user is not None and getattr(user, "pk", None) is None:  # the installation (access.Operator)
+        user, label = None, getattr(user, "label", label) or label
     token = _actor.set((user, label))
     try:
         yield
     finally:
         _actor.reset(token)
+
+
+@contextmanager
+def change(user, via: str = "web"):
+    """One recorded change: a transaction whose writes are attributed to ``user`` (through ``via``)."""
+    from django.db import transaction
+
+    with transaction.atomic(), acting_as(user, via):
+        yield
 
 
 class AuditUserMiddleware:

@@ -52,11 +52,11 @@ LAYERS = [
 ]
 
 
-def register(city) -> list:
+def register(user, city) -> list:
     """Register the demo layers for ``city`` (Bochum) with the checksums of the data manifest."""
     sums = {e.path: e.sha256 for e in data.entries()}
     return [geodata.register_data_layer(
-        city, layer.name, path=layer.path, sha256=sums.get(layer.path, ""), label_de=layer.label_de,
+        user, city, layer.name, path=layer.path, sha256=sums.get(layer.path, ""), label_de=layer.label_de,
         label_en=layer.label_en, kind=layer.kind, colour=layer.colour, basemap=layer.basemap,
         name_field=layer.name_field, analysis_input=layer.analysis_input, licence=layer.licence,
         attribution=layer.attribution) for layer in LAYERS]

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from isek.concepts.models import Concept
-from isek.finance import kuf, reference
-from isek.finance.models import CostGroup, CostItem, Financing, Fund, FundApplication, FundingCap, FundingProgramme, FundingRate
+from isek.finance import services as finance
+from isek.finance.services import CostGroup, CostItem, Financing, Fund, FundApplication, FundingCap, FundingRate
 
 from .bochum import SRC
 
@@ -61,55 +60,58 @@ FACADE_APPLICATIONS = [
 ]
 
 
-def _cost_items(measure, rows, group_by_number):
-    for year, group, amount, eligible in rows:
-        CostItem.objects.create(measure=measure, year=year, cost_group=group_by_number[group], amount=amount,
-                                eligible=eligible.quantize(D("0.01")), illustrative=True,
-                                note="illustrativ" if measure.number not in ("4.2", "5.3") else "")
+def _cost_items(measure, rows, group_by_number) -> list:
+    return [CostItem(year=year, cost_group=group_by_number[group], amount=amount, eligible=eligible.quantize(D("0.01")),
+                     illustrative=True, note="illustrativ" if measure.number not in ("4.2", "5.3") else "")
+            for year, group, amount, eligible in rows]
 
 
-def load(concept: Concept) -> None:
+def load(user, concept) -> None:
     # The reference data comes with the migrations; load it again in case a database was
     # flushed since (idempotent).
-    reference.load(FundingProgramme, CostGroup)
+    finance.ensure_reference_data()
     groups = {g.number: g for g in CostGroup.objects.all()}
     measures = {m.number: m for m in concept.measures.all()}
-    for y in range(concept.start_year, concept.end_year + 2):
-        FundingRate.objects.create(concept=concept, year=y, rate=D("60"), illustrative=True,
-                                   basis="Regelfördersatz NRW 60 % (FRL 2023); Bochums eigener Satz ist nicht belegt: illustrativ.")
-    FundingCap.objects.create(concept=concept, amount=D("82000000"), illustrative=True,
-                              basis=f"Illustrativ: entspricht den laut Presse erhofften rund 82 Mio. € Fördermitteln ({SRC[19]}).")
-    for number, rows in COSTS.items():
-        _cost_items(measures[number], FIRST_HUSEMANN if number == "2.1" else rows, groups)
+    finance.save_rates(user, concept, rates=[
+        FundingRate(year=y, rate=D("60"), illustrative=True,
+                    basis="Regelfördersatz NRW 60 % (FRL 2023); Bochums eigener Satz ist nicht belegt: illustrativ.")
+        for y in range(concept.start_year, concept.end_year + 2)], cap=FundingCap(
+        amount=D("82000000"), illustrative=True,
+        basis=f"Illustrativ: entspricht den laut Presse erhofften rund 82 Mio. € Fördermitteln ({SRC[19]})."))
+    financings: dict[str, list] = {}
     for number, year, source, amount, status, reason, illustrative in FINANCING:
-        Financing.objects.create(measure=measures[number], year=year, source=source, amount=amount, status=status,
-                                 reason=reason, illustrative=illustrative)
-    kuf.freeze(concept, "Erstantrag 2019 (illustrativ)", "first_application",
-               note="Illustrativer Stand: Husemannplatz mit der ersten Schätzung von 2,7 Mio. €.")
+        financings.setdefault(number, []).append(Financing(year=year, source=source, amount=amount, status=status,
+                                                           reason=reason, illustrative=illustrative))
+    for number in dict.fromkeys([*COSTS, *financings]):
+        rows = FIRST_HUSEMANN if number == "2.1" else COSTS.get(number, [])
+        finance.save_costs(user, concept, measures[number], cost_items=_cost_items(measures[number], rows, groups),
+                           financings=financings.get(number, []))
+    finance.freeze_version(user, concept, "Erstantrag 2019 (illustrativ)", "first_application",
+                           note="Illustrativer Stand: Husemannplatz mit der ersten Schätzung von 2,7 Mio. €.")
     husemann = measures["2.1"]
-    husemann.cost_items.all().delete()
-    _cost_items(husemann, COSTS["2.1"], groups)
-    kuf.freeze(concept, "Fortschreibung 2023 (illustrativ)", "update",
-               note="Husemannplatz nach Presse rund 12 Mio. € einschließlich Tiefgarage.")
+    finance.save_costs(user, concept, husemann, removed_cost_items=list(husemann.cost_items.all()),
+                       cost_items=_cost_items(husemann, COSTS["2.1"], groups))
+    finance.freeze_version(user, concept, "Fortschreibung 2023 (illustrativ)", "update",
+                           note="Husemannplatz nach Presse rund 12 Mio. € einschließlich Tiefgarage.")
 
-    facade = Fund.objects.create(
-        concept=concept, measure=measures["1.2"], kind="facade", name="Hof- und Fassadenprogramm Innenstadt",
+    facade = finance.save_fund(user, concept, Fund(
+        measure=measures["1.2"], kind="facade", name="Hof- und Fassadenprogramm Innenstadt",
         budget=D("1800000"), grant_rate=D("50"), max_per_m2=D("30"),
         rules="Zuschuss 50 % der förderfähigen Kosten, höchstens 30 € je m² Fassadenfläche.",
-        source=f"Presse: Zuschuss 50 %, höchstens 30 €/m²; bis September 2023 zehn Gebäude, rund 140.000 € bewilligt ({SRC[23]}). Einzelanträge illustrativ.")
+        source=f"Presse: Zuschuss 50 %, höchstens 30 €/m²; bis September 2023 zehn Gebäude, rund 140.000 € bewilligt ({SRC[23]}). Einzelanträge illustrativ."))
     for applicant, address, cost, m2 in FACADE_APPLICATIONS:
-        FundApplication.objects.create(fund=facade, applicant=applicant, project="Fassadensanierung", address=address,
-                                       eligible_cost=D(cost), facade_m2=D(m2), decision="approved", illustrative=True)
-    city = Fund.objects.create(
-        concept=concept, measure=measures["5.2"], kind="disposition", name="City-Fonds (Verfügungsfonds)",
+        finance.save_fund_application(user, concept, facade, FundApplication(
+            applicant=applicant, project="Fassadensanierung", address=address, eligible_cost=D(cost),
+            facade_m2=D(m2), decision="approved", illustrative=True))
+    city = finance.save_fund(user, concept, Fund(
+        measure=measures["5.2"], kind="disposition", name="City-Fonds (Verfügungsfonds)",
         budget=D("300000"), grant_rate=D("50"),
         rules="Öffentlicher Anteil bis 50 %, Rest privat; ein lokales Gremium entscheidet.",
-        source=f"Amtlich: City-Fonds bis 50 %, Bochum Marketing seit 2021 ({SRC[24]}). Einzelanträge illustrativ.")
+        source=f"Amtlich: City-Fonds bis 50 %, Bochum Marketing seit 2021 ({SRC[24]}). Einzelanträge illustrativ."))
     for applicant, project, cost, decision in (
         ("Werbegemeinschaft City (illustrativ)", "Sitzmöbel und Pflanzkübel", "24000", "approved"),
         ("Kulturverein (illustrativ)", "Sommerbühne auf dem Dr.-Ruer-Platz", "18000", "approved"),
         ("Händlerinitiative (illustrativ)", "Weihnachtsbeleuchtung Kortumstraße", "40000", "pending"),
     ):
-        FundApplication.objects.create(fund=city, applicant=applicant, project=project, eligible_cost=D(cost),
-                                       decision=decision, illustrative=True)
-
+        finance.save_fund_application(user, concept, city, FundApplication(
+            applicant=applicant, project=project, eligible_cost=D(cost), decision=decision, illustrative=True))

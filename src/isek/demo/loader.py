@@ -10,26 +10,19 @@ import shapely
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from isek.concepts.models import (
-    City,
-    Concept,
-    ConceptRole,
-    FieldOfAction,
-    Goal,
-    Measure,
-    MeasureSource,
-    Milestone,
-    Quarter,
-)
+from isek import access
+from isek.analysis import services as analysis
+from isek.concepts import services as concepts
+from isek.concepts.services import Concept, FieldOfAction, Goal, Measure, MeasureSource, Milestone, Quarter
 from isek.core import geo
-from isek.core.audit import acting_as
 from isek.core.files import find_data_file
+from isek.geodata import services as geodata
 
 from . import bochum, context
 
 PLANNER = "planerin"
 REVIEWER = "pruefer"
-
+DEMO = access.Operator("isek demo")  # the demo loads through the services like any channel
 
 
 def funding_area() -> shapely.MultiPolygon:
@@ -65,52 +58,55 @@ def _date(s):
     return datetime.date.fromisoformat(s) if s else None
 
 
+def _replace(slug: str, ags: str, name: str):
+    old = concepts.concept_by_slug(slug)
+    if old is not None:
+        concepts.delete_concept(DEMO, old)
+    return concepts.save_city(DEMO, ags, name)
+
+
 @transaction.atomic
 def load(analyse_layers: bool = True) -> Concept:
-    with acting_as(None, "isek demo"):
-        Concept.objects.filter(slug=bochum.SLUG).delete()
-        city, _ = City.objects.update_or_create(ags=bochum.CITY["ags"], defaults={"name": bochum.CITY["name"]})
-        context.register(city)
-        area = funding_area()
-        concept = Concept.objects.create(city=city, area=geo.to_django(area), **bochum.CONCEPT)
-        for (name, colour, description), g in zip(bochum.QUARTERS, quarter_polygons(area)):
-            Quarter.objects.create(concept=concept, name=name, colour=colour, description=description,
-                                   geometry=geo.to_django(g), approximated=True,
-                                   source="Illustrativer Teilraum der Demo, keine amtliche Gliederung.")
-        fields = {}
-        for number, name, name_en, colour in bochum.FIELDS:
-            fields[number] = FieldOfAction.objects.create(
-                concept=concept, number=number, name=name, name_en=name_en, colour=colour, source=bochum.FIELDS_SOURCE)
-        goals = {}
-        for number, field, title in bochum.GOALS:
-            goals[number] = Goal.objects.create(concept=concept, field_of_action=fields[field], number=number,
-                                                title=title, illustrative=True)
-        for spec in bochum.measures():
-            g = spec.get("geometry")
-            m = Measure.objects.create(
-                concept=concept, number=spec["number"], title=spec["title"], description=spec["description"],
-                geometry=geo.to_django(g) if g is not None else None,
-                geometry_approximated=g is not None, geometry_source=bochum.GEOM_NOTE if g is not None else "",
-                primary_field=fields[spec["field"]], priority=spec["priority"], status=spec["status"],
-                lead_body=spec.get("lead_body", ""), start=_date(spec.get("start")), end=_date(spec.get("end")),
-                estimated_cost=spec.get("estimated_cost"), figures_source=spec.get("figures_source", ""),
-                figures_approximated=False,
-            )
-            m.further_fields.set([fields[n] for n in spec["further"]])
-            m.goals.set([goals[n] for n in spec["goals"]])
-            for title, due, done, source in spec.get("milestones", []):
-                Milestone.objects.create(measure=m, title=title, due=_date(due), done=_date(done), source=source)
-            for statement, url, evidence in spec["sources"]:
-                MeasureSource.objects.create(measure=m, statement=statement, url=url, evidence=evidence)
-            MeasureSource.objects.create(
-                measure=m, evidence="illustrative",
-                statement="Nummerierung, Ziele und Zuordnung zu Handlungsfeldern sind illustrativ (die Maßnahmenliste des ISEK ist nicht öffentlich).",
-            )
-        from . import finance as finance_demo
-        from . import monitoring as monitoring_demo
+    city = _replace(bochum.SLUG, bochum.CITY["ags"], bochum.CITY["name"])
+    context.register(DEMO, city)
+    area = funding_area()
+    concept = concepts.create_concept(DEMO, city, area=geo.to_django(area), **bochum.CONCEPT)
+    for (name, colour, description), g in zip(bochum.QUARTERS, quarter_polygons(area)):
+        concepts.save_quarter(DEMO, concept, Quarter(
+            name=name, colour=colour, description=description, geometry=geo.to_django(g), approximated=True,
+            source="Illustrativer Teilraum der Demo, keine amtliche Gliederung."))
+    fields = {number: FieldOfAction(number=number, name=name, name_en=name_en, colour=colour, source=bochum.FIELDS_SOURCE)
+              for number, name, name_en, colour in bochum.FIELDS}
+    concepts.save_structure(DEMO, concept, fields=list(fields.values()))
+    goals = {number: Goal(field_of_action=fields[field], number=number, title=title, illustrative=True)
+             for number, field, title in bochum.GOALS}
+    concepts.save_structure(DEMO, concept, goals=list(goals.values()))
+    for spec in bochum.measures():
+        g = spec.get("geometry")
+        measure = Measure(
+            number=spec["number"], title=spec["title"], description=spec["description"],
+            geometry=geo.to_django(g) if g is not None else None,
+            geometry_approximated=g is not None, geometry_source=bochum.GEOM_NOTE if g is not None else "",
+            primary_field=fields[spec["field"]], priority=spec["priority"], status=spec["status"],
+            lead_body=spec.get("lead_body", ""), start=_date(spec.get("start")), end=_date(spec.get("end")),
+            estimated_cost=spec.get("estimated_cost"), figures_source=spec.get("figures_source", ""),
+            figures_approximated=False,
+        )
+        sources = [MeasureSource(statement=statement, url=url, evidence=evidence)
+                   for statement, url, evidence in spec["sources"]]
+        sources.append(MeasureSource(
+            evidence="illustrative",
+            statement="Nummerierung, Ziele und Zuordnung zu Handlungsfeldern sind illustrativ (die Maßnahmenliste des ISEK ist nicht öffentlich)."))
+        concepts.save_measure(
+            DEMO, concept, measure, further_fields=[fields[n] for n in spec["further"]],
+            goals=[goals[n] for n in spec["goals"]], sources=sources,
+            milestones=[Milestone(title=title, due=_date(due), done=_date(done), source=source)
+                        for title, due, done, source in spec.get("milestones", [])])
+    from . import finance as finance_demo
+    from . import monitoring as monitoring_demo
 
-        finance_demo.load(concept)
-        monitoring_demo.load(concept)
+    finance_demo.load(DEMO, concept)
+    monitoring_demo.load(DEMO, concept)
     if analyse_layers:
         analyse(concept)
     return concept
@@ -119,13 +115,9 @@ def load(analyse_layers: bool = True) -> Concept:
 def analyse(concept: Concept) -> None:
     """The indicators Bochum's real city layers allow (stops, schools, daycare, playgrounds,
     Stolpersteine), stored as dated values; skipped when the layers are missing."""
-    from isek.analysis import jobs
-    from isek.analysis.models import AnalysisRun
-    from isek.geodata import services as geodata
-
     if not all(st.available for st in geodata.layers_of(concept.city) if st.layer.analysis_input):
         return
-    jobs.execute(AnalysisRun.objects.create(concept=concept, city_layers=True, extract=""))
+    analysis.start_run(DEMO, concept, city_layers=True, now=True)
 
 
 def ensure_users(concept: Concept, password: str | None = None, also=()) -> dict[str, str]:
@@ -133,13 +125,13 @@ def ensure_users(concept: Concept, password: str | None = None, also=()) -> dict
     ``also``); return {username: password}."""
     User = get_user_model()
     out = {}
-    for username, role in ((PLANNER, ConceptRole.Role.PLANNER), (REVIEWER, ConceptRole.Role.REVIEWER)):
+    for username, role in ((PLANNER, "planner"), (REVIEWER, "reviewer")):
         pw = password or secrets.token_urlsafe(12)
         user, _ = User.objects.get_or_create(username=username)
         user.set_password(pw)
         user.save()
         for c in (concept, *also):
-            ConceptRole.objects.update_or_create(concept=c, user=user, defaults={"role": role})
+            concepts.grant_role(DEMO, c, user, role)
         out[username] = pw
     return out
 
@@ -151,27 +143,25 @@ LAUF_EXTRACT = "osm/lauf_an_der_pegnitz_2020-01-15.osm.pbf"
 def load_lauf() -> Concept | None:
     """A second, illustrative concept for the inventory analysis on a real OSM extract: the town of
     Lauf an der Pegnitz with its Altstadt as a quarter, analysed from the 2020 extract."""
-    from isek.analysis import jobs
-    from isek.analysis.models import AnalysisRun
-
     path = find_data_file(LAUF_EXTRACT)
     if path is None:
         return None
     town = shapely.box(11.2474, 49.4995, 11.3079, 49.5304)
     altstadt = shapely.box(11.2735, 49.5055, 11.2815, 49.5095)
-    with acting_as(None, "isek demo"), transaction.atomic():
-        Concept.objects.filter(slug=LAUF_SLUG).delete()
-        city, _ = City.objects.update_or_create(ags="09574138", defaults={"name": "Lauf a.d.Pegnitz"})
-        concept = Concept.objects.create(
-            city=city, name="Lauf a.d.Pegnitz – Beispiel Bestandsanalyse", slug=LAUF_SLUG,
+    with transaction.atomic():
+        city = _replace(LAUF_SLUG, "09574138", "Lauf a.d.Pegnitz")
+        concept = concepts.create_concept(
+            DEMO, city, name="Lauf a.d.Pegnitz – Beispiel Bestandsanalyse", slug=LAUF_SLUG,
             programme="lebendige_zentren", legal_basis="baugb_141", start_year=2020, end_year=2030, status="draft",
             summary="Illustratives Beispiel für die Bestandsanalyse aus einem echten OSM-Extrakt (Stand Januar 2020). "
                     "Kein ISEK der Stadt Lauf; Gebiet und Teilräume sind Rechtecke um Stadt und Altstadt.",
             area=geo.to_django(shapely.MultiPolygon([town])), area_name="Stadtgebiet (Ausschnitt des Extrakts)",
             area_approximated=True, area_source="Illustrativ: Ausdehnung des OSM-Extrakts.", is_public=True)
-        Quarter.objects.create(concept=concept, name="Altstadt", colour="#b0003a", approximated=True,
-                               geometry=geo.to_django(shapely.MultiPolygon([altstadt])), source="Illustrativ: Rechteck um die Altstadt.")
-        Quarter.objects.create(concept=concept, name="Übrige Stadt", colour="#1565c0", approximated=True,
-                               geometry=geo.to_django(shapely.MultiPolygon([town.difference(altstadt)])), source="Illustrativ.")
-    jobs.execute(AnalysisRun.objects.create(concept=concept, extract=str(path), city_layers=False))
+        concepts.save_quarter(DEMO, concept, Quarter(
+            name="Altstadt", colour="#b0003a", approximated=True,
+            geometry=geo.to_django(shapely.MultiPolygon([altstadt])), source="Illustrativ: Rechteck um die Altstadt."))
+        concepts.save_quarter(DEMO, concept, Quarter(
+            name="Übrige Stadt", colour="#1565c0", approximated=True,
+            geometry=geo.to_django(shapely.MultiPolygon([town.difference(altstadt)])), source="Illustrativ."))
+    analysis.start_run(DEMO, concept, extract=str(path), now=True)
     return concept

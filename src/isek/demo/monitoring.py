@@ -4,13 +4,12 @@ rest labelled illustrative), illustrative measure progress and payments, and the
 
 from __future__ import annotations
 
-import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from isek.analysis.models import IndicatorValue
-from isek.concepts.models import Concept
-from isek.finance import kuf
-from isek.monitoring.models import Indicator, Payment, ReportText, YearNote
+from isek.concepts import services as concepts
+from isek.finance import services as finance
+from isek.monitoring import services as monitoring
+from isek.monitoring.services import Indicator, Payment, ReportText
 
 from .bochum import SRC
 
@@ -128,33 +127,37 @@ def _cents(x: Decimal) -> Decimal:
     return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def load(concept: Concept) -> None:
+def load(user, concept) -> None:
     goals = {g.number: g for g in concept.goals.all()}
+    catalogue = {}
     for code, name, name_en, kind, unit, goal_numbers, base, target, source, illustrative in INDICATORS:
-        ind = Indicator.objects.create(
-            concept=concept, code=code, name=name, name_en=name_en, kind=kind, unit=unit, source=source,
-            illustrative=illustrative,
+        catalogue[code] = monitoring.save_indicator(user, concept, Indicator(
+            code=code, name=name, name_en=name_en, kind=kind, unit=unit, source=source, illustrative=illustrative,
             baseline_value=base[0] if base else None, baseline_year=base[1] if base else None,
-            target_value=target[0] if target else None, target_year=target[1] if target else None)
-        ind.goals.set([goals[n] for n in goal_numbers if n in goals])
+            target_value=target[0] if target else None, target_year=target[1] if target else None),
+            goals=[goals[n] for n in goal_numbers if n in goals])
     for code, year, value, source in VALUES:
-        IndicatorValue.objects.create(concept=concept, indicator=code, value=value, date=datetime.date(year, 12, 31),
-                                      source=source)
+        monitoring.add_value(user, concept, catalogue[code], None, year, value, source)
     measures = {m.number: m for m in concept.measures.all()}
     for number, pct in PROGRESS.items():
-        m = measures[number]
-        m.progress = pct
-        m.progress_illustrative = True
-        m.save()
-    result = kuf.current(concept)
+        concepts.set_progress(user, concept, measures[number], pct, illustrative=True)
+    result = finance.current(concept)
     for number, share in PAYMENT_SHARE.items():
         key = str(measures[number].pk)
         for (mkey, year), cell in sorted(result.cells.items()):
             if mkey == key and year <= PAID_UNTIL and cell.cost:
-                Payment.objects.create(measure=measures[number], year=year, amount=_cents(cell.cost * share),
-                                       note="illustrative Auszahlung (Demo)", illustrative=True)
+                monitoring.save_payment(user, concept, Payment(
+                    measure=measures[number], year=year, amount=_cents(cell.cost * share),
+                    note="illustrative Auszahlung (Demo)", illustrative=True))
+    by_year: dict[int, dict] = {}
     for year, number, text, source in YEAR_NOTES:
-        YearNote.objects.create(concept=concept, year=year, measure=measures[number] if number else None, text=text,
-                                source=source)
-    for section, (text, source, illustrative) in TEXTS.items():
-        ReportText.objects.create(concept=concept, section=section, text=text, source=source, illustrative=illustrative)
+        notes = by_year.setdefault(year, {"overview": "", "source": "", "measures": {}})
+        if number is None:
+            notes["overview"], notes["source"] = text, source
+        else:
+            notes["measures"][measures[number].pk] = text
+    for year, notes in by_year.items():
+        monitoring.save_year_notes(user, concept, year, notes["overview"], notes["source"], notes["measures"])
+    monitoring.save_report_texts(user, concept, [
+        ReportText(section=section, text=text, source=source, illustrative=illustrative)
+        for section, (text, source, illustrative) in TEXTS.items()])

@@ -1,12 +1,61 @@
-"""The KuF's application layer: what the pages, the `isek kuf` command and reports call."""
+"""The KuF's application layer: what the pages, the `isek kuf` command, other apps (dashboard,
+reports), the demo loader and the coming API call.
+
+Writes take the acting user, ask the access policy, run in one transaction and are recorded
+(``core.audit.change``); rules across rows (one rate per year, one financing row per year and
+source, unique version names) raise ``ValidationError`` with a code.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from decimal import Decimal
+
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
-from . import excel, kuf, pdf
-from .models import CostGroup, FinanceVersion
-from .presenters import table
+from isek import access
+from isek.core.audit import change
+from isek.core.rules import invalid
+
+from . import engine, excel, kuf, pdf, reference
+from .models import (
+    CostGroup,
+    CostItem,
+    FinanceVersion,
+    Financing,
+    Fund,
+    FundApplication,
+    FundingCap,
+    FundingProgramme,
+    FundingRate,
+)
+from .presenters import SOURCE_LABELS, source_rows, table  # noqa: F401  (the display rows other apps show)
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def current(concept, scenario: engine.Scenario | None = None) -> engine.KufResult:
+    """The KuF of the current plan (or of ``scenario`` applied to it)."""
+    return kuf.current(concept, scenario)
+
+
+def version_by_name(concept, name: str) -> FinanceVersion | None:
+    return FinanceVersion.objects.filter(concept=concept, name=name).first()
+
+
+def version_names(concept) -> list[str]:
+    return list(FinanceVersion.objects.filter(concept=concept).values_list("name", flat=True))
+
+
+def cost_groups() -> dict[str, str]:
+    """Cost group number → name."""
+    return {g.number: g.name for g in CostGroup.objects.all()}
+
+
+def ensure_reference_data() -> None:
+    """Load the funding programmes and cost groups (they come with the migrations; idempotent)."""
+    reference.load(FundingProgramme, CostGroup)
 
 
 def export_kuf(concept, version: FinanceVersion | None, fmt: str, path) -> None:
@@ -16,8 +65,117 @@ def export_kuf(concept, version: FinanceVersion | None, fmt: str, path) -> None:
     result = kuf.version_result(version) if version else kuf.current(concept)
     stand = version.name if version else _("aktueller Plan")
     title = f"{_('Kosten- und Finanzierungsübersicht')} – {concept.name} – {stand}"
-    groups = {g.number: g.name for g in CostGroup.objects.all()}
+    groups = cost_groups()
     if fmt == "xlsx":
         excel.write(result, path, title, groups, attribution="isek")
     else:
         pdf.write(concept, result, table(result), title, path, groups)
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _twice(keys) -> list:
+    return sorted(str(k) for k, n in Counter(keys).items() if n > 1)
+
+
+def _final(existing, changed, removed, key) -> list:
+    gone = {o.pk for o in removed}
+    by_pk = {o.pk: o for o in changed if o.pk}
+    return [key(by_pk.get(o.pk, o)) for o in existing if o.pk not in gone] + [key(o) for o in changed if not o.pk]
+
+
+def save_costs(user, concept, measure, *, cost_items=(), removed_cost_items=(), financings=(), removed_financings=(),
+               via: str = "web") -> None:
+    """Save a measure's cost items and financing rows (new and changed instances; removed ones are
+    deleted). One financing row per year and source."""
+    access.require(user, "kuf", "edit", concept)
+    if measure.concept_id != concept.pk:
+        raise invalid(_("Die Maßnahme gehört nicht zu diesem Konzept."), "foreign_measure")
+    keys = _final(measure.financing.all(), financings, removed_financings, lambda f: (f.year, f.source))
+    if _twice(keys):
+        raise invalid(_("Je Jahr und Quelle ist nur eine Finanzierungszeile möglich."), "duplicate_financing")
+    try:
+        with change(user, via):
+            for obj in (*removed_cost_items, *removed_financings):
+                obj.delete()
+            for obj in (*cost_items, *financings):
+                obj.measure = measure
+                obj.save()
+    except IntegrityError:
+        raise invalid(_("Je Jahr und Quelle ist nur eine Finanzierungszeile möglich."), "duplicate_financing") from None
+
+
+def save_rates(user, concept, *, rates=(), removed_rates=(), cap: FundingCap | None = None, via: str = "web") -> None:
+    """Save the funding rates per year and the funding cap (``cap`` with amount None removes it)."""
+    access.require(user, "kuf", "edit", concept)
+    twice = _twice(_final(FundingRate.objects.filter(concept=concept), rates, removed_rates, lambda r: r.year))
+    if twice:
+        raise invalid(_("Jedes Jahr darf nur einen Fördersatz haben (doppelt: %(y)s); nichts wurde gespeichert.")
+                              % {"y": ", ".join(twice)}, "duplicate_rate")
+    try:
+        with change(user, via):
+            for obj in removed_rates:
+                obj.delete()
+            for obj in rates:
+                obj.concept = concept
+                obj.save()
+            if cap is not None:
+                cap.concept = concept
+                if cap.amount is not None:
+                    cap.save()
+                elif cap.pk:
+                    cap.delete()
+    except IntegrityError:
+        raise invalid(_("Die Fördersätze konnten nicht gespeichert werden; nichts wurde geändert."), "rates_conflict") from None
+
+
+def freeze_version(user, concept, name: str, kind: str, note: str = "", scenario: engine.Scenario | None = None,
+                   *, via: str = "web") -> FinanceVersion:
+    """Freeze the current plan (or a scenario of it) as an immutable version with a unique name."""
+    access.require(user, "kuf", "freeze", concept)
+    if FinanceVersion.objects.filter(concept=concept, name=name).exists():
+        raise invalid(_("Eine Version mit diesem Namen gibt es schon; nichts wurde gespeichert."), "duplicate_version", "name")
+    with change(user, via):
+        return kuf.freeze(concept, name, kind, None if user.pk is None else user, note, scenario=scenario)
+
+
+def save_fund(user, concept, fund: Fund, *, via: str = "web") -> Fund:
+    """Create or update a fund (façade programme, disposition fund) of ``concept``."""
+    access.require(user, "fund", "edit", concept)
+    if fund.measure_id and fund.measure.concept_id != concept.pk:
+        raise invalid(_("Die Maßnahme gehört nicht zu diesem Konzept."), "foreign_measure", "measure")
+    fund.concept = concept
+    with change(user, via):
+        fund.save()
+    return fund
+
+
+def save_fund_application(user, concept, fund: Fund, application: FundApplication, *, via: str = "web") -> FundApplication:
+    """Create or update an application to a fund of ``concept``."""
+    access.require(user, "fund", "edit", concept)
+    if fund.concept_id != concept.pk:
+        raise invalid(_("Der Fonds gehört nicht zu diesem Konzept."), "foreign_fund")
+    application.fund = fund
+    with change(user, via):
+        application.save()
+    return application
+
+
+def fund_summaries(concept) -> list[dict]:
+    """Each fund of ``concept`` with its applications, the approved grants and what remains."""
+    out = []
+    for fund in concept.funds.all():
+        apps = list(fund.applications.all())
+        used = sum((a.grant for a in apps if a.decision == "approved"), Decimal(0))
+        out.append({"fund": fund, "applications": apps, "used": used, "remaining": fund.budget - used})
+    return out
+
+
+# The entity types other apps (the demo, the coming API) may construct and read.
+__all__ = [
+    "CostGroup", "CostItem", "FinanceVersion", "Financing", "Fund", "FundApplication", "FundingCap", "FundingRate",
+    "SOURCE_LABELS", "cost_groups", "current", "ensure_reference_data", "export_kuf", "freeze_version",
+    "fund_summaries", "save_costs", "save_fund", "save_fund_application", "save_rates", "source_rows", "table",
+    "version_by_name", "version_names",
+]

@@ -7,14 +7,12 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.forms import modelformset_factory
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from isek import access
-from isek.concepts.models import Measure
 from isek.core.downloads import temporary_download
 
 from . import engine, kuf, services
@@ -27,7 +25,7 @@ from .forms import (
     RateForm,
     ScenarioForm,
 )
-from .models import CostGroup, FinanceVersion, Fund, FundingCap, FundingRate
+from .models import FinanceVersion, Fund, FundingCap, FundingRate
 from .presenters import SOURCE_LABELS, table
 
 
@@ -81,7 +79,7 @@ def kuf_page(request, slug):
         "can_edit": access.allows(request.user, "kuf", "edit", concept), "scenario_form": scenario_form, "scenario_rows": scenario_rows,
         "scenario_query": request.GET.urlencode() if scenario is not None else "",
         "versions": versions, "compare": compare, "freeze_form": FreezeForm(),
-        "groups": {g.number: g.name for g in CostGroup.objects.all()},
+        "groups": services.cost_groups(),
     })
 
 
@@ -96,12 +94,13 @@ def freeze_view(request, slug):
         sform = ScenarioForm(request.POST, measures=measures)
         scenario = _scenario(sform)
     if form.is_valid():
-        if FinanceVersion.objects.filter(concept=concept, name=form.cleaned_data["name"]).exists():
-            messages.error(request, _("Eine Version mit diesem Namen gibt es schon; nichts wurde gespeichert."))
+        d = form.cleaned_data
+        try:
+            services.freeze_version(request.user, concept, d["name"], d["kind"], d["note"], scenario=scenario)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         else:
-            kuf.freeze(concept, form.cleaned_data["name"], form.cleaned_data["kind"], request.user,
-                       form.cleaned_data["note"], scenario=scenario)
-            messages.success(request, _("Die KuF wurde als Version „%(n)s“ eingefroren.") % {"n": form.cleaned_data["name"]})
+            messages.success(request, _("Die KuF wurde als Version „%(n)s“ eingefroren.") % {"n": d["name"]})
     else:
         messages.error(request, _("Bitte Name und Art der Version angeben; nichts wurde gespeichert."))
     return redirect("finance:kuf", slug)
@@ -111,18 +110,18 @@ def freeze_view(request, slug):
 @require_http_methods(["GET", "POST"])
 def measure_finance(request, slug, pk):
     concept = access.concept_for(request.user, slug, "kuf", "edit")
-    measure = get_object_or_404(Measure, concept=concept, pk=pk)
+    measure = get_object_or_404(concept.measures, pk=pk)
     costs = CostItemFormSet(request.POST or None, instance=measure, prefix="c", form_kwargs={"measure": measure})
     fin = FinancingFormSet(request.POST or None, instance=measure, prefix="f", form_kwargs={"measure": measure})
     error = None
     if request.method == "POST":
         if costs.is_valid() and fin.is_valid():
             try:
-                with transaction.atomic():
-                    costs.save()
-                    fin.save()
-            except IntegrityError:
-                error = _("Je Jahr und Quelle ist nur eine Finanzierungszeile möglich.")
+                services.save_costs(request.user, concept, measure, cost_items=costs.save(commit=False),
+                                    removed_cost_items=costs.deleted_objects, financings=fin.save(commit=False),
+                                    removed_financings=fin.deleted_objects)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
             else:
                 messages.success(request, _("Kosten und Finanzierung von %(n)s wurden gespeichert.") % {"n": measure.number})
                 return redirect("finance:kuf", slug)
@@ -145,26 +144,14 @@ def rates_view(request, slug):
     cap = CapForm(request.POST or None, instance=cap_instance, prefix="cap")
     cap.fields["amount"].required = False
     if request.method == "POST" and rates.is_valid() and cap.is_valid():
-        years = [f.cleaned_data["year"] for f in rates.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        if len(years) != len(set(years)):
-            messages.error(request, _("Jedes Jahr darf nur einen Fördersatz haben; nichts wurde gespeichert."))
+        try:
+            services.save_rates(request.user, concept, rates=rates.save(commit=False), removed_rates=rates.deleted_objects,
+                                cap=cap.instance)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         else:
-            try:
-                with transaction.atomic():
-                    for obj in rates.save(commit=False):
-                        obj.concept = concept
-                        obj.save()
-                    for obj in rates.deleted_objects:
-                        obj.delete()
-                    if cap.cleaned_data.get("amount") is not None:
-                        cap.save()
-                    elif cap_instance.pk:
-                        cap_instance.delete()
-            except (IntegrityError, ValidationError):
-                messages.error(request, _("Die Fördersätze konnten nicht gespeichert werden; nichts wurde geändert."))
-            else:
-                messages.success(request, _("Fördersätze und Förderobergrenze wurden gespeichert."))
-                return redirect("finance:kuf", slug)
+            messages.success(request, _("Fördersätze und Förderobergrenze wurden gespeichert."))
+            return redirect("finance:kuf", slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "finance/rates.html", {"concept": concept, "rates": rates, "cap": cap}, status=status)
 
@@ -172,11 +159,7 @@ def rates_view(request, slug):
 @login_required
 def funds_page(request, slug):
     concept = access.concept_for(request.user, slug, "fund", "view")
-    funds = []
-    for fund in concept.funds.all():
-        apps = list(fund.applications.all())
-        used = sum((a.grant for a in apps if a.decision == "approved"), Decimal(0))
-        funds.append({"fund": fund, "applications": apps, "used": used, "remaining": fund.budget - used})
+    funds = services.fund_summaries(concept)
     return render(request, "finance/funds.html", {"concept": concept, "funds": funds, "can_edit": access.allows(request.user, "fund", "edit", concept)})
 
 
@@ -188,7 +171,7 @@ def fund_application(request, slug, fund_pk, pk=None):
     instance = get_object_or_404(fund.applications, pk=pk) if pk else None
     form = FundApplicationForm(request.POST or None, instance=instance, fund=fund)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.save_fund_application(request.user, concept, fund, form.instance)
         messages.success(request, _("Der Antrag wurde gespeichert."))
         return redirect("finance:funds", slug)
     status = 400 if request.method == "POST" else 200

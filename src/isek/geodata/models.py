@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from isek.concepts.models import City, colour_validator
+from isek.core.i18n import pick
 
 
 class ReferenceLayer(models.Model):
@@ -68,4 +68,4 @@ class ReferenceLayer(models.Model):
     @property
     def label(self) -> str:
         """The name in the active language (English where given)."""
-        return self.label_en if (get_language() or "de").startswith("en") and self.label_en else self.label_de
+        return pick(self.label_de, self.label_en)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from isek import access
 from isek.concepts import geoio
 from isek.concepts.models import City, Concept
-from isek.core.audit import acting_as
+from isek.core.audit import change
 from isek.core.files import find_data_file, sha256_of
 from isek.core.problems import InputError
 
@@ -148,10 +148,13 @@ def analysis_inputs(city: City) -> dict[str, tuple[Path, str]]:
 
 
 @transaction.atomic
-def register_data_layer(city: City, name: str, *, path: str, sha256: str = "", **fields) -> ReferenceLayer:
-    """Register (or update) a layer whose file lives in a data directory, e.g. from the data manifest."""
-    layer, _created = ReferenceLayer.objects.update_or_create(
-        city=city, name=name, defaults={"storage": ReferenceLayer.Storage.DATA, "path": path, "sha256": sha256, **fields})
+def register_data_layer(user, city: City, name: str, *, path: str, sha256: str = "", **fields) -> ReferenceLayer:
+    """Register (or update) a layer whose file lives in a data directory, e.g. from the data manifest
+    (an operator's action: the file is on the server already)."""
+    access.require_site(user, "city", "edit")
+    with change(user, "web"):
+        layer, _created = ReferenceLayer.objects.update_or_create(
+            city=city, name=name, defaults={"storage": ReferenceLayer.Storage.DATA, "path": path, "sha256": sha256, **fields})
     return layer
 
 
@@ -182,7 +185,7 @@ def upload_layer(user, concept: Concept, upload_path: str | os.PathLike, *, file
     with os.fdopen(fd, "wb") as fh:
         fh.write(reading.feature_collection(features, name=name))
     try:
-        with transaction.atomic(), acting_as(user, "upload"):
+        with change(user, "upload"):
             layer = ReferenceLayer.objects.create(
                 city=city, name=name, label_de=label_de, label_en=label_en, kind=kind, colour=colour, basemap=basemap,
                 analysis_input=analysis_input, name_field=name_field, licence=licence, attribution=attribution,
@@ -201,7 +204,7 @@ def delete_layer(user, concept: Concept, layer: ReferenceLayer) -> None:
     if layer.city_id != concept.city_id:
         raise ReferenceLayer.DoesNotExist
     path = file_of(layer) if layer.storage == ReferenceLayer.Storage.UPLOAD else None
-    with transaction.atomic(), acting_as(user, "web"):
+    with change(user, "web"):
         layer.delete()
     if path is not None:
         path.unlink(missing_ok=True)

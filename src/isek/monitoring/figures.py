@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.formats import number_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from isek.analysis.models import IndicatorValue
@@ -214,7 +213,7 @@ def warnings(concept: Concept, result: engine.KufResult, ms: dict, states: list[
     for s in states:
         if s.state == "off_target":
             out.append(Notice("indicator", _("Indikator nicht im Plan: %(name)s – %(value)s %(unit)s (erwartet %(expected)s, Ziel %(target)s bis %(year)s)") % {
-                "name": s.indicator.label(get_language()), "value": fmt_number(s.latest[1]), "unit": s.indicator.unit,
+                "name": s.indicator.label, "value": fmt_number(s.latest[1]), "unit": s.indicator.unit,
                 "expected": fmt_number(s.expected), "target": fmt_number(s.indicator.target_value),
                 "year": s.indicator.target_year}, s.indicator.get_absolute_url()))
     for r in spend["rows"]:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from isek.concepts.models import Concept, Goal, Measure
+from isek.core.i18n import pick
 from isek.core.models import BackgroundJob
 
 year_validators = [MinValueValidator(1971), MaxValueValidator(2100)]
@@ -68,8 +69,10 @@ class Indicator(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def label(self, language: str) -> str:
-        return self.name_en if language == "en" and self.name_en else self.name
+    @property
+    def label(self) -> str:
+        """The name in the active language (English where given)."""
+        return pick(self.name, self.name_en)
 
 
 class Payment(models.Model):

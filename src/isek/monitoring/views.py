@@ -3,24 +3,19 @@ and the reports (background jobs with progress and download)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from isek import access
-from isek.analysis.models import IndicatorValue
-from isek.core.audit import acting_as
-from isek.finance import kuf, presenters
+from isek.finance import services as finance
 from isek.geodata import services as geodata
 
-from . import figures, jobs, reports, values
+from . import figures, reports, services
 from .forms import (
     ImportForm,
     IndicatorForm,
@@ -31,7 +26,7 @@ from .forms import (
     ValueForm,
     YearNotesForm,
 )
-from .models import Indicator, MonitoringMapping, Payment, Report, ReportText
+from .models import Indicator, Payment, Report, ReportText
 
 
 def _series_json(state: figures.IndicatorState, quarter_names: dict) -> dict:
@@ -51,18 +46,17 @@ def dashboard(request, slug):
     concept = access.concept_for(request.user, slug, "dashboard", "view")
     ov = figures.overview(concept)
     result = ov["result"]
-    finance_rows = presenters.source_rows(result)
-    finance = {"years": result.years, "datasets": [
+    finance_rows = finance.source_rows(result)
+    chart = {"years": result.years, "datasets": [
         {"label": str(r["label"]), "colour": figures.SOURCE_COLOURS[r["source"]], "values": [float(v) for v in r["values"]]}
         for r in finance_rows]}
     tree = ov["tree"]
     rows = figures.field_rows(concept, tree, ov["milestones"])
     quarter_names = {q.pk: q.name for q in concept.quarters.all()}
-    lang = get_language()
-    sparks = [{"state": s, "name": s.indicator.label(lang), "id": f"spark-{s.indicator.pk}", "data_id": f"spark-{s.indicator.pk}-data",
+    sparks = [{"state": s, "name": s.indicator.label, "id": f"spark-{s.indicator.pk}", "data_id": f"spark-{s.indicator.pk}-data",
                "data": _series_json(s, quarter_names)} for s in ov["indicators"]]
     return render(request, "monitoring/dashboard.html", {
-        "concept": concept, "key": ov["key"], "tree": tree, "field_rows": rows, "finance": finance,
+        "concept": concept, "key": ov["key"], "tree": tree, "field_rows": rows, "finance": chart,
         "finance_rows": finance_rows, "years": result.years, "sparks": sparks, "warnings": ov["warnings"],
         "spending": ov["spending"], "milestones": ov["milestones"]["concept"], "can_edit": access.allows(request.user, "concept", "edit", concept),
         **geodata.map_context(concept), "illustrative_progress": concept.measures.filter(progress_illustrative=True).exists(),
@@ -81,17 +75,16 @@ def indicators(request, slug):
         access.require(request.user, "indicator", "edit", concept)
         if form.is_valid():
             try:
-                entries = values.parse_csv(concept, form.cleaned_data["file"].read(), form.cleaned_data["source"])
-            except values.ValuesError as exc:
-                errors = exc.errors
+                n = services.import_values(request.user, concept, form.cleaned_data["file"].read(),
+                                           form.cleaned_data["source"])
+            except services.ValuesError as exc:
+                errors = exc.messages(_)
             else:
-                n = values.store(concept, entries, request.user)
                 messages.success(request, _("%(n)s Werte importiert.") % {"n": n})
                 return redirect("monitoring:indicators", slug)
     states = figures.indicator_states(concept)
-    lang = get_language()
     for s in states:
-        s.name = s.indicator.label(lang)
+        s.name = s.indicator.label
     groups = [(label, [s for s in states if s.indicator.kind == kind]) for kind, label in Indicator.Kind.choices]
     return render(request, "monitoring/indicators.html", {
         "concept": concept, "groups": groups, "form": form, "errors": errors, "can_edit": editable})
@@ -107,24 +100,23 @@ def indicator_page(request, slug, pk):
     if request.method == "POST":
         access.require(request.user, "indicator", "edit", concept)
         if "delete" in request.POST:  # only entered values; analysis values belong to their run
-            v = get_object_or_404(IndicatorValue, concept=concept, indicator=ind.code, run__isnull=True,
-                                  pk=request.POST["delete"])
-            with acting_as(request.user, "web"):
-                v.delete()
+            pk = request.POST["delete"]
+            if not pk.isdigit() or not services.delete_value(request.user, concept, ind, int(pk)):
+                raise Http404
             messages.success(request, _("Wert gelöscht."))
             return redirect(ind.get_absolute_url())
         if form.is_valid():
             d = form.cleaned_data
             quarter = None if d["area"] == "area" else concept.quarters.get(pk=int(d["area"]))
-            values.store(concept, [values.Entry(ind.code, quarter, d["year"], d["value"], d["source"])], request.user)
+            services.add_value(request.user, concept, ind, quarter, d["year"], d["value"], d["source"])
             messages.success(request, _("Wert gespeichert."))
             return redirect(ind.get_absolute_url())
     state = figures.indicator_state(ind)
     quarter_names = {q.pk: q.name for q in concept.quarters.all()}
-    rows = IndicatorValue.objects.filter(concept=concept, indicator=ind.code).select_related("quarter", "run").order_by("-date", "quarter__name")
+    rows = services.value_rows(concept, ind)
     return render(request, "monitoring/indicator.html", {
         "concept": concept, "ind": ind, "state": state, "rows": rows, "form": form, "can_edit": editable,
-        "chart": _series_json(state, quarter_names), "name": ind.label(get_language())})
+        "chart": _series_json(state, quarter_names), "name": ind.label})
 
 
 @login_required
@@ -134,10 +126,14 @@ def indicator_edit(request, slug, pk=None):
     ind = get_object_or_404(Indicator, concept=concept, pk=pk) if pk else None
     form = IndicatorForm(request.POST or None, instance=ind, concept=concept)
     if request.method == "POST" and form.is_valid():
-        with acting_as(request.user, "web"), transaction.atomic():
-            ind = form.save()
-        messages.success(request, _("Indikator gespeichert."))
-        return redirect(ind.get_absolute_url())
+        try:
+            ind = services.save_indicator(request.user, concept, form.save(commit=False), goals=form.cleaned_data["goals"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Indikator gespeichert."))
+            return redirect(ind.get_absolute_url())
     return render(request, "monitoring/indicator_form.html", {"concept": concept, "form": form, "ind": ind})
 
 
@@ -146,10 +142,7 @@ def indicator_edit(request, slug, pk=None):
 def indicator_delete(request, slug, pk):
     concept = access.concept_for(request.user, slug, "indicator", "edit")
     ind = get_object_or_404(Indicator, concept=concept, pk=pk)
-    with acting_as(request.user, "web"), transaction.atomic():
-        # Entered values go with the indicator; values of analysis runs stay with their run.
-        IndicatorValue.objects.filter(concept=concept, indicator=ind.code, run__isnull=True).delete()
-        ind.delete()
+    services.delete_indicator(request.user, concept, ind)
     messages.success(request, _("Indikator gelöscht."))
     return redirect("monitoring:indicators", slug)
 
@@ -163,18 +156,17 @@ def payments(request, slug):
     if request.method == "POST":
         access.require(request.user, "payment", "edit", concept)
         if "delete" in request.POST:
-            p = get_object_or_404(Payment, measure__concept=concept, pk=request.POST["delete"])
-            with acting_as(request.user, "web"):
-                p.delete()
+            pk = request.POST["delete"]
+            if not pk.isdigit() or not services.delete_payment(request.user, concept, int(pk)):
+                raise Http404
             messages.success(request, _("Auszahlung gelöscht."))
             return redirect("monitoring:payments", slug)
         if form.is_valid():
-            with acting_as(request.user, "web"):
-                form.save()
+            services.save_payment(request.user, concept, form.instance)
             messages.success(request, _("Auszahlung gespeichert."))
             return redirect("monitoring:payments", slug)
     return render(request, "monitoring/payments.html", {
-        "concept": concept, "form": form, "can_edit": editable, "spending": figures.spending(concept, kuf.current(concept)),
+        "concept": concept, "form": form, "can_edit": editable, "spending": figures.spending(concept, finance.current(concept)),
         "payments": Payment.objects.filter(measure__concept=concept).select_related("measure")})
 
 
@@ -188,10 +180,7 @@ def texts(request, slug):
         inst = existing.get(key) or ReportText(concept=concept, section=key)
         forms_.append((label, ReportTextForm(request.POST or None, instance=inst, prefix=key)))
     if request.method == "POST" and all(f.is_valid() for _l, f in forms_):
-        with acting_as(request.user, "web"), transaction.atomic():
-            for _l, f in forms_:
-                if f.instance.pk or f.cleaned_data["text"].strip():
-                    f.save()
+        services.save_report_texts(request.user, concept, [f.instance for _l, f in forms_])
         messages.success(request, _("Texte gespeichert."))
         return redirect("monitoring:reports", slug)
     return render(request, "monitoring/texts.html", {"concept": concept, "forms": forms_})
@@ -205,8 +194,9 @@ def year_notes(request, slug, year):
         raise Http404
     form = YearNotesForm(request.POST or None, concept=concept, year=year)
     if request.method == "POST" and form.is_valid():
-        with acting_as(request.user, "web"), transaction.atomic():
-            form.save()
+        d = form.cleaned_data
+        services.save_year_notes(request.user, concept, year, d["overview"], d["source"],
+                                 {m.pk: d[f"m{m.pk}"] for m in form.measures})
         messages.success(request, _("Erläuterungen gespeichert."))
         return redirect("monitoring:reports", slug)
     return render(request, "monitoring/year_notes.html", {"concept": concept, "form": form, "year": year})
@@ -226,17 +216,15 @@ def reports_page(request, slug):
         if "r-kind" in request.POST:
             mapping = MappingForm(concept=concept, prefix="m", initial=mapping.initial)
             if form.is_valid():
-                jobs.start(concept, request.user, form.cleaned_data["kind"], form.cleaned_data.get("year"),
-                           form.cleaned_data.get("version"))
+                services.start_report(request.user, concept, form.cleaned_data["kind"], form.cleaned_data.get("year"),
+                                      form.cleaned_data.get("version"))
                 messages.success(request, _("Der Bericht wird erstellt; der Fortschritt steht unten."))
                 return redirect("monitoring:reports", slug)
         else:
             form = ReportForm(prefix="r", concept=concept)
             if mapping.is_valid():
-                with acting_as(request.user, "web"):
-                    MonitoringMapping.objects.update_or_create(concept=concept, defaults={
-                        "columns": mapping.cleaned_data["columns"], "delimiter": mapping.cleaned_data["delimiter"],
-                        "decimal_comma": mapping.cleaned_data["decimal_comma"]})
+                d = mapping.cleaned_data
+                services.save_mapping(request.user, concept, d["columns"], d["delimiter"], d["decimal_comma"])
                 messages.success(request, _("Spaltenzuordnung gespeichert."))
                 return redirect("monitoring:reports", slug)
     runs = concept.reports.all()[:12]
@@ -259,8 +247,8 @@ def report_status(request, slug, pk):
 def report_download(request, slug, pk):
     concept = access.concept_for(request.user, slug, "report", "view")
     r = get_object_or_404(Report, concept=concept, pk=pk, status=Report.Status.DONE)
-    path = Path(r.file)
-    if not path.is_file() or jobs.report_dir() not in path.resolve().parents:
+    path = services.report_file(r)
+    if path is None:
         raise Http404
     ctype = "text/csv; charset=utf-8" if r.kind == Report.Kind.MONITORING else "application/pdf"
     return FileResponse(open(path, "rb"), as_attachment=True, filename=r.filename, content_type=ctype)
@@ -270,8 +258,5 @@ def report_download(request, slug, pk):
 @require_POST
 def report_delete(request, slug, pk):
     concept = access.concept_for(request.user, slug, "report", "delete")
-    r = get_object_or_404(Report, concept=concept, pk=pk)
-    if r.file:
-        Path(r.file).unlink(missing_ok=True)
-    r.delete()
+    services.delete_report(request.user, concept, get_object_or_404(Report, concept=concept, pk=pk))
     return redirect("monitoring:reports", slug)

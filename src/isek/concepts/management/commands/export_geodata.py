@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from isek.concepts import exporting
-from isek.concepts.models import Concept
+from isek.concepts import exporting, services
 
 
 class Command(BaseCommand):
@@ -16,7 +15,7 @@ class Command(BaseCommand):
     def handle(self, concept, gpkg=None, geojson=None, crs=None, **opts):
         if not gpkg and not geojson:
             raise CommandError("Bitte --gpkg DATEI und/oder --geojson DATEI angeben.")
-        c = Concept.objects.filter(slug=concept).first()
+        c = services.concept_by_slug(concept)
         if c is None:
             raise CommandError(f"Konzept „{concept}“ gibt es nicht.")
         if gpkg:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from isek.concepts import geoio, importing
-from isek.concepts.models import Concept
+from isek import access
+from isek.concepts import geoio, importing, services
 
 
 class Command(BaseCommand):
@@ -15,11 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--layer", help="layer of a multi-layer file (default: the layer named like --as, else the first)")
 
     def handle(self, concept, file, kind, crs=None, layer=None, **opts):
-        c = Concept.objects.filter(slug=concept).first()
+        c = services.concept_by_slug(concept)
         if c is None:
-            raise CommandError(f"Konzept „{concept}“ gibt es nicht. Vorhanden: {', '.join(Concept.objects.values_list('slug', flat=True)) or 'keins'}")
+            raise CommandError(f"Konzept „{concept}“ gibt es nicht. Vorhanden: {', '.join(services.concept_slugs()) or 'keins'}")
         try:
-            report = importing.import_file(c, file, kind, crs=crs, layer=layer, actor="isek import")
+            report = services.import_path(access.Operator("isek import"), c, file, kind, crs=crs, layer=layer)
         except FileNotFoundError:
             raise CommandError(f"Datei nicht gefunden: {file}") from None
         except geoio.GeoFileError as exc:

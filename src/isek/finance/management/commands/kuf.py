@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from isek.concepts.models import Concept
-from isek.finance.models import FinanceVersion
-from isek.finance.services import export_kuf
+from isek.concepts import services as concepts
+from isek.finance import services
 
 
 class Command(BaseCommand):
@@ -22,16 +21,16 @@ class Command(BaseCommand):
     def handle(self, concept, xlsx=None, pdf=None, version_name=None, **opts):
         if not xlsx and not pdf:
             raise CommandError("Bitte --xlsx DATEI und/oder --pdf DATEI angeben.")
-        c = Concept.objects.filter(slug=concept).first()
+        c = concepts.concept_by_slug(concept)
         if c is None:
             raise CommandError(f"Konzept „{concept}“ gibt es nicht.")
         version = None
         if version_name:
-            version = FinanceVersion.objects.filter(concept=c, name=version_name).first()
+            version = services.version_by_name(c, version_name)
             if version is None:
-                names = ", ".join(c.finance_versions.values_list("name", flat=True)) or "keine"
+                names = ", ".join(services.version_names(c)) or "keine"
                 raise CommandError(f"Version „{version_name}“ gibt es nicht. Vorhanden: {names}")
         for fmt, path in (("xlsx", xlsx), ("pdf", pdf)):
             if path:
-                export_kuf(c, version, fmt, path)
+                services.export_kuf(c, version, fmt, path)
                 self.stdout.write(self.style.SUCCESS(f"{path} geschrieben"))

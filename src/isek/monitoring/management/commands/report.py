@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from isek.concepts.models import Concept
+from isek.concepts import services as concepts
+from isek.finance import services as finance
 from isek.monitoring import reports
 
 
@@ -30,16 +31,16 @@ class Command(BaseCommand):
                                                "\"delimiter\": \";\", \"decimal_comma\": true} instead of the stored one")
 
     def handle(self, concept, kind, out, year=None, mapping=None, version_name=None, **opts):
-        c = Concept.objects.filter(slug=concept).first()
+        c = concepts.concept_by_slug(concept)
         if c is None:
             raise CommandError(f"Konzept „{concept}“ gibt es nicht.")
         if kind == "sachbericht" and year is None:
             raise CommandError("Für den Sachbericht bitte --year JAHR angeben.")
         version = None
         if version_name:
-            version = c.finance_versions.filter(name=version_name).first()
+            version = finance.version_by_name(c, version_name)
             if version is None:
-                names = ", ".join(c.finance_versions.values_list("name", flat=True)) or "keine"
+                names = ", ".join(finance.version_names(c)) or "keine"
                 raise CommandError(f"KuF-Version „{version_name}“ gibt es nicht. Vorhanden: {names}")
         target = Path(out)
         if not target.parent.is_dir():

@@ -1,0 +1,37 @@
+"""The analysis's application layer: start an inventory analysis of a concept (as a background job
+or, for loaders and commands, at once) and read its latest values."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from isek import access
+from isek.core.rules import invalid
+
+from . import jobs
+from .models import AnalysisRun
+
+
+def start_run(user, concept, extract: str = "", city_layers: bool = False, *, now: bool = False) -> AnalysisRun:
+    """Analyse the concept's area and quarters from an OSM extract and/or the city's reference
+    layers; queued as a background job, or computed before returning when ``now``."""
+    access.require(user, "analysis", "run", concept)
+    if not extract and not city_layers:
+        raise invalid(_("Bitte einen Extrakt oder die städtischen Ebenen wählen."), "no_input")
+    if extract and extract not in {str(p) for p in jobs.available_extracts()}:
+        raise invalid(_("Dieser Extrakt ist nicht freigegeben."), "unknown_extract", "extract")
+    created_by = None if user.pk is None else user
+    if now:
+        run = AnalysisRun.objects.create(concept=concept, created_by=created_by, extract=extract, city_layers=city_layers)
+        jobs.execute(run)
+        run.refresh_from_db()
+        return run
+    return jobs.start(concept, created_by, extract, city_layers)
+
+
+def latest_values(concept) -> dict:
+    """{indicator: {area key ("area" or quarter pk): (value, date, number of values)}}."""
+    return jobs.latest_values(concept)
+
+
+__all__ = ["AnalysisRun", "latest_values", "start_run"]

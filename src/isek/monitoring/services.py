@@ -1,0 +1,183 @@
+"""Monitoring's application layer: indicators and their values, payments, report texts, year
+notes, the federal monitoring mapping and report jobs — for the pages, the `isek report` command,
+the demo loader and the coming API.
+
+Writes take the acting user, ask the access policy, run in one transaction and are recorded
+(``core.audit.change``); rules across rows raise ``ValidationError`` with a code, file input
+``values.ValuesError`` (a ``core.problems.InputError``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from isek import access
+from isek.analysis.models import IndicatorValue
+from isek.core.audit import change
+from isek.core.rules import invalid
+
+from . import jobs, values
+from .models import Indicator, MonitoringMapping, Payment, Report, ReportText, YearNote
+
+ValuesError = values.ValuesError
+
+
+# --- indicators and values ---------------------------------------------------------------------
+
+
+def save_indicator(user, concept, indicator: Indicator, *, goals=None, via: str = "web") -> Indicator:
+    """Create or update a catalogue indicator; its code is unique within the concept."""
+    access.require(user, "indicator", "edit", concept)
+    if Indicator.objects.filter(concept=concept, code=indicator.code).exclude(pk=indicator.pk).exists():
+        raise invalid(_("Diese Kennung ist im Konzept schon vergeben."), "duplicate_code", "code")
+    if goals is not None and any(g.concept_id != concept.pk for g in goals):
+        raise invalid(_("Die Ziele müssen zu diesem Konzept gehören."), "foreign_goal", "goals")
+    indicator.concept = concept
+    with change(user, via):
+        indicator.save()
+        if goals is not None:
+            indicator.goals.set(goals)
+    return indicator
+
+
+def delete_indicator(user, concept, indicator: Indicator, *, via: str = "web") -> None:
+    """Delete an indicator with its entered values; values of analysis runs stay with their run."""
+    access.require(user, "indicator", "edit", concept)
+    with change(user, via):
+        IndicatorValue.objects.filter(concept=concept, indicator=indicator.code, run__isnull=True).delete()
+        indicator.delete()
+
+
+def value_rows(concept, indicator: Indicator):
+    """All values of an indicator, newest first (entered ones and those of analysis runs)."""
+    return (IndicatorValue.objects.filter(concept=concept, indicator=indicator.code)
+            .select_related("quarter", "run").order_by("-date", "quarter__name"))
+
+
+def add_value(user, concept, indicator: Indicator, quarter, year: int, value: float, source: str,
+              *, via: str = "web") -> None:
+    """Enter one value (for the funding area when ``quarter`` is None); replaces the entered value
+    of the same year and area."""
+    access.require(user, "indicator", "edit", concept)
+    if quarter is not None and quarter.concept_id != concept.pk:
+        raise invalid(_("Der Teilraum gehört nicht zu diesem Konzept."), "foreign_quarter", "area")
+    with change(user, via):
+        values.store(concept, [values.Entry(indicator.code, quarter, year, value, source)], user)
+
+
+def delete_value(user, concept, indicator: Indicator, pk: int, *, via: str = "web") -> bool:
+    """Delete an entered value (values of analysis runs belong to their run); False if there is none."""
+    access.require(user, "indicator", "edit", concept)
+    with change(user, via):
+        n, _kinds = IndicatorValue.objects.filter(concept=concept, indicator=indicator.code, run__isnull=True, pk=pk).delete()
+    return n > 0
+
+
+def import_values(user, concept, data: bytes, default_source: str = "", *, via: str = "web") -> int:
+    """Import indicator values from CSV (all or nothing); returns the number of values."""
+    access.require(user, "indicator", "edit", concept)
+    entries = values.parse_csv(concept, data, default_source)
+    with change(user, via):
+        return values.store(concept, entries, user)
+
+
+# --- payments, texts, notes, mapping -----------------------------------------------------------
+
+
+def save_payment(user, concept, payment: Payment, *, via: str = "web") -> Payment:
+    access.require(user, "payment", "edit", concept)
+    if payment.measure.concept_id != concept.pk:
+        raise invalid(_("Die Maßnahme gehört nicht zu diesem Konzept."), "foreign_measure", "measure")
+    with change(user, via):
+        payment.save()
+    return payment
+
+
+def delete_payment(user, concept, pk: int, *, via: str = "web") -> bool:
+    access.require(user, "payment", "edit", concept)
+    with change(user, via):
+        n, _kinds = Payment.objects.filter(measure__concept=concept, pk=pk).delete()
+    return n > 0
+
+
+def save_report_texts(user, concept, texts, *, via: str = "web") -> None:
+    """Save report texts (``ReportText`` instances of ``concept``); new empty ones are not stored."""
+    access.require(user, "report_text", "edit", concept)
+    with change(user, via):
+        for t in texts:
+            t.concept = concept
+            if t.pk or t.text.strip():
+                t.save()
+
+
+def save_year_notes(user, concept, year: int, overview: str, source: str = "", per_measure: dict | None = None,
+                    *, via: str = "web") -> None:
+    """The explanations of one year's Sachbericht: an overview (with its sources) and a text per
+    measure (measure pk → text); an empty text removes the note."""
+    access.require(user, "report_text", "edit", concept)
+    measures = set(concept.measures.values_list("pk", flat=True))
+    per_measure = per_measure or {}
+    if set(per_measure) - measures:
+        raise invalid(_("Die Maßnahmen gehören nicht zu diesem Konzept."), "foreign_measure")
+    existing = {n.measure_id: n for n in YearNote.objects.filter(concept=concept, year=year)}
+    wanted = {None: (overview, source)} | {pk: (text, "") for pk, text in per_measure.items()}
+    with change(user, via):
+        for measure_id, (text, src) in wanted.items():
+            text, src = text.strip(), src.strip()
+            note = existing.get(measure_id)
+            if not text:
+                if note is not None:
+                    note.delete()
+                continue
+            if note is None:
+                note = YearNote(concept=concept, year=year, measure_id=measure_id)
+            if note.pk is None or (note.text, note.source) != (text, src):
+                note.text, note.source = text, src
+                note.save()
+
+
+def save_mapping(user, concept, columns: str, delimiter: str, decimal_comma: bool, *, via: str = "web") -> None:
+    """The column mapping of the federal monitoring CSV."""
+    access.require(user, "report", "create", concept)
+    with change(user, via):
+        MonitoringMapping.objects.update_or_create(concept=concept, defaults={
+            "columns": columns, "delimiter": delimiter, "decimal_comma": decimal_comma})
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+def start_report(user, concept, kind: str, year: int | None = None, version=None) -> Report:
+    """Queue a report (ISEK PDF, Sachbericht, monitoring CSV) as a background job."""
+    access.require(user, "report", "create", concept)
+    if kind not in Report.Kind.values:
+        raise invalid(_("Unbekannte Berichtsart „%(k)s“.") % {"k": kind}, "unknown_kind", "kind")
+    return jobs.start(concept, None if user.pk is None else user, kind, year, version)
+
+
+def delete_report(user, concept, report: Report) -> None:
+    access.require(user, "report", "delete", concept)
+    if report.concept_id != concept.pk:
+        raise Report.DoesNotExist
+    if report.file:
+        Path(report.file).unlink(missing_ok=True)
+    report.delete()
+
+
+def report_file(report: Report) -> Path | None:
+    """The finished report's file, if it is still there and inside isek's report directory."""
+    path = Path(report.file)
+    if not path.is_file() or jobs.report_dir() not in path.resolve().parents:
+        return None
+    return path
+
+
+# The entity types other apps (the demo, the coming API) may construct and read.
+__all__ = [
+    "Indicator", "Payment", "Report", "ReportText", "ValuesError", "YearNote", "add_value",
+    "delete_indicator", "delete_payment", "delete_report", "delete_value", "import_values", "report_file",
+    "save_indicator", "save_mapping", "save_payment", "save_report_texts", "save_year_notes",
+    "start_report", "value_rows",
+]

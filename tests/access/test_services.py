@@ -1,0 +1,233 @@
+"""The application layer: every write service asks the policy, keeps its rules across rows and
+records the change; a refused or broken write changes nothing. Small concepts from factories."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from isek import access
+from isek.analysis import services as analysis
+from isek.concepts import services as concepts
+from isek.core.models import ChangeRecord
+from isek.finance import services as finance
+from isek.monitoring import services as monitoring
+from tests.factories import ConceptFactory, FieldFactory, MeasureFactory, UserFactory, member
+
+pytestmark = pytest.mark.django_db
+
+OPERATOR = access.Operator("test operator")
+
+
+@pytest.fixture
+def concept():
+    return ConceptFactory(is_public=True)
+
+
+@pytest.fixture
+def planner(concept):
+    return member(concept, "planner")
+
+
+@pytest.fixture
+def reviewer(concept):
+    return member(concept, "reviewer")
+
+
+def _snapshot():
+    return ChangeRecord.objects.count()
+
+
+# --- the policy is asked --------------------------------------------------------------------------
+
+
+def _writes(concept, measure):
+    """One call per write service, each on valid input."""
+    return {
+        "save_concept": lambda u: concepts.save_concept(u, concept),
+        "save_quarter": lambda u: concepts.save_quarter(u, concept, concepts.Quarter(name="Neu", geometry=concept.area)),
+        "save_structure": lambda u: concepts.save_structure(u, concept, goals=[concepts.Goal(
+            field_of_action=measure.primary_field, number="9.1", title="Ziel")]),
+        "save_measure": lambda u: concepts.save_measure(u, concept, concepts.Measure(
+            number="9.9", title="Neu", primary_field=measure.primary_field)),
+        "delete_measure": lambda u: concepts.delete_measure(u, concept, measure),
+        "set_progress": lambda u: concepts.set_progress(u, concept, measure, 50),
+        "save_costs": lambda u: finance.save_costs(u, concept, measure, financings=[finance.Financing(
+            year=2025, source="bund", amount=Decimal("10.00"), status="planned")]),
+        "save_rates": lambda u: finance.save_rates(u, concept, rates=[finance.FundingRate(year=2025, rate=Decimal("60"))]),
+        "freeze_version": lambda u: finance.freeze_version(u, concept, "V1", "update"),
+        "save_indicator": lambda u: monitoring.save_indicator(u, concept, monitoring.Indicator(
+            code="x", name="X", kind="output", unit="count")),
+        "save_payment": lambda u: monitoring.save_payment(u, concept, monitoring.Payment(
+            measure=measure, year=2025, amount=Decimal("1.00"))),
+        "save_year_notes": lambda u: monitoring.save_year_notes(u, concept, 2025, "Überblick"),
+        "save_mapping": lambda u: monitoring.save_mapping(u, concept, "a = b", ";", True),
+        "start_run": lambda u: analysis.start_run(u, concept, city_layers=True),
+        "start_report": lambda u: monitoring.start_report(u, concept, "isek"),
+    }
+
+
+WRITES = sorted(_writes(None, None))
+
+
+@pytest.mark.parametrize("name", WRITES)
+@pytest.mark.parametrize("who, refusal", [("anonymous", Http404), ("citizen", PermissionDenied),
+                                          ("reviewer", PermissionDenied)])
+def test_write_services_refuse_who_may_not(concept, name, who, refusal):
+    """Anonymous people on an internal concept get 404 (it stays hidden), the others 403."""
+    measure = MeasureFactory(concept=concept)
+    user = {"anonymous": None, "citizen": UserFactory(), "reviewer": member(concept, "reviewer")}[who]
+    if who == "anonymous":
+        concept.is_public = False
+        concept.save()
+    before = _snapshot()
+    with pytest.raises(refusal):
+        _writes(concept, measure)[name](user)
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_write_services_work_for_the_planner_and_are_recorded(concept, planner, name):
+    measure = MeasureFactory(concept=concept)
+    before = ChangeRecord.objects.filter(user=planner).count()
+    _writes(concept, measure)[name](planner)
+    if name not in ("start_run", "start_report", "save_concept"):  # jobs and an unchanged save record nothing
+        assert ChangeRecord.objects.filter(user=planner).count() > before
+
+
+def test_the_operator_acts_without_a_user_and_is_named(concept):
+    measure = MeasureFactory(concept=concept)
+    concepts.set_progress(OPERATOR, concept, measure, 30)
+    record = ChangeRecord.objects.filter(model="concepts.Measure", object_id=str(measure.pk)).latest("pk")
+    assert record.user is None and record.actor == "test operator"
+    assert record.changes["progress"][1] == 30
+
+
+@pytest.mark.parametrize("who", ["planner", "citizen"])
+def test_site_actions_are_for_administrators(concept, who):
+    user = member(concept, "planner") if who == "planner" else UserFactory()
+    with pytest.raises(PermissionDenied):
+        concepts.save_city(user, "14625240", "Hoyerswerda")
+    with pytest.raises(PermissionDenied):
+        concepts.create_concept(user, concept.city, slug="neu", name="Neu", start_year=2025, end_year=2030)
+    with pytest.raises(PermissionDenied):
+        concepts.grant_role(user, concept, UserFactory(), "planner")
+    with pytest.raises(PermissionDenied):
+        concepts.delete_concept(user, concept)
+    assert concepts.concept_by_slug(concept.slug) == concept
+
+
+def test_site_policy_rows_are_all_tested():
+    assert sorted(access.SITE_POLICY) == [("city", "edit"), ("concept", "create"), ("concept", "delete"),
+                                          ("member", "edit")]
+
+
+def test_administrator_creates_a_city_and_concept_and_grants_a_role():
+    admin = UserFactory(is_superuser=True)
+    city = concepts.save_city(admin, "14625240", "Hoyerswerda")
+    concept = concepts.create_concept(admin, city, slug="hy", name="ISEK Altstadt", programme="lebendige_zentren",
+                                      legal_basis="baugb_141", start_year=2025, end_year=2032)
+    planner = UserFactory()
+    concepts.grant_role(admin, concept, planner, "planner")
+    assert access.role_of(planner, concept) == access.Role.PLANNER
+    with pytest.raises(ValidationError):
+        concepts.save_city(admin, "1462524", "Hoyerswerda")  # seven digits
+    with pytest.raises(ValidationError):
+        concepts.grant_role(admin, concept, planner, "mayor")
+    assert access.role_of(planner, concept) == access.Role.PLANNER
+
+
+# --- rules across rows ---------------------------------------------------------------------------
+
+
+def test_measure_numbers_are_unique(concept, planner):
+    m = MeasureFactory(concept=concept, number="1.1")
+    before = _snapshot()
+    with pytest.raises(ValidationError) as exc:
+        concepts.save_measure(planner, concept, concepts.Measure(number="1.1", title="x", primary_field=m.primary_field))
+    assert exc.value.error_dict["number"][0].code == "duplicate_number"
+    assert _snapshot() == before and concept.measures.count() == 1
+
+
+def test_measure_takes_only_the_concepts_own_fields(concept, planner):
+    other = FieldFactory(concept=ConceptFactory())
+    with pytest.raises(ValidationError) as exc:
+        concepts.save_measure(planner, concept, concepts.Measure(number="2.1", title="x", primary_field=other))
+    assert exc.value.code == "foreign_structure"
+    assert concept.measures.count() == 0
+
+
+def test_structure_numbers_are_unique_and_fields_in_use_stay(concept, planner):
+    f1, f2 = FieldFactory(concept=concept, number=1), FieldFactory(concept=concept, number=2)
+    MeasureFactory(concept=concept, primary_field=f1)
+    f2.number = 1
+    with pytest.raises(ValidationError) as exc:
+        concepts.save_structure(planner, concept, fields=[f2])
+    assert exc.value.code == "duplicate_number" and "1" in exc.value.messages[0]
+    with pytest.raises(ValidationError) as exc:
+        concepts.save_structure(planner, concept, removed_fields=[f1])
+    assert exc.value.code == "field_in_use"
+    assert sorted(concept.fields_of_action.values_list("number", flat=True)) == [1, 2]
+    # Deleting 2 and adding a new 2 in the same step works.
+    f2.refresh_from_db()
+    concepts.save_structure(planner, concept, removed_fields=[f2], fields=[concepts.FieldOfAction(
+        number=2, name="Neu", colour="#2e7d32")])
+    assert concept.fields_of_action.get(number=2).name == "Neu"
+
+
+def test_quarter_names_are_unique(concept, planner):
+    concepts.save_quarter(planner, concept, concepts.Quarter(name="Altstadt", geometry=concept.area))
+    with pytest.raises(ValidationError) as exc:
+        concepts.save_quarter(planner, concept, concepts.Quarter(name="Altstadt", geometry=concept.area))
+    assert "name" in exc.value.error_dict
+    assert concept.quarters.count() == 1
+
+
+def test_one_financing_row_per_year_and_source(concept, planner):
+    m = MeasureFactory(concept=concept)
+    row = dict(year=2025, source="bund", amount=Decimal("5.00"), status="planned")
+    finance.save_costs(planner, concept, m, financings=[finance.Financing(**row)])
+    with pytest.raises(ValidationError) as exc:
+        finance.save_costs(planner, concept, m, financings=[finance.Financing(**row)])
+    assert exc.value.code == "duplicate_financing"
+    assert m.financing.count() == 1
+
+
+def test_one_rate_per_year_and_unique_version_names(concept, planner):
+    with pytest.raises(ValidationError) as exc:
+        finance.save_rates(planner, concept, rates=[finance.FundingRate(year=2025, rate=Decimal("60")),
+                                                    finance.FundingRate(year=2025, rate=Decimal("70"))])
+    assert exc.value.code == "duplicate_rate" and finance.FundingRate.objects.filter(concept=concept).count() == 0
+    finance.freeze_version(planner, concept, "Antrag", "first_application")
+    with pytest.raises(ValidationError) as exc:
+        finance.freeze_version(planner, concept, "Antrag", "update")
+    assert "name" in exc.value.error_dict
+    assert finance.version_names(concept) == ["Antrag"]
+
+
+def test_indicator_codes_are_unique(concept, planner):
+    monitoring.save_indicator(planner, concept, monitoring.Indicator(code="a", name="A", kind="output", unit="count"))
+    with pytest.raises(ValidationError) as exc:
+        monitoring.save_indicator(planner, concept, monitoring.Indicator(code="a", name="B", kind="output", unit="count"))
+    assert "code" in exc.value.error_dict
+    assert concept.indicators.count() == 1
+
+
+def test_analysis_needs_an_input_and_a_released_extract(concept, planner):
+    with pytest.raises(ValidationError) as exc:
+        analysis.start_run(planner, concept)
+    assert exc.value.code == "no_input"
+    with pytest.raises(ValidationError) as exc:
+        analysis.start_run(planner, concept, extract="/etc/passwd")
+    assert "extract" in exc.value.error_dict
+    assert concept.analysis_runs.count() == 0
+
+
+def test_payment_of_another_concepts_measure_is_refused(concept, planner):
+    foreign = MeasureFactory(concept=ConceptFactory())
+    with pytest.raises(ValidationError):
+        monitoring.save_payment(planner, concept, monitoring.Payment(measure=foreign, year=2025, amount=Decimal("1")))
+    assert monitoring.Payment.objects.count() == 0
