@@ -9,10 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from . import reports
 from .models import Report
-
-ERRORS = (reports.ReportError,)
 
 
 def report_dir() -> Path:
@@ -22,6 +19,8 @@ def report_dir() -> Path:
 
 
 def execute(report: Report) -> None:
+    from . import reports  # matplotlib and WeasyPrint: loaded by the worker, not by every page that queues a report
+
     Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, progress=1)
 
     def progress(pct: int, _label: str) -> None:
@@ -31,7 +30,7 @@ def execute(report: Report) -> None:
     try:
         pages = reports.build(report.concept, report.kind, path, year=report.year, progress=progress,
                               version=report.version)
-    except ERRORS as exc:
+    except reports.ReportError as exc:
         Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED, message=str(exc), finished_at=timezone.now())
         return
     except Exception as exc:  # an unexpected failure: say so on the page, keep the traceback in the worker log
