@@ -210,7 +210,7 @@ def test_command_line_reports_errors_and_stores_nothing(concept, tmp_path):
     p.write_text("{oops")
     before = state(concept)
     with pytest.raises(CommandError) as exc:
-        call_command("import_geodata", "concept-innenstadt", str(p), kind="quarters")
+        call_command("import_geodata", concept.slug, str(p), kind="quarters")
     assert "Nicht importiert, nichts gespeichert" in str(exc.value) and "Ungültiges JSON" in str(exc.value)
     assert state(concept) == before
 
@@ -224,7 +224,7 @@ def test_upload_of_bad_file_shows_errors_and_stores_nothing(planner_client, conc
     before = state(concept)
     f = io.BytesIO(b'{"type": "FeatureCollection", "features": [')
     f.name = "kaputt.geojson"
-    r = planner_client.post("/concepts/concept-innenstadt/import/", {"kind": "quarters", "file": f, "crs": ""})
+    r = planner_client.post(f"/concepts/{concept.slug}/import/", {"kind": "quarters", "file": f, "crs": ""})
     assert r.status_code == 400
     body = r.content.decode()
     assert "Die Datei wurde nicht importiert" in body and "Ungültiges JSON" in body
@@ -236,7 +236,7 @@ def test_upload_over_size_limit(planner_client, concept):
     before = state(concept)
     f = io.BytesIO(b" " * 500)
     f.name = "gross.geojson"
-    r = planner_client.post("/concepts/concept-innenstadt/import/", {"kind": "area", "file": f})
+    r = planner_client.post(f"/concepts/{concept.slug}/import/", {"kind": "area", "file": f})
     assert r.status_code == 400 and "erlaubt sind höchstens" in r.content.decode()
     assert state(concept) == before
 
