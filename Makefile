@@ -10,7 +10,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 DEB_PACKAGES := libsqlite3-mod-spatialite gdal-bin libgdal-dev postgresql-15 postgresql-15-postgis-3 \
-	chromium chromium-driver fonts-liberation poppler-utils gettext python3-venv python3-dev osmium-tool \
+	chromium chromium-driver fonts-liberation poppler-utils gettext python3-venv python3-dev osmium-tool tilemaker \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 PG_URL := postgis://postgres@127.0.0.1:54329/isek
 

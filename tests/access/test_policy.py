@@ -29,6 +29,8 @@ REQUESTS = {
     ("reference_layer", "view"): ("get", "layers/", False),
     ("reference_layer", "upload"): ("post", "layers/", False),
     ("reference_layer", "delete"): ("post", "layers/{layer}/delete/", True),
+    ("basemap", "view"): ("get", "basemap/", False),
+    ("basemap", "build"): ("post", "basemap/", False),
     ("kuf", "view"): ("get", "kuf/", True),
     ("kuf", "export"): ("get", "kuf.xlsx", True),
     ("kuf", "edit"): ("get", "kuf/rates/", True),

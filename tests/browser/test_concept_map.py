@@ -89,3 +89,34 @@ def test_planner_sees_import_errors_in_the_browser(page, live_bochum, tmp_path):
     page.wait_for_selector("#import-errors")
     assert "Ungültiges JSON" in page.inner_text("#import-errors")
     assert axe_violations(page) == []
+
+
+def test_city_base_map_is_drawn_from_isek_own_tiles(page, transactional_db, live_server, settings, tmp_path):
+    """Hoyerswerda's concept page draws buildings and streets from the tiles isek built from the
+    real extract; every request stays on loopback (the page fixture fails on any other)."""
+    from isek import access
+    from isek.geodata import services
+    from tests.data import data_dir
+    from tests.factories import CityFactory, ConceptFactory, multipolygon, square
+
+    settings.VAR_DIR = str(tmp_path / "var")
+    city = CityFactory(ags="14625240", name="Hoyerswerda")
+    concept = ConceptFactory(city=city, slug="hoyerswerda-altstadt", area=multipolygon(square(14.2465, 51.4345, 600)))
+    services.start_basemap(access.Operator("test"), concept, data_dir("osm") / "osm" / "hoyerswerda_altstadt.osm.pbf",
+                           now=True)
+    tiles = []
+    page.on("request", lambda r: tiles.append(r.url) if r.url.endswith(".pbf") else None)
+    page.goto(f"{live_server.url}/concepts/hoyerswerda-altstadt/")
+    wait_map(page)
+    page.evaluate("() => window.isekMaps['map'].jumpTo({center: [14.2495, 51.4372], zoom: 16})")
+    page.wait_for_function("() => window.isekMaps['map'].loaded() && window.isekMaps['map'].areTilesLoaded()", timeout=30000)
+    drawn = page.evaluate("""() => {
+        const m = window.isekMaps['map'];
+        const count = (ids) => m.queryRenderedFeatures({layers: ids}).length;
+        return {buildings: count(['base-building']), roads: count(['base-road-minor', 'base-road-major', 'base-road-path']),
+                labels: count(['base-road-label', 'base-place-label']), area: count(['area-fill'])};
+    }""")
+    assert drawn["buildings"] > 20 and drawn["roads"] > 5 and drawn["area"] > 0, drawn
+    assert drawn["labels"] > 0, drawn  # street names, drawn with the vendored font
+    assert tiles and all(t.startswith(live_server.url + "/concepts/hoyerswerda-altstadt/basemap/") for t in tiles)
+    assert "© OpenStreetMap contributors" in page.locator(".isek-map-attribution").inner_text()

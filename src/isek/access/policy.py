@@ -50,6 +50,8 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
     ("reference_layer", "view"): _READ,
     ("reference_layer", "upload"): _PLANNERS,
     ("reference_layer", "delete"): _PLANNERS,
+    ("basemap", "view"): _READ,  # the city's base map: tiles, style, build status
+    ("basemap", "build"): _PLANNERS,  # upload an OSM extract, build the base map from it
     ("kuf", "view"): _MEMBERS,
     ("kuf", "export"): _MEMBERS,
     ("kuf", "edit"): _PLANNERS,  # costs, financing, rates

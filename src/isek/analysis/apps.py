@@ -8,3 +8,10 @@ class AnalysisConfig(AppConfig):
     name = "isek.analysis"
     label = "analysis"
     verbose_name = _("Bestandsanalyse")
+
+    def ready(self):
+        from isek.geodata.signals import extract_cut
+
+        from .receivers import analyse_cut_extract
+
+        extract_cut.connect(analyse_cut_extract, dispatch_uid="isek.analysis.extract_cut")

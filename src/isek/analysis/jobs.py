@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from isek.core import geo
+from isek.core.files import extract_dir
 
 from . import indicators as ind
 from . import layers as lyr
@@ -22,9 +23,12 @@ from .run import AnalysisError, compute, prepare_areas
 
 
 def available_extracts() -> list[Path]:
+    """The extracts an analysis may read: those in the data directories and those uploaded for a
+    city (kept in the extract store, with their cuts to a concept's area)."""
     found = []
     for d in settings.ISEK_DATA_DIRS:
         found += sorted((Path(d) / "osm").glob("*.osm.pbf"))
+    found += sorted(extract_dir().glob("*/*.osm.pbf"))
     return found
 
 

@@ -24,3 +24,14 @@ def find_data_file(relpath: str) -> Path | None:
         if p.exists():
             return p
     return None
+
+
+def extract_dir(ags: str | None = None) -> Path:
+    """Where uploaded OSM extracts (and their cuts to an area) are kept: $ISEK_VAR_DIR/extracts[/AGS]."""
+    from django.conf import settings
+
+    d = Path(settings.VAR_DIR) / "extracts"
+    if ags:
+        d = d / ags
+    d.mkdir(parents=True, exist_ok=True)
+    return d

@@ -24,3 +24,8 @@ class LayerUploadForm(KernFormMixin, forms.ModelForm):
             "attribution": _("Die Namensnennung, die die Lizenz verlangt; sie steht unter jeder Karte."),
             "analysis_input": _("Welche Indikatoren der Bestandsanalyse diese Ebene speist."),
         }
+
+
+class ExtractUploadForm(KernFormMixin, forms.Form):
+    file = forms.FileField(label=_("OpenStreetMap-Extrakt (.osm.pbf)"), help_text=_(
+        "Z. B. der Download eines Regierungsbezirks oder Landes; isek schneidet das Fördergebiet mit Rand heraus."))

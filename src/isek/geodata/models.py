@@ -69,3 +69,52 @@ class ReferenceLayer(models.Model):
     def label(self) -> str:
         """The name in the active language (English where given)."""
         return pick(self.label_de, self.label_en)
+
+
+class BaseMap(models.Model):
+    """A city's offline base map: vector tiles (MBTiles) built by isek from its OSM extract.
+
+    One per city; a new build replaces the previous one when it has succeeded.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("wartet")
+        RUNNING = "running", _("läuft")
+        DONE = "done", _("fertig")
+        FAILED = "failed", _("fehlgeschlagen")
+
+    city = models.OneToOneField(City, on_delete=models.CASCADE, related_name="base_map", verbose_name=_("Stadt"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.TextField(blank=True)
+    extract = models.CharField(_("Extrakt"), max_length=500)  # the uploaded or given .osm.pbf (absolute path)
+    extract_name = models.CharField(max_length=200)
+    extract_date = models.CharField(max_length=40, blank=True)  # newest object in the extract (ISO 8601)
+    path = models.CharField(max_length=500, blank=True)  # the MBTiles file, relative to the base-map store
+    sha256 = models.CharField(max_length=64, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    tiles = models.PositiveIntegerField(default=0)
+    bounds = models.JSONField(default=list, blank=True)  # [min lon, min lat, max lon, max lat]
+    minzoom = models.PositiveSmallIntegerField(default=10)
+    maxzoom = models.PositiveSmallIntegerField(default=14)
+    attribution = models.CharField(max_length=300, default="© OpenStreetMap contributors, ODbL 1.0")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Grundkarte")
+        verbose_name_plural = _("Grundkarten")
+
+    def __str__(self):
+        return f"{_('Grundkarte')} {self.city}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def ready(self) -> bool:
+        """Tiles are there to draw (also while a rebuild runs)."""
+        return bool(self.path) and self.tiles > 0

@@ -19,11 +19,12 @@ from isek import access
 from isek.concepts import geoio
 from isek.concepts.models import City, Concept
 from isek.core.audit import change
-from isek.core.files import find_data_file, sha256_of
-from isek.core.problems import InputError
+from isek.core.files import extract_dir, find_data_file, sha256_of
+from isek.core.problems import InputError, Problem, gettext_noop
 
-from . import reading
-from .models import ReferenceLayer
+from . import basemaps, reading
+from .basemaps import BaseMapError  # noqa: F401  (what the base-map services raise)
+from .models import BaseMap, ReferenceLayer
 
 Bbox = tuple[float, float, float, float]
 
@@ -81,10 +82,17 @@ def map_config(concept: Concept, layers: list[ReferenceLayer]) -> list[dict]:
 
 
 def map_context(concept: Concept) -> dict:
-    """Template context of a concept map: the layers shown, the ones missing, their map config."""
+    """Template context of a concept map: the layers shown, the ones missing, their map config,
+    and the city's base map (its style URL and attribution) once one is built."""
+    from django.urls import reverse
+
     available, missing = map_layers(concept)
+    bm = base_map_of(concept.city)
+    ready = bm is not None and basemap_file(bm) is not None
     return {"context_layers": available, "missing_layers": missing,
-            "map_layers_json": json.dumps(map_config(concept, available), ensure_ascii=False)}
+            "map_layers_json": json.dumps(map_config(concept, available), ensure_ascii=False),
+            "basemap_style_url": reverse("geodata:basemap-style", args=[concept.slug]) if ready else "",
+            "basemap_attribution": bm.attribution if ready else ""}
 
 
 def attributions(concept: Concept, base_only: bool = False) -> list[str]:
@@ -212,3 +220,146 @@ def delete_layer(user, concept: Concept, layer: ReferenceLayer) -> None:
 
 def _jsonable(value) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
+
+
+# --- base maps ---------------------------------------------------------------------------------
+
+
+def base_map_of(city: City) -> BaseMap | None:
+    """The city's base map record (also while it is being built), or None."""
+    return BaseMap.objects.filter(city=city).first()
+
+
+def basemap_file(bm: BaseMap) -> Path | None:
+    """The base map's MBTiles file, if it is there."""
+    if not bm.path:
+        return None
+    from .jobs import basemap_store
+
+    path = basemap_store() / bm.path
+    return path if path.is_file() else None
+
+
+def start_basemap(user, concept: Concept, extract: str | os.PathLike, *, extract_name: str = "",
+                  analyse: bool = False, now: bool = False) -> BaseMap:
+    """Build the base map of the concept's city from an OSM extract (cut to the area plus a margin),
+    as a background job or, with ``now``, before returning; the previous base map stays in use
+    until the new one is done. BaseMapError for a file that is not a .osm.pbf (checked at once);
+    the other checks (truncated, empty, far from the area) fail the build with their message.
+    With ``analyse``, the inventory analysis of the concept then runs on the cut extract."""
+    access.require(user, "basemap", "build", concept)
+    if concept.area is None:
+        raise basemaps.BaseMapError([Problem(gettext_noop("Das Konzept hat noch kein Fördergebiet."))])
+    path = Path(extract)
+    if not path.is_file() or path.stat().st_size == 0:
+        raise basemaps.BaseMapError([Problem(gettext_noop("Die Datei ist leer."))])
+    with open(path, "rb") as fh:
+        if fh.read(16)[4:15] != b"\n\tOSMHeader":
+            raise basemaps.BaseMapError([Problem(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))])
+    with change(user, "web"):
+        bm = base_map_of(concept.city) or BaseMap(city=concept.city)
+        bm.status, bm.progress, bm.message = BaseMap.Status.QUEUED, 0, ""
+        bm.extract, bm.extract_name = str(path.resolve()), extract_name or path.name
+        bm.created_by = None if user.pk is None else user
+        bm.finished_at = None
+        bm.save()
+    from . import jobs
+
+    if now:
+        jobs.execute(bm.pk, concept.pk, analyse=analyse, user=user)
+        bm.refresh_from_db()
+        if bm.status == BaseMap.Status.FAILED:
+            raise basemaps.BaseMapError([Problem(bm.message)])
+        return bm
+    who = None if user.pk is None else user.pk
+    transaction.on_commit(lambda: jobs.build_basemap.enqueue(bm.pk, concept.pk, analyse, who))
+    return bm
+
+
+@lru_cache(maxsize=16)
+def _tile_db(path: str, _mtime: float):
+    import sqlite3
+
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
+
+def tile(user, concept: Concept, z: int, x: int, y: int) -> bytes | None:
+    """One vector tile (gzip-compressed MVT) of the concept's city base map, None where there is none."""
+    access.require(user, "basemap", "view", concept)
+    bm = base_map_of(concept.city)
+    path = basemap_file(bm) if bm else None
+    if path is None or not (bm.minzoom <= z <= bm.maxzoom) or not (0 <= x < 1 << z and 0 <= y < 1 << z):
+        return None
+    db = _tile_db(str(path), path.stat().st_mtime)
+    row = db.execute("select tile_data from tiles where zoom_level=? and tile_column=? and tile_row=?",
+                     (z, x, (1 << z) - 1 - y)).fetchone()
+    return row[0] if row else None
+
+
+def basemap_style(concept: Concept, tiles_url: str, font_url: str) -> dict | None:
+    """The MapLibre style of the city's base map (offline: tiles from isek, labels in a vendored
+    font through the style's font-faces), or None without a finished base map."""
+    bm = base_map_of(concept.city)
+    if bm is None or basemap_file(bm) is None:
+        return None
+    font = "Noto Sans Regular"
+    src = "basemap"
+
+    def layer(id_, type_, source_layer, paint, **extra):
+        return {"id": f"base-{id_}", "type": type_, "source": src, "source-layer": source_layer, "paint": paint, **extra}
+
+    road = lambda kind: ["==", ["get", "kind"], kind]  # noqa: E731
+    return {
+        "version": 8,
+        "name": f"isek – {concept.city.name}",
+        "font-faces": {font: font_url},
+        "sources": {src: {"type": "vector", "tiles": [tiles_url], "minzoom": bm.minzoom, "maxzoom": bm.maxzoom,
+                          "bounds": bm.bounds or [-180, -85, 180, 85], "attribution": bm.attribution}},
+        "layers": [
+            {"id": "base-background", "type": "background", "paint": {"background-color": "#f4f3ef"}},
+            layer("green", "fill", "green", {"fill-color": "#d8e8cf"}),
+            layer("water", "fill", "water", {"fill-color": "#b9d3e8"}),
+            layer("waterway", "line", "waterway", {"line-color": "#9cc0de", "line-width": 1.5}),
+            layer("building", "fill", "building", {"fill-color": "#dcd8d2", "fill-outline-color": "#c8c3bb"}),
+            layer("road-path", "line", "road", {"line-color": "#ffffff", "line-width": 1, "line-dasharray": [2, 1]},
+                  filter=road("path")),
+            layer("road-minor", "line", "road", {"line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 12, 1, 16, 5]},
+                  filter=["any", road("minor"), road("service")]),
+            layer("road-major", "line", "road", {"line-color": "#f6e7b6", "line-width": ["interpolate", ["linear"], ["zoom"], 10, 1.5, 16, 8]},
+                  filter=["any", road("major"), road("medium")]),
+            layer("rail", "line", "rail", {"line-color": "#8d8d8d", "line-width": 1.5, "line-dasharray": [3, 2]}),
+            layer("road-label", "symbol", "road", {"text-color": "#5c5c5c", "text-halo-color": "#ffffff", "text-halo-width": 1.2},
+                  minzoom=15, layout={"text-field": ["get", "name"], "text-font": [font], "text-size": 11,
+                                      "symbol-placement": "line"}),
+            layer("place-label", "symbol", "place", {"text-color": "#3a3a3a", "text-halo-color": "#ffffff", "text-halo-width": 1.5},
+                  layout={"text-field": ["get", "name"], "text-font": [font], "text-size": 13}),
+        ],
+    }
+
+
+def upload_extract(user, concept: Concept, upload) -> BaseMap:
+    """Store an uploaded .osm.pbf of the concept's city (size checked before reading it) and queue
+    the base map and, once it is cut to the area, the inventory analysis from it."""
+    access.require(user, "basemap", "build", concept)
+    limit = settings.ISEK_EXTRACT_MAX_BYTES
+    if upload.size > limit:
+        raise basemaps.BaseMapError([Problem(gettext_noop("Die Datei ist %(s).1f MB groß; erlaubt sind höchstens %(m).1f MB."),
+                                             {"s": upload.size / 1e6, "m": limit / 1e6})])
+    name = Path(upload.name).name
+    if not name.endswith(".osm.pbf") and not name.endswith(".pbf"):
+        raise basemaps.BaseMapError([Problem(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))])
+    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:120]
+    target = extract_dir(concept.city.ags) / stem
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        with open(tmp, "rb") as fh:
+            if fh.read(16)[4:15] != b"\n\tOSMHeader":
+                raise basemaps.BaseMapError([Problem(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))])
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return start_basemap(user, concept, target, extract_name=name, analyse=True)

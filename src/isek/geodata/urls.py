@@ -1,4 +1,4 @@
-"""Reference layers of a concept's city, below /concepts/<slug>/ (namespace "geodata")."""
+"""Reference layers and the base map of a concept's city, below /concepts/<slug>/ (namespace "geodata")."""
 
 from django.urls import path
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("context/<slug:name>.geojson", views.layer_geojson, name="layer-geojson"),
     path("layers/", views.layers_page, name="layers"),
     path("layers/<int:pk>/delete/", views.layer_delete, name="layer-delete"),
+    path("basemap/", views.basemap_page, name="basemap"),
+    path("basemap/status/", views.basemap_status, name="basemap-status"),
+    path("basemap/style.json", views.basemap_style, name="basemap-style"),
+    path("basemap/<int:z>/<int:x>/<int:y>.pbf", views.basemap_tile, name="basemap-tile"),
 ]

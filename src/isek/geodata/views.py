@@ -1,21 +1,24 @@
-"""Reference layers of a concept's city: the GeoJSON for its maps, the list and the upload."""
+"""Reference layers of a concept's city (GeoJSON for its maps, list, upload) and its base map (tiles, style, upload of the OSM extract)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from isek import access
 
 from . import services
-from .forms import LayerUploadForm
+from .forms import ExtractUploadForm, LayerUploadForm
 from .models import ReferenceLayer
 
 
@@ -76,3 +79,61 @@ def layer_delete(request, slug, pk):
     services.delete_layer(request.user, concept, layer)
     messages.success(request, _("Die Ebene „%(n)s“ wurde gelöscht.") % {"n": label})
     return redirect("geodata:layers", slug)
+
+
+# --- base map ----------------------------------------------------------------------------------
+
+
+def basemap_tile(request, slug, z, x, y):
+    concept = access.concept_for(request.user, slug, "basemap", "view")
+    data = services.tile(request.user, concept, z, x, y)
+    if data is None:
+        response = HttpResponse(status=204)
+    else:
+        response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
+        response["Content-Encoding"] = "gzip"
+    response["Cache-Control"] = ("public" if concept.is_public else "private") + ", max-age=86400"
+    return response
+
+
+def basemap_style(request, slug):
+    concept = access.concept_for(request.user, slug, "basemap", "view")
+    base = request.build_absolute_uri(reverse("geodata:basemap-style", args=[slug])).rsplit("/", 1)[0]
+    style = services.basemap_style(concept, base + "/{z}/{x}/{y}.pbf",
+                                   request.build_absolute_uri(static("vendor/kern/fonts/noto-sans/NotoSans-Regular.woff2")))
+    if style is None:
+        return JsonResponse({"error": _("Für diese Stadt gibt es noch keine Grundkarte.")}, status=404)
+    response = JsonResponse(style)
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def basemap_page(request, slug):
+    concept = access.concept_for(request.user, slug, "basemap", "view")
+    editable = access.allows(request.user, "basemap", "build", concept)
+    form = ExtractUploadForm(request.POST or None, request.FILES or None) if editable else None
+    errors = []
+    if request.method == "POST":
+        access.require(request.user, "basemap", "build", concept)
+        if form.is_valid():
+            try:
+                services.upload_extract(request.user, concept, form.cleaned_data["file"])
+            except services.BaseMapError as exc:
+                errors = exc.messages(_)
+            else:
+                messages.success(request, _("Der Extrakt wurde hochgeladen; Grundkarte und Bestandsanalyse werden erstellt."))
+                return redirect("geodata:basemap", slug)
+    bm = services.base_map_of(concept.city)
+    return render(request, "geodata/basemap.html", {
+        "concept": concept, "basemap": bm, "form": form, "errors": errors, "can_edit": editable,
+        "max_mb": settings.ISEK_EXTRACT_MAX_BYTES // 1_000_000,
+    }, status=400 if request.method == "POST" else 200)
+
+
+def basemap_status(request, slug):
+    concept = access.concept_for(request.user, slug, "basemap", "view")
+    bm = services.base_map_of(concept.city)
+    if bm is None:
+        return JsonResponse({"status": "none"})
+    return JsonResponse({"status": bm.status, "progress": bm.progress, "message": bm.message, "tiles": bm.tiles})

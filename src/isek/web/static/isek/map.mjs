@@ -1,5 +1,6 @@
 // Concept maps: funding area, quarters, measures coloured by field of action, context layers.
-// Works offline: the base layer is drawn from the project's own data (no tile server, no glyphs).
+// Works offline: the base map is the city's own vector tiles served by isek (data-basemap-style,
+// labels in a vendored font), else the city's background layers drawn from its own data.
 import { Map, Popup, NavigationControl, ScaleControl, LngLatBounds } from "../vendor/maplibre/maplibre-gl.mjs";
 
 // UI texts come from Django's JavaScript catalogue (the page loads it before this module).
@@ -46,9 +47,10 @@ async function initMap(el) {
   const [area, quarters, measures] = await Promise.all([
     getJSON(el.dataset.areaUrl), getJSON(el.dataset.quartersUrl), getJSON(el.dataset.measuresUrl),
   ]);
+  const blank = { version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#f7f8fa" } }] };
   const map = new Map({
     container: el,
-    style: { version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#f7f8fa" } }] },
+    style: el.dataset.basemapStyle || blank,
     center: [10.4, 51.1], zoom: 5, attributionControl: false, fadeDuration: 0,
   });
   window.isekMaps = window.isekMaps || {};

@@ -1,0 +1,186 @@
+"""Offline base maps from a city's OpenStreetMap extract (no Django: plain files in and out).
+
+1. ``inspect`` reads the extract's header and data extent with osmium (``osmium fileinfo``): a
+   file that is not a .osm.pbf, is truncated or holds no nodes is refused here.
+2. ``cut`` takes the funding area's box plus a margin out of it (``osmium extract``), so that
+   time and memory depend on the area, not on the size of the download (a Regierungsbezirk, a
+   Land).
+3. ``tiles`` turns the cut into vector tiles in an MBTiles file with tilemaker (Debian package),
+   using isek's own layer rules (``tiles/config.json``, ``tiles/process.lua``): buildings, roads
+   with their names, water, waterways, green, rail, place names.
+
+Problems come back as ``BaseMapError`` (a ``core.problems.InputError``) with message ids and
+parameters; the caller translates them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from isek.core.problems import InputError, Problem, gettext_noop
+
+RULES = Path(__file__).resolve().parent / "tiles"
+MARGIN_M = 500.0  # around the area's box, so that the map does not end at its edge
+MINZOOM, MAXZOOM = 10, 14
+ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
+
+Bbox = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat (WGS84)
+
+
+class BaseMapError(InputError):
+    """The extract cannot be used for a base map; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class ExtractInfo:
+    bbox: Bbox
+    nodes: int
+    ways: int
+    timestamp: str  # newest object, ISO 8601, or ""
+
+
+def _fail(msgid: str, **params) -> BaseMapError:
+    return BaseMapError([Problem(msgid, params)])
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise _fail(gettext_noop("Das Programm %(tool)s fehlt auf dem Server (Debian-Paket %(tool)s)."), tool=name)
+    return path
+
+
+def inspect(path: str | Path) -> ExtractInfo:
+    """Header and extent of an OSM extract; BaseMapError when it is not a readable, non-empty .osm.pbf."""
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size == 0:
+        raise _fail(gettext_noop("Die Datei ist leer."))
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    # A PBF starts with the 4-byte length of its first BlobHeader, whose type is "OSMHeader".
+    if head[4:15] != b"\n\tOSMHeader":
+        raise _fail(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))
+    proc = subprocess.run([_tool("osmium"), "fileinfo", "--extended", "--json", "--no-progress", str(path)],
+                          capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        detail = (proc.stderr.strip().splitlines() or ["?"])[-1][:200]
+        raise _fail(gettext_noop("Der Extrakt ist beschädigt oder unvollständig (osmium: %(detail)s)."), detail=detail)
+    info = json.loads(proc.stdout)
+    data = info.get("data", {})
+    count = data.get("count", {})
+    nodes, ways = int(count.get("nodes", 0)), int(count.get("ways", 0))
+    box = data.get("bbox")
+    if not nodes or not box:
+        raise _fail(gettext_noop("Der Extrakt enthält keine Daten."))
+    return ExtractInfo(bbox=tuple(float(v) for v in box), nodes=nodes, ways=ways,
+                       timestamp=(data.get("timestamp") or {}).get("last", "") or "")
+
+
+def padded(bbox: Bbox, margin_m: float = MARGIN_M) -> Bbox:
+    """``bbox`` grown by ``margin_m`` metres on each side."""
+    lat = (bbox[1] + bbox[3]) / 2
+    dlat = margin_m / 111_320
+    dlon = margin_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+    return (bbox[0] - dlon, bbox[1] - dlat, bbox[2] + dlon, bbox[3] + dlat)
+
+
+def overlaps(a: Bbox, b: Bbox) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def check_overlap(info: ExtractInfo, area: Bbox) -> None:
+    if not overlaps(info.bbox, area):
+        raise _fail(gettext_noop("Der Extrakt (%(extract)s) liegt nicht beim Fördergebiet (%(area)s)."),
+                    extract=_fmt(info.bbox), area=_fmt(area))
+
+
+def _fmt(b: Bbox) -> str:
+    return f"{b[0]:.3f}, {b[1]:.3f} – {b[2]:.3f}, {b[3]:.3f}"
+
+
+def cut(extract: str | Path, bbox: Bbox, out: str | Path) -> Path:
+    """The part of ``extract`` inside ``bbox`` (ways and multipolygons kept whole)."""
+    out = Path(out)
+    box = ",".join(f"{v:.6f}" for v in bbox)
+    proc = subprocess.run([_tool("osmium"), "extract", "--bbox", box, "--strategy", "complete_ways",
+                           "--overwrite", "--no-progress", "-o", str(out), str(extract)],
+                          capture_output=True, text=True, timeout=3600)
+    if proc.returncode != 0:
+        detail = (proc.stderr.strip().splitlines() or ["?"])[-1][:200]
+        raise _fail(gettext_noop("Der Ausschnitt konnte nicht erzeugt werden (osmium: %(detail)s)."), detail=detail)
+    return out
+
+
+def tiles(extract: str | Path, bbox: Bbox, out: str | Path, progress: Callable[[int], None] | None = None) -> Path:
+    """Vector tiles (zoom 10–14, gzip-compressed MVT) of ``extract`` inside ``bbox`` as MBTiles."""
+    out = Path(out)
+    out.unlink(missing_ok=True)
+    box = ",".join(f"{v:.6f}" for v in bbox)
+    cmd = [_tool("tilemaker"), "--input", str(extract), "--output", str(out), "--bbox", box,
+           "--config", str(RULES / "config.json"), "--process", str(RULES / "process.lua")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=out.parent)
+    tail = b""
+    assert proc.stdout is not None
+    for chunk in iter(lambda: proc.stdout.read(256), b""):
+        tail = (tail + chunk)[-2000:]
+        if progress is not None and b"Zoom level" in chunk:
+            z = chunk.rsplit(b"Zoom level ", 1)[-1][:2].strip(b", ")
+            if z.isdigit():
+                progress(min(99, int(100 * (int(z) - MINZOOM + 1) / (MAXZOOM - MINZOOM + 2))))
+    if proc.wait() != 0 or not out.is_file():
+        detail = tail.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+        raise _fail(gettext_noop("Die Kacheln konnten nicht erzeugt werden (tilemaker: %(detail)s)."), detail=detail[0][:200])
+    return out
+
+
+@dataclass(frozen=True)
+class TileSet:
+    path: Path
+    bbox: Bbox
+    minzoom: int
+    maxzoom: int
+    tiles: int
+    layers: tuple[str, ...]
+
+
+def describe(mbtiles: str | Path) -> TileSet:
+    """What an MBTiles file holds (bounds, zoom range, number of tiles, layer names)."""
+    with sqlite3.connect(f"file:{mbtiles}?mode=ro", uri=True) as db:
+        meta = dict(db.execute("select name, value from metadata"))
+        n = db.execute("select count(*) from tiles").fetchone()[0]
+    bounds = tuple(float(v) for v in meta.get("bounds", "0,0,0,0").split(","))
+    layers = tuple(layer["id"] for layer in json.loads(meta.get("json", "{}")).get("vector_layers", []))
+    return TileSet(Path(mbtiles), bounds, int(meta.get("minzoom", MINZOOM)), int(meta.get("maxzoom", MAXZOOM)), n, layers)
+
+
+def build(extract: str | Path, area: Bbox, workdir: str | Path, out: str | Path,
+          progress: Callable[[int, str], None] | None = None, cut_to: str | Path | None = None) -> tuple[TileSet, ExtractInfo]:
+    """Check ``extract``, cut ``area`` plus a margin out of it (into ``cut_to``, kept, or a file in
+    ``workdir``) and make the tiles into ``out``."""
+    say = progress or (lambda _p, _l: None)
+    say(2, "check")
+    info = inspect(extract)
+    check_overlap(info, area)
+    box = padded(area)
+    say(10, "cut")
+    part = cut(extract, box, Path(cut_to) if cut_to else Path(workdir) / "cut.osm.pbf")
+    say(40, "tiles")
+    tiles(part, box, out, progress=lambda p: say(40 + int(p * 0.55), "tiles"))
+    say(98, "done")
+    return describe(out), info
+
+
+def read_tile(mbtiles: str | Path, z: int, x: int, y: int) -> bytes | None:
+    """One tile (gzip-compressed MVT) in XYZ numbering; MBTiles stores rows in TMS order."""
+    row = (1 << z) - 1 - y
+    with sqlite3.connect(f"file:{mbtiles}?mode=ro", uri=True, check_same_thread=False) as db:
+        found = db.execute("select tile_data from tiles where zoom_level=? and tile_column=? and tile_row=?",
+                           (z, x, row)).fetchone()
+    return found[0] if found else None

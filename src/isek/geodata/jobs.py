@@ -1,0 +1,66 @@
+"""Base maps as background jobs (django-tasks, database queue; `isek db_worker` runs them)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django_tasks import task
+
+from isek.concepts.services import Concept
+from isek.core.files import extract_dir, sha256_of
+
+from . import basemaps, signals
+from .models import BaseMap
+
+
+def basemap_store() -> Path:
+    d = Path(settings.VAR_DIR) / "basemaps"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def execute(pk: int, concept_pk: int, *, analyse: bool = False, user=None) -> None:
+    """Execute a queued build (the job's body): progress and the outcome go to the record. The cut
+    extract stays beside the upload; with ``analyse`` the concept's analysis is queued from it."""
+    from django.utils import timezone
+
+    bm = BaseMap.objects.select_related("city").get(pk=pk)
+    concept = Concept.objects.select_related("city").get(pk=concept_pk)
+    area = concept.area.extent
+    BaseMap.objects.filter(pk=pk).update(status=BaseMap.Status.RUNNING, progress=1)
+
+    def progress(pct: int, _label: str) -> None:
+        BaseMap.objects.filter(pk=pk).update(progress=max(1, min(99, pct)))
+
+    store = basemap_store()
+    target = store / f"{bm.city.ags}.mbtiles"
+    cut = extract_dir(bm.city.ags) / f"{concept.slug}-cut.osm.pbf"
+    try:
+        with tempfile.TemporaryDirectory(dir=store) as work:
+            part = Path(work) / "new.mbtiles"
+            tileset, info = basemaps.build(bm.extract, tuple(area), work, part, progress=progress, cut_to=cut)
+            os.replace(part, target)
+    except basemaps.BaseMapError as exc:
+        BaseMap.objects.filter(pk=pk).update(status=BaseMap.Status.FAILED, message=" ".join(exc.errors),
+                                             finished_at=timezone.now())
+        return
+    except Exception as exc:  # unexpected: say so on the page, keep the traceback in the worker log
+        BaseMap.objects.filter(pk=pk).update(status=BaseMap.Status.FAILED, finished_at=timezone.now(),
+                                             message=f"Interner Fehler ({type(exc).__name__}); siehe Protokoll des Workers.")
+        raise
+    BaseMap.objects.filter(pk=pk).update(
+        status=BaseMap.Status.DONE, progress=100, path=target.name, sha256=sha256_of(target),
+        size_bytes=target.stat().st_size, tiles=tileset.tiles, bounds=list(tileset.bbox), minzoom=tileset.minzoom,
+        maxzoom=tileset.maxzoom, extract_date=info.timestamp, finished_at=timezone.now())
+    if analyse:
+        signals.extract_cut.send(sender=BaseMap, concept=concept, path=cut, user=user)
+
+
+@task()
+def build_basemap(basemap_id: int, concept_id: int, analyse: bool = False, user_id: int | None = None) -> None:
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    execute(basemap_id, concept_id, analyse=analyse, user=user)

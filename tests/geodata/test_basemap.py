@@ -1,0 +1,214 @@
+"""A city's offline base map from its real OSM extract (Hoyerswerda's Altstadt): checked, cut to the
+area with a margin, tiled by tilemaker, served by isek itself with an offline style; bad extracts
+get a clear message and change nothing."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from isek import access
+from isek.analysis.models import AnalysisRun
+from isek.core.files import extract_dir
+from isek.geodata import basemaps, services
+from isek.geodata.models import BaseMap
+from tests.data import data_dir
+from tests.factories import CityFactory, ConceptFactory, member, multipolygon, square
+
+OSM = data_dir("osm") / "osm"
+REQUIRED_DATA = [OSM / "hoyerswerda_altstadt.osm.pbf", OSM / "lauf_an_der_pegnitz_2020-01-15.osm.pbf"]
+OPERATOR = access.Operator("test")
+
+
+def _extract(name="hoyerswerda_altstadt.osm.pbf"):
+    return OSM / name
+
+
+@pytest.fixture
+def hoyerswerda(db, settings, tmp_path):
+    """The Altstadt of Hoyerswerda (AGS 14625240, Sachsen), a square of 600 m inside the extract;
+    the installation's files (base maps, extracts) in a directory of its own."""
+    settings.VAR_DIR = str(tmp_path / "var")
+    city = CityFactory(ags="14625240", name="Hoyerswerda")
+    return ConceptFactory(city=city, slug="hoyerswerda-altstadt", area=multipolygon(square(14.2465, 51.4345, 600)))
+
+
+def _tile_for(lon, lat, z):
+    import math
+
+    n = 1 << z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+# --- the pure steps ------------------------------------------------------------------------------
+
+
+def test_extract_is_inspected():
+    info = basemaps.inspect(_extract())
+    assert info.nodes > 1000 and info.ways > 100
+    assert basemaps.overlaps(info.bbox, (14.2465, 51.4345, 14.255, 51.44))
+    assert info.timestamp.startswith("20")
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "leer"),
+    (b"hello world, not a pbf at all", "kein OpenStreetMap-Extrakt"),
+])
+def test_not_an_extract(tmp_path, content, message):
+    p = tmp_path / "x.osm.pbf"
+    p.write_bytes(content)
+    with pytest.raises(basemaps.BaseMapError) as exc:
+        basemaps.inspect(p)
+    assert message in exc.value.errors[0]
+
+
+def test_truncated_extract(tmp_path):
+    p = tmp_path / "cut.osm.pbf"
+    p.write_bytes(_extract().read_bytes()[:60000])
+    with pytest.raises(basemaps.BaseMapError) as exc:
+        basemaps.inspect(p)
+    assert "beschädigt oder unvollständig" in exc.value.errors[0]
+
+
+def test_far_away_extract_is_refused():
+    info = basemaps.inspect(_extract("lauf_an_der_pegnitz_2020-01-15.osm.pbf"))
+    with pytest.raises(basemaps.BaseMapError) as exc:
+        basemaps.check_overlap(info, (14.2465, 51.4345, 14.255, 51.44))
+    assert "liegt nicht beim Fördergebiet" in exc.value.errors[0]
+
+
+# --- built, registered, served -------------------------------------------------------------------
+
+
+def test_base_map_is_built_served_and_styled(hoyerswerda, client):
+    bm = services.start_basemap(OPERATOR, hoyerswerda, _extract(), now=True)
+    assert bm.status == BaseMap.Status.DONE and bm.tiles > 0
+    assert (bm.minzoom, bm.maxzoom) == (10, 14)
+    # The tiles cover the area plus the margin, not the whole extract.
+    west, south, east, north = bm.bounds
+    x0, y0, x1, y1 = hoyerswerda.area.extent
+    assert west < x0 and south < y0 and east > x1 and north > y1
+    assert east - west < (x1 - x0) + 0.03
+    tileset = basemaps.describe(services.basemap_file(bm))
+    assert {"building", "road", "water", "green", "rail"} <= set(tileset.layers)
+
+    x, y = _tile_for(14.249, 51.437, 14)
+    r = client.get(f"/concepts/{hoyerswerda.slug}/basemap/14/{x}/{y}.pbf")
+    assert r.status_code == 200 and r["Content-Encoding"] == "gzip"
+    mvt = gzip.decompress(r.content)
+    assert b"building" in mvt and b"road" in mvt
+    # Outside the tiles: no content; outside the zoom range likewise.
+    assert client.get(f"/concepts/{hoyerswerda.slug}/basemap/14/0/0.pbf").status_code == 204
+    assert client.get(f"/concepts/{hoyerswerda.slug}/basemap/18/{x * 16}/{y * 16}.pbf").status_code == 204
+
+    style = client.get(f"/concepts/{hoyerswerda.slug}/basemap/style.json").json()
+    tiles = style["sources"]["basemap"]["tiles"][0]
+    assert tiles.startswith("http://testserver/concepts/hoyerswerda-altstadt/basemap/") and tiles.endswith("/{z}/{x}/{y}.pbf")
+    assert style["font-faces"]["Noto Sans Regular"].startswith("http://testserver/static/")
+    assert "glyphs" not in style  # labels come from the vendored font, nothing from outside
+    assert "OpenStreetMap" in style["sources"]["basemap"]["attribution"]
+    assert {layer["source-layer"] for layer in style["layers"] if "source-layer" in layer} >= {"building", "road", "water"}
+
+    # Every map of the city's concepts gets it, with its attribution.
+    html = client.get(hoyerswerda.get_absolute_url()).content.decode()
+    assert f'data-basemap-style="/concepts/{hoyerswerda.slug}/basemap/style.json"' in html
+    assert "© OpenStreetMap contributors, ODbL 1.0" in html
+
+
+def test_without_base_map_the_style_is_missing(hoyerswerda, client):
+    assert client.get(f"/concepts/{hoyerswerda.slug}/basemap/style.json").status_code == 404
+    html = client.get(hoyerswerda.get_absolute_url()).content.decode()
+    assert "data-basemap-style" not in html
+
+
+def test_command_builds_and_then_the_analysis_is_queued(hoyerswerda, capsys):
+    call_command("basemap", "build", hoyerswerda.slug, str(_extract()), "--analyse")
+    assert "Kacheln" in capsys.readouterr().out
+    run = AnalysisRun.objects.get(concept=hoyerswerda)
+    assert run.extract.endswith("hoyerswerda-altstadt-cut.osm.pbf")
+    assert basemaps.inspect(run.extract).nodes > 1000  # the analysis reads the cut, which is a real extract
+
+
+def test_the_cut_depends_on_the_area_not_on_the_file(tmp_path):
+    whole = _extract("lauf_an_der_pegnitz_2020-01-15.osm.pbf")
+    altstadt = (11.2735, 49.5055, 11.2815, 49.5095)
+    cut = basemaps.cut(whole, basemaps.padded(altstadt), tmp_path / "cut.osm.pbf")
+    a, b = basemaps.inspect(whole), basemaps.inspect(cut)
+    assert b.nodes < a.nodes / 2 and cut.stat().st_size < whole.stat().st_size / 1.5
+    # Ways crossing the edge stay whole, so the cut reaches a little beyond the padded box.
+    assert basemaps.overlaps(b.bbox, altstadt)
+
+
+def test_failed_rebuild_keeps_the_previous_map(hoyerswerda):
+    first = services.start_basemap(OPERATOR, hoyerswerda, _extract(), now=True)
+    with pytest.raises(CommandError) as exc:
+        call_command("basemap", "build", hoyerswerda.slug, str(_extract("lauf_an_der_pegnitz_2020-01-15.osm.pbf")))
+    assert "liegt nicht beim Fördergebiet" in str(exc.value)
+    bm = BaseMap.objects.get(city=hoyerswerda.city)
+    assert bm.status == BaseMap.Status.FAILED and bm.path == first.path and bm.sha256 == first.sha256
+    assert services.basemap_file(bm).is_file()
+
+
+def _upload(client, concept, content: bytes, name="x.osm.pbf"):
+    f = io.BytesIO(content)
+    f.name = name
+    return client.post(f"/concepts/{concept.slug}/basemap/", {"file": f})
+
+
+@pytest.mark.parametrize("content, name, message", [
+    (b"", "leer.osm.pbf", "leer"),
+    (b"<?xml version='1.0'?><osm></osm>", "stadt.osm", "kein OpenStreetMap-Extrakt"),
+    (b"PK\x03\x04 a zip file", "stadt.osm.pbf", "kein OpenStreetMap-Extrakt"),
+])
+def test_bad_uploads_get_a_message_and_store_nothing(hoyerswerda, client, content, name, message):
+    client.force_login(member(hoyerswerda, "planner"))
+    r = _upload(client, hoyerswerda, content, name)
+    assert r.status_code == 400 and message in r.content.decode()
+    assert not BaseMap.objects.exists()
+    assert not any(extract_dir(hoyerswerda.city.ags).iterdir())
+
+
+@override_settings(ISEK_EXTRACT_MAX_BYTES=1000)
+def test_oversized_upload_is_refused(hoyerswerda, client):
+    client.force_login(member(hoyerswerda, "planner"))
+    r = _upload(client, hoyerswerda, _extract().read_bytes())
+    assert r.status_code == 400 and "erlaubt sind höchstens" in r.content.decode()
+    assert not BaseMap.objects.exists()
+
+
+def test_upload_queues_the_build_and_reviewers_may_not(hoyerswerda, client, django_capture_on_commit_callbacks):
+    client.force_login(member(hoyerswerda, "reviewer"))
+    assert _upload(client, hoyerswerda, _extract().read_bytes(), "hoyerswerda.osm.pbf").status_code == 403
+    assert not BaseMap.objects.exists()
+    client.force_login(member(hoyerswerda, "planner"))
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        r = _upload(client, hoyerswerda, _extract().read_bytes(), "hoyerswerda.osm.pbf")
+    assert r.status_code == 302
+    bm = BaseMap.objects.get(city=hoyerswerda.city)
+    assert bm.status == BaseMap.Status.QUEUED and bm.extract_name == "hoyerswerda.osm.pbf"
+    assert len(queued) == 1
+    status = client.get(f"/concepts/{hoyerswerda.slug}/basemap/status/").json()
+    assert status["status"] == "queued"
+    page = client.get(f"/concepts/{hoyerswerda.slug}/basemap/").content.decode()
+    assert "hoyerswerda.osm.pbf" in page
+
+
+def test_tiles_of_an_internal_concept_are_hidden(hoyerswerda, client):
+    services.start_basemap(OPERATOR, hoyerswerda, _extract(), now=True)
+    hoyerswerda.is_public = False
+    hoyerswerda.save()
+    x, y = _tile_for(14.249, 51.437, 14)
+    assert client.get(f"/concepts/{hoyerswerda.slug}/basemap/14/{x}/{y}.pbf").status_code == 404
+    assert client.get(f"/concepts/{hoyerswerda.slug}/basemap/style.json").status_code == 404
+    reviewer = member(hoyerswerda, "reviewer")
+    client.force_login(reviewer)
+    r = client.get(f"/concepts/{hoyerswerda.slug}/basemap/14/{x}/{y}.pbf")
+    assert r.status_code == 200 and r["Cache-Control"].startswith("private")
+    assert json.loads(client.get(f"/concepts/{hoyerswerda.slug}/basemap/status/").content)["status"] == "done"
