@@ -57,8 +57,9 @@ def _tool(name: str) -> str:
     return path
 
 
-def inspect(path: str | Path) -> ExtractInfo:
-    """Header and extent of an OSM extract; BaseMapError when it is not a readable, non-empty .osm.pbf."""
+def require_pbf(path: str | Path) -> Path:
+    """``path`` if it is a non-empty file that starts like a .osm.pbf (a quick check before the
+    whole file is read); BaseMapError otherwise."""
     path = Path(path)
     if not path.is_file() or path.stat().st_size == 0:
         raise _fail(gettext_noop("Die Datei ist leer."))
@@ -67,6 +68,12 @@ def inspect(path: str | Path) -> ExtractInfo:
     # A PBF starts with the 4-byte length of its first BlobHeader, whose type is "OSMHeader".
     if head[4:15] != b"\n\tOSMHeader":
         raise _fail(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))
+    return path
+
+
+def inspect(path: str | Path) -> ExtractInfo:
+    """Header and extent of an OSM extract; BaseMapError when it is not a readable, non-empty .osm.pbf."""
+    path = require_pbf(path)
     proc = subprocess.run([_tool("osmium"), "fileinfo", "--extended", "--json", "--no-progress", str(path)],
                           capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:

@@ -250,12 +250,7 @@ def start_basemap(user, concept: Concept, extract: str | os.PathLike, *, extract
     access.require(user, "basemap", "build", concept)
     if concept.area is None:
         raise basemaps.BaseMapError([Problem(gettext_noop("Das Konzept hat noch kein Fördergebiet."))])
-    path = Path(extract)
-    if not path.is_file() or path.stat().st_size == 0:
-        raise basemaps.BaseMapError([Problem(gettext_noop("Die Datei ist leer."))])
-    with open(path, "rb") as fh:
-        if fh.read(16)[4:15] != b"\n\tOSMHeader":
-            raise basemaps.BaseMapError([Problem(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))])
+    path = basemaps.require_pbf(extract)
     with change(user, "web"):
         bm = base_map_of(concept.city) or BaseMap(city=concept.city)
         bm.status, bm.progress, bm.message = BaseMap.Status.QUEUED, 0, ""
@@ -355,9 +350,7 @@ def upload_extract(user, concept: Concept, upload) -> BaseMap:
         with os.fdopen(fd, "wb") as fh:
             for chunk in upload.chunks():
                 fh.write(chunk)
-        with open(tmp, "rb") as fh:
-            if fh.read(16)[4:15] != b"\n\tOSMHeader":
-                raise basemaps.BaseMapError([Problem(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))])
+        basemaps.require_pbf(tmp)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):

@@ -142,20 +142,3 @@ class YearNotesForm(KernFormMixin, forms.Form):
             self.fields[f"m{m.pk}"] = forms.CharField(
                 label=str(m), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": TEXT}),
                 initial=existing[m.pk].text if m.pk in existing else "")
-
-    def save(self):
-        existing = {n.measure_id: n for n in YearNote.objects.filter(concept=self.concept, year=self.year)}
-        wanted = {None: (self.cleaned_data["overview"], self.cleaned_data["source"])}
-        wanted.update({m.pk: (self.cleaned_data[f"m{m.pk}"], "") for m in self.measures})
-        for measure_id, (text, source) in wanted.items():
-            text, source = text.strip(), source.strip()
-            note = existing.get(measure_id)
-            if not text:
-                if note is not None:
-                    note.delete()
-                continue
-            if note is None:
-                note = YearNote(concept=self.concept, year=self.year, measure_id=measure_id)
-            if note.pk is None or (note.text, note.source) != (text, source):
-                note.text, note.source = text, source
-                note.save()
