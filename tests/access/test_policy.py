@@ -30,6 +30,7 @@ REQUESTS = {
     ("reference_layer", "upload"): ("post", "layers/", False),
     ("reference_layer", "delete"): ("post", "layers/{layer}/delete/", True),
     ("basemap", "view"): ("get", "basemap/", False),
+    ("readiness", "view"): ("get", "readiness/", True),
     ("basemap", "build"): ("post", "basemap/", False),
     ("kuf", "view"): ("get", "kuf/", True),
     ("kuf", "export"): ("get", "kuf.xlsx", True),

@@ -101,3 +101,32 @@ def test_missing_context_layers_are_reported(bochum, tmp_path, settings, capsys)
         assert "Kontextebenen fehlen" in capsys.readouterr().out
     finally:
         geodata._geojson.cache_clear()
+
+
+def test_hoyerswerda_is_the_second_city_with_its_own_base_map_and_analysis(db, settings, tmp_path):
+    """Hoyerswerda is loaded the way a new city starts (template, draft made public), with the base
+    map and the analysis from its real Altstadt extract; everything invented is labelled."""
+    from isek.analysis.models import AnalysisRun, IndicatorValue
+    from isek.demo import loader
+    from isek.geodata.models import BaseMap
+    from isek.monitoring import readiness
+
+    settings.VAR_DIR = str(tmp_path / "var")
+    concept = loader.load_hoyerswerda()
+    assert concept.city.ags == "14625240" and concept.city.land == "Sachsen"
+    assert concept.working_srid == 25833 and 0.80 < concept.area_km2 < 0.83  # 1.15 km × 0.71 km
+    assert concept.area_approximated and "illustrativ" in concept.area_source
+    assert "kein ISEK der Stadt Hoyerswerda" in concept.summary
+    assert concept.fields_of_action.count() == 8  # the general template
+    measures = list(concept.measures.all())
+    assert len(measures) == 5
+    assert all(m.geometry_approximated and m.figures_approximated for m in measures)
+    assert all(m.sources.filter(evidence="illustrative").exists() for m in measures)
+    assert BaseMap.objects.get(city=concept.city).status == BaseMap.Status.DONE
+    run = AnalysisRun.objects.get(concept=concept)
+    assert run.status == AnalysisRun.Status.DONE and run.extract.endswith("-cut.osm.pbf")
+    buildings = IndicatorValue.objects.get(concept=concept, quarter=None, indicator="building_count")
+    assert buildings.value > 100
+    open_items = {i.key for i in readiness.check(concept) if i.open}
+    assert "analysis" not in open_items and "structure" not in open_items
+    assert {"swot", "mission", "measures"} <= open_items  # a draft: texts and money still to come

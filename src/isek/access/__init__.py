@@ -15,5 +15,6 @@ from .policy import (  # noqa: F401
     require,
     require_site,
     role_of,
+    site_role,
     visible_concepts,
 )

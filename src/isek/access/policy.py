@@ -61,6 +61,7 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
     ("analysis", "view"): _MEMBERS,
     ("analysis", "run"): _PLANNERS,
     ("dashboard", "view"): _MEMBERS,
+    ("readiness", "view"): _MEMBERS,  # what is still missing for the funding application
     ("indicator", "view"): _MEMBERS,
     ("indicator", "edit"): _PLANNERS,
     ("payment", "view"): _MEMBERS,
@@ -72,10 +73,12 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
 }
 ACTIONS = sorted(POLICY)
 
-# Actions on the installation, outside any concept (cities, new concepts, members).
+# Actions on the installation, outside any concept (cities, new concepts, members). At this level
+# a "planner" is a person an administrator has allowed to start concepts (Django's permission
+# concepts.add_concept, given with an invitation); a person who starts a concept becomes its planner.
 SITE_POLICY: dict[tuple[str, str], set[Role]] = {
     ("city", "edit"): {ADM},
-    ("concept", "create"): {ADM},
+    ("concept", "create"): {ADM, P},
     ("concept", "delete"): {ADM},
     ("member", "edit"): {ADM},
 }
@@ -115,9 +118,16 @@ def role_of(user, concept: Concept) -> Role:
 
 def allows_site(user, resource: str, action: str) -> bool:
     """May ``user`` do ``action`` on ``resource`` of the installation (``SITE_POLICY``)?"""
+    return site_role(user) in SITE_POLICY.get((resource, action), set())
+
+
+def site_role(user) -> Role:
+    """The role ``user`` has on the installation (see ``SITE_POLICY``)."""
     if user is None or not user.is_authenticated:
-        return False
-    return (ADM if user.is_superuser else C) in SITE_POLICY.get((resource, action), set())
+        return A
+    if user.is_superuser:
+        return ADM
+    return P if user.has_perm("concepts.add_concept") else C
 
 
 def require_site(user, resource: str, action: str) -> None:

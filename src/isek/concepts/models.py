@@ -13,10 +13,19 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.core import geo
 from isek.core.i18n import pick
+from isek.core.laender import land_of
 from isek.core.numbering import number_sort_key  # noqa: F401  (re-exported)
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Farbe als #RRGGBB angeben."))
-ags_validator = RegexValidator(r"^\d{8}$", _("Der Amtliche Gemeindeschlüssel hat 8 Ziffern."))
+ags_format_validator = RegexValidator(r"^\d{8}$", _("Der Amtliche Gemeindeschlüssel hat 8 Ziffern."))
+
+
+def ags_validator(value: str) -> None:
+    """Eight digits whose first two name a Land (01 Schleswig-Holstein … 16 Thüringen)."""
+    ags_format_validator(value)
+    if land_of(value) is None:
+        raise ValidationError(_("Die ersten beiden Ziffern %(p)s des Gemeindeschlüssels bezeichnen kein Land (01–16)."),
+                              params={"p": value[:2]}, code="unknown_land")
 number_validator = RegexValidator(
     r"^\d+(\.\d+)*[a-z]?$", _("Nummer wie „2.3“ angeben (Ziffern, durch Punkte getrennt).")
 )
@@ -40,6 +49,10 @@ class City(models.Model):
     def land_key(self) -> str:
         """The Land's two-digit key (the first two digits of the AGS), e.g. "05" for NRW."""
         return self.ags[:2]
+
+    @property
+    def land(self) -> str:
+        return land_of(self.ags) or ""
 
     @property
     def working_srid(self) -> int:

@@ -26,7 +26,7 @@ from isek.core.audit import change
 from isek.core.problems import Problem
 from isek.core.rules import invalid
 
-from . import geoio, importing
+from . import geoio, importing, structures
 from .models import City, Concept, ConceptRole, FieldOfAction, Goal, Measure, MeasureSource, Milestone, Quarter
 
 # --- reading, for other apps' delivery code ---------------------------------------------------
@@ -224,10 +224,96 @@ def import_upload(user, concept: Concept, upload, kind: str, *, crs=None, via: s
         return import_path(user, concept, tmp.name, kind, crs=crs, filename=upload.name, via=via)
 
 
+# --- starting a concept ------------------------------------------------------------------------
+
+
+def templates() -> dict[str, structures.Template]:
+    """The structure templates (fields of action with goals) a new concept can start from."""
+    return structures.templates()
+
+
+def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, programme: str, legal_basis: str,
+                  start_year: int, end_year: int, template: str = "", via: str = "web") -> Concept:
+    """A new concept, as its starter sees it: the city (created when isek does not know it yet),
+    the concept as an internal draft, its starter as its planner and, if asked, the fields of
+    action and goals of a template. All or nothing; a slug in use or an unknown template is an
+    error with its field."""
+    access.require_site(user, "concept", "create")
+    if template and template not in structures.templates():
+        raise invalid(_("Die Vorlage „%(t)s“ gibt es nicht; vorhanden: %(all)s.")
+                      % {"t": template, "all": ", ".join(structures.templates())}, "unknown_template", "template")
+    if Concept.objects.filter(slug=slug).exists():
+        raise invalid(_("Der Kurzname „%(s)s“ ist schon vergeben.") % {"s": slug}, "duplicate_slug", "slug")
+    city = City.objects.filter(ags=ags).first() or City(ags=ags, name=city_name)
+    if not city.pk:
+        city.full_clean()
+    concept = Concept(city=city, slug=slug, name=name, programme=programme, legal_basis=legal_basis,
+                      start_year=start_year, end_year=end_year, status=Concept.Status.DRAFT, is_public=False)
+    concept.full_clean(exclude=["city"])
+    with change(user, via):
+        city.save()
+        concept.city = city
+        concept.save()
+        if user.pk is not None and not user.is_superuser:
+            ConceptRole.objects.create(concept=concept, user=user, role=ConceptRole.Role.PLANNER)
+        if template:
+            _apply(concept, structures.templates()[template])
+    return concept
+
+
+def apply_template(user, concept: Concept, key: str, *, goals: bool = True, via: str = "web") -> None:
+    """Give a concept without fields of action those of a template (and its goals, as illustrative)."""
+    access.require(user, "structure", "edit", concept)
+    template = structures.templates().get(key)
+    if template is None:
+        raise invalid(_("Die Vorlage „%(t)s“ gibt es nicht; vorhanden: %(all)s.")
+                      % {"t": key, "all": ", ".join(structures.templates())}, "unknown_template", "template")
+    if concept.fields_of_action.exists():
+        raise invalid(_("Das Konzept hat schon Handlungsfelder; eine Vorlage gilt nur für ein leeres Konzept."),
+                      "has_structure", "template")
+    with change(user, via):
+        _apply(concept, template, goals=goals)
+
+
+def _apply(concept: Concept, template: structures.Template, goals: bool = True) -> None:
+    for f in template.fields:
+        field = FieldOfAction.objects.create(concept=concept, number=f.number, name=f.name, name_en=f.name_en,
+                                             colour=f.colour, source=template.source)
+        if goals:
+            for number, title in f.goals:
+                Goal.objects.create(concept=concept, field_of_action=field, number=number, title=title,
+                                    illustrative=template.goals_illustrative)
+
+
+def copy_structure(user, concept: Concept, source: Concept, *, via: str = "web") -> None:
+    """Copy the fields of action and the goal tree of ``source`` (which ``user`` may read) into a
+    concept without fields; no measures, no money."""
+    access.require(user, "structure", "edit", concept)
+    access.require(user, "concept", "view", source)
+    if concept.fields_of_action.exists():
+        raise invalid(_("Das Konzept hat schon Handlungsfelder; kopiert wird nur in ein leeres Konzept."),
+                      "has_structure", "copy_from")
+    with change(user, via):
+        fields = {}
+        for f in source.fields_of_action.all():
+            fields[f.pk] = FieldOfAction.objects.create(concept=concept, number=f.number, name=f.name, name_en=f.name_en,
+                                                        colour=f.colour, description=f.description, source=f.source)
+        goals, pending = {}, list(source.goals.order_by("pk"))
+        while pending:  # a goal after its parent, however deep the tree
+            ready = [g for g in pending if g.parent_id is None or g.parent_id in goals]
+            for g in ready:
+                goals[g.pk] = Goal.objects.create(concept=concept, field_of_action=fields[g.field_of_action_id],
+                                                  parent=goals.get(g.parent_id), number=g.number, title=g.title,
+                                                  description=g.description, illustrative=g.illustrative)
+            pending = [g for g in pending if g.pk not in goals]
+            if not ready:
+                break  # a cycle cannot be stored; nothing more to place
+
+
 # The entity types other apps may construct and read; they change them only through the functions above.
 __all__ = [
     "City", "Concept", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "save_city", "save_concept", "save_measure", "save_quarter",
-    "save_structure", "set_progress",
+    "save_structure", "set_progress", "start_concept", "apply_template", "copy_structure", "templates",
 ]

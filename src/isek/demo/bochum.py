@@ -80,19 +80,7 @@ QUARTERS = [
     ("Bermuda3eck / Südliche Innenstadt", "#2e7d32", "Gastronomie und Kultur um das Bermuda3eck (illustrativer Teilraum)."),
 ]
 
-FIELDS = [
-    (1, "Stadtbild & Image", "Townscape & image", "#1f5fa8"),
-    (2, "Plätze & Freiräume", "Squares & open spaces", "#2e7d32"),
-    (3, "Mobilität", "Mobility", "#b34700"),
-    (4, "Wohnen & Quartier", "Housing & neighbourhood", "#7b1fa2"),
-    (5, "Handel & Kultur", "Retail & culture", "#b0003a"),
-    (6, "Gesundheit & Bildung", "Health & education", "#00695c"),
-]
-FIELDS_SOURCE = (
-    "Die sechs Themenblöcke der Online-Beteiligung „Bo wird Bäm!“ (6.11.2018–4.1.2019), Presse: "
-    f"{SRC[16]}; amtlich zur Beteiligung: {SRC[15]}. Die eigene Liste der Handlungsfelder des ISEK ist "
-    "nicht öffentlich belegt; die Demo nutzt die Themenblöcke."
-)
+# The fields of action are isek's structure template "bochum-2018" (src/isek/concepts/structures/).
 
 GOALS = [
     # number, field, title (all illustrative: the ISEK's goal list is not public)

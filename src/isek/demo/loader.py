@@ -13,7 +13,7 @@ from django.db import transaction
 from isek import access
 from isek.analysis import services as analysis
 from isek.concepts import services as concepts
-from isek.concepts.services import Concept, FieldOfAction, Goal, Measure, MeasureSource, Milestone, Quarter
+from isek.concepts.services import Concept, Goal, Measure, MeasureSource, Milestone, Quarter
 from isek.core import geo
 from isek.core.files import find_data_file
 from isek.geodata import services as geodata
@@ -75,9 +75,9 @@ def load(analyse_layers: bool = True) -> Concept:
         concepts.save_quarter(DEMO, concept, Quarter(
             name=name, colour=colour, description=description, geometry=geo.to_django(g), approximated=True,
             source="Illustrativer Teilraum der Demo, keine amtliche Gliederung."))
-    fields = {number: FieldOfAction(number=number, name=name, name_en=name_en, colour=colour, source=bochum.FIELDS_SOURCE)
-              for number, name, name_en, colour in bochum.FIELDS}
-    concepts.save_structure(DEMO, concept, fields=list(fields.values()))
+    # The six theme blocks of the 2018 participation are isek's template "bochum-2018"; the goals are the demo's own.
+    concepts.apply_template(DEMO, concept, "bochum-2018", goals=False)
+    fields = {f.number: f for f in concept.fields_of_action.all()}
     goals = {number: Goal(field_of_action=fields[field], number=number, title=title, illustrative=True)
              for number, field, title in bochum.GOALS}
     concepts.save_structure(DEMO, concept, goals=list(goals.values()))
@@ -164,4 +164,39 @@ def load_lauf() -> Concept | None:
             name="Übrige Stadt", colour="#1565c0", approximated=True,
             geometry=geo.to_django(shapely.MultiPolygon([town.difference(altstadt)])), source="Illustrativ."))
     analysis.start_run(DEMO, concept, extract=str(path), now=True)
+    return concept
+
+
+def load_hoyerswerda() -> Concept | None:
+    """The second example city, started as a new city would start it (wizard services, the general
+    template), with the base map and the analysis from the real Altstadt extract; None without it."""
+    from decimal import Decimal
+
+    from . import hoyerswerda as hy
+
+    extract = find_data_file(hy.EXTRACT)
+    if extract is None:
+        return None
+    with transaction.atomic():
+        old = concepts.concept_by_slug(hy.SLUG)
+        if old is not None:
+            concepts.delete_concept(DEMO, old)
+        concept = concepts.start_concept(DEMO, ags=hy.CITY["ags"], city_name=hy.CITY["name"], template="isek-allgemein",
+                                         **hy.CONCEPT)
+        concept.area = geo.to_django(shapely.MultiPolygon([hy.AREA]))
+        concept.area_name, concept.area_approximated, concept.area_source = "Altstadt", True, hy.AREA_SOURCE
+        concept.summary, concept.is_public = hy.SUMMARY, True
+        concepts.save_concept(DEMO, concept)
+        fields = {f.number: f for f in concept.fields_of_action.all()}
+        goals = {g.number: g for g in concept.goals.all()}
+        for number, title, field, geometry, cost, start, end in hy.MEASURES:
+            concepts.save_measure(DEMO, concept, Measure(
+                number=number, title=title, description=hy.NOTE, primary_field=fields[field], status="planned",
+                geometry=geo.to_django(geometry), geometry_approximated=True, geometry_source=hy.GEOM_NOTE,
+                estimated_cost=Decimal(cost), figures_approximated=True, figures_source=hy.NOTE,
+                start=_date(start), end=_date(end)),
+                goals=[goals[f"{field}.1"]] if f"{field}.1" in goals else [],
+                sources=[MeasureSource(evidence="illustrative", statement=hy.NOTE)])
+    geodata.start_basemap(DEMO, concept, extract, now=True)
+    analysis.start_run(DEMO, concept, extract=str(geodata.cut_extract_of(concept)), now=True)
     return concept

@@ -23,6 +23,11 @@ def basemap_store() -> Path:
     return d
 
 
+def cut_path(ags: str, slug: str) -> Path:
+    """Where the cut of a city's extract to a concept's area is kept (the analysis reads it)."""
+    return extract_dir(ags) / f"{slug}-cut.osm.pbf"
+
+
 def execute(pk: int, concept_pk: int, *, analyse: bool = False, user=None) -> None:
     """Execute a queued build (the job's body): progress and the outcome go to the record. The cut
     extract stays beside the upload; with ``analyse`` the concept's analysis is queued from it."""
@@ -38,7 +43,7 @@ def execute(pk: int, concept_pk: int, *, analyse: bool = False, user=None) -> No
 
     store = basemap_store()
     target = store / f"{bm.city.ags}.mbtiles"
-    cut = extract_dir(bm.city.ags) / f"{concept.slug}-cut.osm.pbf"
+    cut = cut_path(bm.city.ags, concept.slug)
     try:
         with tempfile.TemporaryDirectory(dir=store) as work:
             part = Path(work) / "new.mbtiles"

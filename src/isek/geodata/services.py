@@ -230,6 +230,14 @@ def base_map_of(city: City) -> BaseMap | None:
     return BaseMap.objects.filter(city=city).first()
 
 
+def cut_extract_of(concept: Concept) -> Path | None:
+    """The city's extract cut to the concept's area by the last base-map build, if there is one."""
+    from .jobs import cut_path
+
+    path = cut_path(concept.city.ags, concept.slug)
+    return path if path.is_file() else None
+
+
 def basemap_file(bm: BaseMap) -> Path | None:
     """The base map's MBTiles file, if it is there."""
     if not bm.path:

@@ -151,7 +151,8 @@ def finance_bars(years: list[int], series: list[tuple[str, str, list[float]]]) -
         bottom = [b + v / 1e6 for b, v in zip(bottom, values)]
     ax.set_ylabel("Mio. €")
     ax.set_xticks(years)
-    ax.legend(fontsize=6.5, ncols=3, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12))
+    if ax.get_legend_handles_labels()[0]:  # a concept without located measures has no legend
+        ax.legend(fontsize=6.5, ncols=3, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return data_uri(fig)

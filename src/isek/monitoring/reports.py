@@ -22,7 +22,7 @@ from isek.finance import engine, kuf, presenters
 from isek.finance.models import CostGroup, FinanceVersion
 from isek.geodata import services as geodata
 
-from . import charts, figures
+from . import charts, figures, readiness
 from .models import Indicator, MonitoringMapping, ReportText, YearNote
 
 ZERO = Decimal(0)
@@ -128,6 +128,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["indicators"] = _indicator_rows(concept, ov["indicators"], with_charts=False)
         ctx["groups"] = {g.number: g.name for g in CostGroup.objects.all()}
         ctx["warnings"] = figures.kuf_texts(result)
+        ctx["open_items"] = [i for i in readiness.check(concept) if i.open]
         progress(75, "PDF")
         return pdf.write("monitoring/isek_pdf.html", ctx, path)
 

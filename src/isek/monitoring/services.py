@@ -83,6 +83,28 @@ def import_values(user, concept, data: bytes, default_source: str = "", *, via: 
         return values.store(concept, entries, user)
 
 
+def copy_catalogue(user, concept, source, *, via: str = "web") -> int:
+    """Copy the indicator catalogue of ``source`` (definitions, units, baselines and targets as
+    given there; no values) into ``concept``, linked to the goals of the same number; returns the
+    number of indicators copied. Codes ``concept`` has already are left alone."""
+    access.require(user, "indicator", "edit", concept)
+    access.require(user, "concept", "view", source)
+    goals = {g.number: g for g in concept.goals.all()}
+    have = set(Indicator.objects.filter(concept=concept).values_list("code", flat=True))
+    n = 0
+    with change(user, via):
+        for ind in source.indicators.prefetch_related("goals"):
+            if ind.code in have:
+                continue
+            numbers = [g.number for g in ind.goals.all()]
+            ind.pk, ind.id, ind.concept = None, None, concept
+            ind._state.adding = True
+            ind.save()
+            ind.goals.set([goals[num] for num in numbers if num in goals])
+            n += 1
+    return n
+
+
 # --- payments, texts, notes, mapping -----------------------------------------------------------
 
 
@@ -176,7 +198,7 @@ def report_file(report: Report) -> Path | None:
 
 # The entity types other apps (the demo, the coming API) may construct and read.
 __all__ = [
-    "Indicator", "Payment", "Report", "ReportText", "ValuesError", "YearNote", "add_value",
+    "Indicator", "Payment", "Report", "ReportText", "ValuesError", "YearNote", "add_value", "copy_catalogue",
     "delete_indicator", "delete_payment", "delete_report", "delete_value", "import_values", "report_file",
     "save_indicator", "save_mapping", "save_payment", "save_report_texts", "save_year_notes",
     "start_report", "value_rows",

@@ -8,6 +8,7 @@ app_name = "monitoring"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("readiness/", views.readiness_page, name="readiness"),
     path("indicators/", views.indicators, name="indicators"),
     path("indicators/new/", views.indicator_edit, name="indicator-new"),
     path("indicators/<int:pk>/", views.indicator_page, name="indicator"),

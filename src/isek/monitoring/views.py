@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from isek import access
+from isek.core.laender import FUNDING_RULES
 from isek.finance import services as finance
 from isek.geodata import services as geodata
 
-from . import figures, reports, services
+from . import figures, readiness, reports, services
 from .forms import (
     ImportForm,
     IndicatorForm,
@@ -260,3 +261,13 @@ def report_delete(request, slug, pk):
     concept = access.concept_for(request.user, slug, "report", "delete")
     services.delete_report(request.user, concept, get_object_or_404(Report, concept=concept, pk=pk))
     return redirect("monitoring:reports", slug)
+
+
+@login_required
+def readiness_page(request, slug):
+    """„Was fehlt noch für den Förderantrag?“"""
+    concept = access.concept_for(request.user, slug, "readiness", "view")
+    items = readiness.check(concept)
+    return render(request, "monitoring/readiness.html", {
+        "concept": concept, "items": items, "summary": readiness.summary(items),
+        "rules": FUNDING_RULES.get(concept.city.land_key), "land": concept.city.land})

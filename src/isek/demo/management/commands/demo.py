@@ -26,8 +26,10 @@ class Command(BaseCommand):
         self.stdout.write("Bochum-Demo wird geladen …")
         concept = loader.load()
         lauf = loader.load_lauf()
+        self.stdout.write("Zweite Stadt (Hoyerswerda) wird angelegt, Grundkarte und Analyse aus dem OSM-Extrakt …")
+        hoyerswerda = loader.load_hoyerswerda()
         logins = loader.ensure_users(concept, os.environ.get("ISEK_DEMO_PASSWORD") or None,
-                                     also=[lauf] if lauf is not None else [])
+                                     also=[c for c in (lauf, hoyerswerda) if c is not None])
         self.stdout.write(self.style.SUCCESS(
             f"Geladen: {concept.name}: {concept.measures.count()} Maßnahmen, {concept.quarters.count()} Teilräume, "
             f"Fördergebiet {concept.area_km2:.2f} km² (angenähert)."))
@@ -43,6 +45,11 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING("Lauf-Extrakt fehlt: Beispiel zur Bestandsanalyse übersprungen (isek data fetch)."))
         else:
             self.stdout.write(f"Beispiel Bestandsanalyse: http://127.0.0.1:{port}/concepts/{lauf.slug}/analysis/")
+        if hoyerswerda is None:
+            self.stdout.write(self.style.WARNING("Hoyerswerda-Extrakt fehlt: zweite Stadt übersprungen (isek data fetch)."))
+        else:
+            self.stdout.write(f"Zweite Stadt mit eigener Grundkarte: http://127.0.0.1:{port}/concepts/{hoyerswerda.slug}/ "
+                              f"· was fehlt noch: http://127.0.0.1:{port}/concepts/{hoyerswerda.slug}/readiness/")
         url = f"http://127.0.0.1:{port}/concepts/{concept.slug}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo: {url}"))

@@ -1,0 +1,20 @@
+"""The 16 Länder by the first two digits of the official municipality key (AGS), and what isek
+knows of each (no Django)."""
+
+from __future__ import annotations
+
+LAENDER = {
+    "01": "Schleswig-Holstein", "02": "Hamburg", "03": "Niedersachsen", "04": "Bremen",
+    "05": "Nordrhein-Westfalen", "06": "Hessen", "07": "Rheinland-Pfalz", "08": "Baden-Württemberg",
+    "09": "Bayern", "10": "Saarland", "11": "Berlin", "12": "Brandenburg", "13": "Mecklenburg-Vorpommern",
+    "14": "Sachsen", "15": "Sachsen-Anhalt", "16": "Thüringen",
+}
+
+# Länder whose funding rules are data in isek (finance reference data: programmes, cost groups,
+# rates; the application outline of the readiness check and the ISEK report).
+FUNDING_RULES = {"05": "FRL Städtebauförderung NRW 2023"}
+
+
+def land_of(ags: str) -> str | None:
+    """The Land's name for an AGS (None for an unknown prefix)."""
+    return LAENDER.get((ags or "")[:2])

@@ -1,0 +1,122 @@
+"""What is still missing before a concept can go into a funding application.
+
+Each item is one part that the Land's application outline (NRW: FRL Städtebauförderung 2023, the
+ISEK in an application has area, SWOT, population, retail where relevant, goals and fields of
+action, measures with cost, financing and time plan, steering, continuation, monitoring where
+relevant; DOMAIN.md §3 [34]) and isek's ISEK report expect. An item is complete, incomplete (with
+what is missing and where to fix it) or not applicable. The readiness page and the ISEK PDF (which
+marks open parts "noch offen") read the same list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from isek.analysis.models import AnalysisRun
+from isek.concepts.models import Concept
+from isek.core.laender import FUNDING_RULES
+
+from .models import Indicator, ReportText
+
+COMPLETE, INCOMPLETE, NOT_APPLICABLE = "complete", "incomplete", "not_applicable"
+
+
+@dataclass
+class Item:
+    key: str
+    label: str
+    status: str
+    missing: list[str] = field(default_factory=list)
+    url: str = ""
+
+    @property
+    def open(self) -> bool:
+        return self.status == INCOMPLETE
+
+
+def _item(key, label, missing, url, applicable=True) -> Item:
+    if not applicable:
+        return Item(key, label, NOT_APPLICABLE, [], url)
+    return Item(key, label, INCOMPLETE if missing else COMPLETE, list(missing), url)
+
+
+def check(concept: Concept) -> list[Item]:
+    slug = concept.slug
+    edit = reverse("concepts:concept-edit", args=[slug])
+    texts_url = reverse("monitoring:report-texts", args=[slug])
+    texts = {t.section: t.text.strip() for t in ReportText.objects.filter(concept=concept)}
+
+    def text_missing(*sections):
+        return [_("Text „%(s)s“") % {"s": ReportText.Section(s).label} for s in sections if not texts.get(s)]
+
+    items = []
+    missing = []
+    if concept.area is None:
+        missing.append(_("Fördergebiet (auf der Karte zeichnen oder hochladen)"))
+    if not concept.legal_basis:
+        missing.append(_("Rechtsgrundlage des Gebiets"))
+    if concept.council_decision_date is None:
+        missing.append(_("Datum des Ratsbeschlusses"))
+    missing += text_missing("area")
+    items.append(_item("area", _("Fördergebiet, Rechtsgrundlage und Ratsbeschluss"), missing, edit))
+
+    runs = AnalysisRun.objects.filter(concept=concept, status=AnalysisRun.Status.DONE).exists()
+    items.append(_item("analysis", _("Bestandsanalyse"), [] if runs else [_("eine abgeschlossene Analyse")],
+                       reverse("analysis:analysis", args=[slug])))
+    items.append(_item("population", _("Bevölkerung"), text_missing("population"), texts_url))
+    items.append(_item("retail", _("Einzelhandel und Zentrenfunktion"), text_missing("retail"), texts_url,
+                       applicable=concept.programme == Concept.Programme.LEBENDIGE_ZENTREN))
+    items.append(_item("swot", _("Stärken, Schwächen, Chancen, Risiken"),
+                       text_missing("strengths", "weaknesses", "opportunities", "threats"), texts_url))
+    items.append(_item("mission", _("Leitbild"), [] if concept.mission.strip() else [_("Leitbild")], edit))
+
+    fields = list(concept.fields_of_action.prefetch_related("goals"))
+    missing = [] if fields else [_("mindestens ein Handlungsfeld")]
+    missing += [_("Ziele im Handlungsfeld %(n)s") % {"n": f.number} for f in fields if not f.goals.all()]
+    items.append(_item("structure", _("Handlungsfelder und Ziele"), missing, reverse("concepts:concept-structure", args=[slug])))
+
+    measures = list(concept.measures.prefetch_related("cost_items", "financing").order_by("sort_key"))
+    missing = [] if measures else [_("mindestens eine Maßnahme")]
+    for m in measures:
+        gaps = []
+        if m.geometry is None:
+            gaps.append(_("Verortung"))
+        if not m.cost_items.all() and m.estimated_cost is None:
+            gaps.append(_("Kosten"))
+        if m.cost_items.all() and not m.financing.all():
+            gaps.append(_("Finanzierung"))
+        if not (m.start and m.end):
+            gaps.append(_("Zeitplan"))
+        if gaps:
+            missing.append(_("Maßnahme %(n)s: %(gaps)s") % {"n": m.number, "gaps": ", ".join(str(g) for g in gaps)})
+    items.append(_item("measures", _("Maßnahmen mit Kosten, Finanzierung und Zeitplan"), missing,
+                       reverse("finance:kuf", args=[slug])))
+    rules = FUNDING_RULES.get(concept.city.land_key)
+    items.append(_item("rates", _("Fördersätze der Jahre"),
+                       [] if concept.funding_rates.exists() else [_("Fördersatz je Jahr")],
+                       reverse("finance:kuf-rates", args=[slug]), applicable=rules is not None))
+    items.append(_item("steering", _("Steuerung und Beteiligung"), text_missing("steering"), texts_url))
+    items.append(_item("continuation", _("Verstetigung"), text_missing("continuation"), texts_url))
+
+    indicators = list(Indicator.objects.filter(concept=concept))
+    missing = [] if indicators else [_("mindestens ein Indikator")]
+    missing += [_("Ausgangs- und Zielwert von „%(n)s“") % {"n": i.name} for i in indicators
+                if i.kind != Indicator.Kind.CONTEXT and (i.baseline_value is None or i.target_value is None)]
+    missing += text_missing("monitoring")
+    items.append(_item("monitoring", _("Monitoring: Indikatoren mit Ausgangs- und Zielwert"), missing,
+                       reverse("monitoring:indicators", args=[slug])))
+    return items
+
+
+def summary(items: list[Item]) -> dict:
+    applicable = [i for i in items if i.status != NOT_APPLICABLE]
+    done = sum(1 for i in applicable if i.status == COMPLETE)
+    return {"done": done, "total": len(applicable), "ready": done == len(applicable)}
+
+
+def open_keys(concept: Concept) -> set[str]:
+    """The keys of the items still open (the ISEK PDF marks their parts "noch offen")."""
+    return {i.key for i in check(concept) if i.open}
