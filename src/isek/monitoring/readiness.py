@@ -78,16 +78,14 @@ def check(concept: Concept) -> list[Item]:
     missing += [_("Ziele im Handlungsfeld %(n)s") % {"n": f.number} for f in fields if not f.goals.all()]
     items.append(_item("structure", _("Handlungsfelder und Ziele"), missing, reverse("concepts:concept-structure", args=[slug])))
 
-    measures = list(concept.measures.prefetch_related("cost_items", "financing").order_by("sort_key"))
+    measures = list(concept.measures.prefetch_related("cost_items").order_by("sort_key"))
     missing = [] if measures else [_("mindestens eine Maßnahme")]
     for m in measures:
         gaps = []
         if m.geometry is None:
             gaps.append(_("Verortung"))
-        if not m.cost_items.all() and m.estimated_cost is None:
-            gaps.append(_("Kosten"))
-        if m.cost_items.all() and not m.financing.all():
-            gaps.append(_("Finanzierung"))
+        if not m.cost_items.all():  # an estimate alone is not in the KuF; grants follow from the rates
+            gaps.append(_("Kosten je Jahr in der KuF"))
         if not (m.start and m.end):
             gaps.append(_("Zeitplan"))
         if gaps:
