@@ -31,6 +31,8 @@ REQUESTS = {
     ("reference_layer", "delete"): ("post", "layers/{layer}/delete/", True),
     ("basemap", "view"): ("get", "basemap/", False),
     ("readiness", "view"): ("get", "readiness/", True),
+    ("member", "view"): ("get", "members/", True),
+    ("member", "edit"): ("post", "members/", True),
     ("basemap", "build"): ("post", "basemap/", False),
     ("kuf", "view"): ("get", "kuf/", True),
     ("kuf", "export"): ("get", "kuf.xlsx", True),

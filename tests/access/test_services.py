@@ -114,15 +114,27 @@ def test_site_actions_are_for_administrators(concept, who):
     with pytest.raises(PermissionDenied):
         concepts.create_concept(user, concept.city, slug="neu", name="Neu", start_year=2025, end_year=2030)
     with pytest.raises(PermissionDenied):
-        concepts.grant_role(user, concept, UserFactory(), "planner")
-    with pytest.raises(PermissionDenied):
         concepts.delete_concept(user, concept)
     assert concepts.concept_by_slug(concept.slug) == concept
 
 
 def test_site_policy_rows_are_all_tested():
     assert sorted(access.SITE_POLICY) == [("city", "edit"), ("concept", "create"), ("concept", "delete"),
-                                          ("member", "edit")]
+                                          ("member", "invite")]
+
+
+def test_planners_grant_and_revoke_roles_reviewers_may_not(concept, planner, reviewer):
+    newcomer = UserFactory()
+    with pytest.raises(PermissionDenied):
+        concepts.grant_role(reviewer, concept, newcomer, "planner")
+    concepts.grant_role(planner, concept, newcomer, "reviewer")
+    assert access.role_of(newcomer, concept) == access.Role.REVIEWER
+    concepts.revoke_role(planner, concept, newcomer)
+    assert access.role_of(newcomer, concept) == access.Role.CITIZEN
+    with pytest.raises(ValidationError) as exc:  # the last planner stays
+        concepts.revoke_role(planner, concept, planner)
+    assert exc.value.code == "last_planner"
+    assert access.role_of(planner, concept) == access.Role.PLANNER
 
 
 def test_administrator_creates_a_city_and_concept_and_grants_a_role():

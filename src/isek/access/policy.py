@@ -46,6 +46,8 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
     ("measure", "delete"): _PLANNERS,
     ("quarter", "edit"): _PLANNERS,
     ("structure", "edit"): _PLANNERS,  # fields of action and goals
+    ("member", "view"): _PLANNERS,  # who has which role on the concept
+    ("member", "edit"): _PLANNERS,  # grant reviewer and planner roles
     ("geodata", "import"): _PLANNERS,
     ("reference_layer", "view"): _READ,
     ("reference_layer", "upload"): _PLANNERS,
@@ -80,7 +82,7 @@ SITE_POLICY: dict[tuple[str, str], set[Role]] = {
     ("city", "edit"): {ADM},
     ("concept", "create"): {ADM, P},
     ("concept", "delete"): {ADM},
-    ("member", "edit"): {ADM},
+    ("member", "invite"): {ADM},  # invite a person by e-mail
 }
 
 

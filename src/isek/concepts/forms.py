@@ -171,3 +171,34 @@ class GoalForm(KernFormMixin, forms.ModelForm):
 
 FieldOfActionFormSet = forms.modelformset_factory(FieldOfAction, form=FieldOfActionForm, extra=1, can_delete=True)
 GoalFormSet = forms.modelformset_factory(Goal, form=GoalForm, extra=1, can_delete=True)
+
+
+class ConceptStartForm(KernFormMixin, forms.Form):
+    """The wizard's first step: city and concept."""
+
+    city_name = forms.CharField(label=_("Stadt oder Gemeinde"), max_length=200)
+    ags = forms.RegexField(label=_("Amtlicher Gemeindeschlüssel (AGS)"), regex=r"^\d{8}$", max_length=8,
+                           help_text=_("8 Ziffern, z. B. 14625240 für Hoyerswerda; die ersten beiden nennen das Land."),
+                           error_messages={"invalid": _("Der Amtliche Gemeindeschlüssel hat 8 Ziffern.")})
+    name = forms.CharField(label=_("Name des Konzepts"), max_length=200)
+    slug = forms.SlugField(label=_("Kurzname (URL)"), max_length=80, help_text=_("z. B. altstadt; erscheint in der Adresse."))
+    programme = forms.ChoiceField(label=_("Förderprogramm"), choices=Concept.Programme.choices)
+    legal_basis = forms.ChoiceField(label=_("Rechtsgrundlage des Gebiets"), choices=Concept.LegalBasis.choices,
+                                    initial=Concept.LegalBasis.UNTERSUCHUNGSGEBIET)
+    start_year = forms.IntegerField(label=_("Beginn (Jahr)"), min_value=1971, max_value=2100)
+    end_year = forms.IntegerField(label=_("Ende (Jahr)"), min_value=1971, max_value=2100)
+    structure = forms.ChoiceField(label=_("Handlungsfelder und Ziele"), required=False,
+                                  help_text=_("Eine Vorlage oder die Struktur eines bestehenden Konzepts (ohne Maßnahmen und Geld); später änderbar."))
+
+    def __init__(self, *args, templates=(), sources=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("ohne Vorlage"))]
+        choices += [(f"template:{t.key}", str(_("Vorlage: %(l)s") % {"l": t.label_de})) for t in templates]
+        choices += [(f"copy:{c.slug}", str(_("wie Konzept: %(n)s") % {"n": c.name})) for c in sources]
+        self.fields["structure"].choices = choices
+
+
+class MemberForm(KernFormMixin, forms.Form):
+    person = forms.CharField(label=_("Benutzername oder E-Mail"), max_length=254)
+    role = forms.ChoiceField(label=_("Rolle"), choices=[("reviewer", _("Prüfung (lesen)")), ("planner", _("Planung (bearbeiten)")),
+                                                        ("moderator", _("Moderation der Beteiligung"))])

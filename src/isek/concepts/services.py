@@ -74,12 +74,38 @@ def delete_concept(user, concept: Concept, *, via: str = "web") -> None:
 
 def grant_role(user, concept: Concept, member, role: str, *, via: str = "web") -> ConceptRole:
     """Give ``member`` the ``role`` (planner, reviewer, moderator) on ``concept``."""
-    access.require_site(user, "member", "edit")
+    access.require(user, "member", "edit", concept)
     if role not in ConceptRole.Role.values:
         raise invalid(_("Unbekannte Rolle „%(r)s“.") % {"r": role}, "unknown_role", "role")
     with change(user, via):
         grant, _created = ConceptRole.objects.update_or_create(concept=concept, user=member, defaults={"role": role})
     return grant
+
+
+def revoke_role(user, concept: Concept, member, *, via: str = "web") -> None:
+    """Take ``member``'s role on ``concept`` away; the last planner stays."""
+    access.require(user, "member", "edit", concept)
+    grant = ConceptRole.objects.filter(concept=concept, user=member).first()
+    if grant is None:
+        return
+    planners = ConceptRole.objects.filter(concept=concept, role=ConceptRole.Role.PLANNER)
+    if grant.role == ConceptRole.Role.PLANNER and planners.count() == 1:
+        raise invalid(_("Das Konzept braucht mindestens eine Person in der Planung."), "last_planner")
+    with change(user, via):
+        grant.delete()
+
+
+def members(concept: Concept) -> list[ConceptRole]:
+    return list(ConceptRole.objects.filter(concept=concept).select_related("user").order_by("role", "user__username"))
+
+
+def find_person(text: str):
+    """The account with this user name or e-mail address, or None."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    text = text.strip()
+    return User.objects.filter(username=text).first() or User.objects.filter(email__iexact=text).first()
 
 
 # --- a concept's parts ------------------------------------------------------------------------
@@ -227,6 +253,9 @@ def import_upload(user, concept: Concept, upload, kind: str, *, crs=None, via: s
 # --- starting a concept ------------------------------------------------------------------------
 
 
+RESERVED_SLUGS = {"new"}  # /concepts/new/ is the wizard
+
+
 def templates() -> dict[str, structures.Template]:
     """The structure templates (fields of action with goals) a new concept can start from."""
     return structures.templates()
@@ -242,7 +271,7 @@ def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, progr
     if template and template not in structures.templates():
         raise invalid(_("Die Vorlage „%(t)s“ gibt es nicht; vorhanden: %(all)s.")
                       % {"t": template, "all": ", ".join(structures.templates())}, "unknown_template", "template")
-    if Concept.objects.filter(slug=slug).exists():
+    if slug in RESERVED_SLUGS or Concept.objects.filter(slug=slug).exists():
         raise invalid(_("Der Kurzname „%(s)s“ ist schon vergeben.") % {"s": slug}, "duplicate_slug", "slug")
     city = City.objects.filter(ags=ags).first() or City(ags=ags, name=city_name)
     if not city.pk:
@@ -314,6 +343,6 @@ def copy_structure(user, concept: Concept, source: Concept, *, via: str = "web")
 __all__ = [
     "City", "Concept", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "create_concept", "delete_concept", "delete_measure", "grant_role",
-    "import_path", "import_upload", "save_city", "save_concept", "save_measure", "save_quarter",
+    "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "apply_template", "copy_structure", "templates",
 ]

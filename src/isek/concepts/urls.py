@@ -19,5 +19,7 @@ urlpatterns = [
     path("import/", views.import_view, name="concept-import"),
     re_path(r"^export\.(?P<fmt>gpkg|geojson)$", views.export_view, name="concept-export"),
     path("changes/", views.changes_view, name="concept-changes"),
+    path("setup/", views.setup_page, name="concept-setup"),
+    path("members/", views.members_page, name="concept-members"),
     re_path(r"^(?P<layer>area|quarters|measures)\.geojson$", views.concept_geojson, name="concept-geojson"),
 ]

@@ -7,6 +7,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,14 +19,17 @@ from isek import access
 from isek.core.downloads import temporary_download
 from isek.core.models import ChangeRecord
 from isek.geodata import services as geodata
+from isek.monitoring import services as monitoring
 
 from . import exporting, geoio, services
 from .forms import (
     ConceptForm,
+    ConceptStartForm,
     FieldOfActionFormSet,
     GoalFormSet,
     ImportForm,
     MeasureForm,
+    MemberForm,
     MilestoneFormSet,
     QuarterForm,
 )
@@ -248,3 +252,82 @@ def changes_view(request, slug):
     concept = access.concept_for(request.user, slug, "concept", "history")
     records = ChangeRecord.objects.filter(concept_pk=concept.pk)[:300]
     return render(request, "concepts/changes.html", {"concept": concept, "records": records})
+
+
+# --- starting a concept (the wizard) and its team ------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concept_new(request):
+    """The wizard's first step: city and concept, with a structure template or a copy."""
+    access.require_site(request.user, "concept", "create")
+    sources = [c for c in access.visible_concepts(request.user) if c.fields_of_action.exists()]
+    form = ConceptStartForm(request.POST or None, templates=services.templates().values(), sources=sources)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        kind, _sep, key = (d["structure"] or "").partition(":")
+        try:
+            with transaction.atomic():  # the concept and its structure, or nothing
+                concept = services.start_concept(
+                    request.user, ags=d["ags"], city_name=d["city_name"], slug=d["slug"], name=d["name"],
+                    programme=d["programme"], legal_basis=d["legal_basis"], start_year=d["start_year"],
+                    end_year=d["end_year"], template=key if kind == "template" else "")
+                if kind == "copy":
+                    source = next((c for c in sources if c.slug == key), None)
+                    if source is None:
+                        raise ValidationError({"structure": _("Dieses Konzept gibt es nicht.")})
+                    services.copy_structure(request.user, concept, source)
+                    monitoring.copy_catalogue(request.user, concept, source)
+        except ValidationError as exc:
+            again = services.concept_by_slug(d["slug"])
+            if again is not None and access.role_of(request.user, again) == access.Role.PLANNER \
+                    and again.city.ags == d["ags"] and again.name == d["name"]:
+                return redirect("concepts:concept-setup", again.slug)  # the same step sent twice
+            _to_form(form, exc)
+        else:
+            messages.success(request, _("Das Konzept „%(n)s“ ist angelegt (Entwurf, nicht öffentlich).") % {"n": concept.name})
+            return redirect("concepts:concept-setup", concept.slug)
+    return render(request, "concepts/concept_new.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def setup_page(request, slug):
+    """The wizard's steps for a concept, each with its state; every step can be left and resumed."""
+    concept = access.concept_for(request.user, slug, "concept", "edit")
+    basemap = geodata.base_map_of(concept.city)
+    return render(request, "concepts/setup.html", {
+        "concept": concept, "quarters": concept.quarters.count(), "fields": concept.fields_of_action.count(),
+        "goals": concept.goals.count(), "measures": concept.measures.count(), "basemap": basemap,
+        "members": len(services.members(concept)), "land": concept.city.land,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members_page(request, slug):
+    concept = access.concept_for(request.user, slug, "member", "view")
+    form = MemberForm(request.POST or None)
+    if request.method == "POST":
+        access.require(request.user, "member", "edit", concept)
+        try:
+            if "revoke" in request.POST:
+                person = services.find_person(request.POST["revoke"])
+                if person is not None:
+                    services.revoke_role(request.user, concept, person)
+                    messages.success(request, _("%(u)s gehört nicht mehr zum Team.") % {"u": person.username})
+                return redirect("concepts:concept-members", slug)
+            if form.is_valid():
+                person = services.find_person(form.cleaned_data["person"])
+                if person is None:
+                    raise ValidationError({"person": _("Keinen Zugang mit diesem Namen oder dieser E-Mail gefunden; "
+                                                       "die Verwaltung kann die Person einladen.")})
+                services.grant_role(request.user, concept, person, form.cleaned_data["role"])
+                messages.success(request, _("%(u)s ist jetzt im Team.") % {"u": person.username})
+                return redirect("concepts:concept-members", slug)
+        except ValidationError as exc:
+            _to_form(form, exc)
+    return render(request, "concepts/members.html", {"concept": concept, "members": services.members(concept),
+                                                      "form": form},
+                  status=400 if request.method == "POST" else 200)

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "isek.core",
     "isek.web",
+    "isek.accounts",
     "isek.concepts",
     "isek.geodata",
     "isek.finance",
@@ -190,6 +191,20 @@ ISEK_DATA_DIRS = [
 # A production site may configure a raster tile URL (e.g. basemap.de); empty means the offline
 # base layer drawn from the project's own data.
 ISEK_BASEMAP_TILES = os.environ.get("ISEK_BASEMAP_TILES", "")
+
+# E-mail (invitations): the demo writes each mail as a file into var/mail (`isek demo` prints
+# where); production sends by SMTP with the EMAIL_* settings from the environment.
+DEFAULT_FROM_EMAIL = os.environ.get("ISEK_FROM_EMAIL", "isek@localhost")
+if DEMO_MODE:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ.get("ISEK_EMAIL_HOST", "localhost")
+    EMAIL_PORT = int(os.environ.get("ISEK_EMAIL_PORT", 25))
+    EMAIL_HOST_USER = os.environ.get("ISEK_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("ISEK_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = _env_bool("ISEK_EMAIL_TLS", False)
 
 # Background jobs (analysis runs): django-tasks with its database backend; `isek db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -3,15 +3,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from isek.concepts import views as concept_views
+
 concept = "concepts/<slug:slug>/"
 
 urlpatterns = [
     path("", include("isek.web.urls")),
+    path("concepts/new/", concept_views.concept_new, name="concept-new"),
     path(concept, include("isek.concepts.urls")),
     path(concept, include("isek.geodata.urls")),
     path(concept, include("isek.finance.urls")),
     path(concept, include("isek.analysis.urls")),
     path(concept, include("isek.monitoring.urls")),
+    path("accounts/", include("isek.accounts.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -22,6 +22,7 @@ from . import bochum, context
 
 PLANNER = "planerin"
 REVIEWER = "pruefer"
+ADMIN = "verwaltung"
 DEMO = access.Operator("isek demo")  # the demo loads through the services like any channel
 
 
@@ -122,7 +123,7 @@ def analyse(concept: Concept) -> None:
 
 def ensure_users(concept: Concept, password: str | None = None, also=()) -> dict[str, str]:
     """Create or reset the demo planner and reviewer (with the same roles on the concepts in
-    ``also``); return {username: password}."""
+    ``also``) and an administrator; return {username: password}."""
     User = get_user_model()
     out = {}
     for username, role in ((PLANNER, "planner"), (REVIEWER, "reviewer")):
@@ -133,6 +134,13 @@ def ensure_users(concept: Concept, password: str | None = None, also=()) -> dict
         for c in (concept, *also):
             concepts.grant_role(DEMO, c, user, role)
         out[username] = pw
+    # An administrator, to try the invitations (the mails go to a folder, see `isek demo`).
+    pw = password or secrets.token_urlsafe(12)
+    admin, _ = User.objects.get_or_create(username=ADMIN)
+    admin.is_superuser = admin.is_staff = True
+    admin.set_password(pw)
+    admin.save()
+    out[ADMIN] = pw
     return out
 
 

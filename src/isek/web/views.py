@@ -1,5 +1,6 @@
 from django.shortcuts import render
 
+from isek import access
 from isek.access import visible_concepts
 from isek.geodata import services as geodata
 
@@ -9,6 +10,8 @@ def home(request):
     return render(request, "web/home.html", {
         "public_concepts": [c for c in concepts if c.is_public],
         "own_concepts": [c for c in concepts if not c.is_public],
+        "may_start": access.allows_site(request.user, "concept", "create"),
+        "may_invite": access.allows_site(request.user, "member", "invite"),
     })
 
 

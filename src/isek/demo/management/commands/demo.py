@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
@@ -56,6 +57,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Übersicht und Berichte (nach Anmeldung): {url}dashboard/ · {url}reports/")
         self.stdout.write(f"Anmeldung Planung:  Benutzer {loader.PLANNER}  Passwort {logins[loader.PLANNER]}")
         self.stdout.write(f"Anmeldung Prüfung:  Benutzer {loader.REVIEWER}  Passwort {logins[loader.REVIEWER]}")
+        self.stdout.write(f"Anmeldung Verwaltung: Benutzer {loader.ADMIN}  Passwort {logins[loader.ADMIN]} "
+                          f"(lädt unter http://127.0.0.1:{port}/accounts/invite/ ein)")
+        self.stdout.write(f"E-Mails (Einladungen) landen als Dateien in {settings.EMAIL_FILE_PATH}")
         if no_serve:
             return
         connections.close_all()

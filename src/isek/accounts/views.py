@@ -1,0 +1,58 @@
+"""Invitations (for administrators) and the page behind the link in the mail."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from isek import access
+
+from . import services
+from .forms import AcceptForm, InviteForm
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite_page(request):
+    access.require_site(request.user, "member", "invite")
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inv, _link = services.invite(request.user, form.cleaned_data["email"], base_url=request.build_absolute_uri("/"),
+                                         may_start_concepts=form.cleaned_data["may_start_concepts"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Die Einladung an %(e)s ist verschickt.") % {"e": inv.email})
+            return redirect("accounts:invite")
+    return render(request, "accounts/invite.html", {"form": form, "invitations": services.open_invitations()},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def accept_page(request, token):
+    inv = services.invitation_for(token)
+    if inv is None:
+        return render(request, "accounts/accept.html", {"invalid": True}, status=404)
+    form = AcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept(token, form.cleaned_data["username"], form.cleaned_data["password1"])
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error("password1", exc.messages)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Willkommen bei isek, %(u)s. Ihr Zugang ist angelegt.") % {"u": user.username})
+            return redirect("concept-new" if user.has_perm("concepts.add_concept") else "web:home")
+    return render(request, "accounts/accept.html", {"form": form, "email": inv.email},
+                  status=400 if request.method == "POST" else 200)

@@ -1,0 +1,83 @@
+"""An administrator invites a planner by e-mail; the one-time link sets a password; the new
+planner may start concepts. The token is stored only as a hash and works once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+
+from isek.accounts.models import Invitation
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _invite(client, email="planung@hoyerswerda.example"):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    r = client.post("/accounts/invite/", {"email": email, "may_start_concepts": "on"})
+    assert r.status_code == 302, r.content.decode()[:500]
+    client.logout()
+    body = mail.outbox[-1].body
+    return re.search(r"http://testserver(/accounts/invitation/[^\s]+/)", body).group(1)
+
+
+def test_invited_planner_sets_a_password_and_may_start_a_concept(client):
+    link = _invite(client)
+    assert mail.outbox[-1].to == ["planung@hoyerswerda.example"]
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert not Invitation.objects.filter(token_hash=token).exists()  # only its hash is stored
+    page = client.get(link)
+    assert page.status_code == 200 and "planung@hoyerswerda.example" in page.content.decode()
+    r = client.post(link, {"username": "hplanerin", "password1": "Stadtumbau-2026!", "password2": "Stadtumbau-2026!"})
+    assert r.status_code == 302 and r["Location"] == "/concepts/new/"
+    user = get_user_model().objects.get(username="hplanerin")
+    assert user.email == "planung@hoyerswerda.example" and user.has_perm("concepts.add_concept")
+    assert client.get("/concepts/new/").status_code == 200  # signed in
+    client.logout()
+    again = client.get(link)  # the link works once
+    assert again.status_code == 404 and "ungültig, abgelaufen oder schon benutzt" in again.content.decode()
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"username": "x", "password1": "kurz", "password2": "kurz"}, "zu kurz"),
+    ({"username": "x", "password1": "Stadtumbau-2026!", "password2": "anders-2026!"}, "stimmen nicht überein"),
+    ({"username": "hat leerzeichen", "password1": "Stadtumbau-2026!", "password2": "Stadtumbau-2026!"}, "Benutzername"),
+])
+def test_bad_passwords_and_names_are_refused_and_the_link_stays(client, data, message):
+    link = _invite(client)
+    r = client.post(link, data, HTTP_ACCEPT_LANGUAGE="de")
+    assert r.status_code == 400 and message in r.content.decode()
+    assert not get_user_model().objects.filter(username=data["username"]).exists()
+    assert client.get(link).status_code == 200
+
+
+def test_taken_username_is_refused(client):
+    UserFactory(username="vergeben")
+    link = _invite(client)
+    r = client.post(link, {"username": "vergeben", "password1": "Stadtumbau-2026!", "password2": "Stadtumbau-2026!"})
+    assert r.status_code == 400 and "gibt es schon" in r.content.decode()
+
+
+def test_only_administrators_invite(client):
+    client.force_login(UserFactory())
+    assert client.get("/accounts/invite/").status_code == 403
+    assert client.post("/accounts/invite/", {"email": "a@b.example"}).status_code == 403
+    assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_unknown_token_is_a_clear_404(client):
+    r = client.get("/accounts/invitation/nichtda/")
+    assert r.status_code == 404 and "ungültig" in r.content.decode()
+
+
+def test_existing_account_is_not_invited_again(client):
+    UserFactory(email="schon@da.example")
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    r = client.post("/accounts/invite/", {"email": "schon@da.example"})
+    assert r.status_code == 400 and "gibt es schon einen Zugang" in r.content.decode()
+    assert not mail.outbox

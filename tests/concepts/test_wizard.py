@@ -1,0 +1,90 @@
+"""The wizard in the browser's requests: a planner allowed to start concepts creates one with a
+template or a copy, resumes its steps, and gives others roles on the members page."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from isek import access
+from isek.concepts.models import City, Concept
+from tests.factories import ConceptFactory, FieldFactory, UserFactory, member
+
+pytestmark = pytest.mark.django_db
+
+FORM = {"city_name": "Hoyerswerda", "ags": "14625240", "name": "Altstadt Hoyerswerda", "slug": "altstadt",
+        "programme": "lebendige_zentren", "legal_basis": "baugb_141", "start_year": "2026", "end_year": "2034",
+        "structure": "template:isek-allgemein"}
+
+
+@pytest.fixture
+def starter(client):
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="add_concept", content_type__app_label="concepts"))
+    client.force_login(user)
+    return user
+
+
+def test_wizard_creates_the_concept_and_shows_its_steps(client, starter):
+    r = client.post("/concepts/new/", FORM)
+    assert r.status_code == 302 and r["Location"] == "/concepts/altstadt/setup/"
+    concept = Concept.objects.get(slug="altstadt")
+    assert access.role_of(starter, concept) == access.Role.PLANNER
+    assert concept.fields_of_action.count() == 8
+    html = client.get("/concepts/altstadt/setup/").content.decode()
+    assert 'data-step="area" data-done="false"' in html and 'data-step="structure" data-done="true"' in html
+    assert "EPSG:25833" in html and "Sachsen" in html
+    # The same step sent twice leads to the same concept, not a second one.
+    again = client.post("/concepts/new/", FORM)
+    assert again.status_code == 302 and again["Location"] == "/concepts/altstadt/setup/"
+    assert Concept.objects.filter(city__ags="14625240").count() == 1
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"ags": "1462524"}, "8 Ziffern"),
+    ({"ags": "17625240"}, "bezeichnen kein Land"),
+    ({"structure": "template:gibt-es-nicht"}, "keine gültige Auswahl"),
+    ({"end_year": "2020"}, "Das Ende liegt vor dem Beginn"),
+])
+def test_wizard_bad_input_changes_nothing(client, starter, change, message):
+    r = client.post("/concepts/new/", {**FORM, **change})
+    assert r.status_code == 400 and message in r.content.decode()
+    assert not Concept.objects.exists() and not City.objects.exists()
+
+
+def test_wizard_refuses_a_slug_of_someone_elses_concept(client, starter):
+    ConceptFactory(slug="altstadt")
+    r = client.post("/concepts/new/", FORM)
+    assert r.status_code == 400 and "schon vergeben" in r.content.decode()
+    assert Concept.objects.count() == 1
+
+
+def test_wizard_copies_a_visible_concept(client, starter):
+    source = ConceptFactory(is_public=True, slug="vorbild")
+    FieldFactory(concept=source, number=4, name="Wohnen")
+    r = client.post("/concepts/new/", {**FORM, "structure": "copy:vorbild"})
+    assert r.status_code == 302
+    assert list(Concept.objects.get(slug="altstadt").fields_of_action.values_list("name", flat=True)) == ["Wohnen"]
+
+
+def test_people_without_the_right_see_403(client):
+    client.force_login(UserFactory())
+    assert client.get("/concepts/new/").status_code == 403
+    assert client.post("/concepts/new/", FORM).status_code == 403
+    assert not Concept.objects.exists()
+
+
+def test_members_page_grants_and_revokes(client):
+    concept = ConceptFactory()
+    planner = member(concept, "planner")
+    colleague = UserFactory(username="kollege", email="kollege@stadt.example")
+    client.force_login(planner)
+    r = client.post(f"/concepts/{concept.slug}/members/", {"person": "kollege@stadt.example", "role": "reviewer"})
+    assert r.status_code == 302 and access.role_of(colleague, concept) == access.Role.REVIEWER
+    r = client.post(f"/concepts/{concept.slug}/members/", {"person": "niemand", "role": "reviewer"})
+    assert r.status_code == 400 and "Keinen Zugang" in r.content.decode()
+    r = client.post(f"/concepts/{concept.slug}/members/", {"revoke": "kollege"})
+    assert r.status_code == 302 and access.role_of(colleague, concept) == access.Role.CITIZEN
+    r = client.post(f"/concepts/{concept.slug}/members/", {"revoke": planner.username})
+    assert r.status_code == 400 and "mindestens eine Person in der Planung" in r.content.decode()
+    assert access.role_of(planner, concept) == access.Role.PLANNER
