@@ -7,11 +7,13 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from isek import access
 from isek.concepts import services as concepts
 from isek.finance import services as finance
 from isek.monitoring import readiness, reports
+from isek.monitoring.readiness import Item
 from isek.monitoring import services as monitoring
 from tests.factories import ConceptFactory, FieldFactory, MeasureFactory, member
 
@@ -20,7 +22,10 @@ OP = access.Operator("test")
 
 
 def _by_key(concept):
-    return {i.key: i for i in readiness.check(concept)}
+    """The items with their texts in German (the active language must not leak in from other tests)."""
+    with translation.override("de"):
+        return {i.key: Item(i.key, str(i.label), i.status, [str(m) for m in i.missing], i.url)
+                for i in readiness.check(concept)}
 
 
 def test_a_new_concept_lists_what_is_missing_with_links(client):

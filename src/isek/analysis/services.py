@@ -34,4 +34,18 @@ def latest_values(concept) -> dict:
     return jobs.latest_values(concept)
 
 
-__all__ = ["AnalysisRun", "latest_values", "start_run"]
+def area_figures(concept) -> list[dict]:
+    """The newest analysis value of each indicator for the funding area, with its German name,
+    unit and date (for reports)."""
+    from . import indicators
+
+    latest = jobs.latest_values(concept)
+    rows = []
+    for ind in indicators.REGISTRY.values():
+        value = latest.get(ind.id, {}).get("area")
+        if value is not None and value[0] is not None:
+            rows.append({"id": ind.id, "name": ind.name_de, "unit": ind.unit, "value": value[0], "date": value[1]})
+    return rows
+
+
+__all__ = ["AnalysisRun", "area_figures", "latest_values", "start_run"]

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from isek.analysis import services as analysis
 from isek.concepts.models import Concept, Measure, Milestone
 from isek.core import pdf
 from isek.finance import engine, kuf, presenters
@@ -129,6 +130,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["groups"] = {g.number: g.name for g in CostGroup.objects.all()}
         ctx["warnings"] = figures.kuf_texts(result)
         ctx["open_items"] = [i for i in readiness.check(concept) if i.open]
+        ctx["analysis"] = analysis.area_figures(concept)
         progress(75, "PDF")
         return pdf.write("monitoring/isek_pdf.html", ctx, path)
 
