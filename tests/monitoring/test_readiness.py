@@ -13,8 +13,8 @@ from isek import access
 from isek.concepts import services as concepts
 from isek.finance import services as finance
 from isek.monitoring import readiness, reports
-from isek.monitoring.readiness import Item
 from isek.monitoring import services as monitoring
+from isek.monitoring.readiness import Item
 from tests.factories import ConceptFactory, FieldFactory, MeasureFactory, member
 
 pytestmark = pytest.mark.django_db
