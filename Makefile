@@ -10,7 +10,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 DEB_PACKAGES := libsqlite3-mod-spatialite gdal-bin libgdal-dev postgresql-15 postgresql-15-postgis-3 \
-	chromium chromium-driver fonts-liberation poppler-utils gettext python3-venv python3-dev osmium-tool tilemaker \
+	chromium chromium-driver fonts-liberation poppler-utils gettext python3-venv python3-dev osmium-tool tilemaker nginx-light \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 PG_URL := postgis://postgres@127.0.0.1:54329/isek
 
@@ -30,6 +30,11 @@ var/.system-ok: Makefile
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -q; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	  case "$$missing" in *nginx-light*) started_nginx=yes;; esac; \
+	  if [ -n "$$started_nginx" ] && command -v systemctl >/dev/null && systemctl is-active -q nginx 2>/dev/null; then \
+	    echo "Stopping the system nginx that the package started (isek starts its own, on loopback, where needed)"; \
+	    $$SUDO systemctl disable --now nginx; \
+	  fi; \
 	fi
 	@touch $@
 
@@ -62,6 +67,7 @@ bench: setup
 	$(PY) bench/analysis_bench.py
 	$(PY) bench/analysis_growth.py
 	$(PY) bench/report_bench.py
+	$(PY) bench/tiles_bench.py
 
 lint: venv
 	$(PY) -m pip install -q ruff

@@ -212,3 +212,14 @@ def test_tiles_of_an_internal_concept_are_hidden(hoyerswerda, client):
     r = client.get(f"/concepts/{hoyerswerda.slug}/basemap/14/{x}/{y}.pbf")
     assert r.status_code == 200 and r["Cache-Control"].startswith("private")
     assert json.loads(client.get(f"/concepts/{hoyerswerda.slug}/basemap/status/").content)["status"] == "done"
+
+
+def test_an_administrator_may_name_an_external_style_for_cities_without_a_base_map(hoyerswerda, client, settings):
+    settings.ISEK_BASEMAP_STYLE_URL = "https://sgx.geodatenzentrum.de/gdz_basemapde_vektor/styles/bm_web_col.json"
+    settings.ISEK_BASEMAP_ATTRIBUTION = "© GeoBasis-DE / BKG (2026) CC BY 4.0"
+    html = client.get(hoyerswerda.get_absolute_url()).content.decode()
+    assert f'data-basemap-style="{settings.ISEK_BASEMAP_STYLE_URL}"' in html
+    assert "© GeoBasis-DE / BKG (2026) CC BY 4.0" in html
+    services.start_basemap(OPERATOR, hoyerswerda, _extract(), now=True)  # the city's own map wins
+    html = client.get(hoyerswerda.get_absolute_url()).content.decode()
+    assert f'data-basemap-style="/concepts/{hoyerswerda.slug}/basemap/style.json"' in html

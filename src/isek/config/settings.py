@@ -85,6 +85,9 @@ elif _engine.endswith("sqlite3"):
     DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.spatialite"
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Opening a SpatiaLite connection loads the extension (tens of ms): keep one per thread.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("ISEK_CONN_MAX_AGE", 600))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Test runs give the test database a file name so live-server threads share it.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ISEK_TEST_DB") or None}
 
@@ -188,9 +191,13 @@ ISEK_DATA_DIRS = [
     if p
 ] or [Path.cwd().parent / "shared" / "data", VAR_DIR / "data"]
 
-# A production site may configure a raster tile URL (e.g. basemap.de); empty means the offline
-# base layer drawn from the project's own data.
-ISEK_BASEMAP_TILES = os.environ.get("ISEK_BASEMAP_TILES", "")
+# A production site may name an external MapLibre vector style for cities without a base map of
+# their own (e.g. basemap.de's, with the attribution it asks for). Empty by default: nothing is
+# loaded from outside, and such cities' maps draw their background layers.
+ISEK_BASEMAP_STYLE_URL = os.environ.get("ISEK_BASEMAP_STYLE_URL", "")
+ISEK_BASEMAP_ATTRIBUTION = os.environ.get("ISEK_BASEMAP_ATTRIBUTION", "")
+if ISEK_BASEMAP_STYLE_URL and not ISEK_BASEMAP_ATTRIBUTION:
+    raise ImproperlyConfigured("ISEK_BASEMAP_STYLE_URL needs ISEK_BASEMAP_ATTRIBUTION (the attribution its licence asks for)")
 
 # E-mail (invitations): the demo writes each mail as a file into var/mail (`isek demo` prints
 # where); production sends by SMTP with the EMAIL_* settings from the environment.

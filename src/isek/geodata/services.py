@@ -83,16 +83,19 @@ def map_config(concept: Concept, layers: list[ReferenceLayer]) -> list[dict]:
 
 def map_context(concept: Concept) -> dict:
     """Template context of a concept map: the layers shown, the ones missing, their map config,
-    and the city's base map (its style URL and attribution) once one is built."""
+    and the base map's style URL and attribution: the city's own once built, else the external
+    style an administrator configured (ISEK_BASEMAP_STYLE_URL), else none."""
     from django.urls import reverse
 
     available, missing = map_layers(concept)
     bm = base_map_of(concept.city)
-    ready = bm is not None and basemap_file(bm) is not None
+    if bm is not None and basemap_file(bm) is not None:
+        style, attribution = reverse("geodata:basemap-style", args=[concept.slug]), bm.attribution
+    else:  # an administrator may name an external vector style (e.g. basemap.de); none by default
+        style, attribution = settings.ISEK_BASEMAP_STYLE_URL, settings.ISEK_BASEMAP_ATTRIBUTION
     return {"context_layers": available, "missing_layers": missing,
             "map_layers_json": json.dumps(map_config(concept, available), ensure_ascii=False),
-            "basemap_style_url": reverse("geodata:basemap-style", args=[concept.slug]) if ready else "",
-            "basemap_attribution": bm.attribution if ready else ""}
+            "basemap_style_url": style, "basemap_attribution": attribution}
 
 
 def attributions(concept: Concept, base_only: bool = False) -> list[str]:
