@@ -223,3 +223,14 @@ def test_an_administrator_may_name_an_external_style_for_cities_without_a_base_m
     services.start_basemap(OPERATOR, hoyerswerda, _extract(), now=True)  # the city's own map wins
     html = client.get(hoyerswerda.get_absolute_url()).content.decode()
     assert f'data-basemap-style="/concepts/{hoyerswerda.slug}/basemap/style.json"' in html
+
+
+def test_an_incomplete_extract_still_gives_a_base_map(db, settings, tmp_path):
+    """The Lauf file is filtered (ways reference 1,400 nodes it does not hold); tilemaker would stop
+    on the first missing node, so isek drops the dangling references before tiling."""
+    settings.VAR_DIR = str(tmp_path / "var")
+    city = CityFactory(ags="09574138", name="Lauf a.d.Pegnitz")
+    concept = ConceptFactory(city=city, area=multipolygon(square(11.2735, 49.5055, 500)))
+    bm = services.start_basemap(OPERATOR, concept, _extract("lauf_an_der_pegnitz_2020-01-15.osm.pbf"), now=True)
+    assert bm.status == BaseMap.Status.DONE and bm.tiles > 0
+    assert "building" in basemaps.describe(services.basemap_file(bm)).layers

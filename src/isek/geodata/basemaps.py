@@ -5,7 +5,8 @@
 2. ``cut`` takes the funding area's box plus a margin out of it (``osmium extract``), so that
    time and memory depend on the area, not on the size of the download (a Regierungsbezirk, a
    Land).
-3. ``tiles`` turns the cut into vector tiles in an MBTiles file with tilemaker (Debian package),
+3. ``complete`` drops references to objects the cut does not hold (filtered downloads lack some).
+4. ``tiles`` turns the cut into vector tiles in an MBTiles file with tilemaker (Debian package),
    using isek's own layer rules (``tiles/config.json``, ``tiles/process.lua``): buildings, roads
    with their names, water, waterways, green, rail, place names.
 
@@ -147,6 +148,34 @@ def tiles(extract: str | Path, bbox: Bbox, out: str | Path, progress: Callable[[
     return out
 
 
+def complete(src: str | Path, out: str | Path) -> Path:
+    """A referentially complete copy of ``src``: ways keep only the nodes the file has (and go
+    when fewer than two remain), relations only the members the file has. Extracts made by other
+    tools (or filtered) may lack them, and tilemaker stops on a missing node."""
+    import osmium
+
+    src, out = str(src), Path(out)
+    nodes = {n.id for n in osmium.FileProcessor(src, osmium.osm.NODE)}
+    ways = set()
+    for w in osmium.FileProcessor(src, osmium.osm.WAY):
+        if sum(1 for n in w.nodes if n.ref in nodes) >= 2:
+            ways.add(w.id)
+    relations = {r.id for r in osmium.FileProcessor(src, osmium.osm.RELATION)}
+    present = {"n": nodes, "w": ways, "r": relations}
+    with osmium.SimpleWriter(str(out), overwrite=True) as writer:
+        for obj in osmium.FileProcessor(src):
+            if obj.is_node():
+                writer.add_node(obj)
+            elif obj.is_way():
+                if obj.id in ways:
+                    writer.add_way(obj.replace(nodes=[n.ref for n in obj.nodes if n.ref in nodes]))
+            else:
+                members = [(m.type, m.ref, m.role) for m in obj.members if m.ref in present.get(m.type, ())]
+                if members:
+                    writer.add_relation(obj.replace(members=members))
+    return out
+
+
 @dataclass(frozen=True)
 class TileSet:
     path: Path
@@ -178,8 +207,10 @@ def build(extract: str | Path, area: Bbox, workdir: str | Path, out: str | Path,
     box = padded(area)
     say(10, "cut")
     part = cut(extract, box, Path(cut_to) if cut_to else Path(workdir) / "cut.osm.pbf")
+    say(30, "complete")
+    whole = complete(part, Path(workdir) / "complete.osm.pbf")
     say(40, "tiles")
-    tiles(part, box, out, progress=lambda p: say(40 + int(p * 0.55), "tiles"))
+    tiles(whole, box, out, progress=lambda p: say(40 + int(p * 0.55), "tiles"))
     say(98, "done")
     return describe(out), info
 
