@@ -5,7 +5,8 @@
 2. ``cut`` takes the funding area's box plus a margin out of it (``osmium extract``), so that
    time and memory depend on the area, not on the size of the download (a Regierungsbezirk, a
    Land).
-3. ``complete`` drops references to objects the cut does not hold (filtered downloads lack some).
+3. ``complete`` drops references to objects the cut does not hold (filtered downloads lack some)
+   and ``renumber`` gives the objects dense ids.
 4. ``tiles`` turns the cut into vector tiles in an MBTiles file with tilemaker (Debian package),
    using isek's own layer rules (``tiles/config.json``, ``tiles/process.lua``): buildings, roads
    with their names, water, waterways, green, rail, place names.
@@ -176,6 +177,18 @@ def complete(src: str | Path, out: str | Path) -> Path:
     return out
 
 
+def renumber(src: str | Path, out: str | Path) -> Path:
+    """The same data with dense ids from 1 (``osmium renumber``): tilemaker's memory then follows
+    the size of the cut, not the size of the ids."""
+    out = Path(out)
+    proc = subprocess.run([_tool("osmium"), "renumber", "--overwrite", "--no-progress", "-o", str(out), str(src)],
+                          capture_output=True, text=True, timeout=3600)
+    if proc.returncode != 0:
+        detail = (proc.stderr.strip().splitlines() or ["?"])[-1][:200]
+        raise _fail(gettext_noop("Der Ausschnitt konnte nicht erzeugt werden (osmium: %(detail)s)."), detail=detail)
+    return out
+
+
 @dataclass(frozen=True)
 class TileSet:
     path: Path
@@ -208,7 +221,7 @@ def build(extract: str | Path, area: Bbox, workdir: str | Path, out: str | Path,
     say(10, "cut")
     part = cut(extract, box, Path(cut_to) if cut_to else Path(workdir) / "cut.osm.pbf")
     say(30, "complete")
-    whole = complete(part, Path(workdir) / "complete.osm.pbf")
+    whole = renumber(complete(part, Path(workdir) / "complete.osm.pbf"), Path(workdir) / "renumbered.osm.pbf")
     say(40, "tiles")
     tiles(whole, box, out, progress=lambda p: say(40 + int(p * 0.55), "tiles"))
     say(98, "done")
