@@ -12,8 +12,18 @@ echo "== architecture contracts (import-linter) =="
 "$(dirname "$PY")/lint-imports"
 tools/pg.sh start
 trap 'tools/pg.sh stop' EXIT
+# The two runs go side by side (each mostly waits on one core: Python, the database, Chromium),
+# each with its own var directory; the PostGIS run's output follows the SpatiaLite run's.
+mkdir -p "$ISEK_VAR_DIR/pg"
+pg_log="$ISEK_VAR_DIR/pg/pytest.log"
+( DATABASE_URL="postgis://postgres@127.0.0.1:${ISEK_PG_PORT:-54329}/isek" ISEK_MODE=demo ISEK_VAR_DIR="$ISEK_VAR_DIR/pg" \
+  "$PY" -m pytest -p no:cacheprovider -m "not database_independent" "$@" >"$pg_log" 2>&1 ) &
+pg_pid=$!
 echo "== tests on SpatiaLite =="
-env -u DATABASE_URL "$PY" -m pytest -p no:cacheprovider "$@"
+status=0
+env -u DATABASE_URL "$PY" -m pytest -p no:cacheprovider "$@" || status=$?
 echo "== tests on PostGIS (the database-independent ones ran above) =="
-DATABASE_URL="postgis://postgres@127.0.0.1:${ISEK_PG_PORT:-54329}/isek" ISEK_MODE=demo "$PY" -m pytest -p no:cacheprovider \
-  -m "not database_independent" "$@"
+pg_status=0
+wait "$pg_pid" || pg_status=$?
+cat "$pg_log"
+[ "$status" -eq 0 ] && [ "$pg_status" -eq 0 ]
