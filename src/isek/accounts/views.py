@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from isek import access
+from isek.web.forms import add_errors
 
 from . import services
 from .forms import AcceptForm, InviteForm
@@ -26,8 +27,7 @@ def invite_page(request):
             inv, _link = services.invite(request.user, form.cleaned_data["email"], base_url=request.build_absolute_uri("/"),
                                          may_start_concepts=form.cleaned_data["may_start_concepts"])
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Die Einladung an %(e)s ist verschickt.") % {"e": inv.email})
             return redirect("accounts:invite")
@@ -44,12 +44,8 @@ def accept_page(request, token):
     if request.method == "POST" and form.is_valid():
         try:
             user = services.accept(token, form.cleaned_data["username"], form.cleaned_data["password1"])
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error("password1", exc.messages)
+        except ValidationError as exc:  # the password validators name no field
+            add_errors(form, exc, field="password1")
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Willkommen bei isek, %(u)s. Ihr Zugang ist angelegt.") % {"u": user.username})

@@ -22,7 +22,7 @@ from shapely.validation import explain_validity
 
 from isek.core import geo
 from isek.core.geo import plain_value
-from isek.core.problems import InputError, Problem, gettext_noop
+from isek.core.problems import InputError, Problem, gettext_noop, too_large
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 ANY = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
@@ -74,7 +74,7 @@ def read(
         raise GeoFileError([Problem(gettext_noop("Unbekanntes Dateiformat „%(value)s“: erlaubt sind GeoJSON (.geojson, .json), GeoPackage (.gpkg) und Shapefile als .zip."), {"value": suffix or name})])
     size = path.stat().st_size
     if size > max_bytes:
-        raise GeoFileError([Problem(gettext_noop("Die Datei ist %(size)s MB groß; erlaubt sind höchstens %(max_bytes)s MB."), {"size": f"{size / 1e6:.1f}", "max_bytes": f"{max_bytes / 1e6:.1f}"})])
+        raise GeoFileError([too_large(size, max_bytes)])
     if size == 0:
         raise GeoFileError([Problem(gettext_noop("Die Datei ist leer."))])
 

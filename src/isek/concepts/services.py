@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections import Counter
 
 from django.conf import settings
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from isek import access
 from isek.core.audit import change
-from isek.core.problems import Problem
-from isek.core.rules import invalid
+from isek.core.problems import too_large
+from isek.core.rules import invalid, keys_after, repeated
 
 from . import geoio, importing, structures
 from .models import City, Concept, ConceptRole, FieldOfAction, Goal, Measure, MeasureSource, Milestone, Quarter
@@ -130,23 +128,16 @@ def save_quarter(user, concept: Concept, quarter: Quarter, *, via: str = "web") 
     return quarter
 
 
-def _final_numbers(existing, changed, removed) -> list:
-    """The numbers a concept will have once ``changed`` are saved and ``removed`` are deleted."""
-    gone = {o.pk for o in removed}
-    by_pk = {o.pk: o for o in changed if o.pk}
-    kept = [by_pk.get(o.pk, o) for o in existing if o.pk not in gone]
-    return [o.number for o in kept] + [o.number for o in changed if not o.pk]
-
-
 def save_structure(user, concept: Concept, *, fields=(), removed_fields=(), goals=(), removed_goals=(),
                    via: str = "web") -> None:
     """Save fields of action and goals together: new and changed ones in ``fields``/``goals``
     (model instances), deleted ones in ``removed_*``. Numbers stay unique; a field of action that
     still has measures cannot go."""
     access.require(user, "structure", "edit", concept)
-    for numbers in (_final_numbers(concept.fields_of_action.all(), fields, removed_fields),
-                    _final_numbers(concept.goals.all(), goals, removed_goals)):
-        twice = sorted(str(n) for n, k in Counter(numbers).items() if k > 1)
+    number = lambda o: o.number  # noqa: E731
+    for numbers in (keys_after(concept.fields_of_action.all(), fields, removed_fields, number),
+                    keys_after(concept.goals.all(), goals, removed_goals, number)):
+        twice = repeated(numbers)
         if twice:
             raise invalid(_("Jede Nummer darf nur einmal vorkommen (doppelt: %(n)s).") % {"n": ", ".join(twice)}, "duplicate_number")
     try:
@@ -240,8 +231,7 @@ def import_upload(user, concept: Concept, upload, kind: str, *, crs=None, via: s
     access.require(user, "geodata", "import", concept)
     limit = settings.ISEK_UPLOAD_MAX_BYTES
     if upload.size > limit:
-        raise geoio.GeoFileError([Problem(gettext_noop("Die Datei ist %(s).1f MB groß; erlaubt sind höchstens %(m).1f MB."),
-                                          {"s": upload.size / 1e6, "m": limit / 1e6})])
+        raise geoio.GeoFileError([too_large(upload.size, limit)])
     suffix = os.path.splitext(upload.name)[1].lower()[:10]
     with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
         for chunk in upload.chunks():

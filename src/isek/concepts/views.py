@@ -20,6 +20,7 @@ from isek.core.downloads import temporary_download
 from isek.core.models import ChangeRecord
 from isek.geodata import services as geodata
 from isek.monitoring import services as monitoring
+from isek.web.forms import add_errors
 
 from . import exporting, geoio, services
 from .forms import (
@@ -106,15 +107,6 @@ def concept_geojson(request, slug, layer):
 # --- planner editing -----------------------------------------------------------------------
 
 
-def _to_form(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on ``form`` (by field where it names one)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def concept_edit(request, slug):
@@ -145,7 +137,7 @@ def measure_edit(request, slug, pk=None):
                 goals=form.cleaned_data["goals"], milestones=formset.save(commit=False),
                 removed_milestones=formset.deleted_objects)
         except ValidationError as exc:
-            _to_form(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Die Maßnahme %(n)s wurde gespeichert.") % {"n": measure.number})
             return redirect(measure)
@@ -179,7 +171,7 @@ def quarter_edit(request, slug, pk=None):
         try:
             services.save_quarter(request.user, concept, form.instance)
         except ValidationError as exc:
-            _to_form(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Der Teilraum wurde gespeichert."))
             return redirect(concept)
@@ -284,7 +276,7 @@ def concept_new(request):
             if again is not None and access.role_of(request.user, again) == access.Role.PLANNER \
                     and again.city.ags == d["ags"] and again.name == d["name"]:
                 return redirect("concepts:concept-setup", again.slug)  # the same step sent twice
-            _to_form(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Das Konzept „%(n)s“ ist angelegt (Entwurf, nicht öffentlich).") % {"n": concept.name})
             return redirect("concepts:concept-setup", concept.slug)
@@ -327,7 +319,7 @@ def members_page(request, slug):
                 messages.success(request, _("%(u)s ist jetzt im Team.") % {"u": person.username})
                 return redirect("concepts:concept-members", slug)
         except ValidationError as exc:
-            _to_form(form, exc)
+            add_errors(form, exc)
     return render(request, "concepts/members.html", {"concept": concept, "members": services.members(concept),
                                                       "form": form},
                   status=400 if request.method == "POST" else 200)

@@ -43,3 +43,9 @@ class InputError(Exception):
 
     def messages(self, translate: Callable[[str], str]) -> list[str]:
         return [p.render(translate) for p in self.problems]
+
+
+def too_large(size: int, max_bytes: int) -> Problem:
+    """The problem of a file above a size limit (sizes in bytes, shown in MB)."""
+    return Problem(gettext_noop("Die Datei ist %(size)s MB groß; erlaubt sind höchstens %(max_bytes)s MB."),
+                   {"size": f"{size / 1e6:.1f}", "max_bytes": f"{max_bytes / 1e6:.1f}"})

@@ -8,7 +8,6 @@ source, unique version names) raise ``ValidationError`` with a code.
 
 from __future__ import annotations
 
-from collections import Counter
 from decimal import Decimal
 
 from django.db import IntegrityError
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from isek import access
 from isek.core.audit import change
-from isek.core.rules import invalid
+from isek.core.rules import invalid, keys_after, repeated
 
 from . import engine, excel, kuf, pdf, reference
 from .models import (
@@ -75,16 +74,6 @@ def export_kuf(concept, version: FinanceVersion | None, fmt: str, path) -> None:
 # --- writing -----------------------------------------------------------------------------------
 
 
-def _twice(keys) -> list:
-    return sorted(str(k) for k, n in Counter(keys).items() if n > 1)
-
-
-def _final(existing, changed, removed, key) -> list:
-    gone = {o.pk for o in removed}
-    by_pk = {o.pk: o for o in changed if o.pk}
-    return [key(by_pk.get(o.pk, o)) for o in existing if o.pk not in gone] + [key(o) for o in changed if not o.pk]
-
-
 def save_costs(user, concept, measure, *, cost_items=(), removed_cost_items=(), financings=(), removed_financings=(),
                via: str = "web") -> None:
     """Save a measure's cost items and financing rows (new and changed instances; removed ones are
@@ -92,8 +81,8 @@ def save_costs(user, concept, measure, *, cost_items=(), removed_cost_items=(), 
     access.require(user, "kuf", "edit", concept)
     if measure.concept_id != concept.pk:
         raise invalid(_("Die Maßnahme gehört nicht zu diesem Konzept."), "foreign_measure")
-    keys = _final(measure.financing.all(), financings, removed_financings, lambda f: (f.year, f.source))
-    if _twice(keys):
+    keys = keys_after(measure.financing.all(), financings, removed_financings, lambda f: (f.year, f.source))
+    if repeated(keys):
         raise invalid(_("Je Jahr und Quelle ist nur eine Finanzierungszeile möglich."), "duplicate_financing")
     try:
         with change(user, via):
@@ -109,7 +98,7 @@ def save_costs(user, concept, measure, *, cost_items=(), removed_cost_items=(), 
 def save_rates(user, concept, *, rates=(), removed_rates=(), cap: FundingCap | None = None, via: str = "web") -> None:
     """Save the funding rates per year and the funding cap (``cap`` with amount None removes it)."""
     access.require(user, "kuf", "edit", concept)
-    twice = _twice(_final(FundingRate.objects.filter(concept=concept), rates, removed_rates, lambda r: r.year))
+    twice = repeated(keys_after(FundingRate.objects.filter(concept=concept), rates, removed_rates, lambda r: r.year))
     if twice:
         raise invalid(_("Jedes Jahr darf nur einen Fördersatz haben (doppelt: %(y)s); nichts wurde gespeichert.")
                               % {"y": ", ".join(twice)}, "duplicate_rate")

@@ -20,7 +20,7 @@ from isek.concepts import geoio
 from isek.concepts.models import City, Concept
 from isek.core.audit import change
 from isek.core.files import extract_dir, find_data_file, sha256_of
-from isek.core.problems import InputError, Problem, gettext_noop
+from isek.core.problems import InputError, Problem, gettext_noop, too_large
 
 from . import basemaps, reading
 from .basemaps import BaseMapError  # noqa: F401  (what the base-map services raise)
@@ -349,8 +349,7 @@ def upload_extract(user, concept: Concept, upload) -> BaseMap:
     access.require(user, "basemap", "build", concept)
     limit = settings.ISEK_EXTRACT_MAX_BYTES
     if upload.size > limit:
-        raise basemaps.BaseMapError([Problem(gettext_noop("Die Datei ist %(s).1f MB groß; erlaubt sind höchstens %(m).1f MB."),
-                                             {"s": upload.size / 1e6, "m": limit / 1e6})])
+        raise basemaps.BaseMapError([too_large(upload.size, limit)])
     name = Path(upload.name).name
     if not name.endswith(".osm.pbf") and not name.endswith(".pbf"):
         raise basemaps.BaseMapError([Problem(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))])

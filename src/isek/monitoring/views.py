@@ -15,6 +15,7 @@ from isek import access
 from isek.core.laender import FUNDING_RULES
 from isek.finance import services as finance
 from isek.geodata import services as geodata
+from isek.web.forms import add_errors
 
 from . import figures, readiness, reports, services
 from .forms import (
@@ -130,8 +131,7 @@ def indicator_edit(request, slug, pk=None):
         try:
             ind = services.save_indicator(request.user, concept, form.save(commit=False), goals=form.cleaned_data["goals"])
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Indikator gespeichert."))
             return redirect(ind.get_absolute_url())
