@@ -122,6 +122,51 @@ def test_base_map_is_built_served_and_styled(hoyerswerda, client):
     assert "© OpenStreetMap contributors, ODbL 1.0" in html
 
 
+def test_report_maps_draw_the_base_map_where_the_streets_are(hoyerswerda):
+    """The ISEK report's map draws the city's base map, decoded from its tiles: a named street of
+    the tiles lies on the same street of the extract (within 2 m), and the drawn map has the
+    buildings' colour in it; the base map is credited beneath the map."""
+    import base64
+
+    import numpy as np
+    import osmium
+    import shapely
+    from matplotlib import image
+
+    from isek.core import geo
+    from isek.monitoring import charts
+
+    services.start_basemap(OPERATOR, hoyerswerda, _extract(), now=True)
+    decoded = basemaps.features(services.basemap_file(services.base_map_of(hoyerswerda.city)),
+                                services.concept_bbox(hoyerswerda))
+    area = geo.from_django(hoyerswerda.area)
+    road = next(g for g, p in decoded["road"] if p.get("name") and g.intersects(area) and g.length > 0.001)
+    name = next(p["name"] for g, p in decoded["road"] if g is road)
+
+    class Ways(osmium.SimpleHandler):
+        lines: list = []
+
+        def way(self, w):
+            if w.tags.get("name") == name and "highway" in w.tags:
+                self.lines.append(shapely.LineString([(n.lon, n.lat) for n in w.nodes]))
+
+    handler = Ways()
+    handler.apply_file(str(_extract()), locations=True)
+    to_utm = lambda gs: geo.transform_many(gs, "EPSG:4326", "EPSG:25833")  # noqa: E731
+    street, piece = to_utm([shapely.union_all(handler.lines), road])
+    assert max(street.distance(shapely.Point(c)) for c in piece.coords) < 2.0
+    assert len(decoded["building"]) > 100 and all(g.geom_type in ("Polygon", "MultiPolygon") for g, _p in decoded["building"])
+
+    layers = services.base_geometries(hoyerswerda)
+    assert {"facecolor": "#ddd5cd"} in [style for style, _g in layers]
+    credits = services.report_attributions(hoyerswerda)
+    assert credits[0] == "Grundkarte: © OpenStreetMap contributors, ODbL 1.0"
+    uri = charts.concept_map(hoyerswerda, [], {}, credits, base_layers=layers)
+    pixels = image.imread(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])), format="png")[:, :, :3]
+    building = np.array([0xdd, 0xd5, 0xcd]) / 255
+    assert (np.abs(pixels - building).max(axis=2) < 0.02).mean() > 0.01
+
+
 def test_without_base_map_the_style_is_missing(hoyerswerda, client):
     assert client.get(f"/concepts/{hoyerswerda.slug}/basemap/style.json").status_code == 404
     html = client.get(hoyerswerda.get_absolute_url()).content.decode()

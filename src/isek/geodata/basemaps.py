@@ -235,3 +235,58 @@ def read_tile(mbtiles: str | Path, z: int, x: int, y: int) -> bytes | None:
         found = db.execute("select tile_data from tiles where zoom_level=? and tile_column=? and tile_row=?",
                            (z, x, row)).fetchone()
     return found[0] if found else None
+
+
+def _tile_range(bbox: Bbox, z: int) -> tuple[range, range]:
+    """XYZ columns and rows of the tiles at zoom ``z`` that cover ``bbox`` (WGS84)."""
+    n = 1 << z
+
+    def col(lon: float) -> int:
+        return min(n - 1, max(0, int((lon + 180.0) / 360.0 * n)))
+
+    def row(lat: float) -> int:
+        r = math.radians(lat)
+        return min(n - 1, max(0, int((1.0 - math.asinh(math.tan(r)) / math.pi) / 2.0 * n)))
+
+    return range(col(bbox[0]), col(bbox[2]) + 1), range(row(bbox[3]), row(bbox[1]) + 1)
+
+
+def features(mbtiles: str | Path, bbox: Bbox, zoom: int | None = None) -> dict[str, list[tuple[object, dict]]]:
+    """The base map's own features inside ``bbox`` (WGS84), for maps drawn outside the browser (the
+    reports): {layer: [(shapely geometry in WGS84, properties)]}, decoded from the tiles at their
+    highest zoom, each clipped to its tile so that nothing is drawn twice."""
+    import gzip
+
+    import mapbox_vector_tile
+    import numpy as np
+    import shapely
+
+    z = zoom if zoom is not None else describe(mbtiles).maxzoom
+    n = float(1 << z)
+    cols, rows = _tile_range(bbox, z)
+    out: dict[str, list[tuple[object, dict]]] = {}
+    with sqlite3.connect(f"file:{mbtiles}?mode=ro", uri=True) as db:
+        for x in cols:
+            for y in rows:
+                found = db.execute("select tile_data from tiles where zoom_level=? and tile_column=? and tile_row=?",
+                                   (z, x, (1 << z) - 1 - y)).fetchone()
+                if not found:
+                    continue
+                data = found[0]
+                if data[:2] == b"\x1f\x8b":
+                    data = gzip.decompress(data)
+                for name, layer in mapbox_vector_tile.decode(data).items():
+                    extent = float(layer.get("extent", 4096))
+
+                    def to_lonlat(c, x=x, y=y, extent=extent):
+                        u = (x + c[:, 0] / extent) / n
+                        v = (y + 1.0 - c[:, 1] / extent) / n  # decoded with y upwards
+                        return np.column_stack((u * 360.0 - 180.0, np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * v))))))
+
+                    for f in layer["features"]:
+                        g = shapely.geometry.shape(f["geometry"])
+                        g = shapely.clip_by_rect(g, 0, 0, extent, extent) if g.geom_type != "Point" else g
+                        if g.is_empty:
+                            continue
+                        out.setdefault(name, []).append((shapely.transform(g, to_lonlat), f.get("properties") or {}))
+    return out

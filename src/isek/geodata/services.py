@@ -134,19 +134,55 @@ def concept_layer_geojson(user, concept: Concept, layer: ReferenceLayer) -> byte
     return layer_geojson(layer, None if layer.basemap else concept_bbox(concept))
 
 
-def base_geometries(concept: Concept) -> list[tuple[str, list]]:
-    """[(colour, WGS84 shapely geometries)] of the city's base layers around the area, for report maps."""
+# How the report maps (matplotlib, beneath the area and the measures) draw the city's base map:
+# (tile layer, kind or None for all, style), in drawing order; muted, so the plan stays in front.
+REPORT_BASE_STYLE = (
+    ("green", None, {"facecolor": "#d8e9c8"}),
+    ("water", None, {"facecolor": "#b5d3f0"}),
+    ("waterway", None, {"edgecolor": "#9cc3ea", "linewidth": 0.8}),
+    ("building", None, {"facecolor": "#ddd5cd"}),
+    ("rail", None, {"edgecolor": "#8c8c8c", "linewidth": 0.7}),
+    ("road", "path", {"edgecolor": "#c9c9c9", "linewidth": 0.35}),
+    ("road", "service", {"edgecolor": "#bdbdbd", "linewidth": 0.45}),
+    ("road", "minor", {"edgecolor": "#a8a8a8", "linewidth": 0.8}),
+    ("road", "medium", {"edgecolor": "#969696", "linewidth": 1.2}),
+    ("road", "major", {"edgecolor": "#828282", "linewidth": 1.6}),
+)
+
+
+def base_geometries(concept: Concept) -> list[tuple[dict, list]]:
+    """[(matplotlib style, WGS84 shapely geometries)] to draw beneath a report map of the concept:
+    the city's own base map (decoded from its tiles) once built, then the outlines of the city's
+    base reference layers."""
     import shapely
 
     out = []
     bbox = concept_bbox(concept)
+    if bbox is None:
+        return out
+    bm = base_map_of(concept.city)
+    mbtiles = basemap_file(bm) if bm is not None and bm.ready else None
+    if mbtiles is not None:
+        found = basemaps.features(mbtiles, bbox)
+        for layer, kind, style in REPORT_BASE_STYLE:
+            geoms = [g for g, props in found.get(layer, ()) if kind is None or props.get("kind") == kind]
+            if geoms:
+                out.append((style, geoms))
     for layer in map_layers(concept)[0]:
         if not layer.basemap:
             continue
         data = layer_geojson(layer, bbox)
-        geoms = [shapely.geometry.shape(f["geometry"]) for f in json.loads(data)["features"] if f.get("geometry")]
-        out.append((layer.colour, geoms))
+        geoms = [shapely.geometry.shape(f["geometry"]).boundary if f["geometry"]["type"].endswith("Polygon")
+                 else shapely.geometry.shape(f["geometry"]) for f in json.loads(data)["features"] if f.get("geometry")]
+        out.append(({"edgecolor": layer.colour, "linewidth": 0.7}, geoms))
     return out
+
+
+def report_attributions(concept: Concept) -> list[str]:
+    """"Label: attribution" of what a report map of the concept draws beneath the plan (German)."""
+    bm = base_map_of(concept.city)
+    own = ["Grundkarte: " + bm.attribution] if bm is not None and bm.ready and basemap_file(bm) is not None else []
+    return own + attributions(concept, base_only=True)
 
 
 def analysis_inputs(city: City) -> dict[str, tuple[Path, str]]:

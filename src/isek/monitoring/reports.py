@@ -84,7 +84,7 @@ def _finance_table(result: engine.KufResult) -> dict:
 
 
 def _attribution(concept: Concept) -> list[str]:
-    return geodata.attributions(concept, base_only=True) + ["Fördergebiet, Teilräume und Maßnahmen: isek-Datenbestand des Konzepts"]
+    return geodata.report_attributions(concept) + ["Fördergebiet, Teilräume und Maßnahmen: isek-Datenbestand des Konzepts"]
 
 
 def _indicator_rows(concept: Concept, states: list, with_charts: bool = True) -> dict:
