@@ -15,12 +15,14 @@ COPIES = {
     "mapbox-gl-draw": (NM / "@mapbox" / "mapbox-gl-draw" / "dist", ["mapbox-gl-draw.js", "mapbox-gl-draw.css"]),
     "kern": (NM / "@kern-ux" / "native" / "dist", ["kern.min.css", "fonts"]),
     "chartjs": (NM / "chart.js" / "dist", ["chart.umd.min.js"]),
+    "tus": (NM / "tus-js-client" / "dist", ["tus.min.js"]),
 }
 LICENCES = {
     "maplibre": NM / "maplibre-gl" / "LICENSE.txt",
     "mapbox-gl-draw": NM / "@mapbox" / "mapbox-gl-draw" / "LICENSE",
     "kern": NM / "@kern-ux" / "native" / "LICENSE.md",
     "chartjs": NM / "chart.js" / "LICENSE.md",
+    "tus": NM / "tus-js-client" / "LICENSE",
 }
 
 

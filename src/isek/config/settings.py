@@ -180,6 +180,8 @@ WHITENOISE_MIMETYPES = {".mjs": "text/javascript"}
 ISEK_UPLOAD_MAX_BYTES = int(os.environ.get("ISEK_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 # OSM extracts for a city's base map and analysis: a Regierungsbezirk or a Land is hundreds of MB.
 ISEK_EXTRACT_MAX_BYTES = int(os.environ.get("ISEK_EXTRACT_MAX_BYTES", 2 * 1024 * 1024 * 1024))
+# Pieces of resumable uploads (tus): small enough for one request within the server's timeout.
+ISEK_UPLOAD_CHUNK_BYTES = int(os.environ.get("ISEK_UPLOAD_CHUNK_BYTES", 8 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = ISEK_UPLOAD_MAX_BYTES + 1024 * 1024
 

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -55,3 +57,22 @@ class BackgroundJob(models.Model):
     @property
     def active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class Upload(models.Model):
+    """A large file that arrives in pieces and can be resumed (the tus 1.0 protocol): who sends it,
+    for what (``scope``, e.g. the base map of one concept), how long it will be. The bytes so far
+    are in $ISEK_VAR_DIR/uploads/<id>.part; their number is the offset (see core.uploads)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    scope = models.CharField(max_length=100, db_index=True)
+    filename = models.CharField(max_length=255)
+    length = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.length} B, {self.scope})"

@@ -27,5 +27,15 @@ class LayerUploadForm(KernFormMixin, forms.ModelForm):
 
 
 class ExtractUploadForm(KernFormMixin, forms.Form):
-    file = forms.FileField(label=_("OpenStreetMap-Extrakt (.osm.pbf)"), help_text=_(
+    """The extract as a file of the form, or (with JavaScript) the id of a resumable upload that
+    has already arrived in pieces."""
+
+    file = forms.FileField(label=_("OpenStreetMap-Extrakt (.osm.pbf)"), required=False, help_text=_(
         "Z. B. der Download eines Regierungsbezirks oder Landes; isek schneidet das Fördergebiet mit Rand heraus."))
+    upload = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not data.get("upload"):
+            self.add_error("file", _("Bitte eine Datei wählen."))
+        return data

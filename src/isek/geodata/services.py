@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from isek import access
 from isek.concepts import geoio
 from isek.concepts.models import City, Concept
+from isek.core import uploads
 from isek.core.audit import change
 from isek.core.files import extract_dir, find_data_file, sha256_of
+from isek.core.models import Upload
 from isek.core.problems import InputError, Problem, gettext_noop, too_large
 
 from . import basemaps, reading
@@ -379,23 +381,48 @@ def basemap_style(concept: Concept, tiles_url: str, font_url: str) -> dict | Non
     }
 
 
+def extract_upload_scope(concept: Concept) -> str:
+    """The scope of resumable uploads of extracts for the concept's base map (core.uploads)."""
+    return f"basemap:{concept.pk}"
+
+
+def resumable_extract(user, concept: Concept, upload_id: str) -> Upload:
+    """The user's finished resumable upload of an extract for the concept; BaseMapError if there is none."""
+    access.require(user, "basemap", "build", concept)
+    try:
+        return uploads.finished(user, extract_upload_scope(concept), upload_id)
+    except InputError as exc:
+        raise basemaps.BaseMapError(exc.problems) from exc
+
+
 def upload_extract(user, concept: Concept, upload) -> BaseMap:
     """Store an uploaded .osm.pbf of the concept's city (size checked before reading it) and queue
-    the base map and, once it is cut to the area, the inventory analysis from it."""
+    the base map and, once it is cut to the area, the inventory analysis from it. ``upload`` is a
+    file of a form or a finished resumable upload (moved, not copied); a refused one is removed."""
     access.require(user, "basemap", "build", concept)
+    resumable = isinstance(upload, Upload)
+    size, name = (upload.length, upload.filename) if resumable else (upload.size, Path(upload.name).name)
     limit = settings.ISEK_EXTRACT_MAX_BYTES
-    if upload.size > limit:
-        raise basemaps.BaseMapError([too_large(upload.size, limit)])
-    name = Path(upload.name).name
-    if not name.endswith(".osm.pbf") and not name.endswith(".pbf"):
-        raise basemaps.BaseMapError([Problem(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))])
+    problem = None
+    if size > limit:
+        problem = too_large(size, limit)
+    elif not name.endswith(".osm.pbf") and not name.endswith(".pbf"):
+        problem = Problem(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))
+    if problem is not None:
+        if resumable:
+            uploads.discard(upload)
+        raise basemaps.BaseMapError([problem])
     stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:120]
     target = extract_dir(concept.city.ags) / stem
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
+        if resumable:
+            os.close(fd)
+            uploads.claim(upload, tmp)
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
         basemaps.require_pbf(tmp)
         os.replace(tmp, target)
     finally:

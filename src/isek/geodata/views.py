@@ -13,9 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from isek import access
+from isek.web import tus
 
 from . import services
 from .forms import ExtractUploadForm, LayerUploadForm
@@ -112,13 +114,16 @@ def basemap_style(request, slug):
 def basemap_page(request, slug):
     concept = access.concept_for(request.user, slug, "basemap", "view")
     editable = access.allows(request.user, "basemap", "build", concept)
-    form = ExtractUploadForm(request.POST or None, request.FILES or None) if editable else None
+    form = None
+    if editable:  # an empty POST (no file chosen) is a bound form too, so that it says what is missing
+        form = ExtractUploadForm(request.POST, request.FILES) if request.method == "POST" else ExtractUploadForm()
     errors = []
     if request.method == "POST":
         access.require(request.user, "basemap", "build", concept)
         if form.is_valid():
             try:
-                services.upload_extract(request.user, concept, form.cleaned_data["file"])
+                source = form.cleaned_data["file"] or services.resumable_extract(request.user, concept, form.cleaned_data["upload"])
+                services.upload_extract(request.user, concept, source)
             except services.BaseMapError as exc:
                 errors = exc.messages(_)
             else:
@@ -126,6 +131,7 @@ def basemap_page(request, slug):
                 return redirect("geodata:basemap", slug)
     bm = services.base_map_of(concept.city)
     return render(request, "geodata/basemap.html", {
+        "upload_url": reverse("geodata:basemap-uploads", args=[slug]), "chunk_bytes": settings.ISEK_UPLOAD_CHUNK_BYTES,
         "concept": concept, "basemap": bm, "form": form, "errors": errors, "can_edit": editable,
         "max_mb": settings.ISEK_EXTRACT_MAX_BYTES // 1_000_000,
     }, status=400 if request.method == "POST" else 200)
@@ -137,3 +143,22 @@ def basemap_status(request, slug):
     if bm is None:
         return JsonResponse({"status": "none"})
     return JsonResponse({"status": bm.status, "progress": bm.progress, "message": bm.message, "tiles": bm.tiles})
+
+
+@csrf_protect
+@require_http_methods(["OPTIONS", "POST"])
+def basemap_uploads(request, slug):
+    """Start a resumable upload of an extract (tus; see web.tus)."""
+    concept = access.concept_for(request.user, slug, "basemap", "view")
+    access.require(request.user, "basemap", "build", concept)
+    return tus.collection(request, services.extract_upload_scope(concept), settings.ISEK_EXTRACT_MAX_BYTES,
+                          lambda pk: reverse("geodata:basemap-upload", args=[slug, pk]))
+
+
+@csrf_protect
+@require_http_methods(["OPTIONS", "HEAD", "PATCH", "DELETE"])
+def basemap_upload(request, slug, upload):
+    """One resumable upload of an extract: where it stands, its next piece, or giving it up."""
+    concept = access.concept_for(request.user, slug, "basemap", "view")
+    access.require(request.user, "basemap", "build", concept)
+    return tus.resource(request, services.extract_upload_scope(concept), upload, settings.ISEK_EXTRACT_MAX_BYTES)
