@@ -95,6 +95,16 @@ def test_bad_layer_upload_changes_nothing(hoyerswerda, tmp_path, name, content, 
     assert not (services.store_dir()).exists() or not any(services.store_dir().rglob("*"))
 
 
+def test_oversized_layer_upload_is_refused_before_reading(hoyerswerda, tmp_path, settings):
+    concept, planner = hoyerswerda
+    settings.ISEK_UPLOAD_MAX_BYTES = 100
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    client.force_login(planner)
+    response = _upload(client, concept.slug, _schools_file(tmp_path))
+    assert response.status_code == 400 and "erlaubt sind höchstens 0.0 MB" in response.content.decode()
+    assert not ReferenceLayer.objects.exists()
+
+
 def test_duplicate_layer_name_is_refused(hoyerswerda, tmp_path):
     concept, planner = hoyerswerda
     client = Client(HTTP_ACCEPT_LANGUAGE="de")

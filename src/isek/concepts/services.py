@@ -11,9 +11,6 @@ names) live here and come back as ``ValidationError`` — keyed by field where t
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 from django.conf import settings
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -21,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from isek import access
 from isek.core.audit import change
+from isek.core.files import upload_on_disk
 from isek.core.problems import too_large
 from isek.core.rules import invalid, keys_after, repeated
 
@@ -232,12 +230,8 @@ def import_upload(user, concept: Concept, upload, kind: str, *, crs=None, via: s
     limit = settings.ISEK_UPLOAD_MAX_BYTES
     if upload.size > limit:
         raise geoio.GeoFileError([too_large(upload.size, limit)])
-    suffix = os.path.splitext(upload.name)[1].lower()[:10]
-    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-        for chunk in upload.chunks():
-            tmp.write(chunk)
-        tmp.flush()
-        return import_path(user, concept, tmp.name, kind, crs=crs, filename=upload.name, via=via)
+    with upload_on_disk(upload) as path:
+        return import_path(user, concept, path, kind, crs=crs, filename=upload.name, via=via)
 
 
 # --- starting a concept ------------------------------------------------------------------------

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -35,3 +39,16 @@ def extract_dir(ags: str | None = None) -> Path:
         d = d / ags
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+
+@contextmanager
+def upload_on_disk(upload) -> Iterator[str]:
+    """The path of a temporary copy of an uploaded file (anything with ``name`` and ``chunks()``,
+    e.g. Django's UploadedFile), with the upload's suffix, so that readers that go by it (GDAL)
+    can open it; removed afterwards."""
+    suffix = os.path.splitext(upload.name)[1].lower()[:10]
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        yield tmp.name

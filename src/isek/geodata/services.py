@@ -20,7 +20,7 @@ from isek.concepts import geoio
 from isek.concepts.models import City, Concept
 from isek.core import uploads
 from isek.core.audit import change
-from isek.core.files import extract_dir, find_data_file, sha256_of
+from isek.core.files import extract_dir, find_data_file, sha256_of, upload_on_disk
 from isek.core.models import Upload
 from isek.core.problems import InputError, Problem, gettext_noop, too_large
 
@@ -207,17 +207,22 @@ def register_data_layer(user, city: City, name: str, *, path: str, sha256: str =
     return layer
 
 
-def upload_layer(user, concept: Concept, upload_path: str | os.PathLike, *, filename: str, name: str, label_de: str,
-                 label_en: str, licence: str, attribution: str, colour: str = "#555555", basemap: bool = False,
-                 analysis_input: str = "", name_field: str = "", crs: str | None = None) -> ReferenceLayer:
-    """Check an uploaded geodata file (the checks of the geometry import), store it as GeoJSON in
-    the layer store and register it for the concept's city. Raises LayerUploadError; stores nothing then."""
+def upload_layer(user, concept: Concept, upload, *, name: str, label_de: str, label_en: str, licence: str,
+                 attribution: str, colour: str = "#555555", basemap: bool = False, analysis_input: str = "",
+                 name_field: str = "", crs: str | None = None) -> ReferenceLayer:
+    """Check an uploaded geodata file (anything with ``name``, ``size`` and ``chunks()``, e.g.
+    Django's UploadedFile; the checks of the geometry import), store it as GeoJSON in the layer
+    store and register it for the concept's city. Raises LayerUploadError; stores nothing then."""
     access.require(user, "reference_layer", "upload", concept)
     city = concept.city
     if city.reference_layers.filter(name=name).exists():
         raise LayerUploadError([_("Die Stadt hat schon eine Ebene mit dem Kurznamen „%(n)s“.") % {"n": name}])
+    limit = settings.ISEK_UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise LayerUploadError([too_large(upload.size, limit).render(_)])
     try:
-        gf = geoio.read(upload_path, crs=crs, filename=filename, max_bytes=settings.ISEK_UPLOAD_MAX_BYTES)
+        with upload_on_disk(upload) as path:
+            gf = geoio.read(path, crs=crs, filename=upload.name, max_bytes=limit)
     except geoio.GeoFileError as exc:
         raise LayerUploadError(exc.messages(_)) from None
     kind = reading.kind_of({f.geometry.geom_type for f in gf.features})

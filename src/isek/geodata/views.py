@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -50,22 +47,16 @@ def layers_page(request, slug):
     if request.method == "POST":
         access.require(request.user, "reference_layer", "upload", concept)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            suffix = os.path.splitext(upload.name)[1].lower()[:10]
-            with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-                for chunk in upload.chunks():
-                    tmp.write(chunk)
-                tmp.flush()
-                fields = {k: form.cleaned_data[k] for k in form.Meta.fields}
-                try:
-                    layer = services.upload_layer(request.user, concept, tmp.name, filename=upload.name,
-                                                  crs=form.cleaned_data["crs"] or None, **fields)
-                except services.LayerUploadError as exc:
-                    errors = exc.errors
-                else:
-                    messages.success(request, _("Die Ebene „%(n)s“ wurde gespeichert (%(c)d Objekte).")
-                                     % {"n": layer.label, "c": layer.feature_count})
-                    return redirect("geodata:layers", slug)
+            fields = {k: form.cleaned_data[k] for k in form.Meta.fields}
+            try:
+                layer = services.upload_layer(request.user, concept, form.cleaned_data["file"],
+                                              crs=form.cleaned_data["crs"] or None, **fields)
+            except services.LayerUploadError as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, _("Die Ebene „%(n)s“ wurde gespeichert (%(c)d Objekte).")
+                                 % {"n": layer.label, "c": layer.feature_count})
+                return redirect("geodata:layers", slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "geodata/layers.html", {
         "concept": concept, "layers": services.layers_of(concept.city), "form": form, "errors": errors,
