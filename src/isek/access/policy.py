@@ -35,6 +35,8 @@ A, C, R, P, M, ADM = Role.ANONYMOUS, Role.CITIZEN, Role.REVIEWER, Role.PLANNER, 
 _READ = {A: PUBLIC, C: PUBLIC, M: PUBLIC, R: YES, P: YES, ADM: YES}  # the public plan
 _MEMBERS = {R: YES, P: YES, ADM: YES}  # working material of the people on the concept
 _PLANNERS = {P: YES, ADM: YES}
+_TAKE_PART = {A: PUBLIC, C: PUBLIC, M: PUBLIC, R: YES, P: YES, ADM: YES}  # while a phase is open (a rule of the service)
+_MODERATORS = {M: YES, P: YES, ADM: YES}
 
 POLICY: dict[tuple[str, str], dict[Role, str]] = {
     ("concept", "view"): _READ,
@@ -72,6 +74,18 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
     ("report", "create"): _PLANNERS,
     ("report", "delete"): _PLANNERS,
     ("report_text", "edit"): _PLANNERS,
+    # participation: phases, citizens' ideas, comments, support, reports; moderation
+    ("participation", "view"): _READ,  # the phase, published ideas and comments, public counters
+    ("phase", "edit"): _PLANNERS,
+    ("idea", "create"): _TAKE_PART,
+    ("comment", "create"): _TAKE_PART,
+    ("support", "create"): _TAKE_PART,
+    ("flag", "create"): _TAKE_PART,  # report a contribution to the moderators
+    ("moderation", "view"): _MODERATORS,  # the queue, the log, pending contributions
+    ("moderation", "decide"): _MODERATORS,  # approve, reject, hide, merge, answer
+    ("idea", "link"): _PLANNERS,  # link an idea to the measure it led to
+    ("participation", "statistics"): {R: YES, P: YES, M: YES, ADM: YES},
+    ("participation", "export"): _PLANNERS,  # all contributions (no e-mail addresses)
 }
 ACTIONS = sorted(POLICY)
 

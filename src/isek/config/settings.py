@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "isek.finance",
     "isek.analysis",
     "isek.monitoring",
+    "isek.participation",
     "isek.demo",
     "django_tasks",
     "django_tasks_db",
@@ -180,6 +181,7 @@ WHITENOISE_MIMETYPES = {".mjs": "text/javascript"}
 ISEK_UPLOAD_MAX_BYTES = int(os.environ.get("ISEK_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 # OSM extracts for a city's base map and analysis: a Regierungsbezirk or a Land is hundreds of MB.
 ISEK_EXTRACT_MAX_BYTES = int(os.environ.get("ISEK_EXTRACT_MAX_BYTES", 2 * 1024 * 1024 * 1024))
+ISEK_PHOTO_MAX_BYTES = int(os.environ.get("ISEK_PHOTO_MAX_BYTES", 8 * 1024 * 1024))  # photos of citizens' ideas
 # Pieces of resumable uploads (tus): small enough for one request within the server's timeout.
 ISEK_UPLOAD_CHUNK_BYTES = int(os.environ.get("ISEK_UPLOAD_CHUNK_BYTES", 8 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

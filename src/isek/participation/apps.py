@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ParticipationConfig(AppConfig):
+    name = "isek.participation"
+    label = "participation"
+    verbose_name = _("Beteiligung")
+
+    def ready(self):
+        # Only the planners' set-up is in the change history: contributions carry citizens'
+        # personal data, which must go when deleted; their moderation has its own log (Decision).
+        from isek.core.audit import track
+
+        from .models import Phase, Theme
+
+        track(Phase, Theme)

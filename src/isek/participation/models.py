@@ -1,0 +1,256 @@
+"""Public participation: phases with themes, citizens' ideas on the map, comments, support,
+citizens' reports, and the moderation log. Personal data is minimal (an optional name shown with
+the contribution, an optional e-mail address only with consent) and lives on ``Contributor`` alone,
+so that deleting it (on request or after the retention period) is one place."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from isek.concepts.models import Concept, Measure
+from isek.core import geo
+
+TITLE_MAX = 120
+TEXT_MAX = 2000
+COMMENT_MAX = 1000
+NAME_MAX = 60
+FLAG_TEXT_MAX = 500
+
+
+class Phase(models.Model):
+    """A participation phase of a concept: when, on which themes, which actions are open, where
+    ideas may be placed, and how contributions are moderated."""
+
+    class Moderation(models.TextChoices):
+        BEFORE = "before", _("erst nach Prüfung veröffentlicht")
+        AFTER = "after", _("sofort veröffentlicht, danach geprüft")
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="phases")
+    title_de = models.CharField(_("Titel"), max_length=200)
+    title_en = models.CharField(_("Titel (englisch)"), max_length=200, blank=True)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    start = models.DateTimeField(_("Beginn"))
+    end = models.DateTimeField(_("Ende"))
+    ideas_open = models.BooleanField(_("Ideen auf der Karte"), default=True)
+    comments_open = models.BooleanField(_("Kommentare"), default=True)
+    support_open = models.BooleanField(_("Unterstützen"), default=True)
+    polygon = models.MultiPolygonField(
+        _("Gebiet für Ideen"), srid=geo.STORAGE_SRID, null=True, blank=True,
+        help_text=_("Ideen können nur hier verortet werden; leer: das Fördergebiet."))
+    moderation = models.CharField(_("Moderation"), max_length=10, choices=Moderation.choices, default=Moderation.BEFORE)
+    report_threshold = models.PositiveSmallIntegerField(
+        _("Ausblenden nach Meldungen"), default=3,
+        help_text=_("So viele offene Meldungen blenden einen Beitrag aus, bis die Moderation entscheidet."))
+    retention_days = models.PositiveSmallIntegerField(
+        _("Aufbewahrung persönlicher Angaben (Tage nach dem Ende)"), default=90)
+    illustrative = models.BooleanField(_("Beispieldaten"), default=False)
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = _("Beteiligungsphase")
+        verbose_name_plural = _("Beteiligungsphasen")
+
+    def __str__(self):
+        return self.title_de
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.start <= now < self.end
+
+    def area(self):
+        """Where ideas may lie: the phase's own polygon, else the concept's funding area."""
+        return self.polygon or self.concept.area
+
+
+class Theme(models.Model):
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="themes")
+    name_de = models.CharField(_("Name"), max_length=100)
+    name_en = models.CharField(_("Name (englisch)"), max_length=100, blank=True)
+    colour = models.CharField(_("Farbe"), max_length=7, default="#005ca9")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    audit_parent = "phase"
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["phase", "name_de"], name="theme_name_unique")]
+
+    def __str__(self):
+        return self.name_de
+
+
+class Contributor(models.Model):
+    """Who contributed, as little as needed: an optional public name, an optional e-mail address
+    for replies (only with consent), the account if signed in, and the hash of the one-time link
+    that deletes all of it. A browser without an account keeps the id in a signed cookie."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
+    name = models.CharField(_("Name (freiwillig)"), max_length=NAME_MAX, blank=True)
+    email = models.EmailField(_("E-Mail für Antworten (freiwillig)"), blank=True)
+    email_consent = models.BooleanField(default=False)
+    delete_token_hash = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name or str(_("anonym"))
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("wartet auf Prüfung")
+    PUBLISHED = "published", _("veröffentlicht")
+    REJECTED = "rejected", _("abgelehnt")
+    HIDDEN = "hidden", _("ausgeblendet")
+    MERGED = "merged", _("zusammengeführt")
+
+
+class RejectReason(models.TextChoices):
+    """The catalogue of reasons a moderator gives (with free text) and the public counters show."""
+
+    OFF_TOPIC = "off_topic", _("kein Bezug zum Konzept")
+    INSULT = "insult", _("beleidigend oder diskriminierend")
+    PERSONAL_DATA = "personal_data", _("enthält persönliche Daten anderer")
+    ADVERTISING = "advertising", _("Werbung oder Spam")
+    ILLEGAL = "illegal", _("rechtswidriger Inhalt")
+    DUPLICATE = "duplicate", _("doppelt eingereicht")
+
+
+class Outcome(models.TextChoices):
+    NONE = "", _("noch offen")
+    EXAMINED = "examined", _("wird geprüft")
+    MEASURE = "measure", _("wurde zur Maßnahme")
+    SWOT = "swot", _("in die Stärken-Schwächen-Analyse aufgenommen")
+    OUTSIDE = "outside", _("liegt außerhalb des Fördergebiets")
+    NOT_PURSUED = "not_pursued", _("wird nicht weiterverfolgt")
+
+
+class Contribution(models.Model):
+    """What ideas and comments share: author, text, moderation state, the city's answer."""
+
+    contributor = models.ForeignKey(Contributor, null=True, blank=True, on_delete=models.SET_NULL)
+    text = models.TextField(_("Text"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    reviewed = models.BooleanField(default=False)  # a moderator has looked at it
+    reject_reason = models.CharField(max_length=20, choices=RejectReason.choices, blank=True)
+    reject_text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    illustrative = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def author(self) -> str:
+        return (self.contributor.name if self.contributor_id and self.contributor else "") or str(_("anonym"))
+
+
+class Idea(Contribution):
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="ideas")
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="ideas")
+    title = models.CharField(_("Titel"), max_length=TITLE_MAX)
+    geometry = models.GeometryField(_("Ort"), srid=geo.STORAGE_SRID)
+    photo = models.CharField(max_length=100, blank=True)  # file name in the media folder, see photos.py
+    photo_rights = models.BooleanField(default=False)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, default="")
+    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas")
+    answer = models.TextField(_("Antwort der Stadt"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Idee {self.pk}: {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"I-{self.pk}"
+
+
+class Comment(Contribution):
+    """A comment on an idea or on a measure (exactly one of them)."""
+
+    idea = models.ForeignKey(Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="comments")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(idea__isnull=False, measure__isnull=True) | models.Q(idea__isnull=True, measure__isnull=False),
+            name="comment_on_idea_or_measure")]
+
+    def __str__(self):
+        return f"Kommentar {self.pk}"
+
+
+class Support(models.Model):
+    """One support per person (account or browser) per idea or measure."""
+
+    idea = models.ForeignKey(Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="supports")
+    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.CASCADE, related_name="supports")
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="supports")
+    contributor = models.ForeignKey(Contributor, on_delete=models.CASCADE, related_name="supports")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "contributor"], name="one_support_per_idea"),
+            models.UniqueConstraint(fields=["measure", "contributor"], name="one_support_per_measure"),
+            models.CheckConstraint(
+                condition=models.Q(idea__isnull=False, measure__isnull=True) | models.Q(idea__isnull=True, measure__isnull=False),
+                name="support_of_idea_or_measure"),
+        ]
+
+
+class Flag(models.Model):
+    """A citizen's report of an idea or a comment, with a reason; open until a moderator decides."""
+
+    idea = models.ForeignKey(Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(max_length=20, choices=RejectReason.choices)
+    text = models.CharField(max_length=FLAG_TEXT_MAX, blank=True)
+    reporter = models.ForeignKey(Contributor, on_delete=models.CASCADE, related_name="flags")
+    resolved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "reporter"], name="one_flag_per_idea"),
+            models.UniqueConstraint(fields=["comment", "reporter"], name="one_flag_per_comment"),
+        ]
+
+
+class Decision(models.Model):
+    """The moderation log: every decision on a contribution, by whom, with reason and text. Holds
+    no personal data of the author (ids only), so it stays when a contribution is deleted."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("veröffentlicht")
+        REJECT = "reject", _("abgelehnt")
+        HIDE = "hide", _("ausgeblendet")
+        AUTO_HIDE = "auto_hide", _("nach Meldungen ausgeblendet")
+        MERGE = "merge", _("zusammengeführt")
+        ANSWER = "answer", _("beantwortet")
+        LINK = "link", _("mit Maßnahme verknüpft")
+        DELETE = "delete", _("auf Wunsch gelöscht")
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(max_length=10)  # "idea" or "comment"
+    object_id = models.BigIntegerField()
+    action = models.CharField(max_length=10, choices=Action.choices)
+    reason = models.CharField(max_length=20, choices=RejectReason.choices, blank=True)
+    text = models.TextField(blank=True)
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]

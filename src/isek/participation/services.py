@@ -1,0 +1,442 @@
+"""What citizens, moderators and planners do in a participation phase. Every rule is here, so the
+pages, the API and any import obey the same: the phase must be open for the action, an idea must
+lie inside the phase's area, texts have limits, one support per person, reports hide a
+contribution at the phase's threshold, every moderation decision is logged and its reason shown
+to the author. Abuse protection of the web channel (proof of work, honeypot, rate limits) is in
+``abuse``; it is the channel's, not a rule of the domain."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from isek import access
+from isek.concepts.models import Concept, Measure
+from isek.core.audit import change
+from isek.core.rules import invalid
+
+from .models import (
+    COMMENT_MAX,
+    FLAG_TEXT_MAX,
+    NAME_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    Comment,
+    Contributor,
+    Decision,
+    Flag,
+    Idea,
+    Outcome,
+    Phase,
+    RejectReason,
+    Status,
+    Support,
+    Theme,
+)
+
+__all__ = [
+    "Comment", "Contributor", "Decision", "Flag", "Idea", "Outcome", "Phase", "RejectReason", "Status",
+    "Support", "Theme",
+]
+
+MAX_VERTICES = 500  # a drawn line or area; more is not a citizen's sketch
+PUBLIC_STATUSES = (Status.PUBLISHED,)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def phases(user, concept: Concept):
+    access.require(user, "participation", "view", concept)
+    return concept.phases.prefetch_related("themes")
+
+
+def current_phase(concept: Concept, now=None) -> Phase | None:
+    """The phase open now, else the latest one that has begun, else None."""
+    now = now or timezone.now()
+    qs = concept.phases.filter(start__lte=now).order_by("-start")
+    return qs.filter(end__gt=now).first() or qs.first()
+
+
+def published_ideas(user, phase: Phase):
+    access.require(user, "participation", "view", phase.concept)
+    return (phase.ideas.filter(status__in=PUBLIC_STATUSES).select_related("theme", "contributor", "measure")
+            .annotate(support_count=Count("supports", distinct=True)))
+
+
+def visible_idea(user, phase: Phase, pk: int) -> Idea:
+    """An idea as ``user`` may see it: published ones for all; pending, rejected or hidden ones
+    for the moderators, and (to read the reason) for their author's browser, see ``idea_for_author``."""
+    access.require(user, "participation", "view", phase.concept)
+    idea = Idea.objects.select_related("theme", "contributor", "measure", "phase").get(phase=phase, pk=pk)
+    if idea.status in PUBLIC_STATUSES or access.allows(user, "moderation", "view", phase.concept):
+        return idea
+    raise Idea.DoesNotExist
+
+
+def idea_for_author(contributor: Contributor | None, phase: Phase, pk: int) -> Idea | None:
+    """The author's own idea in any state (so that they read why it was rejected), or None."""
+    if contributor is None:
+        return None
+    return Idea.objects.filter(phase=phase, pk=pk, contributor=contributor).first()
+
+
+def counters(phase: Phase) -> dict:
+    """Public counters: ideas received, published, waiting, rejected by reason, deleted on request."""
+    ideas = phase.ideas.values("status").annotate(n=Count("pk"))
+    by_status = {row["status"]: row["n"] for row in ideas}
+    rejected = dict(phase.ideas.filter(status=Status.REJECTED).values_list("reject_reason").annotate(n=Count("pk")))
+    deleted = phase.decisions.filter(action=Decision.Action.DELETE, kind="idea").count()
+    return {
+        "received": sum(by_status.values()) + deleted,
+        "published": by_status.get(Status.PUBLISHED, 0),
+        "pending": by_status.get(Status.PENDING, 0),
+        "hidden": by_status.get(Status.HIDDEN, 0),
+        "merged": by_status.get(Status.MERGED, 0),
+        "rejected": sum(rejected.values()),
+        "rejected_by_reason": [(RejectReason(code).label, n) for code, n in sorted(rejected.items()) if code],
+        "deleted": deleted,
+    }
+
+
+# --- the citizen -------------------------------------------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _clean_text(value: str, limit: int, field: str, label: str, required: bool = True) -> str:
+    """Text as the citizen meant it: normalised (NFC), control characters removed, trimmed; HTML
+    stays text (every page escapes it). Too long or missing: a message at the field."""
+    value = unicodedata.normalize("NFC", value or "")
+    value = "".join(c for c in value if c in "\n\t" or unicodedata.category(c)[0] != "C").strip()
+    if required and not value:
+        raise invalid(_("Bitte %(label)s angeben.") % {"label": label}, "required", field)
+    if len(value) > limit:
+        raise invalid(_("%(label)s ist %(n)d Zeichen lang; erlaubt sind höchstens %(max)d.")
+                      % {"label": label, "n": len(value), "max": limit}, "too_long", field)
+    return value
+
+
+def contributor_for(user, known: Contributor | None = None, *, name: str = "", email: str = "",
+                    email_consent: bool = False) -> tuple[Contributor, str | None]:
+    """The contributor behind a submission: the signed-in person's, the browser's known one, or a
+    new one. Returns it and, for a new one, the secret of its one-time deletion link (shown once,
+    stored only hashed). An e-mail address is kept only with consent; a name only if given."""
+    name = _clean_text(name, NAME_MAX, "name", _("Name"), required=False)
+    email = (email or "").strip()
+    if email and not email_consent:
+        raise invalid(_("Die E-Mail-Adresse wird nur mit Ihrer Einwilligung gespeichert."), "consent", "email_consent")
+    if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "pk", None):
+        found = Contributor.objects.filter(user=user).first()
+        if found is not None:
+            return _update_contact(found, name, email, email_consent), None
+        known = None
+    elif known is not None:
+        return _update_contact(known, name, email, email_consent), None
+    token = secrets.token_urlsafe(24)
+    c = Contributor.objects.create(user=user if getattr(user, "pk", None) else None, name=name, email=email,
+                                   email_consent=bool(email), delete_token_hash=_hash(token))
+    return c, token
+
+
+def _update_contact(c: Contributor, name: str, email: str, consent: bool) -> Contributor:
+    changed = []
+    if name and name != c.name:
+        c.name, changed = name, changed + ["name"]
+    if email and email != c.email:
+        c.email, c.email_consent, changed = email, True, changed + ["email", "email_consent"]
+    if changed:
+        c.save(update_fields=changed)
+    return c
+
+
+def _require_open(phase: Phase, flag: str, now=None) -> None:
+    if not phase.is_open(now):
+        raise invalid(_("Die Beteiligungsphase „%(p)s“ ist nicht geöffnet.") % {"p": phase.title_de}, "closed")
+    if not getattr(phase, flag):
+        raise invalid(_("In dieser Phase ist das nicht vorgesehen."), "not_open")
+
+
+def _geometry(value, phase: Phase) -> GEOSGeometry:
+    """A point, line or area inside the phase's area (WGS84), or a message at the field."""
+    try:
+        g = value if isinstance(value, GEOSGeometry) else GEOSGeometry(value, srid=4326)
+    except (GEOSException, ValueError, TypeError):
+        raise invalid(_("Der Ort ist keine gültige Geometrie."), "invalid_geometry", "geometry") from None
+    if g.srid is None:
+        g.srid = 4326
+    if g.srid != 4326:
+        g = g.transform(4326, clone=True)
+    if g.geom_type not in ("Point", "LineString", "Polygon") or g.empty:
+        raise invalid(_("Ein Ort ist ein Punkt, eine Linie oder eine Fläche."), "geometry_type", "geometry")
+    if g.num_coords > MAX_VERTICES:
+        raise invalid(_("Der Ort hat %(n)d Punkte; erlaubt sind höchstens %(max)d.")
+                      % {"n": g.num_coords, "max": MAX_VERTICES}, "too_many_vertices", "geometry")
+    if not g.valid:
+        raise invalid(_("Die Fläche überschneidet sich selbst."), "invalid_geometry", "geometry")
+    area = phase.area()
+    if area is None or not area.contains(g):
+        raise invalid(_("Der Ort liegt außerhalb des Gebiets dieser Beteiligung; Ideen können nur innerhalb "
+                        "des markierten Gebiets verortet werden."), "outside", "geometry")
+    return g
+
+
+def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | int, title: str, text: str,
+                geometry, photo: str = "", photo_rights: bool = False, now=None) -> Idea:
+    """A citizen's idea. Published at once or after review, as the phase says."""
+    access.require(user, "idea", "create", phase.concept)
+    _require_open(phase, "ideas_open", now)
+    theme_obj = phase.themes.filter(pk=getattr(theme, "pk", theme)).first()
+    if theme_obj is None:
+        raise invalid(_("Bitte ein Thema dieser Phase wählen."), "theme", "theme")
+    title = _clean_text(title, TITLE_MAX, "title", _("Titel"))
+    text = _clean_text(text, TEXT_MAX, "text", _("Beschreibung"))
+    g = _geometry(geometry, phase)
+    if photo and not photo_rights:
+        raise invalid(_("Ein Foto kann nur mit der Bestätigung der Nutzungsrechte veröffentlicht werden."),
+                      "photo_rights", "photo_rights")
+    status = Status.PUBLISHED if phase.moderation == Phase.Moderation.AFTER else Status.PENDING
+    return Idea.objects.create(phase=phase, theme=theme_obj, contributor=contributor, title=title, text=text,
+                               geometry=g, photo=photo, photo_rights=bool(photo and photo_rights), status=status)
+
+
+def _target_phase(concept: Concept, idea: Idea | None, measure: Measure | None, now=None) -> Phase:
+    if (idea is None) == (measure is None):
+        raise ValueError("exactly one of idea and measure")
+    if idea is not None:
+        if idea.phase.concept_id != concept.pk or idea.status not in PUBLIC_STATUSES:
+            raise Idea.DoesNotExist
+        return idea.phase
+    if measure.concept_id != concept.pk:
+        raise Measure.DoesNotExist
+    phase = current_phase(concept, now)
+    if phase is None:
+        raise invalid(_("Für dieses Konzept läuft keine Beteiligung."), "closed")
+    return phase
+
+
+def comment(user, concept: Concept, contributor: Contributor, *, text: str, idea: Idea | None = None,
+            measure: Measure | None = None, now=None) -> Comment:
+    access.require(user, "comment", "create", concept)
+    phase = _target_phase(concept, idea, measure, now)
+    _require_open(phase, "comments_open", now)
+    text = _clean_text(text, COMMENT_MAX, "text", _("Kommentar"))
+    status = Status.PUBLISHED if phase.moderation == Phase.Moderation.AFTER else Status.PENDING
+    return Comment.objects.create(phase=phase, idea=idea, measure=measure, contributor=contributor, text=text, status=status)
+
+
+def support(user, concept: Concept, contributor: Contributor, *, idea: Idea | None = None,
+            measure: Measure | None = None, now=None) -> Support:
+    """One support per person and idea or measure; a second one is refused with a message."""
+    access.require(user, "support", "create", concept)
+    phase = _target_phase(concept, idea, measure, now)
+    _require_open(phase, "support_open", now)
+    try:
+        with transaction.atomic():
+            return Support.objects.create(phase=phase, idea=idea, measure=measure, contributor=contributor)
+    except IntegrityError:
+        raise invalid(_("Sie unterstützen das schon."), "already_supported") from None
+
+
+def flag(user, concept: Concept, reporter: Contributor, *, reason: str, text: str = "", idea: Idea | None = None,
+         comment_obj: Comment | None = None) -> Flag:
+    """A citizen reports a contribution. At the phase's threshold of open reports it is hidden
+    until a moderator decides (logged as an automatic decision)."""
+    access.require(user, "flag", "create", concept)
+    target = idea or comment_obj
+    if target is None or target.phase.concept_id != concept.pk or target.status not in PUBLIC_STATUSES:
+        raise Idea.DoesNotExist
+    if reason not in RejectReason.values:
+        raise invalid(_("Bitte einen Grund der Liste wählen."), "reason", "reason")
+    text = _clean_text(text, FLAG_TEXT_MAX, "text", _("Erläuterung"), required=False)
+    kind = "idea" if idea is not None else "comment"
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                f = Flag.objects.create(idea=idea, comment=comment_obj, reason=reason, text=text, reporter=reporter)
+        except IntegrityError:
+            raise invalid(_("Sie haben diesen Beitrag schon gemeldet."), "already_flagged") from None
+        open_flags = target.flags.filter(resolved=False).count()
+        if open_flags >= target.phase.report_threshold:
+            type(target).objects.filter(pk=target.pk, status=Status.PUBLISHED).update(status=Status.HIDDEN, reviewed=False)
+            Decision.objects.create(phase=target.phase, kind=kind, object_id=target.pk, action=Decision.Action.AUTO_HIDE,
+                                    actor="isek", text=_("%(n)d Meldungen") % {"n": open_flags})
+    return f
+
+
+def delete_contributions(token: str) -> dict | None:
+    """Delete everything a contributor gave (ideas with their comments and support, comments,
+    support, reports, the name and address) through their one-time link; None if the link is
+    unknown or used. The moderation log keeps only that something was deleted."""
+    c = Contributor.objects.filter(delete_token_hash=_hash(token or "")).first()
+    if c is None:
+        return None
+    with transaction.atomic():
+        ideas = list(Idea.objects.filter(contributor=c).select_related("phase"))
+        comments = list(Comment.objects.filter(contributor=c).select_related("phase"))
+        for obj, kind in [(i, "idea") for i in ideas] + [(x, "comment") for x in comments]:
+            Decision.objects.create(phase=obj.phase, kind=kind, object_id=obj.pk, action=Decision.Action.DELETE, actor="isek")
+        from .photos import remove
+
+        for i in ideas:
+            remove(i.photo)
+        counts = {"ideas": len(ideas), "comments": len(comments), "supports": c.supports.count()}
+        Idea.objects.filter(pk__in=[i.pk for i in ideas]).delete()
+        Comment.objects.filter(pk__in=[x.pk for x in comments]).delete()
+        c.delete()  # supports and reports go with it
+    return counts
+
+
+def purge_personal_data(now=None) -> int:
+    """After a phase's retention period: names and e-mail addresses of its contributors are
+    removed (the contributions stay, anonymous). Returns how many contributors were cleared."""
+    now = now or timezone.now()
+    cleared = 0
+    for phase in Phase.objects.all():
+        if phase.end + timezone.timedelta(days=phase.retention_days) > now:
+            continue
+        people = Contributor.objects.filter(Q(idea__phase=phase) | Q(comment__phase=phase)).exclude(name="", email="")
+        cleared += Contributor.objects.filter(pk__in=people.values("pk")).update(name="", email="", email_consent=False)
+    return cleared
+
+
+# --- moderators and planners ---------------------------------------------------------------------
+
+
+def queue(user, concept: Concept):
+    """What waits for the moderators: pending ideas and comments, hidden ones (reported), and
+    published ones not yet reviewed (moderation after publication), oldest first."""
+    access.require(user, "moderation", "view", concept)
+    waiting = Q(status__in=[Status.PENDING, Status.HIDDEN]) | Q(status=Status.PUBLISHED, reviewed=False)
+    ideas = (Idea.objects.filter(waiting, phase__concept=concept).select_related("theme", "contributor", "phase")
+             .annotate(open_flags=Count("flags", filter=Q(flags__resolved=False))).order_by("created_at"))
+    comments = (Comment.objects.filter(waiting, phase__concept=concept).select_related("idea", "measure", "contributor")
+                .annotate(open_flags=Count("flags", filter=Q(flags__resolved=False))).order_by("created_at"))
+    return list(ideas), list(comments)
+
+
+def decide(user, target: Idea | Comment, action: str, *, reason: str = "", text: str = "",
+           merge_into: Idea | None = None) -> Decision:
+    """A moderator's decision on an idea or comment: approve, reject (a reason of the catalogue,
+    free text optional), hide, or merge an idea into another. Logged; reports are resolved."""
+    concept = target.phase.concept
+    access.require(user, "moderation", "decide", concept)
+    kind = "idea" if isinstance(target, Idea) else "comment"
+    A = Decision.Action
+    if action not in (A.APPROVE, A.REJECT, A.HIDE, A.MERGE):
+        raise invalid(_("Unbekannte Entscheidung."), "action")
+    if action == A.REJECT and reason not in RejectReason.values:
+        raise invalid(_("Eine Ablehnung braucht einen Grund aus der Liste."), "reason", "reason")
+    if action == A.MERGE:
+        if kind != "idea" or merge_into is None or merge_into.pk == target.pk or merge_into.phase_id != target.phase_id:
+            raise invalid(_("Zusammenführen geht nur mit einer anderen Idee derselben Phase."), "merge", "merge_into")
+    text = _clean_text(text, TEXT_MAX, "text", _("Begründung"), required=False)
+    with change(user, "moderation"):
+        target.reviewed = True
+        target.status = {A.APPROVE: Status.PUBLISHED, A.REJECT: Status.REJECTED, A.HIDE: Status.HIDDEN,
+                         A.MERGE: Status.MERGED}[action]
+        target.reject_reason = reason if action == A.REJECT else (RejectReason.DUPLICATE if action == A.MERGE else "")
+        target.reject_text = text if action != A.APPROVE else ""
+        if action == A.MERGE:
+            target.merged_into = merge_into
+        target.save()
+        target.flags.filter(resolved=False).update(resolved=True)
+        d = Decision.objects.create(phase=target.phase, kind=kind, object_id=target.pk, action=action, reason=reason,
+                                    text=text, moderator=user if getattr(user, "pk", None) else None,
+                                    actor=user.get_username())
+    _tell_author(target, d)
+    return d
+
+
+def answer(user, idea: Idea, *, text: str, outcome: str = "", measure: Measure | None = None) -> Decision:
+    """The city's public answer to an idea and its outcome ("became measure 2.3", …). Linking the
+    measure is a planner's decision; moderators may answer."""
+    concept = idea.phase.concept
+    access.require(user, "moderation", "decide", concept)
+    if outcome not in Outcome.values:
+        raise invalid(_("Unbekanntes Ergebnis."), "outcome", "outcome")
+    if outcome == Outcome.MEASURE:
+        access.require(user, "idea", "link", concept)
+        if measure is None or measure.concept_id != concept.pk:
+            raise invalid(_("Bitte die Maßnahme dieses Konzepts wählen, zu der die Idee geführt hat."), "measure", "measure")
+    elif measure is not None:
+        raise invalid(_("Eine Maßnahme wird nur beim Ergebnis „wurde zur Maßnahme“ verknüpft."), "measure", "measure")
+    text = _clean_text(text, TEXT_MAX, "answer", _("Antwort"), required=not outcome)
+    with change(user, "moderation"):
+        idea.answer, idea.outcome, idea.measure = text, outcome, measure
+        idea.answered_at = timezone.now()
+        idea.save()
+        d = Decision.objects.create(phase=idea.phase, kind="idea", object_id=idea.pk,
+                                    action=Decision.Action.LINK if measure else Decision.Action.ANSWER,
+                                    text=text, moderator=user if getattr(user, "pk", None) else None,
+                                    actor=user.get_username())
+    _tell_author(idea, d)
+    return d
+
+
+def _tell_author(target, decision: Decision) -> None:
+    """Tell the author by e-mail where they consented; the idea's page shows it in any case."""
+    c = target.contributor
+    if c is None or not c.email or not c.email_consent:
+        return
+    from .mail import decision_mail
+
+    transaction.on_commit(lambda: decision_mail(c.email, target, decision))
+
+
+def ideas_of_measure(user, measure: Measure):
+    """The published ideas that led to a measure (for its page)."""
+    access.require(user, "participation", "view", measure.concept)
+    return Idea.objects.filter(measure=measure, status__in=PUBLIC_STATUSES).order_by("pk")
+
+
+def log(user, concept: Concept):
+    access.require(user, "moderation", "view", concept)
+    return Decision.objects.filter(phase__concept=concept).select_related("moderator")
+
+
+# --- planners' set-up ----------------------------------------------------------------------------
+
+
+def save_phase(user, concept: Concept, phase: Phase | None = None, *, themes: list[tuple[str, str, str]] | None = None,
+               **fields) -> Phase:
+    """Create or change a phase; ``themes`` = [(name_de, name_en, colour)] in order (replaces the
+    list; themes that have ideas stay). Start before end; the polygon, if given, must touch the area."""
+    access.require(user, "phase", "edit", concept)
+    phase = phase or Phase(concept=concept)
+    if phase.concept_id != concept.pk:
+        raise Phase.DoesNotExist
+    for k, v in fields.items():
+        setattr(phase, k, v)
+    if not phase.title_de:
+        raise invalid(_("Bitte einen Titel angeben."), "required", "title_de")
+    if phase.start and phase.end and phase.end <= phase.start:
+        raise invalid(_("Das Ende muss nach dem Beginn liegen."), "period", "end")
+    if phase.polygon is None and concept.area is None:
+        raise invalid(_("Ohne Fördergebiet braucht die Phase ein eigenes Gebiet für Ideen."), "area", "polygon")
+    names = [t[0].strip() for t in themes or []]
+    if themes is not None and (not names or any(not n for n in names)):
+        raise invalid(_("Eine Phase braucht mindestens ein Thema, jedes mit Namen."), "themes", "themes")
+    if len(set(names)) != len(names):
+        raise invalid(_("Jedes Thema nur einmal."), "themes", "themes")
+    with change(user, "web"):
+        phase.save()
+        if themes is not None:
+            keep = []
+            for order, (de, en, colour) in enumerate(themes):
+                t, _c = Theme.objects.update_or_create(phase=phase, name_de=de.strip(),
+                                                       defaults={"name_en": en.strip(), "colour": colour, "order": order})
+                keep.append(t.pk)
+            for t in phase.themes.exclude(pk__in=keep):
+                if not t.ideas.exists():
+                    t.delete()
+    return phase
