@@ -16,6 +16,7 @@ COPIES = {
     "kern": (NM / "@kern-ux" / "native" / "dist", ["kern.min.css", "fonts"]),
     "chartjs": (NM / "chart.js" / "dist", ["chart.umd.min.js"]),
     "tus": (NM / "tus-js-client" / "dist", ["tus.min.js"]),
+    "altcha": (NM / "altcha" / "dist" / "main", ["altcha.i18n.min.js"]),
 }
 LICENCES = {
     "maplibre": NM / "maplibre-gl" / "LICENSE.txt",
@@ -23,6 +24,7 @@ LICENCES = {
     "kern": NM / "@kern-ux" / "native" / "LICENSE.md",
     "chartjs": NM / "chart.js" / "LICENSE.md",
     "tus": NM / "tus-js-client" / "LICENSE",
+    "altcha": NM / "altcha" / "LICENSE.txt",
 }
 
 

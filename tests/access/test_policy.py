@@ -3,8 +3,11 @@ through a real request, on a public and on a non-public concept, and the answer 
 table says: allowed, or refused with the exact status (302 to the login for anonymous people on
 pages that need an account, 404 where the concept may not even be seen, 403 otherwise)."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from isek import access
 from isek.access.policy import PUBLIC, YES, Role
@@ -12,6 +15,8 @@ from isek.concepts.models import Measure
 from isek.finance.models import Fund
 from isek.geodata.models import ReferenceLayer
 from isek.monitoring.models import Report
+from isek.participation import services as participation
+from isek.participation.models import Idea, Status
 from tests.factories import ConceptFactory, MeasureFactory, UserFactory, member
 
 # (resource, action) → (method, URL under /concepts/<slug>/, needs an account)
@@ -51,6 +56,17 @@ REQUESTS = {
     ("report", "create"): ("post", "reports/", True),
     ("report", "delete"): ("post", "reports/{report}/delete/", True),
     ("report_text", "edit"): ("get", "reports/texts/", True),
+    ("participation", "view"): ("get", "participation/", False),
+    ("phase", "edit"): ("get", "participation/phases/new/", True),
+    ("idea", "create"): ("post", "participation/ideas/new/", False),
+    ("comment", "create"): ("post", "participation/ideas/{idea}/comment/", False),
+    ("support", "create"): ("post", "participation/ideas/{idea}/support/", False),
+    ("flag", "create"): ("post", "participation/ideas/{idea}/flag/", False),
+    ("moderation", "view"): ("get", "moderation/", True),
+    ("moderation", "decide"): ("post", "participation/ideas/{idea}/answer/", False),
+    ("idea", "link"): ("post", "participation/ideas/{idea}/link/", True),
+    ("participation", "statistics"): ("get", "participation/statistics/", True),
+    ("participation", "export"): ("get", "participation/export.csv", True),
 }
 
 CASES = [(cell, role, public) for cell in access.ACTIONS for role in Role
@@ -59,6 +75,14 @@ CASES = [(cell, role, public) for cell in access.ACTIONS for role in Role
 
 def test_every_cell_has_a_request():
     assert set(REQUESTS) == set(access.POLICY)
+
+
+def _published_idea(concept):
+    now = timezone.now()
+    phase = participation.save_phase(access.Operator("test"), concept, title_de="Beteiligung", start=now - timedelta(days=1),
+                                     end=now + timedelta(days=1), themes=[("Mobilität", "", "#1565c0")])
+    return Idea.objects.create(phase=phase, theme=phase.themes.get(), title="Bänke", text="Mehr Bänke",
+                               geometry=concept.area.point_on_surface, status=Status.PUBLISHED)
 
 
 def _user(role, concept):
@@ -81,6 +105,7 @@ def test_policy_cell(db, cell, role, public):
                                                licence="CC0-1.0", attribution="Test", path="none.geojson", sha256="").pk,
         "fund": Fund.objects.create(concept=concept, kind="disposition", name="Verfügungsfonds", budget=10000).pk,
         "report": Report.objects.create(concept=concept, kind="isek").pk,
+        "idea": _published_idea(concept).pk,
     }
     user = _user(role, concept)
     client = Client(HTTP_ACCEPT_LANGUAGE="de")
@@ -112,6 +137,9 @@ def test_policy_cell(db, cell, role, public):
             assert ReferenceLayer.objects.filter(pk=ids["layer"]).exists()
         if cell == ("report", "delete"):
             assert Report.objects.filter(pk=ids["report"]).exists()
+        if cell[0] in ("comment", "support", "flag", "moderation", "idea"):
+            idea = Idea.objects.get(pk=ids["idea"])
+            assert (idea.comments.count(), idea.supports.count(), idea.flags.count(), idea.answer) == (0, 0, 0, "")
 
 
 def test_moderators_do_not_see_internal_concepts(db):

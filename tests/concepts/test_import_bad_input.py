@@ -258,7 +258,7 @@ def test_deeply_nested_json_gets_a_message_not_a_traceback(db, tmp_path, depth):
 
 
 def test_deeply_nested_geometry_in_the_map_form_is_refused(db):
-    from isek.concepts.forms import GeoJSONGeometryField
+    from isek.web.forms import GeoJSONGeometryField
 
     with pytest.raises(Exception) as exc:
         GeoJSONGeometryField().clean("[" * 100_000 + "]" * 100_000)

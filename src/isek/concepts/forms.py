@@ -1,61 +1,11 @@
 from __future__ import annotations
 
-import json
-
 from django import forms
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.utils.translation import gettext_lazy as _
 
-from isek.core import geo
-from isek.web.forms import KernFormMixin
+from isek.web.forms import GeoJSONGeometryField, KernFormMixin
 
 from .models import Concept, FieldOfAction, Goal, Measure, Milestone, Quarter
-
-
-class GeoJSONGeometryField(forms.CharField):
-    """A geometry edited on the map and kept as GeoJSON (WGS84) text in a form field."""
-
-    widget = forms.Textarea(attrs={"rows": 3, "class": "kern-form-input__input isek-geojson"})
-
-    def __init__(self, *args, allowed=None, **kwargs):
-        self.allowed = allowed
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, GEOSGeometry):
-            return value.json
-        return value
-
-    def to_python(self, value):
-        value = (value or "").strip()
-        if not value:
-            return None
-        try:
-            data = json.loads(value)
-        except (json.JSONDecodeError, RecursionError):
-            raise forms.ValidationError(_("Die Geometrie ist kein gültiges GeoJSON.")) from None
-        if isinstance(data, dict) and data.get("type") == "Feature":
-            data = data.get("geometry")
-        try:
-            g = GEOSGeometry(json.dumps(data), srid=4326)
-        except (GEOSException, ValueError, TypeError):
-            raise forms.ValidationError(_("Die Geometrie ist kein gültiges GeoJSON.")) from None
-        if g.empty:
-            raise forms.ValidationError(_("Die Geometrie ist leer."))
-        if self.allowed and g.geom_type not in self.allowed:
-            raise forms.ValidationError(
-                _("Geometrietyp %(t)s ist hier nicht erlaubt.") % {"t": g.geom_type}
-            )
-        if not g.valid:
-            raise forms.ValidationError(_("Die Geometrie ist ungültig: %(r)s") % {"r": g.valid_reason})
-        if not geo.inside_germany(geo.from_django(g)):
-            raise forms.ValidationError(_("Die Geometrie liegt außerhalb Deutschlands."))
-        if g.geom_type == "Polygon" and self.allowed == ("MultiPolygon", "Polygon"):
-            from django.contrib.gis.geos import MultiPolygon
-
-            g = MultiPolygon(g, srid=4326)
-        return g
 
 
 class ConceptForm(KernFormMixin, forms.ModelForm):

@@ -33,6 +33,11 @@ def concept_by_slug(slug: str) -> Concept | None:
     return Concept.objects.select_related("city").filter(slug=slug).first()
 
 
+def measures_of(concept: Concept):
+    """The concept's measures in the order of their numbers."""
+    return concept.measures.select_related("primary_field").order_by("sort_key")
+
+
 def concept_slugs() -> list[str]:
     return list(Concept.objects.order_by("slug").values_list("slug", flat=True))
 

@@ -181,6 +181,21 @@ WHITENOISE_MIMETYPES = {".mjs": "text/javascript"}
 ISEK_UPLOAD_MAX_BYTES = int(os.environ.get("ISEK_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 # OSM extracts for a city's base map and analysis: a Regierungsbezirk or a Land is hundreds of MB.
 ISEK_EXTRACT_MAX_BYTES = int(os.environ.get("ISEK_EXTRACT_MAX_BYTES", 2 * 1024 * 1024 * 1024))
+# One cache for all web processes and app servers, in the database (no extra service): rate
+# limits and used proof-of-work challenges (participation). Its table is made by a migration.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "isek_cache",
+                      "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4}}}
+
+# Participation: requests per client key (an HMAC of the address with a daily secret, in the
+# cache only) per window, and the proof of work (ALTCHA: PBKDF2 iterations, hex prefix to find).
+ISEK_PARTICIPATION_RATE = {
+    "idea": (int(os.environ.get("ISEK_RATE_IDEAS", 10)), 600),
+    "comment": (int(os.environ.get("ISEK_RATE_COMMENTS", 20)), 600),
+    "support": (int(os.environ.get("ISEK_RATE_SUPPORT", 60)), 600),
+    "flag": (int(os.environ.get("ISEK_RATE_FLAGS", 20)), 600),
+}
+ISEK_POW_COST = int(os.environ.get("ISEK_POW_COST", 1000))
+ISEK_POW_PREFIX = os.environ.get("ISEK_POW_PREFIX", "00")
 ISEK_PHOTO_MAX_BYTES = int(os.environ.get("ISEK_PHOTO_MAX_BYTES", 8 * 1024 * 1024))  # photos of citizens' ideas
 # Pieces of resumable uploads (tus): small enough for one request within the server's timeout.
 ISEK_UPLOAD_CHUNK_BYTES = int(os.environ.get("ISEK_UPLOAD_CHUNK_BYTES", 8 * 1024 * 1024))

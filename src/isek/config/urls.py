@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from isek.concepts import views as concept_views
+from isek.participation import views as participation_views
 
 concept = "concepts/<slug:slug>/"
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path(concept, include("isek.finance.urls")),
     path(concept, include("isek.analysis.urls")),
     path(concept, include("isek.monitoring.urls")),
+    path(concept, include("isek.participation.urls")),
+    path("participation/delete/<str:token>/", participation_views.delete_page, name="participation-delete"),
     path("accounts/", include("isek.accounts.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

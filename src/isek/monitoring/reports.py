@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from isek.analysis import services as analysis
 from isek.concepts.models import Concept, Measure, Milestone
 from isek.core import pdf
+from isek.core.tabular import as_text_cell
 from isek.finance import engine, kuf, presenters
 from isek.finance.models import CostGroup, FinanceVersion
 from isek.geodata import services as geodata
@@ -223,9 +224,7 @@ def _fmt(value, comma: bool) -> str:
     if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
         text = f"{value:.2f}" if isinstance(value, Decimal) else (f"{value:g}" if isinstance(value, float) else str(value))
         return text.replace(".", ",") if comma else text
-    text = str(value)
-    # A text cell starting like a formula would be run by a spreadsheet: keep it text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return as_text_cell(str(value))
 
 
 def monitoring_fields(concept: Concept) -> dict[str, tuple[str, Callable]]:

@@ -273,6 +273,10 @@ def flag(user, concept: Concept, reporter: Contributor, *, reason: str, text: st
     return f
 
 
+def deletion_link_known(token: str) -> bool:
+    return Contributor.objects.filter(delete_token_hash=_hash(token or "")).exists()
+
+
 def delete_contributions(token: str) -> dict | None:
     """Delete everything a contributor gave (ideas with their comments and support, comments,
     support, reports, the name and address) through their one-time link; None if the link is
@@ -440,3 +444,119 @@ def save_phase(user, concept: Concept, phase: Phase | None = None, *, themes: li
                 if not t.ideas.exists():
                     t.delete()
     return phase
+
+
+# --- for the map and the keyboard ----------------------------------------------------------------
+
+
+def ideas_features(user, phase: Phase, url_of) -> dict:
+    """The published ideas of ``phase`` as an RFC 7946 FeatureCollection (WGS84); ``url_of(idea)``
+    gives each idea's page."""
+    import json
+
+    features = []
+    for i in published_ideas(user, phase).order_by("pk"):
+        features.append({"type": "Feature", "id": i.pk, "geometry": json.loads(i.geometry.geojson), "properties": {
+            "id": i.pk, "reference": i.reference, "title": i.title, "theme": i.theme.name_de, "colour": i.theme.colour,
+            "supports": i.support_count, "outcome": i.get_outcome_display() if i.outcome else "", "url": url_of(i),
+            "illustrative": i.illustrative}})
+    return {"type": "FeatureCollection", "name": f"{phase.concept.slug}-ideas", "features": features}
+
+
+def places(phase: Phase) -> list[tuple[str, str]]:
+    """Named places inside the phase's area to put an idea without a mouse: [(GeoJSON point, label)]:
+    the middle of the area, each quarter, each located measure."""
+    area = phase.area()
+    if area is None:
+        return []
+    out = []
+
+    def add(point, label):
+        if point is not None and area.contains(point):
+            out.append((point.json, label))
+
+    add(area.point_on_surface, _("Mitte des Gebiets"))
+    for q in phase.concept.quarters.order_by("name"):
+        add(q.geometry.intersection(area).point_on_surface if q.geometry.intersects(area) else None,
+            _("Teilraum %(n)s") % {"n": q.name})
+    for m in phase.concept.measures.exclude(geometry=None).order_by("sort_key"):
+        add(m.geometry.point_on_surface, _("bei Maßnahme %(n)s %(t)s") % {"n": m.number, "t": m.title})
+    return out
+
+
+def area_features(phase: Phase) -> dict:
+    import json
+
+    area = phase.area()
+    return {"type": "FeatureCollection", "features": [] if area is None else [
+        {"type": "Feature", "geometry": json.loads(area.geojson), "properties": {"name": phase.title_de}}]}
+
+
+# --- for planners: statistics and exports --------------------------------------------------------
+
+
+def statistics(user, phase: Phase) -> dict:
+    """Ideas per theme and per quarter (received and published), comments and support in all."""
+    access.require(user, "participation", "statistics", phase.concept)
+    ideas = list(phase.ideas.select_related("theme").annotate(n_support=Count("supports")))
+    themes = []
+    for t in phase.themes.all():
+        mine = [i for i in ideas if i.theme_id == t.pk]
+        themes.append({"theme": t, "received": len(mine), "published": sum(i.status == Status.PUBLISHED for i in mine),
+                       "supports": sum(i.n_support for i in mine)})
+    quarters = []
+    for q in phase.concept.quarters.order_by("name"):
+        inside = [i for i in ideas if q.geometry.intersects(i.geometry)]
+        quarters.append({"quarter": q, "received": len(inside),
+                         "published": sum(i.status == Status.PUBLISHED for i in inside)})
+    return {"themes": themes, "quarters": quarters, "ideas": len(ideas),
+            "comments": phase.comments.count(), "supports": phase.supports.count()}
+
+
+EXPORT_COLUMNS = [
+    ("reference", _("Nr.")), ("kind", _("Art")), ("theme", _("Thema")), ("title", _("Titel")), ("text", _("Text")),
+    ("author", _("Name (öffentlich)")), ("status", _("Stand")), ("reason", _("Grund")), ("outcome", _("Ergebnis")),
+    ("measure", _("Maßnahme")), ("answer", _("Antwort der Stadt")), ("supports", _("Unterstützungen")),
+    ("on", _("zu")), ("created", _("eingegangen")), ("lon", _("Länge (WGS84)")), ("lat", _("Breite (WGS84)")),
+    ("illustrative", _("Beispiel")),
+]
+
+
+def export_rows(user, concept: Concept) -> list[dict]:
+    """Every contribution of the concept's phases, one row each (no e-mail addresses), for CSV and
+    XLSX; texts as the citizens wrote them (the writers keep formulas from running)."""
+    access.require(user, "participation", "export", concept)
+    rows = []
+    ideas = (Idea.objects.filter(phase__concept=concept).select_related("theme", "contributor", "measure")
+             .annotate(n_support=Count("supports")).order_by("pk"))
+    for i in ideas:
+        c = i.geometry.point_on_surface
+        rows.append({"reference": i.reference, "kind": _("Idee"), "theme": i.theme.name_de, "title": i.title, "text": i.text,
+                     "author": i.contributor.name if i.contributor else "", "status": i.get_status_display(),
+                     "reason": i.get_reject_reason_display() if i.reject_reason else "",
+                     "outcome": i.get_outcome_display() if i.outcome else "",
+                     "measure": i.measure.number if i.measure else "", "answer": i.answer, "supports": i.n_support,
+                     "on": "", "created": timezone.localtime(i.created_at).strftime("%Y-%m-%d %H:%M"),
+                     "lon": round(c.x, 6), "lat": round(c.y, 6), "illustrative": i.illustrative})
+    comments = Comment.objects.filter(phase__concept=concept).select_related("idea", "measure", "contributor").order_by("pk")
+    for x in comments:
+        rows.append({"reference": f"K-{x.pk}", "kind": _("Kommentar"), "theme": "", "title": "", "text": x.text,
+                     "author": x.contributor.name if x.contributor else "", "status": x.get_status_display(),
+                     "reason": x.get_reject_reason_display() if x.reject_reason else "", "outcome": "", "measure": "",
+                     "answer": "", "supports": "",
+                     "on": x.idea.reference if x.idea_id else _("Maßnahme %(n)s") % {"n": x.measure.number},
+                     "created": timezone.localtime(x.created_at).strftime("%Y-%m-%d %H:%M"), "lon": None, "lat": None,
+                     "illustrative": x.illustrative})
+    return rows
+
+
+def export_features(user, concept: Concept) -> dict:
+    """All ideas of the concept (every state) as GeoJSON for the planners' GIS."""
+    import json
+
+    access.require(user, "participation", "export", concept)
+    rows = {r["reference"]: r for r in export_rows(user, concept)}
+    features = [{"type": "Feature", "id": i.pk, "geometry": json.loads(i.geometry.geojson),
+                 "properties": {k: v for k, v in rows[i.reference].items() if k not in ("lon", "lat")}}
+                for i in Idea.objects.filter(phase__concept=concept).order_by("pk")]
+    return {"type": "FeatureCollection", "name": f"{concept.slug}-beitraege", "features": features}

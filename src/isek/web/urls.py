@@ -9,4 +9,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/data/", views.data_sources, name="data-sources"),
+    path("about/privacy/", views.privacy, name="privacy"),
 ]

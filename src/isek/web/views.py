@@ -17,3 +17,10 @@ def home(request):
 
 def data_sources(request):
     return render(request, "web/data_sources.html", {"layers": geodata.all_layers()})
+
+
+def privacy(request):
+    """What isek stores about the people who take part, why, for how long, and how to delete it."""
+    from django.conf import settings
+
+    return render(request, "web/privacy.html", {"rates": settings.ISEK_PARTICIPATION_RATE})

@@ -5,7 +5,10 @@ import { Map, Popup, NavigationControl, ScaleControl, LngLatBounds } from "../ve
 
 // UI texts come from Django's JavaScript catalogue (the page loads it before this module).
 const gettext = window.gettext || ((s) => s);
-const TEXT = { open: gettext("Maßnahme öffnen"), approx: gettext("Lage angenähert") };
+const TEXT = {
+  open: gettext("Maßnahme öffnen"), approx: gettext("Lage angenähert"), openIdea: gettext("Idee öffnen"),
+  supports: gettext("Unterstützungen"), example: gettext("Beispiel"),
+};
 
 // Reference layers come from the page (data-layers: name, kind, colour, basemap, url); base
 // layers are drawn beneath the funding area, the others as points above it.
@@ -111,6 +114,8 @@ async function initMap(el) {
   } else {
     setupEditing(map, el);
   }
+  if (el.dataset.ideasUrl) await addIdeas(map, el.dataset.ideasUrl);
+  if (el.dataset.crosshair) setupCrosshair(map, el);
 
   let bounds = null;
   if (focus) bounds = bboxOf({ features: measures.features.filter((f) => f.properties.id === focus) });
@@ -118,6 +123,51 @@ async function initMap(el) {
   if (bounds) map.fitBounds(bounds, { padding: 30, maxZoom: 17, duration: 0 });
   map.once("idle", () => { el.dataset.ready = "true"; });
   return map;
+}
+
+// Citizens' published ideas, coloured by theme; a click opens a popup with a link to the idea.
+async function addIdeas(map, url) {
+  const ideas = await getJSON(url);
+  map.addSource("ideas", { type: "geojson", data: ideas });
+  map.addLayer({ id: "ideas-fill", type: "fill", source: "ideas", filter: ["==", ["geometry-type"], "Polygon"],
+    paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.35 } });
+  map.addLayer({ id: "ideas-line", type: "line", source: "ideas", filter: ["!=", ["geometry-type"], "Point"],
+    paint: { "line-color": ["get", "colour"], "line-width": 3, "line-dasharray": [2, 1] } });
+  map.addLayer({ id: "ideas-point", type: "circle", source: "ideas", filter: ["==", ["geometry-type"], "Point"],
+    paint: { "circle-radius": 6, "circle-color": ["get", "colour"], "circle-stroke-color": "#1d1d1b", "circle-stroke-width": 1.5 } });
+  const clickable = ["ideas-point", "ideas-line", "ideas-fill"];
+  map.on("click", (e) => {
+    const hits = map.queryRenderedFeatures(e.point, { layers: clickable });
+    if (!hits.length) return;
+    const p = hits[0].properties;
+    const example = p.illustrative ? ` <em>(${TEXT.example})</em>` : "";
+    new Popup({ closeButton: true, maxWidth: "280px" }).setLngLat(e.lngLat)
+      .setHTML(`<strong>${escapeHtml(p.reference)} ${escapeHtml(p.title)}</strong>${example}<br>${escapeHtml(p.theme)} · ${escapeHtml(p.supports)} ${TEXT.supports}<br><a class="kern-link" href="${escapeHtml(p.url)}">${TEXT.openIdea}</a>`)
+      .addTo(map);
+  });
+  for (const id of clickable) {
+    map.on("mouseenter", id, () => { map.getCanvas().style.cursor = "pointer"; });
+    map.on("mouseleave", id, () => { map.getCanvas().style.cursor = ""; });
+  }
+}
+
+// Placing without a mouse: a crosshair marks the middle of the map, which moves with the arrow
+// keys (MapLibre's keyboard control once the map has the focus); a button takes the middle as
+// the place (the button's id is in data-crosshair).
+function setupCrosshair(map, el) {
+  const mark = document.createElement("div");
+  mark.className = "isek-crosshair";
+  mark.setAttribute("aria-hidden", "true");
+  el.appendChild(mark);
+  const button = document.getElementById(el.dataset.crosshair);
+  const target = document.getElementById(el.dataset.editTarget);
+  if (!button || !target) return;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    const c = map.getCenter();
+    target.value = JSON.stringify({ type: "Point", coordinates: [Number(c.lng.toFixed(7)), Number(c.lat.toFixed(7))] });
+    target.dispatchEvent(new Event("change"));
+  });
 }
 
 function setupEditing(map, el) {
@@ -148,7 +198,12 @@ function setupEditing(map, el) {
       if (b) map.fitBounds(b, { padding: 40, maxZoom: 18, duration: 0 });
     } catch (e) { console.warn("geometry not shown", e); }
   };
-  const save = () => {
+  const single = el.dataset.editKind === "single"; // one point, line or area (a citizen's idea)
+  const save = (e) => {
+    if (single && e && e.type === "draw.create") {
+      const keep = new Set(e.features.map((f) => f.id));
+      for (const f of draw.getAll().features) if (!keep.has(f.id)) draw.delete(f.id);
+    }
     const geoms = draw.getAll().features.map((f) => f.geometry);
     let out = null;
     if (polygonOnly) {

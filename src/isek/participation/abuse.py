@@ -1,0 +1,81 @@
+"""Abuse protection of the web channel, without storing an IP address anywhere:
+
+- a self-hosted proof of work (ALTCHA): the page fetches a signed challenge from isek, the
+  browser solves it, isek checks the solution and remembers it until it expires (no replay);
+- a honeypot field (see forms.Honeypot);
+- rate limits per client, keyed by an HMAC of the address with a secret that changes every day,
+  counted only in the cache and forgotten when the window ends.
+
+These guard the pages; the API (with tokens) has its own limits. The domain rules are in services."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+POW_ALGORITHM = "PBKDF2/SHA-256"
+POW_TTL = 600  # seconds a challenge stays valid
+
+
+def _secret(purpose: str, day: datetime.date | None = None) -> bytes:
+    """A secret derived from the installation's key, for ``purpose`` and (if given) one day."""
+    label = f"isek-participation:{purpose}:{day.isoformat() if day else ''}"
+    return hmac.new(settings.SECRET_KEY.encode(), label.encode(), hashlib.sha256).digest()
+
+
+def client_key(request) -> str:
+    """Who is sending, without keeping the address: HMAC(address, secret of today). Tomorrow the
+    same address gives another key, and nothing maps a key back to an address."""
+    address = request.META.get("REMOTE_ADDR", "")
+    day = timezone.now().date()
+    return hmac.new(_secret("rate", day), address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def over_limit(request, action: str) -> bool:
+    """Count this request of the client for ``action``; True once it exceeds the limit
+    (ISEK_PARTICIPATION_RATE = {action: (number, seconds)})."""
+    number, seconds = settings.ISEK_PARTICIPATION_RATE.get(action, (30, 600))
+    window = int(time.time() // seconds)
+    key = f"isek:rate:{action}:{client_key(request)}:{window}"
+    if cache.add(key, 1, timeout=seconds):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=seconds)
+            count = 1
+    return count > number
+
+
+def challenge() -> dict:
+    """A new signed proof-of-work challenge (the JSON the ALTCHA widget fetches)."""
+    import altcha
+
+    c = altcha.create_challenge(POW_ALGORITHM, settings.ISEK_POW_COST, key_prefix=settings.ISEK_POW_PREFIX,
+                                expires_at=int(time.time()) + POW_TTL, hmac_secret=_secret("pow"))
+    return c.to_dict()
+
+
+def pow_ok(payload: str) -> bool:
+    """Is ``payload`` (the widget's hidden field) a correct solution of a challenge of ours that has
+    not expired and was not used before? A used one is remembered until its challenge expires."""
+    import altcha
+
+    if not payload or len(payload) > 4000:
+        return False
+    try:
+        result = altcha.verify_solution(payload, _secret("pow"))
+        parsed = altcha.v2.Payload.from_base64(payload)
+    except Exception:  # malformed input of any kind is simply not a solution
+        return False
+    if not result.verified:
+        return False
+    signature = parsed.challenge.signature or ""
+    return cache.add(f"isek:pow:{signature}", 1, timeout=POW_TTL + 60)  # False if seen before

@@ -1,0 +1,127 @@
+"""Forms of the participation pages. They check the shape of the input; the rules (open phase,
+inside the area, limits) are the service's, whose errors the views put on these forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from isek.web.forms import GeoJSONGeometryField, KernFormMixin
+
+from .models import COMMENT_MAX, FLAG_TEXT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, Outcome, Phase, RejectReason
+
+
+class Honeypot(forms.CharField):
+    """A field people do not see (hidden by CSS, skipped by screen readers and the tab order);
+    programs that fill every field fill it, and the submission is refused."""
+
+    def __init__(self):
+        super().__init__(required=False, label=_("Bitte dieses Feld leer lassen"), widget=forms.TextInput(
+            attrs={"autocomplete": "off", "tabindex": "-1", "class": "isek-hp"}))
+
+
+class ContactMixin(forms.Form):
+    name = forms.CharField(label=_("Name (freiwillig, wird mit dem Beitrag gezeigt)"), max_length=NAME_MAX, required=False)
+    email = forms.EmailField(label=_("E-Mail-Adresse (freiwillig)"), required=False,
+                             help_text=_("Nur für Antworten auf Ihren Beitrag; nie öffentlich."))
+    email_consent = forms.BooleanField(label=_("Ich willige ein, dass die Stadt mir zu meinem Beitrag per E-Mail "
+                                               "antwortet. Die Adresse wird nach der Aufbewahrungsfrist gelöscht."),
+                                       required=False)
+    website = Honeypot()
+
+
+class IdeaForm(KernFormMixin, ContactMixin):
+    theme = forms.ChoiceField(label=_("Thema"), widget=forms.RadioSelect)
+    title = forms.CharField(label=_("Titel"), max_length=TITLE_MAX)
+    text = forms.CharField(label=_("Beschreibung"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5}))
+    place = forms.ChoiceField(label=_("Ort aus einer Liste wählen"), required=False, help_text=_(
+        "Ohne Maus: einen Teilraum oder benannten Ort wählen, oder die Karte mit den Pfeiltasten verschieben und "
+        "„Kartenmitte übernehmen“ drücken."))
+    geometry = GeoJSONGeometryField(label=_("Ort (GeoJSON)"), allowed=("Point", "LineString", "Polygon"))
+    photo = forms.FileField(label=_("Foto (freiwillig, JPEG, PNG oder WebP)"), required=False)
+    photo_rights = forms.BooleanField(label=_("Ich habe die Rechte an diesem Foto und erlaube der Stadt, es mit "
+                                              "der Idee zu veröffentlichen. Personen sind nicht erkennbar."),
+                                      required=False)
+    field_order = ["theme", "title", "text", "place", "geometry", "photo", "photo_rights", "name", "email",
+                   "email_consent", "website"]
+
+    def __init__(self, *args, phase: Phase, places: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [(str(t.pk), t.name_de) for t in phase.themes.all()]
+        self.fields["theme"].widget.attrs["class"] = "kern-form-check__radio"
+        self.fields["place"].choices = [("", _("– auf der Karte setzen –"))] + places
+        self.places = dict(places)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("geometry") and data.get("place"):
+            # Without JavaScript the chosen place is the location.
+            data["geometry"] = self.fields["geometry"].clean(data["place"])
+        if not data.get("geometry"):
+            self.add_error("geometry", _("Bitte einen Ort auf der Karte setzen oder aus der Liste wählen."))
+        return data
+
+
+class CommentForm(KernFormMixin, ContactMixin):
+    text = forms.CharField(label=_("Ihr Kommentar"), max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+    field_order = ["text", "name", "email", "email_consent", "website"]
+
+
+class FlagForm(KernFormMixin, forms.Form):
+    reason = forms.ChoiceField(label=_("Grund der Meldung"), choices=RejectReason.choices)
+    text = forms.CharField(label=_("Erläuterung (freiwillig)"), max_length=FLAG_TEXT_MAX, required=False)
+    website = Honeypot()
+
+
+class DecisionForm(KernFormMixin, forms.Form):
+    action = forms.ChoiceField(label=_("Entscheidung"), choices=[
+        ("approve", _("veröffentlichen")), ("reject", _("ablehnen")), ("hide", _("ausblenden")),
+        ("merge", _("mit anderer Idee zusammenführen"))])
+    reason = forms.ChoiceField(label=_("Grund (bei Ablehnung)"), choices=[("", "–")] + RejectReason.choices, required=False)
+    text = forms.CharField(label=_("Begründung für die Person, die den Beitrag geschrieben hat"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    merge_into = forms.IntegerField(label=_("Nummer der Idee, in die zusammengeführt wird"), required=False)
+
+
+class AnswerForm(KernFormMixin, forms.Form):
+    outcome = forms.ChoiceField(label=_("Ergebnis"), choices=Outcome.choices, required=False)
+    measure = forms.ChoiceField(label=_("Maßnahme (beim Ergebnis „wurde zur Maßnahme“)"), required=False)
+    text = forms.CharField(label=_("Öffentliche Antwort der Stadt"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, measures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = [("", "–")] + [(str(m.pk), f"{m.number} {m.title}") for m in measures]
+
+
+class PhaseForm(KernFormMixin, forms.ModelForm):
+    """A phase with its themes, one per line: "Name | English name | #colour"."""
+
+    themes = forms.CharField(label=_("Themen"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_(
+        "Ein Thema je Zeile: Name | englischer Name | Farbe, z. B. „Mobilität | Mobility | #1565c0“."))
+    polygon = GeoJSONGeometryField(label=_("Gebiet für Ideen (GeoJSON, leer: das Fördergebiet)"),
+                                   allowed=("MultiPolygon", "Polygon"))
+
+    class Meta:
+        model = Phase
+        fields = ["title_de", "title_en", "description", "start", "end", "ideas_open", "comments_open", "support_open",
+                  "moderation", "report_threshold", "retention_days", "polygon"]
+        widgets = {"start": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                   "end": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                   "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["themes"] = "\n".join(f"{t.name_de} | {t.name_en} | {t.colour}" for t in self.instance.themes.all())
+
+    def clean_themes(self):
+        out = []
+        for n, line in enumerate(self.cleaned_data["themes"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")] + ["", ""]
+            colour = parts[2] or "#005ca9"
+            if not (len(colour) == 7 and colour.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in colour[1:])):
+                raise forms.ValidationError(_("Zeile %(n)d: „%(c)s“ ist keine Farbe wie #1565c0.") % {"n": n, "c": colour})
+            out.append((parts[0][:100], parts[1][:100], colour))
+        return out

@@ -1,0 +1,27 @@
+"""Participation of a concept, below /concepts/<slug>/ (namespace "participation")."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "participation"
+
+urlpatterns = [
+    path("participation/", views.participation_page, name="phase"),
+    path("participation/area.geojson", views.area_geojson, name="area-geojson"),
+    path("participation/challenge/", views.challenge, name="challenge"),
+    path("participation/ideas/new/", views.idea_new, name="idea-new"),
+    path("participation/ideas/<int:pk>/", views.idea_page, name="idea"),
+    path("participation/ideas/<int:pk>/comment/", views.idea_comment, name="idea-comment"),
+    path("participation/ideas/<int:pk>/support/", views.idea_support, name="idea-support"),
+    path("participation/ideas/<int:pk>/flag/", views.idea_flag, name="idea-flag"),
+    path("participation/ideas/<int:pk>/answer/", views.idea_answer, name="idea-answer"),
+    path("participation/ideas/<int:pk>/photo.jpg", views.idea_photo, name="idea-photo"),
+    path("participation/ideas/<int:pk>/link/", views.idea_link, name="idea-link"),
+    path("participation/phases/new/", views.phase_edit, name="phase-new"),
+    path("participation/phases/<int:pk>/", views.phase_edit, name="phase-edit"),
+    path("participation/statistics/", views.statistics, name="statistics"),
+    path("participation/export.<str:fmt>", views.export, name="export"),
+    path("ideas.geojson", views.ideas_geojson, name="ideas-geojson"),
+    path("moderation/", views.moderation, name="moderation"),
+]

@@ -1,0 +1,423 @@
+"""Participation pages: the public page with map and list, an idea's page with comments, support
+and reports, the idea form, deletion through the one-time link, the moderation queue. Views
+translate between HTTP and the services; abuse protection of this channel is in ``abuse``."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.signing import BadSignature
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from isek import access
+from isek.concepts import services as concepts
+from isek.core.problems import InputError
+from isek.geodata import services as geodata
+from isek.web.forms import add_errors
+
+from . import abuse, exporting, photos, services
+from .forms import AnswerForm, CommentForm, DecisionForm, FlagForm, IdeaForm, PhaseForm
+from .models import Comment, Idea
+
+COOKIE = "isek_contributor"
+COOKIE_SALT = "isek.participation.contributor"
+COOKIE_AGE = 365 * 24 * 3600
+
+
+def _phase_or_404(concept):
+    phase = services.current_phase(concept)
+    if phase is None:
+        raise Http404(_("Für dieses Konzept gibt es keine Beteiligung."))
+    return phase
+
+
+def _known_contributor(request):
+    """The contributor this browser is (signed cookie), or the signed-in person's."""
+    if request.user.is_authenticated:
+        return services.Contributor.objects.filter(user=request.user).first()
+    try:
+        cid = request.get_signed_cookie(COOKIE, salt=COOKIE_SALT)
+    except (KeyError, BadSignature):
+        return None
+    return services.Contributor.objects.filter(pk=cid, user=None).first() if cid else None
+
+
+def _remember(response, request, contributor, token):
+    if not request.user.is_authenticated:
+        response.set_signed_cookie(COOKIE, str(contributor.pk), salt=COOKIE_SALT, max_age=COOKIE_AGE, httponly=True,
+                                   samesite="Lax", secure=request.is_secure())
+    if token:
+        request.session["participation_delete_link"] = request.build_absolute_uri(
+            reverse("participation-delete", args=[token]))
+    return response
+
+
+def _refused(request, template, ctx, message):
+    ctx["refusal"] = message
+    return render(request, template, ctx, status=400)
+
+
+def _public_ctx(request, concept, phase):
+    ctx = {"concept": concept, "phase": phase, "counters": services.counters(phase),
+           "is_open": phase.is_open(), "may_moderate": access.allows(request.user, "moderation", "view", concept),
+           **geodata.map_context(concept)}
+    return ctx
+
+
+@require_GET
+def participation_page(request, slug):
+    concept = access.concept_for(request.user, slug, "participation", "view")
+    phase = _phase_or_404(concept)
+    ideas = services.published_ideas(request.user, phase).order_by("-created_at")
+    theme = request.GET.get("theme", "")
+    if theme.isdigit():
+        ideas = ideas.filter(theme_id=int(theme))
+    return render(request, "participation/phase.html", {
+        **_public_ctx(request, concept, phase), "ideas": ideas, "theme": theme, "themes": phase.themes.all()})
+
+
+@require_GET
+def ideas_geojson(request, slug):
+    concept = access.concept_for(request.user, slug, "participation", "view")
+    phase = _phase_or_404(concept)
+    fc = services.ideas_features(request.user, phase, lambda i: reverse("participation:idea", args=[slug, i.pk]))
+    return HttpResponse(json.dumps(fc, ensure_ascii=False), content_type="application/geo+json")
+
+
+@require_GET
+def area_geojson(request, slug):
+    concept = access.concept_for(request.user, slug, "participation", "view")
+    return HttpResponse(json.dumps(services.area_features(_phase_or_404(concept))), content_type="application/geo+json")
+
+
+@never_cache
+@require_GET
+def challenge(request, slug):
+    """A proof-of-work challenge for the forms of this concept's participation (ALTCHA)."""
+    access.concept_for(request.user, slug, "participation", "view")
+    return JsonResponse(abuse.challenge())
+
+
+def _guard(request, form, action: str) -> str | None:
+    """The channel's checks before any rule: honeypot, proof of work, rate limit. A message, or None."""
+    if request.POST.get("website"):
+        return _("Der Beitrag wurde nicht angenommen (ein verstecktes Feld war ausgefüllt).")
+    if not abuse.pow_ok(request.POST.get("altcha", "")):
+        return _("Die Prüfung gegen automatische Einsendungen fehlt oder ist abgelaufen. Bitte die Seite neu laden "
+                 "und erneut senden.")
+    if abuse.over_limit(request, action):
+        return _("Von Ihrem Anschluss kamen gerade sehr viele Beiträge. Bitte in einigen Minuten erneut versuchen.")
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def idea_new(request, slug):
+    concept = access.concept_for(request.user, slug, "idea", "create")
+    phase = _phase_or_404(concept)
+    places = services.places(phase)
+    form = IdeaForm(request.POST if request.method == "POST" else None, request.FILES or None, phase=phase, places=places)
+    ctx = {**_public_ctx(request, concept, phase), "form": form, "geometry": form["geometry"]}
+    if not phase.is_open() or not phase.ideas_open:
+        return render(request, "participation/idea_form.html", {**ctx, "closed": True},
+                      status=400 if request.method == "POST" else 200)
+    if request.method != "POST":
+        return render(request, "participation/idea_form.html", ctx)
+    refusal = _guard(request, form, "idea")
+    if refusal:
+        return _refused(request, "participation/idea_form.html", ctx, refusal)
+    if not form.is_valid():
+        return render(request, "participation/idea_form.html", ctx, status=400)
+    d = form.cleaned_data
+    photo = ""
+    try:
+        contributor, token = services.contributor_for(request.user, _known_contributor(request), name=d["name"],
+                                                      email=d["email"], email_consent=d["email_consent"])
+        if d.get("photo"):
+            if not d["photo_rights"]:
+                raise ValidationError({"photo_rights": [_("Ein Foto kann nur mit der Bestätigung der Nutzungsrechte "
+                                                          "veröffentlicht werden.")]})
+            photo = photos.store(d["photo"])
+        idea = services.submit_idea(request.user, phase, contributor, theme=int(d["theme"]), title=d["title"],
+                                    text=d["text"], geometry=d["geometry"], photo=photo, photo_rights=d["photo_rights"])
+    except InputError as exc:
+        form.add_error("photo", exc.messages(_))
+    except ValidationError as exc:
+        photos.remove(photo)
+        add_errors(form, exc)
+    else:
+        response = redirect("participation:idea", slug, idea.pk)
+        messages.success(request, _("Danke! Ihre Idee %(r)s ist eingegangen.") % {"r": idea.reference}
+                         + (" " + _("Sie wird veröffentlicht, sobald die Moderation sie geprüft hat.")
+                            if idea.status == services.Status.PENDING else ""))
+        return _remember(response, request, contributor, token)
+    if photo:
+        photos.remove(photo)
+    return render(request, "participation/idea_form.html", ctx, status=400)
+
+
+def _idea_or_404(request, concept, phase, pk):
+    try:
+        return services.visible_idea(request.user, phase, pk)
+    except Idea.DoesNotExist:
+        own = services.idea_for_author(_known_contributor(request), phase, pk)
+        if own is None:
+            raise Http404 from None
+        return own
+
+
+@require_GET
+def idea_page(request, slug, pk):
+    concept = access.concept_for(request.user, slug, "participation", "view")
+    phase = _phase_or_404(concept)
+    idea = _idea_or_404(request, concept, phase, pk)
+    return _render_idea(request, concept, phase, idea)
+
+
+def _render_idea(request, concept, phase, idea, status=200, **forms):
+    me = _known_contributor(request)
+    comments = idea.comments.filter(status=services.Status.PUBLISHED).select_related("contributor")
+    may_moderate = access.allows(request.user, "moderation", "decide", concept)
+    ctx = {
+        **_public_ctx(request, concept, phase), "idea": idea, "comments": comments, "is_author": me is not None and idea.contributor_id == me.pk,
+        "supported": me is not None and idea.supports.filter(contributor=me).exists(),
+        "support_count": idea.supports.count(),
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "flag_form": forms.get("flag_form") or FlagForm(),
+        "delete_link": request.session.pop("participation_delete_link", None),
+        "decisions": services.Decision.objects.filter(kind="idea", object_id=idea.pk).order_by("created_at"),
+        "answer_form": AnswerForm(measures=concepts.measures_of(concept), initial={
+            "outcome": idea.outcome, "measure": idea.measure_id, "text": idea.answer}) if may_moderate else None,
+        "decision_form": DecisionForm() if may_moderate else None,
+        "refusal": forms.get("refusal"),
+    }
+    return render(request, "participation/idea.html", ctx, status=status)
+
+
+@require_POST
+def idea_comment(request, slug, pk):
+    concept = access.concept_for(request.user, slug, "comment", "create")
+    phase = _phase_or_404(concept)
+    idea = _idea_or_404(request, concept, phase, pk)
+    form = CommentForm(request.POST)
+    refusal = _guard(request, form, "comment")
+    if refusal:
+        return _render_idea(request, concept, phase, idea, 400, comment_form=form, refusal=refusal)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            contributor, token = services.contributor_for(request.user, _known_contributor(request), name=d["name"],
+                                                          email=d["email"], email_consent=d["email_consent"])
+            c = services.comment(request.user, concept, contributor, text=d["text"], idea=idea)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except Idea.DoesNotExist:
+            raise Http404 from None
+        else:
+            messages.success(request, _("Danke für Ihren Kommentar.") + (
+                " " + _("Er erscheint, sobald die Moderation ihn geprüft hat.") if c.status == services.Status.PENDING else ""))
+            return _remember(redirect("participation:idea", slug, pk), request, contributor, token)
+    return _render_idea(request, concept, phase, idea, 400, comment_form=form)
+
+
+@require_POST
+def idea_support(request, slug, pk):
+    concept = access.concept_for(request.user, slug, "support", "create")
+    phase = _phase_or_404(concept)
+    idea = _idea_or_404(request, concept, phase, pk)
+    if abuse.over_limit(request, "support"):
+        return _render_idea(request, concept, phase, idea, 429, refusal=_("Bitte in einigen Minuten erneut versuchen."))
+    try:
+        contributor, token = services.contributor_for(request.user, _known_contributor(request))
+        services.support(request.user, concept, contributor, idea=idea)
+    except Idea.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as exc:
+        return _render_idea(request, concept, phase, idea, 400, refusal=" ".join(exc.messages))
+    messages.success(request, _("Sie unterstützen diese Idee."))
+    return _remember(redirect("participation:idea", slug, pk), request, contributor, token)
+
+
+@require_POST
+def idea_flag(request, slug, pk):
+    concept = access.concept_for(request.user, slug, "flag", "create")
+    phase = _phase_or_404(concept)
+    idea = _idea_or_404(request, concept, phase, pk)
+    form = FlagForm(request.POST)
+    if request.POST.get("website") or abuse.over_limit(request, "flag"):
+        return _render_idea(request, concept, phase, idea, 400, flag_form=form,
+                            refusal=_("Die Meldung wurde nicht angenommen."))
+    if form.is_valid():
+        try:
+            contributor, token = services.contributor_for(request.user, _known_contributor(request))
+            services.flag(request.user, concept, contributor, reason=form.cleaned_data["reason"],
+                          text=form.cleaned_data["text"], idea=idea)
+        except Idea.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Danke; die Moderation sieht sich den Beitrag an."))
+            return _remember(redirect("participation:idea", slug, pk), request, contributor, token)
+    return _render_idea(request, concept, phase, idea, 400, flag_form=form)
+
+
+@require_GET
+def idea_photo(request, slug, pk):
+    concept = access.concept_for(request.user, slug, "participation", "view")
+    idea = _idea_or_404(request, concept, _phase_or_404(concept), pk)
+    path = photos.path_of(idea.photo)
+    if path is None:
+        raise Http404
+    response = HttpResponse(path.read_bytes(), content_type="image/jpeg")
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- moderation ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moderation(request, slug):
+    concept = access.concept_for(request.user, slug, "moderation", "view")
+    error = None
+    if request.method == "POST":
+        access.require(request.user, "moderation", "decide", concept)
+        kind, pk = request.POST.get("kind"), request.POST.get("pk", "")
+        model = {"idea": Idea, "comment": Comment}.get(kind)
+        target = model.objects.filter(pk=int(pk), phase__concept=concept).first() if model and pk.isdigit() else None
+        if target is None:
+            raise Http404
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            into = Idea.objects.filter(pk=d["merge_into"], phase=target.phase).first() if d.get("merge_into") else None
+            try:
+                services.decide(request.user, target, d["action"], reason=d["reason"], text=d["text"], merge_into=into)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                messages.success(request, _("Entschieden: %(t)s") % {"t": str(target)})
+                return redirect("participation:moderation", slug)
+        else:
+            error = _("Bitte eine Entscheidung wählen.")
+    ideas, comments = services.queue(request.user, concept)
+    return render(request, "participation/moderation.html", {
+        "concept": concept, "ideas": ideas, "comments": comments, "form": DecisionForm(), "error": error,
+        "log": services.log(request.user, concept)[:50]}, status=400 if error else 200)
+
+
+@require_POST
+def idea_answer(request, slug, pk):
+    concept = access.concept_for(request.user, slug, "moderation", "decide")
+    phase = _phase_or_404(concept)
+    idea = _idea_or_404(request, concept, phase, pk)
+    form = AnswerForm(request.POST, measures=concepts.measures_of(concept))
+    if form.is_valid():
+        d = form.cleaned_data
+        measure = concepts.measures_of(concept).filter(pk=int(d["measure"])).first() if d["measure"] else None
+        try:
+            services.answer(request.user, idea, text=d["text"], outcome=d["outcome"], measure=measure)
+        except ValidationError as exc:
+            return _render_idea(request, concept, phase, idea, 400, refusal=" ".join(exc.messages))
+        messages.success(request, _("Die Antwort ist veröffentlicht."))
+    return redirect("participation:idea", slug, pk)
+
+
+# --- deletion on request (outside any concept: the link is all a contributor has) ---------------
+
+
+@require_http_methods(["GET", "POST"])
+def delete_page(request, token):
+    if request.method == "POST":
+        counts = services.delete_contributions(token)
+        if counts is None:
+            return render(request, "participation/delete.html", {"unknown": True}, status=404)
+        response = render(request, "participation/delete.html", {"done": counts})
+        response.delete_cookie(COOKIE)
+        return response
+    known = services.deletion_link_known(token)
+    return render(request, "participation/delete.html", {"unknown": not known}, status=200 if known else 404)
+
+
+# --- planners: phases, links, statistics, exports ------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phase_edit(request, slug, pk=None):
+    concept = access.concept_for(request.user, slug, "phase", "edit")
+    phase = services.phases(request.user, concept).filter(pk=pk).first() if pk else None
+    if pk and phase is None:
+        raise Http404
+    form = PhaseForm(request.POST if request.method == "POST" else None, instance=phase)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: form.cleaned_data[k] for k in PhaseForm.Meta.fields}
+        try:
+            saved = services.save_phase(request.user, concept, phase, themes=form.cleaned_data["themes"], **fields)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Die Beteiligungsphase „%(t)s“ wurde gespeichert.") % {"t": saved.title_de})
+            return redirect("participation:phase", slug)
+    heading = _("Beteiligungsphase bearbeiten") if phase else _("Beteiligungsphase anlegen")
+    return render(request, "concepts/geometry_form.html", {
+        "concept": concept, "form": form, "geometry": form["polygon"], "heading": heading,
+        "map_label": _("Karte zum Zeichnen des Gebiets, in dem Ideen verortet werden können"), "edit_kind": "polygon",
+        "cancel_url": reverse("participation:phase", args=[slug]) if phase else concept.get_absolute_url(),
+        **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def idea_link(request, slug, pk):
+    """A planner links an idea to the measure it led to (the outcome "became measure …")."""
+    concept = access.concept_for(request.user, slug, "idea", "link")
+    phase = _phase_or_404(concept)
+    idea = _idea_or_404(request, concept, phase, pk)
+    measure_id = request.POST.get("measure", "")
+    measure = concepts.measures_of(concept).filter(pk=int(measure_id)).first() if measure_id.isdigit() else None
+    try:
+        services.answer(request.user, idea, text=request.POST.get("text", ""), outcome="measure", measure=measure)
+    except ValidationError as exc:
+        return _render_idea(request, concept, phase, idea, 400, refusal=" ".join(exc.messages))
+    messages.success(request, _("Die Idee ist mit der Maßnahme verknüpft."))
+    return redirect("participation:idea", slug, pk)
+
+
+@login_required
+@require_GET
+def statistics(request, slug):
+    concept = access.concept_for(request.user, slug, "participation", "statistics")
+    phase = _phase_or_404(concept)
+    return render(request, "participation/statistics.html", {
+        "concept": concept, "phase": phase, "stats": services.statistics(request.user, phase),
+        "may_export": access.allows(request.user, "participation", "export", concept)})
+
+
+@login_required
+@require_GET
+def export(request, slug, fmt):
+    concept = access.concept_for(request.user, slug, "participation", "export")
+    name = f"{slug}-beteiligung"
+    if fmt == "geojson":
+        data = json.dumps(services.export_features(request.user, concept), ensure_ascii=False).encode()
+        response = HttpResponse(data, content_type="application/geo+json")
+    elif fmt == "xlsx":
+        rows = services.export_rows(request.user, concept)
+        data = exporting.xlsx_bytes(services.EXPORT_COLUMNS, rows, f"{concept.name}: Beteiligung")
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        rows = services.export_rows(request.user, concept)
+        response = HttpResponse(exporting.csv_bytes(services.EXPORT_COLUMNS, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -1,0 +1,240 @@
+"""The participation pages as citizens, moderators and planners use them (Django's test client):
+the channel's guards (proof of work, honeypot, rate limit), the area rule through the form,
+photos checked by content, escaped text, the author reading the reason, deletion by link,
+exports with neutralised formulas."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import altcha
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from PIL import Image
+
+from isek.participation import photos, services
+from isek.participation.models import Contributor, Idea, Status
+from tests.factories import member
+
+from .conftest import INSIDE, OPERATOR, OUTSIDE
+
+
+@pytest.fixture(autouse=True)
+def _cheap_work(db, settings):
+    settings.ISEK_POW_COST = 20
+    cache.clear()
+
+
+def solved(client, concept) -> str:
+    """What the ALTCHA widget puts into the form: a solved challenge fetched from isek."""
+    data = client.get(f"/concepts/{concept.slug}/participation/challenge/").json()
+    challenge = altcha.v2.Challenge.from_dict(data)
+    solution = altcha.solve_challenge(challenge)
+    return altcha.v2.Payload(challenge, solution).to_base64()
+
+
+def _idea_data(client, phase, **kw):
+    return {"theme": str(phase.themes.first().pk), "title": "Mehr Bäume", "text": "Am Platz fehlt Schatten.",
+            "geometry": json.dumps({"type": "Point", "coordinates": [7.2125, 51.4815]}), "altcha": solved(client, phase.concept),
+            **kw}
+
+
+def _post_idea(client, phase, files=None, **kw):
+    return client.post(f"/concepts/{phase.concept.slug}/participation/ideas/new/", {**_idea_data(client, phase, **kw), **(files or {})})
+
+
+def test_a_citizen_submits_and_reads_the_deletion_link_once(phase):
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    r = _post_idea(client, phase, name="Anna")
+    assert r.status_code == 302, r.content.decode()[:2000]
+    idea = Idea.objects.get()
+    assert idea.status == Status.PENDING and idea.contributor.name == "Anna"
+    assert "isek_contributor" in r.cookies
+    page = client.get(r["Location"]).content.decode()
+    assert "noch nicht öffentlich" in page and "/participation/delete/" in page
+    assert "/participation/delete/" not in client.get(r["Location"]).content.decode()  # shown once
+    # Not public yet: another browser gets 404.
+    assert Client().get(r["Location"]).status_code == 404
+
+
+def test_guards_refuse_without_storing(phase):
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    url = f"/concepts/{phase.concept.slug}/participation/ideas/new/"
+    r = client.post(url, {**_idea_data(client, phase), "altcha": ""})
+    assert r.status_code == 400 and "Prüfung gegen automatische Einsendungen" in r.content.decode()
+    r = client.post(url, {**_idea_data(client, phase), "website": "http://spam.example"})
+    assert r.status_code == 400 and "verstecktes Feld" in r.content.decode()
+    data = _idea_data(client, phase)
+    assert client.post(url, data).status_code == 302
+    r = client.post(url, data)  # the same solved challenge again
+    assert r.status_code == 400 and "Prüfung gegen automatische Einsendungen" in r.content.decode()
+    forged = json.loads(__import__("base64").b64decode(data["altcha"]))
+    forged["solution"]["counter"] += 1
+    r = client.post(url, {**data, "altcha": __import__("base64").b64encode(json.dumps(forged).encode()).decode()})
+    assert r.status_code == 400
+    assert Idea.objects.count() == 1
+
+
+def test_a_burst_from_one_client_is_slowed_down(phase, settings):
+    settings.ISEK_PARTICIPATION_RATE = {**settings.ISEK_PARTICIPATION_RATE, "idea": (3, 600)}
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    codes = [_post_idea(client, phase).status_code for _n in range(5)]
+    assert codes == [302, 302, 302, 400, 400]
+    assert Idea.objects.count() == 3
+    other = Client(HTTP_ACCEPT_LANGUAGE="de", REMOTE_ADDR="192.0.2.7")
+    assert _post_idea(other, phase).status_code == 302  # another address is another client
+    # Nothing of the address is stored: the cache holds an HMAC key, the database none at all.
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("select cache_key from isek_cache")
+        keys = [row[0] for row in cur.fetchall()]
+    assert keys and not any("127.0.0.1" in k or "192.0.2.7" in k for k in keys)
+
+
+def test_outside_the_area_through_the_form(phase):
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    r = _post_idea(client, phase, geometry=json.dumps({"type": "Point", "coordinates": [7.30, 51.50]}))
+    assert r.status_code == 400 and "außerhalb des Gebiets dieser Beteiligung" in r.content.decode()
+    assert not Idea.objects.exists() and not Contributor.objects.filter(name="x").exists()
+
+
+def test_a_place_from_the_list_without_javascript(phase):
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    form = client.get(f"/concepts/{phase.concept.slug}/participation/ideas/new/").content.decode()
+    assert "Mitte des Gebiets" in form
+    place = services.places(phase)[0][0]
+    assert _post_idea(client, phase, geometry="", place=place).status_code == 302
+    assert phase.area().contains(Idea.objects.get().geometry)
+
+
+def _jpeg_with_gps() -> bytes:
+    img = Image.new("RGB", (64, 48), "#336699")
+    exif = Image.Exif()
+    exif[0x010F] = "Kamera"  # Make
+    exif[0x8825] = {2: (51.0, 28.0, 53.0)}  # GPS latitude
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", exif=exif)
+    return buf.getvalue()
+
+
+def test_photos_are_checked_by_content_and_lose_their_metadata(phase, settings, tmp_path):
+    settings.VAR_DIR = str(tmp_path)
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    exe = io.BytesIO(b"MZ\x90\x00\x03" + b"\x00" * 200)
+    exe.name = "urlaub.jpg"
+    r = _post_idea(client, phase, files={"photo": exe}, photo_rights="on")
+    assert r.status_code == 400 and "kein Foto" in r.content.decode()
+    photo = io.BytesIO(_jpeg_with_gps())
+    photo.name = "platz.jpg"
+    r = _post_idea(client, phase, files={"photo": photo})
+    assert r.status_code == 400 and "Nutzungsrechte" in r.content.decode()
+    assert not Idea.objects.exists() and not any(photos.directory().iterdir())
+    photo.seek(0)
+    assert _post_idea(client, phase, files={"photo": photo}, photo_rights="on").status_code == 302
+    stored = photos.path_of(Idea.objects.get().photo)
+    with Image.open(stored) as img:
+        assert img.format == "JPEG" and not img.getexif() and "exif" not in img.info
+
+
+def test_html_is_shown_as_text_everywhere(phase, citizen):
+    i = services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="<script>alert(1)</script>",
+                             text="<img src=x onerror=alert(2)>", geometry=INSIDE)
+    services.decide(OPERATOR, i, "approve")
+    for url in (f"/concepts/{phase.concept.slug}/participation/", f"/concepts/{phase.concept.slug}/participation/ideas/{i.pk}/"):
+        html = Client().get(url).content.decode()
+        assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "<img src=x" not in html
+    geo = Client().get(f"/concepts/{phase.concept.slug}/ideas.geojson").json()
+    assert geo["features"][0]["properties"]["title"] == "<script>alert(1)</script>"  # data stays data; map.mjs escapes
+
+
+def test_the_author_reads_why_and_others_do_not_see_it(phase, concept):
+    author = Client(HTTP_ACCEPT_LANGUAGE="de")
+    r = _post_idea(author, phase)
+    idea = Idea.objects.get()
+    moderator = Client(HTTP_ACCEPT_LANGUAGE="de")
+    moderator.force_login(member(concept, "moderator"))
+    queue = moderator.get(f"/concepts/{concept.slug}/moderation/").content.decode()
+    assert f'data-queue-idea="{idea.pk}"' in queue
+    r = moderator.post(f"/concepts/{concept.slug}/moderation/", {"kind": "idea", "pk": idea.pk, "action": "reject"})
+    assert r.status_code == 400 and "braucht einen Grund" in r.content.decode()
+    r = moderator.post(f"/concepts/{concept.slug}/moderation/", {"kind": "idea", "pk": idea.pk, "action": "reject",
+                                                               "reason": "advertising", "text": "Bitte ohne Werbung."})
+    assert r.status_code == 302
+    page = author.get(f"/concepts/{concept.slug}/participation/ideas/{idea.pk}/").content.decode()
+    assert "Werbung oder Spam" in page and "Bitte ohne Werbung." in page
+    assert Client().get(f"/concepts/{concept.slug}/participation/ideas/{idea.pk}/").status_code == 404
+    public = Client().get(f"/concepts/{concept.slug}/participation/").content.decode()
+    assert 'data-counter="rejected">1<' in public and "Werbung oder Spam 1" in public
+
+
+def test_support_comment_and_report_through_the_page(phase, citizen):
+    i = services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="Bänke", text="Mehr Bänke", geometry=INSIDE)
+    services.decide(OPERATOR, i, "approve")
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    base = f"/concepts/{phase.concept.slug}/participation/ideas/{i.pk}/"
+    assert client.post(base + "support/").status_code == 302
+    r = client.post(base + "support/")
+    assert r.status_code == 400 and "schon" in r.content.decode()
+    r = client.post(base + "comment/", {"text": "Ja!", "altcha": solved(client, phase.concept)})
+    assert r.status_code == 302 and i.comments.get().status == Status.PENDING
+    assert client.post(base + "flag/", {"reason": "insult"}).status_code == 302
+    assert i.supports.count() == 1 and i.flags.count() == 1
+
+
+def test_deletion_link_removes_everything(phase):
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    r = _post_idea(client, phase, name="Zoe", email="zoe@example.org", email_consent="on")
+    page = client.get(r["Location"]).content.decode()
+    link = page.split('href="http://testserver/participation/delete/')[1].split('"')[0]
+    url = f"/participation/delete/{link}"
+    assert "Alles löschen" in client.get(url).content.decode()
+    assert client.post(url).status_code == 200
+    assert not Idea.objects.exists() and not Contributor.objects.filter(email="zoe@example.org").exists()
+    assert client.post(url).status_code == 404
+    assert Client().get("/participation/delete/nonsense/").status_code == 404
+
+
+def test_exports_keep_formulas_from_running(phase, concept):
+    import openpyxl
+
+    c, _t = services.contributor_for(None, name="=HYPERLINK(\"http://evil.example\",\"klick\")")
+    i = services.submit_idea(None, phase, c, theme=phase.themes.first(), title="+cmd|' /C calc'!A0", text="@SUM(1+1)*cmd|",
+                             geometry=INSIDE)
+    services.comment(None, concept, c, text="-2+3", idea=None, measure=__import__("tests.factories", fromlist=["x"]).MeasureFactory(concept=concept))
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    body = planner.get(f"/concepts/{concept.slug}/participation/export.csv").content
+    assert body.startswith("\ufeff".encode())
+    text = body.decode("utf-8-sig")
+    assert "'+cmd|" in text and "'@SUM(1+1)" in text and "'=HYPERLINK(" in text and ";'-2+3;" in text
+    assert "7,21" in text  # decimal comma
+    xlsx = planner.get(f"/concepts/{concept.slug}/participation/export.xlsx").content
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    cells = [cell for row in ws.iter_rows() for cell in row if cell.value]
+    title = next(cell for cell in cells if str(cell.value).startswith("+cmd"))
+    assert title.data_type == "s"
+    assert not any(cell.data_type == "f" for cell in cells)
+    geo = planner.get(f"/concepts/{concept.slug}/participation/export.geojson").json()
+    assert geo["features"][0]["properties"]["reference"] == i.reference
+    assert "zoe@" not in text and "email" not in json.dumps(geo)
+    assert Client().get(f"/concepts/{concept.slug}/participation/export.csv").status_code == 302
+
+
+def test_statistics_per_theme_and_quarter(phase, citizen, concept):
+    from tests.factories import QuarterFactory
+
+    QuarterFactory(concept=concept, name="Altstadt")
+    services.decide(OPERATOR, services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="A", text="B",
+                                                   geometry=INSIDE), "approve")
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    html = planner.get(f"/concepts/{concept.slug}/participation/statistics/").content.decode()
+    assert "<th scope=\"row\">Plätze &amp; Freiräume</th><td>1</td><td>1</td>" in html
+    assert "<th scope=\"row\">Altstadt</th><td>1</td><td>1</td>" in html
+
+
+__all__ = ["OUTSIDE"]
