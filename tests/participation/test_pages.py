@@ -238,3 +238,27 @@ def test_statistics_per_theme_and_quarter(phase, citizen, concept):
 
 
 __all__ = ["OUTSIDE"]
+
+
+def test_measures_take_comments_and_one_support_and_list_the_ideas_behind_them(phase, citizen, concept):
+    from tests.factories import MeasureFactory
+
+    measure = MeasureFactory(concept=concept, number="2.3", title="Radwege")
+    i = services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="Radweg", text="Bitte", geometry=INSIDE)
+    services.decide(OPERATOR, i, "approve")
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    assert planner.post(f"/concepts/{concept.slug}/participation/ideas/{i.pk}/link/", {"measure": measure.pk}).status_code == 302
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    page = client.get(f"/concepts/{concept.slug}/measures/{measure.pk}/").content.decode()
+    assert f"{i.reference} Radweg" in page and 'id="measure-comment-form"' in page
+    base = f"/concepts/{concept.slug}/participation/measures/{measure.pk}/"
+    assert client.post(base + "support/").status_code == 302
+    assert client.post(base + "support/").status_code == 302  # refused with a message on the page
+    assert measure.supports.count() == 1
+    r = client.post(base + "comment/", {"text": "Sehr gut", "altcha": solved(client, concept)}, follow=True)
+    assert "Danke für Ihren Kommentar" in r.content.decode() and measure.comments.get().status == Status.PENDING
+    r = client.post(base + "comment/", {"text": "Ohne Prüfung"}, follow=True)
+    assert "Prüfung gegen automatische Einsendungen" in r.content.decode() and measure.comments.count() == 1
+    idea_page = client.get(f"/concepts/{concept.slug}/participation/ideas/{i.pk}/").content.decode()
+    assert "wurde zur Maßnahme" in idea_page and "2.3 Radwege" in idea_page

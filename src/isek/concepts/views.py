@@ -20,6 +20,7 @@ from isek.core.downloads import temporary_download
 from isek.core.models import ChangeRecord
 from isek.geodata import services as geodata
 from isek.monitoring import services as monitoring
+from isek.participation import services as participation
 from isek.web.forms import add_errors
 
 from . import exporting, geoio, services
@@ -72,6 +73,7 @@ def concept_page(request, slug):
         "can_edit": access.allows(request.user, "concept", "edit", concept),
         "is_member": access.allows(request.user, "dashboard", "view", concept),
         "measure_count": concept.measures.count(),
+        **participation.phase_summary(concept),
     })
 
 
@@ -84,6 +86,7 @@ def measure_page(request, slug, pk):
         "measure": measure,
         "quarters": measure.quarters,
         "can_edit": access.allows(request.user, "measure", "edit", concept),
+        "participation": participation.measure_participation(request.user, measure, participation.known_contributor(request)),
     })
 
 

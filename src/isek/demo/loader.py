@@ -105,9 +105,11 @@ def load(analyse_layers: bool = True) -> Concept:
                         for title, due, done, source in spec.get("milestones", [])])
     from . import finance as finance_demo
     from . import monitoring as monitoring_demo
+    from . import participation as participation_demo
 
     finance_demo.load(DEMO, concept)
     monitoring_demo.load(DEMO, concept)
+    participation_demo.load(DEMO, concept)
     if analyse_layers:
         analyse(concept)
     return concept

@@ -31,12 +31,10 @@ class ContactMixin(forms.Form):
 
 
 class IdeaForm(KernFormMixin, ContactMixin):
-    theme = forms.ChoiceField(label=_("Thema"), widget=forms.RadioSelect)
+    theme = forms.ChoiceField(label=_("Thema"))
     title = forms.CharField(label=_("Titel"), max_length=TITLE_MAX)
     text = forms.CharField(label=_("Beschreibung"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5}))
-    place = forms.ChoiceField(label=_("Ort aus einer Liste wählen"), required=False, help_text=_(
-        "Ohne Maus: einen Teilraum oder benannten Ort wählen, oder die Karte mit den Pfeiltasten verschieben und "
-        "„Kartenmitte übernehmen“ drücken."))
+    place = forms.ChoiceField(label=_("Ort aus einer Liste wählen"), required=False)
     geometry = GeoJSONGeometryField(label=_("Ort (GeoJSON)"), allowed=("Point", "LineString", "Polygon"))
     photo = forms.FileField(label=_("Foto (freiwillig, JPEG, PNG oder WebP)"), required=False)
     photo_rights = forms.BooleanField(label=_("Ich habe die Rechte an diesem Foto und erlaube der Stadt, es mit "
@@ -47,8 +45,7 @@ class IdeaForm(KernFormMixin, ContactMixin):
 
     def __init__(self, *args, phase: Phase, places: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["theme"].choices = [(str(t.pk), t.name_de) for t in phase.themes.all()]
-        self.fields["theme"].widget.attrs["class"] = "kern-form-check__radio"
+        self.fields["theme"].choices = [("", _("– Thema wählen –"))] + [(str(t.pk), t.name_de) for t in phase.themes.all()]
         self.fields["place"].choices = [("", _("– auf der Karte setzen –"))] + places
         self.places = dict(places)
 

@@ -152,7 +152,7 @@ class Contribution(models.Model):
 
 class Idea(Contribution):
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="ideas")
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="ideas")
+    theme = models.ForeignKey(Theme, on_delete=models.RESTRICT, related_name="ideas")  # a theme with ideas stays
     title = models.CharField(_("Titel"), max_length=TITLE_MAX)
     geometry = models.GeometryField(_("Ort"), srid=geo.STORAGE_SRID)
     photo = models.CharField(max_length=100, blank=True)  # file name in the media folder, see photos.py

@@ -22,6 +22,7 @@ from isek.concepts.models import Concept, Measure
 from isek.core.audit import change
 from isek.core.rules import invalid
 
+from .identity import known_contributor  # noqa: F401  (the browser's contributor, for other apps' pages)
 from .models import (
     COMMENT_MAX,
     FLAG_TEXT_MAX,
@@ -191,8 +192,9 @@ def _geometry(value, phase: Phase) -> GEOSGeometry:
 
 
 def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | int, title: str, text: str,
-                geometry, photo: str = "", photo_rights: bool = False, now=None) -> Idea:
-    """A citizen's idea. Published at once or after review, as the phase says."""
+                geometry, photo: str = "", photo_rights: bool = False, now=None, illustrative: bool = False) -> Idea:
+    """A citizen's idea. Published at once or after review, as the phase says. ``illustrative``
+    marks the demo's example ideas (labelled on every page)."""
     access.require(user, "idea", "create", phase.concept)
     _require_open(phase, "ideas_open", now)
     theme_obj = phase.themes.filter(pk=getattr(theme, "pk", theme)).first()
@@ -206,7 +208,8 @@ def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | 
                       "photo_rights", "photo_rights")
     status = Status.PUBLISHED if phase.moderation == Phase.Moderation.AFTER else Status.PENDING
     return Idea.objects.create(phase=phase, theme=theme_obj, contributor=contributor, title=title, text=text,
-                               geometry=g, photo=photo, photo_rights=bool(photo and photo_rights), status=status)
+                               geometry=g, photo=photo, photo_rights=bool(photo and photo_rights), status=status,
+                               illustrative=illustrative)
 
 
 def _target_phase(concept: Concept, idea: Idea | None, measure: Measure | None, now=None) -> Phase:
@@ -225,13 +228,14 @@ def _target_phase(concept: Concept, idea: Idea | None, measure: Measure | None, 
 
 
 def comment(user, concept: Concept, contributor: Contributor, *, text: str, idea: Idea | None = None,
-            measure: Measure | None = None, now=None) -> Comment:
+            measure: Measure | None = None, now=None, illustrative: bool = False) -> Comment:
     access.require(user, "comment", "create", concept)
     phase = _target_phase(concept, idea, measure, now)
     _require_open(phase, "comments_open", now)
     text = _clean_text(text, COMMENT_MAX, "text", _("Kommentar"))
     status = Status.PUBLISHED if phase.moderation == Phase.Moderation.AFTER else Status.PENDING
-    return Comment.objects.create(phase=phase, idea=idea, measure=measure, contributor=contributor, text=text, status=status)
+    return Comment.objects.create(phase=phase, idea=idea, measure=measure, contributor=contributor, text=text, status=status,
+                                  illustrative=illustrative)
 
 
 def support(user, concept: Concept, contributor: Contributor, *, idea: Idea | None = None,
@@ -560,3 +564,26 @@ def export_features(user, concept: Concept) -> dict:
                  "properties": {k: v for k, v in rows[i.reference].items() if k not in ("lon", "lat")}}
                 for i in Idea.objects.filter(phase__concept=concept).order_by("pk")]
     return {"type": "FeatureCollection", "name": f"{concept.slug}-beitraege", "features": features}
+
+
+def phase_summary(concept: Concept) -> dict:
+    """For the concept page: the current phase (or None) and whether it is open."""
+    phase = current_phase(concept)
+    return {"phase": phase, "phase_open": phase is not None and phase.is_open()}
+
+
+def measure_participation(user, measure: Measure, contributor: Contributor | None) -> dict:
+    """What a measure's page shows of participation: the ideas that led to it, published comments,
+    the number of supports, whether this person supports it, and what the open phase allows."""
+    concept = measure.concept
+    access.require(user, "participation", "view", concept)
+    phase = current_phase(concept)
+    is_open = phase is not None and phase.is_open()
+    return {
+        "phase": phase, "ideas": list(ideas_of_measure(user, measure)),
+        "comments": list(measure.comments.filter(status__in=PUBLIC_STATUSES).select_related("contributor")),
+        "supports": measure.supports.count(),
+        "supported": contributor is not None and measure.supports.filter(contributor=contributor).exists(),
+        "may_comment": is_open and phase.comments_open and access.allows(user, "comment", "create", concept),
+        "may_support": is_open and phase.support_open and access.allows(user, "support", "create", concept),
+    }

@@ -22,6 +22,8 @@ urlpatterns = [
     path("participation/phases/<int:pk>/", views.phase_edit, name="phase-edit"),
     path("participation/statistics/", views.statistics, name="statistics"),
     path("participation/export.<str:fmt>", views.export, name="export"),
+    path("participation/measures/<int:pk>/comment/", views.measure_comment, name="measure-comment"),
+    path("participation/measures/<int:pk>/support/", views.measure_support, name="measure-support"),
     path("ideas.geojson", views.ideas_geojson, name="ideas-geojson"),
     path("moderation/", views.moderation, name="moderation"),
 ]

@@ -9,7 +9,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.signing import BadSignature
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,13 +22,11 @@ from isek.core.problems import InputError
 from isek.geodata import services as geodata
 from isek.web.forms import add_errors
 
-from . import abuse, exporting, photos, services
+from . import abuse, exporting, identity, photos, services
 from .forms import AnswerForm, CommentForm, DecisionForm, FlagForm, IdeaForm, PhaseForm
 from .models import Comment, Idea
 
-COOKIE = "isek_contributor"
-COOKIE_SALT = "isek.participation.contributor"
-COOKIE_AGE = 365 * 24 * 3600
+known_contributor, remember = identity.known_contributor, identity.remember
 
 
 def _phase_or_404(concept):
@@ -37,27 +34,6 @@ def _phase_or_404(concept):
     if phase is None:
         raise Http404(_("Für dieses Konzept gibt es keine Beteiligung."))
     return phase
-
-
-def _known_contributor(request):
-    """The contributor this browser is (signed cookie), or the signed-in person's."""
-    if request.user.is_authenticated:
-        return services.Contributor.objects.filter(user=request.user).first()
-    try:
-        cid = request.get_signed_cookie(COOKIE, salt=COOKIE_SALT)
-    except (KeyError, BadSignature):
-        return None
-    return services.Contributor.objects.filter(pk=cid, user=None).first() if cid else None
-
-
-def _remember(response, request, contributor, token):
-    if not request.user.is_authenticated:
-        response.set_signed_cookie(COOKIE, str(contributor.pk), salt=COOKIE_SALT, max_age=COOKIE_AGE, httponly=True,
-                                   samesite="Lax", secure=request.is_secure())
-    if token:
-        request.session["participation_delete_link"] = request.build_absolute_uri(
-            reverse("participation-delete", args=[token]))
-    return response
 
 
 def _refused(request, template, ctx, message):
@@ -138,7 +114,7 @@ def idea_new(request, slug):
     d = form.cleaned_data
     photo = ""
     try:
-        contributor, token = services.contributor_for(request.user, _known_contributor(request), name=d["name"],
+        contributor, token = services.contributor_for(request.user, known_contributor(request), name=d["name"],
                                                       email=d["email"], email_consent=d["email_consent"])
         if d.get("photo"):
             if not d["photo_rights"]:
@@ -157,7 +133,7 @@ def idea_new(request, slug):
         messages.success(request, _("Danke! Ihre Idee %(r)s ist eingegangen.") % {"r": idea.reference}
                          + (" " + _("Sie wird veröffentlicht, sobald die Moderation sie geprüft hat.")
                             if idea.status == services.Status.PENDING else ""))
-        return _remember(response, request, contributor, token)
+        return remember(response, request, contributor, token)
     if photo:
         photos.remove(photo)
     return render(request, "participation/idea_form.html", ctx, status=400)
@@ -167,7 +143,7 @@ def _idea_or_404(request, concept, phase, pk):
     try:
         return services.visible_idea(request.user, phase, pk)
     except Idea.DoesNotExist:
-        own = services.idea_for_author(_known_contributor(request), phase, pk)
+        own = services.idea_for_author(known_contributor(request), phase, pk)
         if own is None:
             raise Http404 from None
         return own
@@ -182,7 +158,7 @@ def idea_page(request, slug, pk):
 
 
 def _render_idea(request, concept, phase, idea, status=200, **forms):
-    me = _known_contributor(request)
+    me = known_contributor(request)
     comments = idea.comments.filter(status=services.Status.PUBLISHED).select_related("contributor")
     may_moderate = access.allows(request.user, "moderation", "decide", concept)
     ctx = {
@@ -213,7 +189,7 @@ def idea_comment(request, slug, pk):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            contributor, token = services.contributor_for(request.user, _known_contributor(request), name=d["name"],
+            contributor, token = services.contributor_for(request.user, known_contributor(request), name=d["name"],
                                                           email=d["email"], email_consent=d["email_consent"])
             c = services.comment(request.user, concept, contributor, text=d["text"], idea=idea)
         except ValidationError as exc:
@@ -223,7 +199,7 @@ def idea_comment(request, slug, pk):
         else:
             messages.success(request, _("Danke für Ihren Kommentar.") + (
                 " " + _("Er erscheint, sobald die Moderation ihn geprüft hat.") if c.status == services.Status.PENDING else ""))
-            return _remember(redirect("participation:idea", slug, pk), request, contributor, token)
+            return remember(redirect("participation:idea", slug, pk), request, contributor, token)
     return _render_idea(request, concept, phase, idea, 400, comment_form=form)
 
 
@@ -235,14 +211,14 @@ def idea_support(request, slug, pk):
     if abuse.over_limit(request, "support"):
         return _render_idea(request, concept, phase, idea, 429, refusal=_("Bitte in einigen Minuten erneut versuchen."))
     try:
-        contributor, token = services.contributor_for(request.user, _known_contributor(request))
+        contributor, token = services.contributor_for(request.user, known_contributor(request))
         services.support(request.user, concept, contributor, idea=idea)
     except Idea.DoesNotExist:
         raise Http404 from None
     except ValidationError as exc:
         return _render_idea(request, concept, phase, idea, 400, refusal=" ".join(exc.messages))
     messages.success(request, _("Sie unterstützen diese Idee."))
-    return _remember(redirect("participation:idea", slug, pk), request, contributor, token)
+    return remember(redirect("participation:idea", slug, pk), request, contributor, token)
 
 
 @require_POST
@@ -256,7 +232,7 @@ def idea_flag(request, slug, pk):
                             refusal=_("Die Meldung wurde nicht angenommen."))
     if form.is_valid():
         try:
-            contributor, token = services.contributor_for(request.user, _known_contributor(request))
+            contributor, token = services.contributor_for(request.user, known_contributor(request))
             services.flag(request.user, concept, contributor, reason=form.cleaned_data["reason"],
                           text=form.cleaned_data["text"], idea=idea)
         except Idea.DoesNotExist:
@@ -265,7 +241,7 @@ def idea_flag(request, slug, pk):
             add_errors(form, exc)
         else:
             messages.success(request, _("Danke; die Moderation sieht sich den Beitrag an."))
-            return _remember(redirect("participation:idea", slug, pk), request, contributor, token)
+            return remember(redirect("participation:idea", slug, pk), request, contributor, token)
     return _render_idea(request, concept, phase, idea, 400, flag_form=form)
 
 
@@ -343,7 +319,7 @@ def delete_page(request, token):
         if counts is None:
             return render(request, "participation/delete.html", {"unknown": True}, status=404)
         response = render(request, "participation/delete.html", {"done": counts})
-        response.delete_cookie(COOKIE)
+        response.delete_cookie(identity.COOKIE)
         return response
     known = services.deletion_link_known(token)
     return render(request, "participation/delete.html", {"unknown": not known}, status=200 if known else 404)
@@ -421,3 +397,55 @@ def export(request, slug, fmt):
         response = HttpResponse(exporting.csv_bytes(services.EXPORT_COLUMNS, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+# --- comments and support on measures ------------------------------------------------------------
+
+
+def _measure_or_404(concept, pk):
+    measure = concepts.measures_of(concept).filter(pk=pk).first()
+    if measure is None:
+        raise Http404
+    return measure
+
+
+def _measure_page_error(request, concept, measure, message, form=None):
+    messages.error(request, message)
+    return redirect("concepts:measure", concept.slug, measure.pk)
+
+
+@require_POST
+def measure_comment(request, slug, pk):
+    concept = access.concept_for(request.user, slug, "comment", "create")
+    measure = _measure_or_404(concept, pk)
+    form = CommentForm(request.POST)
+    refusal = _guard(request, form, "comment")
+    if refusal:
+        return _measure_page_error(request, concept, measure, refusal)
+    if not form.is_valid():
+        return _measure_page_error(request, concept, measure, " ".join(m for ms in form.errors.values() for m in ms))
+    d = form.cleaned_data
+    try:
+        contributor, token = services.contributor_for(request.user, known_contributor(request), name=d["name"],
+                                                      email=d["email"], email_consent=d["email_consent"])
+        c = services.comment(request.user, concept, contributor, text=d["text"], measure=measure)
+    except ValidationError as exc:
+        return _measure_page_error(request, concept, measure, " ".join(exc.messages))
+    messages.success(request, _("Danke für Ihren Kommentar.") + (
+        " " + _("Er erscheint, sobald die Moderation ihn geprüft hat.") if c.status == services.Status.PENDING else ""))
+    return remember(redirect("concepts:measure", slug, pk), request, contributor, token)
+
+
+@require_POST
+def measure_support(request, slug, pk):
+    concept = access.concept_for(request.user, slug, "support", "create")
+    measure = _measure_or_404(concept, pk)
+    if abuse.over_limit(request, "support"):
+        return _measure_page_error(request, concept, measure, _("Bitte in einigen Minuten erneut versuchen."))
+    try:
+        contributor, token = services.contributor_for(request.user, known_contributor(request))
+        services.support(request.user, concept, contributor, measure=measure)
+    except ValidationError as exc:
+        return _measure_page_error(request, concept, measure, " ".join(exc.messages))
+    messages.success(request, _("Sie unterstützen diese Maßnahme."))
+    return remember(redirect("concepts:measure", slug, pk), request, contributor, token)

@@ -1,0 +1,37 @@
+"""Who a browser is in the participation, without an account: a random contributor id in a
+signed, HTTP-only cookie (listed on the privacy page). Signed-in people are their account."""
+
+from __future__ import annotations
+
+from django.core.signing import BadSignature
+from django.urls import reverse
+
+from .models import Contributor
+
+COOKIE = "isek_contributor"
+COOKIE_SALT = "isek.participation.contributor"
+COOKIE_AGE = 365 * 24 * 3600
+
+
+def known_contributor(request) -> Contributor | None:
+    if request.user.is_authenticated:
+        return Contributor.objects.filter(user=request.user).first()
+    try:
+        cid = request.get_signed_cookie(COOKIE, salt=COOKIE_SALT)
+    except (KeyError, BadSignature):
+        return None
+    try:
+        return Contributor.objects.filter(pk=cid, user=None).first() if cid else None
+    except ValueError:  # not a UUID
+        return None
+
+
+def remember(response, request, contributor: Contributor, token: str | None):
+    """Set the browser's cookie (without an account) and keep a new deletion link for the next page."""
+    if not request.user.is_authenticated:
+        response.set_signed_cookie(COOKIE, str(contributor.pk), salt=COOKIE_SALT, max_age=COOKIE_AGE, httponly=True,
+                                   samesite="Lax", secure=request.is_secure())
+    if token:
+        request.session["participation_delete_link"] = request.build_absolute_uri(
+            reverse("participation-delete", args=[token]))
+    return response
