@@ -22,21 +22,41 @@ def browser():
         b.close()
 
 
+class Pages:
+    """Browser contexts (separate people: own cookies) whose pages may not leave loopback and may
+    not raise JavaScript errors; checked when the test ends."""
+
+    def __init__(self, browser):
+        self.browser, self.contexts, self.errors, self.outside = browser, [], [], []
+
+    def new(self):
+        context = self.browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 1000})
+        self.contexts.append(context)
+        pg = context.new_page()
+        pg.on("pageerror", lambda e: self.errors.append(str(e)))
+        # Nothing may leave loopback: fail on any request to another host.
+        pg.route("**/*", lambda route: (self.outside.append(route.request.url), route.abort())
+                 if not route.request.url.startswith(("http://localhost", "http://127.0.0.1", "data:", "blob:"))
+                 else route.continue_())
+        return pg
+
+    def close(self):
+        for c in self.contexts:
+            c.close()
+        assert not self.errors, f"JavaScript errors: {self.errors}"
+        assert not self.outside, f"requests outside loopback: {self.outside}"
+
+
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 1000})
-    pg = context.new_page()
-    errors = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    # Nothing may leave loopback: fail on any request to another host.
-    outside = []
-    pg.route("**/*", lambda route: (outside.append(route.request.url), route.abort())
-             if not route.request.url.startswith(("http://localhost", "http://127.0.0.1", "data:", "blob:"))
-             else route.continue_())
-    yield pg
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
-    assert not outside, f"requests outside loopback: {outside}"
+def pages(browser):
+    p = Pages(browser)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def page(pages):
+    return pages.new()
 
 
 @pytest.fixture

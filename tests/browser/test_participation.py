@@ -1,0 +1,159 @@
+"""Participation in Debian's Chromium, as the issue tells it: a citizen places an idea on the map
+and sends it; a second citizen supports it and comments; a moderator rejects one idea with a
+reason and approves another; the approved one is on the public map and in the list; a third
+citizen sends an idea with the keyboard only, through the list of places; the author reads the
+reason. Every participation page is checked with axe-core. The proof of work is real (ALTCHA
+in the page, solved by the browser), made cheap for the test."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from isek import access
+from isek.participation import services
+from isek.participation.models import Comment, Idea, Status
+from tests.factories import ConceptFactory, QuarterFactory, UserFactory, member, multipolygon, square
+
+from .conftest import axe_violations, login
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def setup(transactional_db, live_server, settings):
+    settings.ISEK_POW_COST = 50
+    concept = ConceptFactory(slug="beispielstadt", name="ISEK Beispielstadt", area=multipolygon(square(7.21, 51.48, 800)))
+    QuarterFactory(concept=concept, name="Nordviertel", geometry=multipolygon(square(7.21, 51.4836, 800 / 2)))
+    now = timezone.now()
+    services.save_phase(access.Operator("test"), concept, title_de="Ideen für die Innenstadt", start=now - datetime.timedelta(days=1),
+                        end=now + datetime.timedelta(days=10),
+                        themes=[("Plätze & Freiräume", "Squares", "#2e7d32"), ("Mobilität", "Mobility", "#1565c0")])
+    moderator = member(concept, "moderator", username="moderatorin")
+    assert moderator.pk and UserFactory(username="unbeteiligt").pk
+    return live_server.url, concept
+
+
+def _wait_for_proof(page):
+    page.wait_for_function("() => { const i = document.querySelector('input[name=altcha]'); return i && i.value.length > 20; }",
+                           timeout=30000)
+
+
+def _send_idea_with_the_mouse(page, base, title):
+    page.goto(f"{base}/concepts/beispielstadt/participation/ideas/new/")
+    page.wait_for_selector(".isek-map[data-ready='true']", timeout=30000)
+    page.select_option("#id_theme", label="Plätze & Freiräume")
+    page.fill("#id_title", title)
+    page.fill("#id_text", "Mehr Schatten und Bänke auf dem Platz.")
+    page.locator(".mapbox-gl-draw_point").click()
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2 + 15, box["y"] + box["height"] / 2 + 10)
+    _wait_for_proof(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Idee senden").click()
+
+
+def test_citizens_moderator_and_the_public_map(pages, setup):
+    base, concept = setup
+    anna = pages.new()
+    anna.goto(f"{base}/concepts/beispielstadt/participation/")
+    assert axe_violations(anna) == []
+    _send_idea_with_the_mouse(anna, base, "Schatten am Platz")
+    assert "Ihre Idee I-" in anna.inner_text("main") and anna.locator("#delete-link").count() == 1
+    assert axe_violations(anna) == []
+    _send_idea_with_the_mouse(anna, base, "Kaufen Sie jetzt!")
+    first, spam = Idea.objects.order_by("pk")
+    assert first.status == Status.PENDING and concept.area.contains(first.geometry)
+
+    # The moderator approves one and rejects the other with a reason.
+    mod = pages.new()
+    login(mod, base, "moderatorin", "pw-test-123")
+    mod.goto(f"{base}/concepts/beispielstadt/moderation/")
+    assert axe_violations(mod) == []
+    item = mod.locator(f"[data-queue-idea='{first.pk}']")
+    item.locator("select[name=action]").select_option("approve")
+    with mod.expect_navigation():
+        item.get_by_role("button", name="Entscheiden").click()
+    item = mod.locator(f"[data-queue-idea='{spam.pk}']")
+    item.locator("select[name=action]").select_option("reject")
+    item.locator("select[name=reason]").select_option("advertising")
+    item.locator("textarea[name=text]").fill("Werbung ist hier nicht erlaubt.")
+    with mod.expect_navigation():
+        item.get_by_role("button", name="Entscheiden").click()
+    assert "Werbung oder Spam" in mod.inner_text("#decision-log")
+
+    # The author reads the reason on the idea's page.
+    anna.goto(f"{base}/concepts/beispielstadt/participation/ideas/{spam.pk}/")
+    assert "Werbung oder Spam" in anna.inner_text("#idea-status") and "nicht erlaubt" in anna.inner_text("#idea-status")
+
+    # A second citizen finds the approved idea on the map and in the list, supports and comments.
+    ben = pages.new()
+    ben.goto(f"{base}/concepts/beispielstadt/participation/")
+    ben.wait_for_selector(".isek-map[data-ready='true']", timeout=30000)
+    assert ben.locator(f"#idea-list [data-idea='{first.pk}']").count() == 1
+    assert ben.locator(f"#idea-list [data-idea='{spam.pk}']").count() == 0
+    on_map = ben.evaluate("() => window.isekMaps.map.queryRenderedFeatures({layers: ['ideas-point']}).map(f => f.properties.id)")
+    assert on_map == [first.pk]
+    with ben.expect_navigation():
+        ben.locator(f"#idea-list [data-idea='{first.pk}'] a").click()
+    assert axe_violations(ben) == []
+    with ben.expect_navigation():
+        ben.get_by_role("button", name="Idee unterstützen").click()
+    assert ben.inner_text("#support-count") == "1"
+    ben.fill("#id_text", "Und ein Trinkbrunnen!")
+    _wait_for_proof(ben)
+    with ben.expect_navigation():
+        ben.get_by_role("button", name="Kommentar senden").click()
+    assert Comment.objects.get().status == Status.PENDING and first.supports.count() == 1
+
+    for url in ("participation/ideas/new/",):
+        ben.goto(f"{base}/concepts/beispielstadt/{url}")
+        assert axe_violations(ben) == []
+    ben.goto(f"{base}/about/privacy/")
+    assert axe_violations(ben) == [] and "Keine IP-Adresse" in ben.inner_text("main")
+
+
+def test_an_idea_with_the_keyboard_only(pages, setup):
+    base, concept = setup
+    page = pages.new()
+    page.goto(f"{base}/concepts/beispielstadt/participation/")
+    # From the page's "Idee einbringen" link to the sent form, only keys.
+    page.locator("a", has_text="Idee einbringen").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector(".isek-map[data-ready='true']", timeout=30000)
+    page.locator("#id_theme").focus()
+    page.keyboard.press("ArrowDown")  # the first theme
+    page.keyboard.press("Tab")
+    page.keyboard.type("Querung am Ring")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Eine sichere Fußgängerquerung fehlt.")
+    page.locator("#id_place").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # "Teilraum Nordviertel"
+    assert "Nordviertel" in page.evaluate("() => document.getElementById('id_place').selectedOptions[0].text")
+    assert page.input_value("#id_geometry").startswith('{"type": "Point"') or '"Point"' in page.input_value("#id_geometry")
+    _wait_for_proof(page)
+    page.locator("button[type=submit]", has_text="Idee senden").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert Idea.objects.exists(), page.inner_text("main")[:1500]
+    idea = Idea.objects.get()
+    assert idea.title == "Querung am Ring" and concept.quarters.get().geometry.contains(idea.geometry)
+
+    # Or with the crosshair: move the map with the arrow keys and take its middle.
+    page.goto(f"{base}/concepts/beispielstadt/participation/ideas/new/")
+    page.wait_for_selector(".isek-map[data-ready='true']", timeout=30000)
+    page.locator("#map canvas").focus()
+    before = page.evaluate("() => window.isekMaps.map.getCenter().toArray()")
+    for _n in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => window.isekMaps.map.getCenter().lng > {before[0]}", timeout=5000)
+    page.locator("#use-centre").focus()
+    page.keyboard.press("Enter")
+    value = page.input_value("#id_geometry")
+    assert '"Point"' in value
+    lng = float(value.split("[")[1].split(",")[0])
+    assert lng > before[0]
