@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.concepts.models import Concept, Measure
 from isek.core import geo
+from isek.core.i18n import pick
 
 TITLE_MAX = 120
 TEXT_MAX = 2000
@@ -58,6 +59,11 @@ class Phase(models.Model):
     def __str__(self):
         return self.title_de
 
+    @property
+    def title(self) -> str:
+        """The title in the UI's language (English where given)."""
+        return pick(self.title_de, self.title_en)
+
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()
         return self.start <= now < self.end
@@ -82,6 +88,10 @@ class Theme(models.Model):
 
     def __str__(self):
         return self.name_de
+
+    @property
+    def name(self) -> str:
+        return pick(self.name_de, self.name_en)
 
 
 class Contributor(models.Model):

@@ -461,7 +461,7 @@ def ideas_features(user, phase: Phase, url_of) -> dict:
     features = []
     for i in published_ideas(user, phase).order_by("pk"):
         features.append({"type": "Feature", "id": i.pk, "geometry": json.loads(i.geometry.geojson), "properties": {
-            "id": i.pk, "reference": i.reference, "title": i.title, "theme": i.theme.name_de, "colour": i.theme.colour,
+            "id": i.pk, "reference": i.reference, "title": i.title, "theme": i.theme.name, "colour": i.theme.colour,
             "supports": i.support_count, "outcome": i.get_outcome_display() if i.outcome else "", "url": url_of(i),
             "illustrative": i.illustrative}})
     return {"type": "FeatureCollection", "name": f"{phase.concept.slug}-ideas", "features": features}
