@@ -233,8 +233,9 @@ def test_export_downloads(bochum):
 
 def test_language_switch_to_english(bochum):
     c = client_for(None)
-    r = c.post("/i18n/setlang/", {"language": "en", "next": f"/concepts/{SLUG}/"})
-    assert r.status_code == 302
+    r = c.get("/language/en/", {"next": f"/concepts/{SLUG}/"})
+    assert r.status_code == 302 and r["Location"] == f"/concepts/{SLUG}/"
+    assert c.get("/language/en/", {"next": "https://evil.example/"})["Location"] == "/"  # only this site
     body = c.get(f"/concepts/{SLUG}/").content.decode()
     assert '<html lang="en">' in body and "Measures" in body and "Squares &amp; open spaces" in body
 

@@ -251,10 +251,14 @@ def test_measures_take_comments_and_one_support_and_list_the_ideas_behind_them(p
     assert planner.post(f"/concepts/{concept.slug}/participation/ideas/{i.pk}/link/", {"measure": measure.pk}).status_code == 302
     client = Client(HTTP_ACCEPT_LANGUAGE="de")
     page = client.get(f"/concepts/{concept.slug}/measures/{measure.pk}/").content.decode()
-    assert f"{i.reference} Radweg" in page and 'id="measure-comment-form"' in page
     base = f"/concepts/{concept.slug}/participation/measures/{measure.pk}/"
+    assert f"{i.reference} Radweg" in page and f'href="{base}comment/"' in page and f'href="{base}support/"' in page
+    assert "csrfmiddlewaretoken" not in page  # the same page for everyone, so it can be cached
+    assert 'id="measure-comment-form"' in client.get(base + "comment/").content.decode()
     assert client.post(base + "support/").status_code == 302
-    assert client.post(base + "support/").status_code == 302  # refused with a message on the page
+    r = client.post(base + "support/")
+    assert r.status_code == 400 and "schon" in r.content.decode()
+    assert 'id="already"' in client.get(base + "support/").content.decode()
     assert measure.supports.count() == 1
     r = client.post(base + "comment/", {"text": "Sehr gut", "altcha": solved(client, concept)}, follow=True)
     assert "Danke für Ihren Kommentar" in r.content.decode() and measure.comments.get().status == Status.PENDING

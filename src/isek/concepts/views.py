@@ -21,6 +21,7 @@ from isek.core.models import ChangeRecord
 from isek.geodata import services as geodata
 from isek.monitoring import services as monitoring
 from isek.participation import services as participation
+from isek.web import public
 from isek.web.forms import add_errors
 
 from . import exporting, geoio, services
@@ -60,6 +61,11 @@ def filtered_measures(concept, params):
 
 def concept_page(request, slug):
     concept = access.concept_for(request.user, slug, "concept", "view")
+    return public.respond(request, concept, lambda: _concept_page(request, concept),
+                          extra=participation.phase_state(concept))
+
+
+def _concept_page(request, concept):
     measures = filtered_measures(concept, request.GET)
     return render(request, "concepts/concept.html", {
         **geodata.map_context(concept),
@@ -79,6 +85,11 @@ def concept_page(request, slug):
 
 def measure_page(request, slug, pk):
     concept = access.concept_for(request.user, slug, "measure", "view")
+    return public.respond(request, concept, lambda: _measure_page(request, concept, pk),
+                          extra=participation.phase_state(concept))
+
+
+def _measure_page(request, concept, pk):
     measure = get_object_or_404(Measure.objects.select_related("primary_field"), concept=concept, pk=pk)
     return render(request, "concepts/measure.html", {
         **geodata.map_context(concept),
@@ -86,13 +97,17 @@ def measure_page(request, slug, pk):
         "measure": measure,
         "quarters": measure.quarters,
         "can_edit": access.allows(request.user, "measure", "edit", concept),
-        "participation": participation.measure_participation(request.user, measure, participation.known_contributor(request)),
+        "participation": participation.measure_participation(request.user, measure),
     })
 
 
 def concept_geojson(request, slug, layer):
     """Area, quarters or measures of a concept as GeoJSON (WGS84) for the map and for GIS."""
     concept = access.concept_for(request.user, slug, "concept", "view")
+    return public.respond(request, concept, lambda: _concept_geojson(request, concept, layer))
+
+
+def _concept_geojson(request, concept, layer):
     if layer == "area":
         rows, geoms = exporting.area_rows(concept)
     elif layer == "quarters":

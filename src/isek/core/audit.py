@@ -91,13 +91,16 @@ def _concept_id(instance):
 
 
 def _record(instance, action: str, changes: dict):
+    from . import versions
     from .models import ChangeRecord
 
     user, label = _actor.get() or (None, "system")
+    concept_pk = _concept_id(instance)
+    versions.bump(concept_pk if concept_pk is not None else versions.SITE)
     ChangeRecord.objects.create(
         user=user,
         actor=(user.get_username() if user else label) or "system",
-        concept_pk=_concept_id(instance),
+        concept_pk=concept_pk,
         model=instance._meta.label,
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],

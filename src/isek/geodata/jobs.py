@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django_tasks import task
 
 from isek.concepts.services import Concept
+from isek.core import versions
 from isek.core.files import extract_dir, sha256_of
 
 from . import basemaps, signals
@@ -61,6 +62,7 @@ def execute(pk: int, concept_pk: int, *, analyse: bool = False, user=None) -> No
         status=BaseMap.Status.DONE, progress=100, path=target.name, sha256=sha256_of(target),
         size_bytes=target.stat().st_size, tiles=tileset.tiles, bounds=list(tileset.bbox), minzoom=tileset.minzoom,
         maxzoom=tileset.maxzoom, extract_date=info.timestamp, finished_at=timezone.now())
+    versions.bump(versions.SITE)  # the city's pages now draw the new base map
     if analyse:
         signals.extract_cut.send(sender=BaseMap, concept=concept, path=cut, user=user)
 

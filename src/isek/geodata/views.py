@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from isek import access
-from isek.web import tus
+from isek.web import public, tus
 
 from . import services
 from .forms import ExtractUploadForm, LayerUploadForm
@@ -27,15 +27,17 @@ def layer_geojson(request, slug, name):
     if layer is None:
         return HttpResponse(_("Die Stadt hat keine Ebene „%(n)s“.") % {"n": name}, status=404,
                             content_type="text/plain; charset=utf-8")
-    data = services.concept_layer_geojson(request.user, concept, layer)
-    if data is None:
-        return HttpResponse(
-            _("Die Kontextebene %(n)s ist nicht vorhanden: bitte „isek data fetch“ ausführen.") % {"n": name},
-            status=404, content_type="text/plain; charset=utf-8",
-        )
-    response = HttpResponse(data, content_type="application/geo+json")
-    response["Cache-Control"] = "public, max-age=3600" if concept.is_public else "private, max-age=3600"
-    return response
+
+    def build():
+        data = services.concept_layer_geojson(request.user, concept, layer)
+        if data is None:
+            return HttpResponse(
+                _("Die Kontextebene %(n)s ist nicht vorhanden: bitte „isek data fetch“ ausführen.") % {"n": name},
+                status=404, content_type="text/plain; charset=utf-8",
+            )
+        return HttpResponse(data, content_type="application/geo+json")
+
+    return public.respond(request, concept, build, extra=f"{layer.pk}:{layer.sha256}:{layer.path}")
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 
 from isek import access
 from isek.concepts.models import Concept, Measure
+from isek.core import versions
 from isek.core.audit import change
 from isek.core.rules import invalid
 
-from .identity import known_contributor  # noqa: F401  (the browser's contributor, for other apps' pages)
 from .models import (
     COMMENT_MAX,
     FLAG_TEXT_MAX,
@@ -207,6 +207,7 @@ def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | 
         raise invalid(_("Ein Foto kann nur mit der Bestätigung der Nutzungsrechte veröffentlicht werden."),
                       "photo_rights", "photo_rights")
     status = Status.PUBLISHED if phase.moderation == Phase.Moderation.AFTER else Status.PENDING
+    versions.bump(phase.concept_id)  # the public counters change
     return Idea.objects.create(phase=phase, theme=theme_obj, contributor=contributor, title=title, text=text,
                                geometry=g, photo=photo, photo_rights=bool(photo and photo_rights), status=status,
                                illustrative=illustrative)
@@ -234,6 +235,8 @@ def comment(user, concept: Concept, contributor: Contributor, *, text: str, idea
     _require_open(phase, "comments_open", now)
     text = _clean_text(text, COMMENT_MAX, "text", _("Kommentar"))
     status = Status.PUBLISHED if phase.moderation == Phase.Moderation.AFTER else Status.PENDING
+    if status == Status.PUBLISHED:
+        versions.bump(concept.pk)
     return Comment.objects.create(phase=phase, idea=idea, measure=measure, contributor=contributor, text=text, status=status,
                                   illustrative=illustrative)
 
@@ -246,7 +249,9 @@ def support(user, concept: Concept, contributor: Contributor, *, idea: Idea | No
     _require_open(phase, "support_open", now)
     try:
         with transaction.atomic():
-            return Support.objects.create(phase=phase, idea=idea, measure=measure, contributor=contributor)
+            s = Support.objects.create(phase=phase, idea=idea, measure=measure, contributor=contributor)
+            versions.bump(concept.pk)
+            return s
     except IntegrityError:
         raise invalid(_("Sie unterstützen das schon."), "already_supported") from None
 
@@ -272,6 +277,7 @@ def flag(user, concept: Concept, reporter: Contributor, *, reason: str, text: st
         open_flags = target.flags.filter(resolved=False).count()
         if open_flags >= target.phase.report_threshold:
             type(target).objects.filter(pk=target.pk, status=Status.PUBLISHED).update(status=Status.HIDDEN, reviewed=False)
+            versions.bump(concept.pk)
             Decision.objects.create(phase=target.phase, kind=kind, object_id=target.pk, action=Decision.Action.AUTO_HIDE,
                                     actor="isek", text=_("%(n)d Meldungen") % {"n": open_flags})
     return f
@@ -298,6 +304,8 @@ def delete_contributions(token: str) -> dict | None:
         for i in ideas:
             remove(i.photo)
         counts = {"ideas": len(ideas), "comments": len(comments), "supports": c.supports.count()}
+        for pk in {o.phase.concept_id for o in ideas + comments}:
+            versions.bump(pk)
         Idea.objects.filter(pk__in=[i.pk for i in ideas]).delete()
         Comment.objects.filter(pk__in=[x.pk for x in comments]).delete()
         c.delete()  # supports and reports go with it
@@ -358,6 +366,7 @@ def decide(user, target: Idea | Comment, action: str, *, reason: str = "", text:
             target.merged_into = merge_into
         target.save()
         target.flags.filter(resolved=False).update(resolved=True)
+        versions.bump(concept.pk)
         d = Decision.objects.create(phase=target.phase, kind=kind, object_id=target.pk, action=action, reason=reason,
                                     text=text, moderator=user if getattr(user, "pk", None) else None,
                                     actor=user.get_username())
@@ -383,6 +392,7 @@ def answer(user, idea: Idea, *, text: str, outcome: str = "", measure: Measure |
         idea.answer, idea.outcome, idea.measure = text, outcome, measure
         idea.answered_at = timezone.now()
         idea.save()
+        versions.bump(concept.pk)
         d = Decision.objects.create(phase=idea.phase, kind="idea", object_id=idea.pk,
                                     action=Decision.Action.LINK if measure else Decision.Action.ANSWER,
                                     text=text, moderator=user if getattr(user, "pk", None) else None,
@@ -566,15 +576,23 @@ def export_features(user, concept: Concept) -> dict:
     return {"type": "FeatureCollection", "name": f"{concept.slug}-beitraege", "features": features}
 
 
+def phase_state(concept: Concept) -> str:
+    """A short key of what the public pages show of the current phase (which one, open or not),
+    part of their cache key: a phase that opens or closes changes the pages without a write."""
+    phase = current_phase(concept)
+    return "" if phase is None else f"{phase.pk}:{int(phase.is_open())}"
+
+
 def phase_summary(concept: Concept) -> dict:
     """For the concept page: the current phase (or None) and whether it is open."""
     phase = current_phase(concept)
     return {"phase": phase, "phase_open": phase is not None and phase.is_open()}
 
 
-def measure_participation(user, measure: Measure, contributor: Contributor | None) -> dict:
+def measure_participation(user, measure: Measure) -> dict:
     """What a measure's page shows of participation: the ideas that led to it, published comments,
-    the number of supports, whether this person supports it, and what the open phase allows."""
+    the number of supports, and what the open phase allows (the same for every visitor, so that
+    the page can be cached)."""
     concept = measure.concept
     access.require(user, "participation", "view", concept)
     phase = current_phase(concept)
@@ -583,7 +601,6 @@ def measure_participation(user, measure: Measure, contributor: Contributor | Non
         "phase": phase, "ideas": list(ideas_of_measure(user, measure)),
         "comments": list(measure.comments.filter(status__in=PUBLIC_STATUSES).select_related("contributor")),
         "supports": measure.supports.count(),
-        "supported": contributor is not None and measure.supports.filter(contributor=contributor).exists(),
         "may_comment": is_open and phase.comments_open and access.allows(user, "comment", "create", concept),
         "may_support": is_open and phase.support_open and access.allows(user, "support", "create", concept),
     }

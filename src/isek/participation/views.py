@@ -20,6 +20,7 @@ from isek import access
 from isek.concepts import services as concepts
 from isek.core.problems import InputError
 from isek.geodata import services as geodata
+from isek.web import public
 from isek.web.forms import add_errors
 
 from . import abuse, exporting, identity, photos, services
@@ -51,6 +52,11 @@ def _public_ctx(request, concept, phase):
 @require_GET
 def participation_page(request, slug):
     concept = access.concept_for(request.user, slug, "participation", "view")
+    return public.respond(request, concept, lambda: _participation_page(request, concept),
+                          extra=services.phase_state(concept))
+
+
+def _participation_page(request, concept):
     phase = _phase_or_404(concept)
     ideas = services.published_ideas(request.user, phase).order_by("-created_at")
     theme = request.GET.get("theme", "")
@@ -63,15 +69,21 @@ def participation_page(request, slug):
 @require_GET
 def ideas_geojson(request, slug):
     concept = access.concept_for(request.user, slug, "participation", "view")
-    phase = _phase_or_404(concept)
-    fc = services.ideas_features(request.user, phase, lambda i: reverse("participation:idea", args=[slug, i.pk]))
-    return HttpResponse(json.dumps(fc, ensure_ascii=False), content_type="application/geo+json")
+
+    def build():
+        phase = _phase_or_404(concept)
+        fc = services.ideas_features(request.user, phase, lambda i: reverse("participation:idea", args=[slug, i.pk]))
+        return HttpResponse(json.dumps(fc, ensure_ascii=False), content_type="application/geo+json")
+
+    return public.respond(request, concept, build, extra=services.phase_state(concept))
 
 
 @require_GET
 def area_geojson(request, slug):
     concept = access.concept_for(request.user, slug, "participation", "view")
-    return HttpResponse(json.dumps(services.area_features(_phase_or_404(concept))), content_type="application/geo+json")
+    return public.respond(request, concept, lambda: HttpResponse(
+        json.dumps(services.area_features(_phase_or_404(concept))), content_type="application/geo+json"),
+        extra=services.phase_state(concept))
 
 
 @never_cache
@@ -409,43 +421,52 @@ def _measure_or_404(concept, pk):
     return measure
 
 
-def _measure_page_error(request, concept, measure, message, form=None):
-    messages.error(request, message)
-    return redirect("concepts:measure", concept.slug, measure.pk)
+def _measure_form(request, concept, measure, action, status=200, form=None, refusal=None):
+    me = known_contributor(request)
+    heading = _("Maßnahme unterstützen") if action == "support" else _("Kommentar zur Maßnahme")
+    return render(request, "participation/measure_form.html", {
+        "concept": concept, "measure": measure, "action": action, "heading": heading, "refusal": refusal,
+        "form": form or CommentForm(), "supported": me is not None and measure.supports.filter(contributor=me).exists(),
+    }, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def measure_comment(request, slug, pk):
     concept = access.concept_for(request.user, slug, "comment", "create")
     measure = _measure_or_404(concept, pk)
+    if request.method != "POST":
+        return _measure_form(request, concept, measure, "comment")
     form = CommentForm(request.POST)
     refusal = _guard(request, form, "comment")
     if refusal:
-        return _measure_page_error(request, concept, measure, refusal)
-    if not form.is_valid():
-        return _measure_page_error(request, concept, measure, " ".join(m for ms in form.errors.values() for m in ms))
-    d = form.cleaned_data
-    try:
-        contributor, token = services.contributor_for(request.user, known_contributor(request), name=d["name"],
-                                                      email=d["email"], email_consent=d["email_consent"])
-        c = services.comment(request.user, concept, contributor, text=d["text"], measure=measure)
-    except ValidationError as exc:
-        return _measure_page_error(request, concept, measure, " ".join(exc.messages))
-    messages.success(request, _("Danke für Ihren Kommentar.") + (
-        " " + _("Er erscheint, sobald die Moderation ihn geprüft hat.") if c.status == services.Status.PENDING else ""))
-    return remember(redirect("concepts:measure", slug, pk), request, contributor, token)
+        return _measure_form(request, concept, measure, "comment", 400, form, refusal)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            contributor, token = services.contributor_for(request.user, known_contributor(request), name=d["name"],
+                                                          email=d["email"], email_consent=d["email_consent"])
+            c = services.comment(request.user, concept, contributor, text=d["text"], measure=measure)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Danke für Ihren Kommentar.") + (
+                " " + _("Er erscheint, sobald die Moderation ihn geprüft hat.") if c.status == services.Status.PENDING else ""))
+            return remember(redirect("concepts:measure", slug, pk), request, contributor, token)
+    return _measure_form(request, concept, measure, "comment", 400, form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def measure_support(request, slug, pk):
     concept = access.concept_for(request.user, slug, "support", "create")
     measure = _measure_or_404(concept, pk)
+    if request.method != "POST":
+        return _measure_form(request, concept, measure, "support")
     if abuse.over_limit(request, "support"):
-        return _measure_page_error(request, concept, measure, _("Bitte in einigen Minuten erneut versuchen."))
+        return _measure_form(request, concept, measure, "support", 429, refusal=_("Bitte in einigen Minuten erneut versuchen."))
     try:
         contributor, token = services.contributor_for(request.user, known_contributor(request))
         services.support(request.user, concept, contributor, measure=measure)
     except ValidationError as exc:
-        return _measure_page_error(request, concept, measure, " ".join(exc.messages))
+        return _measure_form(request, concept, measure, "support", 400, refusal=" ".join(exc.messages))
     messages.success(request, _("Sie unterstützen diese Maßnahme."))
     return remember(redirect("concepts:measure", slug, pk), request, contributor, token)

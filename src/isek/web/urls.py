@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/data/", views.data_sources, name="data-sources"),
     path("about/privacy/", views.privacy, name="privacy"),
+    path("language/<str:code>/", views.language, name="language"),
 ]

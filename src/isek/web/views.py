@@ -24,3 +24,19 @@ def privacy(request):
     from django.conf import settings
 
     return render(request, "web/privacy.html", {"rates": settings.ISEK_PARTICIPATION_RATE})
+
+
+def language(request, code):
+    """Switch the UI language (a preference cookie) and go back to the page the person came from."""
+    from django.conf import settings
+    from django.http import HttpResponseRedirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if code in dict(settings.LANGUAGES):
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=request.is_secure(), httponly=False)
+    return response

@@ -1,0 +1,94 @@
+"""The public read path: pages and GeoJSON of public concepts as anonymous visitors see them are
+compressed, conditional and cacheable, so that a newspaper link does not take the site down.
+
+- The ETag is made from the concept's version token (core.versions: it changes with every change
+  shown there), the language, the URL and the encoding; a request with a matching If-None-Match
+  gets 304 before any query for the content runs.
+- The body is built once per tag and kept in a small in-process LRU, with its gzip form; later
+  requests of the same tag are answered from memory.
+- ``Cache-Control: public, max-age=10, stale-while-revalidate=60`` lets a proxy cache in front
+  (nginx, see docs) serve a crowd and revalidate with the cheap conditional request.
+
+Signed-in people, internal concepts and responses carrying a one-time message are not cached."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+from isek.core import versions
+
+MAX_AGE = 10
+STALE = 60
+MIN_GZIP = 512
+_LRU_SIZE = 256
+_lru: OrderedDict[str, tuple[bytes, bytes | None, str]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def cacheable(request, concept) -> bool:
+    if request.method not in ("GET", "HEAD") or request.user.is_authenticated or not concept.is_public:
+        return False
+    return len(messages.get_messages(request)) == 0
+
+
+def _accepts_gzip(request) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "")
+
+
+def _matches(request, etag: str) -> bool:
+    given = request.headers.get("If-None-Match", "")
+    return any(t.strip().removeprefix("W/") == etag for t in given.split(",")) or given.strip() == "*"
+
+
+def respond(request, concept, build: Callable[[], HttpResponse], *, extra: str = "") -> HttpResponse:
+    """The response of ``build()`` (a view's rendering), served through the public cache when the
+    visitor is anonymous and the concept public; else as built, marked private."""
+    if not cacheable(request, concept):
+        response = build()
+        response["Cache-Control"] = "private, no-cache"
+        return response
+    tag = versions.public_tag(concept.pk)
+    key = hashlib.sha1(f"{concept.pk}|{tag}|{get_language()}|{request.get_full_path()}|{extra}".encode()).hexdigest()[:24]
+    gz = _accepts_gzip(request)
+    etag = f'"{key}{"-gz" if gz else ""}"'
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}, stale-while-revalidate={STALE}"}
+    if _matches(request, etag):
+        response = HttpResponseNotModified()
+    else:
+        with _lock:
+            hit = _lru.get(key)
+            if hit is not None:
+                _lru.move_to_end(key)
+        if hit is None:
+            built = build()
+            if built.status_code != 200 or built.streaming:
+                return built
+            body = built.content
+            hit = (body, gzip.compress(body, 6) if len(body) >= MIN_GZIP else None, built["Content-Type"])
+            with _lock:
+                _lru[key] = hit
+                while len(_lru) > _LRU_SIZE:
+                    _lru.popitem(last=False)
+        body, zipped, content_type = hit
+        response = HttpResponse(zipped if gz and zipped is not None else body, content_type=content_type)
+        if gz and zipped is not None:
+            response["Content-Encoding"] = "gzip"
+    for k, v in headers.items():
+        response[k] = v
+    patch_vary_headers(response, ("Accept-Encoding", "Accept-Language", "Cookie"))
+    return response
+
+
+def clear() -> None:
+    """Forget the in-process copies (tests)."""
+    with _lock:
+        _lru.clear()

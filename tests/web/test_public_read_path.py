@@ -1,0 +1,102 @@
+"""The public read path: anonymous visitors of a public concept get compressed, conditional,
+cacheable pages and GeoJSON; a change of the concept (recorded) or a moderation decision
+(participation) changes the ETag at once; signed-in people and internal concepts are never cached;
+public pages carry no per-person token."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from django.test import Client
+
+from isek.participation import services as participation
+from isek.web import public
+from tests.factories import ConceptFactory, MeasureFactory, member
+from tests.participation.conftest import INSIDE, OPERATOR, phase  # noqa: F401  (fixture)
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    public.clear()
+
+
+@pytest.fixture
+def concept(db):
+    c = ConceptFactory()
+    MeasureFactory(concept=c, title="Platz umgestalten")
+    return c
+
+
+URLS = ["/concepts/{slug}/", "/concepts/{slug}/area.geojson", "/concepts/{slug}/measures.geojson"]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_conditional_and_compressed(concept, url):
+    url = url.format(slug=concept.slug)
+    client = Client(HTTP_ACCEPT_ENCODING="gzip, br", HTTP_ACCEPT_LANGUAGE="de")
+    r = client.get(url)
+    assert r.status_code == 200 and r["Cache-Control"].startswith("public, max-age=") and "Accept-Encoding" in r["Vary"]
+    body = gzip.decompress(r.content) if r.get("Content-Encoding") == "gzip" else r.content
+    assert r.get("Content-Encoding") == ("gzip" if len(body) >= public.MIN_GZIP else None)
+    assert "Set-Cookie" not in r.headers and not r.cookies
+    again = client.get(url, HTTP_IF_NONE_MATCH=r["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    plain = Client(HTTP_ACCEPT_LANGUAGE="de").get(url)
+    assert plain.content == body and plain["ETag"] != r["ETag"] and "Content-Encoding" not in plain
+
+
+def test_a_change_changes_the_tag(concept):
+    from isek import access
+    from isek.concepts import services as concepts
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    url = f"/concepts/{concept.slug}/measures.geojson"
+    first = client.get(url)
+    measure = concept.measures.get()
+    measure.title = "Platz neu gestalten"
+    concepts.save_measure(access.Operator("test"), concept, measure)
+    r = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert r.status_code == 200 and r["ETag"] != first["ETag"]
+    assert json.loads(r.content)["features"][0]["properties"]["title"] == "Platz neu gestalten"
+
+
+def test_moderation_changes_the_public_ideas(phase, concept):  # noqa: F811
+    c, _t = participation.contributor_for(None)
+    idea = participation.submit_idea(None, phase, c, theme=phase.themes.first(), title="Bänke", text="Mehr Bänke",
+                                     geometry=INSIDE)
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    url = f"/concepts/{phase.concept.slug}/ideas.geojson"
+    first = client.get(url)
+    assert json.loads(first.content)["features"] == []
+    participation.decide(OPERATOR, idea, "approve")
+    r = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert r.status_code == 200 and [f["id"] for f in json.loads(r.content)["features"]] == [idea.pk]
+
+
+def test_languages_are_cached_apart(concept):
+    de = Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/concepts/{concept.slug}/")
+    en = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/concepts/{concept.slug}/")
+    assert '<html lang="de">' in de.content.decode() and '<html lang="en">' in en.content.decode()
+    assert de["ETag"] != en["ETag"]
+
+
+def test_signed_in_and_internal_are_not_cached(concept):
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    r = planner.get(f"/concepts/{concept.slug}/")
+    assert r["Cache-Control"] == "private, no-cache" and "ETag" not in r and "Konzept bearbeiten" in r.content.decode()
+    anonymous = Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/concepts/{concept.slug}/")
+    assert "Konzept bearbeiten" not in anonymous.content.decode()  # the planner's page was not shared
+    internal = ConceptFactory(is_public=False)
+    reviewer = Client()
+    reviewer.force_login(member(internal, "reviewer"))
+    assert reviewer.get(f"/concepts/{internal.slug}/")["Cache-Control"] == "private, no-cache"
+
+
+def test_public_pages_carry_no_token(concept):
+    html = Client().get(f"/concepts/{concept.slug}/measures/{concept.measures.get().pk}/").content.decode()
+    assert "csrfmiddlewaretoken" not in html
+    html = Client().get(f"/concepts/{concept.slug}/").content.decode()
+    assert "csrfmiddlewaretoken" not in html and "/language/en/?next=" in html
