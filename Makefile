@@ -10,7 +10,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 DEB_PACKAGES := libsqlite3-mod-spatialite gdal-bin libgdal-dev postgresql-15 postgresql-15-postgis-3 \
-	chromium chromium-driver fonts-liberation poppler-utils gettext python3-venv python3-dev osmium-tool tilemaker nginx-light \
+	chromium chromium-driver fonts-liberation poppler-utils gettext python3-venv python3-dev osmium-tool tilemaker nginx-light wrk \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 PG_URL := postgis://postgres@127.0.0.1:54329/isek
 
@@ -68,6 +68,7 @@ bench: setup
 	$(PY) bench/analysis_growth.py
 	$(PY) bench/report_bench.py
 	$(PY) bench/tiles_bench.py
+	$(PY) bench/public_read_bench.py
 
 lint: venv
 	$(PY) -m pip install -q ruff
