@@ -266,3 +266,30 @@ def test_measures_take_comments_and_one_support_and_list_the_ideas_behind_them(p
     assert "Prüfung gegen automatische Einsendungen" in r.content.decode() and measure.comments.count() == 1
     idea_page = client.get(f"/concepts/{concept.slug}/participation/ideas/{i.pk}/").content.decode()
     assert "wurde zur Maßnahme" in idea_page and "2.3 Radwege" in idea_page
+
+
+def test_a_planner_sets_up_a_phase_in_the_browser_form(concept):
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    url = f"/concepts/{concept.slug}/participation/phases/new/"
+    assert "Beteiligungsphase anlegen" in planner.get(url).content.decode()
+    data = {"title_de": "Ideen für den Platz", "title_en": "Ideas for the square", "start": "2026-11-01T00:00",
+            "end": "2027-02-01T00:00", "ideas_open": "on", "comments_open": "on", "support_open": "on",
+            "moderation": "before", "report_threshold": "3", "retention_days": "90", "polygon": "",
+            "themes": "Plätze | Squares | #2e7d32\nMobilität | Mobility | lila"}
+    r = planner.post(url, data)
+    assert r.status_code == 400 and "keine Farbe" in r.content.decode() and not concept.phases.exists()
+    r = planner.post(url, {**data, "end": "2026-10-01T00:00", "themes": "Plätze | Squares | #2e7d32"})
+    assert r.status_code == 400 and "Ende muss nach dem Beginn" in r.content.decode()
+    r = planner.post(url, {**data, "themes": "Plätze | Squares | #2e7d32\nMobilität | Mobility | #1565c0"})
+    assert r.status_code == 302
+    phase = concept.phases.get()
+    assert [(t.name_de, t.name_en, t.colour) for t in phase.themes.all()] == [
+        ("Plätze", "Squares", "#2e7d32"), ("Mobilität", "Mobility", "#1565c0")]
+    edit = planner.get(f"/concepts/{concept.slug}/participation/phases/{phase.pk}/").content.decode()
+    assert "Mobilität | Mobility | #1565c0" in edit
+    reviewer = Client()
+    reviewer.force_login(member(concept, "reviewer"))
+    assert reviewer.get(url).status_code == 403
+    stats = planner.get(f"/concepts/{concept.slug}/participation/statistics/").content.decode()
+    assert 'data-heatmap="true"' in stats

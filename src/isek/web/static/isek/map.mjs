@@ -114,7 +114,7 @@ async function initMap(el) {
   } else {
     setupEditing(map, el);
   }
-  if (el.dataset.ideasUrl) await addIdeas(map, el.dataset.ideasUrl);
+  if (el.dataset.ideasUrl) await addIdeas(map, el.dataset.ideasUrl, el.dataset.heatmap === "true");
   if (el.dataset.crosshair) setupCrosshair(map, el);
 
   let bounds = null;
@@ -126,9 +126,16 @@ async function initMap(el) {
 }
 
 // Citizens' published ideas, coloured by theme; a click opens a popup with a link to the idea.
-async function addIdeas(map, url) {
+async function addIdeas(map, url, heatmap) {
   const ideas = await getJSON(url);
   map.addSource("ideas", { type: "geojson", data: ideas });
+  if (heatmap) { // the planners' density map: where ideas lie, weighted by support
+    map.addLayer({ id: "ideas-heat", type: "heatmap", source: "ideas", paint: {
+      "heatmap-weight": ["+", 1, ["min", 4, ["get", "supports"]]],
+      "heatmap-radius": ["interpolate", ["linear"], ["zoom"], 12, 12, 17, 40],
+      "heatmap-opacity": 0.75 } });
+    return;
+  }
   map.addLayer({ id: "ideas-fill", type: "fill", source: "ideas", filter: ["==", ["geometry-type"], "Polygon"],
     paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.35 } });
   map.addLayer({ id: "ideas-line", type: "line", source: "ideas", filter: ["!=", ["geometry-type"], "Point"],
