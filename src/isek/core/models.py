@@ -76,3 +76,26 @@ class Upload(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.length} B, {self.scope})"
+
+
+class RateCount(models.Model):
+    """Requests of one client key (an HMAC, never an address) in one time window, for rate limits.
+    Rows of past windows are removed as new ones come (core.throttle)."""
+
+    key = models.CharField(max_length=100, primary_key=True)  # action:client:window
+    window = models.BigIntegerField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+
+class UsedToken(models.Model):
+    """A one-time token that was used (a solved proof-of-work challenge), kept until it expires."""
+
+    token = models.CharField(max_length=128, primary_key=True)
+    expires = models.BigIntegerField(db_index=True)  # unix time
+
+
+class PublicVersion(models.Model):
+    """The version token of a concept's public pages, or of the installation (core.versions)."""
+
+    scope = models.CharField(max_length=40, primary_key=True)
+    token = models.CharField(max_length=16)

@@ -2,34 +2,38 @@
 shown on the concept's public pages changes: the recorded change history bumps it (core.audit),
 and services whose writes are not in the history (participation) bump it themselves. Public
 responses put it into their ETag, so caches revalidate cheaply and never serve old content
-under a new tag. Kept in the shared cache: if an entry is evicted a new token is made, which
-only costs a cache miss."""
+under a new tag. One row per scope (core.PublicVersion), shared by every process."""
 
 from __future__ import annotations
 
 import uuid
 
-from django.core.cache import cache
-
 SITE = "site"
 
 
-def _key(scope) -> str:
-    return f"isek:version:{scope}"
-
-
 def current(scope) -> str:
-    token = cache.get(_key(scope))
-    if token is None:
-        cache.add(_key(scope), uuid.uuid4().hex[:12], timeout=None)
-        token = cache.get(_key(scope)) or "0"
-    return token
+    from .models import PublicVersion
+
+    row = PublicVersion.objects.filter(scope=str(scope)).values_list("token", flat=True).first()
+    if row is None:
+        PublicVersion.objects.get_or_create(scope=str(scope), defaults={"token": uuid.uuid4().hex[:12]})
+        row = PublicVersion.objects.filter(scope=str(scope)).values_list("token", flat=True).first()
+    return row
 
 
 def bump(scope) -> None:
-    cache.set(_key(scope), uuid.uuid4().hex[:12], timeout=None)
+    from .models import PublicVersion
+
+    token = uuid.uuid4().hex[:12]
+    if not PublicVersion.objects.filter(scope=str(scope)).update(token=token):
+        PublicVersion.objects.get_or_create(scope=str(scope), defaults={"token": token})
 
 
 def public_tag(concept_pk: int) -> str:
     """The concept's token and the installation's (cities, reference layers, base maps)."""
-    return f"{current(concept_pk)}.{current(SITE)}"
+    from .models import PublicVersion
+
+    tokens = dict(PublicVersion.objects.filter(scope__in=[str(concept_pk), SITE]).values_list("scope", "token"))
+    if len(tokens) < 2:
+        return f"{current(concept_pk)}.{current(SITE)}"
+    return f"{tokens[str(concept_pk)]}.{tokens[SITE]}"

@@ -4,7 +4,7 @@
   browser solves it, isek checks the solution and remembers it until it expires (no replay);
 - a honeypot field (see forms.Honeypot);
 - rate limits per client, keyed by an HMAC of the address with a secret that changes every day,
-  counted only in the cache and forgotten when the window ends.
+  counted in a table of counters (core.throttle) whose rows go when their window has passed.
 
 These guard the pages; the API (with tokens) has its own limits. The domain rules are in services."""
 
@@ -16,8 +16,9 @@ import hmac
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
+
+from isek.core import throttle
 
 POW_ALGORITHM = "PBKDF2/SHA-256"
 POW_TTL = 600  # seconds a challenge stays valid
@@ -41,17 +42,7 @@ def over_limit(request, action: str) -> bool:
     """Count this request of the client for ``action``; True once it exceeds the limit
     (ISEK_PARTICIPATION_RATE = {action: (number, seconds)})."""
     number, seconds = settings.ISEK_PARTICIPATION_RATE.get(action, (30, 600))
-    window = int(time.time() // seconds)
-    key = f"isek:rate:{action}:{client_key(request)}:{window}"
-    if cache.add(key, 1, timeout=seconds):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=seconds)
-            count = 1
-    return count > number
+    return throttle.hit(f"{action}:{client_key(request)}", seconds) > number
 
 
 def challenge() -> dict:
@@ -78,4 +69,5 @@ def pow_ok(payload: str) -> bool:
     if not result.verified:
         return False
     signature = parsed.challenge.signature or ""
-    return cache.add(f"isek:pow:{signature}", 1, timeout=POW_TTL + 60)  # False if seen before
+    expires = parsed.challenge.parameters.expires_at or int(time.time()) + POW_TTL
+    return throttle.use_once(f"pow:{signature}", int(expires) + 60)  # False if seen before

@@ -46,6 +46,9 @@ class IdeaForm(KernFormMixin, ContactMixin):
     def __init__(self, *args, phase: Phase, places: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["theme"].choices = [("", _("– Thema wählen –"))] + [(str(t.pk), t.name) for t in phase.themes.all()]
+        self.set_places(places)
+
+    def set_places(self, places: list[tuple[str, str]]) -> None:
         self.fields["place"].choices = [("", _("– auf der Karte setzen –"))] + places
         self.places = dict(places)
 

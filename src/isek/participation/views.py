@@ -37,11 +37,6 @@ def _phase_or_404(concept):
     return phase
 
 
-def _refused(request, template, ctx, message):
-    ctx["refusal"] = message
-    return render(request, template, ctx, status=400)
-
-
 def _public_ctx(request, concept, phase):
     ctx = {"concept": concept, "phase": phase, "counters": services.counters(phase),
            "is_open": phase.is_open(), "may_moderate": access.allows(request.user, "moderation", "view", concept),
@@ -110,19 +105,26 @@ def _guard(request, form, action: str) -> str | None:
 def idea_new(request, slug):
     concept = access.concept_for(request.user, slug, "idea", "create")
     phase = _phase_or_404(concept)
-    places = services.places(phase)
-    form = IdeaForm(request.POST if request.method == "POST" else None, request.FILES or None, phase=phase, places=places)
-    ctx = {**_public_ctx(request, concept, phase), "form": form, "geometry": form["geometry"]}
+    posted = request.method == "POST"
+    # The list of places is only needed to show the form or to check a place chosen from it.
+    places = services.places(phase) if not posted or request.POST.get("place") else []
+    form = IdeaForm(request.POST if posted else None, request.FILES or None, phase=phase, places=places)
+
+    def page(status=200, **extra):
+        if not form.places:
+            form.set_places(services.places(phase))
+        return render(request, "participation/idea_form.html", {
+            **_public_ctx(request, concept, phase), "form": form, "geometry": form["geometry"], **extra}, status=status)
+
     if not phase.is_open() or not phase.ideas_open:
-        return render(request, "participation/idea_form.html", {**ctx, "closed": True},
-                      status=400 if request.method == "POST" else 200)
-    if request.method != "POST":
-        return render(request, "participation/idea_form.html", ctx)
+        return page(400 if posted else 200, closed=True)
+    if not posted:
+        return page()
     refusal = _guard(request, form, "idea")
     if refusal:
-        return _refused(request, "participation/idea_form.html", ctx, refusal)
+        return page(400, refusal=refusal)
     if not form.is_valid():
-        return render(request, "participation/idea_form.html", ctx, status=400)
+        return page(400)
     d = form.cleaned_data
     photo = ""
     try:
@@ -148,7 +150,7 @@ def idea_new(request, slug):
         return remember(response, request, contributor, token)
     if photo:
         photos.remove(photo)
-    return render(request, "participation/idea_form.html", ctx, status=400)
+    return page(400)
 
 
 def _idea_or_404(request, concept, phase, pk):

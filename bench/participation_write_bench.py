@@ -1,0 +1,173 @@
+"""Benchmark: citizens submitting ideas, sustained for a minute, on PostGIS.
+
+PostgreSQL + PostGIS on loopback (tools/pg.sh, own port and directory), a concept with an open
+phase, isek served by gunicorn (2 workers × 4 threads) on loopback. CLIENTS keep-alive clients
+each loop: fetch a proof-of-work challenge, solve it, send the idea form (CSRF token, honeypot,
+place inside the area) and count a redirect as accepted. The proof of work is made cheap
+(ISEK_POW_COST=1, prefix "0": the client's cost, which the bench does not measure) and the rate
+limit high (all clients share 127.0.0.1); everything else is what a citizen's submission does.
+At the end the ideas stored are counted: none lost, none twice.
+
+Run:  .venv/bin/python bench/participation_write_bench.py   (or `make bench`)
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_PORT = int(os.environ.get("ISEK_BENCH_PG_PORT", 54339))
+PG_DIR = os.environ.get("ISEK_BENCH_PG_DIR", "/tmp/isek-pg-bench")
+SECONDS = int(os.environ.get("ISEK_BENCH_SECONDS", 60))
+CLIENTS = int(os.environ.get("ISEK_BENCH_CLIENTS", 16))
+WORKERS = int(os.environ.get("ISEK_BENCH_WORKERS", 2))
+SLUG = "schreibtest"
+
+SETUP = textwrap.dedent(f"""
+    import django; django.setup()
+    import datetime, json
+    import shapely
+    from django.utils import timezone
+    from isek import access
+    from isek.concepts import services as concepts
+    from isek.core import geo
+    from isek.participation import services
+    op = access.Operator("bench")
+    c = concepts.start_concept(op, ags="05911000", city_name="Bochum", slug={SLUG!r}, name="Schreibtest (Beispiel)",
+                               programme="lebendige_zentren", legal_basis="baugb_141", start_year=2026, end_year=2030)
+    c.area = geo.to_django(shapely.MultiPolygon([shapely.box(7.20, 51.47, 7.23, 51.49)]))
+    c.is_public = True
+    concepts.save_concept(op, c)
+    now = timezone.now()
+    phase = services.save_phase(op, c, title_de="Lasttest", start=now - datetime.timedelta(days=1),
+                                end=now + datetime.timedelta(days=1), themes=[("Mobilität", "Mobility", "#1565c0")],
+                                illustrative=True)
+    print(json.dumps({{"theme": phase.themes.get().pk}}))
+""")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 60) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+class Citizen(threading.Thread):
+    def __init__(self, port: int, theme: int, until: float, n: int):
+        super().__init__(daemon=True)
+        self.port, self.theme, self.until, self.n = port, theme, until, n
+        self.accepted = self.refused = 0
+        self.errors: list[str] = []
+
+    def run(self):
+        import altcha
+
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        base = f"/concepts/{SLUG}/participation/"
+        conn.request("GET", base + "ideas/new/")
+        r = conn.getresponse()
+        page = r.read().decode()
+        cookie = "; ".join(c.split(";")[0] for k, c in r.getheaders() if k.lower() == "set-cookie")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        i = 0
+        while time.time() < self.until:
+            conn.request("GET", base + "challenge/", headers={"Cookie": cookie})
+            ch = altcha.v2.Challenge.from_dict(json.loads(conn.getresponse().read()))
+            solution = altcha.solve_challenge(ch)
+            payload = altcha.v2.Payload(ch, solution).to_base64()
+            lon, lat = 7.201 + (self.n * 0.001) % 0.028, 51.471 + (i * 0.0001) % 0.018
+            body = urllib.parse.urlencode({
+                "csrfmiddlewaretoken": token, "theme": self.theme, "title": f"Idee {self.n}-{i}", "altcha": payload,
+                "text": "Eine Idee aus dem Lasttest.", "geometry": json.dumps({"type": "Point", "coordinates": [lon, lat]})})
+            conn.request("POST", base + "ideas/new/", body=body, headers={
+                "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
+                "Referer": f"http://127.0.0.1:{self.port}{base}ideas/new/"})
+            r = conn.getresponse()
+            r.read()
+            for k, c in r.getheaders():  # the contributor cookie comes with the first idea
+                if k.lower() == "set-cookie" and c.startswith("isek_contributor=") and "isek_contributor" not in cookie:
+                    cookie += "; " + c.split(";")[0]
+            if r.status == 302:
+                self.accepted += 1
+            else:
+                self.refused += 1
+                if len(self.errors) < 3:
+                    self.errors.append(str(r.status))
+            i += 1
+        conn.close()
+
+
+def main() -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="isek-write-"))
+    pg_env = {**os.environ, "ISEK_PG_PORT": str(PG_PORT), "ISEK_PG_DIR": PG_DIR}
+    subprocess.run(["bash", str(ROOT / "tools/pg.sh"), "start"], env=pg_env, check=True, stdout=subprocess.DEVNULL)
+    env = {**os.environ, "DATABASE_URL": f"postgis://postgres@127.0.0.1:{PG_PORT}/isek", "ISEK_MODE": "demo",
+           "ISEK_VAR_DIR": str(tmp / "var"), "DJANGO_SETTINGS_MODULE": "isek.config.settings",
+           "ISEK_POW_COST": "1", "ISEK_POW_PREFIX": "0", "ISEK_RATE_IDEAS": "100000000"}
+    os.chdir(ROOT)
+    proc = None
+    try:
+        subprocess.run([sys.executable, "-m", "isek.cli", "flush", "--noinput", "-v0"], env=env, check=False)
+        subprocess.run([sys.executable, "-m", "isek.cli", "migrate", "-v0"], env=env, check=True)
+        theme = json.loads(subprocess.run([sys.executable, "-c", SETUP], env=env, check=True, capture_output=True,
+                                          text=True).stdout.strip().splitlines()[-1])["theme"]
+        port = free_port()
+        serve = (f"import django; django.setup(); from isek.demo.management.commands.demo import serve; "
+                 f"serve('127.0.0.1', {port}, {WORKERS})")
+        proc = subprocess.Popen([sys.executable, "-c", serve], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        wait_port(port)
+        until = time.time() + SECONDS
+        clients = [Citizen(port, theme, until, n) for n in range(CLIENTS)]
+        t0 = time.perf_counter()
+        for c in clients:
+            c.start()
+        for c in clients:
+            c.join()
+        elapsed = time.perf_counter() - t0
+        count = ("import django; django.setup(); from isek.participation.models import Idea; "
+                 "print(Idea.objects.count(), Idea.objects.values('title').distinct().count())")
+        stored, distinct = map(int, subprocess.run([sys.executable, "-c", count], env=env, check=True, capture_output=True,
+                                                   text=True).stdout.split())
+    finally:
+        if proc is not None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+        subprocess.run(["bash", str(ROOT / "tools/pg.sh"), "stop"], env=pg_env, check=False, stdout=subprocess.DEVNULL)
+    accepted = sum(c.accepted for c in clients)
+    refused = sum(c.refused for c in clients)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; PostGIS, "
+          f"gunicorn {WORKERS}×4, {CLIENTS} clients on the same machine, {SECONDS} s")
+    print(f"accepted {accepted} ideas in {elapsed:.1f} s = {accepted / elapsed:.0f} per second; refused {refused} "
+          f"{sorted({e for c in clients for e in c.errors})}")
+    print(f"stored {stored}, distinct titles {distinct}: {'none lost, none twice' if stored == accepted == distinct else 'MISMATCH'}")
+    print(f"bar: 300 per second sustained — {'met' if accepted / elapsed >= 300 else 'NOT met'}")
+    return 0 if stored == accepted == distinct and refused == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Counting and one-time tokens in the database, shared by every web process and app server:
+rate limits (one upsert per request: INSERT … ON CONFLICT DO UPDATE, on PostgreSQL and SQLite
+alike) and used tokens (a primary key: a second use fails). Old rows go as new ones come."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from django.db import IntegrityError, connection, transaction
+
+from .models import RateCount, UsedToken
+
+PURGE_CHANCE = 0.01
+
+
+def hit(key: str, seconds: int) -> int:
+    """Count one request for ``key`` in the current window of ``seconds``; the count so far."""
+    window = int(time.time() // seconds)
+    q = connection.ops.quote_name  # "window" and "key" are reserved words in PostgreSQL
+    table, k, w, c = q(RateCount._meta.db_table), q("key"), q("window"), q("count")
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {table} ({k}, {w}, {c}) VALUES (%s, %s, 1) "
+                    f"ON CONFLICT ({k}) DO UPDATE SET {c} = {table}.{c} + 1 RETURNING {c}",
+                    [f"{key}:{window}", window])
+        count = cur.fetchone()[0]
+    if random.random() < PURGE_CHANCE:
+        RateCount.objects.filter(window__lt=window - 1).delete()
+    return count
+
+
+def use_once(token: str, expires: int) -> bool:
+    """True the first time ``token`` is used (until ``expires``, unix time), False after."""
+    try:
+        with transaction.atomic():
+            UsedToken.objects.create(token=token[:128], expires=expires)
+    except IntegrityError:
+        return False
+    if random.random() < PURGE_CHANCE:
+        UsedToken.objects.filter(expires__lt=int(time.time())).delete()
+    return True
