@@ -221,6 +221,7 @@ def test_exports_keep_formulas_from_running(phase, concept):
     assert geo["features"][0]["properties"]["reference"] == i.reference
     assert "zoe@" not in text and "email" not in json.dumps(geo)
     assert Client().get(f"/concepts/{concept.slug}/participation/export.csv").status_code == 302
+    assert planner.get(f"/concepts/{concept.slug}/participation/export.exe").status_code == 404
 
 
 def test_statistics_per_theme_and_quarter(phase, citizen, concept):
@@ -292,3 +293,17 @@ def test_a_planner_sets_up_a_phase_in_the_browser_form(concept):
     assert reviewer.get(url).status_code == 403
     stats = planner.get(f"/concepts/{concept.slug}/participation/statistics/").content.decode()
     assert 'data-heatmap="true"' in stats
+
+
+def test_a_bad_answer_is_refused_with_a_message(phase, citizen, concept):
+    i = services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="A", text="B", geometry=INSIDE)
+    services.decide(OPERATOR, i, "approve")
+    moderator = Client(HTTP_ACCEPT_LANGUAGE="de")
+    moderator.force_login(member(concept, "moderator"))
+    url = f"/concepts/{concept.slug}/participation/ideas/{i.pk}/answer/"
+    r = moderator.post(url, {"outcome": "erfunden", "text": "x"})
+    assert r.status_code == 400 and 'id="refusal"' in r.content.decode()
+    r = moderator.post(url, {"outcome": "", "text": ""})
+    assert r.status_code == 400 and "Antwort" in r.content.decode()
+    i.refresh_from_db()
+    assert (i.answer, i.outcome) == ("", "")

@@ -89,7 +89,7 @@ def challenge(request, slug):
     return JsonResponse(abuse.challenge())
 
 
-def _guard(request, form, action: str) -> str | None:
+def _guard(request, action: str) -> str | None:
     """The channel's checks before any rule: honeypot, proof of work, rate limit. A message, or None."""
     if request.POST.get("website"):
         return _("Der Beitrag wurde nicht angenommen (ein verstecktes Feld war ausgefüllt).")
@@ -120,7 +120,7 @@ def idea_new(request, slug):
         return page(400 if posted else 200, closed=True)
     if not posted:
         return page()
-    refusal = _guard(request, form, "idea")
+    refusal = _guard(request, "idea")
     if refusal:
         return page(400, refusal=refusal)
     if not form.is_valid():
@@ -197,7 +197,7 @@ def idea_comment(request, slug, pk):
     phase = _phase_or_404(concept)
     idea = _idea_or_404(request, concept, phase, pk)
     form = CommentForm(request.POST)
-    refusal = _guard(request, form, "comment")
+    refusal = _guard(request, "comment")
     if refusal:
         return _render_idea(request, concept, phase, idea, 400, comment_form=form, refusal=refusal)
     if form.is_valid():
@@ -312,6 +312,9 @@ def idea_answer(request, slug, pk):
     phase = _phase_or_404(concept)
     idea = _idea_or_404(request, concept, phase, pk)
     form = AnswerForm(request.POST, measures=concepts.measures_of(concept))
+    if not form.is_valid():
+        return _render_idea(request, concept, phase, idea, 400,
+                            refusal=" ".join(m for ms in form.errors.values() for m in ms))
     if form.is_valid():
         d = form.cleaned_data
         measure = concepts.measures_of(concept).filter(pk=int(d["measure"])).first() if d["measure"] else None
@@ -398,6 +401,8 @@ def statistics(request, slug):
 @require_GET
 def export(request, slug, fmt):
     concept = access.concept_for(request.user, slug, "participation", "export")
+    if fmt not in ("csv", "xlsx", "geojson"):
+        raise Http404(_("Exporte gibt es als CSV, XLSX und GeoJSON."))
     name = f"{slug}-beteiligung"
     if fmt == "geojson":
         data = json.dumps(services.export_features(request.user, concept), ensure_ascii=False).encode()
@@ -439,7 +444,7 @@ def measure_comment(request, slug, pk):
     if request.method != "POST":
         return _measure_form(request, concept, measure, "comment")
     form = CommentForm(request.POST)
-    refusal = _guard(request, form, "comment")
+    refusal = _guard(request, "comment")
     if refusal:
         return _measure_form(request, concept, measure, "comment", 400, form, refusal)
     if form.is_valid():
