@@ -5,7 +5,8 @@ phase, isek served by gunicorn (2 workers × 4 threads) on loopback. CLIENTS kee
 each loop: fetch a proof-of-work challenge, solve it, send the idea form (CSRF token, honeypot,
 place inside the area) and count a redirect as accepted. The proof of work is made cheap
 (ISEK_POW_COST=1, prefix "0": the client's cost, which the bench does not measure) and the rate
-limit high (all clients share 127.0.0.1); everything else is what a citizen's submission does.
+limit high (each client has its own loopback address, 127.0.1.n, but sends far more than a
+citizen would); everything else is what a citizen's submission does.
 At the end the ideas stored are counted: none lost, none twice.
 
 Run:  .venv/bin/python bench/participation_write_bench.py   (or `make bench`)
@@ -86,7 +87,9 @@ class Citizen(threading.Thread):
     def run(self):
         import altcha
 
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        # Each client is another citizen: its own address on the loopback network (127.0.0.0/8),
+        # hence its own rate-limit key.
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60, source_address=(f"127.0.1.{self.n + 1}", 0))
         base = f"/concepts/{SLUG}/participation/"
         conn.request("GET", base + "ideas/new/")
         r = conn.getresponse()

@@ -100,3 +100,19 @@ def test_public_pages_carry_no_token(concept):
     assert "csrfmiddlewaretoken" not in html
     html = Client().get(f"/concepts/{concept.slug}/").content.decode()
     assert "csrfmiddlewaretoken" not in html and "/language/en/?next=" in html
+
+
+def test_a_new_idea_or_support_changes_the_tag_without_a_version_bump(phase, concept):  # noqa: F811
+    c, _t = participation.contributor_for(None)
+    first_idea = participation.submit_idea(None, phase, c, theme=phase.themes.first(), title="A", text="B", geometry=INSIDE)
+    participation.decide(OPERATOR, first_idea, "approve")
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    urls = [f"/concepts/{phase.concept.slug}/ideas.geojson", f"/concepts/{phase.concept.slug}/participation/"]
+    before = [client.get(u)["ETag"] for u in urls]
+    participation.support(None, phase.concept, c, idea=first_idea)
+    after_support = [client.get(u, HTTP_IF_NONE_MATCH=t) for u, t in zip(urls, before)]
+    assert [r.status_code for r in after_support] == [200, 200]
+    assert json.loads(after_support[0].content)["features"][0]["properties"]["supports"] == 1
+    participation.submit_idea(None, phase, c, theme=phase.themes.first(), title="C", text="D", geometry=INSIDE)  # pending
+    page = client.get(urls[1], HTTP_IF_NONE_MATCH=after_support[1]["ETag"])
+    assert page.status_code == 200 and 'data-counter="pending">1<' in page.content.decode()

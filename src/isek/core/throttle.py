@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import time
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 
 from .models import RateCount, UsedToken
 
@@ -30,11 +30,15 @@ def hit(key: str, seconds: int) -> int:
 
 
 def use_once(token: str, expires: int) -> bool:
-    """True the first time ``token`` is used (until ``expires``, unix time), False after."""
-    try:
-        with transaction.atomic():
-            UsedToken.objects.create(token=token[:128], expires=expires)
-    except IntegrityError:
+    """True the first time ``token`` is used (until ``expires``, unix time), False after: one
+    INSERT … ON CONFLICT DO NOTHING, which inserts a row only for a token not seen before."""
+    q = connection.ops.quote_name
+    table = q(UsedToken._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {table} ({q('token')}, {q('expires')}) VALUES (%s, %s) "
+                    f"ON CONFLICT ({q('token')}) DO NOTHING RETURNING {q('token')}", [token[:128], expires])
+        first = cur.fetchone() is not None
+    if not first:
         return False
     if random.random() < PURGE_CHANCE:
         UsedToken.objects.filter(expires__lt=int(time.time())).delete()

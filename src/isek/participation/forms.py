@@ -45,7 +45,8 @@ class IdeaForm(KernFormMixin, ContactMixin):
 
     def __init__(self, *args, phase: Phase, places: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["theme"].choices = [("", _("– Thema wählen –"))] + [(str(t.pk), t.name) for t in phase.themes.all()]
+        self.themes = {str(t.pk): t for t in phase.themes.all()}
+        self.fields["theme"].choices = [("", _("– Thema wählen –"))] + [(k, t.name) for k, t in self.themes.items()]
         self.set_places(places)
 
     def set_places(self, places: list[tuple[str, str]]) -> None:

@@ -197,7 +197,10 @@ def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | 
     marks the demo's example ideas (labelled on every page)."""
     access.require(user, "idea", "create", phase.concept)
     _require_open(phase, "ideas_open", now)
-    theme_obj = phase.themes.filter(pk=getattr(theme, "pk", theme)).first()
+    if isinstance(theme, Theme):
+        theme_obj = theme if theme.phase_id == phase.pk else None
+    else:
+        theme_obj = phase.themes.filter(pk=theme).first()
     if theme_obj is None:
         raise invalid(_("Bitte ein Thema dieser Phase wählen."), "theme", "theme")
     title = _clean_text(title, TITLE_MAX, "title", _("Titel"))
@@ -207,7 +210,8 @@ def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | 
         raise invalid(_("Ein Foto kann nur mit der Bestätigung der Nutzungsrechte veröffentlicht werden."),
                       "photo_rights", "photo_rights")
     status = Status.PUBLISHED if phase.moderation == Phase.Moderation.AFTER else Status.PENDING
-    versions.bump(phase.concept_id)  # the public counters change
+    # No version bump: the public pages key on the phase's latest idea (phase_state), so a crowd
+    # of submissions does not queue on one row.
     return Idea.objects.create(phase=phase, theme=theme_obj, contributor=contributor, title=title, text=text,
                                geometry=g, photo=photo, photo_rights=bool(photo and photo_rights), status=status,
                                illustrative=illustrative)
@@ -249,9 +253,7 @@ def support(user, concept: Concept, contributor: Contributor, *, idea: Idea | No
     _require_open(phase, "support_open", now)
     try:
         with transaction.atomic():
-            s = Support.objects.create(phase=phase, idea=idea, measure=measure, contributor=contributor)
-            versions.bump(concept.pk)
-            return s
+            return Support.objects.create(phase=phase, idea=idea, measure=measure, contributor=contributor)
     except IntegrityError:
         raise invalid(_("Sie unterstützen das schon."), "already_supported") from None
 
@@ -577,10 +579,16 @@ def export_features(user, concept: Concept) -> dict:
 
 
 def phase_state(concept: Concept) -> str:
-    """A short key of what the public pages show of the current phase (which one, open or not),
-    part of their cache key: a phase that opens or closes changes the pages without a write."""
+    """A short key of what the public pages show of the current phase, part of their cache key:
+    which phase, open or not (it opens and closes without a write), and its latest idea and
+    support (new ones change the counters and the support numbers without bumping the concept's
+    version, so that a crowd of submissions does not queue on one row)."""
     phase = current_phase(concept)
-    return "" if phase is None else f"{phase.pk}:{int(phase.is_open())}"
+    if phase is None:
+        return ""
+    last_idea = phase.ideas.order_by("-pk").values_list("pk", flat=True).first()
+    last_support = phase.supports.order_by("-pk").values_list("pk", flat=True).first()
+    return f"{phase.pk}:{int(phase.is_open())}:{last_idea}:{last_support}"
 
 
 def phase_summary(concept: Concept) -> dict:
