@@ -116,3 +116,18 @@ def test_a_new_idea_or_support_changes_the_tag_without_a_version_bump(phase, con
     participation.submit_idea(None, phase, c, theme=phase.themes.first(), title="C", text="D", geometry=INSIDE)  # pending
     page = client.get(urls[1], HTTP_IF_NONE_MATCH=after_support[1]["ETag"])
     assert page.status_code == 200 and 'data-counter="pending">1<' in page.content.decode()
+
+
+def test_deleting_someones_support_changes_the_tag(phase, concept):  # noqa: F811
+    author, _t = participation.contributor_for(None)
+    i = participation.submit_idea(None, phase, author, theme=phase.themes.first(), title="A", text="B", geometry=INSIDE)
+    participation.decide(OPERATOR, i, "approve")
+    fan, token = participation.contributor_for(None)
+    participation.support(None, phase.concept, fan, idea=i)
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    url = f"/concepts/{phase.concept.slug}/ideas.geojson"
+    before = client.get(url)
+    assert json.loads(before.content)["features"][0]["properties"]["supports"] == 1
+    assert participation.delete_contributions(token) == {"ideas": 0, "comments": 0, "supports": 1}
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and json.loads(after.content)["features"][0]["properties"]["supports"] == 0

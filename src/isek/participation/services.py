@@ -7,6 +7,7 @@ to the author. Abuse protection of the web channel (proof of work, honeypot, rat
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 import unicodedata
@@ -306,7 +307,9 @@ def delete_contributions(token: str) -> dict | None:
         for i in ideas:
             remove(i.photo)
         counts = {"ideas": len(ideas), "comments": len(comments), "supports": c.supports.count()}
-        for pk in {o.phase.concept_id for o in ideas + comments}:
+        touched = {o.phase.concept_id for o in ideas + comments}
+        touched |= set(c.supports.values_list("phase__concept_id", flat=True))  # support numbers change too
+        for pk in touched:
             versions.bump(pk)
         Idea.objects.filter(pk__in=[i.pk for i in ideas]).delete()
         Comment.objects.filter(pk__in=[x.pk for x in comments]).delete()
@@ -320,7 +323,7 @@ def purge_personal_data(now=None) -> int:
     now = now or timezone.now()
     cleared = 0
     for phase in Phase.objects.all():
-        if phase.end + timezone.timedelta(days=phase.retention_days) > now:
+        if phase.end + datetime.timedelta(days=phase.retention_days) > now:
             continue
         people = Contributor.objects.filter(Q(idea__phase=phase) | Q(comment__phase=phase)).exclude(name="", email="")
         cleared += Contributor.objects.filter(pk__in=people.values("pk")).update(name="", email="", email_consent=False)
