@@ -32,7 +32,8 @@ def setup(transactional_db, live_server, settings):
                         end=now + datetime.timedelta(days=10),
                         themes=[("Plätze & Freiräume", "Squares", "#2e7d32"), ("Mobilität", "Mobility", "#1565c0")])
     moderator = member(concept, "moderator", username="moderatorin")
-    assert moderator.pk and UserFactory(username="unbeteiligt").pk
+    planner = member(concept, "planner", username="planerin")
+    assert moderator.pk and planner.pk and UserFactory(username="unbeteiligt").pk
     return live_server.url, concept
 
 
@@ -113,6 +114,16 @@ def test_citizens_moderator_and_the_public_map(pages, setup):
         assert axe_violations(ben) == []
     ben.goto(f"{base}/about/privacy/")
     assert axe_violations(ben) == [] and "Keine IP-Adresse" in ben.inner_text("main")
+
+    # The planner's pages: statistics with the density map, the phase form.
+    planner = pages.new()
+    login(planner, base, "planerin", "pw-test-123")
+    planner.goto(f"{base}/concepts/beispielstadt/participation/statistics/")
+    planner.wait_for_selector(".isek-map[data-ready='true']", timeout=30000)
+    assert planner.evaluate("() => !!window.isekMaps.map.getLayer('ideas-heat')")
+    assert axe_violations(planner) == []
+    planner.goto(f"{base}/concepts/beispielstadt/participation/phases/new/")
+    assert axe_violations(planner) == []
 
 
 def test_an_idea_with_the_keyboard_only(pages, setup):
