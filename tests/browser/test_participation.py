@@ -115,12 +115,17 @@ def test_citizens_moderator_and_the_public_map(pages, setup):
     ben.goto(f"{base}/about/privacy/")
     assert axe_violations(ben) == [] and "Keine IP-Adresse" in ben.inner_text("main")
 
-    # The planner's pages: statistics with the density map, the phase form.
+    # The planner's pages: statistics with the density map (a line idea counts at its middle), the phase form.
+    line = services.submit_idea(None, first.phase, first.contributor, theme=first.theme, title="Radweg", text="Entlang",
+                                geometry="LINESTRING(7.2110 51.4810, 7.2130 51.4820)")
+    services.decide(access.Operator("test"), line, "approve")
     planner = pages.new()
     login(planner, base, "planerin", "pw-test-123")
     planner.goto(f"{base}/concepts/beispielstadt/participation/statistics/")
     planner.wait_for_selector(".isek-map[data-ready='true']", timeout=30000)
     assert planner.evaluate("() => !!window.isekMaps.map.getLayer('ideas-heat')")
+    kinds = planner.evaluate("() => window.isekMaps.map.getSource('ideas').serialize().data.features.map(f => f.geometry.type)")
+    assert kinds == ["Point", "Point"]
     assert axe_violations(planner) == []
     planner.goto(f"{base}/concepts/beispielstadt/participation/phases/new/")
     assert axe_violations(planner) == []

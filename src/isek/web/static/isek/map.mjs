@@ -128,14 +128,24 @@ async function initMap(el) {
 // Citizens' published ideas, coloured by theme; a click opens a popup with a link to the idea.
 async function addIdeas(map, url, heatmap) {
   const ideas = await getJSON(url);
-  map.addSource("ideas", { type: "geojson", data: ideas });
-  if (heatmap) { // the planners' density map: where ideas lie, weighted by support
+  if (heatmap) { // the planners' density map: where ideas lie, weighted by support; lines and
+    // areas count at the mean of their vertices (a heatmap draws points only)
+    const middle = (g) => {
+      const pts = [];
+      const walk = (c) => (typeof c[0] === "number" ? pts.push(c) : c.forEach(walk));
+      walk(g.coordinates);
+      return [pts.reduce((s, p) => s + p[0], 0) / pts.length, pts.reduce((s, p) => s + p[1], 0) / pts.length];
+    };
+    const points = { type: "FeatureCollection", features: ideas.features.map((f) => ({ ...f,
+      geometry: f.geometry.type === "Point" ? f.geometry : { type: "Point", coordinates: middle(f.geometry) } })) };
+    map.addSource("ideas", { type: "geojson", data: points });
     map.addLayer({ id: "ideas-heat", type: "heatmap", source: "ideas", paint: {
       "heatmap-weight": ["+", 1, ["min", 4, ["get", "supports"]]],
       "heatmap-radius": ["interpolate", ["linear"], ["zoom"], 12, 12, 17, 40],
       "heatmap-opacity": 0.75 } });
     return;
   }
+  map.addSource("ideas", { type: "geojson", data: ideas });
   map.addLayer({ id: "ideas-fill", type: "fill", source: "ideas", filter: ["==", ["geometry-type"], "Polygon"],
     paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.35 } });
   map.addLayer({ id: "ideas-line", type: "line", source: "ideas", filter: ["!=", ["geometry-type"], "Point"],
