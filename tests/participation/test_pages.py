@@ -41,8 +41,9 @@ def _idea_data(client, phase, **kw):
             **kw}
 
 
-def _post_idea(client, phase, files=None, **kw):
-    return client.post(f"/concepts/{phase.concept.slug}/participation/ideas/new/", {**_idea_data(client, phase, **kw), **(files or {})})
+def _post_idea(client, phase, files=None, headers=None, **kw):
+    return client.post(f"/concepts/{phase.concept.slug}/participation/ideas/new/",
+                       {**_idea_data(client, phase, **kw), **(files or {})}, **(headers or {}))
 
 
 def test_a_citizen_submits_and_reads_the_deletion_link_once(phase):
@@ -307,3 +308,17 @@ def test_a_bad_answer_is_refused_with_a_message(phase, citizen, concept):
     assert r.status_code == 400 and "Antwort" in r.content.decode()
     i.refresh_from_db()
     assert (i.answer, i.outcome) == ("", "")
+
+
+def test_behind_a_proxy_the_configured_header_names_the_citizen(phase, settings):
+    from isek.core.models import RateCount
+
+    settings.ISEK_PARTICIPATION_RATE = {**settings.ISEK_PARTICIPATION_RATE, "idea": (1, 600)}
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")  # every request from the proxy's 127.0.0.1
+    assert _post_idea(client, phase, headers={"HTTP_X_REAL_IP": "198.51.100.1"}).status_code == 302
+    assert _post_idea(client, phase, headers={"HTTP_X_REAL_IP": "198.51.100.2"}).status_code == 400  # header not believed
+    settings.ISEK_CLIENT_ADDRESS_HEADER = "X-Real-IP"
+    RateCount.objects.all().delete()
+    assert _post_idea(client, phase, headers={"HTTP_X_REAL_IP": "198.51.100.1"}).status_code == 302
+    assert _post_idea(client, phase, headers={"HTTP_X_REAL_IP": "198.51.100.2"}).status_code == 302  # another citizen
+    assert _post_idea(client, phase, headers={"HTTP_X_REAL_IP": "198.51.100.1"}).status_code == 400

@@ -194,6 +194,9 @@ ISEK_PARTICIPATION_RATE = {
     "support": (int(os.environ.get("ISEK_RATE_SUPPORT", 60)), 600),
     "flag": (int(os.environ.get("ISEK_RATE_FLAGS", 20)), 600),
 }
+# Behind a proxy every request comes from the proxy: name the header it puts the client's address
+# in (isek's nginx snippet sets X-Real-IP). Empty: the connection's address.
+ISEK_CLIENT_ADDRESS_HEADER = os.environ.get("ISEK_CLIENT_ADDRESS_HEADER", "")
 ISEK_POW_COST = int(os.environ.get("ISEK_POW_COST", 1000))
 ISEK_POW_PREFIX = os.environ.get("ISEK_POW_PREFIX", "00")
 ISEK_PHOTO_MAX_BYTES = int(os.environ.get("ISEK_PHOTO_MAX_BYTES", 8 * 1024 * 1024))  # photos of citizens' ideas

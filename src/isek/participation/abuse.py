@@ -30,10 +30,22 @@ def _secret(purpose: str, day: datetime.date | None = None) -> bytes:
     return hmac.new(settings.SECRET_KEY.encode(), label.encode(), hashlib.sha256).digest()
 
 
+def client_address(request) -> str:
+    """The sender's address: behind a proxy the header it sets (ISEK_CLIENT_ADDRESS_HEADER, e.g.
+    X-Real-IP from isek's nginx snippet), else the connection's. The header is only believed when
+    configured, so a client cannot pick its own key by sending it."""
+    header = settings.ISEK_CLIENT_ADDRESS_HEADER
+    if header:
+        given = request.headers.get(header, "").split(",")[0].strip()
+        if given:
+            return given
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def client_key(request) -> str:
     """Who is sending, without keeping the address: HMAC(address, secret of today). Tomorrow the
     same address gives another key, and nothing maps a key back to an address."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     day = timezone.now().date()
     return hmac.new(_secret("rate", day), address.encode(), hashlib.sha256).hexdigest()[:32]
 
