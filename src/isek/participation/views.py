@@ -316,14 +316,13 @@ def idea_answer(request, slug, pk):
     if not form.is_valid():
         return _render_idea(request, concept, phase, idea, 400,
                             refusal=" ".join(m for ms in form.errors.values() for m in ms))
-    if form.is_valid():
-        d = form.cleaned_data
-        measure = concepts.measures_of(concept).filter(pk=int(d["measure"])).first() if d["measure"] else None
-        try:
-            services.answer(request.user, idea, text=d["text"], outcome=d["outcome"], measure=measure)
-        except ValidationError as exc:
-            return _render_idea(request, concept, phase, idea, 400, refusal=" ".join(exc.messages))
-        messages.success(request, _("Die Antwort ist veröffentlicht."))
+    d = form.cleaned_data
+    measure = concepts.measures_of(concept).filter(pk=int(d["measure"])).first() if d["measure"] else None
+    try:
+        services.answer(request.user, idea, text=d["text"], outcome=d["outcome"], measure=measure)
+    except ValidationError as exc:
+        return _render_idea(request, concept, phase, idea, 400, refusal=" ".join(exc.messages))
+    messages.success(request, _("Die Antwort ist veröffentlicht."))
     return redirect("participation:idea", slug, pk)
 
 
