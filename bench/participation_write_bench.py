@@ -19,8 +19,6 @@ import json
 import os
 import platform
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,8 +29,9 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_PORT = int(os.environ.get("ISEK_BENCH_PG_PORT", 54339))
-PG_DIR = os.environ.get("ISEK_BENCH_PG_DIR", "/tmp/isek-pg-bench")
+sys.path.insert(0, str(ROOT / "bench"))
+from _servers import free_port, fresh_database, postgis_env, serve_isek, start_postgis, stop, stop_postgis, wait_port  # noqa: E402
+
 SECONDS = int(os.environ.get("ISEK_BENCH_SECONDS", 60))
 CLIENTS = int(os.environ.get("ISEK_BENCH_CLIENTS", 16))
 WORKERS = int(os.environ.get("ISEK_BENCH_WORKERS", 2))
@@ -59,22 +58,6 @@ SETUP = textwrap.dedent(f"""
                                 illustrative=True)
     print(json.dumps({{"theme": phase.themes.get().pk}}))
 """)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 60) -> None:
-    end = time.time() + timeout
-    while time.time() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 class Citizen(threading.Thread):
@@ -126,23 +109,16 @@ class Citizen(threading.Thread):
 
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="isek-write-"))
-    pg_env = {**os.environ, "ISEK_PG_PORT": str(PG_PORT), "ISEK_PG_DIR": PG_DIR}
-    subprocess.run(["bash", str(ROOT / "tools/pg.sh"), "start"], env=pg_env, check=True, stdout=subprocess.DEVNULL)
-    env = {**os.environ, "DATABASE_URL": f"postgis://postgres@127.0.0.1:{PG_PORT}/isek", "ISEK_MODE": "demo",
-           "ISEK_VAR_DIR": str(tmp / "var"), "DJANGO_SETTINGS_MODULE": "isek.config.settings",
-           "ISEK_POW_COST": "1", "ISEK_POW_PREFIX": "0", "ISEK_RATE_IDEAS": "100000000"}
+    start_postgis()
+    env = postgis_env(tmp / "var", ISEK_POW_COST="1", ISEK_POW_PREFIX="0", ISEK_RATE_IDEAS="100000000")
     os.chdir(ROOT)
-    proc = None
+    procs = []
     try:
-        subprocess.run([sys.executable, "-m", "isek.cli", "flush", "--noinput", "-v0"], env=env, check=False)
-        subprocess.run([sys.executable, "-m", "isek.cli", "migrate", "-v0"], env=env, check=True)
+        fresh_database(env)
         theme = json.loads(subprocess.run([sys.executable, "-c", SETUP], env=env, check=True, capture_output=True,
                                           text=True).stdout.strip().splitlines()[-1])["theme"]
         port = free_port()
-        serve = (f"import django; django.setup(); from isek.demo.management.commands.demo import serve; "
-                 f"serve('127.0.0.1', {port}, {WORKERS})")
-        proc = subprocess.Popen([sys.executable, "-c", serve], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        procs.append(serve_isek(port, env, WORKERS))
         wait_port(port)
         until = time.time() + SECONDS
         clients = [Citizen(port, theme, until, n) for n in range(CLIENTS)]
@@ -157,10 +133,8 @@ def main() -> int:
         stored, distinct = map(int, subprocess.run([sys.executable, "-c", count], env=env, check=True, capture_output=True,
                                                    text=True).stdout.split())
     finally:
-        if proc is not None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
-        subprocess.run(["bash", str(ROOT / "tools/pg.sh"), "stop"], env=pg_env, check=False, stdout=subprocess.DEVNULL)
+        stop(procs)
+        stop_postgis()
     accepted = sum(c.accepted for c in clients)
     refused = sum(c.refused for c in clients)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; PostGIS, "

@@ -19,8 +19,6 @@ import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,8 +27,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_PORT = int(os.environ.get("ISEK_BENCH_PG_PORT", 54339))
-PG_DIR = os.environ.get("ISEK_BENCH_PG_DIR", "/tmp/isek-pg-bench")
+sys.path.insert(0, str(ROOT / "bench"))
+from _servers import (  # noqa: E402
+    free_port,
+    fresh_database,
+    nginx_conf,
+    postgis_env,
+    serve_isek,
+    start_nginx,
+    start_postgis,
+    stop,
+    stop_postgis,
+    wait_port,
+)
+
 DURATION, CONNECTIONS, IDEAS = 10, 64, 5000
 SLUG = "bochum-innenstadt"
 URLS = {
@@ -39,22 +49,6 @@ URLS = {
     "ideas GeoJSON (5,000)": f"/concepts/{SLUG}/ideas.geojson",
     "routes layer GeoJSON": f"/concepts/{SLUG}/context/routes.geojson",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 60) -> None:
-    end = time.time() + timeout
-    while time.time() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 def get(port: int, path: str) -> tuple[int, dict, bytes]:
@@ -115,22 +109,15 @@ def main() -> int:
             return 1
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     tmp = Path(tempfile.mkdtemp(prefix="isek-read-"))
-    pg_env = {**os.environ, "ISEK_PG_PORT": str(PG_PORT), "ISEK_PG_DIR": PG_DIR}
-    subprocess.run(["bash", str(ROOT / "tools/pg.sh"), "start"], env=pg_env, check=True)
-    env = {**os.environ, "DATABASE_URL": f"postgis://postgres@127.0.0.1:{PG_PORT}/isek", "ISEK_MODE": "demo",
-           "ISEK_VAR_DIR": str(tmp / "var"), "DJANGO_SETTINGS_MODULE": "isek.config.settings",
-           "ISEK_DATA_DIRS": os.environ.get("ISEK_DATA_DIRS", str(ROOT.parent / "shared" / "data"))}
+    start_postgis()
+    env = postgis_env(tmp / "var")
     os.chdir(ROOT)
     procs = []
     try:
-        subprocess.run([sys.executable, "-m", "isek.cli", "flush", "--noinput", "-v0"], env=env, check=False)
-        subprocess.run([sys.executable, "-m", "isek.cli", "migrate", "-v0"], env=env, check=True)
+        fresh_database(env)
         subprocess.run([sys.executable, "-c", SETUP], env=env, check=True, stdout=subprocess.DEVNULL)
         app, cached, static = free_port(), free_port(), free_port()
-        serve = (f"import django; django.setup(); from isek.demo.management.commands.demo import serve; "
-                 f"serve('127.0.0.1', {app}, 2)")
-        procs.append(subprocess.Popen([sys.executable, "-c", serve], env=env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL, start_new_session=True))
+        procs.append(serve_isek(app, env))
         wait_port(app)
         files = tmp / "files"
         sizes = {}
@@ -147,36 +134,23 @@ def main() -> int:
         for d in (tmp, files, *files.iterdir()):
             d.chmod(0o755 if d.is_dir() else 0o644)
         web = ROOT / "src/isek/web/nginx"
-        conf = tmp / "nginx.conf"
-        conf.write_text(textwrap.dedent(f"""
-            worker_processes 2;
-            pid {tmp}/nginx.pid;
-            error_log {tmp}/nginx-error.log;
-            events {{ worker_connections 1024; }}
-            http {{
-              access_log off;
-              client_body_temp_path {tmp}/nginx-body;
-              proxy_temp_path {tmp}/nginx-proxy;
-              fastcgi_temp_path {tmp}/nginx-fastcgi;
-              uwsgi_temp_path {tmp}/nginx-uwsgi;
-              scgi_temp_path {tmp}/nginx-scgi;
-              proxy_cache_path {tmp}/cache levels=1:2 keys_zone=isek:20m max_size=1g inactive=1h use_temp_path=off;
-              upstream isek_app {{ server 127.0.0.1:{app}; keepalive 32; }}
-              include {web}/public-cache.conf;
-              server {{
-                listen 127.0.0.1:{cached};
-                set $isek_upstream http://isek_app;
-                location / {{ include {web}/public-cache-location.conf; }}
-              }}
-              server {{
-                listen 127.0.0.1:{static};
-                gzip_static on;
-                default_type application/octet-stream;
-                location / {{ root {files}; try_files $uri =404; }}
-              }}
+        conf = nginx_conf(tmp, f"""
+            proxy_cache_path {tmp}/cache levels=1:2 keys_zone=isek:20m max_size=1g inactive=1h use_temp_path=off;
+            upstream isek_app {{ server 127.0.0.1:{app}; keepalive 32; }}
+            include {web}/public-cache.conf;
+            server {{
+              listen 127.0.0.1:{cached};
+              set $isek_upstream http://isek_app;
+              location / {{ include {web}/public-cache-location.conf; }}
             }}
-        """))
-        procs.append(subprocess.Popen([nginx, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.DEVNULL))
+            server {{
+              listen 127.0.0.1:{static};
+              gzip_static on;
+              default_type application/octet-stream;
+              location / {{ root {files}; try_files $uri =404; }}
+            }}
+        """, connections=1024)
+        procs.append(start_nginx(nginx, conf))
         wait_port(cached)
         wait_port(static)
         rows = []
@@ -205,14 +179,8 @@ def main() -> int:
                 break
             time.sleep(0.25)
     finally:
-        for p in procs:
-            try:
-                os.killpg(p.pid, signal.SIGTERM) if p.args[0] == sys.executable else p.terminate()
-            except ProcessLookupError:
-                pass
-        for p in procs:
-            p.wait(timeout=30)
-        subprocess.run(["bash", str(ROOT / "tools/pg.sh"), "stop"], env=pg_env, check=False)
+        stop(procs)
+        stop_postgis()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"wrk -t2 -c{CONNECTIONS} -d{DURATION}s, Accept-Encoding: gzip; PostGIS, gunicorn 2×4")
     print("| URL | bytes (gzip) | nginx file req/s, p99 | isek behind nginx req/s, p99 | ÷ nginx | gunicorn alone req/s, p99 |")

@@ -16,8 +16,6 @@ import http.client
 import os
 import platform
 import shutil
-import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -29,24 +27,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from _servers import free_port, nginx_conf, serve_isek, start_nginx, stop, wait_port  # noqa: E402
+
 EXTRACT = "osm/hoyerswerda_altstadt.osm.pbf"
 ROUNDS, THREADS = 200, 8
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 30) -> None:
-    end = time.time() + timeout
-    while time.time() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 def fetch_all(port: int, paths: list[str]) -> tuple[float, int]:
@@ -122,36 +107,20 @@ def main() -> int:
     for d in (tmp, *[q for q in files.rglob("*")], files):
         d.chmod(0o755 if d.is_dir() else 0o644)
     isek_port, nginx_port = free_port(), free_port()
-    conf = tmp / "nginx.conf"
-    conf.write_text(textwrap.dedent(f"""
-        worker_processes 2;
-        pid {tmp}/nginx.pid;
-        error_log {tmp}/nginx-error.log;
-        events {{ worker_connections 256; }}
-        http {{
-          access_log off;
-          client_body_temp_path {tmp}/nginx-body;
-          proxy_temp_path {tmp}/nginx-proxy;
-          fastcgi_temp_path {tmp}/nginx-fastcgi;
-          uwsgi_temp_path {tmp}/nginx-uwsgi;
-          scgi_temp_path {tmp}/nginx-scgi;
-          server {{
-            listen 127.0.0.1:{nginx_port};
-            location /tiles/ {{
-              alias {files}/;
-              default_type application/vnd.mapbox-vector-tile;
-              add_header Content-Encoding gzip;
-            }}
+    conf = nginx_conf(tmp, f"""
+        server {{
+          listen 127.0.0.1:{nginx_port};
+          location /tiles/ {{
+            alias {files}/;
+            default_type application/vnd.mapbox-vector-tile;
+            add_header Content-Encoding gzip;
           }}
         }}
-    """))
+    """)
     procs = []
     try:
-        procs.append(subprocess.Popen([nginx, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.DEVNULL))
-        serve = (f"import django; django.setup(); from isek.demo.management.commands.demo import serve; "
-                 f"serve('127.0.0.1', {isek_port}, 2)")
-        procs.append(subprocess.Popen([sys.executable, "-c", serve], env=env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL, start_new_session=True))
+        procs.append(start_nginx(nginx, conf))
+        procs.append(serve_isek(isek_port, env))
         wait_port(nginx_port)
         wait_port(isek_port)
         isek_paths = [f"/concepts/hy/basemap/{p}" for p in paths]
@@ -173,13 +142,7 @@ def main() -> int:
             s, _n = fetch_all(nginx_port, nginx_paths)
             nginx_runs.append(len(nginx_paths) * ROUNDS / s)
     finally:
-        for p in procs:
-            try:
-                os.killpg(p.pid, signal.SIGTERM) if p.args[0] == sys.executable else p.terminate()
-            except ProcessLookupError:
-                pass
-        for p in procs:
-            p.wait(timeout=20)
+        stop(procs)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"tiles: {len(paths)} ({sum((files / p).stat().st_size for p in paths)} bytes, gzip MVT), "
           f"{ROUNDS} rounds × {THREADS} keep-alive clients")

@@ -1,0 +1,101 @@
+"""What the server benchmarks share: free loopback ports, waiting for a server, isek served by
+gunicorn as `isek demo` serves it, an nginx configuration with its temporary paths in the run's
+directory, a throw-away PostgreSQL + PostGIS (tools/pg.sh on its own port and directory), and
+stopping what was started."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_PORT = int(os.environ.get("ISEK_BENCH_PG_PORT", 54339))
+PG_DIR = os.environ.get("ISEK_BENCH_PG_DIR", "/tmp/isek-pg-bench")
+_PG_ENV = {**os.environ, "ISEK_PG_PORT": str(PG_PORT), "ISEK_PG_DIR": PG_DIR}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 60) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def serve_isek(port: int, env: dict, workers: int = 2) -> subprocess.Popen:
+    """isek on loopback as `isek demo` serves it (gunicorn, ``workers`` × 4 threads), in its own
+    process group so that ``stop`` ends the workers too."""
+    code = (f"import django; django.setup(); from isek.demo.management.commands.demo import serve; "
+            f"serve('127.0.0.1', {port}, {workers})")
+    return subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def nginx_conf(tmp: Path, http: str, connections: int = 256) -> Path:
+    """An nginx configuration (2 workers, no access log, every temporary path below ``tmp``) with
+    ``http`` inside its http block; the file's path."""
+    conf = tmp / "nginx.conf"
+    conf.write_text(textwrap.dedent(f"""
+        worker_processes 2;
+        pid {tmp}/nginx.pid;
+        error_log {tmp}/nginx-error.log;
+        events {{ worker_connections {connections}; }}
+        http {{
+          access_log off;
+          client_body_temp_path {tmp}/nginx-body;
+          proxy_temp_path {tmp}/nginx-proxy;
+          fastcgi_temp_path {tmp}/nginx-fastcgi;
+          uwsgi_temp_path {tmp}/nginx-uwsgi;
+          scgi_temp_path {tmp}/nginx-scgi;
+        """) + textwrap.indent(textwrap.dedent(http).strip(), "  ") + "\n}\n")
+    return conf
+
+
+def start_nginx(nginx: str, conf: Path) -> subprocess.Popen:
+    return subprocess.Popen([nginx, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    """End what was started: isek's process groups with SIGTERM, nginx by terminating it."""
+    for p in procs:
+        try:
+            os.killpg(p.pid, signal.SIGTERM) if p.args[0] == sys.executable else p.terminate()
+        except ProcessLookupError:
+            pass
+    for p in procs:
+        p.wait(timeout=30)
+
+
+def start_postgis() -> None:
+    subprocess.run(["bash", str(ROOT / "tools/pg.sh"), "start"], env=_PG_ENV, check=True, stdout=subprocess.DEVNULL)
+
+
+def stop_postgis() -> None:
+    subprocess.run(["bash", str(ROOT / "tools/pg.sh"), "stop"], env=_PG_ENV, check=False, stdout=subprocess.DEVNULL)
+
+
+def postgis_env(var_dir: Path, **extra: str) -> dict:
+    """The environment of isek on the benchmark's PostGIS, with its files in ``var_dir``."""
+    return {**os.environ, "DATABASE_URL": f"postgis://postgres@127.0.0.1:{PG_PORT}/isek", "ISEK_MODE": "demo",
+            "ISEK_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "isek.config.settings",
+            "ISEK_DATA_DIRS": os.environ.get("ISEK_DATA_DIRS", str(ROOT.parent / "shared" / "data")), **extra}
+
+
+def fresh_database(env: dict) -> None:
+    """Empty the benchmark's database and bring it to the current schema."""
+    subprocess.run([sys.executable, "-m", "isek.cli", "flush", "--noinput", "-v0"], env=env, check=False)
+    subprocess.run([sys.executable, "-m", "isek.cli", "migrate", "-v0"], env=env, check=True)
