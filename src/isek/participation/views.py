@@ -192,6 +192,24 @@ def _render_idea(request, concept, phase, idea, status=200, **forms):
     return render(request, "participation/idea.html", ctx, status=status)
 
 
+def _send_comment(request, concept, form, done, **target):
+    """A comment form's comment on ``target`` (idea= or measure=): ``done`` (a redirect) with the
+    thanks and the browser remembered, or None with the form's or the service's errors on it."""
+    if not form.is_valid():
+        return None
+    d = form.cleaned_data
+    try:
+        contributor, token = services.contributor_for(request.user, known_contributor(request), name=d["name"],
+                                                      email=d["email"], email_consent=d["email_consent"])
+        c = services.comment(request.user, concept, contributor, text=d["text"], **target)
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return None
+    messages.success(request, _("Danke für Ihren Kommentar.") + (
+        " " + _("Er erscheint, sobald die Moderation ihn geprüft hat.") if c.status == services.Status.PENDING else ""))
+    return remember(done, request, contributor, token)
+
+
 @require_POST
 def idea_comment(request, slug, pk):
     concept = access.concept_for(request.user, slug, "comment", "create")
@@ -201,21 +219,11 @@ def idea_comment(request, slug, pk):
     refusal = _guard(request, "comment")
     if refusal:
         return _render_idea(request, concept, phase, idea, 400, comment_form=form, refusal=refusal)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            contributor, token = services.contributor_for(request.user, known_contributor(request), name=d["name"],
-                                                          email=d["email"], email_consent=d["email_consent"])
-            c = services.comment(request.user, concept, contributor, text=d["text"], idea=idea)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except Idea.DoesNotExist:
-            raise Http404 from None
-        else:
-            messages.success(request, _("Danke für Ihren Kommentar.") + (
-                " " + _("Er erscheint, sobald die Moderation ihn geprüft hat.") if c.status == services.Status.PENDING else ""))
-            return remember(redirect("participation:idea", slug, pk), request, contributor, token)
-    return _render_idea(request, concept, phase, idea, 400, comment_form=form)
+    try:
+        sent = _send_comment(request, concept, form, redirect("participation:idea", slug, pk), idea=idea)
+    except Idea.DoesNotExist:
+        raise Http404 from None
+    return sent or _render_idea(request, concept, phase, idea, 400, comment_form=form)
 
 
 @require_POST
@@ -447,19 +455,8 @@ def measure_comment(request, slug, pk):
     refusal = _guard(request, "comment")
     if refusal:
         return _measure_form(request, concept, measure, "comment", 400, form, refusal)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            contributor, token = services.contributor_for(request.user, known_contributor(request), name=d["name"],
-                                                          email=d["email"], email_consent=d["email_consent"])
-            c = services.comment(request.user, concept, contributor, text=d["text"], measure=measure)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("Danke für Ihren Kommentar.") + (
-                " " + _("Er erscheint, sobald die Moderation ihn geprüft hat.") if c.status == services.Status.PENDING else ""))
-            return remember(redirect("concepts:measure", slug, pk), request, contributor, token)
-    return _measure_form(request, concept, measure, "comment", 400, form)
+    sent = _send_comment(request, concept, form, redirect("concepts:measure", slug, pk), measure=measure)
+    return sent or _measure_form(request, concept, measure, "comment", 400, form)
 
 
 @require_http_methods(["GET", "POST"])
