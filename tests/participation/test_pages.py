@@ -10,7 +10,6 @@ import json
 
 import altcha
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from PIL import Image
 
@@ -24,7 +23,6 @@ from .conftest import INSIDE, OPERATOR, OUTSIDE
 @pytest.fixture(autouse=True)
 def _cheap_work(db, settings):
     settings.ISEK_POW_COST = 20
-    cache.clear()
 
 
 def solved(client, concept) -> str:

@@ -181,13 +181,8 @@ WHITENOISE_MIMETYPES = {".mjs": "text/javascript"}
 ISEK_UPLOAD_MAX_BYTES = int(os.environ.get("ISEK_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 # OSM extracts for a city's base map and analysis: a Regierungsbezirk or a Land is hundreds of MB.
 ISEK_EXTRACT_MAX_BYTES = int(os.environ.get("ISEK_EXTRACT_MAX_BYTES", 2 * 1024 * 1024 * 1024))
-# One cache for all web processes and app servers, in the database (no extra service): rate
-# limits and used proof-of-work challenges (participation). Its table is made by a migration.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "isek_cache",
-                      "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4}}}
-
-# Participation: requests per client key (an HMAC of the address with a daily secret, in the
-# cache only) per window, and the proof of work (ALTCHA: PBKDF2 iterations, hex prefix to find).
+# Participation: requests per client key (an HMAC of the address with a daily secret, counted in
+# core.throttle's table) per window, and the proof of work (ALTCHA: PBKDF2 iterations, hex prefix to find).
 ISEK_PARTICIPATION_RATE = {
     "idea": (int(os.environ.get("ISEK_RATE_IDEAS", 10)), 600),
     "comment": (int(os.environ.get("ISEK_RATE_COMMENTS", 20)), 600),

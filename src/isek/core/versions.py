@@ -14,11 +14,8 @@ SITE = "site"
 def current(scope) -> str:
     from .models import PublicVersion
 
-    row = PublicVersion.objects.filter(scope=str(scope)).values_list("token", flat=True).first()
-    if row is None:
-        PublicVersion.objects.get_or_create(scope=str(scope), defaults={"token": uuid.uuid4().hex[:12]})
-        row = PublicVersion.objects.filter(scope=str(scope)).values_list("token", flat=True).first()
-    return row
+    row, _created = PublicVersion.objects.get_or_create(scope=str(scope), defaults={"token": uuid.uuid4().hex[:12]})
+    return row.token
 
 
 def bump(scope) -> None:

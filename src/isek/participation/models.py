@@ -184,6 +184,13 @@ class Idea(Contribution):
         return f"I-{self.pk}"
 
 
+def _idea_or_measure(name: str) -> models.CheckConstraint:
+    """Exactly one of the foreign keys ``idea`` and ``measure`` is set."""
+    return models.CheckConstraint(
+        condition=models.Q(idea__isnull=False, measure__isnull=True) | models.Q(idea__isnull=True, measure__isnull=False),
+        name=name)
+
+
 class Comment(Contribution):
     """A comment on an idea or on a measure (exactly one of them)."""
 
@@ -193,9 +200,7 @@ class Comment(Contribution):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        constraints = [models.CheckConstraint(
-            condition=models.Q(idea__isnull=False, measure__isnull=True) | models.Q(idea__isnull=True, measure__isnull=False),
-            name="comment_on_idea_or_measure")]
+        constraints = [_idea_or_measure("comment_on_idea_or_measure")]
 
     def __str__(self):
         return f"Kommentar {self.pk}"
@@ -214,9 +219,7 @@ class Support(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["idea", "contributor"], name="one_support_per_idea"),
             models.UniqueConstraint(fields=["measure", "contributor"], name="one_support_per_measure"),
-            models.CheckConstraint(
-                condition=models.Q(idea__isnull=False, measure__isnull=True) | models.Q(idea__isnull=True, measure__isnull=False),
-                name="support_of_idea_or_measure"),
+            _idea_or_measure("support_of_idea_or_measure"),
         ]
 
 

@@ -1,5 +1,6 @@
-"""The shared cache lives in the database (settings.CACHES): rate limits and used proof-of-work
-challenges must be seen by every web process and app server, without an extra service."""
+"""Made the table of Django's database cache while rate limits and used proof-of-work challenges
+lived there; they moved to core.throttle's tables (0004) and the cache setting went. Kept for the
+installations that applied it: without a database cache configured, createcachetable does nothing."""
 
 from django.core.management import call_command
 from django.db import migrations
