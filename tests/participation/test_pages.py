@@ -10,12 +10,15 @@ import json
 
 import altcha
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
+from isek.concepts import services as concepts
 from isek.participation import photos, services
-from isek.participation.models import Contributor, Idea, Status
-from tests.factories import member
+from isek.participation.models import Contributor, Idea, Phase, Status
+from tests.factories import member, multipolygon, square
 
 from .conftest import INSIDE, OPERATOR, OUTSIDE
 
@@ -97,6 +100,59 @@ def test_outside_the_area_through_the_form(phase):
     r = _post_idea(client, phase, geometry=json.dumps({"type": "Point", "coordinates": [7.30, 51.50]}))
     assert r.status_code == 400 and "außerhalb des Gebiets dieser Beteiligung" in r.content.decode()
     assert not Idea.objects.exists() and not Contributor.objects.filter(name="x").exists()
+
+
+def test_a_planners_change_reaches_the_next_submission(phase):
+    """The submission path keeps what it reads of the concept per process (submission_setting):
+    a change to the phase or the concept is seen by the very next submission."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    assert _post_idea(client, phase).status_code == 302  # read and kept
+    services.save_phase(OPERATOR, phase.concept, phase, polygon=multipolygon(square(7.2101, 51.4801, 100)))
+    r = _post_idea(client, phase)  # the kept place lies outside the new polygon
+    assert r.status_code == 400 and "außerhalb des Gebiets dieser Beteiligung" in r.content.decode()
+    services.save_phase(OPERATOR, phase.concept, phase, polygon=None, ideas_open=False)
+    assert _post_idea(client, phase).status_code == 400
+    assert Idea.objects.count() == 1
+    concept = phase.concept
+    concept.is_public = False
+    concepts.save_concept(OPERATOR, concept)
+    assert _post_idea(client, phase).status_code == 404
+
+
+def test_what_a_submission_keeps_expires_with_time(phase, monkeypatch):
+    """Which phase is current changes with time alone, without a write that changes the tag:
+    what is kept is read again after SETTING_SECONDS."""
+    slug = phase.concept.slug
+    assert services.submission_setting(slug)[1] == phase
+    Phase.objects.filter(pk=phase.pk).update(title_de="Neu gelesen")  # no change record, no new tag
+    assert services.submission_setting(slug)[1].title_de != "Neu gelesen"
+    later = services._clock() + services.SETTING_SECONDS + 1
+    monkeypatch.setattr(services, "_clock", lambda: later)
+    assert services.submission_setting(slug)[1].title_de == "Neu gelesen"
+    assert services.submission_setting("no-such-concept") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_browser_whose_contributions_were_deleted_takes_part_anew(phase):
+    """Outside a transaction the browser's contributor is named by its cookie and not read; the
+    insert checks it. After the deletion link removed it, the next idea gets a new contributor."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    r = _post_idea(client, phase)
+    assert r.status_code == 302
+    first = Contributor.objects.get()
+    page = client.get(r["Location"]).content.decode()
+    link = page.split('href="http://testserver/participation/delete/')[1].split('"')[0]
+    with CaptureQueriesContext(connection) as queries:
+        assert _post_idea(client, phase, title="Zweite Idee").status_code == 302
+    assert not [q for q in queries.captured_queries if "participation_contributor" in q["sql"]]  # not read
+    assert list(Idea.objects.values_list("contributor", flat=True)) == [first.pk, first.pk]
+    assert client.post(f"/participation/delete/{link}").status_code == 200
+    assert not Contributor.objects.exists() and not Idea.objects.exists()
+    r = _post_idea(client, phase, title="Dritte Idee")
+    assert r.status_code == 302, r.content.decode()[:2000]
+    again = Contributor.objects.get()
+    assert again.pk != first.pk and Idea.objects.get().contributor == again
+    assert "/participation/delete/" in client.get(r["Location"]).content.decode()  # a new link for the new one
 
 
 def test_a_place_from_the_list_without_javascript(phase):

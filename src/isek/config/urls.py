@@ -11,12 +11,14 @@ concept = "concepts/<slug:slug>/"
 urlpatterns = [
     path("", include("isek.web.urls")),
     path("concepts/new/", concept_views.concept_new, name="concept-new"),
+    # Participation first: its submission path runs under a crowd, and a resolver tried before it
+    # that does not match costs each request the list of all its patterns.
+    path(concept, include("isek.participation.urls")),
     path(concept, include("isek.concepts.urls")),
     path(concept, include("isek.geodata.urls")),
     path(concept, include("isek.finance.urls")),
     path(concept, include("isek.analysis.urls")),
     path(concept, include("isek.monitoring.urls")),
-    path(concept, include("isek.participation.urls")),
     path("participation/delete/<str:token>/", participation_views.delete_page, name="participation-delete"),
     path("accounts/", include("isek.accounts.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

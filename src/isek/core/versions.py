@@ -34,3 +34,25 @@ def public_tag(concept_pk: int) -> str:
     if len(tokens) < 2:
         return f"{current(concept_pk)}.{current(SITE)}"
     return f"{tokens[str(concept_pk)]}.{tokens[SITE]}"
+
+
+def public_tag_by(model, field: str, value) -> tuple[int, str | None]:
+    """The primary key of the ``model`` row whose ``field`` is ``value`` and its public tag (as
+    ``public_tag``), in one statement: for paths that run under a crowd and keep what they read
+    of the row while the tag stays the same. (None, None) if there is no such row; a tag of None
+    if a token does not exist yet (then ``public_tag`` makes it)."""
+    from django.db import connection
+
+    from .models import PublicVersion
+
+    q = connection.ops.quote_name
+    rows, versions = q(model._meta.db_table), q(PublicVersion._meta.db_table)
+    pk, column = q(model._meta.pk.column), q(model._meta.get_field(field).column)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT r.{pk}, v.token, s.token FROM {rows} r "
+                    f"LEFT JOIN {versions} v ON v.scope = CAST(r.{pk} AS VARCHAR(40)) "
+                    f"LEFT JOIN {versions} s ON s.scope = %s WHERE r.{column} = %s", [SITE, value])
+        row = cur.fetchone()
+    if row is None:
+        return None, None
+    return row[0], (f"{row[1]}.{row[2]}" if row[1] and row[2] else None)

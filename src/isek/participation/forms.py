@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.web.forms import GeoJSONGeometryField, KernFormMixin
 
-from .models import COMMENT_MAX, FLAG_TEXT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, Outcome, Phase, RejectReason
+from .models import COMMENT_MAX, FLAG_TEXT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, Outcome, Phase, RejectReason, Theme
 
 
 class Honeypot(forms.CharField):
@@ -43,9 +43,9 @@ class IdeaForm(KernFormMixin, ContactMixin):
     field_order = ["theme", "title", "text", "place", "geometry", "photo", "photo_rights", "name", "email",
                    "email_consent", "website"]
 
-    def __init__(self, *args, phase: Phase, places: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, themes: list[Theme], places: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.themes = {str(t.pk): t for t in phase.themes.all()}
+        self.themes = {str(t.pk): t for t in themes}
         self.fields["theme"].choices = [("", _("– Thema wählen –"))] + [(k, t.name) for k, t in self.themes.items()]
         self.set_places(places)
 

@@ -3,6 +3,8 @@ signed, HTTP-only cookie (listed on the privacy page). Signed-in people are thei
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.signing import BadSignature
 from django.urls import reverse
 
@@ -13,17 +15,25 @@ COOKIE_SALT = "isek.participation.contributor"
 COOKIE_AGE = 365 * 24 * 3600
 
 
-def known_contributor(request) -> Contributor | None:
+def known_contributor_id(request) -> str | None:
+    """The contributor id in the browser's cookie (without an account), not looked up."""
     if request.user.is_authenticated:
-        return Contributor.objects.filter(user=request.user).first()
+        return None
     try:
         cid = request.get_signed_cookie(COOKIE, salt=COOKIE_SALT)
     except (KeyError, BadSignature):
         return None
     try:
-        return Contributor.objects.filter(pk=cid, user=None).first() if cid else None
-    except ValueError:  # not a UUID
+        return str(uuid.UUID(cid)) if cid else None
+    except ValueError:
         return None
+
+
+def known_contributor(request) -> Contributor | None:
+    if request.user.is_authenticated:
+        return Contributor.objects.filter(user=request.user).first()
+    cid = known_contributor_id(request)
+    return Contributor.objects.filter(pk=cid, user=None).first() if cid else None
 
 
 def remember(response, request, contributor: Contributor, token: str | None):

@@ -4,6 +4,7 @@ translate between HTTP and the services; abuse protection of this channel is in 
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django.contrib import messages
@@ -30,8 +31,9 @@ from .models import Comment, Idea
 known_contributor, remember = identity.known_contributor, identity.remember
 
 
-def _phase_or_404(concept):
-    phase = services.current_phase(concept)
+def _phase_or_404(concept, phase=False):
+    """The concept's current phase (or ``phase``, if already read), else 404."""
+    phase = services.current_phase(concept) if phase is False else phase
     if phase is None:
         raise Http404(_("Für dieses Konzept gibt es keine Beteiligung."))
     return phase
@@ -104,12 +106,17 @@ def _guard(request, action: str) -> str | None:
 
 @require_http_methods(["GET", "POST"])
 def idea_new(request, slug):
-    concept = access.concept_for(request.user, slug, "idea", "create")
-    phase = _phase_or_404(concept)
+    # The path a crowd takes: what it reads of the concept is kept per process (submission_setting).
+    setting = services.submission_setting(slug)
+    if setting is None:
+        raise Http404
+    concept, phase, themes = setting
+    access.require(request.user, "idea", "create", concept)
+    phase = _phase_or_404(concept, phase)
     posted = request.method == "POST"
     # The list of places is only needed to show the form or to check a place chosen from it.
     places = services.places(phase) if not posted or request.POST.get("place") else []
-    form = IdeaForm(request.POST if posted else None, request.FILES or None, phase=phase, places=places)
+    form = IdeaForm(request.POST if posted else None, request.FILES or None, themes=themes, places=places)
 
     def page(status=200, **extra):
         if not form.places:
@@ -128,16 +135,23 @@ def idea_new(request, slug):
         return page(400)
     d = form.cleaned_data
     photo = ""
+    contact = {"name": d["name"], "email": d["email"], "email_consent": d["email_consent"]}
     try:
-        contributor, token = services.contributor_for(request.user, known_contributor(request), name=d["name"],
-                                                      email=d["email"], email_consent=d["email_consent"])
+        contributor, token = services.contributor_for(request.user, known_id=identity.known_contributor_id(request),
+                                                      **contact)
         if d.get("photo"):
             if not d["photo_rights"]:
                 raise ValidationError({"photo_rights": [_("Ein Foto kann nur mit der Bestätigung der Nutzungsrechte "
                                                           "veröffentlicht werden.")]})
             photo = photos.store(d["photo"])
-        idea = services.submit_idea(request.user, phase, contributor, theme=form.themes[d["theme"]], title=d["title"],
-                                    text=d["text"], geometry=d["geometry"], photo=photo, photo_rights=d["photo_rights"])
+        submit = functools.partial(services.submit_idea, request.user, phase, theme=form.themes[d["theme"]],
+                                   title=d["title"], text=d["text"], geometry=d["geometry"], photo=photo,
+                                   photo_rights=d["photo_rights"])
+        try:
+            idea = submit(contributor)
+        except services.UnknownContributor:  # the browser's contributions were deleted: a new contributor
+            contributor, token = services.contributor_for(request.user, **contact)
+            idea = submit(contributor)
     except InputError as exc:
         form.add_error("photo", exc.messages(_))
     except ValidationError as exc:
