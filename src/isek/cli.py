@@ -3,6 +3,7 @@
     isek demo [--no-serve] [--port N]
     isek import CONCEPT FILE --as area|quarters|measures [--crs EPSG:25832] [--layer NAME]
     isek export CONCEPT --gpkg FILE | --geojson FILE
+    isek import-measures CONCEPT FILE [--mapping FILE] [--dry-run]
     isek data fetch | status
     isek analyze EXTRACT --areas FILE [--layer NAME=FILE ...] [--population FILE] --out DIR
     isek indicators [--markdown]
@@ -12,7 +13,7 @@
 import os
 import sys
 
-ALIASES = {"import": "import_geodata", "export": "export_geodata"}
+ALIASES = {"import": "import_geodata", "export": "export_geodata", "import-measures": "import_measures"}
 
 
 def main(argv=None):

@@ -291,3 +291,16 @@ class FundApplication(models.Model):
         from .engine import fund_grant
 
         return fund_grant(self.fund.kind, self.eligible_cost, self.fund.grant_rate, self.fund.max_per_m2, self.facade_m2)
+
+
+class ImportMapping(models.Model):
+    """The column mapping of a concept's last measure-list import, offered again for the next
+    file with the same headers (finance.importing)."""
+
+    concept = models.OneToOneField(Concept, on_delete=models.CASCADE, related_name="import_mapping")
+    mapping = models.JSONField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Zuordnung für den Import")
+        verbose_name_plural = _("Zuordnungen für den Import")

@@ -17,7 +17,7 @@ from isek import access
 from isek.core.audit import change
 from isek.core.rules import invalid, keys_after, repeated
 
-from . import engine, excel, kuf, pdf, reference
+from . import engine, excel, importing, kuf, pdf, reference
 from .models import (
     CostGroup,
     CostItem,
@@ -165,6 +165,56 @@ def fund_summaries(concept) -> list[dict]:
 __all__ = [
     "CostGroup", "CostItem", "FinanceVersion", "Financing", "Fund", "FundApplication", "FundingCap", "FundingRate",
     "SOURCE_LABELS", "cost_groups", "current", "ensure_reference_data", "export_kuf", "freeze_version",
-    "fund_summaries", "save_costs", "save_fund", "save_fund_application", "save_rates", "source_rows", "table",
+    "commit_measure_import", "fund_summaries", "plan_measure_import", "save_costs", "save_fund", "save_fund_application",
+    "save_rates", "source_rows", "table",
     "version_by_name", "version_names",
 ]
+
+
+# --- importing a measure list --------------------------------------------------------------------
+
+
+def plan_measure_import(user, concept, path, filename=None, mapping: importing.Mapping | None = None) -> importing.Plan:
+    """What importing the spreadsheet at ``path`` would do (nothing is written): measures created,
+    changed and left alone, cost items per year, every problem at its row and cell. Without
+    ``mapping`` the concept's remembered one (same headers) or one guessed from the headers."""
+    access.require(user, "measure", "edit", concept)
+    access.require(user, "kuf", "edit", concept)
+    return importing.read_plan(concept, path, filename, mapping)[1]
+
+
+def commit_measure_import(user, concept, plan: importing.Plan, *, via: str = "import") -> dict[str, int]:
+    """Write ``plan`` – all of it or nothing (one transaction) – and remember its mapping for the
+    concept. A plan with problems is refused. Returns the plan's counts."""
+    from isek.concepts import services as concepts
+    from isek.concepts.models import Measure
+    from isek.core.problems import InputError
+
+    access.require(user, "measure", "edit", concept)
+    access.require(user, "kuf", "edit", concept)
+    if plan.problems:
+        raise InputError(plan.problems)
+    groups = {g.number: g for g in CostGroup.objects.all()}
+    with change(user, via):
+        for p in plan.measures:
+            if p.action == "unchanged":
+                continue
+            m = p.measure or Measure(concept=concept, number=p.number)
+            if p.measure is not None and p.measure.concept_id != concept.pk:
+                raise Measure.DoesNotExist
+            for k, v in p.values.items():
+                if k == "field":
+                    m.primary_field = v
+                else:
+                    setattr(m, k, v)
+            if p.action == "create" or p.changes:
+                concepts.save_measure(user, concept, m, via=via)
+            items = []
+            for year, group, amount, eligible, item in p.writes:
+                item = item or CostItem(measure=m, year=year, cost_group=groups[group])
+                item.amount, item.eligible = amount, eligible
+                items.append(item)
+            if items:
+                save_costs(user, concept, m, cost_items=items, via=via)
+        importing.remember(concept, plan.mapping)
+    return plan.counts

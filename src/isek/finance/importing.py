@@ -1,0 +1,362 @@
+"""Import of a measure list with costs per year from a spreadsheet (issue #12): the shapes planners
+keep today – one row per measure with the years as columns ("wide"), or one row per measure and
+year ("long") –, a column mapping (guessed from the headers, remembered per concept), a plan that
+says what would be created, changed and left alone with every problem at its row and cell, and a
+commit that writes all of it or nothing. Re-importing the same file changes nothing.
+
+The reading of the file is ``core.sheets`` (no formula evaluated, XML parsed with defusedxml); the
+writing goes through ``concepts.services.save_measure`` and ``services.save_costs``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from isek.concepts.models import Concept, Measure
+from isek.core import sheets
+from isek.core.problems import InputError, Problem, gettext_noop
+
+from .models import CostGroup, CostItem, ImportMapping
+
+# What a column can mean, with the headers planners write for it (compared in lower case).
+TARGETS: dict[str, tuple[str, ...]] = {
+    "number": ("nr", "nr.", "nummer", "maßnahmennummer", "maßnahme nr.", "maßnahmen-nr.", "number", "no.", "no"),
+    "title": ("titel", "maßnahme", "bezeichnung", "maßnahmentitel", "title", "measure"),
+    "field": ("handlungsfeld", "hf", "handlungsfeld nr.", "field of action", "field"),
+    "description": ("beschreibung", "erläuterung", "description"),
+    "status": ("status", "stand"),
+    "lead_body": ("federführung", "zuständig", "zuständigkeit", "lead"),
+    "cost_group": ("kostengruppe", "kg", "kostengruppe nr.", "cost group"),
+    "year": ("jahr", "haushaltsjahr", "year"),
+    "amount": ("kosten", "betrag", "kosten (€)", "kosten in €", "gesamtkosten", "amount", "cost", "costs"),
+    "eligible": ("förderfähig", "davon förderfähig", "förderfähige kosten", "eligible"),
+}
+LABELS = {
+    "number": gettext_noop("Nr."), "title": gettext_noop("Titel"), "field": gettext_noop("Handlungsfeld"),
+    "description": gettext_noop("Beschreibung"), "status": gettext_noop("Status"),
+    "lead_body": gettext_noop("Federführung"), "cost_group": gettext_noop("Kostengruppe"),
+    "year": gettext_noop("Jahr"), "amount": gettext_noop("Kosten"), "eligible": gettext_noop("davon förderfähig"),
+}
+YEAR_HEADER = re.compile(r"^(?:kosten\s*|costs?\s*)?((?:19|20)\d\d)(?:\s*\(?(?:€|eur)\)?)?$", re.IGNORECASE)
+MEASURE_FIELDS = ("title", "field", "description", "status", "lead_body")
+
+
+@dataclass
+class Mapping:
+    """Which column means what: ``columns`` target → header, ``years`` header → year (the wide
+    shape), ``cost_group`` for rows without one, ``ignore`` headers that are not imported."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    years: dict[str, int] = field(default_factory=dict)
+    cost_group: str = ""
+    ignore: list[str] = field(default_factory=list)
+
+    @property
+    def shape(self) -> str:
+        return "long" if "year" in self.columns else "wide"
+
+    def as_json(self) -> dict:
+        return {"columns": dict(self.columns), "years": dict(self.years), "cost_group": self.cost_group,
+                "ignore": list(self.ignore)}
+
+    @classmethod
+    def from_json(cls, data) -> Mapping:
+        problems = []
+        if not isinstance(data, dict):
+            raise InputError([Problem(gettext_noop("Die Zuordnung ist kein JSON-Objekt."))])
+        columns, years = data.get("columns", {}), data.get("years", {})
+        if not isinstance(columns, dict) or any(k not in TARGETS or not isinstance(v, str) for k, v in columns.items()):
+            problems.append(Problem(gettext_noop("„columns“ ordnet Angaben (%(targets)s) Spaltenüberschriften zu."),
+                                    {"targets": ", ".join(TARGETS)}))
+        if not isinstance(years, dict) or any(not isinstance(v, int) for v in years.values()):
+            problems.append(Problem(gettext_noop("„years“ ordnet Spaltenüberschriften Jahreszahlen zu.")))
+        ignore = data.get("ignore", [])
+        if not isinstance(ignore, list) or any(not isinstance(v, str) for v in ignore):
+            problems.append(Problem(gettext_noop("„ignore“ ist eine Liste von Spaltenüberschriften.")))
+        if problems:
+            raise InputError(problems)
+        return cls(dict(columns), dict(years), str(data.get("cost_group", "") or ""), list(ignore))
+
+
+def guess_mapping(header: list[str], remembered: Mapping | None = None) -> Mapping:
+    """The mapping for ``header``: what was remembered for the concept where its headers are
+    present, else guessed from the header words; year columns by their headers (2026, Kosten 2026)."""
+    present = set(header)
+    if remembered is not None:
+        used = [*remembered.columns.values(), *remembered.years]
+        if used and all(h in present for h in used):
+            return remembered
+    m = Mapping(cost_group=remembered.cost_group if remembered else "")
+    for h in header:
+        key = h.strip().lower()
+        year = YEAR_HEADER.match(key)
+        if year:
+            m.years[h] = int(year.group(1))
+            continue
+        for target, words in TARGETS.items():
+            if key in words and target not in m.columns:
+                m.columns[target] = h
+                break
+    if "year" in m.columns:  # long shape: year columns would be a second source of amounts
+        m.years = {}
+    return m
+
+
+@dataclass
+class CostChange:
+    year: int
+    group: str
+    old: Decimal | None
+    new: Decimal
+
+
+@dataclass
+class Planned:
+    number: str
+    row: int
+    action: str  # "create" | "change" | "unchanged"
+    values: dict = field(default_factory=dict)  # measure fields as they will be
+    changes: list[str] = field(default_factory=list)  # measure fields that change
+    costs: list[CostChange] = field(default_factory=list)  # cost items created or changed
+    measure: Measure | None = None
+    rows: list[tuple] = field(default_factory=list)  # (year, group, amount, eligible) read from the file
+    writes: list[tuple] = field(default_factory=list)  # (year, group, amount, eligible, existing item or None)
+
+
+@dataclass
+class Plan:
+    mapping: Mapping
+    measures: list[Planned]
+    problems: list[Problem]
+    left_alone: list[str]  # numbers of the concept's measures the file does not name
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {"create": 0, "change": 0, "unchanged": 0}
+        for p in self.measures:
+            out[p.action] += 1
+        out["left_alone"] = len(self.left_alone)
+        out["costs"] = sum(len(p.costs) for p in self.measures)
+        return out
+
+
+def _problem(cell: sheets.Cell | None, msgid: str, **params) -> Problem:
+    return Problem(msgid, {"cell": cell.ref if cell else "", **params}, row=cell.row if cell else None)
+
+
+def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
+    """What importing ``table`` with ``mapping`` would do to ``concept``; nothing is written."""
+    problems: list[Problem] = []
+    col = {h: i for i, h in enumerate(table.header)}
+    for target, header in mapping.columns.items():
+        if header not in col:
+            problems.append(Problem(gettext_noop("Die Spalte „%(header)s“ (für %(target)s) fehlt in der Datei."),
+                                    {"header": header, "target": LABELS[target]}))
+    for header in mapping.years:
+        if header not in col:
+            problems.append(Problem(gettext_noop("Die Jahresspalte „%(header)s“ fehlt in der Datei."), {"header": header}))
+    mapped = set(mapping.columns.values()) | set(mapping.years) | set(mapping.ignore)
+    for h in table.header:
+        if h not in mapped:
+            problems.append(Problem(gettext_noop("Die Spalte „%(header)s“ ist keiner Angabe zugeordnet (zuordnen oder "
+                                                 "als „nicht importieren“ markieren)."), {"header": h}))
+    if "number" not in mapping.columns:
+        problems.append(Problem(gettext_noop("Keine Spalte ist der Maßnahmennummer zugeordnet.")))
+    if mapping.shape == "long" and "amount" not in mapping.columns:
+        problems.append(Problem(gettext_noop("Mit einer Spalte „Jahr“ braucht es eine Spalte mit den Kosten.")))
+    if problems:
+        return Plan(mapping, [], problems, [])
+
+    fields = {str(f.number): f for f in concept.fields_of_action.all()}
+    fields_by_name = {f.name.strip().lower(): f for f in fields.values()}
+    groups = {g.number: g for g in CostGroup.objects.all()}
+    statuses = {**{k: k for k in Measure.Status.values}, **{str(label).lower(): k for k, label in Measure.Status.choices}}
+    existing = {m.number: m for m in concept.measures.select_related("primary_field")}
+    items = {(i.measure_id, i.year, i.cost_group.number): i
+             for i in CostItem.objects.filter(measure__concept=concept).select_related("cost_group")}
+    if mapping.cost_group and mapping.cost_group not in groups:
+        problems.append(Problem(gettext_noop("Die Kostengruppe „%(group)s“ gibt es nicht (bekannt: %(known)s)."),
+                                {"group": mapping.cost_group, "known": ", ".join(sorted(groups))}))
+
+    def get(cells, target):
+        return cells[col[mapping.columns[target]]] if target in mapping.columns else None
+
+    def text(cell) -> str:
+        return "" if cell is None or cell.value is None else str(cell.value).strip()
+
+    def amount(cell, what) -> Decimal | None:
+        if cell is None or cell.value in (None, ""):
+            return None
+        if sheets.looks_like_date(cell.value):
+            problems.append(_problem(cell, gettext_noop("%(cell)s: „%(value)s“ ist ein Datum; erwartet: %(what)s in €."),
+                                     value=str(cell.value), what=what))
+            return None
+        try:
+            value = sheets.number(cell.value)
+        except ValueError:
+            problems.append(_problem(cell, gettext_noop("%(cell)s: „%(value)s“ ist kein Betrag (%(what)s in €)."),
+                                     value=str(cell.value), what=what))
+            return None
+        if value < 0 or value >= Decimal("1e12") or value != value.quantize(Decimal("0.01")):
+            problems.append(_problem(cell, gettext_noop("%(cell)s: %(value)s ist kein Betrag in Euro und Cent von 0 "
+                                                        "bis unter 1 Billion."), value=str(cell.value)))
+            return None
+        return value.quantize(Decimal("0.01"))
+
+    def year_of(cell) -> int | None:
+        raw = cell.value if cell is not None else None
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        if sheets.looks_like_date(raw):
+            problems.append(_problem(cell, gettext_noop("%(cell)s: „%(value)s“ ist ein Datum; erwartet: eine Jahreszahl."),
+                                     value=str(raw)))
+            return None
+        try:
+            return int(str(raw).strip())
+        except ValueError:
+            problems.append(_problem(cell, gettext_noop("%(cell)s: „%(value)s“ ist keine Jahreszahl."), value=str(raw)))
+            return None
+
+    def check_year(year, cell):
+        if year is not None and not concept.start_year <= year <= concept.end_year:
+            problems.append(_problem(cell, gettext_noop("%(cell)s: das Jahr %(year)s liegt außerhalb des Zeitraums "
+                                                        "%(start)s–%(end)s."), year=year, start=concept.start_year,
+                                     end=concept.end_year))
+            return False
+        return year is not None
+
+    planned: dict[str, Planned] = {}
+    first_row: dict[str, int] = {}
+    seen_costs: dict[tuple, str] = {}
+    for cells in table.rows:
+        num_cell = get(cells, "number")
+        number = text(num_cell)
+        if isinstance(num_cell.value, float) and num_cell.value.is_integer():
+            number = str(int(num_cell.value))
+        if not number:
+            problems.append(_problem(num_cell, gettext_noop("%(cell)s: die Maßnahmennummer fehlt.")))
+            continue
+        if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z.\-]{0,19}", number):
+            problems.append(_problem(num_cell, gettext_noop("%(cell)s: „%(value)s“ ist keine Maßnahmennummer (Ziffern, "
+                                                            "Buchstaben, Punkte; höchstens 20 Zeichen)."), value=number))
+            continue
+        if mapping.shape == "wide" and number in first_row:
+            problems.append(_problem(num_cell, gettext_noop("%(cell)s: die Nummer %(number)s steht schon in Zeile %(row)s."),
+                                     number=number, row=first_row[number]))
+            continue
+        first_row.setdefault(number, num_cell.row)
+        values = {}
+        for target in MEASURE_FIELDS:
+            cell = get(cells, target)
+            if cell is None or cell.value in (None, ""):
+                continue
+            value = text(cell)
+            if target == "field":
+                fa = fields.get(re.sub(r"^(hf|handlungsfeld)\s*", "", value.lower())) or fields_by_name.get(value.lower())
+                if fa is None:
+                    problems.append(_problem(cell, gettext_noop("%(cell)s: das Handlungsfeld „%(value)s“ gibt es in diesem "
+                                                                "Konzept nicht (bekannt: %(known)s)."), value=value,
+                                             known=", ".join(f"{k} {f.name}" for k, f in fields.items()) or "–"))
+                    continue
+                value = fa
+            elif target == "status":
+                if value.lower() not in statuses:
+                    problems.append(_problem(cell, gettext_noop("%(cell)s: unbekannter Status „%(value)s“."), value=value))
+                    continue
+                value = statuses[value.lower()]
+            elif target == "title" and len(value) > 300:
+                problems.append(_problem(cell, gettext_noop("%(cell)s: der Titel ist länger als 300 Zeichen.")))
+                continue
+            values[target] = value
+        p = planned.get(number)
+        if p is None:
+            p = planned[number] = Planned(number, num_cell.row, "unchanged", values, measure=existing.get(number))
+        else:  # the long shape: the measure's columns must agree across its rows
+            for k, v in values.items():
+                if k in p.values and p.values[k] != v:
+                    problems.append(_problem(get(cells, k), gettext_noop("%(cell)s: anders als in Zeile %(row)s für die "
+                                                                         "Maßnahme %(number)s."), row=p.row, number=number))
+                p.values.setdefault(k, v)
+        group_cell = get(cells, "cost_group")
+        group = text(group_cell) or mapping.cost_group
+        if mapping.shape == "long":
+            year_cell = get(cells, "year")
+            year = year_of(year_cell)
+            entries = [(year, get(cells, "amount"), year_cell)] if check_year(year, year_cell) else []
+        else:
+            entries = []
+            for header, year in mapping.years.items():
+                cell = cells[col[header]]
+                if cell.value not in (None, "") and check_year(year, cell):
+                    entries.append((year, cell, cell))
+        for year, cell, where in entries:
+            value = amount(cell, _("Kosten"))
+            if value is None:
+                continue
+            if group not in groups:
+                problems.append(_problem(group_cell or where, gettext_noop("%(cell)s: die Kostengruppe „%(group)s“ gibt "
+                                                                           "es nicht; bitte eine Spalte oder eine "
+                                                                           "Kostengruppe für alle Zeilen wählen."),
+                                         group=group or "–"))
+                continue
+            key = (number, year, group)
+            if key in seen_costs:
+                problems.append(_problem(where, gettext_noop("%(cell)s: Kosten für %(number)s, %(year)s, Kostengruppe "
+                                                             "%(group)s stehen schon in %(other)s."), number=number,
+                                         year=year, group=group, other=seen_costs[key]))
+                continue
+            seen_costs[key] = where.ref
+            eligible_cell = get(cells, "eligible")
+            eligible = amount(eligible_cell, _("davon förderfähig")) if eligible_cell is not None else None
+            if eligible is not None and eligible > value:
+                problems.append(_problem(eligible_cell, gettext_noop("%(cell)s: der förderfähige Teil ist größer als die "
+                                                                     "Kosten.")))
+                continue
+            p.rows.append((year, group, value, value if eligible is None else eligible))
+
+    result = []
+    for number, p in planned.items():
+        m = p.measure
+        if m is None:
+            p.action = "create"
+            for required in ("title", "field"):
+                if required not in p.values:
+                    problems.append(Problem(gettext_noop("Zeile %(row)s: die neue Maßnahme %(number)s braucht „%(what)s“."),
+                                            {"row": p.row, "number": number, "what": LABELS[required]}, row=p.row))
+        else:
+            for k, v in p.values.items():
+                old = m.primary_field if k == "field" else getattr(m, k)
+                if old != v:
+                    p.changes.append(k)
+        for year, group, value, eligible in p.rows:
+            item = items.get((m.pk, year, group)) if m is not None else None
+            if item is None or item.amount != value or item.eligible != eligible:
+                p.costs.append(CostChange(year, group, item.amount if item else None, value))
+                p.writes.append((year, group, value, eligible, item))
+        if p.action != "create" and (p.changes or p.costs):
+            p.action = "change"
+        result.append(p)
+    named = set(planned)
+    left = [n for n in existing if n not in named]
+    return Plan(mapping, result, problems, left)
+
+
+def read_plan(concept: Concept, path: Path, filename: str | None = None, mapping: Mapping | None = None) -> tuple[sheets.Table, Plan]:
+    """Read the file and plan its import, with ``mapping`` or the concept's remembered or guessed one."""
+    table = sheets.read(path, filename)
+    if mapping is None:
+        mapping = guess_mapping(table.header, remembered_mapping(concept))
+    return table, plan(concept, table, mapping)
+
+
+def remembered_mapping(concept: Concept) -> Mapping | None:
+    row = ImportMapping.objects.filter(concept=concept).first()
+    return Mapping.from_json(row.mapping) if row else None
+
+
+def remember(concept: Concept, mapping: Mapping) -> None:
+    ImportMapping.objects.update_or_create(concept=concept, defaults={"mapping": mapping.as_json()})

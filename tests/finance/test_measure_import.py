@@ -1,0 +1,234 @@
+"""Importing a measure list with costs per year from a spreadsheet (finance.importing): both
+shapes planners keep, the dry run's plan, an all-or-nothing commit, a re-import that changes
+nothing, the remembered mapping, and bad input – each refused with a message at its cell and
+nothing stored."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+import xlsxwriter
+from django.core.management import CommandError, call_command
+
+from isek import access
+from isek.concepts.models import Measure
+from isek.core.models import ChangeRecord
+from isek.core.problems import InputError
+from isek.finance import importing, services
+from isek.finance.models import CostItem
+from tests.factories import ConceptFactory, FieldFactory, MeasureFactory
+
+OP = access.Operator("test")
+
+
+@pytest.fixture
+def concept(db):
+    c = ConceptFactory(start_year=2025, end_year=2028)
+    FieldFactory(concept=c, number=1, name="Öffentlicher Raum")
+    FieldFactory(concept=c, number=2, name="Wohnen")
+    return c
+
+
+def xlsx(tmp_path, rows, name="liste.xlsx", merge=None):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    if merge:
+        ws.merge_cells(merge)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def state():
+    """What an import could change: every measure, cost item and change record."""
+    return (sorted(Measure.objects.values_list("number", "title", "status")),
+            sorted(CostItem.objects.values_list("measure__number", "year", "cost_group__number", "amount", "eligible")),
+            ChangeRecord.objects.count())
+
+
+WIDE = [["Nr.", "Maßnahme", "Handlungsfeld", "Kostengruppe", "2025", "2026", "2027"],
+        ["1.1", "Umgestaltung Marktplatz", "1", "9.1", 120000, 380000.5, None],
+        ["2.1", "Hof- und Fassadenprogramm", "Wohnen", "10.1", None, "25.000,00", "25.000,00"]]
+
+
+def test_wide_list_dry_run_then_commit_then_again_changes_nothing(concept, tmp_path):
+    path = xlsx(tmp_path, WIDE)
+    before = state()
+    plan = services.plan_measure_import(OP, concept, path)
+    assert plan.mapping.shape == "wide" and plan.mapping.years == {"2025": 2025, "2026": 2026, "2027": 2027}
+    assert not plan.problems and plan.counts == {"create": 2, "change": 0, "unchanged": 0, "left_alone": 0, "costs": 4}
+    assert state() == before  # a plan writes nothing
+    services.commit_measure_import(OP, concept, plan)
+    m = Measure.objects.get(concept=concept, number="1.1")
+    assert m.title == "Umgestaltung Marktplatz" and m.primary_field.number == 1
+    assert sorted(CostItem.objects.filter(measure=m).values_list("year", "amount")) == [
+        (2025, Decimal("120000.00")), (2026, Decimal("380000.50"))]
+    assert CostItem.objects.get(measure__number="2.1", year=2027).cost_group.number == "10.1"
+    # The KuF is filled: the engine's plan sees the costs.
+    kuf = services.current(concept)
+    ref = next(r for r in kuf.measures if r.number == "1.1")
+    assert kuf.total() == Decimal("550000.50") and kuf.measure_total(ref.key) == Decimal("500000.50")
+    after = state()
+    again = services.plan_measure_import(OP, concept, path)
+    assert again.counts == {"create": 0, "change": 0, "unchanged": 2, "left_alone": 0, "costs": 0}
+    services.commit_measure_import(OP, concept, again)
+    assert state() == after  # the same file again: nothing written, nothing recorded
+
+
+def test_long_csv_from_german_excel_changes_and_leaves_alone(concept, tmp_path):
+    MeasureFactory(concept=concept, number="3.1", title="Bleibt", primary_field=concept.fields_of_action.first())
+    m = MeasureFactory(concept=concept, number="1.1", title="Marktplatz", primary_field=concept.fields_of_action.first())
+    services.commit_measure_import(OP, concept, services.plan_measure_import(OP, concept, xlsx(tmp_path, WIDE)))
+    text = ("Nr.;Titel;Jahr;Kosten;Kostengruppe\r\n"
+            "1.1;Umgestaltung des Marktplatzes;2025;120.000,00;9.1\r\n"
+            "1.1;Umgestaltung des Marktplatzes;2026;400.000,00;9.1\r\n")
+    path = tmp_path / "liste.csv"
+    path.write_bytes(text.encode("cp1252"))
+    plan = services.plan_measure_import(OP, concept, path)
+    assert plan.mapping.shape == "long" and not plan.problems
+    [p] = [p for p in plan.measures if p.number == "1.1"]
+    assert p.action == "change" and p.changes == ["title"]
+    assert [(c.year, c.old, c.new) for c in p.costs] == [(2026, Decimal("380000.50"), Decimal("400000.00"))]
+    assert sorted(plan.left_alone) == ["2.1", "3.1"]
+    services.commit_measure_import(OP, concept, plan)
+    m.refresh_from_db()
+    assert m.title == "Umgestaltung des Marktplatzes"
+    assert CostItem.objects.get(measure=m, year=2026).amount == Decimal("400000.00")
+    assert Measure.objects.get(concept=concept, number="3.1").title == "Bleibt"
+
+
+def test_the_mapping_is_remembered_for_the_next_file(concept, tmp_path):
+    rows = [["Maßnahmen-Nr.", "Bezeichnung", "HF", "Notiz", "Kosten 2026"], ["4", "Neue Bänke", "HF 1", "egal", 5000]]
+    path = xlsx(tmp_path, rows)
+    plan = services.plan_measure_import(OP, concept, path)
+    assert [p.render() for p in plan.problems] == [
+        "Die Spalte „Notiz“ ist keiner Angabe zugeordnet (zuordnen oder als „nicht importieren“ markieren)."]
+    mapping = importing.Mapping.from_json({**plan.mapping.as_json(), "ignore": ["Notiz"], "cost_group": "9.2"})
+    plan = services.plan_measure_import(OP, concept, path, mapping=mapping)
+    assert not plan.problems
+    services.commit_measure_import(OP, concept, plan)
+    assert CostItem.objects.get(measure__number="4").cost_group.number == "9.2"
+    again = services.plan_measure_import(OP, concept, path)  # no mapping given: the remembered one
+    assert again.mapping.ignore == ["Notiz"] and again.counts["unchanged"] == 1 and not again.problems
+
+
+def test_a_formula_is_read_as_its_stored_value_and_one_without_is_refused(concept, tmp_path):
+    path = tmp_path / "formeln.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    for col, v in enumerate(["Nr.", "Titel", "Handlungsfeld", "Kostengruppe", "2026"]):
+        ws.write(0, col, v)
+    ws.write_row(1, 0, ["1", "=HYPERLINK(\"http://x\")", "1", "9.1"])
+    ws.write_string(1, 1, "=HYPERLINK(\"http://x\")")  # text that looks like a formula stays text
+    ws.write_formula(1, 4, "=1000*2", None, 2000)  # stored value 2000
+    wb.close()
+    plan = services.plan_measure_import(OP, concept, path)
+    assert not plan.problems
+    services.commit_measure_import(OP, concept, plan)
+    assert Measure.objects.get(number="1").title == "=HYPERLINK(\"http://x\")"
+    assert CostItem.objects.get().amount == Decimal("2000.00")
+    # openpyxl writes formulas without a stored value: refused, never evaluated.
+    before = state()
+    with pytest.raises(InputError) as exc:
+        services.plan_measure_import(OP, concept, xlsx(tmp_path, [WIDE[0], ["1", "x", "1", "9.1", "=SUM(1,2)"]]))
+    assert "E2: eine Formel ohne gespeicherten Wert (=SUM(1,2))" in exc.value.errors[0]
+    assert state() == before
+
+
+def _problems(concept, path):
+    before = state()
+    try:
+        plan = services.plan_measure_import(OP, concept, path)
+    except InputError as exc:
+        problems = exc.errors
+    else:
+        problems = [p.render() for p in plan.problems]
+        with pytest.raises(InputError):
+            services.commit_measure_import(OP, concept, plan)
+    assert state() == before
+    return problems
+
+
+def test_bad_spreadsheets_are_refused_at_their_cells_and_change_nothing(concept, tmp_path):
+    h = WIDE[0]
+    cases = {
+        "merged": (xlsx(tmp_path, WIDE, "m.xlsx", merge="B2:B3"), "B2:B3: verbundene Zellen"),
+        "date as text": (xlsx(tmp_path, [h, ["1.1", "x", "1", "9.1", "12.05.2026"]], "d.xlsx"),
+                         "E2: „12.05.2026“ ist ein Datum; erwartet: Kosten in €."),
+        "unknown column": (xlsx(tmp_path, [h + ["Bemerkung"], ["1.1", "x", "1", "9.1", 1]], "u.xlsx"),
+                           "Die Spalte „Bemerkung“ ist keiner Angabe zugeordnet"),
+        "duplicate number": (xlsx(tmp_path, [h, ["1.1", "x", "1", "9.1", 1], ["1.1", "y", "1", "9.1", 2]], "n.xlsx"),
+                             "A3: die Nummer 1.1 steht schon in Zeile 2."),
+        "year outside": (xlsx(tmp_path, [["Nr.", "Titel", "Handlungsfeld", "Kostengruppe", "2031"], ["1.1", "x", "1", "9.1", 1]],
+                              "y.xlsx"), "E2: das Jahr 2031 liegt außerhalb des Zeitraums 2025–2028."),
+        "not a number": (xlsx(tmp_path, [h, ["1.1", "x", "1", "9.1", "viel"]], "v.xlsx"), "E2: „viel“ ist kein Betrag"),
+        "unknown field": (xlsx(tmp_path, [h, ["1.1", "x", "7", "9.1", 1]], "f.xlsx"),
+                          "C2: das Handlungsfeld „7“ gibt es in diesem Konzept nicht"),
+        "no cost group": (xlsx(tmp_path, [["Nr.", "Titel", "Handlungsfeld", "2026"], ["1.1", "x", "1", 1]], "g.xlsx"),
+                          "D2: die Kostengruppe „–“ gibt es nicht"),
+        "new without title": (xlsx(tmp_path, [["Nr.", "Handlungsfeld", "Kostengruppe", "2026"], ["1.1", "1", "9.1", 1]],
+                                   "t.xlsx"), "Zeile 2: die neue Maßnahme 1.1 braucht „Titel“."),
+    }
+    for what, (path, expected) in cases.items():
+        problems = _problems(concept, path)
+        assert any(expected in p for p in problems), (what, problems)
+
+
+def test_hostile_files_are_refused_before_they_are_unpacked_or_parsed(concept, tmp_path, settings):
+    big = tmp_path / "gross.xlsx"
+    with open(big, "wb") as fh:
+        fh.truncate(50_000_000)
+    assert "50.0 MB groß; erlaubt sind höchstens 10.0 MB" in _problems(concept, big)[0]
+    bomb = tmp_path / "bombe.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * 30_000_000 + b"</a>")
+    assert "auf ein Vielfaches ihrer Größe entpacken" in _problems(concept, bomb)[0]
+    # An entity bomb inside an otherwise valid workbook.
+    good = xlsx(tmp_path, WIDE, "gut.xlsx")
+    evil = tmp_path / "entities.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(evil, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                decl = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+                        b'"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
+                data = decl + (data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data)
+            dst.writestr(item, data)
+    assert "XML-Entitäten" in _problems(concept, evil)[0]
+    notzip = tmp_path / "kaputt.xlsx"
+    notzip.write_bytes(b"PK\x03\x04 this is not a zip")
+    assert "keine gültige XLSX-Datei" in _problems(concept, notzip)[0]
+    assert "Format wird nicht gelesen" in _problems(concept, _write(tmp_path / "liste.pdf", b"%PDF-1.4"))[0]
+
+
+def _write(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+def test_the_command_shows_the_plan_and_commits_only_without_dry_run(concept, tmp_path):
+    path = xlsx(tmp_path, WIDE)
+    out = io.StringIO()
+    call_command("import_measures", concept.slug, str(path), "--dry-run", stdout=out)
+    assert "Probelauf: 2 neu, 0 geändert" in out.getvalue() and not Measure.objects.exists()
+    mapping = tmp_path / "zuordnung.json"
+    mapping.write_text(json.dumps({"columns": {"number": "Nr.", "title": "Maßnahme", "field": "Handlungsfeld",
+                                               "cost_group": "Kostengruppe"}, "years": {"2025": 2025, "2026": 2026,
+                                                                                        "2027": 2027}}))
+    call_command("import_measures", concept.slug, str(path), "--mapping", str(mapping), stdout=out)
+    assert "Importiert: 2 neu" in out.getvalue() and Measure.objects.count() == 2
+    with pytest.raises(CommandError, match="A3: die Nummer 1.1 steht schon in Zeile 2"):
+        call_command("import_measures", concept.slug, str(xlsx(tmp_path, [WIDE[0], WIDE[1], WIDE[1]], "x.xlsx")),
+                     stdout=io.StringIO())
+    with pytest.raises(CommandError, match="Konzept „nein“ gibt es nicht"):
+        call_command("import_measures", "nein", str(path))
+    mapping.write_text("{nicht json")
+    with pytest.raises(CommandError, match="nicht lesbar"):
+        call_command("import_measures", concept.slug, str(path), "--mapping", str(mapping))
