@@ -83,3 +83,32 @@ def test_analysis_page_shows_values_per_quarter(page, live_bochum):
     assert int(re.match(r"\d+", row.nth(1).text_content().strip()).group()) > 0
     assert "needs an OSM extract" in page.inner_text("#runs")
     assert axe_violations(page) == []
+
+
+def test_planner_takes_over_a_measure_list_from_a_spreadsheet(page, live_bochum, tmp_path):
+    """Upload, preview with the column mapping, a changed mapping, commit: the KuF shows the new
+    measure; the preview and the page are checked with axe."""
+    base, concept = live_bochum
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/kuf/")
+    page.click("text=Maßnahmenliste übernehmen")
+    sheet = tmp_path / "liste.csv"
+    sheet.write_bytes("Nr.;Titel;Handlungsfeld;Jahr;Kosten;Notiz\r\n"
+                      "9.9;Neue Sitzbänke (Test);1;2026;12.000,00;aus der Bürgerbeteiligung\r\n".encode("cp1252"))
+    assert axe_violations(page) == []
+    page.set_input_files("#id_file", str(sheet))
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("#import-counts")
+    # Without a cost group the row cannot be taken over; the message names the cell.
+    assert "die Kostengruppe „–“ gibt es nicht" in page.inner_text("#import-errors")
+    assert axe_violations(page) == []
+    page.select_option("#id_cost_group", "9.1")
+    page.click("button[value=preview]")
+    page.wait_for_selector("#import-counts")
+    assert "1 neu" in page.inner_text("#import-counts") and page.locator("#import-errors").count() == 0
+    page.click("button[value=commit]")
+    page.wait_for_url(f"{base}/concepts/bochum-innenstadt/kuf/")
+    assert "Maßnahmenliste übernommen: 1 neu" in page.inner_text("main")
+    m = Measure.objects.get(concept=concept, number="9.9")
+    assert m.title == "Neue Sitzbänke (Test)" and m.cost_items.get().amount == D("12000.00")
+    assert "Neue Sitzbänke (Test)" in page.inner_text("main")

@@ -232,3 +232,58 @@ def test_the_command_shows_the_plan_and_commits_only_without_dry_run(concept, tm
     mapping.write_text("{nicht json")
     with pytest.raises(CommandError, match="nicht lesbar"):
         call_command("import_measures", concept.slug, str(path), "--mapping", str(mapping))
+
+
+def _upload(client, concept, path):
+    with open(path, "rb") as fh:
+        return client.post(f"/concepts/{concept.slug}/kuf/import/", {"step": "upload", "file": fh})
+
+
+def test_the_page_previews_lets_the_mapping_be_changed_and_commits(concept, tmp_path):
+    from django.test import Client
+
+    from tests.factories import member
+
+    url = f"/concepts/{concept.slug}/kuf/import/"
+    reviewer, planner = Client(), Client()
+    reviewer.force_login(member(concept, "reviewer"))
+    planner.force_login(member(concept, "planner"))
+    assert Client().get(url).status_code == 302  # sign in first
+    assert reviewer.get(url).status_code == 403
+    assert "Maßnahmenliste übernehmen" in planner.get(f"/concepts/{concept.slug}/kuf/").content.decode()
+    rows = [WIDE[0] + ["Bemerkung"], WIDE[1] + ["bitte prüfen"], WIDE[2] + [""]]
+    r = _upload(planner, concept, xlsx(tmp_path, rows))
+    page = r.content.decode()
+    assert r.status_code == 200 and "Die Spalte „Bemerkung“ ist keiner Angabe zugeordnet" not in page  # guessed: ignored
+    assert "2 neu, 0 geändert" in page and not Measure.objects.exists()
+    form = {"step": "preview", "col0": "number", "col1": "title", "col2": "field", "col3": "cost_group",
+            "col4": "year:2025", "col5": "year:2026", "col6": "-", "col7": "-", "cost_group": ""}
+    r = planner.post(url, form)  # 2027 not imported: one cost item fewer
+    assert "2 neu" in r.content.decode() and "3 Kostenpositionen neu oder geändert" in r.content.decode()
+    r = planner.post(url, {**form, "col1": "number"})  # two columns for one thing
+    assert r.status_code == 400 and "ist schon der Spalte „Nr.“ zugeordnet" in r.content.decode()
+    assert not Measure.objects.exists()
+    r = planner.post(url, {**form, "step": "commit"})
+    assert r.status_code == 302 and r["Location"] == f"/concepts/{concept.slug}/kuf/"
+    assert Measure.objects.filter(concept=concept).count() == 2 and CostItem.objects.count() == 3
+    assert planner.post(url, {**form, "step": "commit"}).status_code == 400  # the file is gone after the commit
+
+
+def test_the_page_refuses_bad_files_and_commits_nothing_with_problems(concept, tmp_path):
+    from django.test import Client
+
+    from tests.factories import member
+
+    url = f"/concepts/{concept.slug}/kuf/import/"
+    planner = Client()
+    planner.force_login(member(concept, "planner"))
+    before = state()
+    r = _upload(planner, concept, xlsx(tmp_path, WIDE, "m.xlsx", merge="B2:B3"))
+    assert r.status_code == 400 and "B2:B3: verbundene Zellen" in r.content.decode()
+    r = _upload(planner, concept, xlsx(tmp_path, [WIDE[0], ["1.1", "x", "1", "9.1", "viel"]], "v.xlsx"))
+    assert r.status_code == 200 and "„viel“ ist kein Betrag" in r.content.decode()
+    r = planner.post(url, {"step": "commit", "col0": "number", "col1": "title", "col2": "field", "col3": "cost_group",
+                           "col4": "year:2025", "col5": "year:2026", "col6": "year:2027", "cost_group": ""})
+    assert r.status_code == 400 and "Nicht übernommen" in r.content.decode()
+    assert planner.post(url, {"step": "upload"}).status_code == 400  # no file
+    assert state() == before

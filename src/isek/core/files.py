@@ -52,3 +52,38 @@ def upload_on_disk(upload) -> Iterator[str]:
             tmp.write(chunk)
         tmp.flush()
         yield tmp.name
+
+
+KEEP_SECONDS = 24 * 3600
+
+
+def keep_upload(upload, folder: str) -> str:
+    """Keep an uploaded file for a later step (a preview, then a commit) under
+    $ISEK_VAR_DIR/<folder>/; the name to find it again (random, with the upload's suffix). Kept
+    files older than a day are removed as new ones come."""
+    import secrets
+    import time
+
+    from django.conf import settings
+
+    d = Path(settings.VAR_DIR) / folder
+    d.mkdir(parents=True, exist_ok=True)
+    for old in d.iterdir():
+        if old.is_file() and old.stat().st_mtime < time.time() - KEEP_SECONDS:
+            old.unlink(missing_ok=True)
+    suffix = "".join(c for c in os.path.splitext(upload.name)[1].lower()[:10] if c.isalnum() or c == ".")
+    name = secrets.token_hex(16) + suffix
+    with open(d / name, "wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    return name
+
+
+def kept_upload(folder: str, name: str) -> Path | None:
+    """The file ``keep_upload`` kept as ``name``, or None (unknown, expired or not a name of ours)."""
+    from django.conf import settings
+
+    if not name or not all(c.isalnum() or c == "." for c in name) or name.startswith("."):
+        return None
+    p = Path(settings.VAR_DIR) / folder / name
+    return p if p.is_file() else None

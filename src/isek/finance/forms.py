@@ -93,3 +93,56 @@ class FundApplicationForm(KernFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if fund is not None:
             self.instance.fund = fund
+
+
+class SpreadsheetForm(KernFormMixin, forms.Form):
+    file = forms.FileField(label=_("Maßnahmenliste (XLSX oder CSV)"),
+                           help_text=_("Eine Zeile je Maßnahme mit den Jahren als Spalten, oder eine Zeile je "
+                                       "Maßnahme und Jahr. Höchstens 10 MB."))
+
+
+IGNORE = "-"
+
+
+class MappingForm(KernFormMixin, forms.Form):
+    """For each column of the file: what it means (a measure field, the costs of a year, or not
+    imported); and the cost group for rows without one."""
+
+    def __init__(self, *args, header: list[str], mapping, years: list[int], groups: list[tuple[str, str]], **kwargs):
+        from .importing import LABELS
+
+        super().__init__(*args, **kwargs)
+        self.header = header
+        choices = [(IGNORE, _("– nicht importieren –"))] + [(k, _(v)) for k, v in LABELS.items()]
+        choices += [(f"year:{y}", _("Kosten %(year)s") % {"year": y}) for y in years]
+        by_header = {h: t for t, h in mapping.columns.items()}
+        for i, h in enumerate(header):
+            initial = by_header.get(h) or (f"year:{mapping.years[h]}" if h in mapping.years else IGNORE)
+            if initial.startswith("year:") and int(initial[5:]) not in years:
+                choices = choices + [(initial, _("Kosten %(year)s") % {"year": initial[5:]})]
+            self.fields[f"col{i}"] = forms.ChoiceField(label=h, choices=choices, initial=initial)
+        self.fields["cost_group"] = forms.ChoiceField(
+            label=_("Kostengruppe für Zeilen ohne eigene"), required=False, initial=mapping.cost_group,
+            choices=[("", _("– keine –"))] + groups)
+
+    def column_fields(self):
+        return [self[f"col{i}"] for i in range(len(self.header))]
+
+    def mapping(self):
+        """The mapping chosen (a form that is not valid gives the initial one)."""
+        from .importing import Mapping
+
+        data = self.cleaned_data if self.is_valid() else {k: f.initial for k, f in self.fields.items()}
+        m = Mapping(cost_group=data.get("cost_group") or "")
+        for i, h in enumerate(self.header):
+            choice = data.get(f"col{i}") or IGNORE
+            if choice == IGNORE:
+                m.ignore.append(h)
+            elif choice.startswith("year:"):
+                m.years[h] = int(choice[5:])
+            elif choice in m.columns:
+                self.add_error(f"col{i}", _("„%(target)s“ ist schon der Spalte „%(other)s“ zugeordnet.")
+                               % {"target": dict(self.fields[f"col{i}"].choices)[choice], "other": m.columns[choice]})
+            else:
+                m.columns[choice] = h
+        return m

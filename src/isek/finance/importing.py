@@ -133,6 +133,7 @@ class Plan:
     measures: list[Planned]
     problems: list[Problem]
     left_alone: list[str]  # numbers of the concept's measures the file does not name
+    header: list[str] = field(default_factory=list)  # the file's column headers
 
     @property
     def counts(self) -> dict[str, int]:
@@ -169,7 +170,7 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
     if mapping.shape == "long" and "amount" not in mapping.columns:
         problems.append(Problem(gettext_noop("Mit einer Spalte „Jahr“ braucht es eine Spalte mit den Kosten.")))
     if problems:
-        return Plan(mapping, [], problems, [])
+        return Plan(mapping, [], problems, [], table.header)
 
     fields = {str(f.number): f for f in concept.fields_of_action.all()}
     fields_by_name = {f.name.strip().lower(): f for f in fields.values()}
@@ -342,7 +343,7 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
         result.append(p)
     named = set(planned)
     left = [n for n in existing if n not in named]
-    return Plan(mapping, result, problems, left)
+    return Plan(mapping, result, problems, left, table.header)
 
 
 def read_plan(concept: Concept, path: Path, filename: str | None = None, mapping: Mapping | None = None) -> tuple[sheets.Table, Plan]:

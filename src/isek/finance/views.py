@@ -13,17 +13,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from isek import access
+from isek.core import files
 from isek.core.downloads import temporary_download
+from isek.core.problems import InputError
 
-from . import engine, kuf, services
+from . import engine, importing, kuf, services
 from .forms import (
     CapForm,
     CostItemFormSet,
     FinancingFormSet,
     FreezeForm,
     FundApplicationForm,
+    MappingForm,
     RateForm,
     ScenarioForm,
+    SpreadsheetForm,
 )
 from .models import FinanceVersion, Fund, FundingCap, FundingRate
 from .presenters import SOURCE_LABELS, table
@@ -186,3 +190,64 @@ def export_view(request, slug, fmt):
         version = get_object_or_404(FinanceVersion, concept=concept, pk=request.GET["version"])
     ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx" else "application/pdf"
     return temporary_download(lambda p: services.export_kuf(concept, version, fmt, p), f"kuf-{concept.slug}.{fmt}", ctype)
+
+
+IMPORTS = "imports"  # where an uploaded measure list waits between preview and commit
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_import(request, slug):
+    """A measure list from a spreadsheet in three steps: upload, preview with the column mapping
+    (changed and previewed again as often as needed), commit – all of it or nothing."""
+    concept = access.concept_for(request.user, slug, "kuf", "edit")
+    access.require(request.user, "measure", "edit", concept)
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    kept = request.session.get("measure_import") or {}
+    upload_form = SpreadsheetForm()
+
+    def upload_page(status=200, problems=()):
+        return render(request, "finance/measure_import.html", {
+            "concept": concept, "upload_form": upload_form, "problems": problems}, status=status)
+
+    if step == "upload":
+        upload_form = SpreadsheetForm(request.POST, request.FILES)
+        if not upload_form.is_valid():
+            return upload_page(400)
+        upload = upload_form.cleaned_data["file"]
+        kept = {"name": files.keep_upload(upload, IMPORTS), "filename": upload.name}
+        request.session["measure_import"] = kept
+    elif step not in ("preview", "commit"):
+        return upload_page()
+    path = files.kept_upload(IMPORTS, kept.get("name", ""))
+    if path is None:
+        return upload_page(400, [_("Die Datei ist nicht mehr vorhanden; bitte erneut hochladen.")])
+    try:
+        plan = services.plan_measure_import(request.user, concept, path, kept["filename"])
+    except InputError as exc:
+        path.unlink(missing_ok=True)
+        return upload_page(400, exc.messages(_))
+    groups = [(number, f"{number} {name}") for number, name in services.cost_groups().items()]
+    years = list(range(concept.start_year, concept.end_year + 1))
+    form = MappingForm(request.POST if step != "upload" else None, header=plan.header, mapping=plan.mapping,
+                       years=years, groups=groups)
+    # The form shows every column's meaning, "not imported" where none was recognised; the
+    # preview is of what the form shows.
+    mapping = form.mapping()
+    if not form.errors:
+        plan = services.plan_measure_import(request.user, concept, path, kept["filename"], mapping=mapping)
+    if step == "commit" and not form.errors and not plan.problems:
+        counts = services.commit_measure_import(request.user, concept, plan, via="web")
+        path.unlink(missing_ok=True)
+        request.session.pop("measure_import", None)
+        messages.success(request, _("Maßnahmenliste übernommen: %(create)s neu, %(change)s geändert, %(unchanged)s "
+                                    "unverändert, %(left_alone)s nicht in der Datei; %(costs)s Kostenpositionen neu "
+                                    "oder geändert.") % counts)
+        return redirect("finance:kuf", concept.slug)
+    refused = step == "commit"
+    for p in plan.measures:
+        p.change_text = ", ".join(_(importing.LABELS[k]) for k in p.changes)
+    return render(request, "finance/measure_import.html", {
+        "concept": concept, "form": form, "plan": plan, "counts": plan.counts, "filename": kept["filename"],
+        "problems": [p.render(_) for p in plan.problems], "refused": refused,
+    }, status=400 if refused or form.errors else 200)
