@@ -111,7 +111,12 @@ INSTALLED_APPS = [
     "isek.analysis",
     "isek.monitoring",
     "isek.participation",
+    "isek.api",
     "isek.demo",
+    "rest_framework",
+    "rest_framework_gis",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -130,6 +135,33 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "isek.config.urls"
+
+# The API (isek.api): personal tokens or the session; the access policy decides in each view
+# (through the services), so DRF's own permission class lets everyone through (AllowAny). JSON only; the browsable
+# documentation is Swagger UI at /api/docs/ from drf-spectacular's sidecar (no CDN).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["isek.api.auth.TokenAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "isek.api.errors.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "isek API",
+    "DESCRIPTION": "Integrierte städtebauliche Entwicklungskonzepte: der öffentliche Plan für alle, Arbeitsstände "
+                   "und Schreiben mit einem persönlichen API-Schlüssel (Authorization: Bearer isek_…) unter genau "
+                   "den Rechten der Oberfläche. Geometrien in WGS84 (GeoJSON).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 WSGI_APPLICATION = "isek.config.wsgi.application"
 
 TEMPLATES = [

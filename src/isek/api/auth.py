@@ -1,0 +1,41 @@
+"""``Authorization: Bearer isek_…`` – a personal token (api.tokens) acts as its owner, with exactly
+the owner's permissions from the access policy."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
+
+from . import tokens
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        scheme, _sep, key = header.partition(" ")
+        if scheme != self.keyword:
+            return None
+        user = tokens.user_for(key.strip())
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("Der API-Schlüssel ist ungültig oder widerrufen."))
+        return user, None
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+try:  # the OpenAPI document names the scheme (drf-spectacular finds this extension by its class)
+    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+    class TokenScheme(OpenApiAuthenticationExtension):
+        target_class = "isek.api.auth.TokenAuthentication"
+        name = "bearer"
+
+        def get_security_definition(self, auto_schema):
+            return {"type": "http", "scheme": "bearer", "description": "persönlicher API-Schlüssel (isek_…)"}
+except ImportError:  # pragma: no cover - drf-spectacular is a dependency
+    pass

@@ -1,0 +1,15 @@
+"""The API: /api/v1/ (a versioned package: a v2 would sit beside it), the OpenAPI 3.0 document at
+/api/schema/, its browsable documentation at /api/docs/ (Swagger UI from vendored files), and
+the page where people make and revoke their API keys."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+urlpatterns = [
+    path("v1/", include("isek.api.v1.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("tokens/", views.tokens_page, name="api-tokens"),
+]

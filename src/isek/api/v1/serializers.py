@@ -1,0 +1,186 @@
+"""What API v1 sends and accepts. Output serializers describe the answers (and the OpenAPI
+document); input serializers check types before a service checks the rules."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework_gis.fields import GeometryField
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from isek.concepts import services as concepts
+from isek.finance import services as finance
+from isek.monitoring import services as monitoring
+from isek.participation import services as participation
+
+
+@extend_schema_field({"type": "object", "description": "GeoJSON-Geometrie (RFC 7946, WGS84)",
+                     "properties": {"type": {"type": "string"}, "coordinates": {"type": "array", "items": {}}},
+                     "required": ["type", "coordinates"]})
+class GeoJSONGeometryField(GeometryField):
+    pass
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+class CitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = concepts.City
+        fields = ["ags", "name"]
+
+
+class ConceptSerializer(serializers.ModelSerializer):
+    city = serializers.CharField(source="city.name")
+    ags = serializers.CharField(source="city.ags")
+    area_m2 = serializers.SerializerMethodField(help_text="Fläche des Fördergebiets in m², im amtlichen KBS des Landes")
+    area_crs = serializers.SerializerMethodField(help_text="das amtliche KBS des Landes (EPSG:25832 oder 25833)")
+
+    class Meta:
+        model = concepts.Concept
+        fields = ["slug", "name", "city", "ags", "programme", "legal_basis", "start_year", "end_year", "status",
+                  "is_public", "area_name", "area_m2", "area_crs", "summary"]
+
+    def get_area_m2(self, obj) -> float | None:
+        return round(obj.area_m2, 1) if obj.area is not None else None
+
+    def get_area_crs(self, obj) -> str:
+        return f"EPSG:{obj.working_srid}"
+
+
+class AreaSerializer(GeoFeatureModelSerializer):
+    class Meta:
+        model = concepts.Concept
+        geo_field = "area"
+        id_field = "slug"
+        fields = ["slug", "name", "area_name", "area_approximated", "area_source"]
+
+
+class QuarterSerializer(GeoFeatureModelSerializer):
+    class Meta:
+        model = concepts.Quarter
+        geo_field = "geometry"
+        fields = ["id", "name", "colour", "description", "approximated", "source"]
+
+
+class FieldOfActionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = concepts.FieldOfAction
+        fields = ["number", "name", "name_en", "colour", "description"]
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    field_of_action = serializers.IntegerField(source="field_of_action.number")
+    parent = serializers.CharField(source="parent.number", allow_null=True, default=None)
+
+    class Meta:
+        model = concepts.Goal
+        fields = ["number", "title", "description", "field_of_action", "parent", "illustrative"]
+
+
+class MeasureSerializer(GeoFeatureModelSerializer):
+    primary_field = serializers.IntegerField(source="primary_field.number")
+    further_fields = serializers.SlugRelatedField(many=True, read_only=True, slug_field="number")
+    goals = serializers.SlugRelatedField(many=True, read_only=True, slug_field="number")
+
+    class Meta:
+        model = concepts.Measure
+        geo_field = "geometry"
+        fields = ["id", "number", "title", "description", "primary_field", "further_fields", "goals", "priority",
+                  "status", "lead_body", "partners", "start", "end", "progress", "estimated_cost",
+                  "geometry_approximated", "geometry_source"]
+
+
+class MeasureWriteSerializer(serializers.Serializer):
+    """A measure as a program sends it; on update only the fields given change."""
+
+    number = serializers.RegexField(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$", max_length=20)
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    primary_field = serializers.IntegerField(min_value=1, max_value=32767, help_text="Nummer des Handlungsfelds")
+    status = serializers.ChoiceField(choices=concepts.Measure.Status.choices, required=False)
+    priority = serializers.ChoiceField(choices=concepts.Measure.Priority.choices, required=False)
+    lead_body = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    start = serializers.DateField(required=False, allow_null=True)
+    end = serializers.DateField(required=False, allow_null=True)
+    estimated_cost = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
+                                              allow_null=True)
+    geometry = GeoJSONGeometryField(required=False, allow_null=True, help_text="GeoJSON-Geometrie in WGS84")
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = concepts.Milestone
+        fields = ["id", "title", "due", "done", "source"]
+        extra_kwargs = {"title": {"max_length": 300}, "source": {"max_length": 2000}}
+
+
+class KufRowSerializer(serializers.Serializer):
+    measure = serializers.CharField(help_text="Maßnahmennummer")
+    year = serializers.IntegerField()
+    cost = serializers.DecimalField(max_digits=16, decimal_places=2)
+    eligible = serializers.DecimalField(max_digits=16, decimal_places=2)
+    grant = serializers.DecimalField(max_digits=16, decimal_places=2)
+    sources = serializers.DictField(child=serializers.DecimalField(max_digits=16, decimal_places=2),
+                                    help_text="Finanzierung je Quelle (€)")
+
+
+class FinancingSerializer(serializers.ModelSerializer):
+    measure = serializers.CharField(source="measure.number")
+
+    class Meta:
+        model = finance.Financing
+        fields = ["measure", "year", "source", "amount", "status"]
+
+
+class KufSerializer(serializers.Serializer):
+    rows = KufRowSerializer(many=True)
+    financing = FinancingSerializer(many=True)
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = monitoring.Indicator
+        fields = ["code", "name", "name_en", "kind", "unit", "description", "baseline_value", "baseline_year",
+                  "target_value", "target_year", "source", "illustrative"]
+
+
+class IndicatorValueSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    area = serializers.CharField(allow_null=True, help_text="Teilraum, leer: das Fördergebiet")
+    value = serializers.FloatField()
+    source = serializers.CharField(allow_blank=True)
+
+
+class IndicatorValueWriteSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=1900, max_value=2100)
+    quarter = serializers.IntegerField(required=False, allow_null=True, help_text="Teilraum (id); leer: das Fördergebiet")
+    value = serializers.FloatField()
+    source = serializers.CharField(max_length=2000)
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    measure = serializers.CharField(source="measure.number")
+
+    class Meta:
+        model = monitoring.Payment
+        fields = ["id", "measure", "year", "amount", "note"]
+
+
+class PaymentWriteSerializer(serializers.Serializer):
+    measure = serializers.CharField(max_length=20, help_text="Maßnahmennummer")
+    year = serializers.IntegerField(min_value=1900, max_value=2100)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class IdeaSerializer(GeoFeatureModelSerializer):
+    theme = serializers.CharField(source="theme.name")
+    supports = serializers.IntegerField(source="support_count")
+
+    class Meta:
+        model = participation.Idea
+        geo_field = "geometry"
+        fields = ["id", "reference", "title", "text", "theme", "supports", "outcome", "created_at", "illustrative"]

@@ -1,0 +1,449 @@
+"""API v1: the public plan for anyone, working material and writes under the access policy.
+
+Each view asks the policy for its concept (``access.concept_for``, 404 where the concept may not
+be seen, 403 where it may be seen but not this) and reads or writes through the apps' services:
+the API has no rule of its own. GET answers carry an ETag and Last-Modified and answer 304 to a
+matching If-None-Match or If-Modified-Since before anything is built."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers as drf
+from rest_framework.exceptions import NotAuthenticated, ParseError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from isek import access
+from isek.concepts import services as concepts
+from isek.core import versions
+from isek.core.models import ChangeRecord
+from isek.finance import services as finance
+from isek.monitoring import services as monitoring
+from isek.participation import services as participation
+
+from . import serializers as s
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+ERRORS = {code: OpenApiResponse(s.ErrorSerializer, description=text) for code, text in (
+    (400, "ungültige Anfrage"), (401, "Anmeldung (API-Schlüssel) nötig oder ungültig"),
+    (403, "nicht erlaubt"), (404, "nicht gefunden oder nicht sichtbar"))}
+NOT_MODIFIED = {304: OpenApiResponse(description="unverändert seit dem ETag oder Last-Modified der Anfrage")}
+PAGING = [
+    OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                     description=f"höchstens so viele (1–{MAX_LIMIT}, Vorgabe {DEFAULT_LIMIT})"),
+    OpenApiParameter("offset", {"type": "integer", "minimum": 0, "maximum": 10**9}, description="so viele überspringen"),
+]
+SLUG = OpenApiParameter("slug", str, OpenApiParameter.PATH, description="Kurzname des Konzepts")
+
+
+def _read(request, slug: str, resource: str, action: str = "view"):
+    return access.concept_for(request.user, slug, resource, action)
+
+
+def _write(request, slug: str, resource: str, action: str = "edit"):
+    if not request.user.is_authenticated:
+        raise NotAuthenticated(_("Schreiben nur mit einem API-Schlüssel (Authorization: Bearer …)."))
+    return access.concept_for(request.user, slug, resource, action)
+
+
+def _int(request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise ParseError(_("„%(name)s“ muss eine ganze Zahl von %(low)s bis %(high)s sein.")
+                         % {"name": name, "low": low, "high": high})
+    return value
+
+
+def _page(request, items: list) -> tuple[list, dict]:
+    limit = _int(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = _int(request, "offset", 0, 0, 10**9)
+    total = len(items)
+    links = {}
+    if offset + limit < total:
+        links["next"] = request.build_absolute_uri(_with(request, offset=offset + limit, limit=limit))
+    if offset > 0:
+        links["prev"] = request.build_absolute_uri(_with(request, offset=max(offset - limit, 0), limit=limit))
+    return items[offset:offset + limit], {"count": total, **links}
+
+
+def _with(request, **params) -> str:
+    q = request.query_params.copy()
+    for k, v in params.items():
+        q[k] = str(v)
+    return f"{request.path}?{q.urlencode()}"
+
+
+def _conditional(request, concept, build, extra: str = ""):
+    """Answer 304 if the client's copy is current, else build the answer and tag it. The tag
+    changes with every recorded change of the concept (core.versions), the person asking (their
+    permissions shape the answer), the URL and ``extra``."""
+    who = request.user.pk if request.user.is_authenticated else "-"
+    raw = f"{versions.public_tag(concept.pk)}|{who}|{request.get_full_path()}|{extra}"
+    etag = '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+    last = (ChangeRecord.objects.filter(concept_pk=concept.pk).order_by("-timestamp")
+            .values_list("timestamp", flat=True).first())
+    modified = int((last or timezone.make_aware(datetime.datetime(2020, 1, 1))).timestamp())
+    given = request.headers.get("If-None-Match", "")
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    if (given and etag in [t.strip() for t in given.split(",")]) or (not given and since and since >= modified):
+        response = Response(status=304)
+    else:
+        response = Response(build())
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    response["Cache-Control"] = "private, no-cache" if request.user.is_authenticated else "public, max-age=10"
+    return response
+
+
+def _features(request, items, serializer_class, **extra) -> dict:
+    page, info = _page(request, list(items))
+    data = serializer_class(page, many=True).data
+    links = [{"rel": rel, "href": info[rel], "type": "application/geo+json"} for rel in ("next", "prev") if rel in info]
+    return {"type": "FeatureCollection", "features": data["features"], "numberMatched": info["count"],
+            "numberReturned": len(page), "links": links, **extra}
+
+
+def _list(request, items, serializer_class) -> dict:
+    page, info = _page(request, list(items))
+    return {**info, "results": serializer_class(page, many=True).data}
+
+
+def _paged(name: str, item) -> drf.Serializer:
+    return inline_serializer(name, {"count": drf.IntegerField(), "next": drf.URLField(required=False),
+                                    "prev": drf.URLField(required=False), "results": item(many=True)})
+
+
+def _collection(name: str) -> drf.Serializer:
+    return inline_serializer(name, {
+        "type": drf.CharField(help_text="FeatureCollection"), "features": drf.ListField(child=drf.DictField()),
+        "numberMatched": drf.IntegerField(), "numberReturned": drf.IntegerField(),
+        "links": drf.ListField(child=drf.DictField())})
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+class CityList(APIView):
+    @extend_schema(summary="Städte", parameters=PAGING, responses={200: _paged("CityPage", s.CitySerializer), **ERRORS})
+    def get(self, request):
+        cities = {c.city.ags: c.city for c in access.visible_concepts(request.user)}
+        return Response(_list(request, [cities[k] for k in sorted(cities)], s.CitySerializer))
+
+
+class ConceptList(APIView):
+    @extend_schema(operation_id="concepts_list", summary="Konzepte, die der Anfragende sehen darf", parameters=PAGING,
+                   responses={200: _paged("ConceptPage", s.ConceptSerializer), **ERRORS})
+    def get(self, request):
+        return Response(_list(request, access.visible_concepts(request.user).order_by("slug"), s.ConceptSerializer))
+
+
+class ConceptDetail(APIView):
+    @extend_schema(summary="Ein Konzept", parameters=[SLUG], responses={200: s.ConceptSerializer, **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug):
+        concept = _read(request, slug, "concept")
+        return _conditional(request, concept, lambda: s.ConceptSerializer(concept).data)
+
+
+class AreaDetail(APIView):
+    @extend_schema(summary="Das Fördergebiet (GeoJSON-Feature, WGS84)", parameters=[SLUG],
+                   responses={200: s.AreaSerializer, **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug):
+        concept = _read(request, slug, "concept")
+        return _conditional(request, concept, lambda: s.AreaSerializer(concept).data)
+
+
+class QuarterList(APIView):
+    @extend_schema(summary="Teilräume (GeoJSON, WGS84)", parameters=[SLUG, *PAGING],
+                   responses={200: _collection("QuarterCollection"), **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug):
+        concept = _read(request, slug, "concept")
+        return _conditional(request, concept, lambda: _features(request, concept.quarters.order_by("name"),
+                                                                s.QuarterSerializer))
+
+
+class FieldList(APIView):
+    @extend_schema(summary="Handlungsfelder", parameters=[SLUG, *PAGING],
+                   responses={200: _paged("FieldPage", s.FieldOfActionSerializer), **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug):
+        concept = _read(request, slug, "concept")
+        return _conditional(request, concept, lambda: _list(request, concept.fields_of_action.all(),
+                                                            s.FieldOfActionSerializer))
+
+
+class GoalList(APIView):
+    @extend_schema(summary="Ziele", parameters=[SLUG, *PAGING],
+                   responses={200: _paged("GoalPage", s.GoalSerializer), **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug):
+        concept = _read(request, slug, "concept")
+        return _conditional(request, concept, lambda: _list(
+            request, concept.goals.select_related("field_of_action", "parent").order_by("number"), s.GoalSerializer))
+
+
+MEASURE_FILTERS = [
+    OpenApiParameter("field", {"type": "integer", "minimum": 1, "maximum": 32767},
+                     description="Nummer des Handlungsfelds (Haupt- oder weiteres)"),
+    OpenApiParameter("status", str, enum=list(concepts.Measure.Status.values)),
+    OpenApiParameter("quarter", {"type": "integer", "minimum": 1},
+                     description="Teilraum (id) des Konzepts: Maßnahmen, deren Verortung ihn berührt"),
+    OpenApiParameter("bbox", {"type": "string", "pattern": r"^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$"},
+                     description="minLon,minLat,maxLon,maxLat (WGS84): Maßnahmen, deren Verortung ihn berührt"),
+    OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="nur seit diesem Zeitpunkt (ISO 8601) "
+                                                                           "angelegte oder geänderte"),
+]
+
+
+def bbox_polygon(raw: str):
+    """A bbox parameter as a WGS84 polygon, or ParseError with the reason."""
+    from django.contrib.gis.geos import Polygon
+
+    parts = raw.split(",")
+    try:
+        x1, y1, x2, y2 = (float(p) for p in parts)
+    except ValueError:
+        raise ParseError(_("„bbox“ sind vier Zahlen: minLon,minLat,maxLon,maxLat.")) from None
+    if not (-180 <= x1 <= x2 <= 180 and -90 <= y1 <= y2 <= 90):
+        raise ParseError(_("„bbox“: Längen von −180 bis 180, Breiten von −90 bis 90, das Minimum vor dem Maximum."))
+    return Polygon.from_bbox((x1, y1, x2, y2))
+
+
+def filtered_measures(request, concept):
+    qs = concepts.measures_of(concept).prefetch_related("further_fields", "goals")
+    q = request.query_params
+    if "field" in q:
+        number = _int(request, "field", 0, 1, 32767)
+        qs = qs.filter(concepts_field_q(number))
+    if "status" in q:
+        if q["status"] not in concepts.Measure.Status.values:
+            raise ParseError(_("„status“ ist einer von: %(values)s.") % {"values": ", ".join(concepts.Measure.Status.values)})
+        qs = qs.filter(status=q["status"])
+    if "quarter" in q:
+        pk = _int(request, "quarter", 0, 1, 2**62)
+        quarter = concept.quarters.filter(pk=pk).first()
+        if quarter is None:
+            raise ParseError(_("Den Teilraum %(pk)s gibt es in diesem Konzept nicht.") % {"pk": pk})
+        qs = qs.filter(geometry__intersects=quarter.geometry)
+    if "bbox" in q:
+        qs = qs.filter(geometry__intersects=bbox_polygon(q["bbox"]))
+    if "updated_since" in q:
+        since = parse_datetime(q["updated_since"].replace(" ", "+"))
+        if since is None:
+            raise ParseError(_("„updated_since“ ist ein Zeitpunkt nach ISO 8601, z. B. 2026-01-31T12:00:00Z."))
+        if timezone.is_naive(since):
+            since = timezone.make_aware(since)
+        changed = ChangeRecord.objects.filter(concept_pk=concept.pk, model="concepts.Measure", timestamp__gte=since)
+        qs = qs.filter(pk__in=[int(i) for i in changed.values_list("object_id", flat=True) if i.isdigit()])
+    return qs
+
+
+def concepts_field_q(number: int):
+    from django.db.models import Q
+
+    return Q(primary_field__number=number) | Q(further_fields__number=number)
+
+
+class MeasureList(APIView):
+    @extend_schema(operation_id="concepts_measures_list", summary="Maßnahmen (GeoJSON, WGS84), gefiltert und seitenweise", parameters=[SLUG, *MEASURE_FILTERS, *PAGING],
+                   responses={200: _collection("MeasureCollection"), **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug):
+        concept = _read(request, slug, "measure")
+        return _conditional(request, concept, lambda: _features(request, filtered_measures(request, concept).distinct(),
+                                                                s.MeasureSerializer))
+
+    @extend_schema(summary="Eine Maßnahme anlegen", parameters=[SLUG], request=s.MeasureWriteSerializer,
+                   responses={201: s.MeasureSerializer, **ERRORS})
+    def post(self, request, slug):
+        concept = _write(request, slug, "measure")
+        data = _valid(s.MeasureWriteSerializer, request.data)
+        measure = concepts.Measure(concept=concept)
+        _apply(concept, measure, data)
+        concepts.save_measure(request.user, concept, measure, via="api")
+        return Response(s.MeasureSerializer(measure).data, status=201)
+
+
+def _valid(serializer_class, data, partial: bool = False) -> dict:
+    ser = serializer_class(data=data, partial=partial)
+    ser.is_valid(raise_exception=True)
+    return ser.validated_data
+
+
+def _apply(concept, measure, data: dict) -> None:
+    if "primary_field" in data:
+        field = concept.fields_of_action.filter(number=data.pop("primary_field")).first()
+        if field is None:
+            raise ValidationError({"primary_field": [_("Dieses Handlungsfeld gibt es in diesem Konzept nicht.")]})
+        measure.primary_field = field
+    if "geometry" in data and data["geometry"] is not None:
+        g = data["geometry"]
+        if g.srid is None:
+            g.srid = 4326
+        if not g.valid:
+            raise ValidationError({"geometry": [_("Die Geometrie ist ungültig: %(r)s") % {"r": g.valid_reason}]})
+    for k, v in data.items():
+        setattr(measure, k, v)
+
+
+def _measure(concept, number: str):
+    measure = concepts.measures_of(concept).filter(number=number).first()
+    if measure is None:
+        raise Http404(_("Diese Maßnahme gibt es in diesem Konzept nicht."))
+    return measure
+
+
+NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description="Maßnahmennummer")
+
+
+class MeasureDetail(APIView):
+    @extend_schema(summary="Eine Maßnahme (GeoJSON-Feature)", parameters=[SLUG, NUMBER],
+                   responses={200: s.MeasureSerializer, **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug, number):
+        concept = _read(request, slug, "measure")
+        measure = _measure(concept, number)
+        return _conditional(request, concept, lambda: s.MeasureSerializer(measure).data)
+
+    @extend_schema(summary="Eine Maßnahme ändern (nur die gesendeten Angaben)", parameters=[SLUG, NUMBER],
+                   request=s.MeasureWriteSerializer, responses={200: s.MeasureSerializer, **ERRORS})
+    def patch(self, request, slug, number):
+        concept = _write(request, slug, "measure")
+        measure = _measure(concept, number)
+        _apply(concept, measure, _valid(s.MeasureWriteSerializer, request.data, partial=True))
+        concepts.save_measure(request.user, concept, measure, via="api")
+        return Response(s.MeasureSerializer(measure).data)
+
+
+class MilestoneList(APIView):
+    @extend_schema(summary="Meilensteine einer Maßnahme", parameters=[SLUG, NUMBER, *PAGING],
+                   responses={200: _paged("MilestonePage", s.MilestoneSerializer), **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug, number):
+        concept = _read(request, slug, "measure")
+        measure = _measure(concept, number)
+        return _conditional(request, concept, lambda: _list(request, measure.milestones.all(), s.MilestoneSerializer))
+
+    @extend_schema(summary="Einen Meilenstein anlegen", parameters=[SLUG, NUMBER], request=s.MilestoneSerializer,
+                   responses={201: s.MilestoneSerializer, **ERRORS})
+    def post(self, request, slug, number):
+        concept = _write(request, slug, "measure")
+        measure = _measure(concept, number)
+        milestone = concepts.Milestone(**_valid(s.MilestoneSerializer, request.data))
+        concepts.save_measure(request.user, concept, measure, milestones=[milestone], via="api")
+        return Response(s.MilestoneSerializer(milestone).data, status=201)
+
+
+class KufView(APIView):
+    @extend_schema(summary="Kosten und Finanzierung je Maßnahme und Jahr (der aktuelle Plan)", parameters=[SLUG],
+                   responses={200: s.KufSerializer, **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug):
+        concept = _read(request, slug, "kuf")
+
+        def build():
+            result = finance.current(concept)
+            numbers = {m.key: m.number for m in result.measures}
+            rows = [{"measure": numbers.get(key, key), "year": year, "cost": c.cost, "eligible": c.eligible,
+                     "grant": c.grant, "sources": {k: Decimal(v) for k, v in c.sources.items()}}
+                    for (key, year), c in sorted(result.cells.items(), key=lambda kv: (numbers.get(kv[0][0], ""), kv[0][1]))]
+            financing = finance.Financing.objects.filter(measure__concept=concept).select_related("measure")
+            return s.KufSerializer({"rows": rows, "financing": financing.order_by("measure__sort_key", "year", "source")}).data
+
+        return _conditional(request, concept, build)
+
+
+class IndicatorList(APIView):
+    @extend_schema(summary="Indikatoren", parameters=[SLUG, *PAGING],
+                   responses={200: _paged("IndicatorPage", s.IndicatorSerializer), **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug):
+        concept = _read(request, slug, "indicator")
+        return _conditional(request, concept, lambda: _list(request, concept.indicators.order_by("code"),
+                                                            s.IndicatorSerializer))
+
+
+CODE = OpenApiParameter("code", str, OpenApiParameter.PATH, description="Kürzel des Indikators")
+
+
+def _indicator(concept, code):
+    indicator = concept.indicators.filter(code=code).first()
+    if indicator is None:
+        raise Http404(_("Diesen Indikator gibt es in diesem Konzept nicht."))
+    return indicator
+
+
+class IndicatorValues(APIView):
+    @extend_schema(summary="Werte eines Indikators, neueste zuerst", parameters=[SLUG, CODE, *PAGING],
+                   responses={200: _paged("IndicatorValuePage", s.IndicatorValueSerializer), **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug, code):
+        concept = _read(request, slug, "indicator")
+        indicator = _indicator(concept, code)
+
+        def build():
+            rows = [{"year": v.date.year, "area": v.quarter.name if v.quarter else None, "value": v.value,
+                     "source": v.source} for v in monitoring.value_rows(concept, indicator)]
+            page, info = _page(request, rows)
+            return {**info, "results": s.IndicatorValueSerializer(page, many=True).data}
+
+        return _conditional(request, concept, build)
+
+    @extend_schema(summary="Einen Wert eintragen (ersetzt den eingetragenen Wert desselben Jahrs und Gebiets)",
+                   parameters=[SLUG, CODE], request=s.IndicatorValueWriteSerializer,
+                   responses={201: s.IndicatorValueSerializer, **ERRORS})
+    def post(self, request, slug, code):
+        concept = _write(request, slug, "indicator")
+        indicator = _indicator(concept, code)
+        d = _valid(s.IndicatorValueWriteSerializer, request.data)
+        quarter = None
+        if d.get("quarter") is not None:
+            quarter = concept.quarters.filter(pk=d["quarter"]).first()
+            if quarter is None:
+                raise ValidationError({"quarter": [_("Den Teilraum gibt es in diesem Konzept nicht.")]})
+        monitoring.add_value(request.user, concept, indicator, quarter, d["year"], d["value"], d["source"], via="api")
+        return Response({"year": d["year"], "area": quarter.name if quarter else None, "value": d["value"],
+                         "source": d["source"]}, status=201)
+
+
+class PaymentList(APIView):
+    @extend_schema(summary="Mittelabrufe / Auszahlungen", parameters=[SLUG, *PAGING],
+                   responses={200: _paged("PaymentPage", s.PaymentSerializer), **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug):
+        concept = _read(request, slug, "payment")
+        payments = monitoring.Payment.objects.filter(measure__concept=concept).select_related("measure")
+        return _conditional(request, concept, lambda: _list(request, payments.order_by("year", "id"), s.PaymentSerializer))
+
+    @extend_schema(summary="Eine Auszahlung eintragen", parameters=[SLUG], request=s.PaymentWriteSerializer,
+                   responses={201: s.PaymentSerializer, **ERRORS})
+    def post(self, request, slug):
+        concept = _write(request, slug, "payment")
+        d = _valid(s.PaymentWriteSerializer, request.data)
+        measure = concepts.measures_of(concept).filter(number=d.pop("measure")).first()
+        if measure is None:
+            raise ValidationError({"measure": [_("Diese Maßnahme gibt es in diesem Konzept nicht.")]})
+        payment = monitoring.save_payment(request.user, concept, monitoring.Payment(measure=measure, **d), via="api")
+        return Response(s.PaymentSerializer(payment).data, status=201)
+
+
+class IdeaList(APIView):
+    @extend_schema(summary="Veröffentlichte Ideen der aktuellen Beteiligungsphase (GeoJSON, WGS84)",
+                   parameters=[SLUG, *PAGING], responses={200: _collection("IdeaCollection"), **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug):
+        concept = _read(request, slug, "participation")
+
+        def build():
+            phase = participation.current_phase(concept)
+            ideas = participation.published_ideas(request.user, phase).order_by("pk") if phase else []
+            return _features(request, ideas, s.IdeaSerializer)
+
+        return _conditional(request, concept, build, extra=participation.phase_state(concept))
