@@ -7,11 +7,27 @@ one of the concept's, a bbox's minimum lies before its maximum) and are 400s wit
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from isek.config.wsgi import application
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Schemathesis calls the WSGI app itself, which closes the database connection at the end of
+    each request (request_finished); inside a test's transaction that would end it. Django's test
+    client does the same as this."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path(concept, include("isek.monitoring.urls")),
     path("participation/delete/<str:token>/", participation_views.delete_page, name="participation-delete"),
     path("api/", include("isek.api.urls")),
+    path("ogc/", include("isek.api.ogc_urls")),
     path("accounts/", include("isek.accounts.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -136,6 +136,23 @@ def concept_layer_geojson(user, concept: Concept, layer: ReferenceLayer) -> byte
     return layer_geojson(layer, None if layer.basemap else concept_bbox(concept))
 
 
+def layer_features(user, concept: Concept, layer: ReferenceLayer) -> list[dict] | None:
+    """All features of a layer of the concept's city as GeoJSON dicts (WGS84), in the file's
+    order, for the OGC API; None if its file is missing. Read once per file version."""
+    access.require(user, "reference_layer", "view", concept)
+    if layer.city_id != concept.city_id:
+        raise ReferenceLayer.DoesNotExist
+    path = file_of(layer)
+    if path is None:
+        return None
+    return _features(str(path), path.stat().st_mtime, layer.name, layer.name_field)
+
+
+@lru_cache(maxsize=16)
+def _features(path: str, _mtime: float, name: str, name_field: str) -> list[dict]:
+    return reading.features(Path(path), name, name_field)
+
+
 # How the report maps (matplotlib, beneath the area and the measures) draw the city's base map:
 # (tile layer, kind or None for all, style), in drawing order; muted, so the plan stays in front.
 REPORT_BASE_STYLE = (

@@ -1,0 +1,385 @@
+"""OGC API – Features at /ogc/: Part 1 Core with GeoJSON and OpenAPI 3.0, Part 2 CRS – a thin
+layer over the services and the access policy (decision 0013), declaring only what it does.
+
+Collections per concept the asker may see: ``<slug>.area``, ``<slug>.quarters``,
+``<slug>.measures``, ``<slug>.ideas`` (published ideas of the current phase) and
+``<slug>.layer.<name>`` for each reference layer of its city. Feature ids are integers (the
+records' ids; a layer's position in its file). Geometries are stored in WGS84 (CRS84 order);
+answers are in CRS84, EPSG:4326 (latitude first, as that CRS defines), EPSG:25832 or 25833."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import shapely
+import shapely.geometry
+import shapely.prepared
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from pyproj import Transformer
+
+from isek import access
+from isek.concepts import services as concepts
+from isek.geodata import services as geodata
+from isek.participation import services as participation
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
+CRS_LIST = [CRS84, EPSG + "4326", EPSG + "25832", EPSG + "25833"]
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+]
+GEOJSON, JSON = "application/geo+json", "application/json"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
+
+
+class BadRequest(Exception):
+    pass
+
+
+@dataclass
+class Collection:
+    id: str
+    title: str
+    description: str
+    concept: object
+    items: Callable[[], Iterator[tuple[int, dict, dict]]]  # (id, CRS84 GeoJSON geometry, properties)
+    properties: dict  # name → JSON schema type, for queryables and the schema
+    bbox: list[float] | None
+    attribution: str = ""
+    licence: str = ""
+
+
+def _geojson(g) -> dict:
+    return json.loads(g.geojson)
+
+
+def _collections(user, concept) -> list[Collection]:
+    slug = concept.slug
+    bbox = list(concept.area.extent) if concept.area is not None else None
+    out = [Collection(f"{slug}.area", _("Fördergebiet: %(c)s") % {"c": concept.name},
+                      _("Die Abgrenzung des Fördergebiets."), concept,
+                      lambda: iter([(concept.pk, _geojson(concept.area), {"slug": slug, "name": concept.name,
+                                                                          "area_name": concept.area_name})]
+                                   if concept.area is not None else []),
+                      {"slug": "string", "name": "string", "area_name": "string"}, bbox),
+           Collection(f"{slug}.quarters", _("Teilräume: %(c)s") % {"c": concept.name}, _("Teilräume des Fördergebiets."),
+                      concept, lambda: ((q.pk, _geojson(q.geometry), {"name": q.name, "description": q.description,
+                                                                       "approximated": q.approximated})
+                                        for q in concept.quarters.order_by("pk")),
+                      {"name": "string", "description": "string", "approximated": "boolean"}, bbox)]
+    if access.allows(user, "measure", "view", concept):
+        out.append(Collection(
+            f"{slug}.measures", _("Maßnahmen: %(c)s") % {"c": concept.name}, _("Die verorteten Maßnahmen des Konzepts."),
+            concept, lambda: ((m.pk, _geojson(m.geometry), {
+                "number": m.number, "title": m.title, "status": m.status, "field_of_action": m.primary_field.number,
+                "priority": m.priority, "start": m.start.isoformat() if m.start else None,
+                "end": m.end.isoformat() if m.end else None, "geometry_approximated": m.geometry_approximated})
+                for m in concepts.measures_of(concept).exclude(geometry=None).order_by("pk").iterator()),
+            {"number": "string", "title": "string", "status": "string", "field_of_action": "integer",
+             "priority": "integer", "start": "string", "end": "string", "geometry_approximated": "boolean"}, bbox))
+    phase = participation.current_phase(concept) if access.allows(user, "participation", "view", concept) else None
+    if phase is not None:
+        out.append(Collection(
+            f"{slug}.ideas", _("Ideen: %(c)s") % {"c": concept.name}, _("Veröffentlichte Ideen der Beteiligung."),
+            concept, lambda: ((i.pk, _geojson(i.geometry), {
+                "reference": i.reference, "title": i.title, "theme": i.theme.name, "supports": i.support_count,
+                "illustrative": i.illustrative})
+                for i in participation.published_ideas(user, phase).order_by("pk").iterator()),
+            {"reference": "string", "title": "string", "theme": "string", "supports": "integer",
+             "illustrative": "boolean"}, bbox))
+    if access.allows(user, "reference_layer", "view", concept):
+        for layer in geodata.map_layers(concept)[0]:
+            out.append(Collection(
+                f"{slug}.layer.{layer.name}", f"{layer.label} ({concept.city.name})",
+                _("Referenzebene der Stadt; %(a)s") % {"a": layer.attribution}, concept,
+                (lambda layer=layer: ((n, f["geometry"], f["properties"]) for n, f in
+                                      enumerate(geodata.layer_features(user, concept, layer) or [], start=1))),
+                {"layer": "string", "name": "string"}, None, layer.attribution, layer.licence))
+    return out
+
+
+def _find(user, collection_id: str) -> Collection:
+    slug = collection_id.split(".", 1)[0]
+    concept = concepts.concept_by_slug(slug)
+    if concept is None or not access.allows(user, "concept", "view", concept):
+        raise Http404
+    for c in _collections(user, concept):
+        if c.id == collection_id:
+            return c
+    raise Http404
+
+
+def _url(request, name: str, *args, **query) -> str:
+    from urllib.parse import urlencode
+
+    url = request.build_absolute_uri(reverse(name, args=args))
+    return url + ("?" + urlencode(query) if query else "")
+
+
+def _describe(request, c: Collection) -> dict:
+    bbox = c.bbox
+    if bbox is None and c.id.split(".")[1] == "layer":
+        feats = list(c.items())
+        if feats:
+            bbox = list(shapely.GeometryCollection([shapely.geometry.shape(g) for _i, g, _p in feats]).bounds)
+    d = {
+        "id": c.id, "title": c.title, "description": c.description, "itemType": "feature",
+        "crs": CRS_LIST, "storageCrs": CRS84,
+        "extent": {"spatial": {"bbox": [bbox] if bbox else [[-180, -90, 180, 90]], "crs": CRS84}},
+        "links": [
+            {"rel": "self", "type": JSON, "title": c.title, "href": _url(request, "ogc-collection", c.id)},
+            {"rel": "items", "type": GEOJSON, "title": c.title, "href": _url(request, "ogc-items", c.id)},
+            {"rel": "describedby", "type": "application/schema+json", "href": _url(request, "ogc-schema", c.id)},
+            {"rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": "application/schema+json",
+             "href": _url(request, "ogc-queryables", c.id)},
+        ],
+    }
+    if c.attribution:
+        d["attribution"] = c.attribution
+    if c.licence:
+        d["links"].append({"rel": "license", "type": "text/html", "title": c.licence,
+                           "href": request.build_absolute_uri(reverse("web:data-sources"))})
+    return d
+
+
+def _json(data, status=200, content_type=JSON) -> JsonResponse:
+    return JsonResponse(data, status=status, content_type=content_type, json_dumps_params={"ensure_ascii": False})
+
+
+def _error(status: int, text: str) -> JsonResponse:
+    return _json({"code": {400: "InvalidParameterValue", 404: "NotFound"}.get(status, "Error"), "description": text},
+                 status)
+
+
+@require_http_methods(["GET", "HEAD"])
+def landing(request):
+    return _json({
+        "title": "isek – OGC API Features",
+        "description": _("Fördergebiete, Teilräume, Maßnahmen, Ideen und Referenzebenen der sichtbaren Konzepte."),
+        "links": [
+            {"rel": "self", "type": JSON, "href": _url(request, "ogc-landing")},
+            {"rel": "service-desc", "type": OPENAPI, "href": _url(request, "ogc-openapi")},
+            {"rel": "conformance", "type": JSON, "href": _url(request, "ogc-conformance")},
+            {"rel": "data", "type": JSON, "href": _url(request, "ogc-collections")},
+        ]})
+
+
+@require_http_methods(["GET", "HEAD"])
+def conformance(request):
+    return _json({"conformsTo": CONFORMANCE})
+
+
+@require_http_methods(["GET", "HEAD"])
+def collections(request):
+    out = []
+    for concept in access.visible_concepts(request.user).order_by("slug"):
+        out += [_describe(request, c) for c in _collections(request.user, concept)]
+    return _json({"links": [{"rel": "self", "type": JSON, "href": _url(request, "ogc-collections")}],
+                  "collections": out, "crs": CRS_LIST})
+
+
+@require_http_methods(["GET", "HEAD"])
+def collection(request, cid):
+    try:
+        return _json(_describe(request, _find(request.user, cid)))
+    except Http404:
+        return _error(404, _("Die Sammlung „%(c)s“ gibt es nicht oder sie ist nicht sichtbar.") % {"c": cid})
+
+
+def _schema(request, c: Collection, queryables: bool) -> dict:
+    props = {k: {"type": t, "title": k} for k, t in c.properties.items()}
+    if not queryables:
+        props["geometry"] = {"format": "geometry-any"}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": request.build_absolute_uri(),
+            "type": "object", "title": c.title, "properties": props}
+
+
+@require_http_methods(["GET", "HEAD"])
+def schema(request, cid):
+    try:
+        return _json(_schema(request, _find(request.user, cid), False), content_type="application/schema+json")
+    except Http404:
+        return _error(404, _("Die Sammlung „%(c)s“ gibt es nicht oder sie ist nicht sichtbar.") % {"c": cid})
+
+
+@require_http_methods(["GET", "HEAD"])
+def queryables(request, cid):
+    try:
+        return _json(_schema(request, _find(request.user, cid), True), content_type="application/schema+json")
+    except Http404:
+        return _error(404, _("Die Sammlung „%(c)s“ gibt es nicht oder sie ist nicht sichtbar.") % {"c": cid})
+
+
+def _crs(value: str | None, what: str) -> str:
+    if not value:
+        return CRS84
+    value = value.strip("<>")
+    if value not in CRS_LIST:
+        raise BadRequest(_("„%(what)s“: unbekanntes Koordinatenreferenzsystem; möglich sind %(list)s.")
+                         % {"what": what, "list": ", ".join(CRS_LIST)})
+    return value
+
+
+_TRANSFORMERS: dict[str, Transformer] = {}
+
+
+def _to(crs: str):
+    """A function from a CRS84 shapely geometry to ``crs`` in that CRS's axis order."""
+    if crs == CRS84:
+        return lambda g: g
+    if crs == EPSG + "4326":
+        return lambda g: shapely.transform(g, lambda x, y: (y, x), interleaved=False)
+    code = int(crs.rsplit("/", 1)[1])
+    t = _TRANSFORMERS.setdefault(crs, Transformer.from_crs("OGC:CRS84", f"EPSG:{code}", always_xy=True))
+    return lambda g: shapely.transform(g, t.transform, interleaved=False)
+
+
+def _bbox(request) -> shapely.Geometry | None:
+    raw = request.GET.get("bbox")
+    if raw is None:
+        return None
+    try:
+        nums = [float(x) for x in raw.split(",")]
+    except ValueError:
+        nums = []
+    if len(nums) not in (4, 6) or any(n != n for n in nums):
+        raise BadRequest(_("„bbox“ sind vier Zahlen: untere linke und obere rechte Ecke."))
+    if len(nums) == 6:
+        nums = [nums[0], nums[1], nums[3], nums[4]]
+    crs = _crs(request.GET.get("bbox-crs"), "bbox-crs")
+    x1, y1, x2, y2 = nums
+    if crs == EPSG + "4326":  # latitude first
+        x1, y1, x2, y2 = y1, x1, y2, x2
+    if x1 > x2 or y1 > y2:
+        raise BadRequest(_("„bbox“: die untere linke Ecke liegt nicht links unter der oberen rechten."))
+    box = shapely.box(x1, y1, x2, y2)
+    if crs in (EPSG + "25832", EPSG + "25833"):
+        t = Transformer.from_crs(f"EPSG:{crs.rsplit('/', 1)[1]}", "OGC:CRS84", always_xy=True)
+        box = shapely.transform(shapely.segmentize(box, max(x2 - x1, y2 - y1) / 16 or 1), t.transform, interleaved=False)
+    return box
+
+
+def _int(request, name: str, default: int, low: int, high: int | None) -> int:
+    raw = request.GET.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(_("„%(name)s“ muss eine ganze Zahl sein.") % {"name": name}) from None
+    if value < low:
+        raise BadRequest(_("„%(name)s“ muss mindestens %(low)s sein.") % {"name": name, "low": low})
+    return min(value, high) if high else value  # a limit above the maximum is the maximum (Part 1)
+
+
+def _feature(fid: int, geometry: dict, properties: dict, to) -> dict:
+    g = to(shapely.geometry.shape(geometry))
+    return {"type": "Feature", "id": fid, "geometry": shapely.geometry.mapping(g), "properties": properties}
+
+
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
+def items(request, cid):
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Allow"] = "GET, HEAD"
+        return response
+    try:
+        c = _find(request.user, cid)
+    except Http404:
+        return _error(404, _("Die Sammlung „%(c)s“ gibt es nicht oder sie ist nicht sichtbar.") % {"c": cid})
+    try:
+        crs = _crs(request.GET.get("crs"), "crs")
+        box = _bbox(request)
+        limit = _int(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        offset = _int(request, "offset", 0, 0, None)
+    except BadRequest as exc:
+        return _error(400, str(exc))
+    to = _to(crs)
+    rows = c.items()
+    if box is not None:
+        prepared = shapely.prepared.prep(box)
+        rows = (r for r in rows if prepared.intersects(shapely.geometry.shape(r[1])))
+    rows = list(rows)
+    matched = len(rows)
+    page = rows[offset:offset + limit]
+    links = [{"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()},
+             {"rel": "collection", "type": JSON, "href": _url(request, "ogc-collection", cid)}]
+    base = {k: v for k, v in request.GET.items() if k not in ("offset", "limit")}
+    if offset + limit < matched:
+        links.append({"rel": "next", "type": GEOJSON,
+                      "href": _url(request, "ogc-items", cid, **base, offset=offset + limit, limit=limit)})
+    if offset > 0:
+        links.append({"rel": "prev", "type": GEOJSON,
+                      "href": _url(request, "ogc-items", cid, **base, offset=max(0, offset - limit), limit=limit)})
+
+    def stream():
+        head = {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": len(page),
+                "timeStamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "links": links}
+        yield json.dumps(head, ensure_ascii=False)[:-1] + ', "features": ['
+        for n, (fid, geometry, properties) in enumerate(page):
+            yield ("," if n else "") + json.dumps(_feature(fid, geometry, properties, to), ensure_ascii=False)
+        yield "]}"
+
+    response = StreamingHttpResponse(stream(), content_type=GEOJSON)
+    response["Content-Crs"] = f"<{crs}>"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def item(request, cid, fid):
+    try:
+        c = _find(request.user, cid)
+        crs = _crs(request.GET.get("crs"), "crs")
+    except Http404:
+        return _error(404, _("Die Sammlung „%(c)s“ gibt es nicht oder sie ist nicht sichtbar.") % {"c": cid})
+    except BadRequest as exc:
+        return _error(400, str(exc))
+    for row in c.items():
+        if row[0] == fid:
+            feature = _feature(*row, _to(crs))
+            feature["links"] = [{"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()},
+                                {"rel": "collection", "type": JSON, "href": _url(request, "ogc-collection", cid)}]
+            response = _json(feature, content_type=GEOJSON)
+            response["Content-Crs"] = f"<{crs}>"
+            return response
+    return _error(404, _("Das Objekt %(f)s gibt es in „%(c)s“ nicht.") % {"f": fid, "c": cid})
+
+
+@require_http_methods(["GET", "HEAD"])
+def openapi(request):
+    """The OpenAPI 3.0 description of these endpoints (GDAL reads the items' limit from it)."""
+    err = {"description": "error", "content": {JSON: {"schema": {"type": "object"}}}}
+    cid = {"name": "collectionId", "in": "path", "required": True, "schema": {"type": "string"}}
+    crs = {"name": "crs", "in": "query", "schema": {"type": "string", "enum": CRS_LIST, "default": CRS84}}
+    paths = {
+        "/": {"get": {"operationId": "landing", "responses": {"200": {"description": "landing page"}}}},
+        "/conformance": {"get": {"operationId": "conformance", "responses": {"200": {"description": "conformance"}}}},
+        "/collections": {"get": {"operationId": "collections", "responses": {"200": {"description": "collections"}}}},
+        "/collections/{collectionId}": {"get": {"operationId": "collection", "parameters": [cid],
+                                                "responses": {"200": {"description": "collection"}, "404": err}}},
+        "/collections/{collectionId}/items": {"get": {"operationId": "items", "parameters": [
+            cid, crs,
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                                                         "default": DEFAULT_LIMIT}},
+            {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+            {"name": "bbox", "in": "query", "style": "form", "explode": False,
+             "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}},
+            {"name": "bbox-crs", "in": "query", "schema": {"type": "string", "enum": CRS_LIST, "default": CRS84}}],
+            "responses": {"200": {"description": "features", "content": {GEOJSON: {"schema": {"type": "object"}}}},
+                          "400": err, "404": err}}},
+        "/collections/{collectionId}/items/{featureId}": {"get": {"operationId": "item", "parameters": [
+            cid, crs, {"name": "featureId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "feature"}, "400": err, "404": err}}},
+    }
+    return _json({"openapi": "3.0.3", "info": {"title": "isek – OGC API Features", "version": "1.0"},
+                  "servers": [{"url": _url(request, "ogc-landing").rstrip("/")}], "paths": paths}, content_type=OPENAPI)

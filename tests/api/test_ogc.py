@@ -1,0 +1,119 @@
+"""OGC API – Features on the Bochum demo through Django's test client: landing page, conformance,
+collections with what GDAL and QGIS need, items with paging, bbox, CRS (Part 2), single features,
+OPTIONS, the access policy, and bad parameters as 400 with a message."""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+import shapely.geometry
+from django.contrib.gis.geos import GEOSGeometry
+from django.test import Client
+
+from isek.concepts.models import Measure
+
+OGC = "/ogc"
+
+
+def js(response):
+    """The JSON of an answer, streamed (items) or not."""
+    import json
+
+    if response.streaming:
+        return json.loads(b"".join(response.streaming_content))
+    return response.json()
+M = "bochum-innenstadt.measures"
+
+
+def test_landing_conformance_and_collections(bochum):
+    c = Client()
+    landing = js(c.get(f"{OGC}/"))
+    rels = {link["rel"]: link for link in landing["links"]}
+    assert rels["service-desc"]["type"] == "application/vnd.oai.openapi+json;version=3.0"
+    api = c.get(rels["service-desc"]["href"])
+    assert js(api)["openapi"].startswith("3.0")
+    items_params = {p["name"]: p for p in js(api)["paths"]["/collections/{collectionId}/items"]["get"]["parameters"]}
+    assert items_params["limit"]["schema"]["maximum"] >= 1000
+    conf = js(c.get(f"{OGC}/conformance"))["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in conf and len(conf) == 4
+    cols = {col["id"]: col for col in js(c.get(f"{OGC}/collections"))["collections"]}
+    assert {"bochum-innenstadt.area", "bochum-innenstadt.quarters", M, "bochum-innenstadt.ideas"} <= set(cols)
+    assert any(k.startswith("bochum-innenstadt.layer.") for k in cols)
+    m = cols[M]
+    assert isinstance(m["extent"]["spatial"]["bbox"][0], list) and len(m["extent"]["spatial"]["bbox"][0]) == 4
+    assert "http://www.opengis.net/def/crs/EPSG/0/25832" in m["crs"] and m["storageCrs"].endswith("CRS84")
+    link_types = {link["rel"]: link["type"] for link in m["links"]}
+    assert link_types["items"] == "application/geo+json" and "describedby" in link_types
+    assert any(rel.endswith("/queryables") for rel in link_types)
+    assert js(c.get(f"{OGC}/collections/{M}/queryables"))["properties"]["number"]["type"] == "string"
+
+
+def test_items_pages_and_single_features(bochum):
+    c = Client()
+    located = Measure.objects.filter(concept=bochum).exclude(geometry=None)
+    r = c.get(f"{OGC}/collections/{M}/items?limit=3")
+    assert r["Content-Type"] == "application/geo+json" and r["Content-Crs"].endswith("CRS84>")
+    fc = js(r)
+    assert fc["numberMatched"] == located.count() and fc["numberReturned"] == 3
+    assert all(isinstance(f["id"], int) for f in fc["features"])
+    nxt = next(link["href"] for link in fc["links"] if link["rel"] == "next")
+    assert js(c.get(nxt))["features"][0]["id"] not in {f["id"] for f in fc["features"]}
+    big = js(c.get(f"{OGC}/collections/{M}/items?limit=100000"))  # above the maximum: the maximum
+    assert big["numberReturned"] == located.count()
+    one = located.order_by("pk").first()
+    f = js(c.get(f"{OGC}/collections/{M}/items/{one.pk}"))
+    assert f["properties"]["number"] == one.number
+    assert GEOSGeometry(str(f["geometry"]).replace("'", '"')).equals_exact(one.geometry, 1e-9)
+    assert c.get(f"{OGC}/collections/{M}/items/999999").status_code == 404
+    options = c.options(f"{OGC}/collections/{M}/items")
+    assert options["Allow"] == "GET, HEAD"
+
+
+def test_crs_and_bbox(bochum):
+    c = Client()
+    one = Measure.objects.filter(concept=bochum).exclude(geometry=None).order_by("pk").first()
+    utm = c.get(f"{OGC}/collections/{M}/items/{one.pk}?crs=http://www.opengis.net/def/crs/EPSG/0/25832")
+    assert utm["Content-Crs"] == "<http://www.opengis.net/def/crs/EPSG/0/25832>"
+    expected = one.geometry.transform(25832, clone=True)
+    got = shapely.geometry.shape(js(utm)["geometry"])
+    assert got.equals_exact(shapely.from_wkt(expected.wkt), 0.001)  # within 1 mm
+    latlon = js(c.get(f"{OGC}/collections/{M}/items/{one.pk}?crs=http://www.opengis.net/def/crs/EPSG/0/4326"))
+    first = latlon["geometry"]["coordinates"]
+    while isinstance(first[0], list):
+        first = first[0]
+    assert 51 < first[0] < 52 and 7 < first[1] < 8  # latitude first
+    x1, y1, x2, y2 = bochum.area.extent
+    inside = js(c.get(f"{OGC}/collections/{M}/items?bbox={x1},{y1},{x2},{y2}"))["numberMatched"]
+    assert inside == Measure.objects.filter(concept=bochum).exclude(geometry=None).count()
+    assert js(c.get(f"{OGC}/collections/{M}/items?bbox=0,0,1,1"))["numberMatched"] == 0
+    e1, n1 = GEOSGeometry(f"SRID=4326;POINT({x1} {y1})").transform(25832, clone=True).coords
+    e2, n2 = GEOSGeometry(f"SRID=4326;POINT({x2} {y2})").transform(25832, clone=True).coords
+    utm_box = js(c.get(f"{OGC}/collections/{M}/items?bbox={e1},{n1},{e2},{n2}"
+                       "&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/25832"))["numberMatched"]
+    assert utm_box == inside
+
+
+@pytest.mark.parametrize("query, message", [
+    ("crs=EPSG:3857", "unbekanntes Koordinatenreferenzsystem"),
+    ("bbox=1,2,3", "„bbox“ sind vier Zahlen"),
+    ("bbox=a,b,c,d", "„bbox“ sind vier Zahlen"),
+    ("bbox=10,60,5,50", "liegt nicht links unter"),
+    ("bbox-crs=urn:foo&bbox=1,2,3,4", "„bbox-crs“: unbekanntes"),
+    ("limit=0", "„limit“ muss mindestens 1 sein."),
+    ("limit=viele", "„limit“ muss eine ganze Zahl sein."),
+    ("offset=-5", "„offset“ muss mindestens 0 sein."),
+])
+def test_bad_parameters_are_400(bochum, query, message):
+    r = Client(HTTP_ACCEPT_LANGUAGE="de").get(f"{OGC}/collections/{M}/items?{query}")
+    assert r.status_code == 400 and message in js(r)["description"]
+
+
+def test_only_visible_concepts_are_collections(users, bochum):
+    c = Client()
+    ids = {col["id"] for col in js(c.get(f"{OGC}/collections"))["collections"]}
+    assert not any(i.startswith("lauf-altstadt.") for i in ids)
+    assert c.get(f"{OGC}/collections/lauf-altstadt.area").status_code == 404
+    assert c.get(f"{OGC}/collections/lauf-altstadt.measures/items").status_code == 404
+    planner = Client()
+    planner.force_login(users["stranger"])
+    assert planner.get(f"{OGC}/collections/lauf-altstadt.quarters/items").status_code == 200
