@@ -2,7 +2,8 @@
 
     isek demo [--no-serve] [--port N]
     isek import CONCEPT FILE --as area|quarters|measures [--crs EPSG:25832] [--layer NAME]
-    isek export CONCEPT --gpkg FILE | --geojson FILE
+    isek export CONCEPT --gpkg FILE | --geojson FILE | --csv ZIP | --xlsx FILE
+    isek import-concept FILE
     isek import-measures CONCEPT FILE [--mapping FILE] [--dry-run]
     isek data fetch | status
     isek analyze EXTRACT --areas FILE [--layer NAME=FILE ...] [--population FILE] --out DIR
@@ -13,7 +14,8 @@
 import os
 import sys
 
-ALIASES = {"import": "import_geodata", "export": "export_geodata", "import-measures": "import_measures"}
+ALIASES = {"import": "import_geodata", "export": "export_concept", "import-measures": "import_measures",
+           "import-concept": "import_concept"}
 
 
 def main(argv=None):

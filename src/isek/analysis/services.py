@@ -48,4 +48,13 @@ def area_figures(concept) -> list[dict]:
     return rows
 
 
-__all__ = ["AnalysisRun", "area_figures", "latest_values", "start_run"]
+def entered_values(concept) -> list:
+    """The indicator values people entered (not those of analysis runs), by indicator, area
+    (the funding area first, then quarters by name) and year."""
+    from .models import IndicatorValue
+
+    values = IndicatorValue.objects.filter(concept=concept, run__isnull=True).select_related("quarter")
+    return sorted(values, key=lambda v: (v.indicator, v.quarter.name if v.quarter else "", v.date))
+
+
+__all__ = ["AnalysisRun", "area_figures", "entered_values", "latest_values", "start_run"]

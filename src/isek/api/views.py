@@ -28,3 +28,26 @@ def tokens_page(request):
             error = exc.messages
     return render(request, "api/tokens.html", {"tokens": tokens.of(request.user), "new_key": new_key, "error": error},
                   status=400 if error else 200)
+
+
+def open_data(request, slug, fmt):
+    """The concept as open data for whoever may export it: the GeoPackage (layers and tables), the
+    CSV zip or the measure list as XLSX; working material only for those who may see it."""
+    from django.http import Http404
+
+    from isek import access
+    from isek.core.downloads import temporary_download
+
+    from . import package
+
+    concept = access.concept_for(request.user, slug, "concept", "export")
+    formats = {
+        "gpkg": (lambda p: package.export_gpkg(concept, p, request.user), "application/geopackage+sqlite3"),
+        "zip": (lambda p: package.export_csv_zip(concept, p, request.user), "application/zip"),
+        "xlsx": (lambda p: package.export_measures_xlsx(concept, p),
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    }
+    if fmt not in formats:
+        raise Http404
+    write, content_type = formats[fmt]
+    return temporary_download(write, f"{concept.slug}.{fmt}", content_type)

@@ -1,0 +1,34 @@
+"""isek import-concept FILE: create the concept of an isek GeoPackage export in this installation
+(all layers and tables, through the services, all or nothing)."""
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from isek import access
+from isek.api import package
+from isek.core.problems import InputError
+
+
+class Command(BaseCommand):
+    help = "Import a concept from an isek GeoPackage export."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, file, **opts):
+        if not Path(file).is_file():
+            raise CommandError(f"Datei „{file}“ gibt es nicht.")
+        try:
+            concept = package.import_gpkg(access.Operator("isek import-concept"), file)
+        except InputError as exc:
+            raise CommandError("\n".join(exc.messages(_))) from None
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        except Exception as exc:  # a GeoPackage that is not one: GDAL's message
+            if exc.__class__.__module__.startswith(("pyogrio", "shapely")):
+                raise CommandError(f"Die Datei ist kein lesbares GeoPackage: {exc}") from None
+            raise
+        self.stdout.write(self.style.SUCCESS(f"Konzept „{concept.slug}“ angelegt: {concept.measures.count()} Maßnahmen."))

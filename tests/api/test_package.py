@@ -1,0 +1,132 @@
+"""The concept as open data: GeoPackage with layers, tables and licence metadata; CSV for German
+Excel in a zip with a README; the measure list as XLSX with formula-like text as text; and the
+round trip – export the Bochum demo, import it into an installation without it, export again:
+every table and every geometry the same."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import zipfile
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from isek import access
+from isek.api import package
+from isek.concepts.models import City, Concept, Measure
+
+OP = access.Operator("test")
+
+
+def test_the_geopackage_holds_layers_tables_and_licence(bochum, tmp_path):
+    path = tmp_path / "bochum.gpkg"
+    call_command("export_concept", "bochum-innenstadt", gpkg=str(path), stdout=io.StringIO())
+    data = package.read_gpkg(path)
+    assert set(package.SPATIAL) | set(package.TABLES) <= set(data)
+    assert len(data["measures"]) == bochum.measures.count() and data["cost_items"] and data["indicators"]
+    assert data["concept"][0]["crs"] == "EPSG:25832"
+    with sqlite3.connect(path) as db:
+        kinds = dict(db.execute("SELECT table_name, data_type FROM gpkg_contents"))
+        metadata = " ".join(r[0] for r in db.execute("SELECT metadata FROM gpkg_metadata"))
+        srs = {r[0] for r in db.execute("SELECT srs_id FROM gpkg_geometry_columns")}
+    assert kinds["measures"] == "features" and kinds["cost_items"] == "attributes"
+    assert "dl-de/by-2-0" in metadata and "Bochum" in metadata and srs == {25832}
+
+
+def test_round_trip_gives_the_same_content(bochum, tmp_path):
+    first, second = tmp_path / "1.gpkg", tmp_path / "2.gpkg"
+    package.export_gpkg(bochum, first)
+    before = package.read_gpkg(first)
+    Concept.objects.filter(pk=bochum.pk).delete()  # an installation without it
+    City.objects.filter(ags="05911000").delete()
+    imported = package.import_gpkg(OP, first)
+    assert imported.slug == "bochum-innenstadt" and imported.pk != bochum.pk
+    package.export_gpkg(imported, second)
+    after = package.read_gpkg(second)
+    assert set(after) == set(before)
+    for name in before:
+        for a, b in zip(after[name], before[name]):
+            diff = {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}
+            assert not diff, (name, {k: (str(v[0])[:80], str(v[1])[:80]) for k, v in diff.items()})
+        assert len(after[name]) == len(before[name]), name  # every row, every geometry (WKB, to the millimetre)
+
+
+def test_import_refuses_what_it_cannot_take(bochum, tmp_path):
+    path = tmp_path / "b.gpkg"
+    package.export_gpkg(bochum, path)
+    with pytest.raises(CommandError, match="Das Konzept „bochum-innenstadt“ gibt es hier schon."):
+        call_command("import_concept", str(path))
+    other = tmp_path / "x.gpkg"
+    import geopandas as gpd
+    import shapely
+
+    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(7, 51)], crs="EPSG:4326").to_file(other, layer="x", driver="GPKG")
+    with pytest.raises(CommandError, match="kein isek-Export"):
+        call_command("import_concept", str(other))
+    (tmp_path / "kaputt.gpkg").write_bytes(b"not a geopackage")
+    with pytest.raises(CommandError, match="kein lesbares GeoPackage"):
+        call_command("import_concept", str(tmp_path / "kaputt.gpkg"))
+    assert Concept.objects.count() == 1
+
+
+def test_csv_zip_for_german_excel_with_a_readme(bochum, tmp_path):
+    m = Measure.objects.filter(concept=bochum).first()
+    m.title = '=HYPERLINK("http://x","klick")'
+    m.save()
+    path = tmp_path / "b.zip"
+    package.export_csv_zip(bochum, path)
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        assert "bochum-innenstadt/README.txt" in names and "bochum-innenstadt/cost_items.csv" in names
+        readme = z.read("bochum-innenstadt/README.txt").decode()
+        measures = z.read("bochum-innenstadt/measures.csv")
+        costs = z.read("bochum-innenstadt/cost_items.csv").decode("utf-8-sig")
+    assert "dl-de/by-2-0" in readme and "EPSG:25832" in readme
+    assert measures.startswith(b"\xef\xbb\xbf") and b";" in measures.splitlines()[0]
+    assert "'=HYPERLINK" in measures.decode("utf-8-sig")
+    amount = costs.splitlines()[1].split(";")[3]
+    assert "," in amount and "." not in amount  # decimal comma
+
+
+def test_measure_list_xlsx_writes_text_as_text(bochum, tmp_path):
+    m = Measure.objects.filter(concept=bochum).first()
+    m.title = "=1+1"
+    m.save()
+    path = tmp_path / "m.xlsx"
+    n = package.export_measures_xlsx(bochum, path)
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    assert n == bochum.measures.count() and ws.max_row == n + 1
+    titles = [c.value for c in ws["B"]]
+    cell = next(c for c in ws["B"] if c.value == "=1+1")
+    assert cell.data_type == "s" and "=1+1" in titles
+
+
+def test_anonymous_export_leaves_out_working_material(bochum, tmp_path):
+    from django.contrib.auth.models import AnonymousUser
+
+    tables = package.table_rows(bochum, AnonymousUser())
+    assert tables["cost_items"] == [] and tables["financing"] == [] and tables["indicators"] == []
+    assert tables["fields_of_action"] and tables["milestones"] is not None
+
+
+def test_downloads_from_the_concept_page(users, bochum):
+    from django.test import Client
+
+    page = Client().get("/concepts/bochum-innenstadt/").content.decode()
+    assert "/api/v1/concepts/bochum-innenstadt/export.gpkg" in page and "/ogc/" in page
+    r = Client().get("/api/v1/concepts/bochum-innenstadt/export.zip")
+    assert r.status_code == 200 and r["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content))) as z:
+        costs = z.read("bochum-innenstadt/cost_items.csv").decode("utf-8-sig")
+    assert costs.strip() == ""  # the KuF is working material: not for anonymous visitors
+    planner = Client()
+    planner.force_login(users["planner"])
+    r = planner.get("/api/v1/concepts/bochum-innenstadt/export.zip")
+    with zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content))) as z:
+        assert len(z.read("bochum-innenstadt/cost_items.csv").decode("utf-8-sig").splitlines()) > 1
+    assert Client().get("/api/v1/concepts/bochum-innenstadt/export.exe").status_code == 404
+    assert Client().get("/api/v1/concepts/lauf-altstadt/export.gpkg").status_code == 404
+    xlsx = Client().get("/api/v1/concepts/bochum-innenstadt/export.xlsx")
+    assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content)[:2] == b"PK"
