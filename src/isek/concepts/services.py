@@ -38,6 +38,13 @@ def measures_of(concept: Concept):
     return concept.measures.select_related("primary_field").order_by("sort_key")
 
 
+def export_geojson(concept: Concept, path) -> int:
+    """Area, quarters and measures as one RFC 7946 FeatureCollection (WGS84); the number written."""
+    from . import exporting
+
+    return exporting.export_geojson(concept, path)
+
+
 def concept_slugs() -> list[str]:
     return list(Concept.objects.order_by("slug").values_list("slug", flat=True))
 
@@ -331,7 +338,7 @@ def copy_structure(user, concept: Concept, source: Concept, *, via: str = "web")
 # The entity types other apps may construct and read; they change them only through the functions above.
 __all__ = [
     "City", "Concept", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
-    "concept_by_slug", "concept_slugs", "create_concept", "delete_concept", "delete_measure", "grant_role",
+    "concept_by_slug", "concept_slugs", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "apply_template", "copy_structure", "templates",
 ]

@@ -6,7 +6,7 @@ measures (WGS84)."""
 from django.core.management.base import BaseCommand, CommandError
 
 from isek.api import package
-from isek.concepts import exporting, services
+from isek.concepts import services
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(f"{path}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
                                                      + f" (EPSG:{c.working_srid})"))
         if geojson:
-            n = exporting.export_geojson(c, geojson)
+            n = services.export_geojson(c, geojson)
             self.stdout.write(self.style.SUCCESS(f"{geojson}: {n} Objekte (EPSG:4326)"))
         if xlsx:
             n = package.export_measures_xlsx(c, xlsx)
