@@ -9,6 +9,7 @@ answers are in CRS84, EPSG:4326 (latitude first, as that CRS defines), EPSG:2583
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 from collections.abc import Callable, Iterator
@@ -48,15 +49,48 @@ class BadRequest(Exception):
 
 @dataclass
 class Collection:
+    """One collection: backed by a queryset (counted, filtered and paged in the database, each row's
+    geometry as GeoJSON text from the database) or by a list of features (a reference layer's file)."""
+
     id: str
     title: str
     description: str
     concept: object
-    items: Callable[[], Iterator[tuple[int, dict, dict]]]  # (id, CRS84 GeoJSON geometry, properties)
     properties: dict  # name → JSON schema type, for queryables and the schema
     bbox: list[float] | None
+    queryset: object = None
+    row: Callable | None = None  # record → (id, properties)
+    features: Callable[[], list[tuple[int, dict, dict]]] | None = None  # → [(id, CRS84 geometry, properties)]
     attribution: str = ""
     licence: str = ""
+
+    def select(self, box, offset: int, limit: int) -> tuple[int, Iterator[tuple[int, str, dict]]]:
+        """(number matched, the page as (id, CRS84 GeoJSON geometry text, properties))."""
+        if self.queryset is not None:
+            from django.contrib.gis.db.models.functions import AsGeoJSON
+            from django.contrib.gis.geos import GEOSGeometry
+
+            qs = self.queryset
+            if box is not None:
+                qs = qs.filter(geometry__intersects=GEOSGeometry(box.wkt, srid=4326))
+            page = qs.annotate(geojson_text=AsGeoJSON("geometry", precision=15))[offset:offset + limit]
+            def rows():
+                for o in page.iterator(chunk_size=2000):
+                    fid, properties = self.row(o)
+                    yield fid, o.geojson_text, properties
+
+            return qs.count(), rows()
+        rows = self.features()
+        if box is not None:
+            prepared = shapely.prepared.prep(box)
+            rows = [r for r in rows if prepared.intersects(shapely.geometry.shape(r[1]))]
+        return len(rows), ((i, json.dumps(g), p) for i, g, p in rows[offset:offset + limit])
+
+    def one(self, fid: int) -> tuple[int, str, dict] | None:
+        if self.queryset is not None:
+            _n, rows = Collection.select(dataclasses.replace(self, queryset=self.queryset.filter(pk=fid)), None, 0, 1)
+            return next(rows, None)
+        return next(((i, json.dumps(g), p) for i, g, p in self.features() if i == fid), None)
 
 
 def _geojson(g) -> dict:
@@ -68,43 +102,42 @@ def _collections(user, concept) -> list[Collection]:
     bbox = list(concept.area.extent) if concept.area is not None else None
     out = [Collection(f"{slug}.area", _("Fördergebiet: %(c)s") % {"c": concept.name},
                       _("Die Abgrenzung des Fördergebiets."), concept,
-                      lambda: iter([(concept.pk, _geojson(concept.area), {"slug": slug, "name": concept.name,
-                                                                          "area_name": concept.area_name})]
-                                   if concept.area is not None else []),
-                      {"slug": "string", "name": "string", "area_name": "string"}, bbox),
+                      {"slug": "string", "name": "string", "area_name": "string"}, bbox,
+                      features=lambda: [(concept.pk, _geojson(concept.area), {
+                          "slug": slug, "name": concept.name, "area_name": concept.area_name})]
+                      if concept.area is not None else []),
            Collection(f"{slug}.quarters", _("Teilräume: %(c)s") % {"c": concept.name}, _("Teilräume des Fördergebiets."),
-                      concept, lambda: ((q.pk, _geojson(q.geometry), {"name": q.name, "description": q.description,
-                                                                       "approximated": q.approximated})
-                                        for q in concept.quarters.order_by("pk")),
-                      {"name": "string", "description": "string", "approximated": "boolean"}, bbox)]
+                      concept, {"name": "string", "description": "string", "approximated": "boolean"}, bbox,
+                      queryset=concept.quarters.order_by("pk"),
+                      row=lambda q: (q.pk, {"name": q.name, "description": q.description, "approximated": q.approximated}))]
     if access.allows(user, "measure", "view", concept):
         out.append(Collection(
             f"{slug}.measures", _("Maßnahmen: %(c)s") % {"c": concept.name}, _("Die verorteten Maßnahmen des Konzepts."),
-            concept, lambda: ((m.pk, _geojson(m.geometry), {
+            concept, {"number": "string", "title": "string", "status": "string", "field_of_action": "integer",
+                      "priority": "integer", "start": "string", "end": "string", "geometry_approximated": "boolean"}, bbox,
+            queryset=concepts.measures_of(concept).exclude(geometry=None).order_by("pk"),
+            row=lambda m: (m.pk, {
                 "number": m.number, "title": m.title, "status": m.status, "field_of_action": m.primary_field.number,
                 "priority": m.priority, "start": m.start.isoformat() if m.start else None,
-                "end": m.end.isoformat() if m.end else None, "geometry_approximated": m.geometry_approximated})
-                for m in concepts.measures_of(concept).exclude(geometry=None).order_by("pk").iterator()),
-            {"number": "string", "title": "string", "status": "string", "field_of_action": "integer",
-             "priority": "integer", "start": "string", "end": "string", "geometry_approximated": "boolean"}, bbox))
+                "end": m.end.isoformat() if m.end else None, "geometry_approximated": m.geometry_approximated})))
     phase = participation.current_phase(concept) if access.allows(user, "participation", "view", concept) else None
     if phase is not None:
         out.append(Collection(
             f"{slug}.ideas", _("Ideen: %(c)s") % {"c": concept.name}, _("Veröffentlichte Ideen der Beteiligung."),
-            concept, lambda: ((i.pk, _geojson(i.geometry), {
-                "reference": i.reference, "title": i.title, "theme": i.theme.name, "supports": i.support_count,
-                "illustrative": i.illustrative})
-                for i in participation.published_ideas(user, phase).order_by("pk").iterator()),
-            {"reference": "string", "title": "string", "theme": "string", "supports": "integer",
-             "illustrative": "boolean"}, bbox))
+            concept, {"reference": "string", "title": "string", "theme": "string", "supports": "integer",
+                      "illustrative": "boolean"}, bbox,
+            queryset=participation.published_ideas(user, phase).order_by("pk"),
+            row=lambda i: (i.pk, {"reference": i.reference, "title": i.title, "theme": i.theme.name,
+                                  "supports": i.support_count, "illustrative": i.illustrative})))
     if access.allows(user, "reference_layer", "view", concept):
         for layer in geodata.map_layers(concept)[0]:
             out.append(Collection(
                 f"{slug}.layer.{layer.name}", f"{layer.label} ({concept.city.name})",
                 _("Referenzebene der Stadt; %(a)s") % {"a": layer.attribution}, concept,
-                (lambda layer=layer: ((n, f["geometry"], f["properties"]) for n, f in
-                                      enumerate(geodata.layer_features(user, concept, layer) or [], start=1))),
-                {"layer": "string", "name": "string"}, None, layer.attribution, layer.licence))
+                {"layer": "string", "name": "string"}, None,
+                features=(lambda layer=layer: [(n, f["geometry"], f["properties"]) for n, f in
+                                               enumerate(geodata.layer_features(user, concept, layer) or [], start=1)]),
+                attribution=layer.attribution, licence=layer.licence))
     return out
 
 
@@ -128,8 +161,8 @@ def _url(request, name: str, *args, **query) -> str:
 
 def _describe(request, c: Collection) -> dict:
     bbox = c.bbox
-    if bbox is None and c.id.split(".")[1] == "layer":
-        feats = list(c.items())
+    if bbox is None and c.features is not None:
+        feats = c.features()
         if feats:
             bbox = list(shapely.GeometryCollection([shapely.geometry.shape(g) for _i, g, _p in feats]).bounds)
     d = {
@@ -282,9 +315,13 @@ def _int(request, name: str, default: int, low: int, high: int | None) -> int:
     return min(value, high) if high else value  # a limit above the maximum is the maximum (Part 1)
 
 
-def _feature(fid: int, geometry: dict, properties: dict, to) -> dict:
-    g = to(shapely.geometry.shape(geometry))
-    return {"type": "Feature", "id": fid, "geometry": shapely.geometry.mapping(g), "properties": properties}
+def _feature_text(fid: int, geometry: str, properties: dict, crs: str) -> str:
+    """One feature as JSON text; the geometry text from the database goes through as it is in
+    CRS84, else it is transformed."""
+    if crs != CRS84:
+        geometry = json.dumps(shapely.geometry.mapping(_to(crs)(shapely.from_geojson(geometry))))
+    return (f'{{"type":"Feature","id":{int(fid)},"geometry":{geometry},'
+            f'"properties":{json.dumps(properties, ensure_ascii=False)}}}')
 
 
 @require_http_methods(["GET", "HEAD", "OPTIONS"])
@@ -304,14 +341,8 @@ def items(request, cid):
         offset = _int(request, "offset", 0, 0, None)
     except BadRequest as exc:
         return _error(400, str(exc))
-    to = _to(crs)
-    rows = c.items()
-    if box is not None:
-        prepared = shapely.prepared.prep(box)
-        rows = (r for r in rows if prepared.intersects(shapely.geometry.shape(r[1])))
-    rows = list(rows)
-    matched = len(rows)
-    page = rows[offset:offset + limit]
+    matched, page = c.select(box, offset, limit)
+    returned = max(0, min(limit, matched - offset))
     links = [{"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()},
              {"rel": "collection", "type": JSON, "href": _url(request, "ogc-collection", cid)}]
     base = {k: v for k, v in request.GET.items() if k not in ("offset", "limit")}
@@ -323,12 +354,16 @@ def items(request, cid):
                       "href": _url(request, "ogc-items", cid, **base, offset=max(0, offset - limit), limit=limit)})
 
     def stream():
-        head = {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": len(page),
+        head = {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": returned,
                 "timeStamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "links": links}
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "features": ['
-        for n, (fid, geometry, properties) in enumerate(page):
-            yield ("," if n else "") + json.dumps(_feature(fid, geometry, properties, to), ensure_ascii=False)
-        yield "]}"
+        chunk = []
+        for n, row in enumerate(page):
+            chunk.append(("," if n else "") + _feature_text(*row, crs))
+            if len(chunk) >= 200:
+                yield "".join(chunk)
+                chunk = []
+        yield "".join(chunk) + "]}"
 
     response = StreamingHttpResponse(stream(), content_type=GEOJSON)
     response["Content-Crs"] = f"<{crs}>"
@@ -344,14 +379,14 @@ def item(request, cid, fid):
         return _error(404, _("Die Sammlung „%(c)s“ gibt es nicht oder sie ist nicht sichtbar.") % {"c": cid})
     except BadRequest as exc:
         return _error(400, str(exc))
-    for row in c.items():
-        if row[0] == fid:
-            feature = _feature(*row, _to(crs))
-            feature["links"] = [{"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()},
-                                {"rel": "collection", "type": JSON, "href": _url(request, "ogc-collection", cid)}]
-            response = _json(feature, content_type=GEOJSON)
-            response["Content-Crs"] = f"<{crs}>"
-            return response
+    row = c.one(fid)
+    if row is not None:
+        feature = json.loads(_feature_text(*row, crs))
+        feature["links"] = [{"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()},
+                            {"rel": "collection", "type": JSON, "href": _url(request, "ogc-collection", cid)}]
+        response = _json(feature, content_type=GEOJSON)
+        response["Content-Crs"] = f"<{crs}>"
+        return response
     return _error(404, _("Das Objekt %(f)s gibt es in „%(c)s“ nicht.") % {"f": fid, "c": cid})
 
 
