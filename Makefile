@@ -69,6 +69,8 @@ bench: setup
 	$(PY) bench/report_bench.py
 	$(PY) bench/tiles_bench.py
 	$(PY) bench/public_read_bench.py
+	$(PY) bench/participation_write_bench.py
+	$(PY) bench/api_ogc_bench.py
 
 lint: venv
 	$(PY) -m pip install -q ruff

@@ -70,14 +70,19 @@ def start_nginx(nginx: str, conf: Path) -> subprocess.Popen:
 
 
 def stop(procs: list[subprocess.Popen]) -> None:
-    """End what was started: isek's process groups with SIGTERM, nginx by terminating it."""
+    """End what was started: isek's process groups with SIGTERM, nginx by terminating it; what is
+    still busy after 30 s (gunicorn finishing requests queued by a load test) is killed."""
     for p in procs:
         try:
             os.killpg(p.pid, signal.SIGTERM) if p.args[0] == sys.executable else p.terminate()
         except ProcessLookupError:
             pass
     for p in procs:
-        p.wait(timeout=30)
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL) if p.args[0] == sys.executable else p.kill()
+            p.wait(timeout=30)
 
 
 def start_postgis() -> None:

@@ -7,13 +7,15 @@ matching If-None-Match or If-Modified-Since before anything is built."""
 
 from __future__ import annotations
 
+import collections
 import datetime
 import hashlib
+import threading
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.utils import timezone
+from django.http import Http404, HttpResponse
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext as _
@@ -21,6 +23,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers as drf
 from rest_framework.exceptions import NotAuthenticated, ParseError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -91,12 +94,41 @@ def _with(request, **params) -> str:
     return f"{request.path}?{q.urlencode()}"
 
 
+_kept: collections.OrderedDict[str, bytes] = collections.OrderedDict()
+_kept_lock = threading.Lock()
+KEEP_BYTES = 32 * 1024 * 1024  # per process
+
+
+def _remembered(etag: str, build) -> bytes:
+    """The rendered answer for ``etag``: kept per process (the tag changes with every recorded
+    change, so a kept answer is never stale), else built, rendered and kept (least recently used
+    go first)."""
+    global _kept_size
+    with _kept_lock:
+        body = _kept.get(etag)
+        if body is not None:
+            _kept.move_to_end(etag)
+            return body
+    body = JSONRenderer().render(build())
+    if len(body) <= KEEP_BYTES // 4:
+        with _kept_lock:
+            _kept[etag] = body
+            _kept_size += len(body)
+            while _kept_size > KEEP_BYTES:
+                _key, old = _kept.popitem(last=False)
+                _kept_size -= len(old)
+    return body
+
+
+_kept_size = 0
+
+
 def _conditional(request, concept, build, extra: str = ""):
-    """Answer 304 if the client's copy is current, else build the answer and tag it. The tag
-    changes with every recorded change of the concept (core.versions), the person asking (their
-    permissions shape the answer), the URL and ``extra``."""
+    """Answer 304 if the client's copy is current, else the answer (kept per process under its
+    tag). The tag changes with every recorded change of the concept (core.versions), the person
+    asking (their permissions shape the answer), the URL and ``extra``."""
     who = request.user.pk if request.user.is_authenticated else "-"
-    raw = f"{versions.public_tag(concept.pk)}|{who}|{request.get_full_path()}|{extra}"
+    raw = f"{versions.public_tag(concept.pk)}|{who}|{request.get_full_path()}|{translation.get_language()}|{extra}"
     etag = '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
     last = (ChangeRecord.objects.filter(concept_pk=concept.pk).order_by("-timestamp")
             .values_list("timestamp", flat=True).first())
@@ -104,9 +136,9 @@ def _conditional(request, concept, build, extra: str = ""):
     given = request.headers.get("If-None-Match", "")
     since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
     if (given and etag in [t.strip() for t in given.split(",")]) or (not given and since and since >= modified):
-        response = Response(status=304)
+        response = HttpResponse(status=304)
     else:
-        response = Response(build())
+        response = HttpResponse(_remembered(etag, build), content_type="application/json")
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified)
     response["Cache-Control"] = "private, no-cache" if request.user.is_authenticated else "public, max-age=10"
