@@ -42,13 +42,21 @@ def test_gdal_reads_every_collection_as_stored(live_demo):
         f"{concept.slug}.quarters": _db(Quarter.objects.filter(concept=concept)),
         f"{concept.slug}.area": {concept.pk: shapely.from_wkb(bytes(concept.area.wkb))},
     }
+    from isek.geodata.models import ReferenceLayer
+    from isek.geodata.services import layer_features
+    from isek.participation.models import Idea
+    from isek.participation.services import PUBLIC_STATUSES
+
+    ideas = Idea.objects.filter(phase__concept=concept, status__in=PUBLIC_STATUSES)
+    expected[f"{concept.slug}.ideas"] = _db(ideas)
     for name, want in expected.items():
         got = {fid: shapely.from_wkb(bytes.fromhex(w)) for fid, w in zip(layers[name]["fids"], layers[name]["wkb"])}
         assert set(got) == set(want), name
         for fid, g in want.items():
             assert got[fid].normalize().equals_exact(g.normalize(), 1e-9), (name, fid)
-    for name in ids - set(expected):
-        assert len(layers[name]["fids"]) > 0, name  # ideas and the reference layers have features
+    for name in ids - set(expected):  # the city's reference layers: as many features as their files
+        layer = ReferenceLayer.objects.get(city=concept.city, name=name.split(".layer.", 1)[1])
+        assert len(layers[name]["fids"]) == len(layer_features(None, concept, layer)) > 0, name
 
 
 def test_gdal_reads_in_etrs89_utm_within_a_millimetre(live_demo):

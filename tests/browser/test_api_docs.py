@@ -1,0 +1,48 @@
+"""The API's documentation page as a developer uses it in Chromium: Swagger UI from vendored files
+(nothing leaves loopback), fetch the measures without a key, then authorize with a personal API
+key and add a milestone."""
+
+import pytest
+
+from isek.api import tokens
+from isek.concepts.models import Milestone
+from isek.demo import loader
+
+pytestmark = pytest.mark.browser
+
+
+def _operation(page, operation_id: str):
+    op = page.locator(f"[id$='-{operation_id}']").first
+    op.locator(".opblock-summary").first.click()
+    op.locator(".try-out__btn").click()
+    return op
+
+
+def test_a_developer_fetches_measures_and_adds_a_milestone(page, live_bochum):
+    from django.contrib.auth import get_user_model
+
+    base, concept = live_bochum
+    _token, key = tokens.create(get_user_model().objects.get(username=loader.PLANNER), "Swagger")
+    page.goto(f"{base}/api/docs/")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20000)
+
+    measures = _operation(page, "concepts_measures_list")
+    measures.locator("input[placeholder='slug']").fill(concept.slug)
+    measures.locator(".execute").click()
+    measures.locator(".live-responses-table tr.response .response-col_status").first.wait_for()
+    assert "200" in measures.locator(".live-responses-table tr.response .response-col_status").first.inner_text()
+    assert "FeatureCollection" in measures.locator(".live-responses-table .microlight").first.inner_text()
+
+    page.locator(".auth-wrapper .authorize").first.click()
+    page.locator(".modal-ux input[type=text]").first.fill(key)
+    page.locator(".modal-ux .auth-btn-wrapper .authorize").first.click()
+    page.locator(".modal-ux .btn-done").first.click()
+
+    add = _operation(page, "concepts_measures_milestones_create")
+    add.locator("input[placeholder='slug']").fill(concept.slug)
+    add.locator("input[placeholder='number']").fill("2.1")
+    add.locator("textarea.body-param__text").fill('{"title": "Baubeginn (über die Doku)", "due": "2027-04-01"}')
+    add.locator(".execute").click()
+    add.locator(".live-responses-table tr.response .response-col_status").first.wait_for()
+    assert "201" in add.locator(".live-responses-table tr.response .response-col_status").first.inner_text()
+    assert Milestone.objects.filter(measure__concept=concept, measure__number="2.1", title="Baubeginn (über die Doku)").exists()
