@@ -149,6 +149,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "isek.api.errors.handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The licence named in open-data exports (isek.api.package): the city decides; this is the
+# German open-data default.
+ISEK_EXPORT_LICENCE = os.environ.get("ISEK_EXPORT_LICENCE",
+                                     "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)")
 SPECTACULAR_SETTINGS = {
     "TITLE": "isek API",
     "DESCRIPTION": "Integrierte städtebauliche Entwicklungskonzepte: der öffentliche Plan für alle, Arbeitsstände "
