@@ -149,6 +149,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "isek.api.errors.handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Backups serialize with times to the microsecond (isek.core.serialization, core.backup).
+SERIALIZATION_MODULES = {"isekjson": "isek.core.serialization"}
+
 # The licence named in open-data exports (isek.api.package): the city decides; this is the
 # German open-data default.
 ISEK_EXPORT_LICENCE = os.environ.get("ISEK_EXPORT_LICENCE",

@@ -11,6 +11,18 @@ from contextlib import contextmanager
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 _actor: contextvars.ContextVar = contextvars.ContextVar("isek_actor", default=None)
+_suspended: contextvars.ContextVar = contextvars.ContextVar("isek_audit_suspended", default=False)
+
+
+@contextmanager
+def suspended():
+    """No records inside the block: for loading a backup, whose own history comes with it (Django
+    marks loaded saves as raw, but not the many-to-many changes loaddata makes)."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
 
 
 @contextmanager
@@ -94,6 +106,8 @@ def _record(instance, action: str, changes: dict):
     from . import versions
     from .models import ChangeRecord
 
+    if _suspended.get():
+        return
     user, label = _actor.get() or (None, "system")
     concept_pk = _concept_id(instance)
     versions.bump(concept_pk if concept_pk is not None else versions.SITE)
