@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -132,9 +133,34 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "isek.core.audit.AuditUserMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "isek.config.urls"
+
+# Content security policy (django-csp): scripts, data and frames from isek only. Maps (MapLibre)
+# and the proof of work (ALTCHA) run workers from blob: URLs; styles allow inline ones (style
+# attributes of the templates, the shadow DOM of the ALTCHA widget) – no script can be inlined.
+# An external base-map style an administrator configured is allowed as a source of data.
+def _csp():
+    from urllib.parse import urlsplit
+
+    from csp.constants import NONE, SELF, UNSAFE_INLINE
+
+    extra = []
+    style_url = os.environ.get("ISEK_BASEMAP_STYLE_URL", "")
+    if style_url:
+        parts = urlsplit(style_url)
+        extra = [f"{parts.scheme}://{parts.netloc}"]
+    return {"DIRECTIVES": {
+        "default-src": [SELF], "script-src": [SELF], "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *extra], "font-src": [SELF, "data:", *extra],
+        "connect-src": [SELF, *extra], "worker-src": [SELF, "blob:"], "child-src": [SELF, "blob:"],
+        "object-src": [NONE], "base-uri": [SELF], "form-action": [SELF], "frame-ancestors": [NONE],
+    }}
+
+
+CONTENT_SECURITY_POLICY = _csp()
 
 # The API (isek.api): personal tokens or the session; the access policy decides in each view
 # (through the services), so DRF's own permission class lets everyone through (AllowAny). JSON only; the browsable
