@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "isek.accounts"
     label = "accounts"
     verbose_name = _("Zugänge")
+
+    def ready(self):
+        from . import security  # noqa: F401  (the login log's signal receivers)

@@ -30,3 +30,24 @@ class Invitation(models.Model):
     @property
     def open(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class LoginEvent(models.Model):
+    """One attempt to sign in: who (as typed), whether it succeeded or was refused for too many
+    failures, when, and a daily HMAC of the client's address (no address is kept)."""
+
+    timestamp = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True, db_index=True)
+    username = models.CharField(_("Benutzername (eingegeben)"), max_length=150, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             verbose_name=_("Benutzer"))
+    success = models.BooleanField(_("erfolgreich"))
+    blocked = models.BooleanField(_("wegen zu vieler Fehlversuche abgewiesen"), default=False)
+    client_key = models.CharField(_("Anschluss (Tagesschlüssel)"), max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-timestamp"]
+        verbose_name = _("Anmeldung")
+        verbose_name_plural = _("Anmeldungen")
+
+    def __str__(self):
+        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.username} {'ok' if self.success else 'fehlgeschlagen'}"

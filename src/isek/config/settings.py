@@ -222,6 +222,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed sign-ins counted per account and per client (a daily HMAC of the address, nothing else
+# kept): past the limit within the window the login form refuses (accounts.security).
+ISEK_LOGIN_LIMITS = {
+    "user": (int(os.environ.get("ISEK_LOGIN_FAILURES_PER_USER", 5)), 900),
+    "client": (int(os.environ.get("ISEK_LOGIN_FAILURES_PER_CLIENT", 20)), 900),
+}
+SESSION_COOKIE_AGE = int(os.environ.get("ISEK_SESSION_SECONDS", 8 * 3600))  # a working day
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from isek.accounts.security import ThrottledLoginView
 from isek.concepts import views as concept_views
 from isek.participation import views as participation_views
 
@@ -23,7 +24,7 @@ urlpatterns = [
     path("api/", include("isek.api.urls")),
     path("ogc/", include("isek.api.ogc_urls")),
     path("accounts/", include("isek.accounts.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -29,6 +29,13 @@ def hit(key: str, seconds: int) -> int:
     return count
 
 
+def count(key: str, seconds: int) -> int:
+    """How often ``key`` was counted in the current window of ``seconds`` (without counting)."""
+    window = int(time.time() // seconds)
+    row = RateCount.objects.filter(key=f"{key}:{window}").values_list("count", flat=True).first()
+    return row or 0
+
+
 def use_once(token: str, expires: int) -> bool:
     """True the first time ``token`` is used (until ``expires``, unix time), False after: one
     INSERT … ON CONFLICT DO NOTHING, which inserts a row only for a token not seen before."""

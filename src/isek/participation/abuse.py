@@ -16,9 +16,8 @@ import hmac
 import time
 
 from django.conf import settings
-from django.utils import timezone
 
-from isek.core import throttle
+from isek.core import clients, throttle
 
 POW_ALGORITHM = "PBKDF2/SHA-256"
 POW_TTL = 600  # seconds a challenge stays valid
@@ -31,23 +30,13 @@ def _secret(purpose: str, day: datetime.date | None = None) -> bytes:
 
 
 def client_address(request) -> str:
-    """The sender's address: behind a proxy the header it sets (ISEK_CLIENT_ADDRESS_HEADER, e.g.
-    X-Real-IP from isek's nginx snippet), else the connection's. The header is only believed when
-    configured, so a client cannot pick its own key by sending it."""
-    header = settings.ISEK_CLIENT_ADDRESS_HEADER
-    if header:
-        given = request.headers.get(header, "").split(",")[0].strip()
-        if given:
-            return given
-    return request.META.get("REMOTE_ADDR", "")
+    """The sender's address (core.clients: behind a proxy the configured header)."""
+    return clients.address(request)
 
 
 def client_key(request) -> str:
-    """Who is sending, without keeping the address: HMAC(address, secret of today). Tomorrow the
-    same address gives another key, and nothing maps a key back to an address."""
-    address = client_address(request)
-    day = timezone.now().date()
-    return hmac.new(_secret("rate", day), address.encode(), hashlib.sha256).hexdigest()[:32]
+    """Who is sending, without keeping the address: HMAC(address, secret of today)."""
+    return clients.key(request, "participation-rate")
 
 
 def over_limit(request, action: str) -> bool:

@@ -1,0 +1,72 @@
+"""Signing in, guarded: failed attempts are counted per account and per client (a daily HMAC of
+the address, core.clients; no address is kept), and past a limit the login form refuses for a
+while without asking the password; every attempt, success or failure, goes into the login log
+(accounts.LoginEvent) that administrators read and filter."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.conf import settings
+from django.contrib.auth import signals
+from django.contrib.auth.views import LoginView
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from isek.core import clients, throttle
+
+from .models import LoginEvent
+
+KEEP_DAYS = 180
+
+
+def _limits() -> dict[str, tuple[int, int]]:
+    return settings.ISEK_LOGIN_LIMITS  # {"user": (failures, seconds), "client": (failures, seconds)}
+
+
+def _keys(request, username: str) -> dict[str, str]:
+    return {"user": f"login-user:{username.strip().lower()[:150]}", "client": f"login-client:{clients.key(request, 'login')}"}
+
+
+def blocked(request, username: str) -> bool:
+    limits = _limits()
+    return any(throttle.count(k, limits[kind][1]) >= limits[kind][0] for kind, k in _keys(request, username).items())
+
+
+class ThrottledLoginView(LoginView):
+    """Django's login view that refuses, with a message and status 429, once too many attempts
+    failed for the account or from the client."""
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")
+        if blocked(request, username):  # the password is not even checked
+            _log(request, username, None, False, blocked=True)
+            refused = _("Zu viele fehlgeschlagene Anmeldungen. Bitte in einigen Minuten erneut versuchen.")
+            return self.render_to_response(self.get_context_data(refused=refused), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        username = self.request.POST.get("username", "")
+        limits = _limits()
+        for kind, k in _keys(self.request, username).items():
+            throttle.hit(k, limits[kind][1])
+        return super().form_invalid(form)
+
+
+def _log(request, username: str, user, success: bool, blocked: bool = False) -> None:
+    LoginEvent.objects.create(username=(username or "")[:150], user=user, success=success, blocked=blocked,
+                              client_key=clients.key(request, "login-log") if request is not None else "")
+    if random.random() < 0.01:
+        LoginEvent.objects.filter(timestamp__lt=timezone.now() - datetime.timedelta(days=KEEP_DAYS)).delete()
+
+
+@receiver(signals.user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    _log(request, user.get_username(), user, True)
+
+
+@receiver(signals.user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    _log(request, credentials.get("username", ""), None, False)

@@ -1,0 +1,84 @@
+"""Signing in, guarded: failures counted per account and per client (no address stored), the
+login form refusing past the limit (429, a message, the password not even checked), every
+attempt in the login log that administrators filter; sessions end after a working day."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.test import Client
+
+from isek.accounts.models import LoginEvent
+from isek.core import throttle
+
+PASSWORD = "ein-gutes-Passwort-2026"
+
+
+@pytest.fixture
+def anna(db):
+    return get_user_model().objects.create_user("anna", password=PASSWORD)
+
+
+def _login(client, username, password):
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def test_too_many_failures_lock_the_account_for_a_while(anna, monkeypatch):
+    c = Client(REMOTE_ADDR="203.0.113.9", HTTP_ACCEPT_LANGUAGE="de")
+    limit = settings.ISEK_LOGIN_LIMITS["user"][0]
+    for _ in range(limit):
+        assert _login(c, "anna", "falsch").status_code == 200
+    r = _login(c, "Anna", PASSWORD)  # the right password, but too late (any spelling of the name)
+    assert r.status_code == 429 and "Zu viele fehlgeschlagene Anmeldungen" in r.content.decode()
+    assert "_auth_user_id" not in c.session
+    refused = LoginEvent.objects.latest("timestamp")
+    assert refused.blocked and not refused.success  # logged, and the password was not checked:
+    assert LoginEvent.objects.filter(success=False, blocked=False).count() == limit  # no further failure
+    other = get_user_model().objects.create_user("bert", password=PASSWORD)
+    assert _login(Client(REMOTE_ADDR="198.51.100.7"), "bert", PASSWORD).status_code == 302  # others sign in
+    later = throttle.time.time() + 901
+    monkeypatch.setattr(throttle.time, "time", lambda: later)
+    assert _login(c, "anna", PASSWORD).status_code == 302  # the window has passed
+    assert other.pk
+
+
+def test_a_client_trying_many_accounts_is_stopped(anna):
+    c = Client(REMOTE_ADDR="203.0.113.10")
+    limit = settings.ISEK_LOGIN_LIMITS["client"][0]
+    for n in range(limit):
+        _login(c, f"name{n}", "falsch")
+    assert _login(c, "anna", PASSWORD).status_code == 429
+    assert _login(Client(REMOTE_ADDR="203.0.113.11"), "anna", PASSWORD).status_code == 302
+
+
+def test_every_attempt_is_logged_without_an_address(anna):
+    c = Client(REMOTE_ADDR="203.0.113.12")
+    _login(c, "anna", "falsch")
+    _login(c, "anna", PASSWORD)
+    events = list(LoginEvent.objects.order_by("timestamp").values("username", "success", "user"))
+    assert events == [{"username": "anna", "success": False, "user": None},
+                      {"username": "anna", "success": True, "user": anna.pk}]
+    everything = serializers.serialize("json", LoginEvent.objects.all()) + json.dumps(
+        list(throttle.RateCount.objects.values()), default=str)
+    assert "203.0.113.12" not in everything and all(len(e.client_key) == 32 for e in LoginEvent.objects.all())
+
+
+def test_administrators_read_and_filter_the_login_log(anna):
+    admin = get_user_model().objects.create_superuser("chefin", password=PASSWORD)
+    _login(Client(), "anna", "falsch")
+    c = Client()
+    c.force_login(admin)
+    r = c.get("/admin/accounts/loginevent/?success__exact=0")
+    assert r.status_code == 200 and "anna" in r.content.decode()
+    assert c.get("/admin/core/changerecord/?action__exact=create").status_code == 200
+    staff = Client()
+    staff.force_login(anna)
+    assert staff.get("/admin/accounts/loginevent/").status_code == 302  # not for others
+
+
+def test_sessions_end_after_a_working_day():
+    assert settings.SESSION_COOKIE_AGE == 8 * 3600 and settings.SESSION_COOKIE_HTTPONLY
