@@ -12,6 +12,7 @@ from .policy import (  # noqa: F401
     allows,
     allows_site,
     concept_for,
+    needs_second_factor,
     require,
     require_site,
     role_of,

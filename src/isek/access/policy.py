@@ -132,6 +132,17 @@ def role_of(user, concept: Concept) -> Role:
     return _FROM_CONCEPT_ROLE.get(granted, C)
 
 
+def needs_second_factor(user) -> bool:
+    """Must ``user`` sign in with a second factor (where the installation requires it)? Those who
+    change plans, moderate citizens or administer: administrators, planners, moderators, and
+    whoever may start concepts."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser or site_role(user) in (P, ADM):
+        return True
+    return ConceptRole.objects.filter(user=user, role__in=[P.value, M.value]).exists()
+
+
 def allows_site(user, resource: str, action: str) -> bool:
     """May ``user`` do ``action`` on ``resource`` of the installation (``SITE_POLICY``)?"""
     return site_role(user) in SITE_POLICY.get((resource, action), set())

@@ -118,6 +118,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -130,6 +133,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "isek.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "isek.core.audit.AuditUserMiddleware",
@@ -228,6 +233,10 @@ ISEK_LOGIN_LIMITS = {
     "user": (int(os.environ.get("ISEK_LOGIN_FAILURES_PER_USER", 5)), 900),
     "client": (int(os.environ.get("ISEK_LOGIN_FAILURES_PER_CLIENT", 20)), 900),
 }
+# A second factor (TOTP with backup codes) for planners, moderators and administrators: required
+# in production, optional in the demo (accounts.second_factor).
+ISEK_REQUIRE_SECOND_FACTOR = _env_bool("ISEK_REQUIRE_SECOND_FACTOR", not DEMO_MODE)
+OTP_TOTP_ISSUER = "isek"
 SESSION_COOKIE_AGE = int(os.environ.get("ISEK_SESSION_SECONDS", 8 * 3600))  # a working day
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
