@@ -130,3 +130,15 @@ def test_downloads_from_the_concept_page(users, bochum):
     assert Client().get("/api/v1/concepts/lauf-altstadt/export.gpkg").status_code == 404
     xlsx = Client().get("/api/v1/concepts/bochum-innenstadt/export.xlsx")
     assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content)[:2] == b"PK"
+
+
+def test_a_concept_without_measures_goes_and_comes_back(db, tmp_path):
+    from tests.factories import ConceptFactory
+
+    concept = ConceptFactory(slug="leer")
+    path = tmp_path / "leer.gpkg"
+    counts = package.export_gpkg(concept, path)
+    assert "measures" not in counts and counts["fields_of_action"] == 0
+    Concept.objects.filter(pk=concept.pk).delete()
+    again = package.import_gpkg(OP, path)
+    assert again.slug == "leer" and again.measures.count() == 0 and again.area is not None

@@ -309,7 +309,7 @@ def import_gpkg(user, path) -> object:
     tables, through the services (their rules apply), in one transaction. A concept with the same
     short name must not exist."""
     data = read_gpkg(path)
-    missing = [t for t in ("concept", "fields_of_action", "measures") if t not in data]
+    missing = [t for t in ("concept", "fields_of_action") if t not in data]
     if missing:
         raise InputError([Problem(gettext_noop("Die Datei ist kein isek-Export: es fehlen %(t)s."),
                                   {"t": ", ".join(missing)})])
@@ -345,7 +345,8 @@ def import_gpkg(user, path) -> object:
             concepts.save_concept(user, concept, via="import")
         fields = {int(r["number"]): concepts.FieldOfAction(
             number=int(r["number"]), name=r["name"], name_en=r["name_en"] or "", colour=r["colour"],
-            description=r["description"] or "", source=r["source"] or "") for r in data["fields_of_action"]}
+            description=r["description"] or "", source=r["source"] or "") for r in data["fields_of_action"]
+            if "number" in r}
         concepts.save_structure(user, concept, fields=list(fields.values()), via="import")
         goals = {}
         for r in sorted(data.get("goals", []), key=lambda r: len(str(r["number"]).split("."))):
@@ -364,7 +365,7 @@ def import_gpkg(user, path) -> object:
             milestones.setdefault(r["measure"], []).append(concepts.Milestone(
                 title=r["title"], due=day(r["due"]), done=day(r["done"]), source=r["source"] or ""))
         measures = {}
-        for r in data["measures"]:
+        for r in data.get("measures", []):  # a concept without measures has no such layer
             m = concepts.Measure(
                 number=r["number"], title=r["title"], description=r["description"] or "", primary_field=fields[int(r["field"])],
                 priority=int(r["priority"]), status=r["status"], lead_body=r["lead_body"] or "", partners=r["partners"] or "",
