@@ -70,3 +70,19 @@ def test_the_demo_does_not_ask():
     c = Client()
     c.force_login(member(concept, "planner"))
     assert c.get(f"/concepts/{concept.slug}/edit/").status_code == 200
+
+
+@override_settings(ISEK_REQUIRE_SECOND_FACTOR=True)
+def test_a_session_without_the_second_factor_cannot_write_through_the_api():
+    import json
+
+    from isek.concepts.models import Milestone
+    from tests.factories import MeasureFactory
+
+    concept = ConceptFactory()
+    measure = MeasureFactory(concept=concept)
+    c = Client()
+    c.force_login(member(concept, "planner"))
+    r = c.post(f"/api/v1/concepts/{concept.slug}/measures/{measure.number}/milestones/",
+               json.dumps({"title": "ohne zweiten Faktor"}), content_type="application/json")
+    assert r.status_code == 401 and not Milestone.objects.exists()

@@ -3,6 +3,7 @@ the owner's permissions from the access policy."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
@@ -26,6 +27,23 @@ class TokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """The browser's session (the docs page), but not a session that still owes its second factor
+    (accounts.second_factor): otherwise a password alone could write through the API."""
+
+    def authenticate(self, request):
+        from isek import access
+
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        verified = getattr(user, "is_verified", lambda: False)()
+        if settings.ISEK_REQUIRE_SECOND_FACTOR and not verified and access.needs_second_factor(user):
+            return None
+        return result
 
 
 try:  # the OpenAPI document names the scheme (drf-spectacular finds this extension by its class)

@@ -172,7 +172,7 @@ CONTENT_SECURITY_POLICY = _csp()
 # documentation is Swagger UI at /api/docs/ from drf-spectacular's sidecar (no CDN).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["isek.api.auth.TokenAuthentication",
-                                       "rest_framework.authentication.SessionAuthentication"],
+                                       "isek.api.auth.VerifiedSessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
