@@ -181,3 +181,10 @@ def test_the_schema_and_its_docs_are_served_without_a_cdn(db):
     docs = Client().get("/api/docs/").content.decode()
     assert "swagger-ui" in docs and "/static/drf_spectacular_sidecar/" in docs
     assert "https://" not in docs.replace("https://swagger.io", "")
+
+
+def test_the_schema_generates_without_a_warning(db, tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert "openapi: 3.0" in (tmp_path / "schema.yaml").read_text()

@@ -46,8 +46,12 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
         return result
 
 
-try:  # the OpenAPI document names the scheme (drf-spectacular finds this extension by its class)
+try:  # the OpenAPI document names the schemes (drf-spectacular finds these extensions by their class)
+    from drf_spectacular.authentication import SessionScheme
     from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+    class VerifiedSessionScheme(SessionScheme):
+        target_class = "isek.api.auth.VerifiedSessionAuthentication"
 
     class TokenScheme(OpenApiAuthenticationExtension):
         target_class = "isek.api.auth.TokenAuthentication"
