@@ -30,6 +30,7 @@ def tokens_page(request):
                   status=400 if error else 200)
 
 
+@require_http_methods(["GET", "HEAD"])
 def open_data(request, slug, fmt):
     """The concept as open data for whoever may export it: the GeoPackage (layers and tables), the
     CSV zip or the measure list as XLSX; working material only for those who may see it."""
