@@ -53,3 +53,14 @@ def test_demo_mode_generates_its_secret_in_var(tmp_path):
 def test_unknown_mode_is_refused(tmp_path):
     r = _probe(tmp_path, ISEK_MODE="staging")
     assert r.returncode != 0 and "ISEK_MODE must be" in r.stderr
+
+
+def test_production_passes_the_deployment_check(tmp_path):
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("ISEK_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))}  # the tests' own switch
+    base.update(ISEK_VAR_DIR=str(tmp_path), ISEK_MODE="production", ISEK_SECRET_KEY="Zufall-9f3Qx7Lp2Vw8Rt5Yb1Nc-mK4sD6hJ0gT2eW9uA7zX3cV5bN8",
+                ISEK_ALLOWED_HOSTS="isek.example.de")
+    r = subprocess.run([sys.executable, "-m", "isek.cli", "check", "--deploy", "--fail-level", "WARNING"], env=base,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "no issues" in r.stdout

@@ -326,13 +326,16 @@ if not DEMO_MODE:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = _env_bool("ISEK_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("ISEK_HSTS_SECONDS", 3600))
+    # isek's own host and its subdomains; the preload list is the operator's decision (W021).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("ISEK_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("ISEK_HSTS_PRELOAD", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = [
         o.strip() for o in os.environ.get("ISEK_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
     ]
 
 # GDAL 3.6 is older than Django 5.2 wishes; it works for everything isek does.
-SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+SILENCED_SYSTEM_CHECKS = ["gis.W001", "security.W021"]
 
 LOGGING = {
     "version": 1,
