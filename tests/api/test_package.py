@@ -88,6 +88,8 @@ def test_csv_zip_for_german_excel_with_a_readme(bochum, tmp_path):
     assert "'=HYPERLINK" in measures.decode("utf-8-sig")
     amount = costs.splitlines()[1].split(";")[3]
     assert "," in amount and "." not in amount  # decimal comma
+    number = costs.splitlines()[1].split(";")[0]
+    assert Measure.objects.filter(concept=bochum, number=number).exists() and "." in number  # "2.1" stays text
 
 
 def test_measure_list_xlsx_writes_text_as_text(bochum, tmp_path):

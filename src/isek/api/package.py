@@ -217,21 +217,25 @@ def read_gpkg(path) -> dict[str, list[dict]]:
 # --- CSV and XLSX --------------------------------------------------------------------------------------
 
 
-def _csv_value(v) -> str:
+DECIMAL_COLUMNS = {"amount", "eligible", "rate", "estimated_cost", "progress_weight", "area_m2", "value",
+                   "baseline_value", "target_value"}
+
+
+def _csv_value(v, column: str = "") -> str:
+    """A cell for German Excel: numbers (and the money columns, which travel as text) with a
+    decimal comma; every other text as text – a measure number "2.1" stays "2.1"."""
     if v is None:
         return ""
     if isinstance(v, bool):
         return "ja" if v else "nein"
     if isinstance(v, (int, float, Decimal)):
         return str(v).replace(".", ",")
-    if isinstance(v, str):
+    if column in DECIMAL_COLUMNS and isinstance(v, str):
         try:
             Decimal(v)
-            if v.replace(".", "", 1).replace("-", "", 1).isdigit():
-                return v.replace(".", ",")
         except ArithmeticError:
-            pass
-        return as_text_cell(v)
+            return as_text_cell(v)
+        return v.replace(".", ",")
     return as_text_cell(str(v))
 
 
@@ -252,7 +256,7 @@ def export_csv_zip(concept, path, user=None) -> dict[str, int]:
             header = list(rows[0]) if rows else []
             w.writerow(header)
             for r in rows:
-                w.writerow([_csv_value(r[k]) for k in header])
+                w.writerow([_csv_value(r[k], k) for k in header])
             z.writestr(f"{concept.slug}/{name}.csv", "\ufeff" + buf.getvalue())
             counts[name] = len(rows)
         z.writestr(f"{concept.slug}/README.txt", _readme(concept, counts))
