@@ -27,6 +27,7 @@ from isek import access
 from isek.analysis import services as analysis
 from isek.concepts import services as concepts
 from isek.core import geo
+from isek.core.numbering import number_sort_key
 from isek.core.problems import InputError, Problem, gettext_noop
 from isek.core.tabular import as_text_cell
 from isek.finance import services as finance
@@ -55,13 +56,7 @@ def _plain(v):
 
 
 def _numbers(objs) -> str:
-    return ",".join(sorted((str(o.number) for o in objs), key=_natural))
-
-
-def _natural(text: str):
-    import re
-
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(text))]
+    return ",".join(sorted((str(o.number) for o in objs), key=number_sort_key))
 
 
 # --- rows ------------------------------------------------------------------------------------------
@@ -112,7 +107,7 @@ def table_rows(concept, user=None) -> dict[str, list[dict]]:
                                "field_of_action": g.field_of_action.number, "parent": g.parent.number if g.parent else "",
                                "illustrative": g.illustrative}
                               for g in c.goals.select_related("field_of_action", "parent")),
-                             key=lambda r: _natural(r["number"]))
+                             key=lambda r: number_sort_key(r["number"]))
     measures = list(concepts.measures_of(c).prefetch_related("milestones", "cost_items__cost_group", "financing"))
     tables["milestones"] = [{"measure": m.number, "title": ms.title, "due": _plain(ms.due), "done": _plain(ms.done),
                              "source": ms.source}
@@ -120,7 +115,7 @@ def table_rows(concept, user=None) -> dict[str, list[dict]]:
     tables["cost_items"] = [{"measure": m.number, "year": i.year, "cost_group": i.cost_group.number, "amount": _plain(i.amount),
                              "eligible": _plain(i.eligible), "basis": i.basis, "note": i.note, "illustrative": i.illustrative}
                             for m in measures for i in sorted(m.cost_items.all(),
-                                                              key=lambda x: (x.year, _natural(x.cost_group.number)))]
+                                                              key=lambda x: (x.year, number_sort_key(x.cost_group.number)))]
     tables["financing"] = [{"measure": m.number, "year": f.year, "source": f.source, "amount": _plain(f.amount),
                             "status": f.status, "reason": f.reason, "illustrative": f.illustrative}
                            for m in measures for f in sorted(m.financing.all(), key=lambda x: (x.year, x.source))]

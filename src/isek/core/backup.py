@@ -26,6 +26,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from . import audit
+from .files import sha256_of
 from .problems import InputError, Problem, gettext_noop
 
 FORMAT = 1
@@ -74,12 +75,6 @@ def _files() -> dict[str, Path]:
     return out
 
 
-def _sha(path: Path) -> str:
-    from .files import sha256_of
-
-    return sha256_of(path)
-
-
 def backup(path) -> dict:
     """Write the backup of this installation to ``path``; returns its manifest."""
     import datetime
@@ -96,7 +91,7 @@ def backup(path) -> dict:
         manifest = {
             "format": FORMAT, "isek": getattr(settings, "ISEK_VERSION", ""), "engine": connection.vendor,
             "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "tables": table_checksums(data), "files": {rel: _sha(p) for rel, p in files.items()},
+            "tables": table_checksums(data), "files": {rel: sha256_of(p) for rel, p in files.items()},
         }
         partial = path.with_name(path.name + ".partial")
         with tarfile.open(partial, "w") as tar:
@@ -160,7 +155,7 @@ def restore(path, replace: bool = False) -> dict:
         data_file = Path(tmp) / "data.isekjson"  # loaddata knows the format by the name
         (Path(tmp) / DATA).rename(data_file)
         for rel, sha in manifest["files"].items():
-            if _sha(Path(tmp) / "files" / rel) != sha:
+            if sha256_of(Path(tmp) / "files" / rel) != sha:
                 raise InputError([Problem(gettext_noop("Die Sicherung ist beschädigt: „%(f)s“ stimmt nicht."), {"f": rel})])
         with transaction.atomic(), audit.suspended():
             call_command("flush", interactive=False, verbosity=0)

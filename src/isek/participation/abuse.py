@@ -10,9 +10,6 @@ These guard the pages; the API (with tokens) has its own limits. The domain rule
 
 from __future__ import annotations
 
-import datetime
-import hashlib
-import hmac
 import time
 
 from django.conf import settings
@@ -21,12 +18,6 @@ from isek.core import clients, throttle
 
 POW_ALGORITHM = "PBKDF2/SHA-256"
 POW_TTL = 600  # seconds a challenge stays valid
-
-
-def _secret(purpose: str, day: datetime.date | None = None) -> bytes:
-    """A secret derived from the installation's key, for ``purpose`` and (if given) one day."""
-    label = f"isek-participation:{purpose}:{day.isoformat() if day else ''}"
-    return hmac.new(settings.SECRET_KEY.encode(), label.encode(), hashlib.sha256).digest()
 
 
 def client_address(request) -> str:
@@ -51,7 +42,7 @@ def challenge() -> dict:
     import altcha
 
     c = altcha.create_challenge(POW_ALGORITHM, settings.ISEK_POW_COST, key_prefix=settings.ISEK_POW_PREFIX,
-                                expires_at=int(time.time()) + POW_TTL, hmac_secret=_secret("pow"))
+                                expires_at=int(time.time()) + POW_TTL, hmac_secret=clients.secret("participation-pow"))
     return c.to_dict()
 
 
@@ -63,7 +54,7 @@ def pow_ok(payload: str) -> bool:
     if not payload or len(payload) > 4000:
         return False
     try:
-        result = altcha.verify_solution(payload, _secret("pow"))
+        result = altcha.verify_solution(payload, clients.secret("participation-pow"))
         parsed = altcha.v2.Payload.from_base64(payload)
     except Exception:  # malformed input of any kind is simply not a solution
         return False
