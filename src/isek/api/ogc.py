@@ -134,7 +134,7 @@ def _collections(user, concept) -> list[Collection]:
             out.append(Collection(
                 f"{slug}.layer.{layer.name}", f"{layer.label} ({concept.city.name})",
                 _("Referenzebene der Stadt; %(a)s") % {"a": layer.attribution}, concept,
-                {"layer": "string", "name": "string"}, None,
+                {"layer": "string", "name": "string"}, geodata.layer_bounds(user, concept, layer),
                 features=(lambda layer=layer: [(n, f["geometry"], f["properties"]) for n, f in
                                                enumerate(geodata.layer_features(user, concept, layer) or [], start=1)]),
                 attribution=layer.attribution, licence=layer.licence))
@@ -161,10 +161,6 @@ def _url(request, name: str, *args, **query) -> str:
 
 def _describe(request, c: Collection) -> dict:
     bbox = c.bbox
-    if bbox is None and c.features is not None:
-        feats = c.features()
-        if feats:
-            bbox = list(shapely.GeometryCollection([shapely.geometry.shape(g) for _i, g, _p in feats]).bounds)
     d = {
         "id": c.id, "title": c.title, "description": c.description, "itemType": "feature",
         "crs": CRS_LIST, "storageCrs": CRS84,

@@ -136,21 +136,40 @@ def concept_layer_geojson(user, concept: Concept, layer: ReferenceLayer) -> byte
     return layer_geojson(layer, None if layer.basemap else concept_bbox(concept))
 
 
-def layer_features(user, concept: Concept, layer: ReferenceLayer) -> list[dict] | None:
-    """All features of a layer of the concept's city as GeoJSON dicts (WGS84), in the file's
-    order, for the OGC API; None if its file is missing. Read once per file version."""
+def _layer_file(user, concept: Concept, layer: ReferenceLayer) -> Path | None:
     access.require(user, "reference_layer", "view", concept)
     if layer.city_id != concept.city_id:
         raise ReferenceLayer.DoesNotExist
-    path = file_of(layer)
-    if path is None:
-        return None
-    return _features(str(path), path.stat().st_mtime, layer.name, layer.name_field)
+    return file_of(layer)
+
+
+def layer_features(user, concept: Concept, layer: ReferenceLayer) -> list[dict] | None:
+    """All features of a layer of the concept's city as GeoJSON dicts (WGS84), in the file's
+    order, for the OGC API; None if its file is missing. Read once per file version."""
+    path = _layer_file(user, concept, layer)
+    return None if path is None else _features(str(path), path.stat().st_mtime, layer.name, layer.name_field)
+
+
+def layer_bounds(user, concept: Concept, layer: ReferenceLayer) -> list[float] | None:
+    """[min lon, min lat, max lon, max lat] of the layer's features (None: missing or empty),
+    computed once per file version."""
+    path = _layer_file(user, concept, layer)
+    return None if path is None else _bounds(str(path), path.stat().st_mtime, layer.name, layer.name_field)
 
 
 @lru_cache(maxsize=16)
 def _features(path: str, _mtime: float, name: str, name_field: str) -> list[dict]:
     return reading.features(Path(path), name, name_field)
+
+
+@lru_cache(maxsize=64)
+def _bounds(path: str, mtime: float, name: str, name_field: str) -> list[float] | None:
+    import shapely.geometry
+
+    features = _features(path, mtime, name, name_field)
+    if not features:
+        return None
+    return list(shapely.GeometryCollection([shapely.geometry.shape(f["geometry"]) for f in features]).bounds)
 
 
 # How the report maps (matplotlib, beneath the area and the measures) draw the city's base map:
