@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -25,13 +23,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from isek.core import versions
+from isek.core.kept import Kept
 
 MAX_AGE = 10
 STALE = 60
 MIN_GZIP = 512
-_LRU_SIZE = 256
-_lru: OrderedDict[str, tuple[bytes, bytes | None, str]] = OrderedDict()
-_lock = threading.Lock()
+_kept = Kept(max_items=256)  # key → (body, its gzip form or None, content type)
 
 
 def cacheable(request, concept) -> bool:
@@ -64,20 +61,14 @@ def respond(request, concept, build: Callable[[], HttpResponse], *, extra: str =
     if _matches(request, etag):
         response = HttpResponseNotModified()
     else:
-        with _lock:
-            hit = _lru.get(key)
-            if hit is not None:
-                _lru.move_to_end(key)
+        hit = _kept.get(key)
         if hit is None:
             built = build()
             if built.status_code != 200 or built.streaming:
                 return built
             body = built.content
             hit = (body, gzip.compress(body, 6) if len(body) >= MIN_GZIP else None, built["Content-Type"])
-            with _lock:
-                _lru[key] = hit
-                while len(_lru) > _LRU_SIZE:
-                    _lru.popitem(last=False)
+            _kept.put(key, hit)
         body, zipped, content_type = hit
         response = HttpResponse(zipped if gz and zipped is not None else body, content_type=content_type)
         if gz and zipped is not None:
@@ -90,5 +81,4 @@ def respond(request, concept, build: Callable[[], HttpResponse], *, extra: str =
 
 def clear() -> None:
     """Forget the in-process copies (tests)."""
-    with _lock:
-        _lru.clear()
+    _kept.clear()

@@ -7,10 +7,8 @@ matching If-None-Match or If-Modified-Since before anything is built."""
 
 from __future__ import annotations
 
-import collections
 import datetime
 import hashlib
-import threading
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -30,6 +28,7 @@ from rest_framework.views import APIView
 from isek import access
 from isek.concepts import services as concepts
 from isek.core import versions
+from isek.core.kept import Kept
 from isek.core.models import ChangeRecord
 from isek.finance import services as finance
 from isek.monitoring import services as monitoring
@@ -94,33 +93,16 @@ def _with(request, **params) -> str:
     return f"{request.path}?{q.urlencode()}"
 
 
-_kept: collections.OrderedDict[str, bytes] = collections.OrderedDict()
-_kept_lock = threading.Lock()
-KEEP_BYTES = 32 * 1024 * 1024  # per process
+_kept = Kept(max_items=10_000, max_bytes=32 * 1024 * 1024)  # per process
 
 
 def _remembered(etag: str, build) -> bytes:
-    """The rendered answer for ``etag``: kept per process (the tag changes with every recorded
-    change, so a kept answer is never stale), else built, rendered and kept (least recently used
-    go first)."""
-    global _kept_size
-    with _kept_lock:
-        body = _kept.get(etag)
-        if body is not None:
-            _kept.move_to_end(etag)
-            return body
-    body = JSONRenderer().render(build())
-    if len(body) <= KEEP_BYTES // 4:
-        with _kept_lock:
-            _kept[etag] = body
-            _kept_size += len(body)
-            while _kept_size > KEEP_BYTES:
-                _key, old = _kept.popitem(last=False)
-                _kept_size -= len(old)
+    """The rendered answer for ``etag``: kept per process (core.kept), else built, rendered and kept."""
+    body = _kept.get(etag)
+    if body is None:
+        body = JSONRenderer().render(build())
+        _kept.put(etag, body, len(body))
     return body
-
-
-_kept_size = 0
 
 
 def _conditional(request, concept, build, extra: str = ""):
