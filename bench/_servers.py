@@ -104,3 +104,21 @@ def fresh_database(env: dict) -> None:
     """Empty the benchmark's database and bring it to the current schema."""
     subprocess.run([sys.executable, "-m", "isek.cli", "flush", "--noinput", "-v0"], env=env, check=False)
     subprocess.run([sys.executable, "-m", "isek.cli", "migrate", "-v0"], env=env, check=True)
+
+
+def public_concept_code(slug: str, name: str, box: tuple[float, float, float, float]) -> str:
+    """Python for a benchmark's set-up script (run with the benchmark's environment): Django set
+    up, ``op`` an operator and ``c`` a public concept in Bochum with ``box`` (WGS84) as its area."""
+    return textwrap.dedent(f"""
+        import django; django.setup()
+        import shapely
+        from isek import access
+        from isek.concepts import services as concepts
+        from isek.core import geo
+        op = access.Operator("bench")
+        c = concepts.start_concept(op, ags="05911000", city_name="Bochum", slug={slug!r}, name={name!r},
+                                   programme="lebendige_zentren", legal_basis="baugb_141", start_year=2026, end_year=2030)
+        c.area = geo.to_django(shapely.MultiPolygon([shapely.box(*{tuple(box)!r})]))
+        c.is_public = True
+        concepts.save_concept(op, c)
+    """)

@@ -33,6 +33,7 @@ from _servers import (  # noqa: E402
     fresh_database,
     nginx_conf,
     postgis_env,
+    public_concept_code,
     serve_isek,
     start_nginx,
     start_postgis,
@@ -44,21 +45,11 @@ from public_read_bench import wrk  # noqa: E402
 
 MEASURES, RUNS, SLUG = 10_000, 5, "lasttest"
 
-SETUP = textwrap.dedent(f"""
-    import django; django.setup()
+SETUP = public_concept_code(SLUG, "Lasttest (Beispiel)", (7.15, 51.42, 7.30, 51.53)) + textwrap.dedent(f"""
     import random
-    import shapely
     from django.contrib.gis.geos import Point
-    from isek import access
-    from isek.concepts import services as concepts
     from isek.concepts.models import FieldOfAction, Measure
-    from isek.core import geo, versions
-    op = access.Operator("bench")
-    c = concepts.start_concept(op, ags="05911000", city_name="Bochum", slug={SLUG!r}, name="Lasttest (Beispiel)",
-                               programme="lebendige_zentren", legal_basis="baugb_141", start_year=2026, end_year=2030)
-    c.area = geo.to_django(shapely.MultiPolygon([shapely.box(7.15, 51.42, 7.30, 51.53)]))
-    c.is_public = True
-    concepts.save_concept(op, c)
+    from isek.core import versions
     field = FieldOfAction.objects.create(concept=c, number=1, name="Öffentlicher Raum", colour="#1565c0")
     random.seed(1)
     Measure.objects.bulk_create([Measure(concept=c, number=f"{{n // 100 + 1}}.{{n % 100 + 1}}",

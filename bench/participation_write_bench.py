@@ -30,33 +30,32 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from _servers import free_port, fresh_database, postgis_env, serve_isek, start_postgis, stop, stop_postgis, wait_port  # noqa: E402
+from _servers import (  # noqa: E402
+    free_port,
+    fresh_database,
+    postgis_env,
+    public_concept_code,
+    serve_isek,
+    start_postgis,
+    stop,
+    stop_postgis,
+    wait_port,
+)
 
 SECONDS = int(os.environ.get("ISEK_BENCH_SECONDS", 60))
 CLIENTS = int(os.environ.get("ISEK_BENCH_CLIENTS", 16))
 WORKERS = int(os.environ.get("ISEK_BENCH_WORKERS", 2))
 SLUG = "schreibtest"
 
-SETUP = textwrap.dedent(f"""
-    import django; django.setup()
+SETUP = public_concept_code(SLUG, "Schreibtest (Beispiel)", (7.20, 51.47, 7.23, 51.49)) + textwrap.dedent("""
     import datetime, json
-    import shapely
     from django.utils import timezone
-    from isek import access
-    from isek.concepts import services as concepts
-    from isek.core import geo
     from isek.participation import services
-    op = access.Operator("bench")
-    c = concepts.start_concept(op, ags="05911000", city_name="Bochum", slug={SLUG!r}, name="Schreibtest (Beispiel)",
-                               programme="lebendige_zentren", legal_basis="baugb_141", start_year=2026, end_year=2030)
-    c.area = geo.to_django(shapely.MultiPolygon([shapely.box(7.20, 51.47, 7.23, 51.49)]))
-    c.is_public = True
-    concepts.save_concept(op, c)
     now = timezone.now()
     phase = services.save_phase(op, c, title_de="Lasttest", start=now - datetime.timedelta(days=1),
                                 end=now + datetime.timedelta(days=1), themes=[("Mobilität", "Mobility", "#1565c0")],
                                 illustrative=True)
-    print(json.dumps({{"theme": phase.themes.get().pk}}))
+    print(json.dumps({"theme": phase.themes.get().pk}))
 """)
 
 
