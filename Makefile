@@ -11,12 +11,13 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEB_PACKAGES := libsqlite3-mod-spatialite gdal-bin libgdal-dev postgresql-15 postgresql-15-postgis-3 \
 	chromium chromium-driver fonts-liberation poppler-utils gettext python3-venv python3-dev osmium-tool tilemaker nginx-light wrk \
-	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 openssl systemd
 PG_URL := postgis://postgres@127.0.0.1:54329/isek
 
 help:
 	@echo "make demo   – run the Bochum demo at http://127.0.0.1:$(PORT)"
 	@echo "make test   – run all tests on SpatiaLite and PostGIS"
+	@echo "make production SERVER_NAME=isek.example.de [TLS_CERT=… TLS_KEY=…] – the production stack (docs/deploy.md)"
 	@echo "make lint   – ruff"
 	@echo "make messages – update and compile the translations"
 
@@ -62,6 +63,16 @@ demo: setup
 test: setup
 	tools/test.sh
 
+# The production stack on this Debian machine (as root): PostgreSQL/PostGIS, gunicorn behind nginx,
+# the worker and the daily housekeeping as systemd units. Without TLS_CERT/TLS_KEY a self-signed
+# certificate is made (replace it, docs/deploy.md). PRODUCTION_ARGS passes more options
+# (isek production install --help), e.g. PRODUCTION_ARGS=--demo.
+SERVER_NAME ?=
+production: setup
+	@[ -n "$(SERVER_NAME)" ] || { echo "make production SERVER_NAME=isek.example.de (the public host name)"; exit 2; }
+	$(VENV)/bin/isek production install --server-name "$(SERVER_NAME)" \
+	  $(if $(TLS_CERT),--tls-cert "$(TLS_CERT)" --tls-key "$(TLS_KEY)",--self-signed) $(PRODUCTION_ARGS)
+
 bench: setup
 	$(PY) bench/kuf_bench.py
 	$(PY) bench/analysis_bench.py
@@ -84,4 +95,4 @@ messages: venv
 	cd src/isek && ../../$(VENV)/bin/isek makemessages -d djangojs -e mjs -l en --no-obsolete --no-wrap --ignore 'web/static/vendor/*'
 	cd src/isek && ../../$(VENV)/bin/isek compilemessages
 
-.PHONY: help system venv static setup demo test bench lint messages
+.PHONY: help system venv static setup demo test production bench lint messages

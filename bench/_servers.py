@@ -39,7 +39,7 @@ def wait_port(port: int, timeout: float = 60) -> None:
 def serve_isek(port: int, env: dict, workers: int = 2) -> subprocess.Popen:
     """isek on loopback as `isek demo` serves it (gunicorn, ``workers`` × 4 threads), in its own
     process group so that ``stop`` ends the workers too."""
-    code = (f"import django; django.setup(); from isek.demo.management.commands.demo import serve; "
+    code = (f"import django; django.setup(); from isek.deploy.serving import serve; "
             f"serve('127.0.0.1', {port}, {workers})")
     return subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)

@@ -145,3 +145,19 @@ def test_round_trip_spatialite_postgis_spatialite(tmp_path):
     assert manifests[0]["files"] == manifests[1]["files"] == manifests[2]["files"]
     assert "media/participation/foto.jpg" in manifests[0]["files"]
     assert (tmp_path / "lite2" / "media" / "participation" / "foto.jpg").read_bytes() == b"\xff\xd8 Foto"
+
+
+def test_backup_into_a_directory_keeps_the_newest(bochum, tmp_path):
+    """The daily timer's form: a dated file in the directory, older dated ones beyond --keep
+    removed, other files left alone; --keep without a directory is refused."""
+    for stamp in ("20261101-031500", "20261102-031500", "20261103-031500"):
+        (tmp_path / f"isek-{stamp}.tar").write_bytes(b"old")
+    (tmp_path / "notes.txt").write_text("mine")
+    call_command("backup", str(tmp_path), "--keep", "2")
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert len(names) == 3 and names[0] == "isek-20261103-031500.tar" and names[2] == "notes.txt"
+    assert names[1].startswith("isek-" + backup.dated_name()[5:13])  # today's
+    assert json.load(tarfile.open(tmp_path / names[1]).extractfile("isek-backup.json"))["format"] == backup.FORMAT
+    with pytest.raises(CommandError, match="nur, wenn ein Verzeichnis"):
+        call_command("backup", str(tmp_path / "x.tar"), "--keep", "2")
+    assert not (tmp_path / "x.tar").exists()

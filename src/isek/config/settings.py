@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "isek.monitoring",
     "isek.participation",
     "isek.api",
+    "isek.deploy",
     "isek.demo",
     "rest_framework",
     "rest_framework_gis",

@@ -106,6 +106,29 @@ def backup(path) -> dict:
     return manifest
 
 
+DATED = "isek-{:%Y%m%d-%H%M%S}.tar"
+
+
+def dated_name(now=None) -> str:
+    """The name of a backup written into a directory (local time, sorts by age)."""
+    import datetime
+
+    return DATED.format(now or datetime.datetime.now())
+
+
+def rotate(directory, keep: int) -> list[Path]:
+    """Remove all but the newest ``keep`` dated backups in ``directory``; the removed paths. Other
+    files there are left alone."""
+    import re
+
+    dated = sorted(p for p in Path(directory).iterdir()
+                   if p.is_file() and re.fullmatch(r"isek-\d{8}-\d{6}\.tar", p.name))
+    old = dated[:-keep] if keep else []
+    for p in old:
+        p.unlink()
+    return old
+
+
 def _empty() -> bool:
     from django.contrib.auth import get_user_model
 

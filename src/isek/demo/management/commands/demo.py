@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from isek.demo import loader
+from isek.deploy.serving import serve
 from isek.geodata import services as geodata
 
 
@@ -59,7 +60,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Anmeldung Prüfung:  Benutzer {loader.REVIEWER}  Passwort {logins[loader.REVIEWER]}")
         self.stdout.write(f"Anmeldung Verwaltung: Benutzer {loader.ADMIN}  Passwort {logins[loader.ADMIN]} "
                           f"(lädt unter http://127.0.0.1:{port}/accounts/invite/ ein)")
-        self.stdout.write(f"E-Mails (Einladungen) landen als Dateien in {settings.EMAIL_FILE_PATH}")
+        if settings.DEMO_MODE:
+            self.stdout.write(f"E-Mails (Einladungen) landen als Dateien in {settings.EMAIL_FILE_PATH}")
+        else:
+            self.stdout.write("Anmeldung mit Planungs-, Moderations- oder Verwaltungsrolle verlangt einen zweiten "
+                              "Faktor: beim ersten Anmelden einrichten.")
         if no_serve:
             return
         connections.close_all()
@@ -72,24 +77,3 @@ class Command(BaseCommand):
         finally:
             worker.terminate()
             worker.wait(timeout=10)
-
-
-def serve(host: str, port: int, workers: int):
-    """Serve the WSGI app with gunicorn (threads, loopback only)."""
-    from gunicorn.app.base import BaseApplication
-
-    class App(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", 4)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("accesslog", None)
-            self.cfg.set("timeout", 120)
-
-        def load(self):
-            from isek.config.wsgi import application
-
-            return application
-
-    App().run()
