@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from isek.core import geo
+from isek.core import geo, jobs
 from isek.core.files import extract_dir
 
 from . import indicators as ind
@@ -64,8 +64,15 @@ def _read_layer(path: str, _mtime: float, crs: str):
 
 
 def execute(run: AnalysisRun) -> None:
-    """Compute and store; progress and errors are written to the run."""
-    AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.RUNNING, progress=1)
+    """Compute and store; progress and errors are written to the run. The values are stored in
+    one transaction at the end: a run stopped before has stored nothing."""
+    if not jobs.claim(AnalysisRun, run.pk):
+        return  # cancelled while it waited
+    with jobs.heartbeat(AnalysisRun, run.pk):
+        _execute(run)
+
+
+def _execute(run: AnalysisRun) -> None:
     try:
         areas = prepare_areas(_areas(run.concept), ags=run.concept.city.ags)
         crs = areas.crs.to_string()
@@ -80,7 +87,7 @@ def execute(run: AnalysisRun) -> None:
             raise AnalysisError("Weder ein OSM-Extrakt noch städtische Ebenen stehen zur Verfügung.")
 
         def progress(n, total, _label):
-            AnalysisRun.objects.filter(pk=run.pk).update(progress=min(99, 5 + int(90 * n / total)))
+            jobs.progress(AnalysisRun, run.pk, 5 + int(90 * n / total))
 
         table, missing = compute(areas, ind.Sources(osm=data, layers=city or None), progress=progress)
         date = data.timestamp.date() if data is not None and data.timestamp else timezone.localdate()
@@ -101,6 +108,8 @@ def execute(run: AnalysisRun) -> None:
             AnalysisRun.objects.filter(pk=run.pk).update(
                 status=AnalysisRun.Status.DONE, progress=100, data_date=date, finished_at=timezone.now(),
                 message="; ".join(f"{k}: {why}" for k, why in missing.items()))
+    except jobs.Cancelled:
+        jobs.cancelled(AnalysisRun, run.pk)
     except (AnalysisError, osm.ExtractError, lyr.LayerError) as exc:
         AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.FAILED, message=str(exc),
                                                      finished_at=timezone.now())
@@ -116,6 +125,7 @@ def start(concept, user, extract: str, city_layers: bool) -> AnalysisRun:
     run = AnalysisRun.objects.create(concept=concept, created_by=user, extract=extract, city_layers=city_layers)
     transaction.on_commit(lambda: run_analysis.enqueue(run.pk))
     return run
+
 
 
 def latest_values(concept) -> dict:

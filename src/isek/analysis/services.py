@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from isek import access
+from isek.core import jobs as background
 from isek.core.rules import invalid
 
 from . import jobs
@@ -27,6 +28,31 @@ def start_run(user, concept, extract: str = "", city_layers: bool = False, *, no
         run.refresh_from_db()
         return run
     return jobs.start(concept, created_by, extract, city_layers)
+
+
+def runs_of(concept, limit: int = 10) -> list[AnalysisRun]:
+    """The concept's newest runs, as its page shows them: one whose worker died is failed first."""
+    background.sweep(concept.analysis_runs.all())
+    return list(concept.analysis_runs.all()[:limit])
+
+
+def run_state(run: AnalysisRun) -> AnalysisRun:
+    """The run as its status poll shows it (swept like ``runs_of``)."""
+    if run.status == AnalysisRun.Status.RUNNING and background.sweep(AnalysisRun.objects.filter(pk=run.pk)):
+        run.refresh_from_db()
+    return run
+
+
+def cancel_run(user, concept, run: AnalysisRun) -> str:
+    """Cancel a queued or running analysis; the message for the person who asked."""
+    access.require(user, "analysis", "run", concept)
+    return background.cancel_job(run)
+
+
+def retry_run(user, concept, run: AnalysisRun) -> None:
+    """Queue a failed or cancelled analysis again."""
+    access.require(user, "analysis", "run", concept)
+    background.retry_job(run, lambda: jobs.run_analysis.enqueue(run.pk))
 
 
 def latest_values(concept) -> dict:

@@ -9,4 +9,6 @@ app_name = "analysis"
 urlpatterns = [
     path("analysis/", views.analysis_page, name="analysis"),
     path("analysis/runs/<int:pk>.json", views.run_status, name="analysis-run"),
+    path("analysis/runs/<int:pk>/cancel/", views.run_job, {"action": "cancel"}, name="analysis-cancel"),
+    path("analysis/runs/<int:pk>/retry/", views.run_job, {"action": "retry"}, name="analysis-retry"),
 ]

@@ -5,11 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from isek import access
 from isek.core.i18n import pick
+from isek.core.jobviews import job_action
 
 from . import indicators as ind
 from . import services
@@ -40,7 +42,7 @@ def analysis_page(request, slug):
     for i in ind.REGISTRY.values():
         values = latest.get(i.id, {})
         rows.append({"indicator": i, "label": pick(i.name_de, i.name_en), "cells": [values.get(key) for key, _label in columns]})
-    runs = concept.analysis_runs.all()[:10]
+    runs = services.runs_of(concept)
     return render(request, "analysis/analysis.html", {
         "concept": concept, "form": form, "can_edit": editable, "runs": runs, "rows": rows, "columns": columns,
         "active": any(r.active for r in runs),
@@ -50,5 +52,15 @@ def analysis_page(request, slug):
 @login_required
 def run_status(request, slug, pk):
     concept = access.concept_for(request.user, slug, "analysis", "view")
+    run = services.run_state(get_object_or_404(AnalysisRun, concept=concept, pk=pk))
+    return JsonResponse({"status": run.status, "progress": run.progress, "message": run.message,
+                         "cancel_requested": run.cancel_requested})
+
+
+@login_required
+@require_POST
+def run_job(request, slug, pk, action):
+    concept = access.concept_for(request.user, slug, "analysis", "view")
     run = get_object_or_404(AnalysisRun, concept=concept, pk=pk)
-    return JsonResponse({"status": run.status, "progress": run.progress, "message": run.message})
+    return job_action(request, action, lambda: services.cancel_run(request.user, concept, run),
+                      lambda: services.retry_run(request.user, concept, run), reverse("analysis:analysis", args=[slug]))

@@ -33,30 +33,48 @@ class ChangeRecord(models.Model):
         return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
 
 
-class BackgroundJob(models.Model):
-    """What every background job (an analysis run, a report) shows on its page: who started it
-    and when, its status and progress, and a message (the error, or what is missing)."""
+class JobState(models.Model):
+    """The state of a background job as its page shows it, and what keeps it honest (core.jobs):
+    the worker that runs it (host:pid) and its heartbeat, so a job whose worker died is marked
+    failed instead of running forever; a cancellation asked for while it runs."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("wartet")
         RUNNING = "running", _("läuft")
         DONE = "done", _("fertig")
         FAILED = "failed", _("fehlgeschlagen")
+        CANCELLED = "cancelled", _("abgebrochen")
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
 
     class Meta:
         abstract = True
-        ordering = ["-created_at", "-id"]
 
     @property
     def active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in (self.Status.FAILED, self.Status.CANCELLED)
+
+
+class BackgroundJob(JobState):
+    """What every background job (an analysis run, a report) shows on its page: who started it
+    and when, its status and progress, and a message (the error, or what is missing)."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
 
 
 class Upload(models.Model):

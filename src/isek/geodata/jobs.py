@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django_tasks import task
 
 from isek.concepts.services import Concept
-from isek.core import versions
+from isek.core import jobs, versions
 from isek.core.files import extract_dir, sha256_of
 
 from . import basemaps, signals
@@ -37,19 +37,23 @@ def execute(pk: int, concept_pk: int, *, analyse: bool = False, user=None) -> No
     bm = BaseMap.objects.select_related("city").get(pk=pk)
     concept = Concept.objects.select_related("city").get(pk=concept_pk)
     area = concept.area.extent
-    BaseMap.objects.filter(pk=pk).update(status=BaseMap.Status.RUNNING, progress=1)
+    if not jobs.claim(BaseMap, pk):
+        return  # cancelled while it waited
 
     def progress(pct: int, _label: str) -> None:
-        BaseMap.objects.filter(pk=pk).update(progress=max(1, min(99, pct)))
+        jobs.progress(BaseMap, pk, pct)
 
     store = basemap_store()
     target = store / f"{bm.city.ags}.mbtiles"
     cut = cut_path(bm.city.ags, concept.slug)
     try:
-        with tempfile.TemporaryDirectory(dir=store) as work:
+        with jobs.heartbeat(BaseMap, pk), tempfile.TemporaryDirectory(dir=store) as work:
             part = Path(work) / "new.mbtiles"
             tileset, info = basemaps.build(bm.extract, tuple(area), work, part, progress=progress, cut_to=cut)
-            os.replace(part, target)
+            os.replace(part, target)  # the previous base map stays until the new one is whole
+    except jobs.Cancelled:
+        jobs.cancelled(BaseMap, pk)
+        return
     except basemaps.BaseMapError as exc:
         BaseMap.objects.filter(pk=pk).update(status=BaseMap.Status.FAILED, message=" ".join(exc.errors),
                                              finished_at=timezone.now())

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from isek.concepts.models import City, colour_validator
+from isek.concepts.models import City, Concept, colour_validator
 from isek.core.i18n import pick
+from isek.core.models import JobState
 
 
 class ReferenceLayer(models.Model):
@@ -71,22 +72,13 @@ class ReferenceLayer(models.Model):
         return pick(self.label_de, self.label_en)
 
 
-class BaseMap(models.Model):
+class BaseMap(JobState):
     """A city's offline base map: vector tiles (MBTiles) built by isek from its OSM extract.
 
     One per city; a new build replaces the previous one when it has succeeded.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("wartet")
-        RUNNING = "running", _("läuft")
-        DONE = "done", _("fertig")
-        FAILED = "failed", _("fehlgeschlagen")
-
     city = models.OneToOneField(City, on_delete=models.CASCADE, related_name="base_map", verbose_name=_("Stadt"))
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    message = models.TextField(blank=True)
     extract = models.CharField(_("Extrakt"), max_length=500)  # the uploaded or given .osm.pbf (absolute path)
     extract_name = models.CharField(max_length=200)
     extract_date = models.CharField(max_length=40, blank=True)  # newest object in the extract (ISO 8601)
@@ -101,7 +93,9 @@ class BaseMap(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    # what a retry needs: the concept whose area it was cut to, and whether its analysis follows
+    concept = models.ForeignKey(Concept, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    analyse = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("Grundkarte")

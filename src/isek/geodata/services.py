@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from isek import access
 from isek.concepts import geoio
 from isek.concepts.models import City, Concept
+from isek.core import jobs as background
 from isek.core import uploads
 from isek.core.audit import change
 from isek.core.files import extract_dir, find_data_file, sha256_of, upload_on_disk
@@ -320,6 +321,37 @@ def cut_extract_of(concept: Concept) -> Path | None:
     return path if path.is_file() else None
 
 
+def basemap_job(concept: Concept) -> BaseMap | None:
+    """The city's base map as its page and status poll show it: a build whose worker died is
+    failed first."""
+    bm = base_map_of(concept.city)
+    if bm is not None and bm.status == BaseMap.Status.RUNNING and background.sweep(BaseMap.objects.filter(pk=bm.pk)):
+        bm.refresh_from_db()
+    return bm
+
+
+def cancel_basemap(user, concept: Concept) -> str:
+    """Cancel the city's queued or running base-map build; the message for the person who asked."""
+    access.require(user, "basemap", "build", concept)
+    bm = base_map_of(concept.city)
+    if bm is None:
+        raise basemaps.BaseMapError([Problem(gettext_noop("Es gibt keinen Auftrag für eine Grundkarte."))])
+    return background.cancel_job(bm)
+
+
+def retry_basemap(user, concept: Concept) -> None:
+    """Build the city's base map again from the same extract, after a failed or cancelled build."""
+    from . import jobs
+
+    access.require(user, "basemap", "build", concept)
+    bm = base_map_of(concept.city)
+    if bm is None:
+        raise basemaps.BaseMapError([Problem(gettext_noop("Es gibt keinen Auftrag für eine Grundkarte."))])
+    who = None if user.pk is None else user.pk
+    target = bm.concept_id or concept.pk
+    background.retry_job(bm, lambda: jobs.build_basemap.enqueue(bm.pk, target, bm.analyse, who))
+
+
 def basemap_file(bm: BaseMap) -> Path | None:
     """The base map's MBTiles file, if it is there."""
     if not bm.path:
@@ -346,7 +378,8 @@ def start_basemap(user, concept: Concept, extract: str | os.PathLike, *, extract
         bm.status, bm.progress, bm.message = BaseMap.Status.QUEUED, 0, ""
         bm.extract, bm.extract_name = str(path.resolve()), extract_name or path.name
         bm.created_by = None if user.pk is None else user
-        bm.finished_at = None
+        bm.finished_at, bm.worker, bm.heartbeat_at, bm.cancel_requested = None, "", None, False
+        bm.concept, bm.analyse = concept, analyse
         bm.save()
     from . import jobs
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("basemap/uploads/", views.basemap_uploads, name="basemap-uploads"),
     path("basemap/uploads/<uuid:upload>", views.basemap_upload, name="basemap-upload"),
     path("basemap/status/", views.basemap_status, name="basemap-status"),
+    path("basemap/cancel/", views.basemap_job, {"action": "cancel"}, name="basemap-cancel"),
+    path("basemap/retry/", views.basemap_job, {"action": "retry"}, name="basemap-retry"),
     path("basemap/style.json", views.basemap_style, name="basemap-style"),
     path("basemap/<int:z>/<int:x>/<int:y>.pbf", views.basemap_tile, name="basemap-tile"),
 ]

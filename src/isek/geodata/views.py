@@ -11,9 +11,10 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from isek import access
+from isek.core.jobviews import job_action
 from isek.web import public, tus
 
 from . import services
@@ -122,7 +123,7 @@ def basemap_page(request, slug):
             else:
                 messages.success(request, _("Der Extrakt wurde hochgeladen; Grundkarte und Bestandsanalyse werden erstellt."))
                 return redirect("geodata:basemap", slug)
-    bm = services.base_map_of(concept.city)
+    bm = services.basemap_job(concept)
     return render(request, "geodata/basemap.html", {
         "upload_url": reverse("geodata:basemap-uploads", args=[slug]), "chunk_bytes": settings.ISEK_UPLOAD_CHUNK_BYTES,
         "concept": concept, "basemap": bm, "form": form, "errors": errors, "can_edit": editable,
@@ -132,10 +133,19 @@ def basemap_page(request, slug):
 
 def basemap_status(request, slug):
     concept = access.concept_for(request.user, slug, "basemap", "view")
-    bm = services.base_map_of(concept.city)
+    bm = services.basemap_job(concept)
     if bm is None:
         return JsonResponse({"status": "none"})
-    return JsonResponse({"status": bm.status, "progress": bm.progress, "message": bm.message, "tiles": bm.tiles})
+    return JsonResponse({"status": bm.status, "progress": bm.progress, "message": bm.message, "tiles": bm.tiles,
+                         "cancel_requested": bm.cancel_requested})
+
+
+@login_required
+@require_POST
+def basemap_job(request, slug, action):
+    concept = access.concept_for(request.user, slug, "basemap", "view")
+    return job_action(request, action, lambda: services.cancel_basemap(request.user, concept),
+                      lambda: services.retry_basemap(request.user, concept), reverse("geodata:basemap", args=[slug]))
 
 
 @csrf_protect

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from isek.core import jobs
+
 from .models import Report
 
 
@@ -19,21 +21,33 @@ def report_dir() -> Path:
 
 
 def execute(report: Report) -> None:
+    """Build the report (the job's body); progress and outcome go to its record. The file is
+    written beside its final name and renamed when whole: a stopped job leaves no half report."""
     from . import reports  # matplotlib and WeasyPrint: loaded by the worker, not by every page that queues a report
 
-    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, progress=1)
+    if not jobs.claim(Report, report.pk):
+        return  # cancelled while it waited
 
     def progress(pct: int, _label: str) -> None:
-        Report.objects.filter(pk=report.pk).update(progress=max(1, min(99, pct)))
+        jobs.progress(Report, report.pk, pct)
 
     path = report_dir() / f"{report.pk}-{report.filename}"
+    partial = path.with_name(path.name + ".partial")
     try:
-        pages = reports.build(report.concept, report.kind, path, year=report.year, progress=progress,
-                              version=report.version)
+        with jobs.heartbeat(Report, report.pk):
+            pages = reports.build(report.concept, report.kind, partial, year=report.year, progress=progress,
+                                  version=report.version)
+        partial.replace(path)
+    except jobs.Cancelled:
+        partial.unlink(missing_ok=True)
+        jobs.cancelled(Report, report.pk)
+        return
     except reports.ReportError as exc:
+        partial.unlink(missing_ok=True)
         Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED, message=str(exc), finished_at=timezone.now())
         return
     except Exception as exc:  # an unexpected failure: say so on the page, keep the traceback in the worker log
+        partial.unlink(missing_ok=True)
         Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED, finished_at=timezone.now(),
                                                    message=f"Interner Fehler ({type(exc).__name__}); siehe Protokoll des Workers.")
         raise
@@ -53,3 +67,4 @@ def start(concept, user, kind: str, year: int | None = None, version=None) -> Re
     report = Report.objects.create(concept=concept, created_by=user, kind=kind, year=year, version=version)
     transaction.on_commit(lambda: build_report.enqueue(report.pk))
     return report
+

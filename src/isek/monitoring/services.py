@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from isek import access
 from isek.analysis.models import IndicatorValue
+from isek.core import jobs as background
 from isek.core.audit import change
 from isek.core.rules import invalid
 
@@ -177,6 +178,31 @@ def start_report(user, concept, kind: str, year: int | None = None, version=None
     if kind not in Report.Kind.values:
         raise invalid(_("Unbekannte Berichtsart „%(k)s“.") % {"k": kind}, "unknown_kind", "kind")
     return jobs.start(concept, None if user.pk is None else user, kind, year, version)
+
+
+def reports_of(concept, limit: int = 12) -> list[Report]:
+    """The concept's newest reports, as its page shows them: one whose worker died is failed first."""
+    background.sweep(concept.reports.all())
+    return list(concept.reports.all()[:limit])
+
+
+def report_state(report: Report) -> Report:
+    """The report as its status poll shows it (swept like ``reports_of``)."""
+    if report.status == Report.Status.RUNNING and background.sweep(Report.objects.filter(pk=report.pk)):
+        report.refresh_from_db()
+    return report
+
+
+def cancel_report(user, concept, report: Report) -> str:
+    """Cancel a queued or running report; the message for the person who asked."""
+    access.require(user, "report", "create", concept)
+    return background.cancel_job(report)
+
+
+def retry_report(user, concept, report: Report) -> None:
+    """Queue a failed or cancelled report again."""
+    access.require(user, "report", "create", concept)
+    background.retry_job(report, lambda: jobs.build_report.enqueue(report.pk))
 
 
 def delete_report(user, concept, report: Report) -> None:

@@ -21,4 +21,6 @@ urlpatterns = [
     path("reports/<int:pk>.json", views.report_status, name="report-status"),
     path("reports/<int:pk>/download/", views.report_download, name="report-download"),
     path("reports/<int:pk>/delete/", views.report_delete, name="report-delete"),
+    path("reports/<int:pk>/cancel/", views.report_job, {"action": "cancel"}, name="report-cancel"),
+    path("reports/<int:pk>/retry/", views.report_job, {"action": "retry"}, name="report-retry"),
 ]

@@ -8,10 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from isek import access
+from isek.core.jobviews import job_action
 from isek.core.laender import FUNDING_RULES
 from isek.finance import services as finance
 from isek.geodata import services as geodata
@@ -228,7 +230,7 @@ def reports_page(request, slug):
                 services.save_mapping(request.user, concept, d["columns"], d["delimiter"], d["decimal_comma"])
                 messages.success(request, _("Spaltenzuordnung gespeichert."))
                 return redirect("monitoring:reports", slug)
-    runs = concept.reports.all()[:12]
+    runs = services.reports_of(concept)
     known = reports.monitoring_fields(concept)
     return render(request, "monitoring/reports.html", {
         "concept": concept, "form": form, "mapping": mapping, "can_edit": editable, "runs": runs,
@@ -240,8 +242,9 @@ def reports_page(request, slug):
 @login_required
 def report_status(request, slug, pk):
     concept = access.concept_for(request.user, slug, "report", "view")
-    r = get_object_or_404(Report, concept=concept, pk=pk)
-    return JsonResponse({"status": r.status, "progress": r.progress, "message": r.message, "pages": r.pages})
+    r = services.report_state(get_object_or_404(Report, concept=concept, pk=pk))
+    return JsonResponse({"status": r.status, "progress": r.progress, "message": r.message, "pages": r.pages,
+                         "cancel_requested": r.cancel_requested})
 
 
 @login_required
@@ -261,6 +264,15 @@ def report_delete(request, slug, pk):
     concept = access.concept_for(request.user, slug, "report", "delete")
     services.delete_report(request.user, concept, get_object_or_404(Report, concept=concept, pk=pk))
     return redirect("monitoring:reports", slug)
+
+
+@login_required
+@require_POST
+def report_job(request, slug, pk, action):
+    concept = access.concept_for(request.user, slug, "report", "view")
+    report = get_object_or_404(Report, concept=concept, pk=pk)
+    return job_action(request, action, lambda: services.cancel_report(request.user, concept, report),
+                      lambda: services.retry_report(request.user, concept, report), reverse("monitoring:reports", args=[slug]))
 
 
 @login_required

@@ -1,0 +1,158 @@
+"""What every background job (analysis run, report, base map) shares beyond the queue: claiming it
+in the worker, its heartbeat, progress that notices a cancellation, and the sweep that marks a job
+whose worker died as failed (models: core.models.JobState).
+
+The queue itself is django-tasks' database backend: a queued job is a row, so it outlives a restart
+of the web process and waits for a worker. This module keeps the job's own record honest:
+
+- ``claim`` moves a queued job to running, once, recording ``worker`` (host:pid) – a job cancelled
+  while it waited is not claimed, and its task does nothing;
+- ``heartbeat`` beats every ``HEARTBEAT_SECONDS`` while the job runs (a thread of its own, so a long
+  step without progress – tilemaker, a PDF – still beats);
+- ``progress`` writes the percentage and raises ``Cancelled`` once a cancellation was asked for;
+- ``sweep`` fails running jobs whose worker process is gone (same host) or whose heartbeat is older
+  than ``ISEK_JOB_STALE_SECONDS`` (any host); the apps call it where jobs are shown.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import socket
+import threading
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import JobState
+
+HEARTBEAT_SECONDS = 10
+Status = JobState.Status
+INTERRUPTED = _("Der Hintergrund-Prozess wurde unterbrochen (beendet oder abgestürzt); nichts wurde halb "
+                "gespeichert. „Erneut starten“ versucht es noch einmal.")
+CANCELLED = _("Abgebrochen.")
+
+
+class Cancelled(Exception):
+    """Someone asked to cancel the running job; its body stops at the next progress step."""
+
+
+def stale_seconds() -> int:
+    return int(getattr(settings, "ISEK_JOB_STALE_SECONDS", 60))
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim(model, pk) -> bool:
+    """Mark the queued job ``pk`` running by this process; False if it is not queued any more
+    (cancelled while waiting, or taken by another worker)."""
+    return bool(model.objects.filter(pk=pk, status=Status.QUEUED).update(
+        status=Status.RUNNING, progress=1, message="", worker=worker_id(), heartbeat_at=timezone.now(),
+        cancel_requested=False))
+
+
+@contextmanager
+def heartbeat(model, pk, seconds: float = HEARTBEAT_SECONDS):
+    """Beat for the running job ``pk`` while the block runs."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(seconds):
+                model.objects.filter(pk=pk, status=Status.RUNNING).update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{model._meta.label}-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=seconds + 5)
+
+
+def progress(model, pk, pct: int) -> None:
+    """Write the job's progress (1–99 %); raise ``Cancelled`` if its cancellation was asked for."""
+    written = model.objects.filter(pk=pk, cancel_requested=False).update(
+        progress=max(1, min(99, int(pct))), heartbeat_at=timezone.now())
+    if not written:
+        raise Cancelled
+
+
+def cancelled(model, pk) -> None:
+    """Record that the running job stopped because it was cancelled."""
+    model.objects.filter(pk=pk).update(status=Status.CANCELLED, finished_at=timezone.now(), message=str(CANCELLED))
+
+
+def cancel(obj) -> bool:
+    """Cancel a job: a queued one at once, a running one at its next progress step (True if it
+    is now cancelled, False if the running job was asked to stop). Not for finished jobs."""
+    model = type(obj)
+    if model.objects.filter(pk=obj.pk, status=Status.QUEUED).update(
+            status=Status.CANCELLED, finished_at=timezone.now(), message=str(CANCELLED)):
+        return True
+    if model.objects.filter(pk=obj.pk, status=Status.RUNNING).update(cancel_requested=True):
+        return False
+    raise ValueError("not active")
+
+
+def reset(obj) -> bool:
+    """Put a failed or cancelled job back into the queue's state (the caller enqueues its task);
+    False if it is neither."""
+    return bool(type(obj).objects.filter(pk=obj.pk, status__in=[Status.FAILED, Status.CANCELLED]).update(
+        status=Status.QUEUED, progress=0, message="", finished_at=None, worker="", heartbeat_at=None,
+        cancel_requested=False))
+
+
+def cancel_job(obj) -> str:
+    """Cancel ``obj`` for the person who asked: what happened, in their language; a
+    ValidationError if the job is finished."""
+    from .rules import invalid
+
+    try:
+        now = cancel(obj)
+    except ValueError:
+        raise invalid(gettext("Dieser Auftrag ist schon beendet."), "job_finished") from None
+    return gettext("Abgebrochen.") if now else gettext("Wird beim nächsten Arbeitsschritt abgebrochen.")
+
+
+def retry_job(obj, enqueue) -> None:
+    """Queue a failed or cancelled job again: its record reset, ``enqueue()`` once the
+    transaction commits; a ValidationError for any other job."""
+    from .rules import invalid
+
+    if not reset(obj):
+        raise invalid(gettext("Nur fehlgeschlagene oder abgebrochene Aufträge lassen sich erneut starten."),
+                      "job_not_retryable")
+    transaction.on_commit(enqueue)
+
+
+def _process_gone(worker: str) -> bool:
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def sweep(queryset) -> int:
+    """Fail the running jobs in ``queryset`` whose worker is gone or silent; how many."""
+    limit = timezone.now() - datetime.timedelta(seconds=stale_seconds())
+    gone = [job.pk for job in queryset.filter(status=Status.RUNNING).only("pk", "worker", "heartbeat_at")
+            if job.heartbeat_at is None or job.heartbeat_at < limit or _process_gone(job.worker)]
+    if not gone:
+        return 0
+    return queryset.model.objects.filter(pk__in=gone, status=Status.RUNNING).update(
+        status=Status.FAILED, finished_at=timezone.now(), message=str(INTERRUPTED))
