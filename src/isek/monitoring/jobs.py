@@ -20,6 +20,16 @@ def report_dir() -> Path:
     return d
 
 
+def report_path(report: Report) -> Path:
+    return report_dir() / f"{report.pk}-{report.filename}"
+
+
+def partial_path(report: Report) -> Path:
+    """Where the report is written until it is whole (a worker killed meanwhile leaves it)."""
+    path = report_path(report)
+    return path.with_name(path.name + ".partial")
+
+
 def execute(report: Report) -> None:
     """Build the report (the job's body); progress and outcome go to its record. The file is
     written beside its final name and renamed when whole: a stopped job leaves no half report."""
@@ -31,8 +41,8 @@ def execute(report: Report) -> None:
     def progress(pct: int, _label: str) -> None:
         jobs.progress(Report, report.pk, pct)
 
-    path = report_dir() / f"{report.pk}-{report.filename}"
-    partial = path.with_name(path.name + ".partial")
+    path = report_path(report)
+    partial = partial_path(report)
     try:
         with jobs.heartbeat(Report, report.pk):
             pages = reports.build(report.concept, report.kind, partial, year=report.year, progress=progress,

@@ -211,6 +211,7 @@ def delete_report(user, concept, report: Report) -> None:
         raise Report.DoesNotExist
     if report.file:
         Path(report.file).unlink(missing_ok=True)
+    jobs.partial_path(report).unlink(missing_ok=True)
     report.delete()
 
 
