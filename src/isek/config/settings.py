@@ -132,6 +132,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # every URL's methods (isek.access.routes): 405 before the CSRF check and any view
+    "isek.access.routes.MethodMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -316,6 +318,9 @@ else:
 
 # Background jobs (analysis runs): django-tasks with its database backend; `isek db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job whose worker has not beaten for this long is shown failed (core.jobs; workers beat
+# every 10 s, a worker on this machine that is gone is noticed at once).
+ISEK_JOB_STALE_SECONDS = int(os.environ.get("ISEK_JOB_STALE_SECONDS", 60))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

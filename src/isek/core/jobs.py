@@ -42,7 +42,7 @@ class Cancelled(Exception):
 
 
 def stale_seconds() -> int:
-    return int(getattr(settings, "ISEK_JOB_STALE_SECONDS", 60))
+    return settings.ISEK_JOB_STALE_SECONDS
 
 
 def worker_id() -> str:

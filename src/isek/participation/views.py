@@ -308,10 +308,12 @@ def moderation(request, slug):
         kind, pk = request.POST.get("kind"), request.POST.get("pk", "")
         model = {"idea": Idea, "comment": Comment}.get(kind)
         target = model.objects.filter(pk=int(pk), phase__concept=concept).first() if model and pk.isdigit() else None
-        if target is None:
-            raise Http404
+        if model is not None and pk.isdigit() and target is None:
+            raise Http404  # names a contribution this concept does not have
         form = DecisionForm(request.POST)
-        if form.is_valid():
+        if target is None:
+            error = _("Bitte einen Beitrag wählen.")
+        elif form.is_valid():
             d = form.cleaned_data
             into = Idea.objects.filter(pk=d["merge_into"], phase=target.phase).first() if d.get("merge_into") else None
             try:

@@ -1,0 +1,331 @@
+"""The permission matrix: every URL pattern of isek (outside Django's admin) × every method × the
+seven roles – anonymous, citizen, reviewer, planner of concept A, planner of concept B,
+moderator, administrator –, filled with real ids. Each URL is asked of A (public), of B (internal)
+and of A with B's ids; every answer must be what isek.access.routes and the policy table say, and
+the requests that were refused must leave the database exactly as it was (a checksum of every
+row of every table before and after)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from isek import access
+from isek.access.routes import ACCOUNT, OPEN, ROUTES, Site
+from isek.analysis.models import AnalysisRun
+from isek.core.models import Upload
+from isek.finance.models import Fund, FundApplication
+from isek.geodata.models import ReferenceLayer
+from isek.monitoring.models import Indicator, Report
+from isek.participation import services as participation
+from isek.participation.models import Idea, Status
+from tests.factories import CityFactory, ConceptFactory, MeasureFactory, QuarterFactory, UserFactory, member
+
+ROLES = ("anonymous", "citizen", "reviewer", "planner", "planner_b", "moderator", "admin")
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+# past the policy: an answer, or the input's own problem (empty forms, tus without its headers)
+ALLOWED = {200, 201, 204, 302, 304, 400, 409, 412, 415}
+# not part of what a request may change: the sign-ins of the test clients themselves
+UNCHECKED_TABLES = {"django_session"}
+
+
+def url_patterns() -> dict[str, str]:
+    """{view name: route} for every named URL pattern outside the admin."""
+    found = {}
+
+    def walk(resolver, prefix, namespace):
+        for p in resolver.url_patterns:
+            if isinstance(p, URLResolver):
+                if p.app_name == "admin":
+                    continue
+                ns = ":".join(n for n in (namespace, p.namespace) if n)
+                walk(p, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                found[":".join(n for n in (namespace, p.name) if n)] = prefix + str(p.pattern)
+
+    walk(get_resolver(), "", "")
+    return found
+
+
+def test_every_url_is_declared_and_every_declaration_is_a_url():
+    patterns = url_patterns()
+    assert set(patterns) - set(ROUTES) == set(), "URLs without a declared rule"
+    assert set(ROUTES) - set(patterns) == set(), "declared rules without a URL"
+    assert len(patterns) >= 110
+
+
+def test_every_concept_rule_is_in_the_policy_table():
+    for name, route in ROUTES.items():
+        for rule in route.methods.values():
+            if isinstance(rule, tuple):
+                assert rule in access.POLICY, (name, rule)
+            elif isinstance(rule, Site):
+                assert (rule.resource, rule.action) in access.SITE_POLICY, (name, rule)
+            else:
+                assert rule in (OPEN, ACCOUNT), (name, rule)
+
+
+# --- the world: two concepts with one of everything --------------------------------------------
+
+
+def _concept(public: bool, number: str):
+    concept = ConceptFactory(is_public=public, city=CityFactory())
+    measure = MeasureFactory(concept=concept, number=number)
+    now = timezone.now()
+    phase = participation.save_phase(access.Operator("test"), concept, title_de="Beteiligung",
+                                     start=now - timedelta(days=1), end=now + timedelta(days=1),
+                                     themes=[("Mobilität", "", "#1565c0")])
+    idea = Idea.objects.create(phase=phase, theme=phase.themes.get(), title="Bänke", text="Mehr Bänke",
+                               geometry=concept.area.point_on_surface, status=Status.PUBLISHED)
+    fund = Fund.objects.create(concept=concept, kind="disposition", name="Verfügungsfonds", budget=10000)
+    layer = ReferenceLayer.objects.create(city=concept.city, name=f"schulen-{number.replace('.', '-')}",
+                                          label_de="Schulen", kind="point", licence="CC0-1.0", attribution="Test",
+                                          path="none.geojson", sha256="")
+    return {
+        "concept": concept, "measure": measure, "idea": idea, "phase": phase, "fund": fund, "layer": layer,
+        "quarter": QuarterFactory(concept=concept),
+        "indicator": Indicator.objects.create(concept=concept, code=f"I{number.replace('.', '')}", name="Leerstand",
+                                              kind="context", unit="%"),
+        "report": Report.objects.create(concept=concept, kind="isek", status="failed"),
+        "run": AnalysisRun.objects.create(concept=concept, status="failed"),
+        "fund_application": FundApplication.objects.create(fund=fund, applicant="Haus", project="Fassade", eligible_cost=1000),
+    }
+
+
+def _files(side: dict) -> None:
+    """What some URLs serve, on disk: the layer's GeoJSON, the idea's photo, the finished report,
+    the city's base map (an MBTiles file with no tiles)."""
+    import sqlite3
+
+    from isek.geodata import jobs as geodata_jobs
+    from isek.geodata import services as geodata
+    from isek.geodata.models import BaseMap
+    from isek.monitoring import jobs as report_jobs
+    from isek.participation import photos
+
+    layer = side["layer"]
+    geodata.store_dir().mkdir(parents=True, exist_ok=True)
+    (geodata.store_dir() / f"{layer.name}.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    ReferenceLayer.objects.filter(pk=layer.pk).update(path=f"{layer.name}.geojson")
+    photos.directory().mkdir(parents=True, exist_ok=True)
+    (photos.directory() / f"idea-{side['idea'].pk}.jpg").write_bytes(b"\xff\xd8\xff\xe0 JFIF")
+    Idea.objects.filter(pk=side["idea"].pk).update(photo=f"idea-{side['idea'].pk}.jpg")
+    report = side["report"]
+    path = report_jobs.report_dir() / f"{report.pk}-isek.pdf"
+    path.write_bytes(b"%PDF-1.7 test")
+    Report.objects.filter(pk=report.pk).update(status="done", progress=100, file=str(path))
+    tiles = geodata_jobs.basemap_store() / f"{side['concept'].city.ags}.mbtiles"
+    with sqlite3.connect(tiles) as db:
+        db.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB)")
+        db.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
+    BaseMap.objects.create(city=side["concept"].city, status="done", progress=100, extract="x.osm.pbf", extract_name="x",
+                           path=tiles.name, concept=side["concept"])
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # the files below, and what allowed requests write
+    a, b = _concept(True, "1.1"), _concept(False, "9.9")
+    for side in (a, b):
+        _files(side)
+    users = {
+        "anonymous": None,
+        "citizen": UserFactory(),
+        "reviewer": member(a["concept"], "reviewer"),
+        "planner": member(a["concept"], "planner"),
+        "planner_b": member(b["concept"], "planner"),
+        "moderator": member(a["concept"], "moderator"),
+        "admin": UserFactory(is_superuser=True, is_staff=True),
+    }
+    for side in (a, b):
+        planner = users["planner" if side is a else "planner_b"]
+        side["upload"] = Upload.objects.create(user=planner, scope=f"basemap:{side['concept'].pk}", filename="x.osm.pbf",
+                                               length=10)
+    clients = {}
+    for role, user in users.items():
+        clients[role] = Client(HTTP_ACCEPT_LANGUAGE="de")
+        if user is not None:
+            clients[role].force_login(user)
+    return {"a": a, "b": b, "users": users, "clients": clients}
+
+
+def checksum() -> str:
+    """SHA-256 over every row of every table (in key order), except UNCHECKED_TABLES."""
+    digest = hashlib.sha256()
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names()):
+            if table in UNCHECKED_TABLES or not any(m._meta.db_table == table for m in apps.get_models(include_auto_created=True)):
+                continue
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            rows = sorted(repr(row) for row in cursor.fetchall())
+            digest.update(table.encode())
+            for row in rows:
+                digest.update(row.encode())
+    return digest.hexdigest()
+
+
+# --- filling a URL ------------------------------------------------------------------------------
+
+FIXED = {"code": "en", "year": "2026", "z": "14", "x": "8529", "y": "5448", "token": "unbekannt", "layer": "measures", "action": ""}
+FORMATS = {"concepts:concept-export": "geojson", "finance:kuf-export": "xlsx", "participation:export": "csv",
+           "open-data": "gpkg"}
+
+
+def _value(kind: str, side: dict, name: str) -> str:
+    if kind == "collection":
+        return f"{side['concept'].slug}.measures"
+    if kind == "measure" and name == "number":
+        return side["measure"].number
+    if kind == "indicator" and name == "code":
+        return side["indicator"].code
+    return str(side[kind].pk)
+
+
+def fill(name: str, route_pattern: str, concept_side: dict, id_side: dict) -> str:
+    """The URL of ``name`` on ``concept_side``'s concept with the ids of ``id_side``."""
+    route = ROUTES[name]
+
+    def value(kwarg: str) -> str:
+        if kwarg == "slug":
+            return concept_side["concept"].slug
+        if kwarg in route.ids:
+            kind = route.ids[kwarg]
+            return _value(kind, concept_side if kind == "collection" else id_side, kwarg)
+        if kwarg == "fmt":
+            return FORMATS[name]
+        if kwarg == "name":
+            return id_side["layer"].name
+        if kwarg == "upload":
+            return str(id_side["upload"].pk)
+        return FIXED[kwarg]
+
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: value(m[1]), route_pattern)
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: value(m[1]), path)
+    return "/" + path.replace("^", "").replace("$", "").replace("\\", "")
+
+
+# --- what the table says --------------------------------------------------------------------------
+
+
+def expected(name: str, method: str, user, concept, cross: bool, upload_owner=None) -> set[int] | str:
+    route = ROUTES[name]
+    if method not in route.allowed_methods():
+        return {405}
+    rule = route.methods.get(method, route.methods.get("GET"))
+    if "token" in route_kwargs(name):
+        return {404}  # an unknown token: nothing to show, nothing done
+    if rule == OPEN:
+        allowed = True
+    elif rule == ACCOUNT:
+        allowed = user is not None
+    elif isinstance(rule, Site):
+        allowed = access.allows_site(user, rule.resource, rule.action)
+    else:
+        allowed = access.allows(user, *rule, concept)
+    # OPTIONS of a resumable upload states the protocol; it names no upload
+    cross = cross and method != "OPTIONS"
+    if allowed:
+        if cross:
+            return {404}
+        if "upload" in route.ids.values() and method != "OPTIONS" and user != upload_owner:
+            return {404}  # an upload is its sender's alone
+        return ALLOWED
+    if user is None and route.login:
+        return "login"
+    if user is None and route.api and method in WRITES:
+        return {401}
+    if isinstance(rule, tuple) and not access.allows(user, "concept", "view", concept):
+        return {404}
+    if user is None and rule == ACCOUNT:
+        return "login"
+    # refused on a concept one may see: 403, or 404 where the view finds another concept's id first
+    return {403, 404} if cross else {403}
+
+
+def route_kwargs(name: str) -> list[str]:
+    pattern = url_patterns()[name]
+    return re.findall(r"<(?:\w+:)?(\w+)>", pattern) + re.findall(r"\(\?P<(\w+)>", pattern)
+
+
+def _send(client: Client, method: str, name: str, url: str):
+    """An empty request: JSON to the API, the tus header to the resumable uploads, a form elsewhere."""
+    headers = {"HTTP_TUS_RESUMABLE": "1.0.0"} if name.startswith("geodata:basemap-upload") else {}
+    if ROUTES[name].api and method in WRITES:
+        return getattr(client, method.lower())(url, "{}", content_type="application/json")
+    return getattr(client, method.lower())(url, **headers)
+
+
+def _check(response, want, where) -> str | None:
+    if want == "login":
+        ok = response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    else:
+        ok = response.status_code in want
+        if ok and response.status_code == 302 and want is ALLOWED:
+            ok = not response["Location"].startswith("/accounts/login/")
+    return None if ok else f"{where}: {response.status_code} (expected {want})"
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_matrix(world, name):
+    pattern = url_patterns()[name]
+    a, b = world["a"], world["b"]
+    concept_route = "slug" in route_kwargs(name) or "collection" in ROUTES[name].ids.values()
+    swappable = [k for k, kind in ROUTES[name].ids.items() if kind != "collection"]
+    variants = [("A", a, a, False, METHODS)]
+    if concept_route:
+        variants.append(("B", b, b, False, tuple(ROUTES[name].allowed_methods())))
+    if swappable:
+        variants.append(("A with B's ids", a, b, True, tuple(ROUTES[name].allowed_methods())))
+    problems = []
+    for label, concept_side, id_side, cross, methods in variants:
+        url = fill(name, pattern, concept_side, id_side)
+        refused = []
+        for role in ROLES:
+            user = world["users"][role]
+            for method in methods:
+                want = expected(name, method, user, concept_side["concept"], cross, id_side["upload"].user)
+                if want is ALLOWED:  # may change things: on its own, undone afterwards
+                    with transaction.atomic():
+                        problems.append(_check(_send(world["clients"][role], method, name, url), want,
+                                               f"{label} {role} {method} {url}"))
+                        transaction.set_rollback(True)
+                else:
+                    refused.append((role, method, want))
+        # everything refused together: the database before and after must be equal
+        with transaction.atomic():
+            before = checksum()
+            for role, method, want in refused:
+                problems.append(_check(_send(world["clients"][role], method, name, url), want, f"{label} {role} {method} {url}"))
+            changed = checksum() != before
+            transaction.set_rollback(True)
+        if changed:  # find who did it
+            for role, method, _want in refused:
+                with transaction.atomic():
+                    before = checksum()
+                    _send(world["clients"][role], method, name, url)
+                    if checksum() != before:
+                        problems.append(f"{label} {role} {method} {url}: refused, but the database changed")
+                    transaction.set_rollback(True)
+    problems = [p for p in problems if p]
+    assert not problems, "\n".join(problems)
+
+
+def test_an_undeclared_method_is_405_with_allow():
+    response = Client().put("/about/privacy/")
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+
+
+def test_uuid_upload_ids_are_not_guessable_from_another_concept(world):
+    # a made-up upload id under a concept the planner works on: nothing there
+    url = f"/concepts/{world['a']['concept'].slug}/basemap/uploads/{uuid.uuid4()}"
+    assert world["clients"]["planner"].head(url, HTTP_TUS_RESUMABLE="1.0.0").status_code == 404
