@@ -7,14 +7,12 @@ row of every table before and after)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -28,6 +26,7 @@ from isek.geodata.models import ReferenceLayer
 from isek.monitoring.models import Indicator, Report
 from isek.participation import services as participation
 from isek.participation.models import Idea, Status
+from tests.dbstate import checksum
 from tests.factories import CityFactory, ConceptFactory, MeasureFactory, QuarterFactory, UserFactory, member
 
 ROLES = ("anonymous", "citizen", "reviewer", "planner", "planner_b", "moderator", "admin")
@@ -35,8 +34,6 @@ METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # past the policy: an answer, or the input's own problem (empty forms, tus without its headers)
 ALLOWED = {200, 201, 204, 302, 304, 400, 409, 412, 415}
-# not part of what a request may change: the sign-ins of the test clients themselves
-UNCHECKED_TABLES = {"django_session"}
 
 
 def url_patterns() -> dict[str, str]:
@@ -157,21 +154,6 @@ def world(db, settings, tmp_path):
         if user is not None:
             clients[role].force_login(user)
     return {"a": a, "b": b, "users": users, "clients": clients}
-
-
-def checksum() -> str:
-    """SHA-256 over every row of every table (in key order), except UNCHECKED_TABLES."""
-    digest = hashlib.sha256()
-    with connection.cursor() as cursor:
-        for table in sorted(connection.introspection.table_names()):
-            if table in UNCHECKED_TABLES or not any(m._meta.db_table == table for m in apps.get_models(include_auto_created=True)):
-                continue
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
-            rows = sorted(repr(row) for row in cursor.fetchall())
-            digest.update(table.encode())
-            for row in rows:
-                digest.update(row.encode())
-    return digest.hexdigest()
 
 
 # --- filling a URL ------------------------------------------------------------------------------

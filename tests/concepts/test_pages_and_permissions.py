@@ -170,7 +170,7 @@ def test_planner_bad_geometry_is_rejected(planner_client, bochum, geometry, mess
     m = Measure.objects.get(concept=bochum, number="2.1")
     before = (m.geometry.wkt, ChangeRecord.objects.count())
     r = planner_client.post(f"/concepts/{SLUG}/measures/{m.pk}/edit/", _form_data(m, geometry=geometry, status="completed"))
-    assert r.status_code == 200 and message in r.content.decode()
+    assert r.status_code == 400 and message in r.content.decode()
     m.refresh_from_db()
     assert (m.geometry.wkt, ChangeRecord.objects.count()) == before and m.status == "preparation"
 
@@ -178,7 +178,7 @@ def test_planner_bad_geometry_is_rejected(planner_client, bochum, geometry, mess
 def test_duplicate_number_and_script_in_text(planner_client, bochum):
     m = Measure.objects.get(concept=bochum, number="2.1")
     r = planner_client.post(f"/concepts/{SLUG}/measures/{m.pk}/edit/", _form_data(m, number="5.1"))
-    assert r.status_code == 200 and "schon vergeben" in r.content.decode()
+    assert r.status_code == 400 and "schon vergeben" in r.content.decode()
     r = planner_client.post(f"/concepts/{SLUG}/measures/{m.pk}/edit/", _form_data(m, title="<script>alert(1)</script>"))
     assert r.status_code == 302
     page = planner_client.get(f"/concepts/{SLUG}/measures/{m.pk}/").content.decode()

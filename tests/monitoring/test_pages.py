@@ -72,7 +72,7 @@ def test_planner_records_a_payment_and_bad_input_is_refused(planner_client, boch
     assert Payment.objects.get(measure=m).amount == D("1234.56")
     count = Payment.objects.count()
     r = planner_client.post(f"/concepts/{SLUG}/payments/", {"measure": m.pk, "year": 2026, "amount": "-5"})
-    assert r.status_code == 200 and "Bitte die markierten Angaben prüfen" in r.content.decode()
+    assert r.status_code == 400 and "Bitte die markierten Angaben prüfen" in r.content.decode()
     assert Payment.objects.count() == count
 
 
@@ -89,7 +89,7 @@ def test_indicator_form_checks_baseline_and_target(planner_client, bochum):
     r = planner_client.post(f"/concepts/{SLUG}/indicators/new/", {
         "code": "leerstand", "name": "Leerstandsquote", "kind": "context", "unit": "%",
         "baseline_value": "12", "target_value": "8", "target_year": "2019", "baseline_year": "2020"})
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert "Das Zieljahr liegt nicht nach dem Ausgangsjahr." in r.content.decode()
     r = planner_client.post(f"/concepts/{SLUG}/indicators/new/", {
         "code": "facades_funded", "name": "x", "kind": "output", "unit": "Gebäude"})

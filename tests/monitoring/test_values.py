@@ -67,7 +67,7 @@ def test_import_page_shows_errors_and_keeps_data(planner_client, bochum):
     before = _count(bochum)
     f = SimpleUploadedFile("werte.csv", (HEADER + "facades_funded;Mond;2024;3;Gebäude;x\n").encode(), "text/csv")
     r = planner_client.post("/concepts/bochum-innenstadt/indicators/", {"file": f})
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert "unbekanntes Gebiet „Mond“" in r.content.decode()
     assert _count(bochum) == before
 
@@ -118,5 +118,5 @@ def test_oversized_upload_is_refused(planner_client, bochum, settings):
     before = _count(bochum)
     rows = "".join(f"facades_funded;Fördergebiet;{y};3;Gebäude;x\n" for y in range(2000, 2010))
     r = planner_client.post("/concepts/bochum-innenstadt/indicators/", {"file": SimpleUploadedFile("w.csv", (HEADER + rows).encode())})
-    assert r.status_code == 200 and "erlaubt sind höchstens 0.0 MB" in r.content.decode().replace(",", ".")
+    assert r.status_code == 400 and "erlaubt sind höchstens 0.0 MB" in r.content.decode().replace(",", ".")
     assert _count(bochum) == before

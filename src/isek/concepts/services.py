@@ -17,6 +17,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from isek import access
+from isek.core import geo
 from isek.core.audit import change
 from isek.core.files import upload_on_disk
 from isek.core.problems import too_large
@@ -119,9 +120,16 @@ def find_person(text: str):
 # --- a concept's parts ------------------------------------------------------------------------
 
 
+def _require_in_germany(geometry, field: str) -> None:
+    """Every channel's geometries (the map, a file, the API) lie in Germany (WGS84 bounds)."""
+    if geometry is not None and not geometry.empty and not geo.inside_germany(geo.from_django(geometry)):
+        raise invalid(_("Die Geometrie liegt außerhalb Deutschlands."), "outside_germany", field)
+
+
 def save_concept(user, concept: Concept, *, via: str = "web") -> Concept:
     """Save the changed fields (name, summary, funding area, …) of an existing concept."""
     access.require(user, "concept", "edit", concept)
+    _require_in_germany(concept.area, "area")
     with change(user, via):
         concept.save()
     return concept
@@ -132,6 +140,7 @@ def save_quarter(user, concept: Concept, quarter: Quarter, *, via: str = "web") 
     access.require(user, "quarter", "edit", concept)
     if Quarter.objects.filter(concept=concept, name=quarter.name).exclude(pk=quarter.pk).exists():
         raise invalid(_("Ein Teilraum mit diesem Namen existiert schon."), "duplicate_name", "name")
+    _require_in_germany(quarter.geometry, "geometry")
     quarter.concept = concept
     with change(user, via):
         quarter.save()
@@ -180,6 +189,7 @@ def save_measure(user, concept: Concept, measure: Measure, *, further_fields=Non
     related += list(further_fields or ()) + list(goals or ())
     if any(obj.concept_id != concept.pk for obj in related):
         raise invalid(_("Handlungsfelder und Ziele müssen zu diesem Konzept gehören."), "foreign_structure")
+    _require_in_germany(measure.geometry, "geometry")
     measure.concept = concept
     with change(user, via):
         measure.save()

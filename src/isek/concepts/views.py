@@ -138,7 +138,7 @@ def concept_edit(request, slug):
         "concept": concept, "form": form, "geometry": form["area"], "heading": _("Konzept bearbeiten"),
         "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon",
         "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept),
-    })
+    }, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -166,7 +166,7 @@ def measure_edit(request, slug, pk=None):
         "edit_kind": "any", "measure_id": measure.pk,
         "cancel_url": measure.get_absolute_url() if measure.pk else concept.get_absolute_url(),
         **geodata.map_context(concept),
-    })
+    }, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -198,7 +198,7 @@ def quarter_edit(request, slug, pk=None):
         "concept": concept, "form": form, "geometry": form["geometry"], "heading": heading,
         "map_label": _("Karte zum Zeichnen des Teilraums"), "edit_kind": "polygon",
         "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept),
-    })
+    }, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -244,8 +244,8 @@ def import_view(request, slug):
             for w in report.warnings:
                 messages.warning(request, w.render(_))
             return redirect(concept)
-    status = 400 if errors else 200
-    return render(request, "concepts/import.html", {"concept": concept, "form": form, "errors": errors}, status=status)
+    return render(request, "concepts/import.html", {"concept": concept, "form": form, "errors": errors},
+                  status=400 if request.method == "POST" else 200)
 
 
 def export_view(request, slug, fmt):

@@ -91,7 +91,8 @@ def indicators(request, slug):
         s.name = s.indicator.label
     groups = [(label, [s for s in states if s.indicator.kind == kind]) for kind, label in Indicator.Kind.choices]
     return render(request, "monitoring/indicators.html", {
-        "concept": concept, "groups": groups, "form": form, "errors": errors, "can_edit": editable})
+        "concept": concept, "groups": groups, "form": form, "errors": errors, "can_edit": editable},
+        status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -120,7 +121,7 @@ def indicator_page(request, slug, pk):
     rows = services.value_rows(concept, ind)
     return render(request, "monitoring/indicator.html", {
         "concept": concept, "ind": ind, "state": state, "rows": rows, "form": form, "can_edit": editable,
-        "chart": _series_json(state, quarter_names), "name": ind.label})
+        "chart": _series_json(state, quarter_names), "name": ind.label}, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -137,7 +138,8 @@ def indicator_edit(request, slug, pk=None):
         else:
             messages.success(request, _("Indikator gespeichert."))
             return redirect(ind.get_absolute_url())
-    return render(request, "monitoring/indicator_form.html", {"concept": concept, "form": form, "ind": ind})
+    return render(request, "monitoring/indicator_form.html", {"concept": concept, "form": form, "ind": ind},
+                  status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -170,7 +172,8 @@ def payments(request, slug):
             return redirect("monitoring:payments", slug)
     return render(request, "monitoring/payments.html", {
         "concept": concept, "form": form, "can_edit": editable, "spending": figures.spending(concept, finance.current(concept)),
-        "payments": Payment.objects.filter(measure__concept=concept).select_related("measure")})
+        "payments": Payment.objects.filter(measure__concept=concept).select_related("measure")},
+        status=400 if request.method == "POST" else 200)
 
 
 @login_required

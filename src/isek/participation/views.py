@@ -10,6 +10,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -136,10 +137,9 @@ def idea_new(request, slug):
     d = form.cleaned_data
     photo = ""
     contact = {"name": d["name"], "email": d["email"], "email_consent": d["email_consent"]}
+    known = identity.known_contributor_id(request)
     try:
-        contributor, token = services.contributor_for(request.user, known_id=identity.known_contributor_id(request),
-                                                      **contact)
-        if d.get("photo"):
+        if d.get("photo"):  # checked first: a rejected photo makes no contributor
             if not d["photo_rights"]:
                 raise ValidationError({"photo_rights": [_("Ein Foto kann nur mit der Bestätigung der Nutzungsrechte "
                                                           "veröffentlicht werden.")]})
@@ -148,10 +148,15 @@ def idea_new(request, slug):
                                    title=d["title"], text=d["text"], geometry=d["geometry"], photo=photo,
                                    photo_rights=d["photo_rights"])
         try:
+            if known is None:
+                raise services.UnknownContributor
+            # the crowd's path: a known browser, no transaction (decision 0011)
+            contributor, token = services.contributor_for(request.user, known_id=known, **contact)
             idea = submit(contributor)
-        except services.UnknownContributor:  # the browser's contributions were deleted: a new contributor
-            contributor, token = services.contributor_for(request.user, **contact)
-            idea = submit(contributor)
+        except services.UnknownContributor:  # a first idea, or the browser's contributions were deleted
+            with transaction.atomic():  # the new contributor only together with the idea
+                contributor, token = services.contributor_for(request.user, **contact)
+                idea = submit(contributor)
     except InputError as exc:
         form.add_error("photo", exc.messages(_))
     except ValidationError as exc:
@@ -213,9 +218,10 @@ def _send_comment(request, concept, form, done, **target):
         return None
     d = form.cleaned_data
     try:
-        contributor, token = services.contributor_for(request.user, known_contributor(request), name=d["name"],
-                                                      email=d["email"], email_consent=d["email_consent"])
-        c = services.comment(request.user, concept, contributor, text=d["text"], **target)
+        with transaction.atomic():  # a new contributor only with their comment
+            contributor, token = services.contributor_for(request.user, known_contributor(request), name=d["name"],
+                                                          email=d["email"], email_consent=d["email_consent"])
+            c = services.comment(request.user, concept, contributor, text=d["text"], **target)
     except ValidationError as exc:
         add_errors(form, exc)
         return None
@@ -248,8 +254,9 @@ def idea_support(request, slug, pk):
     if abuse.over_limit(request, "support"):
         return _render_idea(request, concept, phase, idea, 429, refusal=_("Bitte in einigen Minuten erneut versuchen."))
     try:
-        contributor, token = services.contributor_for(request.user, known_contributor(request))
-        services.support(request.user, concept, contributor, idea=idea)
+        with transaction.atomic():  # a new contributor only with their support
+            contributor, token = services.contributor_for(request.user, known_contributor(request))
+            services.support(request.user, concept, contributor, idea=idea)
     except Idea.DoesNotExist:
         raise Http404 from None
     except ValidationError as exc:
@@ -269,9 +276,10 @@ def idea_flag(request, slug, pk):
                             refusal=_("Die Meldung wurde nicht angenommen."))
     if form.is_valid():
         try:
-            contributor, token = services.contributor_for(request.user, known_contributor(request))
-            services.flag(request.user, concept, contributor, reason=form.cleaned_data["reason"],
-                          text=form.cleaned_data["text"], idea=idea)
+            with transaction.atomic():  # a new contributor only with their report
+                contributor, token = services.contributor_for(request.user, known_contributor(request))
+                services.flag(request.user, concept, contributor, reason=form.cleaned_data["reason"],
+                              text=form.cleaned_data["text"], idea=idea)
         except Idea.DoesNotExist:
             raise Http404 from None
         except ValidationError as exc:
@@ -484,8 +492,9 @@ def measure_support(request, slug, pk):
     if abuse.over_limit(request, "support"):
         return _measure_form(request, concept, measure, "support", 429, refusal=_("Bitte in einigen Minuten erneut versuchen."))
     try:
-        contributor, token = services.contributor_for(request.user, known_contributor(request))
-        services.support(request.user, concept, contributor, measure=measure)
+        with transaction.atomic():  # a new contributor only with their support
+            contributor, token = services.contributor_for(request.user, known_contributor(request))
+            services.support(request.user, concept, contributor, measure=measure)
     except ValidationError as exc:
         return _measure_form(request, concept, measure, "support", 400, refusal=" ".join(exc.messages))
     messages.success(request, _("Sie unterstützen diese Maßnahme."))
