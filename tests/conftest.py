@@ -18,6 +18,17 @@ def _fast_password_hashing():
 
 
 @pytest.fixture(autouse=True)
+def _german_to_start():
+    """Each test starts in isek's source language: a request in English leaves its language
+    active in the thread (LocaleMiddleware does not reset it), which would leak into the next test."""
+    from django.utils import translation
+
+    translation.activate("de")
+    yield
+    translation.activate("de")
+
+
+@pytest.fixture(autouse=True)
 def _required_data(request):
     """A module that reads real data names it in REQUIRED_DATA; a missing file fails its tests
     with the file's name and the command that brings it (never a collection error or a skip)."""
