@@ -373,3 +373,17 @@ def test_hostile_input_gets_a_clear_answer_and_changes_nothing(ctx, case, settin
     assert "Traceback" not in text and "Internal Server Error" not in text
     assert case.says in text, text[:3000]
     assert changed_tables(before, after) == [], "a rejected input changed the database"
+
+
+def test_control_characters_in_names_are_dropped_not_stored(ctx):
+    """What is kept rather than refused: a file name from tus metadata and a sign-in name with a NUL
+    byte (PostgreSQL refuses NUL in text; the request must not fail for it)."""
+    from isek.accounts.models import LoginEvent
+    from isek.core.models import Upload
+
+    r = ctx["clients"]["planner"].post(f"/concepts/{ctx['concept'].slug}/basemap/uploads/", HTTP_TUS_RESUMABLE="1.0.0",
+                                       HTTP_UPLOAD_LENGTH="10", HTTP_UPLOAD_METADATA="filename YQBiLm9zbS5wYmY=")
+    assert r.status_code == 201 and Upload.objects.get().filename == "ab.osm.pbf"
+    r = ctx["clients"]["anonymous"].post("/accounts/login/", {"username": "planer\x00in", "password": "x"})
+    assert r.status_code == 200 and "Benutzername oder Passwort sind falsch" in r.content.decode()
+    assert all(name.isprintable() for name in LoginEvent.objects.values_list("username", flat=True))

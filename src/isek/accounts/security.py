@@ -26,8 +26,13 @@ def _limits() -> dict[str, tuple[int, int]]:
     return settings.ISEK_LOGIN_LIMITS  # {"user": (failures, seconds), "client": (failures, seconds)}
 
 
+def _name(username: str) -> str:
+    """The name as typed, without control characters (PostgreSQL refuses NUL in text)."""
+    return "".join(ch for ch in (username or "") if ch.isprintable())[:150]
+
+
 def _keys(request, username: str) -> dict[str, str]:
-    return {"user": f"login-user:{username.strip().lower()[:150]}", "client": f"login-client:{clients.key(request, 'login')}"}
+    return {"user": f"login-user:{_name(username).strip().lower()}", "client": f"login-client:{clients.key(request, 'login')}"}
 
 
 def blocked(request, username: str) -> bool:
@@ -56,7 +61,7 @@ class ThrottledLoginView(LoginView):
 
 
 def _log(request, username: str, user, success: bool, blocked: bool = False) -> None:
-    LoginEvent.objects.create(username=(username or "")[:150], user=user, success=success, blocked=blocked,
+    LoginEvent.objects.create(username=_name(username), user=user, success=success, blocked=blocked,
                               client_key=clients.key(request, "login-log") if request is not None else "")
     if random.random() < 0.01:
         LoginEvent.objects.filter(timestamp__lt=timezone.now() - datetime.timedelta(days=KEEP_DAYS)).delete()

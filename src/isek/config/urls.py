@@ -30,3 +30,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]
+
+# isek's own failure page: 503 with Retry-After while the database is unreachable (isek.web.errors)
+handler500 = "isek.web.errors.server_error"

@@ -68,7 +68,8 @@ def create(user, scope: str, length: int, filename: str, limit: int) -> Upload:
     if length > limit:
         raise InputError([too_large(length, limit)])
     purge_stale()
-    name = Path(filename or "upload").name[:255] or "upload"
+    # a name from the client's metadata: no control characters (PostgreSQL refuses NUL in text)
+    name = "".join(ch for ch in Path(filename or "upload").name if ch.isprintable())[:255] or "upload"
     upload = Upload.objects.create(user=user, scope=scope, filename=name, length=length)
     part_path(upload).touch()
     return upload

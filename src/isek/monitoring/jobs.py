@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from django.conf import settings
@@ -55,6 +56,15 @@ def execute(report: Report) -> None:
     except reports.ReportError as exc:
         partial.unlink(missing_ok=True)
         Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED, message=str(exc), finished_at=timezone.now())
+        return
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        partial.unlink(missing_ok=True)
+        Report.objects.filter(pk=report.pk).update(
+            status=Report.Status.FAILED, finished_at=timezone.now(),
+            message="Der Speicherplatz ist voll; der Bericht wurde nicht geschrieben. Bitte den Betrieb verständigen "
+                    "und den Bericht danach erneut starten.")
         return
     except Exception as exc:  # an unexpected failure: say so on the page, keep the traceback in the worker log
         partial.unlink(missing_ok=True)
