@@ -43,6 +43,7 @@ from _servers import PG_PORT, free_port, nginx_conf, start_nginx, start_postgis,
 DURATION = int(os.environ.get("ISEK_BENCH_SECONDS", 15))
 MIXED = int(os.environ.get("ISEK_BENCH_MIXED_SECONDS", 30))
 CONNECTIONS = 64
+CERT = [""]  # the stack's self-signed certificate, set once it exists
 SLUG = "bochum-innenstadt"
 DB = "isek_prodbench"
 CALLER = {**{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "ISEK_MODE", "ISEK_VAR_DIR"))},
@@ -89,9 +90,9 @@ end
 class Citizen(threading.Thread):
     """One citizen after another submitting ideas over HTTPS (challenge, proof of work, form)."""
 
-    def __init__(self, base: str, context, theme: int, until: float, n: int):
+    def __init__(self, base: str, theme: int, until: float, n: int):
         super().__init__(daemon=True)
-        self.base, self.context, self.theme, self.until, self.n = base, context, theme, until, n
+        self.base, self.theme, self.until, self.n = base, theme, until, n
         self.accepted, self.errors, self.latencies = 0, [], []
 
     def run(self):
@@ -99,7 +100,7 @@ class Citizen(threading.Thread):
         import requests
 
         s = requests.Session()
-        s.verify = self.context
+        s.trust_env, s.verify = False, CERT[0]  # the stack's own certificate (REQUESTS_CA_BUNDLE would win otherwise)
         form = f"{self.base}/concepts/{SLUG}/participation/ideas/new/"
         page = s.get(form)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
@@ -108,7 +109,7 @@ class Citizen(threading.Thread):
             start = time.perf_counter()
             ch = altcha.v2.Challenge.from_dict(s.get(f"{self.base}/concepts/{SLUG}/participation/challenge/").json())
             payload = altcha.v2.Payload(ch, altcha.solve_challenge(ch)).to_base64()
-            lon, lat = 7.201 + (self.n * 0.001) % 0.028, 51.471 + (i * 0.0001) % 0.018
+            lon, lat = POINTS[(self.n * 7 + i) % len(POINTS)]
             r = s.post(form, data={"csrfmiddlewaretoken": token, "theme": self.theme, "title": f"Lasttest {self.n}-{i}",
                                    "text": "Eine Idee aus dem Lasttest.", "altcha": payload,
                                    "geometry": json.dumps({"type": "Point", "coordinates": [lon, lat]})},
@@ -117,7 +118,8 @@ class Citizen(threading.Thread):
             if r.status_code == 302:
                 self.accepted += 1
             elif len(self.errors) < 5:
-                self.errors.append(f"{r.status_code}")
+                said = re.findall(r'(?:kern-error[^>]*>|kern-alert__header"><span class="kern-title">)([^<]+)', r.text)
+                self.errors.append(f"{r.status_code} {said[-1:] }")
             i += 1
 
 
@@ -126,16 +128,16 @@ class Planner(threading.Thread):
 
     PAGES = ("kuf/", "dashboard/", "reports/", "")
 
-    def __init__(self, base: str, context, session: str, until: float):
+    def __init__(self, base: str, session: str, until: float):
         super().__init__(daemon=True)
-        self.base, self.context, self.session, self.until = base, context, session, until
+        self.base, self.session, self.until = base, session, until
         self.ok, self.errors, self.latencies = 0, [], []
 
     def run(self):
         import requests
 
         s = requests.Session()
-        s.verify = self.context
+        s.trust_env, s.verify = False, CERT[0]
         i = 0
         while time.time() < self.until:
             start = time.perf_counter()
@@ -149,6 +151,25 @@ class Planner(threading.Thread):
             i += 1
 
 
+POINTS: list[tuple[float, float]] = []  # inside the demo's participation area
+FACTS = textwrap.dedent("""
+    import json, random
+    from isek.concepts import services as c
+    from isek.participation import services as p
+    k = c.concept_by_slug("bochum-innenstadt")
+    phase = p.current_phase(k)
+    area = phase.area()
+    x0, y0, x1, y1 = area.extent
+    from django.contrib.gis.geos import Point
+    random.seed(1)
+    points = []
+    while len(points) < 200:
+        pt = Point(random.uniform(x0, x1), random.uniform(y0, y1), srid=4326)
+        if area.contains(pt):
+            points.append((pt.x, pt.y))
+    print(json.dumps({"theme": phase.themes.first().pk, "measures": [m.pk for m in c.measures_of(k)[:8]],
+                      "points": points}))
+""")
 SESSION = textwrap.dedent("""
     from django.contrib.auth import get_user_model, BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -208,16 +229,18 @@ def main() -> int:
         env_file = prefix / "etc/isek/isek.env"
         env_file.write_text(env_file.read_text() + "ISEK_RATE_IDEAS=1000000\nISEK_LOG_LEVEL=WARNING\n")
         cert = prefix / "etc/isek/tls/isek.crt"
-        context = str(cert)
         run = subprocess.Popen([sys.executable, "-m", "isek.cli", "production", "run", "--prefix", str(prefix)],
                                env=CALLER, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         wait_port(https)
         base = f"https://localhost:{https}"
         import requests
 
+        CERT[0] = str(cert)
+        probe = requests.Session()
+        probe.trust_env, probe.verify = False, CERT[0]
         for _ in range(120):
             try:
-                if requests.get(base + "/", verify=context, timeout=5).status_code == 200:
+                if probe.get(base + "/", timeout=5).status_code == 200:
                     break
             except requests.RequestException:
                 pass
@@ -228,7 +251,7 @@ def main() -> int:
         static.mkdir()
         bars = {"concept page": f"/concepts/{SLUG}/", "measures GeoJSON": f"/concepts/{SLUG}/measures.geojson"}
         for name, path in bars.items():
-            r = requests.get(base + path, verify=context, headers={"Accept-Encoding": "gzip", "Accept-Language": "de"},
+            r = probe.get(base + path, headers={"Accept-Encoding": "gzip", "Accept-Language": "de"},
                              stream=True)
             raw = r.raw.read()  # the bytes as sent
             target = static / (name.replace(" ", "-") + ".bin")
@@ -259,19 +282,16 @@ def main() -> int:
 
         # 2. mixed traffic
         session = isek("production", "manage", "--prefix", str(prefix), "shell", "-c", SESSION).split()[-1]
-        out = isek("production", "manage", "--prefix", str(prefix), "shell", "-c",
-                   "from isek.concepts import services as c; from isek.participation import services as p;"
-                   "k = c.concept_by_slug('bochum-innenstadt'); ph = p.current_phase(k);"
-                   "print(ph.themes.first().pk, *[m.pk for m in c.measures_of(k)[:8]])").split()
-        theme, measures = int(out[-9]), out[-8:]
+        facts = json.loads(isek("production", "manage", "--prefix", str(prefix), "shell", "-c", FACTS).splitlines()[-1])
+        theme, measures, POINTS[:] = facts["theme"], facts["measures"], facts["points"]
         collection = f"{SLUG}.measures"
         paths = [f"/concepts/{SLUG}/", f"/concepts/{SLUG}/measures.geojson", f"/api/v1/concepts/{SLUG}/measures/",
                  f"/ogc/collections/{collection}/items?limit=100", *(f"/concepts/{SLUG}/measures/{m}/" for m in measures)]
         script = tmp / "mix.lua"
         script.write_text(MIX_LUA.format(paths=", ".join(json.dumps(p) for p in paths)))
         until = time.time() + MIXED
-        citizens = [Citizen(base, context, theme, until, n) for n in range(4)]
-        planners = [Planner(base, context, session, until) for _ in range(2)]
+        citizens = [Citizen(base, theme, until, n) for n in range(4)]
+        planners = [Planner(base, session, until) for _ in range(2)]
         peak = {"isek": 0.0, "nginx": 0.0, "postgres": 0.0}
         sampling = True
 

@@ -117,3 +117,13 @@ def test_only_visible_concepts_are_collections(users, bochum):
     planner = Client()
     planner.force_login(users["stranger"])
     assert planner.get(f"{OGC}/collections/lauf-altstadt.quarters/items").status_code == 200
+
+
+def test_anonymous_answers_may_be_cached_by_a_proxy_signed_in_ones_not(users, bochum):
+    from tests.conftest import client_for
+
+    url = "/ogc/collections/bochum-innenstadt.measures/items?limit=5"
+    assert Client().get(url)["Cache-Control"] == "public, max-age=10"
+    assert Client().get("/ogc/collections")["Cache-Control"] == "public, max-age=10"
+    assert client_for(users["planner"]).get(url)["Cache-Control"] == "private, no-cache"
+    assert Client().get("/ogc/collections/gibt-es-nicht.measures/items")["Cache-Control"] == "private, no-cache"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -183,6 +184,19 @@ def _describe(request, c: Collection) -> dict:
 
 def _json(data, status=200, content_type=JSON) -> JsonResponse:
     return JsonResponse(data, status=status, content_type=content_type, json_dumps_params={"ensure_ascii": False})
+
+
+def shared(view):
+    """What anonymous callers get is public data: a proxy in front (isek's nginx cache) may keep it
+    for 10 s, as it keeps the public pages and the API; signed-in callers' answers stay private."""
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if "Cache-Control" not in response:
+            response["Cache-Control"] = ("private, no-cache" if request.user.is_authenticated or response.status_code != 200
+                                         else "public, max-age=10")
+        return response
+    return wrapper
 
 
 def _error(status: int, text: str) -> JsonResponse:
