@@ -82,6 +82,7 @@ bench: setup
 	$(PY) bench/public_read_bench.py
 	$(PY) bench/participation_write_bench.py
 	$(PY) bench/api_ogc_bench.py
+	$(PY) bench/production_load_bench.py
 
 lint: venv
 	$(PY) -m pip install -q ruff

@@ -325,8 +325,10 @@ def _system_user(opts: Options, layout: Layout) -> None:
     except KeyError:
         _run(["adduser", "--system", "--group", "--home", str(layout.var), "--no-create-home", opts.user],
              "Systembenutzer anlegen")
-    if not os.access(isek_command(), os.X_OK) or subprocess.run(
-            ["runuser", "-u", opts.user, "--", str(isek_command()), "--version"], capture_output=True).returncode:
+    # can the user run isek's Python and import it? (nothing of the caller's settings: no ISEK_* here)
+    probe = ["runuser", "-u", opts.user, "--", sys.executable, "-c", "import django, isek.cli"]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ISEK_", "DATABASE_URL", "DJANGO_"))}
+    if not os.access(isek_command(), os.X_OK) or subprocess.run(probe, capture_output=True, env=clean, cwd="/").returncode:
         raise DeployError(f"Der Benutzer {opts.user} kann {isek_command()} nicht ausführen: das Verzeichnis muss für "
                           f"ihn lesbar sein (z. B. /opt/isek, nicht /root).")
 
@@ -462,7 +464,11 @@ class Supervisor:
             self.procs[name] = subprocess.Popen(["nginx", "-c", str(conf), "-g", "daemon off;"],
                                                 start_new_session=True)
         else:
-            cmd, env, cwd = unit_process(self.layout.units / f"{name}.service")
+            unit = self.layout.units / f"{name}.service"
+            cmd, env, cwd = unit_process(unit)
+            user = read_unit(unit).get("User", [""])[0]
+            if self.layout.prefix.resolve() == Path("/") and user:  # as systemd would: the unit's user
+                cmd = ["runuser", "-u", user, "--", *cmd]
             self.procs[name] = subprocess.Popen(cmd, env=env, cwd=cwd, start_new_session=True)
         self.out(f"{name} gestartet (PID {self.procs[name].pid})")
 
