@@ -474,7 +474,8 @@ class Supervisor:
 
     def start(self) -> None:
         self.running = True
-        for name in ("isek-web", "isek-worker", *(("nginx",) if not Options("x", self.layout.prefix).real else ())):
+        below_prefix = self.layout.prefix.resolve() != Path("/")  # a real machine runs Debian's nginx itself
+        for name in ("isek-web", "isek-worker", *(("nginx",) if below_prefix else ())):
             self._start(name)
 
     def watch(self) -> None:
