@@ -6,8 +6,9 @@ from __future__ import annotations
 def serve(host: str, port: int, workers: int, threads: int = 4, access_log: bool = False) -> None:
     """Serve the WSGI app on ``host:port`` (loopback: nginx or the demo's browser in front).
 
-    A worker is replaced after about 2,000 requests so that memory stays bounded over months; a
-    request may take up to 120 s (report downloads, large exports), then the worker is restarted.
+    A request may take up to 120 s (report downloads, large exports), then the worker is restarted.
+    Workers are not recycled after a number of requests: at a crowd's rate (300 ideas/s, three
+    requests each) that would restart them every few seconds and drop their connections.
     """
     from gunicorn.app.base import BaseApplication
 
@@ -21,8 +22,6 @@ def serve(host: str, port: int, workers: int, threads: int = 4, access_log: bool
             self.cfg.set("errorlog", "-")
             self.cfg.set("timeout", 120)
             self.cfg.set("graceful_timeout", 30)
-            self.cfg.set("max_requests", 2000)
-            self.cfg.set("max_requests_jitter", 200)
             self.cfg.set("proc_name", "isek")
             self.cfg.set("control_socket_disable", True)  # nothing uses it; it would want a writable $HOME
 
