@@ -387,3 +387,18 @@ def test_control_characters_in_names_are_dropped_not_stored(ctx):
     r = ctx["clients"]["anonymous"].post("/accounts/login/", {"username": "planer\x00in", "password": "x"})
     assert r.status_code == 200 and "Benutzername oder Passwort sind falsch" in r.content.decode()
     assert all(name.isprintable() for name in LoginEvent.objects.values_list("username", flat=True))
+
+
+def test_a_rejected_idea_of_a_known_browser_keeps_its_contact_as_it_was(ctx):
+    """A browser that took part before sends a new name with an idea outside the area: the idea is
+    refused and the contributor's name stays as it was."""
+    from isek.participation.models import Contributor
+
+    client = ctx["clients"]["citizen"]
+    r = client.post(f"/concepts/{ctx['concept'].slug}/participation/ideas/new/", ctx["idea"](name="Anna"))
+    assert r.status_code == 302
+    before = list(Contributor.objects.values_list("pk", "name"))
+    r = client.post(f"/concepts/{ctx['concept'].slug}/participation/ideas/new/",
+                    ctx["idea"](name="Berta", geometry=json.dumps({"type": "Point", "coordinates": [7.30, 51.50]})))
+    assert r.status_code == 400 and "außerhalb des Gebiets" in r.content.decode()
+    assert list(Contributor.objects.values_list("pk", "name")) == before == [(before[0][0], "Anna")]

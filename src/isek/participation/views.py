@@ -148,14 +148,14 @@ def idea_new(request, slug):
                                    title=d["title"], text=d["text"], geometry=d["geometry"], photo=photo,
                                    photo_rights=d["photo_rights"])
         try:
-            if known is None:
+            if known is None or d["name"] or d["email"]:
                 raise services.UnknownContributor
-            # the crowd's path: a known browser, no transaction (decision 0011)
-            contributor, token = services.contributor_for(request.user, known_id=known, **contact)
+            # the crowd's path: a known browser and nothing to record, no transaction (decision 0011)
+            contributor, token = services.contributor_for(request.user, known_id=known)
             idea = submit(contributor)
-        except services.UnknownContributor:  # a first idea, or the browser's contributions were deleted
-            with transaction.atomic():  # the new contributor only together with the idea
-                contributor, token = services.contributor_for(request.user, **contact)
+        except services.UnknownContributor:  # a first idea, contact details, or the contributions were deleted
+            with transaction.atomic():  # a new contributor or changed contact only together with the idea
+                contributor, token = services.contributor_for(request.user, known_id=known, **contact)
                 idea = submit(contributor)
     except InputError as exc:
         form.add_error("photo", exc.messages(_))
