@@ -7,6 +7,7 @@ row of every table before and after)."""
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from datetime import timedelta
@@ -36,8 +37,9 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 ALLOWED = {200, 201, 204, 302, 304, 400, 409, 412, 415}
 
 
+@functools.cache
 def url_patterns() -> dict[str, str]:
-    """{view name: route} for every named URL pattern outside the admin."""
+    """{view name: route} for every named URL pattern outside the admin (read once)."""
     found = {}
 
     def walk(resolver, prefix, namespace):

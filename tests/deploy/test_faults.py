@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
+from tests.deploy import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PORT = 54349  # a PostgreSQL of this test's own: restarting the suite's would disturb the other run
@@ -40,11 +41,6 @@ def _pg_ctl(*args: str) -> None:
         cmd = ["runuser", "-u", "postgres", "--", *cmd]
     subprocess.run(cmd, check=True, capture_output=True)
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +81,7 @@ def _get(url: str) -> tuple[int, str]:
 
 def test_postgresql_restarted_under_load(installation):
     env, var = installation
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "isek.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"

@@ -23,16 +23,12 @@ import psycopg
 import pytest
 
 from isek.deploy import stack
+from tests.deploy import free_port
 
 PG_PORT = int(os.environ.get("ISEK_PG_PORT", 54329))
 DB = "isek_deploy_test"
 pytestmark = pytest.mark.database_independent
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _clean_env() -> dict:
@@ -77,7 +73,7 @@ class Https:
 def installed(tmp_path_factory):
     _drop_database()
     prefix = tmp_path_factory.mktemp("prod")
-    ports = {"http": _free_port(), "https": _free_port(), "app": _free_port()}
+    ports = {"http": free_port(), "https": free_port(), "app": free_port()}
     done = _isek("production", "install", "--server-name", "localhost", "--self-signed", "--prefix", str(prefix),
                  "--pg-admin-url", f"postgresql://postgres@127.0.0.1:{PG_PORT}/postgres", "--db-name", DB,
                  "--listen", "127.0.0.1", "--http-port", str(ports["http"]), "--https-port", str(ports["https"]),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from isek.core import clients, throttle
+from isek.core.rules import printable
 
 from .models import LoginEvent
 
@@ -27,8 +28,8 @@ def _limits() -> dict[str, tuple[int, int]]:
 
 
 def _name(username: str) -> str:
-    """The name as typed, without control characters (PostgreSQL refuses NUL in text)."""
-    return "".join(ch for ch in (username or "") if ch.isprintable())[:150]
+    """The name as typed, without control characters."""
+    return printable(username, 150)
 
 
 def _keys(request, username: str) -> dict[str, str]:

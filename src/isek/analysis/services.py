@@ -32,15 +32,12 @@ def start_run(user, concept, extract: str = "", city_layers: bool = False, *, no
 
 def runs_of(concept, limit: int = 10) -> list[AnalysisRun]:
     """The concept's newest runs, as its page shows them: one whose worker died is failed first."""
-    background.sweep(concept.analysis_runs.all())
-    return list(concept.analysis_runs.all()[:limit])
+    return background.newest(concept.analysis_runs.all(), limit)
 
 
 def run_state(run: AnalysisRun) -> AnalysisRun:
     """The run as its status poll shows it (swept like ``runs_of``)."""
-    if run.status == AnalysisRun.Status.RUNNING and background.sweep(AnalysisRun.objects.filter(pk=run.pk)):
-        run.refresh_from_db()
-    return run
+    return background.current(run)
 
 
 def cancel_run(user, concept, run: AnalysisRun) -> str:

@@ -156,3 +156,17 @@ def sweep(queryset) -> int:
         return 0
     return queryset.model.objects.filter(pk__in=gone, status=Status.RUNNING).update(
         status=Status.FAILED, finished_at=timezone.now(), message=str(INTERRUPTED))
+
+
+def newest(queryset, limit: int) -> list:
+    """The first ``limit`` jobs of ``queryset`` as a page shows them: those whose worker is gone
+    are failed first."""
+    sweep(queryset)
+    return list(queryset[:limit])
+
+
+def current(job):
+    """``job`` as its status poll shows it: failed first if it runs and its worker is gone."""
+    if job is not None and job.status == Status.RUNNING and sweep(type(job).objects.filter(pk=job.pk)):
+        job.refresh_from_db()
+    return job

@@ -24,3 +24,9 @@ def keys_after(existing, changed, removed, key) -> list:
 def repeated(keys) -> list[str]:
     """The keys that occur more than once, sorted, as text."""
     return sorted(str(k) for k, n in Counter(keys).items() if n > 1)
+
+
+def printable(text: str, limit: int) -> str:
+    """``text`` without control characters, at most ``limit`` characters: for names that arrive
+    from clients outside any form (PostgreSQL refuses NUL in text)."""
+    return "".join(ch for ch in (text or "") if ch.isprintable())[:limit]

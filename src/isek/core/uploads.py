@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .models import Upload
 from .problems import InputError, Problem, gettext_noop, too_large
+from .rules import printable
 
 STALE_AFTER = datetime.timedelta(days=1)
 
@@ -68,8 +69,7 @@ def create(user, scope: str, length: int, filename: str, limit: int) -> Upload:
     if length > limit:
         raise InputError([too_large(length, limit)])
     purge_stale()
-    # a name from the client's metadata: no control characters (PostgreSQL refuses NUL in text)
-    name = "".join(ch for ch in Path(filename or "upload").name if ch.isprintable())[:255] or "upload"
+    name = printable(Path(filename or "upload").name, 255) or "upload"  # from the client's metadata
     upload = Upload.objects.create(user=user, scope=scope, filename=name, length=length)
     part_path(upload).touch()
     return upload

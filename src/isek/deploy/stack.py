@@ -292,13 +292,17 @@ def _write(path: Path, text: str, mode: int = 0o644) -> None:
     partial.replace(path)
 
 
+def clean_environ() -> dict[str, str]:
+    """This process's environment without isek's settings (the caller's are not the installation's)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("ISEK_", "DATABASE_URL", "DJANGO_"))}
+
+
 def _as_app(opts: Options, env: dict[str, str], args: list[str], what: str) -> None:
     """Run ``isek ARGS`` with the installation's settings, as its system user on a real machine."""
     cmd = [str(isek_command()), *args]
     if opts.real:
         cmd = ["runuser", "-u", opts.user, "--", *cmd]
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("ISEK_", "DATABASE_URL", "DJANGO_"))}
-    full.update(env)
+    full = {**clean_environ(), **env}
     _run(cmd, what, env=full, cwd=env["ISEK_VAR_DIR"])
 
 
@@ -327,8 +331,8 @@ def _system_user(opts: Options, layout: Layout) -> None:
              "Systembenutzer anlegen")
     # can the user run isek's Python and import it? (nothing of the caller's settings: no ISEK_* here)
     probe = ["runuser", "-u", opts.user, "--", sys.executable, "-c", "import django, isek.cli"]
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ISEK_", "DATABASE_URL", "DJANGO_"))}
-    if not os.access(isek_command(), os.X_OK) or subprocess.run(probe, capture_output=True, env=clean, cwd="/").returncode:
+    if not os.access(isek_command(), os.X_OK) or subprocess.run(probe, capture_output=True, env=clean_environ(),
+                                                               cwd="/").returncode:
         raise DeployError(f"Der Benutzer {opts.user} kann {isek_command()} nicht ausführen: das Verzeichnis muss für "
                           f"ihn lesbar sein (z. B. /opt/isek, nicht /root).")
 
@@ -442,7 +446,7 @@ def unit_process(path: Path) -> tuple[list[str], dict[str, str], str]:
     """What a service unit runs: its command, its environment (the EnvironmentFile on top of a
     clean one) and its working directory."""
     unit = read_unit(path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ISEK_", "DATABASE_URL", "DJANGO_"))}
+    env = clean_environ()
     for env_file in unit.get("EnvironmentFile", []):
         env.update(read_env(Path(env_file.lstrip("-"))))
     return shlex.split(unit["ExecStart"][0]), env, unit.get("WorkingDirectory", ["/"])[0]

@@ -324,10 +324,7 @@ def cut_extract_of(concept: Concept) -> Path | None:
 def basemap_job(concept: Concept) -> BaseMap | None:
     """The city's base map as its page and status poll show it: a build whose worker died is
     failed first."""
-    bm = base_map_of(concept.city)
-    if bm is not None and bm.status == BaseMap.Status.RUNNING and background.sweep(BaseMap.objects.filter(pk=bm.pk)):
-        bm.refresh_from_db()
-    return bm
+    return background.current(base_map_of(concept.city))
 
 
 def cancel_basemap(user, concept: Concept) -> str:

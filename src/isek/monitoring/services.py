@@ -182,15 +182,12 @@ def start_report(user, concept, kind: str, year: int | None = None, version=None
 
 def reports_of(concept, limit: int = 12) -> list[Report]:
     """The concept's newest reports, as its page shows them: one whose worker died is failed first."""
-    background.sweep(concept.reports.all())
-    return list(concept.reports.all()[:limit])
+    return background.newest(concept.reports.all(), limit)
 
 
 def report_state(report: Report) -> Report:
     """The report as its status poll shows it (swept like ``reports_of``)."""
-    if report.status == Report.Status.RUNNING and background.sweep(Report.objects.filter(pk=report.pk)):
-        report.refresh_from_db()
-    return report
+    return background.current(report)
 
 
 def cancel_report(user, concept, report: Report) -> str:
