@@ -6,6 +6,7 @@ stopping what was started."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -63,6 +64,27 @@ def nginx_conf(tmp: Path, http: str, connections: int = 256) -> Path:
           scgi_temp_path {tmp}/nginx-scgi;
         """) + textwrap.indent(textwrap.dedent(http).strip(), "  ") + "\n}\n")
     return conf
+
+
+def run_wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict:
+    """wrk (2 threads, keep-alive, gzip, German) against ``url``: requests/s, requests, p50 and p99
+    in ms, non-2xx/3xx answers, socket errors, and wrk's own output."""
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", "Accept-Encoding: gzip",
+           "-H", "Accept-Language: de"]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+
+    def ms(label):
+        m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)\b", out)
+        return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "requests": int(re.search(r"(\d+) requests in", out).group(1)), "p50": ms("50"), "p99": ms("99"),
+            "errors": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else "",
+            "raw": out}
 
 
 def start_nginx(nginx: str, conf: Path) -> subprocess.Popen:

@@ -38,7 +38,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from _servers import PG_PORT, free_port, nginx_conf, start_nginx, start_postgis, stop, stop_postgis, wait_port  # noqa: E402
+from _servers import PG_PORT, free_port, nginx_conf, run_wrk, start_nginx, start_postgis, stop, stop_postgis, wait_port  # noqa: E402
 
 DURATION = int(os.environ.get("ISEK_BENCH_SECONDS", 15))
 MIXED = int(os.environ.get("ISEK_BENCH_MIXED_SECONDS", 30))
@@ -59,22 +59,7 @@ def isek(*args: str, env=None) -> str:
 
 
 def wrk(url: str, seconds: int, script: Path | None = None) -> dict:
-    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-H", "Accept-Encoding: gzip",
-           "-H", "Accept-Language: de"]
-    if script:
-        cmd += ["-s", str(script)]
-    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
-
-    def ms(label):
-        m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)\b", out)
-        return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
-
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "requests": int(re.search(r"(\d+) requests in", out).group(1)), "p50": ms("50"), "p99": ms("99"),
-            "errors": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else "",
-            "raw": out}
+    return run_wrk(url, seconds, CONNECTIONS, script)
 
 
 MIX_LUA = """

@@ -17,7 +17,6 @@ import gzip
 import http.client
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from _servers import (  # noqa: E402
     fresh_database,
     nginx_conf,
     postgis_env,
+    run_wrk,
     serve_isek,
     start_nginx,
     start_postgis,
@@ -61,16 +61,11 @@ def get(port: int, path: str) -> tuple[int, dict, bytes]:
 
 
 def wrk(port: int, path: str) -> tuple[float, float]:
-    """(requests per second, p99 latency in ms) of wrk against ``path``."""
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency",
-                          "-H", "Accept-Encoding: gzip", "-H", "Accept-Language: de", f"http://127.0.0.1:{port}{path}"],
-                         capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    m = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    p99 = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
-    if "Non-2xx" in out:
-        raise RuntimeError(f"{path}: errors\n{out}")
-    return rps, p99
+    """(requests per second, p99 latency in ms) of wrk against ``path``; errors are a failure."""
+    got = run_wrk(f"http://127.0.0.1:{port}{path}", DURATION, CONNECTIONS)
+    if got["errors"]:
+        raise RuntimeError(f"{path}: errors\n{got['raw']}")
+    return got["rps"], got["p99"]
 
 
 SETUP = textwrap.dedent(f"""
