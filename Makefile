@@ -18,7 +18,8 @@ help:
 	@echo "make demo   – run the Bochum demo at http://127.0.0.1:$(PORT)"
 	@echo "make test   – run all tests on SpatiaLite and PostGIS"
 	@echo "make production SERVER_NAME=isek.example.de [TLS_CERT=… TLS_KEY=…] – the production stack (docs/deploy.md)"
-	@echo "make lint   – ruff"
+	@echo "make lint   – ruff (make test runs it too)"
+	@echo "make lock   – renew requirements.lock (pinned versions with hashes) from pyproject.toml"
 	@echo "make messages – update and compile the translations"
 
 system: var/.system-ok
@@ -40,11 +41,19 @@ var/.system-ok: Makefile
 	@touch $@
 
 venv: $(VENV)/.installed
-$(VENV)/.installed: pyproject.toml var/.system-ok
+# Python packages come from requirements.lock (every version pinned, every file's hash checked), so a
+# fresh machine installs exactly what CI tested; `make lock` renews it after pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml requirements.lock var/.system-ok
 	test -x $(PY) || /usr/bin/python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q --require-hashes -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
 	@touch $@
+
+lock: var/.system-ok
+	/usr/bin/python3 -m venv var/pip-tools
+	var/pip-tools/bin/pip install -q pip-tools
+	PIP_CONFIG_FILE=/dev/null var/pip-tools/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --extra test \
+	  --no-emit-index-url --no-emit-find-links --index-url https://pypi.org/simple -o requirements.lock pyproject.toml
 
 static: src/isek/web/static/vendor/.installed
 src/isek/web/static/vendor/.installed: package.json package-lock.json tools/vendor_static.py var/.system-ok
@@ -85,8 +94,7 @@ bench: setup
 	$(PY) bench/production_load_bench.py
 
 lint: venv
-	$(PY) -m pip install -q ruff
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests bench tools
 
 # The .po files are the source of the translations (edit them in Poedit or Weblate); this target
 # only collects new strings and compiles. tests/config/test_translations.py fails on any
@@ -96,4 +104,4 @@ messages: venv
 	cd src/isek && ../../$(VENV)/bin/isek makemessages -d djangojs -e mjs -l en --no-obsolete --no-wrap --ignore 'web/static/vendor/*'
 	cd src/isek && ../../$(VENV)/bin/isek compilemessages
 
-.PHONY: help system venv static setup demo test production bench lint messages
+.PHONY: help system venv static setup demo test production bench lint lock messages

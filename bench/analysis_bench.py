@@ -17,16 +17,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
 
 import geopandas as gpd  # noqa: E402
 import shapely  # noqa: E402
+from _extracts import extract  # noqa: E402
 
 from isek.analysis import cli  # noqa: E402
 from isek.analysis.osm import write_complete_xml as complete_xml  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "bench"))
-from _extracts import extract  # noqa: E402
 
 LAUF = extract("lauf_an_der_pegnitz_2020-01-15.osm.pbf")
 BOX = (11.2474, 49.4995, 11.3079, 49.5304)

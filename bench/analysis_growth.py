@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
 from _extracts import enlarged, extract  # noqa: E402
 
 LAUF = extract("lauf_an_der_pegnitz_2020-01-15.osm.pbf")
@@ -22,7 +21,6 @@ DLON, DLAT = 0.065, 0.035
 
 CHILD = """
 import json, resource, sys, time
-sys.path.insert(0, {src!r})
 from isek.analysis import cli
 t = time.perf_counter()
 s = cli.analyze({pbf!r}, {areas!r}, {out!r}, maps=False, progress=None)
@@ -45,7 +43,7 @@ def main() -> int:
             areas = Path(tmp) / f"areas_{side}.geojson"
             gpd.GeoDataFrame({"area_id": ["all"]}, geometry=[shapely.box(W, S, W + (side - 1) * DLON + (E - W), S + (side - 1) * DLAT + (N - S))],
                              crs="EPSG:4326").to_file(areas)
-            code = CHILD.format(src=str(ROOT / "src"), pbf=str(pbf), areas=str(areas), out=str(Path(tmp) / f"out{side}"))
+            code = CHILD.format(pbf=str(pbf), areas=str(areas), out=str(Path(tmp) / f"out{side}"))
             r = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
             res = json.loads(r.stdout.strip().splitlines()[-1])
             rows.append((side * side, pbf.stat().st_size / 1e6, res["seconds"], res["maxrss_mb"], build))

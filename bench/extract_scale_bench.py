@@ -22,7 +22,6 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
 from _extracts import enlarged, extract  # noqa: E402
 
 LAUF = extract("lauf_an_der_pegnitz_2020-01-15.osm.pbf")
@@ -32,7 +31,6 @@ COPIES = 15  # 225 copies: about 220 MB
 
 CHILD = """
 import json, resource, sys, time
-sys.path.insert(0, {src!r})
 import geopandas as gpd, shapely
 from isek.geodata import basemaps
 from isek.analysis import cli
@@ -52,7 +50,7 @@ print(json.dumps({{"basemap": t1 - t0, "analysis": t2 - t1, "total": t2 - t0, "t
 
 def run(pbf: Path, area, work: Path) -> dict:
     work.mkdir(parents=True, exist_ok=True)
-    code = CHILD.format(src=str(ROOT / "src"), pbf=str(pbf), area=tuple(area), work=str(work))
+    code = CHILD.format(pbf=str(pbf), area=tuple(area), work=str(work))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"run on {pbf.name} failed:\n{proc.stderr[-2000:]}")
@@ -62,7 +60,6 @@ def run(pbf: Path, area, work: Path) -> dict:
 def cut_seconds(pbf: Path, area, out: Path) -> float:
     import time
 
-    sys.path.insert(0, str(ROOT / "src"))
     from isek.geodata import basemaps
 
     t = time.perf_counter()

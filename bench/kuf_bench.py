@@ -13,7 +13,6 @@ import time
 from decimal import Decimal as D
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "isek.config.settings")
 
 from isek.finance import engine, excel  # noqa: E402

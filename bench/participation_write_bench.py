@@ -29,7 +29,6 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
 from _servers import (  # noqa: E402
     free_port,
     fresh_database,

@@ -37,7 +37,6 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
 from _servers import PG_PORT, free_port, nginx_conf, run_wrk, start_nginx, start_postgis, stop, stop_postgis, wait_port  # noqa: E402
 
 DURATION = int(os.environ.get("ISEK_BENCH_SECONDS", 15))

@@ -41,7 +41,6 @@ def main() -> int:
     pages = next(int(line.split()[-1]) for line in pages.splitlines() if line.startswith("Pages:"))
 
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT / "src"))
     import django
 
     django.setup()

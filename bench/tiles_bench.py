@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
 from _servers import free_port, nginx_conf, serve_isek, start_nginx, stop, wait_port  # noqa: E402
 
 EXTRACT = "osm/hoyerswerda_altstadt.osm.pbf"

@@ -2,10 +2,57 @@
 by tools/test.sh)."""
 
 import os
+import threading
 
 import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class _RequestsInFlight:
+    """Counts the requests this process is serving (the live server's threads included) through
+    Django's request_started/request_finished signals."""
+
+    def __init__(self):
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def started(self, **kwargs):
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_idle(self, timeout):
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count <= 0, timeout)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _requests_in_flight():
+    from django.core.signals import request_finished, request_started
+
+    requests = _RequestsInFlight()
+    request_started.connect(requests.started, dispatch_uid="tests-in-flight-started")
+    request_finished.connect(requests.finished, dispatch_uid="tests-in-flight-finished")
+    yield requests
+    request_started.disconnect(dispatch_uid="tests-in-flight-started")
+    request_finished.disconnect(dispatch_uid="tests-in-flight-finished")
+
+
+@pytest.fixture
+def transactional_db(transactional_db, _requests_in_flight):
+    """pytest-django's fixture, whose database is flushed only once no request is still being
+    served: a live-server request still running during the flush failed it on SpatiaLite's
+    shared-cache test database ("database table is locked", issue 21). Browser contexts close
+    before this (tests/browser/conftest.py: `pages` depends on this fixture)."""
+    yield transactional_db
+    assert _requests_in_flight.wait_idle(30), (
+        f"{_requests_in_flight.count} request(s) still being served 30 s after the test ended"
+    )
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -8,6 +8,8 @@ mkdir -p "$ISEK_VAR_DIR"
 # Real data: ../shared/data where it exists, else downloaded and verified into var/data.
 export ISEK_DATA_DIRS="$(pwd)/../shared/data:$(pwd)/var/data"
 ISEK_VAR_DIR="$(pwd)/var" "$PY" -m isek data fetch
+echo "== lint (ruff) =="
+"$(dirname "$PY")/ruff" check src tests bench tools
 echo "== architecture contracts (import-linter) =="
 "$(dirname "$PY")/lint-imports"
 tools/pg.sh start

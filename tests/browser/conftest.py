@@ -51,7 +51,9 @@ class Pages:
 
 
 @pytest.fixture
-def pages(browser):
+def pages(browser, transactional_db, live_server):
+    # Depends on the database and the live server so that its browser contexts close (and stop
+    # sending requests) before the test database is flushed, whatever order a test names them in.
     p = Pages(browser)
     yield p
     p.close()
