@@ -71,6 +71,14 @@ def test_warnings():
     assert next(w for w in r.warnings if w.code == "no_financing").measure == "2"
 
 
+def test_without_any_rate_one_warning_instead_of_one_per_measure_and_year():
+    rules = e.Rules(rates={}, federal_share=D(1) / D(3), start_year=2020, end_year=2026)
+    costs = [e.CostLine(m, y, "9", D("100"), D("80")) for m in ("1", "2") for y in (2020, 2021, 2022)]
+    r = e.compute(M, costs, [], rules)
+    assert [w.code for w in r.warnings] == ["no_rates"] and r.warnings[0].measure is None
+    assert r.total("grant") == 0
+
+
 @settings(max_examples=100, deadline=None)
 @given(amounts=st.lists(money, min_size=1, max_size=6), shift=st.integers(-3, 3))
 def test_a_scenario_shift_keeps_totals(amounts, shift):

@@ -70,8 +70,10 @@ def test_parts_become_complete_as_the_planner_fills_them(client):
 def test_funding_rates_count_only_where_isek_has_the_lands_rules():
     nrw = ConceptFactory(city__ags="05911000")
     saxony = ConceptFactory(city__ags="14625240")
+    thuringia = ConceptFactory(city__ags="16051000")
     assert _by_key(nrw)["rates"].status == "incomplete"
-    assert _by_key(saxony)["rates"].status == "not_applicable"
+    assert _by_key(saxony)["rates"].status == "incomplete"
+    assert _by_key(thuringia)["rates"].status == "not_applicable"
 
 
 def test_isek_pdf_marks_the_open_parts(tmp_path):

@@ -1,5 +1,5 @@
-"""The 16 Länder by the first two digits of the official municipality key (AGS), and what isek
-knows of each (no Django)."""
+"""The 16 Länder by the first two digits of the official municipality key (AGS) (no Django).
+What isek knows of each Land's funding rules is in isek.finance.land_rules."""
 
 from __future__ import annotations
 
@@ -9,10 +9,6 @@ LAENDER = {
     "09": "Bayern", "10": "Saarland", "11": "Berlin", "12": "Brandenburg", "13": "Mecklenburg-Vorpommern",
     "14": "Sachsen", "15": "Sachsen-Anhalt", "16": "Thüringen",
 }
-
-# Länder whose funding rules are data in isek (finance reference data: programmes, cost groups,
-# rates; the application outline of the readiness check and the ISEK report).
-FUNDING_RULES = {"05": "FRL Städtebauförderung NRW 2023"}
 
 
 def land_of(ags: str) -> str | None:

@@ -91,7 +91,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Warning:
-    code: str  # no_financing | above_cost | outside_period | above_cap | gap | no_rate | unknown_measure
+    code: str  # no_rates | no_financing | above_cost | outside_period | above_cap | gap | no_rate | unknown_measure
     message: str  # German text; isek.finance.kuf.localized() gives it in the UI language
     measure: str | None = None
     year: int | None = None
@@ -178,7 +178,7 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
         rate = rules.rates.get(y)
         if rate is None:
             rate = ZERO
-            if cell.eligible:
+            if cell.eligible and rules.rates:  # without any rate, one warning says so (below)
                 warnings.append(Warning("no_rate", f"Kein Fördersatz für {y}: keine Zuwendung berechnet.", m, y,
                                         (("year", y),)))
         grant = cents(cell.eligible * rate)
@@ -212,6 +212,9 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
         if m not in known:
             warnings.append(Warning("unknown_measure", "Kosten einer unbekannten Maßnahme.", m, y))
 
+    if not rules.rates:
+        warnings.insert(0, Warning("no_rates", "Es sind keine Fördersätze festgelegt: keine Zuwendung berechnet. "
+                                         "Festzulegen in der KuF unter „Fördersätze und Förderobergrenze“."))
     financed = {m for (m, _y), c in cells.items() if c.cost or any(c.sources.values())}
     for ref in measures:
         if ref.cancelled:

@@ -57,8 +57,9 @@ class Override:
 
 
 def write(result: engine.KufResult, path, title: str, group_names: dict[str, str] | None = None,
-          attribution: str = "") -> None:
-    """Write the KuF workbook to ``path``."""
+          attribution: str = "", notes: list[str] = ()) -> None:
+    """Write the KuF workbook to ``path``; ``notes`` (the Land's funding rules) go below the
+    parameters."""
     group_names = group_names or {}
     years = result.years
     cells = result.cells
@@ -92,6 +93,8 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
     if result.rules.cap is not None:
         ws_p.write_number(row + 1, 1, float(result.rules.cap), fmt["money"])
     cap_ref = f"Parameter!$B${row + 2}"
+    for i, note in enumerate(notes):
+        ws_p.write_string(row + 3 + i, 0, note)
     ws_p.set_column(0, 0, 42)
     ws_p.set_column(1, 1, 16)
 

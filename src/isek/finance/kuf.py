@@ -18,6 +18,8 @@ from .models import CostItem, FinanceVersion, Financing, FundingCap, FundingProg
 HUNDRED = Decimal(100)
 
 WARNING_TEXTS = {
+    "no_rates": gettext_lazy("Es sind keine Fördersätze festgelegt: keine Zuwendung berechnet. Festzulegen in der KuF unter "
+                             "„Fördersätze und Förderobergrenze“."),
     "no_rate": gettext_lazy("Kein Fördersatz für %(year)s: keine Zuwendung berechnet."),
     "above_cost": gettext_lazy("Finanzierung übersteigt die Kosten (%(cost)s €)."),
     "gap": gettext_lazy("Ungeklärte Finanzierung: %(amount)s €."),

@@ -6,7 +6,7 @@ from django.utils import translation
 
 from isek.core import pdf
 
-from . import kuf
+from . import kuf, land_rules
 
 
 def write(concept, result, table: dict, title: str, path, groups: dict[str, str]) -> None:
@@ -14,5 +14,5 @@ def write(concept, result, table: dict, title: str, path, groups: dict[str, str]
         warnings = kuf.localized(result.warnings)
     pdf.write("finance/kuf_pdf.html", {
         "concept": concept, "result": result, "t": table, "title": title, "groups": groups,
-        "warnings": warnings,
+        "warnings": warnings, "land_lines": land_rules.summary(land_rules.for_ags(concept.city.ags)),
     }, path)

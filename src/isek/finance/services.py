@@ -17,7 +17,7 @@ from isek import access
 from isek.core.audit import change
 from isek.core.rules import invalid, keys_after, repeated
 
-from . import engine, excel, importing, kuf, pdf, reference
+from . import engine, excel, importing, kuf, land_rules, pdf, reference
 from .models import (
     CostGroup,
     CostItem,
@@ -32,6 +32,19 @@ from .models import (
 from .presenters import SOURCE_LABELS, source_rows, table  # noqa: F401  (the display rows other apps show)
 
 # --- reading -----------------------------------------------------------------------------------
+
+
+def rules_of_land(concept) -> land_rules.LandRules | None:
+    """What isek knows of the funding rules of the concept's Land (guideline, programmes, rates,
+    outline; ``known`` is False where it knows none)."""
+    return land_rules.for_ags(concept.city.ags)
+
+
+def land_context(concept) -> dict:
+    """The template context of finance/_land_rules.html: the Land's rules and the name of the
+    concept's programme there."""
+    rules = rules_of_land(concept)
+    return {"land": rules, "land_programme": rules.programme(concept.programme) if rules else ""}
 
 
 def current(concept, scenario: engine.Scenario | None = None) -> engine.KufResult:
@@ -66,7 +79,7 @@ def export_kuf(concept, version: FinanceVersion | None, fmt: str, path) -> None:
     title = f"{_('Kosten- und Finanzierungsübersicht')} – {concept.name} – {stand}"
     groups = cost_groups()
     if fmt == "xlsx":
-        excel.write(result, path, title, groups, attribution="isek")
+        excel.write(result, path, title, groups, attribution="isek", notes=land_rules.summary(rules_of_land(concept)))
     else:
         pdf.write(concept, result, table(result), title, path, groups)
 

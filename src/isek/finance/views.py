@@ -77,8 +77,12 @@ def kuf_page(request, slug):
                       "what": {"cost": _("Kosten"), "eligible": _("förderfähig")}.get(c.what, SOURCE_LABELS.get(c.what, c.what))}
                      for c in changes],
         }
+    warnings = kuf.localized(result.warnings)
     return render(request, "finance/kuf.html", {
-        "concept": concept, "result": result, "t": table(result), "warnings": kuf.localized(result.warnings),
+        "concept": concept, "result": result, "t": table(result),
+        # Without any rate the page says so once, at the top, with the way to set them.
+        "no_rates": any(w.code == "no_rates" for w in warnings), "warnings": [w for w in warnings if w.code != "no_rates"],
+        **services.land_context(concept),
         "rates": FundingRate.objects.filter(concept=concept), "cap": FundingCap.objects.filter(concept=concept).first(),
         "can_edit": access.allows(request.user, "kuf", "edit", concept), "scenario_form": scenario_form, "scenario_rows": scenario_rows,
         "scenario_query": request.GET.urlencode() if scenario is not None else "",

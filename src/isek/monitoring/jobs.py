@@ -72,8 +72,9 @@ def execute(report: Report) -> None:
                                                    message=f"Interner Fehler ({type(exc).__name__}); siehe Protokoll des Workers.")
         raise
     message = ""
-    if report.kind == Report.Kind.ISEK and pages and pages > reports.MAX_ISEK_PAGES:
-        message = f"Das ISEK hat {pages} Seiten; im Förderantrag NRW sind höchstens {reports.MAX_ISEK_PAGES} zulässig."
+    limit = reports.max_isek_pages(report.concept)
+    if report.kind == Report.Kind.ISEK and pages and limit and pages > limit:
+        message = f"Das ISEK hat {pages} Seiten; im Förderantrag {report.concept.city.land} sind höchstens {limit} zulässig."
     Report.objects.filter(pk=report.pk).update(status=Report.Status.DONE, progress=100, file=str(path), pages=pages,
                                                message=message, finished_at=timezone.now())
 

@@ -1,9 +1,9 @@
 """What is still missing before a concept can go into a funding application.
 
-Each item is one part that the Land's application outline (NRW: FRL Städtebauförderung 2023, the
-ISEK in an application has area, SWOT, population, retail where relevant, goals and fields of
-action, measures with cost, financing and time plan, steering, continuation, monitoring where
-relevant; DOMAIN.md §3 [34]) and isek's ISEK report expect. An item is complete, incomplete (with
+Each item is one part that isek's ISEK report and the application outline expect: the Land's
+outline where isek knows it (isek.finance.land_rules; NRW: area, SWOT, population, retail where
+relevant, goals and fields of action, measures with cost, financing and time plan, steering,
+continuation, monitoring where relevant; DOMAIN.md §3 [34]), otherwise the general outline. An item is complete, incomplete (with
 what is missing and where to fix it) or not applicable. The readiness page and the ISEK PDF (which
 marks open parts "noch offen") read the same list.
 """
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.analysis.models import AnalysisRun
 from isek.concepts.models import Concept
-from isek.core.laender import FUNDING_RULES
+from isek.finance import services as finance
 
 from .models import Indicator, ReportText
 
@@ -92,10 +92,10 @@ def check(concept: Concept) -> list[Item]:
             missing.append(_("Maßnahme %(n)s: %(gaps)s") % {"n": m.number, "gaps": ", ".join(str(g) for g in gaps)})
     items.append(_item("measures", _("Maßnahmen mit Kosten, Finanzierung und Zeitplan"), missing,
                        reverse("finance:kuf", args=[slug])))
-    rules = FUNDING_RULES.get(concept.city.land_key)
+    rules = finance.rules_of_land(concept)
     items.append(_item("rates", _("Fördersätze der Jahre"),
                        [] if concept.funding_rates.exists() else [_("Fördersatz je Jahr")],
-                       reverse("finance:kuf-rates", args=[slug]), applicable=rules is not None))
+                       reverse("finance:kuf-rates", args=[slug]), applicable=rules is not None and rules.known))
     items.append(_item("steering", _("Steuerung und Beteiligung"), text_missing("steering"), texts_url))
     items.append(_item("continuation", _("Verstetigung"), text_missing("continuation"), texts_url))
 

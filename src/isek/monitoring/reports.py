@@ -1,6 +1,7 @@
 """The reports the funding procedure asks for, built from the concept's data:
 
-- ``isek``: the ISEK as a PDF following the NRW application outline (at most 25 pages);
+- ``isek``: the ISEK as a PDF following the application outline of the concept's Land where isek
+  knows it (NRW: at most 25 pages), otherwise a general outline (isek.finance.land_rules);
 - ``sachbericht``: the yearly progress report for a chosen year;
 - ``monitoring``: the federal monitoring data (Begleitinformationen) as CSV, columns configurable.
 
@@ -20,7 +21,7 @@ from isek.analysis import services as analysis
 from isek.concepts.models import Concept, Measure, Milestone
 from isek.core import pdf
 from isek.core.tabular import as_text_cell
-from isek.finance import engine, kuf, presenters
+from isek.finance import engine, kuf, land_rules, presenters
 from isek.finance.models import CostGroup, FinanceVersion
 from isek.geodata import services as geodata
 
@@ -28,7 +29,6 @@ from . import charts, figures, readiness
 from .models import Indicator, MonitoringMapping, ReportText, YearNote
 
 ZERO = Decimal(0)
-MAX_ISEK_PAGES = 25
 Progress = Callable[[int, str], None]
 
 
@@ -105,6 +105,12 @@ def _common(concept: Concept, ov: dict) -> dict:
             "key": ov["key"], "today": datetime.date.today(), "result": ov["result"]}
 
 
+def max_isek_pages(concept: Concept) -> int | None:
+    """The page limit of an ISEK in an application in the concept's Land (None where isek knows none)."""
+    rules = land_rules.for_ags(concept.city.ags)
+    return rules.max_pages if rules else None
+
+
 def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
     """The ISEK document; returns its page count."""
     with translation.override("de"):
@@ -131,6 +137,9 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["groups"] = {g.number: g.name for g in CostGroup.objects.all()}
         ctx["warnings"] = figures.kuf_texts(result)
         ctx["open_items"] = [i for i in readiness.check(concept) if i.open]
+        ctx["land"] = land_rules.for_ags(concept.city.ags)
+        ctx["land_programme"] = ctx["land"].programme(concept.programme)
+        ctx["rates"] = list(concept.funding_rates.all())
         ctx["analysis"] = analysis.area_figures(concept)
         progress(75, "PDF")
         return pdf.write("monitoring/isek_pdf.html", ctx, path)

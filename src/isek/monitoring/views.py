@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from isek import access
 from isek.core.jobviews import job_action
-from isek.core.laender import FUNDING_RULES
 from isek.finance import services as finance
 from isek.geodata import services as geodata
 from isek.web.forms import add_errors
@@ -285,4 +284,4 @@ def readiness_page(request, slug):
     items = readiness.check(concept)
     return render(request, "monitoring/readiness.html", {
         "concept": concept, "items": items, "summary": readiness.summary(items),
-        "rules": FUNDING_RULES.get(concept.city.land_key), "land": concept.city.land})
+        **finance.land_context(concept)})

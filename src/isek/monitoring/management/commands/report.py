@@ -73,6 +73,7 @@ class Command(BaseCommand):
             if os.path.exists(tmp):
                 os.unlink(tmp)
         self.stderr.write("")
-        if kind == "isek" and pages > reports.MAX_ISEK_PAGES:
-            self.stderr.write(self.style.WARNING(f"Das ISEK hat {pages} Seiten; zulässig sind {reports.MAX_ISEK_PAGES}."))
+        limit = reports.max_isek_pages(c) if kind == "isek" else None
+        if limit and pages > limit:
+            self.stderr.write(self.style.WARNING(f"Das ISEK hat {pages} Seiten; zulässig sind {limit}."))
         self.stdout.write(self.style.SUCCESS(f"{target} geschrieben ({what})"))

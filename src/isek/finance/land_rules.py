@@ -1,0 +1,123 @@
+"""The funding rules of the 16 Länder as data (no Django).
+
+fixtures/land_rules.json holds, per Land (by the AGS prefix), what isek knows of its rules for the
+federal programmes of the VV Städtebauförderung: the guideline (name, date, citation, source URL),
+the names of the programmes in that Land, the standard rate and range where public, the outline of
+the ISEK in an application, the procedure and the authority – each with its source. What is not
+known is empty (no rate is guessed); a Land without a guideline is reported as "rules unknown",
+and its ISEK follows isek's general outline (docs/decisions/0020-land-rules-as-data.md).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+FIXTURE = Path(__file__).with_name("fixtures") / "land_rules.json"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    citation: str
+    url: str
+    date: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class LandRules:
+    key: str  # AGS prefix, e.g. "09"
+    land: str  # the Land's name
+    guideline: Source | None  # None: isek knows no rules of this Land
+    federal_basis: Source
+    programmes: dict[str, str]  # programme code → its name in this Land
+    rate_standard: Decimal | None = None
+    rate_min: Decimal | None = None
+    rate_max: Decimal | None = None
+    rate_step: Decimal | None = None
+    rates_source: str = ""
+    authority: str = ""
+    authority_source: str = ""
+    land_outline: tuple[str, ...] = ()  # the Land's outline of the ISEK in an application; () = unknown
+    general_outline: tuple[str, ...] = ()
+    max_pages: int | None = None
+    outline_source: str = ""
+    procedure: tuple[str, ...] = ()
+    procedure_source: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.guideline is not None
+
+    @property
+    def outline(self) -> tuple[str, ...]:
+        """The Land's outline where isek knows it, otherwise the general one – never another Land's."""
+        return self.land_outline or self.general_outline
+
+    @property
+    def has_range(self) -> bool:
+        return self.rate_min is not None and self.rate_max is not None
+
+    def programme(self, code: str) -> str:
+        return self.programmes.get(code, "")
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+@cache
+def _all() -> dict[str, LandRules]:
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    federal = Source(**data["federal_basis"])
+    general = tuple(data["general_outline"])
+    out = {}
+    for e in data["laender"]:
+        g = e.get("guideline")
+        rates = e.get("rates") or {}
+        out[e["key"]] = LandRules(
+            key=e["key"], land=e["name"], federal_basis=federal, general_outline=general,
+            guideline=Source(g["name"], g["citation"], g["url"], datetime.date.fromisoformat(g["date"])) if g else None,
+            programmes=dict(e["programmes"]),
+            rate_standard=_decimal(rates.get("standard")), rate_min=_decimal(rates.get("min")),
+            rate_max=_decimal(rates.get("max")), rate_step=_decimal(rates.get("step")), rates_source=rates.get("source", ""),
+            authority=e.get("authority", ""), authority_source=e.get("authority_source", ""),
+            land_outline=tuple(e.get("outline") or ()), max_pages=e.get("max_pages"),
+            outline_source=e.get("outline_source", ""),
+            procedure=tuple(e.get("procedure") or ()), procedure_source=e.get("procedure_source", ""),
+        )
+    return out
+
+
+def every() -> list[LandRules]:
+    """All 16 Länder in the order of their keys."""
+    return [r for _k, r in sorted(_all().items())]
+
+
+def for_ags(ags: str) -> LandRules | None:
+    """The rules of the Land of an official municipality key (None for an unknown prefix)."""
+    return _all().get((ags or "")[:2])
+
+
+def percent(value: Decimal) -> str:
+    """60 → "60 %", 62.5 → "62,5 %" (German, as in the documents of the funding procedure)."""
+    return f"{value.normalize():f}".replace(".", ",") + " %"
+
+
+def summary(rules: LandRules) -> list[str]:
+    """The Land's rules in a few German lines, for the KuF's PDF and Excel exports."""
+    if not rules.known:
+        return [f"Für {rules.land} sind in isek keine Förderregeln des Landes hinterlegt (Grundlage: "
+                f"{rules.federal_basis.name} des Bundes)"]
+    g = rules.guideline
+    lines = [f"Förderregeln {rules.land}: {g.name} vom {g.date:%d.%m.%Y} ({g.url})"]
+    if rules.rate_standard is None:
+        lines.append(f"Regelfördersatz nach {g.name}: in isek nicht hinterlegt")
+    else:
+        span = f" ({percent(rules.rate_min)[:-2]}–{percent(rules.rate_max)})" if rules.has_range else ""
+        lines.append(f"Regelfördersatz nach {g.name}: {percent(rules.rate_standard)}{span}")
+    return lines
