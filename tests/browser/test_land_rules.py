@@ -1,0 +1,38 @@
+"""The Land's funding rules and the hint to set rates, as a planner sees them in the browser."""
+
+import pytest
+
+from tests.factories import ConceptFactory, MeasureFactory, UserFactory, multipolygon, square
+
+from .conftest import axe_violations, login
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_bavarian_concept_without_rates(page, transactional_db, live_server):
+    from isek.concepts.models import ConceptRole
+    from isek.finance import services
+    from isek.finance.models import CostGroup, CostItem
+
+    services.ensure_reference_data()  # a transactional test before may have flushed it
+    concept = ConceptFactory(city__ags="09162000", city__name="München", area=multipolygon(square(11.57, 48.14)))
+    m = MeasureFactory(concept=concept)
+    CostItem.objects.create(measure=m, year=2024, cost_group=CostGroup.objects.get(number="9.1"), amount=1000, eligible=800)
+    user = UserFactory(username="planer-by")
+    user.set_password("pw-browser-123")
+    user.save()
+    ConceptRole.objects.create(concept=concept, user=user, role="planner")
+    base = live_server.url
+    login(page, base, "planer-by")
+
+    page.goto(f"{base}/concepts/{concept.slug}/kuf/")
+    assert "Städtebauförderungsrichtlinien – StBauFR" in page.inner_text("#land-rules")
+    page.locator("#kuf-no-rates a").click()
+    page.wait_for_url(f"{base}/concepts/{concept.slug}/kuf/rates/")
+    page.go_back()
+    assert axe_violations(page) == []
+
+    page.goto(f"{base}/concepts/{concept.slug}/readiness/")
+    assert "Rahmenbewilligung" in page.inner_text("#land-procedure")
+    assert "NRW" not in page.inner_text("main")
+    assert axe_violations(page) == []
