@@ -171,11 +171,11 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
     def elig(m, y):
         return f"{ycol[y]}{block_rows['eligible'][m.key]}"
 
-    def default_grant(m, y):
-        return f"ROUND({elig(m, y)}*{rate_ref[y]},2)"
+    def default_grant(m, y):  # engine.share(): to 6 places, then to cents
+        return f"ROUND(ROUND({elig(m, y)}*{rate_ref[y]},6),2)"
 
     def fed(m, y):
-        return f"MIN({default_grant(m, y)},ROUND({elig(m, y)}*{fed_ref},2))"
+        return f"MIN({default_grant(m, y)},ROUND(ROUND({elig(m, y)}*{fed_ref},6),2))"
 
     def src(s):
         return lambda c: c.sources.get(s, Decimal(0))
