@@ -161,3 +161,59 @@ def pytest_report_header(config):
     from django.conf import settings
 
     return f"isek database: {settings.DATABASES['default']['ENGINE']}"
+
+
+@pytest.fixture
+def new_city(db):
+    """A concept as a new city starts it (the general template's 8 fields of action) with a KuF:
+    a funding rate of 60 % for every year, five measures in 4 of the fields (one with a long
+    title), eligible and non-eligible cost, an EU grant, and an own share fixed below the
+    remainder (so part of the financing is unidentified). Its planner is ``planer-neu``."""
+    import datetime
+    from decimal import Decimal as D
+
+    import shapely
+    from django.contrib.auth import get_user_model
+
+    from isek.concepts import services as concepts
+    from isek.concepts.models import ConceptRole, Measure
+    from isek.core import geo
+    from isek.demo.loader import DEMO
+    from isek.finance import services as finance
+
+    concept = concepts.start_concept(DEMO, ags="14625240", city_name="Hoyerswerda", slug="neu", name="Altstadt Neu",
+                                     programme="lebendige_zentren", legal_basis="baugb_141", start_year=2026,
+                                     end_year=2030, template="isek-allgemein")
+    concept.area = geo.to_django(shapely.MultiPolygon([shapely.box(14.2433, 51.4336, 14.2598, 51.4400)]))
+    concepts.save_concept(DEMO, concept)
+    fields = {f.number: f for f in concept.fields_of_action.all()}
+    groups = {g.number: g for g in finance.CostGroup.objects.all()}
+    finance.save_rates(DEMO, concept, rates=[finance.FundingRate(year=y, rate=D("60")) for y in range(2026, 2031)])
+    measures = [
+        # number, field, title, point, start, end, [(year, group, cost, eligible)], [(year, source, amount)]
+        ("1.1", 1, "Altstadtstraßen: Beläge, Beleuchtung, Möblierung, Oberflächen und Straßengrün", (14.245, 51.4389),
+         "2027-01-01", "2029-12-31", [(2027, "9.1", "100000.00", "100000.00"), (2028, "9.1", "250000.01", "200000.00")],
+         [(2028, "eu", "30000.00")]),
+        ("1.2", 1, "Schloss und Schlossgarten: Zugang und Aufenthalt", (14.2471, 51.4384), "2028-01-01", "2030-12-31",
+         [(2028, "9.2", "80000.00", "80000.00"), (2029, "9.2", "120000.00", "90000.00")], []),
+        ("4.1", 4, "Umgestaltung des Marktplatzes", (14.2441, 51.4389), "2027-01-01", "2029-12-31",
+         [(2027, "7.1", "33333.33", "33333.33"), (2028, "9.1", "400000.00", "400000.00")],
+         [(2028, "municipality", "100000.00")]),
+        ("5.1", 5, "Fuß- und Radweg Markt – Zentralpark", (14.2500, 51.4381), "2029-01-01", "2030-12-31",
+         [(2029, "9.1", "150000.00", "150000.00"), (2030, "9.1", "50000.00", "0.00")], []),
+        ("7.1", 7, "Quartiersmanagement Altstadt", (14.2434, 51.4390), "2026-07-01", "2030-12-31",
+         [(y, "7.3", "60000.00", "60000.00") for y in range(2026, 2031)], []),
+    ]
+    for number, field, title, point, start, end, costs, extra in measures:
+        m = concepts.save_measure(DEMO, concept, Measure(
+            number=number, title=title, primary_field=fields[field], status="planned",
+            geometry=geo.to_django(shapely.Point(*point)), start=datetime.date.fromisoformat(start),
+            end=datetime.date.fromisoformat(end)))
+        finance.save_costs(DEMO, concept, m, cost_items=[
+            finance.CostItem(year=y, cost_group=groups[g], amount=D(a), eligible=D(e)) for y, g, a, e in costs],
+            financings=[finance.Financing(year=y, source=s, amount=D(a), status="planned", reason="Test")
+                        for y, s, a in extra])
+    planner = get_user_model().objects.create_user("planer-neu", password="pw-test-123")
+    ConceptRole.objects.create(concept=concept, user=planner, role=ConceptRole.Role.PLANNER)
+    concept.refresh_from_db()
+    return concept

@@ -112,3 +112,22 @@ def test_planner_takes_over_a_measure_list_from_a_spreadsheet(page, live_bochum,
     m = Measure.objects.get(concept=concept, number="9.9")
     assert m.title == "Neue Sitzbänke (Test)" and m.cost_items.get().amount == D("12000.00")
     assert "Neue Sitzbänke (Test)" in page.inner_text("main")
+
+
+def test_measure_finance_page_shows_each_figure_under_its_heading(page, live_bochum):
+    """The measure's computed financing: the own share under „Eigenanteil der Gemeinde“, nothing
+    under „ungeklärt“ (the engine's figures); the page passes axe."""
+    from isek.finance import kuf
+
+    base, concept = live_bochum
+    husemann = Measure.objects.get(concept=concept, number="2.1")
+    year, cell = kuf.current(concept).measure_years(str(husemann.pk))[0]
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/kuf/measures/{husemann.pk}/")
+    heads = [h.strip() for h in page.locator("main table").first.locator("thead th").all_text_contents()]
+    row = page.locator(f"#measure-figures tr[data-year='{year}'] td").all_text_contents()
+    shown = dict(zip(heads[1:], (euro(v) for v in row), strict=True))
+    assert shown["Eigenanteil der Gemeinde"] == cell.sources["municipality"] > 0
+    assert shown["ungeklärt"] == cell.sources["unidentified"] == 0
+    assert shown["Zuwendung (Bund + Land)"] == cell.grant
+    assert axe_violations(page) == []

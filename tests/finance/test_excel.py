@@ -125,3 +125,26 @@ def test_overrides_are_values_with_their_reason(workbook):
     rows = rows_by_label(ws)
     cell = ws[f"F{rows[('2.2', 'Städtebauförderung Bund')]}"]
     assert cell.value == 30000 and "Bescheid" in cell.comment.text
+
+
+def test_a_half_cent_gives_the_engines_cent_in_the_spreadsheet_too(tmp_path):
+    """17,500,000 € × a federal share of 0.33333333 is 5,833,333.275 €: the engine rounds it to
+    …,28; a spreadsheet multiplies in binary (…,274999999) and, without the formulas' first
+    rounding to 6 places, gave …,27 (Bochum's measure 5.1 in 2024)."""
+    rules = e.Rules(rates={2024: D("0.6")}, federal_share=D("0.33333333"), start_year=2024, end_year=2024)
+    result = e.compute([e.MeasureRef("1", "5.1", "Haus")], [e.CostLine("1", 2024, "9.3", D("17500000"), D("17500000"))],
+                       [], rules)
+    assert result.cells[("1", 2024)].sources["bund"] == D("5833333.28")
+    path = tmp_path / "kuf.xlsx"
+    excel.write(result, path, "KuF")
+    path = without_cached_values(path, tmp_path)
+    xl = ExcelCompiler(filename=str(path))
+    rows = rows_by_label(openpyxl.load_workbook(path)["KuF"])
+    assert round(xl.evaluate(f"KuF!D{rows[('5.1', 'Städtebauförderung Bund')]}"), 2) == 5833333.28
+    assert round(xl.evaluate(f"KuF!D{rows[('5.1', 'Städtebauförderung Land')]}"), 2) == 4666666.72
+
+
+def test_shares_are_rounded_to_6_places_then_to_cents():
+    assert e.share(D("17500000"), D("0.33333333")) == D("5833333.28")
+    assert e.share(D("100000.01"), D("0.6")) == D("60000.01")
+    assert e.share(D("0.05"), D("0.5")) == D("0.03")  # half a cent rounds up

@@ -250,3 +250,18 @@ def test_administrator_edits_reference_data_in_the_admin(db, bochum):
     v = FinanceVersion.objects.filter(concept=bochum).first()
     assert c.post(f"/admin/finance/financeversion/{v.pk}/delete/", {"post": "yes"}).status_code == 403
     assert FinanceVersion.objects.filter(pk=v.pk).exists()
+
+
+def test_measure_page_shows_the_own_share_under_eigenanteil(new_city):
+    """A new city with a funding rate of 60 %: the measure's page shows the municipal 40 % as
+    Eigenanteil and nothing as ungeklärt – as the KuF overview, the exports and the API do."""
+    from tests.conftest import client_for
+    from tests.finance.test_consistency import measure_page_figures
+
+    m = Measure.objects.get(concept=new_city, number="5.1")
+    planner = new_city.roles.get().user
+    page = measure_page_figures(client_for(planner), new_city, m)
+    assert page[2029] == {"Kosten": D("150000.00"), "förderfähig": D("150000.00"), "Zuwendung (Bund + Land)": D("90000.00"),
+                          "Städtebauförderung Bund": D("50000.00"), "Städtebauförderung Land": D("40000.00"), "EU": D("0.00"),
+                          "Eigenanteil der Gemeinde": D("60000.00"), "Private / Dritte": D("0.00"),
+                          "andere Programme": D("0.00"), "ungeklärt": D("0.00")}

@@ -10,6 +10,17 @@ Default financing of a measure and year, from the rules (all numbers are data):
     own share    = cost − every other source                              (Eigenanteil)
 A planner may override any source of a measure and year (with a reason); an overridden own
 share turns the remainder into an unidentified gap (or, if negative, financing above cost).
+
+Meaning of the two balancing sources (one definition for every page, file and the API):
+- Eigenanteil der Gemeinde: the money the municipality itself puts in beside the grant and the
+  other identified sources – its co-financing share of the eligible cost (eligible − grant) plus
+  the cost that is not eligible. By default it is the whole remainder, so a plan with a funding
+  rate of 60 % and no other source shows 40 % of the eligible cost as Eigenanteil.
+- ungeklärt: financing not yet identified. It arises only where the planner has fixed the own
+  share (e.g. to what the budget allows) or entered a gap: cost − every other source − own share.
+Every channel reads these figures from ``Cell.figures()`` (in ``FIGURES`` order) or from the
+totals of ``KufResult``; none recomputes them (the Excel export writes them as formulas that
+reproduce this computation, tested against it).
 """
 
 from __future__ import annotations
@@ -24,10 +35,23 @@ ZERO = Decimal("0.00")
 SOURCES = ("bund", "land", "eu", "municipality", "private", "other", "unidentified")
 GRANT_SOURCES = ("bund", "land")
 STATUSES = ("secured", "applied", "planned", "unidentified")
+FIGURES = ("cost", "eligible", "grant", *SOURCES)  # the figures of a measure and year, in display order
 
 
 def cents(x: Decimal) -> Decimal:
     return x.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+SIX_PLACES = Decimal("0.000001")
+
+
+def share(amount: Decimal, fraction: Decimal) -> Decimal:
+    """``amount`` × ``fraction`` in cents: taken to 6 decimal places first, then to cents (both
+    half up). The Excel export computes the same as ROUND(ROUND(x,6),2): a spreadsheet multiplies
+    in binary floating point (17,500,000 × 0.33333333 = 5,833,333.274999999…), and the first
+    rounding restores the decimal product exactly for amounts below about 4 billion euros, so
+    every spreadsheet gives the engine's cent."""
+    return cents((amount * fraction).quantize(SIX_PLACES, rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -83,6 +107,10 @@ class Cell:
     def grant(self) -> Decimal:
         return self.sources.get("bund", ZERO) + self.sources.get("land", ZERO)
 
+    def figures(self) -> dict[str, Decimal]:
+        """Cost, eligible cost, grant and every source, in ``FIGURES`` order (absent sources 0)."""
+        return {what: _pick(self, what) for what in FIGURES}
+
     def status_of(self, source: str, default: str) -> str:
         if source in self.status:
             return self.status[source]
@@ -111,6 +139,10 @@ class KufResult:
 
     def measure_total(self, measure: str, what: str = "cost") -> Decimal:
         return sum((_pick(c, what) for (m, _y), c in self.cells.items() if m == measure), ZERO)
+
+    def measure_years(self, measure: str) -> list[tuple[int, Cell]]:
+        """The measure's cells by year."""
+        return sorted(((y, c) for (m, y), c in self.cells.items() if m == measure), key=lambda yc: yc[0])
 
     def year_total(self, year: int, what: str = "cost") -> Decimal:
         if self._year_totals is None:
@@ -181,8 +213,8 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
             if cell.eligible and rules.rates:  # without any rate, one warning says so (below)
                 warnings.append(Warning("no_rate", f"Kein Fördersatz für {y}: keine Zuwendung berechnet.", m, y,
                                         (("year", y),)))
-        grant = cents(cell.eligible * rate)
-        bund = min(grant, cents(cell.eligible * rules.federal_share))
+        grant = share(cell.eligible, rate)
+        bund = min(grant, share(cell.eligible, rules.federal_share))
         values = {"bund": bund, "land": grant - bund, "eu": ZERO, "private": ZERO, "other": ZERO, "unidentified": ZERO}
         for source, f in over.items():
             if f.amount is not None and source != "municipality":
@@ -196,7 +228,7 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
                 values["unidentified"] = cell.cost - others - values["municipality"] + values["unidentified"]
         else:
             values["municipality"] = cell.cost - others
-        cell.sources = values
+        cell.sources = {s: values[s] for s in SOURCES}  # one order everywhere (a template may iterate it)
         # Only explicit statuses are stored; status_of() gives the default for the others.
         for s, f in over.items():
             cell.status[s] = f.status

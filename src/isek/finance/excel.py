@@ -5,7 +5,9 @@ sheet ``KuF`` holds the measure rows with one column per year and a total column
 federal and Land parts, the own share, every sum and total refer to these cells, so a funding
 officer can check them and change a rate. Overridden figures are values, marked in colour with
 their reason as a comment. Each formula also carries the engine's result as its cached value,
-so viewers that do not recalculate show the right figures.
+so viewers that do not recalculate show the right figures. Products are rounded as the engine
+rounds them (``engine.share``: ROUND(ROUND(x,6),2)), so a recalculating spreadsheet gives the
+engine's cent even where binary floating point lands just below a half cent.
 
 Written with XlsxWriter (docs/decisions/0003-xlsx-writer.md): 1,000 measures in well under 2 s.
 """
@@ -174,11 +176,11 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
     def elig(m, y):
         return f"{ycol[y]}{block_rows['eligible'][m.key]}"
 
-    def default_grant(m, y):
-        return f"ROUND({elig(m, y)}*{rate_ref[y]},2)"
+    def default_grant(m, y):  # engine.share(): to 6 places, then to cents
+        return f"ROUND(ROUND({elig(m, y)}*{rate_ref[y]},6),2)"
 
     def fed(m, y):
-        return f"MIN({default_grant(m, y)},ROUND({elig(m, y)}*{fed_ref},2))"
+        return f"MIN({default_grant(m, y)},ROUND(ROUND({elig(m, y)}*{fed_ref},6),2))"
 
     def src(s):
         return lambda c: c.sources.get(s, Decimal(0))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from isek.core.numbering import number_sort_key
 
 from . import engine
@@ -39,6 +41,16 @@ def table(result: engine.KufResult) -> dict:
     }
 
 
+def measure_table(result: engine.KufResult, measure: str) -> dict:
+    """A measure's financing per year, one column per figure of ``engine.FIGURES`` (the measure's
+    KuF page): each value sits under its own label, whatever order a cell keeps its sources in."""
+    labels = {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Zuwendung (Bund + Land)"), **SOURCE_LABELS}
+    return {
+        "columns": [{"what": w, "label": labels[w]} for w in engine.FIGURES],
+        "rows": [{"year": y, "values": [{"what": w, "value": v, "overridden": w in c.overridden}
+                                        for w, v in c.figures().items()]}
+                 for y, c in result.measure_years(measure)],
+    }
 
 
 def source_rows(result: engine.KufResult) -> list[dict]:

@@ -33,6 +33,8 @@ from .presenters import SOURCE_LABELS, source_rows, table  # noqa: F401  (the di
 
 # --- reading -----------------------------------------------------------------------------------
 
+SOURCES = engine.SOURCES  # the financing sources, in the order every page, file and the API shows them
+
 
 def rules_of_land(concept) -> land_rules.LandRules | None:
     """What isek knows of the funding rules of the concept's Land (guideline, programmes, rates,
@@ -177,7 +179,7 @@ def fund_summaries(concept) -> list[dict]:
 # The entity types other apps (the demo, the coming API) may construct and read.
 __all__ = [
     "CostGroup", "CostItem", "FinanceVersion", "Financing", "Fund", "FundApplication", "FundingCap", "FundingRate",
-    "SOURCE_LABELS", "cost_groups", "current", "ensure_reference_data", "export_kuf", "freeze_version",
+    "SOURCE_LABELS", "SOURCES", "cost_groups", "current", "ensure_reference_data", "export_kuf", "freeze_version",
     "commit_measure_import", "fund_summaries", "plan_measure_import", "save_costs", "save_fund", "save_fund_application",
     "save_rates", "source_rows", "table",
     "version_by_name", "version_names",

@@ -30,7 +30,7 @@ from .forms import (
     SpreadsheetForm,
 )
 from .models import FinanceVersion, Fund, FundingCap, FundingRate
-from .presenters import SOURCE_LABELS, table
+from .presenters import SOURCE_LABELS, measure_table, table
 
 
 def _scenario(form: ScenarioForm) -> engine.Scenario | None:
@@ -134,11 +134,10 @@ def measure_finance(request, slug, pk):
                 messages.success(request, _("Kosten und Finanzierung von %(n)s wurden gespeichert.") % {"n": measure.number})
                 return redirect("finance:kuf", slug)
     result = kuf.current(concept)
-    mine = [{"year": y, "cell": c} for (m, y), c in sorted(result.cells.items(), key=lambda kv: kv[0][1]) if m == str(measure.pk)]
     status = 400 if request.method == "POST" else 200
     return render(request, "finance/measure_finance.html", {
-        "concept": concept, "measure": measure, "costs": costs, "fin": fin, "error": error, "cells": mine,
-        "source_labels": SOURCE_LABELS, "sources": engine.SOURCES,
+        "concept": concept, "measure": measure, "costs": costs, "fin": fin, "error": error,
+        "figures": measure_table(result, str(measure.pk)),
     }, status=status)
 
 

@@ -7,6 +7,7 @@ import base64
 import datetime
 import functools
 import io
+import textwrap
 
 import matplotlib
 
@@ -29,6 +30,22 @@ def _styled(draw):
         with plt.rc_context(STYLE):
             return draw(*args, **kwargs)
     return wrapper
+
+
+def german_number(value: float, _pos=None) -> str:
+    """An axis tick in German: decimal comma, dot between thousands ("1,2", "12.500")."""
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    text = "0" if text in ("-0", "") else text
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _german_axis(axis) -> None:
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(german_number))
+
+
+def wrapped(label: str, width: int = 40) -> str:
+    """A long name on several lines instead of cut off (the time plan's measure names)."""
+    return "\n".join(textwrap.wrap(label, width, break_on_hyphens=False)) or label
 
 
 def data_uri(fig, dpi: int = 150) -> str:
@@ -126,7 +143,8 @@ def concept_map(concept, measures, fields: dict, attribution: list[str], base_la
     scale_bar(ax)
     handles = [Patch(facecolor="none", edgecolor="#c00000", linewidth=2, label="Fördergebiet")]
     handles += [Patch(facecolor=f.colour, label=f"{f.number} {f.name}") for f in fields.values()]
-    ax.legend(handles=handles, loc="upper left", fontsize=6.5, framealpha=0.9)
+    # Beside the map, never over the area (the figure grows to the right to take it).
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize=6.5, frameon=False)
     ax.set_title(f"ETRS89 / UTM {32 if srid == geo.WORKING_SRID else 33}N (EPSG:{srid})", fontsize=6, loc="right", color="#555555")
     fig.text(0.01, 0.005, "Karte: " + "; ".join(attribution), fontsize=5.5, color="#444444", wrap=True)
     return data_uri(fig)
@@ -137,7 +155,9 @@ def gantt(measures, start_year: int, end_year: int, today: datetime.date | None 
     """Time plan: one bar per measure (start–end) in its field's colour, milestones as diamonds."""
     today = today or datetime.date.today()
     rows = [m for m in measures if m.start and m.end]
-    height = 0.9 + 0.28 * max(len(rows), 1)
+    labels = [wrapped(f"{m.number} {m.title}") for m in rows]
+    lines = sum(label.count("\n") + 1 for label in labels)
+    height = 0.9 + 0.28 * max(len(rows), 1) + 0.12 * (lines - len(rows))
     fig, ax = plt.subplots(figsize=(7.2, height))
     for i, m in enumerate(rows):
         y = len(rows) - 1 - i
@@ -151,7 +171,7 @@ def gantt(measures, start_year: int, end_year: int, today: datetime.date | None 
                 ax.plot(matplotlib.dates.date2num(when), y, marker="D", color="black" if ms.done else "white",
                         markeredgecolor="black", markersize=5)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([f"{m.number} {m.title[:42]}" for m in reversed(rows)], fontsize=7)
+    ax.set_yticklabels(list(reversed(labels)), fontsize=7)
     lo = datetime.date(min([start_year] + [m.start.year for m in rows]), 1, 1)
     hi = datetime.date(max([end_year] + [m.end.year for m in rows]) + 1, 1, 1)
     ax.set_xlim(matplotlib.dates.date2num(lo), matplotlib.dates.date2num(hi))
@@ -174,6 +194,7 @@ def finance_bars(years: list[int], series: list[tuple[str, str, list[float]]]) -
         ax.bar(years, [v / 1e6 for v in values], bottom=bottom, label=str(label), color=figures.SOURCE_COLOURS.get(key, "#999999"))
         bottom = [b + v / 1e6 for b, v in zip(bottom, values)]
     ax.set_ylabel("Mio. €")
+    _german_axis(ax.yaxis)
     ax.set_xticks(years)
     if ax.get_legend_handles_labels()[0]:  # a concept without located measures has no legend
         ax.legend(fontsize=6.5, ncols=3, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12))
@@ -200,6 +221,7 @@ def indicator_chart(state, quarter_names: dict) -> str:
             ax.plot([ind.baseline_year, ind.target_year], [ind.baseline_value, ind.target_value], color="#c00000",
                     linewidth=0.8, linestyle=":")
     ax.set_ylabel(ind.unit, fontsize=7)
+    _german_axis(ax.yaxis)
     ax.tick_params(labelsize=6.5)
     ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%d"))
     ax.legend(fontsize=5.5, frameon=False)

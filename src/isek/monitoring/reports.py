@@ -66,13 +66,20 @@ def _sections(concept: Concept) -> dict:
     return out
 
 
+MEASURE_FIGURES = ("cost", "grant", "municipality")  # the KuF figures of the ISEK's measure table
+
+
 def _measure_rows(concept: Concept, result: engine.KufResult) -> list[dict]:
     rows = []
     for m in concept.measures.select_related("primary_field").prefetch_related("sources", "milestones"):
-        key = str(m.pk)
-        rows.append({"m": m, "cost": result.measure_total(key), "grant": result.measure_total(key, "grant"),
-                     "municipality": result.measure_total(key, "municipality")})
+        rows.append({"m": m, **{w: result.measure_total(str(m.pk), w) for w in MEASURE_FIGURES}})
     return rows
+
+
+def _measure_count(rows: list[dict]) -> str:
+    """"5 in 4 Handlungsfeldern": the fields of action the measures lie in, not all of them."""
+    fields = len({r["m"].primary_field_id for r in rows})
+    return f"{len(rows)} in {fields} Handlungsfeld{'' if fields == 1 else 'ern'}"
 
 
 def _finance_table(result: engine.KufResult) -> dict:
@@ -129,6 +136,8 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         progress(55, "Finanzierung")
         ctx["finance"] = _finance_table(result)
         ctx["measure_rows"] = _measure_rows(concept, result)
+        ctx["measure_count"] = _measure_count(ctx["measure_rows"])
+        ctx["measure_totals"] = {w: result.total(w) for w in MEASURE_FIGURES}
         ctx["sections"] = _sections(concept)
         ctx["goals"] = list(concept.goals.select_related("field_of_action", "parent").order_by("field_of_action__number", "number"))
         ctx["quarters"] = list(concept.quarters.all())

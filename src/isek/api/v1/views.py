@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -369,9 +368,11 @@ class KufView(APIView):
         def build():
             result = finance.current(concept)
             numbers = {m.key: m.number for m in result.measures}
-            rows = [{"measure": numbers.get(key, key), "year": year, "cost": c.cost, "eligible": c.eligible,
-                     "grant": c.grant, "sources": {k: Decimal(v) for k, v in c.sources.items()}}
-                    for (key, year), c in sorted(result.cells.items(), key=lambda kv: (numbers.get(kv[0][0], ""), kv[0][1]))]
+            rows = []
+            for (key, year), c in sorted(result.cells.items(), key=lambda kv: (numbers.get(kv[0][0], ""), kv[0][1])):
+                f = c.figures()
+                rows.append({"measure": numbers.get(key, key), "year": year, "cost": f["cost"], "eligible": f["eligible"],
+                             "grant": f["grant"], "sources": {s: f[s] for s in finance.SOURCES}})
             financing = finance.Financing.objects.filter(measure__concept=concept).select_related("measure")
             return s.KufSerializer({"rows": rows, "financing": financing.order_by("measure__sort_key", "year", "source")}).data
 

@@ -1,0 +1,78 @@
+"""The ISEK PDF of a new city (five measures in 4 of the template's 8 fields of action, a long
+measure name, a KuF at 60 %): what its text says (pdftotext) and what its charts draw."""
+
+import re
+import subprocess
+
+import pytest
+
+from isek.finance import kuf
+from isek.monitoring import charts, reports
+
+
+def pdf_text(path) -> str:
+    return " ".join(subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                                   text=True).stdout.split())
+
+
+def euro0(x) -> str:
+    return f"{x:,.0f}".replace(",", ".")
+
+
+@pytest.fixture
+def isek_text(new_city, tmp_path):
+    out = tmp_path / "isek.pdf"
+    reports.isek_pdf(new_city, out)
+    return pdf_text(out)
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The matplotlib figures the charts draw (instead of their PNGs)."""
+    figs = []
+
+    def keep(fig, dpi=150):
+        fig.canvas.draw()
+        figs.append(fig)
+        return "data:image/png;base64,"
+
+    monkeypatch.setattr(charts, "data_uri", keep)
+    return figs
+
+
+def test_isek_pdf_counts_the_fields_of_action_that_have_measures(isek_text):
+    assert "Maßnahmen 5 in 4 Handlungsfeldern" in isek_text
+    assert "in 8 Handlungsfeldern" not in isek_text
+
+
+def test_isek_pdf_totals_the_own_share_under_the_measures(new_city, isek_text):
+    result = kuf.current(new_city)
+    total = " ".join(euro0(result.total(w)) for w in ("cost", "grant", "municipality"))
+    assert f"Summe {total}" in isek_text
+
+
+def test_time_plan_shows_the_full_measure_names(new_city, drawn):
+    measures = list(new_city.measures.select_related("primary_field").prefetch_related("milestones"))
+    charts.gantt(measures, new_city.start_year, new_city.end_year)
+    labels = [t.get_text() for t in drawn[0].axes[0].get_yticklabels()]
+    assert sorted(" ".join(label.split()) for label in labels) == sorted(f"{m.number} {m.title}" for m in measures)
+    long = next(label for label in labels if label.startswith("1.1 "))
+    assert "Oberflächen und Straßengrün" in " ".join(long.split()) and "\n" in long  # wrapped, not cut
+    assert all(len(line) <= 40 for label in labels for line in label.split("\n"))
+
+
+def test_chart_axes_use_the_german_decimal_comma(drawn):
+    charts.finance_bars([2026, 2027, 2028], [("bund", "Bund", [400_000.0, 1_250_000.0, 900_000.0])])
+    ticks = [t.get_text() for t in drawn[0].axes[0].get_yticklabels() if t.get_text()]
+    assert any("," in t for t in ticks), ticks
+    assert not any(re.search(r"\d\.\d", t) for t in ticks), ticks
+
+
+def test_map_legend_lies_beside_the_area(new_city, drawn):
+    measures = list(new_city.measures.select_related("primary_field"))
+    fields = {f.pk: f for f in new_city.fields_of_action.all()}
+    charts.concept_map(new_city, measures, fields, ["Test"])
+    ax = drawn[0].axes[0]
+    legend, area = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert not legend.overlaps(area), (legend, area)
+    assert legend.x0 >= area.x1
