@@ -78,12 +78,15 @@ def test_every_concept_rule_is_in_the_policy_table():
 
 
 def _concept(public: bool, number: str):
-    concept = ConceptFactory(is_public=public, city=CityFactory())
+    concept = ConceptFactory(is_public=True, city=CityFactory())
     measure = MeasureFactory(concept=concept, number=number)
     now = timezone.now()
     phase = participation.save_phase(access.Operator("test"), concept, title_de="Beteiligung",
                                      start=now - timedelta(days=1), end=now + timedelta(days=1),
                                      themes=[("Mobilität", "", "#1565c0")])
+    # an internal concept gets no open phase (participation.services.save_phase): made internal after
+    concept.is_public = public
+    concept.save()
     idea = Idea.objects.create(phase=phase, theme=phase.themes.get(), title="Bänke", text="Mehr Bänke",
                                geometry=concept.area.point_on_surface, status=Status.PUBLISHED)
     fund = Fund.objects.create(concept=concept, kind="disposition", name="Verfügungsfonds", budget=10000)

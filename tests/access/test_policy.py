@@ -78,9 +78,15 @@ def test_every_cell_has_a_request():
 
 
 def _published_idea(concept):
+    """A published idea in an open phase; on an internal concept as if it was made internal after
+    the phase was opened (an internal concept gets no open phase: participation.services.save_phase)."""
     now = timezone.now()
+    public, concept.is_public = concept.is_public, True
+    concept.save()
     phase = participation.save_phase(access.Operator("test"), concept, title_de="Beteiligung", start=now - timedelta(days=1),
                                      end=now + timedelta(days=1), themes=[("Mobilität", "", "#1565c0")])
+    concept.is_public = public
+    concept.save()
     return Idea.objects.create(phase=phase, theme=phase.themes.get(), title="Bänke", text="Mehr Bänke",
                                geometry=concept.area.point_on_surface, status=Status.PUBLISHED)
 

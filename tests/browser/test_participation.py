@@ -173,3 +173,36 @@ def test_an_idea_with_the_keyboard_only(pages, setup):
     assert '"Point"' in value
     lng = float(value.split("[")[1].split(",")[0])
     assert lng > before[0]
+
+
+def test_on_a_phone_the_deletion_link_wraps_and_error_pages_pass_axe(pages, setup):
+    """A citizen on a 390 px wide phone sends an idea with the list of places: the one-time
+    deletion link breaks inside the screen (nothing wider than the page). The error pages are
+    checked with axe, in German and in English."""
+    base, concept = setup
+    phone = pages.new()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(f"{base}/concepts/beispielstadt/participation/ideas/new/")
+    phone.select_option("#id_theme", label="Plätze & Freiräume")
+    phone.fill("#id_title", "Bänke am Brunnen")
+    phone.fill("#id_text", "Am Brunnen fehlen Bänke im Schatten.")
+    phone.select_option("#id_place", index=1)
+    _wait_for_proof(phone)
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Idee senden").click()
+    link = phone.locator("#delete-link a")
+    assert link.count() == 1, phone.inner_text("main")[:1500]
+    width = phone.evaluate("() => document.documentElement.clientWidth")
+    assert width == 390
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= width
+    box = link.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert axe_violations(phone) == []
+
+    for lang, title in (("de-DE", "Seite nicht gefunden"), ("en-US", "Page not found")):
+        context = pages.browser.new_context(locale=lang)
+        pages.contexts.append(context)
+        page = context.new_page()
+        response = page.goto(f"{base}/concepts/beispielstadt/participation/ideas/999999/")
+        assert response.status == 404 and page.inner_text("h1") == title
+        assert axe_violations(page) == []

@@ -82,7 +82,7 @@ def test_guards_refuse_without_storing(phase):
 def test_a_burst_from_one_client_is_slowed_down(phase, settings):
     settings.ISEK_PARTICIPATION_RATE = {**settings.ISEK_PARTICIPATION_RATE, "idea": (3, 600)}
     client = Client(HTTP_ACCEPT_LANGUAGE="de")
-    codes = [_post_idea(client, phase).status_code for _n in range(5)]
+    codes = [_post_idea(client, phase, title=f"Idee {n}").status_code for n in range(5)]
     assert codes == [302, 302, 302, 400, 400]
     assert Idea.objects.count() == 3
     other = Client(HTTP_ACCEPT_LANGUAGE="de", REMOTE_ADDR="192.0.2.7")

@@ -173,7 +173,7 @@ def test_rejection_needs_a_reason_and_the_author_is_told(phase, concept, django_
         services.visible_idea(None, phase, i.pk)
     assert len(mail.outbox) == 1 and "kein Bezug zum Konzept" in mail.outbox[0].body
     assert "Das betrifft nicht die Innenstadt." in mail.outbox[0].body
-    log = services.log(moderator, concept).get()
+    [log] = services.log(moderator, concept)
     assert (log.action, log.reason, log.actor) == ("reject", "off_topic", moderator.username)
     c = services.counters(phase)
     assert c["received"] == 1 and c["rejected"] == 1 and c["rejected_by_reason"] == [("kein Bezug zum Konzept", 1)]

@@ -33,3 +33,84 @@ def test_other_errors_are_500_without_details():
 def test_the_api_gets_json():
     r = _answer(OperationalError("server closed the connection unexpectedly"), "/api/v1/concepts/")
     assert r.status_code == 503 and json.loads(r.content)["detail"].startswith("Die Datenbank ist gerade nicht erreichbar")
+
+
+# --- every error page a citizen can reach, through the whole stack, in German and in English ------
+
+import pytest  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from tests.factories import ConceptFactory, UserFactory  # noqa: E402
+
+TITLES = {
+    400: ("Die Anfrage ist ungültig", "The request is not valid"),
+    403: ("Kein Zugriff", "Access denied"),
+    404: ("Seite nicht gefunden", "Page not found"),
+    405: ("Diese Aktion ist hier nicht möglich", "This action is not possible here"),
+    500: ("Ein Fehler in isek", "An error in isek"),
+    "csrf": ("Das Formular ist abgelaufen", "The form has expired"),
+}
+
+
+def _requests(monkeypatch):
+    """(expected status, title key, a function of a client's language that sends the request)."""
+    internal = ConceptFactory(is_public=False, slug="intern")
+    public = ConceptFactory(slug="offen")
+    citizen = UserFactory()
+
+    def not_found(lang):
+        return Client(HTTP_ACCEPT_LANGUAGE=lang).get(f"/concepts/{internal.slug}/participation/")
+
+    def forbidden(lang):
+        c = Client(HTTP_ACCEPT_LANGUAGE=lang)
+        c.force_login(citizen)
+        return c.get(f"/concepts/{public.slug}/participation/phases/new/")
+
+    def bad(lang):  # more form fields than Django takes (DATA_UPLOAD_MAX_NUMBER_FIELDS)
+        return Client(HTTP_ACCEPT_LANGUAGE=lang).post("/accounts/login/", {f"f{n}": "x" for n in range(1100)})
+
+    def not_allowed(lang):
+        return Client(HTTP_ACCEPT_LANGUAGE=lang).put("/")
+
+    def failing(lang):
+        def broken(user):
+            raise ValueError("secret detail")
+
+        monkeypatch.setattr("isek.web.views.visible_concepts", broken)
+        return Client(HTTP_ACCEPT_LANGUAGE=lang, raise_request_exception=False).get("/")
+
+    def csrf(lang):
+        return Client(HTTP_ACCEPT_LANGUAGE=lang, enforce_csrf_checks=True).post(
+            "/accounts/login/", {"username": "x", "password": "y"})
+
+    return [(404, 404, not_found), (403, 403, forbidden), (400, 400, bad), (405, 405, not_allowed),
+            (500, 500, failing), (403, "csrf", csrf)]
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_every_error_page_is_in_the_language_and_layout_of_the_site(db, monkeypatch, lang):
+    for status, key, send in _requests(monkeypatch):
+        r = send(lang)
+        body = r.content.decode()
+        title = TITLES[key][lang == "en"]
+        assert r.status_code == status, (key, r.status_code)
+        assert f'<html lang="{lang}">' in body, key
+        assert f"<h1 class=\"kern-heading-large\">{title}</h1>" in body, (key, body[:3000])
+        assert 'class="isek-header"' in body and 'id="main"' in body, key  # the site's layout
+        assert "Not Found" not in body and "Forbidden" not in body and "Traceback" not in body, key
+        assert "secret detail" not in body and "CSRF verification failed" not in body, key
+        if status == 405:
+            assert r["Allow"] == "GET, HEAD"
+
+
+def test_an_isek_404_says_why(db):
+    concept = ConceptFactory(slug="ohne-beteiligung")
+    body = Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/concepts/{concept.slug}/participation/").content.decode()
+    assert "Für dieses Konzept gibt es keine Beteiligung." in body
+    resolver = Client(HTTP_ACCEPT_LANGUAGE="de").get("/gibt-es-nicht/").content.decode()
+    assert "Diese Seite gibt es nicht" in resolver and "gibt-es-nicht" not in resolver.split('id="main"')[1]
+
+
+def test_machine_paths_get_json(db):
+    r = Client().get("/api/v1/gibt-es-nicht/")
+    assert r.status_code == 404 and json.loads(r.content)["detail"].startswith("Seite nicht gefunden")

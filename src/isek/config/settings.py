@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # a 405 without a body (below) gets the site's error page, in the request's language
+    "isek.web.errors.ErrorPageMiddleware",
     # every URL's methods (isek.access.routes): 405 before the CSRF check and any view
     "isek.access.routes.MethodMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -326,6 +328,7 @@ ISEK_JOB_STALE_SECONDS = int(os.environ.get("ISEK_JOB_STALE_SECONDS", 60))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "isek.web.errors.csrf_failure"  # the site's page, in the request's language
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

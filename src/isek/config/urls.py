@@ -31,5 +31,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# isek's own failure page: 503 with Retry-After while the database is unreachable (isek.web.errors)
+# isek's own error pages, in the site's language and layout (isek.web.errors); 500 is 503 with
+# Retry-After while the database is unreachable
+handler400 = "isek.web.errors.bad_request"
+handler403 = "isek.web.errors.permission_denied"
+handler404 = "isek.web.errors.page_not_found"
 handler500 = "isek.web.errors.server_error"

@@ -173,6 +173,8 @@ class Idea(Contribution):
     answer = models.TextField(_("Antwort der Stadt"), blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
 
+    resent = False  # True: services.submit_idea found this idea sent before and stored nothing
+
     class Meta:
         ordering = ["-created_at", "-pk"]
 

@@ -50,6 +50,7 @@ __all__ = [
 ]
 
 MAX_VERTICES = 500  # a drawn line or area; more is not a citizen's sketch
+RESEND_WINDOW = datetime.timedelta(minutes=15)  # the same idea again within this time is the same idea
 PUBLIC_STATUSES = (Status.PUBLISHED,)
 
 
@@ -124,7 +125,8 @@ def idea_for_author(contributor: Contributor | None, phase: Phase, pk: int) -> I
 
 
 def counters(phase: Phase) -> dict:
-    """Public counters: ideas received, published, waiting, rejected by reason, deleted on request."""
+    """Public counters: ideas received, published, waiting, merged into another, hidden, rejected
+    by reason, deleted on request. The states add up to the ideas received."""
     ideas = phase.ideas.values("status").annotate(n=Count("pk"))
     by_status = {row["status"]: row["n"] for row in ideas}
     rejected = dict(phase.ideas.filter(status=Status.REJECTED).values_list("reject_reason").annotate(n=Count("pk")))
@@ -245,7 +247,11 @@ def _geometry(value, phase: Phase) -> GEOSGeometry:
 def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | int, title: str, text: str,
                 geometry, photo: str = "", photo_rights: bool = False, now=None, illustrative: bool = False) -> Idea:
     """A citizen's idea. Published at once or after review, as the phase says. ``illustrative``
-    marks the demo's example ideas (labelled on every page)."""
+    marks the demo's example ideas (labelled on every page).
+
+    The same contributor sending the same title, text and place to the same phase again within
+    RESEND_WINDOW (back in the browser, send once more) gets their first idea back, marked
+    ``resent``, and nothing is stored."""
     access.require(user, "idea", "create", phase.concept)
     _require_open(phase, "ideas_open", now)
     if isinstance(theme, Theme):
@@ -260,6 +266,10 @@ def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | 
     if photo and not photo_rights:
         raise invalid(_("Ein Foto kann nur mit der Bestätigung der Nutzungsrechte veröffentlicht werden."),
                       "photo_rights", "photo_rights")
+    earlier = _sent_before(phase, contributor, title, text, g)
+    if earlier is not None:
+        earlier.resent = True
+        return earlier
     status = Status.PUBLISHED if phase.moderation == Phase.Moderation.AFTER else Status.PENDING
     # No version bump: the public pages key on the phase's latest idea (phase_state), so a crowd
     # of submissions does not queue on one row.
@@ -271,6 +281,18 @@ def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | 
         if getattr(contributor, "unread", False):  # see contributor_for
             raise UnknownContributor from None
         raise
+
+
+def _sent_before(phase: Phase, contributor: Contributor, title: str, text: str, g: GEOSGeometry) -> Idea | None:
+    """The contributor's idea of the same title, text and place sent to ``phase`` within RESEND_WINDOW."""
+    if contributor.pk is None or contributor._state.adding:
+        return None
+    since = timezone.now() - RESEND_WINDOW
+    for earlier in Idea.objects.filter(phase=phase, contributor_id=contributor.pk, created_at__gte=since, title=title,
+                                       text=text).order_by("pk"):
+        if earlier.geometry.equals_exact(g, 1e-9):
+            return earlier
+    return None
 
 
 def _target_phase(concept: Concept, idea: Idea | None, measure: Measure | None, now=None) -> Phase:
@@ -477,9 +499,39 @@ def ideas_of_measure(user, measure: Measure):
     return Idea.objects.filter(measure=measure, status__in=PUBLIC_STATUSES).order_by("pk")
 
 
-def log(user, concept: Concept):
+def named(kind: str, target: Idea | Comment | None, pk: int) -> str:
+    """A contribution as the moderators read it: "Idee I-12 „Mehr Bänke“", "Kommentar K-3 „Ja, …“",
+    or, once deleted, "Idee I-12 (gelöscht)"."""
+    if kind == "idea":
+        ref = f"I-{pk}"
+        return (_("Idee %(r)s „%(t)s“") % {"r": ref, "t": target.title} if target is not None
+                else _("Idee %(r)s (gelöscht)") % {"r": ref})
+    ref = f"K-{pk}"
+    if target is None:
+        return _("Kommentar %(r)s (gelöscht)") % {"r": ref}
+    text = target.text if len(target.text) <= 40 else target.text[:39].rstrip() + "…"
+    return _("Kommentar %(r)s „%(t)s“") % {"r": ref, "t": text}
+
+
+def decided(target: Idea | Comment, decision: Decision) -> str:
+    """What a moderator decided, in a sentence: "Idee I-12 „Mehr Bänke“ veröffentlicht."."""
+    kind = "idea" if isinstance(target, Idea) else "comment"
+    subject = named(kind, target, target.pk)
+    if decision.action == Decision.Action.MERGE and target.merged_into is not None:
+        return _("%(a)s mit %(b)s zusammengeführt.") % {"a": subject, "b": named("idea", target.merged_into,
+                                                                                   target.merged_into.pk)}
+    return _("%(what)s %(action)s.") % {"what": subject, "action": decision.get_action_display()}
+
+
+def log(user, concept: Concept, limit: int = 50) -> list[Decision]:
+    """The latest decisions, each with ``subject``: what it was about, named for people."""
     access.require(user, "moderation", "view", concept)
-    return Decision.objects.filter(phase__concept=concept).select_related("moderator")
+    rows = list(Decision.objects.filter(phase__concept=concept).select_related("moderator")[:limit])
+    found = {kind: model.objects.in_bulk([d.object_id for d in rows if d.kind == kind])
+             for kind, model in (("idea", Idea), ("comment", Comment))}
+    for d in rows:
+        d.subject = named(d.kind, found.get(d.kind, {}).get(d.object_id), d.object_id)
+    return rows
 
 
 # --- planners' set-up ----------------------------------------------------------------------------
@@ -501,6 +553,13 @@ def save_phase(user, concept: Concept, phase: Phase | None = None, *, themes: li
         raise invalid(_("Das Ende muss nach dem Beginn liegen."), "period", "end")
     if phase.polygon is None and concept.area is None:
         raise invalid(_("Ohne Fördergebiet braucht die Phase ein eigenes Gebiet für Ideen."), "area", "polygon")
+    if not concept.is_public and phase.end and phase.end > timezone.now():
+        # Citizens would find neither the phase nor the form (404): refused, not published
+        # behind the planner's back (decision 0021).
+        raise invalid(_("Das Konzept „%(c)s“ ist nicht öffentlich: Bürgerinnen und Bürger könnten diese Beteiligung "
+                        "nicht sehen. Bitte zuerst das Konzept veröffentlichen („Konzept bearbeiten“, „öffentlich "
+                        "sichtbar“). Eine Phase, die schon vorbei ist, kann auch so erfasst werden.")
+                      % {"c": concept.name}, "not_public")
     names = [t[0].strip() for t in themes or []]
     if themes is not None and (not names or any(not n for n in names)):
         raise invalid(_("Eine Phase braucht mindestens ein Thema, jedes mit Namen."), "themes", "themes")

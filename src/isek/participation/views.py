@@ -163,10 +163,13 @@ def idea_new(request, slug):
         photos.remove(photo)
         add_errors(form, exc)
     else:
+        if idea.resent:  # the same idea sent again (back in the browser): the first one's confirmation
+            photos.remove(photo)
         response = redirect("participation:idea", slug, idea.pk)
         messages.success(request, _("Danke! Ihre Idee %(r)s ist eingegangen.") % {"r": idea.reference}
                          + (" " + _("Sie wird veröffentlicht, sobald die Moderation sie geprüft hat.")
-                            if idea.status == services.Status.PENDING else ""))
+                            if idea.status == services.Status.PENDING else "")
+                         + (" " + _("Sie hatten sie schon gesendet; sie ist nur einmal gespeichert.") if idea.resent else ""))
         return remember(response, request, contributor, token)
     if photo:
         photos.remove(photo)
@@ -325,18 +328,19 @@ def moderation(request, slug):
             d = form.cleaned_data
             into = Idea.objects.filter(pk=d["merge_into"], phase=target.phase).first() if d.get("merge_into") else None
             try:
-                services.decide(request.user, target, d["action"], reason=d["reason"], text=d["text"], merge_into=into)
+                decision = services.decide(request.user, target, d["action"], reason=d["reason"], text=d["text"],
+                                           merge_into=into)
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
-                messages.success(request, _("Entschieden: %(t)s") % {"t": str(target)})
+                messages.success(request, services.decided(target, decision))
                 return redirect("participation:moderation", slug)
         else:
             error = _("Bitte eine Entscheidung wählen.")
     ideas, comments = services.queue(request.user, concept)
     return render(request, "participation/moderation.html", {
         "concept": concept, "ideas": ideas, "comments": comments, "form": DecisionForm(), "error": error,
-        "log": services.log(request.user, concept)[:50]}, status=400 if error else 200)
+        "log": services.log(request.user, concept)}, status=400 if error else 200)
 
 
 @require_POST

@@ -1,4 +1,8 @@
-"""The answers when isek itself fails: a page that says what happened, never a traceback.
+"""The pages a person sees when a request goes wrong: in the site's language and layout, saying
+what happened and what to do, never a traceback or Django's bare English page. Django's handlers
+(handler400/403/404/500 in isek.config.urls), the CSRF failure view (CSRF_FAILURE_VIEW) and
+``ErrorPageMiddleware`` (a 405 without a body, from isek.access.routes or a view's decorator)
+all answer through ``error_page``; below /api/ and /ogc/ the answer is JSON.
 
 ``server_error`` is Django's handler500. When the database cannot be reached (PostgreSQL
 restarting, a network cut) it answers 503 with Retry-After: nothing is lost, the next request
@@ -12,11 +16,76 @@ import logging
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from .context import site
+
 log = logging.getLogger("isek.errors")
+
+MACHINE_PATHS = ("/api/", "/ogc/")
+
+
+def error_page(request, status: int, title: str, text: str, *, with_request: bool = True) -> HttpResponse:
+    """The answer for ``status``: the site's page (JSON for the API and OGC). ``with_request``
+    False renders without the request's context (no session, no user, no database)."""
+    if request.path.startswith(MACHINE_PATHS):
+        return JsonResponse({"detail": f"{title}. {text}"}, status=status)
+    context = {"title": title, "text": text, "status": status, **site(request)}
+    html = loader.render_to_string("web/error.html", context, request=request if with_request else None)
+    return HttpResponse(html, status=status)
+
+
+def bad_request(request, exception=None):
+    return error_page(request, 400, _("Die Anfrage ist ungültig"),
+                      _("Die Anfrage konnte so nicht verarbeitet werden (zum Beispiel ein zu großes oder beschädigtes "
+                        "Formular). Bitte die Seite neu laden und erneut versuchen."))
+
+
+def permission_denied(request, exception=None):
+    return error_page(request, 403, _("Kein Zugriff"),
+                      _("Für diese Seite fehlt Ihnen die Berechtigung. Wenn Sie sie brauchen, wenden Sie sich bitte an "
+                        "die Planerinnen und Planer des Konzepts, oder melden Sie sich mit einem anderen Konto an."))
+
+
+def page_not_found(request, exception=None):
+    # An Http404 raised with a message of isek's (translated, written for people) says why; the
+    # resolver's own (the patterns tried) is never shown.
+    said = exception.args[0] if type(exception) is Http404 and exception.args else None
+    return error_page(request, 404, _("Seite nicht gefunden"), said if isinstance(said, str) and said else
+                      _("Diese Seite gibt es nicht, oder sie ist nicht öffentlich. Bitte die Adresse prüfen oder auf "
+                        "der Startseite weitersuchen."))
+
+
+def csrf_failure(request, reason=""):
+    return error_page(request, 403, _("Das Formular ist abgelaufen"),
+                      _("Das Formular wurde nicht angenommen, weil seine Sicherheitsprüfung fehlt oder abgelaufen ist "
+                        "(zum Beispiel nach langer Pause oder ohne Cookies). Bitte die Seite neu laden und erneut "
+                        "senden; es wurde nichts gespeichert."))
+
+
+def method_not_allowed(request) -> HttpResponse:
+    return error_page(request, 405, _("Diese Aktion ist hier nicht möglich"),
+                      _("Diese Adresse nimmt diese Art von Anfrage nicht an (zum Beispiel ein Formular, das an eine "
+                        "reine Anzeigeseite geschickt wurde). Bitte von der Seite aus erneut versuchen."))
+
+
+class ErrorPageMiddleware:
+    """A 405 without a body (isek.access.routes, Django's require_* decorators) gets the site's
+    page; its Allow header stays."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not getattr(response, "streaming", False) and not response.content:
+            page = method_not_allowed(request)
+            if response.has_header("Allow"):
+                page["Allow"] = response["Allow"]
+            return page
+        return response
 
 
 def _database_down(exc) -> bool:
@@ -38,11 +107,7 @@ def server_error(request):
             _("Die Anfrage konnte nicht bearbeitet werden. Der Fehler ist protokolliert; bitte später erneut versuchen."))
     if down:
         log.warning("database unavailable: %s %s", request.method, request.path)
-    if request.path.startswith(("/api/", "/ogc/")):
-        response = JsonResponse({"detail": f"{title}. {text}"}, status=status)
-    else:
-        response = HttpResponse(loader.render_to_string("web/error.html", {"title": title, "text": text, "status": status}),
-                                status=status)
+    response = error_page(request, status, title, text, with_request=False)
     if down:
         response["Retry-After"] = "5"
     return response
