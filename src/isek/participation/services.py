@@ -555,7 +555,7 @@ def save_phase(user, concept: Concept, phase: Phase | None = None, *, themes: li
         raise invalid(_("Ohne Fördergebiet braucht die Phase ein eigenes Gebiet für Ideen."), "area", "polygon")
     if not concept.is_public and phase.end and phase.end > timezone.now():
         # Citizens would find neither the phase nor the form (404): refused, not published
-        # behind the planner's back (decision 0021).
+        # behind the planner's back (decision 0022).
         raise invalid(_("Das Konzept „%(c)s“ ist nicht öffentlich: Bürgerinnen und Bürger könnten diese Beteiligung "
                         "nicht sehen. Bitte zuerst das Konzept veröffentlichen („Konzept bearbeiten“, „öffentlich "
                         "sichtbar“). Eine Phase, die schon vorbei ist, kann auch so erfasst werden.")
