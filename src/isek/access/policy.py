@@ -56,7 +56,6 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
     ("reference_layer", "delete"): _PLANNERS,
     ("basemap", "view"): _READ,  # the city's base map: tiles, style, build status
     ("basemap", "build"): _PLANNERS,  # upload an OSM extract, build the base map from it
-    ("extract", "use"): _PLANNERS,  # the city's OSM extracts (never another city's), e.g. for the analysis
     ("kuf", "view"): _MEMBERS,
     ("kuf", "export"): _MEMBERS,
     ("kuf", "edit"): _PLANNERS,  # costs, financing, rates

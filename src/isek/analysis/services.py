@@ -22,7 +22,7 @@ from .models import AnalysisRun, IndicatorValue
 def extract_choices(user, concept) -> list[tuple[str, str]]:
     """The extracts a planner may analyse the concept from (its city's, and its own cut), as
     (value, label) for a form; nobody else sees any."""
-    if not access.allows(user, "extract", "use", concept):
+    if not access.allows(user, "analysis", "run", concept):
         return []
     return [(e.path, f"{e.name} ({_('Datenstand')} {e.data_date[:10]})" if e.data_date else e.name)
             for e in geodata.extracts_for(user, concept)]

@@ -551,7 +551,7 @@ def add_extract(user, concept: Concept, path: str | os.PathLike, *, name: str = 
 def extracts_for(user, concept: Concept) -> list[Extract]:
     """The extracts the concept's analysis may read: its city's and its own cut, newest first, if
     their files are there. Only for those who may run the concept's analysis."""
-    access.require(user, "extract", "use", concept)
+    access.require(user, "analysis", "run", concept)
     found = Extract.objects.filter(city=concept.city).filter(models.Q(concept=None) | models.Q(concept=concept))
     return [e for e in found if Path(e.path).is_file()]
 
