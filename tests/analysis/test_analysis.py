@@ -46,8 +46,7 @@ def test_hoyerswerda_uses_utm_zone_33(hoy):
     areas, _data, table, missing = hoy
     assert areas.crs.to_epsg() == 25833
     assert missing == {"green_m2_per_resident": "needs the layer 'population'"}
-    assert table.loc["Altstadt", "area_ha"] == pytest.approx(
-        HOY_AREAS.to_crs(25833).area.iloc[0] / 1e4, rel=1e-9)
+    assert table.loc["Altstadt", "area_ha"] == round(HOY_AREAS.to_crs(25833).area.iloc[0] / 1e4, 2)  # 2 decimals
 
 
 def test_building_coverage_agrees_with_shapely(hoy):
