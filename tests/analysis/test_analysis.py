@@ -46,8 +46,7 @@ def test_hoyerswerda_uses_utm_zone_33(hoy):
     areas, _data, table, missing = hoy
     assert areas.crs.to_epsg() == 25833
     assert missing == {"green_m2_per_resident": "needs the layer 'population'"}
-    assert table.loc["Altstadt", "area_ha"] == pytest.approx(
-        HOY_AREAS.to_crs(25833).area.iloc[0] / 1e4, rel=1e-9)
+    assert table.loc["Altstadt", "area_ha"] == round(HOY_AREAS.to_crs(25833).area.iloc[0] / 1e4, 2)  # 2 decimals
 
 
 def test_building_coverage_agrees_with_shapely(hoy):
@@ -179,3 +178,53 @@ def test_command_line(tmp_path):
     assert r.returncode == 2 and "Extrakt nicht gefunden" in r.stderr
     r = subprocess.run([sys.executable, "-m", "isek", "indicators"], capture_output=True, text=True)
     assert "building_coverage" in r.stdout and len(r.stdout.splitlines()) == len(ind.REGISTRY)
+
+
+LANDUSE = ["landuse_residential_share", "landuse_commercial_share", "landuse_green_share", "landuse_water_share",
+           "landuse_transport_share"]
+
+
+def _synthetic(polygons: list[tuple[dict, shapely.Geometry]]) -> ind.Sources:
+    """An OSM extract of a few land-use polygons, in UTM zone 32 (metres)."""
+    crs = "EPSG:25832"
+    empty = gpd.GeoDataFrame({"tags": []}, geometry=[], crs=crs)
+    polys = gpd.GeoDataFrame({"tags": [t for t, _g in polygons]}, geometry=[g for _t, g in polygons], crs=crs)
+    return ind.Sources(osm=osm.OsmData(polygons=polys, lines=empty, points=empty, timestamp=None, bbox=None))
+
+
+def test_overlapping_land_use_counts_each_square_metre_once():
+    """A city-wide residential polygon under a commercial one, a park and a parking lot, as in
+    large centres: the smaller polygon wins, so the shares add up to at most 100 %."""
+    x, y = 680_000, 5_710_000
+    area = shapely.box(x, y, x + 1000, y + 1000)  # 100 ha
+    sources = _synthetic([
+        ({"landuse": "residential"}, shapely.box(x - 500, y - 500, x + 1500, y + 1500)),  # the whole city
+        ({"landuse": "retail"}, shapely.box(x, y, x + 500, y + 400)),  # 20 ha
+        ({"leisure": "park"}, shapely.box(x + 600, y + 600, x + 800, y + 800)),  # 4 ha
+        ({"amenity": "parking"}, shapely.box(x + 100, y + 100, x + 200, y + 150)),  # 0.5 ha, inside the retail area
+        ({"landuse": "commercial"}, shapely.box(x + 400, y, x + 700, y + 400)),  # 12 ha, 4 ha over the retail area
+    ])
+    areas = gpd.GeoDataFrame({"area_id": ["a"]}, geometry=[area], crs="EPSG:25832")
+    table, _missing = run.compute(areas, sources, only=["area_ha", *LANDUSE, "parking_area_share"])
+    row = table.loc["a"]
+    # before: residential 100 %, commercial 28 %, green 4 %, transport 0.5 % = 132.5 %
+    assert sum(row[i] for i in LANDUSE) == pytest.approx(100.0)
+    assert row["landuse_commercial_share"] == 27.5  # retail 20 + commercial 12 − 4 ha overlap − the parking lot
+    assert row["landuse_transport_share"] == 0.5 and row["parking_area_share"] == 0.5
+    assert row["landuse_green_share"] == 4.0
+    assert row["landuse_residential_share"] == 68.0
+
+
+def test_values_are_rounded_to_their_documented_precision(tmp_path):
+    """No 100.00000000004346 in the CSV: every value at its indicator's decimal places."""
+    x, y = 680_000, 5_710_000
+    area = shapely.box(x, y, x + 333.3, y + 333.3)
+    sources = _synthetic([({"landuse": "residential"}, shapely.box(x, y, x + 333.3, y + 111.1)),
+                          ({"building": "yes"}, shapely.box(x + 10, y + 10, x + 20.3, y + 20.7))])
+    areas = gpd.GeoDataFrame({"area_id": ["a"]}, geometry=[area], crs="EPSG:25832")
+    table, _missing = run.compute(areas, sources, only=["area_ha", "landuse_residential_share", "building_coverage",
+                                                        "building_count"])
+    table.reset_index().to_csv(tmp_path / "i.csv", index=False)
+    text = (tmp_path / "i.csv").read_text()
+    assert text.splitlines()[1] == "a,11.11,33.33,0.1,1.0", text
+    assert ind.REGISTRY["building_count"].digits == 0 and ind.REGISTRY["diversity_shannon"].digits == 3

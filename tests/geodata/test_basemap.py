@@ -182,13 +182,14 @@ def test_the_cut_depends_on_the_area_not_on_the_file(tmp_path):
     assert basemaps.overlaps(b.bbox, altstadt)
 
 
-def test_failed_rebuild_keeps_the_previous_map(hoyerswerda):
+def test_a_far_away_extract_is_refused_before_the_build_and_the_previous_map_stays(hoyerswerda):
     first = services.start_basemap(OPERATOR, hoyerswerda, _extract(), now=True)
     with pytest.raises(CommandError) as exc:
         call_command("basemap", "build", hoyerswerda.slug, str(_extract("lauf_an_der_pegnitz_2020-01-15.osm.pbf")))
     assert "liegt nicht beim Fördergebiet" in str(exc.value)
     bm = BaseMap.objects.get(city=hoyerswerda.city)
-    assert bm.status == BaseMap.Status.FAILED and bm.path == first.path and bm.sha256 == first.sha256
+    assert bm.status == BaseMap.Status.DONE and bm.path == first.path and bm.sha256 == first.sha256
+    assert bm.extract == first.extract
     assert services.basemap_file(bm).is_file()
 
 

@@ -107,8 +107,14 @@ def test_an_analysis_rerun_keeps_entered_values(bochum):
     again = AnalysisRun.objects.create(concept=bochum, city_layers=True, extract="")
     analysis_jobs.execute(again)
     assert IndicatorValue.objects.filter(pk=entered.pk).exists()
-    assert not IndicatorValue.objects.filter(run=run).exists()  # the earlier run's values were replaced
-    assert IndicatorValue.objects.filter(run=again, indicator="playgrounds_count", quarter=None).count() == 1
+    # Each run keeps its values; of the same data date only the current run's count.
+    assert IndicatorValue.objects.filter(run=run).exists()
+    from isek.analysis import services as analysis
+
+    counted = analysis.counted_values(bochum).filter(indicator="playgrounds_count", quarter=None)
+    assert {(v.run_id, v.pk) for v in counted} == {
+        (again.pk, IndicatorValue.objects.get(run=again, indicator="playgrounds_count", quarter=None).pk),
+        (None, entered.pk)}
 
 
 def test_oversized_upload_is_refused(planner_client, bochum, settings):

@@ -130,6 +130,8 @@ ROUTES: dict[str, Route] = {
     "analysis:analysis-run": page(("analysis", "view"), ids={"pk": "run"}),
     "analysis:analysis-cancel": page(post=("analysis", "run"), ids={"pk": "run"}),
     "analysis:analysis-retry": page(post=("analysis", "run"), ids={"pk": "run"}),
+    "analysis:analysis-current": page(post=("analysis", "run"), ids={"pk": "run"}),
+    "analysis:analysis-delete": page(("analysis", "run"), ("analysis", "run"), ids={"pk": "run"}),
     "monitoring:dashboard": page(("dashboard", "view")),
     "monitoring:readiness": page(("readiness", "view")),
     "monitoring:indicators": page(("indicator", "view"), ("indicator", "edit")),

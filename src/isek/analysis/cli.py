@@ -31,11 +31,14 @@ def markdown() -> str:
     lines = ["# Indicators of the inventory analysis", "",
              "Generated from `isek.analysis.indicators.REGISTRY` by `isek indicators --markdown`; do not edit by hand.",
              "All areas and lengths are computed in the area's ETRS89/UTM zone (EPSG:25832, or 25833 east of 12° E).",
-             "An indicator whose inputs are missing is reported as not available, with the reason.", "",
-             "| id | Name (de) | name (en) | unit | inputs | definition |", "|---|---|---|---|---|---|"]
+             "An indicator whose inputs are missing is reported as not available, with the reason.",
+             "Values are stored, shown and written (CSV) rounded to the decimal places in the column *digits*.", "",
+             "| id | Name (de) | name (en) | unit | digits | inputs | definition |", "|---|---|---|---|---|---|---|"]
     for d in ind.describe():
-        lines.append(f"| `{d['id']}` | {d['name_de']} | {d['name_en']} | {d['unit']} | {d['inputs']} | {d['definition']} |")
-    lines += ["", "## Geometry rules for OSM extracts", "", osm.__doc__.split("\n\n", 1)[1].strip(), ""]
+        lines.append(f"| `{d['id']}` | {d['name_de']} | {d['name_en']} | {d['unit']} | {d['digits']} | {d['inputs']} "
+                     f"| {d['definition']} |")
+    lines += ["", "## The land-use rule", "", ind.LANDUSE_RULE,
+              "", "## Geometry rules for OSM extracts", "", osm.__doc__.split("\n\n", 1)[1].strip(), ""]
     return "\n".join(lines)
 
 

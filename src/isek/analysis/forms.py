@@ -6,13 +6,12 @@ from django.utils.translation import gettext_lazy
 
 from isek.web.forms import KernFormMixin
 
-from . import jobs
-
 
 class RunForm(KernFormMixin, forms.Form):
-    extract = forms.ChoiceField(label=gettext_lazy("OSM-Extrakt"), required=False)
+    extract = forms.ChoiceField(label=gettext_lazy("OSM-Extrakt"), required=False,
+                                help_text=gettext_lazy("Die Extrakte der Stadt (hochgeladen auf der Seite Grundkarte)."))
     city_layers = forms.BooleanField(label=gettext_lazy("städtische Ebenen verwenden"), required=False, initial=True)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, extracts: list[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["extract"].choices = [("", _("ohne OSM-Extrakt"))] + [(str(p), p.name) for p in jobs.available_extracts()]
+        self.fields["extract"].choices = [("", _("ohne OSM-Extrakt"))] + list(extracts)

@@ -128,7 +128,21 @@ class AreaContext:
         return union_area(frame.geometry.values, self.geom)
 
     def share(self, frame) -> float:
-        return 100.0 * self.covered_m2(frame) / self.m2 if self.m2 else float("nan")
+        return self.percent(self.covered_m2(frame))
+
+    def percent(self, m2: float) -> float:
+        return 100.0 * m2 / self.m2 if self.m2 else float("nan")
+
+    @cached_property
+    def landuse_m2(self) -> dict[str, float]:
+        """m² of the area in each land-use class (LANDUSE_CLASSES), where overlapping polygons
+        count once: see ``landuse_partition``."""
+        p = self.polygons
+        if p is None or p.empty:
+            return dict.fromkeys(LANDUSE_CLASSES, 0.0)
+        classes = p["tags"].map(landuse_class)
+        chosen = classes.notna().to_numpy()
+        return landuse_partition(p.geometry.values[chosen], classes.to_numpy()[chosen], self.geom)
 
     def layer_points(self, name: str):
         layer = self.sources.layers[name]
@@ -176,6 +190,63 @@ def union_area(geoms, area, tile: float = TILE_M) -> float:
                 merged = shapely.intersection(merged, area)
             total += merged.area
     return float(total)
+
+
+LANDUSE_CLASSES = ("water", "green", "transport", "commercial", "residential")
+LANDUSE_RULE = (
+    "Land-use polygons often overlap (a district-wide landuse=residential polygon under commercial, retail and "
+    "park polygons is common in large centres). Every m² of an area counts for one land-use class only: where "
+    "polygons overlap, the smaller (more specific) polygon wins. Each polygon has one class, the first that "
+    "applies in the order water, green, transport, commercial, residential (see the definitions above). So the "
+    "five land-use shares add up to at most 100 % (up to their rounding to two decimal places); the rest of the "
+    "area has no land-use polygon. The parking share counts every parking polygon and is a part of the "
+    "transport share.")
+
+
+def landuse_class(tags: dict) -> str | None:
+    """The land-use class of a polygon (the first that applies, in the order of LANDUSE_CLASSES),
+    or None."""
+    for name, test in (("water", _is_water), ("green", _is_green), ("transport", _is_transport),
+                       ("commercial", lambda t: t.get("landuse") in COMMERCIAL),
+                       ("residential", lambda t: t.get("landuse") in RESIDENTIAL)):
+        if test(tags):
+            return name
+    return None
+
+
+def landuse_partition(geoms, classes, area, tile: float = TILE_M) -> dict[str, float]:
+    """m² of ``area`` in each land-use class (``classes[i]`` is the class of ``geoms[i]``) by
+    LANDUSE_RULE: where polygons overlap, the smaller polygon wins. Computed tile by tile like
+    ``union_area``."""
+    totals = dict.fromkeys(LANDUSE_CLASSES, 0.0)
+    geoms = np.asarray(geoms, dtype=object)
+    keep = np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
+    geoms, classes = geoms[keep], np.asarray(classes, dtype=object)[keep]
+    if len(geoms) == 0:
+        return totals
+    rank = np.empty(len(geoms), dtype=int)
+    rank[np.argsort(shapely.area(geoms), kind="stable")] = np.arange(len(geoms))  # smallest first
+    tree = shapely.STRtree(geoms)
+    x0, y0, x1, y1 = area.bounds
+    shapely.prepare(area)
+    for x in np.arange(x0, x1, tile):
+        for y in np.arange(y0, y1, tile):
+            box = shapely.box(x, y, min(x + tile, x1), min(y + tile, y1))
+            idx = tree.query(box, predicate="intersects")
+            if not len(idx):
+                continue
+            idx = idx[np.argsort(rank[idx])]
+            parts = shapely.clip_by_rect(geoms[idx], *box.bounds)
+            if not shapely.contains(area, box):
+                parts = shapely.intersection(parts, area)
+            taken = None
+            for part, cls in zip(parts, classes[idx]):
+                if part.is_empty:
+                    continue
+                own = part if taken is None else shapely.difference(part, taken)
+                totals[cls] += own.area
+                taken = part if taken is None else shapely.union(taken, part)
+    return {k: float(v) for k, v in totals.items()}
 
 
 def _walkable(tags: dict) -> bool:
@@ -229,6 +300,16 @@ class Indicator:
     needs: tuple[tuple[str, ...], ...]  # each tuple: alternatives (any one suffices)
     fn: Callable[[AreaContext], float]
 
+    @property
+    def digits(self) -> int:
+        """The precision values are stored and written with (decimal places)."""
+        return DIGITS.get(self.unit, 2)
+
+    def rounded(self, value: float) -> float:
+        """``value`` at the indicator's precision; NaN (not available) stays NaN."""
+        value = ensure_number(value)
+        return value if value != value else round(value, self.digits) + 0.0
+
     def missing(self, sources: Sources) -> str | None:
         for alternatives in self.needs:
             if not any(sources.has(a) for a in alternatives):
@@ -237,6 +318,8 @@ class Indicator:
 
 
 REGISTRY: dict[str, Indicator] = {}
+# Decimal places by unit (2 for any other): counts are whole, the Shannon index has 3.
+DIGITS = {"count": 0, "index": 3, "m²/resident": 1}
 
 
 def indicator(id, name_de, name_en, unit, family, definition, needs=(("osm",),)):
@@ -269,40 +352,46 @@ _is_transport = _landuse(TRANSPORT_LANDUSE, amenity=("parking",), extra=lambda t
 
 
 @indicator("landuse_residential_share", "Anteil Wohnbaufläche", "Residential land share", "%", "landuse",
-           "Share of the area covered by landuse=residential polygons.")
+           "Share of the area covered by landuse=residential polygons."
+           " Where land-use polygons overlap, the smaller one counts (see the land-use rule).")
 def _res(c):
-    return c.share(c.poly_where(lambda t: t.get("landuse") in RESIDENTIAL))
+    return c.percent(c.landuse_m2["residential"])
 
 
 @indicator("landuse_commercial_share", "Anteil Gewerbe- und Handelsfläche", "Commercial and retail land share", "%",
-           "landuse", "Share of the area covered by landuse=commercial or landuse=retail polygons.")
+           "landuse", "Share of the area covered by landuse=commercial or landuse=retail polygons."
+           " Where land-use polygons overlap, the smaller one counts (see the land-use rule).")
 def _com(c):
-    return c.share(c.poly_where(lambda t: t.get("landuse") in COMMERCIAL))
+    return c.percent(c.landuse_m2["commercial"])
 
 
 @indicator("landuse_green_share", "Grünflächenanteil", "Green space share", "%", "landuse",
            "Share of the area covered by green polygons: landuse in {grass, meadow, forest, recreation_ground, "
            "village_green, allotments, cemetery, orchard, flowerbed}, leisure in {park, garden, playground, pitch, "
-           "dog_park, nature_reserve}, natural in {wood, scrub, grassland, heath, wetland}.")
+           "dog_park, nature_reserve}, natural in {wood, scrub, grassland, heath, wetland}."
+           " Where land-use polygons overlap, the smaller one counts (see the land-use rule).")
 def _green(c):
-    return c.share(c.poly_where(_is_green))
+    return c.percent(c.landuse_m2["green"])
 
 
 @indicator("landuse_water_share", "Wasserflächenanteil", "Water share", "%", "landuse",
-           "Share of the area covered by natural=water, waterway=riverbank, landuse=reservoir/basin polygons.")
+           "Share of the area covered by natural=water, waterway=riverbank, landuse=reservoir/basin polygons."
+           " Where land-use polygons overlap, the smaller one counts (see the land-use rule).")
 def _water(c):
-    return c.share(c.poly_where(_is_water))
+    return c.percent(c.landuse_m2["water"])
 
 
 @indicator("landuse_transport_share", "Verkehrsflächenanteil", "Transport land share", "%", "landuse",
            "Share of the area covered by landuse=railway, amenity=parking and highway area polygons "
-           "(area:highway=*, highway=* with area=yes).")
+           "(area:highway=*, highway=* with area=yes)."
+           " Where land-use polygons overlap, the smaller one counts (see the land-use rule).")
 def _transport(c):
-    return c.share(c.poly_where(_is_transport))
+    return c.percent(c.landuse_m2["transport"])
 
 
 @indicator("parking_area_share", "Anteil Parkplatzfläche", "Parking area share", "%", "transport",
-           "Share of the area covered by amenity=parking polygons.")
+           "Share of the area covered by amenity=parking polygons (all of them, also where they lie within "
+           "other land use; a part of the transport share).")
 def _parking(c):
     return c.share(c.poly_where(_is_parking))
 
@@ -420,7 +509,7 @@ def _green_per_res(c):
     pop = c.sources.population.get(c.id)
     if not pop:
         return float("nan")
-    return c.covered_m2(c.poly_where(_is_green)) / pop
+    return c.landuse_m2["green"] / pop
 
 
 @indicator("trees_count", "Bäume", "Trees", "count", "green",
@@ -646,7 +735,7 @@ def _sealing(c):
 
 def describe() -> list[dict]:
     return [{"id": i.id, "name_de": i.name_de, "name_en": i.name_en, "unit": i.unit, "family": i.family,
-             "definition": i.definition,
+             "definition": i.definition, "digits": i.digits,
              "inputs": "; ".join(" or ".join(alts) for alts in i.needs) or "the areas"} for i in REGISTRY.values()]
 
 

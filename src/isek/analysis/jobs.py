@@ -7,29 +7,17 @@ from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from isek.core import geo, jobs
-from isek.core.files import extract_dir
 
 from . import indicators as ind
 from . import layers as lyr
 from . import osm
 from .models import AnalysisRun, IndicatorValue
 from .run import AnalysisError, compute, prepare_areas
-
-
-def available_extracts() -> list[Path]:
-    """The extracts an analysis may read: those in the data directories and those uploaded for a
-    city (kept in the extract store, with their cuts to a concept's area)."""
-    found = []
-    for d in settings.ISEK_DATA_DIRS:
-        found += sorted((Path(d) / "osm").glob("*.osm.pbf"))
-    found += sorted(extract_dir().glob("*/*.osm.pbf"))
-    return found
 
 
 def _areas(concept) -> gpd.GeoDataFrame:
@@ -77,10 +65,7 @@ def _execute(run: AnalysisRun) -> None:
         areas = prepare_areas(_areas(run.concept), ags=run.concept.city.ags)
         crs = areas.crs.to_string()
         data = None
-        if run.extract:
-            allowed = {str(p) for p in available_extracts()}
-            if run.extract not in allowed:
-                raise AnalysisError("Dieser Extrakt ist nicht freigegeben.")
+        if run.extract:  # one of the city's extracts, checked when the run was started
             data = osm.read(run.extract, crs=crs)
         city, city_sources = _city_layers(run.concept, crs) if run.city_layers else ({}, [])
         if data is None and not city:
@@ -97,17 +82,15 @@ def _execute(run: AnalysisRun) -> None:
         source = source[:IndicatorValue._meta.get_field("source").max_length]
         quarters = {f"q{q.pk}": q for q in run.concept.quarters.all()}
         with transaction.atomic():
-            # One value per indicator, area and date: a re-run on the same data replaces it.
-            IndicatorValue.objects.filter(concept=run.concept, date=date, run__isnull=False,
-                                          indicator__in=list(table.columns)).exclude(
-                indicator__in=list(missing)).delete()
+            # The run keeps its own values (earlier runs keep theirs) and becomes the current analysis.
             IndicatorValue.objects.bulk_create([
                 IndicatorValue(concept=run.concept, quarter=quarters.get(area_id), run=run, indicator=ind_id,
                                value=None if v != v else float(v), date=date, source=source)
                 for area_id, row in table.iterrows() for ind_id, v in row.items() if ind_id not in missing])
+            AnalysisRun.objects.filter(concept=run.concept, is_current=True).update(is_current=False)
             AnalysisRun.objects.filter(pk=run.pk).update(
                 status=AnalysisRun.Status.DONE, progress=100, data_date=date, finished_at=timezone.now(),
-                message="; ".join(f"{k}: {why}" for k, why in missing.items()))
+                is_current=True, message="; ".join(f"{k}: {why}" for k, why in missing.items()))
     except jobs.Cancelled:
         jobs.cancelled(AnalysisRun, run.pk)
     except (AnalysisError, osm.ExtractError, lyr.LayerError) as exc:
@@ -125,16 +108,3 @@ def start(concept, user, extract: str, city_layers: bool) -> AnalysisRun:
     run = AnalysisRun.objects.create(concept=concept, created_by=user, extract=extract, city_layers=city_layers)
     transaction.on_commit(lambda: run_analysis.enqueue(run.pk))
     return run
-
-
-
-def latest_values(concept) -> dict:
-    """{indicator: {area_key: (value, date, n_points)}} from the newest value per area."""
-    out: dict = {}
-    counts: dict = {}
-    for v in IndicatorValue.objects.filter(concept=concept).order_by("date", "id"):
-        key = v.quarter_id or "area"
-        out.setdefault(v.indicator, {})[key] = (v.value, v.date)
-        counts[(v.indicator, key)] = counts.get((v.indicator, key), 0) + 1
-    return {i: {k: (val, d, counts[(i, k)]) for k, (val, d) in areas.items()} for i, areas in out.items()}
-

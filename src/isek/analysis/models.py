@@ -1,5 +1,7 @@
 """Platform glue: analysis runs of a concept (background jobs with progress) and the dated
-indicator values they store. A later run with a newer extract adds points to the time series."""
+indicator values they store. Every run keeps its extract, data date and values; one finished run
+is the concept's current analysis (reports and indicators use it), chosen by the planner (a run
+that finishes becomes current). Earlier runs add the older points of the time series."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,10 +15,13 @@ class AnalysisRun(BackgroundJob):
     extract = models.CharField(_("OSM-Extrakt"), max_length=500, blank=True)
     city_layers = models.BooleanField(_("städtische Ebenen"), default=True)
     data_date = models.DateField(_("Datenstand"), null=True, blank=True)
+    is_current = models.BooleanField(_("aktuelle Analyse"), default=False)
 
     class Meta(BackgroundJob.Meta):
         verbose_name = _("Analyselauf")
         verbose_name_plural = _("Analyseläufe")
+        constraints = [models.UniqueConstraint(fields=["concept"], condition=models.Q(is_current=True),
+                                               name="analysis_one_current_run")]
 
     def __str__(self):
         return f"{self.concept} {self.created_at:%Y-%m-%d %H:%M} {self.status}"

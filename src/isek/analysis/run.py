@@ -60,7 +60,7 @@ def compute(areas: gpd.GeoDataFrame, sources: ind.Sources, only: list[str] | Non
         ctx = ind.AreaContext(area_id, geom, sources)
         row = {"area_id": area_id}
         for i in selected:
-            row[i.id] = math.nan if i.id in missing else ind.ensure_number(i.fn(ctx))
+            row[i.id] = math.nan if i.id in missing else i.rounded(i.fn(ctx))
         rows.append(row)
         if progress:
             progress(n, total, area_id)

@@ -1,26 +1,51 @@
 """The analysis's application layer: start an inventory analysis of a concept (as a background job
-or, for loaders and commands, at once) and read its latest values."""
+or, for loaders and commands, at once), keep its runs as a history with one current analysis,
+and read the values that count."""
 
 from __future__ import annotations
 
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from isek import access
 from isek.core import jobs as background
+from isek.core.audit import change
+from isek.core.problems import InputError
 from isek.core.rules import invalid
+from isek.geodata import services as geodata
 
 from . import jobs
-from .models import AnalysisRun
+from .models import AnalysisRun, IndicatorValue
+
+
+def extract_choices(user, concept) -> list[tuple[str, str]]:
+    """The extracts a planner may analyse the concept from (its city's, and its own cut), as
+    (value, label) for a form; nobody else sees any."""
+    if not access.allows(user, "analysis", "run", concept):
+        return []
+    return [(e.path, f"{e.name} ({_('Datenstand')} {e.data_date[:10]})" if e.data_date else e.name)
+            for e in geodata.extracts_for(user, concept)]
+
+
+def _check_extract(user, concept, extract: str) -> None:
+    """A ValidationError on the field ``extract`` unless the concept's analysis may read it."""
+    try:
+        geodata.usable_extract(user, concept, extract)
+    except InputError as exc:
+        raise invalid(" ".join(exc.messages(_)), "unusable_extract", "extract") from None
 
 
 def start_run(user, concept, extract: str = "", city_layers: bool = False, *, now: bool = False) -> AnalysisRun:
-    """Analyse the concept's area and quarters from an OSM extract and/or the city's reference
-    layers; queued as a background job, or computed before returning when ``now``."""
+    """Analyse the concept's area and quarters from one of its city's OSM extracts and/or the
+    city's reference layers; queued as a background job, or computed before returning when
+    ``now``. An extract of another city, or one away from the area, is refused here, before the
+    run. A run that finishes becomes the concept's current analysis."""
     access.require(user, "analysis", "run", concept)
     if not extract and not city_layers:
         raise invalid(_("Bitte einen Extrakt oder die städtischen Ebenen wählen."), "no_input")
-    if extract and extract not in {str(p) for p in jobs.available_extracts()}:
-        raise invalid(_("Dieser Extrakt ist nicht freigegeben."), "unknown_extract", "extract")
+    if extract:
+        _check_extract(user, concept, extract)
     created_by = None if user.pk is None else user
     if now:
         run = AnalysisRun.objects.create(concept=concept, created_by=created_by, extract=extract, city_layers=city_layers)
@@ -30,8 +55,8 @@ def start_run(user, concept, extract: str = "", city_layers: bool = False, *, no
     return jobs.start(concept, created_by, extract, city_layers)
 
 
-def runs_of(concept, limit: int = 10) -> list[AnalysisRun]:
-    """The concept's newest runs, as its page shows them: one whose worker died is failed first."""
+def runs_of(concept, limit: int | None = None) -> list[AnalysisRun]:
+    """The concept's runs, newest first, as its page shows them: one whose worker died is failed first."""
     return background.newest(concept.analysis_runs.all(), limit)
 
 
@@ -47,22 +72,106 @@ def cancel_run(user, concept, run: AnalysisRun) -> str:
 
 
 def retry_run(user, concept, run: AnalysisRun) -> None:
-    """Queue a failed or cancelled analysis again."""
+    """Queue a failed or cancelled analysis again (its extract is checked again)."""
     access.require(user, "analysis", "run", concept)
+    if run.extract:
+        _check_extract(user, concept, run.extract)
     background.retry_job(run, lambda: jobs.run_analysis.enqueue(run.pk))
 
 
+def current_run(concept) -> AnalysisRun | None:
+    """The concept's current analysis: the run its reports and indicators use."""
+    return concept.analysis_runs.filter(is_current=True).first()
+
+
+def set_current(user, concept, run: AnalysisRun) -> None:
+    """Make a finished run the concept's current analysis."""
+    access.require(user, "analysis", "run", concept)
+    if run.concept_id != concept.pk or run.status != AnalysisRun.Status.DONE:
+        raise invalid(_("Nur ein abgeschlossener Lauf kann die aktuelle Analyse sein."), "run_not_done")
+    with change(user, "web"):
+        concept.analysis_runs.filter(is_current=True).exclude(pk=run.pk).update(is_current=False)
+        AnalysisRun.objects.filter(pk=run.pk).update(is_current=True)
+
+
+def successor(concept, run: AnalysisRun) -> AnalysisRun | None:
+    """The run that becomes current when the current ``run`` is deleted: the newest other finished one."""
+    return (concept.analysis_runs.filter(status=AnalysisRun.Status.DONE).exclude(pk=run.pk)
+            .order_by("-created_at", "-id").first())
+
+
+def delete_run(user, concept, run: AnalysisRun) -> str:
+    """Delete a run with its values; the message for the person who asked. A queued or running
+    run is cancelled first. When the current analysis is deleted, the newest other finished run
+    becomes current (the confirmation says so beforehand, the message afterwards)."""
+    access.require(user, "analysis", "run", concept)
+    if run.active:
+        raise invalid(_("Ein laufender Auftrag lässt sich nicht löschen; bitte zuerst abbrechen."), "run_active")
+    with change(user, "web"):
+        was_current = AnalysisRun.objects.filter(pk=run.pk, is_current=True).exists()
+        nxt = successor(concept, run) if was_current else None
+        run.delete()
+        if nxt is not None:
+            AnalysisRun.objects.filter(pk=nxt.pk).update(is_current=True)
+    if not was_current:
+        return _("Der Lauf wurde gelöscht.")
+    if nxt is None:
+        return _("Der Lauf wurde gelöscht. Es gibt jetzt keine aktuelle Analyse; Berichte zeigen keine Analysewerte.")
+    return _("Der Lauf wurde gelöscht. Aktuelle Analyse ist jetzt der Lauf vom %(date)s.") % {
+        "date": when(nxt)}
+
+
+def when(run: AnalysisRun) -> str:
+    """When the run was started, as its page names it."""
+    return f"{timezone.localtime(run.created_at):%d.%m.%Y %H:%M}"
+
+
+def counted_runs(concept) -> list[int]:
+    """The runs whose values count for the concept's indicators: the current analysis, and for
+    each earlier data date the newest finished run of that date (the older points of the time
+    series). Runs with a later data date than the current one, and other runs of its date, do not."""
+    current = current_run(concept)
+    if current is None:
+        return []
+    out, dates = [current.pk], {current.data_date}
+    earlier = concept.analysis_runs.filter(status=AnalysisRun.Status.DONE, data_date__lt=current.data_date)
+    for run in earlier.order_by("-created_at", "-id"):
+        if run.data_date not in dates:
+            dates.add(run.data_date)
+            out.append(run.pk)
+    return out
+
+
+def counted_values(concept, values=None):
+    """``values`` (the concept's IndicatorValues by default) without those of runs that do not
+    count (see ``counted_runs``); entered values always count."""
+    values = IndicatorValue.objects.all() if values is None else values
+    return values.filter(concept=concept).filter(Q(run__isnull=True) | Q(run__in=counted_runs(concept)))
+
+
 def latest_values(concept) -> dict:
-    """{indicator: {area key ("area" or quarter pk): (value, date, number of values)}}."""
-    return jobs.latest_values(concept)
+    """{indicator: {area key ("area" or quarter pk): (value, date, number of values)}}: the values
+    of the current analysis, with the length of the series they end."""
+    current = current_run(concept)
+    if current is None:
+        return {}
+    counts: dict = {}
+    for v in counted_values(concept).filter(run__isnull=False).values("indicator", "quarter_id"):
+        key = (v["indicator"], v["quarter_id"] or "area")
+        counts[key] = counts.get(key, 0) + 1
+    out: dict = {}
+    for v in current.values.all():
+        key = v.quarter_id or "area"
+        out.setdefault(v.indicator, {})[key] = (v.value, v.date, counts.get((v.indicator, key), 1))
+    return out
 
 
 def area_figures(concept) -> list[dict]:
-    """The newest analysis value of each indicator for the funding area, with its German name,
+    """The current analysis's value of each indicator for the funding area, with its German name,
     unit and date (for reports)."""
     from . import indicators
 
-    latest = jobs.latest_values(concept)
+    latest = latest_values(concept)
     rows = []
     for ind in indicators.REGISTRY.values():
         value = latest.get(ind.id, {}).get("area")
@@ -74,10 +183,9 @@ def area_figures(concept) -> list[dict]:
 def entered_values(concept) -> list:
     """The indicator values people entered (not those of analysis runs), by indicator, area
     (the funding area first, then quarters by name) and year."""
-    from .models import IndicatorValue
-
     values = IndicatorValue.objects.filter(concept=concept, run__isnull=True).select_related("quarter")
     return sorted(values, key=lambda v: (v.indicator, v.quarter.name if v.quarter else "", v.date))
 
 
-__all__ = ["AnalysisRun", "area_figures", "entered_values", "latest_values", "start_run"]
+__all__ = ["AnalysisRun", "area_figures", "counted_values", "current_run", "delete_run", "entered_values",
+           "latest_values", "set_current", "start_run"]

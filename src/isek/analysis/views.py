@@ -1,4 +1,5 @@
-"""Platform glue: the analysis page of a concept (start a run, watch its progress, see values)."""
+"""Platform glue: the analysis page of a concept (start a run, watch its progress, see values,
+choose the current run, delete runs)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,14 +25,17 @@ from .models import AnalysisRun
 def analysis_page(request, slug):
     concept = access.concept_for(request.user, slug, "analysis", "view")
     editable = access.allows(request.user, "analysis", "run", concept)
-    form = RunForm(request.POST or None)
+    form = RunForm(request.POST or None, extracts=services.extract_choices(request.user, concept))
     if request.method == "POST":
         access.require(request.user, "analysis", "run", concept)
         if form.is_valid():
             try:
                 services.start_run(request.user, concept, form.cleaned_data["extract"], form.cleaned_data["city_layers"])
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                if hasattr(exc, "error_dict"):
+                    form.add_error(None, exc)
+                else:
+                    messages.error(request, " ".join(exc.messages))
             else:
                 messages.success(request, _("Die Analyse wurde gestartet; der Fortschritt steht unten."))
                 return redirect("analysis:analysis", slug)
@@ -45,7 +49,7 @@ def analysis_page(request, slug):
     runs = services.runs_of(concept)
     return render(request, "analysis/analysis.html", {
         "concept": concept, "form": form, "can_edit": editable, "runs": runs, "rows": rows, "columns": columns,
-        "active": any(r.active for r in runs),
+        "active": any(r.active for r in runs), "current": next((r for r in runs if r.is_current), None),
     })
 
 
@@ -64,3 +68,36 @@ def run_job(request, slug, pk, action):
     run = get_object_or_404(AnalysisRun, concept=concept, pk=pk)
     return job_action(request, action, lambda: services.cancel_run(request.user, concept, run),
                       lambda: services.retry_run(request.user, concept, run), reverse("analysis:analysis", args=[slug]))
+
+
+@login_required
+@require_POST
+def run_current(request, slug, pk):
+    concept = access.concept_for(request.user, slug, "analysis", "view")
+    run = get_object_or_404(AnalysisRun, concept=concept, pk=pk)
+    try:
+        services.set_current(request.user, concept, run)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Der Lauf vom %(date)s ist jetzt die aktuelle Analyse; Berichte und Indikatoren "
+                                    "verwenden seine Werte.") % {"date": services.when(run)})
+    return redirect("analysis:analysis", slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_delete(request, slug, pk):
+    """GET: what deleting the run means (for the current analysis: which run takes its place);
+    POST: delete it."""
+    concept = access.concept_for(request.user, slug, "analysis", "view")
+    access.require(request.user, "analysis", "run", concept)
+    run = get_object_or_404(AnalysisRun, concept=concept, pk=pk)
+    if request.method == "POST":
+        try:
+            messages.success(request, services.delete_run(request.user, concept, run))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("analysis:analysis", slug)
+    return render(request, "analysis/run_delete.html", {
+        "concept": concept, "run": run, "successor": services.successor(concept, run) if run.is_current else None})

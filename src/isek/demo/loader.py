@@ -173,7 +173,8 @@ def load_lauf() -> Concept | None:
         concepts.save_quarter(DEMO, concept, Quarter(
             name="Übrige Stadt", colour="#1565c0", approximated=True,
             geometry=geo.to_django(shapely.MultiPolygon([town.difference(altstadt)])), source="Illustrativ."))
-    analysis.start_run(DEMO, concept, extract=str(path), now=True)
+    extract = geodata.add_extract(DEMO, concept, path)  # the town's extract, offered to its analysis
+    analysis.start_run(DEMO, concept, extract=extract.path, now=True)
     return concept
 
 

@@ -40,6 +40,11 @@ class BaseMapError(InputError):
     """The extract cannot be used for a base map; nothing was stored."""
 
 
+class ExtractRefused(BaseMapError):
+    """The extract itself is unusable (not a .osm.pbf, damaged, empty, far from the area): trying
+    again with the same file cannot help."""
+
+
 @dataclass(frozen=True)
 class ExtractInfo:
     bbox: Bbox
@@ -50,6 +55,10 @@ class ExtractInfo:
 
 def _fail(msgid: str, **params) -> BaseMapError:
     return BaseMapError([Problem(msgid, params)])
+
+
+def _refuse(msgid: str, **params) -> ExtractRefused:
+    return ExtractRefused([Problem(msgid, params)])
 
 
 def _tool(name: str) -> str:
@@ -64,12 +73,12 @@ def require_pbf(path: str | Path) -> Path:
     whole file is read); BaseMapError otherwise."""
     path = Path(path)
     if not path.is_file() or path.stat().st_size == 0:
-        raise _fail(gettext_noop("Die Datei ist leer."))
+        raise _refuse(gettext_noop("Die Datei ist leer."))
     with open(path, "rb") as fh:
         head = fh.read(16)
     # A PBF starts with the 4-byte length of its first BlobHeader, whose type is "OSMHeader".
     if head[4:15] != b"\n\tOSMHeader":
-        raise _fail(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))
+        raise _refuse(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))
     return path
 
 
@@ -80,14 +89,14 @@ def inspect(path: str | Path) -> ExtractInfo:
                           capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
         detail = (proc.stderr.strip().splitlines() or ["?"])[-1][:200]
-        raise _fail(gettext_noop("Der Extrakt ist beschädigt oder unvollständig (osmium: %(detail)s)."), detail=detail)
+        raise _refuse(gettext_noop("Der Extrakt ist beschädigt oder unvollständig (osmium: %(detail)s)."), detail=detail)
     info = json.loads(proc.stdout)
     data = info.get("data", {})
     count = data.get("count", {})
     nodes, ways = int(count.get("nodes", 0)), int(count.get("ways", 0))
     box = data.get("bbox")
     if not nodes or not box:
-        raise _fail(gettext_noop("Der Extrakt enthält keine Daten."))
+        raise _refuse(gettext_noop("Der Extrakt enthält keine Daten."))
     return ExtractInfo(bbox=tuple(float(v) for v in box), nodes=nodes, ways=ways,
                        timestamp=(data.get("timestamp") or {}).get("last", "") or "")
 
@@ -105,8 +114,10 @@ def overlaps(a: Bbox, b: Bbox) -> bool:
 
 
 def check_overlap(info: ExtractInfo, area: Bbox) -> None:
+    """The one coverage check of an extract (base map and analysis): ExtractRefused when its data
+    lie away from the area's box."""
     if not overlaps(info.bbox, area):
-        raise _fail(gettext_noop("Der Extrakt (%(extract)s) liegt nicht beim Fördergebiet (%(area)s)."),
+        raise _refuse(gettext_noop("Der Extrakt (%(extract)s) liegt nicht beim Fördergebiet (%(area)s)."),
                     extract=_fmt(info.bbox), area=_fmt(area))
 
 

@@ -15,7 +15,7 @@ from isek.core import jobs, versions
 from isek.core.files import extract_dir, sha256_of
 
 from . import basemaps, signals
-from .models import BaseMap
+from .models import BaseMap, Extract
 
 
 def basemap_store() -> Path:
@@ -56,6 +56,7 @@ def execute(pk: int, concept_pk: int, *, analyse: bool = False, user=None) -> No
         return
     except basemaps.BaseMapError as exc:
         BaseMap.objects.filter(pk=pk).update(status=BaseMap.Status.FAILED, message=" ".join(exc.errors),
+                                             refused=isinstance(exc, basemaps.ExtractRefused),
                                              finished_at=timezone.now())
         return
     except Exception as exc:  # unexpected: say so on the page, keep the traceback in the worker log
@@ -67,6 +68,9 @@ def execute(pk: int, concept_pk: int, *, analyse: bool = False, user=None) -> No
         size_bytes=target.stat().st_size, tiles=tileset.tiles, bounds=list(tileset.bbox), minzoom=tileset.minzoom,
         maxzoom=tileset.maxzoom, extract_date=info.timestamp, finished_at=timezone.now())
     versions.bump(versions.SITE)  # the city's pages now draw the new base map
+    Extract.objects.update_or_create(city=bm.city, path=str(cut.resolve()), defaults={
+        "concept": concept, "name": f"{bm.extract_name} – {concept.name}"[:200], "bbox": list(basemaps.padded(tuple(area))),
+        "data_date": info.timestamp, "created_by": user if getattr(user, "pk", None) else None})
     if analyse:
         signals.extract_cut.send(sender=BaseMap, concept=concept, path=cut, user=user)
 

@@ -96,6 +96,9 @@ class BaseMap(JobState):
     # what a retry needs: the concept whose area it was cut to, and whether its analysis follows
     concept = models.ForeignKey(Concept, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     analyse = models.BooleanField(default=False)
+    # the build failed on the extract itself (not a .osm.pbf, damaged, empty, far from the area):
+    # building again from the same file cannot help, so no retry is offered
+    refused = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("Grundkarte")
@@ -109,6 +112,36 @@ class BaseMap(JobState):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
+    def retryable(self) -> bool:
+        return super().retryable and not self.refused
+
+    @property
     def ready(self) -> bool:
         """Tiles are there to draw (also while a rebuild runs)."""
         return bool(self.path) and self.tiles > 0
+
+
+class Extract(models.Model):
+    """An OpenStreetMap extract that belongs to a city: uploaded for it (the base map's source),
+    named from a data directory by an operator, or the city's extract cut to one concept's area
+    (``concept``). The analysis of the city's concepts offers these, and only these."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="extracts", verbose_name=_("Stadt"))
+    concept = models.ForeignKey(Concept, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("Konzept"))  # a cut to this concept's area, offered only there
+    path = models.CharField(max_length=500)  # absolute
+    name = models.CharField(_("Name"), max_length=200)
+    bbox = models.JSONField(default=list, blank=True)  # [min lon, min lat, max lon, max lat] of its data
+    data_date = models.CharField(_("Datenstand"), max_length=40, blank=True)  # newest object (ISO 8601)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["city", "path"], name="geodata_extract_city_path")]
+        verbose_name = _("OSM-Extrakt")
+        verbose_name_plural = _("OSM-Extrakte")
+
+    def __str__(self):
+        return f"{self.name} ({self.city})"

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -27,7 +27,7 @@ from isek.core.problems import InputError, Problem, gettext_noop, too_large
 
 from . import basemaps, reading
 from .basemaps import BaseMapError  # noqa: F401  (what the base-map services raise)
-from .models import BaseMap, ReferenceLayer
+from .models import BaseMap, Extract, ReferenceLayer
 
 Bbox = tuple[float, float, float, float]
 
@@ -344,6 +344,9 @@ def retry_basemap(user, concept: Concept) -> None:
     bm = base_map_of(concept.city)
     if bm is None:
         raise basemaps.BaseMapError([Problem(gettext_noop("Es gibt keinen Auftrag für eine Grundkarte."))])
+    if bm.refused:
+        raise basemaps.BaseMapError([Problem(gettext_noop(
+            "Mit demselben Extrakt schlägt die Grundkarte wieder fehl; bitte einen passenden Extrakt hochladen."))])
     who = None if user.pk is None else user.pk
     target = bm.concept_id or concept.pk
     background.retry_job(bm, lambda: jobs.build_basemap.enqueue(bm.pk, target, bm.analyse, who))
@@ -360,23 +363,27 @@ def basemap_file(bm: BaseMap) -> Path | None:
 
 
 def start_basemap(user, concept: Concept, extract: str | os.PathLike, *, extract_name: str = "",
-                  analyse: bool = False, now: bool = False) -> BaseMap:
+                  analyse: bool = False, now: bool = False, info: basemaps.ExtractInfo | None = None) -> BaseMap:
     """Build the base map of the concept's city from an OSM extract (cut to the area plus a margin),
     as a background job or, with ``now``, before returning; the previous base map stays in use
-    until the new one is done. BaseMapError for a file that is not a .osm.pbf (checked at once);
-    the other checks (truncated, empty, far from the area) fail the build with their message.
-    With ``analyse``, the inventory analysis of the concept then runs on the cut extract."""
+    until the new one is done. The extract is checked before anything is queued (a .osm.pbf,
+    readable, with data, near the funding area; ``info`` if the caller inspected it already):
+    BaseMapError with the reason. The extract then belongs to the city (its concepts' analyses
+    may read it). With ``analyse``, the inventory analysis of the concept then runs on the cut."""
     access.require(user, "basemap", "build", concept)
     if concept.area is None:
         raise basemaps.BaseMapError([Problem(gettext_noop("Das Konzept hat noch kein Fördergebiet."))])
     path = basemaps.require_pbf(extract)
+    info = info or basemaps.inspect(path)
+    check_coverage(concept, info)
     with change(user, "web"):
+        _register(user, concept.city, path, extract_name or path.name, info)
         bm = base_map_of(concept.city) or BaseMap(city=concept.city)
         bm.status, bm.progress, bm.message = BaseMap.Status.QUEUED, 0, ""
         bm.extract, bm.extract_name = str(path.resolve()), extract_name or path.name
         bm.created_by = None if user.pk is None else user
         bm.finished_at, bm.worker, bm.heartbeat_at, bm.cancel_requested = None, "", None, False
-        bm.concept, bm.analyse = concept, analyse
+        bm.concept, bm.analyse, bm.refused = concept, analyse, False
         bm.save()
     from . import jobs
 
@@ -485,7 +492,7 @@ def upload_extract(user, concept: Concept, upload) -> BaseMap:
         raise basemaps.BaseMapError([problem])
     stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:120]
     target = extract_dir(concept.city.ags) / stem
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part.osm.pbf")  # osmium reads the format from the name
     try:
         if resumable:
             os.close(fd)
@@ -494,9 +501,72 @@ def upload_extract(user, concept: Concept, upload) -> BaseMap:
             with os.fdopen(fd, "wb") as fh:
                 for chunk in upload.chunks():
                     fh.write(chunk)
-        basemaps.require_pbf(tmp)
+        info = basemaps.inspect(tmp)  # before anything is queued: a refused extract is not kept
+        check_coverage(concept, info)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return start_basemap(user, concept, target, extract_name=name, analyse=True)
+    return start_basemap(user, concept, target, extract_name=name, analyse=True, info=info)
+
+
+# --- the city's extracts ---------------------------------------------------------------------------
+
+
+def check_coverage(concept: Concept, info: basemaps.ExtractInfo) -> None:
+    """ExtractRefused when the extract's data lie away from the concept's funding area (or, without
+    one, its quarters): the check of the base map and of the analysis."""
+    extent = _extent(concept)
+    if extent is not None:
+        basemaps.check_overlap(info, extent)
+
+
+def _extent(concept: Concept) -> Bbox | None:
+    if concept.area is not None:
+        return tuple(concept.area.extent)
+    boxes = [q.geometry.extent for q in concept.quarters.all()]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _register(user, city: City, path: Path, name: str, info: basemaps.ExtractInfo) -> Extract:
+    ext, _created = Extract.objects.update_or_create(city=city, path=str(Path(path).resolve()), defaults={
+        "concept": None, "name": name[:200], "bbox": list(info.bbox), "data_date": info.timestamp,
+        "created_by": None if user.pk is None else user})
+    return ext
+
+
+def add_extract(user, concept: Concept, path: str | os.PathLike, *, name: str = "") -> Extract:
+    """Give the concept's city an extract on the server (e.g. from a data directory) for its
+    analyses, checked like an upload (a readable .osm.pbf near the concept's area)."""
+    access.require(user, "basemap", "build", concept)
+    path = basemaps.require_pbf(path)
+    info = basemaps.inspect(path)
+    check_coverage(concept, info)
+    with change(user, "web"):
+        return _register(user, concept.city, path, name or path.name, info)
+
+
+def extracts_for(user, concept: Concept) -> list[Extract]:
+    """The extracts the concept's analysis may read: its city's and its own cut, newest first, if
+    their files are there. Only for those who may run the concept's analysis."""
+    access.require(user, "analysis", "run", concept)
+    found = Extract.objects.filter(city=concept.city).filter(models.Q(concept=None) | models.Q(concept=concept))
+    return [e for e in found if Path(e.path).is_file()]
+
+
+def usable_extract(user, concept: Concept, path: str) -> Extract:
+    """The extract at ``path`` if the concept's analysis may read it and it lies at the concept's
+    area; BaseMapError (ExtractRefused) with the reason otherwise."""
+    wanted = str(Path(path).resolve()) if path else ""
+    ext = next((e for e in extracts_for(user, concept) if e.path == wanted), None)
+    if ext is None:
+        raise basemaps.ExtractRefused([Problem(gettext_noop("Dieser Extrakt gehört nicht zu dieser Stadt."))])
+    if not ext.bbox:  # not inspected yet
+        info = basemaps.inspect(ext.path)
+        Extract.objects.filter(pk=ext.pk).update(bbox=list(info.bbox), data_date=info.timestamp)
+    else:
+        info = basemaps.ExtractInfo(bbox=tuple(ext.bbox), nodes=1, ways=0, timestamp=ext.data_date)
+    check_coverage(concept, info)
+    return ext

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from isek.analysis import services as analysis
 from isek.analysis.models import IndicatorValue
 from isek.concepts.models import Concept, Measure, Milestone
 from isek.finance import engine, kuf
@@ -148,7 +149,8 @@ def _frac_year(d: datetime.date) -> float:
 
 def indicator_state(ind: Indicator, values: list[IndicatorValue] | None = None) -> IndicatorState:
     if values is None:
-        values = list(IndicatorValue.objects.filter(concept_id=ind.concept_id, indicator=ind.code).order_by("date", "id"))
+        values = list(analysis.counted_values(ind.concept, IndicatorValue.objects.filter(indicator=ind.code))
+                      .order_by("date", "id"))
     series: dict = {}
     for v in values:
         if v.value is not None:
@@ -175,7 +177,7 @@ def indicator_state(ind: Indicator, values: list[IndicatorValue] | None = None) 
 def indicator_states(concept: Concept, upto: int | None = None) -> list[IndicatorState]:
     """Every catalogue indicator's state; with ``upto``, as at the end of that year."""
     values: dict[str, list] = {}
-    qs = IndicatorValue.objects.filter(concept=concept)
+    qs = analysis.counted_values(concept)  # entered values and those of the current analysis (and earlier dates)
     if upto is not None:
         qs = qs.filter(date__year__lte=upto)
     for v in qs.order_by("date", "id"):

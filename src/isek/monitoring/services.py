@@ -14,6 +14,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from isek import access
+from isek.analysis import services as analysis
 from isek.analysis.models import IndicatorValue
 from isek.core import jobs as background
 from isek.core.audit import change
@@ -52,8 +53,9 @@ def delete_indicator(user, concept, indicator: Indicator, *, via: str = "web") -
 
 
 def value_rows(concept, indicator: Indicator):
-    """All values of an indicator, newest first (entered ones and those of analysis runs)."""
-    return (IndicatorValue.objects.filter(concept=concept, indicator=indicator.code)
+    """All values of an indicator, newest first: entered ones and those of the analysis runs that
+    count (the current analysis and the runs of earlier data dates)."""
+    return (analysis.counted_values(concept, IndicatorValue.objects.filter(concept=concept, indicator=indicator.code))
             .select_related("quarter", "run").order_by("-date", "quarter__name"))
 
 

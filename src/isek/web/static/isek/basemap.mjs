@@ -51,6 +51,7 @@ if (form && window.tus && window.tus.isSupported) {
       onSuccess: () => {
         idField.value = upload.url.split("/").pop();
         input.disabled = true; // the bytes are on the server already
+        cancel.hidden = true; // nothing uploads any more: the server checks the extract
         show(100, gettext("Hochgeladen; der Extrakt wird geprüft …"));
         form.submit();
       },

@@ -1,0 +1,203 @@
+"""Analysis runs as a history, the current one chosen deliberately (issue 20): a planner is offered
+only the extracts of the concept's city; one away from the area is refused before the run with the
+base map's message; each run keeps its extract, date and values; the planner chooses the current
+analysis (reports and indicators use it) and deletes runs, the current one only with a word about
+what follows."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+
+from isek import access
+from isek.analysis import services
+from isek.analysis.models import AnalysisRun, IndicatorValue
+from isek.core.files import extract_dir
+from isek.geodata import basemaps
+from isek.geodata import services as geodata
+from isek.geodata.models import Extract
+from isek.monitoring import figures
+from isek.monitoring.models import Indicator
+from tests.conftest import client_for
+from tests.data import data_dir
+from tests.factories import CityFactory, ConceptFactory, member, multipolygon, square
+
+OSM = data_dir("osm") / "osm"
+HOY = OSM / "hoyerswerda_altstadt.osm.pbf"
+LAUF = OSM / "lauf_an_der_pegnitz_2020-01-15.osm.pbf"
+REQUIRED_DATA = [HOY, LAUF]
+OPERATOR = access.Operator("test")
+HOY_DATE = datetime.date(2024, 8, 12)
+
+
+@pytest.fixture
+def hoy(db, settings, tmp_path):
+    """Hoyerswerda's Altstadt with its city's extract, and Lauf (another city) with its own."""
+    settings.VAR_DIR = str(tmp_path / "var")
+    concept = ConceptFactory(city=CityFactory(ags="14625240", name="Hoyerswerda"), slug="hoyerswerda-altstadt",
+                             area=multipolygon(square(14.2465, 51.4345, 600)))
+    geodata.add_extract(OPERATOR, concept, HOY)
+    lauf = ConceptFactory(city=CityFactory(ags="09574138", name="Lauf a.d.Pegnitz"), slug="lauf",
+                          area=multipolygon(square(11.27, 49.505, 800)))
+    geodata.add_extract(OPERATOR, lauf, LAUF)
+    return concept
+
+
+def _page(client, concept) -> str:
+    r = client.get(f"/concepts/{concept.slug}/analysis/")
+    assert r.status_code == 200
+    return r.content.decode()
+
+
+def _area_value(run, indicator="building_count"):
+    return IndicatorValue.objects.get(run=run, quarter=None, indicator=indicator).value
+
+
+def _bad_run(concept, date=datetime.date(2025, 3, 1)) -> AnalysisRun:
+    """A run as the far-away extract left it before this fix: "fertig", newer data, 0 buildings."""
+    run = AnalysisRun.objects.create(concept=concept, extract="/srv/other-city.osm.pbf", status="done", progress=100,
+                                     data_date=date)
+    IndicatorValue.objects.create(concept=concept, run=run, indicator="building_count", value=0.0, date=date)
+    return run
+
+
+def test_only_the_citys_extracts_are_offered(hoy):
+    """Not another city's, not the demo's data directory, not a refused upload lying in the store."""
+    (extract_dir(hoy.city.ags) / "kaputt.osm.pbf").write_bytes(b"not an extract")
+    planner = client_for(member(hoy, "planner"))
+    page = _page(planner, hoy)
+    assert HOY.name in page and str(HOY.resolve()) in page
+    for other in (LAUF.name, "heidelberg_routing_filtered", "kaputt.osm.pbf"):
+        assert other not in page
+    # Lauf's planner sees Lauf's extract only; a reviewer is offered none.
+    lauf = Extract.objects.get(city__ags="09574138")
+    assert [e.name for e in geodata.extracts_for(member(lauf.city.concepts.get(), "planner"), lauf.city.concepts.get())] == [LAUF.name]
+    assert services.extract_choices(member(hoy, "reviewer"), hoy) == []
+
+
+def test_another_citys_extract_is_refused_and_starts_nothing(hoy):
+    planner = client_for(member(hoy, "planner"))
+    r = planner.post(f"/concepts/{hoy.slug}/analysis/", {"extract": str(LAUF.resolve()), "city_layers": ""})
+    assert r.status_code == 200 and "Bitte die markierten Angaben prüfen" in r.content.decode()
+    with pytest.raises(ValidationError) as exc:
+        services.start_run(OPERATOR, hoy, str(LAUF.resolve()))
+    assert "gehört nicht zu dieser Stadt" in " ".join(exc.value.messages)
+    assert not AnalysisRun.objects.exists()
+
+
+def test_a_far_away_extract_is_refused_before_the_run_with_the_base_maps_message(hoy):
+    """An extract of the city (here: registered before the coverage check existed) that lies away
+    from the area: the one coverage check of the base map refuses it, before any run."""
+    Extract.objects.create(city=hoy.city, path=str(LAUF.resolve()), name="alt.osm.pbf")
+    with pytest.raises(basemaps.BaseMapError) as basemap:
+        geodata.start_basemap(OPERATOR, hoy, LAUF)
+    planner = client_for(member(hoy, "planner"))
+    r = planner.post(f"/concepts/{hoy.slug}/analysis/", {"extract": str(LAUF.resolve()), "city_layers": ""})
+    html = r.content.decode()
+    assert r.status_code == 200 and "liegt nicht beim Fördergebiet" in html
+    assert basemap.value.errors[0].replace("–", "&ndash;") in html or basemap.value.errors[0] in html
+    assert not AnalysisRun.objects.exists()
+
+
+def test_a_new_run_becomes_current_and_reports_use_it_not_the_newest_data(hoy):
+    """The defect: a far-away run left 0 buildings with a newer data date; a new run with the right
+    (older) extract did not make its figures current again."""
+    bad = _bad_run(hoy)
+    planner = client_for(member(hoy, "planner"))
+    services.set_current(OPERATOR, hoy, bad)
+    good = services.start_run(OPERATOR, hoy, str(HOY.resolve()), now=True)
+    assert good.status == "done" and good.data_date == HOY_DATE
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert good.is_current and not bad.is_current
+    buildings = _area_value(good)
+    assert buildings > 50
+    # The analysis page, the ISEK PDF's figures and the monitoring indicator show the current run.
+    figures_ = {f["id"]: f["value"] for f in services.area_figures(hoy)}
+    assert figures_["building_count"] == buildings
+    row = _page(planner, hoy).split('data-indicator="building_count"')[1].split("</tr>")[0]
+    assert f">{int(buildings)}<" in row and "12.08.2024" in row
+    indicator = Indicator.objects.create(concept=hoy, code="building_count", name="Gebäude", kind="context", unit="Anzahl")
+    assert figures.indicator_state(indicator).latest == (HOY_DATE, buildings)
+    # Both runs keep their values.
+    assert _area_value(bad) == 0.0
+
+
+def test_the_planner_chooses_the_current_run(hoy):
+    good = services.start_run(OPERATOR, hoy, str(HOY.resolve()), now=True)
+    bad = _bad_run(hoy)
+    planner = client_for(member(hoy, "planner"))
+    page = _page(planner, hoy)
+    assert page.count("als aktuelle Analyse verwenden") == 1 and "Aktuelle Analyse" in page
+    r = planner.post(f"/concepts/{hoy.slug}/analysis/runs/{bad.pk}/current/", follow=True)
+    assert "ist jetzt die aktuelle Analyse" in r.content.decode()
+    assert services.current_run(hoy) == bad
+    assert services.area_figures(hoy)[[f["id"] for f in services.area_figures(hoy)].index("building_count")]["value"] == 0.0
+    # the newer data date (the bad run) is no older point of the good run's series and vice versa
+    indicator = Indicator.objects.create(concept=hoy, code="building_count", name="Gebäude", kind="context", unit="Anzahl")
+    assert figures.indicator_state(indicator).series["area"] == [(HOY_DATE, _area_value(good), good.values.first().source),
+                                                                (bad.data_date, 0.0, "")]
+    planner.post(f"/concepts/{hoy.slug}/analysis/runs/{good.pk}/current/")
+    assert services.current_run(hoy) == good
+    assert [v[0] for v in figures.indicator_state(indicator).series["area"]] == [HOY_DATE]
+    # a failed run cannot be the current analysis
+    failed = AnalysisRun.objects.create(concept=hoy, status="failed")
+    r = planner.post(f"/concepts/{hoy.slug}/analysis/runs/{failed.pk}/current/", follow=True)
+    assert "Nur ein abgeschlossener Lauf" in r.content.decode() and services.current_run(hoy) == good
+
+
+def test_deleting_a_run_and_the_current_one_with_a_word_about_what_follows(hoy):
+    good = services.start_run(OPERATOR, hoy, str(HOY.resolve()), now=True)
+    bad = _bad_run(hoy)
+    planner = client_for(member(hoy, "planner"))
+    # an ordinary run: confirm, delete, its values go with it
+    confirm = planner.get(f"/concepts/{hoy.slug}/analysis/runs/{bad.pk}/delete/").content.decode()
+    assert "mit allen seinen Werten löschen" in confirm and "aktuelle Analyse" not in confirm.split("<h1")[1]
+    r = planner.post(f"/concepts/{hoy.slug}/analysis/runs/{bad.pk}/delete/", follow=True)
+    assert "Der Lauf wurde gelöscht." in r.content.decode()
+    assert not AnalysisRun.objects.filter(pk=bad.pk).exists() and not IndicatorValue.objects.filter(run_id=bad.pk).exists()
+    # the current run, with another finished one: the page says which takes its place, and it does
+    second = services.start_run(OPERATOR, hoy, str(HOY.resolve()), now=True)
+    assert services.current_run(hoy) == second
+    confirm = planner.get(f"/concepts/{hoy.slug}/analysis/runs/{second.pk}/delete/").content.decode()
+    assert "Dies ist die aktuelle Analyse" in confirm and services.when(good) in confirm
+    r = planner.post(f"/concepts/{hoy.slug}/analysis/runs/{second.pk}/delete/", follow=True)
+    assert "Aktuelle Analyse ist jetzt der Lauf vom" in r.content.decode()
+    assert services.current_run(hoy) == good
+    # the last one: no current analysis afterwards, and the page and the message say so
+    confirm = planner.get(f"/concepts/{hoy.slug}/analysis/runs/{good.pk}/delete/").content.decode()
+    assert "Nach dem Löschen gibt es keine aktuelle Analyse" in confirm
+    r = planner.post(f"/concepts/{hoy.slug}/analysis/runs/{good.pk}/delete/", follow=True)
+    assert "Es gibt jetzt keine aktuelle Analyse" in r.content.decode()
+    assert services.area_figures(hoy) == [] and not IndicatorValue.objects.filter(concept=hoy).exists()
+
+
+def test_a_running_run_is_not_deleted_and_others_may_not_choose_or_delete(hoy):
+    running = AnalysisRun.objects.create(concept=hoy, status="running", extract=str(HOY.resolve()))
+    planner = client_for(member(hoy, "planner"))
+    r = planner.post(f"/concepts/{hoy.slug}/analysis/runs/{running.pk}/delete/", follow=True)
+    assert "bitte zuerst abbrechen" in r.content.decode() and AnalysisRun.objects.filter(pk=running.pk).exists()
+    done = _bad_run(hoy)
+    reviewer = client_for(member(hoy, "reviewer"))
+    assert reviewer.post(f"/concepts/{hoy.slug}/analysis/runs/{done.pk}/current/").status_code == 403
+    assert reviewer.get(f"/concepts/{hoy.slug}/analysis/runs/{done.pk}/delete/").status_code == 403
+    assert reviewer.post(f"/concepts/{hoy.slug}/analysis/runs/{done.pk}/delete/").status_code == 403
+    stranger = client_for(member(ConceptFactory(slug="anderswo"), "planner"))
+    assert stranger.post(f"/concepts/{hoy.slug}/analysis/runs/{done.pk}/delete/").status_code in (403, 404)
+    assert AnalysisRun.objects.filter(pk=done.pk).exists() and not services.current_run(hoy)
+
+
+def test_the_migration_makes_the_newest_successful_run_current(hoy):
+    old = _bad_run(hoy, datetime.date(2024, 1, 1))
+    newer = _bad_run(hoy, datetime.date(2023, 1, 1))  # created later: the newest run
+    AnalysisRun.objects.create(concept=hoy, status="failed")
+    other = _bad_run(ConceptFactory(slug="zweites"))
+    AnalysisRun.objects.update(is_current=False)
+    migration = importlib.import_module("isek.analysis.migrations.0003_current_run")
+    migration.newest_successful_is_current(apps, None)
+    assert set(AnalysisRun.objects.filter(is_current=True)) == {newer, other}
+    assert not AnalysisRun.objects.get(pk=old.pk).is_current
