@@ -62,8 +62,9 @@ def check(concept: Concept) -> list[Item]:
     texts_url = reverse("monitoring:report-texts", args=[slug])
     texts = {t.section: t.text.strip() for t in ReportText.objects.filter(concept=concept)}
 
-    def text_missing(*sections):
-        return [_("Text „%(s)s“") % {"s": ReportText.Section(s).label} for s in sections if not texts.get(s)]
+    def text_missing(*sections):  # each to its field on the texts page
+        return [Gap(_("Text „%(s)s“") % {"s": ReportText.Section(s).label}, f"{texts_url}#id_{s}-text")
+                for s in sections if not texts.get(s)]
 
     items = []
     missing = []
