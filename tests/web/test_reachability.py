@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal as D
 from html.parser import HTMLParser
 
 import pytest
@@ -176,3 +177,17 @@ def test_every_kuf_check_has_a_target():
 
     assert set(kuf.TARGETS) == set(kuf.WARNING_TEXTS)
     assert set(kuf.TARGETS.values()) == set(kuf.ACTIONS)
+
+
+def test_every_hint_of_the_demo_is_actionable(planner_client, bochum):
+    """The same on the Bochum demo, which has hints of every kind the dashboard knows (with a
+    payment above the plan added)."""
+    from isek.monitoring.models import Payment
+
+    Payment.objects.create(measure=bochum.measures.first(), year=2030, amount=D("99999999"))
+    hints = _hints(planner_client, bochum.slug)
+    kinds = {h["marks"].get("data-kind") for p, h in hints if p == "dashboard"}
+    assert kinds == {"kuf", "milestone", "indicator", "spending"}, kinds
+    for page, hint in hints:
+        assert hint["links"], f"hint without a link – {page}: {hint['text'].strip()!r}"
+        assert _post_forms(planner_client, hint["links"][-1]), f"no form to resolve {page}: {hint['text'].strip()!r}"
