@@ -26,21 +26,24 @@ pytestmark = pytest.mark.django_db
 PAGES = {"kuf": "kuf/", "dashboard": "dashboard/", "readiness": "readiness/"}
 
 
+HINT_TAGS = ("li", "p")  # a hint is a list item or, alone, a paragraph
+
+
 class Page(HTMLParser):
-    """The hints of a page (list items marked data-code, data-kind or data-hint, with the links in
-    them) and its forms (method, action, the values a browser would send)."""
+    """The hints of a page (list items or paragraphs marked data-code, data-kind or data-hint, with
+    the links in them) and its forms (method, action, the values a browser would send)."""
 
     def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
         self.hints: list[dict] = []
         self.forms: list[dict] = []
-        self._open: list[dict | None] = []  # one entry per open <li>
+        self._open: list[dict | None] = []  # one entry per open hint tag
         self._select: str | None = None
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "li":
+        if tag in HINT_TAGS:
             marks = {k: a[k] for k in ("data-code", "data-kind", "data-hint") if k in a}
             hint = {"marks": marks, "text": "", "links": []} if marks else None
             self._open.append(hint)
@@ -64,7 +67,7 @@ class Page(HTMLParser):
             self.forms[-1]["data"][self._select] = a.get("value", "")
 
     def handle_endtag(self, tag):
-        if tag == "li" and self._open:
+        if tag in HINT_TAGS and self._open:
             self._open.pop()
         elif tag == "select":
             self._select = None
@@ -134,7 +137,8 @@ def test_every_hint_links_to_a_form_that_resolves_it(client, started):
     costs = f"/concepts/{concept.slug}/kuf/measures/{measure.pk}/"
     no_costs = [(p, h) for p, h in hints if costs in h["links"]]
     assert {p for p, _h in no_costs} == set(PAGES), no_costs
-    assert f"/concepts/{concept.slug}/kuf/rates/" in {h["links"][-1] for _p, h in hints}  # no rate for any year yet
+    rates = f"/concepts/{concept.slug}/kuf/rates/"  # no rate for any year yet: said once on each page
+    assert {p for p, h in hints if h["links"][-1] == rates} == set(PAGES)
     kuf = client.get(f"/concepts/{concept.slug}/kuf/").content.decode()
     row = re.search(rf'<tr[^>]*data-measure="{measure.pk}"[^>]*>(.*?)</tr>', kuf, re.S).group(1)
     assert "1 Marktplatz" in row and "250.000,00 €" in row and f'href="{costs}"' in row and "Kosten erfassen" in row
