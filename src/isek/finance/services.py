@@ -61,7 +61,7 @@ def measure_summary(user, concept, measure) -> dict | None:
         return None
     result = kuf.current(concept)
     key = str(measure.pk)
-    years = [{"year": y, "cost": c.cost, "grant": c.grant} for (m, y), c in sorted(result.cells.items()) if m == key]
+    years = [{"year": y, "cost": c.cost, "grant": c.grant} for y, c in result.measure_years(key)]
     return {"cost": result.measure_total(key), "grant": result.measure_total(key, "grant"), "years": years,
             "has_costs": measure.cost_items.exists(), "can_edit": access.allows(user, "kuf", "edit", concept)}
 
