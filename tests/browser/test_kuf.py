@@ -131,3 +131,37 @@ def test_measure_finance_page_shows_each_figure_under_its_heading(page, live_boc
     assert shown["ungeklärt"] == cell.sources["unidentified"] == 0
     assert shown["Zuwendung (Bund + Land)"] == cell.grant
     assert axe_violations(page) == []
+
+
+def test_a_new_measure_reaches_the_kuf_from_its_page(page, live_bochum):
+    """A measure made on the measure form (no costs, an estimate) has its row in the KuF; from its
+    own page the planner enters its costs, the first line filled in from the estimate."""
+    from isek import access
+    from isek.concepts import services as concepts
+    from isek.finance.models import CostGroup
+
+    base, concept = live_bochum
+    m = concepts.save_measure(access.Operator("test"), concept, Measure(
+        number="9.8", title="Neue Spielfläche (Test)", primary_field=concept.fields_of_action.first(),
+        estimated_cost=D("80000")))
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/kuf/")
+    row = page.locator(f"#kuf-table tr[data-measure='{m.pk}']")
+    assert "80.000,00 €" in row.inner_text() and "Kosten erfassen" in row.inner_text()
+    assert "Maßnahme 9.8 hat weder Kosten noch Finanzierung." in page.inner_text("#kuf-warnings")
+    assert axe_violations(page) == []
+
+    page.goto(f"{base}/concepts/bochum-innenstadt/measures/{m.pk}/")
+    assert "noch keine Kosten erfasst" in page.inner_text("#measure-kuf")
+    assert axe_violations(page, exclude_map=True) == []
+    page.click("#measure-kuf-link")
+    page.wait_for_url(f"{base}/concepts/bochum-innenstadt/kuf/measures/{m.pk}/")
+    assert page.input_value("#id_c-0-amount") == "80000.00"
+    assert axe_violations(page) == []
+    page.select_option("#id_c-0-cost_group", str(CostGroup.objects.get(number="9.1").pk))
+    page.fill("#id_c-0-eligible", "60000")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/concepts/bochum-innenstadt/kuf/")
+    assert "Maßnahme 9.8 hat weder" not in page.inner_text("main")
+    assert page.locator(f"#kuf-table tr[data-measure='{m.pk}'][data-uncosted]").count() == 0
+    assert m.cost_items.get().eligible == D("60000")

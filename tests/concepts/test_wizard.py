@@ -34,10 +34,49 @@ def test_wizard_creates_the_concept_and_shows_its_steps(client, starter):
     html = client.get("/concepts/altstadt/setup/").content.decode()
     assert 'data-step="area" data-done="false"' in html and 'data-step="structure" data-done="true"' in html
     assert "EPSG:25833" in html and "Sachsen" in html
-    # The same step sent twice leads to the same concept, not a second one.
-    again = client.post("/concepts/new/", FORM)
-    assert again.status_code == 302 and again["Location"] == "/concepts/altstadt/setup/"
-    assert Concept.objects.filter(city__ags="14625240").count() == 1
+
+
+def test_wizard_says_the_short_name_is_taken_even_for_the_planners_own_concept(client, starter):
+    """Sending the wizard with a short name in use never opens that concept silently: the form says
+    the name is taken, nothing is created, and the planner's own concept is offered by name."""
+    assert client.post("/concepts/new/", FORM).status_code == 302
+    again = client.post("/concepts/new/", {**FORM, "name": "Neustadt Hoyerswerda"})
+    html = again.content.decode()
+    assert again.status_code == 400 and "Der Kurzname „altstadt“ ist schon vergeben." in html
+    assert 'id="own-concept"' in html and 'href="/concepts/altstadt/setup/"' in html and "Altstadt Hoyerswerda" in html
+    same = client.post("/concepts/new/", FORM)  # the very same step sent twice: the same answer
+    assert same.status_code == 400 and "schon vergeben" in same.content.decode()
+    assert Concept.objects.count() == 1 and Concept.objects.get().name == "Altstadt Hoyerswerda"
+
+
+def test_the_setup_steps_stay_reachable_from_the_concept_and_the_home_page(client, starter, geofile):
+    """After the area upload the planner lands on the concept page: it and the home page lead back
+    to the setup steps while area, fields of action or measures are missing, and no longer after."""
+    from shapely.geometry import box
+
+    from isek.concepts import services
+    from isek.concepts.models import Measure
+
+    client.post("/concepts/new/", FORM)
+    path = geofile("gebiet.geojson", [(box(14.24, 51.43, 14.25, 51.44), {"name": "Altstadt"})])
+    with path.open("rb") as f:
+        r = client.post("/concepts/altstadt/import/", {"file": f, "kind": "area"})
+    assert r.status_code == 302 and r["Location"] == "/concepts/altstadt/"
+    setup = 'href="/concepts/altstadt/setup/"'
+    page = client.get("/concepts/altstadt/").content.decode()
+    assert 'id="setup-note"' in page and "Einrichtung fortsetzen" in page
+    home = client.get("/").content.decode()
+    assert setup in home and "Einrichtung fortsetzen" in home
+    concept = Concept.objects.get(slug="altstadt")
+    # A reviewer sees the draft among their concepts, but no setup to continue.
+    client.force_login(member(concept, "reviewer"))
+    assert "Altstadt Hoyerswerda" in client.get("/").content.decode()
+    assert setup not in client.get("/").content.decode() and setup not in client.get("/concepts/altstadt/").content.decode()
+    client.force_login(starter)
+    services.save_measure(starter, concept, Measure(number="1", title="Marktplatz", primary_field=concept.fields_of_action.first()))
+    page = client.get("/concepts/altstadt/").content.decode()
+    assert 'id="setup-note"' not in page and setup in page  # the steps stay one click away
+    assert setup not in client.get("/").content.decode()
 
 
 @pytest.mark.parametrize("change, message", [

@@ -52,7 +52,12 @@ def test_parts_become_complete_as_the_planner_fills_them(client):
     assert items["retail"].status == "not_applicable"  # not a centre programme
     assert items["mission"].status == "complete"
     assert items["structure"].missing == [f"Ziele im Handlungsfeld {f.number}"]
-    assert any(s.startswith(f"Maßnahme {m.number}: ") and "Kosten" in s and "Zeitplan" in s for s in items["measures"].missing)
+    # Each missing part of a measure leads to the form that fills it in: place and time plan to the
+    # measure form, the costs to the measure's page of the KuF.
+    item = next(i for i in readiness.check(concept) if i.key == "measures")
+    gaps = {str(g): g.url for g in item.missing}
+    assert gaps[f"Maßnahme {m.number}: Zeitplan"] == f"/concepts/{concept.slug}/measures/{m.pk}/edit/"
+    assert gaps[f"Maßnahme {m.number}: Kosten je Jahr in der KuF"] == f"/concepts/{concept.slug}/kuf/measures/{m.pk}/"
     concepts.save_structure(OP, concept, goals=[concepts.Goal(field_of_action=f, number=f"{f.number}.1", title="Ziel")])
     m.start, m.end = "2026-01-01", "2028-12-31"
     m.save()

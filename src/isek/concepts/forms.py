@@ -58,6 +58,9 @@ class MeasureForm(KernFormMixin, forms.ModelForm):
         self.fields["further_fields"].required = False
         self.fields["goals"].queryset = Goal.objects.filter(concept=concept)
         self.fields["goals"].required = False
+        self.fields["estimated_cost"].help_text = _(
+            "Eine erste Schätzung, nicht die KuF: Kosten je Jahr und Kostengruppe erfassen Sie nach dem Speichern "
+            "über „Kosten erfassen“ auf der Seite der Maßnahme; die erste Kostenposition ist mit dieser Schätzung vorbelegt.")
 
 
 class MilestoneForm(KernFormMixin, forms.ModelForm):

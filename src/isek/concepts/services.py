@@ -46,6 +46,13 @@ def export_geojson(concept: Concept, path) -> int:
     return exporting.export_geojson(concept, path)
 
 
+def setup_open(concept: Concept) -> bool:
+    """Is a step of the wizard still open that a concept cannot do without: its area, fields of
+    action or measures? (Quarters, the base map and the team are optional.) The concept page and the
+    home page then offer to continue the setup."""
+    return concept.area is None or not concept.fields_of_action.exists() or not concept.measures.exists()
+
+
 def concept_slugs() -> list[str]:
     return list(Concept.objects.order_by("slug").values_list("slug", flat=True))
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from isek import access
 from isek.core.downloads import temporary_download
 from isek.core.models import ChangeRecord
+from isek.finance import services as finance
 from isek.geodata import services as geodata
 from isek.monitoring import services as monitoring
 from isek.participation import services as participation
@@ -67,6 +68,7 @@ def concept_page(request, slug):
 
 def _concept_page(request, concept):
     measures = filtered_measures(concept, request.GET)
+    can_edit = access.allows(request.user, "concept", "edit", concept)
     return render(request, "concepts/concept.html", {
         **geodata.map_context(concept),
         "concept": concept,
@@ -76,7 +78,8 @@ def _concept_page(request, concept):
         "goals": concept.goals.select_related("field_of_action").all(),
         "statuses": Measure.Status.choices,
         "filters": {k: request.GET.get(k, "") for k in ("field", "status", "quarter", "q")},
-        "can_edit": access.allows(request.user, "concept", "edit", concept),
+        "can_edit": can_edit,
+        "setup_open": can_edit and services.setup_open(concept),
         "is_member": access.allows(request.user, "dashboard", "view", concept),
         "measure_count": concept.measures.count(),
         **participation.phase_summary(concept),
@@ -97,6 +100,7 @@ def _measure_page(request, concept, pk):
         "measure": measure,
         "quarters": measure.quarters,
         "can_edit": access.allows(request.user, "measure", "edit", concept),
+        "kuf": finance.measure_summary(request.user, concept, measure),
         "participation": participation.measure_participation(request.user, measure),
     })
 
@@ -274,6 +278,7 @@ def concept_new(request):
     access.require_site(request.user, "concept", "create")
     sources = [c for c in access.visible_concepts(request.user) if c.fields_of_action.exists()]
     form = ConceptStartForm(request.POST or None, templates=services.templates().values(), sources=sources)
+    own = None  # the planner's own concept with the short name asked for
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         kind, _sep, key = (d["structure"] or "").partition(":")
@@ -290,15 +295,14 @@ def concept_new(request):
                     services.copy_structure(request.user, concept, source)
                     monitoring.copy_catalogue(request.user, concept, source)
         except ValidationError as exc:
-            again = services.concept_by_slug(d["slug"])
-            if again is not None and access.role_of(request.user, again) == access.Role.PLANNER \
-                    and again.city.ags == d["ags"] and again.name == d["name"]:
-                return redirect("concepts:concept-setup", again.slug)  # the same step sent twice
-            add_errors(form, exc)
+            taken = services.concept_by_slug(d["slug"])
+            if taken is not None and access.allows(request.user, "concept", "edit", taken):
+                own = taken  # the form offers to continue its setup instead
+            add_errors(form, exc)  # a short name in use is an error, even for the planner's own concept
         else:
             messages.success(request, _("Das Konzept „%(n)s“ ist angelegt (Entwurf, nicht öffentlich).") % {"n": concept.name})
             return redirect("concepts:concept-setup", concept.slug)
-    return render(request, "concepts/concept_new.html", {"form": form},
+    return render(request, "concepts/concept_new.html", {"form": form, "own": own},
                   status=400 if request.method == "POST" else 200)
 
 

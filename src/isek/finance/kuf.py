@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy
 
@@ -41,6 +42,57 @@ def localized(warnings: list[engine.Warning]) -> list[engine.Warning]:
                       for k, v in w.params}
             w = replace(w, message=str(text) % params)
         out.append(w)
+    return out
+
+
+# Where each check is resolved: the costs and financing of its measure, the rates and the cap, or
+# the concept (its funding programme). Every code of WARNING_TEXTS has its target.
+TARGETS = {
+    "no_rates": "rates", "no_rate": "rates", "above_cap": "rates", "no_programme": "concept", "above_cost": "measure", "gap": "measure",
+    "outside_period": "measure", "no_financing": "measure", "unknown_measure": "import",
+}
+
+
+ACTIONS = {
+    "measure": gettext_lazy("Kosten und Finanzierung bearbeiten"), "rates": gettext_lazy("Fördersätze bearbeiten"),
+    "concept": gettext_lazy("Förderprogramm des Konzepts wählen"), "import": gettext_lazy("Maßnahmenliste übernehmen"),
+}
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A check of the KuF as a page shows it: what it concerns, its text and the form that resolves it."""
+
+    code: str
+    where: str  # "1.1 Marktplatz (2027)" or ""
+    message: str
+    url: str
+    action: str  # the link's text: what the form does
+
+    @property
+    def text(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+def target(concept: Concept, warning: engine.Warning) -> str:
+    """The URL of the form that resolves ``warning``."""
+    kind = TARGETS[warning.code]
+    if kind == "measure" and warning.measure is not None:
+        return reverse("finance:kuf-measure", args=[concept.slug, warning.measure])
+    if kind == "concept":
+        return reverse("concepts:concept-edit", args=[concept.slug])
+    if kind == "import":  # costs of a measure the list does not have: bring in the list
+        return reverse("finance:measure-import", args=[concept.slug])
+    return reverse("finance:kuf-rates", args=[concept.slug])
+
+
+def hints(concept: Concept, result: engine.KufResult) -> list[Hint]:
+    """The KuF's checks in the active language, each with the measure and year it concerns and its target."""
+    labels = {m.key: f"{m.number} {m.title}" for m in result.measures}
+    out = []
+    for w in localized(result.warnings):
+        where = labels.get(w.measure, "") + (f" ({w.year})" if w.year and w.measure in labels else "")
+        out.append(Hint(w.code, where, w.message, target(concept, w), str(ACTIONS[TARGETS[w.code]])))
     return out
 
 

@@ -15,8 +15,10 @@ SOURCE_LABELS = dict(Financing.Source.choices)
 STATUS_LABELS = dict(Financing.Status.choices)
 
 
-def table(result: engine.KufResult) -> dict:
-    """The KuF as rows for the template: costs by cost group, financing by source and status."""
+def table(result: engine.KufResult, estimates: dict[str, Decimal | None] | None = None) -> dict:
+    """The KuF as rows for the template: costs by cost group, financing by source and status, and
+    every measure without a cost line yet (with its estimate from the measure form, if any), so that
+    each measure has its row."""
     years = result.years
     labels = {m.key: m for m in result.measures}
     groups = []
@@ -28,6 +30,9 @@ def table(result: engine.KufResult) -> dict:
             rows.append({"measure": labels.get(mkey), "key": mkey, "values": values, "total": sum(values)})
         subtotal = [sum(r["values"][i] for r in rows) for i in range(len(years))]
         groups.append({"number": g, "rows": rows, "subtotal": subtotal, "total": sum(subtotal)})
+    costed = {m for (_g, m, _y) in result.cost_by_group}
+    uncosted = [{"measure": m, "key": m.key, "estimate": (estimates or {}).get(m.key)}
+                for m in sorted(result.measures, key=lambda m: number_sort_key(m.number)) if m.key not in costed]
     sources = source_rows(result)
     by_status = result.by_status()
     status_rows = [{"label": SOURCE_LABELS[s], "values": [by_status.get((s, st), Decimal(0)) for st in engine.STATUSES]}
@@ -35,7 +40,7 @@ def table(result: engine.KufResult) -> dict:
     cost = [result.year_total(y) for y in years]
     grant = [result.year_total(y, "grant") for y in years]
     return {
-        "years": years, "groups": groups, "sources": sources, "status_rows": status_rows,
+        "years": years, "groups": groups, "uncosted": uncosted, "sources": sources, "status_rows": status_rows,
         "statuses": [STATUS_LABELS[s] for s in engine.STATUSES],
         "cost": cost, "cost_total": sum(cost), "grant": grant, "grant_total": sum(grant),
     }

@@ -54,6 +54,28 @@ def current(concept, scenario: engine.Scenario | None = None) -> engine.KufResul
     return kuf.current(concept, scenario)
 
 
+def measure_summary(user, concept, measure) -> dict | None:
+    """What the KuF holds for one measure, for its own page: cost and grant in total and per year,
+    or None for people who may not see the KuF (the public sees only the measure's estimate)."""
+    if not access.allows(user, "kuf", "view", concept):
+        return None
+    result = kuf.current(concept)
+    key = str(measure.pk)
+    years = [{"year": y, "cost": c.cost, "grant": c.grant} for y, c in result.measure_years(key)]
+    return {"cost": result.measure_total(key), "grant": result.measure_total(key, "grant"), "years": years,
+            "has_costs": measure.cost_items.exists(), "can_edit": access.allows(user, "kuf", "edit", concept)}
+
+
+def estimate_line(measure) -> list[dict]:
+    """The first new cost line of a measure without any, filled in from the estimate of the measure
+    form (amount, basis "Kostenschätzung", the year it starts): the planner adds the cost group and
+    the eligible part. Nothing for a measure with cost lines or without an estimate."""
+    if measure.estimated_cost is None or measure.cost_items.exists():
+        return []
+    year = measure.start.year if measure.start else measure.concept.start_year
+    return [{"amount": measure.estimated_cost, "basis": CostItem.Basis.ESTIMATE, "year": year}]
+
+
 def version_by_name(concept, name: str) -> FinanceVersion | None:
     return FinanceVersion.objects.filter(concept=concept, name=name).first()
 

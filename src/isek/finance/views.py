@@ -77,11 +77,11 @@ def kuf_page(request, slug):
                       "what": {"cost": _("Kosten"), "eligible": _("förderfähig")}.get(c.what, SOURCE_LABELS.get(c.what, c.what))}
                      for c in changes],
         }
-    warnings = kuf.localized(result.warnings)
+    hints = kuf.hints(concept, result)
     return render(request, "finance/kuf.html", {
-        "concept": concept, "result": result, "t": table(result),
+        "concept": concept, "result": result, "t": table(result, {str(m.pk): m.estimated_cost for m in measures}),
         # Without any rate the page says so once, at the top, with the way to set them.
-        "no_rates": any(w.code == "no_rates" for w in warnings), "warnings": [w for w in warnings if w.code != "no_rates"],
+        "no_rates": any(h.code == "no_rates" for h in hints), "hints": [h for h in hints if h.code != "no_rates"],
         **services.land_context(concept),
         "rates": FundingRate.objects.filter(concept=concept), "cap": FundingCap.objects.filter(concept=concept).first(),
         "can_edit": access.allows(request.user, "kuf", "edit", concept), "scenario_form": scenario_form, "scenario_rows": scenario_rows,
@@ -119,7 +119,8 @@ def freeze_view(request, slug):
 def measure_finance(request, slug, pk):
     concept = access.concept_for(request.user, slug, "kuf", "edit")
     measure = get_object_or_404(concept.measures, pk=pk)
-    costs = CostItemFormSet(request.POST or None, instance=measure, prefix="c", form_kwargs={"measure": measure})
+    costs = CostItemFormSet(request.POST or None, instance=measure, prefix="c", form_kwargs={"measure": measure},
+                            initial=services.estimate_line(measure))
     fin = FinancingFormSet(request.POST or None, instance=measure, prefix="f", form_kwargs={"measure": measure})
     error = None
     if request.method == "POST":

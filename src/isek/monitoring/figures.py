@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -195,23 +196,14 @@ class Notice:
     url: str = ""
 
 
-def kuf_texts(result: engine.KufResult) -> list[str]:
-    """The KuF checks in the active language, each with the measure and year it concerns."""
-    labels = {m.key: f"{m.number} {m.title}" for m in result.measures}
-    out = []
-    for w in kuf.localized(result.warnings):
-        where = labels.get(w.measure, "") + (f" ({w.year})" if w.year and w.measure in labels else "")
-        out.append(f"{where}: {w.message}" if where else w.message)
-    return out
-
-
 def warnings(concept: Concept, result: engine.KufResult, ms: dict, states: list[IndicatorState],
              spend: dict) -> list[Notice]:
-    out = [Notice("kuf", text) for text in kuf_texts(result)]
-    for m in ms["concept"].overdue:
+    """The dashboard's notices, each with the form that resolves it."""
+    out = [Notice("kuf", h.text, h.url) for h in kuf.hints(concept, result)]
+    for m in ms["concept"].overdue:  # marked reached (or planned anew) in the measure's milestones
         out.append(Notice("milestone", _("Meilenstein überfällig seit %(due)s: %(title)s (Maßnahme %(measure)s)") % {
             "due": m.due.strftime("%d.%m.%Y"), "title": m.title, "measure": m.measure.number},
-            m.measure.get_absolute_url()))
+            reverse("concepts:measure-edit", args=[concept.slug, m.measure_id])))
     for s in states:
         if s.state == "off_target":
             out.append(Notice("indicator", _("Indikator nicht im Plan: %(name)s – %(value)s %(unit)s (erwartet %(expected)s, Ziel %(target)s bis %(year)s)") % {
@@ -222,7 +214,8 @@ def warnings(concept: Concept, result: engine.KufResult, ms: dict, states: list[
         for y, plan, actual in r["years"]:
             if actual > plan:
                 out.append(Notice("spending", _("Auszahlungen über Plan: %(measure)s %(year)s – %(paid)s € gezahlt, %(plan)s € geplant") % {
-                    "measure": r["label"], "year": y, "paid": fmt_money(actual), "plan": fmt_money(plan)}))
+                    "measure": r["label"], "year": y, "paid": fmt_money(actual), "plan": fmt_money(plan)},
+                    reverse("finance:kuf-measure", args=[concept.slug, r["key"]])))
     return out
 
 

@@ -24,12 +24,23 @@ from .models import Indicator, ReportText
 COMPLETE, INCOMPLETE, NOT_APPLICABLE = "complete", "incomplete", "not_applicable"
 
 
+@dataclass(frozen=True)
+class Gap:
+    """One missing part and the form that fills it in (its text reads as the part's text)."""
+
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return str(self.text)
+
+
 @dataclass
 class Item:
     key: str
     label: str
     status: str
-    missing: list[str] = field(default_factory=list)
+    missing: list[Gap] = field(default_factory=list)
     url: str = ""
 
     @property
@@ -38,9 +49,11 @@ class Item:
 
 
 def _item(key, label, missing, url, applicable=True) -> Item:
+    """An item; a missing part given as plain text is filled in on the item's own page ``url``."""
     if not applicable:
         return Item(key, label, NOT_APPLICABLE, [], url)
-    return Item(key, label, INCOMPLETE if missing else COMPLETE, list(missing), url)
+    gaps = [m if isinstance(m, Gap) else Gap(m, url) for m in missing]
+    return Item(key, label, INCOMPLETE if gaps else COMPLETE, gaps, url)
 
 
 def check(concept: Concept) -> list[Item]:
@@ -49,13 +62,15 @@ def check(concept: Concept) -> list[Item]:
     texts_url = reverse("monitoring:report-texts", args=[slug])
     texts = {t.section: t.text.strip() for t in ReportText.objects.filter(concept=concept)}
 
-    def text_missing(*sections):
-        return [_("Text „%(s)s“") % {"s": ReportText.Section(s).label} for s in sections if not texts.get(s)]
+    def text_missing(*sections):  # each to its field on the texts page
+        return [Gap(_("Text „%(s)s“") % {"s": ReportText.Section(s).label}, f"{texts_url}#id_{s}-text")
+                for s in sections if not texts.get(s)]
 
     items = []
     missing = []
     if concept.area is None:
-        missing.append(_("Fördergebiet (auf der Karte zeichnen oder hochladen)"))
+        missing.append(Gap(_("Fördergebiet (auf der Karte zeichnen oder hochladen)"),
+                           reverse("concepts:concept-import", args=[slug])))
     if not concept.legal_basis:
         missing.append(_("Rechtsgrundlage des Gebiets"))
     if concept.council_decision_date is None:
@@ -79,17 +94,19 @@ def check(concept: Concept) -> list[Item]:
     items.append(_item("structure", _("Handlungsfelder und Ziele"), missing, reverse("concepts:concept-structure", args=[slug])))
 
     measures = list(concept.measures.prefetch_related("cost_items").order_by("sort_key"))
-    missing = [] if measures else [_("mindestens eine Maßnahme")]
+    missing = [] if measures else [Gap(_("mindestens eine Maßnahme"), reverse("concepts:measure-new", args=[slug]))]
     for m in measures:
-        gaps = []
+        gaps = []  # the measure form places it and plans its time
         if m.geometry is None:
             gaps.append(_("Verortung"))
-        if not m.cost_items.all():  # an estimate alone is not in the KuF; grants follow from the rates
-            gaps.append(_("Kosten je Jahr in der KuF"))
         if not (m.start and m.end):
             gaps.append(_("Zeitplan"))
         if gaps:
-            missing.append(_("Maßnahme %(n)s: %(gaps)s") % {"n": m.number, "gaps": ", ".join(str(g) for g in gaps)})
+            missing.append(Gap(_("Maßnahme %(n)s: %(gaps)s") % {"n": m.number, "gaps": ", ".join(str(g) for g in gaps)},
+                               reverse("concepts:measure-edit", args=[slug, m.pk])))
+        if not m.cost_items.all():  # an estimate alone is not in the KuF; grants follow from the rates
+            missing.append(Gap(_("Maßnahme %(n)s: %(gaps)s") % {"n": m.number, "gaps": _("Kosten je Jahr in der KuF")},
+                               reverse("finance:kuf-measure", args=[slug, m.pk])))
     items.append(_item("measures", _("Maßnahmen mit Kosten, Finanzierung und Zeitplan"), missing,
                        reverse("finance:kuf", args=[slug])))
     rules = finance.rules_of_land(concept)
@@ -100,8 +117,9 @@ def check(concept: Concept) -> list[Item]:
     items.append(_item("continuation", _("Verstetigung"), text_missing("continuation"), texts_url))
 
     indicators = list(Indicator.objects.filter(concept=concept))
-    missing = [] if indicators else [_("mindestens ein Indikator")]
-    missing += [_("Ausgangs- und Zielwert von „%(n)s“") % {"n": i.name} for i in indicators
+    missing = [] if indicators else [Gap(_("mindestens ein Indikator"), reverse("monitoring:indicator-new", args=[slug]))]
+    missing += [Gap(_("Ausgangs- und Zielwert von „%(n)s“") % {"n": i.name}, reverse("monitoring:indicator-edit", args=[slug, i.pk]))
+                for i in indicators
                 if i.kind != Indicator.Kind.CONTEXT and (i.baseline_value is None or i.target_value is None)]
     missing += text_missing("monitoring")
     items.append(_item("monitoring", _("Monitoring: Indikatoren mit Ausgangs- und Zielwert"), missing,

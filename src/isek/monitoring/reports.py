@@ -144,7 +144,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         progress(65, "Indikatoren")
         ctx["indicators"] = _indicator_rows(concept, ov["indicators"], with_charts=False)
         ctx["groups"] = {g.number: g.name for g in CostGroup.objects.all()}
-        ctx["warnings"] = figures.kuf_texts(result)
+        ctx["warnings"] = [h.text for h in kuf.hints(concept, result)]
         ctx["open_items"] = [i for i in readiness.check(concept) if i.open]
         ctx["land"] = land_rules.for_ags(concept.city.ags)
         ctx["land_programme"] = ctx["land"].programme(concept.programme)

@@ -2,14 +2,18 @@ from django.shortcuts import render
 
 from isek import access
 from isek.access import visible_concepts
+from isek.concepts import services as concept_services
 from isek.geodata import services as geodata
 
 
 def home(request):
     concepts = visible_concepts(request.user)
+    own = [c for c in concepts if not c.is_public]
+    for c in own:  # the setup of a draft can be continued from here
+        c.setup_open = access.allows(request.user, "concept", "edit", c) and concept_services.setup_open(c)
     return render(request, "web/home.html", {
         "public_concepts": [c for c in concepts if c.is_public],
-        "own_concepts": [c for c in concepts if not c.is_public],
+        "own_concepts": own,
         "may_start": access.allows_site(request.user, "concept", "create"),
         "may_invite": access.allows_site(request.user, "member", "invite"),
     })
