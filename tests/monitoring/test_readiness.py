@@ -36,11 +36,16 @@ def test_a_new_concept_lists_what_is_missing_with_links(client):
     assert items["measures"].missing == ["mindestens eine Maßnahme"]
     assert items["retail"].status == "incomplete"  # a centre programme needs it
     assert "Datum des Ratsbeschlusses" in items["area"].missing
-    client.force_login(member(concept, "reviewer"))
+    client.force_login(member(concept, "planner"))
     html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
     assert "Was fehlt noch für den Förderantrag?" in html
     assert f'href="/concepts/{concept.slug}/structure/"' in html
     assert 'data-item="mission" data-status="incomplete"' in html
+    # a reviewer reads the same gaps, without links to forms only planners may open (they answered 403)
+    client.force_login(member(concept, "reviewer"))
+    html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    assert "mindestens eine Maßnahme" in html and 'data-item="mission" data-status="incomplete"' in html
+    assert f'href="/concepts/{concept.slug}/structure/"' not in html and "ergänzen" not in html
 
 
 def test_parts_become_complete_as_the_planner_fills_them(client):

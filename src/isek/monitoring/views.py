@@ -284,4 +284,6 @@ def readiness_page(request, slug):
     items = readiness.check(concept)
     return render(request, "monitoring/readiness.html", {
         "concept": concept, "items": items, "summary": readiness.summary(items),
+        # the forms that fill the gaps are the planners': others read what is missing, without links
+        "can_edit": access.allows(request.user, "concept", "edit", concept),
         **finance.land_context(concept)})
