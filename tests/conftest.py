@@ -9,22 +9,33 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _served_over_http(sender) -> bool:
+    """Was the signal sent for a request a WSGI server (the live server) serves? The test client's
+    requests are sent by its own handler (finished: no handler); a streamed answer a test never
+    reads would otherwise count as in flight for ever."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    return isinstance(sender, type) and issubclass(sender, WSGIHandler)
+
+
 class _RequestsInFlight:
-    """Counts the requests this process is serving (the live server's threads included) through
-    Django's request_started/request_finished signals."""
+    """Counts the requests the live server's threads are serving, through Django's
+    request_started/request_finished signals."""
 
     def __init__(self):
         self.count = 0
         self.changed = threading.Condition()
 
-    def started(self, **kwargs):
-        with self.changed:
-            self.count += 1
+    def started(self, sender=None, **kwargs):
+        if _served_over_http(sender):
+            with self.changed:
+                self.count += 1
 
-    def finished(self, **kwargs):
-        with self.changed:
-            self.count -= 1
-            self.changed.notify_all()
+    def finished(self, sender=None, **kwargs):
+        if _served_over_http(sender):
+            with self.changed:
+                self.count -= 1
+                self.changed.notify_all()
 
     def wait_idle(self, timeout):
         with self.changed:
