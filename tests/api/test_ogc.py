@@ -69,6 +69,25 @@ def test_items_pages_and_single_features(bochum):
     assert options["Allow"] == "GET, HEAD"
 
 
+def test_items_and_features_answer_304_until_the_concept_changes(bochum):
+    """core.conditional, as on the public pages and the API: a matching (weak) tag gets 304."""
+    from isek import access
+    from isek.concepts import services as concepts
+
+    c = Client()
+    one = Measure.objects.filter(concept=bochum).exclude(geometry=None).order_by("pk").first()
+    for url in (f"{OGC}/collections/{M}/items?limit=5", f"{OGC}/collections/{M}/items/{one.pk}"):
+        first = c.get(url)
+        tag = first["ETag"]
+        again = c.get(url, HTTP_IF_NONE_MATCH=f'"other", W/{tag}')
+        assert again.status_code == 304 and again["ETag"] == tag and again["Cache-Control"] == "public, max-age=10"
+    assert c.get(f"{OGC}/collections/{M}/items?limit=6", HTTP_IF_NONE_MATCH=tag).status_code == 200  # another URL
+    one.title = "Geändert"
+    concepts.save_measure(access.Operator("test"), bochum, one)
+    r = c.get(f"{OGC}/collections/{M}/items/{one.pk}", HTTP_IF_NONE_MATCH=tag)
+    assert r.status_code == 200 and js(r)["properties"]["title"] == "Geändert" and r["ETag"] != tag
+
+
 def test_crs_and_bbox(bochum):
     c = Client()
     one = Measure.objects.filter(concept=bochum).exclude(geometry=None).order_by("pk").first()

@@ -8,13 +8,12 @@ matching If-None-Match or If-Modified-Since before anything is built."""
 from __future__ import annotations
 
 import datetime
-import hashlib
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -26,7 +25,7 @@ from rest_framework.views import APIView
 
 from isek import access
 from isek.concepts import services as concepts
-from isek.core import versions
+from isek.core import conditional, versions
 from isek.core.kept import Kept
 from isek.core.models import ChangeRecord
 from isek.finance import services as finance
@@ -105,18 +104,14 @@ def _remembered(etag: str, build) -> bytes:
 
 
 def _conditional(request, concept, build, extra: str = ""):
-    """Answer 304 if the client's copy is current, else the answer (kept per process under its
-    tag). The tag changes with every recorded change of the concept (core.versions), the person
-    asking (their permissions shape the answer), the URL and ``extra``."""
-    who = request.user.pk if request.user.is_authenticated else "-"
-    raw = f"{versions.public_tag(concept.pk)}|{who}|{request.get_full_path()}|{translation.get_language()}|{extra}"
-    etag = '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+    """Answer 304 if the client's copy is current (core.conditional), else the answer (kept per
+    process under its tag). The tag changes with every recorded change of the concept
+    (core.versions), the person asking (their permissions shape the answer), the URL and ``extra``."""
+    etag = conditional.etag_for(request, versions.public_tag(concept.pk), extra)
     last = (ChangeRecord.objects.filter(concept_pk=concept.pk).order_by("-timestamp")
             .values_list("timestamp", flat=True).first())
     modified = int((last or timezone.make_aware(datetime.datetime(2020, 1, 1))).timestamp())
-    given = request.headers.get("If-None-Match", "")
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    if (given and etag in [t.strip() for t in given.split(",")]) or (not given and since and since >= modified):
+    if conditional.not_modified(request.headers, etag, modified):
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(_remembered(etag, build), content_type="application/json")
