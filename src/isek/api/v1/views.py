@@ -232,39 +232,29 @@ def bbox_polygon(raw: str):
     return Polygon.from_bbox((x1, y1, x2, y2))
 
 
-def filtered_measures(request, concept):
-    qs = concepts.measures_of(concept).prefetch_related("further_fields", "goals")
+def _measures_asked(request, concept):
+    """The measures the query asks for (concepts.filtered_measures); a parameter that cannot be
+    read is a 400 with the reason."""
     q = request.query_params
-    if "field" in q:
-        number = _int(request, "field", 0, 1, 32767)
-        qs = qs.filter(concepts_field_q(number))
-    if "status" in q:
-        if q["status"] not in concepts.Measure.Status.values:
-            raise ParseError(_("„status“ ist einer von: %(values)s.") % {"values": ", ".join(concepts.Measure.Status.values)})
-        qs = qs.filter(status=q["status"])
+    status = q.get("status")
+    if status is not None and status not in concepts.Measure.Status.values:
+        raise ParseError(_("„status“ ist einer von: %(values)s.") % {"values": ", ".join(concepts.Measure.Status.values)})
+    quarter = None
     if "quarter" in q:
         pk = _int(request, "quarter", 0, 1, 2**62)
-        quarter = concept.quarters.filter(pk=pk).first()
+        quarter = concepts.quarter_of(concept, pk)
         if quarter is None:
             raise ParseError(_("Den Teilraum %(pk)s gibt es in diesem Konzept nicht.") % {"pk": pk})
-        qs = qs.filter(geometry__intersects=quarter.geometry)
-    if "bbox" in q:
-        qs = qs.filter(geometry__intersects=bbox_polygon(q["bbox"]))
+    since = None
     if "updated_since" in q:
         since = parse_datetime(q["updated_since"].replace(" ", "+"))
         if since is None:
             raise ParseError(_("„updated_since“ ist ein Zeitpunkt nach ISO 8601, z. B. 2026-01-31T12:00:00Z."))
         if timezone.is_naive(since):
             since = timezone.make_aware(since)
-        changed = ChangeRecord.objects.filter(concept_pk=concept.pk, model="concepts.Measure", timestamp__gte=since)
-        qs = qs.filter(pk__in=[int(i) for i in changed.values_list("object_id", flat=True) if i.isdigit()])
-    return qs
-
-
-def concepts_field_q(number: int):
-    from django.db.models import Q
-
-    return Q(primary_field__number=number) | Q(further_fields__number=number)
+    return concepts.filtered_measures(
+        concept, field=_int(request, "field", 0, 1, 32767) if "field" in q else None, status=status, quarter=quarter,
+        within=bbox_polygon(q["bbox"]) if "bbox" in q else None, changed_since=since).prefetch_related("goals")
 
 
 class MeasureList(APIView):
@@ -272,7 +262,7 @@ class MeasureList(APIView):
                    responses={200: _collection("MeasureCollection"), **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug):
         concept = _read(request, slug, "measure")
-        return _conditional(request, concept, lambda: _features(request, filtered_measures(request, concept).distinct(),
+        return _conditional(request, concept, lambda: _features(request, _measures_asked(request, concept).distinct(),
                                                                 s.MeasureSerializer))
 
     @extend_schema(summary="Eine Maßnahme anlegen", parameters=[SLUG], request=s.MeasureWriteSerializer,
