@@ -225,7 +225,8 @@ def test_planner_edits_concept_area_and_quarter(planner_client, bochum):
 
 def test_export_downloads(bochum):
     c = client_for(None)
-    r = c.get(f"/concepts/{SLUG}/export.gpkg")
+    r = c.get(f"/concepts/{SLUG}/export.gpkg", follow=True)  # the one GeoPackage: the open-data package
+    assert r.redirect_chain == [(f"/api/v1/concepts/{SLUG}/export.gpkg", 301)]
     assert r.status_code == 200 and b"".join(r.streaming_content)[:16] == b"SQLite format 3\x00"
     r = c.get(f"/concepts/{SLUG}/export.geojson")
     assert json.loads(b"".join(r.streaming_content))["type"] == "FeatureCollection"

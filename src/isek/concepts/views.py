@@ -245,9 +245,8 @@ def import_view(request, slug):
 
 def export_view(request, slug, fmt):
     concept = access.concept_for(request.user, slug, "concept", "export")
-    if fmt == "gpkg":
-        return temporary_download(lambda p: exporting.export_gpkg(concept, p), f"{concept.slug}.gpkg",
-                                  "application/geopackage+sqlite3")
+    if fmt == "gpkg":  # the one GeoPackage: the open-data package (isek.api.package), for what this person may see
+        return redirect(reverse("open-data", args=[concept.slug, "gpkg"]), permanent=True)
     return temporary_download(lambda p: exporting.export_geojson(concept, p), f"{concept.slug}.geojson",
                               "application/geo+json")
 
