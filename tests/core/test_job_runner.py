@@ -52,10 +52,15 @@ KINDS = {
 }
 
 
-def _fail_with(monkeypatch, where, exc):
+def _fail_with(monkeypatch, job, where, exc):
+    """Make ``job``'s body raise ``exc`` at ``where``."""
     def failing(*args, **kwargs):
         raise exc
 
+    if isinstance(job, AnalysisRun):  # the body reaches compute only with a source: the city's layers
+        monkeypatch.setattr(analysis_jobs, "_city_layers", lambda concept, crs: ({"x": object()}, ["Stadt"]))
+        AnalysisRun.objects.filter(pk=job.pk).update(city_layers=True)
+        job.refresh_from_db()
     monkeypatch.setattr(*where, failing)
 
 
@@ -71,11 +76,7 @@ def test_an_unexpected_error_fails_the_job_at_once_in_the_readers_language(users
                                                                              kind):
     make, where, _known = KINDS[kind]
     job, execute, status_url, page_url = make(bochum)
-    if kind == "analysis":  # the body reaches compute only with a source: the city's layers
-        monkeypatch.setattr(analysis_jobs, "_city_layers", lambda concept, crs: ({"x": object()}, ["Stadt"]))
-        AnalysisRun.objects.filter(pk=job.pk).update(city_layers=True)
-        job.refresh_from_db()
-    _fail_with(monkeypatch, where, Boom("kaputt"))
+    _fail_with(monkeypatch, job, where, Boom("kaputt"))
     with pytest.raises(Boom):  # raised again: the worker logs its traceback
         execute()
     job.refresh_from_db()
@@ -91,12 +92,8 @@ def test_an_unexpected_error_fails_the_job_at_once_in_the_readers_language(users
 def test_a_known_error_keeps_its_own_message(bochum, settings_var, monkeypatch, kind):
     make, where, known = KINDS[kind]
     job, execute, _status, _page = make(bochum)
-    if kind == "analysis":
-        monkeypatch.setattr(analysis_jobs, "_city_layers", lambda concept, crs: ({"x": object()}, ["Stadt"]))
-        AnalysisRun.objects.filter(pk=job.pk).update(city_layers=True)
-        job.refresh_from_db()
     exc = known()
-    _fail_with(monkeypatch, where, exc)
+    _fail_with(monkeypatch, job, where, exc)
     execute()  # handled: nothing raised
     job.refresh_from_db()
     assert job.status == "failed" and job.finished_at is not None
