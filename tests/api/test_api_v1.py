@@ -94,6 +94,17 @@ def test_etag_and_last_modified_answer_304_until_something_changes(users, bochum
     assert fresh.status_code == 200 and fresh["ETag"] != etag
 
 
+def test_a_list_with_the_weak_tag_answers_304(bochum):
+    """core.conditional: If-None-Match is a list compared weakly (RFC 9110), and it overrules
+    If-Modified-Since."""
+    c = Client()
+    r = c.get(f"{BASE}/measures/")
+    etag, modified = r["ETag"], r["Last-Modified"]
+    assert c.get(f"{BASE}/measures/", HTTP_IF_NONE_MATCH=f'"other", W/{etag}').status_code == 304
+    assert c.get(f"{BASE}/measures/", HTTP_IF_NONE_MATCH="*").status_code == 304
+    assert c.get(f"{BASE}/measures/", HTTP_IF_NONE_MATCH='"other"', HTTP_IF_MODIFIED_SINCE=modified).status_code == 200
+
+
 def test_working_material_follows_the_access_policy(users, bochum):
     assert Client().get(f"{BASE}/kuf/").status_code == 403  # the concept is public, its KuF is not
     assert bearer(users["outsider"]).get(f"{BASE}/indicators/").status_code == 403

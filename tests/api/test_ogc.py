@@ -69,6 +69,27 @@ def test_items_pages_and_single_features(bochum):
     assert options["Allow"] == "GET, HEAD"
 
 
+def test_items_and_features_answer_304_until_the_concept_changes(bochum):
+    """core.conditional, as on the public pages and the API: a matching (weak) tag gets 304."""
+    from isek import access
+    from isek.concepts import services as concepts
+
+    c = Client()
+    one = Measure.objects.filter(concept=bochum).exclude(geometry=None).order_by("pk").first()
+    for url in (f"{OGC}/collections/{M}/items?limit=5", f"{OGC}/collections/{M}/items/{one.pk}"):
+        first = c.get(url)
+        tag = first["ETag"]
+        assert js(first)["type"] in ("Feature", "FeatureCollection")  # read to its end: the request is over
+        again = c.get(url, HTTP_IF_NONE_MATCH=f'"other", W/{tag}')
+        assert again.status_code == 304 and again["ETag"] == tag and again["Cache-Control"] == "public, max-age=10"
+    other = c.get(f"{OGC}/collections/{M}/items?limit=6", HTTP_IF_NONE_MATCH=tag)  # another URL
+    assert other.status_code == 200 and js(other)["numberReturned"] == 6
+    one.title = "Geändert"
+    concepts.save_measure(access.Operator("test"), bochum, one)
+    r = c.get(f"{OGC}/collections/{M}/items/{one.pk}", HTTP_IF_NONE_MATCH=tag)
+    assert r.status_code == 200 and js(r)["properties"]["title"] == "Geändert" and r["ETag"] != tag
+
+
 def test_crs_and_bbox(bochum):
     c = Client()
     one = Measure.objects.filter(concept=bochum).exclude(geometry=None).order_by("pk").first()
@@ -116,14 +137,17 @@ def test_only_visible_concepts_are_collections(users, bochum):
     assert c.get(f"{OGC}/collections/lauf-altstadt.measures/items").status_code == 404
     planner = Client()
     planner.force_login(users["stranger"])
-    assert planner.get(f"{OGC}/collections/lauf-altstadt.quarters/items").status_code == 200
+    quarters = planner.get(f"{OGC}/collections/lauf-altstadt.quarters/items")
+    assert quarters.status_code == 200 and js(quarters)["type"] == "FeatureCollection"  # read to its end: the request is over
 
 
 def test_anonymous_answers_may_be_cached_by_a_proxy_signed_in_ones_not(users, bochum):
     from tests.conftest import client_for
 
     url = "/ogc/collections/bochum-innenstadt.measures/items?limit=5"
-    assert Client().get(url)["Cache-Control"] == "public, max-age=10"
+    anonymous, planner = Client().get(url), client_for(users["planner"]).get(url)
+    assert js(anonymous) and js(planner)  # read to their end: a streamed answer's request ends only then
+    assert anonymous["Cache-Control"] == "public, max-age=10"
     assert Client().get("/ogc/collections")["Cache-Control"] == "public, max-age=10"
-    assert client_for(users["planner"]).get(url)["Cache-Control"] == "private, no-cache"
+    assert planner["Cache-Control"] == "private, no-cache"
     assert Client().get("/ogc/collections/gibt-es-nicht.measures/items")["Cache-Control"] == "private, no-cache"

@@ -35,6 +35,23 @@ def test_the_geopackage_holds_layers_tables_and_licence(bochum, tmp_path):
     assert "dl-de/by-2-0" in metadata and "Bochum" in metadata and srs == {25832}
 
 
+def test_the_old_command_name_writes_the_same_package_and_says_it_is_deprecated(bochum, tmp_path):
+    """export_geodata is an alias of export_concept: one GeoPackage exporter (api.package)."""
+    old, new, err = tmp_path / "old.gpkg", tmp_path / "new.gpkg", io.StringIO()
+    call_command("export_geodata", "bochum-innenstadt", gpkg=str(old), crs="EPSG:25832", stdout=io.StringIO(), stderr=err)
+    assert "export_geodata ist veraltet" in err.getvalue()
+    call_command("export_concept", "bochum-innenstadt", gpkg=str(new), stdout=io.StringIO())
+    assert package.read_gpkg(old) == package.read_gpkg(new)
+    data = package.read_gpkg(old)
+    assert {m["number"] for m in data["measures"]} == set(bochum.measures.values_list("number", flat=True))
+    assert [q["name"] for q in data["quarters"]] == sorted(bochum.quarters.values_list("name", flat=True))
+    assert data["area"][0]["slug"] == "bochum-innenstadt" and data["concept"][0]["crs"] == "EPSG:25832"
+    with pytest.raises(CommandError, match="immer im amtlichen KBS des Landes"):
+        call_command("export_geodata", "bochum-innenstadt", gpkg=str(tmp_path / "x.gpkg"), crs="EPSG:3857",
+                     stdout=io.StringIO(), stderr=io.StringIO())
+    assert not (tmp_path / "x.gpkg").exists()
+
+
 def test_round_trip_gives_the_same_content(bochum, tmp_path):
     first, second = tmp_path / "1.gpkg", tmp_path / "2.gpkg"
     package.export_gpkg(bochum, first)

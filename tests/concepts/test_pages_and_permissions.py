@@ -225,7 +225,8 @@ def test_planner_edits_concept_area_and_quarter(planner_client, bochum):
 
 def test_export_downloads(bochum):
     c = client_for(None)
-    r = c.get(f"/concepts/{SLUG}/export.gpkg")
+    r = c.get(f"/concepts/{SLUG}/export.gpkg", follow=True)  # the one GeoPackage: the open-data package
+    assert r.redirect_chain == [(f"/api/v1/concepts/{SLUG}/export.gpkg", 301)]
     assert r.status_code == 200 and b"".join(r.streaming_content)[:16] == b"SQLite format 3\x00"
     r = c.get(f"/concepts/{SLUG}/export.geojson")
     assert json.loads(b"".join(r.streaming_content))["type"] == "FeatureCollection"
@@ -287,3 +288,11 @@ def test_duplicate_field_numbers_are_rejected(planner_client, bochum):
     r = planner_client.post(f"/concepts/{SLUG}/structure/", data)
     assert r.status_code == 400
     assert bochum.fields_of_action.get(name="Plätze & Freiräume").number == 2
+
+
+@pytest.mark.parametrize("query", ["field=2", "status=preparation", "field=6&status=preparation", "field=99"])
+def test_the_page_and_the_api_filter_measures_alike(bochum, query):
+    """One filter (concepts.services.filtered_measures) behind the concept page and the API."""
+    page = {m.number for m in client_for(None).get(f"/concepts/{SLUG}/?{query}").context["measures"]}
+    api = client_for(None).get(f"/api/v1/concepts/{SLUG}/measures/?{query}&limit=1000").json()
+    assert page == {f["properties"]["number"] for f in api["features"]}

@@ -11,7 +11,7 @@ from django.test import Client
 from pyproj import Geod
 
 from isek.analysis import run
-from isek.concepts import exporting
+from isek.api import package
 from isek.concepts.models import City
 from isek.core import geo
 from tests.factories import ConceptFactory, multipolygon
@@ -59,7 +59,7 @@ def test_goerlitz_area_is_the_same_on_page_in_export_and_in_analysis(db, tmp_pat
     assert float(shown.group(1).replace(",", ".")) == pytest.approx(truth / 1e6, abs=0.005)
 
     path = tmp_path / "goerlitz.gpkg"
-    exporting.export_gpkg(concept, path)
+    package.export_gpkg(concept, path)
     frame = gpd.read_file(path, layer="area", engine="pyogrio")
     assert frame.crs.to_epsg() == 25833
     assert abs(frame["area_m2"].iloc[0] / truth - 1) < 0.001

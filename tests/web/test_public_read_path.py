@@ -131,3 +131,13 @@ def test_deleting_someones_support_changes_the_tag(phase, concept):  # noqa: F81
     assert participation.delete_contributions(token) == {"ideas": 0, "comments": 0, "supports": 1}
     after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code == 200 and json.loads(after.content)["features"][0]["properties"]["supports"] == 0
+
+
+def test_a_list_with_the_weak_tag_answers_304(concept):
+    """core.conditional: If-None-Match is a list compared weakly (RFC 9110)."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    url = f"/concepts/{concept.slug}/"
+    tag = client.get(url)["ETag"]
+    r = client.get(url, HTTP_IF_NONE_MATCH=f'"other", W/{tag}')
+    assert r.status_code == 304 and r["ETag"] == tag
+    assert client.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200

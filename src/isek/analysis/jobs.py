@@ -9,6 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from isek.core import geo, jobs
@@ -29,7 +30,7 @@ def _areas(concept) -> gpd.GeoDataFrame:
         ids.append(f"q{q.pk}")
         geoms.append(geo.from_django(q.geometry))
     if not ids:
-        raise AnalysisError("Das Konzept hat weder Fördergebiet noch Teilräume.")
+        raise AnalysisError(gettext_noop("Das Konzept hat weder Fördergebiet noch Teilräume."))
     return gpd.GeoDataFrame({"area_id": ids}, geometry=geoms, crs="EPSG:4326")
 
 
@@ -52,50 +53,44 @@ def _read_layer(path: str, _mtime: float, crs: str):
 
 
 def execute(run: AnalysisRun) -> None:
-    """Compute and store; progress and errors are written to the run. The values are stored in
-    one transaction at the end: a run stopped before has stored nothing."""
-    if not jobs.claim(AnalysisRun, run.pk):
-        return  # cancelled while it waited
-    with jobs.heartbeat(AnalysisRun, run.pk):
-        _execute(run)
+    """Compute and store (the job's body, run by core.jobs.run); progress and errors are written to
+    the run. The values are stored in one transaction with the run's outcome, at the end: a run
+    stopped before has stored nothing."""
+
+    def known(exc: Exception) -> str | None:
+        return str(exc) if isinstance(exc, (AnalysisError, osm.ExtractError, lyr.LayerError)) else None
+
+    jobs.run(AnalysisRun, run.pk, lambda job: _execute(run, job), known=known)
 
 
-def _execute(run: AnalysisRun) -> None:
-    try:
-        areas = prepare_areas(_areas(run.concept), ags=run.concept.city.ags)
-        crs = areas.crs.to_string()
-        data = None
-        if run.extract:  # one of the city's extracts, checked when the run was started
-            data = osm.read(run.extract, crs=crs)
-        city, city_sources = _city_layers(run.concept, crs) if run.city_layers else ({}, [])
-        if data is None and not city:
-            raise AnalysisError("Weder ein OSM-Extrakt noch städtische Ebenen stehen zur Verfügung.")
+def _execute(run: AnalysisRun, job: jobs.Job) -> None:
+    areas = prepare_areas(_areas(run.concept), ags=run.concept.city.ags)
+    crs = areas.crs.to_string()
+    data = None
+    if run.extract:  # one of the city's extracts, checked when the run was started
+        data = osm.read(run.extract, crs=crs)
+    city, city_sources = _city_layers(run.concept, crs) if run.city_layers else ({}, [])
+    if data is None and not city:
+        raise AnalysisError(gettext_noop("Weder ein OSM-Extrakt noch städtische Ebenen stehen zur Verfügung."))
 
-        def progress(n, total, _label):
-            jobs.progress(AnalysisRun, run.pk, 5 + int(90 * n / total))
+    def progress(n, total, _label):
+        job.progress(5 + int(90 * n / total))
 
-        table, missing = compute(areas, ind.Sources(osm=data, layers=city or None), progress=progress)
-        date = data.timestamp.date() if data is not None and data.timestamp else timezone.localdate()
-        source = (f"OSM-Extrakt {Path(run.extract).name} (© OpenStreetMap contributors, ODbL)" if data is not None else "")
-        if city:
-            source = (source + "; " if source else "") + "städtische Ebenen (" + "; ".join(city_sources) + ")"
-        source = source[:IndicatorValue._meta.get_field("source").max_length]
-        quarters = {f"q{q.pk}": q for q in run.concept.quarters.all()}
-        with transaction.atomic():
-            # The run keeps its own values (earlier runs keep theirs) and becomes the current analysis.
-            IndicatorValue.objects.bulk_create([
-                IndicatorValue(concept=run.concept, quarter=quarters.get(area_id), run=run, indicator=ind_id,
-                               value=None if v != v else float(v), date=date, source=source)
-                for area_id, row in table.iterrows() for ind_id, v in row.items() if ind_id not in missing])
-            AnalysisRun.objects.filter(concept=run.concept, is_current=True).update(is_current=False)
-            AnalysisRun.objects.filter(pk=run.pk).update(
-                status=AnalysisRun.Status.DONE, progress=100, data_date=date, finished_at=timezone.now(),
-                is_current=True, message="; ".join(f"{k}: {why}" for k, why in missing.items()))
-    except jobs.Cancelled:
-        jobs.cancelled(AnalysisRun, run.pk)
-    except (AnalysisError, osm.ExtractError, lyr.LayerError) as exc:
-        AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.FAILED, message=str(exc),
-                                                     finished_at=timezone.now())
+    table, missing = compute(areas, ind.Sources(osm=data, layers=city or None), progress=progress)
+    date = data.timestamp.date() if data is not None and data.timestamp else timezone.localdate()
+    source = (f"OSM-Extrakt {Path(run.extract).name} (© OpenStreetMap contributors, ODbL)" if data is not None else "")
+    if city:
+        source = (source + "; " if source else "") + "städtische Ebenen (" + "; ".join(city_sources) + ")"
+    source = source[:IndicatorValue._meta.get_field("source").max_length]
+    quarters = {f"q{q.pk}": q for q in run.concept.quarters.all()}
+    with transaction.atomic():
+        # The run keeps its own values (earlier runs keep theirs) and becomes the current analysis.
+        IndicatorValue.objects.bulk_create([
+            IndicatorValue(concept=run.concept, quarter=quarters.get(area_id), run=run, indicator=ind_id,
+                           value=None if v != v else float(v), date=date, source=source)
+            for area_id, row in table.iterrows() for ind_id, v in row.items() if ind_id not in missing])
+        AnalysisRun.objects.filter(concept=run.concept, is_current=True).update(is_current=False)
+        job.done(data_date=date, is_current=True, message="; ".join(f"{k}: {why}" for k, why in missing.items()))
 
 
 @task()

@@ -57,7 +57,7 @@ def analysis_page(request, slug):
 def run_status(request, slug, pk):
     concept = access.concept_for(request.user, slug, "analysis", "view")
     run = services.run_state(get_object_or_404(AnalysisRun, concept=concept, pk=pk))
-    return JsonResponse({"status": run.status, "progress": run.progress, "message": run.message,
+    return JsonResponse({"status": run.status, "progress": run.progress, "message": run.shown_message,
                          "cancel_requested": run.cancel_requested})
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import shapely
 import shapely.geometry
 import shapely.prepared
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -27,6 +27,7 @@ from pyproj import Transformer
 
 from isek import access
 from isek.concepts import services as concepts
+from isek.core import conditional, versions
 from isek.geodata import services as geodata
 from isek.participation import services as participation
 
@@ -193,7 +194,8 @@ def shared(view):
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if "Cache-Control" not in response:
-            response["Cache-Control"] = ("private, no-cache" if request.user.is_authenticated or response.status_code != 200
+            response["Cache-Control"] = ("private, no-cache" if request.user.is_authenticated
+                                         or response.status_code not in (200, 304)
                                          else "public, max-age=10")
         return response
     return wrapper
@@ -202,6 +204,17 @@ def shared(view):
 def _error(status: int, text: str) -> JsonResponse:
     return _json({"code": {400: "InvalidParameterValue", 404: "NotFound"}.get(status, "Error"), "description": text},
                  status)
+
+
+def _conditional(request, c: Collection, answer: Callable[[], HttpResponse]) -> HttpResponse:
+    """304 if the client's copy of this collection's features is current (core.conditional), else
+    ``answer()``; the tag changes with every change of the concept or the installation's layers
+    (core.versions), the asker, the URL and the language."""
+    etag = conditional.etag_for(request, versions.public_tag(c.concept.pk))
+    response = HttpResponseNotModified() if conditional.not_modified(request.headers, etag) else answer()
+    if response.status_code in (200, 304):
+        response["ETag"] = etag
+    return response
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -351,6 +364,10 @@ def items(request, cid):
         offset = _int(request, "offset", 0, 0, None)
     except BadRequest as exc:
         return _error(400, str(exc))
+    return _conditional(request, c, lambda: _items(request, c, cid, crs, box, limit, offset))
+
+
+def _items(request, c: Collection, cid: str, crs: str, box, limit: int, offset: int) -> HttpResponse:
     matched, page = c.select(box, offset, limit)
     returned = max(0, min(limit, matched - offset))
     links = [{"rel": "self", "type": GEOJSON, "href": request.build_absolute_uri()},
@@ -389,6 +406,10 @@ def item(request, cid, fid):
         return _error(404, _("Die Sammlung „%(c)s“ gibt es nicht oder sie ist nicht sichtbar.") % {"c": cid})
     except BadRequest as exc:
         return _error(400, str(exc))
+    return _conditional(request, c, lambda: _item(request, c, cid, fid, crs))
+
+
+def _item(request, c: Collection, cid: str, fid: int, crs: str) -> HttpResponse:
     row = c.one(fid)
     if row is not None:
         feature = json.loads(_feature_text(*row, crs))

@@ -1,4 +1,5 @@
-"""Export a whole concept: one GeoPackage (one layer per kind) or one GeoJSON."""
+"""Area, quarters and measures of a concept as GeoJSON rows: the map layers of the pages and the
+GeoJSON export. (The GeoPackage is the open-data package, isek.api.package.)"""
 
 from __future__ import annotations
 
@@ -6,10 +7,7 @@ import json
 
 from isek.core import geo
 
-from . import geoio
 from .models import Concept
-
-ATTRIBUTION = "isek export"
 
 
 def area_rows(concept: Concept):
@@ -88,17 +86,3 @@ def export_geojson(concept: Concept, path) -> int:
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(fc, fh, ensure_ascii=False)
     return len(rows)
-
-
-def export_gpkg(concept: Concept, path, crs: str | None = None) -> dict[str, int]:
-    """Write one GeoPackage with the layers area, quarters, measures (in ``crs``, by default the
-    official CRS of the concept's Land)."""
-    crs = crs or f"EPSG:{concept.working_srid}"
-    layers = {}
-    for name, (rows, geoms) in (("area", area_rows(concept)), ("quarters", quarter_rows(concept)),
-                                ("measures", measure_rows(concept))):
-        keep = [(r, g) for r, g in zip(rows, geoms) if g is not None]
-        if keep:
-            layers[name] = ([r for r, _ in keep], [g for _, g in keep])
-    geoio.write_gpkg(path, layers, crs)
-    return {name: len(rows) for name, (rows, _) in layers.items()}

@@ -59,13 +59,15 @@ def read(
     prefer_layer: str | None = None,
     max_bytes: int = 20 * 1024 * 1024,
     filename: str | None = None,
+    unlocated: bool = False,
 ) -> GeoFile:
     """Read and check a geodata file; return WGS84 features or raise GeoFileError.
 
     ``crs`` is the CRS to assume when the file declares none (e.g. "EPSG:25832").
     ``filename`` is the user's name of the file (uploads are stored under a temporary name).
     ``prefer_layer`` is taken when no ``layer`` is given and the file has a layer of that name
-    (isek's own GeoPackage export has one layer per kind).
+    (isek's own GeoPackage export has one layer per kind). With ``unlocated`` an object without
+    geometry is left out with a warning (a measure need not be located), else it is an error.
     """
     path = Path(path)
     name = filename or path.name
@@ -80,15 +82,15 @@ def read(
 
     if suffix in (".geojson", ".json"):
         _check_json(path)
-        return _read_ogr(path, allowed_types, crs, layer, prefer_layer, default_crs="EPSG:4326")
+        return _read_ogr(path, allowed_types, crs, layer, prefer_layer, unlocated, default_crs="EPSG:4326")
     if suffix == ".gpkg":
         with open(path, "rb") as fh:
             if fh.read(16) != b"SQLite format 3\x00":
                 raise GeoFileError([Problem(gettext_noop("Die Datei ist kein GeoPackage (keine SQLite-Datenbank)."))])
-        return _read_ogr(path, allowed_types, crs, layer, prefer_layer)
+        return _read_ogr(path, allowed_types, crs, layer, prefer_layer, unlocated)
     with tempfile.TemporaryDirectory(prefix="isek-zip-") as tmp:
         shp = _unzip_shapefile(path, Path(tmp), crs)
-        return _read_ogr(shp, allowed_types, crs, layer, prefer_layer)
+        return _read_ogr(shp, allowed_types, crs, layer, prefer_layer, unlocated)
 
 
 def _check_json(path: Path) -> None:
@@ -148,7 +150,7 @@ def _unsafe_member(name: str) -> bool:
     return name.startswith(("/", "\\")) or ".." in p.parts or (len(name) > 1 and name[1] == ":")
 
 
-def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, default_crs=None) -> GeoFile:
+def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, unlocated=False, default_crs=None) -> GeoFile:
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError
 
@@ -196,6 +198,9 @@ def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, default_crs=N
     dropped_z = 0
     for i, blob in enumerate(wkb):
         n = i + 1
+        if blob is None and unlocated:
+            warnings.append(Problem(gettext_noop("Objekt %(n)s: keine Geometrie, übergangen."), {"n": n}, row=n))
+            continue
         if blob is None:
             errors.append(Problem(gettext_noop("Objekt %(n)s: keine Geometrie."), {"n": n}, row=n))
             continue
@@ -243,28 +248,3 @@ def _invalid(n: int, reason: str) -> Problem:
     if reason.startswith("Ring Self-intersection"):
         return Problem(gettext_noop("Objekt %(n)s: ungültige Geometrie (ein Ring berührt sich selbst, %(reason)s)."), params, row=n)
     return Problem(gettext_noop("Objekt %(n)s: ungültige Geometrie (%(reason)s)."), params, row=n)
-
-
-def write_gpkg(path: str | os.PathLike, layers: dict[str, tuple[list[dict], list[BaseGeometry]]], crs: str) -> None:
-    """Write one GeoPackage with one layer per entry: {name: (properties rows, WGS84 geometries)}.
-
-    Geometries are reprojected to ``crs``; a layer of mixed geometry types is written as
-    generic geometry (GPKG allows it; QGIS reads it).
-    """
-    import geopandas as gpd
-
-    path = Path(path)
-    if path.exists():
-        path.unlink()
-    for name, (rows, geoms) in layers.items():
-        frame = gpd.GeoDataFrame(rows, geometry=list(geoms), crs="EPSG:4326")
-        if crs != "EPSG:4326":
-            frame = frame.to_crs(crs)
-        types = {g.geom_type for g in geoms if g is not None}
-        kwargs = {}
-        if len(types) > 1:
-            kwargs["geometry_type"] = "Unknown"
-        elif types == {"Polygon", } or types == {"MultiPolygon"}:
-            kwargs["geometry_type"] = "MultiPolygon"
-            frame.geometry = frame.geometry.apply(lambda g: shapely.MultiPolygon([g]) if g is not None and g.geom_type == "Polygon" else g)
-        frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio", **kwargs)

@@ -68,7 +68,7 @@ def import_file(concept: Concept, path, kind: str, *, crs=None, layer=None, file
         raise geoio.GeoFileError([Problem(gettext_noop("Unbekannte Art „%(kind)s“: erlaubt sind area, quarters, measures."), {"kind": kind})])
     gf = geoio.read(
         path, allowed_types=KINDS[kind], crs=crs, layer=layer, prefer_layer=kind,
-        max_bytes=settings.ISEK_UPLOAD_MAX_BYTES, filename=filename,
+        max_bytes=settings.ISEK_UPLOAD_MAX_BYTES, filename=filename, unlocated=kind == "measures",
     )
     report = ImportReport(kind=kind, source_crs=gf.source_crs, warnings=list(gf.warnings))
     plan = {"area": _plan_area, "quarters": _plan_quarters, "measures": _plan_measures}[kind]

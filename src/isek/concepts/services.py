@@ -39,6 +39,40 @@ def measures_of(concept: Concept):
     return concept.measures.select_related("primary_field").order_by("sort_key")
 
 
+def quarter_of(concept: Concept, pk: int) -> Quarter | None:
+    return concept.quarters.filter(pk=pk).first()
+
+
+def filtered_measures(concept: Concept, *, field: int | None = None, status: str | None = None,
+                      quarter: Quarter | None = None, within=None, changed_since=None, text: str = ""):
+    """The concept's measures in the order of their numbers, those of a field of action (main or
+    further), a status, touching a quarter or a WGS84 polygon (``within``), created or changed
+    since a time (the change history) and matching a search text – each filter only when given.
+    The channels read and check their parameters (the pages ignore what they cannot read, the API
+    answers 400)."""
+    from django.db.models import Q
+
+    from isek.core.models import ChangeRecord
+
+    qs = measures_of(concept).prefetch_related("further_fields")
+    if field is not None:
+        qs = qs.filter(Q(primary_field__number=field) | Q(further_fields__number=field)).distinct()
+    if status is not None:
+        qs = qs.filter(status=status)
+    if quarter is not None:
+        qs = qs.filter(geometry__intersects=quarter.geometry)
+    if within is not None:
+        qs = qs.filter(geometry__intersects=within)
+    if changed_since is not None:
+        changed = ChangeRecord.objects.filter(concept_pk=concept.pk, model="concepts.Measure",
+                                              timestamp__gte=changed_since)
+        qs = qs.filter(pk__in=[int(i) for i in changed.values_list("object_id", flat=True) if i.isdigit()])
+    if text:
+        qs = qs.filter(Q(title__icontains=text) | Q(description__icontains=text) | Q(number__startswith=text)
+                       | Q(lead_body__icontains=text))
+    return qs
+
+
 def export_geojson(concept: Concept, path) -> int:
     """Area, quarters and measures as one RFC 7946 FeatureCollection (WGS84); the number written."""
     from . import exporting

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,24 +39,16 @@ from .forms import (
 from .models import FieldOfAction, Goal, Measure, Quarter
 
 
-def filtered_measures(concept, params):
-    """The concept's measures filtered by field of action, status, quarter and a search text."""
-    qs = concept.measures.select_related("primary_field").prefetch_related("further_fields")
-    field = params.get("field", "")
-    if field.isdigit():
-        qs = qs.filter(Q(primary_field__number=int(field)) | Q(further_fields__number=int(field))).distinct()
-    status = params.get("status", "")
-    if status in Measure.Status.values:
-        qs = qs.filter(status=status)
-    quarter = params.get("quarter", "")
-    if quarter.isdigit():
-        q = Quarter.objects.filter(concept=concept, pk=int(quarter)).first()
-        qs = qs.filter(geometry__intersects=q.geometry) if q else qs.none()
-    text = params.get("q", "").strip()
-    if text:
-        qs = qs.filter(Q(title__icontains=text) | Q(description__icontains=text) | Q(number__startswith=text)
-                       | Q(lead_body__icontains=text))
-    return qs
+def _measures_asked(concept, params):
+    """The concept's measures filtered by the page's parameters (field of action, status, quarter,
+    search text); what cannot be read is ignored, an unknown quarter leaves none."""
+    field, status, quarter = (params.get(k, "") for k in ("field", "status", "quarter"))
+    q = services.quarter_of(concept, int(quarter)) if quarter.isdigit() else None
+    if quarter.isdigit() and q is None:
+        return concept.measures.none()
+    return services.filtered_measures(concept, field=int(field) if field.isdigit() else None,
+                                      status=status if status in Measure.Status.values else None,
+                                      quarter=q, text=params.get("q", "").strip())
 
 
 def concept_page(request, slug):
@@ -67,7 +58,7 @@ def concept_page(request, slug):
 
 
 def _concept_page(request, concept):
-    measures = filtered_measures(concept, request.GET)
+    measures = _measures_asked(concept, request.GET)
     can_edit = access.allows(request.user, "concept", "edit", concept)
     return render(request, "concepts/concept.html", {
         **geodata.map_context(concept),
@@ -117,7 +108,7 @@ def _concept_geojson(request, concept, layer):
     elif layer == "quarters":
         rows, geoms = exporting.quarter_rows(concept)
     else:
-        measures = filtered_measures(concept, request.GET)
+        measures = _measures_asked(concept, request.GET)
         rows, geoms = exporting.measure_rows(concept, measures)
         for row in rows:
             row["url"] = reverse("concepts:measure", args=[concept.slug, row["id"]])
@@ -254,9 +245,8 @@ def import_view(request, slug):
 
 def export_view(request, slug, fmt):
     concept = access.concept_for(request.user, slug, "concept", "export")
-    if fmt == "gpkg":
-        return temporary_download(lambda p: exporting.export_gpkg(concept, p), f"{concept.slug}.gpkg",
-                                  "application/geopackage+sqlite3")
+    if fmt == "gpkg":  # the one GeoPackage: the open-data package (isek.api.package), for what this person may see
+        return redirect(reverse("open-data", args=[concept.slug, "gpkg"]), permanent=True)
     return temporary_download(lambda p: exporting.export_geojson(concept, p), f"{concept.slug}.geojson",
                               "application/geo+json")
 

@@ -11,30 +11,41 @@ of the web process and waits for a worker. This module keeps the job's own recor
   step without progress – tilemaker, a PDF – still beats);
 - ``progress`` writes the percentage and raises ``Cancelled`` once a cancellation was asked for;
 - ``sweep`` fails running jobs whose worker process is gone (same host) or whose heartbeat is older
-  than ``ISEK_JOB_STALE_SECONDS`` (any host); the apps call it where jobs are shown.
+  than ``ISEK_JOB_STALE_SECONDS`` (any host); the apps call it where jobs are shown;
+- ``run`` is the one runner of every job kind: claim, heartbeat, progress, cancellation, done, and
+  failure – a known error with its own message, anything else at once with ``CRASHED``. The apps
+  pass only their body and their known errors.
+
+Messages are stored as their German msgid (or a known error's own text) and translated when shown
+(``JobState.shown_message``), so each reader sees them in their language.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_noop
 
 from .models import JobState
 
+log = logging.getLogger(__name__)
+
 HEARTBEAT_SECONDS = 10
 Status = JobState.Status
-INTERRUPTED = _("Der Hintergrund-Prozess wurde unterbrochen (beendet oder abgestürzt); nichts wurde halb "
-                "gespeichert. „Erneut starten“ versucht es noch einmal.")
-CANCELLED = _("Abgebrochen.")
+INTERRUPTED = gettext_noop("Der Hintergrund-Prozess wurde unterbrochen (beendet oder abgestürzt); nichts wurde halb "
+                           "gespeichert. „Erneut starten“ versucht es noch einmal.")
+CANCELLED = gettext_noop("Abgebrochen.")
+CRASHED = gettext_noop("Interner Fehler: der Auftrag ist unerwartet abgebrochen; nichts wurde halb gespeichert. "
+                       "Die Einzelheiten stehen im Protokoll des Workers. „Erneut starten“ versucht es noch einmal.")
 
 
 class Cancelled(Exception):
@@ -88,7 +99,63 @@ def progress(model, pk, pct: int) -> None:
 
 def cancelled(model, pk) -> None:
     """Record that the running job stopped because it was cancelled."""
-    model.objects.filter(pk=pk).update(status=Status.CANCELLED, finished_at=timezone.now(), message=str(CANCELLED))
+    model.objects.filter(pk=pk).update(status=Status.CANCELLED, finished_at=timezone.now(), message=CANCELLED)
+
+
+def failed(model, pk, message: str, **fields) -> None:
+    """Record that the job ``pk`` failed with ``message`` (a msgid or a known error's text) and
+    ``fields`` of its model."""
+    model.objects.filter(pk=pk).update(status=Status.FAILED, finished_at=timezone.now(), message=message, **fields)
+
+
+class Job:
+    """What a job's body gets from ``run``: ``progress`` (which raises ``Cancelled`` once its
+    cancellation was asked for) and ``done``, to record the result – inside the body's own
+    transaction when its writes must go with it; else ``run`` records it when the body returns."""
+
+    def __init__(self, model, pk):
+        self.model, self.pk, self.finished = model, pk, False
+
+    def progress(self, pct: int, _label: str = "") -> None:
+        progress(self.model, self.pk, pct)
+
+    def done(self, **fields) -> None:
+        self.model.objects.filter(pk=self.pk).update(status=Status.DONE, progress=100, finished_at=timezone.now(),
+                                                     **fields)
+        self.finished = True
+
+
+def run(model, pk, body: Callable[[Job], object], *,
+        known: Callable[[Exception], str | dict | None] = lambda exc: None,
+        cleanup: Callable[[], None] = lambda: None) -> bool:
+    """Run the queued job ``pk`` of ``model`` in this worker: claim it (False if it was cancelled
+    while it waited or another worker took it), beat while ``body(job)`` runs, and record how it
+    ended – done; cancelled; failed with what ``known(exc)`` gives for an error the app expects (its
+    message, or the fields to record with a ``message``); or, for any other exception, failed at
+    once with ``CRASHED`` and the exception raised again for the worker's log. ``cleanup`` runs
+    after every ending but done. True if it is done."""
+    if not claim(model, pk):
+        return False
+    job = Job(model, pk)
+    try:
+        with heartbeat(model, pk):
+            body(job)
+    except Cancelled:
+        cleanup()
+        cancelled(model, pk)
+        return False
+    except Exception as exc:
+        cleanup()
+        outcome = known(exc)
+        if outcome is None:
+            log.exception("job %s %s failed", model._meta.label, pk)
+            failed(model, pk, CRASHED)
+            raise
+        failed(model, pk, **(outcome if isinstance(outcome, dict) else {"message": outcome}))
+        return False
+    if not job.finished:
+        job.done()
+    return True
 
 
 def cancel(obj) -> bool:
@@ -96,7 +163,7 @@ def cancel(obj) -> bool:
     is now cancelled, False if the running job was asked to stop). Not for finished jobs."""
     model = type(obj)
     if model.objects.filter(pk=obj.pk, status=Status.QUEUED).update(
-            status=Status.CANCELLED, finished_at=timezone.now(), message=str(CANCELLED)):
+            status=Status.CANCELLED, finished_at=timezone.now(), message=CANCELLED):
         return True
     if model.objects.filter(pk=obj.pk, status=Status.RUNNING).update(cancel_requested=True):
         return False
@@ -155,7 +222,7 @@ def sweep(queryset) -> int:
     if not gone:
         return 0
     return queryset.model.objects.filter(pk__in=gone, status=Status.RUNNING).update(
-        status=Status.FAILED, finished_at=timezone.now(), message=str(INTERRUPTED))
+        status=Status.FAILED, finished_at=timezone.now(), message=INTERRUPTED)
 
 
 def newest(queryset, limit: int) -> list:

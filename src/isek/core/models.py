@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -63,6 +64,12 @@ class JobState(models.Model):
     @property
     def retryable(self) -> bool:
         return self.status in (self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def shown_message(self) -> str:
+        """The message in the reader's language: core.jobs stores its messages as their German
+        msgid; a message that is no msgid is shown as it is."""
+        return gettext(self.message) if self.message else ""
 
 
 class BackgroundJob(JobState):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from isek.finance import services as finance
-from isek.finance.services import CostGroup, CostItem, Financing, Fund, FundApplication, FundingCap, FundingRate
+from isek.finance.services import CostItem, Financing, Fund, FundApplication, FundingCap, FundingRate
 
 from .bochum import SRC
 
@@ -70,7 +70,7 @@ def load(user, concept) -> None:
     # The reference data comes with the migrations; load it again in case a database was
     # flushed since (idempotent).
     finance.ensure_reference_data()
-    groups = {g.number: g for g in CostGroup.objects.all()}
+    groups = finance.cost_groups_by_number()
     measures = {m.number: m for m in concept.measures.all()}
     finance.save_rates(user, concept, rates=[
         FundingRate(year=y, rate=D("60"), illustrative=True,

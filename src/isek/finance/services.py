@@ -84,9 +84,14 @@ def version_names(concept) -> list[str]:
     return list(FinanceVersion.objects.filter(concept=concept).values_list("name", flat=True))
 
 
+def cost_groups_by_number() -> dict[str, CostGroup]:
+    """Cost group number → cost group: the one lookup of the cost groups."""
+    return {g.number: g for g in CostGroup.objects.all()}
+
+
 def cost_groups() -> dict[str, str]:
     """Cost group number → name."""
-    return {g.number: g.name for g in CostGroup.objects.all()}
+    return {number: g.name for number, g in cost_groups_by_number().items()}
 
 
 def ensure_reference_data() -> None:
@@ -201,7 +206,7 @@ def fund_summaries(concept) -> list[dict]:
 # The entity types other apps (the demo, the coming API) may construct and read.
 __all__ = [
     "CostGroup", "CostItem", "FinanceVersion", "Financing", "Fund", "FundApplication", "FundingCap", "FundingRate",
-    "SOURCE_LABELS", "SOURCES", "cost_groups", "current", "ensure_reference_data", "export_kuf", "freeze_version",
+    "SOURCE_LABELS", "SOURCES", "cost_groups", "cost_groups_by_number", "current", "ensure_reference_data", "export_kuf", "freeze_version",
     "commit_measure_import", "fund_summaries", "plan_measure_import", "save_costs", "save_fund", "save_fund_application",
     "save_rates", "source_rows", "table",
     "version_by_name", "version_names",
@@ -231,7 +236,7 @@ def commit_measure_import(user, concept, plan: importing.Plan, *, via: str = "im
     access.require(user, "kuf", "edit", concept)
     if plan.problems:
         raise InputError(plan.problems)
-    groups = {g.number: g for g in CostGroup.objects.all()}
+    groups = cost_groups_by_number()
     with change(user, via):
         for p in plan.measures:
             if p.action == "unchanged":

@@ -239,15 +239,6 @@ def build(extract: str | Path, area: Bbox, workdir: str | Path, out: str | Path,
     return describe(out), info
 
 
-def read_tile(mbtiles: str | Path, z: int, x: int, y: int) -> bytes | None:
-    """One tile (gzip-compressed MVT) in XYZ numbering; MBTiles stores rows in TMS order."""
-    row = (1 << z) - 1 - y
-    with sqlite3.connect(f"file:{mbtiles}?mode=ro", uri=True, check_same_thread=False) as db:
-        found = db.execute("select tile_data from tiles where zoom_level=? and tile_column=? and tile_row=?",
-                           (z, x, row)).fetchone()
-    return found[0] if found else None
-
-
 def _tile_range(bbox: Bbox, z: int) -> tuple[range, range]:
     """XYZ columns and rows of the tiles at zoom ``z`` that cover ``bbox`` (WGS84)."""
     n = 1 << z

@@ -30,49 +30,38 @@ def cut_path(ags: str, slug: str) -> Path:
 
 
 def execute(pk: int, concept_pk: int, *, analyse: bool = False, user=None) -> None:
-    """Execute a queued build (the job's body): progress and the outcome go to the record. The cut
-    extract stays beside the upload; with ``analyse`` the concept's analysis is queued from it."""
-    from django.utils import timezone
-
+    """Execute a queued build (the job's body, run by core.jobs.run): progress and the outcome go
+    to the record. The cut extract stays beside the upload; with ``analyse`` the concept's
+    analysis is queued from it."""
     bm = BaseMap.objects.select_related("city").get(pk=pk)
     concept = Concept.objects.select_related("city").get(pk=concept_pk)
     area = concept.area.extent
-    if not jobs.claim(BaseMap, pk):
-        return  # cancelled while it waited
-
-    def progress(pct: int, _label: str) -> None:
-        jobs.progress(BaseMap, pk, pct)
-
     store = basemap_store()
     target = store / f"{bm.city.ags}.mbtiles"
     cut = cut_path(bm.city.ags, concept.slug)
-    try:
-        with jobs.heartbeat(BaseMap, pk), tempfile.TemporaryDirectory(dir=store) as work:
+
+    def body(job: jobs.Job) -> None:
+        with tempfile.TemporaryDirectory(dir=store) as work:
             part = Path(work) / "new.mbtiles"
-            tileset, info = basemaps.build(bm.extract, tuple(area), work, part, progress=progress, cut_to=cut)
+            tileset, info = basemaps.build(bm.extract, tuple(area), work, part, progress=job.progress, cut_to=cut)
             os.replace(part, target)  # the previous base map stays until the new one is whole
-    except jobs.Cancelled:
-        jobs.cancelled(BaseMap, pk)
-        return
-    except basemaps.BaseMapError as exc:
-        BaseMap.objects.filter(pk=pk).update(status=BaseMap.Status.FAILED, message=" ".join(exc.errors),
-                                             refused=isinstance(exc, basemaps.ExtractRefused),
-                                             finished_at=timezone.now())
-        return
-    except Exception as exc:  # unexpected: say so on the page, keep the traceback in the worker log
-        BaseMap.objects.filter(pk=pk).update(status=BaseMap.Status.FAILED, finished_at=timezone.now(),
-                                             message=f"Interner Fehler ({type(exc).__name__}); siehe Protokoll des Workers.")
-        raise
-    BaseMap.objects.filter(pk=pk).update(
-        status=BaseMap.Status.DONE, progress=100, path=target.name, sha256=sha256_of(target),
-        size_bytes=target.stat().st_size, tiles=tileset.tiles, bounds=list(tileset.bbox), minzoom=tileset.minzoom,
-        maxzoom=tileset.maxzoom, extract_date=info.timestamp, finished_at=timezone.now())
-    versions.bump(versions.SITE)  # the city's pages now draw the new base map
-    Extract.objects.update_or_create(city=bm.city, path=str(cut.resolve()), defaults={
-        "concept": concept, "name": f"{bm.extract_name} – {concept.name}"[:200], "bbox": list(basemaps.padded(tuple(area))),
-        "data_date": info.timestamp, "created_by": user if getattr(user, "pk", None) else None})
-    if analyse:
-        signals.extract_cut.send(sender=BaseMap, concept=concept, path=cut, user=user)
+        Extract.objects.update_or_create(city=bm.city, path=str(cut.resolve()), defaults={
+            "concept": concept, "name": f"{bm.extract_name} – {concept.name}"[:200],
+            "bbox": list(basemaps.padded(tuple(area))), "data_date": info.timestamp,
+            "created_by": user if getattr(user, "pk", None) else None})
+        job.done(path=target.name, sha256=sha256_of(target), size_bytes=target.stat().st_size, tiles=tileset.tiles,
+                 bounds=list(tileset.bbox), minzoom=tileset.minzoom, maxzoom=tileset.maxzoom,
+                 extract_date=info.timestamp)
+
+    def known(exc: Exception) -> dict | None:
+        if isinstance(exc, basemaps.BaseMapError):
+            return {"message": " ".join(exc.errors), "refused": isinstance(exc, basemaps.ExtractRefused)}
+        return None
+
+    if jobs.run(BaseMap, pk, body, known=known):
+        versions.bump(versions.SITE)  # the city's pages now draw the new base map
+        if analyse:
+            signals.extract_cut.send(sender=BaseMap, concept=concept, path=cut, user=user)
 
 
 @task()

@@ -136,7 +136,7 @@ def basemap_status(request, slug):
     bm = services.basemap_job(concept)
     if bm is None:
         return JsonResponse({"status": "none"})
-    return JsonResponse({"status": bm.status, "progress": bm.progress, "message": bm.message, "tiles": bm.tiles,
+    return JsonResponse({"status": bm.status, "progress": bm.progress, "message": bm.shown_message, "tiles": bm.tiles,
                          "cancel_requested": bm.cancel_requested})
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from isek.core import jobs
@@ -31,52 +31,37 @@ def partial_path(report: Report) -> Path:
     return path.with_name(path.name + ".partial")
 
 
+DISK_FULL = gettext_noop("Der Speicherplatz ist voll; der Bericht wurde nicht geschrieben. Bitte den Betrieb "
+                         "verständigen und den Bericht danach erneut starten.")
+
+
 def execute(report: Report) -> None:
-    """Build the report (the job's body); progress and outcome go to its record. The file is
-    written beside its final name and renamed when whole: a stopped job leaves no half report."""
+    """Build the report (the job's body, run by core.jobs.run); progress and outcome go to its
+    record. The file is written beside its final name and renamed when whole: a stopped job leaves
+    no half report."""
     from . import reports  # matplotlib and WeasyPrint: loaded by the worker, not by every page that queues a report
-
-    if not jobs.claim(Report, report.pk):
-        return  # cancelled while it waited
-
-    def progress(pct: int, _label: str) -> None:
-        jobs.progress(Report, report.pk, pct)
 
     path = report_path(report)
     partial = partial_path(report)
-    try:
-        with jobs.heartbeat(Report, report.pk):
-            pages = reports.build(report.concept, report.kind, partial, year=report.year, progress=progress,
-                                  version=report.version)
+
+    def body(job: jobs.Job) -> None:
+        pages = reports.build(report.concept, report.kind, partial, year=report.year, progress=job.progress,
+                              version=report.version)
         partial.replace(path)
-    except jobs.Cancelled:
-        partial.unlink(missing_ok=True)
-        jobs.cancelled(Report, report.pk)
-        return
-    except reports.ReportError as exc:
-        partial.unlink(missing_ok=True)
-        Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED, message=str(exc), finished_at=timezone.now())
-        return
-    except OSError as exc:
-        if exc.errno != errno.ENOSPC:
-            raise
-        partial.unlink(missing_ok=True)
-        Report.objects.filter(pk=report.pk).update(
-            status=Report.Status.FAILED, finished_at=timezone.now(),
-            message="Der Speicherplatz ist voll; der Bericht wurde nicht geschrieben. Bitte den Betrieb verständigen "
-                    "und den Bericht danach erneut starten.")
-        return
-    except Exception as exc:  # an unexpected failure: say so on the page, keep the traceback in the worker log
-        partial.unlink(missing_ok=True)
-        Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED, finished_at=timezone.now(),
-                                                   message=f"Interner Fehler ({type(exc).__name__}); siehe Protokoll des Workers.")
-        raise
-    message = ""
-    limit = reports.max_isek_pages(report.concept)
-    if report.kind == Report.Kind.ISEK and pages and limit and pages > limit:
-        message = f"Das ISEK hat {pages} Seiten; im Förderantrag {report.concept.city.land} sind höchstens {limit} zulässig."
-    Report.objects.filter(pk=report.pk).update(status=Report.Status.DONE, progress=100, file=str(path), pages=pages,
-                                               message=message, finished_at=timezone.now())
+        message = ""
+        limit = reports.max_isek_pages(report.concept)
+        if report.kind == Report.Kind.ISEK and pages and limit and pages > limit:
+            message = f"Das ISEK hat {pages} Seiten; im Förderantrag {report.concept.city.land} sind höchstens {limit} zulässig."
+        job.done(file=str(path), pages=pages, message=message)
+
+    def known(exc: Exception) -> str | None:
+        if isinstance(exc, reports.ReportError):
+            return str(exc)
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return DISK_FULL
+        return None
+
+    jobs.run(Report, report.pk, body, known=known, cleanup=lambda: partial.unlink(missing_ok=True))
 
 
 @task()

@@ -132,7 +132,3 @@ def summary(items: list[Item]) -> dict:
     done = sum(1 for i in applicable if i.status == COMPLETE)
     return {"done": done, "total": len(applicable), "ready": done == len(applicable)}
 
-
-def open_keys(concept: Concept) -> set[str]:
-    """The keys of the items still open (the ISEK PDF marks their parts "noch offen")."""
-    return {i.key for i in check(concept) if i.open}

@@ -22,7 +22,7 @@ from isek.concepts.models import Concept, Measure, Milestone
 from isek.core import pdf
 from isek.core.tabular import as_text_cell
 from isek.finance import engine, kuf, land_rules, presenters
-from isek.finance.models import CostGroup, FinanceVersion
+from isek.finance.models import FinanceVersion
 from isek.geodata import services as geodata
 
 from . import charts, figures, readiness
@@ -143,7 +143,6 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["quarters"] = list(concept.quarters.all())
         progress(65, "Indikatoren")
         ctx["indicators"] = _indicator_rows(concept, ov["indicators"], with_charts=False)
-        ctx["groups"] = {g.number: g.name for g in CostGroup.objects.all()}
         ctx["warnings"] = [h.text for h in kuf.hints(concept, result)]
         ctx["open_items"] = [i for i in readiness.check(concept) if i.open]
         ctx["land"] = land_rules.for_ags(concept.city.ags)

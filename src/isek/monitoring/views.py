@@ -245,7 +245,7 @@ def reports_page(request, slug):
 def report_status(request, slug, pk):
     concept = access.concept_for(request.user, slug, "report", "view")
     r = services.report_state(get_object_or_404(Report, concept=concept, pk=pk))
-    return JsonResponse({"status": r.status, "progress": r.progress, "message": r.message, "pages": r.pages,
+    return JsonResponse({"status": r.status, "progress": r.progress, "message": r.shown_message, "pages": r.pages,
                          "cancel_requested": r.cancel_requested})
 
 

@@ -20,11 +20,6 @@ POW_ALGORITHM = "PBKDF2/SHA-256"
 POW_TTL = 600  # seconds a challenge stays valid
 
 
-def client_address(request) -> str:
-    """The sender's address (core.clients: behind a proxy the configured header)."""
-    return clients.address(request)
-
-
 def client_key(request) -> str:
     """Who is sending, without keeping the address: HMAC(address, secret of today)."""
     return clients.key(request, "participation-rate")

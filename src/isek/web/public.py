@@ -3,7 +3,7 @@ compressed, conditional and cacheable, so that a newspaper link does not take th
 
 - The ETag is made from the concept's version token (core.versions: it changes with every change
   shown there), the language, the URL and the encoding; a request with a matching If-None-Match
-  gets 304 before any query for the content runs.
+  (core.conditional) gets 304 before any query for the content runs.
 - The body is built once per tag and kept in a small in-process LRU, with its gzip form; later
   requests of the same tag are answered from memory.
 - ``Cache-Control: public, max-age=10, stale-while-revalidate=60`` lets a proxy cache in front
@@ -22,7 +22,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from isek.core import versions
+from isek.core import conditional, versions
 from isek.core.kept import Kept
 
 MAX_AGE = 10
@@ -41,11 +41,6 @@ def _accepts_gzip(request) -> bool:
     return "gzip" in request.headers.get("Accept-Encoding", "")
 
 
-def _matches(request, etag: str) -> bool:
-    given = request.headers.get("If-None-Match", "")
-    return any(t.strip().removeprefix("W/") == etag for t in given.split(",")) or given.strip() == "*"
-
-
 def respond(request, concept, build: Callable[[], HttpResponse], *, extra: str = "") -> HttpResponse:
     """The response of ``build()`` (a view's rendering), served through the public cache when the
     visitor is anonymous and the concept public; else as built, marked private."""
@@ -58,7 +53,7 @@ def respond(request, concept, build: Callable[[], HttpResponse], *, extra: str =
     gz = _accepts_gzip(request)
     etag = f'"{key}{"-gz" if gz else ""}"'
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}, stale-while-revalidate={STALE}"}
-    if _matches(request, etag):
+    if conditional.not_modified(request.headers, etag):
         response = HttpResponseNotModified()
     else:
         hit = _kept.get(key)

@@ -8,13 +8,12 @@ matching If-None-Match or If-Modified-Since before anything is built."""
 from __future__ import annotations
 
 import datetime
-import hashlib
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -26,7 +25,7 @@ from rest_framework.views import APIView
 
 from isek import access
 from isek.concepts import services as concepts
-from isek.core import versions
+from isek.core import conditional, versions
 from isek.core.kept import Kept
 from isek.core.models import ChangeRecord
 from isek.finance import services as finance
@@ -105,18 +104,14 @@ def _remembered(etag: str, build) -> bytes:
 
 
 def _conditional(request, concept, build, extra: str = ""):
-    """Answer 304 if the client's copy is current, else the answer (kept per process under its
-    tag). The tag changes with every recorded change of the concept (core.versions), the person
-    asking (their permissions shape the answer), the URL and ``extra``."""
-    who = request.user.pk if request.user.is_authenticated else "-"
-    raw = f"{versions.public_tag(concept.pk)}|{who}|{request.get_full_path()}|{translation.get_language()}|{extra}"
-    etag = '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+    """Answer 304 if the client's copy is current (core.conditional), else the answer (kept per
+    process under its tag). The tag changes with every recorded change of the concept
+    (core.versions), the person asking (their permissions shape the answer), the URL and ``extra``."""
+    etag = conditional.etag_for(request, versions.public_tag(concept.pk), extra)
     last = (ChangeRecord.objects.filter(concept_pk=concept.pk).order_by("-timestamp")
             .values_list("timestamp", flat=True).first())
     modified = int((last or timezone.make_aware(datetime.datetime(2020, 1, 1))).timestamp())
-    given = request.headers.get("If-None-Match", "")
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    if (given and etag in [t.strip() for t in given.split(",")]) or (not given and since and since >= modified):
+    if conditional.not_modified(request.headers, etag, modified):
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(_remembered(etag, build), content_type="application/json")
@@ -237,39 +232,29 @@ def bbox_polygon(raw: str):
     return Polygon.from_bbox((x1, y1, x2, y2))
 
 
-def filtered_measures(request, concept):
-    qs = concepts.measures_of(concept).prefetch_related("further_fields", "goals")
+def _measures_asked(request, concept):
+    """The measures the query asks for (concepts.filtered_measures); a parameter that cannot be
+    read is a 400 with the reason."""
     q = request.query_params
-    if "field" in q:
-        number = _int(request, "field", 0, 1, 32767)
-        qs = qs.filter(concepts_field_q(number))
-    if "status" in q:
-        if q["status"] not in concepts.Measure.Status.values:
-            raise ParseError(_("„status“ ist einer von: %(values)s.") % {"values": ", ".join(concepts.Measure.Status.values)})
-        qs = qs.filter(status=q["status"])
+    status = q.get("status")
+    if status is not None and status not in concepts.Measure.Status.values:
+        raise ParseError(_("„status“ ist einer von: %(values)s.") % {"values": ", ".join(concepts.Measure.Status.values)})
+    quarter = None
     if "quarter" in q:
         pk = _int(request, "quarter", 0, 1, 2**62)
-        quarter = concept.quarters.filter(pk=pk).first()
+        quarter = concepts.quarter_of(concept, pk)
         if quarter is None:
             raise ParseError(_("Den Teilraum %(pk)s gibt es in diesem Konzept nicht.") % {"pk": pk})
-        qs = qs.filter(geometry__intersects=quarter.geometry)
-    if "bbox" in q:
-        qs = qs.filter(geometry__intersects=bbox_polygon(q["bbox"]))
+    since = None
     if "updated_since" in q:
         since = parse_datetime(q["updated_since"].replace(" ", "+"))
         if since is None:
             raise ParseError(_("„updated_since“ ist ein Zeitpunkt nach ISO 8601, z. B. 2026-01-31T12:00:00Z."))
         if timezone.is_naive(since):
             since = timezone.make_aware(since)
-        changed = ChangeRecord.objects.filter(concept_pk=concept.pk, model="concepts.Measure", timestamp__gte=since)
-        qs = qs.filter(pk__in=[int(i) for i in changed.values_list("object_id", flat=True) if i.isdigit()])
-    return qs
-
-
-def concepts_field_q(number: int):
-    from django.db.models import Q
-
-    return Q(primary_field__number=number) | Q(further_fields__number=number)
+    return concepts.filtered_measures(
+        concept, field=_int(request, "field", 0, 1, 32767) if "field" in q else None, status=status, quarter=quarter,
+        within=bbox_polygon(q["bbox"]) if "bbox" in q else None, changed_since=since).prefetch_related("goals")
 
 
 class MeasureList(APIView):
@@ -277,7 +262,7 @@ class MeasureList(APIView):
                    responses={200: _collection("MeasureCollection"), **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug):
         concept = _read(request, slug, "measure")
-        return _conditional(request, concept, lambda: _features(request, filtered_measures(request, concept).distinct(),
+        return _conditional(request, concept, lambda: _features(request, _measures_asked(request, concept).distinct(),
                                                                 s.MeasureSerializer))
 
     @extend_schema(summary="Eine Maßnahme anlegen", parameters=[SLUG], request=s.MeasureWriteSerializer,
