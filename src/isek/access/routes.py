@@ -186,6 +186,7 @@ ROUTES: dict[str, Route] = {
     "api-v1:payments": api(("payment", "view"), ("payment", "edit")),
     "api-v1:ideas": api(("participation", "view")),
     "ogc-landing": public(OPEN),
+    "ogc-root": public(OPEN),  # the landing page without the slash (QGIS 3.22 follows no redirect)
     "ogc-openapi": public(OPEN),
     "ogc-conformance": public(OPEN),
     "ogc-collections": public(OPEN),  # lists what the asker may see
