@@ -72,6 +72,7 @@ ROUTES: dict[str, Route] = {
     "web:home": public(OPEN),
     "web:data-sources": public(OPEN),
     "web:privacy": public(OPEN),
+    "web:indicators": public(OPEN),
     "web:language": public(OPEN),
     "set_language": page(post=OPEN, login=False),
     "javascript-catalog": public(OPEN),

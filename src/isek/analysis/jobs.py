@@ -90,7 +90,7 @@ def _execute(run: AnalysisRun) -> None:
             AnalysisRun.objects.filter(concept=run.concept, is_current=True).update(is_current=False)
             AnalysisRun.objects.filter(pk=run.pk).update(
                 status=AnalysisRun.Status.DONE, progress=100, data_date=date, finished_at=timezone.now(),
-                is_current=True, message="; ".join(f"{k}: {why}" for k, why in missing.items()))
+                is_current=True, message="; ".join(f"{ind.REGISTRY[k].name_de}: {why}" for k, why in missing.items()))
     except jobs.Cancelled:
         jobs.cancelled(AnalysisRun, run.pk)
     except (AnalysisError, osm.ExtractError, lyr.LayerError) as exc:
