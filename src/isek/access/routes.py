@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 
 OPEN, ACCOUNT = "open", "account"
 
@@ -201,7 +201,8 @@ ROUTES: dict[str, Route] = {
 
 
 class MethodMiddleware:
-    """405 (with ``Allow``) for a method the URL does not answer, before any view runs."""
+    """405 (with ``Allow``) for a method the URL does not answer, and 404 for a URL whose values hold
+    a control character, before any view runs."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -216,6 +217,9 @@ class MethodMiddleware:
             return None
         if request.method not in route.allowed_methods():
             return HttpResponseNotAllowed(route.allowed_methods())
+        if any(isinstance(v, str) and not v.isprintable() for v in view_kwargs.values()):
+            # No id, number or code of isek holds a control character; PostgreSQL refuses NUL in a query.
+            raise Http404
         if request.method == "HEAD" and "HEAD" not in route.methods:
             # HEAD is GET without the body (the server drops it): the view answers it as a GET
             request.method = "GET"
