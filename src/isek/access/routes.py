@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from django.http import Http404, HttpResponseNotAllowed
 
 OPEN, ACCOUNT = "open", "account"
+MACHINE_PATHS = ("/api/", "/ogc/")  # the JSON API and OGC API – Features
 
 
 @dataclass(frozen=True)
@@ -201,8 +202,8 @@ ROUTES: dict[str, Route] = {
 
 
 class MethodMiddleware:
-    """405 (with ``Allow``) for a method the URL does not answer, and 404 for a URL whose values hold
-    a control character, before any view runs."""
+    """405 (with ``Allow``) for a method the URL does not answer, and 404 for an API or OGC URL
+    whose values hold a control character, before any view runs."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -217,8 +218,10 @@ class MethodMiddleware:
             return None
         if request.method not in route.allowed_methods():
             return HttpResponseNotAllowed(route.allowed_methods())
-        if any(isinstance(v, str) and not v.isprintable() for v in view_kwargs.values()):
-            # No id, number or code of isek holds a control character; PostgreSQL refuses NUL in a query.
+        if request.path_info.startswith(MACHINE_PATHS) and any(
+                isinstance(v, str) and not v.isprintable() for v in view_kwargs.values()):
+            # No id, number or code of the API holds a control character; PostgreSQL refuses NUL in a
+            # query. (Pages check their own values and say what is wrong: "Dieser Löschlink ist unbekannt".)
             raise Http404
         if request.method == "HEAD" and "HEAD" not in route.methods:
             # HEAD is GET without the body (the server drops it): the view answers it as a GET
