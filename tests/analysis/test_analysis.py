@@ -45,7 +45,7 @@ def test_registry_has_at_least_25_documented_indicators():
 def test_hoyerswerda_uses_utm_zone_33(hoy):
     areas, _data, table, missing = hoy
     assert areas.crs.to_epsg() == 25833
-    assert missing == {"green_m2_per_resident": "needs the layer 'population'"}
+    assert missing == {"green_m2_per_resident": "braucht die Ebene „population“"}
     assert table.loc["Altstadt", "area_ha"] == round(HOY_AREAS.to_crs(25833).area.iloc[0] / 1e4, 2)  # 2 decimals
 
 
@@ -120,7 +120,7 @@ def test_bochum_city_layers_without_osm(tmp_path):
             t.loc["Innenstadt", "playgrounds_count"], t.loc["Innenstadt", "heritage_count"]) == (43, 6, 18, 164)
     assert t.loc["Innenstadt", "pt_stops_count"] == 91
     assert 90 < t.loc["Innenstadt", "pt_coverage_300m"] <= 100
-    assert summary["not_available"]["building_coverage"] == "needs an OSM extract"
+    assert summary["not_available"]["building_coverage"] == "braucht einen OSM-Extrakt"
 
 
 @pytest.mark.parametrize("case, message", [

@@ -21,7 +21,7 @@ def test_demo_has_bochum_city_layer_values(db):
     bochum = loader.load()  # as `isek demo` loads it
     run = AnalysisRun.objects.get(concept=bochum)
     assert run.status == "done" and run.progress == 100
-    assert "building_coverage: needs an OSM extract" in run.message
+    assert "Überbauungsgrad: braucht einen OSM-Extrakt" in run.message
     area = {v.indicator: v.value for v in IndicatorValue.objects.filter(run=run, quarter=None)}
     assert area["schools_count"] > 0 and area["heritage_count"] > 50 and 0 < area["pt_coverage_300m"] <= 100
     assert "building_coverage" not in area
@@ -80,7 +80,7 @@ def test_lauf_example_concept_has_the_full_set(db):
     run = AnalysisRun.objects.get(concept=lauf)
     assert run.status == "done" and run.data_date == datetime.date(2020, 1, 14)
     # Only the population-based indicator lacks its input.
-    assert run.message == "green_m2_per_resident: needs the layer 'population'"
+    assert run.message == "Grünfläche je Einwohner: braucht die Ebene „population“"
     altstadt = lauf.quarters.get(name="Altstadt")
     values = {v.indicator: v.value for v in IndicatorValue.objects.filter(concept=lauf, quarter=altstadt)}
     assert len(values) == len(ind.REGISTRY) - 1

@@ -47,7 +47,7 @@ def test_pages_pass_axe(page, live_bochum):
     base, concept = live_bochum
     husemann = Measure.objects.get(concept=concept, number="2.1")
     for path in ("/", "/concepts/bochum-innenstadt/", f"/concepts/bochum-innenstadt/measures/{husemann.pk}/",
-                 "/about/data/", "/accounts/login/"):
+                 "/about/data/", "/about/indicators/", "/accounts/login/"):
         page.goto(base + path)
         if "concepts" in path:
             wait_map(page)
@@ -63,6 +63,11 @@ def test_planner_draws_a_measure_location(page, live_bochum):
     page.goto(f"{base}/concepts/bochum-innenstadt/measures/{m.pk}/edit/")
     wait_map(page)
     assert axe_violations(page) == []
+    # The drawing tools are named in the UI's language, not the library's English ("Marker tool", "Delete").
+    tools = page.locator(".mapbox-gl-draw_ctrl-draw-btn")
+    names = [tools.nth(i).get_attribute("title") for i in range(tools.count())]
+    assert names == ["Punkt setzen (Taste 1)", "Linie zeichnen (Taste 2)", "Fläche zeichnen (Taste 3)", "Auswahl löschen"]
+    assert page.get_by_role("button", name="Auswahl löschen").count() == 1
     page.locator(".mapbox-gl-draw_point").click()
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

@@ -81,7 +81,7 @@ def test_analysis_page_shows_values_per_quarter(page, live_bochum):
     row = page.locator("#indicator-table tr[data-indicator='schools_count'] td")
     assert row.count() == 1 + 1 + concept.quarters.count()  # unit, funding area, quarters
     assert int(re.match(r"\d+", row.nth(1).text_content().strip()).group()) > 0
-    assert "needs an OSM extract" in page.inner_text("#runs")
+    assert "Überbauungsgrad: braucht einen OSM-Extrakt" in page.inner_text("#runs")
     assert axe_violations(page) == []
 
 
@@ -156,7 +156,7 @@ def test_a_new_measure_reaches_the_kuf_from_its_page(page, live_bochum):
     assert axe_violations(page, exclude_map=True) == []
     page.click("#measure-kuf-link")
     page.wait_for_url(f"{base}/concepts/bochum-innenstadt/kuf/measures/{m.pk}/")
-    assert page.input_value("#id_c-0-amount") == "80000.00"
+    assert page.input_value("#id_c-0-amount") == "80.000,00"  # in the German notation of the UI
     assert axe_violations(page) == []
     page.select_option("#id_c-0-cost_group", str(CostGroup.objects.get(number="9.1").pk))
     page.fill("#id_c-0-eligible", "60000")
@@ -165,3 +165,28 @@ def test_a_new_measure_reaches_the_kuf_from_its_page(page, live_bochum):
     assert "Maßnahme 9.8 hat weder" not in page.inner_text("main")
     assert page.locator(f"#kuf-table tr[data-measure='{m.pk}'][data-uncosted]").count() == 0
     assert m.cost_items.get().eligible == D("60000")
+
+
+def test_planner_maps_a_value_the_list_names_differently(page, live_bochum, tmp_path):
+    """A field of action written as the planner's own list writes it: chosen in the preview
+    (checked with axe), then taken over."""
+    base, concept = live_bochum
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/kuf/import/")
+    sheet = tmp_path / "liste.csv"
+    sheet.write_bytes("Nr.;Titel;Handlungsfeld;Kostengruppe;Jahr;Kosten\r\n"
+                      "9.8;Baumscheiben (Test);Grün in der Stadt;9.1;2026;4.000,00\r\n".encode("cp1252"))
+    page.set_input_files("#id_file", str(sheet))
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("#import-counts")
+    assert "„Grün in der Stadt“ gibt es in diesem Konzept nicht" in page.inner_text("#import-errors")
+    select = page.get_by_label("„Grün in der Stadt“")
+    assert axe_violations(page) == []
+    field = concept.fields_of_action.order_by("number").first()
+    select.select_option(str(field.number))
+    page.click("button[value=preview]")
+    page.wait_for_selector("#import-counts")
+    assert page.locator("#import-errors").count() == 0 and "1 neu" in page.inner_text("#import-counts")
+    page.click("button[value=commit]")
+    page.wait_for_url(f"{base}/concepts/bochum-innenstadt/kuf/")
+    assert Measure.objects.get(concept=concept, number="9.8").primary_field == field

@@ -6,7 +6,7 @@ import pytest
 import shapely
 
 from isek.concepts.models import Measure
-from isek.core import geo
+from isek.core import geo, numbers
 from isek.core.models import ChangeRecord
 from tests.conftest import client_for
 
@@ -139,7 +139,7 @@ def _form_data(m, **changes):
         "further_fields": [f.pk for f in m.further_fields.all()], "goals": [g.pk for g in m.goals.all()],
         "priority": m.priority, "status": m.status, "lead_body": m.lead_body, "partners": m.partners,
         "start": m.start.isoformat() if m.start else "", "end": m.end.isoformat() if m.end else "",
-        "progress": m.progress, "progress_weight": "", "estimated_cost": m.estimated_cost or "",
+        "progress": m.progress, "progress_weight": "", "estimated_cost": numbers.format(m.estimated_cost, "de") if m.estimated_cost else "",
         "figures_source": m.figures_source, "geometry": m.geometry.json if m.geometry else "",
         "geometry_source": m.geometry_source,
         "ms-TOTAL_FORMS": 0, "ms-INITIAL_FORMS": 0, "ms-MIN_NUM_FORMS": 0, "ms-MAX_NUM_FORMS": 1000,

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from pycel import ExcelCompiler
 
 from isek.concepts.models import Measure
+from isek.core import numbers
 from isek.core.models import ChangeRecord
 from isek.finance import kuf
 from isek.finance.models import CostItem, FinanceVersion, Financing, FundingRate
@@ -113,10 +114,15 @@ def _formset(prefix, rows, initial=0):
     return data
 
 
+def _de(amount) -> str:
+    """An amount as the German page shows it (and sends it back)."""
+    return "" if amount is None else numbers.format(amount, "de")
+
+
 def _measure_post(m, costs, fin):
-    existing_c = [{"id": c.pk, "year": c.year, "cost_group": c.cost_group_id, "amount": c.amount, "eligible": c.eligible,
-                   "basis": c.basis, "note": c.note} for c in m.cost_items.all()]
-    existing_f = [{"id": f.pk, "year": f.year, "source": f.source, "amount": f.amount or "", "status": f.status,
+    existing_c = [{"id": c.pk, "year": c.year, "cost_group": c.cost_group_id, "amount": _de(c.amount),
+                   "eligible": _de(c.eligible), "basis": c.basis, "note": c.note} for c in m.cost_items.all()]
+    existing_f = [{"id": f.pk, "year": f.year, "source": f.source, "amount": _de(f.amount), "status": f.status,
                    "reason": f.reason} for f in m.financing.all()]
     return {**_formset("c", existing_c + costs, len(existing_c)), **_formset("f", existing_f + fin, len(existing_f))}
 
@@ -150,8 +156,8 @@ def test_planner_adds_cost_and_override(planner_client, bochum):
 
     m = Measure.objects.get(concept=bochum, number="1.1")
     g = CostGroup.objects.get(number="9.1")
-    data = _measure_post(m, [{"year": 2026, "cost_group": g.pk, "amount": "250000.50", "eligible": "200000.50", "basis": "tender"}],
-                         [{"year": 2026, "source": "eu", "amount": "50000", "status": "applied", "reason": "EFRE-Antrag 2025"}])
+    data = _measure_post(m, [{"year": 2026, "cost_group": g.pk, "amount": "250.000,50", "eligible": "200.000,50", "basis": "tender"}],
+                         [{"year": 2026, "source": "eu", "amount": "50.000", "status": "applied", "reason": "EFRE-Antrag 2025"}])
     r = planner_client.post(f"/concepts/{SLUG}/kuf/measures/{m.pk}/", data)
     assert r.status_code == 302, r.content.decode()[:2000]
     cell = kuf.current(bochum).cells[(str(m.pk), 2026)]
@@ -164,7 +170,7 @@ def test_planner_adds_cost_and_override(planner_client, bochum):
 @pytest.mark.parametrize("rate", ["101", "-1", "sechzig"])
 def test_rates_outside_0_to_100_are_rejected(planner_client, bochum, rate):
     rates = list(FundingRate.objects.filter(concept=bochum))
-    rows = [{"id": r.pk, "year": r.year, "rate": r.rate, "basis": r.basis} for r in rates]
+    rows = [{"id": r.pk, "year": r.year, "rate": _de(r.rate), "basis": r.basis} for r in rates]
     rows[0]["rate"] = rate
     data = {**_formset("r", rows, len(rows)), "cap-amount": "82000000", "cap-basis": "x"}
     r = planner_client.post(f"/concepts/{SLUG}/kuf/rates/", data)

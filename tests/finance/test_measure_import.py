@@ -287,3 +287,94 @@ def test_the_page_refuses_bad_files_and_commits_nothing_with_problems(concept, t
     assert r.status_code == 400 and "Nicht übernommen" in r.content.decode()
     assert planner.post(url, {"step": "upload"}).status_code == 400  # no file
     assert state() == before
+
+
+# --- values that match nothing (issue 20, point 3): mapped in the preview, remembered --------------
+
+UNKNOWN = [["Nr.", "Maßnahme", "Handlungsfeld", "Kostengruppe", "Status", "2026"],
+           ["5.1", "Platz am Rathaus", "Freiraum", "Straßenbau", "in Umsetzung", 1000],
+           ["5.2", "Spielplatz", "freiraum", "9.1", "geplant", 2000]]
+
+
+def test_values_that_match_nothing_are_mapped_and_remembered(concept, tmp_path):
+    path = xlsx(tmp_path, UNKNOWN)
+    plan = services.plan_measure_import(OP, concept, path)
+    assert {p.render() for p in plan.problems} >= {
+        "C2: das Handlungsfeld „Freiraum“ gibt es in diesem Konzept nicht (bekannt: 1 Öffentlicher Raum, 2 Wohnen).",
+        "E2: unbekannter Status „in Umsetzung“."}
+    assert any("„Straßenbau“ gibt es nicht" in p.render() for p in plan.problems)
+    # each value once (compared without case), as the file first writes it; and what it can mean
+    assert plan.values == {"field": ["Freiraum"], "cost_group": ["Straßenbau"], "status": ["in Umsetzung"]}
+    assert ("1", "1 Öffentlicher Raum") in plan.options["field"] and ("construction", "im Bau / in Umsetzung") in plan.options["status"]
+    before = state()
+    with pytest.raises(InputError):
+        services.commit_measure_import(OP, concept, plan)
+    assert state() == before
+
+    values = {"field": {"Freiraum": "1"}, "cost_group": {"Straßenbau": "9.1"}, "status": {"in Umsetzung": "construction"}}
+    mapping = importing.Mapping.from_json({**plan.mapping.as_json(), "values": values})
+    plan = services.plan_measure_import(OP, concept, path, mapping=mapping)
+    assert plan.problems == [] and plan.counts["create"] == 2
+    services.commit_measure_import(OP, concept, plan)
+    m = Measure.objects.get(concept=concept, number="5.1")
+    assert m.primary_field.number == 1 and m.status == "construction"
+    assert CostItem.objects.get(measure=m).cost_group.number == "9.1"
+    assert Measure.objects.get(concept=concept, number="5.2").primary_field.number == 1
+
+    # The next file – other headers, so the column mapping is guessed again – knows the values.
+    later = [["Maßnahmen-Nr.", "Titel", "HF", "KG", "Stand", "Kosten 2027"],
+             ["5.3", "Bänke", "FREIRAUM", "Straßenbau", "in Umsetzung", 500]]
+    again = services.plan_measure_import(OP, concept, xlsx(tmp_path, later, "neu.xlsx"))
+    assert again.problems == [] and again.mapping.columns["field"] == "HF"
+    services.commit_measure_import(OP, concept, again)
+    assert Measure.objects.get(concept=concept, number="5.3").primary_field.number == 1
+
+
+@pytest.mark.parametrize("values", [
+    {"colour": {"x": "1"}}, {"field": ["1"]}, {"field": {"x": 1}}, "Freiraum",
+])
+def test_a_malformed_value_mapping_is_refused(values):
+    with pytest.raises(InputError) as exc:
+        importing.Mapping.from_json({"columns": {}, "values": values})
+    assert "„values“ ordnet" in exc.value.errors[0]
+
+
+def test_a_value_mapped_to_something_that_does_not_exist_stays_a_problem(concept, tmp_path):
+    path = xlsx(tmp_path, UNKNOWN)
+    plan = services.plan_measure_import(OP, concept, path)
+    mapping = importing.Mapping.from_json({**plan.mapping.as_json(), "values": {
+        "field": {"freiraum": "99"}, "cost_group": {"straßenbau": "77.7"}, "status": {"in umsetzung": "bald"}}})
+    plan = services.plan_measure_import(OP, concept, path, mapping=mapping)
+    rendered = " ".join(p.render() for p in plan.problems)
+    assert "„Freiraum“ gibt es in diesem Konzept nicht" in rendered and "„in Umsetzung“" in rendered
+    assert "„Straßenbau“ gibt es nicht" in rendered
+
+
+def test_the_page_offers_to_map_unknown_values_and_remembers_them(concept, tmp_path):
+    from django.test import Client
+
+    from tests.factories import member
+
+    url = f"/concepts/{concept.slug}/kuf/import/"
+    planner = Client()
+    planner.force_login(member(concept, "planner"))
+    r = _upload(planner, concept, xlsx(tmp_path, UNKNOWN))
+    page = r.content.decode()
+    assert r.status_code == 200 and "Werte der Datei, die isek nicht kennt" in page
+    form = r.context["form"]
+    names = {target: dict((v, n) for n, v in pairs) for target, pairs in form.value_names.items()}
+    assert set(names) == {"field", "cost_group", "status"}
+    assert "„Freiraum“" in page and '<option value="1">1 Öffentlicher Raum</option>' in page
+    columns = {f"col{i}": form[f"col{i}"].initial for i in range(6)}
+    data = {**columns, "cost_group": "", names["field"]["Freiraum"]: "1",
+            names["cost_group"]["Straßenbau"]: "9.1", names["status"]["in Umsetzung"]: "construction"}
+    r = planner.post(url, {**data, "step": "preview"})
+    assert r.status_code == 200 and "2 neu" in r.content.decode()
+    assert 'id="import-errors"' not in r.content.decode()
+    r = planner.post(url, {**data, "step": "commit"})
+    assert r.status_code == 302
+    assert Measure.objects.get(concept=concept, number="5.1").status == "construction"
+    # The next upload: the values are mapped as before, shown so they can be changed.
+    r = _upload(planner, concept, xlsx(tmp_path, UNKNOWN, "wieder.xlsx"))
+    assert r.status_code == 200 and 'id="import-errors"' not in r.content.decode()
+    assert r.context["form"][names["field"]["Freiraum"]].value() == "1"

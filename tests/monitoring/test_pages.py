@@ -67,7 +67,7 @@ def test_cancelled_measure_leaves_the_progress(planner_client, bochum):
 
 def test_planner_records_a_payment_and_bad_input_is_refused(planner_client, bochum):
     m = Measure.objects.get(concept=bochum, number="1.1")
-    r = planner_client.post(f"/concepts/{SLUG}/payments/", {"measure": m.pk, "year": 2026, "amount": "1234.56", "note": "Rechnung 1"})
+    r = planner_client.post(f"/concepts/{SLUG}/payments/", {"measure": m.pk, "year": 2026, "amount": "1.234,56", "note": "Rechnung 1"})
     assert r.status_code == 302
     assert Payment.objects.get(measure=m).amount == D("1234.56")
     count = Payment.objects.count()

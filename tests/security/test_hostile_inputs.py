@@ -210,7 +210,7 @@ CASES = [
          {"code": "x1", "name": "X", "kind": "context", "unit": "%", "target_value": "5", "target_year": "1000"},
          says="größer oder gleich 1971"),
     Case("payment: an amount that is not a number", "planner", "post", "payments/",
-         lambda ctx: {"measure": ctx["measure"].pk, "year": 2026, "amount": "1.2.3"}, says="Bitte eine Zahl eingeben"),
+         lambda ctx: {"measure": ctx["measure"].pk, "year": 2026, "amount": "1.2.3"}, says="„1.2.3“ ist keine Zahl"),
     Case("phase: ends before it starts", "planner", "post", "participation/phases/new/",
          {"title_de": "B", "start": "2026-05-01T10:00", "end": "2026-04-01T10:00", "ideas_open": "on",
           "moderation": "before", "report_threshold": "3", "retention_days": "180", "themes": "Plätze"}, says="Ende"),

@@ -147,7 +147,7 @@ def test_every_hint_links_to_a_form_that_resolves_it(client, started):
     # cost group and the eligible part and send the form as the browser would.
     (form,) = [f for f in _post_forms(client, costs) if "c-TOTAL_FORMS" in f["data"]]
     data = form["data"]
-    assert (data["c-0-amount"], data["c-0-basis"], data["c-0-year"]) == ("250000.00", "estimate", "2026")
+    assert (data["c-0-amount"], data["c-0-basis"], data["c-0-year"]) == ("250.000,00", "estimate", "2026")
     data |= {"c-0-cost_group": str(CostGroup.objects.order_by("number").last().pk), "c-0-eligible": "200000"}
     r = client.post(form["action"] or costs, data)
     assert r.status_code == 302, r.content.decode()[:2000]

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 
 OPEN, ACCOUNT = "open", "account"
+MACHINE_PATHS = ("/api/", "/ogc/")  # the JSON API and OGC API – Features
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ ROUTES: dict[str, Route] = {
     "web:home": public(OPEN),
     "web:data-sources": public(OPEN),
     "web:privacy": public(OPEN),
+    "web:indicators": public(OPEN),
     "web:language": public(OPEN),
     "set_language": page(post=OPEN, login=False),
     "javascript-catalog": public(OPEN),
@@ -186,6 +188,7 @@ ROUTES: dict[str, Route] = {
     "api-v1:payments": api(("payment", "view"), ("payment", "edit")),
     "api-v1:ideas": api(("participation", "view")),
     "ogc-landing": public(OPEN),
+    "ogc-root": public(OPEN),  # the landing page without the slash (QGIS 3.22 follows no redirect)
     "ogc-openapi": public(OPEN),
     "ogc-conformance": public(OPEN),
     "ogc-collections": public(OPEN),  # lists what the asker may see
@@ -199,7 +202,8 @@ ROUTES: dict[str, Route] = {
 
 
 class MethodMiddleware:
-    """405 (with ``Allow``) for a method the URL does not answer, before any view runs."""
+    """405 (with ``Allow``) for a method the URL does not answer, and 404 for an API or OGC URL
+    whose values hold a control character, before any view runs."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -214,6 +218,11 @@ class MethodMiddleware:
             return None
         if request.method not in route.allowed_methods():
             return HttpResponseNotAllowed(route.allowed_methods())
+        if request.path_info.startswith(MACHINE_PATHS) and any(
+                isinstance(v, str) and not v.isprintable() for v in view_kwargs.values()):
+            # No id, number or code of the API holds a control character; PostgreSQL refuses NUL in a
+            # query. (Pages check their own values and say what is wrong: "Dieser Löschlink ist unbekannt".)
+            raise Http404
         if request.method == "HEAD" and "HEAD" not in route.methods:
             # HEAD is GET without the body (the server drops it): the view answers it as a GET
             request.method = "GET"

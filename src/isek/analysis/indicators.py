@@ -313,7 +313,9 @@ class Indicator:
     def missing(self, sources: Sources) -> str | None:
         for alternatives in self.needs:
             if not any(sources.has(a) for a in alternatives):
-                return "needs " + " or ".join({"osm": "an OSM extract"}.get(a, f"the layer '{a}'") for a in alternatives)
+                # German, as every message a run stores (the UI's first language)
+                return "braucht " + " oder ".join({"osm": "einen OSM-Extrakt"}.get(a, f"die Ebene „{a}“")
+                                                  for a in alternatives)
         return None
 
 

@@ -90,7 +90,7 @@ def _execute(run: AnalysisRun, job: jobs.Job) -> None:
                            value=None if v != v else float(v), date=date, source=source)
             for area_id, row in table.iterrows() for ind_id, v in row.items() if ind_id not in missing])
         AnalysisRun.objects.filter(concept=run.concept, is_current=True).update(is_current=False)
-        job.done(data_date=date, is_current=True, message="; ".join(f"{k}: {why}" for k, why in missing.items()))
+        job.done(data_date=date, is_current=True, message="; ".join(f"{ind.REGISTRY[k].name_de}: {why}" for k, why in missing.items()))
 
 
 @task()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from isek import access
 from isek.core import jobs as background
 from isek.core.audit import change
+from isek.core.i18n import pick, unit_label
 from isek.core.problems import InputError
 from isek.core.rules import invalid
 from isek.geodata import services as geodata
@@ -176,8 +177,19 @@ def area_figures(concept) -> list[dict]:
     for ind in indicators.REGISTRY.values():
         value = latest.get(ind.id, {}).get("area")
         if value is not None and value[0] is not None:
-            rows.append({"id": ind.id, "name": ind.name_de, "unit": ind.unit, "value": value[0], "date": value[1]})
+            rows.append({"id": ind.id, "name": ind.name_de, "unit": unit_label(ind.unit), "value": value[0], "date": value[1]})
     return rows
+
+
+def definitions() -> list[dict]:
+    """Each indicator of the analysis with its name and unit in the UI's language, the inputs it
+    needs and its definition (English, as the registry and docs/indicators.md keep it)."""
+    from . import indicators
+
+    source = {"osm": _("OSM-Extrakt")}
+    return [{"id": i.id, "name": pick(i.name_de, i.name_en), "unit": unit_label(i.unit), "definition": i.definition,
+             "inputs": "; ".join(_(" oder ").join(str(source.get(a, a)) for a in alts) for alts in i.needs)
+             or _("die Gebiete")} for i in indicators.REGISTRY.values()]
 
 
 def entered_values(concept) -> list:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from isek import access
-from isek.core.i18n import pick
+from isek.core.i18n import pick, unit_label
 from isek.core.jobviews import job_action
 
 from . import indicators as ind
@@ -45,7 +45,7 @@ def analysis_page(request, slug):
     rows = []
     for i in ind.REGISTRY.values():
         values = latest.get(i.id, {})
-        rows.append({"indicator": i, "label": pick(i.name_de, i.name_en), "cells": [values.get(key) for key, _label in columns]})
+        rows.append({"indicator": i, "label": pick(i.name_de, i.name_en), "unit": unit_label(i.unit), "cells": [values.get(key) for key, _label in columns]})
     runs = services.runs_of(concept)
     return render(request, "analysis/analysis.html", {
         "concept": concept, "form": form, "can_edit": editable, "runs": runs, "rows": rows, "columns": columns,

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from isek.accounts.security import ThrottledLoginView
+from isek.api import ogc
 from isek.concepts import views as concept_views
 from isek.participation import views as participation_views
 
@@ -23,6 +24,8 @@ urlpatterns = [
     path("participation/delete/<str:token>/", participation_views.delete_page, name="participation-delete"),
     path("api/", include("isek.api.urls")),
     path("ogc/", include("isek.api.ogc_urls")),
+    # QGIS 3.22 does not follow a redirect from /ogc to /ogc/: the landing page answers at both
+    path("ogc", ogc.shared(ogc.landing), name="ogc-root"),
     path("accounts/", include("isek.accounts.urls")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -22,9 +22,10 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
+from . import numbers
 from .problems import InputError, Problem, gettext_noop, too_large
 
 MAX_BYTES = 10_000_000
@@ -205,8 +206,6 @@ def _read_xlsx(path: Path) -> Table:
 # --- values --------------------------------------------------------------------------------------
 
 _DATE_TEXT = re.compile(r"^\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}\s*$|^\s*\d{4}-\d{2}-\d{2}")
-_GERMAN = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$|^-?\d+(,\d+)?$")
-_ENGLISH = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?$")
 
 
 def looks_like_date(value: Value) -> bool:
@@ -224,14 +223,7 @@ def number(value: Value) -> Decimal:
         return Decimal(repr(value))
     if not isinstance(value, str):
         raise ValueError(value)
-    t = value.replace("€", "").replace("EUR", "").replace("\u00a0", "").replace(" ", "").strip()
-    if _GERMAN.match(t):
-        t = t.replace(".", "").replace(",", ".")
-    elif _ENGLISH.match(t):
-        t = t.replace(",", "")
-    else:
+    d = numbers.guess(value.replace("€", "").replace("EUR", ""))
+    if d is None:
         raise ValueError(value)
-    try:
-        return Decimal(t)
-    except InvalidOperation:
-        raise ValueError(value) from None
+    return d

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
 from django import forms
@@ -106,13 +107,19 @@ IGNORE = "-"
 
 class MappingForm(KernFormMixin, forms.Form):
     """For each column of the file: what it means (a measure field, the costs of a year, or not
-    imported); and the cost group for rows without one."""
+    imported); the cost group for rows without one; and for each value of the file that names no
+    field of action, cost group or status by itself, which one it means (``values``: target →
+    values of the file, ``options``: target → choices; from the plan)."""
 
-    def __init__(self, *args, header: list[str], mapping, years: list[int], groups: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, header: list[str], mapping, years: list[int], groups: list[tuple[str, str]],
+                 values: dict[str, list[str]] | None = None, options: dict[str, list[tuple[str, str]]] | None = None,
+                 **kwargs):
         from .importing import LABELS
 
         super().__init__(*args, **kwargs)
         self.header = header
+        self.values = values or {}
+        self.value_names: dict[str, list[tuple[str, str]]] = {}  # target → [(field name, value of the file)]
         choices = [(IGNORE, _("– nicht importieren –"))] + [(k, _(v)) for k, v in LABELS.items()]
         choices += [(f"year:{y}", _("Kosten %(year)s") % {"year": y}) for y in years]
         by_header = {h: t for t, h in mapping.columns.items()}
@@ -124,16 +131,44 @@ class MappingForm(KernFormMixin, forms.Form):
         self.fields["cost_group"] = forms.ChoiceField(
             label=_("Kostengruppe für Zeilen ohne eigene"), required=False, initial=mapping.cost_group,
             choices=[("", _("– keine –"))] + groups)
+        self.remembered = mapping.values
+        for target, found in (values or {}).items():
+            for value in found:
+                name = f"value-{target}-{hashlib.sha256(value.lower().encode()).hexdigest()[:12]}"
+                self.fields[name] = forms.ChoiceField(
+                    label=f"„{value}“", required=False, initial=mapping.value(target, value) or "",
+                    choices=[("", _("– nicht zugeordnet –"))] + list((options or {}).get(target, [])),
+                    widget=forms.Select(attrs={"class": "kern-form-input__select"}))
+                self.value_names.setdefault(target, []).append((name, value))
+        if self.is_bound:  # a value met first in this preview (another column chosen) starts as remembered
+            self.data = self.data.copy()
+            for pairs in self.value_names.values():
+                for name, _value in pairs:
+                    if name not in self.data:
+                        self.data[name] = self.fields[name].initial
 
     def column_fields(self):
         return [self[f"col{i}"] for i in range(len(self.header))]
+
+    def value_fields(self):
+        """[(what the values are, [their fields])] for the preview."""
+        from .importing import LABELS
+
+        return [(_(LABELS[target]), [self[name] for name, _v in pairs]) for target, pairs in self.value_names.items()]
 
     def mapping(self):
         """The mapping chosen (a form that is not valid gives the initial one)."""
         from .importing import Mapping
 
         data = self.cleaned_data if self.is_valid() else {k: f.initial for k, f in self.fields.items()}
-        m = Mapping(cost_group=data.get("cost_group") or "")
+        m = Mapping(cost_group=data.get("cost_group") or "", values={k: dict(v) for k, v in self.remembered.items()})
+        for target, pairs in self.value_names.items():
+            chosen = m.values.setdefault(target, {})
+            for name, value in pairs:
+                if data.get(name):
+                    chosen[value.lower()] = data[name]
+                else:
+                    chosen.pop(value.lower(), None)
         for i, h in enumerate(self.header):
             choice = data.get(f"col{i}") or IGNORE
             if choice == IGNORE:

@@ -4,6 +4,10 @@ year ("long") –, a column mapping (guessed from the headers, remembered per co
 says what would be created, changed and left alone with every problem at its row and cell, and a
 commit that writes all of it or nothing. Re-importing the same file changes nothing.
 
+A value of the file that names no field of action, cost group or status of isek ("Öffentlicher
+Raum" where the concept's field is "Öffentlicher Raum und Grün") can be mapped to one in the
+preview (issue 20); the value mapping is remembered with the column mapping, for the next file.
+
 The reading of the file is ``core.sheets`` (no formula evaluated, XML parsed with defusedxml); the
 writing goes through ``concepts.services.save_measure`` and ``services.save_costs``."""
 
@@ -41,6 +45,7 @@ LABELS = {
     "lead_body": gettext_noop("Federführung"), "cost_group": gettext_noop("Kostengruppe"),
     "year": gettext_noop("Jahr"), "amount": gettext_noop("Kosten"), "eligible": gettext_noop("davon förderfähig"),
 }
+VALUE_TARGETS = ("field", "cost_group", "status")  # columns whose values name something of isek
 YEAR_HEADER = re.compile(r"^(?:kosten\s*|costs?\s*)?((?:19|20)\d\d)(?:\s*\(?(?:€|eur)\)?)?$", re.IGNORECASE)
 MEASURE_FIELDS = ("title", "field", "description", "status", "lead_body")
 
@@ -48,12 +53,19 @@ MEASURE_FIELDS = ("title", "field", "description", "status", "lead_body")
 @dataclass
 class Mapping:
     """Which column means what: ``columns`` target → header, ``years`` header → year (the wide
-    shape), ``cost_group`` for rows without one, ``ignore`` headers that are not imported."""
+    shape), ``cost_group`` for rows without one, ``ignore`` headers that are not imported;
+    ``values`` target → {value of the file in lower case → what it means in isek}: the number of a
+    field of action, a cost group, a status (for VALUE_TARGETS)."""
 
     columns: dict[str, str] = field(default_factory=dict)
     years: dict[str, int] = field(default_factory=dict)
     cost_group: str = ""
     ignore: list[str] = field(default_factory=list)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def value(self, target: str, text: str) -> str | None:
+        """What ``text`` of a ``target`` column was mapped to, if it was."""
+        return self.values.get(target, {}).get(text.strip().lower())
 
     @property
     def shape(self) -> str:
@@ -61,7 +73,7 @@ class Mapping:
 
     def as_json(self) -> dict:
         return {"columns": dict(self.columns), "years": dict(self.years), "cost_group": self.cost_group,
-                "ignore": list(self.ignore)}
+                "ignore": list(self.ignore), "values": {k: dict(v) for k, v in self.values.items() if v}}
 
     @classmethod
     def from_json(cls, data) -> Mapping:
@@ -77,9 +89,17 @@ class Mapping:
         ignore = data.get("ignore", [])
         if not isinstance(ignore, list) or any(not isinstance(v, str) for v in ignore):
             problems.append(Problem(gettext_noop("„ignore“ ist eine Liste von Spaltenüberschriften.")))
+        values = data.get("values", {})
+        if not isinstance(values, dict) or any(
+                k not in VALUE_TARGETS or not isinstance(v, dict)
+                or any(not isinstance(a, str) or not isinstance(b, str) for a, b in v.items())
+                for k, v in values.items()):
+            problems.append(Problem(gettext_noop("„values“ ordnet je Angabe (%(targets)s) Werten der Datei Werte von "
+                                                 "isek zu."), {"targets": ", ".join(VALUE_TARGETS)}))
         if problems:
             raise InputError(problems)
-        return cls(dict(columns), dict(years), str(data.get("cost_group", "") or ""), list(ignore))
+        return cls(dict(columns), dict(years), str(data.get("cost_group", "") or ""), list(ignore),
+                   {k: {a.strip().lower(): b for a, b in v.items()} for k, v in values.items()})
 
 
 def guess_mapping(header: list[str], remembered: Mapping | None = None) -> Mapping:
@@ -90,7 +110,8 @@ def guess_mapping(header: list[str], remembered: Mapping | None = None) -> Mappi
         used = [*remembered.columns.values(), *remembered.years]
         if used and all(h in present for h in used):
             return remembered
-    m = Mapping(cost_group=remembered.cost_group if remembered else "")
+    m = Mapping(cost_group=remembered.cost_group if remembered else "",
+                values=remembered.values if remembered else {})
     for h in header:
         key = h.strip().lower()
         year = YEAR_HEADER.match(key)
@@ -134,6 +155,10 @@ class Plan:
     problems: list[Problem]
     left_alone: list[str]  # numbers of the concept's measures the file does not name
     header: list[str] = field(default_factory=list)  # the file's column headers
+    # target → the values of the file that match nothing of isek by themselves (mapped or not yet), in file order
+    values: dict[str, list[str]] = field(default_factory=dict)
+    # target → [(key, label)]: what such a value can be mapped to
+    options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -176,6 +201,17 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
     fields_by_name = {f.name.strip().lower(): f for f in fields.values()}
     groups = {g.number: g for g in CostGroup.objects.all()}
     statuses = {**{k: k for k in Measure.Status.values}, **{str(label).lower(): k for k, label in Measure.Status.choices}}
+    options = {"field": [(k, f"{k} {f.name}") for k, f in fields.items()],
+               "cost_group": [(k, f"{k} {g.name}") for k, g in sorted(groups.items())],
+               "status": [(str(k), str(label)) for k, label in Measure.Status.choices]}
+    to_map: dict[str, dict[str, str]] = {t: {} for t in VALUE_TARGETS}  # target → {lower case: as in the file}
+
+    def mapped(target: str, value: str, known) -> str | None:
+        """The key ``value`` of a ``target`` column was mapped to in the preview (if it names one
+        of ``known``); remembers the value as one the preview offers to map."""
+        to_map[target].setdefault(value.lower(), value)
+        key = mapping.value(target, value)
+        return key if key in known else None
     existing = {m.number: m for m in concept.measures.select_related("primary_field")}
     items = {(i.measure_id, i.year, i.cost_group.number): i
              for i in CostItem.objects.filter(measure__concept=concept).select_related("cost_group")}
@@ -259,16 +295,19 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
             if target == "field":
                 fa = fields.get(re.sub(r"^(hf|handlungsfeld)\s*", "", value.lower())) or fields_by_name.get(value.lower())
                 if fa is None:
+                    fa = fields.get(mapped("field", value, fields) or "")
+                if fa is None:
                     problems.append(_problem(cell, gettext_noop("%(cell)s: das Handlungsfeld „%(value)s“ gibt es in diesem "
                                                                 "Konzept nicht (bekannt: %(known)s)."), value=value,
                                              known=", ".join(f"{k} {f.name}" for k, f in fields.items()) or "–"))
                     continue
                 value = fa
             elif target == "status":
-                if value.lower() not in statuses:
+                key = statuses.get(value.lower()) or mapped("status", value, Measure.Status.values)
+                if key is None:
                     problems.append(_problem(cell, gettext_noop("%(cell)s: unbekannter Status „%(value)s“."), value=value))
                     continue
-                value = statuses[value.lower()]
+                value = key
             elif target == "title" and len(value) > 300:
                 problems.append(_problem(cell, gettext_noop("%(cell)s: der Titel ist länger als 300 Zeichen.")))
                 continue
@@ -283,7 +322,10 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
                                                                          "Maßnahme %(number)s."), row=p.row, number=number))
                 p.values.setdefault(k, v)
         group_cell = get(cells, "cost_group")
-        group = text(group_cell) or mapping.cost_group
+        group = text(group_cell)
+        if group and group not in groups:
+            group = mapped("cost_group", group, groups) or group
+        group = group or mapping.cost_group
         if mapping.shape == "long":
             year_cell = get(cells, "year")
             year = year_of(year_cell)
@@ -343,7 +385,8 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
         result.append(p)
     named = set(planned)
     left = [n for n in existing if n not in named]
-    return Plan(mapping, result, problems, left, table.header)
+    return Plan(mapping, result, problems, left, table.header,
+                {t: list(v.values()) for t, v in to_map.items() if v}, options)
 
 
 def read_plan(concept: Concept, path: Path, filename: str | None = None, mapping: Mapping | None = None) -> tuple[sheets.Table, Plan]:

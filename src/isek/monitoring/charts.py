@@ -220,7 +220,7 @@ def indicator_chart(state, quarter_names: dict) -> str:
         if ind.baseline_value is not None:
             ax.plot([ind.baseline_year, ind.target_year], [ind.baseline_value, ind.target_value], color="#c00000",
                     linewidth=0.8, linestyle=":")
-    ax.set_ylabel(ind.unit, fontsize=7)
+    ax.set_ylabel(ind.unit_label, fontsize=7)
     _german_axis(ax.yaxis)
     ax.tick_params(labelsize=6.5)
     ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%d"))

@@ -207,7 +207,7 @@ def warnings(concept: Concept, result: engine.KufResult, ms: dict, states: list[
     for s in states:
         if s.state == "off_target":
             out.append(Notice("indicator", _("Indikator nicht im Plan: %(name)s – %(value)s %(unit)s (erwartet %(expected)s, Ziel %(target)s bis %(year)s)") % {
-                "name": s.indicator.label, "value": fmt_number(s.latest[1]), "unit": s.indicator.unit,
+                "name": s.indicator.label, "value": fmt_number(s.latest[1]), "unit": s.indicator.unit_label,
                 "expected": fmt_number(s.expected), "target": fmt_number(s.indicator.target_value),
                 "year": s.indicator.target_year}, s.indicator.get_absolute_url()))
     for r in spend["rows"]:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from isek.concepts.models import Concept, Goal, Measure
-from isek.core.i18n import pick
+from isek.core.i18n import pick, unit_label
 from isek.core.models import BackgroundJob
 
 year_validators = [MinValueValidator(1971), MaxValueValidator(2100)]
@@ -73,6 +73,11 @@ class Indicator(models.Model):
     def label(self) -> str:
         """The name in the active language (English where given)."""
         return pick(self.name, self.name_en)
+
+    @property
+    def unit_label(self) -> str:
+        """The unit in the active language (a known code such as "count" as a word)."""
+        return unit_label(self.unit)
 
 
 class Payment(models.Model):

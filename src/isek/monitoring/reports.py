@@ -275,7 +275,7 @@ def monitoring_fields(concept: Concept) -> dict[str, tuple[str, Callable]]:
                                   (":target", _("Zielwert"), lambda s: s.indicator.target_value)):
             base[f"indicator:{ind.code}{suffix}"] = (
                 _("%(kind)s-Indikator %(name)s (%(unit)s): %(what)s") % {
-                    "kind": ind.get_kind_display(), "name": ind.label, "unit": ind.unit,
+                    "kind": ind.get_kind_display(), "name": ind.label, "unit": ind.unit_label,
                     "what": what},
                 lambda c, code=ind.code, get=get: get(c["states"][code]))
     return base

@@ -35,7 +35,7 @@ from .models import Indicator, Payment, Report, ReportText
 def _series_json(state: figures.IndicatorState, quarter_names: dict) -> dict:
     ind = state.indicator
     return {
-        "unit": ind.unit,
+        "unit": ind.unit_label,
         "series": [{"label": _("Fördergebiet") if key == figures.AREA else quarter_names.get(key, str(key)),
                     "points": [[d.isoformat(), v] for d, v, _s in pts]} for key, pts in state.series.items()],
         "baseline": [ind.baseline_year, ind.baseline_value] if ind.baseline_value is not None else None,

@@ -27,10 +27,16 @@ log = logging.getLogger("isek.errors")
 MACHINE_PATHS = ("/api/", "/ogc/")
 
 
+def for_machines(request) -> bool:
+    """Below /api/ and /ogc/ (and /ogc itself, the OGC landing page) every answer is JSON, errors
+    included: clients (QGIS, GDAL, scripts) parse it."""
+    return request.path == "/ogc" or request.path.startswith(MACHINE_PATHS)
+
+
 def error_page(request, status: int, title: str, text: str, *, with_request: bool = True) -> HttpResponse:
     """The answer for ``status``: the site's page (JSON for the API and OGC). ``with_request``
     False renders without the request's context (no session, no user, no database)."""
-    if request.path.startswith(MACHINE_PATHS):
+    if for_machines(request):
         return JsonResponse({"detail": f"{title}. {text}"}, status=status)
     context = {"title": title, "text": text, "status": status, **site(request)}
     html = loader.render_to_string("web/error.html", context, request=request if with_request else None)

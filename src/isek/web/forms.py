@@ -1,21 +1,78 @@
-"""Shared form presentation: the KERN UX classes on every widget, and service errors on a form."""
+"""Shared form presentation: the KERN UX classes on every widget, one number field for every money
+and decimal input, and service errors on a form."""
 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from django import forms
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from isek.core import geo
+from isek.core import geo, numbers
+from isek.core.problems import InputError
+
+
+class NumberField(forms.DecimalField):
+    """Every money and decimal input of isek: a text input (inputmode="decimal", so phones show
+    the number pad) read in the notation of the UI's language – German 1.250.000,50, English
+    1,250,000.50 – with isek's own message for a number in the other notation, an ambiguous one or
+    no number (isek.core.numbers); the browser's own number validation, which speaks another
+    register than the UI, never runs. Gives a Decimal, or a float where the model keeps a float
+    (``as_float``). KernFormMixin puts it in place of every DecimalField and FloatField."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, as_float: bool = False, **kwargs):
+        self.as_float = as_float
+        super().__init__(**kwargs)
+
+    @classmethod
+    def replacing(cls, field: forms.Field) -> NumberField:
+        new = cls(as_float=isinstance(field, forms.FloatField), required=field.required, label=field.label,
+                  initial=field.initial, help_text=field.help_text, disabled=field.disabled,
+                  max_digits=getattr(field, "max_digits", None), decimal_places=getattr(field, "decimal_places", None),
+                  min_value=field.min_value, max_value=field.max_value)
+        new.validators = list(field.validators)
+        new.error_messages.update({k: v for k, v in field.error_messages.items() if k != "invalid"})
+        return new
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+        return attrs
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+            return Decimal(repr(value) if isinstance(value, float) else value)
+        try:
+            return numbers.parse(str(value), get_language())
+        except InputError as exc:
+            raise forms.ValidationError(exc.messages(gettext), code="invalid") from None
+
+    def clean(self, value):
+        value = super().clean(value)
+        return float(value) if self.as_float and value is not None else value
+
+    def prepare_value(self, value):
+        if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+            return numbers.format(value, get_language())
+        return value
 
 
 class KernFormMixin:
-    """Put the KERN UX classes on every widget."""
+    """Put the KERN UX classes on every widget, and NumberField in place of every decimal and
+    float field (those a ModelForm makes from the model as well as declared ones)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, field in list(self.fields.items()):
+            if isinstance(field, (forms.DecimalField, forms.FloatField)) and not isinstance(field, NumberField):
+                self.fields[name] = field = NumberField.replacing(field)
         for field in self.fields.values():
             w = field.widget
             if isinstance(w, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):

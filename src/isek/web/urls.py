@@ -10,5 +10,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/data/", views.data_sources, name="data-sources"),
     path("about/privacy/", views.privacy, name="privacy"),
+    path("about/indicators/", views.indicators, name="indicators"),
     path("language/<str:code>/", views.language, name="language"),
 ]

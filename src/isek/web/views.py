@@ -2,6 +2,7 @@ from django.shortcuts import render
 
 from isek import access
 from isek.access import visible_concepts
+from isek.analysis import services as analysis
 from isek.concepts import services as concept_services
 from isek.geodata import services as geodata
 
@@ -21,6 +22,12 @@ def home(request):
 
 def data_sources(request):
     return render(request, "web/data_sources.html", {"layers": geodata.all_layers()})
+
+
+def indicators(request):
+    """The definitions of the inventory analysis's indicators (docs/indicators.md, from the same
+    registry), for everyone who reads the values."""
+    return render(request, "web/indicators.html", {"indicators": analysis.definitions()})
 
 
 def privacy(request):

@@ -201,6 +201,19 @@ function setupEditing(map, el) {
     controls: polygonOnly ? { polygon: true, trash: true } : { point: true, line_string: true, polygon: true, trash: true },
   });
   map.addControl(draw, "top-right");
+  // The drawing library names its buttons in English ("Marker tool", "Delete"): name them in the UI's language.
+  const toolNames = {
+    "mapbox-gl-draw_point": gettext("Punkt setzen (Taste 1)"),
+    "mapbox-gl-draw_line": gettext("Linie zeichnen (Taste 2)"),
+    "mapbox-gl-draw_polygon": gettext("Fläche zeichnen (Taste 3)"),
+    "mapbox-gl-draw_trash": gettext("Auswahl löschen"),
+  };
+  for (const [cls, name] of Object.entries(toolNames)) {
+    for (const b of el.querySelectorAll(`.${cls}`)) {
+      b.title = name;
+      b.setAttribute("aria-label", name);
+    }
+  }
   const load = () => {
     draw.deleteAll();
     const text = target.value.trim();

@@ -1,0 +1,115 @@
+"""Numbers as people type them, in the notation of the UI's language. No Django.
+
+German: a point between thousands, a comma before the decimals (1.250.000,50); English the other
+way round (1,250,000.50). Spaces between thousands (1 250 000) are read in both. A number written
+in the other language's notation is refused with a message saying so, never silently misread
+("1.250.000" in the English UI is not 1.25); one whose three digits after the decimal separator
+look like thousands ("1.250,000") is refused as ambiguous. ``parse`` raises InputError with one
+Problem (German message id, translated where it is shown); ``format`` writes a number back in
+the same notation, so what a form shows can be sent again unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .problems import InputError, Problem, gettext_noop
+
+SPACES = (" ", "\u00a0", "\u202f", "\u2009")  # space, no-break space, narrow no-break space, thin space
+MAX_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class Notation:
+    decimal: str
+    group: str
+    example: str
+
+    @property
+    def pattern(self) -> re.Pattern:
+        d, g = re.escape(self.decimal), re.escape(self.group)
+        return re.compile(rf"^([0-9]{{1,3}}(?:{g}[0-9]{{3}})+|[0-9]+)(?:{d}([0-9]+))?$")
+
+
+GERMAN = Notation(",", ".", "1.250.000,50")
+ENGLISH = Notation(".", ",", "1,250,000.50")
+
+
+def notation(language: str | None) -> Notation:
+    return ENGLISH if (language or "de").lower().startswith("en") else GERMAN
+
+
+def _read(text: str, n: Notation) -> tuple[str, str] | None:
+    """(whole digits, decimal digits) if ``text`` (unsigned, spaces as group separators) is written
+    in notation ``n``."""
+    m = n.pattern.match(text)
+    if not m:
+        return None
+    return m.group(1).replace(n.group, ""), m.group(2) or ""
+
+
+def _spaced(text: str, n: Notation) -> str:
+    """Spaces between thousands read as the notation's group separator."""
+    for space in SPACES:
+        text = text.replace(space, n.group)
+    return text
+
+
+def _sign(text: str) -> tuple[str, str]:
+    if text[:1] in ("-", "+", "\u2212"):
+        return ("" if text[0] == "+" else "-"), text[1:].lstrip()
+    return "", text
+
+
+def guess(text: str) -> Decimal | None:
+    """A number of unknown notation (a cell of a file): German if it reads as German, else
+    English; None if neither."""
+    sign, body = _sign(text.strip())
+    for n in (GERMAN, ENGLISH):
+        read = _read(_spaced(body, n), n)
+        if read is not None:
+            return Decimal(f"{sign}{read[0]}.{read[1]}" if read[1] else sign + read[0])
+    return None
+
+
+def parse(text: str, language: str | None) -> Decimal:
+    """The number ``text`` means in the notation of ``language``; InputError if it is no number,
+    is written in the other notation, or is ambiguous."""
+    value = text.strip()
+    own = notation(language)
+    other = GERMAN if own is ENGLISH else ENGLISH
+    sign, body = _sign(value)
+    read = _read(_spaced(body, own), own) if len(value) <= MAX_LENGTH else None
+    if read is not None:
+        whole, decimals = read
+        if len(decimals) == 3 and whole != _spaced(body, own).split(own.decimal)[0]:
+            raise InputError([Problem(gettext_noop(
+                "„%(value)s“ ist nicht eindeutig: die drei Ziffern nach dem Dezimaltrennzeichen sehen wie "
+                "Tausender aus. Bitte %(thousands)s oder %(decimal)s schreiben."), {
+                "value": value, "thousands": format(Decimal(sign + whole + decimals), language),
+                "decimal": format(Decimal(f"{sign}{whole}.{decimals}").normalize(), language)})])
+        return Decimal(f"{sign}{whole}.{decimals}" if decimals else sign + whole)
+    if len(value) <= MAX_LENGTH and _read(_spaced(body, other), other) is not None:
+        msgid = (gettext_noop("„%(value)s“ ist im englischen Zahlenformat geschrieben. Bitte so schreiben: "
+                              "%(example)s (Punkt zwischen den Tausendern, Komma vor den Dezimalstellen).")
+                 if own is GERMAN else
+                 gettext_noop("„%(value)s“ ist im deutschen Zahlenformat geschrieben. Bitte so schreiben: "
+                              "%(example)s (Komma zwischen den Tausendern, Punkt vor den Dezimalstellen)."))
+        raise InputError([Problem(msgid, {"value": value, "example": own.example})])
+    raise InputError([Problem(gettext_noop("„%(value)s“ ist keine Zahl. Beispiel: %(example)s"),
+                              {"value": value[:MAX_LENGTH], "example": own.example})])
+
+
+def format(value, language: str | None, places: int | None = None) -> str:  # noqa: A001 - the module's verb
+    """``value`` (Decimal, int or float) in the notation of ``language``, with thousands
+    separated; ``places`` decimal places, or as many as the value has."""
+    d = value if isinstance(value, Decimal) else Decimal(repr(value) if isinstance(value, float) else value)
+    if places is not None:
+        d = d.quantize(Decimal(1).scaleb(-places))
+    if d == d.to_integral_value() and d.as_tuple().exponent > 0:
+        d = d.quantize(Decimal(1))
+    text = f"{d:,f}"
+    n = notation(language)
+    return text.translate(str.maketrans({",": n.group, ".": n.decimal}))

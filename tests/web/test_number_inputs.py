@@ -1,0 +1,188 @@
+"""Money and decimal inputs (issue 20, point 1): every number field of every form reads the notation
+of the UI's language – "1.250.000,50" in German, "1,250,000.50" in English – and answers a number
+in the other notation, an ambiguous one or no number with isek's own message. Before, German input
+ended as "1.250000" with "höchstens 2 Dezimalstellen"."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal as D
+
+import pytest
+from django import forms
+from django.utils import translation
+
+from isek.web.forms import KernFormMixin, NumberField
+from tests.factories import ConceptFactory, MeasureFactory
+
+
+def _concept():
+    return ConceptFactory()
+
+
+def _measure():
+    return MeasureFactory()
+
+
+def _fund():
+    from isek.finance.models import Fund
+
+    return Fund(concept=_concept(), kind=Fund.Kind.DISPOSITION, name="Verfügungsfonds", budget=D(10000))
+
+
+def _forms():
+    """(form class, how to make one from data, its number fields, each with its decimal places)."""
+    from isek.concepts.forms import MeasureForm
+    from isek.finance.forms import CapForm, CostItemForm, FinancingForm, FundApplicationForm, RateForm, ScenarioForm
+    from isek.monitoring.forms import IndicatorForm, PaymentForm, ValueForm
+
+    return [
+        (CostItemForm, lambda d: CostItemForm(d, measure=_measure()), {"amount": 2, "eligible": 2}),
+        (FinancingForm, lambda d: FinancingForm(d, measure=_measure()), {"amount": 2}),
+        (RateForm, lambda d: RateForm(d), {"rate": 2}),
+        (CapForm, lambda d: CapForm(d), {"amount": 2}),
+        (ScenarioForm, lambda d: ScenarioForm(d), {"rate": 2}),
+        (FundApplicationForm, lambda d: FundApplicationForm(d, fund=_fund()), {"eligible_cost": 2, "facade_m2": 2}),
+        (MeasureForm, lambda d: MeasureForm(d, concept=_concept()), {"estimated_cost": 2, "progress_weight": 2}),
+        (IndicatorForm, lambda d: IndicatorForm(d, concept=_concept()), {"baseline_value": None, "target_value": None}),
+        (ValueForm, lambda d: ValueForm(d, concept=_concept()), {"value": None}),
+        (PaymentForm, lambda d: PaymentForm(d, concept=_concept()), {"amount": 2}),
+    ]
+
+
+CASES = [(form, make, name, places) for form, make, fields in _forms() for name, places in fields.items()]
+IDS = [f"{form.__name__}.{name}" for form, _m, name, _p in CASES]
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_form_with_a_number_field_is_tested_here():
+    import importlib
+    import pkgutil
+
+    import isek
+
+    for module in pkgutil.walk_packages(isek.__path__, "isek."):
+        if module.name.endswith((".forms", ".views")) and ".demo" not in module.name:
+            importlib.import_module(module.name)
+
+    with_numbers = {(f.__name__, name) for f in _subclasses(KernFormMixin) if issubclass(f, forms.BaseForm)
+                    for name, field in f.base_fields.items() if isinstance(field, (forms.DecimalField, forms.FloatField))}
+    assert with_numbers == {(form.__name__, name) for form, _m, name, _p in CASES}
+
+
+def _clean(make, name, text, language):
+    with translation.override(language):
+        form = make({name: text})
+        form.is_valid()
+        return form.cleaned_data.get(name), [str(e) for e in form.errors.get(name, [])], form
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form, make, name, places", CASES, ids=IDS)
+@pytest.mark.parametrize("language, text", [("de", "1.250.000,50"), ("en", "1,250,000.50")])
+def test_german_and_english_input(form, make, name, places, language, text):
+    if name in ("rate", "progress_weight", "facade_m2"):  # a percentage or a weight: a small number
+        text, want = {"de": "12,5", "en": "12.5"}[language], D("12.5")
+    else:
+        want = D("1250000.50")
+    value, errors, f = _clean(make, name, text, language)
+    assert errors == [] and value == (float(want) if places is None else want)
+    field = f[name]
+    assert isinstance(field.field, NumberField)
+    html = str(field)
+    assert 'type="text"' in html and 'inputmode="decimal"' in html and "step=" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form, make, name, places", CASES, ids=IDS)
+@pytest.mark.parametrize("language, text, says", [
+    ("de", "1,250,000.50", "ist im englischen Zahlenformat geschrieben. Bitte so schreiben: 1.250.000,50"),
+    ("en", "1.250.000", "is written in German notation. Please write it like this: 1,250,000.50"),
+    ("de", "1.250,000", "ist nicht eindeutig"),
+    ("en", "1,250.000", "is ambiguous"),
+    ("de", "viel", "„viel“ ist keine Zahl. Beispiel: 1.250.000,50"),
+    ("en", "lots", "“lots” is not a number. Example: 1,250,000.50"),
+])
+def test_other_notation_ambiguous_and_invalid_input(form, make, name, places, language, text, says):
+    value, errors, _f = _clean(make, name, text, language)
+    assert value is None and len(errors) == 1 and says in errors[0], errors
+
+
+@pytest.mark.django_db
+def test_too_many_decimals_still_name_the_limit():
+    from isek.finance.forms import CapForm
+
+    _value, errors, _f = _clean(lambda d: CapForm(d), "amount", "1250,555", "de")
+    assert errors and "2 Dezimalstellen" in errors[0]
+
+
+@pytest.mark.django_db
+def test_a_stored_amount_is_shown_in_the_notation_of_the_language():
+    from isek.finance.forms import CapForm
+    from isek.finance.models import FundingCap
+
+    cap = FundingCap(amount=D("82000000.50"))
+    for language, shown in (("de", "82.000.000,50"), ("en", "82,000,000.50")):
+        with translation.override(language):
+            assert f'value="{shown}"' in str(CapForm(instance=cap)["amount"])
+            assert CapForm({"amount": shown, "basis": "x"}).is_valid()
+
+
+# --- the pages: what the planner sends, what is saved, what the browser is told -------------------
+
+
+def _only_whole_numbers_are_number_inputs(page: str) -> bool:
+    """Years and counts may stay number inputs (in forms with novalidate); money never."""
+    names = re.findall(r'<input type="number" name="([^"]+)"', page)
+    return all(n.endswith(("year", "years")) for n in names)
+
+
+SLUG = "bochum-innenstadt"
+
+
+def test_german_amounts_are_saved_on_the_measure_finance_page(planner_client, bochum):
+    from isek.concepts.models import Measure
+    from isek.finance.models import CostGroup, CostItem
+    from tests.finance.test_kuf_pages import _measure_post
+
+    m = Measure.objects.get(concept=bochum, number="1.1")
+    g = CostGroup.objects.get(number="9.1")
+    page = planner_client.get(f"/concepts/{SLUG}/kuf/measures/{m.pk}/").content.decode()
+    assert re.search(r'<form method="post" class="isek-form" novalidate>', page)
+    assert _only_whole_numbers_are_number_inputs(page)
+    data = _measure_post(m, [{"year": 2026, "cost_group": g.pk, "amount": "1.250.000,50", "eligible": "1.000.000",
+                              "basis": "tender"}], [])
+    r = planner_client.post(f"/concepts/{SLUG}/kuf/measures/{m.pk}/", data)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    item = CostItem.objects.get(measure=m, year=2026, cost_group=g)
+    assert item.amount == D("1250000.50") and item.eligible == D("1000000.00")
+
+
+def test_english_amounts_on_the_fund_page_and_a_clear_message_for_german_ones(planner_client, bochum):
+    from isek.finance.models import Fund
+
+    fund = Fund.objects.get(concept=bochum, kind="facade")
+    url = f"/concepts/{SLUG}/funds/{fund.pk}/applications/new/"
+    planner_client.get("/language/en/")
+    data = {"applicant": "Y", "project": "Hof", "eligible_cost": "1.250.000", "facade_m2": "100", "decision": "pending"}
+    bad = planner_client.post(url, data)
+    assert bad.status_code == 400 and "is written in German notation" in bad.content.decode()
+    assert not fund.applications.filter(applicant="Y").exists()
+    ok = planner_client.post(url, {**data, "eligible_cost": "1,250,000.50", "facade_m2": "1,200.5"})
+    assert ok.status_code == 302
+    a = fund.applications.get(applicant="Y")
+    assert a.eligible_cost == D("1250000.50") and a.facade_m2 == D("1200.50")
+
+
+@pytest.mark.parametrize("url", ["kuf/", "indicators/new/", "payments/", "kuf/rates/"])
+def test_forms_with_number_inputs_leave_validation_to_isek(planner_client, bochum, url):
+    page = planner_client.get(f"/concepts/{SLUG}/{url}").content.decode()
+    number_inputs = re.findall(r'<input[^>]*inputmode="decimal"[^>]*>', page)
+    assert number_inputs and _only_whole_numbers_are_number_inputs(page)
+    for form in re.findall(r"<form[^>]*>(?:(?!</form>).)*inputmode=\"decimal\"", page, re.S):
+        assert "novalidate" in form.split(">", 1)[0], form[:200]
