@@ -87,8 +87,29 @@ def test_planner_sees_import_errors_in_the_browser(page, live_bochum, tmp_path):
     page.set_input_files("#id_file", str(bad))
     page.get_by_role("button", name="Importieren").click()
     page.wait_for_selector("#import-errors")
-    assert "Ungültiges JSON" in page.inner_text("#import-errors")
+    assert "Die Datei ist kein GeoJSON (kein gültiges JSON ab Zeile 1, Spalte 2)." in page.inner_text("#import-errors")
     assert axe_violations(page) == []
+
+
+def test_planner_confirms_an_area_that_leaves_measures_outside(page, live_bochum, tmp_path):
+    base, concept = live_bochum
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/import/")
+    small = tmp_path / "quartier.geojson"
+    small.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+        "geometry": {"type": "Polygon", "coordinates": [[[7.214, 51.481], [7.216, 51.481], [7.216, 51.482], [7.214, 51.481]]]}}]}))
+    page.select_option("#id_kind", "area")
+    page.set_input_files("#id_file", str(small))
+    page.get_by_role("button", name="Importieren").click()
+    page.wait_for_selector("#measures-outside")
+    assert "im neuen Fördergebiet" in page.inner_text("#measures-outside")
+    assert page.locator("#measures-outside a").count() > 0
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Fördergebiet trotzdem übernehmen").click()
+    page.wait_for_url(f"{base}/concepts/bochum-innenstadt/")
+    assert "Fördergebiet übernommen" in page.inner_text("main")
+    concept.refresh_from_db()
+    assert concept.area.extent[0] >= 7.2139
 
 
 def test_city_base_map_is_drawn_from_isek_own_tiles(page, transactional_db, live_server, settings, tmp_path):
