@@ -334,3 +334,18 @@ def test_new_field_of_action_block_offers_a_colour(planner_client, bochum):
     r = planner_client.post(f"/concepts/{SLUG}/structure/", data)
     assert r.status_code == 302, r.content.decode()[:3000]
     assert bochum.fields_of_action.get(number=7).colour == data[f"f-{i}-colour"]
+
+
+def test_resubmitted_new_measure_links_to_the_one_with_its_number(planner_client, bochum):
+    """Back and send again: the number is taken by the measure just made; the form links to it."""
+    field = bochum.fields_of_action.get(number=3)
+    data = {"number": "3.2", "title": "Fahrradstraße", "primary_field": field.pk, "priority": 2, "status": "idea",
+            "progress": 0, "geometry": "", "ms-TOTAL_FORMS": 0, "ms-INITIAL_FORMS": 0, "ms-MIN_NUM_FORMS": 0,
+            "ms-MAX_NUM_FORMS": 1000}
+    assert planner_client.post(f"/concepts/{SLUG}/measures/new/", data).status_code == 302
+    first = Measure.objects.get(concept=bochum, number="3.2")
+    r = planner_client.post(f"/concepts/{SLUG}/measures/new/", data)
+    page = r.content.decode()
+    assert r.status_code == 400 and "Die Nummer 3.2 ist in diesem Konzept schon vergeben." in page
+    assert f'<a class="kern-link" href="{first.get_absolute_url()}">' in page and "Maßnahme 3.2 „Fahrradstraße“ öffnen" in page
+    assert Measure.objects.filter(concept=bochum, number="3.2").count() == 1

@@ -145,6 +145,7 @@ def measure_edit(request, slug, pk=None):
     measure = get_object_or_404(Measure, concept=concept, pk=pk) if pk else Measure(concept=concept)
     form = MeasureForm(request.POST or None, instance=measure, concept=concept)
     formset = MilestoneFormSet(request.POST or None, instance=measure, prefix="ms")
+    taken = None  # the measure that has the number asked for
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             measure = services.save_measure(
@@ -153,6 +154,8 @@ def measure_edit(request, slug, pk=None):
                 removed_milestones=formset.deleted_objects)
         except ValidationError as exc:
             add_errors(form, exc)
+            # e.g. Back and send again: the number is the measure's just made; the form links to it
+            taken = Measure.objects.filter(concept=concept, number=form.instance.number).exclude(pk=measure.pk).first()
         else:
             messages.success(request, _("Die Maßnahme %(n)s wurde gespeichert.") % {"n": measure.number})
             return redirect(measure)
@@ -160,7 +163,7 @@ def measure_edit(request, slug, pk=None):
     return render(request, "concepts/measure_form.html", {
         "concept": concept, "measure": measure, "form": form, "formset": formset,
         "geometry": form["geometry"], "heading": heading, "map_label": _("Karte zum Zeichnen der Verortung"),
-        "edit_kind": "any", "measure_id": measure.pk,
+        "edit_kind": "any", "measure_id": measure.pk, "taken": taken,
         "cancel_url": measure.get_absolute_url() if measure.pk else concept.get_absolute_url(),
         **geodata.map_context(concept),
     }, status=400 if request.method == "POST" else 200)
