@@ -141,3 +141,18 @@ def test_city_base_map_is_drawn_from_isek_own_tiles(page, transactional_db, live
     assert drawn["labels"] > 0, drawn  # street names, drawn with the vendored font
     assert tiles and all(t.startswith(live_server.url + "/concepts/hoyerswerda-altstadt/basemap/") for t in tiles)
     assert "© OpenStreetMap contributors" in page.locator(".isek-map-attribution").inner_text()
+
+
+def test_taken_measure_number_links_to_its_measure(page, live_bochum):
+    base, concept = live_bochum
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/measures/new/")
+    page.fill("#id_number", "2.1")
+    page.fill("#id_title", "Noch einmal")
+    page.select_option("#id_primary_field", str(concept.fields_of_action.get(number=2).pk))
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_selector("#taken-number")
+    assert "schon vergeben" in page.inner_text("main")
+    assert axe_violations(page, exclude_map=True) == []
+    page.locator("#taken-number a").click()
+    page.wait_for_url(f"**/measures/{Measure.objects.get(concept=concept, number='2.1').pk}/")
