@@ -92,8 +92,29 @@ def test_planner_sees_import_errors_in_the_browser(page, live_bochum, tmp_path):
     page.set_input_files("#id_file", str(bad))
     page.get_by_role("button", name="Importieren").click()
     page.wait_for_selector("#import-errors")
-    assert "Ungültiges JSON" in page.inner_text("#import-errors")
+    assert "Die Datei ist kein GeoJSON (kein gültiges JSON ab Zeile 1, Spalte 2)." in page.inner_text("#import-errors")
     assert axe_violations(page) == []
+
+
+def test_planner_confirms_an_area_that_leaves_measures_outside(page, live_bochum, tmp_path):
+    base, concept = live_bochum
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/import/")
+    small = tmp_path / "quartier.geojson"
+    small.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+        "geometry": {"type": "Polygon", "coordinates": [[[7.214, 51.481], [7.216, 51.481], [7.216, 51.482], [7.214, 51.481]]]}}]}))
+    page.select_option("#id_kind", "area")
+    page.set_input_files("#id_file", str(small))
+    page.get_by_role("button", name="Importieren").click()
+    page.wait_for_selector("#measures-outside")
+    assert "im neuen Fördergebiet" in page.inner_text("#measures-outside")
+    assert page.locator("#measures-outside a").count() > 0
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Fördergebiet trotzdem übernehmen").click()
+    page.wait_for_url(f"{base}/concepts/bochum-innenstadt/")
+    assert "Fördergebiet übernommen" in page.inner_text("main")
+    concept.refresh_from_db()
+    assert concept.area.extent[0] >= 7.2139
 
 
 def test_city_base_map_is_drawn_from_isek_own_tiles(page, transactional_db, live_server, settings, tmp_path):
@@ -125,3 +146,18 @@ def test_city_base_map_is_drawn_from_isek_own_tiles(page, transactional_db, live
     assert drawn["labels"] > 0, drawn  # street names, drawn with the vendored font
     assert tiles and all(t.startswith(live_server.url + "/concepts/hoyerswerda-altstadt/basemap/") for t in tiles)
     assert "© OpenStreetMap contributors" in page.locator(".isek-map-attribution").inner_text()
+
+
+def test_taken_measure_number_links_to_its_measure(page, live_bochum):
+    base, concept = live_bochum
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/measures/new/")
+    page.fill("#id_number", "2.1")
+    page.fill("#id_title", "Noch einmal")
+    page.select_option("#id_primary_field", str(concept.fields_of_action.get(number=2).pk))
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_selector("#taken-number")
+    assert "schon vergeben" in page.inner_text("main")
+    assert axe_violations(page, exclude_map=True) == []
+    page.locator("#taken-number a").click()
+    page.wait_for_url(f"**/measures/{Measure.objects.get(concept=concept, number='2.1').pk}/")

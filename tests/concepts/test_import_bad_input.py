@@ -56,7 +56,15 @@ def rejected(concept, path, kind="quarters", **kwargs):
 def test_invalid_json(concept, tmp_path):
     p = tmp_path / "broken.geojson"
     p.write_text('{"type": "FeatureCollection", "features": [')
-    assert "Ungültiges JSON in Zeile 1" in rejected(concept, p)
+    assert "Die Datei ist kein GeoJSON (kein gültiges JSON ab Zeile 1, Spalte 44)." in rejected(concept, p)
+
+
+def test_pdf_renamed_to_geojson_gets_a_german_message(concept, tmp_path):
+    p = tmp_path / "plan.geojson"
+    p.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n")
+    msg = rejected(concept, p)
+    assert msg == "Die Datei ist kein GeoJSON (kein gültiges JSON ab Zeile 1, Spalte 1)."
+    assert "Expecting" not in msg
 
 
 def test_non_geodata_file_with_geojson_name(concept, tmp_path):
@@ -98,15 +106,63 @@ def test_wrong_geometry_type_for_slot(concept, geofile):
     assert "Geometrietyp Point passt nicht" in msg
 
 
-def test_utm_coordinates_declared_as_wgs84(concept, tmp_path):
-    # EPSG:25832 metres in a GeoJSON file, which RFC 7946 defines as WGS84.
-    p = tmp_path / "utm_as_wgs84.geojson"
-    ring = [[376000, 5704500], [376200, 5704500], [376200, 5704700], [376000, 5704700], [376000, 5704500]]
-    p.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": "falsch"}, "geometry": {"type": "Polygon", "coordinates": [ring]}},
-    ]}))
-    msg = rejected(concept, p)
-    assert "außerhalb Deutschlands" in msg and "Koordinatenreferenzsystem" in msg
+UTM_RING = [[376000, 5704500], [376200, 5704500], [376200, 5704700], [376000, 5704700], [376000, 5704500]]
+
+
+def _geojson(tmp_path, ring, crs_member=None, name="utm.geojson"):
+    """A GeoJSON polygon as other programs write it: EPSG:25832 metres, with or without "crs"."""
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Quartier"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
+    if crs_member:
+        data["crs"] = {"type": "name", "properties": {"name": crs_member}}
+    p = tmp_path / name
+    p.write_text(json.dumps(data))
+    return p
+
+
+def test_utm_geojson_without_crs_asks_for_the_crs(concept, tmp_path):
+    # RFC 7946 GeoJSON is WGS84; these are EPSG:25832 metres and the file declares nothing.
+    msg = rejected(concept, _geojson(tmp_path, UTM_RING))
+    assert "sehen aus wie UTM-Koordinaten (EPSG:25832 oder 25833?)" in msg
+    assert "erklärt" not in msg and "außerhalb Deutschlands" not in msg
+
+
+def test_other_non_degree_coordinates_without_crs_ask_for_the_crs(concept, tmp_path):
+    gauss_krueger = [[2580000, 5710000], [2580200, 5710000], [2580200, 5710200], [2580000, 5710000]]
+    msg = rejected(concept, _geojson(tmp_path, gauss_krueger))
+    assert "keine Längen und Breiten" in msg and "Bitte das Koordinatenreferenzsystem angeben" in msg
+    assert "UTM" not in msg
+
+
+def test_utm_geojson_without_crs_imports_with_the_given_crs(concept, tmp_path):
+    report = importing.import_file(concept, _geojson(tmp_path, UTM_RING), "quarters", crs="EPSG:25832")
+    assert report.created == 1 and report.source_crs == "EPSG:25832"
+    q = concept.quarters.get(name="Quartier")
+    assert 7.2 < q.geometry.centroid.x < 7.25 and 51.47 < q.geometry.centroid.y < 51.49
+
+
+def test_geojson_declaring_its_crs_keeps_it(concept, tmp_path):
+    declared = _geojson(tmp_path, UTM_RING, crs_member="urn:ogc:def:crs:EPSG::25832")
+    assert importing.import_file(concept, declared, "quarters").created == 1
+    msg = rejected(concept, declared, crs="EPSG:25833")
+    assert "Die Datei erklärt das KBS EPSG:25832, angegeben wurde EPSG:25833" in msg
+
+
+def test_utm_coordinates_in_a_wgs84_geojson_outside_germany(concept, tmp_path):
+    # Degrees, but far from Germany: the CRS assumed for a GeoJSON without one is named as assumed.
+    msg = rejected(concept, _geojson(tmp_path, [[151.2, -33.9], [151.3, -33.9], [151.3, -33.8], [151.2, -33.9]]))
+    assert "außerhalb Deutschlands" in msg and "keins angibt, gilt WGS84" in msg and "erklärt" not in msg
+
+
+def test_upload_page_takes_the_crs_for_a_geojson_without_one(planner_client, concept, tmp_path):
+    path = _geojson(tmp_path, UTM_RING)
+    with open(path, "rb") as fh:
+        r = planner_client.post(f"/concepts/{concept.slug}/import/", {"kind": "quarters", "file": fh, "crs": ""})
+    assert r.status_code == 400 and "sehen aus wie UTM-Koordinaten" in r.content.decode()
+    with open(path, "rb") as fh:
+        r = planner_client.post(f"/concepts/{concept.slug}/import/", {"kind": "quarters", "file": fh, "crs": "EPSG:25832"})
+    assert r.status_code == 302
+    assert concept.quarters.filter(name="Quartier").exists()
 
 
 def test_file_without_crs(concept, geofile):
@@ -211,7 +267,7 @@ def test_command_line_reports_errors_and_stores_nothing(concept, tmp_path):
     before = state(concept)
     with pytest.raises(CommandError) as exc:
         call_command("import_geodata", concept.slug, str(p), kind="quarters")
-    assert "Nicht importiert, nichts gespeichert" in str(exc.value) and "Ungültiges JSON" in str(exc.value)
+    assert "Nicht importiert, nichts gespeichert" in str(exc.value) and "kein gültiges JSON ab Zeile 1, Spalte 2" in str(exc.value)
     assert state(concept) == before
 
 
@@ -227,7 +283,7 @@ def test_upload_of_bad_file_shows_errors_and_stores_nothing(planner_client, conc
     r = planner_client.post(f"/concepts/{concept.slug}/import/", {"kind": "quarters", "file": f, "crs": ""})
     assert r.status_code == 400
     body = r.content.decode()
-    assert "Die Datei wurde nicht importiert" in body and "Ungültiges JSON" in body
+    assert "Die Datei wurde nicht importiert" in body and "kein gültiges JSON ab Zeile 1, Spalte 44" in body
     assert state(concept) == before
 
 

@@ -97,7 +97,7 @@ def test_measures_import_creates_and_updates_by_number(bochum, geofile):
 def test_command_line_import(bochum, geofile, capsys):
     src = geofile("area.geojson", [(shapely.box(7.21, 51.478, 7.225, 51.487), {})])
     call_command("import_geodata", "bochum-innenstadt", str(src), kind="area")
-    assert "1 aktualisiert" in capsys.readouterr().out
+    assert "area: Fördergebiet übernommen" in capsys.readouterr().out
     bochum.refresh_from_db()
     expected = geo.area_m2(shapely.box(7.21, 51.478, 7.225, 51.487))
     assert bochum.area_m2 == pytest.approx(expected, rel=1e-6)

@@ -9,6 +9,7 @@ from isek.concepts.models import Measure
 from isek.core import geo, numbers
 from isek.core.models import ChangeRecord
 from tests.conftest import client_for
+from tests.htmlforms import post_forms
 
 SLUG = "bochum-innenstadt"
 
@@ -296,3 +297,55 @@ def test_the_page_and_the_api_filter_measures_alike(bochum, query):
     page = {m.number for m in client_for(None).get(f"/concepts/{SLUG}/?{query}").context["measures"]}
     api = client_for(None).get(f"/api/v1/concepts/{SLUG}/measures/?{query}&limit=1000").json()
     assert page == {f["properties"]["number"] for f in api["features"]}
+
+
+def _structure_page(client) -> dict:
+    """The structure page's form as the browser sends it when nothing is touched."""
+    r = client.get(f"/concepts/{SLUG}/structure/")
+    assert r.status_code == 200
+    (data,) = post_forms(r.content.decode())
+    return data
+
+
+def test_structure_page_saves_unchanged_with_its_empty_blocks(planner_client, bochum):
+    before = (bochum.fields_of_action.count(), bochum.goals.count())
+    data = _structure_page(planner_client)
+    assert data["f-TOTAL_FORMS"] == str(before[0] + 1)  # the empty "Neues Handlungsfeld" block is sent
+    r = planner_client.post(f"/concepts/{SLUG}/structure/", data)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    assert (bochum.fields_of_action.count(), bochum.goals.count()) == before
+
+
+def test_structure_page_adds_only_a_goal(planner_client, bochum):
+    data = _structure_page(planner_client)
+    j = int(data["g-TOTAL_FORMS"]) - 1  # the empty "Neues Ziel" block
+    field = bochum.fields_of_action.get(number=2)
+    data.update({f"g-{j}-number": "2.9", f"g-{j}-title": "Plätze beschatten", f"g-{j}-field_of_action": str(field.pk)})
+    r = planner_client.post(f"/concepts/{SLUG}/structure/", data)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    assert bochum.goals.get(number="2.9").field_of_action == field
+    assert not bochum.fields_of_action.filter(name="").exists()
+
+
+def test_new_field_of_action_block_offers_a_colour(planner_client, bochum):
+    data = _structure_page(planner_client)
+    i = int(data["f-TOTAL_FORMS"]) - 1
+    data.update({f"f-{i}-number": "7", f"f-{i}-name": "Klima"})  # colour left as offered
+    r = planner_client.post(f"/concepts/{SLUG}/structure/", data)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    assert bochum.fields_of_action.get(number=7).colour == data[f"f-{i}-colour"]
+
+
+def test_resubmitted_new_measure_links_to_the_one_with_its_number(planner_client, bochum):
+    """Back and send again: the number is taken by the measure just made; the form links to it."""
+    field = bochum.fields_of_action.get(number=3)
+    data = {"number": "3.2", "title": "Fahrradstraße", "primary_field": field.pk, "priority": 2, "status": "idea",
+            "progress": 0, "geometry": "", "ms-TOTAL_FORMS": 0, "ms-INITIAL_FORMS": 0, "ms-MIN_NUM_FORMS": 0,
+            "ms-MAX_NUM_FORMS": 1000}
+    assert planner_client.post(f"/concepts/{SLUG}/measures/new/", data).status_code == 302
+    first = Measure.objects.get(concept=bochum, number="3.2")
+    r = planner_client.post(f"/concepts/{SLUG}/measures/new/", data)
+    page = r.content.decode()
+    assert r.status_code == 400 and "Die Nummer 3.2 ist in diesem Konzept schon vergeben." in page
+    assert f'<a class="kern-link" href="{first.get_absolute_url()}">' in page and "Maßnahme 3.2 „Fahrradstraße“ öffnen" in page
+    assert Measure.objects.filter(concept=bochum, number="3.2").count() == 1

@@ -74,7 +74,7 @@ def test_second_city_layer_on_map_and_in_analysis(hoyerswerda, tmp_path):
 
 
 @pytest.mark.parametrize("name, content, expected", [
-    ("x.geojson", b"{not json", "Ungültiges JSON"),
+    ("x.geojson", b"{not json", "kein gültiges JSON ab Zeile 1, Spalte 2"),
     ("x.txt", b"hello", "Unbekanntes Dateiformat"),
     ("x.geojson", b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
                   b'"geometry": {"type": "Point", "coordinates": [151.2, -33.9]}}]}', "außerhalb Deutschlands"),

@@ -133,7 +133,7 @@ def geo(name, data, says, kind="quarters", **extra):
 
 CASES = [
     # geodata import (GeoJSON, GeoPackage, zipped Shapefile)
-    geo("broken.geojson", b'{"type": "FeatureCollection", "features": [', "Ungültiges JSON"),
+    geo("broken.geojson", b'{"type": "FeatureCollection", "features": [', "Die Datei ist kein GeoJSON (kein gültiges JSON ab Zeile 1, Spalte 44)."),
     geo("bild.geojson", PNG_1PX, "Die Datei ist kein GeoJSON: sie ist kein UTF-8-Text."),
     geo("leer.geojson", b"", "Die übermittelte Datei ist leer."),
     geo("paris.geojson", _geojson(_square(2.35, 48.85)), "liegt außerhalb Deutschlands"),

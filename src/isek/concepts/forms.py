@@ -109,6 +109,13 @@ class FieldOfActionForm(KernFormMixin, forms.ModelForm):
         fields = ["number", "name", "name_en", "colour", "description"]
         widgets = {"colour": forms.TextInput(attrs={"type": "color"}), "description": forms.TextInput()}
 
+    NEW_COLOUR = "#455a64"  # a colour input always sends a colour: offer one, so an untouched block stays unchanged
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.initial.get("colour"):
+            self.initial["colour"] = self.NEW_COLOUR
+
 
 class GoalForm(KernFormMixin, forms.ModelForm):
     class Meta:

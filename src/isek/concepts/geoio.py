@@ -81,8 +81,10 @@ def read(
         raise GeoFileError([Problem(gettext_noop("Die Datei ist leer."))])
 
     if suffix in (".geojson", ".json"):
-        _check_json(path)
-        return _read_ogr(path, allowed_types, crs, layer, prefer_layer, unlocated, default_crs="EPSG:4326")
+        # GDAL reports EPSG:4326 for every GeoJSON; only a "crs" member (GeoJSON 2008) declares one.
+        declares_crs = _check_json(path)
+        return _read_ogr(path, allowed_types, crs, layer, prefer_layer, unlocated, default_crs="EPSG:4326",
+                         trust_declared=declares_crs)
     if suffix == ".gpkg":
         with open(path, "rb") as fh:
             if fh.read(16) != b"SQLite format 3\x00":
@@ -93,7 +95,8 @@ def read(
         return _read_ogr(shp, allowed_types, crs, layer, prefer_layer, unlocated)
 
 
-def _check_json(path: Path) -> None:
+def _check_json(path: Path) -> bool:
+    """Check that the file is GeoJSON; return whether it declares a CRS (a "crs" member)."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -103,9 +106,10 @@ def _check_json(path: Path) -> None:
     except RecursionError:
         raise GeoFileError([Problem(gettext_noop("Die Datei ist zu tief verschachtelt, um GeoJSON zu sein (GeoJSON braucht nur wenige Ebenen)."))]) from None
     except json.JSONDecodeError as exc:
-        raise GeoFileError([Problem(gettext_noop("Ungültiges JSON in Zeile %(lineno)s, Spalte %(colno)s: %(msg)s."), {"lineno": exc.lineno, "colno": exc.colno, "msg": exc.msg})]) from None
+        raise GeoFileError([Problem(gettext_noop("Die Datei ist kein GeoJSON (kein gültiges JSON ab Zeile %(lineno)s, Spalte %(colno)s)."), {"lineno": exc.lineno, "colno": exc.colno})]) from None
     if not isinstance(data, dict) or data.get("type") not in ("FeatureCollection", "Feature") and data.get("type") not in ANY:
         raise GeoFileError([Problem(gettext_noop("Die Datei ist JSON, aber kein GeoJSON (es fehlt \"type\": \"FeatureCollection\" oder \"Feature\")."))])
+    return "crs" in data
 
 
 def _unzip_shapefile(path: Path, dest: Path, crs: str | None) -> Path:
@@ -150,7 +154,8 @@ def _unsafe_member(name: str) -> bool:
     return name.startswith(("/", "\\")) or ".." in p.parts or (len(name) > 1 and name[1] == ":")
 
 
-def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, unlocated=False, default_crs=None) -> GeoFile:
+def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, unlocated=False, default_crs=None,
+              trust_declared=True) -> GeoFile:
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError
 
@@ -169,7 +174,8 @@ def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, unlocated=Fal
     except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
         raise GeoFileError([Problem(gettext_noop("Die Datei lässt sich nicht als Geodaten lesen: %(value)s"), {"value": _short(exc)})]) from None
 
-    declared = meta.get("crs")
+    declared = meta.get("crs") if trust_declared else None
+    assumed = False
     warnings: list[Problem] = []
     if declared:
         source_crs = declared
@@ -182,7 +188,7 @@ def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, unlocated=Fal
     elif crs:
         source_crs = crs
     elif default_crs:
-        source_crs = default_crs
+        source_crs, assumed = default_crs, True
     else:
         raise GeoFileError([Problem(gettext_noop("Die Datei hat kein Koordinatenreferenzsystem (KBS). Bitte das KBS angeben (z. B. EPSG:25832)."))])
     try:
@@ -196,6 +202,7 @@ def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, unlocated=Fal
     errors: list[Problem] = []
     features: list[Feature] = []
     dropped_z = 0
+    not_degrees: list[BaseGeometry] = []
     for i, blob in enumerate(wkb):
         n = i + 1
         if blob is None and unlocated:
@@ -221,19 +228,40 @@ def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, unlocated=Fal
         if not g.is_valid:
             errors.append(_invalid(n, explain_validity(g)))
             continue
+        if assumed and not geo.lon_lat(g):
+            not_degrees.append(g)
+            continue
         g = geo.transform(g, source_crs, "EPSG:4326")
         if not geo.inside_germany(g):
-            errors.append(
-                Problem(gettext_noop("Objekt %(n)s: liegt außerhalb Deutschlands (Koordinaten um %(x)s, %(y)s). Stimmt das Koordinatenreferenzsystem? Die Datei erklärt %(source_crs)s."), {"n": n, "x": f"{g.centroid.x:.4g}", "y": f"{g.centroid.y:.4g}", "source_crs": source_crs})
-            )
+            errors.append(_outside_germany(n, g, source_crs, assumed=assumed, given=bool(crs and not declared)))
             continue
         props = {name: plain_value(field_data[j][i]) for j, name in enumerate(names)}
         features.append(Feature(geometry=g, properties=props, index=n))
+    if not_degrees:
+        errors.insert(0, _not_degrees(not_degrees, len(wkb)))
     if errors:
         raise GeoFileError(errors)
     if dropped_z:
         warnings.append(Problem(gettext_noop("%(dropped_z)s Objekt(e) hatten Höhenwerte (Z); diese wurden verworfen, isek speichert 2D."), {"dropped_z": dropped_z}))
     return GeoFile(features=features, source_crs=str(source_crs), layer=layer, warnings=warnings)
+
+
+def _outside_germany(n: int, g: BaseGeometry, source_crs, *, assumed: bool, given: bool) -> Problem:
+    params = {"n": n, "x": f"{g.centroid.x:.4g}", "y": f"{g.centroid.y:.4g}", "source_crs": source_crs}
+    if assumed:
+        return Problem(gettext_noop("Objekt %(n)s: liegt außerhalb Deutschlands (Koordinaten um %(x)s, %(y)s). Stimmt das Koordinatenreferenzsystem? Da die Datei keins angibt, gilt WGS84 (EPSG:4326, Längen und Breiten); sonst bitte das KBS angeben."), params, row=n)
+    if given:
+        return Problem(gettext_noop("Objekt %(n)s: liegt außerhalb Deutschlands (Koordinaten um %(x)s, %(y)s). Stimmt das Koordinatenreferenzsystem? Angegeben wurde %(source_crs)s."), params, row=n)
+    return Problem(gettext_noop("Objekt %(n)s: liegt außerhalb Deutschlands (Koordinaten um %(x)s, %(y)s). Stimmt das Koordinatenreferenzsystem? Die Datei erklärt %(source_crs)s."), params, row=n)
+
+
+def _not_degrees(geoms: list[BaseGeometry], total: int) -> Problem:
+    """One problem for a file without CRS whose coordinates are no longitudes and latitudes."""
+    c = shapely.union_all(geoms).centroid
+    params = {"count": len(geoms), "total": total, "x": f"{c.x:.0f}", "y": f"{c.y:.0f}"}
+    if geo.looks_like_utm(c.x, c.y):
+        return Problem(gettext_noop("Die Datei gibt kein Koordinatenreferenzsystem (KBS) an, also gilt für GeoJSON WGS84 (Längen und Breiten). Die Koordinaten von %(count)s von %(total)s Objekten (um %(x)s, %(y)s) sind aber keine Längen und Breiten: sie sehen aus wie UTM-Koordinaten (EPSG:25832 oder 25833?). Bitte das Koordinatenreferenzsystem angeben."), params)
+    return Problem(gettext_noop("Die Datei gibt kein Koordinatenreferenzsystem (KBS) an, also gilt für GeoJSON WGS84 (Längen und Breiten). Die Koordinaten von %(count)s von %(total)s Objekten (um %(x)s, %(y)s) sind aber keine Längen und Breiten. Bitte das Koordinatenreferenzsystem angeben (z. B. EPSG:25832)."), params)
 
 
 def _short(exc: Exception) -> str:

@@ -32,6 +32,13 @@ FIELD_KEYS = ("field", "field_of_action", "handlungsfeld", "Handlungsfeld")
 DESCRIPTION_KEYS = ("description", "beschreibung", "Beschreibung")
 
 
+SUMMARIES = {
+    "area": gettext_noop("Fördergebiet übernommen (KBS der Datei: %(crs)s)"),
+    "quarters": gettext_noop("Teilräume: %(created)s neu angelegt, %(updated)s geändert (KBS der Datei: %(crs)s)"),
+    "measures": gettext_noop("Verortung von Maßnahmen: %(created)s neu angelegt, %(updated)s geändert (KBS der Datei: %(crs)s)"),
+}
+
+
 @dataclass
 class ImportReport:
     kind: str
@@ -39,10 +46,20 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     warnings: list[Problem] = field(default_factory=list)
+    measures_outside: list[Measure] = field(default_factory=list)  # a new area's: not (wholly) in it
 
     def summary(self, translate=str) -> str:
-        return Problem(gettext_noop("%(created)s angelegt, %(updated)s aktualisiert (KBS der Datei: %(crs)s)"),
+        return Problem(SUMMARIES[self.kind],
                        {"created": self.created, "updated": self.updated, "crs": self.source_crs}).render(translate)
+
+
+class Unconfirmed(Exception):
+    """The new funding area would leave measures outside it and the import was to ask first:
+    nothing is stored; ``report`` says what the import would do."""
+
+    def __init__(self, report: ImportReport):
+        super().__init__("unconfirmed")
+        self.report = report
 
 
 def _first(props: dict, keys) -> str:
@@ -59,10 +76,11 @@ def _multi(g):
 
 
 def import_file(concept: Concept, path, kind: str, *, crs=None, layer=None, filename=None,
-                user=None, actor: str = "import") -> ImportReport:
+                user=None, actor: str = "import", ask_first: bool = False) -> ImportReport:
     """Import ``path`` as the concept's area, its quarters or its measures' geometries.
 
-    Raises geoio.GeoFileError listing every problem; then nothing has been stored.
+    Raises geoio.GeoFileError listing every problem; then nothing has been stored. With
+    ``ask_first``, a new area that would leave measures outside raises Unconfirmed instead.
     """
     if kind not in KINDS:
         raise geoio.GeoFileError([Problem(gettext_noop("Unbekannte Art „%(kind)s“: erlaubt sind area, quarters, measures."), {"kind": kind})])
@@ -73,6 +91,8 @@ def import_file(concept: Concept, path, kind: str, *, crs=None, layer=None, file
     report = ImportReport(kind=kind, source_crs=gf.source_crs, warnings=list(gf.warnings))
     plan = {"area": _plan_area, "quarters": _plan_quarters, "measures": _plan_measures}[kind]
     writes = plan(concept, gf.features, report)
+    if ask_first and report.measures_outside:
+        raise Unconfirmed(report)
     with acting_as(user, actor), transaction.atomic():
         for write in writes:
             write()
@@ -84,12 +104,18 @@ def _plan_area(concept, features, report):
     if union.geom_type not in geoio.POLYGONAL or not union.is_valid or union.is_empty:
         raise geoio.GeoFileError([Problem(gettext_noop("Die Flächen ergeben zusammen kein gültiges Fördergebiet."))])
     if len(features) > 1:
-        report.warnings.append(Problem(gettext_noop("%(value)s Flächen wurden zu einem Fördergebiet vereinigt."), {"value": len(features)}))
-    outside = [q.name for q in concept.quarters.all() if not geo.to_django(union).buffer(1e-6).contains(q.geometry)]
+        report.warnings.append(Problem(gettext_noop("Die Datei hat %(value)s Flächen; zusammen ergeben sie das Fördergebiet."), {"value": len(features)}))
+    area = geo.to_django(union).buffer(1e-6)
+    outside = [q.name for q in concept.quarters.all() if not area.contains(q.geometry)]
     if outside:
         report.warnings.append(Problem(gettext_noop("Teilräume ragen über das neue Fördergebiet hinaus: %(names)s"), {"names": ", ".join(outside)}))
+    report.measures_outside = [m for m in concept.measures.exclude(geometry=None) if not area.contains(m.geometry)]
 
     def write():
+        if report.measures_outside:
+            report.warnings.append(Problem(gettext_noop("%(count)s Maßnahmen liegen nicht (ganz) im neuen Fördergebiet: %(numbers)s"),
+                                           {"count": len(report.measures_outside),
+                                            "numbers": ", ".join(m.number for m in report.measures_outside)}))
         concept.area = geo.to_django(_multi(union))
         concept.save()
         report.updated += 1

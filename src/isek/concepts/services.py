@@ -279,14 +279,16 @@ def set_progress(user, concept: Concept, measure: Measure, percent: int, *, illu
 
 
 def import_path(user, concept: Concept, path, kind: str, *, crs=None, layer=None, filename=None,
-                via: str = "isek import") -> importing.ImportReport:
-    """Import a geodata file as the concept's area, quarters or measure locations (all or nothing)."""
+                via: str = "isek import", ask_first: bool = False) -> importing.ImportReport:
+    """Import a geodata file as the concept's area, quarters or measure locations (all or nothing).
+    With ``ask_first``, an area that would leave measures outside raises importing.Unconfirmed."""
     access.require(user, "geodata", "import", concept)
     return importing.import_file(concept, path, kind, crs=crs, layer=layer, filename=filename,
-                                 user=user, actor=via)
+                                 user=user, actor=via, ask_first=ask_first)
 
 
-def import_upload(user, concept: Concept, upload, kind: str, *, crs=None, via: str = "upload") -> importing.ImportReport:
+def import_upload(user, concept: Concept, upload, kind: str, *, crs=None, via: str = "upload",
+                  ask_first: bool = False) -> importing.ImportReport:
     """Import an uploaded file (anything with ``name``, ``size`` and ``chunks()``, e.g. Django's
     UploadedFile); refuses files above ISEK_UPLOAD_MAX_BYTES before reading them."""
     access.require(user, "geodata", "import", concept)
@@ -294,7 +296,7 @@ def import_upload(user, concept: Concept, upload, kind: str, *, crs=None, via: s
     if upload.size > limit:
         raise geoio.GeoFileError([too_large(upload.size, limit)])
     with upload_on_disk(upload) as path:
-        return import_path(user, concept, path, kind, crs=crs, filename=upload.name, via=via)
+        return import_path(user, concept, path, kind, crs=crs, filename=upload.name, via=via, ask_first=ask_first)
 
 
 # --- starting a concept ------------------------------------------------------------------------

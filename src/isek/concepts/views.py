@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from isek import access
+from isek.core import files
 from isek.core.downloads import temporary_download
 from isek.core.models import ChangeRecord
+from isek.core.problems import Problem, gettext_noop
 from isek.finance import services as finance
 from isek.geodata import services as geodata
 from isek.monitoring import services as monitoring
@@ -24,7 +26,7 @@ from isek.participation import services as participation
 from isek.web import public
 from isek.web.forms import add_errors
 
-from . import exporting, geoio, services
+from . import exporting, geoio, importing, services
 from .forms import (
     ConceptForm,
     ConceptStartForm,
@@ -143,6 +145,7 @@ def measure_edit(request, slug, pk=None):
     measure = get_object_or_404(Measure, concept=concept, pk=pk) if pk else Measure(concept=concept)
     form = MeasureForm(request.POST or None, instance=measure, concept=concept)
     formset = MilestoneFormSet(request.POST or None, instance=measure, prefix="ms")
+    taken = None  # the measure that has the number asked for
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             measure = services.save_measure(
@@ -151,6 +154,8 @@ def measure_edit(request, slug, pk=None):
                 removed_milestones=formset.deleted_objects)
         except ValidationError as exc:
             add_errors(form, exc)
+            # e.g. Back and send again: the number is the measure's just made; the form links to it
+            taken = Measure.objects.filter(concept=concept, number=form.instance.number).exclude(pk=measure.pk).first()
         else:
             messages.success(request, _("Die Maßnahme %(n)s wurde gespeichert.") % {"n": measure.number})
             return redirect(measure)
@@ -158,7 +163,7 @@ def measure_edit(request, slug, pk=None):
     return render(request, "concepts/measure_form.html", {
         "concept": concept, "measure": measure, "form": form, "formset": formset,
         "geometry": form["geometry"], "heading": heading, "map_label": _("Karte zum Zeichnen der Verortung"),
-        "edit_kind": "any", "measure_id": measure.pk,
+        "edit_kind": "any", "measure_id": measure.pk, "taken": taken,
         "cancel_url": measure.get_absolute_url() if measure.pk else concept.get_absolute_url(),
         **geodata.map_context(concept),
     }, status=400 if request.method == "POST" else 200)
@@ -222,25 +227,52 @@ def structure_edit(request, slug):
     }, status=status)
 
 
+GEO_IMPORTS = "geo-imports"  # where an uploaded area waits for the planner's confirmation
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_view(request, slug):
+    """Upload and import a geodata file; a funding area that would leave measures outside it is
+    shown first and taken only when the planner confirms (the file waits under GEO_IMPORTS)."""
     concept = access.concept_for(request.user, slug, "geodata", "import")
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(None if request.POST.get("step") == "confirm" else request.POST or None, request.FILES or None)
     errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = services.import_upload(request.user, concept, form.cleaned_data["file"], form.cleaned_data["kind"],
-                                            crs=form.cleaned_data["crs"] or None)
-        except geoio.GeoFileError as exc:
-            errors = exc.messages(_)
-        else:
-            messages.success(request, _("Import abgeschlossen: %(s)s") % {"s": report.summary(_)})
-            for w in report.warnings:
-                messages.warning(request, w.render(_))
-            return redirect(concept)
+    try:
+        if request.POST.get("step") == "confirm":
+            kept = request.session.get("geo_import") or {}
+            path = files.kept_upload(GEO_IMPORTS, kept.get("name", "")) if kept.get("concept") == concept.pk else None
+            if path is None:
+                raise geoio.GeoFileError([Problem(gettext_noop("Die Datei ist nicht mehr vorhanden; bitte erneut hochladen."))])
+            try:
+                report = services.import_path(request.user, concept, path, kept["kind"], crs=kept["crs"],
+                                              filename=kept["filename"], via="upload")
+            finally:
+                path.unlink(missing_ok=True)
+                request.session.pop("geo_import", None)
+            return _imported(request, concept, report)
+        if request.method == "POST" and form.is_valid():
+            upload, kind, crs = form.cleaned_data["file"], form.cleaned_data["kind"], form.cleaned_data["crs"] or None
+            try:
+                report = services.import_upload(request.user, concept, upload, kind, crs=crs, ask_first=True)
+            except importing.Unconfirmed as exc:
+                request.session["geo_import"] = {"name": files.keep_upload(upload, GEO_IMPORTS), "filename": upload.name,
+                                                 "kind": kind, "crs": crs, "concept": concept.pk}
+                return render(request, "concepts/import_confirm.html", {
+                    "concept": concept, "report": exc.report, "filename": upload.name,
+                    "warnings": [w.render(_) for w in exc.report.warnings]})
+            return _imported(request, concept, report)
+    except geoio.GeoFileError as exc:
+        errors = exc.messages(_)
     return render(request, "concepts/import.html", {"concept": concept, "form": form, "errors": errors},
                   status=400 if request.method == "POST" else 200)
+
+
+def _imported(request, concept, report):
+    messages.success(request, _("Import abgeschlossen: %(s)s") % {"s": report.summary(_)})
+    for w in report.warnings:
+        messages.warning(request, w.render(_))
+    return redirect(concept)
 
 
 def export_view(request, slug, fmt):

@@ -105,6 +105,18 @@ def inside_germany(geom: BaseGeometry) -> bool:
     return minx >= gx0 and maxx <= gx1 and miny >= gy0 and maxy <= gy1
 
 
+def lon_lat(geom: BaseGeometry) -> bool:
+    """Whether the coordinates can be longitudes and latitudes (within ±180, ±90)."""
+    minx, miny, maxx, maxy = geom.bounds
+    return -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
+
+
+def looks_like_utm(x: float, y: float) -> bool:
+    """Whether a point looks like UTM metres in Germany (easting 100–900 km, northing 5,2–6,2 Mm),
+    the coordinates of ETRS89 / UTM 32N or 33N (EPSG:25832, 25833) without zone prefix."""
+    return 100_000 <= x <= 900_000 and 5_200_000 <= y <= 6_200_000
+
+
 def to_django(geom: BaseGeometry):
     """shapely → GeoDjango GEOSGeometry in the storage CRS (Django imported lazily)."""
     from django.contrib.gis.geos import GEOSGeometry

@@ -56,4 +56,4 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Konzept {concept.slug} angelegt ({concept.city.name}, {concept.city.land}, EPSG:{concept.working_srid})"))
         if report is not None:
-            self.stdout.write(self.style.SUCCESS(f"Fördergebiet: {report.summary()}"))
+            self.stdout.write(self.style.SUCCESS(report.summary()))
