@@ -21,7 +21,7 @@ class Honeypot(forms.CharField):
 
 
 class ContactMixin(forms.Form):
-    name = forms.CharField(label=_("Name (freiwillig, wird mit dem Beitrag gezeigt)"), max_length=NAME_MAX, required=False)
+    name = forms.CharField(label=_("Name (freiwillig, wird nur mit diesem Beitrag gezeigt)"), max_length=NAME_MAX, required=False)
     email = forms.EmailField(label=_("E-Mail-Adresse (freiwillig)"), required=False,
                              help_text=_("Nur für Antworten auf Ihren Beitrag; nie öffentlich."))
     email_consent = forms.BooleanField(label=_("Ich willige ein, dass die Stadt mir zu meinem Beitrag per E-Mail "

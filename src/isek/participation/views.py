@@ -136,7 +136,7 @@ def idea_new(request, slug):
         return page(400)
     d = form.cleaned_data
     photo = ""
-    contact = {"name": d["name"], "email": d["email"], "email_consent": d["email_consent"]}
+    contact = {"email": d["email"], "email_consent": d["email_consent"]}
     known = identity.known_contributor_id(request)
     try:
         if d.get("photo"):  # checked first: a rejected photo makes no contributor
@@ -145,16 +145,16 @@ def idea_new(request, slug):
                                                           "veröffentlicht werden.")]})
             photo = photos.store(d["photo"])
         submit = functools.partial(services.submit_idea, request.user, phase, theme=form.themes[d["theme"]],
-                                   title=d["title"], text=d["text"], geometry=d["geometry"], photo=photo,
-                                   photo_rights=d["photo_rights"])
+                                   title=d["title"], text=d["text"], geometry=d["geometry"], name=d["name"],
+                                   photo=photo, photo_rights=d["photo_rights"])
         try:
-            if known is None or d["name"] or d["email"]:
+            if known is None or d["email"]:
                 raise services.UnknownContributor
             # the crowd's path: a known browser and nothing to record, no transaction (decision 0011)
             contributor, token = services.contributor_for(request.user, known_id=known)
             idea = submit(contributor)
-        except services.UnknownContributor:  # a first idea, contact details, or the contributions were deleted
-            with transaction.atomic():  # a new contributor or changed contact only together with the idea
+        except services.UnknownContributor:  # a first idea, an address, or the contributions were deleted
+            with transaction.atomic():  # a new contributor or a changed address only together with the idea
                 contributor, token = services.contributor_for(request.user, known_id=known, **contact)
                 idea = submit(contributor)
     except InputError as exc:
@@ -222,9 +222,9 @@ def _send_comment(request, concept, form, done, **target):
     d = form.cleaned_data
     try:
         with transaction.atomic():  # a new contributor only with their comment
-            contributor, token = services.contributor_for(request.user, known_contributor(request), name=d["name"],
-                                                          email=d["email"], email_consent=d["email_consent"])
-            c = services.comment(request.user, concept, contributor, text=d["text"], **target)
+            contributor, token = services.contributor_for(request.user, known_contributor(request), email=d["email"],
+                                                          email_consent=d["email_consent"])
+            c = services.comment(request.user, concept, contributor, text=d["text"], name=d["name"], **target)
     except ValidationError as exc:
         add_errors(form, exc)
         return None

@@ -1,0 +1,125 @@
+"""The defects a new user's walk through the participation (Bayreuth) found, each reproduced: a
+name given with one idea shown on a later one sent without it, a refusal that names the concept's
+form without linking it, a moderation list that did not say where an idea lies."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from isek.participation import services
+from isek.participation.models import Idea
+from tests.factories import ConceptFactory, member
+
+from .conftest import OPERATOR
+from .test_pages import _post_idea, solved
+
+
+@pytest.fixture(autouse=True)
+def _cheap_work(db, settings):
+    settings.ISEK_POW_COST = 20
+
+
+# --- 1. a name belongs to the contribution it was given with --------------------------------------
+
+
+def _moderator(concept) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    client.force_login(member(concept, "moderator"))
+    return client
+
+
+def test_a_name_given_once_is_not_shown_on_the_next_idea_sent_without_one(phase, concept):
+    browser = Client(HTTP_ACCEPT_LANGUAGE="de")
+    form_url = f"/concepts/{concept.slug}/participation/ideas/new/"
+    assert _post_idea(browser, phase, title="Bänke am Markt", name="Jonas K.").status_code == 302
+    assert 'name="name" maxlength="60"' in browser.get(form_url).content.decode()  # the field is shown empty
+    r = _post_idea(browser, phase, title="Schatten am Spielplatz", name="")
+    assert r.status_code == 302
+    named, unnamed = Idea.objects.order_by("pk")
+    assert named.contributor_id == unnamed.contributor_id  # the same browser, one contributor
+    confirmation = browser.get(r["Location"]).content.decode()
+    assert f"{unnamed.reference} · Plätze &amp; Freiräume · anonym ·" in confirmation
+    assert "Jonas K." not in confirmation
+    # In the moderation list the name stands at the idea it was given with, and only there.
+    queue = _moderator(concept).get(f"/concepts/{concept.slug}/moderation/").content.decode()
+    assert queue.count("Jonas K.") == 1
+    assert "Jonas K." not in queue.split("Schatten am Spielplatz", 1)[1].split("</article>", 1)[0]
+    for i in (named, unnamed):
+        services.decide(OPERATOR, i, "approve")
+    public = Client(HTTP_ACCEPT_LANGUAGE="de")
+    listing = public.get(f"/concepts/{concept.slug}/participation/").content.decode()
+    assert listing.count("Jonas K.") == 1
+    assert "Jonas K." not in listing.split("Schatten am Spielplatz", 1)[1].split("</li>", 1)[0]
+    assert "Jonas K." not in public.get(r["Location"]).content.decode()
+    assert "Jonas K." in public.get(f"/concepts/{concept.slug}/participation/ideas/{named.pk}/").content.decode()
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    rows = list(csv.DictReader(io.StringIO(planner.get(f"/concepts/{concept.slug}/participation/export.csv")
+                                           .content.decode("utf-8-sig")), delimiter=";"))
+    names = {row["Nr."]: row["Name (öffentlich)"] for row in rows}
+    assert names == {named.reference: "Jonas K.", unnamed.reference: ""}
+    privacy = public.get("/about/privacy/").content.decode()
+    assert "wird nur mit dem Beitrag gezeigt, zu dem Sie ihn angeben" in privacy
+
+
+def test_a_name_given_once_is_not_shown_on_the_next_comment_sent_without_one(phase, concept, citizen):
+    i = services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="Bänke", text="Mehr Bänke.",
+                             geometry="POINT(7.2125 51.4815)")
+    services.decide(OPERATOR, i, "approve")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="de")
+    url = f"/concepts/{concept.slug}/participation/ideas/{i.pk}/comment/"
+    for text, name in (("Gute Idee.", "Jonas K."), ("Auch am Markt.", "")):
+        r = browser.post(url, {"text": text, "name": name, "altcha": solved(browser, concept)})
+        assert r.status_code == 302, r.content.decode()[:2000]
+    for c in i.comments.all():
+        services.decide(OPERATOR, c, "approve")
+    page = Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/concepts/{concept.slug}/participation/ideas/{i.pk}/").content.decode()
+    assert page.count("Jonas K.") == 1
+    assert "Jonas K." not in page.split("Auch am Markt.")[0].rsplit("<li>", 1)[1]
+
+
+def test_a_name_too_long_is_refused_at_the_field_and_nothing_is_stored(phase, citizen):
+    with pytest.raises(ValidationError) as exc:
+        services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="A", text="B",
+                             geometry="POINT(7.2125 51.4815)", name="J" * 61)
+    assert "Name ist 61 Zeichen lang" in str(exc.value)
+    assert not Idea.objects.exists()
+
+
+def test_existing_contributions_keep_the_name_they_showed(transactional_db):
+    """The data migration: each idea and comment takes its contributor's name (what it showed), and
+    the contributor keeps none."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("participation", "0001_initial")], [("participation", "0002_author_name_per_contribution")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        Contributor, OldIdea = old.get_model("participation", "Contributor"), old.get_model("participation", "Idea")
+        OldComment = old.get_model("participation", "Comment")
+        concept = ConceptFactory()
+        now = timezone.now()
+        phase = services.save_phase(OPERATOR, concept, title_de="Alt", start=now - datetime.timedelta(days=1),
+                                    end=now + datetime.timedelta(days=3), themes=[("Plätze", "", "#2e7d32")])
+        jonas = Contributor.objects.create(name="Jonas K.", delete_token_hash="a")
+        nobody = Contributor.objects.create(name="", delete_token_hash="b")
+        common = {"phase_id": phase.pk, "theme_id": phase.themes.get().pk, "text": "T", "geometry": "POINT(7.2125 51.4815)"}
+        a = OldIdea.objects.create(contributor=jonas, title="A", **common)
+        b = OldIdea.objects.create(contributor=nobody, title="B", **common)
+        k = OldComment.objects.create(contributor=jonas, idea_id=b.pk, phase_id=phase.pk, text="Ja")
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+    assert Idea.objects.get(pk=a.pk).author == "Jonas K." and Idea.objects.get(pk=b.pk).author == "anonym"
+    assert services.Comment.objects.get(pk=k.pk).author == "Jonas K."
+    assert "name" not in {f.name for f in services.Contributor._meta.get_fields()}
