@@ -123,3 +123,29 @@ def test_existing_contributions_keep_the_name_they_showed(transactional_db):
     assert Idea.objects.get(pk=a.pk).author == "Jonas K." and Idea.objects.get(pk=b.pk).author == "anonym"
     assert services.Comment.objects.get(pk=k.pk).author == "Jonas K."
     assert "name" not in {f.name for f in services.Contributor._meta.get_fields()}
+
+
+# --- 2. the refusal on a non-public concept links the concept's form ------------------------------
+
+
+def _phase_form(when):
+    now = timezone.localtime()
+    return {"title_de": "Ideen für den Markt", "title_en": "", "start": (now - datetime.timedelta(days=1)).strftime(when),
+            "end": (now + datetime.timedelta(days=30)).strftime(when), "ideas_open": "on", "comments_open": "on",
+            "support_open": "on", "moderation": "before", "report_threshold": "3", "retention_days": "90", "polygon": "",
+            "themes": "Plätze | Squares | #2e7d32"}
+
+
+def test_the_refusal_on_a_non_public_concept_links_to_its_form_for_those_who_may_edit(db):
+    concept = ConceptFactory(is_public=False)
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    r = planner.post(f"/concepts/{concept.slug}/participation/phases/new/", _phase_form("%Y-%m-%dT%H:%M"))
+    html = r.content.decode()
+    assert r.status_code == 400 and "ist nicht öffentlich" in html
+    assert f'<a class="kern-link" id="fix-not-public" href="/concepts/{concept.slug}/edit/">Konzept bearbeiten</a>' in html
+    assert planner.get(f"/concepts/{concept.slug}/edit/").status_code == 200  # the link leads to the form
+    assert not concept.phases.exists()
+    # Another refusal of the same form links nothing.
+    bad = {**_phase_form("%Y-%m-%dT%H:%M"), "themes": "Plätze | Squares | blau"}
+    assert 'id="fix-not-public"' not in planner.post(f"/concepts/{concept.slug}/participation/phases/new/", bad).content.decode()

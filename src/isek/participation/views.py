@@ -389,12 +389,17 @@ def phase_edit(request, slug, pk=None):
     if pk and phase is None:
         raise Http404
     form = PhaseForm(request.POST if request.method == "POST" else None, instance=phase)
+    form_fix = None
     if request.method == "POST" and form.is_valid():
         fields = {k: form.cleaned_data[k] for k in PhaseForm.Meta.fields}
         try:
             saved = services.save_phase(request.user, concept, phase, themes=form.cleaned_data["themes"], **fields)
         except ValidationError as exc:
             add_errors(form, exc)
+            if getattr(exc, "code", None) == "not_public" and access.allows(request.user, "concept", "edit", concept):
+                # the refusal names the concept's form: a link to it
+                form_fix = {"id": "fix-not-public", "url": reverse("concepts:concept-edit", args=[slug]),
+                            "label": _("Konzept bearbeiten")}
         else:
             messages.success(request, _("Die Beteiligungsphase „%(t)s“ wurde gespeichert.") % {"t": saved.title_de})
             return redirect("participation:phase", slug)
@@ -403,7 +408,7 @@ def phase_edit(request, slug, pk=None):
         "concept": concept, "form": form, "geometry": form["polygon"], "heading": heading,
         "map_label": _("Karte zum Zeichnen des Gebiets, in dem Ideen verortet werden können"), "edit_kind": "polygon",
         "cancel_url": reverse("participation:phase", args=[slug]) if phase else concept.get_absolute_url(),
-        **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
+        "form_fix": form_fix, **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
 
 
 @login_required
