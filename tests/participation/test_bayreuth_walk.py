@@ -14,8 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from isek.participation import services
-from isek.participation.models import Idea
-from tests.factories import ConceptFactory, member
+from isek.participation.models import Idea, Status
+from tests.factories import ConceptFactory, QuarterFactory, member, multipolygon, square
 
 from .conftest import OPERATOR
 from .test_pages import _post_idea, solved
@@ -149,3 +149,28 @@ def test_the_refusal_on_a_non_public_concept_links_to_its_form_for_those_who_may
     # Another refusal of the same form links nothing.
     bad = {**_phase_form("%Y-%m-%dT%H:%M"), "themes": "Plätze | Squares | blau"}
     assert 'id="fix-not-public"' not in planner.post(f"/concepts/{concept.slug}/participation/phases/new/", bad).content.decode()
+
+
+# --- 4. the moderation list says where an idea lies -------------------------------------------------
+
+
+def test_the_moderation_list_says_where_each_idea_lies(phase, concept, citizen):
+    QuarterFactory(concept=concept, name="Südviertel", geometry=multipolygon(square(7.21, 51.48, 250)))
+    QuarterFactory(concept=concept, name="Nordviertel", geometry=multipolygon(square(7.21, 51.4823, 250)))
+    south = services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="Bänke", text="Mehr Bänke.",
+                                 geometry="POINT(7.2110 51.4805)")
+    north = services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="Bäume", text="Mehr Bäume.",
+                                 geometry="POINT(7.2125 51.4835)")
+    queue = _moderator(concept).get(f"/concepts/{concept.slug}/moderation/").content.decode()
+    of = {i: queue.split(f'data-queue-idea="{i.pk}"', 1)[1].split("</article>", 1)[0] for i in (south, north)}
+    assert "Ort: Teilraum Südviertel · 51,48050° N, 7,21100° O" in of[south]
+    assert "Ort: Teilraum Nordviertel · 51,48350° N, 7,21250° O" in of[north]
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.force_login(member(concept, "moderator"))
+    page = english.get(f"/concepts/{concept.slug}/moderation/").content.decode()
+    assert "Location: quarter Nordviertel · 51.48350° N, 7.21250° E" in page
+    # Published, the idea is on the public map: the list links its place there.
+    assert "#idea-map-heading" not in queue  # waiting ideas are not on the public map
+    Idea.objects.filter(pk=north.pk).update(status=Status.PUBLISHED)  # published first, reviewed after
+    queue = _moderator(concept).get(f"/concepts/{concept.slug}/moderation/").content.decode()
+    assert f'href="/concepts/{concept.slug}/participation/ideas/{north.pk}/#idea-map-heading"' in queue

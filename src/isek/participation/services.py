@@ -427,14 +427,21 @@ def purge_personal_data(now=None) -> int:
 
 def queue(user, concept: Concept):
     """What waits for the moderators: pending ideas and comments, hidden ones (reported), and
-    published ones not yet reviewed (moderation after publication), oldest first."""
+    published ones not yet reviewed (moderation after publication), oldest first. Each idea tells
+    where it lies: ``quarters`` (the names of the concept's quarters it touches) and ``point`` (a
+    point on it, WGS84)."""
     access.require(user, "moderation", "view", concept)
     waiting = Q(status__in=[Status.PENDING, Status.HIDDEN]) | Q(status=Status.PUBLISHED, reviewed=False)
     ideas = (Idea.objects.filter(waiting, phase__concept=concept).select_related("theme", "contributor", "phase")
              .annotate(open_flags=Count("flags", filter=Q(flags__resolved=False))).order_by("created_at"))
     comments = (Comment.objects.filter(waiting, phase__concept=concept).select_related("idea", "measure", "contributor")
                 .annotate(open_flags=Count("flags", filter=Q(flags__resolved=False))).order_by("created_at"))
-    return list(ideas), list(comments)
+    ideas = list(ideas)
+    quarters = list(concept.quarters.order_by("name")) if ideas else []
+    for i in ideas:
+        i.quarters = [q.name for q in quarters if q.geometry.intersects(i.geometry)]
+        i.point = i.geometry.point_on_surface
+    return ideas, list(comments)
 
 
 def decide(user, target: Idea | Comment, action: str, *, reason: str = "", text: str = "",
