@@ -174,3 +174,24 @@ def test_the_moderation_list_says_where_each_idea_lies(phase, concept, citizen):
     Idea.objects.filter(pk=north.pk).update(status=Status.PUBLISHED)  # published first, reviewed after
     queue = _moderator(concept).get(f"/concepts/{concept.slug}/moderation/").content.decode()
     assert f'href="/concepts/{concept.slug}/participation/ideas/{north.pk}/#idea-map-heading"' in queue
+
+
+# --- 3. themes without a colour get distinct ones -----------------------------------------------------
+
+
+def test_themes_without_a_colour_get_distinct_colours_the_same_each_time(db):
+    concept = ConceptFactory()
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    data = {**_phase_form("%Y-%m-%dT%H:%M"), "themes": "Mobilität | Mobility\nGrün | Green |\nPlätze | Squares | #005ca9\nWohnen"}
+    assert planner.post(f"/concepts/{concept.slug}/participation/phases/new/", data).status_code == 302
+    phase = concept.phases.get()
+    colours = dict(phase.themes.values_list("name_de", "colour"))
+    assert colours["Plätze"] == "#005ca9" and len(set(colours.values())) == 4
+    form = planner.get(f"/concepts/{concept.slug}/participation/phases/{phase.pk}/").content.decode()
+    assert f"Mobilität | Mobility | {colours['Mobilität']}" in form  # the planner sees the colour chosen
+    other = ConceptFactory()
+    now = timezone.now()
+    again = services.save_phase(OPERATOR, other, title_de="X", start=now, end=now + datetime.timedelta(days=1),
+                                themes=[("Mobilität", "", ""), ("Grün", "", ""), ("Plätze", "", "#005ca9"), ("Wohnen", "", "")])
+    assert dict(again.themes.values_list("name_de", "colour")) == colours  # deterministic

@@ -559,10 +559,29 @@ def log(user, concept: Concept, limit: int = 50) -> list[Decision]:
 # --- planners' set-up ----------------------------------------------------------------------------
 
 
+# Colours for themes given without one, in this order, skipping those other themes of the phase have.
+THEME_PALETTE = ("#005ca9", "#2e7d32", "#c62828", "#6a1b9a", "#e65100", "#00838f", "#ad1457", "#5d4037",
+                 "#827717", "#283593", "#37474f", "#4e342e")
+
+
+def _theme_colours(themes: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """``themes`` with each missing colour taken from THEME_PALETTE: distinct from the others'
+    where the palette allows, and the same for the same list."""
+    taken = {colour.lower() for _de, _en, colour in themes if colour}
+    free = [c for c in THEME_PALETTE if c not in taken] or list(THEME_PALETTE)
+    out = []
+    for de, en, colour in themes:
+        if not colour:
+            colour = free.pop(0) if len(free) > 1 else free[0]
+        out.append((de, en, colour))
+    return out
+
+
 def save_phase(user, concept: Concept, phase: Phase | None = None, *, themes: list[tuple[str, str, str]] | None = None,
                **fields) -> Phase:
     """Create or change a phase; ``themes`` = [(name_de, name_en, colour)] in order (replaces the
-    list; themes that have ideas stay). Start before end; the polygon, if given, must touch the area."""
+    list; themes that have ideas stay; an empty colour: one of THEME_PALETTE not yet used). Start
+    before end; the polygon, if given, must touch the area."""
     access.require(user, "phase", "edit", concept)
     phase = phase or Phase(concept=concept)
     if phase.concept_id != concept.pk:
@@ -591,7 +610,7 @@ def save_phase(user, concept: Concept, phase: Phase | None = None, *, themes: li
         phase.save()
         if themes is not None:
             keep = []
-            for order, (de, en, colour) in enumerate(themes):
+            for order, (de, en, colour) in enumerate(_theme_colours(themes)):
                 t, _c = Theme.objects.update_or_create(phase=phase, name_de=de.strip(),
                                                        defaults={"name_en": en.strip(), "colour": colour, "order": order})
                 keep.append(t.pk)
