@@ -206,3 +206,36 @@ def test_on_a_phone_the_deletion_link_wraps_and_error_pages_pass_axe(pages, setu
         response = page.goto(f"{base}/concepts/beispielstadt/participation/ideas/999999/")
         assert response.status == 404 and page.inner_text("h1") == title
         assert axe_violations(page) == []
+
+
+def test_the_idea_list_and_map_tell_ideas_themes_and_measures_apart(pages, setup):
+    """A new user's walk (Bayreuth): in the list the idea's number stays on the line of its theme's
+    mark, each theme has its own colour, and on the map ideas are diamonds, measures circles, as
+    the legend says."""
+    from tests.factories import MeasureFactory
+
+    base, concept = setup
+    phase = concept.phases.get()
+    citizen, _token = services.contributor_for(None)
+    MeasureFactory(concept=concept, number="1.1", geometry="POINT(7.2135 51.4825)")
+    for title in ("Schattenspendende Bäume und Trinkbrunnen am Marktplatz", "Bänke"):
+        i = services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title=title, text="Mehr davon.",
+                                 geometry="POINT(7.2125 51.4815)")
+        services.decide(access.Operator("test"), i, "approve")
+    page = pages.new()
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{base}/concepts/beispielstadt/participation/")
+        page.wait_for_selector(".isek-map[data-ready='true']", timeout=30000)
+        for item in page.locator("#idea-list li[data-idea]").all():
+            mark, ref = item.locator(".isek-swatch").bounding_box(), item.locator(".isek-ref").bounding_box()
+            assert ref["y"] < mark["y"] + mark["height"] and mark["y"] < ref["y"] + ref["height"], (width, mark, ref)
+            assert ref["height"] < 2 * mark["height"] + 8  # "I-7" on one line
+    legend = page.inner_text("#map-legend")
+    assert "Ideen: Rauten in der Farbe ihres Themas" in legend and "Maßnahmen: Kreise" in legend
+    assert "Plätze & Freiräume" in legend and "Mobilität" in legend
+    kinds = page.evaluate("() => ['ideas-point', 'measures-point'].map(id => window.isekMaps.map.getLayer(id).type)")
+    assert kinds == ["symbol", "circle"]
+    shown = page.evaluate("() => window.isekMaps.map.queryRenderedFeatures({layers: ['ideas-point']}).length")
+    assert shown >= 1
+    assert axe_violations(page) == []

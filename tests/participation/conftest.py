@@ -31,7 +31,7 @@ def phase(concept):
 
 @pytest.fixture
 def citizen(phase):
-    c, _token = services.contributor_for(None, name="Anna")
+    c, _token = services.contributor_for(None)
     return c
 
 

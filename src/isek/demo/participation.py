@@ -50,10 +50,10 @@ def load(operator, concept) -> None:
     measures = list(concept.measures.exclude(geometry=None).order_by("sort_key"))
     by_theme = {t.name_de: t for t in phase.themes.all()}
     for n, (theme, title, text, name, decision, comment) in enumerate(IDEAS):
-        author, _token = services.contributor_for(None, name=name)
+        author, _token = services.contributor_for(None)
         place = places[(n + 1) % len(places)]
         idea = services.submit_idea(operator, phase, author, theme=by_theme[theme], title=title, text=text,
-                                    geometry=json.dumps(place), illustrative=True)
+                                    name=name, geometry=json.dumps(place), illustrative=True)
         if decision is None:
             services.decide(operator, idea, "approve")
         elif decision[0] == "pending":

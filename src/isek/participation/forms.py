@@ -21,7 +21,7 @@ class Honeypot(forms.CharField):
 
 
 class ContactMixin(forms.Form):
-    name = forms.CharField(label=_("Name (freiwillig, wird mit dem Beitrag gezeigt)"), max_length=NAME_MAX, required=False)
+    name = forms.CharField(label=_("Name (freiwillig, wird nur mit diesem Beitrag gezeigt)"), max_length=NAME_MAX, required=False)
     email = forms.EmailField(label=_("E-Mail-Adresse (freiwillig)"), required=False,
                              help_text=_("Nur für Antworten auf Ihren Beitrag; nie öffentlich."))
     email_consent = forms.BooleanField(label=_("Ich willige ein, dass die Stadt mir zu meinem Beitrag per E-Mail "
@@ -95,7 +95,8 @@ class AnswerForm(KernFormMixin, forms.Form):
 
 
 class PhaseForm(KernFormMixin, forms.ModelForm):
-    """A phase with its themes, one per line: "Name | English name | #colour"."""
+    """A phase with its themes, one per line: "Name | English name | #colour" (the colour may be
+    left out)."""
 
     themes = forms.CharField(label=_("Themen"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_(
         "Ein Thema je Zeile: Name | englischer Name | Farbe, z. B. „Mobilität | Mobility | #1565c0“."))
@@ -121,8 +122,8 @@ class PhaseForm(KernFormMixin, forms.ModelForm):
             if not line.strip():
                 continue
             parts = [p.strip() for p in line.split("|")] + ["", ""]
-            colour = parts[2] or "#005ca9"
-            if not (len(colour) == 7 and colour.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in colour[1:])):
+            colour = parts[2]  # empty: the service picks one of its palette
+            if colour and not (len(colour) == 7 and colour.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in colour[1:])):
                 raise forms.ValidationError(_("Zeile %(n)d: „%(c)s“ ist keine Farbe wie #1565c0.") % {"n": n, "c": colour})
             out.append((parts[0][:100], parts[1][:100], colour))
         return out

@@ -1,7 +1,8 @@
 """Public participation: phases with themes, citizens' ideas on the map, comments, support,
-citizens' reports, and the moderation log. Personal data is minimal (an optional name shown with
-the contribution, an optional e-mail address only with consent) and lives on ``Contributor`` alone,
-so that deleting it (on request or after the retention period) is one place."""
+citizens' reports, and the moderation log. Personal data is minimal: an optional name given with each
+contribution and shown with that one alone (``Contribution.author_name``), and an optional e-mail
+address only with consent on ``Contributor`` (decision 0024). Deleting on request removes the
+contributor with every contribution; the retention period clears both."""
 
 from __future__ import annotations
 
@@ -95,20 +96,21 @@ class Theme(models.Model):
 
 
 class Contributor(models.Model):
-    """Who contributed, as little as needed: an optional public name, an optional e-mail address
-    for replies (only with consent), the account if signed in, and the hash of the one-time link
-    that deletes all of it. A browser without an account keeps the id in a signed cookie."""
+    """Who contributed, as little as needed: an optional e-mail address for replies (only with
+    consent), the account if signed in, and the hash of the one-time link that deletes all of it.
+    A browser without an account keeps the id in a signed cookie. The public name is not here: it
+    belongs to each contribution (``Contribution.author_name``), so that a name given once is never
+    shown on a later contribution sent without it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
-    name = models.CharField(_("Name (freiwillig)"), max_length=NAME_MAX, blank=True)
     email = models.EmailField(_("E-Mail für Antworten (freiwillig)"), blank=True)
     email_consent = models.BooleanField(default=False)
     delete_token_hash = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
-        return self.name or str(_("anonym"))
+        return str(self.pk)
 
 
 class Status(models.TextChoices):
@@ -143,6 +145,7 @@ class Contribution(models.Model):
     """What ideas and comments share: author, text, moderation state, the city's answer."""
 
     contributor = models.ForeignKey(Contributor, null=True, blank=True, on_delete=models.SET_NULL)
+    author_name = models.CharField(_("Name (freiwillig)"), max_length=NAME_MAX, blank=True)  # this one's only
     text = models.TextField(_("Text"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     reviewed = models.BooleanField(default=False)  # a moderator has looked at it
@@ -157,7 +160,8 @@ class Contribution(models.Model):
 
     @property
     def author(self) -> str:
-        return (self.contributor.name if self.contributor_id and self.contributor else "") or str(_("anonym"))
+        """The name the citizen gave with this contribution, else "anonym"."""
+        return self.author_name or str(_("anonym"))
 
 
 class Idea(Contribution):

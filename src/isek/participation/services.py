@@ -167,50 +167,51 @@ class UnknownContributor(Exception):
     """The contributor a browser's cookie names is gone (its contributions were deleted)."""
 
 
-def contributor_for(user, known: Contributor | None = None, *, known_id: str | None = None, name: str = "",
-                    email: str = "", email_consent: bool = False) -> tuple[Contributor, str | None]:
+def contributor_for(user, known: Contributor | None = None, *, known_id: str | None = None, email: str = "",
+                    email_consent: bool = False) -> tuple[Contributor, str | None]:
     """The contributor behind a submission: the signed-in person's, the browser's known one (given
     as ``known``, or by the id of its cookie as ``known_id``), or a new one. Returns it and, for a
     new one, the secret of its one-time deletion link (shown once, stored only hashed). An e-mail
-    address is kept only with consent; a name only if given.
+    address is kept only with consent. The public name is not the contributor's: it goes with each
+    contribution (``submit_idea``, ``comment``), so that one given once is never shown on another.
 
-    With ``known_id`` and no contact to record, the contributor is not read: the insert that names
+    With ``known_id`` and no address to record, the contributor is not read: the insert that names
     it checks it (the foreign key, checked at once outside a transaction), and ``submit_idea``
     raises UnknownContributor if it is gone. One statement less for each idea of a crowd."""
-    name = _clean_text(name, NAME_MAX, "name", _("Name"), required=False)
     email = (email or "").strip()
     if email and not email_consent:
         raise invalid(_("Die E-Mail-Adresse wird nur mit Ihrer Einwilligung gespeichert."), "consent", "email_consent")
     if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "pk", None):
         found = Contributor.objects.filter(user=user).first()
         if found is not None:
-            return _update_contact(found, name, email, email_consent), None
+            return _update_contact(found, email), None
         known = None
     elif known is not None:
-        return _update_contact(known, name, email, email_consent), None
+        return _update_contact(known, email), None
     elif known_id is not None:
-        if not name and not email and not connection.in_atomic_block:
+        if not email and not connection.in_atomic_block:
             reference = Contributor(pk=known_id)
             reference._state.adding, reference.unread = False, True
             return reference, None
         found = Contributor.objects.filter(pk=known_id, user=None).first()
         if found is not None:
-            return _update_contact(found, name, email, email_consent), None
+            return _update_contact(found, email), None
     token = secrets.token_urlsafe(24)
-    c = Contributor.objects.create(user=user if getattr(user, "pk", None) else None, name=name, email=email,
+    c = Contributor.objects.create(user=user if getattr(user, "pk", None) else None, email=email,
                                    email_consent=bool(email), delete_token_hash=_hash(token))
     return c, token
 
 
-def _update_contact(c: Contributor, name: str, email: str, consent: bool) -> Contributor:
-    changed = []
-    if name and name != c.name:
-        c.name, changed = name, changed + ["name"]
+def _update_contact(c: Contributor, email: str) -> Contributor:
     if email and email != c.email:
-        c.email, c.email_consent, changed = email, True, changed + ["email", "email_consent"]
-    if changed:
-        c.save(update_fields=changed)
+        c.email, c.email_consent = email, True
+        c.save(update_fields=["email", "email_consent"])
     return c
+
+
+def _author_name(name: str) -> str:
+    """The public name given with one contribution (empty: anonymous), cleaned like any text."""
+    return _clean_text(name, NAME_MAX, "name", _("Name"), required=False)
 
 
 def _require_open(phase: Phase, flag: str, now=None) -> None:
@@ -245,9 +246,11 @@ def _geometry(value, phase: Phase) -> GEOSGeometry:
 
 
 def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | int, title: str, text: str,
-                geometry, photo: str = "", photo_rights: bool = False, now=None, illustrative: bool = False) -> Idea:
-    """A citizen's idea. Published at once or after review, as the phase says. ``illustrative``
-    marks the demo's example ideas (labelled on every page).
+                geometry, name: str = "", photo: str = "", photo_rights: bool = False, now=None,
+                illustrative: bool = False) -> Idea:
+    """A citizen's idea. Published at once or after review, as the phase says. ``name`` is the
+    public name given with this idea (empty: anonymous). ``illustrative`` marks the demo's example
+    ideas (labelled on every page).
 
     The same contributor sending the same title, text and place to the same phase again within
     RESEND_WINDOW (back in the browser, send once more) gets their first idea back, marked
@@ -262,6 +265,7 @@ def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | 
         raise invalid(_("Bitte ein Thema dieser Phase wählen."), "theme", "theme")
     title = _clean_text(title, TITLE_MAX, "title", _("Titel"))
     text = _clean_text(text, TEXT_MAX, "text", _("Beschreibung"))
+    name = _author_name(name)
     g = _geometry(geometry, phase)
     if photo and not photo_rights:
         raise invalid(_("Ein Foto kann nur mit der Bestätigung der Nutzungsrechte veröffentlicht werden."),
@@ -274,7 +278,8 @@ def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | 
     # No version bump: the public pages key on the phase's latest idea (phase_state), so a crowd
     # of submissions does not queue on one row.
     try:
-        return Idea.objects.create(phase=phase, theme=theme_obj, contributor=contributor, title=title, text=text,
+        return Idea.objects.create(phase=phase, theme=theme_obj, contributor=contributor, author_name=name, title=title,
+                                   text=text,
                                    geometry=g, photo=photo, photo_rights=bool(photo and photo_rights), status=status,
                                    illustrative=illustrative)
     except IntegrityError:
@@ -310,17 +315,19 @@ def _target_phase(concept: Concept, idea: Idea | None, measure: Measure | None, 
     return phase
 
 
-def comment(user, concept: Concept, contributor: Contributor, *, text: str, idea: Idea | None = None,
+def comment(user, concept: Concept, contributor: Contributor, *, text: str, name: str = "", idea: Idea | None = None,
             measure: Measure | None = None, now=None, illustrative: bool = False) -> Comment:
+    """A comment on a published idea or on a measure; ``name`` as for ``submit_idea``."""
     access.require(user, "comment", "create", concept)
     phase = _target_phase(concept, idea, measure, now)
     _require_open(phase, "comments_open", now)
     text = _clean_text(text, COMMENT_MAX, "text", _("Kommentar"))
+    name = _author_name(name)
     status = Status.PUBLISHED if phase.moderation == Phase.Moderation.AFTER else Status.PENDING
     if status == Status.PUBLISHED:
         versions.bump(concept.pk)
-    return Comment.objects.create(phase=phase, idea=idea, measure=measure, contributor=contributor, text=text, status=status,
-                                  illustrative=illustrative)
+    return Comment.objects.create(phase=phase, idea=idea, measure=measure, contributor=contributor, author_name=name,
+                                  text=text, status=status, illustrative=illustrative)
 
 
 def support(user, concept: Concept, contributor: Contributor, *, idea: Idea | None = None,
@@ -395,15 +402,23 @@ def delete_contributions(token: str) -> dict | None:
 
 
 def purge_personal_data(now=None) -> int:
-    """After a phase's retention period: names and e-mail addresses of its contributors are
-    removed (the contributions stay, anonymous). Returns how many contributors were cleared."""
+    """After a phase's retention period: the names given with its contributions and the e-mail
+    addresses of its contributors are removed (the contributions stay, anonymous). Returns how
+    many contributors lost a name or an address."""
     now = now or timezone.now()
     cleared = 0
     for phase in Phase.objects.all():
         if phase.end + datetime.timedelta(days=phase.retention_days) > now:
             continue
-        people = Contributor.objects.filter(Q(idea__phase=phase) | Q(comment__phase=phase)).exclude(name="", email="")
-        cleared += Contributor.objects.filter(pk__in=people.values("pk")).update(name="", email="", email_consent=False)
+        with transaction.atomic():
+            named = [qs.exclude(author_name="") for qs in (phase.ideas.all(), phase.comments.all())]
+            addressed = Contributor.objects.filter(Q(idea__phase=phase) | Q(comment__phase=phase)).exclude(email="")
+            people = set(addressed.values_list("pk", flat=True))
+            for qs in named:
+                people |= set(qs.exclude(contributor=None).values_list("contributor_id", flat=True))
+                qs.update(author_name="")
+            Contributor.objects.filter(pk__in=people).update(email="", email_consent=False)
+            cleared += len(people)
     return cleared
 
 
@@ -412,14 +427,21 @@ def purge_personal_data(now=None) -> int:
 
 def queue(user, concept: Concept):
     """What waits for the moderators: pending ideas and comments, hidden ones (reported), and
-    published ones not yet reviewed (moderation after publication), oldest first."""
+    published ones not yet reviewed (moderation after publication), oldest first. Each idea tells
+    where it lies: ``quarters`` (the names of the concept's quarters it touches) and ``point`` (a
+    point on it, WGS84)."""
     access.require(user, "moderation", "view", concept)
     waiting = Q(status__in=[Status.PENDING, Status.HIDDEN]) | Q(status=Status.PUBLISHED, reviewed=False)
     ideas = (Idea.objects.filter(waiting, phase__concept=concept).select_related("theme", "contributor", "phase")
              .annotate(open_flags=Count("flags", filter=Q(flags__resolved=False))).order_by("created_at"))
     comments = (Comment.objects.filter(waiting, phase__concept=concept).select_related("idea", "measure", "contributor")
                 .annotate(open_flags=Count("flags", filter=Q(flags__resolved=False))).order_by("created_at"))
-    return list(ideas), list(comments)
+    ideas = list(ideas)
+    quarters = list(concept.quarters.order_by("name")) if ideas else []
+    for i in ideas:
+        i.quarters = [q.name for q in quarters if q.geometry.intersects(i.geometry)]
+        i.point = i.geometry.point_on_surface
+    return ideas, list(comments)
 
 
 def decide(user, target: Idea | Comment, action: str, *, reason: str = "", text: str = "",
@@ -537,10 +559,29 @@ def log(user, concept: Concept, limit: int = 50) -> list[Decision]:
 # --- planners' set-up ----------------------------------------------------------------------------
 
 
+# Colours for themes given without one, in this order, skipping those other themes of the phase have.
+THEME_PALETTE = ("#005ca9", "#2e7d32", "#c62828", "#6a1b9a", "#e65100", "#00838f", "#ad1457", "#5d4037",
+                 "#827717", "#283593", "#37474f", "#4e342e")
+
+
+def _theme_colours(themes: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """``themes`` with each missing colour taken from THEME_PALETTE: distinct from the others'
+    where the palette allows, and the same for the same list."""
+    taken = {colour.lower() for _de, _en, colour in themes if colour}
+    free = [c for c in THEME_PALETTE if c not in taken] or list(THEME_PALETTE)
+    out = []
+    for de, en, colour in themes:
+        if not colour:
+            colour = free.pop(0) if len(free) > 1 else free[0]
+        out.append((de, en, colour))
+    return out
+
+
 def save_phase(user, concept: Concept, phase: Phase | None = None, *, themes: list[tuple[str, str, str]] | None = None,
                **fields) -> Phase:
     """Create or change a phase; ``themes`` = [(name_de, name_en, colour)] in order (replaces the
-    list; themes that have ideas stay). Start before end; the polygon, if given, must touch the area."""
+    list; themes that have ideas stay; an empty colour: one of THEME_PALETTE not yet used). Start
+    before end; the polygon, if given, must touch the area."""
     access.require(user, "phase", "edit", concept)
     phase = phase or Phase(concept=concept)
     if phase.concept_id != concept.pk:
@@ -569,7 +610,7 @@ def save_phase(user, concept: Concept, phase: Phase | None = None, *, themes: li
         phase.save()
         if themes is not None:
             keep = []
-            for order, (de, en, colour) in enumerate(themes):
+            for order, (de, en, colour) in enumerate(_theme_colours(themes)):
                 t, _c = Theme.objects.update_or_create(phase=phase, name_de=de.strip(),
                                                        defaults={"name_en": en.strip(), "colour": colour, "order": order})
                 keep.append(t.pk)
@@ -665,7 +706,7 @@ def export_rows(user, concept: Concept) -> list[dict]:
     for i in ideas:
         c = i.geometry.point_on_surface
         rows.append({"reference": i.reference, "kind": _("Idee"), "theme": i.theme.name_de, "title": i.title, "text": i.text,
-                     "author": i.contributor.name if i.contributor else "", "status": i.get_status_display(),
+                     "author": i.author_name, "status": i.get_status_display(),
                      "reason": i.get_reject_reason_display() if i.reject_reason else "",
                      "outcome": i.get_outcome_display() if i.outcome else "",
                      "measure": i.measure.number if i.measure else "", "answer": i.answer, "supports": i.n_support,
@@ -674,7 +715,7 @@ def export_rows(user, concept: Concept) -> list[dict]:
     comments = Comment.objects.filter(phase__concept=concept).select_related("idea", "measure", "contributor").order_by("pk")
     for x in comments:
         rows.append({"reference": f"K-{x.pk}", "kind": _("Kommentar"), "theme": "", "title": "", "text": x.text,
-                     "author": x.contributor.name if x.contributor else "", "status": x.get_status_display(),
+                     "author": x.author_name, "status": x.get_status_display(),
                      "reason": x.get_reject_reason_display() if x.reject_reason else "", "outcome": "", "measure": "",
                      "answer": "", "supports": "",
                      "on": x.idea.reference if x.idea_id else _("Maßnahme %(n)s") % {"n": x.measure.number},

@@ -136,7 +136,7 @@ def idea_new(request, slug):
         return page(400)
     d = form.cleaned_data
     photo = ""
-    contact = {"name": d["name"], "email": d["email"], "email_consent": d["email_consent"]}
+    contact = {"email": d["email"], "email_consent": d["email_consent"]}
     known = identity.known_contributor_id(request)
     try:
         if d.get("photo"):  # checked first: a rejected photo makes no contributor
@@ -145,16 +145,16 @@ def idea_new(request, slug):
                                                           "veröffentlicht werden.")]})
             photo = photos.store(d["photo"])
         submit = functools.partial(services.submit_idea, request.user, phase, theme=form.themes[d["theme"]],
-                                   title=d["title"], text=d["text"], geometry=d["geometry"], photo=photo,
-                                   photo_rights=d["photo_rights"])
+                                   title=d["title"], text=d["text"], geometry=d["geometry"], name=d["name"],
+                                   photo=photo, photo_rights=d["photo_rights"])
         try:
-            if known is None or d["name"] or d["email"]:
+            if known is None or d["email"]:
                 raise services.UnknownContributor
             # the crowd's path: a known browser and nothing to record, no transaction (decision 0011)
             contributor, token = services.contributor_for(request.user, known_id=known)
             idea = submit(contributor)
-        except services.UnknownContributor:  # a first idea, contact details, or the contributions were deleted
-            with transaction.atomic():  # a new contributor or changed contact only together with the idea
+        except services.UnknownContributor:  # a first idea, an address, or the contributions were deleted
+            with transaction.atomic():  # a new contributor or a changed address only together with the idea
                 contributor, token = services.contributor_for(request.user, known_id=known, **contact)
                 idea = submit(contributor)
     except InputError as exc:
@@ -222,9 +222,9 @@ def _send_comment(request, concept, form, done, **target):
     d = form.cleaned_data
     try:
         with transaction.atomic():  # a new contributor only with their comment
-            contributor, token = services.contributor_for(request.user, known_contributor(request), name=d["name"],
-                                                          email=d["email"], email_consent=d["email_consent"])
-            c = services.comment(request.user, concept, contributor, text=d["text"], **target)
+            contributor, token = services.contributor_for(request.user, known_contributor(request), email=d["email"],
+                                                          email_consent=d["email_consent"])
+            c = services.comment(request.user, concept, contributor, text=d["text"], name=d["name"], **target)
     except ValidationError as exc:
         add_errors(form, exc)
         return None
@@ -389,12 +389,17 @@ def phase_edit(request, slug, pk=None):
     if pk and phase is None:
         raise Http404
     form = PhaseForm(request.POST if request.method == "POST" else None, instance=phase)
+    form_fix = None
     if request.method == "POST" and form.is_valid():
         fields = {k: form.cleaned_data[k] for k in PhaseForm.Meta.fields}
         try:
             saved = services.save_phase(request.user, concept, phase, themes=form.cleaned_data["themes"], **fields)
         except ValidationError as exc:
             add_errors(form, exc)
+            if getattr(exc, "code", None) == "not_public" and access.allows(request.user, "concept", "edit", concept):
+                # the refusal names the concept's form: a link to it
+                form_fix = {"id": "fix-not-public", "url": reverse("concepts:concept-edit", args=[slug]),
+                            "label": _("Konzept bearbeiten")}
         else:
             messages.success(request, _("Die Beteiligungsphase „%(t)s“ wurde gespeichert.") % {"t": saved.title_de})
             return redirect("participation:phase", slug)
@@ -403,7 +408,7 @@ def phase_edit(request, slug, pk=None):
         "concept": concept, "form": form, "geometry": form["polygon"], "heading": heading,
         "map_label": _("Karte zum Zeichnen des Gebiets, in dem Ideen verortet werden können"), "edit_kind": "polygon",
         "cancel_url": reverse("participation:phase", args=[slug]) if phase else concept.get_absolute_url(),
-        **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
+        "form_fix": form_fix, **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
 
 
 @login_required

@@ -150,8 +150,12 @@ async function addIdeas(map, url, heatmap) {
     paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.35 } });
   map.addLayer({ id: "ideas-line", type: "line", source: "ideas", filter: ["!=", ["geometry-type"], "Point"],
     paint: { "line-color": ["get", "colour"], "line-width": 3, "line-dasharray": [2, 1] } });
-  map.addLayer({ id: "ideas-point", type: "circle", source: "ideas", filter: ["==", ["geometry-type"], "Point"],
-    paint: { "circle-radius": 6, "circle-color": ["get", "colour"], "circle-stroke-color": "#1d1d1b", "circle-stroke-width": 1.5 } });
+  // Point ideas are diamonds in their theme's colour, so that they differ from the measures' circles.
+  for (const colour of new Set(ideas.features.map((f) => f.properties.colour))) {
+    map.addImage(`idea-${colour}`, diamond(colour), { pixelRatio: 2 });
+  }
+  map.addLayer({ id: "ideas-point", type: "symbol", source: "ideas", filter: ["==", ["geometry-type"], "Point"],
+    layout: { "icon-image": ["concat", "idea-", ["get", "colour"]], "icon-allow-overlap": true, "icon-ignore-placement": true } });
   const clickable = ["ideas-point", "ideas-line", "ideas-fill"];
   map.on("click", (e) => {
     const hits = map.queryRenderedFeatures(e.point, { layers: clickable });
@@ -166,6 +170,20 @@ async function addIdeas(map, url, heatmap) {
     map.on("mouseenter", id, () => { map.getCanvas().style.cursor = "pointer"; });
     map.on("mouseleave", id, () => { map.getCanvas().style.cursor = ""; });
   }
+}
+
+// A diamond of 18 px (36 pixels at pixelRatio 2) in ``colour`` with a dark outline, as ImageData.
+function diamond(colour) {
+  const size = 36;
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = size;
+  const g = canvas.getContext("2d");
+  g.beginPath();
+  g.moveTo(size / 2, 2); g.lineTo(size - 2, size / 2); g.lineTo(size / 2, size - 2); g.lineTo(2, size / 2);
+  g.closePath();
+  g.fillStyle = colour; g.fill();
+  g.lineWidth = 3; g.strokeStyle = "#1d1d1b"; g.stroke();
+  return g.getImageData(0, 0, size, size);
 }
 
 // Placing without a mouse: a crosshair marks the middle of the map, which moves with the arrow
