@@ -1,7 +1,7 @@
 """Public participation: phases with themes, citizens' ideas on the map, comments, support,
 citizens' reports, and the moderation log. Personal data is minimal: an optional name given with each
 contribution and shown with that one alone (``Contribution.author_name``), and an optional e-mail
-address only with consent on ``Contributor`` (decision 0024). Deleting on request removes the
+address only with consent on ``Contributor`` (decision 0025). Deleting on request removes the
 contributor with every contribution; the retention period clears both."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The public name moves from the contributor to each contribution (decision 0024): existing ideas
+"""The public name moves from the contributor to each contribution (decision 0025): existing ideas
 and comments keep the name they showed (their contributor's), then the contributor's name goes."""
 
 from django.db import migrations, models
