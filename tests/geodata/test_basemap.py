@@ -142,6 +142,27 @@ def test_base_map_is_built_served_and_styled(hoyerswerda, client):
     assert "© OpenStreetMap contributors, ODbL 1.0" in html
 
 
+def test_the_page_of_a_finished_base_map_leads_planners_to_the_analysis(hoyerswerda, client):
+    """After "fertig" those who may run the Bestandsanalyse get a link to it; a reviewer does not."""
+    services.start_basemap(OPERATOR, hoyerswerda, _extract(), now=True)
+    link = f'href="/concepts/{hoyerswerda.slug}/analysis/"'
+    client.force_login(member(hoyerswerda, "planner"))
+    html = client.get(f"/concepts/{hoyerswerda.slug}/basemap/").content.decode()
+    assert link in html and "Zur Bestandsanalyse" in html
+    client.force_login(member(hoyerswerda, "reviewer"))
+    assert "Zur Bestandsanalyse" not in client.get(f"/concepts/{hoyerswerda.slug}/basemap/").content.decode()
+
+
+def test_the_file_field_is_required_not_optional(hoyerswerda, client):
+    client.force_login(member(hoyerswerda, "planner"))
+    form = client.get(f"/concepts/{hoyerswerda.slug}/basemap/").content.decode().split('id="extract-form"')[1]
+    label = form.split("</label>")[0]
+    assert "OpenStreetMap-Extrakt (.osm.pbf)" in label and "optional" not in label
+    r = client.post(f"/concepts/{hoyerswerda.slug}/basemap/", {})
+    assert r.status_code == 400 and r.content.decode().count("Bitte eine Datei wählen.") == 1
+    assert not BaseMap.objects.exists()
+
+
 def test_report_maps_draw_the_base_map_where_the_streets_are(hoyerswerda):
     """The ISEK report's map draws the city's base map, decoded from its tiles: a named street of
     the tiles lies on the same street of the extract (within 2 m), and the drawn map has the
@@ -230,7 +251,8 @@ def _upload(client, concept, content: bytes, name="x.osm.pbf"):
 
 @pytest.mark.parametrize("content, name, message", [
     (b"", "leer.osm.pbf", "leer"),
-    (b"<?xml version='1.0'?><osm></osm>", "stadt.osm", "kein OpenStreetMap-Extrakt"),
+    (b"<?xml version='1.0'?><osm></osm>", "stadt.osm", "Umwandeln z. B. mit: osmium cat stadt.osm -o stadt.osm.pbf"),
+    (b"<?xml version='1.0'?><osm></osm>", "stadt.osm.pbf", "Umwandeln z. B. mit: osmium cat datei.osm -o datei.osm.pbf"),
     (b"PK\x03\x04 a zip file", "stadt.osm.pbf", "kein OpenStreetMap-Extrakt"),
 ])
 def test_bad_uploads_get_a_message_and_store_nothing(hoyerswerda, client, content, name, message):

@@ -88,8 +88,19 @@ def require_pbf(path: str | Path) -> Path:
         head = fh.read(16)
     # A PBF starts with the 4-byte length of its first BlobHeader, whose type is "OSMHeader".
     if head[4:15] != b"\n\tOSMHeader":
-        raise _refuse(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))
+        raise ExtractRefused([not_pbf("", head)])
     return path
+
+
+def not_pbf(name: str, head: bytes = b"") -> Problem:
+    """Why a file named ``name`` starting with ``head`` is refused; OSM XML gets the command that
+    converts it."""
+    if name.lower().endswith(".osm") or head.lstrip().startswith((b"<?xml", b"<osm")):
+        name = name if name.lower().endswith(".osm") else "datei.osm"
+        return Problem(gettext_noop("Die Datei ist ein OpenStreetMap-Extrakt im XML-Format (.osm); isek liest nur "
+                                    "das Format .osm.pbf. Umwandeln z. B. mit: osmium cat %(name)s -o %(target)s"),
+                       {"name": name, "target": name + ".pbf"})
+    return Problem(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))
 
 
 def inspect(path: str | Path) -> ExtractInfo:

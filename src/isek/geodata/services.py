@@ -486,7 +486,7 @@ def upload_extract(user, concept: Concept, upload) -> BaseMap:
     if size > limit:
         problem = too_large(size, limit)
     elif not name.endswith(".osm.pbf") and not name.endswith(".pbf"):
-        problem = Problem(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))
+        problem = basemaps.not_pbf(name)
     if problem is not None:
         if resumable:
             uploads.discard(upload)
