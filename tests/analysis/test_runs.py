@@ -12,16 +12,18 @@ import importlib
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from isek import access
-from isek.analysis import services
+from isek.analysis import jobs, services
 from isek.analysis.models import AnalysisRun, IndicatorValue
 from isek.core.files import extract_dir
 from isek.geodata import basemaps
 from isek.geodata import services as geodata
 from isek.geodata.models import Extract
-from isek.monitoring import figures
+from isek.monitoring import figures, readiness
 from isek.monitoring.models import Indicator
+from tests import osm_files
 from tests.conftest import client_for
 from tests.data import data_dir
 from tests.factories import CityFactory, ConceptFactory, member, multipolygon, square
@@ -98,7 +100,7 @@ def test_a_far_away_extract_is_refused_before_the_run_with_the_base_maps_message
     planner = client_for(member(hoy, "planner"))
     r = planner.post(f"/concepts/{hoy.slug}/analysis/", {"extract": str(LAUF.resolve()), "city_layers": ""})
     html = r.content.decode()
-    assert r.status_code == 200 and "liegt nicht beim Fördergebiet" in html
+    assert r.status_code == 200 and "enthält keine Daten im Fördergebiet" in html
     assert basemap.value.errors[0].replace("–", "&ndash;") in html or basemap.value.errors[0] in html
     assert not AnalysisRun.objects.exists()
 
@@ -201,3 +203,56 @@ def test_the_migration_makes_the_newest_successful_run_current(hoy):
     migration.newest_successful_is_current(apps, None)
     assert set(AnalysisRun.objects.filter(is_current=True)) == {newer, other}
     assert not AnalysisRun.objects.get(pk=old.pk).is_current
+
+
+NO_DATA = "enthält keine Daten im Fördergebiet"
+
+
+def _readiness(concept) -> str:
+    with translation.override("de"):
+        item = next(i for i in readiness.check(concept) if i.key == "analysis")
+    return item.status
+
+
+def test_an_extract_without_nodes_in_the_area_is_refused_before_the_run(hoy, tmp_path):
+    """The Bayreuth walk: the city's extract (registered before this check) has a header box and a
+    data box that cover the area, and no node in it; the run is refused before it starts."""
+    path = osm_files.beside(tmp_path / "nord.osm.pbf", 14.2465, 51.4345)
+    Extract.objects.create(city=hoy.city, path=str(path.resolve()), name="nord.osm.pbf", bbox=[14.1965, 51.3845, 14.2965, 51.4845])
+    planner = client_for(member(hoy, "planner"))
+    r = planner.post(f"/concepts/{hoy.slug}/analysis/", {"extract": str(path.resolve()), "city_layers": ""})
+    assert r.status_code == 200 and NO_DATA in r.content.decode()
+    assert not AnalysisRun.objects.exists()
+
+
+@pytest.mark.parametrize("empty_cut", [False, True])
+def test_a_run_on_an_extract_without_data_in_the_area_is_refused_not_current_nor_complete(hoy, tmp_path, empty_cut):
+    """A run queued before the extract turned out empty in the area (the file changed, or the cut
+    came out without nodes): it fails with the coverage message, offers no "erneut starten", does not
+    become the current analysis, and "Was fehlt noch?" does not count it."""
+    cut = tmp_path / "innenstadt-cut.osm.pbf"
+    if empty_cut:
+        osm_files.write_pbf(cut, (14.24, 51.43, 14.25, 51.44), [], [])
+    else:
+        osm_files.beside(cut, 14.2465, 51.4345)
+    run = AnalysisRun.objects.create(concept=hoy, extract=str(cut), city_layers=False)
+    jobs.execute(run)
+    run.refresh_from_db()
+    assert run.status == "failed" and run.refused and not run.is_current and NO_DATA in run.message
+    assert ("überhaupt keine Knoten" in run.message) == empty_cut
+    assert not IndicatorValue.objects.filter(run=run).exists() and services.current_run(hoy) is None
+    assert _readiness(hoy) == "incomplete"
+    page = _page(client_for(member(hoy, "planner")), hoy)
+    assert NO_DATA in page and "erneut starten" not in page
+
+
+def test_a_run_with_neither_buildings_nor_ways_in_the_area_is_refused(hoy, tmp_path):
+    """Nodes in the area, but nothing to count: every value would be a 0 that looks like a finding."""
+    good = services.start_run(OPERATOR, hoy, str(HOY.resolve()), now=True)
+    lone = osm_files.with_lone_node(tmp_path / "punkt.osm.pbf", 14.2505, 51.437)
+    run = AnalysisRun.objects.create(concept=hoy, extract=str(lone), city_layers=False)
+    jobs.execute(run)
+    run.refresh_from_db()
+    assert run.status == "failed" and "weder Gebäude noch Wege" in run.message, run.message
+    assert run.refused
+    assert services.current_run(hoy) == good and _readiness(hoy) == "complete"

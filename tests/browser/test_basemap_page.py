@@ -70,3 +70,22 @@ def test_analysis_page_with_runs_passes_axe(page, live_bochum):
     page.get_by_role("link", name="löschen").first.click()
     assert "Dies ist die aktuelle Analyse" in page.content()
     assert axe_violations(page) == []
+
+
+def test_a_finished_base_map_leads_to_the_analysis_and_the_file_is_required(page, transactional_db, live_server,
+                                                                           settings, tmp_path):
+    """After "fertig" the planner follows "Zur Bestandsanalyse"; the file field is not "optional"."""
+    from isek import access
+    from isek.geodata import services
+
+    settings.VAR_DIR = str(tmp_path / "var")
+    concept = ConceptFactory(city=CityFactory(ags="14625240", name="Hoyerswerda"), slug="hoyerswerda-altstadt",
+                             area=multipolygon(square(14.2465, 51.4345, 600)))
+    services.start_basemap(access.Operator("test"), concept, EXTRACT, now=True)
+    member(concept, "planner", username="planerin")
+    login(page, live_server.url, "planerin", "pw-test-123")
+    page.goto(f"{live_server.url}/concepts/{concept.slug}/basemap/")
+    assert "optional" not in page.locator("label[for=id_file]").inner_text()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Zur Bestandsanalyse").click()
+    page.wait_for_url(f"**/concepts/{concept.slug}/analysis/")

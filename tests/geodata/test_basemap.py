@@ -17,6 +17,7 @@ from isek.analysis.models import AnalysisRun
 from isek.core.files import extract_dir
 from isek.geodata import basemaps, services
 from isek.geodata.models import BaseMap
+from tests import osm_files
 from tests.data import data_dir
 from tests.factories import CityFactory, ConceptFactory, member, multipolygon, square
 
@@ -69,10 +70,38 @@ def test_truncated_extract(tmp_path):
 
 
 def test_far_away_extract_is_refused():
-    info = basemaps.inspect(_extract("lauf_an_der_pegnitz_2020-01-15.osm.pbf"))
+    lauf = _extract("lauf_an_der_pegnitz_2020-01-15.osm.pbf")
+    info = basemaps.inspect(lauf)
     with pytest.raises(basemaps.BaseMapError) as exc:
-        basemaps.check_overlap(info, (14.2465, 51.4345, 14.255, 51.44))
-    assert "liegt nicht beim Fördergebiet" in exc.value.errors[0]
+        basemaps.check_coverage(lauf, info, (14.2465, 51.4345, 14.255, 51.44))
+    assert "enthält keine Daten im Fördergebiet" in exc.value.errors[0]
+
+
+def test_an_extract_whose_boxes_cover_the_area_but_whose_nodes_do_not_is_refused(tmp_path):
+    """The Bayreuth case: neither the header's box nor the data's box (a long road crosses the
+    area without a node in it) tells; the nodes inside the area do. Its message says where the
+    data lie; an extract with nodes in the area passes."""
+    area = (14.243, 51.432, 14.25, 51.437)
+    path = osm_files.beside(tmp_path / "nord.osm.pbf", 14.2465, 51.4345)
+    info = basemaps.inspect(path)
+    assert basemaps.overlaps(info.header, area) and basemaps.overlaps(info.bbox, area)
+    assert basemaps.nodes_inside(path, area) == 0
+    with pytest.raises(basemaps.ExtractRefused) as exc:
+        basemaps.check_coverage(path, info, area)
+    assert exc.value.errors == ["Der Extrakt enthält keine Daten im Fördergebiet (14.243, 51.432 – 14.250, 51.437); "
+                                "seine Daten liegen bei 14.236, 51.408 – 14.257, 51.462. Bitte einen Extrakt "
+                                "hochladen, der das Fördergebiet abdeckt."]
+    assert basemaps.nodes_inside(_extract(), area) > 1000
+    basemaps.check_coverage(_extract(), basemaps.inspect(_extract()), area)  # Hoyerswerda's own extract passes
+
+
+def test_where_the_data_lie_is_the_header_box_when_it_is_away_from_the_area(tmp_path):
+    """A file cut north of the area (header box north of it) whose ways reach into the area's box."""
+    path = osm_files.write_pbf(tmp_path / "cut.osm.pbf", (14.24, 51.45, 14.26, 51.47),
+                               [(14.25, 51.46), (14.2505, 51.46), (14.25, 51.42)], [([1, 2, 3], {"highway": "primary"})])
+    with pytest.raises(basemaps.ExtractRefused) as exc:
+        basemaps.check_coverage(path, basemaps.inspect(path), (14.243, 51.432, 14.25, 51.437))
+    assert "seine Daten liegen bei 14.240, 51.450 – 14.260, 51.470." in exc.value.errors[0]
 
 
 # --- built, registered, served -------------------------------------------------------------------
@@ -111,6 +140,27 @@ def test_base_map_is_built_served_and_styled(hoyerswerda, client):
     html = client.get(hoyerswerda.get_absolute_url()).content.decode()
     assert f'data-basemap-style="/concepts/{hoyerswerda.slug}/basemap/style.json"' in html
     assert "© OpenStreetMap contributors, ODbL 1.0" in html
+
+
+def test_the_page_of_a_finished_base_map_leads_planners_to_the_analysis(hoyerswerda, client):
+    """After "fertig" those who may run the Bestandsanalyse get a link to it; a reviewer does not."""
+    services.start_basemap(OPERATOR, hoyerswerda, _extract(), now=True)
+    link = f'href="/concepts/{hoyerswerda.slug}/analysis/"'
+    client.force_login(member(hoyerswerda, "planner"))
+    html = client.get(f"/concepts/{hoyerswerda.slug}/basemap/").content.decode()
+    assert link in html and "Zur Bestandsanalyse" in html
+    client.force_login(member(hoyerswerda, "reviewer"))
+    assert "Zur Bestandsanalyse" not in client.get(f"/concepts/{hoyerswerda.slug}/basemap/").content.decode()
+
+
+def test_the_file_field_is_required_not_optional(hoyerswerda, client):
+    client.force_login(member(hoyerswerda, "planner"))
+    form = client.get(f"/concepts/{hoyerswerda.slug}/basemap/").content.decode().split('id="extract-form"')[1]
+    label = form.split("</label>")[0]
+    assert "OpenStreetMap-Extrakt (.osm.pbf)" in label and "optional" not in label
+    r = client.post(f"/concepts/{hoyerswerda.slug}/basemap/", {})
+    assert r.status_code == 400 and r.content.decode().count("Bitte eine Datei wählen.") == 1
+    assert not BaseMap.objects.exists()
 
 
 def test_report_maps_draw_the_base_map_where_the_streets_are(hoyerswerda):
@@ -186,7 +236,7 @@ def test_a_far_away_extract_is_refused_before_the_build_and_the_previous_map_sta
     first = services.start_basemap(OPERATOR, hoyerswerda, _extract(), now=True)
     with pytest.raises(CommandError) as exc:
         call_command("basemap", "build", hoyerswerda.slug, str(_extract("lauf_an_der_pegnitz_2020-01-15.osm.pbf")))
-    assert "liegt nicht beim Fördergebiet" in str(exc.value)
+    assert "enthält keine Daten im Fördergebiet" in str(exc.value)
     bm = BaseMap.objects.get(city=hoyerswerda.city)
     assert bm.status == BaseMap.Status.DONE and bm.path == first.path and bm.sha256 == first.sha256
     assert bm.extract == first.extract
@@ -201,7 +251,8 @@ def _upload(client, concept, content: bytes, name="x.osm.pbf"):
 
 @pytest.mark.parametrize("content, name, message", [
     (b"", "leer.osm.pbf", "leer"),
-    (b"<?xml version='1.0'?><osm></osm>", "stadt.osm", "kein OpenStreetMap-Extrakt"),
+    (b"<?xml version='1.0'?><osm></osm>", "stadt.osm", "Umwandeln z. B. mit: osmium cat stadt.osm -o stadt.osm.pbf"),
+    (b"<?xml version='1.0'?><osm></osm>", "stadt.osm.pbf", "Umwandeln z. B. mit: osmium cat datei.osm -o datei.osm.pbf"),
     (b"PK\x03\x04 a zip file", "stadt.osm.pbf", "kein OpenStreetMap-Extrakt"),
 ])
 def test_bad_uploads_get_a_message_and_store_nothing(hoyerswerda, client, content, name, message):

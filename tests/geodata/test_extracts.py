@@ -14,6 +14,7 @@ from isek.core.files import extract_dir
 from isek.core.models import Upload
 from isek.geodata import jobs, services
 from isek.geodata.models import BaseMap, Extract
+from tests import osm_files
 from tests.factories import member
 from tests.geodata.test_basemap import _extract, _upload
 from tests.geodata.test_resumable_upload import _send
@@ -31,7 +32,7 @@ def test_a_far_away_upload_is_refused_when_it_completes(hoyerswerda, client, dja
     client.force_login(member(hoyerswerda, "planner"))
     with django_capture_on_commit_callbacks() as queued:
         r = _upload(client, hoyerswerda, _extract(LAUF).read_bytes(), LAUF)
-    assert r.status_code == 400 and "liegt nicht beim Fördergebiet" in r.content.decode()
+    assert r.status_code == 400 and "enthält keine Daten im Fördergebiet" in r.content.decode()
     assert not queued
     _nothing_kept(hoyerswerda)
 
@@ -43,9 +44,41 @@ def test_a_far_away_resumable_upload_is_refused_when_it_completes(hoyerswerda, c
     upload = Upload.objects.get()
     with django_capture_on_commit_callbacks() as queued:
         r = client.post(f"/concepts/{hoyerswerda.slug}/basemap/", {"upload": str(upload.pk)})
-    assert r.status_code == 400 and "liegt nicht beim Fördergebiet" in r.content.decode()
+    assert r.status_code == 400 and "enthält keine Daten im Fördergebiet" in r.content.decode()
     assert not queued and not Upload.objects.exists() and not any(uploads.directory().iterdir())
     _nothing_kept(hoyerswerda)
+
+
+NO_DATA = "enthält keine Daten im Fördergebiet"
+
+
+def test_an_upload_without_nodes_in_the_area_is_refused_though_its_boxes_cover_it(
+        hoyerswerda, client, tmp_path, django_capture_on_commit_callbacks):
+    """The Bayreuth walk: the header's box (and the data's box) cover the funding area, the nodes lie
+    3 km north. Refused when the upload completes, with where its data lie; nothing is queued or kept."""
+    client.force_login(member(hoyerswerda, "planner"))
+    data = osm_files.beside(tmp_path / "nord.osm.pbf", 14.2465, 51.4345).read_bytes()
+    with django_capture_on_commit_callbacks() as queued:
+        r = _upload(client, hoyerswerda, data, "nord.osm.pbf")
+    page = r.content.decode()
+    assert r.status_code == 400 and NO_DATA in page and "seine Daten liegen bei 14.236, 51.408" in page
+    assert not queued
+    _nothing_kept(hoyerswerda)
+
+
+def test_a_build_whose_cut_has_no_nodes_in_the_area_fails_without_retry_and_keeps_no_cut(hoyerswerda, client, tmp_path):
+    """Had the build started (a record from before this check): the cut holds no node of the area,
+    so the build fails on the extract, offers no "erneut starten", keeps no cut and starts no analysis."""
+    client.force_login(member(hoyerswerda, "planner"))
+    path = osm_files.beside(tmp_path / "nord.osm.pbf", 14.2465, 51.4345)
+    bm = BaseMap.objects.create(city=hoyerswerda.city, extract=str(path), extract_name=path.name, concept=hoyerswerda)
+    jobs.execute(bm.pk, hoyerswerda.pk, analyse=True)
+    bm.refresh_from_db()
+    assert bm.status == BaseMap.Status.FAILED and bm.refused and NO_DATA in bm.message and not bm.path
+    page = client.get(f"/concepts/{hoyerswerda.slug}/basemap/").content.decode()
+    assert NO_DATA in page and "erneut starten" not in page
+    assert not jobs.cut_path(hoyerswerda.city.ags, hoyerswerda.slug).exists()
+    assert not Extract.objects.exists() and not analysis.runs_of(hoyerswerda)
 
 
 def test_a_failure_of_the_extract_itself_offers_no_retry(hoyerswerda, client):
@@ -57,9 +90,9 @@ def test_a_failure_of_the_extract_itself_offers_no_retry(hoyerswerda, client):
                                 concept=hoyerswerda)
     jobs.execute(bm.pk, hoyerswerda.pk)
     bm.refresh_from_db()
-    assert bm.status == BaseMap.Status.FAILED and bm.refused and "liegt nicht beim Fördergebiet" in bm.message
+    assert bm.status == BaseMap.Status.FAILED and bm.refused and "enthält keine Daten im Fördergebiet" in bm.message
     page = client.get(f"/concepts/{hoyerswerda.slug}/basemap/").content.decode()
-    assert "liegt nicht beim Fördergebiet" in page and "erneut starten" not in page
+    assert "enthält keine Daten im Fördergebiet" in page and "erneut starten" not in page
     r = client.post(f"/concepts/{hoyerswerda.slug}/basemap/retry/", follow=True)
     assert "bitte einen passenden Extrakt hochladen" in r.content.decode()
     assert BaseMap.objects.get().status == BaseMap.Status.FAILED

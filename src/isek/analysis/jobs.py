@@ -57,18 +57,34 @@ def execute(run: AnalysisRun) -> None:
     the run. The values are stored in one transaction with the run's outcome, at the end: a run
     stopped before has stored nothing."""
 
-    def known(exc: Exception) -> str | None:
-        return str(exc) if isinstance(exc, (AnalysisError, osm.ExtractError, lyr.LayerError)) else None
+    def known(exc: Exception) -> dict | None:
+        if isinstance(exc, (AnalysisError, osm.ExtractError, lyr.LayerError)):
+            return {"message": str(exc), "refused": isinstance(exc, NoData)}
+        return None
 
     jobs.run(AnalysisRun, run.pk, lambda job: _execute(run, job), known=known)
 
 
+class NoData(AnalysisError):
+    """The extract has no data in the area: the run is refused, not retried."""
+
+
 def _execute(run: AnalysisRun, job: jobs.Job) -> None:
+    from isek.geodata import services as geodata
+
     areas = prepare_areas(_areas(run.concept), ags=run.concept.city.ags)
     crs = areas.crs.to_string()
     data = None
-    if run.extract:  # one of the city's extracts, checked when the run was started
+    if run.extract:  # one of the city's extracts, checked when the run was started and here again
+        try:
+            geodata.check_extract(run.concept, run.extract)
+        except geodata.BaseMapError as exc:
+            raise (NoData if isinstance(exc, geodata.ExtractRefused) else AnalysisError)(" ".join(exc.errors)) from None
         data = osm.read(run.extract, crs=crs)
+        if not _has_data(data, areas):
+            raise NoData(f"Der Extrakt {Path(run.extract).name} enthält im Fördergebiet weder Gebäude noch Wege; "
+                         "die Analyse wurde nicht übernommen. Bitte einen Extrakt hochladen, der das "
+                         "Fördergebiet abdeckt.")
     city, city_sources = _city_layers(run.concept, crs) if run.city_layers else ({}, [])
     if data is None and not city:
         raise AnalysisError(gettext_noop("Weder ein OSM-Extrakt noch städtische Ebenen stehen zur Verfügung."))
@@ -91,6 +107,14 @@ def _execute(run: AnalysisRun, job: jobs.Job) -> None:
             for area_id, row in table.iterrows() for ind_id, v in row.items() if ind_id not in missing])
         AnalysisRun.objects.filter(concept=run.concept, is_current=True).update(is_current=False)
         job.done(data_date=date, is_current=True, message="; ".join(f"{ind.REGISTRY[k].name_de}: {why}" for k, why in missing.items()))
+
+
+def _has_data(data: osm.OsmData, areas: gpd.GeoDataFrame) -> bool:
+    """Whether the extract has any building or way (street, path, railway, waterway) in the areas:
+    without, every value would be a 0 that looks like a finding."""
+    where = areas.geometry.union_all()
+    buildings = data.polygons[data.polygons["tags"].map(lambda t: "building" in t)] if len(data.polygons) else data.polygons
+    return bool(buildings.intersects(where).any() or data.lines.intersects(where).any())
 
 
 @task()

@@ -16,6 +16,8 @@ class AnalysisRun(BackgroundJob):
     city_layers = models.BooleanField(_("städtische Ebenen"), default=True)
     data_date = models.DateField(_("Datenstand"), null=True, blank=True)
     is_current = models.BooleanField(_("aktuelle Analyse"), default=False)
+    # the run failed on its extract (no data in the area): running it again cannot help
+    refused = models.BooleanField(default=False)
 
     class Meta(BackgroundJob.Meta):
         verbose_name = _("Analyselauf")
@@ -25,6 +27,10 @@ class AnalysisRun(BackgroundJob):
 
     def __str__(self):
         return f"{self.concept} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def retryable(self) -> bool:
+        return super().retryable and not self.refused
 
     @property
     def extract_name(self) -> str:

@@ -153,8 +153,8 @@ def read(path: str | Path, clip_lonlat: tuple[float, float, float, float] | None
         decoded = shapely.from_wkb(list(way_lines.values()))
         way_lines = dict(zip(way_lines.keys(), decoded))
 
-    if nodes == 0:
-        raise ExtractError(f"{path.name} enthält keine Knoten.")
+    if nodes == 0 and ways == 0:  # ``nodes`` counts the tagged points of interest only
+        raise ExtractError(f"{path.name} enthält weder Punkte noch Wege.")
 
     box = None
     try:

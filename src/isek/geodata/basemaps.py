@@ -1,7 +1,11 @@
 """Offline base maps from a city's OpenStreetMap extract (no Django: plain files in and out).
 
 1. ``inspect`` reads the extract's header and data extent with osmium (``osmium fileinfo``): a
-   file that is not a .osm.pbf, is truncated or holds no nodes is refused here.
+   file that is not a .osm.pbf, is truncated or holds no nodes is refused here. ``check_coverage``
+   then asks whether the extract has nodes inside the funding area's box (``nodes_inside``): no
+   bounding box can tell, since the header's box is whatever the file claims and the data's box
+   spans every node, also those of ways that leave the cut (a file cut north of a town has a data
+   box reaching into the town and no node in it).
 2. ``cut`` takes the funding area's box plus a margin out of it (``osmium extract``), so that
    time and memory depend on the area, not on the size of the download (a Regierungsbezirk, a
    Land).
@@ -24,6 +28,7 @@ import sqlite3
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from isek.core.problems import InputError, Problem, gettext_noop
@@ -45,12 +50,17 @@ class ExtractRefused(BaseMapError):
     again with the same file cannot help."""
 
 
+class EmptyExtract(ExtractRefused):
+    """The extract holds no nodes at all."""
+
+
 @dataclass(frozen=True)
 class ExtractInfo:
-    bbox: Bbox
+    bbox: Bbox  # of all its nodes
     nodes: int
     ways: int
     timestamp: str  # newest object, ISO 8601, or ""
+    header: Bbox | None = None  # the box its header claims, if any
 
 
 def _fail(msgid: str, **params) -> BaseMapError:
@@ -78,8 +88,19 @@ def require_pbf(path: str | Path) -> Path:
         head = fh.read(16)
     # A PBF starts with the 4-byte length of its first BlobHeader, whose type is "OSMHeader".
     if head[4:15] != b"\n\tOSMHeader":
-        raise _refuse(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))
+        raise ExtractRefused([not_pbf("", head)])
     return path
+
+
+def not_pbf(name: str, head: bytes = b"") -> Problem:
+    """Why a file named ``name`` starting with ``head`` is refused; OSM XML gets the command that
+    converts it."""
+    if name.lower().endswith(".osm") or head.lstrip().startswith((b"<?xml", b"<osm")):
+        name = name if name.lower().endswith(".osm") else "datei.osm"
+        return Problem(gettext_noop("Die Datei ist ein OpenStreetMap-Extrakt im XML-Format (.osm); isek liest nur "
+                                    "das Format .osm.pbf. Umwandeln z. B. mit: osmium cat %(name)s -o %(target)s"),
+                       {"name": name, "target": name + ".pbf"})
+    return Problem(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))
 
 
 def inspect(path: str | Path) -> ExtractInfo:
@@ -88,6 +109,8 @@ def inspect(path: str | Path) -> ExtractInfo:
     proc = subprocess.run([_tool("osmium"), "fileinfo", "--extended", "--json", "--no-progress", str(path)],
                           capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
+        if _node_count(path) == 0:  # osmium's JSON cannot show the box of no nodes (an empty cut)
+            raise EmptyExtract([Problem(gettext_noop("Der Extrakt enthält keine Daten."))])
         detail = (proc.stderr.strip().splitlines() or ["?"])[-1][:200]
         raise _refuse(gettext_noop("Der Extrakt ist beschädigt oder unvollständig (osmium: %(detail)s)."), detail=detail)
     info = json.loads(proc.stdout)
@@ -96,9 +119,19 @@ def inspect(path: str | Path) -> ExtractInfo:
     nodes, ways = int(count.get("nodes", 0)), int(count.get("ways", 0))
     box = data.get("bbox")
     if not nodes or not box:
-        raise _refuse(gettext_noop("Der Extrakt enthält keine Daten."))
+        raise EmptyExtract([Problem(gettext_noop("Der Extrakt enthält keine Daten."))])
+    header = (info.get("header", {}).get("boxes") or [None])[0]
     return ExtractInfo(bbox=tuple(float(v) for v in box), nodes=nodes, ways=ways,
-                       timestamp=(data.get("timestamp") or {}).get("last", "") or "")
+                       timestamp=(data.get("timestamp") or {}).get("last", "") or "",
+                       header=tuple(float(v) for v in header) if header else None)
+
+
+def _node_count(path: Path) -> int | None:
+    """The number of nodes as osmium's plain output tells it; None if it cannot read the file."""
+    proc = subprocess.run([_tool("osmium"), "fileinfo", "--extended", "--get", "data.count.nodes", "--no-progress",
+                           str(path)], capture_output=True, text=True, timeout=600)
+    out = proc.stdout.strip()
+    return int(out) if proc.returncode == 0 and out.isdigit() else None
 
 
 def padded(bbox: Bbox, margin_m: float = MARGIN_M) -> Bbox:
@@ -113,12 +146,45 @@ def overlaps(a: Bbox, b: Bbox) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def check_overlap(info: ExtractInfo, area: Bbox) -> None:
-    """The one coverage check of an extract (base map and analysis): ExtractRefused when its data
-    lie away from the area's box."""
-    if not overlaps(info.bbox, area):
-        raise _refuse(gettext_noop("Der Extrakt (%(extract)s) liegt nicht beim Fördergebiet (%(area)s)."),
-                    extract=_fmt(info.bbox), area=_fmt(area))
+def check_coverage(path: str | Path, info: ExtractInfo, area: Bbox) -> None:
+    """The one coverage check of an extract (upload, base map, analysis): ExtractRefused unless it
+    has nodes inside the area's box. The box test first refuses far-away files without reading them."""
+    if not overlaps(info.bbox, area) or not nodes_inside(path, area):
+        raise no_data(info, area)
+
+
+def no_data(info: ExtractInfo | None, area: Bbox) -> ExtractRefused:
+    """The refusal of an extract without data in the area, with where its data lie: the header's
+    box when it is away from the area (the data's box may span the area by way of a few long
+    ways), else the data's box; ``None``: it holds no nodes at all."""
+    if info is None:
+        return _refuse(gettext_noop("Der Extrakt enthält keine Daten im Fördergebiet (%(area)s), überhaupt "
+                                    "keine Knoten. Bitte einen Extrakt hochladen, der das Fördergebiet abdeckt."),
+                       area=_fmt(area))
+    where = info.header if info.header and not overlaps(info.header, area) else info.bbox
+    return _refuse(gettext_noop("Der Extrakt enthält keine Daten im Fördergebiet (%(area)s); seine Daten liegen "
+                                "bei %(extract)s. Bitte einen Extrakt hochladen, der das Fördergebiet abdeckt."),
+                   extract=_fmt(where), area=_fmt(area))
+
+
+def nodes_inside(path: str | Path, area: Bbox) -> int:
+    """How many of the extract's nodes lie inside ``area``: ``osmium extract --strategy simple``
+    (one pass in C++, about as fast as reading the file) writes just those as OPL lines, which
+    are counted. Remembered per file version and area, since the analysis asks on every start."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    return _nodes_inside(str(path), stat.st_mtime_ns, stat.st_size, tuple(round(v, 7) for v in area))
+
+
+@lru_cache(maxsize=64)
+def _nodes_inside(path: str, _mtime: int, _size: int, area: Bbox) -> int:
+    box = ",".join(f"{v:.7f}" for v in area)
+    proc = subprocess.run([_tool("osmium"), "extract", "--bbox", box, "--strategy", "simple", "--no-progress",
+                           "-f", "opl", "-o", "-", path], capture_output=True, timeout=3600)
+    if proc.returncode != 0:
+        detail = (proc.stderr.decode(errors="replace").strip().splitlines() or ["?"])[-1][:200]
+        raise _refuse(gettext_noop("Der Extrakt ist beschädigt oder unvollständig (osmium: %(detail)s)."), detail=detail)
+    return sum(1 for line in proc.stdout.splitlines() if line.startswith(b"n"))
 
 
 def _fmt(b: Bbox) -> str:
@@ -227,10 +293,14 @@ def build(extract: str | Path, area: Bbox, workdir: str | Path, out: str | Path,
     say = progress or (lambda _p, _l: None)
     say(2, "check")
     info = inspect(extract)
-    check_overlap(info, area)
+    if not overlaps(info.bbox, area):
+        raise no_data(info, area)
     box = padded(area)
     say(10, "cut")
     part = cut(extract, box, Path(cut_to) if cut_to else Path(workdir) / "cut.osm.pbf")
+    if not nodes_inside(part, area):  # the cut is small: this costs little
+        part.unlink()  # no analysis may read it
+        raise no_data(info, area)
     say(30, "complete")
     whole = renumber(complete(part, Path(workdir) / "complete.osm.pbf"), Path(workdir) / "renumbered.osm.pbf")
     say(40, "tiles")

@@ -30,12 +30,12 @@ class ExtractUploadForm(KernFormMixin, forms.Form):
     """The extract as a file of the form, or (with JavaScript) the id of a resumable upload that
     has already arrived in pieces."""
 
-    file = forms.FileField(label=_("OpenStreetMap-Extrakt (.osm.pbf)"), required=False, help_text=_(
-        "Z. B. der Download eines Regierungsbezirks oder Landes; isek schneidet das Fördergebiet mit Rand heraus."))
+    file = forms.FileField(label=_("OpenStreetMap-Extrakt (.osm.pbf)"), help_text=_(
+        "Z. B. der Download eines Regierungsbezirks oder Landes; isek schneidet das Fördergebiet mit Rand heraus."),
+        error_messages={"required": _("Bitte eine Datei wählen.")})
     upload = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
-    def clean(self):
-        data = super().clean()
-        if not data.get("file") and not data.get("upload"):
-            self.add_error("file", _("Bitte eine Datei wählen."))
-        return data
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The file is required, unless it has arrived in pieces already (then the form carries its id).
+        self.fields["file"].required = not self.data.get("upload")

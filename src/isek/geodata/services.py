@@ -26,7 +26,7 @@ from isek.core.models import Upload
 from isek.core.problems import InputError, Problem, gettext_noop, too_large
 
 from . import basemaps, reading
-from .basemaps import BaseMapError  # noqa: F401  (what the base-map services raise)
+from .basemaps import BaseMapError, ExtractRefused  # noqa: F401  (what the base-map services raise)
 from .models import BaseMap, Extract, ReferenceLayer
 
 Bbox = tuple[float, float, float, float]
@@ -374,8 +374,9 @@ def start_basemap(user, concept: Concept, extract: str | os.PathLike, *, extract
     if concept.area is None:
         raise basemaps.BaseMapError([Problem(gettext_noop("Das Konzept hat noch kein Fördergebiet."))])
     path = basemaps.require_pbf(extract)
-    info = info or basemaps.inspect(path)
-    check_coverage(concept, info)
+    if info is None:  # else the caller checked it
+        info = basemaps.inspect(path)
+        check_coverage(concept, path, info)
     with change(user, "web"):
         _register(user, concept.city, path, extract_name or path.name, info)
         bm = base_map_of(concept.city) or BaseMap(city=concept.city)
@@ -485,7 +486,7 @@ def upload_extract(user, concept: Concept, upload) -> BaseMap:
     if size > limit:
         problem = too_large(size, limit)
     elif not name.endswith(".osm.pbf") and not name.endswith(".pbf"):
-        problem = Problem(gettext_noop("Die Datei ist kein OpenStreetMap-Extrakt im Format .osm.pbf."))
+        problem = basemaps.not_pbf(name)
     if problem is not None:
         if resumable:
             uploads.discard(upload)
@@ -502,7 +503,7 @@ def upload_extract(user, concept: Concept, upload) -> BaseMap:
                 for chunk in upload.chunks():
                     fh.write(chunk)
         info = basemaps.inspect(tmp)  # before anything is queued: a refused extract is not kept
-        check_coverage(concept, info)
+        check_coverage(concept, tmp, info)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
@@ -513,12 +514,25 @@ def upload_extract(user, concept: Concept, upload) -> BaseMap:
 # --- the city's extracts ---------------------------------------------------------------------------
 
 
-def check_coverage(concept: Concept, info: basemaps.ExtractInfo) -> None:
-    """ExtractRefused when the extract's data lie away from the concept's funding area (or, without
-    one, its quarters): the check of the base map and of the analysis."""
+def check_coverage(concept: Concept, path: str | os.PathLike, info: basemaps.ExtractInfo) -> None:
+    """ExtractRefused when the extract has no nodes inside the box of the concept's funding area
+    (or, without one, of its quarters): the check of the upload, the base map and the analysis."""
     extent = _extent(concept)
     if extent is not None:
-        basemaps.check_overlap(info, extent)
+        basemaps.check_coverage(path, info, extent)
+
+
+def check_extract(concept: Concept, path: str | os.PathLike) -> None:
+    """The coverage check of an extract about to be analysed (it may have changed, or be a cut
+    that came out empty): ExtractRefused with the reason."""
+    extent = _extent(concept)
+    try:
+        info = basemaps.inspect(path)
+    except basemaps.EmptyExtract:
+        if extent is None:
+            raise
+        raise basemaps.no_data(None, extent) from None
+    check_coverage(concept, path, info)
 
 
 def _extent(concept: Concept) -> Bbox | None:
@@ -543,7 +557,7 @@ def add_extract(user, concept: Concept, path: str | os.PathLike, *, name: str = 
     access.require(user, "basemap", "build", concept)
     path = basemaps.require_pbf(path)
     info = basemaps.inspect(path)
-    check_coverage(concept, info)
+    check_coverage(concept, path, info)
     with change(user, "web"):
         return _register(user, concept.city, path, name or path.name, info)
 
@@ -568,5 +582,5 @@ def usable_extract(user, concept: Concept, path: str) -> Extract:
         Extract.objects.filter(pk=ext.pk).update(bbox=list(info.bbox), data_date=info.timestamp)
     else:
         info = basemaps.ExtractInfo(bbox=tuple(ext.bbox), nodes=1, ways=0, timestamp=ext.data_date)
-    check_coverage(concept, info)
+    check_coverage(concept, ext.path, info)
     return ext

@@ -127,6 +127,7 @@ def basemap_page(request, slug):
     return render(request, "geodata/basemap.html", {
         "upload_url": reverse("geodata:basemap-uploads", args=[slug]), "chunk_bytes": settings.ISEK_UPLOAD_CHUNK_BYTES,
         "concept": concept, "basemap": bm, "form": form, "errors": errors, "can_edit": editable,
+        "can_analyse": access.allows(request.user, "analysis", "run", concept),
         "max_mb": settings.ISEK_EXTRACT_MAX_BYTES // 1_000_000,
     }, status=400 if request.method == "POST" else 200)
 
