@@ -271,3 +271,28 @@ def test_measure_page_shows_the_own_share_under_eigenanteil(new_city):
                           "Städtebauförderung Bund": D("50000.00"), "Städtebauförderung Land": D("40000.00"), "EU": D("0.00"),
                           "Eigenanteil der Gemeinde": D("60000.00"), "Private / Dritte": D("0.00"),
                           "andere Programme": D("0.00"), "ungeklärt": D("0.00")}
+
+
+def test_one_row_sets_a_rate_for_a_range_of_years(planner_client):
+    """A new user set 60 % for 2026–2035 with ten saves: one row with "bis Jahr" does it."""
+    from tests.factories import ConceptFactory, member
+
+    concept = ConceptFactory()
+    planner_client.force_login(member(concept, "planner"))
+    url = f"/concepts/{concept.slug}/kuf/rates/"
+    row = {"year": "2026", "until_year": "2035", "rate": "60", "basis": "StBauFR Nr. 6"}
+    r = planner_client.post(url, {**_formset("r", [row], 0), "cap-amount": "", "cap-basis": ""})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    rates = FundingRate.objects.filter(concept=concept)
+    assert [r.year for r in rates] == list(range(2026, 2036)) and {r.rate for r in rates} == {D("60")}
+    # a range over a year that has its rate already is refused as a whole
+    again = {"year": "2035", "until_year": "2037", "rate": "50", "basis": ""}
+    rows = [{"id": r.pk, "year": r.year, "rate": _de(r.rate), "basis": r.basis} for r in rates]
+    r = planner_client.post(url, {**_formset("r", rows + [again], len(rows)), "cap-amount": "", "cap-basis": ""})
+    assert r.status_code == 400 and "doppelt: 2035" in r.content.decode()
+    assert FundingRate.objects.filter(concept=concept).count() == 10
+    # an end before the start is a message at the field
+    wrong = {"year": "2040", "until_year": "2039", "rate": "50", "basis": ""}
+    r = planner_client.post(url, {**_formset("r", rows + [wrong], len(rows)), "cap-amount": "", "cap-basis": ""})
+    assert r.status_code == 400 and "„bis Jahr“ muss zwischen 2040 und 2090 liegen." in r.content.decode()
+    assert FundingRate.objects.filter(concept=concept).count() == 10

@@ -44,10 +44,30 @@ FinancingFormSet = forms.inlineformset_factory(
 
 
 class RateForm(KernFormMixin, forms.ModelForm):
+    """A rate for one year, or for every year of a range (``until_year``): a concept of ten years needs
+    one row, not ten saves (found by a new user's walk)."""
+
+    until_year = forms.IntegerField(label=_("bis Jahr (optional, für mehrere Jahre)"), required=False,
+                               min_value=1971, max_value=2100)
+
     class Meta:
         model = FundingRate
-        fields = ["year", "rate", "basis"]
+        fields = ["year", "until_year", "rate", "basis"]
         widgets = {"basis": forms.TextInput()}
+
+    def clean(self):
+        data = super().clean()
+        year, until = data.get("year"), data.get("until_year")
+        if year and until is not None and not year <= until <= year + 50:
+            self.add_error("until_year", _("„bis Jahr“ muss zwischen %(y)s und %(z)s liegen.") % {"y": year, "z": year + 50})
+        return data
+
+    def rates(self) -> list[FundingRate]:
+        """The saved row and, for a range, one rate per further year (not yet stored)."""
+        first = self.instance
+        until = self.cleaned_data.get("until_year") or first.year
+        return [first] + [FundingRate(concept_id=first.concept_id, year=y, rate=first.rate, basis=first.basis,
+                                      illustrative=first.illustrative) for y in range(first.year + 1, until + 1)]
 
 
 class CapForm(KernFormMixin, forms.ModelForm):

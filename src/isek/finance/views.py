@@ -153,8 +153,10 @@ def rates_view(request, slug):
     cap.fields["amount"].required = False
     if request.method == "POST" and rates.is_valid() and cap.is_valid():
         try:
-            services.save_rates(request.user, concept, rates=rates.save(commit=False), removed_rates=rates.deleted_objects,
-                                cap=cap.instance)
+            saved = rates.save(commit=False)
+            form_of = {id(form.instance): form for form in rates.forms}
+            expanded = [rate for obj in saved for rate in form_of[id(obj)].rates()]  # a range: one rate per year
+            services.save_rates(request.user, concept, rates=expanded, removed_rates=rates.deleted_objects, cap=cap.instance)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
