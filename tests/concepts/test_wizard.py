@@ -127,3 +127,17 @@ def test_members_page_grants_and_revokes(client):
     r = client.post(f"/concepts/{concept.slug}/members/", {"revoke": planner.username})
     assert r.status_code == 400 and "mindestens eine Person in der Planung" in r.content.decode()
     assert access.role_of(planner, concept) == access.Role.PLANNER
+
+
+def test_the_short_name_is_made_from_the_name_when_left_empty(client, starter):
+    r = client.post("/concepts/new/", {**FORM, "slug": "", "name": "ISEK Innenstadt Bayreuth – Südstadt"})
+    assert r.status_code == 302 and r["Location"] == "/concepts/isek-innenstadt-bayreuth-suedstadt/setup/"
+
+
+def test_a_taken_short_name_is_said_with_the_other_mistakes(client, starter):
+    assert client.post("/concepts/new/", FORM).status_code == 302
+    count = Concept.objects.count()
+    r = client.post("/concepts/new/", {**FORM, "start_year": "", "end_year": ""})  # a new user's first try
+    html = r.content.decode()
+    assert r.status_code == 400 and "Der Kurzname „altstadt“ ist schon vergeben." in html
+    assert html.count("Dieses Feld ist zwingend erforderlich.") == 2 and Concept.objects.count() == count

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from isek.web.forms import GeoJSONGeometryField, KernFormMixin
@@ -141,7 +142,8 @@ class ConceptStartForm(KernFormMixin, forms.Form):
                            help_text=_("8 Ziffern, z. B. 14625240 für Hoyerswerda; die ersten beiden nennen das Land."),
                            error_messages={"invalid": _("Der Amtliche Gemeindeschlüssel hat 8 Ziffern.")})
     name = forms.CharField(label=_("Name des Konzepts"), max_length=200)
-    slug = forms.SlugField(label=_("Kurzname (URL)"), max_length=80, help_text=_("z. B. altstadt; erscheint in der Adresse."))
+    slug = forms.SlugField(label=_("Kurzname (URL)"), max_length=80, required=False,
+                           help_text=_("z. B. altstadt; erscheint in der Adresse. Leer gelassen, wird er aus dem Namen gebildet."))
     programme = forms.ChoiceField(label=_("Förderprogramm"), choices=Concept.Programme.choices)
     legal_basis = forms.ChoiceField(label=_("Rechtsgrundlage des Gebiets"), choices=Concept.LegalBasis.choices,
                                     initial=Concept.LegalBasis.UNTERSUCHUNGSGEBIET)
@@ -156,6 +158,16 @@ class ConceptStartForm(KernFormMixin, forms.Form):
         choices += [(f"template:{t.key}", str(_("Vorlage: %(l)s") % {"l": t.label_de})) for t in templates]
         choices += [(f"copy:{c.slug}", str(_("wie Konzept: %(n)s") % {"n": c.name})) for c in sources]
         self.fields["structure"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("slug") and data.get("name") and "slug" not in self.errors:
+            # "ISEK Innenstadt Bayreuth" → "isek-innenstadt-bayreuth" (umlauts spelt out, as in addresses)
+            spelt = data["name"].translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}))
+            data["slug"] = slugify(spelt)[:80].strip("-")
+        if not data.get("slug") and "slug" not in self.errors:
+            self.add_error("slug", _("Bitte einen Kurznamen angeben."))
+        return data
 
 
 class MemberForm(KernFormMixin, forms.Form):

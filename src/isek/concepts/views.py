@@ -301,7 +301,12 @@ def concept_new(request):
     sources = [c for c in access.visible_concepts(request.user) if c.fields_of_action.exists()]
     form = ConceptStartForm(request.POST or None, templates=services.templates().values(), sources=sources)
     own = None  # the planner's own concept with the short name asked for
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        # a short name in use is said together with the other mistakes, not only once they are fixed
+        slug = form.cleaned_data.get("slug")
+        if slug and services.concept_by_slug(slug) is not None:
+            form.add_error("slug", _("Der Kurzname „%(s)s“ ist schon vergeben.") % {"s": slug})
+    elif request.method == "POST":
         d = form.cleaned_data
         kind, _sep, key = (d["structure"] or "").partition(":")
         try:
