@@ -377,7 +377,7 @@ def import_gpkg(user, path) -> object:
             mgoals = [goals[n] for n in str(r["goals"] or "").split(",") if n]
             measures[m.number] = concepts.save_measure(user, concept, m, further_fields=further, goals=mgoals,
                                                        milestones=milestones.get(m.number, []), via="import")
-        groups = finance.cost_groups_by_number()
+        groups = finance.cost_groups_by_number(concept)
         costs: dict[str, list] = {}
         for r in data.get("cost_items", []):
             costs.setdefault(r["measure"], []).append(finance.CostItem(

@@ -143,6 +143,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["quarters"] = list(concept.quarters.all())
         progress(65, "Indikatoren")
         ctx["indicators"] = _indicator_rows(concept, ov["indicators"], with_charts=False)
+        ctx["cost_catalogue"] = land_rules.catalogue_for_ags(concept.city.ags)
         ctx["warnings"] = [h.text for h in kuf.hints(concept, result)]
         ctx["open_items"] = [i for i in readiness.check(concept) if i.open]
         ctx["land"] = land_rules.for_ags(concept.city.ags)
