@@ -84,14 +84,22 @@ def version_names(concept) -> list[str]:
     return list(FinanceVersion.objects.filter(concept=concept).values_list("name", flat=True))
 
 
-def cost_groups_by_number(concept) -> dict[str, CostGroup]:
-    """Number → cost group in the catalogue of the concept's Land: the one lookup of the cost groups."""
-    return {g.number: g for g in CostGroup.of(concept)}
-
-
 def cost_groups(concept) -> dict[str, str]:
     """Cost group number → name, in the catalogue of the concept's Land."""
-    return {number: g.name for number, g in cost_groups_by_number(concept).items()}
+    return {g.number: g.name for g in CostGroup.of(concept)}
+
+
+def cost_groups_by_number(concept) -> dict[str, CostGroup]:
+    """Number → cost group of the concept's catalogue, the one lookup of the cost groups; outside
+    NRW also NRW's FRL 2023 numbers of older files (exports from before the catalogues), mapped as
+    the data migration maps them."""
+    groups = {g.number: g for g in CostGroup.of(concept)}
+    from_nrw = cost_catalogue(concept).from_nrw or {}
+    for number in CostGroup.objects.filter(catalogue="nrw-frl-2023").values_list("number", flat=True):
+        target = from_nrw.get(number.split(".")[0])
+        if target in groups:
+            groups.setdefault(number, groups[target])
+    return groups
 
 
 def cost_catalogue(concept) -> land_rules.CostCatalogue:
