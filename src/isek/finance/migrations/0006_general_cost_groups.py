@@ -1,5 +1,5 @@
 """Cost groups per Land: load isek's general catalogue and move the cost items of concepts outside
-NRW from NRW's FRL 2023 groups to it (docs/decisions/0024-cost-group-catalogues.md).
+NRW from NRW's FRL 2023 groups to it (docs/decisions/0027-cost-group-catalogues.md).
 
 Mapping (land_rules.json, "from_nrw"): 7.x Vorbereitung → 1 Vorbereitung, 8.x Ordnungsmaßnahmen →
 2 Ordnungsmaßnahmen, 9.x Baumaßnahmen → 3 Baumaßnahmen, 10.x Kommunale Förderprogramme und Fonds →
