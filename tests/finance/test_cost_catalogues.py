@@ -166,3 +166,16 @@ def test_an_estimate_is_shown_in_one_money_format_everywhere(client):
     for where, page in (("team", team), ("KuF", kuf), ("Kosten erfassen", form)):
         assert "1.250.000,50 €" in page, where
     assert "80.000 €" in kuf and "80.000,00" not in kuf
+
+
+def test_a_cost_item_refuses_a_group_of_another_catalogue():
+    from django.core.exceptions import ValidationError
+
+    concept = ConceptFactory(city__ags="09462000", start_year=2025, end_year=2028)
+    item = CostItem(measure=MeasureFactory(concept=concept), year=2026, amount=D("10"), eligible=D("10"),
+                    cost_group=CostGroup.objects.get(catalogue="nrw-frl-2023", number="9.1"))
+    with pytest.raises(ValidationError) as err:
+        item.full_clean()
+    assert "allgemeine Gliederung (isek)" in str(err.value.message_dict["cost_group"])
+    item.cost_group = CostGroup.of(concept).get(number="3")
+    item.full_clean()

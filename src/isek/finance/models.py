@@ -159,6 +159,10 @@ class CostItem(models.Model):
             if not (c.start_year - 10 <= self.year <= c.end_year + 10):
                 errors["year"] = _("Das Jahr %(y)s liegt weit außerhalb des Zeitraums %(a)s–%(b)s.") % {
                     "y": self.year, "a": c.start_year, "b": c.end_year}
+            cat = CostGroup.catalogue_of(c)
+            if self.cost_group_id and self.cost_group.catalogue != cat.key:
+                errors["cost_group"] = _("Die Kostengruppe gehört nicht zum Katalog dieses Konzepts (%(catalogue)s).") % {
+                    "catalogue": cat.name}
         if errors:
             raise ValidationError(errors)
 
