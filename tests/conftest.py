@@ -197,22 +197,22 @@ def new_city(db):
     concept.area = geo.to_django(shapely.MultiPolygon([shapely.box(14.2433, 51.4336, 14.2598, 51.4400)]))
     concepts.save_concept(DEMO, concept)
     fields = {f.number: f for f in concept.fields_of_action.all()}
-    groups = {g.number: g for g in finance.CostGroup.objects.all()}
+    groups = {g.number: g for g in finance.CostGroup.of(concept)}  # the general catalogue
     finance.save_rates(DEMO, concept, rates=[finance.FundingRate(year=y, rate=D("60")) for y in range(2026, 2031)])
     measures = [
         # number, field, title, point, start, end, [(year, group, cost, eligible)], [(year, source, amount)]
         ("1.1", 1, "Altstadtstraßen: Beläge, Beleuchtung, Möblierung, Oberflächen und Straßengrün", (14.245, 51.4389),
-         "2027-01-01", "2029-12-31", [(2027, "9.1", "100000.00", "100000.00"), (2028, "9.1", "250000.01", "200000.00")],
+         "2027-01-01", "2029-12-31", [(2027, "3", "100000.00", "100000.00"), (2028, "3", "250000.01", "200000.00")],
          [(2028, "eu", "30000.00")]),
         ("1.2", 1, "Schloss und Schlossgarten: Zugang und Aufenthalt", (14.2471, 51.4384), "2028-01-01", "2030-12-31",
-         [(2028, "9.2", "80000.00", "80000.00"), (2029, "9.2", "120000.00", "90000.00")], []),
+         [(2028, "3", "80000.00", "80000.00"), (2029, "3", "120000.00", "90000.00")], []),
         ("4.1", 4, "Umgestaltung des Marktplatzes", (14.2441, 51.4389), "2027-01-01", "2029-12-31",
-         [(2027, "7.1", "33333.33", "33333.33"), (2028, "9.1", "400000.00", "400000.00")],
+         [(2027, "1", "33333.33", "33333.33"), (2028, "3", "400000.00", "400000.00")],
          [(2028, "municipality", "100000.00")]),
         ("5.1", 5, "Fuß- und Radweg Markt – Zentralpark", (14.2500, 51.4381), "2029-01-01", "2030-12-31",
-         [(2029, "9.1", "150000.00", "150000.00"), (2030, "9.1", "50000.00", "0.00")], []),
+         [(2029, "3", "150000.00", "150000.00"), (2030, "3", "50000.00", "0.00")], []),
         ("7.1", 7, "Quartiersmanagement Altstadt", (14.2434, 51.4390), "2026-07-01", "2030-12-31",
-         [(y, "7.3", "60000.00", "60000.00") for y in range(2026, 2031)], []),
+         [(y, "1", "60000.00", "60000.00") for y in range(2026, 2031)], []),
     ]
     for number, field, title, point, start, end, costs, extra in measures:
         m = concepts.save_measure(DEMO, concept, Measure(

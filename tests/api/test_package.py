@@ -161,3 +161,30 @@ def test_a_concept_without_measures_goes_and_comes_back(db, tmp_path):
     Concept.objects.filter(pk=concept.pk).delete()
     again = package.import_gpkg(OP, path)
     assert again.slug == "leer" and again.measures.count() == 0 and again.area is not None
+
+
+def test_a_bavarian_package_with_nrw_group_numbers_comes_back_in_the_general_catalogue(db, tmp_path):
+    from decimal import Decimal
+
+    from isek.core.problems import InputError
+    from isek.finance.models import CostGroup, CostItem
+    from tests.factories import ConceptFactory, MeasureFactory
+
+    concept = ConceptFactory(slug="bayreuth", city__ags="09462000")
+    m = MeasureFactory(concept=concept, number="1.1")
+    CostItem.objects.create(measure=m, year=2026, cost_group=CostGroup.of(concept).get(number="3"),
+                            amount=Decimal("1000"), eligible=Decimal("800"))
+    path = tmp_path / "b.gpkg"
+    package.export_gpkg(concept, path)
+    Concept.objects.filter(pk=concept.pk).delete()
+    with sqlite3.connect(path) as db:  # as exported before the catalogues
+        db.execute("UPDATE cost_items SET cost_group = '9.1'")
+    again = package.import_gpkg(OP, path)
+    assert list(CostItem.objects.filter(measure__concept=again).values_list("cost_group__catalogue", "cost_group__number")) \
+        == [("general", "3")]
+    Concept.objects.filter(pk=again.pk).delete()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE cost_items SET cost_group = '99'")
+    with pytest.raises(InputError) as err:
+        package.import_gpkg(OP, path)
+    assert "99" in str(err.value.problems) and not Concept.objects.filter(slug="bayreuth").exists()

@@ -147,7 +147,7 @@ def test_a_new_measure_reaches_the_kuf_from_its_page(page, live_bochum):
     login(page, base, "planerin")
     page.goto(f"{base}/concepts/bochum-innenstadt/kuf/")
     row = page.locator(f"#kuf-table tr[data-measure='{m.pk}']")
-    assert "80.000,00 €" in row.inner_text() and "Kosten erfassen" in row.inner_text()
+    assert "80.000 €" in row.inner_text() and "Kosten erfassen" in row.inner_text()
     assert "Maßnahme 9.8 hat weder Kosten noch Finanzierung." in page.inner_text("#kuf-warnings")
     assert axe_violations(page) == []
 

@@ -157,7 +157,7 @@ def excel_export(concept, tmp_path) -> tuple[dict, dict]:
     head = [c.value for c in ws[4]]
     years = {i: y for i, y in enumerate(head) if isinstance(y, int)}
     keys = {"förderfähige Kosten": "eligible", **{v: k for k, v in excel.SOURCE_LABELS.items()}}
-    groups = set(finance.cost_groups())
+    groups = set(finance.cost_groups(concept))
     cells: dict = defaultdict(lambda: defaultdict(lambda: ZERO))
     per_year: dict = defaultdict(dict)
 

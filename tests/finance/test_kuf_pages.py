@@ -247,7 +247,8 @@ def test_administrator_edits_reference_data_in_the_admin(db, bochum):
     admin = get_user_model().objects.create_superuser("admin", "a@example.org", "pw-admin-123")
     c = client_for(admin)
     assert {p.code for p in FundingProgramme.objects.all()} == {"lebendige_zentren", "sozialer_zusammenhalt", "wachstum_erneuerung"}
-    assert [g.number for g in CostGroup.objects.filter(parent=None)] == ["7", "8", "9", "10", "11"]
+    assert [g.number for g in CostGroup.objects.filter(parent=None, catalogue="nrw-frl-2023")] == ["7", "8", "9", "10", "11"]
+    assert [g.number for g in CostGroup.objects.filter(catalogue="general")] == ["1", "2", "3", "4", "5"]
     lz = FundingProgramme.objects.get(code="lebendige_zentren")
     assert (lz.rate_standard, lz.rate_min, lz.rate_max, lz.rate_step) == (D("60"), D("40"), D("80"), D("10"))
     for url in ("/admin/finance/fundingprogramme/", f"/admin/finance/fundingprogramme/{lz.pk}/change/",

@@ -33,7 +33,7 @@ def _concept(ags, lonlat, **kwargs):
 
 
 def _with_costs(concept, measures=2, years=(2024, 2025, 2026)):
-    group = CostGroup.objects.get(number="9.1")
+    group = CostGroup.of(concept).get(number="9.1" if concept.city.ags.startswith("05") else "3")
     for _ in range(measures):
         m = MeasureFactory(concept=concept)
         for y in years:

@@ -76,3 +76,35 @@ def test_map_legend_lies_beside_the_area(new_city, drawn):
     legend, area = ax.get_legend().get_window_extent(), ax.get_window_extent()
     assert not legend.overlaps(area), (legend, area)
     assert legend.x0 >= area.x1
+
+
+def test_isek_pdf_cover_title_sources_measures_and_shares_read_cleanly(new_city, tmp_path):
+    """A Bayreuth planner's walk: a note that ends in a colon, "ISEK ISEK …" as the title, the
+    same source under every field of action, measure headings with nothing under them and "je ein
+    Drittel" under a table whose shares differ."""
+    from isek.concepts.models import Measure
+
+    new_city.name = "ISEK Altstadt Neu"
+    new_city.area_approximated, new_city.area_source = True, ""
+    new_city.save()
+    sources = {f.source for f in new_city.fields_of_action.all()}
+    assert len(sources) == 1 and sources != {""}  # the template's fields share one source
+    Measure.objects.filter(concept=new_city).update(description="")
+    out = tmp_path / "isek.pdf"
+    reports.isek_pdf(new_city, out)
+    text = pdf_text(out)
+    info = subprocess.run(["pdfinfo", str(out)], check=True, capture_output=True, text=True).stdout
+    assert re.search(r"^Title:\s+ISEK Altstadt Neu$", info, re.M), info
+    assert "angenähert:" not in text
+    assert "Die Abgrenzung des Fördergebiets (Karte in Abschnitt 1 und Fläche) ist angenähert" in text
+    source = " ".join(sources.pop().split())[:50]
+    assert text.count(source) == 1 and f"Quelle aller Handlungsfelder: {source}" in text
+    section6 = text[text.index("6 Maßnahmen"):text.index("7 Kosten und Finanzierung")]
+    for m in Measure.objects.filter(concept=new_city):
+        heading = f"{m.number} {m.title}"
+        after = section6[section6.rindex(heading) + len(heading):][:200]
+        assert after.strip().startswith(f"Handlungsfeld {m.primary_field.number}: {m.primary_field.name}"), after
+    assert "je ein Drittel" not in text and "grundsätzlich ein Drittel" not in text
+    result = kuf.current(new_city)
+    bund = result.total("bund") / result.total("cost") * 100
+    assert f"Bund {bund:.1f} %".replace(".", ",") in text

@@ -377,8 +377,12 @@ def import_gpkg(user, path) -> object:
             mgoals = [goals[n] for n in str(r["goals"] or "").split(",") if n]
             measures[m.number] = concepts.save_measure(user, concept, m, further_fields=further, goals=mgoals,
                                                        milestones=milestones.get(m.number, []), via="import")
-        groups = finance.cost_groups_by_number()
+        groups = finance.cost_groups_by_number(concept)
         costs: dict[str, list] = {}
+        unknown = sorted({str(r["cost_group"]) for r in data.get("cost_items", [])} - set(groups))
+        if unknown:
+            raise InputError([Problem(gettext_noop("Die Kostengruppe(n) %(groups)s gibt es im Katalog der Kostengruppen "
+                                                   "dieses Konzepts nicht."), {"groups": ", ".join(unknown)})])
         for r in data.get("cost_items", []):
             costs.setdefault(r["measure"], []).append(finance.CostItem(
                 year=int(r["year"]), cost_group=groups[str(r["cost_group"])], amount=dec(r["amount"]),

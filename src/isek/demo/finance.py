@@ -70,7 +70,7 @@ def load(user, concept) -> None:
     # The reference data comes with the migrations; load it again in case a database was
     # flushed since (idempotent).
     finance.ensure_reference_data()
-    groups = finance.cost_groups_by_number()
+    groups = finance.cost_groups_by_number(concept)
     measures = {m.number: m for m in concept.measures.all()}
     finance.save_rates(user, concept, rates=[
         FundingRate(year=y, rate=D("60"), illustrative=True,

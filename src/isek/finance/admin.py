@@ -20,8 +20,9 @@ class FundingProgrammeAdmin(admin.ModelAdmin):
 
 @admin.register(CostGroup)
 class CostGroupAdmin(admin.ModelAdmin):
-    list_display = ("number", "name", "parent", "illustrative")
-    ordering = ("number",)
+    list_display = ("catalogue", "number", "name", "parent", "illustrative")
+    list_filter = ("catalogue",)
+    ordering = ("catalogue", "sort_key")
 
 
 @admin.register(FundingRate)

@@ -190,9 +190,11 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
     sum_rows["land"] = block("land", SOURCE_LABELS["land"],
                              lambda m, y: override(m, y, "land") or F(f"={default_grant(m, y)}-{fed(m, y)}", cell_of(m, y).sources.get("land", 0)),
                              src("land"))
-    # EU, private and other money are inputs, not deviations from a computed figure: plain values.
+    # EU, private and other money are inputs, not computed figures: values, marked like every figure
+    # fixed with a reason.
     for s in ("eu", "private", "other"):
-        sum_rows[s] = block(s, SOURCE_LABELS[s], lambda m, y, s=s: cell_of(m, y).sources.get(s) or None, src(s))
+        sum_rows[s] = block(s, SOURCE_LABELS[s], lambda m, y, s=s: override(m, y, s) or cell_of(m, y).sources.get(s) or None,
+                            src(s))
 
     # Own share and gap refer to each other's rows: their formulas are placeholders filled below.
     def balancing(name):

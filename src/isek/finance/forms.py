@@ -20,7 +20,7 @@ class CostItemForm(KernFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if measure is not None:
             self.instance.measure = measure
-        self.fields["cost_group"].queryset = CostGroup.objects.all()
+        self.fields["cost_group"].queryset = CostGroup.of(measure.concept) if measure is not None else CostGroup.objects.none()
 
 
 class FinancingForm(KernFormMixin, forms.ModelForm):

@@ -199,7 +199,7 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
 
     fields = {str(f.number): f for f in concept.fields_of_action.all()}
     fields_by_name = {f.name.strip().lower(): f for f in fields.values()}
-    groups = {g.number: g for g in CostGroup.objects.all()}
+    groups = {g.number: g for g in CostGroup.of(concept)}
     statuses = {**{k: k for k in Measure.Status.values}, **{str(label).lower(): k for k, label in Measure.Status.choices}}
     options = {"field": [(k, f"{k} {f.name}") for k, f in fields.items()],
                "cost_group": [(k, f"{k} {g.name}") for k, g in sorted(groups.items())],

@@ -29,6 +29,21 @@ class Source:
 
 
 @dataclass(frozen=True)
+class CostCatalogue:
+    """A catalogue of cost groups (Fördergegenstände): a Land's own where isek knows it, otherwise
+    isek's general one, which carries no Land's numbering."""
+
+    key: str  # "nrw-frl-2023", "general"
+    name: str
+    source: str
+    groups: tuple[tuple[str, str], ...] = ()  # (number, name); the Land catalogues' groups are in the database
+    from_nrw: dict[str, str] | None = None  # NRW section → general group (data migration of old concepts)
+
+
+GENERAL_CATALOGUE = "general"
+
+
+@dataclass(frozen=True)
 class LandRules:
     key: str  # AGS prefix, e.g. "09"
     land: str  # the Land's name
@@ -48,6 +63,7 @@ class LandRules:
     outline_source: str = ""
     procedure: tuple[str, ...] = ()
     procedure_source: str = ""
+    cost_catalogue: str = GENERAL_CATALOGUE  # key of the catalogue of cost groups used in this Land
 
     @property
     def known(self) -> bool:
@@ -89,8 +105,27 @@ def _all() -> dict[str, LandRules]:
             land_outline=tuple(e.get("outline") or ()), max_pages=e.get("max_pages"),
             outline_source=e.get("outline_source", ""),
             procedure=tuple(e.get("procedure") or ()), procedure_source=e.get("procedure_source", ""),
+            cost_catalogue=e.get("cost_groups", GENERAL_CATALOGUE),
         )
     return out
+
+
+@cache
+def _catalogues() -> dict[str, CostCatalogue]:
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    return {k: CostCatalogue(k, c["name"], c["source"], tuple(tuple(g) for g in c.get("groups", ())), c.get("from_nrw"))
+            for k, c in data["cost_group_catalogues"].items()}
+
+
+def catalogue(key: str) -> CostCatalogue:
+    return _catalogues()[key]
+
+
+def catalogue_for_ags(ags: str) -> CostCatalogue:
+    """The cost-group catalogue of the Land of ``ags``: its own where isek knows it, otherwise the
+    general one – never another Land's."""
+    rules = for_ags(ags)
+    return catalogue(rules.cost_catalogue if rules else GENERAL_CATALOGUE)
 
 
 def every() -> list[LandRules]:
@@ -121,3 +156,8 @@ def summary(rules: LandRules) -> list[str]:
         span = f" ({percent(rules.rate_min)[:-2]}–{percent(rules.rate_max)})" if rules.has_range else ""
         lines.append(f"Regelfördersatz nach {g.name}: {percent(rules.rate_standard)}{span}")
     return lines
+
+
+def catalogue_line(cat: CostCatalogue) -> str:
+    """The sentence naming the catalogue of cost groups, for the KuF's PDF and Excel exports."""
+    return f"Kostengruppen: {cat.name} ({cat.source})"

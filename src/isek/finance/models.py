@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from isek.concepts.models import Concept, Measure
 from isek.core.numbering import number_sort_key
 
+from . import land_rules
+
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 YEAR = [MinValueValidator(1971), MaxValueValidator(2100)]
@@ -53,9 +55,11 @@ class FundingProgramme(models.Model):
 
 
 class CostGroup(models.Model):
-    """Fördergegenstand of the guideline (NRW FRL 2023 sections 7–11) with sub-items."""
+    """Fördergegenstand with sub-items, in the catalogue of a Land (NRW: FRL 2023 sections 7–11) or
+    isek's general catalogue for Länder whose own isek does not know (finance.land_rules)."""
 
-    number = models.CharField(_("Nr."), max_length=10, unique=True)
+    catalogue = models.CharField(_("Katalog"), max_length=20, default="nrw-frl-2023", db_index=True)
+    number = models.CharField(_("Nr."), max_length=10)
     sort_key = models.CharField(max_length=40, editable=False, db_index=True, default="")
     name = models.CharField(_("Name"), max_length=200)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
@@ -63,7 +67,8 @@ class CostGroup(models.Model):
     source = models.TextField(_("Quelle"), blank=True)
 
     class Meta:
-        ordering = ["sort_key"]
+        ordering = ["catalogue", "sort_key"]
+        unique_together = [("catalogue", "number")]
         verbose_name = _("Kostengruppe")
         verbose_name_plural = _("Kostengruppen")
 
@@ -77,6 +82,15 @@ class CostGroup(models.Model):
     @property
     def section(self) -> str:
         return self.number.split(".")[0]
+
+    @classmethod
+    def catalogue_of(cls, concept) -> land_rules.CostCatalogue:
+        return land_rules.catalogue_for_ags(concept.city.ags)
+
+    @classmethod
+    def of(cls, concept):
+        """The cost groups of the catalogue of the concept's Land."""
+        return cls.objects.filter(catalogue=cls.catalogue_of(concept).key)
 
 
 class FundingRate(models.Model):
@@ -145,6 +159,10 @@ class CostItem(models.Model):
             if not (c.start_year - 10 <= self.year <= c.end_year + 10):
                 errors["year"] = _("Das Jahr %(y)s liegt weit außerhalb des Zeitraums %(a)s–%(b)s.") % {
                     "y": self.year, "a": c.start_year, "b": c.end_year}
+            cat = CostGroup.catalogue_of(c)
+            if self.cost_group_id and self.cost_group.catalogue != cat.key:
+                errors["cost_group"] = _("Die Kostengruppe gehört nicht zum Katalog dieses Konzepts (%(catalogue)s).") % {
+                    "catalogue": cat.name}
         if errors:
             raise ValidationError(errors)
 

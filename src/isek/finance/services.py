@@ -84,14 +84,27 @@ def version_names(concept) -> list[str]:
     return list(FinanceVersion.objects.filter(concept=concept).values_list("name", flat=True))
 
 
-def cost_groups_by_number() -> dict[str, CostGroup]:
-    """Cost group number → cost group: the one lookup of the cost groups."""
-    return {g.number: g for g in CostGroup.objects.all()}
+def cost_groups(concept) -> dict[str, str]:
+    """Cost group number → name, in the catalogue of the concept's Land."""
+    return {g.number: g.name for g in CostGroup.of(concept)}
 
 
-def cost_groups() -> dict[str, str]:
-    """Cost group number → name."""
-    return {number: g.name for number, g in cost_groups_by_number().items()}
+def cost_groups_by_number(concept) -> dict[str, CostGroup]:
+    """Number → cost group of the concept's catalogue, the one lookup of the cost groups; outside
+    NRW also NRW's FRL 2023 numbers of older files (exports from before the catalogues), mapped as
+    the data migration maps them."""
+    groups = {g.number: g for g in CostGroup.of(concept)}
+    from_nrw = cost_catalogue(concept).from_nrw or {}
+    for number in CostGroup.objects.filter(catalogue="nrw-frl-2023").values_list("number", flat=True):
+        target = from_nrw.get(number.split(".")[0])
+        if target in groups:
+            groups.setdefault(number, groups[target])
+    return groups
+
+
+def cost_catalogue(concept) -> land_rules.CostCatalogue:
+    """The catalogue of cost groups the concept's KuF uses (its Land's, or isek's general one)."""
+    return CostGroup.catalogue_of(concept)
 
 
 def ensure_reference_data() -> None:
@@ -106,9 +119,10 @@ def export_kuf(concept, version: FinanceVersion | None, fmt: str, path) -> None:
     result = kuf.version_result(version) if version else kuf.current(concept)
     stand = version.name if version else _("aktueller Plan")
     title = f"{_('Kosten- und Finanzierungsübersicht')} – {concept.name} – {stand}"
-    groups = cost_groups()
+    groups = cost_groups(concept)
     if fmt == "xlsx":
-        excel.write(result, path, title, groups, attribution="isek", notes=land_rules.summary(rules_of_land(concept)))
+        notes = [*land_rules.summary(rules_of_land(concept)), land_rules.catalogue_line(cost_catalogue(concept))]
+        excel.write(result, path, title, groups, attribution="isek", notes=notes)
     else:
         pdf.write(concept, result, table(result), title, path, groups)
 
@@ -206,7 +220,8 @@ def fund_summaries(concept) -> list[dict]:
 # The entity types other apps (the demo, the coming API) may construct and read.
 __all__ = [
     "CostGroup", "CostItem", "FinanceVersion", "Financing", "Fund", "FundApplication", "FundingCap", "FundingRate",
-    "SOURCE_LABELS", "SOURCES", "cost_groups", "cost_groups_by_number", "current", "ensure_reference_data", "export_kuf", "freeze_version",
+    "SOURCE_LABELS", "SOURCES", "cost_catalogue", "cost_groups", "cost_groups_by_number", "current", "ensure_reference_data",
+    "export_kuf", "freeze_version",
     "commit_measure_import", "fund_summaries", "plan_measure_import", "save_costs", "save_fund", "save_fund_application",
     "save_rates", "source_rows", "table",
     "version_by_name", "version_names",
@@ -236,7 +251,7 @@ def commit_measure_import(user, concept, plan: importing.Plan, *, via: str = "im
     access.require(user, "kuf", "edit", concept)
     if plan.problems:
         raise InputError(plan.problems)
-    groups = cost_groups_by_number()
+    groups = cost_groups_by_number(concept)
     with change(user, via):
         for p in plan.measures:
             if p.action == "unchanged":

@@ -87,7 +87,7 @@ def kuf_page(request, slug):
         "can_edit": access.allows(request.user, "kuf", "edit", concept), "scenario_form": scenario_form, "scenario_rows": scenario_rows,
         "scenario_query": request.GET.urlencode() if scenario is not None else "",
         "versions": versions, "compare": compare, "freeze_form": FreezeForm(),
-        "groups": services.cost_groups(),
+        "groups": services.cost_groups(concept), "catalogue": services.cost_catalogue(concept),
     })
 
 
@@ -233,7 +233,7 @@ def measure_import(request, slug):
     except InputError as exc:
         path.unlink(missing_ok=True)
         return upload_page(400, exc.messages(_))
-    groups = [(number, f"{number} {name}") for number, name in services.cost_groups().items()]
+    groups = [(number, f"{number} {name}") for number, name in services.cost_groups(concept).items()]
     years = list(range(concept.start_year, concept.end_year + 1))
     form = MappingForm(request.POST if step != "upload" else None, header=plan.header, mapping=plan.mapping,
                        years=years, groups=groups, values=plan.values, options=plan.options)

@@ -82,9 +82,31 @@ def _measure_count(rows: list[dict]) -> str:
     return f"{len(rows)} in {fields} Handlungsfeld{'' if fields == 1 else 'ern'}"
 
 
+def _document_title(concept: Concept) -> str:
+    """"ISEK Innenstadt Bayreuth", not "ISEK ISEK Innenstadt Bayreuth"."""
+    return concept.name if concept.name.upper().startswith("ISEK") else f"ISEK {concept.name}"
+
+
+def _field_sources(fields) -> list[tuple[str, str]]:
+    """Each distinct source of the fields of action once, with the numbers of the fields it is for."""
+    by_source: dict[str, list[str]] = {}
+    for f in fields:
+        if f.source.strip():
+            by_source.setdefault(f.source.strip(), []).append(str(f.number))
+    return [(", ".join(numbers), source) for source, numbers in by_source.items()]
+
+
+def _shares(result: engine.KufResult, sources: list[dict]) -> list[tuple[str, Decimal]]:
+    """Each source's share of the KuF's cost in percent (one decimal), as this concept finances it."""
+    cost = result.total("cost")
+    if not cost:
+        return []
+    return [(r["label"], (r["total"] / cost * 100).quantize(Decimal("0.1"))) for r in sources if r["total"]]
+
+
 def _finance_table(result: engine.KufResult) -> dict:
     sources = presenters.source_rows(result)
-    return {"years": result.years, "cost": [result.year_total(y) for y in result.years],
+    return {"shares": _shares(result, sources),"years": result.years, "cost": [result.year_total(y) for y in result.years],
             "grant": [result.year_total(y, "grant") for y in result.years],
             "sources": sources, "cost_total": result.total("cost"), "grant_total": result.total("grant"),
             "chart": charts.finance_bars(result.years, [(r["source"], r["label"], [float(v) for v in r["values"]]) for r in sources])
@@ -143,6 +165,9 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["quarters"] = list(concept.quarters.all())
         progress(65, "Indikatoren")
         ctx["indicators"] = _indicator_rows(concept, ov["indicators"], with_charts=False)
+        ctx["cost_catalogue"] = land_rules.catalogue_for_ags(concept.city.ags)
+        ctx["doc_title"] = _document_title(concept)
+        ctx["field_sources"] = _field_sources(ctx["fields"].values())
         ctx["warnings"] = [h.text for h in kuf.hints(concept, result)]
         ctx["open_items"] = [i for i in readiness.check(concept) if i.open]
         ctx["land"] = land_rules.for_ags(concept.city.ags)
