@@ -407,7 +407,6 @@ def test_idea_empty_text(idea_form):
     assert axe_violations(page, exclude_map=True) == []
 
 
-@pytest.mark.xfail(strict=True, reason="fixed on branch participation-first")
 def test_idea_sent_twice_and_again_after_going_back(idea_form):
     from isek.participation.models import Idea
 
