@@ -360,12 +360,12 @@ def test_kuf_financing_in_german_numbers_garbage_and_empty(kuf_measure):
     for garbage in ("abc", "1.250,000"):
         fill(page, **fin, f__0__amount=garbage)
         refused(page, before, f"„{garbage}“")
-    fill(page, **fin, f__0__amount="125.000,50", f__0__reason="")
+    fill(page, **{**fin, "f__0__amount": "125.000,50", "f__0__reason": ""})
     refused(page, before, "Eine Abweichung von der berechneten Finanzierung braucht eine Begründung.")
 
     fill(page, **fin, f__0__amount="125.000,50")
     assert send(page) == 200
-    assert measure.financings.get().amount == D("125000.50")
+    assert measure.financing.get().amount == D("125000.50")
 
 
 # --- a citizen's idea -----------------------------------------------------------------------------
