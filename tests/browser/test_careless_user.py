@@ -243,6 +243,13 @@ def test_measure_form_empty_name_and_double_click(page, live_server):
     assert "Die Maßnahme 4.1 wurde gespeichert." in alerts(page) or "Die Maßnahme 4.1 wurde gespeichert." in page.inner_text("main")
     assert "schon vergeben" not in page.inner_text("main")
 
+    # Back in the browser and sent again: the number is taken, said in German; still one measure.
+    before = rows()
+    page.go_back()
+    page.wait_for_load_state()
+    fill(page, number="4.1", title="Umgestaltung des Marktplatzes", primary_field=str(field.pk))
+    refused(page, before, "Die Nummer 4.1 ist in diesem Konzept schon vergeben.")
+
 
 # --- uploads of geodata, the extract, the measure list, reference layers ---------------------
 
