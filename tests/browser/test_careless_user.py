@@ -199,7 +199,6 @@ def test_wizard_empty_fields_and_a_seven_digit_ags(wizard):
     assert rows()["concepts.Concept"] == before["concepts.Concept"] + 1
 
 
-@pytest.mark.xfail(strict=True, reason="fixed on branch kuf-reach")
 def test_wizard_short_name_in_use(wizard):
     page, base = wizard
     ConceptFactory(slug="altstadt", name="Altstadt (eine andere Stadt)")
@@ -287,7 +286,6 @@ def test_basemap_extract_wrong_files(planner_page, settings, tmp_path):
     assert axe_violations(page) == []
 
 
-@pytest.mark.xfail(strict=True, reason="fixed on branch analysis-runs")
 def test_basemap_extract_of_another_city(planner_page, settings, tmp_path):
     """Hoyerswerda's extract for a concept in Bochum: refused at once, not queued to fail later."""
     settings.VAR_DIR = str(tmp_path / "var")
