@@ -340,7 +340,6 @@ def _cost(**amounts):
     return {"c__0__year": "2026", "c__0__cost_group": str(CostGroup.objects.get(number="9.1").pk), **amounts}
 
 
-@pytest.mark.xfail(strict=True, reason="fixed on branch input-i18n")
 def test_kuf_costs_in_german_numbers_garbage_and_empty(kuf_measure):
     page, measure = kuf_measure
     before = rows()
@@ -357,7 +356,6 @@ def test_kuf_costs_in_german_numbers_garbage_and_empty(kuf_measure):
     assert (item.amount, item.eligible) == (D("1250000.50"), D("1000000"))
 
 
-@pytest.mark.xfail(strict=True, reason="fixed on branch input-i18n")
 def test_kuf_financing_in_german_numbers_garbage_and_empty(kuf_measure):
     page, measure = kuf_measure
     before = rows()
