@@ -184,8 +184,9 @@ def test_wizard_empty_fields_and_a_seven_digit_ags(wizard):
     page, base = wizard
     before = rows()
     refused(page, before, "Bitte die markierten Angaben prüfen. Es wurde nichts gespeichert.", REQUIRED)
-    for name in ("city_name", "ags", "name", "slug", "start_year", "end_year"):
+    for name in ("city_name", "ags", "name", "start_year", "end_year"):
         assert page.inner_text(f"#{name}-error") == REQUIRED
+    assert page.inner_text("#slug-error") == "Bitte einen Kurznamen angeben."  # made from the name when one is given
     assert axe_violations(page) == []
 
     fill(page, **{**WIZARD, "ags": "1462524"})
