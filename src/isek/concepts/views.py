@@ -303,7 +303,7 @@ def concept_new(request):
     own = None  # the planner's own concept with the short name asked for
     if request.method == "POST" and not form.is_valid():
         # a short name in use is said together with the other mistakes, not only once they are fixed
-        slug = form.cleaned_data.get("slug")
+        slug = getattr(form, "cleaned_data", {}).get("slug")  # none for an empty POST (unbound form)
         if slug and services.concept_by_slug(slug) is not None:
             form.add_error("slug", _("Der Kurzname „%(s)s“ ist schon vergeben.") % {"s": slug})
     elif request.method == "POST":
