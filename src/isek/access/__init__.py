@@ -19,3 +19,4 @@ from .policy import (  # noqa: F401
     site_role,
     visible_concepts,
 )
+from .routes import account_view, concept_view, declare, open_view, site_view  # noqa: F401

@@ -128,8 +128,14 @@ def role_of(user, concept: Concept) -> Role:
         return A
     if user.is_superuser:
         return ADM
+    known = concept.__dict__.get("_roles")  # set by concept_for: the roles worked out on this instance
+    if known is not None and user.pk in known:
+        return known[user.pk]
     granted = ConceptRole.objects.filter(concept=concept, user=user).values_list("role", flat=True).first()
-    return _FROM_CONCEPT_ROLE.get(granted, C)
+    role = _FROM_CONCEPT_ROLE.get(granted, C)
+    if known is not None:
+        known[user.pk] = role
+    return role
 
 
 def needs_second_factor(user) -> bool:
@@ -166,15 +172,16 @@ def require_site(user, resource: str, action: str) -> None:
 
 
 def allows(user, resource: str, action: str, concept: Concept) -> bool:
-    """May ``user`` do ``action`` on ``resource`` of ``concept``? Unknown pairs are refused."""
-    rule = POLICY.get((resource, action), {}).get(role_of(user, concept))
+    """May ``user`` do ``action`` on ``resource`` of ``concept``? A pair not in POLICY is a
+    programming error (KeyError), not a refusal: a misspelt cell must not silently hide a button."""
+    if (resource, action) not in POLICY:
+        raise KeyError(f"no policy for {resource}.{action}")
+    rule = POLICY[(resource, action)].get(role_of(user, concept))
     return rule == YES or (rule == PUBLIC and concept.is_public)
 
 
 def require(user, resource: str, action: str, concept: Concept) -> Concept:
     """``concept`` if allowed; Http404 if the user may not see the concept at all, else PermissionDenied."""
-    if (resource, action) not in POLICY:
-        raise KeyError(f"no policy for {resource}.{action}")
     if allows(user, resource, action, concept):
         return concept
     if not allows(user, "concept", "view", concept):
@@ -183,10 +190,15 @@ def require(user, resource: str, action: str, concept: Concept) -> Concept:
 
 
 def concept_for(user, slug: str, resource: str = "concept", action: str = "view") -> Concept:
-    """The concept named by ``slug`` if ``user`` may do ``action`` on ``resource`` of it (see ``require``)."""
+    """The concept named by ``slug`` if ``user`` may do ``action`` on ``resource`` of it (see ``require``).
+
+    The instance is new with each call and remembers the roles worked out on it: the services a
+    view hands it to check their cells again without asking the database (a request checks its
+    user's role once). Keep it no longer than the request; a role granted meanwhile is not seen."""
     concept = Concept.objects.select_related("city").filter(slug=slug).first()
     if concept is None:
         raise Http404
+    concept._roles = {}
     return require(user, resource, action, concept)
 
 

@@ -1,11 +1,22 @@
-"""Every URL of isek (outside Django's admin) with the methods it answers and the rule each method
-follows – the policy table (``policy.POLICY``) seen from the URLs.
+"""Every URL of isek declares, once and beside its view, the methods it answers and the rule each
+method follows – the policy table (``policy.POLICY``) seen from the URLs (decision 0020).
 
-``MethodMiddleware`` enforces the methods: any other method is answered 405 with an ``Allow``
-header before a view runs (HEAD wherever GET is). The rules are checked by the views and services
-themselves (``access.concept_for``/``require``); tests/access/test_matrix.py sends every method of
-every URL as every role and compares each answer with this table, and checks that no refused
-request changed the database.
+A view says it in one decorator::
+
+    @access.concept_view("kuf", "edit", methods=("GET", "POST"))
+    def rates_view(request, concept): ...
+
+which sends anonymous people to the sign-in page, loads the concept the URL's ``slug`` names,
+checks the method's cell of the policy once and hands the checked concept to the view (see
+``concept_view``). ``site_view``, ``open_view`` and ``account_view`` declare URLs outside a
+concept; a JSON API view names its cells in its class's ``route`` (``isek.api.v1.views``); a view
+isek does not write (Django's, drf-spectacular's) is declared in its urls.py with ``declare``.
+
+``routes()`` assembles the table of every named URL from these declarations; nothing keeps a
+second one. ``MethodMiddleware`` enforces the methods: any other method is answered 405 with an
+``Allow`` header before a view runs (HEAD wherever GET is). tests/access/test_matrix.py sends
+every method of every URL as every role and compares each answer with the declaration, and
+tests/access/test_policy.py finds the request for each cell of the policy among them.
 
 A rule is one of
   ``(resource, action)``   a cell of POLICY on the concept the URL names,
@@ -21,9 +32,17 @@ another concept, which must be 404).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from . import policy
 
 OPEN, ACCOUNT = "open", "account"
 MACHINE_PATHS = ("/api/", "/ogc/")  # the JSON API and OGC API – Features
@@ -42,11 +61,22 @@ class Route:
     api: bool = False
     ids: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self):
+        for method, rule in self.methods.items():  # a typo in a declaration fails at import, not in a request
+            if isinstance(rule, tuple) and rule not in policy.POLICY:
+                raise KeyError(f"{method}: no policy for {rule[0]}.{rule[1]}")
+            if isinstance(rule, Site) and (rule.resource, rule.action) not in policy.SITE_POLICY:
+                raise KeyError(f"{method}: no site policy for {rule.resource}.{rule.action}")
+
     def allowed_methods(self) -> list[str]:
         names = list(self.methods)
         if "GET" in names and "HEAD" not in names:
             names.append("HEAD")
         return names
+
+    def rule(self, method: str):
+        """The rule ``method`` follows (HEAD that of GET)."""
+        return self.methods.get(method, self.methods.get("GET"))
 
 
 def page(get=None, post=None, *, login: bool = True, ids: dict | None = None, **other) -> Route:
@@ -65,140 +95,126 @@ def api(get=None, post=None, patch=None, ids: dict | None = None) -> Route:
     return Route(methods, api=True, ids=ids or {})
 
 
-READ_CONCEPT = ("concept", "view")
-PLAN = ("concept", "edit")
+# --- declaring a view ------------------------------------------------------------------------------
 
-ROUTES: dict[str, Route] = {
-    # the site
-    "web:home": public(OPEN),
-    "web:data-sources": public(OPEN),
-    "web:privacy": public(OPEN),
-    "web:indicators": public(OPEN),
-    "web:language": public(OPEN),
-    "set_language": page(post=OPEN, login=False),
-    "javascript-catalog": public(OPEN),
-    "login": page(OPEN, OPEN, login=False),
-    "logout": page(post=OPEN, login=False),
-    "accounts:second-factor": page(ACCOUNT, ACCOUNT),
-    "accounts:invite": page(Site("member", "invite"), Site("member", "invite")),
-    "accounts:accept": page(OPEN, OPEN, login=False),  # the invitation's token is the key
-    "concept-new": page(Site("concept", "create"), Site("concept", "create")),
-    "participation-delete": page(OPEN, OPEN, login=False),  # the deletion link's token is the key
-    "api-tokens": page(ACCOUNT, ACCOUNT),
-    "api-schema": public(OPEN),
-    "api-docs": public(OPEN),
-    # a concept: the plan
-    "concepts:concept": public(READ_CONCEPT),
-    "concepts:concept-edit": page(PLAN, PLAN),
-    "concepts:concept-structure": page(("structure", "edit"), ("structure", "edit")),
-    "concepts:concept-setup": page(PLAN),
-    "concepts:concept-members": page(("member", "view"), ("member", "edit")),
-    "concepts:concept-changes": page(("concept", "history")),
-    "concepts:concept-import": page(("geodata", "import"), ("geodata", "import")),
-    "concepts:concept-export": public(("concept", "export")),
-    "concepts:concept-geojson": public(READ_CONCEPT),
-    "concepts:measure": public(("measure", "view"), ids={"pk": "measure"}),
-    "concepts:measure-new": page(("measure", "edit"), ("measure", "edit")),
-    "concepts:measure-edit": page(("measure", "edit"), ("measure", "edit"), ids={"pk": "measure"}),
-    "concepts:measure-delete": page(post=("measure", "delete"), ids={"pk": "measure"}),
-    "concepts:quarter-new": page(("quarter", "edit"), ("quarter", "edit")),
-    "concepts:quarter-edit": page(("quarter", "edit"), ("quarter", "edit"), ids={"pk": "quarter"}),
-    # reference layers and the base map
-    "geodata:layer-geojson": public(("reference_layer", "view")),
-    "geodata:layers": public(("reference_layer", "view"), post=("reference_layer", "upload")),
-    "geodata:layer-delete": page(post=("reference_layer", "delete"), ids={"pk": "layer"}),
-    "geodata:basemap": public(("basemap", "view"), post=("basemap", "build")),
-    "geodata:basemap-uploads": Route({"OPTIONS": ("basemap", "build"), "POST": ("basemap", "build")}),
-    "geodata:basemap-upload": Route({m: ("basemap", "build") for m in ("OPTIONS", "HEAD", "PATCH", "DELETE")},
-                                    ids={"upload": "upload"}),
-    "geodata:basemap-status": public(("basemap", "view")),
-    "geodata:basemap-cancel": page(post=("basemap", "build")),
-    "geodata:basemap-retry": page(post=("basemap", "build")),
-    "geodata:basemap-style": public(("basemap", "view")),
-    "geodata:basemap-tile": public(("basemap", "view")),
-    # costs and financing
-    "finance:kuf": page(("kuf", "view")),
-    "finance:kuf-freeze": page(post=("kuf", "freeze")),
-    "finance:kuf-rates": page(("kuf", "edit"), ("kuf", "edit")),
-    "finance:measure-import": page(("kuf", "edit"), ("kuf", "edit")),
-    "finance:kuf-measure": page(("kuf", "edit"), ("kuf", "edit"), ids={"pk": "measure"}),
-    "finance:kuf-export": page(("kuf", "export")),
-    "finance:funds": page(("fund", "view")),
-    "finance:fund-application-new": page(("fund", "edit"), ("fund", "edit"), ids={"fund_pk": "fund"}),
-    "finance:fund-application-edit": page(("fund", "edit"), ("fund", "edit"),
-                                          ids={"fund_pk": "fund", "pk": "fund_application"}),
-    # analysis and monitoring
-    "analysis:analysis": page(("analysis", "view"), ("analysis", "run")),
-    "analysis:analysis-run": page(("analysis", "view"), ids={"pk": "run"}),
-    "analysis:analysis-cancel": page(post=("analysis", "run"), ids={"pk": "run"}),
-    "analysis:analysis-retry": page(post=("analysis", "run"), ids={"pk": "run"}),
-    "analysis:analysis-current": page(post=("analysis", "run"), ids={"pk": "run"}),
-    "analysis:analysis-delete": page(("analysis", "run"), ("analysis", "run"), ids={"pk": "run"}),
-    "monitoring:dashboard": page(("dashboard", "view")),
-    "monitoring:readiness": page(("readiness", "view")),
-    "monitoring:indicators": page(("indicator", "view"), ("indicator", "edit")),
-    "monitoring:indicator-new": page(("indicator", "edit"), ("indicator", "edit")),
-    "monitoring:indicator": page(("indicator", "view"), ("indicator", "edit"), ids={"pk": "indicator"}),
-    "monitoring:indicator-edit": page(("indicator", "edit"), ("indicator", "edit"), ids={"pk": "indicator"}),
-    "monitoring:indicator-delete": page(post=("indicator", "edit"), ids={"pk": "indicator"}),
-    "monitoring:payments": page(("payment", "view"), ("payment", "edit")),
-    "monitoring:reports": page(("report", "view"), ("report", "create")),
-    "monitoring:report-texts": page(("report_text", "edit"), ("report_text", "edit")),
-    "monitoring:year-notes": page(("report_text", "edit"), ("report_text", "edit")),
-    "monitoring:report-status": page(("report", "view"), ids={"pk": "report"}),
-    "monitoring:report-download": page(("report", "view"), ids={"pk": "report"}),
-    "monitoring:report-delete": page(post=("report", "delete"), ids={"pk": "report"}),
-    "monitoring:report-cancel": page(post=("report", "create"), ids={"pk": "report"}),
-    "monitoring:report-retry": page(post=("report", "create"), ids={"pk": "report"}),
-    # participation
-    "participation:phase": public(("participation", "view")),
-    "participation:area-geojson": public(("participation", "view")),
-    "participation:challenge": public(OPEN),  # the same proof-of-work puzzle for every concept
-    "participation:idea-new": public(("idea", "create"), post=("idea", "create")),
-    "participation:idea": public(("participation", "view"), ids={"pk": "idea"}),
-    "participation:idea-comment": page(post=("comment", "create"), login=False, ids={"pk": "idea"}),
-    "participation:idea-support": page(post=("support", "create"), login=False, ids={"pk": "idea"}),
-    "participation:idea-flag": page(post=("flag", "create"), login=False, ids={"pk": "idea"}),
-    "participation:idea-answer": page(post=("moderation", "decide"), login=False, ids={"pk": "idea"}),
-    "participation:idea-photo": public(("participation", "view"), ids={"pk": "idea"}),
-    "participation:idea-link": page(post=("idea", "link"), ids={"pk": "idea"}),
-    "participation:phase-new": page(("phase", "edit"), ("phase", "edit")),
-    "participation:phase-edit": page(("phase", "edit"), ("phase", "edit"), ids={"pk": "phase"}),
-    "participation:statistics": page(("participation", "statistics")),
-    "participation:export": page(("participation", "export")),
-    "participation:measure-comment": public(("comment", "create"), post=("comment", "create"), ids={"pk": "measure"}),
-    "participation:measure-support": public(("support", "create"), post=("support", "create"), ids={"pk": "measure"}),
-    "participation:ideas-geojson": public(("participation", "view")),
-    "participation:moderation": page(("moderation", "view"), ("moderation", "decide")),
-    # open data, the JSON API and OGC API – Features
-    "open-data": public(("concept", "export")),
-    "api-v1:cities": api(OPEN),
-    "api-v1:concepts": api(OPEN),
-    "api-v1:concept": api(READ_CONCEPT),
-    "api-v1:area": api(READ_CONCEPT),
-    "api-v1:quarters": api(READ_CONCEPT),
-    "api-v1:fields": api(READ_CONCEPT),
-    "api-v1:goals": api(READ_CONCEPT),
-    "api-v1:measures": api(("measure", "view"), ("measure", "edit")),
-    "api-v1:measure": api(("measure", "view"), patch=("measure", "edit"), ids={"number": "measure"}),
-    "api-v1:milestones": api(("measure", "view"), ("measure", "edit"), ids={"number": "measure"}),
-    "api-v1:kuf": api(("kuf", "view")),
-    "api-v1:indicators": api(("indicator", "view")),
-    "api-v1:indicator-values": api(("indicator", "view"), ("indicator", "edit"), ids={"code": "indicator"}),
-    "api-v1:payments": api(("payment", "view"), ("payment", "edit")),
-    "api-v1:ideas": api(("participation", "view")),
-    "ogc-landing": public(OPEN),
-    "ogc-root": public(OPEN),  # the landing page without the slash (QGIS 3.22 follows no redirect)
-    "ogc-openapi": public(OPEN),
-    "ogc-conformance": public(OPEN),
-    "ogc-collections": public(OPEN),  # lists what the asker may see
-    "ogc-collection": public(("measure", "view"), ids={"cid": "collection"}),
-    "ogc-schema": public(("measure", "view"), ids={"cid": "collection"}),
-    "ogc-queryables": public(("measure", "view"), ids={"cid": "collection"}),
-    # OPTIONS says which methods items answer (QGIS asks), the same for every collection
-    "ogc-items": Route({"GET": ("measure", "view"), "OPTIONS": OPEN}, ids={"cid": "collection"}),
-    "ogc-item": public(("measure", "view"), ids={"cid": "collection", "fid": "measure"}),
-}
+
+def _declared(view, route: Route):
+    """A new function for ``view`` (which stays as it is) that carries ``route`` and sends
+    anonymous people to the sign-in page where ``route.login``."""
+    if route.login:
+        wrapped = login_required(view)
+    else:
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            return view(*args, **kwargs)
+    wrapped.route = route
+    return wrapped
+
+
+def declare(route: Route) -> Callable:
+    """Give a view its declaration; the view checks its rules itself. For views isek does not
+    write (Django's, drf-spectacular's) and for those that find their concept another way (the
+    OGC API's collections)."""
+    return lambda view: _declared(view, route)
+
+
+def _methods(methods: Iterable[str] | str, rule, post=None) -> dict:
+    table = {m: rule for m in ((methods,) if isinstance(methods, str) else methods)}
+    if post is not None:
+        table["POST"] = post
+    return table
+
+
+def concept_view(resource: str, action: str, *, methods: Iterable[str] | str = ("GET",), post=None,
+                 login: bool = True, ids: dict | None = None, load: bool = True) -> Callable:
+    """A view of one concept: each of ``methods`` follows the cell (``resource``, ``action``) –
+    POST the cell ``post`` where given. The wrapper sends anonymous people to the sign-in page
+    (``login``), loads the concept named by the URL's ``slug`` and checks the request method's
+    cell once (404 where the concept may not be seen, 403 otherwise); the view is called with
+    ``concept`` instead of ``slug``. Services the view calls check again for their other callers
+    (API, commands) – on the same concept object, which remembers the user's role (one query).
+
+    ``load=False``: the view keeps ``slug`` and loads and checks the concept itself (only where
+    it must read it another way, and it says why)."""
+    route = Route(_methods(methods, (resource, action), post), login=login, ids=ids or {})
+
+    def decorate(view):
+        @functools.wraps(view)
+        def checked(request, *args, slug, **kwargs):
+            concept = policy.concept_for(request.user, slug, *route.rule(request.method))
+            return view(request, *args, concept=concept, **kwargs)
+
+        return _declared(checked if load else view, route)
+
+    return decorate
+
+
+def site_view(resource: str, action: str, *, methods: Iterable[str] | str = ("GET",)) -> Callable:
+    """A page of the installation (outside any concept) for those SITE_POLICY's cell allows."""
+    route = Route(_methods(methods, Site(resource, action)), login=True)
+
+    def decorate(view):
+        @functools.wraps(view)
+        def checked(request, *args, **kwargs):
+            policy.require_site(request.user, resource, action)
+            return view(request, *args, **kwargs)
+
+        return _declared(checked, route)
+
+    return decorate
+
+
+def open_view(*, methods: Iterable[str] | str = ("GET",), ids: dict | None = None) -> Callable:
+    """A URL anyone may ask for (public pages, documents, links that carry their own token)."""
+    return declare(Route(_methods(methods, OPEN), ids=ids or {}))
+
+
+def account_view(*, methods: Iterable[str] | str = ("GET",)) -> Callable:
+    """A page about the signed-in person themselves (any account)."""
+    return declare(Route(_methods(methods, ACCOUNT), login=True))
+
+
+# --- the table, assembled from the declarations ---------------------------------------------------
+
+
+def route_of(view) -> Route | None:
+    """The declaration of a view function (or of an API view's class)."""
+    return getattr(view, "route", None) or getattr(getattr(view, "view_class", None), "route", None)
+
+
+@functools.cache
+def url_table() -> dict[str, tuple[str, Route | None]]:
+    """{view name: (route pattern, declaration)} for every named URL outside Django's admin."""
+    found = {}
+
+    def walk(resolver, prefix, namespace):
+        for p in resolver.url_patterns:
+            if isinstance(p, URLResolver):
+                if p.app_name == "admin":
+                    continue
+                walk(p, prefix + str(p.pattern), ":".join(n for n in (namespace, p.namespace) if n))
+            elif isinstance(p, URLPattern) and p.name:
+                found[":".join(n for n in (namespace, p.name) if n)] = (prefix + str(p.pattern), route_of(p.callback))
+
+    walk(get_resolver(), "", "")
+    return found
+
+
+def url_kwargs(pattern: str) -> list[str]:
+    """The names a route pattern captures (``<int:pk>``, ``(?P<fmt>…)``)."""
+    return list(dict.fromkeys(re.findall(r"<(?:\w+:)?(\w+)>", pattern)))
+
+
+@functools.cache
+def routes() -> dict[str, Route]:
+    """Every declared URL: {view name: Route}, its ``ids`` narrowed to what the URL captures (one
+    view may serve "new" without an id and "edit" with one)."""
+    table = {}
+    for name, (pattern, route) in url_table().items():
+        if route is not None:
+            kwargs = url_kwargs(pattern)
+            table[name] = dataclasses.replace(route, ids={k: v for k, v in route.ids.items() if k in kwargs})
+    return table
 
 
 class MethodMiddleware:
@@ -212,8 +228,7 @@ class MethodMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        match = request.resolver_match
-        route = ROUTES.get(match.view_name) if match else None
+        route = route_of(view_func)
         if route is None:
             return None
         if request.method not in route.allowed_methods():

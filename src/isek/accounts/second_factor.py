@@ -9,12 +9,10 @@ from __future__ import annotations
 import base64
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -51,8 +49,7 @@ def _next(request) -> str:
     return target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else reverse("web:home")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@access.account_view(methods=("GET", "POST"))
 def second_factor(request):
     """Set up TOTP (first time) or enter a code (after that)."""
     user = request.user

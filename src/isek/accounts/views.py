@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from isek import access
 from isek.web.forms import add_errors
@@ -17,10 +15,8 @@ from . import services
 from .forms import AcceptForm, InviteForm
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@access.site_view("member", "invite", methods=("GET", "POST"))
 def invite_page(request):
-    access.require_site(request.user, "member", "invite")
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -35,7 +31,7 @@ def invite_page(request):
                   status=400 if request.method == "POST" else 200)
 
 
-@require_http_methods(["GET", "POST"])
+@access.open_view(methods=("GET", "POST"))
 def accept_page(request, token):
     inv = services.invitation_for(token)
     if inv is None:

@@ -2,13 +2,11 @@
 choose the current run, delete runs)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
 
 from isek import access
 from isek.core.i18n import pick, unit_label
@@ -20,14 +18,11 @@ from .forms import RunForm
 from .models import AnalysisRun
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def analysis_page(request, slug):
-    concept = access.concept_for(request.user, slug, "analysis", "view")
+@access.concept_view("analysis", "view", post=("analysis", "run"))
+def analysis_page(request, concept):
     editable = access.allows(request.user, "analysis", "run", concept)
     form = RunForm(request.POST or None, extracts=services.extract_choices(request.user, concept))
     if request.method == "POST":
-        access.require(request.user, "analysis", "run", concept)
         if form.is_valid():
             try:
                 services.start_run(request.user, concept, form.cleaned_data["extract"], form.cleaned_data["city_layers"])
@@ -38,7 +33,7 @@ def analysis_page(request, slug):
                     messages.error(request, " ".join(exc.messages))
             else:
                 messages.success(request, _("Die Analyse wurde gestartet; der Fortschritt steht unten."))
-                return redirect("analysis:analysis", slug)
+                return redirect("analysis:analysis", concept.slug)
     latest = services.latest_values(concept)
     quarters = list(concept.quarters.all())
     columns = [("area", _("Fördergebiet"))] + [(q.pk, q.name) for q in quarters]
@@ -53,27 +48,22 @@ def analysis_page(request, slug):
     })
 
 
-@login_required
-def run_status(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "analysis", "view")
+@access.concept_view("analysis", "view", ids={"pk": "run"})
+def run_status(request, concept, pk):
     run = services.run_state(get_object_or_404(AnalysisRun, concept=concept, pk=pk))
     return JsonResponse({"status": run.status, "progress": run.progress, "message": run.shown_message,
                          "cancel_requested": run.cancel_requested})
 
 
-@login_required
-@require_POST
-def run_job(request, slug, pk, action):
-    concept = access.concept_for(request.user, slug, "analysis", "view")
+@access.concept_view("analysis", "run", methods="POST", ids={"pk": "run"})
+def run_job(request, concept, pk, action):
     run = get_object_or_404(AnalysisRun, concept=concept, pk=pk)
     return job_action(request, action, lambda: services.cancel_run(request.user, concept, run),
-                      lambda: services.retry_run(request.user, concept, run), reverse("analysis:analysis", args=[slug]))
+                      lambda: services.retry_run(request.user, concept, run), reverse("analysis:analysis", args=[concept.slug]))
 
 
-@login_required
-@require_POST
-def run_current(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "analysis", "view")
+@access.concept_view("analysis", "run", methods="POST", ids={"pk": "run"})
+def run_current(request, concept, pk):
     run = get_object_or_404(AnalysisRun, concept=concept, pk=pk)
     try:
         services.set_current(request.user, concept, run)
@@ -82,22 +72,19 @@ def run_current(request, slug, pk):
     else:
         messages.success(request, _("Der Lauf vom %(date)s ist jetzt die aktuelle Analyse; Berichte und Indikatoren "
                                     "verwenden seine Werte.") % {"date": services.when(run)})
-    return redirect("analysis:analysis", slug)
+    return redirect("analysis:analysis", concept.slug)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def run_delete(request, slug, pk):
+@access.concept_view("analysis", "run", methods=("GET", "POST"), ids={"pk": "run"})
+def run_delete(request, concept, pk):
     """GET: what deleting the run means (for the current analysis: which run takes its place);
     POST: delete it."""
-    concept = access.concept_for(request.user, slug, "analysis", "view")
-    access.require(request.user, "analysis", "run", concept)
     run = get_object_or_404(AnalysisRun, concept=concept, pk=pk)
     if request.method == "POST":
         try:
             messages.success(request, services.delete_run(request.user, concept, run))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        return redirect("analysis:analysis", slug)
+        return redirect("analysis:analysis", concept.slug)
     return render(request, "analysis/run_delete.html", {
         "concept": concept, "run": run, "successor": services.successor(concept, run) if run.is_current else None})

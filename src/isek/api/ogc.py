@@ -22,10 +22,10 @@ import shapely.prepared
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 from pyproj import Transformer
 
 from isek import access
+from isek.access.routes import OPEN, Route, public
 from isek.concepts import services as concepts
 from isek.core import conditional, versions
 from isek.geodata import services as geodata
@@ -201,6 +201,10 @@ def shared(view):
     return wrapper
 
 
+# A collection's URLs find their concept in the collection's id (``_find``), each checking its cell.
+_IN_COLLECTION = access.declare(public(("measure", "view"), ids={"cid": "collection"}))
+
+
 def _error(status: int, text: str) -> JsonResponse:
     return _json({"code": {400: "InvalidParameterValue", 404: "NotFound"}.get(status, "Error"), "description": text},
                  status)
@@ -217,7 +221,7 @@ def _conditional(request, c: Collection, answer: Callable[[], HttpResponse]) -> 
     return response
 
 
-@require_http_methods(["GET", "HEAD"])
+@access.open_view()
 def landing(request):
     return _json({
         "title": "isek – OGC API Features",
@@ -230,12 +234,12 @@ def landing(request):
         ]})
 
 
-@require_http_methods(["GET", "HEAD"])
+@access.open_view()
 def conformance(request):
     return _json({"conformsTo": CONFORMANCE})
 
 
-@require_http_methods(["GET", "HEAD"])
+@access.open_view()
 def collections(request):
     out = []
     for concept in access.visible_concepts(request.user).order_by("slug"):
@@ -244,7 +248,7 @@ def collections(request):
                   "collections": out, "crs": CRS_LIST})
 
 
-@require_http_methods(["GET", "HEAD"])
+@_IN_COLLECTION
 def collection(request, cid):
     try:
         return _json(_describe(request, _find(request.user, cid)))
@@ -260,7 +264,7 @@ def _schema(request, c: Collection, queryables: bool) -> dict:
             "type": "object", "title": c.title, "properties": props}
 
 
-@require_http_methods(["GET", "HEAD"])
+@_IN_COLLECTION
 def schema(request, cid):
     try:
         return _json(_schema(request, _find(request.user, cid), False), content_type="application/schema+json")
@@ -268,7 +272,7 @@ def schema(request, cid):
         return _error(404, _("Die Sammlung „%(c)s“ gibt es nicht oder sie ist nicht sichtbar.") % {"c": cid})
 
 
-@require_http_methods(["GET", "HEAD"])
+@_IN_COLLECTION
 def queryables(request, cid):
     try:
         return _json(_schema(request, _find(request.user, cid), True), content_type="application/schema+json")
@@ -347,7 +351,8 @@ def _feature_text(fid: int, geometry: str, properties: dict, crs: str) -> str:
             f'"properties":{json.dumps(properties, ensure_ascii=False)}}}')
 
 
-@require_http_methods(["GET", "HEAD", "OPTIONS"])
+# OPTIONS says which methods items answer (QGIS asks), the same for every collection
+@access.declare(Route({"GET": ("measure", "view"), "OPTIONS": OPEN}, ids={"cid": "collection"}))
 def items(request, cid):
     if request.method == "OPTIONS":
         response = HttpResponse(status=204)
@@ -397,7 +402,7 @@ def _items(request, c: Collection, cid: str, crs: str, box, limit: int, offset: 
     return response
 
 
-@require_http_methods(["GET", "HEAD"])
+@access.declare(public(("measure", "view"), ids={"cid": "collection", "fid": "measure"}))
 def item(request, cid, fid):
     try:
         c = _find(request.user, cid)
@@ -421,7 +426,7 @@ def _item(request, c: Collection, cid: str, fid: int, crs: str) -> HttpResponse:
     return _error(404, _("Das Objekt %(f)s gibt es in „%(c)s“ nicht.") % {"f": fid, "c": cid})
 
 
-@require_http_methods(["GET", "HEAD"])
+@access.open_view()
 def openapi(request):
     """The OpenAPI 3.0 description of these endpoints (GDAL reads the items' limit from it)."""
     err = {"description": "error", "content": {JSON: {"schema": {"type": "object"}}}}

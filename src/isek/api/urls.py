@@ -5,13 +5,17 @@ the page where people make and revoke their API keys."""
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from isek.access.routes import OPEN, declare, public
+
 from . import views
+
+document = declare(public(OPEN))
 
 urlpatterns = [
     path("v1/concepts/<slug:slug>/export.<str:fmt>", views.open_data, name="open-data"),
     path("v1/", include("isek.api.v1.urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", document(SpectacularAPIView.as_view()), name="api-schema"),
     # The split view serves Swagger UI's start script as a file: no inline script (CSP).
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", document(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("tokens/", views.tokens_page, name="api-tokens"),
 ]

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+
+from isek import access
 
 from . import tokens
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@access.account_view(methods=("GET", "POST"))
 def tokens_page(request):
     new_key, error = None, None
     if request.method == "POST":
@@ -30,18 +29,16 @@ def tokens_page(request):
                   status=400 if error else 200)
 
 
-@require_http_methods(["GET", "HEAD"])
-def open_data(request, slug, fmt):
+@access.concept_view("concept", "export", login=False)
+def open_data(request, concept, fmt):
     """The concept as open data for whoever may export it: the GeoPackage (layers and tables), the
     CSV zip or the measure list as XLSX; working material only for those who may see it."""
     from django.http import Http404
 
-    from isek import access
     from isek.core.downloads import temporary_download
 
     from . import package
 
-    concept = access.concept_for(request.user, slug, "concept", "export")
     formats = {
         "gpkg": (lambda p: package.export_gpkg(concept, p, request.user), "application/geopackage+sqlite3"),
         "zip": (lambda p: package.export_csv_zip(concept, p, request.user), "application/zip"),

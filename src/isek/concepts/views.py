@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from isek import access
 from isek.core import files
@@ -53,8 +51,8 @@ def _measures_asked(concept, params):
                                       quarter=q, text=params.get("q", "").strip())
 
 
-def concept_page(request, slug):
-    concept = access.concept_for(request.user, slug, "concept", "view")
+@access.concept_view("concept", "view", login=False)
+def concept_page(request, concept):
     return public.respond(request, concept, lambda: _concept_page(request, concept),
                           extra=participation.phase_state(concept))
 
@@ -79,8 +77,8 @@ def _concept_page(request, concept):
     })
 
 
-def measure_page(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "measure", "view")
+@access.concept_view("measure", "view", login=False, ids={"pk": "measure"})
+def measure_page(request, concept, pk):
     return public.respond(request, concept, lambda: _measure_page(request, concept, pk),
                           extra=participation.phase_state(concept))
 
@@ -98,9 +96,9 @@ def _measure_page(request, concept, pk):
     })
 
 
-def concept_geojson(request, slug, layer):
+@access.concept_view("concept", "view", login=False)
+def concept_geojson(request, concept, layer):
     """Area, quarters or measures of a concept as GeoJSON (WGS84) for the map and for GIS."""
-    concept = access.concept_for(request.user, slug, "concept", "view")
     return public.respond(request, concept, lambda: _concept_geojson(request, concept, layer))
 
 
@@ -122,10 +120,8 @@ def _concept_geojson(request, concept, layer):
 # --- planner editing -----------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def concept_edit(request, slug):
-    concept = access.concept_for(request.user, slug, "concept", "edit")
+@access.concept_view("concept", "edit", methods=("GET", "POST"))
+def concept_edit(request, concept):
     form = ConceptForm(request.POST or None, instance=concept)
     if request.method == "POST" and form.is_valid():
         services.save_concept(request.user, form.instance)
@@ -138,10 +134,8 @@ def concept_edit(request, slug):
     }, status=400 if request.method == "POST" else 200)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def measure_edit(request, slug, pk=None):
-    concept = access.concept_for(request.user, slug, "measure", "edit")
+@access.concept_view("measure", "edit", methods=("GET", "POST"), ids={"pk": "measure"})
+def measure_edit(request, concept, pk=None):
     measure = get_object_or_404(Measure, concept=concept, pk=pk) if pk else Measure(concept=concept)
     form = MeasureForm(request.POST or None, instance=measure, concept=concept)
     formset = MilestoneFormSet(request.POST or None, instance=measure, prefix="ms")
@@ -169,20 +163,16 @@ def measure_edit(request, slug, pk=None):
     }, status=400 if request.method == "POST" else 200)
 
 
-@login_required
-@require_http_methods(["POST"])
-def measure_delete(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "measure", "delete")
+@access.concept_view("measure", "delete", methods="POST", ids={"pk": "measure"})
+def measure_delete(request, concept, pk):
     measure = get_object_or_404(Measure, concept=concept, pk=pk)
     number = services.delete_measure(request.user, concept, measure)
     messages.success(request, _("Die Maßnahme %(n)s wurde gelöscht.") % {"n": number})
     return redirect(concept)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def quarter_edit(request, slug, pk=None):
-    concept = access.concept_for(request.user, slug, "quarter", "edit")
+@access.concept_view("quarter", "edit", methods=("GET", "POST"), ids={"pk": "quarter"})
+def quarter_edit(request, concept, pk=None):
     quarter = get_object_or_404(Quarter, concept=concept, pk=pk) if pk else Quarter(concept=concept)
     form = QuarterForm(request.POST or None, instance=quarter)
     if request.method == "POST" and form.is_valid():
@@ -201,11 +191,9 @@ def quarter_edit(request, slug, pk=None):
     }, status=400 if request.method == "POST" else 200)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def structure_edit(request, slug):
+@access.concept_view("structure", "edit", methods=("GET", "POST"))
+def structure_edit(request, concept):
     """Fields of action and the goal tree of a concept, edited together."""
-    concept = access.concept_for(request.user, slug, "structure", "edit")
     data = request.POST or None
     fields = FieldOfActionFormSet(data, queryset=FieldOfAction.objects.filter(concept=concept), prefix="f")
     goals = GoalFormSet(data, queryset=Goal.objects.filter(concept=concept), prefix="g",
@@ -230,12 +218,10 @@ def structure_edit(request, slug):
 GEO_IMPORTS = "geo-imports"  # where an uploaded area waits for the planner's confirmation
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_view(request, slug):
+@access.concept_view("geodata", "import", methods=("GET", "POST"))
+def import_view(request, concept):
     """Upload and import a geodata file; a funding area that would leave measures outside it is
     shown first and taken only when the planner confirms (the file waits under GEO_IMPORTS)."""
-    concept = access.concept_for(request.user, slug, "geodata", "import")
     form = ImportForm(None if request.POST.get("step") == "confirm" else request.POST or None, request.FILES or None)
     errors = []
     try:
@@ -275,17 +261,16 @@ def _imported(request, concept, report):
     return redirect(concept)
 
 
-def export_view(request, slug, fmt):
-    concept = access.concept_for(request.user, slug, "concept", "export")
+@access.concept_view("concept", "export", login=False)
+def export_view(request, concept, fmt):
     if fmt == "gpkg":  # the one GeoPackage: the open-data package (isek.api.package), for what this person may see
         return redirect(reverse("open-data", args=[concept.slug, "gpkg"]), permanent=True)
     return temporary_download(lambda p: exporting.export_geojson(concept, p), f"{concept.slug}.geojson",
                               "application/geo+json")
 
 
-@login_required
-def changes_view(request, slug):
-    concept = access.concept_for(request.user, slug, "concept", "history")
+@access.concept_view("concept", "history")
+def changes_view(request, concept):
     records = ChangeRecord.objects.filter(concept_pk=concept.pk)[:300]
     return render(request, "concepts/changes.html", {"concept": concept, "records": records})
 
@@ -293,11 +278,9 @@ def changes_view(request, slug):
 # --- starting a concept (the wizard) and its team ------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@access.site_view("concept", "create", methods=("GET", "POST"))
 def concept_new(request):
     """The wizard's first step: city and concept, with a structure template or a copy."""
-    access.require_site(request.user, "concept", "create")
     sources = [c for c in access.visible_concepts(request.user) if c.fields_of_action.exists()]
     form = ConceptStartForm(request.POST or None, templates=services.templates().values(), sources=sources)
     own = None  # the planner's own concept with the short name asked for
@@ -333,10 +316,9 @@ def concept_new(request):
                   status=400 if request.method == "POST" else 200)
 
 
-@login_required
-def setup_page(request, slug):
+@access.concept_view("concept", "edit")
+def setup_page(request, concept):
     """The wizard's steps for a concept, each with its state; every step can be left and resumed."""
-    concept = access.concept_for(request.user, slug, "concept", "edit")
     basemap = geodata.base_map_of(concept.city)
     return render(request, "concepts/setup.html", {
         "concept": concept, "quarters": concept.quarters.count(), "fields": concept.fields_of_action.count(),
@@ -345,20 +327,17 @@ def setup_page(request, slug):
     })
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def members_page(request, slug):
-    concept = access.concept_for(request.user, slug, "member", "view")
+@access.concept_view("member", "view", post=("member", "edit"))
+def members_page(request, concept):
     form = MemberForm(request.POST or None)
     if request.method == "POST":
-        access.require(request.user, "member", "edit", concept)
         try:
             if "revoke" in request.POST:
                 person = services.find_person(request.POST["revoke"])
                 if person is not None:
                     services.revoke_role(request.user, concept, person)
                     messages.success(request, _("%(u)s gehört nicht mehr zum Team.") % {"u": person.username})
-                return redirect("concepts:concept-members", slug)
+                return redirect("concepts:concept-members", concept.slug)
             if form.is_valid():
                 person = services.find_person(form.cleaned_data["person"])
                 if person is None:
@@ -366,7 +345,7 @@ def members_page(request, slug):
                                                        "die Verwaltung kann die Person einladen.")})
                 services.grant_role(request.user, concept, person, form.cleaned_data["role"])
                 messages.success(request, _("%(u)s ist jetzt im Team.") % {"u": person.username})
-                return redirect("concepts:concept-members", slug)
+                return redirect("concepts:concept-members", concept.slug)
         except ValidationError as exc:
             add_errors(form, exc)
     return render(request, "concepts/members.html", {"concept": concept, "members": services.members(concept),

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
+from django.views.i18n import JavaScriptCatalog, set_language
 
+from isek.access.routes import OPEN, declare, page, public
 from isek.accounts.security import ThrottledLoginView
 from isek.api import ogc
 from isek.concepts import views as concept_views
@@ -27,10 +28,11 @@ urlpatterns = [
     # QGIS 3.22 does not follow a redirect from /ogc to /ogc/: the landing page answers at both
     path("ogc", ogc.shared(ogc.landing), name="ogc-root"),
     path("accounts/", include("isek.accounts.urls")),
-    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # Django's views, declared here (isek's own views carry their declarations, access.routes)
+    path("accounts/login/", declare(page(OPEN, OPEN, login=False))(ThrottledLoginView.as_view()), name="login"),
+    path("accounts/logout/", declare(page(post=OPEN, login=False))(auth_views.LogoutView.as_view()), name="logout"),
+    path("i18n/setlang/", declare(page(post=OPEN, login=False))(set_language), name="set_language"),
+    path("jsi18n/", declare(public(OPEN))(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]
 

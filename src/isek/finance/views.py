@@ -5,12 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import modelformset_factory
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from isek import access
 from isek.core import files
@@ -54,9 +52,8 @@ def _cash_flow_rows(base: engine.KufResult, other: engine.KufResult):
     return rows
 
 
-@login_required
-def kuf_page(request, slug):
-    concept = access.concept_for(request.user, slug, "kuf", "view")
+@access.concept_view("kuf", "view")
+def kuf_page(request, concept):
     result = kuf.current(concept)
     measures = concept.measures.all()
     scenario_form = ScenarioForm(request.GET if "scenario" in request.GET else None, measures=measures)
@@ -91,10 +88,8 @@ def kuf_page(request, slug):
     })
 
 
-@login_required
-@require_http_methods(["POST"])
-def freeze_view(request, slug):
-    concept = access.concept_for(request.user, slug, "kuf", "freeze")
+@access.concept_view("kuf", "freeze", methods="POST")
+def freeze_view(request, concept):
     form = FreezeForm(request.POST)
     measures = concept.measures.all()
     scenario = None
@@ -111,13 +106,11 @@ def freeze_view(request, slug):
             messages.success(request, _("Die KuF wurde als Version „%(n)s“ eingefroren.") % {"n": d["name"]})
     else:
         messages.error(request, _("Bitte Name und Art der Version angeben; nichts wurde gespeichert."))
-    return redirect("finance:kuf", slug)
+    return redirect("finance:kuf", concept.slug)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def measure_finance(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "kuf", "edit")
+@access.concept_view("kuf", "edit", methods=("GET", "POST"), ids={"pk": "measure"})
+def measure_finance(request, concept, pk):
     measure = get_object_or_404(concept.measures, pk=pk)
     costs = CostItemFormSet(request.POST or None, instance=measure, prefix="c", form_kwargs={"measure": measure},
                             initial=services.estimate_line(measure))
@@ -133,7 +126,7 @@ def measure_finance(request, slug, pk):
                 error = " ".join(exc.messages)
             else:
                 messages.success(request, _("Kosten und Finanzierung von %(n)s wurden gespeichert.") % {"n": measure.number})
-                return redirect("finance:kuf", slug)
+                return redirect("finance:kuf", concept.slug)
     result = kuf.current(concept)
     status = 400 if request.method == "POST" else 200
     return render(request, "finance/measure_finance.html", {
@@ -142,10 +135,8 @@ def measure_finance(request, slug, pk):
     }, status=status)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def rates_view(request, slug):
-    concept = access.concept_for(request.user, slug, "kuf", "edit")
+@access.concept_view("kuf", "edit", methods=("GET", "POST"))
+def rates_view(request, concept):
     RateFormSet = modelformset_factory(FundingRate, form=RateForm, extra=1, can_delete=True)
     rates = RateFormSet(request.POST or None, queryset=FundingRate.objects.filter(concept=concept), prefix="r")
     cap_instance = FundingCap.objects.filter(concept=concept).first() or FundingCap(concept=concept)
@@ -161,36 +152,32 @@ def rates_view(request, slug):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("Fördersätze und Förderobergrenze wurden gespeichert."))
-            return redirect("finance:kuf", slug)
+            return redirect("finance:kuf", concept.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "finance/rates.html", {"concept": concept, "rates": rates, "cap": cap}, status=status)
 
 
-@login_required
-def funds_page(request, slug):
-    concept = access.concept_for(request.user, slug, "fund", "view")
+@access.concept_view("fund", "view")
+def funds_page(request, concept):
     funds = services.fund_summaries(concept)
     return render(request, "finance/funds.html", {"concept": concept, "funds": funds, "can_edit": access.allows(request.user, "fund", "edit", concept)})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def fund_application(request, slug, fund_pk, pk=None):
-    concept = access.concept_for(request.user, slug, "fund", "edit")
+@access.concept_view("fund", "edit", methods=("GET", "POST"), ids={"fund_pk": "fund", "pk": "fund_application"})
+def fund_application(request, concept, fund_pk, pk=None):
     fund = get_object_or_404(Fund, concept=concept, pk=fund_pk)
     instance = get_object_or_404(fund.applications, pk=pk) if pk else None
     form = FundApplicationForm(request.POST or None, instance=instance, fund=fund)
     if request.method == "POST" and form.is_valid():
         services.save_fund_application(request.user, concept, fund, form.instance)
         messages.success(request, _("Der Antrag wurde gespeichert."))
-        return redirect("finance:funds", slug)
+        return redirect("finance:funds", concept.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "finance/fund_application.html", {"concept": concept, "fund": fund, "form": form}, status=status)
 
 
-@login_required
-def export_view(request, slug, fmt):
-    concept = access.concept_for(request.user, slug, "kuf", "export")
+@access.concept_view("kuf", "export")
+def export_view(request, concept, fmt):
     version = None
     if request.GET.get("version"):
         version = get_object_or_404(FinanceVersion, concept=concept, pk=request.GET["version"])
@@ -201,12 +188,10 @@ def export_view(request, slug, fmt):
 IMPORTS = "imports"  # where an uploaded measure list waits between preview and commit
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def measure_import(request, slug):
+@access.concept_view("kuf", "edit", methods=("GET", "POST"))
+def measure_import(request, concept):
     """A measure list from a spreadsheet in three steps: upload, preview with the column mapping
     (changed and previewed again as often as needed), commit – all of it or nothing."""
-    concept = access.concept_for(request.user, slug, "kuf", "edit")
     access.require(request.user, "measure", "edit", concept)
     step = request.POST.get("step", "") if request.method == "POST" else ""
     kept = request.session.get("measure_import") or {}

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
 
 from isek import access
 from isek.core.jobviews import job_action
@@ -22,8 +20,8 @@ from .forms import ExtractUploadForm, LayerUploadForm
 from .models import ReferenceLayer
 
 
-def layer_geojson(request, slug, name):
-    concept = access.concept_for(request.user, slug, "reference_layer", "view")
+@access.concept_view("reference_layer", "view", login=False)
+def layer_geojson(request, concept, name):
     layer = concept.city.reference_layers.filter(name=name).first()
     if layer is None:
         return HttpResponse(_("Die Stadt hat keine Ebene „%(n)s“.") % {"n": name}, status=404,
@@ -41,14 +39,12 @@ def layer_geojson(request, slug, name):
     return public.respond(request, concept, build, extra=f"{layer.pk}:{layer.sha256}:{layer.path}")
 
 
-@require_http_methods(["GET", "POST"])
-def layers_page(request, slug):
-    concept = access.concept_for(request.user, slug, "reference_layer", "view")
+@access.concept_view("reference_layer", "view", post=("reference_layer", "upload"), login=False)
+def layers_page(request, concept):
     editable = access.allows(request.user, "reference_layer", "upload", concept)
     form = LayerUploadForm(request.POST or None, request.FILES or None) if editable else None
     errors = []
     if request.method == "POST":
-        access.require(request.user, "reference_layer", "upload", concept)
         if form.is_valid():
             fields = {k: form.cleaned_data[k] for k in form.Meta.fields}
             try:
@@ -59,29 +55,27 @@ def layers_page(request, slug):
             else:
                 messages.success(request, _("Die Ebene „%(n)s“ wurde gespeichert (%(c)d Objekte).")
                                  % {"n": layer.label, "c": layer.feature_count})
-                return redirect("geodata:layers", slug)
+                return redirect("geodata:layers", concept.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "geodata/layers.html", {
         "concept": concept, "layers": services.layers_of(concept.city), "form": form, "errors": errors,
         "can_edit": editable}, status=status)
 
 
-@login_required
-@require_http_methods(["POST"])
-def layer_delete(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "reference_layer", "delete")
+@access.concept_view("reference_layer", "delete", methods="POST", ids={"pk": "layer"})
+def layer_delete(request, concept, pk):
     layer = get_object_or_404(ReferenceLayer, city=concept.city, pk=pk)
     label = layer.label
     services.delete_layer(request.user, concept, layer)
     messages.success(request, _("Die Ebene „%(n)s“ wurde gelöscht.") % {"n": label})
-    return redirect("geodata:layers", slug)
+    return redirect("geodata:layers", concept.slug)
 
 
 # --- base map ----------------------------------------------------------------------------------
 
 
-def basemap_tile(request, slug, z, x, y):
-    concept = access.concept_for(request.user, slug, "basemap", "view")
+@access.concept_view("basemap", "view", login=False)
+def basemap_tile(request, concept, z, x, y):
     data = services.tile(request.user, concept, z, x, y)
     if data is None:
         response = HttpResponse(status=204)
@@ -92,9 +86,9 @@ def basemap_tile(request, slug, z, x, y):
     return response
 
 
-def basemap_style(request, slug):
-    concept = access.concept_for(request.user, slug, "basemap", "view")
-    base = request.build_absolute_uri(reverse("geodata:basemap-style", args=[slug])).rsplit("/", 1)[0]
+@access.concept_view("basemap", "view", login=False)
+def basemap_style(request, concept):
+    base = request.build_absolute_uri(reverse("geodata:basemap-style", args=[concept.slug])).rsplit("/", 1)[0]
     style = services.basemap_style(concept, base + "/{z}/{x}/{y}.pbf",
                                    request.build_absolute_uri(static("vendor/kern/fonts/noto-sans/NotoSans-Regular.woff2")))
     if style is None:
@@ -104,16 +98,14 @@ def basemap_style(request, slug):
     return response
 
 
-@require_http_methods(["GET", "POST"])
-def basemap_page(request, slug):
-    concept = access.concept_for(request.user, slug, "basemap", "view")
+@access.concept_view("basemap", "view", post=("basemap", "build"), login=False)
+def basemap_page(request, concept):
     editable = access.allows(request.user, "basemap", "build", concept)
     form = None
     if editable:  # an empty POST (no file chosen) is a bound form too, so that it says what is missing
         form = ExtractUploadForm(request.POST, request.FILES) if request.method == "POST" else ExtractUploadForm()
     errors = []
     if request.method == "POST":
-        access.require(request.user, "basemap", "build", concept)
         if form.is_valid():
             try:
                 source = form.cleaned_data["file"] or services.resumable_extract(request.user, concept, form.cleaned_data["upload"])
@@ -122,18 +114,18 @@ def basemap_page(request, slug):
                 errors = exc.messages(_)
             else:
                 messages.success(request, _("Der Extrakt wurde hochgeladen; Grundkarte und Bestandsanalyse werden erstellt."))
-                return redirect("geodata:basemap", slug)
+                return redirect("geodata:basemap", concept.slug)
     bm = services.basemap_job(concept)
     return render(request, "geodata/basemap.html", {
-        "upload_url": reverse("geodata:basemap-uploads", args=[slug]), "chunk_bytes": settings.ISEK_UPLOAD_CHUNK_BYTES,
+        "upload_url": reverse("geodata:basemap-uploads", args=[concept.slug]), "chunk_bytes": settings.ISEK_UPLOAD_CHUNK_BYTES,
         "concept": concept, "basemap": bm, "form": form, "errors": errors, "can_edit": editable,
         "can_analyse": access.allows(request.user, "analysis", "run", concept),
         "max_mb": settings.ISEK_EXTRACT_MAX_BYTES // 1_000_000,
     }, status=400 if request.method == "POST" else 200)
 
 
-def basemap_status(request, slug):
-    concept = access.concept_for(request.user, slug, "basemap", "view")
+@access.concept_view("basemap", "view", login=False)
+def basemap_status(request, concept):
     bm = services.basemap_job(concept)
     if bm is None:
         return JsonResponse({"status": "none"})
@@ -141,28 +133,22 @@ def basemap_status(request, slug):
                          "cancel_requested": bm.cancel_requested})
 
 
-@login_required
-@require_POST
-def basemap_job(request, slug, action):
-    concept = access.concept_for(request.user, slug, "basemap", "view")
+@access.concept_view("basemap", "build", methods="POST")
+def basemap_job(request, concept, action):
     return job_action(request, action, lambda: services.cancel_basemap(request.user, concept),
-                      lambda: services.retry_basemap(request.user, concept), reverse("geodata:basemap", args=[slug]))
+                      lambda: services.retry_basemap(request.user, concept), reverse("geodata:basemap", args=[concept.slug]))
 
 
 @csrf_protect
-@require_http_methods(["OPTIONS", "POST"])
-def basemap_uploads(request, slug):
+@access.concept_view("basemap", "build", methods=("OPTIONS", "POST"), login=False)
+def basemap_uploads(request, concept):
     """Start a resumable upload of an extract (tus; see web.tus)."""
-    concept = access.concept_for(request.user, slug, "basemap", "view")
-    access.require(request.user, "basemap", "build", concept)
     return tus.collection(request, services.extract_upload_scope(concept), settings.ISEK_EXTRACT_MAX_BYTES,
-                          lambda pk: reverse("geodata:basemap-upload", args=[slug, pk]))
+                          lambda pk: reverse("geodata:basemap-upload", args=[concept.slug, pk]))
 
 
 @csrf_protect
-@require_http_methods(["OPTIONS", "HEAD", "PATCH", "DELETE"])
-def basemap_upload(request, slug, upload):
+@access.concept_view("basemap", "build", methods=("OPTIONS", "HEAD", "PATCH", "DELETE"), login=False, ids={"upload": "upload"})
+def basemap_upload(request, concept, upload):
     """One resumable upload of an extract: where it stands, its next piece, or giving it up."""
-    concept = access.concept_for(request.user, slug, "basemap", "view")
-    access.require(request.user, "basemap", "build", concept)
     return tus.resource(request, services.extract_upload_scope(concept), upload, settings.ISEK_EXTRACT_MAX_BYTES)

@@ -4,13 +4,11 @@ and the reports (background jobs with progress and download)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
 
 from isek import access
 from isek.core.jobviews import job_action
@@ -44,9 +42,8 @@ def _series_json(state: figures.IndicatorState, quarter_names: dict) -> dict:
     }
 
 
-@login_required
-def dashboard(request, slug):
-    concept = access.concept_for(request.user, slug, "dashboard", "view")
+@access.concept_view("dashboard", "view")
+def dashboard(request, concept):
     ov = figures.overview(concept)
     result = ov["result"]
     finance_rows = finance.source_rows(result)
@@ -67,15 +64,12 @@ def dashboard(request, slug):
     })
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def indicators(request, slug):
-    concept = access.concept_for(request.user, slug, "indicator", "view")
+@access.concept_view("indicator", "view", post=("indicator", "edit"))
+def indicators(request, concept):
     editable = access.allows(request.user, "indicator", "edit", concept)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST":
-        access.require(request.user, "indicator", "edit", concept)
         if form.is_valid():
             try:
                 n = services.import_values(request.user, concept, form.cleaned_data["file"].read(),
@@ -84,7 +78,7 @@ def indicators(request, slug):
                 errors = exc.messages(_)
             else:
                 messages.success(request, _("%(n)s Werte importiert.") % {"n": n})
-                return redirect("monitoring:indicators", slug)
+                return redirect("monitoring:indicators", concept.slug)
     states = figures.indicator_states(concept)
     for s in states:
         s.name = s.indicator.label
@@ -94,15 +88,12 @@ def indicators(request, slug):
         status=400 if request.method == "POST" else 200)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def indicator_page(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "indicator", "view")
+@access.concept_view("indicator", "view", post=("indicator", "edit"), ids={"pk": "indicator"})
+def indicator_page(request, concept, pk):
     ind = get_object_or_404(Indicator, concept=concept, pk=pk)
     editable = access.allows(request.user, "indicator", "edit", concept)
     form = ValueForm(request.POST or None, concept=concept)
     if request.method == "POST":
-        access.require(request.user, "indicator", "edit", concept)
         if "delete" in request.POST:  # only entered values; analysis values belong to their run
             pk = request.POST["delete"]
             if not pk.isdigit() or not services.delete_value(request.user, concept, ind, int(pk)):
@@ -123,10 +114,8 @@ def indicator_page(request, slug, pk):
         "chart": _series_json(state, quarter_names), "name": ind.label}, status=400 if request.method == "POST" else 200)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def indicator_edit(request, slug, pk=None):
-    concept = access.concept_for(request.user, slug, "indicator", "edit")
+@access.concept_view("indicator", "edit", methods=("GET", "POST"), ids={"pk": "indicator"})
+def indicator_edit(request, concept, pk=None):
     ind = get_object_or_404(Indicator, concept=concept, pk=pk) if pk else None
     form = IndicatorForm(request.POST or None, instance=ind, concept=concept)
     if request.method == "POST" and form.is_valid():
@@ -141,44 +130,37 @@ def indicator_edit(request, slug, pk=None):
                   status=400 if request.method == "POST" else 200)
 
 
-@login_required
-@require_POST
-def indicator_delete(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "indicator", "edit")
+@access.concept_view("indicator", "edit", methods="POST", ids={"pk": "indicator"})
+def indicator_delete(request, concept, pk):
     ind = get_object_or_404(Indicator, concept=concept, pk=pk)
     services.delete_indicator(request.user, concept, ind)
     messages.success(request, _("Indikator gelöscht."))
-    return redirect("monitoring:indicators", slug)
+    return redirect("monitoring:indicators", concept.slug)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def payments(request, slug):
-    concept = access.concept_for(request.user, slug, "payment", "view")
+@access.concept_view("payment", "view", post=("payment", "edit"))
+def payments(request, concept):
     editable = access.allows(request.user, "payment", "edit", concept)
     form = PaymentForm(request.POST or None, concept=concept)
     if request.method == "POST":
-        access.require(request.user, "payment", "edit", concept)
         if "delete" in request.POST:
             pk = request.POST["delete"]
             if not pk.isdigit() or not services.delete_payment(request.user, concept, int(pk)):
                 raise Http404
             messages.success(request, _("Auszahlung gelöscht."))
-            return redirect("monitoring:payments", slug)
+            return redirect("monitoring:payments", concept.slug)
         if form.is_valid():
             services.save_payment(request.user, concept, form.instance)
             messages.success(request, _("Auszahlung gespeichert."))
-            return redirect("monitoring:payments", slug)
+            return redirect("monitoring:payments", concept.slug)
     return render(request, "monitoring/payments.html", {
         "concept": concept, "form": form, "can_edit": editable, "spending": figures.spending(concept, finance.current(concept)),
         "payments": Payment.objects.filter(measure__concept=concept).select_related("measure")},
         status=400 if request.method == "POST" else 200)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def texts(request, slug):
-    concept = access.concept_for(request.user, slug, "report_text", "edit")
+@access.concept_view("report_text", "edit", methods=("GET", "POST"))
+def texts(request, concept):
     existing = {t.section: t for t in concept.report_texts.all()}
     forms_ = []
     for key, label in ReportText.Section.choices:
@@ -187,14 +169,12 @@ def texts(request, slug):
     if request.method == "POST" and all(f.is_valid() for _l, f in forms_):
         services.save_report_texts(request.user, concept, [f.instance for _l, f in forms_])
         messages.success(request, _("Texte gespeichert."))
-        return redirect("monitoring:reports", slug)
+        return redirect("monitoring:reports", concept.slug)
     return render(request, "monitoring/texts.html", {"concept": concept, "forms": forms_})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def year_notes(request, slug, year):
-    concept = access.concept_for(request.user, slug, "report_text", "edit")
+@access.concept_view("report_text", "edit", methods=("GET", "POST"))
+def year_notes(request, concept, year):
     if not concept.start_year <= year <= max(concept.end_year, concept.start_year) + 10:
         raise Http404
     form = YearNotesForm(request.POST or None, concept=concept, year=year)
@@ -203,35 +183,32 @@ def year_notes(request, slug, year):
         services.save_year_notes(request.user, concept, year, d["overview"], d["source"],
                                  {m.pk: d[f"m{m.pk}"] for m in form.measures})
         messages.success(request, _("Erläuterungen gespeichert."))
-        return redirect("monitoring:reports", slug)
+        return redirect("monitoring:reports", concept.slug)
     return render(request, "monitoring/year_notes.html", {"concept": concept, "form": form, "year": year})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def reports_page(request, slug):
-    concept = access.concept_for(request.user, slug, "report", "view")
+@access.concept_view("report", "view", post=("report", "create"))
+def reports_page(request, concept):
     editable = access.allows(request.user, "report", "create", concept)
     form = ReportForm(request.POST or None, prefix="r", concept=concept)
     columns, delimiter, comma = reports.mapping_of(concept)
     mapping = MappingForm(request.POST or None, concept=concept, prefix="m", initial={
         "columns": "\n".join(f"{h} = {k}" for h, k in columns), "delimiter": delimiter, "decimal_comma": comma})
     if request.method == "POST":
-        access.require(request.user, "report", "create", concept)
         if "r-kind" in request.POST:
             mapping = MappingForm(concept=concept, prefix="m", initial=mapping.initial)
             if form.is_valid():
                 services.start_report(request.user, concept, form.cleaned_data["kind"], form.cleaned_data.get("year"),
                                       form.cleaned_data.get("version"))
                 messages.success(request, _("Der Bericht wird erstellt; der Fortschritt steht unten."))
-                return redirect("monitoring:reports", slug)
+                return redirect("monitoring:reports", concept.slug)
         else:
             form = ReportForm(prefix="r", concept=concept)
             if mapping.is_valid():
                 d = mapping.cleaned_data
                 services.save_mapping(request.user, concept, d["columns"], d["delimiter"], d["decimal_comma"])
                 messages.success(request, _("Spaltenzuordnung gespeichert."))
-                return redirect("monitoring:reports", slug)
+                return redirect("monitoring:reports", concept.slug)
     runs = services.reports_of(concept)
     known = reports.monitoring_fields(concept)
     return render(request, "monitoring/reports.html", {
@@ -241,17 +218,15 @@ def reports_page(request, slug):
         "active": any(r.active for r in runs)})
 
 
-@login_required
-def report_status(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "report", "view")
+@access.concept_view("report", "view", ids={"pk": "report"})
+def report_status(request, concept, pk):
     r = services.report_state(get_object_or_404(Report, concept=concept, pk=pk))
     return JsonResponse({"status": r.status, "progress": r.progress, "message": r.shown_message, "pages": r.pages,
                          "cancel_requested": r.cancel_requested})
 
 
-@login_required
-def report_download(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "report", "view")
+@access.concept_view("report", "view", ids={"pk": "report"})
+def report_download(request, concept, pk):
     r = get_object_or_404(Report, concept=concept, pk=pk, status=Report.Status.DONE)
     path = services.report_file(r)
     if path is None:
@@ -260,27 +235,22 @@ def report_download(request, slug, pk):
     return FileResponse(open(path, "rb"), as_attachment=True, filename=r.filename, content_type=ctype)
 
 
-@login_required
-@require_POST
-def report_delete(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "report", "delete")
+@access.concept_view("report", "delete", methods="POST", ids={"pk": "report"})
+def report_delete(request, concept, pk):
     services.delete_report(request.user, concept, get_object_or_404(Report, concept=concept, pk=pk))
-    return redirect("monitoring:reports", slug)
+    return redirect("monitoring:reports", concept.slug)
 
 
-@login_required
-@require_POST
-def report_job(request, slug, pk, action):
-    concept = access.concept_for(request.user, slug, "report", "view")
+@access.concept_view("report", "create", methods="POST", ids={"pk": "report"})
+def report_job(request, concept, pk, action):
     report = get_object_or_404(Report, concept=concept, pk=pk)
     return job_action(request, action, lambda: services.cancel_report(request.user, concept, report),
-                      lambda: services.retry_report(request.user, concept, report), reverse("monitoring:reports", args=[slug]))
+                      lambda: services.retry_report(request.user, concept, report), reverse("monitoring:reports", args=[concept.slug]))
 
 
-@login_required
-def readiness_page(request, slug):
+@access.concept_view("readiness", "view")
+def readiness_page(request, concept):
     """„Was fehlt noch für den Förderantrag?“"""
-    concept = access.concept_for(request.user, slug, "readiness", "view")
     items = readiness.check(concept)
     return render(request, "monitoring/readiness.html", {
         "concept": concept, "items": items, "summary": readiness.summary(items),

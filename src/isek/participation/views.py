@@ -8,7 +8,6 @@ import functools
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
@@ -16,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from isek import access
 from isek.concepts import services as concepts
@@ -47,9 +45,8 @@ def _public_ctx(request, concept, phase):
     return ctx
 
 
-@require_GET
-def participation_page(request, slug):
-    concept = access.concept_for(request.user, slug, "participation", "view")
+@access.concept_view("participation", "view", login=False)
+def participation_page(request, concept):
     return public.respond(request, concept, lambda: _participation_page(request, concept),
                           extra=services.phase_state(concept))
 
@@ -64,28 +61,26 @@ def _participation_page(request, concept):
         **_public_ctx(request, concept, phase), "ideas": ideas, "theme": theme, "themes": phase.themes.all()})
 
 
-@require_GET
-def ideas_geojson(request, slug):
-    concept = access.concept_for(request.user, slug, "participation", "view")
+@access.concept_view("participation", "view", login=False)
+def ideas_geojson(request, concept):
 
     def build():
         phase = _phase_or_404(concept)
-        fc = services.ideas_features(request.user, phase, lambda i: reverse("participation:idea", args=[slug, i.pk]))
+        fc = services.ideas_features(request.user, phase, lambda i: reverse("participation:idea", args=[concept.slug, i.pk]))
         return HttpResponse(json.dumps(fc, ensure_ascii=False), content_type="application/geo+json")
 
     return public.respond(request, concept, build, extra=services.phase_state(concept))
 
 
-@require_GET
-def area_geojson(request, slug):
-    concept = access.concept_for(request.user, slug, "participation", "view")
+@access.concept_view("participation", "view", login=False)
+def area_geojson(request, concept):
     return public.respond(request, concept, lambda: HttpResponse(
         json.dumps(services.area_features(_phase_or_404(concept))), content_type="application/geo+json"),
         extra=services.phase_state(concept))
 
 
+@access.open_view()
 @never_cache
-@require_GET
 def challenge(request, slug):
     """A proof-of-work challenge for the participation forms (ALTCHA). It reveals nothing of the
     concept and is the same for every concept, so it asks no database: one query less for each
@@ -105,9 +100,10 @@ def _guard(request, action: str) -> str | None:
     return None
 
 
-@require_http_methods(["GET", "POST"])
+@access.concept_view("idea", "create", methods=("GET", "POST"), login=False, load=False)
 def idea_new(request, slug):
-    # The path a crowd takes: what it reads of the concept is kept per process (submission_setting).
+    # The path a crowd takes: what it reads of the concept is kept per process (submission_setting),
+    # so it loads and checks the concept itself.
     setting = services.submission_setting(slug)
     if setting is None:
         raise Http404
@@ -186,9 +182,8 @@ def _idea_or_404(request, concept, phase, pk):
         return own
 
 
-@require_GET
-def idea_page(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "participation", "view")
+@access.concept_view("participation", "view", login=False, ids={"pk": "idea"})
+def idea_page(request, concept, pk):
     phase = _phase_or_404(concept)
     idea = _idea_or_404(request, concept, phase, pk)
     return _render_idea(request, concept, phase, idea)
@@ -233,9 +228,8 @@ def _send_comment(request, concept, form, done, **target):
     return remember(done, request, contributor, token)
 
 
-@require_POST
-def idea_comment(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "comment", "create")
+@access.concept_view("comment", "create", methods="POST", login=False, ids={"pk": "idea"})
+def idea_comment(request, concept, pk):
     phase = _phase_or_404(concept)
     idea = _idea_or_404(request, concept, phase, pk)
     form = CommentForm(request.POST)
@@ -243,15 +237,14 @@ def idea_comment(request, slug, pk):
     if refusal:
         return _render_idea(request, concept, phase, idea, 400, comment_form=form, refusal=refusal)
     try:
-        sent = _send_comment(request, concept, form, redirect("participation:idea", slug, pk), idea=idea)
+        sent = _send_comment(request, concept, form, redirect("participation:idea", concept.slug, pk), idea=idea)
     except Idea.DoesNotExist:
         raise Http404 from None
     return sent or _render_idea(request, concept, phase, idea, 400, comment_form=form)
 
 
-@require_POST
-def idea_support(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "support", "create")
+@access.concept_view("support", "create", methods="POST", login=False, ids={"pk": "idea"})
+def idea_support(request, concept, pk):
     phase = _phase_or_404(concept)
     idea = _idea_or_404(request, concept, phase, pk)
     if abuse.over_limit(request, "support"):
@@ -265,12 +258,11 @@ def idea_support(request, slug, pk):
     except ValidationError as exc:
         return _render_idea(request, concept, phase, idea, 400, refusal=" ".join(exc.messages))
     messages.success(request, _("Sie unterstützen diese Idee."))
-    return remember(redirect("participation:idea", slug, pk), request, contributor, token)
+    return remember(redirect("participation:idea", concept.slug, pk), request, contributor, token)
 
 
-@require_POST
-def idea_flag(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "flag", "create")
+@access.concept_view("flag", "create", methods="POST", login=False, ids={"pk": "idea"})
+def idea_flag(request, concept, pk):
     phase = _phase_or_404(concept)
     idea = _idea_or_404(request, concept, phase, pk)
     form = FlagForm(request.POST)
@@ -289,13 +281,12 @@ def idea_flag(request, slug, pk):
             add_errors(form, exc)
         else:
             messages.success(request, _("Danke; die Moderation sieht sich den Beitrag an."))
-            return remember(redirect("participation:idea", slug, pk), request, contributor, token)
+            return remember(redirect("participation:idea", concept.slug, pk), request, contributor, token)
     return _render_idea(request, concept, phase, idea, 400, flag_form=form)
 
 
-@require_GET
-def idea_photo(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "participation", "view")
+@access.concept_view("participation", "view", login=False, ids={"pk": "idea"})
+def idea_photo(request, concept, pk):
     idea = _idea_or_404(request, concept, _phase_or_404(concept), pk)
     path = photos.path_of(idea.photo)
     if path is None:
@@ -309,13 +300,10 @@ def idea_photo(request, slug, pk):
 # --- moderation ----------------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def moderation(request, slug):
-    concept = access.concept_for(request.user, slug, "moderation", "view")
+@access.concept_view("moderation", "view", post=("moderation", "decide"))
+def moderation(request, concept):
     error = None
     if request.method == "POST":
-        access.require(request.user, "moderation", "decide", concept)
         kind, pk = request.POST.get("kind"), request.POST.get("pk", "")
         model = {"idea": Idea, "comment": Comment}.get(kind)
         target = model.objects.filter(pk=int(pk), phase__concept=concept).first() if model and pk.isdigit() else None
@@ -334,7 +322,7 @@ def moderation(request, slug):
                 error = " ".join(exc.messages)
             else:
                 messages.success(request, services.decided(target, decision))
-                return redirect("participation:moderation", slug)
+                return redirect("participation:moderation", concept.slug)
         else:
             error = _("Bitte eine Entscheidung wählen.")
     ideas, comments = services.queue(request.user, concept)
@@ -343,9 +331,8 @@ def moderation(request, slug):
         "log": services.log(request.user, concept)}, status=400 if error else 200)
 
 
-@require_POST
-def idea_answer(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "moderation", "decide")
+@access.concept_view("moderation", "decide", methods="POST", login=False, ids={"pk": "idea"})
+def idea_answer(request, concept, pk):
     phase = _phase_or_404(concept)
     idea = _idea_or_404(request, concept, phase, pk)
     form = AnswerForm(request.POST, measures=concepts.measures_of(concept))
@@ -359,13 +346,13 @@ def idea_answer(request, slug, pk):
     except ValidationError as exc:
         return _render_idea(request, concept, phase, idea, 400, refusal=" ".join(exc.messages))
     messages.success(request, _("Die Antwort ist veröffentlicht."))
-    return redirect("participation:idea", slug, pk)
+    return redirect("participation:idea", concept.slug, pk)
 
 
 # --- deletion on request (outside any concept: the link is all a contributor has) ---------------
 
 
-@require_http_methods(["GET", "POST"])
+@access.open_view(methods=("GET", "POST"))
 def delete_page(request, token):
     if request.method == "POST":
         counts = services.delete_contributions(token)
@@ -381,10 +368,8 @@ def delete_page(request, token):
 # --- planners: phases, links, statistics, exports ------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def phase_edit(request, slug, pk=None):
-    concept = access.concept_for(request.user, slug, "phase", "edit")
+@access.concept_view("phase", "edit", methods=("GET", "POST"), ids={"pk": "phase"})
+def phase_edit(request, concept, pk=None):
     phase = services.phases(request.user, concept).filter(pk=pk).first() if pk else None
     if pk and phase is None:
         raise Http404
@@ -398,24 +383,22 @@ def phase_edit(request, slug, pk=None):
             add_errors(form, exc)
             if getattr(exc, "code", None) == "not_public" and access.allows(request.user, "concept", "edit", concept):
                 # the refusal names the concept's form: a link to it
-                form_fix = {"id": "fix-not-public", "url": reverse("concepts:concept-edit", args=[slug]),
+                form_fix = {"id": "fix-not-public", "url": reverse("concepts:concept-edit", args=[concept.slug]),
                             "label": _("Konzept bearbeiten")}
         else:
             messages.success(request, _("Die Beteiligungsphase „%(t)s“ wurde gespeichert.") % {"t": saved.title_de})
-            return redirect("participation:phase", slug)
+            return redirect("participation:phase", concept.slug)
     heading = _("Beteiligungsphase bearbeiten") if phase else _("Beteiligungsphase anlegen")
     return render(request, "concepts/geometry_form.html", {
         "concept": concept, "form": form, "geometry": form["polygon"], "heading": heading,
         "map_label": _("Karte zum Zeichnen des Gebiets, in dem Ideen verortet werden können"), "edit_kind": "polygon",
-        "cancel_url": reverse("participation:phase", args=[slug]) if phase else concept.get_absolute_url(),
+        "cancel_url": reverse("participation:phase", args=[concept.slug]) if phase else concept.get_absolute_url(),
         "form_fix": form_fix, **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
 
 
-@login_required
-@require_POST
-def idea_link(request, slug, pk):
+@access.concept_view("idea", "link", methods="POST", ids={"pk": "idea"})
+def idea_link(request, concept, pk):
     """A planner links an idea to the measure it led to (the outcome "became measure …")."""
-    concept = access.concept_for(request.user, slug, "idea", "link")
     phase = _phase_or_404(concept)
     idea = _idea_or_404(request, concept, phase, pk)
     measure_id = request.POST.get("measure", "")
@@ -425,26 +408,22 @@ def idea_link(request, slug, pk):
     except ValidationError as exc:
         return _render_idea(request, concept, phase, idea, 400, refusal=" ".join(exc.messages))
     messages.success(request, _("Die Idee ist mit der Maßnahme verknüpft."))
-    return redirect("participation:idea", slug, pk)
+    return redirect("participation:idea", concept.slug, pk)
 
 
-@login_required
-@require_GET
-def statistics(request, slug):
-    concept = access.concept_for(request.user, slug, "participation", "statistics")
+@access.concept_view("participation", "statistics")
+def statistics(request, concept):
     phase = _phase_or_404(concept)
     return render(request, "participation/statistics.html", {
         "concept": concept, "phase": phase, "stats": services.statistics(request.user, phase),
         "may_export": access.allows(request.user, "participation", "export", concept)})
 
 
-@login_required
-@require_GET
-def export(request, slug, fmt):
-    concept = access.concept_for(request.user, slug, "participation", "export")
+@access.concept_view("participation", "export")
+def export(request, concept, fmt):
     if fmt not in ("csv", "xlsx", "geojson"):
         raise Http404(_("Exporte gibt es als CSV, XLSX und GeoJSON."))
-    name = f"{slug}-beteiligung"
+    name = f"{concept.slug}-beteiligung"
     if fmt == "geojson":
         data = json.dumps(services.export_features(request.user, concept), ensure_ascii=False).encode()
         response = HttpResponse(data, content_type="application/geo+json")
@@ -478,9 +457,8 @@ def _measure_form(request, concept, measure, action, status=200, form=None, refu
     }, status=status)
 
 
-@require_http_methods(["GET", "POST"])
-def measure_comment(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "comment", "create")
+@access.concept_view("comment", "create", methods=("GET", "POST"), login=False, ids={"pk": "measure"})
+def measure_comment(request, concept, pk):
     measure = _measure_or_404(concept, pk)
     if request.method != "POST":
         return _measure_form(request, concept, measure, "comment")
@@ -488,13 +466,12 @@ def measure_comment(request, slug, pk):
     refusal = _guard(request, "comment")
     if refusal:
         return _measure_form(request, concept, measure, "comment", 400, form, refusal)
-    sent = _send_comment(request, concept, form, redirect("concepts:measure", slug, pk), measure=measure)
+    sent = _send_comment(request, concept, form, redirect("concepts:measure", concept.slug, pk), measure=measure)
     return sent or _measure_form(request, concept, measure, "comment", 400, form)
 
 
-@require_http_methods(["GET", "POST"])
-def measure_support(request, slug, pk):
-    concept = access.concept_for(request.user, slug, "support", "create")
+@access.concept_view("support", "create", methods=("GET", "POST"), login=False, ids={"pk": "measure"})
+def measure_support(request, concept, pk):
     measure = _measure_or_404(concept, pk)
     if request.method != "POST":
         return _measure_form(request, concept, measure, "support")
@@ -507,4 +484,4 @@ def measure_support(request, slug, pk):
     except ValidationError as exc:
         return _measure_form(request, concept, measure, "support", 400, refusal=" ".join(exc.messages))
     messages.success(request, _("Sie unterstützen diese Maßnahme."))
-    return remember(redirect("concepts:measure", slug, pk), request, contributor, token)
+    return remember(redirect("concepts:measure", concept.slug, pk), request, contributor, token)

@@ -7,6 +7,7 @@ from isek.concepts import services as concept_services
 from isek.geodata import services as geodata
 
 
+@access.open_view()
 def home(request):
     concepts = visible_concepts(request.user)
     own = [c for c in concepts if not c.is_public]
@@ -20,16 +21,19 @@ def home(request):
     })
 
 
+@access.open_view()
 def data_sources(request):
     return render(request, "web/data_sources.html", {"layers": geodata.all_layers()})
 
 
+@access.open_view()
 def indicators(request):
     """The definitions of the inventory analysis's indicators (docs/indicators.md, from the same
     registry), for everyone who reads the values."""
     return render(request, "web/indicators.html", {"indicators": analysis.definitions()})
 
 
+@access.open_view()
 def privacy(request):
     """What isek stores about the people who take part, why, for how long, and how to delete it."""
     from django.conf import settings
@@ -37,6 +41,7 @@ def privacy(request):
     return render(request, "web/privacy.html", {"rates": settings.ISEK_PARTICIPATION_RATE})
 
 
+@access.open_view()
 def language(request, code):
     """Switch the UI language (a preference cookie) and go back to the page the person came from."""
     from django.conf import settings

@@ -1,7 +1,8 @@
 """API v1: the public plan for anyone, working material and writes under the access policy.
 
-Each view asks the policy for its concept (``access.concept_for``, 404 where the concept may not
-be seen, 403 where it may be seen but not this) and reads or writes through the apps' services:
+Each view names the cell each method follows (``route``; ``ConceptView`` loads and checks the
+concept once: 404 where it may not be seen, 403 where it may be seen but not this) and reads or
+writes through the apps' services:
 the API has no rule of its own. GET answers carry an ETag and Last-Modified and answer 304 to a
 matching If-None-Match or If-Modified-Since before anything is built."""
 
@@ -24,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from isek import access
+from isek.access.routes import OPEN, Route, api
 from isek.concepts import services as concepts
 from isek.core import conditional, versions
 from isek.core.kept import Kept
@@ -34,6 +36,7 @@ from isek.participation import services as participation
 
 from . import serializers as s
 
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 ERRORS = {code: OpenApiResponse(s.ErrorSerializer, description=text) for code, text in (
@@ -48,14 +51,20 @@ PAGING = [
 SLUG = OpenApiParameter("slug", str, OpenApiParameter.PATH, description="Kurzname des Konzepts")
 
 
-def _read(request, slug: str, resource: str, action: str = "view"):
-    return access.concept_for(request.user, slug, resource, action)
+class ConceptView(APIView):
+    """An API view of one concept: ``route`` names the cell each method follows (isek.access.routes),
+    and before the method runs the concept named by the URL is loaded and checked once
+    (``self.concept``); anonymous writes are answered 401."""
 
+    route: Route
 
-def _write(request, slug: str, resource: str, action: str = "edit"):
-    if not request.user.is_authenticated:
-        raise NotAuthenticated(_("Schreiben nur mit einem API-Schlüssel (Authorization: Bearer …)."))
-    return access.concept_for(request.user, slug, resource, action)
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method in WRITES and not request.user.is_authenticated:
+            raise NotAuthenticated(_("Schreiben nur mit einem API-Schlüssel (Authorization: Bearer …)."))
+        rule = self.route.rule(request.method)
+        if isinstance(rule, tuple):
+            self.concept = access.concept_for(request.user, kwargs["slug"], *rule)
 
 
 def _int(request, name: str, default: int, low: int, high: int) -> int:
@@ -146,61 +155,78 @@ def _collection(name: str) -> drf.Serializer:
         "links": drf.ListField(child=drf.DictField())})
 
 
+READ = ("concept", "view")
+
+
 # --- reading ---------------------------------------------------------------------------------------
 
 
-class CityList(APIView):
+class CityList(ConceptView):
+    route = api(OPEN)
+
     @extend_schema(summary="Städte", parameters=PAGING, responses={200: _paged("CityPage", s.CitySerializer), **ERRORS})
     def get(self, request):
         cities = {c.city.ags: c.city for c in access.visible_concepts(request.user)}
         return Response(_list(request, [cities[k] for k in sorted(cities)], s.CitySerializer))
 
 
-class ConceptList(APIView):
+class ConceptList(ConceptView):
+    route = api(OPEN)
+
     @extend_schema(operation_id="concepts_list", summary="Konzepte, die der Anfragende sehen darf", parameters=PAGING,
                    responses={200: _paged("ConceptPage", s.ConceptSerializer), **ERRORS})
     def get(self, request):
         return Response(_list(request, access.visible_concepts(request.user).order_by("slug"), s.ConceptSerializer))
 
 
-class ConceptDetail(APIView):
+class ConceptDetail(ConceptView):
+    route = api(READ)
+
     @extend_schema(summary="Ein Konzept", parameters=[SLUG], responses={200: s.ConceptSerializer, **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug):
-        concept = _read(request, slug, "concept")
+        concept = self.concept
         return _conditional(request, concept, lambda: s.ConceptSerializer(concept).data)
 
 
-class AreaDetail(APIView):
+class AreaDetail(ConceptView):
+    route = api(READ)
+
     @extend_schema(summary="Das Fördergebiet (GeoJSON-Feature, WGS84)", parameters=[SLUG],
                    responses={200: s.AreaSerializer, **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug):
-        concept = _read(request, slug, "concept")
+        concept = self.concept
         return _conditional(request, concept, lambda: s.AreaSerializer(concept).data)
 
 
-class QuarterList(APIView):
+class QuarterList(ConceptView):
+    route = api(READ)
+
     @extend_schema(summary="Teilräume (GeoJSON, WGS84)", parameters=[SLUG, *PAGING],
                    responses={200: _collection("QuarterCollection"), **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug):
-        concept = _read(request, slug, "concept")
+        concept = self.concept
         return _conditional(request, concept, lambda: _features(request, concept.quarters.order_by("name"),
                                                                 s.QuarterSerializer))
 
 
-class FieldList(APIView):
+class FieldList(ConceptView):
+    route = api(READ)
+
     @extend_schema(summary="Handlungsfelder", parameters=[SLUG, *PAGING],
                    responses={200: _paged("FieldPage", s.FieldOfActionSerializer), **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug):
-        concept = _read(request, slug, "concept")
+        concept = self.concept
         return _conditional(request, concept, lambda: _list(request, concept.fields_of_action.all(),
                                                             s.FieldOfActionSerializer))
 
 
-class GoalList(APIView):
+class GoalList(ConceptView):
+    route = api(READ)
+
     @extend_schema(summary="Ziele", parameters=[SLUG, *PAGING],
                    responses={200: _paged("GoalPage", s.GoalSerializer), **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug):
-        concept = _read(request, slug, "concept")
+        concept = self.concept
         return _conditional(request, concept, lambda: _list(
             request, concept.goals.select_related("field_of_action", "parent").order_by("number"), s.GoalSerializer))
 
@@ -257,18 +283,20 @@ def _measures_asked(request, concept):
         within=bbox_polygon(q["bbox"]) if "bbox" in q else None, changed_since=since).prefetch_related("goals")
 
 
-class MeasureList(APIView):
+class MeasureList(ConceptView):
+    route = api(("measure", "view"), ("measure", "edit"))
+
     @extend_schema(operation_id="concepts_measures_list", summary="Maßnahmen (GeoJSON, WGS84), gefiltert und seitenweise", parameters=[SLUG, *MEASURE_FILTERS, *PAGING],
                    responses={200: _collection("MeasureCollection"), **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug):
-        concept = _read(request, slug, "measure")
+        concept = self.concept
         return _conditional(request, concept, lambda: _features(request, _measures_asked(request, concept).distinct(),
                                                                 s.MeasureSerializer))
 
     @extend_schema(summary="Eine Maßnahme anlegen", parameters=[SLUG], request=s.MeasureWriteSerializer,
                    responses={201: s.MeasureSerializer, **ERRORS})
     def post(self, request, slug):
-        concept = _write(request, slug, "measure")
+        concept = self.concept
         data = _valid(s.MeasureWriteSerializer, request.data)
         measure = concepts.Measure(concept=concept)
         _apply(concept, measure, data)
@@ -308,47 +336,53 @@ def _measure(concept, number: str):
 NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description="Maßnahmennummer")
 
 
-class MeasureDetail(APIView):
+class MeasureDetail(ConceptView):
+    route = api(("measure", "view"), patch=("measure", "edit"), ids={"number": "measure"})
+
     @extend_schema(summary="Eine Maßnahme (GeoJSON-Feature)", parameters=[SLUG, NUMBER],
                    responses={200: s.MeasureSerializer, **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug, number):
-        concept = _read(request, slug, "measure")
+        concept = self.concept
         measure = _measure(concept, number)
         return _conditional(request, concept, lambda: s.MeasureSerializer(measure).data)
 
     @extend_schema(summary="Eine Maßnahme ändern (nur die gesendeten Angaben)", parameters=[SLUG, NUMBER],
                    request=s.MeasureWriteSerializer, responses={200: s.MeasureSerializer, **ERRORS})
     def patch(self, request, slug, number):
-        concept = _write(request, slug, "measure")
+        concept = self.concept
         measure = _measure(concept, number)
         _apply(concept, measure, _valid(s.MeasureWriteSerializer, request.data, partial=True))
         concepts.save_measure(request.user, concept, measure, via="api")
         return Response(s.MeasureSerializer(measure).data)
 
 
-class MilestoneList(APIView):
+class MilestoneList(ConceptView):
+    route = api(("measure", "view"), ("measure", "edit"), ids={"number": "measure"})
+
     @extend_schema(summary="Meilensteine einer Maßnahme", parameters=[SLUG, NUMBER, *PAGING],
                    responses={200: _paged("MilestonePage", s.MilestoneSerializer), **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug, number):
-        concept = _read(request, slug, "measure")
+        concept = self.concept
         measure = _measure(concept, number)
         return _conditional(request, concept, lambda: _list(request, measure.milestones.all(), s.MilestoneSerializer))
 
     @extend_schema(summary="Einen Meilenstein anlegen", parameters=[SLUG, NUMBER], request=s.MilestoneSerializer,
                    responses={201: s.MilestoneSerializer, **ERRORS})
     def post(self, request, slug, number):
-        concept = _write(request, slug, "measure")
+        concept = self.concept
         measure = _measure(concept, number)
         milestone = concepts.Milestone(**_valid(s.MilestoneSerializer, request.data))
         concepts.save_measure(request.user, concept, measure, milestones=[milestone], via="api")
         return Response(s.MilestoneSerializer(milestone).data, status=201)
 
 
-class KufView(APIView):
+class KufView(ConceptView):
+    route = api(("kuf", "view"))
+
     @extend_schema(summary="Kosten und Finanzierung je Maßnahme und Jahr (der aktuelle Plan)", parameters=[SLUG],
                    responses={200: s.KufSerializer, **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug):
-        concept = _read(request, slug, "kuf")
+        concept = self.concept
 
         def build():
             result = finance.current(concept)
@@ -364,11 +398,13 @@ class KufView(APIView):
         return _conditional(request, concept, build)
 
 
-class IndicatorList(APIView):
+class IndicatorList(ConceptView):
+    route = api(("indicator", "view"))
+
     @extend_schema(summary="Indikatoren", parameters=[SLUG, *PAGING],
                    responses={200: _paged("IndicatorPage", s.IndicatorSerializer), **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug):
-        concept = _read(request, slug, "indicator")
+        concept = self.concept
         return _conditional(request, concept, lambda: _list(request, concept.indicators.order_by("code"),
                                                             s.IndicatorSerializer))
 
@@ -383,11 +419,13 @@ def _indicator(concept, code):
     return indicator
 
 
-class IndicatorValues(APIView):
+class IndicatorValues(ConceptView):
+    route = api(("indicator", "view"), ("indicator", "edit"), ids={"code": "indicator"})
+
     @extend_schema(summary="Werte eines Indikators, neueste zuerst", parameters=[SLUG, CODE, *PAGING],
                    responses={200: _paged("IndicatorValuePage", s.IndicatorValueSerializer), **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug, code):
-        concept = _read(request, slug, "indicator")
+        concept = self.concept
         indicator = _indicator(concept, code)
 
         def build():
@@ -402,7 +440,7 @@ class IndicatorValues(APIView):
                    parameters=[SLUG, CODE], request=s.IndicatorValueWriteSerializer,
                    responses={201: s.IndicatorValueSerializer, **ERRORS})
     def post(self, request, slug, code):
-        concept = _write(request, slug, "indicator")
+        concept = self.concept
         indicator = _indicator(concept, code)
         d = _valid(s.IndicatorValueWriteSerializer, request.data)
         quarter = None
@@ -415,18 +453,20 @@ class IndicatorValues(APIView):
                          "source": d["source"]}, status=201)
 
 
-class PaymentList(APIView):
+class PaymentList(ConceptView):
+    route = api(("payment", "view"), ("payment", "edit"))
+
     @extend_schema(summary="Mittelabrufe / Auszahlungen", parameters=[SLUG, *PAGING],
                    responses={200: _paged("PaymentPage", s.PaymentSerializer), **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug):
-        concept = _read(request, slug, "payment")
+        concept = self.concept
         payments = monitoring.Payment.objects.filter(measure__concept=concept).select_related("measure")
         return _conditional(request, concept, lambda: _list(request, payments.order_by("year", "id"), s.PaymentSerializer))
 
     @extend_schema(summary="Eine Auszahlung eintragen", parameters=[SLUG], request=s.PaymentWriteSerializer,
                    responses={201: s.PaymentSerializer, **ERRORS})
     def post(self, request, slug):
-        concept = _write(request, slug, "payment")
+        concept = self.concept
         d = _valid(s.PaymentWriteSerializer, request.data)
         measure = concepts.measures_of(concept).filter(number=d.pop("measure")).first()
         if measure is None:
@@ -435,11 +475,13 @@ class PaymentList(APIView):
         return Response(s.PaymentSerializer(payment).data, status=201)
 
 
-class IdeaList(APIView):
+class IdeaList(ConceptView):
+    route = api(("participation", "view"))
+
     @extend_schema(summary="Veröffentlichte Ideen der aktuellen Beteiligungsphase (GeoJSON, WGS84)",
                    parameters=[SLUG, *PAGING], responses={200: _collection("IdeaCollection"), **NOT_MODIFIED, **ERRORS})
     def get(self, request, slug):
-        concept = _read(request, slug, "participation")
+        concept = self.concept
 
         def build():
             phase = participation.current_phase(concept)
