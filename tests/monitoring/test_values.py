@@ -3,12 +3,17 @@
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
+from isek import access
+from isek.analysis import services as analysis
 from isek.analysis.models import IndicatorValue
 from isek.monitoring import values
 from isek.monitoring.models import Indicator
+from tests.factories import member
 
 HEADER = "indicator;area;year;value;unit;source\n"
+OPERATOR = access.Operator("test")
 
 
 def _count(concept):
@@ -21,14 +26,30 @@ def test_import_stores_values_per_area_and_quarter(bochum):
             f"facades_funded;{q.name};2024;6;Gebäude;Stadt Bochum\n"
             "facade_grants_eur;fördergebiet;2024;\"210.500,50\";€;\n").encode()
     entries = values.parse_csv(bochum, data, default_source="Amt für Stadtplanung")
-    assert values.store(bochum, entries) == 3
+    assert analysis.store_entered_values(OPERATOR, bochum, entries) == 3
     v = IndicatorValue.objects.get(concept=bochum, indicator="facades_funded", quarter=None, date__year=2024)
     assert (v.value, v.date, v.source) == (14, datetime.date(2024, 12, 31), "Stadt Bochum")
     assert IndicatorValue.objects.get(concept=bochum, indicator="facades_funded", quarter=q).value == 6
     assert IndicatorValue.objects.get(concept=bochum, indicator="facade_grants_eur", date__year=2024).value == 210500.5
     # Entering the same year again replaces the entered value.
-    values.store(bochum, values.parse_csv(bochum, (HEADER + "facades_funded;Fördergebiet;2024;15;Gebäude;korrigiert\n").encode()))
+    analysis.store_entered_values(OPERATOR, bochum, values.parse_csv(bochum, (HEADER + "facades_funded;Fördergebiet;2024;15;Gebäude;korrigiert\n").encode()))
     assert IndicatorValue.objects.get(concept=bochum, indicator="facades_funded", quarter=None, date__year=2024).value == 15
+
+
+def test_entered_values_are_written_by_their_owner_which_checks_the_policy(bochum):
+    """IndicatorValue belongs to the analysis app: monitoring enters values through its service,
+    which refuses whoever may not edit indicators and then changes nothing."""
+    reviewer = member(bochum, "reviewer")
+    entries = values.parse_csv(bochum, (HEADER + "facades_funded;Fördergebiet;2024;14;Gebäude;x\n").encode())
+    analysis.store_entered_values(OPERATOR, bochum, entries)
+    before = _count(bochum)
+    with pytest.raises(PermissionDenied):
+        analysis.store_entered_values(reviewer, bochum, entries)
+    with pytest.raises(PermissionDenied):
+        analysis.delete_entered_values(reviewer, bochum, "facades_funded")
+    assert _count(bochum) == before
+    assert analysis.delete_entered_values(OPERATOR, bochum, "facades_funded") >= 1
+    assert not analysis.counted_values(bochum, "facades_funded").filter(run__isnull=True).exists()
 
 
 @pytest.mark.parametrize("rows, message", [

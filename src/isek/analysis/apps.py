@@ -10,7 +10,7 @@ class AnalysisConfig(AppConfig):
     verbose_name = _("Bestandsanalyse")
 
     def ready(self):
-        from isek.geodata.signals import extract_cut
+        from isek.geodata.services import extract_cut
 
         from .receivers import analyse_cut_extract
 

@@ -6,12 +6,11 @@ that finishes becomes current). Earlier runs add the older points of the time se
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from isek.concepts.models import Concept, Quarter
 from isek.core.models import BackgroundJob
 
 
 class AnalysisRun(BackgroundJob):
-    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="analysis_runs")
+    concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="analysis_runs")
     extract = models.CharField(_("OSM-Extrakt"), max_length=500, blank=True)
     city_layers = models.BooleanField(_("städtische Ebenen"), default=True)
     data_date = models.DateField(_("Datenstand"), null=True, blank=True)
@@ -40,8 +39,8 @@ class AnalysisRun(BackgroundJob):
 class IndicatorValue(models.Model):
     """One indicator of one area (the funding area, or a quarter) at one date."""
 
-    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="indicator_values")
-    quarter = models.ForeignKey(Quarter, null=True, blank=True, on_delete=models.CASCADE, related_name="indicator_values")
+    concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="indicator_values")
+    quarter = models.ForeignKey("concepts.Quarter", null=True, blank=True, on_delete=models.CASCADE, related_name="indicator_values")
     run = models.ForeignKey(AnalysisRun, null=True, blank=True, on_delete=models.CASCADE, related_name="values")
     indicator = models.CharField(max_length=60, db_index=True)
     value = models.FloatField(null=True)

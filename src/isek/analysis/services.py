@@ -4,19 +4,23 @@ and read the values that count."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from isek import access
 from isek.core import jobs as background
-from isek.core.audit import change
+from isek.core.audit import acting_as, change
 from isek.core.i18n import pick, unit_label
 from isek.core.problems import InputError
 from isek.core.rules import invalid
 from isek.geodata import services as geodata
 
 from . import jobs
+from .maps import scale_bar  # noqa: F401  (other apps' maps draw the same scale bar)
 from .models import AnalysisRun, IndicatorValue
 
 
@@ -143,11 +147,47 @@ def counted_runs(concept) -> list[int]:
     return out
 
 
-def counted_values(concept, values=None):
-    """``values`` (the concept's IndicatorValues by default) without those of runs that do not
-    count (see ``counted_runs``); entered values always count."""
-    values = IndicatorValue.objects.all() if values is None else values
-    return values.filter(concept=concept).filter(Q(run__isnull=True) | Q(run__in=counted_runs(concept)))
+# --- indicator values: one time series, owned here (decision 0025) -------------------------------
+# Analysis runs, entered values and CSV imports all write IndicatorValue rows; the monitoring app
+# reads and enters values through these functions only.
+
+
+def counted_values(concept, code: str | None = None):
+    """The concept's IndicatorValues (of indicator ``code`` only, where given) without those of runs
+    that do not count (see ``counted_runs``); entered values always count."""
+    values = IndicatorValue.objects.filter(concept=concept)
+    if code is not None:
+        values = values.filter(indicator=code)
+    return values.filter(Q(run__isnull=True) | Q(run__in=counted_runs(concept)))
+
+
+def store_entered_values(user, concept, entries) -> int:
+    """Enter values – each with ``indicator`` (its code), ``quarter`` (None: the funding area),
+    ``year``, ``value`` and ``source`` –, all or nothing; each replaces the entered value of its
+    indicator, area and year (values of analysis runs stay). Returns how many."""
+    access.require(user, "indicator", "edit", concept)
+    with transaction.atomic(), acting_as(user, "indicator values"):
+        for e in entries:
+            IndicatorValue.objects.filter(concept=concept, indicator=e.indicator, quarter=e.quarter, run__isnull=True,
+                                          date__year=e.year).delete()
+            IndicatorValue.objects.create(concept=concept, quarter=e.quarter, indicator=e.indicator, value=e.value,
+                                          date=datetime.date(e.year, 12, 31), source=e.source[:300])
+    return len(entries)
+
+
+def delete_entered_values(user, concept, code: str, pk: int | None = None) -> int:
+    """Delete the entered values of indicator ``code`` (only the one ``pk``, where given); values of
+    analysis runs belong to their run. Returns how many."""
+    access.require(user, "indicator", "edit", concept)
+    values = IndicatorValue.objects.filter(concept=concept, indicator=code, run__isnull=True)
+    if pk is not None:
+        values = values.filter(pk=pk)
+    return values.delete()[0]
+
+
+def has_finished_run(concept) -> bool:
+    """Has an analysis of ``concept`` run to its end?"""
+    return AnalysisRun.objects.filter(concept=concept, status=AnalysisRun.Status.DONE).exists()
 
 
 def latest_values(concept) -> dict:
@@ -199,5 +239,6 @@ def entered_values(concept) -> list:
     return sorted(values, key=lambda v: (v.indicator, v.quarter.name if v.quarter else "", v.date))
 
 
-__all__ = ["AnalysisRun", "area_figures", "counted_values", "current_run", "delete_run", "entered_values",
-           "latest_values", "set_current", "start_run"]
+__all__ = ["AnalysisRun", "area_figures", "counted_values", "current_run", "delete_entered_values", "delete_run",
+           "entered_values", "has_finished_run", "latest_values", "scale_bar", "set_current", "start_run",
+           "store_entered_values"]

@@ -15,8 +15,8 @@ from isek.core import geo
 from isek.core.i18n import pick
 from isek.core.laender import land_of
 from isek.core.numbering import number_sort_key  # noqa: F401  (re-exported)
+from isek.core.rules import colour_validator  # noqa: F401  (re-exported: concepts.importing)
 
-colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Farbe als #RRGGBB angeben."))
 ags_format_validator = RegexValidator(r"^\d{8}$", _("Der Amtliche Gemeindeschlüssel hat 8 Ziffern."))
 
 

@@ -388,9 +388,18 @@ def copy_structure(user, concept: Concept, source: Concept, *, via: str = "web")
                 break  # a cycle cannot be stored; nothing more to place
 
 
+def read_geofile(path, **options) -> geoio.GeoFile:
+    """A geodata file read and checked as the concept import checks it (format, CRS, validity,
+    inside Germany, size); GeoFileError lists every problem. Other apps' uploads use it too."""
+    return geoio.read(path, **options)
+
+
+GeoFileError = geoio.GeoFileError
+
+
 # The entity types other apps may construct and read; they change them only through the functions above.
 __all__ = [
-    "City", "Concept", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
+    "City", "Concept", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "apply_template", "copy_structure", "templates",

@@ -6,6 +6,11 @@ from __future__ import annotations
 from collections import Counter
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy
+
+# A colour as #RRGGBB: fields of action, themes, reference layers.
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", gettext_lazy("Farbe als #RRGGBB angeben."))
 
 
 def invalid(message: str, code: str, field: str | None = None) -> ValidationError:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from isek.concepts.models import Concept, Measure
+from isek.concepts.services import Concept, Measure
 from isek.core import sheets
 from isek.core.problems import InputError, Problem, gettext_noop
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy
 
-from isek.concepts.models import Concept, Measure
+from isek.concepts.services import Concept, Measure
 from isek.core.audit import acting_as
 
 from . import engine

@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from isek.concepts.models import Concept, Measure
 from isek.core.numbering import number_sort_key
 
 from . import land_rules
@@ -94,7 +93,7 @@ class CostGroup(models.Model):
 
 
 class FundingRate(models.Model):
-    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="funding_rates")
+    concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="funding_rates")
     year = models.PositiveSmallIntegerField(_("Jahr"), validators=YEAR)
     rate = models.DecimalField(_("Fördersatz (%)"), max_digits=5, decimal_places=2, validators=PERCENT)
     basis = models.TextField(_("Grundlage"), blank=True)
@@ -113,7 +112,7 @@ class FundingRate(models.Model):
 class FundingCap(models.Model):
     """Förderobergrenze of a concept: the grant is secured only up to this amount."""
 
-    concept = models.OneToOneField(Concept, on_delete=models.CASCADE, related_name="funding_cap")
+    concept = models.OneToOneField("concepts.Concept", on_delete=models.CASCADE, related_name="funding_cap")
     amount = money_field(_("Förderobergrenze (€)"))
     basis = models.TextField(_("Grundlage"), blank=True)
     illustrative = models.BooleanField(_("illustrativ"), default=False)
@@ -133,7 +132,7 @@ class CostItem(models.Model):
         TENDER = "tender", _("Ausschreibung")
         INVOICE = "invoice", _("Rechnung")
 
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="cost_items")
+    measure = models.ForeignKey("concepts.Measure", on_delete=models.CASCADE, related_name="cost_items")
     year = models.PositiveSmallIntegerField(_("Jahr"), validators=YEAR)
     cost_group = models.ForeignKey(CostGroup, on_delete=models.PROTECT, verbose_name=_("Kostengruppe"))
     amount = money_field(_("Kosten (€)"))
@@ -187,7 +186,7 @@ class Financing(models.Model):
         PLANNED = "planned", _("geplant")
         UNIDENTIFIED = "unidentified", _("ungeklärt")
 
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="financing")
+    measure = models.ForeignKey("concepts.Measure", on_delete=models.CASCADE, related_name="financing")
     year = models.PositiveSmallIntegerField(_("Jahr"), validators=YEAR)
     source = models.CharField(_("Quelle"), max_length=20, choices=Source.choices)
     amount = money_field(_("Betrag (€)"), null=True, blank=True,
@@ -218,7 +217,7 @@ class FinanceVersion(models.Model):
         UPDATE = "update", _("Fortschreibung")
         OTHER = "other", _("Stand / Szenario")
 
-    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="finance_versions")
+    concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="finance_versions")
     name = models.CharField(_("Name"), max_length=120)
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
     note = models.TextField(_("Anmerkung"), blank=True)
@@ -252,8 +251,8 @@ class Fund(models.Model):
         DISPOSITION = "disposition", _("Verfügungsfonds")
         FACADE = "facade", _("Hof- und Fassadenprogramm")
 
-    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="funds")
-    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.SET_NULL, related_name="funds")
+    concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="funds")
+    measure = models.ForeignKey("concepts.Measure", null=True, blank=True, on_delete=models.SET_NULL, related_name="funds")
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("Name"), max_length=200)
     budget = money_field(_("Budget (€)"))
@@ -315,7 +314,7 @@ class ImportMapping(models.Model):
     """The column mapping of a concept's last measure-list import, offered again for the next
     file with the same headers (finance.importing)."""
 
-    concept = models.OneToOneField(Concept, on_delete=models.CASCADE, related_name="import_mapping")
+    concept = models.OneToOneField("concepts.Concept", on_delete=models.CASCADE, related_name="import_mapping")
     mapping = models.JSONField()
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -31,6 +31,8 @@ from .models import (
 )
 from .presenters import SOURCE_LABELS, source_rows, table  # noqa: F401  (the display rows other apps show)
 
+KufResult, Change = engine.KufResult, engine.Change  # what the readings below return
+
 # --- reading -----------------------------------------------------------------------------------
 
 SOURCES = engine.SOURCES  # the financing sources, in the order every page, file and the API shows them
@@ -74,6 +76,28 @@ def estimate_line(measure) -> list[dict]:
         return []
     year = measure.start.year if measure.start else measure.concept.start_year
     return [{"amount": measure.estimated_cost, "basis": CostItem.Basis.ESTIMATE, "year": year}]
+
+
+def version_result(version: FinanceVersion) -> engine.KufResult:
+    """The KuF as it was frozen in ``version``."""
+    return kuf.version_result(version)
+
+
+def compare(concept, a: FinanceVersion | None, b: FinanceVersion | None) -> tuple[list[engine.Change], dict[str, str]]:
+    """What changed from version ``a`` to ``b`` (None: the current plan), with the measures' names."""
+    return kuf.compare(concept, a, b)
+
+
+def hints(concept, result: engine.KufResult) -> list[kuf.Hint]:
+    """The KuF's checks in the active language, each with the measure and year it concerns and
+    the form that resolves it."""
+    return kuf.hints(concept, result)
+
+
+def version_before(concept, day) -> FinanceVersion | None:
+    """The newest version frozen on or before ``day``, else the first one (None if there is none)."""
+    return (FinanceVersion.objects.filter(concept=concept, created_at__date__lte=day).order_by("-created_at", "-id").first()
+            or FinanceVersion.objects.filter(concept=concept).order_by("created_at", "id").first())
 
 
 def version_by_name(concept, name: str) -> FinanceVersion | None:
@@ -220,7 +244,8 @@ def fund_summaries(concept) -> list[dict]:
 # The entity types other apps (the demo, the coming API) may construct and read.
 __all__ = [
     "CostGroup", "CostItem", "FinanceVersion", "Financing", "Fund", "FundApplication", "FundingCap", "FundingRate",
-    "SOURCE_LABELS", "SOURCES", "cost_catalogue", "cost_groups", "cost_groups_by_number", "current", "ensure_reference_data",
+    "Change", "KufResult", "SOURCE_LABELS", "SOURCES", "compare", "cost_catalogue", "cost_groups",
+    "cost_groups_by_number", "current", "hints", "version_before", "version_result", "ensure_reference_data",
     "export_kuf", "freeze_version",
     "commit_measure_import", "fund_summaries", "plan_measure_import", "save_costs", "save_fund", "save_fund_application",
     "save_rates", "source_rows", "table",
@@ -244,7 +269,6 @@ def commit_measure_import(user, concept, plan: importing.Plan, *, via: str = "im
     """Write ``plan`` – all of it or nothing (one transaction) – and remember its mapping for the
     concept. A plan with problems is refused. Returns the plan's counts."""
     from isek.concepts import services as concepts
-    from isek.concepts.models import Measure
     from isek.core.problems import InputError
 
     access.require(user, "measure", "edit", concept)
@@ -256,9 +280,9 @@ def commit_measure_import(user, concept, plan: importing.Plan, *, via: str = "im
         for p in plan.measures:
             if p.action == "unchanged":
                 continue
-            m = p.measure or Measure(concept=concept, number=p.number)
+            m = p.measure or concepts.Measure(concept=concept, number=p.number)
             if p.measure is not None and p.measure.concept_id != concept.pk:
-                raise Measure.DoesNotExist
+                raise concepts.Measure.DoesNotExist
             for k, v in p.values.items():
                 if k == "field":
                     m.primary_field = v

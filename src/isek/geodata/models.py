@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from isek.concepts.models import City, Concept, colour_validator
 from isek.core.i18n import pick
 from isek.core.models import JobState
+from isek.core.rules import colour_validator
 
 
 class ReferenceLayer(models.Model):
@@ -35,7 +35,7 @@ class ReferenceLayer(models.Model):
         HERITAGE = "heritage", _("Denkmäler, Gedenkorte")
         TREES = "trees", _("Bäume")
 
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="reference_layers", verbose_name=_("Stadt"))
+    city = models.ForeignKey("concepts.City", on_delete=models.CASCADE, related_name="reference_layers", verbose_name=_("Stadt"))
     name = models.SlugField(_("Kurzname"), max_length=60)
     label_de = models.CharField(_("Name (deutsch)"), max_length=200)
     label_en = models.CharField(_("Name (englisch)"), max_length=200, blank=True)
@@ -78,7 +78,7 @@ class BaseMap(JobState):
     One per city; a new build replaces the previous one when it has succeeded.
     """
 
-    city = models.OneToOneField(City, on_delete=models.CASCADE, related_name="base_map", verbose_name=_("Stadt"))
+    city = models.OneToOneField("concepts.City", on_delete=models.CASCADE, related_name="base_map", verbose_name=_("Stadt"))
     extract = models.CharField(_("Extrakt"), max_length=500)  # the uploaded or given .osm.pbf (absolute path)
     extract_name = models.CharField(max_length=200)
     extract_date = models.CharField(max_length=40, blank=True)  # newest object in the extract (ISO 8601)
@@ -94,7 +94,7 @@ class BaseMap(JobState):
                                    related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)
     # what a retry needs: the concept whose area it was cut to, and whether its analysis follows
-    concept = models.ForeignKey(Concept, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    concept = models.ForeignKey("concepts.Concept", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     analyse = models.BooleanField(default=False)
     # the build failed on the extract itself (not a .osm.pbf, damaged, empty, far from the area):
     # building again from the same file cannot help, so no retry is offered
@@ -126,8 +126,8 @@ class Extract(models.Model):
     named from a data directory by an operator, or the city's extract cut to one concept's area
     (``concept``). The analysis of the city's concepts offers these, and only these."""
 
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="extracts", verbose_name=_("Stadt"))
-    concept = models.ForeignKey(Concept, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+    city = models.ForeignKey("concepts.City", on_delete=models.CASCADE, related_name="extracts", verbose_name=_("Stadt"))
+    concept = models.ForeignKey("concepts.Concept", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
                                 verbose_name=_("Konzept"))  # a cut to this concept's area, offered only there
     path = models.CharField(max_length=500)  # absolute
     name = models.CharField(_("Name"), max_length=200)

@@ -16,8 +16,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from isek import access
-from isek.concepts import geoio
-from isek.concepts.models import City, Concept
+from isek.concepts.services import City, Concept, GeoFileError, read_geofile
 from isek.core import jobs as background
 from isek.core import uploads
 from isek.core.audit import change
@@ -28,6 +27,7 @@ from isek.core.problems import InputError, Problem, gettext_noop, too_large
 from . import basemaps, reading
 from .basemaps import BaseMapError, ExtractRefused  # noqa: F401  (what the base-map services raise)
 from .models import BaseMap, Extract, ReferenceLayer
+from .signals import extract_cut  # noqa: F401  (other apps listen to it)
 
 Bbox = tuple[float, float, float, float]
 
@@ -259,8 +259,8 @@ def upload_layer(user, concept: Concept, upload, *, name: str, label_de: str, la
         raise LayerUploadError([too_large(upload.size, limit).render(_)])
     try:
         with upload_on_disk(upload) as path:
-            gf = geoio.read(path, crs=crs, filename=upload.name, max_bytes=limit)
-    except geoio.GeoFileError as exc:
+            gf = read_geofile(path, crs=crs, filename=upload.name, max_bytes=limit)
+    except GeoFileError as exc:
         raise LayerUploadError(exc.messages(_)) from None
     kind = reading.kind_of({f.geometry.geom_type for f in gf.features})
     if kind is None:

@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from isek.analysis.maps import scale_bar  # noqa: E402
+from isek.analysis.services import scale_bar  # noqa: E402
 from isek.core import geo  # noqa: E402
 from isek.monitoring import figures  # noqa: E402
 

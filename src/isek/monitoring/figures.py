@@ -12,9 +12,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from isek.analysis import services as analysis
-from isek.analysis.models import IndicatorValue
-from isek.concepts.models import Concept, Measure, Milestone
-from isek.finance import engine, kuf
+from isek.concepts.services import Concept, Measure, Milestone
+from isek.finance import services as finance
 
 from . import rollup
 from .models import Indicator, Payment
@@ -42,9 +41,9 @@ def measure_weight(m: Measure, planned: dict[str, Decimal]) -> tuple[Decimal | N
     return None, "none"
 
 
-def progress_tree(concept: Concept, result: engine.KufResult | None = None) -> rollup.Node:
+def progress_tree(concept: Concept, result: finance.KufResult | None = None) -> rollup.Node:
     """Concept ← fields of action ← measures (each measure counts in its primary field only)."""
-    result = result or kuf.current(concept)
+    result = result or finance.current(concept)
     planned = {m.key: result.measure_total(m.key) for m in result.measures}
     by_field: dict[int, list] = {}
     for m in concept.measures.all():
@@ -103,7 +102,7 @@ def paid(concept: Concept, year: int | None = None) -> dict[tuple[str, int], Dec
     return out
 
 
-def spending(concept: Concept, result: engine.KufResult, year: int | None = None) -> dict:
+def spending(concept: Concept, result: finance.KufResult, year: int | None = None) -> dict:
     """Plan (KuF cost) against payments, per measure (and per year): rows, totals, years."""
     payments = paid(concept, year)
     years = sorted({y for (_m, y) in result.cells} | {y for (_m, y) in payments})
@@ -148,9 +147,9 @@ def _frac_year(d: datetime.date) -> float:
     return d.year + (d.timetuple().tm_yday - 1) / 365.25
 
 
-def indicator_state(ind: Indicator, values: list[IndicatorValue] | None = None) -> IndicatorState:
+def indicator_state(ind: Indicator, values: list | None = None) -> IndicatorState:
     if values is None:
-        values = list(analysis.counted_values(ind.concept, IndicatorValue.objects.filter(indicator=ind.code))
+        values = list(analysis.counted_values(ind.concept, ind.code)
                       .order_by("date", "id"))
     series: dict = {}
     for v in values:
@@ -196,10 +195,10 @@ class Notice:
     url: str = ""
 
 
-def warnings(concept: Concept, result: engine.KufResult, ms: dict, states: list[IndicatorState],
+def warnings(concept: Concept, result: finance.KufResult, ms: dict, states: list[IndicatorState],
              spend: dict) -> list[Notice]:
     """The dashboard's notices, each with the form that resolves it."""
-    out = [Notice("kuf", h.text, h.url) for h in kuf.hints(concept, result)]
+    out = [Notice("kuf", h.text, h.url) for h in finance.hints(concept, result)]
     for m in ms["concept"].overdue:  # marked reached (or planned anew) in the measure's milestones
         out.append(Notice("milestone", _("Meilenstein überfällig seit %(due)s: %(title)s (Maßnahme %(measure)s)") % {
             "due": m.due.strftime("%d.%m.%Y"), "title": m.title, "measure": m.measure.number},
@@ -233,7 +232,7 @@ def fmt_money(x: Decimal) -> str:
 
 def overview(concept: Concept) -> dict:
     """Everything the dashboard and the reports need, computed once."""
-    result = kuf.current(concept)
+    result = finance.current(concept)
     tree = progress_tree(concept, result)
     ms = milestones(concept)
     states = indicator_states(concept)

@@ -13,7 +13,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from isek.concepts.models import Concept, Goal, Measure
 from isek.core.i18n import pick, unit_label
 from isek.core.models import BackgroundJob
 
@@ -27,7 +26,7 @@ class Indicator(models.Model):
         OUTPUT = "output", _("Output")
         CONTEXT = "context", _("Kontext")
 
-    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="indicators")
+    concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="indicators")
     code = models.CharField(
         _("Kennung"), max_length=60, validators=[code_validator],
         help_text=_("Kennung der Werte; eine Kennung der Bestandsanalyse übernimmt deren Werte."),
@@ -36,7 +35,7 @@ class Indicator(models.Model):
     name_en = models.CharField(_("Name (englisch)"), max_length=200, blank=True)
     kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices)
     unit = models.CharField(_("Einheit"), max_length=40)
-    goals = models.ManyToManyField(Goal, blank=True, related_name="indicators", verbose_name=_("Ziele"))
+    goals = models.ManyToManyField("concepts.Goal", blank=True, related_name="indicators", verbose_name=_("Ziele"))
     description = models.TextField(_("Definition"), blank=True)
     baseline_value = models.FloatField(_("Ausgangswert"), null=True, blank=True)
     baseline_year = models.PositiveSmallIntegerField(_("Ausgangsjahr"), null=True, blank=True, validators=year_validators)
@@ -84,7 +83,7 @@ class Payment(models.Model):
     """An actual payment (Ist-Ausgabe) for a measure in a year."""
     audit_parent = "measure"  # the change log files changes under this parent's concept
 
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="payments", verbose_name=_("Maßnahme"))
+    measure = models.ForeignKey("concepts.Measure", on_delete=models.CASCADE, related_name="payments", verbose_name=_("Maßnahme"))
     year = models.PositiveSmallIntegerField(_("Jahr"), validators=year_validators)
     amount = models.DecimalField(_("Betrag (€)"), max_digits=14, decimal_places=2,
                                  validators=[MinValueValidator(0)])
@@ -116,7 +115,7 @@ class ReportText(models.Model):
         CONTINUATION = "continuation", _("Verstetigung")
         MONITORING = "monitoring", _("Monitoring und Evaluation")
 
-    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="report_texts")
+    concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="report_texts")
     section = models.CharField(_("Abschnitt"), max_length=20, choices=Section.choices)
     text = models.TextField(_("Text"), blank=True, help_text=_("Absätze durch Leerzeilen; Zeilen mit „- “ werden Aufzählungen."))
     source = models.TextField(_("Quellen"), blank=True)
@@ -135,9 +134,9 @@ class YearNote(models.Model):
     """A planner's explanation for the Sachbericht of a year: for the whole concept (no measure)
     or for one measure (what was done, why it deviates from the plan)."""
 
-    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="year_notes")
+    concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="year_notes")
     year = models.PositiveSmallIntegerField(_("Jahr"), validators=year_validators)
-    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.CASCADE, related_name="year_notes",
+    measure = models.ForeignKey("concepts.Measure", null=True, blank=True, on_delete=models.CASCADE, related_name="year_notes",
                                 verbose_name=_("Maßnahme"))
     text = models.TextField(_("Erläuterung"))
     source = models.TextField(_("Quelle"), blank=True)
@@ -154,7 +153,7 @@ class YearNote(models.Model):
 class MonitoringMapping(models.Model):
     """Columns of the federal monitoring CSV (Begleitinformationen) for a concept."""
 
-    concept = models.OneToOneField(Concept, on_delete=models.CASCADE, related_name="monitoring_mapping")
+    concept = models.OneToOneField("concepts.Concept", on_delete=models.CASCADE, related_name="monitoring_mapping")
     columns = models.JSONField(default=list)  # [[header, field], ...]
     delimiter = models.CharField(_("Trennzeichen"), max_length=1, default=";")
     decimal_comma = models.BooleanField(_("Dezimalkomma"), default=True)
@@ -172,7 +171,7 @@ class Report(BackgroundJob):
         SACHBERICHT = "sachbericht", _("Sachbericht")
         MONITORING = "monitoring", _("Begleitinformationen (CSV)")
 
-    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="reports")
+    concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(_("Bericht"), max_length=20, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("Berichtsjahr"), null=True, blank=True, validators=year_validators)
     version = models.ForeignKey("finance.FinanceVersion", null=True, blank=True, on_delete=models.SET_NULL,

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from isek.analysis.models import AnalysisRun
-from isek.concepts.models import Concept
+from isek.analysis import services as analysis
+from isek.concepts.services import Concept
 from isek.finance import services as finance
 
 from .models import Indicator, ReportText
@@ -78,7 +78,7 @@ def check(concept: Concept) -> list[Item]:
     missing += text_missing("area")
     items.append(_item("area", _("Fördergebiet, Rechtsgrundlage und Ratsbeschluss"), missing, edit))
 
-    runs = AnalysisRun.objects.filter(concept=concept, status=AnalysisRun.Status.DONE).exists()
+    runs = analysis.has_finished_run(concept)
     items.append(_item("analysis", _("Bestandsanalyse"), [] if runs else [_("eine abgeschlossene Analyse")],
                        reverse("analysis:analysis", args=[slug])))
     items.append(_item("population", _("Bevölkerung"), text_missing("population"), texts_url))

@@ -18,11 +18,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from isek.analysis import services as analysis
-from isek.concepts.models import Concept, Measure, Milestone
+from isek.concepts.services import Concept, Measure, Milestone
 from isek.core import pdf
 from isek.core.tabular import as_text_cell
-from isek.finance import engine, kuf, land_rules, presenters
-from isek.finance.models import FinanceVersion
+from isek.finance import services as finance
+from isek.finance.services import FinanceVersion
 from isek.geodata import services as geodata
 
 from . import charts, figures, readiness
@@ -69,7 +69,7 @@ def _sections(concept: Concept) -> dict:
 MEASURE_FIGURES = ("cost", "grant", "municipality")  # the KuF figures of the ISEK's measure table
 
 
-def _measure_rows(concept: Concept, result: engine.KufResult) -> list[dict]:
+def _measure_rows(concept: Concept, result: finance.KufResult) -> list[dict]:
     rows = []
     for m in concept.measures.select_related("primary_field").prefetch_related("sources", "milestones"):
         rows.append({"m": m, **{w: result.measure_total(str(m.pk), w) for w in MEASURE_FIGURES}})
@@ -96,7 +96,7 @@ def _field_sources(fields) -> list[tuple[str, str]]:
     return [(", ".join(numbers), source) for source, numbers in by_source.items()]
 
 
-def _shares(result: engine.KufResult, sources: list[dict]) -> list[tuple[str, Decimal]]:
+def _shares(result: finance.KufResult, sources: list[dict]) -> list[tuple[str, Decimal]]:
     """Each source's share of the KuF's cost in percent (one decimal), as this concept finances it."""
     cost = result.total("cost")
     if not cost:
@@ -104,8 +104,8 @@ def _shares(result: engine.KufResult, sources: list[dict]) -> list[tuple[str, De
     return [(r["label"], (r["total"] / cost * 100).quantize(Decimal("0.1"))) for r in sources if r["total"]]
 
 
-def _finance_table(result: engine.KufResult) -> dict:
-    sources = presenters.source_rows(result)
+def _finance_table(result: finance.KufResult) -> dict:
+    sources = finance.source_rows(result)
     return {"shares": _shares(result, sources),"years": result.years, "cost": [result.year_total(y) for y in result.years],
             "grant": [result.year_total(y, "grant") for y in result.years],
             "sources": sources, "cost_total": result.total("cost"), "grant_total": result.total("grant"),
@@ -136,7 +136,7 @@ def _common(concept: Concept, ov: dict) -> dict:
 
 def max_isek_pages(concept: Concept) -> int | None:
     """The page limit of an ISEK in an application in the concept's Land (None where isek knows none)."""
-    rules = land_rules.for_ags(concept.city.ags)
+    rules = finance.rules_of_land(concept)
     return rules.max_pages if rules else None
 
 
@@ -165,12 +165,12 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["quarters"] = list(concept.quarters.all())
         progress(65, "Indikatoren")
         ctx["indicators"] = _indicator_rows(concept, ov["indicators"], with_charts=False)
-        ctx["cost_catalogue"] = land_rules.catalogue_for_ags(concept.city.ags)
+        ctx["cost_catalogue"] = finance.cost_catalogue(concept)
         ctx["doc_title"] = _document_title(concept)
         ctx["field_sources"] = _field_sources(ctx["fields"].values())
-        ctx["warnings"] = [h.text for h in kuf.hints(concept, result)]
+        ctx["warnings"] = [h.text for h in finance.hints(concept, result)]
         ctx["open_items"] = [i for i in readiness.check(concept) if i.open]
-        ctx["land"] = land_rules.for_ags(concept.city.ags)
+        ctx["land"] = finance.rules_of_land(concept)
         ctx["land_programme"] = ctx["land"].programme(concept.programme)
         ctx["rates"] = list(concept.funding_rates.all())
         ctx["analysis"] = analysis.area_figures(concept)
@@ -181,9 +181,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
 def reference_version(concept: Concept, year: int) -> FinanceVersion | None:
     """The KuF version a Sachbericht compares with by default: the newest one frozen by the end of
     the report year; if none was frozen by then, the first one."""
-    end = datetime.date(year, 12, 31)
-    return (FinanceVersion.objects.filter(concept=concept, created_at__date__lte=end).order_by("-created_at", "-id").first()
-            or FinanceVersion.objects.filter(concept=concept).order_by("created_at", "id").first())
+    return finance.version_before(concept, datetime.date(year, 12, 31))
 
 
 def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noop,
@@ -231,9 +229,9 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
             raise ReportError("Die KuF-Version gehört zu einem anderen Konzept.")
         ctx["version"] = version
         if version is not None:
-            changes, labels = kuf.compare(concept, version, None)
+            changes, labels = finance.compare(concept, version, None)
             ctx["changes"] = _changes_by_measure(changes, labels)
-            before = kuf.version_result(version)
+            before = finance.version_result(version)
             ctx["version_totals"] = {"cost": (before.total("cost"), result.total("cost")),
                                      "grant": (before.total("grant"), result.total("grant"))}
         progress(75, "Indikatoren")
@@ -244,8 +242,8 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
         return pdf.write("monitoring/sachbericht_pdf.html", ctx, path)
 
 
-def _changes_by_measure(changes: list[engine.Change], labels: dict) -> list[dict]:
-    what = {"cost": "Kosten", "eligible": "förderfähige Kosten", **presenters.SOURCE_LABELS}
+def _changes_by_measure(changes: list[finance.Change], labels: dict) -> list[dict]:
+    what = {"cost": "Kosten", "eligible": "förderfähige Kosten", **finance.SOURCE_LABELS}
     out: dict[str, dict] = {}
     for c in changes:
         entry = out.setdefault(c.measure, {"label": labels.get(c.measure, c.measure), "items": [], "delta_cost": ZERO})

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from isek import access
 from isek.analysis import services as analysis
-from isek.analysis.models import IndicatorValue
 from isek.core import jobs as background
 from isek.core.audit import change
 from isek.core.rules import invalid
@@ -48,15 +47,14 @@ def delete_indicator(user, concept, indicator: Indicator, *, via: str = "web") -
     """Delete an indicator with its entered values; values of analysis runs stay with their run."""
     access.require(user, "indicator", "edit", concept)
     with change(user, via):
-        IndicatorValue.objects.filter(concept=concept, indicator=indicator.code, run__isnull=True).delete()
+        analysis.delete_entered_values(user, concept, indicator.code)
         indicator.delete()
 
 
 def value_rows(concept, indicator: Indicator):
     """All values of an indicator, newest first: entered ones and those of the analysis runs that
     count (the current analysis and the runs of earlier data dates)."""
-    return (analysis.counted_values(concept, IndicatorValue.objects.filter(concept=concept, indicator=indicator.code))
-            .select_related("quarter", "run").order_by("-date", "quarter__name"))
+    return (analysis.counted_values(concept, indicator.code).select_related("quarter", "run").order_by("-date", "quarter__name"))
 
 
 def add_value(user, concept, indicator: Indicator, quarter, year: int, value: float, source: str,
@@ -67,14 +65,14 @@ def add_value(user, concept, indicator: Indicator, quarter, year: int, value: fl
     if quarter is not None and quarter.concept_id != concept.pk:
         raise invalid(_("Der Teilraum gehört nicht zu diesem Konzept."), "foreign_quarter", "area")
     with change(user, via):
-        values.store(concept, [values.Entry(indicator.code, quarter, year, value, source)], user)
+        analysis.store_entered_values(user, concept, [values.Entry(indicator.code, quarter, year, value, source)])
 
 
 def delete_value(user, concept, indicator: Indicator, pk: int, *, via: str = "web") -> bool:
     """Delete an entered value (values of analysis runs belong to their run); False if there is none."""
     access.require(user, "indicator", "edit", concept)
     with change(user, via):
-        n, _kinds = IndicatorValue.objects.filter(concept=concept, indicator=indicator.code, run__isnull=True, pk=pk).delete()
+        n = analysis.delete_entered_values(user, concept, indicator.code, pk)
     return n > 0
 
 
@@ -83,7 +81,7 @@ def import_values(user, concept, data: bytes, default_source: str = "", *, via: 
     access.require(user, "indicator", "edit", concept)
     entries = values.parse_csv(concept, data, default_source)
     with change(user, via):
-        return values.store(concept, entries, user)
+        return analysis.store_entered_values(user, concept, entries)
 
 
 def copy_catalogue(user, concept, source, *, via: str = "web") -> int:

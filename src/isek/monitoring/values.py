@@ -10,17 +10,13 @@ its year; an entered value replaces an earlier entered one for the same indicato
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import math
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from isek.analysis.models import IndicatorValue
-from isek.concepts.models import Concept, Quarter
-from isek.core.audit import acting_as
+from isek.concepts.services import Concept, Quarter
 from isek.core.problems import InputError
 
 REQUIRED = ("indicator", "area", "year", "value", "unit")
@@ -128,15 +124,3 @@ def parse_csv(concept: Concept, data: bytes, default_source: str = "") -> list[E
     if not entries:
         raise ValuesError([_("Die Datei enthält keine Werte.")])
     return entries
-
-
-@transaction.atomic
-def store(concept: Concept, entries: list[Entry], user=None) -> int:
-    with acting_as(user, "indicator values"):
-        for e in entries:
-            date = datetime.date(e.year, 12, 31)
-            IndicatorValue.objects.filter(concept=concept, indicator=e.indicator, quarter=e.quarter, run__isnull=True,
-                                          date__year=e.year).delete()
-            IndicatorValue.objects.create(concept=concept, quarter=e.quarter, indicator=e.indicator, value=e.value,
-                                          date=date, source=e.source[:300])
-    return len(entries)

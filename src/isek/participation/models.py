@@ -13,7 +13,6 @@ from django.contrib.gis.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from isek.concepts.models import Concept, Measure
 from isek.core import geo
 from isek.core.i18n import pick
 
@@ -32,7 +31,7 @@ class Phase(models.Model):
         BEFORE = "before", _("erst nach Prüfung veröffentlicht")
         AFTER = "after", _("sofort veröffentlicht, danach geprüft")
 
-    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="phases")
+    concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="phases")
     title_de = models.CharField(_("Titel"), max_length=200)
     title_en = models.CharField(_("Titel (englisch)"), max_length=200, blank=True)
     description = models.TextField(_("Beschreibung"), blank=True)
@@ -173,7 +172,7 @@ class Idea(Contribution):
     photo_rights = models.BooleanField(default=False)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, default="")
-    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas")
+    measure = models.ForeignKey("concepts.Measure", null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas")
     answer = models.TextField(_("Antwort der Stadt"), blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
 
@@ -201,7 +200,7 @@ class Comment(Contribution):
     """A comment on an idea or on a measure (exactly one of them)."""
 
     idea = models.ForeignKey(Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
-    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    measure = models.ForeignKey("concepts.Measure", null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="comments")
 
     class Meta:
@@ -216,7 +215,7 @@ class Support(models.Model):
     """One support per person (account or browser) per idea or measure."""
 
     idea = models.ForeignKey(Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="supports")
-    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.CASCADE, related_name="supports")
+    measure = models.ForeignKey("concepts.Measure", null=True, blank=True, on_delete=models.CASCADE, related_name="supports")
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="supports")
     contributor = models.ForeignKey(Contributor, on_delete=models.CASCADE, related_name="supports")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from isek import access
-from isek.concepts.models import Concept, Measure
+from isek.concepts.services import Concept, Measure
 from isek.core import versions
 from isek.core.audit import change
 from isek.core.rules import invalid
