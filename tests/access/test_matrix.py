@@ -1,10 +1,9 @@
 """The permission matrix: every URL pattern of isek (outside Django's admin) × every method × the
 seven roles – anonymous, citizen, reviewer, planner of concept A, planner of concept B,
 moderator, administrator –, filled with real ids. Each URL is asked of A (public), of B (internal)
-and of A with B's ids; every answer must be what the URL's declaration (isek.access.routes, beside
-each view) and the policy table say, and
-the requests that were refused must leave the database exactly as it was (a checksum of every
-row of every table before and after)."""
+and of A with B's ids; every answer must be what the URL's declaration (beside its view, assembled
+by isek.access.routes.routes()) and the policy table say, and the requests that were refused must
+leave the database exactly as it was (a checksum of every row of every table before and after)."""
 
 from __future__ import annotations
 
