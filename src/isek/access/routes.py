@@ -1,5 +1,5 @@
 """Every URL of isek declares, once and beside its view, the methods it answers and the rule each
-method follows – the policy table (``policy.POLICY``) seen from the URLs (decision 0027).
+method follows – the policy table (``policy.POLICY``) seen from the URLs (decision 0028).
 
 A view says it in one decorator::
 

@@ -147,7 +147,7 @@ def counted_runs(concept) -> list[int]:
     return out
 
 
-# --- indicator values: one time series, owned here (decision 0028) -------------------------------
+# --- indicator values: one time series, owned here (decision 0029) -------------------------------
 # Analysis runs, entered values and CSV imports all write IndicatorValue rows; the monitoring app
 # reads and enters values through these functions only.
 
