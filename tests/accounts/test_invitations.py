@@ -81,3 +81,13 @@ def test_existing_account_is_not_invited_again(client):
     r = client.post("/accounts/invite/", {"email": "schon@da.example"})
     assert r.status_code == 400 and "gibt es schon einen Zugang" in r.content.decode()
     assert not mail.outbox
+
+
+@pytest.mark.parametrize("lang, message", [("de", "Bitte eine gültige E-Mail-Adresse angeben."),
+                                           ("en", "Please enter a valid email address.")])
+def test_a_bad_address_gets_isek_s_own_message(client, lang, message):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    r = client.post("/accounts/invite/", {"email": "planung-at-hoyerswerda"}, HTTP_ACCEPT_LANGUAGE=lang)
+    assert r.status_code == 400 and message in r.content.decode()
+    assert "Gib " not in r.content.decode()
+    assert not Invitation.objects.exists() and not mail.outbox

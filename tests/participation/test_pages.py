@@ -20,7 +20,7 @@ from isek.participation import photos, services
 from isek.participation.models import Contributor, Idea, Phase, Status
 from tests.factories import member, multipolygon, square
 
-from .conftest import INSIDE, OPERATOR, OUTSIDE
+from .conftest import INSIDE, OPERATOR, OUTSIDE, idea
 
 
 @pytest.fixture(autouse=True)
@@ -222,7 +222,47 @@ def test_the_author_reads_why_and_others_do_not_see_it(phase, concept):
     assert "Werbung oder Spam" in page and "Bitte ohne Werbung." in page
     assert Client().get(f"/concepts/{concept.slug}/participation/ideas/{idea.pk}/").status_code == 404
     public = Client().get(f"/concepts/{concept.slug}/participation/").content.decode()
-    assert 'data-counter="rejected">1<' in public and "Werbung oder Spam 1" in public
+    assert 'data-counter="rejected">1<' in public and "abgelehnt (Grund: Werbung oder Spam: 1)" in public
+
+
+def test_a_refused_decision_is_shown_at_its_idea_with_the_choice_kept(phase, concept, citizen):
+    first, second = idea(phase, citizen, title="Erste"), idea(phase, citizen, title="Zweite")
+    moderator = Client(HTTP_ACCEPT_LANGUAGE="de")
+    moderator.force_login(member(concept, "moderator"))
+    r = moderator.post(f"/concepts/{concept.slug}/moderation/",
+                       {"kind": "idea", "pk": second.pk, "action": "reject", "text": "Gibt es schon."})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert 'id="refusal"' not in html  # not at the top of the page
+    at_second = html.split(f'data-queue-idea="{second.pk}"')[1].split("</article>")[0]
+    at_first = html.split(f'data-queue-idea="{first.pk}"')[1].split("</article>")[0]
+    assert "Eine Ablehnung braucht einen Grund aus der Liste." in at_second
+    assert "braucht einen Grund" not in at_first
+    assert '<option value="reject" selected>' in at_second and "Gibt es schon.</textarea>" in at_second
+    assert " selected>" not in at_first
+    # One name per control: "Entscheidung" labels the choice once per idea.
+    assert at_second.count(">Entscheidung<") == 1 and at_first.count(">Entscheidung<") == 1
+    assert Idea.objects.get(pk=second.pk).status == Status.PENDING
+
+
+def test_the_place_and_the_map_are_marked_as_one_of_the_two(phase):
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    html = client.get(f"/concepts/{phase.concept.slug}/participation/ideas/new/").content.decode()
+    for label in ("Ort aus einer Liste wählen", "Ort (GeoJSON)"):
+        shown = html.split(label)[1].split("</label>")[0]
+        assert "– eines von beiden" in shown and "– optional" not in shown
+    r = _post_idea(client, phase, geometry="")
+    assert r.status_code == 400 and "Bitte einen Ort auf der Karte setzen oder aus der Liste wählen." in r.content.decode()
+    assert not Idea.objects.exists()
+
+
+def test_a_second_idea_says_the_first_deletion_link_covers_it(phase):
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    first = client.get(_post_idea(client, phase, name="Anna")["Location"]).content.decode()
+    assert "/participation/delete/" in first and "löscht auch diesen" not in first
+    second = client.get(_post_idea(client, phase, title="Noch eine", text="Ohne Namen.")["Location"]).content.decode()
+    assert "/participation/delete/" not in second
+    assert "Der Löschlink, der nach Ihrem ersten Beitrag angezeigt wurde, löscht auch diesen." in second
 
 
 def test_support_comment_and_report_through_the_page(phase, citizen):

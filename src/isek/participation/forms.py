@@ -48,6 +48,8 @@ class IdeaForm(KernFormMixin, ContactMixin):
         self.themes = {str(t.pk): t for t in themes}
         self.fields["theme"].choices = [("", _("– Thema wählen –"))] + [(k, t.name) for k, t in self.themes.items()]
         self.set_places(places)
+        for name in ("place", "geometry"):  # one of the two is needed (clean); _field.html says so at both
+            self.fields[name].one_of = _("eines von beiden")
 
     def set_places(self, places: list[tuple[str, str]]) -> None:
         self.fields["place"].choices = [("", _("– auf der Karte setzen –"))] + places

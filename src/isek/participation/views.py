@@ -165,7 +165,9 @@ def idea_new(request, slug):
         messages.success(request, _("Danke! Ihre Idee %(r)s ist eingegangen.") % {"r": idea.reference}
                          + (" " + _("Sie wird veröffentlicht, sobald die Moderation sie geprüft hat.")
                             if idea.status == services.Status.PENDING else "")
-                         + (" " + _("Sie hatten sie schon gesendet; sie ist nur einmal gespeichert.") if idea.resent else ""))
+                         + (" " + _("Sie hatten sie schon gesendet; sie ist nur einmal gespeichert.") if idea.resent else "")
+                         + (" " + _("Der Löschlink, der nach Ihrem ersten Beitrag angezeigt wurde, löscht auch diesen.")
+                            if token is None and not request.user.is_authenticated else ""))
         return remember(response, request, contributor, token)
     if photo:
         photos.remove(photo)
@@ -302,7 +304,7 @@ def idea_photo(request, concept, pk):
 
 @access.concept_view("moderation", "view", post=("moderation", "decide"))
 def moderation(request, concept):
-    error = None
+    error, failed = None, None  # failed: the refused decision, shown at its contribution with the choice kept
     if request.method == "POST":
         kind, pk = request.POST.get("kind"), request.POST.get("pk", "")
         model = {"idea": Idea, "comment": Comment}.get(kind)
@@ -319,16 +321,18 @@ def moderation(request, concept):
                 decision = services.decide(request.user, target, d["action"], reason=d["reason"], text=d["text"],
                                            merge_into=into)
             except ValidationError as exc:
-                error = " ".join(exc.messages)
+                failed = " ".join(exc.messages)
             else:
                 messages.success(request, services.decided(target, decision))
                 return redirect("participation:moderation", concept.slug)
         else:
-            error = _("Bitte eine Entscheidung wählen.")
+            failed = _("Bitte eine Entscheidung wählen.")
+        if failed:
+            failed = {"kind": kind, "pk": target.pk, "error": failed, "data": request.POST}
     ideas, comments = services.queue(request.user, concept)
     return render(request, "participation/moderation.html", {
         "concept": concept, "ideas": ideas, "comments": comments, "form": DecisionForm(), "error": error,
-        "log": services.log(request.user, concept)}, status=400 if error else 200)
+        "failed": failed, "log": services.log(request.user, concept)}, status=400 if error or failed else 200)
 
 
 @access.concept_view("moderation", "decide", methods="POST", login=False, ids={"pk": "idea"})

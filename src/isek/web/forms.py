@@ -65,14 +65,17 @@ class NumberField(forms.DecimalField):
 
 
 class KernFormMixin:
-    """Put the KERN UX classes on every widget, and NumberField in place of every decimal and
-    float field (those a ModelForm makes from the model as well as declared ones)."""
+    """Put the KERN UX classes on every widget, NumberField in place of every decimal and float
+    field (those a ModelForm makes from the model as well as declared ones), and isek's own message
+    on every e-mail field (Django's German one says "du", isek says "Sie")."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in list(self.fields.items()):
             if isinstance(field, (forms.DecimalField, forms.FloatField)) and not isinstance(field, NumberField):
                 self.fields[name] = field = NumberField.replacing(field)
+            if isinstance(field, forms.EmailField):
+                field.error_messages["invalid"] = _("Bitte eine gültige E-Mail-Adresse angeben.")
         for field in self.fields.values():
             w = field.widget
             if isinstance(w, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
