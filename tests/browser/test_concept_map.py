@@ -68,6 +68,11 @@ def test_planner_draws_a_measure_location(page, live_bochum):
     names = [tools.nth(i).get_attribute("title") for i in range(tools.count())]
     assert names == ["Punkt setzen (Taste 1)", "Linie zeichnen (Taste 2)", "Fläche zeichnen (Taste 3)", "Auswahl löschen"]
     assert page.get_by_role("button", name="Auswahl löschen").count() == 1
+    # So are MapLibre's own controls ("Zoom in", "Zoom out", "Map" in the library).
+    assert page.locator(".maplibregl-ctrl-zoom-in").get_attribute("title") == "Vergrößern"
+    assert page.locator(".maplibregl-ctrl-zoom-out").get_attribute("title") == "Verkleinern"
+    assert page.get_by_role("button", name="Vergrößern").count() == 1
+    assert page.locator("#map canvas").get_attribute("aria-label") == "Karte"
     page.locator(".mapbox-gl-draw_point").click()
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

@@ -9,6 +9,29 @@ const TEXT = {
   open: gettext("Maßnahme öffnen"), approx: gettext("Lage angenähert"), openIdea: gettext("Idee öffnen"),
   supports: gettext("Unterstützungen"), example: gettext("Beispiel"),
 };
+// MapLibre's own UI strings (buttons' titles and aria-labels), in the page's language.
+const MAP_LOCALE = {
+  "AttributionControl.ToggleAttribution": gettext("Quellenangaben ein- oder ausblenden"),
+  "AttributionControl.MapFeedback": gettext("Rückmeldung zur Karte"),
+  "FullscreenControl.Enter": gettext("Vollbild"),
+  "FullscreenControl.Exit": gettext("Vollbild beenden"),
+  "GeolocateControl.FindMyLocation": gettext("Meinen Standort finden"),
+  "GeolocateControl.LocationNotAvailable": gettext("Standort nicht verfügbar"),
+  "LogoControl.Title": gettext("MapLibre-Logo"),
+  "Map.Title": gettext("Karte"),
+  "Marker.Title": gettext("Kartenmarkierung"),
+  "NavigationControl.ResetBearing": gettext("Ziehen, um die Karte zu drehen; klicken, um nach Norden auszurichten"),
+  "NavigationControl.ZoomIn": gettext("Vergrößern"),
+  "NavigationControl.ZoomOut": gettext("Verkleinern"),
+  "Popup.Close": gettext("Schließen"),
+  "GlobeControl.Enable": gettext("Globus einschalten"),
+  "GlobeControl.Disable": gettext("Globus ausschalten"),
+  "TerrainControl.Enable": gettext("Gelände einschalten"),
+  "TerrainControl.Disable": gettext("Gelände ausschalten"),
+  "CooperativeGesturesHandler.WindowsHelpText": gettext("Zum Zoomen der Karte Strg und Mausrad verwenden"),
+  "CooperativeGesturesHandler.MacHelpText": gettext("Zum Zoomen der Karte ⌘ und Mausrad verwenden"),
+  "CooperativeGesturesHandler.MobileHelpText": gettext("Die Karte mit zwei Fingern verschieben"),
+};
 
 // Reference layers come from the page (data-layers: name, kind, colour, basemap, url); base
 // layers are drawn beneath the funding area, the others as points above it.
@@ -54,7 +77,7 @@ async function initMap(el) {
   const map = new Map({
     container: el,
     style: el.dataset.basemapStyle || blank,
-    center: [10.4, 51.1], zoom: 5, attributionControl: false, fadeDuration: 0,
+    center: [10.4, 51.1], zoom: 5, attributionControl: false, fadeDuration: 0, locale: MAP_LOCALE,
   });
   window.isekMaps = window.isekMaps || {};
   window.isekMaps[el.id] = map;
