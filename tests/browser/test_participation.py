@@ -79,6 +79,11 @@ def test_citizens_moderator_and_the_public_map(pages, setup):
         item.get_by_role("button", name="Entscheiden").click()
     item = mod.locator(f"[data-queue-idea='{spam.pk}']")
     item.locator("select[name=action]").select_option("reject")
+    with mod.expect_navigation():  # without a reason: refused at this idea, the choice kept
+        item.get_by_role("button", name="Entscheiden").click()
+    assert "Eine Ablehnung braucht einen Grund aus der Liste." in item.get_by_role("alert").inner_text()
+    assert item.get_by_label("Entscheidung").input_value() == "reject"
+    assert axe_violations(mod) == []
     item.locator("select[name=reason]").select_option("advertising")
     item.locator("textarea[name=text]").fill("Werbung ist hier nicht erlaubt.")
     with mod.expect_navigation():
