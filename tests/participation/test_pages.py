@@ -416,3 +416,9 @@ def test_behind_a_proxy_the_configured_header_names_the_citizen(phase, settings)
     assert _post_idea(client, phase, headers={"HTTP_X_REAL_IP": "198.51.100.1"}).status_code == 302
     assert _post_idea(client, phase, headers={"HTTP_X_REAL_IP": "198.51.100.2"}).status_code == 302  # another citizen
     assert _post_idea(client, phase, headers={"HTTP_X_REAL_IP": "198.51.100.1"}).status_code == 400
+
+
+def test_a_bad_address_on_an_idea_gets_isek_s_own_message(phase):
+    r = _post_idea(Client(HTTP_ACCEPT_LANGUAGE="de"), phase, email="anna-at-example", email_consent="on")
+    assert r.status_code == 400 and "Bitte eine gültige E-Mail-Adresse angeben." in r.content.decode()
+    assert not Idea.objects.exists()
