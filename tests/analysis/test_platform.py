@@ -101,4 +101,4 @@ def test_rerun_on_the_same_data_keeps_both_runs_and_counts_once(db):
     assert IndicatorValue.objects.filter(run=second).count() == IndicatorValue.objects.filter(run=first).count() == n
     assert services.current_run(lauf) == second
     assert services.counted_values(lauf).count() == n  # one run per data date counts
-    assert services.latest_values(lauf)["shops_count"]["area"] == (190.0, datetime.date(2020, 1, 14), 1)
+    assert services.latest_values(lauf)["shops_count"]["area"] == (190.0, datetime.date(2020, 1, 14), 1, "")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from isek import access
 from isek.core import jobs as background
+from isek.core import osmtime
 from isek.core.audit import acting_as, change
 from isek.core.i18n import pick, unit_label
 from isek.core.problems import InputError
@@ -29,7 +30,8 @@ def extract_choices(user, concept) -> list[tuple[str, str]]:
     (value, label) for a form; nobody else sees any."""
     if not access.allows(user, "analysis", "run", concept):
         return []
-    return [(e.path, f"{e.name} ({_('Datenstand')} {e.data_date[:10]})" if e.data_date else e.name)
+    return [(e.path, f"{e.name} ({_('Datenstand')} {osmtime.day(e.data_date):%d.%m.%Y})"
+             if osmtime.day(e.data_date) else e.name)
             for e in geodata.extracts_for(user, concept)]
 
 
@@ -139,6 +141,8 @@ def counted_runs(concept) -> list[int]:
     if current is None:
         return []
     out, dates = [current.pk], {current.data_date}
+    if current.data_date is None:  # an extract that did not tell its date starts no series
+        return out
     earlier = concept.analysis_runs.filter(status=AnalysisRun.Status.DONE, data_date__lt=current.data_date)
     for run in earlier.order_by("-created_at", "-id"):
         if run.data_date not in dates:
@@ -191,8 +195,9 @@ def has_finished_run(concept) -> bool:
 
 
 def latest_values(concept) -> dict:
-    """{indicator: {area key ("area" or quarter pk): (value, date, number of values)}}: the values
-    of the current analysis, with the length of the series they end."""
+    """{indicator: {area key ("area" or quarter pk): (value, date, number of values, note)}}: the
+    values of the current analysis, with the length of the series they end and, for a value that is
+    not available, why (IndicatorValue.note)."""
     current = current_run(concept)
     if current is None:
         return {}
@@ -203,21 +208,22 @@ def latest_values(concept) -> dict:
     out: dict = {}
     for v in current.values.all():
         key = v.quarter_id or "area"
-        out.setdefault(v.indicator, {})[key] = (v.value, v.date, counts.get((v.indicator, key), 1))
+        out.setdefault(v.indicator, {})[key] = (v.value, v.date, counts.get((v.indicator, key), 1), v.note)
     return out
 
 
 def area_figures(concept) -> list[dict]:
     """The current analysis's value of each indicator for the funding area, with its German name,
-    unit and date (for reports)."""
+    unit and date (for reports); a value that is not available (None) comes with its note."""
     from . import indicators
 
     latest = latest_values(concept)
     rows = []
     for ind in indicators.REGISTRY.values():
         value = latest.get(ind.id, {}).get("area")
-        if value is not None and value[0] is not None:
-            rows.append({"id": ind.id, "name": ind.name_de, "unit": unit_label(ind.unit), "value": value[0], "date": value[1]})
+        if value is not None and (value[0] is not None or value[3]):
+            rows.append({"id": ind.id, "name": ind.name_de, "unit": unit_label(ind.unit), "value": value[0],
+                         "date": value[1], "note": value[3]})
     return rows
 
 
