@@ -62,6 +62,12 @@ def test_pages_show_the_headers_date_in_the_uis_format(altstadt, tmp_path):
     geodata.start_basemap(OPERATOR, altstadt, str(path), now=True)
     html = planner.get(f"/concepts/{altstadt.slug}/basemap/").content.decode()
     assert "Datenstand 08.09.2024" in html and "1970" not in html
+    # The analysis offers the city's extract (the default) and the cut to the concept's area, each named as such.
+    select = planner.get(f"/concepts/{altstadt.slug}/analysis/").content.decode().split('name="extract"')[1].split("</select>")[0]
+    options = [o.split(">", 1)[1].split("</option")[0] for o in select.split("<option")[1:]]
+    assert options[1:] == ["Extrakt der Stadt: heidelberg.osm.pbf (Datenstand 08.09.2024)",
+                           "Ausschnitt für dieses Konzept: heidelberg.osm.pbf – " + altstadt.name + " (Datenstand 08.09.2024)"]
+    assert "selected" in select.split("<option")[2] and "selected" not in select.split("<option")[1]
     run = analysis.start_run(OPERATOR, altstadt, str(path), now=True)
     assert run.status == AnalysisRun.Status.DONE and run.data_date == datetime.date(2024, 9, 8)
     html = planner.get(f"/concepts/{altstadt.slug}/analysis/").content.decode()

@@ -80,7 +80,9 @@ def test_lauf_example_concept_has_the_full_set(db):
     run = AnalysisRun.objects.get(concept=lauf)
     assert run.status == "done" and run.data_date == datetime.date(2020, 1, 14)
     # Only the population-based indicator lacks its input.
-    assert run.message == "Grünfläche je Einwohner: braucht die Ebene „population“"
+    missing, note = run.message.split("; ")
+    assert missing == "Grünfläche je Einwohner: braucht Einwohnerzahlen je Gebiet (Einwohner)"
+    assert note.startswith("Vollständigkeit des Extrakts im Fördergebiet: ") and " Gebäude, " in note
     altstadt = lauf.quarters.get(name="Altstadt")
     values = {v.indicator: v.value for v in IndicatorValue.objects.filter(concept=lauf, quarter=altstadt)}
     assert len(values) == len(ind.REGISTRY) - 1

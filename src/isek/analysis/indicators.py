@@ -332,8 +332,7 @@ class Indicator:
         for alternatives in self.needs:
             if not any(sources.has(a) for a in alternatives):
                 # German, as every message a run stores (the UI's first language)
-                return "braucht " + " oder ".join({"osm": "einen OSM-Extrakt"}.get(a, f"die Ebene „{a}“")
-                                                  for a in alternatives)
+                return "braucht " + " oder ".join(INPUTS_DE.get(a, f"die Ebene „{a}“") for a in alternatives)
         return None
 
     def gap(self, ctx: AreaContext) -> str | None:
@@ -345,6 +344,11 @@ class Indicator:
         return f"der Extrakt enthält im Gebiet keine {label} ({tag})"
 
 
+# The inputs by their German names (as the reference layers page names them), for ``missing``.
+INPUTS_DE = {"osm": "einen OSM-Extrakt", "population": "Einwohnerzahlen je Gebiet (Einwohner)",
+             "stops": "die Ebene „Haltestellen“", "schools": "die Ebene „Schulen“", "daycare": "die Ebene „Kitas“",
+             "playgrounds": "die Ebene „Spielplätze“", "heritage": "die Ebene „Denkmäler, Gedenkorte“",
+             "trees": "die Ebene „Bäume“"}
 REGISTRY: dict[str, Indicator] = {}
 # Decimal places by unit (2 for any other): counts are whole, the Shannon index has 3.
 DIGITS = {"count": 0, "index": 3, "m²/resident": 1}
@@ -781,6 +785,24 @@ def _sealing(c):
         return 0.0
     hit = np.unique(shapely.STRtree(np.concatenate(parts)).query(grid, predicate="intersects")[0])
     return 100.0 * len(hit) / len(grid)
+
+
+def completeness_rule() -> str:
+    """The rule for extracts that lack kinds of objects (docs/indicators.md, from the registry)."""
+    by_kind: dict[str, list[str]] = {}
+    for i in REGISTRY.values():
+        if i.present:
+            by_kind.setdefault(i.present, []).append(f"`{i.id}`")
+    needs = "; ".join(f"{', '.join(ids)} need at least one {PRESENT[k][1]} object in the area"
+                      for k, ids in by_kind.items())
+    return ("Extracts filtered to some tags (e.g. routing extracts) may hold no buildings or no land use at all; "
+            "there a 0 would not be a real zero. So " + needs + ": where the extract holds none, the indicator is "
+            "reported as not available with its reason (e.g. \"der Extrakt enthält im Gebiet keine Gebäude "
+            "(building=*)\"), shown as \"–\" with the reason on the analysis page and in the ISEK PDF, not as 0. "
+            "Counts that can be real zeros (shops, trees, stops, schools, …) keep their 0; instead every run "
+            "with an OSM extract notes how complete the extract is in the funding area: " +
+            ", ".join(f"the number of {PRESENT[k][1]} objects" for k in PRESENT) +
+            " (e.g. \"im Fördergebiet: 0 Gebäude, 1 Laden, 0 Landnutzungsflächen, 1.234 Wege\").")
 
 
 def describe() -> list[dict]:

@@ -26,13 +26,20 @@ from .models import AnalysisRun, IndicatorValue
 
 
 def extract_choices(user, concept) -> list[tuple[str, str]]:
-    """The extracts a planner may analyse the concept from (its city's, and its own cut), as
-    (value, label) for a form; nobody else sees any."""
+    """The extracts a planner may analyse the concept from as (value, label) for a form: its city's
+    (newest first, the default), then the cut to its area, each labelled as such with its data
+    date; nobody else sees any."""
     if not access.allows(user, "analysis", "run", concept):
         return []
-    return [(e.path, f"{e.name} ({_('Datenstand')} {osmtime.day(e.data_date):%d.%m.%Y})"
-             if osmtime.day(e.data_date) else e.name)
-            for e in geodata.extracts_for(user, concept)]
+    extracts = sorted(geodata.extracts_for(user, concept), key=lambda e: e.concept_id is not None)  # stable: newest first
+
+    def label(e) -> str:
+        kind = _("Extrakt der Stadt") if e.concept_id is None else _("Ausschnitt für dieses Konzept")
+        day = osmtime.day(e.data_date)
+        date = f"{day:%d.%m.%Y}" if day else _("unbekannt")
+        return f"{kind}: {e.name} ({_('Datenstand')} {date})"
+
+    return [(e.path, label(e)) for e in extracts]
 
 
 def _check_extract(user, concept, extract: str) -> None:
