@@ -45,7 +45,7 @@ def test_registry_has_at_least_25_documented_indicators():
 def test_hoyerswerda_uses_utm_zone_33(hoy):
     areas, _data, table, missing = hoy
     assert areas.crs.to_epsg() == 25833
-    assert missing == {"green_m2_per_resident": "braucht die Ebene „population“"}
+    assert missing == {"green_m2_per_resident": "braucht Einwohnerzahlen je Gebiet (Einwohner)"}
     assert table.loc["Altstadt", "area_ha"] == round(HOY_AREAS.to_crs(25833).area.iloc[0] / 1e4, 2)  # 2 decimals
 
 

@@ -80,7 +80,9 @@ def test_lauf_example_concept_has_the_full_set(db):
     run = AnalysisRun.objects.get(concept=lauf)
     assert run.status == "done" and run.data_date == datetime.date(2020, 1, 14)
     # Only the population-based indicator lacks its input.
-    assert run.message == "Grünfläche je Einwohner: braucht die Ebene „population“"
+    missing, note = run.message.split("; ")
+    assert missing == "Grünfläche je Einwohner: braucht Einwohnerzahlen je Gebiet (Einwohner)"
+    assert note.startswith("Vollständigkeit des Extrakts im Fördergebiet: ") and " Gebäude, " in note
     altstadt = lauf.quarters.get(name="Altstadt")
     values = {v.indicator: v.value for v in IndicatorValue.objects.filter(concept=lauf, quarter=altstadt)}
     assert len(values) == len(ind.REGISTRY) - 1
@@ -101,4 +103,4 @@ def test_rerun_on_the_same_data_keeps_both_runs_and_counts_once(db):
     assert IndicatorValue.objects.filter(run=second).count() == IndicatorValue.objects.filter(run=first).count() == n
     assert services.current_run(lauf) == second
     assert services.counted_values(lauf).count() == n  # one run per data date counts
-    assert services.latest_values(lauf)["shops_count"]["area"] == (190.0, datetime.date(2020, 1, 14), 1)
+    assert services.latest_values(lauf)["shops_count"]["area"] == (190.0, datetime.date(2020, 1, 14), 1, "")

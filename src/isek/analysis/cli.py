@@ -37,7 +37,8 @@ def markdown() -> str:
     for d in ind.describe():
         lines.append(f"| `{d['id']}` | {d['name_de']} | {d['name_en']} | {d['unit']} | {d['digits']} | {d['inputs']} "
                      f"| {d['definition']} |")
-    lines += ["", "## The land-use rule", "", ind.LANDUSE_RULE,
+    lines += ["", "## The land-use rule", "", ind.LANDUSE_RULE, "", "## Extracts without buildings or land use", "",
+              ind.completeness_rule(),
               "", "## Geometry rules for OSM extracts", "", osm.__doc__.split("\n\n", 1)[1].strip(), ""]
     return "\n".join(lines)
 

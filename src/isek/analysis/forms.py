@@ -15,3 +15,5 @@ class RunForm(KernFormMixin, forms.Form):
     def __init__(self, *args, extracts: list[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["extract"].choices = [("", _("ohne OSM-Extrakt"))] + list(extracts)
+        if extracts:  # the city's newest extract (extract_choices puts it first)
+            self.fields["extract"].initial = extracts[0][0]

@@ -79,6 +79,12 @@ class Sources:
         return bool(self.layers) and name in self.layers
 
 
+def _where(frame: gpd.GeoDataFrame, test: Callable[[dict], bool]) -> gpd.GeoDataFrame:
+    """The rows of ``frame`` whose tags pass ``test`` (an empty frame stays one: indexing it with
+    an empty mask would select columns and lose its geometry)."""
+    return frame if frame.empty else frame[frame["tags"].map(test)]
+
+
 class AreaContext:
     """One area and the inputs clipped to it, computed lazily."""
 
@@ -87,8 +93,9 @@ class AreaContext:
         self.geom = geom
         self.sources = sources
         self.m2 = float(geom.area)
+        self._counts: dict[str, int] = {}
 
-    # OSM subsets ---------------------------------------------------------------------------
+    # OSM subsets (see _where) ---------------------------------------------------------------------------
     def _clip(self, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if frame is None or frame.empty:
             return frame
@@ -108,8 +115,7 @@ class AreaContext:
         return self._clip(self.sources.osm.points)
 
     def poly_where(self, test: Callable[[dict], bool]):
-        p = self.polygons
-        return p[p["tags"].map(test)] if not p.empty else p
+        return _where(self.polygons, test)
 
     @cached_property
     def points_inside(self):
@@ -118,8 +124,7 @@ class AreaContext:
         return p if p.empty else p[p.within(self.geom)]
 
     def points_where(self, test: Callable[[dict], bool]):
-        inside = self.points_inside
-        return inside if inside.empty else inside[inside["tags"].map(test)]
+        return _where(self.points_inside, test)
 
     def covered_m2(self, frame) -> float:
         """Area of the union of ``frame``'s polygons inside the area (m²)."""
@@ -163,6 +168,16 @@ class AreaContext:
     @property
     def street_graph(self):
         return self.sources.street_graph()
+
+    def count(self, kind: str) -> int:
+        """How many objects of a PRESENT kind the extract holds in the area."""
+        if kind not in self._counts:
+            self._counts[kind] = PRESENT[kind][3](self) if self.sources.has("osm") else 0
+        return self._counts[kind]
+
+    def inventory(self) -> dict[str, int]:
+        """The counts of the key object kinds in the area (the completeness note of a run)."""
+        return {kind: self.count(kind) for kind in PRESENT}
 
 
 TILE_M = 250.0
@@ -299,6 +314,9 @@ class Indicator:
     definition: str
     needs: tuple[tuple[str, ...], ...]  # each tuple: alternatives (any one suffices)
     fn: Callable[[AreaContext], float]
+    # The kind of OSM object (a PRESENT key) without which a 0 would not be a real zero: an area
+    # with none of them in the extract gets no value (the extract lacks them, see ``gap``).
+    present: str | None = None
 
     @property
     def digits(self) -> int:
@@ -314,19 +332,31 @@ class Indicator:
         for alternatives in self.needs:
             if not any(sources.has(a) for a in alternatives):
                 # German, as every message a run stores (the UI's first language)
-                return "braucht " + " oder ".join({"osm": "einen OSM-Extrakt"}.get(a, f"die Ebene „{a}“")
-                                                  for a in alternatives)
+                return "braucht " + " oder ".join(INPUTS_DE.get(a, f"die Ebene „{a}“") for a in alternatives)
         return None
 
+    def gap(self, ctx: AreaContext) -> str | None:
+        """Why the indicator has no value in ``ctx``'s area although its inputs are there: the
+        extract holds none of the objects it counts (German, as ``missing``); None otherwise."""
+        if self.present is None or not ctx.sources.has("osm") or ctx.count(self.present):
+            return None
+        label, tag = PRESENT[self.present][:2]
+        return f"der Extrakt enthält im Gebiet keine {label} ({tag})"
 
+
+# The inputs by their German names (as the reference layers page names them), for ``missing``.
+INPUTS_DE = {"osm": "einen OSM-Extrakt", "population": "Einwohnerzahlen je Gebiet (Einwohner)",
+             "stops": "die Ebene „Haltestellen“", "schools": "die Ebene „Schulen“", "daycare": "die Ebene „Kitas“",
+             "playgrounds": "die Ebene „Spielplätze“", "heritage": "die Ebene „Denkmäler, Gedenkorte“",
+             "trees": "die Ebene „Bäume“"}
 REGISTRY: dict[str, Indicator] = {}
 # Decimal places by unit (2 for any other): counts are whole, the Shannon index has 3.
 DIGITS = {"count": 0, "index": 3, "m²/resident": 1}
 
 
-def indicator(id, name_de, name_en, unit, family, definition, needs=(("osm",),)):
+def indicator(id, name_de, name_en, unit, family, definition, needs=(("osm",),), present=None):
     def wrap(fn):
-        REGISTRY[id] = Indicator(id, name_de, name_en, unit, family, definition, tuple(needs), fn)
+        REGISTRY[id] = Indicator(id, name_de, name_en, unit, family, definition, tuple(needs), fn, present)
         return fn
     return wrap
 
@@ -355,14 +385,14 @@ _is_transport = _landuse(TRANSPORT_LANDUSE, amenity=("parking",), extra=lambda t
 
 @indicator("landuse_residential_share", "Anteil Wohnbaufläche", "Residential land share", "%", "landuse",
            "Share of the area covered by landuse=residential polygons."
-           " Where land-use polygons overlap, the smaller one counts (see the land-use rule).")
+           " Where land-use polygons overlap, the smaller one counts (see the land-use rule).", present="landuse")
 def _res(c):
     return c.percent(c.landuse_m2["residential"])
 
 
 @indicator("landuse_commercial_share", "Anteil Gewerbe- und Handelsfläche", "Commercial and retail land share", "%",
            "landuse", "Share of the area covered by landuse=commercial or landuse=retail polygons."
-           " Where land-use polygons overlap, the smaller one counts (see the land-use rule).")
+           " Where land-use polygons overlap, the smaller one counts (see the land-use rule).", present="landuse")
 def _com(c):
     return c.percent(c.landuse_m2["commercial"])
 
@@ -406,21 +436,21 @@ def _buildings(c):
 
 
 @indicator("building_count", "Gebäude", "Buildings", "count", "buildings",
-           "Number of building polygons (building=* except no) whose representative point lies in the area.")
+           "Number of building polygons (building=* except no) whose representative point lies in the area.", present="building")
 def _bcount(c):
     b = _buildings(c)
     return float(b.representative_point().within(c.geom).sum()) if not b.empty else 0.0
 
 
 @indicator("building_coverage", "Überbauungsgrad", "Building coverage", "%", "buildings",
-           "Share of the area covered by the union of building footprints.")
+           "Share of the area covered by the union of building footprints.", present="building")
 def _bcov(c):
     return c.share(_buildings(c))
 
 
 @indicator("ground_floor_mix", "Nutzungsmischung im Erdgeschoss", "Ground-floor use mix", "%", "buildings",
            "Share of buildings in the area that contain at least one shop, gastronomy, service, health or office "
-           "point (a proxy for an active ground floor).")
+           "point (a proxy for an active ground floor).", present="building")
 def _gfm(c):
     b = _buildings(c)
     if b.empty:
@@ -482,6 +512,28 @@ for _cat, _de, _en, _def in (
 @indicator("shops_count", "Läden", "Shops", "count", "pois", "Number of shop=* points (except vacant) in the area.")
 def _shops(c):
     return float(len(c.points_where(lambda t: _category(t) in ("shop_food", "shop_fashion", "shop_other"))))
+
+
+def _inside(frame, geom) -> int:
+    return int(frame.intersects(geom).sum()) if not frame.empty else 0
+
+
+# The kinds of OSM objects whose absence makes an indicator not available (``Indicator.present``)
+# or is worth a word (the run's completeness note): German label (plural, singular), tag, count.
+PRESENT: dict[str, tuple[str, str, str, Callable[[AreaContext], int]]] = {
+    "building": ("Gebäude", "building=*", "Gebäude", lambda c: _inside(_buildings(c), c.geom)),
+    "shop": ("Läden", "shop=*", "Laden", lambda c: int(_shops(c))),
+    "landuse": ("Landnutzungsflächen", "landuse=*", "Landnutzungsfläche",
+                lambda c: _inside(c.poly_where(lambda t: "landuse" in t), c.geom)),
+    "way": ("Wege", "highway=*", "Weg", lambda c: _inside(_where(c.lines, lambda t: "highway" in t), c.geom)),
+}
+
+
+def inventory_note(counts: dict[str, int], where: str = "im Gebiet") -> str:
+    """"im Gebiet: 0 Gebäude, 1 Laden, 0 Landnutzungsflächen, 1.234 Wege" (German, as run messages)."""
+    parts = [f"{n:,}".replace(",", ".") + " " + (PRESENT[kind][2] if n == 1 else PRESENT[kind][0])
+             for kind, n in counts.items()]
+    return f"{where}: " + ", ".join(parts)
 
 
 @indicator("shops_per_ha", "Läden je Hektar", "Shops per hectare", "1/ha", "pois", "shops_count divided by area_ha.")
@@ -596,8 +648,8 @@ def _stops(c):
         pts.append(c.sources.layers["stops"].geometry.values)
     elif c.sources.has("osm"):
         p = c.sources.osm.points
-        sel = p[p["tags"].map(lambda t: t.get("highway") == "bus_stop" or t.get("public_transport") in ("platform", "stop_position")
-                              or t.get("railway") in ("tram_stop", "halt", "station"))]
+        sel = _where(p, lambda t: t.get("highway") == "bus_stop" or t.get("public_transport") in ("platform", "stop_position")
+                     or t.get("railway") in ("tram_stop", "halt", "station"))
         pts.append(sel.geometry.values)
     return np.concatenate(pts) if pts else np.array([])
 
@@ -679,7 +731,7 @@ def _layer_or_osm(c, layer, amenities):
         return c.sources.layers[layer].geometry.values
     if c.sources.has("osm"):
         p = c.sources.osm.points
-        return p[p["tags"].map(lambda t: t.get("amenity") in amenities or t.get("leisure") in amenities)].geometry.values
+        return _where(p, lambda t: t.get("amenity") in amenities or t.get("leisure") in amenities).geometry.values
     return np.array([])
 
 
@@ -717,7 +769,7 @@ def _heritage(c):
 @indicator("sealing_proxy", "Versiegelung (Näherung)", "Sealing proxy", "%", "landuse",
            "Share of the area covered by building footprints, street surfaces (highway lines widened by half a "
            "typical width per class) or parking polygons, estimated on a grid of at most 40,000 sample points (at least 4 m apart). "
-           "A proxy, not a measured sealing degree.")
+           "A proxy, not a measured sealing degree.", present="building")
 def _sealing(c):
     grid = _grid(c)
     if len(grid) == 0:
@@ -733,6 +785,24 @@ def _sealing(c):
         return 0.0
     hit = np.unique(shapely.STRtree(np.concatenate(parts)).query(grid, predicate="intersects")[0])
     return 100.0 * len(hit) / len(grid)
+
+
+def completeness_rule() -> str:
+    """The rule for extracts that lack kinds of objects (docs/indicators.md, from the registry)."""
+    by_kind: dict[str, list[str]] = {}
+    for i in REGISTRY.values():
+        if i.present:
+            by_kind.setdefault(i.present, []).append(f"`{i.id}`")
+    needs = "; ".join(f"{', '.join(ids)} need at least one {PRESENT[k][1]} object in the area"
+                      for k, ids in by_kind.items())
+    return ("Extracts filtered to some tags (e.g. routing extracts) may hold no buildings or no land use at all; "
+            "there a 0 would not be a real zero. So " + needs + ": where the extract holds none, the indicator is "
+            "reported as not available with its reason (e.g. \"der Extrakt enthält im Gebiet keine Gebäude "
+            "(building=*)\"), shown as \"–\" with the reason on the analysis page and in the ISEK PDF, not as 0. "
+            "Counts that can be real zeros (shops, trees, stops, schools, …) keep their 0; instead every run "
+            "with an OSM extract notes how complete the extract is in the funding area: " +
+            ", ".join(f"the number of {PRESENT[k][1]} objects" for k in PRESENT) +
+            " (e.g. \"im Fördergebiet: 0 Gebäude, 1 Laden, 0 Landnutzungsflächen, 1.234 Wege\").")
 
 
 def describe() -> list[dict]:

@@ -93,20 +93,36 @@ def _execute(run: AnalysisRun, job: jobs.Job) -> None:
         job.progress(5 + int(90 * n / total))
 
     table, missing = compute(areas, ind.Sources(osm=data, layers=city or None), progress=progress)
-    date = data.timestamp.date() if data is not None and data.timestamp else timezone.localdate()
+    # An extract that does not tell its data's time (isek.core.osmtime) leaves the run's date unknown;
+    # the values, which need a date for the time series, carry the day they were computed.
+    data_date = data.timestamp.date() if data is not None and data.timestamp else None
+    date = data_date or timezone.localdate()
+    if data is None:
+        data_date = date
     source = (f"OSM-Extrakt {Path(run.extract).name} (© OpenStreetMap contributors, ODbL)" if data is not None else "")
     if city:
         source = (source + "; " if source else "") + "städtische Ebenen (" + "; ".join(city_sources) + ")"
     source = source[:IndicatorValue._meta.get_field("source").max_length]
     quarters = {f"q{q.pk}": q for q in run.concept.quarters.all()}
+    gaps = table.attrs.get("gaps", {})
     with transaction.atomic():
         # The run keeps its own values (earlier runs keep theirs) and becomes the current analysis.
         IndicatorValue.objects.bulk_create([
             IndicatorValue(concept=run.concept, quarter=quarters.get(area_id), run=run, indicator=ind_id,
-                           value=None if v != v else float(v), date=date, source=source)
+                           value=None if v != v else float(v), date=date, source=source,
+                           note=gaps.get(area_id, {}).get(ind_id, ""))
             for area_id, row in table.iterrows() for ind_id, v in row.items() if ind_id not in missing])
         AnalysisRun.objects.filter(concept=run.concept, is_current=True).update(is_current=False)
-        job.done(data_date=date, is_current=True, message="; ".join(f"{ind.REGISTRY[k].name_de}: {why}" for k, why in missing.items()))
+        job.done(data_date=data_date, is_current=True, message=_message(missing, table.attrs.get("inventory", {})))
+
+
+def _message(missing: dict[str, str], inventory: dict[str, dict[str, int]]) -> str:
+    """What the run tells besides its values: the indicators it could not compute, and how
+    complete the extract is in the funding area (German, as every run message)."""
+    parts = [f"{ind.REGISTRY[k].name_de}: {why}" for k, why in missing.items()]
+    if "area" in inventory:
+        parts.append("Vollständigkeit des Extrakts " + ind.inventory_note(inventory["area"], "im Fördergebiet"))
+    return "; ".join(parts)
 
 
 def _has_data(data: osm.OsmData, areas: gpd.GeoDataFrame) -> bool:

@@ -46,6 +46,9 @@ class IndicatorValue(models.Model):
     value = models.FloatField(null=True)
     date = models.DateField(_("Datum"))
     source = models.CharField(_("Quelle"), max_length=300, blank=True)
+    # why a value of a run is not available although its inputs were there (German, as run
+    # messages): the extract holds none of the objects the indicator counts in the area
+    note = models.CharField(_("Hinweis"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["indicator", "date"]

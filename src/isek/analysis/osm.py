@@ -23,6 +23,8 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
+from isek.core import osmtime
+
 WORKING_CRS = "EPSG:25832"
 
 AREA_KEYS = ("building", "landuse", "leisure", "natural", "amenity", "waterway", "area:highway", "place",
@@ -163,15 +165,8 @@ def read(path: str | Path, clip_lonlat: tuple[float, float, float, float] | None
             box = (b.bottom_left.lon, b.bottom_left.lat, b.top_right.lon, b.top_right.lat)
     except Exception:  # noqa: BLE001 – a header without a box is allowed
         box = None
-    stamp = header.get("osmosis_replication_timestamp") or header.get("timestamp") if hasattr(header, "get") else None
-    timestamp = None
-    if stamp:
-        try:
-            timestamp = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-        except ValueError:
-            timestamp = None
-    if timestamp is None and newest is not None:
-        timestamp = newest
+    options = {k: header.get(k, "") for k in ("osmosis_replication_timestamp", "timestamp")}
+    timestamp = osmtime.data_time(options, newest)
 
     poly_rows, line_rows = [], []
     lines = shapely.from_wkb([w[3] for w in way_geoms]) if way_geoms else []

@@ -43,6 +43,7 @@ def compute_parallel(areas: gpd.GeoDataFrame, sources: ind.Sources, scheduler: s
         client.close()
         if cluster is not None:
             cluster.close()
-    table = pd.concat([r[0] for r in results])
+    table = pd.concat([r[0] for r in results]).loc[list(areas["area_id"])]
     missing = results[0][1] if results else {}
-    return table.loc[list(areas["area_id"])], missing
+    table.attrs = {key: {k: v for r in results for k, v in r[0].attrs.get(key, {}).items()} for key in ("gaps", "inventory")}
+    return table, missing

@@ -50,21 +50,31 @@ def compute(areas: gpd.GeoDataFrame, sources: ind.Sources, only: list[str] | Non
     """One row per area (index ``area_id``), one column per indicator.
 
     Returns (table, not_available) where not_available maps an indicator id to the reason.
+    An indicator without value in one area because the extract holds none of the objects it
+    counts there (``Indicator.gap``) is NaN, its reason in ``table.attrs["gaps"]`` ({area id:
+    {indicator id: reason}}); ``table.attrs["inventory"]`` holds each area's counts of the key
+    object kinds ({area id: {kind: count}}, with an OSM extract only).
     ``areas`` must come from ``prepare_areas``; every layer in ``sources`` must be in its CRS.
     """
     selected = [ind.REGISTRY[i] for i in (only or ind.REGISTRY)]
     missing = {i.id: r for i in selected if (r := i.missing(sources))}
-    rows = []
+    rows, gaps, inventory = [], {}, {}
     total = len(areas)
     for n, (area_id, geom) in enumerate(zip(areas["area_id"], areas.geometry), 1):
         ctx = ind.AreaContext(area_id, geom, sources)
         row = {"area_id": area_id}
         for i in selected:
-            row[i.id] = math.nan if i.id in missing else i.rounded(i.fn(ctx))
+            why = None if i.id in missing else i.gap(ctx)
+            if why:
+                gaps.setdefault(area_id, {})[i.id] = why
+            row[i.id] = math.nan if i.id in missing or why else i.rounded(i.fn(ctx))
+        if sources.has("osm"):
+            inventory[area_id] = ctx.inventory()
         rows.append(row)
         if progress:
             progress(n, total, area_id)
     table = pd.DataFrame(rows).set_index("area_id")
+    table.attrs.update(gaps=gaps, inventory=inventory)
     return table, missing
 
 

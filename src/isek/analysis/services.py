@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from isek import access
 from isek.core import jobs as background
+from isek.core import osmtime
 from isek.core.audit import acting_as, change
 from isek.core.i18n import pick, unit_label
 from isek.core.problems import InputError
@@ -25,12 +26,20 @@ from .models import AnalysisRun, IndicatorValue
 
 
 def extract_choices(user, concept) -> list[tuple[str, str]]:
-    """The extracts a planner may analyse the concept from (its city's, and its own cut), as
-    (value, label) for a form; nobody else sees any."""
+    """The extracts a planner may analyse the concept from as (value, label) for a form: its city's
+    (newest first, the default), then the cut to its area, each labelled as such with its data
+    date; nobody else sees any."""
     if not access.allows(user, "analysis", "run", concept):
         return []
-    return [(e.path, f"{e.name} ({_('Datenstand')} {e.data_date[:10]})" if e.data_date else e.name)
-            for e in geodata.extracts_for(user, concept)]
+    extracts = sorted(geodata.extracts_for(user, concept), key=lambda e: e.concept_id is not None)  # stable: newest first
+
+    def label(e) -> str:
+        kind = _("Extrakt der Stadt") if e.concept_id is None else _("Ausschnitt für dieses Konzept")
+        day = osmtime.day(e.data_date)
+        date = f"{day:%d.%m.%Y}" if day else _("unbekannt")
+        return f"{kind}: {e.name} ({_('Datenstand')} {date})"
+
+    return [(e.path, label(e)) for e in extracts]
 
 
 def _check_extract(user, concept, extract: str) -> None:
@@ -139,6 +148,8 @@ def counted_runs(concept) -> list[int]:
     if current is None:
         return []
     out, dates = [current.pk], {current.data_date}
+    if current.data_date is None:  # an extract that did not tell its date starts no series
+        return out
     earlier = concept.analysis_runs.filter(status=AnalysisRun.Status.DONE, data_date__lt=current.data_date)
     for run in earlier.order_by("-created_at", "-id"):
         if run.data_date not in dates:
@@ -191,8 +202,9 @@ def has_finished_run(concept) -> bool:
 
 
 def latest_values(concept) -> dict:
-    """{indicator: {area key ("area" or quarter pk): (value, date, number of values)}}: the values
-    of the current analysis, with the length of the series they end."""
+    """{indicator: {area key ("area" or quarter pk): (value, date, number of values, note)}}: the
+    values of the current analysis, with the length of the series they end and, for a value that is
+    not available, why (IndicatorValue.note)."""
     current = current_run(concept)
     if current is None:
         return {}
@@ -203,21 +215,22 @@ def latest_values(concept) -> dict:
     out: dict = {}
     for v in current.values.all():
         key = v.quarter_id or "area"
-        out.setdefault(v.indicator, {})[key] = (v.value, v.date, counts.get((v.indicator, key), 1))
+        out.setdefault(v.indicator, {})[key] = (v.value, v.date, counts.get((v.indicator, key), 1), v.note)
     return out
 
 
 def area_figures(concept) -> list[dict]:
     """The current analysis's value of each indicator for the funding area, with its German name,
-    unit and date (for reports)."""
+    unit and date (for reports); a value that is not available (None) comes with its note."""
     from . import indicators
 
     latest = latest_values(concept)
     rows = []
     for ind in indicators.REGISTRY.values():
         value = latest.get(ind.id, {}).get("area")
-        if value is not None and value[0] is not None:
-            rows.append({"id": ind.id, "name": ind.name_de, "unit": unit_label(ind.unit), "value": value[0], "date": value[1]})
+        if value is not None and (value[0] is not None or value[3]):
+            rows.append({"id": ind.id, "name": ind.name_de, "unit": unit_label(ind.unit), "value": value[0],
+                         "date": value[1], "note": value[3]})
     return rows
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from isek.core import osmtime
 from isek.core.problems import InputError, Problem, gettext_noop
 
 RULES = Path(__file__).resolve().parent / "tiles"
@@ -59,7 +60,7 @@ class ExtractInfo:
     bbox: Bbox  # of all its nodes
     nodes: int
     ways: int
-    timestamp: str  # newest object, ISO 8601, or ""
+    timestamp: str  # the data's time (isek.core.osmtime), ISO 8601, or "" when unknown
     header: Bbox | None = None  # the box its header claims, if any
 
 
@@ -122,7 +123,8 @@ def inspect(path: str | Path) -> ExtractInfo:
         raise EmptyExtract([Problem(gettext_noop("Der Extrakt enthält keine Daten."))])
     header = (info.get("header", {}).get("boxes") or [None])[0]
     return ExtractInfo(bbox=tuple(float(v) for v in box), nodes=nodes, ways=ways,
-                       timestamp=(data.get("timestamp") or {}).get("last", "") or "",
+                       timestamp=osmtime.data_time_iso(info.get("header", {}).get("option") or {},
+                                                       (data.get("timestamp") or {}).get("last")),
                        header=tuple(float(v) for v in header) if header else None)
 
 
@@ -196,6 +198,7 @@ def cut(extract: str | Path, bbox: Bbox, out: str | Path) -> Path:
     out = Path(out)
     box = ",".join(f"{v:.6f}" for v in bbox)
     proc = subprocess.run([_tool("osmium"), "extract", "--bbox", box, "--strategy", "complete_ways",
+                           "--output-header=timestamp!", "--output-header=osmosis_replication_timestamp!",
                            "--overwrite", "--no-progress", "-o", str(out), str(extract)],
                           capture_output=True, text=True, timeout=3600)
     if proc.returncode != 0:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from isek.core import osmtime
 from isek.core.i18n import pick
 from isek.core.models import JobState
 from isek.core.rules import colour_validator
@@ -81,7 +82,7 @@ class BaseMap(JobState):
     city = models.OneToOneField("concepts.City", on_delete=models.CASCADE, related_name="base_map", verbose_name=_("Stadt"))
     extract = models.CharField(_("Extrakt"), max_length=500)  # the uploaded or given .osm.pbf (absolute path)
     extract_name = models.CharField(max_length=200)
-    extract_date = models.CharField(max_length=40, blank=True)  # newest object in the extract (ISO 8601)
+    extract_date = models.CharField(max_length=40, blank=True)  # the data's time (isek.core.osmtime), ISO 8601
     path = models.CharField(max_length=500, blank=True)  # the MBTiles file, relative to the base-map store
     sha256 = models.CharField(max_length=64, blank=True)
     size_bytes = models.PositiveBigIntegerField(default=0)
@@ -93,6 +94,12 @@ class BaseMap(JobState):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def extract_day(self):
+        """The day of the extract's data, None when unknown."""
+        return osmtime.day(self.extract_date)
+
     # what a retry needs: the concept whose area it was cut to, and whether its analysis follows
     concept = models.ForeignKey("concepts.Concept", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     analyse = models.BooleanField(default=False)
