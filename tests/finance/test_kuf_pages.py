@@ -297,3 +297,11 @@ def test_one_row_sets_a_rate_for_a_range_of_years(planner_client):
     r = planner_client.post(url, {**_formset("r", rows + [wrong], len(rows)), "cap-amount": "", "cap-basis": ""})
     assert r.status_code == 400 and "„bis Jahr“ muss zwischen 2040 und 2090 liegen." in r.content.decode()
     assert FundingRate.objects.filter(concept=concept).count() == 10
+
+
+def test_a_fixed_financing_row_without_reason_says_so_once(planner_client, bochum):
+    m = Measure.objects.get(concept=bochum, number="2.1")
+    fin = {"year": 2024, "source": "eu", "amount": "1000", "status": "applied", "reason": ""}
+    r = planner_client.post(f"/concepts/{SLUG}/kuf/measures/{m.pk}/", _measure_post(m, [], [fin]))
+    assert r.status_code == 400
+    assert r.content.decode().count("Eine Abweichung von der berechneten Finanzierung braucht eine Begründung.") == 1
