@@ -81,11 +81,17 @@ def export_geojson(concept: Concept, path) -> int:
     return exporting.export_geojson(concept, path)
 
 
+def setup_missing(concept: Concept) -> list[str]:
+    """The steps of the wizard still open that a concept cannot do without, by name: its area,
+    fields of action, measures. (Quarters, the base map and the team are optional.) The concept
+    page names them and, with the home page, offers to continue the setup."""
+    steps = [(concept.area is None, _("ein Fördergebiet")), (not concept.fields_of_action.exists(), _("Handlungsfelder")),
+             (not concept.measures.exists(), _("Maßnahmen"))]
+    return [label for missing, label in steps if missing]
+
+
 def setup_open(concept: Concept) -> bool:
-    """Is a step of the wizard still open that a concept cannot do without: its area, fields of
-    action or measures? (Quarters, the base map and the team are optional.) The concept page and the
-    home page then offer to continue the setup."""
-    return concept.area is None or not concept.fields_of_action.exists() or not concept.measures.exists()
+    return bool(setup_missing(concept))
 
 
 def concept_slugs() -> list[str]:
@@ -445,7 +451,7 @@ GeoFileError = geoio.GeoFileError
 # The entity types other apps may construct and read; they change them only through the functions above.
 __all__ = [
     "City", "Concept", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
-    "concept_by_slug", "concept_slugs", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
+    "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "apply_template", "copy_structure", "templates",
 ]

@@ -70,7 +70,7 @@ def _concept_page(request, concept):
         "statuses": Measure.Status.choices,
         "filters": {k: request.GET.get(k, "") for k in ("field", "status", "quarter", "q")},
         "can_edit": can_edit,
-        "setup_open": can_edit and services.setup_open(concept),
+        "setup_missing": services.setup_missing(concept) if can_edit else [],
         "is_member": access.allows(request.user, "dashboard", "view", concept),
         "measure_count": concept.measures.count(),
         **participation.phase_summary(concept),
