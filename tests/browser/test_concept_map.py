@@ -166,3 +166,19 @@ def test_taken_measure_number_links_to_its_measure(page, live_bochum):
     assert axe_violations(page, exclude_map=True) == []
     page.locator("#taken-number a").click()
     page.wait_for_url(f"**/measures/{Measure.objects.get(concept=concept, number='2.1').pk}/")
+
+
+def test_refused_field_deletion_is_said_at_the_field_and_passes_axe(page, live_bochum):
+    """Ticking "Löschen" on a field of action with goals and measures saves nothing; the message
+    stands at that field (a walk found goals deleted along silently)."""
+    base, concept = live_bochum
+    login(page, base, "planerin")
+    before = (concept.fields_of_action.count(), concept.goals.count())
+    page.goto(f"{base}/concepts/bochum-innenstadt/structure/")
+    field = page.locator("fieldset", has=page.locator("legend", has_text="Handlungsfeld 2"))
+    field.locator("input[name$='-DELETE']").check()
+    page.get_by_role("button", name="Speichern").click()
+    assert field.get_by_text("Handlungsfeld 2 hat noch Ziele (").is_visible()
+    assert field.get_by_text("Handlungsfeld 2 sind noch Maßnahmen zugeordnet (").is_visible()
+    assert (concept.fields_of_action.count(), concept.goals.count()) == before
+    assert axe_violations(page) == []

@@ -279,7 +279,7 @@ def test_field_with_measures_cannot_be_deleted(planner_client, bochum):
     data["f-1-DELETE"] = "on"  # Plätze & Freiräume carries measures
     before = (bochum.fields_of_action.count(), bochum.goals.count(), ChangeRecord.objects.count())
     r = planner_client.post(f"/concepts/{SLUG}/structure/", data)
-    assert r.status_code == 400 and "kann nicht gelöscht werden" in r.content.decode()
+    assert r.status_code == 400 and "Handlungsfeld 2 sind noch Maßnahmen zugeordnet (" in r.content.decode()
     assert (bochum.fields_of_action.count(), bochum.goals.count(), ChangeRecord.objects.count()) == before
 
 
@@ -349,3 +349,84 @@ def test_resubmitted_new_measure_links_to_the_one_with_its_number(planner_client
     assert r.status_code == 400 and "Die Nummer 3.2 ist in diesem Konzept schon vergeben." in page
     assert f'<a class="kern-link" href="{first.get_absolute_url()}">' in page and "Maßnahme 3.2 „Fahrradstraße“ öffnen" in page
     assert Measure.objects.filter(concept=bochum, number="3.2").count() == 1
+
+
+def _tick(data, prefix, number) -> None:
+    """Tick "Löschen" on the block of the field of action or goal with this number."""
+    (i,) = [k.split("-")[1] for k, v in data.items() if k.startswith(f"{prefix}-") and k.endswith("-number")
+            and str(v) == str(number)]
+    data[f"{prefix}-{i}-DELETE"] = "on"
+
+
+def _field_with_goal(bochum):
+    field = bochum.fields_of_action.create(number=8, name="Klima", colour="#336699")
+    bochum.goals.create(field_of_action=field, number="8.1", title="Hitze mindern")
+    return field
+
+
+def test_field_with_goals_is_not_deleted_alone(planner_client, bochum):
+    """A walk: "Löschen" on field 8 deleted its goal 8.1 too, silently. Now it is refused at the field."""
+    _field_with_goal(bochum)
+    before = (bochum.fields_of_action.count(), bochum.goals.count(), ChangeRecord.objects.count())
+    data = _structure_page(planner_client)
+    _tick(data, "f", 8)
+    r = planner_client.post(f"/concepts/{SLUG}/structure/", data)
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert ("Handlungsfeld 8 hat noch Ziele (8.1 „Hitze mindern“): diese zuerst löschen oder einem anderen "
+            "Handlungsfeld zuordnen.") in body
+    assert body.index("Handlungsfeld 8 hat noch Ziele") > body.index("Handlungsfeld 8</legend>")  # at the field
+    assert (bochum.fields_of_action.count(), bochum.goals.count(), ChangeRecord.objects.count()) == before
+
+
+def test_field_and_its_goals_ticked_together_are_deleted_and_named(planner_client, bochum):
+    _field_with_goal(bochum)
+    data = _structure_page(planner_client)
+    _tick(data, "f", 8)
+    _tick(data, "g", "8.1")
+    r = planner_client.post(f"/concepts/{SLUG}/structure/", data, follow=True)
+    body = r.content.decode()
+    assert "Handlungsfelder und Ziele wurden gespeichert. Gelöscht: Handlungsfeld 8 „Klima“, Ziel 8.1 „Hitze mindern“." in body
+    assert not bochum.fields_of_action.filter(number=8).exists() and not bochum.goals.filter(number="8.1").exists()
+
+
+def test_field_whose_goal_moves_elsewhere_can_go(planner_client, bochum):
+    _field_with_goal(bochum)
+    other = bochum.fields_of_action.get(number=2)
+    data = _structure_page(planner_client)
+    _tick(data, "f", 8)
+    (i,) = [k.split("-")[1] for k, v in data.items() if k.endswith("-number") and v == "8.1"]
+    data[f"g-{i}-field_of_action"] = str(other.pk)
+    r = planner_client.post(f"/concepts/{SLUG}/structure/", data)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    assert bochum.goals.get(number="8.1").field_of_action == other
+
+
+def test_field_serving_measures_as_further_field_is_not_deleted(planner_client, bochum):
+    """Measure 3.1 serves field 2 as a further field: deleting field 2 would drop that silently."""
+    field = bochum.fields_of_action.get(number=2)
+    measure = bochum.measures.get(number="3.1")
+    assert field in measure.further_fields.all()
+    data = _structure_page(planner_client)
+    _tick(data, "f", 2)
+    for g in field.goals.all():
+        _tick(data, "g", g.number)
+    r = planner_client.post(f"/concepts/{SLUG}/structure/", data)
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "Handlungsfeld 2 sind noch Maßnahmen zugeordnet (" in body and "3.1 „" in body
+    assert field in measure.further_fields.all() and field.goals.exists()
+
+
+def test_goal_with_sub_goals_or_measures_is_not_deleted_alone(planner_client, bochum):
+    top = bochum.goals.get(number="2.1")
+    bochum.goals.create(field_of_action=top.field_of_action, parent=top, number="2.1.1", title="Entsiegeln")
+    bochum.measures.get(number="2.1").goals.add(top)
+    data = _structure_page(planner_client)
+    _tick(data, "g", "2.1")
+    r = planner_client.post(f"/concepts/{SLUG}/structure/", data)
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "Ziel 2.1 hat noch Unterziele (2.1.1 „Entsiegeln“)" in body
+    assert "Ziel 2.1 sind noch Maßnahmen zugeordnet (2.1 „" in body
+    assert bochum.goals.filter(number__in=["2.1", "2.1.1"]).count() == 2

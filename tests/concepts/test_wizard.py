@@ -65,6 +65,8 @@ def test_the_setup_steps_stay_reachable_from_the_concept_and_the_home_page(clien
     setup = 'href="/concepts/altstadt/setup/"'
     page = client.get("/concepts/altstadt/").content.decode()
     assert 'id="setup-note"' in page and "Einrichtung fortsetzen" in page
+    # only the measures are missing (the FORM's template brought fields of action): it says so
+    assert "Die Einrichtung des Konzepts ist noch nicht abgeschlossen: es fehlen noch Maßnahmen." in page
     home = client.get("/").content.decode()
     assert setup in home and "Einrichtung fortsetzen" in home
     concept = Concept.objects.get(slug="altstadt")

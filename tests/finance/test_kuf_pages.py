@@ -297,3 +297,66 @@ def test_one_row_sets_a_rate_for_a_range_of_years(planner_client):
     r = planner_client.post(url, {**_formset("r", rows + [wrong], len(rows)), "cap-amount": "", "cap-basis": ""})
     assert r.status_code == 400 and "„bis Jahr“ muss zwischen 2040 und 2090 liegen." in r.content.decode()
     assert FundingRate.objects.filter(concept=concept).count() == 10
+
+
+def test_a_fixed_financing_row_without_reason_says_so_once(planner_client, bochum):
+    m = Measure.objects.get(concept=bochum, number="2.1")
+    fin = {"year": 2024, "source": "eu", "amount": "1000", "status": "applied", "reason": ""}
+    r = planner_client.post(f"/concepts/{SLUG}/kuf/measures/{m.pk}/", _measure_post(m, [], [fin]))
+    assert r.status_code == 400
+    assert r.content.decode().count("Eine Abweichung von der berechneten Finanzierung braucht eine Begründung.") == 1
+
+
+def _kuf_hints(client, concept) -> dict[str, tuple[str, str]]:
+    """The KuF page's hints: text (without the link) → the link's target, per hint."""
+    import re
+
+    body = client.get(f"/concepts/{concept.slug}/kuf/").content.decode()
+    out = {}
+    for item in re.findall(r'<li data-code="[^"]+"[^>]*>(.*?)</li>', body, re.S):
+        href = re.search(r'href="([^"]+)"', item)
+        text = re.sub(r"<a .*?</a>", "", item, flags=re.S)
+        out[re.sub(r"<[^>]+>", "", text).strip()] = href.group(1) if href else ""
+    return out
+
+
+def _new_measure(planner_client, start, end):
+    from datetime import date
+
+    from isek.finance.models import CostGroup
+    from tests.factories import ConceptFactory, MeasureFactory, member
+
+    concept = ConceptFactory()
+    planner_client.force_login(member(concept, "planner"))
+    m = MeasureFactory(concept=concept, number="3", title="Quartiersplatz", start=date(*start), end=date(*end))
+    FundingRate.objects.create(concept=concept, year=2028, rate=D(60))
+    FundingRate.objects.create(concept=concept, year=2029, rate=D("60.5"))
+    return concept, m, CostGroup.of(concept).first()
+
+
+def test_costs_outside_the_measures_time_plan_are_a_hint_with_its_form(planner_client):
+    """A walk: the measure runs in 2028, its costs are in 2029 – and the KuF said "Keine Prüfhinweise"."""
+    concept, m, group = _new_measure(planner_client, (2028, 3, 1), (2028, 11, 30))
+    CostItem.objects.create(measure=m, year=2028, cost_group=group, amount=D(1000), eligible=D(1000))
+    assert _kuf_hints(planner_client, concept) == {}
+    CostItem.objects.create(measure=m, year=2029, cost_group=group, amount=D(5000), eligible=D(5000))
+    hints = _kuf_hints(planner_client, concept)
+    assert hints == {"3 Quartiersplatz (2029): Kosten außerhalb des Zeitplans der Maßnahme (2028–2028).":
+                     f"/concepts/{concept.slug}/measures/{m.pk}/edit/"}
+
+
+def test_two_identical_cost_rows_are_a_hint_not_a_refusal(planner_client):
+    concept, m, group = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    for _i in range(2):
+        CostItem.objects.create(measure=m, year=2028, cost_group=group, amount=D("1250.50"), eligible=D(1000))
+    hints = _kuf_hints(planner_client, concept)
+    text = (f"3 Quartiersplatz (2028): Kostengruppe {group.number} mit 1.250,50 € zweimal eingetragen: "
+            "doppelte Kostenposition?")
+    assert hints == {text: f"/concepts/{concept.slug}/kuf/measures/{m.pk}/"}
+
+
+def test_rates_are_shown_in_one_format(planner_client):
+    """"2028: 60 %" beside "2029: 60,50 %" was shown; now as few decimals as the rate has."""
+    concept, _m, _g = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    body = planner_client.get(f"/concepts/{concept.slug}/kuf/").content.decode()
+    assert "2028: 60 %, 2029: 60,5 %" in body

@@ -136,7 +136,8 @@ def test_a_land_without_rules_is_said_plainly(client):
     page = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
     assert "Für Thüringen sind in isek keine Förderregeln des Landes hinterlegt" in page
     assert "Eine Gliederung des Förderantrags in Thüringen hat isek nicht hinterlegt" in page
-    assert 'data-item="rates" data-status="not_applicable"' in page
+    # the rates are still checked, against the concept's own years (not "nicht zutreffend")
+    assert 'data-item="rates" data-status="incomplete"' in page and "Fördersatz je Jahr" in page
 
 
 def test_the_bochum_demo_keeps_nrws_rules(bochum, users):

@@ -3,6 +3,7 @@ incomplete (what is missing, where to fix it) or not applicable; the ISEK PDF ma
 
 from __future__ import annotations
 
+import re
 import subprocess
 from decimal import Decimal
 
@@ -77,13 +78,58 @@ def test_parts_become_complete_as_the_planner_fills_them(client):
     assert not summary["ready"]
 
 
-def test_funding_rates_count_only_where_isek_has_the_lands_rules():
-    nrw = ConceptFactory(city__ags="05911000")
-    saxony = ConceptFactory(city__ags="14625240")
-    thuringia = ConceptFactory(city__ags="16051000")
-    assert _by_key(nrw)["rates"].status == "incomplete"
-    assert _by_key(saxony)["rates"].status == "incomplete"
-    assert _by_key(thuringia)["rates"].status == "not_applicable"
+@pytest.mark.parametrize("ags", ["05911000", "14625240", "16051000", "08221000"])  # NRW, Saxony, Thuringia, Heidelberg
+def test_funding_rates_are_checked_against_the_concepts_years_in_every_land(ags):
+    """A walk in Baden-Württemberg (rules isek does not know) read "nicht zutreffend: Fördersätze der
+    Jahre" with every rate set: the years are checked against the concept's own rates."""
+    from isek.finance.models import FundingRate
+
+    concept = ConceptFactory(city__ags=ags, start_year=2026, end_year=2030)
+    assert _by_key(concept)["rates"].missing == ["Fördersatz je Jahr"]
+    for year in range(2026, 2029):
+        FundingRate.objects.create(concept=concept, year=year, rate=Decimal(60))
+    assert _by_key(concept)["rates"].missing == ["Fördersatz für 2029, 2030"]
+    for year in (2029, 2030):
+        FundingRate.objects.create(concept=concept, year=year, rate=Decimal("60.5"))
+    assert _by_key(concept)["rates"].status == "complete"
+
+
+def test_a_measure_for_the_whole_area_needs_no_drawing(client):
+    """A walk: "Maßnahme 3: Verortung" was asked for the Quartiersmanagement, which has no place of
+    its own. The measure form offers "gilt für das ganze Fördergebiet"."""
+    concept = ConceptFactory()
+    f = FieldFactory(concept=concept)
+    m = MeasureFactory(concept=concept, primary_field=f, number="3", title="Quartiersmanagement", geometry=None,
+                       start="2026-01-01", end="2030-12-31")
+    gaps = _by_key(concept)["measures"].missing
+    assert "Maßnahme 3: Verortung (oder „gilt für das ganze Fördergebiet“)" in gaps
+    client.force_login(member(concept, "planner"))
+    url = f"/concepts/{concept.slug}/measures/{m.pk}/edit/"
+    page = client.get(url).content.decode()
+    assert "gilt für das ganze Fördergebiet" in page
+    data = {"number": "3", "title": "Quartiersmanagement", "primary_field": f.pk, "priority": 2, "status": "planned",
+            "start": "2026-01-01", "end": "2030-12-31", "progress": 0, "geometry": "", "whole_area": "on",
+            "ms-TOTAL_FORMS": 0, "ms-INITIAL_FORMS": 0, "ms-MIN_NUM_FORMS": 0, "ms-MAX_NUM_FORMS": 1000}
+    r = client.post(url, data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    m.refresh_from_db()
+    assert m.geometry.equals(concept.area)
+    assert not any(g.startswith("Maßnahme 3: Verortung") for g in _by_key(concept)["measures"].missing)
+    assert re.search(r'<input[^>]*name="whole_area"[^>]*checked', client.get(url).content.decode())  # shown as chosen
+
+
+def test_whole_area_without_an_area_is_refused_and_changes_nothing(client):
+    concept = ConceptFactory(area=None)
+    f = FieldFactory(concept=concept)
+    m = MeasureFactory(concept=concept, primary_field=f, number="3", title="Quartiersmanagement", geometry=None)
+    client.force_login(member(concept, "planner"))
+    data = {"number": "3", "title": "QM neu", "primary_field": f.pk, "priority": 2, "status": "planned",
+            "progress": 0, "geometry": "", "whole_area": "on",
+            "ms-TOTAL_FORMS": 0, "ms-INITIAL_FORMS": 0, "ms-MIN_NUM_FORMS": 0, "ms-MAX_NUM_FORMS": 1000}
+    r = client.post(f"/concepts/{concept.slug}/measures/{m.pk}/edit/", data)
+    assert r.status_code == 400 and "Das Fördergebiet ist noch nicht gezeichnet" in r.content.decode()
+    m.refresh_from_db()
+    assert m.title == "Quartiersmanagement" and m.geometry is None
 
 
 def test_isek_pdf_marks_the_open_parts(tmp_path):

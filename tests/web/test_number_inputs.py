@@ -112,8 +112,31 @@ def test_german_and_english_input(form, make, name, places, language, text):
     ("en", "lots", "“lots” is not a number. Example: 1,250,000.50"),
 ])
 def test_other_notation_ambiguous_and_invalid_input(form, make, name, places, language, text, says):
+    if name == "rate":  # a percentage: its example is one
+        says = says.replace("1.250.000,50", "60 oder 60,5").replace("1,250,000.50", "60 or 60.5")
     value, errors, _f = _clean(make, name, text, language)
     assert value is None and len(errors) == 1 and says in errors[0], errors
+
+
+PERCENT_CASES = [c for c, i in zip(CASES, IDS, strict=True) if c[2] == "rate"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form, make, name, places", PERCENT_CASES)
+@pytest.mark.parametrize("language, text, want", [("de", "60 %", D("60")), ("de", "60,5%", D("60.5")),
+                                                  ("en", "60.5 %", D("60.5"))])
+def test_a_percentage_may_end_in_a_percent_sign(form, make, name, places, language, text, want):
+    """A new user typed "60 %" as a rate and was refused with a euro example."""
+    value, errors, _f = _clean(make, name, text, language)
+    assert errors == [] and value == want
+
+
+@pytest.mark.django_db
+def test_an_amount_takes_no_percent_sign():
+    from isek.finance.forms import CapForm
+
+    value, errors, _f = _clean(lambda d: CapForm(d), "amount", "60 %", "de")
+    assert value is None and errors == ["„60 %“ ist keine Zahl. Beispiel: 1.250.000,50"]
 
 
 @pytest.mark.django_db

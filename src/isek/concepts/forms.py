@@ -28,7 +28,13 @@ class ConceptForm(KernFormMixin, forms.ModelForm):
 
 
 class MeasureForm(KernFormMixin, forms.ModelForm):
+    """A measure. One without a place of its own (Quartiersmanagement) is marked "gilt für das ganze
+    Fördergebiet": its location is then the concept's area (no field of its own in the model)."""
+
     geometry = GeoJSONGeometryField(label=_("Verortung (GeoJSON)"))
+    whole_area = forms.BooleanField(
+        label=_("gilt für das ganze Fördergebiet"), required=False,
+        help_text=_("Für eine Maßnahme ohne eigenen Ort (z. B. Quartiersmanagement): ihre Verortung ist das Fördergebiet."))
 
     class Meta:
         model = Measure
@@ -59,9 +65,22 @@ class MeasureForm(KernFormMixin, forms.ModelForm):
         self.fields["further_fields"].required = False
         self.fields["goals"].queryset = Goal.objects.filter(concept=concept)
         self.fields["goals"].required = False
+        area, own = concept.area, self.instance.geometry
+        self.fields["whole_area"].initial = bool(area and own and own.equals(area))
         self.fields["estimated_cost"].help_text = _(
             "Eine erste Schätzung, nicht die KuF: Kosten je Jahr und Kostengruppe erfassen Sie nach dem Speichern "
             "über „Kosten erfassen“ auf der Seite der Maßnahme; die erste Kostenposition ist mit dieser Schätzung vorbelegt.")
+
+
+    def clean(self):
+        data = super().clean()
+        if data.get("whole_area"):
+            if self.concept.area is None:
+                self.add_error("whole_area", _("Das Fördergebiet ist noch nicht gezeichnet: zuerst das Fördergebiet "
+                                               "zeichnen oder hochladen."))
+            else:
+                data["geometry"] = self.concept.area
+        return data
 
 
 class MilestoneForm(KernFormMixin, forms.ModelForm):

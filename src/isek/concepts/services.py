@@ -12,6 +12,7 @@ names) live here and come back as ``ValidationError`` — keyed by field where t
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
@@ -80,11 +81,17 @@ def export_geojson(concept: Concept, path) -> int:
     return exporting.export_geojson(concept, path)
 
 
+def setup_missing(concept: Concept) -> list[str]:
+    """The steps of the wizard still open that a concept cannot do without, by name: its area,
+    fields of action, measures. (Quarters, the base map and the team are optional.) The concept
+    page names them and, with the home page, offers to continue the setup."""
+    steps = [(concept.area is None, _("ein Fördergebiet")), (not concept.fields_of_action.exists(), _("Handlungsfelder")),
+             (not concept.measures.exists(), _("Maßnahmen"))]
+    return [label for missing, label in steps if missing]
+
+
 def setup_open(concept: Concept) -> bool:
-    """Is a step of the wizard still open that a concept cannot do without: its area, fields of
-    action or measures? (Quarters, the base map and the team are optional.) The concept page and the
-    home page then offer to continue the setup."""
-    return concept.area is None or not concept.fields_of_action.exists() or not concept.measures.exists()
+    return bool(setup_missing(concept))
 
 
 def concept_slugs() -> list[str]:
@@ -188,11 +195,50 @@ def save_quarter(user, concept: Concept, quarter: Quarter, *, via: str = "web") 
     return quarter
 
 
+def _listed(objs) -> str:
+    return ", ".join(f"{o.number} „{o.title if hasattr(o, 'title') else o.name}“" for o in objs)
+
+
+def _removal_problems(removed_fields, removed_goals, goals) -> list[ValidationError]:
+    """Why deleting these fields of action and goals would take along something the planner entered:
+    goals or sub-goals not deleted (or moved) in the same save, measures assigned. One error per
+    field or goal, its ``params["target"]`` the object it belongs to."""
+    gone = {g.pk for g in removed_goals}
+    moved = {g.pk: g for g in goals if g.pk}
+    after = lambda g: moved.get(g.pk, g)  # noqa: E731
+    problems = []
+
+    def problem(target, message, code, objs):
+        problems.append(ValidationError(message % {"n": target.number, "list": _listed(objs)}, code=code,
+                                        params={"target": target}))
+
+    for field in removed_fields:
+        kept = [g for g in field.goals.all() if g.pk not in gone and after(g).field_of_action_id == field.pk]
+        if kept:
+            problem(field, _("Handlungsfeld %(n)s hat noch Ziele (%(list)s): diese zuerst löschen oder einem "
+                             "anderen Handlungsfeld zuordnen."), "field_has_goals", kept)
+        used = {m.pk: m for m in (*field.primary_measures.all(), *field.further_measures.all())}
+        if used:
+            problem(field, _("Handlungsfeld %(n)s sind noch Maßnahmen zugeordnet (%(list)s): diese zuerst einem "
+                             "anderen Handlungsfeld zuordnen."), "field_in_use", sorted(used.values(), key=lambda m: m.sort_key))
+    for goal in removed_goals:
+        kept = [g for g in goal.children.all() if g.pk not in gone and after(g).parent_id == goal.pk]
+        if kept:
+            problem(goal, _("Ziel %(n)s hat noch Unterziele (%(list)s): diese zuerst löschen oder einem anderen "
+                            "Ziel zuordnen."), "goal_has_goals", kept)
+        if goal.measures.exists():
+            problem(goal, _("Ziel %(n)s sind noch Maßnahmen zugeordnet (%(list)s): diese Zuordnung zuerst in der "
+                            "Maßnahme lösen."), "goal_in_use", goal.measures.all())
+    return problems
+
+
 def save_structure(user, concept: Concept, *, fields=(), removed_fields=(), goals=(), removed_goals=(),
-                   via: str = "web") -> None:
+                   via: str = "web") -> list[str]:
     """Save fields of action and goals together: new and changed ones in ``fields``/``goals``
-    (model instances), deleted ones in ``removed_*``. Numbers stay unique; a field of action that
-    still has measures cannot go."""
+    (model instances), deleted ones in ``removed_*``. Numbers stay unique; nothing goes along
+    unasked: a field of action or goal is deleted only with its goals or sub-goals ticked too
+    (or moved), and not while measures are assigned to it. Returns what was deleted, for the
+    planner to read."""
     access.require(user, "structure", "edit", concept)
     number = lambda o: o.number  # noqa: E731
     for numbers in (keys_after(concept.fields_of_action.all(), fields, removed_fields, number),
@@ -200,6 +246,9 @@ def save_structure(user, concept: Concept, *, fields=(), removed_fields=(), goal
         twice = repeated(numbers)
         if twice:
             raise invalid(_("Jede Nummer darf nur einmal vorkommen (doppelt: %(n)s).") % {"n": ", ".join(twice)}, "duplicate_number")
+    problems = _removal_problems(removed_fields, removed_goals, goals)
+    if problems:
+        raise ValidationError(problems)
     try:
         with change(user, via):
             for obj in (*removed_goals, *removed_fields):
@@ -217,6 +266,8 @@ def save_structure(user, concept: Concept, *, fields=(), removed_fields=(), goal
     except IntegrityError:
         raise invalid(_("Nummern können nicht in einem Schritt getauscht werden; bitte zuerst eine freie "
                                 "Nummer vergeben."), "number_swap") from None
+    return ([_("Handlungsfeld %(n)s „%(name)s“") % {"n": f.number, "name": f.name} for f in removed_fields]
+            + [_("Ziel %(n)s „%(name)s“") % {"n": g.number, "name": g.title} for g in removed_goals])
 
 
 def save_measure(user, concept: Concept, measure: Measure, *, further_fields=None, goals=None, milestones=(),
@@ -400,7 +451,7 @@ GeoFileError = geoio.GeoFileError
 # The entity types other apps may construct and read; they change them only through the functions above.
 __all__ = [
     "City", "Concept", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
-    "concept_by_slug", "concept_slugs", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
+    "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "apply_template", "copy_structure", "templates",
 ]

@@ -70,7 +70,7 @@ def _concept_page(request, concept):
         "statuses": Measure.Status.choices,
         "filters": {k: request.GET.get(k, "") for k in ("field", "status", "quarter", "q")},
         "can_edit": can_edit,
-        "setup_open": can_edit and services.setup_open(concept),
+        "setup_missing": services.setup_missing(concept) if can_edit else [],
         "is_member": access.allows(request.user, "dashboard", "view", concept),
         "measure_count": concept.measures.count(),
         **participation.phase_summary(concept),
@@ -191,6 +191,21 @@ def quarter_edit(request, concept, pk=None):
     }, status=400 if request.method == "POST" else 200)
 
 
+def _place_errors(exc: ValidationError, forms) -> str | None:
+    """Put each error that names its object (``params["target"]``) at that object's form; return
+    the others as one line for the top of the page (None when every error found its form)."""
+    rest = []
+    for error in getattr(exc, "error_list", [exc]):
+        target = (error.params or {}).get("target")
+        form = next((f for f in forms if target is not None and f.instance.pk == target.pk
+                     and type(f.instance) is type(target)), None)
+        if form is None:
+            rest.extend(error.messages)
+        else:
+            form.add_error(None, error.messages[0])
+    return " ".join(rest) or None
+
+
 @access.concept_view("structure", "edit", methods=("GET", "POST"))
 def structure_edit(request, concept):
     """Fields of action and the goal tree of a concept, edited together."""
@@ -201,13 +216,16 @@ def structure_edit(request, concept):
     error = None
     if request.method == "POST" and fields.is_valid() and goals.is_valid():
         try:
-            services.save_structure(request.user, concept, fields=fields.save(commit=False),
-                                    removed_fields=fields.deleted_objects, goals=goals.save(commit=False),
-                                    removed_goals=goals.deleted_objects)
+            deleted = services.save_structure(request.user, concept, fields=fields.save(commit=False),
+                                              removed_fields=fields.deleted_objects, goals=goals.save(commit=False),
+                                              removed_goals=goals.deleted_objects)
         except ValidationError as exc:
-            error = " ".join(exc.messages)
+            error = _place_errors(exc, [*fields, *goals])
         else:
-            messages.success(request, _("Handlungsfelder und Ziele wurden gespeichert."))
+            saved = _("Handlungsfelder und Ziele wurden gespeichert.")
+            if deleted:
+                saved += " " + _("Gelöscht: %(list)s.") % {"list": ", ".join(deleted)}
+            messages.success(request, saved)
             return redirect(concept)
     status = 400 if request.method == "POST" else 200
     return render(request, "concepts/structure_form.html", {

@@ -6,7 +6,8 @@ in the other language's notation is refused with a message saying so, never sile
 ("1.250.000" in the English UI is not 1.25); one whose three digits after the decimal separator
 look like thousands ("1.250,000") is refused as ambiguous. ``parse`` raises InputError with one
 Problem (German message id, translated where it is shown); ``format`` writes a number back in
-the same notation, so what a form shows can be sent again unchanged.
+the same notation, so what a form shows can be sent again unchanged. A percentage may end in
+"%" ("60 %"); its messages give a percent example ("60 oder 60,5"), not an amount.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Notation:
     decimal: str
     group: str
     example: str
+    percent_example: str
 
     @property
     def pattern(self) -> re.Pattern:
@@ -33,8 +35,8 @@ class Notation:
         return re.compile(rf"^([0-9]{{1,3}}(?:{g}[0-9]{{3}})+|[0-9]+)(?:{d}([0-9]+))?$")
 
 
-GERMAN = Notation(",", ".", "1.250.000,50")
-ENGLISH = Notation(".", ",", "1,250,000.50")
+GERMAN = Notation(",", ".", "1.250.000,50", "60 oder 60,5")
+ENGLISH = Notation(".", ",", "1,250,000.50", "60 or 60.5")
 
 
 def notation(language: str | None) -> Notation:
@@ -74,11 +76,14 @@ def guess(text: str) -> Decimal | None:
     return None
 
 
-def parse(text: str, language: str | None) -> Decimal:
+def parse(text: str, language: str | None, percent: bool = False) -> Decimal:
     """The number ``text`` means in the notation of ``language``; InputError if it is no number,
-    is written in the other notation, or is ambiguous."""
+    is written in the other notation, or is ambiguous. A ``percent`` may end in "%"."""
     value = text.strip()
     own = notation(language)
+    example = own.percent_example if percent else own.example
+    if percent and value.endswith("%"):
+        value = value[:-1].rstrip()
     other = GERMAN if own is ENGLISH else ENGLISH
     sign, body = _sign(value)
     read = _read(_spaced(body, own), own) if len(value) <= MAX_LENGTH else None
@@ -97,9 +102,9 @@ def parse(text: str, language: str | None) -> Decimal:
                  if own is GERMAN else
                  gettext_noop("„%(value)s“ ist im deutschen Zahlenformat geschrieben. Bitte so schreiben: "
                               "%(example)s (Komma zwischen den Tausendern, Punkt vor den Dezimalstellen)."))
-        raise InputError([Problem(msgid, {"value": value, "example": own.example})])
+        raise InputError([Problem(msgid, {"value": value, "example": example})])
     raise InputError([Problem(gettext_noop("„%(value)s“ ist keine Zahl. Beispiel: %(example)s"),
-                              {"value": value[:MAX_LENGTH], "example": own.example})])
+                              {"value": value[:MAX_LENGTH], "example": example})])
 
 
 def format(value, language: str | None, places: int | None = None) -> str:  # noqa: A001 - the module's verb

@@ -60,6 +60,8 @@ class MeasureRef:
     number: str
     title: str
     cancelled: bool = False
+    start_year: int | None = None  # the measure's own time plan (Beginn/Ende), where set
+    end_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ class Cell:
 @dataclass(frozen=True)
 class Warning:
     code: str  # no_rates | no_financing | above_cost | outside_period | above_cap | gap | no_rate | unknown_measure
+    #          | outside_schedule | duplicate_cost
     message: str  # German text; isek.finance.kuf.localized() gives it in the UI language
     measure: str | None = None
     year: int | None = None
@@ -189,12 +192,36 @@ def _pick(cell: Cell, what: str) -> Decimal:
     return cell.sources.get(what, ZERO)
 
 
+def _cost_line_checks(measures: list[MeasureRef], costs: list[CostLine]) -> list[Warning]:
+    """Costs in a year outside the measure's own time plan, and cost rows entered twice (same
+    year, cost group and amount): hints, not refusals – a planner may mean both."""
+    plans = {m.key: m for m in measures}
+    out, seen, outside = [], set(), set()
+    for line in costs:
+        ref = plans.get(line.measure)
+        if ref is not None and (line.measure, line.year) not in outside and (
+                (ref.start_year is not None and line.year < ref.start_year)
+                or (ref.end_year is not None and line.year > ref.end_year)):
+            outside.add((line.measure, line.year))
+            first, last = ref.start_year or ref.end_year, ref.end_year or ref.start_year
+            out.append(Warning("outside_schedule", f"Kosten außerhalb des Zeitplans der Maßnahme ({first}–{last}).",
+                               line.measure, line.year, (("start", first), ("end", last))))
+        key = (line.measure, line.year, line.group, line.amount)
+        if key in seen:
+            out.append(Warning("duplicate_cost", f"Kostengruppe {line.group} mit {line.amount} € zweimal eingetragen: "
+                                                 "doppelte Kostenposition?", line.measure, line.year,
+                               (("group", line.group), ("amount", line.amount))))
+        seen.add(key)
+    return out
+
+
 def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[FinancingLine], rules: Rules) -> KufResult:
     """The KuF of a concept: every measure and year financed by the rules and the overrides."""
     cells: dict[tuple[str, int], Cell] = {}
     cost_by_group: dict[tuple[str, str, int], Decimal] = defaultdict(lambda: ZERO)
     warnings: list[Warning] = []
     known = {m.key for m in measures}
+    warnings += _cost_line_checks(measures, costs)
     for line in costs:
         cell = cells.setdefault((line.measure, line.year), Cell())
         cell.cost += line.amount

@@ -28,6 +28,8 @@ WARNING_TEXTS = {
     "unknown_measure": gettext_lazy("Kosten einer unbekannten Maßnahme."),
     "no_financing": gettext_lazy("Maßnahme %(number)s hat weder Kosten noch Finanzierung."),
     "above_cap": gettext_lazy("Zuwendung gesamt %(grant)s € liegt über der Förderobergrenze %(cap)s €."),
+    "outside_schedule": gettext_lazy("Kosten außerhalb des Zeitplans der Maßnahme (%(start)s–%(end)s)."),
+    "duplicate_cost": gettext_lazy("Kostengruppe %(group)s mit %(amount)s € zweimal eingetragen: doppelte Kostenposition?"),
     "no_programme": gettext_lazy("Für das Förderprogramm des Konzepts sind keine Förderregeln hinterlegt: kein Bundesanteil berechnet."),
 }
 
@@ -50,12 +52,14 @@ def localized(warnings: list[engine.Warning]) -> list[engine.Warning]:
 TARGETS = {
     "no_rates": "rates", "no_rate": "rates", "above_cap": "rates", "no_programme": "concept", "above_cost": "measure", "gap": "measure",
     "outside_period": "measure", "no_financing": "measure", "unknown_measure": "import",
+    "outside_schedule": "schedule", "duplicate_cost": "measure",
 }
 
 
 ACTIONS = {
     "measure": gettext_lazy("Kosten und Finanzierung bearbeiten"), "rates": gettext_lazy("Fördersätze bearbeiten"),
     "concept": gettext_lazy("Förderprogramm des Konzepts wählen"), "import": gettext_lazy("Maßnahmenliste übernehmen"),
+    "schedule": gettext_lazy("Zeitplan der Maßnahme bearbeiten"),
 }
 
 
@@ -79,6 +83,8 @@ def target(concept: Concept, warning: engine.Warning) -> str:
     kind = TARGETS[warning.code]
     if kind == "measure" and warning.measure is not None:
         return reverse("finance:kuf-measure", args=[concept.slug, warning.measure])
+    if kind == "schedule" and warning.measure is not None:
+        return reverse("concepts:measure-edit", args=[concept.slug, warning.measure])
     if kind == "concept":
         return reverse("concepts:concept-edit", args=[concept.slug])
     if kind == "import":  # costs of a measure the list does not have: bring in the list
@@ -110,7 +116,8 @@ def rules_for(concept: Concept) -> engine.Rules:
 def inputs(concept: Concept):
     """(measures, costs, financing, rules) of the concept's current plan."""
     measures = [
-        engine.MeasureRef(str(m.pk), m.number, m.title, m.status == Measure.Status.CANCELLED)
+        engine.MeasureRef(str(m.pk), m.number, m.title, m.status == Measure.Status.CANCELLED,
+                          m.start.year if m.start else None, m.end.year if m.end else None)
         for m in concept.measures.all()
     ]
     costs = [

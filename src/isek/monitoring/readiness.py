@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.analysis import services as analysis
 from isek.concepts.services import Concept
-from isek.finance import services as finance
 
 from .models import Indicator, ReportText
 
@@ -97,8 +96,8 @@ def check(concept: Concept) -> list[Item]:
     missing = [] if measures else [Gap(_("mindestens eine Maßnahme"), reverse("concepts:measure-new", args=[slug]))]
     for m in measures:
         gaps = []  # the measure form places it and plans its time
-        if m.geometry is None:
-            gaps.append(_("Verortung"))
+        if m.geometry is None:  # a measure without a place of its own: "gilt für das ganze Fördergebiet"
+            gaps.append(_("Verortung (oder „gilt für das ganze Fördergebiet“)"))
         if not (m.start and m.end):
             gaps.append(_("Zeitplan"))
         if gaps:
@@ -109,10 +108,14 @@ def check(concept: Concept) -> list[Item]:
                                reverse("finance:kuf-measure", args=[slug, m.pk])))
     items.append(_item("measures", _("Maßnahmen mit Kosten, Finanzierung und Zeitplan"), missing,
                        reverse("finance:kuf", args=[slug])))
-    rules = finance.rules_of_land(concept)
-    items.append(_item("rates", _("Fördersätze der Jahre"),
-                       [] if concept.funding_rates.exists() else [_("Fördersatz je Jahr")],
-                       reverse("finance:kuf-rates", args=[slug]), applicable=rules is not None and rules.known))
+    # Checked against the concept's own years, whether or not isek knows the Land's rules: each
+    # year of the concept needs its rate (a new user's walk in Baden-Württemberg read "nicht
+    # zutreffend" with every rate set).
+    rated = set(concept.funding_rates.values_list("year", flat=True))
+    unrated = [y for y in range(concept.start_year, concept.end_year + 1) if y not in rated]
+    missing = ([_("Fördersatz je Jahr")] if not rated else
+               [_("Fördersatz für %(years)s") % {"years": ", ".join(map(str, unrated))}] if unrated else [])
+    items.append(_item("rates", _("Fördersätze der Jahre"), missing, reverse("finance:kuf-rates", args=[slug])))
     items.append(_item("steering", _("Steuerung und Beteiligung"), text_missing("steering"), texts_url))
     items.append(_item("continuation", _("Verstetigung"), text_missing("continuation"), texts_url))
 

@@ -21,13 +21,15 @@ class NumberField(forms.DecimalField):
     1,250,000.50 – with isek's own message for a number in the other notation, an ambiguous one or
     no number (isek.core.numbers); the browser's own number validation, which speaks another
     register than the UI, never runs. Gives a Decimal, or a float where the model keeps a float
-    (``as_float``). KernFormMixin puts it in place of every DecimalField and FloatField."""
+    (``as_float``). A ``percent`` field (one labelled "(%)") also takes "60 %" and gives a percent
+    example in its messages. KernFormMixin puts it in place of every DecimalField and FloatField."""
 
     widget = forms.TextInput
 
-    def __init__(self, *, as_float: bool = False, **kwargs):
+    def __init__(self, *, as_float: bool = False, percent: bool | None = None, **kwargs):
         self.as_float = as_float
         super().__init__(**kwargs)
+        self.percent = "(%)" in str(self.label or "") if percent is None else percent
 
     @classmethod
     def replacing(cls, field: forms.Field) -> NumberField:
@@ -50,7 +52,7 @@ class NumberField(forms.DecimalField):
         if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
             return Decimal(repr(value) if isinstance(value, float) else value)
         try:
-            return numbers.parse(str(value), get_language())
+            return numbers.parse(str(value), get_language(), percent=self.percent)
         except InputError as exc:
             raise forms.ValidationError(exc.messages(gettext), code="invalid") from None
 
@@ -84,6 +86,19 @@ class KernFormMixin:
                 w.attrs.setdefault("class", "kern-form-input__select")
             else:
                 w.attrs.setdefault("class", "kern-form-input__input")
+
+    def add_error(self, field, error):
+        """As Django's, but a message already shown at a field is not added there again (a model's
+        clean() that repeats a rule the form field checked first, e.g. a required reason)."""
+        if field is None and isinstance(error, forms.ValidationError) and hasattr(error, "error_dict"):
+            shown = self._errors or {}
+            kept = {name: [e for e in errors if not set(e.messages) <= set(shown.get(name, []))]
+                    for name, errors in error.error_dict.items()}
+            kept = {name: errors for name, errors in kept.items() if errors}
+            if not kept:
+                return
+            error = forms.ValidationError(kept)
+        super().add_error(field, error)
 
     def full_clean(self):
         super().full_clean()

@@ -1,8 +1,13 @@
 """The one format of euro amounts on pages: German grouping, cents where there are any
 (1.250.000,50 – 1.250.000), never rounded to whole euros."""
 
+from decimal import Decimal
+
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils.translation import get_language
+
+from isek.core import numbers
 
 register = template.Library()
 
@@ -11,3 +16,12 @@ register = template.Library()
 def money(value):
     """An amount without its unit: ``{{ amount|money }} €``; empty for None."""
     return "" if value is None or value == "" else floatformat(value, "-2g")
+
+
+@register.filter
+def percent(value):
+    """A rate without its unit, as few decimals as it has: ``{{ rate|percent }} %`` gives 60 % and
+    60,5 % side by side (not 60 % and 60,50 %); empty for None."""
+    if value is None or value == "":
+        return ""
+    return numbers.format(Decimal(str(value)).normalize(), get_language())
