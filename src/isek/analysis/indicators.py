@@ -189,22 +189,25 @@ def union_area(geoms, area, tile: float = TILE_M) -> float:
     geoms = np.asarray([g for g in geoms if g is not None and not g.is_empty], dtype=object)
     if len(geoms) == 0:
         return 0.0
+    total = 0.0
+    for box, idx, inside in _tiles(geoms, area, tile):
+        merged = shapely.union_all(shapely.clip_by_rect(geoms[idx], *box.bounds))
+        total += (merged if inside else shapely.intersection(merged, area)).area
+    return float(total)
+
+
+def _tiles(geoms, area, tile: float):
+    """(box, indices of the ``geoms`` meeting it, whether the box lies wholly inside ``area``) for
+    each ``tile`` × ``tile`` m box over ``area``'s bounds that some geometry meets."""
     tree = shapely.STRtree(geoms)
     x0, y0, x1, y1 = area.bounds
     shapely.prepare(area)
-    total = 0.0
     for x in np.arange(x0, x1, tile):
         for y in np.arange(y0, y1, tile):
             box = shapely.box(x, y, min(x + tile, x1), min(y + tile, y1))
             idx = tree.query(box, predicate="intersects")
-            if not len(idx):
-                continue
-            parts = shapely.clip_by_rect(geoms[idx], *box.bounds)
-            merged = shapely.union_all(parts)
-            if not shapely.contains(area, box):
-                merged = shapely.intersection(merged, area)
-            total += merged.area
-    return float(total)
+            if len(idx):
+                yield box, idx, shapely.contains(area, box)
 
 
 LANDUSE_CLASSES = ("water", "green", "transport", "commercial", "residential")
@@ -241,26 +244,18 @@ def landuse_partition(geoms, classes, area, tile: float = TILE_M) -> dict[str, f
         return totals
     rank = np.empty(len(geoms), dtype=int)
     rank[np.argsort(shapely.area(geoms), kind="stable")] = np.arange(len(geoms))  # smallest first
-    tree = shapely.STRtree(geoms)
-    x0, y0, x1, y1 = area.bounds
-    shapely.prepare(area)
-    for x in np.arange(x0, x1, tile):
-        for y in np.arange(y0, y1, tile):
-            box = shapely.box(x, y, min(x + tile, x1), min(y + tile, y1))
-            idx = tree.query(box, predicate="intersects")
-            if not len(idx):
+    for box, idx, inside in _tiles(geoms, area, tile):
+        idx = idx[np.argsort(rank[idx])]
+        parts = shapely.clip_by_rect(geoms[idx], *box.bounds)
+        if not inside:
+            parts = shapely.intersection(parts, area)
+        taken = None
+        for part, cls in zip(parts, classes[idx]):
+            if part.is_empty:
                 continue
-            idx = idx[np.argsort(rank[idx])]
-            parts = shapely.clip_by_rect(geoms[idx], *box.bounds)
-            if not shapely.contains(area, box):
-                parts = shapely.intersection(parts, area)
-            taken = None
-            for part, cls in zip(parts, classes[idx]):
-                if part.is_empty:
-                    continue
-                own = part if taken is None else shapely.difference(part, taken)
-                totals[cls] += own.area
-                taken = part if taken is None else shapely.union(taken, part)
+            own = part if taken is None else shapely.difference(part, taken)
+            totals[cls] += own.area
+            taken = part if taken is None else shapely.union(taken, part)
     return {k: float(v) for k, v in totals.items()}
 
 
