@@ -278,6 +278,10 @@ def _measures_asked(request, concept):
             raise ParseError(_("„updated_since“ ist ein Zeitpunkt nach ISO 8601, z. B. 2026-01-31T12:00:00Z."))
         if timezone.is_naive(since):
             since = timezone.make_aware(since)
+        try:  # in UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows (schemathesis sent -18:03)
+            since = since.astimezone(datetime.timezone.utc)
+        except OverflowError:
+            raise ParseError(_("„updated_since“ ist ein Zeitpunkt nach ISO 8601, z. B. 2026-01-31T12:00:00Z.")) from None
     return concepts.filtered_measures(
         concept, field=_int(request, "field", 0, 1, 32767) if "field" in q else None, status=status, quarter=quarter,
         within=bbox_polygon(q["bbox"]) if "bbox" in q else None, changed_since=since).prefetch_related("goals")
