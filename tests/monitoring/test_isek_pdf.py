@@ -51,6 +51,24 @@ def test_isek_pdf_totals_the_own_share_under_the_measures(new_city, isek_text):
     assert f"Summe {total}" in isek_text
 
 
+def test_isek_pdf_measure_rows_and_sum_add_up_with_the_further_money(new_city, isek_text):
+    """A Bautzen planner's walk: EU money was missing, so cost ≠ grant + own share."""
+    result = kuf.current(new_city)
+    assert result.total("eu") > 0
+    section6 = isek_text[isek_text.index("6 Maßnahmen"):isek_text.index("7 Kosten und Finanzierung")]
+    assert "Weitere Mittel (€)" in section6
+    euro = r"(?<![\d.])(\d{1,3}(?:\.\d{3})*)"
+    euros = " ".join([euro] * 4) + r"(?![\d.,])"
+    rows = [section6[section6.index(f"{m.number} "):] for m in new_city.measures.all()]
+    rows.append(section6[section6.index("Summe "):])
+    with_further = 0
+    for row in rows:
+        cost, grant, own, further = (int(n.replace(".", "")) for n in re.search(euros, row).groups())
+        assert abs(cost - (grant + own + further)) <= 2, row[:200]  # whole euros, each rounded
+        with_further += further > 0
+    assert with_further >= 2  # the measure with EU money and the sum
+
+
 def test_time_plan_shows_the_full_measure_names(new_city, drawn):
     measures = list(new_city.measures.select_related("primary_field").prefetch_related("milestones"))
     charts.gantt(measures, new_city.start_year, new_city.end_year)

@@ -66,13 +66,20 @@ def _sections(concept: Concept) -> dict:
     return out
 
 
-MEASURE_FIGURES = ("cost", "grant", "municipality")  # the KuF figures of the ISEK's measure table
+FURTHER = ("eu", "private", "other", "unidentified")  # "Weitere Mittel": neither grant nor own share
+
+
+def _measure_figures(total) -> dict[str, Decimal]:
+    """Cost, grant, own share and further money, read by name with ``total(what)``: they add up to the cost."""
+    figures = {w: total(w) for w in ("cost", "grant", "municipality")}
+    figures["further"] = sum((total(w) for w in FURTHER), ZERO)
+    return figures
 
 
 def _measure_rows(concept: Concept, result: finance.KufResult) -> list[dict]:
     rows = []
     for m in concept.measures.select_related("primary_field").prefetch_related("sources", "milestones"):
-        rows.append({"m": m, **{w: result.measure_total(str(m.pk), w) for w in MEASURE_FIGURES}})
+        rows.append({"m": m, **_measure_figures(lambda w, key=str(m.pk): result.measure_total(key, w))})
     return rows
 
 
@@ -159,7 +166,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["finance"] = _finance_table(result)
         ctx["measure_rows"] = _measure_rows(concept, result)
         ctx["measure_count"] = _measure_count(ctx["measure_rows"])
-        ctx["measure_totals"] = {w: result.total(w) for w in MEASURE_FIGURES}
+        ctx["measure_totals"] = _measure_figures(result.total)
         ctx["sections"] = _sections(concept)
         ctx["goals"] = list(concept.goals.select_related("field_of_action", "parent").order_by("field_of_action__number", "number"))
         ctx["quarters"] = list(concept.quarters.all())
