@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from isek.analysis import services as analysis
+from isek.concepts import services as concepts
 from isek.concepts.services import Concept, Measure, Milestone
 from isek.core import pdf
 from isek.core.tabular import as_text_cell
@@ -94,13 +95,18 @@ def _document_title(concept: Concept) -> str:
     return concept.name if concept.name.upper().startswith("ISEK") else f"ISEK {concept.name}"
 
 
-def _field_sources(fields) -> list[tuple[str, str]]:
-    """Each distinct source of the fields of action once, with the numbers of the fields it is for."""
+def _field_sources(fields, goals) -> list[tuple[str, str, bool]]:
+    """Each distinct source of the fields of action once, with the numbers of the fields it is for
+    and whether these are all of them. A template's source (it calls the structure a proposal) only
+    for fields that still have a goal marked illustrative."""
+    fields = list(fields)
+    proposed = {g.field_of_action_id for g in goals if g.illustrative}
     by_source: dict[str, list[str]] = {}
     for f in fields:
-        if f.source.strip():
+        if f.source.strip() and (f.pk in proposed or not concepts.is_template_source(f.source)):
             by_source.setdefault(f.source.strip(), []).append(str(f.number))
-    return [(", ".join(numbers), source) for source, numbers in by_source.items()]
+    return [(", ".join(numbers), source, len(fields) > 1 and len(numbers) == len(fields))
+            for source, numbers in by_source.items()]
 
 
 def _shares(result: finance.KufResult, sources: list[dict]) -> list[tuple[str, Decimal]]:
@@ -174,7 +180,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["indicators"] = _indicator_rows(concept, ov["indicators"], with_charts=False)
         ctx["cost_catalogue"] = finance.cost_catalogue(concept)
         ctx["doc_title"] = _document_title(concept)
-        ctx["field_sources"] = _field_sources(ctx["fields"].values())
+        ctx["field_sources"] = _field_sources(ctx["fields"].values(), ctx["goals"])
         ctx["warnings"] = [h.text for h in finance.hints(concept, result)]
         ctx["open_items"] = [i for i in readiness.check(concept) if i.open]
         ctx["land"] = finance.rules_of_land(concept)
