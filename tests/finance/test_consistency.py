@@ -200,8 +200,15 @@ def kuf_pdf(concept, tmp_path) -> dict:
     return per_year
 
 
+MEASURE_COLUMNS = ("cost", "grant", "municipality", "further")  # section 6; further: EU, private, other, unidentified
+
+
+def further(total) -> object:
+    return sum(total(w) for w in ("eu", "private", "other", "unidentified"))
+
+
 def isek_pdf(concept, tmp_path) -> tuple[dict, dict, dict]:
-    """The ISEK PDF: per measure cost, grant and own share (whole euros) with their sums
+    """The ISEK PDF: per measure cost, grant, own share and further money (whole euros) with their sums
     (section 6), per year each source, the cost and the tranche (section 7)."""
     path = tmp_path / "isek.pdf"
     reports.isek_pdf(concept, path)
@@ -213,10 +220,9 @@ def isek_pdf(concept, tmp_path) -> tuple[dict, dict, dict]:
     for ln in lines[six:seven]:
         first = ln.split()[0] if ln.split() else ""
         if first in numbers and first not in per_measure and NUMBER.findall(ln):
-            cost, grant, own = (de(n) for n in NUMBER.findall(ln)[-3:])
-            per_measure[first] = {"cost": cost, "grant": grant, "municipality": own}
+            per_measure[first] = dict(zip(MEASURE_COLUMNS, (de(n) for n in NUMBER.findall(ln)[-4:]), strict=True))
         elif first == "Summe" and not sums:
-            sums = dict(zip(("cost", "grant", "municipality"), numbers_after(ln, "Summe"), strict=False))
+            sums = dict(zip(MEASURE_COLUMNS, numbers_after(ln, "Summe"), strict=False))
     labels = {str(label): key for key, label in presenters.SOURCE_LABELS.items()}
     labels.update({"Kosten": "cost", "Tranche (Bund + Land)": "grant"})
     end = next(i for i, ln in enumerate(lines) if "Beträge in Euro, gerundet" in ln)
@@ -294,12 +300,12 @@ def test_every_channel_shows_the_engines_figures(concept_and_user, tmp_path):
     # Whole euros where the channel shows whole euros.
     problems += differences("dashboard", dashboard(client, concept), years, figures=engine.SOURCES, rounding=whole)
     per_measure, sums, isek_years = isek_pdf(concept, tmp_path)
-    want_measures = {m.number: {w: result.measure_total(m.key, w) for w in ("cost", "grant", "municipality")}
+    want_measures = {m.number: {**{w: result.measure_total(m.key, w) for w in MEASURE_COLUMNS[:3]},
+                                "further": further(lambda w, key=m.key: result.measure_total(key, w))}
                      for m in result.measures}
-    problems += differences("ISEK PDF (measures)", per_measure, want_measures, figures=["cost", "grant", "municipality"],
-                            rounding=whole)
-    problems += differences("ISEK PDF (sum)", {"Summe": sums}, {"Summe": {w: result.total(w) for w in ("cost", "grant", "municipality")}},
-                            figures=["cost", "grant", "municipality"], rounding=whole)
+    problems += differences("ISEK PDF (measures)", per_measure, want_measures, figures=list(MEASURE_COLUMNS), rounding=whole)
+    want_sums = {**{w: result.total(w) for w in MEASURE_COLUMNS[:3]}, "further": further(result.total)}
+    problems += differences("ISEK PDF (sum)", {"Summe": sums}, {"Summe": want_sums}, figures=list(MEASURE_COLUMNS), rounding=whole)
     problems += differences("ISEK PDF (finance)", isek_years, years, figures=["cost", "grant", *engine.SOURCES], rounding=whole)
     channels = sorted({p.split(":")[0] for p in problems})
     assert not problems, f"{len(problems)} differences in {', '.join(channels)}:\n" + "\n".join(problems[:40])

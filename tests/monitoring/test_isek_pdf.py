@@ -51,6 +51,24 @@ def test_isek_pdf_totals_the_own_share_under_the_measures(new_city, isek_text):
     assert f"Summe {total}" in isek_text
 
 
+def test_isek_pdf_measure_rows_and_sum_add_up_with_the_further_money(new_city, isek_text):
+    """A Bautzen planner's walk: EU money was missing, so cost ≠ grant + own share."""
+    result = kuf.current(new_city)
+    assert result.total("eu") > 0
+    section6 = isek_text[isek_text.index("6 Maßnahmen"):isek_text.index("7 Kosten und Finanzierung")]
+    assert "Weitere Mittel (€)" in section6
+    euro = r"(?<![\d.])(\d{1,3}(?:\.\d{3})*)"
+    euros = " ".join([euro] * 4) + r"(?![\d.,])"
+    rows = [section6[section6.index(f"{m.number} "):] for m in new_city.measures.all()]
+    rows.append(section6[section6.index("Summe "):])
+    with_further = 0
+    for row in rows:
+        cost, grant, own, further = (int(n.replace(".", "")) for n in re.search(euros, row).groups())
+        assert abs(cost - (grant + own + further)) <= 2, row[:200]  # whole euros, each rounded
+        with_further += further > 0
+    assert with_further >= 2  # the measure with EU money and the sum
+
+
 def test_time_plan_shows_the_full_measure_names(new_city, drawn):
     measures = list(new_city.measures.select_related("primary_field").prefetch_related("milestones"))
     charts.gantt(measures, new_city.start_year, new_city.end_year)
@@ -108,3 +126,34 @@ def test_isek_pdf_cover_title_sources_measures_and_shares_read_cleanly(new_city,
     result = kuf.current(new_city)
     bund = result.total("bund") / result.total("cost") * 100
     assert f"Bund {bund:.1f} %".replace(".", ",") in text
+
+
+def test_isek_pdf_template_note_only_while_the_structure_is_still_the_proposal(new_city, tmp_path):
+    """A Bautzen planner's walk: after renaming a field, deleting one and unticking "illustrativ" on
+    every goal, section 5 still called the structure a proposal of isek and cited its source."""
+    from isek.concepts import services as concepts
+    from isek.demo.loader import DEMO
+
+    before = tmp_path / "before.pdf"
+    reports.isek_pdf(new_city, before)
+    untouched = pdf_text(before)
+    assert "Vorschlag (illustrativ)" in untouched and "stadtumbaunetzwerk.nrw" in untouched
+
+    fields = {f.number: f for f in new_city.fields_of_action.all()}
+    used = set(new_city.measures.values_list("primary_field__number", flat=True))
+    spare = next(n for n in sorted(fields, reverse=True) if n not in used)
+    renamed = fields[1]
+    renamed.name = "Altstadt und Spreeufer"
+    goals = list(new_city.goals.all())
+    for g in goals:
+        g.illustrative = False
+    gone = [g for g in goals if g.field_of_action_id == fields[spare].pk]
+    concepts.save_structure(DEMO, new_city, fields=[renamed], goals=[g for g in goals if g not in gone],
+                            removed_fields=[fields[spare]], removed_goals=gone)
+    renamed.refresh_from_db()
+    assert renamed.source == ""  # renamed: no longer the template's field
+    after = tmp_path / "after.pdf"
+    reports.isek_pdf(new_city, after)
+    text = pdf_text(after)
+    assert "Altstadt und Spreeufer" in text
+    assert "Vorschlag (illustrativ)" not in text and "stadtumbaunetzwerk.nrw" not in text

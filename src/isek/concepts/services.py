@@ -232,6 +232,12 @@ def _removal_problems(removed_fields, removed_goals, goals) -> list[ValidationEr
     return problems
 
 
+def is_template_source(text: str) -> bool:
+    """Whether ``text`` is the source a structure template gave its fields of action (which calls
+    the structure a proposal), not one the planner wrote."""
+    return bool(text.strip()) and text.strip() in {t.source.strip() for t in structures.templates().values()}
+
+
 def save_structure(user, concept: Concept, *, fields=(), removed_fields=(), goals=(), removed_goals=(),
                    via: str = "web") -> list[str]:
     """Save fields of action and goals together: new and changed ones in ``fields``/``goals``
@@ -249,11 +255,14 @@ def save_structure(user, concept: Concept, *, fields=(), removed_fields=(), goal
     problems = _removal_problems(removed_fields, removed_goals, goals)
     if problems:
         raise ValidationError(problems)
+    names = dict(concept.fields_of_action.filter(pk__in=[f.pk for f in fields if f.pk]).values_list("pk", "name"))
     try:
         with change(user, via):
             for obj in (*removed_goals, *removed_fields):
                 obj.delete()
             for obj in fields:
+                if obj.pk in names and names[obj.pk] != obj.name and is_template_source(obj.source):
+                    obj.source = ""  # renamed: no longer the template's field of action
                 obj.concept = concept
                 obj.full_clean(exclude=["concept"], validate_unique=False)
                 obj.save()

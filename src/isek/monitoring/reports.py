@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from isek.analysis import services as analysis
+from isek.concepts import services as concepts
 from isek.concepts.services import Concept, Measure, Milestone
 from isek.core import pdf
 from isek.core.tabular import as_text_cell
@@ -66,13 +67,20 @@ def _sections(concept: Concept) -> dict:
     return out
 
 
-MEASURE_FIGURES = ("cost", "grant", "municipality")  # the KuF figures of the ISEK's measure table
+FURTHER = ("eu", "private", "other", "unidentified")  # "Weitere Mittel": neither grant nor own share
+
+
+def _measure_figures(total) -> dict[str, Decimal]:
+    """Cost, grant, own share and further money, read by name with ``total(what)``: they add up to the cost."""
+    figures = {w: total(w) for w in ("cost", "grant", "municipality")}
+    figures["further"] = sum((total(w) for w in FURTHER), ZERO)
+    return figures
 
 
 def _measure_rows(concept: Concept, result: finance.KufResult) -> list[dict]:
     rows = []
     for m in concept.measures.select_related("primary_field").prefetch_related("sources", "milestones"):
-        rows.append({"m": m, **{w: result.measure_total(str(m.pk), w) for w in MEASURE_FIGURES}})
+        rows.append({"m": m, **_measure_figures(lambda w, key=str(m.pk): result.measure_total(key, w))})
     return rows
 
 
@@ -87,13 +95,18 @@ def _document_title(concept: Concept) -> str:
     return concept.name if concept.name.upper().startswith("ISEK") else f"ISEK {concept.name}"
 
 
-def _field_sources(fields) -> list[tuple[str, str]]:
-    """Each distinct source of the fields of action once, with the numbers of the fields it is for."""
+def _field_sources(fields, goals) -> list[tuple[str, str, bool]]:
+    """Each distinct source of the fields of action once, with the numbers of the fields it is for
+    and whether these are all of them. A template's source (it calls the structure a proposal) only
+    for fields that still have a goal marked illustrative."""
+    fields = list(fields)
+    proposed = {g.field_of_action_id for g in goals if g.illustrative}
     by_source: dict[str, list[str]] = {}
     for f in fields:
-        if f.source.strip():
+        if f.source.strip() and (f.pk in proposed or not concepts.is_template_source(f.source)):
             by_source.setdefault(f.source.strip(), []).append(str(f.number))
-    return [(", ".join(numbers), source) for source, numbers in by_source.items()]
+    return [(", ".join(numbers), source, len(fields) > 1 and len(numbers) == len(fields))
+            for source, numbers in by_source.items()]
 
 
 def _shares(result: finance.KufResult, sources: list[dict]) -> list[tuple[str, Decimal]]:
@@ -159,7 +172,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["finance"] = _finance_table(result)
         ctx["measure_rows"] = _measure_rows(concept, result)
         ctx["measure_count"] = _measure_count(ctx["measure_rows"])
-        ctx["measure_totals"] = {w: result.total(w) for w in MEASURE_FIGURES}
+        ctx["measure_totals"] = _measure_figures(result.total)
         ctx["sections"] = _sections(concept)
         ctx["goals"] = list(concept.goals.select_related("field_of_action", "parent").order_by("field_of_action__number", "number"))
         ctx["quarters"] = list(concept.quarters.all())
@@ -167,7 +180,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["indicators"] = _indicator_rows(concept, ov["indicators"], with_charts=False)
         ctx["cost_catalogue"] = finance.cost_catalogue(concept)
         ctx["doc_title"] = _document_title(concept)
-        ctx["field_sources"] = _field_sources(ctx["fields"].values())
+        ctx["field_sources"] = _field_sources(ctx["fields"].values(), ctx["goals"])
         ctx["warnings"] = [h.text for h in finance.hints(concept, result)]
         ctx["open_items"] = [i for i in readiness.check(concept) if i.open]
         ctx["land"] = finance.rules_of_land(concept)
