@@ -163,6 +163,11 @@ def extent(info: ExtractInfo) -> Bbox:
     return info.header or info.bbox
 
 
+def clip(a: Bbox, b: Bbox) -> Bbox:
+    """The part of box ``a`` inside box ``b`` (the extent of a cut of an extract ``a`` to ``b``)."""
+    return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+
+
 def covered_share(box: Bbox, area, srid: int) -> float:
     """The share (0–1) of the WGS84 shapely geometry ``area`` that the WGS84 box ``box`` covers,
     measured in metres in ``srid`` (the concept's working CRS); 1.0 for an empty area."""
