@@ -8,7 +8,10 @@ import math
 import pytest
 
 from isek import access
+from isek.analysis import services as analysis
 from isek.geodata import services
+from isek.monitoring import reports
+from tests.monitoring.test_isek_pdf import pdf_text
 from tests import osm_files
 from tests.factories import CityFactory, ConceptFactory, member, multipolygon, square
 
@@ -48,3 +51,28 @@ def test_an_extract_covering_the_whole_area_gets_no_warning(bautzen, client, tmp
     services.start_basemap(OPERATOR, bautzen, _extract(tmp_path / "all.osm.pbf", LON + 0.02), now=True)
     html = _basemap_page(client, bautzen)
     assert "fertig" in html.lower() and "Der Extrakt deckt nur" not in html
+
+
+def _analysed(concept, path, client, tmp_path):
+    """The analysis of ``path`` as planners see it: its page, "Was fehlt noch?" and the ISEK PDF."""
+    services.start_basemap(OPERATOR, concept, path, now=True)
+    run = analysis.start_run(OPERATOR, concept, str(path.resolve()), now=True)
+    assert run.status == "done"
+    client.force_login(member(concept, "planner"))
+    page = client.get(f"/concepts/{concept.slug}/analysis/").content.decode()
+    readiness = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    reports.isek_pdf(concept, tmp_path / "isek.pdf")
+    return page, readiness, pdf_text(tmp_path / "isek.pdf")
+
+
+def test_the_analysis_of_half_the_area_says_so_on_its_page_in_the_checklist_and_in_the_pdf(bautzen, client, tmp_path):
+    page, readiness, pdf = _analysed(bautzen, _extract(tmp_path / "half.osm.pbf", LON + DLON / 2), client, tmp_path)
+    assert WARNING in page and f'href="/concepts/{bautzen.slug}/basemap/"' in page
+    assert 'data-item="analysis" data-status="incomplete"' in readiness and WARNING in readiness
+    assert WARNING in pdf
+
+
+def test_an_analysis_of_the_whole_area_gets_no_warning(bautzen, client, tmp_path):
+    page, readiness, pdf = _analysed(bautzen, _extract(tmp_path / "all.osm.pbf", LON + 0.02), client, tmp_path)
+    assert "Der Extrakt deckt nur" not in page + readiness + pdf
+    assert 'data-item="analysis" data-status="complete"' in readiness
