@@ -11,9 +11,9 @@ from isek import access
 from isek.analysis import services as analysis
 from isek.geodata import services
 from isek.monitoring import reports
-from tests.monitoring.test_isek_pdf import pdf_text
 from tests import osm_files
 from tests.factories import CityFactory, ConceptFactory, member, multipolygon, square
+from tests.monitoring.test_isek_pdf import pdf_text
 
 OPERATOR = access.Operator("test")
 LON, LAT, SIDE = 14.405, 51.186, 600.0
