@@ -89,3 +89,24 @@ def test_a_finished_base_map_leads_to_the_analysis_and_the_file_is_required(page
     assert axe_violations(page) == []
     page.get_by_role("link", name="Zur Bestandsanalyse").click()
     page.wait_for_url(f"**/concepts/{concept.slug}/analysis/")
+
+
+def test_the_partial_cover_warning_passes_axe(page, transactional_db, live_server, settings, tmp_path):
+    """The warning of an extract covering half of the area, on the base-map and analysis pages."""
+    from isek import access
+    from isek.analysis import services as analysis
+    from isek.geodata import services
+    from tests.geodata.test_partial_cover import DLON, LAT, LON, SIDE, WARNING, _extract
+
+    settings.VAR_DIR = str(tmp_path / "var")
+    concept = ConceptFactory(city=CityFactory(ags="14625020", name="Bautzen"), slug="bautzen-altstadt",
+                             area=multipolygon(square(LON, LAT, SIDE)))
+    path = _extract(tmp_path / "half.osm.pbf", LON + DLON / 2)
+    services.start_basemap(access.Operator("test"), concept, path, now=True)
+    analysis.start_run(access.Operator("test"), concept, str(path.resolve()), now=True)
+    member(concept, "planner", username="planerin")
+    login(page, live_server.url, "planerin", "pw-test-123")
+    for url in ("basemap", "analysis"):
+        page.goto(f"{live_server.url}/concepts/{concept.slug}/{url}/")
+        assert page.locator("#partial-cover").inner_text().startswith(WARNING)
+        assert axe_violations(page, exclude_map=True) == []

@@ -196,6 +196,15 @@ def delete_entered_values(user, concept, code: str, pk: int | None = None) -> in
     return values.delete()[0]
 
 
+def covered_percent(concept) -> int | None:
+    """How much of the funding area (in %) the current analysis's extract covers, when below 95 %
+    (its values hold for that part only); None otherwise."""
+    run = current_run(concept)
+    if run is None or not run.extract:
+        return None
+    return geodata.covered_percent(concept, run.extract)
+
+
 def has_finished_run(concept) -> bool:
     """Has an analysis of ``concept`` run to its end?"""
     return AnalysisRun.objects.filter(concept=concept, status=AnalysisRun.Status.DONE).exists()

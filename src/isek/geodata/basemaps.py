@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from isek.core import osmtime
+from isek.core import geo, osmtime
 from isek.core.problems import InputError, Problem, gettext_noop
 
 RULES = Path(__file__).resolve().parent / "tiles"
@@ -153,6 +153,31 @@ def check_coverage(path: str | Path, info: ExtractInfo, area: Bbox) -> None:
     has nodes inside the area's box. The box test first refuses far-away files without reading them."""
     if not overlaps(info.bbox, area) or not nodes_inside(path, area):
         raise no_data(info, area)
+
+
+FULL_COVER = 0.95  # below this share of the area covered by the extract, isek warns
+
+
+def extent(info: ExtractInfo) -> Bbox:
+    """The extract's extent: the box its header claims (the cut it was made as), else its data's box."""
+    return info.header or info.bbox
+
+
+def clip(a: Bbox, b: Bbox) -> Bbox:
+    """The part of box ``a`` inside box ``b`` (the extent of a cut of an extract ``a`` to ``b``)."""
+    return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+
+
+def covered_share(box: Bbox, area, srid: int) -> float:
+    """The share (0–1) of the WGS84 shapely geometry ``area`` that the WGS84 box ``box`` covers,
+    measured in metres in ``srid`` (the concept's working CRS); 1.0 for an empty area."""
+    import shapely
+
+    total = geo.area_m2(area, srid)
+    if total <= 0:
+        return 1.0
+    inside = area.intersection(shapely.box(*box))
+    return min(1.0, geo.area_m2(inside, srid) / total)
 
 
 def no_data(info: ExtractInfo | None, area: Bbox) -> ExtractRefused:

@@ -47,7 +47,7 @@ def execute(pk: int, concept_pk: int, *, analyse: bool = False, user=None) -> No
             os.replace(part, target)  # the previous base map stays until the new one is whole
         Extract.objects.update_or_create(city=bm.city, path=str(cut.resolve()), defaults={
             "concept": concept, "name": f"{bm.extract_name} – {concept.name}"[:200],
-            "bbox": list(basemaps.padded(tuple(area))), "data_date": info.timestamp,
+            "bbox": list(basemaps.clip(basemaps.extent(info), basemaps.padded(tuple(area)))), "data_date": info.timestamp,
             "created_by": user if getattr(user, "pk", None) else None})
         job.done(path=target.name, sha256=sha256_of(target), size_bytes=target.stat().st_size, tiles=tileset.tiles,
                  bounds=list(tileset.bbox), minzoom=tileset.minzoom, maxzoom=tileset.maxzoom,

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from isek import access
 from isek.concepts.services import City, Concept, GeoFileError, read_geofile
+from isek.core import geo, uploads
 from isek.core import jobs as background
-from isek.core import uploads
 from isek.core.audit import change
 from isek.core.files import extract_dir, find_data_file, sha256_of, upload_on_disk
 from isek.core.models import Upload
@@ -535,6 +535,16 @@ def check_extract(concept: Concept, path: str | os.PathLike) -> None:
     check_coverage(concept, path, info)
 
 
+def covered_percent(concept: Concept, path: str | os.PathLike) -> int | None:
+    """The share of the concept's funding area (in %) that the city's extract at ``path`` covers
+    (its extent: header box, else data box), when below ``basemaps.FULL_COVER``; else None."""
+    ext = Extract.objects.filter(city_id=concept.city_id, path=str(Path(path).resolve())).first()
+    if concept.area is None or ext is None or len(ext.bbox or []) != 4:
+        return None
+    share = basemaps.covered_share(tuple(ext.bbox), geo.from_django(concept.area), concept.working_srid)
+    return min(round(share * 100), 94) if share < basemaps.FULL_COVER else None
+
+
 def _extent(concept: Concept) -> Bbox | None:
     if concept.area is not None:
         return tuple(concept.area.extent)
@@ -546,7 +556,7 @@ def _extent(concept: Concept) -> Bbox | None:
 
 def _register(user, city: City, path: Path, name: str, info: basemaps.ExtractInfo) -> Extract:
     ext, _created = Extract.objects.update_or_create(city=city, path=str(Path(path).resolve()), defaults={
-        "concept": None, "name": name[:200], "bbox": list(info.bbox), "data_date": info.timestamp,
+        "concept": None, "name": name[:200], "bbox": list(basemaps.extent(info)), "data_date": info.timestamp,
         "created_by": None if user.pk is None else user})
     return ext
 

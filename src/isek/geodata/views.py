@@ -118,7 +118,8 @@ def basemap_page(request, concept):
     bm = services.basemap_job(concept)
     return render(request, "geodata/basemap.html", {
         "upload_url": reverse("geodata:basemap-uploads", args=[concept.slug]), "chunk_bytes": settings.ISEK_UPLOAD_CHUNK_BYTES,
-        "concept": concept, "basemap": bm, "form": form, "errors": errors, "can_edit": editable,
+        "concept": concept, "basemap": bm, "form": form,
+        "covered_percent": services.covered_percent(concept, bm.extract) if bm and bm.status == "done" else None, "errors": errors, "can_edit": editable,
         "can_analyse": access.allows(request.user, "analysis", "run", concept),
         "max_mb": settings.ISEK_EXTRACT_MAX_BYTES // 1_000_000,
     }, status=400 if request.method == "POST" else 200)

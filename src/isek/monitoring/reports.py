@@ -187,6 +187,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["land_programme"] = ctx["land"].programme(concept.programme)
         ctx["rates"] = list(concept.funding_rates.all())
         ctx["analysis"] = analysis.area_figures(concept)
+        ctx["analysis_covered"] = analysis.covered_percent(concept)
         progress(75, "PDF")
         return pdf.write("monitoring/isek_pdf.html", ctx, path)
 

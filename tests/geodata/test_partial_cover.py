@@ -1,0 +1,78 @@
+"""An extract that covers only part of the funding area gives a base map and an analysis, with a
+warning how much of the area it covers (decision 0026): a Bautzen planner's cut covered 42 %."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from isek import access
+from isek.analysis import services as analysis
+from isek.geodata import services
+from isek.monitoring import reports
+from tests import osm_files
+from tests.factories import CityFactory, ConceptFactory, member, multipolygon, square
+from tests.monitoring.test_isek_pdf import pdf_text
+
+OPERATOR = access.Operator("test")
+LON, LAT, SIDE = 14.405, 51.186, 600.0
+DLON = SIDE / (111_320 * math.cos(math.radians(LAT)))
+WARNING = "Der Extrakt deckt nur 50 % des Fördergebiets ab; die Werte gelten nur für diesen Teil."
+
+
+@pytest.fixture
+def bautzen(db, settings, tmp_path):
+    settings.VAR_DIR = str(tmp_path / "var")
+    city = CityFactory(ags="14625020", name="Bautzen")
+    return ConceptFactory(city=city, slug="bautzen-altstadt", area=multipolygon(square(LON, LAT, SIDE)))
+
+
+def _extract(path, east):
+    """Houses and a street in the west part of the area; the header box ends at ``east``."""
+    x, y = LON + DLON / 8, LAT + 0.002
+    nodes = [(x, y), (x + 0.0005, y), (x + 0.0005, y + 0.0003), (x, y + 0.0003), (x, y - 0.0005), (x + 0.001, y - 0.0005)]
+    ways = [([1, 2, 3, 4, 1], {"building": "house"}), ([5, 6], {"highway": "residential", "name": "Wendische Straße"})]
+    return osm_files.write_pbf(path, (LON - 0.01, LAT - 0.01, east, LAT + 0.02), nodes, ways)
+
+
+def _basemap_page(client, concept):
+    client.force_login(member(concept, "planner"))
+    return client.get(f"/concepts/{concept.slug}/basemap/").content.decode()
+
+
+def test_an_extract_covering_half_of_the_area_is_warned_about_on_the_base_map_page(bautzen, client, tmp_path):
+    services.start_basemap(OPERATOR, bautzen, _extract(tmp_path / "half.osm.pbf", LON + DLON / 2), now=True)
+    html = _basemap_page(client, bautzen)
+    assert "fertig" in html.lower() and WARNING in html
+
+
+def test_an_extract_covering_the_whole_area_gets_no_warning(bautzen, client, tmp_path):
+    services.start_basemap(OPERATOR, bautzen, _extract(tmp_path / "all.osm.pbf", LON + 0.02), now=True)
+    html = _basemap_page(client, bautzen)
+    assert "fertig" in html.lower() and "Der Extrakt deckt nur" not in html
+
+
+def _analysed(concept, path, client, tmp_path):
+    """The analysis of ``path`` as planners see it: its page, "Was fehlt noch?" and the ISEK PDF."""
+    services.start_basemap(OPERATOR, concept, path, now=True)
+    run = analysis.start_run(OPERATOR, concept, str(path.resolve()), now=True)
+    assert run.status == "done"
+    client.force_login(member(concept, "planner"))
+    page = client.get(f"/concepts/{concept.slug}/analysis/").content.decode()
+    readiness = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    reports.isek_pdf(concept, tmp_path / "isek.pdf")
+    return page, readiness, pdf_text(tmp_path / "isek.pdf")
+
+
+def test_the_analysis_of_half_the_area_says_so_on_its_page_in_the_checklist_and_in_the_pdf(bautzen, client, tmp_path):
+    page, readiness, pdf = _analysed(bautzen, _extract(tmp_path / "half.osm.pbf", LON + DLON / 2), client, tmp_path)
+    assert WARNING in page and f'href="/concepts/{bautzen.slug}/basemap/"' in page
+    assert 'data-item="analysis" data-status="incomplete"' in readiness and WARNING in readiness
+    assert WARNING in pdf
+
+
+def test_an_analysis_of_the_whole_area_gets_no_warning(bautzen, client, tmp_path):
+    page, readiness, pdf = _analysed(bautzen, _extract(tmp_path / "all.osm.pbf", LON + 0.02), client, tmp_path)
+    assert "Der Extrakt deckt nur" not in page + readiness + pdf
+    assert 'data-item="analysis" data-status="complete"' in readiness
