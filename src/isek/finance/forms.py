@@ -48,7 +48,7 @@ class RateForm(KernFormMixin, forms.ModelForm):
     one row, not ten saves (found by a new user's walk)."""
 
     until_year = forms.IntegerField(label=_("bis Jahr (optional, für mehrere Jahre)"), required=False,
-                               min_value=1971, max_value=2100)
+                                    min_value=1971, max_value=2100)
 
     class Meta:
         model = FundingRate
