@@ -274,6 +274,34 @@ def test_planner_adds_field_of_action_and_sub_goal(planner_client, bochum):
     assert "Husemannplatz entsiegeln" in page and "Klima &amp; Umwelt" in page
 
 
+def test_renaming_a_field_in_german_only_drops_its_stale_english_name(planner_client, bochum):
+    """A field renamed in German while its English name stays as it was would show English readers the
+    old field; the English name is emptied (English pages then show the German name) and the page says so."""
+    field = bochum.fields_of_action.get(name="Plätze & Freiräume")
+    data = _structure_data(bochum)
+    i = next(k for k in range(data["f-TOTAL_FORMS"]) if data[f"f-{k}-id"] == field.pk)
+    data[f"f-{i}-name"] = "Zentrum am Großen Stern"
+    r = planner_client.post(f"/concepts/{SLUG}/structure/", data, follow=True)
+    field.refresh_from_db()
+    assert field.name == "Zentrum am Großen Stern" and field.name_en == ""
+    assert "englische Name von Handlungsfeld 2 wurde geleert" in r.content.decode()
+    c = client_for(None)
+    c.get("/language/en/", {"next": "/"})
+    english = c.get(f"/concepts/{SLUG}/").content.decode()
+    assert "Zentrum am Großen Stern" in english and "Squares &amp; open spaces" not in english
+
+
+def test_renaming_a_field_in_both_languages_keeps_the_new_english_name(planner_client, bochum):
+    field = bochum.fields_of_action.get(name="Plätze & Freiräume")
+    data = _structure_data(bochum)
+    i = next(k for k in range(data["f-TOTAL_FORMS"]) if data[f"f-{k}-id"] == field.pk)
+    data.update({f"f-{i}-name": "Zentrum am Großen Stern", f"f-{i}-name_en": "Centre at the Großer Stern"})
+    r = planner_client.post(f"/concepts/{SLUG}/structure/", data, follow=True)
+    field.refresh_from_db()
+    assert (field.name, field.name_en) == ("Zentrum am Großen Stern", "Centre at the Großer Stern")
+    assert "wurde geleert" not in r.content.decode()
+
+
 def test_field_with_measures_cannot_be_deleted(planner_client, bochum):
     data = _structure_data(bochum)
     data["f-1-DELETE"] = "on"  # Plätze & Freiräume carries measures

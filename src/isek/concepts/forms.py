@@ -135,6 +135,18 @@ class FieldOfActionForm(KernFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.initial.get("colour"):
             self.initial["colour"] = self.NEW_COLOUR
+        self.fields["name_en"].help_text = _("Leer: englische Seiten zeigen den deutschen Namen.")
+        self.english_dropped = False
+
+    def clean(self):
+        """A field renamed in German only would keep an English name that names the old field: it is
+        emptied (English pages show the German name until someone translates it)."""
+        data = super().clean()
+        if (self.instance.pk and "name" in self.changed_data and "name_en" not in self.changed_data
+                and data.get("name_en")):
+            data["name_en"] = ""
+            self.english_dropped = True
+        return data
 
 
 class GoalForm(KernFormMixin, forms.ModelForm):

@@ -225,6 +225,11 @@ def structure_edit(request, concept):
             saved = _("Handlungsfelder und Ziele wurden gespeichert.")
             if deleted:
                 saved += " " + _("Gelöscht: %(list)s.") % {"list": ", ".join(deleted)}
+            for form in fields:
+                if form.english_dropped:
+                    saved += " " + _("Der englische Name von Handlungsfeld %(number)s wurde geleert, weil nur der "
+                                     "deutsche geändert wurde; englische Seiten zeigen den deutschen Namen, bis er "
+                                     "übersetzt ist.") % {"number": form.instance.number}
             messages.success(request, saved)
             return redirect(concept)
     status = 400 if request.method == "POST" else 200
