@@ -93,6 +93,14 @@ def test_wizard_bad_input_changes_nothing(client, starter, change, message):
     assert not Concept.objects.exists() and not City.objects.exists()
 
 
+def test_empty_wizard_form_asks_for_the_name_not_for_the_optional_short_name(client, starter):
+    """The short name is made from the name: an empty form names the missing name, not the short name."""
+    r = client.post("/concepts/new/", {})
+    html = r.content.decode()
+    assert r.status_code == 400 and "Name des Konzepts" in html and "Bitte einen Kurznamen angeben." not in html
+    assert not Concept.objects.exists()
+
+
 def test_wizard_refuses_a_slug_of_someone_elses_concept(client, starter):
     ConceptFactory(slug="altstadt")
     r = client.post("/concepts/new/", FORM)

@@ -196,7 +196,7 @@ class ConceptStartForm(KernFormMixin, forms.Form):
             # "ISEK Innenstadt Bayreuth" → "isek-innenstadt-bayreuth" (umlauts spelt out, as in addresses)
             spelt = data["name"].translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}))
             data["slug"] = slugify(spelt)[:80].strip("-")
-        if not data.get("slug") and "slug" not in self.errors:
+        if not data.get("slug") and data.get("name") and "slug" not in self.errors:  # a name of signs only
             self.add_error("slug", _("Bitte einen Kurznamen angeben."))
         return data
 
