@@ -126,3 +126,11 @@ def test_only_planners_see_the_citys_extracts(hoyerswerda, role):
     with pytest.raises(Exception) as exc:
         services.extracts_for(user, hoyerswerda)
     assert type(exc.value).__name__ in ("PermissionDenied", "Http404")
+
+
+@pytest.mark.parametrize("language, shown", [("de", "Höchstens 2,0 GB."), ("en", "At most 2.0 GB.")])
+def test_the_size_limit_is_shown_in_a_readable_unit(hoyerswerda, client, settings, language, shown):
+    settings.ISEK_EXTRACT_MAX_BYTES = 2 * 1024 ** 3
+    client.force_login(member(hoyerswerda, "planner"))
+    client.get(f"/language/{language}/")
+    assert shown in client.get(f"/concepts/{hoyerswerda.slug}/basemap/").content.decode().replace("\xa0", " ")

@@ -121,7 +121,7 @@ def basemap_page(request, concept):
         "concept": concept, "basemap": bm, "form": form,
         "covered_percent": services.covered_percent(concept, bm.extract) if bm and bm.status == "done" else None, "errors": errors, "can_edit": editable,
         "can_analyse": access.allows(request.user, "analysis", "run", concept),
-        "max_mb": settings.ISEK_EXTRACT_MAX_BYTES // 1_000_000,
+        "max_bytes": settings.ISEK_EXTRACT_MAX_BYTES,
     }, status=400 if request.method == "POST" else 200)
 
 
