@@ -44,6 +44,8 @@ def test_invited_planner_sets_a_password_and_may_start_a_concept(client):
 
 @pytest.mark.parametrize("data, message", [
     ({"username": "x", "password1": "kurz", "password2": "kurz"}, "zu kurz"),
+    ({"username": "x", "password1": "planung.hoyerswerda", "password2": "planung.hoyerswerda"},
+     "Das Passwort ähnelt zu sehr dem Eintrag „E-Mail-Adresse“."),
     ({"username": "x", "password1": "Stadtumbau-2026!", "password2": "anders-2026!"}, "stimmen nicht überein"),
     ({"username": "hat leerzeichen", "password1": "Stadtumbau-2026!", "password2": "Stadtumbau-2026!"}, "Benutzername"),
 ])
