@@ -360,3 +360,39 @@ def test_rates_are_shown_in_one_format(planner_client):
     concept, _m, _g = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
     body = planner_client.get(f"/concepts/{concept.slug}/kuf/").content.decode()
     assert "2028: 60 %, 2029: 60,5 %" in body
+
+
+def test_a_cost_year_outside_the_period_and_the_rates_gets_one_hint_per_cause(planner_client):
+    """A walk (Bautzen): a cost row in 2034, after the funding period 2024–2032 and without a rate,
+    was told both "no rate for 2034" and "outside the period"; now each cause once, with its form."""
+    import re
+
+    concept, m, group = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    CostItem.objects.create(measure=m, year=2034, cost_group=group, amount=D(1000), eligible=D(1000))
+    assert _kuf_hints(planner_client, concept) == {
+        "3 Quartiersplatz (2034): Kosten außerhalb des Zeitplans der Maßnahme (2028–2029).":
+            f"/concepts/{concept.slug}/measures/{m.pk}/edit/",
+        "3 Quartiersplatz (2034): 2034 liegt außerhalb des Zeitraums 2024–2032.": f"/concepts/{concept.slug}/kuf/measures/{m.pk}/",
+    }
+    # inside the period but without a rate: the rate form, opened with the year in its new row, takes it
+    CostItem.objects.filter(measure=m).update(year=2030)
+    rates_url = f"/concepts/{concept.slug}/kuf/rates/?year=2030"
+    assert _kuf_hints(planner_client, concept) == {
+        "3 Quartiersplatz (2030): Kosten außerhalb des Zeitplans der Maßnahme (2028–2029).":
+            f"/concepts/{concept.slug}/measures/{m.pk}/edit/",
+        "3 Quartiersplatz (2030): Kein Fördersatz für 2030: keine Zuwendung berechnet.": rates_url,
+    }
+    form = planner_client.get(rates_url).content.decode()
+    assert re.search(r'<input type="number" name="r-2-year" value="2030"', form)
+    rows = [{"id": r.pk, "year": r.year, "rate": _de(r.rate), "basis": ""} for r in FundingRate.objects.filter(concept=concept)]
+    r = planner_client.post(rates_url, {**_formset("r", rows + [{"year": "2030", "rate": "60", "basis": ""}], len(rows)),
+                                        "cap-amount": "", "cap-basis": ""})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert list(_kuf_hints(planner_client, concept)) == ["3 Quartiersplatz (2030): Kosten außerhalb des Zeitplans der Maßnahme (2028–2029)."]
+
+
+@pytest.mark.parametrize("year", ["1800", "²⁰³⁰", "9" * 5000, "abc"])
+def test_the_rate_form_ignores_a_year_it_cannot_take(planner_client, year):
+    concept, _m, _g = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    r = planner_client.get(f"/concepts/{concept.slug}/kuf/rates/", {"year": year})
+    assert r.status_code == 200 and '<input type="number" name="r-2-year" min' in r.content.decode()

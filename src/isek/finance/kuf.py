@@ -89,7 +89,10 @@ def target(concept: Concept, warning: engine.Warning) -> str:
         return reverse("concepts:concept-edit", args=[concept.slug])
     if kind == "import":  # costs of a measure the list does not have: bring in the list
         return reverse("finance:measure-import", args=[concept.slug])
-    return reverse("finance:kuf-rates", args=[concept.slug])
+    url = reverse("finance:kuf-rates", args=[concept.slug])
+    if warning.code == "no_rate" and warning.year:  # the rate form opens with that year in its new row
+        url += f"?year={warning.year}"
+    return url
 
 
 def hints(concept: Concept, result: engine.KufResult) -> list[Hint]:

@@ -138,7 +138,11 @@ def measure_finance(request, concept, pk):
 @access.concept_view("kuf", "edit", methods=("GET", "POST"))
 def rates_view(request, concept):
     RateFormSet = modelformset_factory(FundingRate, form=RateForm, extra=1, can_delete=True)
-    rates = RateFormSet(request.POST or None, queryset=FundingRate.objects.filter(concept=concept), prefix="r")
+    # A hint "no rate for 2030" links here with ?year=2030: the new row starts with that year.
+    year = request.GET.get("year", "")
+    initial = [{"year": int(year)}] if len(year) == 4 and year.isascii() and year.isdigit() and 1971 <= int(year) <= 2100 else None
+    rates = RateFormSet(request.POST or None, queryset=FundingRate.objects.filter(concept=concept), prefix="r",
+                        initial=initial)
     cap_instance = FundingCap.objects.filter(concept=concept).first() or FundingCap(concept=concept)
     cap = CapForm(request.POST or None, instance=cap_instance, prefix="cap")
     cap.fields["amount"].required = False
