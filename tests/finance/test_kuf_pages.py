@@ -396,3 +396,21 @@ def test_the_rate_form_ignores_a_year_it_cannot_take(planner_client, year):
     concept, _m, _g = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
     r = planner_client.get(f"/concepts/{concept.slug}/kuf/rates/", {"year": year})
     assert r.status_code == 200 and '<input type="number" name="r-2-year" min' in r.content.decode()
+
+
+def _kuf_pdf_text(client, concept, tmp_path) -> str:
+    from tests.monitoring.test_isek_pdf import pdf_text
+
+    r = client.get(f"/concepts/{concept.slug}/kuf.pdf")
+    assert r.status_code == 200
+    path = tmp_path / f"{concept.slug}.pdf"
+    path.write_bytes(b"".join(r.streaming_content))
+    return pdf_text(path)
+
+
+def test_the_kuf_pdf_calls_only_demo_figures_demo(planner_client, new_city, bochum, tmp_path):
+    """A Bautzen planner's walk: the PDF of a real concept said its figures were "Angaben der Demo"."""
+    real = _kuf_pdf_text(client_for(new_city.roles.get().user), new_city, tmp_path)
+    assert "Kosten- und Finanzierungsübersicht" in real and "Demo" not in real and "illustrativ" not in real
+    demo = _kuf_pdf_text(planner_client, bochum, tmp_path)
+    assert "Enthält illustrative Angaben der Demo" in demo

@@ -105,6 +105,13 @@ def hints(concept: Concept, result: engine.KufResult) -> list[Hint]:
     return out
 
 
+def illustrative(concept: Concept) -> bool:
+    """Whether any figure of the concept's KuF (cost, financing, rate, cap) is illustrative (demo)."""
+    return any(model.objects.filter(illustrative=True, **{lookup: concept}).exists()
+               for model, lookup in ((CostItem, "measure__concept"), (Financing, "measure__concept"),
+                                     (FundingRate, "concept"), (FundingCap, "concept")))
+
+
 def rules_for(concept: Concept) -> engine.Rules:
     programme = FundingProgramme.objects.filter(code=concept.programme).first()
     cap = FundingCap.objects.filter(concept=concept).first()

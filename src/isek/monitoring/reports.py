@@ -14,6 +14,8 @@ import datetime
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -147,6 +149,13 @@ def _common(concept: Concept, ov: dict) -> dict:
             "key": ov["key"], "today": datetime.date.today(), "result": ov["result"]}
 
 
+def site_url(path: str) -> str:
+    """``path`` as a reader of a printed report can open it: with the site's address where it is
+    known (the installation's trusted origin), else "" (the report names the page instead)."""
+    origins = settings.CSRF_TRUSTED_ORIGINS
+    return origins[0].rstrip("/") + path if origins else ""
+
+
 def max_isek_pages(concept: Concept) -> int | None:
     """The page limit of an ISEK in an application in the concept's Land (None where isek knows none)."""
     rules = finance.rules_of_land(concept)
@@ -188,6 +197,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["rates"] = list(concept.funding_rates.all())
         ctx["analysis"] = analysis.area_figures(concept)
         ctx["analysis_covered"] = analysis.covered_percent(concept)
+        ctx["indicators_url"] = site_url(reverse("web:indicators"))
         progress(75, "PDF")
         return pdf.write("monitoring/isek_pdf.html", ctx, path)
 
