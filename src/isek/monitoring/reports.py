@@ -29,7 +29,7 @@ from isek.finance.services import FinanceVersion
 from isek.geodata import services as geodata
 
 from . import charts, figures, readiness
-from .models import Indicator, MonitoringMapping, ReportText, YearNote
+from .models import Indicator, MonitoringMapping, Payment, ReportText, YearNote
 
 ZERO = Decimal(0)
 Progress = Callable[[int, str], None]
@@ -218,6 +218,7 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
         ctx = _common(concept, ov)
         result = ov["result"]
         ctx["year"] = year
+        ctx["illustrative_payments"] = Payment.objects.filter(measure__concept=concept, illustrative=True).exists()
         end = datetime.date(year, 12, 31)
         progress(25, "Ausgaben")
         spend_year = figures.spending(concept, result, year)
