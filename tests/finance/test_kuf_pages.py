@@ -414,3 +414,48 @@ def test_the_kuf_pdf_calls_only_demo_figures_demo(planner_client, new_city, boch
     assert "Kosten- und Finanzierungsübersicht" in real and "Demo" not in real and "illustrativ" not in real
     demo = _kuf_pdf_text(planner_client, bochum, tmp_path)
     assert "Enthält illustrative Angaben der Demo" in demo
+
+
+def test_the_cost_form_sent_again_after_going_back_says_it_is_saved(planner_client):
+    """A walk: back in the browser and "Speichern" again answered "Dieses Feld ist ein Pflichtfeld"
+    (or stored the row twice); the page's one-time token tells a resend."""
+    import re
+
+    concept, m, group = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    url = f"/concepts/{concept.slug}/kuf/measures/{m.pk}/"
+    once = re.search(r'name="once" value="([^"]+)"', planner_client.get(url).content.decode()).group(1)
+    data = {**_formset("c", [{"year": 2028, "cost_group": group.pk, "amount": "1.000", "eligible": "800", "basis": "estimate"}]),
+            **_formset("f", []), "once": once}
+    assert planner_client.post(url, data).status_code == 302
+    before = (list(CostItem.objects.filter(measure=m).values_list("year", "amount", "eligible")), ChangeRecord.objects.count())
+    r = planner_client.post(url, data, follow=True)
+    assert r.redirect_chain == [(url, 302)]
+    page = r.content.decode()
+    assert "Kosten und Finanzierung von 3 waren schon gespeichert; das erneute Senden hat nichts geändert." in page
+    assert "Pflichtfeld" not in page
+    assert (list(CostItem.objects.filter(measure=m).values_list("year", "amount", "eligible")),
+            ChangeRecord.objects.count()) == before == ([(2028, D(1000), D(800))], before[1])
+    # the page shown then has a fresh token: a further change is saved
+    again = re.search(r'name="once" value="([^"]+)"', page).group(1)
+    item = CostItem.objects.get(measure=m)
+    data = {**_formset("c", [{"id": item.pk, "year": 2028, "cost_group": group.pk, "amount": "1.200", "eligible": "800",
+                              "basis": "tender"}], 1), **_formset("f", []), "once": again}
+    assert again != once and planner_client.post(url, data).status_code == 302
+    assert CostItem.objects.get(measure=m).amount == D(1200)
+
+
+def test_a_second_save_with_the_same_token_changes_nothing(planner_client):
+    """Both sends of a double click passed the first check: the save itself spends the token."""
+    from isek.finance import services
+
+    concept, m, group = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    user = concept.roles.get().user
+    for attempt in range(2):
+        item = CostItem(year=2028, cost_group=group, amount=D(1000), eligible=D(1000))
+        if attempt:
+            with pytest.raises(ValidationError) as exc:
+                services.save_costs(user, concept, m, cost_items=[item], once="token-1")
+            assert exc.value.code == "resent"
+        else:
+            services.save_costs(user, concept, m, cost_items=[item], once="token-1")
+    assert CostItem.objects.filter(measure=m).count() == 1
