@@ -376,7 +376,7 @@ def test_kuf_costs_sent_twice_and_again_after_going_back(kuf_measure):
     assert send(page) == 200
     said = page.inner_text("main")
     assert "Kosten und Finanzierung von 2.1 waren schon gespeichert; das erneute Senden hat nichts geändert." in said
-    assert "Pflichtfeld" not in said
+    assert REQUIRED not in said
     assert_unchanged(before)
     assert axe_violations(page) == []
 

@@ -1,5 +1,6 @@
 """KuF on the Bochum demo: page, editing with bad input, versions, scenarios, funds, exports."""
 
+import re
 from decimal import Decimal as D
 
 import openpyxl
@@ -432,7 +433,7 @@ def test_the_cost_form_sent_again_after_going_back_says_it_is_saved(planner_clie
     assert r.redirect_chain == [(url, 302)]
     page = r.content.decode()
     assert "Kosten und Finanzierung von 3 waren schon gespeichert; das erneute Senden hat nichts geändert." in page
-    assert "Pflichtfeld" not in page
+    assert "Pflichtfeld" not in page and "zwingend erforderlich" not in page
     assert (list(CostItem.objects.filter(measure=m).values_list("year", "amount", "eligible")),
             ChangeRecord.objects.count()) == before == ([(2028, D(1000), D(800))], before[1])
     # the page shown then has a fresh token: a further change is saved
@@ -459,3 +460,25 @@ def test_a_second_save_with_the_same_token_changes_nothing(planner_client):
         else:
             services.save_costs(user, concept, m, cost_items=[item], once="token-1")
     assert CostItem.objects.filter(measure=m).count() == 1
+
+
+@pytest.mark.parametrize("eligible, stored", [("", D("1250.50")), ("0", D(0)), ("1.000", D(1000))])
+def test_an_empty_eligible_amount_is_the_whole_cost(planner_client, eligible, stored):
+    """A walk: "förderfähig" had to be typed again when the whole cost is eligible."""
+    concept, m, group = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    url = f"/concepts/{concept.slug}/kuf/measures/{m.pk}/"
+    assert "leer = gesamte Kosten förderfähig" in planner_client.get(url).content.decode()
+    row = {"year": 2028, "cost_group": group.pk, "amount": "1.250,50", "eligible": eligible, "basis": "estimate"}
+    r = planner_client.post(url, {**_formset("c", [row]), **_formset("f", [])})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert CostItem.objects.get(measure=m).eligible == stored
+
+
+def test_an_empty_amount_and_eligible_amount_say_the_amount_is_missing(planner_client):
+    concept, m, group = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    row = {"year": 2028, "cost_group": group.pk, "amount": "", "eligible": "", "basis": "estimate"}
+    r = planner_client.post(f"/concepts/{concept.slug}/kuf/measures/{m.pk}/", {**_formset("c", [row]), **_formset("f", [])})
+    assert r.status_code == 400 and not CostItem.objects.filter(measure=m).exists()
+    page = r.content.decode()
+    assert re.search(r'id="amount-error"[^>]*>Dieses Feld ist zwingend erforderlich', page)
+    assert page.count("zwingend erforderlich") == 1 and 'id="eligible-error"' not in page
