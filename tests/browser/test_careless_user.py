@@ -357,6 +357,30 @@ def test_kuf_costs_in_german_numbers_garbage_and_empty(kuf_measure):
     assert (item.amount, item.eligible) == (D("1250000.50"), D("1000000"))
 
 
+def test_kuf_costs_sent_twice_and_again_after_going_back(kuf_measure):
+    """The cost form pressed twice stored its row twice, and sent again after going back it answered
+    "Dieses Feld ist ein Pflichtfeld" (a tester's walk). Its one-time token saves it once; the same
+    token sent again (the page as the browser kept it) is told the costs are saved already. (The
+    suite's browser re-loads a page on going back: its routes turn the cache off.)"""
+    page, measure = kuf_measure
+    kept = page.locator("input[name=once]").get_attribute("value")
+    fill(page, **_cost(c__0__amount="1.250.000,50", c__0__eligible="1.000.000"))
+    send(page, twice=True)
+    assert measure.cost_items.count() == 1
+    before = rows()
+    page.go_back()
+    page.wait_for_load_state()
+    page.locator("input[name=once]").evaluate("(e, kept) => e.value = kept", kept)
+    # the row once more, in the page's new row (the saved one is shown above it)
+    fill(page, **{k.replace("c__0", "c__1"): v for k, v in _cost(c__0__amount="1.250.000,50", c__0__eligible="1.000.000").items()})
+    assert send(page) == 200
+    said = page.inner_text("main")
+    assert "Kosten und Finanzierung von 2.1 waren schon gespeichert; das erneute Senden hat nichts geändert." in said
+    assert REQUIRED not in said
+    assert_unchanged(before)
+    assert axe_violations(page) == []
+
+
 def test_kuf_financing_in_german_numbers_garbage_and_empty(kuf_measure):
     page, measure = kuf_measure
     before = rows()

@@ -63,11 +63,15 @@ def test_override_of_own_share_leaves_a_visible_gap():
 
 def test_warnings():
     rules = e.Rules(rates={2021: D("0.6")}, federal_share=D(1) / D(3), start_year=2020, end_year=2026, cap=D("500000"))
-    costs = [e.CostLine("1", 2021, "9", D("1000000"), D("1000000")), e.CostLine("1", 2030, "9", D("10"), D("10"))]
+    costs = [e.CostLine("1", 2021, "9", D("1000000"), D("1000000")), e.CostLine("1", 2030, "9", D("10"), D("10")),
+             e.CostLine("1", 2022, "9", D("10"), D("10"))]
     fin = [e.FinancingLine("1", 2021, "eu", D("900000"), "applied", "EFRE")]
     r = e.compute(M, costs, fin, rules)
     codes = {w.code for w in r.warnings}
     assert codes == {"above_cost", "outside_period", "above_cap", "no_financing", "no_rate"}
+    # 2030 lies outside the period: that is its warning, not a missing rate (2022 has no rate)
+    assert {(w.code, w.year) for w in r.warnings if w.code in ("no_rate", "outside_period")} == {
+        ("no_rate", 2022), ("outside_period", 2030)}
     assert next(w for w in r.warnings if w.code == "no_financing").measure == "2"
 
 

@@ -1,5 +1,6 @@
 """KuF on the Bochum demo: page, editing with bad input, versions, scenarios, funds, exports."""
 
+import re
 from decimal import Decimal as D
 
 import openpyxl
@@ -360,3 +361,124 @@ def test_rates_are_shown_in_one_format(planner_client):
     concept, _m, _g = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
     body = planner_client.get(f"/concepts/{concept.slug}/kuf/").content.decode()
     assert "2028: 60 %, 2029: 60,5 %" in body
+
+
+def test_a_cost_year_outside_the_period_and_the_rates_gets_one_hint_per_cause(planner_client):
+    """A walk (Bautzen): a cost row in 2034, after the funding period 2024–2032 and without a rate,
+    was told both "no rate for 2034" and "outside the period"; now each cause once, with its form."""
+    import re
+
+    concept, m, group = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    CostItem.objects.create(measure=m, year=2034, cost_group=group, amount=D(1000), eligible=D(1000))
+    assert _kuf_hints(planner_client, concept) == {
+        "3 Quartiersplatz (2034): Kosten außerhalb des Zeitplans der Maßnahme (2028–2029).":
+            f"/concepts/{concept.slug}/measures/{m.pk}/edit/",
+        "3 Quartiersplatz (2034): 2034 liegt außerhalb des Zeitraums 2024–2032.": f"/concepts/{concept.slug}/kuf/measures/{m.pk}/",
+    }
+    # inside the period but without a rate: the rate form, opened with the year in its new row, takes it
+    CostItem.objects.filter(measure=m).update(year=2030)
+    rates_url = f"/concepts/{concept.slug}/kuf/rates/?year=2030"
+    assert _kuf_hints(planner_client, concept) == {
+        "3 Quartiersplatz (2030): Kosten außerhalb des Zeitplans der Maßnahme (2028–2029).":
+            f"/concepts/{concept.slug}/measures/{m.pk}/edit/",
+        "3 Quartiersplatz (2030): Kein Fördersatz für 2030: keine Zuwendung berechnet.": rates_url,
+    }
+    form = planner_client.get(rates_url).content.decode()
+    assert re.search(r'<input type="number" name="r-2-year" value="2030"', form)
+    rows = [{"id": r.pk, "year": r.year, "rate": _de(r.rate), "basis": ""} for r in FundingRate.objects.filter(concept=concept)]
+    r = planner_client.post(rates_url, {**_formset("r", rows + [{"year": "2030", "rate": "60", "basis": ""}], len(rows)),
+                                        "cap-amount": "", "cap-basis": ""})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert list(_kuf_hints(planner_client, concept)) == ["3 Quartiersplatz (2030): Kosten außerhalb des Zeitplans der Maßnahme (2028–2029)."]
+
+
+@pytest.mark.parametrize("year", ["1800", "²⁰³⁰", "9" * 5000, "abc"])
+def test_the_rate_form_ignores_a_year_it_cannot_take(planner_client, year):
+    concept, _m, _g = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    r = planner_client.get(f"/concepts/{concept.slug}/kuf/rates/", {"year": year})
+    assert r.status_code == 200 and '<input type="number" name="r-2-year" min' in r.content.decode()
+
+
+def _kuf_pdf_text(client, concept, tmp_path) -> str:
+    from tests.monitoring.test_isek_pdf import pdf_text
+
+    r = client.get(f"/concepts/{concept.slug}/kuf.pdf")
+    assert r.status_code == 200
+    path = tmp_path / f"{concept.slug}.pdf"
+    path.write_bytes(b"".join(r.streaming_content))
+    return pdf_text(path)
+
+
+def test_the_kuf_pdf_calls_only_demo_figures_demo(planner_client, new_city, bochum, tmp_path):
+    """A Bautzen planner's walk: the PDF of a real concept said its figures were "Angaben der Demo"."""
+    real = _kuf_pdf_text(client_for(new_city.roles.get().user), new_city, tmp_path)
+    assert "Kosten- und Finanzierungsübersicht" in real and "Demo" not in real and "illustrativ" not in real
+    demo = _kuf_pdf_text(planner_client, bochum, tmp_path)
+    assert "Enthält illustrative Angaben der Demo" in demo
+
+
+def test_the_cost_form_sent_again_after_going_back_says_it_is_saved(planner_client):
+    """A walk: back in the browser and "Speichern" again answered "Dieses Feld ist ein Pflichtfeld"
+    (or stored the row twice); the page's one-time token tells a resend."""
+    import re
+
+    concept, m, group = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    url = f"/concepts/{concept.slug}/kuf/measures/{m.pk}/"
+    once = re.search(r'name="once" value="([^"]+)"', planner_client.get(url).content.decode()).group(1)
+    data = {**_formset("c", [{"year": 2028, "cost_group": group.pk, "amount": "1.000", "eligible": "800", "basis": "estimate"}]),
+            **_formset("f", []), "once": once}
+    assert planner_client.post(url, data).status_code == 302
+    before = (list(CostItem.objects.filter(measure=m).values_list("year", "amount", "eligible")), ChangeRecord.objects.count())
+    r = planner_client.post(url, data, follow=True)
+    assert r.redirect_chain == [(url, 302)]
+    page = r.content.decode()
+    assert "Kosten und Finanzierung von 3 waren schon gespeichert; das erneute Senden hat nichts geändert." in page
+    assert "Pflichtfeld" not in page and "zwingend erforderlich" not in page
+    assert (list(CostItem.objects.filter(measure=m).values_list("year", "amount", "eligible")),
+            ChangeRecord.objects.count()) == before == ([(2028, D(1000), D(800))], before[1])
+    # the page shown then has a fresh token: a further change is saved
+    again = re.search(r'name="once" value="([^"]+)"', page).group(1)
+    item = CostItem.objects.get(measure=m)
+    data = {**_formset("c", [{"id": item.pk, "year": 2028, "cost_group": group.pk, "amount": "1.200", "eligible": "800",
+                              "basis": "tender"}], 1), **_formset("f", []), "once": again}
+    assert again != once and planner_client.post(url, data).status_code == 302
+    assert CostItem.objects.get(measure=m).amount == D(1200)
+
+
+def test_a_second_save_with_the_same_token_changes_nothing(planner_client):
+    """Both sends of a double click passed the first check: the save itself spends the token."""
+    from isek.finance import services
+
+    concept, m, group = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    user = concept.roles.get().user
+    for attempt in range(2):
+        item = CostItem(year=2028, cost_group=group, amount=D(1000), eligible=D(1000))
+        if attempt:
+            with pytest.raises(ValidationError) as exc:
+                services.save_costs(user, concept, m, cost_items=[item], once="token-1")
+            assert exc.value.code == "resent"
+        else:
+            services.save_costs(user, concept, m, cost_items=[item], once="token-1")
+    assert CostItem.objects.filter(measure=m).count() == 1
+
+
+@pytest.mark.parametrize("eligible, stored", [("", D("1250.50")), ("0", D(0)), ("1.000", D(1000))])
+def test_an_empty_eligible_amount_is_the_whole_cost(planner_client, eligible, stored):
+    """A walk: "förderfähig" had to be typed again when the whole cost is eligible."""
+    concept, m, group = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    url = f"/concepts/{concept.slug}/kuf/measures/{m.pk}/"
+    assert "leer = gesamte Kosten förderfähig" in planner_client.get(url).content.decode()
+    row = {"year": 2028, "cost_group": group.pk, "amount": "1.250,50", "eligible": eligible, "basis": "estimate"}
+    r = planner_client.post(url, {**_formset("c", [row]), **_formset("f", [])})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert CostItem.objects.get(measure=m).eligible == stored
+
+
+def test_an_empty_amount_and_eligible_amount_say_the_amount_is_missing(planner_client):
+    concept, m, group = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    row = {"year": 2028, "cost_group": group.pk, "amount": "", "eligible": "", "basis": "estimate"}
+    r = planner_client.post(f"/concepts/{concept.slug}/kuf/measures/{m.pk}/", {**_formset("c", [row]), **_formset("f", [])})
+    assert r.status_code == 400 and not CostItem.objects.filter(measure=m).exists()
+    page = r.content.decode()
+    assert re.search(r'id="amount-error"[^>]*>Dieses Feld ist zwingend erforderlich', page)
+    assert page.count("zwingend erforderlich") == 1 and 'id="eligible-error"' not in page

@@ -76,3 +76,14 @@ def test_an_analysis_of_the_whole_area_gets_no_warning(bautzen, client, tmp_path
     page, readiness, pdf = _analysed(bautzen, _extract(tmp_path / "all.osm.pbf", LON + 0.02), client, tmp_path)
     assert "Der Extrakt deckt nur" not in page + readiness + pdf
     assert 'data-item="analysis" data-status="complete"' in readiness
+
+
+@pytest.mark.parametrize("origins, cited", [
+    (["https://isek.bautzen.de"], "„Indikatoren der Bestandsanalyse“ (https://isek.bautzen.de/about/indicators/)."),
+    ([], "Definitionen in isek auf der Seite „Indikatoren der Bestandsanalyse“."),
+])
+def test_the_isek_pdf_cites_the_indicators_page_readers_can_open(bautzen, client, tmp_path, settings, origins, cited):
+    """A Bautzen planner's walk: the PDF cited "docs/indicators.md", a path in isek's repository."""
+    settings.CSRF_TRUSTED_ORIGINS = origins
+    _page, _readiness, pdf = _analysed(bautzen, _extract(tmp_path / "all.osm.pbf", LON + 0.02), client, tmp_path)
+    assert cited in pdf and "docs/indicators.md" not in pdf

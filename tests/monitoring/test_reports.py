@@ -255,3 +255,14 @@ def test_monitoring_csv_is_german_whatever_the_ui_language(bochum, tmp_path):
     row = dict(zip(*csv.reader(out.open(encoding="utf-8-sig"), delimiter=";")))
     assert row["Programm"] == "Lebendige Zentren"
     assert described == "Federal funds (€)"  # the page describing the fields follows the UI language
+
+
+def test_only_the_demo_sachbericht_calls_its_payments_demo(bochum, new_city, tmp_path):
+    """A Bautzen planner's walk: a real concept's report called its figures the demo's."""
+    texts = {}
+    for concept in (bochum, new_city):
+        out = tmp_path / f"{concept.slug}.pdf"
+        reports.sachbericht_pdf(concept, 2026, out)
+        texts[concept] = " ".join(pdf_text(out).split())
+    assert "Illustrative Auszahlungen der Demo" in texts[bochum]
+    assert "gezahlt = erfasste Auszahlungen (Ist)." in texts[new_city] and "Demo" not in texts[new_city]

@@ -1,10 +1,15 @@
 """Counting and one-time tokens in the database, shared by every web process and app server:
 rate limits (one upsert per request: INSERT … ON CONFLICT DO UPDATE, on PostgreSQL and SQLite
-alike) and used tokens (a primary key: a second use fails). Old rows go as new ones come."""
+alike) and used tokens (a primary key: a second use fails). Old rows go as new ones come.
+
+A form that must not be saved twice (back in the browser, sent again) carries a one-time token
+(``form_token``, a hidden field): its save spends it (``spend``, in the save's transaction), and
+a form sent with a spent token (``spent``) is answered "already saved" instead of being read."""
 
 from __future__ import annotations
 
 import random
+import secrets
 import time
 
 from django.db import connection
@@ -50,3 +55,25 @@ def use_once(token: str, expires: int) -> bool:
     if random.random() < PURGE_CHANCE:
         UsedToken.objects.filter(expires__lt=int(time.time())).delete()
     return True
+
+
+FORM_TOKEN_SECONDS = 7 * 24 * 3600  # how long a form's page can be gone back to and sent again
+
+
+def form_token() -> str:
+    """A fresh one-time token for a form page."""
+    return secrets.token_urlsafe(16)
+
+
+def _form_key(scope: str, token: str) -> str:
+    return f"form:{scope}:{token}"
+
+
+def spent(scope: str, token: str) -> bool:
+    """Whether the form of ``scope`` (e.g. "costs:12") with ``token`` was saved already."""
+    return bool(token) and UsedToken.objects.filter(token=_form_key(scope, token)[:128]).exists()
+
+
+def spend(scope: str, token: str) -> bool:
+    """Spend ``token`` of the form of ``scope``: True the first time, False if it was saved already."""
+    return use_once(_form_key(scope, token), int(time.time()) + FORM_TOKEN_SECONDS)

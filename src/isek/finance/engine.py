@@ -235,9 +235,12 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
     for (m, y), cell in cells.items():
         over = explicit.get((m, y), {})
         rate = rules.rates.get(y)
+        in_period = rules.start_year <= y <= rules.end_year
         if rate is None:
             rate = ZERO
-            if cell.eligible and rules.rates:  # without any rate, one warning says so (below)
+            # Without any rate, one warning says so (below); outside the funding period the period
+            # is the cause (its own warning), not a missing rate.
+            if cell.eligible and rules.rates and in_period:
                 warnings.append(Warning("no_rate", f"Kein Fördersatz für {y}: keine Zuwendung berechnet.", m, y,
                                         (("year", y),)))
         grant = share(cell.eligible, rate)
@@ -265,7 +268,7 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
         if values["unidentified"] > 0:
             warnings.append(Warning("gap", f"Ungeklärte Finanzierung: {values['unidentified']} €.", m, y,
                                     (("amount", values["unidentified"]),)))
-        if not (rules.start_year <= y <= rules.end_year):
+        if not in_period:
             warnings.append(Warning("outside_period", f"{y} liegt außerhalb des Zeitraums {rules.start_year}–{rules.end_year}.", m, y,
                                     (("year", y), ("start", rules.start_year), ("end", rules.end_year))))
         if m not in known:

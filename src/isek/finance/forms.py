@@ -15,12 +15,20 @@ class CostItemForm(KernFormMixin, forms.ModelForm):
     class Meta:
         model = CostItem
         fields = ["year", "cost_group", "amount", "eligible", "basis", "note"]
+        help_texts = {"eligible": _("leer = gesamte Kosten förderfähig")}
 
     def __init__(self, *args, measure=None, **kwargs):
         super().__init__(*args, **kwargs)
         if measure is not None:
             self.instance.measure = measure
         self.fields["cost_group"].queryset = CostGroup.of(measure.concept) if measure is not None else CostGroup.objects.none()
+        self.fields["eligible"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("eligible") is None and "eligible" not in self.errors:  # left empty (0 stays 0)
+            data["eligible"] = data.get("amount")
+        return data
 
 
 class FinancingForm(KernFormMixin, forms.ModelForm):

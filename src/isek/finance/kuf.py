@@ -89,7 +89,10 @@ def target(concept: Concept, warning: engine.Warning) -> str:
         return reverse("concepts:concept-edit", args=[concept.slug])
     if kind == "import":  # costs of a measure the list does not have: bring in the list
         return reverse("finance:measure-import", args=[concept.slug])
-    return reverse("finance:kuf-rates", args=[concept.slug])
+    url = reverse("finance:kuf-rates", args=[concept.slug])
+    if warning.code == "no_rate" and warning.year:  # the rate form opens with that year in its new row
+        url += f"?year={warning.year}"
+    return url
 
 
 def hints(concept: Concept, result: engine.KufResult) -> list[Hint]:
@@ -100,6 +103,13 @@ def hints(concept: Concept, result: engine.KufResult) -> list[Hint]:
         where = labels.get(w.measure, "") + (f" ({w.year})" if w.year and w.measure in labels else "")
         out.append(Hint(w.code, where, w.message, target(concept, w), str(ACTIONS[TARGETS[w.code]])))
     return out
+
+
+def illustrative(concept: Concept) -> bool:
+    """Whether any figure of the concept's KuF (cost, financing, rate, cap) is illustrative (demo)."""
+    return any(model.objects.filter(illustrative=True, **{lookup: concept}).exists()
+               for model, lookup in ((CostItem, "measure__concept"), (Financing, "measure__concept"),
+                                     (FundingRate, "concept"), (FundingCap, "concept")))
 
 
 def rules_for(concept: Concept) -> engine.Rules:

@@ -14,6 +14,6 @@ def write(concept, result, table: dict, title: str, path, groups: dict[str, str]
         warnings = kuf.localized(result.warnings)
     pdf.write("finance/kuf_pdf.html", {
         "concept": concept, "result": result, "t": table, "title": title, "groups": groups,
-        "warnings": warnings, "land_lines": [*land_rules.summary(land_rules.for_ags(concept.city.ags)),
+        "warnings": warnings, "illustrative": kuf.illustrative(concept), "land_lines": [*land_rules.summary(land_rules.for_ags(concept.city.ags)),
                                              land_rules.catalogue_line(land_rules.catalogue_for_ags(concept.city.ags))],
     }, path)

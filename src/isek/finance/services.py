@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from isek import access
+from isek.core import throttle
 from isek.core.audit import change
 from isek.core.rules import invalid, keys_after, repeated
 
@@ -154,10 +156,28 @@ def export_kuf(concept, version: FinanceVersion | None, fmt: str, path) -> None:
 # --- writing -----------------------------------------------------------------------------------
 
 
+def cost_form_token() -> str:
+    """A fresh one-time token for the cost form's page (``save_costs(once=…)``)."""
+    return throttle.form_token()
+
+
+def _resent(measure) -> ValidationError:
+    return invalid(_("Kosten und Finanzierung von %(n)s waren schon gespeichert; das erneute Senden hat nichts "
+                     "geändert.") % {"n": measure.number}, "resent")
+
+
+def refuse_resent_costs(measure, once: str) -> None:
+    """Raise ``ValidationError`` (code "resent") if the cost form of ``measure`` with the one-time
+    token ``once`` was saved already: the browser went back and sent it again."""
+    if throttle.spent(f"costs:{measure.pk}", once):
+        raise _resent(measure)
+
+
 def save_costs(user, concept, measure, *, cost_items=(), removed_cost_items=(), financings=(), removed_financings=(),
-               via: str = "web") -> None:
+               via: str = "web", once: str = "") -> None:
     """Save a measure's cost items and financing rows (new and changed instances; removed ones are
-    deleted). One financing row per year and source."""
+    deleted). One financing row per year and source. ``once``: the form's one-time token; a form
+    saved already is refused (code "resent") and nothing changes."""
     access.require(user, "kuf", "edit", concept)
     if measure.concept_id != concept.pk:
         raise invalid(_("Die Maßnahme gehört nicht zu diesem Konzept."), "foreign_measure")
@@ -166,6 +186,8 @@ def save_costs(user, concept, measure, *, cost_items=(), removed_cost_items=(), 
         raise invalid(_("Je Jahr und Quelle ist nur eine Finanzierungszeile möglich."), "duplicate_financing")
     try:
         with change(user, via):
+            if once and not throttle.spend(f"costs:{measure.pk}", once):
+                raise _resent(measure)
             for obj in (*removed_cost_items, *removed_financings):
                 obj.delete()
             for obj in (*cost_items, *financings):
@@ -247,7 +269,7 @@ __all__ = [
     "Change", "KufResult", "SOURCE_LABELS", "SOURCES", "compare", "cost_catalogue", "cost_groups",
     "cost_groups_by_number", "current", "hints", "version_before", "version_result", "ensure_reference_data",
     "export_kuf", "freeze_version",
-    "commit_measure_import", "fund_summaries", "plan_measure_import", "save_costs", "save_fund", "save_fund_application",
+    "commit_measure_import", "cost_form_token", "fund_summaries", "plan_measure_import", "refuse_resent_costs", "save_costs", "save_fund", "save_fund_application",
     "save_rates", "source_rows", "table",
     "version_by_name", "version_names",
 ]

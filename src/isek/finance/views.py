@@ -112,6 +112,12 @@ def freeze_view(request, concept):
 @access.concept_view("kuf", "edit", methods=("GET", "POST"), ids={"pk": "measure"})
 def measure_finance(request, concept, pk):
     measure = get_object_or_404(concept.measures, pk=pk)
+    once = request.POST.get("once", "")[:64]  # the page's one-time token: sent again after going back?
+    if request.method == "POST":
+        try:
+            services.refuse_resent_costs(measure, once)
+        except ValidationError as exc:
+            return _costs_resent(request, concept, measure, exc)
     costs = CostItemFormSet(request.POST or None, instance=measure, prefix="c", form_kwargs={"measure": measure},
                             initial=services.estimate_line(measure))
     fin = FinancingFormSet(request.POST or None, instance=measure, prefix="f", form_kwargs={"measure": measure})
@@ -121,8 +127,10 @@ def measure_finance(request, concept, pk):
             try:
                 services.save_costs(request.user, concept, measure, cost_items=costs.save(commit=False),
                                     removed_cost_items=costs.deleted_objects, financings=fin.save(commit=False),
-                                    removed_financings=fin.deleted_objects)
+                                    removed_financings=fin.deleted_objects, once=once)
             except ValidationError as exc:
+                if exc.code == "resent":  # the same page sent twice at once
+                    return _costs_resent(request, concept, measure, exc)
                 error = " ".join(exc.messages)
             else:
                 messages.success(request, _("Kosten und Finanzierung von %(n)s wurden gespeichert.") % {"n": measure.number})
@@ -131,14 +139,24 @@ def measure_finance(request, concept, pk):
     status = 400 if request.method == "POST" else 200
     return render(request, "finance/measure_finance.html", {
         "concept": concept, "measure": measure, "costs": costs, "fin": fin, "error": error,
-        "figures": measure_table(result, str(measure.pk)),
+        "figures": measure_table(result, str(measure.pk)), "once": services.cost_form_token(),
     }, status=status)
+
+
+def _costs_resent(request, concept, measure, exc):
+    """The cost form sent again after it was saved (back in the browser): say so and show what is saved."""
+    messages.info(request, " ".join(exc.messages))
+    return redirect("finance:kuf-measure", concept.slug, measure.pk)
 
 
 @access.concept_view("kuf", "edit", methods=("GET", "POST"))
 def rates_view(request, concept):
     RateFormSet = modelformset_factory(FundingRate, form=RateForm, extra=1, can_delete=True)
-    rates = RateFormSet(request.POST or None, queryset=FundingRate.objects.filter(concept=concept), prefix="r")
+    # A hint "no rate for 2030" links here with ?year=2030: the new row starts with that year.
+    year = request.GET.get("year", "")
+    initial = [{"year": int(year)}] if len(year) == 4 and year.isascii() and year.isdigit() and 1971 <= int(year) <= 2100 else None
+    rates = RateFormSet(request.POST or None, queryset=FundingRate.objects.filter(concept=concept), prefix="r",
+                        initial=initial)
     cap_instance = FundingCap.objects.filter(concept=concept).first() or FundingCap(concept=concept)
     cap = CapForm(request.POST or None, instance=cap_instance, prefix="cap")
     cap.fields["amount"].required = False

@@ -14,6 +14,8 @@ import datetime
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -27,7 +29,7 @@ from isek.finance.services import FinanceVersion
 from isek.geodata import services as geodata
 
 from . import charts, figures, readiness
-from .models import Indicator, MonitoringMapping, ReportText, YearNote
+from .models import Indicator, MonitoringMapping, Payment, ReportText, YearNote
 
 ZERO = Decimal(0)
 Progress = Callable[[int, str], None]
@@ -147,6 +149,13 @@ def _common(concept: Concept, ov: dict) -> dict:
             "key": ov["key"], "today": datetime.date.today(), "result": ov["result"]}
 
 
+def site_url(path: str) -> str:
+    """``path`` as a reader of a printed report can open it: with the site's address where it is
+    known (the installation's trusted origin), else "" (the report names the page instead)."""
+    origins = settings.CSRF_TRUSTED_ORIGINS
+    return origins[0].rstrip("/") + path if origins else ""
+
+
 def max_isek_pages(concept: Concept) -> int | None:
     """The page limit of an ISEK in an application in the concept's Land (None where isek knows none)."""
     rules = finance.rules_of_land(concept)
@@ -188,6 +197,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["rates"] = list(concept.funding_rates.all())
         ctx["analysis"] = analysis.area_figures(concept)
         ctx["analysis_covered"] = analysis.covered_percent(concept)
+        ctx["indicators_url"] = site_url(reverse("web:indicators"))
         progress(75, "PDF")
         return pdf.write("monitoring/isek_pdf.html", ctx, path)
 
@@ -208,6 +218,7 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
         ctx = _common(concept, ov)
         result = ov["result"]
         ctx["year"] = year
+        ctx["illustrative_payments"] = Payment.objects.filter(measure__concept=concept, illustrative=True).exists()
         end = datetime.date(year, 12, 31)
         progress(25, "Ausgaben")
         spend_year = figures.spending(concept, result, year)
