@@ -68,6 +68,8 @@ def test_the_statement_carries_the_parts_of_the_eu_model(client, city):
     assert "erstellt oder zuletzt überprüft" in page  # date of the statement
     summary = services.assessment()
     assert f"axe-core {summary['axe']}" in page and summary["date"].strftime("%Y") in page  # method and date
+    assert f"{summary['clean']} von {len(summary['pages'])} Seiten ohne Befund" in page  # its result
+    assert {f"/about/{name}/" for name in PAGES} <= {p["path"] for p in summary["pages"]}  # these pages are checked
     assert 'id="feedback-form"' in page and 'name="email"' in page and 'name="message"' in page
     assert "<altcha-widget" in page  # the feedback form, guarded
     assert "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen" in page  # NRW
