@@ -30,7 +30,7 @@ So geht das:
 1. Sie öffnen den Plan von der Stadt.
 2. Sie klicken auf den Namen von der Beteiligung.
 3. Sie klicken auf: Idee einbringen.
-4. Sie zeigen den Ort auf der Karte. Oder Sie wählen den Ort aus einer Liste.
+4. Sie zeigen den Ort auf der Karte oder in einer Liste.
 5. Sie schreiben Ihre Idee auf.
 6. Sie klicken auf: Idee senden.
 Sie brauchen dafür kein Konto.
@@ -67,7 +67,7 @@ This is how it works:
 1. Open the city's plan.
 2. Click on the name of the participation.
 3. Click on: Contribute an idea.
-4. Show the place on the map. Or choose the place from a list.
+4. Show the place on the map or in a list.
 5. Write down your idea.
 6. Click on: Send idea.
 You do not need an account.

@@ -44,5 +44,10 @@ class TextsForm(KernFormMixin, forms.ModelForm):
         (_("Impressum"), LegalTexts.IMPRINT),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["easy_de"].help_text = _("Leichte Sprache: eine Zeile je Satz; eine Zeile mit „# “ am Anfang ist eine "
+                                             "Überschrift, eine mit „1. “ ein Schritt einer Liste.")
+
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]

@@ -71,7 +71,7 @@ def accessibility(request, ags=None):
     ctx = _context(request, city, prefix, args, form=form, refusal=refusal, assessment=services.assessment(),
                    challenge_url=reverse("legal:challenge"))
     texts = ctx["texts"]
-    ctx.update(body=services.enforcement_body(texts), land_name=texts.get_land_display(),
+    ctx.update(body=services.enforcement_body(texts), land_name=texts.get_land_display(), contact=services.contact_email(texts),
                barriers=services.in_language(texts, "barriers", get_language()).splitlines(),
                own_assessment=services.in_language(texts, "assessment", get_language()))
     return render(request, "legal/accessibility.html", ctx, status=400 if request.method == "POST" else 200)
