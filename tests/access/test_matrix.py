@@ -187,6 +187,8 @@ def fill(name: str, route_pattern: str, concept_side: dict, id_side: dict) -> st
             return id_side["layer"].name
         if kwarg == "upload":
             return str(id_side["upload"].pk)
+        if kwarg == "ags":  # a city's legal pages
+            return id_side["concept"].city.ags
         return FIXED[kwarg]
 
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: value(m[1]), route_pattern)

@@ -14,6 +14,7 @@ from isek.analysis import services as analysis
 from isek.concepts import services as concepts
 from isek.core.models import ChangeRecord
 from isek.finance import services as finance
+from isek.legal import services as legal
 from isek.monitoring import services as monitoring
 from tests.factories import ConceptFactory, FieldFactory, MeasureFactory, UserFactory, member
 
@@ -116,11 +117,28 @@ def test_site_actions_are_for_administrators(concept, who):
     with pytest.raises(PermissionDenied):
         concepts.delete_concept(user, concept)
     assert concepts.concept_by_slug(concept.slug) == concept
+    feedback = legal.Feedback.objects.create(city=concept.city, email="a@example.org", message="Hallo")
+    before = _snapshot()
+    with pytest.raises(PermissionDenied):
+        legal.save_texts(user, legal.texts_for(concept.city))
+    for action in ("answered", "delete"):
+        with pytest.raises(PermissionDenied):
+            legal.set_feedback(user, feedback.pk, action)
+    with pytest.raises(PermissionDenied):
+        legal.feedback_list(user)
+    assert _snapshot() == before and not legal.LegalTexts.objects.exists()
+    assert legal.Feedback.objects.get().status == "open"
+
+
+def test_the_administrator_saves_a_citys_legal_texts_recorded(concept):
+    admin = UserFactory(is_superuser=True)
+    legal.save_texts(admin, legal.texts_for(concept.city))
+    assert ChangeRecord.objects.filter(user=admin, model="legal.LegalTexts").exists()
 
 
 def test_site_policy_rows_are_all_tested():
     assert sorted(access.SITE_POLICY) == [("city", "edit"), ("concept", "create"), ("concept", "delete"),
-                                          ("member", "invite")]
+                                          ("legal", "edit"), ("member", "invite")]
 
 
 def test_planners_grant_and_revoke_roles_reviewers_may_not(concept, planner, reviewer):

@@ -97,6 +97,10 @@ SITE_POLICY: dict[tuple[str, str], set[Role]] = {
     ("concept", "create"): {ADM, P},
     ("concept", "delete"): {ADM},
     ("member", "invite"): {ADM},  # invite a person by e-mail
+    # a city's legal pages (accessibility statement, Leichte Sprache, sign language, Impressum) and
+    # the answers to its accessibility feedback; as the city's other settings (city.edit). A role
+    # that administers one city is to be allowed here (isek.legal.services asks with the city).
+    ("legal", "edit"): {ADM},
 }
 
 

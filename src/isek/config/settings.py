@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "isek.analysis",
     "isek.monitoring",
     "isek.participation",
+    "isek.legal",
     "isek.api",
     "isek.deploy",
     "isek.demo",
@@ -278,6 +279,7 @@ ISEK_PARTICIPATION_RATE = {
     "comment": (int(os.environ.get("ISEK_RATE_COMMENTS", 20)), 600),
     "support": (int(os.environ.get("ISEK_RATE_SUPPORT", 60)), 600),
     "flag": (int(os.environ.get("ISEK_RATE_FLAGS", 20)), 600),
+    "feedback": (int(os.environ.get("ISEK_RATE_FEEDBACK", 5)), 600),  # accessibility feedback (isek.legal)
 }
 # Behind a proxy every request comes from the proxy: name the header it puts the client's address
 # in (isek's nginx snippet sets X-Real-IP). Empty: the connection's address.

@@ -1,0 +1,150 @@
+"""The legal pages of a city or of the installation: the accessibility statement with its feedback
+(BITV 2.0 § 7, directive (EU) 2016/2102), the pages in Leichte Sprache and German Sign Language
+(BITV 2.0 § 4) and the Impressum (§ 5 DDG).
+
+Who may edit a city's texts and answer its feedback is one cell of the access policy,
+("legal", "edit"); every function here that changes something asks it with the city, so that a
+role that administers one city can be allowed there later without touching the pages."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from isek import access
+from isek.concepts.services import City
+from isek.core.audit import change
+
+from . import bodies, defaults
+from .models import Compliance, Feedback, LegalTexts
+
+__all__ = ["City", "Compliance", "Feedback", "LegalTexts"]
+
+AXE_SUMMARY = Path(__file__).with_name("axe_summary.json")
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def city(ags: str) -> City | None:
+    return City.objects.filter(ags=ags).first()
+
+
+def texts_for(city: City | None) -> LegalTexts:
+    """The city's texts (``None``: the installation's); before the first save an unsaved row with
+    the German and English defaults."""
+    found = LegalTexts.objects.filter(city=city).first() if city else LegalTexts.objects.filter(city__isnull=True).first()
+    if found is not None:
+        return found
+    return LegalTexts(city=city, land=city.land_key if city else "", compliance=Compliance.PARTIAL,
+                      prepared_on=timezone.localdate(), easy_de=defaults.EASY["de"], easy_en=defaults.EASY["en"],
+                      barriers_de=defaults.BARRIERS["de"], barriers_en=defaults.BARRIERS["en"])
+
+
+def imprint_of(texts: LegalTexts) -> LegalTexts | None:
+    """Whose Impressum a page shows: the city's own, else the installation operator's, else None."""
+    if texts.has_imprint:
+        return texts
+    if texts.city_id:
+        operator = texts_for(None)
+        if operator.has_imprint:
+            return operator
+    return None
+
+
+def contact_email(texts: LegalTexts) -> str:
+    """Where the city's feedback is reported: its own address, else the installation's."""
+    return texts.contact_email or (texts_for(None).contact_email if texts.city_id else "")
+
+
+def enforcement_body(texts: LegalTexts) -> bodies.Body | None:
+    return bodies.body_for(texts.land)
+
+
+def in_language(texts: LegalTexts, name: str, language: str) -> str:
+    """The English text where the UI is English and there is one, else the German."""
+    return (language == "en" and getattr(texts, f"{name}_en")) or getattr(texts, f"{name}_de")
+
+
+def blocks(text: str):
+    return defaults.blocks(text)
+
+
+def assessment() -> dict:
+    """isek's own automated check (axe-core over its pages), from the summary the browser test
+    writes and checks (tests/browser/test_legal.py; decision 0031)."""
+    data = json.loads(AXE_SUMMARY.read_text(encoding="utf-8"))
+    data["date"] = datetime.date.fromisoformat(data["date"])
+    data["clean"] = sum(1 for p in data["pages"] if not p["violations"])
+    return data
+
+
+def may_edit(user, city: City | None) -> bool:
+    return access.allows_site(user, "legal", "edit")
+
+
+def _require(user, city: City | None) -> None:
+    access.require_site(user, "legal", "edit")
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def save_texts(user, texts: LegalTexts, *, via: str = "web") -> LegalTexts:
+    """Save the (changed) texts of a city or of the installation."""
+    _require(user, texts.city)
+    texts.full_clean()
+    with change(user, via):
+        texts.save()
+    return texts
+
+
+def submit_feedback(user, city: City | None, *, name: str, email: str, message: str, link: str = "") -> Feedback:
+    """Store a message sent with a statement's feedback form and report it to the city's address
+    (``link``: where those who answer find it). Anyone may send; the web channel guards the form
+    (proof of work, honeypot, rate limit)."""
+    feedback = Feedback(city=city, name=name.strip(), email=email.strip(), message=message.strip())
+    feedback.full_clean()
+    with change(user, "web"):
+        feedback.save()
+    address = contact_email(texts_for(city))
+    if address:
+        with override("de"):
+            where = city.name if city else _("die Installation")
+            lines = [_("Eine neue Rückmeldung zur Barrierefreiheit (%(where)s):") % {"where": where}, "",
+                     feedback.message, "", _("Von: %(name)s <%(email)s>") % {"name": feedback.name or "–",
+                                                                             "email": feedback.email}]
+            if link:
+                lines += ["", _("Bitte beantworten und als beantwortet markieren: %(link)s") % {"link": link}]
+            EmailMessage(_("Rückmeldung zur Barrierefreiheit"), "\n".join(lines), settings.DEFAULT_FROM_EMAIL,
+                         [address], reply_to=[feedback.email]).send(fail_silently=True)
+    return feedback
+
+
+def feedback_list(user):
+    """Every message, open ones first, for those who answer them."""
+    _require(user, None)
+    return Feedback.objects.select_related("city")
+
+
+def set_feedback(user, pk: int, action: str) -> Feedback | None:
+    """Mark a message answered or open again, or delete it (``action``); None if there is no such message."""
+    feedback = Feedback.objects.select_related("city").filter(pk=pk).first()
+    if feedback is None:
+        return None
+    _require(user, feedback.city)
+    with change(user, "web"):
+        if action == "delete":
+            feedback.delete()
+        else:
+            feedback.status = Feedback.Status.ANSWERED if action == "answered" else Feedback.Status.OPEN
+            feedback.answered_at = timezone.now() if action == "answered" else None
+            feedback.save()
+    return feedback

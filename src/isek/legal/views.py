@@ -1,0 +1,147 @@
+"""The legal pages (namespace "legal"): installation-wide below /about/, a city's below
+/cities/<ags>/about/; the feedback form on the statement; the page where the texts are edited
+and the list of feedback messages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from isek import access
+from isek.participation import abuse
+from isek.web.forms import add_errors
+
+from . import services
+from .forms import FeedbackForm, TextsForm
+
+
+def _place(ags):
+    """(city or None for the installation, url name prefix, url args)."""
+    if ags is None:
+        return None, "legal:", []
+    city = services.city(ags)
+    if city is None:
+        raise Http404(_("Diese Stadt gibt es hier nicht."))
+    return city, "legal:city-", [ags]
+
+
+def _context(request, city, prefix, args, **extra):
+    texts = services.texts_for(city)
+    return {"city": city, "texts": texts, "url": lambda name: reverse(prefix + name, args=args),
+            "may_edit": services.may_edit(request.user, city),
+            "edit_url": reverse(prefix + "edit", args=args), "statement_url": reverse(prefix + "accessibility", args=args),
+            **extra}
+
+
+def _guard(request) -> str | None:
+    """The web channel's checks of participation (honeypot, proof of work, rate limit); a message, or None."""
+    if request.POST.get("website"):
+        return _("Die Nachricht wurde nicht angenommen (ein verstecktes Feld war ausgefüllt).")
+    if not abuse.pow_ok(request.POST.get("altcha", "")):
+        return _("Die Prüfung gegen automatische Einsendungen fehlt oder ist abgelaufen. Bitte die Seite neu laden "
+                 "und erneut senden.")
+    if abuse.over_limit(request, "feedback"):
+        return _("Von Ihrem Anschluss kamen gerade sehr viele Nachrichten. Bitte in einigen Minuten erneut versuchen.")
+    return None
+
+
+@access.open_view(methods=("GET", "POST"))
+def accessibility(request, ags=None):
+    city, prefix, args = _place(ags)
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
+    refusal = None
+    if request.method == "POST":
+        refusal = _guard(request)
+        if refusal is None and form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.submit_feedback(request.user, city, name=d["name"], email=d["email"], message=d["message"],
+                                         link=request.build_absolute_uri(reverse("legal:feedback")))
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("Vielen Dank. Ihre Nachricht ist angekommen. Die Stadt antwortet Ihnen per E-Mail."))
+                return redirect(reverse(prefix + "accessibility", args=args) + "#feedback")
+    ctx = _context(request, city, prefix, args, form=form, refusal=refusal, assessment=services.assessment(),
+                   challenge_url=reverse("legal:challenge"))
+    texts = ctx["texts"]
+    ctx.update(body=services.enforcement_body(texts), land_name=texts.get_land_display(), contact=services.contact_email(texts),
+               barriers=services.in_language(texts, "barriers", get_language()).splitlines(),
+               own_assessment=services.in_language(texts, "assessment", get_language()))
+    return render(request, "legal/accessibility.html", ctx, status=400 if request.method == "POST" else 200)
+
+
+@access.open_view()
+def easy_language(request, ags=None):
+    city, prefix, args = _place(ags)
+    ctx = _context(request, city, prefix, args)
+    ctx["blocks"] = services.blocks(services.in_language(ctx["texts"], "easy", get_language()))
+    return render(request, "legal/easy_language.html", ctx)
+
+
+@access.open_view()
+def sign_language(request, ags=None):
+    city, prefix, args = _place(ags)
+    ctx = _context(request, city, prefix, args)
+    video = ctx["texts"].sign_video_url
+    ctx["playable"] = video.lower().split("?")[0].endswith((".mp4", ".webm"))
+    return render(request, "legal/sign_language.html", ctx)
+
+
+@access.open_view()
+def imprint(request, ags=None):
+    city, prefix, args = _place(ags)
+    ctx = _context(request, city, prefix, args)
+    ctx["imprint"] = services.imprint_of(ctx["texts"])
+    return render(request, "legal/imprint.html", ctx)
+
+
+@access.open_view()
+@never_cache
+def challenge(request):
+    """A proof-of-work challenge for the feedback form (ALTCHA, participation's)."""
+    return JsonResponse(abuse.challenge())
+
+
+@access.site_view("legal", "edit", methods=("GET", "POST"))
+def edit(request, ags=None):
+    city, prefix, args = _place(ags)
+    texts = services.texts_for(city)
+    form = TextsForm(request.POST if request.method == "POST" else None, instance=texts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_texts(request.user, form.save(commit=False))
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Die Texte sind gespeichert."))
+            return redirect(reverse(prefix + "edit", args=args))
+    return render(request, "legal/edit.html", {"city": city, "form": form, "saved": texts.pk is not None,
+                                               "statement_url": reverse(prefix + "accessibility", args=args),
+                                               "easy_url": reverse(prefix + "leichte-sprache", args=args),
+                                               "sign_url": reverse(prefix + "sign-language", args=args),
+                                               "imprint_url": reverse(prefix + "imprint", args=args)},
+                  status=400 if request.method == "POST" else 200)
+
+
+@access.site_view("legal", "edit", methods=("GET", "POST"))
+def feedback(request):
+    """The messages sent with the feedback forms, to be answered (by e-mail) and marked so."""
+    if request.method == "POST":
+        pk, action = request.POST.get("pk", ""), request.POST.get("action", "")
+        if not pk.isdigit() or action not in ("answered", "open", "delete"):
+            messages.error(request, _("Unbekannte Nachricht oder Aktion; nichts geändert."))
+            return render(request, "legal/feedback.html", {"items": services.feedback_list(request.user)}, status=400)
+        if services.set_feedback(request.user, int(pk), action) is None:
+            messages.error(request, _("Diese Nachricht gibt es nicht mehr; nichts geändert."))
+        else:
+            messages.success(request, {"answered": _("Als beantwortet markiert."), "open": _("Wieder offen."),
+                                       "delete": _("Die Nachricht ist gelöscht.")}[action])
+        return redirect("legal:feedback")
+    return render(request, "legal/feedback.html", {"items": services.feedback_list(request.user)})

@@ -1,0 +1,267 @@
+"""The legal pages (issue 22, point 1) as the public, the installation's administrator and a
+planner see them (Django's test client): the accessibility statement with the parts of the EU
+model statement, its feedback form (stored, reported to the city's address, guarded like
+participation's forms, refused with a clear message and nothing changed), the pages in Leichte
+Sprache and sign language, the Impressum with its fallback, editing with the German and English
+defaults, and the list where feedback is answered and deleted."""
+
+from __future__ import annotations
+
+import altcha
+import pytest
+from django.core import mail
+from django.test import Client
+
+from isek import access
+from isek.legal import services
+from isek.legal.models import Feedback, LegalTexts
+from tests.dbstate import checksum
+from tests.factories import CityFactory, ConceptFactory, UserFactory, member
+
+PAGES = ("accessibility", "leichte-sprache", "sign-language", "imprint")
+
+
+@pytest.fixture(autouse=True)
+def _cheap_work(db, settings):
+    settings.ISEK_POW_COST = 20
+
+
+@pytest.fixture
+def city(db):
+    return CityFactory(name="Bochum", ags="05911000")
+
+
+@pytest.fixture
+def admin(db):
+    user = UserFactory(is_superuser=True, is_staff=True)
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    client.force_login(user)
+    return client
+
+
+def solved(client) -> str:
+    """What the ALTCHA widget puts into the form: a solved challenge fetched from isek."""
+    challenge = altcha.v2.Challenge.from_dict(client.get("/about/accessibility/challenge/").json())
+    return altcha.v2.Payload(challenge, altcha.solve_challenge(challenge)).to_base64()
+
+
+def _feedback(client, **kw):
+    return {"name": "", "email": "anna@example.org", "message": "Der Kontrast der Karte ist zu schwach.",
+            "altcha": solved(client), **kw}
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_exists_for_the_installation_and_per_city(client, city, page):
+    assert client.get(f"/about/{page}/").status_code == 200
+    assert client.get(f"/cities/{city.ags}/about/{page}/").status_code == 200
+    assert client.get(f"/cities/99999999/about/{page}/").status_code == 404
+
+
+def test_the_statement_carries_the_parts_of_the_eu_model(client, city):
+    page = text(client.get(f"/cities/{city.ags}/about/accessibility/"))
+    assert 'data-compliance="partial"' in page and "teilweise vereinbar" in page  # compliance status
+    assert 'id="barriers"' in page and "Karten:" in page  # what is not accessible, and why
+    assert "erstellt oder zuletzt überprüft" in page  # date of the statement
+    summary = services.assessment()
+    assert f"axe-core {summary['axe']}" in page and summary["date"].strftime("%Y") in page  # method and date
+    assert f"{summary['clean']} von {len(summary['pages'])} Seiten ohne Befund" in page  # its result
+    assert {f"/about/{name}/" for name in PAGES} <= {p["path"] for p in summary["pages"]}  # these pages are checked
+    assert 'id="feedback-form"' in page and 'name="email"' in page and 'name="message"' in page
+    assert "<altcha-widget" in page  # the feedback form, guarded
+    assert "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen" in page  # NRW
+    assert "https://www.lbbp.nrw.de/ombudsstelle" in page
+
+
+def test_a_land_isek_does_not_know_says_bitte_ergaenzen(client, db):
+    bavarian = CityFactory(name="Bamberg", ags="09461000")
+    page = text(client.get(f"/cities/{bavarian.ags}/about/accessibility/"))
+    assert 'id="enforcement-missing"' in page and "Bayern: bitte ergänzen" in page
+
+
+def test_the_installation_names_the_federal_schlichtungsstelle(client, db):
+    page = text(client.get("/about/accessibility/"))
+    assert "Schlichtungsstelle nach § 16 Behindertengleichstellungsgesetz" in page
+
+
+def test_feedback_is_stored_and_reaches_the_citys_address(client, admin, city):
+    texts = services.texts_for(city)
+    texts.contact_email = "barrierefrei@bochum.example"
+    services.save_texts(access.Operator("test"), texts)
+    assert 'href="mailto:barrierefrei@bochum.example"' in text(client.get(f"/cities/{city.ags}/about/accessibility/"))
+    r = client.post(f"/cities/{city.ags}/about/accessibility/", _feedback(client, name="Anna"), follow=True)
+    assert r.status_code == 200 and "Ihre Nachricht ist angekommen" in text(r)
+    fb = Feedback.objects.get()
+    assert (fb.city, fb.name, fb.email, fb.status) == (city, "Anna", "anna@example.org", "open")
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == ["barrierefrei@bochum.example"] and sent.reply_to == ["anna@example.org"]
+    assert "Der Kontrast der Karte ist zu schwach." in sent.body and "Bochum" in sent.body
+    # the staff page lists it as open; answered, then deleted
+    listing = text(admin.get("/about/accessibility/feedback/"))
+    assert f'data-feedback="{fb.pk}" data-status="open"' in listing and "anna@example.org" in listing
+    admin.post("/about/accessibility/feedback/", {"pk": fb.pk, "action": "answered"})
+    fb.refresh_from_db()
+    assert fb.status == "answered" and fb.answered_at is not None
+    admin.post("/about/accessibility/feedback/", {"pk": fb.pk, "action": "delete"})
+    assert not Feedback.objects.exists()
+
+
+def test_feedback_without_any_address_is_kept_for_the_list(client, city):
+    client.post(f"/cities/{city.ags}/about/accessibility/", _feedback(client))
+    assert Feedback.objects.count() == 1 and mail.outbox == []
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"email": ""}, "Bitte Ihre E-Mail-Adresse angeben, damit die Stadt antworten kann."),
+    ({"email": "keine-adresse"}, "Bitte eine gültige E-Mail-Adresse angeben."),
+    ({"message": ""}, "Bitte schreiben Sie Ihre Nachricht."),
+    ({"message": "x" * 4001}, "höchstens 4000 Zeichen"),
+    ({"altcha": ""}, "Die Prüfung gegen automatische Einsendungen fehlt oder ist abgelaufen."),
+    ({"website": "http://spam.example"}, "ein verstecktes Feld war ausgefüllt"),
+])
+def test_bad_feedback_is_refused_with_a_clear_message_and_changes_nothing(client, city, change, message):
+    data = _feedback(client, **change)
+    r = client.post(f"/cities/{city.ags}/about/accessibility/", data)
+    assert r.status_code == 400 and message in text(r)
+    assert not Feedback.objects.exists() and mail.outbox == []
+
+
+def test_a_used_proof_is_not_accepted_twice(client, city):
+    data = _feedback(client)
+    client.post(f"/cities/{city.ags}/about/accessibility/", data)
+    r = client.post(f"/cities/{city.ags}/about/accessibility/", data)
+    assert r.status_code == 400 and Feedback.objects.count() == 1
+
+
+def test_the_rate_limit(client, city, settings):
+    settings.ISEK_PARTICIPATION_RATE = {**settings.ISEK_PARTICIPATION_RATE, "feedback": (2, 600)}
+    for _ in range(2):
+        assert client.post("/about/accessibility/", _feedback(client)).status_code == 302
+    r = client.post("/about/accessibility/", _feedback(client))
+    assert r.status_code == 400 and "sehr viele Nachrichten" in text(r)
+    assert Feedback.objects.count() == 2
+
+
+def test_leichte_sprache_default_in_german_and_plain_english(client, city):
+    de = text(client.get(f"/cities/{city.ags}/about/leichte-sprache/"))
+    assert "<h2" in de and "Wie können Sie mitmachen?" in de and "<ol" in de and "Sie klicken auf: Idee senden." in de
+    en = text(Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/cities/{city.ags}/about/leichte-sprache/"))
+    assert "How can you take part?" in en and "Click on: Send idea." in en
+
+
+def test_leichte_sprache_default_follows_its_rules():
+    from isek.legal import defaults
+
+    for kind, content in defaults.blocks(defaults.EASY["de"]):
+        lines = [content] if kind == "h" else content
+        for line in lines:
+            assert len(line.split()) <= 15, line  # short sentences
+            assert line.count(". ") == 0, line  # one statement a line
+            assert not any(w.isupper() and len(w) > 1 for w in line.replace(":", " ").split()), line  # no abbreviations
+
+
+def test_sign_language_without_a_video_says_so_and_links_the_contact(client, city):
+    page = text(client.get(f"/cities/{city.ags}/about/sign-language/"))
+    assert 'id="sign-missing"' in page and "Bochum" in page
+    assert f'href="/cities/{city.ags}/about/accessibility/#feedback" id="sign-contact"' in page
+
+
+def test_sign_language_with_the_citys_video(client, city):
+    texts = services.texts_for(city)
+    texts.sign_video_url = "https://www.bochum.example/dgs/isek.mp4"
+    services.save_texts(access.Operator("test"), texts)
+    page = text(client.get(f"/cities/{city.ags}/about/sign-language/"))
+    assert '<video class="isek-video" controls preload="none" src="https://www.bochum.example/dgs/isek.mp4"' in page
+    assert 'id="sign-missing"' not in page
+
+
+def test_imprint_falls_back_to_the_operator_with_a_notice_to_staff_only(client, admin, city):
+    operator = services.texts_for(None)
+    operator.imprint_body = "Betreiber GmbH"
+    operator.imprint_address = "Hauptstraße 1\n12345 Musterstadt"
+    services.save_texts(access.Operator("test"), operator)
+    public = text(client.get(f"/cities/{city.ags}/about/imprint/"))
+    assert "Betreiber GmbH" in public and "Betreiber der Installation" in public
+    assert "noch nicht ausgefüllt" not in public
+    staff = text(admin.get(f"/cities/{city.ags}/about/imprint/"))
+    assert 'id="imprint-missing"' in staff and "noch nicht ausgefüllt" in staff
+    texts = services.texts_for(city)
+    texts.imprint_body, texts.imprint_represented_by = "Stadt Bochum", "den Oberbürgermeister"
+    texts.imprint_vat_id = "DE123456789"
+    services.save_texts(access.Operator("test"), texts)
+    public = text(client.get(f"/cities/{city.ags}/about/imprint/"))
+    assert "Stadt Bochum" in public and "den Oberbürgermeister" in public and "DE123456789" in public
+    assert "Betreiber GmbH" not in public
+
+
+def test_an_empty_imprint_shows_no_staff_notice_to_the_public(client, admin, city):
+    page = text(client.get("/about/imprint/"))
+    assert 'id="imprint-pending"' in page and "noch nicht ausgefüllt" not in page
+    staff = text(admin.get(f"/cities/{city.ags}/about/imprint/"))
+    assert "noch nicht ausgefüllt, und der Betreiber der Installation hat keines eingetragen" in staff
+
+
+def test_the_administrator_edits_with_the_defaults_filled_in(admin, city):
+    url = f"/cities/{city.ags}/about/legal-texts/"
+    page = text(admin.get(url))
+    assert 'id="defaults-note"' in page and "Was ist ein Stadt-Entwicklungs-Konzept?" in page
+    assert "What is an urban development concept?" in page
+    assert not LegalTexts.objects.exists()  # showing the defaults writes nothing
+    form = {"compliance": "full", "barriers_de": "", "barriers_en": "", "assessment_de": "BITV-Test 2026",
+            "assessment_en": "", "prepared_on": "2026-12-01", "contact_email": "a11y@bochum.example", "land": "05",
+            "easy_de": "# Titel\nEin Satz.", "easy_en": "# Title\nA sentence.", "sign_video_url": "",
+            "imprint_body": "Stadt Bochum", "imprint_address": "", "imprint_represented_by": "", "imprint_contact": "",
+            "imprint_vat_id": "", "imprint_supervisory": ""}
+    assert admin.post(url, form).status_code == 302
+    saved = LegalTexts.objects.get(city=city)
+    assert (saved.compliance, saved.contact_email, saved.imprint_body) == ("full", "a11y@bochum.example", "Stadt Bochum")
+    statement = text(Client().get(f"/cities/{city.ags}/about/accessibility/"))
+    assert "vollständig vereinbar" in statement and "BITV-Test 2026" in statement and 'id="barriers"' not in statement
+
+
+def test_bad_texts_are_refused_and_change_nothing(admin, city):
+    url = f"/cities/{city.ags}/about/legal-texts/"
+    before = checksum()
+    r = admin.post(url, {"compliance": "full", "prepared_on": "gestern", "contact_email": "nein", "easy_de": "",
+                         "easy_en": "x", "sign_video_url": "javascript:alert(1)"})
+    page = text(r)
+    assert r.status_code == 400 and "Bitte die markierten Angaben prüfen. Es wurde nichts gespeichert." in page
+    assert "Bitte eine gültige E-Mail-Adresse angeben." in page
+    assert checksum() == before
+
+
+def test_only_the_administrator_edits_and_answers(db, city):
+    concept = ConceptFactory(city=city)
+    planner = Client()
+    planner.force_login(member(concept, "planner"))
+    assert planner.get(f"/cities/{city.ags}/about/legal-texts/").status_code == 403
+    assert planner.get("/about/accessibility/feedback/").status_code == 403
+    assert 'id="edit-legal"' not in text(planner.get(f"/cities/{city.ags}/about/accessibility/"))
+
+
+def test_an_unknown_feedback_action_changes_nothing(admin, city):
+    fb = Feedback.objects.create(city=city, email="a@example.org", message="Hallo")
+    r = admin.post("/about/accessibility/feedback/", {"pk": fb.pk, "action": "drop"})
+    assert r.status_code == 400 and "nichts geändert" in text(r)
+    r = admin.post("/about/accessibility/feedback/", {"pk": "abc", "action": "delete"})
+    assert r.status_code == 400 and Feedback.objects.filter(pk=fb.pk, status="open").exists()
+
+
+def test_every_page_links_the_legal_pages_in_its_footer(client, city):
+    concept = ConceptFactory(city=city, is_public=True)
+    home = text(client.get("/"))
+    for page in PAGES:
+        assert f'href="/about/{page}/"' in home
+    assert 'id="access-links"' in home  # the start page: Leichte Sprache and sign language, visibly
+    on_concept = text(client.get(f"/concepts/{concept.slug}/"))
+    for page in PAGES:
+        assert f'href="/cities/{city.ags}/about/{page}/"' in on_concept
+
+
+def test_the_privacy_page_lists_the_feedbacks_data(client, db):
+    page = text(client.get("/about/privacy/"))
+    assert 'id="feedback-data"' in page and "Ihre Nachricht, Ihre E-Mail-Adresse, Ihr Name (freiwillig)" in page
