@@ -37,7 +37,7 @@ from .forms import (
     MilestoneFormSet,
     QuarterForm,
 )
-from .models import FieldOfAction, Goal, Measure, Quarter
+from .models import FieldOfAction, Goal, Measure, Quarter, is_whole_area
 
 
 def _measures_asked(concept, params):
@@ -65,6 +65,7 @@ def _concept_page(request, concept):
         **geodata.map_context(concept),
         "concept": concept,
         "measures": measures,
+        "whole_area_measures": [m for m in measures if is_whole_area(m.geometry, concept.area)],
         "fields": concept.fields_of_action.all(),
         "quarters": concept.quarters.all(),
         "goals": concept.goals.select_related("field_of_action").all(),
