@@ -181,6 +181,16 @@ def test_refused_field_deletion_is_said_at_the_field_and_passes_axe(page, live_b
     assert field.get_by_text("Handlungsfeld 2 hat noch Ziele (").is_visible()
     assert field.get_by_text("Handlungsfeld 2 sind noch Maßnahmen zugeordnet (").is_visible()
     assert (concept.fields_of_action.count(), concept.goals.count()) == before
+    assert page.get_by_role("alert").filter(has_text="Nichts gespeichert: Handlungsfeld 2 hat noch Ziele (").is_visible()
+    assert axe_violations(page) == []
+
+
+def test_setup_step_says_the_structure_is_a_template_proposal_and_passes_axe(page, live_bochum):
+    base, concept = live_bochum
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/setup/")
+    note = page.locator("#structure-proposal").inner_text()
+    assert "Vorschlag aus der Vorlage" in note and "„illustrativ“ heißt:" in note
     assert axe_violations(page) == []
 
 
