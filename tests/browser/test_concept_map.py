@@ -181,4 +181,40 @@ def test_refused_field_deletion_is_said_at_the_field_and_passes_axe(page, live_b
     assert field.get_by_text("Handlungsfeld 2 hat noch Ziele (").is_visible()
     assert field.get_by_text("Handlungsfeld 2 sind noch Maßnahmen zugeordnet (").is_visible()
     assert (concept.fields_of_action.count(), concept.goals.count()) == before
+    assert page.get_by_role("alert").filter(has_text="Nichts gespeichert: Handlungsfeld 2 hat noch Ziele (").is_visible()
+    assert axe_violations(page) == []
+
+
+def test_setup_step_says_the_structure_is_a_template_proposal_and_passes_axe(page, live_bochum):
+    base, concept = live_bochum
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/setup/")
+    note = page.locator("#structure-proposal").inner_text()
+    assert "Vorschlag aus der Vorlage" in note and "„illustrativ“ heißt:" in note
+    assert axe_violations(page) == []
+
+
+def test_whole_area_measure_leaves_the_others_visible_and_clickable(page, live_bochum):
+    """A Bautzen planner's walk: a measure "für das ganze Fördergebiet" (its location is the area)
+    was drawn over everything, and the measures beneath could not be clicked. It is an outline
+    now, beneath the others, and the legend names it as "ganzes Fördergebiet"."""
+    from isek.concepts import services
+    from isek.demo.loader import DEMO
+
+    base, concept = live_bochum
+    qm = Measure.objects.get(concept=concept, number="4.2")  # Quartiersmanagement: numbered after 2.1
+    qm.geometry = concept.area
+    services.save_measure(DEMO, concept, qm)
+    page.goto(f"{base}/concepts/bochum-innenstadt/")
+    wait_map(page)
+    husemann = Measure.objects.get(concept=concept, number="2.1")
+    lon, lat = husemann.geometry.centroid.coords
+    box = page.locator("#map").bounding_box()
+    xy = page.evaluate(f"() => window.isekMaps['map'].project([{lon}, {lat}])")
+    page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+    popup = page.locator(".maplibregl-popup-content")
+    popup.wait_for(timeout=5000)
+    assert "Umgestaltung des Husemannplatzes" in popup.inner_text()
+    legend = page.locator("#whole-area-measures").inner_text()
+    assert "ganzes Fördergebiet" in legend and "4.2 Quartiersmanagement und ISEK-Büro" in legend
     assert axe_violations(page) == []

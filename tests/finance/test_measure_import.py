@@ -378,3 +378,57 @@ def test_the_page_offers_to_map_unknown_values_and_remembers_them(concept, tmp_p
     r = _upload(planner, concept, xlsx(tmp_path, UNKNOWN, "wieder.xlsx"))
     assert r.status_code == 200 and 'id="import-errors"' not in r.content.decode()
     assert r.context["form"][names["field"]["Freiraum"]].value() == "1"
+
+
+# --- a field of action for rows without one (usability walk, Bautzen) ------------------------------
+
+NO_FIELD = [["Nr.", "Maßnahme", "Handlungsfeld", "Kostengruppe", "2026"],
+            ["3.1", "Kornmarkt beleben", "", "9.1", 1000],
+            ["3.2", "Reichenturm sanieren", "1", "9.1", 2000],
+            ["3.3", "Spreeufer zugänglich machen", None, "9.1", 3000]]
+
+
+def test_the_preview_offers_a_field_of_action_for_rows_without_one(concept, tmp_path):
+    """Every row without a field of action had to be fixed in the file; the preview now offers one
+    for them (none by default: such a row is refused with its message, as before)."""
+    from django.test import Client
+
+    from tests.factories import member
+
+    url = f"/concepts/{concept.slug}/kuf/import/"
+    planner = Client()
+    planner.force_login(member(concept, "planner"))
+    r = _upload(planner, concept, xlsx(tmp_path, NO_FIELD))
+    page = r.content.decode()
+    assert "Handlungsfeld für Zeilen ohne eigenes" in page
+    assert '<option value="" selected>– keins: solche Zeilen werden abgelehnt –</option>' in page
+    assert "Zeile 2: die neue Maßnahme 3.1 braucht „Handlungsfeld“." in page
+    assert "Zeile 4: die neue Maßnahme 3.3 braucht „Handlungsfeld“." in page
+    form = {"col0": "number", "col1": "title", "col2": "field", "col3": "cost_group", "col4": "year:2026",
+            "cost_group": ""}
+    before = state()
+    r = planner.post(url, {**form, "step": "commit", "default_field": "99"})  # no such field: refused
+    assert r.status_code == 400 and "99 ist keine gültige Auswahl" in r.content.decode() and state() == before
+    r = planner.post(url, {**form, "step": "preview", "default_field": "2"})
+    page = r.content.decode()
+    assert r.status_code == 200 and "braucht „Handlungsfeld“" not in page and "3 neu" in page
+    r = planner.post(url, {**form, "step": "commit", "default_field": "2"})
+    assert r.status_code == 302
+    fields = dict(Measure.objects.filter(concept=concept).values_list("number", "primary_field__number"))
+    assert fields == {"3.1": 2, "3.2": 1, "3.3": 2}  # a row's own field stays its own
+
+
+def test_the_field_for_rows_without_one_is_remembered_and_checked(concept, tmp_path):
+    path = xlsx(tmp_path, NO_FIELD)
+    plan = services.plan_measure_import(OP, concept, path)
+    mapping = importing.Mapping.from_json({**plan.mapping.as_json(), "default_field": "2"})
+    plan = services.plan_measure_import(OP, concept, path, mapping=mapping)
+    assert not plan.problems
+    services.commit_measure_import(OP, concept, plan)
+    assert importing.remembered_mapping(concept).default_field == "2"
+    wrong = importing.Mapping.from_json({**plan.mapping.as_json(), "default_field": "7"})
+    plan = services.plan_measure_import(OP, concept, xlsx(tmp_path, [*NO_FIELD, ["3.4", "Neu", "", "9.1", 1]], "b.xlsx"),
+                                        mapping=wrong)
+    assert [p.render(lambda s: s) for p in plan.problems] == [
+        "Das Handlungsfeld „7“ gibt es in diesem Konzept nicht (bekannt: 1 Öffentlicher Raum, 2 Wohnen).",
+        "Zeile 5: die neue Maßnahme 3.4 braucht „Handlungsfeld“."]

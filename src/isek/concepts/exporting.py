@@ -7,7 +7,7 @@ import json
 
 from isek.core import geo
 
-from .models import Concept
+from .models import Concept, is_whole_area
 
 
 def area_rows(concept: Concept):
@@ -57,6 +57,7 @@ def measure_rows(concept: Concept, measures=None):
             "estimated_cost": str(m.estimated_cost) if m.estimated_cost is not None else None,
             "geometry_approximated": m.geometry_approximated,
             "figures_approximated": m.figures_approximated,
+            "whole_area": is_whole_area(m.geometry, concept.area),
         })
         geoms.append(g)
     return rows, geoms

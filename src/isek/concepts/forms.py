@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.web.forms import GeoJSONGeometryField, KernFormMixin
 
-from .models import Concept, FieldOfAction, Goal, Measure, Milestone, Quarter
+from .models import Concept, FieldOfAction, Goal, Measure, Milestone, Quarter, is_whole_area
 
 
 class ConceptForm(KernFormMixin, forms.ModelForm):
@@ -65,8 +65,7 @@ class MeasureForm(KernFormMixin, forms.ModelForm):
         self.fields["further_fields"].required = False
         self.fields["goals"].queryset = Goal.objects.filter(concept=concept)
         self.fields["goals"].required = False
-        area, own = concept.area, self.instance.geometry
-        self.fields["whole_area"].initial = bool(area and own and own.equals(area))
+        self.fields["whole_area"].initial = is_whole_area(self.instance.geometry, concept.area)
         self.fields["estimated_cost"].help_text = _(
             "Eine erste Schätzung, nicht die KuF: Kosten je Jahr und Kostengruppe erfassen Sie nach dem Speichern "
             "über „Kosten erfassen“ auf der Seite der Maßnahme; die erste Kostenposition ist mit dieser Schätzung vorbelegt.")

@@ -31,6 +31,12 @@ number_validator = RegexValidator(
 )
 
 
+def is_whole_area(geometry, area) -> bool:
+    """Whether a measure's location is the concept's funding area: a measure "für das ganze
+    Fördergebiet" (Quartiersmanagement), which maps draw as an outline beneath the others."""
+    return geometry is not None and area is not None and not geometry.empty and geometry.equals(area)
+
+
 class City(models.Model):
     name = models.CharField(_("Name"), max_length=200)
     ags = models.CharField(

@@ -18,7 +18,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from isek import access
-from isek.core import geo
+from isek.core import geo, numbering
 from isek.core.audit import change
 from isek.core.files import upload_on_disk
 from isek.core.problems import too_large
@@ -238,14 +238,70 @@ def is_template_source(text: str) -> bool:
     return bool(text.strip()) and text.strip() in {t.source.strip() for t in structures.templates().values()}
 
 
+def _goals_follow(concept: Concept, fields, goals, removed_goals) -> list[Goal]:
+    """``goals`` to save, with the numbers following their fields of action: a goal moved to
+    another field takes that field's next number (2.3 to field 1 → 1.3 after 1.2), its sub-goals
+    come along (2.3.1 → 1.3.1), and the goals of a renumbered field take its new number (field 4
+    → 9: 4.1 → 9.1) – each unless the planner typed its number in the same save. Returned too:
+    goals of a renumbered field that the form did not send. A goal the planner edited (title,
+    field, parent) is no longer the template's illustrative proposal."""
+    before = {g.pk: g for g in concept.goals.all()}
+    old_field = dict(concept.fields_of_action.values_list("pk", "number"))
+    new_field = {**old_field, **{f.pk: f.number for f in fields if f.pk}}
+    gone = {g.pk for g in removed_goals}
+    sent = {g.pk: g for g in goals if g.pk}
+    for pk, g in sent.items():
+        was = before[pk]
+        if was.illustrative and g.illustrative and any(getattr(g, k) != getattr(was, k) for k in (
+                "title", "description", "field_of_action_id", "parent_id")):
+            g.illustrative = False
+    after = sorted((sent.get(pk, g) for pk, g in before.items() if pk not in gone), key=lambda g: numbering.number_sort_key(g.number))
+    taken = {g.number for g in (*after, *goals)} | {g.number for g in before.values()}  # never a number freed only now
+    current = {g.pk: g for g in after}
+    moved: dict[int, tuple[str, int, int]] = {}  # goal pk → (old number, old field, new field) of a renumbered goal
+    out = list(goals)
+    for g in after:
+        was = before[g.pk]
+        if g.number != was.number:
+            continue  # the planner's own number
+        parent = moved.get(g.parent_id)
+        top = str(new_field[g.field_of_action_id])
+        if parent and numbering.under(g.number, parent[0]):
+            if g.field_of_action_id == parent[1]:
+                g.field_of_action = concept.fields_of_action.get(pk=parent[2])
+            number = numbering.moved_under(g.number, parent[0], current[g.parent_id].number)
+        elif g.number.split(".")[0] == top:
+            continue
+        elif g.field_of_action_id != was.field_of_action_id:
+            number = numbering.next_free(top, taken)
+        elif numbering.under(g.number, str(old_field[g.field_of_action_id])):
+            number = numbering.moved_under(g.number, str(old_field[g.field_of_action_id]), top)
+            number = numbering.next_free(top, taken) if number in taken else number
+        else:
+            continue
+        moved[g.pk] = (g.number, was.field_of_action_id, g.field_of_action_id)
+        g.number = number
+        taken.add(number)
+        if g.pk not in sent:
+            out.append(g)
+    return out
+
+
+def template_of(concept: Concept) -> structures.Template | None:
+    """The structure template whose fields of action the concept still has (none renamed away)."""
+    sources = {f.source.strip() for f in concept.fields_of_action.all()}
+    return next((t for t in structures.templates().values() if t.source.strip() in sources), None)
+
+
 def save_structure(user, concept: Concept, *, fields=(), removed_fields=(), goals=(), removed_goals=(),
                    via: str = "web") -> list[str]:
     """Save fields of action and goals together: new and changed ones in ``fields``/``goals``
-    (model instances), deleted ones in ``removed_*``. Numbers stay unique; nothing goes along
-    unasked: a field of action or goal is deleted only with its goals or sub-goals ticked too
-    (or moved), and not while measures are assigned to it. Returns what was deleted, for the
-    planner to read."""
+    (model instances), deleted ones in ``removed_*``. Numbers stay unique and goal numbers follow
+    their field (``_goals_follow``); nothing goes along unasked: a field of action or goal is
+    deleted only with its goals or sub-goals ticked too (or moved), and not while measures are
+    assigned to it. Returns what was deleted, for the planner to read."""
     access.require(user, "structure", "edit", concept)
+    goals = _goals_follow(concept, fields, goals, removed_goals)
     number = lambda o: o.number  # noqa: E731
     for numbers in (keys_after(concept.fields_of_action.all(), fields, removed_fields, number),
                     keys_after(concept.goals.all(), goals, removed_goals, number)):
@@ -462,5 +518,5 @@ __all__ = [
     "City", "Concept", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
-    "save_structure", "set_progress", "start_concept", "apply_template", "copy_structure", "templates",
+    "save_structure", "set_progress", "start_concept", "template_of", "apply_template", "copy_structure", "templates",
 ]

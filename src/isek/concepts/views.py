@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from isek import access
 from isek.core import files
 from isek.core.downloads import temporary_download
+from isek.core.i18n import pick
 from isek.core.models import ChangeRecord
 from isek.core.problems import Problem, gettext_noop
 from isek.finance import services as finance
@@ -36,7 +37,7 @@ from .forms import (
     MilestoneFormSet,
     QuarterForm,
 )
-from .models import FieldOfAction, Goal, Measure, Quarter
+from .models import FieldOfAction, Goal, Measure, Quarter, is_whole_area
 
 
 def _measures_asked(concept, params):
@@ -64,6 +65,7 @@ def _concept_page(request, concept):
         **geodata.map_context(concept),
         "concept": concept,
         "measures": measures,
+        "whole_area_measures": [m for m in measures if is_whole_area(m.geometry, concept.area)],
         "fields": concept.fields_of_action.all(),
         "quarters": concept.quarters.all(),
         "goals": concept.goals.select_related("field_of_action").all(),
@@ -191,19 +193,18 @@ def quarter_edit(request, concept, pk=None):
     }, status=400 if request.method == "POST" else 200)
 
 
-def _place_errors(exc: ValidationError, forms) -> str | None:
-    """Put each error that names its object (``params["target"]``) at that object's form; return
-    the others as one line for the top of the page (None when every error found its form)."""
-    rest = []
+def _place_errors(exc: ValidationError, forms) -> str:
+    """Put each error that names its object (``params["target"]``) at that object's form too;
+    return all of them as one line for the top of the page ("Nichts gespeichert: …")."""
+    said = []
     for error in getattr(exc, "error_list", [exc]):
         target = (error.params or {}).get("target")
         form = next((f for f in forms if target is not None and f.instance.pk == target.pk
                      and type(f.instance) is type(target)), None)
-        if form is None:
-            rest.extend(error.messages)
-        else:
+        if form is not None:
             form.add_error(None, error.messages[0])
-    return " ".join(rest) or None
+        said.extend(error.messages)
+    return " ".join(said)
 
 
 @access.concept_view("structure", "edit", methods=("GET", "POST"))
@@ -343,10 +344,12 @@ def concept_new(request):
 def setup_page(request, concept):
     """The wizard's steps for a concept, each with its state; every step can be left and resumed."""
     basemap = geodata.base_map_of(concept.city)
+    template = services.template_of(concept)
     return render(request, "concepts/setup.html", {
         "concept": concept, "quarters": concept.quarters.count(), "fields": concept.fields_of_action.count(),
         "goals": concept.goals.count(), "measures": concept.measures.count(), "basemap": basemap,
         "members": len(services.members(concept)), "land": concept.city.land,
+        "template": pick(template.label_de, template.label_en) if template else "",
     })
 
 

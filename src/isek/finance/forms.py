@@ -135,12 +135,13 @@ IGNORE = "-"
 
 class MappingForm(KernFormMixin, forms.Form):
     """For each column of the file: what it means (a measure field, the costs of a year, or not
-    imported); the cost group for rows without one; and for each value of the file that names no
+    imported); the cost group for rows without one, the field of action for new measures without
+    one (``fields``: choices); and for each value of the file that names no
     field of action, cost group or status by itself, which one it means (``values``: target →
     values of the file, ``options``: target → choices; from the plan)."""
 
     def __init__(self, *args, header: list[str], mapping, years: list[int], groups: list[tuple[str, str]],
-                 values: dict[str, list[str]] | None = None, options: dict[str, list[tuple[str, str]]] | None = None,
+                 fields: list[tuple[str, str]] = (), values: dict[str, list[str]] | None = None, options: dict[str, list[tuple[str, str]]] | None = None,
                  **kwargs):
         from .importing import LABELS
 
@@ -159,6 +160,10 @@ class MappingForm(KernFormMixin, forms.Form):
         self.fields["cost_group"] = forms.ChoiceField(
             label=_("Kostengruppe für Zeilen ohne eigene"), required=False, initial=mapping.cost_group,
             choices=[("", _("– keine –"))] + groups)
+        self.fields["default_field"] = forms.ChoiceField(
+            label=_("Handlungsfeld für Zeilen ohne eigenes"), required=False, initial=mapping.default_field,
+            choices=[("", _("– keins: solche Zeilen werden abgelehnt –"))] + list(fields),
+            help_text=_("Für neue Maßnahmen, deren Zeile kein Handlungsfeld nennt; bestehende behalten ihres."))
         self.remembered = mapping.values
         for target, found in (values or {}).items():
             for value in found:
@@ -189,7 +194,7 @@ class MappingForm(KernFormMixin, forms.Form):
         from .importing import Mapping
 
         data = self.cleaned_data if self.is_valid() else {k: f.initial for k, f in self.fields.items()}
-        m = Mapping(cost_group=data.get("cost_group") or "", values={k: dict(v) for k, v in self.remembered.items()})
+        m = Mapping(cost_group=data.get("cost_group") or "", default_field=data.get("default_field") or "", values={k: dict(v) for k, v in self.remembered.items()})
         for target, pairs in self.value_names.items():
             chosen = m.values.setdefault(target, {})
             for name, value in pairs:

@@ -53,13 +53,16 @@ MEASURE_FIELDS = ("title", "field", "description", "status", "lead_body")
 @dataclass
 class Mapping:
     """Which column means what: ``columns`` target → header, ``years`` header → year (the wide
-    shape), ``cost_group`` for rows without one, ``ignore`` headers that are not imported;
+    shape), ``cost_group`` for rows without one, ``default_field`` (the number of a field of action) for
+    new measures whose row names none (empty: such a row is refused), ``ignore`` headers that are
+    not imported;
     ``values`` target → {value of the file in lower case → what it means in isek}: the number of a
     field of action, a cost group, a status (for VALUE_TARGETS)."""
 
     columns: dict[str, str] = field(default_factory=dict)
     years: dict[str, int] = field(default_factory=dict)
     cost_group: str = ""
+    default_field: str = ""
     ignore: list[str] = field(default_factory=list)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -73,7 +76,7 @@ class Mapping:
 
     def as_json(self) -> dict:
         return {"columns": dict(self.columns), "years": dict(self.years), "cost_group": self.cost_group,
-                "ignore": list(self.ignore), "values": {k: dict(v) for k, v in self.values.items() if v}}
+                "default_field": self.default_field, "ignore": list(self.ignore), "values": {k: dict(v) for k, v in self.values.items() if v}}
 
     @classmethod
     def from_json(cls, data) -> Mapping:
@@ -98,8 +101,8 @@ class Mapping:
                                                  "isek zu."), {"targets": ", ".join(VALUE_TARGETS)}))
         if problems:
             raise InputError(problems)
-        return cls(dict(columns), dict(years), str(data.get("cost_group", "") or ""), list(ignore),
-                   {k: {a.strip().lower(): b for a, b in v.items()} for k, v in values.items()})
+        return cls(dict(columns), dict(years), str(data.get("cost_group", "") or ""), str(data.get("default_field", "") or ""),
+                   list(ignore), {k: {a.strip().lower(): b for a, b in v.items()} for k, v in values.items()})
 
 
 def guess_mapping(header: list[str], remembered: Mapping | None = None) -> Mapping:
@@ -110,7 +113,7 @@ def guess_mapping(header: list[str], remembered: Mapping | None = None) -> Mappi
         used = [*remembered.columns.values(), *remembered.years]
         if used and all(h in present for h in used):
             return remembered
-    m = Mapping(cost_group=remembered.cost_group if remembered else "",
+    m = Mapping(cost_group=remembered.cost_group if remembered else "", default_field=remembered.default_field if remembered else "",
                 values=remembered.values if remembered else {})
     for h in header:
         key = h.strip().lower()
@@ -218,6 +221,10 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
     if mapping.cost_group and mapping.cost_group not in groups:
         problems.append(Problem(gettext_noop("Die Kostengruppe „%(group)s“ gibt es nicht (bekannt: %(known)s)."),
                                 {"group": mapping.cost_group, "known": ", ".join(sorted(groups))}))
+    if mapping.default_field and mapping.default_field not in fields:
+        problems.append(Problem(gettext_noop("Das Handlungsfeld „%(value)s“ gibt es in diesem Konzept nicht (bekannt: "
+                                             "%(known)s)."), {"value": mapping.default_field,
+                                                              "known": ", ".join(f"{k} {f.name}" for k, f in fields.items()) or "–"}))
 
     def get(cells, target):
         return cells[col[mapping.columns[target]]] if target in mapping.columns else None
@@ -366,6 +373,8 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
         m = p.measure
         if m is None:
             p.action = "create"
+            if "field" not in p.values and mapping.default_field in fields:
+                p.values["field"] = fields[mapping.default_field]
             for required in ("title", "field"):
                 if required not in p.values:
                     problems.append(Problem(gettext_noop("Zeile %(row)s: die neue Maßnahme %(number)s braucht „%(what)s“."),

@@ -238,8 +238,9 @@ def measure_import(request, concept):
         return upload_page(400, exc.messages(_))
     groups = [(number, f"{number} {name}") for number, name in services.cost_groups(concept).items()]
     years = list(range(concept.start_year, concept.end_year + 1))
+    fields = [(str(f.number), f"{f.number} {f.name}") for f in concept.fields_of_action.all()]
     form = MappingForm(request.POST if step != "upload" else None, header=plan.header, mapping=plan.mapping,
-                       years=years, groups=groups, values=plan.values, options=plan.options)
+                       years=years, groups=groups, fields=fields, values=plan.values, options=plan.options)
     # The form shows every column's meaning, "not imported" where none was recognised; the
     # preview is of what the form shows.
     mapping = form.mapping()
@@ -247,7 +248,7 @@ def measure_import(request, concept):
         plan = services.plan_measure_import(request.user, concept, path, kept["filename"], mapping=mapping)
         if plan.values != form.values:  # other columns chosen: other values to map, as remembered so far
             form = MappingForm(request.POST if step != "upload" else None, header=plan.header, mapping=mapping,
-                               years=years, groups=groups, values=plan.values, options=plan.options)
+                               years=years, groups=groups, fields=fields, values=plan.values, options=plan.options)
     if step == "commit" and not form.errors and not plan.problems:
         counts = services.commit_measure_import(request.user, concept, plan, via="web")
         path.unlink(missing_ok=True)

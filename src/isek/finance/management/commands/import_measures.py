@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("concept")
         parser.add_argument("file")
         parser.add_argument("--mapping", help="JSON file: {\"columns\": {target: header}, \"years\": {header: year}, "
-                                              "\"cost_group\": \"9.1\", \"ignore\": [header], "
+                                              "\"cost_group\": \"9.1\", \"default_field\": \"2\", \"ignore\": [header], "
                                               "\"values\": {\"field\"|\"cost_group\"|\"status\": {value: key}}}")
         parser.add_argument("--dry-run", action="store_true", help="only show what would happen")
 

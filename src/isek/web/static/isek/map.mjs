@@ -113,14 +113,20 @@ async function initMap(el) {
   if (!el.dataset.editTarget) {
     map.addSource("measures", { type: "geojson", data: measures, promoteId: "id" });
     const width = focus ? ["case", ["==", ["get", "id"], focus], 5, 2.5] : 3;
-    map.addLayer({ id: "measures-fill", type: "fill", source: "measures", filter: ["==", ["geometry-type"], "Polygon"],
+    // A measure for the whole funding area (Quartiersmanagement) is its outline only, beneath the
+    // area's line and everything else, so that the measures inside stay visible and clickable.
+    const own = ["!=", ["get", "whole_area"], true];
+    map.addLayer({ id: "measures-whole", type: "line", source: "measures", filter: ["==", ["get", "whole_area"], true],
+      paint: { "line-color": ["get", "colour"], "line-width": focus ? ["case", ["==", ["get", "id"], focus], 9, 6] : 6,
+        "line-opacity": 0.6 } }, "area-line");
+    map.addLayer({ id: "measures-fill", type: "fill", source: "measures", filter: ["all", ["==", ["geometry-type"], "Polygon"], own],
       paint: { "fill-color": ["get", "colour"], "fill-opacity": focus ? ["case", ["==", ["get", "id"], focus], 0.7, 0.25] : 0.55 } });
-    map.addLayer({ id: "measures-line", type: "line", source: "measures", filter: ["!=", ["geometry-type"], "Point"],
+    map.addLayer({ id: "measures-line", type: "line", source: "measures", filter: ["all", ["!=", ["geometry-type"], "Point"], own],
       paint: { "line-color": ["get", "colour"], "line-width": width } });
     map.addLayer({ id: "measures-point", type: "circle", source: "measures", filter: ["==", ["geometry-type"], "Point"],
       paint: { "circle-radius": focus ? ["case", ["==", ["get", "id"], focus], 10, 6] : 7, "circle-color": ["get", "colour"],
         "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } });
-    const clickable = ["measures-point", "measures-line", "measures-fill"];
+    const clickable = ["measures-point", "measures-line", "measures-fill", "measures-whole"];
     map.on("click", (e) => {
       const hits = map.queryRenderedFeatures(e.point, { layers: clickable });
       if (!hits.length) return;
