@@ -12,6 +12,7 @@ import hashlib
 import secrets
 import time
 import unicodedata
+from typing import NamedTuple
 
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.db import IntegrityError, connection, transaction
@@ -25,6 +26,7 @@ from isek.core import versions
 from isek.core.audit import change
 from isek.core.rules import invalid
 
+from . import photos
 from .models import (
     COMMENT_MAX,
     FLAG_TEXT_MAX,
@@ -300,6 +302,80 @@ def _sent_before(phase: Phase, contributor: Contributor, title: str, text: str, 
     return None
 
 
+class Sent(NamedTuple):
+    """A contribution sent from outside: what was stored, by whom, and the secret of the deletion
+    link of a new contributor (None for a known one), which the channel shows once."""
+
+    contribution: Idea | Comment | Support | Flag
+    contributor: Contributor
+    token: str | None
+
+
+def _send(user, known: Contributor | None, act, *, known_id: str | None = None, email: str = "",
+          email_consent: bool = False) -> Sent:
+    """``act(contributor)`` for the contributor behind a submission (``contributor_for``), in one
+    transaction: a new contributor or a changed address only together with their contribution."""
+    with transaction.atomic():
+        contributor, token = contributor_for(user, known, known_id=known_id, email=email, email_consent=email_consent)
+        return Sent(act(contributor), contributor, token)
+
+
+def send_idea(user, phase: Phase, *, known_id: str | None, email: str = "", email_consent: bool = False,
+              photo=None, photo_rights: bool = False, **idea) -> Sent:
+    """A citizen sends an idea (``idea``: the fields of ``submit_idea``) from a browser whose
+    contributor may be known by the id of its cookie (``known_id``), with an uploaded ``photo``
+    (checked and re-encoded first: a refused one stores nothing and raises InputError). The
+    contribution, its contributor and their deletion link, or nothing.
+
+    The crowd's path – an anonymous browser that sent before, no address to record – takes no
+    transaction and does not read the contributor (decision 0011); if the contributions of that
+    browser were deleted meanwhile, the idea goes the way of a first one."""
+    if photo and not photo_rights:  # before the photo is stored
+        raise invalid(_("Ein Foto kann nur mit der Bestätigung der Nutzungsrechte veröffentlicht werden."),
+                      "photo_rights", "photo_rights")
+    stored = photos.store(photo) if photo else ""
+
+    def submit(contributor):
+        return submit_idea(user, phase, contributor, photo=stored, photo_rights=photo_rights, **idea)
+
+    try:
+        sent = None
+        if known_id is not None and not email and not getattr(user, "is_authenticated", False):
+            try:
+                contributor, token = contributor_for(user, known_id=known_id)
+                sent = Sent(submit(contributor), contributor, token)
+            except UnknownContributor:
+                pass
+        if sent is None:
+            sent = _send(user, None, submit, known_id=known_id, email=email, email_consent=email_consent)
+    except BaseException:
+        photos.remove(stored)
+        raise
+    if sent.contribution.resent:  # the same idea sent again: the first one's photo stays
+        photos.remove(stored)
+    return sent
+
+
+def send_comment(user, concept: Concept, known: Contributor | None, *, text: str, name: str = "", email: str = "",
+                 email_consent: bool = False, idea: Idea | None = None, measure: Measure | None = None) -> Sent:
+    """A citizen's comment (see ``comment``) with its contributor, or nothing."""
+    return _send(user, known, lambda c: comment(user, concept, c, text=text, name=name, idea=idea, measure=measure),
+                 email=email, email_consent=email_consent)
+
+
+def send_support(user, concept: Concept, known: Contributor | None, *, idea: Idea | None = None,
+                 measure: Measure | None = None) -> Sent:
+    """A citizen's support (see ``support``) with its contributor, or nothing."""
+    return _send(user, known, lambda c: support(user, concept, c, idea=idea, measure=measure))
+
+
+def send_flag(user, concept: Concept, known: Contributor | None, *, reason: str, text: str = "",
+              idea: Idea | None = None, comment_obj: Comment | None = None) -> Sent:
+    """A citizen's report (see ``flag``) with its contributor, or nothing."""
+    return _send(user, known, lambda c: flag(user, concept, c, reason=reason, text=text, idea=idea,
+                                             comment_obj=comment_obj))
+
+
 def _target_phase(concept: Concept, idea: Idea | None, measure: Measure | None, now=None) -> Phase:
     if (idea is None) == (measure is None):
         raise ValueError("exactly one of idea and measure")
@@ -386,10 +462,8 @@ def delete_contributions(token: str) -> dict | None:
         comments = list(Comment.objects.filter(contributor=c).select_related("phase"))
         for obj, kind in [(i, "idea") for i in ideas] + [(x, "comment") for x in comments]:
             Decision.objects.create(phase=obj.phase, kind=kind, object_id=obj.pk, action=Decision.Action.DELETE, actor="isek")
-        from .photos import remove
-
         for i in ideas:
-            remove(i.photo)
+            photos.remove(i.photo)
         counts = {"ideas": len(ideas), "comments": len(comments), "supports": c.supports.count()}
         touched = {o.phase.concept_id for o in ideas + comments}
         touched |= set(c.supports.values_list("phase__concept_id", flat=True))  # support numbers change too
