@@ -31,8 +31,11 @@ def packages() -> list[str]:
 
 
 def owned() -> list[str]:
-    """The apps with a services module: only it may be reached from outside."""
-    return [name for name in packages() if (ROOT / "src" / "isek" / name / "services.py").exists()]
+    """The apps with a services module or package (one module per topic, the public names in its
+    ``__init__``): only it may be reached from outside, and of a package only its ``__init__``."""
+    app = ROOT / "src" / "isek"
+    return [name for name in packages()
+            if (app / name / "services.py").exists() or (app / name / "services" / "__init__.py").exists()]
 
 
 # Imports past a services module that the design needs, each with its reason (written beside it

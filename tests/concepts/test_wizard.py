@@ -151,3 +151,28 @@ def test_a_taken_short_name_is_said_with_the_other_mistakes(client, starter):
     html = r.content.decode()
     assert r.status_code == 400 and "Der Kurzname „altstadt“ ist schon vergeben." in html
     assert html.count("Dieses Feld ist zwingend erforderlich.") == 2 and Concept.objects.count() == count
+
+
+def test_wizard_copies_the_catalogue_with_the_structure_or_nothing(client, starter, monkeypatch):
+    """Starting a concept as a copy is one service call: the concept, the copied structure and the
+    indicator catalogue (the monitoring app's), or – when a step fails – none of them."""
+    from isek.monitoring import services as monitoring
+
+    source = ConceptFactory(is_public=True, slug="vorbild")
+    FieldFactory(concept=source, number=4, name="Wohnen")
+    monitoring.save_indicator(access.Operator("t"), source, monitoring.Indicator(
+        code="wohnungen", name="Wohnungen", kind="output", unit="Anzahl", baseline_value=0, baseline_year=2024,
+        target_value=40, target_year=2030))
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(monitoring.Indicator, "save", broken)
+    with pytest.raises(RuntimeError):
+        client.post("/concepts/new/", {**FORM, "structure": "copy:vorbild"})
+    assert not Concept.objects.filter(slug="altstadt").exists() and not City.objects.filter(ags="14625240").exists()
+    monkeypatch.undo()
+    assert client.post("/concepts/new/", {**FORM, "structure": "copy:vorbild"}).status_code == 302
+    copied = Concept.objects.get(slug="altstadt")
+    assert list(copied.indicators.values_list("code", flat=True)) == ["wohnungen"]
+    assert list(copied.fields_of_action.values_list("name", flat=True)) == ["Wohnen"]

@@ -126,8 +126,8 @@ def test_what_a_submission_keeps_expires_with_time(phase, monkeypatch):
     assert services.submission_setting(slug)[1] == phase
     Phase.objects.filter(pk=phase.pk).update(title_de="Neu gelesen")  # no change record, no new tag
     assert services.submission_setting(slug)[1].title_de != "Neu gelesen"
-    later = services._clock() + services.SETTING_SECONDS + 1
-    monkeypatch.setattr(services, "_clock", lambda: later)
+    later = services.phase._clock() + services.SETTING_SECONDS + 1
+    monkeypatch.setattr(services.phase, "_clock", lambda: later)
     assert services.submission_setting(slug)[1].title_de == "Neu gelesen"
     assert services.submission_setting("no-such-concept") is None
 

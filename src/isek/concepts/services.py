@@ -26,6 +26,7 @@ from isek.core.rules import invalid, keys_after, repeated
 
 from . import geoio, importing, structures
 from .models import City, Concept, ConceptRole, FieldOfAction, Goal, Measure, MeasureSource, Milestone, Quarter
+from .signals import structure_copied
 
 # --- reading, for other apps' delivery code ---------------------------------------------------
 
@@ -427,11 +428,14 @@ def templates() -> dict[str, structures.Template]:
 
 
 def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, programme: str, legal_basis: str,
-                  start_year: int, end_year: int, template: str = "", via: str = "web") -> Concept:
+                  start_year: int, end_year: int, template: str = "", copy_from: Concept | None = None,
+                  via: str = "web") -> Concept:
     """A new concept, as its starter sees it: the city (created when isek does not know it yet),
     the concept as an internal draft, its starter as its planner and, if asked, the fields of
-    action and goals of a template. All or nothing; a slug in use or an unknown template is an
-    error with its field."""
+    action and goals of a template, or those of ``copy_from`` (a concept the starter may read)
+    together with what other apps keep of it (``signals.structure_copied``: monitoring copies the
+    indicator catalogue). All or nothing; a slug in use or an unknown template is an error with
+    its field."""
     access.require_site(user, "concept", "create")
     if template and template not in structures.templates():
         raise invalid(_("Die Vorlage „%(t)s“ gibt es nicht; vorhanden: %(all)s.")
@@ -452,6 +456,9 @@ def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, progr
             ConceptRole.objects.create(concept=concept, user=user, role=ConceptRole.Role.PLANNER)
         if template:
             _apply(concept, structures.templates()[template])
+        if copy_from is not None:
+            copy_structure(user, concept, copy_from, via=via)
+            structure_copied.send(Concept, user=user, concept=concept, source=copy_from, via=via)
     return concept
 
 
@@ -519,4 +526,5 @@ __all__ = [
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "template_of", "apply_template", "copy_structure", "templates",
+    "structure_copied",
 ]

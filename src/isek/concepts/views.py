@@ -6,7 +6,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +19,6 @@ from isek.core.models import ChangeRecord
 from isek.core.problems import Problem, gettext_noop
 from isek.finance import services as finance
 from isek.geodata import services as geodata
-from isek.monitoring import services as monitoring
 from isek.participation import services as participation
 from isek.web import public
 from isek.web.forms import add_errors
@@ -317,17 +315,13 @@ def concept_new(request):
         d = form.cleaned_data
         kind, _sep, key = (d["structure"] or "").partition(":")
         try:
-            with transaction.atomic():  # the concept and its structure, or nothing
-                concept = services.start_concept(
-                    request.user, ags=d["ags"], city_name=d["city_name"], slug=d["slug"], name=d["name"],
-                    programme=d["programme"], legal_basis=d["legal_basis"], start_year=d["start_year"],
-                    end_year=d["end_year"], template=key if kind == "template" else "")
-                if kind == "copy":
-                    source = next((c for c in sources if c.slug == key), None)
-                    if source is None:
-                        raise ValidationError({"structure": _("Dieses Konzept gibt es nicht.")})
-                    services.copy_structure(request.user, concept, source)
-                    monitoring.copy_catalogue(request.user, concept, source)
+            source = next((c for c in sources if c.slug == key), None) if kind == "copy" else None
+            if kind == "copy" and source is None:
+                raise ValidationError({"structure": _("Dieses Konzept gibt es nicht.")})
+            concept = services.start_concept(
+                request.user, ags=d["ags"], city_name=d["city_name"], slug=d["slug"], name=d["name"],
+                programme=d["programme"], legal_basis=d["legal_basis"], start_year=d["start_year"],
+                end_year=d["end_year"], template=key if kind == "template" else "", copy_from=source)
         except ValidationError as exc:
             taken = services.concept_by_slug(d["slug"])
             if taken is not None and access.allows(request.user, "concept", "edit", taken):

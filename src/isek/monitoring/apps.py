@@ -8,9 +8,11 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring und Berichte")
 
     def ready(self):
+        from isek.concepts.services import structure_copied
         from isek.core import audit
 
-        from . import models
+        from . import models, services
 
         audit.track(models.Indicator, models.Payment, models.ReportText, models.MonitoringMapping,
                     models.YearNote)
+        structure_copied.connect(services.copy_catalogue_along, dispatch_uid="isek.monitoring.structure_copied")

@@ -106,6 +106,12 @@ def copy_catalogue(user, concept, source, *, via: str = "web") -> int:
     return n
 
 
+def copy_catalogue_along(sender, *, user, concept, source, via: str, **_kwargs) -> None:
+    """A new concept took the structure of ``source`` (``concepts.services.structure_copied``):
+    its indicator catalogue comes along, in the same transaction."""
+    copy_catalogue(user, concept, source, via=via)
+
+
 # --- payments, texts, notes, mapping -----------------------------------------------------------
 
 

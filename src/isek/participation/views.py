@@ -4,12 +4,10 @@ translate between HTTP and the services; abuse protection of this channel is in 
 
 from __future__ import annotations
 
-import functools
 import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -131,46 +129,25 @@ def idea_new(request, slug):
     if not form.is_valid():
         return page(400)
     d = form.cleaned_data
-    photo = ""
-    contact = {"email": d["email"], "email_consent": d["email_consent"]}
-    known = identity.known_contributor_id(request)
     try:
-        if d.get("photo"):  # checked first: a rejected photo makes no contributor
-            if not d["photo_rights"]:
-                raise ValidationError({"photo_rights": [_("Ein Foto kann nur mit der Bestätigung der Nutzungsrechte "
-                                                          "veröffentlicht werden.")]})
-            photo = photos.store(d["photo"])
-        submit = functools.partial(services.submit_idea, request.user, phase, theme=form.themes[d["theme"]],
-                                   title=d["title"], text=d["text"], geometry=d["geometry"], name=d["name"],
-                                   photo=photo, photo_rights=d["photo_rights"])
-        try:
-            if known is None or d["email"]:
-                raise services.UnknownContributor
-            # the crowd's path: a known browser and nothing to record, no transaction (decision 0011)
-            contributor, token = services.contributor_for(request.user, known_id=known)
-            idea = submit(contributor)
-        except services.UnknownContributor:  # a first idea, an address, or the contributions were deleted
-            with transaction.atomic():  # a new contributor or a changed address only together with the idea
-                contributor, token = services.contributor_for(request.user, known_id=known, **contact)
-                idea = submit(contributor)
+        sent = services.send_idea(request.user, phase, known_id=identity.known_contributor_id(request), email=d["email"],
+                                  email_consent=d["email_consent"], photo=d.get("photo"), photo_rights=d["photo_rights"],
+                                  theme=form.themes[d["theme"]], title=d["title"], text=d["text"],
+                                  geometry=d["geometry"], name=d["name"])
     except InputError as exc:
         form.add_error("photo", exc.messages(_))
     except ValidationError as exc:
-        photos.remove(photo)
         add_errors(form, exc)
     else:
-        if idea.resent:  # the same idea sent again (back in the browser): the first one's confirmation
-            photos.remove(photo)
+        idea = sent.contribution
         response = redirect("participation:idea", slug, idea.pk)
         messages.success(request, _("Danke! Ihre Idee %(r)s ist eingegangen.") % {"r": idea.reference}
                          + (" " + _("Sie wird veröffentlicht, sobald die Moderation sie geprüft hat.")
                             if idea.status == services.Status.PENDING else "")
                          + (" " + _("Sie hatten sie schon gesendet; sie ist nur einmal gespeichert.") if idea.resent else "")
                          + (" " + _("Der Löschlink, der nach Ihrem ersten Beitrag angezeigt wurde, löscht auch diesen.")
-                            if token is None and not request.user.is_authenticated else ""))
-        return remember(response, request, contributor, token)
-    if photo:
-        photos.remove(photo)
+                            if sent.token is None and not request.user.is_authenticated else ""))
+        return remember(response, request, sent.contributor, sent.token)
     return page(400)
 
 
@@ -218,16 +195,15 @@ def _send_comment(request, concept, form, done, **target):
         return None
     d = form.cleaned_data
     try:
-        with transaction.atomic():  # a new contributor only with their comment
-            contributor, token = services.contributor_for(request.user, known_contributor(request), email=d["email"],
-                                                          email_consent=d["email_consent"])
-            c = services.comment(request.user, concept, contributor, text=d["text"], name=d["name"], **target)
+        sent = services.send_comment(request.user, concept, known_contributor(request), text=d["text"], name=d["name"],
+                                     email=d["email"], email_consent=d["email_consent"], **target)
     except ValidationError as exc:
         add_errors(form, exc)
         return None
     messages.success(request, _("Danke für Ihren Kommentar.") + (
-        " " + _("Er erscheint, sobald die Moderation ihn geprüft hat.") if c.status == services.Status.PENDING else ""))
-    return remember(done, request, contributor, token)
+        " " + _("Er erscheint, sobald die Moderation ihn geprüft hat.")
+        if sent.contribution.status == services.Status.PENDING else ""))
+    return remember(done, request, sent.contributor, sent.token)
 
 
 @access.concept_view("comment", "create", methods="POST", login=False, ids={"pk": "idea"})
@@ -252,15 +228,13 @@ def idea_support(request, concept, pk):
     if abuse.over_limit(request, "support"):
         return _render_idea(request, concept, phase, idea, 429, refusal=_("Bitte in einigen Minuten erneut versuchen."))
     try:
-        with transaction.atomic():  # a new contributor only with their support
-            contributor, token = services.contributor_for(request.user, known_contributor(request))
-            services.support(request.user, concept, contributor, idea=idea)
+        sent = services.send_support(request.user, concept, known_contributor(request), idea=idea)
     except Idea.DoesNotExist:
         raise Http404 from None
     except ValidationError as exc:
         return _render_idea(request, concept, phase, idea, 400, refusal=" ".join(exc.messages))
     messages.success(request, _("Sie unterstützen diese Idee."))
-    return remember(redirect("participation:idea", concept.slug, pk), request, contributor, token)
+    return remember(redirect("participation:idea", concept.slug, pk), request, sent.contributor, sent.token)
 
 
 @access.concept_view("flag", "create", methods="POST", login=False, ids={"pk": "idea"})
@@ -273,17 +247,15 @@ def idea_flag(request, concept, pk):
                             refusal=_("Die Meldung wurde nicht angenommen."))
     if form.is_valid():
         try:
-            with transaction.atomic():  # a new contributor only with their report
-                contributor, token = services.contributor_for(request.user, known_contributor(request))
-                services.flag(request.user, concept, contributor, reason=form.cleaned_data["reason"],
-                              text=form.cleaned_data["text"], idea=idea)
+            sent = services.send_flag(request.user, concept, known_contributor(request),
+                                      reason=form.cleaned_data["reason"], text=form.cleaned_data["text"], idea=idea)
         except Idea.DoesNotExist:
             raise Http404 from None
         except ValidationError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, _("Danke; die Moderation sieht sich den Beitrag an."))
-            return remember(redirect("participation:idea", concept.slug, pk), request, contributor, token)
+            return remember(redirect("participation:idea", concept.slug, pk), request, sent.contributor, sent.token)
     return _render_idea(request, concept, phase, idea, 400, flag_form=form)
 
 
@@ -482,10 +454,8 @@ def measure_support(request, concept, pk):
     if abuse.over_limit(request, "support"):
         return _measure_form(request, concept, measure, "support", 429, refusal=_("Bitte in einigen Minuten erneut versuchen."))
     try:
-        with transaction.atomic():  # a new contributor only with their support
-            contributor, token = services.contributor_for(request.user, known_contributor(request))
-            services.support(request.user, concept, contributor, measure=measure)
+        sent = services.send_support(request.user, concept, known_contributor(request), measure=measure)
     except ValidationError as exc:
         return _measure_form(request, concept, measure, "support", 400, refusal=" ".join(exc.messages))
     messages.success(request, _("Sie unterstützen diese Maßnahme."))
-    return remember(redirect("concepts:measure", concept.slug, pk), request, contributor, token)
+    return remember(redirect("concepts:measure", concept.slug, pk), request, sent.contributor, sent.token)

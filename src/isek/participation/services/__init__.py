@@ -1,0 +1,62 @@
+"""What citizens, moderators and planners do in a participation phase. Every rule is here, so the
+pages, the API and any import obey the same: the phase must be open for the action, an idea must
+lie inside the phase's area, texts have limits, one support per person, reports hide a
+contribution at the phase's threshold, every moderation decision is logged and its reason shown
+to the author. Abuse protection of the web channel (proof of work, honeypot, rate limits) is in
+``abuse``; it is the channel's, not a rule of the domain.
+
+One module per topic; this package is the app's public face and names here what other code uses
+(``from isek.participation import services``; ``services.send_idea(…)``)."""
+
+from ..models import Comment, Contributor, Decision, Flag, Idea, Outcome, Phase, RejectReason, Status, Support, Theme
+from .comments import comment, send_comment
+from .contributors import Sent, UnknownContributor, contributor_for
+from .export import EXPORT_COLUMNS, export_features, export_rows
+from .flags import flag, send_flag
+from .ideas import (
+    MAX_VERTICES,
+    RESEND_WINDOW,
+    idea_for_author,
+    ideas_features,
+    ideas_of_measure,
+    published_ideas,
+    send_idea,
+    submit_idea,
+    visible_idea,
+)
+from .measures import measure_participation
+from .moderation import answer, decide, decided, log, named, queue
+from .phase import (
+    SETTING_SECONDS,
+    THEME_PALETTE,
+    area_features,
+    current_phase,
+    phase_state,
+    phase_summary,
+    phases,
+    places,
+    save_phase,
+    submission_setting,
+)
+from .retention import delete_contributions, deletion_link_known, purge_personal_data
+from .rules import PUBLIC_STATUSES
+from .stats import counters, statistics
+from .supports import send_support, support
+
+__all__ = [
+    # the entity types other apps may construct and read
+    "Comment", "Contributor", "Decision", "Flag", "Idea", "Outcome", "Phase", "RejectReason", "Status",
+    "Support", "Theme",
+    # phases and what a submission reads
+    "SETTING_SECONDS", "THEME_PALETTE", "area_features", "current_phase", "phase_state", "phase_summary", "phases",
+    "places", "save_phase", "submission_setting",
+    # contributions from outside, each with its contributor in one transaction
+    "PUBLIC_STATUSES", "Sent", "UnknownContributor", "contributor_for",
+    "MAX_VERTICES", "RESEND_WINDOW", "idea_for_author", "ideas_features", "ideas_of_measure", "published_ideas",
+    "send_idea", "submit_idea", "visible_idea",
+    "comment", "send_comment", "support", "send_support", "flag", "send_flag", "measure_participation",
+    # moderation, retention, figures, exports
+    "answer", "decide", "decided", "log", "named", "queue",
+    "delete_contributions", "deletion_link_known", "purge_personal_data",
+    "counters", "statistics", "EXPORT_COLUMNS", "export_features", "export_rows",
+]

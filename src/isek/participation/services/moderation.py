@@ -1,0 +1,143 @@
+"""Moderators and planners: the queue, decisions with their reasons (logged, told to the author
+with consent), the city's answer and the measure an idea led to, the log in words."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from isek import access
+from isek.concepts.services import Concept, Measure
+from isek.core import versions
+from isek.core.audit import change
+from isek.core.rules import invalid
+
+from ..models import TEXT_MAX, Comment, Decision, Idea, Outcome, RejectReason, Status
+from .rules import clean_text
+
+
+def queue(user, concept: Concept):
+    """What waits for the moderators: pending ideas and comments, hidden ones (reported), and
+    published ones not yet reviewed (moderation after publication), oldest first. Each idea tells
+    where it lies: ``quarters`` (the names of the concept's quarters it touches) and ``point`` (a
+    point on it, WGS84)."""
+    access.require(user, "moderation", "view", concept)
+    waiting = Q(status__in=[Status.PENDING, Status.HIDDEN]) | Q(status=Status.PUBLISHED, reviewed=False)
+    ideas = (Idea.objects.filter(waiting, phase__concept=concept).select_related("theme", "contributor", "phase")
+             .annotate(open_flags=Count("flags", filter=Q(flags__resolved=False))).order_by("created_at"))
+    comments = (Comment.objects.filter(waiting, phase__concept=concept).select_related("idea", "measure", "contributor")
+                .annotate(open_flags=Count("flags", filter=Q(flags__resolved=False))).order_by("created_at"))
+    ideas = list(ideas)
+    quarters = list(concept.quarters.order_by("name")) if ideas else []
+    for i in ideas:
+        i.quarters = [q.name for q in quarters if q.geometry.intersects(i.geometry)]
+        i.point = i.geometry.point_on_surface
+    return ideas, list(comments)
+
+
+def decide(user, target: Idea | Comment, action: str, *, reason: str = "", text: str = "",
+           merge_into: Idea | None = None) -> Decision:
+    """A moderator's decision on an idea or comment: approve, reject (a reason of the catalogue,
+    free text optional), hide, or merge an idea into another. Logged; reports are resolved."""
+    concept = target.phase.concept
+    access.require(user, "moderation", "decide", concept)
+    kind = "idea" if isinstance(target, Idea) else "comment"
+    A = Decision.Action
+    if action not in (A.APPROVE, A.REJECT, A.HIDE, A.MERGE):
+        raise invalid(_("Unbekannte Entscheidung."), "action")
+    if action == A.REJECT and reason not in RejectReason.values:
+        raise invalid(_("Eine Ablehnung braucht einen Grund aus der Liste."), "reason", "reason")
+    if action == A.MERGE:
+        if kind != "idea" or merge_into is None or merge_into.pk == target.pk or merge_into.phase_id != target.phase_id:
+            raise invalid(_("Zusammenführen geht nur mit einer anderen Idee derselben Phase."), "merge", "merge_into")
+    text = clean_text(text, TEXT_MAX, "text", _("Begründung"), required=False)
+    with change(user, "moderation"):
+        target.reviewed = True
+        target.status = {A.APPROVE: Status.PUBLISHED, A.REJECT: Status.REJECTED, A.HIDE: Status.HIDDEN,
+                         A.MERGE: Status.MERGED}[action]
+        target.reject_reason = reason if action == A.REJECT else (RejectReason.DUPLICATE if action == A.MERGE else "")
+        target.reject_text = text if action != A.APPROVE else ""
+        if action == A.MERGE:
+            target.merged_into = merge_into
+        target.save()
+        target.flags.filter(resolved=False).update(resolved=True)
+        versions.bump(concept.pk)
+        d = Decision.objects.create(phase=target.phase, kind=kind, object_id=target.pk, action=action, reason=reason,
+                                    text=text, moderator=user if getattr(user, "pk", None) else None,
+                                    actor=user.get_username())
+    _tell_author(target, d)
+    return d
+
+
+def answer(user, idea: Idea, *, text: str, outcome: str = "", measure: Measure | None = None) -> Decision:
+    """The city's public answer to an idea and its outcome ("became measure 2.3", …). Linking the
+    measure is a planner's decision; moderators may answer."""
+    concept = idea.phase.concept
+    access.require(user, "moderation", "decide", concept)
+    if outcome not in Outcome.values:
+        raise invalid(_("Unbekanntes Ergebnis."), "outcome", "outcome")
+    if outcome == Outcome.MEASURE:
+        access.require(user, "idea", "link", concept)
+        if measure is None or measure.concept_id != concept.pk:
+            raise invalid(_("Bitte die Maßnahme dieses Konzepts wählen, zu der die Idee geführt hat."), "measure", "measure")
+    elif measure is not None:
+        raise invalid(_("Eine Maßnahme wird nur beim Ergebnis „wurde zur Maßnahme“ verknüpft."), "measure", "measure")
+    text = clean_text(text, TEXT_MAX, "answer", _("Antwort"), required=not outcome)
+    with change(user, "moderation"):
+        idea.answer, idea.outcome, idea.measure = text, outcome, measure
+        idea.answered_at = timezone.now()
+        idea.save()
+        versions.bump(concept.pk)
+        d = Decision.objects.create(phase=idea.phase, kind="idea", object_id=idea.pk,
+                                    action=Decision.Action.LINK if measure else Decision.Action.ANSWER,
+                                    text=text, moderator=user if getattr(user, "pk", None) else None,
+                                    actor=user.get_username())
+    _tell_author(idea, d)
+    return d
+
+
+def _tell_author(target, decision: Decision) -> None:
+    """Tell the author by e-mail where they consented; the idea's page shows it in any case."""
+    c = target.contributor
+    if c is None or not c.email or not c.email_consent:
+        return
+    from ..mail import decision_mail
+
+    transaction.on_commit(lambda: decision_mail(c.email, target, decision))
+
+
+def named(kind: str, target: Idea | Comment | None, pk: int) -> str:
+    """A contribution as the moderators read it: "Idee I-12 „Mehr Bänke“", "Kommentar K-3 „Ja, …“",
+    or, once deleted, "Idee I-12 (gelöscht)"."""
+    if kind == "idea":
+        ref = f"I-{pk}"
+        return (_("Idee %(r)s „%(t)s“") % {"r": ref, "t": target.title} if target is not None
+                else _("Idee %(r)s (gelöscht)") % {"r": ref})
+    ref = f"K-{pk}"
+    if target is None:
+        return _("Kommentar %(r)s (gelöscht)") % {"r": ref}
+    text = target.text if len(target.text) <= 40 else target.text[:39].rstrip() + "…"
+    return _("Kommentar %(r)s „%(t)s“") % {"r": ref, "t": text}
+
+
+def decided(target: Idea | Comment, decision: Decision) -> str:
+    """What a moderator decided, in a sentence: "Idee I-12 „Mehr Bänke“ veröffentlicht."."""
+    kind = "idea" if isinstance(target, Idea) else "comment"
+    subject = named(kind, target, target.pk)
+    if decision.action == Decision.Action.MERGE and target.merged_into is not None:
+        return _("%(a)s mit %(b)s zusammengeführt.") % {"a": subject, "b": named("idea", target.merged_into,
+                                                                                   target.merged_into.pk)}
+    return _("%(what)s %(action)s.") % {"what": subject, "action": decision.get_action_display()}
+
+
+def log(user, concept: Concept, limit: int = 50) -> list[Decision]:
+    """The latest decisions, each with ``subject``: what it was about, named for people."""
+    access.require(user, "moderation", "view", concept)
+    rows = list(Decision.objects.filter(phase__concept=concept).select_related("moderator")[:limit])
+    found = {kind: model.objects.in_bulk([d.object_id for d in rows if d.kind == kind])
+             for kind, model in (("idea", Idea), ("comment", Comment))}
+    for d in rows:
+        d.subject = named(d.kind, found.get(d.kind, {}).get(d.object_id), d.object_id)
+    return rows

@@ -1,0 +1,66 @@
+"""Personal data: deletion of everything a contributor gave through their one-time link, and the
+names and addresses removed after a phase's retention period."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from isek.core import versions
+
+from .. import photos
+from ..models import Comment, Contributor, Decision, Idea, Phase
+from .contributors import token_hash
+
+
+def deletion_link_known(token: str) -> bool:
+    return Contributor.objects.filter(delete_token_hash=token_hash(token or "")).exists()
+
+
+def delete_contributions(token: str) -> dict | None:
+    """Delete everything a contributor gave (ideas with their comments and support, comments,
+    support, reports, the name and address) through their one-time link; None if the link is
+    unknown or used. The moderation log keeps only that something was deleted."""
+    c = Contributor.objects.filter(delete_token_hash=token_hash(token or "")).first()
+    if c is None:
+        return None
+    with transaction.atomic():
+        ideas = list(Idea.objects.filter(contributor=c).select_related("phase"))
+        comments = list(Comment.objects.filter(contributor=c).select_related("phase"))
+        for obj, kind in [(i, "idea") for i in ideas] + [(x, "comment") for x in comments]:
+            Decision.objects.create(phase=obj.phase, kind=kind, object_id=obj.pk, action=Decision.Action.DELETE, actor="isek")
+        for i in ideas:
+            photos.remove(i.photo)
+        counts = {"ideas": len(ideas), "comments": len(comments), "supports": c.supports.count()}
+        touched = {o.phase.concept_id for o in ideas + comments}
+        touched |= set(c.supports.values_list("phase__concept_id", flat=True))  # support numbers change too
+        for pk in touched:
+            versions.bump(pk)
+        Idea.objects.filter(pk__in=[i.pk for i in ideas]).delete()
+        Comment.objects.filter(pk__in=[x.pk for x in comments]).delete()
+        c.delete()  # supports and reports go with it
+    return counts
+
+
+def purge_personal_data(now=None) -> int:
+    """After a phase's retention period: the names given with its contributions and the e-mail
+    addresses of its contributors are removed (the contributions stay, anonymous). Returns how
+    many contributors lost a name or an address."""
+    now = now or timezone.now()
+    cleared = 0
+    for phase in Phase.objects.all():
+        if phase.end + datetime.timedelta(days=phase.retention_days) > now:
+            continue
+        with transaction.atomic():
+            named = [qs.exclude(author_name="") for qs in (phase.ideas.all(), phase.comments.all())]
+            addressed = Contributor.objects.filter(Q(idea__phase=phase) | Q(comment__phase=phase)).exclude(email="")
+            people = set(addressed.values_list("pk", flat=True))
+            for qs in named:
+                people |= set(qs.exclude(contributor=None).values_list("contributor_id", flat=True))
+                qs.update(author_name="")
+            Contributor.objects.filter(pk__in=people).update(email="", email_consent=False)
+            cleared += len(people)
+    return cleared
