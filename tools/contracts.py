@@ -41,13 +41,6 @@ def owned() -> list[str]:
 # Imports past a services module that the design needs, each with its reason (written beside it
 # into pyproject.toml).
 ALLOWED: dict[str, list[tuple[str, str]]] = {
-    "participation": [
-        ("isek.legal.views -> isek.participation.abuse",
-         "the accessibility feedback form uses the web channel's guards of participation (proof of work, rate "
-         "limit) as they are; they belong to no domain rule and move to core when participation is restructured"),
-        ("isek.legal.forms -> isek.participation.forms",
-         "the feedback form's honeypot field is participation's (see isek.legal.views)"),
-    ],
     "concepts": [
         ("isek.access.policy -> isek.concepts.models",
          "the policy loads concepts and reads their roles (ConceptRole); concepts.services asks the policy, "

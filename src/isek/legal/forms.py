@@ -3,8 +3,7 @@ import functools
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from isek.participation.forms import Honeypot
-from isek.web.forms import KernFormMixin
+from isek.web.forms import Honeypot, KernFormMixin
 
 from .models import MESSAGE_MAX, NAME_MAX, LegalTexts
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from isek import access
-from isek.participation import abuse
+from isek.web import abuse
 from isek.web.forms import add_errors
 
 from . import services

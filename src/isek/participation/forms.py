@@ -6,18 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from isek.web.forms import GeoJSONGeometryField, KernFormMixin
+from isek.web.forms import GeoJSONGeometryField, Honeypot, KernFormMixin
 
 from .models import COMMENT_MAX, FLAG_TEXT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, Outcome, Phase, RejectReason, Theme
-
-
-class Honeypot(forms.CharField):
-    """A field people do not see (hidden by CSS, skipped by screen readers and the tab order);
-    programs that fill every field fill it, and the submission is refused."""
-
-    def __init__(self):
-        super().__init__(required=False, label=_("Bitte dieses Feld leer lassen"), widget=forms.TextInput(
-            attrs={"autocomplete": "off", "tabindex": "-1", "class": "isek-hp"}))
 
 
 class ContactMixin(forms.Form):

@@ -18,10 +18,10 @@ from isek import access
 from isek.concepts import services as concepts
 from isek.core.problems import InputError
 from isek.geodata import services as geodata
-from isek.web import public
+from isek.web import abuse, public
 from isek.web.forms import add_errors
 
-from . import abuse, exporting, identity, photos, services
+from . import exporting, identity, photos, services
 from .forms import AnswerForm, CommentForm, DecisionForm, FlagForm, IdeaForm, PhaseForm
 from .models import Comment, Idea
 

@@ -161,3 +161,12 @@ class GeoJSONGeometryField(forms.CharField):
 
             g = MultiPolygon(g, srid=4326)
         return g
+
+
+class Honeypot(forms.CharField):
+    """A field people do not see (hidden by CSS, skipped by screen readers and the tab order);
+    programs that fill every field fill it, and the submission is refused."""
+
+    def __init__(self):
+        super().__init__(required=False, label=_("Bitte dieses Feld leer lassen"), widget=forms.TextInput(
+            attrs={"autocomplete": "off", "tabindex": "-1", "class": "isek-hp"}))

@@ -1,8 +1,9 @@
-"""Abuse protection of the web channel, without storing an IP address anywhere:
+"""Abuse protection of the public forms of the web channel (participation, the accessibility feedback),
+without storing an IP address anywhere:
 
 - a self-hosted proof of work (ALTCHA): the page fetches a signed challenge from isek, the
   browser solves it, isek checks the solution and remembers it until it expires (no replay);
-- a honeypot field (see forms.Honeypot);
+- a honeypot field (web.forms.Honeypot);
 - rate limits per client, keyed by an HMAC of the address with a secret that changes every day,
   counted in a table of counters (core.throttle) whose rows go when their window has passed.
 
