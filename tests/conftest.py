@@ -86,6 +86,15 @@ def _german_to_start():
 
 
 @pytest.fixture(autouse=True)
+def _nothing_kept():
+    """Each test starts with no answer kept in the process (core.kept): a test sharing the demo
+    (_SharedDemo) sees the same version tags as the one before it."""
+    from isek.core import kept
+
+    kept.forget_everything()
+
+
+@pytest.fixture(autouse=True)
 def _required_data(request):
     """A module that reads real data names it in REQUIRED_DATA; a missing file fails its tests
     with the file's name and the command that brings it (never a collection error or a skip)."""
@@ -96,12 +105,101 @@ def _required_data(request):
         pytest.fail(f"data file(s) missing: {', '.join(gone)}; `isek data fetch` downloads and verifies them", pytrace=False)
 
 
+class _SharedDemo:
+    """The Bochum demo, loaded once for a row of consecutive tests that ask for it, instead of
+    once per test (about 0.3 s each, a fifth of the suite's non-transactional tests).
+
+    Before such a test's set-up (``pytest_runtest_setup`` below, ahead of pytest-django's
+    transaction), the demo is loaded inside a transaction of its own, left open; the test's own
+    transaction nests in it as a savepoint and is rolled back to the freshly loaded demo after the
+    test, as Django's ``TestCase.setUpTestData`` does for a class. Before a test that does not
+    ask for the demo, or asks for it in a transactional test (whose database is committed and
+    flushed), that transaction is rolled back. A test thus sees exactly what loading the demo in
+    it would give (the same rows, the same primary keys as on SpatiaLite, whose sequences roll
+    back), and nothing another test did."""
+
+    def __init__(self):
+        self.blocker = None  # pytest-django's, once the test database exists
+        self.atomic = None
+        self.pk = None
+
+    @staticmethod
+    def wanted(item) -> bool:
+        from pytest_django.fixtures import validate_django_db
+
+        names = getattr(item, "fixturenames", ())
+        marker = item.get_closest_marker("django_db")
+        transaction, reset_sequences, *_ = validate_django_db(marker) if marker else (False, False)
+        transactional = transaction or reset_sequences or any(
+            n in names for n in ("transactional_db", "live_server", "django_db_reset_sequences",
+                                 "django_db_serialized_rollback"))
+        return "bochum" in names and not transactional
+
+    def healthy(self) -> bool:
+        """Still open, and nothing a test did closed or broke the connection."""
+        from django.db import connection
+
+        return (self.atomic is not None and connection.connection is not None and len(connection.atomic_blocks) == 1
+                and connection.atomic_blocks[0] is self.atomic and not connection.needs_rollback
+                and not connection.closed_in_transaction)
+
+    def prepare(self, item) -> None:
+        if self.blocker is None:
+            return  # no test database yet: the first test loads the demo itself
+        if self.wanted(item):
+            if not self.healthy():
+                self.close()
+                self.open()
+        else:
+            self.close()
+
+    def open(self) -> None:
+        from django.db import transaction
+
+        from isek.demo import loader
+
+        with self.blocker.unblock():
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            self.pk = loader.load(analyse_layers=False).pk
+
+    def close(self) -> None:
+        if self.atomic is None:
+            return
+        from django.db import transaction
+
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = self.pk = None
+
+
+_SHARED_DEMO = _SharedDemo()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    _SHARED_DEMO.blocker = django_db_blocker
+    yield
+    _SHARED_DEMO.close()
+    _SHARED_DEMO.blocker = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _SHARED_DEMO.prepare(item)
+
+
 @pytest.fixture
 def bochum(db):
     """The Bochum demo concept, loaded as `isek demo` loads it (the city-layer analysis, about
-    1.5 s, only where a test asks for it: tests/analysis/test_platform.py)."""
+    1.5 s, only where a test asks for it: tests/analysis/test_platform.py); shared by consecutive
+    non-transactional tests as _SharedDemo says."""
+    from isek.concepts.models import Concept
     from isek.demo import loader
 
+    if _SHARED_DEMO.pk is not None:
+        return Concept.objects.get(pk=_SHARED_DEMO.pk)
     return loader.load(analyse_layers=False)
 
 
@@ -165,6 +263,17 @@ def geofile(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory):
+    """Migrated, empty databases for installations in processes of their own
+    (tests/installations.py): each engine migrated once a run, then copied."""
+    from tests.installations import Migrated
+
+    databases = Migrated(tmp_path_factory.mktemp("migrated"))
+    yield databases
+    databases.close()
 
 
 def pytest_report_header(config):

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 import tarfile
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from isek.concepts.models import Measure
 from isek.core import backup
+from tests.installations import isek_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,24 +109,15 @@ def _run(env: dict, *args: str) -> str:
 
 
 @pytest.mark.database_independent
-def test_round_trip_spatialite_postgis_spatialite(tmp_path):
+def test_round_trip_spatialite_postgis_spatialite(tmp_path, migrated):
     """Each installation in its own process (never two engines in one): the demo on SpatiaLite
-    with an uploaded photo, backed up; restored into a fresh PostGIS database (the one tools/pg.sh
-    runs for the suite), backed up; restored into a fresh SpatiaLite, backed up. All three
-    backups have the same table checksums and the same files."""
-    port = int(os.environ.get("ISEK_PG_PORT", 54329))
-    with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=postgres", autocommit=True) as db:
-        db.execute("DROP DATABASE IF EXISTS isek_backup_test")
-        db.execute("CREATE DATABASE isek_backup_test")
-    with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=isek_backup_test", autocommit=True) as db:
-        db.execute("CREATE EXTENSION postgis")
-    base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    base.update(ISEK_MODE="demo", DJANGO_SETTINGS_MODULE="isek.config.settings")
-    lite1 = {**base, "ISEK_VAR_DIR": str(tmp_path / "lite1")}
-    pg = {**base, "ISEK_VAR_DIR": str(tmp_path / "pg"), "DATABASE_URL": f"postgis://postgres@127.0.0.1:{port}/isek_backup_test"}
-    lite2 = {**base, "ISEK_VAR_DIR": str(tmp_path / "lite2")}
-    for env in (lite1, pg, lite2):
-        _run(env, "migrate", "-v0")
+    with an uploaded photo, backed up; restored into a fresh PostGIS database (on the PostgreSQL
+    tools/pg.sh runs for the suite), backed up; restored into a fresh SpatiaLite, backed up. All
+    three backups have the same table checksums and the same files."""
+    lite1, lite2 = isek_env(tmp_path / "lite1"), isek_env(tmp_path / "lite2")
+    pg = isek_env(tmp_path / "pg", migrated.postgis("isek_backup_test"))
+    for env in (lite1, lite2):
+        migrated.spatialite(Path(env["ISEK_VAR_DIR"]))
     _run(lite1, "demo", "--no-serve")
     photo = tmp_path / "lite1" / "media" / "participation" / "foto.jpg"
     photo.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-PG_PORT = int(os.environ.get("ISEK_PG_PORT", 54329))
+from tests.installations import Migrated, isek_env, pg_port
+
+PG_PORT = pg_port()
 PG_DB = "isek_faults_test"
 pytestmark = pytest.mark.database_independent
 
@@ -48,17 +50,13 @@ c = concepts.concept_by_slug("bochum-innenstadt")
 services.retry_report(access.Operator("test"), c, Report.objects.get(pk={pk}))
 """
 class Installation:
-    def __init__(self, engine: str, var: Path):
+    def __init__(self, engine: str, var: Path, migrated: Migrated):
         self.engine, self.var = engine, var
-        self.env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
-        self.env.update(ISEK_MODE="demo", ISEK_VAR_DIR=str(var), DJANGO_SETTINGS_MODULE="isek.config.settings")
         if engine == "postgis":
-            with psycopg.connect(f"host=127.0.0.1 port={PG_PORT} user=postgres dbname=postgres", autocommit=True) as db:
-                db.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-                db.execute(f"CREATE DATABASE {PG_DB}")
-            with psycopg.connect(f"host=127.0.0.1 port={PG_PORT} user=postgres dbname={PG_DB}", autocommit=True) as db:
-                db.execute("CREATE EXTENSION postgis")
-            self.env["DATABASE_URL"] = f"postgis://postgres@127.0.0.1:{PG_PORT}/{PG_DB}"
+            self.env = isek_env(var, migrated.postgis(PG_DB))
+        else:
+            self.env = isek_env(var)
+            migrated.spatialite(var)
 
     def isek(self, *args: str) -> str:
         done = subprocess.run([sys.executable, "-m", "isek.cli", *args], env=self.env, capture_output=True, text=True,
@@ -106,10 +104,9 @@ class Installation:
 
 
 @pytest.mark.parametrize("engine", ["spatialite", "postgis"])
-def test_a_killed_worker_leaves_the_job_failed_and_retryable(engine, tmp_path):
-    inst = Installation(engine, tmp_path / "var")
+def test_a_killed_worker_leaves_the_job_failed_and_retryable(engine, tmp_path, migrated):
+    inst = Installation(engine, tmp_path / "var", migrated)
     try:
-        inst.isek("migrate", "-v0")
         inst.shell(SETUP)
         pk = int(inst.shell(QUEUE).split()[-1])  # queued by a process that has ended since
         reports = tmp_path / "var" / "reports"

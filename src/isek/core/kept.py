@@ -5,7 +5,17 @@ recently used go first, bounded by a number of entries and, if given, by their b
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
+
+_every: weakref.WeakSet[Kept] = weakref.WeakSet()
+
+
+def forget_everything() -> None:
+    """Empty every ``Kept`` of this process (tests: each starts with nothing kept, whatever an
+    earlier test built under a tag that a rolled-back transaction brings back)."""
+    for kept in list(_every):
+        kept.clear()
 
 
 class Kept:
@@ -14,6 +24,7 @@ class Kept:
         self._entries: OrderedDict[str, tuple[object, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        _every.add(self)
 
     def get(self, key: str):
         """The value kept under ``key`` (now the most recently used), or None."""
