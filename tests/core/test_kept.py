@@ -1,8 +1,9 @@
 """core.kept: least recently used go first, by entries and by bytes; a replaced entry's bytes are
-not counted twice; one too large is not kept."""
+not counted twice; one too large is not kept; every one of the process can be emptied at once."""
 
 import pytest
 
+from isek.core import kept
 from isek.core.kept import Kept
 
 pytestmark = pytest.mark.database_independent
@@ -31,3 +32,14 @@ def test_bytes_bound_and_replacing():
     assert k.get("big") is None
     k.clear()
     assert k.get("e") is None
+
+
+def test_forget_everything_empties_every_kept_of_the_process():
+    """What tests/conftest.py does before each test: nothing an earlier test built is answered."""
+    first, second = Kept(max_items=2), Kept(max_items=2, max_bytes=100)
+    first.put("a", 1)
+    second.put("b", b"x", 1)
+    kept.forget_everything()
+    assert first.get("a") is None and second.get("b") is None
+    second.put("b", b"y", 1)
+    assert second.get("b") == b"y"
