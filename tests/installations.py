@@ -6,7 +6,7 @@ hundreds of DDL statements); the suite would do it again for every such installa
 first installation of a run migrates one database of each engine in a process of its own; the
 others start from a copy: the SpatiaLite file copied, the PostGIS database created with it as
 TEMPLATE (PostgreSQL copies the files; well under a second). The migrations themselves stay
-tested: pytest-django creates each run's test database by migrating it (docs/decisions/0031)."""
+tested: pytest-django creates each run's test database by migrating it (docs/decisions/0032)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Bochum demo shared by consecutive tests (tests/conftest.py, _SharedDemo, decision 0031):
+"""The Bochum demo shared by consecutive tests (tests/conftest.py, _SharedDemo, decision 0032):
 a test sees the demo exactly as loaded, whatever the test before it changed; a test that does not
 ask for the demo sees none. The tests run in this order (pytest-django keeps a module's
 non-transactional tests in file order)."""
