@@ -52,6 +52,7 @@ class Migrated:
         self.workdir = workdir
         self._sqlite: Path | None = None
         self._template = False
+        self._made: set[str] = set()
 
     def spatialite(self, var: Path) -> None:
         """A migrated SpatiaLite database at the place an installation in ``var`` uses."""
@@ -74,6 +75,7 @@ class Migrated:
         self._drop(name)
         with admin() as db:
             db.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}")
+        self._made.add(name)
         return self.url(name)
 
     @staticmethod
@@ -86,5 +88,8 @@ class Migrated:
             db.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def close(self) -> None:
+        """Drop the databases handed out and the template (a run leaves none behind)."""
+        for name in self._made:
+            self._drop(name)
         if self._template:
             self._drop(TEMPLATE_DB)
