@@ -140,3 +140,82 @@ def test_sachbericht_tables_add_up_as_printed(berlin, tmp_path):
     weights = [amounts(ln)[-1] for ln in progress if re.match(r"\s*\d \D", ln) and amounts(ln)]
     whole = next(amounts(ln)[-1] for ln in progress if ln.strip().startswith("Gesamtmaßnahme"))
     assert weights and sum(weights) == whole
+
+
+def test_planners_illustrative_text_is_labelled_an_assumption_not_demo_content(berlin, tmp_path):
+    client = client_for(berlin.roles.get().user)
+    page = client.get(f"/concepts/{berlin.slug}/reports/texts/").content.decode()
+    assert "Annahme / illustrativ" in page
+    data = {f"{key}-{f}": "" for key in ("area", "population", "retail", "strengths", "weaknesses", "opportunities",
+                                          "threats", "steering", "continuation", "monitoring") for f in ("text", "source")}
+    data.update({"population-text": "Rund 30.000 Einwohner im Gebiet.", "population-illustrative": "on"})
+    assert client.post(f"/concepts/{berlin.slug}/reports/texts/", data).status_code == 302
+    out = tmp_path / "isek.pdf"
+    reports.isek_pdf(berlin, out)
+    text = pdf_text(out)
+    assert "Rund 30.000 Einwohner im Gebiet. Annahme / illustrativ" in text
+    assert "Demo" not in text
+
+
+def test_sachbericht_names_no_demo_payments_of_a_real_concept(berlin, tmp_path):
+    from isek.monitoring.models import Payment
+
+    m = berlin.measures.get(number="1.1")
+    Payment.objects.create(measure=m, year=2027, amount=D("100000.00"), illustrative=True)
+    out = tmp_path / "sb.pdf"
+    reports.sachbericht_pdf(berlin, 2027, out)
+    text = pdf_text(out)
+    assert "Demo" not in text
+    assert "als Annahme / illustrativ erfasst" in text
+
+
+def test_isek_cites_the_template_as_a_template_for_every_field_it_gave(berlin, isek_lines):
+    text = " ".join(" ".join(isek_lines).split())
+    assert "stadtumbaunetzwerk" not in text
+    assert "Quelle aller Handlungsfelder" not in text
+    assert "Handlungsfelder 1–8: Vorlage nach „Allgemeines ISEK nach den Zielen der Städtebauförderung“" in text
+
+
+def test_isek_template_citation_is_the_same_for_a_field_whose_goals_the_planner_confirmed(berlin, tmp_path):
+    from isek.concepts import services as concepts
+    from isek.demo.loader import DEMO
+
+    goals = list(berlin.goals.filter(field_of_action__number=1))
+    for g in goals:
+        g.illustrative = False
+    concepts.save_structure(DEMO, berlin, goals=goals)
+    out = tmp_path / "isek.pdf"
+    reports.isek_pdf(berlin, out)
+    text = pdf_text(out)
+    assert "Handlungsfelder 1–8: Vorlage nach „Allgemeines ISEK" in text
+
+
+def test_rate_basis_is_shown_in_the_kuf_pdf_and_the_isek(berlin, tmp_path):
+    kuf_pdf = tmp_path / "kuf.pdf"
+    finance.export_kuf(berlin, None, "pdf", kuf_pdf)
+    text = pdf_text(kuf_pdf)
+    assert "Fördersätze: 2027: 60 %" in text and "Förderobergrenze: nicht festgelegt" in text
+    assert f"Grundlage der Fördersätze: {BASIS}" in text
+    isek = tmp_path / "isek.pdf"
+    reports.isek_pdf(berlin, isek)
+    section7 = pdf_text(isek).split("7 Kosten und Finanzierung")[1].split("8 Zeitplan")[0]
+    assert f"Grundlage der Fördersätze: {BASIS}" in section7
+
+
+def test_sachbericht_lists_only_measures_active_in_the_year(berlin, tmp_path):
+    out = tmp_path / "sb.pdf"
+    reports.sachbericht_pdf(berlin, 2027, out)
+    section2 = pdf_text(out).split("2 Umsetzung im Berichtsjahr 2027")[1].split("Fortschritt nach Handlungsfeldern")[0]
+    assert "1.1 Leopoldplatz" in section2 and "2.1 Geschäftsstraßenmanagement" in section2
+    assert "Ideenwerkstatt ohne Termin" not in section2
+    assert "Grünzug am Nordufer" not in section2  # starts 2029
+
+
+def test_monitoring_csv_default_columns_add_up_to_the_cost(berlin, tmp_path):
+    out = tmp_path / "m.csv"
+    reports.monitoring_csv(berlin, out)
+    head, row = list(csv.reader(out.open(encoding="utf-8-sig"), delimiter=";"))
+    values = dict(zip(head, (D(v.replace(",", ".")) if re.fullmatch(r"-?\d+,\d\d", v) else v for v in row), strict=True))
+    parts = [v for h, v in values.items() if h.endswith("_EUR") and h != "Kosten_gesamt_EUR"]
+    assert values["Private_Dritte_EUR"] == D("12000.00")
+    assert sum(parts) == values["Kosten_gesamt_EUR"] == kuf.current(berlin).total("cost")
