@@ -188,3 +188,35 @@ def test_a_bavarian_package_with_nrw_group_numbers_comes_back_in_the_general_cat
     with pytest.raises(InputError) as err:
         package.import_gpkg(OP, path)
     assert "99" in str(err.value.problems) and not Concept.objects.filter(slug="bayreuth").exists()
+
+
+@pytest.mark.parametrize(("language", "headers", "status"), [
+    ("de", ["Nr.", "Titel", "Beschreibung", "Handlungsfeld"], "geplant"),
+    ("en", ["No.", "Title", "Description", "Field of action"], "planned")])
+def test_measure_list_xlsx_reads_in_the_users_language(new_city, language, headers, status):
+    from decimal import Decimal
+
+    from django.test import Client
+
+    m = new_city.measures.get(number="4.1")
+    m.estimated_cost = Decimal("400000.00")
+    m.save()
+    planner = Client(HTTP_ACCEPT_LANGUAGE=language)
+    planner.force_login(new_city.roles.get().user)
+    r = planner.get(f"/api/v1/concepts/{new_city.slug}/export.xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content))).worksheets[0]
+    head = [c.value for c in ws[1]]
+    assert head[:4] == headers
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "4.1")
+    cells = dict(zip(head, row, strict=True))
+    assert cells[head[7]].value == status  # the status column, by its label
+    cost = next(c for h, c in cells.items() if "€" in h)
+    assert cost.value == 400000 and cost.data_type == "n" and "€" in cost.number_format
+    assert cells[head[10]].is_date
+
+
+def test_csv_download_is_labelled_as_a_zip(users, bochum):
+    from django.test import Client
+
+    page = Client(HTTP_ACCEPT_LANGUAGE="de").get("/concepts/bochum-innenstadt/").content.decode()
+    assert "CSV-Dateien (ZIP)" in page and "CSV (Excel)" not in page

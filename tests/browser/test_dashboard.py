@@ -68,6 +68,6 @@ def test_planner_uses_the_dashboard_and_downloads_the_isek(page, live_bochum, tm
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "ISEK Innenstadt Bochum" in text and "Kosten und Finanzierung" in text
     assert axe_violations(page) == []
-    for path in ("reports/texts/", "reports/notes/2023/", "payments/"):
+    for path in ("reports/texts/", "reports/notes/2023/", "payments/", "changes/"):
         page.goto(f"{base}/concepts/bochum-innenstadt/{path}")
         assert axe_violations(page) == [], path

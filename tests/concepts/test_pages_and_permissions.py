@@ -159,7 +159,7 @@ def test_planner_edits_measure_and_change_is_recorded(planner_client, bochum):
     rec = ChangeRecord.objects.filter(model="concepts.Measure", object_id=str(m.pk), action="update").first()
     assert rec.actor == "planerin" and rec.changes["status"] == ["preparation", "construction"]
     history = planner_client.get(f"/concepts/{SLUG}/changes/").content.decode()
-    assert "planerin" in history and "construction" in history
+    assert "planerin" in history and "im Bau / in Umsetzung" in history
 
 
 @pytest.mark.parametrize("geometry, message", [
@@ -459,3 +459,15 @@ def test_goal_with_sub_goals_or_measures_is_not_deleted_alone(planner_client, bo
     assert "Ziel 2.1 hat noch Unterziele (2.1.1 „Entsiegeln“)" in body
     assert "Ziel 2.1 sind noch Maßnahmen zugeordnet (2.1 „" in body
     assert bochum.goals.filter(number__in=["2.1", "2.1.1"]).count() == 2
+
+
+def test_change_log_shows_labels_names_and_choices_not_internals(new_city):
+    page = client_for(new_city.roles.get().user).get(f"/concepts/{new_city.slug}/changes/").content.decode()
+    changes = " ".join(page[page.index("<tbody"):page.index("</tbody>")].split())
+    for internal in ("concept_id", "primary_field_id", "_id:", "False", "True", "planned", "sort_key"):
+        assert internal not in changes, internal
+    field = new_city.fields_of_action.get(number=4)
+    assert f"<strong>Handlungsfeld</strong>: – → {field}" in changes
+    assert "<strong>Status</strong>: – → geplant" in changes
+    assert "<strong>Verortung angenähert</strong>: – → nein" in changes
+    assert "<strong>Titel</strong>: – → Umgestaltung des Marktplatzes" in changes

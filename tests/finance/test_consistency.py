@@ -208,7 +208,7 @@ def further(total) -> object:
 
 
 def isek_pdf(concept, tmp_path) -> tuple[dict, dict, dict]:
-    """The ISEK PDF: per measure cost, grant, own share and further money (whole euros) with their sums
+    """The ISEK PDF: per measure cost, grant, own share and further money (to the cent) with their sums
     (section 6), per year each source, the cost and the tranche (section 7)."""
     path = tmp_path / "isek.pdf"
     reports.isek_pdf(concept, path)
@@ -225,7 +225,7 @@ def isek_pdf(concept, tmp_path) -> tuple[dict, dict, dict]:
             sums = dict(zip(MEASURE_COLUMNS, numbers_after(ln, "Summe"), strict=False))
     labels = {str(label): key for key, label in presenters.SOURCE_LABELS.items()}
     labels.update({"Kosten": "cost", "Tranche (Bund + Land)": "grant"})
-    end = next(i for i, ln in enumerate(lines) if "Beträge in Euro, gerundet" in ln)
+    end = next(i for i, ln in enumerate(lines) if "Beträge in Euro, centgenau" in ln)
     per_year = year_rows(lines[seven:end], labels)
     return per_measure, sums, per_year
 
@@ -297,15 +297,15 @@ def test_every_channel_shows_the_engines_figures(concept_and_user, tmp_path):
     problems += differences("KuF overview (costs)", page_cells, cells, figures=["cost"])
     problems += differences("KuF overview (sources)", page_years, years, figures=["cost", "grant", *engine.SOURCES])
     problems += differences("KuF PDF", kuf_pdf(concept, tmp_path), years, figures=["cost", "grant", *engine.SOURCES])
-    # Whole euros where the channel shows whole euros.
+    # Whole euros where the channel shows whole euros (a page, not a report).
     problems += differences("dashboard", dashboard(client, concept), years, figures=engine.SOURCES, rounding=whole)
     per_measure, sums, isek_years = isek_pdf(concept, tmp_path)
     want_measures = {m.number: {**{w: result.measure_total(m.key, w) for w in MEASURE_COLUMNS[:3]},
                                 "further": further(lambda w, key=m.key: result.measure_total(key, w))}
                      for m in result.measures}
-    problems += differences("ISEK PDF (measures)", per_measure, want_measures, figures=list(MEASURE_COLUMNS), rounding=whole)
+    problems += differences("ISEK PDF (measures)", per_measure, want_measures, figures=list(MEASURE_COLUMNS))
     want_sums = {**{w: result.total(w) for w in MEASURE_COLUMNS[:3]}, "further": further(result.total)}
-    problems += differences("ISEK PDF (sum)", {"Summe": sums}, {"Summe": want_sums}, figures=list(MEASURE_COLUMNS), rounding=whole)
-    problems += differences("ISEK PDF (finance)", isek_years, years, figures=["cost", "grant", *engine.SOURCES], rounding=whole)
+    problems += differences("ISEK PDF (sum)", {"Summe": sums}, {"Summe": want_sums}, figures=list(MEASURE_COLUMNS))
+    problems += differences("ISEK PDF (finance)", isek_years, years, figures=["cost", "grant", *engine.SOURCES])
     channels = sorted({p.split(":")[0] for p in problems})
     assert not problems, f"{len(problems)} differences in {', '.join(channels)}:\n" + "\n".join(problems[:40])

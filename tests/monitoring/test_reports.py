@@ -264,5 +264,5 @@ def test_only_the_demo_sachbericht_calls_its_payments_demo(bochum, new_city, tmp
         out = tmp_path / f"{concept.slug}.pdf"
         reports.sachbericht_pdf(concept, 2026, out)
         texts[concept] = " ".join(pdf_text(out).split())
-    assert "Illustrative Auszahlungen der Demo" in texts[bochum]
+    assert "die als Annahme / illustrativ erfasst sind (nicht belegt)" in texts[bochum]  # the demo's payments
     assert "gezahlt = erfasste Auszahlungen (Ist)." in texts[new_city] and "Demo" not in texts[new_city]

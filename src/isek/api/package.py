@@ -270,34 +270,54 @@ def _readme(concept, counts: dict[str, int]) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+MEASURE_LIST = (  # the columns of the measure list (XLSX): model field, how its value is written
+    ("number", "text"), ("title", "text"), ("description", "text"), ("primary_field", "field"),
+    ("further_fields", "numbers"), ("goals", "numbers"), ("priority", "choice"), ("status", "choice"),
+    ("lead_body", "text"), ("partners", "text"), ("start", "date"), ("end", "date"), ("progress", "number"),
+    ("progress_illustrative", "bool"), ("progress_weight", "number"), ("estimated_cost", "euro"),
+    ("geometry_approximated", "bool"), ("geometry_source", "text"), ("figures_approximated", "bool"))
+
+
 def export_measures_xlsx(concept, path) -> int:
-    """The measure list as XLSX (every text written as text, never as a formula)."""
+    """The measure list as XLSX for people, in the language of the request: the fields' labels as
+    headers, choices by their label, dates as dates, amounts as numbers in € (every text written
+    as text, never as a formula)."""
     import xlsxwriter
 
-    rows = spatial_rows(concept)["measures"][0]
+    measures = list(concepts.measures_of(concept).prefetch_related("further_fields", "goals"))
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     ws = wb.add_worksheet(_("Maßnahmen")[:31])
     bold = wb.add_format({"bold": True})
-    header = list(rows[0]) if rows else ["number", "title"]
-    for col, h in enumerate(header):
-        ws.write_string(0, col, h, bold)
-    for r, row in enumerate(rows, start=1):
-        for col, h in enumerate(header):
-            v = row[h]
-            if v is None:
+    formats = {"date": wb.add_format({"num_format": "dd.mm.yyyy"}), "number": wb.add_format({"num_format": "#,##0.##"}),
+               "euro": wb.add_format({"num_format": "#,##0.00 [$€-407]"})}
+    for col, (name, _how) in enumerate(MEASURE_LIST):
+        ws.write_string(0, col, str(concepts.Measure._meta.get_field(name).verbose_name), bold)
+    for r, m in enumerate(measures, start=1):
+        for col, (name, how) in enumerate(MEASURE_LIST):
+            v = getattr(m, name)
+            if how == "field":
+                ws.write_string(r, col, f"{v.number} {v.name}")
+            elif how == "numbers":
+                ws.write_string(r, col, _numbers(v.all()).replace(",", ", "))
+            elif how == "choice":
+                ws.write_string(r, col, str(getattr(m, f"get_{name}_display")()))
+            elif how == "bool":
+                ws.write_string(r, col, _("ja") if v else _("nein"))
+            elif v is None or v == "":
                 continue
-            if isinstance(v, bool):
-                ws.write_boolean(r, col, v)
-            elif isinstance(v, (int, float)):
-                ws.write_number(r, col, v)
+            elif how == "date":
+                ws.write_datetime(r, col, datetime.datetime.combine(v, datetime.time()), formats["date"])
+            elif how in ("number", "euro"):
+                ws.write_number(r, col, float(v), formats[how])
             else:
                 ws.write_string(r, col, str(v))
+    ws.freeze_panes(1, 0)
     info = wb.add_worksheet(_("Lizenz")[:31])
     for r, (k, v) in enumerate(((_("Lizenz"), licence()), (_("Namensnennung"), attribution(concept)))):
         info.write_string(r, 0, k, bold)
         info.write_string(r, 1, v)
     wb.close()
-    return len(rows)
+    return len(measures)
 
 
 # --- import ----------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from isek import access
-from isek.core import files
+from isek.core import audit, files
 from isek.core.downloads import temporary_download
 from isek.core.i18n import pick
 from isek.core.models import ChangeRecord
@@ -294,7 +294,7 @@ def export_view(request, concept, fmt):
 @access.concept_view("concept", "history")
 def changes_view(request, concept):
     records = ChangeRecord.objects.filter(concept_pk=concept.pk)[:300]
-    return render(request, "concepts/changes.html", {"concept": concept, "records": records})
+    return render(request, "concepts/changes.html", {"concept": concept, "records": audit.readable(records)})
 
 
 # --- starting a concept (the wizard) and its team ------------------------------------------

@@ -9,6 +9,7 @@ import decimal
 from contextlib import contextmanager
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils.translation import gettext as _
 
 _actor: contextvars.ContextVar = contextvars.ContextVar("isek_actor", default=None)
 _suspended: contextvars.ContextVar = contextvars.ContextVar("isek_audit_suspended", default=False)
@@ -168,3 +169,84 @@ def track(*models):
         post_delete.connect(_post_delete, sender=model, dispatch_uid=uid + "-del")
         for f in model._meta.many_to_many:
             m2m_changed.connect(_m2m, sender=f.remote_field.through, dispatch_uid=uid + f.name)
+
+
+# --- the change log as people read it ------------------------------------------------------------
+
+
+def readable(records) -> list[dict]:
+    """The records of a change log as people read them: each change under its field's label
+    (verbose_name), referenced objects by their name, choices by their label, booleans as ja/nein,
+    dates and amounts in the language's format; internal keys (the record's own id, the link to
+    the concept, fields no one edits) left out. ``changes`` of each item: [(label, before, after)]."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    names: dict = {}  # (model, pk) → name, each looked up once
+
+    def name_of(model, pk):
+        if (model, pk) not in names:
+            obj = model._default_manager.filter(pk=pk).first()
+            names[(model, pk)] = str(obj) if obj is not None else _("(gelöscht)")
+        return names[(model, pk)]
+
+    out = []
+    for r in records:
+        try:
+            model = apps.get_model(r.model)
+        except LookupError:
+            model = None
+        rows = []
+        for key, (before, after) in (r.changes or {}).items():
+            field = _field(model, key, FieldDoesNotExist)
+            if field is None:
+                if model is None:  # a model that no longer exists: its keys as they are
+                    rows.append((key, before, after))
+                continue
+            if field.many_to_many:
+                action = {"add": _("hinzugefügt"), "remove": _("entfernt"), "clear": _("alle entfernt")}.get(before, before)
+                rows.append((str(field.verbose_name), action,
+                             ", ".join(name_of(field.related_model, pk) for pk in after or []) or None))
+                continue
+            rows.append((str(field.verbose_name), *(_value(field, v, name_of) for v in (before, after))))
+        out.append({"record": r, "changes": rows})
+    return out
+
+
+def _field(model, key: str, missing):
+    """The model field a change key (attname or m2m name) is for; None for internal ones."""
+    if model is None:
+        return None
+    field = next((f for f in model._meta.concrete_fields if f.attname == key), None)
+    if field is None:
+        try:
+            field = model._meta.get_field(key)
+        except missing:
+            return None
+    internal = field.primary_key or not field.editable or (
+        field.is_relation and field.related_model is not None and field.related_model._meta.label == "concepts.Concept")
+    return None if internal else field
+
+
+def _value(field, value, name_of):
+    from django.utils import formats
+
+    if value is None or value == "":
+        return None
+    if field.is_relation:
+        return name_of(field.related_model, value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("ja") if value else _("nein")
+    internal = field.get_internal_type()
+    try:
+        if internal in ("DateField", "DateTimeField"):
+            parsed = datetime.datetime.fromisoformat(value)
+            return formats.date_format(parsed.date() if internal == "DateField" else parsed,
+                                       "SHORT_DATE_FORMAT" if internal == "DateField" else "SHORT_DATETIME_FORMAT")
+        if internal == "DecimalField":
+            return formats.number_format(decimal.Decimal(value), decimal_pos=field.decimal_places, force_grouping=True)
+    except (ValueError, TypeError, decimal.InvalidOperation):
+        pass
+    return value

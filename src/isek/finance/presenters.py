@@ -67,3 +67,8 @@ def source_rows(result: engine.KufResult) -> list[dict]:
         if any(values):
             rows.append({"source": s, "label": SOURCE_LABELS[s], "values": values, "total": sum(values, Decimal(0))})
     return rows
+
+
+def rate_bases(rates) -> list[str]:
+    """The bases (Grundlage) the planner gave for the funding rates, each once, in year order."""
+    return list(dict.fromkeys(r.basis.strip() for r in rates if r.basis.strip()))

@@ -209,7 +209,7 @@ def indicator_chart(state, quarter_names: dict) -> str:
     ind = state.indicator
     fig, ax = plt.subplots(figsize=(3.4, 1.9))
     for key, points in state.series.items():
-        xs = [d.year + (d.timetuple().tm_yday - 1) / 365.25 for d, _v, _s in points]
+        xs = [figures.year_position(d) for d, _v, _s in points]
         ys = [v for _d, v, _s in points]
         label = "Fördergebiet" if key == "area" else quarter_names.get(key, str(key))
         ax.plot(xs, ys, marker="o", markersize=3, linewidth=1.6 if key == "area" else 0.8, label=label)

@@ -143,8 +143,11 @@ class IndicatorState:
                 "no_data": _("keine Werte"), "no_target": _("ohne Zielwert")}[self.state]
 
 
-def _frac_year(d: datetime.date) -> float:
-    return d.year + (d.timetuple().tm_yday - 1) / 365.25
+def year_position(d: datetime.date) -> float:
+    """Where a value's date lies on the axis of the target path, whose baseline and target years
+    stand for the end of those years: 31 December of a year is exactly that year (an entered value
+    is dated so), earlier days of it lie up to a year before. The charts use the same axis."""
+    return d.year + (d - datetime.date(d.year, 12, 31)).days / 365.25
 
 
 def indicator_state(ind: Indicator, values: list | None = None) -> IndicatorState:
@@ -165,7 +168,7 @@ def indicator_state(ind: Indicator, values: list | None = None) -> IndicatorStat
     reached = latest[1] >= ind.target_value if up else latest[1] <= ind.target_value
     if reached:
         return IndicatorState(ind, series, latest, ind.target_value, "reached")
-    t = min(max(_frac_year(latest[0]), ind.baseline_year), ind.target_year)
+    t = min(max(year_position(latest[0]), ind.baseline_year), ind.target_year)
     share = (t - ind.baseline_year) / (ind.target_year - ind.baseline_year)
     expected = ind.baseline_value + share * (ind.target_value - ind.baseline_value)
     behind = latest[1] < expected if up else latest[1] > expected

@@ -73,6 +73,8 @@ class ReportTextForm(KernFormMixin, forms.ModelForm):
         model = ReportText
         fields = ["text", "source", "illustrative"]
         widgets = {"text": forms.Textarea(attrs={"rows": 6}), "source": forms.Textarea(attrs={"rows": 2})}
+        labels = {"illustrative": _("Annahme / illustrativ")}
+        help_texts = {"illustrative": _("Der Text ist eine Annahme und nicht durch eine Quelle belegt; das ISEK-PDF kennzeichnet ihn so.")}
 
 
 class ReportForm(KernFormMixin, forms.Form):

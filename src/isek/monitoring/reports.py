@@ -97,18 +97,36 @@ def _document_title(concept: Concept) -> str:
     return concept.name if concept.name.upper().startswith("ISEK") else f"ISEK {concept.name}"
 
 
-def _field_sources(fields, goals) -> list[tuple[str, str, bool]]:
-    """Each distinct source of the fields of action once, with the numbers of the fields it is for
-    and whether these are all of them. A template's source (it calls the structure a proposal) only
-    for fields that still have a goal marked illustrative."""
+def _numbers(numbers: list[int]) -> str:
+    """"1–8" for a run of three or more, else "1, 3"."""
+    if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"{numbers[0]}–{numbers[-1]}"
+    return ", ".join(str(n) for n in numbers)
+
+
+def _field_sources(fields, goals) -> list[str]:
+    """One line per distinct source of the fields of action, with the fields it is for. A structure
+    template is no source of the city's fields: the fields it gave (those not renamed) are cited as
+    "Vorlage nach …", with the note that the goals are a proposal while any of them is still
+    marked illustrative."""
     fields = list(fields)
+    templates = {t.source.strip(): t for t in concepts.templates().values()}
     proposed = {g.field_of_action_id for g in goals if g.illustrative}
-    by_source: dict[str, list[str]] = {}
+    by_source: dict[str, list] = {}
     for f in fields:
-        if f.source.strip() and (f.pk in proposed or not concepts.is_template_source(f.source)):
-            by_source.setdefault(f.source.strip(), []).append(str(f.number))
-    return [(", ".join(numbers), source, len(fields) > 1 and len(numbers) == len(fields))
-            for source, numbers in by_source.items()]
+        if f.source.strip():
+            by_source.setdefault(f.source.strip(), []).append(f)
+    lines = []
+    for source, these in by_source.items():
+        which = f"Handlungsfeld{'er' if len(these) > 1 else ''} {_numbers(sorted(f.number for f in these))}"
+        template = templates.get(source)
+        if template is None:
+            every = len(fields) > 1 and len(these) == len(fields)
+            lines.append(f"Quelle {'aller Handlungsfelder' if every else 'zu ' + which}: {source}")
+        else:
+            proposal = "; Ziele als Vorschlag (illustrativ)" if any(f.pk in proposed for f in these) else ""
+            lines.append(f"{which}: Vorlage nach „{template.label_de}“ (Strukturvorlage in isek){proposal}.")
+    return lines
 
 
 def _shares(result: finance.KufResult, sources: list[dict]) -> list[tuple[str, Decimal]]:
@@ -195,6 +213,8 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["land"] = finance.rules_of_land(concept)
         ctx["land_programme"] = ctx["land"].programme(concept.programme)
         ctx["rates"] = list(concept.funding_rates.all())
+        ctx["rate_bases"] = finance.rate_bases(ctx["rates"])
+        ctx["cap"] = finance.FundingCap.objects.filter(concept=concept).first()
         ctx["analysis"] = analysis.area_figures(concept)
         ctx["analysis_covered"] = analysis.covered_percent(concept)
         ctx["indicators_url"] = site_url(reverse("web:indicators"))
@@ -218,7 +238,6 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
         ctx = _common(concept, ov)
         result = ov["result"]
         ctx["year"] = year
-        ctx["illustrative_payments"] = Payment.objects.filter(measure__concept=concept, illustrative=True).exists()
         end = datetime.date(year, 12, 31)
         progress(25, "Ausgaben")
         spend_year = figures.spending(concept, result, year)
@@ -229,13 +248,16 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
         ctx["cumulative"] = cumulative
         ctx["cumulative_plan"] = sum((c["plan"] for c in cumulative), ZERO)
         ctx["cumulative_paid"] = sum((c["paid"] for c in cumulative), ZERO)
+        ctx["illustrative_paid"] = sum(Payment.objects.filter(measure__concept=concept, year__lte=year, illustrative=True)
+                                       .values_list("amount", flat=True), ZERO)
         progress(45, "Maßnahmen")
         rows = []
         this_year = {r["key"]: (r["plan"], r["paid"]) for r in spend_year["rows"]}
         for m in concept.measures.select_related("primary_field").prefetch_related("milestones"):
             done = [ms for ms in m.milestones.all() if ms.done and ms.done.year == year]
             y_plan, y_paid = this_year.get(str(m.pk), (ZERO, ZERO))
-            active = (m.start is None or m.start <= end) and (m.end is None or m.end.year >= year)
+            # activity in the year: its time plan covers the year (a measure without dates has none)
+            active = m.start is not None and m.start <= end and (m.end is None or m.end.year >= year)
             rows.append({"m": m, "done": done, "plan": y_plan, "paid": y_paid, "active": active})
         ctx["measure_rows"] = rows
         notes = list(YearNote.objects.filter(concept=concept, year=year).select_related("measure"))
@@ -311,6 +333,10 @@ def monitoring_fields(concept: Concept) -> dict[str, tuple[str, Callable]]:
         "federal_funds": (_("Bundesmittel (€)"), lambda c: c["result"].total("bund")),
         "land_funds": (_("Landesmittel (€)"), lambda c: c["result"].total("land")),
         "municipal_share": (_("Eigenanteil der Gemeinde (€)"), lambda c: c["result"].total("municipality")),
+        "eu_funds": (_("EU-Mittel (€)"), lambda c: c["result"].total("eu")),
+        "private_funds": (_("Private / Dritte (€)"), lambda c: c["result"].total("private")),
+        "other_sources": (_("sonstige Mittel (€)"), lambda c: c["result"].total("other")),
+        "unidentified_funds": (_("ungeklärte Finanzierung (€)"), lambda c: c["result"].total("unidentified")),
         "other_funds": (_("weitere Mittel (€)"), lambda c: sum((c["result"].total(s) for s in ("eu", "private", "other")), ZERO)),
         "paid_total": (_("ausgezahlt bis heute (€)"), lambda c: c["spending"]["paid"]),
         "measures": (_("Zahl der Maßnahmen"), lambda c: c["concept"].measures.exclude(status=Measure.Status.CANCELLED).count()),
@@ -333,7 +359,9 @@ def default_columns(concept: Concept) -> list[list[str]]:
     cols = [["Gemeinde", "municipality"], ["AGS", "ags"], ["Gesamtmaßnahme", "measure_name"],
             ["Programm", "programme"], ["Gebietsgröße_ha", "area_ha"], ["Beginn", "start_year"], ["Ende", "end_year"],
             ["Bundesmittel_EUR", "federal_funds"], ["Landesmittel_EUR", "land_funds"],
-            ["Eigenanteil_EUR", "municipal_share"], ["Kosten_gesamt_EUR", "cost_total"]]
+            ["Eigenanteil_EUR", "municipal_share"], ["EU_Mittel_EUR", "eu_funds"], ["Private_Dritte_EUR", "private_funds"],
+            ["Sonstige_Mittel_EUR", "other_sources"], ["Ungeklaert_EUR", "unidentified_funds"],
+            ["Kosten_gesamt_EUR", "cost_total"]]  # every financing column: the row adds up to the cost
     prefix = {"input": "Input", "output": "Output", "context": "Kontext"}
     for ind in concept.indicators.all():
         cols.append([f"{prefix[ind.kind]}_{ind.code}", f"indicator:{ind.code}"])

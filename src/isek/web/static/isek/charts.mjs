@@ -8,10 +8,12 @@ const read = (id) => {
   const el = document.getElementById(id);
   return el ? JSON.parse(el.textContent) : null;
 };
+// A value's place on the axis of the target path, whose baseline and target years stand for the
+// end of those years (as isek.monitoring.figures.year_position): 31 December of a year is that year.
 const year = (iso) => {
   const d = new Date(iso + "T00:00:00Z");
-  const start = Date.UTC(d.getUTCFullYear(), 0, 1);
-  return d.getUTCFullYear() + (d - start) / (365.25 * 864e5);
+  const end = Date.UTC(d.getUTCFullYear(), 11, 31);
+  return d.getUTCFullYear() + (d - end) / (365.25 * 864e5);
 };
 
 function financeChart() {
