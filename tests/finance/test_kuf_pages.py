@@ -410,11 +410,12 @@ def _kuf_pdf_text(client, concept, tmp_path) -> str:
 
 
 def test_the_kuf_pdf_calls_only_demo_figures_demo(planner_client, new_city, bochum, tmp_path):
-    """A Bautzen planner's walk: the PDF of a real concept said its figures were "Angaben der Demo"."""
+    """A Bautzen planner's walk: the PDF of a real concept said its figures were "Angaben der Demo"; a
+    concept with figures marked as assumptions says so, without calling them the demo's."""
     real = _kuf_pdf_text(client_for(new_city.roles.get().user), new_city, tmp_path)
     assert "Kosten- und Finanzierungsübersicht" in real and "Demo" not in real and "illustrativ" not in real
     demo = _kuf_pdf_text(planner_client, bochum, tmp_path)
-    assert "Enthält illustrative Angaben der Demo" in demo
+    assert "als Annahme / illustrativ gekennzeichnet" in demo and "Demo" not in demo
 
 
 def test_the_cost_form_sent_again_after_going_back_says_it_is_saved(planner_client):
