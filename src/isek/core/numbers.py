@@ -7,7 +7,8 @@ in the other language's notation is refused with a message saying so, never sile
 look like thousands ("1.250,000") is refused as ambiguous. ``parse`` raises InputError with one
 Problem (German message id, translated where it is shown); ``format`` writes a number back in
 the same notation, so what a form shows can be sent again unchanged. A percentage may end in
-"%" ("60 %"); its messages give a percent example ("60 oder 60,5"), not an amount.
+"%" ("60 %"); its messages give a percent example ("60 oder 60,5"), not an amount. An amount of
+money may carry its currency before or after it ("2.000.000 €", "€ 750 000", "750.000 EUR").
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .problems import InputError, Problem, gettext_noop
 
 SPACES = (" ", "\u00a0", "\u202f", "\u2009")  # space, no-break space, narrow no-break space, thin space
 MAX_LENGTH = 40
+CURRENCY = re.compile(r"^(?:€|EUR)\s*|\s*(?:€|EUR)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,17 @@ def guess(text: str) -> Decimal | None:
     return None
 
 
-def parse(text: str, language: str | None, percent: bool = False) -> Decimal:
+def parse(text: str, language: str | None, percent: bool = False, money: bool = False) -> Decimal:
     """The number ``text`` means in the notation of ``language``; InputError if it is no number,
-    is written in the other notation, or is ambiguous. A ``percent`` may end in "%"."""
+    is written in the other notation, or is ambiguous. A ``percent`` may end in "%", an amount of
+    ``money`` carry "€" or "EUR" before or after it."""
     value = text.strip()
     own = notation(language)
     example = own.percent_example if percent else own.example
     if percent and value.endswith("%"):
         value = value[:-1].rstrip()
+    if money:
+        value = CURRENCY.sub("", value, count=1).strip()
     other = GERMAN if own is ENGLISH else ENGLISH
     sign, body = _sign(value)
     read = _read(_spaced(body, own), own) if len(value) <= MAX_LENGTH else None

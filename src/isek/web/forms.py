@@ -22,7 +22,8 @@ class NumberField(forms.DecimalField):
     no number (isek.core.numbers); the browser's own number validation, which speaks another
     register than the UI, never runs. Gives a Decimal, or a float where the model keeps a float
     (``as_float``). A ``percent`` field (one labelled "(%)") also takes "60 %" and gives a percent
-    example in its messages. KernFormMixin puts it in place of every DecimalField and FloatField."""
+    example in its messages; an amount (one labelled "(€)") also takes "2.000.000 €", "€ 750 000"
+    or "750.000 EUR". KernFormMixin puts it in place of every DecimalField and FloatField."""
 
     widget = forms.TextInput
 
@@ -30,6 +31,7 @@ class NumberField(forms.DecimalField):
         self.as_float = as_float
         super().__init__(**kwargs)
         self.percent = "(%)" in str(self.label or "") if percent is None else percent
+        self.money = "(€)" in str(self.label or "")
 
     @classmethod
     def replacing(cls, field: forms.Field) -> NumberField:
@@ -52,7 +54,7 @@ class NumberField(forms.DecimalField):
         if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
             return Decimal(repr(value) if isinstance(value, float) else value)
         try:
-            return numbers.parse(str(value), get_language(), percent=self.percent)
+            return numbers.parse(str(value), get_language(), percent=self.percent, money=self.money)
         except InputError as exc:
             raise forms.ValidationError(exc.messages(gettext), code="invalid") from None
 
