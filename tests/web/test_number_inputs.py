@@ -112,7 +112,7 @@ def test_german_and_english_input(form, make, name, places, language, text):
     ("en", "lots", "“lots” is not a number. Example: 1,250,000.50"),
 ])
 def test_other_notation_ambiguous_and_invalid_input(form, make, name, places, language, text, says):
-    if name == "rate":  # a percentage: its example is one
+    if name in ("rate", "baseline_value", "target_value", "value"):  # a percentage (or an indicator value, often one)
         says = says.replace("1.250.000,50", "60 oder 60,5").replace("1,250,000.50", "60 or 60.5")
     value, errors, _f = _clean(make, name, text, language)
     assert value is None and len(errors) == 1 and says in errors[0], errors

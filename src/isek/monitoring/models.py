@@ -58,11 +58,12 @@ class Indicator(models.Model):
         return reverse("monitoring:indicator", args=[self.concept.slug, self.pk])
 
     def clean(self):
-        errors = {}
+        errors = {}  # a missing half of a pair is named at its own field
         if (self.baseline_value is None) != (self.baseline_year is None):
-            errors["baseline_year"] = _("Ausgangswert und Ausgangsjahr gehören zusammen.")
+            errors["baseline_year" if self.baseline_year is None else "baseline_value"] = _(
+                "Ausgangswert und Ausgangsjahr gehören zusammen.")
         if (self.target_value is None) != (self.target_year is None):
-            errors["target_year"] = _("Zielwert und Zieljahr gehören zusammen.")
+            errors["target_year" if self.target_year is None else "target_value"] = _("Zielwert und Zieljahr gehören zusammen.")
         if self.baseline_year and self.target_year and self.target_year <= self.baseline_year:
             errors["target_year"] = _("Das Zieljahr liegt nicht nach dem Ausgangsjahr.")
         if errors:

@@ -90,12 +90,12 @@ class KernFormMixin:
                 w.attrs.setdefault("class", "kern-form-input__input")
 
     def add_error(self, field, error):
-        """As Django's, but a message already shown at a field is not added there again (a model's
-        clean() that repeats a rule the form field checked first, e.g. a required reason)."""
+        """As Django's, but a model's clean() adds nothing at a field that already has a message:
+        neither the same rule again (a required reason the form field checked first) nor a
+        follow-on error (a pair "value and year belong together" whose value could not be read)."""
         if field is None and isinstance(error, forms.ValidationError) and hasattr(error, "error_dict"):
             shown = self._errors or {}
-            kept = {name: [e for e in errors if not set(e.messages) <= set(shown.get(name, []))]
-                    for name, errors in error.error_dict.items()}
+            kept = {name: [] if shown.get(name) else errors for name, errors in error.error_dict.items()}
             kept = {name: errors for name, errors in kept.items() if errors}
             if not kept:
                 return
