@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.web.forms import GeoJSONGeometryField, KernFormMixin
 
-from .models import Concept, FieldOfAction, Goal, Measure, Milestone, Quarter, is_whole_area
+from .models import Concept, FieldOfAction, Goal, Measure, Milestone, Quarter, ags_from, ags_validator, is_whole_area
 
 
 class ConceptForm(KernFormMixin, forms.ModelForm):
@@ -164,13 +164,24 @@ FieldOfActionFormSet = forms.modelformset_factory(FieldOfAction, form=FieldOfAct
 GoalFormSet = forms.modelformset_factory(Goal, form=GoalForm, extra=1, can_delete=True)
 
 
+class AgsField(forms.CharField):
+    """The official municipality key as it is often printed ("14 6 25 020") or written; read as its
+    8 digits and checked by the model's rule (isek.concepts.models.ags_validator)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Amtlicher Gemeindeschlüssel (AGS)"))
+        kwargs.setdefault("help_text", _("8 Ziffern, z. B. 14625240 für Hoyerswerda; die ersten beiden nennen das Land."))
+        super().__init__(max_length=40, validators=[ags_validator], **kwargs)
+
+    def to_python(self, value):
+        return ags_from(super().to_python(value))
+
+
 class ConceptStartForm(KernFormMixin, forms.Form):
     """The wizard's first step: city and concept."""
 
     city_name = forms.CharField(label=_("Stadt oder Gemeinde"), max_length=200)
-    ags = forms.RegexField(label=_("Amtlicher Gemeindeschlüssel (AGS)"), regex=r"^\d{8}$", max_length=8,
-                           help_text=_("8 Ziffern, z. B. 14625240 für Hoyerswerda; die ersten beiden nennen das Land."),
-                           error_messages={"invalid": _("Der Amtliche Gemeindeschlüssel hat 8 Ziffern.")})
+    ags = AgsField()
     name = forms.CharField(label=_("Name des Konzepts"), max_length=200)
     slug = forms.SlugField(label=_("Kurzname (URL)"), max_length=80, required=False,
                            help_text=_("z. B. altstadt; erscheint in der Adresse. Leer gelassen, wird er aus dem Namen gebildet."))

@@ -13,16 +13,20 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.core import geo
 from isek.core.i18n import pick
-from isek.core.laender import land_of
+from isek.core.laender import ags_from, land_of  # noqa: F401  (ags_from re-exported: concepts.forms)
 from isek.core.numbering import number_sort_key  # noqa: F401  (re-exported)
 from isek.core.rules import colour_validator  # noqa: F401  (re-exported: concepts.importing)
 
-ags_format_validator = RegexValidator(r"^\d{8}$", _("Der Amtliche Gemeindeschlüssel hat 8 Ziffern."))
-
 
 def ags_validator(value: str) -> None:
-    """Eight digits whose first two name a Land (01 Schleswig-Holstein … 16 Thüringen)."""
-    ags_format_validator(value)
+    """Eight digits whose first two name a Land (01 Schleswig-Holstein … 16 Thüringen); the one
+    rule for every way an AGS comes in (``ags_from`` first removes the spaces and dots of print)."""
+    if not value.isascii() or not value.isdigit():
+        raise ValidationError(_("Der Amtliche Gemeindeschlüssel besteht nur aus Ziffern; „%(v)s“ enthält andere "
+                                "Zeichen. Beispiel: 14625240."), params={"v": value}, code="not_digits")
+    if len(value) != 8:
+        raise ValidationError(_("Der Amtliche Gemeindeschlüssel hat 8 Ziffern, „%(v)s“ hat %(n)s. Beispiel: 14625240."),
+                              params={"v": value, "n": len(value)}, code="length")
     if land_of(value) is None:
         raise ValidationError(_("Die ersten beiden Ziffern %(p)s des Gemeindeschlüssels bezeichnen kein Land (01–16)."),
                               params={"p": value[:2]}, code="unknown_land")
