@@ -4,7 +4,7 @@ from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from isek.web.forms import GeoJSONGeometryField, KernFormMixin
+from isek.web.forms import GeoJSONGeometryField, KernFormMixin, crs_help
 
 from .models import Concept, FieldOfAction, Goal, Measure, Milestone, Quarter, ags_from, ags_validator, is_whole_area
 
@@ -116,10 +116,11 @@ class ImportForm(KernFormMixin, forms.Form):
         label=_("Datei"),
         help_text=_("GeoJSON, GeoPackage oder Shapefile als ZIP, in beliebigem Koordinatenreferenzsystem."),
     )
-    crs = forms.CharField(
-        label=_("Koordinatenreferenzsystem, falls die Datei keins angibt"), required=False,
-        help_text=_("z. B. EPSG:25832"),
-    )
+    crs = forms.CharField(label=_("Koordinatenreferenzsystem, falls die Datei keins angibt"), required=False)
+
+    def __init__(self, *args, concept: Concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["crs"].help_text = crs_help(concept)
 
 
 class FieldOfActionForm(KernFormMixin, forms.ModelForm):

@@ -244,7 +244,8 @@ GEO_IMPORTS = "geo-imports"  # where an uploaded area waits for the planner's co
 def import_view(request, concept):
     """Upload and import a geodata file; a funding area that would leave measures outside it is
     shown first and taken only when the planner confirms (the file waits under GEO_IMPORTS)."""
-    form = ImportForm(None if request.POST.get("step") == "confirm" else request.POST or None, request.FILES or None)
+    form = ImportForm(None if request.POST.get("step") == "confirm" else request.POST or None, request.FILES or None,
+                      concept=concept)
     errors = []
     try:
         if request.POST.get("step") == "confirm":

@@ -42,7 +42,7 @@ def layer_geojson(request, concept, name):
 @access.concept_view("reference_layer", "view", post=("reference_layer", "upload"), login=False)
 def layers_page(request, concept):
     editable = access.allows(request.user, "reference_layer", "upload", concept)
-    form = LayerUploadForm(request.POST or None, request.FILES or None) if editable else None
+    form = LayerUploadForm(request.POST or None, request.FILES or None, concept=concept) if editable else None
     errors = []
     if request.method == "POST":
         if form.is_valid():

@@ -109,6 +109,15 @@ class KernFormMixin:
                 self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{name}-error"})
 
 
+def crs_help(concept) -> str:
+    """The example under a "CRS, if the file declares none" field: the official CRS of the
+    concept's Land (``Concept.working_srid``), where files of its city mostly come from."""
+    land = concept.city.land if concept.city_id else ""
+    if land:
+        return _("z. B. EPSG:%(srid)s, das amtliche KBS in %(land)s") % {"srid": concept.working_srid, "land": land}
+    return _("z. B. EPSG:%(srid)s") % {"srid": concept.working_srid}
+
+
 def add_errors(form, exc, field: str | None = None) -> None:
     """Show a service's ValidationError on ``form``: at the field it names where the form has that
     field, else above the form; an error that names no field at ``field`` (default: above the form)."""
