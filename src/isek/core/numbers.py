@@ -123,3 +123,21 @@ def format(value, language: str | None, places: int | None = None) -> str:  # no
     text = f"{d:,f}"
     n = notation(language)
     return text.translate(str.maketrans({",": n.group, ".": n.decimal}))
+
+
+@dataclass(frozen=True)
+class Coordinates:
+    """Coordinate pairs in a message ("14.236, 51.408 – 14.257, 51.462" in English), written in
+    the notation of the language the message is shown in: German "14,236 / 51,408 – 14,257 /
+    51,462" (a decimal comma, so the pair is parted by a slash). A ``Problem`` parameter."""
+
+    pairs: tuple[tuple[float, float], ...]
+    places: int = 3
+
+    def in_language(self, language: str | None) -> str:
+        part = " / " if notation(language) is GERMAN else ", "
+        return " – ".join(part.join(format(round(v, self.places), language, self.places) for v in pair)
+                          for pair in self.pairs)
+
+    def __str__(self) -> str:
+        return self.in_language("de")

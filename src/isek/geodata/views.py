@@ -8,6 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
@@ -111,7 +112,7 @@ def basemap_page(request, concept):
                 source = form.cleaned_data["file"] or services.resumable_extract(request.user, concept, form.cleaned_data["upload"])
                 services.upload_extract(request.user, concept, source)
             except services.BaseMapError as exc:
-                errors = exc.messages(_)
+                errors = exc.messages(_, get_language())
             else:
                 messages.success(request, _("Der Extrakt wurde hochgeladen; Grundkarte und Bestandsanalyse werden erstellt."))
                 return redirect("geodata:basemap", concept.slug)
