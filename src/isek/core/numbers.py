@@ -41,6 +41,16 @@ GERMAN = Notation(",", ".", "1.250.000,50", "60 oder 60,5")
 ENGLISH = Notation(".", ",", "1,250,000.50", "60 or 60.5")
 
 
+# Decimal places of an indicator's values by its unit (2 for any other): counts are whole, the
+# Shannon index has 3. The one precision values are stored, shown and written with (docs/indicators.md).
+UNIT_DIGITS = {"count": 0, "index": 3, "m²/resident": 1}
+
+
+def digits(unit: str) -> int:
+    """The decimal places of values in ``unit``."""
+    return UNIT_DIGITS.get(unit, 2)
+
+
 def notation(language: str | None) -> Notation:
     return ENGLISH if (language or "de").lower().startswith("en") else GERMAN
 
@@ -123,6 +133,15 @@ def format(value, language: str | None, places: int | None = None) -> str:  # no
     text = f"{d:,f}"
     n = notation(language)
     return text.translate(str.maketrans({",": n.group, ".": n.decimal}))
+
+
+def figure(value, language: str | None, places: int) -> str:
+    """A figure shown to users (an indicator's value, a length, an area): rounded to ``places``
+    decimals, written with that many or, for a whole number, none; thousands separated."""
+    d = value if isinstance(value, Decimal) else Decimal(repr(value) if isinstance(value, float) else value)
+    d = d.quantize(Decimal(1).scaleb(-places))
+    d = abs(d) if d == 0 else d  # no "-0"
+    return format(d, language, 0 if d == d.to_integral_value() else places)
 
 
 @dataclass(frozen=True)

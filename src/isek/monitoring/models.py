@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from isek.core import numbers
 from isek.core.i18n import pick, unit_label
 from isek.core.models import BackgroundJob
 
@@ -73,6 +74,12 @@ class Indicator(models.Model):
     def label(self) -> str:
         """The name in the active language (English where given)."""
         return pick(self.name, self.name_en)
+
+    @property
+    def digits(self) -> int:
+        """The decimal places its values are shown with on every page (by its unit, as the
+        inventory analysis stores them: docs/indicators.md)."""
+        return numbers.digits(self.unit)
 
     @property
     def unit_label(self) -> str:
