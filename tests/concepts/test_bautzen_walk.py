@@ -5,6 +5,7 @@ leaves the funding area, and lengths and areas without thousands separators."""
 from __future__ import annotations
 
 import pytest
+from django import forms
 from django.test import Client
 
 from tests.factories import CityFactory, ConceptFactory, member
@@ -42,3 +43,62 @@ def test_the_english_import_names_the_crs_in_english(planner, bautzen):
     planner.get("/language/en/")
     html = planner.get(f"/concepts/{bautzen.slug}/import/").content.decode()
     assert "e.g. EPSG:25833, the official CRS in Sachsen" in html
+
+
+# --- a measure's place pasted in UTM coordinates ---------------------------------------------
+
+CENTRE = (14.4237, 51.1814)  # Hauptmarkt, Bautzen (WGS84)
+
+
+def _utm(srid: int, dx: float = 0, dy: float = 0, size: float = 40) -> dict:
+    """A square of ``size`` m south-west-cornered ``dx``/``dy`` m off the centre, in EPSG:``srid``."""
+    import shapely
+
+    from isek.core import geo
+
+    c = geo.transform(shapely.Point(CENTRE), "EPSG:4326", f"EPSG:{srid}")
+    x, y = round(c.x + dx), round(c.y + dy)
+    return {"type": "Polygon", "coordinates": [[[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]]}
+
+
+def _measure(bautzen, geometry, **more) -> dict:
+    import json
+
+    from tests.factories import FieldFactory
+
+    field = bautzen.fields_of_action.first() or FieldFactory(concept=bautzen, number=1, name="Zentrum")
+    return {"number": "1.1", "title": "Hauptmarkt", "primary_field": field.pk, "priority": 2, "status": "idea",
+            "progress": 0, "geometry": json.dumps(geometry), "ms-TOTAL_FORMS": 0, "ms-INITIAL_FORMS": 0,
+            "ms-MIN_NUM_FORMS": 0, "ms-MAX_NUM_FORMS": 1000, **more}
+
+
+def test_utm_coordinates_of_the_land_are_read_in_its_official_crs(bautzen, planner):
+    from isek.concepts.models import Measure
+
+    r = planner.post(f"/concepts/{bautzen.slug}/measures/new/", _measure(bautzen, _utm(25833)), follow=True)
+    page = r.content.decode()
+    assert r.status_code == 200 and "außerhalb Deutschlands" not in page
+    assert "sie wurden im amtlichen KBS des Landes gelesen (EPSG:25833)" in page
+    g = Measure.objects.get(concept=bautzen, number="1.1").geometry
+    assert abs(g.centroid.x - CENTRE[0]) < 0.001 and abs(g.centroid.y - CENTRE[1]) < 0.001
+
+
+def test_utm_coordinates_of_the_other_zone_are_refused_saying_how_they_were_read(bautzen, planner):
+    from isek.concepts.models import Measure
+
+    r = planner.post(f"/concepts/{bautzen.slug}/measures/new/", _measure(bautzen, _utm(25832)))
+    page = r.content.decode()
+    assert r.status_code == 400 and "sehen aus wie UTM-Koordinaten" in page
+    assert "Gelesen im amtlichen KBS des Landes (EPSG:25833) liegen sie außerhalb Deutschlands" in page
+    assert "Die Geometrie liegt außerhalb Deutschlands." not in page and not Measure.objects.filter(concept=bautzen).exists()
+
+
+def test_a_geometry_field_without_a_land_says_the_coordinates_look_like_utm():
+    import json
+
+    from isek.web.forms import GeoJSONGeometryField
+
+    with pytest.raises(forms.ValidationError) as exc:
+        GeoJSONGeometryField().clean(json.dumps(_utm(25833)))
+    assert "sehen aus wie UTM-Koordinaten (EPSG:25832 oder 25833?)" in str(exc.value)
+    assert "wird als WGS84 (EPSG:4326) gelesen" in str(exc.value)

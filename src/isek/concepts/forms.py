@@ -58,6 +58,7 @@ class MeasureForm(KernFormMixin, forms.ModelForm):
     def __init__(self, *args, concept: Concept, **kwargs):
         super().__init__(*args, **kwargs)
         self.concept = concept
+        self.fields["geometry"].srid = concept.working_srid  # pasted UTM coordinates are read in it
         self.instance.concept = concept
         foa = FieldOfAction.objects.filter(concept=concept)
         self.fields["primary_field"].queryset = foa

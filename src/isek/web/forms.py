@@ -129,12 +129,17 @@ def add_errors(form, exc, field: str | None = None) -> None:
 
 
 class GeoJSONGeometryField(forms.CharField):
-    """A geometry edited on the map and kept as GeoJSON (WGS84) text in a form field."""
+    """A geometry edited on the map and kept as GeoJSON (WGS84) text in a form field. Pasted
+    coordinates that are no longitudes and latitudes but look like UTM metres (``geo.looks_like_utm``,
+    as the geodata upload recognises them) are read in ``srid`` – the official CRS of the concept's
+    Land, which the form sets – when they lie in Germany so; ``read_in`` then says so, for a notice."""
 
     widget = forms.Textarea(attrs={"rows": 3, "class": "kern-form-input__input isek-geojson"})
 
-    def __init__(self, *args, allowed=None, **kwargs):
+    def __init__(self, *args, allowed=None, srid: int | None = None, **kwargs):
         self.allowed = allowed
+        self.srid = srid
+        self.read_in: int | None = None
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
@@ -165,13 +170,35 @@ class GeoJSONGeometryField(forms.CharField):
             )
         if not g.valid:
             raise forms.ValidationError(_("Die Geometrie ist ungültig: %(r)s") % {"r": g.valid_reason})
-        if not geo.inside_germany(geo.from_django(g)):
+        shape = geo.from_django(g)
+        if not geo.lon_lat(shape) and geo.looks_like_utm(shape.centroid.x, shape.centroid.y):
+            g = self._utm(shape)
+        elif not geo.inside_germany(shape):
             raise forms.ValidationError(_("Die Geometrie liegt außerhalb Deutschlands."))
         if g.geom_type == "Polygon" and self.allowed == ("MultiPolygon", "Polygon"):
             from django.contrib.gis.geos import MultiPolygon
 
             g = MultiPolygon(g, srid=4326)
         return g
+
+    def _utm(self, shape) -> GEOSGeometry:
+        """UTM coordinates pasted without "crs": read in the Land's official CRS where they lie in
+        Germany so, else the message says what they look like and how they were read."""
+        c = shape.centroid
+        where = numbers.Coordinates(((c.x, c.y),), 0).in_language(get_language())
+        if self.srid:
+            read = geo.transform(shape, f"EPSG:{self.srid}", f"EPSG:{geo.STORAGE_SRID}")
+            if geo.inside_germany(read):
+                self.read_in = self.srid
+                return geo.to_django(read)
+            raise forms.ValidationError(_(
+                "Die Koordinaten (um %(where)s) sind keine Längen und Breiten, sondern sehen aus wie UTM-Koordinaten. "
+                "Gelesen im amtlichen KBS des Landes (EPSG:%(srid)s) liegen sie außerhalb Deutschlands. Bitte die "
+                "Geometrie in WGS84 (EPSG:4326) oder in EPSG:%(srid)s angeben.") % {"where": where, "srid": self.srid})
+        raise forms.ValidationError(_(
+            "Die Koordinaten (um %(where)s) sind keine Längen und Breiten, sondern sehen aus wie UTM-Koordinaten "
+            "(EPSG:25832 oder 25833?). GeoJSON ohne „crs“ wird als WGS84 (EPSG:4326) gelesen; bitte die Geometrie "
+            "in WGS84 angeben.") % {"where": where})
 
 
 class Honeypot(forms.CharField):
