@@ -102,3 +102,64 @@ def test_a_geometry_field_without_a_land_says_the_coordinates_look_like_utm():
         GeoJSONGeometryField().clean(json.dumps(_utm(25833)))
     assert "sehen aus wie UTM-Koordinaten (EPSG:25832 oder 25833?)" in str(exc.value)
     assert "wird als WGS84 (EPSG:4326) gelesen" in str(exc.value)
+
+
+# --- a measure that leaves the funding area; lengths and areas with thousands separated ---------
+
+
+def _area_around_the_centre(bautzen, half: float = 100):
+    """A funding area of 200 m × 200 m around the Hauptmarkt (drawn in EPSG:25833, stored in WGS84)."""
+    import shapely
+
+    from isek.core import geo
+
+    c = geo.transform(shapely.Point(CENTRE), "EPSG:4326", "EPSG:25833")
+    square = shapely.box(c.x - half, c.y - half, c.x + half, c.y + half)
+    bautzen.area = geo.to_django(shapely.MultiPolygon([geo.transform(square, "EPSG:25833", "EPSG:4326")]))
+    bautzen.save()
+
+
+def _measure_in_utm(bautzen, coords, kind="Polygon"):
+    """A measure whose location is drawn in EPSG:25833 relative to the centre (metres)."""
+    import shapely
+
+    from isek.concepts.models import Measure
+    from isek.core import geo
+    from tests.factories import FieldFactory
+
+    c = geo.transform(shapely.Point(CENTRE), "EPSG:4326", "EPSG:25833")
+    moved = [(c.x + dx, c.y + dy) for dx, dy in coords]
+    shape = shapely.Polygon(moved) if kind == "Polygon" else shapely.LineString(moved)
+    field = FieldFactory(concept=bautzen, number=1, name="Zentrum")
+    return Measure.objects.create(concept=bautzen, number="1.1", title="Hauptmarkt", primary_field=field,
+                                  geometry=geo.to_django(geo.transform(shape, "EPSG:25833", "EPSG:4326")))
+
+
+def test_a_measure_leaving_the_funding_area_gets_a_notice_on_its_page_and_in_the_checks(bautzen, planner):
+    """A 100 m × 62 m square (6.200 m²), 20 m of its width beyond the area's east edge: 1.240 m², 20 %."""
+    _area_around_the_centre(bautzen)
+    m = _measure_in_utm(bautzen, [(20, 0), (120, 0), (120, 62), (20, 62)])
+    page = planner.get(f"/concepts/{bautzen.slug}/measures/{m.pk}/").content.decode()
+    assert 'id="measure-outside"' in page
+    assert "Die Verortung reicht über das Fördergebiet hinaus: ca. 1.240 m² / 20 % außerhalb des Fördergebiets" in page
+    assert "6.200 m²" in page  # the measure's area, thousands separated
+    checks = planner.get(f"/concepts/{bautzen.slug}/readiness/").content.decode()
+    assert "Verortung prüfen (ca. 1.240 m² / 20 % außerhalb des Fördergebiets)" in checks
+    planner.get("/language/en/")
+    page = planner.get(f"/concepts/{bautzen.slug}/measures/{m.pk}/").content.decode()
+    assert "about 1,240 m² / 20 % outside the funding area" in page and "6,200 m²" in page
+
+
+def test_a_line_leaving_the_funding_area_is_measured_in_metres(bautzen, planner):
+    _area_around_the_centre(bautzen, half=1000)
+    m = _measure_in_utm(bautzen, [(0, 0), (1240, 0), (2240, 0)], kind="LineString")  # 2.240 m, 1.240 m beyond x = 1.000
+    page = planner.get(f"/concepts/{bautzen.slug}/measures/{m.pk}/").content.decode()
+    assert "ca. 1.240 m / 55 % außerhalb des Fördergebiets" in page and "2.240 m" in page
+
+
+def test_a_measure_inside_the_funding_area_gets_no_notice(bautzen, planner):
+    _area_around_the_centre(bautzen)
+    m = _measure_in_utm(bautzen, [(-20, -20), (20, -20), (20, 20), (-20, 20)])
+    page = planner.get(f"/concepts/{bautzen.slug}/measures/{m.pk}/").content.decode()
+    assert 'id="measure-outside"' not in page and "1.600 m²" in page
+    assert "Verortung prüfen" not in planner.get(f"/concepts/{bautzen.slug}/readiness/").content.decode()
