@@ -240,7 +240,7 @@ def area_figures(concept) -> list[dict]:
         value = latest.get(ind.id, {}).get("area")
         if value is not None and (value[0] is not None or value[3]):
             rows.append({"id": ind.id, "name": ind.name_de, "unit": unit_label(ind.unit), "value": value[0],
-                         "date": value[1], "note": value[3]})
+                         "digits": ind.digits, "date": value[1], "note": value[3]})
     return rows
 
 
