@@ -256,3 +256,20 @@ def test_a_run_with_neither_buildings_nor_ways_in_the_area_is_refused(hoy, tmp_p
     assert run.status == "failed" and "weder Gebäude noch Wege" in run.message, run.message
     assert run.refused
     assert services.current_run(hoy) == good and _readiness(hoy) == "complete"
+
+
+def test_the_analysis_page_shows_each_indicator_at_its_precision(hoy, tmp_path):
+    """As on the monitoring pages: the Shannon index with 3 decimals, a count whole and grouped."""
+    date = datetime.date(2025, 3, 1)
+    run = AnalysisRun.objects.create(concept=hoy, extract="/srv/hoy.osm.pbf", status="done", progress=100, data_date=date,
+                                     is_current=True)
+    IndicatorValue.objects.create(concept=hoy, run=run, indicator="diversity_shannon", value=0.81234, date=date)
+    IndicatorValue.objects.create(concept=hoy, run=run, indicator="building_count", value=1234.0, date=date)
+    page = _page(client_for(member(hoy, "planner")), hoy)
+    assert ">0,812<" in page and ">1.234<" in page
+    from isek.monitoring import reports
+    from tests.monitoring.test_isek_pdf import pdf_text
+
+    reports.isek_pdf(hoy, tmp_path / "isek.pdf")  # the ISEK PDF's table of the analysis
+    text = pdf_text(tmp_path / "isek.pdf")
+    assert "Nutzungsvielfalt (Shannon) 0,812" in text and "Gebäude 1.234" in text, text[:3000]

@@ -218,3 +218,23 @@ def test_whole_area_measure_leaves_the_others_visible_and_clickable(page, live_b
     legend = page.locator("#whole-area-measures").inner_text()
     assert "ganzes Fördergebiet" in legend and "4.2 Quartiersmanagement und ISEK-Büro" in legend
     assert axe_violations(page) == []
+
+
+def test_a_measure_leaving_the_area_shows_its_notice_and_passes_axe(page, live_bochum):
+    """The notice of a location beyond the funding area (usability test, Bautzen) on the measure page."""
+    import shapely
+
+    from isek.core import geo
+
+    base, concept = live_bochum
+    m = Measure.objects.get(concept=concept, number="2.1")
+    x0, _y0, x1, _y1 = geo.from_django(concept.area).bounds
+    c = geo.from_django(concept.area).centroid
+    m.geometry = geo.to_django(shapely.box(x1 - (x1 - x0) / 4, c.y - 0.0005, x1 + 0.002, c.y + 0.0005))
+    m.save()
+    page.goto(f"{base}/concepts/bochum-innenstadt/measures/{m.pk}/")
+    wait_map(page)
+    notice = page.locator("#measure-outside").inner_text()
+    assert "Die Verortung reicht über das Fördergebiet hinaus: ca. " in notice and "außerhalb des Fördergebiets" in notice
+    violations = axe_violations(page)
+    assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)

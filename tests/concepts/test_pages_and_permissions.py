@@ -164,7 +164,7 @@ def test_planner_edits_measure_and_change_is_recorded(planner_client, bochum):
 
 @pytest.mark.parametrize("geometry, message", [
     ("{not json", "kein gültiges GeoJSON"),
-    (json.dumps({"type": "Point", "coordinates": [376000, 5704500]}), "außerhalb Deutschlands"),
+    (json.dumps({"type": "Point", "coordinates": [2.35, 48.85]}), "außerhalb Deutschlands"),  # Paris; UTM metres: test_bautzen_walk
     (json.dumps({"type": "Polygon", "coordinates": [[[7.214, 51.481], [7.216, 51.482], [7.216, 51.481], [7.214, 51.482], [7.214, 51.481]]]}), "ungültig"),
 ])
 def test_planner_bad_geometry_is_rejected(planner_client, bochum, geometry, message):

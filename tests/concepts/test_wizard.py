@@ -176,3 +176,30 @@ def test_wizard_copies_the_catalogue_with_the_structure_or_nothing(client, start
     copied = Concept.objects.get(slug="altstadt")
     assert list(copied.indicators.values_list("code", flat=True)) == ["wohnungen"]
     assert list(copied.fields_of_action.values_list("name", flat=True)) == ["Wohnen"]
+
+
+@pytest.mark.parametrize("printed", ["14 6 25 240", "14.6.25.240", "14625\u00a0240", " 14625240 "])
+def test_wizard_takes_an_ags_as_it_is_printed(client, starter, printed):
+    """A planner of Bautzen typed the AGS with the spaces of print and was refused with a wrong message."""
+    r = client.post("/concepts/new/", {**FORM, "ags": printed})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    assert Concept.objects.get(slug="altstadt").city.ags == "14625240"
+
+
+@pytest.mark.parametrize("ags, message", [
+    ("14 6 25 02", "Der Amtliche Gemeindeschlüssel hat 8 Ziffern, „1462502“ hat 7. Beispiel: 14625240."),
+    ("14 6 25 240 1", "Der Amtliche Gemeindeschlüssel hat 8 Ziffern, „146252401“ hat 9. Beispiel: 14625240."),
+    ("14 6 25 O20", "Der Amtliche Gemeindeschlüssel besteht nur aus Ziffern; „14625O20“ enthält andere Zeichen."),
+    ("Bautzen", "Der Amtliche Gemeindeschlüssel besteht nur aus Ziffern; „Bautzen“ enthält andere Zeichen."),
+])
+def test_wizard_says_clearly_what_is_wrong_with_an_ags(client, starter, ags, message):
+    r = client.post("/concepts/new/", {**FORM, "ags": ags})
+    page = r.content.decode()
+    assert r.status_code == 400 and message in page, page[:3000]
+    assert "höchstens" not in page and not Concept.objects.exists() and not City.objects.exists()
+
+
+def test_wizard_in_english_says_what_is_wrong_with_an_ags(client, starter):
+    client.get("/language/en/")
+    r = client.post("/concepts/new/", {**FORM, "ags": "14 6 25 02"})
+    assert r.status_code == 400 and "The official municipality key has 8 digits" in r.content.decode()

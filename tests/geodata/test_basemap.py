@@ -88,9 +88,10 @@ def test_an_extract_whose_boxes_cover_the_area_but_whose_nodes_do_not_is_refused
     assert basemaps.nodes_inside(path, area) == 0
     with pytest.raises(basemaps.ExtractRefused) as exc:
         basemaps.check_coverage(path, info, area)
-    assert exc.value.errors == ["Der Extrakt enthält keine Daten im Fördergebiet (14.243, 51.432 – 14.250, 51.437); "
-                                "seine Daten liegen bei 14.236, 51.408 – 14.257, 51.462. Bitte einen Extrakt "
+    assert exc.value.errors == ["Der Extrakt enthält keine Daten im Fördergebiet (14,243 / 51,432 – 14,250 / 51,437); "
+                                "seine Daten liegen bei 14,236 / 51,408 – 14,257 / 51,462. Bitte einen Extrakt "
                                 "hochladen, der das Fördergebiet abdeckt."]
+    assert "(14.243, 51.432 – 14.250, 51.437)" in exc.value.messages(str, "en")[0]  # English: decimal points
     assert basemaps.nodes_inside(_extract(), area) > 1000
     basemaps.check_coverage(_extract(), basemaps.inspect(_extract()), area)  # Hoyerswerda's own extract passes
 
@@ -101,7 +102,7 @@ def test_where_the_data_lie_is_the_header_box_when_it_is_away_from_the_area(tmp_
                                [(14.25, 51.46), (14.2505, 51.46), (14.25, 51.42)], [([1, 2, 3], {"highway": "primary"})])
     with pytest.raises(basemaps.ExtractRefused) as exc:
         basemaps.check_coverage(path, basemaps.inspect(path), (14.243, 51.432, 14.25, 51.437))
-    assert "seine Daten liegen bei 14.240, 51.450 – 14.260, 51.470." in exc.value.errors[0]
+    assert "seine Daten liegen bei 14,240 / 51,450 – 14,260 / 51,470." in exc.value.errors[0]
 
 
 # --- built, registered, served -------------------------------------------------------------------

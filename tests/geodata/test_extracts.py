@@ -61,9 +61,20 @@ def test_an_upload_without_nodes_in_the_area_is_refused_though_its_boxes_cover_i
     with django_capture_on_commit_callbacks() as queued:
         r = _upload(client, hoyerswerda, data, "nord.osm.pbf")
     page = r.content.decode()
-    assert r.status_code == 400 and NO_DATA in page and "seine Daten liegen bei 14.236, 51.408" in page
+    assert r.status_code == 400 and NO_DATA in page and "seine Daten liegen bei 14,236 / 51,408" in page
     assert not queued
     _nothing_kept(hoyerswerda)
+
+
+def test_where_the_data_lie_is_written_in_the_notation_of_the_language(hoyerswerda, client, tmp_path):
+    """A usability tester (Bautzen) read "51.2, 14.4" in the German UI: German decimal commas, English points."""
+    client.force_login(member(hoyerswerda, "planner"))
+    data = osm_files.beside(tmp_path / "nord.osm.pbf", 14.2465, 51.4345).read_bytes()
+    page = _upload(client, hoyerswerda, data, "nord.osm.pbf").content.decode()
+    assert "seine Daten liegen bei 14,236 / 51,408 – 14,257 / 51,462." in page and "14.236" not in page
+    client.get("/language/en/")
+    page = _upload(client, hoyerswerda, data, "nord.osm.pbf").content.decode()
+    assert "its data lie at 14.236, 51.408 – 14.257, 51.462." in page, page[:3000]
 
 
 def test_a_build_whose_cut_has_no_nodes_in_the_area_fails_without_retry_and_keeps_no_cut(hoyerswerda, client, tmp_path):

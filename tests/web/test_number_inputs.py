@@ -112,7 +112,7 @@ def test_german_and_english_input(form, make, name, places, language, text):
     ("en", "lots", "“lots” is not a number. Example: 1,250,000.50"),
 ])
 def test_other_notation_ambiguous_and_invalid_input(form, make, name, places, language, text, says):
-    if name == "rate":  # a percentage: its example is one
+    if name in ("rate", "baseline_value", "target_value", "value"):  # a percentage (or an indicator value, often one)
         says = says.replace("1.250.000,50", "60 oder 60,5").replace("1,250,000.50", "60 or 60.5")
     value, errors, _f = _clean(make, name, text, language)
     assert value is None and len(errors) == 1 and says in errors[0], errors
@@ -212,3 +212,44 @@ def test_forms_with_number_inputs_leave_validation_to_isek(planner_client, bochu
     assert number_inputs and _only_whole_numbers_are_number_inputs(page)
     for form in re.findall(r"<form[^>]*>(?:(?!</form>).)*inputmode=\"decimal\"", page, re.S):
         assert "novalidate" in form.split(">", 1)[0], form[:200]
+
+
+MONEY = {("CostItemForm", "amount"), ("CostItemForm", "eligible"), ("FinancingForm", "amount"), ("CapForm", "amount"),
+         ("FundApplicationForm", "eligible_cost"), ("MeasureForm", "estimated_cost"), ("PaymentForm", "amount")}
+MONEY_CASES = [c for c in CASES if (c[0].__name__, c[2]) in MONEY]
+MONEY_IDS = [f"{c[0].__name__}.{c[2]}" for c in MONEY_CASES]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form, make, name, places", MONEY_CASES, ids=MONEY_IDS)
+@pytest.mark.parametrize("language, text, want", [
+    ("de", "2.000.000 €", D("2000000")), ("de", "750 000 €", D("750000")), ("de", "750\u00a0000\u00a0€", D("750000")),
+    ("de", "750\u202f000 €", D("750000")), ("de", "€ 2.000.000,50", D("2000000.50")), ("de", "2.000.000 EUR", D("2000000")),
+    ("de", "2.000.000€", D("2000000")), ("en", "€2,000,000.50", D("2000000.50")), ("en", "750 000 EUR", D("750000")),
+])
+def test_an_amount_may_carry_its_currency(form, make, name, places, language, text, want):
+    """A usability tester (Bautzen) typed "2.000.000 €" and "750 000 €" into money fields and was refused."""
+    value, errors, _f = _clean(make, name, text, language)
+    assert errors == [] and value == want
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, text, says", [
+    ("de", "viel €", "„viel“ ist keine Zahl. Beispiel: 1.250.000,50"),
+    ("de", "2.000.000 $", "„2.000.000 $“ ist keine Zahl. Beispiel: 1.250.000,50"),
+    ("de", "€ 2,000,000.50", "ist im englischen Zahlenformat geschrieben"),
+    ("en", "2.000.000 €", "is written in German notation"),
+])
+def test_an_amount_with_currency_keeps_the_rules_of_the_language(language, text, says):
+    from isek.finance.forms import CapForm
+
+    value, errors, _f = _clean(lambda d: CapForm(d), "amount", text, language)
+    assert value is None and len(errors) == 1 and says in errors[0], errors
+
+
+@pytest.mark.django_db
+def test_only_amounts_take_a_currency():
+    from isek.finance.forms import RateForm
+
+    value, errors, _f = _clean(lambda d: RateForm(d), "rate", "60 €", "de")
+    assert value is None and errors == ["„60 €“ ist keine Zahl. Beispiel: 60 oder 60,5"]

@@ -16,6 +16,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from isek.core import numbers
+
 # --- tag classes (documented in docs/indicators.md through the definitions) --------------------
 
 GREEN_LANDUSE = {"grass", "meadow", "forest", "recreation_ground", "village_green", "allotments", "cemetery",
@@ -316,7 +318,7 @@ class Indicator:
     @property
     def digits(self) -> int:
         """The precision values are stored and written with (decimal places)."""
-        return DIGITS.get(self.unit, 2)
+        return numbers.digits(self.unit)
 
     def rounded(self, value: float) -> float:
         """``value`` at the indicator's precision; NaN (not available) stays NaN."""
@@ -345,8 +347,6 @@ INPUTS_DE = {"osm": "einen OSM-Extrakt", "population": "Einwohnerzahlen je Gebie
              "playgrounds": "die Ebene „Spielplätze“", "heritage": "die Ebene „Denkmäler, Gedenkorte“",
              "trees": "die Ebene „Bäume“"}
 REGISTRY: dict[str, Indicator] = {}
-# Decimal places by unit (2 for any other): counts are whole, the Shannon index has 3.
-DIGITS = {"count": 0, "index": 3, "m²/resident": 1}
 
 
 def indicator(id, name_de, name_en, unit, family, definition, needs=(("osm",),), present=None):

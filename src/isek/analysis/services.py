@@ -9,6 +9,7 @@ import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -47,7 +48,7 @@ def _check_extract(user, concept, extract: str) -> None:
     try:
         geodata.usable_extract(user, concept, extract)
     except InputError as exc:
-        raise invalid(" ".join(exc.messages(_)), "unusable_extract", "extract") from None
+        raise invalid(" ".join(exc.messages(_, get_language())), "unusable_extract", "extract") from None
 
 
 def start_run(user, concept, extract: str = "", city_layers: bool = False, *, now: bool = False) -> AnalysisRun:
@@ -239,7 +240,7 @@ def area_figures(concept) -> list[dict]:
         value = latest.get(ind.id, {}).get("area")
         if value is not None and (value[0] is not None or value[3]):
             rows.append({"id": ind.id, "name": ind.name_de, "unit": unit_label(ind.unit), "value": value[0],
-                         "date": value[1], "note": value[3]})
+                         "digits": ind.digits, "date": value[1], "note": value[3]})
     return rows
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -18,7 +19,7 @@ def handler(exc, context):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response({"detail": _("Die Angaben wurden nicht gespeichert."), "errors": errors}, status=400)
     if isinstance(exc, InputError):
-        return Response({"detail": _("Die Angaben wurden nicht gespeichert."), "errors": {"file": exc.messages(_)}},
+        return Response({"detail": _("Die Angaben wurden nicht gespeichert."), "errors": {"file": exc.messages(_, get_language())}},
                         status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or _("Nicht gefunden."))

@@ -4,9 +4,9 @@ from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from isek.web.forms import GeoJSONGeometryField, KernFormMixin
+from isek.web.forms import GeoJSONGeometryField, KernFormMixin, crs_help
 
-from .models import Concept, FieldOfAction, Goal, Measure, Milestone, Quarter, is_whole_area
+from .models import Concept, FieldOfAction, Goal, Measure, Milestone, Quarter, ags_from, ags_validator, is_whole_area
 
 
 class ConceptForm(KernFormMixin, forms.ModelForm):
@@ -58,6 +58,7 @@ class MeasureForm(KernFormMixin, forms.ModelForm):
     def __init__(self, *args, concept: Concept, **kwargs):
         super().__init__(*args, **kwargs)
         self.concept = concept
+        self.fields["geometry"].srid = concept.working_srid  # pasted UTM coordinates are read in it
         self.instance.concept = concept
         foa = FieldOfAction.objects.filter(concept=concept)
         self.fields["primary_field"].queryset = foa
@@ -116,10 +117,11 @@ class ImportForm(KernFormMixin, forms.Form):
         label=_("Datei"),
         help_text=_("GeoJSON, GeoPackage oder Shapefile als ZIP, in beliebigem Koordinatenreferenzsystem."),
     )
-    crs = forms.CharField(
-        label=_("Koordinatenreferenzsystem, falls die Datei keins angibt"), required=False,
-        help_text=_("z. B. EPSG:25832"),
-    )
+    crs = forms.CharField(label=_("Koordinatenreferenzsystem, falls die Datei keins angibt"), required=False)
+
+    def __init__(self, *args, concept: Concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["crs"].help_text = crs_help(concept)
 
 
 class FieldOfActionForm(KernFormMixin, forms.ModelForm):
@@ -164,13 +166,24 @@ FieldOfActionFormSet = forms.modelformset_factory(FieldOfAction, form=FieldOfAct
 GoalFormSet = forms.modelformset_factory(Goal, form=GoalForm, extra=1, can_delete=True)
 
 
+class AgsField(forms.CharField):
+    """The official municipality key as it is often printed ("14 6 25 020") or written; read as its
+    8 digits and checked by the model's rule (isek.concepts.models.ags_validator)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Amtlicher Gemeindeschlüssel (AGS)"))
+        kwargs.setdefault("help_text", _("8 Ziffern, z. B. 14625240 für Hoyerswerda; die ersten beiden nennen das Land."))
+        super().__init__(max_length=40, validators=[ags_validator], **kwargs)
+
+    def to_python(self, value):
+        return ags_from(super().to_python(value))
+
+
 class ConceptStartForm(KernFormMixin, forms.Form):
     """The wizard's first step: city and concept."""
 
     city_name = forms.CharField(label=_("Stadt oder Gemeinde"), max_length=200)
-    ags = forms.RegexField(label=_("Amtlicher Gemeindeschlüssel (AGS)"), regex=r"^\d{8}$", max_length=8,
-                           help_text=_("8 Ziffern, z. B. 14625240 für Hoyerswerda; die ersten beiden nennen das Land."),
-                           error_messages={"invalid": _("Der Amtliche Gemeindeschlüssel hat 8 Ziffern.")})
+    ags = AgsField()
     name = forms.CharField(label=_("Name des Konzepts"), max_length=200)
     slug = forms.SlugField(label=_("Kurzname (URL)"), max_length=80, required=False,
                            help_text=_("z. B. altstadt; erscheint in der Adresse. Leer gelassen, wird er aus dem Namen gebildet."))

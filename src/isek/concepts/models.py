@@ -9,20 +9,25 @@ from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from isek.core import geo
+from isek.core import geo, numbers
 from isek.core.i18n import pick
-from isek.core.laender import land_of
+from isek.core.laender import ags_from, land_of  # noqa: F401  (ags_from re-exported: concepts.forms)
 from isek.core.numbering import number_sort_key  # noqa: F401  (re-exported)
 from isek.core.rules import colour_validator  # noqa: F401  (re-exported: concepts.importing)
 
-ags_format_validator = RegexValidator(r"^\d{8}$", _("Der Amtliche Gemeindeschlüssel hat 8 Ziffern."))
-
 
 def ags_validator(value: str) -> None:
-    """Eight digits whose first two name a Land (01 Schleswig-Holstein … 16 Thüringen)."""
-    ags_format_validator(value)
+    """Eight digits whose first two name a Land (01 Schleswig-Holstein … 16 Thüringen); the one
+    rule for every way an AGS comes in (``ags_from`` first removes the spaces and dots of print)."""
+    if not value.isascii() or not value.isdigit():
+        raise ValidationError(_("Der Amtliche Gemeindeschlüssel besteht nur aus Ziffern; „%(v)s“ enthält andere "
+                                "Zeichen. Beispiel: 14625240."), params={"v": value}, code="not_digits")
+    if len(value) != 8:
+        raise ValidationError(_("Der Amtliche Gemeindeschlüssel hat 8 Ziffern, „%(v)s“ hat %(n)s. Beispiel: 14625240."),
+                              params={"v": value, "n": len(value)}, code="length")
     if land_of(value) is None:
         raise ValidationError(_("Die ersten beiden Ziffern %(p)s des Gemeindeschlüssels bezeichnen kein Land (01–16)."),
                               params={"p": value[:2]}, code="unknown_land")
@@ -358,6 +363,28 @@ class Measure(models.Model):
         if g.geom_type in ("LineString", "MultiLineString"):
             return ("length", geo.length_m(g, self.concept.working_srid))
         return None
+
+    @property
+    def outside(self) -> str:
+        """How much of the measure's location lies outside the funding area, as the measure page
+        and the check "Was fehlt noch?" say it ("ca. 1.240 m² / 18 % außerhalb des Fördergebiets"),
+        computed in the official CRS of the Land; empty when it lies inside (parts below 1 m² or
+        1 m are drawing slivers), has no location or the concept no area."""
+        g, area = geo.from_django(self.geometry), geo.from_django(self.concept.area)
+        if g is None or area is None:
+            return ""
+        if g.geom_type in ("Point", "MultiPoint"):
+            return "" if area.covers(g) else str(_("liegt außerhalb des Fördergebiets"))
+        srid = self.concept.working_srid
+        measure = geo.area_m2 if g.geom_type in ("Polygon", "MultiPolygon") else geo.length_m
+        part = measure(g.difference(area), srid)
+        if part < 1:
+            return ""
+        language = get_language()
+        share = numbers.figure(100 * part / measure(g, srid), language, 0)
+        text = (_("ca. %(amount)s m² / %(share)s %% außerhalb des Fördergebiets") if measure is geo.area_m2 else
+                _("ca. %(amount)s m / %(share)s %% außerhalb des Fördergebiets"))
+        return text % {"amount": numbers.figure(part, language, 0), "share": share}
 
     @property
     def fields(self):

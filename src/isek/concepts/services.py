@@ -21,6 +21,7 @@ from isek import access
 from isek.core import geo, numbering
 from isek.core.audit import change
 from isek.core.files import upload_on_disk
+from isek.core.laender import ags_from
 from isek.core.problems import too_large
 from isek.core.rules import invalid, keys_after, repeated
 
@@ -105,6 +106,7 @@ def concept_slugs() -> list[str]:
 def save_city(user, ags: str, name: str) -> City:
     """Create the city with municipality key ``ags`` or rename it."""
     access.require_site(user, "city", "edit")
+    ags = ags_from(ags)
     city = City.objects.filter(ags=ags).first() or City(ags=ags)
     city.name = name
     city.full_clean()
@@ -442,6 +444,7 @@ def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, progr
                       % {"t": template, "all": ", ".join(structures.templates())}, "unknown_template", "template")
     if slug in RESERVED_SLUGS or Concept.objects.filter(slug=slug).exists():
         raise invalid(_("Der Kurzname „%(s)s“ ist schon vergeben.") % {"s": slug}, "duplicate_slug", "slug")
+    ags = ags_from(ags)
     city = City.objects.filter(ags=ags).first() or City(ags=ags, name=city_name)
     if not city.pk:
         city.full_clean()

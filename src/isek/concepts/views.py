@@ -152,6 +152,11 @@ def measure_edit(request, concept, pk=None):
             taken = Measure.objects.filter(concept=concept, number=form.instance.number).exclude(pk=measure.pk).first()
         else:
             messages.success(request, _("Die Maßnahme %(n)s wurde gespeichert.") % {"n": measure.number})
+            if form.fields["geometry"].read_in:
+                messages.info(request, _("Die Koordinaten der Verortung waren keine Längen und Breiten, sondern "
+                                         "UTM-Koordinaten; sie wurden im amtlichen KBS des Landes gelesen "
+                                         "(EPSG:%(srid)s). Bitte die Lage auf der Karte prüfen.")
+                              % {"srid": form.fields["geometry"].read_in})
             return redirect(measure)
     heading = (_("Maßnahme %(n)s bearbeiten") % {"n": measure.number}) if measure.pk else _("Maßnahme anlegen")
     return render(request, "concepts/measure_form.html", {
@@ -244,7 +249,8 @@ GEO_IMPORTS = "geo-imports"  # where an uploaded area waits for the planner's co
 def import_view(request, concept):
     """Upload and import a geodata file; a funding area that would leave measures outside it is
     shown first and taken only when the planner confirms (the file waits under GEO_IMPORTS)."""
-    form = ImportForm(None if request.POST.get("step") == "confirm" else request.POST or None, request.FILES or None)
+    form = ImportForm(None if request.POST.get("step") == "confirm" else request.POST or None, request.FILES or None,
+                      concept=concept)
     errors = []
     try:
         if request.POST.get("step") == "confirm":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from .problems import InputError
 
@@ -21,5 +21,5 @@ def job_action(request, action: str, cancel, retry, back: str):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     except InputError as exc:
-        messages.error(request, " ".join(exc.messages(gettext)))
+        messages.error(request, " ".join(exc.messages(gettext, get_language())))
     return redirect(back)

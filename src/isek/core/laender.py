@@ -11,6 +11,12 @@ LAENDER = {
 }
 
 
+def ags_from(text: str) -> str:
+    """An AGS as people write it – "14 6 25 020" or "14.6.25.020", as it is often printed – as the
+    8 digits it means (spaces, no-break spaces and dots removed; anything else kept to be refused)."""
+    return "".join(ch for ch in (text or "") if not ch.isspace() and ch != ".")
+
+
 def land_of(ags: str) -> str | None:
     """The Land's name for an AGS (None for an unknown prefix)."""
     return LAENDER.get((ags or "")[:2])

@@ -7,7 +7,8 @@ in the other language's notation is refused with a message saying so, never sile
 look like thousands ("1.250,000") is refused as ambiguous. ``parse`` raises InputError with one
 Problem (German message id, translated where it is shown); ``format`` writes a number back in
 the same notation, so what a form shows can be sent again unchanged. A percentage may end in
-"%" ("60 %"); its messages give a percent example ("60 oder 60,5"), not an amount.
+"%" ("60 %"); its messages give a percent example ("60 oder 60,5"), not an amount. An amount of
+money may carry its currency before or after it ("2.000.000 €", "€ 750 000", "750.000 EUR").
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .problems import InputError, Problem, gettext_noop
 
 SPACES = (" ", "\u00a0", "\u202f", "\u2009")  # space, no-break space, narrow no-break space, thin space
 MAX_LENGTH = 40
+CURRENCY = re.compile(r"^(?:€|EUR)\s*|\s*(?:€|EUR)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,16 @@ class Notation:
 
 GERMAN = Notation(",", ".", "1.250.000,50", "60 oder 60,5")
 ENGLISH = Notation(".", ",", "1,250,000.50", "60 or 60.5")
+
+
+# Decimal places of an indicator's values by its unit (2 for any other): counts are whole, the
+# Shannon index has 3. The one precision values are stored, shown and written with (docs/indicators.md).
+UNIT_DIGITS = {"count": 0, "index": 3, "m²/resident": 1}
+
+
+def digits(unit: str) -> int:
+    """The decimal places of values in ``unit``."""
+    return UNIT_DIGITS.get(unit, 2)
 
 
 def notation(language: str | None) -> Notation:
@@ -76,14 +88,17 @@ def guess(text: str) -> Decimal | None:
     return None
 
 
-def parse(text: str, language: str | None, percent: bool = False) -> Decimal:
+def parse(text: str, language: str | None, percent: bool = False, money: bool = False) -> Decimal:
     """The number ``text`` means in the notation of ``language``; InputError if it is no number,
-    is written in the other notation, or is ambiguous. A ``percent`` may end in "%"."""
+    is written in the other notation, or is ambiguous. A ``percent`` may end in "%", an amount of
+    ``money`` carry "€" or "EUR" before or after it."""
     value = text.strip()
     own = notation(language)
     example = own.percent_example if percent else own.example
     if percent and value.endswith("%"):
         value = value[:-1].rstrip()
+    if money:
+        value = CURRENCY.sub("", value, count=1).strip()
     other = GERMAN if own is ENGLISH else ENGLISH
     sign, body = _sign(value)
     read = _read(_spaced(body, own), own) if len(value) <= MAX_LENGTH else None
@@ -118,3 +133,30 @@ def format(value, language: str | None, places: int | None = None) -> str:  # no
     text = f"{d:,f}"
     n = notation(language)
     return text.translate(str.maketrans({",": n.group, ".": n.decimal}))
+
+
+def figure(value, language: str | None, places: int) -> str:
+    """A figure shown to users (an indicator's value, a length, an area): rounded to ``places``
+    decimals, written with that many or, for a whole number, none; thousands separated."""
+    d = value if isinstance(value, Decimal) else Decimal(repr(value) if isinstance(value, float) else value)
+    d = d.quantize(Decimal(1).scaleb(-places))
+    d = abs(d) if d == 0 else d  # no "-0"
+    return format(d, language, 0 if d == d.to_integral_value() else places)
+
+
+@dataclass(frozen=True)
+class Coordinates:
+    """Coordinate pairs in a message ("14.236, 51.408 – 14.257, 51.462" in English), written in
+    the notation of the language the message is shown in: German "14,236 / 51,408 – 14,257 /
+    51,462" (a decimal comma, so the pair is parted by a slash). A ``Problem`` parameter."""
+
+    pairs: tuple[tuple[float, float], ...]
+    places: int = 3
+
+    def in_language(self, language: str | None) -> str:
+        part = " / " if notation(language) is GERMAN else ", "
+        return " – ".join(part.join(format(round(v, self.places), language, self.places) for v in pair)
+                          for pair in self.pairs)
+
+    def __str__(self) -> str:
+        return self.in_language("de")

@@ -3,7 +3,9 @@
 A problem is a message id (German, the source language of the catalogue) with its parameters and,
 where it has one, the row or feature and the field it is about. Pure modules mark message ids with
 ``gettext_noop`` (so ``makemessages`` collects them) and never translate; the delivery layer renders
-them in the user's language with ``InputError.messages(gettext)``.
+them in the user's language with ``InputError.messages(gettext, language)``; a parameter that knows
+how to write itself in a language (``in_language``, e.g. ``numbers.Coordinates``) is written so
+(German where no language is given: the messages' source language).
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ class Problem:
     row: int | None = None  # 1-based feature or row number in the file
     field: str | None = None
 
-    def render(self, translate: Callable[[str], str] = str) -> str:
+    def render(self, translate: Callable[[str], str] = str, language: str | None = None) -> str:
         text = translate(self.msgid)
-        return text % dict(self.params) if self.params else text
+        if not self.params:
+            return text
+        return text % {k: v.in_language(language) if hasattr(v, "in_language") else v for k, v in self.params.items()}
 
 
 class InputError(Exception):
@@ -41,8 +45,8 @@ class InputError(Exception):
         """The problems in German (the source language)."""
         return [p.render() for p in self.problems]
 
-    def messages(self, translate: Callable[[str], str]) -> list[str]:
-        return [p.render(translate) for p in self.problems]
+    def messages(self, translate: Callable[[str], str], language: str | None = None) -> list[str]:
+        return [p.render(translate, language) for p in self.problems]
 
 
 def too_large(size: int, max_bytes: int) -> Problem:

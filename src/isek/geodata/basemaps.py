@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from isek.core import geo, osmtime
+from isek.core import geo, numbers, osmtime
 from isek.core.problems import InputError, Problem, gettext_noop
 
 RULES = Path(__file__).resolve().parent / "tiles"
@@ -214,8 +214,9 @@ def _nodes_inside(path: str, _mtime: int, _size: int, area: Bbox) -> int:
     return sum(1 for line in proc.stdout.splitlines() if line.startswith(b"n"))
 
 
-def _fmt(b: Bbox) -> str:
-    return f"{b[0]:.3f}, {b[1]:.3f} – {b[2]:.3f}, {b[3]:.3f}"
+def _fmt(b: Bbox) -> numbers.Coordinates:
+    """A box in a message: its corners, in the notation of the language the message is shown in."""
+    return numbers.Coordinates(((b[0], b[1]), (b[2], b[3])))
 
 
 def cut(extract: str | Path, bbox: Bbox, out: str | Path) -> Path:

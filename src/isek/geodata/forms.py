@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from isek.web.forms import KernFormMixin
+from isek.web.forms import KernFormMixin, crs_help
 
 from .models import ReferenceLayer
 
@@ -11,8 +11,7 @@ from .models import ReferenceLayer
 class LayerUploadForm(KernFormMixin, forms.ModelForm):
     file = forms.FileField(label=_("Datei"), help_text=_(
         "GeoJSON, GeoPackage oder Shapefile als ZIP, in beliebigem Koordinatenreferenzsystem; nur Punkte, nur Linien oder nur Flächen."))
-    crs = forms.CharField(label=_("Koordinatenreferenzsystem, falls die Datei keins angibt"), required=False,
-                          help_text=_("z. B. EPSG:25832"))
+    crs = forms.CharField(label=_("Koordinatenreferenzsystem, falls die Datei keins angibt"), required=False)
 
     class Meta:
         model = ReferenceLayer
@@ -24,6 +23,10 @@ class LayerUploadForm(KernFormMixin, forms.ModelForm):
             "attribution": _("Die Namensnennung, die die Lizenz verlangt; sie steht unter jeder Karte."),
             "analysis_input": _("Welche Indikatoren der Bestandsanalyse diese Ebene speist."),
         }
+
+    def __init__(self, *args, concept, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["crs"].help_text = crs_help(concept)
 
 
 class ExtractUploadForm(KernFormMixin, forms.Form):

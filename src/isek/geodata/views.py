@@ -8,6 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
@@ -42,7 +43,7 @@ def layer_geojson(request, concept, name):
 @access.concept_view("reference_layer", "view", post=("reference_layer", "upload"), login=False)
 def layers_page(request, concept):
     editable = access.allows(request.user, "reference_layer", "upload", concept)
-    form = LayerUploadForm(request.POST or None, request.FILES or None) if editable else None
+    form = LayerUploadForm(request.POST or None, request.FILES or None, concept=concept) if editable else None
     errors = []
     if request.method == "POST":
         if form.is_valid():
@@ -111,7 +112,7 @@ def basemap_page(request, concept):
                 source = form.cleaned_data["file"] or services.resumable_extract(request.user, concept, form.cleaned_data["upload"])
                 services.upload_extract(request.user, concept, source)
             except services.BaseMapError as exc:
-                errors = exc.messages(_)
+                errors = exc.messages(_, get_language())
             else:
                 messages.success(request, _("Der Extrakt wurde hochgeladen; Grundkarte und Bestandsanalyse werden erstellt."))
                 return redirect("geodata:basemap", concept.slug)

@@ -9,10 +9,12 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from isek.analysis import services as analysis
 from isek.concepts.services import Concept, Measure, Milestone
+from isek.core import numbers
 from isek.finance import services as finance
 
 from . import rollup
@@ -209,8 +211,9 @@ def warnings(concept: Concept, result: finance.KufResult, ms: dict, states: list
     for s in states:
         if s.state == "off_target":
             out.append(Notice("indicator", _("Indikator nicht im Plan: %(name)s – %(value)s %(unit)s (erwartet %(expected)s, Ziel %(target)s bis %(year)s)") % {
-                "name": s.indicator.label, "value": fmt_number(s.latest[1]), "unit": s.indicator.unit_label,
-                "expected": fmt_number(s.expected), "target": fmt_number(s.indicator.target_value),
+                "name": s.indicator.label, "value": fmt_number(s.latest[1], s.indicator.digits), "unit": s.indicator.unit_label,
+                "expected": fmt_number(s.expected, s.indicator.digits),
+                "target": fmt_number(s.indicator.target_value, s.indicator.digits),
                 "year": s.indicator.target_year}, s.indicator.get_absolute_url()))
     for r in spend["rows"]:
         for y, plan, actual in r["years"]:
@@ -221,12 +224,10 @@ def warnings(concept: Concept, result: finance.KufResult, ms: dict, states: list
     return out
 
 
-def fmt_number(x: float | None) -> str:
-    """A value in the current language's format: whole numbers from 100 on, else two decimals."""
-    if x is None:
-        return "–"
-    places = 0 if abs(x) >= 100 or float(x).is_integer() else 2
-    return number_format(round(x, places), places, use_l10n=True, force_grouping=True)
+def fmt_number(x: float | None, places: int = 2) -> str:
+    """A value as the pages show it (the ``figure`` filter): in the current language's format,
+    ``places`` decimals (an indicator's ``digits``), none for a whole number."""
+    return "–" if x is None else numbers.figure(x, get_language(), places)
 
 
 def fmt_money(x: Decimal) -> str:

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from isek.web.forms import KernFormMixin
+from isek.web.forms import KernFormMixin, NumberField
 
 from . import reports
 from .models import Indicator, Payment, Report, ReportText, YearNote
@@ -25,6 +25,8 @@ class IndicatorForm(KernFormMixin, forms.ModelForm):
         self.concept = concept
         self.instance.concept = concept
         self.fields["goals"].queryset = concept.goals.all()
+        for name in ("baseline_value", "target_value"):  # a value may be a share: "18,5 %"
+            self.fields[name].percent = True
 
     def clean_code(self):
         code = self.cleaned_data["code"]
@@ -36,7 +38,7 @@ class IndicatorForm(KernFormMixin, forms.ModelForm):
 class ValueForm(KernFormMixin, forms.Form):
     area = forms.ChoiceField(label=_("Gebiet"))
     year = forms.IntegerField(label=_("Jahr"), min_value=1900, max_value=2100)
-    value = forms.FloatField(label=_("Wert"))
+    value = NumberField(label=_("Wert"), as_float=True, percent=True)
     source = forms.CharField(label=_("Quelle"), max_length=300)
 
     def __init__(self, *args, concept, **kwargs):

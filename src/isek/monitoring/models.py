@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from isek.core import numbers
 from isek.core.i18n import pick, unit_label
 from isek.core.models import BackgroundJob
 
@@ -58,11 +59,12 @@ class Indicator(models.Model):
         return reverse("monitoring:indicator", args=[self.concept.slug, self.pk])
 
     def clean(self):
-        errors = {}
+        errors = {}  # a missing half of a pair is named at its own field
         if (self.baseline_value is None) != (self.baseline_year is None):
-            errors["baseline_year"] = _("Ausgangswert und Ausgangsjahr gehören zusammen.")
+            errors["baseline_year" if self.baseline_year is None else "baseline_value"] = _(
+                "Ausgangswert und Ausgangsjahr gehören zusammen.")
         if (self.target_value is None) != (self.target_year is None):
-            errors["target_year"] = _("Zielwert und Zieljahr gehören zusammen.")
+            errors["target_year" if self.target_year is None else "target_value"] = _("Zielwert und Zieljahr gehören zusammen.")
         if self.baseline_year and self.target_year and self.target_year <= self.baseline_year:
             errors["target_year"] = _("Das Zieljahr liegt nicht nach dem Ausgangsjahr.")
         if errors:
@@ -72,6 +74,12 @@ class Indicator(models.Model):
     def label(self) -> str:
         """The name in the active language (English where given)."""
         return pick(self.name, self.name_en)
+
+    @property
+    def digits(self) -> int:
+        """The decimal places its values are shown with on every page (by its unit, as the
+        inventory analysis stores them: docs/indicators.md)."""
+        return numbers.digits(self.unit)
 
     @property
     def unit_label(self) -> str:

@@ -104,6 +104,9 @@ def check(concept: Concept) -> list[Item]:
             gaps.append(_("Verortung (oder „gilt für das ganze Fördergebiet“)"))
         if not (m.start and m.end):
             gaps.append(_("Zeitplan"))
+        m.concept = concept  # one concept (with its area) for all its measures
+        if outside := m.outside:  # funding goes to the funding area: a location beyond it is to be checked
+            gaps.append(_("Verortung prüfen (%(outside)s)") % {"outside": outside})
         if gaps:
             missing.append(Gap(_("Maßnahme %(n)s: %(gaps)s") % {"n": m.number, "gaps": ", ".join(str(g) for g in gaps)},
                                reverse("concepts:measure-edit", args=[slug, m.pk])))

@@ -22,7 +22,8 @@ class NumberField(forms.DecimalField):
     no number (isek.core.numbers); the browser's own number validation, which speaks another
     register than the UI, never runs. Gives a Decimal, or a float where the model keeps a float
     (``as_float``). A ``percent`` field (one labelled "(%)") also takes "60 %" and gives a percent
-    example in its messages. KernFormMixin puts it in place of every DecimalField and FloatField."""
+    example in its messages; an amount (one labelled "(€)") also takes "2.000.000 €", "€ 750 000"
+    or "750.000 EUR". KernFormMixin puts it in place of every DecimalField and FloatField."""
 
     widget = forms.TextInput
 
@@ -30,6 +31,7 @@ class NumberField(forms.DecimalField):
         self.as_float = as_float
         super().__init__(**kwargs)
         self.percent = "(%)" in str(self.label or "") if percent is None else percent
+        self.money = "(€)" in str(self.label or "")
 
     @classmethod
     def replacing(cls, field: forms.Field) -> NumberField:
@@ -52,7 +54,7 @@ class NumberField(forms.DecimalField):
         if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
             return Decimal(repr(value) if isinstance(value, float) else value)
         try:
-            return numbers.parse(str(value), get_language(), percent=self.percent)
+            return numbers.parse(str(value), get_language(), percent=self.percent, money=self.money)
         except InputError as exc:
             raise forms.ValidationError(exc.messages(gettext), code="invalid") from None
 
@@ -88,12 +90,12 @@ class KernFormMixin:
                 w.attrs.setdefault("class", "kern-form-input__input")
 
     def add_error(self, field, error):
-        """As Django's, but a message already shown at a field is not added there again (a model's
-        clean() that repeats a rule the form field checked first, e.g. a required reason)."""
+        """As Django's, but a model's clean() adds nothing at a field that already has a message:
+        neither the same rule again (a required reason the form field checked first) nor a
+        follow-on error (a pair "value and year belong together" whose value could not be read)."""
         if field is None and isinstance(error, forms.ValidationError) and hasattr(error, "error_dict"):
             shown = self._errors or {}
-            kept = {name: [e for e in errors if not set(e.messages) <= set(shown.get(name, []))]
-                    for name, errors in error.error_dict.items()}
+            kept = {name: [] if shown.get(name) else errors for name, errors in error.error_dict.items()}
             kept = {name: errors for name, errors in kept.items() if errors}
             if not kept:
                 return
@@ -107,6 +109,15 @@ class KernFormMixin:
                 self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{name}-error"})
 
 
+def crs_help(concept) -> str:
+    """The example under a "CRS, if the file declares none" field: the official CRS of the
+    concept's Land (``Concept.working_srid``), where files of its city mostly come from."""
+    land = concept.city.land if concept.city_id else ""
+    if land:
+        return _("z. B. EPSG:%(srid)s, das amtliche KBS in %(land)s") % {"srid": concept.working_srid, "land": land}
+    return _("z. B. EPSG:%(srid)s") % {"srid": concept.working_srid}
+
+
 def add_errors(form, exc, field: str | None = None) -> None:
     """Show a service's ValidationError on ``form``: at the field it names where the form has that
     field, else above the form; an error that names no field at ``field`` (default: above the form)."""
@@ -118,12 +129,17 @@ def add_errors(form, exc, field: str | None = None) -> None:
 
 
 class GeoJSONGeometryField(forms.CharField):
-    """A geometry edited on the map and kept as GeoJSON (WGS84) text in a form field."""
+    """A geometry edited on the map and kept as GeoJSON (WGS84) text in a form field. Pasted
+    coordinates that are no longitudes and latitudes but look like UTM metres (``geo.looks_like_utm``,
+    as the geodata upload recognises them) are read in ``srid`` – the official CRS of the concept's
+    Land, which the form sets – when they lie in Germany so; ``read_in`` then says so, for a notice."""
 
     widget = forms.Textarea(attrs={"rows": 3, "class": "kern-form-input__input isek-geojson"})
 
-    def __init__(self, *args, allowed=None, **kwargs):
+    def __init__(self, *args, allowed=None, srid: int | None = None, **kwargs):
         self.allowed = allowed
+        self.srid = srid
+        self.read_in: int | None = None
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
@@ -154,13 +170,35 @@ class GeoJSONGeometryField(forms.CharField):
             )
         if not g.valid:
             raise forms.ValidationError(_("Die Geometrie ist ungültig: %(r)s") % {"r": g.valid_reason})
-        if not geo.inside_germany(geo.from_django(g)):
+        shape = geo.from_django(g)
+        if not geo.lon_lat(shape) and geo.looks_like_utm(shape.centroid.x, shape.centroid.y):
+            g = self._utm(shape)
+        elif not geo.inside_germany(shape):
             raise forms.ValidationError(_("Die Geometrie liegt außerhalb Deutschlands."))
         if g.geom_type == "Polygon" and self.allowed == ("MultiPolygon", "Polygon"):
             from django.contrib.gis.geos import MultiPolygon
 
             g = MultiPolygon(g, srid=4326)
         return g
+
+    def _utm(self, shape) -> GEOSGeometry:
+        """UTM coordinates pasted without "crs": read in the Land's official CRS where they lie in
+        Germany so, else the message says what they look like and how they were read."""
+        c = shape.centroid
+        where = numbers.Coordinates(((c.x, c.y),), 0).in_language(get_language())
+        if self.srid:
+            read = geo.transform(shape, f"EPSG:{self.srid}", f"EPSG:{geo.STORAGE_SRID}")
+            if geo.inside_germany(read):
+                self.read_in = self.srid
+                return geo.to_django(read)
+            raise forms.ValidationError(_(
+                "Die Koordinaten (um %(where)s) sind keine Längen und Breiten, sondern sehen aus wie UTM-Koordinaten. "
+                "Gelesen im amtlichen KBS des Landes (EPSG:%(srid)s) liegen sie außerhalb Deutschlands. Bitte die "
+                "Geometrie in WGS84 (EPSG:4326) oder in EPSG:%(srid)s angeben.") % {"where": where, "srid": self.srid})
+        raise forms.ValidationError(_(
+            "Die Koordinaten (um %(where)s) sind keine Längen und Breiten, sondern sehen aus wie UTM-Koordinaten "
+            "(EPSG:25832 oder 25833?). GeoJSON ohne „crs“ wird als WGS84 (EPSG:4326) gelesen; bitte die Geometrie "
+            "in WGS84 angeben.") % {"where": where})
 
 
 class Honeypot(forms.CharField):

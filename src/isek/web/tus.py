@@ -10,6 +10,7 @@ import binascii
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from isek.core import uploads
@@ -66,7 +67,7 @@ def collection(request: HttpRequest, scope: str, limit: int, location: Callable[
     try:
         upload = uploads.create(request.user, scope, length, meta.get("filename", ""), limit)
     except InputError as exc:
-        return _answer(413 if length > limit else 400, " ".join(exc.messages(_)))
+        return _answer(413 if length > limit else 400, " ".join(exc.messages(_, get_language())))
     return _answer(201, Location=location(upload.pk), Upload_Offset="0")
 
 
@@ -96,7 +97,7 @@ def resource(request: HttpRequest, scope: str, upload_id, limit: int) -> HttpRes
     except uploads.OffsetMismatch as exc:
         return _answer(409, _("Der Upload steht bei %(n)s Bytes.") % {"n": exc.args[0]}, Upload_Offset=str(exc.args[0]))
     except InputError as exc:
-        return _answer(400, " ".join(exc.messages(_)))
+        return _answer(400, " ".join(exc.messages(_, get_language())))
     except uploads.DiskFull:
         return _answer(507, _("Auf dem Server ist kein Platz mehr; bitte später fortsetzen oder den Betrieb verständigen."))
     return _answer(204, Upload_Offset=str(new))

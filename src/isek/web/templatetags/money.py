@@ -1,5 +1,6 @@
 """The one format of euro amounts on pages: German grouping, cents where there are any
-(1.250.000,50 – 1.250.000), never rounded to whole euros."""
+(1.250.000,50 – 1.250.000), never rounded to whole euros; and of other figures at a given
+precision (an indicator's values)."""
 
 from decimal import Decimal
 
@@ -25,3 +26,11 @@ def percent(value):
     if value is None or value == "":
         return ""
     return numbers.format(Decimal(str(value)).normalize(), get_language())
+
+
+@register.filter
+def figure(value, places):
+    """A figure with thousands grouped and ``places`` decimals, none for a whole number:
+    ``{{ value|figure:ind.digits }}`` (an indicator's value at its precision, on every page);
+    empty for None."""
+    return "" if value is None or value == "" else numbers.figure(value, get_language(), int(places))
