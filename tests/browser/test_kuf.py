@@ -99,8 +99,13 @@ def test_planner_takes_over_a_measure_list_from_a_spreadsheet(page, live_bochum,
     page.set_input_files("#id_file", str(sheet))
     page.click("main form button[type=submit]")
     page.wait_for_selector("#import-counts")
-    # Without a cost group the row cannot be taken over; the message names the cell.
-    assert "die Kostengruppe „–“ gibt es nicht" in page.inner_text("#import-errors")
+    # Without a cost group the row cannot be taken over; the message names the row and the way out.
+    assert "Zeile 2: keine Kostengruppe angegeben; bitte eine Spalte zuordnen" in page.inner_text("#import-errors")
+    # The mapping's heading stands above its first select's label, not run into it; selects are KERN's.
+    legend = page.locator("main fieldset legend").first.bounding_box()
+    label = page.locator("main fieldset label").first.bounding_box()
+    assert legend["y"] + legend["height"] <= label["y"]
+    assert page.locator("main form select:not(.kern-form-input__select)").count() == 0
     assert axe_violations(page) == []
     page.select_option("#id_cost_group", "9.1")
     page.click("button[value=preview]")

@@ -172,7 +172,7 @@ def test_bad_spreadsheets_are_refused_at_their_cells_and_change_nothing(concept,
         "unknown field": (xlsx(tmp_path, [h, ["1.1", "x", "7", "9.1", 1]], "f.xlsx"),
                           "C2: das Handlungsfeld „7“ gibt es in diesem Konzept nicht"),
         "no cost group": (xlsx(tmp_path, [["Nr.", "Titel", "Handlungsfeld", "2026"], ["1.1", "x", "1", 1]], "g.xlsx"),
-                          "D2: die Kostengruppe „–“ gibt es nicht"),
+                          "Zeile 2: keine Kostengruppe angegeben; bitte eine Spalte zuordnen"),
         "new without title": (xlsx(tmp_path, [["Nr.", "Handlungsfeld", "Kostengruppe", "2026"], ["1.1", "1", "9.1", 1]],
                                    "t.xlsx"), "Zeile 2: die neue Maßnahme 1.1 braucht „Titel“."),
     }
@@ -432,3 +432,52 @@ def test_the_field_for_rows_without_one_is_remembered_and_checked(concept, tmp_p
     assert [p.render(lambda s: s) for p in plan.problems] == [
         "Das Handlungsfeld „7“ gibt es in diesem Konzept nicht (bekannt: 1 Öffentlicher Raum, 2 Wohnen).",
         "Zeile 5: die neue Maßnahme 3.4 braucht „Handlungsfeld“."]
+
+
+# --- walk 4 (Berlin): German headers without a cost group, Beginn/Ende, the mapping's markup ---------
+
+BERLIN = [["Nr.", "Maßnahme", "Handlungsfeld", "Jahr", "Beginn", "Ende", "Kosten (€)"]] + [
+    [f"1.{i}", f"Maßnahme {i}", "1", 2026, 2026, 2027, "1.250.000,50 €"] for i in range(1, 17)]
+
+
+def test_rows_without_a_cost_group_are_one_problem_with_their_rows_and_a_default_resolves_them(concept, tmp_path):
+    path = xlsx(tmp_path, BERLIN)
+    plan = services.plan_measure_import(OP, concept, path)
+    texts = [p.render() for p in plan.problems]
+    assert texts == ["Zeilen 2–17: keine Kostengruppe angegeben; bitte eine Spalte zuordnen oder eine "
+                     "Kostengruppe für alle Zeilen wählen."]
+    assert not any("G2" in t for t in texts)  # G2 holds an amount, not a cost group
+    mapping = plan.mapping
+    mapping.cost_group = "9.1"
+    plan = services.plan_measure_import(OP, concept, path, mapping=mapping)
+    assert not plan.problems and plan.counts["create"] == 16 and plan.counts["costs"] == 16
+    services.commit_measure_import(OP, concept, plan)
+    m = Measure.objects.get(concept=concept, number="1.2")
+    assert (m.start.year, m.end.year) == (2026, 2027)  # the time plan is kept
+    assert CostItem.objects.get(measure=m).amount == Decimal("1250000.50")
+
+
+def test_an_unknown_cost_group_is_named_once_at_its_column_with_its_rows(concept, tmp_path):
+    rows = [["Nr.", "Maßnahme", "Handlungsfeld", "Kostengruppe", "2026"],
+            ["1.1", "A", "1", "77", 1000], ["1.2", "B", "1", "9.1", 1000], ["1.3", "C", "1", "77", 1000]]
+    texts = [p.render() for p in services.plan_measure_import(OP, concept, xlsx(tmp_path, rows)).problems]
+    assert len(texts) == 1 and texts[0].startswith("D2, D4: die Kostengruppe „77“ gibt es nicht")
+
+
+def test_beginn_and_ende_are_offered_in_the_mapping_and_bad_ones_refused(concept, tmp_path):
+    from django.test import Client
+
+    from tests.factories import member
+
+    planner = Client()
+    planner.force_login(member(concept, "planner"))
+    page = _upload(planner, concept, xlsx(tmp_path, BERLIN)).content.decode()
+    assert '<option value="start" selected>Beginn (Jahr)</option>' in page
+    assert '<option value="end" selected>Ende (Jahr)</option>' in page
+    assert page.count("Zeilen 2–17: keine Kostengruppe angegeben") == 1
+    assert '<legend class="kern-label">Was steht in welcher Spalte?</legend><div class="kern-fieldset__body">' in page
+    assert page.count('class="kern-form-input__select"') >= len(BERLIN[0]) + 1  # every select styled as KERN's
+    rows = [BERLIN[0], ["1.1", "A", "1", 2026, 2027, 2026, 1000], ["1.2", "B", "1", 2026, "bald", 2026, 1000]]
+    plan = services.plan_measure_import(OP, concept, xlsx(tmp_path, rows, "b.xlsx"))
+    texts = [p.render() for p in plan.problems if "Kostengruppe" not in p.render()]
+    assert texts == ["F2: das Ende (2026) liegt vor dem Beginn (2027).", "E3: „bald“ ist keine Jahreszahl."]

@@ -159,6 +159,7 @@ class MappingForm(KernFormMixin, forms.Form):
             self.fields[f"col{i}"] = forms.ChoiceField(label=h, choices=choices, initial=initial)
         self.fields["cost_group"] = forms.ChoiceField(
             label=_("Kostengruppe für Zeilen ohne eigene"), required=False, initial=mapping.cost_group,
+            help_text=_("Gilt für jede Zeile, in der keine Kostengruppe steht."),
             choices=[("", _("– keine –"))] + groups)
         self.fields["default_field"] = forms.ChoiceField(
             label=_("Handlungsfeld für Zeilen ohne eigenes"), required=False, initial=mapping.default_field,
@@ -170,9 +171,9 @@ class MappingForm(KernFormMixin, forms.Form):
                 name = f"value-{target}-{hashlib.sha256(value.lower().encode()).hexdigest()[:12]}"
                 self.fields[name] = forms.ChoiceField(
                     label=f"„{value}“", required=False, initial=mapping.value(target, value) or "",
-                    choices=[("", _("– nicht zugeordnet –"))] + list((options or {}).get(target, [])),
-                    widget=forms.Select(attrs={"class": "kern-form-input__select"}))
+                    choices=[("", _("– nicht zugeordnet –"))] + list((options or {}).get(target, [])))
                 self.value_names.setdefault(target, []).append((name, value))
+        self.style_widgets()
         if self.is_bound:  # a value met first in this preview (another column chosen) starts as remembered
             self.data = self.data.copy()
             for pairs in self.value_names.values():

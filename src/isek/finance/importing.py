@@ -13,6 +13,7 @@ writing goes through ``concepts.services.save_measure`` and ``services.save_cost
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,6 +35,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "description": ("beschreibung", "erläuterung", "description"),
     "status": ("status", "stand"),
     "lead_body": ("federführung", "zuständig", "zuständigkeit", "lead"),
+    "start": ("beginn", "beginn (jahr)", "baubeginn", "start", "start year"),
+    "end": ("ende", "ende (jahr)", "fertigstellung", "end", "end year"),
     "cost_group": ("kostengruppe", "kg", "kostengruppe nr.", "cost group"),
     "year": ("jahr", "haushaltsjahr", "year"),
     "amount": ("kosten", "betrag", "kosten (€)", "kosten in €", "gesamtkosten", "amount", "cost", "costs"),
@@ -42,12 +45,14 @@ TARGETS: dict[str, tuple[str, ...]] = {
 LABELS = {
     "number": gettext_noop("Nr."), "title": gettext_noop("Titel"), "field": gettext_noop("Handlungsfeld"),
     "description": gettext_noop("Beschreibung"), "status": gettext_noop("Status"),
-    "lead_body": gettext_noop("Federführung"), "cost_group": gettext_noop("Kostengruppe"),
+    "lead_body": gettext_noop("Federführung"), "start": gettext_noop("Beginn (Jahr)"),
+    "end": gettext_noop("Ende (Jahr)"), "cost_group": gettext_noop("Kostengruppe"),
     "year": gettext_noop("Jahr"), "amount": gettext_noop("Kosten"), "eligible": gettext_noop("davon förderfähig"),
 }
 VALUE_TARGETS = ("field", "cost_group", "status")  # columns whose values name something of isek
 YEAR_HEADER = re.compile(r"^(?:kosten\s*|costs?\s*)?((?:19|20)\d\d)(?:\s*\(?(?:€|eur)\)?)?$", re.IGNORECASE)
-MEASURE_FIELDS = ("title", "field", "description", "status", "lead_body")
+MEASURE_FIELDS = ("title", "field", "description", "status", "lead_body", "start", "end")
+SCHEDULE = {"start": (1, 1), "end": (12, 31)}  # a year of the time plan as the measure's date: its first or last day
 
 
 @dataclass
@@ -177,6 +182,22 @@ def _problem(cell: sheets.Cell | None, msgid: str, **params) -> Problem:
     return Problem(msgid, {"cell": cell.ref if cell else "", **params}, row=cell.row if cell else None)
 
 
+def spans(rows: list[int]) -> str:
+    """Row numbers as runs: [2, 3, 4, 7] → "2–4, 7"."""
+    out: list[list[int]] = []
+    for r in sorted(set(rows)):
+        if out and r == out[-1][1] + 1:
+            out[-1][1] = r
+        else:
+            out.append([r, r])
+    return ", ".join(f"{a}–{b}" if b > a else str(a) for a, b in out)
+
+
+def _rows_problem(rows: list[int], one: str, many: str, **params) -> Problem:
+    """One problem for every row of ``rows`` with the same cause ("Zeilen 2–17: …")."""
+    return Problem(one if len(rows) == 1 else many, {"rows": spans(rows), **params}, row=min(rows))
+
+
 def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
     """What importing ``table`` with ``mapping`` would do to ``concept``; nothing is written."""
     problems: list[Problem] = []
@@ -276,6 +297,8 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
     planned: dict[str, Planned] = {}
     first_row: dict[str, int] = {}
     seen_costs: dict[tuple, str] = {}
+    without_group: list[int] = []  # rows with costs and no cost group
+    unknown_groups: dict[str, list[str]] = {}  # cost group of the file isek does not know → its cells
     for cells in table.rows:
         num_cell = get(cells, "number")
         number = text(num_cell)
@@ -315,10 +338,24 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
                     problems.append(_problem(cell, gettext_noop("%(cell)s: unbekannter Status „%(value)s“."), value=value))
                     continue
                 value = key
+            elif target in SCHEDULE:
+                year = cell.value.year if isinstance(cell.value, datetime.date) else year_of(cell)
+                if year is None:
+                    continue
+                if not 1971 <= year <= 2100:
+                    problems.append(_problem(cell, gettext_noop("%(cell)s: „%(value)s“ ist keine Jahreszahl."),
+                                             value=str(cell.value)))
+                    continue
+                value = datetime.date(year, *SCHEDULE[target])
             elif target == "title" and len(value) > 300:
                 problems.append(_problem(cell, gettext_noop("%(cell)s: der Titel ist länger als 300 Zeichen.")))
                 continue
             values[target] = value
+        if "start" in values and "end" in values and values["end"] < values["start"]:
+            problems.append(_problem(get(cells, "end"), gettext_noop("%(cell)s: das Ende (%(end)s) liegt vor dem Beginn "
+                                                                     "(%(start)s)."),
+                                     end=values["end"].year, start=values.pop("start").year))
+            del values["end"]
         p = planned.get(number)
         if p is None:
             p = planned[number] = Planned(number, num_cell.row, "unchanged", values, measure=existing.get(number))
@@ -347,11 +384,11 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
             value = amount(cell, _("Kosten"))
             if value is None:
                 continue
-            if group not in groups:
-                problems.append(_problem(group_cell or where, gettext_noop("%(cell)s: die Kostengruppe „%(group)s“ gibt "
-                                                                           "es nicht; bitte eine Spalte oder eine "
-                                                                           "Kostengruppe für alle Zeilen wählen."),
-                                         group=group or "–"))
+            if group not in groups:  # said once per cause after the rows, with every row or cell
+                if group_cell is not None and text(group_cell):
+                    unknown_groups.setdefault(group, []).append(group_cell.ref)
+                else:
+                    without_group.append(where.row)
                 continue
             key = (number, year, group)
             if key in seen_costs:
@@ -368,6 +405,16 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
                 continue
             p.rows.append((year, group, value, value if eligible is None else eligible))
 
+    if without_group:
+        problems.append(_rows_problem(
+            without_group, gettext_noop("Zeile %(rows)s: keine Kostengruppe angegeben; bitte eine Spalte zuordnen oder "
+                                        "eine Kostengruppe für alle Zeilen wählen."),
+            gettext_noop("Zeilen %(rows)s: keine Kostengruppe angegeben; bitte eine Spalte zuordnen oder eine "
+                         "Kostengruppe für alle Zeilen wählen.")))
+    for group, refs in unknown_groups.items():
+        problems.append(Problem(gettext_noop("%(cells)s: die Kostengruppe „%(group)s“ gibt es nicht (bekannt: "
+                                             "%(known)s)."),
+                                {"cells": ", ".join(refs), "group": group, "known": ", ".join(sorted(groups))}))
     result = []
     for number, p in planned.items():
         m = p.measure
@@ -382,7 +429,9 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
         else:
             for k, v in p.values.items():
                 old = m.primary_field if k == "field" else getattr(m, k)
-                if old != v:
+                if k in SCHEDULE and old is not None and old.year == v.year:  # the same year: its date stays
+                    p.values[k] = old
+                elif old != v:
                     p.changes.append(k)
         for year, group, value, eligible in p.rows:
             item = items.get((m.pk, year, group)) if m is not None else None

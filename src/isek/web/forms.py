@@ -80,6 +80,10 @@ class KernFormMixin:
                 self.fields[name] = field = NumberField.replacing(field)
             if isinstance(field, forms.EmailField):
                 field.error_messages["invalid"] = _("Bitte eine gültige E-Mail-Adresse angeben.")
+        self.style_widgets()
+
+    def style_widgets(self):
+        """KERN's class on each widget without one (again after fields are added in a form's __init__)."""
         for field in self.fields.values():
             w = field.widget
             if isinstance(w, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
