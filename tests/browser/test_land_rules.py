@@ -27,7 +27,7 @@ def test_a_bavarian_concept_without_rates(page, transactional_db, live_server):
 
     page.goto(f"{base}/concepts/{concept.slug}/kuf/")
     assert "Städtebauförderungsrichtlinien – StBauFR" in page.inner_text("#land-rules")
-    page.locator("#kuf-no-rates a").click()
+    page.locator("#kuf-warnings li[data-code=no_rates] a").click()
     page.wait_for_url(f"{base}/concepts/{concept.slug}/kuf/rates/")
     page.go_back()
     assert axe_violations(page) == []

@@ -144,7 +144,7 @@ def test_the_bochum_demo_keeps_nrws_rules(bochum, users):
     c = client_for(users["planner"])
     kuf = c.get("/concepts/bochum-innenstadt/kuf/").content.decode()
     assert "Förderregeln in Nordrhein-Westfalen: FRL Städtebauförderung NRW 2023 vom 15.06.2023" in kuf
-    assert "Regelfördersatz laut Richtlinie: 60 % (40–80 %)" in kuf and 'id="kuf-no-rates"' not in kuf
+    assert "Regelfördersatz laut Richtlinie: 60 % (40–80 %)" in kuf and 'data-code="no_rates"' not in kuf
     ready = c.get("/concepts/bochum-innenstadt/readiness/").content.decode()
     assert "Geprüft nach der Gliederung des Förderantrags in Nordrhein-Westfalen (FRL Städtebauförderung NRW 2023)" in ready
 
@@ -153,8 +153,11 @@ def test_a_kuf_without_rates_says_once_where_to_set_them(client, tmp_path):
     concept = _with_costs(_concept(*CASES["bayern"][:2]), measures=3)
     client.force_login(member(concept, "planner"))
     page = client.get(f"/concepts/{concept.slug}/kuf/").content.decode()
-    assert page.count('id="kuf-no-rates"') == 1
-    assert f'<a class="kern-link" href="/concepts/{concept.slug}/kuf/rates/">Fördersätze je Jahr festlegen</a>' in page
+    # A hint with its link like the others (walk 4 read "Keine Prüfhinweise." under a banner).
+    assert page.count('data-code="no_rates"') == 1 and "Keine Prüfhinweise." not in page
+    hint = page.split('data-code="no_rates"')[1].split("</li>")[0]
+    assert "Es sind keine Fördersätze festgelegt" in hint
+    assert f'<a class="kern-link" href="/concepts/{concept.slug}/kuf/rates/">Fördersätze bearbeiten</a>' in hint
     assert 'data-code="no_rate"' not in page and "Kein Fördersatz für" not in page  # not per measure and year
     codes = [w.code for w in services.current(concept).warnings]
     assert codes.count("no_rates") == 1 and "no_rate" not in codes
@@ -167,9 +170,9 @@ def test_a_kuf_without_rates_says_once_where_to_set_them(client, tmp_path):
     reviewer = member(concept, "reviewer")
     client.force_login(reviewer)
     page = client.get(f"/concepts/{concept.slug}/kuf/").content.decode()
-    assert page.count('id="kuf-no-rates"') == 1 and "/kuf/rates/" not in page
+    assert page.count('data-code="no_rates"') == 1 and "/kuf/rates/" not in page
 
     FundingRate.objects.create(concept=concept, year=2024, rate=D("60"))
     page = client.get(f"/concepts/{concept.slug}/kuf/").content.decode()
-    assert 'id="kuf-no-rates"' not in page
+    assert 'data-code="no_rates"' not in page
     assert page.count('data-code="no_rate"') == 3 * 2  # three measures, 2025 and 2026 still without a rate

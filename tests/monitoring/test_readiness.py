@@ -141,3 +141,25 @@ def test_isek_pdf_marks_the_open_parts(tmp_path):
     assert "Noch offen" in text and text.count("noch offen") >= 5
     assert "Rund 5.000 Menschen." in text
     assert "Leitbild" in text and "mindestens eine Maßnahme" in text
+
+
+def test_the_rates_item_is_open_while_the_kuf_reports_the_cap_exceeded(client):
+    """Walk 4: "Was fehlt noch?" showed ✓ for the rates while the KuF said the grant is above the cap."""
+    from isek.finance.models import FundingCap, FundingRate
+
+    concept = ConceptFactory(start_year=2026, end_year=2026)
+    m = MeasureFactory(concept=concept, primary_field=FieldFactory(concept=concept), start="2026-01-01",
+                       end="2026-12-31")
+    FundingRate.objects.create(concept=concept, year=2026, rate=Decimal(60))
+    finance.save_costs(OP, concept, m, cost_items=[finance.CostItem(
+        year=2026, cost_group=finance.CostGroup.objects.first(), amount=Decimal("1000"), eligible=Decimal("1000"))])
+    assert _by_key(concept)["rates"].status == "complete"
+    FundingCap.objects.create(concept=concept, amount=Decimal("500"))
+    with translation.override("de"):
+        [hint] = [h for h in finance.hints(concept, finance.current(concept)) if h.code == "above_cap"]
+    item = _by_key(concept)["rates"]
+    assert item.status == "incomplete" and item.missing == [hint.text]
+    assert "über der Förderobergrenze 500,00 €" in hint.text
+    client.force_login(member(concept, "planner"))
+    html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    assert 'data-item="rates" data-status="incomplete"' in html and "über der Förderobergrenze" in html

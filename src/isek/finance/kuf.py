@@ -105,6 +105,23 @@ def hints(concept: Concept, result: engine.KufResult) -> list[Hint]:
     return out
 
 
+# The item of the readiness checklist ("Was fehlt noch?") each area of checks keeps open: the
+# checklist's item is not complete while the KuF has an open check in its area. The checks the
+# checklist asks for in its own words (a rate for every year of the concept, costs for every
+# measure) are not repeated there.
+CHECKLIST = {"rates": "rates", "concept": "rates", "measure": "measures", "schedule": "measures", "import": "measures"}
+STATED_BY_CHECKLIST = {"no_rates", "no_rate", "no_financing"}
+
+
+def open_checks(concept: Concept) -> dict[str, list[Hint]]:
+    """The KuF's open checks of the current plan by item of the readiness checklist."""
+    out: dict[str, list[Hint]] = {}
+    for h in hints(concept, current(concept)):
+        if h.code not in STATED_BY_CHECKLIST:
+            out.setdefault(CHECKLIST[TARGETS[h.code]], []).append(h)
+    return out
+
+
 def illustrative(concept: Concept) -> bool:
     """Whether any figure of the concept's KuF (cost, financing, rate, cap) is illustrative (demo)."""
     return any(model.objects.filter(illustrative=True, **{lookup: concept}).exists()

@@ -96,6 +96,12 @@ def hints(concept, result: engine.KufResult) -> list[kuf.Hint]:
     return kuf.hints(concept, result)
 
 
+def open_checks(concept) -> dict[str, list[kuf.Hint]]:
+    """The KuF's open checks by item of the readiness checklist ("rates", "measures"): an item is
+    not complete while one is open."""
+    return kuf.open_checks(concept)
+
+
 def version_before(concept, day) -> FinanceVersion | None:
     """The newest version frozen on or before ``day``, else the first one (None if there is none)."""
     return (FinanceVersion.objects.filter(concept=concept, created_at__date__lte=day).order_by("-created_at", "-id").first()

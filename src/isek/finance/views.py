@@ -77,8 +77,7 @@ def kuf_page(request, concept):
     hints = kuf.hints(concept, result)
     return render(request, "finance/kuf.html", {
         "concept": concept, "result": result, "t": table(result, {str(m.pk): m.estimated_cost for m in measures}),
-        # Without any rate the page says so once, at the top, with the way to set them.
-        "no_rates": any(h.code == "no_rates" for h in hints), "hints": [h for h in hints if h.code != "no_rates"],
+        "hints": hints,
         **services.land_context(concept),
         "rates": FundingRate.objects.filter(concept=concept), "cap": FundingCap.objects.filter(concept=concept).first(),
         "can_edit": access.allows(request.user, "kuf", "edit", concept), "scenario_form": scenario_form, "scenario_rows": scenario_rows,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.analysis import services as analysis
 from isek.concepts.services import Concept
+from isek.finance import services as finance
 
 from .models import Indicator, ReportText
 
@@ -96,6 +97,7 @@ def check(concept: Concept) -> list[Item]:
     missing += [_("Ziele im Handlungsfeld %(n)s") % {"n": f.number} for f in fields if not f.goals.all()]
     items.append(_item("structure", _("Handlungsfelder und Ziele"), missing, reverse("concepts:concept-structure", args=[slug])))
 
+    kuf = {item: [Gap(h.text, h.url) for h in found] for item, found in finance.open_checks(concept).items()}
     measures = list(concept.measures.prefetch_related("cost_items").order_by("sort_key"))
     missing = [] if measures else [Gap(_("mindestens eine Maßnahme"), reverse("concepts:measure-new", args=[slug]))]
     for m in measures:
@@ -113,6 +115,7 @@ def check(concept: Concept) -> list[Item]:
         if not m.cost_items.all():  # an estimate alone is not in the KuF; grants follow from the rates
             missing.append(Gap(_("Maßnahme %(n)s: %(gaps)s") % {"n": m.number, "gaps": _("Kosten je Jahr in der KuF")},
                                reverse("finance:kuf-measure", args=[slug, m.pk])))
+    missing += kuf.get("measures", [])
     items.append(_item("measures", _("Maßnahmen mit Kosten, Finanzierung und Zeitplan"), missing,
                        reverse("finance:kuf", args=[slug])))
     # Checked against the concept's own years, whether or not isek knows the Land's rules: each
@@ -122,6 +125,7 @@ def check(concept: Concept) -> list[Item]:
     unrated = [y for y in range(concept.start_year, concept.end_year + 1) if y not in rated]
     missing = ([_("Fördersatz je Jahr")] if not rated else
                [_("Fördersatz für %(years)s") % {"years": ", ".join(map(str, unrated))}] if unrated else [])
+    missing += kuf.get("rates", [])  # e.g. the grant above the cap
     items.append(_item("rates", _("Fördersätze der Jahre"), missing, reverse("finance:kuf-rates", args=[slug])))
     items.append(_item("steering", _("Steuerung und Beteiligung"), text_missing("steering"), texts_url))
     items.append(_item("continuation", _("Verstetigung"), text_missing("continuation"), texts_url))
