@@ -7,9 +7,11 @@ Default financing of a measure and year, from the rules (all numbers are data):
     grant        = eligible × funding rate of that year                  (Städtebauförderung)
     federal part = min(grant, eligible × federal share of the programme)  (Bund)
     Land part    = grant − federal part                                   (Land)
-    own share    = cost − every other source                              (Eigenanteil)
+    own share    = cost − every other source, never below 0                (Eigenanteil)
+    overfinanced = every source − cost, where above 0                       (Überfinanzierung)
 A planner may override any source of a measure and year (with a reason); an overridden own
-share turns the remainder into an unidentified gap (or, if negative, financing above cost).
+share turns the remainder into an unidentified gap. Financing above the cost is not a negative
+own share (or gap): the computed one is 0 and the excess is its own figure, ``overfinanced``.
 
 Meaning of the two balancing sources (one definition for every page, file and the API):
 - Eigenanteil der Gemeinde: the money the municipality itself puts in beside the grant and the
@@ -36,6 +38,7 @@ SOURCES = ("bund", "land", "eu", "municipality", "private", "other", "unidentifi
 GRANT_SOURCES = ("bund", "land")
 STATUSES = ("secured", "applied", "planned", "unidentified")
 FIGURES = ("cost", "eligible", "grant", *SOURCES)  # the figures of a measure and year, in display order
+OVERFINANCED = "overfinanced"  # financing above the cost: not a source, shown beside them where it occurs
 
 
 def cents(x: Decimal) -> Decimal:
@@ -104,10 +107,15 @@ class Cell:
     sources: dict[str, Decimal] = field(default_factory=dict)
     status: dict[str, str] = field(default_factory=dict)
     overridden: dict[str, str] = field(default_factory=dict)  # source → reason
+    overfinanced: Decimal = ZERO  # every source together above the cost
 
     @property
     def grant(self) -> Decimal:
         return self.sources.get("bund", ZERO) + self.sources.get("land", ZERO)
+
+    def figure(self, what: str) -> Decimal:
+        """One figure of ``FIGURES`` or ``OVERFINANCED``."""
+        return _pick(self, what)
 
     def figures(self) -> dict[str, Decimal]:
         """Cost, eligible cost, grant and every source, in ``FIGURES`` order (absent sources 0)."""
@@ -154,6 +162,7 @@ class KufResult:
                 totals[(y, "cost")] += c.cost
                 totals[(y, "eligible")] += c.eligible
                 totals[(y, "grant")] += c.grant
+                totals[(y, OVERFINANCED)] += c.overfinanced
                 for s, v in c.sources.items():
                     totals[(y, s)] += v
             self._year_totals = dict(totals)
@@ -189,6 +198,8 @@ def _pick(cell: Cell, what: str) -> Decimal:
         return cell.eligible
     if what == "grant":
         return cell.grant
+    if what == OVERFINANCED:
+        return cell.overfinanced
     return cell.sources.get(what, ZERO)
 
 
@@ -258,11 +269,15 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
                 values["unidentified"] = cell.cost - others - values["municipality"] + values["unidentified"]
         else:
             values["municipality"] = cell.cost - others
+        for balancing in ("municipality", "unidentified"):  # a computed remainder below 0 is financing above cost
+            if balancing not in cell.overridden and values[balancing] < 0:
+                values[balancing] = ZERO
+        cell.overfinanced = max(sum(values.values(), ZERO) - cell.cost, ZERO)
         cell.sources = {s: values[s] for s in SOURCES}  # one order everywhere (a template may iterate it)
         # Only explicit statuses are stored; status_of() gives the default for the others.
         for s, f in over.items():
             cell.status[s] = f.status
-        if values["municipality"] < 0 or values["unidentified"] < 0:
+        if cell.overfinanced:
             warnings.append(Warning("above_cost", f"Finanzierung übersteigt die Kosten ({cell.cost} €).", m, y,
                                     (("cost", cell.cost),)))
         if values["unidentified"] > 0:

@@ -29,14 +29,14 @@ from . import engine
 SOURCE_LABELS = {
     "bund": "Städtebauförderung Bund", "land": "Städtebauförderung Land", "eu": "EU",
     "municipality": "Eigenanteil der Gemeinde", "private": "Private / Dritte", "other": "andere Programme",
-    "unidentified": "ungeklärt",
+    "unidentified": "ungeklärt", engine.OVERFINANCED: "Überfinanzierung (über den Kosten)",
 }
 FIRST_YEAR_COL = 3  # 0-based: A Nr., B Maßnahme, C Kostengruppe / Position, D… years
 HEADER_ROWS = 4
 
 
 class PlainFormulaSheet(Worksheet):
-    """Our formulas use only SUM, ROUND, MIN and IF, which need no "_xlfn." prefixes, so the
+    """Our formulas use only SUM, ROUND, MIN, MAX and IF, which need no "_xlfn." prefixes, so the
     prefix scan (about 30 regular expressions per formula, most of the export's time) is skipped.
     tests/finance/test_excel.py recomputes every formula, so a change in XlsxWriter shows."""
 
@@ -211,12 +211,19 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
     sum_rows["unidentified"] = block("unidentified", SOURCE_LABELS["unidentified"], balancing("unidentified"), src("unidentified"))
     sum_rows["municipality"] = block("municipality", SOURCE_LABELS["municipality"], balancing("municipality"), src("municipality"))
 
+    def overfinanced(m, y):  # every source above the cost
+        refs = "+".join(f"{ycol[y]}{block_rows[s][m.key]}" for s in engine.SOURCES)
+        return F(f"=MAX(0,{refs}-{cost_expr(m, y)})", cell_of(m, y).overfinanced)
+
+    over = engine.OVERFINANCED
+    sum_rows[over] = block(over, SOURCE_LABELS[over], overfinanced, lambda c: c.overfinanced)
+
     def resolve(item):
         if isinstance(item, tuple) and item and item[0] == "pending":
             _, name, mkey, y, cached = item
             parts = [cost_expr(by_key[mkey], y)] + [
                 f"{ycol[y]}{block_rows[n][mkey]}" for n in ("bund", "land", "eu", "private", "other", "unidentified", "municipality") if n != name]
-            return F("=" + "-".join(parts), cached)
+            return F(f"=MAX(0,{'-'.join(parts)})", cached)  # financing above the cost is not a negative remainder
         return item
 
     emit([])
@@ -228,8 +235,9 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
     year_row(["", "Jährliche Tranche (Zuwendung)", ""], {y: F(f"={ycol[y]}{sum_rows['grant']}", result.year_total(y, "grant")) for y in years},
              result.total("grant"), "bold")
     year_row(["", "Finanzierung gesamt", ""],
-             {y: F("=" + "+".join(f"{ycol[y]}{sum_rows[s]}" for s in engine.SOURCES), result.year_total(y)) for y in years},
-             result.total(), "bold")
+             {y: F("=" + "+".join(f"{ycol[y]}{sum_rows[s]}" for s in engine.SOURCES),
+                   result.year_total(y) + result.year_total(y, engine.OVERFINANCED)) for y in years},
+             result.total() + result.total(engine.OVERFINANCED), "bold")
     year_row(["", "Kosten gesamt (Kontrolle)", ""], {y: F(f"={ycol[y]}{cost_total_row}", result.year_total(y)) for y in years},
              result.total(), "bold")
     total_col = xl_col_to_name(FIRST_YEAR_COL + len(years))

@@ -13,6 +13,7 @@ from .models import Financing
 
 SOURCE_LABELS = dict(Financing.Source.choices)
 STATUS_LABELS = dict(Financing.Status.choices)
+OVERFINANCED_LABEL = _("Überfinanzierung (über den Kosten)")
 
 
 def table(result: engine.KufResult, estimates: dict[str, Decimal | None] | None = None) -> dict:
@@ -37,11 +38,14 @@ def table(result: engine.KufResult, estimates: dict[str, Decimal | None] | None 
     by_status = result.by_status()
     status_rows = [{"label": SOURCE_LABELS[s], "values": [by_status.get((s, st), Decimal(0)) for st in engine.STATUSES]}
                    for s in engine.SOURCES if any(by_status.get((s, st)) for st in engine.STATUSES)]
+    over = [result.year_total(y, engine.OVERFINANCED) for y in years]
     cost = [result.year_total(y) for y in years]
     grant = [result.year_total(y, "grant") for y in years]
     return {
         "years": years, "groups": groups, "uncosted": uncosted, "sources": sources, "status_rows": status_rows,
         "statuses": [STATUS_LABELS[s] for s in engine.STATUSES],
+        # financing above the cost, where there is any: beside the sources, never a negative own share
+        "overfinanced": {"label": OVERFINANCED_LABEL, "values": over, "total": sum(over, Decimal(0))} if any(over) else None,
         "cost": cost, "cost_total": sum(cost), "grant": grant, "grant_total": sum(grant),
     }
 
@@ -49,12 +53,16 @@ def table(result: engine.KufResult, estimates: dict[str, Decimal | None] | None 
 def measure_table(result: engine.KufResult, measure: str) -> dict:
     """A measure's financing per year, one column per figure of ``engine.FIGURES`` (the measure's
     KuF page): each value sits under its own label, whatever order a cell keeps its sources in."""
-    labels = {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Zuwendung (Bund + Land)"), **SOURCE_LABELS}
+    labels = {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Zuwendung (Bund + Land)"), **SOURCE_LABELS,
+              engine.OVERFINANCED: OVERFINANCED_LABEL}
+    cells = result.measure_years(measure)
+    # Financing above the cost gets its column where the measure has any (the own share stays 0).
+    figures = [*engine.FIGURES, *([engine.OVERFINANCED] if any(c.overfinanced for _y, c in cells) else [])]
     return {
-        "columns": [{"what": w, "label": labels[w]} for w in engine.FIGURES],
-        "rows": [{"year": y, "values": [{"what": w, "value": v, "overridden": w in c.overridden}
-                                        for w, v in c.figures().items()]}
-                 for y, c in result.measure_years(measure)],
+        "columns": [{"what": w, "label": labels[w]} for w in figures],
+        "rows": [{"year": y, "values": [{"what": w, "value": c.figure(w), "overridden": w in c.overridden}
+                                        for w in figures]}
+                 for y, c in cells],
     }
 
 
