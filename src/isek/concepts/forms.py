@@ -26,6 +26,16 @@ class ConceptForm(KernFormMixin, forms.ModelForm):
             "area_source": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def __init__(self, *args, decision: dict[str, str] | None = None, **kwargs):
+        """``decision``: how the concept's Land names the decision on the area ("Ratsbeschluss", in a
+        city-state the Senat's or a Bezirksamt's; finance.services.decision_words)."""
+        super().__init__(*args, **kwargs)
+        if decision:
+            self.fields["council_decision_date"].label = decision["decision_date"]
+            self.fields["legal_basis"].choices = [
+                (k, decision["decision"] if k == Concept.LegalBasis.COUNCIL else label)
+                for k, label in self.fields["legal_basis"].choices]
+
 
 class MeasureForm(KernFormMixin, forms.ModelForm):
     """A measure. One without a place of its own (Quartiersmanagement) is marked "gilt für das ganze

@@ -70,6 +70,7 @@ def _concept_page(request, concept):
         "statuses": Measure.Status.choices,
         "filters": {k: request.GET.get(k, "") for k in ("field", "status", "quarter", "q")},
         "can_edit": can_edit,
+        "decision": finance.decision_words(concept),
         "setup_missing": services.setup_missing(concept) if can_edit else [],
         "is_member": access.allows(request.user, "dashboard", "view", concept),
         "measure_count": concept.measures.count(),
@@ -122,7 +123,7 @@ def _concept_geojson(request, concept, layer):
 
 @access.concept_view("concept", "edit", methods=("GET", "POST"))
 def concept_edit(request, concept):
-    form = ConceptForm(request.POST or None, instance=concept)
+    form = ConceptForm(request.POST or None, instance=concept, decision=finance.decision_words(concept))
     if request.method == "POST" and form.is_valid():
         services.save_concept(request.user, form.instance)
         messages.success(request, _("Das Konzept wurde gespeichert."))

@@ -59,9 +59,10 @@ class Override:
 
 
 def write(result: engine.KufResult, path, title: str, group_names: dict[str, str] | None = None,
-          attribution: str = "", notes: list[str] = ()) -> None:
+          attribution: str = "", notes: list[str] = (), labels: dict[str, str] | None = None) -> None:
     """Write the KuF workbook to ``path``; ``notes`` (the Land's funding rules) go below the
-    parameters."""
+    parameters; ``labels`` name the sources (a city-state's own words), German by default."""
+    labels = {**SOURCE_LABELS, **(labels or {})}
     group_names = group_names or {}
     years = result.years
     cells = result.cells
@@ -185,15 +186,15 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
     def src(s):
         return lambda c: c.sources.get(s, Decimal(0))
 
-    sum_rows["bund"] = block("bund", SOURCE_LABELS["bund"],
+    sum_rows["bund"] = block("bund", labels["bund"],
                              lambda m, y: override(m, y, "bund") or F(f"={fed(m, y)}", cell_of(m, y).sources.get("bund", 0)), src("bund"))
-    sum_rows["land"] = block("land", SOURCE_LABELS["land"],
+    sum_rows["land"] = block("land", labels["land"],
                              lambda m, y: override(m, y, "land") or F(f"={default_grant(m, y)}-{fed(m, y)}", cell_of(m, y).sources.get("land", 0)),
                              src("land"))
     # EU, private and other money are inputs, not computed figures: values, marked like every figure
     # fixed with a reason.
     for s in ("eu", "private", "other"):
-        sum_rows[s] = block(s, SOURCE_LABELS[s], lambda m, y, s=s: override(m, y, s) or cell_of(m, y).sources.get(s) or None,
+        sum_rows[s] = block(s, labels[s], lambda m, y, s=s: override(m, y, s) or cell_of(m, y).sources.get(s) or None,
                             src(s))
 
     # Own share and gap refer to each other's rows: their formulas are placeholders filled below.
@@ -208,15 +209,15 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
             return ("pending", name, m.key, y, cell_of(m, y).sources.get(name, Decimal(0)))
         return value
 
-    sum_rows["unidentified"] = block("unidentified", SOURCE_LABELS["unidentified"], balancing("unidentified"), src("unidentified"))
-    sum_rows["municipality"] = block("municipality", SOURCE_LABELS["municipality"], balancing("municipality"), src("municipality"))
+    sum_rows["unidentified"] = block("unidentified", labels["unidentified"], balancing("unidentified"), src("unidentified"))
+    sum_rows["municipality"] = block("municipality", labels["municipality"], balancing("municipality"), src("municipality"))
 
     def overfinanced(m, y):  # every source above the cost
         refs = "+".join(f"{ycol[y]}{block_rows[s][m.key]}" for s in engine.SOURCES)
         return F(f"=MAX(0,{refs}-{cost_expr(m, y)})", cell_of(m, y).overfinanced)
 
     over = engine.OVERFINANCED
-    sum_rows[over] = block(over, SOURCE_LABELS[over], overfinanced, lambda c: c.overfinanced)
+    sum_rows[over] = block(over, labels[over], overfinanced, lambda c: c.overfinanced)
 
     def resolve(item):
         if isinstance(item, tuple) and item and item[0] == "pending":

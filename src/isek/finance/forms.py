@@ -36,10 +36,12 @@ class FinancingForm(KernFormMixin, forms.ModelForm):
         model = Financing
         fields = ["year", "source", "amount", "status", "reason"]
 
-    def __init__(self, *args, measure=None, **kwargs):
+    def __init__(self, *args, measure=None, source_labels: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if measure is not None:
             self.instance.measure = measure
+        if source_labels:  # a city-state's words for the own share and the Land's part
+            self.fields["source"].choices = [(k, source_labels.get(k, label)) for k, label in self.fields["source"].choices]
         self.fields["reason"].required = True
         self.fields["reason"].error_messages["required"] = _(
             "Eine Abweichung von der berechneten Finanzierung braucht eine Begründung.")

@@ -44,6 +44,19 @@ GENERAL_CATALOGUE = "general"
 
 
 @dataclass(frozen=True)
+class CityState:
+    """A city-state, where the Land is the Gemeinde (Berlin, Hamburg; in Bremen the city of Bremen,
+    not Bremerhaven): the words that replace the municipal ones – ``words`` key → {language → text}
+    for "municipality" (the own share), "land" (the Land's part of the grant), "decision" (in place
+    of "Ratsbeschluss"), "decision_date" and "decision_missing" –, for the municipality keys
+    starting with ``ags_prefix``, and the constitution that says so."""
+
+    ags_prefix: str
+    words: dict[str, dict[str, str]]
+    source: str
+
+
+@dataclass(frozen=True)
 class LandRules:
     key: str  # AGS prefix, e.g. "09"
     land: str  # the Land's name
@@ -64,6 +77,7 @@ class LandRules:
     procedure: tuple[str, ...] = ()
     procedure_source: str = ""
     cost_catalogue: str = GENERAL_CATALOGUE  # key of the catalogue of cost groups used in this Land
+    city_state: CityState | None = None  # the Land is (also) the Gemeinde of the keys it names
 
     @property
     def known(self) -> bool:
@@ -106,6 +120,7 @@ def _all() -> dict[str, LandRules]:
             outline_source=e.get("outline_source", ""),
             procedure=tuple(e.get("procedure") or ()), procedure_source=e.get("procedure_source", ""),
             cost_catalogue=e.get("cost_groups", GENERAL_CATALOGUE),
+            city_state=CityState(**e["city_state"]) if e.get("city_state") else None,
         )
     return out
 
@@ -136,6 +151,16 @@ def every() -> list[LandRules]:
 def for_ags(ags: str) -> LandRules | None:
     """The rules of the Land of an official municipality key (None for an unknown prefix)."""
     return _all().get((ags or "")[:2])
+
+
+def wording(ags: str, language: str) -> dict[str, str]:
+    """The words of a city-state for the municipality key ``ags`` in ``language`` ("de", "en"; German
+    where the language has none), keyed as ``CityState.words``; {} where the Gemeinde is not the Land."""
+    rules = for_ags(ags)
+    cs = rules.city_state if rules else None
+    if cs is None or not (ags or "").startswith(cs.ags_prefix):
+        return {}
+    return {k: texts.get(language) or texts["de"] for k, texts in cs.words.items()}
 
 
 def percent(value: Decimal) -> str:

@@ -16,27 +16,29 @@ STATUS_LABELS = dict(Financing.Status.choices)
 OVERFINANCED_LABEL = _("Überfinanzierung (über den Kosten)")
 
 
-def table(result: engine.KufResult, estimates: dict[str, Decimal | None] | None = None) -> dict:
+def table(result: engine.KufResult, estimates: dict[str, Decimal | None] | None = None,
+          labels: dict[str, str] | None = None) -> dict:
     """The KuF as rows for the template: costs by cost group, financing by source and status, and
     every measure without a cost line yet (with its estimate from the measure form, if any), so that
-    each measure has its row."""
+    each measure has its row. ``labels``: the sources' names for the concept (a city-state's own)."""
+    names = labels or SOURCE_LABELS
     years = result.years
-    labels = {m.key: m for m in result.measures}
+    refs = {m.key: m for m in result.measures}
     groups = []
     for g in sorted({g for (g, _m, _y) in result.cost_by_group}, key=lambda g: number_sort_key(g)):
         rows = []
         for mkey in sorted({m for (gg, m, _y) in result.cost_by_group if gg == g},
-                           key=lambda k: number_sort_key(labels[k].number) if k in labels else k):
+                           key=lambda k: number_sort_key(refs[k].number) if k in refs else k):
             values = [result.cost_by_group.get((g, mkey, y), Decimal(0)) for y in years]
-            rows.append({"measure": labels.get(mkey), "key": mkey, "values": values, "total": sum(values)})
+            rows.append({"measure": refs.get(mkey), "key": mkey, "values": values, "total": sum(values)})
         subtotal = [sum(r["values"][i] for r in rows) for i in range(len(years))]
         groups.append({"number": g, "rows": rows, "subtotal": subtotal, "total": sum(subtotal)})
     costed = {m for (_g, m, _y) in result.cost_by_group}
     uncosted = [{"measure": m, "key": m.key, "estimate": (estimates or {}).get(m.key)}
                 for m in sorted(result.measures, key=lambda m: number_sort_key(m.number)) if m.key not in costed]
-    sources = source_rows(result)
+    sources = source_rows(result, names)
     by_status = result.by_status()
-    status_rows = [{"label": SOURCE_LABELS[s], "values": [by_status.get((s, st), Decimal(0)) for st in engine.STATUSES]}
+    status_rows = [{"label": names[s], "values": [by_status.get((s, st), Decimal(0)) for st in engine.STATUSES]}
                    for s in engine.SOURCES if any(by_status.get((s, st)) for st in engine.STATUSES)]
     over = [result.year_total(y, engine.OVERFINANCED) for y in years]
     cost = [result.year_total(y) for y in years]
@@ -50,10 +52,10 @@ def table(result: engine.KufResult, estimates: dict[str, Decimal | None] | None 
     }
 
 
-def measure_table(result: engine.KufResult, measure: str) -> dict:
+def measure_table(result: engine.KufResult, measure: str, labels: dict[str, str] | None = None) -> dict:
     """A measure's financing per year, one column per figure of ``engine.FIGURES`` (the measure's
     KuF page): each value sits under its own label, whatever order a cell keeps its sources in."""
-    labels = {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Zuwendung (Bund + Land)"), **SOURCE_LABELS,
+    labels = {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Zuwendung (Bund + Land)"), **(labels or SOURCE_LABELS),
               engine.OVERFINANCED: OVERFINANCED_LABEL}
     cells = result.measure_years(measure)
     # Financing above the cost gets its column where the measure has any (the own share stays 0).
@@ -66,14 +68,14 @@ def measure_table(result: engine.KufResult, measure: str) -> dict:
     }
 
 
-def source_rows(result: engine.KufResult) -> list[dict]:
+def source_rows(result: engine.KufResult, labels: dict[str, str] | None = None) -> list[dict]:
     """Financing per source and year (€), only the sources that carry money: the rows of the KuF
     page, the dashboard and the report PDFs."""
     rows = []
     for s in engine.SOURCES:
         values = [result.year_total(y, s) for y in result.years]
         if any(values):
-            rows.append({"source": s, "label": SOURCE_LABELS[s], "values": values, "total": sum(values, Decimal(0))})
+            rows.append({"source": s, "label": (labels or SOURCE_LABELS)[s], "values": values, "total": sum(values, Decimal(0))})
     return rows
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -44,6 +45,29 @@ def rules_of_land(concept) -> land_rules.LandRules | None:
     """What isek knows of the funding rules of the concept's Land (guideline, programmes, rates,
     outline; ``known`` is False where it knows none)."""
     return land_rules.for_ags(concept.city.ags)
+
+
+def wording(concept, language: str | None = None) -> dict[str, str]:
+    """A city-state's words for the concept's Gemeinde (``land_rules.CityState``) in ``language``
+    (default: the active one); {} where the Gemeinde is not the Land."""
+    return land_rules.wording(concept.city.ags, (language or translation.get_language() or "de")[:2])
+
+
+def source_labels(concept, language: str | None = None) -> dict[str, str]:
+    """The names of the financing sources for the concept: in a city-state its own words for the own
+    share and the Land's part ("Eigenanteil Berlin" is not a Gemeinde's), elsewhere the usual ones."""
+    words = wording(concept, language)
+    labels = excel.SOURCE_LABELS if language == "de" else SOURCE_LABELS
+    return {**labels, **{k: words[k] for k in ("municipality", "land") if k in words}}
+
+
+def decision_words(concept) -> dict[str, str]:
+    """How the concept's pages name the decision on the area: "Ratsbeschluss" of a Gemeinde, a
+    city-state's own words (Senat, Bezirksamt) there; keys "decision", "decision_date", "decision_missing"."""
+    words = wording(concept)
+    return {"decision": words.get("decision") or _("Ratsbeschluss"),
+            "decision_date": words.get("decision_date") or _("Ratsbeschluss am"),
+            "decision_missing": words.get("decision_missing") or _("Datum des Ratsbeschlusses")}
 
 
 def land_context(concept) -> dict:
@@ -154,9 +178,9 @@ def export_kuf(concept, version: FinanceVersion | None, fmt: str, path) -> None:
     groups = cost_groups(concept)
     if fmt == "xlsx":
         notes = [*land_rules.summary(rules_of_land(concept)), land_rules.catalogue_line(cost_catalogue(concept))]
-        excel.write(result, path, title, groups, attribution="isek", notes=notes)
+        excel.write(result, path, title, groups, attribution="isek", notes=notes, labels=source_labels(concept, "de"))
     else:
-        pdf.write(concept, result, table(result), title, path, groups)
+        pdf.write(concept, result, table(result, labels=source_labels(concept, "de")), title, path, groups)
 
 
 # --- writing -----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from .forms import (
     SpreadsheetForm,
 )
 from .models import FinanceVersion, Fund, FundingCap, FundingRate
-from .presenters import SOURCE_LABELS, measure_table, table
+from .presenters import measure_table, table
 
 
 def _scenario(form: ScenarioForm) -> engine.Scenario | None:
@@ -68,15 +68,17 @@ def kuf_page(request, concept):
             return None if v in ("", "current") else get_object_or_404(FinanceVersion, concept=concept, pk=v)
         va, vb = pick(request.GET["a"]), pick(request.GET["b"])
         changes, names = kuf.compare(concept, va, vb)
+        labels = services.source_labels(concept)
         compare = {
             "a": va, "b": vb,
             "rows": [{"change": c, "measure": names.get(c.measure, c.measure),
-                      "what": {"cost": _("Kosten"), "eligible": _("förderfähig")}.get(c.what, SOURCE_LABELS.get(c.what, c.what))}
+                      "what": {"cost": _("Kosten"), "eligible": _("förderfähig")}.get(c.what, labels.get(c.what, c.what))}
                      for c in changes],
         }
     hints = kuf.hints(concept, result)
     return render(request, "finance/kuf.html", {
-        "concept": concept, "result": result, "t": table(result, {str(m.pk): m.estimated_cost for m in measures}),
+        "concept": concept, "result": result,
+        "t": table(result, {str(m.pk): m.estimated_cost for m in measures}, services.source_labels(concept)),
         "hints": hints,
         **services.land_context(concept),
         "rates": FundingRate.objects.filter(concept=concept), "cap": FundingCap.objects.filter(concept=concept).first(),
@@ -119,7 +121,9 @@ def measure_finance(request, concept, pk):
             return _costs_resent(request, concept, measure, exc)
     costs = CostItemFormSet(request.POST or None, instance=measure, prefix="c", form_kwargs={"measure": measure},
                             initial=services.estimate_line(measure))
-    fin = FinancingFormSet(request.POST or None, instance=measure, prefix="f", form_kwargs={"measure": measure})
+    labels = services.source_labels(concept)
+    fin = FinancingFormSet(request.POST or None, instance=measure, prefix="f",
+                           form_kwargs={"measure": measure, "source_labels": labels})
     error = None
     if request.method == "POST":
         if costs.is_valid() and fin.is_valid():
@@ -138,7 +142,7 @@ def measure_finance(request, concept, pk):
     status = 400 if request.method == "POST" else 200
     return render(request, "finance/measure_finance.html", {
         "concept": concept, "measure": measure, "costs": costs, "fin": fin, "error": error,
-        "figures": measure_table(result, str(measure.pk)), "once": services.cost_form_token(),
+        "figures": measure_table(result, str(measure.pk), labels), "once": services.cost_form_token(),
     }, status=status)
 
 

@@ -73,10 +73,12 @@ def check(concept: Concept) -> list[Item]:
                            reverse("concepts:concept-import", args=[slug])))
     if not concept.legal_basis:
         missing.append(_("Rechtsgrundlage des Gebiets"))
+    decision = finance.decision_words(concept)  # a city-state's Senat or Bezirksamt, not a council
     if concept.council_decision_date is None:
-        missing.append(_("Datum des Ratsbeschlusses"))
+        missing.append(decision["decision_missing"])
     missing += text_missing("area")
-    items.append(_item("area", _("Fördergebiet, Rechtsgrundlage und Ratsbeschluss"), missing, edit))
+    items.append(_item("area", _("Fördergebiet, Rechtsgrundlage und %(decision)s") % {"decision": decision["decision"]},
+                       missing, edit))
 
     runs = analysis.has_finished_run(concept)
     covered = analysis.covered_percent(concept) if runs else None
