@@ -226,7 +226,7 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
     groups = {g.number: g for g in CostGroup.of(concept)}
     statuses = {**{k: k for k in Measure.Status.values}, **{str(label).lower(): k for k, label in Measure.Status.choices}}
     options = {"field": [(k, f"{k} {f.name}") for k, f in fields.items()],
-               "cost_group": [(k, f"{k} {g.name}") for k, g in sorted(groups.items())],
+               "cost_group": [(k, str(g)) for k, g in sorted(groups.items())],
                "status": [(str(k), str(label)) for k, label in Measure.Status.choices]}
     to_map: dict[str, dict[str, str]] = {t: {} for t in VALUE_TARGETS}  # target → {lower case: as in the file}
 

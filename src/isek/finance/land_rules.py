@@ -38,6 +38,16 @@ class CostCatalogue:
     source: str
     groups: tuple[tuple[str, str], ...] = ()  # (number, name); the Land catalogues' groups are in the database
     from_nrw: dict[str, str] | None = None  # NRW section → general group (data migration of old concepts)
+    name_en: str = ""  # the name in English (the source, a legal citation, stays German)
+    groups_en: dict[str, str] | None = None  # number → the group's name in English
+
+    def title(self, language: str) -> str:
+        """The catalogue's name in ``language`` ("de", "en"; German where it has none)."""
+        return self.name_en if language == "en" and self.name_en else self.name
+
+    def group_name(self, number: str, german: str, language: str) -> str:
+        """The name of group ``number`` (``german`` in the database) in ``language``."""
+        return (self.groups_en or {}).get(number, german) if language == "en" else german
 
 
 GENERAL_CATALOGUE = "general"
@@ -128,12 +138,14 @@ def _all() -> dict[str, LandRules]:
 @cache
 def _catalogues() -> dict[str, CostCatalogue]:
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    return {k: CostCatalogue(k, c["name"], c["source"], tuple(tuple(g) for g in c.get("groups", ())), c.get("from_nrw"))
+    return {k: CostCatalogue(k, c["name"], c["source"], tuple(tuple(g) for g in c.get("groups", ())), c.get("from_nrw"),
+                             c.get("name_en", ""), c.get("groups_en"))
             for k, c in data["cost_group_catalogues"].items()}
 
 
-def catalogue(key: str) -> CostCatalogue:
-    return _catalogues()[key]
+def catalogue(key: str) -> CostCatalogue | None:
+    """The catalogue ``key`` (None for one the data does not have)."""
+    return _catalogues().get(key)
 
 
 def catalogue_for_ags(ags: str) -> CostCatalogue:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from isek.core.numbering import number_sort_key
@@ -72,7 +73,13 @@ class CostGroup(models.Model):
         verbose_name_plural = _("Kostengruppen")
 
     def __str__(self):
-        return f"{self.number} {self.name}"
+        return f"{self.number} {self.name_in(translation.get_language())}"
+
+    def name_in(self, language: str | None) -> str:
+        """The group's name in ``language`` (its catalogue's English name on English pages; German
+        where the data has none, e.g. a group added in the admin)."""
+        cat = land_rules.catalogue(self.catalogue)
+        return cat.group_name(self.number, self.name, (language or "de")[:2]) if cat else self.name
 
     def save(self, *args, **kwargs):
         self.sort_key = number_sort_key(self.number)

@@ -140,9 +140,11 @@ def version_names(concept) -> list[str]:
     return list(FinanceVersion.objects.filter(concept=concept).values_list("name", flat=True))
 
 
-def cost_groups(concept) -> dict[str, str]:
-    """Cost group number → name, in the catalogue of the concept's Land."""
-    return {g.number: g.name for g in CostGroup.of(concept)}
+def cost_groups(concept, language: str | None = None) -> dict[str, str]:
+    """Cost group number → name in ``language`` (default: the active one), in the catalogue of the
+    concept's Land."""
+    language = language or translation.get_language()
+    return {g.number: g.name_in(language) for g in CostGroup.of(concept)}
 
 
 def cost_groups_by_number(concept) -> dict[str, CostGroup]:
@@ -175,7 +177,7 @@ def export_kuf(concept, version: FinanceVersion | None, fmt: str, path) -> None:
     result = kuf.version_result(version) if version else kuf.current(concept)
     stand = version.name if version else _("aktueller Plan")
     title = f"{_('Kosten- und Finanzierungsübersicht')} – {concept.name} – {stand}"
-    groups = cost_groups(concept)
+    groups = cost_groups(concept, "de")  # the documents are German
     if fmt == "xlsx":
         notes = [*land_rules.summary(rules_of_land(concept)), land_rules.catalogue_line(cost_catalogue(concept))]
         excel.write(result, path, title, groups, attribution="isek", notes=notes, labels=source_labels(concept, "de"))

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import modelformset_factory
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -86,6 +87,7 @@ def kuf_page(request, concept):
         "scenario_query": request.GET.urlencode() if scenario is not None else "",
         "versions": versions, "compare": compare, "freeze_form": FreezeForm(),
         "groups": services.cost_groups(concept), "catalogue": services.cost_catalogue(concept),
+        "catalogue_name": services.cost_catalogue(concept).title(translation.get_language() or "de"),
     })
 
 
