@@ -38,7 +38,7 @@ def _channels(client, concept, m, tmp_path) -> dict[str, str]:
     out = {what: client.get(url).content.decode() for what, url in (
         ("KuF", f"/concepts/{concept.slug}/kuf/"), ("measure KuF", f"/concepts/{concept.slug}/kuf/measures/{m.pk}/"),
         ("concept", f"/concepts/{concept.slug}/"), ("concept form", f"/concepts/{concept.slug}/edit/"),
-        ("readiness", f"/concepts/{concept.slug}/readiness/"))}
+        ("readiness", f"/concepts/{concept.slug}/readiness/"), ("dashboard", f"/concepts/{concept.slug}/dashboard/"))}
     finance.export_kuf(concept, None, "pdf", tmp_path / "kuf.pdf")
     out["PDF"] = " ".join(subprocess.run(["pdftotext", "-layout", str(tmp_path / "kuf.pdf"), "-"], capture_output=True,
                                          text=True, check=True).stdout.split())
@@ -54,7 +54,7 @@ def test_a_city_state_gets_its_own_words_everywhere(ags, client, tmp_path):
     words = land_rules.for_ags(ags).city_state.words
     for channel, text in _channels(client, concept, m, tmp_path).items():
         assert not [w for w in GENERIC if w in text], channel
-        if channel in ("KuF", "measure KuF", "PDF", "Excel"):
+        if channel in ("KuF", "measure KuF", "PDF", "Excel", "dashboard"):
             assert words["municipality"]["de"] in text and words["land"]["de"] in text, channel
         if channel in ("concept", "concept form", "readiness"):
             assert words["decision"]["de"] in text, channel

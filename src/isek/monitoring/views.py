@@ -46,7 +46,7 @@ def _series_json(state: figures.IndicatorState, quarter_names: dict) -> dict:
 def dashboard(request, concept):
     ov = figures.overview(concept)
     result = ov["result"]
-    finance_rows = finance.source_rows(result)
+    finance_rows = finance.source_rows(result, finance.source_labels(concept))  # a city-state's own words
     chart = {"years": result.years, "datasets": [
         {"label": str(r["label"]), "colour": figures.SOURCE_COLOURS[r["source"]], "values": [float(v) for v in r["values"]]}
         for r in finance_rows]}
