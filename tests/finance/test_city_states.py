@@ -76,3 +76,23 @@ def test_the_words_are_english_in_the_english_ui():
         item = next(i for i in readiness.check(concept) if i.key == "area")
     assert labels["municipality"] == land_rules.for_ags("11000000").city_state.words["municipality"]["en"]
     assert "Senate" in str(item.label)
+
+
+def test_the_isek_pdf_and_the_monitoring_fields_use_a_city_states_words(tmp_path):
+    """The ISEK PDF's decision line and the Begleitinformationen's field names follow the Land too."""
+    from isek.monitoring import reports
+
+    berlin, _m = _concept("11000000")
+    words = land_rules.for_ags("11000000").city_state.words
+    reports.isek_pdf(berlin, tmp_path / "isek.pdf")
+    text = " ".join(subprocess.run(["pdftotext", "-layout", str(tmp_path / "isek.pdf"), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    assert words["decision"]["de"] in text and "Ratsbeschluss" not in text
+    with translation.override("de"):
+        described = " ".join(str(label) for label, _get in reports.monitoring_fields(berlin).values())
+    assert words["decision"]["de"] in described and words["municipality"]["de"] in described
+    assert not [w for w in GENERIC if w in described]
+    nrw, _m = _concept("05911000")
+    with translation.override("de"):
+        described = " ".join(str(label) for label, _get in reports.monitoring_fields(nrw).values())
+    assert "Ratsbeschluss" in described and "Eigenanteil der Gemeinde (€)" in described

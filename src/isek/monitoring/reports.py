@@ -211,6 +211,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["warnings"] = [h.text for h in finance.hints(concept, result)]
         ctx["open_items"] = [i for i in readiness.check(concept) if i.open]
         ctx["land"] = finance.rules_of_land(concept)
+        ctx["decision"] = finance.decision_words(concept)
         ctx["land_programme"] = ctx["land"].programme(concept.programme)
         ctx["rates"] = list(concept.funding_rates.all())
         ctx["rate_bases"] = finance.rate_bases(ctx["rates"])
@@ -277,7 +278,7 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
         ctx["version"] = version
         if version is not None:
             changes, labels = finance.compare(concept, version, None)
-            ctx["changes"] = _changes_by_measure(changes, labels)
+            ctx["changes"] = _changes_by_measure(concept, changes, labels)
             before = finance.version_result(version)
             ctx["version_totals"] = {"cost": (before.total("cost"), result.total("cost")),
                                      "grant": (before.total("grant"), result.total("grant"))}
@@ -289,8 +290,8 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
         return pdf.write("monitoring/sachbericht_pdf.html", ctx, path)
 
 
-def _changes_by_measure(changes: list[finance.Change], labels: dict) -> list[dict]:
-    what = {"cost": "Kosten", "eligible": "förderfähige Kosten", **finance.SOURCE_LABELS}
+def _changes_by_measure(concept: Concept, changes: list[finance.Change], labels: dict) -> list[dict]:
+    what = {"cost": "Kosten", "eligible": "förderfähige Kosten", **finance.source_labels(concept, "de")}
     out: dict[str, dict] = {}
     for c in changes:
         entry = out.setdefault(c.measure, {"label": labels.get(c.measure, c.measure), "items": [], "delta_cost": ZERO})
@@ -327,12 +328,13 @@ def monitoring_fields(concept: Concept) -> dict[str, tuple[str, Callable]]:
         "area_ha": (_("Gebietsgröße (ha)"), lambda c: round(c["concept"].area_m2 / 10_000, 2) if c["concept"].area else None),
         "start_year": (_("Beginn (Jahr)"), lambda c: c["concept"].start_year),
         "end_year": (_("Ende (Jahr)"), lambda c: c["concept"].end_year),
-        "council_decision": (_("Ratsbeschluss"), lambda c: c["concept"].council_decision_date),
+        "council_decision": (finance.decision_words(concept)["decision"], lambda c: c["concept"].council_decision_date),
         "cost_total": (_("Kosten gesamt (€)"), lambda c: c["result"].total("cost")),
         "eligible_total": (_("förderfähige Kosten (€)"), lambda c: c["result"].total("eligible")),
         "federal_funds": (_("Bundesmittel (€)"), lambda c: c["result"].total("bund")),
         "land_funds": (_("Landesmittel (€)"), lambda c: c["result"].total("land")),
-        "municipal_share": (_("Eigenanteil der Gemeinde (€)"), lambda c: c["result"].total("municipality")),
+        "municipal_share": (_("%(share)s (€)") % {"share": finance.source_labels(concept, translation.get_language())["municipality"]},
+                            lambda c: c["result"].total("municipality")),
         "eu_funds": (_("EU-Mittel (€)"), lambda c: c["result"].total("eu")),
         "private_funds": (_("Private / Dritte (€)"), lambda c: c["result"].total("private")),
         "other_sources": (_("sonstige Mittel (€)"), lambda c: c["result"].total("other")),
