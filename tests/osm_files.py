@@ -16,14 +16,14 @@ def _tags(tags: dict) -> str:
 
 def write_pbf(path: Path, header: tuple[float, float, float, float], nodes: list[tuple[float, float]],
               ways: list[tuple[list[int], dict]], node_tags: dict[int, dict] | None = None, *,
-              stamp: str = STAMP, options: dict[str, str] | None = None) -> Path:
+              stamp: str = STAMP, options: dict[str, str] | None = None, node_stamps: dict[int, str] | None = None) -> Path:
     """``nodes`` (lon, lat) get the ids 1, 2, …, with ``node_tags`` by id; ``ways`` are (node ids, tags).
     ``stamp`` is the objects' version and timestamp attributes ("": none, as in files stripped of
-    metadata); ``options`` are header options (e.g. ``timestamp``)."""
-    node_tags = node_tags or {}
+    metadata), ``node_stamps`` those of single nodes by id; ``options`` are header options (e.g. ``timestamp``)."""
+    node_tags, node_stamps = node_tags or {}, node_stamps or {}
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="isek-test">',
              f'<bounds minlon="{header[0]}" minlat="{header[1]}" maxlon="{header[2]}" maxlat="{header[3]}"/>']
-    lines += [f'<node id="{i}" {stamp} lon="{lon:.7f}" lat="{lat:.7f}">{_tags(node_tags.get(i, {}))}</node>'
+    lines += [f'<node id="{i}" {node_stamps.get(i, stamp)} lon="{lon:.7f}" lat="{lat:.7f}">{_tags(node_tags.get(i, {}))}</node>'
               for i, (lon, lat) in enumerate(nodes, 1)]
     lines += [f'<way id="{i}" {stamp}>' + "".join(f'<nd ref="{r}"/>' for r in refs) + _tags(tags) + "</way>"
               for i, (refs, tags) in enumerate(ways, 1)]

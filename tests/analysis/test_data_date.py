@@ -14,9 +14,11 @@ from isek.analysis import services as analysis
 from isek.analysis.models import AnalysisRun
 from isek.geodata import basemaps
 from isek.geodata import services as geodata
+from isek.monitoring import reports
 from tests import osm_files
 from tests.conftest import client_for
 from tests.factories import CityFactory, ConceptFactory, member, multipolygon, square
+from tests.monitoring.test_isek_pdf import pdf_text
 
 OPERATOR = access.Operator("test")
 LON, LAT = 14.2465, 51.4345
@@ -84,3 +86,31 @@ def test_pages_say_unbekannt_when_the_extract_does_not_tell_its_date(altstadt, t
     assert run.status == AnalysisRun.Status.DONE and run.data_date is None
     html = planner.get(f"/concepts/{altstadt.slug}/analysis/").content.decode()
     assert "Datenstand unbekannt" in html and "1970" not in html
+
+
+def test_the_analysis_of_the_cut_carries_the_extracts_date_not_its_newest_remaining_objects(altstadt, client, tmp_path):
+    """A Berlin planner's extract: the newest object (04.10.2017) is an untagged node outside the
+    concept's cut, the tagged objects are older (19.09.2017). The base map, the extract list, the
+    analysis run and the ISEK PDF all say the extract's date."""
+    older, newest = 'version="1" timestamp="2017-09-19T02:04:05Z"', 'version="2" timestamp="2017-10-04T19:31:16Z"'
+    d = 0.0005
+    nodes = [(LON - d, LAT - d), (LON + d, LAT - d), (LON + d, LAT + d), (LON - d, LAT + d),
+             (LON - 0.002, LAT - 0.001), (LON + 0.002, LAT - 0.001), (LON + 0.018, LAT + 0.018)]
+    ways = [([1, 2, 3, 4, 1], {"building": "house"}), ([5, 6], {"highway": "residential", "name": "Markt"})]
+    path = osm_files.write_pbf(tmp_path / "berlin.osm.pbf", (LON - 0.02, LAT - 0.02, LON + 0.02, LAT + 0.02), nodes,
+                               ways, stamp=older, node_stamps={7: newest})
+    geodata.start_basemap(OPERATOR, altstadt, str(path), now=True)
+    cut = geodata.cut_extract_of(altstadt)
+    assert basemaps.inspect(cut).timestamp == "2017-10-04T19:31:16Z"  # the cut's header carries its source's date
+    run = analysis.start_run(OPERATOR, altstadt, str(cut.resolve()), now=True)
+    assert run.status == AnalysisRun.Status.DONE
+    planner = client_for(member(altstadt, "planner"))
+    basemap = planner.get(f"/concepts/{altstadt.slug}/basemap/").content.decode()
+    page = planner.get(f"/concepts/{altstadt.slug}/analysis/").content.decode()
+    reports.isek_pdf(altstadt, tmp_path / "isek.pdf")
+    pdf = pdf_text(tmp_path / "isek.pdf")
+    assert "Datenstand 04.10.2017" in basemap
+    assert "Datenstand 04.10.2017" in page.split('id="runs"')[1].split("</ul>")[0]
+    assert "Datenstand 04.10.2017." in page.split('id="current-run"')[1]
+    assert "04.10.2017" in pdf
+    assert "19.09.2017" not in basemap + page + pdf

@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import shapely
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
-from isek.core import geo, jobs
+from isek import access
+from isek.core import geo, jobs, osmtime
 
 from . import indicators as ind
 from . import layers as lyr
@@ -69,17 +72,39 @@ class NoData(AnalysisError):
     """The extract has no data in the area: the run is refused, not retried."""
 
 
+OUTSIDE = "der Extrakt deckt diesen Teilraum nicht ab"  # German, as every run message
+
+
+def _covered(areas: gpd.GeoDataFrame, box) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The areas cut to the extract's extent ``box`` (WGS84), and the ids of those wholly outside it."""
+    cut = areas.geometry.intersection(shapely.box(*box))
+    outside = cut.is_empty | ~cut.geom_type.isin(["Polygon", "MultiPolygon"])
+    kept = gpd.GeoDataFrame({"area_id": areas["area_id"][~outside].values}, geometry=cut[~outside].values, crs=areas.crs)
+    return kept, list(areas["area_id"][outside])
+
+
 def _execute(run: AnalysisRun, job: jobs.Job) -> None:
     from isek.geodata import services as geodata
 
-    areas = prepare_areas(_areas(run.concept), ags=run.concept.city.ags)
-    crs = areas.crs.to_string()
-    data = None
+    areas, outside = _areas(run.concept), []
+    extract, partial = None, False
     if run.extract:  # one of the city's extracts, checked when the run was started and here again
         try:
             geodata.check_extract(run.concept, run.extract)
+            extract = geodata.usable_extract(access.Operator("isek analysis"), run.concept, run.extract)
         except geodata.BaseMapError as exc:
             raise (NoData if isinstance(exc, geodata.ExtractRefused) else AnalysisError)(" ".join(exc.errors)) from None
+        # An extract that covers only part of the funding area (decision 0026): every value refers
+        # to the covered part (decision 0031), which the pages name with its size.
+        partial = len(extract.bbox or []) == 4 and geodata.covered_percent(run.concept, run.extract) is not None
+        if partial:
+            areas, outside = _covered(areas, extract.bbox)
+            if areas.empty:
+                raise NoData("Der Extrakt deckt weder das Fördergebiet noch einen Teilraum ab.")
+    areas = prepare_areas(areas, ags=run.concept.city.ags)
+    crs = areas.crs.to_string()
+    data = None
+    if extract is not None:
         data = osm.read(run.extract, crs=crs)
         if not _has_data(data, areas):
             raise NoData(f"Der Extrakt {Path(run.extract).name} enthält im Fördergebiet weder Gebäude noch Wege; "
@@ -93,9 +118,15 @@ def _execute(run: AnalysisRun, job: jobs.Job) -> None:
         job.progress(5 + int(90 * n / total))
 
     table, missing = compute(areas, ind.Sources(osm=data, layers=city or None), progress=progress)
-    # An extract that does not tell its data's time (isek.core.osmtime) leaves the run's date unknown;
-    # the values, which need a date for the time series, carry the day they were computed.
-    data_date = data.timestamp.date() if data is not None and data.timestamp else None
+    for area_id in outside:  # a quarter outside the extract: no value, and why
+        table.loc[area_id] = math.nan
+        table.attrs["gaps"][area_id] = dict.fromkeys(table.columns, OUTSIDE)
+    # The extract's data date as its record tells it (the date the base map and the extract list
+    # show; a concept's cut carries its source's); an extract that does not tell its data's time
+    # (isek.core.osmtime) leaves the run's date unknown: the values, which need a date for the
+    # time series, carry the day they were computed.
+    day = osmtime.day(extract.data_date) if extract is not None else None
+    data_date = day or (data.timestamp.date() if data is not None and data.timestamp else None)
     date = data_date or timezone.localdate()
     if data is None:
         data_date = date
@@ -113,15 +144,17 @@ def _execute(run: AnalysisRun, job: jobs.Job) -> None:
                            note=gaps.get(area_id, {}).get(ind_id, ""))
             for area_id, row in table.iterrows() for ind_id, v in row.items() if ind_id not in missing])
         AnalysisRun.objects.filter(concept=run.concept, is_current=True).update(is_current=False)
-        job.done(data_date=data_date, is_current=True, message=_message(missing, table.attrs.get("inventory", {})))
+        job.done(data_date=data_date, is_current=True,
+                 message=_message(missing, table.attrs.get("inventory", {}), partial=partial))
 
 
-def _message(missing: dict[str, str], inventory: dict[str, dict[str, int]]) -> str:
+def _message(missing: dict[str, str], inventory: dict[str, dict[str, int]], partial: bool = False) -> str:
     """What the run tells besides its values: the indicators it could not compute, and how
     complete the extract is in the funding area (German, as every run message)."""
     parts = [f"{ind.REGISTRY[k].name_de}: {why}" for k, why in missing.items()]
     if "area" in inventory:
-        parts.append("Vollständigkeit des Extrakts " + ind.inventory_note(inventory["area"], "im Fördergebiet"))
+        parts.append("Vollständigkeit des Extrakts " + ind.inventory_note(
+            inventory["area"], "im abgedeckten Teil des Fördergebiets" if partial else "im Fördergebiet"))
     return "; ".join(parts)
 
 

@@ -219,12 +219,16 @@ def _fmt(b: Bbox) -> numbers.Coordinates:
     return numbers.Coordinates(((b[0], b[1]), (b[2], b[3])))
 
 
-def cut(extract: str | Path, bbox: Bbox, out: str | Path) -> Path:
-    """The part of ``extract`` inside ``bbox`` (ways and multipolygons kept whole)."""
+def cut(extract: str | Path, bbox: Bbox, out: str | Path, timestamp: str = "") -> Path:
+    """The part of ``extract`` inside ``bbox`` (ways and multipolygons kept whole). Its header
+    carries the source's data time ``timestamp`` (``ExtractInfo.timestamp``) where known, else
+    the source header's: the cut's own newest object may be older than the source's."""
     out = Path(out)
     box = ",".join(f"{v:.6f}" for v in bbox)
-    proc = subprocess.run([_tool("osmium"), "extract", "--bbox", box, "--strategy", "complete_ways",
-                           "--output-header=timestamp!", "--output-header=osmosis_replication_timestamp!",
+    # A .osm.pbf header keeps the data time as osmosis_replication_timestamp (read back as timestamp too).
+    stamps = ([f"--output-header=osmosis_replication_timestamp={timestamp}"] if timestamp else
+              ["--output-header=timestamp!", "--output-header=osmosis_replication_timestamp!"])
+    proc = subprocess.run([_tool("osmium"), "extract", "--bbox", box, "--strategy", "complete_ways", *stamps,
                            "--overwrite", "--no-progress", "-o", str(out), str(extract)],
                           capture_output=True, text=True, timeout=3600)
     if proc.returncode != 0:
@@ -326,7 +330,7 @@ def build(extract: str | Path, area: Bbox, workdir: str | Path, out: str | Path,
         raise no_data(info, area)
     box = padded(area)
     say(10, "cut")
-    part = cut(extract, box, Path(cut_to) if cut_to else Path(workdir) / "cut.osm.pbf")
+    part = cut(extract, box, Path(cut_to) if cut_to else Path(workdir) / "cut.osm.pbf", info.timestamp)
     if not nodes_inside(part, area):  # the cut is small: this costs little
         part.unlink()  # no analysis may read it
         raise no_data(info, area)
