@@ -72,13 +72,14 @@ def test_unlisted_extract_is_refused(planner_client, bochum):
 
 def test_lauf_example_concept_has_the_full_set(db):
     """Lauf in the platform: the full indicator set for the town and the Altstadt, dated with the
-    extract's timestamp, from the real extract."""
+    extract's timestamp (its newest object's, 15.01.2020, as the base map says; not the newest
+    tagged object's, 14.01.), from the real extract."""
     from isek.analysis import indicators as ind
     from isek.demo import loader
 
     lauf = loader.load_lauf()
     run = AnalysisRun.objects.get(concept=lauf)
-    assert run.status == "done" and run.data_date == datetime.date(2020, 1, 14)
+    assert run.status == "done" and run.data_date == datetime.date(2020, 1, 15)
     # Only the population-based indicator lacks its input.
     missing, note = run.message.split("; ")
     assert missing == "Grünfläche je Einwohner: braucht Einwohnerzahlen je Gebiet (Einwohner)"
@@ -103,4 +104,4 @@ def test_rerun_on_the_same_data_keeps_both_runs_and_counts_once(db):
     assert IndicatorValue.objects.filter(run=second).count() == IndicatorValue.objects.filter(run=first).count() == n
     assert services.current_run(lauf) == second
     assert services.counted_values(lauf).count() == n  # one run per data date counts
-    assert services.latest_values(lauf)["shops_count"]["area"] == (190.0, datetime.date(2020, 1, 14), 1, "")
+    assert services.latest_values(lauf)["shops_count"]["area"] == (190.0, datetime.date(2020, 1, 15), 1, "")

@@ -83,6 +83,15 @@ def _covered(areas: gpd.GeoDataFrame, box) -> tuple[gpd.GeoDataFrame, list[str]]
     return kept, list(areas["area_id"][outside])
 
 
+def _record(geodata, run: AnalysisRun):
+    """The city's record of the run's extract (its extent and data date), or None for a file the
+    city does not list (a run made without ``services.start_run``)."""
+    try:
+        return geodata.usable_extract(access.Operator("isek analysis"), run.concept, run.extract)
+    except geodata.BaseMapError:
+        return None
+
+
 def _execute(run: AnalysisRun, job: jobs.Job) -> None:
     from isek.geodata import services as geodata
 
@@ -91,12 +100,13 @@ def _execute(run: AnalysisRun, job: jobs.Job) -> None:
     if run.extract:  # one of the city's extracts, checked when the run was started and here again
         try:
             geodata.check_extract(run.concept, run.extract)
-            extract = geodata.usable_extract(access.Operator("isek analysis"), run.concept, run.extract)
         except geodata.BaseMapError as exc:
             raise (NoData if isinstance(exc, geodata.ExtractRefused) else AnalysisError)(" ".join(exc.errors)) from None
+        extract = _record(geodata, run)
         # An extract that covers only part of the funding area (decision 0026): every value refers
         # to the covered part (decision 0031), which the pages name with its size.
-        partial = len(extract.bbox or []) == 4 and geodata.covered_percent(run.concept, run.extract) is not None
+        partial = (extract is not None and len(extract.bbox or []) == 4
+                   and geodata.covered_percent(run.concept, run.extract) is not None)
         if partial:
             areas, outside = _covered(areas, extract.bbox)
             if areas.empty:
@@ -104,7 +114,7 @@ def _execute(run: AnalysisRun, job: jobs.Job) -> None:
     areas = prepare_areas(areas, ags=run.concept.city.ags)
     crs = areas.crs.to_string()
     data = None
-    if extract is not None:
+    if run.extract:
         data = osm.read(run.extract, crs=crs)
         if not _has_data(data, areas):
             raise NoData(f"Der Extrakt {Path(run.extract).name} enthält im Fördergebiet weder Gebäude noch Wege; "

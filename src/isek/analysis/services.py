@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from isek import access
 from isek.core import jobs as background
-from isek.core import osmtime
+from isek.core import numbers, osmtime
 from isek.core.audit import acting_as, change
 from isek.core.i18n import pick, unit_label
 from isek.core.problems import InputError
@@ -204,6 +204,25 @@ def covered_percent(concept) -> int | None:
     if run is None or not run.extract:
         return None
     return geodata.covered_percent(concept, run.extract)
+
+
+def coverage_note(concept) -> str | None:
+    """What the current analysis's values refer to when its extract covers only part of the funding
+    area (decisions 0026, 0031), in the UI's language: the share covered and the size of the covered
+    part that shares and densities refer to; None when the extract covers the area."""
+    percent = covered_percent(concept)
+    if percent is None:
+        return None
+    total = concept.area_m2 / 10_000
+    covered = current_run(concept).values.filter(indicator="area_ha", quarter=None).values_list("value", flat=True).first()
+    if covered is None or covered >= 0.95 * total:  # a run made before its areas were cut to the extract
+        return _("Der Extrakt deckt nur %(percent)s %% des Fördergebiets ab; diese Analyse bezieht ihre Werte "
+                 "aber auf das ganze Fördergebiet. Bitte die Analyse erneut starten.") % {"percent": percent}
+    language = get_language()
+    return _("Der Extrakt deckt nur %(percent)s %% des Fördergebiets ab; die Werte gelten nur für diesen Teil, "
+             "Anteile und Dichten bezogen auf den abgedeckten Teil: %(covered)s ha von %(total)s ha.") % {
+        "percent": percent, "covered": numbers.format(covered, language, 1),
+        "total": numbers.format(total, language, 1)}
 
 
 def has_finished_run(concept) -> bool:

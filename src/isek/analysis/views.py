@@ -45,7 +45,7 @@ def analysis_page(request, concept):
     return render(request, "analysis/analysis.html", {
         "concept": concept, "form": form, "can_edit": editable, "runs": runs, "rows": rows, "columns": columns,
         "active": any(r.active for r in runs), "current": next((r for r in runs if r.is_current), None),
-        "covered_percent": services.covered_percent(concept),
+        "covered_note": services.coverage_note(concept),
     })
 
 

@@ -81,11 +81,10 @@ def check(concept: Concept) -> list[Item]:
                        missing, edit))
 
     runs = analysis.has_finished_run(concept)
-    covered = analysis.covered_percent(concept) if runs else None
+    covered = analysis.coverage_note(concept) if runs else None
     gaps = [] if runs else [_("eine abgeschlossene Analyse")]
     if covered is not None:  # the values hold for part of the area only: a fuller extract is missing
-        gaps.append(Gap(_("Der Extrakt deckt nur %(percent)s %% des Fördergebiets ab; die Werte gelten nur für "
-                          "diesen Teil.") % {"percent": covered}, reverse("geodata:basemap", args=[slug])))
+        gaps.append(Gap(covered, reverse("geodata:basemap", args=[slug])))
     items.append(_item("analysis", _("Bestandsanalyse"), gaps, reverse("analysis:analysis", args=[slug])))
     items.append(_item("population", _("Bevölkerung"), text_missing("population"), texts_url))
     items.append(_item("retail", _("Einzelhandel und Zentrenfunktion"), text_missing("retail"), texts_url,

@@ -217,7 +217,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["rate_bases"] = finance.rate_bases(ctx["rates"])
         ctx["cap"] = finance.FundingCap.objects.filter(concept=concept).first()
         ctx["analysis"] = analysis.area_figures(concept)
-        ctx["analysis_covered"] = analysis.covered_percent(concept)
+        ctx["analysis_covered"] = analysis.coverage_note(concept)
         ctx["indicators_url"] = site_url(reverse("web:indicators"))
         progress(75, "PDF")
         return pdf.write("monitoring/isek_pdf.html", ctx, path)
