@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import gzip
 
 import pytest
 from django.utils import timezone
@@ -184,3 +185,16 @@ def test_a_full_disk_is_a_message_and_keeps_what_arrived(hoyerswerda, client, mo
     monkeypatch.undo()
     assert r.status_code == 507 and "kein Platz" in r.content.decode()
     assert client.head(url, **TUS)["Upload-Offset"] == "5"
+
+
+def test_a_refused_upload_in_pieces_says_how_to_convert_and_the_file_stays_required(hoyerswerda, client):
+    """The Berlin tester's gzipped OSM XML, uploaded in pieces (as the page does with JavaScript):
+    the message gives the osmium command, and the file field is not "optional" afterwards."""
+    client.force_login(member(hoyerswerda, "planner"))
+    url = _send(client, hoyerswerda, gzip.compress(b"<?xml version='1.0'?><osm></osm>"), 1000, name="berlin.osm.gz")
+    r = client.post(f"/concepts/{hoyerswerda.slug}/basemap/", {"upload": url.rsplit("/", 1)[1]})
+    html = r.content.decode()
+    assert r.status_code == 400 and "Umwandeln z. B. mit: osmium cat berlin.osm.gz -o berlin.osm.pbf" in html
+    label = html.split('id="extract-form"')[1].split("</label>")[0]
+    assert "OpenStreetMap-Extrakt (.osm.pbf)" in label and "optional" not in label
+    assert not BaseMap.objects.exists()

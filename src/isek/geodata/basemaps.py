@@ -86,18 +86,46 @@ def require_pbf(path: str | Path) -> Path:
     if not path.is_file() or path.stat().st_size == 0:
         raise _refuse(gettext_noop("Die Datei ist leer."))
     with open(path, "rb") as fh:
-        head = fh.read(16)
+        head = fh.read(4096)  # enough to see XML in a packed file
     # A PBF starts with the 4-byte length of its first BlobHeader, whose type is "OSMHeader".
     if head[4:15] != b"\n\tOSMHeader":
         raise ExtractRefused([not_pbf("", head)])
     return path
 
 
+PACKED = {".gz": b"\x1f\x8b", ".bz2": b"BZh"}  # OSM XML as the download sites offer it: suffix, magic bytes
+
+
+def _unpacked(head: bytes) -> tuple[str, bytes] | None:
+    """(suffix, the first bytes unpacked) of a gzip or bzip2 file starting with ``head``; None otherwise."""
+    import bz2
+    import zlib
+
+    for suffix, magic in PACKED.items():
+        if head.startswith(magic):
+            unpack = zlib.decompressobj(16 + zlib.MAX_WBITS) if suffix == ".gz" else bz2.BZ2Decompressor()
+            try:
+                return suffix, unpack.decompress(head)
+            except (OSError, EOFError, zlib.error):
+                return suffix, b""
+    return None
+
+
 def not_pbf(name: str, head: bytes = b"") -> Problem:
-    """Why a file named ``name`` starting with ``head`` is refused; OSM XML gets the command that
-    converts it."""
-    if name.lower().endswith(".osm") or head.lstrip().startswith((b"<?xml", b"<osm")):
-        name = name if name.lower().endswith(".osm") else "datei.osm"
+    """Why a file named ``name`` starting with ``head`` is refused; OSM XML, also packed (.osm.gz,
+    .osm.bz2), gets the command that converts it."""
+    lower, xml = name.lower(), (b"<?xml", b"<osm")
+    packed = next((s for s in PACKED if lower.endswith(".osm" + s)), None)
+    unpacked = _unpacked(head) if packed is None else None
+    if unpacked is not None and unpacked[1].lstrip().startswith(xml):
+        packed, name = unpacked[0], "datei.osm" + unpacked[0]
+    if packed is not None:
+        return Problem(gettext_noop("Die Datei ist ein gepackter OpenStreetMap-Extrakt im XML-Format (%(suffix)s); "
+                                    "isek liest nur das Format .osm.pbf. Umwandeln z. B. mit: osmium cat %(name)s -o "
+                                    "%(target)s"), {"suffix": ".osm" + packed, "name": name,
+                                                    "target": name[:-len(packed)] + ".pbf"})
+    if lower.endswith(".osm") or head.lstrip().startswith(xml):
+        name = name if lower.endswith(".osm") else "datei.osm"
         return Problem(gettext_noop("Die Datei ist ein OpenStreetMap-Extrakt im XML-Format (.osm); isek liest nur "
                                     "das Format .osm.pbf. Umwandeln z. B. mit: osmium cat %(name)s -o %(target)s"),
                        {"name": name, "target": name + ".pbf"})

@@ -38,7 +38,12 @@ class ExtractUploadForm(KernFormMixin, forms.Form):
         error_messages={"required": _("Bitte eine Datei wählen.")})
     upload = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The file is required, unless it has arrived in pieces already (then the form carries its id).
-        self.fields["file"].required = not self.data.get("upload")
+    def full_clean(self):
+        # The file is required, unless it has arrived in pieces already (then the form carries its id);
+        # only while checking: the field shown again after an error is required, not "optional".
+        field = self.fields["file"]
+        field.required = not self.data.get("upload")
+        try:
+            super().full_clean()
+        finally:
+            field.required = True
