@@ -237,8 +237,8 @@ def test_file_over_size_limit(concept, geofile):
 
 
 def test_unknown_suffix(concept, tmp_path):
-    p = tmp_path / "data.kml"
-    p.write_text("<kml/>")
+    p = tmp_path / "data.dxf"
+    p.write_text("0\nSECTION")
     assert "Unbekanntes Dateiformat" in rejected(concept, p)
 
 
@@ -337,3 +337,40 @@ def test_import_errors_read_in_english(db, tmp_path):
     text = response.content.decode()
     assert response.status_code == 400
     assert "Feature 1: lies outside Germany" in text and "Objekt 1" not in text
+
+
+BERLIN_SWAPPED = [[52.513, 13.335], [52.513, 13.352], [52.52, 13.352], [52.52, 13.335], [52.513, 13.335]]
+
+
+def _post(client, slug, path, language="de"):
+    with open(path, "rb") as fh:
+        return client.post(f"/concepts/{slug}/import/", {"kind": "area", "file": fh, "crs": ""},
+                           HTTP_ACCEPT_LANGUAGE=language)
+
+
+def test_a_geojson_with_latitude_and_longitude_swapped_is_named_so(planner_client, concept, tmp_path):
+    """The Berlin tester's Hansaviertel, written latitude first: the message says the coordinates
+    seem swapped (swapped, they lie in Germany), with coordinates in the notation of the UI."""
+    path = _geojson(tmp_path, BERLIN_SWAPPED)
+    before = state(concept)
+    r = _post(planner_client, concept.slug, path)
+    html = r.content.decode()
+    assert r.status_code == 400 and "Breite und Länge vertauscht?" in html
+    assert "Koordinaten um 52,52 / 13,34" in html and "52.52" not in html
+    assert state(concept) == before
+    html = _post(planner_client, concept.slug, path, "en").content.decode()
+    assert "52.52, 13.34" in html and "Are latitude and longitude swapped?" in html
+
+
+def test_far_away_degrees_are_not_taken_for_swapped_ones(concept, tmp_path):
+    msg = rejected(concept, _geojson(tmp_path, [[151.2, -33.9], [151.3, -33.9], [151.3, -33.8], [151.2, -33.9]]))
+    assert "außerhalb Deutschlands" in msg and "vertauscht" not in msg
+
+
+def test_a_kml_file_is_refused_with_how_to_convert_it(planner_client, concept, tmp_path):
+    path = tmp_path / "hansaviertel.kml"
+    path.write_text('<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document/></kml>')
+    before = state(concept)
+    html = _post(planner_client, concept.slug, path).content.decode()
+    assert "ogr2ogr -f GeoJSON hansaviertel.geojson hansaviertel.kml" in html and "QGIS" in html
+    assert state(concept) == before

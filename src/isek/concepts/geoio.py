@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import shapely
+import shapely.ops
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely import force_2d
@@ -22,6 +23,7 @@ from shapely.validation import explain_validity
 
 from isek.core import geo
 from isek.core.geo import plain_value
+from isek.core.numbers import Coordinates
 from isek.core.problems import InputError, Problem, gettext_noop, too_large
 
 POLYGONAL = ("Polygon", "MultiPolygon")
@@ -72,6 +74,12 @@ def read(
     path = Path(path)
     name = filename or path.name
     suffix = Path(name).suffix.lower()
+    if suffix in (".kml", ".kmz"):
+        target = Path(name).stem + ".geojson"
+        raise GeoFileError([Problem(gettext_noop("KML-Dateien (Google Earth, %(value)s) liest isek nicht. Bitte in GeoJSON "
+                                                 "umwandeln, z. B. in QGIS (Layer exportieren → Objekte speichern als "
+                                                 "GeoJSON) oder mit: ogr2ogr -f GeoJSON %(target)s %(name)s"),
+                                    {"value": suffix, "target": target, "name": Path(name).name})])
     if suffix not in SUFFIXES:
         raise GeoFileError([Problem(gettext_noop("Unbekanntes Dateiformat „%(value)s“: erlaubt sind GeoJSON (.geojson, .json), GeoPackage (.gpkg) und Shapefile als .zip."), {"value": suffix or name})])
     size = path.stat().st_size
@@ -247,12 +255,17 @@ def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, unlocated=Fal
 
 
 def _outside_germany(n: int, g: BaseGeometry, source_crs, *, assumed: bool, given: bool) -> Problem:
-    params = {"n": n, "x": f"{g.centroid.x:.4g}", "y": f"{g.centroid.y:.4g}", "source_crs": source_crs}
+    at = g.centroid
+    params = {"n": n, "at": Coordinates(((at.x, at.y),), places=2), "source_crs": source_crs}
+    if CRS.from_user_input(source_crs).is_geographic and geo.inside_germany(shapely.ops.transform(lambda x, y: (y, x), g)):
+        return Problem(gettext_noop("Objekt %(n)s: liegt außerhalb Deutschlands (Koordinaten um %(at)s). Breite und Länge "
+                                    "vertauscht? Vertauscht läge es in Deutschland; GeoJSON nennt erst die Länge (Ost), "
+                                    "dann die Breite (Nord)."), params, row=n)
     if assumed:
-        return Problem(gettext_noop("Objekt %(n)s: liegt außerhalb Deutschlands (Koordinaten um %(x)s, %(y)s). Stimmt das Koordinatenreferenzsystem? Da die Datei keins angibt, gilt WGS84 (EPSG:4326, Längen und Breiten); sonst bitte das KBS angeben."), params, row=n)
+        return Problem(gettext_noop("Objekt %(n)s: liegt außerhalb Deutschlands (Koordinaten um %(at)s). Stimmt das Koordinatenreferenzsystem? Da die Datei keins angibt, gilt WGS84 (EPSG:4326, Längen und Breiten); sonst bitte das KBS angeben."), params, row=n)
     if given:
-        return Problem(gettext_noop("Objekt %(n)s: liegt außerhalb Deutschlands (Koordinaten um %(x)s, %(y)s). Stimmt das Koordinatenreferenzsystem? Angegeben wurde %(source_crs)s."), params, row=n)
-    return Problem(gettext_noop("Objekt %(n)s: liegt außerhalb Deutschlands (Koordinaten um %(x)s, %(y)s). Stimmt das Koordinatenreferenzsystem? Die Datei erklärt %(source_crs)s."), params, row=n)
+        return Problem(gettext_noop("Objekt %(n)s: liegt außerhalb Deutschlands (Koordinaten um %(at)s). Stimmt das Koordinatenreferenzsystem? Angegeben wurde %(source_crs)s."), params, row=n)
+    return Problem(gettext_noop("Objekt %(n)s: liegt außerhalb Deutschlands (Koordinaten um %(at)s). Stimmt das Koordinatenreferenzsystem? Die Datei erklärt %(source_crs)s."), params, row=n)
 
 
 def _not_degrees(geoms: list[BaseGeometry], total: int) -> Problem:

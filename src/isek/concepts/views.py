@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -278,7 +279,7 @@ def import_view(request, concept):
                     "warnings": [w.render(_) for w in exc.report.warnings]})
             return _imported(request, concept, report)
     except geoio.GeoFileError as exc:
-        errors = exc.messages(_)
+        errors = exc.messages(_, get_language())
     return render(request, "concepts/import.html", {"concept": concept, "form": form, "errors": errors},
                   status=400 if request.method == "POST" else 200)
 
