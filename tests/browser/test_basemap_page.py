@@ -96,7 +96,7 @@ def test_the_partial_cover_warning_passes_axe(page, transactional_db, live_serve
     from isek import access
     from isek.analysis import services as analysis
     from isek.geodata import services
-    from tests.geodata.test_partial_cover import DLON, LAT, LON, SIDE, WARNING, _extract
+    from tests.geodata.test_partial_cover import ANALYSED, DLON, LAT, LON, SIDE, WARNING, _extract
 
     settings.VAR_DIR = str(tmp_path / "var")
     concept = ConceptFactory(city=CityFactory(ags="14625020", name="Bautzen"), slug="bautzen-altstadt",
@@ -106,7 +106,7 @@ def test_the_partial_cover_warning_passes_axe(page, transactional_db, live_serve
     analysis.start_run(access.Operator("test"), concept, str(path.resolve()), now=True)
     member(concept, "planner", username="planerin")
     login(page, live_server.url, "planerin", "pw-test-123")
-    for url in ("basemap", "analysis"):
+    for url, warning in (("basemap", WARNING), ("analysis", ANALYSED)):
         page.goto(f"{live_server.url}/concepts/{concept.slug}/{url}/")
-        assert page.locator("#partial-cover").inner_text().startswith(WARNING)
+        assert page.locator("#partial-cover").inner_text().startswith(warning)
         assert axe_violations(page, exclude_map=True) == []
