@@ -134,3 +134,17 @@ def test_layers_of_another_city_are_not_shown(hoyerswerda, tmp_path):
     other = ConceptFactory()
     assert client.get(f"/concepts/{other.slug}/context/schulen.geojson").status_code == 404
     assert "schulen.geojson" not in client.get(f"/concepts/{other.slug}/").content.decode()
+
+
+def test_a_layer_with_swapped_coordinates_is_named_so_in_the_uis_notation(hoyerswerda, tmp_path):
+    concept, planner = hoyerswerda
+    path = tmp_path / "schulen.geojson"
+    path.write_bytes(b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+                     b'"geometry": {"type": "Point", "coordinates": [51.436, 14.25]}}]}')
+    for language, expected in (("de", "Koordinaten um 51,44 / 14,25). Breite und Länge vertauscht?"),
+                               ("en", "coordinates around 51.44, 14.25). Are latitude and longitude swapped?")):
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        client.force_login(planner)
+        response = _upload(client, concept.slug, path)
+        assert response.status_code == 400 and expected in response.content.decode()
+    assert not ReferenceLayer.objects.exists()

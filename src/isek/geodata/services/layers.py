@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -173,7 +174,7 @@ def upload_layer(user, concept: Concept, upload, *, name: str, label_de: str, la
         with upload_on_disk(upload) as path:
             gf = read_geofile(path, crs=crs, filename=upload.name, max_bytes=limit)
     except GeoFileError as exc:
-        raise LayerUploadError(exc.messages(_)) from None
+        raise LayerUploadError(exc.messages(_, get_language())) from None
     kind = reading.kind_of({f.geometry.geom_type for f in gf.features})
     if kind is None:
         raise LayerUploadError([_("Eine Ebene enthält nur Punkte, nur Linien oder nur Flächen; diese Datei mischt sie.")])
