@@ -21,7 +21,7 @@ OPERATOR = access.Operator("test")
 LON, LAT, SIDE = 14.405, 51.186, 600.0
 DLON = SIDE / (111_320 * math.cos(math.radians(LAT)))
 WARNING = "Der Extrakt deckt nur 50 % des Fördergebiets ab; die Werte gelten nur für diesen Teil."
-# What the analysis of the half says its values refer to (decision 0033): the covered part, named with its size.
+# What the analysis of the half says its values refer to (decision 0034): the covered part, named with its size.
 ANALYSED = ("Der Extrakt deckt nur 50 % des Fördergebiets ab; die Werte gelten nur für diesen Teil, Anteile und "
             "Dichten bezogen auf den abgedeckten Teil: 18,0 ha von 36,0 ha.")
 PARK = square(LON + DLON / 16, LAT + 0.0005, 100.0)  # 1 ha of park in the west part
@@ -123,7 +123,7 @@ def test_the_isek_pdf_cites_the_indicators_page_readers_can_open(bautzen, client
 
 def test_an_analysis_made_before_over_the_whole_area_says_it_must_run_again(bautzen, client, tmp_path):
     page, _readiness, _pdf = _analysed(bautzen, _extract(tmp_path / "half.osm.pbf", LON + DLON / 2), client, tmp_path)
-    # As a run before decision 0033 stored it: its values, the area's size too, over the whole funding area.
+    # As a run before decision 0034 stored it: its values, the area's size too, over the whole funding area.
     analysis.current_run(bautzen).values.filter(indicator="area_ha", quarter=None).update(value=bautzen.area_m2 / 1e4)
     page = client.get(f"/concepts/{bautzen.slug}/analysis/").content.decode()
     assert ("Der Extrakt deckt nur 50 % des Fördergebiets ab; diese Analyse bezieht ihre Werte aber auf das ganze "

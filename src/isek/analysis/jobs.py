@@ -104,7 +104,7 @@ def _execute(run: AnalysisRun, job: jobs.Job) -> None:
             raise (NoData if isinstance(exc, geodata.ExtractRefused) else AnalysisError)(" ".join(exc.errors)) from None
         extract = _record(geodata, run)
         # An extract that covers only part of the funding area (decision 0026): every value refers
-        # to the covered part (decision 0033), which the pages name with its size.
+        # to the covered part (decision 0034), which the pages name with its size.
         partial = (extract is not None and len(extract.bbox or []) == 4
                    and geodata.covered_percent(run.concept, run.extract) is not None)
         if partial:

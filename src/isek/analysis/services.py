@@ -208,7 +208,7 @@ def covered_percent(concept) -> int | None:
 
 def coverage_note(concept) -> str | None:
     """What the current analysis's values refer to when its extract covers only part of the funding
-    area (decisions 0026, 0033), in the UI's language: the share covered and the size of the covered
+    area (decisions 0026, 0034), in the UI's language: the share covered and the size of the covered
     part that shares and densities refer to; None when the extract covers the area."""
     percent = covered_percent(concept)
     if percent is None:
