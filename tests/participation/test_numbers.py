@@ -80,6 +80,8 @@ def test_the_log_names_a_deleted_idea_by_its_number(second):
     assert services.delete_contributions(token)["ideas"] == 1
     subjects = [d.subject for d in services.log(OPERATOR, second.concept)]
     assert "Idee I-1 (gelöscht)" in subjects and f"Idee I-{mine.pk} (gelöscht)" not in subjects
+    later = idea(second, services.contributor_for(None)[0], title="Später")
+    assert later.reference == "I-2"  # the deleted one's number is not given again
 
 
 def test_two_allocations_of_the_same_number_end_with_distinct_numbers(phase, citizen, monkeypatch):

@@ -145,9 +145,11 @@ NUMBER_TRIES = 5
 
 
 def next_number(model, concept_id: int) -> int:
-    """The next free number of ``model`` (ideas or comments) in a concept: one above the highest."""
+    """The next number of ``model`` (ideas or comments) in a concept: one above the highest given,
+    also of one deleted since (the moderation log keeps its number), so that none is given twice."""
     top = model.objects.filter(concept_id=concept_id).aggregate(top=models.Max("number"))["top"]
-    return (top or 0) + 1
+    logged = Decision.objects.filter(phase__concept_id=concept_id, kind=model.kind).aggregate(top=models.Max("number"))["top"]
+    return max(top or 0, logged or 0) + 1
 
 
 class Contribution(models.Model):
@@ -156,7 +158,7 @@ class Contribution(models.Model):
     the next number on its first save; the unique constraint per concept settles two submissions
     that took the same number at once: the later one retries in a savepoint with the next one."""
 
-    prefix = ""
+    prefix = kind = ""  # "I", "idea"; "K", "comment"
     concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="+", editable=False)
     number = models.PositiveIntegerField(_("Nr."), editable=False)
     contributor = models.ForeignKey(Contributor, null=True, blank=True, on_delete=models.SET_NULL)
@@ -215,7 +217,7 @@ class Idea(Contribution):
 
     resent = False  # True: services.submit_idea found this idea sent before and stored nothing
 
-    prefix = "I"
+    prefix, kind = "I", "idea"
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -239,7 +241,7 @@ class Comment(Contribution):
     measure = models.ForeignKey("concepts.Measure", null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="comments")
 
-    prefix = "K"
+    prefix, kind = "K", "comment"
 
     class Meta:
         ordering = ["created_at", "pk"]
