@@ -108,11 +108,24 @@ def test_citizens_moderator_and_the_public_map(pages, setup):
     with ben.expect_navigation():
         ben.get_by_role("button", name="Idee unterstützen").click()
     assert ben.inner_text("#support-count") == "1"
+    assert "1 Unterstützung" in ben.inner_text("main") and "1 Unterstützungen" not in ben.inner_text("main")
     ben.fill("#id_text", "Und ein Trinkbrunnen!")
     _wait_for_proof(ben)
     with ben.expect_navigation():
         ben.get_by_role("button", name="Kommentar senden").click()
     assert Comment.objects.get().status == Status.PENDING and first.supports.count() == 1
+
+    # The map's popup names the idea by its number and counts in the singular.
+    ben.goto(f"{base}/concepts/beispielstadt/participation/")
+    ben.wait_for_selector(".isek-map[data-ready='true']", timeout=30000)
+    lon, lat = first.geometry.transform(4326, clone=True).coords
+    box = ben.locator("#map").bounding_box()
+    xy = ben.evaluate(f"() => window.isekMaps.map.project([{lon}, {lat}])")
+    ben.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+    popup = ben.locator(".maplibregl-popup-content")
+    popup.wait_for(timeout=5000)
+    assert f"{first.reference} " in popup.inner_text() and "· 1 Unterstützung\n" in popup.inner_text()
+    assert axe_violations(ben) == []
 
     for url in ("participation/ideas/new/",):
         ben.goto(f"{base}/concepts/beispielstadt/{url}")

@@ -99,7 +99,7 @@ def test_existing_contributions_keep_the_name_they_showed(transactional_db):
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before, after = [("participation", "0001_initial")], [("participation", "0002_author_name_per_contribution")]
+    before, after = [("participation", "0001_initial")], [("participation", "0005_number_required")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     try:

@@ -10,7 +10,8 @@ from django.utils.translation import override
 
 def decision_mail(address: str, target, decision) -> None:
     with override("de"):
-        kind = _("Ihre Idee „%(t)s“") % {"t": target.title} if hasattr(target, "title") else _("Ihr Kommentar")
+        kind = (_("Ihre Idee %(r)s „%(t)s“") % {"r": target.reference, "t": target.title} if hasattr(target, "title")
+                else _("Ihr Kommentar %(r)s") % {"r": target.reference})
         lines = [_("Guten Tag,"), "", _("%(kind)s: %(what)s.") % {"kind": kind, "what": decision.get_action_display()}]
         if decision.reason:
             lines.append(_("Grund: %(r)s") % {"r": decision.get_reason_display()})

@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -140,9 +141,26 @@ class Outcome(models.TextChoices):
     NOT_PURSUED = "not_pursued", _("wird nicht weiterverfolgt")
 
 
-class Contribution(models.Model):
-    """What ideas and comments share: author, text, moderation state, the city's answer."""
+NUMBER_TRIES = 5
 
+
+def next_number(model, concept_id: int) -> int:
+    """The next number of ``model`` (ideas or comments) in a concept: one above the highest given,
+    also of one deleted since (the moderation log keeps its number), so that none is given twice."""
+    top = model.objects.filter(concept_id=concept_id).aggregate(top=models.Max("number"))["top"]
+    logged = Decision.objects.filter(phase__concept_id=concept_id, kind=model.kind).aggregate(top=models.Max("number"))["top"]
+    return max(top or 0, logged or 0) + 1
+
+
+class Contribution(models.Model):
+    """What ideas and comments share: author, text, moderation state, the city's answer, and the
+    number people read ("I-3", "K-7"), counted per concept (decision 0035). A new contribution takes
+    the next number on its first save; the unique constraint per concept settles two submissions
+    that took the same number at once: the later one retries in a savepoint with the next one."""
+
+    prefix = kind = ""  # "I", "idea"; "K", "comment"
+    concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="+", editable=False)
+    number = models.PositiveIntegerField(_("Nr."), editable=False)
     contributor = models.ForeignKey(Contributor, null=True, blank=True, on_delete=models.SET_NULL)
     author_name = models.CharField(_("Name (freiwillig)"), max_length=NAME_MAX, blank=True)  # this one's only
     text = models.TextField(_("Text"))
@@ -162,6 +180,27 @@ class Contribution(models.Model):
         """The name the citizen gave with this contribution, else "anonym"."""
         return self.author_name or str(_("anonym"))
 
+    @property
+    def reference(self) -> str:
+        return f"{self.prefix}-{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.number is not None:
+            return super().save(*args, **kwargs)
+        self.concept_id = Phase.objects.values_list("concept_id", flat=True).get(pk=self.phase_id)
+        model = type(self)
+        for attempt in range(NUMBER_TRIES):
+            self.number = next_number(model, self.concept_id)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                self.pk, self._state.adding = None, True
+                taken = model.objects.filter(concept_id=self.concept_id, number=self.number).exists()
+                if not taken or attempt == NUMBER_TRIES - 1:
+                    self.number = None
+                    raise
+
 
 class Idea(Contribution):
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="ideas")
@@ -178,15 +217,14 @@ class Idea(Contribution):
 
     resent = False  # True: services.submit_idea found this idea sent before and stored nothing
 
+    prefix, kind = "I", "idea"
+
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["concept", "number"], name="idea_number_per_concept")]
 
     def __str__(self):
-        return f"Idee {self.pk}: {self.title}"
-
-    @property
-    def reference(self) -> str:
-        return f"I-{self.pk}"
+        return f"Idee {self.reference}: {self.title}"
 
 
 def _idea_or_measure(name: str) -> models.CheckConstraint:
@@ -203,12 +241,15 @@ class Comment(Contribution):
     measure = models.ForeignKey("concepts.Measure", null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="comments")
 
+    prefix, kind = "K", "comment"
+
     class Meta:
         ordering = ["created_at", "pk"]
-        constraints = [_idea_or_measure("comment_on_idea_or_measure")]
+        constraints = [_idea_or_measure("comment_on_idea_or_measure"),
+                       models.UniqueConstraint(fields=["concept", "number"], name="comment_number_per_concept")]
 
     def __str__(self):
-        return f"Kommentar {self.pk}"
+        return f"Kommentar {self.reference}"
 
 
 class Support(models.Model):
@@ -263,6 +304,7 @@ class Decision(models.Model):
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="decisions")
     kind = models.CharField(max_length=10)  # "idea" or "comment"
     object_id = models.BigIntegerField()
+    number = models.PositiveIntegerField(null=True)  # the contribution's number per concept, kept when it is deleted
     action = models.CharField(max_length=10, choices=Action.choices)
     reason = models.CharField(max_length=20, choices=RejectReason.choices, blank=True)
     text = models.TextField(blank=True)

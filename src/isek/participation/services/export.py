@@ -26,7 +26,7 @@ def export_rows(user, concept: Concept) -> list[dict]:
     access.require(user, "participation", "export", concept)
     rows = []
     ideas = (Idea.objects.filter(phase__concept=concept).select_related("theme", "contributor", "measure")
-             .annotate(n_support=Count("supports")).order_by("pk"))
+             .annotate(n_support=Count("supports")).order_by("number"))
     for i in ideas:
         c = i.geometry.point_on_surface
         rows.append({"reference": i.reference, "kind": _("Idee"), "theme": i.theme.name_de, "title": i.title, "text": i.text,
@@ -36,9 +36,9 @@ def export_rows(user, concept: Concept) -> list[dict]:
                      "measure": i.measure.number if i.measure else "", "answer": i.answer, "supports": i.n_support,
                      "on": "", "created": timezone.localtime(i.created_at).strftime("%Y-%m-%d %H:%M"),
                      "lon": round(c.x, 6), "lat": round(c.y, 6), "illustrative": i.illustrative})
-    comments = Comment.objects.filter(phase__concept=concept).select_related("idea", "measure", "contributor").order_by("pk")
+    comments = Comment.objects.filter(phase__concept=concept).select_related("idea", "measure", "contributor").order_by("number")
     for x in comments:
-        rows.append({"reference": f"K-{x.pk}", "kind": _("Kommentar"), "theme": "", "title": "", "text": x.text,
+        rows.append({"reference": x.reference, "kind": _("Kommentar"), "theme": "", "title": "", "text": x.text,
                      "author": x.author_name, "status": x.get_status_display(),
                      "reason": x.get_reject_reason_display() if x.reject_reason else "", "outcome": "", "measure": "",
                      "answer": "", "supports": "",

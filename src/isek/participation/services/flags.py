@@ -37,7 +37,7 @@ def flag(user, concept: Concept, reporter: Contributor, *, reason: str, text: st
         if open_flags >= target.phase.report_threshold:
             type(target).objects.filter(pk=target.pk, status=Status.PUBLISHED).update(status=Status.HIDDEN, reviewed=False)
             versions.bump(concept.pk)
-            Decision.objects.create(phase=target.phase, kind=kind, object_id=target.pk, action=Decision.Action.AUTO_HIDE,
+            Decision.objects.create(phase=target.phase, kind=kind, object_id=target.pk, number=target.number, action=Decision.Action.AUTO_HIDE,
                                     actor="isek", text=_("%(n)d Meldungen") % {"n": open_flags})
     return f
 

@@ -64,7 +64,7 @@ def decide(user, target: Idea | Comment, action: str, *, reason: str = "", text:
         target.save()
         target.flags.filter(resolved=False).update(resolved=True)
         versions.bump(concept.pk)
-        d = Decision.objects.create(phase=target.phase, kind=kind, object_id=target.pk, action=action, reason=reason,
+        d = Decision.objects.create(phase=target.phase, kind=kind, object_id=target.pk, number=target.number, action=action, reason=reason,
                                     text=text, moderator=user if getattr(user, "pk", None) else None,
                                     actor=user.get_username())
     _tell_author(target, d)
@@ -90,7 +90,7 @@ def answer(user, idea: Idea, *, text: str, outcome: str = "", measure: Measure |
         idea.answered_at = timezone.now()
         idea.save()
         versions.bump(concept.pk)
-        d = Decision.objects.create(phase=idea.phase, kind="idea", object_id=idea.pk,
+        d = Decision.objects.create(phase=idea.phase, kind="idea", object_id=idea.pk, number=idea.number,
                                     action=Decision.Action.LINK if measure else Decision.Action.ANSWER,
                                     text=text, moderator=user if getattr(user, "pk", None) else None,
                                     actor=user.get_username())
@@ -108,14 +108,14 @@ def _tell_author(target, decision: Decision) -> None:
     transaction.on_commit(lambda: decision_mail(c.email, target, decision))
 
 
-def named(kind: str, target: Idea | Comment | None, pk: int) -> str:
+def named(kind: str, target: Idea | Comment | None, number: int | None) -> str:
     """A contribution as the moderators read it: "Idee I-12 „Mehr Bänke“", "Kommentar K-3 „Ja, …“",
-    or, once deleted, "Idee I-12 (gelöscht)"."""
+    or, once deleted, "Idee I-12 (gelöscht)" (the number the log kept; "?" for a decision older
+    than numbers per concept on a contribution deleted before them)."""
+    ref = target.reference if target is not None else f"{'I' if kind == 'idea' else 'K'}-{number or '?'}"
     if kind == "idea":
-        ref = f"I-{pk}"
         return (_("Idee %(r)s „%(t)s“") % {"r": ref, "t": target.title} if target is not None
                 else _("Idee %(r)s (gelöscht)") % {"r": ref})
-    ref = f"K-{pk}"
     if target is None:
         return _("Kommentar %(r)s (gelöscht)") % {"r": ref}
     text = target.text if len(target.text) <= 40 else target.text[:39].rstrip() + "…"
@@ -125,10 +125,10 @@ def named(kind: str, target: Idea | Comment | None, pk: int) -> str:
 def decided(target: Idea | Comment, decision: Decision) -> str:
     """What a moderator decided, in a sentence: "Idee I-12 „Mehr Bänke“ veröffentlicht."."""
     kind = "idea" if isinstance(target, Idea) else "comment"
-    subject = named(kind, target, target.pk)
+    subject = named(kind, target, target.number)
     if decision.action == Decision.Action.MERGE and target.merged_into is not None:
         return _("%(a)s mit %(b)s zusammengeführt.") % {"a": subject, "b": named("idea", target.merged_into,
-                                                                                   target.merged_into.pk)}
+                                                                                   target.merged_into.number)}
     return _("%(what)s %(action)s.") % {"what": subject, "action": decision.get_action_display()}
 
 
@@ -139,5 +139,5 @@ def log(user, concept: Concept, limit: int = 50) -> list[Decision]:
     found = {kind: model.objects.in_bulk([d.object_id for d in rows if d.kind == kind])
              for kind, model in (("idea", Idea), ("comment", Comment))}
     for d in rows:
-        d.subject = named(d.kind, found.get(d.kind, {}).get(d.object_id), d.object_id)
+        d.subject = named(d.kind, found.get(d.kind, {}).get(d.object_id), d.number)
     return rows

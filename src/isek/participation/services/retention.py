@@ -31,7 +31,7 @@ def delete_contributions(token: str) -> dict | None:
         ideas = list(Idea.objects.filter(contributor=c).select_related("phase"))
         comments = list(Comment.objects.filter(contributor=c).select_related("phase"))
         for obj, kind in [(i, "idea") for i in ideas] + [(x, "comment") for x in comments]:
-            Decision.objects.create(phase=obj.phase, kind=kind, object_id=obj.pk, action=Decision.Action.DELETE, actor="isek")
+            Decision.objects.create(phase=obj.phase, kind=kind, object_id=obj.pk, number=obj.number, action=Decision.Action.DELETE, actor="isek")
         for i in ideas:
             photos.remove(i.photo)
         counts = {"ideas": len(ideas), "comments": len(comments), "supports": c.supports.count()}

@@ -5,9 +5,10 @@ import { Map, Popup, NavigationControl, ScaleControl, LngLatBounds } from "../ve
 
 // UI texts come from Django's JavaScript catalogue (the page loads it before this module).
 const gettext = window.gettext || ((s) => s);
+const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
 const TEXT = {
   open: gettext("Maßnahme öffnen"), approx: gettext("Lage angenähert"), openIdea: gettext("Idee öffnen"),
-  supports: gettext("Unterstützungen"), example: gettext("Beispiel"),
+  example: gettext("Beispiel"),
 };
 // MapLibre's own UI strings (buttons' titles and aria-labels), in the page's language.
 const MAP_LOCALE = {
@@ -57,6 +58,11 @@ async function getJSON(url) {
   const r = await fetch(url, { credentials: "same-origin" });
   if (!r.ok) throw new Error(`${url}: ${r.status}`);
   return r.json();
+}
+
+// "1 Unterstützung", "3 Unterstützungen": the count with its noun in the right number.
+function supportsText(n) {
+  return ngettext("%s Unterstützung", "%s Unterstützungen", n).replace("%s", n);
 }
 
 function escapeHtml(s) {
@@ -192,7 +198,7 @@ async function addIdeas(map, url, heatmap) {
     const p = hits[0].properties;
     const example = p.illustrative ? ` <em>(${TEXT.example})</em>` : "";
     new Popup({ closeButton: true, maxWidth: "280px" }).setLngLat(e.lngLat)
-      .setHTML(`<strong>${escapeHtml(p.reference)} ${escapeHtml(p.title)}</strong>${example}<br>${escapeHtml(p.theme)} · ${escapeHtml(p.supports)} ${TEXT.supports}<br><a class="kern-link" href="${escapeHtml(p.url)}">${TEXT.openIdea}</a>`)
+      .setHTML(`<strong>${escapeHtml(p.reference)} ${escapeHtml(p.title)}</strong>${example}<br>${escapeHtml(p.theme)} · ${escapeHtml(supportsText(p.supports))}<br><a class="kern-link" href="${escapeHtml(p.url)}">${TEXT.openIdea}</a>`)
       .addTo(map);
   });
   for (const id of clickable) {
