@@ -16,10 +16,12 @@ def _tags(tags: dict) -> str:
 
 def write_pbf(path: Path, header: tuple[float, float, float, float], nodes: list[tuple[float, float]],
               ways: list[tuple[list[int], dict]], node_tags: dict[int, dict] | None = None, *,
-              stamp: str = STAMP, options: dict[str, str] | None = None, node_stamps: dict[int, str] | None = None) -> Path:
+              stamp: str = STAMP, options: dict[str, str] | None = None, node_stamps: dict[int, str] | None = None,
+              relations: list[tuple[list[tuple[str, int, str]], dict]] | None = None) -> Path:
     """``nodes`` (lon, lat) get the ids 1, 2, …, with ``node_tags`` by id; ``ways`` are (node ids, tags).
     ``stamp`` is the objects' version and timestamp attributes ("": none, as in files stripped of
-    metadata), ``node_stamps`` those of single nodes by id; ``options`` are header options (e.g. ``timestamp``)."""
+    metadata), ``node_stamps`` those of single nodes by id; ``options`` are header options (e.g. ``timestamp``);
+    ``relations`` are (members as (type "node"/"way", id, role), tags), with the ids 1, 2, …"""
     node_tags, node_stamps = node_tags or {}, node_stamps or {}
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="isek-test">',
              f'<bounds minlon="{header[0]}" minlat="{header[1]}" maxlon="{header[2]}" maxlat="{header[3]}"/>']
@@ -27,6 +29,8 @@ def write_pbf(path: Path, header: tuple[float, float, float, float], nodes: list
               for i, (lon, lat) in enumerate(nodes, 1)]
     lines += [f'<way id="{i}" {stamp}>' + "".join(f'<nd ref="{r}"/>' for r in refs) + _tags(tags) + "</way>"
               for i, (refs, tags) in enumerate(ways, 1)]
+    lines += [f'<relation id="{i}" {stamp}>' + "".join(f'<member type="{t}" ref="{r}" role="{role}"/>' for t, r, role in members)
+              + _tags(tags) + "</relation>" for i, (members, tags) in enumerate(relations or [], 1)]
     lines.append("</osm>")
     xml = path.with_suffix("").with_suffix(".osm")
     xml.write_text("\n".join(lines), encoding="utf-8")

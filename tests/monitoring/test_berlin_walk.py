@@ -234,7 +234,7 @@ def test_indicator_path_counts_the_years_from_baseline_to_target_alike(berlin, v
     services.add_value(DEMO, berlin, ind, None, 2027, value, "Zählung 2027")
     client = client_for(berlin.roles.get().user)
     page = " ".join(client.get(f"/concepts/{berlin.slug}/indicators/{ind.pk}/").content.decode().split())
-    assert f"{state}</span> (erwartet nach Zielpfad: 22,44)" in page
+    assert f"{state}</span> (erwartet nach Zielpfad: 22,44 %)" in page
     if state == "nicht im Plan":
         dashboard = " ".join(client.get(f"/concepts/{berlin.slug}/dashboard/").content.decode().split())
         assert "(erwartet 22,44, Ziel 18,50 bis 2034)" in dashboard

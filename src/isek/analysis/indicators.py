@@ -65,6 +65,13 @@ class Sources:
     population: dict[str, float] | None = None  # area id → residents
 
     _graph_cache: dict | None = None
+    _stop_cache: np.ndarray | None = None
+
+    def stop_locations(self) -> np.ndarray:
+        """The OSM stops of the whole extract (see stop_locations), grouped once per run."""
+        if self._stop_cache is None:
+            self._stop_cache = stop_locations(_where(self.osm.points, _is_stop_part), self.osm.stop_areas)
+        return self._stop_cache
 
     def street_graph(self):
         """The walkable street graph of the whole extract, built once per run."""
@@ -516,7 +523,8 @@ def _inside(frame, geom) -> int:
 # The kinds of OSM objects whose absence makes an indicator not available (``Indicator.present``)
 # or is worth a word (the run's completeness note): German label (plural, singular), tag, count.
 PRESENT: dict[str, tuple[str, str, str, Callable[[AreaContext], int]]] = {
-    "building": ("Gebäude", "building=*", "Gebäude", lambda c: _inside(_buildings(c), c.geom)),
+    # the building_count rule (representative point in the area), so the page shows one count
+    "building": ("Gebäude", "building=*", "Gebäude", lambda c: int(_bcount(c))),
     "shop": ("Läden", "shop=*", "Laden", lambda c: int(_shops(c))),
     "landuse": ("Landnutzungsflächen", "landuse=*", "Landnutzungsfläche",
                 lambda c: _inside(c.poly_where(lambda t: "landuse" in t), c.geom)),
@@ -637,23 +645,79 @@ def _cyc(c):
     return float(shapely.length(shapely.intersection(cyc.geometry.values, c.geom)).sum()) / 1000
 
 
+def _is_stop_part(t: dict) -> bool:
+    return (t.get("highway") == "bus_stop" or t.get("public_transport") in ("platform", "stop_position")
+            or t.get("railway") in ("tram_stop", "halt", "station"))
+
+
 def _stops(c):
+    """Every point of a stop (OSM maps one stop as a stop position and a platform per side)."""
     pts = []
     if c.sources.has("stops"):
         pts.append(c.sources.layers["stops"].geometry.values)
     elif c.sources.has("osm"):
-        p = c.sources.osm.points
-        sel = _where(p, lambda t: t.get("highway") == "bus_stop" or t.get("public_transport") in ("platform", "stop_position")
-                     or t.get("railway") in ("tram_stop", "halt", "station"))
-        pts.append(sel.geometry.values)
+        pts.append(_where(c.sources.osm.points, _is_stop_part).geometry.values)
     return np.concatenate(pts) if pts else np.array([])
 
 
+STOP_NAME_DISTANCE = 100.0  # m: parts with the same name this close are one stop
+STOP_NEAR_DISTANCE = 5.0  # m: an unnamed part this close to a stop's part belongs to it
+
+
+def stop_locations(points: gpd.GeoDataFrame, stop_areas: dict[str, str]) -> np.ndarray:
+    """One point per stop (the centroid of its parts) from the OSM stop parts ``points``: parts of
+    the same public_transport=stop_area relation are one stop; other named parts join a stop with
+    a part of the same name within STOP_NAME_DISTANCE; an unnamed part joins the stop of a part
+    within STOP_NEAR_DISTANCE, else it is a stop of its own."""
+    n = len(points)
+    if n == 0:
+        return np.array([])
+    parent = list(range(n))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(i, j):
+        parent[find(i)] = find(j)
+
+    geoms = points.geometry.values
+    names = [t.get("name") or "" for t in points["tags"]]
+    areas = [stop_areas.get(oid) for oid in points["osm_id"]]
+    first: dict[str, int] = {}
+    for i, rel in enumerate(areas):
+        if rel is not None:
+            join(i, first.setdefault(rel, i))
+    pairs = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=STOP_NAME_DISTANCE)
+    for i, j in zip(*pairs):
+        if i < j and names[i] and names[i] == names[j] and not (areas[i] and areas[j]):
+            join(i, j)
+    grouped = np.array([bool(nm) or a is not None for nm, a in zip(names, areas)])
+    if grouped.any() and not grouped.all():
+        lone, kept = np.flatnonzero(~grouped), np.flatnonzero(grouped)
+        near = shapely.STRtree(geoms[kept]).query_nearest(geoms[lone], max_distance=STOP_NEAR_DISTANCE,
+                                                          all_matches=False)
+        for k, m in zip(*near):
+            join(int(lone[k]), int(kept[m]))
+    roots = np.array([find(i) for i in range(n)])
+    x, y = shapely.get_x(geoms), shapely.get_y(geoms)
+    keys = np.unique(roots)
+    return shapely.points([x[roots == r].mean() for r in keys], [y[roots == r].mean() for r in keys])
+
+
 @indicator("pt_stops_count", "ÖPNV-Haltestellen", "Public transport stops", "count", "mobility",
-           "Number of stops in the area: the city layer 'stops' if given, else OSM highway=bus_stop, "
-           "public_transport=platform/stop_position, railway=tram_stop/halt/station.", needs=(("stops", "osm"),))
+           "Number of stops in the area: the points of the city layer 'stops' if given; else the stops of OSM, "
+           "whose parts (highway=bus_stop, public_transport=platform/stop_position, railway=tram_stop/halt/station) "
+           "are grouped into one stop: the parts of one public_transport=stop_area relation; else parts of the same "
+           "name within 100 m; an unnamed part within 5 m of another stop's part belongs to that stop, else it is "
+           "a stop of its own. A stop counts where the centroid of its parts lies in the area.", needs=(("stops", "osm"),))
 def _stops_count(c):
-    s = _stops(c)
+    if c.sources.has("stops"):
+        s = c.sources.layers["stops"].geometry.values
+    else:
+        s = c.sources.stop_locations()
     return float(shapely.within(s, c.geom).sum()) if len(s) else 0.0
 
 

@@ -50,6 +50,8 @@ class OsmData:
     timestamp: datetime.datetime | None  # the data's timestamp (header or newest object)
     bbox: tuple[float, float, float, float] | None  # lon/lat of the extract
     stats: dict = field(default_factory=dict)
+    # Members of public_transport=stop_area relations: point osm_id ("n123") → relation ("r45").
+    stop_areas: dict[str, str] = field(default_factory=dict)
 
 
 def _tags(obj) -> dict:
@@ -87,12 +89,15 @@ def read(path: str | Path, clip_lonlat: tuple[float, float, float, float] | None
         raise ExtractError(f"{path.name} ist keine .osm.pbf-Datei (kein OSMHeader-Block).")
 
     # Pass 1 (relations only, fast): multipolygons and the ways they need.
-    rel_members, member_ids = [], set()
+    rel_members, member_ids, stop_areas = [], set(), {}
     try:
         for o in osmium.FileProcessor(str(path), osmium.osm.RELATION):
             if not len(o.tags):
                 continue
             tags = {t.k: t.v for t in o.tags}
+            if tags.get("public_transport") == "stop_area":  # the parts of one stop (pt_stops_count)
+                stop_areas.update((f"n{m.ref}", f"r{o.id}") for m in o.members if m.type == "n")
+                continue
             if tags.get("type") not in ("multipolygon", "boundary") or not _interesting(tags, AREA_KEYS):
                 continue
             members = [(m.ref, m.role) for m in o.members if m.type == "w"]
@@ -220,7 +225,8 @@ def read(path: str | Path, clip_lonlat: tuple[float, float, float, float] | None
 
     data = OsmData(polygons=frame(poly_rows), lines=frame(line_rows), points=frame(point_rows),
                    timestamp=timestamp, bbox=box,
-                   stats={"poi_nodes": nodes, "ways": ways, "relations": rels, "dropped_open_multipolygons": dropped_rings})
+                   stats={"poi_nodes": nodes, "ways": ways, "relations": rels, "dropped_open_multipolygons": dropped_rings},
+                   stop_areas=stop_areas)
     return data
 
 

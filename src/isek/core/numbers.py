@@ -135,13 +135,14 @@ def format(value, language: str | None, places: int | None = None) -> str:  # no
     return text.translate(str.maketrans({",": n.group, ".": n.decimal}))
 
 
-def figure(value, language: str | None, places: int) -> str:
-    """A figure shown to users (an indicator's value, a length, an area): rounded to ``places``
-    decimals, written with that many or, for a whole number, none; thousands separated."""
+def figure(value, language: str | None, places: int, fixed: bool = False) -> str:
+    """A figure shown to users (a length, an area): rounded to ``places`` decimals, written with
+    that many or, for a whole number, none; thousands separated. ``fixed`` always writes ``places``
+    decimals: an indicator's baseline, target and values side by side ("24,00 %", "18,50 %")."""
     d = value if isinstance(value, Decimal) else Decimal(repr(value) if isinstance(value, float) else value)
     d = d.quantize(Decimal(1).scaleb(-places))
     d = abs(d) if d == 0 else d  # no "-0"
-    return format(d, language, 0 if d == d.to_integral_value() else places)
+    return format(d, language, places if fixed or d != d.to_integral_value() else 0)
 
 
 @dataclass(frozen=True)

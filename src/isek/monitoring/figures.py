@@ -226,8 +226,8 @@ def warnings(concept: Concept, result: finance.KufResult, ms: dict, states: list
 
 def fmt_number(x: float | None, places: int = 2) -> str:
     """A value as the pages show it (the ``figure`` filter): in the current language's format,
-    ``places`` decimals (an indicator's ``digits``), none for a whole number."""
-    return "–" if x is None else numbers.figure(x, get_language(), places)
+    ``places`` decimals (an indicator's ``digits``), always."""
+    return "–" if x is None else numbers.figure(x, get_language(), places, fixed=True)
 
 
 def fmt_money(x: Decimal) -> str:

@@ -31,6 +31,12 @@ def percent(value):
 @register.filter
 def figure(value, places):
     """A figure with thousands grouped and ``places`` decimals, none for a whole number:
-    ``{{ value|figure:ind.digits }}`` (an indicator's value at its precision, on every page);
     empty for None."""
     return "" if value is None or value == "" else numbers.figure(value, get_language(), int(places))
+
+
+@register.filter
+def indicator_figure(value, places):
+    """An indicator's value at its precision, always with ``places`` decimals, on every page
+    (baseline, target and values alike): ``{{ value|indicator_figure:ind.digits }}``; empty for None."""
+    return "" if value is None or value == "" else numbers.figure(value, get_language(), int(places), fixed=True)
