@@ -105,7 +105,14 @@ def test_units_and_reasons_are_german_and_english_in_their_uis(analysed):
 def test_the_definitions_page_lists_every_indicator():
     from isek.analysis import indicators
 
-    page = client_for(None).get("/about/indicators/").content.decode()
+    client = client_for(None)
+    page = client.get("/about/indicators/").content.decode()
     for i in indicators.REGISTRY.values():
         assert f'id="{i.id}"' in page and i.name_de in page
-    assert 'lang="en"' in page  # the definitions are English; screen readers are told
+    # German definitions on the German page (walk 5: they were English), English on the English one.
+    text = visible_text(page)
+    assert "Anzahl der Haltestellen im Gebiet" in text and "Number of stops" not in text
+    assert "Teile einer Relation public_transport=stop_area" in text
+    client.get("/language/en/")
+    text = visible_text(client.get("/about/indicators/").content.decode())
+    assert "Number of stops in the area" in text and "Anzahl der Haltestellen" not in text

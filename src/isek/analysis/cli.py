@@ -33,10 +33,11 @@ def markdown() -> str:
              "All areas and lengths are computed in the area's ETRS89/UTM zone (EPSG:25832, or 25833 east of 12° E).",
              "An indicator whose inputs are missing is reported as not available, with the reason.",
              "Values are stored, shown and written (CSV) rounded to the decimal places in the column *digits*.", "",
-             "| id | Name (de) | name (en) | unit | digits | inputs | definition |", "|---|---|---|---|---|---|---|"]
+             "| id | Name (de) | name (en) | unit | digits | inputs | definition | Definition (de) |",
+             "|---|---|---|---|---|---|---|---|"]
     for d in ind.describe():
         lines.append(f"| `{d['id']}` | {d['name_de']} | {d['name_en']} | {d['unit']} | {d['digits']} | {d['inputs']} "
-                     f"| {d['definition']} |")
+                     f"| {d['definition']} | {d['definition_de']} |")
     lines += ["", "## The land-use rule", "", ind.LANDUSE_RULE, "", "## Extracts without buildings or land use", "",
               ind.completeness_rule(),
               "", "## Geometry rules for OSM extracts", "", osm.__doc__.split("\n\n", 1)[1].strip(), ""]

@@ -323,6 +323,11 @@ class Indicator:
     present: str | None = None
 
     @property
+    def definition_de(self) -> str:
+        """The definition in German (``definition`` is the English one)."""
+        return DEFINITIONS_DE[self.id]
+
+    @property
     def digits(self) -> int:
         """The precision values are stored and written with (decimal places)."""
         return numbers.digits(self.unit)
@@ -866,7 +871,7 @@ def completeness_rule() -> str:
 
 def describe() -> list[dict]:
     return [{"id": i.id, "name_de": i.name_de, "name_en": i.name_en, "unit": i.unit, "family": i.family,
-             "definition": i.definition, "digits": i.digits,
+             "definition": i.definition, "definition_de": i.definition_de, "digits": i.digits,
              "inputs": "; ".join(" or ".join(alts) for alts in i.needs) or "the areas"} for i in REGISTRY.values()]
 
 
@@ -876,3 +881,85 @@ def ensure_number(x) -> float:
     except (TypeError, ValueError):
         return float("nan")
     return x if math.isfinite(x) else float("nan")
+
+
+_POI_DE = " (getaggte Punkte und die repräsentativen Punkte getaggter Flächen)."
+_LANDUSE_RULE_DE = " Wo sich Landnutzungsflächen überlagern, zählt die kleinere (siehe die Landnutzungsregel)."
+_GRID_DE = "geschätzt auf einem Raster von höchstens 40.000 Stichprobenpunkten (mindestens 4 m Abstand)"
+
+# The German definitions (the pages in German show them; the registry's ``definition`` is the
+# English one): every indicator has one (tests/analysis/test_analysis.py).
+DEFINITIONS_DE = {
+    "area_ha": "Größe des Gebiets, berechnet in seiner UTM-Zone.",
+    "landuse_residential_share": "Anteil des Gebiets, den Flächen mit landuse=residential bedecken." + _LANDUSE_RULE_DE,
+    "landuse_commercial_share": "Anteil des Gebiets, den Flächen mit landuse=commercial oder landuse=retail bedecken."
+                                + _LANDUSE_RULE_DE,
+    "landuse_green_share": "Anteil des Gebiets, den Grünflächen bedecken: landuse in {grass, meadow, forest, "
+                           "recreation_ground, village_green, allotments, cemetery, orchard, flowerbed}, leisure in "
+                           "{park, garden, playground, pitch, dog_park, nature_reserve}, natural in {wood, scrub, "
+                           "grassland, heath, wetland}." + _LANDUSE_RULE_DE,
+    "landuse_water_share": "Anteil des Gebiets, den Flächen mit natural=water, waterway=riverbank, "
+                           "landuse=reservoir/basin bedecken." + _LANDUSE_RULE_DE,
+    "landuse_transport_share": "Anteil des Gebiets, den Flächen mit landuse=railway, amenity=parking und "
+                               "Straßenflächen (area:highway=*, highway=* mit area=yes) bedecken." + _LANDUSE_RULE_DE,
+    "parking_area_share": "Anteil des Gebiets, den Flächen mit amenity=parking bedecken (alle, auch innerhalb "
+                          "anderer Landnutzung; ein Teil des Verkehrsflächenanteils).",
+    "building_count": "Anzahl der Gebäudeflächen (building=* außer no), deren repräsentativer Punkt im Gebiet liegt.",
+    "building_coverage": "Anteil des Gebiets, den die Vereinigung der Gebäudegrundflächen bedeckt.",
+    "ground_floor_mix": "Anteil der Gebäude im Gebiet mit mindestens einem Laden-, Gastronomie-, Dienstleistungs-, "
+                        "Gesundheits- oder Büropunkt (Näherung für ein belebtes Erdgeschoss).",
+    "shop_food_count": "Anzahl der Punkte im Gebiet mit shop in {supermarket, convenience, bakery, butcher, "
+                       "greengrocer, …}" + _POI_DE,
+    "shop_fashion_count": "Anzahl der Punkte im Gebiet mit shop in {clothes, shoes, fashion, boutique, jewelry, …}"
+                          + _POI_DE,
+    "shop_other_count": "Anzahl der Punkte im Gebiet mit einem anderen shop=* außer vacant" + _POI_DE,
+    "gastronomy_count": "Anzahl der Punkte im Gebiet mit amenity in {restaurant, cafe, fast_food, bar, pub, ice_cream, "
+                        "biergarten}" + _POI_DE,
+    "services_count": "Anzahl der Punkte im Gebiet mit amenity in {bank, post_office, townhall, police, library, …}, "
+                      "office=*, craft=*" + _POI_DE,
+    "health_count": "Anzahl der Punkte im Gebiet mit amenity in {doctors, dentist, pharmacy, clinic, hospital, …} "
+                    "oder healthcare=*" + _POI_DE,
+    "culture_count": "Anzahl der Punkte im Gebiet mit amenity in {theatre, cinema, arts_centre, library, "
+                     "community_centre} oder tourism in {museum, gallery}" + _POI_DE,
+    "shops_count": "Anzahl der shop=*-Punkte (außer vacant) im Gebiet.",
+    "shops_per_ha": "shops_count geteilt durch area_ha.",
+    "diversity_shannon": "Shannon-Index H = −Σ p·ln p über die Anteile p der Kategorien (Nahversorgung, Mode, sonstige "
+                         "Läden, Gastronomie, Dienstleistungen, Gesundheit, Kultur, Bildung); 0 bei einer Kategorie, "
+                         "höchstens ln 8 ≈ 2,08.",
+    "green_m2_per_resident": "Grünfläche (siehe landuse_green_share) in m² geteilt durch die Einwohner des Gebiets "
+                             "(als Eingabe angegeben).",
+    "trees_count": "Anzahl der Bäume: natural=tree-Punkte aus OSM, dazu die Punkte einer städtischen Baumebene "
+                   "„trees“, falls angegeben.",
+    "street_length_km": "Länge der begehbaren Wegeabschnitte im Gebiet: highway in {primary … residential, "
+                        "living_street, pedestrian, service, footway, path, steps, track, cycleway, …}, ohne area=yes, "
+                        "foot=no/private oder access=no/private, außer bei foot=yes/designated/permissive.",
+    "intersection_count": "Anzahl der Knoten des Wegenetzes im Gebiet, an denen drei oder mehr begehbare Abschnitte "
+                          "zusammentreffen (das Netz des ganzen Extrakts, Wege aus dem Gebiet hinaus zählen also mit).",
+    "intersection_density": "intersection_count geteilt durch die Fläche in km².",
+    "pedestrian_zone_share": "Länge der Abschnitte mit highway=pedestrian und highway=living_street als Anteil an der "
+                             "Länge des Wegenetzes.",
+    "cycleway_length_km": "Länge im Gebiet von highway=cycleway sowie von Wegen (path, footway) mit bicycle=designated.",
+    "pt_stops_count": "Anzahl der Haltestellen im Gebiet: die Punkte der städtischen Ebene „stops“, falls angegeben; "
+                      "sonst die Haltestellen aus OSM, deren Teile (highway=bus_stop, public_transport=platform/"
+                      "stop_position, railway=tram_stop/halt/station) zu einer Haltestelle zusammengefasst werden: die "
+                      "Teile einer Relation public_transport=stop_area; sonst Teile gleichen Namens im Umkreis von "
+                      "100 m; ein Teil ohne Namen gehört zur Haltestelle eines Teils im Umkreis von 5 m, sonst ist er "
+                      "eine eigene Haltestelle. Eine Haltestelle zählt, wenn der Mittelpunkt ihrer Teile im Gebiet liegt.",
+    "pt_coverage_300m": "Anteil des Gebiets in 300 m Fußweg von einer Haltestelle: die von den Haltestellen aus "
+                        "innerhalb von 300 m über das begehbare Wegenetz erreichten Wege, dazu 50 m zu den Grundstücken "
+                        "daneben; ohne OSM-Wegenetz ein Kreis von 300 m um jede Haltestelle. " + _GRID_DE[0].upper()
+                        + _GRID_DE[1:] + ".",
+    "schools_count": "Anzahl der Schulen im Gebiet: die städtische Ebene „schools“, falls angegeben, sonst OSM "
+                     "amenity/leisure in {school}.",
+    "daycare_count": "Anzahl der Kitas im Gebiet: die städtische Ebene „daycare“, falls angegeben, sonst OSM "
+                     "amenity/leisure in {childcare, kindergarten}.",
+    "playgrounds_count": "Anzahl der Spielplätze im Gebiet: die städtische Ebene „playgrounds“, falls angegeben, "
+                         "sonst OSM amenity/leisure in {playground}.",
+    "social_infra_coverage_500m": "Anteil des Gebiets im Umkreis von 500 m (Luftlinie) einer Schule, Kita oder eines "
+                                  "Spielplatzes, " + _GRID_DE + ".",
+    "heritage_count": "Anzahl der Denkmalobjekte im Gebiet: OSM-Punkte mit heritage=* oder historic=*, dazu die "
+                      "städtische Ebene „heritage“ (z. B. Stolpersteine), falls angegeben.",
+    "sealing_proxy": "Anteil des Gebiets, den Gebäudegrundflächen, Straßenflächen (highway-Linien, um die halbe "
+                     "typische Breite je Klasse verbreitert) oder Parkplatzflächen bedecken, " + _GRID_DE
+                     + ". Eine Näherung, kein gemessener Versiegelungsgrad.",
+}

@@ -265,11 +265,11 @@ def area_figures(concept) -> list[dict]:
 
 def definitions() -> list[dict]:
     """Each indicator of the analysis with its name and unit in the UI's language, the inputs it
-    needs and its definition (English, as the registry and docs/indicators.md keep it)."""
+    needs and its definition, each in the UI's language (the registry keeps both)."""
     from . import indicators
 
     source = {"osm": _("OSM-Extrakt")}
-    return [{"id": i.id, "name": pick(i.name_de, i.name_en), "unit": unit_label(i.unit), "definition": i.definition,
+    return [{"id": i.id, "name": pick(i.name_de, i.name_en), "unit": unit_label(i.unit), "definition": pick(i.definition_de, i.definition),
              "inputs": "; ".join(_(" oder ").join(str(source.get(a, a)) for a in alts) for alts in i.needs)
              or _("die Gebiete")} for i in indicators.REGISTRY.values()]
 
