@@ -266,3 +266,27 @@ def test_only_the_demo_sachbericht_calls_its_payments_demo(bochum, new_city, tmp
         texts[concept] = " ".join(pdf_text(out).split())
     assert "die als Annahme / illustrativ erfasst sind (nicht belegt)" in texts[bochum]  # the demo's payments
     assert "gezahlt = erfasste Auszahlungen (Ist)." in texts[new_city] and "Demo" not in texts[new_city]
+
+
+def test_sachbericht_uses_only_data_up_to_the_report_year(new_city, tmp_path):
+    """A Krautsand planner's walk: the Sachbericht 2027 showed in §7 a hint from a value of 2029
+    (and in §6 no value); every hint of a report for year Y uses data up to the end of Y only."""
+    from isek.analysis.models import IndicatorValue
+    from isek.concepts.models import Measure, Milestone
+    from isek.monitoring.models import Indicator
+
+    Indicator.objects.create(concept=new_city, code="vacancy", name="Leerstandsquote", kind="context", unit="%",
+                             baseline_value=25, baseline_year=2026, target_value=18.5, target_year=2030)
+    IndicatorValue.objects.create(concept=new_city, indicator="vacancy", value=22, date=datetime.date(2029, 12, 31))
+    m = Measure.objects.get(concept=new_city, number="4.1")
+    Milestone.objects.create(measure=m, title="Bauende", due=datetime.date(2029, 6, 30))
+    Payment.objects.create(measure=m, year=2029, amount=D("999999.00"))
+    text = " ".join(pdf_text(_sachbericht(new_city, 2027, tmp_path)).split())
+    hints = text.split("7 Hinweise")[1]
+    assert "Leerstandsquote" in text.split("6 Indikatoren")[1].split("7 Hinweise")[0]
+    assert "Indikator nicht im Plan" not in hints and "Auszahlungen über Plan" not in hints and "Bauende" not in hints
+    # the same facts as at the end of 2029 are in the report for 2029
+    hints2029 = " ".join(pdf_text(_sachbericht(new_city, 2029, tmp_path)).split()).split("7 Hinweise")[1]
+    assert "Indikator nicht im Plan: Leerstandsquote – 22 %" in hints2029
+    assert "Auszahlungen über Plan: 4.1 Umgestaltung des Marktplatzes 2029" in hints2029
+    assert "Meilenstein überfällig seit 30.06.2029: Bauende" in hints2029  # as §5 lists it at the end of 2029

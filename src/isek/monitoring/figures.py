@@ -72,7 +72,9 @@ class MilestoneState:
 
 
 def milestones(concept: Concept, today: datetime.date | None = None) -> dict:
-    """{field pk or 'concept': MilestoneState}."""
+    """{field pk or 'concept': MilestoneState} as on ``today`` (default: the real one): a milestone
+    reached after that day was still open then."""
+    asof = today is not None
     today = today or datetime.date.today()
     out: dict = {"concept": MilestoneState()}
     for ms in Milestone.objects.filter(measure__concept=concept).select_related("measure").order_by("due", "id"):
@@ -81,7 +83,7 @@ def milestones(concept: Concept, today: datetime.date | None = None) -> dict:
         for key in ("concept", ms.measure.primary_field_id):
             st = out.setdefault(key, MilestoneState())
             st.total += 1
-            if ms.done:
+            if ms.done and not (asof and ms.done >= today):
                 st.done += 1
             elif ms.due and ms.due < today:
                 st.overdue.append(ms)
@@ -201,8 +203,9 @@ class Notice:
 
 
 def warnings(concept: Concept, result: finance.KufResult, ms: dict, states: list[IndicatorState],
-             spend: dict) -> list[Notice]:
-    """The dashboard's notices, each with the form that resolves it."""
+             spend: dict, upto: int | None = None) -> list[Notice]:
+    """The dashboard's notices, each with the form that resolves it; with ``upto``, the payments
+    of the years up to then only (``ms`` and ``states`` are given as at that year's end)."""
     out = [Notice("kuf", h.text, h.url) for h in finance.hints(concept, result)]
     for m in ms["concept"].overdue:  # marked reached (or planned anew) in the measure's milestones
         out.append(Notice("milestone", _("Meilenstein überfällig seit %(due)s: %(title)s (Maßnahme %(measure)s)") % {
@@ -217,11 +220,18 @@ def warnings(concept: Concept, result: finance.KufResult, ms: dict, states: list
                 "year": s.indicator.target_year}, s.indicator.get_absolute_url()))
     for r in spend["rows"]:
         for y, plan, actual in r["years"]:
-            if actual > plan:
+            if actual > plan and (upto is None or y <= upto):
                 out.append(Notice("spending", _("Auszahlungen über Plan: %(measure)s %(year)s – %(paid)s € gezahlt, %(plan)s € geplant") % {
                     "measure": r["label"], "year": y, "paid": fmt_money(actual), "plan": fmt_money(plan)},
                     reverse("finance:kuf-measure", args=[concept.slug, r["key"]])))
     return out
+
+
+def year_warnings(concept: Concept, result: finance.KufResult, year: int) -> list[Notice]:
+    """The notices as at the end of ``year`` (a report for that year): indicator values, milestones
+    and payments up to then only."""
+    return warnings(concept, result, milestones(concept, datetime.date(year + 1, 1, 1)),
+                    indicator_states(concept, upto=year), spending(concept, result), upto=year)
 
 
 def fmt_number(x: float | None, places: int = 2) -> str:

@@ -267,7 +267,7 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
         ctx["measure_notes"] = [n for n in notes if n.measure_id is not None]
         ms_all = Milestone.objects.filter(measure__concept=concept).select_related("measure").order_by("due", "id")
         ctx["ms_done"] = [ms for ms in ms_all if ms.done and ms.done.year == year]
-        ctx["ms_overdue"] = [ms for ms in ms_all if not ms.done and ms.due and ms.due <= end
+        ctx["ms_overdue"] = [ms for ms in ms_all if not (ms.done and ms.done <= end) and ms.due and ms.due <= end
                              and ms.measure.status != Measure.Status.CANCELLED]
         ctx["ms_next"] = [ms for ms in ms_all if not ms.done and ms.due and ms.due.year == year + 1]
         progress(60, "KuF-Vergleich")
@@ -284,7 +284,7 @@ def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noo
                                      "grant": (before.total("grant"), result.total("grant"))}
         progress(75, "Indikatoren")
         ctx["indicators"] = _indicator_rows(concept, figures.indicator_states(concept, upto=year))
-        ctx["warnings"] = ov["warnings"]
+        ctx["warnings"] = figures.year_warnings(concept, result, year)
         ctx["cancelled"] = [m for m in concept.measures.all() if m.status == Measure.Status.CANCELLED]
         progress(85, "PDF")
         return pdf.write("monitoring/sachbericht_pdf.html", ctx, path)
