@@ -235,7 +235,9 @@ def test_an_amount_may_carry_its_currency(form, make, name, places, language, te
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language, text, says", [
-    ("de", "viel €", "„viel“ ist keine Zahl. Beispiel: 1.250.000,50"),
+    ("de", "viel €", "„viel €“ ist keine Zahl. Beispiel: 1.250.000,50"),
+    ("de", "ca. 300 T€", "„ca. 300 T€“ ist keine Zahl. Beispiel: 1.250.000,50"),  # quoted as typed (Krautsand walk)
+    ("de", "€ 2,000,000.50", "„€ 2,000,000.50“ ist im englischen Zahlenformat geschrieben"),
     ("de", "2.000.000 $", "„2.000.000 $“ ist keine Zahl. Beispiel: 1.250.000,50"),
     ("de", "€ 2,000,000.50", "ist im englischen Zahlenformat geschrieben"),
     ("en", "2.000.000 €", "is written in German notation"),

@@ -92,7 +92,7 @@ def parse(text: str, language: str | None, percent: bool = False, money: bool = 
     """The number ``text`` means in the notation of ``language``; InputError if it is no number,
     is written in the other notation, or is ambiguous. A ``percent`` may end in "%", an amount of
     ``money`` carry "€" or "EUR" before or after it."""
-    value = text.strip()
+    value = typed = text.strip()  # messages quote the input as typed, with its unit
     own = notation(language)
     example = own.percent_example if percent else own.example
     if percent and value.endswith("%"):
@@ -108,7 +108,7 @@ def parse(text: str, language: str | None, percent: bool = False, money: bool = 
             raise InputError([Problem(gettext_noop(
                 "„%(value)s“ ist nicht eindeutig: die drei Ziffern nach dem Dezimaltrennzeichen sehen wie "
                 "Tausender aus. Bitte %(thousands)s oder %(decimal)s schreiben."), {
-                "value": value, "thousands": format(Decimal(sign + whole + decimals), language),
+                "value": typed, "thousands": format(Decimal(sign + whole + decimals), language),
                 "decimal": format(Decimal(f"{sign}{whole}.{decimals}").normalize(), language)})])
         return Decimal(f"{sign}{whole}.{decimals}" if decimals else sign + whole)
     if len(value) <= MAX_LENGTH and _read(_spaced(body, other), other) is not None:
@@ -117,9 +117,9 @@ def parse(text: str, language: str | None, percent: bool = False, money: bool = 
                  if own is GERMAN else
                  gettext_noop("„%(value)s“ ist im deutschen Zahlenformat geschrieben. Bitte so schreiben: "
                               "%(example)s (Komma zwischen den Tausendern, Punkt vor den Dezimalstellen)."))
-        raise InputError([Problem(msgid, {"value": value, "example": example})])
+        raise InputError([Problem(msgid, {"value": typed, "example": example})])
     raise InputError([Problem(gettext_noop("„%(value)s“ ist keine Zahl. Beispiel: %(example)s"),
-                              {"value": value[:MAX_LENGTH], "example": example})])
+                              {"value": typed[:MAX_LENGTH], "example": example})])
 
 
 def format(value, language: str | None, places: int | None = None) -> str:  # noqa: A001 - the module's verb
