@@ -4,11 +4,13 @@ sources; the ISEK has at most 25 pages; the monitoring CSV equals the KuF; jobs 
 import csv
 import datetime
 import json
+import re
 import subprocess
 from decimal import Decimal as D
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from isek.finance import kuf
 from isek.monitoring import figures, jobs, reports
@@ -290,3 +292,51 @@ def test_sachbericht_uses_only_data_up_to_the_report_year(new_city, tmp_path):
     assert "Indikator nicht im Plan: Leerstandsquote – 22 %" in hints2029
     assert "Auszahlungen über Plan: 4.1 Umgestaltung des Marktplatzes 2029" in hints2029
     assert "Meilenstein überfällig seit 30.06.2029: Bauende" in hints2029  # as §5 lists it at the end of 2029
+
+
+def test_sachbericht_year_outside_the_period_is_refused_in_the_form(new_city, django_capture_on_commit_callbacks):
+    """A Krautsand planner's walk: 1999 for a concept of 2027–2034 was queued, failed in the
+    background and offered "erneut starten", which could not succeed."""
+    this_year = datetime.date.today().year
+    new_city.start_year, new_city.end_year = this_year - 1, this_year + 3
+    new_city.save()
+    planner = client_for(django_user("planer-neu"))
+    url = f"/concepts/{new_city.slug}/reports/"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        page = planner.post(url, {"r-kind": "sachbericht", "r-year": "1999"}).content.decode()
+    assert f"Das Berichtsjahr 1999 liegt außerhalb der Laufzeit {this_year - 1}–{this_year + 3}." in page
+    assert not callbacks and not Report.objects.filter(concept=new_city).exists()
+    offered = [int(y) for y in re.findall(r'<option value="(\d+)"', page.split('name="r-year"')[1].split("</select>")[0])]
+    assert offered == list(range(this_year - 1, this_year + 4))
+    # a report that failed on such a year (from before) offers no retry: it cannot succeed
+    failed = Report.objects.create(concept=new_city, kind="sachbericht", year=1999, status="failed",
+                                   message=f"Das Berichtsjahr 1999 liegt außerhalb der Laufzeit {this_year - 1}–{this_year + 3}.")
+    assert "erneut starten" not in planner.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        page = planner.post(reverse("monitoring:report-retry", args=[new_city.slug, failed.pk]), follow=True).content.decode()
+    assert "liegt außerhalb der Laufzeit" in page and not callbacks
+    failed.refresh_from_db()
+    assert failed.status == "failed"
+
+
+@pytest.mark.parametrize("ahead, says", [(1, "Vorläufig: das Berichtsjahr hat noch nicht begonnen"),
+                                         (0, "Vorläufig: das Berichtsjahr ist noch nicht abgeschlossen"),
+                                         (-1, None)])
+def test_a_sachbericht_for_a_year_not_over_says_it_is_preliminary(new_city, tmp_path, ahead, says):
+    this_year = datetime.date.today().year
+    new_city.start_year, new_city.end_year = this_year - 1, this_year + 3
+    new_city.save()
+    year = this_year + ahead
+    text = " ".join(pdf_text(_sachbericht(new_city, year, tmp_path)).split())
+    Report.objects.create(concept=new_city, kind="sachbericht", year=year, status="done", file="x.pdf")
+    page = client_for(django_user("planer-neu")).get(f"/concepts/{new_city.slug}/reports/").content.decode()
+    if says:
+        assert says in text and says in page
+    else:
+        assert "Vorläufig" not in text and "Vorläufig" not in page
+
+
+def django_user(name):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=name)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from isek.web.forms import KernFormMixin, NumberField
 
 from . import reports
-from .models import Indicator, Payment, Report, ReportText, YearNote
+from .models import Indicator, Payment, Report, ReportText, YearNote, report_year_error, report_years
 
 
 class IndicatorForm(KernFormMixin, forms.ModelForm):
@@ -88,7 +88,17 @@ class ReportForm(KernFormMixin, forms.Form):
 
     def __init__(self, *args, concept, **kwargs):
         super().__init__(*args, **kwargs)
+        self.concept = concept
         self.fields["version"].queryset = concept.finance_versions.all()
+        # only the years a Sachbericht can be made for
+        self.fields["year"].widget = forms.Select(choices=[("", "–")] + [(y, y) for y in report_years(concept)],
+                                                  attrs={"class": "kern-form-input__select"})
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year is not None and (error := report_year_error(self.concept, year)):
+            raise forms.ValidationError(error)
+        return year
 
     def clean(self):
         data = super().clean()

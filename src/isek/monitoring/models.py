@@ -7,10 +7,13 @@ by the indicator's code."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from isek.core import numbers
@@ -171,6 +174,29 @@ class MonitoringMapping(models.Model):
         verbose_name_plural = _("Spaltenzuordnungen Monitoring")
 
 
+def report_years(concept) -> range:
+    """The years a Sachbericht can be made for: the concept's period (after it, up to the current year)."""
+    return range(concept.start_year, max(concept.end_year, datetime.date.today().year) + 1)
+
+
+def report_year_error(concept, year: int) -> str:
+    """Why no Sachbericht can be made for ``year`` ("" if one can), in the active language."""
+    if year in report_years(concept):
+        return ""
+    return gettext("Das Berichtsjahr %(year)s liegt außerhalb der Laufzeit %(start)s–%(end)s.") % {
+        "year": year, "start": concept.start_year, "end": concept.end_year}
+
+
+def preliminary_note(year: int | None) -> str:
+    """The notice on a Sachbericht for a year that is not over yet ("" for one that is)."""
+    today = datetime.date.today()
+    if year is None or year < today.year:
+        return ""
+    if year > today.year:
+        return gettext("Vorläufig: das Berichtsjahr hat noch nicht begonnen.")
+    return gettext("Vorläufig: das Berichtsjahr ist noch nicht abgeschlossen.")
+
+
 class Report(BackgroundJob):
     """A report built in the background (django-tasks), with progress and a file to download."""
 
@@ -193,6 +219,16 @@ class Report(BackgroundJob):
 
     def __str__(self):
         return f"{self.concept} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def retryable(self) -> bool:
+        """Not for a Sachbericht whose year lies outside the concept's period: it cannot succeed."""
+        return super().retryable and not (self.kind == self.Kind.SACHBERICHT and self.year is not None
+                                          and report_year_error(self.concept, self.year))
+
+    @property
+    def preliminary(self) -> str:
+        return preliminary_note(self.year) if self.kind == self.Kind.SACHBERICHT else ""
 
     @property
     def filename(self) -> str:

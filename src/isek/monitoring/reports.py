@@ -29,7 +29,7 @@ from isek.finance.services import FinanceVersion
 from isek.geodata import services as geodata
 
 from . import charts, figures, readiness
-from .models import Indicator, MonitoringMapping, Payment, ReportText, YearNote
+from .models import Indicator, MonitoringMapping, Payment, ReportText, YearNote, preliminary_note, report_year_error
 
 ZERO = Decimal(0)
 Progress = Callable[[int, str], None]
@@ -231,14 +231,16 @@ def reference_version(concept: Concept, year: int) -> FinanceVersion | None:
 
 def sachbericht_pdf(concept: Concept, year: int, path, progress: Progress = _noop,
                     version: FinanceVersion | None = None) -> int:
-    if not (concept.start_year <= year <= max(concept.end_year, datetime.date.today().year)):
-        raise ReportError(f"Das Berichtsjahr {year} liegt außerhalb der Laufzeit {concept.start_year}–{concept.end_year}.")
     with translation.override("de"):
+        if error := report_year_error(concept, year):
+            raise ReportError(error)
+        ctx_preliminary = preliminary_note(year)
         progress(5, "Daten")
         ov = figures.overview(concept)
         ctx = _common(concept, ov)
         result = ov["result"]
         ctx["year"] = year
+        ctx["preliminary"] = ctx_preliminary
         end = datetime.date(year, 12, 31)
         progress(25, "Ausgaben")
         spend_year = figures.spending(concept, result, year)

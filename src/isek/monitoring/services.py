@@ -20,7 +20,7 @@ from isek.core.audit import change
 from isek.core.rules import invalid
 
 from . import jobs, values
-from .models import Indicator, MonitoringMapping, Payment, Report, ReportText, YearNote
+from .models import Indicator, MonitoringMapping, Payment, Report, ReportText, YearNote, report_year_error
 
 ValuesError = values.ValuesError
 
@@ -183,6 +183,8 @@ def start_report(user, concept, kind: str, year: int | None = None, version=None
     access.require(user, "report", "create", concept)
     if kind not in Report.Kind.values:
         raise invalid(_("Unbekannte Berichtsart „%(k)s“.") % {"k": kind}, "unknown_kind", "kind")
+    if kind == Report.Kind.SACHBERICHT and year is not None and (error := report_year_error(concept, year)):
+        raise invalid(error, "year_outside", "year")
     return jobs.start(concept, None if user.pk is None else user, kind, year, version)
 
 
@@ -205,6 +207,8 @@ def cancel_report(user, concept, report: Report) -> str:
 def retry_report(user, concept, report: Report) -> None:
     """Queue a failed or cancelled report again."""
     access.require(user, "report", "create", concept)
+    if report.kind == Report.Kind.SACHBERICHT and report.year is not None and (error := report_year_error(concept, report.year)):
+        raise invalid(error, "year_outside", "year")
     background.retry_job(report, lambda: jobs.build_report.enqueue(report.pk))
 
 
