@@ -1,6 +1,7 @@
 """Concept pages, filters, editing and the permission matrix of every URL."""
 
 import json
+import re
 
 import pytest
 import shapely
@@ -471,3 +472,20 @@ def test_change_log_shows_labels_names_and_choices_not_internals(new_city):
     assert "<strong>Status</strong>: – → geplant" in changes
     assert "<strong>Verortung angenähert</strong>: – → nein" in changes
     assert "<strong>Titel</strong>: – → Umgestaltung des Marktplatzes" in changes
+
+
+def test_a_title_over_its_limit_is_refused_with_the_limit(planner_client, bochum):
+    """A Krautsand planner's walk: a 320-character title was cut at 300 mid-word without a word."""
+    field = bochum.fields_of_action.get(number=3)
+    form = planner_client.get(f"/concepts/{SLUG}/measures/new/").content.decode()
+    title_input = re.search(r'<input[^>]*name="title"[^>]*>', form).group(0)
+    assert 'maxlength="300"' in title_input and "höchstens 300 Zeichen" in form
+    assert form.count("höchstens 300 Zeichen") >= 2  # also a milestone's title
+    data = {
+        "number": "3.2", "title": "Deichvorland " * 25,  # 324 characters once stripped "primary_field": field.pk, "priority": 2,
+        "status": "idea", "progress": 0, "geometry": json.dumps({"type": "Point", "coordinates": [7.216, 51.481]}),
+        "ms-TOTAL_FORMS": 0, "ms-INITIAL_FORMS": 0, "ms-MIN_NUM_FORMS": 0, "ms-MAX_NUM_FORMS": 1000,
+    }
+    page = planner_client.post(f"/concepts/{SLUG}/measures/new/", data).content.decode()
+    assert "Der Titel darf höchstens 300 Zeichen lang sein; er hat 324." in page
+    assert not Measure.objects.filter(concept=bochum, number="3.2").exists()

@@ -164,3 +164,21 @@ def test_isek_pdf_template_note_only_while_the_structure_is_still_the_proposal(n
         low, _dash, high = part.partition("–")
         numbers |= set(range(int(low), int(high or low) + 1))
     assert numbers == set(fields) - {1, spare}  # the template's fields still cited as such, the renamed one not
+
+
+@pytest.mark.parametrize("numbers", [["1.2"], ["1.1", "1.2", "4.1", "5.1", "7.1"]])
+def test_a_very_long_title_in_the_time_plan_does_not_overlap_its_neighbours(new_city, drawn, numbers):
+    """A Krautsand planner's walk: a title of 300 characters wrapped to eight lines over the next rows."""
+    from isek.concepts.models import Measure
+
+    for long in Measure.objects.filter(concept=new_city, number__in=numbers):
+        long.title = " ".join(["Aufwertung des Deichvorlands mit Wegen, Sitzstufen und Rastplätzen"] * 5)[:300]
+        long.save()
+    measures = list(new_city.measures.select_related("primary_field").prefetch_related("milestones"))
+    charts.gantt(measures, new_city.start_year, new_city.end_year)
+    fig = drawn[0]
+    renderer = fig.canvas.get_renderer()
+    boxes = sorted((t.get_window_extent(renderer) for t in fig.axes[0].get_yticklabels()), key=lambda b: b.y0)
+    assert all(low.y1 <= high.y0 for low, high in zip(boxes, boxes[1:])), [(b.y0, b.y1) for b in boxes]
+    label = next(t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text().startswith("1.2 "))
+    assert label.endswith("…") and label.count("\n") <= 2  # shortened at a word, marked

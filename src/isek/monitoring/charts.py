@@ -43,9 +43,10 @@ def _german_axis(axis) -> None:
     axis.set_major_formatter(matplotlib.ticker.FuncFormatter(german_number))
 
 
-def wrapped(label: str, width: int = 40) -> str:
-    """A long name on several lines instead of cut off (the time plan's measure names)."""
-    return "\n".join(textwrap.wrap(label, width, break_on_hyphens=False)) or label
+def wrapped(label: str, width: int = 40, lines: int = 3) -> str:
+    """A long name on up to ``lines`` lines (the time plan's measure names), one longer still
+    shortened at a word and ending in "…", so that it never reaches the next row's label."""
+    return "\n".join(textwrap.wrap(label, width, break_on_hyphens=False, max_lines=lines, placeholder=" …")) or label
 
 
 def data_uri(fig, dpi: int = 150) -> str:
@@ -156,8 +157,9 @@ def gantt(measures, start_year: int, end_year: int, today: datetime.date | None 
     today = today or datetime.date.today()
     rows = [m for m in measures if m.start and m.end]
     labels = [wrapped(f"{m.number} {m.title}") for m in rows]
-    lines = sum(label.count("\n") + 1 for label in labels)
-    height = 0.9 + 0.28 * max(len(rows), 1) + 0.12 * (lines - len(rows))
+    # rows are evenly spaced: each as high as the label of most lines needs, so none reaches the next
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    height = 0.9 + (0.16 + 0.12 * lines) * max(len(rows), 1)
     fig, ax = plt.subplots(figsize=(7.2, height))
     for i, m in enumerate(rows):
         y = len(rows) - 1 - i

@@ -80,6 +80,12 @@ class KernFormMixin:
                 self.fields[name] = field = NumberField.replacing(field)
             if isinstance(field, forms.EmailField):
                 field.error_messages["invalid"] = _("Bitte eine gültige E-Mail-Adresse angeben.")
+            if name == "title" and isinstance(field, forms.CharField) and field.max_length:
+                # the input's maxlength cuts a pasted title without a word: say the limit
+                limit = _("höchstens %(n)s Zeichen") % {"n": field.max_length}
+                field.help_text = f"{field.help_text} ({limit})" if field.help_text else limit
+                field.error_messages["max_length"] = _(
+                    "Der Titel darf höchstens %(limit_value)d Zeichen lang sein; er hat %(show_value)d.")
         self.style_widgets()
 
     def style_widgets(self):
