@@ -475,14 +475,14 @@ def test_change_log_shows_labels_names_and_choices_not_internals(new_city):
 
 
 def test_a_title_over_its_limit_is_refused_with_the_limit(planner_client, bochum):
-    """A Krautsand planner's walk: a 320-character title was cut at 300 mid-word without a word."""
+    """A Krautsand planner's walk: a longer title was cut at 300 characters mid-word without a word."""
     field = bochum.fields_of_action.get(number=3)
     form = planner_client.get(f"/concepts/{SLUG}/measures/new/").content.decode()
     title_input = re.search(r'<input[^>]*name="title"[^>]*>', form).group(0)
     assert 'maxlength="300"' in title_input and "höchstens 300 Zeichen" in form
     assert form.count("höchstens 300 Zeichen") >= 2  # also a milestone's title
     data = {
-        "number": "3.2", "title": "Deichvorland " * 25,  # 324 characters once stripped "primary_field": field.pk, "priority": 2,
+        "number": "3.2", "title": "Deichvorland " * 25, "primary_field": field.pk, "priority": 2,  # 324 once stripped
         "status": "idea", "progress": 0, "geometry": json.dumps({"type": "Point", "coordinates": [7.216, 51.481]}),
         "ms-TOTAL_FORMS": 0, "ms-INITIAL_FORMS": 0, "ms-MIN_NUM_FORMS": 0, "ms-MAX_NUM_FORMS": 1000,
     }
