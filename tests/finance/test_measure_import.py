@@ -481,3 +481,13 @@ def test_beginn_and_ende_are_offered_in_the_mapping_and_bad_ones_refused(concept
     plan = services.plan_measure_import(OP, concept, xlsx(tmp_path, rows, "b.xlsx"))
     texts = [p.render() for p in plan.problems if "Kostengruppe" not in p.render()]
     assert texts == ["F2: das Ende (2026) liegt vor dem Beginn (2027).", "E3: „bald“ ist keine Jahreszahl."]
+
+
+def test_costs_without_a_year_are_refused_with_the_reason(concept, tmp_path):
+    """A Krautsand planner's walk: a "Kosten" column without years previewed as "0 Kostenpositionen"
+    with no reason."""
+    rows = [["Nr.", "Maßnahme", "Handlungsfeld", "Kostengruppe", "Beginn", "Ende", "Kosten"],
+            ["1.1", "Umgestaltung Marktplatz", "1", "9.1", 2025, 2027, 300000]]
+    problems = _problems(concept, xlsx(tmp_path, rows))
+    assert any(p.startswith("Kosten ohne Jahr: bitte eine Spalte „Jahr“ zuordnen oder die Kosten in Jahresspalten")
+               for p in problems), problems

@@ -218,6 +218,13 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
         problems.append(Problem(gettext_noop("Keine Spalte ist der Maßnahmennummer zugeordnet.")))
     if mapping.shape == "long" and "amount" not in mapping.columns:
         problems.append(Problem(gettext_noop("Mit einer Spalte „Jahr“ braucht es eine Spalte mit den Kosten.")))
+    if mapping.shape == "wide" and "amount" in mapping.columns and not mapping.years:
+        # nothing could say which year a sum belongs to; spreading it over Beginn–Ende would be a guess
+        problems.append(Problem(gettext_noop(
+            "Kosten ohne Jahr: bitte eine Spalte „Jahr“ zuordnen oder die Kosten in Jahresspalten (z. B. „%(year)s“) "
+            "angeben. Eine Summe über Beginn bis Ende teilt isek nicht auf Jahre auf; ohne Jahr bleibt die Spalte "
+            "„%(header)s“ ungenutzt (dann als „nicht importieren“ markieren)."),
+            {"year": concept.start_year, "header": mapping.columns["amount"]}))
     if problems:
         return Plan(mapping, [], problems, [], table.header)
 
