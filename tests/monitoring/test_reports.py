@@ -289,7 +289,7 @@ def test_sachbericht_uses_only_data_up_to_the_report_year(new_city, tmp_path):
     assert "Indikator nicht im Plan" not in hints and "Auszahlungen über Plan" not in hints and "Bauende" not in hints
     # the same facts as at the end of 2029 are in the report for 2029
     hints2029 = " ".join(pdf_text(_sachbericht(new_city, 2029, tmp_path)).split()).split("7 Hinweise")[1]
-    assert "Indikator nicht im Plan: Leerstandsquote – 22 %" in hints2029
+    assert "Indikator nicht im Plan: Leerstandsquote – 22,00 %" in hints2029
     assert "Auszahlungen über Plan: 4.1 Umgestaltung des Marktplatzes 2029" in hints2029
     assert "Meilenstein überfällig seit 30.06.2029: Bauende" in hints2029  # as §5 lists it at the end of 2029
 
