@@ -491,3 +491,23 @@ def test_costs_without_a_year_are_refused_with_the_reason(concept, tmp_path):
     problems = _problems(concept, xlsx(tmp_path, rows))
     assert any(p.startswith("Kosten ohne Jahr: bitte eine Spalte „Jahr“ zuordnen oder die Kosten in Jahresspalten")
                for p in problems), problems
+
+
+def test_the_preview_shows_old_and_new_values_and_warns_when_most_titles_change(concept, tmp_path):
+    """A Krautsand planner's walk: "geändert: Titel, Handlungsfeld" without values; a sheet that
+    numbers the measures differently would have renamed every measure unnoticed."""
+    from django.test import Client
+
+    from tests.factories import member
+
+    planner = Client()
+    planner.force_login(member(concept, "planner"))
+    services.commit_measure_import(OP, concept, services.plan_measure_import(OP, concept, xlsx(tmp_path, WIDE)))
+    swapped = [WIDE[0], ["1.1", "Hof- und Fassadenprogramm", "Wohnen", "10.1", None, "25.000,00", "25.000,00"],
+               ["2.1", "Umgestaltung Marktplatz", "1", "9.1", 120000, 380000.5, None]]
+    page = _upload(planner, concept, xlsx(tmp_path, swapped, "b.xlsx")).content.decode()
+    assert "Titel: „Umgestaltung Marktplatz“ → „Hof- und Fassadenprogramm“" in page
+    assert "Handlungsfeld: „1 Öffentlicher Raum“ → „2 Wohnen“" in page
+    assert "Die Nummern der Tabelle passen vielleicht nicht zu den Maßnahmen in isek" in page
+    same = _upload(planner, concept, xlsx(tmp_path, WIDE, "c.xlsx")).content.decode()
+    assert "Die Nummern der Tabelle passen vielleicht nicht" not in same

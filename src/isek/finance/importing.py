@@ -150,6 +150,7 @@ class Planned:
     action: str  # "create" | "change" | "unchanged"
     values: dict = field(default_factory=dict)  # measure fields as they will be
     changes: list[str] = field(default_factory=list)  # measure fields that change
+    before: dict = field(default_factory=dict)  # field that changes → its value in isek now
     costs: list[CostChange] = field(default_factory=list)  # cost items created or changed
     measure: Measure | None = None
     rows: list[tuple] = field(default_factory=list)  # (year, group, amount, eligible) read from the file
@@ -167,6 +168,12 @@ class Plan:
     values: dict[str, list[str]] = field(default_factory=dict)
     # target → [(key, label)]: what such a value can be mapped to
     options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    @property
+    def renames_most(self) -> bool:
+        """Most of the measures the file names get another title: its numbers may not be isek's."""
+        known = [p for p in self.measures if p.measure is not None]
+        return len(known) >= 2 and 2 * sum("title" in p.changes for p in known) > len(known)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -440,6 +447,7 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
                     p.values[k] = old
                 elif old != v:
                     p.changes.append(k)
+                    p.before[k] = old
         for year, group, value, eligible in p.rows:
             item = items.get((m.pk, year, group)) if m is not None else None
             if item is None or item.amount != value or item.eligible != eligible:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.contrib import messages
@@ -263,8 +264,14 @@ def measure_import(request, concept):
                                     "oder geändert.") % counts)
         return redirect("finance:kuf", concept.slug)
     refused = step == "commit"
+    def shown(value) -> str:
+        if isinstance(value, datetime.date):
+            return str(value.year)  # the time plan's years
+        return "–" if value in (None, "") else str(value)
+
     for p in plan.measures:
-        p.change_text = ", ".join(_(importing.LABELS[k]) for k in p.changes)
+        p.change_text = "; ".join(_("%(what)s: „%(old)s“ → „%(new)s“") % {
+            "what": _(importing.LABELS[k]), "old": shown(p.before.get(k)), "new": shown(p.values[k])} for k in p.changes)
     return render(request, "finance/measure_import.html", {
         "concept": concept, "form": form, "plan": plan, "counts": plan.counts, "filename": kept["filename"],
         "problems": [p.render(_) for p in plan.problems], "refused": refused,
