@@ -32,3 +32,19 @@ def test_planner_cancels_and_retries_a_report(page, live_bochum, tmp_path, setti
     page.wait_for_selector(f"#reports li[data-report='{report.pk}'][data-status=done]", timeout=15000)
     assert page.locator(f"#reports li[data-report='{report.pk}'] a", has_text="herunterladen").count() == 1
     assert axe_violations(page) == []
+
+
+def test_the_reports_page_offers_the_period_and_marks_a_preliminary_sachbericht(page, live_bochum):
+    """A Krautsand planner's walk: the year is a choice of the period's years; a Sachbericht for a
+    year not over says it is preliminary."""
+    import datetime
+
+    base, concept = live_bochum
+    year = datetime.date.today().year
+    Report.objects.create(concept=concept, kind="sachbericht", year=year, status="done", file="x.pdf")
+    login(page, base, "planerin")
+    page.goto(f"{base}/concepts/bochum-innenstadt/reports/")
+    years = page.locator("#id_r-year option").all_inner_texts()
+    assert years[1:] == [str(y) for y in range(concept.start_year, max(concept.end_year, year) + 1)]
+    assert page.locator("#reports .isek-preliminary").inner_text() == "Vorläufig: das Berichtsjahr ist noch nicht abgeschlossen."
+    assert axe_violations(page) == []
