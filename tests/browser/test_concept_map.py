@@ -29,14 +29,7 @@ def test_concept_map_shows_area_and_measure_opens_on_click(page, live_bochum):
     assert rendered["area"] > 0
     assert "2.1" in rendered["measures"] and "5.1" in rendered["measures"]
     # Click the Husemannplatz where the map draws it.
-    husemann = Measure.objects.get(concept=concept, number="2.1")
-    lon, lat = husemann.geometry.centroid.coords
-    box = page.locator("#map").bounding_box()
-    xy = page.evaluate(f"() => window.isekMaps['map'].project([{lon}, {lat}])")
-    page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
-    popup = page.locator(".maplibregl-popup-content")
-    popup.wait_for(timeout=5000)
-    assert "Umgestaltung des Husemannplatzes" in popup.inner_text()
+    husemann, popup = _click_husemannplatz(page, concept)
     popup.get_by_role("link").click()
     page.wait_for_url(f"**/concepts/bochum-innenstadt/measures/{husemann.pk}/")
     assert page.locator("h1").inner_text() == "Umgestaltung des Husemannplatzes"
@@ -207,14 +200,7 @@ def test_whole_area_measure_leaves_the_others_visible_and_clickable(page, live_b
     services.save_measure(DEMO, concept, qm)
     page.goto(f"{base}/concepts/bochum-innenstadt/")
     wait_map(page)
-    husemann = Measure.objects.get(concept=concept, number="2.1")
-    lon, lat = husemann.geometry.centroid.coords
-    box = page.locator("#map").bounding_box()
-    xy = page.evaluate(f"() => window.isekMaps['map'].project([{lon}, {lat}])")
-    page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
-    popup = page.locator(".maplibregl-popup-content")
-    popup.wait_for(timeout=5000)
-    assert "Umgestaltung des Husemannplatzes" in popup.inner_text()
+    _click_husemannplatz(page, concept)
     legend = page.locator("#whole-area-measures").inner_text()
     assert "ganzes Fördergebiet" in legend and "4.2 Quartiersmanagement und ISEK-Büro" in legend
     assert axe_violations(page) == []
@@ -238,3 +224,16 @@ def test_a_measure_leaving_the_area_shows_its_notice_and_passes_axe(page, live_b
     assert "Die Verortung reicht über das Fördergebiet hinaus: ca. " in notice and "außerhalb des Fördergebiets" in notice
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+def _click_husemannplatz(page, concept):
+    """Click the Husemannplatz (measure 2.1) where the map draws it; its popup must name it."""
+    husemann = Measure.objects.get(concept=concept, number="2.1")
+    lon, lat = husemann.geometry.centroid.coords
+    box = page.locator("#map").bounding_box()
+    xy = page.evaluate(f"() => window.isekMaps['map'].project([{lon}, {lat}])")
+    page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+    popup = page.locator(".maplibregl-popup-content")
+    popup.wait_for(timeout=5000)
+    assert "Umgestaltung des Husemannplatzes" in popup.inner_text()
+    return husemann, popup
