@@ -483,3 +483,24 @@ def test_an_empty_amount_and_eligible_amount_say_the_amount_is_missing(planner_c
     page = r.content.decode()
     assert re.search(r'id="amount-error"[^>]*>Dieses Feld ist zwingend erforderlich', page)
     assert page.count("zwingend erforderlich") == 1 and 'id="eligible-error"' not in page
+
+
+def test_the_line_filled_in_from_the_estimate_is_not_dropped_when_its_cost_group_is_missing(planner_client):
+    """A walk in Lauf: the first line, filled in from the estimate, was sent as it stood (no cost group)
+    beside a second line; the page said "gespeichert" and the first line was silently gone."""
+    import re
+
+    from isek.finance.models import CostItem
+
+    concept, m, group = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    m.estimated_cost = D("1250000.50")
+    m.save()
+    url = f"/concepts/{concept.slug}/kuf/measures/{m.pk}/"
+    page = planner_client.get(url).content.decode()
+    once = re.search(r'name="once" value="([^"]+)"', page).group(1)
+    prefilled = {"year": 2028, "cost_group": "", "amount": _de(D("1250000.50")), "eligible": "", "basis": "estimate"}
+    data = {**_formset("c", [prefilled, {"year": 2029, "cost_group": group.pk, "amount": "250.000", "eligible": "",
+                                         "basis": "estimate"}]), **_formset("f", []), "once": once}
+    r = planner_client.post(url, data)
+    assert r.status_code == 400 and "Dieses Feld ist zwingend erforderlich." in r.content.decode()
+    assert not CostItem.objects.filter(measure=m).exists()

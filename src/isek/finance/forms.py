@@ -24,6 +24,16 @@ class CostItemForm(KernFormMixin, forms.ModelForm):
         self.fields["cost_group"].queryset = CostGroup.of(measure.concept) if measure is not None else CostGroup.objects.none()
         self.fields["eligible"].required = False
 
+    def has_changed(self):
+        """A new line filled in from the estimate (services.estimate_line) and sent with its amount is
+        meant to be saved: unchanged, Django would skip it as an empty extra row — silently, even
+        without a cost group (found by a walk)."""
+        if self.instance.pk is None and self.initial.get("amount") is not None:
+            amount = self.data.get(self.add_prefix("amount"), "")
+            if str(amount).strip():
+                return True
+        return super().has_changed()
+
     def clean(self):
         data = super().clean()
         if data.get("eligible") is None and "eligible" not in self.errors:  # left empty (0 stays 0)
