@@ -381,6 +381,27 @@ def test_kuf_costs_sent_twice_and_again_after_going_back(kuf_measure):
     assert axe_violations(page) == []
 
 
+def test_kuf_costs_after_going_back_keep_their_years(kuf_measure):
+    """A walk in Lauf: a 2026 line added beside a saved 2027 line, saved, then Back and "Speichern"
+    again moved the saved line to 2026: the browser put the typed values back into the re-loaded
+    page, whose lines stand in another order. The form is not restored (autocomplete off), so
+    sending it again sends what is saved."""
+    from isek.finance.models import CostGroup, CostItem
+
+    page, measure = kuf_measure
+    CostItem.objects.create(measure=measure, year=2027, cost_group=CostGroup.objects.get(number="9.1"),
+                            amount=D("250000"), eligible=D("250000"))
+    page.reload()
+    fill(page, **{k.replace("c__0", "c__1"): v for k, v in _cost(c__0__amount="1.250.000,50").items()})
+    assert send(page) == 200
+    saved = sorted(measure.cost_items.values_list("year", "amount"))
+    assert saved == [(2026, D("1250000.50")), (2027, D("250000"))]
+    page.go_back()
+    page.wait_for_load_state()
+    send(page)
+    assert sorted(measure.cost_items.values_list("year", "amount")) == saved
+
+
 def test_kuf_financing_in_german_numbers_garbage_and_empty(kuf_measure):
     page, measure = kuf_measure
     before = rows()
