@@ -58,6 +58,7 @@ def test_pages_show_zero_own_share_and_the_overfinancing(overfinanced, client):
     over = doc.get_element_by_id("kuf-financing").xpath(".//tr[@data-source='overfinanced']")[0]
     assert over.find("th").text_content().startswith("Überfinanzierung")
     assert [td.text_content().strip() for td in over.findall("td")] == ["3.000,00", "3.000,00"]
+    assert "Finanzierung übersteigt die Kosten (30.000,00 €) um 3.000,00 €." in page  # the hint names the excess (walk 6)
 
 
 def test_the_pdf_and_the_excel_formulas_agree(overfinanced, tmp_path):

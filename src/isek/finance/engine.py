@@ -278,8 +278,8 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
         for s, f in over.items():
             cell.status[s] = f.status
         if cell.overfinanced:
-            warnings.append(Warning("above_cost", f"Finanzierung übersteigt die Kosten ({cell.cost} €).", m, y,
-                                    (("cost", cell.cost),)))
+            warnings.append(Warning("above_cost", f"Finanzierung übersteigt die Kosten ({cell.cost} €) um {cell.overfinanced} €.",
+                                    m, y, (("cost", cell.cost), ("over", cell.overfinanced))))
         if values["unidentified"] > 0:
             warnings.append(Warning("gap", f"Ungeklärte Finanzierung: {values['unidentified']} €.", m, y,
                                     (("amount", values["unidentified"]),)))

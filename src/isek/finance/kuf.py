@@ -22,7 +22,7 @@ WARNING_TEXTS = {
     "no_rates": gettext_lazy("Es sind keine Fördersätze festgelegt: keine Zuwendung berechnet. Festzulegen in der KuF unter "
                              "„Fördersätze und Förderobergrenze“."),
     "no_rate": gettext_lazy("Kein Fördersatz für %(year)s: keine Zuwendung berechnet."),
-    "above_cost": gettext_lazy("Finanzierung übersteigt die Kosten (%(cost)s €)."),
+    "above_cost": gettext_lazy("Finanzierung übersteigt die Kosten (%(cost)s €) um %(over)s €."),
     "gap": gettext_lazy("Ungeklärte Finanzierung: %(amount)s €."),
     "outside_period": gettext_lazy("%(year)s liegt außerhalb des Zeitraums %(start)s–%(end)s."),
     "unknown_measure": gettext_lazy("Kosten einer unbekannten Maßnahme."),
