@@ -422,3 +422,17 @@ def test_a_bad_address_on_an_idea_gets_isek_s_own_message(phase):
     r = _post_idea(Client(HTTP_ACCEPT_LANGUAGE="de"), phase, email="anna-at-example", email_consent="on")
     assert r.status_code == 400 and "Bitte eine gültige E-Mail-Adresse angeben." in r.content.decode()
     assert not Idea.objects.exists()
+
+
+def test_the_idea_page_has_no_duplicate_ids(phase, citizen):
+    """A walk in Lauf: the comment's text and the report's text were both `id_text` (and both forms'
+    honeypots `id_website`), so a label could name the wrong field."""
+    import collections
+    import re
+
+    i = services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="Bänke am Markt", text="Mehr Bänke",
+                             geometry=INSIDE)
+    services.decide(OPERATOR, i, "approve")
+    html = Client().get(f"/concepts/{phase.concept.slug}/participation/ideas/{i.pk}/").content.decode()
+    ids = collections.Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert "id_text" in ids and not [k for k, n in ids.items() if n > 1]

@@ -66,6 +66,10 @@ class FlagForm(KernFormMixin, forms.Form):
     text = forms.CharField(label=_("Erläuterung (freiwillig)"), max_length=FLAG_TEXT_MAX, required=False)
     website = Honeypot()
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_flag_%s")  # beside the comment form on the idea page: ids of its own
+        super().__init__(*args, **kwargs)
+
 
 class DecisionForm(KernFormMixin, forms.Form):
     action = forms.ChoiceField(label=_("Entscheidung"), choices=[
