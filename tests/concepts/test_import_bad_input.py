@@ -374,3 +374,15 @@ def test_a_kml_file_is_refused_with_how_to_convert_it(planner_client, concept, t
     html = _post(planner_client, concept.slug, path).content.decode()
     assert "ogr2ogr -f GeoJSON hansaviertel.geojson hansaviertel.kml" in html and "QGIS" in html
     assert state(concept) == before
+
+
+@pytest.mark.parametrize("had, expected", [("", "Fördergebiet Altstadt Lauf"), ("Sanierungsgebiet Altstadt", "Sanierungsgebiet Altstadt")])
+def test_the_area_takes_the_files_name_where_the_concept_has_none(concept, tmp_path, had, expected):
+    """A walk in Lauf: the area file's feature was named, the ISEK PDF printed "Fördergebiet –"."""
+    Concept.objects.filter(pk=concept.pk).update(area_name=had)
+    ring = [[7.2, 51.47], [7.21, 51.47], [7.21, 51.48], [7.2, 51.48], [7.2, 51.47]]
+    p = tmp_path / "gebiet.geojson"
+    p.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Fördergebiet Altstadt Lauf"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    importing.import_file(Concept.objects.get(pk=concept.pk), p, "area")
+    assert Concept.objects.get(pk=concept.pk).area_name == expected

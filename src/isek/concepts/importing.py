@@ -117,6 +117,9 @@ def _plan_area(concept, features, report):
                                            {"count": len(report.measures_outside),
                                             "numbers": ", ".join(m.number for m in report.measures_outside)}))
         concept.area = geo.to_django(_multi(union))
+        named = {_first(f.properties, NAME_KEYS) for f in features} - {None, ""}
+        if not concept.area_name and len(named) == 1:  # the file's name of the area, where the concept has none yet
+            concept.area_name = named.pop()[:200]
         concept.save()
         report.updated += 1
 
