@@ -386,3 +386,13 @@ def test_the_area_takes_the_files_name_where_the_concept_has_none(concept, tmp_p
         {"type": "Feature", "properties": {"name": "Fördergebiet Altstadt Lauf"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
     importing.import_file(Concept.objects.get(pk=concept.pk), p, "area")
     assert Concept.objects.get(pk=concept.pk).area_name == expected
+
+
+def test_the_report_says_in_which_crs_the_area_was_read_not_that_the_file_named_it(concept, tmp_path):
+    """A walk in Lauf: the CRS typed into the form was reported as "KBS der Datei"."""
+    ring = [[369000, 5705000], [370000, 5705000], [370000, 5706000], [369000, 5706000], [369000, 5705000]]
+    p = tmp_path / "gebiet.geojson"
+    p.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    report = importing.import_file(Concept.objects.get(pk=concept.pk), p, "area", crs="EPSG:25832")
+    assert report.summary() == "Fördergebiet übernommen (gelesen in EPSG:25832)"

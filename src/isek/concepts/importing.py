@@ -33,9 +33,9 @@ DESCRIPTION_KEYS = ("description", "beschreibung", "Beschreibung")
 
 
 SUMMARIES = {
-    "area": gettext_noop("Fördergebiet übernommen (KBS der Datei: %(crs)s)"),
-    "quarters": gettext_noop("Teilräume: %(created)s neu angelegt, %(updated)s geändert (KBS der Datei: %(crs)s)"),
-    "measures": gettext_noop("Verortung von Maßnahmen: %(created)s neu angelegt, %(updated)s geändert (KBS der Datei: %(crs)s)"),
+    "area": gettext_noop("Fördergebiet übernommen (gelesen in %(crs)s)"),
+    "quarters": gettext_noop("Teilräume: %(created)s neu angelegt, %(updated)s geändert (gelesen in %(crs)s)"),
+    "measures": gettext_noop("Verortung von Maßnahmen: %(created)s neu angelegt, %(updated)s geändert (gelesen in %(crs)s)"),
 }
 
 
