@@ -203,3 +203,18 @@ def test_wizard_in_english_says_what_is_wrong_with_an_ags(client, starter):
     client.get("/language/en/")
     r = client.post("/concepts/new/", {**FORM, "ags": "14 6 25 02"})
     assert r.status_code == 400 and "The official municipality key has 8 digits" in r.content.decode()
+
+
+def test_setup_does_not_call_the_analysis_done_when_only_the_citys_base_map_is(client, starter, monkeypatch):
+    """A walk in Hoyerswerda: the city's base map (made for another concept of the city) was ready, and
+    the new concept's setup said "✓ Grundkarte und Bestandsanalyse … (fertig)" before any analysis."""
+    from types import SimpleNamespace
+
+    from isek.geodata import services as geodata
+
+    ready = SimpleNamespace(ready=True, status="done", get_status_display=lambda: "fertig")
+    monkeypatch.setattr(geodata, "base_map_of", lambda city: ready)
+    assert client.post("/concepts/new/", FORM).status_code == 302
+    html = client.get("/concepts/altstadt/setup/").content.decode()
+    assert 'data-step="basemap" data-done="false"' in html and "Bestandsanalyse: noch keine" in html
+    assert 'href="/concepts/altstadt/analysis/"' in html

@@ -18,6 +18,7 @@ from isek.core.downloads import temporary_download
 from isek.core.i18n import pick
 from isek.core.models import ChangeRecord
 from isek.core.problems import Problem, gettext_noop
+from isek.analysis import services as analysis
 from isek.finance import services as finance
 from isek.geodata import services as geodata
 from isek.participation import services as participation
@@ -350,6 +351,8 @@ def setup_page(request, concept):
     return render(request, "concepts/setup.html", {
         "concept": concept, "quarters": concept.quarters.count(), "fields": concept.fields_of_action.count(),
         "goals": concept.goals.count(), "measures": concept.measures.count(), "basemap": basemap,
+        # the city's base map may exist before this concept has any analysis (another concept of the city)
+        "analysed": analysis.current_run(concept) is not None,
         "members": len(services.members(concept)), "land": concept.city.land,
         "template": pick(template.label_de, template.label_en) if template else "",
     })
