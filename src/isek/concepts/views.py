@@ -13,12 +13,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from isek import access
+from isek.analysis import services as analysis
 from isek.core import audit, files
 from isek.core.downloads import temporary_download
 from isek.core.i18n import pick
 from isek.core.models import ChangeRecord
 from isek.core.problems import Problem, gettext_noop
-from isek.analysis import services as analysis
 from isek.finance import services as finance
 from isek.geodata import services as geodata
 from isek.participation import services as participation
