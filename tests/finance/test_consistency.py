@@ -221,10 +221,13 @@ def isek_pdf(concept, tmp_path) -> tuple[dict, dict, dict]:
     seven = next(i for i, ln in enumerate(lines) if ln.strip().startswith("7 Kosten und Finanzierung"))
     numbers = {m.number for m in concept.measures.all()}
     per_measure, sums = {}, {}
+    # financing above the cost adds a column "Überfinanzierung" (read, then left to tests/finance/test_overfinancing.py)
+    columns = (*MEASURE_COLUMNS, "over") if any("Überfinanzierung (€)" in ln for ln in lines[six:seven]) else MEASURE_COLUMNS
     for ln in lines[six:seven]:
         first = ln.split()[0] if ln.split() else ""
         if first in numbers and first not in per_measure and NUMBER.findall(ln):
-            per_measure[first] = dict(zip(MEASURE_COLUMNS, (de(n) for n in NUMBER.findall(ln)[-4:]), strict=True))
+            row = dict(zip(columns, (de(n) for n in NUMBER.findall(ln)[-len(columns):]), strict=True))
+            per_measure[first] = {k: row[k] for k in MEASURE_COLUMNS}
         elif first == "Summe" and not sums:
             sums = dict(zip(MEASURE_COLUMNS, numbers_after(ln, "Summe"), strict=False))
     labels = {str(label): key for key, label in presenters.SOURCE_LABELS.items()}

@@ -238,3 +238,31 @@ def test_indicator_path_counts_the_years_from_baseline_to_target_alike(berlin, v
     if state == "nicht im Plan":
         dashboard = " ".join(client.get(f"/concepts/{berlin.slug}/dashboard/").content.decode().split())
         assert "(erwartet 22,44, Ziel 18,50 bis 2034)" in dashboard
+
+
+def test_isek_tables_add_up_with_financing_above_the_cost(berlin, tmp_path):
+    """A walk in Hoyerswerda: private money above a year's cost — the KuF showed the overfinancing, the
+    ISEK PDF left it out, so its rows summed to more than the cost and the shares to 109,7 %."""
+    from isek.demo.loader import DEMO
+
+    m = berlin.measures.get(number="2.1")
+    finance.save_costs(DEMO, berlin, m, cost_items=[], financings=[
+        finance.Financing(year=2030, source="private", amount=D("200000.00"), status="secured", reason="Zusage")])
+    over = kuf.current(berlin).total("overfinanced")
+    assert over > 0
+    out = tmp_path / "isek.pdf"
+    reports.isek_pdf(berlin, out)
+    lines = pdf_lines(out)
+    rows = [amounts(ln)[-5:] for ln in between(lines, "6 Maßnahmen", "7 Kosten und Finanzierung")
+            if ln.split() and ln.split()[0] in {"1.1", "2.1", "3.1", "4.1"} and len(amounts(ln)) >= 5]
+    total = next(amounts(ln)[-5:] for ln in lines if ln.strip().startswith("Summe"))
+    assert len(rows) == 4 and total[-1] == over
+    for cost, grant, own, further, above in [*rows, total]:
+        assert cost == grant + own + further - above, (cost, grant, own, further, above)
+    table = labelled(between(lines, "7 Kosten und Finanzierung", "8 Zeitplan"))
+    cost, above = table.pop("Kosten"), table.pop("abzüglich Überfinanzierung (über den Kosten)")
+    table.pop("Tranche (Bund + Land)")
+    sources = {label: row for label, row in table.items() if len(row) == len(cost)}
+    for col in range(len(cost)):
+        assert sum(r[col] for r in sources.values()) - above[col] == cost[col]
+    assert "daher ergeben die Anteile zusammen mehr als 100 %" in pdf_text(out)

@@ -76,6 +76,7 @@ def _measure_figures(total) -> dict[str, Decimal]:
     """Cost, grant, own share and further money, read by name with ``total(what)``: they add up to the cost."""
     figures = {w: total(w) for w in ("cost", "grant", "municipality")}
     figures["further"] = sum((total(w) for w in FURTHER), ZERO)
+    figures["over"] = total("overfinanced")  # financing above the cost: grant + own + further − over = cost
     return figures
 
 
@@ -141,6 +142,7 @@ def _finance_table(result: finance.KufResult) -> dict:
     sources = finance.source_rows(result)
     return {"shares": _shares(result, sources),"years": result.years, "cost": [result.year_total(y) for y in result.years],
             "grant": [result.year_total(y, "grant") for y in result.years],
+            "over": [result.year_total(y, "overfinanced") for y in result.years], "over_total": result.total("overfinanced"),
             "sources": sources, "cost_total": result.total("cost"), "grant_total": result.total("grant"),
             "chart": charts.finance_bars(result.years, [(r["source"], r["label"], [float(v) for v in r["values"]]) for r in sources])
             if result.years else None}
