@@ -154,6 +154,7 @@ def test_one_support_reads_in_the_singular(phase, citizen):
              "list": _text(planner.get(f"/concepts/{concept.slug}/participation/"))}
     for name, text in pages.items():
         assert "1 Unterstützung" in text and "1 Unterstützungen" not in text, name
+    assert "1 Idee eingegangen" in pages["list"] and "1 Ideen" not in pages["list"]  # a walk in Hoyerswerda
     statistics = _text(planner.get(f"/concepts/{concept.slug}/participation/statistics/"))
     assert "1 Idee, 0 Kommentare, 2 Unterstützungen." in statistics
     english = Client(HTTP_ACCEPT_LANGUAGE="en")
