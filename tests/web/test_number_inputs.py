@@ -179,7 +179,7 @@ def test_german_amounts_are_saved_on_the_measure_finance_page(planner_client, bo
     m = Measure.objects.get(concept=bochum, number="1.1")
     g = CostGroup.objects.get(number="9.1")
     page = planner_client.get(f"/concepts/{SLUG}/kuf/measures/{m.pk}/").content.decode()
-    assert re.search(r'<form method="post" class="isek-form" novalidate>', page)
+    assert re.search(r'<form method="post" class="isek-form" novalidate autocomplete="off">', page)
     assert _only_whole_numbers_are_number_inputs(page)
     data = _measure_post(m, [{"year": 2026, "cost_group": g.pk, "amount": "1.250.000,50", "eligible": "1.000.000",
                               "basis": "tender"}], [])
