@@ -10,11 +10,11 @@ from django.test import RequestFactory
 from isek.web.errors import server_error
 
 
-def _answer(exc, path="/concepts/x/"):
+def _answer(exc, path="/concepts/x/", method="get"):
     try:
         raise exc
     except Exception:
-        return server_error(RequestFactory().get(path))
+        return server_error(getattr(RequestFactory(), method)(path))
 
 
 def test_database_down_is_503_with_retry_after():
@@ -22,6 +22,18 @@ def test_database_down_is_503_with_retry_after():
     body = r.content.decode()
     assert r.status_code == 503 and r["Retry-After"] == "5"
     assert "Die Datenbank ist gerade nicht erreichbar" in body and "Traceback" not in body and "Connection refused" not in body
+
+
+def test_a_form_that_met_a_locked_database_says_nothing_was_saved_and_how_to_get_back():
+    """Walk 7: a wizard save answered 503; the page said "nichts verloren" and showed "Anmelden"
+    to a signed-in planner. The page cannot know the user (no database): it shows no account link
+    at all, and for a form it says what to do."""
+    r = _answer(OperationalError("database is locked"), "/concepts/new/", method="post")
+    body = r.content.decode()
+    assert r.status_code == 503
+    assert "Das Formular wurde nicht gespeichert" in body and "Zurück" in body and "Sie bleiben angemeldet" in body
+    assert "Anmelden" not in body and "Abmelden" not in body and "database is locked" not in body
+    assert "es ist nichts verloren gegangen" in _answer(OperationalError("database is locked")).content.decode()
 
 
 def test_other_errors_are_500_without_details():

@@ -85,8 +85,14 @@ if _engine.endswith("postgresql"):
     DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 elif _engine.endswith("sqlite3"):
     DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.spatialite"
+# SQLite: a writer waits up to 20 s for another (a request while the worker saves a run). Django
+# opens SQLite transactions DEFERRED by default: one that reads first and then writes cannot wait,
+# SQLite answers "database is locked" at once while another connection holds the write lock (a
+# stranger's wizard save under the demo's worker, #20). IMMEDIATE takes the write lock at BEGIN,
+# where the busy timeout applies (tests/config/test_sqlite_writers_wait.py).
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     # Opening a SpatiaLite connection loads the extension (tens of ms): keep one per thread.
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("ISEK_CONN_MAX_AGE", 600))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -38,7 +38,10 @@ def error_page(request, status: int, title: str, text: str, *, with_request: boo
     False renders without the request's context (no session, no user, no database)."""
     if for_machines(request):
         return JsonResponse({"detail": f"{title}. {text}"}, status=status)
-    context = {"title": title, "text": text, "status": status, **site(request)}
+    # Without the request's context the page cannot know who is signed in: it shows neither
+    # "Anmelden" nor "Abmelden" (a signed-in planner read "Anmelden" on a 503 and thought the
+    # session lost, walk 7).
+    context = {"title": title, "text": text, "status": status, "no_account": not with_request, **site(request)}
     html = loader.render_to_string("web/error.html", context, request=request if with_request else None)
     return HttpResponse(html, status=status)
 
@@ -109,8 +112,14 @@ def server_error(request):
     down = _database_down(exc)
     status = 503 if down else 500
     title = _("Die Datenbank ist gerade nicht erreichbar") if down else _("Ein Fehler in isek")
-    text = (_("Bitte in einigen Sekunden erneut versuchen; es ist nichts verloren gegangen.") if down else
-            _("Die Anfrage konnte nicht bearbeitet werden. Der Fehler ist protokolliert; bitte später erneut versuchen."))
+    if down and request.method == "POST":
+        # A form sent: say that nothing of it was saved and how to get back to it.
+        text = _("Das Formular wurde nicht gespeichert. Bitte mit „Zurück“ im Browser zum Formular gehen, die "
+                 "Eingaben prüfen und es in einigen Sekunden erneut senden. Sie bleiben angemeldet.")
+    elif down:
+        text = _("Bitte in einigen Sekunden erneut versuchen; es ist nichts verloren gegangen.")
+    else:
+        text = _("Die Anfrage konnte nicht bearbeitet werden. Der Fehler ist protokolliert; bitte später erneut versuchen.")
     if down:
         log.warning("database unavailable: %s %s", request.method, request.path)
     response = error_page(request, status, title, text, with_request=False)
