@@ -14,18 +14,41 @@ echo "== architecture contracts (import-linter) =="
 "$(dirname "$PY")/lint-imports"
 tools/pg.sh start
 trap 'tools/pg.sh stop' EXIT
-# The two runs go side by side (each mostly waits on one core: Python, the database, Chromium),
-# each with its own var directory; the PostGIS run's output follows the SpatiaLite run's.
-mkdir -p "$ISEK_VAR_DIR/pg"
-pg_log="$ISEK_VAR_DIR/pg/pytest.log"
-( DATABASE_URL="postgis://postgres@127.0.0.1:${ISEK_PG_PORT:-54329}/isek" ISEK_MODE=demo ISEK_VAR_DIR="$ISEK_VAR_DIR/pg" \
-  "$PY" -m pytest -p no:cacheprovider -m "not database_independent" "$@" >"$pg_log" 2>&1 ) &
-pg_pid=$!
-echo "== tests on SpatiaLite =="
+# Per engine the suite runs in two processes side by side, four in all (decision 0036): the
+# browser tests and the permission matrix in one, the rest in the other. A browser test mostly
+# waits (Chromium, the live server); the other processes use the cores meanwhile. Each process has
+# its own var directory and, on PostGIS, its own test database; each keeps pytest-django's order
+# (transactional tests last). With arguments (a file, -k …) one process per engine runs them.
+PG_URL="postgis://postgres@127.0.0.1:${ISEK_PG_PORT:-54329}"
+SPLIT=(tests/browser tests/access)
+logs=()
+pids=()
+start() {  # name, database URL ("" = SpatiaLite), pytest arguments …
+  local name=$1 url=$2; shift 2
+  mkdir -p "$ISEK_VAR_DIR/$name"
+  logs+=("$ISEK_VAR_DIR/$name/pytest.log")
+  ( if [ -n "$url" ]; then export DATABASE_URL="$url"; else unset DATABASE_URL; fi
+    ISEK_MODE=demo ISEK_VAR_DIR="$ISEK_VAR_DIR/$name" "$PY" -m pytest -p no:cacheprovider "$@" \
+      >"$ISEK_VAR_DIR/$name/pytest.log" 2>&1 ) &
+  pids+=($!)
+}
+paths=0; for a in "$@"; do [[ $a == -* ]] || paths=1; done
+if [ "$paths" -eq 0 ]; then  # the whole suite (options such as -q or --durations=30 pass through)
+  ignore=(); for d in "${SPLIT[@]}"; do ignore+=(--ignore="$d"); done
+  start spatialite-browser "" "$@" "${SPLIT[@]}"
+  start spatialite-rest "" "$@" "${ignore[@]}"
+  start postgis-browser "$PG_URL/isek" -m "not database_independent" "$@" "${SPLIT[@]}"
+  start postgis-rest "$PG_URL/isek_rest" -m "not database_independent" "$@" "${ignore[@]}"
+else
+  start spatialite "" "$@"
+  start postgis "$PG_URL/isek" -m "not database_independent" "$@"
+fi
 status=0
-env -u DATABASE_URL "$PY" -m pytest -p no:cacheprovider "$@" || status=$?
-echo "== tests on PostGIS (the database-independent ones ran above) =="
-pg_status=0
-wait "$pg_pid" || pg_status=$?
-cat "$pg_log"
-[ "$status" -eq 0 ] && [ "$pg_status" -eq 0 ]
+for i in "${!pids[@]}"; do
+  wait "${pids[$i]}" || status=1
+done
+for log in "${logs[@]}"; do
+  echo "== $(basename "$(dirname "$log")") (database-independent tests run on SpatiaLite only) =="
+  cat "$log"
+done
+exit "$status"

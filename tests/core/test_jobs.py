@@ -46,6 +46,34 @@ def test_heartbeat_beats_while_the_job_runs(bochum, transactional_db):
     assert timezone.now() - report.heartbeat_at < datetime.timedelta(seconds=5)
 
 
+def test_a_missed_beat_does_not_stop_the_heartbeat(bochum, transactional_db, monkeypatch):
+    """A beat that meets a database error (busy, restarting) is logged and the next one is tried:
+    a dead heartbeat thread would let the running job look dead after the stale time."""
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    report = _report(bochum)
+    jobs.claim(Report, report.pk)
+    Report.objects.filter(pk=report.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(hours=1))
+    real_update, calls = QuerySet.update, []
+
+    def update(self, **kwargs):
+        if "heartbeat_at" in kwargs and len(kwargs) == 1:
+            calls.append(1)
+            if len(calls) <= 2:
+                raise OperationalError("database is locked")
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", update)
+    with jobs.heartbeat(Report, report.pk, seconds=0.05):
+        deadline = time.monotonic() + 10
+        while len(calls) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    report.refresh_from_db()
+    assert len(calls) >= 4, "the heartbeat stopped after a failed beat"
+    assert timezone.now() - report.heartbeat_at < datetime.timedelta(seconds=5)
+
+
 def test_cancelled_while_queued_the_worker_does_nothing(bochum, settings, tmp_path):
     settings.VAR_DIR = tmp_path
     report = _report(bochum)

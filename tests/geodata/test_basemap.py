@@ -256,11 +256,11 @@ def _upload(client, concept, content: bytes, name="x.osm.pbf"):
     (b"<?xml version='1.0'?><osm></osm>", "stadt.osm", "Umwandeln z. B. mit: osmium cat stadt.osm -o stadt.osm.pbf"),
     (b"<?xml version='1.0'?><osm></osm>", "stadt.osm.pbf", "Umwandeln z. B. mit: osmium cat datei.osm -o datei.osm.pbf"),
     (b"PK\x03\x04 a zip file", "stadt.osm.pbf", "kein OpenStreetMap-Extrakt"),
-    (gzip.compress(b"<?xml version='1.0'?><osm></osm>"), "stadt.osm.gz",
+    (gzip.compress(b"<?xml version='1.0'?><osm></osm>", mtime=0), "stadt.osm.gz",
      "Umwandeln z. B. mit: osmium cat stadt.osm.gz -o stadt.osm.pbf"),
     (bz2.compress(b"<?xml version='1.0'?><osm></osm>"), "stadt.osm.bz2",
      "Umwandeln z. B. mit: osmium cat stadt.osm.bz2 -o stadt.osm.pbf"),
-    (gzip.compress(b"<?xml version='1.0'?><osm></osm>"), "stadt.osm.pbf",
+    (gzip.compress(b"<?xml version='1.0'?><osm></osm>", mtime=0), "stadt.osm.pbf",
      "Umwandeln z. B. mit: osmium cat datei.osm.gz -o datei.osm.pbf"),
 ])
 def test_bad_uploads_get_a_message_and_store_nothing(hoyerswerda, client, content, name, message):

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -74,9 +74,15 @@ def heartbeat(model, pk, seconds: float = HEARTBEAT_SECONDS):
     stop = threading.Event()
 
     def beat():
+        # A beat that fails (the database busy or restarting) is tried again at the next one: a
+        # heartbeat thread that died would let a running job look dead after the stale time.
         try:
             while not stop.wait(seconds):
-                model.objects.filter(pk=pk, status=Status.RUNNING).update(heartbeat_at=timezone.now())
+                try:
+                    model.objects.filter(pk=pk, status=Status.RUNNING).update(heartbeat_at=timezone.now())
+                except DatabaseError as exc:
+                    log.warning("heartbeat of %s %s missed: %s", model._meta.label, pk, exc)
+                    connection.close()
         finally:
             connection.close()  # this thread's own connection
 

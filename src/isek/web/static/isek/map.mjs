@@ -76,6 +76,12 @@ async function initMap(el) {
   const context = layers.filter((l) => !l.basemap);
   const focus = el.dataset.measure ? Number(el.dataset.measure) : null;
 
+  // Every layer's data is asked for at once, while the map loads its style: the layers are added
+  // in their order as their data is there (one after another, each waited for, took a second or
+  // two on a map with five context layers). A layer that fails is left out with a warning.
+  const pending = (list) => list.map((l) => getJSON(l.url).catch((e) => e));
+  const basemapData = pending(basemap), contextData = pending(context);
+  const ideasData = el.dataset.ideasUrl ? getJSON(el.dataset.ideasUrl).catch((e) => e) : null;
   const [area, quarters, measures] = await Promise.all([
     getJSON(el.dataset.areaUrl), getJSON(el.dataset.quartersUrl), getJSON(el.dataset.measuresUrl),
   ]);
@@ -91,9 +97,10 @@ async function initMap(el) {
   map.addControl(new ScaleControl({ unit: "metric" }), "bottom-left");
   await new Promise((resolve) => map.on("load", resolve));
 
-  for (const layer of basemap) {
+  const data = async (promise) => { const d = await promise; if (d instanceof Error) throw d; return d; };
+  for (const [i, layer] of basemap.entries()) {
     try {
-      map.addSource(`ctx-${layer.name}`, { type: "geojson", data: await getJSON(layer.url) });
+      map.addSource(`ctx-${layer.name}`, { type: "geojson", data: await data(basemapData[i]) });
       baseLayerSpecs(layer).forEach((spec, i) => map.addLayer({ id: `ctx-${layer.name}-${i}`, source: `ctx-${layer.name}`, ...spec }));
     } catch (e) { console.warn(e); }
   }
@@ -103,9 +110,9 @@ async function initMap(el) {
   map.addSource("quarters", { type: "geojson", data: quarters });
   map.addLayer({ id: "quarters-fill", type: "fill", source: "quarters", paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.18 } });
   map.addLayer({ id: "quarters-line", type: "line", source: "quarters", paint: { "line-color": ["get", "colour"], "line-width": 1.5 } });
-  for (const layer of context) {
+  for (const [i, layer] of context.entries()) {
     try {
-      map.addSource(`ctx-${layer.name}`, { type: "geojson", data: await getJSON(layer.url) });
+      map.addSource(`ctx-${layer.name}`, { type: "geojson", data: await data(contextData[i]) });
       if (layer.kind === "point") {
         map.addLayer({ id: `ctx-${layer.name}`, type: "circle", source: `ctx-${layer.name}`, minzoom: 13,
           paint: { "circle-radius": 3, "circle-color": layer.colour, "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
@@ -149,7 +156,7 @@ async function initMap(el) {
   } else {
     setupEditing(map, el);
   }
-  if (el.dataset.ideasUrl) await addIdeas(map, el.dataset.ideasUrl, el.dataset.heatmap === "true");
+  if (ideasData) await addIdeas(map, await data(ideasData), el.dataset.heatmap === "true");
   if (el.dataset.crosshair) setupCrosshair(map, el);
 
   let bounds = null;
@@ -161,8 +168,7 @@ async function initMap(el) {
 }
 
 // Citizens' published ideas, coloured by theme; a click opens a popup with a link to the idea.
-async function addIdeas(map, url, heatmap) {
-  const ideas = await getJSON(url);
+async function addIdeas(map, ideas, heatmap) {
   if (heatmap) { // the planners' density map: where ideas lie, weighted by support; lines and
     // areas count at the mean of their vertices (a heatmap draws points only)
     const middle = (g) => {
