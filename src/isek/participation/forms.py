@@ -76,9 +76,9 @@ class DecisionForm(KernFormMixin, forms.Form):
         ("approve", _("veröffentlichen")), ("reject", _("ablehnen")), ("hide", _("ausblenden")),
         ("merge", _("mit anderer Idee zusammenführen"))])
     reason = forms.ChoiceField(label=_("Grund (bei Ablehnung)"), choices=[("", "–")] + RejectReason.choices, required=False)
-    text = forms.CharField(label=_("Begründung für die Person, die den Beitrag geschrieben hat"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
-    merge_into = forms.IntegerField(label=_("Nummer der Idee, in die zusammengeführt wird"), required=False)
+    text = forms.CharField(label=_("Begründung für die Person, die den Beitrag geschrieben hat (nicht beim Veröffentlichen)"),
+                           required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    merge_into = forms.CharField(label=_("Zusammenführen mit: Nummer der Idee, z. B. I-1"), required=False, max_length=20)
 
 
 class AnswerForm(KernFormMixin, forms.Form):
