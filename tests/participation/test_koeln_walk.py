@@ -45,7 +45,7 @@ def test_an_idea_is_merged_into_the_one_of_the_number_shown(concept, four, typed
     first, fourth = four[0], four[3]
     status, page = _moderate(concept, fourth, action="merge", merge_into=typed)
     assert status == 200, page
-    assert f"Idee I-4 „Idee 4“ mit Idee I-1 „Idee 1“ zusammengeführt." in page
+    assert "Idee I-4 „Idee 4“ mit Idee I-1 „Idee 1“ zusammengeführt." in page
     fourth.refresh_from_db()
     assert fourth.status == Status.MERGED and fourth.merged_into == first
 

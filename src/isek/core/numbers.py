@@ -44,10 +44,14 @@ ENGLISH = Notation(".", ",", "1,250,000.50", "60 or 60.5")
 # Decimal places of an indicator's values by its unit (2 for any other): counts are whole, the
 # Shannon index has 3. The one precision values are stored, shown and written with (docs/indicators.md).
 UNIT_DIGITS = {"count": 0, "index": 3, "m²/resident": 1}
+# A count as planners type its unit: whole like the code "count".
+COUNT_WORDS = {"anzahl", "stück", "stk", "stk.", "zahl", "number", "pieces", "pcs"}
 
 
 def digits(unit: str) -> int:
-    """The decimal places of values in ``unit``."""
+    """The decimal places of values in ``unit`` (a count typed as "Anzahl" or "Stück" is whole)."""
+    if unit.strip().lower() in COUNT_WORDS:
+        return 0
     return UNIT_DIGITS.get(unit, 2)
 
 
