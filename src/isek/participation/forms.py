@@ -26,7 +26,7 @@ class IdeaForm(KernFormMixin, ContactMixin):
     title = forms.CharField(label=_("Titel"), max_length=TITLE_MAX)
     text = forms.CharField(label=_("Beschreibung"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5}))
     place = forms.ChoiceField(label=_("Ort aus einer Liste wählen"), required=False)
-    geometry = GeoJSONGeometryField(label=_("Ort (GeoJSON)"), allowed=("Point", "LineString", "Polygon"))
+    geometry = GeoJSONGeometryField(label=_("Ort (GeoJSON)"), allowed=("Point", "LineString", "Polygon"), public=True)
     photo = forms.FileField(label=_("Foto (freiwillig, JPEG, PNG oder WebP)"), required=False)
     photo_rights = forms.BooleanField(label=_("Ich habe die Rechte an diesem Foto und erlaube der Stadt, es mit "
                                               "der Idee zu veröffentlichen. Personen sind nicht erkennbar."),
