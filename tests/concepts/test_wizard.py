@@ -218,3 +218,59 @@ def test_setup_does_not_call_the_analysis_done_when_only_the_citys_base_map_is(c
     html = client.get("/concepts/altstadt/setup/").content.decode()
     assert 'data-step="basemap" data-done="false"' in html and "Bestandsanalyse: noch keine" in html
     assert 'href="/concepts/altstadt/analysis/"' in html
+
+
+# --- the city and its AGS agree (a Köln planner typed Bochum's AGS) ----------------------------
+
+
+KOELN = {**FORM, "city_name": "Köln", "ags": "05911000", "name": "ISEK Mülheim", "slug": "muelheim"}
+
+
+def test_an_ags_of_another_city_is_refused_naming_that_city(client, starter):
+    """The AGS 05911000 is Bochum's: "Köln" with it was saved silently under Bochum, whose base map
+    the Köln planner could then replace."""
+    bochum = City.objects.create(ags="05911000", name="Bochum")
+    r = client.post("/concepts/new/", KOELN)
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert "Die AGS 05 911 000 gehört zu Bochum. Bitte die AGS Ihrer Stadt prüfen, oder „Bochum“ als Stadt eintragen." in html
+    assert not Concept.objects.exists() and list(City.objects.all()) == [bochum] and bochum.name == "Bochum"
+
+
+@pytest.mark.parametrize("name, ags", [("Bochum", "05 911 000"), ("bochum ", "05911000"), ("Bochum", "05.9.11.000")])
+def test_the_citys_own_name_with_its_ags_as_printed_is_that_city(client, starter, name, ags):
+    bochum = City.objects.create(ags="05911000", name="Bochum")
+    r = client.post("/concepts/new/", {**KOELN, "city_name": name, "ags": ags})
+    assert r.status_code == 302 and Concept.objects.get(slug="muelheim").city == bochum
+    assert City.objects.count() == 1 and City.objects.get().name == "Bochum"
+
+
+def test_a_known_citys_name_with_another_ags_is_refused_saying_its_ags(client, starter):
+    """Two municipalities rarely share a name; a second one enters its name with its official addition."""
+    City.objects.create(ags="05911000", name="Bochum")
+    r = client.post("/concepts/new/", {**KOELN, "city_name": "Bochum", "ags": "05315000"})
+    html = r.content.decode()
+    assert r.status_code == 400 and "Bochum hat in isek die AGS 05 911 000." in html
+    assert "mit seinem amtlichen Zusatz" in html and not Concept.objects.exists() and City.objects.count() == 1
+    assert client.post("/concepts/new/", {**KOELN, "city_name": "Köln", "ags": "05315000"}).status_code == 302
+    assert Concept.objects.get(slug="muelheim").city.name == "Köln"
+
+
+def test_an_ags_of_another_city_is_refused_in_english_too(client, starter):
+    City.objects.create(ags="05911000", name="Bochum")
+    client.get("/language/en/")
+    r = client.post("/concepts/new/", KOELN)
+    assert r.status_code == 400 and "The AGS 05 911 000 belongs to Bochum." in r.content.decode()
+
+
+def test_the_service_refuses_an_ags_of_another_city_for_every_channel(starter):
+    """The check is the service's: the command and the API (which call it) refuse alike."""
+    from django.core.exceptions import ValidationError
+
+    from isek.concepts import services
+
+    City.objects.create(ags="05911000", name="Bochum")
+    with pytest.raises(ValidationError) as exc:
+        services.start_concept(access.Operator("t"), ags="05911000", city_name="Köln", slug="muelheim", name="ISEK Mülheim",
+                               programme="lebendige_zentren", legal_basis="baugb_141", start_year=2026, end_year=2034)
+    assert exc.value.error_dict["ags"][0].code == "ags_of_other_city" and not Concept.objects.exists()

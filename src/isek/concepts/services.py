@@ -429,6 +429,39 @@ def templates() -> dict[str, structures.Template]:
     return structures.templates()
 
 
+def ags_printed(ags: str) -> str:
+    """An AGS as people read it: "05 911 000" (Land, Regierungsbezirk and Kreis, Gemeinde)."""
+    return f"{ags[:2]} {ags[2:5]} {ags[5:]}"
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def city_for(ags: str, name: str) -> City:
+    """The city with the municipality key ``ags`` – which must then bear ``name`` (case and spaces
+    aside) – or a new one (not saved yet) named ``name``. A key that belongs to a city of another
+    name is refused, naming that city, and so is a name isek knows with another key: a second
+    municipality of that name enters it with its official addition ("Neustadt an der Weinstraße"),
+    so that no two cities in isek bear the same name."""
+    ags, name = ags_from(ags), " ".join((name or "").split())
+    city = City.objects.filter(ags=ags).first()
+    if city is not None:
+        if not _same_name(city.name, name):
+            raise invalid(_("Die AGS %(ags)s gehört zu %(city)s. Bitte die AGS Ihrer Stadt prüfen, oder „%(city)s“ "
+                            "als Stadt eintragen.") % {"ags": ags_printed(ags), "city": city.name}, "ags_of_other_city", "ags")
+        return city
+    namesake = next((c for c in City.objects.only("name", "ags") if _same_name(c.name, name)), None)
+    if namesake is not None:
+        raise invalid(_("%(city)s hat in isek die AGS %(ags)s. Bitte die AGS prüfen; ist Ihre Gemeinde eine andere "
+                        "gleichen Namens, den Namen mit seinem amtlichen Zusatz eintragen (z. B. „Neustadt an der "
+                        "Weinstraße“).") % {"city": namesake.name, "ags": ags_printed(namesake.ags)}, "name_of_other_city",
+                      "city_name")
+    city = City(ags=ags, name=name)
+    city.full_clean()
+    return city
+
+
 def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, programme: str, legal_basis: str,
                   start_year: int, end_year: int, template: str = "", copy_from: Concept | None = None,
                   via: str = "web") -> Concept:
@@ -444,10 +477,7 @@ def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, progr
                       % {"t": template, "all": ", ".join(structures.templates())}, "unknown_template", "template")
     if slug in RESERVED_SLUGS or Concept.objects.filter(slug=slug).exists():
         raise invalid(_("Der Kurzname „%(s)s“ ist schon vergeben.") % {"s": slug}, "duplicate_slug", "slug")
-    ags = ags_from(ags)
-    city = City.objects.filter(ags=ags).first() or City(ags=ags, name=city_name)
-    if not city.pk:
-        city.full_clean()
+    city = city_for(ags, city_name)
     concept = Concept(city=city, slug=slug, name=name, programme=programme, legal_basis=legal_basis,
                       start_year=start_year, end_year=end_year, status=Concept.Status.DRAFT, is_public=False)
     concept.full_clean(exclude=["city"])
@@ -528,6 +558,6 @@ __all__ = [
     "City", "Concept", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
-    "save_structure", "set_progress", "start_concept", "template_of", "apply_template", "copy_structure", "templates",
+    "save_structure", "set_progress", "start_concept", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
     "structure_copied",
 ]
