@@ -274,3 +274,41 @@ def test_the_service_refuses_an_ags_of_another_city_for_every_channel(starter):
         services.start_concept(access.Operator("t"), ags="05911000", city_name="Köln", slug="muelheim", name="ISEK Mülheim",
                                programme="lebendige_zentren", legal_basis="baugb_141", start_year=2026, end_year=2034)
     assert exc.value.error_dict["ags"][0].code == "ags_of_other_city" and not Concept.objects.exists()
+
+
+# --- the same page sent twice (a double click, back in the browser) -----------------------------
+
+
+def test_the_same_wizard_page_sent_twice_ends_on_the_created_concept(client, starter):
+    """A double click sent the form twice: the second answer said the short name was taken and
+    "nothing saved", while the first had created the concept."""
+    page = client.get("/concepts/new/").content.decode()
+    once = page.split('name="once" value="')[1].split('"')[0]
+    assert len(once) > 16
+    assert client.post("/concepts/new/", {**FORM, "once": once}).status_code == 302
+    again = client.post("/concepts/new/", {**FORM, "once": once}, follow=True)
+    html = again.content.decode()
+    assert again.redirect_chain == [("/concepts/altstadt/setup/", 302)] and again.status_code == 200
+    assert "Das Konzept mit dem Kurznamen „altstadt“ wurde mit diesem Formular schon angelegt" in html
+    assert "nichts gespeichert" not in html and "schon vergeben" not in html
+    assert Concept.objects.count() == 1 and City.objects.count() == 1
+    # A fresh page with the same short name is another concept asked for: refused, as before.
+    fresh = client.get("/concepts/new/").content.decode().split('name="once" value="')[1].split('"')[0]
+    assert fresh != once
+    r = client.post("/concepts/new/", {**FORM, "once": fresh})
+    assert r.status_code == 400 and "Der Kurzname „altstadt“ ist schon vergeben." in r.content.decode()
+    assert Concept.objects.count() == 1
+
+
+def test_a_resent_wizard_page_is_refused_by_the_service_too(starter):
+    """Whichever request spends the page's token first creates the concept; the other is told so."""
+    from django.core.exceptions import ValidationError
+
+    from isek.concepts import services
+
+    args = dict(ags="14625240", city_name="Hoyerswerda", slug="altstadt", name="Altstadt", programme="lebendige_zentren",
+                legal_basis="baugb_141", start_year=2026, end_year=2034, once="token-of-the-page")
+    services.start_concept(starter, **args)
+    with pytest.raises(ValidationError) as exc:
+        services.start_concept(starter, **args)
+    assert exc.value.code == "resent" and Concept.objects.count() == 1

@@ -18,7 +18,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from isek import access
-from isek.core import geo, numbering
+from isek.core import geo, numbering, throttle
 from isek.core.audit import change
 from isek.core.files import upload_on_disk
 from isek.core.laender import ags_from
@@ -464,14 +464,18 @@ def city_for(ags: str, name: str) -> City:
 
 def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, programme: str, legal_basis: str,
                   start_year: int, end_year: int, template: str = "", copy_from: Concept | None = None,
-                  via: str = "web") -> Concept:
+                  via: str = "web", once: str = "") -> Concept:
     """A new concept, as its starter sees it: the city (created when isek does not know it yet),
     the concept as an internal draft, its starter as its planner and, if asked, the fields of
     action and goals of a template, or those of ``copy_from`` (a concept the starter may read)
     together with what other apps keep of it (``signals.structure_copied``: monitoring copies the
     indicator catalogue). All or nothing; a slug in use or an unknown template is an error with
-    its field."""
+    its field, and so is an AGS and a city name that do not agree (``city_for``). ``once``: the
+    wizard page's one-time token; the same page sent again after it created the concept (a double
+    click, back in the browser) is refused with the code "resent" and changes nothing."""
     access.require_site(user, "concept", "create")
+    if once and throttle.spent(f"concept-new:{slug}", once):
+        raise _resent_concept(slug)
     if template and template not in structures.templates():
         raise invalid(_("Die Vorlage „%(t)s“ gibt es nicht; vorhanden: %(all)s.")
                       % {"t": template, "all": ", ".join(structures.templates())}, "unknown_template", "template")
@@ -482,6 +486,8 @@ def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, progr
                       start_year=start_year, end_year=end_year, status=Concept.Status.DRAFT, is_public=False)
     concept.full_clean(exclude=["city"])
     with change(user, via):
+        if once and not throttle.spend(f"concept-new:{slug}", once):  # the first request is saving it now
+            raise _resent_concept(slug)
         city.save()
         concept.city = city
         concept.save()
@@ -493,6 +499,16 @@ def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, progr
             copy_structure(user, concept, copy_from, via=via)
             structure_copied.send(Concept, user=user, concept=concept, source=copy_from, via=via)
     return concept
+
+
+def new_concept_token() -> str:
+    """A fresh one-time token for the wizard's page (``start_concept(once=…)``)."""
+    return throttle.form_token()
+
+
+def _resent_concept(slug: str) -> ValidationError:
+    return invalid(_("Das Konzept mit dem Kurznamen „%(s)s“ wurde mit diesem Formular schon angelegt; das erneute "
+                     "Senden hat nichts geändert.") % {"s": slug}, "resent")
 
 
 def apply_template(user, concept: Concept, key: str, *, goals: bool = True, via: str = "web") -> None:
@@ -558,6 +574,6 @@ __all__ = [
     "City", "Concept", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
-    "save_structure", "set_progress", "start_concept", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
+    "save_structure", "set_progress", "start_concept", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
     "structure_copied",
 ]
