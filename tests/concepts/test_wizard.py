@@ -312,3 +312,45 @@ def test_a_resent_wizard_page_is_refused_by_the_service_too(starter):
     with pytest.raises(ValidationError) as exc:
         services.start_concept(starter, **args)
     assert exc.value.code == "resent" and Concept.objects.count() == 1
+
+
+# --- the structures offered: whose they are ------------------------------------------------------
+
+
+def _options(html: str) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of the structure select's options, in order."""
+    import re
+
+    select = html.split('name="structure"')[1].split("</select>")[0]
+    return [(v, label.strip(), "selected" in attrs) for v, attrs, label in
+            re.findall(r'<option value="([^"]*)"([^>]*)>([^<]*)</option>', select)]
+
+
+def test_the_general_template_comes_first_and_others_say_their_city(client, starter):
+    """A Köln planner was offered "Vorlage: Sechs Themenblöcke der Bochumer Beteiligung 2018" and
+    "wie Konzept: ISEK Innenstadt Bochum" without a word that they are Bochum's."""
+    bochum = City.objects.create(ags="05911000", name="Bochum")
+    FieldFactory(concept=ConceptFactory(city=bochum, slug="innenstadt", name="ISEK Innenstadt Bochum", is_public=True))
+    options = _options(client.get("/concepts/new/").content.decode())
+    assert options[0] == ("template:isek-allgemein", "Vorlage: Allgemeines ISEK nach den Zielen der Städtebauförderung", True)
+    labels = dict((v, label) for v, label, _ in options)
+    assert labels["template:bochum-2018"] == "Vorlage: Sechs Themenblöcke der Bochumer Beteiligung 2018 (aus Bochum)"
+    assert labels["copy:innenstadt"] == "wie Konzept: ISEK Innenstadt Bochum (aus Bochum)"
+    assert [s for _, _, s in options].count(True) == 1
+
+
+def test_only_public_concepts_and_ones_own_are_offered_to_copy_even_to_an_administrator(client, starter):
+    """An administrator may read every concept, but the wizard offers another's draft to nobody."""
+    from django.contrib.auth import get_user_model
+
+    for slug, public in (("oeffentlich", True), ("entwurf", False), ("meins", False)):
+        FieldFactory(concept=ConceptFactory(slug=slug, name=slug, is_public=public))
+    admin = get_user_model().objects.create_superuser("chefin", "chefin@stadt.example", "pw-test-123")
+    Concept.objects.get(slug="meins").roles.create(user=admin, role="planner")
+    for user in (starter, admin):
+        client.force_login(user)
+        offered = {v for v, _, _ in _options(client.get("/concepts/new/").content.decode())}
+        assert "copy:oeffentlich" in offered and "copy:entwurf" not in offered
+        assert ("copy:meins" in offered) == (user == admin)
+        r = client.post("/concepts/new/", {**FORM, "structure": "copy:entwurf"})
+        assert r.status_code == 400 and not Concept.objects.filter(slug="altstadt").exists()

@@ -462,6 +462,15 @@ def city_for(ags: str, name: str) -> City:
     return city
 
 
+def structure_sources(user) -> list[Concept]:
+    """The concepts whose structure a new concept of ``user`` may copy: those with fields of action
+    that are public or that ``user`` has a role in – not every draft an administrator may read."""
+    from django.db.models import Q
+
+    return list(access.visible_concepts(user).filter(Q(is_public=True) | Q(roles__user=user.pk))
+                .filter(fields_of_action__isnull=False).distinct().order_by("city__name", "name"))
+
+
 def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, programme: str, legal_basis: str,
                   start_year: int, end_year: int, template: str = "", copy_from: Concept | None = None,
                   via: str = "web", once: str = "") -> Concept:
@@ -574,6 +583,6 @@ __all__ = [
     "City", "Concept", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
-    "save_structure", "set_progress", "start_concept", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
+    "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
     "structure_copied",
 ]

@@ -312,7 +312,7 @@ def changes_view(request, concept):
 @access.site_view("concept", "create", methods=("GET", "POST"))
 def concept_new(request):
     """The wizard's first step: city and concept, with a structure template or a copy."""
-    sources = [c for c in access.visible_concepts(request.user) if c.fields_of_action.exists()]
+    sources = services.structure_sources(request.user)
     form = ConceptStartForm(request.POST or None, templates=services.templates().values(), sources=sources)
     own = None  # the planner's own concept with the short name asked for
     once = request.POST.get("once", "")[:64]  # the page's one-time token: sent twice, or again after going back?
