@@ -354,3 +354,30 @@ def test_only_public_concepts_and_ones_own_are_offered_to_copy_even_to_an_admini
         assert ("copy:meins" in offered) == (user == admin)
         r = client.post("/concepts/new/", {**FORM, "structure": "copy:entwurf"})
         assert r.status_code == 400 and not Concept.objects.filter(slug="altstadt").exists()
+
+
+# --- the area map of a new concept: where it starts ---------------------------------------------
+
+
+def test_the_area_map_starts_on_the_citys_land_or_on_the_city(client):
+    """Before any area the edit map showed all of Germany at a 100 km scale, without a word how to
+    draw: it starts on the Land the AGS names – on the city once its base map says where it is – and
+    says how to draw or import the area."""
+    import json
+
+    from isek.geodata.models import BaseMap
+    from tests.factories import CityFactory
+
+    koeln = CityFactory(ags="05315000", name="Köln")
+    concept = ConceptFactory(slug="muelheim", city=koeln, area=None)
+    client.force_login(member(concept, "planner"))
+    html = client.get("/concepts/muelheim/edit/").content.decode()
+    extent = json.loads(html.split('data-extent="')[1].split('"')[0].replace("&quot;", '"'))
+    assert extent == [5.86, 50.32, 9.46, 52.53]  # Nordrhein-Westfalen
+    hint = html.split('id="area-hint"')[1].split("</p>")[0]
+    assert "Die Karte zeigt Nordrhein-Westfalen" in hint and "Fläche zeichnen" in hint
+    assert 'href="/concepts/muelheim/import/"' in hint and 'href="/concepts/muelheim/basemap/"' in hint
+    BaseMap.objects.create(city=koeln, extract="/x/koeln.osm.pbf", extract_name="koeln", bounds=[6.77, 50.83, 7.16, 51.08])
+    html = client.get("/concepts/muelheim/edit/").content.decode()
+    assert json.loads(html.split('data-extent="')[1].split('"')[0].replace("&quot;", '"')) == [6.77, 50.83, 7.16, 51.08]
+    assert "Die Karte zeigt Köln" in html

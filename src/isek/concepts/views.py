@@ -132,7 +132,7 @@ def concept_edit(request, concept):
         return redirect(concept)
     return render(request, "concepts/geometry_form.html", {
         "concept": concept, "form": form, "geometry": form["area"], "heading": _("Konzept bearbeiten"),
-        "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon",
+        "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon", "area_hint": concept.area is None,
         "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept),
     }, status=400 if request.method == "POST" else 200)
 
