@@ -140,6 +140,16 @@ def test_an_amount_takes_no_percent_sign():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("text", ["2.400.000,- €", "2.400.000,–"])
+def test_an_amount_may_end_in_a_dash_for_no_cents(text):
+    """Usability test (Köln): "2.400.000,- €" was refused with "ist keine Zahl"."""
+    from isek.finance.forms import CapForm
+
+    value, errors, _f = _clean(lambda d: CapForm(d), "amount", text, "de")
+    assert errors == [] and value == D("2400000")
+
+
+@pytest.mark.django_db
 def test_too_many_decimals_still_name_the_limit():
     from isek.finance.forms import CapForm
 
