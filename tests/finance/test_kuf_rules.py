@@ -144,3 +144,81 @@ def test_the_kuf_pdf_shows_the_eligible_costs(private_money, client, tmp_path):
     pdf.write_bytes(b"".join(r.streaming_content) if r.streaming else r.content)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Förderfähige Kosten" in text and "förderfähig gesamt" in text and "700.000,00" in text
+
+
+# --- 4. the Land's rule rate as a suggestion on the rates page -------------------------------------
+
+
+def _rates_post(concept, row: dict, total=1) -> dict:
+    data = {"r-TOTAL_FORMS": str(total), "r-INITIAL_FORMS": "0", "r-MIN_NUM_FORMS": "0", "r-MAX_NUM_FORMS": "1000",
+            "cap-amount": "", "cap-basis": ""}
+    data.update({f"r-0-{k}": v for k, v in row.items()})
+    return data
+
+
+def test_a_new_nrw_concept_gets_the_rule_rate_as_a_suggestion_saved_only_when_confirmed(client):
+    concept = ConceptFactory(start_year=2026, end_year=2035)
+    client.force_login(member(concept, "planner"))
+    url = f"/concepts/{concept.slug}/kuf/rates/"
+    doc = lxml.html.fromstring(client.get(url).content.decode())
+    assert doc.xpath("string(//input[@name='r-0-rate']/@value)") == "60"
+    assert doc.xpath("string(//input[@name='r-0-year']/@value)") == "2026"
+    assert doc.xpath("string(//input[@name='r-0-until_year']/@value)") == "2035"
+    basis = doc.xpath("string(//input[@name='r-0-basis']/@value)")
+    assert "FRL Städtebauförderung NRW 2023" in basis and "bezreg-muenster.de" in basis
+    hint = doc.xpath("string(//*[@id='rate-suggestion'])")
+    assert "Vorschlag" in hint and "60 %" in hint and "Speichern" in hint
+    assert not FundingRate.objects.filter(concept=concept).exists()  # a suggestion, not a saved rate
+    emptied = client.post(url, _rates_post(concept, {"year": "2026", "until_year": "2035", "rate": "", "basis": basis}))
+    assert emptied.status_code == 302 and not FundingRate.objects.filter(concept=concept).exists()  # not wanted
+    r = client.post(url, _rates_post(concept, {"year": "2026", "until_year": "2035", "rate": "60", "basis": basis}))
+    assert r.status_code == 302
+    assert sorted(FundingRate.objects.filter(concept=concept).values_list("year", flat=True)) == list(range(2026, 2036))
+    again = lxml.html.fromstring(client.get(url).content.decode())  # saved: no suggestion any more
+    assert not again.xpath("//*[@id='rate-suggestion']")
+
+
+def test_a_land_without_known_rates_gets_no_suggestion(client):
+    concept = ConceptFactory(city__ags="06412000", city__name="Frankfurt am Main")  # Hessen: no rate in isek's data
+    client.force_login(member(concept, "planner"))
+    doc = lxml.html.fromstring(client.get(f"/concepts/{concept.slug}/kuf/rates/").content.decode())
+    assert doc.xpath("string(//input[@name='r-0-rate']/@value)") == "" and not doc.xpath("//*[@id='rate-suggestion']")
+
+
+# --- the funds page: a way forward --------------------------------------------------------------------
+
+
+def test_the_empty_funds_page_explains_and_a_planner_creates_a_fund(client):
+    from isek.finance.models import Fund
+
+    concept, m = _concept()
+    client.force_login(member(concept, "planner"))
+    url = f"/concepts/{concept.slug}/funds/"
+    doc = lxml.html.fromstring(client.get(url).content.decode())
+    text = doc.xpath("string(//main)")
+    assert "Noch keine Fonds" in text and "Verfügungsfonds" in text and "KuF" in text
+    new = doc.xpath("//a[contains(., 'Fonds anlegen')]/@href")
+    assert new == [f"{url}new/"]
+    form = lxml.html.fromstring(client.get(new[0]).content.decode())
+    assert form.xpath("string(//input[@name='grant_rate']/@value)") == "50"
+    assert "VV Städtebauförderung" in form.xpath("string(//form)")
+    bad = client.post(new[0], {"kind": "disposition", "name": "", "budget": "viel", "grant_rate": "50"})
+    assert bad.status_code == 400 and "ist keine Zahl" in bad.content.decode() and not Fund.objects.exists()
+    r = client.post(new[0], {"kind": "disposition", "name": "Verfügungsfonds Kalk", "measure": str(m.pk),
+                             "budget": "80.000,- €", "grant_rate": "50", "rules": "", "source": ""})
+    assert r.status_code == 302 and r["Location"] == url
+    fund = Fund.objects.get(concept=concept)
+    assert (fund.name, fund.budget, fund.measure) == ("Verfügungsfonds Kalk", D("80000"), m)
+    page = client.get(url).content.decode()
+    assert "Verfügungsfonds Kalk" in page and "80.000,00" in page and "Antrag erfassen" in page
+
+
+def test_a_reviewer_sees_the_explanation_but_cannot_create_a_fund(client):
+    from isek.finance.models import Fund
+
+    concept, _m = _concept()
+    client.force_login(member(concept, "reviewer"))
+    page = client.get(f"/concepts/{concept.slug}/funds/").content.decode()
+    assert "Noch keine Fonds" in page and "Fonds anlegen" not in page
+    r = client.post(f"/concepts/{concept.slug}/funds/new/", {"kind": "disposition", "name": "X", "budget": "1", "grant_rate": "50"})
+    assert r.status_code == 403 and not Fund.objects.exists()

@@ -75,6 +75,14 @@ class RateForm(KernFormMixin, forms.ModelForm):
         fields = ["year", "until_year", "rate", "basis"]
         widgets = {"basis": forms.TextInput()}
 
+    def has_changed(self):
+        """A new row filled in with the Land's rule rate (services.suggested_rate) and sent unchanged
+        is the planner's confirmation (without this, Django would skip it as an empty extra row); with
+        the rate emptied, the row is not wanted."""
+        if self.instance.pk is None and self.initial.get("rate") is not None:
+            return bool(str(self.data.get(self.add_prefix("rate"), "")).strip())  # rate emptied: not wanted
+        return super().has_changed()
+
     def clean(self):
         data = super().clean()
         year, until = data.get("year"), data.get("until_year")

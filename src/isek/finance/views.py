@@ -161,6 +161,10 @@ def rates_view(request, concept):
     # A hint "no rate for 2030" links here with ?year=2030: the new row starts with that year.
     year = request.GET.get("year", "")
     initial = [{"year": int(year)}] if len(year) == 4 and year.isascii() and year.isdigit() and 1971 <= int(year) <= 2100 else None
+    # A concept without any rate: the Land's rule rate as a suggestion, saved only when the planner saves.
+    suggestion = services.suggested_rate(concept)
+    if suggestion is not None:
+        initial = [{**suggestion, **(initial[0] if initial else {})}]
     rates = RateFormSet(request.POST or None, queryset=FundingRate.objects.filter(concept=concept), prefix="r",
                         initial=initial)
     cap_instance = FundingCap.objects.filter(concept=concept).first() or FundingCap(concept=concept)
@@ -178,7 +182,8 @@ def rates_view(request, concept):
             messages.success(request, _("Fördersätze und Förderobergrenze wurden gespeichert."))
             return redirect("finance:kuf", concept.slug)
     status = 400 if request.method == "POST" else 200
-    return render(request, "finance/rates.html", {"concept": concept, "rates": rates, "cap": cap}, status=status)
+    return render(request, "finance/rates.html", {"concept": concept, "rates": rates, "cap": cap, "suggestion": suggestion},
+                  status=status)
 
 
 @access.concept_view("fund", "view")
