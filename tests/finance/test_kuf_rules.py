@@ -201,7 +201,7 @@ def test_the_empty_funds_page_explains_and_a_planner_creates_a_fund(client):
     assert new == [f"{url}new/"]
     form = lxml.html.fromstring(client.get(new[0]).content.decode())
     assert form.xpath("string(//input[@name='grant_rate']/@value)") == "50"
-    assert "VV Städtebauförderung" in form.xpath("string(//form)")
+    assert "VV Städtebauförderung" in form.xpath("string(//main//form)")
     bad = client.post(new[0], {"kind": "disposition", "name": "", "budget": "viel", "grant_rate": "50"})
     assert bad.status_code == 400 and "ist keine Zahl" in bad.content.decode() and not Fund.objects.exists()
     r = client.post(new[0], {"kind": "disposition", "name": "Verfügungsfonds Kalk", "measure": str(m.pk),

@@ -24,6 +24,7 @@ from .forms import (
     FinancingFormSet,
     FreezeForm,
     FundApplicationForm,
+    FundForm,
     MappingForm,
     RateForm,
     ScenarioForm,
@@ -190,6 +191,21 @@ def rates_view(request, concept):
 def funds_page(request, concept):
     funds = services.fund_summaries(concept)
     return render(request, "finance/funds.html", {"concept": concept, "funds": funds, "can_edit": access.allows(request.user, "fund", "edit", concept)})
+
+
+@access.concept_view("fund", "edit", methods=("GET", "POST"))
+def fund_new(request, concept):
+    form = FundForm(request.POST or None, concept=concept)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_fund(request.user, concept, form.instance)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Der Fonds wurde angelegt."))
+            return redirect("finance:funds", concept.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "finance/fund_new.html", {"concept": concept, "form": form}, status=status)
 
 
 @access.concept_view("fund", "edit", methods=("GET", "POST"), ids={"fund_pk": "fund", "pk": "fund_application"})
