@@ -116,6 +116,16 @@ def test_third_party_money_tells_by_how_much_to_lower_the_eligible_costs(private
     assert not [w for w in result.warnings if w.code in ("third_party", "above_cost")]
 
 
+def test_a_frozen_version_gets_the_same_checks_with_their_source(private_money):
+    from isek.finance import kuf
+
+    concept, m, _item = private_money
+    _cost(m, "10.2", "80000")
+    version = kuf.freeze(concept, "Erstantrag", "first_application")
+    codes = {w.code: w for w in kuf.localized(kuf.version_result(version).warnings)}
+    assert "VV Städtebauförderung" in codes["fund_share"].message and "bitte prüfen" in codes["third_party"].message
+
+
 def test_overfinancing_without_third_party_money_keeps_its_plain_check():
     concept, m = _concept()
     _cost(m, "9.1", "100000")

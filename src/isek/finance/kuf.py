@@ -142,16 +142,21 @@ def illustrative(concept: Concept) -> bool:
 def rules_for(concept: Concept) -> engine.Rules:
     programme = FundingProgramme.objects.filter(code=concept.programme).first()
     cap = FundingCap.objects.filter(concept=concept).first()
-    fund = land_rules.disposition_fund()
     return engine.Rules(
         rates={r.year: r.rate / HUNDRED for r in FundingRate.objects.filter(concept=concept)},
         federal_share=programme.federal_share if programme else Decimal(0),
         start_year=concept.start_year, end_year=concept.end_year,
-        cap=cap.amount if cap is not None else None,
-        fund_groups=frozenset(land_rules.catalogue_for_ags(concept.city.ags).disposition_fund_groups),
-        fund_max_share=None if concept.programme in fund.full_programmes else fund.max_share / HUNDRED,
-        fund_source=fund.short, third_party_source=land_rules.third_party_source(),
+        cap=cap.amount if cap is not None else None, **rule_checks(concept),
     )
+
+
+def rule_checks(concept: Concept) -> dict:
+    """The funding rules the KuF checks for ``concept`` (the Rules fields on the Verfügungsfonds and
+    third-party money), from the land rules data with their citations; frozen versions get them too."""
+    fund = land_rules.disposition_fund()
+    return {"fund_groups": frozenset(land_rules.catalogue_for_ags(concept.city.ags).disposition_fund_groups),
+            "fund_max_share": None if concept.programme in fund.full_programmes else fund.max_share / HUNDRED,
+            "fund_source": fund.short, "third_party_source": land_rules.third_party_source()}
 
 
 def inputs(concept: Concept):
@@ -241,7 +246,8 @@ def freeze(concept: Concept, name: str, kind: str, user=None, note: str = "",
 
 
 def version_result(version: FinanceVersion) -> engine.KufResult:
-    return engine.compute(*from_snapshot(version.snapshot))
+    measures, costs, financing, rules = from_snapshot(version.snapshot)
+    return engine.compute(measures, costs, financing, replace(rules, **rule_checks(version.concept)))
 
 
 def measure_labels(*snapshots_or_measures) -> dict[str, str]:
