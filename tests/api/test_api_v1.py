@@ -166,6 +166,24 @@ def test_bad_writes_are_400_at_their_field_and_store_nothing(users, bochum, url,
     assert _state(bochum) == before
 
 
+@pytest.mark.parametrize("geometry, expected", [
+    ({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [7.2165, 51.4815]}}]}, "Point"),
+    ({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [7.2165, 51.4815]}},
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [7.2175, 51.4820]}}]},
+     "MultiPoint"),
+    ({"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [7.2165, 51.4815]}}, "Point"),
+])
+def test_a_measure_takes_the_content_of_a_geojson_file_as_its_place(users, bochum, geometry, expected):
+    """As the forms do (isek.core.geotext): one feature is its geometry, several of one kind one
+    multi-geometry."""
+    r = bearer(users["planner"]).post(f"{BASE}/measures/", json.dumps(
+        {"number": "9.9", "title": "Neu", "primary_field": 1, "geometry": geometry}), content_type="application/json")
+    assert r.status_code == 201, r.content
+    assert r.json()["geometry"]["type"] == expected == Measure.objects.get(concept=bochum, number="9.9").geometry.geom_type
+
+
 def test_a_write_that_is_not_json_is_refused(users, bochum):
     r = bearer(users["planner"]).post(f"{BASE}/measures/", "{kaputt", content_type="application/json")
     assert r.status_code == 400 and r.json()["detail"]

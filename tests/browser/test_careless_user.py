@@ -200,6 +200,24 @@ def test_wizard_empty_fields_and_a_seven_digit_ags(wizard):
     assert rows()["concepts.Concept"] == before["concepts.Concept"] + 1
 
 
+def test_wizard_double_click_before_the_pages_script_is_there(wizard):
+    """A Köln planner's double click on "Konzept anlegen" (the page's script, which holds a second
+    press back, not loaded yet on a slow line) created the concept and showed "Der Kurzname … ist
+    schon vergeben … Es wurde nichts gespeichert." The server knows the page: one concept, and the
+    planner lands on it."""
+    page, base = wizard
+    page.route("**/forms.mjs", lambda route: route.abort())
+    page.reload()
+    fill(page, **WIZARD)
+    before = rows()
+    send(page, "#concept-new button[type=submit]", twice=True)
+    assert page.url == f"{base}/concepts/hoyerswerda-altstadt/setup/"
+    main = page.inner_text("main")
+    assert "schon vergeben" not in main and not NOT_STORED.search(main) and "Altstadt Hoyerswerda" in main
+    assert rows()["concepts.Concept"] == before["concepts.Concept"] + 1
+    assert axe_violations(page) == []
+
+
 def test_wizard_short_name_in_use(wizard):
     page, base = wizard
     ConceptFactory(slug="altstadt", name="Altstadt (eine andere Stadt)")
@@ -208,7 +226,8 @@ def test_wizard_short_name_in_use(wizard):
     refused(page, before, "Der Kurzname „altstadt“ ist schon vergeben.")
 
     # The user's own concept, started, then back in the browser and sent again: one concept, and
-    # the page says whose short name it is and leads to its setup.
+    # the page says whose short name it is and leads to its setup. (Chromium shows the refused page
+    # it goes back to anew, with a new one-time token: another request, not the page sent twice.)
     fill(page, slug=WIZARD["slug"])
     send(page)
     assert page.url.endswith("/concepts/hoyerswerda-altstadt/setup/")

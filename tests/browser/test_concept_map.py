@@ -237,3 +237,21 @@ def _click_husemannplatz(page, concept):
     popup.wait_for(timeout=5000)
     assert "Umgestaltung des Husemannplatzes" in popup.inner_text()
     return husemann, popup
+
+
+def test_the_area_map_of_a_new_concept_shows_its_land_and_says_how_to_draw(page, live_server):
+    """A Köln planner's new concept: the area map sat at a 100 km scale over all of Germany; it now
+    shows the city's Land (NRW by the AGS) and says how to draw or import the area."""
+    from tests.factories import CityFactory, ConceptFactory, member
+
+    concept = ConceptFactory(slug="muelheim", city=CityFactory(ags="05315000", name="Köln"), area=None)
+    member(concept, "planner", username="koeln")
+    login(page, live_server.url, "koeln", "pw-test-123")
+    page.goto(f"{live_server.url}/concepts/muelheim/edit/")
+    wait_map(page)
+    west, south, east, north = page.evaluate("() => window.isekMaps['map'].getBounds().toArray().flat()")
+    # Nordrhein-Westfalen lies within 5.8–9.5° E, 50.3–52.6° N: the map shows it, not Germany
+    assert 4.5 < west < 6.5 and 8.8 < east < 10.5 and 49.5 < south < 50.8 and 52.2 < north < 53.3, (west, south, east, north)
+    hint = page.locator("#area-hint").inner_text()
+    assert "Nordrhein-Westfalen" in hint and "Fläche zeichnen" in hint and "importieren" in hint
+    assert axe_violations(page) == []

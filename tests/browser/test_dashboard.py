@@ -44,6 +44,18 @@ def test_planner_uses_the_dashboard_and_downloads_the_isek(page, live_bochum, tm
     page.click("#value-form button[type=submit]")
     page.wait_for_load_state()
     assert "Amt 61, Zählung" in page.text_content("#values-table")
+    assert axe_violations(page) == []  # with the message naming the year (and a replaced value)
+    # Deleting the value asks first (confirm.mjs): dismissed, it stays; accepted, it goes.
+    row = page.locator("#values-table tr", has_text="Amt 61, Zählung")
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    row.get_by_role("button", name="löschen").click()
+    assert asked and asked[0].startswith("Wert ") and "(Fördergebiet) löschen?" in asked[0]
+    assert "Amt 61, Zählung" in page.text_content("#values-table")
+    page.once("dialog", lambda d: d.accept())
+    with page.expect_navigation():
+        row.get_by_role("button", name="löschen").click()
+    assert "Wert gelöscht." in page.inner_text("main") and "Amt 61, Zählung" not in page.text_content("#values-table")
     page.goto(f"{base}/concepts/bochum-innenstadt/indicators/")
     assert axe_violations(page) == []
 

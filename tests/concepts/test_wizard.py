@@ -218,3 +218,166 @@ def test_setup_does_not_call_the_analysis_done_when_only_the_citys_base_map_is(c
     html = client.get("/concepts/altstadt/setup/").content.decode()
     assert 'data-step="basemap" data-done="false"' in html and "Bestandsanalyse: noch keine" in html
     assert 'href="/concepts/altstadt/analysis/"' in html
+
+
+# --- the city and its AGS agree (a Köln planner typed Bochum's AGS) ----------------------------
+
+
+KOELN = {**FORM, "city_name": "Köln", "ags": "05911000", "name": "ISEK Mülheim", "slug": "muelheim"}
+
+
+def test_an_ags_of_another_city_is_refused_naming_that_city(client, starter):
+    """The AGS 05911000 is Bochum's: "Köln" with it was saved silently under Bochum, whose base map
+    the Köln planner could then replace."""
+    bochum = City.objects.create(ags="05911000", name="Bochum")
+    r = client.post("/concepts/new/", KOELN)
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert "Die AGS 05 911 000 gehört zu Bochum. Bitte die AGS Ihrer Stadt prüfen, oder „Bochum“ als Stadt eintragen." in html
+    assert not Concept.objects.exists() and list(City.objects.all()) == [bochum] and bochum.name == "Bochum"
+
+
+@pytest.mark.parametrize("name, ags", [("Bochum", "05 911 000"), ("bochum ", "05911000"), ("Bochum", "05.9.11.000")])
+def test_the_citys_own_name_with_its_ags_as_printed_is_that_city(client, starter, name, ags):
+    bochum = City.objects.create(ags="05911000", name="Bochum")
+    r = client.post("/concepts/new/", {**KOELN, "city_name": name, "ags": ags})
+    assert r.status_code == 302 and Concept.objects.get(slug="muelheim").city == bochum
+    assert City.objects.count() == 1 and City.objects.get().name == "Bochum"
+
+
+def test_a_known_citys_name_with_another_ags_is_refused_saying_its_ags(client, starter):
+    """Two municipalities rarely share a name; a second one enters its name with its official addition."""
+    City.objects.create(ags="05911000", name="Bochum")
+    r = client.post("/concepts/new/", {**KOELN, "city_name": "Bochum", "ags": "05315000"})
+    html = r.content.decode()
+    assert r.status_code == 400 and "Bochum hat in isek die AGS 05 911 000." in html
+    assert "mit seinem amtlichen Zusatz" in html and not Concept.objects.exists() and City.objects.count() == 1
+    assert client.post("/concepts/new/", {**KOELN, "city_name": "Köln", "ags": "05315000"}).status_code == 302
+    assert Concept.objects.get(slug="muelheim").city.name == "Köln"
+
+
+def test_an_ags_of_another_city_is_refused_in_english_too(client, starter):
+    City.objects.create(ags="05911000", name="Bochum")
+    client.get("/language/en/")
+    r = client.post("/concepts/new/", KOELN)
+    assert r.status_code == 400 and "The AGS 05 911 000 belongs to Bochum." in r.content.decode()
+
+
+def test_the_service_refuses_an_ags_of_another_city_for_every_channel(starter):
+    """The check is the service's: the command and the API (which call it) refuse alike."""
+    from django.core.exceptions import ValidationError
+
+    from isek.concepts import services
+
+    City.objects.create(ags="05911000", name="Bochum")
+    with pytest.raises(ValidationError) as exc:
+        services.start_concept(access.Operator("t"), ags="05911000", city_name="Köln", slug="muelheim", name="ISEK Mülheim",
+                               programme="lebendige_zentren", legal_basis="baugb_141", start_year=2026, end_year=2034)
+    assert exc.value.error_dict["ags"][0].code == "ags_of_other_city" and not Concept.objects.exists()
+
+
+# --- the same page sent twice (a double click, back in the browser) -----------------------------
+
+
+def test_the_same_wizard_page_sent_twice_ends_on_the_created_concept(client, starter):
+    """A double click sent the form twice: the second answer said the short name was taken and
+    "nothing saved", while the first had created the concept."""
+    page = client.get("/concepts/new/").content.decode()
+    once = page.split('name="once" value="')[1].split('"')[0]
+    assert len(once) > 16
+    assert client.post("/concepts/new/", {**FORM, "once": once}).status_code == 302
+    again = client.post("/concepts/new/", {**FORM, "once": once}, follow=True)
+    html = again.content.decode()
+    assert again.redirect_chain == [("/concepts/altstadt/setup/", 302)] and again.status_code == 200
+    assert "Das Konzept mit dem Kurznamen „altstadt“ wurde mit diesem Formular schon angelegt" in html
+    assert "nichts gespeichert" not in html and "schon vergeben" not in html
+    assert Concept.objects.count() == 1 and City.objects.count() == 1
+    # A fresh page with the same short name is another concept asked for: refused, as before.
+    fresh = client.get("/concepts/new/").content.decode().split('name="once" value="')[1].split('"')[0]
+    assert fresh != once
+    r = client.post("/concepts/new/", {**FORM, "once": fresh})
+    assert r.status_code == 400 and "Der Kurzname „altstadt“ ist schon vergeben." in r.content.decode()
+    assert Concept.objects.count() == 1
+
+
+def test_a_resent_wizard_page_is_refused_by_the_service_too(starter):
+    """Whichever request spends the page's token first creates the concept; the other is told so."""
+    from django.core.exceptions import ValidationError
+
+    from isek.concepts import services
+
+    args = dict(ags="14625240", city_name="Hoyerswerda", slug="altstadt", name="Altstadt", programme="lebendige_zentren",
+                legal_basis="baugb_141", start_year=2026, end_year=2034, once="token-of-the-page")
+    services.start_concept(starter, **args)
+    with pytest.raises(ValidationError) as exc:
+        services.start_concept(starter, **args)
+    assert exc.value.code == "resent" and Concept.objects.count() == 1
+
+
+# --- the structures offered: whose they are ------------------------------------------------------
+
+
+def _options(html: str) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of the structure select's options, in order."""
+    import re
+
+    select = html.split('name="structure"')[1].split("</select>")[0]
+    return [(v, label.strip(), "selected" in attrs) for v, attrs, label in
+            re.findall(r'<option value="([^"]*)"([^>]*)>([^<]*)</option>', select)]
+
+
+def test_the_general_template_comes_first_and_others_say_their_city(client, starter):
+    """A Köln planner was offered "Vorlage: Sechs Themenblöcke der Bochumer Beteiligung 2018" and
+    "wie Konzept: ISEK Innenstadt Bochum" without a word that they are Bochum's."""
+    bochum = City.objects.create(ags="05911000", name="Bochum")
+    FieldFactory(concept=ConceptFactory(city=bochum, slug="innenstadt", name="ISEK Innenstadt Bochum", is_public=True))
+    options = _options(client.get("/concepts/new/").content.decode())
+    assert options[0] == ("template:isek-allgemein", "Vorlage: Allgemeines ISEK nach den Zielen der Städtebauförderung", True)
+    labels = dict((v, label) for v, label, _ in options)
+    assert labels["template:bochum-2018"] == "Vorlage: Sechs Themenblöcke der Bochumer Beteiligung 2018 (aus Bochum)"
+    assert labels["copy:innenstadt"] == "wie Konzept: ISEK Innenstadt Bochum (aus Bochum)"
+    assert [s for _, _, s in options].count(True) == 1
+
+
+def test_only_public_concepts_and_ones_own_are_offered_to_copy_even_to_an_administrator(client, starter):
+    """An administrator may read every concept, but the wizard offers another's draft to nobody."""
+    from django.contrib.auth import get_user_model
+
+    for slug, public in (("oeffentlich", True), ("entwurf", False), ("meins", False)):
+        FieldFactory(concept=ConceptFactory(slug=slug, name=slug, is_public=public))
+    admin = get_user_model().objects.create_superuser("chefin", "chefin@stadt.example", "pw-test-123")
+    Concept.objects.get(slug="meins").roles.create(user=admin, role="planner")
+    for user in (starter, admin):
+        client.force_login(user)
+        offered = {v for v, _, _ in _options(client.get("/concepts/new/").content.decode())}
+        assert "copy:oeffentlich" in offered and "copy:entwurf" not in offered
+        assert ("copy:meins" in offered) == (user == admin)
+        r = client.post("/concepts/new/", {**FORM, "structure": "copy:entwurf"})
+        assert r.status_code == 400 and not Concept.objects.filter(slug="altstadt").exists()
+
+
+# --- the area map of a new concept: where it starts ---------------------------------------------
+
+
+def test_the_area_map_starts_on_the_citys_land_or_on_the_city(client):
+    """Before any area the edit map showed all of Germany at a 100 km scale, without a word how to
+    draw: it starts on the Land the AGS names – on the city once its base map says where it is – and
+    says how to draw or import the area."""
+    import json
+
+    from isek.geodata.models import BaseMap
+    from tests.factories import CityFactory
+
+    koeln = CityFactory(ags="05315000", name="Köln")
+    concept = ConceptFactory(slug="muelheim", city=koeln, area=None)
+    client.force_login(member(concept, "planner"))
+    html = client.get("/concepts/muelheim/edit/").content.decode()
+    extent = json.loads(html.split('data-extent="')[1].split('"')[0].replace("&quot;", '"'))
+    assert extent == [5.86, 50.32, 9.46, 52.53]  # Nordrhein-Westfalen
+    hint = html.split('id="area-hint"')[1].split("</p>")[0]
+    assert "Die Karte zeigt Nordrhein-Westfalen" in hint and "Fläche zeichnen" in hint
+    assert 'href="/concepts/muelheim/import/"' in hint and 'href="/concepts/muelheim/basemap/"' in hint
+    BaseMap.objects.create(city=koeln, extract="/x/koeln.osm.pbf", extract_name="koeln", bounds=[6.77, 50.83, 7.16, 51.08])
+    html = client.get("/concepts/muelheim/edit/").content.decode()
+    assert json.loads(html.split('data-extent="')[1].split('"')[0].replace("&quot;", '"')) == [6.77, 50.83, 7.16, 51.08]
+    assert "Die Karte zeigt Köln" in html

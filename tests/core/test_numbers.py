@@ -77,3 +77,19 @@ def test_format_groups_thousands():
 def test_spreadsheet_cells_keep_guessing_the_notation():
     assert numbers.guess("1.234,56") == D("1234.56") and numbers.guess("1,234.56") == D("1234.56")
     assert numbers.guess("abc") is None
+
+
+@pytest.mark.parametrize("text, value", [
+    ("2.400.000,- €", D("2400000")), ("2.400.000,–", D("2400000")), ("€ 750,-", D("750")), ("-5,-", D("-5")),
+])
+def test_an_amount_of_money_may_end_in_a_dash_for_no_cents(text, value):
+    """A Köln planner typed "2.400.000,- €" (the usual German way of writing whole euros) and was
+    told it is no number."""
+    assert numbers.parse(text, "de", money=True) == value
+
+
+@pytest.mark.parametrize("text, language, money", [("2.400.000,-", "de", False), ("60,-", "de", False),
+                                                   ("2,400,000.-", "en", True), ("2.400.000,-,-", "de", True)])
+def test_the_dash_for_no_cents_is_only_for_german_money(text, language, money):
+    with pytest.raises(InputError):
+        numbers.parse(text, language, money=money)

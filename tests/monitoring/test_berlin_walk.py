@@ -223,21 +223,21 @@ def test_monitoring_csv_default_columns_add_up_to_the_cost(berlin, tmp_path):
 
 @pytest.mark.parametrize(("value", "state"), [(21.7, "im Plan"), (22.9, "nicht im Plan")])
 def test_indicator_path_counts_the_years_from_baseline_to_target_alike(berlin, value, state):
-    """Baseline 23,0 in 2026, target 18,5 in 2034: a value for 2027 is 1 of 8 years along the path (22,44)."""
+    """Baseline 23,0 in 2025, target 18,5 in 2033: a value for 2026 is 1 of 8 years along the path (22,44)."""
     from isek.demo.loader import DEMO
     from isek.monitoring import services
     from isek.monitoring.models import Indicator
 
     ind = services.save_indicator(DEMO, berlin, Indicator(
-        code="leerstand", name="Leerstandsquote", kind="context", unit="%", baseline_value=23.0, baseline_year=2026,
-        target_value=18.5, target_year=2034, source="Bezirksamt"))
-    services.add_value(DEMO, berlin, ind, None, 2027, value, "Zählung 2027")
+        code="leerstand", name="Leerstandsquote", kind="context", unit="%", baseline_value=23.0, baseline_year=2025,
+        target_value=18.5, target_year=2033, source="Bezirksamt"))
+    services.add_value(DEMO, berlin, ind, None, 2026, value, "Zählung 2026")
     client = client_for(berlin.roles.get().user)
     page = " ".join(client.get(f"/concepts/{berlin.slug}/indicators/{ind.pk}/").content.decode().split())
     assert f"{state}</span> (erwartet nach Zielpfad: 22,44 %)" in page
     if state == "nicht im Plan":
         dashboard = " ".join(client.get(f"/concepts/{berlin.slug}/dashboard/").content.decode().split())
-        assert "(erwartet 22,44, Ziel 18,50 bis 2034)" in dashboard
+        assert "(erwartet 22,44, Ziel 18,50 bis 2033)" in dashboard
 
 
 def test_isek_tables_add_up_with_financing_above_the_cost(berlin, tmp_path):

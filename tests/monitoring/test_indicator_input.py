@@ -86,14 +86,14 @@ def test_a_count_is_shown_whole_with_thousands_separated(planner_client, bochum)
 
 def test_baseline_target_and_expected_value_share_precision_and_unit(planner_client, bochum):
     """Walk 5: "24 % (2026)" beside "18,50 % (2034)", and "erwartet nach Zielpfad: 21,94" without unit."""
-    r = planner_client.post(NEW, _indicator(code="walk5", baseline_value="24 %", baseline_year="2026",
+    r = planner_client.post(NEW, _indicator(code="walk5", baseline_value="24 %", baseline_year="2020",
                                             target_value="18,5 %", target_year="2034"))
     assert r.status_code == 302, r.content.decode()[:2000]
     ind = Indicator.objects.get(concept=bochum, code="walk5")
-    planner_client.post(f"/concepts/{SLUG}/indicators/{ind.pk}/", {"area": "area", "year": "2030", "value": "23",
+    planner_client.post(f"/concepts/{SLUG}/indicators/{ind.pk}/", {"area": "area", "year": "2025", "value": "23",
                                                                      "source": "Zählung"})
     page = planner_client.get(f"/concepts/{SLUG}/indicators/{ind.pk}/").content.decode()
     listing = planner_client.get(f"/concepts/{SLUG}/indicators/").content.decode()
-    assert "24,00 % (2026)" in page and "18,50 % (2034)" in page and ">23,00<" in page
+    assert "24,00 % (2020)" in page and "18,50 % (2034)" in page and ">23,00<" in page
     assert re.search(r"erwartet nach Zielpfad: \d+,\d\d %\)", page), page[page.find("Bewertung"):][:600]
-    assert "24,00 (2026)" in listing and "18,50 (2034)" in listing
+    assert "24,00 (2020)" in listing and "18,50 (2034)" in listing

@@ -45,11 +45,32 @@ def test_dashboard_shows_the_overview(planner_client, bochum):
     ov = figures.overview(bochum)
     html = planner_client.get(f"/concepts/{SLUG}/dashboard/").content.decode()
     assert f"{ov['key']['progress']:.1f}".replace(".", ",") + " %" in html
-    assert f"{ov['key']['cost']:,.0f}".replace(",", ".") + " €" in html
+    assert f"{ov['key']['cost']:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".") + " €" in html
     assert 'id="finance-data"' in html and "vendor/chartjs/chart.umd.min.js" in html
     assert html.count('class="isek-spark"') == Indicator.objects.filter(concept=bochum).count()
     for w in ov["warnings"]:
         assert w.message.split(":")[0] in html
+
+
+def test_dashboard_money_to_the_cent_as_every_other_page(planner_client, bochum):
+    """Usability test (Köln): the dashboard said "Kosten (KuF) 6.825.001 €" where the KuF and every
+    other page said 6.825.000,50 €."""
+    import lxml.html
+
+    from isek.finance.models import CostItem
+
+    item = CostItem.objects.filter(measure__concept=bochum).first()
+    item.amount += D("0.50")
+    item.save()
+    ov = figures.overview(bochum)
+    assert ov["key"]["cost"] % 1  # cents the dashboard must not round away
+    doc = lxml.html.fromstring(planner_client.get(f"/concepts/{SLUG}/dashboard/").content.decode())
+    german = f"{ov['key']['cost']:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    assert doc.xpath("string(//dd[@data-key='cost'])").strip() == f"{german} €"
+    kuf = planner_client.get(f"/concepts/{SLUG}/kuf/").content.decode()
+    assert german in kuf
+    for key in ("grant", "paid"):
+        assert "," in doc.xpath(f"string(//dd[@data-key='{key}'])")
 
 
 def test_cancelled_measure_leaves_the_progress(planner_client, bochum):

@@ -161,7 +161,7 @@ def test_the_moderator_reads_what_was_decided_on_which_idea(phase, citizen, conc
     assert f"Idee {a.reference} „Mehr Bänke“ veröffentlicht." in decide(a, action="approve")
     assert f"Idee {c.reference} „Werbung“ abgelehnt." in decide(c, action="reject", reason="advertising")
     assert (f"Idee {b.reference} „Bänke am Markt“ mit Idee {a.reference} „Mehr Bänke“ zusammengeführt."
-            in decide(b, action="merge", merge_into=a.pk))
+            in decide(b, action="merge", merge_into=a.reference))
     log = moderator.get(url).content.decode().split('id="decision-log"')[1]
     assert f"Idee {a.reference} „Mehr Bänke“" in log and "idea " not in log
     english = Client(HTTP_ACCEPT_LANGUAGE="en")

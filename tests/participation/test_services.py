@@ -51,6 +51,7 @@ def test_the_phase_polygon_narrows_the_area(phase, citizen):
     ("MULTIPOINT((7.2125 51.4815), (7.2126 51.4816))", "geometry_type"),
     ("POLYGON((7.211 51.481, 7.213 51.483, 7.213 51.481, 7.211 51.483, 7.211 51.481))", "invalid_geometry"),
     ("nonsense", "invalid_geometry"),
+    ('{"type": "FeatureCollection", "features": []}', "invalid_geometry"),  # GDAL's error, not a 500
     ("LINESTRING(" + ", ".join(f"{7.211 + i * 0.000001} 51.481" for i in range(501)) + ")", "too_many_vertices"),
 ])
 def test_bad_places_are_refused(phase, citizen, geometry, code):

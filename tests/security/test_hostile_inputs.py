@@ -39,9 +39,9 @@ def _file(name: str, data: bytes) -> io.BytesIO:
     return f
 
 
-def _geojson(geometry: dict) -> bytes:
+def _geojson(geometry: dict, n: int = 1) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": "Teilraum"}, "geometry": geometry}]}).encode()
+        {"type": "Feature", "properties": {"name": "Teilraum"}, "geometry": geometry}] * n}).encode()
 
 
 def _square(lon, lat, d=0.001):
@@ -184,6 +184,12 @@ CASES = [
          says="Geometrietyp LineString ist hier nicht erlaubt"),
     Case("quarter: GeoJSON that is not JSON", "planner", "post", "quarters/new/",
          {"name": "Q", "colour": "#123456", "geometry": "{{{"}, says="kein gültiges GeoJSON"),
+    Case("quarter: an empty FeatureCollection", "planner", "post", "quarters/new/",
+         {"name": "Q", "colour": "#123456", "geometry": '{"type": "FeatureCollection", "features": []}'},
+         says="Die FeatureCollection enthält keine Features"),
+    Case("concept: a FeatureCollection of a point as the area", "planner", "post", "edit/",
+         lambda ctx: {**ctx["concept_fields"], "area": _geojson({"type": "Point", "coordinates": [7.2125, 51.4815]}).decode()},
+         says="Geometrietyp Point ist hier nicht erlaubt"),
     Case("quarter: a script as colour", "planner", "post", "quarters/new/",
          lambda ctx: {"name": "Q", "colour": "javascript:alert(1)", "geometry": json.dumps(_square(7.211, 51.481))},
          says="höchstens 7 Zeichen"),
@@ -221,9 +227,12 @@ CASES = [
     Case("idea: a title of 10,000 characters", "citizen", "post", "participation/ideas/new/",
          lambda ctx: ctx["idea"](title="x" * 10000), says="höchstens 120 Zeichen"),
     Case("idea: a place that is not GeoJSON", "citizen", "post", "participation/ideas/new/",
-         lambda ctx: ctx["idea"](geometry="<svg onload=alert(1)>"), says="kein gültiges GeoJSON"),
+         lambda ctx: ctx["idea"](geometry="<svg onload=alert(1)>"), says="Bitte den Ort auf der Karte anklicken"),
     Case("idea: a place nested 100,000 deep", "citizen", "post", "participation/ideas/new/",
-         lambda ctx: ctx["idea"](geometry="[" * 100_000 + "]" * 100_000), says="kein gültiges GeoJSON"),
+         lambda ctx: ctx["idea"](geometry="[" * 100_000 + "]" * 100_000), says="Der Ort ist nicht lesbar"),
+    Case("idea: a .geojson file of two places", "citizen", "post", "participation/ideas/new/",
+         lambda ctx: ctx["idea"](geometry=_geojson({"type": "Point", "coordinates": [7.2125, 51.4815]}, 2).decode()),
+         says="Die Datei enthält 2 Orte; bitte nur einen einfügen"),
     Case("idea: a multipoint", "citizen", "post", "participation/ideas/new/",
          lambda ctx: ctx["idea"](geometry=json.dumps({"type": "MultiPoint", "coordinates": [[7.2125, 51.4815]]})),
          says="Geometrietyp MultiPoint ist hier nicht erlaubt"),
@@ -267,6 +276,12 @@ CASES = [
     Case("API: a measure in Paris", "api", "post", "/api/v1/concepts/{slug}/measures/",
          lambda ctx: {"number": "7.1", "title": "X", "primary_field": ctx["field"],
                       "geometry": {"type": "Point", "coordinates": [2.35, 48.85]}}, says="Deutschland"),
+    Case("API: an empty FeatureCollection as geometry", "api", "post", "/api/v1/concepts/{slug}/measures/",
+         lambda ctx: {"number": "7.1", "title": "X", "primary_field": ctx["field"],
+                      "geometry": {"type": "FeatureCollection", "features": []}}, says="enthält keine Features"),
+    Case("API: a geometry of words", "api", "post", "/api/v1/concepts/{slug}/measures/",
+         lambda ctx: {"number": "7.1", "title": "X", "primary_field": ctx["field"], "geometry": "am Rathaus"},
+         says="Die Geometrie ist kein gültiges GeoJSON"),
     Case("API: a cost of 1e400", "api", "post", "/api/v1/concepts/{slug}/measures/",
          lambda ctx: {"number": "7.1", "title": "X", "primary_field": ctx["field"], "estimated_cost": "1e400"},
          says="nicht mehr als 14 Ziffern"),

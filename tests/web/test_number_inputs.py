@@ -33,7 +33,15 @@ def _fund():
 def _forms():
     """(form class, how to make one from data, its number fields, each with its decimal places)."""
     from isek.concepts.forms import MeasureForm
-    from isek.finance.forms import CapForm, CostItemForm, FinancingForm, FundApplicationForm, RateForm, ScenarioForm
+    from isek.finance.forms import (
+        CapForm,
+        CostItemForm,
+        FinancingForm,
+        FundApplicationForm,
+        FundForm,
+        RateForm,
+        ScenarioForm,
+    )
     from isek.monitoring.forms import IndicatorForm, PaymentForm, ValueForm
 
     return [
@@ -43,6 +51,7 @@ def _forms():
         (CapForm, lambda d: CapForm(d), {"amount": 2}),
         (ScenarioForm, lambda d: ScenarioForm(d), {"rate": 2}),
         (FundApplicationForm, lambda d: FundApplicationForm(d, fund=_fund()), {"eligible_cost": 2, "facade_m2": 2}),
+        (FundForm, lambda d: FundForm(d, concept=_concept()), {"budget": 2, "grant_rate": 2, "max_per_m2": 2}),
         (MeasureForm, lambda d: MeasureForm(d, concept=_concept()), {"estimated_cost": 2, "progress_weight": 2}),
         (IndicatorForm, lambda d: IndicatorForm(d, concept=_concept()), {"baseline_value": None, "target_value": None}),
         (ValueForm, lambda d: ValueForm(d, concept=_concept()), {"value": None}),
@@ -89,7 +98,7 @@ def _clean(make, name, text, language):
 @pytest.mark.parametrize("form, make, name, places", CASES, ids=IDS)
 @pytest.mark.parametrize("language, text", [("de", "1.250.000,50"), ("en", "1,250,000.50")])
 def test_german_and_english_input(form, make, name, places, language, text):
-    if name in ("rate", "progress_weight", "facade_m2"):  # a percentage or a weight: a small number
+    if name in ("rate", "grant_rate", "progress_weight", "facade_m2", "max_per_m2"):  # a percentage, a weight, per m²: small
         text, want = {"de": "12,5", "en": "12.5"}[language], D("12.5")
     else:
         want = D("1250000.50")
@@ -112,7 +121,7 @@ def test_german_and_english_input(form, make, name, places, language, text):
     ("en", "lots", "“lots” is not a number. Example: 1,250,000.50"),
 ])
 def test_other_notation_ambiguous_and_invalid_input(form, make, name, places, language, text, says):
-    if name in ("rate", "baseline_value", "target_value", "value"):  # a percentage (or an indicator value, often one)
+    if name in ("rate", "grant_rate", "baseline_value", "target_value", "value"):  # a percentage (or an indicator value, often one)
         says = says.replace("1.250.000,50", "60 oder 60,5").replace("1,250,000.50", "60 or 60.5")
     value, errors, _f = _clean(make, name, text, language)
     assert value is None and len(errors) == 1 and says in errors[0], errors
@@ -137,6 +146,16 @@ def test_an_amount_takes_no_percent_sign():
 
     value, errors, _f = _clean(lambda d: CapForm(d), "amount", "60 %", "de")
     assert value is None and errors == ["„60 %“ ist keine Zahl. Beispiel: 1.250.000,50"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["2.400.000,- €", "2.400.000,–"])
+def test_an_amount_may_end_in_a_dash_for_no_cents(text):
+    """Usability test (Köln): "2.400.000,- €" was refused with "ist keine Zahl"."""
+    from isek.finance.forms import CapForm
+
+    value, errors, _f = _clean(lambda d: CapForm(d), "amount", text, "de")
+    assert errors == [] and value == D("2400000")
 
 
 @pytest.mark.django_db

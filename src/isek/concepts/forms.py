@@ -206,11 +206,21 @@ class ConceptStartForm(KernFormMixin, forms.Form):
                                   help_text=_("Eine Vorlage oder die Struktur eines bestehenden Konzepts (ohne Maßnahmen und Geld); später änderbar."))
 
     def __init__(self, *args, templates=(), sources=(), **kwargs):
+        """``templates``: the general ones first (the first is preselected), then those of a city;
+        ``sources``: concepts to copy. What comes from a city says so ("aus Bochum")."""
         super().__init__(*args, **kwargs)
-        choices = [("", _("ohne Vorlage"))]
-        choices += [(f"template:{t.key}", str(_("Vorlage: %(l)s") % {"l": t.label_de})) for t in templates]
-        choices += [(f"copy:{c.slug}", str(_("wie Konzept: %(n)s") % {"n": c.name})) for c in sources]
+
+        def whose(label, city):
+            return str(_("%(l)s (aus %(c)s)") % {"l": label, "c": city}) if city else label
+
+        general = [t for t in templates if not t.city]
+        choices = [(f"template:{t.key}", str(_("Vorlage: %(l)s") % {"l": t.label_de})) for t in general]
+        choices += [("", _("ohne Vorlage"))]
+        choices += [(f"template:{t.key}", whose(str(_("Vorlage: %(l)s") % {"l": t.label_de}), t.city))
+                    for t in templates if t.city]
+        choices += [(f"copy:{c.slug}", whose(str(_("wie Konzept: %(n)s") % {"n": c.name}), c.city.name)) for c in sources]
         self.fields["structure"].choices = choices
+        self.fields["structure"].initial = choices[0][0]
 
     def clean(self):
         data = super().clean()

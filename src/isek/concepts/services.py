@@ -18,7 +18,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from isek import access
-from isek.core import geo, numbering
+from isek.core import geo, numbering, throttle
 from isek.core.audit import change
 from isek.core.files import upload_on_disk
 from isek.core.laender import ags_from
@@ -429,29 +429,74 @@ def templates() -> dict[str, structures.Template]:
     return structures.templates()
 
 
+def ags_printed(ags: str) -> str:
+    """An AGS as people read it: "05 911 000" (Land, Regierungsbezirk and Kreis, Gemeinde)."""
+    return f"{ags[:2]} {ags[2:5]} {ags[5:]}"
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def city_for(ags: str, name: str) -> City:
+    """The city with the municipality key ``ags`` – which must then bear ``name`` (case and spaces
+    aside) – or a new one (not saved yet) named ``name``. A key that belongs to a city of another
+    name is refused, naming that city, and so is a name isek knows with another key: a second
+    municipality of that name enters it with its official addition ("Neustadt an der Weinstraße"),
+    so that no two cities in isek bear the same name."""
+    ags, name = ags_from(ags), " ".join((name or "").split())
+    city = City.objects.filter(ags=ags).first()
+    if city is not None:
+        if not _same_name(city.name, name):
+            raise invalid(_("Die AGS %(ags)s gehört zu %(city)s. Bitte die AGS Ihrer Stadt prüfen, oder „%(city)s“ "
+                            "als Stadt eintragen.") % {"ags": ags_printed(ags), "city": city.name}, "ags_of_other_city", "ags")
+        return city
+    namesake = next((c for c in City.objects.only("name", "ags") if _same_name(c.name, name)), None)
+    if namesake is not None:
+        raise invalid(_("%(city)s hat in isek die AGS %(ags)s. Bitte die AGS prüfen; ist Ihre Gemeinde eine andere "
+                        "gleichen Namens, den Namen mit seinem amtlichen Zusatz eintragen (z. B. „Neustadt an der "
+                        "Weinstraße“).") % {"city": namesake.name, "ags": ags_printed(namesake.ags)}, "name_of_other_city",
+                      "city_name")
+    city = City(ags=ags, name=name)
+    city.full_clean()
+    return city
+
+
+def structure_sources(user) -> list[Concept]:
+    """The concepts whose structure a new concept of ``user`` may copy: those with fields of action
+    that are public or that ``user`` has a role in – not every draft an administrator may read."""
+    from django.db.models import Q
+
+    return list(access.visible_concepts(user).filter(Q(is_public=True) | Q(roles__user=user.pk))
+                .filter(fields_of_action__isnull=False).distinct().order_by("city__name", "name"))
+
+
 def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, programme: str, legal_basis: str,
                   start_year: int, end_year: int, template: str = "", copy_from: Concept | None = None,
-                  via: str = "web") -> Concept:
+                  via: str = "web", once: str = "") -> Concept:
     """A new concept, as its starter sees it: the city (created when isek does not know it yet),
     the concept as an internal draft, its starter as its planner and, if asked, the fields of
     action and goals of a template, or those of ``copy_from`` (a concept the starter may read)
     together with what other apps keep of it (``signals.structure_copied``: monitoring copies the
     indicator catalogue). All or nothing; a slug in use or an unknown template is an error with
-    its field."""
+    its field, and so is an AGS and a city name that do not agree (``city_for``). ``once``: the
+    wizard page's one-time token; the same page sent again after it created the concept (a double
+    click, back in the browser) is refused with the code "resent" and changes nothing."""
     access.require_site(user, "concept", "create")
+    if once and throttle.spent(f"concept-new:{slug}", once):
+        raise _resent_concept(slug)
     if template and template not in structures.templates():
         raise invalid(_("Die Vorlage „%(t)s“ gibt es nicht; vorhanden: %(all)s.")
                       % {"t": template, "all": ", ".join(structures.templates())}, "unknown_template", "template")
     if slug in RESERVED_SLUGS or Concept.objects.filter(slug=slug).exists():
         raise invalid(_("Der Kurzname „%(s)s“ ist schon vergeben.") % {"s": slug}, "duplicate_slug", "slug")
-    ags = ags_from(ags)
-    city = City.objects.filter(ags=ags).first() or City(ags=ags, name=city_name)
-    if not city.pk:
-        city.full_clean()
+    city = city_for(ags, city_name)
     concept = Concept(city=city, slug=slug, name=name, programme=programme, legal_basis=legal_basis,
                       start_year=start_year, end_year=end_year, status=Concept.Status.DRAFT, is_public=False)
     concept.full_clean(exclude=["city"])
     with change(user, via):
+        if once and not throttle.spend(f"concept-new:{slug}", once):  # the first request is saving it now
+            raise _resent_concept(slug)
         city.save()
         concept.city = city
         concept.save()
@@ -463,6 +508,16 @@ def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, progr
             copy_structure(user, concept, copy_from, via=via)
             structure_copied.send(Concept, user=user, concept=concept, source=copy_from, via=via)
     return concept
+
+
+def new_concept_token() -> str:
+    """A fresh one-time token for the wizard's page (``start_concept(once=…)``)."""
+    return throttle.form_token()
+
+
+def _resent_concept(slug: str) -> ValidationError:
+    return invalid(_("Das Konzept mit dem Kurznamen „%(s)s“ wurde mit diesem Formular schon angelegt; das erneute "
+                     "Senden hat nichts geändert.") % {"s": slug}, "resent")
 
 
 def apply_template(user, concept: Concept, key: str, *, goals: bool = True, via: str = "web") -> None:
@@ -528,6 +583,6 @@ __all__ = [
     "City", "Concept", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
-    "save_structure", "set_progress", "start_concept", "template_of", "apply_template", "copy_structure", "templates",
+    "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
     "structure_copied",
 ]

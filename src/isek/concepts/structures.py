@@ -32,6 +32,7 @@ class Template:
     source: str
     goals_illustrative: bool
     fields: tuple[TemplateField, ...]
+    city: str = ""  # the city whose concept or participation it comes from; empty for a general one
 
 
 def _load(path: Path) -> Template:
@@ -39,14 +40,11 @@ def _load(path: Path) -> Template:
     fields = tuple(TemplateField(int(f["number"]), f["name"], f.get("name_en", ""), f["colour"],
                                  tuple((str(n), str(t)) for n, t in f.get("goals", ()))) for f in data["fields"])
     return Template(data["key"], data["label_de"], data.get("label_en", ""), data["source"],
-                    bool(data.get("goals_illustrative", True)), fields)
+                    bool(data.get("goals_illustrative", True)), fields, data.get("city", ""))
 
 
 @lru_cache(maxsize=1)
 def templates() -> dict[str, Template]:
-    """Every template by key, in file-name order."""
-    out = {}
-    for path in sorted(FILES.glob("*.json")):
-        t = _load(path)
-        out[t.key] = t
-    return out
+    """Every template by key: the general ones first, then those of a city; each in file-name order."""
+    loaded = [_load(path) for path in sorted(FILES.glob("*.json"))]
+    return {t.key: t for t in sorted(loaded, key=lambda t: bool(t.city))}

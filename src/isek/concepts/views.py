@@ -132,7 +132,7 @@ def concept_edit(request, concept):
         return redirect(concept)
     return render(request, "concepts/geometry_form.html", {
         "concept": concept, "form": form, "geometry": form["area"], "heading": _("Konzept bearbeiten"),
-        "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon",
+        "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon", "area_hint": concept.area is None,
         "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept),
     }, status=400 if request.method == "POST" else 200)
 
@@ -312,9 +312,10 @@ def changes_view(request, concept):
 @access.site_view("concept", "create", methods=("GET", "POST"))
 def concept_new(request):
     """The wizard's first step: city and concept, with a structure template or a copy."""
-    sources = [c for c in access.visible_concepts(request.user) if c.fields_of_action.exists()]
+    sources = services.structure_sources(request.user)
     form = ConceptStartForm(request.POST or None, templates=services.templates().values(), sources=sources)
     own = None  # the planner's own concept with the short name asked for
+    once = request.POST.get("once", "")[:64]  # the page's one-time token: sent twice, or again after going back?
     if request.method == "POST" and not form.is_valid():
         # a short name in use is said together with the other mistakes, not only once they are fixed
         slug = getattr(form, "cleaned_data", {}).get("slug")  # none for an empty POST (unbound form)
@@ -330,16 +331,20 @@ def concept_new(request):
             concept = services.start_concept(
                 request.user, ags=d["ags"], city_name=d["city_name"], slug=d["slug"], name=d["name"],
                 programme=d["programme"], legal_basis=d["legal_basis"], start_year=d["start_year"],
-                end_year=d["end_year"], template=key if kind == "template" else "", copy_from=source)
+                end_year=d["end_year"], template=key if kind == "template" else "", copy_from=source, once=once)
         except ValidationError as exc:
             taken = services.concept_by_slug(d["slug"])
+            if getattr(exc, "code", None) == "resent" and taken is not None:
+                # the first request created it: the person goes on there, told so, never "nothing saved"
+                messages.info(request, " ".join(exc.messages))
+                return redirect("concepts:concept-setup", taken.slug)
             if taken is not None and access.allows(request.user, "concept", "edit", taken):
                 own = taken  # the form offers to continue its setup instead
             add_errors(form, exc)  # a short name in use is an error, even for the planner's own concept
         else:
             messages.success(request, _("Das Konzept „%(n)s“ ist angelegt (Entwurf, nicht öffentlich).") % {"n": concept.name})
             return redirect("concepts:concept-setup", concept.slug)
-    return render(request, "concepts/concept_new.html", {"form": form, "own": own},
+    return render(request, "concepts/concept_new.html", {"form": form, "own": own, "once": services.new_concept_token()},
                   status=400 if request.method == "POST" else 200)
 
 

@@ -8,7 +8,8 @@ look like thousands ("1.250,000") is refused as ambiguous. ``parse`` raises Inpu
 Problem (German message id, translated where it is shown); ``format`` writes a number back in
 the same notation, so what a form shows can be sent again unchanged. A percentage may end in
 "%" ("60 %"); its messages give a percent example ("60 oder 60,5"), not an amount. An amount of
-money may carry its currency before or after it ("2.000.000 €", "€ 750 000", "750.000 EUR").
+money may carry its currency before or after it ("2.000.000 €", "€ 750 000", "750.000 EUR"), and in
+German end in ",-" or ",–" for no cents ("2.400.000,- €" is 2.400.000,00).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .problems import InputError, Problem, gettext_noop
 SPACES = (" ", "\u00a0", "\u202f", "\u2009")  # space, no-break space, narrow no-break space, thin space
 MAX_LENGTH = 40
 CURRENCY = re.compile(r"^(?:€|EUR)\s*|\s*(?:€|EUR)$", re.IGNORECASE)
+NO_CENTS = (",-", ",\u2013")  # German whole euros: "2.400.000,-" (hyphen) or "2.400.000,–" (en dash)
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,14 @@ ENGLISH = Notation(".", ",", "1,250,000.50", "60 or 60.5")
 # Decimal places of an indicator's values by its unit (2 for any other): counts are whole, the
 # Shannon index has 3. The one precision values are stored, shown and written with (docs/indicators.md).
 UNIT_DIGITS = {"count": 0, "index": 3, "m²/resident": 1}
+# A count as planners type its unit: whole like the code "count".
+COUNT_WORDS = {"anzahl", "stück", "stk", "stk.", "zahl", "number", "pieces", "pcs"}
 
 
 def digits(unit: str) -> int:
-    """The decimal places of values in ``unit``."""
+    """The decimal places of values in ``unit`` (a count typed as "Anzahl" or "Stück" is whole)."""
+    if unit.strip().lower() in COUNT_WORDS:
+        return 0
     return UNIT_DIGITS.get(unit, 2)
 
 
@@ -99,6 +105,8 @@ def parse(text: str, language: str | None, percent: bool = False, money: bool = 
         value = value[:-1].rstrip()
     if money:
         value = CURRENCY.sub("", value, count=1).strip()
+    if money and own is GERMAN and value.endswith(NO_CENTS):
+        value = value[:-1] + "00"
     other = GERMAN if own is ENGLISH else ENGLISH
     sign, body = _sign(value)
     read = _read(_spaced(body, own), own) if len(value) <= MAX_LENGTH else None

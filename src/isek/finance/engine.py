@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -74,6 +74,7 @@ class CostLine:
     group: str  # cost group number, e.g. "9" or "9.1"
     amount: Decimal
     eligible: Decimal
+    key: str = ""  # the cost line's id (database pk as text), where it has one: a check links to it
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,12 @@ class Rules:
     end_year: int
     cap: Decimal | None = None  # Förderobergrenze (total grant), None = not set
     default_status: str = "planned"
+    # Verfügungsfonds: the cost groups that are one, and the largest part of it the grant may be
+    # (a fraction; None = not checked), with the rule's citation (land_rules.disposition_fund)
+    fund_groups: frozenset[str] = frozenset()
+    fund_max_share: Decimal | None = None
+    fund_source: str = ""
+    third_party_source: str = ""  # the citation of "third-party money lowers the eligible cost first"
 
 
 @dataclass
@@ -129,12 +136,13 @@ class Cell:
 
 @dataclass(frozen=True)
 class Warning:
-    code: str  # no_rates | no_financing | above_cost | outside_period | above_cap | gap | no_rate | unknown_measure
-    #          | outside_schedule | duplicate_cost
+    code: str  # no_rates | no_financing | above_cost | third_party | outside_period | above_cap | gap | no_rate
+    #          | unknown_measure | outside_schedule | duplicate_cost | fund_share
     message: str  # German text; isek.finance.kuf.localized() gives it in the UI language
     measure: str | None = None
     year: int | None = None
     params: tuple = ()  # (name, value) pairs of the figures in the message
+    line: str = ""  # the key of the cost line it concerns, where one does
 
 
 @dataclass
@@ -226,6 +234,59 @@ def _cost_line_checks(measures: list[MeasureRef], costs: list[CostLine]) -> list
     return out
 
 
+THIRD_PARTY = ("eu", "private", "other")  # money of others than the grant's givers and the municipality
+
+
+def _above_cost(m: str, y: int, cell: Cell, lines: list[CostLine], rules: Rules) -> Warning:
+    """Financing above the cost. Where third-party money is part of it and the grant follows the
+    eligible cost, the check says by how much to lower "davon förderfähig": third-party money
+    lowers the eligible cost first, so eligible ≤ cost − third-party money. The figures stay as
+    the planner entered them."""
+    third = sum((cell.sources.get(s, ZERO) for s in THIRD_PARTY), ZERO)
+    lower = cell.eligible - max(min(cell.eligible, cell.cost - third), ZERO)
+    if third and lower > 0 and not _grant_overridden(cell):
+        target = max(lines, key=lambda line: line.eligible).key if lines else ""
+        eligible = cell.eligible - lower
+        return Warning("third_party", f"Finanzierung übersteigt die Kosten ({cell.cost} €) um {cell.overfinanced} €. "
+                                      f"Drittmittel ({third} €) mindern in der Regel zuerst die förderfähigen Kosten: "
+                                      f"„davon förderfähig“ um {lower} € auf {eligible} € senken "
+                                      f"({rules.third_party_source}).", m, y,
+                       (("cost", cell.cost), ("over", cell.overfinanced), ("third", third), ("lower", lower),
+                        ("eligible", eligible), ("source", rules.third_party_source)), line=target)
+    return Warning("above_cost", f"Finanzierung übersteigt die Kosten ({cell.cost} €) um {cell.overfinanced} €.",
+                   m, y, (("cost", cell.cost), ("over", cell.overfinanced)))
+
+
+def _grant_overridden(cell: Cell) -> bool:
+    return any(s in cell.overridden for s in GRANT_SOURCES)
+
+
+def _fund_check(m: str, y: int, cell: Cell, lines: list[CostLine], rate: Decimal, rules: Rules) -> Warning | None:
+    """A Verfügungsfonds whose part of the grant is above ``rules.fund_max_share`` of it."""
+    fund = [line for line in lines if line.group in rules.fund_groups]
+    if rules.fund_max_share is None or not fund:
+        return None
+    cost = sum((line.amount for line in fund), ZERO)
+    eligible = sum((line.eligible for line in fund), ZERO)
+    grant = cell.grant if eligible == cell.eligible else (share(cell.grant, eligible / cell.eligible) if cell.eligible else ZERO)
+    limit = share(cost, rules.fund_max_share)
+    if grant <= limit:
+        return None
+    most = (limit / rate).quantize(CENT, rounding=ROUND_DOWN) if rate else ZERO  # "davon förderfähig" at most
+    while most > 0 and share(most, rate) > limit:
+        most -= CENT
+    max_share = (rules.fund_max_share * 100).normalize()
+    group = fund[0].group
+    return Warning("fund_share", f"Verfügungsfonds (Kostengruppe {group}, {cost} €): die Zuwendung von {grant} € liegt über "
+                                 f"{max_share} % des Fonds ({limit} €). Ein Verfügungsfonds wird in der Regel höchstens zu "
+                                 f"{max_share} % aus Städtebauförderung finanziert, der Rest aus Mitteln von Wirtschaft, "
+                                 f"Immobilien- und Standortgemeinschaften, Privaten oder zusätzlichen Mitteln der Gemeinde "
+                                 f"({rules.fund_source}). „davon förderfähig“ beim Fördersatz dieses Jahres höchstens {most} €.",
+                   m, y, (("group", group), ("cost", cost), ("grant", grant), ("max_share", f"{max_share:f}"),
+                          ("limit", limit), ("source", rules.fund_source), ("most", most)),
+                   line=fund[0].key)
+
+
 def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[FinancingLine], rules: Rules) -> KufResult:
     """The KuF of a concept: every measure and year financed by the rules and the overrides."""
     cells: dict[tuple[str, int], Cell] = {}
@@ -233,7 +294,9 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
     warnings: list[Warning] = []
     known = {m.key for m in measures}
     warnings += _cost_line_checks(measures, costs)
+    lines_of: dict[tuple[str, int], list[CostLine]] = defaultdict(list)
     for line in costs:
+        lines_of[(line.measure, line.year)].append(line)
         cell = cells.setdefault((line.measure, line.year), Cell())
         cell.cost += line.amount
         cell.eligible += line.eligible
@@ -278,8 +341,10 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
         for s, f in over.items():
             cell.status[s] = f.status
         if cell.overfinanced:
-            warnings.append(Warning("above_cost", f"Finanzierung übersteigt die Kosten ({cell.cost} €) um {cell.overfinanced} €.",
-                                    m, y, (("cost", cell.cost), ("over", cell.overfinanced))))
+            warnings.append(_above_cost(m, y, cell, lines_of[(m, y)], rules))
+        fund = _fund_check(m, y, cell, lines_of[(m, y)], rate, rules)
+        if fund is not None:
+            warnings.append(fund)
         if values["unidentified"] > 0:
             warnings.append(Warning("gap", f"Ungeklärte Finanzierung: {values['unidentified']} €.", m, y,
                                     (("amount", values["unidentified"]),)))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.web.forms import KernFormMixin
 
-from .models import CostGroup, CostItem, FinanceVersion, Financing, FundApplication, FundingCap, FundingRate
+from .models import CostGroup, CostItem, FinanceVersion, Financing, Fund, FundApplication, FundingCap, FundingRate
 
 
 class CostItemForm(KernFormMixin, forms.ModelForm):
@@ -75,6 +75,14 @@ class RateForm(KernFormMixin, forms.ModelForm):
         fields = ["year", "until_year", "rate", "basis"]
         widgets = {"basis": forms.TextInput()}
 
+    def has_changed(self):
+        """A new row filled in with the Land's rule rate (services.suggested_rate) and sent unchanged
+        is the planner's confirmation (without this, Django would skip it as an empty extra row); with
+        the rate emptied, the row is not wanted."""
+        if self.instance.pk is None and self.initial.get("rate") is not None:
+            return bool(str(self.data.get(self.add_prefix("rate"), "")).strip())  # rate emptied: not wanted
+        return super().has_changed()
+
     def clean(self):
         data = super().clean()
         year, until = data.get("year"), data.get("until_year")
@@ -122,6 +130,26 @@ class FreezeForm(KernFormMixin, forms.ModelForm):
         model = FinanceVersion
         fields = ["name", "kind", "note"]
         widgets = {"note": forms.TextInput()}
+
+
+class FundForm(KernFormMixin, forms.ModelForm):
+    """A new fund of a concept (Verfügungsfonds or Hof- und Fassadenprogramm)."""
+
+    class Meta:
+        model = Fund
+        fields = ["kind", "name", "measure", "budget", "grant_rate", "max_per_m2", "rules", "source"]
+        help_texts = {
+            "grant_rate": _("Verfügungsfonds: in der Regel höchstens 50 % aus Städtebauförderung, mindestens 50 % aus "
+                            "Mitteln von Wirtschaft, Privaten oder zusätzlichen Mitteln der Gemeinde (VV "
+                            "Städtebauförderung, Artikel „Verfügungsfonds“ Abs. 1)."),
+            "max_per_m2": _("Nur für das Hof- und Fassadenprogramm."),
+            "measure": _("Die Maßnahme der KuF, deren Kosten den Fonds tragen."),
+        }
+        widgets = {"rules": forms.Textarea(attrs={"rows": 3}), "source": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, concept=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = concept.measures.all() if concept is not None else self.fields["measure"].queryset.none()
 
 
 class FundApplicationForm(KernFormMixin, forms.ModelForm):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from isek.concepts.services import Concept, Measure
 from isek.core.audit import acting_as
 
-from . import engine
+from . import engine, land_rules
 from .models import CostItem, FinanceVersion, Financing, FundingCap, FundingProgramme, FundingRate
 
 HUNDRED = Decimal(100)
@@ -23,6 +23,14 @@ WARNING_TEXTS = {
                              "„Fördersätze und Förderobergrenze“."),
     "no_rate": gettext_lazy("Kein Fördersatz für %(year)s: keine Zuwendung berechnet."),
     "above_cost": gettext_lazy("Finanzierung übersteigt die Kosten (%(cost)s €) um %(over)s €."),
+    "third_party": gettext_lazy("Finanzierung übersteigt die Kosten (%(cost)s €) um %(over)s €. Drittmittel (%(third)s €) "
+                                "mindern in der Regel zuerst die förderfähigen Kosten: „davon förderfähig“ um %(lower)s € "
+                                "auf %(eligible)s € senken (%(source)s)."),
+    "fund_share": gettext_lazy("Verfügungsfonds (Kostengruppe %(group)s, %(cost)s €): die Zuwendung von %(grant)s € liegt "
+                               "über %(max_share)s %% des Fonds (%(limit)s €). Ein Verfügungsfonds wird in der Regel "
+                               "höchstens zu %(max_share)s %% aus Städtebauförderung finanziert, der Rest aus Mitteln von "
+                               "Wirtschaft, Immobilien- und Standortgemeinschaften, Privaten oder zusätzlichen Mitteln der "
+                               "Gemeinde (%(source)s). „davon förderfähig“ beim Fördersatz dieses Jahres höchstens %(most)s €."),
     "gap": gettext_lazy("Ungeklärte Finanzierung: %(amount)s €."),
     "outside_period": gettext_lazy("%(year)s liegt außerhalb des Zeitraums %(start)s–%(end)s."),
     "unknown_measure": gettext_lazy("Kosten einer unbekannten Maßnahme."),
@@ -51,6 +59,7 @@ def localized(warnings: list[engine.Warning]) -> list[engine.Warning]:
 # the concept (its funding programme). Every code of WARNING_TEXTS has its target.
 TARGETS = {
     "no_rates": "rates", "no_rate": "rates", "above_cap": "rates", "no_programme": "concept", "above_cost": "measure", "gap": "measure",
+    "third_party": "measure", "fund_share": "measure",
     "outside_period": "measure", "no_financing": "measure", "unknown_measure": "import",
     "outside_schedule": "schedule", "duplicate_cost": "measure",
 }
@@ -82,7 +91,8 @@ def target(concept: Concept, warning: engine.Warning) -> str:
     """The URL of the form that resolves ``warning``."""
     kind = TARGETS[warning.code]
     if kind == "measure" and warning.measure is not None:
-        return reverse("finance:kuf-measure", args=[concept.slug, warning.measure])
+        url = reverse("finance:kuf-measure", args=[concept.slug, warning.measure])
+        return url + (f"#cost-{warning.line}" if warning.line else "")  # the cost line it concerns
     if kind == "schedule" and warning.measure is not None:
         return reverse("concepts:measure-edit", args=[concept.slug, warning.measure])
     if kind == "concept":
@@ -136,8 +146,17 @@ def rules_for(concept: Concept) -> engine.Rules:
         rates={r.year: r.rate / HUNDRED for r in FundingRate.objects.filter(concept=concept)},
         federal_share=programme.federal_share if programme else Decimal(0),
         start_year=concept.start_year, end_year=concept.end_year,
-        cap=cap.amount if cap is not None else None,
+        cap=cap.amount if cap is not None else None, **rule_checks(concept),
     )
+
+
+def rule_checks(concept: Concept) -> dict:
+    """The funding rules the KuF checks for ``concept`` (the Rules fields on the Verfügungsfonds and
+    third-party money), from the land rules data with their citations; frozen versions get them too."""
+    fund = land_rules.disposition_fund()
+    return {"fund_groups": frozenset(land_rules.catalogue_for_ags(concept.city.ags).disposition_fund_groups),
+            "fund_max_share": None if concept.programme in fund.full_programmes else fund.max_share / HUNDRED,
+            "fund_source": fund.short, "third_party_source": land_rules.third_party_source()}
 
 
 def inputs(concept: Concept):
@@ -148,7 +167,7 @@ def inputs(concept: Concept):
         for m in concept.measures.all()
     ]
     costs = [
-        engine.CostLine(str(c.measure_id), c.year, c.cost_group.number, c.amount, c.eligible)
+        engine.CostLine(str(c.measure_id), c.year, c.cost_group.number, c.amount, c.eligible, str(c.pk))
         for c in CostItem.objects.filter(measure__concept=concept).select_related("cost_group")
     ]
     financing = [
@@ -227,7 +246,8 @@ def freeze(concept: Concept, name: str, kind: str, user=None, note: str = "",
 
 
 def version_result(version: FinanceVersion) -> engine.KufResult:
-    return engine.compute(*from_snapshot(version.snapshot))
+    measures, costs, financing, rules = from_snapshot(version.snapshot)
+    return engine.compute(measures, costs, financing, replace(rules, **rule_checks(version.concept)))
 
 
 def measure_labels(*snapshots_or_measures) -> dict[str, str]:

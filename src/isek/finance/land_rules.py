@@ -40,6 +40,7 @@ class CostCatalogue:
     from_nrw: dict[str, str] | None = None  # NRW section → general group (data migration of old concepts)
     name_en: str = ""  # the name in English (the source, a legal citation, stays German)
     groups_en: dict[str, str] | None = None  # number → the group's name in English
+    disposition_fund_groups: tuple[str, ...] = ()  # the groups that are a Verfügungsfonds (checked by the KuF)
 
     def title(self, language: str) -> str:
         """The catalogue's name in ``language`` ("de", "en"; German where it has none)."""
@@ -51,6 +52,17 @@ class CostCatalogue:
 
 
 GENERAL_CATALOGUE = "general"
+
+
+@dataclass(frozen=True)
+class DispositionFund:
+    """The federal rule on a Verfügungsfonds: at most ``max_share`` % of it from Städtebauförderung,
+    in general; up to 100 % in the ``full_programmes``. ``short``: the citation a check names."""
+
+    max_share: Decimal
+    full_programmes: tuple[str, ...]
+    source: str
+    short: str
 
 
 @dataclass(frozen=True)
@@ -139,8 +151,24 @@ def _all() -> dict[str, LandRules]:
 def _catalogues() -> dict[str, CostCatalogue]:
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
     return {k: CostCatalogue(k, c["name"], c["source"], tuple(tuple(g) for g in c.get("groups", ())), c.get("from_nrw"),
-                             c.get("name_en", ""), c.get("groups_en"))
+                             c.get("name_en", ""), c.get("groups_en"), tuple(c.get("disposition_fund_groups", ())))
             for k, c in data["cost_group_catalogues"].items()}
+
+
+@cache
+def _checks() -> dict:
+    return json.loads(FIXTURE.read_text(encoding="utf-8"))["kuf_checks"]
+
+
+def disposition_fund() -> DispositionFund:
+    """The Verfügungsfonds rule of the VV Städtebauförderung, with its source."""
+    r = _checks()["disposition_fund"]
+    return DispositionFund(Decimal(r["max_share"]), tuple(r["full_programmes"]), r["source"], r["short"])
+
+
+def third_party_source() -> str:
+    """What the check naming third-party money before the eligible costs cites (a hint to verify)."""
+    return _checks()["third_party_first"]["source"]
 
 
 def catalogue(key: str) -> CostCatalogue | None:

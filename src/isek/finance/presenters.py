@@ -43,8 +43,15 @@ def table(result: engine.KufResult, estimates: dict[str, Decimal | None] | None 
     over = [result.year_total(y, engine.OVERFINANCED) for y in years]
     cost = [result.year_total(y) for y in years]
     grant = [result.year_total(y, "grant") for y in years]
+    eligible = []  # "davon förderfähig" per measure and year: what the funding rate applies to
+    for mkey in sorted({m for (m, _y) in result.cells}, key=lambda k: number_sort_key(refs[k].number) if k in refs else k):
+        values = [result.cells[(mkey, y)].eligible if (mkey, y) in result.cells else Decimal(0) for y in years]
+        if any(values):
+            eligible.append({"measure": refs.get(mkey), "key": mkey, "values": values, "total": sum(values, Decimal(0))})
+    eligible_sum = [result.year_total(y, "eligible") for y in years]
     return {
-        "years": years, "groups": groups, "uncosted": uncosted, "sources": sources, "status_rows": status_rows,
+        "years": years, "groups": groups, "uncosted": uncosted,
+        "eligible": eligible, "eligible_sum": eligible_sum, "eligible_total": sum(eligible_sum, Decimal(0)), "sources": sources, "status_rows": status_rows,
         "statuses": [STATUS_LABELS[s] for s in engine.STATUSES],
         # financing above the cost, where there is any: beside the sources, never a negative own share
         "overfinanced": {"label": OVERFINANCED_LABEL, "values": over, "total": sum(over, Decimal(0))} if any(over) else None,

@@ -263,6 +263,18 @@ def freeze_version(user, concept, name: str, kind: str, note: str = "", scenario
         return kuf.freeze(concept, name, kind, None if user.pk is None else user, note, scenario=scenario)
 
 
+def suggested_rate(concept) -> dict | None:
+    """For a concept without any funding rate: the rule rate of its Land (where isek knows one) for
+    every year of the concept, with its source as the basis – the initial values of the rate form,
+    stored only when the planner saves them. None otherwise."""
+    rules = land_rules.for_ags(concept.city.ags)
+    if rules is None or rules.rate_standard is None or FundingRate.objects.filter(concept=concept).exists():
+        return None
+    return {"year": concept.start_year, "until_year": concept.end_year, "rate": rules.rate_standard,
+            "basis": _("Regelfördersatz nach %(guideline)s (%(source)s); bitte mit dem Fördersatz des Bescheids "
+                       "abgleichen.") % {"guideline": rules.guideline.name, "source": rules.rates_source}}
+
+
 def save_fund(user, concept, fund: Fund, *, via: str = "web") -> Fund:
     """Create or update a fund (façade programme, disposition fund) of ``concept``."""
     access.require(user, "fund", "edit", concept)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("kuf/measures/<int:pk>/", views.measure_finance, name="kuf-measure"),
     re_path(r"^kuf\.(?P<fmt>xlsx|pdf)$", views.export_view, name="kuf-export"),
     path("funds/", views.funds_page, name="funds"),
+    path("funds/new/", views.fund_new, name="fund-new"),
     path("funds/<int:fund_pk>/applications/new/", views.fund_application, name="fund-application-new"),
     path("funds/<int:fund_pk>/applications/<int:pk>/", views.fund_application, name="fund-application-edit"),
 ]

@@ -24,6 +24,7 @@ from .forms import (
     FinancingFormSet,
     FreezeForm,
     FundApplicationForm,
+    FundForm,
     MappingForm,
     RateForm,
     ScenarioForm,
@@ -161,6 +162,10 @@ def rates_view(request, concept):
     # A hint "no rate for 2030" links here with ?year=2030: the new row starts with that year.
     year = request.GET.get("year", "")
     initial = [{"year": int(year)}] if len(year) == 4 and year.isascii() and year.isdigit() and 1971 <= int(year) <= 2100 else None
+    # A concept without any rate: the Land's rule rate as a suggestion, saved only when the planner saves.
+    suggestion = services.suggested_rate(concept)
+    if suggestion is not None:
+        initial = [{**suggestion, **(initial[0] if initial else {})}]
     rates = RateFormSet(request.POST or None, queryset=FundingRate.objects.filter(concept=concept), prefix="r",
                         initial=initial)
     cap_instance = FundingCap.objects.filter(concept=concept).first() or FundingCap(concept=concept)
@@ -178,13 +183,29 @@ def rates_view(request, concept):
             messages.success(request, _("Fördersätze und Förderobergrenze wurden gespeichert."))
             return redirect("finance:kuf", concept.slug)
     status = 400 if request.method == "POST" else 200
-    return render(request, "finance/rates.html", {"concept": concept, "rates": rates, "cap": cap}, status=status)
+    return render(request, "finance/rates.html", {"concept": concept, "rates": rates, "cap": cap, "suggestion": suggestion},
+                  status=status)
 
 
 @access.concept_view("fund", "view")
 def funds_page(request, concept):
     funds = services.fund_summaries(concept)
     return render(request, "finance/funds.html", {"concept": concept, "funds": funds, "can_edit": access.allows(request.user, "fund", "edit", concept)})
+
+
+@access.concept_view("fund", "edit", methods=("GET", "POST"))
+def fund_new(request, concept):
+    form = FundForm(request.POST or None, concept=concept)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_fund(request.user, concept, form.instance)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Der Fonds wurde angelegt."))
+            return redirect("finance:funds", concept.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "finance/fund_new.html", {"concept": concept, "form": form}, status=status)
 
 
 @access.concept_view("fund", "edit", methods=("GET", "POST"), ids={"fund_pk": "fund", "pk": "fund_application"})

@@ -9,6 +9,7 @@ Writes take the acting user, ask the access policy, run in one transaction and a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from isek.core.audit import change
 from isek.core.rules import invalid
 
 from . import jobs, values
+from .figures import fmt_number
 from .models import Indicator, MonitoringMapping, Payment, Report, ReportText, YearNote, report_year_error
 
 ValuesError = values.ValuesError
@@ -57,15 +59,33 @@ def value_rows(concept, indicator: Indicator):
     return (analysis.counted_values(concept, indicator.code).select_related("quarter", "run").order_by("-date", "quarter__name"))
 
 
+@dataclass(frozen=True)
+class Entered:
+    """What entering a value did: the entered value of the same year and area it ``replaced`` (None:
+    there was none) and ``warnings`` on its plausibility (it is stored all the same)."""
+    replaced: float | None
+    warnings: list[str]
+
+
 def add_value(user, concept, indicator: Indicator, quarter, year: int, value: float, source: str,
-              *, via: str = "web") -> None:
-    """Enter one value (for the funding area when ``quarter`` is None); replaces the entered value
-    of the same year and area."""
+              *, via: str = "web") -> Entered:
+    """Enter one measured value (for the funding area when ``quarter`` is None) of a year up to the
+    running one; replaces the entered value of the same year and area, and says so. A percentage
+    outside 0–100 is stored with a warning: some % indicators are changes (decision 0036)."""
     access.require(user, "indicator", "edit", concept)
     if quarter is not None and quarter.concept_id != concept.pk:
         raise invalid(_("Der Teilraum gehört nicht zu diesem Konzept."), "foreign_quarter", "area")
+    if future := values.future_year_error(year):
+        raise invalid(future, "future_year", "year")
+    old = (analysis.counted_values(concept, indicator.code).filter(run__isnull=True, quarter=quarter, date__year=year)
+           .values_list("value", flat=True).first())
+    warnings = []
+    if values.is_percent(indicator.unit) and not 0 <= value <= 100:
+        warnings.append(_("Bitte prüfen: %(v)s %% liegt außerhalb von 0 bis 100 %% – für einen Anteil unmöglich, für "
+                          "eine Veränderung möglich. Der Wert ist gespeichert.") % {"v": fmt_number(value, indicator.digits)})
     with change(user, via):
         analysis.store_entered_values(user, concept, [values.Entry(indicator.code, quarter, year, value, source)])
+    return Entered(old, warnings)
 
 
 def delete_value(user, concept, indicator: Indicator, pk: int, *, via: str = "web") -> bool:
@@ -232,7 +252,7 @@ def report_file(report: Report) -> Path | None:
 
 # The entity types other apps (the demo, the coming API) may construct and read.
 __all__ = [
-    "Indicator", "Payment", "Report", "ReportText", "ValuesError", "YearNote", "add_value", "copy_catalogue",
+    "Indicator", "Payment", "Report", "ReportText", "ValuesError", "YearNote", "Entered", "add_value", "copy_catalogue",
     "delete_indicator", "delete_payment", "delete_report", "delete_value", "import_values", "report_file",
     "save_indicator", "save_mapping", "save_payment", "save_report_texts", "save_year_notes",
     "start_report", "value_rows",

@@ -4,7 +4,7 @@ CSV columns (header row, `;` or `,` as separator, UTF-8):
 ``indicator`` (the code), ``area`` (``Fördergebiet``, the area's name or a quarter's name),
 ``year``, ``value`` (decimal point or comma), ``unit`` (must equal the indicator's unit) and
 ``source`` (optional when a source is given for the whole file). A value is dated 31 December of
-its year; an entered value replaces an earlier entered one for the same indicator, area and year
+its year, which is not after the running one (a measured value; future years are the target's); an entered value replaces an earlier entered one for the same indicator, area and year
 (values from analysis runs are kept apart)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import io
 import math
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from isek.concepts.services import Concept, Quarter
@@ -35,6 +36,19 @@ class Entry:
     year: int
     value: float
     source: str
+
+
+def future_year_error(year: int) -> str | None:
+    """Why ``year`` cannot have a measured value – it lies after the running year (a value is
+    dated 31 December of its year; future years belong to the indicator's target) –, or None."""
+    if year <= timezone.localdate().year:
+        return None
+    return _("%(year)s liegt in der Zukunft: ein gemessener Wert hat ein vergangenes oder das laufende Jahr "
+             "(künftige Werte beschreibt der Zielwert).") % {"year": year}
+
+
+def is_percent(unit: str) -> bool:
+    return unit.strip().lower() in ("%", "prozent", "percent")
 
 
 def area_lookup(concept: Concept) -> dict[str, Quarter | None]:
@@ -98,6 +112,9 @@ def parse_csv(concept: Concept, data: bytes, default_source: str = "") -> list[E
                 raise ValueError
         except ValueError:
             errors.append(_("%(where)s: ungültiges Jahr „%(year)s“.") % {"where": where, "year": get["year"]})
+            year = None
+        if year is not None and (future := future_year_error(year)):
+            errors.append(_("%(where)s: %(error)s") % {"where": where, "error": future})
             year = None
         try:
             value = _number(get["value"])

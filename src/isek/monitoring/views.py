@@ -103,9 +103,18 @@ def indicator_page(request, concept, pk):
         if form.is_valid():
             d = form.cleaned_data
             quarter = None if d["area"] == "area" else concept.quarters.get(pk=int(d["area"]))
-            services.add_value(request.user, concept, ind, quarter, d["year"], d["value"], d["source"])
-            messages.success(request, _("Wert gespeichert."))
-            return redirect(ind.get_absolute_url())
+            try:
+                entered = services.add_value(request.user, concept, ind, quarter, d["year"], d["value"], d["source"])
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                said = {"year": d["year"], "area": quarter.name if quarter else _("Fördergebiet")}
+                messages.success(request, _("Wert für %(year)s (%(area)s) gespeichert.") % said if entered.replaced is None
+                                 else _("Wert für %(year)s (%(area)s) gespeichert; er ersetzt %(old)s %(unit)s.") % {
+                                     **said, "old": figures.fmt_number(entered.replaced, ind.digits), "unit": ind.unit_label})
+                for warning in entered.warnings:
+                    messages.warning(request, warning)
+                return redirect(ind.get_absolute_url())
     state = figures.indicator_state(ind)
     quarter_names = {q.pk: q.name for q in concept.quarters.all()}
     rows = services.value_rows(concept, ind)

@@ -26,7 +26,7 @@ class IdeaForm(KernFormMixin, ContactMixin):
     title = forms.CharField(label=_("Titel"), max_length=TITLE_MAX)
     text = forms.CharField(label=_("Beschreibung"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5}))
     place = forms.ChoiceField(label=_("Ort aus einer Liste wählen"), required=False)
-    geometry = GeoJSONGeometryField(label=_("Ort (GeoJSON)"), allowed=("Point", "LineString", "Polygon"))
+    geometry = GeoJSONGeometryField(label=_("Ort (GeoJSON)"), allowed=("Point", "LineString", "Polygon"), public=True)
     photo = forms.FileField(label=_("Foto (freiwillig, JPEG, PNG oder WebP)"), required=False)
     photo_rights = forms.BooleanField(label=_("Ich habe die Rechte an diesem Foto und erlaube der Stadt, es mit "
                                               "der Idee zu veröffentlichen. Personen sind nicht erkennbar."),
@@ -76,9 +76,9 @@ class DecisionForm(KernFormMixin, forms.Form):
         ("approve", _("veröffentlichen")), ("reject", _("ablehnen")), ("hide", _("ausblenden")),
         ("merge", _("mit anderer Idee zusammenführen"))])
     reason = forms.ChoiceField(label=_("Grund (bei Ablehnung)"), choices=[("", "–")] + RejectReason.choices, required=False)
-    text = forms.CharField(label=_("Begründung für die Person, die den Beitrag geschrieben hat"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
-    merge_into = forms.IntegerField(label=_("Nummer der Idee, in die zusammengeführt wird"), required=False)
+    text = forms.CharField(label=_("Begründung für die Person, die den Beitrag geschrieben hat (nicht beim Veröffentlichen)"),
+                           required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    merge_into = forms.CharField(label=_("Zusammenführen mit: Nummer der Idee, z. B. I-1"), required=False, max_length=20)
 
 
 class AnswerForm(KernFormMixin, forms.Form):

@@ -288,8 +288,9 @@ def moderation(request, concept):
             error = _("Bitte einen Beitrag wählen.")
         elif form.is_valid():
             d = form.cleaned_data
-            into = Idea.objects.filter(pk=d["merge_into"], phase=target.phase).first() if d.get("merge_into") else None
             try:
+                into = (services.idea_numbered(request.user, target.phase, d["merge_into"])
+                        if d["action"] == "merge" and kind == "idea" else None)
                 decision = services.decide(request.user, target, d["action"], reason=d["reason"], text=d["text"],
                                            merge_into=into)
             except ValidationError as exc:

@@ -3,15 +3,15 @@ and decimal input, and service errors on a form."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
+import shapely
 from django import forms
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.contrib.gis.geos import GEOSGeometry
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from isek.core import geo, numbers
+from isek.core import geo, geotext, numbers
 from isek.core.problems import InputError
 
 
@@ -139,16 +139,20 @@ def add_errors(form, exc, field: str | None = None) -> None:
 
 
 class GeoJSONGeometryField(forms.CharField):
-    """A geometry edited on the map and kept as GeoJSON (WGS84) text in a form field. Pasted
-    coordinates that are no longitudes and latitudes but look like UTM metres (``geo.looks_like_utm``,
-    as the geodata upload recognises them) are read in ``srid`` – the official CRS of the concept's
-    Land, which the form sets – when they lie in Germany so; ``read_in`` then says so, for a notice."""
+    """A geometry edited on the map and kept as GeoJSON (WGS84) text in a form field. The text is
+    read by ``isek.core.geotext`` (a geometry, a Feature, a FeatureCollection or, where the field
+    takes a point, "Breite, Länge"); ``public`` fields (the citizens' forms) say in plain words what
+    to do with text that is none. Pasted coordinates that are no longitudes and latitudes but look
+    like UTM metres (``geo.looks_like_utm``, as the geodata upload recognises them) are read in
+    ``srid`` – the official CRS of the concept's Land, which the form sets – when they lie in
+    Germany so; ``read_in`` then says so, for a notice."""
 
     widget = forms.Textarea(attrs={"rows": 3, "class": "kern-form-input__input isek-geojson"})
 
-    def __init__(self, *args, allowed=None, srid: int | None = None, **kwargs):
+    def __init__(self, *args, allowed=None, srid: int | None = None, public: bool = False, **kwargs):
         self.allowed = allowed
         self.srid = srid
+        self.public = public
         self.read_in: int | None = None
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
@@ -159,39 +163,32 @@ class GeoJSONGeometryField(forms.CharField):
         return value
 
     def to_python(self, value):
+        if isinstance(value, GEOSGeometry):
+            return value
         value = (value or "").strip()
         if not value:
             return None
         try:
-            data = json.loads(value)
-        except (json.JSONDecodeError, RecursionError):
-            raise forms.ValidationError(_("Die Geometrie ist kein gültiges GeoJSON.")) from None
-        if isinstance(data, dict) and data.get("type") == "Feature":
-            data = data.get("geometry")
-        try:
-            g = GEOSGeometry(json.dumps(data), srid=4326)
-        except (GEOSException, ValueError, TypeError):
-            raise forms.ValidationError(_("Die Geometrie ist kein gültiges GeoJSON.")) from None
-        if g.empty:
+            shape = geotext.read(value, allowed=self.allowed, public=self.public)
+        except InputError as exc:
+            raise forms.ValidationError(exc.messages(gettext, get_language())) from None
+        if shape.is_empty:
             raise forms.ValidationError(_("Die Geometrie ist leer."))
-        if self.allowed and g.geom_type not in self.allowed:
+        if self.allowed and shape.geom_type not in self.allowed:
             raise forms.ValidationError(
-                _("Geometrietyp %(t)s ist hier nicht erlaubt.") % {"t": g.geom_type}
+                _("Geometrietyp %(t)s ist hier nicht erlaubt.") % {"t": shape.geom_type}
             )
-        if not g.valid:
-            raise forms.ValidationError(_("Die Geometrie ist ungültig: %(r)s") % {"r": g.valid_reason})
-        shape = geo.from_django(g)
+        if not shape.is_valid:
+            raise forms.ValidationError(_("Die Geometrie ist ungültig: %(r)s") % {"r": shapely.is_valid_reason(shape)})
         if not geo.lon_lat(shape) and geo.looks_like_utm(shape.centroid.x, shape.centroid.y):
-            g = self._utm(shape)
+            shape = self._utm(shape)
         elif not geo.inside_germany(shape):
             raise forms.ValidationError(_("Die Geometrie liegt außerhalb Deutschlands."))
-        if g.geom_type == "Polygon" and self.allowed == ("MultiPolygon", "Polygon"):
-            from django.contrib.gis.geos import MultiPolygon
+        if shape.geom_type == "Polygon" and self.allowed == ("MultiPolygon", "Polygon"):
+            shape = shapely.MultiPolygon([shape])
+        return geo.to_django(shape)
 
-            g = MultiPolygon(g, srid=4326)
-        return g
-
-    def _utm(self, shape) -> GEOSGeometry:
+    def _utm(self, shape):
         """UTM coordinates pasted without "crs": read in the Land's official CRS where they lie in
         Germany so, else the message says what they look like and how they were read."""
         c = shape.centroid
@@ -200,7 +197,7 @@ class GeoJSONGeometryField(forms.CharField):
             read = geo.transform(shape, f"EPSG:{self.srid}", f"EPSG:{geo.STORAGE_SRID}")
             if geo.inside_germany(read):
                 self.read_in = self.srid
-                return geo.to_django(read)
+                return read
             raise forms.ValidationError(_(
                 "Die Koordinaten (um %(where)s) sind keine Längen und Breiten, sondern sehen aus wie UTM-Koordinaten. "
                 "Gelesen im amtlichen KBS des Landes (EPSG:%(srid)s) liegen sie außerhalb Deutschlands. Bitte die "

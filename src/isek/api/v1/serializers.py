@@ -3,12 +3,15 @@ document); input serializers check types before a service checks the rules."""
 
 from __future__ import annotations
 
+from django.utils.translation import get_language, gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from isek.concepts import services as concepts
+from isek.core import geo, geotext
+from isek.core.problems import InputError
 from isek.finance import services as finance
 from isek.monitoring import services as monitoring
 from isek.participation import services as participation
@@ -18,7 +21,16 @@ from isek.participation import services as participation
                      "properties": {"type": {"type": "string"}, "coordinates": {"type": "array", "items": {}}},
                      "required": ["type", "coordinates"]})
 class GeoJSONGeometryField(GeometryField):
-    pass
+    """A geometry as the forms read it (isek.core.geotext): a GeoJSON geometry, a Feature or a
+    FeatureCollection, in WGS84; what is none gets the forms' German message at the field."""
+
+    def to_internal_value(self, value):
+        if value in ("", None):
+            return value
+        try:
+            return geo.to_django(geotext.read(value))
+        except InputError as exc:
+            raise serializers.ValidationError(exc.messages(gettext, get_language())) from None
 
 
 class ErrorSerializer(serializers.Serializer):

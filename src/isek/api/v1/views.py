@@ -324,6 +324,8 @@ def _apply(concept, measure, data: dict) -> None:
         g = data["geometry"]
         if g.srid is None:
             g.srid = 4326
+        if g.empty:
+            raise ValidationError({"geometry": [_("Die Geometrie ist leer.")]})
         if not g.valid:
             raise ValidationError({"geometry": [_("Die Geometrie ist ungültig: %(r)s") % {"r": g.valid_reason}]})
     for k, v in data.items():

@@ -8,6 +8,7 @@ import json
 from django.conf import settings
 
 from isek.concepts.services import Concept
+from isek.core.laender import LAND_BOUNDS
 
 from .. import basemaps
 from ..models import ReferenceLayer
@@ -36,9 +37,22 @@ def map_context(concept: Concept) -> dict:
         style, attribution = reverse("geodata:basemap-style", args=[concept.slug]), bm.attribution
     else:  # an administrator may name an external vector style (e.g. basemap.de); none by default
         style, attribution = settings.ISEK_BASEMAP_STYLE_URL, settings.ISEK_BASEMAP_ATTRIBUTION
+    place, extent = start_view(concept, bm)
     return {"context_layers": available, "missing_layers": missing,
             "map_layers_json": json.dumps(map_config(concept, available), ensure_ascii=False),
-            "basemap_style_url": style, "basemap_attribution": attribution}
+            "basemap_style_url": style, "basemap_attribution": attribution,
+            "map_place": place, "map_extent_json": json.dumps(extent) if extent else ""}
+
+
+def start_view(concept: Concept, base_map=None) -> tuple[str, list[float] | None]:
+    """Where a map of the concept starts while it shows nothing of its own (no area, quarters or
+    measures yet): the city, named, where its base map says where it is, else its Land (by the AGS);
+    as (name, [west, south, east, north] in WGS84)."""
+    bounds = getattr(base_map, "bounds", None)
+    if bounds and len(bounds) == 4:
+        return concept.city.name, [float(v) for v in bounds]
+    land = LAND_BOUNDS.get(concept.city.land_key)
+    return concept.city.land, list(land) if land else None
 
 
 def attributions(concept: Concept, base_only: bool = False) -> list[str]:

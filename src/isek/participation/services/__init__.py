@@ -25,7 +25,7 @@ from .ideas import (
     visible_idea,
 )
 from .measures import measure_participation
-from .moderation import answer, decide, decided, log, named, queue
+from .moderation import answer, decide, decided, idea_numbered, log, named, queue
 from .phase import (
     SETTING_SECONDS,
     THEME_PALETTE,
@@ -56,7 +56,7 @@ __all__ = [
     "send_idea", "submit_idea", "visible_idea",
     "comment", "send_comment", "support", "send_support", "flag", "send_flag", "measure_participation",
     # moderation, retention, figures, exports
-    "answer", "decide", "decided", "log", "named", "queue",
+    "answer", "decide", "decided", "idea_numbered", "log", "named", "queue",
     "delete_contributions", "deletion_link_known", "purge_personal_data",
     "counters", "statistics", "EXPORT_COLUMNS", "export_features", "export_rows",
 ]

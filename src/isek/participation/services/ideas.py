@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.db import IntegrityError
 from django.db.models import Count
@@ -53,7 +54,7 @@ def _geometry(value, phase: Phase) -> GEOSGeometry:
     """A point, line or area inside the phase's area (WGS84), or a message at the field."""
     try:
         g = value if isinstance(value, GEOSGeometry) else GEOSGeometry(value, srid=4326)
-    except (GEOSException, ValueError, TypeError):
+    except (GEOSException, GDALException, ValueError, TypeError):
         raise invalid(_("Der Ort ist keine gültige Geometrie."), "invalid_geometry", "geometry") from None
     if g.srid is None:
         g.srid = 4326

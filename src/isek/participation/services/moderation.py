@@ -3,6 +3,8 @@ with consent), the city's answer and the measure an idea led to, the log in word
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -37,10 +39,29 @@ def queue(user, concept: Concept):
     return ideas, list(comments)
 
 
+IDEA_NUMBER = re.compile(r"^(?:I\s*-?\s*)?([0-9]{1,9})$", re.IGNORECASE)
+
+
+def idea_numbered(user, phase, typed: str) -> Idea:
+    """The idea a moderator names by its number as every page shows it ("I-12" or "12", numbered
+    per concept: decision 0035), never by its database id; a message at the field if there is none
+    in ``phase`` (one of another phase of the concept is returned: ``decide`` refuses it)."""
+    access.require(user, "moderation", "decide", phase.concept)
+    m = IDEA_NUMBER.match((typed or "").strip())
+    if m is None:
+        raise invalid(_("Bitte die Nummer der Idee angeben, z. B. I-1."), "merge", "merge_into")
+    found = Idea.objects.filter(concept=phase.concept, number=int(m.group(1))).first()
+    if found is None:
+        raise invalid(_("Eine Idee I-%(n)s gibt es in dieser Phase nicht.") % {"n": int(m.group(1))}, "merge", "merge_into")
+    return found
+
+
 def decide(user, target: Idea | Comment, action: str, *, reason: str = "", text: str = "",
            merge_into: Idea | None = None) -> Decision:
     """A moderator's decision on an idea or comment: approve, reject (a reason of the catalogue,
-    free text optional), hide, or merge an idea into another. Logged; reports are resolved."""
+    free text optional), hide, or merge an idea into another. Logged; reports are resolved. The text
+    for the author goes with a refusal (reject, hide, merge), where the idea's page shows it to them;
+    an approval with one is refused rather than dropping it (the public answer is ``answer``)."""
     concept = target.phase.concept
     access.require(user, "moderation", "decide", concept)
     kind = "idea" if isinstance(target, Idea) else "comment"
@@ -53,6 +74,10 @@ def decide(user, target: Idea | Comment, action: str, *, reason: str = "", text:
         if kind != "idea" or merge_into is None or merge_into.pk == target.pk or merge_into.phase_id != target.phase_id:
             raise invalid(_("Zusammenführen geht nur mit einer anderen Idee derselben Phase."), "merge", "merge_into")
     text = clean_text(text, TEXT_MAX, "text", _("Begründung"), required=False)
+    if action == A.APPROVE and text:
+        raise invalid(_("Eine Begründung wird nur bei Ablehnen, Ausblenden oder Zusammenführen mitgeteilt; beim "
+                        "Veröffentlichen bitte das Feld leeren (eine öffentliche Antwort gibt es auf der Seite der "
+                        "Idee)."), "text_on_approve", "text")
     with change(user, "moderation"):
         target.reviewed = True
         target.status = {A.APPROVE: Status.PUBLISHED, A.REJECT: Status.REJECTED, A.HIDE: Status.HIDDEN,

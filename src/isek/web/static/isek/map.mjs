@@ -162,6 +162,8 @@ async function initMap(el) {
   let bounds = null;
   if (focus) bounds = bboxOf({ features: measures.features.filter((f) => f.properties.id === focus) });
   if (!bounds) bounds = bboxOf(area) || bboxOf(quarters) || bboxOf(measures);
+  // Nothing of its own yet: the city, or its Land, as the page knows it (not all of Germany).
+  if (!bounds && el.dataset.extent) bounds = JSON.parse(el.dataset.extent);
   if (bounds) map.fitBounds(bounds, { padding: 30, maxZoom: 17, duration: 0 });
   map.once("idle", () => { el.dataset.ready = "true"; });
   return map;
