@@ -88,6 +88,8 @@ def test_the_isek_pdf_and_the_monitoring_fields_use_a_city_states_words(tmp_path
     text = " ".join(subprocess.run(["pdftotext", "-layout", str(tmp_path / "isek.pdf"), "-"], capture_output=True,
                                    text=True, check=True).stdout.split())
     assert words["decision"]["de"] in text and "Ratsbeschluss" not in text
+    # the financing table and its shares (walk 9: "Eigenanteil der Gemeinde 95,8 %" for Hamburg)
+    assert words["municipality"]["de"] in text and not [w for w in GENERIC if w in text]
     with translation.override("de"):
         described = " ".join(str(label) for label, _get in reports.monitoring_fields(berlin).values())
     assert words["decision"]["de"] in described and words["municipality"]["de"] in described

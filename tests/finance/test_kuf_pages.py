@@ -475,6 +475,27 @@ def test_an_empty_eligible_amount_is_the_whole_cost(planner_client, eligible, st
     assert CostItem.objects.get(measure=m).eligible == stored
 
 
+def test_a_whole_eligible_line_stays_whole_when_its_cost_changes(planner_client):
+    """Walk 9: "förderfähig" left empty was shown as a fixed figure when the form was opened again,
+    so a later change of the cost left 20.000 € silently not eligible. A line whose eligible part is
+    its whole cost shows the field empty again (meaning "all"); a smaller part keeps its figure."""
+    concept, m, group = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
+    url = f"/concepts/{concept.slug}/kuf/measures/{m.pk}/"
+    row = {"year": 2028, "cost_group": group.pk, "amount": "380.000", "eligible": "", "basis": "estimate"}
+    assert planner_client.post(url, {**_formset("c", [row]), **_formset("f", [])}).status_code == 302
+    item = CostItem.objects.get(measure=m)
+    page = planner_client.get(url).content.decode()
+    field = re.search(r'<input[^>]*name="c-0-eligible"[^>]*>', page).group(0)
+    assert 'value="' not in field, field
+    changed = {**row, "id": item.pk, "amount": "400.000"}
+    assert planner_client.post(url, {**_formset("c", [changed], 1), **_formset("f", [])}).status_code == 302
+    item.refresh_from_db()
+    assert item.amount == item.eligible == D(400000)
+    CostItem.objects.filter(pk=item.pk).update(eligible=D(300000))
+    field = re.search(r'<input[^>]*name="c-0-eligible"[^>]*>', planner_client.get(url).content.decode()).group(0)
+    assert 'value="300000' in field or 'value="300.000' in field, field
+
+
 def test_an_empty_amount_and_eligible_amount_say_the_amount_is_missing(planner_client):
     concept, m, group = _new_measure(planner_client, (2028, 1, 1), (2029, 12, 31))
     row = {"year": 2028, "cost_group": group.pk, "amount": "", "eligible": "", "basis": "estimate"}

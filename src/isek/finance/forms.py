@@ -23,6 +23,10 @@ class CostItemForm(KernFormMixin, forms.ModelForm):
             self.instance.measure = measure
         self.fields["cost_group"].queryset = CostGroup.of(measure.concept) if measure is not None else CostGroup.objects.none()
         self.fields["eligible"].required = False
+        # A line whose whole cost is eligible shows the field empty ("all"), so a later change of
+        # the cost keeps it whole instead of a stale figure (walk 9).
+        if self.instance.pk and self.instance.eligible is not None and self.instance.eligible == self.instance.amount:
+            self.initial["eligible"] = None
 
     def has_changed(self):
         """A new line filled in from the estimate (services.estimate_line) and sent with its amount is

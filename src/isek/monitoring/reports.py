@@ -138,8 +138,10 @@ def _shares(result: finance.KufResult, sources: list[dict]) -> list[tuple[str, D
     return [(r["label"], (r["total"] / cost * 100).quantize(Decimal("0.1"))) for r in sources if r["total"]]
 
 
-def _finance_table(result: finance.KufResult) -> dict:
-    sources = finance.source_rows(result)
+def _finance_table(result: finance.KufResult, labels: dict[str, str]) -> dict:
+    """The ISEK PDF's financing table, its sources named as the concept names them (a city-state's
+    own share is not a Gemeinde's: walk 9)."""
+    sources = finance.source_rows(result, labels)
     return {"shares": _shares(result, sources),"years": result.years, "cost": [result.year_total(y) for y in result.years],
             "grant": [result.year_total(y, "grant") for y in result.years],
             "over": [result.year_total(y, "overfinanced") for y in result.years], "over_total": result.total("overfinanced"),
@@ -198,7 +200,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["gantt"] = charts.gantt(measures, concept.start_year, concept.end_year)
         ctx["undated"] = [m for m in measures if not (m.start and m.end)]
         progress(55, "Finanzierung")
-        ctx["finance"] = _finance_table(result)
+        ctx["finance"] = _finance_table(result, finance.source_labels(concept, "de"))
         ctx["measure_rows"] = _measure_rows(concept, result)
         ctx["measure_count"] = _measure_count(ctx["measure_rows"])
         ctx["measure_totals"] = _measure_figures(result.total)
