@@ -16,7 +16,9 @@ from isek.finance import services as finance
 from isek.monitoring import readiness, reports
 from isek.monitoring import services as monitoring
 from isek.monitoring.readiness import Item
-from tests.factories import ConceptFactory, FieldFactory, MeasureFactory, member
+from isek.concepts.models import Goal
+from isek.legal.models import LegalTexts
+from tests.factories import ConceptFactory, FieldFactory, MeasureFactory, QuarterFactory, member, multipolygon, square
 
 pytestmark = pytest.mark.django_db
 OP = access.Operator("test")
@@ -163,3 +165,56 @@ def test_the_rates_item_is_open_while_the_kuf_reports_the_cap_exceeded(client):
     client.force_login(member(concept, "planner"))
     html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
     assert 'data-item="rates" data-status="incomplete"' in html and "über der Förderobergrenze" in html
+
+
+def test_template_goals_an_approximated_area_and_stray_quarters_are_open_items(client):
+    """A Köln planner read "✓ vollständig" with 6 of 9 goals still the template's suggestions, the
+    boundary marked "angenähert", and quarters overlapping each other or beyond the funding area."""
+    concept = ConceptFactory(area_approximated=True, mission="Leitbild", council_decision_date="2026-03-01")
+    f = FieldFactory(concept=concept)
+    goals = [concepts.Goal(field_of_action=f, number=f"{f.number}.{i}", title=f"Ziel {i}", illustrative=i <= 6)
+             for i in range(1, 10)]
+    concepts.save_structure(OP, concept, goals=goals)
+    inside = QuarterFactory(concept=concept, name="Nord", geometry=multipolygon(square(7.21, 51.48, 300)))
+    QuarterFactory(concept=concept, name="Süd", geometry=multipolygon(square(7.212, 51.4815, 300)))  # overlaps Nord
+    beyond = QuarterFactory(concept=concept, name="Außen", geometry=multipolygon(square(7.2165, 51.48, 100)))
+    items = _by_key(concept)
+    assert items["structure"].status == "incomplete"
+    assert items["structure"].missing == ["6 von 9 Zielen sind noch Vorschläge der Vorlage (illustrativ): "
+                                          "übernehmen oder ändern"]
+    area = items["area"].missing
+    assert "beschlossene Abgrenzung des Fördergebiets (die jetzige ist als angenähert markiert)" in area
+    assert any(g.startswith("Teilräume „Nord“ und „Süd“ überschneiden sich (ca. ") for g in area)
+    assert any(g.startswith("Teilraum „Außen“: ca. ") and g.endswith("außerhalb des Fördergebiets") for g in area)
+    assert not any("„Nord“:" in g for g in area)  # Nord lies inside
+    client.force_login(member(concept, "planner"))
+    html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    assert 'data-item="structure" data-status="incomplete"' in html
+    assert f'href="/concepts/{concept.slug}/structure/"' in html
+    assert f'href="/concepts/{concept.slug}/quarters/{beyond.pk}/edit/"' in html
+    assert f'href="/concepts/{concept.slug}/quarters/{inside.pk}/edit/"' in html  # the overlap, to the first quarter
+    # confirmed goals, the decided boundary and quarters inside close the items
+    Goal.objects.filter(concept=concept).update(illustrative=False)
+    concept.area_approximated = False
+    concept.save()
+    concept.quarters.exclude(pk=inside.pk).delete()
+    items = _by_key(concept)
+    assert items["structure"].status == "complete"
+    assert not [g for g in items["area"].missing if "Abgrenzung" in g or "Teilr" in g]
+
+
+def test_the_citys_missing_imprint_and_privacy_contact_is_an_open_item(client):
+    concept = ConceptFactory()
+    items = _by_key(concept)
+    assert items["legal"].status == "incomplete"
+    assert items["legal"].missing == [
+        "Impressum (Anbieter nach § 5 DDG) – eintragen kann das nur die Administration von isek",
+        "Datenschutz: verantwortliche Stelle – eintragen kann das nur die Administration von isek",
+        "Datenschutz: Kontakt der oder des Datenschutzbeauftragten – eintragen kann das nur die Administration von isek"]
+    client.force_login(member(concept, "planner"))
+    html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    assert f'href="/cities/{concept.city.ags}/about/legal-texts/#imprint"' in html
+    LegalTexts.objects.create(city=concept.city, prepared_on="2026-12-01", easy_de="x", easy_en="x",
+                              imprint_body="Stadt Köln", privacy_controller="Stadt Köln, Willy-Brandt-Platz 2",
+                              privacy_dpo="datenschutz@stadt-koeln.de")
+    assert _by_key(concept)["legal"].status == "complete"
