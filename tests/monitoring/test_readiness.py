@@ -12,13 +12,22 @@ from django.utils import translation
 
 from isek import access
 from isek.concepts import services as concepts
+from isek.concepts.models import Goal
 from isek.finance import services as finance
+from isek.legal.models import LegalTexts
 from isek.monitoring import readiness, reports
 from isek.monitoring import services as monitoring
 from isek.monitoring.readiness import Item
-from isek.concepts.models import Goal
-from isek.legal.models import LegalTexts
-from tests.factories import ConceptFactory, FieldFactory, MeasureFactory, QuarterFactory, member, multipolygon, square
+from tests.factories import (
+    ConceptFactory,
+    FieldFactory,
+    MeasureFactory,
+    QuarterFactory,
+    UserFactory,
+    member,
+    multipolygon,
+    square,
+)
 
 pytestmark = pytest.mark.django_db
 OP = access.Operator("test")
@@ -213,7 +222,11 @@ def test_the_citys_missing_imprint_and_privacy_contact_is_an_open_item(client):
         "Datenschutz: Kontakt der oder des Datenschutzbeauftragten – eintragen kann das nur die Administration von isek"]
     client.force_login(member(concept, "planner"))
     html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
-    assert f'href="/cities/{concept.city.ags}/about/legal-texts/#imprint"' in html
+    assert f'href="/cities/{concept.city.ags}/about/legal-texts/#imprint"' in html and "Seite der Administration" in html
+    assert 'data-hint="legal"' not in html  # the planner cannot fill it in: a pointer to who can, not a to-do
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    assert 'data-hint="legal"' in html and f'href="/cities/{concept.city.ags}/about/legal-texts/#privacy"' in html
     LegalTexts.objects.create(city=concept.city, prepared_on="2026-12-01", easy_de="x", easy_en="x",
                               imprint_body="Stadt Köln", privacy_controller="Stadt Köln, Willy-Brandt-Platz 2",
                               privacy_dpo="datenschutz@stadt-koeln.de")

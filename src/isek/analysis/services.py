@@ -48,6 +48,11 @@ def has_city_layers(concept) -> bool:
     return bool(geodata.analysis_inputs(concept.city))
 
 
+def has_input(concept) -> bool:
+    """Whether a run has anything to read: an extract of the city or the concept, or city layers."""
+    return geodata.has_extract(concept) or has_city_layers(concept)
+
+
 def area_sizes(concept) -> dict:
     """{"area" or quarter id: hectares} from the boundaries alone, in the official CRS of the Land:
     the indicator "Fläche" needs no data (shown before the first run)."""

@@ -50,7 +50,7 @@ def analysis_page(request, concept):
         "active": any(r.active for r in runs), "current": next((r for r in runs if r.is_current), None),
         "covered_note": services.coverage_note(concept),
         # without an extract and without city layers a run can only fail: no button, what to provide instead
-        "no_input": not form.fields["extract"].choices[1:] and not services.has_city_layers(concept),
+        "no_input": not services.has_input(concept),
     })
 
 

@@ -33,6 +33,7 @@ class Gap:
 
     text: str
     url: str
+    admin: bool = False  # filled in by isek's administration, not by the concept's planners
 
     def __str__(self) -> str:
         return str(self.text)
@@ -89,7 +90,9 @@ def check(concept: Concept) -> list[Item]:
 
     runs = analysis.has_finished_run(concept)
     covered = analysis.coverage_note(concept) if runs else None
-    gaps = [] if runs else [_("eine abgeschlossene Analyse")]
+    gaps = [] if runs else [_("eine abgeschlossene Analyse")] if analysis.has_input(concept) else [
+        Gap(_("eine abgeschlossene Analyse: zuerst einen OSM-Extrakt hochladen (oder städtische Ebenen eintragen)"),
+            reverse("geodata:basemap", args=[slug]))]
     if covered is not None:  # the values hold for part of the area only: a fuller extract is missing
         gaps.append(Gap(covered, reverse("geodata:basemap", args=[slug])))
     items.append(_item("analysis", _("Bestandsanalyse"), gaps, reverse("analysis:analysis", args=[slug])))
@@ -153,8 +156,8 @@ def check(concept: Concept) -> list[Item]:
                        reverse("monitoring:indicators", args=[slug])))
     # Before the concept or a participation goes public: the city's Impressum and privacy contact,
     # which only isek's administration fills in (policy cell ("legal", "edit"))
-    missing = [Gap(_("%(gap)s – eintragen kann das nur die Administration von isek") % {"gap": g["text"]}, g["url"])
-               for g in legal.missing(concept.city)]
+    missing = [Gap(_("%(gap)s – eintragen kann das nur die Administration von isek") % {"gap": g["text"]}, g["url"],
+                   admin=True) for g in legal.missing(concept.city)]
     items.append(_item("legal", _("Impressum und Datenschutzkontakt der Stadt (für öffentliche Seiten und die Beteiligung)"),
                        missing, missing[0].url if missing else ""))
     return items
