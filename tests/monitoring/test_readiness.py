@@ -85,7 +85,8 @@ def test_parts_become_complete_as_the_planner_fills_them(client):
     items = _by_key(concept)
     assert items["structure"].status == "complete" and items["measures"].status == "complete"
     summary = readiness.summary(readiness.check(concept))
-    assert summary["total"] == len(readiness.check(concept)) - 1  # retail n/a; the factory's city is in NRW
+    # retail n/a (the factory's city is in NRW); the city's legal texts are needed before going public, not in the application
+    assert summary["total"] == len([i for i in readiness.check(concept) if i.application]) - 1
     assert not summary["ready"]
 
 
@@ -231,3 +232,16 @@ def test_the_citys_missing_imprint_and_privacy_contact_is_an_open_item(client):
                               imprint_body="Stadt Köln", privacy_controller="Stadt Köln, Willy-Brandt-Platz 2",
                               privacy_dpo="datenschutz@stadt-koeln.de")
     assert _by_key(concept)["legal"].status == "complete"
+
+
+def test_the_legal_item_is_listed_apart_and_not_as_part_of_the_application(client, tmp_path):
+    concept = ConceptFactory()
+    client.force_login(member(concept, "planner"))
+    html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    application, public = html.split('id="readiness"')[1].split('id="readiness-public"')
+    assert 'data-item="legal"' not in application and 'data-item="legal" data-status="incomplete"' in public
+    assert "Vor der Veröffentlichung und der Beteiligung" in html
+    out = tmp_path / "isek.pdf"
+    reports.build(concept, "isek", out)
+    text = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "noch offen" in text and "Impressum" not in text  # the report for the application lists the application's parts

@@ -46,6 +46,7 @@ class Item:
     status: str
     missing: list[Gap] = field(default_factory=list)
     url: str = ""
+    application: bool = True  # part of the application; False: needed before going public (not counted, not in the PDF)
 
     @property
     def open(self) -> bool:
@@ -158,8 +159,10 @@ def check(concept: Concept) -> list[Item]:
     # which only isek's administration fills in (policy cell ("legal", "edit"))
     missing = [Gap(_("%(gap)s – eintragen kann das nur die Administration von isek") % {"gap": g["text"]}, g["url"],
                    admin=True) for g in legal.missing(concept.city)]
-    items.append(_item("legal", _("Impressum und Datenschutzkontakt der Stadt (für öffentliche Seiten und die Beteiligung)"),
-                       missing, missing[0].url if missing else ""))
+    legal_item = _item("legal", _("Impressum und Datenschutzkontakt der Stadt (für öffentliche Seiten und die Beteiligung)"),
+                       missing, missing[0].url if missing else "")
+    legal_item.application = False
+    items.append(legal_item)
     return items
 
 
@@ -184,7 +187,8 @@ def _quarter_gaps(concept: Concept) -> list[Gap]:
 
 
 def summary(items: list[Item]) -> dict:
-    applicable = [i for i in items if i.status != NOT_APPLICABLE]
+    """How many parts of the application are complete (the items needed before going public are not counted)."""
+    applicable = [i for i in items if i.status != NOT_APPLICABLE and i.application]
     done = sum(1 for i in applicable if i.status == COMPLETE)
     return {"done": done, "total": len(applicable), "ready": done == len(applicable)}
 
