@@ -3,6 +3,7 @@ records the change; a refused or broken write changes nothing. Small concepts fr
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -91,8 +92,20 @@ def test_write_services_refuse_who_may_not(concept, name, who, refusal):
 
 
 @pytest.mark.parametrize("name", WRITES)
-def test_write_services_work_for_the_planner_and_are_recorded(concept, planner, name):
+def test_write_services_work_for_the_planner_and_are_recorded(concept, planner, name, settings, tmp_path):
     measure = MeasureFactory(concept=concept)
+    if name == "start_run":  # an analysis needs an input: the city's stops (without, it is refused)
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from isek.geodata import services as geodata
+
+        settings.VAR_DIR = str(tmp_path)
+        point = concept.area.centroid
+        stops = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+                 "geometry": {"type": "Point", "coordinates": [point.x, point.y]}}]}
+        geodata.upload_layer(planner, concept, SimpleUploadedFile("stops.geojson", json.dumps(stops).encode()),
+                             name="stops", label_de="Haltestellen", label_en="Stops", licence="CC0",
+                             attribution="Test", analysis_input="stops")
     before = ChangeRecord.objects.filter(user=planner).count()
     _writes(concept, measure)[name](planner)
     if name not in ("start_run", "start_report", "save_concept"):  # jobs and an unchanged save record nothing

@@ -273,3 +273,23 @@ def test_the_analysis_page_shows_each_indicator_at_its_precision(hoy, tmp_path):
     reports.isek_pdf(hoy, tmp_path / "isek.pdf")  # the ISEK PDF's table of the analysis
     text = pdf_text(tmp_path / "isek.pdf")
     assert "Nutzungsvielfalt (Shannon) 0,812" in text and "Gebäude 1.234" in text, text[:3000]
+
+
+def test_without_extract_and_city_layers_no_run_is_offered_nor_stored_and_the_area_is_shown(db):
+    """A Köln planner started "Analyse starten" with neither and got a stored failed run ("Weder ein
+    OSM-Extrakt noch städtische Ebenen …"), and "Fläche" read "–" although the boundary gives it."""
+    concept = ConceptFactory(area=multipolygon(square(6.95, 50.94, 400)))
+    client = client_for(member(concept, "planner"))
+    page = _page(client, concept)
+    assert 'id="no-input"' in page and "weder einen OSM-Extrakt noch städtische Ebenen" in page
+    assert "Analyse starten" not in page
+    assert f'href="/concepts/{concept.slug}/basemap/"' in page and f'href="/concepts/{concept.slug}/layers/"' in page
+    row = page.split('data-indicator="area_ha"')[1].split("</tr>")[0]
+    assert "16,0" in row and "aus der Abgrenzung" in row  # 400 m × 400 m = 16 ha
+    # sent anyway (an old form, a second tab): refused with a message, nothing stored
+    r = client.post(f"/concepts/{concept.slug}/analysis/", {"extract": "", "city_layers": "on"})
+    assert "Die Stadt hat keine städtischen Ebenen, die die Analyse liest" in r.content.decode()
+    assert not AnalysisRun.objects.filter(concept=concept).exists()
+    with pytest.raises(ValidationError):
+        services.start_run(OPERATOR, concept, "", True)
+    assert not AnalysisRun.objects.exists()

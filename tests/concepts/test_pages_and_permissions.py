@@ -489,3 +489,33 @@ def test_a_title_over_its_limit_is_refused_with_the_limit(planner_client, bochum
     page = planner_client.post(f"/concepts/{SLUG}/measures/new/", data).content.decode()
     assert "Der Titel darf höchstens 300 Zeichen lang sein; er hat 324." in page
     assert not Measure.objects.filter(concept=bochum, number="3.2").exists()
+
+
+@pytest.mark.parametrize("language, council, phase, absent", [
+    # a Köln planner read "Council decision Nov. 12, 2026" next to "1.12.2026", and "1. December 2026"
+    ("en", "12 November 2026", "1 December 2026 – 31 January 2027", ("Nov. 12, 2026", "1.12.2026", "1. December")),
+    ("de", "12. November 2026", "1. Dezember 2026 – 31. Januar 2027", ("1.12.2026",)),
+])
+def test_dates_are_written_one_way_per_language(db, language, council, phase, absent):
+    import datetime
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from isek import access
+    from isek.participation import services as participation
+    from tests.factories import ConceptFactory
+
+    concept = ConceptFactory(council_decision_date=datetime.date(2026, 11, 12))
+    noon = datetime.time(12, tzinfo=timezone.get_current_timezone())
+    participation.save_phase(access.Operator("test"), concept, title_de="Ideen",
+                             start=datetime.datetime.combine(datetime.date(2026, 12, 1), noon),
+                             end=datetime.datetime.combine(datetime.date(2027, 1, 31), noon),
+                             themes=[("Plätze", "Squares", "#2e7d32")])
+    c = Client(HTTP_ACCEPT_LANGUAGE=language)
+    page = c.get(f"/concepts/{concept.slug}/").content.decode()
+    assert council in page and phase in page
+    header = c.get(f"/concepts/{concept.slug}/participation/").content.decode()
+    assert phase in header
+    for wrong in absent:
+        assert wrong not in page and wrong not in header

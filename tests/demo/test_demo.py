@@ -128,5 +128,7 @@ def test_hoyerswerda_is_the_second_city_with_its_own_base_map_and_analysis(db, s
     buildings = IndicatorValue.objects.get(concept=concept, quarter=None, indicator="building_count")
     assert buildings.value > 100
     open_items = {i.key for i in readiness.check(concept) if i.open}
-    assert "analysis" not in open_items and "structure" not in open_items
-    assert {"swot", "mission", "measures"} <= open_items  # a draft: texts and money still to come
+    assert "analysis" not in open_items
+    # a draft: texts and money still to come; its goals are the template's suggestions (illustrative), not yet confirmed
+    assert {"swot", "mission", "measures", "structure"} <= open_items
+    assert all(g.illustrative for g in concept.goals.all())

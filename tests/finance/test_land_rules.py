@@ -4,6 +4,8 @@ them."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import subprocess
 from decimal import Decimal as D
 
@@ -176,3 +178,66 @@ def test_a_kuf_without_rates_says_once_where_to_set_them(client, tmp_path):
     page = client.get(f"/concepts/{concept.slug}/kuf/").content.decode()
     assert 'data-code="no_rates"' not in page
     assert page.count('data-code="no_rate"') == 3 * 2  # three measures, 2025 and 2026 still without a rate
+
+
+def _nrw_readiness(language, day, monkeypatch):
+    """The readiness page of an NRW concept in ``language`` as it reads on ``day``."""
+    from django.test import Client
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: day)
+    concept = _concept("05315000", (6.95, 50.94))
+    c = Client(HTTP_ACCEPT_LANGUAGE=language)
+    c.force_login(member(concept, "planner"))
+    page = c.get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    return " ".join(page.split("</h1>", 1)[1].split())
+
+
+@pytest.mark.parametrize("day, expected, absent", [
+    # a Köln planner read "2026: Anträge vom 1.8. bis 30.9.2026" in December without a word that it had passed
+    (datetime.date(2026, 12, 6), "Letzter Programmaufruf: Anträge vom 1. August 2026 bis 30. September 2026 – "
+     "abgelaufen. Der nächste Termin für Anträge ist noch nicht bekannt", "Nächster Programmaufruf"),
+    (datetime.date(2026, 9, 1), "Laufender Programmaufruf: Anträge vom 1. August 2026 bis 30. September 2026.",
+     "abgelaufen"),
+    (datetime.date(2026, 7, 1), "Nächster Programmaufruf: Anträge vom 1. August 2026 bis 30. September 2026.",
+     "abgelaufen"),
+])
+def test_the_call_for_applications_says_whether_its_deadline_has_passed(day, expected, absent, monkeypatch):
+    page = _nrw_readiness("de", day, monkeypatch)
+    assert expected in page and absent not in page
+    assert "2026: Anträge vom" not in page  # the dates are data, not part of a sentence of the procedure
+
+
+def test_a_known_next_call_is_shown_after_a_past_one():
+    nrw = land_rules.for_ags("05315000")
+    later = land_rules.Call(datetime.date(2027, 8, 1), datetime.date(2027, 9, 30))
+    calls = dataclasses.replace(nrw, calls=nrw.calls + (later,)).calls_on(datetime.date(2026, 12, 6))
+    assert calls.past == nrw.calls[0] and calls.next == later and not calls.running
+    assert land_rules.for_ags("09162000").calls_on(datetime.date(2026, 12, 6)) is None  # no dates in the data
+
+
+def test_the_english_readiness_page_gives_the_lands_rules_in_english(monkeypatch):
+    """"Procedure: Programmaufruf des Landes…", "Approval: Bezirksregierung (Antrag elektronisch)"."""
+    page = _nrw_readiness("en", datetime.date(2026, 12, 6), monkeypatch)
+    assert "Approval: District government (Bezirksregierung; electronic application)." in page
+    assert "Call for applications by the Land, applications electronically via the district government" in page
+    assert "Last call for applications: applications from 1 August 2026 to 30 September 2026 – closed." in page
+    for german in ("Programmaufruf des Landes", "Antrag elektronisch", "Auszahlung in Jahrestranchen",
+                   "Gesichert nur", "Anträge vom"):
+        assert german not in page
+    assert "of 15 Jun 2023" in page  # the guideline's date in the English way, not "15.06.2023"
+
+
+def test_every_procedure_and_authority_has_its_english_text():
+    for rules in land_rules.every():
+        assert bool(rules.authority) == bool(rules.authority_en), rules.land
+        assert len(rules.procedure) == len(rules.procedure_en), rules.land
+
+
+def test_the_english_kuf_gives_the_catalogues_note_in_english(client):
+    concept = _concept("05315000", (6.95, 50.94))
+    client.force_login(member(concept, "planner"))
+    page = client.get(f"/concepts/{concept.slug}/kuf/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "sub-item numbers illustrative" in page and "Unterpunkte illustrativ" not in page
+    page = client.get(f"/concepts/{concept.slug}/kuf/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Nr. 7–11; Unterpunkte illustrativ." in page

@@ -7,10 +7,13 @@ defaults, and the list where feedback is answered and deleted."""
 
 from __future__ import annotations
 
+import datetime
+
 import altcha
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from isek import access
 from isek.legal import services
@@ -265,3 +268,43 @@ def test_every_page_links_the_legal_pages_in_its_footer(client, city):
 def test_the_privacy_page_lists_the_feedbacks_data(client, db):
     page = text(client.get("/about/privacy/"))
     assert 'id="feedback-data"' in page and "Ihre Nachricht, Ihre E-Mail-Adresse, Ihr Name (freiwillig)" in page
+
+
+def _phase_form():
+    now = timezone.localtime()
+    return {"title_de": "Ideen für den Platz", "title_en": "", "start": (now - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "end": (now + datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"), "ideas_open": "on",
+            "comments_open": "on", "support_open": "on", "moderation": "before", "report_threshold": "3",
+            "retention_days": "90", "polygon": "", "themes": "Plätze | Squares | #2e7d32"}
+
+
+def test_publishing_and_opening_a_phase_warn_while_the_citys_legal_texts_are_missing(city):
+    """A Köln planner published and opened a participation while the city's Impressum said only
+    "werden derzeit ergänzt" and the privacy page named no controller: nothing warned."""
+    concept = ConceptFactory(city=city, is_public=False)
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    edit_url = f"/cities/{city.ags}/about/legal-texts/"
+    for page in (f"/concepts/{concept.slug}/edit/", f"/concepts/{concept.slug}/participation/phases/new/"):
+        html = text(planner.get(page))
+        assert 'id="legal-missing"' in html and "Impressum und Datenschutzkontakt der Stadt Bochum sind nicht vollständig" in html
+        assert "Impressum (Anbieter nach § 5 DDG); Datenschutz: verantwortliche Stelle" in html
+        assert "nur die Administration von isek" in html and f'href="{edit_url}#imprint"' in html
+    concept.is_public = True
+    concept.save()
+    r = planner.post(f"/concepts/{concept.slug}/participation/phases/new/", _phase_form(), follow=True)
+    assert r.redirect_chain and "Eintragen kann das nur die Administration von isek, unter " + edit_url in text(r)
+    # filled in by the administrator: no warning, and the privacy page names the controller and officer
+    texts = services.texts_for(city)
+    texts.imprint_body, texts.privacy_controller, texts.privacy_dpo = "Stadt Bochum", "Stadt Bochum, Rathaus", "dsb@bochum.de"
+    services.save_texts(access.Operator("test"), texts)
+    assert 'id="legal-missing"' not in text(planner.get(f"/concepts/{concept.slug}/edit/"))
+    privacy = text(Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/cities/{city.ags}/about/privacy/"))
+    assert "Stadt Bochum, Rathaus" in privacy and "dsb@bochum.de" in privacy
+
+
+def test_the_privacy_page_says_the_controller_is_pending_and_shows_staff_where_to_fill_it(client, admin, city):
+    assert 'id="privacy-pending"' in text(client.get(f"/cities/{city.ags}/about/privacy/"))
+    staff = text(admin.get(f"/cities/{city.ags}/about/privacy/"))
+    assert 'id="privacy-missing"' in staff and f'href="/cities/{city.ags}/about/legal-texts/#imprint"' in staff
+    assert client.get("/cities/99999999/about/privacy/").status_code == 404

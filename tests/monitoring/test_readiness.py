@@ -12,11 +12,22 @@ from django.utils import translation
 
 from isek import access
 from isek.concepts import services as concepts
+from isek.concepts.models import Goal
 from isek.finance import services as finance
+from isek.legal.models import LegalTexts
 from isek.monitoring import readiness, reports
 from isek.monitoring import services as monitoring
 from isek.monitoring.readiness import Item
-from tests.factories import ConceptFactory, FieldFactory, MeasureFactory, member
+from tests.factories import (
+    ConceptFactory,
+    FieldFactory,
+    MeasureFactory,
+    QuarterFactory,
+    UserFactory,
+    member,
+    multipolygon,
+    square,
+)
 
 pytestmark = pytest.mark.django_db
 OP = access.Operator("test")
@@ -74,7 +85,8 @@ def test_parts_become_complete_as_the_planner_fills_them(client):
     items = _by_key(concept)
     assert items["structure"].status == "complete" and items["measures"].status == "complete"
     summary = readiness.summary(readiness.check(concept))
-    assert summary["total"] == len(readiness.check(concept)) - 1  # retail n/a; the factory's city is in NRW
+    # retail n/a (the factory's city is in NRW); the city's legal texts are needed before going public, not in the application
+    assert summary["total"] == len([i for i in readiness.check(concept) if i.application]) - 1
     assert not summary["ready"]
 
 
@@ -163,3 +175,73 @@ def test_the_rates_item_is_open_while_the_kuf_reports_the_cap_exceeded(client):
     client.force_login(member(concept, "planner"))
     html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
     assert 'data-item="rates" data-status="incomplete"' in html and "über der Förderobergrenze" in html
+
+
+def test_template_goals_an_approximated_area_and_stray_quarters_are_open_items(client):
+    """A Köln planner read "✓ vollständig" with 6 of 9 goals still the template's suggestions, the
+    boundary marked "angenähert", and quarters overlapping each other or beyond the funding area."""
+    concept = ConceptFactory(area_approximated=True, mission="Leitbild", council_decision_date="2026-03-01")
+    f = FieldFactory(concept=concept)
+    goals = [concepts.Goal(field_of_action=f, number=f"{f.number}.{i}", title=f"Ziel {i}", illustrative=i <= 6)
+             for i in range(1, 10)]
+    concepts.save_structure(OP, concept, goals=goals)
+    inside = QuarterFactory(concept=concept, name="Nord", geometry=multipolygon(square(7.21, 51.48, 300)))
+    QuarterFactory(concept=concept, name="Süd", geometry=multipolygon(square(7.212, 51.4815, 300)))  # overlaps Nord
+    beyond = QuarterFactory(concept=concept, name="Außen", geometry=multipolygon(square(7.2165, 51.48, 100)))
+    items = _by_key(concept)
+    assert items["structure"].status == "incomplete"
+    assert items["structure"].missing == ["6 von 9 Zielen sind noch Vorschläge der Vorlage (illustrativ): "
+                                          "übernehmen oder ändern"]
+    area = items["area"].missing
+    assert "beschlossene Abgrenzung des Fördergebiets (die jetzige ist als angenähert markiert)" in area
+    assert any(g.startswith("Teilräume „Nord“ und „Süd“ überschneiden sich (ca. ") for g in area)
+    assert any(g.startswith("Teilraum „Außen“: ca. ") and g.endswith("außerhalb des Fördergebiets") for g in area)
+    assert not any("„Nord“:" in g for g in area)  # Nord lies inside
+    client.force_login(member(concept, "planner"))
+    html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    assert 'data-item="structure" data-status="incomplete"' in html
+    assert f'href="/concepts/{concept.slug}/structure/"' in html
+    assert f'href="/concepts/{concept.slug}/quarters/{beyond.pk}/edit/"' in html
+    assert f'href="/concepts/{concept.slug}/quarters/{inside.pk}/edit/"' in html  # the overlap, to the first quarter
+    # confirmed goals, the decided boundary and quarters inside close the items
+    Goal.objects.filter(concept=concept).update(illustrative=False)
+    concept.area_approximated = False
+    concept.save()
+    concept.quarters.exclude(pk=inside.pk).delete()
+    items = _by_key(concept)
+    assert items["structure"].status == "complete"
+    assert not [g for g in items["area"].missing if "Abgrenzung" in g or "Teilr" in g]
+
+
+def test_the_citys_missing_imprint_and_privacy_contact_is_an_open_item(client):
+    concept = ConceptFactory()
+    items = _by_key(concept)
+    assert items["legal"].status == "incomplete"
+    assert items["legal"].missing == [
+        "Impressum (Anbieter nach § 5 DDG) – eintragen kann das nur die Administration von isek",
+        "Datenschutz: verantwortliche Stelle – eintragen kann das nur die Administration von isek",
+        "Datenschutz: Kontakt der oder des Datenschutzbeauftragten – eintragen kann das nur die Administration von isek"]
+    client.force_login(member(concept, "planner"))
+    html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    assert f'href="/cities/{concept.city.ags}/about/legal-texts/#imprint"' in html and "Seite der Administration" in html
+    assert 'data-hint="legal"' not in html  # the planner cannot fill it in: a pointer to who can, not a to-do
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    assert 'data-hint="legal"' in html and f'href="/cities/{concept.city.ags}/about/legal-texts/#privacy"' in html
+    LegalTexts.objects.create(city=concept.city, prepared_on="2026-12-01", easy_de="x", easy_en="x",
+                              imprint_body="Stadt Köln", privacy_controller="Stadt Köln, Willy-Brandt-Platz 2",
+                              privacy_dpo="datenschutz@stadt-koeln.de")
+    assert _by_key(concept)["legal"].status == "complete"
+
+
+def test_the_legal_item_is_listed_apart_and_not_as_part_of_the_application(client, tmp_path):
+    concept = ConceptFactory()
+    client.force_login(member(concept, "planner"))
+    html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    application, public = html.split('id="readiness"')[1].split('id="readiness-public"')
+    assert 'data-item="legal"' not in application and 'data-item="legal" data-status="incomplete"' in public
+    assert "Vor der Veröffentlichung und der Beteiligung" in html
+    out = tmp_path / "isek.pdf"
+    reports.build(concept, "isek", out)
+    text = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "noch offen" in text and "Impressum" not in text  # the report for the application lists the application's parts

@@ -43,6 +43,26 @@ def extract_choices(user, concept) -> list[tuple[str, str]]:
     return [(e.path, label(e)) for e in extracts]
 
 
+def has_city_layers(concept) -> bool:
+    """Whether the concept's city has reference layers the analysis reads (stops, schools, …)."""
+    return bool(geodata.analysis_inputs(concept.city))
+
+
+def has_input(concept) -> bool:
+    """Whether a run has anything to read: an extract of the city or the concept, or city layers."""
+    return geodata.has_extract(concept) or has_city_layers(concept)
+
+
+def area_sizes(concept) -> dict:
+    """{"area" or quarter id: hectares} from the boundaries alone, in the official CRS of the Land:
+    the indicator "Fläche" needs no data (shown before the first run)."""
+    out = {"area": concept.area_m2 / 10_000} if concept.area is not None else {}
+    for q in concept.quarters.all():
+        q.concept = concept
+        out[q.pk] = q.area_ha
+    return out
+
+
 def _check_extract(user, concept, extract: str) -> None:
     """A ValidationError on the field ``extract`` unless the concept's analysis may read it."""
     try:
@@ -59,6 +79,9 @@ def start_run(user, concept, extract: str = "", city_layers: bool = False, *, no
     access.require(user, "analysis", "run", concept)
     if not extract and not city_layers:
         raise invalid(_("Bitte einen Extrakt oder die städtischen Ebenen wählen."), "no_input")
+    if not extract and not has_city_layers(concept):  # the run could only fail: nothing is stored
+        raise invalid(_("Die Stadt hat keine städtischen Ebenen, die die Analyse liest. Bitte einen OSM-Extrakt "
+                        "wählen oder zuerst einen auf der Seite Grundkarte hochladen."), "no_input")
     if extract:
         _check_extract(user, concept, extract)
     created_by = None if user.pk is None else user

@@ -35,6 +35,9 @@ def analysis_page(request, concept):
                 messages.success(request, _("Die Analyse wurde gestartet; der Fortschritt steht unten."))
                 return redirect("analysis:analysis", concept.slug)
     latest = services.latest_values(concept)
+    sizes = services.area_sizes(concept)  # "Fläche" needs no data: from the boundaries until a run gives it
+    for key, ha in sizes.items():
+        latest.setdefault("area_ha", {}).setdefault(key, (ha, None, 1, ""))
     quarters = list(concept.quarters.all())
     columns = [("area", _("Fördergebiet"))] + [(q.pk, q.name) for q in quarters]
     rows = []
@@ -46,6 +49,8 @@ def analysis_page(request, concept):
         "concept": concept, "form": form, "can_edit": editable, "runs": runs, "rows": rows, "columns": columns,
         "active": any(r.active for r in runs), "current": next((r for r in runs if r.is_current), None),
         "covered_note": services.coverage_note(concept),
+        # without an extract and without city layers a run can only fail: no button, what to provide instead
+        "no_input": not services.has_input(concept),
     })
 
 

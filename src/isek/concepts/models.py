@@ -42,6 +42,27 @@ def is_whole_area(geometry, area) -> bool:
     return geometry is not None and area is not None and not geometry.empty and geometry.equals(area)
 
 
+def outside_of(geometry, concept) -> str:
+    """How much of ``geometry`` lies outside the concept's funding area ("ca. 1.240 m² / 18 %
+    außerhalb des Fördergebiets"), in the official CRS of the Land; empty when it lies inside
+    (parts below 1 m² or 1 m are drawing slivers) or either is missing."""
+    g, area = geo.from_django(geometry), geo.from_django(concept.area)
+    if g is None or area is None:
+        return ""
+    if g.geom_type in ("Point", "MultiPoint"):
+        return "" if area.covers(g) else str(_("liegt außerhalb des Fördergebiets"))
+    srid = concept.working_srid
+    measure = geo.area_m2 if g.geom_type in ("Polygon", "MultiPolygon") else geo.length_m
+    part = measure(g.difference(area), srid)
+    if part < 1:
+        return ""
+    language = get_language()
+    share = numbers.figure(100 * part / measure(g, srid), language, 0)
+    text = (_("ca. %(amount)s m² / %(share)s %% außerhalb des Fördergebiets") if measure is geo.area_m2 else
+            _("ca. %(amount)s m / %(share)s %% außerhalb des Fördergebiets"))
+    return text % {"amount": numbers.figure(part, language, 0), "share": share}
+
+
 class City(models.Model):
     name = models.CharField(_("Name"), max_length=200)
     ags = models.CharField(
@@ -200,6 +221,11 @@ class Quarter(models.Model):
     @property
     def area_ha(self) -> float:
         return self.area_m2 / 10_000
+
+    @property
+    def outside(self) -> str:
+        """How much of the quarter lies outside the funding area (``outside_of``); empty if none."""
+        return outside_of(self.geometry, self.concept)
 
 
 class FieldOfAction(models.Model):
@@ -370,21 +396,7 @@ class Measure(models.Model):
         and the check "Was fehlt noch?" say it ("ca. 1.240 m² / 18 % außerhalb des Fördergebiets"),
         computed in the official CRS of the Land; empty when it lies inside (parts below 1 m² or
         1 m are drawing slivers), has no location or the concept no area."""
-        g, area = geo.from_django(self.geometry), geo.from_django(self.concept.area)
-        if g is None or area is None:
-            return ""
-        if g.geom_type in ("Point", "MultiPoint"):
-            return "" if area.covers(g) else str(_("liegt außerhalb des Fördergebiets"))
-        srid = self.concept.working_srid
-        measure = geo.area_m2 if g.geom_type in ("Polygon", "MultiPolygon") else geo.length_m
-        part = measure(g.difference(area), srid)
-        if part < 1:
-            return ""
-        language = get_language()
-        share = numbers.figure(100 * part / measure(g, srid), language, 0)
-        text = (_("ca. %(amount)s m² / %(share)s %% außerhalb des Fördergebiets") if measure is geo.area_m2 else
-                _("ca. %(amount)s m / %(share)s %% außerhalb des Fördergebiets"))
-        return text % {"amount": numbers.figure(part, language, 0), "share": share}
+        return outside_of(self.geometry, self.concept)
 
     @property
     def fields(self):

@@ -259,6 +259,7 @@ LOGOUT_REDIRECT_URL = "web:home"
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["isek.config.formats"]  # one way of writing dates per language (English: "1 December 2026")
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True

@@ -41,10 +41,16 @@ class CostCatalogue:
     name_en: str = ""  # the name in English (the source, a legal citation, stays German)
     groups_en: dict[str, str] | None = None  # number → the group's name in English
     disposition_fund_groups: tuple[str, ...] = ()  # the groups that are a Verfügungsfonds (checked by the KuF)
+    note: str = ""  # e.g. that the sub-items' numbers are illustrative, in German and English
+    note_en: str = ""
 
     def title(self, language: str) -> str:
         """The catalogue's name in ``language`` ("de", "en"; German where it has none)."""
         return self.name_en if language == "en" and self.name_en else self.name
+
+    def note_in(self, language: str) -> str:
+        """The catalogue's note in ``language`` ("de", "en"; German where it has none)."""
+        return self.note_en if language == "en" and self.note_en else self.note
 
     def group_name(self, number: str, german: str, language: str) -> str:
         """The name of group ``number`` (``german`` in the database) in ``language``."""
@@ -79,6 +85,25 @@ class CityState:
 
 
 @dataclass(frozen=True)
+class Call:
+    """One call for applications of a Land with its dates (the first and the last day)."""
+
+    start: datetime.date
+    end: datetime.date
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Calls:
+    """Where the Land's calls stand on a day: the last one that has ended (None if none) and the
+    next or running one (None where the data does not know it yet)."""
+
+    past: Call | None
+    next: Call | None
+    running: bool = False  # the next one has started
+
+
+@dataclass(frozen=True)
 class LandRules:
     key: str  # AGS prefix, e.g. "09"
     land: str  # the Land's name
@@ -98,6 +123,9 @@ class LandRules:
     outline_source: str = ""
     procedure: tuple[str, ...] = ()
     procedure_source: str = ""
+    authority_en: str = ""  # the authority and the steps of the procedure in English (German where none)
+    procedure_en: tuple[str, ...] = ()
+    calls: tuple[Call, ...] = ()  # the calls for applications with dates, oldest first
     cost_catalogue: str = GENERAL_CATALOGUE  # key of the catalogue of cost groups used in this Land
     city_state: CityState | None = None  # the Land is (also) the Gemeinde of the keys it names
 
@@ -116,6 +144,23 @@ class LandRules:
 
     def programme(self, code: str) -> str:
         return self.programmes.get(code, "")
+
+    def authority_in(self, language: str) -> str:
+        """The approving authority in ``language`` ("de", "en"; German where there is no English)."""
+        return self.authority_en if language == "en" and self.authority_en else self.authority
+
+    def procedure_in(self, language: str) -> tuple[str, ...]:
+        """The steps of the procedure in ``language`` ("de", "en"; German where there is no English)."""
+        return self.procedure_en if language == "en" and self.procedure_en else self.procedure
+
+    def calls_on(self, day: datetime.date) -> Calls | None:
+        """Where the calls for applications stand on ``day``; None where the data knows no dates."""
+        if not self.calls:
+            return None
+        ended = [c for c in self.calls if c.end < day]
+        coming = [c for c in self.calls if c.end >= day]
+        return Calls(ended[-1] if ended else None, coming[0] if coming else None,
+                     bool(coming) and coming[0].start <= day)
 
 
 def _decimal(value) -> Decimal | None:
@@ -141,6 +186,9 @@ def _all() -> dict[str, LandRules]:
             land_outline=tuple(e.get("outline") or ()), max_pages=e.get("max_pages"),
             outline_source=e.get("outline_source", ""),
             procedure=tuple(e.get("procedure") or ()), procedure_source=e.get("procedure_source", ""),
+            authority_en=e.get("authority_en", ""), procedure_en=tuple(e.get("procedure_en") or ()),
+            calls=tuple(sorted((Call(datetime.date.fromisoformat(c["start"]), datetime.date.fromisoformat(c["end"]),
+                                     c.get("source", "")) for c in e.get("calls") or ()), key=lambda c: c.start)),
             cost_catalogue=e.get("cost_groups", GENERAL_CATALOGUE),
             city_state=CityState(**e["city_state"]) if e.get("city_state") else None,
         )
@@ -151,7 +199,8 @@ def _all() -> dict[str, LandRules]:
 def _catalogues() -> dict[str, CostCatalogue]:
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
     return {k: CostCatalogue(k, c["name"], c["source"], tuple(tuple(g) for g in c.get("groups", ())), c.get("from_nrw"),
-                             c.get("name_en", ""), c.get("groups_en"), tuple(c.get("disposition_fund_groups", ())))
+                             c.get("name_en", ""), c.get("groups_en"), tuple(c.get("disposition_fund_groups", ())),
+                             c.get("note", ""), c.get("note_en", ""))
             for k, c in data["cost_group_catalogues"].items()}
 
 
@@ -225,4 +274,4 @@ def summary(rules: LandRules) -> list[str]:
 
 def catalogue_line(cat: CostCatalogue) -> str:
     """The sentence naming the catalogue of cost groups, for the KuF's PDF and Excel exports."""
-    return f"Kostengruppen: {cat.name} ({cat.source})"
+    return f"Kostengruppen: {cat.name} ({cat.source}{'; ' + cat.note if cat.note else ''})"

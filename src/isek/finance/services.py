@@ -8,11 +8,12 @@ source, unique version names) raise ``ValidationError`` with a code.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -70,11 +71,16 @@ def decision_words(concept) -> dict[str, str]:
             "decision_missing": words.get("decision_missing") or _("Datum des Ratsbeschlusses")}
 
 
-def land_context(concept) -> dict:
-    """The template context of finance/_land_rules.html: the Land's rules and the name of the
-    concept's programme there."""
+def land_context(concept, today: datetime.date | None = None) -> dict:
+    """The template context of finance/_land_rules.html: the Land's rules, the name of the
+    concept's programme there, the authority and the procedure in the UI's language, and where the
+    Land's calls for applications stand ``today`` (default: today)."""
     rules = rules_of_land(concept)
-    return {"land": rules, "land_programme": rules.programme(concept.programme) if rules else ""}
+    language = (translation.get_language() or "de")[:2]
+    return {"land": rules, "land_programme": rules.programme(concept.programme) if rules else "",
+            "land_authority": rules.authority_in(language) if rules else "",
+            "land_procedure": rules.procedure_in(language) if rules else (),
+            "land_calls": rules.calls_on(today or timezone.localdate()) if rules else None}
 
 
 def current(concept, scenario: engine.Scenario | None = None) -> engine.KufResult:

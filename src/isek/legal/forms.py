@@ -31,7 +31,7 @@ class TextsForm(KernFormMixin, forms.ModelForm):
             "prepared_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             **{name: forms.Textarea(attrs={"rows": 4}) for name in (
                 "barriers_de", "barriers_en", "assessment_de", "assessment_en", "imprint_address", "imprint_contact",
-                "imprint_supervisory")},
+                "imprint_supervisory", "privacy_controller", "privacy_dpo")},
             "easy_de": forms.Textarea(attrs={"rows": 16}),
             "easy_en": forms.Textarea(attrs={"rows": 16}),
         }
@@ -41,6 +41,7 @@ class TextsForm(KernFormMixin, forms.ModelForm):
                                                "assessment_en", "prepared_on", "contact_email", "land")),
         (_("Leichte Sprache und Gebärdensprache"), ("easy_de", "easy_en", "sign_video_url")),
         (_("Impressum"), LegalTexts.IMPRINT),
+        (_("Datenschutz"), LegalTexts.PRIVACY),
     )
 
     def __init__(self, *args, **kwargs):

@@ -52,8 +52,12 @@ class LegalTexts(models.Model):
     imprint_contact = models.TextField(_("Kontakt (Telefon, E-Mail)"), blank=True)
     imprint_vat_id = models.CharField(_("Umsatzsteuer-Identifikationsnummer"), max_length=30, blank=True)
     imprint_supervisory = models.TextField(_("Zuständige Aufsichtsbehörde"), blank=True)
+    # Datenschutz (Art. 13 DSGVO): who answers for the personal data of the participation
+    privacy_controller = models.TextField(_("Verantwortliche Stelle (Name, Anschrift, Kontakt)"), blank=True)
+    privacy_dpo = models.TextField(_("Datenschutzbeauftragte oder Datenschutzbeauftragter (Kontakt)"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    PRIVACY = ("privacy_controller", "privacy_dpo")
     IMPRINT = ("imprint_body", "imprint_address", "imprint_represented_by", "imprint_contact", "imprint_vat_id",
                "imprint_supervisory")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -57,6 +58,46 @@ def imprint_of(texts: LegalTexts) -> LegalTexts | None:
         if operator.has_imprint:
             return operator
     return None
+
+
+def privacy_of(texts: LegalTexts) -> LegalTexts | None:
+    """Whose privacy contact a page names (controller and data protection officer, Art. 13 DSGVO):
+    the city's own, else the installation operator's, else None."""
+    if texts.privacy_controller.strip():
+        return texts
+    if texts.city_id:
+        operator = texts_for(None)
+        if operator.privacy_controller.strip():
+            return operator
+    return None
+
+
+def missing(city: City | None) -> list[dict]:
+    """What the legal pages of ``city`` (None: the installation) still lack before a concept or a
+    participation goes public: each ``{"text", "url"}`` with the part of the edit page that fills it
+    in. Only the administration of isek may fill them in (policy cell ("legal", "edit"))."""
+    texts = texts_for(city)
+    edit = reverse("legal:city-edit", args=[city.ags]) if city else reverse("legal:edit")
+    gaps = []
+    if imprint_of(texts) is None:
+        gaps.append({"text": _("Impressum (Anbieter nach § 5 DDG)"), "url": f"{edit}#imprint"})
+    privacy = privacy_of(texts)
+    if privacy is None:
+        gaps.append({"text": _("Datenschutz: verantwortliche Stelle"), "url": f"{edit}#privacy"})
+    if privacy is None or not privacy.privacy_dpo.strip():
+        gaps.append({"text": _("Datenschutz: Kontakt der oder des Datenschutzbeauftragten"), "url": f"{edit}#privacy"})
+    return gaps
+
+
+def missing_message(city: City) -> str:
+    """The warning after a concept was published or a phase saved while ``city``'s legal texts are
+    incomplete (empty when they are complete); the page itself shows legal/_missing.html."""
+    gaps = missing(city)
+    if not gaps:
+        return ""
+    return _("Impressum und Datenschutzkontakt der Stadt %(c)s sind nicht vollständig (es fehlen: %(gaps)s). "
+             "Eintragen kann das nur die Administration von isek, unter %(url)s.") % {
+        "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "url": gaps[0]["url"]}
 
 
 def contact_email(texts: LegalTexts) -> str:

@@ -13,11 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from isek.analysis import services as analysis
 from isek.concepts.services import Concept
+from isek.core import geo, numbers
 from isek.finance import services as finance
+from isek.legal import services as legal
 
 from .models import Indicator, ReportText
 
@@ -30,6 +33,7 @@ class Gap:
 
     text: str
     url: str
+    admin: bool = False  # filled in by isek's administration, not by the concept's planners
 
     def __str__(self) -> str:
         return str(self.text)
@@ -42,6 +46,7 @@ class Item:
     status: str
     missing: list[Gap] = field(default_factory=list)
     url: str = ""
+    application: bool = True  # part of the application; False: needed before going public (not counted, not in the PDF)
 
     @property
     def open(self) -> bool:
@@ -76,13 +81,19 @@ def check(concept: Concept) -> list[Item]:
     decision = finance.decision_words(concept)  # a city-state's Senat or Bezirksamt, not a council
     if concept.council_decision_date is None:
         missing.append(decision["decision_missing"])
+    if concept.area is not None and concept.area_approximated:  # "Abgrenzung angenähert": not the decided boundary
+        missing.append(Gap(_("beschlossene Abgrenzung des Fördergebiets (die jetzige ist als angenähert markiert)"),
+                           reverse("concepts:concept-import", args=[slug])))
+    missing += _quarter_gaps(concept)
     missing += text_missing("area")
     items.append(_item("area", _("Fördergebiet, Rechtsgrundlage und %(decision)s") % {"decision": decision["decision"]},
                        missing, edit))
 
     runs = analysis.has_finished_run(concept)
     covered = analysis.coverage_note(concept) if runs else None
-    gaps = [] if runs else [_("eine abgeschlossene Analyse")]
+    gaps = [] if runs else [_("eine abgeschlossene Analyse")] if analysis.has_input(concept) else [
+        Gap(_("eine abgeschlossene Analyse: zuerst einen OSM-Extrakt hochladen (oder städtische Ebenen eintragen)"),
+            reverse("geodata:basemap", args=[slug]))]
     if covered is not None:  # the values hold for part of the area only: a fuller extract is missing
         gaps.append(Gap(covered, reverse("geodata:basemap", args=[slug])))
     items.append(_item("analysis", _("Bestandsanalyse"), gaps, reverse("analysis:analysis", args=[slug])))
@@ -96,6 +107,11 @@ def check(concept: Concept) -> list[Item]:
     fields = list(concept.fields_of_action.prefetch_related("goals"))
     missing = [] if fields else [_("mindestens ein Handlungsfeld")]
     missing += [_("Ziele im Handlungsfeld %(n)s") % {"n": f.number} for f in fields if not f.goals.all()]
+    goals = [g for f in fields for g in f.goals.all()]
+    if proposed := sum(1 for g in goals if g.illustrative):  # a template's suggestions, not yet the city's goals
+        missing.append(ngettext("%(n)s von %(total)s Zielen ist noch ein Vorschlag der Vorlage (illustrativ): "
+                                "übernehmen oder ändern", "%(n)s von %(total)s Zielen sind noch Vorschläge der Vorlage "
+                                "(illustrativ): übernehmen oder ändern", proposed) % {"n": proposed, "total": len(goals)})
     items.append(_item("structure", _("Handlungsfelder und Ziele"), missing, reverse("concepts:concept-structure", args=[slug])))
 
     kuf = {item: [Gap(h.text, h.url) for h in found] for item, found in finance.open_checks(concept).items()}
@@ -139,11 +155,40 @@ def check(concept: Concept) -> list[Item]:
     missing += text_missing("monitoring")
     items.append(_item("monitoring", _("Monitoring: Indikatoren mit Ausgangs- und Zielwert"), missing,
                        reverse("monitoring:indicators", args=[slug])))
+    # Before the concept or a participation goes public: the city's Impressum and privacy contact,
+    # which only isek's administration fills in (policy cell ("legal", "edit"))
+    missing = [Gap(_("%(gap)s – eintragen kann das nur die Administration von isek") % {"gap": g["text"]}, g["url"],
+                   admin=True) for g in legal.missing(concept.city)]
+    legal_item = _item("legal", _("Impressum und Datenschutzkontakt der Stadt (für öffentliche Seiten und die Beteiligung)"),
+                       missing, missing[0].url if missing else "")
+    legal_item.application = False
+    items.append(legal_item)
     return items
 
 
+def _quarter_gaps(concept: Concept) -> list[Gap]:
+    """Quarters that reach beyond the funding area or overlap another (parts below 1 m² are drawing
+    slivers), each to the quarter's form."""
+    quarters = list(concept.quarters.all())
+    srid = concept.working_srid if quarters else None
+    shapes = {q.pk: geo.from_django(q.geometry) for q in quarters}
+    gaps = []
+    for i, q in enumerate(quarters):
+        url = reverse("concepts:quarter-edit", args=[concept.slug, q.pk])
+        q.concept = concept
+        if outside := q.outside:
+            gaps.append(Gap(_("Teilraum „%(q)s“: %(outside)s") % {"q": q.name, "outside": outside}, url))
+        for other in quarters[i + 1:]:
+            shared = geo.area_m2(shapes[q.pk].intersection(shapes[other.pk]), srid)
+            if shared >= 1:
+                gaps.append(Gap(_("Teilräume „%(q)s“ und „%(o)s“ überschneiden sich (ca. %(m2)s m²)") % {
+                    "q": q.name, "o": other.name, "m2": numbers.figure(shared, get_language(), 0)}, url))
+    return gaps
+
+
 def summary(items: list[Item]) -> dict:
-    applicable = [i for i in items if i.status != NOT_APPLICABLE]
+    """How many parts of the application are complete (the items needed before going public are not counted)."""
+    applicable = [i for i in items if i.status != NOT_APPLICABLE and i.application]
     done = sum(1 for i in applicable if i.status == COMPLETE)
     return {"done": done, "total": len(applicable), "ready": done == len(applicable)}
 

@@ -14,6 +14,7 @@ from isek import access
 from isek.core.jobviews import job_action
 from isek.finance import services as finance
 from isek.geodata import services as geodata
+from isek.legal import services as legal
 from isek.web.forms import add_errors
 
 from . import figures, readiness, reports, services
@@ -265,4 +266,6 @@ def readiness_page(request, concept):
         "concept": concept, "items": items, "summary": readiness.summary(items),
         # the forms that fill the gaps are the planners': others read what is missing, without links
         "can_edit": access.allows(request.user, "concept", "edit", concept),
+        # the city's legal texts are the administration's: a hint with its link for them, the link to the page for planners
+        "can_edit_legal": legal.may_edit(request.user, concept.city),
         **finance.land_context(concept)})

@@ -18,6 +18,7 @@ from isek import access
 from isek.concepts import services as concepts
 from isek.core.problems import InputError
 from isek.geodata import services as geodata
+from isek.legal import services as legal
 from isek.web import abuse, public
 from isek.web.forms import add_errors
 
@@ -364,13 +365,15 @@ def phase_edit(request, concept, pk=None):
                             "label": _("Konzept bearbeiten")}
         else:
             messages.success(request, _("Die Beteiligungsphase „%(t)s“ wurde gespeichert.") % {"t": saved.title_de})
+            if warning := legal.missing_message(concept.city):
+                messages.warning(request, warning)
             return redirect("participation:phase", concept.slug)
     heading = _("Beteiligungsphase bearbeiten") if phase else _("Beteiligungsphase anlegen")
     return render(request, "concepts/geometry_form.html", {
         "concept": concept, "form": form, "geometry": form["polygon"], "heading": heading,
         "map_label": _("Karte zum Zeichnen des Gebiets, in dem Ideen verortet werden können"), "edit_kind": "polygon",
         "cancel_url": reverse("participation:phase", args=[concept.slug]) if phase else concept.get_absolute_url(),
-        "form_fix": form_fix, **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
+        "form_fix": form_fix, "legal_missing": legal.missing(concept.city), **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
 
 
 @access.concept_view("idea", "link", methods="POST", ids={"pk": "idea"})

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/data/", views.data_sources, name="data-sources"),
     path("about/privacy/", views.privacy, name="privacy"),
+    path("cities/<str:ags>/about/privacy/", views.privacy, name="city-privacy"),
     path("about/indicators/", views.indicators, name="indicators"),
     path("language/<str:code>/", views.language, name="language"),
 ]

@@ -5,6 +5,7 @@ from isek.access import visible_concepts
 from isek.analysis import services as analysis
 from isek.concepts import services as concept_services
 from isek.geodata import services as geodata
+from isek.legal import services as legal
 
 
 @access.open_view()
@@ -34,11 +35,19 @@ def indicators(request):
 
 
 @access.open_view()
-def privacy(request):
-    """What isek stores about the people who take part, why, for how long, and how to delete it."""
+def privacy(request, ags=None):
+    """What isek stores about the people who take part, why, for how long, and how to delete it;
+    who is responsible (the city's controller and data protection officer, else the operator's)."""
     from django.conf import settings
+    from django.http import Http404
 
-    return render(request, "web/privacy.html", {"rates": settings.ISEK_PARTICIPATION_RATE})
+    city = legal.city(ags) if ags else None
+    if ags and city is None:
+        raise Http404
+    texts = legal.texts_for(city)
+    return render(request, "web/privacy.html", {
+        "rates": settings.ISEK_PARTICIPATION_RATE, "city": city, "contact": legal.privacy_of(texts),
+        "may_edit": legal.may_edit(request.user, city), "missing": legal.missing(city)})
 
 
 @access.open_view()

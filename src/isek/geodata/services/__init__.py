@@ -8,7 +8,15 @@ uses (``from isek.geodata import services``; ``services.map_context(…)``)."""
 
 from ..basemaps import BaseMapError, ExtractRefused  # what the base-map services raise
 from ..signals import extract_cut  # other apps listen to it
-from .extracts import add_extract, check_coverage, check_extract, covered_percent, extracts_for, usable_extract
+from .extracts import (
+    add_extract,
+    check_coverage,
+    check_extract,
+    covered_percent,
+    extracts_for,
+    has_extract,
+    usable_extract,
+)
 from .layers import (
     Bbox,
     LayerStatus,
@@ -56,5 +64,5 @@ __all__ = [
     "base_map_of", "basemap_file", "basemap_job", "cancel_basemap", "cut_extract_of", "extract_upload_scope",
     "resumable_extract", "retry_basemap", "start_basemap", "upload_extract", "basemap_style", "tile",
     # extracts
-    "add_extract", "check_coverage", "check_extract", "covered_percent", "extracts_for", "usable_extract",
+    "add_extract", "check_coverage", "check_extract", "covered_percent", "extracts_for", "has_extract", "usable_extract",
 ]

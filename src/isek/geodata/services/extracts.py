@@ -85,6 +85,13 @@ def extracts_for(user, concept: Concept) -> list[Extract]:
     return [e for e in found if Path(e.path).is_file()]
 
 
+def has_extract(concept: Concept) -> bool:
+    """Whether the concept's analysis has an extract to read (its city's or its own cut, file
+    present); what the check "Was fehlt noch?" asks before it links to the analysis form."""
+    found = Extract.objects.filter(city=concept.city).filter(models.Q(concept=None) | models.Q(concept=concept))
+    return any(Path(e.path).is_file() for e in found)
+
+
 def usable_extract(user, concept: Concept, path: str) -> Extract:
     """The extract at ``path`` if the concept's analysis may read it and it lies at the concept's
     area; BaseMapError (ExtractRefused) with the reason otherwise."""
