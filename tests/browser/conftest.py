@@ -95,3 +95,17 @@ def login(page, base, username, password="pw-browser-123"):
     page.fill("#id_password", password)
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
+
+
+def sign_in_planner(page, live_server, concept, username) -> str:
+    """A new user who plans ``concept`` (password pw-browser-123), signed in on ``page``; the live
+    server's address."""
+    from isek.concepts.models import ConceptRole
+    from tests.factories import UserFactory
+
+    user = UserFactory(username=username)
+    user.set_password("pw-browser-123")
+    user.save()
+    ConceptRole.objects.create(concept=concept, user=user, role="planner")
+    login(page, live_server.url, username)
+    return live_server.url

@@ -7,15 +7,14 @@ from decimal import Decimal as D
 
 import pytest
 
-from tests.factories import ConceptFactory, FieldFactory, MeasureFactory, UserFactory
+from tests.factories import ConceptFactory, FieldFactory, MeasureFactory
 
-from .conftest import axe_violations, login
+from .conftest import axe_violations, sign_in_planner
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_koeln_planner_follows_the_kuf_checks(page, transactional_db, live_server):
-    from isek.concepts.models import ConceptRole
     from isek.finance import services
     from isek.finance.models import CostGroup, CostItem, Financing
 
@@ -28,12 +27,7 @@ def test_a_koeln_planner_follows_the_kuf_checks(page, transactional_db, live_ser
     CostItem.objects.create(measure=m, year=2031, cost_group=CostGroup.objects.get(number="9.1"),
                             amount=D("800000"), eligible=D("800000"))
     Financing.objects.create(measure=m, year=2031, source="private", amount=D("400000"), status="secured", reason="Investor")
-    user = UserFactory(username="planer-koeln")
-    user.set_password("pw-browser-123")
-    user.save()
-    ConceptRole.objects.create(concept=concept, user=user, role="planner")
-    base = live_server.url
-    login(page, base, "planer-koeln")
+    base = sign_in_planner(page, live_server, concept, "planer-koeln")
 
     page.goto(f"{base}/concepts/{concept.slug}/kuf/rates/")
     assert "60 %" in page.inner_text("#rate-suggestion")

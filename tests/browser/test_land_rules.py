@@ -2,15 +2,14 @@
 
 import pytest
 
-from tests.factories import ConceptFactory, MeasureFactory, UserFactory, multipolygon, square
+from tests.factories import ConceptFactory, MeasureFactory, multipolygon, square
 
-from .conftest import axe_violations, login
+from .conftest import axe_violations, sign_in_planner
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_bavarian_concept_without_rates(page, transactional_db, live_server):
-    from isek.concepts.models import ConceptRole
     from isek.finance import services
     from isek.finance.models import CostGroup, CostItem
 
@@ -18,12 +17,7 @@ def test_a_bavarian_concept_without_rates(page, transactional_db, live_server):
     concept = ConceptFactory(city__ags="09162000", city__name="München", area=multipolygon(square(11.57, 48.14)))
     m = MeasureFactory(concept=concept)
     CostItem.objects.create(measure=m, year=2024, cost_group=CostGroup.objects.get(number="9.1"), amount=1000, eligible=800)
-    user = UserFactory(username="planer-by")
-    user.set_password("pw-browser-123")
-    user.save()
-    ConceptRole.objects.create(concept=concept, user=user, role="planner")
-    base = live_server.url
-    login(page, base, "planer-by")
+    base = sign_in_planner(page, live_server, concept, "planer-by")
 
     page.goto(f"{base}/concepts/{concept.slug}/kuf/")
     assert "Städtebauförderungsrichtlinien – StBauFR" in page.inner_text("#land-rules")

@@ -4,15 +4,15 @@ concept and phase forms warning about them; the analysis page without any input.
 
 import pytest
 
-from tests.factories import ConceptFactory, FieldFactory, QuarterFactory, UserFactory, multipolygon, square
+from tests.factories import ConceptFactory, FieldFactory, QuarterFactory, multipolygon, square
 
-from .conftest import axe_violations, login
+from .conftest import axe_violations, sign_in_planner
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_planners_pages_say_what_is_missing_and_pass_axe(page, transactional_db, live_server):
-    from isek.concepts.models import ConceptRole, Goal
+    from isek.concepts.models import Goal
     from isek.finance import services
 
     services.ensure_reference_data()  # a transactional test before may have flushed it
@@ -21,12 +21,7 @@ def test_the_planners_pages_say_what_is_missing_and_pass_axe(page, transactional
     f = FieldFactory(concept=concept)
     Goal.objects.create(concept=concept, field_of_action=f, number=f"{f.number}.1", title="Ziel", illustrative=True)
     QuarterFactory(concept=concept, name="Außen", geometry=multipolygon(square(6.956, 50.94, 100)))
-    user = UserFactory(username="planer-koeln")
-    user.set_password("pw-browser-123")
-    user.save()
-    ConceptRole.objects.create(concept=concept, user=user, role="planner")
-    base = live_server.url
-    login(page, base, "planer-koeln")
+    base = sign_in_planner(page, live_server, concept, "planer-koeln")
 
     page.goto(f"{base}/concepts/{concept.slug}/readiness/")
     assert "1 von 1 Zielen ist noch ein Vorschlag der Vorlage" in page.inner_text("#readiness")
