@@ -79,10 +79,113 @@ def test_the_statement_carries_the_parts_of_the_eu_model(client, city):
     assert "https://www.lbbp.nrw.de/ombudsstelle" in page
 
 
-def test_a_land_isek_does_not_know_says_bitte_ergaenzen(client, db):
-    bavarian = CityFactory(name="Bamberg", ags="09461000")
-    page = text(client.get(f"/cities/{bavarian.ags}/about/accessibility/"))
-    assert 'id="enforcement-missing"' in page and "Bayern: bitte ergänzen" in page
+# A city in each Land (its AGS), and what its statement names for the enforcement procedure: the
+# body and its page, or, where isek found no page of the body, the visible "bitte ergänzen".
+CITY_IN_LAND = {
+    "01": ("Kiel", "01002000", "Beschwerdestelle für barrierefreie Informationstechnik Schleswig-Holstein",
+           "https://www.landtag.ltsh.de/beauftragte/beschwerdestelle-fuer-barrieren"),
+    "02": ("Hamburg", "02000000", None, None),
+    "03": ("Hannover", "03241001", "Schlichtungsstelle nach § 9d Niedersächsisches Behindertengleichstellungsgesetz",
+           "https://www.behindertenbeauftragte-niedersachsen.de/DE/Schlichtungsstelle/"),
+    "04": ("Bremen", "04011000", "Zentralstelle für barrierefreie Informationstechnik der Freien Hansestadt Bremen",
+           "https://www.service.bremen.de/dienstleistungen/"),
+    "05": ("Bochum", "05911000", "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen",
+           "https://www.lbbp.nrw.de/ombudsstelle"),
+    "06": ("Kassel", "06611000", "Durchsetzungs- und Überwachungsstelle für barrierefreie IT des Landes Hessen",
+           "https://lbit.hessen.de/Durchsetzungs-und-Ueberwachungsstelle/Durchsetzungsverfahren-beantragen"),
+    "07": ("Mainz", "07315000", "Durchsetzungsstelle zur digitalen Barrierefreiheit von öffentlichen Stellen in Rheinland-Pfalz",
+           "https://behindertenbeauftragte.rlp.de/landesbeauftragte/aufgaben-1"),
+    "08": ("Freiburg im Breisgau", "08311000", "Schlichtungsstelle beim Landeszentrum Barrierefreiheit Baden-Württemberg",
+           "https://barrierefreiheit-bw.de/barrierefreiheitdurchsetzen/schlichtungsantrag"),
+    "09": ("Bamberg", "09461000", "Durchsetzungs- und Überwachungsstelle am Landesamt für Digitalisierung, Breitband und Vermessung",
+           "https://www.finanzministerium.bayern/digitalisierung/barrierefreiheit/"),
+    "10": ("Saarbrücken", "10041100", None, None),
+    "11": ("Berlin", "11000000", "Landesbeauftragte für digitale Barrierefreiheit (Berlin)",
+           "https://www.berlin.de/lb/digitale-barrierefreiheit/"),
+    "12": ("Potsdam", "12054000", "Durchsetzungsstelle für digitale Barrierefreiheit des Landes Brandenburg",
+           "https://msgiv.brandenburg.de/msgiv/de/beauftragte/landesbehindertenbeauftragte/durchsetzungsstelle"),
+    "13": ("Rostock", "13003000", None, None),
+    "14": ("Leipzig", "14713000", "Durchsetzungsstelle für digitale Barrierefreiheit des Freistaates Sachsen",
+           "https://www.durchsetzungsstelle.sachsen.de/"),
+    "15": ("Halle (Saale)", "15002000", "Ombudsstelle des Landes Sachsen-Anhalt",
+           "https://lf-barrierefreiheit-st.de/ueber-uns/ombudsstelle"),
+    "16": ("Erfurt", "16051000", "Landesdurchsetzungsstelle für digitale Barrierefreiheit",
+           "https://tlmb-thueringen.de/themen/barrierefreiheit/landesdurchsetzungsstelle"),
+}
+
+# and the data protection supervisory authority its privacy page names (Art. 77 DSGVO)
+AUTHORITY_IN_LAND = {
+    "01": ("Unabhängiges Landeszentrum für Datenschutz Schleswig-Holstein", "https://www.datenschutzzentrum.de/"),
+    "02": ("Der Hamburgische Beauftragte für Datenschutz und Informationsfreiheit", "https://datenschutz-hamburg.de/"),
+    "03": ("Der Landesbeauftragte für den Datenschutz Niedersachsen", "https://www.lfd.niedersachsen.de/"),
+    "04": ("Die Landesbeauftragte für Datenschutz und Informationsfreiheit der Freien Hansestadt Bremen",
+           "https://www.datenschutz.bremen.de/"),
+    "05": ("Landesbeauftragte für Datenschutz und Informationsfreiheit Nordrhein-Westfalen", "https://www.ldi.nrw.de/"),
+    "06": ("Der Hessische Beauftragte für Datenschutz und Informationsfreiheit", "https://datenschutz.hessen.de/"),
+    "07": ("Der Landesbeauftragte für den Datenschutz und die Informationsfreiheit Rheinland-Pfalz",
+           "https://www.datenschutz.rlp.de/"),
+    "08": ("Der Landesbeauftragte für den Datenschutz und die Informationsfreiheit Baden-Württemberg",
+           "https://www.baden-wuerttemberg.datenschutz.de/"),
+    "09": ("Der Bayerische Landesbeauftragte für den Datenschutz", "https://www.datenschutz-bayern.de/"),
+    "10": ("Unabhängiges Datenschutzzentrum Saarland", "https://datenschutz.saarland.de/"),
+    "11": ("Die Berliner Beauftragte für Datenschutz und Informationsfreiheit", "https://www.datenschutz-berlin.de/"),
+    "12": ("Die Landesbeauftragte für den Datenschutz und für das Recht auf Akteneinsicht Brandenburg",
+           "https://www.lda.brandenburg.de/"),
+    "13": ("Der Landesbeauftragte für Datenschutz und Informationsfreiheit Mecklenburg-Vorpommern",
+           "https://www.datenschutz-mv.de/"),
+    "14": ("Sächsische Datenschutz- und Transparenzbeauftragte", "https://www.datenschutz.sachsen.de/"),
+    "15": ("Die Landesbeauftragte für den Datenschutz Sachsen-Anhalt", "https://datenschutz.sachsen-anhalt.de/"),
+    "16": ("Der Thüringer Landesbeauftragte für den Datenschutz und die Informationsfreiheit", "https://www.tlfdi.de/"),
+}
+
+LAND_NAMES = {"02": "Hamburg", "10": "Saarland", "13": "Mecklenburg-Vorpommern"}
+
+
+@pytest.mark.parametrize("land", sorted(CITY_IN_LAND))
+def test_the_statement_of_a_city_in_each_land_names_its_enforcement_body_or_says_what_is_missing(client, db, land):
+    name, ags, body, url = CITY_IN_LAND[land]
+    page = text(client.get(f"/cities/{CityFactory(name=name, ags=ags).ags}/about/accessibility/"))
+    if body is None:
+        assert 'id="enforcement-missing"' in page and f"{LAND_NAMES[land]}: bitte ergänzen" in page
+        assert 'id="enforcement-body"' not in page
+    else:
+        assert 'id="enforcement-body"' in page and body in page and f'href="{url}' in page
+        assert 'id="enforcement-missing"' not in page
+
+
+@pytest.mark.parametrize("land", sorted(AUTHORITY_IN_LAND))
+def test_the_privacy_page_of_a_city_in_each_land_names_its_supervisory_authority_and_the_rights(client, db, land):
+    name, ags, _body, _url = CITY_IN_LAND[land]
+    authority, url = AUTHORITY_IN_LAND[land]
+    page = text(client.get(f"/cities/{CityFactory(name=name, ags=ags).ags}/about/privacy/"))
+    assert 'id="supervisory-authority"' in page and authority in page and f'href="{url}"' in page
+    for right in ("Auskunft", "Art. 15", "Berichtigung", "Art. 16", "Löschung", "Art. 17", "Einschränkung der Verarbeitung",
+                  "Art. 18", "Datenübertragbarkeit", "Art. 20", "Widerspruch", "Art. 21", "Art. 7 Abs. 3", "Art. 77"):
+        assert right in page, right
+    others = {a for key, (a, _u) in AUTHORITY_IN_LAND.items() if key != land}
+    assert not [a for a in others if a in page]  # no other Land's authority
+
+
+def test_the_privacy_page_gives_the_authoritys_address_where_isek_knows_it(client, db):
+    page = text(client.get(f"/cities/{CityFactory(name='Kiel', ags='01002000').ags}/about/privacy/"))
+    assert "Holstenstraße 98<br>24103 Kiel" in page
+
+
+def test_the_installations_privacy_page_names_the_federal_commissioner(client, db):
+    page = text(client.get("/about/privacy/"))
+    assert 'id="supervisory-authority"' in page
+    assert "Bundesbeauftragte für den Datenschutz und die Informationsfreiheit" in page
+    assert 'href="https://www.bfdi.bund.de/"' in page and "Graurheindorfer Straße 153" in page
+
+
+def test_an_english_privacy_page_has_the_rights_in_english(db):
+    city = CityFactory(name="Leipzig", ags="14713000")
+    page = text(Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/cities/{city.ags}/about/privacy/"))
+    assert 'id="rights"' in page and "Your rights" in page
+    for right in ("access", "rectification", "erasure", "restriction of processing", "data portability", "object",
+                  "withdraw your consent", "lodge a complaint"):
+        assert right in page, right
+    assert "Auskunft über" not in page and "Sächsische Datenschutz- und Transparenzbeauftragte" in page
 
 
 def test_the_installation_names_the_federal_schlichtungsstelle(client, db):

@@ -109,6 +109,13 @@ def enforcement_body(texts: LegalTexts) -> bodies.Body | None:
     return bodies.body_for(texts.land)
 
 
+def supervisory_authority(city: City | None) -> bodies.Authority | None:
+    """Where a person may lodge a complaint about the processing on ``city``'s pages (Art. 77
+    DSGVO): the authority for the public bodies of the city's Land, the Federal Commissioner for the
+    installation (no city)."""
+    return bodies.authority_for(city.land_key if city else "")
+
+
 def in_language(texts: LegalTexts, name: str, language: str) -> str:
     """The English text where the UI is English and there is one, else the German."""
     return (language == "en" and getattr(texts, f"{name}_en")) or getattr(texts, f"{name}_de")

@@ -37,7 +37,9 @@ def indicators(request):
 @access.open_view()
 def privacy(request, ags=None):
     """What isek stores about the people who take part, why, for how long, and how to delete it;
-    who is responsible (the city's controller and data protection officer, else the operator's)."""
+    who is responsible (the city's controller and data protection officer, else the operator's);
+    the data subject's rights and the supervisory authority of the city's Land (the Bund's for the
+    installation) to complain to."""
     from django.conf import settings
     from django.http import Http404
 
@@ -47,6 +49,7 @@ def privacy(request, ags=None):
     texts = legal.texts_for(city)
     return render(request, "web/privacy.html", {
         "rates": settings.ISEK_PARTICIPATION_RATE, "city": city, "contact": legal.privacy_of(texts),
+        "authority": legal.supervisory_authority(city),
         "may_edit": legal.may_edit(request.user, city), "missing": legal.missing(city)})
 
 
