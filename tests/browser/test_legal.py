@@ -28,7 +28,7 @@ from .conftest import AXE, axe_violations, login
 
 pytestmark = pytest.mark.browser
 
-LEGAL = ("accessibility", "leichte-sprache", "sign-language", "imprint")
+LEGAL = ("accessibility", "leichte-sprache", "sign-language", "imprint", "privacy")
 # isek's public pages (those a citizen reads and writes on), as the summary lists them
 SUMMARY_PAGES = ("/", "/about/data/", "/about/privacy/", "/about/indicators/", "/about/accessibility/",
                  "/about/leichte-sprache/", "/about/sign-language/", "/about/imprint/", "/accounts/login/",
@@ -64,6 +64,13 @@ def test_the_legal_pages_pass_axe_for_the_public_and_the_administrator(pages, wo
             public.goto(f"{base}{prefix}/about/{name}/")
             assert public.locator("footer a[href$='/about/imprint/']").count() == 1
             assert axe_violations(public) == [], f"{prefix}/about/{name}/"
+    # a Land whose enforcement body the city adds itself (the visible notice), and the privacy page in English
+    hamburg = CityFactory(name="Hamburg", ags="02000000")
+    public.goto(f"{base}/cities/{hamburg.ags}/about/accessibility/")
+    assert public.locator("#enforcement-missing").count() == 1 and axe_violations(public) == []
+    public.goto(f"{base}/language/en/?next=/cities/{hamburg.ags}/about/privacy/")
+    assert "Your rights" in public.inner_text("main") and public.locator("#supervisory-authority").count() == 1
+    assert axe_violations(public) == []
     admin = pages.new()
     login(admin, base, "admin")
     for path in (f"/cities/{city.ags}/about/legal-texts/", "/about/legal-texts/", f"/cities/{city.ags}/about/imprint/",
