@@ -74,6 +74,37 @@ def _fast_password_hashing():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_listed_once():
+    """Every test client loads the middleware anew, and WhiteNoise (WHITENOISE_USE_FINDERS) then
+    lists and stats every static file – a fifth of the permission matrix's time, thousands of
+    clients in a run. The list is made once and kept until a setting changes (a test's
+    ``settings`` or ``override_settings``: Django's ``setting_changed``). A process serving
+    pages loads its middleware once; nothing changes for it."""
+    from django.core.signals import setting_changed
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    original = WhiteNoiseMiddleware.add_files_from_finders
+    listed = {}
+
+    def add_files_from_finders(self):
+        if not listed:
+            before = dict(self.files)
+            original(self)
+            listed.update({url: f for url, f in self.files.items() if before.get(url) is not f})
+        else:
+            self.files.update(listed)
+
+    def forget(**_kwargs):
+        listed.clear()
+
+    setting_changed.connect(forget, weak=False)
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+    yield
+    WhiteNoiseMiddleware.add_files_from_finders = original
+    setting_changed.disconnect(forget)
+
+
 @pytest.fixture(autouse=True)
 def _german_to_start():
     """Each test starts in isek's source language: a request in English leaves its language
@@ -88,7 +119,7 @@ def _german_to_start():
 @pytest.fixture(autouse=True)
 def _nothing_kept():
     """Each test starts with no answer kept in the process (core.kept): a test sharing the demo
-    (_SharedDemo) sees the same version tags as the one before it."""
+    (_SharedWorld) sees the same version tags as the one before it."""
     from isek.core import kept
 
     kept.forget_everything()
@@ -105,26 +136,45 @@ def _required_data(request):
         pytest.fail(f"data file(s) missing: {', '.join(gone)}; `isek data fetch` downloads and verifies them", pytrace=False)
 
 
-class _SharedDemo:
-    """The Bochum demo, loaded once for a row of consecutive tests that ask for it, instead of
-    once per test (about 0.3 s each, a fifth of the suite's non-transactional tests).
+# {fixture name: loader}: worlds a row of consecutive tests may share (``shared_world`` below)
+SHARED_LOADERS = {}
+
+
+def shared_world(name):
+    """Register ``loader`` (a function without arguments that fills the database and returns what
+    the tests need) as the world of the fixture ``name``: consecutive non-transactional tests that
+    ask for that fixture share one load of it (_SharedWorld); the fixture returns
+    ``_SHARED.value``."""
+
+    def register(loader):
+        SHARED_LOADERS[name] = loader
+        return loader
+
+    return register
+
+
+class _SharedWorld:
+    """A world – the Bochum demo, the permission matrix's two concepts – loaded once for a row of
+    consecutive tests that ask for it, instead of once per test (the demo about 0.3 s, a fifth of
+    the suite's non-transactional tests; the matrix's world once instead of 133 times).
 
     Before such a test's set-up (``pytest_runtest_setup`` below, ahead of pytest-django's
-    transaction), the demo is loaded inside a transaction of its own, left open; the test's own
-    transaction nests in it as a savepoint and is rolled back to the freshly loaded demo after the
+    transaction), the world is loaded inside a transaction of its own, left open; the test's own
+    transaction nests in it as a savepoint and is rolled back to the freshly loaded world after the
     test, as Django's ``TestCase.setUpTestData`` does for a class. Before a test that does not
-    ask for the demo, or asks for it in a transactional test (whose database is committed and
-    flushed), that transaction is rolled back. A test thus sees exactly what loading the demo in
+    ask for this world, or asks for it in a transactional test (whose database is committed and
+    flushed), that transaction is rolled back. A test thus sees exactly what loading the world in
     it would give (the same rows, the same primary keys as on SpatiaLite, whose sequences roll
     back), and nothing another test did."""
 
     def __init__(self):
         self.blocker = None  # pytest-django's, once the test database exists
         self.atomic = None
-        self.pk = None
+        self.name = self.value = None
 
     @staticmethod
-    def wanted(item) -> bool:
+    def wanted(item) -> str | None:
+        """The shared world ``item`` asks for, if it may share one."""
         from pytest_django.fixtures import validate_django_db
 
         names = getattr(item, "fixturenames", ())
@@ -133,7 +183,9 @@ class _SharedDemo:
         transactional = transaction or reset_sequences or any(
             n in names for n in ("transactional_db", "live_server", "django_db_reset_sequences",
                                  "django_db_serialized_rollback"))
-        return "bochum" in names and not transactional
+        if transactional:
+            return None
+        return next((n for n in names if n in SHARED_LOADERS), None)
 
     def healthy(self) -> bool:
         """Still open, and nothing a test did closed or broke the connection."""
@@ -145,23 +197,21 @@ class _SharedDemo:
 
     def prepare(self, item) -> None:
         if self.blocker is None:
-            return  # no test database yet: the first test loads the demo itself
-        if self.wanted(item):
-            if not self.healthy():
-                self.close()
-                self.open()
-        else:
+            return  # no test database yet: the first test loads its world itself
+        name = self.wanted(item)
+        if name is None:
             self.close()
+        elif name != self.name or not self.healthy():
+            self.close()
+            self.open(name)
 
-    def open(self) -> None:
+    def open(self, name: str) -> None:
         from django.db import transaction
-
-        from isek.demo import loader
 
         with self.blocker.unblock():
             self.atomic = transaction.atomic()
             self.atomic.__enter__()
-            self.pk = loader.load(analyse_layers=False).pk
+            self.name, self.value = name, SHARED_LOADERS[name]()
 
     def close(self) -> None:
         if self.atomic is None:
@@ -171,36 +221,45 @@ class _SharedDemo:
         with self.blocker.unblock():
             transaction.set_rollback(True)
             self.atomic.__exit__(None, None, None)
-        self.atomic = self.pk = None
+        self.atomic = self.name = self.value = None
+
+    def value_for(self, name: str):
+        """The shared world ``name`` if it is the one loaded, else None (the test loads its own)."""
+        return self.value if self.name == name else None
 
 
-_SHARED_DEMO = _SharedDemo()
+_SHARED = _SharedWorld()
+
+
+@shared_world("bochum")
+def _load_bochum() -> int:
+    from isek.demo import loader
+
+    return loader.load(analyse_layers=False).pk
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    _SHARED_DEMO.blocker = django_db_blocker
+    _SHARED.blocker = django_db_blocker
     yield
-    _SHARED_DEMO.close()
-    _SHARED_DEMO.blocker = None
+    _SHARED.close()
+    _SHARED.blocker = None
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    _SHARED_DEMO.prepare(item)
+    _SHARED.prepare(item)
 
 
 @pytest.fixture
 def bochum(db):
     """The Bochum demo concept, loaded as `isek demo` loads it (the city-layer analysis, about
     1.5 s, only where a test asks for it: tests/analysis/test_platform.py); shared by consecutive
-    non-transactional tests as _SharedDemo says."""
+    non-transactional tests as _SharedWorld says."""
     from isek.concepts.models import Concept
-    from isek.demo import loader
 
-    if _SHARED_DEMO.pk is not None:
-        return Concept.objects.get(pk=_SHARED_DEMO.pk)
-    return loader.load(analyse_layers=False)
+    pk = _SHARED.value_for("bochum")
+    return Concept.objects.get(pk=pk if pk is not None else _load_bochum())
 
 
 @pytest.fixture

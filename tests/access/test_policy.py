@@ -21,6 +21,7 @@ from isek.geodata.models import ReferenceLayer
 from isek.monitoring.models import Report
 from isek.participation import services as participation
 from isek.participation.models import Idea, Status
+from tests.conftest import _SHARED, shared_world
 from tests.factories import ConceptFactory, MeasureFactory, UserFactory, member
 
 # Values for what a URL captures besides the concept and the ids the test makes
@@ -79,19 +80,40 @@ def _user(role, concept):
     return member(concept, role.value)
 
 
-@pytest.mark.parametrize("cell, role, public", CASES, ids=lambda v: ".".join(v) if isinstance(v, tuple) else str(v))
-def test_policy_cell(db, cell, role, public):
+def _side(public: bool) -> dict:
+    """A concept with one of everything a page of the table names, and a user per role."""
     concept = ConceptFactory(is_public=public)
-    measure = MeasureFactory(concept=concept)
-    ids = {
-        "measure": measure.pk,
-        "layer": ReferenceLayer.objects.create(city=concept.city, name="schulen", label_de="Schulen", kind="point",
-                                               licence="CC0-1.0", attribution="Test", path="none.geojson", sha256="").pk,
-        "fund": Fund.objects.create(concept=concept, kind="disposition", name="Verfügungsfonds", budget=10000).pk,
-        "report": Report.objects.create(concept=concept, kind="isek").pk,
-        "idea": _published_idea(concept).pk,
+    return {
+        "concept": concept,
+        "ids": {
+            "measure": MeasureFactory(concept=concept).pk,
+            "layer": ReferenceLayer.objects.create(city=concept.city, name="schulen", label_de="Schulen", kind="point",
+                                                   licence="CC0-1.0", attribution="Test", path="none.geojson",
+                                                   sha256="").pk,
+            "fund": Fund.objects.create(concept=concept, kind="disposition", name="Verfügungsfonds", budget=10000).pk,
+            "report": Report.objects.create(concept=concept, kind="isek").pk,
+            "idea": _published_idea(concept).pk,
+        },
+        "users": {role: _user(role, concept) for role in Role},
     }
-    user = _user(role, concept)
+
+
+@shared_world("policy_world")
+def _load_policy_world() -> dict:
+    """A public and an internal concept: loaded once for the cells' tests (tests/conftest.py,
+    _SharedWorld); each test's changes are rolled back."""
+    return {public: _side(public) for public in (True, False)}
+
+
+@pytest.fixture
+def policy_world(db):
+    return _SHARED.value_for("policy_world") or _load_policy_world()
+
+
+@pytest.mark.parametrize("cell, role, public", CASES, ids=lambda v: ".".join(v) if isinstance(v, tuple) else str(v))
+def test_policy_cell(policy_world, cell, role, public):
+    side = policy_world[public]
+    concept, ids, user = side["concept"], side["ids"], side["users"][role]
     client = Client(HTTP_ACCEPT_LANGUAGE="de")
     if user is not None:
         client.force_login(user)
@@ -119,7 +141,7 @@ def test_policy_cell(db, cell, role, public):
         if expected == 302:
             assert response["Location"].startswith("/accounts/login/")
         if cell == ("measure", "delete"):
-            assert Measure.objects.filter(pk=measure.pk).exists()
+            assert Measure.objects.filter(pk=ids["measure"]).exists()
         if cell == ("reference_layer", "delete"):
             assert ReferenceLayer.objects.filter(pk=ids["layer"]).exists()
         if cell == ("report", "delete"):
