@@ -195,3 +195,28 @@ def test_themes_without_a_colour_get_distinct_colours_the_same_each_time(db):
     again = services.save_phase(OPERATOR, other, title_de="X", start=now, end=now + datetime.timedelta(days=1),
                                 themes=[("Mobilität", "", ""), ("Grün", "", ""), ("Plätze", "", "#005ca9"), ("Wohnen", "", "")])
     assert dict(again.themes.values_list("name_de", "colour")) == colours  # deterministic
+
+
+def test_the_phase_form_says_before_it_is_filled_in_that_the_concept_is_not_public(db):
+    """Walk 9 (Hamburg): "publish the concept first" came only after the form was filled in and sent.
+    Shown for a concept that is not public, the form says it at once, with the way to publish it;
+    for a public concept it says nothing of it."""
+    concept = ConceptFactory(is_public=False, name="FreiRaum Ottensen")
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    html = planner.get(f"/concepts/{concept.slug}/participation/phases/new/").content.decode()
+    notice = html.split('id="not-public"', 1)[1].split("</div></div>", 1)[0]
+    assert "Das Konzept „FreiRaum Ottensen“ ist noch nicht öffentlich" in notice
+    assert "erst speichern, wenn das Konzept veröffentlicht ist" in notice
+    assert f'<a class="kern-link" id="publish-first" href="/concepts/{concept.slug}/edit/#id_is_public">' in notice
+    assert 'id="id_is_public"' in planner.get(f"/concepts/{concept.slug}/edit/").content.decode()  # where it leads
+    # Sent and refused, the refusal says it (once), linking the concept's form.
+    html = planner.post(f"/concepts/{concept.slug}/participation/phases/new/", _phase_form("%Y-%m-%dT%H:%M")).content.decode()
+    assert 'id="fix-not-public"' in html and 'id="not-public"' not in html
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.force_login(member(concept, "planner"))
+    html = english.get(f"/concepts/{concept.slug}/participation/phases/new/").content.decode()
+    assert "The concept “FreiRaum Ottensen” is not public yet" in html
+    concept.is_public = True
+    concept.save()
+    assert 'id="not-public"' not in planner.get(f"/concepts/{concept.slug}/participation/phases/new/").content.decode()
