@@ -173,7 +173,9 @@ def _render_idea(request, concept, phase, idea, status=200, **forms):
     me = known_contributor(request)
     comments = idea.comments.filter(status=services.Status.PUBLISHED).select_related("contributor")
     may_moderate = access.allows(request.user, "moderation", "decide", concept)
+    own = services.own_pending_feature(me, idea, reverse("participation:idea", args=[concept.slug, idea.pk]))
     ctx = {
+        "own_idea_json": json.dumps(own, ensure_ascii=False) if own else "",
         **_public_ctx(request, concept, phase), "idea": idea, "comments": comments, "is_author": me is not None and idea.contributor_id == me.pk,
         "supported": me is not None and idea.supports.filter(contributor=me).exists(),
         "support_count": idea.supports.count(),
