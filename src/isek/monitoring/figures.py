@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.urls import reverse
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -222,7 +222,7 @@ def warnings(concept: Concept, result: finance.KufResult, ms: dict, states: list
     out = [Notice("kuf", h.text, h.url) for h in finance.hints(concept, result)]
     for m in ms["concept"].overdue:  # marked reached (or planned anew) in the measure's milestones
         out.append(Notice("milestone", _("Meilenstein überfällig seit %(due)s: %(title)s (Maßnahme %(measure)s)") % {
-            "due": m.due.strftime("%d.%m.%Y"), "title": m.title, "measure": m.measure.number},
+            "due": date_format(m.due, "SHORT_DATE_FORMAT"), "title": m.title, "measure": m.measure.number},
             reverse("concepts:measure-edit", args=[concept.slug, m.measure_id])))
     for s in states:
         if s.state == "off_target":
