@@ -93,3 +93,25 @@ def test_a_bad_address_gets_isek_s_own_message(client, lang, message):
     assert r.status_code == 400 and message in r.content.decode()
     assert "Gib " not in r.content.decode()
     assert not Invitation.objects.exists() and not mail.outbox
+
+
+@pytest.mark.parametrize("lang, username, message", [
+    ("de", "Anna Schmidt", "Ein Benutzername darf nur Buchstaben, Ziffern und die Zeichen . @ + - _ enthalten, nicht: Leerzeichen."),
+    ("de", "anna#1 !", "Ein Benutzername darf nur Buchstaben, Ziffern und die Zeichen . @ + - _ enthalten, "
+                       "nicht: „#“, Leerzeichen, „!“."),
+    ("en", "Anna Schmidt", "A user name may contain only letters, digits and the signs . @ + - _, not: space."),
+    ("en", "anna#1", "A user name may contain only letters, digits and the signs . @ + - _, not: “#”."),
+])
+def test_a_user_name_with_a_space_is_refused_saying_which_signs_are_allowed(client, lang, username, message):
+    """Walk 8 (Köln): "Anna Schmidt" as user name got Django's vague "Bitte einen gültigen Wert eingeben."."""
+    import html
+
+    link = _invite(client)
+    r = client.post(link, {"username": username, "password1": "Stadtumbau-2026!", "password2": "Stadtumbau-2026!"},
+                    HTTP_ACCEPT_LANGUAGE=lang)
+    page = html.unescape(r.content.decode())
+    assert r.status_code == 400 and message in page
+    assert "gültigen Wert" not in page and "valid value" not in page
+    assert not get_user_model().objects.filter(username=username).exists()
+    r = client.post(link, {"username": "anna.schmidt", "password1": "Stadtumbau-2026!", "password2": "Stadtumbau-2026!"})
+    assert r.status_code == 302 and get_user_model().objects.filter(username="anna.schmidt").exists()

@@ -257,3 +257,35 @@ def test_the_idea_list_and_map_tell_ideas_themes_and_measures_apart(pages, setup
     shown = page.evaluate("() => window.isekMaps.map.queryRenderedFeatures({layers: ['ideas-point']}).length")
     assert shown >= 1
     assert axe_violations(page) == []
+
+
+def test_the_author_sees_the_own_pending_idea_on_its_map_and_another_citizen_does_not(pages, setup):
+    """Walk 8 (Köln): the author's idea waiting for the moderation was listed on its page but not
+    on the page's map. It is drawn there, pale, for the author; another citizen's map lacks it."""
+    base, concept = setup
+    anna = pages.new()
+    _send_idea_with_the_mouse(anna, base, "Schatten am Platz")
+    assert Idea.objects.get().status == Status.PENDING
+    anna.wait_for_selector(".isek-map[data-ready='true']", timeout=30000)
+    drawn = anna.evaluate("() => window.isekMaps.map.queryRenderedFeatures({layers: ['ideas-point']})"
+                          ".map(f => [f.properties.title, f.properties.pending])")
+    assert drawn == [["Schatten am Platz", True]]
+    assert anna.evaluate("() => window.isekMaps.map.hasImage('idea-pending-#2e7d32')")
+    assert "hell eingezeichnet, weil sie noch geprüft wird" in anna.inner_text("main")
+    assert axe_violations(anna) == []
+    ben = pages.new()
+    ben.goto(f"{base}/concepts/beispielstadt/participation/")
+    ben.wait_for_selector(".isek-map[data-ready='true']", timeout=30000)
+    assert ben.evaluate("() => window.isekMaps.map.getSource('ideas').serialize().data.features.length") == 0
+
+
+def test_the_phase_form_of_a_concept_not_yet_public_says_so_and_passes_axe(pages, transactional_db, live_server):
+    from .conftest import sign_in_planner
+
+    concept = ConceptFactory(slug="ottensen", name="FreiRaum Ottensen", is_public=False,
+                             area=multipolygon(square(9.93, 53.55, 500)))
+    page = pages.new()
+    base = sign_in_planner(page, live_server, concept, "planerin-hh")
+    page.goto(f"{base}/concepts/ottensen/participation/phases/new/")
+    assert "Das Konzept „FreiRaum Ottensen“ ist noch nicht öffentlich" in page.inner_text("#not-public")
+    assert axe_violations(page) == []

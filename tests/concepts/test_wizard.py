@@ -381,3 +381,26 @@ def test_the_area_map_starts_on_the_citys_land_or_on_the_city(client):
     html = client.get("/concepts/muelheim/edit/").content.decode()
     assert json.loads(html.split('data-extent="')[1].split('"')[0].replace("&quot;", '"')) == [6.77, 50.83, 7.16, 51.08]
     assert "Die Karte zeigt Köln" in html
+
+
+def _legal_basis_options(html: str) -> dict[str, str]:
+    import re
+
+    select = html.split('name="legal_basis"')[1].split("</select>")[0]
+    return {v: label.strip() for v, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)}
+
+
+@pytest.mark.parametrize("ags, decision", [("02000000", "Senats- oder Bezirksamtsbeschluss"),  # Hamburg (walk 9)
+                                           ("11000000", "Senats- oder Bezirksamtsbeschluss"),  # Berlin
+                                           ("04011000", "Senatsbeschluss"),  # the city of Bremen
+                                           ("04012000", "Ratsbeschluss"),  # Bremerhaven decides as a Gemeinde
+                                           ("14625240", "Ratsbeschluss")])
+def test_the_wizard_names_the_decision_on_the_area_as_the_land_does(client, starter, ags, decision):
+    """Walk 9 (Hamburg): the wizard offered "Ratsbeschluss" where the concept's edit page says
+    "Senats- oder Bezirksamtsbeschluss". Sent back with a mistake, the form names the decision as
+    the typed AGS's Land does; before an AGS is known it names both."""
+    r = client.post("/concepts/new/", {**FORM, "ags": ags, "name": ""})
+    assert r.status_code == 400
+    assert _legal_basis_options(r.content.decode())["council"] == decision
+    shown = _legal_basis_options(client.get("/concepts/new/").content.decode())["council"]
+    assert shown == "Ratsbeschluss (in Stadtstaaten: Senats- oder Bezirksamtsbeschluss)"

@@ -168,3 +168,33 @@ def test_kuf_checks_in_the_ui_language_with_their_measure(users, bochum):
     assert f"Unresolved financing: €{amount:,.2f}." in html and "lies outside the period 2020–2026" in html
     kuf_page = en.get(f"/concepts/{SLUG}/kuf/").content.decode()
     assert "lies outside the period 2020–2026" in kuf_page
+
+
+def _indicator_row(html: str, code: str) -> str:
+    return html.split(f'data-code="{code}"')[1].split("</tr>")[0]
+
+
+def test_an_indicator_with_values_per_quarter_only_says_so_in_the_overview(users, bochum):
+    """Walk 9 (Hamburg): an indicator with values for two quarters and none for the whole area was
+    listed as "keine Werte"; it names the quarters' values and links to them."""
+    import datetime
+
+    from isek.analysis.models import IndicatorValue
+    from tests.factories import QuarterFactory
+
+    ind = Indicator.objects.create(concept=bochum, code="laerm_db", name="Lärmpegel", kind="context", unit="dB")
+    empty = Indicator.objects.create(concept=bochum, code="leer", name="Leer", kind="context", unit="dB")
+    for q, value in ((QuarterFactory(concept=bochum, name="Nord"), 61), (QuarterFactory(concept=bochum, name="Süd"), 58)):
+        IndicatorValue.objects.create(concept=bochum, quarter=q, indicator=ind.code, value=value,
+                                      date=datetime.date(2024, 12, 31), source="Messung")
+    html = client_for(users["reviewer"]).get(f"/concepts/{SLUG}/indicators/").content.decode()
+    row = _indicator_row(html, ind.code)
+    assert "keine Werte" not in row and "kein Wert für das Fördergebiet" in row
+    assert f'<a class="kern-link" href="/concepts/{SLUG}/indicators/{ind.pk}/#values-table">Werte für 2 Teilräume</a>' in row
+    assert "keine Werte" in _indicator_row(html, empty.code)  # none anywhere: said as before
+    from django.test import Client
+
+    en = Client(HTTP_ACCEPT_LANGUAGE="en")
+    en.force_login(users["reviewer"])
+    row = _indicator_row(en.get(f"/concepts/{SLUG}/indicators/").content.decode(), ind.code)
+    assert "Values for 2 quarters" in row and "no value for the funding area" in row

@@ -195,3 +195,50 @@ def test_themes_without_a_colour_get_distinct_colours_the_same_each_time(db):
     again = services.save_phase(OPERATOR, other, title_de="X", start=now, end=now + datetime.timedelta(days=1),
                                 themes=[("Mobilität", "", ""), ("Grün", "", ""), ("Plätze", "", "#005ca9"), ("Wohnen", "", "")])
     assert dict(again.themes.values_list("name_de", "colour")) == colours  # deterministic
+
+
+def test_a_theme_without_a_colour_does_not_get_a_blue_like_another_themes(db):
+    """Walk 9 (Hamburg): "Mobilität | Mobility | #1565c0" (the form's own example) and a theme without
+    a colour: that one got the palette's "#005ca9", the same blue on the map and in the list."""
+    concept = ConceptFactory()
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    data = {**_phase_form("%Y-%m-%dT%H:%M"), "themes": "Mobilität | Mobility | #1565c0\nGrün | Green\nWohnen | Housing | #388E3C\nKultur"}
+    assert planner.post(f"/concepts/{concept.slug}/participation/phases/new/", data).status_code == 302
+    phase = concept.phases.get()
+    colours = dict(phase.themes.values_list("name_de", "colour"))
+    # not the blue of Mobilität, nor the green of Wohnen: the palette's red, then its purple
+    assert colours == {"Mobilität": "#1565c0", "Grün": "#c62828", "Wohnen": "#388E3C", "Kultur": "#6a1b9a"}
+    page = planner.get(f"/concepts/{concept.slug}/participation/").content.decode()
+    assert "#005ca9" not in page and "#2e7d32" not in page
+    # More themes without a colour than the palette has: each still gets a colour, none twice before
+    # the palette is used up, the last a neutral grey.
+    many = services.save_phase(OPERATOR, ConceptFactory(), title_de="X", start=timezone.now(),
+                               end=timezone.now() + datetime.timedelta(days=1), themes=[(f"T{n}", "", "") for n in range(12)])
+    given = list(many.themes.values_list("colour", flat=True))
+    assert len(set(given)) == 12 and given[-1] == "#757575"
+
+
+def test_the_phase_form_says_before_it_is_filled_in_that_the_concept_is_not_public(db):
+    """Walk 9 (Hamburg): "publish the concept first" came only after the form was filled in and sent.
+    Shown for a concept that is not public, the form says it at once, with the way to publish it;
+    for a public concept it says nothing of it."""
+    concept = ConceptFactory(is_public=False, name="FreiRaum Ottensen")
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    html = planner.get(f"/concepts/{concept.slug}/participation/phases/new/").content.decode()
+    notice = html.split('id="not-public"', 1)[1].split("</div></div>", 1)[0]
+    assert "Das Konzept „FreiRaum Ottensen“ ist noch nicht öffentlich" in notice
+    assert "erst speichern, wenn das Konzept veröffentlicht ist" in notice
+    assert f'<a class="kern-link" id="publish-first" href="/concepts/{concept.slug}/edit/#id_is_public">' in notice
+    assert 'id="id_is_public"' in planner.get(f"/concepts/{concept.slug}/edit/").content.decode()  # where it leads
+    # Sent and refused, the refusal says it (once), linking the concept's form.
+    html = planner.post(f"/concepts/{concept.slug}/participation/phases/new/", _phase_form("%Y-%m-%dT%H:%M")).content.decode()
+    assert 'id="fix-not-public"' in html and 'id="not-public"' not in html
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.force_login(member(concept, "planner"))
+    html = english.get(f"/concepts/{concept.slug}/participation/phases/new/").content.decode()
+    assert "The concept “FreiRaum Ottensen” is not public yet" in html
+    concept.is_public = True
+    concept.save()
+    assert 'id="not-public"' not in planner.get(f"/concepts/{concept.slug}/participation/phases/new/").content.decode()

@@ -109,3 +109,49 @@ def test_a_text_for_a_merged_idea_is_shown_to_its_author(concept, four):
     client.force_login(member(concept, "moderator"))  # the page the author reads, too
     page = client.get(f"/concepts/{concept.slug}/participation/ideas/{four[3].pk}/").content.decode()
     assert "Gleiche Stelle wie I-1." in page.split('id="idea-status"')[1].split("</div></div>")[0]
+
+
+# --- a citizen's own idea waiting for the moderation is on its page's map, for them only ---------
+
+
+def _own_idea(html: str) -> dict | None:
+    """The idea the page's map draws besides the published ones (data-own-idea), or None."""
+    import html as markup
+    import json
+    import re
+
+    found = re.search(r'data-own-idea="([^"]*)"', html)
+    return json.loads(markup.unescape(found.group(1))) if found else None
+
+
+def test_the_author_sees_their_pending_idea_on_its_map_and_nobody_else_does(phase):
+    """Walk 8 (Köln): the citizen's own idea, still waiting for the moderation, was listed on its
+    page but not drawn on that page's map (the map shows published ideas only)."""
+    from .test_pages import _post_idea
+
+    author = Client(HTTP_ACCEPT_LANGUAGE="de")
+    r = _post_idea(author, phase, title="Fahrradbügel am Bahnhof")
+    mine = Idea.objects.get(title="Fahrradbügel am Bahnhof")
+    assert r.status_code == 302 and mine.status == Status.PENDING
+    page = author.get(r["Location"]).content.decode()
+    drawn = _own_idea(page)
+    assert drawn["properties"]["pending"] is True and drawn["properties"]["reference"] == mine.reference
+    assert drawn["geometry"] == {"type": "Point", "coordinates": [7.2125, 51.4815]}
+    assert drawn["properties"]["colour"] == mine.theme.colour
+    assert "hell eingezeichnet, weil sie noch geprüft wird" in page
+    # Nobody else: not another citizen (no page, not on the public map), not the moderator's view of it.
+    other = Client(HTTP_ACCEPT_LANGUAGE="de")
+    assert other.get(r["Location"]).status_code == 404
+    public = other.get(f"/concepts/{phase.concept.slug}/ideas.geojson").json()
+    assert mine.pk not in [f["id"] for f in public["features"]]
+    assert _own_idea(other.get(f"/concepts/{phase.concept.slug}/participation/").content.decode()) is None
+    moderator = Client(HTTP_ACCEPT_LANGUAGE="de")
+    moderator.force_login(member(phase.concept, "moderator"))
+    seen = moderator.get(r["Location"])
+    assert seen.status_code == 200 and _own_idea(seen.content.decode()) is None
+    # Published, it is on the public map like every other, no longer drawn apart.
+    Idea.objects.filter(pk=mine.pk).update(status=Status.PUBLISHED)
+    page = author.get(r["Location"]).content.decode()
+    assert _own_idea(page) is None and "hell eingezeichnet" not in page
+    public = other.get(f"/concepts/{phase.concept.slug}/ideas.geojson").json()
+    assert mine.pk in [f["id"] for f in public["features"]]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,10 +15,22 @@ class InviteForm(KernFormMixin, forms.Form):
 
 
 class AcceptForm(KernFormMixin, forms.Form):
-    username = forms.RegexField(label=_("Benutzername"), max_length=150, regex=r"^[\w.@+-]+$",
-                                help_text=_("Buchstaben, Ziffern und . @ + - _"))
+    username = forms.CharField(label=_("Benutzername"), max_length=150,
+                               help_text=_("Buchstaben, Ziffern und . @ + - _, keine Leerzeichen"))
     password1 = forms.CharField(label=_("Passwort"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label=_("Passwort wiederholen"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_username(self):
+        """Django's rule for user names (letters, digits, . @ + - _), said with the signs that break
+        it: a name with a space got Django's bare "Bitte einen gültigen Wert eingeben." (walk 8)."""
+        name = self.cleaned_data["username"]
+        wrong = list(dict.fromkeys(c for c in name if not re.fullmatch(r"[\w.@+-]", c)))
+        if wrong:
+            signs = ", ".join(str(_("Leerzeichen")) if c.isspace() else str(_("„%(c)s“")) % {"c": c} for c in wrong)
+            raise forms.ValidationError(
+                _("Ein Benutzername darf nur Buchstaben, Ziffern und die Zeichen . @ + - _ enthalten, nicht: %(signs)s.")
+                % {"signs": signs}, "invalid")
+        return name
 
     def clean(self):
         data = super().clean()

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -45,7 +46,7 @@ def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True) 
         _("Guten Tag,\n\nSie sind zu isek eingeladen, der Plattform für integrierte städtebauliche "
           "Entwicklungskonzepte. Über diesen Link legen Sie Ihren Zugang an (gültig bis %(until)s, nur einmal):\n\n"
           "%(link)s\n\nWenn Sie die Einladung nicht erwartet haben, ignorieren Sie diese E-Mail.")
-        % {"until": inv.expires_at.strftime("%d.%m.%Y"), "link": link},
+        % {"until": date_format(timezone.localtime(inv.expires_at), "SHORT_DATE_FORMAT"), "link": link},
         settings.DEFAULT_FROM_EMAIL, [email])
     return inv, link
 

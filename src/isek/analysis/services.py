@@ -9,6 +9,7 @@ import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -37,7 +38,7 @@ def extract_choices(user, concept) -> list[tuple[str, str]]:
     def label(e) -> str:
         kind = _("Extrakt der Stadt") if e.concept_id is None else _("Ausschnitt für dieses Konzept")
         day = osmtime.day(e.data_date)
-        date = f"{day:%d.%m.%Y}" if day else _("unbekannt")
+        date = date_format(day, "SHORT_DATE_FORMAT") if day else _("unbekannt")
         return f"{kind}: {e.name} ({_('Datenstand')} {date})"
 
     return [(e.path, label(e)) for e in extracts]
@@ -160,8 +161,8 @@ def delete_run(user, concept, run: AnalysisRun) -> str:
 
 
 def when(run: AnalysisRun) -> str:
-    """When the run was started, as its page names it."""
-    return f"{timezone.localtime(run.created_at):%d.%m.%Y %H:%M}"
+    """When the run was started, as its page names it (in the language's short format)."""
+    return date_format(timezone.localtime(run.created_at), "SHORT_DATETIME_FORMAT")
 
 
 def counted_runs(concept) -> list[int]:

@@ -32,9 +32,12 @@ class ConceptForm(KernFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if decision:
             self.fields["council_decision_date"].label = decision["decision_date"]
-            self.fields["legal_basis"].choices = [
-                (k, decision["decision"] if k == Concept.LegalBasis.COUNCIL else label)
-                for k, label in self.fields["legal_basis"].choices]
+            name_the_decision(self.fields["legal_basis"], decision["decision"])
+
+
+def name_the_decision(field, decision: str) -> None:
+    """The legal-basis choice ``field`` names the decision on the area as the Land does."""
+    field.choices = [(k, decision if k == Concept.LegalBasis.COUNCIL else label) for k, label in field.choices]
 
 
 class MeasureForm(KernFormMixin, forms.ModelForm):
@@ -205,10 +208,21 @@ class ConceptStartForm(KernFormMixin, forms.Form):
     structure = forms.ChoiceField(label=_("Handlungsfelder und Ziele"), required=False,
                                   help_text=_("Eine Vorlage oder die Struktur eines bestehenden Konzepts (ohne Maßnahmen und Geld); später änderbar."))
 
-    def __init__(self, *args, templates=(), sources=(), **kwargs):
+    def __init__(self, *args, templates=(), sources=(), decision_of=None, **kwargs):
         """``templates``: the general ones first (the first is preselected), then those of a city;
-        ``sources``: concepts to copy. What comes from a city says so ("aus Bochum")."""
+        ``sources``: concepts to copy. What comes from a city says so ("aus Bochum"). ``decision_of``:
+        AGS → how its Land names the decision on the area (finance.services.decision_words_of_ags); a
+        form sent with a city-state's AGS names it so, one not yet sent names both."""
         super().__init__(*args, **kwargs)
+        ags = self["ags"].value() if self.is_bound else ""
+        try:
+            ags = self.fields["ags"].clean(ags)
+        except forms.ValidationError:
+            ags = ""
+        if ags and decision_of:
+            name_the_decision(self.fields["legal_basis"], decision_of(ags)["decision"])
+        else:
+            name_the_decision(self.fields["legal_basis"], _("Ratsbeschluss (in Stadtstaaten: Senats- oder Bezirksamtsbeschluss)"))
 
         def whose(label, city):
             return str(_("%(l)s (aus %(c)s)") % {"l": label, "c": city}) if city else label

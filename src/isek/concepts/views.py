@@ -317,7 +317,8 @@ def changes_view(request, concept):
 def concept_new(request):
     """The wizard's first step: city and concept, with a structure template or a copy."""
     sources = services.structure_sources(request.user)
-    form = ConceptStartForm(request.POST or None, templates=services.templates().values(), sources=sources)
+    form = ConceptStartForm(request.POST or None, templates=services.templates().values(), sources=sources,
+                            decision_of=finance.decision_words_of_ags)
     own = None  # the planner's own concept with the short name asked for
     once = request.POST.get("once", "")[:64]  # the page's one-time token: sent twice, or again after going back?
     if request.method == "POST" and not form.is_valid():

@@ -65,7 +65,12 @@ def source_labels(concept, language: str | None = None) -> dict[str, str]:
 def decision_words(concept) -> dict[str, str]:
     """How the concept's pages name the decision on the area: "Ratsbeschluss" of a Gemeinde, a
     city-state's own words (Senat, Bezirksamt) there; keys "decision", "decision_date", "decision_missing"."""
-    words = wording(concept)
+    return decision_words_of_ags(concept.city.ags)
+
+
+def decision_words_of_ags(ags: str) -> dict[str, str]:
+    """``decision_words`` for the municipality key ``ags`` (the wizard's, before there is a concept)."""
+    words = land_rules.wording(ags, (translation.get_language() or "de")[:2])
     return {"decision": words.get("decision") or _("Ratsbeschluss"),
             "decision_date": words.get("decision_date") or _("Ratsbeschluss am"),
             "decision_missing": words.get("decision_missing") or _("Datum des Ratsbeschlusses")}

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.urls import reverse
-from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from isek.analysis import services as analysis
@@ -142,9 +142,22 @@ class IndicatorState:
     state: str  # on_track | off_target | reached | no_data | no_target
 
     @property
+    def quarters(self) -> int:
+        """How many quarters have values of their own."""
+        return len([k for k in self.series if k != AREA])
+
+    @property
     def state_label(self) -> str:
+        if self.state == "no_data" and self.quarters:  # values per quarter only: not "keine Werte"
+            return _("kein Wert für das Fördergebiet")
         return {"on_track": _("im Plan"), "off_target": _("nicht im Plan"), "reached": _("Ziel erreicht"),
                 "no_data": _("keine Werte"), "no_target": _("ohne Zielwert")}[self.state]
+
+    @property
+    def quarters_label(self) -> str:
+        """"Werte für 2 Teilräume" where there are values per quarter ('' where none)."""
+        n = self.quarters
+        return ngettext("Werte für %(n)s Teilraum", "Werte für %(n)s Teilräume", n) % {"n": n} if n else ""
 
 
 def year_position(d: datetime.date) -> float:
@@ -209,7 +222,7 @@ def warnings(concept: Concept, result: finance.KufResult, ms: dict, states: list
     out = [Notice("kuf", h.text, h.url) for h in finance.hints(concept, result)]
     for m in ms["concept"].overdue:  # marked reached (or planned anew) in the measure's milestones
         out.append(Notice("milestone", _("Meilenstein überfällig seit %(due)s: %(title)s (Maßnahme %(measure)s)") % {
-            "due": m.due.strftime("%d.%m.%Y"), "title": m.title, "measure": m.measure.number},
+            "due": date_format(m.due, "SHORT_DATE_FORMAT"), "title": m.title, "measure": m.measure.number},
             reverse("concepts:measure-edit", args=[concept.slug, m.measure_id])))
     for s in states:
         if s.state == "off_target":

@@ -173,7 +173,9 @@ def _render_idea(request, concept, phase, idea, status=200, **forms):
     me = known_contributor(request)
     comments = idea.comments.filter(status=services.Status.PUBLISHED).select_related("contributor")
     may_moderate = access.allows(request.user, "moderation", "decide", concept)
+    own = services.own_pending_feature(me, idea, reverse("participation:idea", args=[concept.slug, idea.pk]))
     ctx = {
+        "own_idea_json": json.dumps(own, ensure_ascii=False) if own else "",
         **_public_ctx(request, concept, phase), "idea": idea, "comments": comments, "is_author": me is not None and idea.contributor_id == me.pk,
         "supported": me is not None and idea.supports.filter(contributor=me).exists(),
         "support_count": idea.supports.count(),
@@ -353,13 +355,15 @@ def phase_edit(request, concept, pk=None):
         raise Http404
     form = PhaseForm(request.POST if request.method == "POST" else None, instance=phase)
     form_fix = None
+    refused_not_public = False  # the errors say it already: no notice above them
     if request.method == "POST" and form.is_valid():
         fields = {k: form.cleaned_data[k] for k in PhaseForm.Meta.fields}
         try:
             saved = services.save_phase(request.user, concept, phase, themes=form.cleaned_data["themes"], **fields)
         except ValidationError as exc:
             add_errors(form, exc)
-            if getattr(exc, "code", None) == "not_public" and access.allows(request.user, "concept", "edit", concept):
+            refused_not_public = getattr(exc, "code", None) == "not_public"
+            if refused_not_public and access.allows(request.user, "concept", "edit", concept):
                 # the refusal names the concept's form: a link to it
                 form_fix = {"id": "fix-not-public", "url": reverse("concepts:concept-edit", args=[concept.slug]),
                             "label": _("Konzept bearbeiten")}
@@ -369,8 +373,9 @@ def phase_edit(request, concept, pk=None):
                 messages.warning(request, warning)
             return redirect("participation:phase", concept.slug)
     heading = _("Beteiligungsphase bearbeiten") if phase else _("Beteiligungsphase anlegen")
-    return render(request, "concepts/geometry_form.html", {
+    return render(request, "participation/phase_form.html", {
         "concept": concept, "form": form, "geometry": form["polygon"], "heading": heading,
+        "refused_not_public": refused_not_public,
         "map_label": _("Karte zum Zeichnen des Gebiets, in dem Ideen verortet werden können"), "edit_kind": "polygon",
         "cancel_url": reverse("participation:phase", args=[concept.slug]) if phase else concept.get_absolute_url(),
         "form_fix": form_fix, "legal_missing": legal.missing(concept.city), **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)

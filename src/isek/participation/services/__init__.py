@@ -19,6 +19,7 @@ from .ideas import (
     idea_for_author,
     ideas_features,
     ideas_of_measure,
+    own_pending_feature,
     published_ideas,
     send_idea,
     submit_idea,
@@ -52,7 +53,8 @@ __all__ = [
     "places", "save_phase", "submission_setting",
     # contributions from outside, each with its contributor in one transaction
     "PUBLIC_STATUSES", "Sent", "UnknownContributor", "contributor_for",
-    "MAX_VERTICES", "RESEND_WINDOW", "idea_for_author", "ideas_features", "ideas_of_measure", "published_ideas",
+    "MAX_VERTICES", "RESEND_WINDOW", "idea_for_author", "ideas_features", "ideas_of_measure", "own_pending_feature",
+    "published_ideas",
     "send_idea", "submit_idea", "visible_idea",
     "comment", "send_comment", "support", "send_support", "flag", "send_flag", "measure_participation",
     # moderation, retention, figures, exports

@@ -168,15 +168,26 @@ def send_idea(user, phase: Phase, *, known_id: str | None, email: str = "", emai
 def ideas_features(user, phase: Phase, url_of) -> dict:
     """The published ideas of ``phase`` as an RFC 7946 FeatureCollection (WGS84); ``url_of(idea)``
     gives each idea's page."""
+    features = [_feature(i, url_of(i)) for i in published_ideas(user, phase).order_by("pk")]
+    return {"type": "FeatureCollection", "name": f"{phase.concept.slug}-ideas", "features": features}
+
+
+def _feature(idea: Idea, url: str) -> dict:
     import json
 
-    features = []
-    for i in published_ideas(user, phase).order_by("pk"):
-        features.append({"type": "Feature", "id": i.pk, "geometry": json.loads(i.geometry.geojson), "properties": {
-            "id": i.pk, "reference": i.reference, "title": i.title, "theme": i.theme.name, "colour": i.theme.colour,
-            "supports": i.support_count, "outcome": i.get_outcome_display() if i.outcome else "", "url": url_of(i),
-            "illustrative": i.illustrative}})
-    return {"type": "FeatureCollection", "name": f"{phase.concept.slug}-ideas", "features": features}
+    return {"type": "Feature", "id": idea.pk, "geometry": json.loads(idea.geometry.geojson), "properties": {
+        "id": idea.pk, "reference": idea.reference, "title": idea.title, "theme": idea.theme.name,
+        "colour": idea.theme.colour, "supports": getattr(idea, "support_count", 0),
+        "outcome": idea.get_outcome_display() if idea.outcome else "", "url": url, "illustrative": idea.illustrative,
+        "pending": idea.status == Status.PENDING}}
+
+
+def own_pending_feature(contributor: Contributor | None, idea: Idea, url: str) -> dict | None:
+    """The author's own idea still waiting for the moderation as a GeoJSON Feature (``pending``),
+    for the map of its page, which draws only published ones otherwise; None for anyone else (walk 8)."""
+    if contributor is None or idea.contributor_id != contributor.pk or idea.status != Status.PENDING:
+        return None
+    return _feature(idea, url)
 
 
 def ideas_of_measure(user, measure: Measure):

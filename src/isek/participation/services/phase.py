@@ -65,20 +65,30 @@ def submission_setting(slug: str) -> tuple[Concept, Phase | None, list[Theme]] |
     return concept, phase, themes
 
 
-# Colours for themes given without one, in this order, skipping those other themes of the phase have.
+# Colours for themes given without one, in this order, skipping those like a colour other themes of
+# the phase have; the last a neutral grey.
 THEME_PALETTE = ("#005ca9", "#2e7d32", "#c62828", "#6a1b9a", "#e65100", "#00838f", "#ad1457", "#5d4037",
-                 "#827717", "#283593", "#37474f", "#4e342e")
+                 "#827717", "#283593", "#37474f", "#757575")
+SIMILAR = 60  # colours closer than this (_distance) look alike on the map: "#1565c0" and "#005ca9" (53)
+
+
+def _distance(a: str, b: str) -> float:
+    """How different two colours "#rrggbb" look: the "redmean" weighted RGB distance (0 … 765)."""
+    (r1, g1, b1), (r2, g2, b2) = ([int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in (a, b))
+    r = (r1 + r2) / 2
+    return ((2 + r / 256) * (r1 - r2) ** 2 + 4 * (g1 - g2) ** 2 + (2 + (255 - r) / 256) * (b1 - b2) ** 2) ** 0.5
 
 
 def _theme_colours(themes: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    """``themes`` with each missing colour taken from THEME_PALETTE: distinct from the others'
-    where the palette allows, and the same for the same list."""
-    taken = {colour.lower() for _de, _en, colour in themes if colour}
-    free = [c for c in THEME_PALETTE if c not in taken] or list(THEME_PALETTE)
+    """``themes`` with each missing colour taken from THEME_PALETTE: one that looks like no other
+    theme's (walk 9: "#005ca9" beside a typed "#1565c0" was the same blue on the map) – where the
+    palette has none left, the one least like them –, and the same for the same list."""
+    taken = [colour.lower() for _de, _en, colour in themes if colour]
     out = []
     for de, en, colour in themes:
         if not colour:
-            colour = free.pop(0) if len(free) > 1 else free[0]
+            colour = max(THEME_PALETTE, key=lambda c: min([_distance(c, t) for t in taken] + [SIMILAR]))
+            taken.append(colour)
         out.append((de, en, colour))
     return out
 

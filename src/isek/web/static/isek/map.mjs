@@ -8,7 +8,7 @@ const gettext = window.gettext || ((s) => s);
 const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
 const TEXT = {
   open: gettext("Maßnahme öffnen"), approx: gettext("Lage angenähert"), openIdea: gettext("Idee öffnen"),
-  example: gettext("Beispiel"),
+  example: gettext("Beispiel"), pending: gettext("wird geprüft – nur Sie sehen diese Idee"),
 };
 // MapLibre's own UI strings (buttons' titles and aria-labels), in the page's language.
 const MAP_LOCALE = {
@@ -156,7 +156,12 @@ async function initMap(el) {
   } else {
     setupEditing(map, el);
   }
-  if (ideasData) await addIdeas(map, await data(ideasData), el.dataset.heatmap === "true");
+  if (ideasData) {
+    const ideas = await data(ideasData);
+    // the author's own idea still waiting for the moderation, on its page (drawn pale, "wird geprüft")
+    if (el.dataset.ownIdea) ideas.features.push(JSON.parse(el.dataset.ownIdea));
+    await addIdeas(map, ideas, el.dataset.heatmap === "true");
+  }
   if (el.dataset.crosshair) setupCrosshair(map, el);
 
   let bounds = null;
@@ -190,15 +195,18 @@ async function addIdeas(map, ideas, heatmap) {
   }
   map.addSource("ideas", { type: "geojson", data: ideas });
   map.addLayer({ id: "ideas-fill", type: "fill", source: "ideas", filter: ["==", ["geometry-type"], "Polygon"],
-    paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.35 } });
+    paint: { "fill-color": ["get", "colour"], "fill-opacity": ["case", ["==", ["get", "pending"], true], 0.12, 0.35] } });
   map.addLayer({ id: "ideas-line", type: "line", source: "ideas", filter: ["!=", ["geometry-type"], "Point"],
     paint: { "line-color": ["get", "colour"], "line-width": 3, "line-dasharray": [2, 1] } });
   // Point ideas are diamonds in their theme's colour, so that they differ from the measures' circles.
-  for (const colour of new Set(ideas.features.map((f) => f.properties.colour))) {
-    map.addImage(`idea-${colour}`, diamond(colour), { pixelRatio: 2 });
+  // A pending one (the author's own, on its page) is pale with a dashed outline in that colour.
+  const image = (p) => `idea-${p.pending ? "pending-" : ""}${p.colour}`;
+  for (const p of ideas.features.map((f) => f.properties)) {
+    if (!map.hasImage(image(p))) map.addImage(image(p), diamond(p.colour, p.pending), { pixelRatio: 2 });
   }
   map.addLayer({ id: "ideas-point", type: "symbol", source: "ideas", filter: ["==", ["geometry-type"], "Point"],
-    layout: { "icon-image": ["concat", "idea-", ["get", "colour"]], "icon-allow-overlap": true, "icon-ignore-placement": true } });
+    layout: { "icon-image": ["concat", "idea-", ["case", ["==", ["get", "pending"], true], "pending-", ""], ["get", "colour"]],
+      "icon-allow-overlap": true, "icon-ignore-placement": true } });
   const clickable = ["ideas-point", "ideas-line", "ideas-fill"];
   map.on("click", (e) => {
     const hits = map.queryRenderedFeatures(e.point, { layers: clickable });
@@ -206,7 +214,7 @@ async function addIdeas(map, ideas, heatmap) {
     const p = hits[0].properties;
     const example = p.illustrative ? ` <em>(${TEXT.example})</em>` : "";
     new Popup({ closeButton: true, maxWidth: "280px" }).setLngLat(e.lngLat)
-      .setHTML(`<strong>${escapeHtml(p.reference)} ${escapeHtml(p.title)}</strong>${example}<br>${escapeHtml(p.theme)} · ${escapeHtml(supportsText(p.supports))}<br><a class="kern-link" href="${escapeHtml(p.url)}">${TEXT.openIdea}</a>`)
+      .setHTML(`<strong>${escapeHtml(p.reference)} ${escapeHtml(p.title)}</strong>${example}<br>${escapeHtml(p.theme)} · ${escapeHtml(p.pending ? TEXT.pending : supportsText(p.supports))}<br><a class="kern-link" href="${escapeHtml(p.url)}">${TEXT.openIdea}</a>`)
       .addTo(map);
   });
   for (const id of clickable) {
@@ -215,8 +223,9 @@ async function addIdeas(map, ideas, heatmap) {
   }
 }
 
-// A diamond of 18 px (36 pixels at pixelRatio 2) in ``colour`` with a dark outline, as ImageData.
-function diamond(colour) {
+// A diamond of 18 px (36 pixels at pixelRatio 2) in ``colour`` with a dark outline, as ImageData;
+// ``pending``: white with a dashed outline in ``colour``.
+function diamond(colour, pending = false) {
   const size = 36;
   const canvas = document.createElement("canvas");
   canvas.width = canvas.height = size;
@@ -224,8 +233,9 @@ function diamond(colour) {
   g.beginPath();
   g.moveTo(size / 2, 2); g.lineTo(size - 2, size / 2); g.lineTo(size / 2, size - 2); g.lineTo(2, size / 2);
   g.closePath();
-  g.fillStyle = colour; g.fill();
-  g.lineWidth = 3; g.strokeStyle = "#1d1d1b"; g.stroke();
+  g.fillStyle = pending ? "#ffffff" : colour; g.fill();
+  if (pending) g.setLineDash([5, 3]);
+  g.lineWidth = pending ? 4 : 3; g.strokeStyle = pending ? colour : "#1d1d1b"; g.stroke();
   return g.getImageData(0, 0, size, size);
 }
 
