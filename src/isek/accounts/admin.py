@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import LoginEvent
+from .models import ExternalIdentity, GroupRole, IdentityProvider, LoginEvent
 
 
 @admin.register(LoginEvent)
@@ -17,4 +19,55 @@ class LoginEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class IdentityProviderForm(forms.ModelForm):
+    """The client secret is written, never shown: left empty on a change, the stored one stays."""
+
+    client_secret = forms.CharField(label=_("Client-Geheimnis"), required=False, strip=True,
+                                    widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+                                    help_text=_("Wird verschlüsselt gespeichert und nie wieder angezeigt; leer lassen, "
+                                                "um das gespeicherte zu behalten."))
+
+    class Meta:
+        model = IdentityProvider
+        fields = ["name", "city", "issuer", "client_id", "client_secret", "scopes", "groups_claim", "enabled"]
+
+    def clean_client_secret(self):
+        secret = self.cleaned_data["client_secret"]
+        if not secret and not self.instance.client_secret_encrypted:
+            raise forms.ValidationError(_("Bitte das Client-Geheimnis angeben, das der Anbieter für isek ausgestellt hat."))
+        return secret
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("client_secret"):
+            self.instance.set_secret(self.cleaned_data["client_secret"])
+        return super().save(commit)
+
+
+class GroupRoleInline(admin.TabularInline):
+    model = GroupRole
+    extra = 1
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(admin.ModelAdmin):
+    """A city's identity provider and its mapping of groups to isek's roles (decision 0042). The
+    address to register at the provider as redirect URI: https://<host>/accounts/oidc/callback/."""
+
+    form = IdentityProviderForm
+    inlines = [GroupRoleInline]
+    list_display = ("name", "city", "issuer", "client_id", "enabled")
+    list_filter = ("enabled", "city")
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    list_display = ("provider", "subject", "user", "last_login")
+    list_filter = ("provider",)
+    search_fields = ("subject", "user__username")
+    readonly_fields = ("provider", "subject", "user", "granted", "last_login")
+
+    def has_add_permission(self, request):
         return False

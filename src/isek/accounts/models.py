@@ -51,3 +51,113 @@ class LoginEvent(models.Model):
 
     def __str__(self):
         return f"{self.timestamp:%Y-%m-%d %H:%M} {self.username} {'ok' if self.success else 'fehlgeschlagen'}"
+
+
+class IdentityProvider(models.Model):
+    """A city's (or the installation's) identity provider, through which staff sign in with
+    OpenID Connect (accounts.oidc, decision 0042). The client secret is kept encrypted with a key
+    derived from ISEK_SECRET_KEY and never shown again."""
+
+    name = models.CharField(_("Name des Anbieters"), max_length=100,
+                            help_text=_("Auf der Anmeldeseite: „Mit <Name> anmelden“, z. B. „Stadt Bochum (Keycloak)“."))
+    city = models.ForeignKey("concepts.City", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("Stadt"), help_text=_("Leer: für die ganze Installation."))
+    issuer = models.URLField(_("Aussteller (Issuer)"), max_length=500,
+                             help_text=_("Die Adresse des Anbieters; isek liest <Issuer>/.well-known/openid-configuration."))
+    client_id = models.CharField(_("Client-ID"), max_length=255)
+    client_secret_encrypted = models.TextField(editable=False, blank=True)
+    scopes = models.CharField(_("Scopes"), max_length=255, default="openid profile email",
+                              help_text=_("Durch Leerzeichen getrennt; „openid“ wird immer angefragt."))
+    groups_claim = models.CharField(_("Anspruch (Claim) mit den Gruppen"), max_length=100, default="groups",
+                                    help_text=_("Keycloak: groups, ADFS: group oder role, Entra ID: groups oder roles."))
+    enabled = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Identitätsanbieter (OpenID Connect)")
+        verbose_name_plural = _("Identitätsanbieter (OpenID Connect)")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def discovery_url(self) -> str:
+        issuer = self.issuer.rstrip("/")
+        return issuer if issuer.endswith("/.well-known/openid-configuration") else issuer + "/.well-known/openid-configuration"
+
+    @property
+    def scope(self) -> str:
+        names = self.scopes.split()
+        return " ".join(["openid", *(n for n in dict.fromkeys(names) if n != "openid")])
+
+    def set_secret(self, secret: str) -> None:
+        self.client_secret_encrypted = _fernet().encrypt(secret.encode()).decode()
+
+    def secret(self) -> str:
+        """The client secret; cryptography.fernet.InvalidToken where ISEK_SECRET_KEY changed since."""
+        return _fernet().decrypt(self.client_secret_encrypted.encode()).decode() if self.client_secret_encrypted else ""
+
+
+def _fernet():
+    import base64
+    import hashlib
+
+    from cryptography.fernet import Fernet
+
+    key = hashlib.sha256(b"isek identity provider secrets:" + settings.SECRET_KEY.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+class GroupRole(models.Model):
+    """One line of a provider's mapping: members of ``group`` get ``role`` – on ``concept``, or,
+    left empty, on every concept of the provider's city. Nothing else gives a role."""
+
+    class Role(models.TextChoices):
+        STARTER = "starter", _("darf Konzepte anlegen")
+        PLANNER = "planner", _("Planung (bearbeiten)")
+        REVIEWER = "reviewer", _("Prüfung (lesen)")
+        MODERATOR = "moderator", _("Moderation")
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="mappings")
+    group = models.CharField(_("Gruppe"), max_length=255, help_text=_("Genau wie im Anspruch des Anbieters."))
+    role = models.CharField(_("Rolle in isek"), max_length=20, choices=Role.choices)
+    concept = models.ForeignKey("concepts.Concept", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("Konzept"), help_text=_("Leer: jedes Konzept der Stadt des Anbieters."))
+
+    class Meta:
+        ordering = ["group", "role"]
+        verbose_name = _("Zuordnung Gruppe → Rolle")
+        verbose_name_plural = _("Zuordnungen Gruppe → Rolle")
+
+    def __str__(self):
+        return f"{self.group} → {self.get_role_display()}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.role == self.Role.STARTER and self.concept_id:
+            raise ValidationError({"concept": _("„Darf Konzepte anlegen“ gilt für kein einzelnes Konzept: bitte leer lassen.")})
+        if (self.role != self.Role.STARTER and not self.concept_id and self.provider_id
+                and self.provider.city_id is None):
+            raise ValidationError({"concept": _("Der Anbieter gehört zu keiner Stadt: bitte ein Konzept wählen.")})
+        if self.concept_id and self.provider_id and self.provider.city_id and self.concept.city_id != self.provider.city_id:
+            raise ValidationError({"concept": _("Das Konzept gehört nicht zur Stadt des Anbieters.")})
+
+
+class ExternalIdentity(models.Model):
+    """A person as the identity provider knows them (its ``sub``), and the roles its mapping gave
+    them at their last sign-in (taken back when the mapping no longer gives them)."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="identities")
+    subject = models.CharField(max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities")
+    granted = models.JSONField(default=dict, blank=True)  # {"concepts": {"<id>": "<role>"}, "starter": bool}
+    last_login = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        unique_together = [("provider", "subject")]
+        verbose_name = _("Anmeldung über einen Identitätsanbieter")
+        verbose_name_plural = _("Anmeldungen über Identitätsanbieter")
+
+    def __str__(self):
+        return f"{self.provider}: {self.subject} → {self.user}"

@@ -2,7 +2,8 @@
 TOTP (an authenticator app) with ten one-time backup codes, through django-otp. Where the
 installation requires it (ISEK_REQUIRE_SECOND_FACTOR, on in production), such a person signed in
 with a password only is sent to /accounts/second-factor/ – to set it up the first time, to enter
-a code after that – before any other page."""
+a code after that – before any other page. Whom a city's identity provider signed in is not asked
+(the provider's policy applies, decision 0042); a password sign-in in the same session is."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from isek import access
 
+from .services import signed_in_by_provider
+
 BACKUP_CODES = 10
-OPEN_PATHS = ("/accounts/second-factor/", "/accounts/login/", "/accounts/logout/", "/static/", "/jsi18n/",
+OPEN_PATHS = ("/accounts/second-factor/", "/accounts/login/", "/accounts/logout/", "/accounts/oidc/", "/static/", "/jsi18n/",
               "/language/", "/api/", "/ogc/")  # the API authenticates by key, not by session
 
 
@@ -31,7 +34,7 @@ class SecondFactorMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (settings.ISEK_REQUIRE_SECOND_FACTOR and user is not None and user.is_authenticated
-                and not request.path.startswith(OPEN_PATHS) and not user.is_verified()
+                and not request.path.startswith(OPEN_PATHS) and not user.is_verified() and not signed_in_by_provider(request)
                 and access.needs_second_factor(user)):
             return redirect(f"{reverse('accounts:second-factor')}?next={request.get_full_path()}")
         return self.get_response(request)

@@ -19,6 +19,7 @@ from isek.core import clients, throttle
 from isek.core.rules import printable
 
 from .models import LoginEvent
+from .services import IDP_SESSION_KEY, login_providers
 
 KEEP_DAYS = 180
 
@@ -45,6 +46,9 @@ class ThrottledLoginView(LoginView):
     """Django's login view that refuses, with a message and status 429, once too many attempts
     failed for the account or from the client."""
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "identity_providers": login_providers()}
+
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")
         if blocked(request, username):  # the password is not even checked
@@ -70,6 +74,8 @@ def _log(request, username: str, user, success: bool, blocked: bool = False) -> 
 
 @receiver(signals.user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):  # whom a password signed in owes the second factor again
+        request.session.pop(IDP_SESSION_KEY, None)
     _log(request, user.get_username(), user, True)
 
 

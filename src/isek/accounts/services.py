@@ -1,14 +1,18 @@
-"""Accounts: invitations by e-mail and the one-time link that sets a password."""
+"""Accounts: invitations by e-mail and the one-time link that sets a password; signing staff in
+through a city's identity provider (OpenID Connect, accounts.oidc): who they are, which roles the
+provider's mapping gives them."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +23,7 @@ from isek import access
 from isek.core.audit import change
 from isek.core.rules import invalid
 
-from .models import Invitation
+from .models import ExternalIdentity, GroupRole, IdentityProvider, Invitation
 
 VALID_DAYS = 14
 
@@ -80,3 +84,124 @@ def accept(token: str, username: str, password: str):
 
 def open_invitations():
     return [i for i in Invitation.objects.all()[:100] if i.open]
+
+
+# --- signing in through an identity provider (OpenID Connect) --------------------------------------
+
+IDP_SESSION_KEY = "isek_idp_user"  # the user the identity provider signed in, in this session
+_STRENGTH = [GroupRole.Role.REVIEWER, GroupRole.Role.MODERATOR, GroupRole.Role.PLANNER]  # the stronger wins
+
+
+def login_providers() -> list[IdentityProvider]:
+    """The identity providers the sign-in page offers."""
+    return list(IdentityProvider.objects.filter(enabled=True).select_related("city"))
+
+
+def login_provider(pk) -> IdentityProvider | None:
+    return IdentityProvider.objects.filter(pk=pk, enabled=True).first()
+
+
+def claimed_groups(provider: IdentityProvider, claims: dict) -> list[str]:
+    """The groups in the provider's claim (a list or one name; a dotted name reaches into an
+    object, e.g. Keycloak's ``realm_access.roles``)."""
+    value = claims
+    for part in provider.groups_claim.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if isinstance(value, str):
+        value = [value]
+    return [g for g in value if isinstance(g, str)] if isinstance(value, list) else []
+
+
+def _mapped(provider: IdentityProvider, groups: list[str]) -> tuple[dict, bool]:
+    """({concept: role}, may start concepts) that the provider's mapping gives these groups."""
+    roles, starter = {}, False
+    for line in provider.mappings.filter(group__in=groups).select_related("concept"):
+        if line.role == GroupRole.Role.STARTER:
+            starter = True
+            continue
+        targets = [line.concept] if line.concept_id else (
+            list(provider.city.concepts.all()) if provider.city_id else [])
+        for concept in targets:
+            had = roles.get(concept)
+            roles[concept] = line.role if had is None or _STRENGTH.index(line.role) > _STRENGTH.index(had) else had
+    return roles, starter
+
+
+def _new_username(claims: dict, subject: str) -> str:
+    User = get_user_model()
+    wanted = claims.get("preferred_username") or claims.get("email") or subject
+    base = re.sub(r"[^\w.@+-]", "_", str(wanted))[:140] or "person"
+    name, n = base, 1
+    while User.objects.filter(username__iexact=name).exists():
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
+def external_sign_in(provider: IdentityProvider, claims: dict):
+    """The person the provider vouches for (its checked ID token's and user info's ``claims``):
+    their account – created on their first sign-in, but only where their groups give them a role –
+    with exactly the roles the mapping gives them now (those it gave before and gives no more are
+    taken back; roles given in isek itself stay)."""
+    subject = str(claims.get("sub") or "")
+    if not subject:
+        raise invalid(_("Der Identitätsanbieter hat keine Kennung der Person geschickt."), "no_subject")
+    roles, starter = _mapped(provider, claimed_groups(provider, claims))
+    identity = ExternalIdentity.objects.filter(provider=provider, subject=subject).select_related("user").first()
+    if identity is None and not roles and not starter:
+        raise invalid(_("Ihr Konto bei %(p)s ist keiner Rolle in isek zugeordnet, darum wurde kein Zugang angelegt. "
+                        "Bitte wenden Sie sich an die Administration von isek.") % {"p": provider.name}, "no_role")
+    if identity is not None and not identity.user.is_active:
+        raise invalid(_("Ihr Zugang zu isek ist gesperrt. Bitte wenden Sie sich an die Administration."), "inactive")
+    with change(None, "oidc"):
+        if identity is None:
+            user = get_user_model()(username=_new_username(claims, subject), email=str(claims.get("email") or "")[:254],
+                                    first_name=str(claims.get("given_name") or "")[:150],
+                                    last_name=str(claims.get("family_name") or "")[:150])
+            user.set_unusable_password()
+            user.save()
+            identity = ExternalIdentity.objects.create(provider=provider, subject=subject, user=user)
+        _grant(provider, identity, roles, starter)
+        identity.last_login = timezone.now()
+        identity.save(update_fields=["granted", "last_login"])
+    return identity.user
+
+
+def _grant(provider: IdentityProvider, identity: ExternalIdentity, roles: dict, starter: bool) -> None:
+    from isek.concepts import services as concepts
+
+    user, before = identity.user, identity.granted.get("concepts", {})
+    operator = access.Operator(f"oidc {provider.name}")
+    current = {r.concept_id: r for r in user.concept_roles.select_related("concept")}
+    given = {}
+    for concept, role in roles.items():
+        had = current.get(concept.pk)
+        if had is None or before.get(str(concept.pk)) == had.role:  # none yet, or the provider's own
+            if had is None or had.role != role:
+                concepts.grant_role(operator, concept, user, role, via="oidc")
+            given[str(concept.pk)] = role
+    for pk, role in before.items():
+        had = current.get(int(pk))
+        if pk not in given and had is not None and had.role == role:
+            try:
+                concepts.revoke_role(operator, had.concept, user, via="oidc")
+            except ValidationError:  # the concept's last planner stays (an administrator decides)
+                given[pk] = role
+    permission = Permission.objects.get(codename="add_concept", content_type__app_label="concepts")
+    has = user.user_permissions.filter(pk=permission.pk).exists()
+    if starter and not has:
+        user.user_permissions.add(permission)
+    elif not starter and has and identity.granted.get("starter"):
+        user.user_permissions.remove(permission)
+    identity.granted = {"concepts": given, "starter": starter and (not has or bool(identity.granted.get("starter")))}
+
+
+def mark_signed_in_by_provider(request, user) -> None:
+    """Note in the session that the identity provider signed ``user`` in (its policy stands for
+    the second factor: accounts.second_factor)."""
+    request.session[IDP_SESSION_KEY] = user.pk
+
+
+def signed_in_by_provider(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and request.session.get(IDP_SESSION_KEY) == user.pk)

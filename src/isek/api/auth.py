@@ -40,7 +40,9 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
         if result is None:
             return None
         user = result[0]
-        verified = getattr(user, "is_verified", lambda: False)()
+        from isek.accounts.services import signed_in_by_provider
+
+        verified = getattr(user, "is_verified", lambda: False)() or signed_in_by_provider(request._request)
         if settings.ISEK_REQUIRE_SECOND_FACTOR and not verified and access.needs_second_factor(user):
             return None
         return result

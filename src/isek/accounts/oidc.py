@@ -1,0 +1,100 @@
+"""Signing staff in through a city's identity provider with OpenID Connect (decision 0042).
+
+The protocol is Authlib's (authorization code flow with PKCE; it keeps state and nonce in the
+session and checks them, fetches the provider's discovery document and keys, checks the ID
+token's signature, issuer, audience, expiry and nonce). isek adds where the configuration comes
+from (accounts.IdentityProvider, edited by administrators) and what a signed-in person may do
+(accounts.services.external_sign_in: the provider's groups mapped to isek's roles). Whatever goes
+wrong – the person declines, a forged or stale state, the provider unreachable, a bad token, no
+role – ends on a page that says so (status 400/502), never in a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+import requests
+from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
+from cryptography.fernet import InvalidToken
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from joserfc.errors import JoseError
+
+from isek import access
+
+from . import services
+
+log = logging.getLogger(__name__)
+PROVIDER_KEY, NEXT_KEY = "isek_oidc_provider", "isek_oidc_next"
+TIMEOUT = 10  # seconds for each request to the provider
+_PROTOCOL_ERRORS = (OAuthError, JoseError, requests.RequestException, ValueError, KeyError, RuntimeError)
+
+
+def _client(provider) -> DjangoOAuth2App:
+    return DjangoOAuth2App(
+        DjangoIntegration("isek-oidc"), name="isek-oidc", client_id=provider.client_id,
+        client_secret=provider.secret(), server_metadata_url=provider.discovery_url,
+        client_kwargs={"scope": provider.scope, "code_challenge_method": "S256", "default_timeout": TIMEOUT})
+
+
+def _failed(request, message: str, status: int = 400):
+    return render(request, "accounts/oidc_failed.html", {"message": message}, status=status)
+
+
+@access.open_view()
+def start(request, pk: int):
+    """To the provider's sign-in page; it sends the person back to ``callback``."""
+    provider = services.login_provider(pk)
+    if provider is None:
+        raise Http404
+    target = request.GET.get("next") or ""
+    request.session[PROVIDER_KEY] = provider.pk
+    request.session[NEXT_KEY] = target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else ""
+    try:
+        return _client(provider).authorize_redirect(request, request.build_absolute_uri(reverse("accounts:oidc-callback")))
+    except InvalidToken:
+        log.error("The client secret of identity provider %s cannot be decrypted (ISEK_SECRET_KEY changed?)", provider.pk)
+        return _failed(request, _("Die Anmeldung über %(p)s ist falsch eingerichtet. Bitte wenden Sie sich an die "
+                                  "Administration.") % {"p": provider.name}, 502)
+    except _PROTOCOL_ERRORS as exc:
+        log.warning("Identity provider %s unreachable or unusable: %r", provider.pk, exc)
+        return _failed(request, _("%(p)s ist gerade nicht erreichbar. Bitte später erneut versuchen.") % {"p": provider.name}, 502)
+
+
+@access.open_view()
+def callback(request):
+    """Back from the provider: check its answer, find or create the person, sign them in."""
+    provider = services.login_provider(request.session.get(PROVIDER_KEY))
+    if provider is None:
+        return _failed(request, _("Diese Anmeldung wurde nicht hier begonnen oder ist abgelaufen. Bitte erneut anmelden."))
+    if request.GET.get("error"):
+        declined = request.GET["error"] == "access_denied"
+        return _failed(request, _("Die Anmeldung bei %(p)s wurde abgebrochen.") % {"p": provider.name} if declined else
+                       _("%(p)s hat die Anmeldung abgelehnt (%(e)s).") % {"p": provider.name, "e": request.GET["error"][:100]})
+    client = _client(provider)
+    try:
+        token = client.authorize_access_token(request)
+        claims = dict(token.get("userinfo") or {})
+        if not claims:
+            raise OAuthError(description="no ID token")
+        groups_top = provider.groups_claim.split(".")[0]
+        if groups_top not in claims and "userinfo_endpoint" in client.load_server_metadata():
+            claims = {**client.userinfo(token=token), **claims}  # some providers send groups only there
+    except _PROTOCOL_ERRORS as exc:
+        log.warning("Sign-in through identity provider %s failed: %r", provider.pk, exc)
+        return _failed(request, _("Die Anmeldung über %(p)s ließ sich nicht bestätigen (abgelaufen, schon benutzt "
+                                  "oder unvollständig). Bitte erneut anmelden.") % {"p": provider.name})
+    try:
+        user = services.external_sign_in(provider, claims)
+    except ValidationError as exc:
+        return _failed(request, exc.messages[0], 403)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    services.mark_signed_in_by_provider(request, user)
+    target = request.session.pop(NEXT_KEY, "") or reverse("web:home")
+    request.session.pop(PROVIDER_KEY, None)
+    return redirect(target)

@@ -1,0 +1,41 @@
+"""A real OpenID Connect provider (node's oidc-provider, tests/oidc/provider.mjs) on loopback."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = Path(__file__).with_name("provider.mjs")
+CLIENT_ID, CLIENT_SECRET = "isek", "s3cr3t-for-the-tests-only"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_provider(redirect_uri: str, accounts: dict):
+    """Start the provider; yield its issuer URL; stop it."""
+    assert (ROOT / "node_modules" / "oidc-provider").exists(), "oidc-provider missing: run `npm ci` (make setup)"
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "config.json"
+        config.write_text(json.dumps({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+                                      "redirect_uri": redirect_uri, "accounts": accounts}))
+        process = subprocess.Popen(["node", str(SCRIPT), str(_free_port()), str(config)], cwd=ROOT,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            line = process.stdout.readline()
+            while line and not line.startswith("ready "):  # oidc-provider warns about its development keys
+                line = process.stdout.readline()
+            assert line.startswith("ready "), f"the provider did not start: {line!r}"
+            yield line.split()[1]
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
