@@ -39,3 +39,24 @@ def running_provider(redirect_uri: str, accounts: dict):
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+def through_provider(authorize_url: str, redirect_uri: str, username: str, password: str, *, decline: bool = False) -> str:
+    """Follow isek's redirect at the provider as a browser would (without one: requests), sign in
+    as ``username`` (or decline); return the URL the provider sends back to isek."""
+    import requests
+    from urllib.parse import urljoin
+
+    with requests.Session() as http:
+        url = authorize_url
+        for _step in range(10):
+            if url.startswith(redirect_uri):
+                return url
+            r = http.get(url, allow_redirects=False, timeout=10)
+            if r.status_code == 200 and "/interaction/" in url:
+                action = "abort" if decline else "login"
+                r = http.post(f"{url}/{action}", data={"login": username, "password": password}, allow_redirects=False,
+                              timeout=10)
+            assert r.status_code in (302, 303), (r.status_code, r.text[:500])
+            url = urljoin(url, r.headers["Location"])
+    raise AssertionError(f"the provider did not send back to isek: {url}")

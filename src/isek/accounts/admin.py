@@ -25,6 +25,8 @@ class LoginEventAdmin(admin.ModelAdmin):
 class IdentityProviderForm(forms.ModelForm):
     """The client secret is written, never shown: left empty on a change, the stored one stays."""
 
+    issuer = forms.URLField(label=IdentityProvider._meta.get_field("issuer").verbose_name, max_length=500,
+                            help_text=IdentityProvider._meta.get_field("issuer").help_text, assume_scheme="https")
     client_secret = forms.CharField(label=_("Client-Geheimnis"), required=False, strip=True,
                                     widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
                                     help_text=_("Wird verschlüsselt gespeichert und nie wieder angezeigt; leer lassen, "

@@ -1,0 +1,245 @@
+"""Signing staff in through a city's identity provider (issue 22, point 3; decision 0042).
+
+The protocol runs against a real OpenID Connect provider on loopback (node's oidc-provider,
+tests/oidc), here through Django's test client: what the callback does with a good answer, a
+forged state, a replayed code, a declined sign-in, an unreachable provider. The mapping of groups
+to roles is tested on the service (accounts.services.external_sign_in) with the claims a
+provider would send. And the configuration: the client secret is stored encrypted and never shown."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.test import Client, override_settings
+
+from isek.accounts import services
+from isek.accounts.models import ExternalIdentity, GroupRole, IdentityProvider
+from isek.concepts.models import ConceptRole
+from tests.factories import CityFactory, ConceptFactory, UserFactory, member
+from tests.oidc import CLIENT_ID, CLIENT_SECRET, running_provider, through_provider
+
+pytestmark = pytest.mark.django_db
+
+CALLBACK = "http://testserver/accounts/oidc/callback/"
+ACCOUNTS = {
+    "anna": {"password": "anna-pw", "groups": ["isek-planung"], "email": "anna@testhausen.example"},
+    "bernd": {"password": "bernd-pw", "groups": ["kantine"], "email": "bernd@testhausen.example"},
+}
+
+
+@pytest.fixture(scope="module")
+def issuer():
+    with running_provider(CALLBACK, ACCOUNTS) as url:
+        yield url
+
+
+def _provider(issuer="http://127.0.0.1:9", city=None, **fields) -> IdentityProvider:
+    provider = IdentityProvider(name="Stadt Testhausen", city=city, issuer=issuer, client_id=CLIENT_ID,
+                                scopes="openid profile email groups", **fields)
+    provider.set_secret(CLIENT_SECRET)
+    provider.save()
+    return provider
+
+
+def _start(client, provider, next_url=""):
+    r = client.get(f"/accounts/oidc/{provider.pk}/" + (f"?next={next_url}" if next_url else ""))
+    assert r.status_code == 302, r.content.decode()[:500]
+    return r["Location"]
+
+
+# --- the protocol, against the real provider ------------------------------------------------------
+
+
+@override_settings(ISEK_REQUIRE_SECOND_FACTOR=True)
+def test_signed_in_by_the_provider_without_isek_second_factor_a_local_planner_still_asked(issuer):
+    concept = ConceptFactory(is_public=False)
+    provider = _provider(issuer, city=concept.city)
+    GroupRole.objects.create(provider=provider, group="isek-planung", role="planner", concept=concept)
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    assert "Mit Stadt Testhausen anmelden" in c.get("/accounts/login/").content.decode()
+    authorize = _start(c, provider, f"/concepts/{concept.slug}/edit/")
+    query = parse_qs(urlsplit(authorize).query)
+    assert authorize.startswith(issuer) and query["redirect_uri"] == [CALLBACK]
+    assert query["code_challenge_method"] == ["S256"] and query["state"] and query["nonce"]
+    back = through_provider(authorize, CALLBACK, "anna", "anna-pw")
+    r = c.get(back)
+    assert r.status_code == 302 and r["Location"] == f"/concepts/{concept.slug}/edit/"
+    assert c.get(f"/concepts/{concept.slug}/edit/").status_code == 200  # no second factor asked
+    anna = get_user_model().objects.get(username="anna")
+    assert ConceptRole.objects.get(user=anna).role == "planner" and not anna.has_usable_password()
+
+    local = member(concept, "planner", "lokal")  # a local planner, password only
+    c2 = Client(HTTP_ACCEPT_LANGUAGE="de")
+    assert c2.post("/accounts/login/", {"username": "lokal", "password": "pw-test-123"}).status_code == 302
+    r = c2.get(f"/concepts/{concept.slug}/edit/")
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/second-factor/")
+    assert local.pk != anna.pk
+
+    # the same browser then signs in with a password as the local planner: asked again
+    assert c.post("/accounts/login/", {"username": "lokal", "password": "pw-test-123"}).status_code == 302
+    assert c.get(f"/concepts/{concept.slug}/edit/")["Location"].startswith("/accounts/second-factor/")
+
+
+def test_forged_state_replayed_code_and_a_callback_nobody_started_end_on_a_clear_page(issuer):
+    concept = ConceptFactory()
+    provider = _provider(issuer, city=concept.city)
+    GroupRole.objects.create(provider=provider, group="isek-planung", role="reviewer", concept=concept)
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    back = through_provider(_start(c, provider), CALLBACK, "anna", "anna-pw")
+    forged = back.replace("state=", "state=x")
+    r = c.get(forged)
+    assert r.status_code == 400 and "ließ sich nicht bestätigen" in r.content.decode()
+    assert "_auth_user_id" not in c.session
+
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    back = through_provider(_start(c, provider), CALLBACK, "anna", "anna-pw")
+    assert c.get(back).status_code == 302 and "_auth_user_id" in c.session
+    c.post("/accounts/logout/")
+    r = c.get(back)  # the same answer once more
+    assert r.status_code == 400 and "_auth_user_id" not in c.session
+
+    stranger = Client(HTTP_ACCEPT_LANGUAGE="de")
+    r = stranger.get(back)
+    assert r.status_code == 400 and "nicht hier begonnen" in r.content.decode()
+
+
+def test_declined_at_the_provider(issuer):
+    provider = _provider(issuer)
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    back = through_provider(_start(c, provider), CALLBACK, "anna", "", decline=True)
+    assert "error=access_denied" in back
+    r = c.get(back)
+    assert r.status_code == 400 and "Die Anmeldung bei Stadt Testhausen wurde abgebrochen." in r.content.decode()
+    assert "_auth_user_id" not in c.session
+
+
+def test_groups_without_a_role_give_no_account(issuer):
+    concept = ConceptFactory()
+    provider = _provider(issuer, city=concept.city)
+    GroupRole.objects.create(provider=provider, group="isek-planung", role="planner", concept=concept)
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    r = c.get(through_provider(_start(c, provider), CALLBACK, "bernd", "bernd-pw"))
+    assert r.status_code == 403
+    assert "keiner Rolle in isek zugeordnet" in r.content.decode() and "Administration" in r.content.decode()
+    assert not get_user_model().objects.filter(email="bernd@testhausen.example").exists()
+
+
+def test_an_unreachable_provider_an_unknown_or_switched_off_one():
+    provider = _provider("http://127.0.0.1:9")  # nothing listens on the discard port
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    r = c.get(f"/accounts/oidc/{provider.pk}/")
+    assert r.status_code == 502 and "ist gerade nicht erreichbar" in r.content.decode()
+    assert c.get("/accounts/oidc/999999/").status_code == 404
+    provider.enabled = False
+    provider.save()
+    assert c.get(f"/accounts/oidc/{provider.pk}/").status_code == 404
+    assert "anmelden</span>" not in c.get("/accounts/login/").content.decode().split("</form>")[1]
+
+
+def test_login_page_in_english():
+    _provider()
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/accounts/login/").content.decode()
+    assert "Sign in with Stadt Testhausen" in page
+
+
+# --- the mapping ------------------------------------------------------------------------------
+
+
+def test_roles_only_as_the_mapping_says_and_taken_back_when_it_no_longer_does():
+    city, elsewhere = CityFactory(name="Testhausen"), CityFactory(name="Anderswo")
+    a, b, far = ConceptFactory(city=city), ConceptFactory(city=city), ConceptFactory(city=elsewhere)
+    provider = _provider(city=city)
+    GroupRole.objects.create(provider=provider, group="planung-a", role="planner", concept=a)
+    GroupRole.objects.create(provider=provider, group="stadtweit-pruefung", role="reviewer")  # every concept of the city
+    GroupRole.objects.create(provider=provider, group="konzepte", role="starter")
+
+    def roles(user):
+        return dict(ConceptRole.objects.filter(user=user).values_list("concept__slug", "role"))
+
+    user = services.external_sign_in(provider, {"sub": "42", "preferred_username": "carla",
+                                                "groups": ["planung-a", "stadtweit-pruefung", "kantine"]})
+    assert roles(user) == {a.slug: "planner", b.slug: "reviewer"}  # the stronger role wins on a; nothing in Anderswo
+    assert not user.has_perm("concepts.add_concept") and far.slug not in roles(user)
+    member(b, "planner")  # b keeps a planner of its own
+
+    user = services.external_sign_in(provider, {"sub": "42", "groups": ["konzepte"]})  # groups changed at the provider
+    user = get_user_model().objects.get(pk=user.pk)
+    assert roles(user) == {a.slug: "planner"}  # a's last planner stays (an administrator decides), b's review is gone
+    assert user.has_perm("concepts.add_concept")
+    assert ExternalIdentity.objects.get(user=user).granted == {"concepts": {str(a.pk): "planner"}, "starter": True}
+
+    ConceptRole.objects.filter(user=user, concept=a).update(role="moderator")  # given in isek itself
+    user = services.external_sign_in(provider, {"sub": "42", "groups": []})
+    user = get_user_model().objects.get(pk=user.pk)
+    assert roles(user) == {a.slug: "moderator"} and not user.has_perm("concepts.add_concept")
+
+
+def test_no_role_no_account_and_the_same_person_again_without_one():
+    concept = ConceptFactory()
+    provider = _provider(city=concept.city, groups_claim="realm_access.roles")  # Keycloak's realm roles
+    GroupRole.objects.create(provider=provider, group="isek-moderation", role="moderator", concept=concept)
+    with pytest.raises(ValidationError) as refused:
+        services.external_sign_in(provider, {"sub": "7", "groups": ["isek-moderation"]})  # another claim
+    assert refused.value.code == "no_role" and not ExternalIdentity.objects.exists()
+    user = services.external_sign_in(provider, {"sub": "7", "preferred_username": "dora",
+                                                "realm_access": {"roles": ["isek-moderation"]}})
+    assert ConceptRole.objects.get(user=user).role == "moderator"
+    UserFactory(username="dora-x")
+    other = services.external_sign_in(provider, {"sub": "8", "preferred_username": "dora",
+                                                 "realm_access": {"roles": "isek-moderation"}})
+    assert other.username == "dora-2"  # a name taken is not taken over
+    with pytest.raises(ValidationError):
+        services.external_sign_in(provider, {"groups": ["isek-moderation"]})  # no subject
+    user.is_active = False
+    user.save()
+    with pytest.raises(ValidationError) as refused:
+        services.external_sign_in(provider, {"sub": "7", "realm_access": {"roles": ["isek-moderation"]}})
+    assert refused.value.code == "inactive"
+
+
+def test_a_mapping_line_is_checked():
+    city = CityFactory(name="Testhausen")
+    installation, own = _provider(), _provider(city=city)
+    foreign = ConceptFactory(city=CityFactory(name="Anderswo"))
+    for provider, role, concept, message in (
+            (installation, "planner", None, "gehört zu keiner Stadt"),
+            (own, "planner", foreign, "nicht zur Stadt des Anbieters"),
+            (own, "starter", ConceptFactory(city=city), "für kein einzelnes Konzept")):
+        with pytest.raises(ValidationError) as refused:
+            GroupRole(provider=provider, group="g", role=role, concept=concept).full_clean()
+        assert message in str(refused.value)
+
+
+# --- the configuration ------------------------------------------------------------------------------
+
+
+def test_the_client_secret_is_stored_encrypted_and_never_shown():
+    admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(admin)
+    form = {"name": "Keycloak", "issuer": "https://login.testhausen.example/realms/stadt", "client_id": "isek",
+            "client_secret": "", "scopes": "openid profile email", "groups_claim": "groups", "enabled": "on",
+            "mappings-TOTAL_FORMS": "0", "mappings-INITIAL_FORMS": "0"}
+    r = c.post("/admin/accounts/identityprovider/add/", form)
+    assert r.status_code == 200 and "Bitte das Client-Geheimnis angeben" in r.content.decode()
+    assert not IdentityProvider.objects.exists()
+    r = c.post("/admin/accounts/identityprovider/add/", {**form, "client_secret": "streng-geheim"})
+    assert r.status_code == 302
+    provider = IdentityProvider.objects.get()
+    assert "streng-geheim" not in provider.client_secret_encrypted and provider.secret() == "streng-geheim"
+    assert provider.discovery_url == "https://login.testhausen.example/realms/stadt/.well-known/openid-configuration"
+    page = c.get(f"/admin/accounts/identityprovider/{provider.pk}/change/").content.decode()
+    assert "streng-geheim" not in page and provider.client_secret_encrypted not in page
+    assert c.post(f"/admin/accounts/identityprovider/{provider.pk}/change/", {**form, "name": "Keycloak 2"}).status_code == 302
+    provider.refresh_from_db()
+    assert provider.name == "Keycloak 2" and provider.secret() == "streng-geheim"  # kept
+
+
+def test_a_secret_that_no_longer_decrypts_is_said_not_a_500(settings):
+    provider = _provider()
+    settings.SECRET_KEY = "another-key-" * 4
+    r = Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/accounts/oidc/{provider.pk}/")
+    assert r.status_code == 502 and "falsch eingerichtet" in r.content.decode()
