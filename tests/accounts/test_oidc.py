@@ -132,7 +132,8 @@ def test_an_unreachable_provider_an_unknown_or_switched_off_one():
     c = Client(HTTP_ACCEPT_LANGUAGE="de")
     r = c.get(f"/accounts/oidc/{provider.pk}/")
     assert r.status_code == 502 and "ist gerade nicht erreichbar" in r.content.decode()
-    assert c.get("/accounts/oidc/999999/").status_code == 404
+    r = c.get("/accounts/oidc/999999/")
+    assert r.status_code == 404 and "nicht (mehr) eingerichtet" in r.content.decode()
     provider.enabled = False
     provider.save()
     assert c.get(f"/accounts/oidc/{provider.pk}/").status_code == 404

@@ -18,7 +18,6 @@ from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2Ap
 from cryptography.fernet import InvalidToken
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -47,11 +46,11 @@ def _failed(request, message: str, status: int = 400):
 
 
 @access.open_view()
-def start(request, pk: int):
+def start(request, provider: int):
     """To the provider's sign-in page; it sends the person back to ``callback``."""
-    provider = services.login_provider(pk)
+    provider = services.login_provider(provider)
     if provider is None:
-        raise Http404
+        return _failed(request, _("Diese Anmeldung ist nicht (mehr) eingerichtet."), 404)
     target = request.GET.get("next") or ""
     request.session[PROVIDER_KEY] = provider.pk
     request.session[NEXT_KEY] = target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else ""

@@ -10,6 +10,6 @@ urlpatterns = [
     path("invite/", views.invite_page, name="invite"),
     path("invitation/<str:token>/", views.accept_page, name="accept"),
     path("second-factor/", second_factor.second_factor, name="second-factor"),
-    path("oidc/<int:pk>/", oidc.start, name="oidc-start"),
+    path("oidc/<int:provider>/", oidc.start, name="oidc-start"),
     path("oidc/callback/", oidc.callback, name="oidc-callback"),
 ]
