@@ -44,8 +44,9 @@ def running_provider(redirect_uri: str, accounts: dict):
 def through_provider(authorize_url: str, redirect_uri: str, username: str, password: str, *, decline: bool = False) -> str:
     """Follow isek's redirect at the provider as a browser would (without one: requests), sign in
     as ``username`` (or decline); return the URL the provider sends back to isek."""
-    import requests
     from urllib.parse import urljoin
+
+    import requests
 
     with requests.Session() as http:
         url = authorize_url
