@@ -8,6 +8,7 @@ provider would send. And the configuration: the client secret is stored encrypte
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,7 +19,7 @@ from django.test import Client, override_settings
 from isek.accounts import services
 from isek.accounts.models import ExternalIdentity, GroupRole, IdentityProvider
 from isek.concepts.models import ConceptRole
-from tests.factories import CityFactory, ConceptFactory, UserFactory, member
+from tests.factories import CityFactory, ConceptFactory, MeasureFactory, UserFactory, member
 from tests.oidc import CLIENT_ID, CLIENT_SECRET, running_provider, through_provider
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +69,10 @@ def test_signed_in_by_the_provider_without_isek_second_factor_a_local_planner_st
     r = c.get(back)
     assert r.status_code == 302 and r["Location"] == f"/concepts/{concept.slug}/edit/"
     assert c.get(f"/concepts/{concept.slug}/edit/").status_code == 200  # no second factor asked
+    measure = MeasureFactory(concept=concept)
+    r = c.post(f"/api/v1/concepts/{concept.slug}/measures/{measure.number}/milestones/",
+               json.dumps({"title": "über den Anbieter"}), content_type="application/json")
+    assert r.status_code == 201, r.content  # nor by the API on this session
     anna = get_user_model().objects.get(username="anna")
     assert ConceptRole.objects.get(user=anna).role == "planner" and not anna.has_usable_password()
 
