@@ -111,6 +111,33 @@ def test_forged_state_replayed_code_and_a_callback_nobody_started_end_on_a_clear
     assert r.status_code == 400 and "nicht hier begonnen" in r.content.decode()
 
 
+def test_user_info_of_another_person_is_not_used():
+    """The groups come from the user info where the ID token lacks them, but only if it is about
+    the same person (OpenID Connect Core 5.3.2); the provider's answers mocked here."""
+    from unittest import mock
+
+    from authlib.integrations.django_client import DjangoOAuth2App
+
+    concept = ConceptFactory()
+    provider = _provider(city=concept.city)
+    GroupRole.objects.create(provider=provider, group="isek-planung", role="planner", concept=concept)
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    session = c.session
+    session["isek_oidc_provider"] = provider.pk
+    session.save()
+    token = {"access_token": "a", "userinfo": {"sub": "anna"}}
+    with (mock.patch.object(DjangoOAuth2App, "authorize_access_token", return_value=token),
+          mock.patch.object(DjangoOAuth2App, "load_server_metadata", return_value={"userinfo_endpoint": "x"}),
+          mock.patch.object(DjangoOAuth2App, "userinfo", return_value={"sub": "eve", "groups": ["isek-planung"]})):
+        r = c.get("/accounts/oidc/callback/?code=c&state=s")
+    assert r.status_code == 400 and not get_user_model().objects.exists()
+    with (mock.patch.object(DjangoOAuth2App, "authorize_access_token", return_value=token),
+          mock.patch.object(DjangoOAuth2App, "load_server_metadata", return_value={"userinfo_endpoint": "x"}),
+          mock.patch.object(DjangoOAuth2App, "userinfo", return_value={"sub": "anna", "groups": ["isek-planung"]})):
+        r = c.get("/accounts/oidc/callback/?code=c&state=s")
+    assert r.status_code == 302 and ConceptRole.objects.get(user__username="anna").role == "planner"
+
+
 def test_declined_at_the_provider(issuer):
     provider = _provider(issuer)
     c = Client(HTTP_ACCEPT_LANGUAGE="de")
@@ -161,6 +188,7 @@ def test_roles_only_as_the_mapping_says_and_taken_back_when_it_no_longer_does():
     GroupRole.objects.create(provider=provider, group="planung-a", role="planner", concept=a)
     GroupRole.objects.create(provider=provider, group="stadtweit-pruefung", role="reviewer")  # every concept of the city
     GroupRole.objects.create(provider=provider, group="konzepte", role="starter")
+    GroupRole.objects.create(provider=provider, group="planung-a", role="planner", concept=far)  # saved past its check
 
     def roles(user):
         return dict(ConceptRole.objects.filter(user=user).values_list("concept__slug", "role"))

@@ -83,7 +83,10 @@ def callback(request):
             raise OAuthError(description="no ID token")
         groups_top = provider.groups_claim.split(".")[0]
         if groups_top not in claims and "userinfo_endpoint" in client.load_server_metadata():
-            claims = {**client.userinfo(token=token), **claims}  # some providers send groups only there
+            info = client.userinfo(token=token)  # some providers send the groups only there
+            if info.get("sub") != claims.get("sub"):  # OpenID Connect Core 5.3.2: then it must not be used
+                raise OAuthError(description="userinfo of another subject")
+            claims = {**info, **claims}
     except _PROTOCOL_ERRORS as exc:
         log.warning("Sign-in through identity provider %s failed: %r", provider.pk, exc)
         return _failed(request, _("Die Anmeldung über %(p)s ließ sich nicht bestätigen (abgelaufen, schon benutzt "

@@ -121,6 +121,8 @@ def _mapped(provider: IdentityProvider, groups: list[str]) -> tuple[dict, bool]:
             continue
         targets = [line.concept] if line.concept_id else (
             list(provider.city.concepts.all()) if provider.city_id else [])
+        if provider.city_id:  # a city's provider gives roles in that city only (GroupRole.clean says it)
+            targets = [c for c in targets if c.city_id == provider.city_id]
         for concept in targets:
             had = roles.get(concept)
             roles[concept] = line.role if had is None or _STRENGTH.index(line.role) > _STRENGTH.index(had) else had
