@@ -25,7 +25,7 @@ def running_provider(redirect_uri: str, accounts: dict):
     """Start the provider; yield its issuer URL; stop it."""
     assert (ROOT / "node_modules" / "oidc-provider").exists(), "oidc-provider missing: run `npm ci` (make setup)"
     version = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout.strip()
-    assert int(version.lstrip("v").split(".")[0]) >= 20, f"oidc-provider 9 needs Node.js 20 or newer, not {version}"
+    assert int(version.lstrip("v").split(".")[0]) >= 18, f"oidc-provider 8 needs Node.js 18 or newer, not {version}"
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.json"
         config.write_text(json.dumps({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
