@@ -15,12 +15,12 @@ echo "== architecture contracts (import-linter) =="
 tools/pg.sh start
 trap 'tools/pg.sh stop' EXIT
 # Per engine the suite runs in two processes side by side, four in all (decision 0038): the
-# browser tests, the permission matrix and the deployment tests in one, the rest in the other. A
-# browser test mostly waits (Chromium, the live server); the other processes use the cores meanwhile. Each process has
-# its own var directory and, on PostGIS, its own test database; each keeps pytest-django's order
+# browser tests, the permission matrix, the deployment, account and demo tests in one, the rest in
+# the other. A browser test mostly waits (Chromium, the live server); the other processes use the
+# cores meanwhile. Each process has its own var directory and, on PostGIS, its own test database; each keeps pytest-django's order
 # (transactional tests last). With arguments (a file, -k …) one process per engine runs them.
 PG_URL="postgis://postgres@127.0.0.1:${ISEK_PG_PORT:-54329}"
-SPLIT=(tests/browser tests/access tests/deploy)
+SPLIT=(tests/browser tests/access tests/deploy tests/accounts tests/demo)
 logs=()
 pids=()
 start() {  # name, database URL ("" = SpatiaLite), pytest arguments …
