@@ -108,14 +108,15 @@ def test_the_migration_numbers_existing_rows_per_concept_in_id_order(transaction
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before, after = [("participation", "0002_author_name_per_contribution")], [("participation", "0005_number_required")]
+    before = [("participation", "0002_author_name_per_contribution")]
+    a, b = _phase(ConceptFactory()), _phase(ConceptFactory())  # with today's model, before going back
     executor = MigrationExecutor(connection)
+    after = executor.loader.graph.leaf_nodes()
     executor.migrate(before)
     try:
         old = executor.loader.project_state(before).apps
         OldIdea, OldComment = old.get_model("participation", "Idea"), old.get_model("participation", "Comment")
         OldDecision = old.get_model("participation", "Decision")
-        a, b = _phase(ConceptFactory()), _phase(ConceptFactory())
         made = []
         for phase, title in ((a, "A1"), (b, "B1"), (a, "A2"), (b, "B2"), (a, "A3")):
             made.append(OldIdea.objects.create(phase_id=phase.pk, theme_id=phase.themes.get().pk, text="T", title=title,
@@ -156,7 +157,7 @@ def test_one_support_reads_in_the_singular(phase, citizen):
         assert "1 Unterstützung" in text and "1 Unterstützungen" not in text, name
     assert "1 Idee eingegangen" in pages["list"] and "1 Ideen" not in pages["list"]  # a walk in Hoyerswerda
     statistics = _text(planner.get(f"/concepts/{concept.slug}/participation/statistics/"))
-    assert "1 Idee, 0 Kommentare, 2 Unterstützungen." in statistics
+    assert "1 Idee, 0 Kommentare, 2 Unterstützungen (nicht bestätigt)" in statistics
     english = Client(HTTP_ACCEPT_LANGUAGE="en")
     english.force_login(member(concept, "planner"))
     assert "1 support " in _text(english.get(f"/concepts/{concept.slug}/participation/ideas/{mine.pk}/"))

@@ -270,8 +270,8 @@ def test_support_comment_and_report_through_the_page(phase, citizen):
     services.decide(OPERATOR, i, "approve")
     client = Client(HTTP_ACCEPT_LANGUAGE="de")
     base = f"/concepts/{phase.concept.slug}/participation/ideas/{i.pk}/"
-    assert client.post(base + "support/").status_code == 302
-    r = client.post(base + "support/")
+    assert client.post(base + "support/", {"altcha": solved(client, phase.concept)}).status_code == 302
+    r = client.post(base + "support/", {"altcha": solved(client, phase.concept)})
     assert r.status_code == 400 and "schon" in r.content.decode()
     r = client.post(base + "comment/", {"text": "Ja!", "altcha": solved(client, phase.concept)})
     assert r.status_code == 302 and i.comments.get().status == Status.PENDING
@@ -350,8 +350,8 @@ def test_measures_take_comments_and_one_support_and_list_the_ideas_behind_them(p
     assert f"{i.reference} Radweg" in page and f'href="{base}comment/"' in page and f'href="{base}support/"' in page
     assert "csrfmiddlewaretoken" not in page  # the same page for everyone, so it can be cached
     assert 'id="measure-comment-form"' in client.get(base + "comment/").content.decode()
-    assert client.post(base + "support/").status_code == 302
-    r = client.post(base + "support/")
+    assert client.post(base + "support/", {"altcha": solved(client, concept)}).status_code == 302
+    r = client.post(base + "support/", {"altcha": solved(client, concept)})
     assert r.status_code == 400 and "schon" in r.content.decode()
     assert 'id="already"' in client.get(base + "support/").content.decode()
     assert measure.supports.count() == 1

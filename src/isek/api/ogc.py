@@ -127,10 +127,11 @@ def _collections(user, concept) -> list[Collection]:
         out.append(Collection(
             f"{slug}.ideas", _("Ideen: %(c)s") % {"c": concept.name}, _("Veröffentlichte Ideen der Beteiligung."),
             concept, {"reference": "string", "title": "string", "theme": "string", "supports": "integer",
-                      "illustrative": "boolean"}, bbox,
+                      "supports_confirmed": "integer", "illustrative": "boolean"}, bbox,
             queryset=participation.published_ideas(user, phase).order_by("pk"),
             row=lambda i: (i.pk, {"reference": i.reference, "title": i.title, "theme": i.theme.name,
-                                  "supports": i.support_count, "illustrative": i.illustrative})))
+                                  "supports": i.support_count,
+                                  "supports_confirmed": i.supports_confirmed, "illustrative": i.illustrative})))
     if access.allows(user, "reference_layer", "view", concept):
         for layer in geodata.map_layers(concept)[0]:
             out.append(Collection(

@@ -24,6 +24,7 @@ urlpatterns = [
     path(concept, include("isek.analysis.urls")),
     path(concept, include("isek.monitoring.urls")),
     path("participation/delete/<str:token>/", participation_views.delete_page, name="participation-delete"),
+    path("participation/supports/<str:token>/", participation_views.support_confirm, name="participation-support"),
     path("api/", include("isek.api.urls")),
     path("ogc/", include("isek.api.ogc_urls")),
     # QGIS 3.22 does not follow a redirect from /ogc to /ogc/: the landing page answers at both

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from isek.web.forms import GeoJSONGeometryField, Honeypot, KernFormMixin
 
 from .models import COMMENT_MAX, FLAG_TEXT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, Outcome, Phase, RejectReason, Theme
+from .services.supports import EMAIL_NEEDED
 
 
 class ContactMixin(forms.Form):
@@ -61,6 +62,21 @@ class CommentForm(KernFormMixin, ContactMixin):
     field_order = ["text", "name", "email", "email_consent", "website"]
 
 
+class SupportForm(KernFormMixin, forms.Form):
+    """A support; the address only where the phase asks for a confirmed one (the service checks it)."""
+
+    support_email = forms.CharField(label=_("Ihre E-Mail-Adresse"), max_length=254, required=False, help_text=_(
+        "Sie bekommen einen Link; Ihre Unterstützung zählt, sobald Sie ihn öffnen. Gespeichert wird nicht die "
+        "Adresse, nur ein Prüfwert, damit jede Adresse einmal unterstützt."))  # a name apart from the comment form's
+    website = Honeypot()
+
+    def __init__(self, *args, email_needed: bool = False, **kwargs):
+        kwargs.setdefault("auto_id", "id_support_%s")  # beside the comment form on the idea page: ids of its own
+        super().__init__(*args, **kwargs)
+        self.fields["support_email"].required = email_needed
+        self.fields["support_email"].error_messages["required"] = EMAIL_NEEDED
+
+
 class FlagForm(KernFormMixin, forms.Form):
     reason = forms.ChoiceField(label=_("Grund der Meldung"), choices=RejectReason.choices)
     text = forms.CharField(label=_("Erläuterung (freiwillig)"), max_length=FLAG_TEXT_MAX, required=False)
@@ -103,15 +119,19 @@ class PhaseForm(KernFormMixin, forms.ModelForm):
     class Meta:
         model = Phase
         fields = ["title_de", "title_en", "description", "start", "end", "ideas_open", "comments_open", "support_open",
-                  "moderation", "report_threshold", "retention_days", "polygon"]
+                  "support_needs", "moderation", "report_threshold", "retention_days", "polygon"]
         widgets = {"start": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                    "end": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                    "description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["support_needs"].required = False  # left out (an older form): as before, nothing
         if self.instance.pk and not self.is_bound:
             self.initial["themes"] = "\n".join(f"{t.name_de} | {t.name_en} | {t.colour}" for t in self.instance.themes.all())
+
+    def clean_support_needs(self):
+        return self.cleaned_data["support_needs"] or Phase.SupportNeeds.NOTHING
 
     def clean_themes(self):
         out = []

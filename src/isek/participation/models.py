@@ -32,6 +32,13 @@ class Phase(models.Model):
         BEFORE = "before", _("erst nach Prüfung veröffentlicht")
         AFTER = "after", _("sofort veröffentlicht, danach geprüft")
 
+    class SupportNeeds(models.TextChoices):
+        """What a support needs to count as one person's (decision 0041)."""
+
+        NOTHING = "nothing", _("nichts – gezählt und als „nicht bestätigt“ gekennzeichnet")
+        EMAIL = "email", _("eine bestätigte E-Mail-Adresse – ein Link per E-Mail, eine Unterstützung je Adresse")
+        ACCOUNT = "account", _("ein Konto – nur angemeldet, eine Unterstützung je Konto")
+
     concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="phases")
     title_de = models.CharField(_("Titel"), max_length=200)
     title_en = models.CharField(_("Titel (englisch)"), max_length=200, blank=True)
@@ -41,6 +48,9 @@ class Phase(models.Model):
     ideas_open = models.BooleanField(_("Ideen auf der Karte"), default=True)
     comments_open = models.BooleanField(_("Kommentare"), default=True)
     support_open = models.BooleanField(_("Unterstützen"), default=True)
+    support_needs = models.CharField(
+        _("Eine Unterstützung braucht"), max_length=10, choices=SupportNeeds.choices, default=SupportNeeds.NOTHING,
+        help_text=_("Bestätigte Unterstützungen zählen je Person einmal; die Seiten zeigen, wie viele bestätigt sind."))
     polygon = models.MultiPolygonField(
         _("Gebiet für Ideen"), srid=geo.STORAGE_SRID, null=True, blank=True,
         help_text=_("Ideen können nur hier verortet werden; leer: das Fördergebiet."))
@@ -253,18 +263,33 @@ class Comment(Contribution):
 
 
 class Support(models.Model):
-    """One support per person (account or browser) per idea or measure."""
+    """One support per contributor (account or browser) per idea or measure, and how it was
+    confirmed as one person's (decision 0041): not at all, by a link sent to an e-mail address
+    (waiting until it is opened; of the address only a keyed hash, one support per address), or
+    by the account it was given with."""
+
+    class Confirmation(models.TextChoices):
+        NONE = "none", _("nicht bestätigt")
+        PENDING = "pending", _("wartet auf Bestätigung per E-Mail")
+        EMAIL = "email", _("per E-Mail bestätigt")
+        ACCOUNT = "account", _("mit Konto")
 
     idea = models.ForeignKey(Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="supports")
     measure = models.ForeignKey("concepts.Measure", null=True, blank=True, on_delete=models.CASCADE, related_name="supports")
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="supports")
     contributor = models.ForeignKey(Contributor, on_delete=models.CASCADE, related_name="supports")
+    confirmation = models.CharField(max_length=10, choices=Confirmation.choices, default=Confirmation.NONE)
+    email_hash = models.CharField(max_length=64, blank=True)  # HMAC of the address, never the address
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["idea", "contributor"], name="one_support_per_idea"),
             models.UniqueConstraint(fields=["measure", "contributor"], name="one_support_per_measure"),
+            models.UniqueConstraint(fields=["idea", "email_hash"], condition=~models.Q(email_hash=""),
+                                    name="one_support_per_idea_and_address"),
+            models.UniqueConstraint(fields=["measure", "email_hash"], condition=~models.Q(email_hash=""),
+                                    name="one_support_per_measure_and_address"),
             _idea_or_measure("support_of_idea_or_measure"),
         ]
 

@@ -5,8 +5,10 @@ translate between HTTP and the services; abuse protection of this channel is in 
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,8 +24,8 @@ from isek.legal import services as legal
 from isek.web import abuse, public
 from isek.web.forms import add_errors
 
-from . import exporting, identity, photos, services
-from .forms import AnswerForm, CommentForm, DecisionForm, FlagForm, IdeaForm, PhaseForm
+from . import exporting, identity, mail, photos, services
+from .forms import AnswerForm, CommentForm, DecisionForm, FlagForm, IdeaForm, PhaseForm, SupportForm
 from .models import Comment, Idea
 
 known_contributor, remember = identity.known_contributor, identity.remember
@@ -171,14 +173,15 @@ def idea_page(request, concept, pk):
 
 def _render_idea(request, concept, phase, idea, status=200, **forms):
     me = known_contributor(request)
+    mine = idea.supports.filter(contributor=me).first() if me is not None else None
     comments = idea.comments.filter(status=services.Status.PUBLISHED).select_related("contributor")
     may_moderate = access.allows(request.user, "moderation", "decide", concept)
     own = services.own_pending_feature(me, idea, reverse("participation:idea", args=[concept.slug, idea.pk]))
     ctx = {
         "own_idea_json": json.dumps(own, ensure_ascii=False) if own else "",
         **_public_ctx(request, concept, phase), "idea": idea, "comments": comments, "is_author": me is not None and idea.contributor_id == me.pk,
-        "supported": me is not None and idea.supports.filter(contributor=me).exists(),
-        "support_count": idea.supports.count(),
+        **_support_ctx(request, phase, mine, forms.get("support_form")),
+        "supports": services.supports.counts(idea.supports.all()),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "flag_form": forms.get("flag_form") or FlagForm(),
         "delete_link": request.session.pop("participation_delete_link", None),
@@ -228,16 +231,65 @@ def idea_comment(request, concept, pk):
 def idea_support(request, concept, pk):
     phase = _phase_or_404(concept)
     idea = _idea_or_404(request, concept, phase, pk)
-    if abuse.over_limit(request, "support"):
-        return _render_idea(request, concept, phase, idea, 429, refusal=_("Bitte in einigen Minuten erneut versuchen."))
+    return _send_support(request, concept, phase, reverse("participation:idea", args=[concept.slug, pk]),
+                         lambda status, form, refusal=None: _render_idea(request, concept, phase, idea, status,
+                                                                         support_form=form, refusal=refusal),
+                         _("Sie unterstützen diese Idee."), idea=idea)
+
+
+def _support_needs(request, phase) -> str:
+    """What the phase asks of this person to support: "email", "account", or "" (nothing more)."""
+    needs = "" if request.user.is_authenticated or phase is None else phase.support_needs
+    return needs if needs != services.Phase.SupportNeeds.NOTHING else ""
+
+
+def _support_ctx(request, phase, mine, form=None) -> dict:
+    """What a support form shows: this browser's or account's support (waiting for its link or
+    given), what the phase asks of someone without an account ("email", "account" or "") and where
+    to sign in."""
+    needs = _support_needs(request, phase)
+    pending = mine is not None and mine.confirmation == services.Support.Confirmation.PENDING
+    return {"supported": mine is not None and not pending, "support_pending": pending, "support_needs": needs,
+            "support_form": form or SupportForm(email_needed=needs == "email"), "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}"}
+
+
+def _send_support(request, concept, phase, done_url, refuse, thanks, **target):
+    """The support form's support of ``target`` (idea= or measure=): a redirect to ``done_url`` with
+    the thanks (or, where the phase asks for a confirmed address, the news that the link is on its
+    way), or ``refuse(status, form, refusal)``. Someone without an account where the phase asks for
+    one is sent to sign in."""
+    needs = _support_needs(request, phase)
+    if needs == "account":
+        return redirect_to_login(done_url)
+    form = SupportForm(request.POST, email_needed=needs == "email")
+    refusal = _guard(request, "support")
+    if refusal:
+        return refuse(400, form, refusal)
+    if not form.is_valid():
+        return refuse(400, form)
+    address = form.cleaned_data["support_email"] if needs == "email" else ""
     try:
-        sent = services.send_support(request.user, concept, known_contributor(request), idea=idea)
-    except Idea.DoesNotExist:
+        sent = services.send_support(request.user, concept, known_contributor(request), email=address, **target)
+    except (Idea.DoesNotExist, concepts.Measure.DoesNotExist):
         raise Http404 from None
     except ValidationError as exc:
-        return _render_idea(request, concept, phase, idea, 400, refusal=" ".join(exc.messages))
-    messages.success(request, _("Sie unterstützen diese Idee."))
-    return remember(redirect("participation:idea", concept.slug, pk), request, sent.contributor, sent.token)
+        if "email" in getattr(exc, "error_dict", {}):
+            form.add_error("support_email", exc.error_dict["email"])
+            return refuse(400, form)
+        return refuse(400, form, " ".join(exc.messages))
+    given = sent.contribution
+    if given.email_hash:  # the phase asks for a confirmed address: the link goes out (again)
+        link = request.build_absolute_uri(reverse("participation-support", args=[services.support_link_token(given)]))
+        if not mail.support_mail(address, next(iter(target.values())), link,
+                                 given.confirmation != services.Support.Confirmation.PENDING):
+            return refuse(400, form, _("Die E-Mail konnte gerade nicht gesendet werden. Bitte versuchen Sie es "
+                                       "später noch einmal."))
+        messages.success(request, _("Danke! Wir haben eine E-Mail an %(a)s geschickt. Ihre Unterstützung zählt, "
+                                    "sobald Sie den Link darin öffnen (er gilt %(n)d Tage).")
+                         % {"a": address, "n": services.supports.LINK_DAYS})
+    else:
+        messages.success(request, thanks)
+    return remember(redirect(done_url), request, sent.contributor, sent.token)
 
 
 @access.concept_view("flag", "create", methods="POST", login=False, ids={"pk": "idea"})
@@ -436,9 +488,11 @@ def _measure_or_404(concept, pk):
 def _measure_form(request, concept, measure, action, status=200, form=None, refusal=None):
     me = known_contributor(request)
     heading = _("Maßnahme unterstützen") if action == "support" else _("Kommentar zur Maßnahme")
+    mine = measure.supports.filter(contributor=me).first() if me is not None else None
     return render(request, "participation/measure_form.html", {
         "concept": concept, "measure": measure, "action": action, "heading": heading, "refusal": refusal,
-        "form": form or CommentForm(), "supported": me is not None and measure.supports.filter(contributor=me).exists(),
+        "form": (form if action != "support" else None) or CommentForm(),
+        **_support_ctx(request, services.current_phase(concept), mine, form if action == "support" else None),
     }, status=status)
 
 
@@ -460,11 +514,35 @@ def measure_support(request, concept, pk):
     measure = _measure_or_404(concept, pk)
     if request.method != "POST":
         return _measure_form(request, concept, measure, "support")
-    if abuse.over_limit(request, "support"):
-        return _measure_form(request, concept, measure, "support", 429, refusal=_("Bitte in einigen Minuten erneut versuchen."))
-    try:
-        sent = services.send_support(request.user, concept, known_contributor(request), measure=measure)
-    except ValidationError as exc:
-        return _measure_form(request, concept, measure, "support", 400, refusal=" ".join(exc.messages))
-    messages.success(request, _("Sie unterstützen diese Maßnahme."))
-    return remember(redirect("concepts:measure", concept.slug, pk), request, sent.contributor, sent.token)
+    return _send_support(request, concept, services.current_phase(concept),
+                         reverse("concepts:measure", args=[concept.slug, pk]),
+                         lambda status, form, refusal=None: _measure_form(request, concept, measure, "support", status,
+                                                                          form, refusal),
+                         _("Sie unterstützen diese Maßnahme."), measure=measure)
+
+
+# --- confirming a support through the link sent by e-mail (outside any concept, like deletion) --
+
+
+@access.open_view(methods=("GET", "POST"))
+def support_confirm(request, token):
+    """The link of a support that waits for its e-mail confirmation: the page asks to confirm (a
+    program that opens links in mails confirms nothing), the button confirms. A wrong or expired
+    link says why and changes nothing."""
+    link = services.read_support_link(token)
+    ctx = {"link": link, "support": link.support}
+    if link.support is None:
+        return render(request, "participation/support_confirm.html", ctx, status=404)
+    s = link.support
+    target_url = (reverse("participation:idea", args=[s.phase.concept.slug, s.idea_id]) if s.idea_id
+                  else reverse("concepts:measure", args=[s.phase.concept.slug, s.measure_id]))
+    ctx["target_url"] = target_url
+    if request.method == "POST":
+        try:
+            services.confirm_support(token)
+        except ValidationError as exc:
+            return render(request, "participation/support_confirm.html", {**ctx, "refusal": " ".join(exc.messages)},
+                          status=400)
+        messages.success(request, _("Danke! Ihre Unterstützung ist bestätigt und zählt jetzt."))
+        return redirect(target_url)
+    return render(request, "participation/support_confirm.html", ctx)

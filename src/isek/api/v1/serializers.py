@@ -190,9 +190,10 @@ class PaymentWriteSerializer(serializers.Serializer):
 
 class IdeaSerializer(GeoFeatureModelSerializer):
     theme = serializers.CharField(source="theme.name")
-    supports = serializers.IntegerField(source="support_count")
+    supports = serializers.IntegerField(source="support_count", help_text="Unterstützungen (ohne unbestätigte E-Mail-Anfragen)")
+    supports_confirmed = serializers.IntegerField(help_text="davon per E-Mail oder Konto bestätigt")
 
     class Meta:
         model = participation.Idea
         geo_field = "geometry"
-        fields = ["id", "reference", "title", "text", "theme", "supports", "outcome", "created_at", "illustrative"]
+        fields = ["id", "reference", "title", "text", "theme", "supports", "supports_confirmed", "outcome", "created_at", "illustrative"]

@@ -9,6 +9,7 @@ One module per topic; this package is the app's public face and names here what 
 (``from isek.participation import services``; ``services.send_idea(…)``)."""
 
 from ..models import Comment, Contributor, Decision, Flag, Idea, Outcome, Phase, RejectReason, Status, Support, Theme
+from . import supports
 from .comments import comment, send_comment
 from .contributors import Sent, UnknownContributor, contributor_for
 from .export import EXPORT_COLUMNS, export_features, export_rows
@@ -42,7 +43,7 @@ from .phase import (
 from .retention import delete_contributions, deletion_link_known, purge_personal_data
 from .rules import PUBLIC_STATUSES
 from .stats import counters, statistics
-from .supports import send_support, support
+from .supports import confirm_support, read_support_link, send_support, support, support_link_token
 
 __all__ = [
     # the entity types other apps may construct and read
@@ -56,7 +57,8 @@ __all__ = [
     "MAX_VERTICES", "RESEND_WINDOW", "idea_for_author", "ideas_features", "ideas_of_measure", "own_pending_feature",
     "published_ideas",
     "send_idea", "submit_idea", "visible_idea",
-    "comment", "send_comment", "support", "send_support", "flag", "send_flag", "measure_participation",
+    "comment", "send_comment", "support", "send_support", "supports", "confirm_support", "read_support_link",
+    "support_link_token", "flag", "send_flag", "measure_participation",
     # moderation, retention, figures, exports
     "answer", "decide", "decided", "idea_numbered", "log", "named", "queue",
     "delete_contributions", "deletion_link_known", "purge_personal_data",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,11 +9,13 @@ from isek import access
 from isek.concepts.services import Concept
 
 from ..models import Comment, Idea
+from .supports import annotations as support_annotations
 
 EXPORT_COLUMNS = [
     ("reference", _("Nr.")), ("kind", _("Art")), ("theme", _("Thema")), ("title", _("Titel")), ("text", _("Text")),
     ("author", _("Name (öffentlich)")), ("status", _("Stand")), ("reason", _("Grund")), ("outcome", _("Ergebnis")),
     ("measure", _("Maßnahme")), ("answer", _("Antwort der Stadt")), ("supports", _("Unterstützungen")),
+    ("supports_confirmed", _("davon bestätigt")),
     ("on", _("zu")), ("created", _("eingegangen")), ("lon", _("Länge (WGS84)")), ("lat", _("Breite (WGS84)")),
     ("illustrative", _("Beispiel")),
 ]
@@ -26,14 +27,15 @@ def export_rows(user, concept: Concept) -> list[dict]:
     access.require(user, "participation", "export", concept)
     rows = []
     ideas = (Idea.objects.filter(phase__concept=concept).select_related("theme", "contributor", "measure")
-             .annotate(n_support=Count("supports")).order_by("number"))
+             .annotate(**support_annotations()).order_by("number"))
     for i in ideas:
         c = i.geometry.point_on_surface
         rows.append({"reference": i.reference, "kind": _("Idee"), "theme": i.theme.name_de, "title": i.title, "text": i.text,
                      "author": i.author_name, "status": i.get_status_display(),
                      "reason": i.get_reject_reason_display() if i.reject_reason else "",
                      "outcome": i.get_outcome_display() if i.outcome else "",
-                     "measure": i.measure.number if i.measure else "", "answer": i.answer, "supports": i.n_support,
+                     "measure": i.measure.number if i.measure else "", "answer": i.answer, "supports": i.support_count,
+                     "supports_confirmed": i.supports_confirmed,
                      "on": "", "created": timezone.localtime(i.created_at).strftime("%Y-%m-%d %H:%M"),
                      "lon": round(c.x, 6), "lat": round(c.y, 6), "illustrative": i.illustrative})
     comments = Comment.objects.filter(phase__concept=concept).select_related("idea", "measure", "contributor").order_by("number")
@@ -41,7 +43,7 @@ def export_rows(user, concept: Concept) -> list[dict]:
         rows.append({"reference": x.reference, "kind": _("Kommentar"), "theme": "", "title": "", "text": x.text,
                      "author": x.author_name, "status": x.get_status_display(),
                      "reason": x.get_reject_reason_display() if x.reject_reason else "", "outcome": "", "measure": "",
-                     "answer": "", "supports": "",
+                     "answer": "", "supports": "", "supports_confirmed": "",
                      "on": x.idea.reference if x.idea_id else _("Maßnahme %(n)s") % {"n": x.measure.number},
                      "created": timezone.localtime(x.created_at).strftime("%Y-%m-%d %H:%M"), "lon": None, "lat": None,
                      "illustrative": x.illustrative})

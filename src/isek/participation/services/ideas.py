@@ -8,7 +8,6 @@ import datetime
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.db import IntegrityError
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +19,7 @@ from .. import photos
 from ..models import TEXT_MAX, TITLE_MAX, Contributor, Idea, Phase, Status, Theme
 from .contributors import Sent, UnknownContributor, contributor_for, send
 from .rules import PUBLIC_STATUSES, author_name, clean_text, require_open
+from .supports import annotations as support_annotations
 
 MAX_VERTICES = 500  # a drawn line or area; more is not a citizen's sketch
 
@@ -30,7 +30,7 @@ RESEND_WINDOW = datetime.timedelta(minutes=15)  # the same idea again within thi
 def published_ideas(user, phase: Phase):
     access.require(user, "participation", "view", phase.concept)
     return (phase.ideas.filter(status__in=PUBLIC_STATUSES).select_related("theme", "contributor", "measure")
-            .annotate(support_count=Count("supports", distinct=True)))
+            .annotate(**support_annotations()))
 
 
 def visible_idea(user, phase: Phase, pk: int) -> Idea:
@@ -178,6 +178,7 @@ def _feature(idea: Idea, url: str) -> dict:
     return {"type": "Feature", "id": idea.pk, "geometry": json.loads(idea.geometry.geojson), "properties": {
         "id": idea.pk, "reference": idea.reference, "title": idea.title, "theme": idea.theme.name,
         "colour": idea.theme.colour, "supports": getattr(idea, "support_count", 0),
+        "supports_confirmed": getattr(idea, "supports_confirmed", 0),
         "outcome": idea.get_outcome_display() if idea.outcome else "", "url": url, "illustrative": idea.illustrative,
         "pending": idea.status == Status.PENDING}}
 

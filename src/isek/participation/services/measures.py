@@ -8,6 +8,7 @@ from isek.concepts.services import Measure
 from .ideas import ideas_of_measure
 from .phase import current_phase
 from .rules import PUBLIC_STATUSES
+from .supports import counts
 
 
 def measure_participation(user, measure: Measure) -> dict:
@@ -21,7 +22,7 @@ def measure_participation(user, measure: Measure) -> dict:
     return {
         "phase": phase, "ideas": list(ideas_of_measure(user, measure)),
         "comments": list(measure.comments.filter(status__in=PUBLIC_STATUSES).select_related("contributor")),
-        "supports": measure.supports.count(),
+        "supports": counts(measure.supports.all()),
         "may_comment": is_open and phase.comments_open and access.allows(user, "comment", "create", concept),
         "may_support": is_open and phase.support_open and access.allows(user, "support", "create", concept),
     }

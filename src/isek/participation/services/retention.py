@@ -12,7 +12,7 @@ from django.utils import timezone
 from isek.core import versions
 
 from .. import photos
-from ..models import Comment, Contributor, Decision, Idea, Phase
+from ..models import Comment, Contributor, Decision, Idea, Phase, Support
 from .contributors import token_hash
 
 
@@ -47,8 +47,9 @@ def delete_contributions(token: str) -> dict | None:
 
 def purge_personal_data(now=None) -> int:
     """After a phase's retention period: the names given with its contributions and the e-mail
-    addresses of its contributors are removed (the contributions stay, anonymous). Returns how
-    many contributors lost a name or an address."""
+    addresses of its contributors are removed (the contributions stay, anonymous), and so are the
+    hashes of the addresses that confirmed supports (the supports stay, confirmed) and the supports
+    that never were. Returns how many contributors lost a name or an address."""
     now = now or timezone.now()
     cleared = 0
     for phase in Phase.objects.all():
@@ -62,5 +63,7 @@ def purge_personal_data(now=None) -> int:
                 people |= set(qs.exclude(contributor=None).values_list("contributor_id", flat=True))
                 qs.update(author_name="")
             Contributor.objects.filter(pk__in=people).update(email="", email_consent=False)
+            phase.supports.filter(confirmation=Support.Confirmation.PENDING).delete()
+            phase.supports.exclude(email_hash="").update(email_hash="")
             cleared += len(people)
     return cleared

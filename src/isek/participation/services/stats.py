@@ -7,6 +7,7 @@ from django.db.models import Count
 from isek import access
 
 from ..models import Decision, Phase, RejectReason, Status
+from . import supports
 
 
 def counters(phase: Phase) -> dict:
@@ -31,16 +32,17 @@ def counters(phase: Phase) -> dict:
 def statistics(user, phase: Phase) -> dict:
     """Ideas per theme and per quarter (received and published), comments and support in all."""
     access.require(user, "participation", "statistics", phase.concept)
-    ideas = list(phase.ideas.select_related("theme").annotate(n_support=Count("supports")))
+    ideas = list(phase.ideas.select_related("theme").annotate(**supports.annotations()))
     themes = []
     for t in phase.themes.all():
         mine = [i for i in ideas if i.theme_id == t.pk]
         themes.append({"theme": t, "received": len(mine), "published": sum(i.status == Status.PUBLISHED for i in mine),
-                       "supports": sum(i.n_support for i in mine)})
+                       "supports": sum(i.support_count for i in mine),
+                       "supports_confirmed": sum(i.supports_confirmed for i in mine)})
     quarters = []
     for q in phase.concept.quarters.order_by("name"):
         inside = [i for i in ideas if q.geometry.intersects(i.geometry)]
         quarters.append({"quarter": q, "received": len(inside),
                          "published": sum(i.status == Status.PUBLISHED for i in inside)})
     return {"themes": themes, "quarters": quarters, "ideas": len(ideas),
-            "comments": phase.comments.count(), "supports": phase.supports.count()}
+            "comments": phase.comments.count(), "supports": supports.counts(phase.supports.all())}

@@ -60,9 +60,13 @@ async function getJSON(url) {
   return r.json();
 }
 
-// "1 Unterstützung", "3 Unterstützungen": the count with its noun in the right number.
-function supportsText(n) {
-  return ngettext("%s Unterstützung", "%s Unterstützungen", n).replace("%s", n);
+// "1 Unterstützung", "3 Unterstützungen": the count with its noun in the right number, and how
+// many of them are confirmed (decision 0041), as the pages say it (participation/_supports.html).
+function supportsText(n, confirmed) {
+  const total = ngettext("%s Unterstützung", "%s Unterstützungen", n).replace("%s", n);
+  if (!n) return total;
+  return confirmed ? total + gettext(", davon %s bestätigt").replace("%s", confirmed)
+    : `${total} ${gettext("(nicht bestätigt)")}`;
 }
 
 function escapeHtml(s) {
@@ -214,7 +218,7 @@ async function addIdeas(map, ideas, heatmap) {
     const p = hits[0].properties;
     const example = p.illustrative ? ` <em>(${TEXT.example})</em>` : "";
     new Popup({ closeButton: true, maxWidth: "280px" }).setLngLat(e.lngLat)
-      .setHTML(`<strong>${escapeHtml(p.reference)} ${escapeHtml(p.title)}</strong>${example}<br>${escapeHtml(p.theme)} · ${escapeHtml(p.pending ? TEXT.pending : supportsText(p.supports))}<br><a class="kern-link" href="${escapeHtml(p.url)}">${TEXT.openIdea}</a>`)
+      .setHTML(`<strong>${escapeHtml(p.reference)} ${escapeHtml(p.title)}</strong>${example}<br>${escapeHtml(p.theme)} · ${escapeHtml(p.pending ? TEXT.pending : supportsText(p.supports, p.supports_confirmed))}<br><a class="kern-link" href="${escapeHtml(p.url)}">${TEXT.openIdea}</a>`)
       .addTo(map);
   });
   for (const id of clickable) {
