@@ -1,0 +1,278 @@
+"""Supports that mean one per person (issue 22, decision 0041), through the pages as citizens use
+them: each phase chooses what a support needs – nothing (counted, "nicht bestätigt"), an e-mail
+address confirmed through a link (one support per address), or an account; every support passes
+the proof of work and the rate limit; the counts say how many are confirmed wherever they appear."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from django.core import mail, signing
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from isek.participation import services
+from isek.participation.models import Contributor, Phase, Support
+from tests.factories import MeasureFactory, UserFactory, member
+
+from .conftest import INSIDE, OPERATOR
+from .test_pages import solved
+
+Needs = Phase.SupportNeeds
+
+
+@pytest.fixture(autouse=True)
+def _cheap_work(db, settings):
+    settings.ISEK_POW_COST = 20
+
+
+@pytest.fixture
+def published(phase, citizen):
+    i = services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="Bänke", text="Mehr Bänke",
+                             geometry=INSIDE)
+    services.decide(OPERATOR, i, "approve")
+    return i
+
+
+def _needs(phase, needs):
+    phase.support_needs = needs
+    phase.save(update_fields=["support_needs"])
+
+
+def _url(idea) -> str:
+    return f"/concepts/{idea.phase.concept.slug}/participation/ideas/{idea.pk}/"
+
+
+def _support(client, idea, **data):
+    return client.post(_url(idea) + "support/", {"altcha": solved(client, idea.phase.concept), **data})
+
+
+def _text(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", "", response.content.decode()).split())
+
+
+def _counts(client, idea) -> str:
+    page = client.get(_url(idea)).content.decode()
+    return re.sub(r"<[^>]+>", "", page.split('id="support-count">')[1].split("</span>")[0])
+
+
+def _link(message) -> str:
+    return re.search(r"http://testserver(/participation/supports/\S+/)", message.body)[1]
+
+
+def test_a_client_that_drops_its_cookies_cannot_add_a_second_confirmed_support(phase, published):
+    _needs(phase, Needs.EMAIL)
+    anna = Client(HTTP_ACCEPT_LANGUAGE="de")
+    r = _support(anna, published, support_email="anna@example.org")
+    assert r.status_code == 302
+    page = _text(anna.get(r["Location"]))
+    assert "Wir haben eine E-Mail an anna@example.org geschickt" in page and "wartet auf die Bestätigung" in page
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["anna@example.org"]
+    link = _link(mail.outbox[0])
+    with_button = anna.get(link)
+    assert with_button.status_code == 200 and "Unterstützung bestätigen" in _text(with_button)
+    assert anna.post(link).status_code == 302
+    assert _counts(anna, published) == "1 Unterstützung, davon 1 bestätigt"
+
+    # The same person in a browser without cookies, the address written otherwise: nothing is added,
+    # the page says the same as before (nobody learns there who supports what), the mail says why.
+    for _attempt in range(2):
+        fresh = Client(HTTP_ACCEPT_LANGUAGE="de")
+        r = _support(fresh, published, support_email="  Anna@Example.ORG ")
+        assert r.status_code == 302 and "Wir haben eine E-Mail" in _text(fresh.get(r["Location"]))
+        assert "unterstützen Sie die Idee" in mail.outbox[-1].body and "bereits" in mail.outbox[-1].body
+        assert "/participation/supports/" not in mail.outbox[-1].body
+    assert anna.post(link).status_code == 302  # the link a second time changes nothing
+    assert Support.objects.count() == 1 and _counts(Client(), published) == "1 Unterstützung, davon 1 bestätigt"
+    # Of the address only a keyed hash is kept, nowhere the address itself.
+    stored = str(list(Support.objects.values())) + str(list(Contributor.objects.values()))
+    assert "anna" not in stored.lower() and Support.objects.get().email_hash
+
+
+def test_an_unconfirmed_support_does_not_count_until_the_link_is_opened(phase, published, concept):
+    _needs(phase, Needs.EMAIL)
+    ben = Client(HTTP_ACCEPT_LANGUAGE="de")
+    assert _support(ben, published, support_email="ben@example.org").status_code == 302
+    geojson = f"/concepts/{concept.slug}/ideas.geojson"
+    public = Client(HTTP_ACCEPT_LANGUAGE="de")
+    assert _counts(public, published) == "0 Unterstützungen"
+    assert public.get(geojson).json()["features"][0]["properties"].items() >= {"supports": 0, "supports_confirmed": 0}.items()
+    assert "0 Unterstützungen" in _text(public.get(f"/concepts/{concept.slug}/participation/"))
+    link = _link(mail.outbox[0])
+    assert ben.get(link).status_code == 200 and _counts(public, published) == "0 Unterstützungen"  # opened, not confirmed
+    assert Client().post(link).status_code == 302  # in any browser: the link is what counts
+    assert _counts(public, published) == "1 Unterstützung, davon 1 bestätigt"
+    assert public.get(geojson).json()["features"][0]["properties"].items() >= {"supports": 1, "supports_confirmed": 1}.items()
+    assert "1 Unterstützung, davon 1 bestätigt" in _text(public.get(f"/concepts/{concept.slug}/participation/"))
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    csv = planner.get(f"/concepts/{concept.slug}/participation/export.csv").content.decode("utf-8-sig").splitlines()
+    assert "Unterstützungen;davon bestätigt" in csv[0] and ";1;1;" in csv[1]
+    stats = _text(planner.get(f"/concepts/{concept.slug}/participation/statistics/"))
+    assert "1 Unterstützung, davon 1 bestätigt" in stats and "davon bestätigt" in stats
+
+
+def test_an_expired_or_invalid_link_says_so_and_changes_nothing(phase, published, monkeypatch):
+    _needs(phase, Needs.EMAIL)
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    assert _support(client, published, support_email="cem@example.org").status_code == 302
+    link = _link(mail.outbox[0])
+    token = link.split("/")[-2]
+    for wrong in (link.replace(token, token[:-3] + "abc"), "/participation/supports/unbekannt/"):
+        for method in (client.get, client.post):
+            r = method(wrong)
+            assert r.status_code == 404 and "Diesen Bestätigungslink kennt isek nicht" in _text(r)
+            assert "Es wurde nichts geändert." in _text(r)
+
+    class Later:
+        @staticmethod
+        def time():
+            return time.time() + (services.supports.LINK_DAYS * 24 + 1) * 3600
+
+    monkeypatch.setattr(signing, "time", Later)
+    for method in (client.get, client.post):
+        r = method(link)
+        assert r.status_code == 404 and "Dieser Bestätigungslink ist abgelaufen" in _text(r)
+    assert Support.objects.get().confirmation == Support.Confirmation.PENDING
+    monkeypatch.undo()
+    # Asked again, a new link goes out for the same support, and it works.
+    assert _support(Client(), published, support_email="cem@example.org").status_code == 302
+    assert Client().post(_link(mail.outbox[-1])).status_code == 302
+    assert Support.objects.get().confirmation == Support.Confirmation.EMAIL
+    # A link of a phase that has closed since confirms nothing.
+    assert _support(Client(), published, support_email="dora@example.org").status_code == 302
+    Phase.objects.filter(pk=phase.pk).update(end=phase.start + (phase.end - phase.start) / 1000)
+    r = Client(HTTP_ACCEPT_LANGUAGE="de").post(_link(mail.outbox[-1]))
+    assert r.status_code == 400 and "ist nicht geöffnet" in _text(r)
+    assert Support.objects.filter(confirmation=Support.Confirmation.PENDING).count() == 1
+
+
+def test_a_changed_address_makes_the_older_link_useless(phase, published):
+    _needs(phase, Needs.EMAIL)
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    assert _support(client, published, support_email="tipfehler@exmaple.org").status_code == 302
+    assert _support(client, published, support_email="dana@example.org").status_code == 302
+    old, new = _link(mail.outbox[0]), _link(mail.outbox[1])
+    assert client.post(old).status_code == 404 and Support.objects.get().confirmation == Support.Confirmation.PENDING
+    assert client.post(new).status_code == 302 and Support.objects.get().confirmation == Support.Confirmation.EMAIL
+    r = _support(client, published, support_email="dana2@example.org")  # this browser's support is confirmed
+    assert r.status_code == 400 and "Sie unterstützen das schon." in _text(r) and Support.objects.count() == 1
+    assert "Sie unterstützen diese Idee." in _text(client.get(_url(published))) and len(mail.outbox) == 2
+
+
+def test_bad_input_gets_a_clear_message_and_changes_nothing(phase, published):
+    _needs(phase, Needs.EMAIL)
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    before = Contributor.objects.count()
+    r = _support(client, published)
+    assert r.status_code == 400 and "Bitte geben Sie Ihre E-Mail-Adresse an" in _text(r)
+    assert "Es wurde nichts gespeichert" in _text(r)
+    r = _support(client, published, support_email="anna@")
+    assert r.status_code == 400 and "„anna@“ ist keine gültige E-Mail-Adresse" in _text(r)
+    r = _support(client, published, support_email="a" * 300 + "@example.org")
+    assert r.status_code == 400
+    r = client.post(_url(published) + "support/", {"support_email": "anna@example.org"})  # no proof of work
+    assert r.status_code == 400 and "Prüfung gegen automatische Einsendungen" in _text(r)
+    r = _support(client, published, support_email="anna@example.org", website="http://spam.example")
+    assert r.status_code == 400 and "verstecktes Feld" in _text(r)
+    assert not Support.objects.exists() and Contributor.objects.count() == before and not mail.outbox
+    assert "isek_contributor" not in client.cookies
+
+
+def test_with_account_an_anonymous_person_is_sent_to_sign_in(phase, published, citizen):
+    _needs(phase, Needs.ACCOUNT)
+    anonymous = Client(HTTP_ACCEPT_LANGUAGE="de")
+    page = anonymous.get(_url(published)).content.decode()
+    assert "Anmelden, um zu unterstützen" in page and 'id="support-form"' not in page
+    assert f'/accounts/login/?next=%2Fconcepts%2F{phase.concept.slug}%2F' in page
+    r = _support(anonymous, published)
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/login/?next=") and not Support.objects.exists()
+    with pytest.raises(ValidationError, match="unterstützen nur angemeldete Personen"):  # the service's rule too
+        services.support(None, phase.concept, citizen, idea=published)
+    person = Client(HTTP_ACCEPT_LANGUAGE="de")
+    person.force_login(UserFactory(username="eva"))
+    assert 'id="support-form"' in person.get(_url(published)).content.decode()
+    assert _support(person, published).status_code == 302
+    r = _support(person, published)
+    assert r.status_code == 400 and "Sie unterstützen das schon." in _text(r)
+    assert Support.objects.get().confirmation == Support.Confirmation.ACCOUNT
+    assert _counts(anonymous, published) == "1 Unterstützung, davon 1 bestätigt"
+
+
+def test_without_confirmation_supports_are_counted_as_not_confirmed(phase, published):
+    assert phase.support_needs == Needs.NOTHING  # as before this choice existed
+    assert _support(Client(), published).status_code == 302
+    signed_in = Client()
+    signed_in.force_login(UserFactory(username="fritz"))
+    assert _support(signed_in, published).status_code == 302  # with an account: confirmed by it
+    assert _counts(Client(), published) == "2 Unterstützungen, davon 1 bestätigt"
+    Support.objects.exclude(contributor__user=None).delete()
+    assert _counts(Client(), published) == "1 Unterstützung (nicht bestätigt)"
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert _counts(english, published) == "1 support (not confirmed)"
+
+
+def test_the_burst_from_one_client_is_refused_after_the_limit(phase, published, settings):
+    settings.ISEK_PARTICIPATION_RATE = {**settings.ISEK_PARTICIPATION_RATE, "support": (3, 600)}
+    codes, pages = [], []
+    for _n in range(5):  # one address, a browser that drops its cookie each time
+        r = _support(Client(HTTP_ACCEPT_LANGUAGE="de"), published)
+        codes.append(r.status_code)
+        pages.append(_text(r))
+    assert codes == [302, 302, 302, 400, 400]
+    assert "Von Ihrem Anschluss kamen gerade sehr viele Beiträge" in pages[-1]
+    assert Support.objects.count() == 3
+    other = Client(HTTP_ACCEPT_LANGUAGE="de", REMOTE_ADDR="192.0.2.7")
+    assert _support(other, published).status_code == 302  # another address is another client
+
+
+def test_a_measure_takes_confirmed_supports_the_same_way(phase, concept):
+    _needs(phase, Needs.EMAIL)
+    measure = MeasureFactory(concept=concept, number="2.3", title="Radwege")
+    base = f"/concepts/{concept.slug}/participation/measures/{measure.pk}/support/"
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    form = client.get(base).content.decode()
+    assert 'name="support_email"' in form and "altcha-widget" in form
+    r = client.post(base, {"altcha": solved(client, concept), "support_email": "kein-at"})
+    assert r.status_code == 400 and "keine gültige E-Mail-Adresse" in _text(r) and not Support.objects.exists()
+    r = client.post(base, {"altcha": solved(client, concept), "support_email": "guel@example.org"})
+    assert r.status_code == 302 and "die Maßnahme 2.3 „Radwege“" in mail.outbox[0].body
+    measure_page = f"/concepts/{concept.slug}/measures/{measure.pk}/"
+    assert "0 Unterstützungen" in _text(client.get(measure_page))
+    assert client.post(_link(mail.outbox[0])).status_code == 302
+    assert "1 Unterstützung, davon 1 bestätigt" in _text(Client(HTTP_ACCEPT_LANGUAGE="de").get(measure_page))
+
+
+def test_the_planner_chooses_what_a_support_needs(concept):
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    url = f"/concepts/{concept.slug}/participation/phases/new/"
+    form = planner.get(url).content.decode()
+    assert "Eine Unterstützung braucht" in form and "eine bestätigte E-Mail-Adresse" in form
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.force_login(member(concept, "planner", username="planner-en"))
+    assert "A support needs" in english.get(url).content.decode()
+    data = {"title_de": "Ideen", "start": "2026-11-01T00:00", "end": "2027-02-01T00:00", "support_open": "on",
+            "moderation": "before", "report_threshold": "3", "retention_days": "90", "polygon": "",
+            "themes": "Plätze | Squares | #2e7d32"}
+    r = planner.post(url, {**data, "support_needs": "blind"})
+    assert r.status_code == 400 and "gültige" in _text(r) and not concept.phases.exists()
+    assert planner.post(url, {**data, "support_needs": "email"}).status_code == 302
+    assert concept.phases.get().support_needs == Needs.EMAIL
+
+
+def test_after_the_retention_period_the_address_hashes_go(phase, published):
+    import datetime
+
+    from django.utils import timezone
+
+    _needs(phase, Needs.EMAIL)
+    assert _support(Client(), published, support_email="anna@example.org").status_code == 302
+    assert Client().post(_link(mail.outbox[0])).status_code == 302
+    assert _support(Client(), published, support_email="ben@example.org").status_code == 302  # never confirmed
+    later = phase.end + datetime.timedelta(days=phase.retention_days + 1)
+    assert later > timezone.now()
+    services.purge_personal_data(now=later)
+    assert list(Support.objects.values_list("confirmation", "email_hash")) == [("email", "")]
