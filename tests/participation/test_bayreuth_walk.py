@@ -99,17 +99,18 @@ def test_existing_contributions_keep_the_name_they_showed(transactional_db):
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before, after = [("participation", "0001_initial")], [("participation", "0005_number_required")]
+    before = [("participation", "0001_initial")]
+    concept = ConceptFactory()
+    now = timezone.now()
+    phase = services.save_phase(OPERATOR, concept, title_de="Alt", start=now - datetime.timedelta(days=1),
+                                end=now + datetime.timedelta(days=3), themes=[("Plätze", "", "#2e7d32")])  # today's model
     executor = MigrationExecutor(connection)
+    after = executor.loader.graph.leaf_nodes()
     executor.migrate(before)
     try:
         old = executor.loader.project_state(before).apps
         Contributor, OldIdea = old.get_model("participation", "Contributor"), old.get_model("participation", "Idea")
         OldComment = old.get_model("participation", "Comment")
-        concept = ConceptFactory()
-        now = timezone.now()
-        phase = services.save_phase(OPERATOR, concept, title_de="Alt", start=now - datetime.timedelta(days=1),
-                                    end=now + datetime.timedelta(days=3), themes=[("Plätze", "", "#2e7d32")])
         jonas = Contributor.objects.create(name="Jonas K.", delete_token_hash="a")
         nobody = Contributor.objects.create(name="", delete_token_hash="b")
         common = {"phase_id": phase.pk, "theme_id": phase.themes.get().pk, "text": "T", "geometry": "POINT(7.2125 51.4815)"}
