@@ -309,3 +309,9 @@ def test_the_migration_counts_earlier_supports_with_an_account_as_confirmed(tran
     assert dict(Support.objects.values_list("contributor__delete_token_hash", "confirmation")) == {
         "a": "account", "b": "none"}
     assert Phase.objects.get(title_de="Alt").support_needs == Needs.NOTHING
+
+
+def test_the_privacy_page_says_what_a_confirmed_support_keeps(db):
+    page = _text(Client(HTTP_ACCEPT_LANGUAGE="de").get("/about/privacy/"))
+    assert "ein Prüfwert (Hash) Ihrer Adresse, nicht die Adresse selbst" in page
+    assert "unbestätigte Unterstützungen werden dann gelöscht" in page
