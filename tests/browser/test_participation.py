@@ -105,10 +105,11 @@ def test_citizens_moderator_and_the_public_map(pages, setup):
     with ben.expect_navigation():
         ben.locator(f"#idea-list [data-idea='{first.pk}'] a").click()
     assert axe_violations(ben) == []
+    _wait_for_proof(ben)  # supports pass the proof of work too
     with ben.expect_navigation():
         ben.get_by_role("button", name="Idee unterstützen").click()
-    assert ben.inner_text("#support-count") == "1"
-    assert "1 Unterstützung" in ben.inner_text("main") and "1 Unterstützungen" not in ben.inner_text("main")
+    assert ben.inner_text("#support-count") == "1 Unterstützung (nicht bestätigt)"
+    assert "1 Unterstützungen" not in ben.inner_text("main")
     ben.fill("#id_text", "Und ein Trinkbrunnen!")
     _wait_for_proof(ben)
     with ben.expect_navigation():
@@ -124,7 +125,7 @@ def test_citizens_moderator_and_the_public_map(pages, setup):
     ben.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
     popup = ben.locator(".maplibregl-popup-content")
     popup.wait_for(timeout=5000)
-    assert f"{first.reference} " in popup.inner_text() and "· 1 Unterstützung\n" in popup.inner_text()
+    assert f"{first.reference} " in popup.inner_text() and "· 1 Unterstützung (nicht bestätigt)\n" in popup.inner_text()
     assert axe_violations(ben) == []
 
     for url in ("participation/ideas/new/",):
@@ -147,6 +148,48 @@ def test_citizens_moderator_and_the_public_map(pages, setup):
     assert axe_violations(planner) == []
     planner.goto(f"{base}/concepts/beispielstadt/participation/phases/new/")
     assert axe_violations(planner) == []
+
+
+def test_a_support_confirmed_by_e_mail(pages, setup):
+    """Where the phase asks for a confirmed address: a wrong address is refused at its field, a
+    right one gets a link by e-mail; the support counts only once the link's page is confirmed,
+    and the count says how many are confirmed. Every page of the way passes axe."""
+    from django.core import mail
+
+    base, concept = setup
+    phase = concept.phases.get()
+    phase.support_needs = services.Phase.SupportNeeds.EMAIL
+    phase.save(update_fields=["support_needs"])
+    citizen, _token = services.contributor_for(None)
+    i = services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="Bänke", text="Mehr Bänke.",
+                             geometry="POINT(7.2125 51.4815)")
+    services.decide(access.Operator("test"), i, "approve")
+    page = pages.new()
+    page.goto(f"{base}/concepts/beispielstadt/participation/ideas/{i.pk}/")
+    assert axe_violations(page) == []
+    page.get_by_label("Ihre E-Mail-Adresse").fill("clara@")
+    _wait_for_proof(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Idee unterstützen").click()
+    assert "„clara@“ ist keine gültige E-Mail-Adresse" in page.inner_text("#support-form")
+    assert axe_violations(page) == []
+    page.get_by_label("Ihre E-Mail-Adresse").fill("clara@example.org")
+    _wait_for_proof(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Idee unterstützen").click()
+    assert "Wir haben eine E-Mail an clara@example.org geschickt" in page.inner_text("main")
+    assert page.inner_text("#support-count") == "0 Unterstützungen" and page.locator("#support-pending").count() == 1
+    assert axe_violations(page) == []
+    link = next(word for word in mail.outbox[-1].body.split() if "/participation/supports/" in word)
+    other = pages.new()  # the mail may be read anywhere
+    other.goto(link.replace("http://testserver", base))
+    assert axe_violations(other) == []
+    with other.expect_navigation():
+        other.get_by_role("button", name="Unterstützung bestätigen").click()
+    assert other.inner_text("#support-count") == "1 Unterstützung, davon 1 bestätigt"
+    assert "Ihre Unterstützung ist bestätigt" in other.inner_text("main") and axe_violations(other) == []
+    other.goto(f"{base}/participation/supports/unbekannt/")
+    assert "kennt isek nicht" in other.inner_text("#link-problem") and axe_violations(other) == []
 
 
 def test_an_idea_with_the_keyboard_only(pages, setup):

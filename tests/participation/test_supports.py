@@ -5,6 +5,7 @@ the proof of work and the rate limit; the counts say how many are confirmed wher
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -106,6 +107,11 @@ def test_an_unconfirmed_support_does_not_count_until_the_link_is_opened(phase, p
     assert _counts(public, published) == "1 Unterstützung, davon 1 bestätigt"
     assert public.get(geojson).json()["features"][0]["properties"].items() >= {"supports": 1, "supports_confirmed": 1}.items()
     assert "1 Unterstützung, davon 1 bestätigt" in _text(public.get(f"/concepts/{concept.slug}/participation/"))
+    api = public.get(f"/api/v1/concepts/{concept.slug}/ideas/").json()["features"][0]["properties"]
+    assert (api["supports"], api["supports_confirmed"]) == (1, 1)
+    streamed = public.get(f"/ogc/collections/{concept.slug}.ideas/items", HTTP_ACCEPT="application/geo+json")
+    ogc = json.loads(b"".join(streamed.streaming_content))
+    assert ogc["features"][0]["properties"]["supports_confirmed"] == 1
     planner = Client(HTTP_ACCEPT_LANGUAGE="de")
     planner.force_login(member(concept, "planner"))
     csv = planner.get(f"/concepts/{concept.slug}/participation/export.csv").content.decode("utf-8-sig").splitlines()
