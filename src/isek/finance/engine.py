@@ -275,6 +275,8 @@ def _fund_check(m: str, y: int, cell: Cell, lines: list[CostLine], rate: Decimal
     most = (limit / rate).quantize(CENT, rounding=ROUND_DOWN) if rate else ZERO  # "davon förderfähig" at most
     while most > 0 and share(most, rate) > limit:
         most -= CENT
+    if rate and ((most + CENT) * rate).quantize(SIX_PLACES, rounding=ROUND_HALF_UP) <= limit:
+        most += CENT  # a rate stored to its last decimal (⅔ of 37.500,00 is 25.000,00) fell a cent short
     max_share = (rules.fund_max_share * 100).normalize()
     group = fund[0].group
     return Warning("fund_share", f"Verfügungsfonds (Kostengruppe {group}, {cost} €): die Zuwendung von {grant} € liegt über "

@@ -4,9 +4,12 @@ import hashlib
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from isek.web.forms import KernFormMixin
+from isek.core import numbers
+from isek.core.problems import InputError
+from isek.web.forms import KernFormMixin, NumberField
 
 from .models import CostGroup, CostItem, FinanceVersion, Financing, Fund, FundApplication, FundingCap, FundingRate
 
@@ -67,6 +70,36 @@ FinancingFormSet = forms.inlineformset_factory(
     Financing._meta.get_field("measure").related_model, Financing, form=FinancingForm, extra=1, can_delete=True)
 
 
+RATE_HELP = _("Auch als Bruch: „66 2/3“ oder „66 ⅔“ (Prozent mit Bruch), „2/3“ allein ist ein Anteil am Ganzen "
+               "(= 66 ⅔ %).")
+
+
+class RateField(NumberField):
+    """A funding rate in percent, also written with a fraction ("66 2/3", "66⅔", "2/3": see
+    numbers.parse_rate), shown so that it can be sent again unchanged ("66 2/3")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", RATE_HELP)
+        kwargs.setdefault("max_digits", 3 + numbers.RATE_PLACES)
+        kwargs.setdefault("decimal_places", numbers.RATE_PLACES)
+        super().__init__(percent=True, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            return Decimal(value)
+        try:
+            return numbers.parse_rate(str(value), get_language())
+        except InputError as exc:
+            raise forms.ValidationError(exc.messages(gettext), code="invalid") from None
+
+    def prepare_value(self, value):
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            return numbers.rate(value, get_language(), typed=True)
+        return value
+
+
 class RateForm(KernFormMixin, forms.ModelForm):
     """A rate for one year, or for every year of a range (``until_year``): a concept of ten years needs
     one row, not ten saves (found by a new user's walk)."""
@@ -77,6 +110,7 @@ class RateForm(KernFormMixin, forms.ModelForm):
     class Meta:
         model = FundingRate
         fields = ["year", "until_year", "rate", "basis"]
+        field_classes = {"rate": RateField}
         widgets = {"basis": forms.TextInput()}
 
     def has_changed(self):
@@ -114,8 +148,7 @@ class ScenarioForm(KernFormMixin, forms.Form):
 
     shift_measure = forms.ChoiceField(label=_("Maßnahme verschieben"), required=False)
     shift_years = forms.IntegerField(label=_("um Jahre (+ später, − früher)"), required=False, min_value=-20, max_value=20)
-    rate = forms.DecimalField(label=_("Fördersatz für alle Jahre (%)"), required=False, min_value=Decimal(0),
-                              max_value=Decimal(100), decimal_places=2)
+    rate = RateField(label=_("Fördersatz für alle Jahre (%)"), required=False, min_value=Decimal(0), max_value=Decimal(100))
     drop = forms.MultipleChoiceField(label=_("Maßnahmen weglassen"), required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, measures=(), **kwargs):

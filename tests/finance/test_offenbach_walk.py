@@ -1,0 +1,130 @@
+"""A stranger's walk through the KuF of Offenbach am Main (Hessen, AGS 06413000):
+
+M4. Hessen funds at 66 2/3 %: the rate field refused "66 2/3" and "2/3", "66,6667" got "höchstens 5
+    Ziffern", and "66,67" gave measure 2 (2.400.000 € eligible) 1.600.080,00 € instead of
+    1.600.000,00 €. A rate is now taken as a fraction and stored to 10 decimals, shown as "66 ⅔ %".
+"""
+
+from __future__ import annotations
+
+import subprocess
+from decimal import Decimal as D
+
+import lxml.html
+import openpyxl
+import pytest
+from pycel import ExcelCompiler
+
+from isek.finance import services as finance
+from isek.finance.models import CostGroup, CostItem, FundingProgramme, FundingRate
+from tests.factories import ConceptFactory, FieldFactory, MeasureFactory, member
+from tests.finance.test_excel import rows_by_label, without_cached_values
+
+pytestmark = pytest.mark.django_db
+
+OFFENBACH = {"city__ags": "06413000", "city__name": "Offenbach am Main"}
+
+
+@pytest.fixture
+def offenbach(client):
+    concept = ConceptFactory(start_year=2030, end_year=2030, programme="lebendige_zentren", **OFFENBACH)
+    m = MeasureFactory(concept=concept, primary_field=FieldFactory(concept=concept), number="2", title="Marktplatz",
+                       start="2030-01-01", end="2030-12-31")
+    client.force_login(member(concept, "planner"))
+    return concept, m
+
+
+def _rates_post(row: dict) -> dict:
+    data = {"r-TOTAL_FORMS": "1", "r-INITIAL_FORMS": "0", "r-MIN_NUM_FORMS": "0", "r-MAX_NUM_FORMS": "1000",
+            "cap-amount": "", "cap-basis": ""}
+    data.update({f"r-0-{k}": v for k, v in row.items()})
+    return data
+
+
+def _cost(m, number, amount, year=2030):
+    group = CostGroup.of(m.concept).get(number=number)
+    return CostItem.objects.create(measure=m, year=year, cost_group=group, amount=D(amount), eligible=D(amount))
+
+
+def _warnings(client, concept) -> str:
+    doc = lxml.html.fromstring(client.get(f"/concepts/{concept.slug}/kuf/").content.decode())
+    return doc.xpath("string(//*[@id='kuf-warnings'])")
+
+
+def _pdf_text(client, concept, tmp_path) -> str:
+    r = client.get(f"/concepts/{concept.slug}/kuf.pdf")
+    pdf = tmp_path / "kuf.pdf"
+    pdf.write_bytes(b"".join(r.streaming_content) if r.streaming else r.content)
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+# --- M4: a rate of two thirds ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["66 2/3", "66⅔", "66 ⅔ %", "2/3"])
+def test_two_thirds_is_taken_as_a_fraction_and_gives_the_exact_cent(offenbach, client, tmp_path, typed):
+    concept, m = offenbach
+    _cost(m, "3", "2400000")
+    url = f"/concepts/{concept.slug}/kuf/rates/"
+    r = client.post(url, _rates_post({"year": "2030", "rate": typed, "basis": "Bescheid"}))
+    assert r.status_code == 302, r.content.decode()[:3000]
+    assert FundingRate.objects.get(concept=concept).rate == D("66.6666666667")
+    # the form shows it so that it can be sent again unchanged
+    form = lxml.html.fromstring(client.get(url).content.decode())
+    assert form.xpath("string(//input[@name='r-0-rate']/@value)") == "66 2/3"
+
+    cell = finance.current(concept).cells[(str(m.pk), 2030)]
+    federal = FundingProgramme.objects.get(code="lebendige_zentren").federal_share
+    bund = (D("2400000") * federal).quantize(D("0.01"))
+    assert (cell.grant, cell.sources["bund"], cell.sources["land"]) == (D("1600000.00"), bund, D("1600000.00") - bund)
+
+    page = lxml.html.fromstring(client.get(f"/concepts/{concept.slug}/kuf/").content.decode())
+    assert page.xpath("string(//*[@id='kuf-grant-total'])").strip() == "1.600.000,00"
+    assert "2030: 66 ⅔ %" in page.xpath("string(//*[@id='params']/..)")
+
+    r = client.get(f"/concepts/{concept.slug}/kuf.xlsx")
+    path = tmp_path / "kuf.xlsx"
+    path.write_bytes(b"".join(r.streaming_content))
+    path = without_cached_values(path, tmp_path)
+    rows = rows_by_label(openpyxl.load_workbook(path)["KuF"])
+    xl = ExcelCompiler(filename=str(path))
+    assert round(xl.evaluate(f"KuF!D{rows[('2', 'Städtebauförderung Bund')]}"), 2) == float(bund)
+    assert round(xl.evaluate(f"KuF!D{rows[('2', 'Städtebauförderung Land')]}"), 2) == float(D("1600000.00") - bund)
+    assert openpyxl.load_workbook(path)["Parameter"]["B3"].number_format == "0.00##%"  # 66.6667%, not 66.67%
+
+    text = _pdf_text(client, concept, tmp_path)
+    assert "2030: 66 ⅔ %" in text and "1.600.000,00" in text and "1.600.080,00" not in text
+
+
+def test_more_decimals_are_taken_as_typed(offenbach, client):
+    concept, _m = offenbach
+    r = client.post(f"/concepts/{concept.slug}/kuf/rates/", _rates_post({"year": "2030", "rate": "66,6667", "basis": ""}))
+    assert r.status_code == 302
+    assert FundingRate.objects.get(concept=concept).rate == D("66.6667")
+    assert "2030: 66,6667 %" in client.get(f"/concepts/{concept.slug}/kuf/").content.decode()
+
+
+@pytest.mark.parametrize("typed", ["66,12345678901", "sechzig", "2/3 %", "1/0"])
+def test_a_malformed_or_too_precise_rate_says_what_is_allowed(offenbach, client, typed):
+    concept, _m = offenbach
+    r = client.post(f"/concepts/{concept.slug}/kuf/rates/", _rates_post({"year": "2030", "rate": typed, "basis": ""}))
+    assert r.status_code == 400
+    doc = lxml.html.fromstring(r.content.decode())
+    text = " ".join(doc.xpath("string(//*[@id='id_r-0-rate']/ancestor::*[contains(@class, 'kern-form-input')][1])").split())
+    assert f"„{typed}“" in text
+    if typed != "1/0":
+        assert "66 2/3" in text and "2/3" in text
+    assert "Ziffern" not in text
+    assert not FundingRate.objects.filter(concept=concept).exists()
+
+
+def test_a_fund_rate_with_too_many_decimals_says_how_many_are_allowed(offenbach, client):
+    """Minor 14: "höchstens 5 Ziffern" did not say that only two decimals are allowed."""
+    concept, _m = offenbach
+    r = client.post(f"/concepts/{concept.slug}/funds/new/", {
+        "kind": "disposition", "name": "Verfügungsfonds Innenstadt", "measure": "", "budget": "50000",
+        "grant_rate": "49,995", "max_per_m2": "", "rules": "", "source": ""})
+    assert r.status_code == 400
+    assert "höchstens 3 Stellen vor und 2 nach dem Komma" in r.content.decode()
+    assert not concept.funds.exists()
+
