@@ -3,6 +3,8 @@
 M4. Hessen funds at 66 2/3 %: the rate field refused "66 2/3" and "2/3", "66,6667" got "höchstens 5
     Ziffern", and "66,67" gave measure 2 (2.400.000 € eligible) 1.600.080,00 € instead of
     1.600.000,00 €. A rate is now taken as a fraction and stored to 10 decimals, shown as "66 ⅔ %".
+M5. A measure outside the funding area got its grant with no check in the KuF ("Keine Prüfhinweise",
+    dashboard "Hinweise (0)") though its page and the readiness checks warned.
 """
 
 from __future__ import annotations
@@ -127,4 +129,72 @@ def test_a_fund_rate_with_too_many_decimals_says_how_many_are_allowed(offenbach,
     assert r.status_code == 400
     assert "höchstens 3 Stellen vor und 2 nach dem Komma" in r.content.decode()
     assert not concept.funds.exists()
+
+
+# --- M5: a grant to a measure outside the funding area ----------------------------------------------
+
+MARKTPLATZ = (8.7661, 50.1035)  # Offenbach am Main (WGS84)
+
+
+def _locate(concept, m, coords):
+    """The funding area a 200 m × 200 m square around the Marktplatz, the measure's location a
+    polygon drawn relative to it in metres (EPSG:25832, Hessen's official CRS)."""
+    import shapely
+
+    from isek.core import geo
+
+    c = geo.transform(shapely.Point(MARKTPLATZ), "EPSG:4326", "EPSG:25832")
+    square = shapely.box(c.x - 100, c.y - 100, c.x + 100, c.y + 100)
+    concept.area = geo.to_django(shapely.MultiPolygon([geo.transform(square, "EPSG:25832", "EPSG:4326")]))
+    concept.save()
+    shape = shapely.Polygon([(c.x + dx, c.y + dy) for dx, dy in coords])
+    m.geometry = geo.to_django(geo.transform(shape, "EPSG:25832", "EPSG:4326"))
+    m.save()
+
+
+@pytest.fixture
+def outside(offenbach):
+    """Measure 2 (100 m × 50 m) reaches 40 m beyond the area's east edge: 40 % outside; 1 Mio. € at 60 %."""
+    concept, m = offenbach
+    _locate(concept, m, [(40, 0), (140, 0), (140, 50), (40, 50)])
+    FundingRate.objects.create(concept=concept, year=2030, rate=D(60))
+    _cost(m, "3", "1000000")
+    return concept, m
+
+
+def test_a_grant_to_a_measure_outside_the_funding_area_is_a_check_on_the_kuf_page_and_dashboard(outside, client):
+    concept, m = outside
+    doc = lxml.html.fromstring(client.get(f"/concepts/{concept.slug}/kuf/").content.decode())
+    li = doc.xpath("//*[@id='kuf-warnings']//li[contains(., 'außerhalb des Fördergebiets')]")
+    assert len(li) == 1
+    text = " ".join(li[0].text_content().split())
+    assert text.startswith("2 Marktplatz:") and "zu 40 % außerhalb des Fördergebiets" in text
+    assert "Zuwendung von 600.000,00 €" in text
+    assert li[0].xpath(".//a/@href") == [f"/concepts/{concept.slug}/measures/{m.pk}/edit/"]
+    board = lxml.html.fromstring(client.get(f"/concepts/{concept.slug}/dashboard/").content.decode())
+    assert board.xpath("string(//*[@id='warn-heading'])").strip() == "Hinweise (1)"
+    assert "600.000,00" in board.xpath("string(//*[@id='warnings'])")
+    checks = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()  # said there once, in its own words
+    assert "Verortung prüfen (ca. 2.000 m² / 40 % außerhalb des Fördergebiets)" in checks
+    assert "die KuF rechnet ihr aber" not in checks
+    client.get("/language/en/")
+    doc = lxml.html.fromstring(client.get(f"/concepts/{concept.slug}/kuf/").content.decode())
+    assert "40 % outside the funding area" in doc.xpath("string(//*[@id='kuf-warnings'])")
+
+
+def test_the_kuf_pdf_names_the_measure_outside_the_funding_area(outside, client, tmp_path):
+    text = " ".join(_pdf_text(client, outside[0], tmp_path).split())
+    assert "2 Marktplatz: Die Lage der Maßnahme liegt zu 40 % außerhalb des Fördergebiets" in text
+    assert "Zuwendung von 600.000,00 €" in text
+
+
+def test_a_measure_inside_the_area_or_without_grant_has_no_such_check(offenbach):
+    concept, m = offenbach
+    _locate(concept, m, [(-40, 0), (60, 0), (60, 50), (-40, 50)])  # inside
+    FundingRate.objects.create(concept=concept, year=2030, rate=D(60))
+    item = _cost(m, "3", "1000000")
+    assert not [w for w in finance.current(concept).warnings if w.code == "outside_area"]
+    _locate(concept, m, [(40, 0), (140, 0), (140, 50), (40, 50)])  # outside, but nothing eligible
+    CostItem.objects.filter(pk=item.pk).update(eligible=D(0))
+    assert not [w for w in finance.current(concept).warnings if w.code == "outside_area"]
 

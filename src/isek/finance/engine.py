@@ -65,6 +65,7 @@ class MeasureRef:
     cancelled: bool = False
     start_year: int | None = None  # the measure's own time plan (Beginn/Ende), where set
     end_year: int | None = None
+    outside: int = 0  # percentage of its location outside the funding area (0: inside or no location)
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ class Cell:
 @dataclass(frozen=True)
 class Warning:
     code: str  # no_rates | no_financing | above_cost | third_party | outside_period | above_cap | gap | no_rate
-    #          | unknown_measure | outside_schedule | duplicate_cost | fund_share
+    #          | unknown_measure | outside_schedule | duplicate_cost | fund_share | outside_area
     message: str  # German text; isek.finance.kuf.localized() gives it in the UI language
     measure: str | None = None
     year: int | None = None
@@ -363,6 +364,13 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
     for ref in measures:
         if ref.cancelled:
             continue
+        grant = sum((c.grant for (m, _y), c in cells.items() if m == ref.key), ZERO)
+        if ref.outside and grant:
+            warnings.append(Warning("outside_area", f"Die Lage der Maßnahme liegt zu {ref.outside} % außerhalb "
+                                                    f"des Fördergebiets, die KuF rechnet ihr aber eine Zuwendung von {grant} € "
+                                                    "zu: prüfen, ob die Lage stimmt, das Fördergebiet anzupassen ist oder die "
+                                                    "Kosten außerhalb förderfähig sind.", ref.key,
+                                    params=(("share", ref.outside), ("grant", grant))))
         if ref.key not in financed:
             warnings.append(Warning("no_financing", f"Maßnahme {ref.number} hat weder Kosten noch Finanzierung.", ref.key,
                                     params=(("number", ref.number),)))
