@@ -5,6 +5,8 @@ M4. Hessen funds at 66 2/3 %: the rate field refused "66 2/3" and "2/3", "66,666
     1.600.000,00 €. A rate is now taken as a fraction and stored to 10 decimals, shown as "66 ⅔ %".
 M5. A measure outside the funding area got its grant with no check in the KuF ("Keine Prüfhinweise",
     dashboard "Hinweise (0)") though its page and the readiness checks warned.
+M6. A Verfügungsfonds entered as a measure in cost group "4 Verfügungsfonds und andere Fonds" (3 ×
+    50.000 €) was funded at the full rate without the check of the 50 % rule (VV Städtebauförderung).
 """
 
 from __future__ import annotations
@@ -198,3 +200,45 @@ def test_a_measure_inside_the_area_or_without_grant_has_no_such_check(offenbach)
     CostItem.objects.filter(pk=item.pk).update(eligible=D(0))
     assert not [w for w in finance.current(concept).warnings if w.code == "outside_area"]
 
+
+# --- M6: a Verfügungsfonds in the general catalogue's group 4 -----------------------------------------
+
+
+@pytest.fixture
+def disposition_fund(client):
+    concept = ConceptFactory(start_year=2030, end_year=2032, programme="lebendige_zentren", **OFFENBACH)
+    m = MeasureFactory(concept=concept, primary_field=FieldFactory(concept=concept), number="4", title="Verfügungsfonds",
+                       start="2030-01-01", end="2032-12-31")
+    for year in (2030, 2031, 2032):
+        FundingRate.objects.create(concept=concept, year=year, rate=D("66.6666666667"))
+        _cost(m, "4", "50000", year)
+    client.force_login(member(concept, "planner"))
+    return concept, m
+
+
+def test_a_disposition_fund_in_cost_group_4_is_checked_against_the_half_rule(disposition_fund, client):
+    concept, m = disposition_fund
+    result = finance.current(concept)
+    assert result.cells[(str(m.pk), 2031)].grant == D("33333.33")  # the figures stay as computed
+    assert [w.year for w in result.warnings if w.code == "fund_share"] == [2030, 2031, 2032]
+    doc = lxml.html.fromstring(client.get(f"/concepts/{concept.slug}/kuf/").content.decode())
+    li = doc.xpath("//*[@id='kuf-warnings']//li[contains(., 'Verfügungsfonds (Kostengruppe 4')]")
+    assert len(li) == 3
+    text = " ".join(li[1].text_content().split())
+    assert text.startswith("4 Verfügungsfonds (2031): Verfügungsfonds (Kostengruppe 4, 50.000,00 €)")
+    assert "Zuwendung von 33.333,33 € liegt über 50 % des Fonds (25.000,00 €)" in text
+    assert "VV Städtebauförderung" in text and "höchstens 37.500,00 €" in text  # ⅔ of 37.500,00 is 25.000,00
+    board = lxml.html.fromstring(client.get(f"/concepts/{concept.slug}/dashboard/").content.decode())
+    assert board.xpath("string(//*[@id='warn-heading'])").strip() == "Hinweise (3)"
+
+
+def test_a_facade_programme_in_cost_group_4_is_not_a_disposition_fund(disposition_fund):
+    from isek.finance.models import Fund
+
+    concept, m = disposition_fund
+    fund = Fund.objects.create(concept=concept, measure=m, kind=Fund.Kind.FACADE, name="Hof- und Fassadenprogramm",
+                               budget=D("150000"))
+    assert not [w for w in finance.current(concept).warnings if w.code == "fund_share"]
+    Fund.objects.create(concept=concept, measure=m, kind=Fund.Kind.DISPOSITION, name="Verfügungsfonds", budget=D("1"))
+    assert len([w for w in finance.current(concept).warnings if w.code == "fund_share"]) == 3
+    fund.delete()

@@ -103,6 +103,9 @@ class Rules:
     fund_groups: frozenset[str] = frozenset()
     fund_max_share: Decimal | None = None
     fund_source: str = ""
+    # measures whose own funds (the funds page) are all Hof- und Fassadenprogramme: their fund groups
+    # hold no Verfügungsfonds (the general catalogue's group 4 holds both kinds)
+    fund_exempt: frozenset[str] = frozenset()
     third_party_source: str = ""  # the citation of "third-party money lowers the eligible cost first"
 
 
@@ -265,7 +268,7 @@ def _grant_overridden(cell: Cell) -> bool:
 def _fund_check(m: str, y: int, cell: Cell, lines: list[CostLine], rate: Decimal, rules: Rules) -> Warning | None:
     """A Verfügungsfonds whose part of the grant is above ``rules.fund_max_share`` of it."""
     fund = [line for line in lines if line.group in rules.fund_groups]
-    if rules.fund_max_share is None or not fund:
+    if rules.fund_max_share is None or not fund or m in rules.fund_exempt:
         return None
     cost = sum((line.amount for line in fund), ZERO)
     eligible = sum((line.eligible for line in fund), ZERO)

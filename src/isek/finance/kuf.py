@@ -14,7 +14,7 @@ from isek.concepts.services import Concept, Measure
 from isek.core.audit import acting_as
 
 from . import engine, land_rules
-from .models import CostItem, FinanceVersion, Financing, FundingCap, FundingProgramme, FundingRate
+from .models import CostItem, FinanceVersion, Financing, Fund, FundingCap, FundingProgramme, FundingRate
 
 HUNDRED = Decimal(100)
 
@@ -158,9 +158,13 @@ def rule_checks(concept: Concept) -> dict:
     """The funding rules the KuF checks for ``concept`` (the Rules fields on the Verfügungsfonds and
     third-party money), from the land rules data with their citations; frozen versions get them too."""
     fund = land_rules.disposition_fund()
+    kinds: dict[str, set[str]] = {}
+    for measure, kind in Fund.objects.filter(concept=concept, measure__isnull=False).values_list("measure_id", "kind"):
+        kinds.setdefault(str(measure), set()).add(kind)
     return {"fund_groups": frozenset(land_rules.catalogue_for_ags(concept.city.ags).disposition_fund_groups),
             "fund_max_share": None if concept.programme in fund.full_programmes else fund.max_share / HUNDRED,
-            "fund_source": fund.short, "third_party_source": land_rules.third_party_source()}
+            "fund_source": fund.short, "third_party_source": land_rules.third_party_source(),
+            "fund_exempt": frozenset(m for m, k in kinds.items() if k == {Fund.Kind.FACADE})}
 
 
 def inputs(concept: Concept):
