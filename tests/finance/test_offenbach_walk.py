@@ -7,6 +7,7 @@ M5. A measure outside the funding area got its grant with no check in the KuF ("
     dashboard "Hinweise (0)") though its page and the readiness checks warned.
 M6. A Verfügungsfonds entered as a measure in cost group "4 Verfügungsfonds und andere Fonds" (3 ×
     50.000 €) was funded at the full rate without the check of the 50 % rule (VV Städtebauförderung).
+Minor 3. A rate for "2026 bis 2035" came back as ten rows: changing it meant editing ten fields.
 """
 
 from __future__ import annotations
@@ -242,3 +243,56 @@ def test_a_facade_programme_in_cost_group_4_is_not_a_disposition_fund(dispositio
     Fund.objects.create(concept=concept, measure=m, kind=Fund.Kind.DISPOSITION, name="Verfügungsfonds", budget=D("1"))
     assert len([w for w in finance.current(concept).warnings if w.code == "fund_share"]) == 3
     fund.delete()
+
+
+# --- minor 3: a range of years is one row, changed as one ----------------------------------------------
+
+
+def _rows(client, url) -> list[tuple[str, str, str]]:
+    doc = lxml.html.fromstring(client.get(url).content.decode())
+    count = int(doc.xpath("string(//input[@name='r-INITIAL_FORMS']/@value)"))
+    return [tuple(doc.xpath(f"string(//input[@name='r-{i}-{name}']/@value)") for name in ("year", "until_year", "rate"))
+            for i in range(count)]
+
+
+def test_a_range_of_years_comes_back_as_one_row_and_changes_as_one(client):
+    concept = ConceptFactory(start_year=2026, end_year=2035, **OFFENBACH)
+    client.force_login(member(concept, "planner"))
+    url = f"/concepts/{concept.slug}/kuf/rates/"
+    r = client.post(url, _rates_post({"year": "2026", "until_year": "2035", "rate": "60", "basis": "Bescheid"}))
+    assert r.status_code == 302 and FundingRate.objects.filter(concept=concept).count() == 10
+    pks = set(FundingRate.objects.filter(concept=concept).values_list("pk", flat=True))
+    assert _rows(client, url) == [("2026", "2035", "60")]
+    # a page shown before (one row per year) is refused as a whole, not read as "2026 alone"
+    stale = {"r-TOTAL_FORMS": "10", "r-INITIAL_FORMS": "10", "r-MIN_NUM_FORMS": "0", "r-MAX_NUM_FORMS": "1000",
+             "cap-amount": "", "cap-basis": ""}
+    for i, rate in enumerate(FundingRate.objects.filter(concept=concept)):
+        stale.update({f"r-{i}-id": str(rate.pk), f"r-{i}-year": str(rate.year), f"r-{i}-rate": "50", f"r-{i}-basis": ""})
+    r = client.post(url, stale)
+    assert r.status_code == 400 and "Bitte die Seite neu laden; nichts wurde gespeichert." in r.content.decode()
+    assert {x.rate for x in FundingRate.objects.filter(concept=concept)} == {D(60)}
+    assert set(FundingRate.objects.filter(concept=concept).values_list("pk", flat=True)) == pks
+
+    first = FundingRate.objects.get(concept=concept, year=2026)
+    row = {"id": str(first.pk), "year": "2026", "until_year": "2035", "rate": "66 2/3", "basis": "Bescheid"}
+    r = client.post(url, {**_rates_post(row), "r-INITIAL_FORMS": "1"})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    rates = FundingRate.objects.filter(concept=concept)
+    assert {x.rate for x in rates} == {D("66.6666666667")} and set(rates.values_list("pk", flat=True)) == pks  # changed, not new
+    assert _rows(client, url) == [("2026", "2035", "66 2/3")]
+
+    r = client.post(url, {**_rates_post({**row, "until_year": "2030"}), "r-INITIAL_FORMS": "1"})  # shortened
+    assert r.status_code == 302
+    assert list(FundingRate.objects.filter(concept=concept).values_list("year", flat=True)) == list(range(2026, 2031))
+
+    r = client.post(url, {**_rates_post({**row, "until_year": "2030", "DELETE": "on"}), "r-INITIAL_FORMS": "1"})
+    assert r.status_code == 302 and not FundingRate.objects.filter(concept=concept).exists()
+
+
+def test_years_with_different_rates_stay_rows_of_their_own(client):
+    concept = ConceptFactory(start_year=2026, end_year=2029, **OFFENBACH)
+    client.force_login(member(concept, "planner"))
+    for year, rate in ((2026, "60"), (2027, "60"), (2028, "66.6666666667"), (2029, "60")):
+        FundingRate.objects.create(concept=concept, year=year, rate=D(rate))
+    assert _rows(client, f"/concepts/{concept.slug}/kuf/rates/") == [("2026", "2027", "60"), ("2028", "", "66 2/3"),
+                                                                     ("2029", "", "60")]

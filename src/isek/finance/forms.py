@@ -102,7 +102,10 @@ class RateField(NumberField):
 
 class RateForm(KernFormMixin, forms.ModelForm):
     """A rate for one year, or for every year of a range (``until_year``): a concept of ten years needs
-    one row, not ten saves (found by a new user's walk)."""
+    one row, not ten saves (found by a new user's walk). A saved range comes back as one row (its
+    first year with ``group``, the further years: services.rate_groups), changed or removed as one."""
+
+    group: list[FundingRate] | tuple = ()  # the saved further years of this row's range
 
     until_year = forms.IntegerField(label=_("bis Jahr (optional, für mehrere Jahre)"), required=False,
                                     min_value=1971, max_value=2100)
@@ -128,12 +131,19 @@ class RateForm(KernFormMixin, forms.ModelForm):
             self.add_error("until_year", _("„bis Jahr“ muss zwischen %(y)s und %(z)s liegen.") % {"y": year, "z": year + 50})
         return data
 
-    def rates(self) -> list[FundingRate]:
-        """The saved row and, for a range, one rate per further year (not yet stored)."""
+    def change(self) -> tuple[list[FundingRate], list[FundingRate]]:
+        """(rates to save, rates to remove): the row's first year and, for a range, one rate per further
+        year – the range's saved rows where their year stays in it, new ones (not yet stored) for the
+        others –; the saved further years the row no longer covers are removed."""
         first = self.instance
         until = self.cleaned_data.get("until_year") or first.year
-        return [first] + [FundingRate(concept_id=first.concept_id, year=y, rate=first.rate, basis=first.basis,
-                                      illustrative=first.illustrative) for y in range(first.year + 1, until + 1)]
+        saved = {r.year: r for r in self.group}
+        out = [first]
+        for year in range(first.year + 1, until + 1):
+            rate = saved.pop(year, None) or FundingRate(concept_id=first.concept_id, year=year)
+            rate.rate, rate.basis, rate.illustrative = first.rate, first.basis, first.illustrative
+            out.append(rate)
+        return out, list(saved.values())
 
 
 class CapForm(KernFormMixin, forms.ModelForm):
