@@ -170,12 +170,15 @@ def test_planner_adds_cost_and_override(planner_client, bochum):
 
 @pytest.mark.parametrize("rate", ["101", "-1", "sechzig"])
 def test_rates_outside_0_to_100_are_rejected(planner_client, bochum, rate):
+    from isek.finance.services import rate_groups
+
     rates = list(FundingRate.objects.filter(concept=bochum))
-    rows = [{"id": r.pk, "year": r.year, "rate": _de(r.rate), "basis": r.basis} for r in rates]
+    rows = [{"id": first.pk, "year": first.year, "until_year": rest[-1].year if rest else "", "rate": _de(first.rate),
+             "basis": first.basis} for first, rest in rate_groups(bochum)]  # as the page shows them
     rows[0]["rate"] = rate
     data = {**_formset("r", rows, len(rows)), "cap-amount": "82000000", "cap-basis": "x"}
     r = planner_client.post(f"/concepts/{SLUG}/kuf/rates/", data)
-    assert r.status_code == 400
+    assert r.status_code == 400 and "neu laden" not in r.content.decode()  # refused for the rate
     assert list(FundingRate.objects.filter(concept=bochum).values_list("rate", flat=True)) == [x.rate for x in rates]
 
 
@@ -289,7 +292,7 @@ def test_one_row_sets_a_rate_for_a_range_of_years(planner_client):
     assert [r.year for r in rates] == list(range(2026, 2036)) and {r.rate for r in rates} == {D("60")}
     # a range over a year that has its rate already is refused as a whole
     again = {"year": "2035", "until_year": "2037", "rate": "50", "basis": ""}
-    rows = [{"id": r.pk, "year": r.year, "rate": _de(r.rate), "basis": r.basis} for r in rates]
+    rows = [{"id": rates[0].pk, "year": 2026, "until_year": 2035, "rate": "60", "basis": "StBauFR Nr. 6"}]  # the range: one row
     r = planner_client.post(url, {**_formset("r", rows + [again], len(rows)), "cap-amount": "", "cap-basis": ""})
     assert r.status_code == 400 and "doppelt: 2035" in r.content.decode()
     assert FundingRate.objects.filter(concept=concept).count() == 10

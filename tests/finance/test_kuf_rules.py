@@ -84,6 +84,7 @@ def test_the_fund_rule_carries_its_source_in_the_land_rules():
     assert rule.max_share == D(50) and "sozialer_zusammenhalt" in rule.full_programmes
     assert "Verfügungsfonds" in rule.source and "VV Städtebauförderung" in rule.source
     assert land_rules.catalogue("nrw-frl-2023").disposition_fund_groups == ("10.2",)
+    assert land_rules.catalogue("general").disposition_fund_groups == ("4",)  # "Verfügungsfonds und andere Fonds"
 
 
 # --- 2. third-party money and the eligible costs -------------------------------------------------

@@ -123,6 +123,11 @@ def test_german_and_english_input(form, make, name, places, language, text):
 def test_other_notation_ambiguous_and_invalid_input(form, make, name, places, language, text, says):
     if name in ("rate", "grant_rate", "baseline_value", "target_value", "value"):  # a percentage (or an indicator value, often one)
         says = says.replace("1.250.000,50", "60 oder 60,5").replace("1,250,000.50", "60 or 60.5")
+    if name == "rate" and text in ("viel", "lots"):  # a funding rate: what isek reads, fractions too (walk 10)
+        says = {"viel": "„viel“ ist kein Fördersatz, den isek lesen kann. Möglich sind Prozent mit höchstens 10 "
+                        "Nachkommastellen (60 oder 66,6667), Prozent mit Bruch (66 2/3 oder 66 ⅔)",
+                "lots": "“lots” is not a funding rate isek can read. Possible are percentages with at most 10 decimals "
+                        "(60 or 66.6667), percentages with a fraction (66 2/3 or 66 ⅔)"}[text]
     value, errors, _f = _clean(make, name, text, language)
     assert value is None and len(errors) == 1 and says in errors[0], errors
 
@@ -163,7 +168,9 @@ def test_too_many_decimals_still_name_the_limit():
     from isek.finance.forms import CapForm
 
     _value, errors, _f = _clean(lambda d: CapForm(d), "amount", "1250,555", "de")
-    assert errors and "2 Dezimalstellen" in errors[0]
+    assert errors == ["Zu viele Stellen: möglich sind höchstens 12 Stellen vor und 2 nach dem Komma."]
+    _value, errors, _f = _clean(lambda d: CapForm(d), "amount", "1250.555", "en")
+    assert errors == ["Too many digits: at most 12 digits before and 2 after the decimal point are possible."]
 
 
 @pytest.mark.django_db
@@ -273,4 +280,4 @@ def test_only_amounts_take_a_currency():
     from isek.finance.forms import RateForm
 
     value, errors, _f = _clean(lambda d: RateForm(d), "rate", "60 €", "de")
-    assert value is None and errors == ["„60 €“ ist keine Zahl. Beispiel: 60 oder 60,5"]
+    assert value is None and len(errors) == 1 and errors[0].startswith("„60 €“ ist kein Fördersatz, den isek lesen kann.")

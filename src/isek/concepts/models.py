@@ -46,21 +46,44 @@ def outside_of(geometry, concept) -> str:
     """How much of ``geometry`` lies outside the concept's funding area ("ca. 1.240 m² / 18 %
     außerhalb des Fördergebiets"), in the official CRS of the Land; empty when it lies inside
     (parts below 1 m² or 1 m are drawing slivers) or either is missing."""
+    out = _outside(geometry, concept)
+    if out is None:
+        return ""
+    part, whole, unit = out
+    if unit is None:
+        return str(_("liegt außerhalb des Fördergebiets"))
+    language = get_language()
+    share = numbers.figure(100 * part / whole, language, 0)
+    text = (_("ca. %(amount)s m² / %(share)s %% außerhalb des Fördergebiets") if unit == "m²" else
+            _("ca. %(amount)s m / %(share)s %% außerhalb des Fördergebiets"))
+    return text % {"amount": numbers.figure(part, language, 0), "share": share}
+
+
+def outside_share(geometry, concept) -> int:
+    """The percentage (1–100) of ``geometry`` outside the concept's funding area by the test of
+    ``outside_of`` (a point outside: 100); 0 where ``outside_of`` says nothing."""
+    out = _outside(geometry, concept)
+    if out is None:
+        return 0
+    part, whole, unit = out
+    return 100 if unit is None else min(100, max(1, round(100 * part / whole)))
+
+
+def _outside(geometry, concept) -> tuple[float, float, str | None] | None:
+    """(part outside, whole, unit "m²" or "m"; a point outside: unit None) of ``geometry`` against
+    the concept's funding area, or None where it lies inside (parts below 1 m² or 1 m are drawing
+    slivers) or either is missing."""
     g, area = geo.from_django(geometry), geo.from_django(concept.area)
     if g is None or area is None:
-        return ""
+        return None
     if g.geom_type in ("Point", "MultiPoint"):
-        return "" if area.covers(g) else str(_("liegt außerhalb des Fördergebiets"))
+        return None if area.covers(g) else (1.0, 1.0, None)
     srid = concept.working_srid
     measure = geo.area_m2 if g.geom_type in ("Polygon", "MultiPolygon") else geo.length_m
     part = measure(g.difference(area), srid)
     if part < 1:
-        return ""
-    language = get_language()
-    share = numbers.figure(100 * part / measure(g, srid), language, 0)
-    text = (_("ca. %(amount)s m² / %(share)s %% außerhalb des Fördergebiets") if measure is geo.area_m2 else
-            _("ca. %(amount)s m / %(share)s %% außerhalb des Fördergebiets"))
-    return text % {"amount": numbers.figure(part, language, 0), "share": share}
+        return None
+    return part, measure(g, srid), "m²" if measure is geo.area_m2 else "m"
 
 
 class City(models.Model):
@@ -397,6 +420,12 @@ class Measure(models.Model):
         computed in the official CRS of the Land; empty when it lies inside (parts below 1 m² or
         1 m are drawing slivers), has no location or the concept no area."""
         return outside_of(self.geometry, self.concept)
+
+    @property
+    def outside_share(self) -> int:
+        """The percentage of the measure's location outside the funding area (0: inside, or no
+        location), by the same test as ``outside``: the KuF checks a grant to such a measure."""
+        return outside_share(self.geometry, self.concept)
 
     @property
     def fields(self):

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .problems import InputError, Problem, gettext_noop
 
 SPACES = (" ", "\u00a0", "\u202f", "\u2009")  # space, no-break space, narrow no-break space, thin space
 MAX_LENGTH = 40
 CURRENCY = re.compile(r"^(?:€|EUR)\s*|\s*(?:€|EUR)$", re.IGNORECASE)
+NO_NUMBER = gettext_noop("„%(value)s“ ist keine Zahl. Beispiel: %(example)s")
 NO_CENTS = (",-", ",\u2013")  # German whole euros: "2.400.000,-" (hyphen) or "2.400.000,–" (en dash)
 
 
@@ -126,8 +127,7 @@ def parse(text: str, language: str | None, percent: bool = False, money: bool = 
                  gettext_noop("„%(value)s“ ist im deutschen Zahlenformat geschrieben. Bitte so schreiben: "
                               "%(example)s (Komma zwischen den Tausendern, Punkt vor den Dezimalstellen)."))
         raise InputError([Problem(msgid, {"value": typed, "example": example})])
-    raise InputError([Problem(gettext_noop("„%(value)s“ ist keine Zahl. Beispiel: %(example)s"),
-                              {"value": typed[:MAX_LENGTH], "example": example})])
+    raise InputError([Problem(NO_NUMBER, {"value": typed[:MAX_LENGTH], "example": example})])
 
 
 def format(value, language: str | None, places: int | None = None) -> str:  # noqa: A001 - the module's verb
@@ -169,3 +169,76 @@ class Coordinates:
 
     def __str__(self) -> str:
         return self.in_language("de")
+
+
+# --- rates: a percentage with a fraction ------------------------------------------------------
+
+RATE_PLACES = 10  # decimals of a stored rate in percent: two thirds of 10^9 € still come out to the exact cent
+VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4)}
+FRACTION = re.compile(r"^(?:([0-9]+)\s*)?(?:([0-9]+)\s*/\s*([0-9]+)|([½⅓⅔¼¾]))$")
+THIRDS = {1: "⅓", 2: "⅔"}
+RATE_ALLOWED = gettext_noop(
+    "„%(value)s“ ist kein Fördersatz, den isek lesen kann. Möglich sind Prozent mit höchstens 10 "
+    "Nachkommastellen (60 oder 66,6667), Prozent mit Bruch (66 2/3 oder 66 ⅔) oder ein Bruch allein als "
+    "Anteil am Ganzen (2/3 = 66 ⅔ %%).")
+
+
+def parse_rate(text: str, language: str | None) -> Decimal:
+    """A funding rate in percent as planners write it: a number ("60", "66,6667", "60 %"), a whole
+    percentage with a fraction ("66 2/3", "66⅔", "66 ⅔ %"), or a fraction alone ("2/3"), which is
+    that share of the whole (66 ⅔ %; "2/3 %" is refused as ambiguous). A fraction is taken to
+    ``RATE_PLACES`` decimals (half up); a number keeps the decimals it has (the form limits them)."""
+    typed = text.strip()
+    value = typed
+    for space in SPACES:
+        value = value.replace(space, " ")
+    percent = value.endswith("%")
+    if percent:
+        value = value[:-1].rstrip()
+    m = FRACTION.match(value) if len(value) <= MAX_LENGTH else None
+    if m is None:
+        try:
+            number = parse(typed, language, percent=True)
+        except InputError as exc:
+            if exc.problems[0].msgid == NO_NUMBER:
+                raise InputError([Problem(RATE_ALLOWED, {"value": typed[:MAX_LENGTH]})]) from None
+            raise
+        if number.as_tuple().exponent < -RATE_PLACES:
+            raise InputError([Problem(RATE_ALLOWED, {"value": typed[:MAX_LENGTH]})])
+        return number
+    whole, num, den, glyph = m.groups()
+    num, den = VULGAR[glyph] if glyph else (int(num), int(den))
+    if den == 0:
+        raise InputError([Problem(gettext_noop("„%(value)s“: ein Bruch durch 0 ist keine Zahl."), {"value": typed})])
+    if whole is None and glyph is None:  # "2/3": a share of the whole
+        if percent:
+            raise InputError([Problem(gettext_noop(
+                "„%(value)s“ ist nicht eindeutig: ein Bruch allein ist ein Anteil am Ganzen und steht ohne „%%“ "
+                "(zwei Drittel: „2/3“ oder „66 2/3“); einen Bruchteil eines Prozents bitte als Dezimalzahl schreiben "
+                "(0,5)."), {"value": typed})])
+        fraction = Decimal(100) * num / den
+    else:
+        fraction = Decimal(int(whole or 0)) + Decimal(num) / den
+    return fraction.quantize(Decimal(1).scaleb(-RATE_PLACES), rounding=ROUND_HALF_UP)
+
+
+def thirds(value) -> tuple[int, int] | None:
+    """(whole, thirds) if the percentage ``value`` is a whole number and one or two thirds (66 ⅔ is
+    (66, 2)), as stored to ``RATE_PLACES`` decimals; None otherwise."""
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    n = (d * 3).to_integral_value(rounding=ROUND_HALF_UP)
+    if n % 3 == 0 or abs(d * 3 - n) > Decimal(1).scaleb(-RATE_PLACES + 1):
+        return None
+    return int(n) // 3, int(n) % 3
+
+
+def rate(value, language: str | None, typed: bool = False) -> str:
+    """A rate in percent without its unit: "66 ⅔" (``typed``: "66 2/3", as a form shows it to be sent
+    again), otherwise as few decimals as it has ("60", "62,5", "66,6667")."""
+    t = thirds(value)
+    if t is not None:
+        whole, k = t
+        part = f"{k}/3" if typed else THIRDS[k]
+        return f"{whole} {part}" if whole else part
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    return format(d.normalize(), language)

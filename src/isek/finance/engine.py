@@ -65,6 +65,7 @@ class MeasureRef:
     cancelled: bool = False
     start_year: int | None = None  # the measure's own time plan (Beginn/Ende), where set
     end_year: int | None = None
+    outside: int = 0  # percentage of its location outside the funding area (0: inside or no location)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,9 @@ class Rules:
     fund_groups: frozenset[str] = frozenset()
     fund_max_share: Decimal | None = None
     fund_source: str = ""
+    # measures whose own funds (the funds page) are all Hof- und Fassadenprogramme: their fund groups
+    # hold no Verfügungsfonds (the general catalogue's group 4 holds both kinds)
+    fund_exempt: frozenset[str] = frozenset()
     third_party_source: str = ""  # the citation of "third-party money lowers the eligible cost first"
 
 
@@ -137,7 +141,7 @@ class Cell:
 @dataclass(frozen=True)
 class Warning:
     code: str  # no_rates | no_financing | above_cost | third_party | outside_period | above_cap | gap | no_rate
-    #          | unknown_measure | outside_schedule | duplicate_cost | fund_share
+    #          | unknown_measure | outside_schedule | duplicate_cost | fund_share | outside_area
     message: str  # German text; isek.finance.kuf.localized() gives it in the UI language
     measure: str | None = None
     year: int | None = None
@@ -264,7 +268,7 @@ def _grant_overridden(cell: Cell) -> bool:
 def _fund_check(m: str, y: int, cell: Cell, lines: list[CostLine], rate: Decimal, rules: Rules) -> Warning | None:
     """A Verfügungsfonds whose part of the grant is above ``rules.fund_max_share`` of it."""
     fund = [line for line in lines if line.group in rules.fund_groups]
-    if rules.fund_max_share is None or not fund:
+    if rules.fund_max_share is None or not fund or m in rules.fund_exempt:
         return None
     cost = sum((line.amount for line in fund), ZERO)
     eligible = sum((line.eligible for line in fund), ZERO)
@@ -275,6 +279,8 @@ def _fund_check(m: str, y: int, cell: Cell, lines: list[CostLine], rate: Decimal
     most = (limit / rate).quantize(CENT, rounding=ROUND_DOWN) if rate else ZERO  # "davon förderfähig" at most
     while most > 0 and share(most, rate) > limit:
         most -= CENT
+    if rate and ((most + CENT) * rate).quantize(SIX_PLACES, rounding=ROUND_HALF_UP) <= limit:
+        most += CENT  # a rate stored to its last decimal (⅔ of 37.500,00 is 25.000,00) fell a cent short
     max_share = (rules.fund_max_share * 100).normalize()
     group = fund[0].group
     return Warning("fund_share", f"Verfügungsfonds (Kostengruppe {group}, {cost} €): die Zuwendung von {grant} € liegt über "
@@ -361,6 +367,13 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
     for ref in measures:
         if ref.cancelled:
             continue
+        grant = sum((c.grant for (m, _y), c in cells.items() if m == ref.key), ZERO)
+        if ref.outside and grant:
+            warnings.append(Warning("outside_area", f"Die Lage der Maßnahme liegt zu {ref.outside} % außerhalb "
+                                                    f"des Fördergebiets, die KuF rechnet ihr aber eine Zuwendung von {grant} € "
+                                                    "zu: prüfen, ob die Lage stimmt, das Fördergebiet anzupassen ist oder die "
+                                                    "Kosten außerhalb förderfähig sind.", ref.key,
+                                    params=(("share", ref.outside), ("grant", grant))))
         if ref.key not in financed:
             warnings.append(Warning("no_financing", f"Maßnahme {ref.number} hat weder Kosten noch Finanzierung.", ref.key,
                                     params=(("number", ref.number),)))

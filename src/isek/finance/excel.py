@@ -74,7 +74,7 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
         "override": wb.add_format({"num_format": '#,##0.00 "€"', "bg_color": "#FFF4CE"}),
         "bold": wb.add_format({"bold": True}),
         "header": wb.add_format({"bold": True, "bg_color": "#DCE6F2"}),
-        "percent": wb.add_format({"num_format": "0.00%"}),
+        "percent": wb.add_format({"num_format": "0.00##%"}),  # 66,6667 % for a rate of two thirds
         "share": wb.add_format({"num_format": "0.00000000"}),
     }
 

@@ -4,9 +4,12 @@ import hashlib
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from isek.web.forms import KernFormMixin
+from isek.core import numbers
+from isek.core.problems import InputError
+from isek.web.forms import KernFormMixin, NumberField
 
 from .models import CostGroup, CostItem, FinanceVersion, Financing, Fund, FundApplication, FundingCap, FundingRate
 
@@ -67,9 +70,42 @@ FinancingFormSet = forms.inlineformset_factory(
     Financing._meta.get_field("measure").related_model, Financing, form=FinancingForm, extra=1, can_delete=True)
 
 
+RATE_HELP = _("Auch als Bruch: „66 2/3“ oder „66 ⅔“ (Prozent mit Bruch), „2/3“ allein ist ein Anteil am Ganzen "
+               "(= 66 ⅔ %).")
+
+
+class RateField(NumberField):
+    """A funding rate in percent, also written with a fraction ("66 2/3", "66⅔", "2/3": see
+    numbers.parse_rate), shown so that it can be sent again unchanged ("66 2/3")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", RATE_HELP)
+        kwargs.setdefault("max_digits", 3 + numbers.RATE_PLACES)
+        kwargs.setdefault("decimal_places", numbers.RATE_PLACES)
+        super().__init__(percent=True, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            return Decimal(value)
+        try:
+            return numbers.parse_rate(str(value), get_language())
+        except InputError as exc:
+            raise forms.ValidationError(exc.messages(gettext), code="invalid") from None
+
+    def prepare_value(self, value):
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            return numbers.rate(value, get_language(), typed=True)
+        return value
+
+
 class RateForm(KernFormMixin, forms.ModelForm):
     """A rate for one year, or for every year of a range (``until_year``): a concept of ten years needs
-    one row, not ten saves (found by a new user's walk)."""
+    one row, not ten saves (found by a new user's walk). A saved range comes back as one row (its
+    first year with ``group``, the further years: services.rate_groups), changed or removed as one."""
+
+    group: list[FundingRate] | tuple = ()  # the saved further years of this row's range
 
     until_year = forms.IntegerField(label=_("bis Jahr (optional, für mehrere Jahre)"), required=False,
                                     min_value=1971, max_value=2100)
@@ -77,6 +113,7 @@ class RateForm(KernFormMixin, forms.ModelForm):
     class Meta:
         model = FundingRate
         fields = ["year", "until_year", "rate", "basis"]
+        field_classes = {"rate": RateField}
         widgets = {"basis": forms.TextInput()}
 
     def has_changed(self):
@@ -94,12 +131,19 @@ class RateForm(KernFormMixin, forms.ModelForm):
             self.add_error("until_year", _("„bis Jahr“ muss zwischen %(y)s und %(z)s liegen.") % {"y": year, "z": year + 50})
         return data
 
-    def rates(self) -> list[FundingRate]:
-        """The saved row and, for a range, one rate per further year (not yet stored)."""
+    def change(self) -> tuple[list[FundingRate], list[FundingRate]]:
+        """(rates to save, rates to remove): the row's first year and, for a range, one rate per further
+        year – the range's saved rows where their year stays in it, new ones (not yet stored) for the
+        others –; the saved further years the row no longer covers are removed."""
         first = self.instance
         until = self.cleaned_data.get("until_year") or first.year
-        return [first] + [FundingRate(concept_id=first.concept_id, year=y, rate=first.rate, basis=first.basis,
-                                      illustrative=first.illustrative) for y in range(first.year + 1, until + 1)]
+        saved = {r.year: r for r in self.group}
+        out = [first]
+        for year in range(first.year + 1, until + 1):
+            rate = saved.pop(year, None) or FundingRate(concept_id=first.concept_id, year=year)
+            rate.rate, rate.basis, rate.illustrative = first.rate, first.basis, first.illustrative
+            out.append(rate)
+        return out, list(saved.values())
 
 
 class CapForm(KernFormMixin, forms.ModelForm):
@@ -114,8 +158,7 @@ class ScenarioForm(KernFormMixin, forms.Form):
 
     shift_measure = forms.ChoiceField(label=_("Maßnahme verschieben"), required=False)
     shift_years = forms.IntegerField(label=_("um Jahre (+ später, − früher)"), required=False, min_value=-20, max_value=20)
-    rate = forms.DecimalField(label=_("Fördersatz für alle Jahre (%)"), required=False, min_value=Decimal(0),
-                              max_value=Decimal(100), decimal_places=2)
+    rate = RateField(label=_("Fördersatz für alle Jahre (%)"), required=False, min_value=Decimal(0), max_value=Decimal(100))
     drop = forms.MultipleChoiceField(label=_("Maßnahmen weglassen"), required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, measures=(), **kwargs):

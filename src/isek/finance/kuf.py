@@ -14,7 +14,7 @@ from isek.concepts.services import Concept, Measure
 from isek.core.audit import acting_as
 
 from . import engine, land_rules
-from .models import CostItem, FinanceVersion, Financing, FundingCap, FundingProgramme, FundingRate
+from .models import CostItem, FinanceVersion, Financing, Fund, FundingCap, FundingProgramme, FundingRate
 
 HUNDRED = Decimal(100)
 
@@ -38,6 +38,9 @@ WARNING_TEXTS = {
     "above_cap": gettext_lazy("Zuwendung gesamt %(grant)s € liegt über der Förderobergrenze %(cap)s €."),
     "outside_schedule": gettext_lazy("Kosten außerhalb des Zeitplans der Maßnahme (%(start)s–%(end)s)."),
     "duplicate_cost": gettext_lazy("Kostengruppe %(group)s mit %(amount)s € zweimal eingetragen: doppelte Kostenposition?"),
+    "outside_area": gettext_lazy("Die Lage der Maßnahme liegt zu %(share)s %% außerhalb des Fördergebiets, die "
+                                 "KuF rechnet ihr aber eine Zuwendung von %(grant)s € zu: prüfen, ob die Lage stimmt, das "
+                                 "Fördergebiet anzupassen ist oder die Kosten außerhalb förderfähig sind."),
     "no_programme": gettext_lazy("Für das Förderprogramm des Konzepts sind keine Förderregeln hinterlegt: kein Bundesanteil berechnet."),
 }
 
@@ -61,14 +64,14 @@ TARGETS = {
     "no_rates": "rates", "no_rate": "rates", "above_cap": "rates", "no_programme": "concept", "above_cost": "measure", "gap": "measure",
     "third_party": "measure", "fund_share": "measure",
     "outside_period": "measure", "no_financing": "measure", "unknown_measure": "import",
-    "outside_schedule": "schedule", "duplicate_cost": "measure",
+    "outside_schedule": "schedule", "duplicate_cost": "measure", "outside_area": "location",
 }
 
 
 ACTIONS = {
     "measure": gettext_lazy("Kosten und Finanzierung bearbeiten"), "rates": gettext_lazy("Fördersätze bearbeiten"),
     "concept": gettext_lazy("Förderprogramm des Konzepts wählen"), "import": gettext_lazy("Maßnahmenliste übernehmen"),
-    "schedule": gettext_lazy("Zeitplan der Maßnahme bearbeiten"),
+    "schedule": gettext_lazy("Zeitplan der Maßnahme bearbeiten"), "location": gettext_lazy("Lage der Maßnahme prüfen"),
 }
 
 
@@ -93,7 +96,7 @@ def target(concept: Concept, warning: engine.Warning) -> str:
     if kind == "measure" and warning.measure is not None:
         url = reverse("finance:kuf-measure", args=[concept.slug, warning.measure])
         return url + (f"#cost-{warning.line}" if warning.line else "")  # the cost line it concerns
-    if kind == "schedule" and warning.measure is not None:
+    if kind in ("schedule", "location") and warning.measure is not None:  # the measure form: time plan and map
         return reverse("concepts:measure-edit", args=[concept.slug, warning.measure])
     if kind == "concept":
         return reverse("concepts:concept-edit", args=[concept.slug])
@@ -119,8 +122,9 @@ def hints(concept: Concept, result: engine.KufResult) -> list[Hint]:
 # checklist's item is not complete while the KuF has an open check in its area. The checks the
 # checklist asks for in its own words (a rate for every year of the concept, costs for every
 # measure) are not repeated there.
-CHECKLIST = {"rates": "rates", "concept": "rates", "measure": "measures", "schedule": "measures", "import": "measures"}
-STATED_BY_CHECKLIST = {"no_rates", "no_rate", "no_financing"}
+CHECKLIST = {"rates": "rates", "concept": "rates", "measure": "measures", "schedule": "measures", "location": "measures",
+             "import": "measures"}
+STATED_BY_CHECKLIST = {"no_rates", "no_rate", "no_financing", "outside_area"}
 
 
 def open_checks(concept: Concept) -> dict[str, list[Hint]]:
@@ -154,22 +158,28 @@ def rule_checks(concept: Concept) -> dict:
     """The funding rules the KuF checks for ``concept`` (the Rules fields on the Verfügungsfonds and
     third-party money), from the land rules data with their citations; frozen versions get them too."""
     fund = land_rules.disposition_fund()
+    kinds: dict[str, set[str]] = {}
+    for measure, kind in Fund.objects.filter(concept=concept, measure__isnull=False).values_list("measure_id", "kind"):
+        kinds.setdefault(str(measure), set()).add(kind)
     return {"fund_groups": frozenset(land_rules.catalogue_for_ags(concept.city.ags).disposition_fund_groups),
             "fund_max_share": None if concept.programme in fund.full_programmes else fund.max_share / HUNDRED,
-            "fund_source": fund.short, "third_party_source": land_rules.third_party_source()}
+            "fund_source": fund.short, "third_party_source": land_rules.third_party_source(),
+            "fund_exempt": frozenset(m for m, k in kinds.items() if k == {Fund.Kind.FACADE})}
 
 
 def inputs(concept: Concept):
     """(measures, costs, financing, rules) of the concept's current plan."""
-    measures = [
-        engine.MeasureRef(str(m.pk), m.number, m.title, m.status == Measure.Status.CANCELLED,
-                          m.start.year if m.start else None, m.end.year if m.end else None)
-        for m in concept.measures.all()
-    ]
     costs = [
         engine.CostLine(str(c.measure_id), c.year, c.cost_group.number, c.amount, c.eligible, str(c.pk))
         for c in CostItem.objects.filter(measure__concept=concept).select_related("cost_group")
     ]
+    eligible = {c.measure for c in costs if c.eligible}
+    measures = []
+    for m in concept.measures.all():
+        m.concept = concept  # one concept (with its area) for all its measures
+        measures.append(engine.MeasureRef(
+            str(m.pk), m.number, m.title, m.status == Measure.Status.CANCELLED, m.start.year if m.start else None,
+            m.end.year if m.end else None, m.outside_share if str(m.pk) in eligible else 0))
     financing = [
         engine.FinancingLine(str(f.measure_id), f.year, f.source, f.amount, f.status, f.reason)
         for f in Financing.objects.filter(measure__concept=concept)

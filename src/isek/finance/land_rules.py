@@ -17,6 +17,8 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from isek.core import numbers
+
 FIXTURE = Path(__file__).with_name("fixtures") / "land_rules.json"
 
 
@@ -254,7 +256,7 @@ def wording(ags: str, language: str) -> dict[str, str]:
 
 def percent(value: Decimal) -> str:
     """60 → "60 %", 62.5 → "62,5 %" (German, as in the documents of the funding procedure)."""
-    return f"{value.normalize():f}".replace(".", ",") + " %"
+    return numbers.rate(value, "de") + " %"
 
 
 def summary(rules: LandRules) -> list[str]:

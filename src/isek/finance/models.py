@@ -15,7 +15,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from isek.core import numbers
 from isek.core.numbering import number_sort_key
+from isek.core.numbers import RATE_PLACES
 
 from . import land_rules
 
@@ -102,7 +104,8 @@ class CostGroup(models.Model):
 class FundingRate(models.Model):
     concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="funding_rates")
     year = models.PositiveSmallIntegerField(_("Jahr"), validators=YEAR)
-    rate = models.DecimalField(_("Fördersatz (%)"), max_digits=5, decimal_places=2, validators=PERCENT)
+    # 10 decimals: a rate of two thirds ("66 2/3") gives the exact cent of any amount up to 10^9 €
+    rate = models.DecimalField(_("Fördersatz (%)"), max_digits=13, decimal_places=RATE_PLACES, validators=PERCENT)
     basis = models.TextField(_("Grundlage"), blank=True)
     illustrative = models.BooleanField(_("illustrativ"), default=False)
 
@@ -113,7 +116,7 @@ class FundingRate(models.Model):
         verbose_name_plural = _("Fördersätze")
 
     def __str__(self):
-        return f"{self.year}: {self.rate} %"
+        return f"{self.year}: {numbers.rate(self.rate, 'de')} %"
 
 
 class FundingCap(models.Model):

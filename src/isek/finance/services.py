@@ -274,6 +274,21 @@ def freeze_version(user, concept, name: str, kind: str, note: str = "", scenario
         return kuf.freeze(concept, name, kind, None if user.pk is None else user, note, scenario=scenario)
 
 
+def rate_groups(concept) -> list[tuple[FundingRate, list[FundingRate]]]:
+    """The concept's funding rates as the rate form shows them: (first year, further years) for each
+    run of consecutive years with the same rate and basis (2026–2035 at 60 % is one row)."""
+    groups: list[tuple[FundingRate, list[FundingRate]]] = []
+    for rate in FundingRate.objects.filter(concept=concept).order_by("year"):
+        if groups:
+            first, rest = groups[-1]
+            last = rest[-1] if rest else first
+            if last.year + 1 == rate.year and (rate.rate, rate.basis, rate.illustrative) == (first.rate, first.basis, first.illustrative):
+                rest.append(rate)
+                continue
+        groups.append((rate, []))
+    return groups
+
+
 def suggested_rate(concept) -> dict | None:
     """For a concept without any funding rate: the rule rate of its Land (where isek knows one) for
     every year of the concept, with its source as the basis – the initial values of the rate form,

@@ -167,17 +167,30 @@ def rates_view(request, concept):
     suggestion = services.suggested_rate(concept)
     if suggestion is not None:
         initial = [{**suggestion, **(initial[0] if initial else {})}]
-    rates = RateFormSet(request.POST or None, queryset=FundingRate.objects.filter(concept=concept), prefix="r",
-                        initial=initial)
+    groups = services.rate_groups(concept)  # a range of years at one rate is one row, changed as one
+    rates = RateFormSet(request.POST or None, queryset=FundingRate.objects.filter(pk__in=[first.pk for first, _ in groups]),
+                        prefix="r", initial=initial)
+    further = {first.pk: rest for first, rest in groups}
+    for form in rates.initial_forms:
+        form.group = further.get(form.instance.pk, [])
+        if form.group:
+            form.initial["until_year"] = form.group[-1].year
     cap_instance = FundingCap.objects.filter(concept=concept).first() or FundingCap(concept=concept)
     cap = CapForm(request.POST or None, instance=cap_instance, prefix="cap")
     cap.fields["amount"].required = False
-    if request.method == "POST" and rates.is_valid() and cap.is_valid():
+    stale = request.method == "POST" and any(form.instance.pk is None for form in rates.initial_forms)
+    if stale:  # a row of a page shown before the rates changed (another tab, or before ranges were one row)
+        messages.error(request, _("Die Fördersätze wurden inzwischen geändert. Bitte die Seite neu laden; nichts wurde "
+                                  "gespeichert."))
+    elif request.method == "POST" and rates.is_valid() and cap.is_valid():
         try:
             saved = rates.save(commit=False)
             form_of = {id(form.instance): form for form in rates.forms}
-            expanded = [rate for obj in saved for rate in form_of[id(obj)].rates()]  # a range: one rate per year
-            services.save_rates(request.user, concept, rates=expanded, removed_rates=rates.deleted_objects, cap=cap.instance)
+            changes = [form_of[id(obj)].change() for obj in saved]  # a range: one rate per year
+            removed = [*rates.deleted_objects, *(r for form in rates.deleted_forms for r in form.group),
+                       *(r for _keep, gone in changes for r in gone)]
+            services.save_rates(request.user, concept, rates=[r for keep, _gone in changes for r in keep],
+                                removed_rates=removed, cap=cap.instance)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import shapely
 from django import forms
 from django.contrib.gis.geos import GEOSGeometry
+from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,13 @@ class NumberField(forms.DecimalField):
         super().__init__(**kwargs)
         self.percent = "(%)" in str(self.label or "") if percent is None else percent
         self.money = "(€)" in str(self.label or "")
+        if self.max_digits is not None and self.decimal_places is not None:
+            # Django's "höchstens 5 Ziffern" does not say that only two of them may follow the comma
+            sizes = {"whole": self.max_digits - self.decimal_places, "places": self.decimal_places}
+            digits = lazy(lambda: gettext("Zu viele Stellen: möglich sind höchstens %(whole)s Stellen vor und "
+                                          "%(places)s nach dem Komma.") % sizes, str)()
+            for code in ("max_digits", "max_decimal_places", "max_whole_digits"):
+                self.error_messages.setdefault(code, digits)
 
     @classmethod
     def replacing(cls, field: forms.Field) -> NumberField:

@@ -22,10 +22,10 @@ def money(value):
 @register.filter
 def percent(value):
     """A rate without its unit, as few decimals as it has: ``{{ rate|percent }} %`` gives 60 % and
-    60,5 % side by side (not 60 % and 60,50 %); empty for None."""
+    60,5 % side by side (not 60 % and 60,50 %), a rate of two thirds as 66 ⅔ %; empty for None."""
     if value is None or value == "":
         return ""
-    return numbers.format(Decimal(str(value)).normalize(), get_language())
+    return numbers.rate(Decimal(str(value)), get_language())
 
 
 @register.filter
