@@ -393,7 +393,8 @@ def _legal_basis_options(html: str) -> dict[str, str]:
 @pytest.mark.parametrize("ags, decision", [("02000000", "Senats- oder Bezirksamtsbeschluss"),  # Hamburg (walk 9)
                                            ("11000000", "Senats- oder Bezirksamtsbeschluss"),  # Berlin
                                            ("04011000", "Senatsbeschluss"),  # the city of Bremen
-                                           ("04012000", "Ratsbeschluss"),  # Bremerhaven decides as a Gemeinde
+                                           ("04012000", "Beschluss der Stadtverordnetenversammlung"),  # Bremerhaven
+                                           ("06413000", "Beschluss der Stadtverordnetenversammlung"),  # Offenbach (walk 10)
                                            ("14625240", "Ratsbeschluss")])
 def test_the_wizard_names_the_decision_on_the_area_as_the_land_does(client, starter, ags, decision):
     """Walk 9 (Hamburg): the wizard offered "Ratsbeschluss" where the concept's edit page says

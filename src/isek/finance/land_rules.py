@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 FIXTURE = Path(__file__).with_name("fixtures") / "land_rules.json"
+COUNCILS = Path(__file__).with_name("fixtures") / "council_words.json"
 
 
 @dataclass(frozen=True)
@@ -242,14 +243,32 @@ def for_ags(ags: str) -> LandRules | None:
     return _all().get((ags or "")[:2])
 
 
+@cache
+def _councils() -> dict[str, dict]:
+    return {k: v for k, v in json.loads(COUNCILS.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+
+
+def council(ags: str) -> dict | None:
+    """How the Gemeindeordnung of the Land of ``ags`` names the council where it is not a "Rat"
+    (fixtures/council_words.json: ``words`` for "decision", "decision_date", "decision_missing" and
+    the ``source``); the longest matching AGS prefix; None where the default words hold."""
+    found = [k for k in _councils() if (ags or "").startswith(k)]
+    return _councils()[max(found, key=len)] if found else None
+
+
 def wording(ags: str, language: str) -> dict[str, str]:
-    """The words of a city-state for the municipality key ``ags`` in ``language`` ("de", "en"; German
-    where the language has none), keyed as ``CityState.words``; {} where the Gemeinde is not the Land."""
+    """The words for the municipality key ``ags`` in ``language`` ("de", "en"; German where the
+    language has none), keyed as ``CityState.words``: a city-state's own, else the council's name of
+    the Land's Gemeindeordnung (``council``); {} where the general words hold."""
     rules = for_ags(ags)
     cs = rules.city_state if rules else None
-    if cs is None or not (ags or "").startswith(cs.ags_prefix):
+    if cs is not None and (ags or "").startswith(cs.ags_prefix):
+        words = cs.words
+    elif (found := council(ags)) is not None:
+        words = found["words"]
+    else:
         return {}
-    return {k: texts.get(language) or texts["de"] for k, texts in cs.words.items()}
+    return {k: texts.get(language) or texts["de"] for k, texts in words.items()}
 
 
 def percent(value: Decimal) -> str:
