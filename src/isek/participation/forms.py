@@ -113,6 +113,13 @@ class PhaseForm(KernFormMixin, forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["themes"] = "\n".join(f"{t.name_de} | {t.name_en} | {t.colour}" for t in self.instance.themes.all())
 
+    def clean(self):
+        data = super().clean()
+        # in the same round as the other fields' errors (the service checks it again; walk 10)
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("Das Ende muss nach dem Beginn liegen."))
+        return data
+
     def clean_themes(self):
         out = []
         for n, line in enumerate(self.cleaned_data["themes"].splitlines(), start=1):
