@@ -44,10 +44,15 @@ class CostCatalogue:
     disposition_fund_groups: tuple[str, ...] = ()  # the groups that are a Verfügungsfonds (checked by the KuF)
     note: str = ""  # e.g. that the sub-items' numbers are illustrative, in German and English
     note_en: str = ""
+    source_en: str = ""  # the source in English where it is prose, not a citation (the general catalogue's)
 
     def title(self, language: str) -> str:
         """The catalogue's name in ``language`` ("de", "en"; German where it has none)."""
         return self.name_en if language == "en" and self.name_en else self.name
+
+    def source_in(self, language: str) -> str:
+        """The catalogue's source in ``language`` ("de", "en"; German where it has none: a citation)."""
+        return self.source_en if language == "en" and self.source_en else self.source
 
     def note_in(self, language: str) -> str:
         """The catalogue's note in ``language`` ("de", "en"; German where it has none)."""
@@ -201,7 +206,7 @@ def _catalogues() -> dict[str, CostCatalogue]:
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
     return {k: CostCatalogue(k, c["name"], c["source"], tuple(tuple(g) for g in c.get("groups", ())), c.get("from_nrw"),
                              c.get("name_en", ""), c.get("groups_en"), tuple(c.get("disposition_fund_groups", ())),
-                             c.get("note", ""), c.get("note_en", ""))
+                             c.get("note", ""), c.get("note_en", ""), c.get("source_en", ""))
             for k, c in data["cost_group_catalogues"].items()}
 
 
