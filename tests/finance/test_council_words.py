@@ -10,7 +10,6 @@ import subprocess
 
 import pytest
 from django.test import Client
-from django.utils import translation
 
 from isek.finance import land_rules
 from isek.monitoring import reports
