@@ -25,6 +25,17 @@ def multipolygon(poly) -> object:
     return geo.to_django(shapely.MultiPolygon([poly]))
 
 
+def legal_texts_filled(city=None) -> None:
+    """``city``'s (None: the installation's) Impressum and privacy controller filled in, as the
+    administration would: a public participation phase may then be opened (decision 0045)."""
+    from isek.legal.models import LegalTexts
+
+    name = f"Stadt {city.name}" if city else "Betreiber der Installation"
+    LegalTexts.objects.update_or_create(city=city, defaults={
+        "prepared_on": "2026-01-01", "easy_de": "Text", "easy_en": "Text", "imprint_body": name,
+        "privacy_controller": f"{name}, Rathaus", "privacy_dpo": "datenschutz@stadt.example"})
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()

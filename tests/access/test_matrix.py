@@ -27,7 +27,15 @@ from isek.participation import services as participation
 from isek.participation.models import Idea, Status
 from tests.conftest import _SHARED, shared_world
 from tests.dbstate import checksum
-from tests.factories import CityFactory, ConceptFactory, MeasureFactory, QuarterFactory, UserFactory, member
+from tests.factories import (
+    CityFactory,
+    ConceptFactory,
+    MeasureFactory,
+    QuarterFactory,
+    UserFactory,
+    legal_texts_filled,
+    member,
+)
 
 ROLES = ("anonymous", "citizen", "reviewer", "planner", "planner_b", "moderator", "admin")
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -74,6 +82,7 @@ def test_a_declaration_naming_a_cell_not_in_the_policy_fails_at_once():
 def _concept(public: bool, number: str):
     concept = ConceptFactory(is_public=True, city=CityFactory())
     measure = MeasureFactory(concept=concept, number=number)
+    legal_texts_filled(concept.city)
     now = timezone.now()
     phase = participation.save_phase(access.Operator("test"), concept, title_de="Beteiligung",
                                      start=now - timedelta(days=1), end=now + timedelta(days=1),

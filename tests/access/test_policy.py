@@ -22,7 +22,7 @@ from isek.monitoring.models import Report
 from isek.participation import services as participation
 from isek.participation.models import Idea, Status
 from tests.conftest import _SHARED, shared_world
-from tests.factories import ConceptFactory, MeasureFactory, UserFactory, member
+from tests.factories import ConceptFactory, MeasureFactory, UserFactory, legal_texts_filled, member
 
 # Values for what a URL captures besides the concept and the ids the test makes
 FORMATS = {"concepts:concept-export": "geojson", "finance:kuf-export": "xlsx", "participation:export": "csv",
@@ -62,6 +62,7 @@ def _published_idea(concept):
     now = timezone.now()
     public, concept.is_public = concept.is_public, True
     concept.save()
+    legal_texts_filled(concept.city)
     phase = participation.save_phase(access.Operator("test"), concept, title_de="Beteiligung", start=now - timedelta(days=1),
                                      end=now + timedelta(days=1), themes=[("Mobilität", "", "#1565c0")])
     concept.is_public = public

@@ -20,7 +20,16 @@ from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.data import data_dir
-from tests.factories import ConceptFactory, FieldFactory, MeasureFactory, UserFactory, member, multipolygon, square
+from tests.factories import (
+    ConceptFactory,
+    FieldFactory,
+    MeasureFactory,
+    UserFactory,
+    legal_texts_filled,
+    member,
+    multipolygon,
+    square,
+)
 
 from .conftest import axe_violations, login
 
@@ -446,6 +455,7 @@ def idea_form(page, live_server, settings):
 
     settings.ISEK_POW_COST = 50
     concept = ConceptFactory(slug="beispielstadt", area=multipolygon(square(7.21, 51.48, 800)))
+    legal_texts_filled(concept.city)
     now = timezone.now()
     services.save_phase(access.Operator("test"), concept, title_de="Ideen für die Innenstadt",
                         start=now - datetime.timedelta(days=1), end=now + datetime.timedelta(days=10),

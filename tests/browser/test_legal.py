@@ -22,7 +22,7 @@ from isek import access
 from isek.legal import services
 from isek.legal.models import Feedback
 from isek.participation import services as participation
-from tests.factories import CityFactory, ConceptFactory, UserFactory
+from tests.factories import CityFactory, ConceptFactory, UserFactory, legal_texts_filled
 
 from .conftest import AXE, axe_violations, login
 
@@ -41,6 +41,7 @@ def world(transactional_db, live_server, settings):
     settings.ISEK_POW_COST = 50
     city = CityFactory(name="Bochum", ags="05911000")
     concept = ConceptFactory(slug="beispielstadt", name="ISEK Beispielstadt", city=city, is_public=True)
+    legal_texts_filled(city)  # a public phase opens only with provider and controller (decision 0045)
     now = timezone.now()
     participation.save_phase(access.Operator("test"), concept, title_de="Ideen für die Innenstadt",
                              start=now - datetime.timedelta(days=1), end=now + datetime.timedelta(days=10),

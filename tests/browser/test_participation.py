@@ -15,7 +15,7 @@ from django.utils import timezone
 from isek import access
 from isek.participation import services
 from isek.participation.models import Comment, Idea, Status
-from tests.factories import ConceptFactory, QuarterFactory, UserFactory, member, multipolygon, square
+from tests.factories import ConceptFactory, QuarterFactory, UserFactory, legal_texts_filled, member, multipolygon, square
 
 from .conftest import axe_violations, login
 
@@ -27,6 +27,7 @@ def setup(transactional_db, live_server, settings):
     settings.ISEK_POW_COST = 50
     concept = ConceptFactory(slug="beispielstadt", name="ISEK Beispielstadt", area=multipolygon(square(7.21, 51.48, 800)))
     QuarterFactory(concept=concept, name="Nordviertel", geometry=multipolygon(square(7.21, 51.4836, 800 / 2)))
+    legal_texts_filled(concept.city)
     now = timezone.now()
     services.save_phase(access.Operator("test"), concept, title_de="Ideen für die Innenstadt", start=now - datetime.timedelta(days=1),
                         end=now + datetime.timedelta(days=10),

@@ -39,3 +39,19 @@ def test_the_planners_pages_say_what_is_missing_and_pass_axe(page, transactional
     assert "weder einen OSM-Extrakt noch städtische Ebenen" in page.inner_text("#no-input")
     assert page.locator("#run-form").count() == 0
     assert axe_violations(page) == []
+
+
+def test_the_user_guide_from_the_readiness_page_passes_axe_in_both_languages(page, transactional_db, live_server):
+    """Walk 10 (Offenbach): the guide is a page, reached from "Hilfe" and from the planner's pages
+    at their section."""
+    concept = ConceptFactory(city__ags="06413000", city__name="Offenbach am Main", area=multipolygon(square(8.76, 50.1, 500)))
+    base = sign_in_planner(page, live_server, concept, "planerin-of")
+    page.goto(f"{base}/concepts/{concept.slug}/readiness/")
+    with page.expect_navigation():
+        page.click("#guide-link")
+    assert page.url.endswith("/about/help/#was-fehlt-noch-fuer-den-foerderantrag")
+    assert page.locator("#was-fehlt-noch-fuer-den-foerderantrag").is_visible()
+    assert axe_violations(page) == []
+    page.goto(f"{base}/language/en/?next=/about/help/")
+    assert "isek – user guide" in page.inner_text("h1")
+    assert axe_violations(page) == []

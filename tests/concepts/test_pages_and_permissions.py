@@ -504,9 +504,10 @@ def test_dates_are_written_one_way_per_language(db, language, council, phase, ab
 
     from isek import access
     from isek.participation import services as participation
-    from tests.factories import ConceptFactory
+    from tests.factories import ConceptFactory, legal_texts_filled
 
     concept = ConceptFactory(council_decision_date=datetime.date(2026, 11, 12))
+    legal_texts_filled(concept.city)
     noon = datetime.time(12, tzinfo=timezone.get_current_timezone())
     participation.save_phase(access.Operator("test"), concept, title_de="Ideen",
                              start=datetime.datetime.combine(datetime.date(2026, 12, 1), noon),

@@ -393,7 +393,8 @@ def _legal_basis_options(html: str) -> dict[str, str]:
 @pytest.mark.parametrize("ags, decision", [("02000000", "Senats- oder Bezirksamtsbeschluss"),  # Hamburg (walk 9)
                                            ("11000000", "Senats- oder Bezirksamtsbeschluss"),  # Berlin
                                            ("04011000", "Senatsbeschluss"),  # the city of Bremen
-                                           ("04012000", "Ratsbeschluss"),  # Bremerhaven decides as a Gemeinde
+                                           ("04012000", "Beschluss der Stadtverordnetenversammlung"),  # Bremerhaven
+                                           ("06413000", "Beschluss der Stadtverordnetenversammlung"),  # Offenbach (walk 10)
                                            ("14625240", "Ratsbeschluss")])
 def test_the_wizard_names_the_decision_on_the_area_as_the_land_does(client, starter, ags, decision):
     """Walk 9 (Hamburg): the wizard offered "Ratsbeschluss" where the concept's edit page says
@@ -404,3 +405,17 @@ def test_the_wizard_names_the_decision_on_the_area_as_the_land_does(client, star
     assert _legal_basis_options(r.content.decode())["council"] == decision
     shown = _legal_basis_options(client.get("/concepts/new/").content.decode())["council"]
     assert shown == "Ratsbeschluss (in Stadtstaaten: Senats- oder Bezirksamtsbeschluss)"
+
+
+def test_the_wizard_reports_every_problem_in_one_round(client, starter):
+    """Walk 10 (Offenbach): a 7-digit AGS, an empty name and an end before the start showed the AGS
+    and name errors first, "Das Ende liegt vor dem Beginn." only after those were fixed."""
+    from tests.dbstate import checksum
+
+    before = checksum()
+    r = client.post("/concepts/new/", {**FORM, "ags": "0641300", "name": "", "start_year": "2030", "end_year": "2026"})
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert 'id="ags-error"' in page and 'id="name-error"' in page
+    assert '<p class="kern-error" id="end_year-error" role="alert">Das Ende liegt vor dem Beginn.</p>' in page
+    assert checksum() == before

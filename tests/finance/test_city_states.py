@@ -66,7 +66,8 @@ def test_bremerhaven_and_other_laender_keep_the_municipal_words(client, tmp_path
         text = _channels(client, concept, m, tmp_path)
         assert "Eigenanteil der Gemeinde" in text["KuF"] and "Städtebauförderung Land" in text["KuF"]
         assert "Eigenanteil der Gemeinde" in text["PDF"] and "Eigenanteil der Gemeinde" in text["Excel"]
-        assert "Ratsbeschluss" in text["concept"] and "Ratsbeschluss am" in text["concept form"]
+        decision = "Beschluss der Stadtverordnetenversammlung" if ags == "04012000" else "Ratsbeschluss"  # § 5 VerfBrhv
+        assert decision in text["concept"] and f"{decision} am" in text["concept form"]
 
 
 def test_the_words_are_english_in_the_english_ui():

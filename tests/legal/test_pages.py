@@ -381,29 +381,69 @@ def _phase_form():
             "retention_days": "90", "polygon": "", "themes": "Plätze | Squares | #2e7d32"}
 
 
-def test_publishing_and_opening_a_phase_warn_while_the_citys_legal_texts_are_missing(city):
+def test_publishing_warns_and_opening_a_phase_is_refused_while_the_citys_legal_texts_are_missing(db):
     """A Köln planner published and opened a participation while the city's Impressum said only
-    "werden derzeit ergänzt" and the privacy page named no controller: nothing warned."""
+    "werden derzeit ergänzt" and the privacy page named no controller: nothing warned. An Offenbach
+    planner (walk 10) then opened one after the warning: a public participation collects personal
+    data (Art. 13 DSGVO, § 5 DDG), so opening it is refused, publishing the concept only warned."""
+    city = CityFactory(name="Offenbach am Main", ags="06413000")
+    UserFactory(is_superuser=True, email="admin@isek.example")
     concept = ConceptFactory(city=city, is_public=False)
     planner = Client(HTTP_ACCEPT_LANGUAGE="de")
     planner.force_login(member(concept, "planner"))
     edit_url = f"/cities/{city.ags}/about/legal-texts/"
+    who = "die Administration von isek (ein Konto mit Administrationsrechten; erreichbar unter admin@isek.example)"
     for page in (f"/concepts/{concept.slug}/edit/", f"/concepts/{concept.slug}/participation/phases/new/"):
         html = text(planner.get(page))
-        assert 'id="legal-missing"' in html and "Impressum und Datenschutzkontakt der Stadt Bochum sind nicht vollständig" in html
+        assert 'id="legal-missing"' in html and "Impressum und Datenschutzkontakt der Stadt Offenbach am Main sind nicht vollständig" in html
         assert "Impressum (Anbieter nach § 5 DDG); Datenschutz: verantwortliche Stelle" in html
-        assert "nur die Administration von isek" in html and f'href="{edit_url}#imprint"' in html
+        assert f"Eintragen kann das nur {who}:" in html and f'href="{edit_url}#imprint"' in html
+    assert "isek hält die Veröffentlichung des Konzepts nicht auf" in text(planner.get(f"/concepts/{concept.slug}/edit/"))
     concept.is_public = True
     concept.save()
+    assert "lässt sich erst speichern, wenn Impressum und verantwortliche Stelle eingetragen sind" in text(
+        planner.get(f"/concepts/{concept.slug}/participation/phases/new/"))
+    before = checksum()
+    r = planner.post(f"/concepts/{concept.slug}/participation/phases/new/", _phase_form())
+    page = text(r)
+    assert r.status_code == 400 and "Bitte die markierten Angaben prüfen. Es wurde nichts gespeichert." in page
+    assert ("Für die Stadt Offenbach am Main fehlt noch: Impressum (Anbieter nach § 5 DDG); Datenschutz: verantwortliche "
+            f"Stelle. Eintragen kann das nur {who}, unter {edit_url}#imprint.") in page
+    assert f'id="fix-legal" href="{edit_url}#imprint">Seite der Administration: Rechtliche Seiten der Stadt</a>' in page
+    assert checksum() == before
+    # a phase that is already over collects nothing: it may be recorded
+    past = {**_phase_form(), "start": "2025-01-01T10:00", "end": "2025-02-01T10:00"}
+    assert planner.post(f"/concepts/{concept.slug}/participation/phases/new/", past).status_code == 302
+    # the installation's texts are the fallback: with its provider and controller the phase opens,
+    # the missing officer stays a warning
+    operator = services.texts_for(None)
+    operator.imprint_body, operator.privacy_controller = "Betreiber GmbH", "Betreiber GmbH, Hauptstraße 1"
+    services.save_texts(access.Operator("test"), operator)
     r = planner.post(f"/concepts/{concept.slug}/participation/phases/new/", _phase_form(), follow=True)
-    assert r.redirect_chain and "Eintragen kann das nur die Administration von isek, unter " + edit_url in text(r)
-    # filled in by the administrator: no warning, and the privacy page names the controller and officer
+    assert r.redirect_chain and "Datenschutz: Kontakt der oder des Datenschutzbeauftragten" in text(r)
+    assert "Betreiber GmbH" in text(Client().get(f"/cities/{city.ags}/about/imprint/"))
+    assert "Betreiber GmbH, Hauptstraße 1" in text(Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/cities/{city.ags}/about/privacy/"))
+    # filled in for the city: no warning, and the privacy page names the controller and officer
     texts = services.texts_for(city)
-    texts.imprint_body, texts.privacy_controller, texts.privacy_dpo = "Stadt Bochum", "Stadt Bochum, Rathaus", "dsb@bochum.de"
+    texts.imprint_body, texts.privacy_controller, texts.privacy_dpo = "Stadt Offenbach", "Stadt Offenbach, Rathaus", "dsb@offenbach.de"
     services.save_texts(access.Operator("test"), texts)
     assert 'id="legal-missing"' not in text(planner.get(f"/concepts/{concept.slug}/edit/"))
     privacy = text(Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/cities/{city.ags}/about/privacy/"))
-    assert "Stadt Bochum, Rathaus" in privacy and "dsb@bochum.de" in privacy
+    assert "Stadt Offenbach, Rathaus" in privacy and "dsb@offenbach.de" in privacy
+
+
+def test_a_planner_refused_the_legal_texts_page_is_sent_to_the_administration_not_to_the_planners(city):
+    """The 403 told the planner to ask "die Planerinnen und Planer des Konzepts" – that is the planner."""
+    UserFactory(is_superuser=True, email="admin@isek.example")
+    concept = ConceptFactory(city=city)
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    r = planner.get(f"/cities/{city.ags}/about/legal-texts/")
+    page = text(r)
+    assert r.status_code == 403 and "Planerinnen und Planer des Konzepts" not in page
+    assert ("Diese Seite ist der Administration von isek vorbehalten. Wenn Sie hier etwas ändern lassen möchten, wenden Sie "
+            "sich bitte an die Administration von isek (ein Konto mit Administrationsrechten; erreichbar unter "
+            "admin@isek.example).") in page
 
 
 def test_the_privacy_page_says_the_controller_is_pending_and_shows_staff_where_to_fill_it(client, admin, city):

@@ -94,7 +94,7 @@ def test_deleting_a_value_asks_for_confirmation_naming_it(planner_client, bochum
     ind = _indicator(planner_client, bochum)
     _enter(planner_client, ind, 2025, "22,5")
     page = html.unescape(planner_client.get(f"/concepts/{SLUG}/indicators/{ind.pk}/").content.decode())
-    assert 'data-confirm="Wert 22,50 % vom 31.12.2025 (Fördergebiet) löschen?"' in page
+    assert 'data-confirm="Wert 22,50 % für 2025 (Fördergebiet) löschen?"' in page
     assert "isek/confirm.mjs" in page
 
 

@@ -7,12 +7,18 @@ from django.utils import timezone
 
 from isek import access
 from isek.participation import services
-from tests.factories import ConceptFactory, square
+from tests.factories import ConceptFactory, legal_texts_filled, square
 
 OPERATOR = access.Operator("test")
 # The factory's funding area is a square of 500 m at (7.21, 51.48); these lie inside and outside.
 INSIDE = "POINT(7.2125 51.4815)"
 OUTSIDE = "POINT(7.30 51.50)"
+
+
+@pytest.fixture(autouse=True)
+def _legal_texts(db):
+    """The installation names its provider and controller: public phases may open (decision 0045)."""
+    legal_texts_filled()
 
 
 @pytest.fixture

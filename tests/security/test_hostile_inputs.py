@@ -27,7 +27,7 @@ from isek.monitoring.models import Indicator
 from isek.participation import services as participation
 from isek.participation.models import Idea, Status
 from tests.dbstate import UNCHECKED_TABLES, changed_tables, table_digests
-from tests.factories import ConceptFactory, MeasureFactory, QuarterFactory, UserFactory, member
+from tests.factories import ConceptFactory, MeasureFactory, QuarterFactory, UserFactory, legal_texts_filled, member
 
 PNG_1PX = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
            b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -314,6 +314,7 @@ def ctx(db, settings, tmp_path):
     QuarterFactory(concept=concept)
     measure = MeasureFactory(concept=concept, number="1.1")
     now = timezone.now()
+    legal_texts_filled(concept.city)
     phase = participation.save_phase(access.Operator("test"), concept, title_de="Beteiligung", start=now - timedelta(days=1),
                                      end=now + timedelta(days=30), themes=[("Plätze", "", "#2e7d32")])
     idea_obj = Idea.objects.create(phase=phase, theme=phase.themes.get(), title="Bänke", text="Mehr Bänke",

@@ -20,7 +20,7 @@ from isek import access
 from isek.concepts.models import Concept, Measure, Quarter
 from isek.participation import services as participation
 from isek.participation.models import Idea, Phase
-from tests.factories import ConceptFactory, FieldFactory, member, multipolygon, square
+from tests.factories import ConceptFactory, FieldFactory, legal_texts_filled, member, multipolygon, square
 
 LAT, LON = 50.947696, 6.921774  # Köln, Neumarkt: as people copy it from a map service (latitude first)
 
@@ -65,6 +65,7 @@ def ctx(db, settings):
     settings.ISEK_POW_COST = 20
     concept = ConceptFactory(slug="koeln", area=multipolygon(square(LON - 0.002, LAT - 0.002, 1000)))
     field = FieldFactory(concept=concept, number=1)
+    legal_texts_filled(concept.city)
     now = timezone.now()
     phase = participation.save_phase(access.Operator("test"), concept, title_de="Beteiligung Neumarkt",
                                      start=now - datetime.timedelta(days=1), end=now + datetime.timedelta(days=30),

@@ -6,6 +6,7 @@ Every view, command, job and service asks this module; none decides by itself.
 from .policy import (  # noqa: F401
     ACTIONS,
     POLICY,
+    SITE_DENIED,
     SITE_POLICY,
     Operator,
     Role,

@@ -104,6 +104,9 @@ SITE_POLICY: dict[tuple[str, str], set[Role]] = {
 }
 
 
+SITE_DENIED = "site"  # PermissionDenied's argument where a page of the installation is refused
+
+
 class Operator:
     """The installation acting by itself: the demo loader and commands an operator runs in a shell
     (whoever has the shell has the database). It may do everything; its changes are recorded under
@@ -172,7 +175,7 @@ def require_site(user, resource: str, action: str) -> None:
     if (resource, action) not in SITE_POLICY:
         raise KeyError(f"no site policy for {resource}.{action}")
     if not allows_site(user, resource, action):
-        raise PermissionDenied
+        raise PermissionDenied(SITE_DENIED)  # the error page sends the person to the administration
 
 
 def allows(user, resource: str, action: str, concept: Concept) -> bool:

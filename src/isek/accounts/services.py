@@ -207,3 +207,14 @@ def mark_signed_in_by_provider(request, user) -> None:
 def signed_in_by_provider(request) -> bool:
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated and request.session.get(IDP_SESSION_KEY) == user.pk)
+
+
+def administration() -> str:
+    """Who administers isek (policy role ADM: the active superusers) and how to reach them where
+    isek knows it (their e-mail addresses): for the pages that send a person to them."""
+    users = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email="")
+    emails = sorted({u.email for u in users})
+    if not emails:
+        return _("die Administration von isek (ein Konto mit Administrationsrechten)")
+    return _("die Administration von isek (ein Konto mit Administrationsrechten; erreichbar unter %(emails)s)") % {
+        "emails": ", ".join(emails)}

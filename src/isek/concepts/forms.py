@@ -244,6 +244,9 @@ class ConceptStartForm(KernFormMixin, forms.Form):
             data["slug"] = slugify(spelt)[:80].strip("-")
         if not data.get("slug") and data.get("name") and "slug" not in self.errors:  # a name of signs only
             self.add_error("slug", _("Bitte einen Kurznamen angeben."))
+        # in the same round as the other fields' errors (the service checks it again; walk 10)
+        if data.get("start_year") and data.get("end_year") and data["end_year"] < data["start_year"]:
+            self.add_error("end_year", _("Das Ende liegt vor dem Beginn."))
         return data
 
 

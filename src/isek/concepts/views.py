@@ -137,7 +137,7 @@ def concept_edit(request, concept):
         "concept": concept, "form": form, "geometry": form["area"], "heading": _("Konzept bearbeiten"),
         "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon", "area_hint": concept.area is None,
         "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept),
-        "legal_missing": legal.missing(concept.city),
+        "legal_missing": legal.missing(concept.city), "legal_administration": legal.administration(),
     }, status=400 if request.method == "POST" else 200)
 
 

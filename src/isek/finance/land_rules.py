@@ -20,6 +20,7 @@ from pathlib import Path
 from isek.core import numbers
 
 FIXTURE = Path(__file__).with_name("fixtures") / "land_rules.json"
+COUNCILS = Path(__file__).with_name("fixtures") / "council_words.json"
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,15 @@ class CostCatalogue:
     disposition_fund_groups: tuple[str, ...] = ()  # the groups that are a Verfügungsfonds (checked by the KuF)
     note: str = ""  # e.g. that the sub-items' numbers are illustrative, in German and English
     note_en: str = ""
+    source_en: str = ""  # the source in English where it is prose, not a citation (the general catalogue's)
 
     def title(self, language: str) -> str:
         """The catalogue's name in ``language`` ("de", "en"; German where it has none)."""
         return self.name_en if language == "en" and self.name_en else self.name
+
+    def source_in(self, language: str) -> str:
+        """The catalogue's source in ``language`` ("de", "en"; German where it has none: a citation)."""
+        return self.source_en if language == "en" and self.source_en else self.source
 
     def note_in(self, language: str) -> str:
         """The catalogue's note in ``language`` ("de", "en"; German where it has none)."""
@@ -202,7 +208,7 @@ def _catalogues() -> dict[str, CostCatalogue]:
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
     return {k: CostCatalogue(k, c["name"], c["source"], tuple(tuple(g) for g in c.get("groups", ())), c.get("from_nrw"),
                              c.get("name_en", ""), c.get("groups_en"), tuple(c.get("disposition_fund_groups", ())),
-                             c.get("note", ""), c.get("note_en", ""))
+                             c.get("note", ""), c.get("note_en", ""), c.get("source_en", ""))
             for k, c in data["cost_group_catalogues"].items()}
 
 
@@ -244,14 +250,32 @@ def for_ags(ags: str) -> LandRules | None:
     return _all().get((ags or "")[:2])
 
 
+@cache
+def _councils() -> dict[str, dict]:
+    return {k: v for k, v in json.loads(COUNCILS.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+
+
+def council(ags: str) -> dict | None:
+    """How the Gemeindeordnung of the Land of ``ags`` names the council where it is not a "Rat"
+    (fixtures/council_words.json: ``words`` for "decision", "decision_date", "decision_missing" and
+    the ``source``); the longest matching AGS prefix; None where the default words hold."""
+    found = [k for k in _councils() if (ags or "").startswith(k)]
+    return _councils()[max(found, key=len)] if found else None
+
+
 def wording(ags: str, language: str) -> dict[str, str]:
-    """The words of a city-state for the municipality key ``ags`` in ``language`` ("de", "en"; German
-    where the language has none), keyed as ``CityState.words``; {} where the Gemeinde is not the Land."""
+    """The words for the municipality key ``ags`` in ``language`` ("de", "en"; German where the
+    language has none), keyed as ``CityState.words``: a city-state's own, else the council's name of
+    the Land's Gemeindeordnung (``council``); {} where the general words hold."""
     rules = for_ags(ags)
     cs = rules.city_state if rules else None
-    if cs is None or not (ags or "").startswith(cs.ags_prefix):
+    if cs is not None and (ags or "").startswith(cs.ags_prefix):
+        words = cs.words
+    elif (found := council(ags)) is not None:
+        words = found["words"]
+    else:
         return {}
-    return {k: texts.get(language) or texts["de"] for k, texts in cs.words.items()}
+    return {k: texts.get(language) or texts["de"] for k, texts in words.items()}
 
 
 def percent(value: Decimal) -> str:

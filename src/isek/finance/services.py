@@ -49,8 +49,9 @@ def rules_of_land(concept) -> land_rules.LandRules | None:
 
 
 def wording(concept, language: str | None = None) -> dict[str, str]:
-    """A city-state's words for the concept's Gemeinde (``land_rules.CityState``) in ``language``
-    (default: the active one); {} where the Gemeinde is not the Land."""
+    """A city-state's words for the concept's Gemeinde (``land_rules.CityState``), else the name of
+    the council in its Land (``land_rules.council``), in ``language`` (default: the active one); {}
+    where the general words hold."""
     return land_rules.wording(concept.city.ags, (language or translation.get_language() or "de")[:2])
 
 
@@ -64,7 +65,8 @@ def source_labels(concept, language: str | None = None) -> dict[str, str]:
 
 def decision_words(concept) -> dict[str, str]:
     """How the concept's pages name the decision on the area: "Ratsbeschluss" of a Gemeinde, a
-    city-state's own words (Senat, Bezirksamt) there; keys "decision", "decision_date", "decision_missing"."""
+    city-state's own words (Senat, Bezirksamt) there, a Land's name of the council where its
+    Gemeindeordnung has another (Stadtverordnetenversammlung in Hessen); keys "decision", "decision_date", "decision_missing"."""
     return decision_words_of_ags(concept.city.ags)
 
 

@@ -91,6 +91,7 @@ def kuf_page(request, concept):
         "groups": services.cost_groups(concept), "catalogue": services.cost_catalogue(concept),
         "catalogue_name": services.cost_catalogue(concept).title(translation.get_language() or "de"),
         "catalogue_note": services.cost_catalogue(concept).note_in((translation.get_language() or "de")[:2]),
+        "catalogue_source": services.cost_catalogue(concept).source_in((translation.get_language() or "de")[:2]),
     })
 
 

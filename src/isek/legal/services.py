@@ -20,13 +20,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from isek import access
+from isek.accounts.services import administration
 from isek.concepts.services import City
 from isek.core.audit import change
+from isek.core.rules import invalid
 
 from . import bodies, defaults
 from .models import Compliance, Feedback, LegalTexts
 
-__all__ = ["City", "Compliance", "Feedback", "LegalTexts"]
+__all__ = ["City", "Compliance", "Feedback", "LegalTexts", "administration"]
 
 AXE_SUMMARY = Path(__file__).with_name("axe_summary.json")
 
@@ -74,18 +76,22 @@ def privacy_of(texts: LegalTexts) -> LegalTexts | None:
 
 def missing(city: City | None) -> list[dict]:
     """What the legal pages of ``city`` (None: the installation) still lack before a concept or a
-    participation goes public: each ``{"text", "url"}`` with the part of the edit page that fills it
-    in. Only the administration of isek may fill them in (policy cell ("legal", "edit"))."""
+    participation goes public: each ``{"key", "text", "url", "blocks"}`` with the part of the edit
+    page that fills it in; ``blocks``: a public participation cannot be opened without it (decision
+    0045). Only the administration of isek may fill them in (policy cell ("legal", "edit"))."""
     texts = texts_for(city)
     edit = reverse("legal:city-edit", args=[city.ags]) if city else reverse("legal:edit")
     gaps = []
     if imprint_of(texts) is None:
-        gaps.append({"text": _("Impressum (Anbieter nach § 5 DDG)"), "url": f"{edit}#imprint"})
+        gaps.append({"key": "imprint", "text": _("Impressum (Anbieter nach § 5 DDG)"), "url": f"{edit}#imprint",
+                     "blocks": True})
     privacy = privacy_of(texts)
     if privacy is None:
-        gaps.append({"text": _("Datenschutz: verantwortliche Stelle"), "url": f"{edit}#privacy"})
+        gaps.append({"key": "controller", "text": _("Datenschutz: verantwortliche Stelle"), "url": f"{edit}#privacy",
+                     "blocks": True})
     if privacy is None or not privacy.privacy_dpo.strip():
-        gaps.append({"text": _("Datenschutz: Kontakt der oder des Datenschutzbeauftragten"), "url": f"{edit}#privacy"})
+        gaps.append({"key": "dpo", "text": _("Datenschutz: Kontakt der oder des Datenschutzbeauftragten"),
+                     "url": f"{edit}#privacy", "blocks": False})
     return gaps
 
 
@@ -96,8 +102,24 @@ def missing_message(city: City) -> str:
     if not gaps:
         return ""
     return _("Impressum und Datenschutzkontakt der Stadt %(c)s sind nicht vollständig (es fehlen: %(gaps)s). "
-             "Eintragen kann das nur die Administration von isek, unter %(url)s.") % {
-        "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "url": gaps[0]["url"]}
+             "Eintragen kann das nur %(who)s, unter %(url)s.") % {
+        "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(), "url": gaps[0]["url"]}
+
+
+def require_for_participation(city: City) -> None:
+    """A public participation collects personal data: refused (ValidationError, code
+    "legal_missing") while neither ``city`` nor the installation names a provider (§ 5 DDG) and a
+    controller (Art. 13 DSGVO) – decision 0045. The data protection officer's contact stays a
+    warning."""
+    gaps = [g for g in missing(city) if g["blocks"]]
+    if gaps:
+        raise invalid(_("Eine öffentliche Beteiligung erhebt personenbezogene Daten: Dafür müssen die öffentlichen Seiten "
+                        "einen Anbieter (Impressum, § 5 DDG) und die verantwortliche Stelle für den Datenschutz "
+                        "(Art. 13 DSGVO) nennen. Für die Stadt %(c)s fehlt noch: %(gaps)s. Eintragen kann das nur "
+                        "%(who)s, unter %(url)s. Die Phase wurde nicht gespeichert; eine Phase, die schon vorbei "
+                        "ist, kann auch so erfasst werden.") % {
+            "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(),
+            "url": gaps[0]["url"]}, "legal_missing")
 
 
 def contact_email(texts: LegalTexts) -> str:

@@ -31,10 +31,13 @@ ValuesError = values.ValuesError
 
 
 def save_indicator(user, concept, indicator: Indicator, *, goals=None, via: str = "web") -> Indicator:
-    """Create or update a catalogue indicator; its code is unique within the concept."""
+    """Create or update a catalogue indicator; its code is unique within the concept; its baseline
+    is a measured value, so its year is not after the running one (as an entered value's)."""
     access.require(user, "indicator", "edit", concept)
     if Indicator.objects.filter(concept=concept, code=indicator.code).exclude(pk=indicator.pk).exists():
         raise invalid(_("Diese Kennung ist im Konzept schon vergeben."), "duplicate_code", "code")
+    if indicator.baseline_year and (future := values.future_year_error(indicator.baseline_year)):
+        raise invalid(future, "future_year", "baseline_year")
     if goals is not None and any(g.concept_id != concept.pk for g in goals):
         raise invalid(_("Die Ziele müssen zu diesem Konzept gehören."), "foreign_goal", "goals")
     indicator.concept = concept
@@ -79,13 +82,26 @@ def add_value(user, concept, indicator: Indicator, quarter, year: int, value: fl
         raise invalid(future, "future_year", "year")
     old = (analysis.counted_values(concept, indicator.code).filter(run__isnull=True, quarter=quarter, date__year=year)
            .values_list("value", flat=True).first())
-    warnings = []
-    if values.is_percent(indicator.unit) and not 0 <= value <= 100:
-        warnings.append(_("Bitte prüfen: %(v)s %% liegt außerhalb von 0 bis 100 %% – für einen Anteil unmöglich, für "
-                          "eine Veränderung möglich. Der Wert ist gespeichert.") % {"v": fmt_number(value, indicator.digits)})
+    warnings = [w for w in [_percent_warning(indicator, value)] if w]
     with change(user, via):
         analysis.store_entered_values(user, concept, [values.Entry(indicator.code, quarter, year, value, source)])
     return Entered(old, warnings)
+
+
+def _percent_warning(indicator: Indicator, value: float | None) -> str:
+    """A percentage outside 0–100: stored, with this warning (decision 0036); else ""."""
+    if value is None or not values.is_percent(indicator.unit) or 0 <= value <= 100:
+        return ""
+    return _("Bitte prüfen: %(v)s %% liegt außerhalb von 0 bis 100 %% – für einen Anteil unmöglich, für "
+             "eine Veränderung möglich. Der Wert ist gespeichert.") % {"v": fmt_number(value, indicator.digits)}
+
+
+def indicator_warnings(indicator: Indicator) -> list[str]:
+    """The warnings on a saved indicator's baseline and target, as on its values: a percentage
+    outside 0–100 (decision 0036)."""
+    return [_("%(where)s: %(error)s") % {"where": label, "error": w} for label, value in (
+        (_("Ausgangswert"), indicator.baseline_value), (_("Zielwert"), indicator.target_value))
+        if (w := _percent_warning(indicator, value))]
 
 
 def delete_value(user, concept, indicator: Indicator, pk: int, *, via: str = "web") -> bool:
@@ -254,6 +270,6 @@ def report_file(report: Report) -> Path | None:
 __all__ = [
     "Indicator", "Payment", "Report", "ReportText", "ValuesError", "YearNote", "Entered", "add_value", "copy_catalogue",
     "delete_indicator", "delete_payment", "delete_report", "delete_value", "import_values", "report_file",
-    "save_indicator", "save_mapping", "save_payment", "save_report_texts", "save_year_notes",
+    "save_indicator", "indicator_warnings", "save_mapping", "save_payment", "save_report_texts", "save_year_notes",
     "start_report", "value_rows",
 ]

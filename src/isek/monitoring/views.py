@@ -135,6 +135,8 @@ def indicator_edit(request, concept, pk=None):
             add_errors(form, exc)
         else:
             messages.success(request, _("Indikator gespeichert."))
+            for warning in services.indicator_warnings(ind):
+                messages.warning(request, warning)
             return redirect(ind.get_absolute_url())
     return render(request, "monitoring/indicator_form.html", {"concept": concept, "form": form, "ind": ind},
                   status=400 if request.method == "POST" else 200)

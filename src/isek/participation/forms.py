@@ -133,6 +133,13 @@ class PhaseForm(KernFormMixin, forms.ModelForm):
     def clean_support_needs(self):
         return self.cleaned_data["support_needs"] or Phase.SupportNeeds.NOTHING
 
+    def clean(self):
+        data = super().clean()
+        # in the same round as the other fields' errors (the service checks it again; walk 10)
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("Das Ende muss nach dem Beginn liegen."))
+        return data
+
     def clean_themes(self):
         out = []
         for n, line in enumerate(self.cleaned_data["themes"].splitlines(), start=1):

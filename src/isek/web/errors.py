@@ -20,6 +20,9 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from isek import access
+from isek.accounts.services import administration
+
 from .context import site
 
 log = logging.getLogger("isek.errors")
@@ -53,6 +56,12 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    if exception is not None and exception.args == (access.SITE_DENIED,):
+        # a page of the installation (legal texts, invitations, cities): its administration's, not
+        # the concept planners' – a planner refused there is the person the general text names
+        return error_page(request, 403, _("Kein Zugriff"),
+                          _("Diese Seite ist der Administration von isek vorbehalten. Wenn Sie hier etwas ändern lassen "
+                            "möchten, wenden Sie sich bitte an %(who)s.") % {"who": administration()})
     return error_page(request, 403, _("Kein Zugriff"),
                       _("Für diese Seite fehlt Ihnen die Berechtigung. Wenn Sie sie brauchen, wenden Sie sich bitte an "
                         "die Planerinnen und Planer des Konzepts, oder melden Sie sich mit einem anderen Konto an."))

@@ -12,5 +12,6 @@ urlpatterns = [
     path("about/privacy/", views.privacy, name="privacy"),
     path("cities/<str:ags>/about/privacy/", views.privacy, name="city-privacy"),
     path("about/indicators/", views.indicators, name="indicators"),
+    path("about/help/", views.guide, name="guide"),
     path("language/<str:code>/", views.language, name="language"),
 ]

@@ -35,6 +35,22 @@ def indicators(request):
 
 
 @access.open_view()
+def guide(request):
+    """The user guide in the UI's language, with an anchor per section (isek.web.guide)."""
+    from django.http import Http404
+    from django.urls import reverse
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext as _
+
+    from . import guide as guides
+
+    found = guides.render(get_language(), {"indicators.md": reverse("web:indicators")})
+    if found is None:
+        raise Http404(_("Das Benutzerhandbuch liegt dieser Installation nicht bei (docs/ fehlt)."))
+    return render(request, "web/guide.html", {"guide": found})
+
+
+@access.open_view()
 def privacy(request, ags=None):
     """What isek stores about the people who take part, why, for how long, and how to delete it;
     who is responsible (the city's controller and data protection officer, else the operator's);

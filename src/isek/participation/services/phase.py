@@ -13,6 +13,7 @@ from isek.concepts.services import Concept
 from isek.core import versions
 from isek.core.audit import change
 from isek.core.rules import invalid
+from isek.legal import services as legal
 
 from ..models import Phase, Theme
 
@@ -102,6 +103,8 @@ def save_phase(user, concept: Concept, phase: Phase | None = None, *, themes: li
     phase = phase or Phase(concept=concept)
     if phase.concept_id != concept.pk:
         raise Phase.DoesNotExist
+    now = timezone.now()
+    was_collecting = phase.pk is not None and Phase.objects.filter(pk=phase.pk, end__gt=now).exists()
     for k, v in fields.items():
         setattr(phase, k, v)
     if not phase.title_de:
@@ -110,13 +113,17 @@ def save_phase(user, concept: Concept, phase: Phase | None = None, *, themes: li
         raise invalid(_("Das Ende muss nach dem Beginn liegen."), "period", "end")
     if phase.polygon is None and concept.area is None:
         raise invalid(_("Ohne Fördergebiet braucht die Phase ein eigenes Gebiet für Ideen."), "area", "polygon")
-    if not concept.is_public and phase.end and phase.end > timezone.now():
+    if not concept.is_public and phase.end and phase.end > now:
         # Citizens would find neither the phase nor the form (404): refused, not published
         # behind the planner's back (decision 0022).
         raise invalid(_("Das Konzept „%(c)s“ ist nicht öffentlich: Bürgerinnen und Bürger könnten diese Beteiligung "
                         "nicht sehen. Bitte zuerst das Konzept veröffentlichen („Konzept bearbeiten“, „öffentlich "
                         "sichtbar“). Eine Phase, die schon vorbei ist, kann auch so erfasst werden.")
                       % {"c": concept.name}, "not_public")
+    if phase.end and phase.end > now and not was_collecting and not phase.illustrative:
+        # opening a public participation: it collects personal data (decision 0045); the demo's
+        # example phase (illustrative, made by its loader) is exempt
+        legal.require_for_participation(concept.city)
     names = [t[0].strip() for t in themes or []]
     if themes is not None and (not names or any(not n for n in names)):
         raise invalid(_("Eine Phase braucht mindestens ein Thema, jedes mit Namen."), "themes", "themes")
