@@ -30,7 +30,7 @@ pytestmark = pytest.mark.browser
 
 LEGAL = ("accessibility", "leichte-sprache", "sign-language", "imprint", "privacy")
 # isek's public pages (those a citizen reads and writes on), as the summary lists them
-SUMMARY_PAGES = ("/", "/about/data/", "/about/privacy/", "/about/indicators/", "/about/accessibility/",
+SUMMARY_PAGES = ("/", "/about/data/", "/about/privacy/", "/about/indicators/", "/about/help/", "/about/accessibility/",
                  "/about/leichte-sprache/", "/about/sign-language/", "/about/imprint/", "/accounts/login/",
                  "/concepts/beispielstadt/", "/concepts/beispielstadt/participation/",
                  "/concepts/beispielstadt/participation/ideas/new/")
