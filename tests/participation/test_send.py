@@ -62,13 +62,10 @@ def test_a_refused_idea_leaves_no_contributor(phase):
     assert not Contributor.objects.exists()
 
 
-def test_a_failing_idea_keeps_the_known_address(phase, citizen, monkeypatch):
-    fail_saving(monkeypatch, Idea)
-    with pytest.raises(Broken):
-        services.send_idea(None, phase, known_id=str(citizen.pk), email="neu@example.org", email_consent=True,
-                           **_fields(phase))
-    citizen.refresh_from_db()
-    assert citizen.email == "" and not citizen.email_consent
+def test_an_address_without_consent_stores_nothing(phase, citizen):
+    with pytest.raises(ValidationError) as exc:
+        services.send_idea(None, phase, known_id=str(citizen.pk), email="neu@example.org", **_fields(phase))
+    assert "email_consent" in exc.value.message_dict and not Idea.objects.exists()
 
 
 def test_a_photo_without_the_rights_is_not_stored(phase):

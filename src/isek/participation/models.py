@@ -1,7 +1,8 @@
 """Public participation: phases with themes, citizens' ideas on the map, comments, support,
 citizens' reports, and the moderation log. Personal data is minimal: an optional name given with each
 contribution and shown with that one alone (``Contribution.author_name``), and an optional e-mail
-address only with consent on ``Contributor`` (decision 0025). Deleting on request removes the
+address given with consent with one contribution for the replies on that one alone
+(``Contribution.email``; decisions 0025, 0044). Deleting on request removes the
 contributor with every contribution; the retention period clears both."""
 
 from __future__ import annotations
@@ -106,16 +107,15 @@ class Theme(models.Model):
 
 
 class Contributor(models.Model):
-    """Who contributed, as little as needed: an optional e-mail address for replies (only with
-    consent), the account if signed in, and the hash of the one-time link that deletes all of it.
-    A browser without an account keeps the id in a signed cookie. The public name is not here: it
-    belongs to each contribution (``Contribution.author_name``), so that a name given once is never
-    shown on a later contribution sent without it."""
+    """Who contributed, as little as needed: the account if signed in, and the hash of the one-time
+    link that deletes all of it. A browser without an account keeps the id in a signed cookie. The
+    public name and the e-mail address are not here: they belong to each contribution
+    (``Contribution.author_name``, ``Contribution.email``), so that a name or an address given once
+    is never used for a later contribution sent without it – by the same person or by the next one
+    at a shared device (a kiosk, a family's computer; decision 0044)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
-    email = models.EmailField(_("E-Mail für Antworten (freiwillig)"), blank=True)
-    email_consent = models.BooleanField(default=False)
     delete_token_hash = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -173,6 +173,8 @@ class Contribution(models.Model):
     number = models.PositiveIntegerField(_("Nr."), editable=False)
     contributor = models.ForeignKey(Contributor, null=True, blank=True, on_delete=models.SET_NULL)
     author_name = models.CharField(_("Name (freiwillig)"), max_length=NAME_MAX, blank=True)  # this one's only
+    # The address for the replies on this contribution, stored only with the consent given with it.
+    email = models.EmailField(_("E-Mail für Antworten (freiwillig)"), blank=True)
     text = models.TextField(_("Text"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     reviewed = models.BooleanField(default=False)  # a moderator has looked at it

@@ -8,9 +8,6 @@ import secrets
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.utils.translation import gettext as _
-
-from isek.core.rules import invalid
 
 from ..models import Comment, Contributor, Flag, Idea, Support
 
@@ -23,46 +20,34 @@ class UnknownContributor(Exception):
     """The contributor a browser's cookie names is gone (its contributions were deleted)."""
 
 
-def contributor_for(user, known: Contributor | None = None, *, known_id: str | None = None, email: str = "",
-                    email_consent: bool = False) -> tuple[Contributor, str | None]:
+def contributor_for(user, known: Contributor | None = None, *,
+                    known_id: str | None = None) -> tuple[Contributor, str | None]:
     """The contributor behind a submission: the signed-in person's, the browser's known one (given
     as ``known``, or by the id of its cookie as ``known_id``), or a new one. Returns it and, for a
-    new one, the secret of its one-time deletion link (shown once, stored only hashed). An e-mail
-    address is kept only with consent. The public name is not the contributor's: it goes with each
-    contribution (``submit_idea``, ``comment``), so that one given once is never shown on another.
+    new one, the secret of its one-time deletion link (shown once, stored only hashed). The public
+    name and the address for replies are not the contributor's: they go with each contribution
+    (``submit_idea``, ``comment``), so that one given once is never used for another.
 
-    With ``known_id`` and no address to record, the contributor is not read: the insert that names
-    it checks it (the foreign key, checked at once outside a transaction), and ``submit_idea``
-    raises UnknownContributor if it is gone. One statement less for each idea of a crowd."""
-    email = (email or "").strip()
-    if email and not email_consent:
-        raise invalid(_("Die E-Mail-Adresse wird nur mit Ihrer Einwilligung gespeichert."), "consent", "email_consent")
+    With ``known_id``, the contributor is not read outside a transaction: the insert that names it
+    checks it (the foreign key, checked at once outside a transaction), and ``submit_idea`` raises
+    UnknownContributor if it is gone. One statement less for each idea of a crowd."""
     if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "pk", None):
         found = Contributor.objects.filter(user=user).first()
         if found is not None:
-            return _update_contact(found, email), None
-        known = None
+            return found, None
     elif known is not None:
-        return _update_contact(known, email), None
+        return known, None
     elif known_id is not None:
-        if not email and not connection.in_atomic_block:
+        if not connection.in_atomic_block:
             reference = Contributor(pk=known_id)
             reference._state.adding, reference.unread = False, True
             return reference, None
         found = Contributor.objects.filter(pk=known_id, user=None).first()
         if found is not None:
-            return _update_contact(found, email), None
+            return found, None
     token = secrets.token_urlsafe(24)
-    c = Contributor.objects.create(user=user if getattr(user, "pk", None) else None, email=email,
-                                   email_consent=bool(email), delete_token_hash=token_hash(token))
+    c = Contributor.objects.create(user=user if getattr(user, "pk", None) else None, delete_token_hash=token_hash(token))
     return c, token
-
-
-def _update_contact(c: Contributor, email: str) -> Contributor:
-    if email and email != c.email:
-        c.email, c.email_consent = email, True
-        c.save(update_fields=["email", "email_consent"])
-    return c
 
 
 class Sent(NamedTuple):
@@ -74,10 +59,9 @@ class Sent(NamedTuple):
     token: str | None
 
 
-def send(user, known: Contributor | None, act, *, known_id: str | None = None, email: str = "",
-          email_consent: bool = False) -> Sent:
+def send(user, known: Contributor | None, act, *, known_id: str | None = None) -> Sent:
     """``act(contributor)`` for the contributor behind a submission (``contributor_for``), in one
-    transaction: a new contributor or a changed address only together with their contribution."""
+    transaction: a new contributor only together with their contribution."""
     with transaction.atomic():
-        contributor, token = contributor_for(user, known, known_id=known_id, email=email, email_consent=email_consent)
+        contributor, token = contributor_for(user, known, known_id=known_id)
         return Sent(act(contributor), contributor, token)

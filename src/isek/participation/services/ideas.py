@@ -18,7 +18,7 @@ from isek.core.rules import invalid
 from .. import photos
 from ..models import TEXT_MAX, TITLE_MAX, Contributor, Idea, Phase, Status, Theme
 from .contributors import Sent, UnknownContributor, contributor_for, send
-from .rules import PUBLIC_STATUSES, author_name, clean_text, require_open
+from .rules import PUBLIC_STATUSES, author_name, clean_text, reply_address, require_open
 from .supports import annotations as support_annotations
 
 MAX_VERTICES = 500  # a drawn line or area; more is not a citizen's sketch
@@ -75,10 +75,11 @@ def _geometry(value, phase: Phase) -> GEOSGeometry:
 
 
 def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | int, title: str, text: str,
-                geometry, name: str = "", photo: str = "", photo_rights: bool = False, now=None,
-                illustrative: bool = False) -> Idea:
+                geometry, name: str = "", email: str = "", email_consent: bool = False, photo: str = "",
+                photo_rights: bool = False, now=None, illustrative: bool = False) -> Idea:
     """A citizen's idea. Published at once or after review, as the phase says. ``name`` is the
-    public name given with this idea (empty: anonymous). ``illustrative`` marks the demo's example
+    public name given with this idea (empty: anonymous), ``email`` the address for the replies on
+    this idea alone, kept only with ``email_consent`` (``reply_address``). ``illustrative`` marks the demo's example
     ideas (labelled on every page).
 
     The same contributor sending the same title, text and place to the same phase again within
@@ -95,6 +96,7 @@ def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | 
     title = clean_text(title, TITLE_MAX, "title", _("Titel"))
     text = clean_text(text, TEXT_MAX, "text", _("Beschreibung"))
     name = author_name(name)
+    email = reply_address(email, email_consent)
     g = _geometry(geometry, phase)
     if photo and not photo_rights:
         raise invalid(_("Ein Foto kann nur mit der Bestätigung der Nutzungsrechte veröffentlicht werden."),
@@ -107,8 +109,8 @@ def submit_idea(user, phase: Phase, contributor: Contributor, *, theme: Theme | 
     # No version bump: the public pages key on the phase's latest idea (phase_state), so a crowd
     # of submissions does not queue on one row.
     try:
-        return Idea.objects.create(phase=phase, theme=theme_obj, contributor=contributor, author_name=name, title=title,
-                                   text=text,
+        return Idea.objects.create(phase=phase, theme=theme_obj, contributor=contributor, author_name=name, email=email,
+                                   title=title, text=text,
                                    geometry=g, photo=photo, photo_rights=bool(photo and photo_rights), status=status,
                                    illustrative=illustrative)
     except IntegrityError:
@@ -136,7 +138,7 @@ def send_idea(user, phase: Phase, *, known_id: str | None, email: str = "", emai
     (checked and re-encoded first: a refused one stores nothing and raises InputError). The
     contribution, its contributor and their deletion link, or nothing.
 
-    The crowd's path – an anonymous browser that sent before, no address to record – takes no
+    The crowd's path – an anonymous browser that sent before – takes no
     transaction and does not read the contributor (decision 0011); if the contributions of that
     browser were deleted meanwhile, the idea goes the way of a first one."""
     if photo and not photo_rights:  # before the photo is stored
@@ -145,18 +147,19 @@ def send_idea(user, phase: Phase, *, known_id: str | None, email: str = "", emai
     stored = photos.store(photo) if photo else ""
 
     def submit(contributor):
-        return submit_idea(user, phase, contributor, photo=stored, photo_rights=photo_rights, **idea)
+        return submit_idea(user, phase, contributor, email=email, email_consent=email_consent, photo=stored,
+                           photo_rights=photo_rights, **idea)
 
     try:
         sent = None
-        if known_id is not None and not email and not getattr(user, "is_authenticated", False):
+        if known_id is not None and not getattr(user, "is_authenticated", False):
             try:
                 contributor, token = contributor_for(user, known_id=known_id)
                 sent = Sent(submit(contributor), contributor, token)
             except UnknownContributor:
                 pass
         if sent is None:
-            sent = send(user, None, submit, known_id=known_id, email=email, email_consent=email_consent)
+            sent = send(user, None, submit, known_id=known_id)
     except BaseException:
         photos.remove(stored)
         raise

@@ -124,13 +124,14 @@ def answer(user, idea: Idea, *, text: str, outcome: str = "", measure: Measure |
 
 
 def _tell_author(target, decision: Decision) -> None:
-    """Tell the author by e-mail where they consented; the idea's page shows it in any case."""
-    c = target.contributor
-    if c is None or not c.email or not c.email_consent:
+    """Tell the author by e-mail if they gave an address, with consent, with this contribution (not
+    with another one from the same browser: decision 0044); the idea's page shows it in any case."""
+    if not target.email:
         return
     from ..mail import decision_mail
 
-    transaction.on_commit(lambda: decision_mail(c.email, target, decision))
+    address = target.email
+    transaction.on_commit(lambda: decision_mail(address, target, decision))
 
 
 def named(kind: str, target: Idea | Comment | None, number: int | None) -> str:

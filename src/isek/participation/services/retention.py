@@ -46,23 +46,21 @@ def delete_contributions(token: str) -> dict | None:
 
 
 def purge_personal_data(now=None) -> int:
-    """After a phase's retention period: the names given with its contributions and the e-mail
-    addresses of its contributors are removed (the contributions stay, anonymous), and so are the
-    hashes of the addresses that confirmed supports (the supports stay, confirmed) and the supports
-    that never were. Returns how many contributors lost a name or an address."""
+    """After a phase's retention period: the names and e-mail addresses given with its
+    contributions are removed (the contributions stay, anonymous), and so are the hashes of the
+    addresses that confirmed supports (the supports stay, confirmed) and the supports that never
+    were. Returns how many contributors lost a name or an address."""
     now = now or timezone.now()
     cleared = 0
     for phase in Phase.objects.all():
         if phase.end + datetime.timedelta(days=phase.retention_days) > now:
             continue
         with transaction.atomic():
-            named = [qs.exclude(author_name="") for qs in (phase.ideas.all(), phase.comments.all())]
-            addressed = Contributor.objects.filter(Q(idea__phase=phase) | Q(comment__phase=phase)).exclude(email="")
-            people = set(addressed.values_list("pk", flat=True))
-            for qs in named:
-                people |= set(qs.exclude(contributor=None).values_list("contributor_id", flat=True))
-                qs.update(author_name="")
-            Contributor.objects.filter(pk__in=people).update(email="", email_consent=False)
+            people = set()
+            for qs in (phase.ideas.all(), phase.comments.all()):
+                personal = qs.filter(~Q(author_name="") | ~Q(email=""))
+                people |= set(personal.exclude(contributor=None).values_list("contributor_id", flat=True))
+                personal.update(author_name="", email="")
             phase.supports.filter(confirmation=Support.Confirmation.PENDING).delete()
             phase.supports.exclude(email_hash="").update(email_hash="")
             cleared += len(people)

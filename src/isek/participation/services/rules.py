@@ -1,11 +1,13 @@
 """What every contribution obeys: texts as the citizen meant them and within their limits, the
-public name given with one contribution, an open phase, the target (a published idea or a
+public name and the address for replies given with one contribution, an open phase, the target (a published idea or a
 measure) of this concept."""
 
 from __future__ import annotations
 
 import unicodedata
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from isek.concepts.services import Concept, Measure
@@ -33,6 +35,21 @@ def clean_text(value: str, limit: int, field: str, label: str, required: bool = 
 def author_name(name: str) -> str:
     """The public name given with one contribution (empty: anonymous), cleaned like any text."""
     return clean_text(name, NAME_MAX, "name", _("Name"), required=False)
+
+
+def reply_address(email: str, consent: bool) -> str:
+    """The address for the replies on one contribution, kept only with the consent given with it
+    (empty: none). It is that contribution's alone: never used for another one sent from the same
+    browser, which may be a kiosk's or a family's (decision 0044)."""
+    email = (email or "").strip()
+    if email and not consent:
+        raise invalid(_("Die E-Mail-Adresse wird nur mit Ihrer Einwilligung gespeichert."), "consent", "email_consent")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise invalid(_("Bitte eine gültige E-Mail-Adresse angeben."), "email", "email") from None
+    return email
 
 
 def require_open(phase: Phase, flag: str, now=None) -> None:
