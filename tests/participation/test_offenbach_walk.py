@@ -104,3 +104,35 @@ def test_the_migration_keeps_an_address_only_where_its_contribution_is_known(tra
     assert dict(Idea.objects.values_list("title", "email")) == {"Annas": "anna@example.org", "Kemals": "",
                                                                   "Jemand anderes": ""}
     assert Comment.objects.get().email == ""
+
+
+# --- M2. the participation pages link the city's privacy notice -----------------------------------
+
+
+def _privacy_links(page: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'href="(/(?:cities/[0-9]+/)?about/privacy/[^"]*)"', page))
+
+
+def test_the_participation_pages_link_the_citys_privacy_notice(phase, citizen):
+    from .conftest import OPERATOR, idea
+
+    concept = phase.concept
+    ags = concept.city.ags
+    mine = idea(phase, citizen)
+    services.decide(OPERATOR, mine, "approve")
+    measure = __import__("tests.factories", fromlist=["x"]).MeasureFactory(concept=concept)
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    base = f"/concepts/{concept.slug}"
+    for url in (f"{base}/participation/", f"{base}/participation/ideas/new/", f"{base}/participation/ideas/{mine.pk}/",
+                f"{base}/participation/measures/{measure.pk}/comment/", f"{base}/measures/{measure.pk}/",
+                f"/cities/{ags}/about/accessibility/", f"/cities/{ags}/about/imprint/", f"/cities/{ags}/about/privacy/"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        links = _privacy_links(r.content.decode())
+        assert f"/cities/{ags}/about/privacy/" in links and all(
+            link.startswith(f"/cities/{ags}/about/privacy/") for link in links), (url, links)
+    # the installation's pages keep the installation's notice
+    assert _privacy_links(client.get("/about/accessibility/").content.decode()) == {
+        "/about/privacy/", "/about/privacy/#feedback-data"}
