@@ -136,3 +136,129 @@ def test_the_participation_pages_link_the_citys_privacy_notice(phase, citizen):
     # the installation's pages keep the installation's notice
     assert _privacy_links(client.get("/about/accessibility/").content.decode()) == {
         "/about/privacy/", "/about/privacy/#feedback-data"}
+
+
+# --- M3. every citizen's report reaches the moderators ---------------------------------------------
+
+
+def _report(concept, target, reason, text=""):
+    """A report from a new browser (a citizen without an account)."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    r = client.post(f"/concepts/{concept.slug}/participation/ideas/{target.pk}/flag/", {"reason": reason, "text": text})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    return client
+
+
+@pytest.fixture
+def published(phase, citizen, mailoutbox):
+    from .conftest import OPERATOR, idea
+
+    i = idea(phase, citizen, title="Bank am Brunnen", email="autorin@example.org", email_consent=True)
+    services.decide(OPERATOR, i, "approve")
+    mailoutbox.clear()
+    return i
+
+
+def _text(response) -> str:
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_a_report_below_the_threshold_is_listed_for_the_moderators_with_reasons_and_counts(phase, published):
+    concept = phase.concept
+    phase.report_threshold = 5
+    phase.save()
+    _report(concept, published, "personal_data", "Da steht die Handynummer von Frau M.")
+    _report(concept, published, "personal_data")
+    reporter = services.Flag.objects.first().reporter_id
+    _report(concept, published, "insult")
+    published.refresh_from_db()
+    assert published.status == "published"  # below the phase's threshold: still public
+    moderator = _moderator(concept)
+    r = moderator.get(f"/concepts/{concept.slug}/moderation/")
+    page = _text(r)
+    assert "1 gemeldeter Beitrag" in page and f"{published.reference} Bank am Brunnen" in page
+    assert "enthält persönliche Daten anderer: 2" in page and "beleidigend oder diskriminierend: 1" in page
+    assert "Da steht die Handynummer von Frau M." in page
+    assert str(reporter) not in r.content.decode()  # the reporter stays anonymous
+    idea_page = _text(moderator.get(f"/concepts/{concept.slug}/participation/ideas/{published.pk}/"))
+    assert "3 offene Meldungen" in idea_page and "enthält persönliche Daten anderer: 2" in idea_page
+    assert "Moderation (1 gemeldeter Beitrag)" in _text(moderator.get(f"/concepts/{concept.slug}/participation/"))
+    assert "Meldung" not in _text(Client(HTTP_ACCEPT_LANGUAGE="de").get(
+        f"/concepts/{concept.slug}/participation/")).split("Stand der Beteiligung")[0]
+
+
+def test_the_dashboard_counts_open_reports(phase, published):
+    concept = phase.concept
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    before = _text(planner.get(f"/concepts/{concept.slug}/dashboard/"))
+    _report(concept, published, "personal_data")
+    page = _text(planner.get(f"/concepts/{concept.slug}/dashboard/"))
+    hints = lambda text: int(text.split("Hinweise (")[1].split(")")[0])  # noqa: E731
+    assert hints(page) == hints(before) + 1
+    assert "1 gemeldeter Beitrag wartet auf die Moderation" in page
+    assert f'href="/concepts/{concept.slug}/moderation/#reported"' in planner.get(
+        f"/concepts/{concept.slug}/dashboard/").content.decode()
+
+
+def test_dismissing_the_reports_keeps_the_idea_and_is_logged(phase, published, mailoutbox,
+                                                             django_capture_on_commit_callbacks):
+    concept = phase.concept
+    _report(concept, published, "advertising")
+    moderator = _moderator(concept)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = _moderate(moderator, concept, published, action="dismiss")
+    assert f"Die Meldungen zu Idee {published.reference} „Bank am Brunnen“ sind zurückgewiesen" in _text_of(page)
+    published.refresh_from_db()
+    assert published.status == "published" and not published.flags.filter(resolved=False).exists()
+    assert "0 gemeldete Beiträge" in _text_of(page)
+    log = _text_of(page).split("Protokoll der Entscheidungen")[1]
+    decision = services.Decision.objects.get(action="dismiss")
+    assert f"{decision.actor} Idee {published.reference} „Bank am Brunnen“ Meldungen zurückgewiesen" in log
+    assert mailoutbox == []  # nothing changed for the author
+    # without an open report there is nothing to dismiss, and nothing changes
+    r = moderator.post(f"/concepts/{concept.slug}/moderation/", {"kind": "idea", "pk": published.pk, "action": "dismiss"})
+    assert r.status_code == 400 and "keine offenen Meldungen" in r.content.decode()
+    assert services.Decision.objects.filter(action="dismiss").count() == 1
+
+
+def test_a_reported_idea_hidden_at_the_threshold_comes_back_when_its_reports_are_dismissed(phase, published):
+    concept = phase.concept
+    for _n in range(3):
+        _report(concept, published, "insult")
+    published.refresh_from_db()
+    assert published.status == "hidden"
+    _moderate(_moderator(concept), concept, published, action="dismiss")
+    published.refresh_from_db()
+    assert published.status == "published" and published.reviewed
+
+
+def test_hiding_a_reported_idea_resolves_its_reports(phase, published):
+    concept = phase.concept
+    _report(concept, published, "personal_data")
+    page = _moderate(_moderator(concept), concept, published, action="hide", text="Telefonnummer entfernt?")
+    published.refresh_from_db()
+    assert published.status == "hidden" and not published.flags.filter(resolved=False).exists()
+    assert "0 gemeldete Beiträge" in _text_of(page)
+
+
+def test_a_reported_comment_is_listed_too(phase, published):
+    from .conftest import OPERATOR
+
+    concept = phase.concept
+    other, _t = services.contributor_for(None)
+    k = services.comment(None, concept, other, text="Die wohnt doch da oben, Nr. 5.", idea=published)
+    services.decide(OPERATOR, k, "approve")
+    reporter, _t = services.contributor_for(None)
+    services.flag(None, concept, reporter, reason="personal_data", comment_obj=k)
+    page = _text(_moderator(concept).get(f"/concepts/{concept.slug}/moderation/"))
+    reported = page.split("gemeldeter Beitrag")[1].split("Protokoll")[0]
+    assert k.reference in reported and "Die wohnt doch da oben" in reported and "enthält persönliche Daten anderer: 1" in reported
+
+
+def _text_of(html: str) -> str:
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

@@ -210,7 +210,7 @@ def indicator_states(concept: Concept, upto: int | None = None) -> list[Indicato
 
 @dataclass
 class Notice:
-    kind: str  # kuf | milestone | indicator | spending
+    kind: str  # kuf | milestone | indicator | spending (and the dashboard's reports: views._report_notices)
     message: str
     url: str = ""
 

@@ -9,12 +9,14 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from isek import access
 from isek.core.jobviews import job_action
 from isek.finance import services as finance
 from isek.geodata import services as geodata
 from isek.legal import services as legal
+from isek.participation import services as participation
 from isek.web.forms import add_errors
 
 from . import figures, readiness, reports, services
@@ -43,6 +45,19 @@ def _series_json(state: figures.IndicatorState, quarter_names: dict) -> dict:
     }
 
 
+def _report_notices(user, concept) -> list[figures.Notice]:
+    """Citizens' reports no moderator has decided on, for those who moderate (the dashboard only:
+    not a notice of the concept's reports)."""
+    if not access.allows(user, "moderation", "view", concept):
+        return []
+    n = participation.open_reports(user, concept)
+    if not n:
+        return []
+    return [figures.Notice("reports", ngettext("%(n)d gemeldeter Beitrag wartet auf die Moderation",
+                                               "%(n)d gemeldete Beiträge warten auf die Moderation", n) % {"n": n},
+                           reverse("participation:moderation", args=[concept.slug]) + "#reported")]
+
+
 @access.concept_view("dashboard", "view")
 def dashboard(request, concept):
     ov = figures.overview(concept)
@@ -58,7 +73,8 @@ def dashboard(request, concept):
                "data": _series_json(s, quarter_names)} for s in ov["indicators"]]
     return render(request, "monitoring/dashboard.html", {
         "concept": concept, "key": ov["key"], "tree": tree, "field_rows": rows, "finance": chart,
-        "finance_rows": finance_rows, "years": result.years, "sparks": sparks, "warnings": ov["warnings"],
+        "finance_rows": finance_rows, "years": result.years, "sparks": sparks,
+        "warnings": ov["warnings"] + _report_notices(request.user, concept),
         "spending": ov["spending"], "milestones": ov["milestones"]["concept"], "can_edit": access.allows(request.user, "concept", "edit", concept),
         **geodata.map_context(concept), "illustrative_progress": concept.measures.filter(progress_illustrative=True).exists(),
         "illustrative_payments": Payment.objects.filter(measure__concept=concept, illustrative=True).exists(),

@@ -90,7 +90,8 @@ class FlagForm(KernFormMixin, forms.Form):
 class DecisionForm(KernFormMixin, forms.Form):
     action = forms.ChoiceField(label=_("Entscheidung"), choices=[
         ("approve", _("veröffentlichen")), ("reject", _("ablehnen")), ("hide", _("ausblenden")),
-        ("merge", _("mit anderer Idee zusammenführen"))])
+        ("merge", _("mit anderer Idee zusammenführen")),
+        ("dismiss", _("Meldungen zurückweisen, Beitrag bleibt veröffentlicht"))])
     reason = forms.ChoiceField(label=_("Grund (bei Ablehnung)"), choices=[("", "–")] + RejectReason.choices, required=False)
     text = forms.CharField(label=_("Begründung für die Person, die den Beitrag geschrieben hat (nicht beim Veröffentlichen)"),
                            required=False, widget=forms.Textarea(attrs={"rows": 2}))

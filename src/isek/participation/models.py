@@ -324,6 +324,7 @@ class Decision(models.Model):
         HIDE = "hide", _("ausgeblendet")
         AUTO_HIDE = "auto_hide", _("nach Meldungen ausgeblendet")
         MERGE = "merge", _("zusammengeführt")
+        DISMISS = "dismiss", _("Meldungen zurückgewiesen")
         ANSWER = "answer", _("beantwortet")
         LINK = "link", _("mit Maßnahme verknüpft")
         DELETE = "delete", _("auf Wunsch gelöscht")

@@ -40,8 +40,10 @@ def _phase_or_404(concept, phase=False):
 
 
 def _public_ctx(request, concept, phase):
+    may_moderate = access.allows(request.user, "moderation", "view", concept)
     ctx = {"concept": concept, "phase": phase, "counters": services.counters(phase),
-           "is_open": phase.is_open(), "may_moderate": access.allows(request.user, "moderation", "view", concept),
+           "is_open": phase.is_open(), "may_moderate": may_moderate,
+           "open_reports": services.open_reports(request.user, concept) if may_moderate else 0,
            **geodata.map_context(concept)}
     return ctx
 
@@ -176,6 +178,8 @@ def _render_idea(request, concept, phase, idea, status=200, **forms):
     mine = idea.supports.filter(contributor=me).first() if me is not None else None
     comments = idea.comments.filter(status=services.Status.PUBLISHED).select_related("contributor")
     may_moderate = access.allows(request.user, "moderation", "decide", concept)
+    if may_moderate:
+        services.attach_reports([idea])
     own = services.own_pending_feature(me, idea, reverse("participation:idea", args=[concept.slug, idea.pk]))
     ctx = {
         "own_idea_json": json.dumps(own, ensure_ascii=False) if own else "",
@@ -358,8 +362,12 @@ def moderation(request, concept):
         if failed:
             failed = {"kind": kind, "pk": target.pk, "error": failed, "data": request.POST}
     ideas, comments = services.queue(request.user, concept)
+    reported = [t for t in ideas + comments if t.open_flags]  # listed first, with their reports
+    if failed and not any((t.kind, t.pk) == (failed["kind"], failed["pk"]) for t in ideas + comments):
+        error = failed["error"]  # its contribution is not listed (any more): the message goes on top
     return render(request, "participation/moderation.html", {
-        "concept": concept, "ideas": ideas, "comments": comments, "form": DecisionForm(), "error": error,
+        "concept": concept, "reported": reported, "ideas": [i for i in ideas if not i.open_flags],
+        "comments": [c for c in comments if not c.open_flags], "form": DecisionForm(), "error": error,
         "failed": failed, "log": services.log(request.user, concept)}, status=400 if error or failed else 200)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,27 +16,62 @@ from isek.core import versions
 from isek.core.audit import change
 from isek.core.rules import invalid
 
-from ..models import TEXT_MAX, Comment, Decision, Idea, Outcome, RejectReason, Status
+from ..models import TEXT_MAX, Comment, Decision, Flag, Idea, Outcome, RejectReason, Status
 from .rules import clean_text
 
 
+def _reported(model):
+    """``model``'s contributions with a citizen's report the moderators have not decided on."""
+    return Exists(Flag.objects.filter(**{model.kind: OuterRef("pk")}, resolved=False))
+
+
 def queue(user, concept: Concept):
-    """What waits for the moderators: pending ideas and comments, hidden ones (reported), and
-    published ones not yet reviewed (moderation after publication), oldest first. Each idea tells
-    where it lies: ``quarters`` (the names of the concept's quarters it touches) and ``point`` (a
-    point on it, WGS84)."""
+    """What waits for the moderators: pending ideas and comments, hidden ones, published ones not
+    yet reviewed (moderation after publication), and every one with an open citizen's report,
+    oldest first. Each tells its open reports (``open_flags``, ``reports``: see ``attach_reports``).
+    Each idea tells where it lies: ``quarters`` (the names of the concept's quarters it touches)
+    and ``point`` (a point on it, WGS84)."""
     access.require(user, "moderation", "view", concept)
     waiting = Q(status__in=[Status.PENDING, Status.HIDDEN]) | Q(status=Status.PUBLISHED, reviewed=False)
-    ideas = (Idea.objects.filter(waiting, phase__concept=concept).select_related("theme", "contributor", "phase")
-             .annotate(open_flags=Count("flags", filter=Q(flags__resolved=False))).order_by("created_at"))
-    comments = (Comment.objects.filter(waiting, phase__concept=concept).select_related("idea", "measure", "contributor")
-                .annotate(open_flags=Count("flags", filter=Q(flags__resolved=False))).order_by("created_at"))
-    ideas = list(ideas)
+    ideas = list(Idea.objects.filter(waiting | Q(_reported(Idea)), phase__concept=concept)
+                 .select_related("theme", "contributor", "phase").order_by("created_at"))
+    comments = list(Comment.objects.filter(waiting | Q(_reported(Comment)), phase__concept=concept)
+                    .select_related("idea", "measure", "contributor").order_by("created_at"))
+    attach_reports(ideas)
+    attach_reports(comments)
     quarters = list(concept.quarters.order_by("name")) if ideas else []
     for i in ideas:
         i.quarters = [q.name for q in quarters if q.geometry.intersects(i.geometry)]
         i.point = i.geometry.point_on_surface
-    return ideas, list(comments)
+    return ideas, comments
+
+
+def attach_reports(targets: list) -> None:
+    """Give each idea or comment its open reports as the moderators read them: ``open_flags`` (how
+    many), ``reports`` ([(reason, how many)], most first) and ``report_texts`` (the explanations
+    given). Nothing of who reported: reporters stay anonymous to the moderators."""
+    if not targets:
+        return
+    kind = targets[0].kind
+    rows = Flag.objects.filter(**{f"{kind}__in": targets}, resolved=False).order_by("created_at", "pk")
+    found: dict[int, list] = {}
+    for f in rows.values(f"{kind}_id", "reason", "text"):
+        found.setdefault(f[f"{kind}_id"], []).append(f)
+    labels = dict(RejectReason.choices)
+    for t in targets:
+        flags = found.get(t.pk, [])
+        counts: dict[str, int] = {}
+        for f in flags:
+            counts[f["reason"]] = counts.get(f["reason"], 0) + 1
+        t.open_flags = len(flags)
+        t.reports = sorted(((str(labels.get(r, r)), n) for r, n in counts.items()), key=lambda x: -x[1])
+        t.report_texts = [f["text"] for f in flags if f["text"]]
+
+
+def open_reports(user, concept: Concept) -> int:
+    """How many ideas and comments of ``concept`` have a citizen's report no moderator has decided on."""
+    access.require(user, "moderation", "view", concept)
+    return sum(model.objects.filter(_reported(model), phase__concept=concept).count() for model in (Idea, Comment))
 
 
 IDEA_NUMBER = re.compile(r"^(?:I\s*-?\s*)?([0-9]{1,9})$", re.IGNORECASE)
@@ -59,31 +94,36 @@ def idea_numbered(user, phase, typed: str) -> Idea:
 def decide(user, target: Idea | Comment, action: str, *, reason: str = "", text: str = "",
            merge_into: Idea | None = None) -> Decision:
     """A moderator's decision on an idea or comment: approve, reject (a reason of the catalogue,
-    free text optional), hide, or merge an idea into another. Logged; reports are resolved. The text
+    free text optional), hide, merge an idea into another, or dismiss its open reports (it stays, or
+    is shown again if the reports hid it; the author is not written to: nothing changed for them).
+    Logged; reports are resolved. The text
     for the author goes with a refusal (reject, hide, merge), where the idea's page shows it to them;
     an approval with one is refused rather than dropping it (the public answer is ``answer``)."""
     concept = target.phase.concept
     access.require(user, "moderation", "decide", concept)
     kind = "idea" if isinstance(target, Idea) else "comment"
     A = Decision.Action
-    if action not in (A.APPROVE, A.REJECT, A.HIDE, A.MERGE):
+    if action not in (A.APPROVE, A.REJECT, A.HIDE, A.MERGE, A.DISMISS):
         raise invalid(_("Unbekannte Entscheidung."), "action")
+    if action == A.DISMISS and (target.status not in (Status.PUBLISHED, Status.HIDDEN)
+                                or not target.flags.filter(resolved=False).exists()):
+        raise invalid(_("Zu diesem Beitrag gibt es keine offenen Meldungen."), "no_reports")
     if action == A.REJECT and reason not in RejectReason.values:
         raise invalid(_("Eine Ablehnung braucht einen Grund aus der Liste."), "reason", "reason")
     if action == A.MERGE:
         if kind != "idea" or merge_into is None or merge_into.pk == target.pk or merge_into.phase_id != target.phase_id:
             raise invalid(_("Zusammenführen geht nur mit einer anderen Idee derselben Phase."), "merge", "merge_into")
     text = clean_text(text, TEXT_MAX, "text", _("Begründung"), required=False)
-    if action == A.APPROVE and text:
+    if action in (A.APPROVE, A.DISMISS) and text:
         raise invalid(_("Eine Begründung wird nur bei Ablehnen, Ausblenden oder Zusammenführen mitgeteilt; beim "
                         "Veröffentlichen bitte das Feld leeren (eine öffentliche Antwort gibt es auf der Seite der "
                         "Idee)."), "text_on_approve", "text")
     with change(user, "moderation"):
         target.reviewed = True
         target.status = {A.APPROVE: Status.PUBLISHED, A.REJECT: Status.REJECTED, A.HIDE: Status.HIDDEN,
-                         A.MERGE: Status.MERGED}[action]
+                         A.MERGE: Status.MERGED, A.DISMISS: Status.PUBLISHED}[action]
         target.reject_reason = reason if action == A.REJECT else (RejectReason.DUPLICATE if action == A.MERGE else "")
-        target.reject_text = text if action != A.APPROVE else ""
+        target.reject_text = text if action not in (A.APPROVE, A.DISMISS) else ""
         if action == A.MERGE:
             target.merged_into = merge_into
         target.save()
@@ -92,7 +132,8 @@ def decide(user, target: Idea | Comment, action: str, *, reason: str = "", text:
         d = Decision.objects.create(phase=target.phase, kind=kind, object_id=target.pk, number=target.number, action=action, reason=reason,
                                     text=text, moderator=user if getattr(user, "pk", None) else None,
                                     actor=user.get_username())
-    _tell_author(target, d)
+    if action != A.DISMISS:
+        _tell_author(target, d)
     return d
 
 
@@ -152,6 +193,8 @@ def decided(target: Idea | Comment, decision: Decision) -> str:
     """What a moderator decided, in a sentence: "Idee I-12 „Mehr Bänke“ veröffentlicht."."""
     kind = "idea" if isinstance(target, Idea) else "comment"
     subject = named(kind, target, target.number)
+    if decision.action == Decision.Action.DISMISS:
+        return _("Die Meldungen zu %(a)s sind zurückgewiesen; der Beitrag bleibt veröffentlicht.") % {"a": subject}
     if decision.action == Decision.Action.MERGE and target.merged_into is not None:
         return _("%(a)s mit %(b)s zusammengeführt.") % {"a": subject, "b": named("idea", target.merged_into,
                                                                                    target.merged_into.number)}
