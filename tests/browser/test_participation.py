@@ -323,6 +323,55 @@ def test_the_author_sees_the_own_pending_idea_on_its_map_and_another_citizen_doe
     assert ben.evaluate("() => window.isekMaps.map.getSource('ideas').serialize().data.features.length") == 0
 
 
+def test_the_moderator_sees_reports_and_a_pending_ideas_place_and_the_citys_privacy_notice(pages, setup):
+    """A stranger's walk (Offenbach): a citizen's report reached no moderator; a pending idea's map
+    did not draw it for the moderator; "Datenschutz" led to the installation's notice, not the
+    city's."""
+    base, concept = setup
+    phase = concept.phases.get()
+    citizen, _token = services.contributor_for(None)
+    reported = services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="Bank am Brunnen",
+                                    text="Bitte eine Bank.", geometry="POINT(7.2125 51.4815)")
+    services.decide(access.Operator("test"), reported, "approve")
+    waiting = services.submit_idea(None, phase, citizen, theme=phase.themes.last(), title="Trinkbrunnen",
+                                   text="Am Platz.", geometry="POINT(7.2130 51.4818)")
+    ben = pages.new()
+    ben.goto(f"{base}/concepts/beispielstadt/participation/ideas/{reported.pk}/")
+    ben.get_by_text("Diesen Beitrag melden").click()
+    ben.select_option("#id_flag_reason", "personal_data")
+    ben.fill("#id_flag_text", "Die Handynummer einer Nachbarin steht im Text.")
+    with ben.expect_navigation():
+        ben.get_by_role("button", name="Melden").click()
+    assert "die Moderation sieht sich den Beitrag an" in ben.inner_text("main")
+
+    mod = pages.new()
+    login(mod, base, "moderatorin", "pw-test-123")
+    mod.goto(f"{base}/concepts/beispielstadt/participation/")
+    mod.get_by_role("link", name="Moderation (1 gemeldeter Beitrag)").click()
+    item = mod.locator(f"[data-reported='idea-{reported.pk}']")
+    assert "enthält persönliche Daten anderer: 1" in item.inner_text()
+    assert "Die Handynummer einer Nachbarin steht im Text." in item.inner_text()
+    assert axe_violations(mod) == []
+    item.locator("select[name=action]").select_option("dismiss")
+    with mod.expect_navigation():
+        item.get_by_role("button", name="Entscheiden").click()
+    assert "sind zurückgewiesen" in mod.inner_text("main") and "0 gemeldete Beiträge" in mod.inner_text("main")
+
+    mod.goto(f"{base}/concepts/beispielstadt/participation/ideas/{waiting.pk}/")
+    mod.wait_for_selector(".isek-map[data-ready='true']", timeout=30000)
+    drawn = mod.evaluate("() => window.isekMaps.map.queryRenderedFeatures({layers: ['ideas-point']})"
+                         ".map(f => [f.properties.title, f.properties.pending])")
+    assert ["Trinkbrunnen", True] in drawn
+    assert "wartet auf die Moderation" in mod.inner_text("#own-idea-hint")
+    assert axe_violations(mod) == []
+
+    ben.goto(f"{base}/concepts/beispielstadt/participation/")
+    with ben.expect_navigation():
+        ben.locator("main").get_by_role("link", name="Datenschutz").click()
+    assert ben.url.endswith(f"/cities/{concept.city.ags}/about/privacy/")
+    assert axe_violations(ben) == []
+
+
 def test_the_phase_form_of_a_concept_not_yet_public_says_so_and_passes_axe(pages, transactional_db, live_server):
     from .conftest import sign_in_planner
 

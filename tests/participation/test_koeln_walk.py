@@ -139,7 +139,8 @@ def test_the_author_sees_their_pending_idea_on_its_map_and_nobody_else_does(phas
     assert drawn["geometry"] == {"type": "Point", "coordinates": [7.2125, 51.4815]}
     assert drawn["properties"]["colour"] == mine.theme.colour
     assert "hell eingezeichnet, weil sie noch geprüft wird" in page
-    # Nobody else: not another citizen (no page, not on the public map), not the moderator's view of it.
+    # No other citizen (no page, not on the public map); the moderators' map draws it as waiting for
+    # them, not as "Ihre Idee" (Offenbach walk: test_offenbach_walk).
     other = Client(HTTP_ACCEPT_LANGUAGE="de")
     assert other.get(r["Location"]).status_code == 404
     public = other.get(f"/concepts/{phase.concept.slug}/ideas.geojson").json()
@@ -148,7 +149,8 @@ def test_the_author_sees_their_pending_idea_on_its_map_and_nobody_else_does(phas
     moderator = Client(HTTP_ACCEPT_LANGUAGE="de")
     moderator.force_login(member(phase.concept, "moderator"))
     seen = moderator.get(r["Location"])
-    assert seen.status_code == 200 and _own_idea(seen.content.decode()) is None
+    assert seen.status_code == 200 and _own_idea(seen.content.decode())["properties"]["moderation"] is True
+    assert "weil sie noch geprüft wird" not in seen.content.decode()
     # Published, it is on the public map like every other, no longer drawn apart.
     Idea.objects.filter(pk=mine.pk).update(status=Status.PUBLISHED)
     page = author.get(r["Location"]).content.decode()

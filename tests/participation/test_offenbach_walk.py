@@ -262,3 +262,31 @@ def _text_of(html: str) -> str:
     import re
 
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+# --- Minor 6. the moderators see where a pending idea lies -----------------------------------------
+
+
+def test_the_map_of_a_pending_ideas_page_draws_it_for_those_who_moderate(phase, citizen):
+    from .conftest import idea
+    from .test_koeln_walk import _own_idea
+
+    pending = idea(phase, citizen, title="Trinkbrunnen am Wilhelmsplatz")
+    url = f"/concepts/{phase.concept.slug}/participation/ideas/{pending.pk}/"
+    for role in ("moderator", "planner"):
+        client = Client(HTTP_ACCEPT_LANGUAGE="de")
+        client.force_login(member(phase.concept, role))
+        page = client.get(url).content.decode()
+        drawn = _own_idea(page)
+        assert drawn["properties"]["reference"] == pending.reference, role
+        assert drawn["properties"]["pending"] is True and drawn["properties"]["moderation"] is True
+        assert drawn["geometry"] == {"type": "Point", "coordinates": [7.2125, 51.4815]}
+        assert "hell eingezeichnet, weil sie nicht öffentlich ist: Sie wartet auf die Moderation" in page
+    reviewer = Client(HTTP_ACCEPT_LANGUAGE="de")
+    reviewer.force_login(member(phase.concept, "reviewer"))
+    assert reviewer.get(url).status_code == 404  # not theirs to see, nor to draw
+    moderator = _moderator(phase.concept)
+    queue = moderator.get(f"/concepts/{phase.concept.slug}/moderation/").content.decode()
+    assert f'href="{url}#idea-map-heading"' in queue  # "auf der Karte" for a pending idea too
+    services.decide(member(phase.concept, "moderator"), pending, "approve")
+    assert _own_idea(moderator.get(url).content.decode()) is None  # published: on the map like every other

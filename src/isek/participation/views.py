@@ -180,9 +180,10 @@ def _render_idea(request, concept, phase, idea, status=200, **forms):
     may_moderate = access.allows(request.user, "moderation", "decide", concept)
     if may_moderate:
         services.attach_reports([idea])
-    own = services.own_pending_feature(me, idea, reverse("participation:idea", args=[concept.slug, idea.pk]))
+    own = services.pending_feature(request.user, me, idea, reverse("participation:idea", args=[concept.slug, idea.pk]))
     ctx = {
         "own_idea_json": json.dumps(own, ensure_ascii=False) if own else "",
+        "pending_for_moderation": bool(own and own["properties"].get("moderation")),
         **_public_ctx(request, concept, phase), "idea": idea, "comments": comments, "is_author": me is not None and idea.contributor_id == me.pk,
         **_support_ctx(request, phase, mine, forms.get("support_form")),
         "supports": services.supports.counts(idea.supports.all()),

@@ -186,12 +186,18 @@ def _feature(idea: Idea, url: str) -> dict:
         "pending": idea.status == Status.PENDING}}
 
 
-def own_pending_feature(contributor: Contributor | None, idea: Idea, url: str) -> dict | None:
-    """The author's own idea still waiting for the moderation as a GeoJSON Feature (``pending``),
-    for the map of its page, which draws only published ones otherwise; None for anyone else (walk 8)."""
-    if contributor is None or idea.contributor_id != contributor.pk or idea.status != Status.PENDING:
-        return None
-    return _feature(idea, url)
+def pending_feature(user, contributor: Contributor | None, idea: Idea, url: str) -> dict | None:
+    """An idea not public (yet) as a GeoJSON Feature marked ``pending``, for the map of its page,
+    which draws only published ones otherwise: the author's own waiting for the moderation (walk 8),
+    and, for those who moderate, one waiting for them (pending, or hidden by reports), marked
+    ``moderation`` (Offenbach walk); None for anyone else."""
+    if idea.status == Status.PENDING and contributor is not None and idea.contributor_id == contributor.pk:
+        return _feature(idea, url)
+    if idea.status in (Status.PENDING, Status.HIDDEN) and access.allows(user, "moderation", "view", idea.phase.concept):
+        feature = _feature(idea, url)
+        feature["properties"].update(pending=True, moderation=True)
+        return feature
+    return None
 
 
 def ideas_of_measure(user, measure: Measure):

@@ -9,6 +9,7 @@ const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
 const TEXT = {
   open: gettext("Maßnahme öffnen"), approx: gettext("Lage angenähert"), openIdea: gettext("Idee öffnen"),
   example: gettext("Beispiel"), pending: gettext("wird geprüft – nur Sie sehen diese Idee"),
+  pendingModeration: gettext("nicht öffentlich – wartet auf die Moderation"),
 };
 // MapLibre's own UI strings (buttons' titles and aria-labels), in the page's language.
 const MAP_LOCALE = {
@@ -162,7 +163,8 @@ async function initMap(el) {
   }
   if (ideasData) {
     const ideas = await data(ideasData);
-    // the author's own idea still waiting for the moderation, on its page (drawn pale, "wird geprüft")
+    // an idea not public, on its page: the author's own (drawn pale, "wird geprüft"), or one
+    // waiting for the moderators, for them
     if (el.dataset.ownIdea) ideas.features.push(JSON.parse(el.dataset.ownIdea));
     await addIdeas(map, ideas, el.dataset.heatmap === "true");
   }
@@ -218,7 +220,7 @@ async function addIdeas(map, ideas, heatmap) {
     const p = hits[0].properties;
     const example = p.illustrative ? ` <em>(${TEXT.example})</em>` : "";
     new Popup({ closeButton: true, maxWidth: "280px" }).setLngLat(e.lngLat)
-      .setHTML(`<strong>${escapeHtml(p.reference)} ${escapeHtml(p.title)}</strong>${example}<br>${escapeHtml(p.theme)} · ${escapeHtml(p.pending ? TEXT.pending : supportsText(p.supports, p.supports_confirmed))}<br><a class="kern-link" href="${escapeHtml(p.url)}">${TEXT.openIdea}</a>`)
+      .setHTML(`<strong>${escapeHtml(p.reference)} ${escapeHtml(p.title)}</strong>${example}<br>${escapeHtml(p.theme)} · ${escapeHtml(p.pending ? (p.moderation ? TEXT.pendingModeration : TEXT.pending) : supportsText(p.supports, p.supports_confirmed))}<br><a class="kern-link" href="${escapeHtml(p.url)}">${TEXT.openIdea}</a>`)
       .addTo(map);
   });
   for (const id of clickable) {
