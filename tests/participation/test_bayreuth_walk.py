@@ -170,8 +170,9 @@ def test_the_moderation_list_says_where_each_idea_lies(phase, concept, citizen):
     english.force_login(member(concept, "moderator"))
     page = english.get(f"/concepts/{concept.slug}/moderation/").content.decode()
     assert "Location: quarter Nordviertel · 51.48350° N, 7.21250° E" in page
-    # Published, the idea is on the public map: the list links its place there.
-    assert "#idea-map-heading" not in queue  # waiting ideas are not on the public map
+    # The list links each idea's place on its page's map: a waiting one is drawn there for the
+    # moderators (Offenbach walk), a published one for everyone.
+    assert f'href="/concepts/{concept.slug}/participation/ideas/{south.pk}/#idea-map-heading"' in queue
     Idea.objects.filter(pk=north.pk).update(status=Status.PUBLISHED)  # published first, reviewed after
     queue = _moderator(concept).get(f"/concepts/{concept.slug}/moderation/").content.decode()
     assert f'href="/concepts/{concept.slug}/participation/ideas/{north.pk}/#idea-map-heading"' in queue
