@@ -325,8 +325,8 @@ def test_the_author_sees_the_own_pending_idea_on_its_map_and_another_citizen_doe
 
 def test_the_moderator_sees_reports_and_a_pending_ideas_place_and_the_citys_privacy_notice(pages, setup):
     """A stranger's walk (Offenbach): a citizen's report reached no moderator; a pending idea's map
-    did not draw it for the moderator; "Datenschutz" led to the installation's notice, not the
-    city's."""
+    did not draw it for the moderator; a merged idea's text was nowhere at its target; "Datenschutz"
+    led to the installation's notice, not the city's."""
     base, concept = setup
     phase = concept.phases.get()
     citizen, _token = services.contributor_for(None)
@@ -363,6 +363,18 @@ def test_the_moderator_sees_reports_and_a_pending_ideas_place_and_the_citys_priv
                          ".map(f => [f.properties.title, f.properties.pending])")
     assert ["Trinkbrunnen", True] in drawn
     assert "wartet auf die Moderation" in mod.inner_text("#own-idea-hint")
+    assert axe_violations(mod) == []
+
+    # merged into the reported one, its text is at the target – for the moderators only, never public
+    mod.goto(f"{base}/concepts/beispielstadt/moderation/")
+    item = mod.locator(f"[data-queue-idea='{waiting.pk}']")
+    item.locator("select[name=action]").select_option("merge")
+    item.locator("input[name=merge_into]").fill(reported.reference)
+    with mod.expect_navigation():
+        item.get_by_role("button", name="Entscheiden").click()
+    mod.goto(f"{base}/concepts/beispielstadt/participation/ideas/{reported.pk}/")
+    merged = mod.inner_text("#merged")
+    assert f"{waiting.reference} Trinkbrunnen" in merged and "nur für die Moderation sichtbar" in merged
     assert axe_violations(mod) == []
 
     ben.goto(f"{base}/concepts/beispielstadt/participation/")

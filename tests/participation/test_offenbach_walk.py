@@ -290,3 +290,67 @@ def test_the_map_of_a_pending_ideas_page_draws_it_for_those_who_moderate(phase, 
     assert f'href="{url}#idea-map-heading"' in queue  # "auf der Karte" for a pending idea too
     services.decide(member(phase.concept, "moderator"), pending, "approve")
     assert _own_idea(moderator.get(url).content.decode()) is None  # published: on the map like every other
+
+
+# --- Minor 7. a merged idea's text stays readable at the idea it was merged into -------------------
+
+
+def test_the_target_shows_the_merged_ideas_and_the_mail_names_it(phase, citizen, mailoutbox,
+                                                                django_capture_on_commit_callbacks):
+    from .conftest import idea
+
+    concept = phase.concept
+    target = idea(phase, citizen, title="Mehr Bänke am Markt", text="Bänke fehlen.")
+    public_one = idea(phase, citizen, title="Sitzplätze", text="Zum Ausruhen beim Einkaufen.",
+                      email="kemal@example.org", email_consent=True)
+    never_public = idea(phase, citizen, title="Bänke!", text="Meine Nachbarin Frau M. braucht eine Bank.")
+    moderator = _moderator(concept)
+    for i in (target, public_one):
+        _moderate(moderator, concept, i, action="approve")
+    with django_capture_on_commit_callbacks(execute=True):
+        _moderate(moderator, concept, public_one, action="merge", merge_into=target.reference)
+        _moderate(moderator, concept, never_public, action="merge", merge_into=target.reference)
+    [notice] = mailoutbox
+    assert (f"Ihre Idee {public_one.reference} „Sitzplätze“: mit Idee {target.reference} „Mehr Bänke am Markt“ "
+            "zusammengeführt.") in notice.body
+    url = f"/concepts/{concept.slug}/participation/ideas/{target.pk}/"
+    public = _text(Client(HTTP_ACCEPT_LANGUAGE="de").get(url))
+    merged = public.split("Zusammengeführte Ideen")[1].split("Kommentare")[0]
+    assert f"{public_one.reference} Sitzplätze" in merged and "Zum Ausruhen beim Einkaufen." in merged
+    assert "Frau M." not in public and never_public.reference not in merged  # never public: not shown now
+    seen = _text(moderator.get(url)).split("Zusammengeführte Ideen")[1].split("Kommentare")[0]
+    assert "Zum Ausruhen beim Einkaufen." in seen and "Meine Nachbarin Frau M. braucht eine Bank." in seen
+    assert "nur für die Moderation sichtbar" in seen
+
+
+def test_the_migration_marks_merged_ideas_public_only_where_the_log_shows_them_public(transactional_db):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.factories import ConceptFactory
+
+    from .conftest import INSIDE
+    from .test_numbers import _phase
+
+    before = [("participation", "0008_decision_dismiss_reports")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        OldIdea, OldDecision = old.get_model("participation", "Idea"), old.get_model("participation", "Decision")
+        phase = _phase(ConceptFactory())
+        made = {}
+        for n, title in enumerate(["Ziel", "Freigegeben", "Nie freigegeben"], start=1):
+            made[title] = OldIdea.objects.create(phase_id=phase.pk, concept_id=phase.concept_id, number=n, title=title,
+                                                 theme_id=phase.themes.get().pk, text="T", geometry=INSIDE,
+                                                 status="merged" if n > 1 else "published")
+        OldDecision.objects.create(phase_id=phase.pk, kind="idea", object_id=made["Freigegeben"].pk, action="approve",
+                                   actor="m")
+        for title in ("Freigegeben", "Nie freigegeben"):
+            OldDecision.objects.create(phase_id=phase.pk, kind="idea", object_id=made[title].pk, action="merge", actor="m")
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert dict(Idea.objects.values_list("title", "merged_public")) == {"Ziel": False, "Freigegeben": True,
+                                                                         "Nie freigegeben": False}

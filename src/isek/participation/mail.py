@@ -17,7 +17,11 @@ def decision_mail(address: str, target, decision) -> None:
     with override("de"):
         kind = (_("Ihre Idee %(r)s „%(t)s“") % {"r": target.reference, "t": target.title} if hasattr(target, "title")
                 else _("Ihr Kommentar %(r)s") % {"r": target.reference})
-        lines = [_("Guten Tag,"), "", _("%(kind)s: %(what)s.") % {"kind": kind, "what": decision.get_action_display()}]
+        what = decision.get_action_display()
+        into = getattr(target, "merged_into", None)
+        if decision.action == "merge" and into is not None:  # which idea it now belongs to
+            what = _("mit Idee %(r)s „%(t)s“ zusammengeführt") % {"r": into.reference, "t": into.title}
+        lines = [_("Guten Tag,"), "", _("%(kind)s: %(what)s.") % {"kind": kind, "what": what}]
         if decision.reason:
             lines.append(_("Grund: %(r)s") % {"r": decision.get_reason_display()})
         if decision.text:

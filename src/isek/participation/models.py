@@ -222,6 +222,9 @@ class Idea(Contribution):
     photo = models.CharField(max_length=100, blank=True)  # file name in the media folder, see photos.py
     photo_rights = models.BooleanField(default=False)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
+    # Merged while published: its text, public already, is shown at the idea it was merged into
+    # (one never published is shown there to the moderators only: its author did not see it public).
+    merged_public = models.BooleanField(default=False)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, default="")
     measure = models.ForeignKey("concepts.Measure", null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas")
     answer = models.TextField(_("Antwort der Stadt"), blank=True)

@@ -184,7 +184,8 @@ def _render_idea(request, concept, phase, idea, status=200, **forms):
     ctx = {
         "own_idea_json": json.dumps(own, ensure_ascii=False) if own else "",
         "pending_for_moderation": bool(own and own["properties"].get("moderation")),
-        **_public_ctx(request, concept, phase), "idea": idea, "comments": comments, "is_author": me is not None and idea.contributor_id == me.pk,
+        **_public_ctx(request, concept, phase), "idea": idea, "comments": comments,
+        "merged": services.merged_ideas(request.user, idea), "is_author": me is not None and idea.contributor_id == me.pk,
         **_support_ctx(request, phase, mine, forms.get("support_form")),
         "supports": services.supports.counts(idea.supports.all()),
         "comment_form": forms.get("comment_form") or CommentForm(),

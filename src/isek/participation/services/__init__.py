@@ -27,7 +27,7 @@ from .ideas import (
     visible_idea,
 )
 from .measures import measure_participation
-from .moderation import answer, attach_reports, decide, decided, idea_numbered, log, named, open_reports, queue
+from .moderation import answer, attach_reports, decide, decided, idea_numbered, log, merged_ideas, named, open_reports, queue
 from .phase import (
     SETTING_SECONDS,
     THEME_PALETTE,
@@ -60,7 +60,7 @@ __all__ = [
     "comment", "send_comment", "support", "send_support", "supports", "confirm_support", "read_support_link",
     "support_link_token", "flag", "send_flag", "measure_participation",
     # moderation, retention, figures, exports
-    "answer", "attach_reports", "decide", "decided", "idea_numbered", "log", "named", "open_reports", "queue",
+    "answer", "attach_reports", "decide", "decided", "idea_numbered", "log", "merged_ideas", "named", "open_reports", "queue",
     "delete_contributions", "deletion_link_known", "purge_personal_data",
     "counters", "statistics", "EXPORT_COLUMNS", "export_features", "export_rows",
 ]

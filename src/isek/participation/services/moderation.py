@@ -119,6 +119,7 @@ def decide(user, target: Idea | Comment, action: str, *, reason: str = "", text:
                         "Veröffentlichen bitte das Feld leeren (eine öffentliche Antwort gibt es auf der Seite der "
                         "Idee)."), "text_on_approve", "text")
     with change(user, "moderation"):
+        was_public = target.status == Status.PUBLISHED
         target.reviewed = True
         target.status = {A.APPROVE: Status.PUBLISHED, A.REJECT: Status.REJECTED, A.HIDE: Status.HIDDEN,
                          A.MERGE: Status.MERGED, A.DISMISS: Status.PUBLISHED}[action]
@@ -126,6 +127,7 @@ def decide(user, target: Idea | Comment, action: str, *, reason: str = "", text:
         target.reject_text = text if action not in (A.APPROVE, A.DISMISS) else ""
         if action == A.MERGE:
             target.merged_into = merge_into
+            target.merged_public = was_public
         target.save()
         target.flags.filter(resolved=False).update(resolved=True)
         versions.bump(concept.pk)
@@ -162,6 +164,21 @@ def answer(user, idea: Idea, *, text: str, outcome: str = "", measure: Measure |
                                     actor=user.get_username())
     _tell_author(idea, d)
     return d
+
+
+def merged_ideas(user, idea: Idea) -> list[Idea]:
+    """The ideas merged into ``idea``, oldest first, as ``user`` may read them at it: those public
+    when merged, if ``idea`` is public, for everyone; all of them for the moderators, each marked
+    ``moderators_only`` where the public does not see it (its author never saw it public)."""
+    concept = idea.phase.concept
+    access.require(user, "participation", "view", concept)
+    moderator = access.allows(user, "moderation", "view", concept)
+    found = []
+    for m in idea.merged.filter(status=Status.MERGED).order_by("number"):
+        m.moderators_only = not (m.merged_public and idea.status == Status.PUBLISHED)
+        if moderator or not m.moderators_only:
+            found.append(m)
+    return found
 
 
 def _tell_author(target, decision: Decision) -> None:
