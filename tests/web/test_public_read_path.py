@@ -14,7 +14,7 @@ from django.test import Client
 from isek.participation import services as participation
 from isek.web import public
 from tests.factories import ConceptFactory, MeasureFactory, member
-from tests.participation.conftest import INSIDE, OPERATOR, phase  # noqa: F401  (fixture)
+from tests.participation.conftest import INSIDE, OPERATOR, _legal_texts, phase  # noqa: F401  (fixtures; _legal_texts autouse)
 
 
 @pytest.fixture(autouse=True)
