@@ -48,12 +48,19 @@ def test_the_analysis_page_and_its_delete_page_write_dates_in_the_ui_language(us
 
 @pytest.mark.parametrize("lang, day", [("en", "31 Dec 2024"), ("de", "31.12.2024")])
 def test_an_indicators_time_series_writes_dates_in_the_ui_language(users, bochum, lang, day):
+    """A value of the current analysis carries its day, in the UI language; a value entered for a
+    year is listed as that year (walk 10)."""
     ind = Indicator.objects.create(concept=bochum, code="laerm_db", name="Lärmpegel", kind="context", unit="dB")
+    bochum.analysis_runs.update(is_current=False)
+    run = AnalysisRun.objects.create(concept=bochum, status="done", is_current=True)
     IndicatorValue.objects.create(concept=bochum, indicator=ind.code, value=61, date=datetime.date(2024, 12, 31),
-                                  source="Messung")
+                                  source="Messung", run=run)
+    IndicatorValue.objects.create(concept=bochum, indicator=ind.code, value=59, date=datetime.date(2023, 12, 31),
+                                  source="Zählung")
     page = _page(users["reviewer"], lang, f"/concepts/{SLUG}/indicators/{ind.pk}/")
     table = page.split('id="values-table"', 1)[1].split("</table>", 1)[0]
     assert f'<td class="kern-table__cell">{day}</td>' in table
+    assert '<td class="kern-table__cell">2023</td>' in table
     if lang == "en":
         assert "31.12.2024" not in table
 
