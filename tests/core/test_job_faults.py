@@ -80,13 +80,13 @@ class Installation:
         with sqlite3.connect(self.var / "isek.sqlite3", timeout=20) as db:
             return db.execute(sql.replace("%s", "?"), (pk,)).fetchone()
 
-    def execute(self, sql: str, params: tuple) -> None:
+    def execute(self, sql: str, params: tuple) -> int:
+        """Run ``sql``; the number of rows it changed."""
         if self.engine == "postgis":
             with psycopg.connect(f"host=127.0.0.1 port={PG_PORT} user=postgres dbname={PG_DB}") as db:
-                db.execute(sql, params)
-        else:
-            with sqlite3.connect(self.var / "isek.sqlite3", timeout=20) as db:
-                db.execute(sql.replace("%s", "?"), params)
+                return db.execute(sql, params).rowcount
+        with sqlite3.connect(self.var / "isek.sqlite3", timeout=20) as db:
+            return db.execute(sql.replace("%s", "?"), params).rowcount
 
     def wait(self, pk: int, states: set[str], timeout: float = 120) -> tuple:
         end = time.time() + timeout
@@ -130,12 +130,13 @@ def test_a_killed_worker_leaves_the_job_failed_and_retryable(engine, tmp_path, m
             assert Path(file).read_bytes().startswith(b"%PDF") and not list(reports.glob("*.partial"))
 
             again = int(inst.shell(QUEUE).split()[-1])
-            status, progress, *_ = inst.wait(again, {"running"})
+            inst.wait(again, {"running"})
             # what the cancel button writes for a running job (core.jobs.cancel; the page's path is in
-            # test_jobs.py) – at once, while the report is still at its first steps
-            inst.execute("UPDATE monitoring_report SET cancel_requested = %s WHERE id = %s AND status = 'running'",
-                         (True, again))
-            assert progress < 40
+            # test_jobs.py) – while the report is before its PDF step (75 %), the last point at which
+            # it asks whether it was cancelled; how far it got by then depends on the machine's load
+            landed = inst.execute("UPDATE monitoring_report SET cancel_requested = %s WHERE id = %s AND status = 'running' "
+                                  "AND progress < 75", (True, again))
+            assert landed == 1, f"the report ran past its last cancellation point before the cancel: {inst.row(again)}"
             status, *_ = inst.wait(again, {"cancelled", "done", "failed"}, timeout=180)
             assert status == "cancelled" and not list(reports.glob(f"{again}-*"))
             assert second.poll() is None, "the worker goes on after a cancelled job"
