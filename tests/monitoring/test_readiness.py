@@ -245,3 +245,27 @@ def test_the_legal_item_is_listed_apart_and_not_as_part_of_the_application(clien
     reports.build(concept, "isek", out)
     text = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout.split())
     assert "noch offen" in text and "Impressum" not in text  # the report for the application lists the application's parts
+
+
+def test_quarters_that_meet_at_an_edge_drawn_a_little_differently_do_not_overlap():
+    """Walk 11 (Gera): two quarters that only meet at one line were reported as overlapping "ca. 1 m²".
+    A strip 10 cm wide along a 2 km edge (200 m²) is where an edge was drawn twice, not an overlap;
+    a strip 20 m wide is one."""
+    import shapely
+
+    from isek.core import geo
+
+    def quarter(name, box):
+        return QuarterFactory(concept=concept, name=name,
+                              geometry=multipolygon(geo.transform(shapely.box(*box), 25832, 4326)))
+
+    concept = ConceptFactory()
+    x, y = 375000, 5704000
+    quarter("Altstadt", (x, y, x + 2000, y + 300))
+    quarter("Schloßberg", (x, y + 299.9, x + 2000, y + 600))
+    area = _by_key(concept)["area"].missing
+    assert not any("überschneiden sich" in g for g in area), area
+    quarter("Osterstein", (x, y + 580, x + 2000, y + 900))
+    area = _by_key(concept)["area"].missing
+    assert [g for g in area if "überschneiden sich" in g] == [
+        "Teilräume „Osterstein“ und „Schloßberg“ überschneiden sich (ca. 40.000 m²)"]

@@ -166,9 +166,15 @@ def check(concept: Concept) -> list[Item]:
     return items
 
 
+# An overlap thinner than this on average (twice its area over its perimeter) is where two quarters
+# share an edge drawn or reprojected a little differently, not an overlap (walk 11, Gera: two
+# quarters meeting at one line were reported as overlapping "ca. 1 m²").
+SLIVER_WIDTH_M = 0.5
+
+
 def _quarter_gaps(concept: Concept) -> list[Gap]:
-    """Quarters that reach beyond the funding area or overlap another (parts below 1 m² are drawing
-    slivers), each to the quarter's form."""
+    """Quarters that reach beyond the funding area or overlap another (parts below 1 m² or thinner
+    than SLIVER_WIDTH_M are drawing slivers), each to the quarter's form."""
     quarters = list(concept.quarters.all())
     srid = concept.working_srid if quarters else None
     shapes = {q.pk: geo.from_django(q.geometry) for q in quarters}
@@ -179,8 +185,9 @@ def _quarter_gaps(concept: Concept) -> list[Gap]:
         if outside := q.outside:
             gaps.append(Gap(_("Teilraum „%(q)s“: %(outside)s") % {"q": q.name, "outside": outside}, url))
         for other in quarters[i + 1:]:
-            shared = geo.area_m2(shapes[q.pk].intersection(shapes[other.pk]), srid)
-            if shared >= 1:
+            both = shapes[q.pk].intersection(shapes[other.pk])
+            shared = geo.area_m2(both, srid)
+            if shared >= 1 and 2 * shared / geo.length_m(both, srid) >= SLIVER_WIDTH_M:
                 gaps.append(Gap(_("Teilräume „%(q)s“ und „%(o)s“ überschneiden sich (ca. %(m2)s m²)") % {
                     "q": q.name, "o": other.name, "m2": numbers.figure(shared, get_language(), 0)}, url))
     return gaps
