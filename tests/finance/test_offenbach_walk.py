@@ -109,7 +109,10 @@ def test_more_decimals_are_taken_as_typed(offenbach, client):
     assert "2030: 66,6667 %" in client.get(f"/concepts/{concept.slug}/kuf/").content.decode()
 
 
-@pytest.mark.parametrize("typed", ["66,12345678901", "sechzig", "2/3 %", "1/0"])
+@pytest.mark.parametrize("typed", ["66,12345678901", "sechzig", "2/3 %", "1/0",
+                                   # beyond Decimal's precision: were HTTP 500 (the second reader)
+                                   "99999999999999999999999999999/1", "1 99999999999999999999999999999/1",
+                                   "99999999999999999999999999999999999 ⅔"])
 def test_a_malformed_or_too_precise_rate_says_what_is_allowed(offenbach, client, typed):
     concept, _m = offenbach
     r = client.post(f"/concepts/{concept.slug}/kuf/rates/", _rates_post({"year": "2030", "rate": typed, "basis": ""}))
@@ -119,6 +122,8 @@ def test_a_malformed_or_too_precise_rate_says_what_is_allowed(offenbach, client,
     assert f"„{typed}“" in text
     if typed != "1/0":
         assert "66 2/3" in text and "2/3" in text
+    # the KuF page reads a scenario's rate from its address: the same input answers, never a 500
+    assert client.get(f"/concepts/{concept.slug}/kuf/", {"scenario": "1", "rate": typed}).status_code in (200, 400)
     assert "Ziffern" not in text
     assert not FundingRate.objects.filter(concept=concept).exists()
 

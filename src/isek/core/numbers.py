@@ -175,7 +175,8 @@ class Coordinates:
 
 RATE_PLACES = 10  # decimals of a stored rate in percent: two thirds of 10^9 € still come out to the exact cent
 VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4)}
-FRACTION = re.compile(r"^(?:([0-9]+)\s*)?(?:([0-9]+)\s*/\s*([0-9]+)|([½⅓⅔¼¾]))$")
+# at most 3 digits before a fraction and 6 in it: a rate is 0–100 %, and Decimal stays exact
+FRACTION = re.compile(r"^(?:([0-9]{1,3})\s*)?(?:([0-9]{1,6})\s*/\s*([0-9]{1,6})|([½⅓⅔¼¾]))$")
 THIRDS = {1: "⅓", 2: "⅔"}
 RATE_ALLOWED = gettext_noop(
     "„%(value)s“ ist kein Fördersatz, den isek lesen kann. Möglich sind Prozent mit höchstens 10 "
