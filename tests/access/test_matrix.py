@@ -25,7 +25,7 @@ from isek.geodata.models import ReferenceLayer
 from isek.monitoring.models import Indicator, Report
 from isek.participation import services as participation
 from isek.participation.models import Idea, Status
-from tests.conftest import _SHARED, shared_world
+from tests.conftest import _SHARED, client_for, shared_world
 from tests.dbstate import checksum
 from tests.factories import (
     CityFactory,
@@ -188,12 +188,7 @@ def world(matrix_world, settings):
     settings.VAR_DIR = _var_dir()  # the files below, and what allowed requests write
     for side in (shared["a"], shared["b"]):
         _files(side)
-    clients = {}
-    for role, user in shared["users"].items():
-        clients[role] = Client(HTTP_ACCEPT_LANGUAGE="de")
-        if user is not None:
-            clients[role].force_login(user)
-    return shared | {"clients": clients}
+    return shared | {"clients": {role: client_for(user) for role, user in shared["users"].items()}}
 
 
 # --- filling a URL ------------------------------------------------------------------------------

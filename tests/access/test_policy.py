@@ -21,7 +21,7 @@ from isek.geodata.models import ReferenceLayer
 from isek.monitoring.models import Report
 from isek.participation import services as participation
 from isek.participation.models import Idea, Status
-from tests.conftest import _SHARED, shared_world
+from tests.conftest import _SHARED, client_for, shared_world
 from tests.factories import ConceptFactory, MeasureFactory, UserFactory, legal_texts_filled, member
 
 # Values for what a URL captures besides the concept and the ids the test makes
@@ -115,9 +115,7 @@ def policy_world(db):
 def test_policy_cell(policy_world, cell, role, public):
     side = policy_world[public]
     concept, ids, user = side["concept"], side["ids"], side["users"][role]
-    client = Client(HTTP_ACCEPT_LANGUAGE="de")
-    if user is not None:
-        client.force_login(user)
+    client = client_for(user)
     method, name, route = REQUESTS[cell]
     needs_account = route.login
     values = {"slug": concept.slug, "fmt": FORMATS.get(name)} | {k: ids[kind] for k, kind in route.ids.items()}
