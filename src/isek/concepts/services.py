@@ -83,6 +83,32 @@ def export_geojson(concept: Concept, path) -> int:
     return exporting.export_geojson(concept, path)
 
 
+def export_xplan(user, concept: Concept) -> bytes:
+    """The funding area as XPlanGML 6.0 (``SO_Gebiet`` in an ``XPlanAuszug``), its coordinates in
+    the official CRS of the Land (``working_srid``, to the millimetre); for whoever may export the
+    concept. A concept without a funding area is refused (``no_area``): no file."""
+    import datetime
+
+    from django.utils import translation
+
+    from . import xplan
+
+    access.require(user, "concept", "export", concept)
+    if concept.area is None:
+        raise invalid(_("Das Konzept hat noch kein Fördergebiet. Ohne Fördergebiet gibt es keine XPlanung-Datei: "
+                        "zeichnen Sie es zuerst auf der Karte oder laden Sie es hoch."), "no_area")
+    srid = concept.working_srid
+    with translation.override("de"):  # XPlanung is German, whatever the page's language
+        legal_basis_text = str(concept.get_legal_basis_display())
+    return xplan.xplangml(xplan.FundingArea(
+        plan_name=concept.name, area_name=concept.area_name or concept.name, ags=concept.city.ags,
+        city=concept.city.name, legal_basis=concept.legal_basis, programme=concept.programme, status=concept.status,
+        legal_basis_text=legal_basis_text, geometry=geo.to_working(
+            geo.from_django(concept.area), srid), srid=srid, start_year=concept.start_year, end_year=concept.end_year,
+        council_decision=concept.council_decision_date, description=concept.summary,
+        made_on=datetime.date.today(), key=concept.slug))
+
+
 def setup_missing(concept: Concept) -> list[str]:
     """The steps of the wizard still open that a concept cannot do without, by name: its area,
     fields of action, measures. (Quarters, the base map and the team are optional.) The concept
