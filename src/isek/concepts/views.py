@@ -96,6 +96,7 @@ def _measure_page(request, concept, pk):
         "quarters": measure.quarters,
         "can_edit": access.allows(request.user, "measure", "edit", concept),
         "kuf": finance.measure_summary(request.user, concept, measure),
+        "fact_sheet": access.allows(request.user, "report", "view", concept),
         "participation": participation.measure_participation(request.user, measure),
     })
 

@@ -33,7 +33,7 @@ from .models import (
     FundingProgramme,
     FundingRate,
 )
-from .presenters import SOURCE_LABELS, rate_bases, source_rows, table  # noqa: F401  (the display rows other apps show)
+from .presenters import SOURCE_LABELS, measure_table, rate_bases, source_rows, table  # noqa: F401  (the display rows other apps show)
 
 KufResult, Change = engine.KufResult, engine.Change  # what the readings below return
 
@@ -342,7 +342,7 @@ __all__ = [
     "cost_groups_by_number", "current", "hints", "version_before", "version_result", "ensure_reference_data",
     "export_kuf", "freeze_version",
     "commit_measure_import", "cost_form_token", "fund_summaries", "plan_measure_import", "refuse_resent_costs", "save_costs", "save_fund", "save_fund_application",
-    "rate_bases", "save_rates", "source_rows", "table",
+    "measure_table", "rate_bases", "save_rates", "source_rows", "table",
     "version_by_name", "version_names",
 ]
 

@@ -204,6 +204,7 @@ class Report(BackgroundJob):
         ISEK = "isek", _("ISEK als PDF")
         SACHBERICHT = "sachbericht", _("Sachbericht")
         MONITORING = "monitoring", _("Begleitinformationen (CSV)")
+        FACT_SHEETS = "steckbriefe", _("Maßnahmensteckbriefe (PDF)")
 
     concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(_("Bericht"), max_length=20, choices=Kind.choices)

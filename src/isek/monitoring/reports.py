@@ -3,7 +3,9 @@
 - ``isek``: the ISEK as a PDF following the application outline of the concept's Land where isek
   knows it (NRW: at most 25 pages), otherwise a general outline (isek.finance.land_rules);
 - ``sachbericht``: the yearly progress report for a chosen year;
-- ``monitoring``: the federal monitoring data (Begleitinformationen) as CSV, columns configurable.
+- ``monitoring``: the federal monitoring data (Begleitinformationen) as CSV, columns configurable;
+- ``steckbriefe``: one fact sheet per measure (Maßnahmensteckbrief), one page each; also for a
+  single measure (``fact_sheets_pdf(…, measures=…)``, from the measure's page).
 
 Reports are written in German, the language of the funding procedure."""
 
@@ -23,6 +25,7 @@ from isek.analysis import services as analysis
 from isek.concepts import services as concepts
 from isek.concepts.services import Concept, Measure, Milestone
 from isek.core import pdf
+from isek.core.numbering import number_sort_key
 from isek.core.tabular import as_text_cell
 from isek.finance import services as finance
 from isek.finance.services import FinanceVersion
@@ -225,6 +228,53 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["indicators_url"] = site_url(reverse("web:indicators"))
         progress(75, "PDF")
         return pdf.write("monitoring/isek_pdf.html", ctx, path)
+
+
+# --- fact sheets per measure (Maßnahmensteckbriefe) ---------------------------------------------
+
+SHEET_ALWAYS = ("cost", "eligible", "grant")  # the columns every fact sheet shows; sources only where they carry money
+
+
+def _sheet_finance(result: finance.KufResult, key: str, labels: dict[str, str]) -> dict:
+    """A measure's costs and financing by year as the KuF computes them (finance.measure_table):
+    cost, eligible cost, grant, and each source that carries money for it; the sum row from the
+    same cells."""
+    table = finance.measure_table(result, key, labels)
+    keep = [i for i, c in enumerate(table["columns"])
+            if c["what"] in SHEET_ALWAYS or any(r["values"][i]["value"] for r in table["rows"])]
+    return {"columns": [table["columns"][i] for i in keep],
+            "rows": [{"year": r["year"], "values": [r["values"][i]["value"] for i in keep]} for r in table["rows"]],
+            "totals": [result.measure_total(key, table["columns"][i]["what"]) for i in keep]}
+
+
+def fact_sheets_pdf(concept: Concept, path, measures=None, progress: Progress = _noop) -> int:
+    """The fact sheet of each measure (all of the concept's, or ``measures``), one page each: what,
+    where (the report map in the Land's CRS), goals served, costs and financing by year from the
+    KuF, time plan and milestones, responsible body, status. Returns the page count."""
+    with translation.override("de"):
+        progress(5, "Daten")
+        result = finance.current(concept)
+        labels = finance.source_labels(concept, "de")
+        measures = list((measures if measures is not None else concept.measures.all())
+                        .select_related("primary_field").prefetch_related("further_fields", "goals", "milestones"))
+        attribution = _attribution(concept)
+        base = geodata.base_geometries(concept) if concept.area else ()
+        sheets = []
+        for i, m in enumerate(measures):
+            progress(10 + 80 * i // max(len(measures), 1), f"Maßnahme {m.number}")
+            drawn = concept.area is not None or m.geometry is not None
+            sheets.append({
+                "m": m, "goals": sorted(m.goals.all(), key=lambda g: number_sort_key(g.number)),
+                "further_fields": sorted(m.further_fields.all(), key=lambda f: f.number),
+                "milestones": sorted(m.milestones.all(), key=lambda ms: (ms.due or datetime.date.max, ms.title)),
+                "map": charts.concept_map(concept, [m], {m.primary_field_id: m.primary_field}, attribution,
+                                          base_layers=base, size=(6.4, 3.9)) if drawn else None,
+                "finance": _sheet_finance(result, str(m.pk), labels),
+            })
+        progress(90, "PDF")
+        return pdf.write("monitoring/fact_sheets_pdf.html", {
+            "concept": concept, "sheets": sheets, "today": datetime.date.today(), "attribution": attribution,
+            "doc_title": "Maßnahmensteckbrief" if len(sheets) == 1 else "Maßnahmensteckbriefe"}, path)
 
 
 def reference_version(concept: Concept, year: int) -> FinanceVersion | None:
@@ -436,4 +486,6 @@ def build(concept: Concept, kind: str, path, year: int | None = None, progress: 
     if kind == "monitoring":
         monitoring_csv(concept, path, progress=progress)
         return None
-    raise ReportError(f"Unbekannter Bericht „{kind}“ (isek, sachbericht, monitoring).")
+    if kind == "steckbriefe":
+        return fact_sheets_pdf(concept, path, progress=progress)
+    raise ReportError(f"Unbekannter Bericht „{kind}“ (isek, sachbericht, monitoring, steckbriefe).")

@@ -215,13 +215,25 @@ def save_mapping(user, concept, columns: str, delimiter: str, decimal_comma: boo
 
 
 def start_report(user, concept, kind: str, year: int | None = None, version=None) -> Report:
-    """Queue a report (ISEK PDF, Sachbericht, monitoring CSV) as a background job."""
+    """Queue a report (ISEK PDF, Sachbericht, monitoring CSV, fact sheets) as a background job."""
     access.require(user, "report", "create", concept)
     if kind not in Report.Kind.values:
         raise invalid(_("Unbekannte Berichtsart „%(k)s“.") % {"k": kind}, "unknown_kind", "kind")
     if kind == Report.Kind.SACHBERICHT and year is not None and (error := report_year_error(concept, year)):
         raise invalid(error, "year_outside", "year")
     return jobs.start(concept, None if user.pk is None else user, kind, year, version)
+
+
+def measure_fact_sheet(user, concept, measure, path) -> int:
+    """One measure's fact sheet (Maßnahmensteckbrief, PDF) at ``path``, for whoever may read the
+    concept's reports (it shows the KuF's figures); the page count. All measures at once are the
+    report "steckbriefe" (``start_report``)."""
+    from . import reports
+
+    access.require(user, "report", "view", concept)
+    if measure.concept_id != concept.pk:
+        raise invalid(_("Die Maßnahme gehört zu einem anderen Konzept."), "other_concept")
+    return reports.fact_sheets_pdf(concept, path, measures=concept.measures.filter(pk=measure.pk))
 
 
 def reports_of(concept, limit: int = 12) -> list[Report]:

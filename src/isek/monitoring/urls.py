@@ -23,4 +23,5 @@ urlpatterns = [
     path("reports/<int:pk>/delete/", views.report_delete, name="report-delete"),
     path("reports/<int:pk>/cancel/", views.report_job, {"action": "cancel"}, name="report-cancel"),
     path("reports/<int:pk>/retry/", views.report_job, {"action": "retry"}, name="report-retry"),
+    path("reports/measures/<int:pk>.pdf", views.measure_fact_sheet, name="measure-fact-sheet"),
 ]

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from isek import access
+from isek.concepts import services as concepts
+from isek.core.downloads import temporary_download
 from isek.core.jobviews import job_action
 from isek.finance import services as finance
 from isek.geodata import services as geodata
@@ -243,6 +245,7 @@ def reports_page(request, concept):
         "concept": concept, "form": form, "mapping": mapping, "can_edit": editable, "runs": runs,
         "fields": [(k, v[0]) for k, v in known.items()],
         "years": list(range(concept.start_year, concept.end_year + 1)),
+        "measures": concepts.measures_of(concept),
         "active": any(r.active for r in runs)})
 
 
@@ -261,6 +264,14 @@ def report_download(request, concept, pk):
         raise Http404
     ctype = "text/csv; charset=utf-8" if r.kind == Report.Kind.MONITORING else "application/pdf"
     return FileResponse(open(path, "rb"), as_attachment=True, filename=r.filename, content_type=ctype)
+
+
+@access.concept_view("report", "view", ids={"pk": "measure"})
+def measure_fact_sheet(request, concept, pk):
+    """The fact sheet of one measure as PDF (from the measure's page)."""
+    measure = get_object_or_404(concepts.measures_of(concept), pk=pk)
+    return temporary_download(lambda p: services.measure_fact_sheet(request.user, concept, measure, p),
+                              f"{concept.slug}-steckbrief-{measure.number}.pdf", "application/pdf")
 
 
 @access.concept_view("report", "delete", methods="POST", ids={"pk": "report"})
