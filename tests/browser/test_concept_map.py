@@ -48,6 +48,30 @@ def test_pages_pass_axe(page, live_bochum):
         assert violations == [], f"{path}: {json.dumps(violations, indent=1, ensure_ascii=False)}"
 
 
+def test_a_reviewer_finds_the_fact_sheet_and_the_xplanung_file_on_pages_that_pass_axe(page, live_bochum, tmp_path):
+    """Issue #23: the measure's fact sheet (PDF) from its page, the funding area as XPlanGML from
+    the concept's page – links on pages that pass axe."""
+    base, concept = live_bochum
+    login(page, base, "pruefer")
+    husemann = Measure.objects.get(concept=concept, number="2.1")
+    page.goto(f"{base}/concepts/bochum-innenstadt/measures/{husemann.pk}/")
+    wait_map(page)
+    assert axe_violations(page) == []
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="Maßnahmensteckbrief (PDF, eine Seite)").click()
+    assert dl.value.suggested_filename == "bochum-innenstadt-steckbrief-2.1.pdf"
+    page.goto(f"{base}/concepts/bochum-innenstadt/")
+    wait_map(page)
+    assert axe_violations(page) == []
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="Fördergebiet als XPlanung (XPlanGML 6.0)").click()
+    path = tmp_path / "area.gml"
+    dl.value.save_as(path)
+    from isek.concepts import xplan
+
+    assert xplan.validate(path.read_bytes()) == []
+
+
 def test_planner_draws_a_measure_location(page, live_bochum):
     base, concept = live_bochum
     login(page, base, "planerin")

@@ -169,3 +169,14 @@ def test_the_link_is_in_the_ui_language_and_the_sheet_german(users, bochum, tmp_
     out = tmp_path / "sheet.pdf"
     out.write_bytes(b"".join(c.get(f"/concepts/bochum-innenstadt/reports/measures/{husemann.pk}.pdf").streaming_content))
     assert "Kosten und Finanzierung nach Jahren" in pdf_pages(out)[0]  # the language of the funding procedure
+
+
+def test_the_command_writes_all_sheets(bochum, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    out, said = tmp_path / "steckbriefe.pdf", io.StringIO()
+    call_command("report", "bochum-innenstadt", "steckbriefe", str(out), stdout=said)
+    assert f"({bochum.measures.count()} Seiten)" in said.getvalue()
+    assert_sheets_equal_the_kuf(bochum, out)

@@ -12,7 +12,7 @@ from isek.monitoring import reports
 
 class Command(BaseCommand):
     help = ("Write a report of a concept: `isek` (the ISEK as PDF), `sachbericht --year YEAR` (yearly progress "
-            "report, PDF) or `monitoring` (federal monitoring data as CSV).")
+            "report, PDF), `monitoring` (federal monitoring data as CSV) or `steckbriefe` (one fact sheet per measure, PDF).")
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         # `--version NAME` (the KuF version a Sachbericht compares with) replaces Django's --version.
@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("concept", help="slug of the concept")
-        parser.add_argument("kind", choices=["isek", "sachbericht", "monitoring"])
+        parser.add_argument("kind", choices=["isek", "sachbericht", "monitoring", "steckbriefe"])
         parser.add_argument("out", help="file to write")
         parser.add_argument("--year", type=int, help="report year (Sachbericht)")
         parser.add_argument("--version", dest="version_name",
