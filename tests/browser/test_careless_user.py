@@ -111,12 +111,13 @@ def press_twice(page, button) -> None:
     while not held:
         page.wait_for_timeout(10)
     first = held[0].fetch(max_redirects=0)  # the server handles the first request
-    page.unroute("**/*", hold)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the same spot again
     try:
         held[0].fulfill(response=first)
     except PlaywrightError:
         pass  # the browser gave the first request up for the second
+    # Only now: with no route left the browser stops intercepting and sends a held request itself
+    page.unroute("**/*", hold)
 
 
 def answered(page, statuses: list[int]) -> int:
@@ -234,15 +235,25 @@ def test_wizard_short_name_in_use(wizard):
     before = rows()
     refused(page, before, "Der Kurzname „altstadt“ ist schon vergeben.")
 
-    # The user's own concept, started, then back in the browser and sent again: one concept, and
-    # the page says whose short name it is and leads to its setup. (Chromium shows the refused page
-    # it goes back to anew, with a new one-time token: another request, not the page sent twice.)
+    # The user's own concept, started, then back in the browser and sent again: one concept, and the
+    # user is led to its setup. (Chromium restores the page it goes back to from its cache, with the
+    # one-time token already used, and the server knows the form; a page fetched anew would carry a
+    # new token and be refused with the hint below, whose link leads there too.)
     fill(page, slug=WIZARD["slug"])
     send(page)
     assert page.url.endswith("/concepts/hoyerswerda-altstadt/setup/")
     before = rows()
     page.go_back()
     page.wait_for_load_state()
+    fill(page, **WIZARD)
+    send(page)
+    if page.locator("#own-concept a").count():
+        page.locator("#own-concept a").click()
+    page.wait_for_url(f"{base}/concepts/hoyerswerda-altstadt/setup/")
+    assert_unchanged(before)
+
+    # A new form with the same short name: refused, saying whose short name it is, with the way there.
+    page.goto(f"{base}/concepts/new/")
     fill(page, **WIZARD)
     refused(page, before, "Der Kurzname „hoyerswerda-altstadt“ ist schon vergeben.")
     assert "Den Kurznamen „hoyerswerda-altstadt“ hat Ihr Konzept „Altstadt Hoyerswerda“." in page.inner_text("#own-concept")
