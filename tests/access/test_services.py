@@ -159,6 +159,9 @@ def test_a_city_administrators_site_actions_reach_their_city_only(concept):
     start concepts there, new concepts there – and the installation's administrator keeps the rest."""
     own, other = concept.city, CityFactory(name="Anderswo")
     admin = city_admin(own)
+    mine = legal.Feedback.objects.create(city=own, email="a@example.org", message="Hallo")
+    theirs = legal.Feedback.objects.create(city=other, email="b@example.org", message="Hallo")
+    installations = legal.Feedback.objects.create(city=None, email="c@example.org", message="Hallo")
     newcomer = UserFactory()
     before = _snapshot()
     for refused in (lambda: concepts.save_city(admin, own.ags, "Umbenannt"),
@@ -170,7 +173,8 @@ def test_a_city_administrators_site_actions_reach_their_city_only(concept):
                     lambda: concepts.create_concept(admin, other, slug="neu", name="Neu", start_year=2025, end_year=2030),
                     lambda: legal.save_texts(admin, legal.texts_for(other)),
                     lambda: legal.save_texts(admin, legal.texts_for(None)),
-                    lambda: legal.feedback_list(admin)):
+                    lambda: legal.set_feedback(admin, theirs.pk, "answered"),
+                    lambda: legal.set_feedback(admin, installations.pk, "answered")):
         with pytest.raises(PermissionDenied):
             refused()
     assert _snapshot() == before
@@ -179,6 +183,8 @@ def test_a_city_administrators_site_actions_reach_their_city_only(concept):
     concepts.grant_city_role(admin, own, newcomer, "starter")
     assert concepts.may_start_in(newcomer, own) and not concepts.may_start_in(newcomer, other)
     assert ChangeRecord.objects.filter(user=admin, model="legal.LegalTexts").exists()
+    assert list(legal.feedback_list(admin)) == [mine]  # their city's messages only
+    legal.set_feedback(admin, mine.pk, "answered")
 
 
 def test_planners_grant_and_revoke_roles_reviewers_may_not(concept, planner, reviewer):

@@ -18,8 +18,8 @@ from django.test import Client, override_settings
 
 from isek import access
 from isek.accounts import services
-from isek.concepts import services as concepts
 from isek.accounts.models import ExternalIdentity, GroupRole, IdentityProvider
+from isek.concepts import services as concepts
 from isek.concepts.models import ConceptRole
 from tests.factories import CityFactory, ConceptFactory, MeasureFactory, UserFactory, member
 from tests.oidc import CLIENT_ID, CLIENT_SECRET, running_provider, through_provider

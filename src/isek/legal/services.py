@@ -199,9 +199,12 @@ def submit_feedback(user, city: City | None, *, name: str, email: str, message: 
 
 
 def feedback_list(user):
-    """Every message, open ones first, for those who answer them."""
-    _require(user, None)
-    return Feedback.objects.select_related("city")
+    """The messages ``user`` answers, open ones first: every one for the installation's
+    administrator, those of their cities for a city's administrator."""
+    access.require_site(user, "legal", "edit", somewhere=True)
+    cities = access.site_cities(user, "legal", "edit")
+    found = Feedback.objects.select_related("city")
+    return found if cities is None else found.filter(city__in=cities)
 
 
 def set_feedback(user, pk: int, action: str) -> Feedback | None:
