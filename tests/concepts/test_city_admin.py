@@ -257,3 +257,13 @@ def test_a_logo_is_a_checked_png_or_jpeg_re_encoded(two):
 def test_the_city_administrator_needs_a_second_factor(two, settings):
     assert access.needs_second_factor(two["admin_a"])
     assert not access.needs_second_factor(member(two["draft_a"], "reviewer"))
+
+
+def test_a_planner_missing_legal_texts_is_sent_to_the_citys_administration(two):
+    two["admin_a"].email = "anna@altstadt.example"
+    two["admin_a"].save()
+    planner = member(two["draft_a"], "planner")
+    page = text(client_for(planner).get(f"/concepts/{two['draft_a'].slug}/edit/"))
+    assert "die Administration der Stadt Altstadt (anna@altstadt.example) oder die Administration von isek" in page
+    other = text(client_for(member(two["draft_b"], "planner")).get(f"/concepts/{two['draft_b'].slug}/edit/"))
+    assert "Eintragen kann das nur die Administration der Stadt Bergdorf (bernd) oder die Administration von isek" in other

@@ -235,12 +235,21 @@ def signed_in_by_provider(request) -> bool:
     return bool(user is not None and user.is_authenticated and request.session.get(IDP_SESSION_KEY) == user.pk)
 
 
-def administration() -> str:
-    """Who administers isek (policy role ADM: the active superusers) and how to reach them where
-    isek knows it (their e-mail addresses): for the pages that send a person to them."""
+def administration(city=None) -> str:
+    """Who administers isek (policy role ADM: the active superusers) – and, for ``city``, its own
+    administration where it has one (decision 0046) – and how to reach them where isek knows it
+    (their e-mail addresses): for the pages that send a person to them."""
+    from isek.concepts import services as concepts
+
     users = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email="")
     emails = sorted({u.email for u in users})
     if not emails:
-        return _("die Administration von isek (ein Konto mit Administrationsrechten)")
-    return _("die Administration von isek (ein Konto mit Administrationsrechten; erreichbar unter %(emails)s)") % {
-        "emails": ", ".join(emails)}
+        isek = _("die Administration von isek (ein Konto mit Administrationsrechten)")
+    else:
+        isek = _("die Administration von isek (ein Konto mit Administrationsrechten; erreichbar unter %(emails)s)") % {
+            "emails": ", ".join(emails)}
+    admins = [u for u in concepts.city_people(city, concepts.CityRole.Role.ADMIN) if u.is_active] if city else []
+    if not admins:
+        return isek
+    return _("die Administration der Stadt %(c)s (%(who)s) oder %(isek)s") % {
+        "c": city.name, "who": ", ".join(sorted(u.email or u.username for u in admins)), "isek": isek}

@@ -141,7 +141,7 @@ def concept_edit(request, concept):
         "concept": concept, "form": form, "geometry": form["area"], "heading": _("Konzept bearbeiten"),
         "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon", "area_hint": concept.area is None,
         "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept),
-        "legal_missing": legal.missing(concept.city), "legal_administration": legal.administration(),
+        "legal_missing": legal.missing(concept.city), "legal_administration": legal.administration(concept.city),
     }, status=400 if request.method == "POST" else 200)
 
 

@@ -103,7 +103,7 @@ def missing_message(city: City) -> str:
         return ""
     return _("Impressum und Datenschutzkontakt der Stadt %(c)s sind nicht vollständig (es fehlen: %(gaps)s). "
              "Eintragen kann das nur %(who)s, unter %(url)s.") % {
-        "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(), "url": gaps[0]["url"]}
+        "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city), "url": gaps[0]["url"]}
 
 
 def require_for_participation(city: City) -> None:
@@ -118,7 +118,7 @@ def require_for_participation(city: City) -> None:
                         "(Art. 13 DSGVO) nennen. Für die Stadt %(c)s fehlt noch: %(gaps)s. Eintragen kann das nur "
                         "%(who)s, unter %(url)s. Die Phase wurde nicht gespeichert; eine Phase, die schon vorbei "
                         "ist, kann auch so erfasst werden.") % {
-            "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(),
+            "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city),
             "url": gaps[0]["url"]}, "legal_missing")
 
 
