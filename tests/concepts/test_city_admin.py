@@ -267,3 +267,20 @@ def test_a_planner_missing_legal_texts_is_sent_to_the_citys_administration(two):
     assert "die Administration der Stadt Altstadt (anna@altstadt.example) oder die Administration von isek" in page
     other = text(client_for(member(two["draft_b"], "planner")).get(f"/concepts/{two['draft_b'].slug}/edit/"))
     assert "Eintragen kann das nur die Administration der Stadt Bergdorf (bernd) oder die Administration von isek" in other
+
+
+def test_the_logo_goes_into_a_backup_and_back(two):
+    from django.core import serializers
+
+    city = services.save_city_look(access.Operator("test"), two["a"], accent="#004b87", logo=png(80, 40))
+    data = serializers.serialize("isekjson", [services.city_by_ags(city.ags)])
+    restored = next(serializers.deserialize("isekjson", data)).object
+    assert bytes(restored.logo) == bytes(services.city_by_ags(city.ags).logo) and bytes(restored.logo).startswith(b"\x89PNG")
+    assert restored.accent == "#004b87"
+
+
+def test_the_installation_administrator_sees_a_citys_roles_in_djangos_admin(two):
+    admin = client_for(UserFactory(is_superuser=True, is_staff=True))
+    page = text(admin.get(f"/admin/concepts/city/{two['a'].pk}/change/"))
+    assert 'name="roles-0-user"' in page and 'name="slug"' in page and 'name="accent"' not in page
+    assert admin.get("/admin/concepts/city/add/").status_code == 200
