@@ -221,7 +221,10 @@ def test_the_city_b_administrator_cannot_change_city_a_look(two):
     b = client_for(two["admin_b"])
     before = checksum()
     assert b.post(f"/cities/{two['a'].ags}/settings/", {"accent": "#004b87"}).status_code == 403
-    assert b.get(f"/cities/{two['a'].ags}/settings/").status_code == 403
+    refused = b.get(f"/cities/{two['a'].ags}/settings/")
+    assert refused.status_code == 403
+    assert "der Administration der Stadt Altstadt und der von isek vorbehalten" in text(refused)
+    assert "wenden Sie sich bitte an die Administration der Stadt Altstadt (anna) oder die Administration von isek" in text(refused)
     assert checksum() == before
 
 
@@ -284,3 +287,9 @@ def test_the_installation_administrator_sees_a_citys_roles_in_djangos_admin(two)
     page = text(admin.get(f"/admin/concepts/city/{two['a'].pk}/change/"))
     assert 'name="roles-0-user"' in page and 'name="slug"' in page and 'name="accent"' not in page
     assert admin.get("/admin/concepts/city/add/").status_code == 200
+
+
+def test_the_wizard_names_the_one_city_a_city_administrator_may_start_concepts_in(two):
+    page = text(client_for(two["admin_a"]).get("/concepts/new/"))
+    assert 'value="05911000"' in page and 'value="Altstadt"' in page
+    assert 'value="05911000"' not in text(client_for(UserFactory(is_superuser=True, is_staff=True)).get("/concepts/new/"))

@@ -321,8 +321,11 @@ def changes_view(request, concept):
 def concept_new(request):
     """The wizard's first step: city and concept, with a structure template or a copy."""
     sources = services.structure_sources(request.user)
+    cities = access.site_cities(request.user, "concept", "create")  # None: any city, also a new one
+    only = list(cities[:2]) if cities is not None else []
     form = ConceptStartForm(request.POST or None, templates=services.templates().values(), sources=sources,
-                            decision_of=finance.decision_words_of_ags)
+                            decision_of=finance.decision_words_of_ags,
+                            initial={"ags": only[0].ags, "city_name": only[0].name} if len(only) == 1 else None)
     own = None  # the planner's own concept with the short name asked for
     once = request.POST.get("once", "")[:64]  # the page's one-time token: sent twice, or again after going back?
     if request.method == "POST" and not form.is_valid():
