@@ -252,6 +252,10 @@ def test_a_logo_is_a_checked_png_or_jpeg_re_encoded(two):
     page = text(Client().get(f"/concepts/{two['public_a'].slug}/"))
     assert f"/cities/{two['a'].ags}/logo.png" in page and 'alt="Logo: Altstadt"' in page
     assert Client().get(f"/cities/{two['b'].ags}/logo.png").status_code == 404  # none
+    jpeg = BytesIO()
+    Image.new("RGB", (100, 100), (200, 30, 30)).save(jpeg, "JPEG")
+    assert a.post(url, {"accent": "", "logo": SimpleUploadedFile("wappen.jpg", jpeg.getvalue(), "image/jpeg")}).status_code == 302
+    assert Client().get(f"/cities/{two['a'].ags}/logo.png").content.startswith(b"\x89PNG")  # re-encoded
     assert a.post(url, {"accent": "", "remove_logo": "on"}).status_code == 302
     assert Client().get(f"/cities/{two['a'].ags}/logo.png").status_code == 404
     assert PNG  # the matrix's logo is a real PNG too
