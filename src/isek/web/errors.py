@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from isek import access
 from isek.accounts.services import administration
-from isek.concepts.services import city_by_ags
+from isek.concepts.services import CityRole, city_by_ags, city_people
 
 from .context import site
 
@@ -63,7 +63,8 @@ def permission_denied(request, exception=None):
         match = getattr(request, "resolver_match", None)
         ags = match.kwargs.get("ags") if match is not None else None
         city = city_by_ags(ags) if isinstance(ags, str) else None
-        if city is not None:  # a city's page: its administration's, or the installation's (decision 0046)
+        if city is not None and city_people(city, CityRole.Role.ADMIN):
+            # a page of a city that has its own administration (decision 0046)
             return error_page(request, 403, _("Kein Zugriff"),
                               _("Diese Seite ist der Administration der Stadt %(c)s und der von isek vorbehalten. Wenn Sie "
                                 "hier etwas ändern lassen möchten, wenden Sie sich bitte an %(who)s.")
