@@ -2,8 +2,8 @@
 nine roles – anonymous, citizen, reviewer, planner of concept A, planner of concept B,
 moderator, administrator of A's city, administrator of B's city, administrator –, filled with real
 ids. A and B lie in two cities. Each URL is asked of A (public), of B (internal) and of A with B's
-ids (a city's URL of A's city and of B's); every answer must be what the URL's declaration (beside its view, assembled
-by isek.access.routes.routes()) and the policy table say, and the requests that were refused must
+ids (a city's URL of A's city and of B's); every answer must be what the URL's declaration
+(beside its view, assembled by isek.access.routes.routes()) and the policy table say, and the requests that were refused must
 leave the database exactly as it was (a checksum of every row of every table before and after)."""
 
 from __future__ import annotations
