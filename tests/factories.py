@@ -104,3 +104,24 @@ def member(concept, role: str, username: str | None = None):
     user = UserFactory(username=username) if username else UserFactory()
     cm.ConceptRole.objects.create(concept=concept, user=user, role=role)
     return user
+
+
+def city_admin(city, username: str | None = None):
+    """A user who administers ``city`` (concepts.CityRole "admin", decision 0046)."""
+    user = UserFactory(username=username) if username else UserFactory()
+    cm.CityRole.objects.create(city=city, user=user, role=cm.CityRole.Role.ADMIN)
+    return user
+
+
+def png(width: int = 40, height: int = 20, colour=(0, 75, 135)) -> bytes:
+    """A real PNG image (Pillow)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = png()

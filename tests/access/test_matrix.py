@@ -1,8 +1,9 @@
 """The permission matrix: every URL pattern of isek (outside Django's admin) × every method × the
-seven roles – anonymous, citizen, reviewer, planner of concept A, planner of concept B,
-moderator, administrator –, filled with real ids. Each URL is asked of A (public), of B (internal)
-and of A with B's ids; every answer must be what the URL's declaration (beside its view, assembled
-by isek.access.routes.routes()) and the policy table say, and the requests that were refused must
+nine roles – anonymous, citizen, reviewer, planner of concept A, planner of concept B,
+moderator, administrator of A's city, administrator of B's city, administrator –, filled with real
+ids. A and B lie in two cities. Each URL is asked of A (public), of B (internal) and of A with B's
+ids (a city's URL of A's city and of B's); every answer must be what the URL's declaration
+(beside its view, assembled by isek.access.routes.routes()) and the policy table say, and the requests that were refused must
 leave the database exactly as it was (a checksum of every row of every table before and after)."""
 
 from __future__ import annotations
@@ -28,16 +29,18 @@ from isek.participation.models import Idea, Status
 from tests.conftest import _SHARED, client_for, shared_world
 from tests.dbstate import checksum
 from tests.factories import (
+    PNG,
     CityFactory,
     ConceptFactory,
     MeasureFactory,
     QuarterFactory,
     UserFactory,
+    city_admin,
     legal_texts_filled,
     member,
 )
 
-ROLES = ("anonymous", "citizen", "reviewer", "planner", "planner_b", "moderator", "admin")
+ROLES = ("anonymous", "citizen", "reviewer", "planner", "planner_b", "moderator", "city_admin", "city_admin_b", "admin")
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # past the policy: an answer, or the input's own problem (empty forms, tus without its headers)
@@ -80,7 +83,8 @@ def test_a_declaration_naming_a_cell_not_in_the_policy_fails_at_once():
 
 
 def _concept(public: bool, number: str):
-    concept = ConceptFactory(is_public=True, city=CityFactory())
+    concept = ConceptFactory(is_public=True, city=CityFactory(name=f"Stadt {number}", logo=PNG,
+                                                              logo_updated=timezone.now()))
     measure = MeasureFactory(concept=concept, number=number)
     legal_texts_filled(concept.city)
     now = timezone.now()
@@ -168,6 +172,8 @@ def _load_world() -> dict:
         "planner": member(a["concept"], "planner"),
         "planner_b": member(b["concept"], "planner"),
         "moderator": member(a["concept"], "moderator"),
+        "city_admin": city_admin(a["concept"].city),
+        "city_admin_b": city_admin(b["concept"].city),
         "admin": UserFactory(is_superuser=True, is_staff=True),
     }
     for side in (a, b):
@@ -224,8 +230,10 @@ def fill(name: str, route_pattern: str, concept_side: dict, id_side: dict) -> st
             return id_side["layer"].name
         if kwarg == "upload":
             return str(id_side["upload"].pk)
-        if kwarg == "ags":  # a city's legal pages
+        if kwarg == "ags":  # a city's legal pages and its administration
             return id_side["concept"].city.ags
+        if kwarg == "city":  # a city's start page
+            return id_side["concept"].city.slug
         return FIXED[kwarg]
 
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: value(m[1]), route_pattern)
@@ -237,6 +245,7 @@ def fill(name: str, route_pattern: str, concept_side: dict, id_side: dict) -> st
 
 
 def expected(name: str, method: str, user, concept, cross: bool, upload_owner=None) -> set[int] | str:
+    """What ``user`` gets for ``method`` on ``name`` filled with ``concept`` (and its city)."""
     route = ROUTES[name]
     if method not in route.allowed_methods():
         return {405}
@@ -249,8 +258,11 @@ def expected(name: str, method: str, user, concept, cross: bool, upload_owner=No
         allowed = True
     elif rule == ACCOUNT:
         allowed = user is not None
-    elif isinstance(rule, Site):
-        allowed = access.allows_site(user, rule.resource, rule.action)
+    elif isinstance(rule, Site) and rule.somewhere:
+        allowed = access.allows_site_somewhere(user, rule.resource, rule.action)
+    elif isinstance(rule, Site):  # of the city the URL names, else of the installation
+        city = concept.city if "ags" in route_kwargs(name) else None
+        allowed = access.allows_site(user, rule.resource, rule.action, city)
     else:
         allowed = access.allows(user, *rule, concept)
     # OPTIONS of a resumable upload states the protocol; it names no upload
@@ -306,7 +318,8 @@ UNDECLARED_BY = ("anonymous", "admin")
 def test_matrix(world, name):
     pattern = url_patterns()[name]
     a, b = world["a"], world["b"]
-    concept_route = "slug" in route_kwargs(name) or "collection" in ROUTES[name].ids.values()
+    concept_route = ("slug" in route_kwargs(name) or "collection" in ROUTES[name].ids.values()
+                     or {"ags", "city"} & set(route_kwargs(name)))  # a concept's, or a city's
     swappable = [k for k, kind in ROUTES[name].ids.items() if kind != "collection"]
     declared = tuple(ROUTES[name].allowed_methods())
     variants = [("A", a, a, False, METHODS)]
@@ -372,3 +385,20 @@ def test_uuid_upload_ids_are_not_guessable_from_another_concept(world):
     # a made-up upload id under a concept the planner works on: nothing there
     url = f"/concepts/{world['a']['concept'].slug}/basemap/uploads/{uuid.uuid4()}"
     assert world["clients"]["planner"].head(url, HTTP_TUS_RESUMABLE="1.0.0").status_code == 404
+
+
+def test_the_matrix_holds_the_cities_apart(world):
+    """Not vacuous: by the table the matrix checks, the administrator of A's city is answered 404 on
+    every concept URL of B (internal, another city) and may do all there that B's administrator may."""
+    b, users = world["b"], world["users"]
+    checked = 0
+    for name, route in ROUTES.items():
+        if "slug" not in route_kwargs(name):
+            continue
+        for method, rule in route.methods.items():
+            if isinstance(rule, tuple):
+                assert expected(name, method, users["city_admin"], b["concept"], False) == {404}, (name, method)
+                assert expected(name, method, users["city_admin_b"], b["concept"], False,
+                                upload_owner=users["city_admin_b"]) is ALLOWED, (name, method)
+                checked += 1
+    assert checked > 100

@@ -22,7 +22,7 @@ from isek.monitoring.models import Report
 from isek.participation import services as participation
 from isek.participation.models import Idea, Status
 from tests.conftest import _SHARED, client_for, shared_world
-from tests.factories import ConceptFactory, MeasureFactory, UserFactory, legal_texts_filled, member
+from tests.factories import ConceptFactory, MeasureFactory, UserFactory, city_admin, legal_texts_filled, member
 
 # Values for what a URL captures besides the concept and the ids the test makes
 FORMATS = {"concepts:concept-export": "geojson", "finance:kuf-export": "xlsx", "participation:export": "csv",
@@ -78,6 +78,8 @@ def _user(role, concept):
         return UserFactory()
     if role is Role.ADMIN:
         return UserFactory(is_superuser=True, is_staff=True)
+    if role is Role.CITY_ADMIN:
+        return city_admin(concept.city)
     return member(concept, role.value)
 
 

@@ -17,7 +17,7 @@ from isek.core.models import ChangeRecord
 from isek.finance import services as finance
 from isek.legal import services as legal
 from isek.monitoring import services as monitoring
-from tests.factories import ConceptFactory, FieldFactory, MeasureFactory, UserFactory, member
+from tests.factories import CityFactory, ConceptFactory, FieldFactory, MeasureFactory, UserFactory, city_admin, member
 
 pytestmark = pytest.mark.django_db
 
@@ -150,8 +150,41 @@ def test_the_administrator_saves_a_citys_legal_texts_recorded(concept):
 
 
 def test_site_policy_rows_are_all_tested():
-    assert sorted(access.SITE_POLICY) == [("city", "edit"), ("concept", "create"), ("concept", "delete"),
+    assert sorted(access.SITE_POLICY) == [("city", "edit"), ("city", "look"), ("concept", "create"), ("concept", "delete"),
                                           ("legal", "edit"), ("member", "invite")]
+
+
+def test_a_city_administrators_site_actions_reach_their_city_only(concept):
+    """Decision 0046: the administrator of a city acts in it – its legal texts, its look, who may
+    start concepts there, new concepts there – and the installation's administrator keeps the rest."""
+    own, other = concept.city, CityFactory(name="Anderswo")
+    admin = city_admin(own)
+    mine = legal.Feedback.objects.create(city=own, email="a@example.org", message="Hallo")
+    theirs = legal.Feedback.objects.create(city=other, email="b@example.org", message="Hallo")
+    installations = legal.Feedback.objects.create(city=None, email="c@example.org", message="Hallo")
+    newcomer = UserFactory()
+    before = _snapshot()
+    for refused in (lambda: concepts.save_city(admin, own.ags, "Umbenannt"),
+                    lambda: concepts.delete_concept(admin, concept),
+                    lambda: concepts.save_city_addresses(admin, own, name=own.name, slug="neu", host=""),
+                    lambda: concepts.grant_city_role(admin, own, newcomer, "admin"),
+                    lambda: concepts.grant_city_role(admin, other, newcomer, "starter"),
+                    lambda: concepts.save_city_look(admin, other, accent="#004b87"),
+                    lambda: concepts.create_concept(admin, other, slug="neu", name="Neu", start_year=2025, end_year=2030),
+                    lambda: legal.save_texts(admin, legal.texts_for(other)),
+                    lambda: legal.save_texts(admin, legal.texts_for(None)),
+                    lambda: legal.set_feedback(admin, theirs.pk, "answered"),
+                    lambda: legal.set_feedback(admin, installations.pk, "answered")):
+        with pytest.raises(PermissionDenied):
+            refused()
+    assert _snapshot() == before
+    legal.save_texts(admin, legal.texts_for(own))
+    concepts.save_city_look(admin, own, accent="#004b87")
+    concepts.grant_city_role(admin, own, newcomer, "starter")
+    assert concepts.may_start_in(newcomer, own) and not concepts.may_start_in(newcomer, other)
+    assert ChangeRecord.objects.filter(user=admin, model="legal.LegalTexts").exists()
+    assert list(legal.feedback_list(admin)) == [mine]  # their city's messages only
+    legal.set_feedback(admin, mine.pk, "answered")
 
 
 def test_planners_grant_and_revoke_roles_reviewers_may_not(concept, planner, reviewer):

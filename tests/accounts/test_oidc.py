@@ -16,8 +16,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 
+from isek import access
 from isek.accounts import services
 from isek.accounts.models import ExternalIdentity, GroupRole, IdentityProvider
+from isek.concepts import services as concepts
 from isek.concepts.models import ConceptRole
 from tests.factories import CityFactory, ConceptFactory, MeasureFactory, UserFactory, member
 from tests.oidc import CLIENT_ID, CLIENT_SECRET, running_provider, through_provider
@@ -196,19 +198,22 @@ def test_roles_only_as_the_mapping_says_and_taken_back_when_it_no_longer_does():
     user = services.external_sign_in(provider, {"sub": "42", "preferred_username": "carla",
                                                 "groups": ["planung-a", "stadtweit-pruefung", "kantine"]})
     assert roles(user) == {a.slug: "planner", b.slug: "reviewer"}  # the stronger role wins on a; nothing in Anderswo
-    assert not user.has_perm("concepts.add_concept") and far.slug not in roles(user)
+    assert not concepts.may_start_in(user, city) and far.slug not in roles(user)
     member(b, "planner")  # b keeps a planner of its own
 
     user = services.external_sign_in(provider, {"sub": "42", "groups": ["konzepte"]})  # groups changed at the provider
     user = get_user_model().objects.get(pk=user.pk)
     assert roles(user) == {a.slug: "planner"}  # a's last planner stays (an administrator decides), b's review is gone
-    assert user.has_perm("concepts.add_concept")
+    # a city's provider lets start concepts in its city only (decision 0046), not everywhere
+    assert concepts.may_start_in(user, city) and not user.has_perm("concepts.add_concept")
+    assert access.allows_site(user, "concept", "create", city)
+    assert not access.allows_site(user, "concept", "create", elsewhere) and not access.allows_site(user, "concept", "create")
     assert ExternalIdentity.objects.get(user=user).granted == {"concepts": {str(a.pk): "planner"}, "starter": True}
 
     ConceptRole.objects.filter(user=user, concept=a).update(role="moderator")  # given in isek itself
     user = services.external_sign_in(provider, {"sub": "42", "groups": []})
     user = get_user_model().objects.get(pk=user.pk)
-    assert roles(user) == {a.slug: "moderator"} and not user.has_perm("concepts.add_concept")
+    assert roles(user) == {a.slug: "moderator"} and not concepts.may_start_in(user, city)
 
 
 def test_no_role_no_account_and_the_same_person_again_without_one():
@@ -277,3 +282,13 @@ def test_a_secret_that_no_longer_decrypts_is_said_not_a_500(settings):
     settings.SECRET_KEY = "another-key-" * 4
     r = Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/accounts/oidc/{provider.pk}/")
     assert r.status_code == 502 and "falsch eingerichtet" in r.content.decode()
+
+
+def test_the_installations_provider_lets_start_concepts_everywhere():
+    provider = _provider(city=None)
+    GroupRole.objects.create(provider=provider, group="konzepte", role="starter")
+    user = services.external_sign_in(provider, {"sub": "9", "preferred_username": "emil", "groups": ["konzepte"]})
+    user = get_user_model().objects.get(pk=user.pk)
+    assert user.has_perm("concepts.add_concept") and access.allows_site(user, "concept", "create", CityFactory())
+    user = services.external_sign_in(provider, {"sub": "9", "groups": []})
+    assert not get_user_model().objects.get(pk=user.pk).has_perm("concepts.add_concept")

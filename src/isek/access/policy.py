@@ -1,8 +1,9 @@
 """Who may do what, as one table.
 
-Roles are derived per concept: an administrator (superuser) everywhere; planner, reviewer or
-moderator where a ``ConceptRole`` grants it; any other signed-in person is a citizen; everyone
-else anonymous. Each cell of ``POLICY`` says, for a (resource, action), which roles may act:
+Roles are derived per concept: an administrator (superuser) everywhere; the city's
+administrator on every concept of a city where a ``CityRole`` makes them so (decision 0046);
+planner, reviewer or moderator where a ``ConceptRole`` grants it; any other signed-in person is a
+citizen; everyone else anonymous. Each cell of ``POLICY`` says, for a (resource, action), which roles may act:
 ``YES`` always, ``PUBLIC`` only on a public concept. Whatever is not in the table is refused.
 
 A refusal answers 404 when the person may not even see the concept (its existence stays
@@ -17,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from isek.concepts.models import Concept, ConceptRole
+from isek.concepts.models import City, CityRole, Concept, ConceptRole
 
 
 class Role(StrEnum):
@@ -26,17 +27,21 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     PLANNER = "planner"
     MODERATOR = "moderator"
+    CITY_ADMIN = "city_admin"  # the administrator of the concept's city (CityRole)
     ADMIN = "admin"
 
 
 YES, PUBLIC = "yes", "public"
 A, C, R, P, M, ADM = Role.ANONYMOUS, Role.CITIZEN, Role.REVIEWER, Role.PLANNER, Role.MODERATOR, Role.ADMIN
+CA = Role.CITY_ADMIN
 
-_READ = {A: PUBLIC, C: PUBLIC, M: PUBLIC, R: YES, P: YES, ADM: YES}  # the public plan
-_MEMBERS = {R: YES, P: YES, ADM: YES}  # working material of the people on the concept
-_PLANNERS = {P: YES, ADM: YES}
-_TAKE_PART = {A: PUBLIC, C: PUBLIC, M: PUBLIC, R: YES, P: YES, ADM: YES}  # while a phase is open (a rule of the service)
-_MODERATORS = {M: YES, P: YES, ADM: YES}
+# The administrator of a city may do on its concepts what the installation's administrator may
+# (decision 0046): every cell below allows CA where it allows ADM.
+_READ = {A: PUBLIC, C: PUBLIC, M: PUBLIC, R: YES, P: YES, CA: YES, ADM: YES}  # the public plan
+_MEMBERS = {R: YES, P: YES, CA: YES, ADM: YES}  # working material of the people on the concept
+_PLANNERS = {P: YES, CA: YES, ADM: YES}
+_TAKE_PART = {A: PUBLIC, C: PUBLIC, M: PUBLIC, R: YES, P: YES, CA: YES, ADM: YES}  # while a phase is open (a rule of the service)
+_MODERATORS = {M: YES, P: YES, CA: YES, ADM: YES}
 
 POLICY: dict[tuple[str, str], dict[Role, str]] = {
     ("concept", "view"): _READ,
@@ -84,23 +89,27 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
     ("moderation", "view"): _MODERATORS,  # the queue, the log, pending contributions
     ("moderation", "decide"): _MODERATORS,  # approve, reject, hide, merge, answer
     ("idea", "link"): _PLANNERS,  # link an idea to the measure it led to
-    ("participation", "statistics"): {R: YES, P: YES, M: YES, ADM: YES},
+    ("participation", "statistics"): {R: YES, P: YES, M: YES, CA: YES, ADM: YES},
     ("participation", "export"): _PLANNERS,  # all contributions (no e-mail addresses)
 }
 ACTIONS = sorted(POLICY)
 
-# Actions on the installation, outside any concept (cities, new concepts, members). At this level
-# a "planner" is a person an administrator has allowed to start concepts (Django's permission
-# concepts.add_concept, given with an invitation); a person who starts a concept becomes its planner.
+# Actions on the installation or on one city, outside any concept (cities, new concepts, members).
+# Asked with a city (``allows_site(user, resource, action, city)``), CA is the administrator of
+# that city; without one (the installation's own pages and texts) nobody is. At this level a
+# "planner" is a person allowed to start concepts: everywhere (Django's permission
+# concepts.add_concept, given with an invitation of the installation's administrator) or in one
+# city (CityRole "starter", given with a city's invitation or by the city's identity provider);
+# a person who starts a concept becomes its planner.
 SITE_POLICY: dict[tuple[str, str], set[Role]] = {
-    ("city", "edit"): {ADM},
-    ("concept", "create"): {ADM, P},
+    ("city", "edit"): {ADM},  # create cities; their name, short name, host name and administrators
+    ("city", "look"): {ADM, CA},  # the city's logo and accent colour; its page of administration
+    ("concept", "create"): {ADM, CA, P},
     ("concept", "delete"): {ADM},
-    ("member", "invite"): {ADM},  # invite a person by e-mail
-    # a city's legal pages (accessibility statement, Leichte Sprache, sign language, Impressum) and
-    # the answers to its accessibility feedback; as the city's other settings (city.edit). A role
-    # that administers one city is to be allowed here (isek.legal.services asks with the city).
-    ("legal", "edit"): {ADM},
+    ("member", "invite"): {ADM, CA},  # invite a person by e-mail (a city's administrator: into the city)
+    # a city's legal pages (accessibility statement, Leichte Sprache, sign language, Impressum,
+    # privacy contact) and the answers to its accessibility feedback
+    ("legal", "edit"): {ADM, CA},
 }
 
 
@@ -130,7 +139,8 @@ _FROM_CONCEPT_ROLE = {ConceptRole.Role.PLANNER: P, ConceptRole.Role.REVIEWER: R,
 
 
 def role_of(user, concept: Concept) -> Role:
-    """The role ``user`` has on ``concept``."""
+    """The role ``user`` has on ``concept``: the administrator of its city has theirs over any
+    role on the concept (one query for both)."""
     if user is None or not user.is_authenticated:
         return A
     if user.is_superuser:
@@ -138,8 +148,9 @@ def role_of(user, concept: Concept) -> Role:
     known = concept.__dict__.get("_roles")  # set by concept_for: the roles worked out on this instance
     if known is not None and user.pk in known:
         return known[user.pk]
-    granted = ConceptRole.objects.filter(concept=concept, user=user).values_list("role", flat=True).first()
-    role = _FROM_CONCEPT_ROLE.get(granted, C)
+    granted = set(ConceptRole.objects.filter(concept=concept, user=user).values_list("role", flat=True).union(
+        CityRole.objects.filter(city_id=concept.city_id, user=user, role=CityRole.Role.ADMIN).values_list("role", flat=True)))
+    role = CA if CityRole.Role.ADMIN in granted else next((_FROM_CONCEPT_ROLE[g] for g in granted), C)
     if known is not None:
         known[user.pk] = role
     return role
@@ -147,34 +158,60 @@ def role_of(user, concept: Concept) -> Role:
 
 def needs_second_factor(user) -> bool:
     """Must ``user`` sign in with a second factor (where the installation requires it)? Those who
-    change plans, moderate citizens or administer: administrators, planners, moderators, and
-    whoever may start concepts."""
+    change plans, moderate citizens or administer: administrators (of the installation or a city),
+    planners, moderators, and whoever may start concepts."""
     if user is None or not user.is_authenticated:
         return False
-    if user.is_superuser or site_role(user) in (P, ADM):
+    if user.is_superuser or site_role(user) in (P, ADM) or CityRole.objects.filter(user=user).exists():
         return True
     return ConceptRole.objects.filter(user=user, role__in=[P.value, M.value]).exists()
 
 
-def allows_site(user, resource: str, action: str) -> bool:
-    """May ``user`` do ``action`` on ``resource`` of the installation (``SITE_POLICY``)?"""
-    return site_role(user) in SITE_POLICY.get((resource, action), set())
+def allows_site(user, resource: str, action: str, city: City | None = None) -> bool:
+    """May ``user`` do ``action`` on ``resource`` of the installation – or of ``city`` where the
+    action concerns one (``SITE_POLICY``)?"""
+    return site_role(user, city) in SITE_POLICY.get((resource, action), set())
 
 
-def site_role(user) -> Role:
-    """The role ``user`` has on the installation (see ``SITE_POLICY``)."""
+def site_role(user, city: City | None = None) -> Role:
+    """The role ``user`` has on the installation, or in ``city`` (see ``SITE_POLICY``)."""
     if user is None or not user.is_authenticated:
         return A
     if user.is_superuser:
         return ADM
+    if city is not None:
+        roles = set(CityRole.objects.filter(city=city, user=user).values_list("role", flat=True))
+        if CityRole.Role.ADMIN in roles:
+            return CA
+        if CityRole.Role.STARTER in roles:
+            return P
     return P if user.has_perm("concepts.add_concept") else C
 
 
-def require_site(user, resource: str, action: str) -> None:
-    """PermissionDenied unless ``allows_site``."""
+def site_cities(user, resource: str, action: str):
+    """Where ``user`` may do ``action`` on ``resource``: ``None`` for everywhere (the installation's
+    administrator; a person allowed to start concepts anywhere), else a queryset of the cities
+    (empty where nowhere) – for the pages where a city is chosen in the form."""
+    cell = SITE_POLICY[(resource, action)]
+    if site_role(user) in cell:
+        return None
+    if user is None or not user.is_authenticated:
+        return City.objects.none()
+    roles = [r for r, role in ((CityRole.Role.ADMIN, CA), (CityRole.Role.STARTER, P)) if role in cell]
+    return City.objects.filter(roles__user=user, roles__role__in=roles).distinct()
+
+
+def allows_site_somewhere(user, resource: str, action: str) -> bool:
+    """May ``user`` do ``action`` on ``resource`` in the installation or in at least one city?"""
+    cities = site_cities(user, resource, action)
+    return cities is None or cities.exists()
+
+
+def require_site(user, resource: str, action: str, city: City | None = None, *, somewhere: bool = False) -> None:
+    """PermissionDenied unless ``allows_site`` (``somewhere``: in at least one city)."""
     if (resource, action) not in SITE_POLICY:
         raise KeyError(f"no site policy for {resource}.{action}")
-    if not allows_site(user, resource, action):
+    if not (allows_site_somewhere(user, resource, action) if somewhere else allows_site(user, resource, action, city)):
         raise PermissionDenied(SITE_DENIED)  # the error page sends the person to the administration
 
 
@@ -196,6 +233,14 @@ def require(user, resource: str, action: str, concept: Concept) -> Concept:
     raise PermissionDenied
 
 
+def city_by_ags(ags: str) -> City:
+    """The city with the municipality key ``ags`` (Http404 where there is none)."""
+    city = City.objects.filter(ags=ags).first()
+    if city is None:
+        raise Http404
+    return city
+
+
 def concept_for(user, slug: str, resource: str = "concept", action: str = "view") -> Concept:
     """The concept named by ``slug`` if ``user`` may do ``action`` on ``resource`` of it (see ``require``).
 
@@ -210,11 +255,23 @@ def concept_for(user, slug: str, resource: str = "concept", action: str = "view"
 
 
 def visible_concepts(user):
-    """The concepts ``user`` may see: public ones, the ones granted to them, all for administrators."""
+    """The concepts ``user`` may see: public ones, the ones granted to them and those of the cities
+    they administer, all for administrators."""
     qs = Concept.objects.select_related("city")
     if user is not None and user.is_authenticated and user.is_superuser:
         return qs
     if user is not None and user.is_authenticated:
         readers = [k for k, role in _FROM_CONCEPT_ROLE.items() if POLICY[("concept", "view")].get(role) == YES]
-        return qs.filter(Q(is_public=True) | Q(roles__user=user, roles__role__in=readers)).distinct()
+        administered = CityRole.objects.filter(user=user, role=CityRole.Role.ADMIN).values("city_id")
+        return qs.filter(Q(is_public=True) | Q(roles__user=user, roles__role__in=readers)
+                         | Q(city_id__in=administered)).distinct()
     return qs.filter(is_public=True)
+
+
+def administered_cities(user):
+    """The cities ``user`` administers (all for the installation's administrator)."""
+    if user is None or not user.is_authenticated:
+        return City.objects.none()
+    if user.is_superuser:
+        return City.objects.all()
+    return City.objects.filter(roles__user=user, roles__role=CityRole.Role.ADMIN).distinct()

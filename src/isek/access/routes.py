@@ -20,7 +20,10 @@ tests/access/test_policy.py finds the request for each cell of the policy among 
 
 A rule is one of
   ``(resource, action)``   a cell of POLICY on the concept the URL names,
-  ``Site(resource, action)`` a cell of SITE_POLICY (the installation),
+  ``Site(resource, action)`` a cell of SITE_POLICY: of the city the URL's ``ags`` names, of the
+                           installation where it names none, or – ``somewhere`` – of at least
+                           one city (a page where the city is chosen in the form; the service
+                           checks the chosen one),
   ``OPEN``                 anyone (public pages, sign-in, token links, the OGC/API documents),
   ``ACCOUNT``              any signed-in person (their own keys, their second factor).
 
@@ -52,6 +55,7 @@ MACHINE_PATHS = ("/api/", "/ogc/")  # the JSON API and OGC API – Features
 class Site:
     resource: str
     action: str
+    somewhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,14 +153,17 @@ def concept_view(resource: str, action: str, *, methods: Iterable[str] | str = (
     return decorate
 
 
-def site_view(resource: str, action: str, *, methods: Iterable[str] | str = ("GET",)) -> Callable:
-    """A page of the installation (outside any concept) for those SITE_POLICY's cell allows."""
-    route = Route(_methods(methods, Site(resource, action)), login=True)
+def site_view(resource: str, action: str, *, methods: Iterable[str] | str = ("GET",), somewhere: bool = False) -> Callable:
+    """A page of the installation or of a city (outside any concept) for those SITE_POLICY's cell
+    allows: in the city the URL's ``ags`` names (404 where there is none), else in the installation;
+    ``somewhere``: in at least one city (the page's form chooses the city, its service checks it)."""
+    route = Route(_methods(methods, Site(resource, action, somewhere)), login=True)
 
     def decorate(view):
         @functools.wraps(view)
         def checked(request, *args, **kwargs):
-            policy.require_site(request.user, resource, action)
+            city = policy.city_by_ags(kwargs["ags"]) if kwargs.get("ags") is not None else None
+            policy.require_site(request.user, resource, action, city, somewhere=somewhere)
             return view(request, *args, **kwargs)
 
         return _declared(checked, route)

@@ -10,8 +10,24 @@ from isek.web.forms import KernFormMixin
 
 class InviteForm(KernFormMixin, forms.Form):
     email = forms.EmailField(label=_("E-Mail"))
+    city = forms.ModelChoiceField(label=_("Stadt"), queryset=None, required=False,
+                                  help_text=_("In diese Stadt einladen: Konzepte anlegen darf die Person dann nur dort."))
     may_start_concepts = forms.BooleanField(label=_("darf Konzepte anlegen"), required=False, initial=True,
                                             help_text=_("Wer ein Konzept anlegt, plant es und kann andere hinzunehmen."))
+    city_admin = forms.BooleanField(label=_("Administration der Stadt"), required=False,
+                                    help_text=_("Lädt ein und verwaltet die Rollen in den Konzepten der Stadt, bearbeitet ihre "
+                                                "rechtlichen Texte und ihr Aussehen und sieht alle ihre Konzepte."))
+
+    def __init__(self, *args, cities, everywhere: bool, **kwargs):
+        """``cities``: those the inviting person may invite into; ``everywhere``: the installation's
+        administrator (no city needed; may name a city's administrator)."""
+        super().__init__(*args, **kwargs)
+        self.fields["city"].queryset = cities
+        self.fields["city"].empty_label = _("keine (die ganze Installation)") if everywhere else None
+        self.fields["city"].required = not everywhere
+        if not everywhere:
+            del self.fields["city_admin"]
+        self.style_widgets()
 
 
 class AcceptForm(KernFormMixin, forms.Form):

@@ -1,5 +1,6 @@
-"""Invitations: an administrator invites a person by e-mail; the link in the mail lets them set
-their own password once. Only a hash of the token is stored."""
+"""Invitations: an administrator – of the installation, or of a city into that city – invites a
+person by e-mail; the link in the mail lets them set their own password once. Only a hash of the
+token is stored."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ class Invitation(models.Model):
     email = models.EmailField(_("E-Mail"))
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     may_start_concepts = models.BooleanField(_("darf Konzepte anlegen"), default=True)
+    city = models.ForeignKey("concepts.City", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("Stadt"), help_text=_("Leer: für die ganze Installation."))
+    city_admin = models.BooleanField(_("Administration der Stadt"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

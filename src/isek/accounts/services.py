@@ -11,7 +11,6 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.urls import reverse
@@ -32,17 +31,24 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True) -> tuple[Invitation, str]:
+def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True, city=None,
+           city_admin: bool = False) -> tuple[Invitation, str]:
     """Invite ``email``: a mail with a one-time link (valid VALID_DAYS days); returns the
-    invitation and the link. Someone who already has an account is not invited again."""
-    access.require_site(user, "member", "invite")
+    invitation and the link. Someone who already has an account is not invited again. ``city``:
+    into that city (its administrator invites into it only) – starting concepts is then allowed
+    there only, and ``city_admin`` (the installation's administrator alone) makes the person its
+    administrator."""
+    access.require_site(user, "member", "invite", city)
+    if city_admin and (city is None or not access.allows_site(user, "city", "edit", city)):
+        raise invalid(_("Die Administration einer Stadt vergibt nur die Administration von isek, und nur mit einer "
+                        "Stadt."), "city_admin_refused", "city_admin")
     email = email.strip().lower()
     if get_user_model().objects.filter(email__iexact=email).exists():
         raise invalid(_("Für %(e)s gibt es schon einen Zugang.") % {"e": email}, "has_account", "email")
     token = secrets.token_urlsafe(32)
     with change(user, "web"):
         inv = Invitation.objects.create(
-            email=email, token_hash=_hash(token), may_start_concepts=may_start_concepts,
+            email=email, token_hash=_hash(token), may_start_concepts=may_start_concepts, city=city, city_admin=city_admin,
             created_by=None if user.pk is None else user, expires_at=timezone.now() + datetime.timedelta(days=VALID_DAYS))
     link = base_url.rstrip("/") + reverse("accounts:accept", args=[token])
     send_mail(
@@ -57,12 +63,16 @@ def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True) 
 
 def invitation_for(token: str) -> Invitation | None:
     """The open invitation of ``token`` (None if unknown, used or expired)."""
-    inv = Invitation.objects.filter(token_hash=_hash(token)).first()
+    inv = Invitation.objects.filter(token_hash=_hash(token)).select_related("city").first()
     return inv if inv is not None and inv.open else None
 
 
 def accept(token: str, username: str, password: str):
-    """Create the invited person's account with their own password; the link is used up."""
+    """Create the invited person's account with their own password; the link is used up. What the
+    invitation allowed – starting concepts (in its city, or everywhere), administering its city –
+    is given in the same transaction."""
+    from isek.concepts import services as concepts
+
     inv = invitation_for(token)
     if inv is None:
         raise invalid(_("Dieser Link ist ungültig, abgelaufen oder schon benutzt."), "bad_token")
@@ -72,18 +82,34 @@ def accept(token: str, username: str, password: str):
     candidate = User(username=username, email=inv.email)
     candidate.full_clean(exclude=["password"])
     password_validation.validate_password(password, candidate)
+    operator = access.Operator("invitation")  # the invitation was checked when it was made
     with change(None, "invitation"):
         candidate.set_password(password)
         candidate.save()
         if inv.may_start_concepts:
-            candidate.user_permissions.add(Permission.objects.get(codename="add_concept", content_type__app_label="concepts"))
+            concepts.allow_starting(operator, candidate, inv.city, True, via="invitation")
+        if inv.city_admin and inv.city is not None:
+            concepts.grant_city_role(operator, inv.city, candidate, concepts.CityRole.Role.ADMIN, via="invitation")
         inv.accepted_at, inv.user = timezone.now(), candidate
         inv.save(update_fields=["accepted_at", "user"])
     return candidate
 
 
-def open_invitations():
-    return [i for i in Invitation.objects.all()[:100] if i.open]
+def open_invitations(user):
+    """The open invitations ``user`` may see: all for the installation's administrator, those into
+    the cities they administer for a city's."""
+    cities = access.site_cities(user, "member", "invite")
+    found = Invitation.objects.select_related("city")
+    if cities is not None:
+        found = found.filter(city__in=cities)
+    return [i for i in found[:100] if i.open]
+
+
+def invite_cities(user) -> tuple:
+    """(the cities ``user`` may invite into, whether they may invite into the installation as a
+    whole: its administrator)."""
+    cities = access.site_cities(user, "member", "invite")
+    return (access.administered_cities(user), True) if cities is None else (cities, False)
 
 
 # --- signing in through an identity provider (OpenID Connect) --------------------------------------
@@ -189,12 +215,12 @@ def _grant(provider: IdentityProvider, identity: ExternalIdentity, roles: dict, 
                 concepts.revoke_role(operator, had.concept, user, via="oidc")
             except ValidationError:  # the concept's last planner stays (an administrator decides)
                 given[pk] = role
-    permission = Permission.objects.get(codename="add_concept", content_type__app_label="concepts")
-    has = user.user_permissions.filter(pk=permission.pk).exists()
+    # starting concepts: in the provider's city only; everywhere only through the installation's provider
+    has = concepts.may_start_in(user, provider.city)
     if starter and not has:
-        user.user_permissions.add(permission)
+        concepts.allow_starting(operator, user, provider.city, True, via="oidc")
     elif not starter and has and identity.granted.get("starter"):
-        user.user_permissions.remove(permission)
+        concepts.allow_starting(operator, user, provider.city, False, via="oidc")
     identity.granted = {"concepts": given, "starter": starter and (not has or bool(identity.granted.get("starter")))}
 
 
@@ -209,12 +235,21 @@ def signed_in_by_provider(request) -> bool:
     return bool(user is not None and user.is_authenticated and request.session.get(IDP_SESSION_KEY) == user.pk)
 
 
-def administration() -> str:
-    """Who administers isek (policy role ADM: the active superusers) and how to reach them where
-    isek knows it (their e-mail addresses): for the pages that send a person to them."""
+def administration(city=None) -> str:
+    """Who administers isek (policy role ADM: the active superusers) – and, for ``city``, its own
+    administration where it has one (decision 0046) – and how to reach them where isek knows it
+    (their e-mail addresses): for the pages that send a person to them."""
+    from isek.concepts import services as concepts
+
     users = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email="")
     emails = sorted({u.email for u in users})
     if not emails:
-        return _("die Administration von isek (ein Konto mit Administrationsrechten)")
-    return _("die Administration von isek (ein Konto mit Administrationsrechten; erreichbar unter %(emails)s)") % {
-        "emails": ", ".join(emails)}
+        isek = _("die Administration von isek (ein Konto mit Administrationsrechten)")
+    else:
+        isek = _("die Administration von isek (ein Konto mit Administrationsrechten; erreichbar unter %(emails)s)") % {
+            "emails": ", ".join(emails)}
+    admins = [u for u in concepts.city_people(city, concepts.CityRole.Role.ADMIN) if u.is_active] if city else []
+    if not admins:
+        return isek
+    return _("die Administration der Stadt %(c)s (%(who)s) oder %(isek)s") % {
+        "c": city.name, "who": ", ".join(sorted(u.email or u.username for u in admins)), "isek": isek}

@@ -15,19 +15,26 @@ from . import services
 from .forms import AcceptForm, InviteForm
 
 
-@access.site_view("member", "invite", methods=("GET", "POST"))
+@access.site_view("member", "invite", methods=("GET", "POST"), somewhere=True)
 def invite_page(request):
-    form = InviteForm(request.POST or None)
+    """The installation's administrator invites anyone (into a city or not); a city's
+    administrator invites into their cities only."""
+    cities, everywhere = services.invite_cities(request.user)
+    city = request.GET.get("city", "")
+    form = InviteForm(request.POST or None, cities=cities, everywhere=everywhere,
+                      initial={"city": city, "city_admin": True} if everywhere and city.isdigit() else None)
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
-            inv, _link = services.invite(request.user, form.cleaned_data["email"], base_url=request.build_absolute_uri("/"),
-                                         may_start_concepts=form.cleaned_data["may_start_concepts"])
+            inv, _link = services.invite(request.user, d["email"], base_url=request.build_absolute_uri("/"),
+                                         may_start_concepts=d["may_start_concepts"], city=d["city"],
+                                         city_admin=d.get("city_admin", False))
         except ValidationError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, _("Die Einladung an %(e)s ist verschickt.") % {"e": inv.email})
             return redirect("accounts:invite")
-    return render(request, "accounts/invite.html", {"form": form, "invitations": services.open_invitations()},
+    return render(request, "accounts/invite.html", {"form": form, "invitations": services.open_invitations(request.user)},
                   status=400 if request.method == "POST" else 200)
 
 

@@ -1,6 +1,6 @@
 from django.contrib.gis import admin
 
-from .models import City, Concept, ConceptRole, FieldOfAction, Goal, Measure, MeasureSource, Milestone, Quarter
+from .models import City, CityRole, Concept, ConceptRole, FieldOfAction, Goal, Measure, MeasureSource, Milestone, Quarter
 
 
 class RoleInline(admin.TabularInline):
@@ -8,10 +8,19 @@ class RoleInline(admin.TabularInline):
     extra = 1
 
 
+class CityRoleInline(admin.TabularInline):
+    model = CityRole
+    extra = 1
+
+
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
-    list_display = ("name", "ags")
-    search_fields = ("name", "ags")
+    """Cities; their look (logo, colour) is set on the city's administration page (checked there)."""
+
+    list_display = ("name", "ags", "slug", "host")
+    search_fields = ("name", "ags", "slug")
+    exclude = ("accent",)
+    inlines = [CityRoleInline]
 
 
 @admin.register(Concept)

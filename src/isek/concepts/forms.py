@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.web.forms import GeoJSONGeometryField, KernFormMixin, crs_help
 
-from .models import Concept, FieldOfAction, Goal, Measure, Milestone, Quarter, ags_from, ags_validator, is_whole_area
+from .models import City, Concept, FieldOfAction, Goal, Measure, Milestone, Quarter, ags_from, ags_validator, is_whole_area
 
 
 class ConceptForm(KernFormMixin, forms.ModelForm):
@@ -254,3 +254,25 @@ class MemberForm(KernFormMixin, forms.Form):
     person = forms.CharField(label=_("Benutzername oder E-Mail"), max_length=254)
     role = forms.ChoiceField(label=_("Rolle"), choices=[("reviewer", _("Prüfung (lesen)")), ("planner", _("Planung (bearbeiten)")),
                                                         ("moderator", _("Moderation der Beteiligung"))])
+
+
+class CityLookForm(KernFormMixin, forms.Form):
+    """A city's logo and accent colour (checked by the service: concepts.logos, the contrast rule)."""
+
+    accent = forms.CharField(label=_("Akzentfarbe"), required=False, max_length=7,
+                             help_text=_("#RRGGBB, mit mindestens 4,5:1 Kontrast auf Weiß (z. B. #004b87); leer: die Farbe "
+                                         "von isek."))
+    logo = forms.FileField(label=_("Logo"), required=False,
+                           help_text=_("PNG oder JPEG, höchstens 1 MB; es wird auf höchstens 600 × 200 Bildpunkte verkleinert."))
+    remove_logo = forms.BooleanField(label=_("Logo entfernen"), required=False)
+
+
+class CityAddressForm(KernFormMixin, forms.ModelForm):
+    class Meta:
+        model = City
+        fields = ["name", "slug", "host"]
+
+
+class CityAdminForm(KernFormMixin, forms.Form):
+    person = forms.CharField(label=_("Benutzername oder E-Mail"), max_length=254,
+                             help_text=_("Eine Person ohne Zugang laden Sie mit „Administration der Stadt“ ein."))

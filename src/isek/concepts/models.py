@@ -16,7 +16,7 @@ from isek.core import geo, numbers
 from isek.core.i18n import pick
 from isek.core.laender import ags_from, land_of  # noqa: F401  (ags_from re-exported: concepts.forms)
 from isek.core.numbering import number_sort_key  # noqa: F401  (re-exported)
-from isek.core.rules import colour_validator  # noqa: F401  (re-exported: concepts.importing)
+from isek.core.rules import MIN_CONTRAST, colour_validator, contrast_on_white  # noqa: F401  (colour_validator re-exported: concepts.importing)
 
 
 def ags_validator(value: str) -> None:
@@ -86,19 +86,63 @@ def _outside(geometry, concept) -> tuple[float, float, str | None] | None:
     return part, measure(g, srid), "m²" if measure is geo.area_m2 else "m"
 
 
+# First parts of a path that belong to isek's own pages: no city's short name (its start page is /<slug>/)
+RESERVED_CITY_SLUGS = {"about", "accounts", "admin", "api", "cities", "concepts", "i18n", "jsi18n", "language",
+                       "media", "ogc", "participation", "static"}
+
+
+def city_slug_validator(value: str) -> None:
+    if value in RESERVED_CITY_SLUGS:
+        raise ValidationError(_("„%(v)s“ ist ein Teil der Adressen von isek selbst und kann kein Kurzname einer Stadt "
+                                "sein."), params={"v": value}, code="reserved_slug")
+
+
+def accent_validator(value: str) -> None:
+    """An accent colour must be readable as text and links on white: at least 4.5:1 (WCAG 2.2, 1.4.3)."""
+    ratio = contrast_on_white(value)
+    if ratio < MIN_CONTRAST:
+        raise ValidationError(
+            _("Die Farbe %(c)s hat auf Weiß nur ein Kontrastverhältnis von %(r)s:1; nötig sind mindestens 4,5:1 "
+              "(WCAG 2.2, Kriterium 1.4.3). Bitte eine dunklere Farbe wählen."),
+            params={"c": value, "r": numbers.figure(int(ratio * 100) / 100, get_language(), 2)}, code="low_contrast")
+
+
 class City(models.Model):
     name = models.CharField(_("Name"), max_length=200)
     ags = models.CharField(
         _("Amtlicher Gemeindeschlüssel (AGS)"), max_length=8, unique=True, validators=[ags_validator]
     )
+    slug = models.SlugField(_("Kurzname (Adresse der Startseite)"), max_length=60, unique=True, blank=True,
+                            validators=[city_slug_validator],
+                            help_text=_("Die Startseite der Stadt ist /<Kurzname>/, z. B. /bochum/; leer: aus dem Namen."))
+    host = models.CharField(_("Eigener Hostname"), max_length=253, blank=True, default="",
+                            validators=[RegexValidator(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+                                                       _("Einen Hostnamen wie „isek.bochum.de“ angeben (Kleinbuchstaben, "
+                                                         "ohne https:// und ohne Pfad)."))],
+                            help_text=_("Optional: unter diesem Namen zeigt isek die Startseite der Stadt."))
+    accent = models.CharField(_("Akzentfarbe"), max_length=7, blank=True, default="",
+                              validators=[colour_validator, accent_validator],
+                              help_text=_("#RRGGBB, mit mindestens 4,5:1 Kontrast auf Weiß; leer: die Farbe von isek."))
+    logo = models.BinaryField(_("Logo (PNG)"), blank=True, default=b"", editable=False)
+    logo_updated = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["host"], condition=~models.Q(host=""), name="city_host_unique")]
         verbose_name = _("Stadt")
         verbose_name_plural = _("Städte")
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = free_city_slug(self.name, self.ags)
+        super().save(*args, **kwargs)
+
+    @property
+    def has_logo(self) -> bool:
+        return bool(self.logo_updated)
 
     @property
     def land_key(self) -> str:
@@ -113,6 +157,43 @@ class City(models.Model):
     def working_srid(self) -> int:
         """The official CRS of the city's Land, in which its areas and lengths are computed."""
         return geo.official_srid(self.ags)
+
+
+def free_city_slug(name: str, ags: str = "", taken=None) -> str:
+    """A short name for a new city from its name ("Mülheim an der Ruhr" → "muelheim-an-der-ruhr"),
+    with its AGS added where the name's is taken or reserved."""
+    from django.utils.text import slugify
+
+    base = slugify(name.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+                   .replace("Ä", "Ae").replace("Ö", "Oe").replace("Ü", "Ue"))[:50] or "stadt"
+    taken = set(City.objects.values_list("slug", flat=True)) if taken is None else taken
+    for candidate in (base, f"{base}-{ags}" if ags else "", *(f"{base}-{n}" for n in range(2, 1000))):
+        if candidate and candidate not in taken and candidate not in RESERVED_CITY_SLUGS:
+            return candidate
+    raise ValueError(name)
+
+
+class CityRole(models.Model):
+    """A person's role in one city: its administrator (invites and manages the people of its
+    concepts, edits its legal texts and look, sees all its concepts), or one who may start concepts
+    there (given by the city's administrator or the city's identity provider). Granted by the
+    installation's administrator (administrator) or the city's (starter)."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administration der Stadt")
+        STARTER = "starter", _("darf Konzepte der Stadt anlegen")
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="roles", verbose_name=_("Stadt"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_roles")
+    role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        unique_together = [("city", "user", "role")]
+        verbose_name = _("Rolle in einer Stadt")
+        verbose_name_plural = _("Rollen in Städten")
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.city}"
 
 
 class Concept(models.Model):

@@ -22,11 +22,11 @@ from isek.core import geo, numbering, throttle
 from isek.core.audit import change
 from isek.core.files import upload_on_disk
 from isek.core.laender import ags_from
-from isek.core.problems import too_large
+from isek.core.problems import InputError, too_large
 from isek.core.rules import invalid, keys_after, repeated
 
-from . import geoio, importing, structures
-from .models import City, Concept, ConceptRole, FieldOfAction, Goal, Measure, MeasureSource, Milestone, Quarter
+from . import geoio, importing, logos, structures
+from .models import City, CityRole, Concept, ConceptRole, FieldOfAction, Goal, Measure, MeasureSource, Milestone, Quarter
 from .signals import structure_copied
 
 # --- reading, for other apps' delivery code ---------------------------------------------------
@@ -143,7 +143,7 @@ def save_city(user, ags: str, name: str) -> City:
 
 def create_concept(user, city: City, *, via: str = "web", **fields) -> Concept:
     """A new concept of ``city``; ``fields`` are the model's fields (slug, name, programme, …)."""
-    access.require_site(user, "concept", "create")
+    access.require_site(user, "concept", "create", city if city.pk else None)
     concept = Concept(city=city, **fields)
     concept.full_clean()
     with change(user, via):
@@ -192,6 +192,111 @@ def find_person(text: str):
     User = get_user_model()
     text = text.strip()
     return User.objects.filter(username=text).first() or User.objects.filter(email__iexact=text).first()
+
+
+# --- a city: its administrators, who may start concepts in it, its look and addresses -----------
+
+
+def city_by_ags(ags: str) -> City | None:
+    return City.objects.filter(ags=ags).first()
+
+
+def city_by_slug(slug: str) -> City | None:
+    return City.objects.filter(slug=slug).first()
+
+
+def city_by_host(host: str) -> City | None:
+    """The city whose own host name ``host`` is (the port aside), or None."""
+    name = (host or "").rsplit(":", 1)[0].strip().lower().rstrip(".")
+    return City.objects.filter(host=name).first() if name else None
+
+
+def city_concepts(user, city: City):
+    """The concepts of ``city`` that ``user`` may see (its administrator: all, drafts included)."""
+    return access.visible_concepts(user).filter(city=city).order_by("name")
+
+
+def city_people(city: City, role: str) -> list:
+    """The accounts with ``role`` (CityRole.Role) in ``city``."""
+    return [r.user for r in CityRole.objects.filter(city=city, role=role).select_related("user").order_by("user__username")]
+
+
+def _require_city_role_cell(user, city: City, role: str) -> None:
+    if role == CityRole.Role.ADMIN:  # a city's administrators are named by the installation's
+        access.require_site(user, "city", "edit", city)
+    elif role == CityRole.Role.STARTER:  # who may start concepts in the city: the city's administration
+        access.require_site(user, "member", "invite", city)
+    else:
+        raise invalid(_("Unbekannte Rolle „%(r)s“.") % {"r": role}, "unknown_role", "role")
+
+
+def grant_city_role(user, city: City, person, role: str, *, via: str = "web") -> CityRole:
+    """Make ``person`` the administrator of ``city`` (the installation's administrator) or allow
+    them to start concepts there (the city's administration)."""
+    _require_city_role_cell(user, city, role)
+    with change(user, via):
+        grant, _created = CityRole.objects.get_or_create(city=city, user=person, role=role)
+    return grant
+
+
+def revoke_city_role(user, city: City, person, role: str, *, via: str = "web") -> None:
+    _require_city_role_cell(user, city, role)
+    with change(user, via):
+        CityRole.objects.filter(city=city, user=person, role=role).delete()
+
+
+def may_start_in(person, city: City | None) -> bool:
+    """May ``person`` start concepts in ``city`` by a grant of its own (None: everywhere, Django's
+    permission concepts.add_concept)? Administrators aside."""
+    if city is None:
+        return person.has_perm("concepts.add_concept")
+    return CityRole.objects.filter(city=city, user=person, role=CityRole.Role.STARTER).exists()
+
+
+def allow_starting(user, person, city: City | None, allowed: bool, *, via: str = "web") -> None:
+    """Allow ``person`` to start concepts in ``city`` (None: everywhere) or take it back."""
+    from django.contrib.auth.models import Permission
+
+    if city is not None:
+        (grant_city_role if allowed else revoke_city_role)(user, city, person, CityRole.Role.STARTER, via=via)
+        return
+    access.require_site(user, "member", "invite")
+    permission = Permission.objects.get(codename="add_concept", content_type__app_label="concepts")
+    with change(user, via):
+        (person.user_permissions.add if allowed else person.user_permissions.remove)(permission)
+    person.__dict__.pop("_perm_cache", None)
+    person.__dict__.pop("_user_perm_cache", None)
+
+
+def save_city_look(user, city: City, *, accent: str, logo=None, remove_logo: bool = False, via: str = "web") -> City:
+    """The city's accent colour (at least 4.5:1 on white, else a ValidationError naming the ratio)
+    and logo (``logo``: bytes or an uploaded file, checked and re-encoded, else InputError); all
+    or nothing."""
+    from django.utils import timezone
+
+    access.require_site(user, "city", "look", city)
+    city.accent = (accent or "").strip().lower()
+    if logo is not None:
+        size = len(logo) if isinstance(logo, bytes) else logo.size
+        if size > logos.MAX_BYTES:  # said before the file is read
+            raise InputError([too_large(size, logos.MAX_BYTES)])
+        city.logo, city.logo_updated = logos.checked_png(logo if isinstance(logo, bytes) else logo.read()), timezone.now()
+    elif remove_logo:
+        city.logo, city.logo_updated = b"", None
+    city.full_clean()
+    with change(user, via):
+        city.save()
+    return city
+
+
+def save_city_addresses(user, city: City, *, name: str, slug: str, host: str, via: str = "web") -> City:
+    """The city's name, the short name of its start page (/<slug>/) and its own host name."""
+    access.require_site(user, "city", "edit", city)
+    city.name, city.slug, city.host = " ".join(name.split()), slug.strip(), host.strip().lower().rstrip(".")
+    city.full_clean()
+    with change(user, via):
+        city.save()
+    return city
 
 
 # --- a concept's parts ------------------------------------------------------------------------
@@ -508,7 +613,7 @@ def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, progr
     its field, and so is an AGS and a city name that do not agree (``city_for``). ``once``: the
     wizard page's one-time token; the same page sent again after it created the concept (a double
     click, back in the browser) is refused with the code "resent" and changes nothing."""
-    access.require_site(user, "concept", "create")
+    access.require_site(user, "concept", "create", somewhere=True)
     if once and throttle.spent(f"concept-new:{slug}", once):
         raise _resent_concept(slug)
     if template and template not in structures.templates():
@@ -517,6 +622,10 @@ def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, progr
     if slug in RESERVED_SLUGS or Concept.objects.filter(slug=slug).exists():
         raise invalid(_("Der Kurzname „%(s)s“ ist schon vergeben.") % {"s": slug}, "duplicate_slug", "slug")
     city = city_for(ags, city_name)
+    if not access.allows_site(user, "concept", "create", city if city.pk else None):
+        cities = access.site_cities(user, "concept", "create")
+        raise invalid(_("Sie dürfen Konzepte nur für %(cities)s anlegen.") % {
+            "cities": ", ".join(f"{c.name} ({ags_printed(c.ags)})" for c in cities)}, "city_not_allowed", "ags")
     concept = Concept(city=city, slug=slug, name=name, programme=programme, legal_basis=legal_basis,
                       start_year=start_year, end_year=end_year, status=Concept.Status.DRAFT, is_public=False)
     concept.full_clean(exclude=["city"])
@@ -606,7 +715,8 @@ GeoFileError = geoio.GeoFileError
 
 # The entity types other apps may construct and read; they change them only through the functions above.
 __all__ = [
-    "City", "Concept", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
+    "City", "CityRole", "Concept", "city_by_ags", "city_by_slug", "city_by_host", "city_concepts", "city_people",
+    "grant_city_role", "revoke_city_role", "may_start_in", "allow_starting", "save_city_look", "save_city_addresses", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",

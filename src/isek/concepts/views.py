@@ -6,7 +6,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -18,7 +18,7 @@ from isek.core import audit, files
 from isek.core.downloads import temporary_download
 from isek.core.i18n import pick
 from isek.core.models import ChangeRecord
-from isek.core.problems import Problem, gettext_noop
+from isek.core.problems import InputError, Problem, gettext_noop
 from isek.finance import services as finance
 from isek.geodata import services as geodata
 from isek.legal import services as legal
@@ -28,6 +28,9 @@ from isek.web.forms import add_errors
 
 from . import exporting, geoio, importing, services
 from .forms import (
+    CityAddressForm,
+    CityAdminForm,
+    CityLookForm,
     ConceptForm,
     ConceptStartForm,
     FieldOfActionFormSet,
@@ -138,7 +141,7 @@ def concept_edit(request, concept):
         "concept": concept, "form": form, "geometry": form["area"], "heading": _("Konzept bearbeiten"),
         "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon", "area_hint": concept.area is None,
         "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept),
-        "legal_missing": legal.missing(concept.city), "legal_administration": legal.administration(),
+        "legal_missing": legal.missing(concept.city), "legal_administration": legal.administration(concept.city),
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -314,12 +317,15 @@ def changes_view(request, concept):
 # --- starting a concept (the wizard) and its team ------------------------------------------
 
 
-@access.site_view("concept", "create", methods=("GET", "POST"))
+@access.site_view("concept", "create", methods=("GET", "POST"), somewhere=True)
 def concept_new(request):
     """The wizard's first step: city and concept, with a structure template or a copy."""
     sources = services.structure_sources(request.user)
+    cities = access.site_cities(request.user, "concept", "create")  # None: any city, also a new one
+    only = list(cities[:2]) if cities is not None else []
     form = ConceptStartForm(request.POST or None, templates=services.templates().values(), sources=sources,
-                            decision_of=finance.decision_words_of_ags)
+                            decision_of=finance.decision_words_of_ags,
+                            initial={"ags": only[0].ags, "city_name": only[0].name} if len(only) == 1 else None)
     own = None  # the planner's own concept with the short name asked for
     once = request.POST.get("once", "")[:64]  # the page's one-time token: sent twice, or again after going back?
     if request.method == "POST" and not form.is_valid():
@@ -393,3 +399,80 @@ def members_page(request, concept):
     return render(request, "concepts/members.html", {"concept": concept, "members": services.members(concept),
                                                       "form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+# --- a city: its look, its administrators (decision 0046) ----------------------------------------
+
+
+@access.site_view("city", "look", methods=("GET", "POST"))
+def city_settings(request, ags):
+    """The city's administration: its logo and accent colour; links to its concepts, its legal
+    texts and invitations into it."""
+    city = services.city_by_ags(ags)
+    form = CityLookForm(request.POST or None, request.FILES or None, initial={"accent": city.accent})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.save_city_look(request.user, city, accent=d["accent"], remove_logo=d["remove_logo"], logo=d["logo"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except InputError as exc:
+            form.add_error("logo", exc.messages(_))
+        else:
+            messages.success(request, _("Logo und Farbe der Stadt %(c)s sind gespeichert.") % {"c": city.name})
+            return redirect("city-settings", city.ags)
+        city.refresh_from_db()
+    return render(request, "concepts/city_settings.html", {
+        "city": city, "form": form, "concepts": services.city_concepts(request.user, city),
+        "administrators": services.city_people(city, services.CityRole.Role.ADMIN),
+        "starters": services.city_people(city, services.CityRole.Role.STARTER),
+        "legal_missing": legal.missing(city), "may_edit_city": access.allows_site(request.user, "city", "edit", city),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@access.site_view("city", "edit", methods=("GET", "POST"))
+def city_administration(request, ags):
+    """The installation's administrator: the city's name, short name and host name, and who
+    administers it."""
+    city = services.city_by_ags(ags)
+    addresses = CityAddressForm(request.POST if "save" in request.POST else None, instance=city)
+    person_form = CityAdminForm(request.POST if "grant" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "revoke" in request.POST:
+                person = services.find_person(request.POST["revoke"])
+                if person is not None:
+                    services.revoke_city_role(request.user, city, person, services.CityRole.Role.ADMIN)
+                    messages.success(request, _("%(u)s administriert %(c)s nicht mehr.") % {"u": person.username, "c": city.name})
+                return redirect("city-administration", city.ags)
+            if "grant" in request.POST and person_form.is_valid():
+                person = services.find_person(person_form.cleaned_data["person"])
+                if person is None:
+                    raise ValidationError({"person": _("Keinen Zugang mit diesem Namen oder dieser E-Mail gefunden; "
+                                                       "laden Sie die Person ein.")})
+                services.grant_city_role(request.user, city, person, services.CityRole.Role.ADMIN)
+                messages.success(request, _("%(u)s administriert jetzt %(c)s.") % {"u": person.username, "c": city.name})
+                return redirect("city-administration", city.ags)
+            if "save" in request.POST and addresses.is_valid():
+                services.save_city_addresses(request.user, city, **{k: addresses.cleaned_data[k] for k in ("name", "slug", "host")})
+                messages.success(request, _("Die Angaben der Stadt sind gespeichert."))
+                return redirect("city-administration", city.ags)
+        except ValidationError as exc:
+            add_errors(person_form if "grant" in request.POST else addresses, exc)
+        city.refresh_from_db()
+    return render(request, "concepts/city_administration.html", {
+        "city": city, "addresses": addresses, "person_form": person_form,
+        "administrators": services.city_people(city, services.CityRole.Role.ADMIN)},
+        status=400 if request.method == "POST" else 200)
+
+
+@access.open_view()
+def city_logo(request, ags):
+    """The city's logo (a PNG re-encoded by isek), for every page of the city and its concepts."""
+    city = services.city_by_ags(ags)
+    if city is None or not city.has_logo:
+        raise Http404(_("Diese Stadt hat kein Logo."))
+    response = HttpResponse(bytes(city.logo), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -8,6 +8,7 @@ from isek.accounts.security import ThrottledLoginView
 from isek.api import ogc
 from isek.concepts import views as concept_views
 from isek.participation import views as participation_views
+from isek.web import views as web_views
 
 concept = "concepts/<slug:slug>/"
 
@@ -36,6 +37,13 @@ urlpatterns = [
     path("i18n/setlang/", declare(page(post=OPEN, login=False))(set_language), name="set_language"),
     path("jsi18n/", declare(public(OPEN))(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    # a city's administration (decision 0046), beside its legal pages below /cities/<ags>/
+    path("cities/<str:ags>/settings/", concept_views.city_settings, name="city-settings"),
+    path("cities/<str:ags>/administration/", concept_views.city_administration, name="city-administration"),
+    path("cities/<str:ags>/logo.png", concept_views.city_logo, name="city-logo"),
+    # a city's start page, /<city>/: last, so that every path of isek's own comes first
+    # (concepts.models.RESERVED_CITY_SLUGS keeps cities from their first parts)
+    path("<slug:city>/", web_views.city_home, name="city"),
 ]
 
 # isek's own error pages, in the site's language and layout (isek.web.errors); 500 is 503 with

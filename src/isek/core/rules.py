@@ -3,6 +3,7 @@ about), so a form shows it at the field, an API answers it with its code, a comm
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,22 @@ from django.utils.translation import gettext_lazy
 
 # A colour as #RRGGBB: fields of action, themes, reference layers.
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", gettext_lazy("Farbe als #RRGGBB angeben."))
+MIN_CONTRAST = 4.5  # WCAG 2.2, success criterion 1.4.3 (text of normal size)
+
+
+def contrast_on_white(colour: str) -> float:
+    """The contrast ratio of ``colour`` (#RRGGBB) against white by WCAG 2.2's formula:
+    (L1 + 0.05) / (L2 + 0.05) with the relative luminance of sRGB; 1.0 for white, 21.0 for black."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour or ""):
+        return 1.0
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)
 
 
 def invalid(message: str, code: str, field: str | None = None) -> ValidationError:

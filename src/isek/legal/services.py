@@ -3,8 +3,8 @@
 (BITV 2.0 § 4) and the Impressum (§ 5 DDG).
 
 Who may edit a city's texts and answer its feedback is one cell of the access policy,
-("legal", "edit"); every function here that changes something asks it with the city, so that a
-role that administers one city can be allowed there later without touching the pages."""
+("legal", "edit"); every function here that changes something asks it with the city: the
+installation's administrator may, and the city's own administrator for its city (decision 0046)."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def missing(city: City | None) -> list[dict]:
     """What the legal pages of ``city`` (None: the installation) still lack before a concept or a
     participation goes public: each ``{"key", "text", "url", "blocks"}`` with the part of the edit
     page that fills it in; ``blocks``: a public participation cannot be opened without it (decision
-    0045). Only the administration of isek may fill them in (policy cell ("legal", "edit"))."""
+    0045). The administration of the city or of isek fills them in (policy cell ("legal", "edit"))."""
     texts = texts_for(city)
     edit = reverse("legal:city-edit", args=[city.ags]) if city else reverse("legal:edit")
     gaps = []
@@ -103,7 +103,7 @@ def missing_message(city: City) -> str:
         return ""
     return _("Impressum und Datenschutzkontakt der Stadt %(c)s sind nicht vollständig (es fehlen: %(gaps)s). "
              "Eintragen kann das nur %(who)s, unter %(url)s.") % {
-        "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(), "url": gaps[0]["url"]}
+        "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city), "url": gaps[0]["url"]}
 
 
 def require_for_participation(city: City) -> None:
@@ -118,7 +118,7 @@ def require_for_participation(city: City) -> None:
                         "(Art. 13 DSGVO) nennen. Für die Stadt %(c)s fehlt noch: %(gaps)s. Eintragen kann das nur "
                         "%(who)s, unter %(url)s. Die Phase wurde nicht gespeichert; eine Phase, die schon vorbei "
                         "ist, kann auch so erfasst werden.") % {
-            "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(),
+            "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city),
             "url": gaps[0]["url"]}, "legal_missing")
 
 
@@ -157,11 +157,11 @@ def assessment() -> dict:
 
 
 def may_edit(user, city: City | None) -> bool:
-    return access.allows_site(user, "legal", "edit")
+    return access.allows_site(user, "legal", "edit", city)
 
 
 def _require(user, city: City | None) -> None:
-    access.require_site(user, "legal", "edit")
+    access.require_site(user, "legal", "edit", city)
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -199,9 +199,12 @@ def submit_feedback(user, city: City | None, *, name: str, email: str, message: 
 
 
 def feedback_list(user):
-    """Every message, open ones first, for those who answer them."""
-    _require(user, None)
-    return Feedback.objects.select_related("city")
+    """The messages ``user`` answers, open ones first: every one for the installation's
+    administrator, those of their cities for a city's administrator."""
+    access.require_site(user, "legal", "edit", somewhere=True)
+    cities = access.site_cities(user, "legal", "edit")
+    found = Feedback.objects.select_related("city")
+    return found if cities is None else found.filter(city__in=cities)
 
 
 def set_feedback(user, pk: int, action: str) -> Feedback | None:

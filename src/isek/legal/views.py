@@ -130,7 +130,7 @@ def edit(request, ags=None):
                   status=400 if request.method == "POST" else 200)
 
 
-@access.site_view("legal", "edit", methods=("GET", "POST"))
+@access.site_view("legal", "edit", methods=("GET", "POST"), somewhere=True)
 def feedback(request):
     """The messages sent with the feedback forms, to be answered (by e-mail) and marked so."""
     if request.method == "POST":

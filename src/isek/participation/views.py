@@ -448,7 +448,7 @@ def phase_edit(request, concept, pk=None):
         "map_label": _("Karte zum Zeichnen des Gebiets, in dem Ideen verortet werden können"), "edit_kind": "polygon",
         "cancel_url": reverse("participation:phase", args=[concept.slug]) if phase else concept.get_absolute_url(),
         "form_fix": form_fix, "legal_missing": gaps, "legal_blocks": any(g["blocks"] for g in gaps),
-        "legal_administration": legal.administration(), **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
+        "legal_administration": legal.administration(concept.city), **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
 
 
 @access.concept_view("idea", "link", methods="POST", ids={"pk": "idea"})

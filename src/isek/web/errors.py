@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from isek import access
 from isek.accounts.services import administration
+from isek.concepts.services import CityRole, city_by_ags, city_people
 
 from .context import site
 
@@ -59,6 +60,15 @@ def permission_denied(request, exception=None):
     if exception is not None and exception.args == (access.SITE_DENIED,):
         # a page of the installation (legal texts, invitations, cities): its administration's, not
         # the concept planners' – a planner refused there is the person the general text names
+        match = getattr(request, "resolver_match", None)
+        ags = match.kwargs.get("ags") if match is not None else None
+        city = city_by_ags(ags) if isinstance(ags, str) else None
+        if city is not None and city_people(city, CityRole.Role.ADMIN):
+            # a page of a city that has its own administration (decision 0046)
+            return error_page(request, 403, _("Kein Zugriff"),
+                              _("Diese Seite ist der Administration der Stadt %(c)s und der von isek vorbehalten. Wenn Sie "
+                                "hier etwas ändern lassen möchten, wenden Sie sich bitte an %(who)s.")
+                              % {"c": city.name, "who": administration(city)})
         return error_page(request, 403, _("Kein Zugriff"),
                           _("Diese Seite ist der Administration von isek vorbehalten. Wenn Sie hier etwas ändern lassen "
                             "möchten, wenden Sie sich bitte an %(who)s.") % {"who": administration()})

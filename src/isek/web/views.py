@@ -1,4 +1,6 @@
+from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from isek import access
 from isek.access import visible_concepts
@@ -10,16 +12,44 @@ from isek.legal import services as legal
 
 @access.open_view()
 def home(request):
+    """The installation's start page – or, under a city's own host name, the city's."""
+    city = concept_services.city_by_host(request.get_host())
+    if city is not None:
+        return _city_home(request, city)
     concepts = visible_concepts(request.user)
+    return render(request, "web/home.html", _listing(request, concepts) | {
+        "may_start": access.allows_site_somewhere(request.user, "concept", "create"),
+        "may_invite": access.allows_site_somewhere(request.user, "member", "invite"),
+        "administered": list(access.administered_cities(request.user)) if request.user.is_authenticated else [],
+    })
+
+
+@access.open_view()
+def city_home(request, city):
+    """A city's start page, /<city>/: its public concepts – and, for those who may see them, its
+    others (its administrator: all) –, its logo and colour, its legal pages."""
+    found = concept_services.city_by_slug(city)
+    if found is None:
+        raise Http404(_("Diese Seite gibt es nicht."))
+    return _city_home(request, found)
+
+
+def _city_home(request, city):
+    user = request.user
+    return render(request, "web/home.html", _listing(request, concept_services.city_concepts(user, city)) | {
+        "city": city,
+        "may_start": access.allows_site(user, "concept", "create", city),
+        "may_invite": access.allows_site(user, "member", "invite", city),
+        "may_look": access.allows_site(user, "city", "look", city),
+        "may_legal": access.allows_site(user, "legal", "edit", city),
+    })
+
+
+def _listing(request, concepts) -> dict:
     own = [c for c in concepts if not c.is_public]
     for c in own:  # the setup of a draft can be continued from here
         c.setup_open = access.allows(request.user, "concept", "edit", c) and concept_services.setup_open(c)
-    return render(request, "web/home.html", {
-        "public_concepts": [c for c in concepts if c.is_public],
-        "own_concepts": own,
-        "may_start": access.allows_site(request.user, "concept", "create"),
-        "may_invite": access.allows_site(request.user, "member", "invite"),
-    })
+    return {"public_concepts": [c for c in concepts if c.is_public], "own_concepts": own}
 
 
 @access.open_view()

@@ -1,0 +1,78 @@
+"""A city's administration in the browser, with axe-core (issue 22, point 2; decision 0046): the
+administrator of a second city sets its colour (a too light one is refused, naming the ratio) and
+logo, invites a planner into the city, and sees the city's start page with its draft; the
+installation's administrator names the city's administrators."""
+
+import pytest
+
+from tests.factories import CityFactory, ConceptFactory, UserFactory, city_admin, png
+
+from .conftest import axe_violations, login
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_city_administrator_sets_the_look_and_invites_and_the_pages_pass_axe(page, transactional_db, live_server,
+                                                                                 tmp_path):
+    first, second = CityFactory(name="Erststadt", ags="05911000"), CityFactory(name="Zweitstadt", ags="05913000")
+    ConceptFactory(city=first, is_public=False, name="Entwurf der Erststadt")
+    ConceptFactory(city=second, is_public=False, name="Entwurf der Zweitstadt")
+    admin = city_admin(second, "zweit-admin")
+    admin.set_password("pw-browser-123")
+    admin.save()
+    base = live_server.url
+    login(page, base, "zweit-admin")
+
+    page.goto(f"{base}/zweitstadt/")
+    assert "Entwurf der Zweitstadt" in page.inner_text("main") and "Entwurf der Erststadt" not in page.inner_text("main")
+    assert axe_violations(page) == []
+    page.click("#city-settings-link")
+    assert "Administration: Zweitstadt" in page.inner_text("h1")
+    assert axe_violations(page) == []
+
+    page.fill("#id_accent", "#999999")
+    page.click("main form.isek-form button[type=submit]")
+    assert "nur ein Kontrastverhältnis von 2,84:1" in page.inner_text("main")
+    assert axe_violations(page) == []  # the page with its error
+
+    logo = tmp_path / "wappen.png"
+    logo.write_bytes(png(300, 100))
+    page.fill("#id_accent", "#8a1538")
+    page.set_input_files("#id_logo", str(logo))
+    page.click("main form.isek-form button[type=submit]")
+    assert "Logo und Farbe der Stadt Zweitstadt sind gespeichert." in page.inner_text("main")
+    assert page.locator("#city-brand img").count() == 1
+    assert page.get_attribute("#city-brand", "style") == "--isek-accent: #8a1538"  # axe checks its contrast
+    assert axe_violations(page) == []
+
+    page.click("#legal-texts-link")
+    assert "/cities/05913000/about/legal-texts/" in page.url
+    assert axe_violations(page) == []
+
+    page.goto(f"{base}/accounts/invite/")
+    assert page.locator("#id_city option").all_inner_texts() == ["Zweitstadt"]
+    page.fill("#id_email", "planerin@zweitstadt.example")
+    page.click("main form button[type=submit]")
+    assert "planerin@zweitstadt.example" in page.inner_text("#invitations")
+    assert axe_violations(page) == []
+
+    page.goto(f"{base}/cities/05911000/settings/")  # the first city's administration: not theirs
+    assert "Kein Zugriff" in page.title() and "Entwurf der Erststadt" not in page.content()
+
+
+def test_the_installation_administrator_names_a_city_administrator_and_the_page_passes_axe(page, transactional_db,
+                                                                                            live_server):
+    CityFactory(name="Zweitstadt", ags="05913000")
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    root.set_password("pw-browser-123")
+    root.save()
+    UserFactory(username="carla")
+    base = live_server.url
+    login(page, base, "root")
+    page.goto(f"{base}/cities/05913000/administration/")
+    assert axe_violations(page) == []
+    page.fill("#id_person", "carla")
+    page.click("button[name=grant]")
+    assert "carla administriert jetzt Zweitstadt." in page.inner_text("main")
+    assert "carla" in page.inner_text("#city-admins")
+    assert axe_violations(page) == []

@@ -1,0 +1,299 @@
+"""Many cities on one installation (issue 22, point 2; decision 0046): the administrator of a city
+invites and manages the people of its concepts, edits its legal texts and look and sees all its
+concepts – and nothing of another city beyond what is public. Per city a logo (a checked image),
+an accent colour (at least 4.5:1 on white), a start page /<city>/ and, optionally, a host name."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from isek import access
+from isek.accounts import services as accounts
+from isek.accounts.models import Invitation
+from isek.concepts import services
+from isek.concepts.models import CityRole, ConceptRole, contrast_on_white
+from isek.legal.models import LegalTexts
+from tests.conftest import client_for
+from tests.dbstate import checksum
+from tests.factories import PNG, CityFactory, ConceptFactory, UserFactory, city_admin, member, png
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture
+def two(settings):
+    """City A with a draft and a public concept, city B with a draft; an administrator of each."""
+    settings.ISEK_REQUIRE_SECOND_FACTOR = False
+    a, b = CityFactory(name="Altstadt", ags="05911000"), CityFactory(name="Bergdorf", ags="05913000")
+    return {
+        "a": a, "b": b,
+        "draft_a": ConceptFactory(city=a, is_public=False, name="Entwurf Altstadt"),
+        "public_a": ConceptFactory(city=a, is_public=True, name="Öffentlich Altstadt"),
+        "draft_b": ConceptFactory(city=b, is_public=False, name="Entwurf Bergdorf"),
+        "admin_a": city_admin(a, "anna"), "admin_b": city_admin(b, "bernd"),
+    }
+
+
+# --- the role and its separation -------------------------------------------------------------------
+
+
+def test_the_city_administrator_has_the_administrators_role_on_the_citys_concepts_only(two):
+    assert access.role_of(two["admin_a"], two["draft_a"]) is access.Role.CITY_ADMIN
+    assert access.role_of(two["admin_a"], two["draft_b"]) is access.Role.CITIZEN
+    assert set(access.visible_concepts(two["admin_a"])) == {two["draft_a"], two["public_a"]}
+    assert set(access.visible_concepts(two["admin_b"])) == {two["draft_b"], two["public_a"]}
+
+
+def test_city_b_administrator_gets_404_on_city_a_draft_and_its_members_page(two):
+    b = client_for(two["admin_b"])
+    slug = two["draft_a"].slug
+    for url in (f"/concepts/{slug}/", f"/concepts/{slug}/members/", f"/concepts/{slug}/kuf/", f"/concepts/{slug}/edit/"):
+        assert b.get(url).status_code == 404, url
+    assert b.post(f"/concepts/{slug}/members/", {"person": "bernd", "role": "planner"}).status_code == 404
+    assert not ConceptRole.objects.filter(concept=two["draft_a"]).exists()
+    # city A's own administrator sees and manages it
+    a = client_for(two["admin_a"])
+    assert a.get(f"/concepts/{slug}/").status_code == 200
+    planner = UserFactory(username="paula")
+    assert a.post(f"/concepts/{slug}/members/", {"person": "paula", "role": "planner"}).status_code == 302
+    assert ConceptRole.objects.get(concept=two["draft_a"], user=planner).role == "planner"
+    # city A's public concept: city B's administrator reads it as anyone does, and changes nothing
+    assert b.get(f"/concepts/{two['public_a'].slug}/").status_code == 200
+    assert b.get(f"/concepts/{two['public_a'].slug}/members/").status_code == 403
+
+
+def test_the_city_start_page_shows_drafts_to_its_administrator_only(two):
+    page_a = text(client_for(two["admin_a"]).get("/altstadt/"))
+    assert "Entwurf Altstadt" in page_a and "Öffentlich Altstadt" in page_a and "Entwurf Bergdorf" not in page_a
+    assert 'id="city-settings-link"' in page_a
+    page_b = text(client_for(two["admin_b"]).get("/altstadt/"))
+    assert "Öffentlich Altstadt" in page_b and "Entwurf Altstadt" not in page_b and 'id="city-settings-link"' not in page_b
+    public = text(Client().get("/altstadt/"))
+    assert "Öffentlich Altstadt" in public and "Entwurf" not in public
+    assert Client().get("/nirgendwo/").status_code == 404
+
+
+def test_the_installation_looks_as_before_and_existing_urls_keep_working(two):
+    home = text(Client().get("/"))
+    assert "Integrierte städtebauliche Entwicklungskonzepte" in home and "Öffentlich Altstadt" in home
+    for url in ("/about/privacy/", "/about/help/", "/about/accessibility/", f"/concepts/{two['public_a'].slug}/",
+                f"/cities/{two['a'].ags}/about/imprint/", "/concepts/new/"):
+        assert Client().get(url).status_code in (200, 302), url
+
+
+def test_a_city_slug_that_is_a_path_of_isek_is_refused(two):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    with pytest.raises(ValidationError) as refused:
+        services.save_city_addresses(admin, two["a"], name="Altstadt", slug="concepts", host="")
+    assert "concepts" in str(refused.value)
+    assert services.city_by_ags(two["a"].ags).slug == "altstadt"
+
+
+def test_a_new_city_gets_its_short_name_from_its_name(db):
+    assert CityFactory(name="Mülheim an der Ruhr", ags="05117000").slug == "muelheim-an-der-ruhr"
+    assert CityFactory(name="Mülheim an der Ruhr!", ags="05117001").slug == "muelheim-an-der-ruhr-05117001"
+    assert CityFactory(name="About", ags="05117002").slug == "about-05117002"
+
+
+def test_a_citys_host_name_shows_its_start_page(two, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "isek.altstadt.example"]
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    services.save_city_addresses(admin, two["a"], name="Altstadt", slug="altstadt", host="ISEK.Altstadt.example")
+    page = text(Client(HTTP_HOST="isek.altstadt.example:443").get("/"))
+    assert "Integrierte Stadtentwicklung in Altstadt" in page and "Öffentlich Altstadt" in page
+    assert "Integrierte Stadtentwicklung in" not in text(Client().get("/"))
+    with pytest.raises(ValidationError, match="Hostnamen"):
+        services.save_city_addresses(admin, two["b"], name="Bergdorf", slug="bergdorf", host="https://x/y")
+
+
+# --- who grants what ---------------------------------------------------------------------------------
+
+
+def test_only_the_installation_administrator_names_city_administrators(two):
+    a = client_for(two["admin_a"])
+    paula = UserFactory(username="paula")
+    url = f"/cities/{two['a'].ags}/administration/"
+    assert a.get(url).status_code == 403
+    assert a.post(url, {"grant": "1", "person": "paula"}).status_code == 403
+    admin = client_for(UserFactory(is_superuser=True, is_staff=True))
+    assert admin.post(url, {"grant": "1", "person": "paula"}).status_code == 302
+    assert CityRole.objects.filter(city=two["a"], user=paula, role="admin").exists()
+    r = admin.post(url, {"grant": "1", "person": "niemand"})
+    assert r.status_code == 400 and "Keinen Zugang mit diesem Namen" in text(r)
+    assert admin.post(url, {"revoke": "paula"}).status_code == 302
+    assert not CityRole.objects.filter(user=paula).exists()
+
+
+def test_the_city_administrator_invites_into_the_city_only_and_the_invited_starts_concepts_there_only(two):
+    a = client_for(two["admin_a"])
+    page = text(a.get("/accounts/invite/"))
+    assert "Altstadt" in page and "Bergdorf" not in page and "city_admin" not in page
+    before = checksum()
+    r = a.post("/accounts/invite/", {"email": "p@altstadt.example", "city": two["b"].pk, "may_start_concepts": "on"})
+    assert r.status_code == 400 and checksum() == before  # not a choice of theirs
+    r = a.post("/accounts/invite/", {"email": "p@altstadt.example", "may_start_concepts": "on"})
+    assert r.status_code == 400 and checksum() == before  # the city is required
+    assert a.post("/accounts/invite/", {"email": "p@altstadt.example", "city": two["a"].pk,
+                                        "may_start_concepts": "on"}).status_code == 302
+    invitation = Invitation.objects.get(email="p@altstadt.example")
+    assert invitation.city == two["a"] and not invitation.city_admin and len(mail.outbox) == 1
+    assert [i.email for i in accounts.open_invitations(two["admin_b"])] == []
+    token = mail.outbox[0].body.split("/accounts/invitation/")[1].split("/")[0]
+    person = accounts.accept(token, "petra", "ein-langes-passwort-2026")
+    assert not person.has_perm("concepts.add_concept") and services.may_start_in(person, two["a"])
+    fields = dict(city_name="Bergdorf", name="Neu", programme="lebendige_zentren", legal_basis="baugb_142",
+                  start_year=2026, end_year=2034)
+    with pytest.raises(ValidationError) as refused:
+        services.start_concept(person, ags=two["b"].ags, slug="neu-b", **fields)
+    assert "Sie dürfen Konzepte nur für Altstadt (05 911 000) anlegen." in refused.value.error_dict["ags"][0].message
+    concept = services.start_concept(person, ags=two["a"].ags, slug="neu-a", **(fields | {"city_name": "Altstadt"}))
+    assert concept.city == two["a"] and access.role_of(person, concept) is access.Role.PLANNER
+    # a new city is the installation's to create
+    with pytest.raises(ValidationError) as refused:
+        services.start_concept(person, ags="05314000", slug="neu-c", **(fields | {"city_name": "Bonn"}))
+    assert refused.value.error_dict["ags"][0].code == "city_not_allowed"
+
+
+def test_the_installation_administrator_invites_a_city_administrator(two):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    inv, link = accounts.invite(admin, "c@bergdorf.example", base_url="http://testserver/", may_start_concepts=False,
+                                city=two["b"], city_admin=True)
+    person = accounts.accept(link.rstrip("/").rsplit("/", 1)[1], "carla", "ein-langes-passwort-2026")
+    assert access.role_of(person, two["draft_b"]) is access.Role.CITY_ADMIN
+    with pytest.raises(ValidationError, match="nur die Administration von isek"):  # a city's administrator names none
+        accounts.invite(two["admin_a"], "d@altstadt.example", base_url="http://testserver/", city=two["a"], city_admin=True)
+    assert not Invitation.objects.filter(email="d@altstadt.example").exists()
+
+
+def test_the_city_administrator_edits_the_citys_legal_texts_not_another_citys(two):
+    a = client_for(two["admin_a"])
+    assert a.get(f"/cities/{two['b'].ags}/about/legal-texts/").status_code == 403
+    assert a.get("/about/legal-texts/").status_code == 403  # the installation's own
+    url = f"/cities/{two['a'].ags}/about/legal-texts/"
+    form = {"compliance": "partial", "prepared_on": "2026-12-01", "easy_de": "# Titel\nEin Satz.", "easy_en": "x",
+            "imprint_body": "Stadt Altstadt", "privacy_controller": "Stadt Altstadt, Rathaus",
+            "privacy_dpo": "datenschutz@altstadt.example", "land": "05"}
+    assert a.post(url, form).status_code == 302
+    saved = LegalTexts.objects.get(city=two["a"])
+    assert (saved.imprint_body, saved.privacy_controller) == ("Stadt Altstadt", "Stadt Altstadt, Rathaus")
+    assert client_for(two["admin_b"]).post(url, form | {"imprint_body": "Bergdorf"}).status_code == 403
+    assert LegalTexts.objects.get(city=two["a"]).imprint_body == "Stadt Altstadt"
+
+
+# --- the look: accent colour and logo ---------------------------------------------------------------
+
+
+def test_contrast_by_the_wcag_formula():
+    assert contrast_on_white("#ffffff") == pytest.approx(1.0)
+    assert contrast_on_white("#000000") == pytest.approx(21.0)
+    assert contrast_on_white("#777777") == pytest.approx(4.48, abs=0.01)  # the classic just-too-light grey
+    assert contrast_on_white("#767676") == pytest.approx(4.54, abs=0.01)
+
+
+def test_an_accent_colour_below_4_5_to_1_is_refused_naming_the_ratio(two):
+    a = client_for(two["admin_a"])
+    url = f"/cities/{two['a'].ags}/settings/"
+    before = checksum()
+    r = a.post(url, {"accent": "#777777"})
+    assert r.status_code == 400 and "nur ein Kontrastverhältnis von 4,47:1" in text(r) and "4,5:1" in text(r)
+    r = a.post(url, {"accent": "blau"})
+    assert r.status_code == 400 and "Farbe als #RRGGBB angeben." in text(r)
+    assert checksum() == before
+    assert a.post(url, {"accent": "#004B87"}).status_code == 302
+    assert services.city_by_ags(two["a"].ags).accent == "#004b87"
+    page = text(Client().get(f"/concepts/{two['public_a'].slug}/"))
+    assert "--isek-accent: #004b87" in page and 'id="city-brand"' in page
+    en = Client(HTTP_ACCEPT_LANGUAGE="en")
+    en.force_login(two["admin_a"])
+    r = en.post(url, {"accent": "#777777"})
+    assert "contrast ratio of only 4.47:1" in text(r)
+
+
+def test_the_city_b_administrator_cannot_change_city_a_look(two):
+    b = client_for(two["admin_b"])
+    before = checksum()
+    assert b.post(f"/cities/{two['a'].ags}/settings/", {"accent": "#004b87"}).status_code == 403
+    refused = b.get(f"/cities/{two['a'].ags}/settings/")
+    assert refused.status_code == 403
+    assert "der Administration der Stadt Altstadt und der von isek vorbehalten" in text(refused)
+    assert "wenden Sie sich bitte an die Administration der Stadt Altstadt (anna) oder die Administration von isek" in text(refused)
+    assert checksum() == before
+
+
+def test_a_logo_is_a_checked_png_or_jpeg_re_encoded(two):
+    a = client_for(two["admin_a"])
+    url = f"/cities/{two['a'].ags}/settings/"
+    before = checksum()
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    for name, data in (("logo.svg", svg), ("logo.png", b"kein Bild, nur Text"), ("logo.gif", b"GIF89a\x01\x00\x01\x00")):
+        r = a.post(url, {"accent": "", "logo": SimpleUploadedFile(name, data, "image/png")})
+        assert r.status_code == 400 and "Das Logo muss eine PNG- oder JPEG-Datei sein" in text(r), name
+    r = a.post(url, {"accent": "", "logo": SimpleUploadedFile("gross.png", b"\x89PNG" + b"0" * 1_100_000, "image/png")})
+    assert r.status_code == 400 and "höchstens 1.0 MB" in text(r)
+    assert checksum() == before
+    big = png(1200, 300)
+    assert a.post(url, {"accent": "", "logo": SimpleUploadedFile("logo.png", big, "image/png")}).status_code == 302
+    served = Client().get(f"/cities/{two['a'].ags}/logo.png")
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    from io import BytesIO
+
+    from PIL import Image
+
+    with Image.open(BytesIO(served.content)) as img:
+        assert img.format == "PNG" and img.size == (600, 150)  # scaled down into 600 × 200
+    page = text(Client().get(f"/concepts/{two['public_a'].slug}/"))
+    assert f"/cities/{two['a'].ags}/logo.png" in page and 'alt="Logo: Altstadt"' in page
+    assert Client().get(f"/cities/{two['b'].ags}/logo.png").status_code == 404  # none
+    jpeg = BytesIO()
+    Image.new("RGB", (100, 100), (200, 30, 30)).save(jpeg, "JPEG")
+    assert a.post(url, {"accent": "", "logo": SimpleUploadedFile("wappen.jpg", jpeg.getvalue(), "image/jpeg")}).status_code == 302
+    assert Client().get(f"/cities/{two['a'].ags}/logo.png").content.startswith(b"\x89PNG")  # re-encoded
+    assert a.post(url, {"accent": "", "remove_logo": "on"}).status_code == 302
+    assert Client().get(f"/cities/{two['a'].ags}/logo.png").status_code == 404
+    assert PNG  # the matrix's logo is a real PNG too
+
+
+def test_the_city_administrator_needs_a_second_factor(two, settings):
+    assert access.needs_second_factor(two["admin_a"])
+    assert not access.needs_second_factor(member(two["draft_a"], "reviewer"))
+
+
+def test_a_planner_missing_legal_texts_is_sent_to_the_citys_administration(two):
+    two["admin_a"].email = "anna@altstadt.example"
+    two["admin_a"].save()
+    planner = member(two["draft_a"], "planner")
+    page = text(client_for(planner).get(f"/concepts/{two['draft_a'].slug}/edit/"))
+    assert "die Administration der Stadt Altstadt (anna@altstadt.example) oder die Administration von isek" in page
+    other = text(client_for(member(two["draft_b"], "planner")).get(f"/concepts/{two['draft_b'].slug}/edit/"))
+    assert "Eintragen kann das nur die Administration der Stadt Bergdorf (bernd) oder die Administration von isek" in other
+
+
+def test_the_logo_goes_into_a_backup_and_back(two):
+    from django.core import serializers
+
+    city = services.save_city_look(access.Operator("test"), two["a"], accent="#004b87", logo=png(80, 40))
+    data = serializers.serialize("isekjson", [services.city_by_ags(city.ags)])
+    restored = next(serializers.deserialize("isekjson", data)).object
+    assert bytes(restored.logo) == bytes(services.city_by_ags(city.ags).logo) and bytes(restored.logo).startswith(b"\x89PNG")
+    assert restored.accent == "#004b87"
+
+
+def test_the_installation_administrator_sees_a_citys_roles_in_djangos_admin(two):
+    admin = client_for(UserFactory(is_superuser=True, is_staff=True))
+    page = text(admin.get(f"/admin/concepts/city/{two['a'].pk}/change/"))
+    assert 'name="roles-0-user"' in page and 'name="slug"' in page and 'name="accent"' not in page
+    assert admin.get("/admin/concepts/city/add/").status_code == 200
+
+
+def test_the_wizard_names_the_one_city_a_city_administrator_may_start_concepts_in(two):
+    page = text(client_for(two["admin_a"]).get("/concepts/new/"))
+    assert 'value="05911000"' in page and 'value="Altstadt"' in page
+    assert 'value="05911000"' not in text(client_for(UserFactory(is_superuser=True, is_staff=True)).get("/concepts/new/"))
