@@ -398,3 +398,26 @@ def test_ten_thousand_contributions_in_well_under_a_minute(koeln, tmp_path):
     elapsed = time.perf_counter() - started
     assert counts["create"] == len(out) - 1 == 10_220 and Idea.objects.count() == 10_220
     assert elapsed < 60, elapsed
+
+
+def test_the_problems_in_english(phase, tmp_path):
+    from django.utils import translation
+
+    path = write_csv(tmp_path, [HEADER, ["1", "Bänke", "Mehr Bänke", "abc", "7.2125"]])
+    p = plan(phase, path, default_theme="Mobilität")
+    with translation.override("en"):
+        assert [x.render(translation.gettext) for x in p.problems] == [
+            "Row 2, column “lat” (D2): “abc” is not a coordinate (a number)."]
+
+
+def test_a_published_idea_without_a_place_is_listed_but_not_on_the_map(client, phase, tmp_path):
+    path = write_csv(tmp_path, [["id", "text"], ["1", "Mehr Bänke im Park"]])
+    imported(phase, path, default_theme="Mobilität")
+    services.decide(OPERATOR, Idea.objects.get(), "approve")
+    slug = phase.concept.slug
+    assert client.get(reverse("participation:ideas-geojson", args=[slug])).json()["features"] == []
+    assert "Mehr Bänke im Park" in client.get(reverse("participation:phase", args=[slug])).content.decode()
+    idea_page = client.get(reverse("participation:idea", args=[slug, Idea.objects.get().pk])).content.decode()
+    assert "Dieser Beitrag wurde ohne Ort übernommen." in idea_page
+    ogc = client.get(f"/ogc/collections/{slug}.ideas/items")
+    assert ogc.status_code == 200 and json.loads(b"".join(ogc.streaming_content))["features"] == []
