@@ -380,6 +380,11 @@ def test_the_command_dry_run_and_import(koeln, tmp_path):
     call_command("import_contributions", "ehrenfeld", str(koeln.pk), str(KOELN_THEMES), "--licence", LICENCE,
                  stdout=out)
     assert "Importiert: 366 Beiträge neu" in out.getvalue() and Idea.objects.count() == 366
+    with pytest.raises(CommandError, match="Zeilen 2–698: kein Thema"):
+        call_command("import_contributions", "ehrenfeld", "Raddialog", str(OTTENSEN), "--licence", LICENCE)
+    call_command("import_contributions", "ehrenfeld", "Raddialog", str(OTTENSEN), "--licence", LICENCE,
+                 "--theme", "Radverkehr", stdout=out)
+    assert Idea.objects.filter(theme__name_de="Radverkehr").count() == 697
 
 
 def test_ten_thousand_contributions_in_well_under_a_minute(koeln, tmp_path):
@@ -421,3 +426,9 @@ def test_a_published_idea_without_a_place_is_listed_but_not_on_the_map(client, p
     assert "Dieser Beitrag wurde ohne Ort übernommen." in idea_page
     ogc = client.get(f"/ogc/collections/{slug}.ideas/items")
     assert ogc.status_code == 200 and json.loads(b"".join(ogc.streaming_content))["features"] == []
+
+
+def test_a_phase_and_its_concept_with_imported_contributions_can_be_deleted(phase, tmp_path):
+    imported(phase, write_csv(tmp_path, [["text"], ["Mehr Bänke"]]), default_theme="Mobilität")
+    phase.concept.delete()
+    assert Idea.objects.count() == 0 and ImportSource.objects.count() == 0

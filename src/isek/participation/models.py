@@ -256,7 +256,7 @@ class Idea(Contribution):
     # Imported from another platform or a file (``participation.importing``): where from, the
     # original's address, its key there (external id, else the address: a second import of the
     # same file finds it) and when it was written there.
-    source = models.ForeignKey(ImportSource, null=True, blank=True, on_delete=models.PROTECT, related_name="ideas")
+    source = models.ForeignKey(ImportSource, null=True, blank=True, on_delete=models.RESTRICT, related_name="ideas")
     source_url = models.URLField(_("Original"), max_length=500, blank=True)
     source_key = models.CharField(max_length=200, blank=True)
     source_date = models.DateTimeField(_("Datum im Original"), null=True, blank=True)

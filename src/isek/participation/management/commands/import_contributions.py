@@ -29,9 +29,13 @@ class Command(BaseCommand):
                                               "\"default_theme\": \"…\", \"without_bad_places\": false}; targets: "
                                               "external_id, title, text, date, theme, author, url, x, y")
         parser.add_argument("--licence", default="", help="the licence, where no mapping file gives one")
+        parser.add_argument("--theme", default="", help="the phase's theme for rows without one, where no mapping file gives one")
+        parser.add_argument("--without-bad-places", action="store_true",
+                            help="import rows whose place is unusable without a place (else the file is refused)")
         parser.add_argument("--dry-run", action="store_true", help="only show what would happen")
 
-    def handle(self, concept, phase, file, mapping=None, licence="", dry_run=False, **opts):
+    def handle(self, concept, phase, file, mapping=None, licence="", theme="", without_bad_places=False, dry_run=False,
+               **opts):
         operator = access.Operator("isek import-contributions")
         c = concepts.concept_by_slug(concept)
         if c is None:
@@ -53,9 +57,13 @@ class Command(BaseCommand):
                 raise CommandError("\n".join(exc.messages(_))) from None
         started = time.perf_counter()
         try:
-            plan = services.plan_import(operator, p, path, mapping=m, defaults=Mapping(licence=licence))
-            if m is None and licence:
-                plan.mapping.licence = licence
+            plan = services.plan_import(operator, p, path, mapping=m)
+            if m is None and (licence or theme or without_bad_places):  # the guessed mapping with these
+                guessed = plan.mapping
+                guessed.licence = licence or guessed.licence
+                guessed.default_theme = theme or guessed.default_theme
+                guessed.without_bad_places = without_bad_places
+                plan = services.plan_import(operator, p, path, mapping=guessed)
         except InputError as exc:
             raise CommandError("\n".join(exc.messages(_))) from None
         self.stdout.write("Zuordnung: " + json.dumps(plan.mapping.as_json(), ensure_ascii=False))
