@@ -5,6 +5,7 @@
     isek export CONCEPT --gpkg FILE | --geojson FILE | --csv ZIP | --xlsx FILE
     isek import-concept FILE
     isek import-measures CONCEPT FILE [--mapping FILE] [--dry-run]
+    isek import-contributions CONCEPT PHASE FILE [--mapping FILE] [--licence TEXT] [--theme NAME] [--dry-run]
     isek data fetch | status
     isek analyze EXTRACT --areas FILE [--layer NAME=FILE ...] [--population FILE] --out DIR
     isek indicators [--markdown]
@@ -15,7 +16,7 @@ import os
 import sys
 
 ALIASES = {"import": "import_geodata", "export": "export_concept", "import-measures": "import_measures",
-           "import-concept": "import_concept"}
+           "import-concept": "import_concept", "import-contributions": "import_contributions"}
 
 
 def main(argv=None):

@@ -86,6 +86,7 @@ def _user(role, concept):
 def _side(public: bool) -> dict:
     """A concept with one of everything a page of the table names, and a user per role."""
     concept = ConceptFactory(is_public=public)
+    idea = _published_idea(concept)
     return {
         "concept": concept,
         "ids": {
@@ -95,7 +96,8 @@ def _side(public: bool) -> dict:
                                                    sha256="").pk,
             "fund": Fund.objects.create(concept=concept, kind="disposition", name="Verfügungsfonds", budget=10000).pk,
             "report": Report.objects.create(concept=concept, kind="isek").pk,
-            "idea": _published_idea(concept).pk,
+            "idea": idea.pk,
+            "phase": idea.phase_id,  # the import of contributions into a phase
         },
         "users": {role: _user(role, concept) for role in Role},
     }

@@ -91,6 +91,7 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
     ("idea", "link"): _PLANNERS,  # link an idea to the measure it led to
     ("participation", "statistics"): {R: YES, P: YES, M: YES, CA: YES, ADM: YES},
     ("participation", "export"): _PLANNERS,  # all contributions (no e-mail addresses)
+    ("participation", "import"): _PLANNERS,  # contributions collected elsewhere, pending until moderated
 }
 ACTIONS = sorted(POLICY)
 

@@ -128,7 +128,7 @@ def _collections(user, concept) -> list[Collection]:
             f"{slug}.ideas", _("Ideen: %(c)s") % {"c": concept.name}, _("Veröffentlichte Ideen der Beteiligung."),
             concept, {"reference": "string", "title": "string", "theme": "string", "supports": "integer",
                       "supports_confirmed": "integer", "illustrative": "boolean"}, bbox,
-            queryset=participation.published_ideas(user, phase).order_by("pk"),
+            queryset=participation.published_ideas(user, phase).exclude(geometry=None).order_by("pk"),  # imported without a place
             row=lambda i: (i.pk, {"reference": i.reference, "title": i.title, "theme": i.theme.name,
                                   "supports": i.support_count,
                                   "supports_confirmed": i.supports_confirmed, "illustrative": i.illustrative})))

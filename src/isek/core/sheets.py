@@ -61,8 +61,9 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def read(path: Path, filename: str | None = None, *, max_bytes: int = MAX_BYTES) -> Table:
-    """The table of the first sheet (XLSX) or of the file (CSV); InputError with every problem."""
+def read(path: Path, filename: str | None = None, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS) -> Table:
+    """The table of the first sheet (XLSX) or of the file (CSV), at most ``max_rows`` rows below
+    the header; InputError with every problem."""
     path = Path(path)
     name = (filename or path.name).lower()
     size = path.stat().st_size
@@ -71,13 +72,13 @@ def read(path: Path, filename: str | None = None, *, max_bytes: int = MAX_BYTES)
     if size == 0:
         raise InputError([Problem(gettext_noop("Die Datei ist leer."))])
     if name.endswith((".xlsx", ".xlsm")) or zipfile.is_zipfile(path):
-        return _read_xlsx(path)
+        return _read_xlsx(path, max_rows)
     if name.endswith((".csv", ".txt")):
-        return _read_csv(path.read_bytes())
+        return _read_csv(path.read_bytes(), max_rows)
     raise InputError([Problem(gettext_noop("Das Format wird nicht gelesen; erwartet: XLSX oder CSV."))])
 
 
-def _table(header_cells: list[Cell], body: list[list[Cell]], sheet: str = "") -> Table:
+def _table(header_cells: list[Cell], body: list[list[Cell]], sheet: str = "", max_rows: int = MAX_ROWS) -> Table:
     header = [str(c.value).strip() if c.value is not None else "" for c in header_cells]
     while header and not header[-1]:
         header.pop()
@@ -103,15 +104,15 @@ def _table(header_cells: list[Cell], body: list[list[Cell]], sheet: str = "") ->
             cells = cells + [Cell(None, f"{column_letter(i)}{row}", row) for i in range(len(cells), len(header))]
         if any(c.value not in (None, "") for c in cells):
             rows.append(cells)
-    if len(rows) > MAX_ROWS:
-        raise InputError([Problem(gettext_noop("Mehr als %(n)s Zeilen: bitte aufteilen."), {"n": MAX_ROWS})])
+    if len(rows) > max_rows:
+        raise InputError([Problem(gettext_noop("Mehr als %(n)s Zeilen: bitte aufteilen."), {"n": max_rows})])
     return Table(header, rows, sheet)
 
 
 # --- CSV -----------------------------------------------------------------------------------------
 
 
-def _read_csv(data: bytes) -> Table:
+def _read_csv(data: bytes, max_rows: int = MAX_ROWS) -> Table:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
@@ -129,7 +130,7 @@ def _read_csv(data: bytes) -> Table:
         raise InputError([Problem(gettext_noop("Mehr als %(n)s Spalten."), {"n": MAX_COLUMNS})])
     cells = [[Cell(v if v.strip() else None, f"{column_letter(i)}{r}", r) for i, v in enumerate(rec)]
              for r, rec in enumerate(records, start=1)]
-    return _table(cells[0], cells[1:])
+    return _table(cells[0], cells[1:], max_rows=max_rows)
 
 
 # --- XLSX ----------------------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def _check_zip(path: Path) -> None:
                                                "%(max)s MB."), {"size": f"{total / 1e6:.0f}", "max": MAX_UNPACKED // 10**6})])
 
 
-def _read_xlsx(path: Path) -> Table:
+def _read_xlsx(path: Path, max_rows: int = MAX_ROWS) -> Table:
     import openpyxl
     from defusedxml import DefusedXmlException
     from openpyxl.utils.exceptions import InvalidFileException
@@ -177,8 +178,8 @@ def _read_xlsx(path: Path) -> Table:
     ws_f, ws_v = formulas.worksheets[0], values.worksheets[0]
     if ws_f.max_column > MAX_COLUMNS:
         raise InputError([Problem(gettext_noop("Mehr als %(n)s Spalten."), {"n": MAX_COLUMNS})])
-    if ws_f.max_row > MAX_ROWS + 1:
-        raise InputError([Problem(gettext_noop("Mehr als %(n)s Zeilen: bitte aufteilen."), {"n": MAX_ROWS})])
+    if ws_f.max_row > max_rows + 1:
+        raise InputError([Problem(gettext_noop("Mehr als %(n)s Zeilen: bitte aufteilen."), {"n": max_rows})])
     problems = [Problem(gettext_noop("%(range)s: verbundene Zellen. Bitte die Verbindung aufheben und den Wert in "
                                      "jede Zeile schreiben."), {"range": str(r)}) for r in ws_f.merged_cells.ranges]
     rows: list[list[Cell]] = []
@@ -200,7 +201,7 @@ def _read_xlsx(path: Path) -> Table:
         raise InputError(problems)
     if not rows:
         raise InputError([Problem(gettext_noop("Die Datei ist leer."))])
-    return _table(rows[0], rows[1:], ws_f.title)
+    return _table(rows[0], rows[1:], ws_f.title, max_rows)
 
 
 # --- values --------------------------------------------------------------------------------------

@@ -152,3 +152,53 @@ class PhaseForm(KernFormMixin, forms.ModelForm):
                 raise forms.ValidationError(_("Zeile %(n)d: „%(c)s“ ist keine Farbe wie #1565c0.") % {"n": n, "c": colour})
             out.append((parts[0][:100], parts[1][:100], colour))
         return out
+
+
+class ImportUploadForm(KernFormMixin, forms.Form):
+    file = forms.FileField(label=_("Datei mit Beiträgen (CSV, XLSX, GeoJSON, JSON-Export von Decidim oder CONSUL)"),
+                           help_text=_("Eine Zeile je Beitrag. Höchstens 20 MB und 20.000 Beiträge."))
+
+
+class ImportMappingForm(KernFormMixin, forms.Form):
+    """For each thing a contribution has (text, title, place …), the column of the file that holds
+    it, with what the headers suggest; the source, licence and credit; the theme of rows without
+    one; and whether unusable places are dropped instead of refusing the file."""
+
+    crs = forms.CharField(label=_("Koordinatensystem der Spalten x/y"), max_length=30, required=False,
+                          help_text=_("EPSG-Code, z. B. EPSG:4326 (Länge/Breite) oder EPSG:25832 (UTM 32N)."))
+    source = forms.CharField(label=_("Quelle (Plattform oder Datei)"), max_length=200, required=False)
+    licence = forms.CharField(label=_("Lizenz der Beiträge"), max_length=200, required=False,
+                              help_text=_("z. B. „CC BY 4.0“; isek zeigt sie mit jedem Beitrag."))
+    credit = forms.CharField(label=_("Namensnennung (freiwillig)"), max_length=500, required=False,
+                             help_text=_("Wie die Quelle genannt werden will, z. B. „Beiträge: Raddialog Ehrenfeld 2017 "
+                                         "(Stadt Köln)“."))
+    default_theme = forms.ChoiceField(label=_("Thema für Zeilen ohne eigenes"), required=False)
+    without_bad_places = forms.BooleanField(
+        label=_("Beiträge mit unbrauchbarem Ort ohne Ort übernehmen"), required=False,
+        help_text=_("Sonst wird die Datei abgelehnt, bis die Orte stimmen."))
+
+    def __init__(self, *args, header: list[str], mapping, themes: list[Theme], **kwargs):
+        from .importing import LABELS
+
+        super().__init__(*args, **kwargs)
+        columns = [("", _("– keine –"))] + [(h, h) for h in header]
+        self.targets = list(LABELS)
+        for target, label in LABELS.items():
+            self.fields[f"col_{target}"] = forms.ChoiceField(label=_(label), choices=columns, required=False,
+                                                             initial=mapping.columns.get(target, ""))
+        self.fields["default_theme"].choices = [("", _("– keins –"))] + [(t.name_de, t.name) for t in themes]
+        for name in ("crs", "source", "licence", "credit", "default_theme", "without_bad_places"):
+            self.fields[name].initial = getattr(mapping, name)
+        self.style_widgets()
+
+    def column_fields(self):
+        return [self[f"col_{t}"] for t in self.targets]
+
+    def mapping(self):
+        """The mapping chosen (a form that is not valid gives the initial one)."""
+        from .importing import WGS84, Mapping
+
+        data = self.cleaned_data if self.is_valid() else {k: f.initial for k, f in self.fields.items()}
+        columns = {t: data[f"col_{t}"] for t in self.targets if data.get(f"col_{t}")}
+        return Mapping(columns, (data.get("crs") or WGS84).strip(), data.get("source") or "", data.get("licence") or "",
+                       data.get("credit") or "", data.get("default_theme") or "", bool(data.get("without_bad_places")))

@@ -106,6 +106,29 @@ class Theme(models.Model):
         return pick(self.name_de, self.name_en)
 
 
+class ImportSource(models.Model):
+    """Where imported contributions of a phase come from (issue 24, decision 0049): the platform or
+    file, the licence they were published under and the credit to show with each of them. Each
+    imported idea links its original (``Idea.source_url``); none is public before a moderator
+    approves it."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="import_sources")
+    name = models.CharField(_("Quelle"), max_length=200)
+    licence = models.CharField(_("Lizenz"), max_length=200)
+    credit = models.CharField(_("Namensnennung"), max_length=500, blank=True)
+    filename = models.CharField(max_length=255, blank=True)  # the file last imported from it: its defaults next time
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_parent = "phase"
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["phase", "name"], name="import_source_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
 class Contributor(models.Model):
     """Who contributed, as little as needed: the account if signed in, and the hash of the one-time
     link that deletes all of it. A browser without an account keeps the id in a signed cookie. The
@@ -218,7 +241,8 @@ class Idea(Contribution):
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="ideas")
     theme = models.ForeignKey(Theme, on_delete=models.RESTRICT, related_name="ideas")  # a theme with ideas stays
     title = models.CharField(_("Titel"), max_length=TITLE_MAX)
-    geometry = models.GeometryField(_("Ort"), srid=geo.STORAGE_SRID)
+    # Empty only for an imported contribution that had no place on its platform.
+    geometry = models.GeometryField(_("Ort"), srid=geo.STORAGE_SRID, null=True, blank=True)
     photo = models.CharField(max_length=100, blank=True)  # file name in the media folder, see photos.py
     photo_rights = models.BooleanField(default=False)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
@@ -229,6 +253,13 @@ class Idea(Contribution):
     measure = models.ForeignKey("concepts.Measure", null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas")
     answer = models.TextField(_("Antwort der Stadt"), blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Imported from another platform or a file (``participation.importing``): where from, the
+    # original's address, its key there (external id, else the address: a second import of the
+    # same file finds it) and when it was written there.
+    source = models.ForeignKey(ImportSource, null=True, blank=True, on_delete=models.RESTRICT, related_name="ideas")
+    source_url = models.URLField(_("Original"), max_length=500, blank=True)
+    source_key = models.CharField(max_length=200, blank=True)
+    source_date = models.DateTimeField(_("Datum im Original"), null=True, blank=True)
 
     resent = False  # True: services.submit_idea found this idea sent before and stored nothing
 
@@ -236,10 +267,16 @@ class Idea(Contribution):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["concept", "number"], name="idea_number_per_concept")]
+        constraints = [models.UniqueConstraint(fields=["concept", "number"], name="idea_number_per_concept"),
+                       models.UniqueConstraint(fields=["phase", "source_key"], condition=~models.Q(source_key=""),
+                                               name="idea_imported_once")]
 
     def __str__(self):
         return f"Idee {self.reference}: {self.title}"
+
+    @property
+    def imported(self) -> bool:
+        return self.source_id is not None
 
 
 def _idea_or_measure(name: str) -> models.CheckConstraint:
@@ -331,6 +368,7 @@ class Decision(models.Model):
         ANSWER = "answer", _("beantwortet")
         LINK = "link", _("mit Maßnahme verknüpft")
         DELETE = "delete", _("auf Wunsch gelöscht")
+        IMPORT = "import", _("importiert")
 
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="decisions")
     kind = models.CharField(max_length=10)  # "idea" or "comment"

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from isek import access
 from isek.concepts import services as concepts
+from isek.core import files
 from isek.core.problems import InputError
 from isek.geodata import services as geodata
 from isek.legal import services as legal
@@ -25,7 +26,17 @@ from isek.web import abuse, public
 from isek.web.forms import add_errors
 
 from . import exporting, identity, mail, photos, services
-from .forms import AnswerForm, CommentForm, DecisionForm, FlagForm, IdeaForm, PhaseForm, SupportForm
+from .forms import (
+    AnswerForm,
+    CommentForm,
+    DecisionForm,
+    FlagForm,
+    IdeaForm,
+    ImportMappingForm,
+    ImportUploadForm,
+    PhaseForm,
+    SupportForm,
+)
 from .models import Comment, Idea
 
 known_contributor, remember = identity.known_contributor, identity.remember
@@ -564,3 +575,61 @@ def support_confirm(request, token):
         messages.success(request, _("Danke! Ihre Unterstützung ist bestätigt und zählt jetzt."))
         return redirect(target_url)
     return render(request, "participation/support_confirm.html", ctx)
+
+
+IMPORTS = "contribution-imports"  # where an uploaded file waits between preview and import
+
+
+@access.concept_view("participation", "import", methods=("GET", "POST"), ids={"pk": "phase"})
+def contribution_import(request, concept, pk):
+    """Contributions collected elsewhere into a phase, in three steps: upload, the column mapping
+    with a preview of every problem (changed and previewed as often as needed), import – all of
+    it or nothing, every contribution waiting for the moderators."""
+    phase = services.phases(request.user, concept).filter(pk=pk).first()
+    if phase is None:
+        raise Http404
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    session_key = f"contribution_import_{phase.pk}"
+    kept = request.session.get(session_key) or {}
+    upload_form = ImportUploadForm()
+
+    def upload_page(status=200, problems=()):
+        return render(request, "participation/import.html", {
+            "concept": concept, "phase": phase, "upload_form": upload_form, "problems": problems}, status=status)
+
+    if step == "upload":
+        upload_form = ImportUploadForm(request.POST, request.FILES)
+        if not upload_form.is_valid():
+            return upload_page(400)
+        upload = upload_form.cleaned_data["file"]
+        kept = {"name": files.keep_upload(upload, IMPORTS), "filename": upload.name}
+        request.session[session_key] = kept
+    elif step not in ("preview", "commit"):
+        return upload_page()
+    path = files.kept_upload(IMPORTS, kept.get("name", ""))
+    if path is None:
+        return upload_page(400, [_("Die Datei ist nicht mehr vorhanden; bitte erneut hochladen.")])
+    try:
+        plan = services.plan_import(request.user, phase, path, kept["filename"])
+    except InputError as exc:
+        path.unlink(missing_ok=True)
+        request.session.pop(session_key, None)
+        return upload_page(400, exc.messages(_))
+    themes = list(phase.themes.all())
+    form = ImportMappingForm(request.POST if step != "upload" else None, header=plan.header, mapping=plan.mapping,
+                             themes=themes)
+    if step != "upload" and form.is_valid():
+        plan = services.plan_import(request.user, phase, path, kept["filename"], mapping=form.mapping())
+    if step == "commit" and form.is_valid() and not plan.problems:
+        counts = services.commit_import(request.user, phase, plan, via="web")
+        path.unlink(missing_ok=True)
+        request.session.pop(session_key, None)
+        messages.success(request, _("Beiträge übernommen: %(summary)s Sie warten auf die Moderation.")
+                         % {"summary": services.import_summary(counts)})
+        return redirect("participation:moderation", concept.slug)
+    refused = step == "commit"
+    return render(request, "participation/import.html", {
+        "concept": concept, "phase": phase, "form": form, "plan": plan, "counts": plan.counts,
+        "filename": kept["filename"], "problems": [p.render(_) for p in plan.problems],
+        "warnings": [p.render(_) for p in plan.warnings], "refused": refused, "preview": plan.items[:50],
+    }, status=400 if refused or form.errors else 200)

@@ -8,7 +8,20 @@ to the author. Abuse protection of the web channel (proof of work, honeypot, rat
 One module per topic; this package is the app's public face and names here what other code uses
 (``from isek.participation import services``; ``services.send_idea(…)``)."""
 
-from ..models import Comment, Contributor, Decision, Flag, Idea, Outcome, Phase, RejectReason, Status, Support, Theme
+from ..models import (
+    Comment,
+    Contributor,
+    Decision,
+    Flag,
+    Idea,
+    ImportSource,
+    Outcome,
+    Phase,
+    RejectReason,
+    Status,
+    Support,
+    Theme,
+)
 from . import supports
 from .comments import comment, send_comment
 from .contributors import Sent, UnknownContributor, contributor_for
@@ -26,6 +39,8 @@ from .ideas import (
     submit_idea,
     visible_idea,
 )
+from .imports import commit_import, import_sources, plan_import
+from .imports import summary as import_summary
 from .measures import measure_participation
 from .moderation import answer, attach_reports, decide, decided, idea_numbered, log, merged_ideas, named, open_reports, queue
 from .phase import (
@@ -47,7 +62,7 @@ from .supports import confirm_support, read_support_link, send_support, support,
 
 __all__ = [
     # the entity types other apps may construct and read
-    "Comment", "Contributor", "Decision", "Flag", "Idea", "Outcome", "Phase", "RejectReason", "Status",
+    "Comment", "Contributor", "Decision", "Flag", "Idea", "ImportSource", "Outcome", "Phase", "RejectReason", "Status",
     "Support", "Theme",
     # phases and what a submission reads
     "SETTING_SECONDS", "THEME_PALETTE", "area_features", "current_phase", "phase_state", "phase_summary", "phases",
@@ -63,4 +78,6 @@ __all__ = [
     "answer", "attach_reports", "decide", "decided", "idea_numbered", "log", "merged_ideas", "named", "open_reports", "queue",
     "delete_contributions", "deletion_link_known", "purge_personal_data",
     "counters", "statistics", "EXPORT_COLUMNS", "export_features", "export_rows",
+    # contributions collected elsewhere (issue 24)
+    "commit_import", "import_sources", "import_summary", "plan_import",
 ]

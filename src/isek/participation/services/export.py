@@ -17,7 +17,7 @@ EXPORT_COLUMNS = [
     ("measure", _("Maßnahme")), ("answer", _("Antwort der Stadt")), ("supports", _("Unterstützungen")),
     ("supports_confirmed", _("davon bestätigt")),
     ("on", _("zu")), ("created", _("eingegangen")), ("lon", _("Länge (WGS84)")), ("lat", _("Breite (WGS84)")),
-    ("illustrative", _("Beispiel")),
+    ("illustrative", _("Beispiel")), ("source", _("importiert aus")), ("source_url", _("Original")),
 ]
 
 
@@ -26,10 +26,10 @@ def export_rows(user, concept: Concept) -> list[dict]:
     XLSX; texts as the citizens wrote them (the writers keep formulas from running)."""
     access.require(user, "participation", "export", concept)
     rows = []
-    ideas = (Idea.objects.filter(phase__concept=concept).select_related("theme", "contributor", "measure")
+    ideas = (Idea.objects.filter(phase__concept=concept).select_related("theme", "contributor", "measure", "source")
              .annotate(**support_annotations()).order_by("number"))
     for i in ideas:
-        c = i.geometry.point_on_surface
+        c = i.geometry.point_on_surface if i.geometry is not None else None
         rows.append({"reference": i.reference, "kind": _("Idee"), "theme": i.theme.name_de, "title": i.title, "text": i.text,
                      "author": i.author_name, "status": i.get_status_display(),
                      "reason": i.get_reject_reason_display() if i.reject_reason else "",
@@ -37,7 +37,9 @@ def export_rows(user, concept: Concept) -> list[dict]:
                      "measure": i.measure.number if i.measure else "", "answer": i.answer, "supports": i.support_count,
                      "supports_confirmed": i.supports_confirmed,
                      "on": "", "created": timezone.localtime(i.created_at).strftime("%Y-%m-%d %H:%M"),
-                     "lon": round(c.x, 6), "lat": round(c.y, 6), "illustrative": i.illustrative})
+                     "lon": round(c.x, 6) if c else None, "lat": round(c.y, 6) if c else None,
+                     "illustrative": i.illustrative, "source": i.source.name if i.source_id else "",
+                     "source_url": i.source_url})
     comments = Comment.objects.filter(phase__concept=concept).select_related("idea", "measure", "contributor").order_by("number")
     for x in comments:
         rows.append({"reference": x.reference, "kind": _("Kommentar"), "theme": "", "title": "", "text": x.text,
@@ -46,7 +48,7 @@ def export_rows(user, concept: Concept) -> list[dict]:
                      "answer": "", "supports": "", "supports_confirmed": "",
                      "on": x.idea.reference if x.idea_id else _("Maßnahme %(n)s") % {"n": x.measure.number},
                      "created": timezone.localtime(x.created_at).strftime("%Y-%m-%d %H:%M"), "lon": None, "lat": None,
-                     "illustrative": x.illustrative})
+                     "illustrative": x.illustrative, "source": "", "source_url": ""})
     return rows
 
 
@@ -56,7 +58,7 @@ def export_features(user, concept: Concept) -> dict:
 
     access.require(user, "participation", "export", concept)
     rows = {r["reference"]: r for r in export_rows(user, concept)}
-    features = [{"type": "Feature", "id": i.pk, "geometry": json.loads(i.geometry.geojson),
+    features = [{"type": "Feature", "id": i.pk, "geometry": json.loads(i.geometry.geojson) if i.geometry else None,
                  "properties": {k: v for k, v in rows[i.reference].items() if k not in ("lon", "lat")}}
                 for i in Idea.objects.filter(phase__concept=concept).order_by("pk")]
     return {"type": "FeatureCollection", "name": f"{concept.slug}-beitraege", "features": features}

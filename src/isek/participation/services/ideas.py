@@ -37,7 +37,7 @@ def visible_idea(user, phase: Phase, pk: int) -> Idea:
     """An idea as ``user`` may see it: published ones for all; pending, rejected or hidden ones
     for the moderators, and (to read the reason) for their author's browser, see ``idea_for_author``."""
     access.require(user, "participation", "view", phase.concept)
-    idea = Idea.objects.select_related("theme", "contributor", "measure", "phase").get(phase=phase, pk=pk)
+    idea = Idea.objects.select_related("theme", "contributor", "measure", "phase", "source").get(phase=phase, pk=pk)
     if idea.status in PUBLIC_STATUSES or access.allows(user, "moderation", "view", phase.concept):
         return idea
     raise Idea.DoesNotExist
@@ -171,7 +171,7 @@ def send_idea(user, phase: Phase, *, known_id: str | None, email: str = "", emai
 def ideas_features(user, phase: Phase, url_of) -> dict:
     """The published ideas of ``phase`` as an RFC 7946 FeatureCollection (WGS84); ``url_of(idea)``
     gives each idea's page."""
-    features = [_feature(i, url_of(i)) for i in published_ideas(user, phase).order_by("pk")]
+    features = [_feature(i, url_of(i)) for i in published_ideas(user, phase).exclude(geometry=None).order_by("pk")]
     return {"type": "FeatureCollection", "name": f"{phase.concept.slug}-ideas", "features": features}
 
 
@@ -191,6 +191,8 @@ def pending_feature(user, contributor: Contributor | None, idea: Idea, url: str)
     which draws only published ones otherwise: the author's own waiting for the moderation (walk 8),
     and, for those who moderate, one waiting for them (pending, or hidden by reports), marked
     ``moderation`` (Offenbach walk); None for anyone else."""
+    if idea.geometry is None:  # imported without a place: nothing to draw
+        return None
     if idea.status == Status.PENDING and contributor is not None and idea.contributor_id == contributor.pk:
         return _feature(idea, url)
     if idea.status in (Status.PENDING, Status.HIDDEN) and access.allows(user, "moderation", "view", idea.phase.concept):

@@ -34,15 +34,15 @@ def queue(user, concept: Concept):
     access.require(user, "moderation", "view", concept)
     waiting = Q(status__in=[Status.PENDING, Status.HIDDEN]) | Q(status=Status.PUBLISHED, reviewed=False)
     ideas = list(Idea.objects.filter(waiting | Q(_reported(Idea)), phase__concept=concept)
-                 .select_related("theme", "contributor", "phase").order_by("created_at"))
+                 .select_related("theme", "contributor", "phase", "source").order_by("created_at"))
     comments = list(Comment.objects.filter(waiting | Q(_reported(Comment)), phase__concept=concept)
                     .select_related("idea", "measure", "contributor").order_by("created_at"))
     attach_reports(ideas)
     attach_reports(comments)
     quarters = list(concept.quarters.order_by("name")) if ideas else []
     for i in ideas:
-        i.quarters = [q.name for q in quarters if q.geometry.intersects(i.geometry)]
-        i.point = i.geometry.point_on_surface
+        i.quarters = [q.name for q in quarters if i.geometry is not None and q.geometry.intersects(i.geometry)]
+        i.point = i.geometry.point_on_surface if i.geometry is not None else None
     return ideas, comments
 
 

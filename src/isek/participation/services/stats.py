@@ -41,7 +41,7 @@ def statistics(user, phase: Phase) -> dict:
                        "supports_confirmed": sum(i.supports_confirmed for i in mine)})
     quarters = []
     for q in phase.concept.quarters.order_by("name"):
-        inside = [i for i in ideas if q.geometry.intersects(i.geometry)]
+        inside = [i for i in ideas if i.geometry is not None and q.geometry.intersects(i.geometry)]
         quarters.append({"quarter": q, "received": len(inside),
                          "published": sum(i.status == Status.PUBLISHED for i in inside)})
     return {"themes": themes, "quarters": quarters, "ideas": len(ideas),

@@ -1,0 +1,606 @@
+"""Contributions collected elsewhere, into a phase (issue 24, decision 0049): a table (CSV or XLSX)
+with a column mapping, GeoJSON (features with properties), the CIMT corpora's CSV files, and the
+proposal exports of Decidim and CONSUL. Every row is checked first, and every problem is named at
+its row and column; a plan says what would be imported and what is there already; the service
+(``services.imports``) writes all of it or nothing.
+
+Formats, with the source of their columns:
+
+- CSV/XLSX: ``core.sheets`` reads them (size, zip and entity bombs, UTF-8 or Windows-1252, ``;``,
+  ``,`` or tab). The headers are recognised (``TARGETS``), the planner corrects the mapping.
+- CIMT (HHU Düsseldorf; github.com/juliaromberg: egov-2022 ``ID,title,text,main_category_level1,URL,
+  created``, cimt-geographic-location-dataset ``document_id;title;text;url;lat;lon``,
+  cimt-thematic-categorization-dataset ``document_id,title,text,url,<labels>``): plain tables,
+  recognised by their headers.
+- Decidim: the proposals export of the admin (CSV, Excel, JSON) is its ``ProposalSerializer``
+  (decidim-proposals/lib/decidim/proposals/proposal_serializer.rb: ``id``, ``category`` {``id``,
+  ``name``}, ``title``, ``body``, ``address``, ``latitude``, ``longitude``, ``published_at``,
+  ``url``, …), flattened by ``Decidim::Exporters`` with "/" between the keys, translated fields per
+  locale: ``category/name/de``, ``title/de``, ``body/de``. Values beginning with = + - @ are written
+  with a leading "'" (its ``custom_sanitize``), which is taken off here.
+- CONSUL: its GraphQL API (app/graphql/types/proposal_type.rb: ``id``, ``title``, ``description``,
+  ``summary``, ``public_created_at``, ``geozone``, ``public_author`` …); the JSON answer of a
+  ``proposals`` query (``data.proposals.edges[].node`` or ``.nodes[]``) is read, flattened like
+  Decidim's. CONSUL's API gives no address of a proposal; its id is the key.
+
+Imported contributions keep the least personal data: an author's name only if mapped, never an
+e-mail address (a name that is one is refused)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.gis.gdal import CoordTransform, GDALException, SpatialReference
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from isek.core import sheets
+from isek.core.problems import InputError, Problem, gettext_noop
+
+from .models import NAME_MAX, TITLE_MAX, Idea, Phase
+
+MAX_ROWS = 20_000
+MAX_BYTES = 20_000_000
+TEXT_MAX = 10_000  # a contribution written elsewhere; the citizens' form here allows 2,000
+KEY_MAX = 200
+URL_MAX = 500
+MAX_NEW_THEMES = 40  # more: the column is hardly the themes
+MAX_VERTICES = 500
+
+# What a column can mean, with the headers that name it (lower case; a Decidim locale suffix
+# "/de" is taken off first, see _base).
+TARGETS: dict[str, tuple[str, ...]] = {
+    "external_id": ("id", "document_id", "kennung", "externe id", "external id", "external_id", "beitrags-id",
+                    "beitrag-id", "nr", "nr.", "nummer"),
+    "title": ("title", "titel", "überschrift", "betreff"),
+    "text": ("text", "body", "beitrag", "beschreibung", "description", "inhalt", "idee", "anmerkung"),
+    "date": ("created", "created_at", "date", "datum", "erstellt", "erstellt am", "eingereicht", "eingereicht am",
+             "published_at", "public_created_at"),
+    "theme": ("theme", "thema", "themen", "kategorie", "category", "category/name", "main_category_level1",
+              "themenfeld"),
+    "author": ("author", "author/name", "autor", "autorin", "verfasser", "verfasserin", "public_author/username"),
+    "url": ("url", "link", "permalink", "original", "adresse des originals"),
+    "x": ("lon", "lng", "long", "longitude", "länge", "x", "rechtswert", "easting"),
+    "y": ("lat", "latitude", "breite", "y", "hochwert", "northing"),
+}
+LABELS = {
+    "external_id": gettext_noop("Kennung im Original"), "title": gettext_noop("Titel"), "text": gettext_noop("Text"),
+    "date": gettext_noop("Datum"), "theme": gettext_noop("Thema"), "author": gettext_noop("Name (freiwillig)"),
+    "url": gettext_noop("Adresse des Originals (URL)"), "x": gettext_noop("Länge / Rechtswert (x)"),
+    "y": gettext_noop("Breite / Hochwert (y)"),
+}
+WGS84 = "EPSG:4326"
+_LOCALE = re.compile(r"^(.+)/([a-z]{2}(?:[-_][a-z]{2,4})?)$")
+_HTML = re.compile(r"</?(?:p|br|div|ul|ol|li|strong|em|b|i|a|span|h[1-6])\b[^>]*>", re.IGNORECASE)
+_DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ ,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+@dataclass(frozen=True)
+class Where:
+    """A cell as the planner finds it: "Zeile 7, Spalte „lat“ (E7)", or in a JSON file "Objekt 3,
+    Eigenschaft „lat“"; written in the language of the page that shows the problem."""
+
+    row: int
+    column: str
+    ref: str = ""
+
+    def in_language(self, language=None) -> str:
+        if not self.ref:
+            return _("Objekt %(n)s, Eigenschaft „%(c)s“") % {"n": self.row, "c": self.column}
+        return _("Zeile %(n)s, Spalte „%(c)s“ (%(ref)s)") % {"n": self.row, "c": self.column, "ref": self.ref}
+
+    def __str__(self) -> str:
+        return self.in_language()
+
+
+@dataclass
+class Source:
+    """What a file holds, as a table: ``header``, rows of cells, and where the file carries the
+    place itself (GeoJSON) each row's geometry (a GeoJSON geometry object) – else None."""
+
+    kind: str  # "table", "geojson", "decidim", "consul"
+    header: list[str]
+    rows: list[list[sheets.Cell]]
+    geometries: list[dict | None] | None = None
+    crs: str = ""  # the CRS a GeoJSON file names (its legacy "crs" member), else empty
+
+    @property
+    def json(self) -> bool:
+        return self.kind in ("geojson", "decidim", "consul")
+
+
+def read(path: Path, filename: str | None = None) -> Source:
+    """The file as a table; InputError with every problem (nothing is read into the phase)."""
+    path = Path(path)
+    name = (filename or path.name).lower()
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError([Problem(gettext_noop("Die Datei ist %(size)s MB groß; erlaubt sind höchstens %(max_bytes)s MB."),
+                                  {"size": f"{size / 1e6:.1f}", "max_bytes": f"{MAX_BYTES / 1e6:.1f}"})])
+    if size == 0:
+        raise InputError([Problem(gettext_noop("Die Datei ist leer."))])
+    with path.open("rb") as f:
+        head = f.read(4096)
+    if name.endswith((".geojson", ".json")) or head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"{", b"["):
+        return _read_json(path.read_bytes())
+    if name.endswith((".csv", ".txt")) and b"\x00" in head:
+        raise InputError([Problem(gettext_noop("Die Datei ist keine Tabelle: sie enthält Binärdaten. Erwartet: CSV, "
+                                               "XLSX, GeoJSON oder ein JSON-Export von Decidim oder CONSUL."))])
+    if not name.endswith((".csv", ".txt", ".xlsx", ".xlsm")) and not head.startswith(b"PK"):
+        raise InputError([Problem(gettext_noop("Das Format wird nicht gelesen; erwartet: CSV, XLSX, GeoJSON oder ein "
+                                               "JSON-Export von Decidim oder CONSUL."))])
+    table = sheets.read(path, filename, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+    kind = "decidim" if any(_LOCALE.match(h.lower()) and h.lower().startswith(("title/", "body/")) for h in table.header) else "table"
+    return Source(kind, table.header, table.rows)
+
+
+def _flatten(value, key: str = "", out: dict | None = None) -> dict:
+    """A JSON object as Decidim's exporters flatten it: nested keys joined by "/", lists joined by ", "."""
+    out = {} if out is None else out
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(v, f"{key}/{k}" if key else str(k), out)
+    elif isinstance(value, list):
+        out[key] = ", ".join(str(v) for v in value if v is not None and not isinstance(v, (dict, list)))
+    else:
+        out[key] = value
+    return out
+
+
+def _read_json(data: bytes) -> Source:
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        raise InputError([Problem(gettext_noop("Die Datei ist kein gültiges JSON (UTF-8)."))]) from None
+    geometries = None
+    crs = ""
+    if isinstance(doc, dict) and doc.get("type") == "FeatureCollection" and isinstance(doc.get("features"), list):
+        kind = "geojson"
+        features = [f if isinstance(f, dict) else {} for f in doc["features"]]
+        records = [f.get("properties") if isinstance(f.get("properties"), dict) else {} for f in features]
+        geometries = [f.get("geometry") if isinstance(f.get("geometry"), dict) else None for f in features]
+        named = ((doc.get("crs") or {}).get("properties") or {}).get("name", "") if isinstance(doc.get("crs"), dict) else ""
+        m = re.search(r"EPSG:+(\d+)$", str(named))
+        crs = f"EPSG:{m.group(1)}" if m else ("" if not named or "CRS84" in str(named) else str(named))
+    elif isinstance(doc, dict) and isinstance((doc.get("data") or {}).get("proposals") if isinstance(doc.get("data"), dict) else None, dict):
+        kind = "consul"
+        proposals = doc["data"]["proposals"]
+        nodes = proposals.get("nodes")
+        if not isinstance(nodes, list):
+            nodes = [e.get("node") for e in proposals.get("edges") or [] if isinstance(e, dict)]
+        records = [n if isinstance(n, dict) else {} for n in nodes]
+    elif isinstance(doc, list) and doc and all(isinstance(r, dict) for r in doc):
+        kind = "decidim"
+        records = doc
+    else:
+        raise InputError([Problem(gettext_noop("Die JSON-Datei ist weder GeoJSON (eine FeatureCollection) noch ein "
+                                               "Export der Vorschläge von Decidim oder CONSUL."))])
+    if not records:
+        raise InputError([Problem(gettext_noop("Die Datei enthält keine Beiträge."))])
+    if len(records) > MAX_ROWS:
+        raise InputError([Problem(gettext_noop("Mehr als %(n)s Zeilen: bitte aufteilen."), {"n": MAX_ROWS})])
+    flat = [_flatten(r) for r in records]
+    header: list[str] = []
+    seen = set()
+    for r in flat:
+        for k in r:
+            if k not in seen:
+                seen.add(k)
+                header.append(k)
+    rows = [[sheets.Cell(r.get(h) if r.get(h) != "" else None, "", n) for h in header] for n, r in enumerate(flat, start=1)]
+    return Source(kind, header, rows, geometries, crs)
+
+
+# --- the mapping ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Mapping:
+    """Which column means what (``columns`` target → header), the CRS of x/y, where the
+    contributions come from (``source``: platform or file), their ``licence`` and ``credit`` (the
+    attribution shown with each), the theme of rows without one (``default_theme``, a theme's
+    name), and whether a row whose place is unusable is imported without a place
+    (``without_bad_places``) instead of refusing the file."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    crs: str = WGS84
+    source: str = ""
+    licence: str = ""
+    credit: str = ""
+    default_theme: str = ""
+    without_bad_places: bool = False
+
+    def as_json(self) -> dict:
+        return {"columns": dict(self.columns), "crs": self.crs, "source": self.source, "licence": self.licence,
+                "credit": self.credit, "default_theme": self.default_theme,
+                "without_bad_places": self.without_bad_places}
+
+    @classmethod
+    def from_json(cls, data) -> Mapping:
+        if not isinstance(data, dict):
+            raise InputError([Problem(gettext_noop("Die Zuordnung ist kein JSON-Objekt."))])
+        columns = data.get("columns", {})
+        if not isinstance(columns, dict) or any(k not in TARGETS or not isinstance(v, str) for k, v in columns.items()):
+            raise InputError([Problem(gettext_noop("„columns“ ordnet Angaben (%(targets)s) Spaltenüberschriften zu."),
+                                      {"targets": ", ".join(TARGETS)})])
+        texts = {k: data.get(k, "") for k in ("crs", "source", "licence", "credit", "default_theme")}
+        if any(not isinstance(v, str) for v in texts.values()):
+            raise InputError([Problem(gettext_noop("„crs“, „source“, „licence“, „credit“ und „default_theme“ sind "
+                                                   "Texte."))])
+        return cls(dict(columns), texts["crs"] or WGS84, texts["source"], texts["licence"], texts["credit"],
+                   texts["default_theme"], bool(data.get("without_bad_places", False)))
+
+
+def _base(header: str) -> tuple[str, int]:
+    """A header without a Decidim locale suffix, and how much its language is wanted (0 best)."""
+    key = header.strip().lower()
+    m = _LOCALE.match(key)
+    if m and m.group(1) in ("title", "body", "category/name", "scope/name"):
+        lang = m.group(2)[:2]
+        return m.group(1), 0 if lang == "de" else 1 if lang == "en" else 2
+    return key, 0
+
+
+def guess_mapping(source: Source, filename: str = "", defaults: Mapping | None = None) -> Mapping:
+    """The mapping the headers suggest: each target's header among ``TARGETS`` (a German column
+    of Decidim before an English one before others), WGS84 for x/y and GeoJSON, the file name
+    (or the platform of an export) as the source; ``defaults`` gives licence, credit and theme."""
+    m = Mapping(source=filename, licence=defaults.licence if defaults else "", credit=defaults.credit if defaults else "",
+                default_theme=defaults.default_theme if defaults else "")
+    if source.kind in ("decidim", "consul") and filename:
+        m.source = f"{'Decidim' if source.kind == 'decidim' else 'CONSUL'}: {filename}"
+    best: dict[str, tuple[int, str]] = {}
+    for h in source.header:
+        key, rank = _base(h)
+        for target, words in TARGETS.items():
+            if key in words and (target not in best or rank < best[target][0]):
+                best[target] = (rank, h)
+                break
+    m.columns = {t: h for t, (_r, h) in best.items()}
+    if source.kind == "geojson":  # the place is the feature's geometry
+        m.columns.pop("x", None)
+        m.columns.pop("y", None)
+        m.crs = source.crs or WGS84
+    if source.kind == "consul" and "text" not in m.columns and "summary" in source.header:
+        m.columns["text"] = "summary"
+    return m
+
+
+# --- the plan ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Planned:
+    row: int
+    key: str
+    title: str
+    text: str
+    theme: str  # the theme's name (an existing one of the phase, or one to create)
+    author: str = ""
+    url: str = ""
+    external_id: str = ""
+    date: datetime.datetime | None = None
+    geometry: GEOSGeometry | None = None
+    action: str = "create"  # "create" | "unchanged" (imported before: the key is there)
+
+
+@dataclass
+class Plan:
+    mapping: Mapping
+    header: list[str]
+    kind: str
+    items: list[Planned] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    new_themes: list[str] = field(default_factory=list)
+    filename: str = ""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        create = sum(p.action == "create" for p in self.items)
+        return {"create": create, "unchanged": len(self.items) - create, "themes": len(self.new_themes),
+                "located": sum(p.geometry is not None for p in self.items if p.action == "create")}
+
+
+def _text(cell: sheets.Cell | None) -> str:
+    if cell is None or cell.value is None:
+        return ""
+    value = cell.value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":  # Decidim's guard against formulas
+        text = text[1:]
+    return text
+
+
+def _clean(text: str) -> str:
+    import unicodedata
+
+    if _HTML.search(text):
+        text = strip_tags(re.sub(r"<br\s*/?>|</p>", "\n", text, flags=re.IGNORECASE))
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _short_title(text: str) -> str:
+    """A title from a text: its first line, cut at a word before TITLE_MAX with "…"."""
+    first = text.splitlines()[0].strip() if text else ""
+    if len(first) <= TITLE_MAX:
+        return first
+    cut = first[:TITLE_MAX - 1].rsplit(" ", 1)[0].rstrip(" ,;:-")
+    return (cut or first[:TITLE_MAX - 1]) + "…"
+
+
+def _date(cell: sheets.Cell) -> datetime.datetime:
+    value = cell.value
+    if isinstance(value, datetime.datetime):
+        dt = value
+    elif isinstance(value, datetime.date):
+        dt = datetime.datetime(value.year, value.month, value.day)
+    else:
+        text = _text(cell)
+        m = _DE_DATE.match(text)
+        if m:
+            d, mo, y, h, mi, s = m.groups()
+            dt = datetime.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
+        else:
+            text = re.sub(r"\s*(?:UTC|Z)$", "+00:00", text)
+            text = re.sub(r"\s+([+-]\d{2}):?(\d{2})$", r"\1:\2", text)
+            dt = datetime.datetime.fromisoformat(text)
+    if timezone.is_naive(dt):
+        dt = timezone.make_aware(dt)
+    return dt
+
+
+def _crs(text: str) -> SpatialReference | None:
+    m = re.fullmatch(r"\s*(?:EPSG:)?\s*(\d{4,6})\s*", text or "", re.IGNORECASE)
+    if not m:
+        return None
+    try:
+        return SpatialReference(int(m.group(1)))
+    except (GDALException, ValueError, TypeError):
+        return None
+
+
+def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
+    """What importing ``source`` into ``phase`` with ``mapping`` would do; nothing is written."""
+    result = Plan(mapping, source.header, source.kind)
+    problems, warnings = result.problems, result.warnings
+    col = {h: i for i, h in enumerate(source.header)}
+    for target, header in mapping.columns.items():
+        if header not in col:
+            problems.append(Problem(gettext_noop("Die Spalte „%(header)s“ (für %(target)s) fehlt in der Datei."),
+                                    {"header": header, "target": _(LABELS[target])}))
+    if "text" not in mapping.columns:
+        problems.append(Problem(gettext_noop("Keine Spalte ist dem Text der Beiträge zugeordnet.")))
+    if ("x" in mapping.columns) != ("y" in mapping.columns):
+        problems.append(Problem(gettext_noop("Für einen Ort braucht es beide Koordinaten: eine Spalte für die Länge "
+                                             "bzw. den Rechtswert (x) und eine für die Breite bzw. den Hochwert (y).")))
+    located = "x" in mapping.columns or source.kind == "geojson"
+    srs = _crs(mapping.crs) if located else None
+    if located and srs is None:
+        problems.append(Problem(gettext_noop("Das Koordinatensystem „%(crs)s“ ist unbekannt; erwartet: ein EPSG-Code "
+                                             "wie EPSG:4326 (Länge/Breite) oder EPSG:25832 (UTM 32N)."), {"crs": mapping.crs}))
+    themes = {}
+    for t in phase.themes.all():
+        themes.setdefault(t.name_de.strip().lower(), t.name_de)
+        if t.name_en:
+            themes.setdefault(t.name_en.strip().lower(), t.name_de)
+    default_theme = themes.get(mapping.default_theme.strip().lower()) if mapping.default_theme else None
+    if mapping.default_theme and default_theme is None:
+        problems.append(Problem(gettext_noop("Das Thema „%(theme)s“ gibt es in dieser Phase nicht."),
+                                {"theme": mapping.default_theme}))
+    if problems:
+        return result
+
+    transform = None
+    if located and srs.srid != 4326:
+        transform = CoordTransform(srs, SpatialReference(4326))
+    area = phase.area()
+    prepared = area.prepared if area is not None else None
+    existing = set(Idea.objects.filter(phase=phase).exclude(source_key="").values_list("source_key", flat=True))
+    url_ok = URLValidator(schemes=["http", "https"])
+    first_row: dict[str, int] = {}
+    new_themes: dict[str, str] = {}
+    no_theme: list[int] = []
+    shortened: list[int] = []
+    placeless: list[int] = []
+
+    def cell(cells, target) -> sheets.Cell | None:
+        return cells[col[mapping.columns[target]]] if target in mapping.columns else None
+
+    def at(c, target, msgid, **params) -> Problem:
+        return Problem(msgid, {"where": Where(c.row, mapping.columns[target], c.ref), **params}, row=c.row, field=target)
+
+    for index, cells in enumerate(source.rows):
+        row = cells[0].row if cells else index + 1
+        bad = len(problems)
+        text_cell = cell(cells, "text")
+        text = _clean(_text(text_cell))
+        if not text:
+            problems.append(at(text_cell, "text", gettext_noop("%(where)s: der Text fehlt.")))
+        elif len(text) > TEXT_MAX:
+            problems.append(at(text_cell, "text", gettext_noop("%(where)s: der Text ist %(n)s Zeichen lang; erlaubt "
+                                                               "sind höchstens %(max)s."), n=len(text), max=TEXT_MAX))
+        title_cell = cell(cells, "title")
+        title = _clean(_text(title_cell)).replace("\n", " ") if title_cell is not None else ""
+        if len(title) > TITLE_MAX:
+            shortened.append(row)
+        title = _short_title(title or text)
+        external = _text(cell(cells, "external_id"))
+        if len(external) > KEY_MAX - 3:
+            problems.append(at(cell(cells, "external_id"), "external_id", gettext_noop("%(where)s: die Kennung ist länger "
+                                                                                      "als %(max)s Zeichen."), max=KEY_MAX - 3))
+        url_cell = cell(cells, "url")
+        url = _text(url_cell)
+        if url:
+            try:
+                if len(url) > URL_MAX:
+                    raise ValidationError("long")
+                url_ok(url)
+            except ValidationError:
+                problems.append(at(url_cell, "url", gettext_noop("%(where)s: „%(value)s“ ist keine Adresse (http:// "
+                                                                 "oder https://, höchstens %(max)s Zeichen)."),
+                                   value=url[:80], max=URL_MAX))
+        if external:
+            key = f"id:{external}"
+        elif url:
+            key = f"url:{url}"
+        else:
+            key = "text:" + hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:40]
+        if key in first_row:
+            c = cell(cells, "external_id") or url_cell or text_cell
+            target = "external_id" if external else "url" if url else "text"
+            problems.append(at(c, target, gettext_noop("%(where)s: derselbe Beitrag (%(key)s) steht schon in Zeile "
+                                                       "%(other)s."), key=external or url or _("gleicher Titel und Text"),
+                               other=first_row[key]))
+        else:
+            first_row[key] = row
+        date = None
+        date_cell = cell(cells, "date")
+        if date_cell is not None and date_cell.value not in (None, ""):
+            try:
+                date = _date(date_cell)
+            except (ValueError, TypeError, OverflowError):
+                problems.append(at(date_cell, "date", gettext_noop("%(where)s: „%(value)s“ ist kein Datum (erwartet z. B. "
+                                                                   "31.12.2024, 2024-12-31 oder 2024-12-31T18:00:00+01:00)."),
+                                   value=_text(date_cell)[:40]))
+        theme_cell = cell(cells, "theme")
+        theme_text = _clean(_text(theme_cell)).replace("\n", " ")
+        if theme_text:
+            theme = themes.get(theme_text.lower()) or new_themes.setdefault(theme_text.lower(), theme_text)
+            if len(theme) > 100:
+                problems.append(at(theme_cell, "theme", gettext_noop("%(where)s: ein Thema hat höchstens 100 Zeichen.")))
+        elif default_theme:
+            theme = default_theme
+        else:
+            theme = ""
+            no_theme.append(row)
+        author_cell = cell(cells, "author")
+        author = _clean(_text(author_cell)).replace("\n", " ")
+        if "@" in author:
+            problems.append(at(author_cell, "author", gettext_noop("%(where)s: der Name sieht wie eine E-Mail-Adresse "
+                                                                   "aus; isek übernimmt keine E-Mail-Adressen.")))
+        elif len(author) > NAME_MAX:
+            problems.append(at(author_cell, "author", gettext_noop("%(where)s: der Name ist länger als %(max)s Zeichen."),
+                               max=NAME_MAX))
+        geometry, place_problem = _place(source, index, cells, cell, at, transform, prepared, mapping)
+        if place_problem is not None and key not in existing:  # one imported before stays as it is
+            if mapping.without_bad_places:
+                placeless.append(row)
+            else:
+                problems.append(place_problem)
+        if len(problems) > bad:
+            continue
+        result.items.append(Planned(row, key, title, text, theme, author, url, external, date, geometry,
+                                    "unchanged" if key in existing else "create"))
+    if not mapping.source.strip():
+        problems.append(Problem(gettext_noop("Bitte die Quelle angeben (Plattform oder Datei).")))
+    if not mapping.licence.strip():
+        problems.append(Problem(gettext_noop("Bitte die Lizenz angeben, unter der die Beiträge veröffentlicht wurden "
+                                             "(z. B. „CC BY 4.0“); isek zeigt sie bei jedem Beitrag.")))
+    for what, value, limit in ((_("Quelle"), mapping.source, 200), (_("Lizenz"), mapping.licence, 200),
+                               (_("Namensnennung"), mapping.credit, 500)):
+        if len(value.strip()) > limit:
+            problems.append(Problem(gettext_noop("%(what)s: höchstens %(max)s Zeichen."), {"what": what, "max": limit}))
+    if no_theme:
+        problems.append(_rows(no_theme, gettext_noop("Zeile %(rows)s: kein Thema; bitte die Spalte mit dem Thema zuordnen "
+                                                     "oder ein Thema für alle Zeilen ohne eigenes wählen."),
+                              gettext_noop("Zeilen %(rows)s: kein Thema; bitte die Spalte mit dem Thema zuordnen oder "
+                                           "ein Thema für alle Zeilen ohne eigenes wählen.")))
+    if len(new_themes) > MAX_NEW_THEMES:
+        problems.append(Problem(gettext_noop("Die Spalte „%(header)s“ hat %(n)s verschiedene Themen; höchstens %(max)s "
+                                             "werden neu angelegt. Ist es die richtige Spalte?"),
+                                {"header": mapping.columns.get("theme", ""), "n": len(new_themes), "max": MAX_NEW_THEMES}))
+    if shortened:
+        warnings.append(_rows(shortened, gettext_noop("Zeile %(rows)s: der Titel ist länger als %(max)s Zeichen und wird "
+                                                      "gekürzt („…“)."),
+                              gettext_noop("Zeilen %(rows)s: der Titel ist länger als %(max)s Zeichen und wird gekürzt "
+                                           "(„…“)."), max=TITLE_MAX))
+    if placeless:
+        warnings.append(_rows(placeless, gettext_noop("Zeile %(rows)s: der Ort ist nicht verwendbar; dieser Beitrag wird "
+                                                      "ohne Ort übernommen."),
+                              gettext_noop("Zeilen %(rows)s: der Ort ist nicht verwendbar; diese Beiträge werden ohne "
+                                           "Ort übernommen.")))
+    used = {p.theme for p in result.items if p.action == "create"}
+    result.new_themes = [t for t in new_themes.values() if t in used]
+    return result
+
+
+def _place(source, index, cells, cell, at, transform, prepared, mapping):
+    """The row's place (WGS84) or None, and the problem with it, if any."""
+    if source.kind == "geojson":
+        raw = source.geometries[index]
+        if raw is None:
+            return None, None
+        try:
+            g = GEOSGeometry(json.dumps(raw), srid=4326)
+        except (GEOSException, GDALException, ValueError, TypeError):
+            return None, Problem(gettext_noop("Objekt %(n)s: die Geometrie ist ungültig."), {"n": index + 1}, row=index + 1)
+        if g.geom_type not in ("Point", "LineString", "Polygon") or g.empty or g.num_coords > MAX_VERTICES or not g.valid:
+            return None, Problem(gettext_noop("Objekt %(n)s: ein Ort ist ein Punkt, eine Linie oder eine Fläche (höchstens "
+                                              "%(max)s Punkte, ohne Selbstüberschneidung)."), {"n": index + 1, "max": MAX_VERTICES},
+                                 row=index + 1)
+        where, target = None, None
+    else:
+        xc, yc = cell(cells, "x"), cell(cells, "y")
+        if xc is None or (xc.value in (None, "") and yc.value in (None, "")):
+            return None, None
+        values = []
+        for c, target in ((xc, "x"), (yc, "y")):
+            try:
+                values.append(float(sheets.number(c.value)))
+            except ValueError:
+                return None, at(c, target, gettext_noop("%(where)s: „%(value)s“ ist keine Koordinate (eine Zahl)."),
+                                value=_text(c)[:40])
+        x, y = values
+        if transform is None and not (-180 <= x <= 180 and -90 <= y <= 90):
+            c, target = (xc, "x") if not -180 <= x <= 180 else (yc, "y")
+            return None, at(c, target, gettext_noop("%(where)s: %(value)s ist keine Länge (−180 bis 180) oder Breite (−90 "
+                                                    "bis 90) in %(crs)s."), value=_text(c), crs=mapping.crs)
+        g = Point(x, y, srid=4326)
+        where, target = xc, "x"
+    if transform is not None:
+        try:
+            g.transform(transform)
+            g.srid = 4326
+        except (GEOSException, GDALException):
+            return None, _outside(where, target, at, index, mapping)
+    if prepared is not None and not prepared.contains(g):
+        return None, _outside(where, target, at, index, mapping)
+    return g, None
+
+
+def _outside(where, target, at, index, mapping) -> Problem:
+    if where is None:
+        return Problem(gettext_noop("Objekt %(n)s: der Ort liegt außerhalb des Gebiets dieser Beteiligung. Stimmt das "
+                                    "Koordinatensystem (%(crs)s)?"), {"n": index + 1, "crs": mapping.crs}, row=index + 1)
+    return at(where, target, gettext_noop("%(where)s: der Ort liegt außerhalb des Gebiets dieser Beteiligung. Stimmen das "
+                                          "Koordinatensystem (%(crs)s) und die Reihenfolge von x und y?"), crs=mapping.crs)
+
+
+def _rows(rows: list[int], one: str, many: str, **params) -> Problem:
+    """One problem for every row of ``rows`` with the same cause ("Zeilen 2–17: …")."""
+    return Problem(one if len(rows) == 1 else many, {"rows": _spans(rows), **params}, row=min(rows))
+
+
+def _spans(rows: list[int]) -> str:
+    """Row numbers as runs: [2, 3, 4, 7] → "2–4, 7"."""
+    out: list[list[int]] = []
+    for r in sorted(set(rows)):
+        if out and r == out[-1][1] + 1:
+            out[-1][1] = r
+        else:
+            out.append([r, r])
+    return ", ".join(f"{a}–{b}" if b > a else str(a) for a, b in out)

@@ -1,0 +1,83 @@
+"""isek import-contributions CONCEPT PHASE FILE [--mapping FILE] [--dry-run]: contributions
+collected elsewhere (CSV, XLSX, GeoJSON, the CIMT corpora, Decidim's or CONSUL's export) into a
+phase of a concept (``participation.importing``). Prints the mapping and what would be imported;
+without --dry-run imports all of it or nothing. PHASE is the phase's id or its German title."""
+
+import json
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from isek import access
+from isek.concepts import services as concepts
+from isek.core.problems import InputError
+from isek.participation import services
+from isek.participation.importing import Mapping
+
+
+class Command(BaseCommand):
+    help = "Import contributions collected elsewhere into a participation phase (pending until moderated)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("concept")
+        parser.add_argument("phase", help="the phase's id or German title")
+        parser.add_argument("file")
+        parser.add_argument("--mapping", help="JSON file: {\"columns\": {target: header}, \"crs\": \"EPSG:25832\", "
+                                              "\"source\": \"…\", \"licence\": \"CC BY 4.0\", \"credit\": \"…\", "
+                                              "\"default_theme\": \"…\", \"without_bad_places\": false}; targets: "
+                                              "external_id, title, text, date, theme, author, url, x, y")
+        parser.add_argument("--licence", default="", help="the licence, where no mapping file gives one")
+        parser.add_argument("--theme", default="", help="the phase's theme for rows without one, where no mapping file gives one")
+        parser.add_argument("--without-bad-places", action="store_true",
+                            help="import rows whose place is unusable without a place (else the file is refused)")
+        parser.add_argument("--dry-run", action="store_true", help="only show what would happen")
+
+    def handle(self, concept, phase, file, mapping=None, licence="", theme="", without_bad_places=False, dry_run=False,
+               **opts):
+        operator = access.Operator("isek import-contributions")
+        c = concepts.concept_by_slug(concept)
+        if c is None:
+            raise CommandError(f"Konzept „{concept}“ gibt es nicht.")
+        phases = services.phases(operator, c)
+        p = phases.filter(pk=int(phase)).first() if phase.isdigit() else phases.filter(title_de=phase).first()
+        if p is None:
+            raise CommandError(f"Eine Phase „{phase}“ gibt es in „{concept}“ nicht.")
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"Datei „{file}“ gibt es nicht.")
+        m = None
+        if mapping:
+            try:
+                m = Mapping.from_json(json.loads(Path(mapping).read_text(encoding="utf-8")))
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"Die Zuordnung „{mapping}“ ist nicht lesbar: {exc}") from None
+            except InputError as exc:
+                raise CommandError("\n".join(exc.messages(_))) from None
+        started = time.perf_counter()
+        try:
+            plan = services.plan_import(operator, p, path, mapping=m)
+            if m is None and (licence or theme or without_bad_places):  # the guessed mapping with these
+                guessed = plan.mapping
+                guessed.licence = licence or guessed.licence
+                guessed.default_theme = theme or guessed.default_theme
+                guessed.without_bad_places = without_bad_places
+                plan = services.plan_import(operator, p, path, mapping=guessed)
+        except InputError as exc:
+            raise CommandError("\n".join(exc.messages(_))) from None
+        self.stdout.write("Zuordnung: " + json.dumps(plan.mapping.as_json(), ensure_ascii=False))
+        for w in plan.warnings:
+            self.stdout.write(f"  Hinweis: {w.render(_)}")
+        if plan.problems:
+            raise CommandError("\n".join(x.render(_) for x in plan.problems))
+        if dry_run:
+            self.stdout.write(f"Probelauf: {services.import_summary(plan.counts)} Nichts gespeichert. "
+                              f"({time.perf_counter() - started:.1f} s)")
+            return
+        try:
+            counts = services.commit_import(operator, p, plan, via="import")
+        except InputError as exc:
+            raise CommandError("\n".join(exc.messages(_))) from None
+        self.stdout.write(self.style.SUCCESS(f"Importiert: {services.import_summary(counts)} "
+                                             f"({time.perf_counter() - started:.1f} s)"))

@@ -1,0 +1,434 @@
+"""Contributions collected elsewhere, imported into a phase (issue 24, point 1): the CIMT corpora
+of Köln-Ehrenfeld and Hamburg (real data, read from the data directory), tables with a mapping,
+GeoJSON, Decidim's and CONSUL's exports; bad files refused with the row and column and nothing
+stored; a second import changes nothing; nothing imported is public before a moderator decides."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import time
+
+import openpyxl
+import pytest
+import shapely
+from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from isek.core.problems import InputError
+from isek.participation import services
+from isek.participation.importing import Mapping
+from isek.participation.models import Decision, Idea, ImportSource, Status, Theme
+from tests.data import data_dir
+from tests.factories import ConceptFactory, member, multipolygon
+
+from .conftest import OPERATOR
+
+CORPORA = data_dir("participation") / "participation"
+KOELN_POINTS = CORPORA / "raddialog_koeln_ehrenfeld_2017_locations.csv"
+KOELN_THEMES = CORPORA / "raddialog_koeln_ehrenfeld_2017_themes.csv"
+OTTENSEN = CORPORA / "dipas_hamburg_freiraum_ottensen_2021_themes.csv"
+REQUIRED_DATA = [KOELN_POINTS, KOELN_THEMES, OTTENSEN]
+LICENCE = "CC BY 4.0 (Beiträge), CC BY-SA 4.0 (Annotation)"
+CREDIT = "Beiträge: Raddialog Ehrenfeld 2017 (Stadt Köln), je Beitrag verlinkt; Themen: CIMT-Korpus (HHU Düsseldorf)"
+
+
+@pytest.fixture
+def koeln(db):
+    """A phase over Köln-Ehrenfeld (where the Raddialog's citizens placed their points)."""
+    concept = ConceptFactory(slug="ehrenfeld", area=multipolygon(shapely.box(6.84, 50.93, 6.95, 51.0)))
+    now = timezone.now()
+    return services.save_phase(OPERATOR, concept, title_de="Raddialog", start=now - datetime.timedelta(days=400),
+                               end=now - datetime.timedelta(days=300), themes=[("Radverkehr", "Cycling", "")])
+
+
+def plan(phase, path, filename=None, **mapping):
+    """The plan with the guessed mapping, changed by ``mapping`` (columns: merged)."""
+    first = services.plan_import(OPERATOR, phase, path, filename)
+    m = first.mapping
+    m.licence = LICENCE
+    for k, v in mapping.items():
+        if k == "columns":
+            m.columns.update(v)
+        else:
+            setattr(m, k, v)
+    return services.plan_import(OPERATOR, phase, path, filename, mapping=m)
+
+
+def imported(phase, path, filename=None, **mapping):
+    p = plan(phase, path, filename, **mapping)
+    assert p.problems == [], [x.render() for x in p.problems]
+    return services.commit_import(OPERATOR, phase, p), p
+
+
+def rendered(p) -> str:
+    return "\n".join(x.render() for x in p.problems)
+
+
+def refused(phase, path, filename=None, **mapping) -> str:
+    """The problems of importing ``path`` (from reading or planning), after checking nothing was stored."""
+    try:
+        p = plan(phase, path, filename, **mapping)
+    except InputError as exc:
+        text = "\n".join(exc.errors)
+    else:
+        assert p.problems
+        with pytest.raises(InputError):
+            services.commit_import(OPERATOR, phase, p)
+        text = rendered(p)
+    assert Idea.objects.count() == 0 and ImportSource.objects.count() == 0
+    return text
+
+
+def write_csv(tmp_path, rows, name="beitraege.csv", delimiter=";"):
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter=delimiter).writerows(rows)
+    return path
+
+
+# --- the real corpora ----------------------------------------------------------------------------
+
+
+def test_koeln_points_name_the_one_bad_coordinate_of_the_file(koeln):
+    text = refused(koeln, KOELN_POINTS)
+    # E1514's longitude is written "6921" in the corpus (for 6,921): named at its row and column
+    assert "Zeile 63, Spalte „lon“ (F63): 6921 ist keine Länge" in text, text
+    assert text.count("\n") == 0
+
+
+def test_koeln_points_import_with_their_places_pending_and_credited(koeln):
+    counts, p = imported(koeln, KOELN_POINTS, without_bad_places=True, credit=CREDIT,
+                         source="Raddialog Ehrenfeld 2017 (Stadt Köln)")
+    assert p.mapping.columns == {"external_id": "document_id", "title": "title", "text": "text", "url": "url",
+                                 "x": "lon", "y": "lat"}
+    assert counts["create"] == 366 and counts["located"] == 365
+    assert "Zeile 63: der Ort ist nicht verwendbar" in p.warnings[-1].render()
+    ideas = Idea.objects.filter(phase=koeln)
+    assert ideas.count() == 366 and set(ideas.values_list("status", flat=True)) == {Status.PENDING}
+    e1453 = ideas.get(source_key="id:E1453")
+    assert e1453.title == "Brücke endlich bauen!" and "Widdersdorfer Straße" in e1453.text  # Windows-1252 read
+    assert e1453.source_url == "https://www.raddialog-ehrenfeld.koeln/dialoge/ehrenfelder-raddialog/bruecke-endlich-bauen"
+    assert (round(e1453.geometry.y, 5), round(e1453.geometry.x, 6)) == (50.94515, 6.910132)
+    assert e1453.source.licence == LICENCE and e1453.source.credit == CREDIT and e1453.contributor is None
+    assert ideas.get(source_key="id:E1514").geometry is None
+    assert Decision.objects.filter(action=Decision.Action.IMPORT).count() == 366
+    assert services.published_ideas(None, koeln).count() == 0
+
+
+def test_importing_the_same_file_again_changes_nothing(koeln):
+    imported(koeln, KOELN_POINTS, without_bad_places=True)
+    before = list(Idea.objects.order_by("pk").values_list("pk", "number", "title", "text", "updated_at"))
+    counts, _p = imported(koeln, KOELN_POINTS, without_bad_places=True)
+    assert counts["create"] == 0 and counts["unchanged"] == 366 and counts["themes"] == 0
+    assert list(Idea.objects.order_by("pk").values_list("pk", "number", "title", "text", "updated_at")) == before
+    assert ImportSource.objects.count() == 1
+
+
+def test_koeln_themes_bring_their_themes_dates_and_urls(koeln):
+    counts, p = imported(koeln, KOELN_THEMES)
+    assert p.mapping.columns == {"external_id": "ID", "title": "title", "text": "text", "theme": "main_category_level1",
+                                 "url": "URL", "date": "created"}
+    assert counts["create"] == 366 and counts["themes"] == 8 and counts["located"] == 0
+    assert set(Theme.objects.filter(phase=koeln).values_list("name_de", flat=True)) >= {
+        "level1_cycling_traffic_management", "level1_lighting", "level1_misc"}
+    e1452 = Idea.objects.get(source_key="id:E1452")
+    assert e1452.source_date == datetime.datetime(2017, 9, 20, 10, 13, 10, tzinfo=datetime.UTC)  # 12:13:10+02:00
+    assert e1452.theme.name_de == "level1_cycling_traffic_management"
+    long_titles = [i for i in Idea.objects.all() if i.title.endswith("…")]
+    assert len(long_titles) == 3 and all(len(i.title) <= 120 for i in long_titles)
+
+
+def test_hamburg_dipas_imports_without_places_into_the_chosen_theme(phase):
+    text = refused(phase, OTTENSEN)
+    assert "Zeilen 2–698: kein Thema" in text
+    counts, p = imported(phase, OTTENSEN, default_theme="Mobilität")
+    assert counts["create"] == 697 and counts["located"] == 0
+    assert set(Idea.objects.values_list("theme__name_de", flat=True)) == {"Mobilität"}
+    assert Idea.objects.get(source_key="id:Ott262").title == "Alma Wartenberg Platz aufwerten"
+
+
+# --- formats -------------------------------------------------------------------------------------
+
+
+def test_a_table_with_german_headers_and_utm_coordinates(phase, tmp_path):
+    """XLSX with x/y in ETRS89/UTM 32N (EPSG:25832), a German date, an author's name."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Nr.", "Titel", "Beitrag", "Thema", "Verfasser", "Rechtswert", "Hochwert", "Datum", "E-Mail"])
+    ws.append([1, "Bänke", "Mehr Bänke am Platz", "Plätze & Freiräume", "Anna", 375950.33, 5704962.94, "3.5.2024",
+               "anna@example.org"])
+    ws.append([2, "", "Eine Ampel für Fußgänger", "Mobility", "", 375986.13, 5705006.58,
+               datetime.datetime(2024, 5, 4, 18, 30), ""])
+    path = tmp_path / "workshop.xlsx"
+    wb.save(path)
+    counts, p = imported(phase, path, crs="EPSG:25832")
+    assert p.mapping.columns == {"external_id": "Nr.", "title": "Titel", "text": "Beitrag", "theme": "Thema",
+                                 "author": "Verfasser", "x": "Rechtswert", "y": "Hochwert", "date": "Datum"}
+    assert counts == {"create": 2, "unchanged": 0, "themes": 0, "located": 2}
+    first, second = Idea.objects.order_by("number")
+    assert first.author_name == "Anna" and first.email == "" and first.source.name == "workshop.xlsx"
+    assert phase.area().contains(first.geometry) and timezone.localtime(first.source_date).date() == datetime.date(2024, 5, 3)
+    assert second.title == "Eine Ampel für Fußgänger" and second.theme.name_de == "Mobilität"  # English name of a theme
+
+
+def test_geojson_points_with_properties(phase, tmp_path):
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [7.2125, 51.4815]},
+                 "properties": {"id": "a-1", "titel": "Baum", "text": "Ein Baum fehlt.", "kategorie": "Mobilität"}},
+                {"type": "Feature", "geometry": None,
+                 "properties": {"id": "a-2", "titel": "Licht", "text": "Zu dunkel.", "kategorie": "Mobilität"}}]
+    path = tmp_path / "punkte.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    counts, p = imported(phase, path)
+    assert p.kind == "geojson" and counts["create"] == 2 and counts["located"] == 1
+    assert Idea.objects.get(source_key="id:a-1").geometry.coords == pytest.approx((7.2125, 51.4815))
+
+
+DECIDIM_HEADER = ["id", "category/id", "category/name/de", "category/name/en", "scope/id", "scope/name/de",
+                  "participatory_space/id", "participatory_space/url", "component/id", "title/en", "title/de",
+                  "body/en", "body/de", "address", "latitude", "longitude", "state", "reference", "answer/de",
+                  "supports", "endorsements/total_count", "comments", "attachments", "followers", "published_at",
+                  "url", "meeting_urls", "related_proposals", "is_amend", "original_proposal/title",
+                  "original_proposal/url"]
+
+
+def test_decidim_proposals_export(phase, tmp_path):
+    """The columns of Decidim's ProposalSerializer as its CSV exporter flattens them (see importing)."""
+    row = {h: "" for h in DECIDIM_HEADER}
+    row.update({"id": "17", "category/name/de": "Mobilität", "category/name/en": "Mobility", "title/en": "Benches",
+                "title/de": "Bänke", "body/en": "More benches", "body/de": "'=Mehr Bänke<br>am Platz",
+                "latitude": "51.4815", "longitude": "7.2125", "published_at": "2024-05-02 10:00:00 +0200",
+                "url": "https://decidim.example.org/processes/isek/f/3/proposals/17"})
+    path = write_csv(tmp_path, [DECIDIM_HEADER, [row[h] for h in DECIDIM_HEADER]], "proposals.csv")
+    counts, p = imported(phase, path)
+    assert p.kind == "decidim" and p.mapping.source == "Decidim: proposals.csv"
+    assert p.mapping.columns == {"external_id": "id", "theme": "category/name/de", "title": "title/de",
+                                 "text": "body/de", "y": "latitude", "x": "longitude", "date": "published_at",
+                                 "url": "url"}
+    idea = Idea.objects.get()
+    assert (idea.title, idea.text, idea.theme.name_de) == ("Bänke", "=Mehr Bänke\nam Platz", "Mobilität")
+    assert idea.source_date == datetime.datetime(2024, 5, 2, 8, 0, tzinfo=datetime.UTC) and idea.geometry is not None
+
+
+def test_consul_api_answer(phase, tmp_path):
+    """The JSON answer of CONSUL's GraphQL API to a proposals query (app/graphql/types/proposal_type.rb)."""
+    doc = {"data": {"proposals": {"edges": [{"node": {
+        "id": "4711", "title": "Sitzbänke", "summary": "Kurz", "description": "<p>Mehr Sitzbänke</p>",
+        "public_created_at": "2024-05-02 10:00:00 +0200", "geozone": {"name": "Mitte"},
+        "public_author": {"username": "anna"}, "cached_votes_up": 3}}]}}}
+    path = tmp_path / "consul.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    counts, p = imported(phase, path, default_theme="Plätze & Freiräume")
+    assert p.kind == "consul" and p.mapping.columns == {
+        "external_id": "id", "title": "title", "text": "description", "date": "public_created_at",
+        "author": "public_author/username"}
+    idea = Idea.objects.get()
+    assert (idea.title, idea.text, idea.author_name, idea.source_key) == ("Sitzbänke", "Mehr Sitzbänke", "anna", "id:4711")
+
+
+# --- bad input -----------------------------------------------------------------------------------
+
+HEADER = ["id", "title", "text", "lat", "lon"]
+
+
+def test_a_missing_column(phase, tmp_path):
+    path = write_csv(tmp_path, [HEADER, ["1", "Bänke", "Mehr Bänke", "51.4815", "7.2125"]])
+    text = refused(phase, path, columns={"theme": "Thema"})
+    assert "Die Spalte „Thema“ (für Thema) fehlt in der Datei." in text
+
+
+def test_no_text_column(phase, tmp_path):
+    path = write_csv(tmp_path, [["id", "titel"], ["1", "Bänke"]])
+    assert "Keine Spalte ist dem Text der Beiträge zugeordnet." in refused(phase, path, default_theme="Mobilität")
+
+
+def test_a_bad_coordinate(phase, tmp_path):
+    path = write_csv(tmp_path, [HEADER, ["1", "Bänke", "Mehr Bänke", "51.4815", "7.2125"],
+                                ["2", "Licht", "Zu dunkel", "einundfünfzig", "7.2125"]])
+    text = refused(phase, path, default_theme="Mobilität")
+    assert text == "Zeile 3, Spalte „lat“ (D3): „einundfünfzig“ ist keine Koordinate (eine Zahl)."
+
+
+def test_coordinates_in_another_crs_than_said(phase, tmp_path):
+    path = write_csv(tmp_path, [HEADER, ["1", "Bänke", "Mehr Bänke", "5704800", "375570"]])
+    text = refused(phase, path, default_theme="Mobilität")
+    assert "Zeile 2, Spalte „lon“ (E2): 375570 ist keine Länge (−180 bis 180) oder Breite (−90 bis 90) in EPSG:4326." in text
+    text = refused(phase, write_csv(tmp_path, [HEADER, ["1", "Bänke", "Mehr Bänke", "51.4815", "7.2125"]]),
+                   default_theme="Mobilität", crs="EPSG:25832")
+    assert "Zeile 2, Spalte „lon“ (E2): der Ort liegt außerhalb des Gebiets dieser Beteiligung. Stimmen das " \
+           "Koordinatensystem (EPSG:25832)" in text
+    assert "Das Koordinatensystem „EPSG:99999“ ist unbekannt" in refused(
+        phase, tmp_path / "beitraege.csv", default_theme="Mobilität", crs="EPSG:99999")
+
+
+def test_an_empty_text(phase, tmp_path):
+    path = write_csv(tmp_path, [HEADER, ["1", "Bänke", "Mehr Bänke", "", ""], ["2", "Licht", "  ", "", ""]])
+    assert refused(phase, path, default_theme="Mobilität") == "Zeile 3, Spalte „text“ (C3): der Text fehlt."
+
+
+def test_the_same_id_twice_in_the_file(phase, tmp_path):
+    path = write_csv(tmp_path, [HEADER, ["7", "Bänke", "Mehr Bänke", "", ""], ["7", "Licht", "Zu dunkel", "", ""]])
+    assert refused(phase, path, default_theme="Mobilität") == (
+        "Zeile 3, Spalte „id“ (A3): derselbe Beitrag (7) steht schon in Zeile 2.")
+
+
+def test_an_email_address_as_name_is_refused(phase, tmp_path):
+    path = write_csv(tmp_path, [["text", "autor"], ["Mehr Bänke", "anna@example.org"]])
+    assert "Zeile 2, Spalte „autor“ (B2): der Name sieht wie eine E-Mail-Adresse aus" in refused(
+        phase, path, default_theme="Mobilität")
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("bild.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "Die Datei ist keine Tabelle: sie enthält Binärdaten."),
+    ("bericht.pdf", b"%PDF-1.4 ...", "Das Format wird nicht gelesen; erwartet: CSV, XLSX, GeoJSON"),
+    ("kaputt.xlsx", b"PK\x03\x04 kein zip", "Die Datei ist keine gültige XLSX-Datei."),
+    ("liste.json", b'{"hallo": 1}', "Die JSON-Datei ist weder GeoJSON"),
+    ("leer.csv", b"", "Die Datei ist leer."),
+])
+def test_a_file_that_is_not_a_table(phase, tmp_path, name, data, expected):
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert expected in refused(phase, path)
+
+
+def test_a_licence_is_required(phase, tmp_path):
+    path = write_csv(tmp_path, [["text"], ["Mehr Bänke"]])
+    assert "Bitte die Lizenz angeben" in refused(phase, path, default_theme="Mobilität", licence="")
+
+
+# --- not public before a decision; shown as imported ---------------------------------------------
+
+
+def test_imported_ideas_wait_for_the_moderators_and_show_their_source(client, phase, tmp_path):
+    path = write_csv(tmp_path, [["id", "titel", "text", "url", "lat", "lon"],
+                                ["9", "Bänke", "Mehr Bänke", "https://beteiligung.example.org/b/9", "51.4815", "7.2125"]])
+    imported(phase, path, default_theme="Mobilität", source="Beteiligungsplattform Beispiel", credit="Stadt Beispiel")
+    idea = Idea.objects.get()
+    page = reverse("participation:idea", args=[phase.concept.slug, idea.pk])
+    assert client.get(page).status_code == 404  # not public
+    assert "Bänke" not in client.get(reverse("participation:phase", args=[phase.concept.slug])).content.decode()
+    moderator = member(phase.concept, "moderator", username="mod")
+    client.force_login(moderator)
+    queue = client.get(reverse("participation:moderation", args=[phase.concept.slug])).content.decode()
+    assert f'data-imported="{idea.pk}"' in queue and "Quelle: Beteiligungsplattform Beispiel" in queue
+    assert "Lizenz: " + LICENCE in queue
+    services.decide(moderator, idea, "approve")
+    client.logout()
+    html = client.get(page).content.decode()
+    assert "importiert" in html and "Quelle: Beteiligungsplattform Beispiel" in html and "Stadt Beispiel" in html
+    assert 'href="https://beteiligung.example.org/b/9"' in html and "Lizenz: " + LICENCE in html
+
+
+# --- the page, the command, the permission -------------------------------------------------------
+
+
+def test_the_planner_imports_on_the_page(client, koeln):
+    planner = member(koeln.concept, "planner", username="planerin")
+    client.force_login(planner)
+    url = reverse("participation:import", args=[koeln.concept.slug, koeln.pk])
+    assert client.get(url).status_code == 200
+    with KOELN_POINTS.open("rb") as f:
+        r = client.post(url, {"step": "upload", "file": f})
+    html = r.content.decode()
+    assert r.status_code == 200 and 'value="document_id" selected' in html and 'value="Radverkehr" selected' in html
+    assert "Bitte die Lizenz angeben" in html and "6921 ist keine Länge" in html
+    form = {"step": "commit", "col_external_id": "document_id", "col_title": "title", "col_text": "text",
+            "col_url": "url", "col_x": "lon", "col_y": "lat", "crs": "EPSG:4326", "source": "Raddialog Ehrenfeld",
+            "licence": LICENCE, "credit": "", "default_theme": "Radverkehr"}
+    r = client.post(url, form)
+    assert r.status_code == 400 and "Nicht importiert" in r.content.decode() and Idea.objects.count() == 0
+    r = client.post(url, {**form, "without_bad_places": "on"})
+    assert r.status_code == 302 and Idea.objects.filter(status=Status.PENDING).count() == 366
+    with KOELN_POINTS.open("rb") as f:
+        r = client.post(url, {"step": "upload", "file": f})
+    assert "0 Beiträge neu (davon 0 mit Ort), 366 schon importiert" in r.content.decode()
+
+
+def test_the_page_refuses_a_file_that_is_not_a_table(client, phase, tmp_path):
+    client.force_login(member(phase.concept, "planner", username="planerin"))
+    url = reverse("participation:import", args=[phase.concept.slug, phase.pk])
+    path = tmp_path / "foto.csv"
+    path.write_bytes(b"\x00\x01\x02binary")
+    with path.open("rb") as f:
+        r = client.post(url, {"step": "upload", "file": f})
+    assert r.status_code == 400 and "keine Tabelle" in r.content.decode() and Idea.objects.count() == 0
+
+
+def test_moderators_and_citizens_may_not_import(client, phase):
+    url = reverse("participation:import", args=[phase.concept.slug, phase.pk])
+    client.force_login(member(phase.concept, "moderator", username="mod"))
+    assert client.get(url).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.plan_import(member(phase.concept, "reviewer", username="rev"), phase, OTTENSEN)
+
+
+def test_the_command_dry_run_and_import(koeln, tmp_path):
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({**Mapping(licence=LICENCE, source="Raddialog Ehrenfeld").as_json(),
+                                   "columns": {"external_id": "document_id", "title": "title", "text": "text",
+                                               "url": "url", "x": "lon", "y": "lat"}}), encoding="utf-8")
+    with pytest.raises(CommandError, match="6921 ist keine Länge"):
+        call_command("import_contributions", "ehrenfeld", "Raddialog", str(KOELN_POINTS), "--mapping", str(mapping))
+    out = io.StringIO()
+    call_command("import_contributions", "ehrenfeld", str(koeln.pk), str(KOELN_THEMES), "--licence", LICENCE,
+                 "--dry-run", stdout=out)
+    assert "Probelauf" in out.getvalue() and Idea.objects.count() == 0
+    call_command("import_contributions", "ehrenfeld", str(koeln.pk), str(KOELN_THEMES), "--licence", LICENCE,
+                 stdout=out)
+    assert "Importiert: 366 Beiträge neu" in out.getvalue() and Idea.objects.count() == 366
+    with pytest.raises(CommandError, match="Zeilen 2–698: kein Thema"):
+        call_command("import_contributions", "ehrenfeld", "Raddialog", str(OTTENSEN), "--licence", LICENCE)
+    call_command("import_contributions", "ehrenfeld", "Raddialog", str(OTTENSEN), "--licence", LICENCE,
+                 "--theme", "Radverkehr", stdout=out)
+    assert Idea.objects.filter(theme__name_de="Radverkehr").count() == 697
+
+
+def test_ten_thousand_contributions_in_well_under_a_minute(koeln, tmp_path):
+    """The Köln corpus 28 times over (10,248 rows), each copy with its own ids, a varied text and place."""
+    rows = list(csv.DictReader(KOELN_POINTS.open(encoding="cp1252"), delimiter=";"))
+    rows = [r for r in rows if r["lon"] != "6921"]
+    out = [["document_id", "title", "text", "url", "lat", "lon"]]
+    for copy in range(28):
+        for r in rows:
+            lat, lon = (float(r[k].replace(",", ".")) for k in ("lat", "lon"))
+            out.append([f"{r['document_id']}-{copy}", r["title"], f"{r['text']} ({copy})", f"{r['url']}#{copy}",
+                        f"{lat + copy * 1e-5:.6f}", f"{lon:.6f}"])
+    path = write_csv(tmp_path, out, "zehntausend.csv")
+    started = time.perf_counter()
+    counts, _p = imported(koeln, path)
+    elapsed = time.perf_counter() - started
+    assert counts["create"] == len(out) - 1 == 10_220 and Idea.objects.count() == 10_220
+    assert elapsed < 60, elapsed
+
+
+def test_the_problems_in_english(phase, tmp_path):
+    from django.utils import translation
+
+    path = write_csv(tmp_path, [HEADER, ["1", "Bänke", "Mehr Bänke", "abc", "7.2125"]])
+    p = plan(phase, path, default_theme="Mobilität")
+    with translation.override("en"):
+        assert [x.render(translation.gettext) for x in p.problems] == [
+            "Row 2, column “lat” (D2): “abc” is not a coordinate (a number)."]
+
+
+def test_a_published_idea_without_a_place_is_listed_but_not_on_the_map(client, phase, tmp_path):
+    path = write_csv(tmp_path, [["id", "text"], ["1", "Mehr Bänke im Park"]])
+    imported(phase, path, default_theme="Mobilität")
+    services.decide(OPERATOR, Idea.objects.get(), "approve")
+    slug = phase.concept.slug
+    assert client.get(reverse("participation:ideas-geojson", args=[slug])).json()["features"] == []
+    assert "Mehr Bänke im Park" in client.get(reverse("participation:phase", args=[slug])).content.decode()
+    idea_page = client.get(reverse("participation:idea", args=[slug, Idea.objects.get().pk])).content.decode()
+    assert "Dieser Beitrag wurde ohne Ort übernommen." in idea_page
+    ogc = client.get(f"/ogc/collections/{slug}.ideas/items")
+    assert ogc.status_code == 200 and json.loads(b"".join(ogc.streaming_content))["features"] == []
+
+
+def test_a_phase_and_its_concept_with_imported_contributions_can_be_deleted(phase, tmp_path):
+    imported(phase, write_csv(tmp_path, [["text"], ["Mehr Bänke"]]), default_theme="Mobilität")
+    phase.concept.delete()
+    assert Idea.objects.count() == 0 and ImportSource.objects.count() == 0
