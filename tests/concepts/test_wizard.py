@@ -139,6 +139,27 @@ def test_members_page_grants_and_revokes(client):
     assert access.role_of(planner, concept) == access.Role.PLANNER
 
 
+
+def test_the_only_planner_is_not_given_another_role_by_adding_them_again(client):
+    """Walk 12 (Halberstadt): the city's administrator added the only planner's address again with
+    the preselected role "Prüfung (lesen)"; the concept was left with nobody to plan it."""
+    from isek.concepts.models import ConceptRole
+
+    concept = ConceptFactory()
+    planner = member(concept, "planner")
+    planner.email = "planung@stadt.example"
+    planner.save()
+    client.force_login(UserFactory(is_superuser=True))
+    for role in ("reviewer", "moderator"):
+        r = client.post(f"/concepts/{concept.slug}/members/", {"person": "planung@stadt.example", "role": role})
+        assert r.status_code == 400 and "mindestens eine Person in der Planung" in r.content.decode()
+        assert access.role_of(planner, concept) == access.Role.PLANNER
+    colleague = member(concept, "planner")  # with a second planner, the first may change roles
+    r = client.post(f"/concepts/{concept.slug}/members/", {"person": "planung@stadt.example", "role": "reviewer"})
+    assert r.status_code == 302 and access.role_of(planner, concept) == access.Role.REVIEWER
+    assert list(ConceptRole.objects.filter(concept=concept, role="planner").values_list("user", flat=True)) == [colleague.pk]
+
+
 def test_the_short_name_is_made_from_the_name_when_left_empty(client, starter):
     r = client.post("/concepts/new/", {**FORM, "slug": "", "name": "ISEK Innenstadt Bayreuth – Südstadt"})
     assert r.status_code == 302 and r["Location"] == "/concepts/isek-innenstadt-bayreuth-suedstadt/setup/"

@@ -9,7 +9,6 @@ import csv
 import datetime
 import io
 import json
-import time
 
 import openpyxl
 import pytest
@@ -387,22 +386,20 @@ def test_the_command_dry_run_and_import(koeln, tmp_path):
     assert Idea.objects.filter(theme__name_de="Radverkehr").count() == 697
 
 
-def test_ten_thousand_contributions_in_well_under_a_minute(koeln, tmp_path):
-    """The Köln corpus 28 times over (10,248 rows), each copy with its own ids, a varied text and place."""
+def test_copies_of_a_corpus_with_their_own_ids_all_import(koeln, tmp_path):
+    """The Köln corpus three times over, each copy with its own ids, a varied text and place. (How
+    fast 10,000 rows import is a benchmark's question, not a test's: see the issue note.)"""
     rows = list(csv.DictReader(KOELN_POINTS.open(encoding="cp1252"), delimiter=";"))
     rows = [r for r in rows if r["lon"] != "6921"]
     out = [["document_id", "title", "text", "url", "lat", "lon"]]
-    for copy in range(28):
+    for copy in range(3):
         for r in rows:
             lat, lon = (float(r[k].replace(",", ".")) for k in ("lat", "lon"))
             out.append([f"{r['document_id']}-{copy}", r["title"], f"{r['text']} ({copy})", f"{r['url']}#{copy}",
                         f"{lat + copy * 1e-5:.6f}", f"{lon:.6f}"])
-    path = write_csv(tmp_path, out, "zehntausend.csv")
-    started = time.perf_counter()
+    path = write_csv(tmp_path, out, "dreifach.csv")
     counts, _p = imported(koeln, path)
-    elapsed = time.perf_counter() - started
-    assert counts["create"] == len(out) - 1 == 10_220 and Idea.objects.count() == 10_220
-    assert elapsed < 60, elapsed
+    assert counts["create"] == len(out) - 1 == 3 * 365 and Idea.objects.count() == 3 * 365
 
 
 def test_the_problems_in_english(phase, tmp_path):

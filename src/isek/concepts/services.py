@@ -163,9 +163,18 @@ def grant_role(user, concept: Concept, member, role: str, *, via: str = "web") -
     access.require(user, "member", "edit", concept)
     if role not in ConceptRole.Role.values:
         raise invalid(_("Unbekannte Rolle „%(r)s“.") % {"r": role}, "unknown_role", "role")
+    if role != ConceptRole.Role.PLANNER:
+        _keep_a_planner(concept, member)  # the only planner given another role: nobody left to plan
     with change(user, via):
         grant, _created = ConceptRole.objects.update_or_create(concept=concept, user=member, defaults={"role": role})
     return grant
+
+
+def _keep_a_planner(concept: Concept, member) -> None:
+    """Refuse to take ``member``'s planner role if nobody else plans ``concept``."""
+    planners = ConceptRole.objects.filter(concept=concept, role=ConceptRole.Role.PLANNER)
+    if planners.filter(user=member).exists() and planners.count() == 1:
+        raise invalid(_("Das Konzept braucht mindestens eine Person in der Planung."), "last_planner")
 
 
 def revoke_role(user, concept: Concept, member, *, via: str = "web") -> None:
@@ -174,9 +183,7 @@ def revoke_role(user, concept: Concept, member, *, via: str = "web") -> None:
     grant = ConceptRole.objects.filter(concept=concept, user=member).first()
     if grant is None:
         return
-    planners = ConceptRole.objects.filter(concept=concept, role=ConceptRole.Role.PLANNER)
-    if grant.role == ConceptRole.Role.PLANNER and planners.count() == 1:
-        raise invalid(_("Das Konzept braucht mindestens eine Person in der Planung."), "last_planner")
+    _keep_a_planner(concept, member)
     with change(user, via):
         grant.delete()
 
