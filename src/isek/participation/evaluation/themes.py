@@ -45,7 +45,7 @@ class Suggestion:
 @dataclass(frozen=True)
 class Pick:
     id: Hashable
-    reason: str  # "kaltstart" (a typical contribution of a group), "unerkundet" (a group nobody labelled yet), "unsicher"
+    reason: str  # a key of REASONS
     score: float
 
 
@@ -54,6 +54,7 @@ REASONS = {
     "kaltstart": "typisch für eine Gruppe ähnlicher Beiträge",
     "unerkundet": "aus einer Gruppe, in der noch nichts zugeordnet ist",
     "unsicher": "isek ist zwischen zwei Themen unsicher",
+    "selten": "könnte zu einem Thema mit wenigen Beispielen gehören",
 }
 
 
@@ -61,21 +62,32 @@ class _Features:
     """TF-IDF on lemmas (1–2 words) beside TF-IDF on character n-grams within words (3–5),
     fitted on all contributions of the phase (the texts are known; the labels are not)."""
 
-    def __init__(self, texts: list[str], char_weight: float):
+    def __init__(self, texts: list[str], char_weight: float, word_weight: float):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        self.words = TfidfVectorizer(analyzer=lambda t: _lemma_ngrams(t), sublinear_tf=True, min_df=1, max_df=0.6)
+        big = len(texts) >= 50  # on a handful of texts every word counts
+        self.words = TfidfVectorizer(analyzer=_lemma_ngrams, sublinear_tf=True, max_df=0.6 if big else 1.0)
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True, sublinear_tf=True,
-                                     min_df=2, max_df=0.6, dtype=np.float32) if char_weight else None
-        self.char_weight = char_weight
-        self.X = self._stack(self.words.fit_transform(texts), self.chars.fit_transform(texts) if self.chars else None)
+                                     min_df=2 if big else 1, max_df=0.6 if big else 1.0, dtype=np.float32)
+        self.char_weight, self.word_weight = char_weight, word_weight
+        try:
+            words = self.words.fit_transform(texts)
+        except ValueError:  # no word in any text
+            raise EvaluationError("Keiner der Beiträge enthält Wörter: isek kann nichts vorschlagen.") from None
+        try:
+            chars = self.chars.fit_transform(texts) if char_weight else None
+        except ValueError:
+            chars = None
+        if chars is None:
+            self.chars = None
+        self.X = self._stack(words, chars)
         self.n_words = len(self.words.vocabulary_)
         self.names = self.words.get_feature_names_out()
 
     def _stack(self, w, c):
         if c is None:
             return sp.csr_matrix(w, dtype=np.float32)
-        return sp.hstack([w, c * self.char_weight], format="csr", dtype=np.float32)
+        return sp.hstack([w * self.word_weight, c * self.char_weight], format="csr", dtype=np.float32)
 
     def transform(self, texts: list[str]):
         return self._stack(self.words.transform(texts), self.chars.transform(texts) if self.chars else None)
@@ -91,8 +103,8 @@ class ThemeSuggester:
     to label next. Build it once per phase (features), then ``fit`` or ``update`` with each answer."""
 
     def __init__(self, contributions: Iterable[Contribution], themes: Iterable[Theme], *, seed: int = 0,
-                 char_weight: float = 1.0, C: float = 10.0, seed_weight: float = 1.0, clusters: int | None = None,
-                 explore: float = 0.5):
+                 char_weight: float = 1.0, word_weight: float = 0.3, C: float = 1.0, seed_weight: float = 3.0,
+                 clusters: int | None = None, explore: float = 0.5, rare: float = 0.5):
         self.contributions = list(contributions)
         self.themes = list(themes)
         ids = Counter(c.id for c in self.contributions)
@@ -104,10 +116,10 @@ class ThemeSuggester:
             raise EvaluationError("Es gibt noch kein Thema: ohne Themen kann isek nichts vorschlagen.")
         if any(n > 1 for n in keys.values()):
             raise EvaluationError("Ein Thema ist mehrfach angegeben: " + ", ".join(k for k, n in keys.items() if n > 1))
-        self.seed, self.C, self.seed_weight, self.explore = seed, C, seed_weight, explore
+        self.seed, self.C, self.seed_weight, self.explore, self.rare = seed, C, seed_weight, explore, rare
         self.index = {c.id: i for i, c in enumerate(self.contributions)}
         texts = [c.text or "" for c in self.contributions]
-        self.features = _Features(texts + [t.description for t in self.themes if t.description], char_weight)
+        self.features = _Features(texts + [t.description for t in self.themes if t.description], char_weight, word_weight)
         n = len(texts)
         self.X = self.features.X[:n]
         self.seeds = [(t.key, self.features.X[n + j]) for j, t in enumerate(t for t in self.themes if t.description)]
@@ -241,6 +253,19 @@ class ThemeSuggester:
         order = np.argsort(-score, kind="stable")
         picks: list[Pick] = []
         used: set[int] = set()
+        if self.rare:
+            # themes with the fewest labels first: the contribution most likely to belong to each
+            have = Counter(self.labels.values())
+            taken: set[int] = set()
+            for t in sorted(range(len(self.classes)), key=lambda t: (have[self.classes[t]], t)):
+                if len(picks) >= math.ceil(k * self.rare):
+                    break
+                for j in np.argsort(-P[:, t], kind="stable"):
+                    if j not in taken:
+                        taken.add(j)
+                        picks.append(Pick(self.contributions[rows[j]].id, "selten", float(P[j, t])))
+                        used.add(cluster[rows[j]])
+                        break
         for rnd in range(2):
             for j in order:
                 if len(picks) >= k:
@@ -248,7 +273,7 @@ class ThemeSuggester:
                 i = rows[j]
                 if rnd == 0 and cluster[i] in used:
                     continue
-                if rnd == 1 and any(p.id == self.contributions[i].id for p in picks):
+                if any(p.id == self.contributions[i].id for p in picks):
                     continue
                 used.add(cluster[i])
                 picks.append(Pick(self.contributions[i].id, "unerkundet" if fresh[j] else "unsicher", float(score[j])))
