@@ -169,7 +169,11 @@ class ThemeSuggester:
         counts = Counter(y)
         # balanced: a theme with few labels weighs as much as a frequent one (macro-F1, small themes)
         cw = np.array([len(y) / (len(counts) * counts[t]) for t in y]) * np.array(w)
-        self.model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
+        # warm: after one more answer the last solution is a close start (same themes known)
+        warm = self.model is not None and list(self.model.classes_) == self.classes
+        if not warm:
+            self.model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
+        self.model.set_params(warm_start=warm)
         self.model.fit(X, y, sample_weight=cw)
         self.classes = list(self.model.classes_)
 
