@@ -3,6 +3,7 @@
 label next — on small hand-made sets, and a floor on a real corpus measured by the bench."""
 
 import pytest
+from sklearn.metrics import f1_score
 
 from isek.participation.evaluation import Contribution, EvaluationError, Theme, ThemeSuggester, corpora
 from tests.data import data_dir
@@ -122,8 +123,9 @@ def test_the_same_seed_gives_the_same_questions_and_suggestions():
 
 def test_on_the_koeln_corpus_ten_percent_chosen_by_isek_sort_most_contributions():
     """Raddialog Köln-Ehrenfeld: the planner labels 10 % as isek asks (batches of 4); the
-    suggestions for the rest. Floor from the bench (bench/README.md): accuracy 0.6x there over 3
-    seeds; here ≥ 0.55, well above the share of the largest theme (53 %) that a blind guess gets."""
+    suggestions for the rest. Floors from the bench (bench/README.md, 2026-12-06): there, over 3
+    seeds, accuracy 0.66 and macro-F1 0.51, the reference trained on 80 % 0.51; here accuracy ≥ 0.60
+    (a blind guess of the largest theme gets 0.53) and macro-F1 ≥ 0.45 (the bar: 90 % of 0.51)."""
     cs, truth = corpora.read_koeln(DATA / corpora.KOELN)
     themes = [Theme(k, corpora.KOELN_THEMES[k]) for k in sorted(set(truth.values()))]
     e = ThemeSuggester(cs, themes, seed=0)
@@ -134,5 +136,6 @@ def test_on_the_koeln_corpus_ten_percent_chosen_by_isek_sort_most_contributions(
     sug = e.suggest()
     right = sum(s.theme == truth[s.id] for s in sug) / len(sug)
     assert len(sug) == len(cs) - len(labels)
-    assert right >= 0.55
+    assert right >= 0.60
+    assert f1_score([truth[s.id] for s in sug], [s.theme for s in sug], average="macro", zero_division=0) >= 0.45
     assert len({truth[c] for c in labels}) >= 6  # isek asked across the themes, not only the big one
