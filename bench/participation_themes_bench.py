@@ -133,22 +133,30 @@ def speed(n_total: int, opts) -> dict:
     ids = [c.id for c in cs]
     rng.shuffle(ids)
     labelled = {i: truth[i] for i in ids[: n_total // 10]}
-    t0 = time.perf_counter()
+    t, c = [time.perf_counter()], [time.process_time()]  # wall clock, and CPU of this process (all threads)
+
+    def mark():
+        t.append(time.perf_counter())
+        c.append(time.process_time())
+
     engine = ThemeSuggester(cs, themes, seed=0, **opts)
-    t1 = time.perf_counter()
+    mark()
     engine.fit(labelled)
     sug = engine.suggest()
-    t2 = time.perf_counter()
+    mark()
     picks = engine.next_to_label(10)
-    t3 = time.perf_counter()
+    mark()
     first = picks[0].id
     engine.update(first, truth[first])
     sug2 = engine.suggest()
-    t4 = time.perf_counter()
+    mark()
     assert len(sug) == n_total - len(labelled) and len(sug2) == len(sug) - 1
-    return {"contributions": n_total, "features_s": round(t1 - t0, 2), "fit_and_suggest_s": round(t2 - t1, 2),
-            "next_to_label_s": round(t3 - t2, 2), "total_s": round(t3 - t0, 2),
-            "update_and_suggest_after_one_confirmation_s": round(t4 - t3, 2)}
+    out = {"contributions": n_total}
+    for k, (a, b) in {"features": (0, 1), "fit_and_suggest": (1, 2), "next_to_label": (2, 3), "total": (0, 3),
+                      "update_and_suggest_after_one_confirmation": (3, 4)}.items():
+        out[f"{k}_s"] = round(t[b] - t[a], 2)
+        out[f"{k}_cpu_s"] = round(c[b] - c[a], 2)
+    return out
 
 
 def main() -> None:
@@ -187,7 +195,7 @@ def main() -> None:
     if not args.quick:
         s = speed(args.size, opts)
         print("\n## speed\n" + json.dumps(s))
-        ok &= s["total_s"] < 60 and s["update_and_suggest_after_one_confirmation_s"] < 1
+        ok &= s["total_s"] < 60 and s["update_and_suggest_after_one_confirmation_s"] < 1  # wall clock
     print("\nall bars met" if ok else "\nsome bar NOT met")
 
 

@@ -133,22 +133,30 @@ class ThemeSuggester:
     # --- learning -------------------------------------------------------------------------------
     def fit(self, labels: Mapping[Hashable, str]) -> ThemeSuggester:
         """Learn from all the planner's labels so far (contribution id → theme key)."""
+        self._check(labels)
+        self.labels = dict(labels)
+        self._train(quick=False)
+        return self
+
+    def update(self, cid: Hashable, theme: str) -> ThemeSuggester:
+        """The planner confirmed or corrected one contribution: learn it at once. A quick retrain on
+        the labelled rows, starting from the last solution (the features stay); ``fit`` with all
+        labels solves afresh (e.g. in the background after a series of answers)."""
+        labels = {**self.labels, cid: theme}
+        self._check(labels)
+        self.labels = labels
+        self._train(quick=True)
+        return self
+
+    def _check(self, labels: Mapping[Hashable, str]) -> None:
         known = {t.key for t in self.themes}
         for cid, key in labels.items():
             if cid not in self.index:
                 raise EvaluationError(f"Den Beitrag {cid} gibt es in dieser Auswertung nicht.")
             if key not in known:
                 raise EvaluationError(f"Das Thema {key!r} gibt es in dieser Beteiligung nicht.")
-        self.labels = dict(labels)
-        self._train()
-        return self
 
-    def update(self, cid: Hashable, theme: str) -> ThemeSuggester:
-        """The planner confirmed or corrected one contribution: learn it (a retrain on the labelled
-        rows only; the features stay, so this takes well under a second)."""
-        return self.fit({**self.labels, cid: theme})
-
-    def _train(self):
+    def _train(self, quick: bool):
         rows = [self.index[c] for c in self.labels]
         y = list(self.labels.values())
         X = self.X[rows]
@@ -169,11 +177,11 @@ class ThemeSuggester:
         counts = Counter(y)
         # balanced: a theme with few labels weighs as much as a frequent one (macro-F1, small themes)
         cw = np.array([len(y) / (len(counts) * counts[t]) for t in y]) * np.array(w)
-        # warm: after one more answer the last solution is a close start (same themes known)
-        warm = self.model is not None and list(self.model.classes_) == self.classes
+        # quick (one more answer): the last solution is a close start when the same themes are known
+        warm = quick and self.model is not None and list(self.model.classes_) == self.classes
         if not warm:
             self.model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
-        self.model.set_params(warm_start=warm)
+        self.model.set_params(warm_start=warm, tol=1e-3 if warm else 1e-4, max_iter=100 if warm else 2000)
         self.model.fit(X, y, sample_weight=cw)
         self.classes = list(self.model.classes_)
 
