@@ -6,6 +6,7 @@ See the package docstring (isek.participation.evaluation) for the API. Pure: no 
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -129,6 +130,7 @@ class ThemeSuggester:
         self._cluster = None
         self.labels: dict[Hashable, str] = {}
         self.model = None
+        self.centroid = None  # with a single theme known: the mean of its examples
 
     # --- learning -------------------------------------------------------------------------------
     def fit(self, labels: Mapping[Hashable, str]) -> ThemeSuggester:
@@ -172,6 +174,7 @@ class ThemeSuggester:
             self.model = None
             self.centroid = np.asarray(X.mean(axis=0)).ravel() if len(y) else None
             return
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
 
         counts = Counter(y)
@@ -182,7 +185,10 @@ class ThemeSuggester:
         if not warm:
             self.model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
         self.model.set_params(warm_start=warm, tol=1e-3 if warm else 1e-4, max_iter=100 if warm else 2000)
-        self.model.fit(X, y, sample_weight=cw)
+        with warnings.catch_warnings():
+            if warm:  # a quick step may stop before the tolerance; the next fit solves afresh
+                warnings.simplefilter("ignore", ConvergenceWarning)
+            self.model.fit(X, y, sample_weight=cw)
         self.classes = list(self.model.classes_)
 
     def _unlabelled(self) -> list[int]:
@@ -192,7 +198,7 @@ class ThemeSuggester:
         """Each row's probability per theme (columns in ``self.classes``), or None before any example."""
         if self.model is not None:
             return self.model.predict_proba(self.X[rows])
-        if getattr(self, "centroid", None) is None:
+        if self.centroid is None:
             return None
         sim = self.X[rows] @ self.centroid
         norm = np.linalg.norm(self.centroid) or 1.0
