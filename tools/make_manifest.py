@@ -57,6 +57,18 @@ add("osm/hoyerswerda_altstadt.osm.pbf",
 add("osm/heidelberg_routing_filtered.osm.pbf",
     f"{RAW}/GIScience/openrouteservice/944fc82bd172ff5c5948973f4e66fca049355048/ors-api/src/test/files/heidelberg.test.pbf",
     "ODbL-1.0", ATTR_OSM)
+ATTR_CIMT = ("Beiträge: Raddialog Ehrenfeld 2017 (Stadt Köln) / FreiRaum Ottensen 2021 (Bezirksamt Altona), CC BY 4.0, "
+             "je Beitrag verlinkt; Themen-Annotation: CIMT-Korpus (HHU Düsseldorf, Romberg et al. 2022), CC BY-SA 4.0")
+add("participation/raddialog_koeln_ehrenfeld_2017_themes.csv",
+    f"{RAW}/juliaromberg/egov-2022/f151b8608ad4f5b0cc0ac5286e9ddd233dd3df5b/data/Cycling-Dialogues/dataset.csv",
+    "CC-BY-SA-4.0", ATTR_CIMT, derive="cimt_koeln_ehrenfeld",
+    note="rows of the Cycling Dialogues dataset whose ID starts with E (Raddialog Köln-Ehrenfeld)")
+add("participation/raddialog_koeln_ehrenfeld_2017_locations.csv",
+    f"{RAW}/juliaromberg/cimt-geographic-location-dataset/5ae9d415048ed434e75ae5987efee0f9a413fc9b/"
+    "Cycling-Dialogue-Cologne/dataset_location_CDC.csv", "CC-BY-SA-4.0", ATTR_CIMT)
+add("participation/dipas_hamburg_freiraum_ottensen_2021_themes.csv",
+    f"{RAW}/juliaromberg/cimt-thematic-categorization-dataset/20b63219aaec65e36464c00d5eef68ffed60ecb2/"
+    "FreiRaum%20Ottensen/dataset-Ottensen-thematic-d1a.csv", "CC-BY-SA-4.0", ATTR_CIMT)
 
 OUT.write_text(json.dumps({"version": 1, "files": entries}, indent=1, ensure_ascii=False) + "\n")
 print(f"{len(entries)} files → {OUT}")

@@ -12,7 +12,8 @@ from isek.demo import data
 from tests.data import data_dir
 
 SHARED = data_dir("bochum")
-REQUIRED_DATA = [SHARED / "bochum/vrr_gtfs_stops/stops_bochum.txt"]
+REQUIRED_DATA = [SHARED / "bochum/vrr_gtfs_stops/stops_bochum.txt",
+                 SHARED / "participation/raddialog_koeln_ehrenfeld_2017_themes.csv"]
 
 
 def test_manifest_matches_the_shared_data():
@@ -22,7 +23,7 @@ def test_manifest_matches_the_shared_data():
         p = SHARED / e.path
         assert p.exists(), e.path
         assert data.sha256_of(p) == e.sha256, e.path
-        assert e.licence in ("CC0-1.0", "CC-BY-4.0", "ODbL-1.0") and e.attribution
+        assert e.licence in ("CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "ODbL-1.0") and e.attribution
         assert e.url.startswith("https://raw.githubusercontent.com/") or e.note
 
 
@@ -34,11 +35,24 @@ def test_gtfs_derivation_keeps_only_bochum_rows():
     assert data.derive_gtfs_stops_bochum(mixed) == raw
 
 
+def test_koeln_derivation_keeps_only_the_ehrenfeld_rows():
+    """The Köln themes file is the Ehrenfeld part (IDs E…) of the CIMT Cycling Dialogues table."""
+    shared = (SHARED / "participation/raddialog_koeln_ehrenfeld_2017_themes.csv").read_bytes()
+    header, first, rest = shared.split(b"\r\n", 2)
+    # a row of Bonn whose quoted text has a line starting with E (a line filter would keep it)
+    bonn = b'B1,"Ampel, bitte","Text \xc3\xbcber zwei Zeilen:\r\nEingang Kreuzung",x,y'
+    mixed = header + b"\r\n" + bonn + b"\r\n" + first + b"\r\n" + rest
+    assert data.derive_cimt_koeln_ehrenfeld(mixed) == shared
+    with pytest.raises(data.DataError, match="CIMT"):
+        data.derive_cimt_koeln_ehrenfeld(b"name,text\r\nE1,x\r\n")
+
+
 @pytest.fixture
 def mirror(tmp_path):
     """A loopback HTTP server serving a copy of the data tree."""
     root = tmp_path / "mirror"
     shutil.copytree(SHARED / "bochum", root / "bochum")
+    shutil.copytree(SHARED / "participation", root / "participation")
     (root / "osm").mkdir()
     for f in (SHARED / "osm").glob("*.pbf"):
         shutil.copy2(f, root / "osm" / f.name)

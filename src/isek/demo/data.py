@@ -7,7 +7,9 @@ only then moves the file into place; a file that fails the check is never instal
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -61,7 +63,21 @@ def derive_gtfs_stops_bochum(raw: bytes) -> bytes:
     return b"".join(keep)
 
 
-DERIVE: dict[str, Callable[[bytes], bytes]] = {"gtfs_stops_bochum": derive_gtfs_stops_bochum}
+def derive_cimt_koeln_ehrenfeld(raw: bytes) -> bytes:
+    """Keep the header and the rows of the CIMT Cycling Dialogues dataset whose ID starts with E
+    (Raddialog Köln-Ehrenfeld), written as the csv module writes them (CRLF)."""
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    if not rows or not rows[0] or rows[0][0] != "ID":
+        raise DataError("keine Tabelle des CIMT-Korpus (erste Spalte ID)")
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(rows[0])
+    writer.writerows(r for r in rows[1:] if r and r[0].startswith("E"))
+    return out.getvalue().encode("utf-8")
+
+
+DERIVE: dict[str, Callable[[bytes], bytes]] = {"gtfs_stops_bochum": derive_gtfs_stops_bochum,
+                                               "cimt_koeln_ehrenfeld": derive_cimt_koeln_ehrenfeld}
 
 
 def _download(url: str, timeout: float) -> bytes:

@@ -1,0 +1,60 @@
+"""German text for the evaluation: words, their lemmas (simplemma, data shipped in its wheel) and
+the surface form to show for a lemma. Pure: no Django, no download, no network."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from functools import lru_cache
+
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+
+# Function words that say nothing about a theme (written for this module; lemmas, lower case).
+STOPWORDS = frozenset("""
+aber alle allem allen aller alles als also am an ander andere anderen auch auf aus bei beim bin bis bitte bzw da dabei
+dadurch dafür dagegen daher damit dann darauf daran darin darum das dass davon dazu dem den denn der des dessen dich die
+dies diese dieser dieses doch dort du durch ein eine einem einen einer eines einig einmal er es etwa etwas euch euer für
+gar geben gibt haben hat hier hin ich ihm ihn ihnen ihr im immer in ins ist ja jede jeder jedes jedoch jetzt kann kein
+keine können könnte man manch mehr mein mich mir mit muss müssen nach nicht nichts noch nun nur ob oder ohne schon sehr
+sein seine sich sie sind so solch soll sollen sollte sondern sowie um und uns unser unter viel vom von vor wann war
+warum was weil welch welche wenn wer werden wie wieder will wir wird wo wollen würde zu zum zur zwar zwischen über
+ab weit gut ganz mal eben beid beide sowie ca usw etc z b s o u a d h
+""".split())
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str) -> str:
+    """The lower-case lemma of one German word (simplemma's dictionary and rules, cached)."""
+    import simplemma
+
+    return simplemma.lemmatize(word, lang="de").lower()
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as written (letters and inner hyphens; numbers and signs dropped)."""
+    return WORD.findall(text or "")
+
+
+def lemmas(text: str) -> list[str]:
+    """The lemmas of ``text`` without function words: what the word features are made of."""
+    out = []
+    for w in words(text):
+        lm = lemma(w)
+        if len(lm) > 1 and lm not in STOPWORDS:
+            out.append(lm)
+    return out
+
+
+class SurfaceForms:
+    """For each lemma the form citizens wrote most often, so reasons read as their words
+    ("Radwege", not "radweg")."""
+
+    def __init__(self, texts):
+        seen: dict[str, Counter] = defaultdict(Counter)
+        for t in texts:
+            for w in words(t):
+                seen[lemma(w)][w] += 1
+        self._best = {lm: c.most_common(1)[0][0] for lm, c in seen.items()}
+
+    def __call__(self, feature: str) -> str:
+        return " ".join(self._best.get(p, p) for p in feature.split(" "))

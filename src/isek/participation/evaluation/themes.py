@@ -1,0 +1,342 @@
+"""Theme suggestions that learn from the planner, and which contributions to label next.
+
+See the package docstring (isek.participation.evaluation) for the API. Pure: no Django.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .text import SurfaceForms, lemmas
+
+
+class EvaluationError(ValueError):
+    """Input the engine cannot work with; the message is German and names what is wrong."""
+
+
+@dataclass(frozen=True)
+class Contribution:
+    id: Hashable
+    text: str  # title and text, as the citizen wrote them
+    point: tuple[float, float] | None = None  # (lon, lat) in WGS 84, if the citizen placed one
+
+
+@dataclass(frozen=True)
+class Theme:
+    key: str
+    description: str = ""  # a short description in the planner's words; used as a first example
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: Hashable
+    theme: str
+    confidence: float  # the model's probability for ``theme``, 0..1
+    words: tuple[str, ...]  # the contribution's words that led to it, strongest first, as written
+    runner_up: str | None = None  # the next most likely theme, for the review list
+
+
+@dataclass(frozen=True)
+class Pick:
+    id: Hashable
+    reason: str  # a key of REASONS
+    score: float
+
+
+# Reasons for a pick, for the review page (German first; the UI translates them).
+REASONS = {
+    "kaltstart": "typisch für eine Gruppe ähnlicher Beiträge",
+    "unerkundet": "aus einer Gruppe, in der noch nichts zugeordnet ist",
+    "unsicher": "isek ist zwischen zwei Themen unsicher",
+    "selten": "könnte zu einem Thema mit wenigen Beispielen gehören",
+}
+
+
+class _Features:
+    """TF-IDF on lemmas (1–2 words) beside TF-IDF on character n-grams within words (3–5),
+    fitted on all contributions of the phase (the texts are known; the labels are not)."""
+
+    def __init__(self, texts: list[str], char_weight: float, word_weight: float):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        big = len(texts) >= 50  # on a handful of texts every word counts
+        self.words = TfidfVectorizer(analyzer=_lemma_ngrams, sublinear_tf=True, max_df=0.6 if big else 1.0)
+        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True, sublinear_tf=True,
+                                     min_df=2 if big else 1, max_df=0.6 if big else 1.0, dtype=np.float32)
+        self.char_weight, self.word_weight = char_weight, word_weight
+        try:
+            words = self.words.fit_transform(texts)
+        except ValueError:  # no word in any text
+            raise EvaluationError("Keiner der Beiträge enthält Wörter: isek kann nichts vorschlagen.") from None
+        try:
+            chars = self.chars.fit_transform(texts) if char_weight else None
+        except ValueError:
+            chars = None
+        if chars is None:
+            self.chars = None
+        self.X = self._stack(words, chars)
+        self.n_words = len(self.words.vocabulary_)
+        self.names = self.words.get_feature_names_out()
+
+    def _stack(self, w, c):
+        if c is None:
+            return sp.csr_matrix(w, dtype=np.float32)
+        return sp.hstack([w * self.word_weight, c * self.char_weight], format="csr", dtype=np.float32)
+
+    def transform(self, texts: list[str]):
+        return self._stack(self.words.transform(texts), self.chars.transform(texts) if self.chars else None)
+
+
+def _lemma_ngrams(text: str) -> list[str]:
+    ls = lemmas(text)
+    return ls + [f"{a} {b}" for a, b in zip(ls, ls[1:])]
+
+
+class ThemeSuggester:
+    """Suggests a theme for every contribution the planner has not labelled yet and proposes which
+    to label next. Build it once per phase (features), then ``fit`` or ``update`` with each answer."""
+
+    def __init__(self, contributions: Iterable[Contribution], themes: Iterable[Theme], *, seed: int = 0,
+                 char_weight: float = 1.0, word_weight: float = 0.3, C: float = 1.0, seed_weight: float = 3.0,
+                 clusters: int | None = None, explore: float = 0.5, rare: float = 0.5):
+        self.contributions = list(contributions)
+        self.themes = list(themes)
+        ids = Counter(c.id for c in self.contributions)
+        twice = [str(i) for i, n in ids.items() if n > 1]
+        if twice:
+            raise EvaluationError(f"Diese Beiträge kommen mehrfach vor: {', '.join(sorted(twice)[:10])}")
+        keys = Counter(t.key for t in self.themes)
+        if not self.themes:
+            raise EvaluationError("Es gibt noch kein Thema: ohne Themen kann isek nichts vorschlagen.")
+        if any(n > 1 for n in keys.values()):
+            raise EvaluationError("Ein Thema ist mehrfach angegeben: " + ", ".join(k for k, n in keys.items() if n > 1))
+        self.seed, self.C, self.seed_weight, self.explore, self.rare = seed, C, seed_weight, explore, rare
+        self.index = {c.id: i for i, c in enumerate(self.contributions)}
+        texts = [c.text or "" for c in self.contributions]
+        self.features = _Features(texts + [t.description for t in self.themes if t.description], char_weight, word_weight)
+        n = len(texts)
+        self.X = self.features.X[:n]
+        self.seeds = [(t.key, self.features.X[n + j]) for j, t in enumerate(t for t in self.themes if t.description)]
+        self.surface = SurfaceForms(texts)
+        self.n_clusters = clusters or max(2, min(60, int(round(math.sqrt(n / 2)))))
+        self._space = None
+        self._cluster = None
+        self.labels: dict[Hashable, str] = {}
+        self.model = None
+        self.centroid = None  # with a single theme known: the mean of its examples
+
+    # --- learning -------------------------------------------------------------------------------
+    def fit(self, labels: Mapping[Hashable, str]) -> ThemeSuggester:
+        """Learn from all the planner's labels so far (contribution id → theme key)."""
+        self._check(labels)
+        self.labels = dict(labels)
+        self._train(quick=False)
+        return self
+
+    def update(self, cid: Hashable, theme: str) -> ThemeSuggester:
+        """The planner confirmed or corrected one contribution: learn it at once. A quick retrain on
+        the labelled rows, starting from the last solution (the features stay); ``fit`` with all
+        labels solves afresh (e.g. in the background after a series of answers)."""
+        labels = {**self.labels, cid: theme}
+        self._check(labels)
+        self.labels = labels
+        self._train(quick=True)
+        return self
+
+    def _check(self, labels: Mapping[Hashable, str]) -> None:
+        known = {t.key for t in self.themes}
+        for cid, key in labels.items():
+            if cid not in self.index:
+                raise EvaluationError(f"Den Beitrag {cid} gibt es in dieser Auswertung nicht.")
+            if key not in known:
+                raise EvaluationError(f"Das Thema {key!r} gibt es in dieser Beteiligung nicht.")
+
+    def _train(self, quick: bool):
+        rows = [self.index[c] for c in self.labels]
+        y = list(self.labels.values())
+        X = self.X[rows]
+        w = [1.0] * len(rows)
+        seeds = [(k, v) for k, v in self.seeds if self.seed_weight]
+        if seeds:
+            X = sp.vstack([X] + [v for _, v in seeds], format="csr")
+            y += [k for k, _ in seeds]
+            w += [self.seed_weight] * len(seeds)
+        self.classes = sorted(set(y))
+        if len(self.classes) < 2:
+            # One theme known: nothing to tell apart; similarity to its examples is the confidence.
+            self.model = None
+            self.centroid = np.asarray(X.mean(axis=0)).ravel() if len(y) else None
+            return
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.linear_model import LogisticRegression
+
+        counts = Counter(y)
+        # balanced: a theme with few labels weighs as much as a frequent one (macro-F1, small themes)
+        cw = np.array([len(y) / (len(counts) * counts[t]) for t in y]) * np.array(w)
+        # quick (one more answer): the last solution is a close start when the same themes are known
+        warm = quick and self.model is not None and list(self.model.classes_) == self.classes
+        if not warm:
+            self.model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
+        self.model.set_params(warm_start=warm, tol=1e-3 if warm else 1e-4, max_iter=100 if warm else 2000)
+        with warnings.catch_warnings():
+            if warm:  # a quick step may stop before the tolerance; the next fit solves afresh
+                warnings.simplefilter("ignore", ConvergenceWarning)
+            self.model.fit(X, y, sample_weight=cw)
+        self.classes = list(self.model.classes_)
+
+    def _unlabelled(self) -> list[int]:
+        return [i for i, c in enumerate(self.contributions) if c.id not in self.labels]
+
+    def probabilities(self, rows: list[int]) -> np.ndarray | None:
+        """Each row's probability per theme (columns in ``self.classes``), or None before any example."""
+        if self.model is not None:
+            return self.model.predict_proba(self.X[rows])
+        if self.centroid is None:
+            return None
+        sim = self.X[rows] @ self.centroid
+        norm = np.linalg.norm(self.centroid) or 1.0
+        return np.clip(np.asarray(sim).reshape(-1, 1) / norm / _row_norms(self.X[rows]).reshape(-1, 1), 0, 1)
+
+    # --- suggestions ----------------------------------------------------------------------------
+    def suggest(self, top_words: int = 5) -> list[Suggestion]:
+        """A suggestion for every contribution not labelled yet (empty before the first label or
+        theme description)."""
+        rows = self._unlabelled()
+        P = self.probabilities(rows) if rows else None
+        if P is None:
+            return []
+        best = P.argmax(axis=1)
+        second = np.argsort(-P, axis=1)[:, 1] if P.shape[1] > 1 else None
+        weights = self._word_weights()
+        Xw = self.X[rows][:, : self.features.n_words].tocsr()
+        out = []
+        for k, i in enumerate(rows):
+            b = best[k]
+            words = self._reasons(Xw, k, weights[b], top_words)
+            out.append(Suggestion(self.contributions[i].id, self.classes[b], float(P[k, b]), words,
+                                  self.classes[second[k]] if second is not None else None))
+        return out
+
+    def _word_weights(self) -> np.ndarray:
+        """Per theme, how much each word feature speaks for it (classes × word features)."""
+        n = self.features.n_words
+        if self.model is None:
+            return self.centroid[:n].reshape(1, -1)
+        coef = self.model.coef_
+        if coef.shape[0] == 1:  # two themes: sklearn keeps one row, for the second class
+            coef = np.vstack([-coef, coef])
+        return coef[:, :n] - coef[:, :n].mean(axis=0) if coef.shape[0] > 2 else coef[:, :n]
+
+    def _reasons(self, Xw, k: int, weight: np.ndarray, top: int) -> tuple[str, ...]:
+        lo, hi = Xw.indptr[k], Xw.indptr[k + 1]
+        idx, val = Xw.indices[lo:hi], Xw.data[lo:hi]
+        if not len(idx):
+            return ()
+        contrib = val * weight[idx]
+        order = np.argsort(-contrib)
+        out: list[str] = []
+        for j in order:
+            if contrib[j] <= 0 or len(out) >= top:
+                break
+            word = self.surface(self.features.names[idx[j]])
+            if not any(word in o or o in word for o in out):  # "Radweg" and "Radweg schmal" once
+                out.append(word)
+        return tuple(out)
+
+    # --- what to label next ---------------------------------------------------------------------
+    def next_to_label(self, k: int = 10) -> list[Pick]:
+        """The ``k`` contributions the planner should label next. Before any example: typical
+        contributions of k different groups (cold start). Then: those isek is least sure about
+        (smallest margin between the two likeliest themes), favouring groups of similar
+        contributions where nothing has been labelled yet, at most one per group while groups last."""
+        rows = self._unlabelled()
+        if not rows or k <= 0:
+            return []
+        P = self.probabilities(rows)
+        if P is None or self.model is None:
+            return self._cold_start(rows, k)
+        top2 = -np.sort(-P, axis=1)[:, :2]
+        uncertainty = 1.0 - (top2[:, 0] - top2[:, 1])
+        cluster = self._clusters()
+        explored = {cluster[self.index[c]] for c in self.labels}
+        fresh = np.array([cluster[i] not in explored for i in rows])
+        score = uncertainty + self.explore * fresh
+        order = np.argsort(-score, kind="stable")
+        picks: list[Pick] = []
+        used: set[int] = set()
+        if self.rare:
+            # themes with the fewest labels first: the contribution most likely to belong to each
+            have = Counter(self.labels.values())
+            taken: set[int] = set()
+            for t in sorted(range(len(self.classes)), key=lambda t: (have[self.classes[t]], t)):
+                if len(picks) >= math.ceil(k * self.rare):
+                    break
+                for j in np.argsort(-P[:, t], kind="stable"):
+                    if j not in taken:
+                        taken.add(j)
+                        picks.append(Pick(self.contributions[rows[j]].id, "selten", float(P[j, t])))
+                        used.add(cluster[rows[j]])
+                        break
+        for rnd in range(2):
+            for j in order:
+                if len(picks) >= k:
+                    return picks
+                i = rows[j]
+                if rnd == 0 and cluster[i] in used:
+                    continue
+                if any(p.id == self.contributions[i].id for p in picks):
+                    continue
+                used.add(cluster[i])
+                picks.append(Pick(self.contributions[i].id, "unerkundet" if fresh[j] else "unsicher", float(score[j])))
+        return picks
+
+    def _reduced(self):
+        if self._space is None:
+            from sklearn.decomposition import TruncatedSVD
+            from sklearn.preprocessing import normalize
+
+            dims = min(100, self.X.shape[1] - 1, self.X.shape[0] - 1)
+            if dims < 2:
+                self._space = normalize(self.X.toarray())
+            else:
+                self._space = normalize(TruncatedSVD(dims, random_state=self.seed).fit_transform(self.X))
+        return self._space
+
+    def _clusters(self) -> np.ndarray:
+        if self._cluster is None:
+            self._cluster = _kmeans(self._reduced(), min(self.n_clusters, len(self.contributions)), self.seed)[0]
+        return self._cluster
+
+    def _cold_start(self, rows: list[int], k: int) -> list[Pick]:
+        space = self._reduced()[rows]
+        k = min(k, len(rows))
+        labels, centres = _kmeans(space, k, self.seed)
+        picks = []
+        sizes = Counter(labels)
+        for c, _ in sorted(sizes.items(), key=lambda x: (-x[1], x[0])):
+            members = np.flatnonzero(labels == c)
+            d = ((space[members] - centres[c]) ** 2).sum(axis=1)
+            j = members[int(d.argmin())]
+            picks.append(Pick(self.contributions[rows[j]].id, "kaltstart", sizes[c] / len(rows)))
+        return picks
+
+
+def _kmeans(space: np.ndarray, k: int, seed: int):
+    from sklearn.cluster import KMeans
+
+    k = max(1, min(k, len(space)))
+    km = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(space)
+    return km.labels_, km.cluster_centers_
+
+
+def _row_norms(X) -> np.ndarray:
+    n = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    n[n == 0] = 1.0
+    return n

@@ -1,0 +1,141 @@
+"""Theme suggestions with active learning (isek.participation.evaluation): what the planner gets
+— a theme with its confidence and the citizen's words that led to it, and which contribution to
+label next — on small hand-made sets, and a floor on a real corpus measured by the bench."""
+
+import pytest
+from sklearn.metrics import f1_score
+
+from isek.participation.evaluation import Contribution, EvaluationError, Theme, ThemeSuggester, corpora
+from tests.data import data_dir
+
+pytestmark = pytest.mark.database_independent
+
+DATA = data_dir("participation")
+REQUIRED_DATA = [DATA / corpora.KOELN]
+
+AMPEL = ["Die Ampel an der Venloer Straße schaltet viel zu langsam auf Grün",
+         "Lange Wartezeit an der Ampel, die Ampelschaltung bevorzugt Autos",
+         "Grüne Welle für Radfahrer: die Ampeln sind schlecht abgestimmt",
+         "Die Bedarfsampel reagiert nicht auf Radfahrer, Ampel umstellen"]
+PARKEN = ["Es fehlen Fahrradständer am Bahnhof Ehrenfeld",
+          "Mehr Abstellanlagen für Fahrräder vor dem Bürgeramt, alle Fahrradständer sind voll",
+          "Fahrradbügel statt Autoparkplatz: Stellplätze für Fahrräder fehlen",
+          "Sichere Fahrradständer an der Schule aufstellen"]
+LICHT = ["Der Weg durch den Park ist nachts dunkel, eine Laterne fehlt",
+         "Beleuchtung am Radweg defekt, es ist abends stockdunkel",
+         "Straßenlaterne kaputt, bitte Licht reparieren"]
+
+
+def engine(texts, themes=("ampel", "parken"), **kw):
+    cs = [Contribution(f"c{i}", t) for i, t in enumerate(texts)]
+    return ThemeSuggester(cs, [t if isinstance(t, Theme) else Theme(t) for t in themes], seed=0, **kw)
+
+
+def test_suggests_the_theme_with_the_words_that_led_to_it():
+    e = engine(AMPEL + PARKEN).fit({"c0": "ampel", "c1": "ampel", "c4": "parken", "c5": "parken"})
+    by_id = {s.id: s for s in e.suggest()}
+    assert set(by_id) == {"c2", "c3", "c6", "c7"}  # the labelled ones are the planner's, not suggested
+    assert [by_id[c].theme for c in ("c2", "c3", "c6", "c7")] == ["ampel", "ampel", "parken", "parken"]
+    assert "Fahrradständer" in by_id["c7"].words and by_id["c7"].runner_up == "ampel"
+    assert any(w.startswith("Ampel") for w in by_id["c3"].words)
+    assert all(0.5 < s.confidence <= 1 for s in by_id.values())
+    # the words are the citizen's own, in the contribution
+    for cid, s in by_id.items():
+        assert all(w.split(" ")[0].lower() in (AMPEL + PARKEN)[int(cid[1:])].lower() for w in s.words)
+
+
+def test_the_uncertain_contribution_is_asked_first():
+    mixed = "Die Ampel am Bahnhof schaltet langsam und es fehlen Fahrradständer"
+    e = engine(AMPEL + PARKEN + [mixed]).fit({"c0": "ampel", "c1": "ampel", "c2": "ampel",
+                                               "c4": "parken", "c5": "parken", "c6": "parken"})
+    picks = {p.id: p.reason for p in e.next_to_label(2)}
+    assert picks.get("c8") == "unsicher"  # between Ampel and Fahrradständer
+    assert len(picks) == 2 and picks.keys() & {"c3", "c7"}  # and a likely example of the theme with fewest labels
+    assert {p.id for p in ThemeSuggester(e.contributions, e.themes, seed=0, rare=0).fit(e.labels).next_to_label(1)} == {"c8"}
+
+
+def test_cold_start_asks_for_a_typical_contribution_of_each_group():
+    e = engine(AMPEL + PARKEN + LICHT, themes=("ampel", "parken", "licht"))
+    assert e.suggest() == []  # nothing to suggest from yet
+    picks = e.next_to_label(3)
+    assert {p.reason for p in picks} == {"kaltstart"}
+    groups = {int(p.id[1:]) // 4 if int(p.id[1:]) < 8 else 2 for p in picks}
+    assert groups == {0, 1, 2}
+
+
+def test_theme_descriptions_suggest_before_the_first_label():
+    themes = [Theme("ampel", "Ampel, Ampelschaltung, Wartezeit an der Ampel"),
+              Theme("parken", "Fahrradständer und Abstellanlagen für Fahrräder")]
+    by_id = {s.id: s.theme for s in engine(AMPEL + PARKEN, themes).fit({}).suggest()}
+    assert [by_id[f"c{i}"] for i in range(8)] == ["ampel"] * 4 + ["parken"] * 4
+
+
+def test_a_single_theme_labelled_suggests_it_with_similarity_as_confidence():
+    e = engine(AMPEL + PARKEN).fit({"c0": "ampel"})
+    by_id = {s.id: s for s in e.suggest()}
+    assert {s.theme for s in by_id.values()} == {"ampel"}
+    assert by_id["c1"].confidence > by_id["c7"].confidence  # the other Ampel text is the more similar one
+    assert by_id["c1"].words and by_id["c1"].runner_up is None
+    assert len(e.next_to_label(2)) == 2
+
+
+def test_empty_texts_get_a_suggestion_without_words():
+    e = engine(AMPEL + PARKEN + ["", "   "]).fit({"c0": "ampel", "c4": "parken"})
+    by_id = {s.id: s for s in e.suggest()}
+    assert by_id["c8"].words == () and by_id["c9"].words == ()
+    assert by_id["c8"].theme in ("ampel", "parken") and by_id["c8"].confidence < 0.75
+    assert len(e.next_to_label(10)) == 8
+
+
+def test_bad_input_gets_a_clear_error():
+    with pytest.raises(EvaluationError, match="mehrfach vor: c1"):
+        ThemeSuggester([Contribution("c1", "Ampel"), Contribution("c1", "Fahrradständer")], [Theme("a")])
+    with pytest.raises(EvaluationError, match="kein Thema"):
+        engine(AMPEL, themes=())
+    with pytest.raises(EvaluationError, match="Thema ist mehrfach"):
+        engine(AMPEL, themes=("a", "a"))
+    with pytest.raises(EvaluationError, match="enthält Wörter"):
+        engine(["", "123"])
+    e = engine(AMPEL + PARKEN).fit({"c0": "ampel", "c4": "parken"})
+    with pytest.raises(EvaluationError, match="Thema 'licht'"):
+        e.fit({"c0": "licht"})
+    with pytest.raises(EvaluationError, match="Beitrag c99"):
+        e.update("c99", "ampel")
+    assert e.labels == {"c0": "ampel", "c4": "parken"}  # a refused answer changes nothing
+
+
+def test_a_correction_is_learnt_at_once():
+    e = engine(AMPEL + PARKEN).fit({"c0": "ampel", "c4": "parken"})
+    assert "c1" in {s.id for s in e.suggest()}
+    e.update("c1", "parken")  # the planner corrects: this one is about parking after all
+    assert e.labels["c1"] == "parken" and "c1" not in {s.id for s in e.suggest()}
+
+
+def test_the_same_seed_gives_the_same_questions_and_suggestions():
+    texts = AMPEL + PARKEN + LICHT
+    runs = [engine(texts, themes=("ampel", "parken", "licht")) for _ in range(2)]
+    assert runs[0].next_to_label(3) == runs[1].next_to_label(3)
+    for r in runs:
+        r.fit({"c0": "ampel", "c4": "parken", "c8": "licht"})
+    assert runs[0].suggest() == runs[1].suggest()
+    assert runs[0].next_to_label(3) == runs[1].next_to_label(3)
+
+
+def test_on_the_koeln_corpus_ten_percent_chosen_by_isek_sort_most_contributions():
+    """Raddialog Köln-Ehrenfeld: the planner labels 10 % as isek asks (batches of 4); the
+    suggestions for the rest. Floors from the bench (bench/README.md, 2026-12-06): there, over 3
+    seeds, accuracy 0.66 and macro-F1 0.51, the reference trained on 80 % 0.51; here accuracy ≥ 0.60
+    (a blind guess of the largest theme gets 0.53) and macro-F1 ≥ 0.45 (the bar: 90 % of 0.51)."""
+    cs, truth = corpora.read_koeln(DATA / corpora.KOELN)
+    themes = [Theme(k, corpora.KOELN_THEMES[k]) for k in sorted(set(truth.values()))]
+    e = ThemeSuggester(cs, themes, seed=0)
+    labels = {}
+    while len(labels) < len(cs) // 10:
+        labels.update({p.id: truth[p.id] for p in e.next_to_label(4)})
+        e.fit(labels)
+    sug = e.suggest()
+    right = sum(s.theme == truth[s.id] for s in sug) / len(sug)
+    assert len(sug) == len(cs) - len(labels)
+    assert right >= 0.60
+    assert f1_score([truth[s.id] for s in sug], [s.theme for s in sug], average="macro", zero_division=0) >= 0.45
+    assert len({truth[c] for c in labels}) >= 6  # isek asked across the themes, not only the big one
