@@ -24,7 +24,7 @@ from django.utils import timezone
 from pyproj import Transformer
 
 from isek.concepts import services as concepts
-from isek.core import geo
+from isek.core import geo, versions
 from isek.core.numbering import number_sort_key
 from isek.finance import services as finance
 from isek.participation import services as participation
@@ -134,4 +134,5 @@ def generate(cities: int, concepts_per_city: int, measures_per_concept: int, ide
             participation.Idea.objects.bulk_create(idea_rows)
             made, idea_rows = made + len(idea_rows), []
     participation.Idea.objects.bulk_create(idea_rows)
+    versions.bump(versions.SITE)  # the start page lists the new concepts
     return Generated(len(city_rows), len(concept_rows), len(measure_rows), made + len(idea_rows))

@@ -7,9 +7,15 @@ from isek.concepts import services as concept_services
 from isek.geodata import services as geodata
 from isek.legal import services as legal
 
+from . import public
+
 
 @access.open_view()
 def home(request):
+    return public.respond_site(request, lambda: _home(request))
+
+
+def _home(request):
     concepts = visible_concepts(request.user)
     own = [c for c in concepts if not c.is_public]
     for c in own:  # the setup of a draft can be continued from here
