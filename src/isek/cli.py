@@ -7,6 +7,7 @@
     isek import-measures CONCEPT FILE [--mapping FILE] [--dry-run]
     isek import-contributions CONCEPT PHASE FILE [--mapping FILE] [--licence TEXT] [--theme NAME] [--dry-run]
     isek data fetch | status
+    isek generate-land [--cities 400 --concepts 3 --measures 30 --ideas 200000 --seed 1]
     isek analyze EXTRACT --areas FILE [--layer NAME=FILE ...] [--population FILE] --out DIR
     isek indicators [--markdown]
     isek migrate, isek createsuperuser, ... (any Django management command)
@@ -16,7 +17,8 @@ import os
 import sys
 
 ALIASES = {"import": "import_geodata", "export": "export_concept", "import-measures": "import_measures",
-           "import-concept": "import_concept", "import-contributions": "import_contributions"}
+           "import-concept": "import_concept", "import-contributions": "import_contributions",
+           "generate-land": "generate_land"}
 
 
 def main(argv=None):

@@ -151,3 +151,37 @@ def test_anonymous_answers_may_be_cached_by_a_proxy_signed_in_ones_not(users, bo
     assert Client().get("/ogc/collections")["Cache-Control"] == "public, max-age=10"
     assert planner["Cache-Control"] == "private, no-cache"
     assert Client().get("/ogc/collections/gibt-es-nicht.measures/items")["Cache-Control"] == "private, no-cache"
+
+
+def test_collections_are_paged_with_next_and_prev_links(bochum):
+    """OGC API - Common Part 2: /collections takes limit and offset and links the next and previous
+    page; following the next links gives every collection of the single page once."""
+    c = Client()
+    everything = [col["id"] for col in js(c.get(f"{OGC}/collections"))["collections"]]
+    assert len(everything) > 4
+    first = js(c.get(f"{OGC}/collections?limit=2"))
+    assert first["numberReturned"] == 2 and "prev" not in {link["rel"] for link in first["links"]}
+    seen, page = [], first
+    while True:
+        seen += [col["id"] for col in page["collections"]]
+        rels = {link["rel"]: link["href"] for link in page["links"]}
+        if "next" not in rels:
+            break
+        page = js(c.get(rels["next"]))
+        assert "limit=2" in rels["next"] and "prev" in {link["rel"] for link in page["links"]}
+    assert seen == everything
+    last = js(c.get(f"{OGC}/collections?limit=2&offset={len(everything) - 1}"))
+    assert [col["id"] for col in last["collections"]] == everything[-1:]
+    assert "next" not in {link["rel"] for link in last["links"]}
+    assert js(c.get(f"{OGC}/collections?offset=9999"))["collections"] == []
+
+
+@pytest.mark.parametrize("query, message", [
+    ("limit=0", "„limit“ muss mindestens 1 sein."),
+    ("limit=alle", "„limit“ muss eine ganze Zahl sein."),
+    ("offset=-1", "„offset“ muss mindestens 0 sein."),
+])
+def test_bad_collections_paging_is_400_json(bochum, query, message):
+    r = Client(HTTP_ACCEPT_LANGUAGE="de").get(f"{OGC}/collections?{query}")
+    assert r.status_code == 400 and r["Content-Type"] == "application/json"
+    assert js(r)["code"] == "InvalidParameterValue" and message in js(r)["description"]

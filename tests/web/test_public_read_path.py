@@ -141,3 +141,23 @@ def test_a_list_with_the_weak_tag_answers_304(concept):
     r = client.get(url, HTTP_IF_NONE_MATCH=f'"other", W/{tag}')
     assert r.status_code == 304 and r["ETag"] == tag
     assert client.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_the_start_page_is_cached_until_a_concept_changes(concept):
+    """A Land's start page lists every public concept: anonymous visitors get a cacheable,
+    conditional copy whose tag changes with any recorded change; signed-in people a private one."""
+    from isek import access
+    from isek.concepts import services as concepts
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    first = client.get("/")
+    assert first.status_code == 200 and first["Cache-Control"].startswith("public, max-age=")
+    assert concept.name in first.content.decode() and "Set-Cookie" not in first.headers
+    assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    concept.name = "Neue Mitte (umbenannt)"
+    concepts.save_concept(access.Operator("test"), concept)
+    again = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and "Neue Mitte (umbenannt)" in again.content.decode()
+    planner = Client()
+    planner.force_login(member(concept, "planner"))
+    assert planner.get("/")["Cache-Control"] == "private, no-cache"

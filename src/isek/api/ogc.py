@@ -43,6 +43,9 @@ CONFORMANCE = [
 GEOJSON, JSON = "application/geo+json", "application/json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
+# /collections is paged as the items are (OGC API - Common Part 2 suggests limit and next/prev links):
+# a Land's installation lists four or more collections per public concept, thousands in all
+COLLECTIONS_LIMIT, COLLECTIONS_MAX = 100, 1000
 
 
 class BadRequest(Exception):
@@ -242,11 +245,32 @@ def conformance(request):
 
 @access.open_view()
 def collections(request):
-    out = []
-    for concept in access.visible_concepts(request.user).order_by("slug"):
-        out += [_describe(request, c) for c in _collections(request.user, concept)]
-    return _json({"links": [{"rel": "self", "type": JSON, "href": _url(request, "ogc-collections")}],
-                  "collections": out, "crs": CRS_LIST})
+    """One page of the collections, concept by concept in slug order: only the concepts up to the end
+    of the page are described, so a deep page costs more than the first; ``next``/``prev`` links as
+    the items have them (no ``numberMatched``: counting would describe every concept)."""
+    try:
+        limit = _int(request, "limit", COLLECTIONS_LIMIT, 1, COLLECTIONS_MAX)
+        offset = _int(request, "offset", 0, 0, None)
+    except BadRequest as exc:
+        return _error(400, str(exc))
+    page, seen = [], 0
+    for concept in access.visible_concepts(request.user).order_by("slug").iterator(chunk_size=200):
+        for c in _collections(request.user, concept):
+            if seen >= offset:
+                page.append(c)
+            seen += 1
+        if len(page) > limit:
+            break
+    links = [{"rel": "self", "type": JSON, "href": request.build_absolute_uri()}]
+    base = {k: v for k, v in request.GET.items() if k not in ("offset", "limit")}
+    if len(page) > limit:
+        links.append({"rel": "next", "type": JSON,
+                      "href": _url(request, "ogc-collections", **base, offset=offset + limit, limit=limit)})
+    if offset > 0:
+        links.append({"rel": "prev", "type": JSON,
+                      "href": _url(request, "ogc-collections", **base, offset=max(0, offset - limit), limit=limit)})
+    out = [_describe(request, c) for c in page[:limit]]
+    return _json({"links": links, "numberReturned": len(out), "collections": out, "crs": CRS_LIST})
 
 
 @_IN_COLLECTION
@@ -436,7 +460,11 @@ def openapi(request):
     paths = {
         "/": {"get": {"operationId": "landing", "responses": {"200": {"description": "landing page"}}}},
         "/conformance": {"get": {"operationId": "conformance", "responses": {"200": {"description": "conformance"}}}},
-        "/collections": {"get": {"operationId": "collections", "responses": {"200": {"description": "collections"}}}},
+        "/collections": {"get": {"operationId": "collections", "parameters": [
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": COLLECTIONS_MAX,
+                                                         "default": COLLECTIONS_LIMIT}},
+            {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}],
+            "responses": {"200": {"description": "collections"}, "400": err}}},
         "/collections/{collectionId}": {"get": {"operationId": "collection", "parameters": [cid],
                                                 "responses": {"200": {"description": "collection"}, "404": err}}},
         "/collections/{collectionId}/items": {"get": {"operationId": "items", "parameters": [

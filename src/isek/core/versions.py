@@ -36,6 +36,18 @@ def public_tag(concept_pk: int) -> str:
     return f"{tokens[str(concept_pk)]}.{tokens[SITE]}"
 
 
+def site_listing_tag() -> str:
+    """One tag of every scope's token: it changes when any concept's or the installation's does
+    (for pages that list all concepts); one short query, also for a Land's thousands of concepts."""
+    import hashlib
+
+    from .models import PublicVersion
+
+    current(SITE)
+    rows = PublicVersion.objects.order_by("scope").values_list("scope", "token")
+    return hashlib.sha1("|".join(f"{s}:{t}" for s, t in rows).encode()).hexdigest()[:16]
+
+
 def public_tag_by(model, field: str, value) -> tuple[int, str | None]:
     """The primary key of the ``model`` row whose ``field`` is ``value`` and its public tag (as
     ``public_tag``), in one statement: for paths that run under a crowd and keep what they read

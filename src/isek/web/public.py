@@ -31,8 +31,12 @@ MIN_GZIP = 512
 _kept = Kept(max_items=256)  # key → (body, its gzip form or None, content type)
 
 
-def cacheable(request, concept) -> bool:
-    if request.method not in ("GET", "HEAD") or request.user.is_authenticated or not concept.is_public:
+def cacheable(request, concept=None) -> bool:
+    """Whether an anonymous visitor reads (without a one-time message) a public concept's page,
+    or with ``concept`` None the installation's start page."""
+    if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        return False
+    if concept is not None and not concept.is_public:
         return False
     return len(messages.get_messages(request)) == 0
 
@@ -45,11 +49,27 @@ def respond(request, concept, build: Callable[[], HttpResponse], *, extra: str =
     """The response of ``build()`` (a view's rendering), served through the public cache when the
     visitor is anonymous and the concept public; else as built, marked private."""
     if not cacheable(request, concept):
-        response = build()
-        response["Cache-Control"] = "private, no-cache"
-        return response
-    tag = versions.public_tag(concept.pk)
-    key = hashlib.sha1(f"{concept.pk}|{tag}|{get_language()}|{request.get_full_path()}|{extra}".encode()).hexdigest()[:24]
+        return _private(build())
+    return _kept_response(request, f"{concept.pk}|{versions.public_tag(concept.pk)}|{extra}", build)
+
+
+def respond_site(request, build: Callable[[], HttpResponse]) -> HttpResponse:
+    """As ``respond`` for the installation's start page, which lists every public concept: its tag
+    is made of every version token (core.versions.site_listing_tag), so any recorded change of a
+    concept or of the installation gives a new one; a Land's crowd then costs one rendering of the
+    long list per change and per 10 s, not one per visitor."""
+    if not cacheable(request):
+        return _private(build())
+    return _kept_response(request, f"site|{versions.site_listing_tag()}", build)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _kept_response(request, scope: str, build: Callable[[], HttpResponse]) -> HttpResponse:
+    key = hashlib.sha1(f"{scope}|{get_language()}|{request.get_full_path()}".encode()).hexdigest()[:24]
     gz = _accepts_gzip(request)
     etag = f'"{key}{"-gz" if gz else ""}"'
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}, stale-while-revalidate={STALE}"}

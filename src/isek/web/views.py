@@ -9,13 +9,20 @@ from isek.concepts import services as concept_services
 from isek.geodata import services as geodata
 from isek.legal import services as legal
 
+from . import public
+
 
 @access.open_view()
 def home(request):
-    """The installation's start page – or, under a city's own host name, the city's."""
+    """The installation's start page (kept for anonymous visitors, web.public) – or, under a city's
+    own host name, the city's."""
     city = concept_services.city_by_host(request.get_host())
     if city is not None:
         return _city_home(request, city)
+    return public.respond_site(request, lambda: _home(request))
+
+
+def _home(request):
     concepts = visible_concepts(request.user)
     return render(request, "web/home.html", _listing(request, concepts) | {
         "may_start": access.allows_site_somewhere(request.user, "concept", "create"),
