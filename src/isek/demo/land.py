@@ -68,7 +68,8 @@ def generate(cities: int, concepts_per_city: int, measures_per_concept: int, ide
 
     City, Concept, FieldOfAction, Measure = concepts.City, concepts.Concept, concepts.FieldOfAction, concepts.Measure
     city_rows = City.objects.bulk_create([
-        City(name=f"Musterstadt {n:04d} ({LABEL})", ags=f"{LAND_PREFIX}{n:04d}") for n in range(1, cities + 1)])
+        City(name=f"Musterstadt {n:04d} ({LABEL})", ags=f"{LAND_PREFIX}{n:04d}", slug=f"musterstadt-{n:04d}-generiert")
+        for n in range(1, cities + 1)])  # bulk_create skips City.save, which would form the short name
     squares, concept_rows = [], []
     for n, city in enumerate(city_rows, start=1):
         cx, cy = rnd.uniform(BOX[0], BOX[2]), rnd.uniform(BOX[1], BOX[3])
