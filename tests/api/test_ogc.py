@@ -176,6 +176,16 @@ def test_collections_are_paged_with_next_and_prev_links(bochum):
     assert js(c.get(f"{OGC}/collections?offset=9999"))["collections"] == []
 
 
+
+@pytest.mark.parametrize("path", ["collections", "collections/bochum-innenstadt.measures/items"])
+def test_paging_keeps_any_other_parameter_even_one_called_name_or_request(bochum, path):
+    """Second reader: ?name=… reached the link builder as its own argument and answered 500."""
+    r = Client().get(f"{OGC}/{path}?limit=1&offset=1&name=x&request=y")
+    assert r.status_code == 200
+    hrefs = {link["rel"]: link["href"] for link in js(r)["links"]}
+    assert "name=x" in hrefs["prev"] and "request=y" in hrefs["prev"] and "offset=0" in hrefs["prev"]
+
+
 @pytest.mark.parametrize("query, message", [
     ("limit=0", "„limit“ muss mindestens 1 sein."),
     ("limit=alle", "„limit“ muss eine ganze Zahl sein."),

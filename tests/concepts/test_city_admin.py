@@ -237,7 +237,7 @@ def test_a_logo_is_a_checked_png_or_jpeg_re_encoded(two):
         r = a.post(url, {"accent": "", "logo": SimpleUploadedFile(name, data, "image/png")})
         assert r.status_code == 400 and "Das Logo muss eine PNG- oder JPEG-Datei sein" in text(r), name
     r = a.post(url, {"accent": "", "logo": SimpleUploadedFile("gross.png", b"\x89PNG" + b"0" * 1_100_000, "image/png")})
-    assert r.status_code == 400 and "höchstens 1.0 MB" in text(r)
+    assert r.status_code == 400 and "höchstens 1,0 MB" in text(r)
     assert checksum() == before
     big = png(1200, 300)
     assert a.post(url, {"accent": "", "logo": SimpleUploadedFile("logo.png", big, "image/png")}).status_code == 302
@@ -297,3 +297,24 @@ def test_the_wizard_names_the_one_city_a_city_administrator_may_start_concepts_i
     page = text(client_for(two["admin_a"]).get("/concepts/new/"))
     assert 'value="05911000"' in page and 'value="Altstadt"' in page
     assert 'value="05911000"' not in text(client_for(UserFactory(is_superuser=True, is_staff=True)).get("/concepts/new/"))
+
+
+def test_a_logo_too_large_in_pixels_says_so_and_sizes_are_written_as_in_german():
+    """Walk 12: a valid 30,000 × 30,000 PNG was called "keine PNG- oder JPEG-Datei" (Pillow's own
+    limit stops it before isek's), and "3.0 MB" stood in German text."""
+    import io
+
+    from PIL import Image
+
+    from isek.concepts import logos
+    from isek.core.problems import InputError
+
+    big = io.BytesIO()
+    Image.new("1", (30000, 30000)).save(big, "PNG")  # a few kB, 900 million pixels
+    with pytest.raises(InputError) as exc:
+        logos.checked_png(big.getvalue())
+    assert exc.value.errors == ["Das Logo hat zu viele Bildpunkte (höchstens 25 Millionen)."]
+    with pytest.raises(InputError) as exc:
+        logos.checked_png(b"\x89PNG" + bytes(3_000_000))
+    assert exc.value.messages(str) == ["Die Datei ist 3,0 MB groß; erlaubt sind höchstens 1,0 MB."]
+    assert exc.value.messages(str, "en") == ["Die Datei ist 3.0 MB groß; erlaubt sind höchstens 1.0 MB."]

@@ -185,7 +185,7 @@ def test_hostile_files_are_refused_before_they_are_unpacked_or_parsed(concept, t
     big = tmp_path / "gross.xlsx"
     with open(big, "wb") as fh:
         fh.truncate(50_000_000)
-    assert "50.0 MB groß; erlaubt sind höchstens 10.0 MB" in _problems(concept, big)[0]
+    assert "50,0 MB groß; erlaubt sind höchstens 10,0 MB" in _problems(concept, big)[0]
     bomb = tmp_path / "bombe.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * 30_000_000 + b"</a>")

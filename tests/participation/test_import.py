@@ -187,6 +187,32 @@ def test_geojson_points_with_properties(phase, tmp_path):
     assert Idea.objects.get(source_key="id:a-1").geometry.coords == pytest.approx((7.2125, 51.4815))
 
 
+def test_a_place_with_a_height_is_imported_flat(phase, tmp_path):
+    """Second reader: a GeoJSON export with [lon, lat, 0] answered 500 on PostGIS (the column is 2D)."""
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [7.2125, 51.4815, 0.0]},
+                 "properties": {"id": "z-1", "text": "Ein Baum fehlt.", "kategorie": "Mobilität"}},
+                {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[7.2120, 51.4812, 3], [7.2128, 51.4816, 4]]},
+                 "properties": {"id": "z-2", "text": "Radweg fehlt.", "kategorie": "Mobilität"}}]
+    path = tmp_path / "hoehen.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    counts, _p = imported(phase, path)
+    assert counts["create"] == 2 and counts["located"] == 2
+    for idea in Idea.objects.all():
+        assert not idea.geometry.hasz
+    assert Idea.objects.get(source_key="id:z-1").geometry.coords == pytest.approx((7.2125, 51.4815))
+
+
+def test_a_long_address_is_the_key_by_its_hash(phase, tmp_path):
+    """Second reader: a row keyed by a 326-character address answered 500 on PostGIS (the key has 200)."""
+    url = "https://beteiligung.example.de/vorschlag/17?" + "&".join(f"utm_{n}=kampagne-{n}" for n in range(20))
+    assert 200 < len(url) <= 500
+    path = write_csv(tmp_path, [["text", "url", "kategorie"], ["Mehr Bänke am Markt", url, "Mobilität"]])
+    counts, _p = imported(phase, path)
+    assert counts["create"] == 1 and Idea.objects.get().source_url == url
+    counts, _p = imported(phase, path)  # the same file again: recognised by the hash
+    assert counts["create"] == 0 and Idea.objects.count() == 1
+
+
 DECIDIM_HEADER = ["id", "category/id", "category/name/de", "category/name/en", "scope/id", "scope/name/de",
                   "participatory_space/id", "participatory_space/url", "component/id", "title/en", "title/de",
                   "body/en", "body/de", "address", "latitude", "longitude", "state", "reference", "answer/de",
@@ -345,6 +371,25 @@ def test_the_planner_imports_on_the_page(client, koeln):
     with KOELN_POINTS.open("rb") as f:
         r = client.post(url, {"step": "upload", "file": f})
     assert "0 Beiträge neu (davon 0 mit Ort), 366 schon importiert" in r.content.decode()
+
+
+def test_a_commit_that_meets_another_writer_says_so_on_the_page(client, phase, tmp_path, monkeypatch):
+    """Second reader: the service's "bitte erneut importieren" (an IntegrityError met while writing)
+    reached the person as a 500."""
+    client.force_login(member(phase.concept, "planner", username="planerin"))
+    url = reverse("participation:import", args=[phase.concept.slug, phase.pk])
+    path = write_csv(tmp_path, [["id", "text", "kategorie"], ["1", "Mehr Bänke", "Mobilität"]])
+    with path.open("rb") as f:
+        assert client.post(url, {"step": "upload", "file": f}).status_code == 200
+
+    def met_another(*args, **kwargs):
+        raise InputError(["Beim Speichern kam eine andere Änderung dazwischen; es wurde nichts importiert. Bitte erneut importieren."])
+
+    monkeypatch.setattr(services, "commit_import", met_another)
+    form = {"step": "commit", "col_external_id": "id", "col_text": "text", "col_theme": "kategorie", "crs": "EPSG:4326",
+            "source": "Test", "licence": LICENCE, "credit": ""}
+    r = client.post(url, form)
+    assert r.status_code == 409 and "Bitte erneut importieren" in r.content.decode() and Idea.objects.count() == 0
 
 
 def test_the_page_refuses_a_file_that_is_not_a_table(client, phase, tmp_path):

@@ -161,3 +161,15 @@ def test_the_start_page_is_cached_until_a_concept_changes(concept):
     planner = Client()
     planner.force_login(member(concept, "planner"))
     assert planner.get("/")["Cache-Control"] == "private, no-cache"
+
+
+def test_the_cache_in_front_keeps_each_host_apart():
+    """Second reader: "/" is kept for anonymous visitors, and a city's own host name answers "/" with
+    the city's start page: nginx's cache key must name the host, or one would get the other's page."""
+    from pathlib import Path
+
+    import isek.web
+
+    conf = (Path(isek.web.__file__).parent / "nginx" / "public-cache-location.conf").read_text()
+    key = next(line for line in conf.splitlines() if line.startswith("proxy_cache_key"))
+    assert "$host" in key and "$request_uri" in key

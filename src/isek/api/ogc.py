@@ -158,7 +158,8 @@ def _find(user, collection_id: str) -> Collection:
     raise Http404
 
 
-def _url(request, name: str, *args, **query) -> str:
+def _url(request, name: str, *args, query: dict | None = None) -> str:
+    """The absolute URL of ``name`` with the query's parameters (any names a caller sent, "name" too)."""
     from urllib.parse import urlencode
 
     url = request.build_absolute_uri(reverse(name, args=args))
@@ -265,10 +266,10 @@ def collections(request):
     base = {k: v for k, v in request.GET.items() if k not in ("offset", "limit")}
     if len(page) > limit:
         links.append({"rel": "next", "type": JSON,
-                      "href": _url(request, "ogc-collections", **base, offset=offset + limit, limit=limit)})
+                      "href": _url(request, "ogc-collections", query=base | {"offset": offset + limit, "limit": limit})})
     if offset > 0:
         links.append({"rel": "prev", "type": JSON,
-                      "href": _url(request, "ogc-collections", **base, offset=max(0, offset - limit), limit=limit)})
+                      "href": _url(request, "ogc-collections", query=base | {"offset": max(0, offset - limit), "limit": limit})})
     out = [_describe(request, c) for c in page[:limit]]
     return _json({"links": links, "numberReturned": len(out), "collections": out, "crs": CRS_LIST})
 
@@ -405,10 +406,10 @@ def _items(request, c: Collection, cid: str, crs: str, box, limit: int, offset: 
     base = {k: v for k, v in request.GET.items() if k not in ("offset", "limit")}
     if offset + limit < matched:
         links.append({"rel": "next", "type": GEOJSON,
-                      "href": _url(request, "ogc-items", cid, **base, offset=offset + limit, limit=limit)})
+                      "href": _url(request, "ogc-items", cid, query=base | {"offset": offset + limit, "limit": limit})})
     if offset > 0:
         links.append({"rel": "prev", "type": GEOJSON,
-                      "href": _url(request, "ogc-items", cid, **base, offset=max(0, offset - limit), limit=limit)})
+                      "href": _url(request, "ogc-items", cid, query=base | {"offset": max(0, offset - limit), "limit": limit})})
 
     def stream():
         head = {"type": "FeatureCollection", "numberMatched": matched, "numberReturned": returned,

@@ -24,18 +24,21 @@ def checked_png(data: bytes) -> bytes:
     not_an_image = InputError([Problem(gettext_noop(
         "Das Logo muss eine PNG- oder JPEG-Datei sein; diese Datei ist keine (SVG und andere Formate werden nicht "
         "angenommen)."))])
+    too_many_pixels = InputError([Problem(gettext_noop("Das Logo hat zu viele Bildpunkte (höchstens 25 Millionen)."))])
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in FORMATS:
                 raise not_an_image
             if probe.width * probe.height > MAX_PIXELS:
-                raise InputError([Problem(gettext_noop("Das Logo hat zu viele Bildpunkte (höchstens 25 Millionen)."))])
+                raise too_many_pixels
             probe.verify()
         with Image.open(io.BytesIO(data)) as img:
             img = img.convert("RGBA")
             img.thumbnail((MAX_WIDTH, MAX_HEIGHT))
             out = io.BytesIO()
             img.save(out, "PNG", optimize=True)  # nothing of the original's metadata is carried over
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own limit, far above ours: opening it says so
+        raise too_many_pixels from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise not_an_image from None
     return out.getvalue()

@@ -154,6 +154,21 @@ def figure(value, language: str | None, places: int, fixed: bool = False) -> str
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A number in a message ("3,0 MB" in German, "3.0 MB" in English), written in the notation of
+    the language the message is shown in, with ``places`` decimals. A ``Problem`` parameter."""
+
+    value: float
+    places: int
+
+    def in_language(self, language: str | None) -> str:
+        return format(round(self.value, self.places), language, self.places)
+
+    def __str__(self) -> str:
+        return self.in_language("de")
+
+
+@dataclass(frozen=True)
 class Coordinates:
     """Coordinate pairs in a message ("14.236, 51.408 – 14.257, 51.462" in English), written in
     the notation of the language the message is shown in: German "14,236 / 51,408 – 14,257 /

@@ -51,5 +51,7 @@ class InputError(Exception):
 
 def too_large(size: int, max_bytes: int) -> Problem:
     """The problem of a file above a size limit (sizes in bytes, shown in MB)."""
+    from .numbers import Figure  # numbers builds on this module
+
     return Problem(gettext_noop("Die Datei ist %(size)s MB groß; erlaubt sind höchstens %(max_bytes)s MB."),
-                   {"size": f"{size / 1e6:.1f}", "max_bytes": f"{max_bytes / 1e6:.1f}"})
+                   {"size": Figure(size / 1e6, 1), "max_bytes": Figure(max_bytes / 1e6, 1)})

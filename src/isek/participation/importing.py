@@ -455,8 +455,8 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                    value=url[:80], max=URL_MAX))
         if external:
             key = f"id:{external}"
-        elif url:
-            key = f"url:{url}"
+        elif url:  # a long address (tracking parameters) by its hash: the key has KEY_MAX characters
+            key = f"url:{url}" if len(url) <= KEY_MAX - 4 else "url#" + hashlib.sha256(url.encode()).hexdigest()
         else:
             key = "text:" + hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:40]
         if key in first_row:
@@ -538,6 +538,14 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
     return result
 
 
+def _flat(geometry: dict) -> dict:
+    """A GeoJSON geometry with each position cut to its first two values (longitude, latitude)."""
+    def cut(c):
+        return [cut(x) for x in c] if isinstance(c, list) and c and isinstance(c[0], list) else list(c)[:2]
+
+    return {**geometry, "coordinates": cut(geometry["coordinates"])} if "coordinates" in geometry else geometry
+
+
 def _place(source, index, cells, cell, at, transform, prepared, mapping):
     """The row's place (WGS84) or None, and the problem with it, if any."""
     if source.kind == "geojson":
@@ -545,8 +553,8 @@ def _place(source, index, cells, cell, at, transform, prepared, mapping):
         if raw is None:
             return None, None
         try:
-            g = GEOSGeometry(json.dumps(raw), srid=4326)
-        except (GEOSException, GDALException, ValueError, TypeError):
+            g = GEOSGeometry(json.dumps(_flat(raw)), srid=4326)  # a height, if given, is dropped: the places are 2D
+        except (GEOSException, GDALException, ValueError, TypeError, AttributeError):
             return None, Problem(gettext_noop("Objekt %(n)s: die Geometrie ist ungültig."), {"n": index + 1}, row=index + 1)
         if g.geom_type not in ("Point", "LineString", "Polygon") or g.empty or g.num_coords > MAX_VERTICES or not g.valid:
             return None, Problem(gettext_noop("Objekt %(n)s: ein Ort ist ein Punkt, eine Linie oder eine Fläche (höchstens "

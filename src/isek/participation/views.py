@@ -621,7 +621,10 @@ def contribution_import(request, concept, pk):
     if step != "upload" and form.is_valid():
         plan = services.plan_import(request.user, phase, path, kept["filename"], mapping=form.mapping())
     if step == "commit" and form.is_valid() and not plan.problems:
-        counts = services.commit_import(request.user, phase, plan, via="web")
+        try:
+            counts = services.commit_import(request.user, phase, plan, via="web")
+        except InputError as exc:  # e.g. met another writer: nothing was saved, the page says what to do
+            return upload_page(409, exc.messages(_))
         path.unlink(missing_ok=True)
         request.session.pop(session_key, None)
         messages.success(request, _("Beiträge übernommen: %(summary)s Sie warten auf die Moderation.")
