@@ -364,10 +364,13 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
         warnings.insert(0, Warning("no_rates", "Es sind keine Fördersätze festgelegt: keine Zuwendung berechnet. "
                                          "Festzulegen in der KuF unter „Fördersätze und Förderobergrenze“."))
     financed = {m for (m, _y), c in cells.items() if c.cost or any(c.sources.values())}
+    grants: dict = {}  # per measure, in one pass over the cells (not one pass per measure)
+    for (m, _y), c in cells.items():
+        grants[m] = grants.get(m, ZERO) + c.grant
     for ref in measures:
         if ref.cancelled:
             continue
-        grant = sum((c.grant for (m, _y), c in cells.items() if m == ref.key), ZERO)
+        grant = grants.get(ref.key, ZERO)
         if ref.outside and grant:
             warnings.append(Warning("outside_area", f"Die Lage der Maßnahme liegt zu {ref.outside} % außerhalb "
                                                     f"des Fördergebiets, die KuF rechnet ihr aber eine Zuwendung von {grant} € "
