@@ -83,11 +83,13 @@ SETUP = textwrap.dedent(f"""
     random.seed(1)
     ideas = []
     who = Contributor.objects.create(delete_token_hash="bench")
+    first = Idea.objects.filter(concept=concept).count() + 1  # bulk_create skips Idea.save, which numbers them
     while len(ideas) < {IDEAS}:
         p = Point(random.uniform(x0, x1), random.uniform(y0, y1), srid=4326)
         if area.contains(p):
             n = len(ideas)
-            ideas.append(Idea(phase=phase, theme=themes[n % len(themes)], contributor=who, title=f"Beispielidee {{n}}",
+            ideas.append(Idea(phase=phase, concept=concept, number=first + n, theme=themes[n % len(themes)],
+                              contributor=who, title=f"Beispielidee {{n}}",
                               text="Illustrative Idee für den Lasttest.", geometry=p, status=Status.PUBLISHED,
                               reviewed=True, illustrative=True))
     Idea.objects.bulk_create(ideas, batch_size=1000)
