@@ -51,8 +51,12 @@ def world(transactional_db, live_server, settings):
 
 
 def _settled(page):
-    """Wait for what the page draws after loading (its map), so axe sees the finished page."""
-    page.wait_for_load_state("networkidle")
+    """Wait for what the page draws after loading (its map, the proof-of-work widget), so axe sees
+    the finished page. Not "network idle": the feedback form's widget solves its challenge in
+    workers loaded from blob: addresses, which Chromium may count as requests never finished."""
+    page.wait_for_load_state("load")
+    if page.locator("altcha-widget").count():
+        page.wait_for_function("() => customElements.get('altcha-widget') !== undefined")
     if page.locator(".isek-map").count():
         page.wait_for_selector(".isek-map[data-ready='true']", timeout=30000)
 
