@@ -308,7 +308,7 @@ def _check(response, want, where) -> str | None:
 
 
 # A method a URL does not declare is refused (405) before anyone's role is looked at: asked of
-# the one without an account and the one with every right, not of all seven. The same two ask HEAD
+# the one without an account and the one with every right, not of all nine. The same two ask HEAD
 # where a URL does not declare it: routes.MethodMiddleware hands such a HEAD to the view as the GET
 # it is (the view never sees "HEAD"), so the other roles' GET already decides what they get.
 UNDECLARED_BY = ("anonymous", "admin")
