@@ -101,7 +101,7 @@ def test_oversized_layer_upload_is_refused_before_reading(hoyerswerda, tmp_path,
     client = Client(HTTP_ACCEPT_LANGUAGE="de")
     client.force_login(planner)
     response = _upload(client, concept.slug, _schools_file(tmp_path))
-    assert response.status_code == 400 and "erlaubt sind höchstens 0.0 MB" in response.content.decode()
+    assert response.status_code == 400 and "erlaubt sind höchstens 0,0 MB" in response.content.decode()
     assert not ReferenceLayer.objects.exists()
 
 
