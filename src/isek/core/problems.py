@@ -55,3 +55,20 @@ def too_large(size: int, max_bytes: int) -> Problem:
 
     return Problem(gettext_noop("Die Datei ist %(size)s MB groß; erlaubt sind höchstens %(max_bytes)s MB."),
                    {"size": Figure(size / 1e6, 1), "max_bytes": Figure(max_bytes / 1e6, 1)})
+
+
+def row_spans(rows: list[int]) -> str:
+    """Row numbers as runs: [2, 3, 4, 7] → "2–4, 7"."""
+    out: list[list[int]] = []
+    for r in sorted(set(rows)):
+        if out and r == out[-1][1] + 1:
+            out[-1][1] = r
+        else:
+            out.append([r, r])
+    return ", ".join(f"{a}–{b}" if b > a else str(a) for a, b in out)
+
+
+def rows_problem(rows: list[int], one: str, many: str, **params) -> Problem:
+    """One problem for every row of ``rows`` with the same cause ("Zeilen 2–17: …"): ``one`` for a
+    single row, ``many`` for several, each with ``%(rows)s``."""
+    return Problem(one if len(rows) == 1 else many, {"rows": row_spans(rows), **params}, row=min(rows))

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from isek.concepts.services import Concept, Measure
 from isek.core import sheets
-from isek.core.problems import InputError, Problem, gettext_noop
+from isek.core.problems import InputError, Problem, gettext_noop, rows_problem
 
 from .models import CostGroup, CostItem, ImportMapping
 
@@ -187,22 +187,6 @@ class Plan:
 
 def _problem(cell: sheets.Cell | None, msgid: str, **params) -> Problem:
     return Problem(msgid, {"cell": cell.ref if cell else "", **params}, row=cell.row if cell else None)
-
-
-def spans(rows: list[int]) -> str:
-    """Row numbers as runs: [2, 3, 4, 7] → "2–4, 7"."""
-    out: list[list[int]] = []
-    for r in sorted(set(rows)):
-        if out and r == out[-1][1] + 1:
-            out[-1][1] = r
-        else:
-            out.append([r, r])
-    return ", ".join(f"{a}–{b}" if b > a else str(a) for a, b in out)
-
-
-def _rows_problem(rows: list[int], one: str, many: str, **params) -> Problem:
-    """One problem for every row of ``rows`` with the same cause ("Zeilen 2–17: …")."""
-    return Problem(one if len(rows) == 1 else many, {"rows": spans(rows), **params}, row=min(rows))
 
 
 def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
@@ -420,7 +404,7 @@ def plan(concept: Concept, table: sheets.Table, mapping: Mapping) -> Plan:
             p.rows.append((year, group, value, value if eligible is None else eligible))
 
     if without_group:
-        problems.append(_rows_problem(
+        problems.append(rows_problem(
             without_group, gettext_noop("Zeile %(rows)s: keine Kostengruppe angegeben; bitte eine Spalte zuordnen oder "
                                         "eine Kostengruppe für alle Zeilen wählen."),
             gettext_noop("Zeilen %(rows)s: keine Kostengruppe angegeben; bitte eine Spalte zuordnen oder eine "

@@ -44,7 +44,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from isek.core import sheets
-from isek.core.problems import InputError, Problem, gettext_noop
+from isek.core.problems import InputError, Problem, gettext_noop, rows_problem
 
 from .models import NAME_MAX, TITLE_MAX, Idea, Phase
 
@@ -515,7 +515,7 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
         if len(value.strip()) > limit:
             problems.append(Problem(gettext_noop("%(what)s: höchstens %(max)s Zeichen."), {"what": what, "max": limit}))
     if no_theme:
-        problems.append(_rows(no_theme, gettext_noop("Zeile %(rows)s: kein Thema; bitte die Spalte mit dem Thema zuordnen "
+        problems.append(rows_problem(no_theme, gettext_noop("Zeile %(rows)s: kein Thema; bitte die Spalte mit dem Thema zuordnen "
                                                      "oder ein Thema für alle Zeilen ohne eigenes wählen."),
                               gettext_noop("Zeilen %(rows)s: kein Thema; bitte die Spalte mit dem Thema zuordnen oder "
                                            "ein Thema für alle Zeilen ohne eigenes wählen.")))
@@ -524,12 +524,12 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                              "werden neu angelegt. Ist es die richtige Spalte?"),
                                 {"header": mapping.columns.get("theme", ""), "n": len(new_themes), "max": MAX_NEW_THEMES}))
     if shortened:
-        warnings.append(_rows(shortened, gettext_noop("Zeile %(rows)s: der Titel ist länger als %(max)s Zeichen und wird "
+        warnings.append(rows_problem(shortened, gettext_noop("Zeile %(rows)s: der Titel ist länger als %(max)s Zeichen und wird "
                                                       "gekürzt („…“)."),
                               gettext_noop("Zeilen %(rows)s: der Titel ist länger als %(max)s Zeichen und wird gekürzt "
                                            "(„…“)."), max=TITLE_MAX))
     if placeless:
-        warnings.append(_rows(placeless, gettext_noop("Zeile %(rows)s: der Ort ist nicht verwendbar; dieser Beitrag wird "
+        warnings.append(rows_problem(placeless, gettext_noop("Zeile %(rows)s: der Ort ist nicht verwendbar; dieser Beitrag wird "
                                                       "ohne Ort übernommen."),
                               gettext_noop("Zeilen %(rows)s: der Ort ist nicht verwendbar; diese Beiträge werden ohne "
                                            "Ort übernommen.")))
@@ -596,19 +596,3 @@ def _outside(where, target, at, index, mapping) -> Problem:
                                     "Koordinatensystem (%(crs)s)?"), {"n": index + 1, "crs": mapping.crs}, row=index + 1)
     return at(where, target, gettext_noop("%(where)s: der Ort liegt außerhalb des Gebiets dieser Beteiligung. Stimmen das "
                                           "Koordinatensystem (%(crs)s) und die Reihenfolge von x und y?"), crs=mapping.crs)
-
-
-def _rows(rows: list[int], one: str, many: str, **params) -> Problem:
-    """One problem for every row of ``rows`` with the same cause ("Zeilen 2–17: …")."""
-    return Problem(one if len(rows) == 1 else many, {"rows": _spans(rows), **params}, row=min(rows))
-
-
-def _spans(rows: list[int]) -> str:
-    """Row numbers as runs: [2, 3, 4, 7] → "2–4, 7"."""
-    out: list[list[int]] = []
-    for r in sorted(set(rows)):
-        if out and r == out[-1][1] + 1:
-            out[-1][1] = r
-        else:
-            out.append([r, r])
-    return ", ".join(f"{a}–{b}" if b > a else str(a) for a, b in out)
