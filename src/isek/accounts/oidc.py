@@ -13,8 +13,6 @@ from __future__ import annotations
 import logging
 
 import requests
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
 from cryptography.fernet import InvalidToken
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -22,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from joserfc.errors import JoseError
 
 from isek import access
 
@@ -31,10 +28,26 @@ from . import services
 log = logging.getLogger(__name__)
 PROVIDER_KEY, NEXT_KEY = "isek_oidc_provider", "isek_oidc_next"
 TIMEOUT = 10  # seconds for each request to the provider
-_PROTOCOL_ERRORS = (OAuthError, JoseError, requests.RequestException, ValueError, KeyError, RuntimeError)
 
 
-def _client(provider) -> DjangoOAuth2App:
+def _protocol_errors() -> tuple[type[Exception], ...]:
+    # Authlib and joserfc only where someone signs in: every command and worker loads this module
+    # with the URLs, and they take a tenth of a second to import.
+    from authlib.integrations.base_client.errors import OAuthError
+    from joserfc.errors import JoseError
+
+    return (OAuthError, JoseError, requests.RequestException, ValueError, KeyError, RuntimeError)
+
+
+def _no_token(description: str) -> Exception:
+    from authlib.integrations.base_client.errors import OAuthError
+
+    return OAuthError(description=description)
+
+
+def _client(provider):
+    from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
+
     return DjangoOAuth2App(
         DjangoIntegration("isek-oidc"), name="isek-oidc", client_id=provider.client_id,
         client_secret=provider.secret(), server_metadata_url=provider.discovery_url,
@@ -60,7 +73,7 @@ def start(request, provider: int):
         log.error("The client secret of identity provider %s cannot be decrypted (ISEK_SECRET_KEY changed?)", provider.pk)
         return _failed(request, _("Die Anmeldung über %(p)s ist falsch eingerichtet. Bitte wenden Sie sich an die "
                                   "Administration.") % {"p": provider.name}, 502)
-    except _PROTOCOL_ERRORS as exc:
+    except _protocol_errors() as exc:
         log.warning("Identity provider %s unreachable or unusable: %r", provider.pk, exc)
         return _failed(request, _("%(p)s ist gerade nicht erreichbar. Bitte später erneut versuchen.") % {"p": provider.name}, 502)
 
@@ -80,14 +93,14 @@ def callback(request):
         token = client.authorize_access_token(request)
         claims = dict(token.get("userinfo") or {})
         if not claims:
-            raise OAuthError(description="no ID token")
+            raise _no_token("no ID token")
         groups_top = provider.groups_claim.split(".")[0]
         if groups_top not in claims and "userinfo_endpoint" in client.load_server_metadata():
             info = client.userinfo(token=token)  # some providers send the groups only there
             if info.get("sub") != claims.get("sub"):  # OpenID Connect Core 5.3.2: then it must not be used
-                raise OAuthError(description="userinfo of another subject")
+                raise _no_token("userinfo of another subject")
             claims = {**info, **claims}
-    except _PROTOCOL_ERRORS as exc:
+    except _protocol_errors() as exc:
         log.warning("Sign-in through identity provider %s failed: %r", provider.pk, exc)
         return _failed(request, _("Die Anmeldung über %(p)s ließ sich nicht bestätigen (abgelaufen, schon benutzt "
                                   "oder unvollständig). Bitte erneut anmelden.") % {"p": provider.name})

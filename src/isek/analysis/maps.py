@@ -5,12 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from . import indicators as ind  # noqa: E402
+from . import indicators as ind
 
 
 def _features(family: str, data, city):
@@ -48,6 +43,12 @@ def scale_bar(ax):
 
 
 def write_all(areas, data, city, outdir: Path, attribution: str) -> list[Path]:
+    # matplotlib only where maps are drawn: every command and worker imports this module at start
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     outdir.mkdir(parents=True, exist_ok=True)
     files = []
     families: dict[str, list[str]] = {}

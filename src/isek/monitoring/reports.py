@@ -31,8 +31,17 @@ from isek.finance import services as finance
 from isek.finance.services import FinanceVersion
 from isek.geodata import services as geodata
 
-from . import charts, figures, readiness
+from . import figures, readiness
 from .models import Indicator, MonitoringMapping, Payment, ReportText, YearNote, preliminary_note, report_year_error
+
+
+def _charts():
+    """The figures module, imported where a report draws: it brings matplotlib, which every command
+    and worker would otherwise load at start (about 0.2 s each)."""
+    from . import charts
+
+    return charts
+
 
 ZERO = Decimal(0)
 Progress = Callable[[int, str], None]
@@ -149,7 +158,7 @@ def _finance_table(result: finance.KufResult, labels: dict[str, str]) -> dict:
             "grant": [result.year_total(y, "grant") for y in result.years],
             "over": [result.year_total(y, "overfinanced") for y in result.years], "over_total": result.total("overfinanced"),
             "sources": sources, "cost_total": result.total("cost"), "grant_total": result.total("grant"),
-            "chart": charts.finance_bars(result.years, [(r["source"], r["label"], [float(v) for v in r["values"]]) for r in sources])
+            "chart": _charts().finance_bars(result.years, [(r["source"], r["label"], [float(v) for v in r["values"]]) for r in sources])
             if result.years else None}
 
 
@@ -162,7 +171,7 @@ def _indicator_rows(concept: Concept, states: list, with_charts: bool = True) ->
     out = {k: [] for k, _l in Indicator.Kind.choices}
     for s in states:
         row = {"s": s, "i": s.indicator, "goals": ", ".join(g.number for g in s.indicator.goals.all()),
-               "chart": charts.indicator_chart(s, names) if with_charts and s.series else None}
+               "chart": _charts().indicator_chart(s, names) if with_charts and s.series else None}
         out[s.indicator.kind].append(row)
     return {"groups": [(label, out[k]) for k, label in Indicator.Kind.choices if out[k]]}
 
@@ -196,11 +205,11 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         result = ov["result"]
         measures = list(concept.measures.select_related("primary_field").prefetch_related("milestones"))
         progress(20, "Karte")
-        ctx["map"] = charts.concept_map(concept, measures, ctx["fields"], _attribution(concept),
+        ctx["map"] = _charts().concept_map(concept, measures, ctx["fields"], _attribution(concept),
                                        base_layers=geodata.base_geometries(concept)) if concept.area else None
         ctx["attribution"] = _attribution(concept)
         progress(40, "Zeitplan")
-        ctx["gantt"] = charts.gantt(measures, concept.start_year, concept.end_year)
+        ctx["gantt"] = _charts().gantt(measures, concept.start_year, concept.end_year)
         ctx["undated"] = [m for m in measures if not (m.start and m.end)]
         progress(55, "Finanzierung")
         ctx["finance"] = _finance_table(result, finance.source_labels(concept, "de"))
@@ -267,7 +276,7 @@ def fact_sheets_pdf(concept: Concept, path, measures=None, progress: Progress = 
                 "m": m, "goals": sorted(m.goals.all(), key=lambda g: number_sort_key(g.number)),
                 "further_fields": sorted(m.further_fields.all(), key=lambda f: f.number),
                 "milestones": sorted(m.milestones.all(), key=lambda ms: (ms.due or datetime.date.max, ms.title)),
-                "map": charts.concept_map(concept, [m], {m.primary_field_id: m.primary_field}, attribution,
+                "map": _charts().concept_map(concept, [m], {m.primary_field_id: m.primary_field}, attribution,
                                           base_layers=base, size=(6.4, 3.9)) if drawn else None,
                 "finance": _sheet_finance(result, str(m.pk), labels),
             })
