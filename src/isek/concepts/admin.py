@@ -103,7 +103,7 @@ class AuthorityForm(forms.ModelForm):
 
     class Meta:
         model = FundingAuthority
-        fields = ["name", "land"]
+        fields = ["name", "land", "source"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -211,6 +211,8 @@ class FundingAuthority(models.Model):
 
     name = models.CharField(_("Name"), max_length=200, unique=True)
     land = models.CharField(_("Land"), max_length=2, choices=sorted(LAENDER.items()))
+    source = models.TextField(_("Quelle"), blank=True, help_text=_("Woher der Bezirk stammt, z. B. das "
+                                                                  "Gemeindeverzeichnis von Destatis."))
 
     class Meta:
         ordering = ["name"]
