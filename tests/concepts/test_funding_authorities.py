@@ -100,8 +100,10 @@ def test_the_admin_page_refuses_bad_prefixes_in_german_and_saves_good_ones(admin
     url = "/admin/concepts/fundingauthority/add/"
     form = {"name": "Bezirksregierung Köln", "land": "05", "staff-TOTAL_FORMS": "0", "staff-INITIAL_FORMS": "0"}
     before = checksum()
-    for prefix, message in (("05x", "„05x“ ist kein AGS-Präfix"), ("0591", "„0591“ überschneidet sich mit „059“")):
-        response = client.post(url, form | {"prefixes": prefix})
+    for land, prefix, message in (("05", "05x", "„05x“ ist kein AGS-Präfix"),
+                                  ("05", "0591", "„0591“ überschneidet sich mit „059“"),
+                                  ("14", "053", "„053“ liegt nicht in Sachsen")):
+        response = client.post(url, form | {"land": land, "prefixes": prefix})
         assert response.status_code == 200 and message in response.content.decode()
     assert checksum() == before
     planner = UserFactory(username="anna")
@@ -113,6 +115,11 @@ def test_the_admin_page_refuses_bad_prefixes_in_german_and_saves_good_ones(admin
     assert AuthorityRole.objects.get(user=planner).authority == koeln
     page = client.get(f"/admin/concepts/fundingauthority/{koeln.pk}/change/").content.decode()
     assert 'value="051, 053"' in page
+    # changed to another Land: the prefixes are checked against the Land chosen, not the one stored
+    response = client.post(f"/admin/concepts/fundingauthority/{koeln.pk}/change/",
+                           form | {"land": "14", "prefixes": "053", "staff-TOTAL_FORMS": "0"})
+    assert response.status_code == 200 and "„053“ liegt nicht in Sachsen" in response.content.decode()
+    assert FundingAuthority.objects.get(pk=koeln.pk).land == "05"
 
 
 def test_the_admin_page_is_the_installations_administrators_only(arnsberg):

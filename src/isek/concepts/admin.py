@@ -114,7 +114,9 @@ class AuthorityForm(forms.ModelForm):
         cleaned = super().clean()
         if "prefixes" in cleaned and "land" in cleaned:
             cleaned["prefix_list"] = services.district_prefixes(cleaned["prefixes"])
-            for problem in services.district_problems(self.instance, cleaned["prefix_list"]):
+            # the instance gets the form's values only after clean(): ask with the Land chosen
+            authority = FundingAuthority(pk=self.instance.pk, land=cleaned["land"])
+            for problem in services.district_problems(authority, cleaned["prefix_list"]):
                 self.add_error("prefixes", problem)
         return cleaned
 
