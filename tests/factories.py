@@ -113,6 +113,18 @@ def city_admin(city, username: str | None = None):
     return user
 
 
+def authority_staff(prefix: str, name: str | None = None, username: str | None = None):
+    """A reviewer of a funding authority whose district is ``prefix`` (decision 0050)."""
+    known = cm.AuthorityPrefix.objects.filter(prefix=prefix).select_related("authority").first()
+    authority = known.authority if known else cm.FundingAuthority.objects.create(
+        name=name or f"Bewilligungsbehörde {prefix}", land=prefix[:2])
+    if not known:
+        cm.AuthorityPrefix.objects.create(authority=authority, prefix=prefix)
+    user = UserFactory(username=username) if username else UserFactory()
+    cm.AuthorityRole.objects.create(authority=authority, user=user)
+    return user
+
+
 def png(width: int = 40, height: int = 20, colour=(0, 75, 135)) -> bytes:
     """A real PNG image (Pillow)."""
     import io

@@ -1,7 +1,8 @@
 """The permission matrix: every URL pattern of isek (outside Django's admin) × every method × the
-nine roles – anonymous, citizen, reviewer, planner of concept A, planner of concept B,
-moderator, administrator of A's city, administrator of B's city, administrator –, filled with real
-ids. A and B lie in two cities. Each URL is asked of A (public), of B (internal) and of A with B's
+eleven roles – anonymous, citizen, reviewer, planner of concept A, planner of concept B,
+moderator, administrator of A's city, administrator of B's city, the staff of the funding authority
+of A's district and of another district (B's), administrator –, filled with real ids. A and B lie
+in two cities of two districts. Each URL is asked of A (public), of B (internal) and of A with B's
 ids (a city's URL of A's city and of B's); every answer must be what the URL's declaration
 (beside its view, assembled by isek.access.routes.routes()) and the policy table say, and the requests that were refused must
 leave the database exactly as it was (a checksum of every row of every table before and after)."""
@@ -35,12 +36,14 @@ from tests.factories import (
     MeasureFactory,
     QuarterFactory,
     UserFactory,
+    authority_staff,
     city_admin,
     legal_texts_filled,
     member,
 )
 
-ROLES = ("anonymous", "citizen", "reviewer", "planner", "planner_b", "moderator", "city_admin", "city_admin_b", "admin")
+ROLES = ("anonymous", "citizen", "reviewer", "planner", "planner_b", "moderator", "city_admin", "city_admin_b",
+         "authority", "authority_b", "admin")
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # past the policy: an answer, or the input's own problem (empty forms, tus without its headers)
@@ -82,8 +85,8 @@ def test_a_declaration_naming_a_cell_not_in_the_policy_fails_at_once():
 # --- the world: two concepts with one of everything --------------------------------------------
 
 
-def _concept(public: bool, number: str):
-    concept = ConceptFactory(is_public=True, city=CityFactory(name=f"Stadt {number}", logo=PNG,
+def _concept(public: bool, number: str, ags: str):
+    concept = ConceptFactory(is_public=True, city=CityFactory(name=f"Stadt {number}", ags=ags, logo=PNG,
                                                               logo_updated=timezone.now()))
     measure = MeasureFactory(concept=concept, number=number)
     legal_texts_filled(concept.city)
@@ -162,7 +165,8 @@ def _load_world() -> dict:
     """Two concepts with one of everything and a user per role: loaded once for the module's tests
     (tests/conftest.py, _SharedWorld); each test's changes are rolled back."""
     with override_settings(VAR_DIR=_var_dir()):
-        a, b = _concept(True, "1.1"), _concept(False, "9.9")
+        # two districts: A's city in the Regierungsbezirk Arnsberg (059), B's in Köln (053)
+        a, b = _concept(True, "1.1", "05911000"), _concept(False, "9.9", "05315000")
         for side in (a, b):
             _file_rows(side)
     users = {
@@ -174,6 +178,8 @@ def _load_world() -> dict:
         "moderator": member(a["concept"], "moderator"),
         "city_admin": city_admin(a["concept"].city),
         "city_admin_b": city_admin(b["concept"].city),
+        "authority": authority_staff("059"),  # the funding authority of A's district
+        "authority_b": authority_staff("053"),  # of another district (B's)
         "admin": UserFactory(is_superuser=True, is_staff=True),
     }
     for side in (a, b):
@@ -308,7 +314,7 @@ def _check(response, want, where) -> str | None:
 
 
 # A method a URL does not declare is refused (405) before anyone's role is looked at: asked of
-# the one without an account and the one with every right, not of all nine. The same two ask HEAD
+# the one without an account and the one with every right, not of all eleven. The same two ask HEAD
 # where a URL does not declare it: routes.MethodMiddleware hands such a HEAD to the view as the GET
 # it is (the view never sees "HEAD"), so the other roles' GET already decides what they get.
 UNDECLARED_BY = ("anonymous", "admin")
@@ -402,3 +408,30 @@ def test_the_matrix_holds_the_cities_apart(world):
                                 upload_owner=users["city_admin_b"]) is ALLOWED, (name, method)
                 checked += 1
     assert checked > 100
+
+
+def test_the_matrix_holds_the_funding_authorities_apart(world):
+    """Not vacuous: the staff of A's district's funding authority have that role on A (and the
+    others' staff on B), and by the table the matrix checks they get on every concept URL what a
+    citizen gets – on B (internal) a 404 everywhere, drafts and the KuF included; only what the
+    city has submitted opens to its own district's authority (issue #23, decision 0050)."""
+    a, b, users = world["a"]["concept"], world["b"]["concept"], world["users"]
+    assert access.role_of(users["authority"], a) == access.Role.AUTHORITY
+    assert access.role_of(users["authority_b"], a) == access.Role.CITIZEN
+    assert access.role_of(users["authority_b"], b) == access.Role.AUTHORITY
+    checked = 0
+    for name, route in ROUTES.items():
+        if "slug" not in route_kwargs(name):
+            continue
+        for method, rule in route.methods.items():
+            if isinstance(rule, tuple):
+                for staff in ("authority", "authority_b"):
+                    for concept in (a, b):
+                        assert expected(name, method, users[staff], concept, False) == expected(
+                            name, method, users["citizen"], concept, False), (name, method, staff)
+                    assert expected(name, method, users[staff], b, False) == {404}, (name, method, staff)
+                checked += 1
+    assert checked > 100
+    assert access.allows(users["authority"], "application", "view", a, submitted=True)
+    assert not access.allows(users["authority"], "application", "view", a)
+    assert not access.allows(users["authority_b"], "application", "view", a, submitted=True)

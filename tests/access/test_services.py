@@ -150,8 +150,8 @@ def test_the_administrator_saves_a_citys_legal_texts_recorded(concept):
 
 
 def test_site_policy_rows_are_all_tested():
-    assert sorted(access.SITE_POLICY) == [("city", "edit"), ("city", "look"), ("concept", "create"), ("concept", "delete"),
-                                          ("legal", "edit"), ("member", "invite")]
+    assert sorted(access.SITE_POLICY) == [("authority", "edit"), ("city", "edit"), ("city", "look"), ("concept", "create"),
+                                          ("concept", "delete"), ("legal", "edit"), ("member", "invite")]
 
 
 def test_a_city_administrators_site_actions_reach_their_city_only(concept):

@@ -69,6 +69,19 @@ def test_demo_command_loads_and_prints_login(db, capsys):
     assert len(password) >= 12
     from django.contrib.auth import authenticate
     assert authenticate(username="planerin", password=password) is not None
+    # Bochum's funding authority with its district and a demo reviewer (decision 0050)
+    line = next(ln for ln in out.splitlines() if "Anmeldung Bewilligungsbehörde" in ln)
+    password = line.split("Passwort")[1].split()[0]
+    reviewer = authenticate(username="bezreg-arnsberg", password=password)
+    assert len(password) >= 12 and reviewer is not None and "Demo-Zugang" in line
+    from isek import access
+    from isek.concepts import services as concepts
+
+    bochum = concepts.concept_by_slug("bochum-innenstadt")
+    authority = concepts.authority_of(bochum.city)
+    assert authority.name == "Bezirksregierung Arnsberg" and list(authority.prefixes.values_list("prefix", flat=True)) == ["059"]
+    assert "Destatis" in authority.source and "illustrativ" in authority.source
+    assert access.role_of(reviewer, bochum) == access.Role.AUTHORITY
 
 
 @pytest.mark.parametrize("name, expected", [

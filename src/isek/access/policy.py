@@ -2,9 +2,12 @@
 
 Roles are derived per concept: an administrator (superuser) everywhere; the city's
 administrator on every concept of a city where a ``CityRole`` makes them so (decision 0046);
-planner, reviewer or moderator where a ``ConceptRole`` grants it; any other signed-in person is a
-citizen; everyone else anonymous. Each cell of ``POLICY`` says, for a (resource, action), which roles may act:
-``YES`` always, ``PUBLIC`` only on a public concept. Whatever is not in the table is refused.
+planner, reviewer or moderator where a ``ConceptRole`` grants it; the staff of the funding
+authority whose district holds the concept's city (``AuthorityRole``, decision 0050); any other
+signed-in person is a citizen; everyone else anonymous. Each cell of ``POLICY`` says, for a
+(resource, action), which roles may act: ``YES`` always, ``PUBLIC`` only on a public concept,
+``SUBMITTED`` only on what the city has submitted to its funding authority. Whatever is not in the
+table is refused.
 
 A refusal answers 404 when the person may not even see the concept (its existence stays
 hidden) and 403 otherwise.
@@ -15,10 +18,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
 from django.http import Http404
 
-from isek.concepts.models import City, CityRole, Concept, ConceptRole
+from isek.concepts.models import AuthorityRole, City, CityRole, Concept, ConceptRole, ags_prefixes
 
 
 class Role(StrEnum):
@@ -27,20 +30,23 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     PLANNER = "planner"
     MODERATOR = "moderator"
+    AUTHORITY = "authority"  # staff of the funding authority of the concept's city (AuthorityRole)
     CITY_ADMIN = "city_admin"  # the administrator of the concept's city (CityRole)
     ADMIN = "admin"
 
 
-YES, PUBLIC = "yes", "public"
+YES, PUBLIC, SUBMITTED = "yes", "public", "submitted"
 A, C, R, P, M, ADM = Role.ANONYMOUS, Role.CITIZEN, Role.REVIEWER, Role.PLANNER, Role.MODERATOR, Role.ADMIN
-CA = Role.CITY_ADMIN
+CA, AU = Role.CITY_ADMIN, Role.AUTHORITY
 
 # The administrator of a city may do on its concepts what the installation's administrator may
 # (decision 0046): every cell below allows CA where it allows ADM.
-_READ = {A: PUBLIC, C: PUBLIC, M: PUBLIC, R: YES, P: YES, CA: YES, ADM: YES}  # the public plan
+# The staff of the district's funding authority see a concept as the public does (AU: PUBLIC where
+# C is), except what its city has submitted to them (decision 0050).
+_READ = {A: PUBLIC, C: PUBLIC, AU: PUBLIC, M: PUBLIC, R: YES, P: YES, CA: YES, ADM: YES}  # the public plan
 _MEMBERS = {R: YES, P: YES, CA: YES, ADM: YES}  # working material of the people on the concept
 _PLANNERS = {P: YES, CA: YES, ADM: YES}
-_TAKE_PART = {A: PUBLIC, C: PUBLIC, M: PUBLIC, R: YES, P: YES, CA: YES, ADM: YES}  # while a phase is open (a rule of the service)
+_TAKE_PART = {A: PUBLIC, C: PUBLIC, AU: PUBLIC, M: PUBLIC, R: YES, P: YES, CA: YES, ADM: YES}  # while a phase is open (a rule of the service)
 _MODERATORS = {M: YES, P: YES, CA: YES, ADM: YES}
 
 POLICY: dict[tuple[str, str], dict[Role, str]] = {
@@ -92,6 +98,9 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
     ("participation", "statistics"): {R: YES, P: YES, M: YES, CA: YES, ADM: YES},
     ("participation", "export"): _PLANNERS,  # all contributions (no e-mail addresses)
     ("participation", "import"): _PLANNERS,  # contributions collected elsewhere, pending until moderated
+    # the funding application (issue #23): the city's people always, the staff of the district's
+    # funding authority once the city has submitted it (``allows(..., submitted=True)``)
+    ("application", "view"): {R: YES, P: YES, CA: YES, ADM: YES, AU: SUBMITTED},
 }
 ACTIONS = sorted(POLICY)
 
@@ -111,6 +120,7 @@ SITE_POLICY: dict[tuple[str, str], set[Role]] = {
     # a city's legal pages (accessibility statement, Leichte Sprache, sign language, Impressum,
     # privacy contact) and the answers to its accessibility feedback
     ("legal", "edit"): {ADM, CA},
+    ("authority", "edit"): {ADM},  # funding authorities, their districts and staff (decision 0050)
 }
 
 
@@ -137,11 +147,13 @@ class Operator:
         return f"Operator({self.label!r})"
 
 _FROM_CONCEPT_ROLE = {ConceptRole.Role.PLANNER: P, ConceptRole.Role.REVIEWER: R, ConceptRole.Role.MODERATOR: M}
+_AUTHORITY = "authority"  # what the query below names a role on the district's funding authority
 
 
 def role_of(user, concept: Concept) -> Role:
     """The role ``user`` has on ``concept``: the administrator of its city has theirs over any
-    role on the concept (one query for both)."""
+    role on the concept, a role on the concept over one on the funding authority of the city's
+    district (one query for the three)."""
     if user is None or not user.is_authenticated:
         return A
     if user.is_superuser:
@@ -150,8 +162,11 @@ def role_of(user, concept: Concept) -> Role:
     if known is not None and user.pk in known:
         return known[user.pk]
     granted = set(ConceptRole.objects.filter(concept=concept, user=user).values_list("role", flat=True).union(
-        CityRole.objects.filter(city_id=concept.city_id, user=user, role=CityRole.Role.ADMIN).values_list("role", flat=True)))
-    role = CA if CityRole.Role.ADMIN in granted else next((_FROM_CONCEPT_ROLE[g] for g in granted), C)
+        CityRole.objects.filter(city_id=concept.city_id, user=user, role=CityRole.Role.ADMIN).values_list("role", flat=True),
+        AuthorityRole.objects.filter(user=user, authority__prefixes__prefix__in=ags_prefixes(concept.city.ags))
+        .annotate(kind=Value(_AUTHORITY, output_field=CharField())).values_list("kind", flat=True)))
+    role = CA if CityRole.Role.ADMIN in granted else next(
+        (_FROM_CONCEPT_ROLE[g] for g in granted if g in _FROM_CONCEPT_ROLE), AU if _AUTHORITY in granted else C)
     if known is not None:
         known[user.pk] = role
     return role
@@ -216,18 +231,20 @@ def require_site(user, resource: str, action: str, city: City | None = None, *, 
         raise PermissionDenied(SITE_DENIED)  # the error page sends the person to the administration
 
 
-def allows(user, resource: str, action: str, concept: Concept) -> bool:
-    """May ``user`` do ``action`` on ``resource`` of ``concept``? A pair not in POLICY is a
-    programming error (KeyError), not a refusal: a misspelt cell must not silently hide a button."""
+def allows(user, resource: str, action: str, concept: Concept, *, submitted: bool = False) -> bool:
+    """May ``user`` do ``action`` on ``resource`` of ``concept``? ``submitted``: the thing asked
+    about has been submitted by the city to its funding authority (a ``SUBMITTED`` cell). A pair
+    not in POLICY is a programming error (KeyError), not a refusal: a misspelt cell must not
+    silently hide a button."""
     if (resource, action) not in POLICY:
         raise KeyError(f"no policy for {resource}.{action}")
     rule = POLICY[(resource, action)].get(role_of(user, concept))
-    return rule == YES or (rule == PUBLIC and concept.is_public)
+    return rule == YES or (rule == PUBLIC and concept.is_public) or (rule == SUBMITTED and submitted)
 
 
-def require(user, resource: str, action: str, concept: Concept) -> Concept:
+def require(user, resource: str, action: str, concept: Concept, *, submitted: bool = False) -> Concept:
     """``concept`` if allowed; Http404 if the user may not see the concept at all, else PermissionDenied."""
-    if allows(user, resource, action, concept):
+    if allows(user, resource, action, concept, submitted=submitted):
         return concept
     if not allows(user, "concept", "view", concept):
         raise Http404

@@ -1,6 +1,22 @@
+from django import forms
 from django.contrib.gis import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import City, CityRole, Concept, ConceptRole, FieldOfAction, Goal, Measure, MeasureSource, Milestone, Quarter
+from . import services
+from .models import (
+    AuthorityRole,
+    City,
+    CityRole,
+    Concept,
+    ConceptRole,
+    FieldOfAction,
+    FundingAuthority,
+    Goal,
+    Measure,
+    MeasureSource,
+    Milestone,
+    Quarter,
+)
 
 
 class RoleInline(admin.TabularInline):
@@ -75,3 +91,66 @@ class MeasureAdmin(admin.ModelAdmin):
 class QuarterAdmin(admin.ModelAdmin):
     list_display = ("concept", "name", "colour", "approximated")
     exclude = ("geometry",)
+
+
+class AuthorityForm(forms.ModelForm):
+    """A funding authority with its district written as one field ("059" or "051, 053")."""
+
+    prefixes = forms.CharField(
+        label=_("AGS-Präfixe des Bezirks"), max_length=200,
+        help_text=_("Die Anfänge der Gemeindeschlüssel (AGS) der Städte, für die die Behörde zuständig ist: "
+                    "2 bis 5 Ziffern, mehrere durch Komma getrennt; z. B. 059 für den Regierungsbezirk Arnsberg."))
+
+    class Meta:
+        model = FundingAuthority
+        fields = ["name", "land", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["prefixes"] = ", ".join(self.instance.prefixes.values_list("prefix", flat=True))
+
+    def clean(self):
+        cleaned = super().clean()
+        if "prefixes" in cleaned and "land" in cleaned:
+            cleaned["prefix_list"] = services.district_prefixes(cleaned["prefixes"])
+            # the instance gets the form's values only after clean(): ask with the Land chosen
+            authority = FundingAuthority(pk=self.instance.pk, land=cleaned["land"])
+            for problem in services.district_problems(authority, cleaned["prefix_list"]):
+                self.add_error("prefixes", problem)
+        return cleaned
+
+
+class AuthorityRoleInline(admin.TabularInline):
+    model = AuthorityRole
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(FundingAuthority)
+class FundingAuthorityAdmin(admin.ModelAdmin):
+    """Funding authorities (decision 0050): the installation's administrator only (access.SITE_POLICY
+    authority.edit); saved through concepts.services.save_authority, which checks again."""
+
+    form = AuthorityForm
+    list_display = ("name", "land", "district")
+    search_fields = ("name", "prefixes__prefix")
+    inlines = [AuthorityRoleInline]
+
+    @admin.display(description=_("AGS-Präfixe des Bezirks"))
+    def district(self, obj):
+        return ", ".join(p.prefix for p in obj.prefixes.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("prefixes")
+
+    def _installation_admin(self, request, obj=None):
+        from isek import access
+
+        return access.allows_site(request.user, "authority", "edit")
+
+    has_view_permission = has_add_permission = has_change_permission = has_delete_permission = _installation_admin
+    has_module_permission = _installation_admin
+
+    def save_model(self, request, obj, form, change):
+        services.save_authority(request.user, obj, form.cleaned_data["prefix_list"])

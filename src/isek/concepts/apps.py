@@ -15,5 +15,5 @@ class ConceptsConfig(AppConfig):
         audit.track(
             models.City, models.Concept, models.ConceptRole, models.Quarter,
             models.FieldOfAction, models.Goal, models.Measure, models.Milestone,
-            models.MeasureSource,
+            models.MeasureSource, models.FundingAuthority, models.AuthorityPrefix, models.AuthorityRole,
         )

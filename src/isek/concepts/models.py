@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.core import geo, numbers
 from isek.core.i18n import pick
-from isek.core.laender import ags_from, land_of  # noqa: F401  (ags_from re-exported: concepts.forms)
+from isek.core.laender import LAENDER, ags_from, land_of  # noqa: F401  (ags_from re-exported: concepts.forms)
 from isek.core.numbering import number_sort_key  # noqa: F401  (re-exported)
 from isek.core.rules import MIN_CONTRAST, colour_validator, contrast_on_white  # noqa: F401  (colour_validator re-exported: concepts.importing)
 
@@ -194,6 +194,80 @@ class CityRole(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} – {self.city}"
+
+
+def district_prefix_validator(value: str) -> None:
+    """An AGS prefix of a funding authority's district: 2 to 5 digits (the Land, the
+    Regierungsbezirk, the Kreis), e.g. 059 for the Regierungsbezirk Arnsberg."""
+    if not (value.isascii() and value.isdigit() and 2 <= len(value) <= 5):
+        raise ValidationError(_("„%(v)s“ ist kein AGS-Präfix: nur Ziffern, 2 bis 5 Stellen (z. B. 059 für den "
+                                "Regierungsbezirk Arnsberg)."), params={"v": value}, code="prefix")
+
+
+class FundingAuthority(models.Model):
+    """A funding authority (Bewilligungsbehörde: in NRW the Bezirksregierung, in Bayern the
+    Regierung, in Sachsen the SAB) with its district: the cities whose AGS starts with one of its
+    prefixes (decision 0050). Set up by the installation's administrator."""
+
+    name = models.CharField(_("Name"), max_length=200, unique=True)
+    land = models.CharField(_("Land"), max_length=2, choices=sorted(LAENDER.items()))
+    source = models.TextField(_("Quelle"), blank=True, help_text=_("Woher der Bezirk stammt, z. B. das "
+                                                                  "Gemeindeverzeichnis von Destatis."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Bewilligungsbehörde")
+        verbose_name_plural = _("Bewilligungsbehörden")
+
+    def __str__(self):
+        return self.name
+
+    def serves(self, city: City) -> bool:
+        return any(city.ags.startswith(p.prefix) for p in self.prefixes.all())
+
+
+def ags_prefixes(ags: str) -> list[str]:
+    """The prefixes of a district that contain ``ags``: its first 2, 3, 4 and 5 digits."""
+    return [ags[:n] for n in range(2, 6)]
+
+
+class AuthorityPrefix(models.Model):
+    """One AGS prefix of an authority's district; no two authorities' prefixes overlap (checked by
+    concepts.services.save_authority), so a city belongs to at most one authority."""
+
+    authority = models.ForeignKey(FundingAuthority, on_delete=models.CASCADE, related_name="prefixes")
+    prefix = models.CharField(_("AGS-Präfix"), max_length=5, unique=True, validators=[district_prefix_validator])
+
+    class Meta:
+        ordering = ["prefix"]
+        verbose_name = _("AGS-Präfix des Bezirks")
+        verbose_name_plural = _("AGS-Präfixe des Bezirks")
+
+    def __str__(self):
+        return self.prefix
+
+
+class AuthorityRole(models.Model):
+    """A person on the staff of a funding authority (granted by the installation's administrator):
+    they review what the cities of the district submit to it; of a concept they see nothing else
+    than the public does (access.policy, Role.AUTHORITY)."""
+
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer", _("Prüfung der Bewilligungsbehörde")
+
+    authority = models.ForeignKey(FundingAuthority, on_delete=models.CASCADE, related_name="staff",
+                                  verbose_name=_("Bewilligungsbehörde"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="authority_roles",
+                             verbose_name=_("Person"))
+    role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices, default=Role.REVIEWER)
+
+    class Meta:
+        unique_together = [("authority", "user")]
+        verbose_name = _("Rolle bei einer Bewilligungsbehörde")
+        verbose_name_plural = _("Rollen bei Bewilligungsbehörden")
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.authority}"
 
 
 class Concept(models.Model):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -26,7 +26,23 @@ from isek.core.problems import InputError, too_large
 from isek.core.rules import invalid, keys_after, repeated
 
 from . import geoio, importing, logos, structures
-from .models import City, CityRole, Concept, ConceptRole, FieldOfAction, Goal, Measure, MeasureSource, Milestone, Quarter
+from .models import (
+    AuthorityPrefix,
+    AuthorityRole,
+    City,
+    CityRole,
+    Concept,
+    ConceptRole,
+    FieldOfAction,
+    FundingAuthority,
+    Goal,
+    Measure,
+    MeasureSource,
+    Milestone,
+    Quarter,
+    ags_prefixes,
+    district_prefix_validator,
+)
 from .signals import structure_copied
 
 # --- reading, for other apps' delivery code ---------------------------------------------------
@@ -304,6 +320,84 @@ def save_city_addresses(user, city: City, *, name: str, slug: str, host: str, vi
     with change(user, via):
         city.save()
     return city
+
+
+# --- funding authorities (decision 0050) --------------------------------------------------------
+
+
+def district_prefixes(text: str) -> list[str]:
+    """The prefixes of a district as written: separated by commas, semicolons or spaces."""
+    return [p for p in text.replace(",", " ").replace(";", " ").split() if p]
+
+
+def district_problems(authority: FundingAuthority, prefixes: list[str]) -> list[str]:
+    """What is wrong with ``prefixes`` as the district of ``authority`` (German, translated): not
+    2 to 5 digits, outside the authority's Land, overlapping each other or another authority's
+    district (a city must belong to one authority at most). Empty where all is well."""
+    problems = []
+    for prefix in prefixes:
+        try:
+            district_prefix_validator(prefix)
+        except ValidationError as error:
+            problems.extend(error.messages)
+    if problems:
+        return problems
+    if not prefixes:
+        return [_("Mindestens ein AGS-Präfix angeben, z. B. 059 für den Regierungsbezirk Arnsberg.")]
+    for prefix in prefixes:
+        if authority.land and not prefix.startswith(authority.land):
+            problems.append(_("„%(p)s“ liegt nicht in %(land)s: dort beginnt jeder AGS mit %(key)s.")
+                            % {"p": prefix, "land": authority.get_land_display(), "key": authority.land})
+    for prefix in sorted(set(prefixes)):
+        inner = [other for other in set(prefixes) if other != prefix and other.startswith(prefix)]
+        if inner:
+            problems.append(_("„%(p)s“ enthält schon „%(o)s“: bitte nur eines angeben.")
+                            % {"p": prefix, "o": "“, „".join(sorted(inner))})
+    others = AuthorityPrefix.objects.exclude(authority_id=authority.pk).select_related("authority")
+    for prefix in sorted(set(prefixes)):
+        for other in others.filter(Q(prefix__in=_shorter(prefix)) | Q(prefix__startswith=prefix)):
+            problems.append(_("„%(p)s“ überschneidet sich mit „%(o)s“ von %(a)s: eine Stadt gehört zu höchstens "
+                              "einer Bewilligungsbehörde.") % {"p": prefix, "o": other.prefix, "a": other.authority.name})
+    return problems
+
+
+def _shorter(prefix: str) -> list[str]:
+    return [prefix[:n] for n in range(2, len(prefix) + 1)]
+
+
+def save_authority(user, authority: FundingAuthority, prefixes: list[str], *, via: str = "web") -> FundingAuthority:
+    """Create or change a funding authority and its district (the AGS prefixes it serves): all or
+    nothing; a ValidationError keyed by field names every problem."""
+    access.require_site(user, "authority", "edit")
+    errors = {}
+    try:
+        authority.full_clean()
+    except ValidationError as error:
+        errors = error.message_dict
+    problems = district_problems(authority, prefixes)
+    if problems:
+        errors["prefixes"] = problems
+    if errors:
+        raise ValidationError(errors)
+    with change(user, via):
+        authority.save()
+        authority.prefixes.exclude(prefix__in=prefixes).delete()
+        for prefix in sorted(set(prefixes) - set(authority.prefixes.values_list("prefix", flat=True))):
+            AuthorityPrefix.objects.create(authority=authority, prefix=prefix)
+    return authority
+
+
+def grant_authority_role(user, authority: FundingAuthority, person, *, via: str = "web") -> AuthorityRole:
+    """Make ``person`` a reviewer of ``authority`` (the installation's administrator only)."""
+    access.require_site(user, "authority", "edit")
+    with change(user, via):
+        role, _created = AuthorityRole.objects.get_or_create(authority=authority, user=person)
+    return role
+
+
+def authority_of(city: City) -> FundingAuthority | None:
+    """The funding authority whose district holds ``city`` (None where none is set up)."""
+    return FundingAuthority.objects.filter(prefixes__prefix__in=ags_prefixes(city.ags)).first()
 
 
 # --- a concept's parts ------------------------------------------------------------------------

@@ -33,6 +33,13 @@ SRC = {
 }
 
 CITY = {"name": "Bochum", "ags": "05911000"}
+# Bochum's funding authority and its district: the Regierungsbezirk Arnsberg, whose municipalities'
+# AGS all begin with 059 (Destatis, Gemeindeverzeichnis GV-ISys). Its reviewer in the demo is invented.
+AUTHORITY = {
+    "name": "Bezirksregierung Arnsberg", "land": "05", "prefixes": ["059"],
+    "source": "Bezirk: Regierungsbezirk Arnsberg, AGS-Präfix 059 (Destatis, Gemeindeverzeichnis). "
+              "Demo: die Zugänge der Behörde sind erfunden (illustrativ).",
+}
 
 CONCEPT = {
     "name": "ISEK Innenstadt Bochum",

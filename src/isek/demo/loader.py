@@ -23,6 +23,7 @@ from . import bochum, context
 PLANNER = "planerin"
 REVIEWER = "pruefer"
 ADMIN = "verwaltung"
+AUTHORITY = "bezreg-arnsberg"  # a reviewer of the Bezirksregierung Arnsberg (Bochum's funding authority)
 DEMO = access.Operator("isek demo")  # the demo loads through the services like any channel
 
 
@@ -144,6 +145,22 @@ def ensure_users(concept: Concept, password: str | None = None, also=()) -> dict
     admin.save()
     out[ADMIN] = pw
     return out
+
+
+def ensure_authority(password: str | None = None) -> dict[str, str]:
+    """Bochum's funding authority, the Bezirksregierung Arnsberg, with its district and a demo
+    reviewer (created or reset); return {username: password}."""
+    authority = concepts.FundingAuthority.objects.filter(name=bochum.AUTHORITY["name"]).first() or concepts.FundingAuthority()
+    for field, value in bochum.AUTHORITY.items():
+        if field != "prefixes":
+            setattr(authority, field, value)
+    concepts.save_authority(DEMO, authority, bochum.AUTHORITY["prefixes"])
+    pw = password or secrets.token_urlsafe(12)
+    user, _ = get_user_model().objects.get_or_create(username=AUTHORITY)
+    user.set_password(pw)
+    user.save()
+    concepts.grant_authority_role(DEMO, authority, user)
+    return {AUTHORITY: pw}
 
 
 LAUF_SLUG = "lauf-analyse-beispiel"

@@ -32,6 +32,7 @@ class Command(BaseCommand):
         hoyerswerda = loader.load_hoyerswerda()
         logins = loader.ensure_users(concept, os.environ.get("ISEK_DEMO_PASSWORD") or None,
                                      also=[c for c in (lauf, hoyerswerda) if c is not None])
+        logins |= loader.ensure_authority(os.environ.get("ISEK_DEMO_PASSWORD") or None)
         self.stdout.write(self.style.SUCCESS(
             f"Geladen: {concept.name}: {concept.measures.count()} Maßnahmen, {concept.quarters.count()} Teilräume, "
             f"Fördergebiet {concept.area_km2:.2f} km² (angenähert)."))
@@ -60,6 +61,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Anmeldung Prüfung:  Benutzer {loader.REVIEWER}  Passwort {logins[loader.REVIEWER]}")
         self.stdout.write(f"Anmeldung Verwaltung: Benutzer {loader.ADMIN}  Passwort {logins[loader.ADMIN]} "
                           f"(lädt unter http://127.0.0.1:{port}/accounts/invite/ ein)")
+        self.stdout.write(f"Anmeldung Bewilligungsbehörde: Benutzer {loader.AUTHORITY}  Passwort "
+                          f"{logins[loader.AUTHORITY]} (Bezirksregierung Arnsberg, Demo-Zugang: sieht von "
+                          f"Bochums Konzept bis zur Einreichung nur Öffentliches)")
         if settings.DEMO_MODE:
             self.stdout.write(f"E-Mails (Einladungen) landen als Dateien in {settings.EMAIL_FILE_PATH}")
         else:
