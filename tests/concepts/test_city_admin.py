@@ -318,3 +318,38 @@ def test_a_logo_too_large_in_pixels_says_so_and_sizes_are_written_as_in_german()
         logos.checked_png(b"\x89PNG" + bytes(3_000_000))
     assert exc.value.messages(str) == ["Die Datei ist 3,0 MB groß; erlaubt sind höchstens 1,0 MB."]
     assert exc.value.messages(str, "en") == ["Die Datei ist 3.0 MB groß; erlaubt sind höchstens 1.0 MB."]
+
+
+# --- the change history of a city's people and look ------------------------------------------------
+
+
+def test_a_city_role_granted_and_revoked_is_in_the_change_history_with_who_did_it(two):
+    from isek.core.models import ChangeRecord
+
+    root = UserFactory(username="root", is_superuser=True)
+    clara = UserFactory(username="clara")
+    since = ChangeRecord.objects.order_by("pk").last().pk  # the fixture's administrators came before
+    services.grant_city_role(root, two["a"], clara, CityRole.Role.ADMIN)
+    services.allow_starting(two["admin_a"], UserFactory(username="dora"), two["a"], True)
+    services.revoke_city_role(root, two["a"], clara, CityRole.Role.ADMIN)
+    history = [(r.action, r.actor, r.changes.get("user_id", [None, None])[1], r.changes.get("role", [None, None])[1])
+               for r in ChangeRecord.objects.filter(model="concepts.CityRole", pk__gt=since).order_by("pk")]
+    assert history == [("create", "root", clara.pk, "admin"), ("create", "anna", history[1][2], "starter"),
+                       ("delete", "root", None, None)]
+
+
+def test_the_logo_is_in_the_change_history_as_its_size_and_fingerprint_and_an_unchanged_save_records_nothing(two):
+    import hashlib
+
+    from isek.core.models import ChangeRecord
+
+    logo = png(300, 100)
+    services.save_city_look(two["admin_a"], two["a"], accent="", logo=logo)
+    stored = bytes(type(two["a"]).objects.get(pk=two["a"].pk).logo)
+    change = ChangeRecord.objects.filter(model="concepts.City", object_id=str(two["a"].pk)).latest("pk").changes
+    assert change["logo"] == ["", f"{len(stored)} B, SHA-256 {hashlib.sha256(stored).hexdigest()[:16]}"]
+    assert all(not isinstance(v, str) or len(v) < 100 for pair in change.values() for v in pair)
+    count = ChangeRecord.objects.filter(model="concepts.City").count()
+    city = type(two["a"]).objects.get(pk=two["a"].pk)  # the logo read back (a memoryview on PostgreSQL)
+    city.save()
+    assert ChangeRecord.objects.filter(model="concepts.City").count() == count

@@ -13,7 +13,7 @@ class ConceptsConfig(AppConfig):
         from . import models
 
         audit.track(
-            models.City, models.Concept, models.ConceptRole, models.Quarter,
+            models.City, models.CityRole, models.Concept, models.ConceptRole, models.Quarter,
             models.FieldOfAction, models.Goal, models.Measure, models.Milestone,
             models.MeasureSource, models.FundingAuthority, models.AuthorityPrefix, models.AuthorityRole,
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextvars
 import datetime
 import decimal
+import hashlib
 from contextlib import contextmanager
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -67,6 +68,11 @@ def _plain(value):
         return str(value)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        # A file kept in the database (a city's logo): its size and fingerprint, not its bytes – and
+        # the same for bytes and PostgreSQL's memoryview, so saving it unchanged records no change.
+        data = bytes(value)
+        return f"{len(data)} B, SHA-256 {hashlib.sha256(data).hexdigest()[:16]}" if data else ""
     if hasattr(value, "wkt"):
         # Geometry: keep the change compact but checkable.
         return f"{value.geom_type} ({value.num_coords} points)"
