@@ -12,6 +12,6 @@ class ParticipationConfig(AppConfig):
         # personal data, which must go when deleted; their moderation has its own log (Decision).
         from isek.core.audit import track
 
-        from .models import Phase, Theme
+        from .models import Phase, Theme, ThemeReview
 
-        track(Phase, Theme)
+        track(Phase, Theme, ThemeReview)  # a theme confirmed in the evaluation: who, when (no personal data)

@@ -279,6 +279,35 @@ class Idea(Contribution):
         return self.source_id is not None
 
 
+class ThemeReview(models.Model):
+    """A person's decision on an idea's theme in the evaluation (issue 24, point 2): the theme they
+    confirmed or chose, what isek had proposed then (``proposed``: its suggestion, else the idea's
+    theme; another theme than it is a correction), who and when. Only this makes a theme final; it
+    is in the change history (it holds no personal data: the idea by its number, themes, who)."""
+
+    idea = models.OneToOneField(Idea, on_delete=models.CASCADE, related_name="theme_review", verbose_name=_("Idee"))
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("Thema"))
+    proposed = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 verbose_name=_("Vorschlag"))
+    confidence = models.FloatField(_("Sicherheit des Vorschlags"), null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                           related_name="+", verbose_name=_("bestätigt von"))
+    by_name = models.CharField(_("bestätigt von"), max_length=150)
+    at = models.DateTimeField(_("bestätigt am"))
+
+    audit_parent = "idea"
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return _("Thema von Idee I-%(number)s") % {"number": self.idea.number}
+
+    @property
+    def corrected(self) -> bool:
+        return self.theme_id != self.proposed_id
+
+
 def _idea_or_measure(name: str) -> models.CheckConstraint:
     """Exactly one of the foreign keys ``idea`` and ``measure`` is set."""
     return models.CheckConstraint(

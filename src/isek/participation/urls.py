@@ -21,6 +21,7 @@ urlpatterns = [
     path("participation/phases/new/", views.phase_edit, name="phase-new"),
     path("participation/phases/<int:pk>/", views.phase_edit, name="phase-edit"),
     path("participation/phases/<int:pk>/import/", views.contribution_import, name="import"),
+    path("participation/phases/<int:pk>/themes/", views.theme_review, name="themes"),
     path("participation/statistics/", views.statistics, name="statistics"),
     path("participation/export.<str:fmt>", views.export, name="export"),
     path("participation/measures/<int:pk>/comment/", views.measure_comment, name="measure-comment"),

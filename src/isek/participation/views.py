@@ -381,7 +381,8 @@ def moderation(request, concept):
     return render(request, "participation/moderation.html", {
         "concept": concept, "reported": reported, "ideas": [i for i in ideas if not i.open_flags],
         "comments": [c for c in comments if not c.open_flags], "form": DecisionForm(), "error": error,
-        "failed": failed, "log": services.log(request.user, concept)}, status=400 if error or failed else 200)
+        "failed": failed, "log": services.log(request.user, concept), "phases": services.phases(request.user, concept)},
+        status=400 if error or failed else 200)
 
 
 @access.concept_view("moderation", "decide", methods="POST", login=False, ids={"pk": "idea"})
@@ -636,3 +637,30 @@ def contribution_import(request, concept, pk):
         "filename": kept["filename"], "problems": [p.render(_) for p in plan.problems],
         "warnings": [p.render(_) for p in plan.warnings], "refused": refused, "preview": plan.items[:50],
     }, status=400 if refused or form.errors else 200)
+
+
+@access.concept_view("moderation", "view", post=("moderation", "decide"), ids={"pk": "phase"})
+def theme_review(request, concept, pk):
+    """The evaluation by theme: isek's suggestion for every idea, what to label next; a person
+    confirms (one key) or chooses another theme, one idea per form."""
+    phase = services.phases(request.user, concept).filter(pk=pk).first()
+    if phase is None:
+        raise Http404
+    refusal = ""
+    if request.method == "POST":
+        try:
+            review = services.confirm_theme(request.user, concept, phase, request.POST.get("idea"),
+                                            request.POST.get("theme"))
+        except ValidationError as exc:
+            refusal = " ".join(exc.messages)
+        else:
+            messages.success(request, _("I-%(number)s: Thema „%(theme)s“ bestätigt.")
+                             % {"number": review.idea.number, "theme": review.theme.name})
+            ev = services.theme_evaluation(request.user, concept, phase)
+            following = ev.next[0] if ev.next else next((r for r in ev.rows if r.review is None), None)
+            url = reverse("participation:themes", args=[concept.slug, phase.pk])
+            return redirect(url + (f"#next-{following.idea.pk}" if following and ev.next else
+                                   f"#idea-{following.idea.pk}" if following else ""))
+    ev = services.theme_evaluation(request.user, concept, phase)
+    return render(request, "participation/themes.html", {"concept": concept, "phase": phase, "ev": ev,
+                                                         "refusal": refusal}, status=400 if refusal else 200)

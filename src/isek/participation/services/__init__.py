@@ -21,10 +21,12 @@ from ..models import (
     Status,
     Support,
     Theme,
+    ThemeReview,
 )
 from . import supports
 from .comments import comment, send_comment
 from .contributors import Sent, UnknownContributor, contributor_for
+from .evaluation import Evaluation, confirm_theme, theme_evaluation
 from .export import EXPORT_COLUMNS, export_features, export_rows
 from .flags import flag, send_flag
 from .ideas import (
@@ -63,7 +65,7 @@ from .supports import confirm_support, read_support_link, send_support, support,
 __all__ = [
     # the entity types other apps may construct and read
     "Comment", "Contributor", "Decision", "Flag", "Idea", "ImportSource", "Outcome", "Phase", "RejectReason", "Status",
-    "Support", "Theme",
+    "Support", "Theme", "ThemeReview",
     # phases and what a submission reads
     "SETTING_SECONDS", "THEME_PALETTE", "area_features", "current_phase", "phase_state", "phase_summary", "phases",
     "places", "save_phase", "submission_setting",
@@ -77,6 +79,7 @@ __all__ = [
     # moderation, retention, figures, exports
     "answer", "attach_reports", "decide", "decided", "idea_numbered", "log", "merged_ideas", "named", "open_reports", "queue",
     "delete_contributions", "deletion_link_known", "purge_personal_data",
+    "Evaluation", "theme_evaluation", "confirm_theme",
     "counters", "statistics", "EXPORT_COLUMNS", "export_features", "export_rows",
     # contributions collected elsewhere (issue 24)
     "commit_import", "import_sources", "import_summary", "plan_import",

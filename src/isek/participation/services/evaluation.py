@@ -1,0 +1,229 @@
+"""The evaluation of a phase's ideas by theme (issue 24, point 2): isek's suggestion for every idea
+with its confidence and the words that led to it, the ideas isek learns most from ("Als Nächstes
+beschriften"), and the planner's confirmation or correction, which alone makes a theme final
+(``ThemeReview``, in the change history).
+
+The engine (``participation.evaluation.ThemeSuggester``) is built once per phase and process and
+kept while its ideas and themes stay the same: building it and the first training take seconds
+for hundreds of ideas, one more answer (``update``) a tenth of a second. Every request brings it
+in line with the stored confirmations (another process may have added some), so the page never
+shows suggestions that ignore a confirmation."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from isek import access
+from isek.concepts.services import Concept
+from isek.core.audit import change
+from isek.core.rules import invalid
+
+from ..evaluation import REASONS, EvaluationError, ThemeSuggester
+from ..evaluation import Contribution as Text
+from ..evaluation import Theme as Key
+from ..models import Idea, Phase, Status, Theme, ThemeReview
+
+NEXT = 10  # how many ideas "Als Nächstes beschriften" proposes
+KEPT = 4  # engines kept per process (phases being evaluated at the same time)
+QUICK = 20  # up to this many new confirmations are learnt one by one; more: trained afresh
+
+_engines: OrderedDict[int, tuple[str, ThemeSuggester]] = OrderedDict()
+_lock = threading.RLock()  # one engine answers one request at a time
+
+REASON_TEXTS = {  # the engine's reasons (REASONS) as the page says them
+    "kaltstart": lambda: _("typisch für eine Gruppe ähnlicher Beiträge"),
+    "unerkundet": lambda: _("aus einer Gruppe, in der noch nichts zugeordnet ist"),
+    "unsicher": lambda: _("isek ist zwischen zwei Themen unsicher"),
+    "selten": lambda: _("könnte zu einem Thema mit wenigen Beispielen gehören"),
+}
+assert set(REASON_TEXTS) == set(REASONS)
+
+
+@dataclass
+class Row:
+    idea: Idea
+    proposed: Theme  # what confirming takes: isek's suggestion, else the idea's own theme
+    suggested: Theme | None = None  # isek's suggestion (None before any confirmation)
+    confidence: float | None = None
+    words: tuple[str, ...] = ()
+    review: ThemeReview | None = None
+    reason: str = ""  # for "Als Nächstes beschriften": why isek asks
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.confidence is None else round(self.confidence * 100)
+
+
+@dataclass
+class ThemeCount:
+    theme: Theme
+    confirmed: int = 0
+    corrected: int = 0
+    open: int = 0  # open ideas isek (else the idea) puts in this theme
+
+
+@dataclass
+class Evaluation:
+    phase: Phase
+    themes: list[Theme]
+    rows: list[Row]  # every idea: open ones first, then the reviewed
+    next: list[Row]  # what to label next, most useful first
+    per_theme: list[ThemeCount]
+    confirmed: int = 0
+    corrected: int = 0
+    open: int = 0
+    problem: str = ""  # why isek cannot suggest (e.g. no idea has words)
+
+
+def _ideas(phase: Phase) -> list[Idea]:
+    """The ideas an evaluation sorts: all of the phase but rejected ones and those merged into another."""
+    return list(phase.ideas.exclude(status__in=[Status.REJECTED, Status.MERGED]).filter(merged_into=None)
+                .select_related("theme", "theme_review__by", "theme_review__theme").order_by("number"))
+
+
+def _fingerprint(ideas: list[Idea], themes: list[Theme]) -> str:
+    h = hashlib.sha256()
+    for i in ideas:
+        h.update(f"{i.pk}\x00{i.title}\x00{i.text}\x01".encode())
+    h.update(",".join(str(t.pk) for t in themes).encode())
+    return h.hexdigest()
+
+
+def _engine(phase: Phase, ideas: list[Idea], themes: list[Theme], labels: dict[int, str]) -> ThemeSuggester:
+    """The phase's engine, built if its ideas or themes changed, taught every stored confirmation."""
+    key = _fingerprint(ideas, themes)
+    with _lock:
+        kept = _engines.get(phase.pk)
+        if kept is None or kept[0] != key:
+            engine = ThemeSuggester([Text(i.pk, f"{i.title}\n{i.text}") for i in ideas], [Key(str(t.pk)) for t in themes])
+            _engines[phase.pk] = (key, engine)
+            while len(_engines) > KEPT:
+                _engines.popitem(last=False)
+        engine = _engines[phase.pk][1]
+        _engines.move_to_end(phase.pk)
+        known = engine.labels
+        if known != labels:
+            new = {k: v for k, v in labels.items() if known.get(k) != v}
+            if all(k in labels for k in known) and all(k not in known for k in new) and len(new) <= QUICK:
+                for cid, theme in new.items():
+                    engine.update(cid, theme)
+            else:
+                engine.fit(labels)
+        return engine
+
+
+def forget(phase_pk: int | None = None) -> None:
+    """Drop the kept engines (of one phase): tests, and after deleting a phase."""
+    with _lock:
+        if phase_pk is None:
+            _engines.clear()
+        else:
+            _engines.pop(phase_pk, None)
+
+
+def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
+    """Every idea of ``phase`` with isek's suggestion, what to label next and the counts."""
+    access.require(user, "moderation", "view", concept)
+    themes = list(phase.themes.all())
+    by_pk = {t.pk: t for t in themes}
+    ideas = _ideas(phase)
+    reviews = {i.pk: i.theme_review for i in ideas if hasattr(i, "theme_review")}
+    labels = {pk: str(r.theme_id) for pk, r in reviews.items()}
+    suggestions, picks, problem = {}, [], ""
+    if ideas and themes:
+        try:
+            with _lock:
+                engine = _engine(phase, ideas, themes, labels)
+                suggestions = {s.id: s for s in engine.suggest()}
+                picks = engine.next_to_label(NEXT)
+        except EvaluationError as exc:
+            problem = str(exc)
+    rows = {}
+    for i in ideas:
+        s = suggestions.get(i.pk)
+        suggested = by_pk.get(int(s.theme)) if s else None
+        rows[i.pk] = Row(i, suggested or i.theme, suggested, s.confidence if s else None, s.words if s else (),
+                         reviews.get(i.pk))
+    counts = {t.pk: ThemeCount(t) for t in themes}
+    for r in rows.values():
+        if r.review is None:
+            counts[r.proposed.pk].open += 1
+        elif r.review.corrected:
+            counts[r.review.theme_id].corrected += 1
+        else:
+            counts[r.review.theme_id].confirmed += 1
+    ordered = sorted(rows.values(), key=lambda r: (r.review is not None, r.idea.number))
+    following = []
+    for p in picks:
+        r = rows[p.id]
+        following.append(Row(**{**r.__dict__, "reason": REASON_TEXTS[p.reason]()}))
+    per_theme = list(counts.values())
+    return Evaluation(phase, themes, ordered, following, per_theme,
+                      confirmed=sum(c.confirmed for c in per_theme), corrected=sum(c.corrected for c in per_theme),
+                      open=sum(c.open for c in per_theme), problem=problem)
+
+
+def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk) -> ThemeReview:
+    """A person confirms isek's proposal for an idea or chooses another of the phase's themes: the
+    idea takes that theme, the decision is stored with who and when (change history). An idea or
+    theme not of this phase is refused with a message and changes nothing."""
+    access.require(user, "moderation", "decide", concept)
+    idea = _of_phase(phase.ideas.exclude(status__in=[Status.REJECTED, Status.MERGED]).filter(merged_into=None), idea_pk)
+    if idea is None:
+        raise invalid(_("Diesen Beitrag gibt es in dieser Beteiligungsphase nicht (mehr)."), "idea", "idea")
+    theme = _of_phase(phase.themes.all(), theme_pk)
+    if theme is None:
+        raise invalid(_("Das gewählte Thema gehört nicht zu dieser Beteiligungsphase; bitte eines ihrer Themen wählen."),
+                      "theme", "theme")
+    proposed, confidence = _proposal(phase, idea)
+    with change(user):
+        review = ThemeReview.objects.filter(idea=idea).first() or ThemeReview(idea=idea)
+        review.theme, review.proposed, review.confidence = theme, proposed, confidence
+        review.by = user if getattr(user, "pk", None) else None
+        review.by_name = user.get_username()
+        review.at = timezone.now()
+        review.save()
+        if idea.theme_id != theme.pk:
+            Idea.objects.filter(pk=idea.pk).update(theme=theme, updated_at=review.at)
+    transaction.on_commit(lambda: _learn(phase.pk, idea.pk, str(theme.pk)))
+    return review
+
+
+def _proposal(phase: Phase, idea: Idea) -> tuple[Theme, float | None]:
+    """What the page offered for ``idea``: isek's suggestion (learnt from every other confirmation),
+    else the idea's own theme; for an idea confirmed before, what was proposed then."""
+    old = ThemeReview.objects.filter(idea=idea).select_related("proposed").first()
+    if old is not None:
+        return old.proposed or idea.theme, old.confidence
+    themes = list(phase.themes.all())
+    ideas = _ideas(phase)
+    labels = {i.pk: str(i.theme_review.theme_id) for i in ideas if hasattr(i, "theme_review")}
+    try:
+        with _lock:
+            s = next((s for s in _engine(phase, ideas, themes, labels).suggest() if s.id == idea.pk), None)
+    except EvaluationError:
+        s = None
+    theme = next((t for t in themes if s and str(t.pk) == s.theme), None)
+    return (theme, s.confidence) if theme else (idea.theme, None)
+
+
+def _learn(phase_pk: int, idea_pk: int, theme: str) -> None:
+    """The kept engine learns the answer at once (the next page would, too; this keeps it quick)."""
+    with _lock:
+        kept = _engines.get(phase_pk)
+        if kept is not None and idea_pk in kept[1].index and kept[1].labels.get(idea_pk) != theme:
+            kept[1].update(idea_pk, theme)
+
+
+def _of_phase(queryset, pk):
+    try:
+        return queryset.filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None

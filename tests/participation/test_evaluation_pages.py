@@ -1,0 +1,154 @@
+"""The evaluation by theme (issue 24, point 2) as moderators and planners use it: isek's suggestion
+per idea with its confidence and words, the planner confirms or corrects, the decision is stored
+with who and when and is in the change history; a theme or idea of another phase is refused and
+changes nothing; people without the right are refused; suggestions follow the confirmations."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from isek.participation import services
+from isek.participation.models import Idea, ThemeReview
+from isek.participation.services import evaluation as engines
+from tests.factories import ConceptFactory, member
+
+from .conftest import OPERATOR, idea
+
+BENCHES = ["Mehr Bänke zum Sitzen auf dem Platz", "Bänke und Schatten auf dem Platz", "Der Platz braucht Bänke und Bäume",
+           "Sitzbänke am Platz fehlen", "Ein schöner Platz mit Bänken und Brunnen"]
+BUSES = ["Der Bus fährt zu selten zur Haltestelle", "Busse öfter an der Haltestelle, Takt verdichten",
+         "Neue Buslinie mit Haltestelle am Bahnhof", "Haltestelle des Busses barrierefrei umbauen",
+         "Bus und Bahn besser verknüpfen, Haltestelle näher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engines():
+    engines.forget()  # engines are kept per process: every test starts without one
+    yield
+    engines.forget()
+
+
+@pytest.fixture
+def ideas(phase, citizen):
+    squares, mobility = phase.themes.all()
+    # every idea filed under the first theme, as a citizen in a hurry might
+    made = [idea(phase, citizen, title=t.split(" auf")[0][:60], text=t, theme=squares) for t in BENCHES + BUSES]
+    return {"benches": made[:5], "buses": made[5:], "squares": squares, "mobility": mobility}
+
+
+def client_for(user) -> Client:
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(user)
+    return c
+
+
+def url(phase) -> str:
+    return f"/concepts/{phase.concept.slug}/participation/phases/{phase.pk}/themes/"
+
+
+def row(html: str, anchor: str, pk: int) -> str:
+    m = re.search(rf'<li class="isek-review" id="{anchor}-{pk}".*?</li>', html, re.S)
+    assert m, f"{anchor}-{pk} not on the page"
+    return m.group(0)
+
+
+def test_confirm_stores_who_and_when_and_shows_in_the_change_history(phase, ideas):
+    planner = member(phase.concept, "planner", "petra")
+    c = client_for(planner)
+    page = c.get(url(phase)).content.decode()
+    assert "Auswertung: Themen" in page and "Als Nächstes beschriften" in page
+    assert "0 bestätigt, 0 korrigiert, 10 offen" in page
+    first = ideas["benches"][0]
+    before = timezone.now()
+    r = c.post(url(phase), {"idea": first.pk, "theme": ideas["squares"].pk})
+    assert r.status_code == 302 and "#" in r["Location"]
+    review = ThemeReview.objects.get(idea=first)
+    assert review.by == planner and review.by_name == "petra" and review.at >= before
+    assert not review.corrected
+    page = c.get(url(phase)).content.decode()
+    assert "1 bestätigt, 0 korrigiert, 9 offen" in page
+    assert "„Plätze &amp; Freiräume“ bestätigt von petra am" in row(page, "idea", first.pk)
+    history = c.get(f"/concepts/{phase.concept.slug}/changes/").content.decode()
+    assert f"Thema von Idee I-{first.number}" in history and "petra" in history
+
+
+def test_a_correction_changes_the_theme(phase, ideas):
+    moderator = member(phase.concept, "moderator", "moritz")
+    c = client_for(moderator)
+    bus = ideas["buses"][0]
+    assert c.get(url(phase)).status_code == 200
+    r = c.post(url(phase), {"idea": bus.pk, "theme": ideas["mobility"].pk})
+    assert r.status_code == 302
+    bus.refresh_from_db()
+    assert bus.theme == ideas["mobility"]
+    assert ThemeReview.objects.get(idea=bus).corrected
+    page = c.get(url(phase)).content.decode()
+    assert "0 bestätigt, 1 korrigiert, 9 offen" in page
+    assert "Korrigiert zu „Mobilität“ von moritz am" in row(page, "idea", bus.pk)
+
+
+def test_a_theme_or_idea_of_another_phase_is_refused_and_changes_nothing(phase, ideas):
+    other = ConceptFactory()
+    now = timezone.now()
+    foreign = services.save_phase(OPERATOR, other, title_de="Andere", start=now - datetime.timedelta(days=1),
+                                  end=now + datetime.timedelta(days=9), themes=[("Fremd", "", "#123456")])
+    c = client_for(member(phase.concept, "planner"))
+    bus = ideas["buses"][0]
+    r = c.post(url(phase), {"idea": bus.pk, "theme": foreign.themes.get().pk})
+    assert r.status_code == 400
+    assert "Das gewählte Thema gehört nicht zu dieser Beteiligungsphase" in r.content.decode()
+    r = c.post(url(phase), {"idea": bus.pk, "theme": "x"})
+    assert r.status_code == 400 and "Das gewählte Thema gehört nicht" in r.content.decode()
+    foreign_idea = Idea.objects.create(phase=foreign, theme=foreign.themes.get(), title="Fremd", text="Fremd",
+                                       geometry=None)
+    r = c.post(url(phase), {"idea": foreign_idea.pk, "theme": ideas["mobility"].pk})
+    assert r.status_code == 400 and "Diesen Beitrag gibt es in dieser Beteiligungsphase nicht" in r.content.decode()
+    assert not ThemeReview.objects.exists()
+    bus.refresh_from_db()
+    foreign_idea.refresh_from_db()
+    assert bus.theme == ideas["squares"] and foreign_idea.theme == foreign.themes.get()
+
+
+def test_who_may_evaluate(phase, ideas):
+    anonymous = Client(HTTP_ACCEPT_LANGUAGE="de")
+    assert anonymous.get(url(phase)).status_code == 302  # to the sign-in
+    reviewer = client_for(member(phase.concept, "reviewer"))
+    assert reviewer.get(url(phase)).status_code == 403
+    assert reviewer.post(url(phase), {"idea": ideas["buses"][0].pk, "theme": ideas["mobility"].pk}).status_code == 403
+    assert not ThemeReview.objects.exists()
+    other = ConceptFactory()
+    stranger = client_for(member(other, "planner"))
+    assert stranger.post(url(phase), {"idea": ideas["buses"][0].pk, "theme": ideas["mobility"].pk}).status_code in (403, 404)
+    assert not ThemeReview.objects.exists()
+    # a phase of another concept under this concept's address: not found
+    planner = client_for(member(phase.concept, "planner"))
+    assert planner.get(f"/concepts/{phase.concept.slug}/participation/phases/{phase.pk + 1000}/themes/").status_code == 404
+
+
+def test_suggestions_follow_the_confirmations(phase, ideas):
+    c = client_for(member(phase.concept, "planner"))
+    later_bench, later_bus = ideas["benches"][3], ideas["buses"][3]
+    page = c.get(url(phase)).content.decode()
+    assert "Noch kein Vorschlag von isek" in row(page, "idea", later_bus.pk)  # nothing learnt yet
+    c.post(url(phase), {"idea": ideas["benches"][0].pk, "theme": ideas["squares"].pk})
+    c.post(url(phase), {"idea": ideas["buses"][0].pk, "theme": ideas["mobility"].pk})
+    page = c.get(url(phase)).content.decode()
+    bus_row, bench_row = row(page, "idea", later_bus.pk), row(page, "idea", later_bench.pk)
+    assert f'data-suggestion="{ideas["mobility"].pk}"' in bus_row and "Vorschlag: „Mobilität“" in bus_row
+    assert "Haltestelle" in bus_row.split("Wörter, die dazu geführt haben:")[1]
+    assert f'data-suggestion="{ideas["squares"].pk}"' in bench_row
+    confidence = int(re.search(r"\((\d+) % sicher\)", bus_row).group(1))
+    # two more answers about buses: isek is surer about the next one
+    c.post(url(phase), {"idea": ideas["buses"][1].pk, "theme": ideas["mobility"].pk})
+    c.post(url(phase), {"idea": ideas["buses"][2].pk, "theme": ideas["mobility"].pk})
+    engines.forget()  # another process: rebuilt from the stored confirmations alone
+    page = c.get(url(phase)).content.decode()
+    assert int(re.search(r"\((\d+) % sicher\)", row(page, "idea", later_bus.pk)).group(1)) > confidence
+    # the confirmed theme (isek's suggestion) counts as confirmed, not corrected
+    c.post(url(phase), {"idea": later_bus.pk, "theme": ideas["mobility"].pk})
+    assert not ThemeReview.objects.get(idea=later_bus).corrected
