@@ -32,5 +32,9 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
-const target = location.hash && document.getElementById(location.hash.slice(1));
-(target?.querySelector("[data-review-confirm]") || buttons()[0])?.focus();
+function start() {
+  const target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+  (target?.querySelector("[data-review-confirm]") || buttons()[0])?.focus({preventScroll: Boolean(target)});
+}
+// After the load: the browser's own move to the page's anchor would take the focus back.
+if (document.readyState === "complete") setTimeout(start); else addEventListener("load", () => setTimeout(start));

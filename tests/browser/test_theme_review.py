@@ -1,0 +1,88 @@
+"""A planner reviews isek's theme suggestions by keyboard in Debian's Chromium (issue 24, point 2):
+the Raddialog Köln-Ehrenfeld contributions (the CIMT corpus, real data from the data directory)
+imported into a phase with their 8 themes; on "Auswertung: Themen" the contribution isek asks
+about first has the focus, Enter confirms, j/k move, a digit chooses another theme; the counts
+follow, suggestions with their confidence and words appear once isek has learnt two themes, every
+decision is stored with who. Every page checked with axe-core; no request leaves loopback."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import shapely
+from django.utils import timezone
+
+from isek import access
+from isek.participation import services
+from isek.participation.models import ThemeReview
+from isek.participation.services import evaluation as engines
+from tests.data import data_dir
+from tests.factories import ConceptFactory, legal_texts_filled, multipolygon
+
+from .conftest import axe_violations, sign_in_planner
+
+pytestmark = pytest.mark.browser
+
+KOELN_THEMES = data_dir("participation") / "participation" / "raddialog_koeln_ehrenfeld_2017_themes.csv"
+REQUIRED_DATA = [KOELN_THEMES]
+
+
+def focused_row(page) -> str:
+    page.wait_for_load_state()
+    page.wait_for_function("() => document.activeElement.closest('li.isek-review')")
+    return page.evaluate("() => document.activeElement.closest('li.isek-review').id")
+
+
+def test_planner_reviews_suggestions_by_keyboard(page, transactional_db, live_server):
+    engines.forget()
+    concept = ConceptFactory(slug="ehrenfeld", name="ISEK Ehrenfeld", area=multipolygon(shapely.box(6.84, 50.93, 6.95, 51.0)))
+    legal_texts_filled(concept.city)
+    now = timezone.now()
+    op = access.Operator("test")
+    phase = services.save_phase(op, concept, title_de="Raddialog Ehrenfeld", start=now - datetime.timedelta(days=400),
+                                end=now - datetime.timedelta(days=300), themes=[("Radverkehr", "Cycling", "")])
+    plan = services.plan_import(op, phase, KOELN_THEMES, KOELN_THEMES.name)
+    plan.mapping.source, plan.mapping.licence = "Raddialog Ehrenfeld 2017 (Stadt Köln)", "CC BY 4.0"
+    plan = services.plan_import(op, phase, KOELN_THEMES, KOELN_THEMES.name, mapping=plan.mapping)
+    services.commit_import(op, phase, plan, via="test")
+    assert phase.ideas.count() == 366
+
+    base = sign_in_planner(page, live_server, concept, "planerin")
+    page.goto(f"{base}/concepts/ehrenfeld/participation/phases/{phase.pk}/")
+    page.click("#themes-link")
+    assert page.locator("h1").inner_text() == "Auswertung: Themen"
+    assert "0 bestätigt, 0 korrigiert, 366 offen" in page.inner_text("#review-counts")
+    assert page.locator("#review-next li").count() == 10  # what isek asks first: typical of 10 groups
+    first = focused_row(page)
+    assert first.startswith("next-")
+    assert axe_violations(page) == []
+
+    with page.expect_navigation():  # Enter: the theme shown is confirmed
+        page.keyboard.press("Enter")
+    assert "1 bestätigt, 0 korrigiert, 365 offen" in page.inner_text("#review-counts")
+    assert "bestätigt." in page.inner_text("main")  # the message names the contribution and theme
+    second = focused_row(page)
+    assert second.startswith("next-") and second != first
+    page.keyboard.press("j")
+    assert focused_row(page) not in ("", second)
+    page.keyboard.press("k")
+    assert focused_row(page) == second
+
+    select = page.locator(f"#{second} select")
+    chosen = 2 if select.evaluate("s => s.selectedIndex") == 0 else 1  # another theme than the one shown
+    name = select.evaluate(f"s => s.options[{chosen - 1}].text").split("–", 1)[1].strip()
+    with page.expect_navigation():
+        page.keyboard.press(str(chosen))
+    assert "1 bestätigt, 1 korrigiert, 364 offen" in page.inner_text("#review-counts")
+    corrected = ThemeReview.objects.get(idea_id=int(second.split("-")[1]))
+    assert corrected.corrected and corrected.theme.name_de == name and corrected.by_name == "planerin"
+
+    for _ in range(2):  # two more answers: isek has learnt two themes and suggests
+        assert focused_row(page).startswith("next-")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    assert ThemeReview.objects.filter(idea__phase=phase).count() == 4
+    row = page.locator("[data-suggestion]").first
+    assert "% sicher" in row.inner_text() and "Wörter, die dazu geführt haben:" in row.inner_text()
+    assert axe_violations(page) == []
