@@ -88,6 +88,10 @@ def main() -> None:
     ev = services.theme_evaluation(planner, concept, phase)
     first = time.perf_counter() - t
     answers = args.answers or len(ideas) // 10
+    import cProfile
+    prof = cProfile.Profile() if os.environ.get("ISEK_BENCH_PROFILE") else None
+    if prof:
+        prof.enable()
     times = []
     key_of = {i.pk: k for k, i in ideas.items()}
     for _ in range(answers):
@@ -96,6 +100,10 @@ def main() -> None:
         services.confirm_theme(planner, concept, phase, pk, theme_of[labels[key_of[pk]][:100]].pk)
         ev = services.theme_evaluation(planner, concept, phase)
         times.append(time.perf_counter() - t)
+    if prof:
+        prof.disable()
+        import pstats
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
     engines.forget()
     t = time.perf_counter()
     services.theme_evaluation(planner, concept, phase)

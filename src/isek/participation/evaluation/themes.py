@@ -130,6 +130,7 @@ class ThemeSuggester:
         self._cluster = None
         self.labels: dict[Hashable, str] = {}
         self.model = None
+        self.cols = np.zeros(0, dtype=np.int32)  # the features the model is trained on (see _train)
         self.centroid = None  # with a single theme known: the mean of its examples
 
     # --- learning -------------------------------------------------------------------------------
@@ -181,14 +182,27 @@ class ThemeSuggester:
         # balanced: a theme with few labels weighs as much as a frequent one (macro-F1, small themes)
         cw = np.array([len(y) / (len(counts) * counts[t]) for t in y]) * np.array(w)
         # quick (one more answer): the last solution is a close start when the same themes are known
+        # Only the features some labelled row has: with L2 the others' weights are 0 at the optimum
+        # (their gradient is the penalty alone), so the solution is the same, found on a fraction
+        # of the parameters (a phase has tens of thousands of features, the labelled rows a few).
+        cols = np.unique(X.indices)
         warm = quick and self.model is not None and list(self.model.classes_) == self.classes
+        if warm:
+            old = self.model.coef_
+            at = np.searchsorted(cols, self.cols)
+            if len(at) and (at.max() >= len(cols) or not np.array_equal(cols[at], self.cols)):
+                warm = False  # features gone (a label changed): no close start
+            else:
+                self.model.coef_ = np.zeros((old.shape[0], len(cols)))
+                self.model.coef_[:, at] = old
         if not warm:
             self.model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
+        self.cols = cols
         self.model.set_params(warm_start=warm, tol=1e-3 if warm else 1e-4, max_iter=100 if warm else 2000)
         with warnings.catch_warnings():
             if warm:  # a quick step may stop before the tolerance; the next fit solves afresh
                 warnings.simplefilter("ignore", ConvergenceWarning)
-            self.model.fit(X, y, sample_weight=cw)
+            self.model.fit(X[:, cols], y, sample_weight=cw)
         self.classes = list(self.model.classes_)
 
     def _unlabelled(self) -> list[int]:
@@ -197,7 +211,7 @@ class ThemeSuggester:
     def probabilities(self, rows: list[int]) -> np.ndarray | None:
         """Each row's probability per theme (columns in ``self.classes``), or None before any example."""
         if self.model is not None:
-            return self.model.predict_proba(self.X[rows])
+            return self.model.predict_proba(self.X[rows][:, self.cols])
         if self.centroid is None:
             return None
         sim = self.X[rows] @ self.centroid
@@ -229,7 +243,8 @@ class ThemeSuggester:
         n = self.features.n_words
         if self.model is None:
             return self.centroid[:n].reshape(1, -1)
-        coef = self.model.coef_
+        coef = np.zeros((self.model.coef_.shape[0], self.X.shape[1]))
+        coef[:, self.cols] = self.model.coef_  # the features no labelled row has weigh nothing
         if coef.shape[0] == 1:  # two themes: sklearn keeps one row, for the second class
             coef = np.vstack([-coef, coef])
         return coef[:, :n] - coef[:, :n].mean(axis=0) if coef.shape[0] > 2 else coef[:, :n]

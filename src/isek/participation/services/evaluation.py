@@ -83,9 +83,19 @@ class Evaluation:
 
 
 def _ideas(phase: Phase) -> list[Idea]:
-    """The ideas an evaluation sorts: all of the phase but rejected ones and those merged into another."""
+    """The ideas an evaluation sorts: all of the phase but rejected ones and those merged into
+    another; only what the page shows (hundreds of rows on every answer)."""
     return list(phase.ideas.exclude(status__in=[Status.REJECTED, Status.MERGED]).filter(merged_into=None)
-                .select_related("theme", "theme_review__by", "theme_review__theme").order_by("number"))
+                .only("pk", "number", "title", "text", "theme_id", "phase_id", "concept_id").order_by("number"))
+
+
+def _reviews(phase: Phase) -> dict[int, ThemeReview]:
+    return {r.idea_id: r for r in ThemeReview.objects.filter(idea__phase=phase)}
+
+
+def _labels(ideas: list[Idea], reviews: dict[int, ThemeReview]) -> dict[int, str]:
+    """The persons' answers the engine learns from (contribution → theme key)."""
+    return {i.pk: str(reviews[i.pk].theme_id) for i in ideas if i.pk in reviews}
 
 
 def _fingerprint(ideas: list[Idea], themes: list[Theme]) -> str:
@@ -134,8 +144,10 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
     themes = list(phase.themes.all())
     by_pk = {t.pk: t for t in themes}
     ideas = _ideas(phase)
-    reviews = {i.pk: i.theme_review for i in ideas if hasattr(i, "theme_review")}
-    labels = {pk: str(r.theme_id) for pk, r in reviews.items()}
+    reviews = _reviews(phase)
+    for r in reviews.values():
+        r.theme = by_pk[r.theme_id]  # the page names it: no query per row
+    labels = _labels(ideas, reviews)
     suggestions, picks, problem = {}, [], ""
     if ideas and themes:
         try:
@@ -149,7 +161,7 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
     for i in ideas:
         s = suggestions.get(i.pk)
         suggested = by_pk.get(int(s.theme)) if s else None
-        rows[i.pk] = Row(i, suggested or i.theme, suggested, s.confidence if s else None, s.words if s else (),
+        rows[i.pk] = Row(i, suggested or by_pk[i.theme_id], suggested, s.confidence if s else None, s.words if s else (),
                          reviews.get(i.pk))
     counts = {t.pk: ThemeCount(t) for t in themes}
     for r in rows.values():
@@ -203,11 +215,15 @@ def _proposal(phase: Phase, idea: Idea) -> tuple[Theme, float | None]:
     if old is not None:
         return old.proposed or idea.theme, old.confidence
     themes = list(phase.themes.all())
-    ideas = _ideas(phase)
-    labels = {i.pk: str(i.theme_review.theme_id) for i in ideas if hasattr(i, "theme_review")}
     try:
         with _lock:
-            s = next((s for s in _engine(phase, ideas, themes, labels).suggest() if s.id == idea.pk), None)
+            kept = _engines.get(phase.pk)
+            if kept is None:  # this process has not shown the page yet: learn what is stored
+                ideas = _ideas(phase)
+                engine = _engine(phase, ideas, themes, _labels(ideas, _reviews(phase)))
+            else:  # as the page showed it (a confirmation from another process since: learnt next time)
+                engine = kept[1]
+            s = next((s for s in engine.suggest() if s.id == idea.pk), None)
     except EvaluationError:
         s = None
     theme = next((t for t in themes if s and str(t.pk) == s.theme), None)
