@@ -92,14 +92,15 @@ def main() -> None:
     prof = cProfile.Profile() if os.environ.get("ISEK_BENCH_PROFILE") else None
     if prof:
         prof.enable()
-    times = []
+    times, cpu = [], []
     key_of = {i.pk: k for k, i in ideas.items()}
     for _ in range(answers):
         pk = ev.next[0].idea.pk
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         services.confirm_theme(planner, concept, phase, pk, theme_of[labels[key_of[pk]][:100]].pk)
         ev = services.theme_evaluation(planner, concept, phase)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     if prof:
         prof.disable()
         import pstats
@@ -109,13 +110,16 @@ def main() -> None:
     services.theme_evaluation(planner, concept, phase)
     restart = time.perf_counter() - t
     times.sort()
+    cpu.sort()
     print(json.dumps({
         "corpus": args.corpus, "contributions": len(ideas), "themes": len(themes), "confirmations": answers,
         "first_page_s": round(first, 2),
         "confirm_to_new_suggestions_s": {"median": round(statistics.median(times), 3),
                                          "p95": round(times[int(0.95 * (len(times) - 1))], 3),
                                          "max": round(times[-1], 3)},
-        "page_after_restart_s": round(restart, 2), "python": sys.version.split()[0],
+        "confirm_cpu_s": {"median": round(statistics.median(cpu), 3), "p95": round(cpu[int(0.95 * (len(cpu) - 1))], 3),
+                          "max": round(cpu[-1], 3)},
+        "page_after_restart_s": round(restart, 2), "load_average": os.getloadavg()[0], "python": sys.version.split()[0],
     }, indent=1))
 
 
