@@ -152,3 +152,18 @@ def test_suggestions_follow_the_confirmations(phase, ideas):
     # the confirmed theme (isek's suggestion) counts as confirmed, not corrected
     c.post(url(phase), {"idea": later_bus.pk, "theme": ideas["mobility"].pk})
     assert not ThemeReview.objects.get(idea=later_bus).corrected
+
+
+def test_a_deleted_idea_takes_its_review_along_and_the_history_keeps_the_number(phase, ideas):
+    planner = member(phase.concept, "planner", "petra")
+    c = client_for(planner)
+    bus = ideas["buses"][0]
+    c.post(url(phase), {"idea": bus.pk, "theme": ideas["mobility"].pk})
+    number = bus.number
+    bus.delete()
+    assert not ThemeReview.objects.exists()
+    page = c.get(url(phase)).content.decode()
+    assert "0 bestätigt, 0 korrigiert, 9 offen" in page
+    history = c.get(f"/concepts/{phase.concept.slug}/changes/").content.decode()
+    assert history.count(f"Thema von Idee I-{number}") == 2  # created, deleted
+    assert bus.title not in history  # no citizen's text in the history
