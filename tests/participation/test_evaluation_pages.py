@@ -167,3 +167,12 @@ def test_a_deleted_idea_takes_its_review_along_and_the_history_keeps_the_number(
     history = c.get(f"/concepts/{phase.concept.slug}/changes/").content.decode()
     assert history.count(f"Thema von Idee I-{number}") == 2  # created, deleted
     assert bus.title not in history  # no citizen's text in the history
+
+
+def test_the_page_in_english(phase, ideas):
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(member(phase.concept, "moderator"))
+    r = c.post(url(phase), {"idea": ideas["buses"][0].pk, "theme": "999999"})
+    page = r.content.decode()
+    assert r.status_code == 400 and "The chosen theme does not belong to this participation phase" in page
+    assert "Evaluation: themes" in page and "Label next" in page and "0 confirmed, 0 corrected, 10 open" in page
