@@ -1,5 +1,6 @@
 """Every command, worker and server process loads the settings, the apps, their services and the
-URLs at start. What only drawing or signing in needs is imported there, not at start: the suite
+URLs at start. What only drawing, signing in or the evaluation of contributions (SciPy, scikit-learn,
+simplemma) needs is imported there, not at start: the suite
 starts some hundred processes, an installation's housekeeping and workers start many."""
 
 import os
@@ -16,7 +17,7 @@ django.setup()
 from django.urls import get_resolver
 get_resolver().url_patterns
 import isek.monitoring.reports, isek.analysis.services, isek.accounts.oidc
-print(" ".join(sorted(m for m in ("matplotlib", "authlib", "joserfc") if m in sys.modules)))
+print(" ".join(sorted(m for m in ("matplotlib", "authlib", "joserfc", "scipy", "sklearn", "simplemma") if m in sys.modules)))
 """
 
 

@@ -114,6 +114,12 @@ def test_a_theme_or_idea_of_another_phase_is_refused_and_changes_nothing(phase, 
     assert bus.theme == ideas["squares"] and foreign_idea.theme == foreign.themes.get()
 
 
+def test_every_reason_of_the_engine_has_its_words_on_the_page():
+    from isek.participation.evaluation import REASONS
+
+    assert set(engines.REASON_TEXTS) == set(REASONS)
+
+
 def test_who_may_evaluate(phase, ideas):
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="de")
     assert anonymous.get(url(phase)).status_code == 302  # to the sign-in

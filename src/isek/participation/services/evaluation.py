@@ -25,16 +25,15 @@ from isek.concepts.services import Concept
 from isek.core.audit import change
 from isek.core.rules import invalid
 
-from ..evaluation import REASONS, EvaluationError, ThemeSuggester
-from ..evaluation import Contribution as Text
-from ..evaluation import Theme as Key
 from ..models import Idea, Phase, Status, Theme, ThemeReview
 
 NEXT = 10  # how many ideas "Als Nächstes beschriften" proposes
 KEPT = 4  # engines kept per process (phases being evaluated at the same time)
 QUICK = 20  # up to this many new confirmations are learnt one by one; more: trained afresh
 
-_engines: OrderedDict[int, tuple[str, ThemeSuggester]] = OrderedDict()
+# The engine (numpy, SciPy, scikit-learn) is imported where it is used, not with the services every
+# process loads at start (tests/config/test_startup.py).
+_engines: OrderedDict[int, tuple[str, object]] = OrderedDict()
 _lock = threading.RLock()  # one engine answers one request at a time
 
 REASON_TEXTS = {  # the engine's reasons (REASONS) as the page says them
@@ -43,7 +42,6 @@ REASON_TEXTS = {  # the engine's reasons (REASONS) as the page says them
     "unsicher": lambda: _("isek ist zwischen zwei Themen unsicher"),
     "selten": lambda: _("könnte zu einem Thema mit wenigen Beispielen gehören"),
 }
-assert set(REASON_TEXTS) == set(REASONS)
 
 
 @dataclass
@@ -106,8 +104,13 @@ def _fingerprint(ideas: list[Idea], themes: list[Theme]) -> str:
     return h.hexdigest()
 
 
-def _engine(phase: Phase, ideas: list[Idea], themes: list[Theme], labels: dict[int, str]) -> ThemeSuggester:
-    """The phase's engine, built if its ideas or themes changed, taught every stored confirmation."""
+def _engine(phase: Phase, ideas: list[Idea], themes: list[Theme], labels: dict[int, str]):
+    """The phase's engine (a ``ThemeSuggester``), built if its ideas or themes changed, taught every
+    stored confirmation."""
+    from ..evaluation import Contribution as Text
+    from ..evaluation import Theme as Key
+    from ..evaluation import ThemeSuggester
+
     key = _fingerprint(ideas, themes)
     with _lock:
         kept = _engines.get(phase.pk)
@@ -148,6 +151,8 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
     for r in reviews.values():
         r.theme = by_pk[r.theme_id]  # the page names it: no query per row
     labels = _labels(ideas, reviews)
+    from ..evaluation import EvaluationError
+
     suggestions, picks, problem = {}, [], ""
     if ideas and themes:
         try:
@@ -214,6 +219,8 @@ def _proposal(phase: Phase, idea: Idea) -> tuple[Theme, float | None]:
     old = ThemeReview.objects.filter(idea=idea).select_related("proposed").first()
     if old is not None:
         return old.proposed or idea.theme, old.confidence
+    from ..evaluation import EvaluationError
+
     themes = list(phase.themes.all())
     try:
         with _lock:
