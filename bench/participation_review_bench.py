@@ -6,8 +6,10 @@ through the import service, the phase's themes from the human labels. Then, as t
 (``participation.services``): the first page (engine built, nothing confirmed), 10 % of the
 contributions confirmed in the order "Als Nächstes beschriften" proposes (the human label as the
 planner's answer), and for each confirmation the time from ``confirm_theme`` to the next page's
-suggestions and next picks (``theme_evaluation``), wall clock, one process. Then the page after
-a restart of the process (the engine rebuilt from the stored confirmations).
+suggestions and next picks (``theme_evaluation``), wall clock, one process; then 20 more answers
+through the page itself (Django's test client, a signed-in planner: the POST and the page its
+redirect opens). Then the page after a restart of the process (the engine rebuilt from the stored
+confirmations).
 
 Run:  .venv/bin/python bench/participation_review_bench.py [--corpus ottensen|koeln] [--answers N]
 """
@@ -105,6 +107,28 @@ def main() -> None:
         prof.disable()
         import pstats
         pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
+    # The same through the page, as the browser does it: the answer (POST, redirect to the next
+    # contribution isek asks about) and the page it opens (GET), as a signed-in planner.
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from tests.factories import member
+
+    setup_test_environment()
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    client.force_login(member(concept, "planner"))
+    page_url = f"/concepts/{concept.slug}/participation/phases/{phase.pk}/themes/"
+    html = client.get(page_url).content
+    web = []
+    for _ in range(min(answers, 20)):
+        pk = ev.next[0].idea.pk
+        t = time.perf_counter()
+        r = client.post(page_url, {"idea": pk, "theme": theme_of[labels[key_of[pk]][:100]].pk})
+        assert r.status_code == 302, r.status_code
+        html = client.get(r["Location"]).content
+        web.append(time.perf_counter() - t)
+        ev = services.theme_evaluation(planner, concept, phase)
+    web.sort()
     engines.forget()
     t = time.perf_counter()
     services.theme_evaluation(planner, concept, phase)
@@ -119,6 +143,9 @@ def main() -> None:
                                          "max": round(times[-1], 3)},
         "confirm_cpu_s": {"median": round(statistics.median(cpu), 3), "p95": round(cpu[int(0.95 * (len(cpu) - 1))], 3),
                           "max": round(cpu[-1], 3)},
+        "page_answer_and_next_page_s": {"median": round(statistics.median(web), 3),
+                                        "max": round(web[-1], 3), "answers": len(web)},
+        "page_kb": len(html) // 1024,
         "page_after_restart_s": round(restart, 2), "load_average": os.getloadavg()[0], "python": sys.version.split()[0],
     }, indent=1))
 

@@ -182,3 +182,20 @@ def test_the_page_in_english(phase, ideas):
     page = r.content.decode()
     assert r.status_code == 400 and "The chosen theme does not belong to this participation phase" in page
     assert "Evaluation: themes" in page and "Label next" in page and "0 confirmed, 0 corrected, 10 open" in page
+
+
+def test_the_list_of_all_comes_in_pages_open_ones_first(phase, ideas, monkeypatch):
+    from isek.participation import views
+
+    monkeypatch.setattr(views, "REVIEW_PAGE", 4)
+    c = client_for(member(phase.concept, "planner"))
+    last = ideas["buses"][-1]
+    c.post(url(phase), {"idea": ideas["benches"][0].pk, "theme": ideas["squares"].pk})
+    first = c.get(url(phase)).content.decode()
+    assert "Seite 1 von 3" in first and 'href="?seite=2"' in first and "Vorige Seite" not in first
+    assert first.count('<li class="isek-review" id="idea-') == 4
+    end = c.get(url(phase) + "?seite=99").content.decode()  # beyond the end: the last page
+    assert "Seite 3 von 3" in end and end.count('<li class="isek-review" id="idea-') == 2
+    assert f'id="idea-{ideas["benches"][0].pk}"' in end  # the confirmed one comes last
+    assert f'id="idea-{last.pk}"' in end and "Nächste Seite" not in end
+    assert "Seite 1 von 3" in c.get(url(phase) + "?seite=x").content.decode()

@@ -662,5 +662,18 @@ def theme_review(request, concept, pk):
             return redirect(url + (f"#next-{following.idea.pk}" if following and ev.next else
                                    f"#idea-{following.idea.pk}" if following else ""))
     ev = services.theme_evaluation(request.user, concept, phase)
-    return render(request, "participation/themes.html", {"concept": concept, "phase": phase, "ev": ev,
-                                                         "refusal": refusal}, status=400 if refusal else 200)
+    # The list of all, open ones first, in pages of REVIEW_PAGE: a page of 700 rows, each with its
+    # theme list, would take longer to build and to send than the answer it follows.
+    pages = max(1, -(-len(ev.rows) // REVIEW_PAGE))
+    try:
+        number = min(max(1, int(request.GET.get("seite", 1))), pages)
+    except ValueError:
+        number = 1
+    rows = ev.rows[(number - 1) * REVIEW_PAGE: number * REVIEW_PAGE]
+    return render(request, "participation/themes.html", {
+        "concept": concept, "phase": phase, "ev": ev, "rows": rows, "page": number, "pages": pages,
+        "previous": number - 1, "following": number + 1 if number < pages else 0,
+        "refusal": refusal}, status=400 if refusal else 200)
+
+
+REVIEW_PAGE = 100
