@@ -369,11 +369,13 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
                 values["unidentified"] = cell.cost - others - own.amount + values["unidentified"]
                 if values["unidentified"] < ZERO:  # a computed remainder below 0 is financing above cost
                     values["unidentified"] = ZERO
+            total = sum(values.values(), ZERO)
         else:
             values["municipality"] = cell.cost - others
             if values["municipality"] < ZERO:
                 values["municipality"] = ZERO
-        cell.overfinanced = max(sum(values.values(), ZERO) - cell.cost, ZERO)
+            total = others + values["municipality"]  # (others counted the own share as 0)
+        cell.overfinanced = max(total - cell.cost, ZERO)
         # one order everywhere (a template may iterate it); a source unknown to SOURCES is left out
         cell.sources = values if len(values) == len(SOURCES) else {s: values[s] for s in SOURCES}
         if cell.overfinanced:
