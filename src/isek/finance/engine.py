@@ -35,6 +35,7 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 SOURCES = ("bund", "land", "eu", "municipality", "private", "other", "unidentified")
+N_SOURCES = len(SOURCES)
 GRANT_SOURCES = ("bund", "land")
 STATUSES = ("secured", "applied", "planned", "unidentified")
 FIGURES = ("cost", "eligible", "grant", *SOURCES)  # the figures of a measure and year, in display order
@@ -54,7 +55,7 @@ def share(amount: Decimal, fraction: Decimal) -> Decimal:
     in binary floating point (17,500,000 × 0.33333333 = 5,833,333.274999999…), and the first
     rounding restores the decimal product exactly for amounts below about 4 billion euros, so
     every spreadsheet gives the engine's cent."""
-    return (amount * fraction).quantize(SIX_PLACES, rounding=ROUND_HALF_UP).quantize(CENT, rounding=ROUND_HALF_UP)
+    return (amount * fraction).quantize(SIX_PLACES, ROUND_HALF_UP).quantize(CENT, ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -377,7 +378,7 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
             total = others + values["municipality"]  # (others counted the own share as 0)
         cell.overfinanced = max(total - cell.cost, ZERO)
         # one order everywhere (a template may iterate it); a source unknown to SOURCES is left out
-        cell.sources = values if len(values) == len(SOURCES) else {s: values[s] for s in SOURCES}
+        cell.sources = values if len(values) == N_SOURCES else {s: values[s] for s in SOURCES}
         if cell.overfinanced:
             warnings.append(_above_cost(m, y, cell, lines_of((m, y)), rules))
         if fund_checked:
