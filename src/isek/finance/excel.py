@@ -83,7 +83,7 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
     years = result.years
     cells = result.cells
     measures = list(result.measures)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": False})
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": False, "in_memory": True})
     fmt = {
         "money": wb.add_format({"num_format": '#,##0.00 "€"'}),
         "money_bold": wb.add_format({"num_format": '#,##0.00 "€"', "bold": True}),
