@@ -6,7 +6,7 @@ federal and Land parts, the own share, every sum and total refer to these cells,
 officer can check them and change a rate. Overridden figures are values, marked in colour; their
 reasons stand in the row's last column, "Begründung", with their years (one text per row, not a
 cell comment per figure: 30,000 comments took longer than the rest of the export,
-docs/decisions/0050-kuf-excel-reasons-in-a-column.md). Each formula also carries the engine's result as its cached value,
+docs/decisions/0052-kuf-excel-reasons-in-a-column.md). Each formula also carries the engine's result as its cached value,
 so viewers that do not recalculate show the right figures. Products are rounded as the engine
 rounds them (``engine.share``: ROUND(ROUND(x,6),2)), so a recalculating spreadsheet gives the
 engine's cent even where binary floating point lands just below a half cent.
