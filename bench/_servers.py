@@ -107,17 +107,26 @@ def stop(procs: list[subprocess.Popen]) -> None:
             p.wait(timeout=30)
 
 
+# An existing database to use instead of the throw-away server (e.g. a session's own database on a
+# shared server, where starting a PostgreSQL is not allowed); it is emptied by the benchmarks.
+EXISTING_DB = os.environ.get("ISEK_BENCH_DATABASE_URL", "")
+
+
 def start_postgis() -> None:
+    if EXISTING_DB:
+        return
     subprocess.run(["bash", str(ROOT / "tools/pg.sh"), "start"], env=_PG_ENV, check=True, stdout=subprocess.DEVNULL)
 
 
 def stop_postgis() -> None:
+    if EXISTING_DB:
+        return
     subprocess.run(["bash", str(ROOT / "tools/pg.sh"), "stop"], env=_PG_ENV, check=False, stdout=subprocess.DEVNULL)
 
 
 def postgis_env(var_dir: Path, **extra: str) -> dict:
     """The environment of isek on the benchmark's PostGIS, with its files in ``var_dir``."""
-    return {**os.environ, "DATABASE_URL": f"postgis://postgres@127.0.0.1:{PG_PORT}/isek", "ISEK_MODE": "demo",
+    return {**os.environ, "DATABASE_URL": EXISTING_DB or f"postgis://postgres@127.0.0.1:{PG_PORT}/isek", "ISEK_MODE": "demo",
             "ISEK_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "isek.config.settings",
             "ISEK_DATA_DIRS": os.environ.get("ISEK_DATA_DIRS", str(ROOT.parent / "shared" / "data")), **extra}
 

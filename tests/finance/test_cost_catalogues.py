@@ -147,7 +147,8 @@ def test_the_excel_marks_fixed_private_money_yellow_with_its_reason(tmp_path):
     assert len(cells) == 1
     cell = cells[0]
     assert cell.fill.fgColor.rgb.upper().endswith("FFF4CE")
-    assert cell.comment is not None and "Zusage des Eigentümers" in cell.comment.text
+    reason = next(c.column for c in ws[4] if str(c.value or "").startswith("Begründung"))
+    assert ws.cell(cell.row, reason).value == "2026: Zusage des Eigentümers"
 
 
 def test_an_estimate_is_shown_in_one_money_format_everywhere(client):

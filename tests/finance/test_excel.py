@@ -119,12 +119,37 @@ def test_grant_cells_refer_to_the_rate_cells(workbook):
     assert round(bund + land, 2) == round(float(D("53333.33") * D("0.8")), 2)
 
 
-def test_overrides_are_values_with_their_reason(workbook):
+def reason_of(ws, row: int) -> str | None:
+    """The text of the row's "Begründung" column (header row 4)."""
+    column = next(c.column for c in ws[4] if str(c.value or "").startswith("Begründung"))
+    return ws.cell(row, column).value
+
+
+def test_overrides_are_yellow_values_with_their_reason_in_the_row(workbook):
     _result, path = workbook
     ws = openpyxl.load_workbook(path)["KuF"]
     rows = rows_by_label(ws)
     cell = ws[f"F{rows[('2.2', 'Städtebauförderung Bund')]}"]
-    assert cell.value == 30000 and "Bescheid" in cell.comment.text
+    assert cell.value == 30000 and cell.fill.fgColor.rgb.upper().endswith("FFF4CE")
+    assert reason_of(ws, rows[("2.2", "Städtebauförderung Bund")]) == "2022: Bescheid"
+    assert reason_of(ws, rows[("2.2", "Eigenanteil der Gemeinde")]) == "2022: Haushalt"
+    assert reason_of(ws, rows[("1.1", "EU")]) == "2020: EFRE"
+    assert reason_of(ws, rows[("1.1", "Städtebauförderung Bund")]) is None  # computed: no reason
+    assert "Begründung in der Spalte" in ws["A2"].value
+
+
+def test_a_reason_for_several_years_is_written_once_with_their_span(tmp_path):
+    fin = [e.FinancingLine("1", y, "eu", D("100"), "secured", "EFRE-Bescheid") for y in (2020, 2021)]
+    fin += [e.FinancingLine("1", 2022, "eu", D("100"), "applied", "EFRE-Antrag"),
+            e.FinancingLine("2", 2020, "eu", D("100"), "secured", "Zusage"),
+            e.FinancingLine("2", 2022, "eu", D("100"), "secured", "Zusage")]
+    costs = [*COSTS, e.CostLine("1", 2022, "9.1", D("1000"), D("1000"))]
+    path = tmp_path / "k.xlsx"
+    excel.write(e.compute(MEASURES, costs, fin, RULES), path, "KuF Test")
+    ws = openpyxl.load_workbook(path)["KuF"]
+    rows = rows_by_label(ws)
+    assert reason_of(ws, rows[("1.1", "EU")]) == "2020–2021: EFRE-Bescheid; 2022: EFRE-Antrag"
+    assert reason_of(ws, rows[("2.1", "EU")]) == "2020: Zusage; 2022: Zusage"
 
 
 def test_a_half_cent_gives_the_engines_cent_in_the_spreadsheet_too(tmp_path):

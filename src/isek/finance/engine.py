@@ -35,6 +35,7 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 SOURCES = ("bund", "land", "eu", "municipality", "private", "other", "unidentified")
+N_SOURCES = len(SOURCES)
 GRANT_SOURCES = ("bund", "land")
 STATUSES = ("secured", "applied", "planned", "unidentified")
 FIGURES = ("cost", "eligible", "grant", *SOURCES)  # the figures of a measure and year, in display order
@@ -54,7 +55,7 @@ def share(amount: Decimal, fraction: Decimal) -> Decimal:
     in binary floating point (17,500,000 × 0.33333333 = 5,833,333.274999999…), and the first
     rounding restores the decimal product exactly for amounts below about 4 billion euros, so
     every spreadsheet gives the engine's cent."""
-    return cents((amount * fraction).quantize(SIX_PLACES, rounding=ROUND_HALF_UP))
+    return (amount * fraction).quantize(SIX_PLACES, ROUND_HALF_UP).quantize(CENT, ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -215,27 +216,25 @@ def _pick(cell: Cell, what: str) -> Decimal:
     return cell.sources.get(what, ZERO)
 
 
-def _cost_line_checks(measures: list[MeasureRef], costs: list[CostLine]) -> list[Warning]:
-    """Costs in a year outside the measure's own time plan, and cost rows entered twice (same
-    year, cost group and amount): hints, not refusals – a planner may mean both."""
-    plans = {m.key: m for m in measures}
-    out, seen, outside = [], set(), set()
-    for line in costs:
-        ref = plans.get(line.measure)
-        if ref is not None and (line.measure, line.year) not in outside and (
-                (ref.start_year is not None and line.year < ref.start_year)
-                or (ref.end_year is not None and line.year > ref.end_year)):
-            outside.add((line.measure, line.year))
-            first, last = ref.start_year or ref.end_year, ref.end_year or ref.start_year
-            out.append(Warning("outside_schedule", f"Kosten außerhalb des Zeitplans der Maßnahme ({first}–{last}).",
-                               line.measure, line.year, (("start", first), ("end", last))))
-        key = (line.measure, line.year, line.group, line.amount)
-        if key in seen:
-            out.append(Warning("duplicate_cost", f"Kostengruppe {line.group} mit {line.amount} € zweimal eingetragen: "
-                                                 "doppelte Kostenposition?", line.measure, line.year,
-                               (("group", line.group), ("amount", line.amount))))
-        seen.add(key)
-    return out
+def _outside_schedule(ref: MeasureRef, line: CostLine) -> Warning | None:
+    """Costs in a year outside the measure's own time plan: a hint, not a refusal."""
+    if not ((ref.start_year is not None and line.year < ref.start_year)
+                           or (ref.end_year is not None and line.year > ref.end_year)):
+        return None
+    first, last = ref.start_year or ref.end_year, ref.end_year or ref.start_year
+    return Warning("outside_schedule", f"Kosten außerhalb des Zeitplans der Maßnahme ({first}–{last}).",
+                   line.measure, line.year, (("start", first), ("end", last)))
+
+
+def _duplicate_cost(line: CostLine, earlier: list[CostLine]) -> Warning | None:
+    """A cost row entered twice (same measure, year, cost group and amount as an earlier one): a
+    hint, not a refusal – a planner may mean both. ``earlier``: the rows of its measure and year
+    before it."""
+    if not any(e.group == line.group and e.amount == line.amount for e in earlier):
+        return None
+    return Warning("duplicate_cost", f"Kostengruppe {line.group} mit {line.amount} € zweimal eingetragen: "
+                                     "doppelte Kostenposition?", line.measure, line.year,
+                   (("group", line.group), ("amount", line.amount)))
 
 
 THIRD_PARTY = ("eu", "private", "other")  # money of others than the grant's givers and the municipality
@@ -299,19 +298,47 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
     cost_by_group: dict[tuple[str, str, int], Decimal] = defaultdict(lambda: ZERO)
     warnings: list[Warning] = []
     known = {m.key for m in measures}
-    warnings += _cost_line_checks(measures, costs)
-    lines_of: dict[tuple[str, int], list[CostLine]] = defaultdict(list)
-    for line in costs:
-        lines_of[(line.measure, line.year)].append(line)
-        cell = cells.setdefault((line.measure, line.year), Cell())
+    plans = {m.key: m for m in measures if m.start_year is not None or m.end_year is not None}
+    # The cost lines of each measure and year: the first in ``first_line``, a list only where there
+    # are more (one list per cell made the benchmark's KuF a quarter slower, by the garbage collector).
+    first_line: dict[tuple[str, int], CostLine] = {}
+    more_lines: dict[tuple[str, int], list[CostLine]] = {}
+
+    def lines_of(key: tuple[str, int]) -> list[CostLine]:
+        return more_lines.get(key) or ([first_line[key]] if key in first_line else [])
+
+    for line in costs:  # the checks of single cost lines first, in the lines' order
+        key = (line.measure, line.year)
+        cell = cells.get(key)
+        hint = None
+        if cell is None:  # a measure's first line of the year (not setdefault: a Cell for every line)
+            cell = cells[key] = Cell()
+            first_line[key] = line
+            ref = plans.get(line.measure)
+            if ref is not None:
+                hint = _outside_schedule(ref, line)
+        else:
+            earlier = more_lines.get(key)
+            if earlier is None:
+                earlier = more_lines[key] = [first_line[key]]
+            hint = _duplicate_cost(line, earlier)
+            earlier.append(line)
+        if hint is not None:
+            warnings.append(hint)
         cell.cost += line.amount
         cell.eligible += line.eligible
         cost_by_group[(line.group, line.measure, line.year)] += line.amount
     explicit: dict[tuple[str, int], dict[str, FinancingLine]] = defaultdict(dict)
     for f in financing:
-        explicit[(f.measure, f.year)][f.source] = f
-        cells.setdefault((f.measure, f.year), Cell())
+        key = (f.measure, f.year)
+        explicit[key][f.source] = f
+        if key not in cells:
+            cells[key] = Cell()
 
+    fund_checked = rules.fund_max_share is not None and bool(rules.fund_groups)
+    # the grant per measure, for the check of measures outside the area (one pass over the cells)
+    located_outside = {ref.key for ref in measures if ref.outside}
+    grants: dict[str, Decimal] = {}
     for (m, y), cell in cells.items():
         over = explicit.get((m, y), {})
         rate = rules.rates.get(y)
@@ -325,33 +352,42 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
                                         (("year", y),)))
         grant = share(cell.eligible, rate)
         bund = min(grant, share(cell.eligible, rules.federal_share))
-        values = {"bund": bund, "land": grant - bund, "eu": ZERO, "private": ZERO, "other": ZERO, "unidentified": ZERO}
+        # in SOURCES order; the own share (0 here, adding nothing to ``others``) is set below
+        values = {"bund": bund, "land": grant - bund, "eu": ZERO, "municipality": ZERO, "private": ZERO, "other": ZERO,
+                  "unidentified": ZERO}
+        overridden = cell.overridden
         for source, f in over.items():
+            cell.status[source] = f.status  # only explicit statuses are stored; status_of() gives the others
             if f.amount is not None and source != "municipality":
                 values[source] = f.amount
-                cell.overridden[source] = f.reason
+                overridden[source] = f.reason
         others = sum(values.values(), ZERO)
-        if "municipality" in over and over["municipality"].amount is not None:
-            values["municipality"] = over["municipality"].amount
-            cell.overridden["municipality"] = over["municipality"].reason
-            if "unidentified" not in cell.overridden:
-                values["unidentified"] = cell.cost - others - values["municipality"] + values["unidentified"]
+        own = over.get("municipality")
+        if own is not None and own.amount is not None:
+            values["municipality"] = own.amount
+            overridden["municipality"] = own.reason
+            if "unidentified" not in overridden:
+                values["unidentified"] = cell.cost - others - own.amount + values["unidentified"]
+                if values["unidentified"] < ZERO:  # a computed remainder below 0 is financing above cost
+                    values["unidentified"] = ZERO
+            total = sum(values.values(), ZERO)
         else:
             values["municipality"] = cell.cost - others
-        for balancing in ("municipality", "unidentified"):  # a computed remainder below 0 is financing above cost
-            if balancing not in cell.overridden and values[balancing] < 0:
-                values[balancing] = ZERO
-        cell.overfinanced = max(sum(values.values(), ZERO) - cell.cost, ZERO)
-        cell.sources = {s: values[s] for s in SOURCES}  # one order everywhere (a template may iterate it)
-        # Only explicit statuses are stored; status_of() gives the default for the others.
-        for s, f in over.items():
-            cell.status[s] = f.status
+            if values["municipality"] < ZERO:
+                values["municipality"] = ZERO
+            total = others + values["municipality"]  # (others counted the own share as 0)
+        cell.overfinanced = max(total - cell.cost, ZERO)
+        # one order everywhere (a template may iterate it); a source unknown to SOURCES is left out
+        cell.sources = values if len(values) == N_SOURCES else {s: values[s] for s in SOURCES}
         if cell.overfinanced:
-            warnings.append(_above_cost(m, y, cell, lines_of[(m, y)], rules))
-        fund = _fund_check(m, y, cell, lines_of[(m, y)], rate, rules)
-        if fund is not None:
-            warnings.append(fund)
-        if values["unidentified"] > 0:
+            warnings.append(_above_cost(m, y, cell, lines_of((m, y)), rules))
+        if fund_checked:
+            fund = _fund_check(m, y, cell, lines_of((m, y)), rate, rules)
+            if fund is not None:
+                warnings.append(fund)
+        if m in located_outside:
+            grants[m] = grants.get(m, ZERO) + values["bund"] + values["land"]
+        if values["unidentified"] > ZERO:
             warnings.append(Warning("gap", f"Ungeklärte Finanzierung: {values['unidentified']} €.", m, y,
                                     (("amount", values["unidentified"]),)))
         if not in_period:
@@ -364,9 +400,6 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
         warnings.insert(0, Warning("no_rates", "Es sind keine Fördersätze festgelegt: keine Zuwendung berechnet. "
                                          "Festzulegen in der KuF unter „Fördersätze und Förderobergrenze“."))
     financed = {m for (m, _y), c in cells.items() if c.cost or any(c.sources.values())}
-    grants: dict = {}  # per measure, in one pass over the cells (not one pass per measure)
-    for (m, _y), c in cells.items():
-        grants[m] = grants.get(m, ZERO) + c.grant
     for ref in measures:
         if ref.cancelled:
             continue

@@ -3,8 +3,10 @@
 Sheet ``Parameter`` holds the funding rate of each year, the federal share and the funding cap;
 sheet ``KuF`` holds the measure rows with one column per year and a total column. Grants,
 federal and Land parts, the own share, every sum and total refer to these cells, so a funding
-officer can check them and change a rate. Overridden figures are values, marked in colour with
-their reason as a comment. Each formula also carries the engine's result as its cached value,
+officer can check them and change a rate. Overridden figures are values, marked in colour; their
+reasons stand in the row's last column, "Begründung", with their years (one text per row, not a
+cell comment per figure: 30,000 comments took longer than the rest of the export,
+docs/decisions/0052-kuf-excel-reasons-in-a-column.md). Each formula also carries the engine's result as its cached value,
 so viewers that do not recalculate show the right figures. Products are rounded as the engine
 rounds them (``engine.share``: ROUND(ROUND(x,6),2)), so a recalculating spreadsheet gives the
 engine's cent even where binary floating point lands just below a half cent.
@@ -54,8 +56,22 @@ class F:
 
 @dataclass
 class Override:
+    """A figure fixed by the planner, with the reason given."""
+
     value: Decimal
     reason: str
+
+
+def reasons(overrides: list[tuple[int, str]]) -> str:
+    """The "Begründung" text of a row from its (year, reason) pairs in year order: consecutive
+    years with the same reason once, as a span ("2020–2021: Bescheid; 2023: Zusage")."""
+    runs: list[list] = []  # [first year, last year, reason]
+    for year, reason in overrides:
+        if runs and runs[-1][2] == reason and runs[-1][1] == year - 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year, reason])
+    return "; ".join(f"{a}: {r}" if a == b else f"{a}–{b}: {r}" for a, b, r in runs)
 
 
 def write(result: engine.KufResult, path, title: str, group_names: dict[str, str] | None = None,
@@ -67,7 +83,7 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
     years = result.years
     cells = result.cells
     measures = list(result.measures)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": False})
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": False, "in_memory": True})
     fmt = {
         "money": wb.add_format({"num_format": '#,##0.00 "€"'}),
         "money_bold": wb.add_format({"num_format": '#,##0.00 "€"', "bold": True}),
@@ -116,7 +132,9 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
     def year_row(labels, values: dict[int, object], totals, style=None) -> int:
         r = excel_row()
         total = sum((_num(v) for v in values.values()), Decimal(0)) if totals is None else totals
-        emit(list(labels) + [values.get(y) for y in years] + [F(f"=SUM({first_y}{r}:{last_y}{r})", total)], style)
+        fixed = [(y, v.reason) for y, v in sorted(values.items()) if isinstance(v, Override)]
+        emit(list(labels) + [values.get(y) for y in years] + [F(f"=SUM({first_y}{r}:{last_y}{r})", total)]
+             + ([reasons(fixed)] if fixed else []), style)
         return r
 
     # Block A: cost by cost group and measure.
@@ -127,12 +145,13 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
     for g in groups:
         emit([f"{g} {group_names.get(g, '')}".strip()], "bold")
         start = excel_row()
-        for m in _ordered(measures, {mk for (gg, mk, _y) in result.cost_by_group if gg == g}):
+        members = {mk for (gg, mk, _y) in result.cost_by_group if gg == g}
+        for m in _ordered(measures, members):
             vals = {y: result.cost_by_group.get((g, m.key, y)) for y in years}
             cost_rows[m.key].append(year_row([m.number, m.title, g], {y: v for y, v in vals.items() if v}, None))
         end = excel_row() - 1
         sums = {y: F(f"=SUM({ycol[y]}{start}:{ycol[y]}{end})",
-                     sum((result.cost_by_group.get((g, mk, y), Decimal(0)) for mk in {k for (gg, k, _) in result.cost_by_group if gg == g}), Decimal(0)))
+                     sum((result.cost_by_group.get((g, mk, y), Decimal(0)) for mk in members), Decimal(0)))
                 for y in years}
         group_sum_rows.append(year_row(["", f"Summe {g}", ""], sums, None, "bold"))
     cost_total_row = year_row(
@@ -252,10 +271,10 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
     ws = wb.add_worksheet("KuF", worksheet_class=PlainFormulaSheet)
     ws.write(0, 0, title, fmt["bold"])
     ws.write(1, 0, "Formeln beziehen sich auf das Blatt „Parameter“ (Fördersätze, Bundesanteil). "
-                   "Gelb: abweichend festgelegter Betrag, Begründung im Kommentar.")
+                   "Gelb: abweichend festgelegter Betrag, Begründung in der Spalte „Begründung“.")
     if attribution:
         ws.write(2, 0, attribution)
-    ws.write_row(3, 0, ["Nr.", "Maßnahme", "Kostengruppe / Position", *years, "Summe"], fmt["header"])
+    ws.write_row(3, 0, ["Nr.", "Maßnahme", "Kostengruppe / Position", *years, "Summe", "Begründung"], fmt["header"])
     for i, (items, style) in enumerate(rows):
         r = HEADER_ROWS + i
         for c, item in enumerate(items):
@@ -264,31 +283,32 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
     ws.set_column(1, 1, 46)
     ws.set_column(2, 2, 26)
     ws.set_column(FIRST_YEAR_COL, FIRST_YEAR_COL + len(years), 15)
+    ws.set_column(FIRST_YEAR_COL + len(years) + 1, FIRST_YEAR_COL + len(years) + 1, 40)
     ws.freeze_panes(HEADER_ROWS, FIRST_YEAR_COL)
     ws.activate()
     wb.close()
 
 
 def _write(ws, r, c, item, style, fmt):
+    """One cell, through XlsxWriter's undecorated ``_write_*`` methods (row and column are numbers
+    here, so the decorators' A1-notation check is skipped: a tenth of the export's time)."""
     money = fmt["money_bold"] if style == "bold" else fmt["money"]
-    if item is None or item == "":
-        if style == "header":
-            ws.write_blank(r, c, None, fmt["header"])
-        return
-    if isinstance(item, F):
+    if isinstance(item, F):  # most cells: first
         value = item.value
-        ws.write_formula(r, c, item.text, money, float(value) if isinstance(value, Decimal) else value)
+        ws._write_formula(r, c, item.text, money, float(value) if isinstance(value, Decimal) else value)
+    elif item is None or item == "":
+        if style == "header":
+            ws._write_blank(r, c, None, fmt["header"])
     elif isinstance(item, Override):
-        ws.write_number(r, c, float(item.value), fmt["override"])
-        ws.write_comment(r, c, f"Abweichend festgelegt: {item.reason}", {"author": "isek"})
+        ws._write_number(r, c, float(item.value), fmt["override"])
     elif isinstance(item, (int, float, Decimal)) and c >= FIRST_YEAR_COL:
-        ws.write_number(r, c, float(item), money)
+        ws._write_number(r, c, float(item), money)
     elif isinstance(item, (int, float, Decimal)):
-        ws.write_number(r, c, float(item), fmt[style] if style in ("bold", "header") else None)
+        ws._write_number(r, c, float(item), fmt[style] if style in ("bold", "header") else None)
     elif style in ("bold", "header"):
-        ws.write_string(r, c, str(item), fmt[style])
+        ws._write_string(r, c, str(item), fmt[style])
     else:
-        ws.write_string(r, c, str(item))
+        ws._write_string(r, c, str(item))
 
 
 def _num(v) -> Decimal:
