@@ -64,7 +64,8 @@ def test_planner_works_with_the_kuf(page, live_bochum, tmp_path):
     stripped = without_cached_values(path, tmp_path)
     ws = openpyxl.load_workbook(stripped)["KuF"]
     rows = {row[1].value: row[0].row for row in ws.iter_rows(min_row=5) if isinstance(row[1].value, str)}
-    total_col = openpyxl.utils.get_column_letter(ws.max_column)
+    header = [c.value for c in ws[4]]
+    total_col = openpyxl.utils.get_column_letter(header.index("Summe") + 1)
     xl = ExcelCompiler(filename=str(stripped))
     grant = D(str(round(xl.evaluate(f"KuF!{total_col}{rows['Summe Zuwendung Städtebauförderung (Bund + Land)']}"), 2)))
     cost = D(str(round(xl.evaluate(f"KuF!{total_col}{rows['Kosten gesamt']}"), 2)))
