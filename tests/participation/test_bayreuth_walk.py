@@ -93,39 +93,6 @@ def test_a_name_too_long_is_refused_at_the_field_and_nothing_is_stored(phase, ci
     assert not Idea.objects.exists()
 
 
-def test_existing_contributions_keep_the_name_they_showed(transactional_db):
-    """The data migration: each idea and comment takes its contributor's name (what it showed), and
-    the contributor keeps none."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    before = [("participation", "0001_initial")]
-    concept = ConceptFactory()
-    now = timezone.now()
-    phase = services.save_phase(OPERATOR, concept, title_de="Alt", start=now - datetime.timedelta(days=1),
-                                end=now + datetime.timedelta(days=3), themes=[("Plätze", "", "#2e7d32")])  # today's model
-    executor = MigrationExecutor(connection)
-    after = executor.loader.graph.leaf_nodes()
-    executor.migrate(before)
-    try:
-        old = executor.loader.project_state(before).apps
-        Contributor, OldIdea = old.get_model("participation", "Contributor"), old.get_model("participation", "Idea")
-        OldComment = old.get_model("participation", "Comment")
-        jonas = Contributor.objects.create(name="Jonas K.", delete_token_hash="a")
-        nobody = Contributor.objects.create(name="", delete_token_hash="b")
-        common = {"phase_id": phase.pk, "theme_id": phase.themes.get().pk, "text": "T", "geometry": "POINT(7.2125 51.4815)"}
-        a = OldIdea.objects.create(contributor=jonas, title="A", **common)
-        b = OldIdea.objects.create(contributor=nobody, title="B", **common)
-        k = OldComment.objects.create(contributor=jonas, idea_id=b.pk, phase_id=phase.pk, text="Ja")
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(after)
-    assert Idea.objects.get(pk=a.pk).author == "Jonas K." and Idea.objects.get(pk=b.pk).author == "anonym"
-    assert services.Comment.objects.get(pk=k.pk).author == "Jonas K."
-    assert "name" not in {f.name for f in services.Contributor._meta.get_fields()}
-
-
 # --- 2. the refusal on a non-public concept links the concept's form ------------------------------
 
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from isek.participation import models, services
-from isek.participation.models import Comment, Decision, Idea
+from isek.participation.models import Comment, Idea
 from tests.factories import ConceptFactory, MeasureFactory, member
 
 from .conftest import INSIDE, OPERATOR, idea
@@ -102,38 +102,6 @@ def test_two_allocations_of_the_same_number_end_with_distinct_numbers(phase, cit
     c2 = services.comment(None, phase.concept, citizen, text="Zwei", idea=None, measure=c1.measure)
     assert (c1.reference, c2.reference) == ("K-1", "K-2")
     assert Idea.objects.count() == 2 and Comment.objects.count() == 2
-
-
-def test_the_migration_numbers_existing_rows_per_concept_in_id_order(transactional_db):
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    before = [("participation", "0002_author_name_per_contribution")]
-    a, b = _phase(ConceptFactory()), _phase(ConceptFactory())  # with today's model, before going back
-    executor = MigrationExecutor(connection)
-    after = executor.loader.graph.leaf_nodes()
-    executor.migrate(before)
-    try:
-        old = executor.loader.project_state(before).apps
-        OldIdea, OldComment = old.get_model("participation", "Idea"), old.get_model("participation", "Comment")
-        OldDecision = old.get_model("participation", "Decision")
-        made = []
-        for phase, title in ((a, "A1"), (b, "B1"), (a, "A2"), (b, "B2"), (a, "A3")):
-            made.append(OldIdea.objects.create(phase_id=phase.pk, theme_id=phase.themes.get().pk, text="T", title=title,
-                                               geometry=INSIDE))
-        k_b = OldComment.objects.create(phase_id=b.pk, idea_id=made[1].pk, text="zu B1")
-        k_a = OldComment.objects.create(phase_id=a.pk, idea_id=made[0].pk, text="zu A1")
-        on_b2 = OldDecision.objects.create(phase_id=b.pk, kind="idea", object_id=made[3].pk, action="approve", actor="x")
-        gone = OldDecision.objects.create(phase_id=a.pk, kind="idea", object_id=9999, action="delete", actor="isek")
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(after)
-    refs = {i.title: i.reference for i in Idea.objects.all()}
-    assert refs == {"A1": "I-1", "A2": "I-2", "A3": "I-3", "B1": "I-1", "B2": "I-2"}
-    assert Comment.objects.get(pk=k_b.pk).reference == "K-1" and Comment.objects.get(pk=k_a.pk).reference == "K-1"
-    assert Decision.objects.get(pk=on_b2.pk).number == 2 and Decision.objects.get(pk=gone.pk).number is None
-    assert Idea.objects.get(title="B2").concept_id == b.concept_id
 
 
 def _text(response) -> str:

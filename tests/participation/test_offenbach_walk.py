@@ -71,41 +71,6 @@ def test_a_comment_with_an_address_does_not_give_it_to_the_browsers_ideas(
     assert Comment.objects.get().email == "kemal@example.org" and Idea.objects.get(pk=other.pk).email == ""
 
 
-def test_the_migration_keeps_an_address_only_where_its_contribution_is_known(transactional_db):
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    from tests.factories import ConceptFactory
-
-    from .conftest import INSIDE
-    from .test_numbers import _phase
-
-    before = [("participation", "0006_support_confirmation")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    try:
-        old = executor.loader.project_state(before).apps
-        OldIdea, OldComment = old.get_model("participation", "Idea"), old.get_model("participation", "Comment")
-        OldContributor = old.get_model("participation", "Contributor")
-        phase = _phase(ConceptFactory())
-        once = OldContributor.objects.create(email="anna@example.org", email_consent=True, delete_token_hash="a")
-        kiosk = OldContributor.objects.create(email="kemal@example.org", email_consent=True, delete_token_hash="b")
-        made = {}
-        for n, (who, title) in enumerate([(once, "Annas"), (kiosk, "Kemals"), (kiosk, "Jemand anderes")], start=1):
-            made[title] = OldIdea.objects.create(phase_id=phase.pk, concept_id=phase.concept_id, number=n, title=title,
-                                                 theme_id=phase.themes.get().pk, text="T", geometry=INSIDE,
-                                                 contributor_id=who.pk)
-        OldComment.objects.create(phase_id=phase.pk, concept_id=phase.concept_id, number=1, text="K",
-                                  idea_id=made["Annas"].pk, contributor_id=kiosk.pk)
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
-    assert dict(Idea.objects.values_list("title", "email")) == {"Annas": "anna@example.org", "Kemals": "",
-                                                                  "Jemand anderes": ""}
-    assert Comment.objects.get().email == ""
-
-
 # --- M2. the participation pages link the city's privacy notice -----------------------------------
 
 
@@ -321,36 +286,3 @@ def test_the_target_shows_the_merged_ideas_and_the_mail_names_it(phase, citizen,
     seen = _text(moderator.get(url)).split("Zusammengeführte Ideen")[1].split("Kommentare")[0]
     assert "Zum Ausruhen beim Einkaufen." in seen and "Meine Nachbarin Frau M. braucht eine Bank." in seen
     assert "nur für die Moderation sichtbar" in seen
-
-
-def test_the_migration_marks_merged_ideas_public_only_where_the_log_shows_them_public(transactional_db):
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    from tests.factories import ConceptFactory
-
-    from .conftest import INSIDE
-    from .test_numbers import _phase
-
-    before = [("participation", "0008_decision_dismiss_reports")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    try:
-        old = executor.loader.project_state(before).apps
-        OldIdea, OldDecision = old.get_model("participation", "Idea"), old.get_model("participation", "Decision")
-        phase = _phase(ConceptFactory())
-        made = {}
-        for n, title in enumerate(["Ziel", "Freigegeben", "Nie freigegeben"], start=1):
-            made[title] = OldIdea.objects.create(phase_id=phase.pk, concept_id=phase.concept_id, number=n, title=title,
-                                                 theme_id=phase.themes.get().pk, text="T", geometry=INSIDE,
-                                                 status="merged" if n > 1 else "published")
-        OldDecision.objects.create(phase_id=phase.pk, kind="idea", object_id=made["Freigegeben"].pk, action="approve",
-                                   actor="m")
-        for title in ("Freigegeben", "Nie freigegeben"):
-            OldDecision.objects.create(phase_id=phase.pk, kind="idea", object_id=made[title].pk, action="merge", actor="m")
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
-    assert dict(Idea.objects.values_list("title", "merged_public")) == {"Ziel": False, "Freigegeben": True,
-                                                                         "Nie freigegeben": False}

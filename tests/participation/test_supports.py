@@ -284,39 +284,6 @@ def test_after_the_retention_period_the_address_hashes_go(phase, published):
     assert list(Support.objects.values_list("confirmation", "email_hash")) == [("email", "")]
 
 
-def test_the_migration_counts_earlier_supports_with_an_account_as_confirmed(transactional_db):
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    from tests.factories import ConceptFactory
-
-    concept = ConceptFactory()
-    before = [("participation", "0005_number_required")]
-    executor = MigrationExecutor(connection)
-    after = executor.loader.graph.leaf_nodes()
-    executor.migrate(before)
-    try:
-        old = executor.loader.project_state(before).apps
-        OldPhase, OldSupport = old.get_model("participation", "Phase"), old.get_model("participation", "Support")
-        OldContributor, OldIdea = old.get_model("participation", "Contributor"), old.get_model("participation", "Idea")
-        OldTheme = old.get_model("participation", "Theme")
-        p = OldPhase.objects.create(concept_id=concept.pk, title_de="Alt", start="2026-01-01T00:00Z", end="2027-01-01T00:00Z")
-        i = OldIdea.objects.create(phase=p, concept_id=concept.pk, number=1, theme=OldTheme.objects.create(phase=p, name_de="T"),
-                                   title="A", text="B", geometry=INSIDE, status="published")
-        user = UserFactory(username="alt")
-        with_account = OldContributor.objects.create(user_id=user.pk, delete_token_hash="a")
-        browser = OldContributor.objects.create(delete_token_hash="b")
-        for c in (with_account, browser):
-            OldSupport.objects.create(phase=p, idea=i, contributor=c)
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(after)
-    assert dict(Support.objects.values_list("contributor__delete_token_hash", "confirmation")) == {
-        "a": "account", "b": "none"}
-    assert Phase.objects.get(title_de="Alt").support_needs == Needs.NOTHING
-
-
 def test_the_privacy_page_says_what_a_confirmed_support_keeps(db):
     page = _text(Client(HTTP_ACCEPT_LANGUAGE="de").get("/about/privacy/"))
     assert "ein Prüfwert (Hash) Ihrer Adresse, nicht die Adresse selbst" in page
