@@ -292,3 +292,45 @@ def test_the_installations_provider_lets_start_concepts_everywhere():
     assert user.has_perm("concepts.add_concept") and access.allows_site(user, "concept", "create", CityFactory())
     user = services.external_sign_in(provider, {"sub": "9", "groups": []})
     assert not get_user_model().objects.get(pk=user.pk).has_perm("concepts.add_concept")
+
+
+def test_the_migration_turns_a_city_providers_global_start_permission_into_the_citys_starter_role(transactional_db):
+    """Before decision 0046 a city's provider gave 'may start concepts' everywhere; the migration
+    makes it the starter role of that city, and a later sign-in without the group takes it back."""
+    from django.contrib.auth.models import Permission
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from isek.concepts.models import CityRole
+
+    before = [("accounts", "0004_invitation_city")]
+    executor = MigrationExecutor(connection)
+    after = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    try:
+        city, other = CityFactory(name="Testhausen"), CityFactory(name="Anderswo")
+        provider, provider_b = _provider(city=city), _provider(city=other)
+        GroupRole.objects.create(provider=provider, group="konzepte", role="starter")
+        everywhere = Permission.objects.get(codename="add_concept", content_type__app_label="concepts")
+        by_city, invited, two_cities = UserFactory(), UserFactory(), UserFactory()
+        for user in (by_city, invited, two_cities):
+            user.user_permissions.add(everywhere)  # as the former code left them
+        ExternalIdentity.objects.create(provider=provider, subject="1", user=by_city, granted={"concepts": {}, "starter": True})
+        ExternalIdentity.objects.create(provider=provider, subject="2", user=two_cities, granted={"starter": True})
+        ExternalIdentity.objects.create(provider=provider_b, subject="2", user=two_cities, granted={"starter": True})
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+
+    def fresh(user):
+        return get_user_model().objects.get(pk=user.pk)
+
+    assert concepts.may_start_in(fresh(by_city), city) and not fresh(by_city).has_perm("concepts.add_concept")
+    assert not concepts.may_start_in(fresh(by_city), other)
+    assert fresh(invited).has_perm("concepts.add_concept") and fresh(two_cities).has_perm("concepts.add_concept")
+    assert not CityRole.objects.filter(user__in=[invited, two_cities]).exists()
+
+    services.external_sign_in(provider, {"sub": "1", "groups": ["kantine"]})  # no longer in the group
+    assert not concepts.may_start_in(fresh(by_city), city) and not fresh(by_city).has_perm("concepts.add_concept")
+    assert not access.allows_site(fresh(by_city), "concept", "create", city)
