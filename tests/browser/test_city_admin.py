@@ -5,6 +5,7 @@ installation's administrator names the city's administrators."""
 
 import pytest
 
+from isek.concepts.models import CityRole
 from tests.factories import CityFactory, ConceptFactory, UserFactory, city_admin, png
 
 from .conftest import axe_violations, login
@@ -20,6 +21,7 @@ def test_a_city_administrator_sets_the_look_and_invites_and_the_pages_pass_axe(p
     admin = city_admin(second, "zweit-admin")
     admin.set_password("pw-browser-123")
     admin.save()
+    CityRole.objects.create(city=second, user=UserFactory(username="stella"), role=CityRole.Role.STARTER)
     base = live_server.url
     login(page, base, "zweit-admin")
 
@@ -54,6 +56,13 @@ def test_a_city_administrator_sets_the_look_and_invites_and_the_pages_pass_axe(p
     page.fill("#id_email", "planerin@zweitstadt.example")
     page.click("main form button[type=submit]")
     assert "planerin@zweitstadt.example" in page.inner_text("#invitations")
+    assert axe_violations(page) == []
+
+    page.goto(f"{base}/cities/05913000/settings/")
+    assert axe_violations(page) == []  # with the button per person
+    page.click("#city-starters button:has-text('stella')")  # takes back "may start concepts"
+    assert "stella darf in Zweitstadt keine Konzepte mehr anlegen." in page.inner_text("main")
+    assert "stella" not in page.inner_text("#city-starters")
     assert axe_violations(page) == []
 
     page.goto(f"{base}/cities/05911000/settings/")  # the first city's administration: not theirs

@@ -353,3 +353,28 @@ def test_the_logo_is_in_the_change_history_as_its_size_and_fingerprint_and_an_un
     city = type(two["a"]).objects.get(pk=two["a"].pk)  # the logo read back (a memoryview on PostgreSQL)
     city.save()
     assert ChangeRecord.objects.filter(model="concepts.City").count() == count
+
+
+def test_the_city_administrator_takes_back_may_start_concepts_city_b_cannot(two):
+    """A button per person on the city's administration page (POST only, checked by the policy):
+    A's administrator takes A's starter role back; B's administrator is refused (403, as the
+    matrix's SITE_POLICY cell says) and
+    nothing changes; a person who is no starter of A is said so."""
+    starter = UserFactory(username="stella")
+    services.grant_city_role(access.Operator("test"), two["a"], starter, CityRole.Role.STARTER)
+    url = f"/cities/{two['a'].ags}/starters/revoke/"
+    page = client_for(two["admin_a"]).get(f"/cities/{two['a'].ags}/settings/")
+    assert f'action="{url}"' in text(page) and 'name="person" value="stella"' in text(page)
+
+    b = client_for(two["admin_b"])
+    assert b.post(url, {"person": "stella"}).status_code == 403
+    assert b.get(url).status_code == 405
+    assert services.may_start_in(starter, two["a"])
+
+    a = client_for(two["admin_a"])
+    assert a.get(url).status_code == 405 and services.may_start_in(starter, two["a"])
+    r = a.post(url, {"person": "stella"}, follow=True)
+    assert "stella darf in Altstadt keine Konzepte mehr anlegen." in text(r)
+    assert not services.may_start_in(starter, two["a"]) and 'value="stella"' not in text(r)
+    r = a.post(url, {"person": "niemand-da"}, follow=True)
+    assert "„niemand-da“ darf in Altstadt keine Konzepte anlegen; nichts geändert." in text(r)

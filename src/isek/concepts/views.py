@@ -430,6 +430,20 @@ def city_settings(request, ags):
     }, status=400 if request.method == "POST" else 200)
 
 
+@access.site_view("member", "invite", methods=("POST",))
+def city_starter_revoke(request, ags):
+    """The city's administration takes back "may start concepts in the city" from a person."""
+    city = services.city_by_ags(ags)
+    person = services.find_person(request.POST.get("person", ""))
+    if person is None or not services.may_start_in(person, city):
+        messages.error(request, _("„%(u)s“ darf in %(c)s keine Konzepte anlegen; nichts geändert.")
+                       % {"u": request.POST.get("person", ""), "c": city.name})
+    else:
+        services.allow_starting(request.user, person, city, False)
+        messages.success(request, _("%(u)s darf in %(c)s keine Konzepte mehr anlegen.") % {"u": person.username, "c": city.name})
+    return redirect(reverse("city-settings", args=[city.ags]) + "#city-starters")
+
+
 @access.site_view("city", "edit", methods=("GET", "POST"))
 def city_administration(request, ags):
     """The installation's administrator: the city's name, short name and host name, and who

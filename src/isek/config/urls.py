@@ -40,6 +40,7 @@ urlpatterns = [
     # a city's administration (decision 0046), beside its legal pages below /cities/<ags>/
     path("cities/<str:ags>/settings/", concept_views.city_settings, name="city-settings"),
     path("cities/<str:ags>/administration/", concept_views.city_administration, name="city-administration"),
+    path("cities/<str:ags>/starters/revoke/", concept_views.city_starter_revoke, name="city-starter-revoke"),
     path("cities/<str:ags>/logo.png", concept_views.city_logo, name="city-logo"),
     # a city's start page, /<city>/: last, so that every path of isek's own comes first
     # (concepts.models.RESERVED_CITY_SLUGS keeps cities from their first parts)
