@@ -474,3 +474,46 @@ def test_a_phase_and_its_concept_with_imported_contributions_can_be_deleted(phas
     imported(phase, write_csv(tmp_path, [["text"], ["Mehr Bänke"]]), default_theme="Mobilität")
     phase.concept.delete()
     assert Idea.objects.count() == 0 and ImportSource.objects.count() == 0
+
+
+def test_going_back_before_0010_with_ideas_without_a_place_says_how_many_and_keeps_them(transactional_db):
+    """Before participation 0010 every idea had a place: going back while imported ideas have none
+    fails on both engines naming how many (no place is invented); once they have one, it works."""
+    from django.db import connection
+    from django.db.migrations.exceptions import IrreversibleError
+    from django.db.migrations.executor import MigrationExecutor
+
+    from .conftest import INSIDE
+
+    now = timezone.now()
+    phase = services.save_phase(OPERATOR, ConceptFactory(), title_de="Phase", start=now - datetime.timedelta(days=1),
+                                end=now + datetime.timedelta(days=30), themes=[("Plätze", "", "#2e7d32")])
+    theme = phase.themes.get()
+    placed = Idea.objects.create(phase=phase, theme=theme, title="Mit Ort", text="T", geometry=INSIDE)
+    homeless = [Idea.objects.create(phase=phase, theme=theme, title=f"Ohne Ort {n}", text="T", geometry=None)
+                for n in (1, 2)]
+    executor = MigrationExecutor(connection)
+    after = executor.loader.graph.leaf_nodes()
+    before = [("participation", "0009_merged_public")]
+    try:
+        with pytest.raises(IrreversibleError, match=r"2 Idee\(n\) haben keinen Ort .*IDs "
+                                                    f"{homeless[0].pk}, {homeless[1].pk}\\)"):
+            executor.migrate(before)
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        assert ("participation", "0010_imported_contributions") in executor.loader.applied_migrations
+        assert Idea.objects.filter(geometry__isnull=True).count() == 2  # nothing changed
+        for i in homeless:
+            i.geometry = INSIDE
+            i.save(update_fields=["geometry"])
+        executor.migrate(before)  # now it goes back
+        old = executor.loader.project_state(before).apps.get_model("participation", "Idea")
+        assert old.objects.count() == 3 and not old.objects.filter(geometry__isnull=True).exists()
+        with connection.cursor() as cursor:
+            columns = {c.name: c for c in connection.introspection.get_table_description(cursor, "participation_idea")}
+        assert columns["geometry"].null_ok is False  # required again, on both engines
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+    assert Idea.objects.get(pk=placed.pk).geometry is not None

@@ -3,6 +3,7 @@
 import django.contrib.gis.db.models.fields
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.migrations.exceptions import IrreversibleError
 
 
 def geometry_nullable(apps, schema_editor):
@@ -13,6 +14,21 @@ def geometry_nullable(apps, schema_editor):
         schema_editor.execute('ALTER TABLE "participation_idea" ALTER COLUMN "geometry" DROP NOT NULL')
     else:
         schema_editor._remake_table(apps.get_model("participation", "Idea"))
+
+
+def geometry_required(apps, schema_editor):
+    """Back: every idea needs a place again. Ideas without one (imported without a place) are not
+    given an invented one: the administrator is told how many there are and nothing is changed.
+    SpatiaLite gets the NOT NULL column back when the table is made anew by the steps that follow."""
+    Idea = apps.get_model("participation", "Idea")
+    without = list(Idea.objects.filter(geometry__isnull=True).order_by("pk").values_list("pk", flat=True))
+    if without:
+        raise IrreversibleError(
+            f"participation 0010 wurde nicht zurückgenommen: {len(without)} Idee(n) haben keinen Ort (importiert "
+            f"ohne Ort; IDs {', '.join(map(str, without[:20]))}{' …' if len(without) > 20 else ''}). Vor 0010 braucht "
+            "jede Idee einen Ort: tragen Sie ihnen einen Ort ein oder löschen Sie sie, dann nehmen Sie erneut zurück.")
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute('ALTER TABLE "participation_idea" ALTER COLUMN "geometry" SET NOT NULL')
 
 
 class Migration(migrations.Migration):
@@ -76,5 +92,5 @@ class Migration(migrations.Migration):
             name='geometry',
             field=django.contrib.gis.db.models.fields.GeometryField(blank=True, null=True, srid=4326, verbose_name='Ort'),
         )]),
-        migrations.RunPython(geometry_nullable, migrations.RunPython.noop),
+        migrations.RunPython(geometry_nullable, geometry_required),
     ]
