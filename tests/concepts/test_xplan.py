@@ -100,6 +100,19 @@ EXPECTED = [  # legal basis, programme → gebietsArt (SO_GebietsArt of XPlanGML
 ]
 
 
+def test_control_characters_in_the_concepts_texts_are_left_out_and_the_file_still_validates(new_city):
+    """A summary pasted from a word processor may hold a vertical tab (\\x0b) or a unit separator
+    (\\x1f), which XML 1.0 does not allow: they are left out, tab and line break stay."""
+    Concept.objects.filter(pk=new_city.pk).update(summary="Erste Zeile\x0bzweite\x1fZeile\n\tEnde",
+                                                  name="Innenstadt\x07 Nord")
+    new_city.refresh_from_db()
+    document = services.export_xplan(DEMO, new_city)
+    assert xplan.validate(document) == []
+    plan = etree.fromstring(document).find(".//xplan:SO_Plan", NS)
+    assert plan.findtext("xplan:beschreibung", namespaces=NS) == "Erste ZeilezweiteZeile\n\tEnde"
+    assert plan.findtext("xplan:name", namespaces=NS) == "Innenstadt Nord"
+
+
 def test_every_legal_basis_and_programme_is_mapped():
     assert {b for b, _p, _c in EXPECTED} == set(Concept.LegalBasis.values)
     assert {p for b, p, _c in EXPECTED if b == "council"} == set(Concept.Programme.values)

@@ -10,6 +10,7 @@ isek's legal basis, programme and status map to them is decision 0048.
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,10 +99,21 @@ def _q(ns: str, tag: str) -> str:
     return f"{{{ns}}}{tag}"
 
 
+# what XML 1.0 allows in a document (§ 2.2 Char): tab, line feed, carriage return and the rest of
+# Unicode but surrogates, U+FFFE and U+FFFF; other control characters make the file unreadable
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text) -> str:
+    """``text`` without the characters XML 1.0 does not allow (e.g. a vertical tab pasted into a
+    summary)."""
+    return _NOT_XML.sub("", str(text))
+
+
 def _sub(parent, ns: str, tag: str, text=None, **attrs):
     el = ET.SubElement(parent, _q(ns, tag), attrs)
     if text is not None:
-        el.text = str(text)
+        el.text = xml_text(text)
     return el
 
 
