@@ -218,14 +218,29 @@ def test_an_accent_colour_below_4_5_to_1_is_refused_naming_the_ratio(two):
 
 
 def test_the_city_b_administrator_cannot_change_city_a_look(two):
+    two["admin_a"].email = "anna@altstadt.example"
+    two["admin_a"].save()
     b = client_for(two["admin_b"])
     before = checksum()
     assert b.post(f"/cities/{two['a'].ags}/settings/", {"accent": "#004b87"}).status_code == 403
     refused = b.get(f"/cities/{two['a'].ags}/settings/")
     assert refused.status_code == 403
-    assert "der Administration der Stadt Altstadt und der von isek vorbehalten" in text(refused)
-    assert "wenden Sie sich bitte an die Administration der Stadt Altstadt (anna) oder die Administration von isek" in text(refused)
+    assert "Diese Seite ist der Administration der Stadt Altstadt vorbehalten." in text(refused)
+    assert "wenden Sie sich bitte an die Administration der Stadt Altstadt." in text(refused)
+    # the city's administrators' addresses and names are nobody's business on a refusal
+    assert "anna@altstadt.example" not in text(refused) and "(anna)" not in text(refused)
     assert checksum() == before
+
+
+def test_a_city_page_refused_names_the_city_also_where_it_has_no_administrator(two):
+    c = CityFactory(name="Halberstadt", ags="15085135")
+    refused = client_for(two["admin_b"]).get(f"/cities/{c.ags}/settings/")
+    assert refused.status_code == 403
+    assert "Diese Seite ist der Administration der Stadt Halberstadt vorbehalten." in text(refused)
+    assert "wenden Sie sich bitte an die Administration von isek" in text(refused)
+    en = Client(HTTP_ACCEPT_LANGUAGE="en")
+    en.force_login(two["admin_b"])
+    assert "reserved for the administration of the city of Halberstadt" in text(en.get(f"/cities/{c.ags}/settings/"))
 
 
 def test_a_logo_is_a_checked_png_or_jpeg_re_encoded(two):
