@@ -393,3 +393,22 @@ def test_the_city_administrator_takes_back_may_start_concepts_city_b_cannot(two)
     assert not services.may_start_in(starter, two["a"]) and 'value="stella"' not in text(r)
     r = a.post(url, {"person": "niemand-da"}, follow=True)
     assert "„niemand-da“ darf in Altstadt keine Konzepte anlegen; nichts geändert." in text(r)
+
+
+def _city_in_admin(admin, ags):
+    return admin.post("/admin/concepts/city/add/", {
+        "name": "Halberstadt", "ags": ags, "slug": "", "host": "",
+        "roles-TOTAL_FORMS": "0", "roles-INITIAL_FORMS": "0", "roles-MIN_NUM_FORMS": "0", "roles-MAX_NUM_FORMS": "1000"})
+
+
+def test_djangos_admin_takes_the_ags_as_printed_and_refuses_a_wrong_one_in_german(two):
+    """Issue 22 walk: the admin's AGS field was 8 characters wide; "15 085 135" was cut."""
+    admin = client_for(UserFactory(is_superuser=True, is_staff=True))
+    page = text(admin.get("/admin/concepts/city/add/"))
+    assert 'maxlength="8"' not in page.split('name="ags"')[1].split(">")[0]
+    before = checksum()
+    r = _city_in_admin(admin, "15 085 13X")
+    assert r.status_code == 200 and "Der Amtliche Gemeindeschlüssel besteht nur aus Ziffern; „1508513X“" in text(r)
+    assert checksum() == before
+    assert _city_in_admin(admin, "15 085 135").status_code == 302
+    assert services.city_by_ags("15085135").name == "Halberstadt"

@@ -3,6 +3,7 @@ from django.contrib.gis import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .forms import AgsField
 from .models import (
     AuthorityRole,
     City,
@@ -29,10 +30,22 @@ class CityRoleInline(admin.TabularInline):
     extra = 1
 
 
+class CityAdminForm(forms.ModelForm):
+    """The AGS as it is printed ("15 085 135") is read as its 8 digits (the model's field is 8
+    characters wide and cut what was pasted)."""
+
+    ags = AgsField()
+
+    class Meta:
+        model = City
+        exclude = ("accent",)
+
+
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
     """Cities; their look (logo, colour) is set on the city's administration page (checked there)."""
 
+    form = CityAdminForm
     list_display = ("name", "ags", "slug", "host")
     search_fields = ("name", "ags", "slug")
     exclude = ("accent",)
