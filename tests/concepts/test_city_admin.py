@@ -409,6 +409,32 @@ def test_djangos_admin_takes_the_ags_as_printed_and_refuses_a_wrong_one_in_germa
     before = checksum()
     r = _city_in_admin(admin, "15 085 13X")
     assert r.status_code == 200 and "Der Amtliche Gemeindeschlüssel besteht nur aus Ziffern; „1508513X“" in text(r)
+    r = _city_in_admin(admin, "05 911 000")  # Altstadt's
+    assert r.status_code == 200 and "Eine Stadt mit dem Gemeindeschlüssel 05911000 gibt es schon." in text(r)
     assert checksum() == before
     assert _city_in_admin(admin, "15 085 135").status_code == 302
     assert services.city_by_ags("15085135").name == "Halberstadt"
+
+
+def test_a_taken_short_name_or_host_and_a_forged_city_get_isek_messages_not_djangos(two):
+    """Issue 22 walk: Django's "… existiert bereits" and "Wählen Sie eine gültige Option" appeared."""
+    root = client_for(UserFactory(is_superuser=True, is_staff=True))
+    url = f"/cities/{two['b'].ags}/administration/"
+    services.save_city_addresses(access.Operator("test"), two["a"], name="Altstadt", slug="altstadt",
+                                 host="isek.altstadt.example")
+    a = client_for(two["admin_a"])
+    before = checksum()
+    r = root.post(url, {"save": "1", "name": "Bergdorf", "slug": "altstadt", "host": "isek.altstadt.example"})
+    assert r.status_code == 400 and "existiert bereits" not in text(r) and "Bedingung" not in text(r)
+    assert "Den Kurznamen „altstadt“ hat schon eine andere Stadt; bitte einen anderen wählen." in text(r)
+    assert "Den Hostnamen „isek.altstadt.example“ hat schon eine andere Stadt." in text(r)
+    with pytest.raises(ValidationError, match="Den Kurznamen „altstadt“ hat schon eine andere Stadt"):
+        services.save_city_addresses(access.Operator("test"), two["b"], name="Bergdorf", slug="altstadt", host="")
+    forged = a.post("/accounts/invite/", {"email": "x@bergdorf.example", "city": two["b"].pk})
+    assert forged.status_code == 400 and "Wählen Sie eine gültige Option" not in text(forged)
+    assert "In diese Stadt können Sie nicht einladen; bitte eine Stadt aus der Liste wählen." in text(forged)
+    assert checksum() == before
+    en = Client(HTTP_ACCEPT_LANGUAGE="en")
+    en.force_login(UserFactory(is_superuser=True, is_staff=True))
+    r = en.post(url, {"save": "1", "name": "Bergdorf", "slug": "altstadt", "host": ""})
+    assert "The short name “altstadt” is already taken by another city; please choose another." in text(r)
