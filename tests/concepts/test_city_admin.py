@@ -305,7 +305,14 @@ def test_the_installation_administrator_sees_a_citys_roles_in_djangos_admin(two)
     admin = client_for(UserFactory(is_superuser=True, is_staff=True))
     page = text(admin.get(f"/admin/concepts/city/{two['a'].pk}/change/"))
     assert 'name="roles-0-user"' in page and 'name="slug"' in page and 'name="accent"' not in page
-    assert admin.get("/admin/concepts/city/add/").status_code == 200
+    add = admin.get("/admin/concepts/city/add/")
+    assert add.status_code == 200
+    # the empty row's person and role say what to do (issue 22 walk: "---------")
+    for shown in (page, text(add)):
+        assert "---------" not in shown and '<option value="" selected>– bitte wählen –</option>' in shown
+    en = Client(HTTP_ACCEPT_LANGUAGE="en")
+    en.force_login(UserFactory(is_superuser=True, is_staff=True))
+    assert "– please choose –" in text(en.get("/admin/concepts/city/add/"))
 
 
 def test_the_wizard_names_the_one_city_a_city_administrator_may_start_concepts_in(two):

@@ -25,9 +25,22 @@ class RoleInline(admin.TabularInline):
     extra = 1
 
 
+PLEASE_CHOOSE = _("– bitte wählen –")
+
+
 class CityRoleInline(admin.TabularInline):
+    """A city's administrators; the empty row's selects say what to do, not "---------"."""
+
     model = CityRole
     extra = 1
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs["empty_label"] = PLEASE_CHOOSE
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        kwargs["choices"] = db_field.get_choices(blank_choice=[("", PLEASE_CHOOSE)])
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 class CityAdminForm(forms.ModelForm):
