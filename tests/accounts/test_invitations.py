@@ -115,3 +115,27 @@ def test_a_user_name_with_a_space_is_refused_saying_which_signs_are_allowed(clie
     assert not get_user_model().objects.filter(username=username).exists()
     r = client.post(link, {"username": "anna.schmidt", "password1": "Stadtumbau-2026!", "password2": "Stadtumbau-2026!"})
     assert r.status_code == 302 and get_user_model().objects.filter(username="anna.schmidt").exists()
+
+
+def test_the_invitation_mail_and_page_name_the_city_and_the_role(client):
+    """Issue 22 walk: an invitation did not say for which city and role someone was invited."""
+    from tests.factories import CityFactory
+
+    city = CityFactory(name="Halberstadt", ags="15085135")
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    assert client.post("/accounts/invite/", {"email": "it@halberstadt.example", "city": city.pk,
+                                             "city_admin": "on"}).status_code == 302
+    assert client.post("/accounts/invite/", {"email": "p@halberstadt.example", "city": city.pk,
+                                             "may_start_concepts": "on"}).status_code == 302
+    assert client.post("/accounts/invite/", {"email": "p@bund.example", "may_start_concepts": "on"}).status_code == 302
+    client.logout()
+    said = "für die Stadt Halberstadt, in der Rolle „Administration der Stadt“"
+    admin_mail, planner_mail, anywhere_mail = mail.outbox[-3:]
+    assert f"Entwicklungskonzepte: {said}. Über diesen Link" in admin_mail.body
+    assert "für die Stadt Halberstadt, mit dem Recht, dort Konzepte anzulegen." in planner_mail.body
+    assert "für die ganze Installation, mit dem Recht, Konzepte anzulegen." in anywhere_mail.body
+    link = re.search(r"http://testserver(/accounts/invitation/[^\s]+/)", admin_mail.body).group(1)
+    assert f"Sie sind zu isek eingeladen: {said}." in client.get(link).content.decode()
+    en = client.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "You are invited to isek: for the city of Halberstadt, in the role “city administration”." in en

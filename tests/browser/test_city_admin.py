@@ -3,7 +3,10 @@ administrator of a second city sets its colour (a too light one is refused, nami
 logo, invites a planner into the city, and sees the city's start page with its draft; the
 installation's administrator names the city's administrators."""
 
+import re
+
 import pytest
+from django.core import mail
 
 from isek.concepts.models import CityRole
 from tests.factories import CityFactory, ConceptFactory, UserFactory, city_admin, png
@@ -67,6 +70,15 @@ def test_a_city_administrator_sets_the_look_and_invites_and_the_pages_pass_axe(p
 
     page.goto(f"{base}/cities/05911000/settings/")  # the first city's administration: not theirs
     assert "Kein Zugriff" in page.title() and "Entwurf der Erststadt" not in page.content()
+    assert "Diese Seite ist der Administration der Stadt Erststadt vorbehalten." in page.inner_text("main")
+    assert axe_violations(page) == []
+
+    link = re.search(r"(http://\S+/accounts/invitation/\S+/)", mail.outbox[-1].body).group(1)
+    page.context.clear_cookies()
+    page.goto(link)
+    assert ("Sie sind zu isek eingeladen: für die Stadt Zweitstadt, mit dem Recht, dort Konzepte anzulegen."
+            in page.inner_text("#invited-as"))
+    assert axe_violations(page) == []
 
 
 def test_the_installation_administrator_names_a_city_administrator_and_the_page_passes_axe(page, transactional_db,

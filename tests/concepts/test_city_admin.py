@@ -218,14 +218,29 @@ def test_an_accent_colour_below_4_5_to_1_is_refused_naming_the_ratio(two):
 
 
 def test_the_city_b_administrator_cannot_change_city_a_look(two):
+    two["admin_a"].email = "anna@altstadt.example"
+    two["admin_a"].save()
     b = client_for(two["admin_b"])
     before = checksum()
     assert b.post(f"/cities/{two['a'].ags}/settings/", {"accent": "#004b87"}).status_code == 403
     refused = b.get(f"/cities/{two['a'].ags}/settings/")
     assert refused.status_code == 403
-    assert "der Administration der Stadt Altstadt und der von isek vorbehalten" in text(refused)
-    assert "wenden Sie sich bitte an die Administration der Stadt Altstadt (anna) oder die Administration von isek" in text(refused)
+    assert "Diese Seite ist der Administration der Stadt Altstadt vorbehalten." in text(refused)
+    assert "wenden Sie sich bitte an die Administration der Stadt Altstadt." in text(refused)
+    # the city's administrators' addresses and names are nobody's business on a refusal
+    assert "anna@altstadt.example" not in text(refused) and "(anna)" not in text(refused)
     assert checksum() == before
+
+
+def test_a_city_page_refused_names_the_city_also_where_it_has_no_administrator(two):
+    c = CityFactory(name="Halberstadt", ags="15085135")
+    refused = client_for(two["admin_b"]).get(f"/cities/{c.ags}/settings/")
+    assert refused.status_code == 403
+    assert "Diese Seite ist der Administration der Stadt Halberstadt vorbehalten." in text(refused)
+    assert "wenden Sie sich bitte an die Administration von isek" in text(refused)
+    en = Client(HTTP_ACCEPT_LANGUAGE="en")
+    en.force_login(two["admin_b"])
+    assert "reserved for the administration of the city of Halberstadt" in text(en.get(f"/cities/{c.ags}/settings/"))
 
 
 def test_a_logo_is_a_checked_png_or_jpeg_re_encoded(two):
@@ -290,7 +305,14 @@ def test_the_installation_administrator_sees_a_citys_roles_in_djangos_admin(two)
     admin = client_for(UserFactory(is_superuser=True, is_staff=True))
     page = text(admin.get(f"/admin/concepts/city/{two['a'].pk}/change/"))
     assert 'name="roles-0-user"' in page and 'name="slug"' in page and 'name="accent"' not in page
-    assert admin.get("/admin/concepts/city/add/").status_code == 200
+    add = admin.get("/admin/concepts/city/add/")
+    assert add.status_code == 200
+    # the empty row's person and role say what to do (issue 22 walk: "---------")
+    for shown in (page, text(add)):
+        assert "---------" not in shown and '<option value="" selected>– bitte wählen –</option>' in shown
+    en = Client(HTTP_ACCEPT_LANGUAGE="en")
+    en.force_login(UserFactory(is_superuser=True, is_staff=True))
+    assert "– please choose –" in text(en.get("/admin/concepts/city/add/"))
 
 
 def test_the_wizard_names_the_one_city_a_city_administrator_may_start_concepts_in(two):
@@ -378,3 +400,48 @@ def test_the_city_administrator_takes_back_may_start_concepts_city_b_cannot(two)
     assert not services.may_start_in(starter, two["a"]) and 'value="stella"' not in text(r)
     r = a.post(url, {"person": "niemand-da"}, follow=True)
     assert "„niemand-da“ darf in Altstadt keine Konzepte anlegen; nichts geändert." in text(r)
+
+
+def _city_in_admin(admin, ags):
+    return admin.post("/admin/concepts/city/add/", {
+        "name": "Halberstadt", "ags": ags, "slug": "", "host": "",
+        "roles-TOTAL_FORMS": "0", "roles-INITIAL_FORMS": "0", "roles-MIN_NUM_FORMS": "0", "roles-MAX_NUM_FORMS": "1000"})
+
+
+def test_djangos_admin_takes_the_ags_as_printed_and_refuses_a_wrong_one_in_german(two):
+    """Issue 22 walk: the admin's AGS field was 8 characters wide; "15 085 135" was cut."""
+    admin = client_for(UserFactory(is_superuser=True, is_staff=True))
+    page = text(admin.get("/admin/concepts/city/add/"))
+    assert 'maxlength="8"' not in page.split('name="ags"')[1].split(">")[0]
+    before = checksum()
+    r = _city_in_admin(admin, "15 085 13X")
+    assert r.status_code == 200 and "Der Amtliche Gemeindeschlüssel besteht nur aus Ziffern; „1508513X“" in text(r)
+    r = _city_in_admin(admin, "05 911 000")  # Altstadt's
+    assert r.status_code == 200 and "Eine Stadt mit dem Gemeindeschlüssel 05911000 gibt es schon." in text(r)
+    assert checksum() == before
+    assert _city_in_admin(admin, "15 085 135").status_code == 302
+    assert services.city_by_ags("15085135").name == "Halberstadt"
+
+
+def test_a_taken_short_name_or_host_and_a_forged_city_get_isek_messages_not_djangos(two):
+    """Issue 22 walk: Django's "… existiert bereits" and "Wählen Sie eine gültige Option" appeared."""
+    root = client_for(UserFactory(is_superuser=True, is_staff=True))
+    url = f"/cities/{two['b'].ags}/administration/"
+    services.save_city_addresses(access.Operator("test"), two["a"], name="Altstadt", slug="altstadt",
+                                 host="isek.altstadt.example")
+    a = client_for(two["admin_a"])
+    before = checksum()
+    r = root.post(url, {"save": "1", "name": "Bergdorf", "slug": "altstadt", "host": "isek.altstadt.example"})
+    assert r.status_code == 400 and "existiert bereits" not in text(r) and "Bedingung" not in text(r)
+    assert "Den Kurznamen „altstadt“ hat schon eine andere Stadt; bitte einen anderen wählen." in text(r)
+    assert "Den Hostnamen „isek.altstadt.example“ hat schon eine andere Stadt." in text(r)
+    with pytest.raises(ValidationError, match="Den Kurznamen „altstadt“ hat schon eine andere Stadt"):
+        services.save_city_addresses(access.Operator("test"), two["b"], name="Bergdorf", slug="altstadt", host="")
+    forged = a.post("/accounts/invite/", {"email": "x@bergdorf.example", "city": two["b"].pk})
+    assert forged.status_code == 400 and "Wählen Sie eine gültige Option" not in text(forged)
+    assert "In diese Stadt können Sie nicht einladen; bitte eine Stadt aus der Liste wählen." in text(forged)
+    assert checksum() == before
+    en = Client(HTTP_ACCEPT_LANGUAGE="en")
+    en.force_login(UserFactory(is_superuser=True, is_staff=True))
+    r = en.post(url, {"save": "1", "name": "Bergdorf", "slug": "altstadt", "host": ""})
+    assert "The short name “altstadt” is already taken by another city; please choose another." in text(r)

@@ -441,7 +441,8 @@ def test_a_planner_refused_the_legal_texts_page_is_sent_to_the_administration_no
     r = planner.get(f"/cities/{city.ags}/about/legal-texts/")
     page = text(r)
     assert r.status_code == 403 and "Planerinnen und Planer des Konzepts" not in page
-    assert ("Diese Seite ist der Administration von isek vorbehalten. Wenn Sie hier etwas ändern lassen möchten, wenden Sie "
+    assert (f"Diese Seite ist der Administration der Stadt {city.name} vorbehalten. Wenn Sie hier etwas ändern lassen "
+            "möchten, wenden Sie "
             "sich bitte an die Administration von isek (ein Konto mit Administrationsrechten; erreichbar unter "
             "admin@isek.example).") in page
 

@@ -126,3 +126,21 @@ def test_an_isek_404_says_why(db):
 def test_machine_paths_get_json(db):
     r = Client().get("/api/v1/gibt-es-nicht/")
     assert r.status_code == 404 and json.loads(r.content)["detail"].startswith("Seite nicht gefunden")
+
+
+def test_a_refused_request_is_logged_as_one_line_without_traceback(db, caplog, settings):
+    """Issue 22 walk: a 403 (a city page for someone not its administrator) filled the log with a
+    traceback. It is one warning line naming the path."""
+    import logging
+
+    from tests.conftest import client_for
+    from tests.factories import CityFactory, UserFactory
+
+    settings.ISEK_REQUIRE_SECOND_FACTOR = False
+    city = CityFactory(name="Halberstadt", ags="15085135")
+    with caplog.at_level(logging.INFO, logger="django.request"):
+        assert client_for(UserFactory()).get(f"/cities/{city.ags}/settings/").status_code == 403
+    refusals = [r for r in caplog.records if r.name == "django.request"]
+    assert [(r.levelname, r.getMessage()) for r in refusals] == [
+        ("WARNING", f"Forbidden (Permission denied): /cities/{city.ags}/settings/")]
+    assert refusals[0].exc_info is None and "Traceback" not in caplog.text

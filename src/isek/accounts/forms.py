@@ -11,7 +11,9 @@ from isek.web.forms import KernFormMixin
 class InviteForm(KernFormMixin, forms.Form):
     email = forms.EmailField(label=_("E-Mail"))
     city = forms.ModelChoiceField(label=_("Stadt"), queryset=None, required=False,
-                                  help_text=_("In diese Stadt einladen: Konzepte anlegen darf die Person dann nur dort."))
+                                  help_text=_("In diese Stadt einladen: Konzepte anlegen darf die Person dann nur dort."),
+                                  error_messages={"invalid_choice": _("In diese Stadt können Sie nicht einladen; bitte eine "
+                                                                      "Stadt aus der Liste wählen.")})
     may_start_concepts = forms.BooleanField(label=_("darf Konzepte anlegen"), required=False, initial=True,
                                             help_text=_("Wer ein Konzept anlegt, plant es und kann andere hinzunehmen."))
     city_admin = forms.BooleanField(label=_("Administration der Stadt"), required=False,

@@ -54,11 +54,25 @@ def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True, 
     send_mail(
         _("Einladung zu isek"),
         _("Guten Tag,\n\nSie sind zu isek eingeladen, der Plattform für integrierte städtebauliche "
-          "Entwicklungskonzepte. Über diesen Link legen Sie Ihren Zugang an (gültig bis %(until)s, nur einmal):\n\n"
-          "%(link)s\n\nWenn Sie die Einladung nicht erwartet haben, ignorieren Sie diese E-Mail.")
-        % {"until": date_format(timezone.localtime(inv.expires_at), "SHORT_DATE_FORMAT"), "link": link},
+          "Entwicklungskonzepte: %(what)s. Über diesen Link legen Sie Ihren Zugang an (gültig bis %(until)s, nur "
+          "einmal):\n\n%(link)s\n\nWenn Sie die Einladung nicht erwartet haben, ignorieren Sie diese E-Mail.")
+        % {"what": invited_as(inv), "until": date_format(timezone.localtime(inv.expires_at), "SHORT_DATE_FORMAT"),
+           "link": link},
         settings.DEFAULT_FROM_EMAIL, [email])
     return inv, link
+
+
+def invited_as(inv: Invitation) -> str:
+    """For which city and role ``inv`` invites, in words (the mail and the acceptance page)."""
+    if inv.city is not None and inv.city_admin:
+        return _("für die Stadt %(c)s, in der Rolle „Administration der Stadt“") % {"c": inv.city.name}
+    if inv.city is not None and inv.may_start_concepts:
+        return _("für die Stadt %(c)s, mit dem Recht, dort Konzepte anzulegen") % {"c": inv.city.name}
+    if inv.city is not None:
+        return _("für die Stadt %(c)s") % {"c": inv.city.name}
+    if inv.may_start_concepts:
+        return _("für die ganze Installation, mit dem Recht, Konzepte anzulegen")
+    return _("für die ganze Installation")
 
 
 def invitation_for(token: str) -> Invitation | None:

@@ -53,5 +53,5 @@ def accept_page(request, token):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Willkommen bei isek, %(u)s. Ihr Zugang ist angelegt.") % {"u": user.username})
             return redirect("concept-new" if user.has_perm("concepts.add_concept") else "web:home")
-    return render(request, "accounts/accept.html", {"form": form, "email": inv.email},
+    return render(request, "accounts/accept.html", {"form": form, "email": inv.email, "invited_as": services.invited_as(inv)},
                   status=400 if request.method == "POST" else 200)

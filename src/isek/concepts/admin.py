@@ -3,6 +3,7 @@ from django.contrib.gis import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .forms import AgsField
 from .models import (
     AuthorityRole,
     City,
@@ -24,15 +25,40 @@ class RoleInline(admin.TabularInline):
     extra = 1
 
 
+PLEASE_CHOOSE = _("– bitte wählen –")
+
+
 class CityRoleInline(admin.TabularInline):
+    """A city's administrators; the empty row's selects say what to do, not "---------"."""
+
     model = CityRole
     extra = 1
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs["empty_label"] = PLEASE_CHOOSE
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        kwargs["choices"] = db_field.get_choices(blank_choice=[("", PLEASE_CHOOSE)])
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+class CityAdminForm(forms.ModelForm):
+    """The AGS as it is printed ("15 085 135") is read as its 8 digits (the model's field is 8
+    characters wide and cut what was pasted)."""
+
+    ags = AgsField()
+
+    class Meta:
+        model = City
+        exclude = ("accent",)
 
 
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
     """Cities; their look (logo, colour) is set on the city's administration page (checked there)."""
 
+    form = CityAdminForm
     list_display = ("name", "ags", "slug", "host")
     search_fields = ("name", "ags", "slug")
     exclude = ("accent",)

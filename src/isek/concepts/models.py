@@ -140,6 +140,23 @@ class City(models.Model):
             self.slug = free_city_slug(self.name, self.ags)
         super().save(*args, **kwargs)
 
+    def unique_error_message(self, model_class, unique_check):
+        """isek's own words where a short name or AGS is taken (not Django's "… existiert bereits")."""
+        if tuple(unique_check) == ("slug",):
+            return ValidationError(_("Den Kurznamen „%(s)s“ hat schon eine andere Stadt; bitte einen anderen wählen."),
+                                   params={"s": self.slug}, code="unique")
+        if tuple(unique_check) == ("ags",):
+            return ValidationError(_("Eine Stadt mit dem Gemeindeschlüssel %(a)s gibt es schon."), params={"a": self.ags},
+                                   code="unique")
+        return super().unique_error_message(model_class, unique_check)
+
+    def validate_constraints(self, exclude=None):
+        # the host name's constraint would answer "Bedingung „city_host_unique“ ist verletzt"
+        if self.host and "host" not in (exclude or ()) and City.objects.filter(host=self.host).exclude(pk=self.pk).exists():
+            raise ValidationError({"host": ValidationError(
+                _("Den Hostnamen „%(h)s“ hat schon eine andere Stadt."), params={"h": self.host}, code="unique")})
+        super().validate_constraints(exclude)
+
     @property
     def has_logo(self) -> bool:
         return bool(self.logo_updated)

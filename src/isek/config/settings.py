@@ -360,6 +360,8 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001", "security.W021"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals": {"()": "isek.core.logs.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("ISEK_LOG_LEVEL", "WARNING")},
 }

@@ -63,12 +63,17 @@ def permission_denied(request, exception=None):
         match = getattr(request, "resolver_match", None)
         ags = match.kwargs.get("ags") if match is not None else None
         city = city_by_ags(ags) if isinstance(ags, str) else None
-        if city is not None and city_people(city, CityRole.Role.ADMIN):
-            # a page of a city that has its own administration (decision 0046)
+        if city is not None:
+            # a page of a city (decision 0046): it names the city and whom to turn to, but not the
+            # addresses of the city's administrators – a refused person may be anyone signed in,
+            # of any city; the city's administration is reachable through the city itself
+            if city_people(city, CityRole.Role.ADMIN):
+                who = _("die Administration der Stadt %(c)s") % {"c": city.name}
+            else:
+                who = administration()
             return error_page(request, 403, _("Kein Zugriff"),
-                              _("Diese Seite ist der Administration der Stadt %(c)s und der von isek vorbehalten. Wenn Sie "
-                                "hier etwas ändern lassen möchten, wenden Sie sich bitte an %(who)s.")
-                              % {"c": city.name, "who": administration(city)})
+                              _("Diese Seite ist der Administration der Stadt %(c)s vorbehalten. Wenn Sie hier etwas "
+                                "ändern lassen möchten, wenden Sie sich bitte an %(who)s.") % {"c": city.name, "who": who})
         return error_page(request, 403, _("Kein Zugriff"),
                           _("Diese Seite ist der Administration von isek vorbehalten. Wenn Sie hier etwas ändern lassen "
                             "möchten, wenden Sie sich bitte an %(who)s.") % {"who": administration()})
