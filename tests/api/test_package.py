@@ -85,6 +85,8 @@ def test_import_refuses_what_it_cannot_take(bochum, tmp_path):
     (tmp_path / "kaputt.gpkg").write_bytes(b"not a geopackage")
     with pytest.raises(CommandError, match="kein lesbares GeoPackage"):
         call_command("import_concept", str(tmp_path / "kaputt.gpkg"))
+    with pytest.raises(CommandError, match="Datei „.*fehlt.gpkg“ gibt es nicht"):
+        call_command("import_concept", str(tmp_path / "fehlt.gpkg"))
     assert Concept.objects.count() == 1
 
 

@@ -95,6 +95,7 @@ def test_bad_backup_files_are_refused_and_change_nothing(bochum, tmp_path):
             {**manifest, "files": {"../../etc/passwd": "0"}}).encode()}), None, "unvollständig"),
     }
     (tmp_path / "x.tar").write_bytes(b"kein tar")
+    cases["no such file"] = (tmp_path / "fehlt.tar", None, "Datei „.*fehlt.tar“ gibt es nicht")
     for what, (path, _unused, message) in cases.items():
         with pytest.raises(CommandError, match=message):
             call_command("restore", str(path), "--replace")

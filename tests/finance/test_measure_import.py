@@ -230,8 +230,15 @@ def test_the_command_shows_the_plan_and_commits_only_without_dry_run(concept, tm
     with pytest.raises(CommandError, match="Konzept „nein“ gibt es nicht"):
         call_command("import_measures", "nein", str(path))
     mapping.write_text("{nicht json")
-    with pytest.raises(CommandError, match="nicht lesbar"):
+    with pytest.raises(CommandError, match="Die Zuordnung „.*zuordnung.json“ ist nicht lesbar"):
         call_command("import_measures", concept.slug, str(path), "--mapping", str(mapping))
+    mapping.write_text(json.dumps({"values": {"field": "kein Objekt"}}))  # JSON, but no mapping
+    with pytest.raises(CommandError) as refused:
+        call_command("import_measures", concept.slug, str(path), "--mapping", str(mapping))
+    assert "Traceback" not in str(refused.value) and str(refused.value).strip()
+    with pytest.raises(CommandError, match="Datei „.*fehlt.xlsx“ gibt es nicht"):
+        call_command("import_measures", concept.slug, str(tmp_path / "fehlt.xlsx"))
+    assert Measure.objects.count() == 2  # nothing of the refused ones
 
 
 def _upload(client, concept, path):

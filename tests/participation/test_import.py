@@ -417,6 +417,12 @@ def test_the_command_dry_run_and_import(koeln, tmp_path):
                                                "url": "url", "x": "lon", "y": "lat"}}), encoding="utf-8")
     with pytest.raises(CommandError, match="6921 ist keine Länge"):
         call_command("import_contributions", "ehrenfeld", "Raddialog", str(KOELN_POINTS), "--mapping", str(mapping))
+    with pytest.raises(CommandError, match="Datei „.*fehlt.csv“ gibt es nicht"):
+        call_command("import_contributions", "ehrenfeld", "Raddialog", str(tmp_path / "fehlt.csv"))
+    (tmp_path / "kaputt.json").write_text("[", encoding="utf-8")
+    with pytest.raises(CommandError, match="Die Zuordnung „.*kaputt.json“ ist nicht lesbar"):
+        call_command("import_contributions", "ehrenfeld", "Raddialog", str(KOELN_POINTS), "--mapping",
+                     str(tmp_path / "kaputt.json"))
     out = io.StringIO()
     call_command("import_contributions", "ehrenfeld", str(koeln.pk), str(KOELN_THEMES), "--licence", LICENCE,
                  "--dry-run", stdout=out)

@@ -1,15 +1,12 @@
 """isek import-concept FILE: create the concept of an isek GeoPackage export in this installation
 (all layers and tables, through the services, all or nothing)."""
 
-from pathlib import Path
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
 
 from isek import access
 from isek.api import package
-from isek.core.problems import InputError
+from isek.core import commandline
 
 
 class Command(BaseCommand):
@@ -19,12 +16,10 @@ class Command(BaseCommand):
         parser.add_argument("file")
 
     def handle(self, file, **opts):
-        if not Path(file).is_file():
-            raise CommandError(f"Datei „{file}“ gibt es nicht.")
+        commandline.existing_file(file)
         try:
-            concept = package.import_gpkg(access.Operator("isek import-concept"), file)
-        except InputError as exc:
-            raise CommandError("\n".join(exc.messages(_))) from None
+            with commandline.refused():
+                concept = package.import_gpkg(access.Operator("isek import-concept"), file)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         except Exception as exc:  # a GeoPackage that is not one: GDAL's message

@@ -1,11 +1,8 @@
 """isek restore FILE [--replace]: put a backup (core.backup) into this installation, on either engine."""
 
-from pathlib import Path
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
-
-from isek.core.problems import InputError
+from isek.core import commandline
 
 
 class Command(BaseCommand):
@@ -18,12 +15,9 @@ class Command(BaseCommand):
     def handle(self, file, replace=False, **opts):
         from isek.core import backup
 
-        if not Path(file).is_file():
-            raise CommandError(f"Datei „{file}“ gibt es nicht.")
-        try:
+        commandline.existing_file(file)
+        with commandline.refused():
             manifest = backup.restore(file, replace=replace)
-        except InputError as exc:
-            raise CommandError("\n".join(exc.messages(_))) from None
         rows = sum(t["count"] for t in manifest["tables"].values())
         self.stdout.write(self.style.SUCCESS(
             f"Wiederhergestellt: {len(manifest['tables'])} Tabellen, {rows} Zeilen, {len(manifest['files'])} Dateien "

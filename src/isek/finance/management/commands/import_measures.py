@@ -3,14 +3,13 @@ year from XLSX or CSV (finance.importing). Prints what would be created, changed
 without --dry-run writes all of it or nothing."""
 
 import json
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from isek import access
 from isek.concepts import services as concepts
-from isek.core.problems import InputError
+from isek.core import commandline
 from isek.finance import services
 from isek.finance.importing import Mapping
 
@@ -32,22 +31,11 @@ class Command(BaseCommand):
         c = concepts.concept_by_slug(concept)
         if c is None:
             raise CommandError(f"Konzept „{concept}“ gibt es nicht.")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"Datei „{file}“ gibt es nicht.")
-        m = None
-        if mapping:
-            try:
-                m = Mapping.from_json(json.loads(Path(mapping).read_text(encoding="utf-8")))
-            except (OSError, ValueError) as exc:
-                raise CommandError(f"Die Zuordnung „{mapping}“ ist nicht lesbar: {exc}") from None
-            except InputError as exc:
-                raise CommandError("\n".join(exc.messages(_))) from None
+        path = commandline.existing_file(file)
+        m = commandline.mapping_file(mapping, Mapping.from_json)
         operator = access.Operator("isek import-measures")
-        try:
+        with commandline.refused():
             plan = services.plan_measure_import(operator, c, path, mapping=m)
-        except InputError as exc:
-            raise CommandError("\n".join(exc.messages(_))) from None
         self.stdout.write(f"Zuordnung ({'eine Zeile je Maßnahme und Jahr' if plan.mapping.shape == 'long' else 'Jahre als Spalten'}): "
                           + json.dumps(plan.mapping.as_json(), ensure_ascii=False))
         for p in plan.measures:

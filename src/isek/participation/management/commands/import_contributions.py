@@ -5,14 +5,13 @@ without --dry-run imports all of it or nothing. PHASE is the phase's id or its G
 
 import json
 import time
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from isek import access
 from isek.concepts import services as concepts
-from isek.core.problems import InputError
+from isek.core import commandline
 from isek.participation import services
 from isek.participation.importing import Mapping
 
@@ -44,19 +43,10 @@ class Command(BaseCommand):
         p = phases.filter(pk=int(phase)).first() if phase.isdigit() else phases.filter(title_de=phase).first()
         if p is None:
             raise CommandError(f"Eine Phase „{phase}“ gibt es in „{concept}“ nicht.")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"Datei „{file}“ gibt es nicht.")
-        m = None
-        if mapping:
-            try:
-                m = Mapping.from_json(json.loads(Path(mapping).read_text(encoding="utf-8")))
-            except (OSError, ValueError) as exc:
-                raise CommandError(f"Die Zuordnung „{mapping}“ ist nicht lesbar: {exc}") from None
-            except InputError as exc:
-                raise CommandError("\n".join(exc.messages(_))) from None
+        path = commandline.existing_file(file)
+        m = commandline.mapping_file(mapping, Mapping.from_json)
         started = time.perf_counter()
-        try:
+        with commandline.refused():
             plan = services.plan_import(operator, p, path, mapping=m)
             if m is None and (licence or theme or without_bad_places):  # the guessed mapping with these
                 guessed = plan.mapping
@@ -64,8 +54,6 @@ class Command(BaseCommand):
                 guessed.default_theme = theme or guessed.default_theme
                 guessed.without_bad_places = without_bad_places
                 plan = services.plan_import(operator, p, path, mapping=guessed)
-        except InputError as exc:
-            raise CommandError("\n".join(exc.messages(_))) from None
         self.stdout.write("Zuordnung: " + json.dumps(plan.mapping.as_json(), ensure_ascii=False))
         for w in plan.warnings:
             self.stdout.write(f"  Hinweis: {w.render(_)}")
@@ -75,9 +63,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Probelauf: {services.import_summary(plan.counts)} Nichts gespeichert. "
                               f"({time.perf_counter() - started:.1f} s)")
             return
-        try:
+        with commandline.refused():
             counts = services.commit_import(operator, p, plan, via="import")
-        except InputError as exc:
-            raise CommandError("\n".join(exc.messages(_))) from None
         self.stdout.write(self.style.SUCCESS(f"Importiert: {services.import_summary(counts)} "
                                              f"({time.perf_counter() - started:.1f} s)"))
