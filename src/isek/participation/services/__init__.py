@@ -27,9 +27,9 @@ from . import supports
 from .comments import comment, send_comment
 from .contributors import Sent, UnknownContributor, contributor_for
 from .evaluation import Evaluation, confirm_theme, theme_evaluation
-from .groups import Groups, decide_duplicate, group_evaluation, groups_features, merge_groups, move_ideas, recompute, rename_group
 from .export import EXPORT_COLUMNS, export_features, export_rows
 from .flags import flag, send_flag
+from .groups import Groups, decide_duplicate, group_evaluation, groups_features, merge_groups, move_ideas, recompute, rename_group
 from .ideas import (
     MAX_VERTICES,
     RESEND_WINDOW,
