@@ -90,7 +90,6 @@ def _by_text(X, n: int, k: int, seed: int) -> np.ndarray:
     from sklearn.cluster import KMeans
     from sklearn.decomposition import TruncatedSVD
     from sklearn.preprocessing import normalize
-
     from threadpoolctl import threadpool_limits  # scikit-learn's own dependency
 
     dims = min(DIMENSIONS, X.shape[1] - 1, n - 1)
