@@ -229,3 +229,27 @@ def test_the_page_in_english(phase, ideas):
     page = r.content.decode()
     assert r.status_code == 400 and "Please give the group a name." in page
     assert "Evaluation: groups" in page and "2 groups" in page and "Characteristic words:" in page
+
+
+def test_each_group_and_theme_in_the_citizens_own_words(phase, ideas, citizen):
+    from isek.participation.models import Support, ThemeReview
+
+    bus = ideas["buses"][0]
+    Idea.objects.filter(pk=bus.pk).update(answer="Wir prüfen den Takt.")
+    Support.objects.create(idea=bus, phase=phase, contributor=citizen)
+    mobility = phase.themes.get(name_de="Mobilität")
+    ThemeReview.objects.create(idea=bus, theme=mobility, by_name="petra", at=timezone.now())
+    c = client_for(member(phase.concept, "planner"))
+    page = c.get(url(phase)).content.decode()
+    buses = section(page, group_of(bus))
+    assert "5 Beiträge, 5 mit Ort · 1 Unterstützung · 1 von der Stadt beantwortet" in buses
+    quotes = re.findall(r'<q>(.*?)</q> – <a class="kern-link" href="[^"]*/ideas/(\d+)/">I-(\d+)</a>', buses)
+    assert len(quotes) == 3 and len({pk for _, pk, _ in quotes}) == 3
+    for sentence, pk, number in quotes:
+        quoted = Idea.objects.get(pk=int(pk))
+        assert sentence in f"{quoted.title}\n{quoted.text}" and quoted.number == int(number)  # as written
+        assert quoted in ideas["buses"]
+    themes = page.split('id="themes-heading"')[1]
+    m = re.search(rf'data-theme-summary="{mobility.pk}".*?</section>', themes, re.S)
+    assert m and "1 Beitrag, 1 mit Ort" in m.group(0) and f"/ideas/{bus.pk}/" in m.group(0)  # the confirmed theme
+    assert "9 Beiträge, 9 mit Ort" in themes

@@ -25,14 +25,38 @@ from isek.concepts.services import Concept
 from isek.core.audit import change
 from isek.core.rules import invalid
 
-from ..models import GROUP_NAME_MAX, DuplicateReview, GroupDecision, GroupMember, Idea, IdeaGroup, Phase
+from ..models import GROUP_NAME_MAX, DuplicateReview, GroupDecision, GroupMember, Idea, IdeaGroup, Phase, ThemeReview
 from .evaluation import _evaluated, _ideas, _of_phase
 
 PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f", "#ad1457", "#4e342e", "#283593",
            "#558b2f", "#d84315", "#37474f"]
-KEPT = 4  # phases whose duplicate proposals a process keeps
-_pairs: OrderedDict[int, tuple[frozenset, list]] = OrderedDict()
+KEPT = 8  # results (duplicate proposals, quotes) a process keeps
+QUOTES = 3  # sentences per group or theme
+_kept: OrderedDict[tuple, tuple[object, object]] = OrderedDict()
 _lock = threading.Lock()
+
+
+@dataclass
+class Quote:
+    idea: Idea
+    sentence: str
+
+
+@dataclass
+class Figures:
+    """What a group or theme holds: contributions, how many with a place, their supports, how many
+    the city answered."""
+
+    ideas: int = 0
+    placed: int = 0
+    supports: int = 0
+    answered: int = 0
+
+    def add(self, idea: Idea, supports: int) -> None:
+        self.ideas += 1
+        self.placed += idea.geometry is not None
+        self.supports += supports
+        self.answered += bool(idea.answer or idea.outcome)
 
 
 @dataclass
@@ -40,6 +64,15 @@ class GroupRow:
     group: IdeaGroup
     ideas: list[Idea]
     colour: str
+    figures: Figures = field(default_factory=Figures)
+    quotes: list[Quote] = field(default_factory=list)
+
+
+@dataclass
+class ThemeRow:
+    theme: object  # Theme
+    figures: Figures = field(default_factory=Figures)
+    quotes: list[Quote] = field(default_factory=list)
 
 
 @dataclass
@@ -60,6 +93,7 @@ class Groups:
     groups: list[GroupRow]
     proposals: list[Proposal]  # near-duplicate pairs nobody decided on, most similar first
     duplicates: list[DuplicateReview]  # confirmed ones
+    themes: list[ThemeRow] = field(default_factory=list)  # the citizens' words per theme
     decisions: list[GroupDecision] = field(default_factory=list)  # the latest
     seconds: float | None = None  # computing took this long in this request (None: stored groups shown)
     problem: str = ""
@@ -69,7 +103,7 @@ def group_evaluation(user, concept: Concept, phase: Phase) -> Groups:
     """The phase's groups (computed first if ideas came or went since), the open near-duplicate
     proposals and the confirmed duplicates."""
     access.require(user, "moderation", "view", concept)
-    ideas = _ideas(phase, "geometry", "illustrative")
+    ideas = _ideas(phase, "geometry", "illustrative", "answer", "outcome")
     seconds, problem = None, ""
     if _stale(phase, ideas):
         try:
@@ -95,8 +129,43 @@ def group_evaluation(user, concept: Concept, phase: Phase) -> Groups:
             a, b = sorted((by_pk[p.a], by_pk[p.b]), key=lambda i: i.number)
             proposals.append(Proposal(a, b, p.similarity, p.distance_m))
     groups = sorted((r for r in rows.values() if r.ideas), key=lambda r: (-len(r.ideas), r.group.pk))
-    return Groups(phase, groups, proposals, duplicates, list(GroupDecision.objects.filter(phase=phase)[:10]),
+    themes = _by_theme(phase, ideas)
+    _summaries(phase, ideas, groups, themes)
+    return Groups(phase, groups, proposals, duplicates, themes, list(GroupDecision.objects.filter(phase=phase)[:10]),
                   seconds, problem)
+
+
+def _by_theme(phase: Phase, ideas: list[Idea]) -> list[ThemeRow]:
+    """The ideas per theme: the one a person confirmed in the theme review, else the idea's own."""
+    rows = {t.pk: ThemeRow(t) for t in phase.themes.all()}
+    confirmed = dict(ThemeReview.objects.filter(idea__phase=phase).values_list("idea_id", "theme_id"))
+    for i in ideas:
+        i.evaluated_theme = confirmed.get(i.pk, i.theme_id)
+    return list(rows.values())
+
+
+def _summaries(phase: Phase, ideas: list[Idea], groups: list[GroupRow], themes: list[ThemeRow]) -> None:
+    """Each group's and theme's figures and its most representative sentences (the citizens' own)."""
+    from django.db.models import Count
+
+    from ..evaluation.summaries import representative_sentences
+
+    supports = dict(phase.ideas.filter(supports__isnull=False).annotate(n=Count("supports")).values_list("pk", "n"))
+    by_theme = {r.theme.pk: r for r in themes}
+    for r in groups:
+        for i in r.ideas:
+            r.figures.add(i, supports.get(i.pk, 0))
+    members = {("group", r.group.pk): [i.pk for i in r.ideas] for r in groups}
+    for i in ideas:
+        by_theme[i.evaluated_theme].figures.add(i, supports.get(i.pk, 0))
+        members.setdefault(("theme", i.evaluated_theme), []).append(i.pk)
+    key = (frozenset((i.pk, i.title, i.text) for i in ideas), frozenset((k, tuple(v)) for k, v in members.items()))
+    quotes = _remember(("quotes", phase.pk), key, lambda: representative_sentences(
+        [_text(i) for i in ideas], members, per_group=QUOTES))
+    by_pk = {i.pk: i for i in ideas}
+    for (kind, pk), found in quotes.items():
+        row = next(r for r in groups if r.group.pk == pk) if kind == "group" else by_theme[pk]
+        row.quotes = [Quote(by_pk[q.id], q.sentence) for q in found]
 
 
 def _stale(phase: Phase, ideas: list[Idea]) -> bool:
@@ -152,24 +221,26 @@ def _near_duplicates(phase: Phase, ideas: list[Idea]):
     from ..evaluation.duplicates import near_duplicates
 
     key = frozenset((i.pk, i.title, i.text) for i in ideas)
+    return _remember(("pairs", phase.pk), key, lambda: near_duplicates([_text(i) for i in ideas]))
+
+
+def _remember(name: tuple, key, compute):
+    """``compute()``, kept per process under ``name`` while ``key`` (what it is computed from) stays."""
     with _lock:
-        kept = _pairs.get(phase.pk)
+        kept = _kept.get(name)
         if kept is None or kept[0] != key:
-            kept = (key, near_duplicates([_text(i) for i in ideas]))
-            _pairs[phase.pk] = kept
-            while len(_pairs) > KEPT:
-                _pairs.popitem(last=False)
-        _pairs.move_to_end(phase.pk)
+            kept = (key, compute())
+            _kept[name] = kept
+            while len(_kept) > KEPT:
+                _kept.popitem(last=False)
+        _kept.move_to_end(name)
         return kept[1]
 
 
-def forget(phase_pk: int | None = None) -> None:
-    """Drop the kept duplicate proposals (of one phase): tests."""
+def forget() -> None:
+    """Drop what this process kept (duplicate proposals, quotes): tests."""
     with _lock:
-        if phase_pk is None:
-            _pairs.clear()
-        else:
-            _pairs.pop(phase_pk, None)
+        _kept.clear()
 
 
 # --- the planner's decisions ------------------------------------------------------------------------
@@ -291,7 +362,7 @@ def decide_duplicate(user, concept: Concept, phase: Phase, a_pk, b_pk, duplicate
         raise invalid(_("Ein Duplikat braucht zwei verschiedene Beiträge dieser Beteiligungsphase; bitte die Seite neu "
                         "laden."), "duplicate", "duplicate")
     earlier, later = sorted((a, b), key=lambda i: i.number)
-    similarity = next((p.similarity for p in _pairs.get(phase.pk, (None, []))[1]
+    similarity = next((p.similarity for p in _kept.get(("pairs", phase.pk), (None, []))[1]
                        if {p.a, p.b} == {a.pk, b.pk}), None)
     with change(user):
         review = (DuplicateReview.objects.filter(idea=later, of=earlier).first()
