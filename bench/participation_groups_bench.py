@@ -2,7 +2,8 @@
 corpora: the time to compute them, how far they follow the human theme labels (adjusted mutual
 information, purity: the share of contributions whose group's most frequent label is theirs), and
 whether a known near-copy (made as in participation_duplicates_bench.py) lands in its original's
-group. Also the time for 10,000 contributions.
+group; the time for the quotes in the citizens' own words per group and theme. Also the time for
+10,000 contributions.
 
 Run:  .venv/bin/python bench/participation_groups_bench.py   (data: ISEK_DATA_DIRS)
 """
@@ -24,6 +25,7 @@ from participation_duplicates_bench import COPIES, corpus_with_copies, data_file
 
 from isek.participation.evaluation import Contribution, corpora  # noqa: E402
 from isek.participation.evaluation.groups import group_contributions  # noqa: E402
+from isek.participation.evaluation.summaries import representative_sentences  # noqa: E402
 
 
 def timed(cs, **kw):
@@ -50,13 +52,19 @@ def main() -> None:
         "Köln-Ehrenfeld (with points)": corpora.read_koeln(data_file(corpora.KOELN), data_file(corpora.KOELN_POINTS)),
         "FreiRaum Ottensen": corpora.read_ottensen(data_file(corpora.OTTENSEN)),
     }
-    print("\n| corpus | contributions | groups | median size | seconds | AMI with the human themes | purity |")
-    print("|---|---|---|---|---|---|---|")
+    print("\n| corpus | contributions | groups | median size | seconds | AMI with the human themes | purity | "
+          "quotes per group and theme: seconds |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, (cs, labels) in sets.items():
         groups, s = timed(cs)
         ami, purity = agreement(groups, labels)
+        members = {("group", i): g.members for i, g in enumerate(groups)}
+        for c in cs:
+            members.setdefault(("theme", labels[c.id]), []).append(c.id)
+        t0 = time.perf_counter()
+        representative_sentences(cs, members)
         print(f"| {name} | {len(cs)} | {len(groups)} | {statistics.median(len(g.members) for g in groups):.0f} | "
-              f"{s:.2f} | {ami:.3f} | {purity:.3f} |")
+              f"{s:.2f} | {ami:.3f} | {purity:.3f} | {time.perf_counter() - t0:.2f} |")
         again, _ = timed(cs)
         assert again == groups, "not deterministic"
     cs, truth = corpus_with_copies(random.Random(24), COPIES)

@@ -104,6 +104,28 @@ def group_evaluation(user, concept: Concept, phase: Phase) -> Groups:
     proposals and the confirmed duplicates."""
     access.require(user, "moderation", "view", concept)
     ideas = _ideas(phase, "geometry", "illustrative", "answer", "outcome")
+    groups, seconds, problem = _grouped(phase, ideas)
+    by_pk = {i.pk: i for i in ideas}
+    reviews = list(DuplicateReview.objects.filter(idea__phase=phase).select_related("idea", "of"))
+    decided = {frozenset((r.idea_id, r.of_id)) for r in reviews}
+    duplicates = [r for r in reviews if r.duplicate]
+    for r in duplicates:
+        if r.idea_id in by_pk:
+            by_pk[r.idea_id].duplicate_of = r.of
+    proposals = []
+    for p in _near_duplicates(phase, ideas):
+        if frozenset((p.a, p.b)) not in decided:
+            a, b = sorted((by_pk[p.a], by_pk[p.b]), key=lambda i: i.number)
+            proposals.append(Proposal(a, b, p.similarity, p.distance_m))
+    themes = _by_theme(phase, ideas)
+    _summaries(phase, ideas, groups, themes)
+    return Groups(phase, groups, proposals, duplicates, themes, list(GroupDecision.objects.filter(phase=phase)[:10]),
+                  seconds, problem)
+
+
+def _grouped(phase: Phase, ideas: list[Idea]) -> tuple[list[GroupRow], float | None, str]:
+    """The groups with their ideas, largest first, computed first if ideas came or went since;
+    how long computing took (None: not computed) and why it could not (the engine's message)."""
     seconds, problem = None, ""
     if _stale(phase, ideas):
         try:
@@ -117,22 +139,7 @@ def group_evaluation(user, concept: Concept, phase: Phase) -> Groups:
     for m in GroupMember.objects.filter(group__phase=phase).order_by("idea__number"):
         if m.idea_id in by_pk and m.group_id in rows:
             rows[m.group_id].ideas.append(by_pk[m.idea_id])
-    reviews = list(DuplicateReview.objects.filter(idea__phase=phase).select_related("idea", "of"))
-    decided = {frozenset((r.idea_id, r.of_id)) for r in reviews}
-    duplicates = [r for r in reviews if r.duplicate]
-    for r in duplicates:
-        if r.idea_id in by_pk:
-            by_pk[r.idea_id].duplicate_of = r.of
-    proposals = []
-    for p in _near_duplicates(phase, ideas):
-        if frozenset((p.a, p.b)) not in decided:
-            a, b = sorted((by_pk[p.a], by_pk[p.b]), key=lambda i: i.number)
-            proposals.append(Proposal(a, b, p.similarity, p.distance_m))
-    groups = sorted((r for r in rows.values() if r.ideas), key=lambda r: (-len(r.ideas), r.group.pk))
-    themes = _by_theme(phase, ideas)
-    _summaries(phase, ideas, groups, themes)
-    return Groups(phase, groups, proposals, duplicates, themes, list(GroupDecision.objects.filter(phase=phase)[:10]),
-                  seconds, problem)
+    return sorted((r for r in rows.values() if r.ideas), key=lambda r: (-len(r.ideas), r.group.pk)), seconds, problem
 
 
 def _by_theme(phase: Phase, ideas: list[Idea]) -> list[ThemeRow]:
@@ -380,10 +387,11 @@ def groups_features(user, concept: Concept, phase: Phase, url_of) -> dict:
 
     from django.db.models import Count
 
-    ev = group_evaluation(user, concept, phase)
+    access.require(user, "moderation", "view", concept)
+    groups, _seconds, _problem = _grouped(phase, _ideas(phase, "geometry", "illustrative"))
     supports = dict(phase.ideas.annotate(n=Count("supports")).values_list("pk", "n"))
     features = []
-    for row in ev.groups:
+    for row in groups:
         for i in row.ideas:
             if i.geometry is None:
                 continue
