@@ -17,6 +17,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from .text import lemma_ngrams
 from .themes import Contribution
@@ -68,17 +69,21 @@ def representative_sentences(contributions: Iterable[Contribution], groups: Mapp
     of: dict[Hashable, list[int]] = {}
     for j, (cid, _) in enumerate(rows):
         of.setdefault(cid, []).append(j)
+    # each contribution: the normalised sum of its sentences
+    place = {cid: r for r, cid in enumerate(of)}
+    M = sp.csr_matrix((np.ones(len(rows)), ([place[cid] for cid, _ in rows], np.arange(len(rows)))),
+                      shape=(len(of), len(rows)))
+    C = normalize(M @ S)
     for key, members in groups.items():
         members = [m for m in members if m in of]
         if not members:
             continue
-        each = normalize(np.vstack([np.asarray(S[of[m]].sum(axis=0)) for m in members]))
-        centre = each.mean(axis=0)
+        centre = np.asarray(C[[place[m] for m in members]].mean(axis=0)).ravel()
         norm = np.linalg.norm(centre)
         if not norm:
             continue
         js = [j for m in members for j in of[m]]
-        scores = np.asarray(S[js] @ (centre / norm)).ravel()
+        scores = S[js] @ (centre / norm)
         taken: list[int] = []
         used: set = set()
         for k in np.argsort(-scores, kind="stable"):
@@ -86,7 +91,7 @@ def representative_sentences(contributions: Iterable[Contribution], groups: Mapp
             cid = rows[j][0]
             if scores[k] <= 0 or len(taken) >= per_group:
                 break
-            if cid in used or any((S[j] @ S[t].T).toarray()[0, 0] > alike for t in taken):
+            if cid in used or (taken and (S[j] @ S[taken].T).max() > alike):
                 continue
             taken.append(j)
             used.add(cid)
