@@ -2,8 +2,8 @@
 
 isek computes the groups of a phase (``participation.evaluation.groups``) when the page is first
 opened and again whenever ideas came or went since (or the planner asks for it), and stores them
-(``IdeaGroup``, ``GroupMember``): the page reads them without computing (computing took 0.4 s for
-Köln's 366 ideas, 0.6–0.8 s for Ottensen's 697). The planner merges, splits, renames, moves; each decision pins the
+(``IdeaGroup``, ``GroupMember``): the page reads them without computing (computing took 0.4–0.6 s
+for Köln's 366 ideas, 0.6–1.4 s for Ottensen's 697). The planner merges, splits, renames, moves; each decision pins the
 ideas of the groups it touches, is logged (``GroupDecision``, in the change history) and survives
 computing again. Near-duplicate pairs (``evaluation.duplicates``) are proposed until a person
 confirms one ("Duplikat": the later idea is marked a duplicate of the earlier, both stay) or
