@@ -1,5 +1,5 @@
 """Benchmark: groups of similar contributions (isek.participation.evaluation.groups) on the real
-corpora: the time to compute them, how far they follow the human theme labels (adjusted mutual
+corpora: the time to compute them (the fastest of three runs: the machine is shared), how far they follow the human theme labels (adjusted mutual
 information, purity: the share of contributions whose group's most frequent label is theirs), and
 whether a known near-copy (made as in participation_duplicates_bench.py) lands in its original's
 group; the time for the quotes in the citizens' own words per group and theme. Also the time for
@@ -28,10 +28,14 @@ from isek.participation.evaluation.groups import group_contributions  # noqa: E4
 from isek.participation.evaluation.summaries import representative_sentences  # noqa: E402
 
 
-def timed(cs, **kw):
-    t0 = time.perf_counter()
-    groups = group_contributions(cs, **kw)
-    return groups, time.perf_counter() - t0
+def timed(cs, runs: int = 1, **kw):
+    """The groups and the fastest of ``runs`` computations (the machine is shared: the minimum)."""
+    best = float("inf")
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        groups = group_contributions(cs, **kw)
+        best = min(best, time.perf_counter() - t0)
+    return groups, best
 
 
 def agreement(groups, labels) -> tuple[float, float]:
@@ -56,15 +60,18 @@ def main() -> None:
           "quotes per group and theme: seconds |")
     print("|---|---|---|---|---|---|---|---|")
     for name, (cs, labels) in sets.items():
-        groups, s = timed(cs)
+        groups, s = timed(cs, runs=3)
         ami, purity = agreement(groups, labels)
         members = {("group", i): g.members for i, g in enumerate(groups)}
         for c in cs:
             members.setdefault(("theme", labels[c.id]), []).append(c.id)
-        t0 = time.perf_counter()
-        representative_sentences(cs, members)
+        quoting = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            representative_sentences(cs, members)
+            quoting.append(time.perf_counter() - t0)
         print(f"| {name} | {len(cs)} | {len(groups)} | {statistics.median(len(g.members) for g in groups):.0f} | "
-              f"{s:.2f} | {ami:.3f} | {purity:.3f} | {time.perf_counter() - t0:.2f} |")
+              f"{s:.2f} | {ami:.3f} | {purity:.3f} | {min(quoting):.2f} |")
         again, _ = timed(cs)
         assert again == groups, "not deterministic"
     cs, truth = corpus_with_copies(random.Random(24), COPIES)
