@@ -253,3 +253,13 @@ def test_each_group_and_theme_in_the_citizens_own_words(phase, ideas, citizen):
     m = re.search(rf'data-theme-summary="{mobility.pk}".*?</section>', themes, re.S)
     assert m and "1 Beitrag, 1 mit Ort" in m.group(0) and f"/ideas/{bus.pk}/" in m.group(0)  # the confirmed theme
     assert "9 Beiträge, 9 mit Ort" in themes
+
+
+def test_a_phase_without_ideas_or_with_one(phase, citizen):
+    c = client_for(member(phase.concept, "planner"))
+    page = c.get(url(phase)).content.decode()
+    assert "0 Gruppen" in page and "Keine offenen Vorschläge." in page and not IdeaGroup.objects.exists()
+    assert c.post(url(phase), {"action": "recompute"}).status_code == 302
+    only = idea(phase, citizen, title="Bänke", text="Mehr Bänke auf dem Platz, bitte schnell.")
+    page = c.get(url(phase)).content.decode()
+    assert "1 Gruppe" in page and group_of(only).members.count() == 1

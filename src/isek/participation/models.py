@@ -357,7 +357,8 @@ class GroupDecision(models.Model):
         RENAME = "rename", _("Gruppe umbenannt")
         MOVE = "move", _("Beitrag verschoben")
 
-    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="group_decisions")
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="group_decisions",
+                              verbose_name=_("Beteiligungsphase"))
     action = models.CharField(_("Entscheidung"), max_length=10, choices=Action.choices)
     summary = models.CharField(_("Was"), max_length=500)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
