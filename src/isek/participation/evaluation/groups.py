@@ -4,8 +4,8 @@ proposed from its characteristic words; the planner's decisions stay (decision 0
 ``group_contributions(contributions, fixed={id: key})`` sorts the contributions into groups:
 
 1. by text: the theme engine's features (TF-IDF on character n-grams and on lemmas), reduced to
-   20 dimensions (latent semantic analysis) and k-means (k = √(n/2), at most 60; a fixed seed: the same input gives the same
-   groups);
+   20 dimensions (latent semantic analysis) and k-means (k = √(n/2), at most 60; a fixed seed: the
+   same input gives the same groups);
 2. by place: a text group whose placed contributions lie in several clusters far apart (average
    distance above ``radius_m``, each with at least ``min_place`` contributions) is split along them;
    those without a point, and of small clusters, stay in the largest part;
