@@ -12,6 +12,7 @@ class ParticipationConfig(AppConfig):
         # personal data, which must go when deleted; their moderation has its own log (Decision).
         from isek.core.audit import track
 
-        from .models import Phase, Theme, ThemeReview
+        from .models import DuplicateReview, GroupDecision, Phase, Theme, ThemeReview
 
-        track(Phase, Theme, ThemeReview)  # a theme confirmed in the evaluation: who, when (no personal data)
+        # the evaluation's decisions: a theme confirmed, groups changed, duplicates: who, when (no personal data)
+        track(Phase, Theme, ThemeReview, GroupDecision, DuplicateReview)

@@ -308,6 +308,99 @@ class ThemeReview(models.Model):
         return self.theme_id != self.proposed_id
 
 
+GROUP_NAME_MAX = 100
+
+
+class IdeaGroup(models.Model):
+    """A group of similar ideas of a phase in the evaluation (issue 24, point 3): computed by isek
+    (``participation.evaluation.groups``) with a proposed name from its characteristic words, or
+    ``kept``: the planner merged, split, renamed it or moved an idea into or out of it; then its
+    members stay in it when isek computes the groups again (decision 0054). Not in the change
+    history itself (isek computes most of them); the planner's decisions are (``GroupDecision``)."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="idea_groups")
+    name = models.CharField(_("Name"), max_length=GROUP_NAME_MAX, blank=True)  # the planner's; empty: proposed
+    proposed_name = models.CharField(max_length=300, blank=True)
+    words = models.CharField(max_length=1000, blank=True)  # characteristic words, strongest first, "; " between
+    kept = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.name or self.proposed_name or str(_("ohne Namen"))
+
+    @property
+    def word_list(self) -> list[str]:
+        return [w for w in self.words.split("; ") if w]
+
+
+class GroupMember(models.Model):
+    """An idea's group; ``pinned``: the planner decided it, and computing again keeps it."""
+
+    idea = models.OneToOneField(Idea, on_delete=models.CASCADE, related_name="group_member")
+    group = models.ForeignKey(IdeaGroup, on_delete=models.CASCADE, related_name="members")
+    pinned = models.BooleanField(default=False)
+
+
+class GroupDecision(models.Model):
+    """A planner's decision on the groups (merged, split, renamed, moved), said in a sentence with
+    numbers and group names only (no citizen's text), who and when: the change history shows it."""
+
+    class Action(models.TextChoices):
+        MERGE = "merge", _("Gruppen zusammengelegt")
+        SPLIT = "split", _("Gruppe geteilt")
+        RENAME = "rename", _("Gruppe umbenannt")
+        MOVE = "move", _("Beitrag verschoben")
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="group_decisions",
+                              verbose_name=_("Beteiligungsphase"))
+    action = models.CharField(_("Entscheidung"), max_length=10, choices=Action.choices)
+    summary = models.CharField(_("Was"), max_length=500)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                           related_name="+", verbose_name=_("entschieden von"))
+    by_name = models.CharField(_("entschieden von"), max_length=150)
+    at = models.DateTimeField(_("entschieden am"))
+
+    audit_parent = "phase"
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return self.summary
+
+
+class DuplicateReview(models.Model):
+    """A person's decision on isek's proposal that two ideas are near-duplicates: ``duplicate``
+    (``idea``, the later one, is a duplicate of ``of``, the earlier; both stay) or not (the
+    proposal is rejected and not made again). In the change history: numbers, who, when."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="duplicate_reviews", verbose_name=_("Idee"))
+    of = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="+", verbose_name=_("frühere Idee"))
+    duplicate = models.BooleanField(_("Duplikat"))
+    similarity = models.FloatField(_("Ähnlichkeit"), null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                           related_name="+", verbose_name=_("entschieden von"))
+    by_name = models.CharField(_("entschieden von"), max_length=150)
+    at = models.DateTimeField(_("entschieden am"))
+
+    audit_parent = "idea"
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["idea", "of"], name="one_duplicate_review_per_pair")]
+
+    def __str__(self):
+        numbers = {"a": self.idea.number, "b": self.of.number}
+        return (_("I-%(a)s ist ein Duplikat von I-%(b)s") if self.duplicate
+                else _("I-%(a)s ist kein Duplikat von I-%(b)s")) % numbers
+
+
 def _idea_or_measure(name: str) -> models.CheckConstraint:
     """Exactly one of the foreign keys ``idea`` and ``measure`` is set."""
     return models.CheckConstraint(

@@ -677,3 +677,60 @@ def theme_review(request, concept, pk):
 
 
 REVIEW_PAGE = 100
+
+
+def _evaluated_phase(request, concept, pk):
+    phase = services.phases(request.user, concept).filter(pk=pk).first()
+    if phase is None:
+        raise Http404
+    return phase
+
+
+def _group_decision(request, concept, phase) -> str:
+    """One of the planner's decisions on the page "Auswertung: Gruppen"; the message for the page."""
+    post, action = request.POST, request.POST.get("action", "")
+    user = request.user
+    if action == "rename":
+        return services.rename_group(user, concept, phase, post.get("group"), post.get("name")).summary
+    if action == "merge":
+        return services.merge_groups(user, concept, phase, post.get("group"), post.get("into")).summary
+    if action == "move":
+        return services.move_ideas(user, concept, phase, post.get("group"), post.getlist("ideas"), to_pk=post.get("to"),
+                                   name=post.get("name", "")).summary
+    if action in ("duplicate", "distinct"):
+        review = services.decide_duplicate(user, concept, phase, post.get("a"), post.get("b"), action == "duplicate")
+        return str(review) + "."
+    if action == "recompute":
+        seconds = services.recompute(user, concept, phase)
+        return _("Gruppen neu berechnet (%(s)s s); Ihre Entscheidungen bleiben.") % {"s": f"{seconds:.1f}"}
+    raise ValidationError(_("Unbekannte Entscheidung."))
+
+
+@access.concept_view("moderation", "view", post=("moderation", "decide"), ids={"pk": "phase"})
+def group_review(request, concept, pk):
+    """The evaluation by groups: isek's groups of similar ideas with their words, on a list and on
+    the map, and its near-duplicate proposals; the planner merges, splits, renames, moves, and
+    confirms or rejects a duplicate."""
+    phase = _evaluated_phase(request, concept, pk)
+    refusal = ""
+    if request.method == "POST":
+        try:
+            done = _group_decision(request, concept, phase)
+        except ValidationError as exc:
+            refusal = " ".join(exc.messages)
+        else:
+            messages.success(request, done)
+            return redirect("participation:groups", concept.slug, phase.pk)
+    ev = services.group_evaluation(request.user, concept, phase)
+    return render(request, "participation/groups.html", {
+        "concept": concept, "phase": phase, "ev": ev, "refusal": refusal,
+        "ideas_url": reverse("participation:groups-geojson", args=[concept.slug, phase.pk]),
+        **geodata.map_context(concept)}, status=400 if refusal else 200)
+
+
+@access.concept_view("moderation", "view", ids={"pk": "phase"})
+def groups_geojson(request, concept, pk):
+    phase = _evaluated_phase(request, concept, pk)
+    fc = services.groups_features(request.user, concept, phase,
+                                  lambda i: reverse("participation:idea", args=[concept.slug, i.pk]))
+    return HttpResponse(json.dumps(fc, ensure_ascii=False), content_type="application/geo+json")

@@ -31,6 +31,17 @@ Near-duplicates (``duplicates``)::
     # [Pair(a, b, similarity, distance_m)], most similar first: text alike (character n-grams)
     # and, where both have a point, close together. Proposals only; the planner merges.
 
+Groups (``groups``) and the citizens' own words (``summaries``)::
+
+    from isek.participation.evaluation.groups import group_contributions
+    group_contributions(contributions, fixed={id: planners_group_key})
+    # [Group(key, members, words, name)], largest first: by text (LSA + k-means, a fixed seed), split
+    # by place where a group's points lie far apart; the planner's fixed contributions stay in their
+    # group, and new ones like them join it (decision 0054)
+
+    from isek.participation.evaluation.summaries import representative_sentences
+    representative_sentences(contributions, {key: [id, ...]})  # {key: [Quote(id, sentence, score)]}
+
 Corpora (``corpora``): readers of the CIMT files named in the data manifest (benchmarks, tests).
 """
 

@@ -45,6 +45,12 @@ def lemmas(text: str) -> list[str]:
     return out
 
 
+def lemma_ngrams(text: str) -> list[str]:
+    """The lemmas of ``text`` and each pair of neighbours ("radweg", "radweg schmal"): the word features."""
+    ls = lemmas(text)
+    return ls + [f"{a} {b}" for a, b in zip(ls, ls[1:])]
+
+
 class SurfaceForms:
     """For each lemma the form citizens wrote most often, so reasons read as their words
     ("Radwege", not "radweg")."""

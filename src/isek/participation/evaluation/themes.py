@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .text import SurfaceForms, lemmas
+from .text import SurfaceForms, lemma_ngrams
 
 
 class EvaluationError(ValueError):
@@ -67,7 +67,7 @@ class _Features:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         big = len(texts) >= 50  # on a handful of texts every word counts
-        self.words = TfidfVectorizer(analyzer=_lemma_ngrams, sublinear_tf=True, max_df=0.6 if big else 1.0)
+        self.words = TfidfVectorizer(analyzer=lemma_ngrams, sublinear_tf=True, max_df=0.6 if big else 1.0)
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True, sublinear_tf=True,
                                      min_df=2 if big else 1, max_df=0.6 if big else 1.0, dtype=np.float32)
         self.char_weight, self.word_weight = char_weight, word_weight
@@ -92,11 +92,6 @@ class _Features:
 
     def transform(self, texts: list[str]):
         return self._stack(self.words.transform(texts), self.chars.transform(texts) if self.chars else None)
-
-
-def _lemma_ngrams(text: str) -> list[str]:
-    ls = lemmas(text)
-    return ls + [f"{a} {b}" for a, b in zip(ls, ls[1:])]
 
 
 class ThemeSuggester:

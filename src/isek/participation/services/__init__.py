@@ -29,6 +29,7 @@ from .contributors import Sent, UnknownContributor, contributor_for
 from .evaluation import Evaluation, confirm_theme, theme_evaluation
 from .export import EXPORT_COLUMNS, export_features, export_rows
 from .flags import flag, send_flag
+from .groups import Groups, decide_duplicate, group_evaluation, groups_features, merge_groups, move_ideas, recompute, rename_group
 from .ideas import (
     MAX_VERTICES,
     RESEND_WINDOW,
@@ -80,6 +81,8 @@ __all__ = [
     "answer", "attach_reports", "decide", "decided", "idea_numbered", "log", "merged_ideas", "named", "open_reports", "queue",
     "delete_contributions", "deletion_link_known", "purge_personal_data",
     "Evaluation", "theme_evaluation", "confirm_theme",
+    "Groups", "group_evaluation", "groups_features", "merge_groups", "move_ideas", "rename_group", "recompute",
+    "decide_duplicate",
     "counters", "statistics", "EXPORT_COLUMNS", "export_features", "export_rows",
     # contributions collected elsewhere (issue 24)
     "commit_import", "import_sources", "import_summary", "plan_import",

@@ -80,11 +80,15 @@ class Evaluation:
     problem: str = ""  # why isek cannot suggest (e.g. no idea has words)
 
 
-def _ideas(phase: Phase) -> list[Idea]:
-    """The ideas an evaluation sorts: all of the phase but rejected ones and those merged into
-    another; only what the page shows (hundreds of rows on every answer)."""
-    return list(phase.ideas.exclude(status__in=[Status.REJECTED, Status.MERGED]).filter(merged_into=None)
-                .only("pk", "number", "title", "text", "theme_id", "phase_id", "concept_id").order_by("number"))
+def _evaluated(phase: Phase):
+    """The ideas an evaluation sorts: all of the phase but rejected ones and those merged into another."""
+    return phase.ideas.exclude(status__in=[Status.REJECTED, Status.MERGED]).filter(merged_into=None)
+
+
+def _ideas(phase: Phase, *fields: str) -> list[Idea]:
+    """The evaluated ideas with only what the page shows (hundreds of rows on every answer) and ``fields``."""
+    return list(_evaluated(phase).only("pk", "number", "title", "text", "theme_id", "phase_id", "concept_id", *fields)
+                .order_by("number"))
 
 
 def _reviews(phase: Phase) -> dict[int, ThemeReview]:
@@ -192,7 +196,7 @@ def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk) -> Th
     idea takes that theme, the decision is stored with who and when (change history). An idea or
     theme not of this phase is refused with a message and changes nothing."""
     access.require(user, "moderation", "decide", concept)
-    idea = _of_phase(phase.ideas.exclude(status__in=[Status.REJECTED, Status.MERGED]).filter(merged_into=None), idea_pk)
+    idea = _of_phase(_evaluated(phase), idea_pk)
     if idea is None:
         raise invalid(_("Diesen Beitrag gibt es in dieser Beteiligungsphase nicht (mehr)."), "idea", "idea")
     theme = _of_phase(phase.themes.all(), theme_pk)

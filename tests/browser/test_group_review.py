@@ -1,0 +1,79 @@
+"""A planner works on isek's groups and near-duplicates in Debian's Chromium (issue 24, point 3):
+the Raddialog Köln-Ehrenfeld contributions with the points the citizens placed (the CIMT corpus,
+real data from the data directory) imported into a phase; "Auswertung: Gruppen" lists the groups
+with their words and draws them on the map; the planner confirms the duplicate isek proposes
+(both kept) and renames a group; every decision is stored with who. Every page checked with
+axe-core; no request leaves loopback."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import shapely
+from django.utils import timezone
+
+from isek import access
+from isek.participation import services
+from isek.participation.models import DuplicateReview, GroupDecision, Idea
+from isek.participation.services import groups as engines
+from tests.data import data_dir
+from tests.factories import ConceptFactory, legal_texts_filled, multipolygon
+
+from .conftest import axe_violations, sign_in_planner
+
+pytestmark = pytest.mark.browser
+
+KOELN_POINTS = data_dir("participation") / "participation" / "raddialog_koeln_ehrenfeld_2017_locations.csv"
+REQUIRED_DATA = [KOELN_POINTS]
+
+
+def test_planner_merges_a_duplicate_and_renames_a_group(page, transactional_db, live_server):
+    engines.forget()
+    concept = ConceptFactory(slug="ehrenfeld", name="ISEK Ehrenfeld", area=multipolygon(shapely.box(6.84, 50.93, 6.95, 51.0)))
+    legal_texts_filled(concept.city)
+    now = timezone.now()
+    op = access.Operator("test")
+    phase = services.save_phase(op, concept, title_de="Raddialog Ehrenfeld", start=now - datetime.timedelta(days=400),
+                                end=now - datetime.timedelta(days=300), themes=[("Radverkehr", "Cycling", "")])
+    plan = services.plan_import(op, phase, KOELN_POINTS, KOELN_POINTS.name)
+    plan.mapping.source, plan.mapping.licence = "Raddialog Ehrenfeld 2017 (Stadt Köln)", "CC BY 4.0"
+    plan.mapping.without_bad_places = True
+    plan = services.plan_import(op, phase, KOELN_POINTS, KOELN_POINTS.name, mapping=plan.mapping)
+    services.commit_import(op, phase, plan, via="test")
+    assert phase.ideas.count() == 366
+
+    base = sign_in_planner(page, live_server, concept, "planerin")
+    page.goto(f"{base}/concepts/ehrenfeld/participation/phases/{phase.pk}/")
+    page.click("#groups-link")
+    assert page.locator("h1").inner_text() == "Auswertung: Gruppen"
+    assert page.locator("#groups-computed").is_visible()
+    groups = page.locator("section.isek-group")
+    assert groups.count() >= 10 and "Charakteristische Wörter:" in groups.first.inner_text()
+    assert page.locator("[data-member]").count() == 366
+    page.wait_for_selector("#groups-map[data-ready=true]")
+    drawn = page.evaluate("() => window.isekMaps['groups-map'].getSource('ideas').serialize().data.features.length")
+    assert drawn == 365  # every contribution with a place (one of the file's has none)
+    assert axe_violations(page) == []
+
+    # the duplicate isek proposes: the later one marked, both kept
+    pair = page.locator("#duplicates li").first
+    earlier, later = (int(x) for x in pair.get_attribute("data-pair").split("-"))
+    with page.expect_navigation():
+        pair.get_by_role("button", name="Duplikat:").click()
+    assert "ist ein Duplikat von" in page.inner_text("main")
+    review = DuplicateReview.objects.get()
+    assert (review.idea_id, review.of_id, review.duplicate, review.by_name) == (later, earlier, True, "planerin")
+    assert Idea.objects.filter(pk__in=[earlier, later]).count() == 2
+    assert page.locator(f'[data-member="{later}"] [data-duplicate-of="{earlier}"]').count() == 1
+
+    # rename the largest group
+    first = page.locator("section.isek-group").first
+    group = first.get_attribute("data-group")
+    first.get_by_label("Name der Gruppe").fill("Engstellen")
+    with page.expect_navigation():
+        first.get_by_role("button", name="Umbenennen").click()
+    assert page.locator(f"#group-{group} [data-group-name]").inner_text() == "Engstellen"
+    assert "heißt jetzt „Engstellen“" in page.inner_text("#group-decisions")
+    assert GroupDecision.objects.get().by_name == "planerin"
+    assert axe_violations(page) == []

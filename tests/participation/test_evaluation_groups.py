@@ -1,0 +1,67 @@
+"""Groups of similar contributions (isek.participation.evaluation.groups): by text, split by place
+where the same words lie far apart, named by their characteristic words, the same for the same
+input, and the planner's decisions kept when computed again."""
+
+import pytest
+
+from isek.participation.evaluation import Contribution, EvaluationError
+from isek.participation.evaluation.groups import group_contributions
+
+pytestmark = pytest.mark.database_independent
+
+BENCHES = ["Mehr Bänke zum Sitzen auf dem Platz", "Bänke und Schatten auf dem Platz", "Der Platz braucht Bänke",
+           "Sitzbänke am Platz fehlen, bitte Bänke", "Ein schöner Platz mit Bänken"]
+BUSES = ["Der Bus fährt zu selten zur Haltestelle", "Busse öfter an der Haltestelle", "Neue Buslinie mit Haltestelle",
+         "Haltestelle des Busses barrierefrei umbauen", "Bus und Haltestelle näher"]
+HERE, FAR = (6.9125, 50.9414), (6.9725, 50.9414)  # about 4 km apart
+
+
+def corpus():
+    return ([Contribution(f"b{i}", t) for i, t in enumerate(BENCHES)]
+            + [Contribution(f"u{i}", t) for i, t in enumerate(BUSES)])
+
+
+def by_member(groups):
+    return {m: g for g in groups for m in g.members}
+
+
+def test_similar_texts_share_a_group_named_by_their_words():
+    groups = group_contributions(corpus(), k=2)
+    assert sorted(len(g.members) for g in groups) == [5, 5]
+    found = by_member(groups)
+    benches, buses = found["b0"], found["u0"]
+    assert set(benches.members) == {f"b{i}" for i in range(5)} and set(buses.members) == {f"u{i}" for i in range(5)}
+    assert "Haltestelle" in buses.words[:3] and buses.name == ", ".join(buses.words[:3])
+    assert any(w.startswith("Bänk") for w in benches.words[:3])
+    assert all(g.key is None for g in groups)
+    assert group_contributions(corpus(), k=2) == groups  # deterministic
+
+
+def test_the_same_words_far_apart_are_two_groups():
+    cs = ([Contribution(f"h{i}", BENCHES[i % 5], (HERE[0] + i * 0.0002, HERE[1])) for i in range(6)]
+          + [Contribution(f"f{i}", BENCHES[i % 5], (FAR[0] + i * 0.0002, FAR[1])) for i in range(6)]
+          + [Contribution("nowhere", BENCHES[0])])
+    groups = group_contributions(cs, k=1, min_place=5, radius_m=1000)
+    assert sorted(len(g.members) for g in groups) == [6, 7]
+    found = by_member(groups)
+    assert found["h0"] is not found["f0"] and len(found["nowhere"].members) == 7  # without a point: the larger part
+
+
+def test_the_planners_groups_stay_and_take_new_similar_contributions():
+    cs = corpus()
+    # the planner put the bench ideas into her group "sitzen" and one bus idea into "benches" too
+    fixed = {**{f"b{i}": "sitzen" for i in range(4)}, "u4": "sitzen"}
+    groups = group_contributions(cs, k=2, fixed=fixed)
+    found = by_member(groups)
+    assert found["b0"].key == "sitzen" and set(found["b0"].members) == {"b0", "b1", "b2", "b3", "b4", "u4"}
+    assert found["u0"].key is None and "u4" not in found["u0"].members
+
+
+def test_bad_input_is_refused_with_a_message():
+    with pytest.raises(EvaluationError, match="mehrfach"):
+        group_contributions([Contribution("a", "x"), Contribution("a", "y")])
+    with pytest.raises(EvaluationError, match="gibt es in dieser Auswertung nicht: zz"):
+        group_contributions(corpus(), fixed={"zz": "g"})
+    assert group_contributions([]) == []
+    only = group_contributions([Contribution("a", ""), Contribution("b", "!!")])
+    assert [set(g.members) for g in only] == [{"a", "b"}] and only[0].name == ""

@@ -1,0 +1,265 @@
+"""The evaluation by groups (issue 24, point 3) as planners use it: isek's groups of similar ideas
+with their characteristic words on a list and a map; the planner renames, merges, splits, moves,
+and each decision is logged with who, is in the change history and survives computing again;
+near-duplicates proposed, confirmed (both kept) or rejected; bad input refused changing nothing."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from isek.participation import services
+from isek.participation.models import DuplicateReview, GroupDecision, GroupMember, Idea, IdeaGroup, Status
+from isek.participation.services import groups as engines
+from tests.dbstate import checksum
+from tests.factories import ConceptFactory, member
+
+from .conftest import OPERATOR, idea
+
+BENCHES = ["Mehr Bänke zum Sitzen auf dem Platz", "Bänke und Schatten auf dem Platz", "Der Platz braucht Bänke",
+           "Sitzbänke am Platz fehlen, bitte Bänke", "Ein schöner Platz mit Bänken"]
+BUSES = ["Der Bus fährt zu selten zur Haltestelle", "Busse öfter an der Haltestelle", "Neue Buslinie mit Haltestelle",
+         "Haltestelle des Busses barrierefrei umbauen", "Bus und Haltestelle näher"]
+COPY = "Mehr Bänke zum Sitzen auf dem Platz!"  # a near-copy of the first bench idea
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    engines.forget()
+    yield
+    engines.forget()
+
+
+@pytest.fixture
+def ideas(phase, citizen):
+    made = [idea(phase, citizen, title=t[:40], text=t) for t in BENCHES + BUSES]
+    return {"benches": made[:5], "buses": made[5:]}
+
+
+def client_for(user) -> Client:
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(user)
+    return c
+
+
+def url(phase) -> str:
+    return f"/concepts/{phase.concept.slug}/participation/phases/{phase.pk}/groups/"
+
+
+def group_of(i: Idea) -> IdeaGroup:
+    return GroupMember.objects.select_related("group").get(idea=i).group
+
+
+def section(html: str, group: IdeaGroup) -> str:
+    m = re.search(rf'<section class="isek-group" id="group-{group.pk}".*?</section>', html, re.S)
+    assert m, f"group {group.pk} not on the page"
+    return m.group(0)
+
+
+def test_groups_with_their_words_on_the_list_and_the_map(phase, ideas):
+    c = client_for(member(phase.concept, "planner"))
+    page = c.get(url(phase)).content.decode()
+    assert "Auswertung: Gruppen" in page and "2 Gruppen" in page and "Gruppen eben berechnet" in page
+    benches, buses = group_of(ideas["benches"][0]), group_of(ideas["buses"][0])
+    assert benches != buses and all(group_of(i) == buses for i in ideas["buses"])
+    bus_section = section(page, buses)
+    assert "(5 Beiträge)" in bus_section and "Haltestelle" in bus_section.split("Charakteristische Wörter:")[1]
+    assert buses.proposed_name and buses.proposed_name in bus_section
+    assert f"I-{ideas['buses'][0].number}" in bus_section
+    assert "Gruppen eben berechnet" not in c.get(url(phase)).content.decode()  # stored: not computed again
+    fc = json.loads(c.get(url(phase).replace("groups/", "groups.geojson")).content)
+    assert len(fc["features"]) == 10
+    bus = next(f for f in fc["features"] if f["id"] == ideas["buses"][0].pk)["properties"]
+    assert bus["theme"] == buses.title and bus["url"].endswith(f"/ideas/{ideas['buses'][0].pk}/")
+
+
+def test_rename_is_logged_with_who_and_survives_computing_again(phase, ideas, citizen):
+    planner = member(phase.concept, "planner", "petra")
+    c = client_for(planner)
+    c.get(url(phase))
+    buses = group_of(ideas["buses"][0])
+    r = c.post(url(phase), {"action": "rename", "group": buses.pk, "name": "  Busverkehr "})
+    assert r.status_code == 302
+    page = c.get(url(phase)).content.decode()
+    assert "Busverkehr" in section(page, buses) and "heißt jetzt „Busverkehr“" in page
+    d = GroupDecision.objects.get()
+    assert d.by == planner and d.by_name == "petra" and d.action == "rename"
+    history = c.get(f"/concepts/{phase.concept.slug}/changes/").content.decode()
+    assert "heißt jetzt „Busverkehr“" in history and "petra" in history
+    # a new bus idea comes: the groups are computed again, the planner's group stays and takes it
+    new = idea(phase, citizen, title="Haltestelle", text="Der Bus hält nicht an der Haltestelle")
+    page = c.get(url(phase)).content.decode()
+    assert "Gruppen eben berechnet" in page
+    assert group_of(new) == buses and IdeaGroup.objects.get(pk=buses.pk).name == "Busverkehr"
+    assert "(6 Beiträge)" in section(page, buses)
+    r = c.post(url(phase), {"action": "recompute"})  # on request, too
+    assert r.status_code == 302 and group_of(new) == buses and group_of(ideas["buses"][0]) == buses
+
+
+def test_merge_split_and_move(phase, ideas):
+    c = client_for(member(phase.concept, "planner", "petra"))
+    c.get(url(phase))
+    benches, buses = group_of(ideas["benches"][0]), group_of(ideas["buses"][0])
+    assert c.post(url(phase), {"action": "merge", "group": benches.pk, "into": buses.pk}).status_code == 302
+    assert not IdeaGroup.objects.filter(pk=benches.pk).exists()
+    assert GroupMember.objects.filter(group=buses).count() == 10
+    # split: two bench ideas into a new group
+    two = ideas["benches"][:2]
+    r = c.post(url(phase), {"action": "move", "group": buses.pk, "ideas": [i.pk for i in two], "to": "new",
+                            "name": "Sitzen"})
+    assert r.status_code == 302
+    sitzen = IdeaGroup.objects.get(name="Sitzen")
+    assert {m.idea_id for m in sitzen.members.all()} == {i.pk for i in two}
+    # move one more into it
+    third = ideas["benches"][2]
+    assert c.post(url(phase), {"action": "move", "group": buses.pk, "ideas": [third.pk], "to": sitzen.pk}).status_code == 302
+    assert group_of(third) == sitzen
+    assert list(GroupDecision.objects.order_by("at", "pk").values_list("action", flat=True)) == ["merge", "split", "move"]
+    page = c.get(url(phase)).content.decode()
+    assert f"I-{third.number} von „{buses.title}“ nach „Sitzen“ verschoben." in page
+    # all of it survives computing again
+    c.post(url(phase), {"action": "recompute"})
+    assert {m.idea_id for m in IdeaGroup.objects.get(name="Sitzen").members.all()} == {i.pk for i in [*two, third]}
+    assert group_of(ideas["buses"][0]) == buses and group_of(ideas["benches"][4]) == buses
+
+
+def test_a_near_duplicate_is_confirmed_both_kept_or_rejected(phase, ideas, citizen):
+    planner = member(phase.concept, "planner", "petra")
+    c = client_for(planner)
+    copy = idea(phase, citizen, title="Bänke", text=COPY)
+    original = ideas["benches"][0]
+    page = c.get(url(phase)).content.decode()
+    assert f'data-pair="{original.pk}-{copy.pk}"' in page and "1 mögliches Duplikat" in page
+    r = c.post(url(phase), {"action": "duplicate", "a": copy.pk, "b": original.pk})
+    assert r.status_code == 302
+    review = DuplicateReview.objects.get()
+    assert review.idea == copy and review.of == original and review.duplicate and review.by_name == "petra"
+    assert Idea.objects.filter(pk__in=[copy.pk, original.pk]).count() == 2  # both kept
+    page = c.get(url(phase)).content.decode()
+    assert f'data-pair="{original.pk}-{copy.pk}"' not in page
+    assert f"I-{copy.number} ist ein Duplikat von I-{original.number}" in page
+    assert f'data-duplicate-of="{original.pk}"' in page
+    history = c.get(f"/concepts/{phase.concept.slug}/changes/").content.decode()
+    assert f"I-{copy.number} ist ein Duplikat von I-{original.number}" in history and COPY not in history
+    # changed her mind: not a duplicate; the proposal stays answered
+    c.post(url(phase), {"action": "distinct", "a": original.pk, "b": copy.pk})
+    review.refresh_from_db()
+    assert not review.duplicate and DuplicateReview.objects.count() == 1
+    assert f'data-pair="{original.pk}-{copy.pk}"' not in c.get(url(phase)).content.decode()
+
+
+def other_phase():
+    now = timezone.now()
+    return services.save_phase(OPERATOR, ConceptFactory(), title_de="Andere", start=now - datetime.timedelta(days=1),
+                               end=now + datetime.timedelta(days=9), themes=[("Fremd", "", "#123456")])
+
+
+def test_bad_input_is_refused_and_changes_nothing(phase, ideas, citizen):
+    c = client_for(member(phase.concept, "planner"))
+    c.get(url(phase))
+    foreign = other_phase()
+    foreign_idea = Idea.objects.create(phase=foreign, theme=foreign.themes.get(), title="Fremd", text="Fremd")
+    services.group_evaluation(OPERATOR, foreign.concept, foreign)
+    foreign_group = IdeaGroup.objects.get(phase=foreign)
+    rejected = ideas["buses"][4]
+    Idea.objects.filter(pk=rejected.pk).update(status=Status.REJECTED)
+    stale = group_of(ideas["buses"][0])
+    c.get(url(phase))  # an idea went: computed again, isek's groups are new
+    benches, buses = group_of(ideas["benches"][0]), group_of(ideas["buses"][0])
+    before = checksum()
+    cases = [
+        ({"action": "rename", "group": buses.pk, "name": "   "}, "Bitte einen Namen für die Gruppe angeben."),
+        ({"action": "rename", "group": buses.pk, "name": "x" * 101}, "höchstens 100 Zeichen"),
+        ({"action": "rename", "group": foreign_group.pk, "name": "Fremd"}, "Diese Gruppe gibt es in dieser"),
+        ({"action": "rename", "group": "abc", "name": "X"}, "Diese Gruppe gibt es in dieser"),
+        ({"action": "rename", "group": stale.pk, "name": "X"}, "bitte die Seite neu laden"),
+        ({"action": "merge", "group": benches.pk, "into": benches.pk}, "nur mit einer anderen"),
+        ({"action": "merge", "group": benches.pk, "into": foreign_group.pk}, "Diese Gruppe gibt es in dieser"),
+        ({"action": "move", "group": benches.pk, "ideas": [ideas["buses"][0].pk], "to": buses.pk},
+         "gehört nicht (mehr) zu dieser Gruppe"),
+        ({"action": "move", "group": benches.pk, "ideas": [foreign_idea.pk], "to": buses.pk},
+         "gehört nicht (mehr) zu dieser Gruppe"),
+        ({"action": "move", "group": benches.pk, "ideas": ["x"], "to": buses.pk}, "mindestens einen Beitrag"),
+        ({"action": "move", "group": benches.pk, "to": buses.pk}, "mindestens einen Beitrag"),
+        ({"action": "move", "group": benches.pk, "ideas": [ideas["benches"][0].pk], "to": "new", "name": ""},
+         "Bitte einen Namen"),
+        ({"action": "move", "group": benches.pk, "ideas": [i.pk for i in ideas["benches"]], "to": "new", "name": "A"},
+         "nicht alle Beiträge"),
+        ({"action": "move", "group": benches.pk, "ideas": [ideas["benches"][0].pk], "to": benches.pk},
+         "schon in dieser Gruppe"),
+        ({"action": "duplicate", "a": ideas["benches"][0].pk, "b": foreign_idea.pk}, "zwei verschiedene Beiträge"),
+        ({"action": "duplicate", "a": ideas["benches"][0].pk, "b": ideas["benches"][0].pk}, "zwei verschiedene"),
+        ({"action": "duplicate", "a": ideas["benches"][0].pk, "b": rejected.pk}, "zwei verschiedene Beiträge"),
+        ({"action": "distinct", "a": "1; drop", "b": ""}, "zwei verschiedene Beiträge"),
+        ({"action": "explode"}, "Unbekannte Entscheidung."),
+    ]
+    for data, message in cases:
+        r = c.post(url(phase), data)
+        page = r.content.decode()
+        assert r.status_code == 400, data
+        assert 'id="refusal"' in page and message in page.replace("&quot;", '"'), (data, message, page[page.find("refusal"):][:400])
+    assert checksum() == before
+
+
+def test_who_may_decide(phase, ideas):
+    planner = client_for(member(phase.concept, "planner"))
+    planner.get(url(phase))
+    buses = group_of(ideas["buses"][0])
+    reviewer = client_for(member(phase.concept, "reviewer"))
+    stranger = client_for(member(ConceptFactory(), "planner"))
+    before = checksum()
+    assert Client().get(url(phase)).status_code == 302  # to the sign-in
+    assert reviewer.get(url(phase)).status_code == 403
+    assert reviewer.post(url(phase), {"action": "rename", "group": buses.pk, "name": "X"}).status_code == 403
+    assert stranger.post(url(phase), {"action": "rename", "group": buses.pk, "name": "X"}).status_code == 403
+    assert checksum() == before
+    assert planner.get(url(phase).replace(str(phase.pk), str(phase.pk + 1000))).status_code == 404
+
+
+def test_the_page_in_english(phase, ideas):
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(member(phase.concept, "moderator"))
+    c.get(url(phase))
+    r = c.post(url(phase), {"action": "rename", "group": group_of(ideas["buses"][0]).pk, "name": ""})
+    page = r.content.decode()
+    assert r.status_code == 400 and "Please give the group a name." in page
+    assert "Evaluation: groups" in page and "2 groups" in page and "Characteristic words:" in page
+
+
+def test_each_group_and_theme_in_the_citizens_own_words(phase, ideas, citizen):
+    from isek.participation.models import Support, ThemeReview
+
+    bus = ideas["buses"][0]
+    Idea.objects.filter(pk=bus.pk).update(answer="Wir prüfen den Takt.")
+    Support.objects.create(idea=bus, phase=phase, contributor=citizen)
+    mobility = phase.themes.get(name_de="Mobilität")
+    ThemeReview.objects.create(idea=bus, theme=mobility, by_name="petra", at=timezone.now())
+    c = client_for(member(phase.concept, "planner"))
+    page = c.get(url(phase)).content.decode()
+    buses = section(page, group_of(bus))
+    assert "5 Beiträge, 5 mit Ort · 1 Unterstützung · 1 von der Stadt beantwortet" in buses
+    quotes = re.findall(r'<q>(.*?)</q> – <a class="kern-link" href="[^"]*/ideas/(\d+)/">I-(\d+)</a>', buses)
+    assert len(quotes) == 3 and len({pk for _, pk, _ in quotes}) == 3
+    for sentence, pk, number in quotes:
+        quoted = Idea.objects.get(pk=int(pk))
+        assert sentence in f"{quoted.title}\n{quoted.text}" and quoted.number == int(number)  # as written
+        assert quoted in ideas["buses"]
+    themes = page.split('id="themes-heading"')[1]
+    m = re.search(rf'data-theme-summary="{mobility.pk}".*?</section>', themes, re.S)
+    assert m and "1 Beitrag, 1 mit Ort" in m.group(0) and f"/ideas/{bus.pk}/" in m.group(0)  # the confirmed theme
+    assert "9 Beiträge, 9 mit Ort" in themes
+
+
+def test_a_phase_without_ideas_or_with_one(phase, citizen):
+    c = client_for(member(phase.concept, "planner"))
+    page = c.get(url(phase)).content.decode()
+    assert "0 Gruppen" in page and "Keine offenen Vorschläge." in page and not IdeaGroup.objects.exists()
+    assert c.post(url(phase), {"action": "recompute"}).status_code == 302
+    only = idea(phase, citizen, title="Bänke", text="Mehr Bänke auf dem Platz, bitte schnell.")
+    page = c.get(url(phase)).content.decode()
+    assert "1 Gruppe" in page and group_of(only).members.count() == 1
