@@ -64,7 +64,8 @@ class ConceptView(APIView):
             raise NotAuthenticated(_("Schreiben nur mit einem API-Schlüssel (Authorization: Bearer …)."))
         rule = self.route.rule(request.method)
         if isinstance(rule, tuple):
-            self.concept = access.concept_for(request.user, kwargs["slug"], *rule)
+            self.concept = access.concept_for(request.user, kwargs["slug"], *rule,
+                                              submitted=self.route.submitted_of(kwargs))
 
 
 def _int(request, name: str, default: int, low: int, high: int) -> int:
