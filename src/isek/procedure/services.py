@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
@@ -254,6 +254,19 @@ def submit(user, concept, application: Application, *, via: str = "web") -> Appl
     except IntegrityError:  # submitted meanwhile by someone else
         raise invalid(str(SUBMITTED_CANNOT_CHANGE), "submitted") from None
     return application
+
+
+def submit_new(user, concept, *, kuf_version: str = "", via: str = "api", **values) -> Application:
+    """Assemble and submit in one step (the API): the draft of ``save_draft``'s ``values``, with
+    the frozen KuF version named ``kuf_version``, submitted at once – or nothing where either is refused."""
+    version = None
+    if kuf_version:
+        version = versions_of(concept).filter(name=kuf_version).first()
+        if version is None:
+            raise invalid(_("Eine KuF-Version „%(name)s“ gibt es in diesem Konzept nicht.") % {"name": kuf_version},
+                          "unknown_version", "kuf_version")
+    with transaction.atomic():
+        return submit(user, concept, save_draft(user, concept, finance_version=version, via=via, **values), via=via)
 
 
 def delete_draft(user, concept, application: Application, *, via: str = "web") -> None:
