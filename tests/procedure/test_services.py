@@ -207,3 +207,14 @@ def test_who_may_assemble_and_who_sees_what(new_city, planner):
         services.application_of(sachsen, new_city, next_draft.pk)
     with pytest.raises((PermissionDenied, Http404)):
         services.application_of(arnsberg, new_city, draft.pk)
+
+
+def test_deleting_the_concept_takes_its_applications(new_city, planner):
+    """The one way a submitted application goes (decision 0053): with its concept, by the
+    installation's administrator."""
+    from isek.concepts import services as concepts
+    from tests.factories import UserFactory
+
+    app = _submitted(planner, new_city)
+    concepts.delete_concept(UserFactory(is_superuser=True), new_city)
+    assert not Application.objects.filter(pk=app.pk).exists() and not Document.objects.exists()

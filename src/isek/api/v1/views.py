@@ -505,7 +505,8 @@ class IdeaList(ConceptView):
 class ApplicationList(ConceptView):
     route = api(("application", "view"), ("application", "edit"), submitted=lambda concept: procedure.has_submitted(concept))
 
-    @extend_schema(summary="Förderanträge (die Bewilligungsbehörde sieht die eingereichten)", parameters=[SLUG, *PAGING],
+    @extend_schema(operation_id="applications_list", summary="Förderanträge (die Bewilligungsbehörde sieht die eingereichten)",
+                   parameters=[SLUG, *PAGING],
                    responses={200: _paged("ApplicationPage", s.ApplicationSerializer), **ERRORS})
     def get(self, request, slug):
         return Response(_list(request, procedure.applications_of(request.user, self.concept), s.ApplicationSerializer))
@@ -521,6 +522,7 @@ class ApplicationList(ConceptView):
 class ApplicationDetail(ConceptView):
     route = api(("application", "view"), ids={"application": "application"}, submitted=procedure.is_submitted)
 
-    @extend_schema(summary="Ein Förderantrag", parameters=[SLUG], responses={200: s.ApplicationSerializer, **ERRORS})
+    @extend_schema(operation_id="application_retrieve", summary="Ein Förderantrag", parameters=[SLUG],
+                   responses={200: s.ApplicationSerializer, **ERRORS})
     def get(self, request, slug, application):
         return Response(s.ApplicationSerializer(procedure.application_of(request.user, self.concept, application)).data)
