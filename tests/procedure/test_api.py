@@ -79,7 +79,7 @@ def test_the_city_submits_and_its_authority_reads(new_city, planner):
     ({"council_decision": "2999-01-01"}, "council_decision", "nicht in der Zukunft"),
     ({"council_decision": "gestern"}, "council_decision", "Datum"),
     ({"kuf_version": "gibt es nicht", "freeze_as": ""}, "kuf_version", "Eine KuF-Version „gibt es nicht“ gibt es in diesem Konzept nicht."),
-    ({"freeze_as": ""}, "finance_version", "Bitte eine eingefrorene KuF-Version wählen"),
+    ({"freeze_as": ""}, "kuf_version", "Bitte eine eingefrorene KuF-Version wählen"),
 ], ids=["year", "future", "not-a-date", "unknown-version", "no-version"])
 def test_bad_submissions_are_400_at_their_field_and_store_nothing(new_city, planner, body, field, message):
     client = bearer(planner)

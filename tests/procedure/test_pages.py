@@ -141,3 +141,5 @@ def test_the_pages_in_english(new_city, planner):
     client.cookies["django_language"] = "en"
     html = client.get(_url(new_city, f"{app.pk}/"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Submit the application" in html and "Application 2027, version 1" in html
+    assert "Readiness today" in html and "Date of the council decision" in html
+    assert "Teilen" not in html and "Datum des Ratsbeschlusses" not in html  # today's check in the page's language

@@ -246,13 +246,13 @@ def write_report_now(user, concept, kind: str, path) -> int | None:
     return reports.build(concept, kind, path)
 
 
-def readiness_result(concept) -> dict:
-    """What is still missing for the funding application, as plain data in German (the words of
-    the procedure) to keep with an application: ``items`` (key, label, status, missing) and
-    ``done``/``total``/``ready`` of the parts the application counts."""
+def readiness_result(concept, language: str = "de") -> dict:
+    """What is still missing for the funding application, as plain data – in German (the words of
+    the procedure) to keep with an application, or in ``language`` –: ``items`` (key, label,
+    status, missing) and ``done``/``total``/``ready`` of the parts the application counts."""
     from . import readiness
 
-    with translation.override("de"):
+    with translation.override(language):
         items = [i for i in readiness.check(concept) if i.application]
         return {"items": [{"key": i.key, "label": str(i.label), "status": i.status,
                            "missing": [str(m) for m in i.missing]} for i in items],

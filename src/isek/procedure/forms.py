@@ -1,10 +1,11 @@
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 
 class VersionChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.get_kind_display()}, {obj.created_at:%d.%m.%Y})"
+        return f"{obj.name} ({obj.get_kind_display()}, {formats.date_format(obj.created_at, 'SHORT_DATE_FORMAT')})"
 
 
 class ApplicationForm(forms.Form):

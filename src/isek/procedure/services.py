@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -129,7 +129,8 @@ def plan_differs(concept, version) -> bool:
 
 
 def readiness_now(concept) -> dict:
-    return monitoring.readiness_result(concept)
+    """The readiness check of today, in the language of the page."""
+    return monitoring.readiness_result(concept, translation.get_language() or "de")
 
 
 def versions_of(concept):
@@ -265,8 +266,13 @@ def submit_new(user, concept, *, kuf_version: str = "", via: str = "api", **valu
         if version is None:
             raise invalid(_("Eine KuF-Version „%(name)s“ gibt es in diesem Konzept nicht.") % {"name": kuf_version},
                           "unknown_version", "kuf_version")
-    with transaction.atomic():
-        return submit(user, concept, save_draft(user, concept, finance_version=version, via=via, **values), via=via)
+    try:
+        with transaction.atomic():
+            return submit(user, concept, save_draft(user, concept, finance_version=version, via=via, **values), via=via)
+    except ValidationError as exc:  # the API names the version by its name, "kuf_version"
+        if hasattr(exc, "error_dict") and "finance_version" in exc.error_dict:
+            exc.error_dict["kuf_version"] = exc.error_dict.pop("finance_version")
+        raise
 
 
 def delete_draft(user, concept, application: Application, *, via: str = "web") -> None:
