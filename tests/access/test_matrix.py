@@ -9,6 +9,8 @@ leave the database exactly as it was (a checksum of every row of every table bef
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import re
 import uuid
 from datetime import timedelta
@@ -19,14 +21,17 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from isek import access
+from isek.access.policy import SUBMITTED
 from isek.access.routes import ACCOUNT, OPEN, Site, routes, url_kwargs, url_table
 from isek.analysis.models import AnalysisRun
 from isek.core.models import Upload
+from isek.finance import services as finance
 from isek.finance.models import Fund, FundApplication
 from isek.geodata.models import ReferenceLayer
 from isek.monitoring.models import Indicator, Report
 from isek.participation import services as participation
 from isek.participation.models import Idea, Status
+from isek.procedure.models import Application, Document
 from tests.conftest import _SHARED, client_for, shared_world
 from tests.dbstate import checksum
 from tests.factories import (
@@ -111,7 +116,22 @@ def _concept(public: bool, number: str, ags: str):
         "report": Report.objects.create(concept=concept, kind="isek", status="failed"),
         "run": AnalysisRun.objects.create(concept=concept, status="failed"),
         "fund_application": FundApplication.objects.create(fund=fund, applicant="Haus", project="Fassade", eligible_cost=1000),
+        **_submitted_application(concept),
     }
+
+
+def _submitted_application(concept) -> dict:
+    """A funding application the city has submitted, with one document (issue #23): the rows as
+    procedure.services.submit leaves them, without writing the PDFs."""
+    version = finance.freeze_version(access.Operator("test"), concept, "Anmeldung", "first_application")
+    application = Application.objects.create(concept=concept, year=concept.start_year, finance_version=version,
+                                             council_decision=datetime.date(2026, 1, 15))
+    document = Document.objects.create(application=application, kind="kuf-pdf", filename="kuf.pdf", content=b"%PDF-1.7",
+                                       sha256=hashlib.sha256(b"%PDF-1.7").hexdigest(), size=8)
+    application.state, application.submitted_at = Application.State.SUBMITTED, timezone.now()
+    application.snapshot = {"measures": [], "figures": [], "readiness": {"items": [], "done": 0, "total": 0}}
+    application.save()
+    return {"application": application, "application_document": document}
 
 
 def _file_rows(side: dict) -> None:
@@ -250,8 +270,15 @@ def fill(name: str, route_pattern: str, concept_side: dict, id_side: dict) -> st
 # --- what the table says --------------------------------------------------------------------------
 
 
-def expected(name: str, method: str, user, concept, cross: bool, upload_owner=None) -> set[int] | str:
-    """What ``user`` gets for ``method`` on ``name`` filled with ``concept`` (and its city)."""
+def ids_of(name: str, side: dict) -> dict[str, str]:
+    """The values of the ids in ``name``'s URL, taken from ``side``."""
+    return {k: _value(kind, side, k) for k, kind in ROUTES[name].ids.items()}
+
+
+def expected(name: str, method: str, user, concept, cross: bool, upload_owner=None, ids: dict | None = None) -> set[int] | str:
+    """What ``user`` gets for ``method`` on ``name`` filled with ``concept`` (and its city) and
+    ``ids`` (what the URL's numbers name: a submitted application opens to its district's funding
+    authority, ``Route.submitted``)."""
     route = ROUTES[name]
     if method not in route.allowed_methods():
         return {405}
@@ -270,7 +297,7 @@ def expected(name: str, method: str, user, concept, cross: bool, upload_owner=No
         city = concept.city if "ags" in route_kwargs(name) else None
         allowed = access.allows_site(user, rule.resource, rule.action, city)
     else:
-        allowed = access.allows(user, *rule, concept)
+        allowed = access.allows(user, *rule, concept, submitted=route.submitted_of(ids or {}))
     # OPTIONS of a resumable upload states the protocol; it names no upload
     cross = cross and method != "OPTIONS"
     if allowed:
@@ -343,7 +370,8 @@ def test_matrix(world, name):
                 if role not in UNDECLARED_BY and (method not in declared or (
                         method == "HEAD" and "HEAD" not in ROUTES[name].methods)):
                     continue
-                want = expected(name, method, user, concept_side["concept"], cross, id_side["upload"].user)
+                want = expected(name, method, user, concept_side["concept"], cross, id_side["upload"].user,
+                                ids_of(name, id_side))
                 if want is ALLOWED:  # may change things: on its own, undone afterwards
                     with transaction.atomic():
                         problems.append(_check(_send(world["clients"][role], method, name, url), want,
@@ -417,20 +445,66 @@ def test_the_matrix_holds_the_cities_apart(world):
 def test_the_matrix_holds_the_funding_authorities_apart(world):
     """Not vacuous: the staff of A's district's funding authority have that role on A (and the
     others' staff on B), and by the table the matrix checks they get on every concept URL what a
-    citizen gets – on B (internal) a 404 everywhere, drafts and the KuF included; only what the
-    city has submitted opens to its own district's authority (issue #23, decision 0050)."""
-    a, b, users = world["a"]["concept"], world["b"]["concept"], world["users"]
-    assert access.role_of(users["authority"], a) == access.Role.AUTHORITY
-    assert access.role_of(users["authority_b"], a) == access.Role.CITIZEN
-    assert access.role_of(users["authority_b"], b) == access.Role.AUTHORITY
+    citizen gets – on B (internal) a 404 everywhere, drafts and the KuF included –, except the
+    applications the city has submitted to its own district's authority (issue #23, decisions 0050
+    and 0053), which open to it on the internal B as on A, and to no other authority."""
+    a, b, users = world["a"], world["b"], world["users"]
+    assert access.role_of(users["authority"], a["concept"]) == access.Role.AUTHORITY
+    assert access.role_of(users["authority_b"], a["concept"]) == access.Role.CITIZEN
+    assert access.role_of(users["authority_b"], b["concept"]) == access.Role.AUTHORITY
     cells = list(concept_cells())
+    submitted = [(name, method) for name, method in cells
+                 if access.POLICY[ROUTES[name].methods[method]].get(access.Role.AUTHORITY) == SUBMITTED]
     for name, method in cells:
+        if (name, method) in submitted:
+            continue
         for staff in ("authority", "authority_b"):
-            for concept in (a, b):
-                assert expected(name, method, users[staff], concept, False) == expected(
-                    name, method, users["citizen"], concept, False), (name, method, staff)
-            assert expected(name, method, users[staff], b, False) == {404}, (name, method, staff)
+            for side in (a, b):
+                assert expected(name, method, users[staff], side["concept"], False) == expected(
+                    name, method, users["citizen"], side["concept"], False), (name, method, staff)
+            assert expected(name, method, users[staff], b["concept"], False) == {404}, (name, method, staff)
     assert len(cells) > 100
-    assert access.allows(users["authority"], "application", "view", a, submitted=True)
-    assert not access.allows(users["authority"], "application", "view", a)
-    assert not access.allows(users["authority_b"], "application", "view", a, submitted=True)
+    assert {name for name, _m in submitted} == {"procedure:applications", "procedure:application",
+                                                 "procedure:application-document", "api-v1:applications",
+                                                 "api-v1:application"}
+    for name, method in submitted:
+        for staff, own, other in (("authority", a, b), ("authority_b", b, a)):
+            assert expected(name, method, users[staff], own["concept"], False, ids=ids_of(name, own)) is ALLOWED
+            assert expected(name, method, users[staff], other["concept"], False, ids=ids_of(name, other)) == (
+                {403} if other is a else {404}), (name, staff)
+
+
+def test_drafts_stay_with_the_city(world):
+    """A draft of an application is the city's alone: its district's funding authority is refused
+    every URL of it (403 on the public A, 404 on the internal B), the city's planner is not."""
+    from isek.procedure import services as procedure
+
+    drafts = {}
+    for key in ("a", "b"):
+        concept = world[key]["concept"]
+        drafts[key] = Application.objects.create(concept=concept, year=concept.start_year + 1,
+                                                 finance_version=world[key]["application"].finance_version,
+                                                 council_decision=datetime.date(2026, 1, 15))
+    names = [n for n, r in ROUTES.items() if "application" in r.ids.values()]
+    assert len(names) >= 5
+    for name in names:
+        for key, staff, planner, want in (("a", "authority", "planner", {403}), ("b", "authority_b", "planner_b", {404})):
+            side = world[key] | {"application": drafts[key]}
+            url = fill(name, url_patterns()[name], side, side)
+            if "document" in ROUTES[name].ids:
+                continue  # a draft has no documents
+            for method in [m for m in ROUTES[name].methods if m in ("GET", "POST")]:
+                assert expected(name, method, world["users"][staff], side["concept"], False, ids=ids_of(name, side)) == want
+                with transaction.atomic():
+                    got = _send(world["clients"][staff], method, name, url)
+                    transaction.set_rollback(True)
+                assert got.status_code in want, (name, method, staff, got.status_code)
+                if method == "GET":
+                    assert world["clients"][planner].get(url).status_code in (200, 302), (name, planner)
+    # the list the authority sees holds the submitted application, not the draft
+    a = world["a"]
+    assert procedure.applications_of(world["users"]["authority"], a["concept"]) == [a["application"]]
+    page = world["clients"]["authority"].get(fill("procedure:applications", url_patterns()["procedure:applications"], a, a))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'data-application="{a["application"].pk}"' in html and f'data-application="{drafts["a"].pk}"' not in html

@@ -54,18 +54,14 @@ def _request_for(cell) -> tuple[str, str, object]:
     return method.lower(), name, route
 
 
-# Cells no page declares yet; their rule is tried below without a request: the funding application,
-# whose pages come with issue #23 point 2 (its authority rule is decision 0050's).
-WITHOUT_PAGE = {("application", "view")}
-REQUESTS = {cell: _request_for(cell) for cell in access.ACTIONS if cell not in WITHOUT_PAGE}
+REQUESTS = {cell: _request_for(cell) for cell in access.ACTIONS}
 
 CASES = [(cell, role, public) for cell in REQUESTS for role in Role
          for public in (True, False) if public or any(rule == PUBLIC for rule in access.POLICY[cell].values())]
 
 
 def test_every_cell_has_a_page():
-    assert set(REQUESTS) | WITHOUT_PAGE == set(access.POLICY)
-    assert not WITHOUT_PAGE & set(REQUESTS)
+    assert set(REQUESTS) == set(access.POLICY)
 
 
 def _published_idea(concept):
@@ -206,9 +202,10 @@ def test_a_request_works_out_the_users_role_once(db, settings):
 
 @pytest.mark.parametrize("role", list(Role), ids=str)
 def test_the_application_is_seen_by_the_district_only_once_submitted(policy_world, role):
-    """The funding application's cell (no page yet): the city's people always; the staff of the
-    district's funding authority only what the city has submitted, also of an internal concept;
-    everyone else never (decision 0050)."""
+    """The funding application's cell asked directly (its pages with a submitted application and a
+    draft: tests/access/test_matrix.py): the city's people always; the staff of the district's
+    funding authority only what the city has submitted, also of an internal concept; everyone else
+    never (decision 0050)."""
     for public in (True, False):
         side = policy_world[public]
         user, concept = side["users"][role], side["concept"]

@@ -3,6 +3,7 @@ records the change; a refused or broken write changes nothing. Small concepts fr
 
 from __future__ import annotations
 
+import datetime
 import json
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from isek.core.models import ChangeRecord
 from isek.finance import services as finance
 from isek.legal import services as legal
 from isek.monitoring import services as monitoring
+from isek.procedure import services as procedure
 from tests.factories import CityFactory, ConceptFactory, FieldFactory, MeasureFactory, UserFactory, city_admin, member
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +71,8 @@ def _writes(concept, measure):
         "save_mapping": lambda u: monitoring.save_mapping(u, concept, "a = b", ";", True),
         "start_run": lambda u: analysis.start_run(u, concept, city_layers=True),
         "start_report": lambda u: monitoring.start_report(u, concept, "isek"),
+        "save_draft": lambda u: procedure.save_draft(u, concept, year=concept.start_year, freeze_as="Antrag",
+                                                     council_decision=datetime.date(2025, 1, 1)),
     }
 
 

@@ -15,6 +15,7 @@ hidden) and 403 otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
@@ -101,6 +102,7 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
     # the funding application (issue #23): the city's people always, the staff of the district's
     # funding authority once the city has submitted it (``allows(..., submitted=True)``)
     ("application", "view"): {R: YES, P: YES, CA: YES, ADM: YES, AU: SUBMITTED},
+    ("application", "edit"): _PLANNERS,  # assemble a draft, submit it, delete a draft (decision 0053)
 }
 ACTIONS = sorted(POLICY)
 
@@ -231,18 +233,21 @@ def require_site(user, resource: str, action: str, city: City | None = None, *, 
         raise PermissionDenied(SITE_DENIED)  # the error page sends the person to the administration
 
 
-def allows(user, resource: str, action: str, concept: Concept, *, submitted: bool = False) -> bool:
+def allows(user, resource: str, action: str, concept: Concept, *, submitted: bool | Callable = False) -> bool:
     """May ``user`` do ``action`` on ``resource`` of ``concept``? ``submitted``: the thing asked
-    about has been submitted by the city to its funding authority (a ``SUBMITTED`` cell). A pair
+    about has been submitted by the city to its funding authority (a ``SUBMITTED`` cell) – or a
+    function of the concept that says so, asked only where a ``SUBMITTED`` rule decides. A pair
     not in POLICY is a programming error (KeyError), not a refusal: a misspelt cell must not
     silently hide a button."""
     if (resource, action) not in POLICY:
         raise KeyError(f"no policy for {resource}.{action}")
     rule = POLICY[(resource, action)].get(role_of(user, concept))
-    return rule == YES or (rule == PUBLIC and concept.is_public) or (rule == SUBMITTED and submitted)
+    if rule == SUBMITTED:
+        return bool(submitted(concept) if callable(submitted) else submitted)
+    return rule == YES or (rule == PUBLIC and concept.is_public)
 
 
-def require(user, resource: str, action: str, concept: Concept, *, submitted: bool = False) -> Concept:
+def require(user, resource: str, action: str, concept: Concept, *, submitted: bool | Callable = False) -> Concept:
     """``concept`` if allowed; Http404 if the user may not see the concept at all, else PermissionDenied."""
     if allows(user, resource, action, concept, submitted=submitted):
         return concept
@@ -259,8 +264,10 @@ def city_by_ags(ags: str) -> City:
     return city
 
 
-def concept_for(user, slug: str, resource: str = "concept", action: str = "view") -> Concept:
-    """The concept named by ``slug`` if ``user`` may do ``action`` on ``resource`` of it (see ``require``).
+def concept_for(user, slug: str, resource: str = "concept", action: str = "view", *,
+                submitted: bool | Callable = False) -> Concept:
+    """The concept named by ``slug`` if ``user`` may do ``action`` on ``resource`` of it (see
+    ``require``; ``submitted`` as for ``allows``).
 
     The instance is new with each call and remembers the roles worked out on it: the services a
     view hands it to check their cells again without asking the database (a request checks its
@@ -269,7 +276,7 @@ def concept_for(user, slug: str, resource: str = "concept", action: str = "view"
     if concept is None:
         raise Http404
     concept._roles = {}
-    return require(user, resource, action, concept)
+    return require(user, resource, action, concept, submitted=submitted)
 
 
 def visible_concepts(user):

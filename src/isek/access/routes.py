@@ -64,6 +64,9 @@ class Route:
     login: bool = False
     api: bool = False
     ids: dict[str, str] = field(default_factory=dict)
+    # Where a cell's rule is SUBMITTED (policy): has the city submitted what the URL names? Called
+    # with the concept and the URL's other values (as the view gets them), only where that rule decides.
+    submitted: Callable | None = field(default=None, compare=False)
 
     def __post_init__(self):
         for method, rule in self.methods.items():  # a typo in a declaration fails at import, not in a request
@@ -82,6 +85,12 @@ class Route:
         """The rule ``method`` follows (HEAD that of GET)."""
         return self.methods.get(method, self.methods.get("GET"))
 
+    def submitted_of(self, values: dict) -> Callable | bool:
+        """``policy.allows``' ``submitted`` for a request whose URL holds ``values``."""
+        if self.submitted is None:
+            return False
+        return lambda concept: self.submitted(concept, **{k: v for k, v in values.items() if k != "slug"})
+
 
 def page(get=None, post=None, *, login: bool = True, ids: dict | None = None, **other) -> Route:
     methods = {m: r for m, r in (("GET", get), ("POST", post)) if r is not None}
@@ -94,9 +103,9 @@ def public(get, *, ids: dict | None = None, post=None) -> Route:
     return page(get, post, login=False, ids=ids)
 
 
-def api(get=None, post=None, patch=None, ids: dict | None = None) -> Route:
+def api(get=None, post=None, patch=None, ids: dict | None = None, submitted: Callable | None = None) -> Route:
     methods = {m: r for m, r in (("GET", get), ("POST", post), ("PATCH", patch)) if r is not None}
-    return Route(methods, api=True, ids=ids or {})
+    return Route(methods, api=True, ids=ids or {}, submitted=submitted)
 
 
 # --- declaring a view ------------------------------------------------------------------------------
@@ -130,7 +139,8 @@ def _methods(methods: Iterable[str] | str, rule, post=None) -> dict:
 
 
 def concept_view(resource: str, action: str, *, methods: Iterable[str] | str = ("GET",), post=None,
-                 login: bool = True, ids: dict | None = None, load: bool = True) -> Callable:
+                 login: bool = True, ids: dict | None = None, load: bool = True,
+                 submitted: Callable | None = None) -> Callable:
     """A view of one concept: each of ``methods`` follows the cell (``resource``, ``action``) –
     POST the cell ``post`` where given. The wrapper sends anonymous people to the sign-in page
     (``login``), loads the concept named by the URL's ``slug`` and checks the request method's
@@ -139,13 +149,14 @@ def concept_view(resource: str, action: str, *, methods: Iterable[str] | str = (
     (API, commands) – on the same concept object, which remembers the user's role (one query).
 
     ``load=False``: the view keeps ``slug`` and loads and checks the concept itself (only where
-    it must read it another way, and it says why)."""
-    route = Route(_methods(methods, (resource, action), post), login=login, ids=ids or {})
+    it must read it another way, and it says why). ``submitted``: see ``Route.submitted``."""
+    route = Route(_methods(methods, (resource, action), post), login=login, ids=ids or {}, submitted=submitted)
 
     def decorate(view):
         @functools.wraps(view)
         def checked(request, *args, slug, **kwargs):
-            concept = policy.concept_for(request.user, slug, *route.rule(request.method))
+            concept = policy.concept_for(request.user, slug, *route.rule(request.method),
+                                         submitted=route.submitted_of(kwargs))
             return view(request, *args, concept=concept, **kwargs)
 
         return _declared(checked if load else view, route)

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "isek.monitoring",
     "isek.participation",
     "isek.legal",
+    "isek.procedure",
     "isek.api",
     "isek.deploy",
     "isek.demo",

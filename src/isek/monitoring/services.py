@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -234,6 +235,28 @@ def measure_fact_sheet(user, concept, measure, path) -> int:
     if measure.concept_id != concept.pk:
         raise invalid(_("Die Maßnahme gehört zu einem anderen Konzept."), "other_concept")
     return reports.fact_sheets_pdf(concept, path, measures=concept.measures.filter(pk=measure.pk))
+
+
+def write_report_now(user, concept, kind: str, path) -> int | None:
+    """Report ``kind`` ("isek", "steckbriefe") written at once to ``path`` (not as a job): for
+    the documents of a funding application (isek.procedure); the page count."""
+    from . import reports
+
+    access.require(user, "report", "create", concept)
+    return reports.build(concept, kind, path)
+
+
+def readiness_result(concept, language: str = "de") -> dict:
+    """What is still missing for the funding application, as plain data – in German (the words of
+    the procedure) to keep with an application, or in ``language`` –: ``items`` (key, label,
+    status, missing) and ``done``/``total``/``ready`` of the parts the application counts."""
+    from . import readiness
+
+    with translation.override(language):
+        items = [i for i in readiness.check(concept) if i.application]
+        return {"items": [{"key": i.key, "label": str(i.label), "status": i.status,
+                           "missing": [str(m) for m in i.missing]} for i in items],
+                **readiness.summary(items)}
 
 
 def reports_of(concept, limit: int = 12) -> list[Report]:

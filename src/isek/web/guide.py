@@ -21,6 +21,7 @@ SECTIONS = {
     "readiness": {"de": "Was fehlt noch für den Förderantrag?",
                   "en": "What is still missing for the funding application?"},
     "kuf": {"de": "Kosten- und Finanzierungsübersicht (KuF)", "en": "Cost and finance overview (KuF)"},
+    "application": {"de": "Der Förderantrag (Programmanmeldung)", "en": "The funding application (Programmanmeldung)"},
 }
 
 

@@ -197,3 +197,58 @@ class IdeaSerializer(GeoFeatureModelSerializer):
         model = participation.Idea
         geo_field = "geometry"
         fields = ["id", "reference", "title", "text", "theme", "supports", "supports_confirmed", "outcome", "created_at", "illustrative"]
+
+
+class ApplicationDocumentSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    filename = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    url = serializers.SerializerMethodField(help_text="zum Herunterladen (mit der Anmeldung der Webseiten)")
+
+    def get_url(self, document) -> str:
+        from django.urls import reverse
+
+        app = document.application
+        return reverse("procedure:application-document", args=[app.concept.slug, app.pk, document.pk])
+
+
+class ApplicationSerializer(serializers.Serializer):
+    """A funding application; a submitted one with its documents, figures and readiness as submitted."""
+
+    id = serializers.IntegerField()
+    year = serializers.IntegerField(help_text="Programmjahr")
+    version = serializers.IntegerField()
+    state = serializers.CharField(help_text="draft | submitted")
+    kuf_version = serializers.CharField(source="finance_version.name")
+    council_decision = serializers.DateField(help_text="Ratsbeschluss am")
+    note = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    documents = serializers.SerializerMethodField()
+    figures = serializers.SerializerMethodField(help_text="je Maßnahme (Nummer), Jahr und Zahl (cost, eligible, Quelle)")
+    readiness = serializers.SerializerMethodField(help_text="Antragsreife beim Einreichen")
+
+    @extend_schema_field(ApplicationDocumentSerializer(many=True))
+    def get_documents(self, app):
+        return ApplicationDocumentSerializer(app.documents.defer("content").select_related("application__concept"),
+                                             many=True).data if app.is_submitted else []
+
+    @extend_schema_field({"type": "array", "items": {"type": "object"}})
+    def get_figures(self, app):
+        numbers = {m["key"]: m["number"] for m in app.snapshot.get("measures", [])}
+        return [{"measure": numbers.get(f["measure"], f["measure"]), "year": f["year"], "what": f["what"],
+                 "amount": f["amount"]} for f in app.snapshot.get("figures", [])]
+
+    @extend_schema_field({"type": "object"})
+    def get_readiness(self, app):
+        return app.snapshot.get("readiness")
+
+
+class ApplicationSubmitSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=1900, max_value=2200, help_text="Programmjahr")
+    council_decision = serializers.DateField(help_text="Ratsbeschluss am (JJJJ-MM-TT)")
+    kuf_version = serializers.CharField(required=False, allow_blank=True, max_length=120,
+                                        help_text="Name einer eingefrorenen KuF-Version")
+    freeze_as = serializers.CharField(required=False, allow_blank=True, max_length=120,
+                                      help_text="oder: die aktuelle KuF jetzt unter diesem Namen einfrieren")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)

@@ -23,4 +23,6 @@ urlpatterns = [
     path(c + "indicators/<str:code>/values/", views.IndicatorValues.as_view(), name="indicator-values"),
     path(c + "payments/", views.PaymentList.as_view(), name="payments"),
     path(c + "ideas/", views.IdeaList.as_view(), name="ideas"),
+    path(c + "applications/", views.ApplicationList.as_view(), name="applications"),
+    path(c + "applications/<int:application>/", views.ApplicationDetail.as_view(), name="application"),
 ]

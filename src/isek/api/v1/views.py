@@ -33,6 +33,7 @@ from isek.core.models import ChangeRecord
 from isek.finance import services as finance
 from isek.monitoring import services as monitoring
 from isek.participation import services as participation
+from isek.procedure import services as procedure
 
 from . import serializers as s
 
@@ -64,7 +65,8 @@ class ConceptView(APIView):
             raise NotAuthenticated(_("Schreiben nur mit einem API-Schlüssel (Authorization: Bearer …)."))
         rule = self.route.rule(request.method)
         if isinstance(rule, tuple):
-            self.concept = access.concept_for(request.user, kwargs["slug"], *rule)
+            self.concept = access.concept_for(request.user, kwargs["slug"], *rule,
+                                              submitted=self.route.submitted_of(kwargs))
 
 
 def _int(request, name: str, default: int, low: int, high: int) -> int:
@@ -495,3 +497,32 @@ class IdeaList(ConceptView):
             return _features(request, ideas, s.IdeaSerializer)
 
         return _conditional(request, concept, build, extra=participation.phase_state(concept))
+
+
+# --- the funding application (issue #23, decision 0053) -------------------------------------------
+
+
+class ApplicationList(ConceptView):
+    route = api(("application", "view"), ("application", "edit"), submitted=lambda concept: procedure.has_submitted(concept))
+
+    @extend_schema(operation_id="applications_list", summary="Förderanträge (die Bewilligungsbehörde sieht die eingereichten)",
+                   parameters=[SLUG, *PAGING],
+                   responses={200: _paged("ApplicationPage", s.ApplicationSerializer), **ERRORS})
+    def get(self, request, slug):
+        return Response(_list(request, procedure.applications_of(request.user, self.concept), s.ApplicationSerializer))
+
+    @extend_schema(summary="Einen Antrag zusammenstellen und einreichen", parameters=[SLUG],
+                   request=s.ApplicationSubmitSerializer, responses={201: s.ApplicationSerializer, **ERRORS})
+    def post(self, request, slug):
+        data = _valid(s.ApplicationSubmitSerializer, request.data)
+        app = procedure.submit_new(request.user, self.concept, via="api", **data)
+        return Response(s.ApplicationSerializer(app).data, status=201)
+
+
+class ApplicationDetail(ConceptView):
+    route = api(("application", "view"), ids={"application": "application"}, submitted=procedure.is_submitted)
+
+    @extend_schema(operation_id="application_retrieve", summary="Ein Förderantrag", parameters=[SLUG],
+                   responses={200: s.ApplicationSerializer, **ERRORS})
+    def get(self, request, slug, application):
+        return Response(s.ApplicationSerializer(procedure.application_of(request.user, self.concept, application)).data)

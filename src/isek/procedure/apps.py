@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProcedureConfig(AppConfig):
+    name = "isek.procedure"
+    label = "procedure"
+    verbose_name = _("Förderverfahren")
+
+    def ready(self):
+        from isek.core import audit
+
+        from . import models
+
+        audit.track(models.Application, models.Document)  # created, edited, submitted: who and when

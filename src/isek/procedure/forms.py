@@ -1,0 +1,30 @@
+from django import forms
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+
+class VersionChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.get_kind_display()}, {formats.date_format(obj.created_at, 'SHORT_DATE_FORMAT')})"
+
+
+class ApplicationForm(forms.Form):
+    """The values of a draft; whether they make an application is the service's to say
+    (services.save_draft), with the same words for the pages and the API."""
+
+    year = forms.IntegerField(label=_("Programmjahr"), required=False, min_value=1900, max_value=2200)
+    finance_version = VersionChoice(label=_("KuF-Version"), queryset=None, required=False,
+                                    empty_label=_("– keine, jetzt einfrieren –"),
+                                    help_text=_("Die eingefrorene Kosten- und Finanzierungsübersicht, deren Zahlen der Antrag enthält."))
+    freeze_as = forms.CharField(label=_("Oder die aktuelle KuF jetzt einfrieren als"), required=False, max_length=120,
+                                help_text=_("Name der neuen KuF-Version, z. B. „Programmanmeldung 2027“."))
+    council_decision = forms.DateField(label=_("Ratsbeschluss am"), required=False,
+                                       widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    note = forms.CharField(label=_("Anmerkung"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["finance_version"].queryset = versions
+        for name, field in self.fields.items():
+            css = "kern-form-input__select" if name == "finance_version" else "kern-form-input__input"
+            field.widget.attrs.setdefault("class", css)

@@ -1,0 +1,285 @@
+"""The funding procedure's application layer: the city's application for a programme year – a
+draft assembled from a frozen KuF version and the council decision, then submitted with its
+documents (ISEK, fact sheets, KuF), figures and readiness, never to change again (decision 0053) –
+for the pages, the API and the demo.
+
+Writes take the acting user, ask the access policy (``("application", "edit")``; reading
+``("application", "view")``, which opens to the district's funding authority only what was
+submitted), run in one transaction and are recorded (``core.audit.change``); broken rules raise
+``ValidationError`` with a code and the field it concerns, and change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import tempfile
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.http import Http404
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from isek import access
+from isek.core.audit import change
+from isek.core.rules import invalid
+from isek.finance import services as finance
+from isek.monitoring import services as monitoring
+
+from . import difference as diff
+from .models import SUBMITTED_CANNOT_CHANGE, Application, Document
+
+SUBMITTED = Application.State.SUBMITTED
+FIGURES = ("cost", "eligible", *finance.SOURCES)  # the figures an application keeps, in the order shown
+# the documents of a submitted application: kind, file name ending, how it is written
+DOCUMENTS = (
+    (Document.Kind.ISEK, "isek.pdf", lambda user, concept, app, path: monitoring.write_report_now(user, concept, "isek", path)),
+    (Document.Kind.FACT_SHEETS, "steckbriefe.pdf",
+     lambda user, concept, app, path: monitoring.write_report_now(user, concept, "steckbriefe", path)),
+    (Document.Kind.KUF_XLSX, "kuf.xlsx", lambda user, concept, app, path: finance.export_kuf(concept, app.finance_version, "xlsx", path)),
+    (Document.Kind.KUF_PDF, "kuf.pdf", lambda user, concept, app, path: finance.export_kuf(concept, app.finance_version, "pdf", path)),
+)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def has_submitted(concept) -> bool:
+    """Has the concept's city submitted any application (what opens its list to the authority)?"""
+    return Application.objects.filter(concept=concept, state=SUBMITTED).exists()
+
+
+def is_submitted(concept, application, document=None) -> bool:
+    """Is the application with the id ``application`` one of the concept's and submitted?"""
+    return Application.objects.filter(concept=concept, pk=application, state=SUBMITTED).exists()
+
+
+def applications_of(user, concept) -> list[Application]:
+    """The concept's applications ``user`` may see, newest year and version first: all for the
+    city's people, the submitted ones for the district's funding authority."""
+    access.require(user, "application", "view", concept, submitted=has_submitted)
+    found = concept.applications.select_related("finance_version", "submitted_by")
+    if not access.allows(user, "application", "view", concept):
+        found = found.filter(state=SUBMITTED)
+    return list(found)
+
+
+def application_of(user, concept, pk) -> Application:
+    """The concept's application ``pk`` if ``user`` may see it (Http404 where there is none)."""
+    found = Application.objects.filter(concept=concept, pk=pk).select_related("finance_version", "submitted_by").first()
+    access.require(user, "application", "view", concept, submitted=found is not None and found.is_submitted)
+    if found is None:
+        raise Http404
+    return found
+
+
+def document_of(user, concept, application_pk, pk) -> Document:
+    """A document of a submitted application, for whoever may see the application; refused
+    (ValidationError) where its bytes no longer match the SHA-256 kept when it was submitted."""
+    found = application_of(user, concept, application_pk).documents.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    if not found.intact:
+        raise invalid(_("Die Datei stimmt nicht mehr mit der beim Einreichen gespeicherten Prüfsumme überein "
+                        "und wird nicht ausgeliefert."), "altered")
+    return found
+
+
+def can_edit(user, concept) -> bool:
+    return access.allows(user, "application", "edit", concept)
+
+
+def previous_of(application: Application) -> Application | None:
+    """The version submitted before ``application`` for the same programme year."""
+    return (Application.objects.filter(concept_id=application.concept_id, year=application.year, state=SUBMITTED,
+                                       version__lt=application.version).order_by("-version").first())
+
+
+def difference_of(application: Application) -> tuple[Application, diff.Difference] | None:
+    """(the previous version, what changed since) for a submitted application that has one."""
+    previous = previous_of(application)
+    if previous is None or not application.is_submitted:
+        return None
+    return previous, diff.difference(previous.snapshot, application.snapshot, FIGURES)
+
+
+def figure_labels(concept) -> dict[str, str]:
+    return {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Förderung (Bund und Land)"),
+            **finance.source_labels(concept)}
+
+
+def sums_by_year(application: Application) -> tuple[list[str], list[dict]]:
+    """(the figures' keys, one row per year with their sums over all measures, grant included) of
+    what a submitted application holds; the figures that carry no money are left out."""
+    rows = diff.sums(application.snapshot, FIGURES)
+    for values in rows.values():
+        values["grant"] = values["bund"] + values["land"]
+    order = ["cost", "eligible", "grant", *finance.SOURCES]
+    shown = [w for w in order if w in ("cost", "eligible", "grant") or any(v[w] for v in rows.values())]
+    return shown, [{"year": y, "values": [v[w] for w in shown]} for y, v in rows.items()]
+
+
+def plan_differs(concept, version) -> bool:
+    """Does the current KuF differ from the frozen ``version`` (the ISEK and the fact sheets show
+    the current plan)?"""
+    return bool(finance.compare(concept, version, None)[0])
+
+
+def readiness_now(concept) -> dict:
+    """The readiness check of today, in the language of the page."""
+    return monitoring.readiness_result(concept, translation.get_language() or "de")
+
+
+def versions_of(concept):
+    """The concept's frozen KuF versions, newest first (the form's choice)."""
+    return finance.FinanceVersion.objects.filter(concept=concept).order_by("-created_at", "-id")
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _refuse_submitted(application: Application) -> None:
+    if application.pk is not None and Application.objects.filter(pk=application.pk, state=SUBMITTED).exists():
+        raise invalid(str(SUBMITTED_CANNOT_CHANGE), "submitted")
+
+
+def _problems(concept, year, council_decision, finance_version, freeze_as: str, application) -> dict:
+    """{field: message} of what is wrong with a draft's values."""
+    errors = {}
+    if year is None:
+        errors["year"] = _("Bitte das Programmjahr angeben.")
+    elif not concept.start_year <= year <= concept.end_year:
+        errors["year"] = _("Das Programmjahr muss in der Laufzeit des Konzepts liegen (%(start)s–%(end)s).") % {
+            "start": concept.start_year, "end": concept.end_year}
+    else:
+        draft = concept.applications.filter(year=year).exclude(state=SUBMITTED).exclude(
+            pk=getattr(application, "pk", None)).first()
+        if draft is not None:
+            errors["year"] = _("Für %(year)s gibt es schon einen Entwurf (Version %(version)s); bitte diesen bearbeiten.") % {
+                "year": year, "version": draft.version}
+    if council_decision is None:
+        errors["council_decision"] = _("Bitte das Datum des Ratsbeschlusses angeben.")
+    elif council_decision > timezone.localdate():
+        errors["council_decision"] = _("Das Datum des Ratsbeschlusses darf nicht in der Zukunft liegen.")
+    if finance_version is not None and freeze_as:
+        errors["freeze_as"] = _("Bitte entweder eine eingefrorene KuF-Version wählen oder einen Namen für eine neue "
+                                "angeben, nicht beides.")
+    elif finance_version is None and not freeze_as:
+        errors["finance_version"] = _("Bitte eine eingefrorene KuF-Version wählen oder die KuF jetzt einfrieren "
+                                      "(Name angeben).")
+    elif finance_version is not None and finance_version.concept_id != concept.pk:
+        errors["finance_version"] = _("Diese KuF-Version gehört zu einem anderen Konzept.")
+    return errors
+
+
+def save_draft(user, concept, *, year: int | None, council_decision: datetime.date | None, finance_version=None,
+               freeze_as: str = "", note: str = "", application: Application | None = None,
+               via: str = "web") -> Application:
+    """Assemble a draft application for programme year ``year`` (or change ``application``, a
+    draft): a frozen KuF version – ``finance_version`` or the current plan frozen now as
+    ``freeze_as`` –, the date of the council decision, a note. A new draft of a year that has
+    submitted versions is the next version."""
+    access.require(user, "application", "edit", concept)
+    if application is not None:
+        if application.concept_id != concept.pk:
+            raise Http404
+        _refuse_submitted(application)
+    freeze_as = (freeze_as or "").strip()
+    if errors := _problems(concept, year, council_decision, finance_version, freeze_as, application):
+        raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
+    with change(user, via):
+        if freeze_as:
+            kind = "update" if has_submitted(concept) else "first_application"
+            try:
+                finance_version = finance.freeze_version(user, concept, freeze_as, kind, via=via)
+            except ValidationError as exc:
+                raise invalid(" ".join(exc.messages), "duplicate_version", "freeze_as") from None
+        if application is None:
+            latest = concept.applications.filter(year=year).aggregate(n=Max("version"))["n"] or 0
+            application = Application(concept=concept, version=latest + 1, created_by=None if user.pk is None else user)
+        application.year, application.council_decision = year, council_decision
+        application.finance_version, application.note = finance_version, note or ""
+        application.save()
+    return application
+
+
+def snapshot(concept, application: Application) -> dict:
+    """What an application keeps of the day it is submitted: its frozen KuF's figures per measure,
+    year and figure (cost, eligible cost, each source; amounts as text), the measures, the
+    readiness check, the council decision, and whether the current plan differed from the KuF."""
+    version = application.finance_version
+    result = finance.version_result(version)
+    figures = []
+    for (measure, year), cell in sorted(result.cells.items()):
+        for what, amount in (("cost", cell.cost), ("eligible", cell.eligible), *sorted(cell.sources.items())):
+            if amount:
+                figures.append({"measure": measure, "year": year, "what": what, "amount": str(amount)})
+    return {"kuf_version": version.name, "kuf_frozen_at": version.created_at.isoformat(),
+            "council_decision": application.council_decision.isoformat(),
+            "measures": [{"key": m.key, "number": m.number, "title": m.title} for m in result.measures],
+            "figures": figures, "readiness": monitoring.readiness_result(concept),
+            "current_plan_differs": plan_differs(concept, version)}
+
+
+def submit(user, concept, application: Application, *, via: str = "web") -> Application:
+    """Submit a draft to the funding authority: its documents are written now and kept as bytes
+    with their SHA-256, its figures and readiness as a snapshot; from then on nothing of it changes."""
+    access.require(user, "application", "edit", concept)
+    if application.concept_id != concept.pk:
+        raise Http404
+    _refuse_submitted(application)
+    if errors := _problems(concept, application.year, application.council_decision, application.finance_version, "",
+                           application):
+        raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
+    stem = f"{concept.slug}-antrag-{application.year}-v{application.version}"
+    written = []
+    with tempfile.TemporaryDirectory(prefix="isek-application-") as tmp:
+        for kind, ending, write in DOCUMENTS:
+            path = Path(tmp) / ending
+            pages = write(user, concept, application, path)
+            data = path.read_bytes()
+            written.append(Document(kind=kind, filename=f"{stem}-{ending}", content=data, size=len(data),
+                                    sha256=hashlib.sha256(data).hexdigest(), pages=pages))
+    kept = snapshot(concept, application)
+    try:
+        with change(user, via):
+            for document in written:
+                document.application = application
+                document.save()
+            application.state, application.submitted_at = SUBMITTED, timezone.now()
+            application.submitted_by, application.snapshot = (None if user.pk is None else user), kept
+            application.save()
+    except IntegrityError:  # submitted meanwhile by someone else
+        raise invalid(str(SUBMITTED_CANNOT_CHANGE), "submitted") from None
+    return application
+
+
+def submit_new(user, concept, *, kuf_version: str = "", via: str = "api", **values) -> Application:
+    """Assemble and submit in one step (the API): the draft of ``save_draft``'s ``values``, with
+    the frozen KuF version named ``kuf_version``, submitted at once – or nothing where either is refused."""
+    version = None
+    if kuf_version:
+        version = versions_of(concept).filter(name=kuf_version).first()
+        if version is None:
+            raise invalid(_("Eine KuF-Version „%(name)s“ gibt es in diesem Konzept nicht.") % {"name": kuf_version},
+                          "unknown_version", "kuf_version")
+    try:
+        with transaction.atomic():
+            return submit(user, concept, save_draft(user, concept, finance_version=version, via=via, **values), via=via)
+    except ValidationError as exc:  # the API names the version by its name, "kuf_version"
+        if hasattr(exc, "error_dict") and "finance_version" in exc.error_dict:
+            exc.error_dict["kuf_version"] = exc.error_dict.pop("finance_version")
+        raise
+
+
+def delete_draft(user, concept, application: Application, *, via: str = "web") -> None:
+    """Delete a draft; a submitted application is refused and stays."""
+    access.require(user, "application", "edit", concept)
+    if application.concept_id != concept.pk:
+        raise Http404
+    _refuse_submitted(application)
+    with change(user, via):
+        application.delete()

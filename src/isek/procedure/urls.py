@@ -1,0 +1,18 @@
+"""URLs of the funding procedure, below /concepts/<slug>/ (namespace "procedure")."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "procedure"
+one = "applications/<int:application>/"
+
+urlpatterns = [
+    path("applications/", views.applications, name="applications"),
+    path("applications/new/", views.application_form, name="application-new"),
+    path(one, views.application_page, name="application"),
+    path(one + "edit/", views.application_form, name="application-edit"),
+    path(one + "submit/", views.application_submit, name="application-submit"),
+    path(one + "delete/", views.application_delete, name="application-delete"),
+    path(one + "documents/<int:document>/", views.document, name="application-document"),
+]

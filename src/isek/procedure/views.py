@@ -1,0 +1,111 @@
+"""The pages of the funding application: they translate requests to ``services`` and back."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from isek import access
+from isek.web.forms import add_errors
+
+from . import services
+from .forms import ApplicationForm
+
+ONE = {"application": "application"}
+
+
+@access.concept_view("application", "view", submitted=lambda concept: services.has_submitted(concept))
+def applications(request, concept):
+    return render(request, "procedure/applications.html", {
+        "concept": concept, "applications": services.applications_of(request.user, concept),
+        "can_edit": services.can_edit(request.user, concept)})
+
+
+@access.concept_view("application", "view", ids=ONE, submitted=services.is_submitted)
+def application_page(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    context = {"concept": concept, "app": app, "can_edit": services.can_edit(request.user, concept)}
+    if app.is_submitted:
+        labels = services.figure_labels(concept)
+        shown, context["sums"] = services.sums_by_year(app)
+        context["headers"] = [labels[w] for w in shown]
+        context["readiness"] = app.snapshot.get("readiness", {})
+        context["difference"] = services.difference_of(app)
+        if context["difference"]:
+            context["changes"] = [(r, labels.get(r.what, r.what)) for r in context["difference"][1].rows]
+        context["documents"] = list(app.documents.defer("content"))
+    else:
+        context["readiness"] = services.readiness_now(concept)
+        context["plan_differs"] = services.plan_differs(concept, app.finance_version)
+    return render(request, "procedure/application.html", context)
+
+
+@access.concept_view("application", "edit", methods=("GET", "POST"), ids=ONE)
+def application_form(request, concept, application=None):
+    app = services.application_of(request.user, concept, application) if application else None
+    if app is not None and app.is_submitted:
+        messages.error(request, str(services.SUBMITTED_CANNOT_CHANGE))
+        return redirect("procedure:application", concept.slug, app.pk)
+    initial = {"year": request.GET.get("year", ""), "council_decision": concept.council_decision_date}
+    if app is not None:
+        initial = {"year": app.year, "finance_version": app.finance_version_id,
+                   "council_decision": app.council_decision, "note": app.note}
+    form = ApplicationForm(request.POST or None, initial=initial, versions=services.versions_of(concept))
+    if request.method == "POST" and form.is_valid():
+        try:
+            app = services.save_draft(request.user, concept, application=app, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Der Entwurf des Antrags wurde gespeichert."))
+            return redirect("procedure:application", concept.slug, app.pk)
+    return render(request, "procedure/application_form.html", {"concept": concept, "form": form, "app": app},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _refused(request, concept, app, exc: ValidationError):
+    messages.error(request, " ".join(exc.messages))
+    return redirect("procedure:application", concept.slug, app.pk)
+
+
+@access.concept_view("application", "edit", methods="POST", ids=ONE)
+def application_submit(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    try:
+        services.submit(request.user, concept, app)
+    except ValidationError as exc:
+        return _refused(request, concept, app, exc)
+    messages.success(request, _("Der Antrag für %(year)s (Version %(version)s) wurde eingereicht.") % {
+        "year": app.year, "version": app.version})
+    return redirect("procedure:application", concept.slug, app.pk)
+
+
+@access.concept_view("application", "edit", methods="POST", ids=ONE)
+def application_delete(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    try:
+        services.delete_draft(request.user, concept, app)
+    except ValidationError as exc:
+        return _refused(request, concept, app, exc)
+    messages.success(request, _("Der Entwurf wurde gelöscht."))
+    return redirect("procedure:applications", concept.slug)
+
+
+@access.concept_view("application", "view", ids=ONE | {"document": "application_document"},
+                     submitted=services.is_submitted)
+def document(request, concept, application, document):
+    try:
+        found = services.document_of(request.user, concept, application, document)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(bytes(found.content), content_type=_TYPES.get(found.filename.rsplit(".", 1)[-1],
+                                                                          "application/octet-stream"))
+    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    response["X-Content-SHA256"] = found.sha256
+    return response
+
+
+_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

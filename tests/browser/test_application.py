@@ -1,0 +1,80 @@
+"""The funding application in Chromium with axe-core (issue #23 point 2): a planner assembles it –
+the form says what is wrong first –, submits it, and the funding authority of the city's district
+reads what was submitted, with its documents."""
+
+import datetime
+
+import pytest
+
+from tests.factories import authority_staff
+
+from .conftest import axe_violations, login
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def kuf_city(transactional_db, live_server, request):
+    from isek.finance import services
+
+    services.ensure_reference_data()  # a transactional test before may have flushed it
+    return request.getfixturevalue("new_city")
+
+
+def test_a_planner_submits_and_the_authority_reads_it(pages, kuf_city, live_server):
+    concept, base = kuf_city, live_server.url
+    planner = pages.new()
+    login(planner, base, "planer-neu", "pw-test-123")
+    planner.goto(f"{base}{concept.get_absolute_url()}")
+    planner.click("text=Förderanträge")
+    assert "Noch keine Anträge." in planner.inner_text("#applications")
+    assert axe_violations(planner, exclude_map=True) == []
+
+    planner.click("#application-new")
+    planner.fill("#id_year", "2040")
+    planner.click("#application-form button[type=submit]")
+    errors = planner.inner_text("main")
+    assert "Bitte die markierten Angaben prüfen. Es wurde nichts gespeichert." in errors
+    assert "Das Programmjahr muss in der Laufzeit des Konzepts liegen (2026–2030)." in errors
+    assert "Bitte eine eingefrorene KuF-Version wählen oder die KuF jetzt einfrieren (Name angeben)." in errors
+    assert axe_violations(planner) == []
+
+    planner.fill("#id_year", "2027")
+    planner.fill("#id_freeze_as", "Programmanmeldung 2027")
+    planner.fill("#id_council_decision", (datetime.date.today() - datetime.timedelta(days=3)).isoformat())
+    planner.click("#application-form button[type=submit]")
+    assert planner.get_attribute("#application-state", "data-state") == "draft"
+    assert "Antragsreife heute" in planner.inner_text("main")
+    assert axe_violations(planner) == []
+
+    planner.click("#submit-form button[type=submit]")
+    planner.wait_for_selector("#documents")
+    assert planner.get_attribute("#application-state", "data-state") == "submitted"
+    assert "Der Antrag für 2027 (Version 1) wurde eingereicht." in planner.inner_text("main")
+    assert planner.locator("#documents li").count() == 4
+    assert axe_violations(planner) == []
+
+    # the Sächsische Aufbaubank (all of Sachsen, 14) reads it; the concept itself is internal
+    staff = authority_staff("14")
+    staff.set_password("pw-browser-123")
+    staff.save()
+    authority = pages.new()
+    login(authority, base, staff.username)
+    authority.goto(f"{base}/concepts/{concept.slug}/applications/")
+    assert "Antrag zusammenstellen" not in authority.inner_text("main")
+    assert axe_violations(authority) == []
+    authority.click("#applications a")
+    assert authority.get_attribute("#application-state", "data-state") == "submitted"
+    assert "Neue Version anlegen" not in authority.inner_text("main")
+    with authority.expect_download() as download:
+        authority.click("#documents li[data-kind=kuf-xlsx] a")
+    assert download.value.suggested_filename == "neu-antrag-2027-v1-kuf.xlsx"
+    assert axe_violations(authority) == []
+    # another district's authority finds nothing there
+    other = authority_staff("059")
+    other.set_password("pw-browser-123")
+    other.save()
+    stranger = pages.new()
+    login(stranger, base, other.username)
+    response = stranger.goto(f"{base}/concepts/{concept.slug}/applications/")
+    assert response.status == 404

@@ -1,0 +1,145 @@
+"""The application's pages (issue #23 point 2): the list, the form with its errors, the draft
+and the submitted application with its documents and the difference to the previous version; the
+district's funding authority reads what was submitted, never a draft."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from decimal import Decimal as D
+
+import pytest
+
+from isek.concepts.models import Measure
+from isek.finance.models import CostItem
+from isek.procedure import services
+from isek.procedure.models import Application
+from tests.conftest import client_for
+from tests.dbstate import checksum
+from tests.factories import authority_staff
+
+YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def planner(new_city):
+    return new_city.roles.get(user__username="planer-neu").user
+
+
+def _url(concept, rest=""):
+    return f"/concepts/{concept.slug}/applications/{rest}"
+
+
+def test_the_planner_assembles_and_submits(new_city, planner):
+    client = client_for(planner)
+    assert f'href="{_url(new_city)}"' in client.get(new_city.get_absolute_url()).content.decode()
+    html = client.get(_url(new_city)).content.decode()
+    assert "Förderanträge" in html and "Noch keine Anträge." in html and 'id="application-new"' in html
+    form = client.get(_url(new_city, "new/")).content.decode()
+    assert "Programmjahr" in form and "Oder die aktuelle KuF jetzt einfrieren als" in form
+    response = client.post(_url(new_city, "new/"), {"year": "2027", "freeze_as": "Anmeldung 2027",
+                                                    "council_decision": YESTERDAY.isoformat(), "note": ""})
+    app = Application.objects.get(concept=new_city)
+    assert response.status_code == 302 and response["Location"] == _url(new_city, f"{app.pk}/")
+    draft = client.get(response["Location"]).content.decode()
+    assert 'data-state="draft"' in draft and "Antrag einreichen" in draft and "Antragsreife heute" in draft
+    response = client.post(_url(new_city, f"{app.pk}/submit/"))
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Der Antrag für 2027 (Version 1) wurde eingereicht." in page
+    assert 'data-state="submitted"' in page and "Antrag einreichen" not in page and "Neue Version anlegen" in page
+    assert "Dies ist die erste eingereichte Version für dieses Programmjahr." in page
+    for document in app.documents.all():
+        assert document.sha256 in page
+        got = client.get(_url(new_city, f"{app.pk}/documents/{document.pk}/"))
+        assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == document.sha256
+        assert got["Content-Disposition"] == f'attachment; filename="{document.filename}"'
+    assert client.get(_url(new_city, f"{app.pk}/documents/{app.documents.get(kind='isek').pk}/"))["Content-Type"] == "application/pdf"
+    # the sums per year as the frozen KuF has them: 2028's cost of all measures, from the cost lines
+    cost = sum(CostItem.objects.filter(measure__concept=new_city, year=2028).values_list("amount", flat=True), D(0))
+    german = f"{cost:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    assert ('<tr class="kern-table__row" data-year="2028"><th scope="row" class="kern-table__cell">2028</th>'
+            f'<td class="kern-table__cell kern-table__cell--numeric">{german}</td>') in page
+
+
+def test_the_form_says_what_is_wrong_and_saves_nothing(new_city, planner):
+    client = client_for(planner)
+    before = checksum()
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    response = client.post(_url(new_city, "new/"), {"year": "2040", "council_decision": tomorrow.isoformat()})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Bitte die markierten Angaben prüfen. Es wurde nichts gespeichert." in html
+    assert "Das Programmjahr muss in der Laufzeit des Konzepts liegen (2026–2030)." in html
+    assert "Das Datum des Ratsbeschlusses darf nicht in der Zukunft liegen." in html
+    assert "Bitte eine eingefrorene KuF-Version wählen oder die KuF jetzt einfrieren (Name angeben)." in html
+    response = client.post(_url(new_city, "new/"), {"year": "zwanzig", "council_decision": "gestern"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "Bitte eine ganze Zahl eingeben." in html and "Bitte ein gültiges Datum eingeben." in html
+    assert checksum() == before
+
+
+def test_a_submitted_application_cannot_be_changed_through_the_pages(new_city, planner):
+    app = services.submit(planner, new_city, services.save_draft(planner, new_city, year=2027, council_decision=YESTERDAY,
+                                                                 freeze_as="Anmeldung"))
+    client = client_for(planner)
+    before = checksum()
+    for path in ("edit/", "delete/", "submit/"):
+        response = client.post(_url(new_city, f"{app.pk}/{path}"), {"year": "2028", "council_decision": YESTERDAY.isoformat(),
+                                                                     "finance_version": app.finance_version_id})
+        assert response.status_code == 302 and response["Location"] == _url(new_city, f"{app.pk}/")
+        page = client.get(response["Location"]).content.decode()
+        assert "Ein eingereichter Antrag kann nicht mehr geändert oder gelöscht werden" in page, path
+    assert checksum() == before
+
+
+def test_the_next_version_shows_what_changed(new_city, planner):
+    services.submit(planner, new_city, services.save_draft(planner, new_city, year=2027, council_decision=YESTERDAY,
+                                                           freeze_as="Anmeldung"))
+    m11 = Measure.objects.get(concept=new_city, number="1.1")
+    CostItem.objects.filter(measure=m11, year=2028).update(amount=D("260000.01"))
+    client = client_for(planner)
+    form = client.get(_url(new_city, "new/?year=2027")).content.decode()
+    assert 'value="2027"' in form
+    response = client.post(_url(new_city, "new/"), {"year": "2027", "freeze_as": "Anmeldung (2)",
+                                                    "council_decision": YESTERDAY.isoformat()})
+    second = Application.objects.get(concept=new_city, version=2)
+    client.post(_url(new_city, f"{second.pk}/submit/"))
+    page = client.get(response["Location"]).content.decode()
+    assert "Verglichen mit Version 1" in page
+    row = page[page.index('id="changes"'):]
+    assert "1.1 Altstadtstraßen" in row and ">250.000,01<" in row and ">260.000,01<" in row and ">10.000<" in row
+    assert "KuF-Version: Anmeldung → Anmeldung (2)" in page
+
+
+def test_the_district_authority_reads_what_was_submitted_and_never_a_draft(new_city, planner):
+    sachsen, arnsberg = client_for(authority_staff("14")), client_for(authority_staff("059"))
+    draft = services.save_draft(planner, new_city, year=2027, council_decision=YESTERDAY, freeze_as="Anmeldung")
+    # an internal concept: before anything is submitted the authority is told nothing exists
+    assert sachsen.get(_url(new_city)).status_code == 404
+    assert sachsen.get(_url(new_city, f"{draft.pk}/")).status_code == 404
+    services.submit(planner, new_city, draft)
+    services.save_draft(planner, new_city, year=2028, council_decision=YESTERDAY, finance_version=draft.finance_version)
+    html = sachsen.get(_url(new_city)).content.decode()
+    assert f'data-application="{draft.pk}"' in html and 'data-state="draft"' not in html
+    assert "Antrag zusammenstellen" not in html
+    page = sachsen.get(_url(new_city, f"{draft.pk}/")).content.decode()
+    assert 'data-state="submitted"' in page and "Neue Version anlegen" not in page
+    document = draft.documents.first()
+    assert sachsen.get(_url(new_city, f"{draft.pk}/documents/{document.pk}/")).status_code == 200
+    other = Application.objects.get(concept=new_city, year=2028)
+    assert sachsen.get(_url(new_city, f"{other.pk}/")).status_code == 404
+    assert sachsen.post(_url(new_city, f"{other.pk}/submit/")).status_code == 404
+    for url in (_url(new_city), _url(new_city, f"{draft.pk}/"), _url(new_city, f"{draft.pk}/documents/{document.pk}/")):
+        assert arnsberg.get(url).status_code == 404
+    assert not Application.objects.get(pk=other.pk).is_submitted
+
+
+def test_the_pages_in_english(new_city, planner):
+    app = services.save_draft(planner, new_city, year=2027, council_decision=YESTERDAY, freeze_as="Anmeldung")
+    client = client_for(planner)
+    client.cookies["django_language"] = "en"
+    html = client.get(_url(new_city, f"{app.pk}/"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Submit the application" in html and "Application 2027, version 1" in html
+    assert "Readiness today" in html and "Date of the council decision" in html
+    assert "Teilen" not in html and "Datum des Ratsbeschlusses" not in html  # today's check in the page's language
