@@ -70,11 +70,13 @@ def test_unlisted_extract_is_refused(planner_client, bochum):
     assert r.status_code == 200 and AnalysisRun.objects.count() == n
 
 
-def test_lauf_example_concept_has_the_full_set(db):
+def test_lauf_example_concept_has_the_full_set_and_a_rerun_on_the_same_data_counts_once(db):
     """Lauf in the platform: the full indicator set for the town and the Altstadt, dated with the
     extract's timestamp (its newest object's, 15.01.2020, as the base map says; not the newest
-    tagged object's, 14.01.), from the real extract."""
+    tagged object's, 14.01.), from the real extract. Run again on the same data, both runs are kept
+    and the values count once (one analysis of the town fewer than two tests would make)."""
     from isek.analysis import indicators as ind
+    from isek.analysis import jobs, services
     from isek.demo import loader
 
     lauf = loader.load_lauf()
@@ -90,13 +92,6 @@ def test_lauf_example_concept_has_the_full_set(db):
     town = {v.indicator: v.value for v in IndicatorValue.objects.filter(concept=lauf, quarter=None)}
     assert town["shops_count"] == 190 and town["building_count"] > 6000
     assert values["building_coverage"] > town["building_coverage"]
-
-
-def test_rerun_on_the_same_data_keeps_both_runs_and_counts_once(db):
-    from isek.analysis import jobs, services
-    from isek.demo import loader
-
-    lauf = loader.load_lauf()
     n = IndicatorValue.objects.filter(concept=lauf).count()
     first = AnalysisRun.objects.get(concept=lauf)
     second = AnalysisRun.objects.create(concept=lauf, extract=first.extract, city_layers=False)
