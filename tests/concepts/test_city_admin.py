@@ -291,6 +291,26 @@ def test_a_planner_missing_legal_texts_is_sent_to_the_citys_administration(two):
     assert "Eintragen kann das nur die Administration der Stadt Bergdorf (bernd) oder die Administration von isek" in other
 
 
+def test_the_administrations_addresses_are_named_to_the_citys_staff_only(two):
+    """Issue 22: ``administration(city)`` put the city administrators' and the superusers' e-mail
+    addresses into every text that named it, whoever read it. The missing-legal-texts notices are
+    shown to the city's staff (planners of its concepts, its administrators, the installation's);
+    they keep the addresses, anybody else gets the names without them."""
+    two["admin_a"].email = "anna@altstadt.example"
+    two["admin_a"].save()
+    UserFactory(is_superuser=True, username="root-rita", email="root@isek.example")
+    staff = (member(two["draft_a"], "planner"), two["admin_a"], UserFactory(is_superuser=True))
+    for viewer in staff:
+        said = accounts.administration(two["a"], viewer)
+        assert "anna@altstadt.example" in said and "root@isek.example" in said, viewer
+    outsiders = (None, UserFactory(), member(two["draft_b"], "planner"), two["admin_b"],
+                 member(two["draft_a"], "reviewer"), member(two["draft_a"], "moderator"))
+    for viewer in outsiders:
+        said = accounts.administration(two["a"], viewer)
+        assert said == "die Administration der Stadt Altstadt oder die Administration von isek (ein Konto mit " \
+                       "Administrationsrechten)", viewer
+    assert "@" not in accounts.administration(None, two["admin_a"])  # the installation's: its administrators only
+
 def test_the_logo_goes_into_a_backup_and_back(two):
     from django.core import serializers
 

@@ -134,14 +134,14 @@ def concept_edit(request, concept):
     if request.method == "POST" and form.is_valid():
         services.save_concept(request.user, form.instance)
         messages.success(request, _("Das Konzept wurde gespeichert."))
-        if concept.is_public and (warning := legal.missing_message(concept.city)):
+        if concept.is_public and (warning := legal.missing_message(concept.city, request.user)):
             messages.warning(request, warning)
         return redirect(concept)
     return render(request, "concepts/geometry_form.html", {
         "concept": concept, "form": form, "geometry": form["area"], "heading": _("Konzept bearbeiten"),
         "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon", "area_hint": concept.area is None,
         "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept),
-        "legal_missing": legal.missing(concept.city), "legal_administration": legal.administration(concept.city),
+        "legal_missing": legal.missing(concept.city), "legal_administration": legal.administration(concept.city, request.user),
     }, status=400 if request.method == "POST" else 200)
 
 

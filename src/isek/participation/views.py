@@ -449,7 +449,7 @@ def phase_edit(request, concept, pk=None):
                             else _("Seite der Administration: Rechtliche Seiten der Stadt")}
         else:
             messages.success(request, _("Die Beteiligungsphase „%(t)s“ wurde gespeichert.") % {"t": saved.title_de})
-            if warning := legal.missing_message(concept.city):
+            if warning := legal.missing_message(concept.city, request.user):
                 messages.warning(request, warning)
             return redirect("participation:phase", concept.slug)
     heading = _("Beteiligungsphase bearbeiten") if phase else _("Beteiligungsphase anlegen")
@@ -460,7 +460,7 @@ def phase_edit(request, concept, pk=None):
         "map_label": _("Karte zum Zeichnen des Gebiets, in dem Ideen verortet werden können"), "edit_kind": "polygon",
         "cancel_url": reverse("participation:phase", args=[concept.slug]) if phase else concept.get_absolute_url(),
         "form_fix": form_fix, "legal_missing": gaps, "legal_blocks": any(g["blocks"] for g in gaps),
-        "legal_administration": legal.administration(concept.city), **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
+        "legal_administration": legal.administration(concept.city, request.user), **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
 
 
 @access.concept_view("idea", "link", methods="POST", ids={"pk": "idea"})

@@ -123,7 +123,7 @@ def save_phase(user, concept: Concept, phase: Phase | None = None, *, themes: li
     if phase.end and phase.end > now and not was_collecting and not phase.illustrative:
         # opening a public participation: it collects personal data (decision 0045); the demo's
         # example phase (illustrative, made by its loader) is exempt
-        legal.require_for_participation(concept.city)
+        legal.require_for_participation(concept.city, user)
     names = [t[0].strip() for t in themes or []]
     if themes is not None and (not names or any(not n for n in names)):
         raise invalid(_("Eine Phase braucht mindestens ein Thema, jedes mit Namen."), "themes", "themes")
