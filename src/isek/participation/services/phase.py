@@ -30,6 +30,12 @@ def current_phase(concept: Concept, now=None) -> Phase | None:
     return qs.filter(end__gt=now).first() or qs.first()
 
 
+def concepts_with_current_phase(concepts, now=None) -> set[int]:
+    """The ids of those of ``concepts`` (a queryset) that have a current phase (one has begun), in one query."""
+    now = now or timezone.now()
+    return set(Phase.objects.filter(concept__in=concepts, start__lte=now).values_list("concept_id", flat=True))
+
+
 # What a submission reads of its concept (the concept, the current phase, its themes), kept per
 # process while the concept's public tag stays the same and for at most SETTING_SECONDS (which
 # phase is current changes with time alone). A crowd of submissions then asks one small statement
