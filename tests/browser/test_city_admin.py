@@ -97,3 +97,15 @@ def test_the_installation_administrator_names_a_city_administrator_and_the_page_
     assert "carla administriert jetzt Zweitstadt." in page.inner_text("main")
     assert "carla" in page.inner_text("#city-admins")
     assert axe_violations(page) == []
+
+
+def test_the_start_page_of_a_land_lists_its_cities_and_passes_axe(page, transactional_db, live_server):
+    """Issue 22 (Land scale): with concepts in several cities the start page lists the cities."""
+    for name, ags in (("Erststadt", "05911000"), ("Zweitstadt", "05913000")):
+        ConceptFactory(city=CityFactory(name=name, ags=ags), name=f"Konzept der {name}")
+    page.goto(f"{live_server.url}/")
+    assert page.locator("#cities li").all_inner_texts() == ["Erststadt: 1 öffentliches Konzept",
+                                                            "Zweitstadt: 1 öffentliches Konzept"]
+    assert axe_violations(page) == []
+    page.click("#cities a:has-text('Zweitstadt')")
+    assert "Konzept der Zweitstadt" in page.inner_text("main")

@@ -23,11 +23,18 @@ def home(request):
 
 
 def _home(request):
-    concepts = visible_concepts(request.user)
-    return render(request, "web/home.html", _listing(request, concepts) | {
-        "may_start": access.allows_site_somewhere(request.user, "concept", "create"),
-        "may_invite": access.allows_site_somewhere(request.user, "member", "invite"),
-        "administered": list(access.administered_cities(request.user)) if request.user.is_authenticated else [],
+    """Every concept one may see – or, where they are in more than one city (a Land's installation),
+    a row per city with its numbers, linking to its start page, and one's own drafts: the page
+    then grows with the cities, not with their concepts."""
+    user = request.user
+    cities = concept_services.cities_of_visible(user)
+    several = len(cities) > 1
+    listing = _listing(request, concept_services.own_drafts(user) if several else visible_concepts(user))
+    return render(request, "web/home.html", listing | {
+        "cities": cities if several else [],
+        "may_start": access.allows_site_somewhere(user, "concept", "create"),
+        "may_invite": access.allows_site_somewhere(user, "member", "invite"),
+        "administered": list(access.administered_cities(user)) if user.is_authenticated else [],
     })
 
 
