@@ -204,8 +204,9 @@ def revoke_role(user, concept: Concept, member, *, via: str = "web") -> None:
         grant.delete()
 
 
-def members(concept: Concept) -> list[ConceptRole]:
-    return list(ConceptRole.objects.filter(concept=concept).select_related("user").order_by("role", "user__username"))
+def members(concept: Concept):
+    """The concept's team (roles with their people), by role and name: a queryset, to be paged."""
+    return ConceptRole.objects.filter(concept=concept).select_related("user").order_by("role", "user__username")
 
 
 def find_person(text: str):
@@ -256,9 +257,14 @@ def own_drafts(user):
     return access.visible_concepts(user).filter(is_public=False, roles__user=user).order_by("name")
 
 
+def city_roles(city: City, role: str):
+    """The roles ``role`` (CityRole.Role) in ``city`` with their people, by name: a queryset, to be paged."""
+    return CityRole.objects.filter(city=city, role=role).select_related("user").order_by("user__username")
+
+
 def city_people(city: City, role: str) -> list:
     """The accounts with ``role`` (CityRole.Role) in ``city``."""
-    return [r.user for r in CityRole.objects.filter(city=city, role=role).select_related("user").order_by("user__username")]
+    return [r.user for r in city_roles(city, role)]
 
 
 def _require_city_role_cell(user, city: City, role: str) -> None:
@@ -833,7 +839,7 @@ GeoFileError = geoio.GeoFileError
 
 # The entity types other apps may construct and read; they change them only through the functions above.
 __all__ = [
-    "City", "CityRole", "Concept", "city_by_ags", "city_by_slug", "city_by_host", "cities_of_visible", "city_concepts", "city_people", "own_drafts",
+    "City", "CityRole", "Concept", "city_by_ags", "city_by_slug", "city_by_host", "cities_of_visible", "city_concepts", "city_people", "city_roles", "own_drafts",
     "grant_city_role", "revoke_city_role", "may_start_in", "allow_starting", "save_city_look", "save_city_addresses", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",

@@ -22,7 +22,7 @@ from isek.core import files
 from isek.core.problems import InputError
 from isek.geodata import services as geodata
 from isek.legal import services as legal
-from isek.web import abuse, public
+from isek.web import abuse, paging, public
 from isek.web.forms import add_errors
 
 from . import exporting, identity, mail, photos, services
@@ -664,15 +664,8 @@ def theme_review(request, concept, pk):
     ev = services.theme_evaluation(request.user, concept, phase)
     # The list of all, open ones first, in pages of REVIEW_PAGE: a page of 700 rows, each with its
     # theme list, would take longer to build and to send than the answer it follows.
-    pages = max(1, -(-len(ev.rows) // REVIEW_PAGE))
-    try:
-        number = min(max(1, int(request.GET.get("seite", 1))), pages)
-    except ValueError:
-        number = 1
-    rows = ev.rows[(number - 1) * REVIEW_PAGE: number * REVIEW_PAGE]
     return render(request, "participation/themes.html", {
-        "concept": concept, "phase": phase, "ev": ev, "rows": rows, "page": number, "pages": pages,
-        "previous": number - 1, "following": number + 1 if number < pages else 0,
+        "concept": concept, "phase": phase, "ev": ev, **paging.page_of(request, ev.rows, REVIEW_PAGE),
         "refusal": refusal}, status=400 if refusal else 200)
 
 
