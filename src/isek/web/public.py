@@ -54,14 +54,14 @@ def respond(request, concept, build: Callable[[], HttpResponse], *, extra: str =
     return _kept_response(request, f"{concept.pk}|{versions.public_tag(concept.pk)}|{extra}", build)
 
 
-def respond_site(request, build: Callable[[], HttpResponse]) -> HttpResponse:
-    """As ``respond`` for the installation's start page, which lists every public concept: its tag
-    is made of every version token (core.versions.site_listing_tag), so any recorded change of a
-    concept or of the installation gives a new one; a Land's crowd then costs one rendering of the
-    long list per change and per 10 s, not one per visitor."""
+def respond_site(request, build: Callable[[], HttpResponse], city=None) -> HttpResponse:
+    """As ``respond`` for the installation's start page, which lists its public concepts or cities,
+    or ``city``'s start page: its tag is made of every version token (core.versions.site_listing_tag),
+    so any recorded change of a concept or of the installation (a city's look too) gives a new one;
+    a Land's crowd then costs one rendering per change and per 10 s, not one per visitor."""
     if not cacheable(request):
         return _private(build())
-    return _kept_response(request, f"site|{versions.site_listing_tag()}", build)
+    return _kept_response(request, f"site|{city.pk if city else ''}|{versions.site_listing_tag()}", build)
 
 
 def _private(response: HttpResponse) -> HttpResponse:

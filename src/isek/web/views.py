@@ -49,6 +49,10 @@ def city_home(request, city):
 
 
 def _city_home(request, city):
+    return public.respond_site(request, lambda: _render_city_home(request, city), city)
+
+
+def _render_city_home(request, city):
     user = request.user
     return render(request, "web/home.html", _listing(request, concept_services.city_concepts(user, city)) | {
         "city": city,
