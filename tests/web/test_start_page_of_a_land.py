@@ -39,11 +39,12 @@ def test_several_cities_are_listed_with_their_numbers_and_own_drafts_stay():
     ConceptFactory(city=b, name="Öffentlich Bergdorf")
     anonymous = text(Client(HTTP_ACCEPT_LANGUAGE="de").get("/"))
     assert 'id="cities"' in anonymous and "Öffentlich Altstadt" not in anonymous
-    assert '<a class="kern-link" href="/altstadt/">Altstadt</a>:\n  2 öffentliche Konzepte</li>' in anonymous
-    assert '<a class="kern-link" href="/bergdorf/">Bergdorf</a>:\n  1 öffentliches Konzept</li>' in anonymous
+    assert '<a class="kern-link" href="/altstadt/">Altstadt</a>: 2 öffentliche Konzepte</li>' in anonymous
+    assert '<a class="kern-link" href="/bergdorf/">Bergdorf</a>: 1 öffentliches Konzept</li>' in anonymous
     assert "Entwurf" not in anonymous and "nicht öffentlich" not in anonymous
     root = text(client_for(UserFactory(is_superuser=True)).get("/"))
-    assert "2 öffentliche Konzepte,\n  1 nicht öffentliches</li>" in root and "Entwurf Altstadt" not in root
+    assert "2 öffentliche Konzepte, 1 nicht öffentliches</li>" in root and "Entwurf Altstadt" not in root
+    assert 'id="administered"' not in root  # every city: the list above, not a second one
     planner = text(client_for(member(draft, "planner")).get("/"))
     assert 'id="cities"' in planner and "Ihre nicht öffentlichen Konzepte" in planner and "Entwurf Altstadt" in planner
     assert "1 nicht öffentliches" in planner  # the draft counted in its city, too
