@@ -177,6 +177,40 @@ def test_collections_are_paged_with_next_and_prev_links(bochum):
 
 
 
+def test_a_deep_collections_page_loads_only_its_own_concepts(bochum):
+    """Issue 22 (Land scale): ?offset= described every concept before the page (a phase and layer
+    query each). Now the page's start is counted in a few queries and only its concepts are read:
+    a deep page asks no more than the first, and the pages still give every collection once, in
+    order, with numberMatched; signed in, a draft of one's own is among them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CityFactory, ConceptFactory, member
+
+    for n in range(12):
+        ConceptFactory(city=bochum.city if n % 2 else CityFactory(), is_public=True, slug=f"land-{n:02d}")
+    anonymous, signed_in = Client(), Client()
+    signed_in.force_login(member(ConceptFactory(is_public=False, slug="zz-entwurf"), "planner"))
+    for c in (anonymous, signed_in):
+        everything = [col["id"] for col in js(c.get(f"{OGC}/collections?limit=1000"))["collections"]]
+        assert len(everything) > 40 and len(set(everything)) == len(everything)
+        assert ("zz-entwurf.area" in everything) == (c is signed_in)
+        pages = [js(c.get(f"{OGC}/collections?limit=7&offset={o}")) for o in range(0, len(everything) + 7, 7)]
+        assert [col["id"] for p in pages for col in p["collections"]] == everything
+        assert {p["numberMatched"] for p in pages} == {len(everything)}
+    # the last page costs as many queries however many concepts come before it
+    counted = []
+    for more in (0, 10):
+        for n in range(more):
+            ConceptFactory(city=CityFactory(), is_public=True, slug=f"aa-{n:02d}")
+        everything = [col["id"] for col in js(anonymous.get(f"{OGC}/collections?limit=1000"))["collections"]]
+        with CaptureQueriesContext(connection) as queries:
+            page = js(anonymous.get(f"{OGC}/collections?limit=1&offset={len(everything) - 1}"))
+        assert [col["id"] for col in page["collections"]] == everything[-1:] and everything[-1].startswith("land-11.")
+        counted.append(len(queries))
+    assert counted[0] == counted[1], counted
+
+
 @pytest.mark.parametrize("path", ["collections", "collections/bochum-innenstadt.measures/items"])
 def test_paging_keeps_any_other_parameter_even_one_called_name_or_request(bochum, path):
     """Second reader: ?name=… reached the link builder as its own argument and answered 500."""

@@ -40,4 +40,6 @@ def test_every_operation_answers_as_documented(case, bochum):
         case.path_parameters["slug"] = "bochum-innenstadt"
     from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-    case.call_and_validate(excluded_checks=[positive_data_acceptance])
+    # the WSGI client asks for gzip but does not unpack it (public JSON is compressed, issue 22;
+    # tests/api/test_json_gzip.py): the document describes the content, so ask for it unpacked
+    case.call_and_validate(headers={"Accept-Encoding": "identity"}, excluded_checks=[positive_data_acceptance])

@@ -97,3 +97,35 @@ def test_the_installation_administrator_names_a_city_administrator_and_the_page_
     assert "carla administriert jetzt Zweitstadt." in page.inner_text("main")
     assert "carla" in page.inner_text("#city-admins")
     assert axe_violations(page) == []
+
+
+def test_the_start_page_of_a_land_lists_its_cities_and_passes_axe(page, transactional_db, live_server):
+    """Issue 22 (Land scale): with concepts in several cities the start page lists the cities."""
+    for name, ags in (("Erststadt", "05911000"), ("Zweitstadt", "05913000")):
+        ConceptFactory(city=CityFactory(name=name, ags=ags), name=f"Konzept der {name}")
+    page.goto(f"{live_server.url}/")
+    assert page.locator("#cities li").all_inner_texts() == ["Erststadt: 1 öffentliches Konzept",
+                                                            "Zweitstadt: 1 öffentliches Konzept"]
+    assert axe_violations(page) == []
+    page.click("#cities a:has-text('Zweitstadt')")
+    assert "Konzept der Zweitstadt" in page.inner_text("main")
+
+
+def test_a_team_in_pages_passes_axe(page, transactional_db, live_server):
+    """Issue 22 (Land scale): a team of 120 shown 100 at a time, the page links named for readers."""
+    from isek.concepts.models import ConceptRole
+
+    city = CityFactory(name="Zweitstadt", ags="05913000")
+    concept = ConceptFactory(city=city, is_public=False, name="Entwurf der Zweitstadt")
+    for n in range(120):
+        ConceptRole.objects.create(concept=concept, user=UserFactory(username=f"person{n:03d}"), role="reviewer")
+    admin = city_admin(city, "zweit-admin")
+    admin.set_password("pw-browser-123")
+    admin.save()
+    login(page, live_server.url, "zweit-admin")
+    page.goto(f"{live_server.url}/concepts/{concept.slug}/members/")
+    assert page.locator("#members tbody tr").count() == 100
+    assert axe_violations(page) == []
+    page.click("nav.isek-pages a[rel=next]")
+    assert page.locator("#members tbody tr").count() == 20 and "Seite 2 von 2" in page.inner_text("nav.isek-pages")
+    assert axe_violations(page) == []

@@ -291,6 +291,26 @@ def test_a_planner_missing_legal_texts_is_sent_to_the_citys_administration(two):
     assert "Eintragen kann das nur die Administration der Stadt Bergdorf (bernd) oder die Administration von isek" in other
 
 
+def test_the_administrations_addresses_are_named_to_the_citys_staff_only(two):
+    """Issue 22: ``administration(city)`` put the city administrators' and the superusers' e-mail
+    addresses into every text that named it, whoever read it. The missing-legal-texts notices are
+    shown to the city's staff (planners of its concepts, its administrators, the installation's);
+    they keep the addresses, anybody else gets the names without them."""
+    two["admin_a"].email = "anna@altstadt.example"
+    two["admin_a"].save()
+    UserFactory(is_superuser=True, username="root-rita", email="root@isek.example")
+    staff = (member(two["draft_a"], "planner"), two["admin_a"], UserFactory(is_superuser=True))
+    for viewer in staff:
+        said = accounts.administration(two["a"], viewer)
+        assert "anna@altstadt.example" in said and "root@isek.example" in said, viewer
+    outsiders = (None, UserFactory(), member(two["draft_b"], "planner"), two["admin_b"],
+                 member(two["draft_a"], "reviewer"), member(two["draft_a"], "moderator"))
+    for viewer in outsiders:
+        said = accounts.administration(two["a"], viewer)
+        assert said == "die Administration der Stadt Altstadt oder die Administration von isek (ein Konto mit " \
+                       "Administrationsrechten)", viewer
+    assert "@" not in accounts.administration(None, two["admin_a"])  # the installation's: its administrators only
+
 def test_the_logo_goes_into_a_backup_and_back(two):
     from django.core import serializers
 
@@ -445,3 +465,32 @@ def test_a_taken_short_name_or_host_and_a_forged_city_get_isek_messages_not_djan
     en.force_login(UserFactory(is_superuser=True, is_staff=True))
     r = en.post(url, {"save": "1", "name": "Bergdorf", "slug": "altstadt", "host": ""})
     assert "The short name “altstadt” is already taken by another city; please choose another." in text(r)
+
+
+def test_the_city_administrators_lists_come_in_pages(two):
+    """Issue 22 (Land scale): a city's identity provider can make thousands of people starters of
+    the city or members of a concept; the administrator's lists show 100 at a time, with links."""
+    from django.contrib.auth import get_user_model
+
+    people = get_user_model().objects.bulk_create(get_user_model()(username=f"p{n:03d}") for n in range(150))
+    CityRole.objects.bulk_create(CityRole(city=two["a"], user=u, role=CityRole.Role.STARTER) for u in people)
+    ConceptRole.objects.bulk_create(ConceptRole(concept=two["draft_a"], user=u, role="reviewer") for u in people)
+    a = client_for(two["admin_a"])
+    first = text(a.get(f"/cities/{two['a'].ags}/settings/"))
+    assert "p099" in first and "p100" not in first and "Seite 1 von 2" in first
+    assert 'rel="next" href="?personen=2#city-starters"' in first
+    second = text(a.get(f"/cities/{two['a'].ags}/settings/?personen=2"))
+    assert "p100" in second and "p149" in second and "p099" not in second and 'rel="prev" href="?personen=1#city-starters"' in second
+    assert "Entwurf Altstadt" in second and "?konzepte=" not in second  # the city's two concepts: one page
+    ConceptFactory.create_batch(100, city=two["a"], is_public=False)
+    concepts = text(a.get(f"/cities/{two['a'].ags}/settings/?konzepte=2"))
+    assert concepts.count('>Team verwalten<') == 2 and 'rel="prev" href="?konzepte=1#city-concepts"' in concepts
+    team = f"/concepts/{two['draft_a'].slug}/members/"
+    page = text(a.get(team))
+    assert page.count('data-user="') == 100 and 'rel="next" href="?seite=2#members"' in page
+    assert text(a.get(team + "?seite=2")).count('data-user="') == 50
+    for odd in ("?seite=abc", "?seite=-3", "?seite=99"):  # the first, the first, the last page
+        assert text(a.get(team + odd)).count('data-user="') == (50 if odd.endswith("99") else 100)
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.force_login(two["admin_a"])
+    assert "Page 1 of 2" in text(english.get(team)) and 'aria-label="Pages of the team"' in text(english.get(team))

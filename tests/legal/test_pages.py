@@ -443,8 +443,23 @@ def test_a_planner_refused_the_legal_texts_page_is_sent_to_the_administration_no
     assert r.status_code == 403 and "Planerinnen und Planer des Konzepts" not in page
     assert (f"Diese Seite ist der Administration der Stadt {city.name} vorbehalten. Wenn Sie hier etwas ändern lassen "
             "möchten, wenden Sie "
-            "sich bitte an die Administration von isek (ein Konto mit Administrationsrechten; erreichbar unter "
-            "admin@isek.example).") in page
+            "sich bitte an die Administration von isek (ein Konto mit Administrationsrechten).") in page
+    assert "admin@isek.example" not in page  # the refused person may be anyone signed in (decision 0046)
+
+
+def test_the_installations_403_page_names_its_administration_without_addresses(db):
+    """The installation's own pages refused to a signed-in person listed the superusers' e-mail
+    addresses (issue 22): anyone with an account could collect them. It names the administration
+    as the city's 403 page does (decision 0046), without addresses or user names."""
+    UserFactory(is_superuser=True, username="root-anna", email="admin@isek.example")
+    citizen = Client(HTTP_ACCEPT_LANGUAGE="de")
+    citizen.force_login(UserFactory())
+    r = citizen.get("/about/legal-texts/")
+    page = text(r)
+    assert r.status_code == 403
+    assert ("Diese Seite ist der Administration von isek vorbehalten. Wenn Sie hier etwas ändern lassen möchten, wenden "
+            "Sie sich bitte an die Administration von isek (ein Konto mit Administrationsrechten).") in page
+    assert "admin@isek.example" not in page and "root-anna" not in page
 
 
 def test_the_privacy_page_says_the_controller_is_pending_and_shows_staff_where_to_fill_it(client, admin, city):

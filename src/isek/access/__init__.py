@@ -23,5 +23,6 @@ from .policy import (  # noqa: F401
     site_cities,
     site_role,
     visible_concepts,
+    works_for,
 )
 from .routes import account_view, concept_view, declare, open_view, site_view  # noqa: F401

@@ -185,6 +185,18 @@ def needs_second_factor(user) -> bool:
     return ConceptRole.objects.filter(user=user, role__in=[P.value, M.value]).exists()
 
 
+def works_for(user, city: City | None) -> bool:
+    """Is ``user`` staff of ``city`` – a planner of one of its concepts, its administrator or one
+    allowed to start concepts there – or the installation's administrator (``city`` None: only
+    they)? Such a person may read how the administration is reached (accounts.administration)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return city is not None and (CityRole.objects.filter(city=city, user=user).exists() or ConceptRole.objects.filter(
+        concept__city=city, user=user, role=ConceptRole.Role.PLANNER).exists())
+
+
 def allows_site(user, resource: str, action: str, city: City | None = None) -> bool:
     """May ``user`` do ``action`` on ``resource`` of the installation – or of ``city`` where the
     action concerns one (``SITE_POLICY``)?"""

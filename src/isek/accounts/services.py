@@ -249,14 +249,16 @@ def signed_in_by_provider(request) -> bool:
     return bool(user is not None and user.is_authenticated and request.session.get(IDP_SESSION_KEY) == user.pk)
 
 
-def administration(city=None) -> str:
+def administration(city=None, viewer=None) -> str:
     """Who administers isek (policy role ADM: the active superusers) – and, for ``city``, its own
-    administration where it has one (decision 0046) – and how to reach them where isek knows it
-    (their e-mail addresses): for the pages that send a person to them."""
+    administration where it has one (decision 0046): for the pages that send a person to them. How
+    to reach them (their e-mail addresses, a city administrator's user name) only where ``viewer``
+    works for ``city`` (``access.works_for``): a refused or outside person gets the names alone."""
     from isek.concepts import services as concepts
 
+    addresses = access.works_for(viewer, city)
     users = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email="")
-    emails = sorted({u.email for u in users})
+    emails = sorted({u.email for u in users}) if addresses else []
     if not emails:
         isek = _("die Administration von isek (ein Konto mit Administrationsrechten)")
     else:
@@ -265,5 +267,7 @@ def administration(city=None) -> str:
     admins = [u for u in concepts.city_people(city, concepts.CityRole.Role.ADMIN) if u.is_active] if city else []
     if not admins:
         return isek
+    if not addresses:
+        return _("die Administration der Stadt %(c)s oder %(isek)s") % {"c": city.name, "isek": isek}
     return _("die Administration der Stadt %(c)s (%(who)s) oder %(isek)s") % {
         "c": city.name, "who": ", ".join(sorted(u.email or u.username for u in admins)), "isek": isek}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import ProtectedError, Q, RestrictedError
+from django.db.models import Count, F, ProtectedError, Q, RestrictedError
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -204,8 +204,9 @@ def revoke_role(user, concept: Concept, member, *, via: str = "web") -> None:
         grant.delete()
 
 
-def members(concept: Concept) -> list[ConceptRole]:
-    return list(ConceptRole.objects.filter(concept=concept).select_related("user").order_by("role", "user__username"))
+def members(concept: Concept):
+    """The concept's team (roles with their people), by role and name: a queryset, to be paged."""
+    return ConceptRole.objects.filter(concept=concept).select_related("user").order_by("role", "user__username")
 
 
 def find_person(text: str):
@@ -239,9 +240,31 @@ def city_concepts(user, city: City):
     return access.visible_concepts(user).filter(city=city).order_by("name")
 
 
+def cities_of_visible(user) -> list[dict]:
+    """The cities with concepts ``user`` may see, by name, each with ``city_name``, ``city_slug``, ``public``
+    and ``internal`` (how many of those concepts are public and not) – one query, a row per city:
+    the installation's start page of a Land lists its cities, not its thousands of concepts."""
+    return list(access.visible_concepts(user).order_by("city__name")
+                .values(city_name=F("city__name"), city_slug=F("city__slug"))
+                .annotate(public=Count("pk", filter=Q(is_public=True), distinct=True),
+                          internal=Count("pk", filter=Q(is_public=False), distinct=True)))
+
+
+def own_drafts(user):
+    """The concepts not public on which ``user`` has a role of their own (planner, reviewer, moderator)."""
+    if not user.is_authenticated:
+        return Concept.objects.none()
+    return access.visible_concepts(user).filter(is_public=False, roles__user=user).order_by("name")
+
+
+def city_roles(city: City, role: str):
+    """The roles ``role`` (CityRole.Role) in ``city`` with their people, by name: a queryset, to be paged."""
+    return CityRole.objects.filter(city=city, role=role).select_related("user").order_by("user__username")
+
+
 def city_people(city: City, role: str) -> list:
     """The accounts with ``role`` (CityRole.Role) in ``city``."""
-    return [r.user for r in CityRole.objects.filter(city=city, role=role).select_related("user").order_by("user__username")]
+    return [r.user for r in city_roles(city, role)]
 
 
 def _require_city_role_cell(user, city: City, role: str) -> None:
@@ -816,7 +839,7 @@ GeoFileError = geoio.GeoFileError
 
 # The entity types other apps may construct and read; they change them only through the functions above.
 __all__ = [
-    "City", "CityRole", "Concept", "city_by_ags", "city_by_slug", "city_by_host", "city_concepts", "city_people",
+    "City", "CityRole", "Concept", "city_by_ags", "city_by_slug", "city_by_host", "cities_of_visible", "city_concepts", "city_people", "city_roles", "own_drafts",
     "grant_city_role", "revoke_city_role", "may_start_in", "allow_starting", "save_city_look", "save_city_addresses", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",

@@ -23,7 +23,7 @@ from isek.finance import services as finance
 from isek.geodata import services as geodata
 from isek.legal import services as legal
 from isek.participation import services as participation
-from isek.web import public
+from isek.web import paging, public
 from isek.web.forms import add_errors
 
 from . import exporting, geoio, importing, services
@@ -134,14 +134,14 @@ def concept_edit(request, concept):
     if request.method == "POST" and form.is_valid():
         services.save_concept(request.user, form.instance)
         messages.success(request, _("Das Konzept wurde gespeichert."))
-        if concept.is_public and (warning := legal.missing_message(concept.city)):
+        if concept.is_public and (warning := legal.missing_message(concept.city, request.user)):
             messages.warning(request, warning)
         return redirect(concept)
     return render(request, "concepts/geometry_form.html", {
         "concept": concept, "form": form, "geometry": form["area"], "heading": _("Konzept bearbeiten"),
         "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon", "area_hint": concept.area is None,
         "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept),
-        "legal_missing": legal.missing(concept.city), "legal_administration": legal.administration(concept.city),
+        "legal_missing": legal.missing(concept.city), "legal_administration": legal.administration(concept.city, request.user),
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -370,7 +370,7 @@ def setup_page(request, concept):
         "goals": concept.goals.count(), "measures": concept.measures.count(), "basemap": basemap,
         # the city's base map may exist before this concept has any analysis (another concept of the city)
         "analysed": analysis.current_run(concept) is not None,
-        "members": len(services.members(concept)), "land": concept.city.land,
+        "members": services.members(concept).count(), "land": concept.city.land,
         "template": pick(template.label_de, template.label_en) if template else "",
     })
 
@@ -396,7 +396,7 @@ def members_page(request, concept):
                 return redirect("concepts:concept-members", concept.slug)
         except ValidationError as exc:
             add_errors(form, exc)
-    return render(request, "concepts/members.html", {"concept": concept, "members": services.members(concept),
+    return render(request, "concepts/members.html", {"concept": concept, "members": paging.page_of(request, services.members(concept)),
                                                       "form": form},
                   status=400 if request.method == "POST" else 200)
 
@@ -423,9 +423,9 @@ def city_settings(request, ags):
             return redirect("city-settings", city.ags)
         city.refresh_from_db()
     return render(request, "concepts/city_settings.html", {
-        "city": city, "form": form, "concepts": services.city_concepts(request.user, city),
+        "city": city, "form": form, "concepts": paging.page_of(request, services.city_concepts(request.user, city), param="konzepte"),
         "administrators": services.city_people(city, services.CityRole.Role.ADMIN),
-        "starters": services.city_people(city, services.CityRole.Role.STARTER),
+        "starters": paging.page_of(request, services.city_roles(city, services.CityRole.Role.STARTER), param="personen"),
         "legal_missing": legal.missing(city), "may_edit_city": access.allows_site(request.user, "city", "edit", city),
     }, status=400 if request.method == "POST" else 200)
 

@@ -95,18 +95,18 @@ def missing(city: City | None) -> list[dict]:
     return gaps
 
 
-def missing_message(city: City) -> str:
-    """The warning after a concept was published or a phase saved while ``city``'s legal texts are
-    incomplete (empty when they are complete); the page itself shows legal/_missing.html."""
+def missing_message(city: City, viewer) -> str:
+    """The warning to ``viewer`` after a concept was published or a phase saved while ``city``'s legal
+    texts are incomplete (empty when they are complete); the page itself shows legal/_missing.html."""
     gaps = missing(city)
     if not gaps:
         return ""
     return _("Impressum und Datenschutzkontakt der Stadt %(c)s sind nicht vollständig (es fehlen: %(gaps)s). "
              "Eintragen kann das nur %(who)s, unter %(url)s.") % {
-        "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city), "url": gaps[0]["url"]}
+        "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city, viewer), "url": gaps[0]["url"]}
 
 
-def require_for_participation(city: City) -> None:
+def require_for_participation(city: City, viewer) -> None:
     """A public participation collects personal data: refused (ValidationError, code
     "legal_missing") while neither ``city`` nor the installation names a provider (§ 5 DDG) and a
     controller (Art. 13 DSGVO) – decision 0045. The data protection officer's contact stays a
@@ -118,7 +118,7 @@ def require_for_participation(city: City) -> None:
                         "(Art. 13 DSGVO) nennen. Für die Stadt %(c)s fehlt noch: %(gaps)s. Eintragen kann das nur "
                         "%(who)s, unter %(url)s. Die Phase wurde nicht gespeichert; eine Phase, die schon vorbei "
                         "ist, kann auch so erfasst werden.") % {
-            "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city),
+            "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city, viewer),
             "url": gaps[0]["url"]}, "legal_missing")
 
 

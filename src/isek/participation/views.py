@@ -22,7 +22,7 @@ from isek.core import files
 from isek.core.problems import InputError
 from isek.geodata import services as geodata
 from isek.legal import services as legal
-from isek.web import abuse, public
+from isek.web import abuse, paging, public
 from isek.web.forms import add_errors
 
 from . import exporting, identity, mail, photos, services
@@ -449,7 +449,7 @@ def phase_edit(request, concept, pk=None):
                             else _("Seite der Administration: Rechtliche Seiten der Stadt")}
         else:
             messages.success(request, _("Die Beteiligungsphase „%(t)s“ wurde gespeichert.") % {"t": saved.title_de})
-            if warning := legal.missing_message(concept.city):
+            if warning := legal.missing_message(concept.city, request.user):
                 messages.warning(request, warning)
             return redirect("participation:phase", concept.slug)
     heading = _("Beteiligungsphase bearbeiten") if phase else _("Beteiligungsphase anlegen")
@@ -460,7 +460,7 @@ def phase_edit(request, concept, pk=None):
         "map_label": _("Karte zum Zeichnen des Gebiets, in dem Ideen verortet werden können"), "edit_kind": "polygon",
         "cancel_url": reverse("participation:phase", args=[concept.slug]) if phase else concept.get_absolute_url(),
         "form_fix": form_fix, "legal_missing": gaps, "legal_blocks": any(g["blocks"] for g in gaps),
-        "legal_administration": legal.administration(concept.city), **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
+        "legal_administration": legal.administration(concept.city, request.user), **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
 
 
 @access.concept_view("idea", "link", methods="POST", ids={"pk": "idea"})
@@ -664,15 +664,8 @@ def theme_review(request, concept, pk):
     ev = services.theme_evaluation(request.user, concept, phase)
     # The list of all, open ones first, in pages of REVIEW_PAGE: a page of 700 rows, each with its
     # theme list, would take longer to build and to send than the answer it follows.
-    pages = max(1, -(-len(ev.rows) // REVIEW_PAGE))
-    try:
-        number = min(max(1, int(request.GET.get("seite", 1))), pages)
-    except ValueError:
-        number = 1
-    rows = ev.rows[(number - 1) * REVIEW_PAGE: number * REVIEW_PAGE]
     return render(request, "participation/themes.html", {
-        "concept": concept, "phase": phase, "ev": ev, "rows": rows, "page": number, "pages": pages,
-        "previous": number - 1, "following": number + 1 if number < pages else 0,
+        "concept": concept, "phase": phase, "ev": ev, **paging.page_of(request, ev.rows, REVIEW_PAGE),
         "refusal": refusal}, status=400 if refusal else 200)
 
 

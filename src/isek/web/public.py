@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
@@ -53,14 +54,14 @@ def respond(request, concept, build: Callable[[], HttpResponse], *, extra: str =
     return _kept_response(request, f"{concept.pk}|{versions.public_tag(concept.pk)}|{extra}", build)
 
 
-def respond_site(request, build: Callable[[], HttpResponse]) -> HttpResponse:
-    """As ``respond`` for the installation's start page, which lists every public concept: its tag
-    is made of every version token (core.versions.site_listing_tag), so any recorded change of a
-    concept or of the installation gives a new one; a Land's crowd then costs one rendering of the
-    long list per change and per 10 s, not one per visitor."""
+def respond_site(request, build: Callable[[], HttpResponse], city=None) -> HttpResponse:
+    """As ``respond`` for the installation's start page, which lists its public concepts or cities,
+    or ``city``'s start page: its tag is made of every version token (core.versions.site_listing_tag),
+    so any recorded change of a concept or of the installation (a city's look too) gives a new one;
+    a Land's crowd then costs one rendering per change and per 10 s, not one per visitor."""
     if not cacheable(request):
         return _private(build())
-    return _kept_response(request, f"site|{versions.site_listing_tag()}", build)
+    return _kept_response(request, f"site|{city.pk if city else ''}|{versions.site_listing_tag()}", build)
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -97,3 +98,20 @@ def _kept_response(request, scope: str, build: Callable[[], HttpResponse]) -> Ht
 def clear() -> None:
     """Forget the in-process copies (tests)."""
     _kept.clear()
+
+
+class PublicJsonGzipMiddleware(GZipMiddleware):
+    """The JSON of the API and the OGC API gzip-compressed where the client accepts it – only when
+    the answer is public (``Cache-Control: public``: an anonymous caller's, which any proxy may
+    share): it carries no secret, so compression next to a caller's input reveals nothing (BREACH).
+    Signed-in answers and the HTML pages pass unchanged (public pages compress themselves, above)."""
+
+    JSON = ("application/json", "application/geo+json", "application/schema+json", "application/vnd.oai.openapi+json")
+
+    def process_response(self, request, response):
+        shared = "public" in (d.strip() for d in response.get("Cache-Control", "").split(","))
+        small = not response.streaming and len(response.content) < MIN_GZIP  # as above: not worth it
+        if not shared or small or not response.get("Content-Type", "").startswith(self.JSON):
+            return response
+        return super().process_response(request, response)
+

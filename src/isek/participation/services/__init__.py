@@ -50,6 +50,7 @@ from .phase import (
     SETTING_SECONDS,
     THEME_PALETTE,
     area_features,
+    concepts_with_current_phase,
     current_phase,
     phase_state,
     phase_summary,
@@ -68,7 +69,7 @@ __all__ = [
     "Comment", "Contributor", "Decision", "Flag", "Idea", "ImportSource", "Outcome", "Phase", "RejectReason", "Status",
     "Support", "Theme", "ThemeReview",
     # phases and what a submission reads
-    "SETTING_SECONDS", "THEME_PALETTE", "area_features", "current_phase", "phase_state", "phase_summary", "phases",
+    "SETTING_SECONDS", "THEME_PALETTE", "area_features", "concepts_with_current_phase", "current_phase", "phase_state", "phase_summary", "phases",
     "places", "save_phase", "submission_setting",
     # contributions from outside, each with its contributor in one transaction
     "PUBLIC_STATUSES", "Sent", "UnknownContributor", "contributor_for",

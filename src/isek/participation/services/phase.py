@@ -30,6 +30,12 @@ def current_phase(concept: Concept, now=None) -> Phase | None:
     return qs.filter(end__gt=now).first() or qs.first()
 
 
+def concepts_with_current_phase(concepts, now=None) -> set[int]:
+    """The ids of those of ``concepts`` (a queryset) that have a current phase (one has begun), in one query."""
+    now = now or timezone.now()
+    return set(Phase.objects.filter(concept__in=concepts, start__lte=now).values_list("concept_id", flat=True))
+
+
 # What a submission reads of its concept (the concept, the current phase, its themes), kept per
 # process while the concept's public tag stays the same and for at most SETTING_SECONDS (which
 # phase is current changes with time alone). A crowd of submissions then asks one small statement
@@ -123,7 +129,7 @@ def save_phase(user, concept: Concept, phase: Phase | None = None, *, themes: li
     if phase.end and phase.end > now and not was_collecting and not phase.illustrative:
         # opening a public participation: it collects personal data (decision 0045); the demo's
         # example phase (illustrative, made by its loader) is exempt
-        legal.require_for_participation(concept.city)
+        legal.require_for_participation(concept.city, user)
     names = [t[0].strip() for t in themes or []]
     if themes is not None and (not names or any(not n for n in names)):
         raise invalid(_("Eine Phase braucht mindestens ein Thema, jedes mit Namen."), "themes", "themes")
