@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from isek import access
 from isek.concepts import services as concepts
 from isek.core import files
+from isek.core.downloads import temporary_download
 from isek.core.problems import InputError
 from isek.geodata import services as geodata
 from isek.legal import services as legal
@@ -727,3 +728,45 @@ def groups_geojson(request, concept, pk):
     fc = services.groups_features(request.user, concept, phase,
                                   lambda i: reverse("participation:idea", args=[concept.slug, i.pk]))
     return HttpResponse(json.dumps(fc, ensure_ascii=False), content_type="application/geo+json")
+
+
+def _report_phase(request, concept, pk):
+    """The phase of the report; a 404 with a clear message for an unknown one or another concept's."""
+    try:
+        return services.report_phase(request.user, concept, pk)
+    except ValidationError as exc:
+        raise Http404(" ".join(exc.messages)) from None
+
+
+@access.concept_view("moderation", "view", ids={"pk": "phase"})
+def evaluation_report(request, concept, pk):
+    """The evaluation report ("Auswertung der Beteiligung"): per theme and quarter what was said,
+    the citizens' own sentences, the answers, what became of each contribution, the method."""
+    phase = _report_phase(request, concept, pk)
+    return render(request, "participation/report.html", {
+        "concept": concept, "phase": phase, "r": services.evaluation_report(request.user, concept, phase),
+        "method": services.method_text(),
+        "ideas_url": reverse("participation:report-file", args=[concept.slug, phase.pk, "geojson"]),
+        **geodata.map_context(concept)})
+
+
+REPORT_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "geojson": "application/geo+json"}
+
+
+@access.concept_view("moderation", "view", ids={"pk": "phase"})
+def evaluation_report_file(request, concept, pk, fmt):
+    """The evaluation report as PDF or XLSX (German, to attach), and its map's points (GeoJSON)."""
+    if fmt not in REPORT_TYPES:
+        raise Http404(_("Die Auswertung gibt es als PDF und XLSX."))
+    phase = _report_phase(request, concept, pk)
+    name = f"{concept.slug}-auswertung-beteiligung-{phase.pk}.{fmt}"
+    if fmt == "pdf":
+        return temporary_download(lambda p: services.report_pdf(request.user, concept, phase, p), name, REPORT_TYPES[fmt])
+    if fmt == "xlsx":
+        response = HttpResponse(services.report_xlsx(request.user, concept, phase), content_type=REPORT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    fc = services.report_features(request.user, concept, phase,
+                                  lambda i: reverse("participation:idea", args=[concept.slug, i.pk]))
+    return HttpResponse(json.dumps(fc, ensure_ascii=False), content_type=REPORT_TYPES[fmt])

@@ -44,6 +44,7 @@ from .ideas import (
 )
 from .imports import commit_import, import_sources, plan_import
 from .imports import summary as import_summary
+from .report import EvaluationReport, evaluation_report, method_text, report_features, report_pdf, report_phase, report_xlsx
 from .measures import measure_participation
 from .moderation import answer, attach_reports, decide, decided, idea_numbered, log, merged_ideas, named, open_reports, queue
 from .phase import (

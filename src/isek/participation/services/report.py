@@ -1,0 +1,242 @@
+"""The evaluation report of a phase (issue 24, point 5; "Auswertung der Beteiligung"): per theme and
+per quarter of the concept what was said – counts, places, the citizens' own sentences, the city's
+answers –, what became of each contribution (outcome, linked measure), and the method and figures
+of isek's theme suggestions (how many a person confirmed, corrected, how many are still open).
+
+One structure (``EvaluationReport``) feeds the page, the PDF and the XLSX
+(``participation.reporting``), so all three show the same figures. The theme of a contribution is
+the one a person confirmed in the theme review, else its own (as submitted or imported); isek's
+suggestions are proposals and count nowhere. A contribution's quarter is the concept's quarter its
+place lies in (a point on its surface; in several overlapping quarters it counts in each)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from isek import access
+from isek.concepts.services import Concept
+from isek.core import geo
+from isek.core.rules import invalid
+
+from ..models import ImportSource, Outcome, Phase, Status, ThemeReview
+from .evaluation import _evaluated, _ideas
+from .groups import QUOTES, Figures, Quote, _remember, _text
+
+NO_PLACE, OUTSIDE = "ohne-ort", "ausserhalb"
+
+
+@dataclass
+class Part:
+    """A theme or a quarter: its figures, the ideas per theme (quarters) and the citizens' words."""
+
+    key: str
+    name: str
+    colour: str
+    figures: Figures = field(default_factory=Figures)
+    confirmed: int = 0  # a person confirmed isek's proposal (themes)
+    corrected: int = 0  # a person chose another theme than proposed (themes)
+    open: int = 0  # nobody decided yet (themes)
+    per_theme: dict = field(default_factory=dict)  # theme key → ideas (quarters)
+    counts: list[int] = field(default_factory=list)  # the same in the order of the report's themes
+    quotes: list[Quote] = field(default_factory=list)
+
+
+@dataclass
+class Line:
+    """One contribution: what it is, where, and what became of it."""
+
+    idea: object  # Idea
+    theme: str
+    quarters: list[str]
+    supports: int
+    reviewed: str  # "bestätigt", "korrigiert" or "offen"
+    outcome: str  # the outcome's label
+    measure: str  # the linked measure ("M 1.2 Title"), empty if none
+    original: str  # imported: the original's URL
+
+
+@dataclass
+class EvaluationReport:
+    concept: Concept
+    phase: Phase
+    themes: list[Part]
+    quarters: list[Part]  # the concept's quarters, then "außerhalb der Teilräume" and "ohne Ort" when used
+    lines: list[Line]
+    sources: list[ImportSource]  # imported contributions' sources (licence, attribution)
+    total: Figures
+    confirmed: int
+    corrected: int
+    open: int
+    rejected: int  # not evaluated: rejected by the moderation
+    merged: int  # not evaluated: merged into another idea
+    created_at: object
+    measures_linked: int = 0
+
+    @property
+    def reviewed(self) -> int:
+        return self.confirmed + self.corrected
+
+    @property
+    def accepted_percent(self) -> int | None:
+        """How often a person kept isek's proposal, of all decisions (None before any)."""
+        return round(100 * self.confirmed / self.reviewed) if self.reviewed else None
+
+
+def report_phase(user, concept: Concept, phase_pk) -> Phase:
+    """The phase of ``concept`` named by ``phase_pk``; a clear message if there is none (another
+    concept's phase, an unknown or malformed number)."""
+    access.require(user, "moderation", "view", concept)
+    try:
+        phase = Phase.objects.filter(concept=concept, pk=int(phase_pk)).first()
+    except (TypeError, ValueError):
+        phase = None
+    if phase is None:
+        raise invalid(_("Diese Beteiligungsphase gibt es in diesem Konzept nicht; bitte eine Phase aus der Liste der "
+                        "Beteiligung wählen."), "phase", "phase")
+    return phase
+
+
+def _quarters_of(concept: Concept, ideas) -> tuple[list[Part], dict[int, list[str]]]:
+    """The concept's quarters as parts, and per idea the keys of the quarters its place lies in."""
+    from shapely.prepared import prep
+
+    parts, shapes = [], []
+    for q in concept.quarters.all():
+        parts.append(Part(f"q{q.pk}", q.name, q.colour))
+        shapes.append(prep(geo.from_django(q.geometry)))
+    where: dict[int, list[str]] = {}
+    for i in ideas:
+        if i.geometry is None:
+            where[i.pk] = [NO_PLACE]
+            continue
+        point = geo.from_django(i.geometry).representative_point()
+        where[i.pk] = [p.key for p, s in zip(parts, shapes) if s.contains(point)] or [OUTSIDE]
+    used = {k for keys in where.values() for k in keys}
+    if OUTSIDE in used:
+        parts.append(Part(OUTSIDE, _("außerhalb der Teilräume"), "#757575"))
+    if NO_PLACE in used:
+        parts.append(Part(NO_PLACE, _("ohne Ort"), "#9e9e9e"))
+    return parts, where
+
+
+def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
+    """The report of ``phase`` (of ``concept``): every evaluated idea (all but rejected ones and
+    those merged into another) by theme and quarter, with quotes, answers and outcomes."""
+    access.require(user, "moderation", "view", concept)
+    if phase.concept_id != concept.pk:
+        raise invalid(_("Diese Beteiligungsphase gehört nicht zu diesem Konzept."), "phase", "phase")
+    ideas = _ideas(phase, "geometry", "illustrative", "answer", "outcome", "measure_id", "source_id", "source_url",
+                   "status")
+    measures = {m.pk: m for m in concept.measures.all()}
+    themes = {t.pk: Part(str(t.pk), t.name, t.colour) for t in phase.themes.all()}
+    reviews = {r.idea_id: r for r in ThemeReview.objects.filter(idea__phase=phase).only(
+        "idea_id", "theme_id", "proposed_id")}
+    supports = dict(phase.ideas.filter(supports__isnull=False).annotate(n=Count("supports")).values_list("pk", "n"))
+    quarters, where = _quarters_of(concept, ideas)
+    by_quarter = {q.key: q for q in quarters}
+    outcomes = dict(Outcome.choices)
+    total, lines = Figures(), []
+    members: dict[tuple, list[int]] = {}
+    for i in ideas:
+        review = reviews.get(i.pk)
+        theme = themes[review.theme_id if review else i.theme_id]
+        n = supports.get(i.pk, 0)
+        total.add(i, n)
+        theme.figures.add(i, n)
+        if review is None:
+            theme.open += 1
+            reviewed = _("offen")
+        elif review.corrected:
+            theme.corrected += 1
+            reviewed = _("korrigiert")
+        else:
+            theme.confirmed += 1
+            reviewed = _("bestätigt")
+        members.setdefault(("theme", theme.key), []).append(i.pk)
+        for k in where[i.pk]:
+            q = by_quarter[k]
+            q.figures.add(i, n)
+            q.per_theme[theme.key] = q.per_theme.get(theme.key, 0) + 1
+            members.setdefault(("quarter", k), []).append(i.pk)
+        m = measures.get(i.measure_id)
+        lines.append(Line(i, theme.name, [by_quarter[k].name for k in where[i.pk]], n, reviewed,
+                          str(outcomes.get(i.outcome, "")) if i.outcome else "",
+                          f"{m.number} {m.title}" if m else "", i.source_url))
+    _quotes(phase, ideas, members, themes, by_quarter)
+    themes_list = list(themes.values())
+    for q in quarters:
+        q.counts = [q.per_theme.get(t.key, 0) for t in themes_list]
+    rejected = phase.ideas.filter(status=Status.REJECTED).count()
+    merged = phase.ideas.exclude(status=Status.REJECTED).filter(Q(status=Status.MERGED) | ~Q(merged_into=None)).count()
+    return EvaluationReport(
+        concept, phase, themes_list, quarters, lines, list(ImportSource.objects.filter(ideas__phase=phase).distinct()),
+        total, confirmed=sum(t.confirmed for t in themes_list), corrected=sum(t.corrected for t in themes_list),
+        open=sum(t.open for t in themes_list), rejected=rejected, merged=merged,
+        created_at=timezone.now(), measures_linked=sum(1 for li in lines if li.measure))
+
+
+def _quotes(phase: Phase, ideas, members: dict, themes: dict, quarters: dict) -> None:
+    """Each theme's and quarter's most representative sentences (the citizens' own), kept per
+    process while the ideas and their themes and places stay."""
+    from ..evaluation.summaries import representative_sentences
+
+    key = (frozenset((i.pk, i.title, i.text) for i in ideas), frozenset((k, tuple(v)) for k, v in members.items()))
+    found = _remember(("report-quotes", phase.pk), key, lambda: representative_sentences(
+        [_text(i) for i in ideas], members, per_group=QUOTES))
+    by_pk = {i.pk: i for i in ideas}
+    for (kind, k), quotes in found.items():
+        part = themes[int(k)] if kind == "theme" else quarters[k]
+        part.quotes = [Quote(by_pk[q.id], q.sentence) for q in quotes]
+
+
+def report_features(user, concept: Concept, phase: Phase, url_of) -> dict:
+    """The evaluated ideas with a place as GeoJSON, coloured by their theme (the report's map)."""
+    import json
+
+    access.require(user, "moderation", "view", concept)
+    themes = {t.pk: t for t in phase.themes.all()}
+    confirmed = dict(ThemeReview.objects.filter(idea__phase=phase).values_list("idea_id", "theme_id"))
+    features = []
+    for i in _evaluated(phase).exclude(geometry=None).only("pk", "number", "title", "theme_id", "geometry",
+                                                           "illustrative", "concept_id").order_by("number"):
+        t = themes[confirmed.get(i.pk, i.theme_id)]
+        features.append({"type": "Feature", "id": i.pk, "geometry": json.loads(i.geometry.geojson), "properties": {
+            "id": i.pk, "reference": i.reference, "title": i.title, "theme": t.name, "colour": t.colour,
+            "supports": 0, "url": url_of(i), "illustrative": i.illustrative, "pending": False}})
+    return {"type": "FeatureCollection", "name": f"{concept.slug}-report", "features": features}
+
+
+def method_text() -> str:
+    """isek's method of the theme suggestions in one paragraph (in the active language)."""
+    return _("isek schlägt für jeden Beitrag ein Thema vor: ein lineares Modell (logistische Regression) über den "
+             "Wortstämmen des Titels und Texts (deutsche Grundformen, Wortpaare, TF-IDF), gelernt allein aus den "
+             "Themen, die eine Person in der Auswertung bestätigt oder korrigiert hat; vor der ersten Bestätigung "
+             "dienen die Beschreibungen der Themen als Beispiele. Mit jeder Antwort lernt isek neu und schlägt vor, "
+             "welche Beiträge als Nächstes zugeordnet werden sollten (die, bei denen es am unsichersten ist, und "
+             "solche aus noch unerkundeten Gruppen). Zu jedem Vorschlag zeigt isek seine Sicherheit und die Wörter, "
+             "die dazu geführt haben. Alles läuft auf dem Server der Stadt, ohne externen Dienst. Ein Vorschlag ist "
+             "nie endgültig: In diesem Bericht zählt je Beitrag das von einer Person bestätigte Thema, sonst das "
+             "Thema, unter dem er eingereicht oder importiert wurde. Die Zitate sind Sätze der Beiträge selbst, "
+             "unverändert und nach ihrer Nähe zum Kern des Themas oder Teilraums ausgewählt; isek erzeugt keinen "
+             "Text.")
+
+
+def report_pdf(user, concept: Concept, phase: Phase, path) -> int:
+    """The report as PDF at ``path`` (German, to attach to the ISEK or a council paper); its pages."""
+    from .. import reporting
+
+    with override("de"):
+        return reporting.write_pdf(evaluation_report(user, concept, phase), method_text(), path)
+
+
+def report_xlsx(user, concept: Concept, phase: Phase) -> bytes:
+    """The report as XLSX (German): the figures per theme and quarter, every contribution."""
+    from .. import reporting
+
+    with override("de"):
+        return reporting.xlsx_bytes(evaluation_report(user, concept, phase), method_text())

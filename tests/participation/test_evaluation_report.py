@@ -1,0 +1,203 @@
+"""The evaluation report (issue 24, point 5) as planners attach it: per theme and quarter the counts
+of the database, the confirmed and corrected themes, the citizens' quotes linked to their
+contributions, the city's answers and linked measures, the imported ones credited by their
+original's address – the same figures on the page, in the PDF (pdftotext) and in the XLSX; an
+unknown phase or another concept's is refused with a message."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import subprocess
+
+import openpyxl
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from isek.participation import services
+from isek.participation.models import Idea, ImportSource, Status, ThemeReview
+from isek.participation.services import groups as engines
+from tests.factories import ConceptFactory, MeasureFactory, QuarterFactory, member, multipolygon
+
+from .conftest import OPERATOR, idea
+
+# the factory's area: a square of 500 m from (7.21, 51.48); its western and eastern halves
+WEST_EAST = 7.2136
+CREDIT = "Beiträge: Raddialog Ehrenfeld 2017 (Stadt Köln), je Beitrag verlinkt"
+ORIGINAL = "https://www.raddialog-ehrenfeld.koeln/dialoge/ehrenfelder-raddialog/bruecke-endlich-bauen"
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    engines.forget()
+    yield
+    engines.forget()
+
+
+@pytest.fixture
+def evaluated(phase, citizen):
+    """Seven ideas in two quarters (one without a place outside both is impossible: the phase's
+    area is the concept's), one rejected, one confirmed, one corrected, one answered with a
+    measure, one imported with its original's address."""
+    import shapely
+
+    concept = phase.concept
+    QuarterFactory(concept=concept, name="Westviertel", geometry=multipolygon(shapely.box(7.21, 51.48, WEST_EAST, 51.4845)))
+    QuarterFactory(concept=concept, name="Ostviertel", geometry=multipolygon(shapely.box(WEST_EAST, 51.48, 7.2173, 51.4845)))
+    squares, mobility = phase.themes.order_by("order", "pk")
+    made = [
+        idea(phase, citizen, theme=squares, title="Bänke am Platz", text="Auf dem Platz fehlen Bänke zum Sitzen im Schatten.",
+             geometry="POINT(7.211 51.481)"),
+        idea(phase, citizen, theme=squares, title="Schatten", text="Der Platz braucht Bäume und Schatten für den Sommer.",
+             geometry="POINT(7.212 51.482)"),
+        idea(phase, citizen, theme=squares, title="Brunnen", text="Ein Trinkbrunnen auf dem Platz wäre im Sommer schön.",
+             geometry="POINT(7.215 51.481)"),
+        idea(phase, citizen, theme=mobility, title="Radweg", text="Der Radweg an der Hauptstraße ist viel zu schmal.",
+             geometry="POINT(7.216 51.483)"),
+        idea(phase, citizen, theme=mobility, title="Busse", text="Die Busse fahren abends viel zu selten zur Haltestelle.",
+             geometry="POINT(7.2165 51.4835)"),
+        idea(phase, citizen, theme=mobility, title="Werbung", text="Kaufen Sie jetzt unser tolles Angebot im Laden.",
+             geometry="POINT(7.216 51.482)"),
+    ]
+    for i in made[:5]:
+        services.decide(OPERATOR, i, "approve")
+    services.decide(OPERATOR, made[5], "reject", reason="advertising")
+    now = timezone.now()
+    ThemeReview.objects.create(idea=made[0], theme=squares, proposed=squares, by_name="planerin", at=now)  # confirmed
+    ThemeReview.objects.create(idea=made[4], theme=squares, proposed=mobility, by_name="planerin", at=now)  # corrected
+    Idea.objects.filter(pk=made[4].pk).update(theme=squares)
+    measure = MeasureFactory(concept=concept, number="2.1", title="Radweg Hauptstraße")
+    services.answer(OPERATOR, Idea.objects.get(pk=made[3].pk), text="Wird mit der Maßnahme umgesetzt.", outcome="measure",
+                    measure=measure)
+    source = ImportSource.objects.create(phase=phase, name="Raddialog Ehrenfeld", licence="CC BY 4.0", credit=CREDIT)
+    Idea.objects.filter(pk=made[2].pk).update(source=source, source_url=ORIGINAL, source_key="id:E1453")
+    return phase
+
+
+def expected(phase) -> dict:
+    """What the database says, asked independently of the report: per theme the evaluated ideas
+    (not rejected, not merged) by confirmed theme, else own; per quarter (the database's spatial
+    test) per theme; the reviews confirmed and corrected."""
+    from isek.concepts.services import Quarter
+
+    ideas = Idea.objects.filter(phase=phase, merged_into=None).exclude(status__in=[Status.REJECTED, Status.MERGED])
+    reviews = {r.idea_id: r for r in ThemeReview.objects.filter(idea__phase=phase)}
+    theme_of = {i.pk: (reviews[i.pk].theme_id if i.pk in reviews else i.theme_id) for i in ideas}
+    themes = {t.pk: {"name": t.name_de, "ideas": 0, "confirmed": 0, "corrected": 0, "open": 0} for t in phase.themes.all()}
+    for pk, t in theme_of.items():
+        themes[t]["ideas"] += 1
+        r = reviews.get(pk)
+        themes[t]["open" if r is None else "corrected" if r.theme_id != r.proposed_id else "confirmed"] += 1
+    quarters = {}
+    for q in Quarter.objects.filter(concept=phase.concept):
+        inside = ideas.filter(geometry__within=q.geometry)
+        quarters[q.name] = {themes[t]["name"]: sum(1 for i in inside if theme_of[i.pk] == t) for t in themes}
+    return {"ideas": ideas.count(), "themes": themes, "quarters": quarters,
+            "confirmed": sum(t["confirmed"] for t in themes.values()),
+            "corrected": sum(t["corrected"] for t in themes.values()),
+            "rejected": Idea.objects.filter(phase=phase, status=Status.REJECTED).count()}
+
+
+def client_for(concept, role="moderator") -> Client:
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(member(concept, role))
+    return c
+
+
+def url(phase, tail="report/") -> str:
+    return f"/concepts/{phase.concept.slug}/participation/phases/{phase.pk}/{tail}"
+
+
+def cells(page: str, attr: str, key) -> list[str]:
+    m = re.search(rf'<tr {attr}="{key}">(.*?)</tr>', page, re.S)
+    assert m, f"{attr}={key} not on the page"
+    return [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", m.group(1), re.S)]
+
+
+def test_the_page_shows_the_databases_figures_quotes_answers_and_credits(evaluated):
+    want = expected(evaluated)
+    assert want["ideas"] == 5 and want["confirmed"] == 1 and want["corrected"] == 1 and want["rejected"] == 1
+    page = client_for(evaluated.concept).get(url(evaluated)).content.decode()
+    assert "Auswertung der Beteiligung" in page
+    figure = dict(re.findall(r'<td data-figure="(\w+)">([^<]*)</td>', page))
+    assert figure["ideas"] == str(want["ideas"]) and figure["confirmed"] == "1" and figure["corrected"] == "1"
+    assert figure["open"] == str(want["ideas"] - 2) and figure["excluded"] == "1 / 0" and figure["measures"] == "1"
+    for pk, t in want["themes"].items():
+        row = cells(page, "data-theme", pk)
+        assert row[0] == t["name"] and row[1] == str(t["ideas"])
+        assert row[5:8] == [str(t["confirmed"]), str(t["corrected"]), str(t["open"])]
+    names = [t["name"] for t in want["themes"].values()]
+    for q in evaluated.concept.quarters.all():
+        row = cells(page, "data-quarter", f"q{q.pk}")
+        assert row[0] == q.name and row[2:] == [str(want["quarters"][q.name][n]) for n in names]
+        assert row[1] == str(sum(want["quarters"][q.name].values()))
+    assert "Radweg Hauptstraße" in page and "Wird mit der Maßnahme umgesetzt." in page
+    assert f'href="{ORIGINAL}"' in page and CREDIT in page and "Lizenz: CC BY 4.0" in page
+    quoted = re.findall(r"<q>(.*?)</q> – <a class=\"kern-link\" href=\"/concepts/[^\"]+/participation/ideas/(\d+)/\"", page)
+    assert quoted, "no quote linked to its contribution"
+    for sentence, pk in quoted:
+        i = Idea.objects.get(pk=pk)
+        assert html.unescape(sentence) in " ".join(f"{i.title} {i.text}".split())
+    assert "Werbung" not in page  # the rejected idea is not evaluated
+
+
+def test_the_pdf_and_the_xlsx_say_the_same_figures(evaluated, tmp_path):
+    want = expected(evaluated)
+    c = client_for(evaluated.concept)
+    r = c.get(url(evaluated, "report.pdf"))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    path = tmp_path / "a.pdf"
+    path.write_bytes(b"".join(r.streaming_content))
+    text, plain = (" ".join(subprocess.run(["pdftotext", *layout, str(path), "-"], check=True, capture_output=True,
+                                           text=True).stdout.split()) for layout in (["-layout"], []))
+    assert "Auswertung der Beteiligung" in text and f"ausgewertete Beiträge {want['ideas']}" in text
+    assert "Thema von einer Person bestätigt 1" in text and "Thema von einer Person korrigiert 1" in text
+    for t in want["themes"].values():
+        assert re.search(rf"{re.escape(t['name'])} {t['ideas']} \d+ \d+ \d+ {t['confirmed']} {t['corrected']} {t['open']}",
+                         text), t
+    names = [t["name"] for t in want["themes"].values()]
+    for quarter, per_theme in want["quarters"].items():
+        figures = " ".join(str(per_theme[n]) for n in names)
+        assert f"{quarter} {sum(per_theme.values())} {figures}" in text, quarter
+    assert "2.1 Radweg Hauptstraße" in plain and "wurde zur Maßnahme: Wird mit der Maßnahme umgesetzt." in plain
+    assert ORIGINAL.split("//")[1][:30] in text.replace(" ", "") and "CC BY 4.0" in text and "logistische Regression" in text
+
+    r = c.get(url(evaluated, "report.xlsx"))
+    assert r.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    rows = {row[0]: row for row in wb["Themen"].iter_rows(min_row=2, values_only=True)}
+    for t in want["themes"].values():
+        assert rows[t["name"]][1] == t["ideas"] and rows[t["name"]][5:8] == (t["confirmed"], t["corrected"], t["open"])
+    header = [c.value for c in wb["Teilräume"][1]]
+    for row in wb["Teilräume"].iter_rows(min_row=2, values_only=True):
+        for name, n in want["quarters"][row[0]].items():
+            assert row[header.index(name)] == n
+    lines = list(wb["Beiträge"].iter_rows(min_row=2, values_only=True))
+    assert len(lines) == want["ideas"]
+    assert any(li[9] == "2.1 Radweg Hauptstraße" for li in lines) and any(li[10] == ORIGINAL for li in lines)
+    method = dict(wb["Methode"].iter_rows(min_row=2, values_only=True))
+    assert method["Thema bestätigt"] == 1 and method["Thema korrigiert"] == 1
+
+
+def test_an_unknown_phase_or_another_concepts_is_refused_with_a_message(evaluated):
+    c = client_for(evaluated.concept)
+    other = services.save_phase(OPERATOR, ConceptFactory(), title_de="Andere", start=timezone.now(),
+                                end=timezone.now() + timezone.timedelta(days=3), themes=[("A", "A", "")])
+    for tail in ("report/", "report.pdf", "report.xlsx"):
+        r = c.get(url(evaluated, tail).replace(f"/phases/{evaluated.pk}/", f"/phases/{other.pk}/"))
+        assert r.status_code == 404 and "Diese Beteiligungsphase gibt es in diesem Konzept nicht" in r.content.decode()
+    r = c.get(url(evaluated, "report.docx"))
+    assert r.status_code == 404 and "Die Auswertung gibt es als PDF und XLSX." in r.content.decode()
+    with pytest.raises(ValidationError, match="gibt es in diesem Konzept nicht"):
+        services.report_phase(OPERATOR, evaluated.concept, "x")
+    with pytest.raises(ValidationError, match="gehört nicht zu diesem Konzept"):
+        services.evaluation_report(OPERATOR, evaluated.concept, other)
+
+
+def test_the_page_in_english(evaluated):
+    c = client_for(evaluated.concept)
+    page = c.get(url(evaluated), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Evaluation of the participation" in page and "By theme" in page
