@@ -200,4 +200,4 @@ def test_an_unknown_phase_or_another_concepts_is_refused_with_a_message(evaluate
 def test_the_page_in_english(evaluated):
     c = client_for(evaluated.concept)
     page = c.get(url(evaluated), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Evaluation of the participation" in page and "By theme" in page
+    assert "Evaluation of the participation" in page and "By quarter" in page and "theme corrected by a person" in page
