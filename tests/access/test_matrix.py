@@ -227,7 +227,7 @@ def world(matrix_world, settings):
 
 FIXED = {"code": "en", "year": "2026", "z": "14", "x": "8529", "y": "5448", "token": "unbekannt", "layer": "measures", "action": "", "provider": "1"}
 FORMATS = {"concepts:concept-export": "geojson", "finance:kuf-export": "xlsx", "participation:export": "csv",
-           "open-data": "gpkg"}
+           "open-data": "gpkg", "participation:report-file": "xlsx"}
 
 
 def _value(kind: str, side: dict, name: str) -> str:

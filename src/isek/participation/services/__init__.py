@@ -44,7 +44,6 @@ from .ideas import (
 )
 from .imports import commit_import, import_sources, plan_import
 from .imports import summary as import_summary
-from .report import EvaluationReport, evaluation_report, method_text, report_features, report_pdf, report_phase, report_xlsx
 from .measures import measure_participation
 from .moderation import answer, attach_reports, decide, decided, idea_numbered, log, merged_ideas, named, open_reports, queue
 from .phase import (
@@ -59,6 +58,15 @@ from .phase import (
     places,
     save_phase,
     submission_setting,
+)
+from .report import (
+    EvaluationReport,
+    evaluation_report,
+    method_text,
+    report_features,
+    report_pdf,
+    report_phase,
+    report_xlsx,
 )
 from .retention import delete_contributions, deletion_link_known, purge_personal_data
 from .rules import PUBLIC_STATUSES
@@ -85,6 +93,8 @@ __all__ = [
     "Evaluation", "theme_evaluation", "confirm_theme",
     "Groups", "group_evaluation", "groups_features", "merge_groups", "move_ideas", "rename_group", "recompute",
     "decide_duplicate",
+    "EvaluationReport", "evaluation_report", "method_text", "report_features", "report_pdf", "report_phase",
+    "report_xlsx",
     "counters", "statistics", "EXPORT_COLUMNS", "export_features", "export_rows",
     # contributions collected elsewhere (issue 24)
     "commit_import", "import_sources", "import_summary", "plan_import",
