@@ -228,3 +228,11 @@ def load_hoyerswerda() -> Concept | None:
     geodata.start_basemap(DEMO, concept, extract, now=True)
     analysis.start_run(DEMO, concept, extract=str(geodata.cut_extract_of(concept)), now=True)
     return concept
+
+
+def load_koeln_evaluation() -> Concept | None:
+    """The example evaluation of a participation: the Raddialog Ehrenfeld's real contributions in an
+    example concept over Köln-Ehrenfeld (see ``evaluation``); None without the files."""
+    from . import evaluation
+
+    return evaluation.load(DEMO, _replace)

@@ -30,8 +30,10 @@ class Command(BaseCommand):
         lauf = loader.load_lauf()
         self.stdout.write("Zweite Stadt (Hoyerswerda) wird angelegt, Grundkarte und Analyse aus dem OSM-Extrakt …")
         hoyerswerda = loader.load_hoyerswerda()
+        self.stdout.write("Beispiel-Auswertung einer Beteiligung (Raddialog Köln-Ehrenfeld) wird importiert …")
+        koeln = loader.load_koeln_evaluation()
         logins = loader.ensure_users(concept, os.environ.get("ISEK_DEMO_PASSWORD") or None,
-                                     also=[c for c in (lauf, hoyerswerda) if c is not None])
+                                     also=[c for c in (lauf, hoyerswerda, koeln) if c is not None])
         logins |= loader.ensure_authority(os.environ.get("ISEK_DEMO_PASSWORD") or None)
         self.stdout.write(self.style.SUCCESS(
             f"Geladen: {concept.name}: {concept.measures.count()} Maßnahmen, {concept.quarters.count()} Teilräume, "
@@ -53,6 +55,12 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Zweite Stadt mit eigener Grundkarte: http://127.0.0.1:{port}/concepts/{hoyerswerda.slug}/ "
                               f"· was fehlt noch: http://127.0.0.1:{port}/concepts/{hoyerswerda.slug}/readiness/")
+        if koeln is None:
+            self.stdout.write(self.style.WARNING("Raddialog-Dateien fehlen: Beispiel-Auswertung übersprungen (isek data fetch)."))
+        else:
+            phase = koeln.phases.first()
+            self.stdout.write(f"Beispiel-Auswertung (Raddialog Ehrenfeld 2017, CC BY 4.0, je Beitrag verlinkt): "
+                              f"http://127.0.0.1:{port}/concepts/{koeln.slug}/participation/phases/{phase.pk}/report/")
         url = f"http://127.0.0.1:{port}/concepts/{concept.slug}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo: {url}"))

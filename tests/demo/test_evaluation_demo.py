@@ -1,0 +1,46 @@
+"""The demo's example evaluation (issue 24): the Raddialog Ehrenfeld's real contributions imported
+from the data directory into an example phase labelled "Beispiel", each credited by its URL, a few
+themes sorted through the theme review, and the report showing it with its attribution."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections import Counter
+
+from django.test import Client
+
+from isek.demo import evaluation, loader
+from isek.participation.models import Idea, ThemeReview
+from tests.data import data_dir
+from tests.factories import member
+
+REQUIRED_DATA = [data_dir("participation") / evaluation.POINTS, data_dir("participation") / evaluation.LABELLED]
+
+
+def test_the_example_evaluation_with_real_contributions_credited_and_labelled(db):
+    started = time.perf_counter()
+    concept = loader.load_koeln_evaluation()
+    seconds = time.perf_counter() - started
+    phase = concept.phases.get()
+    assert phase.illustrative and "Beispiel" in phase.title_de and "Beispiel" in concept.name
+    ideas = Idea.objects.filter(phase=phase)
+    assert ideas.count() == 366 and ideas.exclude(geometry=None).count() == 365  # one point in the file is broken
+    e1453 = ideas.get(source_key="id:E1453")
+    assert e1453.source_url == "https://www.raddialog-ehrenfeld.koeln/dialoge/ehrenfelder-raddialog/bruecke-endlich-bauen"
+    assert e1453.source.licence == evaluation.LICENCE and "je Beitrag verlinkt" in e1453.source.credit
+    reviews = ThemeReview.objects.filter(idea__phase=phase)
+    with open(REQUIRED_DATA[1], encoding="utf-8", newline="") as f:
+        per_label = Counter(r["main_category_level1"] for r in csv.DictReader(f))
+    assert len(per_label) == len(evaluation.THEMES)  # every theme of the annotation is one of the phase
+    assert reviews.count() == sum(min(evaluation.PER_THEME, n) for n in per_label.values())  # "lighting" has one
+    assert set(reviews.values_list("by_name", flat=True)) == {"isek demo"}
+    assert seconds < 30, seconds
+
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(member(concept, "moderator"))
+    page = c.get(f"/concepts/{concept.slug}/participation/phases/{phase.pk}/report/").content.decode()
+    assert 'id="example-label">Beispiel<' in page and "Raddialog Ehrenfeld 2017 (Stadt Köln)" in page
+    assert "CIMT-Korpus" in page and 'href="https://www.raddialog-ehrenfeld.koeln/' in page
+    assert '<td data-figure="ideas">366</td>' in page
+    assert f'<td data-figure="confirmed">{reviews.count() - sum(r.corrected for r in reviews)}</td>' in page
