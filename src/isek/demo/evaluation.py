@@ -93,7 +93,7 @@ def load(operator, replace) -> Concept | None:
         m.source, m.licence, m.credit = "Raddialog Ehrenfeld 2017 (Stadt Köln)", LICENCE, CREDIT
         m.default_theme, m.without_bad_places = THEMES["misc"][0], True
         services.commit_import(operator, phase, services.plan_import(operator, phase, points, mapping=m))
-        _sort_some(operator, concept, phase, labels)
+    _sort_some(operator, concept, phase, labels)  # each answer committed: isek learns from it for the next
     return concept
 
 
@@ -107,9 +107,10 @@ def _sort_some(operator, concept: Concept, phase, labels: dict[str, str]) -> Non
         label = labels.get(key)
         if label in THEMES and len(chosen.setdefault(label, [])) < PER_THEME:
             chosen[label].append(i)
-    for label, sorted_ideas in chosen.items():
-        for i in sorted_ideas:
-            services.confirm_theme(operator, concept, phase, i.pk, themes[THEMES[label][0]].pk)
+    for round_ in range(PER_THEME):  # one per theme, then a second: as a planner works through the themes
+        for label, sorted_ideas in chosen.items():
+            if round_ < len(sorted_ideas):
+                services.confirm_theme(operator, concept, phase, sorted_ideas[round_].pk, themes[THEMES[label][0]].pk)
     for label, outcome, text in ANSWERS:
         if chosen.get(label):
             i = services.Idea.objects.get(pk=chosen[label][0].pk)

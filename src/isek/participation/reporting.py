@@ -84,9 +84,9 @@ def xlsx_bytes(report, method: str) -> bytes:
         ws.freeze_panes(1, 0)
 
     sheet("Themen", ["Thema", "Beiträge", "mit Ort", "Unterstützungen", "beantwortet", "bestätigt", "korrigiert",
-                     "offen", "Zitate"],
+                     "offen", "offen: Vorschlag isek", "Zitate"],
           [[t.name, t.figures.ideas, t.figures.placed, t.figures.supports, t.figures.answered, t.confirmed,
-            t.corrected, t.open, " | ".join(f"„{q.sentence}“ ({q.idea.reference})" for q in t.quotes)]
+            t.corrected, t.open, t.suggested, " | ".join(f"„{q.sentence}“ ({q.idea.reference})" for q in t.quotes)]
            for t in report.themes])
     sheet("Teilräume", ["Teilraum", "Beiträge", "Unterstützungen", "beantwortet",
                         *[t.name for t in report.themes], "Zitate"],

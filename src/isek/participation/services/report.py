@@ -24,7 +24,7 @@ from isek.core import geo
 from isek.core.rules import invalid
 
 from ..models import ImportSource, Outcome, Phase, Status, ThemeReview
-from .evaluation import _evaluated, _ideas
+from .evaluation import _evaluated, _ideas, theme_evaluation
 from .groups import QUOTES, Figures, Quote, _remember, _text
 
 NO_PLACE, OUTSIDE = "ohne-ort", "ausserhalb"
@@ -41,6 +41,7 @@ class Part:
     confirmed: int = 0  # a person confirmed isek's proposal (themes)
     corrected: int = 0  # a person chose another theme than proposed (themes)
     open: int = 0  # nobody decided yet (themes)
+    suggested: int | None = None  # open ideas isek suggests for this theme (a proposal, counted nowhere else)
     per_theme: dict = field(default_factory=dict)  # theme key → ideas (quarters)
     counts: list[int] = field(default_factory=list)  # the same in the order of the report's themes
     quotes: list[Quote] = field(default_factory=list)
@@ -76,6 +77,7 @@ class EvaluationReport:
     merged: int  # not evaluated: merged into another idea
     created_at: object
     measures_linked: int = 0
+    problem: str = ""  # why isek has no suggestions (the engine's message)
 
     @property
     def reviewed(self) -> int:
@@ -168,6 +170,10 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
                           str(outcomes.get(i.outcome, "")) if i.outcome else "",
                           f"{m.number} {m.title}" if m else "", i.source_url))
     _quotes(phase, ideas, members, themes, by_quarter)
+    suggestions = theme_evaluation(user, concept, phase)  # the engine is kept per process (decision 0051)
+    if not suggestions.problem and suggestions.confirmed + suggestions.corrected:
+        for count in suggestions.per_theme:
+            themes[count.theme.pk].suggested = count.open
     themes_list = list(themes.values())
     for q in quarters:
         q.counts = [q.per_theme.get(t.key, 0) for t in themes_list]
@@ -177,7 +183,7 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
         concept, phase, themes_list, quarters, lines, list(ImportSource.objects.filter(ideas__phase=phase).distinct()),
         total, confirmed=sum(t.confirmed for t in themes_list), corrected=sum(t.corrected for t in themes_list),
         open=sum(t.open for t in themes_list), rejected=rejected, merged=merged,
-        created_at=timezone.now(), measures_linked=sum(1 for li in lines if li.measure))
+        created_at=timezone.now(), measures_linked=sum(1 for li in lines if li.measure), problem=suggestions.problem)
 
 
 def _quotes(phase: Phase, ideas, members: dict, themes: dict, quarters: dict) -> None:
