@@ -77,3 +77,14 @@ def test_planner_merges_a_duplicate_and_renames_a_group(page, transactional_db, 
     assert "heißt jetzt „Engstellen“" in page.inner_text("#group-decisions")
     assert GroupDecision.objects.get().by_name == "planerin"
     assert axe_violations(page) == []
+
+    # the evaluation report of the phase (issue 24, point 5): its figures, its map, the originals
+    with page.expect_navigation():
+        page.get_by_role("link", name="Auswertung der Beteiligung").first.click()
+    assert page.locator("h1").inner_text() == "Auswertung der Beteiligung"
+    assert page.inner_text('[data-figure="ideas"]') == "366" and page.locator("[data-line]").count() == 366
+    assert page.locator('a[href^="https://www.raddialog-ehrenfeld.koeln/"]').count() >= 366
+    page.wait_for_selector("#report-map[data-ready=true]")
+    drawn = page.evaluate("() => window.isekMaps['report-map'].getSource('ideas').serialize().data.features.length")
+    assert drawn == 365
+    assert axe_violations(page) == []
