@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 import subprocess
 
@@ -144,6 +145,11 @@ def test_the_page_shows_the_databases_figures_quotes_answers_and_credits(evaluat
         i = Idea.objects.get(pk=pk)
         assert html.unescape(sentence) in " ".join(f"{i.title} {i.text}".split())
     assert "Werbung" not in page  # the rejected idea is not evaluated
+    fc = json.loads(client_for(evaluated.concept).get(url(evaluated, "report.geojson")).content)
+    themes = {t["name"] for t in want["themes"].values()}
+    assert len(fc["features"]) == want["ideas"] and {f["properties"]["theme"] for f in fc["features"]} <= themes
+    busse = next(f for f in fc["features"] if f["properties"]["title"] == "Busse")["properties"]
+    assert busse["theme"] == "Plätze & Freiräume"  # as the person corrected it
 
 
 def test_the_pdf_and_the_xlsx_say_the_same_figures(evaluated, tmp_path):

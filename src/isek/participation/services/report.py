@@ -207,13 +207,14 @@ def report_features(user, concept: Concept, phase: Phase, url_of) -> dict:
     access.require(user, "moderation", "view", concept)
     themes = {t.pk: t for t in phase.themes.all()}
     confirmed = dict(ThemeReview.objects.filter(idea__phase=phase).values_list("idea_id", "theme_id"))
+    supports = dict(phase.ideas.filter(supports__isnull=False).annotate(n=Count("supports")).values_list("pk", "n"))
     features = []
     for i in _evaluated(phase).exclude(geometry=None).only("pk", "number", "title", "theme_id", "geometry",
                                                            "illustrative", "concept_id").order_by("number"):
         t = themes[confirmed.get(i.pk, i.theme_id)]
         features.append({"type": "Feature", "id": i.pk, "geometry": json.loads(i.geometry.geojson), "properties": {
             "id": i.pk, "reference": i.reference, "title": i.title, "theme": t.name, "colour": t.colour,
-            "supports": 0, "url": url_of(i), "illustrative": i.illustrative, "pending": False}})
+            "supports": supports.get(i.pk, 0), "url": url_of(i), "illustrative": i.illustrative, "pending": False}})
     return {"type": "FeatureCollection", "name": f"{concept.slug}-report", "features": features}
 
 
