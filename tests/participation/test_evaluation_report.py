@@ -121,6 +121,8 @@ def cells(page: str, attr: str, key) -> list[str]:
 def test_the_page_shows_the_databases_figures_quotes_answers_and_credits(evaluated):
     want = expected(evaluated)
     assert want["ideas"] == 5 and want["confirmed"] == 1 and want["corrected"] == 1 and want["rejected"] == 1
+    moderation = client_for(evaluated.concept).get(f"/concepts/{evaluated.concept.slug}/moderation/").content.decode()
+    assert f'href="{url(evaluated)}"' in moderation.split('id="report-links"')[1]  # where the moderators find it
     page = client_for(evaluated.concept).get(url(evaluated)).content.decode()
     assert "Auswertung der Beteiligung" in page
     figure = dict(re.findall(r'<td data-figure="(\w+)">([^<]*)</td>', page))
