@@ -36,7 +36,7 @@ class Pages:
         self.browser, self.contexts, self.errors, self.outside = browser, [], [], []
 
     def new(self):
-        context = self.browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 1000})
+        context = self.browser.new_context(locale="de-DE", viewport={"width": 1024, "height": 768})
         self.contexts.append(context)
         pg = context.new_page()
         pg.on("pageerror", lambda e: self.errors.append(str(e)))

@@ -105,6 +105,7 @@ def test_new_planner_builds_a_concept_draft_in_the_browser(page, transactional_d
     page.fill("#id_title", "Umgestaltung des Marktplatzes")
     page.select_option("#id_primary_field", label="4 Öffentlicher Raum, Grün und Freiflächen")
     page.locator(".mapbox-gl-draw_point").click()
+    page.locator("#map").scroll_into_view_if_needed()  # as a person scrolls to the map
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     submit("Speichern")

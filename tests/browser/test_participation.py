@@ -50,6 +50,7 @@ def _send_idea_with_the_mouse(page, base, title):
     page.fill("#id_title", title)
     page.fill("#id_text", "Mehr Schatten und Bänke auf dem Platz.")
     page.locator(".mapbox-gl-draw_point").click()
+    page.locator("#map").scroll_into_view_if_needed()  # as a person scrolls to the map
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2 + 15, box["y"] + box["height"] / 2 + 10)
     _wait_for_proof(page)
@@ -121,6 +122,7 @@ def test_citizens_moderator_and_the_public_map(pages, setup):
     ben.goto(f"{base}/concepts/beispielstadt/participation/")
     ben.wait_for_selector(".isek-map[data-ready='true']", timeout=30000)
     lon, lat = first.geometry.transform(4326, clone=True).coords
+    ben.locator("#map").scroll_into_view_if_needed()  # as a person scrolls to the map
     box = ben.locator("#map").bounding_box()
     xy = ben.evaluate(f"() => window.isekMaps.map.project([{lon}, {lat}])")
     ben.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
