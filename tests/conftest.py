@@ -343,6 +343,11 @@ def pytest_report_header(config):
 
 @pytest.fixture
 def new_city(db):
+    """The concept of ``make_new_city``."""
+    return make_new_city()
+
+
+def make_new_city():
     """A concept as a new city starts it (the general template's 8 fields of action) with a KuF:
     a funding rate of 60 % for every year, five measures in 4 of the fields (one with a long
     title), eligible and non-eligible cost, an EU grant, and an own share fixed below the

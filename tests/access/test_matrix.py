@@ -31,7 +31,7 @@ from isek.geodata.models import ReferenceLayer
 from isek.monitoring.models import Indicator, Report
 from isek.participation import services as participation
 from isek.participation.models import Idea, Status
-from isek.procedure.models import Application, Document
+from isek.procedure.models import Application, Document, Remark
 from tests.conftest import _SHARED, client_for, shared_world
 from tests.dbstate import checksum
 from tests.factories import (
@@ -131,7 +131,9 @@ def _submitted_application(concept) -> dict:
     application.state, application.submitted_at = Application.State.SUBMITTED, timezone.now()
     application.snapshot = {"measures": [], "figures": [], "readiness": {"items": [], "done": 0, "total": 0}}
     application.save()
-    return {"application": application, "application_document": document}
+    remark = Remark.objects.create(application=application, kind="request", about="application",
+                                   about_label="den Antrag insgesamt", text="Bitte ergänzen.")  # the authority's (decision 0056)
+    return {"application": application, "application_document": document, "remark": remark}
 
 
 def _file_rows(side: dict) -> None:
@@ -202,6 +204,10 @@ def _load_world() -> dict:
         "authority_b": authority_staff("053"),  # of another district (B's)
         "admin": UserFactory(is_superuser=True, is_staff=True),
     }
+    from isek.concepts.models import FundingAuthority
+
+    for side, prefix in ((a, "059"), (b, "053")):
+        side["authority"] = FundingAuthority.objects.get(prefixes__prefix=prefix)  # its district's
     for side in (a, b):
         planner = users["planner" if side is a else "planner_b"]
         side["upload"] = Upload.objects.create(user=planner, scope=f"basemap:{side['concept'].pk}", filename="x.osm.pbf",
@@ -260,6 +266,8 @@ def fill(name: str, route_pattern: str, concept_side: dict, id_side: dict) -> st
             return id_side["concept"].city.ags
         if kwarg == "city":  # a city's start page
             return id_side["concept"].city.slug
+        if kwarg == "authority":  # a funding authority's portfolio: of A's district, of B's
+            return str(id_side["authority"].pk)
         return FIXED[kwarg]
 
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: value(m[1]), route_pattern)
@@ -275,10 +283,11 @@ def ids_of(name: str, side: dict) -> dict[str, str]:
     return {k: _value(kind, side, k) for k, kind in ROUTES[name].ids.items()}
 
 
-def expected(name: str, method: str, user, concept, cross: bool, upload_owner=None, ids: dict | None = None) -> set[int] | str:
+def expected(name: str, method: str, user, concept, cross: bool, upload_owner=None, ids: dict | None = None,
+             authority=None) -> set[int] | str:
     """What ``user`` gets for ``method`` on ``name`` filled with ``concept`` (and its city) and
     ``ids`` (what the URL's numbers name: a submitted application opens to its district's funding
-    authority, ``Route.submitted``)."""
+    authority, ``Route.submitted``); ``authority``: the funding authority an authority's URL names."""
     route = ROUTES[name]
     if method not in route.allowed_methods():
         return {405}
@@ -295,7 +304,8 @@ def expected(name: str, method: str, user, concept, cross: bool, upload_owner=No
         allowed = access.allows_site_somewhere(user, rule.resource, rule.action)
     elif isinstance(rule, Site):  # of the city the URL names, else of the installation
         city = concept.city if "ags" in route_kwargs(name) else None
-        allowed = access.allows_site(user, rule.resource, rule.action, city)
+        allowed = access.allows_site(user, rule.resource, rule.action, city,
+                                     authority if "authority" in route_kwargs(name) else None)
     else:
         allowed = access.allows(user, *rule, concept, submitted=route.submitted_of(ids or {}))
     # OPTIONS of a resumable upload states the protocol; it names no upload
@@ -352,7 +362,7 @@ def test_matrix(world, name):
     pattern = url_patterns()[name]
     a, b = world["a"], world["b"]
     concept_route = ("slug" in route_kwargs(name) or "collection" in ROUTES[name].ids.values()
-                     or {"ags", "city"} & set(route_kwargs(name)))  # a concept's, or a city's
+                     or {"ags", "city", "authority"} & set(route_kwargs(name)))  # a concept's, a city's, an authority's
     swappable = [k for k, kind in ROUTES[name].ids.items() if kind != "collection"]
     declared = tuple(ROUTES[name].allowed_methods())
     variants = [("A", a, a, False, METHODS)]
@@ -371,7 +381,7 @@ def test_matrix(world, name):
                         method == "HEAD" and "HEAD" not in ROUTES[name].methods)):
                     continue
                 want = expected(name, method, user, concept_side["concept"], cross, id_side["upload"].user,
-                                ids_of(name, id_side))
+                                ids_of(name, id_side), id_side["authority"])
                 if want is ALLOWED:  # may change things: on its own, undone afterwards
                     with transaction.atomic():
                         problems.append(_check(_send(world["clients"][role], method, name, url), want,
@@ -432,13 +442,16 @@ def concept_cells():
 
 def test_the_matrix_holds_the_cities_apart(world):
     """Not vacuous: by the table the matrix checks, the administrator of A's city is answered 404 on
-    every concept URL of B (internal, another city) and may do all there that B's administrator may."""
+    every concept URL of B (internal, another city) and may do all there that B's administrator may – except
+    the review of a submitted application, which is its funding authority's alone (decision 0056)."""
     b, users = world["b"], world["users"]
     cells = list(concept_cells())
     for name, method in cells:
         assert expected(name, method, users["city_admin"], b["concept"], False) == {404}, (name, method)
-        assert expected(name, method, users["city_admin_b"], b["concept"], False,
-                        upload_owner=users["city_admin_b"]) is ALLOWED, (name, method)
+        # the review of a submitted application is its funding authority's alone (decision 0056)
+        authority_only = set(access.POLICY[ROUTES[name].methods[method]]) == {access.Role.AUTHORITY}
+        assert expected(name, method, users["city_admin_b"], b["concept"], False, upload_owner=users["city_admin_b"]) == (
+            {403} if authority_only else ALLOWED), (name, method)
     assert len(cells) > 100
 
 
@@ -466,7 +479,8 @@ def test_the_matrix_holds_the_funding_authorities_apart(world):
     assert len(cells) > 100
     assert {name for name, _m in submitted} == {"procedure:applications", "procedure:application",
                                                  "procedure:application-document", "api-v1:applications",
-                                                 "api-v1:application"}
+                                                 "api-v1:application", "procedure:application-review",
+                                                 "procedure:remark-new", "procedure:remark-close"}
     for name, method in submitted:
         for staff, own, other in (("authority", a, b), ("authority_b", b, a)):
             assert expected(name, method, users[staff], own["concept"], False, ids=ids_of(name, own)) is ALLOWED
@@ -491,8 +505,8 @@ def test_drafts_stay_with_the_city(world):
         for key, staff, planner, want in (("a", "authority", "planner", {403}), ("b", "authority_b", "planner_b", {404})):
             side = world[key] | {"application": drafts[key]}
             url = fill(name, url_patterns()[name], side, side)
-            if "document" in ROUTES[name].ids:
-                continue  # a draft has no documents
+            if {"document", "remark"} & set(ROUTES[name].ids):
+                continue  # a draft has no documents, no remarks
             for method in [m for m in ROUTES[name].methods if m in ("GET", "POST")]:
                 assert expected(name, method, world["users"][staff], side["concept"], False, ids=ids_of(name, side)) == want
                 with transaction.atomic():

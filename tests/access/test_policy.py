@@ -108,9 +108,23 @@ def _side(public: bool) -> dict:
             "report": Report.objects.create(concept=concept, kind="isek").pk,
             "idea": idea.pk,
             "phase": idea.phase_id,  # the import of contributions into a phase
+            "application": _draft_application(concept).pk,  # the authority's review: refused on a draft
         },
         "users": {role: _user(role, concept) for role in Role},
     }
+
+
+def _draft_application(concept):
+    """A draft of a funding application (issue #23): a cell whose rule is SUBMITTED is refused on it
+    (its submitted twin: tests/access/test_matrix.py)."""
+    import datetime
+
+    from isek.finance import services as finance
+    from isek.procedure.models import Application
+
+    version = finance.freeze_version(access.Operator("test"), concept, "Anmeldung", "first_application")
+    return Application.objects.create(concept=concept, year=concept.start_year, finance_version=version,
+                                      council_decision=datetime.date(2026, 1, 15))
 
 
 @shared_world("policy_world")

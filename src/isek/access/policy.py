@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Q, Value
 from django.http import Http404
 
-from isek.concepts.models import AuthorityRole, City, CityRole, Concept, ConceptRole, ags_prefixes
+from isek.concepts.models import AuthorityRole, City, CityRole, Concept, ConceptRole, FundingAuthority, ags_prefixes
 
 
 class Role(StrEnum):
@@ -103,6 +103,8 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
     # funding authority once the city has submitted it (``allows(..., submitted=True)``)
     ("application", "view"): {R: YES, P: YES, CA: YES, ADM: YES, AU: SUBMITTED},
     ("application", "edit"): _PLANNERS,  # assemble a draft, submit it, delete a draft (decision 0053)
+    # the authority's review of a submitted application: comments, change requests, its state (decision 0056)
+    ("application", "review"): {AU: SUBMITTED},
 }
 ACTIONS = sorted(POLICY)
 
@@ -123,6 +125,8 @@ SITE_POLICY: dict[tuple[str, str], set[Role]] = {
     # privacy contact) and the answers to its accessibility feedback
     ("legal", "edit"): {ADM, CA},
     ("authority", "edit"): {ADM},  # funding authorities, their districts and staff (decision 0050)
+    # an authority's portfolio: the applications of its district; asked with the authority, AU is its staff
+    ("portfolio", "view"): {ADM, AU},
 }
 
 
@@ -197,18 +201,22 @@ def works_for(user, city: City | None) -> bool:
         concept__city=city, user=user, role=ConceptRole.Role.PLANNER).exists())
 
 
-def allows_site(user, resource: str, action: str, city: City | None = None) -> bool:
-    """May ``user`` do ``action`` on ``resource`` of the installation – or of ``city`` where the
-    action concerns one (``SITE_POLICY``)?"""
-    return site_role(user, city) in SITE_POLICY.get((resource, action), set())
+def allows_site(user, resource: str, action: str, city: City | None = None,
+                authority: FundingAuthority | None = None) -> bool:
+    """May ``user`` do ``action`` on ``resource`` of the installation – or of ``city`` or of the
+    funding ``authority`` where the action concerns one (``SITE_POLICY``)?"""
+    return site_role(user, city, authority) in SITE_POLICY.get((resource, action), set())
 
 
-def site_role(user, city: City | None = None) -> Role:
-    """The role ``user`` has on the installation, or in ``city`` (see ``SITE_POLICY``)."""
+def site_role(user, city: City | None = None, authority: FundingAuthority | None = None) -> Role:
+    """The role ``user`` has on the installation, in ``city`` or at ``authority`` (its staff: AU;
+    see ``SITE_POLICY``)."""
     if user is None or not user.is_authenticated:
         return A
     if user.is_superuser:
         return ADM
+    if authority is not None and AuthorityRole.objects.filter(authority=authority, user=user).exists():
+        return AU
     if city is not None:
         roles = set(CityRole.objects.filter(city=city, user=user).values_list("role", flat=True))
         if CityRole.Role.ADMIN in roles:
@@ -237,11 +245,13 @@ def allows_site_somewhere(user, resource: str, action: str) -> bool:
     return cities is None or cities.exists()
 
 
-def require_site(user, resource: str, action: str, city: City | None = None, *, somewhere: bool = False) -> None:
+def require_site(user, resource: str, action: str, city: City | None = None, *, somewhere: bool = False,
+                 authority: FundingAuthority | None = None) -> None:
     """PermissionDenied unless ``allows_site`` (``somewhere``: in at least one city)."""
     if (resource, action) not in SITE_POLICY:
         raise KeyError(f"no site policy for {resource}.{action}")
-    if not (allows_site_somewhere(user, resource, action) if somewhere else allows_site(user, resource, action, city)):
+    if not (allows_site_somewhere(user, resource, action) if somewhere
+            else allows_site(user, resource, action, city, authority)):
         raise PermissionDenied(SITE_DENIED)  # the error page sends the person to the administration
 
 
@@ -266,6 +276,14 @@ def require(user, resource: str, action: str, concept: Concept, *, submitted: bo
     if not allows(user, "concept", "view", concept):
         raise Http404
     raise PermissionDenied
+
+
+def authority_by_pk(pk: int) -> FundingAuthority:
+    """The funding authority ``pk`` (Http404 where there is none)."""
+    authority = FundingAuthority.objects.filter(pk=pk).first()
+    if authority is None:
+        raise Http404
+    return authority
 
 
 def city_by_ags(ags: str) -> City:
@@ -303,6 +321,16 @@ def visible_concepts(user):
         return qs.filter(Q(is_public=True) | Q(roles__user=user, roles__role__in=readers)
                          | Q(city_id__in=administered)).distinct()
     return qs.filter(is_public=True)
+
+
+def reviewed_authorities(user):
+    """The funding authorities whose portfolio ``user`` may see: those on whose staff they are
+    (all for the installation's administrator)."""
+    if user is None or not user.is_authenticated:
+        return FundingAuthority.objects.none()
+    if user.is_superuser:
+        return FundingAuthority.objects.all()
+    return FundingAuthority.objects.filter(staff__user=user).distinct()
 
 
 def administered_cities(user):

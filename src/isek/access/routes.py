@@ -20,8 +20,8 @@ tests/access/test_policy.py finds the request for each cell of the policy among 
 
 A rule is one of
   ``(resource, action)``   a cell of POLICY on the concept the URL names,
-  ``Site(resource, action)`` a cell of SITE_POLICY: of the city the URL's ``ags`` names, of the
-                           installation where it names none, or – ``somewhere`` – of at least
+  ``Site(resource, action)`` a cell of SITE_POLICY: of the city the URL's ``ags`` names (of the
+                           funding authority its ``authority`` names), of the installation where it names none, or – ``somewhere`` – of at least
                            one city (a page where the city is chosen in the form; the service
                            checks the chosen one),
   ``OPEN``                 anyone (public pages, sign-in, token links, the OGC/API documents),
@@ -166,7 +166,8 @@ def concept_view(resource: str, action: str, *, methods: Iterable[str] | str = (
 
 def site_view(resource: str, action: str, *, methods: Iterable[str] | str = ("GET",), somewhere: bool = False) -> Callable:
     """A page of the installation or of a city (outside any concept) for those SITE_POLICY's cell
-    allows: in the city the URL's ``ags`` names (404 where there is none), else in the installation;
+    allows: in the city the URL's ``ags`` names (404 where there is none), at the funding authority
+    its ``authority`` names (404 where there is none; the view gets the authority), else in the installation;
     ``somewhere``: in at least one city (the page's form chooses the city, its service checks it)."""
     route = Route(_methods(methods, Site(resource, action, somewhere)), login=True)
 
@@ -174,7 +175,10 @@ def site_view(resource: str, action: str, *, methods: Iterable[str] | str = ("GE
         @functools.wraps(view)
         def checked(request, *args, **kwargs):
             city = policy.city_by_ags(kwargs["ags"]) if kwargs.get("ags") is not None else None
-            policy.require_site(request.user, resource, action, city, somewhere=somewhere)
+            if kwargs.get("authority") is not None:  # an authority's page: the view gets the authority
+                kwargs["authority"] = policy.authority_by_pk(kwargs["authority"])
+            policy.require_site(request.user, resource, action, city, somewhere=somewhere,
+                                authority=kwargs.get("authority"))
             return view(request, *args, **kwargs)
 
         return _declared(checked, route)

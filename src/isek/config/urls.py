@@ -25,6 +25,7 @@ urlpatterns = [
     path(concept, include("isek.analysis.urls")),
     path(concept, include("isek.monitoring.urls")),
     path(concept, include("isek.procedure.urls")),
+    path("authorities/", include("isek.procedure.authority_urls")),
     path("participation/delete/<str:token>/", participation_views.delete_page, name="participation-delete"),
     path("participation/supports/<str:token>/", participation_views.support_confirm, name="participation-support"),
     path("api/", include("isek.api.urls")),

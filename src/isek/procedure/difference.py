@@ -67,11 +67,13 @@ def difference(before: dict, after: dict, order: tuple[str, ...] = ()) -> Differ
                       rows=rows, fields=fields)
 
 
-def sums(snapshot: dict, order: tuple[str, ...]) -> dict[int, dict[str, Decimal]]:
-    """{year: {figure: the sum over all measures}} of a snapshot, each figure of ``order``."""
+def sums(*snapshots: dict, order: tuple[str, ...]) -> dict[int, dict[str, Decimal]]:
+    """{year: {figure: the sum over all measures}} of one or more snapshots (an authority's
+    portfolio adds up its applications), each figure of ``order``."""
     out: dict[int, dict[str, Decimal]] = {}
-    for (_m, year, what), amount in _figures(snapshot).items():
-        row = out.setdefault(year, dict.fromkeys(order, ZERO))
-        if what in row:
-            row[what] += amount
+    for snapshot in snapshots:
+        for (_m, year, what), amount in _figures(snapshot).items():
+            row = out.setdefault(year, dict.fromkeys(order, ZERO))
+            if what in row:
+                row[what] += amount
     return dict(sorted(out.items()))

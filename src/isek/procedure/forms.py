@@ -28,3 +28,19 @@ class ApplicationForm(forms.Form):
         for name, field in self.fields.items():
             css = "kern-form-input__select" if name == "finance_version" else "kern-form-input__input"
             field.widget.attrs.setdefault("class", css)
+
+
+class RemarkForm(forms.Form):
+    """The authority's comment or change request; the service says what is wrong with it."""
+
+    kind = forms.ChoiceField(label=_("Art"),
+                             choices=[("request", _("Nachforderung (die Stadt antwortet mit einer neuen Version)")),
+                                      ("comment", _("Anmerkung"))])
+    about = forms.ChoiceField(label=_("Betrifft"), choices=())
+    text = forms.CharField(label=_("Text"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, subjects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["about"].choices = subjects
+        self.fields["kind"].widget.attrs["class"] = self.fields["about"].widget.attrs["class"] = "kern-form-input__select"
+        self.fields["text"].widget.attrs["class"] = "kern-form-input__input"

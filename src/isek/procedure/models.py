@@ -22,6 +22,12 @@ class Application(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Entwurf")
         SUBMITTED = "submitted", _("eingereicht")
+        REVIEW = "review", _("in Prüfung")
+        CHANGES = "changes", _("Nachforderung")
+
+    # the states of what the city has sent: the authority's review moves a submitted application
+    # between them (services.TRANSITIONS); nothing else of it changes (decision 0056)
+    SENT = (State.SUBMITTED, State.REVIEW, State.CHANGES)
 
     concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="applications")
     year = models.PositiveSmallIntegerField(_("Programmjahr"))
@@ -52,13 +58,15 @@ class Application(models.Model):
 
     @property
     def is_submitted(self) -> bool:
-        return self.state == self.State.SUBMITTED
+        return self.state in self.SENT
 
     def _stored_submitted(self) -> bool:
-        return self.pk is not None and Application.objects.filter(pk=self.pk, state=self.State.SUBMITTED).exists()
+        return self.pk is not None and Application.objects.filter(pk=self.pk, state__in=self.SENT).exists()
 
     def save(self, *args, **kwargs):
-        if self._stored_submitted():
+        # a submitted application's one change: its review state, moved among SENT (services.move)
+        moving = list(kwargs.get("update_fields") or ()) == ["state"] and self.state in self.SENT
+        if self._stored_submitted() and not moving:
             raise ValidationError(SUBMITTED_CANNOT_CHANGE, code="submitted")
         super().save(*args, **kwargs)
 
@@ -102,9 +110,52 @@ class Document(models.Model):
         return hashlib.sha256(bytes(self.content)).hexdigest() == self.sha256
 
     def save(self, *args, **kwargs):
-        if self.pk is not None or Application.objects.filter(pk=self.application_id, state=Application.State.SUBMITTED).exists():
+        if self.pk is not None or Application.objects.filter(pk=self.application_id, state__in=Application.SENT).exists():
             raise ValidationError(SUBMITTED_CANNOT_CHANGE, code="submitted")  # written once, while submitting
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise ValidationError(SUBMITTED_CANNOT_CHANGE, code="submitted")
+
+
+class Remark(models.Model):
+    """The funding authority's comment or change request (Nachforderung) on a submitted
+    application, about the whole of it, one measure or one item (a document, the figures, the
+    council decision). A change request is open until the city submits a new version of the year
+    (then answered, by that version) and closed by the authority; its text never changes."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Anmerkung")
+        REQUEST = "request", _("Nachforderung")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("offen")
+        ANSWERED = "answered", _("beantwortet")
+        CLOSED = "closed", _("erledigt")
+
+    audit_parent = "application"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="remarks",
+                                    verbose_name=_("Antrag"))
+    kind = models.CharField(_("Art"), max_length=8, choices=Kind.choices)
+    about = models.CharField(_("betrifft"), max_length=60)  # services.subjects_of: "application", "measure:…", …
+    about_label = models.CharField(_("betrifft"), max_length=300, blank=True)
+    text = models.TextField(_("Text"))
+    state = models.CharField(_("Stand"), max_length=8, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("angelegt von"))
+    answered_by = models.ForeignKey(Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="answers",
+                                    verbose_name=_("beantwortet mit"))
+    answered_at = models.DateTimeField(_("beantwortet am"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name=_("erledigt von"))
+
+    class Meta:
+        ordering = ["application", "created_at", "id"]
+        verbose_name = _("Prüfvermerk")
+        verbose_name_plural = _("Prüfvermerke")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.about_label or self.text[:40]}"

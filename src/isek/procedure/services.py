@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import tempfile
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -30,9 +32,9 @@ from isek.finance import services as finance
 from isek.monitoring import services as monitoring
 
 from . import difference as diff
-from .models import SUBMITTED_CANNOT_CHANGE, Application, Document
+from .models import SUBMITTED_CANNOT_CHANGE, Application, Document, Remark
 
-SUBMITTED = Application.State.SUBMITTED
+SUBMITTED, SENT = Application.State.SUBMITTED, Application.SENT
 FIGURES = ("cost", "eligible", *finance.SOURCES)  # the figures an application keeps, in the order shown
 # the documents of a submitted application: kind, file name ending, how it is written
 DOCUMENTS = (
@@ -49,12 +51,13 @@ DOCUMENTS = (
 
 def has_submitted(concept) -> bool:
     """Has the concept's city submitted any application (what opens its list to the authority)?"""
-    return Application.objects.filter(concept=concept, state=SUBMITTED).exists()
+    return Application.objects.filter(concept=concept, state__in=SENT).exists()
 
 
-def is_submitted(concept, application, document=None) -> bool:
-    """Is the application with the id ``application`` one of the concept's and submitted?"""
-    return Application.objects.filter(concept=concept, pk=application, state=SUBMITTED).exists()
+def is_submitted(concept, application, document=None, remark=None) -> bool:
+    """Is the application with the id ``application`` one of the concept's and submitted (the
+    document's or remark's id in the URL is the view's to check)?"""
+    return Application.objects.filter(concept=concept, pk=application, state__in=SENT).exists()
 
 
 def applications_of(user, concept) -> list[Application]:
@@ -63,7 +66,7 @@ def applications_of(user, concept) -> list[Application]:
     access.require(user, "application", "view", concept, submitted=has_submitted)
     found = concept.applications.select_related("finance_version", "submitted_by")
     if not access.allows(user, "application", "view", concept):
-        found = found.filter(state=SUBMITTED)
+        found = found.filter(state__in=SENT)
     return list(found)
 
 
@@ -94,7 +97,7 @@ def can_edit(user, concept) -> bool:
 
 def previous_of(application: Application) -> Application | None:
     """The version submitted before ``application`` for the same programme year."""
-    return (Application.objects.filter(concept_id=application.concept_id, year=application.year, state=SUBMITTED,
+    return (Application.objects.filter(concept_id=application.concept_id, year=application.year, state__in=SENT,
                                        version__lt=application.version).order_by("-version").first())
 
 
@@ -111,10 +114,10 @@ def figure_labels(concept) -> dict[str, str]:
             **finance.source_labels(concept)}
 
 
-def sums_by_year(application: Application) -> tuple[list[str], list[dict]]:
+def sums_by_year(*applications: Application) -> tuple[list[str], list[dict]]:
     """(the figures' keys, one row per year with their sums over all measures, grant included) of
-    what a submitted application holds; the figures that carry no money are left out."""
-    rows = diff.sums(application.snapshot, FIGURES)
+    what one or more submitted applications hold; the figures that carry no money are left out."""
+    rows = diff.sums(*(a.snapshot for a in applications), order=FIGURES)
     for values in rows.values():
         values["grant"] = values["bund"] + values["land"]
     order = ["cost", "eligible", "grant", *finance.SOURCES]
@@ -142,7 +145,7 @@ def versions_of(concept):
 
 
 def _refuse_submitted(application: Application) -> None:
-    if application.pk is not None and Application.objects.filter(pk=application.pk, state=SUBMITTED).exists():
+    if application.pk is not None and Application.objects.filter(pk=application.pk, state__in=SENT).exists():
         raise invalid(str(SUBMITTED_CANNOT_CHANGE), "submitted")
 
 
@@ -155,7 +158,7 @@ def _problems(concept, year, council_decision, finance_version, freeze_as: str, 
         errors["year"] = _("Das Programmjahr muss in der Laufzeit des Konzepts liegen (%(start)s–%(end)s).") % {
             "start": concept.start_year, "end": concept.end_year}
     else:
-        draft = concept.applications.filter(year=year).exclude(state=SUBMITTED).exclude(
+        draft = concept.applications.filter(year=year).exclude(state__in=SENT).exclude(
             pk=getattr(application, "pk", None)).first()
         if draft is not None:
             errors["year"] = _("Für %(year)s gibt es schon einen Entwurf (Version %(version)s); bitte diesen bearbeiten.") % {
@@ -252,6 +255,7 @@ def submit(user, concept, application: Application, *, via: str = "web") -> Appl
             application.state, application.submitted_at = SUBMITTED, timezone.now()
             application.submitted_by, application.snapshot = (None if user.pk is None else user), kept
             application.save()
+            _answer_requests(application)
     except IntegrityError:  # submitted meanwhile by someone else
         raise invalid(str(SUBMITTED_CANNOT_CHANGE), "submitted") from None
     return application
@@ -283,3 +287,208 @@ def delete_draft(user, concept, application: Application, *, via: str = "web") -
     _refuse_submitted(application)
     with change(user, via):
         application.delete()
+
+
+# --- the authority's review (issue #23 point 3, decision 0056) ------------------------------------
+
+REVIEW, CHANGES = Application.State.REVIEW, Application.State.CHANGES
+OPEN, ANSWERED, CLOSED = Remark.State.OPEN, Remark.State.ANSWERED, Remark.State.CLOSED
+# Every move of a submitted application's state: (action, from) -> to. Nothing else moves it.
+TRANSITIONS = {
+    ("review", SUBMITTED): REVIEW,  # the authority starts its review
+    ("request", SUBMITTED): CHANGES,  # a change request (Nachforderung) is opened
+    ("request", REVIEW): CHANGES,
+    ("request", CHANGES): CHANGES,
+    ("resume", CHANGES): REVIEW,  # the authority has closed the version's last change request
+}
+
+
+def _refusal(action: str, application: Application) -> str:
+    state = application.get_state_display()
+    if action == "review":
+        return _("Die Prüfung kann nur bei einem eingereichten Antrag beginnen; dieser ist „%(state)s“.") % {"state": state}
+    return _("Das ist bei einem Antrag im Stand „%(state)s“ nicht möglich.") % {"state": state}
+
+
+def move(application: Application, action: str) -> Application:
+    """Move a submitted application by ``action`` (``TRANSITIONS``), inside the caller's recorded
+    change; refused (ValidationError, nothing changed) where the table has no such move."""
+    current = Application.objects.filter(pk=application.pk).values_list("state", flat=True).first()
+    target = TRANSITIONS.get((action, current))
+    if target is None:
+        application.state = current or application.state
+        raise invalid(_refusal(action, application), "state")
+    if target != current:
+        application.state = target
+        application.save(update_fields=["state"])
+    return application
+
+
+def can_review(user, concept, application: Application) -> bool:
+    return access.allows(user, "application", "review", concept, submitted=application.is_submitted)
+
+
+def newer_of(application: Application) -> Application | None:
+    """The newest version submitted after ``application`` for the same programme year."""
+    return (Application.objects.filter(concept_id=application.concept_id, year=application.year, state__in=SENT,
+                                       version__gt=application.version).order_by("-version").first())
+
+
+def subjects_of(application: Application) -> list[tuple[str, str]]:
+    """(key, label) of what a remark may be about: the application as a whole, its council
+    decision, its figures, each of its documents and each measure it holds."""
+    subjects = [("application", _("den Antrag insgesamt")), ("council_decision", _("den Ratsbeschluss")),
+                ("figures", _("die Zahlen (KuF)"))]
+    kinds = dict(Document.Kind.choices)
+    subjects += [(f"document:{k}", _("Dokument: %(name)s") % {"name": kinds[k]})
+                 for k in application.documents.values_list("kind", flat=True)]
+    subjects += [(f"measure:{m['key']}", _("Maßnahme %(number)s %(title)s") % m)
+                 for m in application.snapshot.get("measures", [])]
+    return subjects
+
+
+def remarks_of(user, concept, application: Application) -> list[Remark]:
+    """The remarks on ``application`` (both sides read them: its ``("application", "view")``)."""
+    access.require(user, "application", "view", concept, submitted=application.is_submitted)
+    return list(application.remarks.select_related("created_by", "closed_by", "answered_by"))
+
+
+def requests_answered_by(application: Application) -> list[Remark]:
+    """The change requests ``application`` answered (made on earlier versions of its year)."""
+    return list(application.answers.select_related("application"))
+
+
+def _require_review(user, concept, application: Application) -> None:
+    if application.concept_id != concept.pk:
+        raise Http404
+    access.require(user, "application", "review", concept, submitted=application.is_submitted)
+
+
+def _refuse_superseded(application: Application) -> None:
+    newer = newer_of(application)
+    if newer is not None:
+        raise invalid(_("Zu dieser Version gibt es eine neuere (Version %(version)s); bitte prüfen Sie diese.")
+                      % {"version": newer.version}, "superseded")
+
+
+def start_review(user, concept, application: Application, *, via: str = "web") -> Application:
+    """The authority starts reviewing a submitted application (state "in Prüfung")."""
+    _require_review(user, concept, application)
+    _refuse_superseded(application)
+    with change(user, via):
+        return move(application, "review")
+
+
+def add_remark(user, concept, application: Application, *, kind: str, about: str = "application", text: str = "",
+               via: str = "web") -> Remark:
+    """The authority's comment or change request on the newest version of a submitted
+    application; a change request puts the application into "Nachforderung"."""
+    _require_review(user, concept, application)
+    _refuse_superseded(application)
+    subjects = dict(subjects_of(application))
+    text = (text or "").strip()
+    errors = {}
+    if kind not in Remark.Kind.values:
+        errors["kind"] = _("Bitte wählen Sie, ob es eine Anmerkung oder eine Nachforderung ist.")
+    if about not in subjects:
+        errors["about"] = _("Bitte wählen Sie, was der Vermerk betrifft.")
+    if not text:
+        errors["text"] = _("Bitte geben Sie einen Text ein.")
+    elif len(text) > 4000:
+        errors["text"] = _("Der Text darf höchstens 4000 Zeichen lang sein.")
+    if errors:
+        raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
+    with change(user, via):
+        if kind == Remark.Kind.REQUEST:
+            move(application, "request")
+        return Remark.objects.create(application=application, kind=kind, about=about,
+                                     about_label=subjects[about], text=text,
+                                     created_by=None if user.pk is None else user)
+
+
+def close_remark(user, concept, remark: Remark, *, via: str = "web") -> Remark:
+    """The authority closes a remark (a change request once answered, or withdrawn); when the
+    last change request of a version in "Nachforderung" is closed, its review goes on."""
+    application = remark.application
+    _require_review(user, concept, application)
+    if remark.state == CLOSED:
+        raise invalid(_("Dieser Vermerk ist schon erledigt."), "closed")
+    with change(user, via):
+        remark.state, remark.closed_at, remark.closed_by = CLOSED, timezone.now(), None if user.pk is None else user
+        remark.save()
+        still_open = application.remarks.filter(kind=Remark.Kind.REQUEST).exclude(state=CLOSED).exists()
+        if not still_open and Application.objects.filter(pk=application.pk, state=CHANGES).exists():
+            move(application, "resume")
+    return remark
+
+
+def remark_of(user, concept, application_pk, pk) -> Remark:
+    """A remark of the concept's application, for whoever may see the application."""
+    found = application_of(user, concept, application_pk).remarks.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _answer_requests(application: Application) -> None:
+    """The open change requests on the earlier versions of the year are answered by
+    ``application``, the version just submitted (inside ``submit``'s recorded change)."""
+    for remark in Remark.objects.filter(application__concept_id=application.concept_id, state=OPEN,
+                                        application__year=application.year, kind=Remark.Kind.REQUEST,
+                                        application__version__lt=application.version):
+        remark.state, remark.answered_by, remark.answered_at = ANSWERED, application, timezone.now()
+        remark.save()
+
+
+# --- the authority's portfolio --------------------------------------------------------------------
+
+
+def portfolio(user, authority) -> dict:
+    """The newest submitted version of every application of ``authority``'s district (the cities
+    whose AGS starts with one of its prefixes), per programme and programme year, with the grant
+    each requests (federal and Land share over all its years) and its readiness; and the sums of
+    all of them per year and source. For its staff and the installation's administrator."""
+    access.require_site(user, "portfolio", "view", authority=authority)
+    district = Q(pk__in=[])
+    for prefix in authority.prefixes.values_list("prefix", flat=True):
+        district |= Q(concept__city__ags__startswith=prefix)
+    found = (Application.objects.filter(district, state__in=SENT).select_related("concept__city")
+             .only("concept__name", "concept__slug", "concept__programme", "concept__city__name", "concept__city__ags",
+                   "concept__area",
+                   "year", "version", "state", "snapshot", "submitted_at")
+             .order_by("concept__programme", "-year", "concept__city__name", "concept__name", "concept_id", "-version"))
+    newest, seen = [], set()
+    for app in found:
+        if (app.concept_id, app.year) not in seen:
+            seen.add((app.concept_id, app.year))
+            newest.append(app)
+    groups: dict[tuple, dict] = {}
+    for app in newest:
+        grant = sum((diff.Decimal(f["amount"]) for f in app.snapshot.get("figures", []) if f["what"] in ("bund", "land")),
+                    diff.ZERO)
+        readiness = app.snapshot.get("readiness", {})
+        group = groups.setdefault((app.concept.programme, app.year), {
+            "programme": app.concept.get_programme_display(), "year": app.year, "rows": [], "grant": diff.ZERO})
+        group["rows"].append({"app": app, "grant": grant, "done": readiness.get("done", 0),
+                              "total": readiness.get("total", 0)})
+        group["grant"] += grant
+    shown, sums = sums_by_year(*newest)
+    labels = {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Förderung (Bund und Land)"),
+              **finance.SOURCE_LABELS}  # the district's cities' own words differ: the usual ones
+    return {"groups": list(groups.values()), "applications": newest, "headers": [str(labels.get(w, w)) for w in shown],
+            "sums": sums, "areas": _areas(newest)}
+
+
+def _areas(applications: list[Application]) -> dict:
+    """The funding areas of the portfolio's concepts as GeoJSON (WGS 84, simplified to about a
+    metre: a map of the district), each with its city, concept and the URL of its application."""
+    features, done = [], set()
+    for app in applications:
+        concept = app.concept
+        if concept.area is None or concept.pk in done:
+            continue
+        done.add(concept.pk)
+        features.append({"type": "Feature", "geometry": json.loads(concept.area.simplify(0.00001).geojson),
+                         "properties": {"city": concept.city.name, "concept": concept.name,
+                                        "url": reverse("procedure:application", args=[concept.slug, app.pk])}})
+    return {"type": "FeatureCollection", "features": features}

@@ -15,4 +15,8 @@ urlpatterns = [
     path(one + "submit/", views.application_submit, name="application-submit"),
     path(one + "delete/", views.application_delete, name="application-delete"),
     path(one + "documents/<int:document>/", views.document, name="application-document"),
+    # the funding authority's review (decision 0056)
+    path(one + "review/", views.application_review, name="application-review"),
+    path(one + "remarks/", views.remark_new, name="remark-new"),
+    path(one + "remarks/<int:remark>/close/", views.remark_close, name="remark-close"),
 ]

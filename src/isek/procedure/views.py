@@ -12,9 +12,10 @@ from isek import access
 from isek.web.forms import add_errors
 
 from . import services
-from .forms import ApplicationForm
+from .forms import ApplicationForm, RemarkForm
 
 ONE = {"application": "application"}
+REVIEW = {"submitted": services.is_submitted, "ids": ONE}  # the authority's writes on a submitted application
 
 
 @access.concept_view("application", "view", submitted=lambda concept: services.has_submitted(concept))
@@ -26,7 +27,10 @@ def applications(request, concept):
 
 @access.concept_view("application", "view", ids=ONE, submitted=services.is_submitted)
 def application_page(request, concept, application):
-    app = services.application_of(request.user, concept, application)
+    return _page(request, concept, services.application_of(request.user, concept, application))
+
+
+def _page(request, concept, app, remark_form=None, status=200):
     context = {"concept": concept, "app": app, "can_edit": services.can_edit(request.user, concept)}
     if app.is_submitted:
         labels = services.figure_labels(concept)
@@ -37,10 +41,22 @@ def application_page(request, concept, application):
         if context["difference"]:
             context["changes"] = [(r, labels.get(r.what, r.what)) for r in context["difference"][1].rows]
         context["documents"] = list(app.documents.defer("content"))
+        context.update(_review_context(request, concept, app, remark_form))
     else:
         context["readiness"] = services.readiness_now(concept)
         context["plan_differs"] = services.plan_differs(concept, app.finance_version)
-    return render(request, "procedure/application.html", context)
+    return render(request, "procedure/application.html", context, status=status)
+
+
+def _review_context(request, concept, app, form=None) -> dict:
+    """The review part of a submitted application's page: its remarks, the requests it answered,
+    a newer version if there is one, and for the authority the form for a new remark."""
+    can_review = services.can_review(request.user, concept, app)
+    newer = services.newer_of(app)
+    if can_review and form is None and newer is None:
+        form = RemarkForm(subjects=services.subjects_of(app), initial={"kind": "request"})
+    return {"remarks": services.remarks_of(request.user, concept, app), "answered": services.requests_answered_by(app),
+            "newer": newer, "can_review": can_review, "remark_form": form if newer is None else None}
 
 
 @access.concept_view("application", "edit", methods=("GET", "POST"), ids=ONE)
@@ -109,3 +125,54 @@ def document(request, concept, application, document):
 
 
 _TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+# --- the authority's review (decision 0056) -------------------------------------------------------
+
+
+@access.concept_view("application", "review", methods="POST", **REVIEW)
+def application_review(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    try:
+        services.start_review(request.user, concept, app)
+    except ValidationError as exc:
+        return _refused(request, concept, app, exc)
+    messages.success(request, _("Die Prüfung des Antrags hat begonnen."))
+    return redirect("procedure:application", concept.slug, app.pk)
+
+
+@access.concept_view("application", "review", methods="POST", **REVIEW)
+def remark_new(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    form = RemarkForm(request.POST, subjects=services.subjects_of(app))
+    if form.is_valid():
+        try:
+            remark = services.add_remark(request.user, concept, app, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Die Nachforderung wurde gespeichert; die Stadt sieht sie auf ihrer Seite des Antrags.")
+                             if remark.kind == "request" else _("Die Anmerkung wurde gespeichert."))
+            return redirect("procedure:application", concept.slug, app.pk)
+    return _page(request, concept, app, remark_form=form, status=400)
+
+
+@access.concept_view("application", "review", methods="POST", ids=ONE | {"remark": "remark"},
+                     submitted=services.is_submitted)
+def remark_close(request, concept, application, remark):
+    found = services.remark_of(request.user, concept, application, remark)
+    try:
+        services.close_remark(request.user, concept, found)
+    except ValidationError as exc:
+        return _refused(request, concept, found.application, exc)
+    messages.success(request, _("Der Vermerk ist erledigt."))
+    return redirect("procedure:application", concept.slug, found.application_id)
+
+
+# --- the authority's portfolio --------------------------------------------------------------------
+
+
+@access.site_view("portfolio", "view")
+def portfolio(request, authority):
+    found = services.portfolio(request.user, authority)
+    return render(request, "procedure/portfolio.html", {"authority": authority, **found})

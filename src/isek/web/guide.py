@@ -22,6 +22,7 @@ SECTIONS = {
                   "en": "What is still missing for the funding application?"},
     "kuf": {"de": "Kosten- und Finanzierungsübersicht (KuF)", "en": "Cost and finance overview (KuF)"},
     "application": {"de": "Der Förderantrag (Programmanmeldung)", "en": "The funding application (Programmanmeldung)"},
+    "review": {"de": "Prüfung durch die Bewilligungsbehörde", "en": "Review by the funding authority"},
 }
 
 

@@ -42,6 +42,7 @@ def _home(request):
         # the installation's administrator administers every city: in a Land's list of cities, not twice
         "administered": list(access.administered_cities(user)) if user.is_authenticated
         and not (several and user.is_superuser) else [],
+        "authorities": list(access.reviewed_authorities(user)),
     })
 
 

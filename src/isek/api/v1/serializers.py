@@ -213,13 +213,28 @@ class ApplicationDocumentSerializer(serializers.Serializer):
         return reverse("procedure:application-document", args=[app.concept.slug, app.pk, document.pk])
 
 
+class ApplicationRemarkSerializer(serializers.Serializer):
+    """A comment or change request of the funding authority on a submitted application."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="comment (Anmerkung) | request (Nachforderung)")
+    about = serializers.CharField(help_text="application (der Antrag), council_decision, figures, document:<Art>, measure:<Schlüssel>")
+    about_label = serializers.CharField()
+    text = serializers.CharField()
+    state = serializers.CharField(help_text="open | answered | closed")
+    created_at = serializers.DateTimeField()
+    answered_by_version = serializers.IntegerField(source="answered_by.version", allow_null=True, default=None,
+                                                   help_text="die Version, die die Nachforderung beantwortet")
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
 class ApplicationSerializer(serializers.Serializer):
     """A funding application; a submitted one with its documents, figures and readiness as submitted."""
 
     id = serializers.IntegerField()
     year = serializers.IntegerField(help_text="Programmjahr")
     version = serializers.IntegerField()
-    state = serializers.CharField(help_text="draft | submitted")
+    state = serializers.CharField(help_text="draft | submitted | review (in Prüfung) | changes (Nachforderung)")
     kuf_version = serializers.CharField(source="finance_version.name")
     council_decision = serializers.DateField(help_text="Ratsbeschluss am")
     note = serializers.CharField()
@@ -227,6 +242,11 @@ class ApplicationSerializer(serializers.Serializer):
     documents = serializers.SerializerMethodField()
     figures = serializers.SerializerMethodField(help_text="je Maßnahme (Nummer), Jahr und Zahl (cost, eligible, Quelle)")
     readiness = serializers.SerializerMethodField(help_text="Antragsreife beim Einreichen")
+    remarks = serializers.SerializerMethodField(help_text="Anmerkungen und Nachforderungen der Bewilligungsbehörde")
+
+    @extend_schema_field(ApplicationRemarkSerializer(many=True))
+    def get_remarks(self, app):
+        return ApplicationRemarkSerializer(app.remarks.select_related("answered_by"), many=True).data
 
     @extend_schema_field(ApplicationDocumentSerializer(many=True))
     def get_documents(self, app):

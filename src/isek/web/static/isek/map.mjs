@@ -12,7 +12,7 @@ const TEXT = {
   pendingModeration: gettext("nicht öffentlich – wartet auf die Moderation"),
 };
 // MapLibre's own UI strings (buttons' titles and aria-labels), in the page's language.
-const MAP_LOCALE = {
+export const MAP_LOCALE = {
   "AttributionControl.ToggleAttribution": gettext("Quellenangaben ein- oder ausblenden"),
   "AttributionControl.MapFeedback": gettext("Rückmeldung zur Karte"),
   "FullscreenControl.Enter": gettext("Vollbild"),
@@ -48,7 +48,7 @@ function baseLayerSpecs(layer) {
   return [{ type: "circle", paint: { "circle-radius": 2.5, "circle-color": layer.colour } }];
 }
 
-function bboxOf(geojson) {
+export function bboxOf(geojson) {
   const b = new LngLatBounds();
   const walk = (c) => (typeof c[0] === "number" ? b.extend(c) : c.forEach(walk));
   for (const f of geojson.features || []) if (f.geometry) walk(f.geometry.coordinates);

@@ -1,0 +1,244 @@
+"""The funding authority's review (issue #23 point 3, decision 0056): its portfolio of the
+district's submitted applications, comments and change requests (Nachforderungen) per measure or
+item, which the city answers with a new version and the authority closes; the application's
+state moves only as services.TRANSITIONS says; refusals change nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from isek.concepts.models import FundingAuthority
+from isek.core.models import ChangeRecord
+from isek.procedure import services
+from isek.procedure.models import Application, Remark
+from tests.conftest import _SHARED, client_for, make_new_city, shared_world
+from tests.dbstate import checksum
+from tests.factories import UserFactory, authority_staff
+
+YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
+
+
+@contextlib.contextmanager
+def cheap_documents():
+    """Submitting without writing the PDFs (a few seconds each time): the review reads the rows,
+    not the files (their writing is tests/procedure/test_services.py's)."""
+    kept = services.DOCUMENTS
+    services.DOCUMENTS = tuple((kind, ending, lambda user, concept, app, path: path.write_bytes(b"%PDF-1.7 test"))
+                               for kind, ending, _write in kept)
+    try:
+        yield
+    finally:
+        services.DOCUMENTS = kept
+
+
+def submit(planner, concept, year=2027, name="Programmanmeldung 2027"):
+    with cheap_documents():
+        draft = services.save_draft(planner, concept, year=year, council_decision=YESTERDAY, freeze_as=name)
+        return services.submit(planner, concept, draft)
+
+
+@shared_world("review_world")
+def _load() -> dict:
+    """Hoyerswerda's five-measure concept with its application for 2027 submitted, the staff of its
+    district's funding authority (Sachsen, 146) and of another district's (Arnsberg, 059)."""
+    concept = make_new_city()
+    planner = concept.roles.get(user__username="planer-neu").user
+    app = submit(planner, concept)
+    return {"concept": concept.pk, "planner": planner.pk, "app": app.pk,
+            "authority": authority_staff("146", name="Landesdirektion Sachsen").pk,
+            "authority_b": authority_staff("059", name="Bezirksregierung Arnsberg").pk}
+
+
+@pytest.fixture
+def world(db):
+    from django.contrib.auth import get_user_model
+
+    from isek.concepts.models import Concept
+
+    ids = _SHARED.value_for("review_world") or _load()
+    users = get_user_model().objects
+    return {"concept": Concept.objects.select_related("city").get(pk=ids["concept"]),
+            "planner": users.get(pk=ids["planner"]), "app": Application.objects.get(pk=ids["app"]),
+            "authority": users.get(pk=ids["authority"]), "authority_b": users.get(pk=ids["authority_b"])}
+
+
+def _measure_key(app) -> str:
+    return f"measure:{app.snapshot['measures'][0]['key']}"
+
+
+def test_the_authority_asks_the_city_answers_with_a_new_version_the_authority_closes(world):
+    concept, app, staff, planner = world["concept"], world["app"], world["authority"], world["planner"]
+    assert app.state == "submitted"
+    services.start_review(staff, concept, app)
+    assert Application.objects.get(pk=app.pk).get_state_display() == "in Prüfung"
+    comment = services.add_remark(staff, concept, app, kind="comment", about="council_decision", text="Bitte Auszug beilegen.")
+    assert Application.objects.get(pk=app.pk).state == "review"  # a comment asks for nothing
+    request = services.add_remark(staff, concept, app, kind="request", about=_measure_key(app),
+                                  text="Kosten der Maßnahme 1.1 bitte aufschlüsseln.")
+    assert request.about_label.startswith("Maßnahme 1.1 Altstadtstraßen")
+    assert Application.objects.get(pk=app.pk).state == "changes"
+    # the city sees them on its page (the view cell) and answers with version 2
+    assert [r.pk for r in services.remarks_of(planner, concept, app)] == [comment.pk, request.pk]
+    second = submit(planner, concept, name="Programmanmeldung 2027, Version 2")
+    request.refresh_from_db()
+    comment.refresh_from_db()
+    assert (request.state, request.answered_by_id, second.version) == ("answered", second.pk, 2)
+    assert comment.state == "open"  # only change requests are answered by a version
+    assert services.requests_answered_by(second) == [request]
+    assert services.newer_of(app) == second
+    # the authority closes the request; the first version's review goes on
+    services.close_remark(staff, concept, request)
+    request.refresh_from_db()
+    assert (request.state, request.closed_by) == ("closed", staff)
+    assert Application.objects.get(pk=app.pk).state == "review"
+    # the change history has who did what
+    records = ChangeRecord.objects.filter(model="procedure.Remark", object_id=str(request.pk)).order_by("id")
+    assert [r.action for r in records] == ["create", "update", "update"]
+    assert [r.actor for r in records] == [staff.username, planner.username, staff.username]
+    states = ChangeRecord.objects.filter(model="procedure.Application", object_id=str(app.pk), changes__has_key="state")
+    assert [r.changes["state"] for r in states.order_by("id")][-3:] == [["submitted", "review"], ["review", "changes"],
+                                                                          ["changes", "review"]]
+
+
+def test_refusals_change_nothing(world):
+    concept, app, staff, planner = world["concept"], world["app"], world["authority"], world["planner"]
+    stranger = UserFactory()
+    before = checksum()
+    cases = [
+        (dict(kind="request", about="application", text="  "), {"text": ["Bitte geben Sie einen Text ein."]}),
+        (dict(kind="request", about="measure:999999", text="x"), {"about": ["Bitte wählen Sie, was der Vermerk betrifft."]}),
+        (dict(kind="lob", about="application", text="x"),
+         {"kind": ["Bitte wählen Sie, ob es eine Anmerkung oder eine Nachforderung ist."]}),
+        (dict(kind="comment", about="application", text="x" * 4001),
+         {"text": ["Der Text darf höchstens 4000 Zeichen lang sein."]}),
+    ]
+    for values, errors in cases:
+        with pytest.raises(ValidationError) as refused:
+            services.add_remark(staff, concept, app, **values)
+        assert refused.value.message_dict == errors
+    # the city's planner, the other district's authority and a stranger may not review
+    for user, error in ((planner, PermissionDenied), (world["authority_b"], Http404), (stranger, Http404)):
+        with pytest.raises(error):
+            services.add_remark(user, concept, app, kind="comment", about="application", text="x")
+        with pytest.raises(error):
+            services.start_review(user, concept, app)
+    assert checksum() == before
+    # the state table refuses what it does not hold: a review started twice
+    services.start_review(staff, concept, app)
+    before = checksum()
+    with pytest.raises(ValidationError) as twice:
+        services.start_review(staff, concept, app)
+    assert twice.value.messages == ["Die Prüfung kann nur bei einem eingereichten Antrag beginnen; dieser ist „in Prüfung“."]
+    closed = services.add_remark(staff, concept, app, kind="comment", about="figures", text="gesehen")
+    services.close_remark(staff, concept, closed)
+    before = checksum()
+    with pytest.raises(ValidationError, match="schon erledigt"):
+        services.close_remark(staff, concept, closed)
+    assert checksum() == before
+
+
+def test_a_submitted_application_changes_only_its_state(world):
+    """The model still refuses any other change of a submitted application (decision 0053), and a
+    state move back to draft."""
+    app = world["app"]
+    app.note = "geändert"
+    with pytest.raises(ValidationError):
+        app.save()
+    app.refresh_from_db()
+    app.state = "draft"
+    with pytest.raises(ValidationError):
+        app.save(update_fields=["state"])
+
+
+def test_a_superseded_version_takes_no_new_remarks(world):
+    concept, app, staff = world["concept"], world["app"], world["authority"]
+    second = submit(world["planner"], concept, name="Version 2")
+    before = checksum()
+    with pytest.raises(ValidationError) as refused:
+        services.add_remark(staff, concept, app, kind="comment", about="application", text="x")
+    assert refused.value.messages == ["Zu dieser Version gibt es eine neuere (Version 2); bitte prüfen Sie diese."]
+    assert checksum() == before
+    assert services.add_remark(staff, concept, second, kind="comment", about="application", text="x").application == second
+
+
+def test_the_portfolio_holds_the_district_and_adds_up(world):
+    concept, app, staff = world["concept"], world["app"], world["authority"]
+    authority = FundingAuthority.objects.get(staff__user=staff)
+    found = services.portfolio(staff, authority)
+    [group] = found["groups"]
+    assert (group["programme"], group["year"]) == ("Lebendige Zentren", 2027)
+    [row] = group["rows"]
+    figures = app.snapshot["figures"]
+    grant = sum(D(f["amount"]) for f in figures if f["what"] in ("bund", "land"))
+    assert row["app"] == app and row["grant"] == grant == group["grant"] and grant > 0
+    assert (row["done"], row["total"]) == (app.snapshot["readiness"]["done"], app.snapshot["readiness"]["total"])
+    assert [r["year"] for r in found["sums"]] == [2026, 2027, 2028, 2029, 2030]
+    cost = found["headers"].index("Kosten")
+    assert sum(r["values"][cost] for r in found["sums"]) == sum(D(f["amount"]) for f in figures if f["what"] == "cost")
+    assert found["areas"]["features"][0]["properties"]["city"] == "Hoyerswerda"
+    # a newer version takes the older one's place
+    second = submit(world["planner"], concept, name="Version 2")
+    assert [r["app"] for r in services.portfolio(staff, authority)["groups"][0]["rows"]] == [second]
+    # the other district's authority sees nothing of it, and may not open this portfolio
+    other = FundingAuthority.objects.get(staff__user=world["authority_b"])
+    assert services.portfolio(world["authority_b"], other)["groups"] == []
+    for user in (world["authority_b"], world["planner"]):
+        with pytest.raises(PermissionDenied):
+            services.portfolio(user, authority)
+    assert services.portfolio(UserFactory(is_superuser=True), authority)["groups"][0]["rows"][0]["app"] == second
+
+
+# --- the pages ------------------------------------------------------------------------------------
+
+
+def test_the_pages_of_the_review(world):
+    concept, app, staff = world["concept"], world["app"], world["authority"]
+    authority = FundingAuthority.objects.get(staff__user=staff)
+    reviewer = client_for(staff)
+    page = reviewer.get(f"/authorities/{authority.pk}/portfolio/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Altstadt Neu" in text and "Hoyerswerda" in text and 'id="portfolio-map"' in text
+    assert client_for(world["authority_b"]).get(f"/authorities/{authority.pk}/portfolio/").status_code == 403
+    assert reviewer.get("/").content.decode().count(f"/authorities/{authority.pk}/portfolio/") == 1
+    url = f"/concepts/{concept.slug}/applications/{app.pk}/"
+    # bad input: the page again with the message, nothing saved
+    before = checksum()
+    bad = reviewer.post(url + "remarks/", {"kind": "request", "about": "application", "text": ""})
+    assert bad.status_code == 400 and "Dieses Feld ist zwingend erforderlich." in bad.content.decode()
+    assert checksum() == before
+    done = reviewer.post(url + "remarks/", {"kind": "request", "about": "figures", "text": "Bitte Zahlen prüfen."},
+                         follow=True)
+    assert "Die Nachforderung wurde gespeichert" in done.content.decode()
+    remark = Remark.objects.get(application=app)
+    # the city sees it and is told how to answer
+    city = client_for(world["planner"]).get(url).content.decode()
+    assert "Bitte Zahlen prüfen." in city and 'id="answer-hint"' in city and "Nachforderung" in city
+    assert f"remarks/{remark.pk}/close/" not in city
+    closed = reviewer.post(url + f"remarks/{remark.pk}/close/", follow=True)
+    assert "Der Vermerk ist erledigt." in closed.content.decode()
+    assert Remark.objects.get(pk=remark.pk).state == "closed"
+    # refused on the page: twice
+    again = reviewer.post(url + f"remarks/{remark.pk}/close/", follow=True)
+    assert "Dieser Vermerk ist schon erledigt." in again.content.decode()
+    # in English
+    english = client_for(staff)
+    english.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    english = english.get(url).content.decode()
+    assert "Review by the funding authority" in english
+
+
+def test_the_api_shows_the_remarks_to_both_sides(world):
+    concept, app, staff = world["concept"], world["app"], world["authority"]
+    services.add_remark(staff, concept, app, kind="request", about="council_decision", text="Beschluss fehlt.")
+    for user in (staff, world["planner"]):
+        data = client_for(user).get(f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/").json()
+        assert data["state"] == "changes"
+        assert [(r["kind"], r["about"], r["text"], r["state"]) for r in data["remarks"]] == [
+            ("request", "council_decision", "Beschluss fehlt.", "open")]
