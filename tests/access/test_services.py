@@ -155,7 +155,8 @@ def test_the_administrator_saves_a_citys_legal_texts_recorded(concept):
 
 def test_site_policy_rows_are_all_tested():
     assert sorted(access.SITE_POLICY) == [("authority", "edit"), ("city", "edit"), ("city", "look"), ("concept", "create"),
-                                          ("concept", "delete"), ("legal", "edit"), ("member", "invite")]
+                                          ("concept", "delete"), ("legal", "edit"), ("member", "invite"),
+                                          ("portfolio", "view")]  # tests/procedure/test_review.py, the matrix
 
 
 def test_a_city_administrators_site_actions_reach_their_city_only(concept):

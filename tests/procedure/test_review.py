@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import json
 from decimal import Decimal as D
 
 import pytest
@@ -15,6 +16,7 @@ from django.http import Http404
 
 from isek.concepts.models import FundingAuthority
 from isek.core.models import ChangeRecord
+from isek.procedure import difference as diff
 from isek.procedure import services
 from isek.procedure.models import Application, Remark
 from tests.conftest import _SHARED, client_for, make_new_city, shared_world
@@ -181,7 +183,14 @@ def test_the_portfolio_holds_the_district_and_adds_up(world):
     assert [r["year"] for r in found["sums"]] == [2026, 2027, 2028, 2029, 2030]
     cost = found["headers"].index("Kosten")
     assert sum(r["values"][cost] for r in found["sums"]) == sum(D(f["amount"]) for f in figures if f["what"] == "cost")
-    assert found["areas"]["features"][0]["properties"]["city"] == "Hoyerswerda"
+    [area] = json.loads(found["areas"])["features"]
+    assert area["properties"]["city"] == "Hoyerswerda" and area["geometry"]["type"] == "MultiPolygon"
+    # the sums the snapshot keeps are those of its figures; an application submitted before they
+    # were kept is added up from its figures alike
+    assert diff.sums(app.snapshot, order=services.FIGURES) == diff.sums(
+        {"figures": app.snapshot["figures"]}, order=services.FIGURES)
+    Application.objects.filter(pk=app.pk).update(snapshot={k: v for k, v in app.snapshot.items() if k != "sums"})
+    assert services.portfolio(staff, authority)["sums"] == found["sums"]
     # a newer version takes the older one's place
     second = submit(world["planner"], concept, name="Version 2")
     assert [r["app"] for r in services.portfolio(staff, authority)["groups"][0]["rows"]] == [second]
@@ -205,6 +214,8 @@ def test_the_pages_of_the_review(world):
     assert page.status_code == 200
     text = page.content.decode()
     assert "Altstadt Neu" in text and "Hoyerswerda" in text and 'id="portfolio-map"' in text
+    areas = json.loads(text.split('<script id="portfolio-areas" type="application/json">')[1].split("</script>")[0])
+    assert areas["features"][0]["properties"]["url"] == f"/concepts/{concept.slug}/applications/{app.pk}/"
     assert client_for(world["authority_b"]).get(f"/authorities/{authority.pk}/portfolio/").status_code == 403
     assert reviewer.get("/").content.decode().count(f"/authorities/{authority.pk}/portfolio/") == 1
     url = f"/concepts/{concept.slug}/applications/{app.pk}/"

@@ -17,9 +17,11 @@ import json
 import tempfile
 from pathlib import Path
 
+from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.db.models.fields.json import KeyTransform
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -114,10 +116,11 @@ def figure_labels(concept) -> dict[str, str]:
             **finance.source_labels(concept)}
 
 
-def sums_by_year(*applications: Application) -> tuple[list[str], list[dict]]:
+def sums_by_year(*snapshots: dict) -> tuple[list[str], list[dict]]:
     """(the figures' keys, one row per year with their sums over all measures, grant included) of
-    what one or more submitted applications hold; the figures that carry no money are left out."""
-    rows = diff.sums(*(a.snapshot for a in applications), order=FIGURES)
+    what the snapshots of one or more submitted applications hold; the figures that carry no money
+    are left out."""
+    rows = diff.sums(*snapshots, order=FIGURES)
     for values in rows.values():
         values["grant"] = values["bund"] + values["land"]
     order = ["cost", "eligible", "grant", *finance.SOURCES]
@@ -220,11 +223,13 @@ def snapshot(concept, application: Application) -> dict:
         for what, amount in (("cost", cell.cost), ("eligible", cell.eligible), *sorted(cell.sources.items())):
             if amount:
                 figures.append({"measure": measure, "year": year, "what": what, "amount": str(amount)})
-    return {"kuf_version": version.name, "kuf_frozen_at": version.created_at.isoformat(),
+    kept = {"kuf_version": version.name, "kuf_frozen_at": version.created_at.isoformat(),
             "council_decision": application.council_decision.isoformat(),
             "measures": [{"key": m.key, "number": m.number, "title": m.title} for m in result.measures],
             "figures": figures, "readiness": monitoring.readiness_result(concept),
             "current_plan_differs": plan_differs(concept, version)}
+    kept["sums"] = diff.totals(kept, FIGURES)  # per year and figure: what the authority's portfolio adds up
+    return kept
 
 
 def submit(user, concept, application: Application, *, via: str = "web") -> Application:
@@ -454,41 +459,47 @@ def portfolio(user, authority) -> dict:
         district |= Q(concept__city__ags__startswith=prefix)
     found = (Application.objects.filter(district, state__in=SENT).select_related("concept__city")
              .only("concept__name", "concept__slug", "concept__programme", "concept__city__name", "concept__city__ags",
-                   "concept__area",
-                   "year", "version", "state", "snapshot", "submitted_at")
+                   "year", "version", "state", "submitted_at")
+             .annotate(kept_sums=KeyTransform("sums", "snapshot"),
+                       done=KeyTransform("done", KeyTransform("readiness", "snapshot")),
+                       total=KeyTransform("total", KeyTransform("readiness", "snapshot")),
+                       area_json=AsGeoJSON("concept__area", precision=6))
              .order_by("concept__programme", "-year", "concept__city__name", "concept__name", "concept_id", "-version"))
     newest, seen = [], set()
     for app in found:
         if (app.concept_id, app.year) not in seen:
             seen.add((app.concept_id, app.year))
             newest.append(app)
+    # applications submitted before their snapshot kept its sums: from their figures
+    older = dict(Application.objects.filter(pk__in=[a.pk for a in newest if a.kept_sums is None])
+                 .values_list("pk", "snapshot"))
+    snapshots = {a.pk: older[a.pk] if a.pk in older else {"sums": a.kept_sums} for a in newest}
     groups: dict[tuple, dict] = {}
     for app in newest:
-        grant = sum((diff.Decimal(f["amount"]) for f in app.snapshot.get("figures", []) if f["what"] in ("bund", "land")),
-                    diff.ZERO)
-        readiness = app.snapshot.get("readiness", {})
+        by_year = diff.sums(snapshots[app.pk], order=finance.SOURCES)
+        grant = sum((row["bund"] + row["land"] for row in by_year.values()), diff.ZERO)
         group = groups.setdefault((app.concept.programme, app.year), {
             "programme": app.concept.get_programme_display(), "year": app.year, "rows": [], "grant": diff.ZERO})
-        group["rows"].append({"app": app, "grant": grant, "done": readiness.get("done", 0),
-                              "total": readiness.get("total", 0)})
+        group["rows"].append({"app": app, "grant": grant, "done": app.done or 0, "total": app.total or 0})
         group["grant"] += grant
-    shown, sums = sums_by_year(*newest)
+    shown, sums = sums_by_year(*snapshots.values())
     labels = {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Förderung (Bund und Land)"),
               **finance.SOURCE_LABELS}  # the district's cities' own words differ: the usual ones
     return {"groups": list(groups.values()), "applications": newest, "headers": [str(labels.get(w, w)) for w in shown],
             "sums": sums, "areas": _areas(newest)}
 
 
-def _areas(applications: list[Application]) -> dict:
-    """The funding areas of the portfolio's concepts as GeoJSON (WGS 84, simplified to about a
-    metre: a map of the district), each with its city, concept and the URL of its application."""
+def _areas(applications: list[Application]) -> str:
+    """The funding areas of the portfolio's concepts as a GeoJSON text (WGS 84, to about 10 cm; as
+    the database writes it, not parsed again), each with its city, concept and the URL of its
+    application: for the page's map (``json_script``-safe: the page escapes it)."""
     features, done = [], set()
     for app in applications:
         concept = app.concept
-        if concept.area is None or concept.pk in done:
+        if not app.area_json or concept.pk in done:
             continue
         done.add(concept.pk)
-        features.append({"type": "Feature", "geometry": json.loads(concept.area.simplify(0.00001).geojson),
-                         "properties": {"city": concept.city.name, "concept": concept.name,
-                                        "url": reverse("procedure:application", args=[concept.slug, app.pk])}})
-    return {"type": "FeatureCollection", "features": features}
+        properties = json.dumps({"city": concept.city.name, "concept": concept.name,
+                                 "url": reverse("procedure:application", args=[concept.slug, app.pk])})
+        features.append(f'{{"type":"Feature","geometry":{app.area_json},"properties":{properties}}}')
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -34,7 +35,7 @@ def _page(request, concept, app, remark_form=None, status=200):
     context = {"concept": concept, "app": app, "can_edit": services.can_edit(request.user, concept)}
     if app.is_submitted:
         labels = services.figure_labels(concept)
-        shown, context["sums"] = services.sums_by_year(app)
+        shown, context["sums"] = services.sums_by_year(app.snapshot)
         context["headers"] = [labels[w] for w in shown]
         context["readiness"] = app.snapshot.get("readiness", {})
         context["difference"] = services.difference_of(app)
@@ -175,4 +176,9 @@ def remark_close(request, concept, application, remark):
 @access.site_view("portfolio", "view")
 def portfolio(request, authority):
     found = services.portfolio(request.user, authority)
+    # the areas' GeoJSON as the service wrote it, safe inside <script> as json_script makes it
+    found["areas"] = mark_safe(found["areas"].translate(_SCRIPT_SAFE))  # noqa: S308 (escaped just here)
     return render(request, "procedure/portfolio.html", {"authority": authority, **found})
+
+
+_SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
