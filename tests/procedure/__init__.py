@@ -1,0 +1,20 @@
+"""Tests of the funding procedure. ``cheap_documents`` submits without writing the PDFs (a few
+seconds each time) for the tests that read the rows, not the files; writing them is proved by
+tests/procedure/test_services.py::test_a_submitted_application_keeps_its_documents_figures_and_readiness."""
+
+import contextlib
+
+from isek.procedure import services
+
+
+@contextlib.contextmanager
+def cheap_documents():
+    """Submitting without writing the PDFs (a few seconds each time): the review reads the rows,
+    not the files (their writing is tests/procedure/test_services.py's)."""
+    kept = services.DOCUMENTS
+    services.DOCUMENTS = tuple((kind, ending, lambda user, concept, app, path: path.write_bytes(b"%PDF-1.7 test"))
+                               for kind, ending, _write in kept)
+    try:
+        yield
+    finally:
+        services.DOCUMENTS = kept

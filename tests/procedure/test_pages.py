@@ -17,6 +17,7 @@ from isek.procedure.models import Application
 from tests.conftest import client_for
 from tests.dbstate import checksum
 from tests.factories import authority_staff
+from tests.procedure import cheap_documents
 
 YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
 
@@ -80,8 +81,9 @@ def test_the_form_says_what_is_wrong_and_saves_nothing(new_city, planner):
 
 
 def test_a_submitted_application_cannot_be_changed_through_the_pages(new_city, planner):
-    app = services.submit(planner, new_city, services.save_draft(planner, new_city, year=2027, council_decision=YESTERDAY,
-                                                                 freeze_as="Anmeldung"))
+    with cheap_documents():
+        app = services.submit(planner, new_city, services.save_draft(planner, new_city, year=2027,
+                                                                     council_decision=YESTERDAY, freeze_as="Anmeldung"))
     client = client_for(planner)
     before = checksum()
     for path in ("edit/", "delete/", "submit/"):
@@ -94,8 +96,9 @@ def test_a_submitted_application_cannot_be_changed_through_the_pages(new_city, p
 
 
 def test_the_next_version_shows_what_changed(new_city, planner):
-    services.submit(planner, new_city, services.save_draft(planner, new_city, year=2027, council_decision=YESTERDAY,
-                                                           freeze_as="Anmeldung"))
+    with cheap_documents():
+        services.submit(planner, new_city, services.save_draft(planner, new_city, year=2027,
+                                                               council_decision=YESTERDAY, freeze_as="Anmeldung"))
     m11 = Measure.objects.get(concept=new_city, number="1.1")
     CostItem.objects.filter(measure=m11, year=2028).update(amount=D("260000.01"))
     client = client_for(planner)
@@ -118,7 +121,8 @@ def test_the_district_authority_reads_what_was_submitted_and_never_a_draft(new_c
     # an internal concept: before anything is submitted the authority is told nothing exists
     assert sachsen.get(_url(new_city)).status_code == 404
     assert sachsen.get(_url(new_city, f"{draft.pk}/")).status_code == 404
-    services.submit(planner, new_city, draft)
+    with cheap_documents():
+        services.submit(planner, new_city, draft)
     services.save_draft(planner, new_city, year=2028, council_decision=YESTERDAY, finance_version=draft.finance_version)
     html = sachsen.get(_url(new_city)).content.decode()
     assert f'data-application="{draft.pk}"' in html and 'data-state="draft"' not in html

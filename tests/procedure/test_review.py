@@ -5,7 +5,6 @@ state moves only as services.TRANSITIONS says; refusals change nothing."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import json
 from decimal import Decimal as D
@@ -22,21 +21,9 @@ from isek.procedure.models import Application, Remark
 from tests.conftest import _SHARED, client_for, make_new_city, shared_world
 from tests.dbstate import checksum
 from tests.factories import UserFactory, authority_staff
+from tests.procedure import cheap_documents
 
 YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
-
-
-@contextlib.contextmanager
-def cheap_documents():
-    """Submitting without writing the PDFs (a few seconds each time): the review reads the rows,
-    not the files (their writing is tests/procedure/test_services.py's)."""
-    kept = services.DOCUMENTS
-    services.DOCUMENTS = tuple((kind, ending, lambda user, concept, app, path: path.write_bytes(b"%PDF-1.7 test"))
-                               for kind, ending, _write in kept)
-    try:
-        yield
-    finally:
-        services.DOCUMENTS = kept
 
 
 def submit(planner, concept, year=2027, name="Programmanmeldung 2027"):

@@ -22,6 +22,7 @@ from isek.procedure import services
 from isek.procedure.models import Application, Document
 from tests.dbstate import checksum
 from tests.factories import ConceptFactory, authority_staff, member
+from tests.procedure import cheap_documents
 
 PLANNER = "planer-neu"
 YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
@@ -37,8 +38,10 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def _submitted(planner, concept, year=2027, name="Programmanmeldung 2027") -> Application:
+    """A submitted application whose documents are placeholders (the first test writes the real ones)."""
     draft = services.save_draft(planner, concept, year=year, council_decision=YESTERDAY, freeze_as=name)
-    return services.submit(planner, concept, draft)
+    with cheap_documents():
+        return services.submit(planner, concept, draft)
 
 
 def test_a_submitted_application_keeps_its_documents_figures_and_readiness(new_city, planner):
@@ -119,7 +122,8 @@ def test_a_later_change_is_the_next_version_with_its_difference(new_city, planne
                                  freeze_as="Programmanmeldung 2027 (2)")
     assert second.version == 2 and second.finance_version.kind == "update"
     assert services.difference_of(second) is None  # a draft is compared once submitted
-    services.submit(planner, new_city, second)
+    with cheap_documents():
+        services.submit(planner, new_city, second)
     previous, d = services.difference_of(second)
     assert previous == first
     assert d.removed == ["5.1 Fuß- und Radweg Markt – Zentralpark"] and d.added == []
@@ -196,7 +200,8 @@ def test_who_may_assemble_and_who_sees_what(new_city, planner):
             services.applications_of(user, new_city)
         with pytest.raises((PermissionDenied, Http404)):
             services.application_of(user, new_city, draft.pk)
-    services.submit(planner, new_city, draft)
+    with cheap_documents():
+        services.submit(planner, new_city, draft)
     # submitted: also the district's authority (Sachsen's), with its documents; never Arnsberg
     assert services.applications_of(sachsen, new_city) == [draft]
     assert services.application_of(sachsen, new_city, draft.pk) == draft
