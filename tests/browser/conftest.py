@@ -113,3 +113,30 @@ def sign_in_planner(page, live_server, concept, username) -> str:
     ConceptRole.objects.create(concept=concept, user=user, role="planner")
     login(page, live_server.url, username)
     return live_server.url
+
+
+def koeln_phase(path, *, without_bad_places: bool = False):
+    """A concept "ehrenfeld" with a closed phase into which the Raddialog Köln-Ehrenfeld
+    contributions of ``path`` (a CIMT corpus file) were imported, credited; (concept, phase)."""
+    import datetime
+
+    import shapely
+    from django.utils import timezone
+
+    from isek import access
+    from isek.participation import services
+    from tests.factories import ConceptFactory, legal_texts_filled, multipolygon
+
+    concept = ConceptFactory(slug="ehrenfeld", name="ISEK Ehrenfeld", area=multipolygon(shapely.box(6.84, 50.93, 6.95, 51.0)))
+    legal_texts_filled(concept.city)
+    now = timezone.now()
+    op = access.Operator("test")
+    phase = services.save_phase(op, concept, title_de="Raddialog Ehrenfeld", start=now - datetime.timedelta(days=400),
+                                end=now - datetime.timedelta(days=300), themes=[("Radverkehr", "Cycling", "")])
+    plan = services.plan_import(op, phase, path, path.name)
+    plan.mapping.source, plan.mapping.licence = "Raddialog Ehrenfeld 2017 (Stadt Köln)", "CC BY 4.0"
+    plan.mapping.without_bad_places = without_bad_places
+    plan = services.plan_import(op, phase, path, path.name, mapping=plan.mapping)
+    services.commit_import(op, phase, plan, via="test")
+    assert phase.ideas.count() == 366
+    return concept, phase

@@ -7,20 +7,13 @@ axe-core; no request leaves loopback."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-import shapely
-from django.utils import timezone
 
-from isek import access
-from isek.participation import services
 from isek.participation.models import DuplicateReview, GroupDecision, Idea
 from isek.participation.services import groups as engines
 from tests.data import data_dir
-from tests.factories import ConceptFactory, legal_texts_filled, multipolygon
 
-from .conftest import axe_violations, sign_in_planner
+from .conftest import axe_violations, koeln_phase, sign_in_planner
 
 pytestmark = pytest.mark.browser
 
@@ -30,18 +23,7 @@ REQUIRED_DATA = [KOELN_POINTS]
 
 def test_planner_merges_a_duplicate_and_renames_a_group(page, transactional_db, live_server):
     engines.forget()
-    concept = ConceptFactory(slug="ehrenfeld", name="ISEK Ehrenfeld", area=multipolygon(shapely.box(6.84, 50.93, 6.95, 51.0)))
-    legal_texts_filled(concept.city)
-    now = timezone.now()
-    op = access.Operator("test")
-    phase = services.save_phase(op, concept, title_de="Raddialog Ehrenfeld", start=now - datetime.timedelta(days=400),
-                                end=now - datetime.timedelta(days=300), themes=[("Radverkehr", "Cycling", "")])
-    plan = services.plan_import(op, phase, KOELN_POINTS, KOELN_POINTS.name)
-    plan.mapping.source, plan.mapping.licence = "Raddialog Ehrenfeld 2017 (Stadt Köln)", "CC BY 4.0"
-    plan.mapping.without_bad_places = True
-    plan = services.plan_import(op, phase, KOELN_POINTS, KOELN_POINTS.name, mapping=plan.mapping)
-    services.commit_import(op, phase, plan, via="test")
-    assert phase.ideas.count() == 366
+    concept, phase = koeln_phase(KOELN_POINTS, without_bad_places=True)
 
     base = sign_in_planner(page, live_server, concept, "planerin")
     page.goto(f"{base}/concepts/ehrenfeld/participation/phases/{phase.pk}/")

@@ -7,20 +7,13 @@ decision is stored with who. Every page checked with axe-core; no request leaves
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-import shapely
-from django.utils import timezone
 
-from isek import access
-from isek.participation import services
 from isek.participation.models import ThemeReview
 from isek.participation.services import evaluation as engines
 from tests.data import data_dir
-from tests.factories import ConceptFactory, legal_texts_filled, multipolygon
 
-from .conftest import axe_violations, sign_in_planner
+from .conftest import axe_violations, koeln_phase, sign_in_planner
 
 pytestmark = pytest.mark.browser
 
@@ -36,17 +29,7 @@ def focused_row(page) -> str:
 
 def test_planner_reviews_suggestions_by_keyboard(page, transactional_db, live_server):
     engines.forget()
-    concept = ConceptFactory(slug="ehrenfeld", name="ISEK Ehrenfeld", area=multipolygon(shapely.box(6.84, 50.93, 6.95, 51.0)))
-    legal_texts_filled(concept.city)
-    now = timezone.now()
-    op = access.Operator("test")
-    phase = services.save_phase(op, concept, title_de="Raddialog Ehrenfeld", start=now - datetime.timedelta(days=400),
-                                end=now - datetime.timedelta(days=300), themes=[("Radverkehr", "Cycling", "")])
-    plan = services.plan_import(op, phase, KOELN_THEMES, KOELN_THEMES.name)
-    plan.mapping.source, plan.mapping.licence = "Raddialog Ehrenfeld 2017 (Stadt Köln)", "CC BY 4.0"
-    plan = services.plan_import(op, phase, KOELN_THEMES, KOELN_THEMES.name, mapping=plan.mapping)
-    services.commit_import(op, phase, plan, via="test")
-    assert phase.ideas.count() == 366
+    concept, phase = koeln_phase(KOELN_THEMES)
 
     base = sign_in_planner(page, live_server, concept, "planerin")
     page.goto(f"{base}/concepts/ehrenfeld/participation/phases/{phase.pk}/")
