@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -130,6 +131,17 @@ def invite_cities(user) -> tuple:
 
 IDP_SESSION_KEY = "isek_idp_user"  # the user the identity provider signed in, in this session
 _STRENGTH = [GroupRole.Role.REVIEWER, GroupRole.Role.MODERATOR, GroupRole.Role.PLANNER]  # the stronger wins
+
+
+def checked_issuer(issuer: str) -> str:
+    """The issuer as entered, refused without its scheme: isek would not guess it (``127.0.0.1:8020``
+    could be http or https, and a wrong guess only shows at sign-in as "unreachable")."""
+    if not re.match(r"^https?://", issuer.strip(), re.IGNORECASE):
+        raise invalid(_("Bitte die Adresse mit https:// (oder für einen Test auf diesem Rechner mit http://) angeben, "
+                        "z. B. https://%(i)s – isek ergänzt sie nicht.") % {"i": issuer.strip()[:200]},
+                      "issuer_without_scheme")
+    URLValidator(schemes=["http", "https"])(issuer.strip())
+    return issuer.strip()
 
 
 def login_providers() -> list[IdentityProvider]:

@@ -114,7 +114,7 @@ class City(models.Model):
     )
     slug = models.SlugField(_("Kurzname (Adresse der Startseite)"), max_length=60, unique=True, blank=True,
                             validators=[city_slug_validator],
-                            help_text=_("Die Startseite der Stadt ist /<Kurzname>/, z. B. /bochum/; leer: aus dem Namen."))
+                            help_text=_("Die Startseite der Stadt ist die Adresse / + Kurzname + /, z. B. /bochum/ für „bochum“; leer: aus dem Namen."))
     host = models.CharField(_("Eigener Hostname"), max_length=253, blank=True, default="",
                             validators=[RegexValidator(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
                                                        _("Einen Hostnamen wie „isek.bochum.de“ angeben (Kleinbuchstaben, "
