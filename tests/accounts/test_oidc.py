@@ -386,3 +386,25 @@ def test_an_issuer_without_scheme_is_refused_and_who_can_mend_it_learns_where_is
     citizen.force_login(UserFactory())
     page = citizen.get(f"/accounts/oidc/{provider.pk}/").content.decode()
     assert "ist gerade nicht erreichbar" in page and ".well-known" not in page
+
+
+def test_the_refusal_names_the_groups_sent_the_citys_administration_and_a_city_without_concept():
+    city = CityFactory(name="Görlitz")
+    admin = UserFactory(username="stadtadmin", email="admin@goerlitz.example")
+    concepts.grant_city_role(access.Operator("test"), city, admin, concepts.CityRole.Role.ADMIN)
+    provider = _provider(city=city)
+    GroupRole.objects.create(provider=provider, group="GL-Stadtplanung", role="planner")  # every concept of the city
+    with pytest.raises(ValidationError) as refused:
+        services.external_sign_in(provider, {"sub": "1", "groups": ["GL-Stadtplanung", "kantine"]})
+    message = refused.value.messages[0]
+    assert refused.value.code == "no_concept_yet" and "keiner Rolle" not in message
+    assert "die Stadt hat noch kein Konzept" in message and "„GL-Stadtplanung“, „kantine“" in message
+    assert "Administration der Stadt Görlitz" in message and "admin@goerlitz.example" not in message
+    with pytest.raises(ValidationError) as refused:
+        services.external_sign_in(provider, {"sub": "1", "groups": ["GL-Stadplanung"]})  # a typo at the provider
+    message = refused.value.messages[0]
+    assert refused.value.code == "no_role" and "Geschickte Gruppen: „GL-Stadplanung“" in message
+    assert "Administration der Stadt Görlitz" in message and "Administration von isek." not in message
+    GroupRole.objects.create(provider=provider, group="GL-Stadtplanung", role="starter")
+    user = services.external_sign_in(provider, {"sub": "1", "groups": ["GL-Stadtplanung"]})
+    assert concepts.may_start_in(user, city)  # the starter right given, the city's first concept to come

@@ -200,13 +200,14 @@ def external_sign_in(provider: IdentityProvider, claims: dict):
     subject = str(claims.get("sub") or "")
     if not subject:
         raise invalid(_("Der Identitätsanbieter hat keine Kennung der Person geschickt."), "no_subject")
-    roles, starter = _mapped(provider, claimed_groups(provider, claims))
+    groups = claimed_groups(provider, claims)
+    roles, starter = _mapped(provider, groups)
     identity = ExternalIdentity.objects.filter(provider=provider, subject=subject).select_related("user").first()
     if identity is None and not roles and not starter:
-        raise invalid(_("Ihr Konto bei %(p)s ist keiner Rolle in isek zugeordnet, darum wurde kein Zugang angelegt. "
-                        "Bitte wenden Sie sich an die Administration von isek.") % {"p": provider.name}, "no_role")
+        raise _no_role(provider, groups)
     if identity is not None and not identity.user.is_active:
-        raise invalid(_("Ihr Zugang zu isek ist gesperrt. Bitte wenden Sie sich an die Administration."), "inactive")
+        raise invalid(_("Ihr Zugang zu isek ist gesperrt. Bitte wenden Sie sich an %(who)s.")
+                      % {"who": administration(provider.city)}, "inactive")
     with change(None, "oidc"):
         if identity is None:
             user = get_user_model()(username=_new_username(claims, subject), email=str(claims.get("email") or "")[:254],
@@ -219,6 +220,25 @@ def external_sign_in(provider: IdentityProvider, claims: dict):
         identity.last_login = timezone.now()
         identity.save(update_fields=["granted", "last_login"])
     return identity.user
+
+
+def _no_role(provider: IdentityProvider, groups: list[str]) -> ValidationError:
+    """Why the provider's groups give this person no account: mapped to every concept of a city
+    that has none yet, or mapped to nothing – with the groups the provider sent (the refusal is
+    shown to the person alone: it helps them and their administration spot a wrong group name),
+    and whom to ask (the city's administration for a city's provider; names only, no addresses)."""
+    who = administration(provider.city)
+    sent = ", ".join(f"„{g}“" for g in groups[:20]) or _("keine")
+    if provider.city_id and provider.mappings.filter(group__in=groups, concept=None).exclude(
+            role=GroupRole.Role.STARTER).exists():
+        return invalid(_("Ihre Gruppe bei %(p)s ist in isek einer Rolle auf jedem Konzept der Stadt %(c)s zugeordnet, "
+                         "aber die Stadt hat noch kein Konzept; darum wurde noch kein Zugang angelegt. Sobald es ein "
+                         "Konzept gibt, können Sie sich anmelden. Geschickte Gruppen: %(g)s. Fragen beantwortet "
+                         "%(who)s.") % {"p": provider.name, "c": provider.city.name, "g": sent, "who": who},
+                       "no_concept_yet")
+    return invalid(_("Ihr Konto bei %(p)s ist keiner Rolle in isek zugeordnet, darum wurde kein Zugang angelegt. "
+                     "Geschickte Gruppen: %(g)s. Bitte wenden Sie sich an %(who)s.")
+                   % {"p": provider.name, "g": sent, "who": who}, "no_role")
 
 
 def _grant(provider: IdentityProvider, identity: ExternalIdentity, roles: dict, starter: bool) -> None:
