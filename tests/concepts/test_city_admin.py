@@ -494,3 +494,15 @@ def test_the_city_administrators_lists_come_in_pages(two):
     english = Client(HTTP_ACCEPT_LANGUAGE="en")
     english.force_login(two["admin_a"])
     assert "Page 1 of 2" in text(english.get(team)) and 'aria-label="Pages of the team"' in text(english.get(team))
+
+
+def test_a_colour_in_a_wrong_format_gets_the_format_error_alone_and_a_chosen_logo_is_asked_again(two):
+    a = client_for(two["admin_a"])
+    url = f"/cities/{two['a'].ags}/settings/"
+    before = checksum()
+    for wrong in ("ffdd00", "#fd0"):
+        r = a.post(url, {"accent": wrong, "logo": SimpleUploadedFile("logo.png", png(60, 20), "image/png")})
+        assert r.status_code == 400 and "Farbe als #RRGGBB angeben." in text(r), wrong
+        assert "Kontrastverhältnis" not in text(r) and "bitte nach dem Korrigieren erneut wählen" in text(r)
+    assert "erneut wählen" not in text(a.post(url, {"accent": "#777777"}))  # no file chosen: nothing to say
+    assert checksum() == before

@@ -4,6 +4,8 @@ in the official CRS of the city's Land (``Concept.working_srid``, see isek.core.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
@@ -98,7 +100,10 @@ def city_slug_validator(value: str) -> None:
 
 
 def accent_validator(value: str) -> None:
-    """An accent colour must be readable as text and links on white: at least 4.5:1 (WCAG 2.2, 1.4.3)."""
+    """An accent colour must be readable as text and links on white: at least 4.5:1 (WCAG 2.2, 1.4.3).
+    A colour not written #RRGGBB has no ratio: the format's own validator says so, alone."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value or ""):
+        return
     ratio = contrast_on_white(value)
     if ratio < MIN_CONTRAST:
         raise ValidationError(

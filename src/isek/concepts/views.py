@@ -422,6 +422,9 @@ def city_settings(request, ags):
             messages.success(request, _("Logo und Farbe der Stadt %(c)s sind gespeichert.") % {"c": city.name})
             return redirect("city-settings", city.ags)
         city.refresh_from_db()
+    if request.method == "POST" and form.errors and request.FILES.get("logo") and "logo" not in form.errors:
+        form.add_error("logo", _("Die gewählte Datei wurde nicht gespeichert; ein Browser behält sie nach einem Fehler "
+                                 "nicht: bitte nach dem Korrigieren erneut wählen."))
     return render(request, "concepts/city_settings.html", {
         "city": city, "form": form, "concepts": paging.page_of(request, services.city_concepts(request.user, city), param="konzepte"),
         "administrators": services.city_people(city, services.CityRole.Role.ADMIN),
