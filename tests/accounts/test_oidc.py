@@ -9,6 +9,7 @@ provider would send. And the configuration: the client secret is stored encrypte
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -40,8 +41,8 @@ def issuer():
 
 
 def _provider(issuer="http://127.0.0.1:9", city=None, **fields) -> IdentityProvider:
-    provider = IdentityProvider(name="Stadt Testhausen", city=city, issuer=issuer, client_id=CLIENT_ID,
-                                scopes="openid profile email groups", **fields)
+    fields = {"name": "Stadt Testhausen", **fields}
+    provider = IdentityProvider(city=city, issuer=issuer, client_id=CLIENT_ID, scopes="openid profile email groups", **fields)
     provider.set_secret(CLIENT_SECRET)
     provider.save()
     return provider
@@ -408,3 +409,28 @@ def test_the_refusal_names_the_groups_sent_the_citys_administration_and_a_city_w
     GroupRole.objects.create(provider=provider, group="GL-Stadtplanung", role="starter")
     user = services.external_sign_in(provider, {"sub": "1", "groups": ["GL-Stadtplanung"]})
     assert concepts.may_start_in(user, city)  # the starter right given, the city's first concept to come
+
+
+def test_the_sign_in_page_offers_the_providers_of_the_city_it_is_for(settings):
+    settings.ALLOWED_HOSTS = ["testserver", "isek.goerlitz.example"]
+    bochum, goerlitz = CityFactory(name="Bochum", slug="bochum"), CityFactory(name="Görlitz", host="isek.goerlitz.example")
+    _provider(city=bochum, name="Stadt Bochum")
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+
+    def buttons(url, **extra):
+        page = c.get(url, **extra).content.decode()
+        return re.findall(r"Mit (.+?) anmelden</span>", page), 'id="provider-city"' in page
+
+    assert buttons("/accounts/login/") == (["Stadt Bochum"], False)  # one city's provider: as before
+    _provider(city=goerlitz, name="Landkreis Görlitz")
+    _provider(name="Land (für alle)")
+    concept = ConceptFactory(city=bochum)
+    assert buttons(f"/accounts/login/?next=/concepts/{concept.slug}/members/") == (["Land (für alle)", "Stadt Bochum"], False)
+    assert buttons(f"/accounts/login/?next=/cities/{goerlitz.ags}/settings/")[0] == ["Land (für alle)", "Landkreis Görlitz"]
+    assert buttons("/accounts/login/?next=/bochum/")[0] == ["Land (für alle)", "Stadt Bochum"]
+    assert buttons("/accounts/login/", HTTP_HOST="isek.goerlitz.example")[0] == ["Land (für alle)", "Landkreis Görlitz"]
+    shown, choice = buttons("/accounts/login/?next=/hilfe/")
+    assert shown == ["Land (für alle)"] and choice  # no city in context: a choice, not every button
+    page = c.get("/accounts/login/?next=/hilfe/").content.decode()
+    assert f'<option value="{bochum.ags}">Bochum</option>' in page and "Görlitz</option>" in page
+    assert buttons(f"/accounts/login/?stadt={goerlitz.ags}&next=/hilfe/")[0] == ["Land (für alle)", "Landkreis Görlitz"]

@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import re
 import secrets
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
@@ -145,8 +146,51 @@ def checked_issuer(issuer: str) -> str:
 
 
 def login_providers() -> list[IdentityProvider]:
-    """The identity providers the sign-in page offers."""
+    """The identity providers that are switched on."""
     return list(IdentityProvider.objects.filter(enabled=True).select_related("city"))
+
+
+def _city_of(next_url: str, host: str, chosen: str):
+    """The city the sign-in is for: chosen on the page (its AGS), else the one the page to return
+    to belongs to (a concept, /cities/<ags>/, the city's start page /<slug>/), else the city's own
+    host name; None if none."""
+    from isek.concepts import services as concepts
+
+    if chosen:
+        return concepts.city_by_ags(chosen[:12])
+    parts = [p for p in (next_url or "").split("?")[0].split("/") if p]
+    city = None
+    if len(parts) >= 2 and parts[0] == "concepts":
+        concept = concepts.Concept.objects.filter(slug=parts[1]).select_related("city").first()
+        city = concept.city if concept is not None else None
+    elif len(parts) >= 2 and parts[0] == "cities":
+        city = concepts.city_by_ags(parts[1][:12])
+    elif parts:
+        city = concepts.city_by_slug(parts[0][:60])
+    return city or concepts.city_by_host(host)
+
+
+class LoginChoice(NamedTuple):
+    providers: list  # the buttons to show
+    city: object  # the city they are for (None: the installation)
+    cities: list  # where more cities have providers and none is in context: the cities to choose from
+
+
+def login_choice(next_url: str = "", host: str = "", chosen: str = "") -> LoginChoice:
+    """Which identity providers the sign-in page offers (walk 22): all of them while at most one
+    city has its own (an installation for one city looks as before); else the installation's own
+    and those of the city the sign-in is for (``_city_of``), and without a city the choice of the
+    cities that have one."""
+    every = login_providers()
+    own = {p.city_id for p in every if p.city_id}
+    if len(own) <= 1:
+        return LoginChoice(every, None, [])
+    city = _city_of(next_url, host, chosen)
+    shown = [p for p in every if p.city_id is None or (city is not None and p.city_id == city.pk)]
+    if city is not None and city.pk in own:
+        return LoginChoice(shown, city, [])
+    cities = sorted({p.city_id: p.city for p in every if p.city_id}.values(), key=lambda c: c.name)
+    return LoginChoice(shown, None, cities)
 
 
 def login_provider(pk) -> IdentityProvider | None:
