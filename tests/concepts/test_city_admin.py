@@ -506,3 +506,22 @@ def test_a_colour_in_a_wrong_format_gets_the_format_error_alone_and_a_chosen_log
         assert "Kontrastverhältnis" not in text(r) and "bitte nach dem Korrigieren erneut wählen" in text(r)
     assert "erneut wählen" not in text(a.post(url, {"accent": "#777777"}))  # no file chosen: nothing to say
     assert checksum() == before
+
+
+def test_a_starter_right_from_the_citys_identity_provider_says_where_it_comes_from(two):
+    from isek.accounts.models import GroupRole, IdentityProvider
+
+    provider = IdentityProvider(name="Landkreis Görlitz", city=two["a"], issuer="http://127.0.0.1:9", client_id="isek")
+    provider.set_secret("geheim")
+    provider.save()
+    GroupRole.objects.create(provider=provider, group="GL-Konzepte", role="starter")
+    kranz = accounts.external_sign_in(provider, {"sub": "k", "preferred_username": "m.kranz", "groups": ["GL-Konzepte"]})
+    services.allow_starting(access.Operator("test"), UserFactory(username="lokal"), two["a"], True)
+    a = client_for(two["admin_a"])
+    url = f"/cities/{two['a'].ags}/settings/"
+    listed = text(a.get(url)).split('id="city-starters"')[1].split("</ul>")[0]
+    assert "m.kranz" in listed and listed.count("Identitätsanbieters „Landkreis Görlitz“") == 1
+    assert "kommt das Recht bei der nächsten Anmeldung dort wieder" in listed
+    r = a.post(f"/cities/{two['a'].ags}/starters/revoke/", {"person": "m.kranz"}, follow=True)
+    assert "m.kranz darf in" in text(r) and "kommt bei der nächsten Anmeldung dort wieder" in text(r)
+    assert not services.may_start_in(kranz, two["a"])

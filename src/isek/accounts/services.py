@@ -314,6 +314,13 @@ def _grant(provider: IdentityProvider, identity: ExternalIdentity, roles: dict, 
     identity.granted = {"concepts": given, "starter": starter and (not has or bool(identity.granted.get("starter")))}
 
 
+def starters_by_provider(city) -> dict:
+    """{user id: provider} of the people whose right to start concepts in ``city`` its identity
+    provider's mapping gave: taken back in isek, it returns at their next sign-in there (walk 22)."""
+    found = ExternalIdentity.objects.filter(provider__city=city, provider__enabled=True).select_related("provider")
+    return {i.user_id: i.provider for i in found if i.granted.get("starter")}
+
+
 def mark_signed_in_by_provider(request, user) -> None:
     """Note in the session that the identity provider signed ``user`` in (its policy stands for
     the second factor: accounts.second_factor)."""
