@@ -76,6 +76,7 @@ class IdentityProvider(models.Model):
     groups_claim = models.CharField(_("Anspruch (Claim) mit den Gruppen"), max_length=100, default="groups",
                                     help_text=_("Keycloak: groups, ADFS: group oder role, Entra ID: groups oder roles."))
     enabled = models.BooleanField(_("aktiv"), default=True)
+    audit_hidden = ("client_secret_encrypted",)
 
     class Meta:
         ordering = ["name"]

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -312,6 +313,76 @@ def _grant(provider: IdentityProvider, identity: ExternalIdentity, roles: dict, 
     elif not starter and has and identity.granted.get("starter"):
         concepts.allow_starting(operator, user, provider.city, False, via="oidc")
     identity.granted = {"concepts": given, "starter": starter and (not has or bool(identity.granted.get("starter")))}
+
+
+# --- a city's identity provider, set up by its administration (walk 22; decision 0042) ---------------
+
+GRANTABLE = [GroupRole.Role.PLANNER, GroupRole.Role.REVIEWER, GroupRole.Role.MODERATOR, GroupRole.Role.STARTER]
+
+
+class MappingLine(NamedTuple):
+    group: str
+    role: str
+    concept: object  # a concept of the city, or None: every concept of the city
+
+
+def city_providers(user, city) -> list[IdentityProvider]:
+    """The identity providers of ``city``, for its administration (or the installation's)."""
+    access.require_site(user, "provider", "edit", city)
+    return list(IdentityProvider.objects.filter(city=city).prefetch_related("mappings__concept"))
+
+
+def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, client_id: str, client_secret: str,
+                       scopes: str, groups_claim: str, enabled: bool, lines: list[MappingLine]) -> IdentityProvider:
+    """Create (``pk`` None) or change an identity provider of ``city`` and replace its mapping by
+    ``lines``: roles on the city's concepts and the right to start concepts there only – never a
+    city's administration or rights on the installation. The client secret is stored encrypted;
+    left empty on a change, the stored one stays. All or nothing, recorded in the change history."""
+    access.require_site(user, "provider", "edit", city)
+    provider = IdentityProvider(city=city) if pk is None else IdentityProvider.objects.filter(city=city, pk=pk).first()
+    if provider is None:
+        raise invalid(_("Diesen Anbieter gibt es für die Stadt %(c)s nicht (mehr).") % {"c": city.name}, "no_provider")
+    provider.name, provider.client_id = " ".join(name.split()), client_id.strip()
+    provider.scopes, provider.groups_claim, provider.enabled = scopes.strip() or "openid", groups_claim.strip(), enabled
+    try:
+        provider.issuer = checked_issuer(issuer)
+    except ValidationError as exc:
+        raise invalid(exc.messages[0], "bad_issuer", "issuer") from None
+    if client_secret.strip():
+        provider.set_secret(client_secret.strip())
+    elif not provider.client_secret_encrypted:
+        raise invalid(_("Bitte das Client-Geheimnis angeben, das der Anbieter für isek ausgestellt hat."),
+                      "secret_needed", "client_secret")
+    provider.full_clean()
+    rows = []
+    for line in lines:
+        if line.role not in GRANTABLE:
+            raise invalid(_("Die Rolle „%(r)s“ kann ein Anbieter nicht geben.") % {"r": line.role}, "role_refused", "mappings")
+        row = GroupRole(provider=provider, group=line.group.strip(), role=line.role, concept=line.concept)
+        try:
+            row.full_clean(exclude=["provider"])
+        except ValidationError as exc:
+            raise invalid(_("Zuordnung „%(g)s“: %(e)s") % {"g": line.group.strip(), "e": " ".join(exc.messages)},
+                          "bad_mapping", "mappings") from None
+        rows.append(row)
+    with transaction.atomic(), change(user, "web"):
+        provider.save()
+        provider.mappings.all().delete()
+        for row in rows:
+            row.provider = provider
+            row.save()
+    return provider
+
+
+def delete_city_provider(user, city, pk: int) -> IdentityProvider | None:
+    """Remove an identity provider of ``city`` (its mapping and who signed in through it go with
+    it; the accounts and the roles it gave stay). None if there is none."""
+    access.require_site(user, "provider", "edit", city)
+    provider = IdentityProvider.objects.filter(city=city, pk=pk).first()
+    if provider is not None:
+        with transaction.atomic(), change(user, "web"):
+            provider.delete()
+    return provider
 
 
 def starters_by_provider(city) -> dict:
