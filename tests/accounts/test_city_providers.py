@@ -68,10 +68,13 @@ def test_the_city_administrator_sets_up_the_citys_provider_its_secret_never_show
     ({"role": ["admin", "starter", "planner"]}, "kann ein Anbieter nicht geben"),
     ({"concept": ["", "OWN", ""]}, "gilt für kein einzelnes Konzept"),
     ({"name": ""}, "Dieses Feld ist zwingend erforderlich."),
+    ({"provider": "OTHERS"}, "Diesen Anbieter gibt es für die Stadt Görlitz nicht (mehr)."),
 ])
 def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(goerlitz, over, message):
-    ids = {"FOREIGN": str(goerlitz["foreign"].pk), "OWN": str(goerlitz["concept"].pk)}
-    over = {k: [ids.get(x, x) for x in v] if isinstance(v, list) else v for k, v in over.items()}
+    others = IdentityProvider(name="Bochum", city=goerlitz["foreign"].city, issuer="https://bo.example", client_id="x")
+    others.save()
+    ids = {"FOREIGN": str(goerlitz["foreign"].pk), "OWN": str(goerlitz["concept"].pk), "OTHERS": str(others.pk)}
+    over = {k: [ids.get(x, x) for x in v] if isinstance(v, list) else ids.get(v, v) for k, v in over.items()}
     a = client_for(goerlitz["admin"])
     before = checksum()
     r = a.post(goerlitz["url"], _form(**over))

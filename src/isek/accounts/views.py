@@ -103,7 +103,8 @@ def city_providers(request, ags):
         if form.is_valid() and not form.errors:
             d = form.cleaned_data
             try:
-                saved = services.save_city_provider(request.user, city, current.pk if current else None, lines=lines,
+                pk = current.pk if current else (0 if chosen else None)  # another city's provider: none of this one
+                saved = services.save_city_provider(request.user, city, pk, lines=lines,
                                                     **{k: d[k] for k in ("name", "issuer", "client_id", "client_secret",
                                                                          "scopes", "groups_claim", "enabled")})
             except ValidationError as exc:
