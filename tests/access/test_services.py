@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from isek import access
+from isek.accounts import services as accounts
 from isek.analysis import services as analysis
 from isek.concepts import services as concepts
 from isek.core.models import ChangeRecord
@@ -156,7 +157,8 @@ def test_the_administrator_saves_a_citys_legal_texts_recorded(concept):
 def test_site_policy_rows_are_all_tested():
     assert sorted(access.SITE_POLICY) == [("authority", "edit"), ("city", "edit"), ("city", "look"), ("concept", "create"),
                                           ("concept", "delete"), ("legal", "edit"), ("member", "invite"),
-                                          ("portfolio", "view")]  # tests/procedure/test_review.py, the matrix
+                                          ("portfolio", "view"),  # tests/procedure/test_review.py, the matrix
+                                          ("provider", "edit")]
 
 
 def test_a_city_administrators_site_actions_reach_their_city_only(concept):
@@ -179,7 +181,9 @@ def test_a_city_administrators_site_actions_reach_their_city_only(concept):
                     lambda: legal.save_texts(admin, legal.texts_for(other)),
                     lambda: legal.save_texts(admin, legal.texts_for(None)),
                     lambda: legal.set_feedback(admin, theirs.pk, "answered"),
-                    lambda: legal.set_feedback(admin, installations.pk, "answered")):
+                    lambda: legal.set_feedback(admin, installations.pk, "answered"),
+                    lambda: accounts.city_providers(admin, other),
+                    lambda: accounts.delete_city_provider(admin, other, 1)):
         with pytest.raises(PermissionDenied):
             refused()
     assert _snapshot() == before
@@ -190,6 +194,7 @@ def test_a_city_administrators_site_actions_reach_their_city_only(concept):
     assert ChangeRecord.objects.filter(user=admin, model="legal.LegalTexts").exists()
     assert list(legal.feedback_list(admin)) == [mine]  # their city's messages only
     legal.set_feedback(admin, mine.pk, "answered")
+    assert accounts.city_providers(admin, own) == []  # their city's identity providers (walk 22)
 
 
 def test_planners_grant_and_revoke_roles_reviewers_may_not(concept, planner, reviewer):

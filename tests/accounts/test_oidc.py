@@ -9,6 +9,7 @@ provider would send. And the configuration: the client secret is stored encrypte
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -40,8 +41,8 @@ def issuer():
 
 
 def _provider(issuer="http://127.0.0.1:9", city=None, **fields) -> IdentityProvider:
-    provider = IdentityProvider(name="Stadt Testhausen", city=city, issuer=issuer, client_id=CLIENT_ID,
-                                scopes="openid profile email groups", **fields)
+    fields = {"name": "Stadt Testhausen", **fields}
+    provider = IdentityProvider(city=city, issuer=issuer, client_id=CLIENT_ID, scopes="openid profile email groups", **fields)
     provider.set_secret(CLIENT_SECRET)
     provider.save()
     return provider
@@ -334,3 +335,102 @@ def test_the_migration_turns_a_city_providers_global_start_permission_into_the_c
     services.external_sign_in(provider, {"sub": "1", "groups": ["kantine"]})  # no longer in the group
     assert not concepts.may_start_in(fresh(by_city), city) and not fresh(by_city).has_perm("concepts.add_concept")
     assert not access.allows_site(fresh(by_city), "concept", "create", city)
+
+
+def _admin_client():
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(UserFactory(username="admin", is_superuser=True, is_staff=True))
+    return c
+
+
+def test_the_add_form_refuses_a_mapping_to_another_citys_concept_as_the_change_form_does():
+    goerlitz, bochum = CityFactory(name="Görlitz"), CityFactory(name="Bochum")
+    foreign = ConceptFactory(city=bochum)
+    c = _admin_client()
+    form = {"name": "Landkreis Görlitz", "city": goerlitz.pk, "issuer": "https://login.goerlitz.example/realms/stadt",
+            "client_id": "isek", "client_secret": "geheim", "scopes": "openid", "groups_claim": "groups",
+            "enabled": "on", "mappings-TOTAL_FORMS": "1", "mappings-INITIAL_FORMS": "0",
+            "mappings-0-group": "GL-Stadtplanung", "mappings-0-role": "planner", "mappings-0-concept": foreign.pk}
+    r = c.post("/admin/accounts/identityprovider/add/", form)
+    assert r.status_code == 200 and "Das Konzept gehört nicht zur Stadt des Anbieters." in r.content.decode()
+    assert not IdentityProvider.objects.exists() and not GroupRole.objects.exists()
+    r = c.post("/admin/accounts/identityprovider/add/", {**form, "city": "", "mappings-0-concept": ""})
+    assert r.status_code == 200 and "gehört zu keiner Stadt" in r.content.decode()
+    r = c.post("/admin/accounts/identityprovider/add/", {**form, "mappings-0-concept": ConceptFactory(city=goerlitz).pk})
+    assert r.status_code == 302 and GroupRole.objects.get().provider.city == goerlitz
+
+
+def test_help_texts_show_no_empty_placeholder():
+    c = _admin_client()
+    page = c.get("/admin/accounts/identityprovider/add/").content.decode()
+    assert "„Mit Stadt Bochum (Keycloak) anmelden“" in page and "„Mit  anmelden“" not in page and "<Name>" not in page
+    assert "https://login.stadt.example/realms/stadt" in page and "<Issuer>" not in page
+    page = c.get("/admin/concepts/city/add/").content.decode()
+    assert "/bochum/ für „bochum“" in page and "<Kurzname>" not in page
+
+
+def test_an_issuer_without_scheme_is_refused_and_who_can_mend_it_learns_where_isek_looked(caplog):
+    c = _admin_client()
+    form = {"name": "Görlitz", "issuer": "127.0.0.1:8020", "client_id": "isek", "client_secret": "geheim",
+            "scopes": "openid", "groups_claim": "groups", "enabled": "on",
+            "mappings-TOTAL_FORMS": "0", "mappings-INITIAL_FORMS": "0"}
+    r = c.post("/admin/accounts/identityprovider/add/", form)
+    assert r.status_code == 200 and "Bitte die Adresse mit https://" in r.content.decode()
+    assert "z. B. https://127.0.0.1:8020" in r.content.decode() and not IdentityProvider.objects.exists()
+    assert c.post("/admin/accounts/identityprovider/add/", {**form, "issuer": "http://127.0.0.1:9"}).status_code == 302
+    provider = IdentityProvider.objects.get()
+    assert provider.issuer == "http://127.0.0.1:9"  # nothing listens on the discard port
+    r = c.get(f"/accounts/oidc/{provider.pk}/")
+    assert r.status_code == 502 and "http://127.0.0.1:9/.well-known/openid-configuration" in r.content.decode()
+    assert "http://127.0.0.1:9/.well-known/openid-configuration" in caplog.text
+    citizen = Client(HTTP_ACCEPT_LANGUAGE="de")
+    citizen.force_login(UserFactory())
+    page = citizen.get(f"/accounts/oidc/{provider.pk}/").content.decode()
+    assert "ist gerade nicht erreichbar" in page and ".well-known" not in page
+
+
+def test_the_refusal_names_the_groups_sent_the_citys_administration_and_a_city_without_concept():
+    city = CityFactory(name="Görlitz")
+    admin = UserFactory(username="stadtadmin", email="admin@goerlitz.example")
+    concepts.grant_city_role(access.Operator("test"), city, admin, concepts.CityRole.Role.ADMIN)
+    provider = _provider(city=city)
+    GroupRole.objects.create(provider=provider, group="GL-Stadtplanung", role="planner")  # every concept of the city
+    with pytest.raises(ValidationError) as refused:
+        services.external_sign_in(provider, {"sub": "1", "groups": ["GL-Stadtplanung", "kantine"]})
+    message = refused.value.messages[0]
+    assert refused.value.code == "no_concept_yet" and "keiner Rolle" not in message
+    assert "die Stadt hat noch kein Konzept" in message and "„GL-Stadtplanung“, „kantine“" in message
+    assert "Administration der Stadt Görlitz" in message and "admin@goerlitz.example" not in message
+    with pytest.raises(ValidationError) as refused:
+        services.external_sign_in(provider, {"sub": "1", "groups": ["GL-Stadplanung"]})  # a typo at the provider
+    message = refused.value.messages[0]
+    assert refused.value.code == "no_role" and "Geschickte Gruppen: „GL-Stadplanung“" in message
+    assert "Administration der Stadt Görlitz" in message and "Administration von isek." not in message
+    GroupRole.objects.create(provider=provider, group="GL-Stadtplanung", role="starter")
+    user = services.external_sign_in(provider, {"sub": "1", "groups": ["GL-Stadtplanung"]})
+    assert concepts.may_start_in(user, city)  # the starter right given, the city's first concept to come
+
+
+def test_the_sign_in_page_offers_the_providers_of_the_city_it_is_for(settings):
+    settings.ALLOWED_HOSTS = ["testserver", "isek.goerlitz.example"]
+    bochum, goerlitz = CityFactory(name="Bochum", slug="bochum"), CityFactory(name="Görlitz", host="isek.goerlitz.example")
+    _provider(city=bochum, name="Stadt Bochum")
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+
+    def buttons(url, **extra):
+        page = c.get(url, **extra).content.decode()
+        return re.findall(r"Mit (.+?) anmelden</span>", page), 'id="provider-city"' in page
+
+    assert buttons("/accounts/login/") == (["Stadt Bochum"], False)  # one city's provider: as before
+    _provider(city=goerlitz, name="Landkreis Görlitz")
+    _provider(name="Land (für alle)")
+    concept = ConceptFactory(city=bochum)
+    assert buttons(f"/accounts/login/?next=/concepts/{concept.slug}/members/") == (["Land (für alle)", "Stadt Bochum"], False)
+    assert buttons(f"/accounts/login/?next=/cities/{goerlitz.ags}/settings/")[0] == ["Land (für alle)", "Landkreis Görlitz"]
+    assert buttons("/accounts/login/?next=/bochum/")[0] == ["Land (für alle)", "Stadt Bochum"]
+    assert buttons("/accounts/login/", HTTP_HOST="isek.goerlitz.example")[0] == ["Land (für alle)", "Landkreis Görlitz"]
+    shown, choice = buttons("/accounts/login/?next=/hilfe/")
+    assert shown == ["Land (für alle)"] and choice  # no city in context: a choice, not every button
+    page = c.get("/accounts/login/?next=/hilfe/").content.decode()
+    assert f'<option value="{bochum.ags}">Bochum</option>' in page and "Görlitz</option>" in page
+    assert buttons(f"/accounts/login/?stadt={goerlitz.ags}&next=/hilfe/")[0] == ["Land (für alle)", "Landkreis Görlitz"]

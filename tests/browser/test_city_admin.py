@@ -129,3 +129,34 @@ def test_a_team_in_pages_passes_axe(page, transactional_db, live_server):
     page.click("nav.isek-pages a[rel=next]")
     assert page.locator("#members tbody tr").count() == 20 and "Seite 2 von 2" in page.inner_text("nav.isek-pages")
     assert axe_violations(page) == []
+
+
+def test_the_city_administrator_sets_up_the_citys_identity_provider_and_the_page_passes_axe(page, transactional_db,
+                                                                                          live_server):
+    """Walk 22: the city's administration sets up sign-in through its provider itself."""
+    city = CityFactory(name="Görlitz", ags="14626110")
+    ConceptFactory(city=city, name="Görlitz Altstadt")
+    admin = city_admin(city, "gl-admin")
+    admin.set_password("pw-browser-123")
+    admin.save()
+    base = live_server.url
+    login(page, base, "gl-admin")
+    page.goto(f"{base}/cities/{city.ags}/settings/")
+    page.get_by_role("link", name="Anmeldung über den Identitätsanbieter").click()
+    assert axe_violations(page) == []
+    page.get_by_label("Name des Anbieters").fill("Landkreis Görlitz")
+    page.get_by_label("Aussteller (Issuer)").fill("127.0.0.1:8020")
+    page.get_by_label("Client-ID").fill("isek")
+    page.get_by_label("Client-Geheimnis").fill("streng-geheim")
+    page.get_by_label("Gruppe 1", exact=True).fill("GL-Stadtplanung")
+    page.get_by_label("Konzept 1", exact=True).select_option(label="Görlitz Altstadt")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Speichern").click()
+    assert "Bitte die Adresse mit https://" in page.inner_text("main") and axe_violations(page) == []
+    page.get_by_label("Aussteller (Issuer)").fill("https://login.goerlitz.example/realms/stadt")
+    page.get_by_label("Client-Geheimnis").fill("streng-geheim")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Speichern").click()
+    assert "ist gespeichert" in page.inner_text("main") and "streng-geheim" not in page.content()
+    assert page.get_by_label("Gruppe 1", exact=True).input_value() == "GL-Stadtplanung"
+    assert axe_violations(page) == []

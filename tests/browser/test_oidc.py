@@ -88,3 +88,22 @@ def test_staff_sign_in_through_the_city_provider(pages, live_server, settings):
         page4.wait_for_load_state()
         assert page4.url.startswith(f"{live_server.url}/accounts/oidc/callback/")
         assert "Die Anmeldung bei Stadt Testhausen wurde abgebrochen." in page4.locator("[role=alert]").inner_text()
+
+
+def test_the_choice_of_city_on_the_sign_in_page_passes_axe(pages, live_server, transactional_db):
+    """Where several cities have their own provider and the page to return to names none, the
+    sign-in page asks for the city (walk 22) and then shows its button."""
+    for name in ("Bochum", "Görlitz"):
+        provider = IdentityProvider(name=f"Stadt {name}", city=CityFactory(name=name), issuer="http://127.0.0.1:9",
+                                    client_id=CLIENT_ID)
+        provider.set_secret(CLIENT_SECRET)
+        provider.save()
+    page = pages.new()
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert page.get_by_role("link", name="Mit Stadt Görlitz anmelden").count() == 0
+    assert axe_violations(page) == []
+    page.get_by_label("Ihre Stadt").select_option(label="Görlitz")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Anmeldung der Stadt zeigen").click()
+    assert page.get_by_role("link", name="Mit Stadt Görlitz anmelden").count() == 1
+    assert page.get_by_role("link", name="Mit Stadt Bochum anmelden").count() == 0

@@ -396,3 +396,31 @@ def test_the_phase_form_of_a_concept_not_yet_public_says_so_and_passes_axe(pages
     page.goto(f"{base}/concepts/ottensen/participation/phases/new/")
     assert "Das Konzept „FreiRaum Ottensen“ ist noch nicht öffentlich" in page.inner_text("#not-public")
     assert axe_violations(page) == []
+
+
+def test_the_support_button_waits_until_the_proof_of_work_is_solved(pages, setup):
+    """An early click was answered 400 "Die Prüfung … fehlt" (walk 22): the button says „Prüfung
+    läuft …“ and cannot be pressed until the browser has solved the task (its challenge held back
+    here until the state is read)."""
+    base, concept = setup
+    phase = concept.phases.get()
+    citizen, _token = services.contributor_for(None)
+    i = services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="Bänke", text="Mehr Bänke.",
+                             geometry="POINT(7.2125 51.4815)")
+    services.decide(access.Operator("test"), i, "approve")
+    page = pages.new()
+    held = []
+    page.route("**/participation/challenge/**", lambda route: held.append(route))
+    page.goto(f"{base}/concepts/beispielstadt/participation/ideas/{i.pk}/")
+    page.wait_for_function("() => document.querySelector('#support-form button[type=submit]').disabled")
+    button = page.locator("#support-form button[type=submit]")
+    assert button.inner_text() == "Prüfung läuft …" and button.is_disabled()
+    assert axe_violations(page) == []
+    page.wait_for_function("() => true")  # lets the route handler run
+    assert held, "the page asked for no challenge"
+    held[0].continue_()
+    _wait_for_proof(page)
+    page.wait_for_function("() => !document.querySelector('#support-form button[type=submit]').disabled")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Idee unterstützen").click()
+    assert "Sie unterstützen diese Idee." in page.inner_text("main")

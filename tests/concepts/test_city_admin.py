@@ -494,3 +494,34 @@ def test_the_city_administrators_lists_come_in_pages(two):
     english = Client(HTTP_ACCEPT_LANGUAGE="en")
     english.force_login(two["admin_a"])
     assert "Page 1 of 2" in text(english.get(team)) and 'aria-label="Pages of the team"' in text(english.get(team))
+
+
+def test_a_colour_in_a_wrong_format_gets_the_format_error_alone_and_a_chosen_logo_is_asked_again(two):
+    a = client_for(two["admin_a"])
+    url = f"/cities/{two['a'].ags}/settings/"
+    before = checksum()
+    for wrong in ("ffdd00", "#fd0"):
+        r = a.post(url, {"accent": wrong, "logo": SimpleUploadedFile("logo.png", png(60, 20), "image/png")})
+        assert r.status_code == 400 and "Farbe als #RRGGBB angeben." in text(r), wrong
+        assert "Kontrastverhältnis" not in text(r) and "bitte nach dem Korrigieren erneut wählen" in text(r)
+    assert "erneut wählen" not in text(a.post(url, {"accent": "#777777"}))  # no file chosen: nothing to say
+    assert checksum() == before
+
+
+def test_a_starter_right_from_the_citys_identity_provider_says_where_it_comes_from(two):
+    from isek.accounts.models import GroupRole, IdentityProvider
+
+    provider = IdentityProvider(name="Landkreis Görlitz", city=two["a"], issuer="http://127.0.0.1:9", client_id="isek")
+    provider.set_secret("geheim")
+    provider.save()
+    GroupRole.objects.create(provider=provider, group="GL-Konzepte", role="starter")
+    kranz = accounts.external_sign_in(provider, {"sub": "k", "preferred_username": "m.kranz", "groups": ["GL-Konzepte"]})
+    services.allow_starting(access.Operator("test"), UserFactory(username="lokal"), two["a"], True)
+    a = client_for(two["admin_a"])
+    url = f"/cities/{two['a'].ags}/settings/"
+    listed = text(a.get(url)).split('id="city-starters"')[1].split("</ul>")[0]
+    assert "m.kranz" in listed and listed.count("Identitätsanbieters „Landkreis Görlitz“") == 1
+    assert "kommt das Recht bei der nächsten Anmeldung dort wieder" in listed
+    r = a.post(f"/cities/{two['a'].ags}/starters/revoke/", {"person": "m.kranz"}, follow=True)
+    assert "m.kranz darf in" in text(r) and "kommt bei der nächsten Anmeldung dort wieder" in text(r)
+    assert not services.may_start_in(kranz, two["a"])

@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from isek import access
+from isek.concepts import services as concepts
 from isek.legal import services
 from isek.legal.models import Feedback, LegalTexts
 from tests.dbstate import checksum
@@ -467,3 +468,32 @@ def test_the_privacy_page_says_the_controller_is_pending_and_shows_staff_where_t
     staff = text(admin.get(f"/cities/{city.ags}/about/privacy/"))
     assert 'id="privacy-missing"' in staff and f'href="/cities/{city.ags}/about/legal-texts/#imprint"' in staff
     assert client.get("/cities/99999999/about/privacy/").status_code == 404
+
+
+def test_the_sign_language_barrier_goes_with_a_video_and_the_tested_pages_exist_here(client, city):
+    page = text(client.get(f"/cities/{city.ags}/about/accessibility/"))
+    assert "Gebärdensprache: Ein Video in Deutscher Gebärdensprache gibt es noch nicht." in page
+    assert "/concepts/beispielstadt/" not in page and "<code>/concepts/…/participation/</code> (ein Konzept)" in page
+    texts = services.texts_for(city)
+    texts.sign_video_url = "https://www.bochum.example/dgs/isek.mp4"
+    services.save_texts(access.Operator("test"), texts)
+    concept = ConceptFactory(city=city, is_public=True, slug="bochum-innenstadt")
+    page = text(client.get(f"/cities/{city.ags}/about/accessibility/"))
+    assert "Gebärdensprache:" not in page and "PDF-Berichte:" in page  # the other barriers stay
+    assert '<a class="kern-link" href="/concepts/bochum-innenstadt/participation/">' in page
+    assert client.get(f"/concepts/{concept.slug}/").status_code == 200
+    english = text(Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/cities/{city.ags}/about/accessibility/"))
+    assert "Sign language:" not in english and "PDF reports:" in english
+
+
+def test_feedback_without_a_city_address_reaches_its_administrators_else_the_installations(client, city):
+    anna = UserFactory(username="anna", email="anna@bochum.example")
+    r = client.post("/about/accessibility/", _feedback(client), follow=True)
+    assert "die zuständige Verwaltung liest sie in isek" in text(r) and mail.outbox == []  # nobody to tell
+    UserFactory(username="root", email="root@isek.example", is_superuser=True)
+    r = client.post("/about/accessibility/", _feedback(client), follow=True)
+    assert "an die zuständige Verwaltung weitergeleitet" in text(r) and mail.outbox[-1].to == ["root@isek.example"]
+    concepts.grant_city_role(access.Operator("test"), city, anna, concepts.CityRole.Role.ADMIN)
+    r = client.post(f"/cities/{city.ags}/about/accessibility/", _feedback(client), follow=True)
+    assert "weitergeleitet; sie antwortet Ihnen per E-Mail" in text(r)
+    assert mail.outbox[-1].to == ["anna@bochum.example"] and len(mail.outbox) == 2

@@ -78,13 +78,22 @@ def test_a_client_that_drops_its_cookies_cannot_add_a_second_confirmed_support(p
     assert _counts(anna, published) == "1 Unterstützung, davon 1 bestätigt"
 
     # The same person in a browser without cookies, the address written otherwise: nothing is added,
-    # the page says the same as before (nobody learns there who supports what), the mail says why.
+    # and within the hour no second mail (walk 22 M12a); after it, the mail says why nothing is added.
     for _attempt in range(2):
         fresh = Client(HTTP_ACCEPT_LANGUAGE="de")
         r = _support(fresh, published, support_email="  Anna@Example.ORG ")
+        assert r.status_code == 302 and "Wir haben Ihnen bereits einen Link" in _text(fresh.get(r["Location"]))
+    assert len(mail.outbox) == 1
+    services.supports.MAIL_WINDOW, window = 1, services.supports.MAIL_WINDOW
+    try:
+        time.sleep(1.1)
+        fresh = Client(HTTP_ACCEPT_LANGUAGE="de")
+        r = _support(fresh, published, support_email="  Anna@Example.ORG ")
         assert r.status_code == 302 and "Wir haben eine E-Mail" in _text(fresh.get(r["Location"]))
-        assert "unterstützen Sie die Idee" in mail.outbox[-1].body and "bereits" in mail.outbox[-1].body
-        assert "/participation/supports/" not in mail.outbox[-1].body
+    finally:
+        services.supports.MAIL_WINDOW = window
+    assert len(mail.outbox) == 2 and "unterstützen Sie die Idee" in mail.outbox[-1].body
+    assert "bereits" in mail.outbox[-1].body and "/participation/supports/" not in mail.outbox[-1].body
     assert anna.post(link).status_code == 302  # the link a second time changes nothing
     assert Support.objects.count() == 1 and _counts(Client(), published) == "1 Unterstützung, davon 1 bestätigt"
     # Of the address only a keyed hash is kept, nowhere the address itself.
@@ -288,3 +297,30 @@ def test_the_privacy_page_says_what_a_confirmed_support_keeps(db):
     page = _text(Client(HTTP_ACCEPT_LANGUAGE="de").get("/about/privacy/"))
     assert "ein Prüfwert (Hash) Ihrer Adresse, nicht die Adresse selbst" in page
     assert "unbestätigte Unterstützungen werden dann gelöscht" in page
+
+
+def test_asking_again_sends_no_second_link_and_one_address_gets_a_few_mails_at_most(phase, published, monkeypatch):
+    _needs(phase, Needs.EMAIL)
+    for address in ("bo@example.org", "BO@example.org", " bo@EXAMPLE.org", "bo@example.org"):
+        client = Client(HTTP_ACCEPT_LANGUAGE="de")
+        r = _support(client, published, support_email=address)
+        assert r.status_code == 302
+    assert len(mail.outbox) == 1 and Support.objects.count() == 1
+    assert "Wir haben Ihnen bereits einen Link an bo@example.org geschickt" in _text(client.get(r["Location"]))
+    monkeypatch.setattr(services.supports, "MAILS_PER_ADDRESS", 2)
+    others = [services.submit_idea(None, phase, services.contributor_for(None)[0], theme=phase.themes.first(),
+                                   title=f"Idee {n}", text="Text", geometry=INSIDE) for n in (2, 3)]
+    for other in others:
+        services.decide(OPERATOR, other, "approve")
+    assert _support(Client(), others[0], support_email="bo@example.org").status_code == 302
+    r = _support(Client(HTTP_ACCEPT_LANGUAGE="de"), others[1], support_email="Bo@example.org")
+    assert r.status_code == 400 and "schon mehrere Links geschickt" in _text(r)
+    assert len(mail.outbox) == 2 and Support.objects.count() == 2  # the refused one saved nothing
+
+
+def test_a_burst_on_one_idea_from_one_connection_is_refused_where_a_support_needs_nothing(phase, published):
+    codes = [_support(Client(HTTP_ACCEPT_LANGUAGE="de"), published).status_code for _n in range(7)]
+    assert codes == [302] * 5 + [400] * 2
+    r = _support(Client(HTTP_ACCEPT_LANGUAGE="de"), published)
+    assert "sehr viele Unterstützungen für dasselbe" in _text(r) and Support.objects.count() == 5
+    assert _support(Client(HTTP_ACCEPT_LANGUAGE="de", REMOTE_ADDR="192.0.2.7"), published).status_code == 302

@@ -120,6 +120,7 @@ SITE_POLICY: dict[tuple[str, str], set[Role]] = {
     ("city", "look"): {ADM, CA},  # the city's logo and accent colour; its page of administration
     ("concept", "create"): {ADM, CA, P},
     ("concept", "delete"): {ADM},
+    ("provider", "edit"): {ADM, CA},  # the city's identity provider and its mapping of groups to roles
     ("member", "invite"): {ADM, CA},  # invite a person by e-mail (a city's administrator: into the city)
     # a city's legal pages (accessibility statement, Leichte Sprache, sign language, Impressum,
     # privacy contact) and the answers to its accessibility feedback

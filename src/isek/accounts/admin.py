@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import ExternalIdentity, GroupRole, IdentityProvider, LoginEvent
 
 
@@ -25,8 +26,8 @@ class LoginEventAdmin(admin.ModelAdmin):
 class IdentityProviderForm(forms.ModelForm):
     """The client secret is written, never shown: left empty on a change, the stored one stays."""
 
-    issuer = forms.URLField(label=IdentityProvider._meta.get_field("issuer").verbose_name, max_length=500,
-                            help_text=IdentityProvider._meta.get_field("issuer").help_text, assume_scheme="https")
+    issuer = forms.CharField(label=IdentityProvider._meta.get_field("issuer").verbose_name, max_length=500,
+                            help_text=IdentityProvider._meta.get_field("issuer").help_text)
     client_secret = forms.CharField(label=_("Client-Geheimnis"), required=False, strip=True,
                                     widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
                                     help_text=_("Wird verschlüsselt gespeichert und nie wieder angezeigt; leer lassen, "
@@ -35,6 +36,9 @@ class IdentityProviderForm(forms.ModelForm):
     class Meta:
         model = IdentityProvider
         fields = ["name", "city", "issuer", "client_id", "client_secret", "scopes", "groups_claim", "enabled"]
+
+    def clean_issuer(self):
+        return services.checked_issuer(self.cleaned_data["issuer"])
 
     def clean_client_secret(self):
         secret = self.cleaned_data["client_secret"]

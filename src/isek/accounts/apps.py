@@ -8,4 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Zugänge")
 
     def ready(self):
-        from . import security  # noqa: F401  (the login log's signal receivers)
+        from isek.core import audit
+
+        from . import models, security  # noqa: F401  (the login log's signal receivers)
+
+        audit.track(models.IdentityProvider, models.GroupRole)  # who set up which sign-in (the secret left out)

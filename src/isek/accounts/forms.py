@@ -55,3 +55,28 @@ class AcceptForm(KernFormMixin, forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("Die beiden Passwörter stimmen nicht überein."))
         return data
+
+
+def _model_field(name):
+    from .models import IdentityProvider
+
+    return IdentityProvider._meta.get_field(name)
+
+
+class CityProviderForm(KernFormMixin, forms.Form):
+    """A city's identity provider as its administration sets it up (the mapping lines are read
+    beside it: accounts.views.city_providers). The client secret is written, never shown."""
+
+    name = forms.CharField(label=_model_field("name").verbose_name, max_length=100, help_text=_model_field("name").help_text)
+    issuer = forms.CharField(label=_model_field("issuer").verbose_name, max_length=500,
+                             help_text=_model_field("issuer").help_text)
+    client_id = forms.CharField(label=_model_field("client_id").verbose_name, max_length=255)
+    client_secret = forms.CharField(label=_("Client-Geheimnis"), required=False, strip=True,
+                                    widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+                                    help_text=_("Wird verschlüsselt gespeichert und nie wieder angezeigt; leer lassen, "
+                                                "um das gespeicherte zu behalten."))
+    scopes = forms.CharField(label=_model_field("scopes").verbose_name, max_length=255, initial="openid profile email",
+                             help_text=_model_field("scopes").help_text)
+    groups_claim = forms.CharField(label=_model_field("groups_claim").verbose_name, max_length=100, initial="groups",
+                                   help_text=_model_field("groups_claim").help_text)
+    enabled = forms.BooleanField(label=_model_field("enabled").verbose_name, required=False, initial=True)

@@ -63,11 +63,12 @@ class IdentityProvider(models.Model):
     derived from ISEK_SECRET_KEY and never shown again."""
 
     name = models.CharField(_("Name des Anbieters"), max_length=100,
-                            help_text=_("Auf der Anmeldeseite: „Mit <Name> anmelden“, z. B. „Stadt Bochum (Keycloak)“."))
+                            help_text=_("Auf der Anmeldeseite steht „Mit (Name des Anbieters) anmelden“, z. B. „Mit Stadt Bochum (Keycloak) anmelden“."))
     city = models.ForeignKey("concepts.City", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
                              verbose_name=_("Stadt"), help_text=_("Leer: für die ganze Installation."))
     issuer = models.URLField(_("Aussteller (Issuer)"), max_length=500,
-                             help_text=_("Die Adresse des Anbieters; isek liest <Issuer>/.well-known/openid-configuration."))
+                             help_text=_("Die Adresse des Anbieters mit https://, z. B. https://login.stadt.example/realms/stadt; isek liest "
+                                         "dort /.well-known/openid-configuration."))
     client_id = models.CharField(_("Client-ID"), max_length=255)
     client_secret_encrypted = models.TextField(editable=False, blank=True)
     scopes = models.CharField(_("Scopes"), max_length=255, default="openid profile email",
@@ -75,6 +76,7 @@ class IdentityProvider(models.Model):
     groups_claim = models.CharField(_("Anspruch (Claim) mit den Gruppen"), max_length=100, default="groups",
                                     help_text=_("Keycloak: groups, ADFS: group oder role, Entra ID: groups oder roles."))
     enabled = models.BooleanField(_("aktiv"), default=True)
+    audit_hidden = ("client_secret_encrypted",)
 
     class Meta:
         ordering = ["name"]
@@ -141,10 +143,11 @@ class GroupRole(models.Model):
 
         if self.role == self.Role.STARTER and self.concept_id:
             raise ValidationError({"concept": _("„Darf Konzepte anlegen“ gilt für kein einzelnes Konzept: bitte leer lassen.")})
-        if (self.role != self.Role.STARTER and not self.concept_id and self.provider_id
-                and self.provider.city_id is None):
+        # the provider may not be saved yet (the admin's add form checks its lines before): the one in hand counts
+        provider = self.provider if self.provider_id or GroupRole.provider.is_cached(self) else None
+        if self.role != self.Role.STARTER and not self.concept_id and provider is not None and provider.city_id is None:
             raise ValidationError({"concept": _("Der Anbieter gehört zu keiner Stadt: bitte ein Konzept wählen.")})
-        if self.concept_id and self.provider_id and self.provider.city_id and self.concept.city_id != self.provider.city_id:
+        if self.concept_id and provider is not None and provider.city_id and self.concept.city_id != provider.city_id:
             raise ValidationError({"concept": _("Das Konzept gehört nicht zur Stadt des Anbieters.")})
 
 

@@ -74,8 +74,12 @@ def start(request, provider: int):
         return _failed(request, _("Die Anmeldung über %(p)s ist falsch eingerichtet. Bitte wenden Sie sich an die "
                                   "Administration.") % {"p": provider.name}, 502)
     except _protocol_errors() as exc:
-        log.warning("Identity provider %s unreachable or unusable: %r", provider.pk, exc)
-        return _failed(request, _("%(p)s ist gerade nicht erreichbar. Bitte später erneut versuchen.") % {"p": provider.name}, 502)
+        log.warning("Identity provider %s unreachable or unusable at %s: %r", provider.pk, provider.discovery_url, exc)
+        message = _("%(p)s ist gerade nicht erreichbar. Bitte später erneut versuchen.") % {"p": provider.name}
+        if access.allows_site(request.user, "provider", "edit", provider.city):  # who can mend it learns where isek looked
+            message += " " + _("isek hat die Beschreibung des Anbieters unter %(u)s nicht lesen können; bitte den "
+                               "Aussteller (Issuer) in der Einrichtung des Anbieters prüfen.") % {"u": provider.discovery_url}
+        return _failed(request, message, 502)
 
 
 @access.open_view()

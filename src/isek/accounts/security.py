@@ -19,7 +19,7 @@ from isek.core import clients, throttle
 from isek.core.rules import printable
 
 from .models import LoginEvent
-from .services import IDP_SESSION_KEY, login_providers
+from .services import IDP_SESSION_KEY, login_choice
 
 KEEP_DAYS = 180
 
@@ -47,7 +47,10 @@ class ThrottledLoginView(LoginView):
     failed for the account or from the client."""
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "identity_providers": login_providers()}
+        r = self.request
+        choice = login_choice(r.POST.get("next") or r.GET.get("next", ""), r.get_host(), r.GET.get("stadt", ""))
+        return {**super().get_context_data(**kwargs), "identity_providers": choice.providers,
+                "provider_city": choice.city, "provider_cities": choice.cities}
 
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")

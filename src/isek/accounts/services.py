@@ -8,11 +8,14 @@ import datetime
 import hashlib
 import re
 import secrets
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import URLValidator
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -132,9 +135,63 @@ IDP_SESSION_KEY = "isek_idp_user"  # the user the identity provider signed in, i
 _STRENGTH = [GroupRole.Role.REVIEWER, GroupRole.Role.MODERATOR, GroupRole.Role.PLANNER]  # the stronger wins
 
 
+def checked_issuer(issuer: str) -> str:
+    """The issuer as entered, refused without its scheme: isek would not guess it (``127.0.0.1:8020``
+    could be http or https, and a wrong guess only shows at sign-in as "unreachable")."""
+    if not re.match(r"^https?://", issuer.strip(), re.IGNORECASE):
+        raise invalid(_("Bitte die Adresse mit https:// (oder für einen Test auf diesem Rechner mit http://) angeben, "
+                        "z. B. https://%(i)s – isek ergänzt sie nicht.") % {"i": issuer.strip()[:200]},
+                      "issuer_without_scheme")
+    URLValidator(schemes=["http", "https"])(issuer.strip())
+    return issuer.strip()
+
+
 def login_providers() -> list[IdentityProvider]:
-    """The identity providers the sign-in page offers."""
+    """The identity providers that are switched on."""
     return list(IdentityProvider.objects.filter(enabled=True).select_related("city"))
+
+
+def _city_of(next_url: str, host: str, chosen: str):
+    """The city the sign-in is for: chosen on the page (its AGS), else the one the page to return
+    to belongs to (a concept, /cities/<ags>/, the city's start page /<slug>/), else the city's own
+    host name; None if none."""
+    from isek.concepts import services as concepts
+
+    if chosen:
+        return concepts.city_by_ags(chosen[:12])
+    parts = [p for p in (next_url or "").split("?")[0].split("/") if p]
+    city = None
+    if len(parts) >= 2 and parts[0] == "concepts":
+        concept = concepts.Concept.objects.filter(slug=parts[1]).select_related("city").first()
+        city = concept.city if concept is not None else None
+    elif len(parts) >= 2 and parts[0] == "cities":
+        city = concepts.city_by_ags(parts[1][:12])
+    elif parts:
+        city = concepts.city_by_slug(parts[0][:60])
+    return city or concepts.city_by_host(host)
+
+
+class LoginChoice(NamedTuple):
+    providers: list  # the buttons to show
+    city: object  # the city they are for (None: the installation)
+    cities: list  # where more cities have providers and none is in context: the cities to choose from
+
+
+def login_choice(next_url: str = "", host: str = "", chosen: str = "") -> LoginChoice:
+    """Which identity providers the sign-in page offers (walk 22): all of them while at most one
+    city has its own (an installation for one city looks as before); else the installation's own
+    and those of the city the sign-in is for (``_city_of``), and without a city the choice of the
+    cities that have one."""
+    every = login_providers()
+    own = {p.city_id for p in every if p.city_id}
+    if len(own) <= 1:
+        return LoginChoice(every, None, [])
+    city = _city_of(next_url, host, chosen)
+    shown = [p for p in every if p.city_id is None or (city is not None and p.city_id == city.pk)]
+    if city is not None and city.pk in own:
+        return LoginChoice(shown, city, [])
+    cities = sorted({p.city_id: p.city for p in every if p.city_id}.values(), key=lambda c: c.name)
+    return LoginChoice(shown, None, cities)
 
 
 def login_provider(pk) -> IdentityProvider | None:
@@ -188,13 +245,14 @@ def external_sign_in(provider: IdentityProvider, claims: dict):
     subject = str(claims.get("sub") or "")
     if not subject:
         raise invalid(_("Der Identitätsanbieter hat keine Kennung der Person geschickt."), "no_subject")
-    roles, starter = _mapped(provider, claimed_groups(provider, claims))
+    groups = claimed_groups(provider, claims)
+    roles, starter = _mapped(provider, groups)
     identity = ExternalIdentity.objects.filter(provider=provider, subject=subject).select_related("user").first()
     if identity is None and not roles and not starter:
-        raise invalid(_("Ihr Konto bei %(p)s ist keiner Rolle in isek zugeordnet, darum wurde kein Zugang angelegt. "
-                        "Bitte wenden Sie sich an die Administration von isek.") % {"p": provider.name}, "no_role")
+        raise _no_role(provider, groups)
     if identity is not None and not identity.user.is_active:
-        raise invalid(_("Ihr Zugang zu isek ist gesperrt. Bitte wenden Sie sich an die Administration."), "inactive")
+        raise invalid(_("Ihr Zugang zu isek ist gesperrt. Bitte wenden Sie sich an %(who)s.")
+                      % {"who": administration(provider.city)}, "inactive")
     with change(None, "oidc"):
         if identity is None:
             user = get_user_model()(username=_new_username(claims, subject), email=str(claims.get("email") or "")[:254],
@@ -207,6 +265,25 @@ def external_sign_in(provider: IdentityProvider, claims: dict):
         identity.last_login = timezone.now()
         identity.save(update_fields=["granted", "last_login"])
     return identity.user
+
+
+def _no_role(provider: IdentityProvider, groups: list[str]) -> ValidationError:
+    """Why the provider's groups give this person no account: mapped to every concept of a city
+    that has none yet, or mapped to nothing – with the groups the provider sent (the refusal is
+    shown to the person alone: it helps them and their administration spot a wrong group name),
+    and whom to ask (the city's administration for a city's provider; names only, no addresses)."""
+    who = administration(provider.city)
+    sent = ", ".join(f"„{g}“" for g in groups[:20]) or _("keine")
+    if provider.city_id and provider.mappings.filter(group__in=groups, concept=None).exclude(
+            role=GroupRole.Role.STARTER).exists():
+        return invalid(_("Ihre Gruppe bei %(p)s ist in isek einer Rolle auf jedem Konzept der Stadt %(c)s zugeordnet, "
+                         "aber die Stadt hat noch kein Konzept; darum wurde noch kein Zugang angelegt. Sobald es ein "
+                         "Konzept gibt, können Sie sich anmelden. Geschickte Gruppen: %(g)s. Fragen beantwortet "
+                         "%(who)s.") % {"p": provider.name, "c": provider.city.name, "g": sent, "who": who},
+                       "no_concept_yet")
+    return invalid(_("Ihr Konto bei %(p)s ist keiner Rolle in isek zugeordnet, darum wurde kein Zugang angelegt. "
+                     "Geschickte Gruppen: %(g)s. Bitte wenden Sie sich an %(who)s.")
+                   % {"p": provider.name, "g": sent, "who": who}, "no_role")
 
 
 def _grant(provider: IdentityProvider, identity: ExternalIdentity, roles: dict, starter: bool) -> None:
@@ -236,6 +313,83 @@ def _grant(provider: IdentityProvider, identity: ExternalIdentity, roles: dict, 
     elif not starter and has and identity.granted.get("starter"):
         concepts.allow_starting(operator, user, provider.city, False, via="oidc")
     identity.granted = {"concepts": given, "starter": starter and (not has or bool(identity.granted.get("starter")))}
+
+
+# --- a city's identity provider, set up by its administration (walk 22; decision 0042) ---------------
+
+GRANTABLE = [GroupRole.Role.PLANNER, GroupRole.Role.REVIEWER, GroupRole.Role.MODERATOR, GroupRole.Role.STARTER]
+
+
+class MappingLine(NamedTuple):
+    group: str
+    role: str
+    concept: object  # a concept of the city, or None: every concept of the city
+
+
+def city_providers(user, city) -> list[IdentityProvider]:
+    """The identity providers of ``city``, for its administration (or the installation's)."""
+    access.require_site(user, "provider", "edit", city)
+    return list(IdentityProvider.objects.filter(city=city).prefetch_related("mappings__concept"))
+
+
+def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, client_id: str, client_secret: str,
+                       scopes: str, groups_claim: str, enabled: bool, lines: list[MappingLine]) -> IdentityProvider:
+    """Create (``pk`` None) or change an identity provider of ``city`` and replace its mapping by
+    ``lines``: roles on the city's concepts and the right to start concepts there only – never a
+    city's administration or rights on the installation. The client secret is stored encrypted;
+    left empty on a change, the stored one stays. All or nothing, recorded in the change history."""
+    access.require_site(user, "provider", "edit", city)
+    provider = IdentityProvider(city=city) if pk is None else IdentityProvider.objects.filter(city=city, pk=pk).first()
+    if provider is None:
+        raise invalid(_("Diesen Anbieter gibt es für die Stadt %(c)s nicht (mehr).") % {"c": city.name}, "no_provider")
+    provider.name, provider.client_id = " ".join(name.split()), client_id.strip()
+    provider.scopes, provider.groups_claim, provider.enabled = scopes.strip() or "openid", groups_claim.strip(), enabled
+    try:
+        provider.issuer = checked_issuer(issuer)
+    except ValidationError as exc:
+        raise invalid(exc.messages[0], "bad_issuer", "issuer") from None
+    if client_secret.strip():
+        provider.set_secret(client_secret.strip())
+    elif not provider.client_secret_encrypted:
+        raise invalid(_("Bitte das Client-Geheimnis angeben, das der Anbieter für isek ausgestellt hat."),
+                      "secret_needed", "client_secret")
+    provider.full_clean()
+    rows = []
+    for line in lines:
+        if line.role not in GRANTABLE:
+            raise invalid(_("Die Rolle „%(r)s“ kann ein Anbieter nicht geben.") % {"r": line.role}, "role_refused", "mappings")
+        row = GroupRole(provider=provider, group=line.group.strip(), role=line.role, concept=line.concept)
+        try:
+            row.full_clean(exclude=["provider"])
+        except ValidationError as exc:
+            raise invalid(_("Zuordnung „%(g)s“: %(e)s") % {"g": line.group.strip(), "e": " ".join(exc.messages)},
+                          "bad_mapping", "mappings") from None
+        rows.append(row)
+    with transaction.atomic(), change(user, "web"):
+        provider.save()
+        provider.mappings.all().delete()
+        for row in rows:
+            row.provider = provider
+            row.save()
+    return provider
+
+
+def delete_city_provider(user, city, pk: int) -> IdentityProvider | None:
+    """Remove an identity provider of ``city`` (its mapping and who signed in through it go with
+    it; the accounts and the roles it gave stay). None if there is none."""
+    access.require_site(user, "provider", "edit", city)
+    provider = IdentityProvider.objects.filter(city=city, pk=pk).first()
+    if provider is not None:
+        with transaction.atomic(), change(user, "web"):
+            provider.delete()
+    return provider
+
+
+def starters_by_provider(city) -> dict:
+    """{user id: provider} of the people whose right to start concepts in ``city`` its identity
+    provider's mapping gave: taken back in isek, it returns at their next sign-in there (walk 22)."""
+    found = ExternalIdentity.objects.filter(provider__city=city, provider__enabled=True).select_related("provider")
+    return {i.user_id: i.provider for i in found if i.granted.get("starter")}
 
 
 def mark_signed_in_by_provider(request, user) -> None:

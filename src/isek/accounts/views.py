@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from isek import access
+from isek.concepts import services as concepts
 from isek.web.forms import add_errors
 
 from . import services
-from .forms import AcceptForm, InviteForm
+from .forms import AcceptForm, CityProviderForm, InviteForm
 
 
 @access.site_view("member", "invite", methods=("GET", "POST"), somewhere=True)
@@ -55,3 +57,65 @@ def accept_page(request, token):
             return redirect("concept-new" if user.has_perm("concepts.add_concept") else "web:home")
     return render(request, "accounts/accept.html", {"form": form, "email": inv.email, "invited_as": services.invited_as(inv)},
                   status=400 if request.method == "POST" else 200)
+
+
+EMPTY_LINES = 3  # empty mapping lines the form offers beside the saved ones
+
+
+def _posted_lines(request, city_concepts) -> tuple[list, list[services.MappingLine]]:
+    """The mapping lines as posted (for the form again) and as the service takes them; a line
+    without a group is left out (that removes it)."""
+    by_pk = {str(c.pk): c for c in city_concepts}
+    shown, lines = [], []
+    for group, role, concept in zip(request.POST.getlist("group"), request.POST.getlist("role"),
+                                    request.POST.getlist("concept"), strict=False):
+        shown.append({"group": group, "role": role, "concept": concept})
+        if group.strip():
+            if concept and concept not in by_pk:
+                raise ValidationError({"mappings": [_("Bitte ein Konzept der Stadt aus der Liste wählen.")]})
+            lines.append(services.MappingLine(group, role, by_pk.get(concept)))
+    return shown, lines
+
+
+@access.site_view("provider", "edit", methods=("GET", "POST"))
+def city_providers(request, ags):
+    """The city's identity providers: its administration adds, changes and removes them and maps
+    the provider's groups to roles on the city's concepts (walk 22; decision 0042)."""
+    city = concepts.city_by_ags(ags)
+    providers = services.city_providers(request.user, city)
+    chosen = request.POST.get("provider") or request.GET.get("anbieter", "")
+    current = next((p for p in providers if str(p.pk) == chosen), None)
+    city_concepts = list(concepts.city_concepts(request.user, city))
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        gone = services.delete_city_provider(request.user, city, current.pk) if current else None
+        if gone is not None:
+            messages.success(request, _("Der Anbieter „%(p)s“ ist entfernt.") % {"p": gone.name})
+        return redirect("city-providers", city.ags)
+    initial = ({f: getattr(current, f) for f in ("name", "issuer", "client_id", "scopes", "groups_claim", "enabled")}
+               if current else None)
+    form = CityProviderForm(request.POST if request.method == "POST" else None, initial=initial)
+    shown = [{"group": m.group, "role": m.role, "concept": str(m.concept_id or "")} for m in current.mappings.all()] if current else []
+    if request.method == "POST":
+        try:
+            shown, lines = _posted_lines(request, city_concepts)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        if form.is_valid() and not form.errors:
+            d = form.cleaned_data
+            try:
+                pk = current.pk if current else (0 if chosen else None)  # another city's provider: none of this one
+                saved = services.save_city_provider(request.user, city, pk, lines=lines,
+                                                    **{k: d[k] for k in ("name", "issuer", "client_id", "client_secret",
+                                                                         "scopes", "groups_claim", "enabled")})
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("Der Anbieter „%(p)s“ ist gespeichert.") % {"p": saved.name})
+                return redirect(f"{reverse('city-providers', args=[city.ags])}?anbieter={saved.pk}")
+    rows = [*shown, *[{"group": "", "role": "", "concept": ""}] * EMPTY_LINES]
+    return render(request, "accounts/city_providers.html", {
+        "city": city, "providers": providers, "current": current, "form": form, "rows": rows,
+        "roles": [(r.value, r.label) for r in services.GRANTABLE], "city_concepts": city_concepts,
+        "callback": request.build_absolute_uri(reverse("accounts:oidc-callback")),
+        "starters": services.starters_by_provider(city),
+    }, status=400 if request.method == "POST" else 200)

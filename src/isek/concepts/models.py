@@ -4,6 +4,8 @@ in the official CRS of the city's Land (``Concept.working_srid``, see isek.core.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
@@ -98,7 +100,10 @@ def city_slug_validator(value: str) -> None:
 
 
 def accent_validator(value: str) -> None:
-    """An accent colour must be readable as text and links on white: at least 4.5:1 (WCAG 2.2, 1.4.3)."""
+    """An accent colour must be readable as text and links on white: at least 4.5:1 (WCAG 2.2, 1.4.3).
+    A colour not written #RRGGBB has no ratio: the format's own validator says so, alone."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value or ""):
+        return
     ratio = contrast_on_white(value)
     if ratio < MIN_CONTRAST:
         raise ValidationError(
@@ -114,7 +119,7 @@ class City(models.Model):
     )
     slug = models.SlugField(_("Kurzname (Adresse der Startseite)"), max_length=60, unique=True, blank=True,
                             validators=[city_slug_validator],
-                            help_text=_("Die Startseite der Stadt ist /<Kurzname>/, z. B. /bochum/; leer: aus dem Namen."))
+                            help_text=_("Die Startseite der Stadt ist die Adresse / + Kurzname + /, z. B. /bochum/ für „bochum“; leer: aus dem Namen."))
     host = models.CharField(_("Eigener Hostname"), max_length=253, blank=True, default="",
                             validators=[RegexValidator(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
                                                        _("Einen Hostnamen wie „isek.bochum.de“ angeben (Kleinbuchstaben, "

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from isek import access
+from isek.accounts import services as accounts
 from isek.analysis import services as analysis
 from isek.core import audit, files
 from isek.core.downloads import temporary_download
@@ -422,10 +423,14 @@ def city_settings(request, ags):
             messages.success(request, _("Logo und Farbe der Stadt %(c)s sind gespeichert.") % {"c": city.name})
             return redirect("city-settings", city.ags)
         city.refresh_from_db()
+    if request.method == "POST" and form.errors and request.FILES.get("logo") and "logo" not in form.errors:
+        form.add_error("logo", _("Die gewählte Datei wurde nicht gespeichert; ein Browser behält sie nach einem Fehler "
+                                 "nicht: bitte nach dem Korrigieren erneut wählen."))
     return render(request, "concepts/city_settings.html", {
         "city": city, "form": form, "concepts": paging.page_of(request, services.city_concepts(request.user, city), param="konzepte"),
         "administrators": services.city_people(city, services.CityRole.Role.ADMIN),
         "starters": paging.page_of(request, services.city_roles(city, services.CityRole.Role.STARTER), param="personen"),
+        "by_provider": accounts.starters_by_provider(city),
         "legal_missing": legal.missing(city), "may_edit_city": access.allows_site(request.user, "city", "edit", city),
     }, status=400 if request.method == "POST" else 200)
 
@@ -440,7 +445,12 @@ def city_starter_revoke(request, ags):
                        % {"u": request.POST.get("person", ""), "c": city.name})
     else:
         services.allow_starting(request.user, person, city, False)
-        messages.success(request, _("%(u)s darf in %(c)s keine Konzepte mehr anlegen.") % {"u": person.username, "c": city.name})
+        said = _("%(u)s darf in %(c)s keine Konzepte mehr anlegen.") % {"u": person.username, "c": city.name}
+        provider = accounts.starters_by_provider(city).get(person.pk)
+        if provider is not None:
+            said += " " + _("Das Recht kam über die Gruppen-Zuordnung des Identitätsanbieters „%(p)s“ und kommt bei der "
+                            "nächsten Anmeldung dort wieder, solange die Zuordnung es gibt.") % {"p": provider.name}
+        messages.success(request, said)
     return redirect(reverse("city-settings", args=[city.ags]) + "#city-starters")
 
 

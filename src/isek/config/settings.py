@@ -288,6 +288,7 @@ ISEK_PARTICIPATION_RATE = {
     "idea": (int(os.environ.get("ISEK_RATE_IDEAS", 10)), 600),
     "comment": (int(os.environ.get("ISEK_RATE_COMMENTS", 20)), 600),
     "support": (int(os.environ.get("ISEK_RATE_SUPPORT", 60)), 600),
+    "support_one": (int(os.environ.get("ISEK_RATE_SUPPORT_ONE", 5)), 600),  # supports of one idea or measure
     "flag": (int(os.environ.get("ISEK_RATE_FLAGS", 20)), 600),
     "feedback": (int(os.environ.get("ISEK_RATE_FEEDBACK", 5)), 600),  # accessibility feedback (isek.legal)
 }

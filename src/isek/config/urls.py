@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from isek.access.routes import OPEN, declare, page, public
+from isek.accounts import views as accounts_views
 from isek.accounts.security import ThrottledLoginView
 from isek.api import ogc
 from isek.concepts import views as concept_views
@@ -42,6 +43,7 @@ urlpatterns = [
     # a city's administration (decision 0046), beside its legal pages below /cities/<ags>/
     path("cities/<str:ags>/settings/", concept_views.city_settings, name="city-settings"),
     path("cities/<str:ags>/administration/", concept_views.city_administration, name="city-administration"),
+    path("cities/<str:ags>/sign-in/", accounts_views.city_providers, name="city-providers"),
     path("cities/<str:ags>/starters/revoke/", concept_views.city_starter_revoke, name="city-starter-revoke"),
     path("cities/<str:ags>/logo.png", concept_views.city_logo, name="city-logo"),
     # a city's start page, /<city>/: last, so that every path of isek's own comes first

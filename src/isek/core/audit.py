@@ -81,7 +81,10 @@ def _plain(value):
 
 def _snapshot(instance) -> dict:
     out = {}
+    hidden = getattr(instance, "audit_hidden", ())  # secrets, even encrypted, stay out of the history
     for field in instance._meta.concrete_fields:
+        if field.attname in hidden:
+            continue
         out[field.attname] = _plain(getattr(instance, field.attname))
     return out
 

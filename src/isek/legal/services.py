@@ -147,6 +147,9 @@ def blocks(text: str):
     return defaults.blocks(text)
 
 
+AXE_CONCEPT = "beispielstadt"  # the concept of the browser test that writes the summary
+
+
 def assessment() -> dict:
     """isek's own automated check (axe-core over its pages), from the summary the browser test
     writes and checks (tests/browser/test_legal.py; decision 0031)."""
@@ -184,8 +187,9 @@ def submit_feedback(user, city: City | None, *, name: str, email: str, message: 
     feedback.full_clean()
     with change(user, "web"):
         feedback.save()
-    address = contact_email(texts_for(city))
-    if address:
+    addresses = feedback_recipients(city)
+    feedback.notified = bool(addresses)  # what the thanks may promise
+    if addresses:
         with override("de"):
             where = city.name if city else _("die Installation")
             lines = [_("Eine neue Rückmeldung zur Barrierefreiheit (%(where)s):") % {"where": where}, "",
@@ -194,8 +198,51 @@ def submit_feedback(user, city: City | None, *, name: str, email: str, message: 
             if link:
                 lines += ["", _("Bitte beantworten und als beantwortet markieren: %(link)s") % {"link": link}]
             EmailMessage(_("Rückmeldung zur Barrierefreiheit"), "\n".join(lines), settings.DEFAULT_FROM_EMAIL,
-                         [address], reply_to=[feedback.email]).send(fail_silently=True)
+                         addresses, reply_to=[feedback.email]).send(fail_silently=True)
     return feedback
+
+
+def feedback_recipients(city: City | None) -> list[str]:
+    """Who is told of a feedback on ``city``'s statement (walk 22): the city's feedback address,
+    else its administrators, else the installation's address, else its administrators."""
+    from django.contrib.auth import get_user_model
+
+    from isek.concepts import services as concepts
+
+    own = texts_for(city).contact_email if city else ""
+    admins = [u.email for u in concepts.city_people(city, concepts.CityRole.Role.ADMIN) if u.is_active] if city else []
+    found = [own] if own else sorted({a for a in admins if a})
+    if not found:
+        found = [texts_for(None).contact_email] if texts_for(None).contact_email else sorted(set(
+            get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email="").values_list("email", flat=True)))
+    return found
+
+
+def statement_pages(city: City | None) -> list[dict]:
+    """The pages of isek's automated check (``assessment``) as they exist here: the test's example
+    concept stands for a public concept of ``city`` where it has one, else for "a concept" (walk 22:
+    no address that answers 404 on this installation)."""
+    from isek.concepts import services as concepts
+
+    concept = (concepts.Concept.objects.filter(city=city, is_public=True).order_by("name").first()
+               if city is not None else None)
+    pages = []
+    for p in assessment()["pages"]:
+        path = p["path"]
+        if path.startswith(f"/concepts/{AXE_CONCEPT}/"):
+            path = path.replace(f"/concepts/{AXE_CONCEPT}/", f"/concepts/{concept.slug}/" if concept else "/concepts/…/", 1)
+        pages.append({**p, "path": path, "link": concept is not None or "…" not in path})
+    return pages
+
+
+def barriers(texts: LegalTexts, language: str) -> list[str]:
+    """The lines of the statement's barriers, without the default line "no sign-language video yet"
+    once the city has given one (walk 22)."""
+    lines = [line for line in in_language(texts, "barriers", language).splitlines() if line.strip()]
+    if texts.sign_video_url:
+        said = {defaults.BARRIERS[lang].splitlines()[2] for lang in ("de", "en")}
+        lines = [line for line in lines if line.strip() not in said]
+    return lines
 
 
 def feedback_list(user):

@@ -61,18 +61,21 @@ def accessibility(request, ags=None):
         if refusal is None and form.is_valid():
             d = form.cleaned_data
             try:
-                services.submit_feedback(request.user, city, name=d["name"], email=d["email"], message=d["message"],
-                                         link=request.build_absolute_uri(reverse("legal:feedback")))
+                sent = services.submit_feedback(request.user, city, name=d["name"], email=d["email"], message=d["message"],
+                                                link=request.build_absolute_uri(reverse("legal:feedback")))
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, _("Vielen Dank. Ihre Nachricht ist angekommen. Die Stadt antwortet Ihnen per E-Mail."))
+                messages.success(request, _("Vielen Dank. Ihre Nachricht ist angekommen und an die zuständige Verwaltung "
+                                            "weitergeleitet; sie antwortet Ihnen per E-Mail.") if sent.notified else
+                                 _("Vielen Dank. Ihre Nachricht ist angekommen; die zuständige Verwaltung liest sie in "
+                                   "isek und antwortet Ihnen per E-Mail."))
                 return redirect(reverse(prefix + "accessibility", args=args) + "#feedback")
     ctx = _context(request, city, prefix, args, form=form, refusal=refusal, assessment=services.assessment(),
-                   challenge_url=reverse("legal:challenge"))
+                   tested=services.statement_pages(city), challenge_url=reverse("legal:challenge"))
     texts = ctx["texts"]
     ctx.update(body=services.enforcement_body(texts), land_name=texts.get_land_display(), contact=services.contact_email(texts),
-               barriers=services.in_language(texts, "barriers", get_language()).splitlines(),
+               barriers=services.barriers(texts, get_language()),
                own_assessment=services.in_language(texts, "assessment", get_language()))
     return render(request, "legal/accessibility.html", ctx, status=400 if request.method == "POST" else 200)
 

@@ -281,6 +281,10 @@ def _send_support(request, concept, phase, done_url, refuse, thanks, **target):
         return redirect_to_login(done_url)
     form = SupportForm(request.POST, email_needed=needs == "email")
     refusal = _guard(request, "support")
+    if not refusal and not request.user.is_authenticated and abuse.over_limit(
+            request, "support_one", "-".join(f"{k}{v.pk}" for k, v in target.items())):
+        refusal = _("Von Ihrem Anschluss kamen gerade sehr viele Unterstützungen für dasselbe. Bitte in einigen "
+                    "Minuten erneut versuchen.")
     if refusal:
         return refuse(400, form, refusal)
     if not form.is_valid():
@@ -296,7 +300,12 @@ def _send_support(request, concept, phase, done_url, refuse, thanks, **target):
             return refuse(400, form)
         return refuse(400, form, " ".join(exc.messages))
     given = sent.contribution
-    if given.email_hash:  # the phase asks for a confirmed address: the link goes out (again)
+    if given.email_hash:  # the phase asks for a confirmed address: the link goes out (again, after a while)
+        if not services.supports.link_mail_due(given):
+            messages.info(request, _("Wir haben Ihnen bereits einen Link an %(a)s geschickt (er gilt %(n)d Tage); bitte "
+                                     "sehen Sie auch im Spam-Ordner nach. Einen neuen schicken wir frühestens in einer "
+                                     "Stunde.") % {"a": address, "n": services.supports.LINK_DAYS})
+            return remember(redirect(done_url), request, sent.contributor, sent.token)
         link = request.build_absolute_uri(reverse("participation-support", args=[services.support_link_token(given)]))
         if not mail.support_mail(address, next(iter(target.values())), link,
                                  given.confirmation != services.Support.Confirmation.PENDING):

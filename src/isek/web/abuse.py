@@ -26,11 +26,11 @@ def client_key(request) -> str:
     return clients.key(request, "participation-rate")
 
 
-def over_limit(request, action: str) -> bool:
-    """Count this request of the client for ``action``; True once it exceeds the limit
-    (ISEK_PARTICIPATION_RATE = {action: (number, seconds)})."""
+def over_limit(request, action: str, on: str = "") -> bool:
+    """Count this request of the client for ``action`` (``on``: on that one target only); True once
+    it exceeds the limit (ISEK_PARTICIPATION_RATE = {action: (number, seconds)})."""
     number, seconds = settings.ISEK_PARTICIPATION_RATE.get(action, (30, 600))
-    return throttle.hit(f"{action}:{client_key(request)}", seconds) > number
+    return throttle.hit(f"{action}:{on}:{client_key(request)}" if on else f"{action}:{client_key(request)}", seconds) > number
 
 
 def challenge() -> dict:

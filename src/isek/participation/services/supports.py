@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from isek import access
 from isek.concepts.services import Concept, Measure
-from isek.core import clients, versions
+from isek.core import clients, throttle, versions
 from isek.core.rules import invalid
 
 from ..models import Contributor, Idea, Phase, Support
@@ -85,6 +85,7 @@ def support(user, concept: Concept, contributor: Contributor, *, idea: Idea | No
         raise invalid(_("In dieser Beteiligung unterstützen nur angemeldete Personen. Bitte melden Sie sich an."),
                       "account_needed")
     elif phase.support_needs == Needs.EMAIL:
+        check_mail_limit(_address(email))
         return _request_by_email(phase, contributor, _address(email), idea=idea, measure=measure)
     else:
         confirmation = Confirmation.NONE
@@ -117,6 +118,28 @@ def _request_by_email(phase: Phase, contributor: Contributor, address: str, **ta
                                           email_hash=digest, **target)
     except IntegrityError:  # the same address at the same moment from elsewhere
         return Support.objects.get(email_hash=digest, **target)
+
+
+MAIL_WINDOW = 3600  # seconds: one link mail per address and target in this time
+MAILS_PER_ADDRESS = 5  # link mails to one address (all targets) in MAIL_WINDOW
+
+
+def link_mail_due(s: Support) -> bool:
+    """Whether the link mail of ``s`` (asked for by e-mail) goes out now: once per address and
+    target in MAIL_WINDOW (asked again, the mail sent before stands). Counted by the address's
+    keyed hash, never the address."""
+    if throttle.hit(f"support-mail:{s.email_hash}:{s.idea_id or ''}:{s.measure_id or ''}", MAIL_WINDOW) > 1:
+        return False
+    throttle.hit(f"support-mail:{s.email_hash}", MAIL_WINDOW)
+    return True
+
+
+def check_mail_limit(address: str) -> None:
+    """Refuse before anything is saved once MAILS_PER_ADDRESS link mails went to ``address`` in
+    MAIL_WINDOW, whatever they were for (a person's inbox is nobody's to fill)."""
+    if throttle.count(f"support-mail:{address_hash(address)}", MAIL_WINDOW) >= MAILS_PER_ADDRESS:
+        raise invalid(_("An diese E-Mail-Adresse haben wir gerade schon mehrere Links geschickt. Bitte sehen Sie in "
+                        "Ihrem Postfach nach oder versuchen Sie es in einer Stunde erneut."), "mail_limit")
 
 
 def send_support(user, concept: Concept, known: Contributor | None, *, idea: Idea | None = None,

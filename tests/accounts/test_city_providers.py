@@ -1,0 +1,99 @@
+"""A city's administration sets up sign-in through the city's identity provider (walk 22, M4;
+issue 22 point 3: "configured in the database by the city or installation administrator"): on a
+page of the city's administration, for its own concepts and the roles a provider may give, the
+client secret encrypted and never shown, every change in the change history."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from isek.accounts.models import GroupRole, IdentityProvider
+from isek.core.models import ChangeRecord
+from tests.conftest import client_for
+from tests.dbstate import checksum
+from tests.factories import CityFactory, ConceptFactory, city_admin, member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def goerlitz():
+    city, other = CityFactory(name="Görlitz"), CityFactory(name="Bochum")
+    return {"city": city, "url": f"/cities/{city.ags}/sign-in/", "admin": city_admin(city, "gl-admin"),
+            "concept": ConceptFactory(city=city, name="Görlitz Altstadt"), "foreign": ConceptFactory(city=other),
+            "admin_b": city_admin(other, "bo-admin")}
+
+
+def _form(**over):
+    return {"name": "Landkreis Görlitz", "issuer": "https://login.goerlitz.example/realms/stadt", "client_id": "isek",
+            "client_secret": "streng-geheim", "scopes": "openid profile email", "groups_claim": "groups",
+            "enabled": "on", "group": ["GL-Stadtplanung", "GL-Konzepte", ""], "role": ["planner", "starter", "planner"],
+            "concept": ["", "", ""], **over}
+
+
+def test_the_city_administrator_sets_up_the_citys_provider_its_secret_never_shown(goerlitz):
+    a = client_for(goerlitz["admin"])
+    page = a.get(goerlitz["url"]).content.decode()
+    assert "http://testserver/accounts/oidc/callback/" in page and "Noch keiner." in page
+    assert 'href="/cities/%s/sign-in/"' % goerlitz["city"].ags in a.get(f"/cities/{goerlitz['city'].ags}/settings/").content.decode()
+    r = a.post(goerlitz["url"], _form(concept=[str(goerlitz["concept"].pk), "", ""]))
+    assert r.status_code == 302
+    provider = IdentityProvider.objects.get()
+    assert provider.city == goerlitz["city"] and provider.secret() == "streng-geheim"
+    assert sorted(provider.mappings.values_list("group", "role", "concept")) == [
+        ("GL-Konzepte", "starter", None), ("GL-Stadtplanung", "planner", goerlitz["concept"].pk)]
+    page = a.get(r["Location"]).content.decode()
+    assert "ist gespeichert" in page and "streng-geheim" not in page and provider.client_secret_encrypted not in page
+    history = " ".join(str(c.__dict__) for c in ChangeRecord.objects.filter(model__startswith="accounts."))
+    assert "Landkreis Görlitz" in history and "GL-Stadtplanung" in history
+    assert ChangeRecord.objects.filter(user=goerlitz["admin"]).count() == 3  # the provider and its two lines
+    assert provider.client_secret_encrypted not in history and "streng-geheim" not in history
+
+    # changed: the secret left empty stays, a line without its group goes
+    r = a.post(goerlitz["url"], _form(provider=provider.pk, name="Landkreis Görlitz (Keycloak)", client_secret="",
+                                      group=["GL-Stadtplanung", "", ""]))
+    assert r.status_code == 302
+    provider.refresh_from_db()
+    assert provider.name == "Landkreis Görlitz (Keycloak)" and provider.secret() == "streng-geheim"
+    assert list(provider.mappings.values_list("group", flat=True)) == ["GL-Stadtplanung"]
+    r = a.post(goerlitz["url"], {"provider": provider.pk, "action": "delete"})
+    assert r.status_code == 302 and not IdentityProvider.objects.exists() and not GroupRole.objects.exists()
+
+
+@pytest.mark.parametrize("over, message", [
+    ({"issuer": "127.0.0.1:8020"}, "Bitte die Adresse mit https://"),
+    ({"client_secret": ""}, "Bitte das Client-Geheimnis angeben"),
+    ({"concept": ["FOREIGN", "", ""]}, "Bitte ein Konzept der Stadt aus der Liste wählen."),
+    ({"role": ["admin", "starter", "planner"]}, "kann ein Anbieter nicht geben"),
+    ({"concept": ["", "OWN", ""]}, "gilt für kein einzelnes Konzept"),
+    ({"name": ""}, "Dieses Feld ist zwingend erforderlich."),
+    ({"provider": "OTHERS"}, "Diesen Anbieter gibt es für die Stadt Görlitz nicht (mehr)."),
+])
+def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(goerlitz, over, message):
+    others = IdentityProvider(name="Bochum", city=goerlitz["foreign"].city, issuer="https://bo.example", client_id="x")
+    others.save()
+    ids = {"FOREIGN": str(goerlitz["foreign"].pk), "OWN": str(goerlitz["concept"].pk), "OTHERS": str(others.pk)}
+    over = {k: [ids.get(x, x) for x in v] if isinstance(v, list) else ids.get(v, v) for k, v in over.items()}
+    a = client_for(goerlitz["admin"])
+    before = checksum()
+    r = a.post(goerlitz["url"], _form(**over))
+    assert r.status_code == 400 and message in r.content.decode()
+    assert checksum() == before
+
+
+def test_only_the_citys_administration_or_the_installations(goerlitz):
+    clients = [client_for(u) for u in (goerlitz["admin_b"], member(goerlitz["concept"], "planner"))]
+    before = checksum()
+    for c in clients:
+        assert c.get(goerlitz["url"]).status_code == 403
+        assert c.post(goerlitz["url"], _form()).status_code == 403
+    assert Client().get(goerlitz["url"]).status_code == 302  # to sign in
+    assert checksum() == before
+
+
+def test_the_page_in_english(goerlitz):
+    en = Client(HTTP_ACCEPT_LANGUAGE="en")
+    en.force_login(goerlitz["admin"])
+    page = en.get(goerlitz["url"]).content.decode()
+    assert "Sign-in through the identity provider" in page and "every concept of the city" in page
