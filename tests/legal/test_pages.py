@@ -8,6 +8,7 @@ defaults, and the list where feedback is answered and deleted."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import altcha
 import pytest
@@ -480,8 +481,13 @@ def test_the_sign_language_barrier_goes_with_a_video_and_the_tested_pages_exist_
     concept = ConceptFactory(city=city, is_public=True, slug="bochum-innenstadt")
     page = text(client.get(f"/cities/{city.ags}/about/accessibility/"))
     assert "Gebärdensprache:" not in page and "PDF-Berichte:" in page  # the other barriers stay
-    assert '<a class="kern-link" href="/concepts/bochum-innenstadt/participation/">' in page
+    assert '<a class="kern-link" href="/concepts/bochum-innenstadt/">' in page  # its participation: none yet
+    assert "<code>/concepts/…/participation/</code> (ein Konzept)" in page
     assert client.get(f"/concepts/{concept.slug}/").status_code == 200
+    html = client.get(f"/cities/{city.ags}/about/accessibility/").content.decode()
+    tested = re.findall(r'<a class="kern-link" href="([^"]+)"><code>', html[html.index('id="axe-pages"'):])
+    assert f"/cities/{city.ags}/about/privacy/" in tested and "/about/privacy/" not in tested  # the city's own
+    assert {path: client.get(path).status_code for path in tested} == {path: 200 for path in tested}
     english = text(Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/cities/{city.ags}/about/accessibility/"))
     assert "Sign language:" not in english and "PDF reports:" in english
 

@@ -218,20 +218,32 @@ def feedback_recipients(city: City | None) -> list[str]:
     return found
 
 
+# the installation's pages a city has its own of, below /cities/<ags>/ (legal.urls, web.urls)
+CITY_PAGES = {"/about/accessibility/", "/about/leichte-sprache/", "/about/sign-language/", "/about/imprint/",
+              "/about/privacy/"}
+
+
 def statement_pages(city: City | None) -> list[dict]:
     """The pages of isek's automated check (``assessment``) as they exist here: the test's example
-    concept stands for a public concept of ``city`` where it has one, else for "a concept" (walk 22:
-    no address that answers 404 on this installation)."""
+    concept stands for a public concept of ``city`` where it has one (its participation pages only
+    while it has a phase), else for "a concept" (walk 22: no address that answers 404 on this
+    installation); the legal pages are the city's own."""
     from isek.concepts import services as concepts
+
+    from isek.participation import services as participation
 
     concept = (concepts.Concept.objects.filter(city=city, is_public=True).order_by("name").first()
                if city is not None else None)
+    taking_part = concept is not None and participation.current_phase(concept) is not None
     pages = []
     for p in assessment()["pages"]:
         path = p["path"]
         if path.startswith(f"/concepts/{AXE_CONCEPT}/"):
-            path = path.replace(f"/concepts/{AXE_CONCEPT}/", f"/concepts/{concept.slug}/" if concept else "/concepts/…/", 1)
-        pages.append({**p, "path": path, "link": concept is not None or "…" not in path})
+            shown = concept if concept is not None and (taking_part or "/participation/" not in path) else None
+            path = path.replace(f"/concepts/{AXE_CONCEPT}/", f"/concepts/{shown.slug}/" if shown else "/concepts/…/", 1)
+        elif city is not None and path in CITY_PAGES:  # the city's own legal pages, the same templates
+            path = f"/cities/{city.ags}{path}"
+        pages.append({**p, "path": path, "link": "…" not in path})
     return pages
 
 
