@@ -276,6 +276,47 @@ def freeze_version(user, concept, name: str, kind: str, note: str = "", scenario
         return kuf.freeze(concept, name, kind, None if user.pk is None else user, note, scenario=scenario)
 
 
+APPROVED = Financing.Status.APPROVED
+
+
+def apply_approval(user, concept, lines, *, reference: str, via: str = "web") -> int:
+    """Turn the concept's financing lines into approved ones (decision 0058): for each of ``lines``
+    – (measure key, year, source, requested, approved, reason) of the funding authority's approval
+    (Zuwendungsbescheid), amounts in Decimal – the measure's financing row of that year and source
+    gets the approved amount, status "bewilligt", the requested amount beside it and as its reason
+    ``reference`` (the approval's file number and date) and the line's reason. Asked by the
+    authority (``("application", "approve")``); inside the caller's recorded change, or its own.
+    Returns the number of rows written; a measure no longer in the concept is refused."""
+    access.require(user, "application", "approve", concept, submitted=True)
+    keys = {str(k) for k in concept.measures.values_list("pk", flat=True)}
+    missing = sorted({str(m) for m, *_rest in lines} - keys)
+    if missing:
+        raise invalid(_("Eine Maßnahme des Bescheids gibt es in diesem Konzept nicht mehr; nichts wurde übernommen."),
+                      "unknown_measure")
+    with change(user, via):
+        for measure, year, source, requested, approved, reason in lines:
+            row = Financing.objects.filter(measure_id=int(measure), year=year, source=source).first() or Financing(
+                measure_id=int(measure), year=year, source=source)
+            text = f"{reference}: {reason}" if reason else reference
+            row.amount, row.requested, row.status, row.reason = approved, requested, APPROVED, text[:300]
+            row.save()
+    return len(lines)
+
+
+def approval_differences(concept) -> list[dict]:
+    """Where the approval differs from the request, per measure, year and source: the rows the KuF
+    page, the dashboard and the reports show ("beantragt" against "bewilligt")."""
+    found = (Financing.objects.filter(measure__concept=concept, status=APPROVED, requested__isnull=False)
+             .select_related("measure"))
+    labels = source_labels(concept)
+    rank = {s: i for i, s in enumerate(SOURCES)}
+    rows = [{"measure": f.measure, "year": f.year, "source": labels.get(f.source, f.source), "requested": f.requested,
+             "approved": f.amount or engine.ZERO, "difference": (f.amount or engine.ZERO) - f.requested, "reason": f.reason,
+             "order": (f.measure.sort_key, f.year, rank.get(f.source, 99))}
+            for f in found if (f.amount or engine.ZERO) != f.requested]
+    return sorted(rows, key=lambda r: r["order"])
+
+
 def rate_groups(concept) -> list[tuple[FundingRate, list[FundingRate]]]:
     """The concept's funding rates as the rate form shows them: (first year, further years) for each
     run of consecutive years with the same rate and basis (2026–2035 at 60 % is one row)."""
