@@ -7,8 +7,10 @@ new approval; refusals change nothing."""
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal as D
 
+import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -159,6 +161,7 @@ def test_the_pages_of_the_approval(world):
     assert bad.status_code == 400 and "Ein bewilligter Betrag kann nicht negativ sein." in bad.content.decode()
     assert checksum() == before
     cut = requested - CUT
+    german_cut = f"{cut:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
     done = reviewer.post(url + "approve/", {**data, f"amount-{line['key']}": str(cut).replace(".", ","),
                                             f"reason-{line['key']}": "Kosten zu hoch"}, follow=True)
     assert "Der Zuwendungsbescheid wurde gespeichert" in done.content.decode()
@@ -169,6 +172,12 @@ def test_the_pages_of_the_approval(world):
     for path in (f"/concepts/{concept.slug}/kuf/", f"/concepts/{concept.slug}/dashboard/"):
         shown = city.get(path).content.decode()
         assert 'id="approval-differences-table"' in shown and "Bewilligt statt beantragt" in shown, path
+    # the KuF's Excel of the current plan notes it on its parameter sheet
+    workbook = city.get(f"/concepts/{concept.slug}/kuf.xlsx")
+    assert workbook.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(workbook.streaming_content)))["Parameter"]
+    notes = [c.value for c in sheet["A"] if isinstance(c.value, str) and c.value.startswith("Bewilligt statt beantragt")]
+    assert len(notes) == 1 and "Kosten zu hoch" in notes[0] and f"bewilligt {german_cut} €" in notes[0]
     english = client_for(planner)
     english.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert "Approved instead of requested" in english.get(f"/concepts/{concept.slug}/kuf/").content.decode()

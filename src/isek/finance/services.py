@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from isek import access
-from isek.core import throttle
+from isek.core import numbers, throttle
 from isek.core.audit import change
 from isek.core.rules import invalid, keys_after, repeated
 
@@ -193,6 +193,12 @@ def export_kuf(concept, version: FinanceVersion | None, fmt: str, path) -> None:
     groups = cost_groups(concept, "de")  # the documents are German
     if fmt == "xlsx":
         notes = [*land_rules.summary(rules_of_land(concept)), land_rules.catalogue_line(cost_catalogue(concept))]
+        if version is None:  # the current plan: where the approval differs from the request (decision 0058)
+            with translation.override("de"):
+                notes += [f"Bewilligt statt beantragt: {r['measure'].number} {r['measure'].title}, {r['year']}, "
+                          f"{r['source']}: beantragt {numbers.format(r['requested'], 'de', 2)} €, bewilligt "
+                          f"{numbers.format(r['approved'], 'de', 2)} € ({r['reason']})"
+                          for r in approval_differences(concept)]
         excel.write(result, path, title, groups, attribution="isek", notes=notes, labels=source_labels(concept, "de"))
     else:
         pdf.write(concept, result, table(result, labels=source_labels(concept, "de")), title, path, groups)
