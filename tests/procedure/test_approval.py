@@ -22,7 +22,6 @@ from isek.procedure import services
 from isek.procedure.models import Application, Approval
 from tests.conftest import client_for
 from tests.dbstate import checksum
-from tests.procedure.test_review import _load, world  # noqa: F401  (the shared world of the review)
 
 TODAY = datetime.date.today()
 CUT = D("1000.00")
