@@ -189,3 +189,22 @@ def test_the_pages_of_the_approval(world):
         assert {"requested": str(requested), "approved": str(cut), "reason": "Kosten zu hoch"}.items() <= next(
             x for x in approval["lines"] if x["year"] == line["year"] and x["source"] == "bund"
             and x["reason"]).items()
+
+
+def test_the_isek_report_shows_where_the_approval_differs(world, monkeypatch, tmp_path):
+    """The ISEK document's finance section lists the cut (its HTML, not its PDF: no PDF is built)."""
+    from django.template.loader import render_to_string
+
+    from isek.monitoring import reports
+
+    concept, staff = world["concept"], world["authority"]
+    app = _in_review(world)
+    line = _first(services.approval_lines(concept, app))
+    services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 7",
+                     amounts={line["key"]: line["requested"] - CUT}, reasons={line["key"]: "Kosten zu hoch"})
+    written = {}
+    monkeypatch.setattr(reports.pdf, "write", lambda template, ctx, path: written.update(
+        html=render_to_string(template, ctx)) or 1)
+    reports.isek_pdf(concept, tmp_path / "isek.pdf")
+    section = written["html"].split("<h3>Bewilligt statt beantragt</h3>")[1].split("</table>")[0]
+    assert "Kosten zu hoch" in section and section.count("<tr>") == 2  # the header and the one cut line
