@@ -3,6 +3,7 @@ seconds each time) for the tests that read the rows, not the files; writing them
 tests/procedure/test_services.py::test_a_submitted_application_keeps_its_documents_figures_and_readiness."""
 
 import contextlib
+import datetime
 
 from isek.procedure import services
 
@@ -18,3 +19,12 @@ def cheap_documents():
         yield
     finally:
         services.DOCUMENTS = kept
+
+
+YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
+
+
+def submit(planner, concept, year=2027, name="Programmanmeldung 2027"):
+    with cheap_documents():
+        draft = services.save_draft(planner, concept, year=year, council_decision=YESTERDAY, freeze_as=name)
+        return services.submit(planner, concept, draft)

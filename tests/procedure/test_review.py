@@ -5,7 +5,6 @@ state moves only as services.TRANSITIONS says; refusals change nothing."""
 
 from __future__ import annotations
 
-import datetime
 import json
 from decimal import Decimal as D
 
@@ -18,43 +17,10 @@ from isek.core.models import ChangeRecord
 from isek.procedure import difference as diff
 from isek.procedure import services
 from isek.procedure.models import Application, Remark
-from tests.conftest import _SHARED, client_for, make_new_city, shared_world
+from tests.conftest import client_for
 from tests.dbstate import checksum
-from tests.factories import UserFactory, authority_staff
-from tests.procedure import cheap_documents
-
-YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
-
-
-def submit(planner, concept, year=2027, name="Programmanmeldung 2027"):
-    with cheap_documents():
-        draft = services.save_draft(planner, concept, year=year, council_decision=YESTERDAY, freeze_as=name)
-        return services.submit(planner, concept, draft)
-
-
-@shared_world("review_world")
-def _load() -> dict:
-    """Hoyerswerda's five-measure concept with its application for 2027 submitted, the staff of its
-    district's funding authority (Sachsen, 146) and of another district's (Arnsberg, 059)."""
-    concept = make_new_city()
-    planner = concept.roles.get(user__username="planer-neu").user
-    app = submit(planner, concept)
-    return {"concept": concept.pk, "planner": planner.pk, "app": app.pk,
-            "authority": authority_staff("146", name="Landesdirektion Sachsen").pk,
-            "authority_b": authority_staff("059", name="Bezirksregierung Arnsberg").pk}
-
-
-@pytest.fixture
-def world(db):
-    from django.contrib.auth import get_user_model
-
-    from isek.concepts.models import Concept
-
-    ids = _SHARED.value_for("review_world") or _load()
-    users = get_user_model().objects
-    return {"concept": Concept.objects.select_related("city").get(pk=ids["concept"]),
-            "planner": users.get(pk=ids["planner"]), "app": Application.objects.get(pk=ids["app"]),
-            "authority": users.get(pk=ids["authority"]), "authority_b": users.get(pk=ids["authority_b"])}
+from tests.factories import UserFactory
+from tests.procedure import YESTERDAY, cheap_documents, submit  # noqa: F401  (tests/browser/test_review.py takes them from here)
 
 
 def _measure_key(app) -> str:

@@ -105,6 +105,8 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
     ("application", "edit"): _PLANNERS,  # assemble a draft, submit it, delete a draft (decision 0053)
     # the authority's review of a submitted application: comments, change requests, its state (decision 0056)
     ("application", "review"): {AU: SUBMITTED},
+    # its approval (Zuwendungsbescheid) and amendments, which turn the city's financing lines into approved ones (decision 0058)
+    ("application", "approve"): {AU: SUBMITTED},
 }
 ACTIONS = sorted(POLICY)
 

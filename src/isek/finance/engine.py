@@ -37,7 +37,7 @@ ZERO = Decimal("0.00")
 SOURCES = ("bund", "land", "eu", "municipality", "private", "other", "unidentified")
 N_SOURCES = len(SOURCES)
 GRANT_SOURCES = ("bund", "land")
-STATUSES = ("secured", "applied", "planned", "unidentified")
+STATUSES = ("approved", "secured", "applied", "planned", "unidentified")
 FIGURES = ("cost", "eligible", "grant", *SOURCES)  # the figures of a measure and year, in display order
 OVERFINANCED = "overfinanced"  # financing above the cost: not a source, shown beside them where it occurs
 

@@ -191,6 +191,7 @@ class Financing(models.Model):
         UNIDENTIFIED = "unidentified", _("ungeklärt")
 
     class Status(models.TextChoices):
+        APPROVED = "approved", _("bewilligt")  # by the funding authority's approval (decision 0058)
         SECURED = "secured", _("gesichert")
         APPLIED = "applied", _("beantragt")
         PLANNED = "planned", _("geplant")
@@ -203,6 +204,8 @@ class Financing(models.Model):
                          help_text=_("Leer: berechneter Betrag, nur der Status wird gesetzt."))
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     reason = models.CharField(_("Begründung"), max_length=300)
+    # what the city requested where the funding authority's approval set ``amount`` (decision 0058)
+    requested = money_field(_("beantragt (€)"), null=True, blank=True)
     illustrative = models.BooleanField(_("illustrativ"), default=False)
 
     class Meta:

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from isek import access
-from isek.core import throttle
+from isek.core import numbers, throttle
 from isek.core.audit import change
 from isek.core.rules import invalid, keys_after, repeated
 
@@ -193,6 +193,12 @@ def export_kuf(concept, version: FinanceVersion | None, fmt: str, path) -> None:
     groups = cost_groups(concept, "de")  # the documents are German
     if fmt == "xlsx":
         notes = [*land_rules.summary(rules_of_land(concept)), land_rules.catalogue_line(cost_catalogue(concept))]
+        if version is None:  # the current plan: where the approval differs from the request (decision 0058)
+            with translation.override("de"):
+                notes += [f"Bewilligt statt beantragt: {r['measure'].number} {r['measure'].title}, {r['year']}, "
+                          f"{r['source']}: beantragt {numbers.format(r['requested'], 'de', 2)} €, bewilligt "
+                          f"{numbers.format(r['approved'], 'de', 2)} € ({r['reason']})"
+                          for r in approval_differences(concept)]
         excel.write(result, path, title, groups, attribution="isek", notes=notes, labels=source_labels(concept, "de"))
     else:
         pdf.write(concept, result, table(result, labels=source_labels(concept, "de")), title, path, groups)
@@ -274,6 +280,47 @@ def freeze_version(user, concept, name: str, kind: str, note: str = "", scenario
         raise invalid(_("Eine Version mit diesem Namen gibt es schon; nichts wurde gespeichert."), "duplicate_version", "name")
     with change(user, via):
         return kuf.freeze(concept, name, kind, None if user.pk is None else user, note, scenario=scenario)
+
+
+APPROVED = Financing.Status.APPROVED
+
+
+def apply_approval(user, concept, lines, *, reference: str, via: str = "web") -> int:
+    """Turn the concept's financing lines into approved ones (decision 0058): for each of ``lines``
+    – (measure key, year, source, requested, approved, reason) of the funding authority's approval
+    (Zuwendungsbescheid), amounts in Decimal – the measure's financing row of that year and source
+    gets the approved amount, status "bewilligt", the requested amount beside it and as its reason
+    ``reference`` (the approval's file number and date) and the line's reason. Asked by the
+    authority (``("application", "approve")``); inside the caller's recorded change, or its own.
+    Returns the number of rows written; a measure no longer in the concept is refused."""
+    access.require(user, "application", "approve", concept, submitted=True)
+    keys = {str(k) for k in concept.measures.values_list("pk", flat=True)}
+    missing = sorted({str(m) for m, *_rest in lines} - keys)
+    if missing:
+        raise invalid(_("Eine Maßnahme des Bescheids gibt es in diesem Konzept nicht mehr; nichts wurde übernommen."),
+                      "unknown_measure")
+    with change(user, via):
+        for measure, year, source, requested, approved, reason in lines:
+            row = Financing.objects.filter(measure_id=int(measure), year=year, source=source).first() or Financing(
+                measure_id=int(measure), year=year, source=source)
+            text = f"{reference}: {reason}" if reason else reference
+            row.amount, row.requested, row.status, row.reason = approved, requested, APPROVED, text[:300]
+            row.save()
+    return len(lines)
+
+
+def approval_differences(concept) -> list[dict]:
+    """Where the approval differs from the request, per measure, year and source: the rows the KuF
+    page, the dashboard and the reports show ("beantragt" against "bewilligt")."""
+    found = (Financing.objects.filter(measure__concept=concept, status=APPROVED, requested__isnull=False)
+             .select_related("measure"))
+    labels = source_labels(concept)
+    rank = {s: i for i, s in enumerate(SOURCES)}
+    rows = [{"measure": f.measure, "year": f.year, "source": labels.get(f.source, f.source), "requested": f.requested,
+             "approved": f.amount or engine.ZERO, "difference": (f.amount or engine.ZERO) - f.requested, "reason": f.reason,
+             "order": (f.measure.sort_key, f.year, rank.get(f.source, 99))}
+            for f in found if (f.amount or engine.ZERO) != f.requested]
+    return sorted(rows, key=lambda r: r["order"])
 
 
 def rate_groups(concept) -> list[tuple[FundingRate, list[FundingRate]]]:

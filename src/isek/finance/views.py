@@ -82,7 +82,7 @@ def kuf_page(request, concept):
     return render(request, "finance/kuf.html", {
         "concept": concept, "result": result,
         "t": table(result, {str(m.pk): m.estimated_cost for m in measures}, services.source_labels(concept)),
-        "hints": hints,
+        "hints": hints, "approval_rows": services.approval_differences(concept),
         **services.land_context(concept),
         "rates": FundingRate.objects.filter(concept=concept), "cap": FundingCap.objects.filter(concept=concept).first(),
         "can_edit": access.allows(request.user, "kuf", "edit", concept), "scenario_form": scenario_form, "scenario_rows": scenario_rows,

@@ -213,6 +213,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["undated"] = [m for m in measures if not (m.start and m.end)]
         progress(55, "Finanzierung")
         ctx["finance"] = _finance_table(result, finance.source_labels(concept, "de"))
+        ctx["approval_rows"] = finance.approval_differences(concept)  # where the approval differs from the request
         ctx["measure_rows"] = _measure_rows(concept, result)
         ctx["measure_count"] = _measure_count(ctx["measure_rows"])
         ctx["measure_totals"] = _measure_figures(result.total)

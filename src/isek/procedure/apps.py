@@ -12,4 +12,4 @@ class ProcedureConfig(AppConfig):
 
         from . import models
 
-        audit.track(models.Application, models.Document, models.Remark)  # created, edited, submitted: who and when
+        audit.track(models.Application, models.Document, models.Remark, models.Approval)  # created, edited, submitted: who and when

@@ -44,3 +44,43 @@ class RemarkForm(forms.Form):
         self.fields["about"].choices = subjects
         self.fields["kind"].widget.attrs["class"] = self.fields["about"].widget.attrs["class"] = "kern-form-input__select"
         self.fields["text"].widget.attrs["class"] = "kern-form-input__input"
+
+
+class ApprovalForm(forms.Form):
+    """The funding authority's approval: date, file number, and per line of the application
+    (``lines``: services.approval_lines) the approved amount – prefilled, so that only what differs
+    is typed – with its reason. The amounts are text: the service reads them (German or English
+    notation) and says what is wrong with them, the same for the pages and the API."""
+
+    decided_on = forms.DateField(label=_("Bescheid vom"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    file_number = forms.CharField(label=_("Aktenzeichen"), required=False, max_length=80)
+    reason = forms.CharField(label=_("Begründung der Änderung"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Nur bei einem Änderungsbescheid: warum der vorige Bescheid geändert wird."))
+
+    def __init__(self, *args, lines, amending: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not amending:
+            del self.fields["reason"]
+        self.lines = lines
+        for line in lines:
+            label = f"{line['label']}, {line['year']}, {line['source_label']}"
+            self.fields[f"amount-{line['key']}"] = forms.CharField(
+                label=_("bewilligt (€): %(line)s") % {"line": label}, required=False, max_length=40,
+                initial=formats.number_format(line["approved"], 2, use_l10n=True, force_grouping=False))
+            self.fields[f"reason-{line['key']}"] = forms.CharField(
+                label=_("Begründung: %(line)s") % {"line": label}, required=False, max_length=250)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "kern-form-input__input")
+
+    def rows(self):
+        """(line, amount field, reason field) for the template's table."""
+        return [(line, self[f"amount-{line['key']}"], self[f"reason-{line['key']}"]) for line in self.lines]
+
+    def values(self) -> dict:
+        """The service's arguments (``services.approve``)."""
+        data = self.cleaned_data
+        return {"decided_on": data.get("decided_on"), "file_number": data.get("file_number", ""),
+                "reason": data.get("reason", ""),
+                "amounts": {line["key"]: data.get(f"amount-{line['key']}", "") for line in self.lines},
+                "reasons": {line["key"]: data.get(f"reason-{line['key']}", "") for line in self.lines}}

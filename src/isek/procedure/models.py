@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 SUBMITTED_CANNOT_CHANGE = _("Ein eingereichter Antrag kann nicht mehr geändert oder gelöscht werden; "
                             "für eine Änderung legen Sie eine neue Version an.")
 
+APPROVAL_CANNOT_CHANGE = _("Ein gespeicherter Zuwendungsbescheid kann nicht geändert oder gelöscht werden; "
+                           "für eine Korrektur erfassen Sie einen Änderungsbescheid.")
+
 
 class Application(models.Model):
     class State(models.TextChoices):
@@ -24,10 +27,11 @@ class Application(models.Model):
         SUBMITTED = "submitted", _("eingereicht")
         REVIEW = "review", _("in Prüfung")
         CHANGES = "changes", _("Nachforderung")
+        APPROVED = "approved", _("bewilligt")
 
     # the states of what the city has sent: the authority's review moves a submitted application
-    # between them (services.TRANSITIONS); nothing else of it changes (decision 0056)
-    SENT = (State.SUBMITTED, State.REVIEW, State.CHANGES)
+    # between them (services.TRANSITIONS); nothing else of it changes (decisions 0056, 0058)
+    SENT = (State.SUBMITTED, State.REVIEW, State.CHANGES, State.APPROVED)
 
     concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="applications")
     year = models.PositiveSmallIntegerField(_("Programmjahr"))
@@ -159,3 +163,42 @@ class Remark(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.about_label or self.text[:40]}"
+
+
+class Approval(models.Model):
+    """The funding authority's approval (Zuwendungsbescheid) of a submitted application: its date,
+    file number and per measure, year and source the approved amount beside the requested one,
+    with a reason where they differ (``lines``: [{"measure", "year", "source", "requested",
+    "approved", "reason"}], amounts as text). Never changes once saved; a correction is an
+    amending approval (Änderungsbescheid) referring to the one it replaces, with its reason
+    (decision 0058)."""
+
+    audit_parent = "application"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="approvals",
+                                    verbose_name=_("Antrag"))
+    amends = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="amended_by",
+                                  verbose_name=_("ändert den Bescheid"))
+    decided_on = models.DateField(_("Bescheid vom"))
+    file_number = models.CharField(_("Aktenzeichen"), max_length=80)
+    reason = models.TextField(_("Begründung der Änderung"), blank=True)
+    lines = models.JSONField(_("bewilligte Beträge"), default=list)
+    created_at = models.DateTimeField(_("erfasst am"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("erfasst von"))
+
+    class Meta:
+        ordering = ["application", "created_at", "id"]
+        verbose_name = _("Zuwendungsbescheid")
+        verbose_name_plural = _("Zuwendungsbescheide")
+
+    def __str__(self):
+        return f"{_('Zuwendungsbescheid')} {self.file_number} ({self.decided_on})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and Approval.objects.filter(pk=self.pk).exists():
+            raise ValidationError(APPROVAL_CANNOT_CHANGE, code="approved")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(APPROVAL_CANNOT_CHANGE, code="approved")

@@ -12,6 +12,7 @@ submitted), run in one transaction and are recorded (``core.audit.change``); bro
 from __future__ import annotations
 
 import datetime
+import decimal
 import hashlib
 import json
 import tempfile
@@ -28,13 +29,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from isek import access
+from isek.core import numbers
 from isek.core.audit import change
+from isek.core.problems import InputError
 from isek.core.rules import invalid
 from isek.finance import services as finance
 from isek.monitoring import services as monitoring
 
 from . import difference as diff
-from .models import SUBMITTED_CANNOT_CHANGE, Application, Document, Remark
+from .models import SUBMITTED_CANNOT_CHANGE, Application, Approval, Document, Remark
 
 SUBMITTED, SENT = Application.State.SUBMITTED, Application.SENT
 FIGURES = ("cost", "eligible", *finance.SOURCES)  # the figures an application keeps, in the order shown
@@ -296,7 +299,7 @@ def delete_draft(user, concept, application: Application, *, via: str = "web") -
 
 # --- the authority's review (issue #23 point 3, decision 0056) ------------------------------------
 
-REVIEW, CHANGES = Application.State.REVIEW, Application.State.CHANGES
+REVIEW, CHANGES, APPROVED = Application.State.REVIEW, Application.State.CHANGES, Application.State.APPROVED
 OPEN, ANSWERED, CLOSED = Remark.State.OPEN, Remark.State.ANSWERED, Remark.State.CLOSED
 # Every move of a submitted application's state: (action, from) -> to. Nothing else moves it.
 TRANSITIONS = {
@@ -305,11 +308,18 @@ TRANSITIONS = {
     ("request", REVIEW): CHANGES,
     ("request", CHANGES): CHANGES,
     ("resume", CHANGES): REVIEW,  # the authority has closed the version's last change request
+    ("approve", REVIEW): APPROVED,  # the authority's approval (Zuwendungsbescheid, decision 0058)
+    ("amend", APPROVED): APPROVED,  # an amending approval (Änderungsbescheid)
 }
 
 
 def _refusal(action: str, application: Application) -> str:
     state = application.get_state_display()
+    if action == "approve":
+        return _("Bewilligen lässt sich nur ein Antrag in Prüfung; dieser ist „%(state)s“.") % {"state": state}
+    if action == "amend":
+        return _("Ein Änderungsbescheid setzt einen Zuwendungsbescheid voraus; dieser Antrag ist „%(state)s“.") % {
+            "state": state}
     if action == "review":
         return _("Die Prüfung kann nur bei einem eingereichten Antrag beginnen; dieser ist „%(state)s“.") % {"state": state}
     return _("Das ist bei einem Antrag im Stand „%(state)s“ nicht möglich.") % {"state": state}
@@ -443,6 +453,166 @@ def _answer_requests(application: Application) -> None:
                                         application__version__lt=application.version):
         remark.state, remark.answered_by, remark.answered_at = ANSWERED, application, timezone.now()
         remark.save()
+
+
+# --- the approval (Zuwendungsbescheid, issue #23 point 4, decision 0058) ---------------------------
+
+GRANT = ("bund", "land")  # what the funding authority approves: the Städtebauförderung's two parts
+CENT = decimal.Decimal("0.01")
+
+
+def can_approve(user, concept, application: Application) -> bool:
+    return access.allows(user, "application", "approve", concept, submitted=application.is_submitted)
+
+
+def approvals_of(application: Application) -> list[Approval]:
+    """The application's approvals, the first and its amendments, oldest first (both sides read them)."""
+    return list(application.approvals.select_related("created_by", "amends"))
+
+
+def approvals_shown(concept, application: Application) -> list[Approval]:
+    """``approvals_of`` for the page: each with ``shown``, its lines labelled (measure, source)
+    and with the difference of approved and requested (Decimal)."""
+    labels = {m["key"]: f"{m['number']} {m['title']}" for m in application.snapshot.get("measures", [])}
+    sources = finance.source_labels(concept)
+    found = approvals_of(application)
+    for approval in found:
+        approval.shown = []
+        for line in approval.lines:
+            requested, approved = decimal.Decimal(line["requested"]), decimal.Decimal(line["approved"])
+            approval.shown.append({**line, "key": f"{line['measure']}-{line['year']}-{line['source']}",
+                                   "label": labels.get(line["measure"], line["measure"]),
+                                   "source_label": sources.get(line["source"], line["source"]),
+                                   "requested": requested, "approved": approved, "difference": approved - requested})
+    return found
+
+
+def current_approval(application: Application) -> Approval | None:
+    """The approval in force: the newest, which amends all before it."""
+    return application.approvals.order_by("-created_at", "-id").first()
+
+
+def approval_lines(concept, application: Application) -> list[dict]:
+    """The lines an approval of ``application`` holds, one per measure, year and grant source of
+    its snapshot: "key" (the form's), "measure" (key), "label", "year", "source", "source_label",
+    "requested" (Decimal) and "approved" – the request, or for an amendment the amount in force."""
+    labels = {m["key"]: f"{m['number']} {m['title']}" for m in application.snapshot.get("measures", [])}
+    sources = finance.source_labels(concept)
+    requested = {(f["measure"], int(f["year"]), f["what"]): decimal.Decimal(f["amount"])
+                 for f in application.snapshot.get("figures", []) if f["what"] in GRANT}
+    current = current_approval(application)
+    in_force = {(line["measure"], int(line["year"]), line["source"]): decimal.Decimal(line["approved"])
+                for line in (current.lines if current else [])}
+    rank = {s: i for i, s in enumerate(GRANT)}
+    keys = sorted(set(requested) | set(in_force), key=lambda k: (diff._order(k[0], labels), k[1], rank[k[2]]))
+    return [{"key": f"{m}-{y}-{w}", "measure": m, "label": labels.get(m, m), "year": y, "source": w,
+             "source_label": sources.get(w, w), "requested": requested.get((m, y, w), diff.ZERO),
+             "approved": in_force.get((m, y, w), requested.get((m, y, w), diff.ZERO))} for m, y, w in keys]
+
+
+def _amount(text) -> tuple[decimal.Decimal | None, str]:
+    """(the amount, "") of a typed figure in euros, or (None, what is wrong with it)."""
+    if isinstance(text, decimal.Decimal | int) and not isinstance(text, bool):
+        value = decimal.Decimal(text)
+    else:
+        text = str(text if text is not None else "").strip()
+        if not text:
+            return None, _("Bitte einen Betrag angeben (0, wenn nichts bewilligt wird).")
+        try:
+            value = numbers.parse(text, translation.get_language(), money=True)
+        except InputError as exc:
+            return None, " ".join(exc.messages(_, translation.get_language()))
+    if not value.is_finite():
+        return None, _("Bitte einen Betrag in Euro angeben.")
+    if value < 0:
+        return None, _("Ein bewilligter Betrag kann nicht negativ sein.")
+    if value != value.quantize(CENT, rounding=decimal.ROUND_DOWN):
+        return None, _("Bitte auf den Cent genau angeben: höchstens zwei Nachkommastellen.")
+    if value >= decimal.Decimal("1e12"):
+        return None, _("Dieser Betrag ist zu groß.")
+    return value.quantize(CENT), ""
+
+
+def approval_refusal(application: Application) -> str:
+    """Why no approval can be entered for ``application`` now ("" where one can)."""
+    if application.state in (REVIEW, APPROVED):
+        newer = newer_of(application)
+        return "" if newer is None else _("Zu dieser Version gibt es eine neuere (Version %(version)s); bitte prüfen "
+                                          "Sie diese.") % {"version": newer.version}
+    return _refusal("approve", application)
+
+
+def approve(user, concept, application: Application, *, decided_on: datetime.date | None, file_number: str = "",
+            amounts: dict | None = None, reasons: dict | None = None, reason: str = "", via: str = "web") -> Approval:
+    """The funding authority enters its approval (Zuwendungsbescheid) of an application in review –
+    or, once approved, an amending one (Änderungsbescheid, with ``reason``): the date, the file
+    number, and per line of ``approval_lines`` (``amounts`` and ``reasons`` by its "key"; a line not
+    named keeps its prefilled amount) the approved amount, with a reason where it differs from
+    the request. The application becomes "bewilligt", and the city's financing lines take the
+    approved amounts (``finance.apply_approval``) – all in one recorded change, or nothing."""
+    _require_approve(user, concept, application)
+    _refuse_superseded(application)
+    amends = current_approval(application)
+    if Application.objects.filter(pk=application.pk).values_list("state", flat=True).first() != (
+            APPROVED if amends else REVIEW):
+        application.refresh_from_db(fields=["state"])
+        raise invalid(_refusal("amend" if amends else "approve", application), "state")
+    amounts, reasons = amounts or {}, reasons or {}
+    lines = approval_lines(concept, application)
+    known = {line["key"] for line in lines}
+    errors = {}
+    unknown = sorted((set(amounts) | set(reasons)) - known)
+    if unknown:
+        errors["__all__"] = _("Diese Zeilen gehören nicht zum Antrag (unbekannte Maßnahme, Jahr oder Quelle): "
+                              "%(keys)s.") % {"keys": ", ".join(unknown)}
+    file_number = (file_number or "").strip()
+    if decided_on is None:
+        errors["decided_on"] = _("Bitte das Datum des Bescheids angeben.")
+    elif decided_on > timezone.localdate():
+        errors["decided_on"] = _("Das Datum des Bescheids darf nicht in der Zukunft liegen.")
+    elif decided_on < application.submitted_at.date():
+        errors["decided_on"] = _("Der Bescheid kann nicht vor dem Einreichen des Antrags ergangen sein.")
+    if not file_number:
+        errors["file_number"] = _("Bitte das Aktenzeichen des Bescheids angeben.")
+    elif len(file_number) > 80:
+        errors["file_number"] = _("Das Aktenzeichen darf höchstens 80 Zeichen lang sein.")
+    reason = (reason or "").strip()
+    if amends and not reason:
+        errors["reason"] = _("Bitte begründen Sie den Änderungsbescheid.")
+    kept = []
+    for line in lines:
+        key = line["key"]
+        value, problem = _amount(amounts.get(key, line["approved"]))
+        why = str(reasons.get(key) or "").strip()
+        if problem:
+            errors[f"amount-{key}"] = problem
+        elif value != line["requested"] and not why:
+            errors[f"reason-{key}"] = (
+                _("Eine Bewilligung über dem beantragten Betrag braucht eine Begründung.") if value > line["requested"]
+                else _("Bitte begründen Sie, warum der bewilligte Betrag vom Antrag abweicht."))
+        elif len(why) > 250:
+            errors[f"reason-{key}"] = _("Die Begründung darf höchstens 250 Zeichen lang sein.")
+        kept.append({"measure": line["measure"], "year": line["year"], "source": line["source"],
+                     "requested": str(line["requested"]), "approved": str(value), "reason": why})
+    if errors:
+        raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
+    reference = _("Zuwendungsbescheid %(number)s vom %(date)s") % {"number": file_number,
+                                                                    "date": decided_on.strftime("%d.%m.%Y")}
+    with change(user, via):
+        move(application, "amend" if amends else "approve")
+        approval = Approval.objects.create(application=application, amends=amends, decided_on=decided_on,
+                                           file_number=file_number, reason=reason, lines=kept,
+                                           created_by=None if user.pk is None else user)
+        finance.apply_approval(user, concept, [
+            (k["measure"], k["year"], k["source"], decimal.Decimal(k["requested"]), decimal.Decimal(k["approved"]),
+             k["reason"]) for k in kept], reference=reference, via=via)
+    return approval
+
+
+def _require_approve(user, concept, application: Application) -> None:
+    if application.concept_id != concept.pk:
+        raise Http404
+    access.require(user, "application", "approve", concept, submitted=application.is_submitted)
 
 
 # --- the authority's portfolio --------------------------------------------------------------------

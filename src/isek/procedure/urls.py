@@ -19,4 +19,6 @@ urlpatterns = [
     path(one + "review/", views.application_review, name="application-review"),
     path(one + "remarks/", views.remark_new, name="remark-new"),
     path(one + "remarks/<int:remark>/close/", views.remark_close, name="remark-close"),
+    # its approval (Zuwendungsbescheid) and amendments (decision 0058)
+    path(one + "approve/", views.approval_form, name="application-approve"),
 ]

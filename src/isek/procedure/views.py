@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,7 @@ from isek import access
 from isek.web.forms import add_errors
 
 from . import services
-from .forms import ApplicationForm, RemarkForm
+from .forms import ApplicationForm, ApprovalForm, RemarkForm
 
 ONE = {"application": "application"}
 REVIEW = {"submitted": services.is_submitted, "ids": ONE}  # the authority's writes on a submitted application
@@ -56,8 +57,11 @@ def _review_context(request, concept, app, form=None) -> dict:
     newer = services.newer_of(app)
     if can_review and form is None and newer is None:
         form = RemarkForm(subjects=services.subjects_of(app), initial={"kind": "request"})
+    can_approve = services.can_approve(request.user, concept, app) and not services.approval_refusal(app)
     return {"remarks": services.remarks_of(request.user, concept, app), "answered": services.requests_answered_by(app),
-            "newer": newer, "can_review": can_review, "remark_form": form if newer is None else None}
+            "newer": newer, "can_review": can_review, "remark_form": form if newer is None else None,
+            "approvals": services.approvals_shown(concept, app),
+            "approve_url": reverse("procedure:application-approve", args=[concept.slug, app.pk]) if can_approve else ""}
 
 
 @access.concept_view("application", "edit", methods=("GET", "POST"), ids=ONE)
@@ -168,6 +172,34 @@ def remark_close(request, concept, application, remark):
         return _refused(request, concept, found.application, exc)
     messages.success(request, _("Der Vermerk ist erledigt."))
     return redirect("procedure:application", concept.slug, found.application_id)
+
+
+# --- the approval (decision 0058) -----------------------------------------------------------------
+
+
+@access.concept_view("application", "approve", methods=("GET", "POST"), **REVIEW)
+def approval_form(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    if refusal := services.approval_refusal(app):
+        messages.error(request, refusal)
+        return redirect("procedure:application", concept.slug, app.pk)
+    amending = services.current_approval(app) is not None
+    form = ApprovalForm(request.POST or None, lines=services.approval_lines(concept, app), amending=amending,
+                        initial={"decided_on": None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.approve(request.user, concept, app, **form.values())
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # not in review, or superseded: nothing to correct in the form
+                return _refused(request, concept, app, exc)
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Der Änderungsbescheid wurde gespeichert.") if amending else _(
+                "Der Zuwendungsbescheid wurde gespeichert; die Finanzierung der Stadt zeigt die bewilligten Beträge."))
+            return redirect("procedure:application", concept.slug, app.pk)
+    return render(request, "procedure/approval_form.html", {"concept": concept, "app": app, "form": form,
+                                                             "amending": amending},
+                  status=400 if request.method == "POST" else 200)
 
 
 # --- the authority's portfolio --------------------------------------------------------------------

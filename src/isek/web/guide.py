@@ -23,6 +23,7 @@ SECTIONS = {
     "kuf": {"de": "Kosten- und Finanzierungsübersicht (KuF)", "en": "Cost and finance overview (KuF)"},
     "application": {"de": "Der Förderantrag (Programmanmeldung)", "en": "The funding application (Programmanmeldung)"},
     "review": {"de": "Prüfung durch die Bewilligungsbehörde", "en": "Review by the funding authority"},
+    "approval": {"de": "Der Zuwendungsbescheid", "en": "The approval (Zuwendungsbescheid)"},
 }
 
 

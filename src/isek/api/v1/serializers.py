@@ -228,13 +228,32 @@ class ApplicationRemarkSerializer(serializers.Serializer):
     closed_at = serializers.DateTimeField(allow_null=True)
 
 
+class ApplicationApprovalSerializer(serializers.Serializer):
+    """The funding authority's approval (Zuwendungsbescheid) or an amending one (decision 0058)."""
+
+    id = serializers.IntegerField()
+    decided_on = serializers.DateField(help_text="Bescheid vom")
+    file_number = serializers.CharField(help_text="Aktenzeichen")
+    amends = serializers.IntegerField(source="amends_id", allow_null=True, help_text="die id des geänderten Bescheids")
+    reason = serializers.CharField(help_text="Begründung eines Änderungsbescheids")
+    created_at = serializers.DateTimeField()
+    lines = serializers.SerializerMethodField(help_text="je Maßnahme (Nummer), Jahr und Quelle: beantragt, bewilligt, Begründung")
+
+    @extend_schema_field({"type": "array", "items": {"type": "object"}})
+    def get_lines(self, approval):
+        numbers = {m["key"]: m["number"] for m in approval.application.snapshot.get("measures", [])}
+        return [{"measure": numbers.get(line["measure"], line["measure"]), "year": line["year"], "source": line["source"],
+                 "requested": line["requested"], "approved": line["approved"], "reason": line["reason"]}
+                for line in approval.lines]
+
+
 class ApplicationSerializer(serializers.Serializer):
     """A funding application; a submitted one with its documents, figures and readiness as submitted."""
 
     id = serializers.IntegerField()
     year = serializers.IntegerField(help_text="Programmjahr")
     version = serializers.IntegerField()
-    state = serializers.CharField(help_text="draft | submitted | review (in Prüfung) | changes (Nachforderung)")
+    state = serializers.CharField(help_text="draft | submitted | review (in Prüfung) | changes (Nachforderung) | approved (bewilligt)")
     kuf_version = serializers.CharField(source="finance_version.name")
     council_decision = serializers.DateField(help_text="Ratsbeschluss am")
     note = serializers.CharField()
@@ -243,6 +262,11 @@ class ApplicationSerializer(serializers.Serializer):
     figures = serializers.SerializerMethodField(help_text="je Maßnahme (Nummer), Jahr und Zahl (cost, eligible, Quelle)")
     readiness = serializers.SerializerMethodField(help_text="Antragsreife beim Einreichen")
     remarks = serializers.SerializerMethodField(help_text="Anmerkungen und Nachforderungen der Bewilligungsbehörde")
+    approvals = serializers.SerializerMethodField(help_text="Zuwendungsbescheid und Änderungsbescheide, der älteste zuerst")
+
+    @extend_schema_field(ApplicationApprovalSerializer(many=True))
+    def get_approvals(self, app):
+        return ApplicationApprovalSerializer(app.approvals.select_related("application"), many=True).data
 
     @extend_schema_field(ApplicationRemarkSerializer(many=True))
     def get_remarks(self, app):

@@ -1,0 +1,210 @@
+"""The funding authority's approval (Zuwendungsbescheid, issue #23 point 4, decision 0058): entered
+per measure, year and source, prefilled with the request, a reason wherever it differs; it moves
+the application to "bewilligt" and turns the city's financing lines into approved ones, which the
+KuF computes with and the KuF page and the dashboard show against the request; an amendment is a
+new approval; refusals change nothing."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from isek.core.models import ChangeRecord
+from isek.finance import services as finance
+from isek.finance.models import Financing
+from isek.procedure import services
+from isek.procedure.models import Application, Approval
+from tests.conftest import client_for
+from tests.dbstate import checksum
+
+TODAY = datetime.date.today()
+CUT = D("1000.00")
+
+
+def _in_review(world):
+    services.start_review(world["authority"], world["concept"], world["app"])
+    return Application.objects.get(pk=world["app"].pk)
+
+
+def _first(lines):
+    """The first line that requests money (a federal part)."""
+    return next(line for line in lines if line["requested"] > CUT and line["source"] == "bund")
+
+
+def test_an_approval_with_a_cut_turns_the_citys_financing_into_approved_figures(world):
+    concept, staff = world["concept"], world["authority"]
+    app = _in_review(world)
+    before = finance.current(concept)
+    lines = services.approval_lines(concept, app)
+    assert lines and all(line["approved"] == line["requested"] for line in lines)  # prefilled with the request
+    cut = _first(lines)
+    measure, year = cut["measure"], cut["year"]
+    own_before = before.cells[(measure, year)].sources["municipality"]
+    approval = services.approve(staff, concept, app, decided_on=TODAY, file_number="34.1-2027/07",
+                                amounts={cut["key"]: cut["requested"] - CUT}, reasons={cut["key"]: "Kosten zu hoch"})
+    assert Application.objects.get(pk=app.pk).get_state_display() == "bewilligt"
+    assert approval.amends is None and len(approval.lines) == len(lines)
+    row = Financing.objects.get(measure_id=int(measure), year=year, source="bund")
+    assert (row.status, row.amount, row.requested) == ("approved", cut["requested"] - CUT, cut["requested"])
+    assert row.reason.startswith("Zuwendungsbescheid 34.1-2027/07 vom") and row.reason.endswith("Kosten zu hoch")
+    assert Financing.objects.filter(measure__concept=concept, status="approved").count() == len(lines)
+    # the KuF engine computes with the approved amounts: the grant falls by the cut, the own share rises by it
+    after = finance.current(concept)
+    assert after.total("grant") == before.total("grant") - CUT
+    assert after.cells[(measure, year)].sources["municipality"] == own_before + CUT
+    assert after.by_status()[("bund", "approved")] == before.total("bund") - CUT
+    differences = finance.approval_differences(concept)
+    assert [(r["year"], r["requested"], r["approved"], r["difference"]) for r in differences] == [
+        (year, cut["requested"], cut["requested"] - CUT, -CUT)]
+    # recorded: who, when
+    assert ChangeRecord.objects.filter(user=staff, model="procedure.Approval").exists()
+    assert ChangeRecord.objects.filter(user=staff, model="finance.Financing").exists()
+
+
+@pytest.mark.parametrize(("typed", "reason", "field", "message"), [
+    ("-5", "", "amount", "nicht negativ"),
+    ("zwölf", "", "amount", "keine Zahl"),
+    ("12,345", "", "amount", "höchstens zwei Nachkommastellen"),
+    ("", "", "amount", "Bitte einen Betrag angeben"),
+    ("+1000", "", "reason", "über dem beantragten Betrag braucht eine Begründung"),
+    ("-0", "", "reason", "warum der bewilligte Betrag vom Antrag abweicht"),
+])
+def test_bad_amounts_are_refused_at_their_line_and_change_nothing(world, typed, reason, field, message):
+    concept, staff = world["concept"], world["authority"]
+    app = _in_review(world)
+    line = _first(services.approval_lines(concept, app))
+    if typed == "+1000":
+        typed = line["requested"] + CUT
+    elif typed == "-0":
+        typed = D(0)
+    before = checksum()
+    with pytest.raises(ValidationError) as caught:
+        services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1", amounts={line["key"]: typed},
+                         reasons={line["key"]: reason})
+    errors = caught.value.message_dict
+    assert list(errors) == [f"{field}-{line['key']}"] and message in errors[f"{field}-{line['key']}"][0]
+    assert checksum() == before
+
+
+def test_other_refusals_change_nothing(world):
+    concept, staff, planner = world["concept"], world["authority"], world["planner"]
+    app = world["app"]
+    before = checksum()
+    with pytest.raises(ValidationError, match="nur ein Antrag in Prüfung"):  # submitted, not yet in review
+        services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1")
+    with pytest.raises(PermissionDenied):
+        services.approve(planner, concept, app, decided_on=TODAY, file_number="Az 1")
+    with pytest.raises((Http404, PermissionDenied)):
+        services.approve(world["authority_b"], concept, app, decided_on=TODAY, file_number="Az 1")
+    assert checksum() == before
+    app = _in_review(world)
+    before = checksum()
+    with pytest.raises(ValidationError) as caught:
+        services.approve(staff, concept, app, decided_on=TODAY + datetime.timedelta(days=1), file_number=" ",
+                         amounts={"999999-2027-bund": "5"})
+    errors = caught.value.message_dict
+    assert "Zukunft" in errors["decided_on"][0] and "Aktenzeichen" in errors["file_number"][0]
+    assert "999999-2027-bund" in errors["__all__"][0]
+    with pytest.raises(ValidationError, match="Datum des Bescheids"):
+        services.approve(staff, concept, app, decided_on=None, file_number="Az 1")
+    assert checksum() == before
+
+
+def test_an_amendment_is_a_new_approval_the_first_never_changes(world):
+    concept, staff = world["concept"], world["authority"]
+    app = _in_review(world)
+    first = services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1")
+    assert finance.approval_differences(concept) == []  # approved as requested
+    with pytest.raises(ValidationError):
+        first.save()
+    with pytest.raises(ValidationError):
+        first.delete()
+    line = _first(services.approval_lines(concept, app))
+    before = checksum()
+    with pytest.raises(ValidationError, match="Änderungsbescheid"):
+        services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1-Ä")
+    assert checksum() == before
+    second = services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1-Ä", reason="Haushaltssperre",
+                              amounts={line["key"]: "0"}, reasons={line["key"]: "entfällt 2027"})
+    assert second.amends == first and [a.pk for a in services.approvals_of(app)] == [first.pk, second.pk]
+    row = Financing.objects.get(measure_id=int(line["measure"]), year=line["year"], source="bund")
+    assert (row.amount, row.status) == (D("0.00"), "approved")
+    # the next amendment starts from the amounts in force
+    assert next(x for x in services.approval_lines(concept, app) if x["key"] == line["key"])["approved"] == D("0.00")
+
+
+def test_the_pages_of_the_approval(world):
+    concept, staff, planner = world["concept"], world["authority"], world["planner"]
+    app = _in_review(world)
+    url = f"/concepts/{concept.slug}/applications/{app.pk}/"
+    reviewer, city = client_for(staff), client_for(planner)
+    assert 'id="approve-link"' in reviewer.get(url).content.decode()
+    assert 'id="approve-link"' not in city.get(url).content.decode()
+    assert city.get(url + "approve/").status_code == 403
+    form = reviewer.get(url + "approve/")
+    assert form.status_code == 200
+    line = _first(services.approval_lines(concept, app))
+    requested = line["requested"]
+    german = f"{requested:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    assert f'value="{german.replace(".", "")}"' in form.content.decode()  # prefilled, German notation
+    data = {"decided_on": TODAY.isoformat(), "file_number": "34.1-2027/07"}
+    data.update({f"amount-{x['key']}": str(x["requested"]).replace(".", ",") for x in services.approval_lines(concept, app)})
+    before = checksum()
+    bad = reviewer.post(url + "approve/", {**data, f"amount-{line['key']}": "-1"})
+    assert bad.status_code == 400 and "Ein bewilligter Betrag kann nicht negativ sein." in bad.content.decode()
+    assert checksum() == before
+    cut = requested - CUT
+    german_cut = f"{cut:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    done = reviewer.post(url + "approve/", {**data, f"amount-{line['key']}": str(cut).replace(".", ","),
+                                            f"reason-{line['key']}": "Kosten zu hoch"}, follow=True)
+    assert "Der Zuwendungsbescheid wurde gespeichert" in done.content.decode()
+    assert Approval.objects.filter(application=app).count() == 1
+    # the city sees the approval, the KuF and the dashboard show requested against approved
+    page = city.get(url).content.decode()
+    assert "34.1-2027/07" in page and "Kosten zu hoch" in page and 'data-state="approved"' in page
+    for path in (f"/concepts/{concept.slug}/kuf/", f"/concepts/{concept.slug}/dashboard/"):
+        shown = city.get(path).content.decode()
+        assert 'id="approval-differences-table"' in shown and "Bewilligt statt beantragt" in shown, path
+    # the KuF's Excel of the current plan notes it on its parameter sheet
+    workbook = city.get(f"/concepts/{concept.slug}/kuf.xlsx")
+    assert workbook.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(workbook.streaming_content)))["Parameter"]
+    notes = [c.value for c in sheet["A"] if isinstance(c.value, str) and c.value.startswith("Bewilligt statt beantragt")]
+    assert len(notes) == 1 and "Kosten zu hoch" in notes[0] and f"bewilligt {german_cut} €" in notes[0]
+    english = client_for(planner)
+    english.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert "Approved instead of requested" in english.get(f"/concepts/{concept.slug}/kuf/").content.decode()
+    # the API gives the approval to both sides
+    for user in (staff, planner):
+        data = client_for(user).get(f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/").json()
+        assert data["state"] == "approved"
+        [approval] = data["approvals"]
+        assert approval["file_number"] == "34.1-2027/07" and approval["amends"] is None
+        assert {"requested": str(requested), "approved": str(cut), "reason": "Kosten zu hoch"}.items() <= next(
+            x for x in approval["lines"] if x["year"] == line["year"] and x["source"] == "bund"
+            and x["reason"]).items()
+
+
+def test_the_isek_report_shows_where_the_approval_differs(world, monkeypatch, tmp_path):
+    """The ISEK document's finance section lists the cut (its HTML, not its PDF: no PDF is built)."""
+    from django.template.loader import render_to_string
+
+    from isek.monitoring import reports
+
+    concept, staff = world["concept"], world["authority"]
+    app = _in_review(world)
+    line = _first(services.approval_lines(concept, app))
+    services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 7",
+                     amounts={line["key"]: line["requested"] - CUT}, reasons={line["key"]: "Kosten zu hoch"})
+    written = {}
+    monkeypatch.setattr(reports.pdf, "write", lambda template, ctx, path: written.update(
+        html=render_to_string(template, ctx)) or 1)
+    reports.isek_pdf(concept, tmp_path / "isek.pdf")
+    section = written["html"].split("<h3>Bewilligt statt beantragt</h3>")[1].split("</table>")[0]
+    assert "Kosten zu hoch" in section and section.count("<tr>") == 2  # the header and the one cut line
