@@ -229,7 +229,6 @@ def statement_pages(city: City | None) -> list[dict]:
     while it has a phase), else for "a concept" (walk 22: no address that answers 404 on this
     installation); the legal pages are the city's own."""
     from isek.concepts import services as concepts
-
     from isek.participation import services as participation
 
     concept = (concepts.Concept.objects.filter(city=city, is_public=True).order_by("name").first()
