@@ -107,8 +107,8 @@ class RateCount(models.Model):
     """Requests of one client key (an HMAC, never an address) in one time window, for rate limits.
     Rows of past windows are removed as new ones come (core.throttle)."""
 
-    key = models.CharField(max_length=100, primary_key=True)  # action:client:window
-    window = models.BigIntegerField(db_index=True)
+    key = models.CharField(max_length=100, primary_key=True)  # action:client:window number
+    window = models.BigIntegerField(db_index=True)  # when the window ends (unix seconds)
     count = models.PositiveIntegerField(default=0)
 
 

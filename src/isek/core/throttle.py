@@ -20,17 +20,20 @@ PURGE_CHANCE = 0.01
 
 
 def hit(key: str, seconds: int) -> int:
-    """Count one request for ``key`` in the current window of ``seconds``; the count so far."""
-    window = int(time.time() // seconds)
+    """Count one request for ``key`` in the current window of ``seconds``; the count so far. A
+    row's ``window`` is the time its window ends (unix seconds), so the clean-up removes what has
+    ended whatever the windows' lengths (a minute's clean-up once removed the hour's counts)."""
+    now = time.time()
+    window = int(now // seconds)
     q = connection.ops.quote_name  # "window" and "key" are reserved words in PostgreSQL
     table, k, w, c = q(RateCount._meta.db_table), q("key"), q("window"), q("count")
     with connection.cursor() as cur:
         cur.execute(f"INSERT INTO {table} ({k}, {w}, {c}) VALUES (%s, %s, 1) "
                     f"ON CONFLICT ({k}) DO UPDATE SET {c} = {table}.{c} + 1 RETURNING {c}",
-                    [f"{key}:{window}", window])
+                    [f"{key}:{window}", (window + 1) * seconds])
         count = cur.fetchone()[0]
     if random.random() < PURGE_CHANCE:
-        RateCount.objects.filter(window__lt=window - 1).delete()
+        RateCount.objects.filter(window__lt=int(now)).delete()
     return count
 
 
