@@ -199,3 +199,25 @@ def test_the_list_of_all_comes_in_pages_open_ones_first(phase, ideas, monkeypatc
     assert f'id="idea-{ideas["benches"][0].pk}"' in end  # the confirmed one comes last
     assert f'id="idea-{last.pk}"' in end and "Nächste Seite" not in end
     assert "Seite 1 von 3" in c.get(url(phase) + "?seite=x").content.decode()
+
+
+def test_the_same_confirmations_give_the_same_suggestions_in_every_process(phase, ideas):
+    """Walk 24 (1): the themes page and the report counted "offen (vorgeschlagen)" differently from
+    load to load – each worker process kept an engine taught otherwise. A process that learnt the
+    answers one by one and one that starts afresh from the stored answers suggest the same."""
+    planner = member(phase.concept, "planner")
+    c = client_for(planner)
+    answers = [(ideas["benches"][0], "squares"), (ideas["buses"][0], "mobility"), (ideas["buses"][1], "mobility"),
+               (ideas["benches"][1], "squares"), (ideas["buses"][4], "squares")]
+    for one, theme in answers:  # the page between answers, as the planner works
+        c.get(url(phase))
+        c.post(url(phase), {"idea": one.pk, "theme": ideas[theme].pk})
+
+    def seen():
+        e = engines.theme_evaluation(planner, phase.concept, phase)
+        return [(r.idea.pk, r.suggested and r.suggested.pk, r.confidence) for r in e.rows], \
+            [(t.theme.pk, t.open) for t in e.per_theme], [r.idea.pk for r in e.next]
+
+    warm = seen()
+    engines.forget()  # another process
+    assert seen() == warm

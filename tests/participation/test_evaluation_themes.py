@@ -139,3 +139,20 @@ def test_on_the_koeln_corpus_ten_percent_chosen_by_isek_sort_most_contributions(
     assert right >= 0.60
     assert f1_score([truth[s.id] for s in sug], [s.theme for s in sug], average="macro", zero_division=0) >= 0.45
     assert len({truth[c] for c in labels}) >= 6  # isek asked across the themes, not only the big one
+
+
+def test_the_same_answers_give_the_same_suggestions_however_they_were_learnt():
+    """Walk 24 (1): two processes' engines – one taught answer by answer, one built afresh with the
+    same answers given in another order – suggest exactly the same (themes, confidences, words), so a
+    page's counts do not flip between loads."""
+    texts = AMPEL + PARKEN + LICHT + ["Die Ampel am Bahnhof schaltet langsam und es fehlen Fahrradständer",
+                                      "Laterne an der Ampel defekt"]
+    themes = ("ampel", "parken", "licht")
+    answers = {"c0": "ampel", "c4": "parken", "c8": "licht", "c1": "ampel", "c5": "parken", "c9": "licht"}
+    warm = engine(texts, themes=themes).fit(dict(list(answers.items())[:3]))
+    warm.suggest()
+    for cid, theme in list(answers.items())[3:]:
+        warm.update(cid, theme)
+    fresh = engine(texts, themes=themes).fit(dict(reversed(answers.items())))
+    assert warm.suggest() == fresh.suggest()
+    assert warm.next_to_label(3) == fresh.next_to_label(3)

@@ -6,7 +6,6 @@ See the package docstring (isek.participation.evaluation) for the API. Pure: no 
 from __future__ import annotations
 
 import math
-import warnings
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -133,17 +132,17 @@ class ThemeSuggester:
         """Learn from all the planner's labels so far (contribution id → theme key)."""
         self._check(labels)
         self.labels = dict(labels)
-        self._train(quick=False)
+        self._train()
         return self
 
     def update(self, cid: Hashable, theme: str) -> ThemeSuggester:
-        """The planner confirmed or corrected one contribution: learn it at once. A quick retrain on
-        the labelled rows, starting from the last solution (the features stay); ``fit`` with all
-        labels solves afresh (e.g. in the background after a series of answers)."""
+        """The planner confirmed or corrected one contribution: learn it at once. The same as ``fit``
+        with all labels: the suggestions are a function of the labels alone, not of the order they
+        came in (two processes' engines, one taught answer by answer, suggest the same; walk 24)."""
         labels = {**self.labels, cid: theme}
         self._check(labels)
         self.labels = labels
-        self._train(quick=True)
+        self._train()
         return self
 
     def _check(self, labels: Mapping[Hashable, str]) -> None:
@@ -154,9 +153,11 @@ class ThemeSuggester:
             if key not in known:
                 raise EvaluationError(f"Das Thema {key!r} gibt es in dieser Beteiligung nicht.")
 
-    def _train(self, quick: bool):
-        rows = [self.index[c] for c in self.labels]
-        y = list(self.labels.values())
+    def _train(self):
+        # in the contributions' order, whatever order the labels came in: the same rows, the same solution
+        labelled = sorted(self.labels, key=self.index.__getitem__)
+        rows = [self.index[c] for c in labelled]
+        y = [self.labels[c] for c in labelled]
         X = self.X[rows]
         w = [1.0] * len(rows)
         seeds = [(k, v) for k, v in self.seeds if self.seed_weight]
@@ -170,34 +171,20 @@ class ThemeSuggester:
             self.model = None
             self.centroid = np.asarray(X.mean(axis=0)).ravel() if len(y) else None
             return
-        from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
 
         counts = Counter(y)
         # balanced: a theme with few labels weighs as much as a frequent one (macro-F1, small themes)
         cw = np.array([len(y) / (len(counts) * counts[t]) for t in y]) * np.array(w)
-        # quick (one more answer): the last solution is a close start when the same themes are known
         # Only the features some labelled row has: with L2 the others' weights are 0 at the optimum
         # (their gradient is the penalty alone), so the solution is the same, found on a fraction
         # of the parameters (a phase has tens of thousands of features, the labelled rows a few).
-        cols = np.unique(X.indices)
-        warm = quick and self.model is not None and list(self.model.classes_) == self.classes
-        if warm:
-            old = self.model.coef_
-            at = np.searchsorted(cols, self.cols)
-            if len(at) and (at.max() >= len(cols) or not np.array_equal(cols[at], self.cols)):
-                warm = False  # features gone (a label changed): no close start
-            else:
-                self.model.coef_ = np.zeros((old.shape[0], len(cols)))
-                self.model.coef_[:, at] = old
-        if not warm:
-            self.model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
-        self.cols = cols
-        self.model.set_params(warm_start=warm, tol=1e-3 if warm else 1e-4, max_iter=100 if warm else 2000)
-        with warnings.catch_warnings():
-            if warm:  # a quick step may stop before the tolerance; the next fit solves afresh
-                warnings.simplefilter("ignore", ConvergenceWarning)
-            self.model.fit(X[:, cols], y, sample_weight=cw)
+        # Always solved afresh (no warm start from the last solution): a warm step stops elsewhere
+        # within the tolerance, and an engine taught answer by answer then suggested otherwise than
+        # one built with the same answers in another process (walk 24: counts flipping between loads).
+        self.cols = np.unique(X.indices)
+        self.model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
+        self.model.fit(X[:, self.cols], y, sample_weight=cw)
         self.classes = list(self.model.classes_)
 
     def _unlabelled(self) -> list[int]:

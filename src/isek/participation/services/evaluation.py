@@ -5,9 +5,10 @@ beschriften"), and the planner's confirmation or correction, which alone makes a
 
 The engine (``participation.evaluation.ThemeSuggester``) is built once per phase and process and
 kept while its ideas and themes stay the same: building it and the first training take seconds
-for hundreds of ideas, one more answer (``update``) a tenth of a second. Every request brings it
-in line with the stored confirmations (another process may have added some), so the page never
-shows suggestions that ignore a confirmation."""
+for hundreds of ideas, training afresh on the confirmations a few tenths of a second. Every request
+brings it in line with the stored confirmations (another process may have added some), so the page
+never shows suggestions that ignore a confirmation; the suggestions are a function of the stored
+confirmations alone, the same in every process (walk 24)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,6 @@ from ..models import Idea, Phase, Status, Theme, ThemeReview
 
 NEXT = 10  # how many ideas "Als Nächstes beschriften" proposes
 KEPT = 4  # engines kept per process (phases being evaluated at the same time)
-QUICK = 20  # up to this many new confirmations are learnt one by one; more: trained afresh
 
 # The engine (numpy, SciPy, scikit-learn) is imported where it is used, not with the services every
 # process loads at start (tests/config/test_startup.py).
@@ -125,14 +125,8 @@ def _engine(phase: Phase, ideas: list[Idea], themes: list[Theme], labels: dict[i
                 _engines.popitem(last=False)
         engine = _engines[phase.pk][1]
         _engines.move_to_end(phase.pk)
-        known = engine.labels
-        if known != labels:
-            new = {k: v for k, v in labels.items() if known.get(k) != v}
-            if all(k in labels for k in known) and all(k not in known for k in new) and len(new) <= QUICK:
-                for cid, theme in new.items():
-                    engine.update(cid, theme)
-            else:
-                engine.fit(labels)
+        if engine.labels != labels:
+            engine.fit(labels)  # the same answers, the same suggestions, however many are new (walk 24)
         return engine
 
 
