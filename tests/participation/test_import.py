@@ -9,6 +9,7 @@ import csv
 import datetime
 import io
 import json
+import re
 
 import openpyxl
 import pytest
@@ -143,12 +144,64 @@ def test_koeln_themes_bring_their_themes_dates_and_urls(koeln):
 
 
 def test_hamburg_dipas_imports_without_places_into_the_chosen_theme(phase):
-    text = refused(phase, OTTENSEN)
+    text = refused(phase, OTTENSEN, theme_columns=[])
     assert "Zeilen 2–698: kein Thema" in text
-    counts, p = imported(phase, OTTENSEN, default_theme="Mobilität")
+    counts, p = imported(phase, OTTENSEN, default_theme="Mobilität", theme_columns=[])
     assert counts["create"] == 697 and counts["located"] == 0
     assert set(Idea.objects.values_list("theme__name_de", flat=True)) == {"Mobilität"}
     assert Idea.objects.get(source_key="id:Ott262").title == "Alma Wartenberg Platz aufwerten"
+
+
+def test_hamburg_ottensen_human_labels_become_themes_from_its_yes_no_columns(phase):
+    """Walk 24 (2): the CIMT Ottensen file has 12 yes/no label columns, one per theme; the guessed
+    mapping takes them as the themes, a row without any mark takes the theme chosen for such rows."""
+    from isek.participation.evaluation import corpora
+
+    assert services.plan_import(OPERATOR, phase, OTTENSEN).mapping.theme_columns == corpora.OTTENSEN_LABELS
+    text = refused(phase, OTTENSEN)
+    assert "kein Thema" in text and "Zeilen 2–698" not in text  # only the 126 rows without a mark
+    counts, p = imported(phase, OTTENSEN, default_theme="Mobilität")
+    assert counts["create"] == 697 and set(p.new_themes) < set(corpora.OTTENSEN_LABELS)
+    # a column whose every mark is in a more specific one too gets no contribution: the preview says so
+    (unused,) = set(corpora.OTTENSEN_LABELS) - set(p.new_themes)
+    assert f"Die Ja/Nein-Spalten „{unused}“ bekommen keinen Beitrag" in "\n".join(w.render() for w in p.warnings)
+    themes = dict(Idea.objects.values_list("source_key", "theme__name_de"))
+    assert sum(t == "Mobilität" for t in themes.values()) == 126
+    assert set(themes.values()) <= {"Mobilität", *corpora.OTTENSEN_LABELS}
+    with OTTENSEN.open(encoding="utf-8", newline="") as f:
+        marked = {r["document_id"]: {k for k in corpora.OTTENSEN_LABELS if r[k] == "1"} for r in csv.DictReader(f)}
+    assert all(themes[f"id:{d}"] in labels for d, labels in marked.items() if labels)  # one of the row's own
+
+
+def test_yes_no_theme_columns_a_row_marked_twice_takes_the_most_specific(phase, tmp_path):
+    path = write_csv(tmp_path, [["id", "text", "Verkehr", "Parken", "Grün"],
+                                ["1", "Zu viele Autos", "1", "0", "0"], ["2", "Keine Parkplätze", "1", "1", "0"],
+                                ["3", "Mehr Bäume", "0", "0", "ja"], ["4", "Tempo 30", "x", "0", "0"]])
+    assert services.plan_import(OPERATOR, phase, path).mapping.theme_columns == ["Parken", "Grün"]  # "1" and "x": not one kind
+    counts, p = imported(phase, path, theme_columns=["Verkehr", "Parken"], default_theme="Mobilität")
+    assert dict(Idea.objects.values_list("source_key", "theme__name_de")) == {
+        "id:1": "Verkehr", "id:2": "Parken", "id:3": "Mobilität", "id:4": "Verkehr"}
+
+
+def test_a_yes_no_column_as_the_theme_is_refused_and_creates_no_themes_1_and_0(phase, tmp_path):
+    """Walk 24 (3): a yes/no column mapped as the theme would have made themes "1" and "0"."""
+    path = write_csv(tmp_path, [["id", "text", "cycling"], ["1", "Radweg fehlt", "1"], ["2", "Bus zu selten", "0"]])
+    text = refused(phase, path, columns={"theme": "cycling"})
+    assert "Die Spalte „cycling“ enthält nur Ja/Nein-Werte (wie 0/1) – ist sie eine Ja/Nein-Spalte?" in text
+    assert not Theme.objects.filter(name_de__in=["0", "1"]).exists()
+
+
+def test_the_import_page_offers_the_yes_no_columns_as_themes(client, phase, tmp_path):
+    path = write_csv(tmp_path, [["id", "text", "cycling", "walking"], ["1", "Radweg fehlt", "1", "0"],
+                                ["2", "Gehweg zu schmal", "0", "1"]])
+    client.force_login(member(phase.concept, "planner"))
+    url = reverse("participation:import", args=[phase.concept.slug, phase.pk])
+    with path.open("rb") as f:
+        html = client.post(url, {"step": "upload", "file": f}).content.decode()
+    assert "Thema aus Ja/Nein-Spalten" in html
+    for column in ("cycling", "walking"):  # taken as the themes, a choice the planner may change
+        assert re.search(rf'<input type="checkbox" name="theme_columns" value="{column}"[^>]* checked>', html)
+    assert not re.search(r'name="theme_columns" value="text"[^>]* checked>', html)
 
 
 # --- formats -------------------------------------------------------------------------------------
@@ -430,11 +483,14 @@ def test_the_command_dry_run_and_import(koeln, tmp_path):
     call_command("import_contributions", "ehrenfeld", str(koeln.pk), str(KOELN_THEMES), "--licence", LICENCE,
                  stdout=out)
     assert "Importiert: 366 Beiträge neu" in out.getvalue() and Idea.objects.count() == 366
-    with pytest.raises(CommandError, match="Zeilen 2–698: kein Thema"):
+    with pytest.raises(CommandError, match="Zeilen 14, 16, .*: kein Thema"):  # those marked in no yes/no column
         call_command("import_contributions", "ehrenfeld", "Raddialog", str(OTTENSEN), "--licence", LICENCE)
     call_command("import_contributions", "ehrenfeld", "Raddialog", str(OTTENSEN), "--licence", LICENCE,
                  "--theme", "Radverkehr", stdout=out)
-    assert Idea.objects.filter(theme__name_de="Radverkehr").count() == 697
+    assert Idea.objects.count() == 366 + 697 and Idea.objects.filter(theme__name_de="stationary traffic (parking)").exists()
+    # "Radverkehr": the 126 rows marked in no column, and those of "cycling" (the theme's English name)
+    assert Idea.objects.filter(source_key__startswith="id:Ott", theme__name_de="Radverkehr").count() > 126
+    assert not Theme.objects.filter(name_de="cycling").exists()
 
 
 def test_copies_of_a_corpus_with_their_own_ids_all_import(koeln, tmp_path):

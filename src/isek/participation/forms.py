@@ -172,6 +172,11 @@ class ImportMappingForm(KernFormMixin, forms.Form):
     credit = forms.CharField(label=_("Namensnennung (freiwillig)"), max_length=500, required=False,
                              help_text=_("Wie die Quelle genannt werden will, z. B. „Beiträge: Raddialog Ehrenfeld 2017 "
                                          "(Stadt Köln)“."))
+    theme_columns = forms.MultipleChoiceField(
+        label=_("Thema aus Ja/Nein-Spalten"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Statt einer Spalte „Thema“: eine Ja/Nein-Spalte (1/0, ja/nein) je Thema; der Name jeder gewählten "
+                    "Spalte wird ein Thema. Ist ein Beitrag in mehreren markiert, gilt die Spalte, die in der Datei am "
+                    "seltensten markiert ist (die speziellste)."))
     default_theme = forms.ChoiceField(label=_("Thema für Zeilen ohne eigenes"), required=False)
     without_bad_places = forms.BooleanField(
         label=_("Beiträge mit unbrauchbarem Ort ohne Ort übernehmen"), required=False,
@@ -186,6 +191,8 @@ class ImportMappingForm(KernFormMixin, forms.Form):
         for target, label in LABELS.items():
             self.fields[f"col_{target}"] = forms.ChoiceField(label=_(label), choices=columns, required=False,
                                                              initial=mapping.columns.get(target, ""))
+        self.fields["theme_columns"].choices = [(h, h) for h in header]
+        self.fields["theme_columns"].initial = list(mapping.theme_columns)
         self.fields["default_theme"].choices = [("", _("– keins –"))] + [(t.name_de, t.name) for t in themes]
         for name in ("crs", "source", "licence", "credit", "default_theme", "without_bad_places"):
             self.fields[name].initial = getattr(mapping, name)
@@ -201,4 +208,5 @@ class ImportMappingForm(KernFormMixin, forms.Form):
         data = self.cleaned_data if self.is_valid() else {k: f.initial for k, f in self.fields.items()}
         columns = {t: data[f"col_{t}"] for t in self.targets if data.get(f"col_{t}")}
         return Mapping(columns, (data.get("crs") or WGS84).strip(), data.get("source") or "", data.get("licence") or "",
-                       data.get("credit") or "", data.get("default_theme") or "", bool(data.get("without_bad_places")))
+                       data.get("credit") or "", data.get("default_theme") or "", bool(data.get("without_bad_places")),
+                       list(data.get("theme_columns") or []))

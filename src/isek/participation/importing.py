@@ -81,6 +81,8 @@ LABELS = {
 WGS84 = "EPSG:4326"
 _LOCALE = re.compile(r"^(.+)/([a-z]{2}(?:[-_][a-z]{2,4})?)$")
 _HTML = re.compile(r"</?(?:p|br|div|ul|ol|li|strong|em|b|i|a|span|h[1-6])\b[^>]*>", re.IGNORECASE)
+YES = ("1", "ja", "j", "yes", "y", "true", "wahr", "x")  # a yes/no column's "yes" (lower case)
+NO = ("0", "nein", "n", "no", "false", "falsch", "")
 _DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ ,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
@@ -209,7 +211,10 @@ class Mapping:
     contributions come from (``source``: platform or file), their ``licence`` and ``credit`` (the
     attribution shown with each), the theme of rows without one (``default_theme``, a theme's
     name), and whether a row whose place is unusable is imported without a place
-    (``without_bad_places``) instead of refusing the file."""
+    (``without_bad_places``) instead of refusing the file. ``theme_columns``: instead of one theme
+    column, yes/no columns, one per theme (the CIMT corpora's labels): each column's name is a
+    theme; a row marked in several takes the one marked least often in the file (the most
+    specific), on a tie the first."""
 
     columns: dict[str, str] = field(default_factory=dict)
     crs: str = WGS84
@@ -218,11 +223,12 @@ class Mapping:
     credit: str = ""
     default_theme: str = ""
     without_bad_places: bool = False
+    theme_columns: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {"columns": dict(self.columns), "crs": self.crs, "source": self.source, "licence": self.licence,
                 "credit": self.credit, "default_theme": self.default_theme,
-                "without_bad_places": self.without_bad_places}
+                "without_bad_places": self.without_bad_places, "theme_columns": list(self.theme_columns)}
 
     @classmethod
     def from_json(cls, data) -> Mapping:
@@ -236,8 +242,18 @@ class Mapping:
         if any(not isinstance(v, str) for v in texts.values()):
             raise InputError([Problem(gettext_noop("„crs“, „source“, „licence“, „credit“ und „default_theme“ sind "
                                                    "Texte."))])
+        yes_no = data.get("theme_columns", [])
+        if not isinstance(yes_no, list) or any(not isinstance(h, str) for h in yes_no):
+            raise InputError([Problem(gettext_noop("„theme_columns“ ist eine Liste von Spaltenüberschriften."))])
         return cls(dict(columns), texts["crs"] or WGS84, texts["source"], texts["licence"], texts["credit"],
-                   texts["default_theme"], bool(data.get("without_bad_places", False)))
+                   texts["default_theme"], bool(data.get("without_bad_places", False)), list(yes_no))
+
+
+def _yes_no(source: Source, header: str) -> bool:
+    """Whether the column ``header`` holds only yes/no values (0/1, ja/nein …), "yes" at least once."""
+    i = source.header.index(header)
+    values = {_text(cells[i]).lower() for cells in source.rows if i < len(cells)}
+    return bool(values) and values <= set(YES + NO) and bool(values & set(YES)) and len(values - {""}) <= 2
 
 
 def _base(header: str) -> tuple[str, int]:
@@ -272,6 +288,11 @@ def guess_mapping(source: Source, filename: str = "", defaults: Mapping | None =
         m.crs = source.crs or WGS84
     if source.kind == "consul" and "text" not in m.columns and "summary" in source.header:
         m.columns["text"] = "summary"
+    if "theme" not in m.columns and source.kind != "geojson":  # the CIMT layout: one yes/no column per theme
+        free = [h for h in source.header if h not in m.columns.values()]
+        yes_no = [h for h in free if _yes_no(source, h)]
+        if len(yes_no) >= 2:
+            m.theme_columns = yes_no
     return m
 
 
@@ -382,6 +403,16 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
         if header not in col:
             problems.append(Problem(gettext_noop("Die Spalte „%(header)s“ (für %(target)s) fehlt in der Datei."),
                                     {"header": header, "target": _(LABELS[target])}))
+    for header in mapping.theme_columns:
+        if header not in col:
+            problems.append(Problem(gettext_noop("Die Spalte „%(header)s“ (für %(target)s) fehlt in der Datei."),
+                                    {"header": header, "target": _("Thema aus Ja/Nein-Spalten")}))
+        elif len(header.strip()) > 100:
+            problems.append(Problem(gettext_noop("Die Spalte „%(header)s“: ein Thema hat höchstens 100 Zeichen."),
+                                    {"header": header[:100] + "…"}))
+    if "theme" in mapping.columns and mapping.theme_columns:
+        problems.append(Problem(gettext_noop("Bitte das Thema entweder einer Spalte oder Ja/Nein-Spalten entnehmen, "
+                                             "nicht beidem.")))
     if "text" not in mapping.columns:
         problems.append(Problem(gettext_noop("Keine Spalte ist dem Text der Beiträge zugeordnet.")))
     if ("x" in mapping.columns) != ("y" in mapping.columns):
@@ -401,9 +432,19 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
     if mapping.default_theme and default_theme is None:
         problems.append(Problem(gettext_noop("Das Thema „%(theme)s“ gibt es in dieser Phase nicht."),
                                 {"theme": mapping.default_theme}))
+    if not problems and "theme" in mapping.columns and _yes_no(source, mapping.columns["theme"]):
+        # its values would become themes "1" and "0" (walk 24)
+        problems.append(Problem(gettext_noop("Die Spalte „%(header)s“ enthält nur Ja/Nein-Werte (wie 0/1) – ist sie "
+                                             "eine Ja/Nein-Spalte? Dann bitte sie unter „Thema aus Ja/Nein-Spalten“ "
+                                             "wählen (mit den anderen Themen-Spalten); Themen „1“ und „0“ legt isek "
+                                             "nicht an."), {"header": mapping.columns["theme"]}))
     if problems:
         return result
 
+    # yes/no theme columns: a row's theme is its marked column marked least often in the file
+    marks = {h: sum(_text(cells[col[h]]).lower() in YES for cells in source.rows if col[h] < len(cells))
+             for h in mapping.theme_columns}
+    specific = sorted(mapping.theme_columns, key=lambda h: (marks[h], mapping.theme_columns.index(h)))
     transform = None
     if located and srs.srid != 4326:
         transform = CoordTransform(srs, SpatialReference(4326))
@@ -478,9 +519,12 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                    value=_text(date_cell)[:40]))
         theme_cell = cell(cells, "theme")
         theme_text = _clean(_text(theme_cell)).replace("\n", " ")
+        if specific:
+            theme_text = next((h.strip() for h in specific if col[h] < len(cells)
+                               and _text(cells[col[h]]).lower() in YES), "")
         if theme_text:
             theme = themes.get(theme_text.lower()) or new_themes.setdefault(theme_text.lower(), theme_text)
-            if len(theme) > 100:
+            if len(theme) > 100 and theme_cell is not None:
                 problems.append(at(theme_cell, "theme", gettext_noop("%(where)s: ein Thema hat höchstens 100 Zeichen.")))
         elif default_theme:
             theme = default_theme
@@ -534,6 +578,12 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                               gettext_noop("Zeilen %(rows)s: der Ort ist nicht verwendbar; diese Beiträge werden ohne "
                                            "Ort übernommen.")))
     used = {p.theme for p in result.items if p.action == "create"}
+    unused = [h.strip() for h in mapping.theme_columns if marks[h] and h.strip() not in used]
+    if unused and result.items:
+        warnings.append(Problem(gettext_noop("Die Ja/Nein-Spalten %(columns)s bekommen keinen Beitrag: jeder dort "
+                                             "markierte ist auch in einer spezielleren (seltener markierten) Spalte "
+                                             "markiert und kommt zu deren Thema."),
+                                {"columns": ", ".join(f"„{h}“" for h in unused)}))
     result.new_themes = [t for t in new_themes.values() if t in used]
     return result
 
