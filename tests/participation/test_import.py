@@ -17,7 +17,7 @@ import shapely
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from isek.core.problems import InputError
 from isek.participation import services
@@ -191,14 +191,20 @@ def test_a_yes_no_column_as_the_theme_is_refused_and_creates_no_themes_1_and_0(p
     assert not Theme.objects.filter(name_de__in=["0", "1"]).exists()
 
 
-def test_the_import_page_offers_the_yes_no_columns_as_themes(client, phase, tmp_path):
-    path = write_csv(tmp_path, [["id", "text", "cycling", "walking"], ["1", "Radweg fehlt", "1", "0"],
-                                ["2", "Gehweg zu schmal", "0", "1"]])
+def test_the_import_page_offers_the_yes_no_columns_as_themes_and_says_what_is_needed(client, phase, tmp_path):
+    path = write_csv(tmp_path, [["id", "title", "text", "cycling", "walking"], ["1", "Rad " * 40, "Radweg fehlt", "1", "0"],
+                                ["2", "Gehweg", "Gehweg zu schmal", "0", "1"]])
     client.force_login(member(phase.concept, "planner"))
     url = reverse("participation:import", args=[phase.concept.slug, phase.pk])
     with path.open("rb") as f:
         html = client.post(url, {"step": "upload", "file": f}).content.decode()
     assert "Thema aus Ja/Nein-Spalten" in html
+    # a title to shorten is a notice under its own heading, not one of the errors (walk 24)
+    notices = re.search(r'<div class="kern-alert kern-alert--warning" role="status" id="import-warnings">.*?</ul>', html, re.S)
+    assert "Hinweise – sie hindern den Import nicht:" in notices.group(0) and "Zeile 2: der Titel ist länger" in notices.group(0)
+    for field in ("source", "licence"):  # the import is refused without them: not "optional" (walk 24)
+        label = re.search(rf'<label class="kern-label" for="id_{field}">(.*?)</label>', html, re.S).group(1)
+        assert "– für den Import nötig" in label and "– optional" not in label
     for column in ("cycling", "walking"):  # taken as the themes, a choice the planner may change
         assert re.search(rf'<input type="checkbox" name="theme_columns" value="{column}"[^>]* checked>', html)
     assert not re.search(r'name="theme_columns" value="text"[^>]* checked>', html)
@@ -341,6 +347,22 @@ def test_coordinates_in_another_crs_than_said(phase, tmp_path):
            "Koordinatensystem (EPSG:25832)" in text
     assert "Das Koordinatensystem „EPSG:99999“ ist unbekannt" in refused(
         phase, tmp_path / "beitraege.csv", default_theme="Mobilität", crs="EPSG:99999")
+
+
+def test_many_rows_with_the_same_error_get_one_line_first(phase, tmp_path):
+    """Walk 24: 366 × "der Ort liegt außerhalb …" – a line saying how many rows share it comes first."""
+    rows = [[str(n), "Bänke", f"Mehr Bänke {n}", "51.4815", "7.2125"] for n in range(1, 7)]
+    text = refused(phase, write_csv(tmp_path, [HEADER] + rows), default_theme="Mobilität", crs="EPSG:25832")
+    first, *rest = text.splitlines()
+    assert first == ("6 Zeilen haben denselben Fehler (2–7), die erste: Zeile 2, Spalte „lon“ (E2): der Ort liegt "
+                     "außerhalb des Gebiets dieser Beteiligung. Stimmen das Koordinatensystem (EPSG:25832) und die "
+                     "Reihenfolge von x und y?")
+    assert len(rest) == 6 and rest[-1].startswith("Zeile 7, Spalte „lon“ (E7): der Ort liegt außerhalb")
+    with translation.override("en"):
+        summary = services.plan_import(OPERATOR, phase, tmp_path / "beitraege.csv", mapping=Mapping(
+            {"external_id": "id", "title": "title", "text": "text", "y": "lat", "x": "lon"}, "EPSG:25832", "x",
+            LICENCE, "", "Mobilität")).problems[0].render(translation.gettext, "en")
+    assert summary.startswith("6 rows have the same error (2–7), the first: Row 2, column “lon” (E2): ")
 
 
 def test_an_empty_text(phase, tmp_path):

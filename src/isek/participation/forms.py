@@ -191,6 +191,8 @@ class ImportMappingForm(KernFormMixin, forms.Form):
         for target, label in LABELS.items():
             self.fields[f"col_{target}"] = forms.ChoiceField(label=_(label), choices=columns, required=False,
                                                              initial=mapping.columns.get(target, ""))
+        for name in ("source", "licence"):  # checked with the plan (its message), not optional (walk 24)
+            self.fields[name].one_of = _("für den Import nötig")
         self.fields["theme_columns"].choices = [(h, h) for h in header]
         self.fields["theme_columns"].initial = list(mapping.theme_columns)
         self.fields["default_theme"].choices = [("", _("– keins –"))] + [(t.name_de, t.name) for t in themes]

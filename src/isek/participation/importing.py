@@ -44,7 +44,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from isek.core import sheets
-from isek.core.problems import InputError, Problem, gettext_noop, rows_problem
+from isek.core.problems import InputError, Problem, gettext_noop, row_spans, rows_problem
 
 from .models import NAME_MAX, TITLE_MAX, Idea, Phase
 
@@ -102,6 +102,30 @@ class Where:
 
     def __str__(self) -> str:
         return self.in_language()
+
+
+@dataclass(frozen=True)
+class Said:
+    """A problem as a parameter of another (the example in a summary), in the page's language."""
+
+    problem: Problem
+
+    def in_language(self, language=None) -> str:
+        return self.problem.render(_, language)
+
+
+SAME_SUMMARY = 5  # this many rows with the same error: a line saying so comes first
+
+
+def _summaries(problems: list[Problem]) -> list[Problem]:
+    """For each error that many rows share (366 × "der Ort liegt außerhalb …"), one line first."""
+    by_kind: dict[str, list[Problem]] = {}
+    for p in problems:
+        if p.row is not None:
+            by_kind.setdefault(p.msgid, []).append(p)
+    return [Problem(gettext_noop("%(n)s Zeilen haben denselben Fehler (%(rows)s), die erste: %(first)s"),
+                    {"n": len(same), "rows": row_spans([p.row for p in same]), "first": Said(same[0])})
+            for same in by_kind.values() if len(same) >= SAME_SUMMARY]
 
 
 @dataclass
@@ -577,6 +601,7 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                                       "ohne Ort übernommen."),
                               gettext_noop("Zeilen %(rows)s: der Ort ist nicht verwendbar; diese Beiträge werden ohne "
                                            "Ort übernommen.")))
+    problems[:0] = _summaries(problems)
     used = {p.theme for p in result.items if p.action == "create"}
     unused = [h.strip() for h in mapping.theme_columns if marks[h] and h.strip() not in used]
     if unused and result.items:
