@@ -436,3 +436,21 @@ def test_the_idea_page_has_no_duplicate_ids(phase, citizen):
     html = Client().get(f"/concepts/{phase.concept.slug}/participation/ideas/{i.pk}/").content.decode()
     ids = collections.Counter(re.findall(r'\sid="([^"]+)"', html))
     assert "id_text" in ids and not [k for k, n in ids.items() if n > 1]
+
+
+def test_the_moderation_list_of_waiting_ideas_comes_in_pages(phase, citizen, monkeypatch):
+    """Walk 24: 697 waiting ideas took 6–8 s on one page; 100 a page, the heading counts them all."""
+    from isek.participation import views
+
+    from .conftest import idea
+
+    monkeypatch.setattr(views, "MODERATION_PAGE", 2)
+    made = [idea(phase, citizen, title=f"Idee {n}") for n in range(5)]
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(member(phase.concept, "moderator"))
+    url = f"/concepts/{phase.concept.slug}/moderation/"
+    first = c.get(url).content.decode()
+    assert "5 Ideen warten" in first and "Seite 1 von 3" in first and 'href="?seite=2#waiting-ideas"' in first
+    assert first.count("data-queue-idea=") == 2 and f'data-queue-idea="{made[0].pk}"' in first
+    last = c.get(url + "?seite=3").content.decode()
+    assert last.count("data-queue-idea=") == 1 and f'data-queue-idea="{made[4].pk}"' in last

@@ -388,11 +388,17 @@ def moderation(request, concept):
     reported = [t for t in ideas + comments if t.open_flags]  # listed first, with their reports
     if failed and not any((t.kind, t.pk) == (failed["kind"], failed["pk"]) for t in ideas + comments):
         error = failed["error"]  # its contribution is not listed (any more): the message goes on top
+    unreported = [i for i in ideas if not i.open_flags]  # 100 a page: 697 waiting took 6–8 s (walk 24)
+    waiting = paging.page_of(request, unreported, MODERATION_PAGE)
     return render(request, "participation/moderation.html", {
-        "concept": concept, "reported": reported, "ideas": [i for i in ideas if not i.open_flags],
+        "concept": concept, "reported": reported, "ideas": waiting["rows"], "waiting": waiting,
+        "waiting_count": len(unreported),
         "comments": [c for c in comments if not c.open_flags], "form": DecisionForm(), "error": error,
         "failed": failed, "log": services.log(request.user, concept), "phases": services.phases(request.user, concept)},
         status=400 if error or failed else 200)
+
+
+MODERATION_PAGE = 100  # waiting ideas a page
 
 
 @access.concept_view("moderation", "decide", methods="POST", login=False, ids={"pk": "idea"})
