@@ -6,6 +6,7 @@ unknown phase or another concept's is refused with a message."""
 
 from __future__ import annotations
 
+import datetime
 import html
 import io
 import json
@@ -191,6 +192,9 @@ def test_the_pdf_and_the_xlsx_say_the_same_figures(evaluated, tmp_path):
     assert any(li[9] == "2.1 Radweg Hauptstraße" for li in lines) and any(li[10] == ORIGINAL for li in lines)
     method = dict(wb["Methode"].iter_rows(min_row=2, values_only=True))
     assert method["Thema bestätigt"] == 1 and method["Thema korrigiert"] == 1
+    # "Stand" in Berlin time as the PDF says it, not UTC (walk 24)
+    stand = datetime.datetime.strptime(method["Stand"], "%d.%m.%Y %H:%M")
+    assert abs(timezone.make_aware(stand) - timezone.now()) < datetime.timedelta(minutes=2)
 
 
 def test_an_unknown_phase_or_another_concepts_is_refused_with_a_message(evaluated):

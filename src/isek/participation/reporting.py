@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import io
 
+from django.utils import timezone
+
 from isek.core import geo, pdf
 
 MARKERS = 5
@@ -100,7 +102,7 @@ def xlsx_bytes(report, method: str) -> bytes:
            for li in report.lines])
     sheet("Methode", ["Angabe", "Wert"], [
         ["Konzept", report.concept.name], ["Beteiligungsphase", report.phase.title],
-        ["Stand", report.created_at.strftime("%d.%m.%Y %H:%M")],
+        ["Stand", timezone.localtime(report.created_at).strftime("%d.%m.%Y %H:%M")],  # Berlin, as the PDF
         ["ausgewertete Beiträge", report.total.ideas], ["Thema bestätigt", report.confirmed],
         ["Thema korrigiert", report.corrected], ["Thema noch offen", report.open],
         ["nicht ausgewertet: abgelehnt", report.rejected], ["nicht ausgewertet: zusammengeführt", report.merged],
