@@ -176,6 +176,9 @@ def test_the_pdf_and_the_xlsx_say_the_same_figures(evaluated, tmp_path):
     assert "verknüpfte Maßnahmen: 2.1 Radweg Hauptstraße" in plain and f"Original: {ORIGINAL}" in plain
     assert "wurde zur Maßnahme: Wird mit der Maßnahme umgesetzt." in plain
     assert "CC BY 4.0" in text and "logistische Regression" in text
+    # the confirmed idea kept its own theme (isek had no suggestion): not an accepted suggestion (walk 24)
+    assert ("Von 2 Entscheidungen über ein Thema übernahmen 0 den Vorschlag von isek (0 %), 1 bestätigten das "
+            "eingereichte oder importierte Thema, 1 wählten ein anderes Thema") in plain
 
     r = c.get(url(evaluated, "report.xlsx"))
     assert r.status_code == 200

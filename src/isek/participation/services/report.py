@@ -77,16 +77,22 @@ class EvaluationReport:
     merged: int  # not evaluated: merged into another idea
     created_at: object
     measures_linked: int = 0
-    problem: str = ""  # why isek has no suggestions (the engine's message)
+    problem: str = ""
+    accepted: int = 0  # of the confirmed: isek's own suggestion kept (not the idea's own theme; walk 24)  # why isek has no suggestions (the engine's message)
 
     @property
     def reviewed(self) -> int:
         return self.confirmed + self.corrected
 
     @property
+    def own_confirmed(self) -> int:
+        """Confirmations of the idea's own theme (as submitted or imported; isek had no suggestion)."""
+        return self.confirmed - self.accepted
+
+    @property
     def accepted_percent(self) -> int | None:
-        """How often a person kept isek's proposal, of all decisions (None before any)."""
-        return round(100 * self.confirmed / self.reviewed) if self.reviewed else None
+        """How often a person kept isek's suggestion, of all decisions (None before any)."""
+        return round(100 * self.accepted / self.reviewed) if self.reviewed else None
 
 
 def report_phase(user, concept: Concept, phase_pk) -> Phase:
@@ -137,7 +143,7 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
     measures = {m.pk: m for m in concept.measures.all()}
     themes = {t.pk: Part(str(t.pk), t.name, t.colour) for t in phase.themes.all()}
     reviews = {r.idea_id: r for r in ThemeReview.objects.filter(idea__phase=phase).only(
-        "idea_id", "theme_id", "proposed_id")}
+        "idea_id", "theme_id", "proposed_id", "confidence")}
     supports = dict(phase.ideas.filter(supports__isnull=False).annotate(n=Count("supports")).values_list("pk", "n"))
     quarters, where = _quarters_of(concept, ideas)
     by_quarter = {q.key: q for q in quarters}
@@ -183,7 +189,9 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
         concept, phase, themes_list, quarters, lines, list(ImportSource.objects.filter(ideas__phase=phase).distinct()),
         total, confirmed=sum(t.confirmed for t in themes_list), corrected=sum(t.corrected for t in themes_list),
         open=sum(t.open for t in themes_list), rejected=rejected, merged=merged,
-        created_at=timezone.now(), measures_linked=sum(1 for li in lines if li.measure), problem=suggestions.problem)
+        created_at=timezone.now(), measures_linked=sum(1 for li in lines if li.measure), problem=suggestions.problem,
+        # a confirmation with a confidence confirmed isek's suggestion; without, the idea's own theme
+        accepted=sum(1 for i in ideas if (r := reviews.get(i.pk)) and not r.corrected and r.confidence is not None))
 
 
 def _quotes(phase: Phase, ideas, members: dict, themes: dict, quarters: dict) -> None:
