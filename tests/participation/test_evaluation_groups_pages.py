@@ -146,6 +146,11 @@ def test_a_near_duplicate_is_confirmed_both_kept_or_rejected(phase, ideas, citiz
     assert f'data-duplicate-of="{original.pk}"' in page
     history = c.get(f"/concepts/{phase.concept.slug}/changes/").content.decode()
     assert f"I-{copy.number} ist ein Duplikat von I-{original.number}" in history and COPY not in history
+    # the similarity as a percentage, who decided once (walk 24: "entschieden von" twice, 0.9999997615814209)
+    entry = history[history.index(f"I-{copy.number} ist ein Duplikat"):]
+    entry = entry[:entry.index("</tr>")]
+    assert f"{round(review.similarity * 100)} %" in entry and str(review.similarity) not in entry
+    assert entry.count("entschieden von") == 1
     # changed her mind: not a duplicate; the proposal stays answered
     c.post(url(phase), {"action": "distinct", "a": original.pk, "b": copy.pk})
     review.refresh_from_db()

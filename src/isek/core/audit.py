@@ -242,6 +242,9 @@ def _value(field, value, name_of):
 
     if value is None or value == "":
         return None
+    shown = getattr(field, "audit_shown", None)  # a field's own way to be read (e.g. a share as a percentage)
+    if shown is not None:
+        return shown(value)
     if field.is_relation:
         return name_of(field.related_model, value)
     if field.choices:

@@ -291,8 +291,8 @@ class ThemeReview(models.Model):
                                  verbose_name=_("Vorschlag"))
     confidence = models.FloatField(_("Sicherheit des Vorschlags"), null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                           related_name="+", verbose_name=_("bestätigt von"))
-    by_name = models.CharField(_("bestätigt von"), max_length=150)
+                           related_name="+", verbose_name=_("bestätigt von"), editable=False)
+    by_name = models.CharField(_("bestätigt von"), max_length=150)  # the change history names who once
     at = models.DateTimeField(_("bestätigt am"))
 
     audit_parent = "idea"
@@ -362,8 +362,8 @@ class GroupDecision(models.Model):
     action = models.CharField(_("Entscheidung"), max_length=10, choices=Action.choices)
     summary = models.CharField(_("Was"), max_length=500)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                           related_name="+", verbose_name=_("entschieden von"))
-    by_name = models.CharField(_("entschieden von"), max_length=150)
+                           related_name="+", verbose_name=_("entschieden von"), editable=False)
+    by_name = models.CharField(_("entschieden von"), max_length=150)  # the change history names who once
     at = models.DateTimeField(_("entschieden am"))
 
     audit_parent = "phase"
@@ -385,8 +385,8 @@ class DuplicateReview(models.Model):
     duplicate = models.BooleanField(_("Duplikat"))
     similarity = models.FloatField(_("Ähnlichkeit"), null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                           related_name="+", verbose_name=_("entschieden von"))
-    by_name = models.CharField(_("entschieden von"), max_length=150)
+                           related_name="+", verbose_name=_("entschieden von"), editable=False)
+    by_name = models.CharField(_("entschieden von"), max_length=150)  # the change history names who once
     at = models.DateTimeField(_("entschieden am"))
 
     audit_parent = "idea"
@@ -505,3 +505,15 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+
+def _percent(value) -> str:
+    try:
+        return f"{round(float(value) * 100)} %"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+# isek's confidence and similarity (0..1) in the change history as a percentage, not 0.9999997615814209 (walk 24)
+ThemeReview._meta.get_field("confidence").audit_shown = _percent
+DuplicateReview._meta.get_field("similarity").audit_shown = _percent
