@@ -5,7 +5,6 @@ draft; bad input is a 400 at its field and stores nothing."""
 
 from __future__ import annotations
 
-import datetime
 import json
 
 import pytest
@@ -18,8 +17,8 @@ from isek.procedure import services
 from isek.procedure.models import Application
 from tests.dbstate import UNCHECKED_TABLES, checksum
 from tests.factories import authority_staff, member
+from tests.procedure import YESTERDAY
 
-YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
 UNCHECKED = UNCHECKED_TABLES | {Token._meta.db_table}  # a token records when it was last used
 
 

@@ -17,9 +17,7 @@ from isek.procedure.models import Application
 from tests.conftest import client_for
 from tests.dbstate import checksum
 from tests.factories import authority_staff
-from tests.procedure import cheap_documents
-
-YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
+from tests.procedure import YESTERDAY, cheap_documents
 
 
 @pytest.fixture

@@ -22,10 +22,9 @@ from isek.procedure import services
 from isek.procedure.models import Application, Document
 from tests.dbstate import checksum
 from tests.factories import ConceptFactory, authority_staff, member
-from tests.procedure import cheap_documents
+from tests.procedure import YESTERDAY, cheap_documents, submit
 
 PLANNER = "planer-neu"
-YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -35,13 +34,6 @@ def planner(new_city):
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:
     return exc.message_dict
-
-
-def _submitted(planner, concept, year=2027, name="Programmanmeldung 2027") -> Application:
-    """A submitted application whose documents are placeholders (the first test writes the real ones)."""
-    draft = services.save_draft(planner, concept, year=year, council_decision=YESTERDAY, freeze_as=name)
-    with cheap_documents():
-        return services.submit(planner, concept, draft)
 
 
 def test_a_submitted_application_keeps_its_documents_figures_and_readiness(new_city, planner):
@@ -77,7 +69,7 @@ def test_a_submitted_application_keeps_its_documents_figures_and_readiness(new_c
 
 
 def test_a_submitted_application_cannot_be_edited_or_deleted(new_city, planner):
-    app = _submitted(planner, new_city)
+    app = submit(planner, new_city)
     before = checksum()
     with pytest.raises(ValidationError) as edit:
         services.save_draft(planner, new_city, application=app, year=2028, council_decision=YESTERDAY,
@@ -105,7 +97,7 @@ def test_a_submitted_application_cannot_be_edited_or_deleted(new_city, planner):
 
 
 def test_altered_bytes_are_not_served(new_city, planner):
-    app = _submitted(planner, new_city)
+    app = submit(planner, new_city)
     document = app.documents.get(kind="kuf-xlsx")
     assert services.document_of(planner, new_city, app.pk, document.pk).intact
     Document.objects.filter(pk=document.pk).update(content=b"manipuliert")  # past the model, as a database user could
@@ -114,7 +106,7 @@ def test_altered_bytes_are_not_served(new_city, planner):
 
 
 def test_a_later_change_is_the_next_version_with_its_difference(new_city, planner):
-    first = _submitted(planner, new_city)
+    first = submit(planner, new_city)
     m11 = Measure.objects.get(concept=new_city, number="1.1")
     CostItem.objects.filter(measure=m11, year=2028).update(amount=D("260000.01"))
     Measure.objects.filter(concept=new_city, number="5.1").delete()
@@ -220,6 +212,6 @@ def test_deleting_the_concept_takes_its_applications(new_city, planner):
     from isek.concepts import services as concepts
     from tests.factories import UserFactory
 
-    app = _submitted(planner, new_city)
+    app = submit(planner, new_city)
     concepts.delete_concept(UserFactory(is_superuser=True), new_city)
     assert not Application.objects.filter(pk=app.pk).exists() and not Document.objects.exists()
