@@ -387,6 +387,7 @@ def test_an_email_address_as_name_is_refused(phase, tmp_path):
     ("bericht.pdf", b"%PDF-1.4 ...", "Das Format wird nicht gelesen; erwartet: CSV, XLSX, GeoJSON"),
     ("kaputt.xlsx", b"PK\x03\x04 kein zip", "Die Datei ist keine gültige XLSX-Datei."),
     ("liste.json", b'{"hallo": 1}', "Die JSON-Datei ist weder GeoJSON"),
+    ("tief.geojson", b"[" * 100_000 + b"]" * 100_000, "Die Datei ist kein gültiges JSON"),
     ("leer.csv", b"", "Die Datei ist leer."),
 ])
 def test_a_file_that_is_not_a_table(phase, tmp_path, name, data, expected):

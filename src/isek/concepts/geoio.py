@@ -21,7 +21,7 @@ from shapely import force_2d
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
-from isek.core import geo
+from isek.core import geo, jsontext
 from isek.core.geo import plain_value
 from isek.core.numbers import Coordinates
 from isek.core.problems import InputError, Problem, gettext_noop, too_large
@@ -110,8 +110,8 @@ def _check_json(path: Path) -> bool:
     except UnicodeDecodeError:
         raise GeoFileError([Problem(gettext_noop("Die Datei ist kein GeoJSON: sie ist kein UTF-8-Text."))]) from None
     try:
-        data = json.loads(text)
-    except RecursionError:
+        data = jsontext.loads(text)
+    except jsontext.TooDeep:
         raise GeoFileError([Problem(gettext_noop("Die Datei ist zu tief verschachtelt, um GeoJSON zu sein (GeoJSON braucht nur wenige Ebenen)."))]) from None
     except json.JSONDecodeError as exc:
         raise GeoFileError([Problem(gettext_noop("Die Datei ist kein GeoJSON (kein gültiges JSON ab Zeile %(lineno)s, Spalte %(colno)s)."), {"lineno": exc.lineno, "colno": exc.colno})]) from None

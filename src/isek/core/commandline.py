@@ -3,7 +3,6 @@ file, and a refused input reported as the command's error (every problem on its 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from isek.core import jsontext
 from isek.core.problems import InputError
 
 
@@ -35,7 +35,7 @@ def mapping_file(name: str | None, from_json: Callable[[dict], object]):
     if not name:
         return None
     try:
-        data = json.loads(Path(name).read_text(encoding="utf-8"))
+        data = jsontext.loads(Path(name).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CommandError(f"Die Zuordnung „{name}“ ist nicht lesbar: {exc}") from None
     with refused():

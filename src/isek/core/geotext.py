@@ -19,6 +19,7 @@ from collections.abc import Collection
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from . import jsontext
 from .geo import GERMANY_BOUNDS
 from .problems import InputError, Problem, gettext_noop
 
@@ -49,8 +50,8 @@ def read(value, *, allowed: Collection[str] | None = None, public: bool = False)
         if pair is not None:
             return _place(text, pair, points, public)
         try:
-            data = json.loads(text)
-        except (ValueError, RecursionError):
+            data = jsontext.loads(text)
+        except ValueError:
             raise _unreadable(points, public) from None
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         data = _collected(data, allowed, public, points)

@@ -43,7 +43,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from isek.core import sheets
+from isek.core import jsontext, sheets
 from isek.core.problems import InputError, Problem, gettext_noop, row_spans, rows_problem
 
 from .models import NAME_MAX, TITLE_MAX, Idea, Phase
@@ -184,7 +184,7 @@ def _flatten(value, key: str = "", out: dict | None = None) -> dict:
 
 def _read_json(data: bytes) -> Source:
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        doc = jsontext.loads(data)
     except (UnicodeDecodeError, ValueError):
         raise InputError([Problem(gettext_noop("Die Datei ist kein gültiges JSON (UTF-8)."))]) from None
     geometries = None
