@@ -98,6 +98,11 @@ class Groups:
     seconds: float | None = None  # computing took this long in this request (None: stored groups shown)
     problem: str = ""
 
+    @property
+    def placed(self) -> int:
+        """The grouped ideas with a place (none: the map has nothing to show, and the page says so)."""
+        return sum(row.figures.placed for row in self.groups)
+
 
 def group_evaluation(user, concept: Concept, phase: Phase) -> Groups:
     """The phase's groups (computed first if ideas came or went since), the open near-duplicate
