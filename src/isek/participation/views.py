@@ -390,6 +390,7 @@ def moderation(request, concept):
         error = failed["error"]  # its contribution is not listed (any more): the message goes on top
     unreported = [i for i in ideas if not i.open_flags]  # 100 a page: 697 waiting took 6–8 s (walk 24)
     waiting = paging.page_of(request, unreported, MODERATION_PAGE)
+    services.locate(concept, [t for t in reported if t.kind == "idea"] + list(waiting["rows"]))
     return render(request, "participation/moderation.html", {
         "concept": concept, "reported": reported, "ideas": waiting["rows"], "waiting": waiting,
         "waiting_count": len(unreported),
