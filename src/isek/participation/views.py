@@ -667,11 +667,12 @@ def theme_review(request, concept, pk):
     if request.method == "POST":
         try:
             review = services.confirm_theme(request.user, concept, phase, request.POST.get("idea"),
-                                            request.POST.get("theme"))
+                                            services.NO_THEME if request.POST.get("no_fit") else request.POST.get("theme"))
         except ValidationError as exc:
             refusal = " ".join(exc.messages)
         else:
-            messages.success(request, _("I-%(number)s: Thema „%(theme)s“ bestätigt.")
+            messages.success(request, _("I-%(number)s: kein Thema passt (entschieden).") % {"number": review.idea.number}
+                             if review.no_fit else _("I-%(number)s: Thema „%(theme)s“ bestätigt.")
                              % {"number": review.idea.number, "theme": review.theme.name})
             ev = services.theme_evaluation(request.user, concept, phase)
             following = ev.next[0] if ev.next else next((r for r in ev.rows if r.review is None), None)

@@ -26,7 +26,7 @@ from ..models import (
 from . import supports
 from .comments import comment, send_comment
 from .contributors import Sent, UnknownContributor, contributor_for
-from .evaluation import Evaluation, confirm_theme, theme_evaluation
+from .evaluation import NO_THEME, Evaluation, confirm_theme, theme_evaluation
 from .export import EXPORT_COLUMNS, export_features, export_rows
 from .flags import flag, send_flag
 from .groups import Groups, decide_duplicate, group_evaluation, groups_features, merge_groups, move_ideas, recompute, rename_group
@@ -102,7 +102,7 @@ __all__ = [
     # moderation, retention, figures, exports
     "answer", "attach_reports", "decide", "decided", "idea_numbered", "locate", "log", "merged_ideas", "named", "open_reports", "queue",
     "delete_contributions", "deletion_link_known", "purge_personal_data",
-    "Evaluation", "theme_evaluation", "confirm_theme",
+    "NO_THEME", "Evaluation", "theme_evaluation", "confirm_theme",
     "Groups", "group_evaluation", "groups_features", "merge_groups", "move_ideas", "rename_group", "recompute",
     "decide_duplicate",
     "EvaluationReport", "evaluation_report", "method_text", "report_features", "report_pdf", "report_phase",
