@@ -219,3 +219,31 @@ def test_the_page_in_english(evaluated):
     c = client_for(evaluated.concept)
     page = c.get(url(evaluated), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Evaluation of the participation" in page and "By quarter" in page and "theme corrected by a person" in page
+
+
+ENGLISH = re.compile(r"\b(pending|Supports?|Supp|Contributions?|Theme|Quarters?|confirmed|corrected|answered|Method|"
+                     r"Sources?|licence|Page|of|linked|open|Quotes|Evaluation|Overview|Sum)\b")
+
+
+def test_the_files_speak_the_pages_language_without_leftovers(evaluated, tmp_path):
+    """Walk 24: English "pending" and "Supports" in the German report; every label of the PDF and
+    the XLSX is translated, German from the German page (no English word), English from the English."""
+    c = client_for(evaluated.concept)
+    text = {}
+    for lang in ("de", "en"):
+        r = c.get(url(evaluated, "report.pdf"), HTTP_ACCEPT_LANGUAGE=lang)
+        path = tmp_path / f"{lang}.pdf"
+        path.write_bytes(b"".join(r.streaming_content))
+        text[lang] = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+        wb = openpyxl.load_workbook(io.BytesIO(c.get(url(evaluated, "report.xlsx"), HTTP_ACCEPT_LANGUAGE=lang).content))
+        headers = [str(cell.value) for ws in wb for cell in ws[1]] + wb.sheetnames
+        labels = [row[0] for row in wb.worksheets[-1].iter_rows(min_row=2, values_only=True)]
+        if lang == "de":
+            assert not ENGLISH.findall(" ".join(headers + labels)), headers + labels
+            # the citizens' and the city's words aside (quotes, titles, answers), the PDF says nothing in English
+            assert not ENGLISH.findall(text["de"]), ENGLISH.findall(text["de"])
+            assert "Unterstützungen" in headers and "offen" in headers and "Seite 1 von" in text["de"]
+        else:
+            assert {"Theme", "Contributions", "Quotes", "Quarter"} <= set(headers), headers
+            assert "Theme confirmed" in labels and "Evaluation of the participation" in text["en"]
+            assert "Page 1 of" in text["en"] and "Überblick" not in text["en"]
