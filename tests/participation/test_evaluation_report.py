@@ -247,3 +247,29 @@ def test_the_files_speak_the_pages_language_without_leftovers(evaluated, tmp_pat
             assert {"Theme", "Contributions", "Quotes", "Quarter"} <= set(headers), headers
             assert "Theme confirmed" in labels and "Evaluation of the participation" in text["en"]
             assert "Page 1 of" in text["en"] and "Überblick" not in text["en"]
+
+
+def test_every_theme_has_a_key_of_its_own_on_the_map_and_in_the_legend(evaluated):
+    """Walk 24: from the 10th theme on, themes shared a colour (the palette had 12, some alike);
+    24 colours now, none like another, and on the PDF's map a theme whose colour is like an
+    earlier one's gets another marker shape."""
+    from types import SimpleNamespace
+
+    from isek.participation import reporting
+    from isek.participation.services.phase import SIMILAR, _distance
+
+    many = services.save_phase(OPERATOR, evaluated.concept, title_de="Viele Themen", start=timezone.now(),
+                               end=timezone.now() + datetime.timedelta(days=3),
+                               themes=[(f"Thema {n}", f"Theme {n}", "") for n in range(1, 21)])
+    colours = [t.colour for t in many.themes.all()]
+    assert len(colours) == 20 and all(_distance(a, b) >= SIMILAR for n, a in enumerate(colours) for b in colours[n + 1:])
+    page = client_for(evaluated.concept).get(url(many)).content.decode()
+    swatches = re.findall(r'<tr data-theme="\d+"><th scope="row"><span class="isek-swatch" style="background: (#\w+)"', page)
+    assert swatches == colours  # the page's legend: each theme its own colour
+    # more themes than colours, or a planner's colours alike: the PDF map's keys still differ
+    themes = [SimpleNamespace(colour=c) for c in [*colours, *colours, "#005cab"]]
+    keys = reporting.theme_keys(themes)
+    assert len(set(keys)) == len(keys) == 41
+    assert not [(k1, k2) for n, k1 in enumerate(keys) for k2 in keys[n + 1:]
+                if _distance(k1[0], k2[0]) < SIMILAR and k1[1] == k2[1]]
+    assert keys[-1] == ("#005cab", "^")  # like the first theme's colour, the third time: the third shape
