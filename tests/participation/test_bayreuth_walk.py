@@ -183,9 +183,9 @@ def test_a_theme_without_a_colour_does_not_get_a_blue_like_another_themes(db):
     # More themes without a colour than the palette has: each still gets a colour, none twice before
     # the palette is used up, the last a neutral grey.
     many = services.save_phase(OPERATOR, ConceptFactory(), title_de="X", start=timezone.now(),
-                               end=timezone.now() + datetime.timedelta(days=1), themes=[(f"T{n}", "", "") for n in range(12)])
+                               end=timezone.now() + datetime.timedelta(days=1), themes=[(f"T{n}", "", "") for n in range(24)])
     given = list(many.themes.values_list("colour", flat=True))
-    assert len(set(given)) == 12 and given[-1] == "#757575"
+    assert len(set(given)) == 24 and given[-1] == "#757575"
 
 
 def test_the_phase_form_says_before_it_is_filled_in_that_the_concept_is_not_public(db):

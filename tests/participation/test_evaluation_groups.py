@@ -65,3 +65,18 @@ def test_bad_input_is_refused_with_a_message():
     assert group_contributions([]) == []
     only = group_contributions([Contribution("a", ""), Contribution("b", "!!")])
     assert [set(g.members) for g in only] == [{"a", "b"}] and only[0].name == ""
+
+
+def test_names_fold_case_and_keep_gendered_forms_whole():
+    """Walk 24: "Verkehr" and "verkehr" (two lemmas for simplemma) were both in a name, and
+    "Bürger*innen" gave the word "innen"."""
+    traffic = ["Zu viel Verkehr für die Anwohner:innen", "Der Verkehr stört die Bürger*innen", "viel verkehr nachts",
+               "Verkehr beruhigen für Anwohner:innen", "Weniger Verkehr, sagen die Bürger*innen"]
+    cs = corpus() + [Contribution(f"v{i}", t) for i, t in enumerate(traffic)]
+    groups = group_contributions(cs, k=3)
+    words = by_member(groups)["v0"].words
+    assert "Verkehr" in words[:3]  # the spelling written most often
+    folded = [w.casefold() for w in words]
+    assert len(folded) == len(set(folded)), words
+    assert not any(p == "innen" for w in words for p in w.casefold().split()), words
+    assert {"Anwohner:innen", "Bürger*innen"} & set(words), words

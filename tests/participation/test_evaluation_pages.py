@@ -221,3 +221,26 @@ def test_the_same_confirmations_give_the_same_suggestions_in_every_process(phase
     warm = seen()
     engines.forget()  # another process
     assert seen() == warm
+
+
+def test_no_theme_fits_is_a_decision_the_report_counts(phase, ideas):
+    """Walk 24: the review list had no way to say "kein Thema passt"; now it is the planner's
+    decision (with who and when), the engine is not taught it nor asks again, and the report
+    counts it as such, not as open under the idea's own theme."""
+    c = client_for(member(phase.concept, "planner", "petra"))
+    odd = ideas["buses"][0]
+    assert 'name="no_fit"' in row(c.get(url(phase)).content.decode(), "idea", odd.pk)
+    r = c.post(url(phase), {"idea": odd.pk, "theme": ideas["mobility"].pk, "no_fit": "1"})
+    assert r.status_code == 302
+    review = ThemeReview.objects.get(idea=odd)
+    assert review.theme is None and review.no_fit and not review.corrected and review.by_name == "petra"
+    assert Idea.objects.get(pk=odd.pk).theme == ideas["squares"]  # its own theme stays
+    page = c.get(url(phase)).content.decode()
+    assert "Kein Thema passt – entschieden von petra" in row(page, "idea", odd.pk)
+    assert "0 bestätigt, 0 korrigiert, 9 offen" in page and "bei 1 Beitrag passt kein Thema" in page
+    assert 'id="next-%d"' % odd.pk not in page  # not asked again
+    report = c.get(url(phase).replace("/themes/", "/report/")).content.decode()
+    assert re.search(r'<td data-figure="no-fit">1</td>', report) and re.search(r'<td data-figure="open">9</td>', report)
+    no_fit = re.search(r'<tr data-theme="kein-thema">(.*?)</tr>', report, re.S)
+    assert no_fit and "kein Thema passt" in no_fit.group(1) and "<td>1</td>" in no_fit.group(1)
+    assert re.search(rf'<tr data-line="{odd.pk}">.*?\(kein Thema passt\)', report)

@@ -219,3 +219,57 @@ def test_the_page_in_english(evaluated):
     c = client_for(evaluated.concept)
     page = c.get(url(evaluated), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Evaluation of the participation" in page and "By quarter" in page and "theme corrected by a person" in page
+
+
+ENGLISH = re.compile(r"\b(pending|Supports?|Supp|Contributions?|Theme|Quarters?|confirmed|corrected|answered|Method|"
+                     r"Sources?|licence|Page|of|linked|open|Quotes|Evaluation|Overview|Sum)\b")
+
+
+def test_the_files_speak_the_pages_language_without_leftovers(evaluated, tmp_path):
+    """Walk 24: English "pending" and "Supports" in the German report; every label of the PDF and
+    the XLSX is translated, German from the German page (no English word), English from the English."""
+    c = client_for(evaluated.concept)
+    text = {}
+    for lang in ("de", "en"):
+        r = c.get(url(evaluated, "report.pdf"), HTTP_ACCEPT_LANGUAGE=lang)
+        path = tmp_path / f"{lang}.pdf"
+        path.write_bytes(b"".join(r.streaming_content))
+        text[lang] = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+        wb = openpyxl.load_workbook(io.BytesIO(c.get(url(evaluated, "report.xlsx"), HTTP_ACCEPT_LANGUAGE=lang).content))
+        headers = [str(cell.value) for ws in wb for cell in ws[1]] + wb.sheetnames
+        labels = [row[0] for row in wb.worksheets[-1].iter_rows(min_row=2, values_only=True)]
+        if lang == "de":
+            assert not ENGLISH.findall(" ".join(headers + labels)), headers + labels
+            # the citizens' and the city's words aside (quotes, titles, answers), the PDF says nothing in English
+            assert not ENGLISH.findall(text["de"]), ENGLISH.findall(text["de"])
+            assert "Unterstützungen" in headers and "offen" in headers and "Seite 1 von" in text["de"]
+        else:
+            assert {"Theme", "Contributions", "Quotes", "Quarter"} <= set(headers), headers
+            assert "Theme confirmed" in labels and "Evaluation of the participation" in text["en"]
+            assert "Page 1 of" in text["en"] and "Überblick" not in text["en"]
+
+
+def test_every_theme_has_a_key_of_its_own_on_the_map_and_in_the_legend(evaluated):
+    """Walk 24: from the 10th theme on, themes shared a colour (the palette had 12, some alike);
+    24 colours now, none like another, and on the PDF's map a theme whose colour is like an
+    earlier one's gets another marker shape."""
+    from types import SimpleNamespace
+
+    from isek.participation import reporting
+    from isek.participation.services.phase import SIMILAR, _distance
+
+    many = services.save_phase(OPERATOR, evaluated.concept, title_de="Viele Themen", start=timezone.now(),
+                               end=timezone.now() + datetime.timedelta(days=3),
+                               themes=[(f"Thema {n}", f"Theme {n}", "") for n in range(1, 21)])
+    colours = [t.colour for t in many.themes.all()]
+    assert len(colours) == 20 and all(_distance(a, b) >= SIMILAR for n, a in enumerate(colours) for b in colours[n + 1:])
+    page = client_for(evaluated.concept).get(url(many)).content.decode()
+    swatches = re.findall(r'<tr data-theme="\d+"><th scope="row"><span class="isek-swatch" style="background: (#\w+)"', page)
+    assert swatches == colours  # the page's legend: each theme its own colour
+    # more themes than colours, or a planner's colours alike: the PDF map's keys still differ
+    themes = [SimpleNamespace(colour=c) for c in [*colours, *colours, "#005cab"]]
+    keys = reporting.theme_keys(themes)
+    assert len(set(keys)) == len(keys) == 41
+    assert not [(k1, k2) for n, k1 in enumerate(keys) for k2 in keys[n + 1:]
+                if _distance(k1[0], k2[0]) < SIMILAR and k1[1] == k2[1]]
+    assert keys[-1] == ("#005cab", "^")  # like the first theme's colour, the third time: the third shape

@@ -454,3 +454,30 @@ def test_the_moderation_list_of_waiting_ideas_comes_in_pages(phase, citizen, mon
     assert first.count("data-queue-idea=") == 2 and f'data-queue-idea="{made[0].pk}"' in first
     last = c.get(url + "?seite=3").content.decode()
     assert last.count("data-queue-idea=") == 1 and f'data-queue-idea="{made[4].pk}"' in last
+
+
+def test_the_moderation_page_locates_only_its_ideas_in_the_same_queries(phase, citizen, monkeypatch):
+    """Walk 24: the quarter of every waiting idea was looked up on each page; now the page's only,
+    with one query for the quarters however many ideas wait."""
+    from isek.participation import views
+    from tests.factories import QuarterFactory
+
+    QuarterFactory(concept=phase.concept, name="Mitte", geometry=multipolygon(square(7.21, 51.48)))
+    monkeypatch.setattr(views, "MODERATION_PAGE", 2)
+    located = []
+    real = services.locate
+    monkeypatch.setattr(services, "locate", lambda concept, ideas: (located.append(len(ideas)), real(concept, ideas)))
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(member(phase.concept, "moderator"))
+    url = f"/concepts/{phase.concept.slug}/moderation/"
+    counts = []
+    for n in (2, 6):
+        while Idea.objects.count() < n:
+            k = Idea.objects.count()
+            idea(phase, citizen, title=f"Idee {k}", text=f"Beitrag Nummer {k} zur Mitte.")
+        with CaptureQueriesContext(connection) as queries:
+            page = c.get(url).content.decode()
+        counts.append(len(queries))
+        assert "Teilraum Mitte" in page
+    assert counts[0] == counts[1], counts
+    assert located == [2, 2]

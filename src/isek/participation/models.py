@@ -281,12 +281,14 @@ class Idea(Contribution):
 
 class ThemeReview(models.Model):
     """A person's decision on an idea's theme in the evaluation (issue 24, point 2): the theme they
-    confirmed or chose, what isek had proposed then (``proposed``: its suggestion, else the idea's
-    theme; another theme than it is a correction), who and when. Only this makes a theme final; it
+    confirmed or chose – or none: "kein Thema passt" (``theme`` empty; walk 24) –, what isek had
+    proposed then (``proposed``: its suggestion, else the idea's theme; another theme than it is a
+    correction), who and when. Only this makes a theme final; it
     is in the change history (it holds no personal data: the idea by its number, themes, who)."""
 
     idea = models.OneToOneField(Idea, on_delete=models.CASCADE, related_name="theme_review", verbose_name=_("Idee"))
-    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("Thema"))
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.CASCADE, related_name="reviews",
+                              verbose_name=_("Thema"))  # empty: no theme fits
     proposed = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                  verbose_name=_("Vorschlag"))
     confidence = models.FloatField(_("Sicherheit des Vorschlags"), null=True, blank=True)
@@ -304,8 +306,13 @@ class ThemeReview(models.Model):
         return _("Thema von Idee I-%(number)s") % {"number": self.idea.number}
 
     @property
+    def no_fit(self) -> bool:
+        """The person decided that none of the phase's themes fits."""
+        return self.theme_id is None
+
+    @property
     def corrected(self) -> bool:
-        return self.theme_id != self.proposed_id
+        return not self.no_fit and self.theme_id != self.proposed_id
 
 
 GROUP_NAME_MAX = 100

@@ -1,7 +1,8 @@
 """The evaluation report as files (services.report builds its content): the PDF (WeasyPrint, with a
 map drawn by matplotlib in the official CRS of the Land, no tile server) and the XLSX (one sheet of
-figures per theme and quarter, one of every contribution, one of method and attribution). German:
-the caller renders in German. User text is written as text, never as a formula."""
+figures per theme and quarter, one of every contribution, one of method and attribution). Every
+label through gettext, in the language the caller activates (the page's; walk 24: no English label
+in a German file). User text is written as text, never as a formula."""
 
 from __future__ import annotations
 
@@ -9,10 +10,26 @@ import base64
 import io
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from isek.core import geo, pdf
 
 MARKERS = 5
+SHAPES = ("o", "s", "^", "D", "v", "P", "X", "*")  # a theme whose colour is like an earlier one's gets the next
+
+
+def theme_keys(themes) -> list[tuple[str, str]]:
+    """Each theme's key on the map, (colour, marker shape), no two alike: a theme whose colour looks
+    like an earlier theme's (a planner's choice, or more themes than the palette has) gets another
+    shape (walk 24: from the 10th theme on, themes had no key of their own)."""
+    from .services.phase import SIMILAR, _distance
+
+    keys: list[tuple[str, str]] = []
+    for t in themes:
+        like = sum(1 for colour, _shape in keys if _distance(colour, t.colour) < SIMILAR)
+        keys.append((t.colour, SHAPES[like % len(SHAPES)]))
+    return keys
 
 
 def map_png(report) -> str:
@@ -22,14 +39,14 @@ def map_png(report) -> str:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
+    from matplotlib.lines import Line2D
 
     placed = [li for li in report.lines if li.idea.geometry is not None]
     if not placed:
         return ""
     concept = report.concept
     src, dst = f"EPSG:{geo.STORAGE_SRID}", f"EPSG:{concept.working_srid}"
-    colour = {t.name: t.colour for t in report.themes}
+    key = dict(zip((t.name for t in report.themes), theme_keys(report.themes)))
     with plt.rc_context({"font.family": "DejaVu Sans", "font.size": 7}):
         fig, ax = plt.subplots(figsize=(7.0, 5.6))
         quarters = list(concept.quarters.all())
@@ -45,13 +62,16 @@ def map_png(report) -> str:
                 x, y = p.exterior.xy
                 ax.plot(x, y, color="#c00000", linewidth=1.6, zorder=2)
         points = geo.transform_many([geo.from_django(li.idea.geometry).representative_point() for li in placed], src, dst)
-        ax.scatter([p.x for p in points], [p.y for p in points], s=MARKERS * 3,
-                   c=[colour.get(li.theme, "#333333") for li in placed], edgecolors="white", linewidths=0.3, zorder=3)
+        for shape in dict.fromkeys(key[li.theme][1] for li in placed):
+            mine = [(p, li) for p, li in zip(points, placed) if key[li.theme][1] == shape]
+            ax.scatter([p.x for p, _li in mine], [p.y for p, _li in mine], s=MARKERS * 3, marker=shape,
+                       c=[key[li.theme][0] for _p, li in mine], edgecolors="white", linewidths=0.3, zorder=3)
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
-        handles = [Patch(facecolor=t.colour, label=f"{t.name} ({t.figures.placed})") for t in report.themes
-                   if t.figures.placed]
+        handles = [Line2D([], [], linestyle="none", marker=key[t.name][1], markersize=6, markerfacecolor=key[t.name][0],
+                          markeredgecolor="white", markeredgewidth=0.3, label=f"{t.name} ({t.figures.placed})")
+                   for t in report.themes if t.figures.placed]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize=6.5,
                   frameon=False)
         ax.set_title(f"EPSG:{concept.working_srid}", fontsize=6, loc="right", color="#555555")
@@ -85,30 +105,35 @@ def xlsx_bytes(report, method: str) -> bytes:
                     ws.write_string(r, c, str(v))
         ws.freeze_panes(1, 0)
 
-    sheet("Themen", ["Thema", "Beiträge", "mit Ort", "Unterstützungen", "beantwortet", "bestätigt", "korrigiert",
-                     "offen", "offen: Vorschlag isek", "Zitate"],
+    ideas, quarter, quotes, supports = _("Beiträge"), _("Teilraum"), _("Zitate"), _("Unterstützungen")
+    sheet(_("Themen"), [_("Thema"), ideas, _("mit Ort"), supports, _("beantwortet"), _("bestätigt"), _("korrigiert"),
+                        pgettext("Thema: noch ohne Entscheidung", "offen"), _("offen: Vorschlag isek"), quotes],
           [[t.name, t.figures.ideas, t.figures.placed, t.figures.supports, t.figures.answered, t.confirmed,
             t.corrected, t.open, t.suggested, " | ".join(f"„{q.sentence}“ ({q.idea.reference})" for q in t.quotes)]
            for t in report.themes])
-    sheet("Teilräume", ["Teilraum", "Beiträge", "Unterstützungen", "beantwortet",
-                        *[t.name for t in report.themes], "Zitate"],
+    sheet(_("Teilräume"), [quarter, ideas, supports, _("beantwortet"), *[t.name for t in report.themes], quotes],
           [[q.name, q.figures.ideas, q.figures.supports, q.figures.answered,
             *q.counts,
             " | ".join(f"„{x.sentence}“ ({x.idea.reference})" for x in q.quotes)] for q in report.quarters])
-    sheet("Beiträge", ["Nr.", "Titel", "Text", "Thema", "Thema geprüft", "Teilraum", "Unterstützungen",
-                       "Antwort der Stadt", "Ergebnis", "verknüpfte Maßnahmen", "Original (importiert)", "Beispiel"],
+    yes = _("ja")
+    sheet(ideas, [_("Nr."), _("Titel"), _("Text"), _("Thema"), _("Thema geprüft"), quarter, supports,
+                  _("Antwort der Stadt"), _("Ergebnis"), _("verknüpfte Maßnahmen"), _("Original (importiert)"),
+                  _("Beispiel")],
           [[li.idea.reference, li.idea.title, li.idea.text, li.theme, li.reviewed, ", ".join(li.quarters), li.supports,
-            li.idea.answer, li.outcome, li.measure, li.original, "ja" if li.idea.illustrative else ""]
+            li.idea.answer, li.outcome, li.measure, li.original, yes if li.idea.illustrative else ""]
            for li in report.lines])
-    sheet("Methode", ["Angabe", "Wert"], [
-        ["Konzept", report.concept.name], ["Beteiligungsphase", report.phase.title],
-        ["Stand", timezone.localtime(report.created_at).strftime("%d.%m.%Y %H:%M")],  # Berlin, as the PDF
-        ["ausgewertete Beiträge", report.total.ideas], ["Thema bestätigt", report.confirmed],
-        ["Thema korrigiert", report.corrected], ["Thema noch offen", report.open],
-        ["nicht ausgewertet: abgelehnt", report.rejected], ["nicht ausgewertet: zusammengeführt", report.merged],
-        ["mit verknüpfter Maßnahme", report.measures_linked], ["Methode", method],
-        *[["Quelle", f"{s.name} – Lizenz: {s.licence}" + (f" – {s.credit}" if s.credit else "")] for s in report.sources],
-        *([["Hinweis", "Beispieldaten (illustrativ)"]] if report.phase.illustrative else []),
+    source = _("%(name)s – Lizenz: %(licence)s")
+    sheet(_("Methode"), [_("Angabe"), _("Wert")], [
+        [_("Konzept"), report.concept.name], [_("Beteiligungsphase"), report.phase.title],
+        [_("Stand"), timezone.localtime(report.created_at).strftime("%d.%m.%Y %H:%M")],  # Berlin, as the PDF
+        [_("ausgewertete Beiträge"), report.total.ideas], [_("Thema bestätigt"), report.confirmed],
+        [_("Thema korrigiert"), report.corrected], [_("kein Thema passt"), report.no_fit],
+        [_("Thema noch offen"), report.open],
+        [_("nicht ausgewertet: abgelehnt"), report.rejected], [_("nicht ausgewertet: zusammengeführt"), report.merged],
+        [_("mit verknüpfter Maßnahme"), report.measures_linked], [_("Methode"), method],
+        *[[_("Quelle"), source % {"name": s.name, "licence": s.licence} + (f" – {s.credit}" if s.credit else "")]
+          for s in report.sources],
+        *([[_("Hinweis"), _("Beispieldaten (illustrativ)")]] if report.phase.illustrative else []),
     ])
     wb.close()
     return buf.getvalue()

@@ -390,6 +390,7 @@ def moderation(request, concept):
         error = failed["error"]  # its contribution is not listed (any more): the message goes on top
     unreported = [i for i in ideas if not i.open_flags]  # 100 a page: 697 waiting took 6–8 s (walk 24)
     waiting = paging.page_of(request, unreported, MODERATION_PAGE)
+    services.locate(concept, [t for t in reported if t.kind == "idea"] + list(waiting["rows"]))
     return render(request, "participation/moderation.html", {
         "concept": concept, "reported": reported, "ideas": waiting["rows"], "waiting": waiting,
         "waiting_count": len(unreported),
@@ -666,11 +667,12 @@ def theme_review(request, concept, pk):
     if request.method == "POST":
         try:
             review = services.confirm_theme(request.user, concept, phase, request.POST.get("idea"),
-                                            request.POST.get("theme"))
+                                            services.NO_THEME if request.POST.get("no_fit") else request.POST.get("theme"))
         except ValidationError as exc:
             refusal = " ".join(exc.messages)
         else:
-            messages.success(request, _("I-%(number)s: Thema „%(theme)s“ bestätigt.")
+            messages.success(request, _("I-%(number)s: kein Thema passt (entschieden).") % {"number": review.idea.number}
+                             if review.no_fit else _("I-%(number)s: Thema „%(theme)s“ bestätigt.")
                              % {"number": review.idea.number, "theme": review.theme.name})
             ev = services.theme_evaluation(request.user, concept, phase)
             following = ev.next[0] if ev.next else next((r for r in ev.rows if r.review is None), None)

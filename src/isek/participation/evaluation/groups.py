@@ -161,6 +161,7 @@ def _words(X, rows: list[int], mean, names, surface: SurfaceForms, top: int) -> 
         if weight[j] <= 0 or len(out) >= top:
             break
         word = surface(names[j])
-        if not any(word in o or o in word for o in out):  # "Ampel" and "Ampel Schaltung" once
+        folded = word.casefold()  # "Verkehr" and "verkehr" (two lemmas of simplemma) once (walk 24)
+        if not any(folded in o.casefold() or o.casefold() in folded for o in out):  # "Ampel" and "Ampel Schaltung" once
             out.append(word)
     return tuple(out)

@@ -7,7 +7,9 @@ import re
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+# A word: letters with inner hyphens; a gendered form stays one word ("Bürger*innen", "Anwohner:innen",
+# "Nutzer_in", "Mitarbeiter/-innen"), not a word and a fragment "innen" (walk 24).
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*(?:(?:[*:_·]|/-?)(?i:innen|in)(?![^\W\d_]))?", re.UNICODE)
 
 # Function words that say nothing about a theme (written for this module; lemmas, lower case).
 STOPWORDS = frozenset("""
@@ -53,14 +55,17 @@ def lemma_ngrams(text: str) -> list[str]:
 
 class SurfaceForms:
     """For each lemma the form citizens wrote most often, so reasons read as their words
-    ("Radwege", not "radweg")."""
+    ("Radwege", not "radweg"); of the forms that differ only by case the most frequent spelling
+    ("Verkehr" for the lemma "verkehren" of a lower-case "verkehr" too; walk 24)."""
 
     def __init__(self, texts):
         seen: dict[str, Counter] = defaultdict(Counter)
+        spellings: dict[str, Counter] = defaultdict(Counter)
         for t in texts:
             for w in words(t):
-                seen[lemma(w)][w] += 1
-        self._best = {lm: c.most_common(1)[0][0] for lm, c in seen.items()}
+                seen[lemma(w)][w.casefold()] += 1
+                spellings[w.casefold()][w] += 1
+        self._best = {lm: spellings[c.most_common(1)[0][0]].most_common(1)[0][0] for lm, c in seen.items()}
 
     def __call__(self, feature: str) -> str:
         return " ".join(self._best.get(p, p) for p in feature.split(" "))

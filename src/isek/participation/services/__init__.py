@@ -26,7 +26,7 @@ from ..models import (
 from . import supports
 from .comments import comment, send_comment
 from .contributors import Sent, UnknownContributor, contributor_for
-from .evaluation import Evaluation, confirm_theme, theme_evaluation
+from .evaluation import NO_THEME, Evaluation, confirm_theme, theme_evaluation
 from .export import EXPORT_COLUMNS, export_features, export_rows
 from .flags import flag, send_flag
 from .groups import Groups, decide_duplicate, group_evaluation, groups_features, merge_groups, move_ideas, recompute, rename_group
@@ -45,7 +45,19 @@ from .ideas import (
 from .imports import commit_import, import_sources, plan_import
 from .imports import summary as import_summary
 from .measures import measure_participation
-from .moderation import answer, attach_reports, decide, decided, idea_numbered, log, merged_ideas, named, open_reports, queue
+from .moderation import (
+    answer,
+    attach_reports,
+    decide,
+    decided,
+    idea_numbered,
+    locate,
+    log,
+    merged_ideas,
+    named,
+    open_reports,
+    queue,
+)
 from .phase import (
     SETTING_SECONDS,
     THEME_PALETTE,
@@ -88,9 +100,9 @@ __all__ = [
     "comment", "send_comment", "support", "send_support", "supports", "confirm_support", "read_support_link",
     "support_link_token", "flag", "send_flag", "measure_participation",
     # moderation, retention, figures, exports
-    "answer", "attach_reports", "decide", "decided", "idea_numbered", "log", "merged_ideas", "named", "open_reports", "queue",
+    "answer", "attach_reports", "decide", "decided", "idea_numbered", "locate", "log", "merged_ideas", "named", "open_reports", "queue",
     "delete_contributions", "deletion_link_known", "purge_personal_data",
-    "Evaluation", "theme_evaluation", "confirm_theme",
+    "NO_THEME", "Evaluation", "theme_evaluation", "confirm_theme",
     "Groups", "group_evaluation", "groups_features", "merge_groups", "move_ideas", "rename_group", "recompute",
     "decide_duplicate",
     "EvaluationReport", "evaluation_report", "method_text", "report_features", "report_pdf", "report_phase",

@@ -29,6 +29,7 @@ from isek.core.rules import invalid
 from ..models import Idea, Phase, Status, Theme, ThemeReview
 
 NEXT = 10  # how many ideas "Als Nächstes beschriften" proposes
+NO_THEME = "none"  # the review form's value for "kein Thema passt" (walk 24)
 KEPT = 4  # engines kept per process (phases being evaluated at the same time)
 
 # The engine (numpy, SciPy, scikit-learn) is imported where it is used, not with the services every
@@ -77,6 +78,7 @@ class Evaluation:
     confirmed: int = 0
     corrected: int = 0
     open: int = 0
+    no_fit: int = 0  # a person decided that no theme fits
     problem: str = ""  # why isek cannot suggest (e.g. no idea has words)
 
 
@@ -96,8 +98,9 @@ def _reviews(phase: Phase) -> dict[int, ThemeReview]:
 
 
 def _labels(ideas: list[Idea], reviews: dict[int, ThemeReview]) -> dict[int, str]:
-    """The persons' answers the engine learns from (contribution → theme key)."""
-    return {i.pk: str(reviews[i.pk].theme_id) for i in ideas if i.pk in reviews}
+    """The persons' answers the engine learns from (contribution → theme key); "no theme fits"
+    teaches it nothing."""
+    return {i.pk: str(reviews[i.pk].theme_id) for i in ideas if i.pk in reviews and not reviews[i.pk].no_fit}
 
 
 def _fingerprint(ideas: list[Idea], themes: list[Theme]) -> str:
@@ -147,7 +150,7 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
     ideas = _ideas(phase)
     reviews = _reviews(phase)
     for r in reviews.values():
-        r.theme = by_pk[r.theme_id]  # the page names it: no query per row
+        r.theme = by_pk.get(r.theme_id)  # the page names it: no query per row (None: no theme fits)
     labels = _labels(ideas, reviews)
     from ..evaluation import EvaluationError
 
@@ -157,7 +160,8 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
             with _lock:
                 engine = _engine(phase, ideas, themes, labels)
                 suggestions = {s.id: s for s in engine.suggest()}
-                picks = engine.next_to_label(NEXT)
+                # decided "no theme fits" is not a label the engine knows: not proposed again
+                picks = [p for p in engine.next_to_label(NEXT + len(reviews) - len(labels)) if p.id not in reviews][:NEXT]
         except EvaluationError as exc:
             problem = str(exc)
     rows = {}
@@ -167,8 +171,11 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
         rows[i.pk] = Row(i, suggested or by_pk[i.theme_id], suggested, s.confidence if s else None, s.words if s else (),
                          reviews.get(i.pk))
     counts = {t.pk: ThemeCount(t) for t in themes}
+    no_fit = 0
     for r in rows.values():
-        if r.review is None:
+        if r.review is not None and r.review.no_fit:
+            no_fit += 1
+        elif r.review is None:
             counts[r.proposed.pk].open += 1
         elif r.review.corrected:
             counts[r.review.theme_id].corrected += 1
@@ -182,19 +189,21 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
     per_theme = list(counts.values())
     return Evaluation(phase, themes, ordered, following, per_theme,
                       confirmed=sum(c.confirmed for c in per_theme), corrected=sum(c.corrected for c in per_theme),
-                      open=sum(c.open for c in per_theme), problem=problem)
+                      open=sum(c.open for c in per_theme), no_fit=no_fit, problem=problem)
 
 
 def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk) -> ThemeReview:
     """A person confirms isek's proposal for an idea or chooses another of the phase's themes: the
-    idea takes that theme, the decision is stored with who and when (change history). An idea or
-    theme not of this phase is refused with a message and changes nothing."""
+    idea takes that theme, the decision is stored with who and when (change history). ``NO_THEME``:
+    no theme fits – the idea keeps its own theme, the report counts it as "kein Thema passt", the
+    engine learns nothing from it. An idea or theme not of this phase is refused with a message and
+    changes nothing."""
     access.require(user, "moderation", "decide", concept)
     idea = _of_phase(_evaluated(phase), idea_pk)
     if idea is None:
         raise invalid(_("Diesen Beitrag gibt es in dieser Beteiligungsphase nicht (mehr)."), "idea", "idea")
-    theme = _of_phase(phase.themes.all(), theme_pk)
-    if theme is None:
+    theme = None if theme_pk == NO_THEME else _of_phase(phase.themes.all(), theme_pk)
+    if theme is None and theme_pk != NO_THEME:
         raise invalid(_("Das gewählte Thema gehört nicht zu dieser Beteiligungsphase; bitte eines ihrer Themen wählen."),
                       "theme", "theme")
     proposed, confidence = _proposal(phase, idea)
@@ -205,9 +214,10 @@ def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk) -> Th
         review.by_name = user.get_username()
         review.at = timezone.now()
         review.save()
-        if idea.theme_id != theme.pk:
+        if theme is not None and idea.theme_id != theme.pk:
             Idea.objects.filter(pk=idea.pk).update(theme=theme, updated_at=review.at)
-    transaction.on_commit(lambda: _learn(phase.pk, idea.pk, str(theme.pk)))
+    if theme is not None:
+        transaction.on_commit(lambda: _learn(phase.pk, idea.pk, str(theme.pk)))
     return review
 
 

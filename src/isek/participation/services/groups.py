@@ -98,6 +98,11 @@ class Groups:
     seconds: float | None = None  # computing took this long in this request (None: stored groups shown)
     problem: str = ""
 
+    @property
+    def placed(self) -> int:
+        """The grouped ideas with a place (none: the map has nothing to show, and the page says so)."""
+        return sum(row.figures.placed for row in self.groups)
+
 
 def group_evaluation(user, concept: Concept, phase: Phase) -> Groups:
     """The phase's groups (computed first if ideas came or went since), the open near-duplicate
@@ -143,9 +148,10 @@ def _grouped(phase: Phase, ideas: list[Idea]) -> tuple[list[GroupRow], float | N
 
 
 def _by_theme(phase: Phase, ideas: list[Idea]) -> list[ThemeRow]:
-    """The ideas per theme: the one a person confirmed in the theme review, else the idea's own."""
+    """The ideas per theme: the one a person confirmed in the theme review, else the idea's own (a
+    person's "no theme fits": its own as well, as on the map)."""
     rows = {t.pk: ThemeRow(t) for t in phase.themes.all()}
-    confirmed = dict(ThemeReview.objects.filter(idea__phase=phase).values_list("idea_id", "theme_id"))
+    confirmed = dict(ThemeReview.objects.filter(idea__phase=phase, theme__isnull=False).values_list("idea_id", "theme_id"))
     for i in ideas:
         i.evaluated_theme = confirmed.get(i.pk, i.theme_id)
     return list(rows.values())

@@ -73,9 +73,11 @@ def submission_setting(slug: str) -> tuple[Concept, Phase | None, list[Theme]] |
 
 
 # Colours for themes given without one, in this order, skipping those like a colour other themes of
-# the phase have; the last a neutral grey.
+# the phase have; the last a neutral grey. 24, no two alike (_distance above SIMILAR): a phase of 20
+# themes has a key for each (walk 24: from the 13th on the colours came again).
 THEME_PALETTE = ("#005ca9", "#2e7d32", "#c62828", "#6a1b9a", "#e65100", "#00838f", "#ad1457", "#5d4037",
-                 "#827717", "#283593", "#37474f", "#757575")
+                 "#827717", "#283593", "#37474f", "#f9a825", "#7cb342", "#4fc3f7", "#f06292", "#9575cd",
+                 "#ff8a65", "#4db6ac", "#a1887f", "#90a4ae", "#1b5e20", "#212121", "#d4e157", "#757575")
 SIMILAR = 60  # colours closer than this (_distance) look alike on the map: "#1565c0" and "#005ca9" (53)
 
 

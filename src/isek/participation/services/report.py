@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from isek import access
 from isek.concepts.services import Concept
@@ -28,6 +27,11 @@ from .evaluation import _evaluated, _ideas, theme_evaluation
 from .groups import QUOTES, Figures, Quote, _remember, _text
 
 NO_PLACE, OUTSIDE = "ohne-ort", "ausserhalb"
+NO_FIT, NO_FIT_COLOUR = "kein-thema", "#9e9e9e"  # a person decided that no theme fits (walk 24)
+
+
+def no_fit_label() -> str:
+    return _("kein Thema passt")
 
 
 @dataclass
@@ -77,12 +81,13 @@ class EvaluationReport:
     merged: int  # not evaluated: merged into another idea
     created_at: object
     measures_linked: int = 0
+    no_fit: int = 0  # a person decided that no theme fits: counted so, not under a theme
     problem: str = ""
     accepted: int = 0  # of the confirmed: isek's own suggestion kept (not the idea's own theme; walk 24)  # why isek has no suggestions (the engine's message)
 
     @property
     def reviewed(self) -> int:
-        return self.confirmed + self.corrected
+        return self.confirmed + self.corrected + self.no_fit
 
     @property
     def own_confirmed(self) -> int:
@@ -142,6 +147,7 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
                    "status")
     measures = {m.pk: m for m in concept.measures.all()}
     themes = {t.pk: Part(str(t.pk), t.name, t.colour) for t in phase.themes.all()}
+    no_fit = Part(NO_FIT, no_fit_label(), NO_FIT_COLOUR)
     reviews = {r.idea_id: r for r in ThemeReview.objects.filter(idea__phase=phase).only(
         "idea_id", "theme_id", "proposed_id", "confidence")}
     supports = dict(phase.ideas.filter(supports__isnull=False).annotate(n=Count("supports")).values_list("pk", "n"))
@@ -152,11 +158,13 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
     members: dict[tuple, list[int]] = {}
     for i in ideas:
         review = reviews.get(i.pk)
-        theme = themes[review.theme_id if review else i.theme_id]
+        theme = no_fit if review and review.no_fit else themes[review.theme_id if review else i.theme_id]
         n = supports.get(i.pk, 0)
         total.add(i, n)
         theme.figures.add(i, n)
-        if review is None:
+        if theme is no_fit:
+            reviewed = no_fit_label()
+        elif review is None:
             theme.open += 1
             reviewed = _("offen")
         elif review.corrected:
@@ -175,12 +183,13 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
         lines.append(Line(i, theme.name, [by_quarter[k].name for k in where[i.pk]], n, reviewed,
                           str(outcomes.get(i.outcome, "")) if i.outcome else "",
                           f"{m.number} {m.title}" if m else "", i.source_url))
-    _quotes(phase, ideas, members, themes, by_quarter)
+    by_key = {t.key: t for t in [*themes.values(), no_fit]}
+    _quotes(phase, ideas, members, by_key, by_quarter)
     suggestions = theme_evaluation(user, concept, phase)  # the engine is kept per process (decision 0051)
     if not suggestions.problem and suggestions.confirmed + suggestions.corrected:
         for count in suggestions.per_theme:
             themes[count.theme.pk].suggested = count.open
-    themes_list = list(themes.values())
+    themes_list = list(themes.values()) + ([no_fit] if no_fit.figures.ideas else [])
     for q in quarters:
         q.counts = [q.per_theme.get(t.key, 0) for t in themes_list]
     rejected = phase.ideas.filter(status=Status.REJECTED).count()
@@ -189,12 +198,15 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
         concept, phase, themes_list, quarters, lines, list(ImportSource.objects.filter(ideas__phase=phase).distinct()),
         total, confirmed=sum(t.confirmed for t in themes_list), corrected=sum(t.corrected for t in themes_list),
         open=sum(t.open for t in themes_list), rejected=rejected, merged=merged,
-        created_at=timezone.now(), measures_linked=sum(1 for li in lines if li.measure), problem=suggestions.problem,
+        created_at=timezone.now(), measures_linked=sum(1 for li in lines if li.measure), no_fit=no_fit.figures.ideas,
+        problem=suggestions.problem,
         # a confirmation with a confidence confirmed isek's suggestion; without, the idea's own theme
-        accepted=sum(1 for i in ideas if (r := reviews.get(i.pk)) and not r.corrected and r.confidence is not None))
+        accepted=sum(1 for i in ideas if (r := reviews.get(i.pk)) and not r.corrected and not r.no_fit
+                     and r.confidence is not None))
 
 
 def _quotes(phase: Phase, ideas, members: dict, themes: dict, quarters: dict) -> None:
+    # themes: by the part's key
     """Each theme's and quarter's most representative sentences (the citizens' own), kept per
     process while the ideas and their themes and places stay."""
     from ..evaluation.summaries import representative_sentences
@@ -204,7 +216,7 @@ def _quotes(phase: Phase, ideas, members: dict, themes: dict, quarters: dict) ->
         [_text(i) for i in ideas], members, per_group=QUOTES))
     by_pk = {i.pk: i for i in ideas}
     for (kind, k), quotes in found.items():
-        part = themes[int(k)] if kind == "theme" else quarters[k]
+        part = themes[k] if kind == "theme" else quarters[k]
         part.quotes = [Quote(by_pk[q.id], q.sentence) for q in quotes]
 
 
@@ -219,9 +231,10 @@ def report_features(user, concept: Concept, phase: Phase, url_of) -> dict:
     features = []
     for i in _evaluated(phase).exclude(geometry=None).only("pk", "number", "title", "theme_id", "geometry",
                                                            "illustrative", "concept_id").order_by("number"):
-        t = themes[confirmed.get(i.pk, i.theme_id)]
+        t = themes.get(confirmed.get(i.pk, i.theme_id))  # None: a person decided that no theme fits
+        name, colour = (t.name, t.colour) if t else (no_fit_label(), NO_FIT_COLOUR)
         features.append({"type": "Feature", "id": i.pk, "geometry": json.loads(i.geometry.geojson), "properties": {
-            "id": i.pk, "reference": i.reference, "title": i.title, "theme": t.name, "colour": t.colour,
+            "id": i.pk, "reference": i.reference, "title": i.title, "theme": name, "colour": colour,
             "supports": supports.get(i.pk, 0), "url": url_of(i), "illustrative": i.illustrative, "pending": False}})
     return {"type": "FeatureCollection", "name": f"{concept.slug}-report", "features": features}
 
@@ -242,16 +255,15 @@ def method_text() -> str:
 
 
 def report_pdf(user, concept: Concept, phase: Phase, path) -> int:
-    """The report as PDF at ``path`` (German, to attach to the ISEK or a council paper); its pages."""
+    """The report as PDF at ``path`` (to attach to the ISEK or a council paper), in the active
+    language: German from the German page, English from the English one (decision 0060); its pages."""
     from .. import reporting
 
-    with override("de"):
-        return reporting.write_pdf(evaluation_report(user, concept, phase), method_text(), path)
+    return reporting.write_pdf(evaluation_report(user, concept, phase), method_text(), path)
 
 
 def report_xlsx(user, concept: Concept, phase: Phase) -> bytes:
-    """The report as XLSX (German): the figures per theme and quarter, every contribution."""
+    """The report as XLSX in the active language: the figures per theme and quarter, every contribution."""
     from .. import reporting
 
-    with override("de"):
-        return reporting.xlsx_bytes(evaluation_report(user, concept, phase), method_text())
+    return reporting.xlsx_bytes(evaluation_report(user, concept, phase), method_text())

@@ -25,7 +25,7 @@ document.addEventListener("keydown", (e) => {
   } else if (row && /^[1-9]$/.test(e.key) && !typing) {
     const select = row.querySelector("select[name=theme]");
     const option = select?.options[Number(e.key) - 1];
-    if (!option) return;
+    if (!option || option.value === "none") return;  // "kein Thema passt" is no numbered theme: its own button
     e.preventDefault();
     select.value = option.value;
     select.form.requestSubmit();
