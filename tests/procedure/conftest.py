@@ -38,13 +38,12 @@ def _load_payments() -> dict:
     """The review world's application, reviewed and approved as requested (Landesdirektion
     Sachsen), and four payments of its measure 1.1: three in years the approval grants money for
     (2027 twice, 2028), one in a year it does not (2026)."""
-    from isek import access
-    from isek.monitoring import services as monitoring
-    from isek.procedure import services
-
     from django.contrib.auth import get_user_model
 
+    from isek import access
     from isek.concepts.models import Concept
+    from isek.monitoring import services as monitoring
+    from isek.procedure import services
 
     ids = _load()
     concept = Concept.objects.get(pk=ids["concept"])
