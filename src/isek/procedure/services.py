@@ -1119,10 +1119,11 @@ def proof_of_use(concept, application: Application) -> dict:
             "lines": len(grant) + len(expenses)}
 
 
-def proof_of(user, concept, application: Application) -> dict:
-    """``proof_of_use`` for whoever may see the application; refused where it has no approval."""
+def proof_of(user, concept, application: Application, *, empty: bool = False) -> dict:
+    """``proof_of_use`` for whoever may see the application; refused where it has no approval
+    (``empty``: then a proof without lines, for the API)."""
     access.require(user, "application", "view", concept, submitted=application.is_submitted)
-    if current_approval(application) is None:
+    if current_approval(application) is None and not empty:
         raise invalid(_("Einen Verwendungsnachweis gibt es erst zu einem bewilligten Antrag."), "state")
     return proof_of_use(concept, application)
 

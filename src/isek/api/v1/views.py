@@ -538,7 +538,7 @@ def _proof_json(proof: dict) -> dict:
             {"source": row["source"]} if "source" in row else {}), **{w: str(row[w]) for w in figures},
             "check": None if check is None else {"state": check.state, "remark": check.remark}}
 
-    return {"approval": proof["approval"].file_number,
+    return {"approval": proof["approval"] and proof["approval"].file_number,
             "grant": [plain(r, procedure.PROOF_GRANT) for r in proof["grant"]],
             "grant_total": {w: str(v) for w, v in proof["grant_total"].items()},
             "expenses": [plain(r, procedure.PROOF_EXPENSES) for r in proof["expenses"]],
@@ -579,8 +579,8 @@ class PaymentRequestDetail(ConceptView):
 class ProofDetail(ConceptView):
     route = api(("application", "view"), ids={"application": "application"}, submitted=procedure.is_submitted)
 
-    @extend_schema(operation_id="proof_retrieve", summary="Der Verwendungsnachweis eines bewilligten Antrags "
-                   "(zahlenmäßiger Nachweis)", parameters=[SLUG], responses={200: OpenApiTypes.OBJECT, **ERRORS})
+    @extend_schema(operation_id="proof_retrieve", summary="Der Verwendungsnachweis eines Antrags (zahlenmäßiger "
+                   "Nachweis; ohne Zeilen und mit approval null, solange er nicht bewilligt ist)", parameters=[SLUG], responses={200: OpenApiTypes.OBJECT, **ERRORS})
     def get(self, request, slug, application):
         app = procedure.application_of(request.user, self.concept, application)
-        return Response(_proof_json(procedure.proof_of(request.user, self.concept, app)))
+        return Response(_proof_json(procedure.proof_of(request.user, self.concept, app, empty=True)))
