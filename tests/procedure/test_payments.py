@@ -256,6 +256,7 @@ def test_the_pages(paid):
     concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
     base = f"/concepts/{concept.slug}/applications/{app.pk}/"
     city, authority = client_for(planner), client_for(staff)
+    assert 'id="payments-link"' in authority.get(base).content.decode()  # from the approved application's page
     listing = city.get(base + "payments/").content.decode()
     assert 'id="request-new"' in listing and 'id="proof-link"' in listing
     assert 'id="request-new"' not in authority.get(base + "payments/").content.decode()
@@ -330,3 +331,17 @@ def test_the_api(paid):
     proof = bearer(staff).get(f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/proof/").json()
     assert proof["grant_total"]["requested"] == data["requested"]
     assert bearer(paid["authority_b"]).get(url).status_code in (403, 404)
+
+
+def test_a_submitted_request_is_kept_by_the_models_too(paid):
+    """Past the services (the admin, a command): a submitted request's items and lines are not
+    written again, the request is not deleted; the authority's decision is the one change."""
+    concept, app, planner = paid["concept"], paid["app"], paid["planner"]
+    request = services.submit_new_request(planner, concept, app, payments=_first_two(paid), via="web")
+    line, item = request.lines.first(), request.items.first()
+    before = checksum()
+    line.requested = D("1.00")
+    for call in (line.save, item.save, request.delete):
+        with pytest.raises(ValidationError, match="eingereichter Mittelabruf"):
+            call()
+    assert checksum() == before

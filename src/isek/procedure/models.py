@@ -253,6 +253,15 @@ class PaymentRequest(models.Model):
     def is_submitted(self) -> bool:
         return self.state in self.SENT
 
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and PaymentRequest.objects.filter(pk=self.pk, state__in=self.SENT).exists():
+            raise ValidationError(REQUEST_CANNOT_CHANGE, code="submitted")
+        return super().delete(*args, **kwargs)
+
+
+def _request_sent(request_id) -> bool:
+    return PaymentRequest.objects.filter(pk=request_id, state__in=PaymentRequest.SENT).exists()
+
 
 class PaymentRequestItem(models.Model):
     """One of isek's payments (monitoring) a payment request cites, as it was when the draft was made."""
@@ -267,6 +276,11 @@ class PaymentRequestItem(models.Model):
     year = models.PositiveSmallIntegerField(_("Jahr"))
     amount = models.DecimalField(_("Betrag (€)"), max_digits=14, decimal_places=2)
     note = models.CharField(_("Vermerk"), max_length=300, blank=True)
+
+    def save(self, *args, **kwargs):
+        if _request_sent(self.request_id):  # written with the draft, never after it was submitted
+            raise ValidationError(REQUEST_CANNOT_CHANGE, code="submitted")
+        super().save(*args, **kwargs)
 
     class Meta:
         ordering = ["request", "measure", "year", "id"]
@@ -301,6 +315,13 @@ class PaymentRequestLine(models.Model):
     @property
     def key(self) -> str:
         return f"{self.measure}-{self.year}-{self.source}"
+
+    def save(self, *args, **kwargs):
+        # once submitted, a line's one change is the authority's decision (services.release)
+        deciding = set(kwargs.get("update_fields") or ()) == {"released", "reason"}
+        if _request_sent(self.request_id) and not deciding:
+            raise ValidationError(REQUEST_CANNOT_CHANGE, code="submitted")
+        super().save(*args, **kwargs)
 
 
 class ProofCheck(models.Model):

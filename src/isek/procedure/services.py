@@ -891,11 +891,9 @@ def draft_request(user, concept, application: Application, *, payments=(), amoun
         number = (application.payment_requests.aggregate(n=Max("number"))["n"] or 0) + 1
         request = PaymentRequest.objects.create(application=application, number=number, note=note,
                                                 created_by=None if user.pk is None else user)
-        PaymentRequestItem.objects.bulk_create([
-            PaymentRequestItem(request=request, payment=p, measure=str(p.measure_id), year=p.year, amount=p.amount,
-                               note=p.note) for p in chosen])
-        for item in request.items.all():  # bulk_create sends no signals: the change history records each
-            item.save()
+        for p in chosen:  # one by one: the change history records each
+            PaymentRequestItem.objects.create(request=request, payment=p, measure=str(p.measure_id), year=p.year,
+                                              amount=p.amount, note=p.note)
         for line in lines:
             PaymentRequestLine.objects.create(request=request, measure=line["measure"], year=line["year"],
                                               source=line["source"], expenses=line["expenses"], share=line["share"],
@@ -994,7 +992,7 @@ def release(user, concept, request: PaymentRequest, *, amounts: dict | None = No
     with change(user, via):
         for line, value, why in decided:
             line.released, line.reason = value, why
-            line.save()
+            line.save(update_fields=["released", "reason"])
         request.state, request.decided_at = R_RELEASED, timezone.now()
         request.decided_by = None if user.pk is None else user
         request.save()
