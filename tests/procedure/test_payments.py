@@ -142,16 +142,6 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(paid):
     _refused(lambda: services.check_proof_line(staff, concept, app, key="nix", state="checked"), "key", "gibt es")
 
 
-def test_a_request_on_an_application_not_approved_is_refused(world):
-    concept, app, planner = world["concept"], world["app"], world["planner"]
-    assert app.state == "submitted"
-    assert services.available_payments(concept, app) == []
-    _refused(lambda: services.draft_request(planner, concept, app, payments=[1]), "__all__",
-             "nur für einen bewilligten Antrag")
-    with pytest.raises(ValidationError, match="erst zu einem bewilligten Antrag"):
-        services.proof_of(planner, concept, app)
-
-
 def test_only_the_citys_planners_request_only_the_districts_authority_decides(paid):
     concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
     reviewer = member(concept, "reviewer")
@@ -345,3 +335,14 @@ def test_a_submitted_request_is_kept_by_the_models_too(paid):
         with pytest.raises(ValidationError, match="eingereichter Mittelabruf"):
             call()
     assert checksum() == before
+
+
+def test_a_request_on_an_application_not_approved_is_refused(world):
+    """Last in the module: the review world (submitted, not approved), loaded after the payment world's tests."""
+    concept, app, planner = world["concept"], world["app"], world["planner"]
+    assert app.state == "submitted"
+    assert services.available_payments(concept, app) == []
+    _refused(lambda: services.draft_request(planner, concept, app, payments=[1]), "__all__",
+             "nur für einen bewilligten Antrag")
+    with pytest.raises(ValidationError, match="erst zu einem bewilligten Antrag"):
+        services.proof_of(planner, concept, app)
