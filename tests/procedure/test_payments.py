@@ -298,15 +298,17 @@ def test_the_pages(paid):
 
 
 def test_the_api(paid):
-    from tests.procedure.test_api import bearer
+    from tests.procedure.test_api import UNCHECKED, bearer
 
     concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
     url = f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/payment-requests/"
     city = bearer(planner)
-    before = checksum(__import__("tests.procedure.test_api", fromlist=["UNCHECKED"]).UNCHECKED)
+    before = checksum(UNCHECKED)
     bad = city.post(url, json.dumps({"payments": _first_two(paid), "amounts": {"x": "-1"}}), content_type="application/json")
-    assert bad.status_code == 400 and "__all__" in bad.json()["errors"] or "amounts" in json.dumps(bad.json())
-    assert checksum(__import__("tests.procedure.test_api", fromlist=["UNCHECKED"]).UNCHECKED) == before
+    assert bad.status_code == 400 and "gehören nicht zum Mittelabruf" in bad.json()["errors"]["__all__"][0]
+    bad = city.post(url, json.dumps({"payments": "alle"}), content_type="application/json")
+    assert bad.status_code == 400 and "payments" in bad.json()["errors"]
+    assert checksum(UNCHECKED) == before
     response = city.post(url, json.dumps({"payments": _first_two(paid), "note": "per API"}), content_type="application/json")
     assert response.status_code == 201, response.content
     data = response.json()
