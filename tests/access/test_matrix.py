@@ -31,7 +31,7 @@ from isek.geodata.models import ReferenceLayer
 from isek.monitoring.models import Indicator, Report
 from isek.participation import services as participation
 from isek.participation.models import Idea, Status
-from isek.procedure.models import Application, Document, Remark
+from isek.procedure.models import Application, Document, PaymentRequest, Remark
 from tests.conftest import _SHARED, client_for, shared_world
 from tests.dbstate import checksum
 from tests.factories import (
@@ -133,7 +133,11 @@ def _submitted_application(concept) -> dict:
     application.save()
     remark = Remark.objects.create(application=application, kind="request", about="application",
                                    about_label="den Antrag insgesamt", text="Bitte ergänzen.")  # the authority's (decision 0056)
-    return {"application": application, "application_document": document, "remark": remark}
+    # a payment request the city has submitted against it (decision 0059: the rows, not the approval it needs)
+    payment_request = PaymentRequest.objects.create(application=application, number=1, state="submitted",
+                                                    submitted_at=timezone.now())
+    return {"application": application, "application_document": document, "remark": remark,
+            "payment_request": payment_request}
 
 
 def _file_rows(side: dict) -> None:
@@ -481,7 +485,13 @@ def test_the_matrix_holds_the_funding_authorities_apart(world):
                                                  "procedure:application-document", "api-v1:applications",
                                                  "api-v1:application", "procedure:application-review",
                                                  "procedure:remark-new", "procedure:remark-close",
-                                                 "procedure:application-approve"}
+                                                 "procedure:application-approve",
+                                                 # payment requests and the proof of use (decision 0059)
+                                                 "procedure:payment-requests", "procedure:payment-request",
+                                                 "procedure:payment-request-release", "procedure:payment-request-return",
+                                                 "procedure:proof", "procedure:proof-xlsx", "procedure:proof-pdf",
+                                                 "procedure:proof-check", "api-v1:payment-requests",
+                                                 "api-v1:payment-request", "api-v1:proof"}
     for name, method in submitted:
         for staff, own, other in (("authority", a, b), ("authority_b", b, a)):
             assert expected(name, method, users[staff], own["concept"], False, ids=ids_of(name, own)) is ALLOWED
@@ -506,8 +516,8 @@ def test_drafts_stay_with_the_city(world):
         for key, staff, planner, want in (("a", "authority", "planner", {403}), ("b", "authority_b", "planner_b", {404})):
             side = world[key] | {"application": drafts[key]}
             url = fill(name, url_patterns()[name], side, side)
-            if {"document", "remark"} & set(ROUTES[name].ids):
-                continue  # a draft has no documents, no remarks
+            if {"document", "remark", "payment_request"} & set(ROUTES[name].ids):
+                continue  # a draft has no documents, no remarks, no payment requests
             for method in [m for m in ROUTES[name].methods if m in ("GET", "POST")]:
                 assert expected(name, method, world["users"][staff], side["concept"], False, ids=ids_of(name, side)) == want
                 with transaction.atomic():

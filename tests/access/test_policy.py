@@ -108,7 +108,8 @@ def _side(public: bool) -> dict:
             "report": Report.objects.create(concept=concept, kind="isek").pk,
             "idea": idea.pk,
             "phase": idea.phase_id,  # the import of contributions into a phase
-            "application": _draft_application(concept).pk,  # the authority's review: refused on a draft
+            "application": (draft := _draft_application(concept)).pk,  # the authority's review: refused on a draft
+            "payment_request": _draft_request(draft).pk,  # its release: refused on a draft (decision 0059)
         },
         "users": {role: _user(role, concept) for role in Role},
     }
@@ -125,6 +126,12 @@ def _draft_application(concept):
     version = finance.freeze_version(access.Operator("test"), concept, "Anmeldung", "first_application")
     return Application.objects.create(concept=concept, year=concept.start_year, finance_version=version,
                                       council_decision=datetime.date(2026, 1, 15))
+
+
+def _draft_request(application):
+    from isek.procedure.models import PaymentRequest
+
+    return PaymentRequest.objects.create(application=application, number=1)
 
 
 @shared_world("policy_world")

@@ -31,3 +31,44 @@ def world(db):
     return {"concept": Concept.objects.select_related("city").get(pk=ids["concept"]),
             "planner": users.get(pk=ids["planner"]), "app": Application.objects.get(pk=ids["app"]),
             "authority": users.get(pk=ids["authority"]), "authority_b": users.get(pk=ids["authority_b"])}
+
+
+@shared_world("payment_world")
+def _load_payments() -> dict:
+    """The review world's application, reviewed and approved as requested (Landesdirektion
+    Sachsen), and four payments of its measure 1.1: three in years the approval grants money for
+    (2027 twice, 2028), one in a year it does not (2026)."""
+    from django.contrib.auth import get_user_model
+
+    from isek import access
+    from isek.concepts.models import Concept
+    from isek.monitoring import services as monitoring
+    from isek.procedure import services
+
+    ids = _load()
+    concept = Concept.objects.get(pk=ids["concept"])
+    staff = get_user_model().objects.get(pk=ids["authority"])
+    app = Application.objects.get(pk=ids["app"])
+    services.start_review(staff, concept, app)
+    services.approve(staff, concept, app, decided_on=app.submitted_at.date(), file_number="34.1-2027/07")
+    measure = concept.measures.get(number="1.1")
+    op = access.Operator("test")
+    payments = [monitoring.save_payment(op, concept, monitoring.Payment(measure=measure, year=year, amount=amount, note=note))
+                for year, amount, note in ((2027, "40000.00", "Rechnung Tiefbau 1"), (2027, "12345.67", "Rechnung 2"),
+                                           (2028, "10000.00", "Abschlag"), (2026, "500.00", "Planung vorab"))]
+    return {**ids, "payments": [p.pk for p in payments]}
+
+
+@pytest.fixture
+def paid(db):
+    """The payment world: as ``world``, with the approved application and the payments' ids."""
+    from django.contrib.auth import get_user_model
+
+    from isek.concepts.models import Concept
+
+    ids = _SHARED.value_for("payment_world") or _load_payments()
+    users = get_user_model().objects
+    return {"concept": Concept.objects.select_related("city").get(pk=ids["concept"]),
+            "planner": users.get(pk=ids["planner"]), "app": Application.objects.get(pk=ids["app"]),
+            "authority": users.get(pk=ids["authority"]), "authority_b": users.get(pk=ids["authority_b"]),
+            "payments": ids["payments"]}

@@ -268,7 +268,7 @@ CASES = [
     Case("base map: a text named .osm.pbf", "planner", "post", "basemap/",
          lambda ctx: {"file": _file("bochum.osm.pbf", b"kein PBF, nur Text")}, says="kein OpenStreetMap-Extrakt"),
     # the JSON API (with the planner's key)
-    Case("API: JSON that is not JSON", "api", "post", "/api/v1/concepts/{slug}/measures/", "{nicht json", says="JSON parse error"),
+    Case("API: JSON that is not JSON", "api", "post", "/api/v1/concepts/{slug}/measures/", "{nicht json", says="Das JSON ist nicht lesbar"),
     Case("API: JSON nested 100,000 deep", "api", "post", "/api/v1/concepts/{slug}/measures/", "[" * 100_000 + "]" * 100_000,
          says="zu tief verschachtelt"),
     Case("API: XML instead of JSON", "api", "post", "/api/v1/concepts/{slug}/measures/", "<measure/>",

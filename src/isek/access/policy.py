@@ -107,6 +107,12 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
     ("application", "review"): {AU: SUBMITTED},
     # its approval (Zuwendungsbescheid) and amendments, which turn the city's financing lines into approved ones (decision 0058)
     ("application", "approve"): {AU: SUBMITTED},
+    # payments against the approval (Mittelabruf) and the proof of use (decision 0059): the city's
+    # planners draft and submit a payment request; the district's authority releases or returns it
+    # and checks the proof of use line by line; both read them with ("application", "view")
+    ("payment_request", "edit"): _PLANNERS,
+    ("payment_request", "release"): {AU: SUBMITTED},
+    ("proof", "check"): {AU: SUBMITTED},
 }
 ACTIONS = sorted(POLICY)
 

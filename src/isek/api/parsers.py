@@ -17,5 +17,5 @@ class JSONParser(parsers.JSONParser):
         except jsontext.TooDeep:  # "[[[[…" thousands deep: refused before Python's decoder recurses
             raise ParseError(_("Das JSON ist zu tief verschachtelt.")) from None
         except ValueError as exc:
-            raise ParseError(_("JSON parse error - %s") % exc) from None
+            raise ParseError(_("Das JSON ist nicht lesbar: %s") % exc) from None
 

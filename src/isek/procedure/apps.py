@@ -12,4 +12,5 @@ class ProcedureConfig(AppConfig):
 
         from . import models
 
-        audit.track(models.Application, models.Document, models.Remark, models.Approval)  # created, edited, submitted: who and when
+        audit.track(models.Application, models.Document, models.Remark, models.Approval, models.PaymentRequest,
+                    models.PaymentRequestItem, models.PaymentRequestLine, models.ProofCheck)  # created, edited, submitted: who and when

@@ -84,3 +84,78 @@ class ApprovalForm(forms.Form):
                 "reason": data.get("reason", ""),
                 "amounts": {line["key"]: data.get(f"amount-{line['key']}", "") for line in self.lines},
                 "reasons": {line["key"]: data.get(f"reason-{line['key']}", "") for line in self.lines}}
+
+
+def _money_field(label, initial=None, placeholder: str = ""):
+    field = forms.CharField(label=label, required=False, max_length=40,
+                            initial=None if initial is None else formats.number_format(initial, 2, use_l10n=True,
+                                                                                       force_grouping=False))
+    field.widget.attrs.update({"class": "kern-form-input__input", "inputmode": "decimal"})
+    if placeholder:
+        field.widget.attrs["placeholder"] = placeholder
+    return field
+
+
+def _payment_label(payment) -> str:
+    amount = formats.number_format(payment.amount, 2, use_l10n=True, force_grouping=True)
+    note = f" – {payment.note}" if payment.note else ""
+    return f"{payment.measure.number} {payment.measure.title}, {payment.year}: {amount} €{note}"
+
+
+class PaymentRequestForm(forms.Form):
+    """The city's payment request: the paid expenses it cites and, where it asks less than the
+    approval's share, the amount per line (``lines``: services.request_lines of all the payments
+    offered; empty: the share). The amounts are text: the service reads them and says what is wrong."""
+
+    payments = forms.MultipleChoiceField(label=_("Bezahlte Ausgaben"), required=False, widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("Anmerkung"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, payments, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payments"].choices = [(str(p.pk), _payment_label(p)) for p in payments]
+        self.fields["note"].widget.attrs["class"] = "kern-form-input__input"
+        self.offered, self.lines = payments, lines
+        for line in lines:
+            label = f"{line['label']}, {line['year']}, {line['source_label']}"
+            self.fields[f"amount-{line['key']}"] = _money_field(
+                _("angefordert (€): %(line)s") % {"line": label},
+                placeholder=str(_("Förderanteil")))
+
+    def rows(self):
+        return [(line, self[f"amount-{line['key']}"]) for line in self.lines]
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {"payments": data.get("payments") or [], "note": data.get("note", ""),
+                "amounts": {line["key"]: data[f"amount-{line['key']}"] for line in self.lines
+                            if (data.get(f"amount-{line['key']}") or "").strip()}}
+
+
+class ReleaseForm(forms.Form):
+    """The authority's release of a payment request: per line the amount released (prefilled with
+    the request) and a reason where it is less."""
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            label = f"{line['label']}, {line['year']}, {line['source_label']}"
+            self.fields[f"amount-{line['key']}"] = _money_field(_("freigegeben (€): %(line)s") % {"line": label},
+                                                                initial=line["requested"])
+            self.fields[f"reason-{line['key']}"] = forms.CharField(
+                label=_("Begründung: %(line)s") % {"line": label}, required=False, max_length=250,
+                widget=forms.TextInput(attrs={"class": "kern-form-input__input"}))
+
+    def rows(self):
+        return [(line, self[f"amount-{line['key']}"], self[f"reason-{line['key']}"]) for line in self.lines]
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {"amounts": {line["key"]: data.get(f"amount-{line['key']}", "") for line in self.lines},
+                "reasons": {line["key"]: data.get(f"reason-{line['key']}", "") for line in self.lines}}
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("Begründung der Rückgabe"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2, "class": "kern-form-input__input"}))
+

@@ -202,3 +202,149 @@ class Approval(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(APPROVAL_CANNOT_CHANGE, code="approved")
+
+
+REQUEST_CANNOT_CHANGE = _("Ein eingereichter Mittelabruf kann nicht mehr geändert oder gelöscht werden.")
+
+
+class PaymentRequest(models.Model):
+    """The city's payment request (Mittelabruf / Auszahlungsantrag) against the approval of an
+    application: the expenses it has paid (``items``, copied from isek's payments when the draft is
+    made) and per measure, year and grant source the amount it requests (``lines``). A draft until
+    the city submits it; then only the funding authority's decision changes it – released (with the
+    amount released per line) or returned with a reason (decision 0059)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Entwurf")
+        SUBMITTED = "submitted", _("eingereicht")
+        RELEASED = "released", _("freigegeben")
+        RETURNED = "returned", _("zurückgegeben")
+
+    SENT = (State.SUBMITTED, State.RELEASED, State.RETURNED)
+
+    audit_parent = "application"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="payment_requests",
+                                    verbose_name=_("Antrag"))
+    number = models.PositiveSmallIntegerField(_("Nummer"))
+    state = models.CharField(_("Stand"), max_length=10, choices=State.choices, default=State.DRAFT)
+    note = models.TextField(_("Anmerkung"), blank=True)
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("angelegt von"))
+    submitted_at = models.DateTimeField(_("eingereicht am"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("eingereicht von"))
+    decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("entschieden von"))
+    reason = models.TextField(_("Begründung der Rückgabe"), blank=True)
+
+    class Meta:
+        ordering = ["application", "number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="one_payment_request_number")]
+        verbose_name = _("Mittelabruf")
+        verbose_name_plural = _("Mittelabrufe")
+
+    def __str__(self):
+        return f"{_('Mittelabruf')} {self.number} ({self.application})"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.state in self.SENT
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and PaymentRequest.objects.filter(pk=self.pk, state__in=self.SENT).exists():
+            raise ValidationError(REQUEST_CANNOT_CHANGE, code="submitted")
+        return super().delete(*args, **kwargs)
+
+
+def _request_sent(request_id) -> bool:
+    return PaymentRequest.objects.filter(pk=request_id, state__in=PaymentRequest.SENT).exists()
+
+
+class PaymentRequestItem(models.Model):
+    """One of isek's payments (monitoring) a payment request cites, as it was when the draft was made."""
+
+    audit_parent = "request"
+
+    request = models.ForeignKey(PaymentRequest, on_delete=models.CASCADE, related_name="items",
+                                verbose_name=_("Mittelabruf"))
+    payment = models.ForeignKey("monitoring.Payment", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", verbose_name=_("Auszahlung"))
+    measure = models.CharField(_("Maßnahme"), max_length=20)  # the key of the application's snapshot
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    amount = models.DecimalField(_("Betrag (€)"), max_digits=14, decimal_places=2)
+    note = models.CharField(_("Vermerk"), max_length=300, blank=True)
+
+    def save(self, *args, **kwargs):
+        if _request_sent(self.request_id):  # written with the draft, never after it was submitted
+            raise ValidationError(REQUEST_CANNOT_CHANGE, code="submitted")
+        super().save(*args, **kwargs)
+
+    class Meta:
+        ordering = ["request", "measure", "year", "id"]
+        verbose_name = _("bezahlte Ausgabe")
+        verbose_name_plural = _("bezahlte Ausgaben")
+
+
+class PaymentRequestLine(models.Model):
+    """Per measure, year and grant source: the expenses a payment request cites, the approval's
+    share of them, the amount requested and – once decided – released, with a reason where less."""
+
+    audit_parent = "request"
+
+    request = models.ForeignKey(PaymentRequest, on_delete=models.CASCADE, related_name="lines",
+                                verbose_name=_("Mittelabruf"))
+    measure = models.CharField(_("Maßnahme"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    source = models.CharField(_("Quelle"), max_length=12)
+    expenses = models.DecimalField(_("bezahlte Ausgaben (€)"), max_digits=14, decimal_places=2)
+    share = models.DecimalField(_("Förderanteil (€)"), max_digits=14, decimal_places=2)
+    requested = models.DecimalField(_("angefordert (€)"), max_digits=14, decimal_places=2)
+    released = models.DecimalField(_("freigegeben (€)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    reason = models.CharField(_("Begründung"), max_length=250, blank=True)
+
+    class Meta:
+        ordering = ["request", "id"]
+        constraints = [models.UniqueConstraint(fields=["request", "measure", "year", "source"],
+                                               name="one_payment_request_line")]
+        verbose_name = _("Zeile des Mittelabrufs")
+        verbose_name_plural = _("Zeilen des Mittelabrufs")
+
+    @property
+    def key(self) -> str:
+        return f"{self.measure}-{self.year}-{self.source}"
+
+    def save(self, *args, **kwargs):
+        # once submitted, a line's one change is the authority's decision (services.release)
+        deciding = set(kwargs.get("update_fields") or ()) == {"released", "reason"}
+        if _request_sent(self.request_id) and not deciding:
+            raise ValidationError(REQUEST_CANNOT_CHANGE, code="submitted")
+        super().save(*args, **kwargs)
+
+
+class ProofCheck(models.Model):
+    """The funding authority's check of one line of the proof of use (Verwendungsnachweis) of an
+    approved application: checked, or queried with a remark. The newest word on a line stands."""
+
+    class State(models.TextChoices):
+        CHECKED = "checked", _("geprüft")
+        QUERIED = "queried", _("Rückfrage")
+
+    audit_parent = "application"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="proof_checks",
+                                    verbose_name=_("Antrag"))
+    key = models.CharField(_("Zeile"), max_length=60)  # services.proof_of_use: "<measure>-<year>[-<source>]"
+    state = models.CharField(_("Stand"), max_length=8, choices=State.choices)
+    remark = models.TextField(_("Vermerk"), blank=True)
+    checked_at = models.DateTimeField(_("geprüft am"), auto_now=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("geprüft von"))
+
+    class Meta:
+        ordering = ["application", "key"]
+        constraints = [models.UniqueConstraint(fields=["application", "key"], name="one_proof_check_per_line")]
+        verbose_name = _("Prüfung des Verwendungsnachweises")
+        verbose_name_plural = _("Prüfungen des Verwendungsnachweises")

@@ -37,7 +37,17 @@ from isek.finance import services as finance
 from isek.monitoring import services as monitoring
 
 from . import difference as diff
-from .models import SUBMITTED_CANNOT_CHANGE, Application, Approval, Document, Remark
+from .models import (
+    SUBMITTED_CANNOT_CHANGE,
+    Application,
+    Approval,
+    Document,
+    PaymentRequest,
+    PaymentRequestItem,
+    PaymentRequestLine,
+    ProofCheck,
+    Remark,
+)
 
 SUBMITTED, SENT = Application.State.SUBMITTED, Application.SENT
 FIGURES = ("cost", "eligible", *finance.SOURCES)  # the figures an application keeps, in the order shown
@@ -510,14 +520,15 @@ def approval_lines(concept, application: Application) -> list[dict]:
              "approved": in_force.get((m, y, w), requested.get((m, y, w), diff.ZERO))} for m, y, w in keys]
 
 
-def _amount(text) -> tuple[decimal.Decimal | None, str]:
-    """(the amount, "") of a typed figure in euros, or (None, what is wrong with it)."""
+def _amount(text, *, empty: str = "", negative: str = "") -> tuple[decimal.Decimal | None, str]:
+    """(the amount, "") of a typed figure in euros, or (None, what is wrong with it); ``empty`` and
+    ``negative`` say it in the words of the form (the approval's by default)."""
     if isinstance(text, decimal.Decimal | int) and not isinstance(text, bool):
         value = decimal.Decimal(text)
     else:
         text = str(text if text is not None else "").strip()
         if not text:
-            return None, _("Bitte einen Betrag angeben (0, wenn nichts bewilligt wird).")
+            return None, empty or _("Bitte einen Betrag angeben (0, wenn nichts bewilligt wird).")
         try:
             value = numbers.parse(text, translation.get_language(), money=True)
         except InputError as exc:
@@ -525,7 +536,7 @@ def _amount(text) -> tuple[decimal.Decimal | None, str]:
     if not value.is_finite():
         return None, _("Bitte einen Betrag in Euro angeben.")
     if value < 0:
-        return None, _("Ein bewilligter Betrag kann nicht negativ sein.")
+        return None, negative or _("Ein bewilligter Betrag kann nicht negativ sein.")
     if value != value.quantize(CENT, rounding=decimal.ROUND_DOWN):
         return None, _("Bitte auf den Cent genau angeben: höchstens zwei Nachkommastellen.")
     if value >= decimal.Decimal("1e12"):
@@ -673,3 +684,548 @@ def _areas(applications: list[Application]) -> str:
                                  "url": reverse("procedure:application", args=[concept.slug, app.pk])})
         features.append(f'{{"type":"Feature","geometry":{app.area_json},"properties":{properties}}}')
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+# --- payment requests (Mittelabruf, issue #23 point 5, decision 0059) ------------------------------
+
+R_DRAFT, R_SUBMITTED = PaymentRequest.State.DRAFT, PaymentRequest.State.SUBMITTED
+R_RELEASED, R_RETURNED = PaymentRequest.State.RELEASED, PaymentRequest.State.RETURNED
+COUNTING = (R_SUBMITTED, R_RELEASED)  # the requests whose amounts count against the approval
+HOLDING = (R_DRAFT, R_SUBMITTED, R_RELEASED)  # the requests whose payments no other request may cite
+ZERO = diff.ZERO
+
+
+def _errors(errors: dict) -> ValidationError:
+    return ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
+
+
+def _euro(value: decimal.Decimal) -> str:
+    """An amount as the messages show it, in the language of the request."""
+    return numbers.format(value, translation.get_language(), places=2)
+
+
+def can_request(user, concept) -> bool:
+    return access.allows(user, "payment_request", "edit", concept)
+
+
+def can_release(user, concept, application: Application) -> bool:
+    return access.allows(user, "payment_request", "release", concept, submitted=application.is_submitted)
+
+
+def can_check_proof(user, concept, application: Application) -> bool:
+    return access.allows(user, "proof", "check", concept, submitted=application.is_submitted)
+
+
+def request_is_submitted(concept, application, payment_request, **_ids) -> bool:
+    """Is the payment request ``payment_request`` one of the concept's application ``application``,
+    and has the city submitted both (what opens it to the district's funding authority)?"""
+    return PaymentRequest.objects.filter(pk=payment_request, application_id=application, application__concept=concept,
+                                         application__state__in=SENT, state__in=PaymentRequest.SENT).exists()
+
+
+def request_refusal(application: Application) -> str:
+    """Why the city cannot request payments against ``application`` now ("" where it can)."""
+    if application.state != APPROVED or current_approval(application) is None:
+        return _("Mittel lassen sich nur für einen bewilligten Antrag abrufen; dieser ist „%(state)s“.") % {
+            "state": application.get_state_display()}
+    return ""
+
+
+def _basis(application: Application) -> dict[tuple[str, int], dict]:
+    """Per (measure, year) of the approval in force: the planned cost of the submitted snapshot (its
+    eligible cost where it has no cost) and the approved amount per grant source."""
+    costs: dict[tuple[str, int], dict[str, decimal.Decimal]] = {}
+    for f in application.snapshot.get("figures", []):
+        if f["what"] in ("cost", "eligible"):
+            costs.setdefault((f["measure"], int(f["year"])), {})[f["what"]] = decimal.Decimal(f["amount"])
+    current = current_approval(application)
+    basis: dict[tuple[str, int], dict] = {}
+    for line in current.lines if current else []:
+        key = (line["measure"], int(line["year"]))
+        planned = costs.get(key, {})
+        entry = basis.setdefault(key, {"cost": planned.get("cost") or planned.get("eligible") or ZERO, "approved": {}})
+        entry["approved"][line["source"]] = decimal.Decimal(line["approved"])
+    return basis
+
+
+def _used(application: Application, exclude=None) -> dict[tuple[str, int, str], dict[str, decimal.Decimal]]:
+    """Per (measure, year, source): what the city's submitted and released requests asked for
+    ("requested"), what was released ("released") and what counts against the approval ("used": the
+    released amount of a released request, the requested one of a request not yet decided)."""
+    used: dict[tuple[str, int, str], dict[str, decimal.Decimal]] = {}
+    lines = PaymentRequestLine.objects.filter(request__application=application, request__state__in=COUNTING)
+    if exclude is not None:
+        lines = lines.exclude(request_id=exclude)
+    for line in lines.select_related("request"):
+        row = used.setdefault((line.measure, line.year, line.source), {"requested": ZERO, "released": ZERO, "used": ZERO})
+        row["requested"] += line.requested
+        if line.request.state == R_RELEASED:
+            row["released"] += line.released or ZERO
+            row["used"] += line.released or ZERO
+        else:
+            row["used"] += line.requested
+    return used
+
+
+def _left(application: Application, exclude=None) -> dict[tuple[str, int, str], decimal.Decimal]:
+    """Per (measure, year, source) of the approval: approved minus what is released or requested."""
+    used = _used(application, exclude)
+    return {(m, y, s): amount - used.get((m, y, s), {}).get("used", ZERO)
+            for (m, y), entry in _basis(application).items() for s, amount in entry["approved"].items()}
+
+
+def _taken(concept) -> set[int]:
+    """The ids of the concept's payments a draft, submitted or released request cites."""
+    return set(PaymentRequestItem.objects.filter(request__application__concept=concept, request__state__in=HOLDING,
+                                                 payment__isnull=False).values_list("payment_id", flat=True))
+
+
+def available_payments(concept, application: Application) -> list:
+    """isek's payments (monitoring) the city may cite in a new request against ``application``: of
+    a measure and year the approval in force grants money for, cited by no other request (a
+    returned request gives its payments back)."""
+    basis = {k for k, entry in _basis(application).items() if any(entry["approved"].values())}
+    if not basis:
+        return []
+    found = (monitoring.Payment.objects.filter(measure__concept=concept, measure_id__in={int(m) for m, _y in basis})
+             .exclude(pk__in=_taken(concept)).select_related("measure").order_by("measure__sort_key", "year", "id"))
+    return [p for p in found if (str(p.measure_id), p.year) in basis]
+
+
+def _labels(application: Application) -> dict[str, str]:
+    return {m["key"]: f"{m['number']} {m['title']}" for m in application.snapshot.get("measures", [])}
+
+
+def _numbers(application: Application) -> dict[str, str]:
+    return {m["key"]: m["number"] for m in application.snapshot.get("measures", [])}
+
+
+def request_lines(concept, application: Application, payments: list) -> list[dict]:
+    """The lines a request citing ``payments`` holds, one per measure, year and grant source the
+    approval grants money for: "key", "measure", "label", "year", "source", "source_label",
+    "expenses" (the cited payments), "share" (the approval's share of them: the expenses times
+    approved over planned cost, to the cent), "left" (approved minus released or requested so far)
+    and "requested" (the share, at most what is left)."""
+    basis, left = _basis(application), _left(application)
+    expenses: dict[tuple[str, int], decimal.Decimal] = {}
+    for p in payments:
+        key = (str(p.measure_id), p.year)
+        expenses[key] = expenses.get(key, ZERO) + p.amount
+    labels, sources = _labels(application), finance.source_labels(concept)
+    rank = {s: i for i, s in enumerate(GRANT)}
+    lines = []
+    for (m, y), paid in sorted(expenses.items(), key=lambda kv: (diff._order(kv[0][0], labels), kv[0][1])):
+        entry = basis[(m, y)]
+        for s in sorted(entry["approved"], key=lambda s: rank.get(s, 9)):
+            approved = entry["approved"][s]
+            if not approved:
+                continue
+            share = (paid * approved / entry["cost"]).quantize(CENT, rounding=decimal.ROUND_HALF_UP) if entry["cost"] \
+                else min(paid, approved)
+            remaining = max(left.get((m, y, s), ZERO), ZERO)
+            lines.append({"key": f"{m}-{y}-{s}", "measure": m, "label": labels.get(m, m), "year": y, "source": s,
+                          "source_label": sources.get(s, s), "expenses": paid, "approved": approved, "share": share,
+                          "left": remaining, "requested": min(share, remaining)})
+    return lines
+
+
+def _require_request(user, concept, application: Application) -> None:
+    access.require(user, "payment_request", "edit", concept)
+    if application.concept_id != concept.pk:
+        raise Http404
+
+
+def draft_request(user, concept, application: Application, *, payments=(), amounts: dict | None = None,
+                  note: str = "", via: str = "web") -> PaymentRequest:
+    """The city's draft payment request against the approval of ``application``: the paid expenses
+    it cites (ids of ``available_payments``) and per line of ``request_lines`` the amount it
+    requests (``amounts`` by the line's key; a line not named requests its share, at most what is
+    left). A typed amount may not be negative, above the share of the cited expenses or above what
+    is left of the approval. Refused with a message, changing nothing, where anything is wrong."""
+    _require_request(user, concept, application)
+    if refusal := request_refusal(application):
+        raise invalid(refusal, "state")
+    amounts, errors = dict(amounts or {}), {}
+    wanted: set[int] = set()
+    for pk in payments or ():
+        try:
+            wanted.add(int(pk))
+        except (TypeError, ValueError):
+            errors["payments"] = _("Bitte wählen Sie bezahlte Ausgaben aus der Liste.")
+    offered = {p.pk: p for p in available_payments(concept, application)}
+    if not wanted and "payments" not in errors:
+        errors["payments"] = _("Bitte wählen Sie mindestens eine bezahlte Ausgabe.")
+    elif wanted - set(offered):
+        errors["payments"] = _("Diese Ausgaben lassen sich nicht abrufen – schon abgerufen, nicht bewilligt oder "
+                               "unbekannt: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in sorted(wanted - set(offered)))}
+    chosen = [offered[pk] for pk in sorted(wanted & set(offered))]
+    lines = request_lines(concept, application, chosen) if "payments" not in errors else []
+    known = {line["key"] for line in lines}
+    if "payments" not in errors and (unknown := sorted(set(amounts) - known)):
+        errors["__all__"] = _("Diese Zeilen gehören nicht zum Mittelabruf (keine gewählte Ausgabe der Maßnahme, des "
+                              "Jahres und der Quelle): %(keys)s.") % {"keys": ", ".join(unknown)}
+    for line in lines:
+        typed = amounts.get(line["key"])
+        if typed is None or (isinstance(typed, str) and not typed.strip()):
+            continue
+        value, problem = _amount(typed, empty=_("Bitte einen Betrag angeben."),
+                                 negative=_("Ein angeforderter Betrag kann nicht negativ sein."))
+        if not problem and value > line["left"]:
+            problem = _("Mehr als noch verfügbar: bewilligt %(approved)s €, davon noch verfügbar %(left)s €.") % {
+                "approved": _euro(line["approved"]), "left": _euro(line["left"])}
+        elif not problem and value > line["share"]:
+            problem = _("Mehr als der Förderanteil der gewählten Ausgaben (%(share)s €).") % {"share": _euro(line["share"])}
+        if problem:
+            errors[f"amount-{line['key']}"] = problem
+        else:
+            line["requested"] = value
+    if lines and not errors and not any(line["requested"] for line in lines):
+        errors["__all__"] = _("Der Mittelabruf fordert nichts an: von der Bewilligung ist für diese Ausgaben nichts "
+                              "mehr verfügbar.")
+    note = (note or "").strip()
+    if len(note) > 2000:
+        errors["note"] = _("Die Anmerkung darf höchstens 2000 Zeichen lang sein.")
+    if errors:
+        raise _errors(errors)
+    with change(user, via):
+        number = (application.payment_requests.aggregate(n=Max("number"))["n"] or 0) + 1
+        request = PaymentRequest.objects.create(application=application, number=number, note=note,
+                                                created_by=None if user.pk is None else user)
+        for p in chosen:  # one by one: the change history records each
+            PaymentRequestItem.objects.create(request=request, payment=p, measure=str(p.measure_id), year=p.year,
+                                              amount=p.amount, note=p.note)
+        for line in lines:
+            PaymentRequestLine.objects.create(request=request, measure=line["measure"], year=line["year"],
+                                              source=line["source"], expenses=line["expenses"], share=line["share"],
+                                              requested=line["requested"])
+    return request
+
+
+def _request_state(request: PaymentRequest) -> str:
+    return PaymentRequest.objects.filter(pk=request.pk).values_list("state", flat=True).first() or request.state
+
+
+def submit_request(user, concept, request: PaymentRequest, *, via: str = "web") -> PaymentRequest:
+    """The city submits its draft payment request to the funding authority; from then on only the
+    authority's decision changes it. Refused where it is submitted already, where the application
+    is no longer approved, or where a line asks more than is left of the approval now."""
+    application = request.application
+    _require_request(user, concept, application)
+    if _request_state(request) != R_DRAFT:
+        request.state = _request_state(request)
+        raise invalid(_("Dieser Mittelabruf ist schon eingereicht (Stand „%(state)s“); er lässt sich nicht noch "
+                        "einmal einreichen.") % {"state": request.get_state_display()}, "submitted")
+    if refusal := request_refusal(application):
+        raise invalid(refusal, "state")
+    left, errors = _left(application, exclude=request.pk), {}
+    for line in request.lines.all():
+        if line.requested > left.get((line.measure, line.year, line.source), ZERO):
+            errors[f"amount-{line.key}"] = _(
+                "Mehr als noch verfügbar: von der Bewilligung sind für diese Zeile noch %(left)s € verfügbar; "
+                "bitte legen Sie den Mittelabruf neu an.") % {"left": _euro(max(left.get(
+                    (line.measure, line.year, line.source), ZERO), ZERO))}
+    if errors:
+        raise _errors(errors)
+    with change(user, via):
+        request.state, request.submitted_at = R_SUBMITTED, timezone.now()
+        request.submitted_by = None if user.pk is None else user
+        request.save()
+    return request
+
+
+def submit_new_request(user, concept, application: Application, *, via: str = "api", **values) -> PaymentRequest:
+    """Draft and submit in one step (the API), or nothing where either is refused."""
+    with transaction.atomic():
+        return submit_request(user, concept, draft_request(user, concept, application, via=via, **values), via=via)
+
+
+def delete_request(user, concept, request: PaymentRequest, *, via: str = "web") -> None:
+    """Delete a draft payment request; a submitted one is refused and stays."""
+    _require_request(user, concept, request.application)
+    if _request_state(request) != R_DRAFT:
+        raise invalid(str(_("Ein eingereichter Mittelabruf kann nicht mehr geändert oder gelöscht werden.")), "submitted")
+    with change(user, via):
+        request.delete()
+
+
+def _require_release(user, concept, request: PaymentRequest) -> None:
+    application = request.application
+    if application.concept_id != concept.pk:
+        raise Http404
+    access.require(user, "payment_request", "release", concept, submitted=application.is_submitted and request.is_submitted)
+    if _request_state(request) != R_SUBMITTED:
+        request.state = _request_state(request)
+        raise invalid(_("Entscheiden lässt sich nur über einen eingereichten Mittelabruf; dieser ist „%(state)s“.") % {
+            "state": request.get_state_display()}, "state")
+
+
+def release(user, concept, request: PaymentRequest, *, amounts: dict | None = None, reasons: dict | None = None,
+            via: str = "web") -> PaymentRequest:
+    """The funding authority releases a submitted payment request, line by line: per line (by its
+    key) the amount released – the requested amount where none is named, never more, and less
+    only with a reason."""
+    _require_release(user, concept, request)
+    amounts, reasons, errors = amounts or {}, reasons or {}, {}
+    lines = list(request.lines.all())
+    if unknown := sorted((set(amounts) | set(reasons)) - {line.key for line in lines}):
+        errors["__all__"] = _("Diese Zeilen gehören nicht zum Mittelabruf: %(keys)s.") % {"keys": ", ".join(unknown)}
+    decided = []
+    for line in lines:
+        typed = amounts.get(line.key)
+        if typed is None or (isinstance(typed, str) and not typed.strip()):
+            typed = line.requested
+        value, problem = _amount(typed, empty=_("Bitte einen Betrag angeben."),
+                                 negative=_("Ein freigegebener Betrag kann nicht negativ sein."))
+        why = str(reasons.get(line.key) or "").strip()
+        if not problem and value > line.requested:
+            problem = _("Mehr als angefordert (%(requested)s €) lässt sich nicht freigeben.") % {
+                "requested": _euro(line.requested)}
+        if problem:
+            errors[f"amount-{line.key}"] = problem
+        elif value < line.requested and not why:
+            errors[f"reason-{line.key}"] = _("Bitte begründen Sie, warum weniger freigegeben wird als angefordert.")
+        elif len(why) > 250:
+            errors[f"reason-{line.key}"] = _("Die Begründung darf höchstens 250 Zeichen lang sein.")
+        decided.append((line, value, why))
+    if errors:
+        raise _errors(errors)
+    with change(user, via):
+        for line, value, why in decided:
+            line.released, line.reason = value, why
+            line.save(update_fields=["released", "reason"])
+        request.state, request.decided_at = R_RELEASED, timezone.now()
+        request.decided_by = None if user.pk is None else user
+        request.save()
+    return request
+
+
+def return_request(user, concept, request: PaymentRequest, *, reason: str = "", via: str = "web") -> PaymentRequest:
+    """The funding authority returns a submitted payment request with a reason; its payments may
+    be cited again by a new request."""
+    _require_release(user, concept, request)
+    reason = (reason or "").strip()
+    if not reason:
+        raise invalid(_("Bitte begründen Sie, warum der Mittelabruf zurückgegeben wird."), "invalid", "reason")
+    if len(reason) > 2000:
+        raise invalid(_("Die Begründung darf höchstens 2000 Zeichen lang sein."), "invalid", "reason")
+    with change(user, via):
+        request.state, request.reason, request.decided_at = R_RETURNED, reason, timezone.now()
+        request.decided_by = None if user.pk is None else user
+        request.save()
+    return request
+
+
+def requests_of(user, concept, application: Application) -> list[PaymentRequest]:
+    """The payment requests against ``application``, newest first: all for the city's people, the
+    submitted ones for the district's funding authority."""
+    access.require(user, "application", "view", concept, submitted=application.is_submitted)
+    found = application.payment_requests.select_related("submitted_by", "decided_by").order_by("-number")
+    if not access.allows(user, "application", "view", concept):
+        found = found.filter(state__in=PaymentRequest.SENT)
+    return list(found)
+
+
+def request_of(user, concept, application_pk, pk) -> PaymentRequest:
+    """A payment request of the concept's application, for whoever may see it (the authority: a
+    submitted one)."""
+    application = application_of(user, concept, application_pk)
+    found = application.payment_requests.filter(pk=pk).select_related("application", "submitted_by", "decided_by").first()
+    if found is None or (not found.is_submitted and not access.allows(user, "application", "view", concept)):
+        raise Http404
+    return found
+
+
+def request_shown(concept, request: PaymentRequest) -> dict:
+    """A payment request for its page and the API: its lines labelled (with approved and left as of
+    now), its cited payments, and the sums."""
+    application = request.application
+    labels, sources, numbers_ = _labels(application), finance.source_labels(concept), _numbers(application)
+    basis = _basis(application)
+    left = _left(application, exclude=request.pk)
+    lines = []
+    for line in request.lines.all():
+        lines.append({"key": line.key, "measure": line.measure, "number": numbers_.get(line.measure, line.measure),
+                      "label": labels.get(line.measure, line.measure), "year": line.year, "source": line.source,
+                      "source_label": sources.get(line.source, line.source), "expenses": line.expenses,
+                      "share": line.share, "requested": line.requested, "released": line.released,
+                      "reason": line.reason,
+                      "approved": basis.get((line.measure, line.year), {}).get("approved", {}).get(line.source, ZERO),
+                      "left": max(left.get((line.measure, line.year, line.source), ZERO), ZERO)})
+    items = [{"payment": i.payment_id, "measure": i.measure, "number": numbers_.get(i.measure, i.measure),
+              "label": labels.get(i.measure, i.measure), "year": i.year, "amount": i.amount, "note": i.note}
+             for i in request.items.all()]
+    released = [line["released"] for line in lines if line["released"] is not None]
+    return {"lines": lines, "items": items, "expenses": sum((i["amount"] for i in items), ZERO),
+            "requested": sum((line["requested"] for line in lines), ZERO),
+            "released": sum(released, ZERO) if request.state == R_RELEASED else None}
+
+
+# --- the proof of use (Verwendungsnachweis) ---------------------------------------------------------
+
+PROOF_GRANT = ("approved", "requested", "released", "left")
+PROOF_EXPENSES = ("cost", "expenses", "cited", "grant", "own")
+
+
+def proof_of_use(concept, application: Application) -> dict:
+    """The numerical proof of use of ``application``'s approval, from the same rows as everything
+    else: ``grant`` – per measure, year and grant source of the approval in force: approved,
+    requested (by submitted and released requests), released, approved minus released ("left");
+    ``expenses`` – per measure and year: the planned cost (as submitted), the expenses paid (isek's
+    payments), those cited by submitted or released requests, the income from the grant (released,
+    Bund and Land) and the rest, the city's own and third parties' funds (expenses minus grant);
+    their totals; each line's check by the authority (``checks``, by key); the Sachberichte."""
+    current = current_approval(application)
+    labels, numbers_, sources = _labels(application), _numbers(application), finance.source_labels(concept)
+    used = _used(application)
+    grant = []
+    for line in approval_lines(concept, application) if current else []:
+        k = (line["measure"], line["year"], line["source"])
+        counted = used.get(k, {})
+        released = counted.get("released", ZERO)
+        grant.append({"key": line["key"], "measure": line["measure"], "number": numbers_.get(line["measure"], ""),
+                      "label": line["label"], "year": line["year"], "source": line["source"],
+                      "source_label": line["source_label"], "approved": line["approved"],
+                      "requested": counted.get("requested", ZERO), "released": released,
+                      "left": line["approved"] - released})
+    basis = _basis(application)
+    measures = {m for m, _y in basis}
+    paid: dict[tuple[str, int], decimal.Decimal] = {}
+    for measure_id, year, amount in monitoring.Payment.objects.filter(
+            measure__concept=concept, measure_id__in={int(m) for m in measures}).values_list("measure_id", "year", "amount"):
+        paid[(str(measure_id), year)] = paid.get((str(measure_id), year), ZERO) + amount
+    cited: dict[tuple[str, int], decimal.Decimal] = {}
+    for item in PaymentRequestItem.objects.filter(request__application=application, request__state__in=COUNTING):
+        cited[(item.measure, item.year)] = cited.get((item.measure, item.year), ZERO) + item.amount
+    received: dict[tuple[str, int], decimal.Decimal] = {}
+    for row in grant:
+        received[(row["measure"], row["year"])] = received.get((row["measure"], row["year"]), ZERO) + row["released"]
+    expenses = []
+    for m, y in sorted(set(basis) | set(paid), key=lambda k: (diff._order(k[0], labels), k[1])):
+        spent, income = paid.get((m, y), ZERO), received.get((m, y), ZERO)
+        expenses.append({"key": f"{m}-{y}", "measure": m, "number": numbers_.get(m, ""), "label": labels.get(m, m),
+                         "year": y, "cost": basis.get((m, y), {}).get("cost", ZERO), "expenses": spent,
+                         "cited": cited.get((m, y), ZERO), "grant": income, "own": spent - income})
+    checks = {c.key: c for c in application.proof_checks.select_related("checked_by")}
+    for row in (*grant, *expenses):
+        row["check"] = checks.get(row["key"])
+    reports = [r for r in monitoring.reports_of(concept, 50) if r.kind == "sachbericht" and r.status == "done"]
+    return {"approval": current, "grant": grant, "expenses": expenses, "checks": checks,
+            "grant_total": {w: sum((r[w] for r in grant), ZERO) for w in PROOF_GRANT},
+            "expenses_total": {w: sum((r[w] for r in expenses), ZERO) for w in PROOF_EXPENSES},
+            "sources": sources, "sachberichte": reports,
+            "checked": sum(1 for r in (*grant, *expenses) if r["check"] and r["check"].state == ProofCheck.State.CHECKED),
+            "lines": len(grant) + len(expenses)}
+
+
+def proof_of(user, concept, application: Application, *, empty: bool = False) -> dict:
+    """``proof_of_use`` for whoever may see the application; refused where it has no approval
+    (``empty``: then a proof without lines, for the API)."""
+    access.require(user, "application", "view", concept, submitted=application.is_submitted)
+    if current_approval(application) is None and not empty:
+        raise invalid(_("Einen Verwendungsnachweis gibt es erst zu einem bewilligten Antrag."), "state")
+    return proof_of_use(concept, application)
+
+
+def check_proof_line(user, concept, application: Application, *, key: str, state: str, remark: str = "",
+                     via: str = "web") -> ProofCheck:
+    """The funding authority marks one line of the proof of use checked, or queries it with a remark."""
+    if application.concept_id != concept.pk:
+        raise Http404
+    access.require(user, "proof", "check", concept, submitted=application.is_submitted)
+    if current_approval(application) is None:
+        raise invalid(_("Einen Verwendungsnachweis gibt es erst zu einem bewilligten Antrag."), "state")
+    proof = proof_of_use(concept, application)
+    remark, errors = (remark or "").strip(), {}
+    if key not in {row["key"] for row in (*proof["grant"], *proof["expenses"])}:
+        errors["key"] = _("Diese Zeile gibt es im Verwendungsnachweis nicht.")
+    if state not in ProofCheck.State.values:
+        errors["state"] = _("Bitte wählen Sie „geprüft“ oder „Rückfrage“.")
+    elif state == ProofCheck.State.QUERIED and not remark:
+        errors["remark"] = _("Bitte schreiben Sie zur Rückfrage, was zu klären ist.")
+    if len(remark) > 2000:
+        errors["remark"] = _("Der Vermerk darf höchstens 2000 Zeichen lang sein.")
+    if errors:
+        raise _errors(errors)
+    with change(user, via):
+        check = ProofCheck.objects.filter(application=application, key=key).first() or ProofCheck(
+            application=application, key=key)
+        check.state, check.remark, check.checked_by = state, remark, None if user.pk is None else user
+        check.save()
+    return check
+
+
+def proof_title(concept, application: Application) -> str:
+    return _("Verwendungsnachweis %(concept)s, Antrag %(year)s (Version %(version)s)") % {
+        "concept": concept.name, "year": application.year, "version": application.version}
+
+
+def write_proof_xlsx(concept, application: Application, path) -> None:
+    """The proof of use as an Excel workbook: every figure a value (the sums a formula with its
+    value cached), sheets "Zuwendung" and "Ausgaben" as on the page."""
+    import xlsxwriter
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    with translation.override("de"):  # the document for the authority, as the KuF and the Sachbericht
+        _write_proof_xlsx(concept, application, path, xlsxwriter, xl_rowcol_to_cell)
+
+
+def _write_proof_xlsx(concept, application: Application, path, xlsxwriter, xl_rowcol_to_cell) -> None:
+    proof = proof_of_use(concept, application)
+    approval = proof["approval"]
+    book = xlsxwriter.Workbook(str(path))
+    bold = book.add_format({"bold": True})
+    money = book.add_format({"num_format": "#,##0.00"})
+    money_bold = book.add_format({"num_format": "#,##0.00", "bold": True})
+    heads = {
+        "Zuwendung": ([_("Nr."), _("Maßnahme"), _("Jahr"), _("Quelle"), _("bewilligt (€)"), _("angefordert (€)"),
+                       _("freigegeben (€)"), _("verbleibend (€)"), _("Prüfung"), _("Vermerk")],
+                      proof["grant"], PROOF_GRANT, "source_label", proof["grant_total"]),
+        "Ausgaben": ([_("Nr."), _("Maßnahme"), _("Jahr"), _("geplante Kosten (€)"), _("bezahlte Ausgaben (€)"),
+                      _("davon abgerufen (€)"), _("Einnahmen: Zuwendung (€)"), _("Eigen- und Drittmittel (€)"),
+                      _("Prüfung"), _("Vermerk")],
+                     proof["expenses"], PROOF_EXPENSES, None, proof["expenses_total"]),
+    }
+    for name, (head, rows, figures, extra, total) in heads.items():
+        sheet = book.add_worksheet(name)
+        sheet.write(0, 0, proof_title(concept, application), bold)
+        if approval is not None:
+            sheet.write(1, 0, _("Zuwendungsbescheid %(number)s vom %(date)s") % {
+                "number": approval.file_number, "date": approval.decided_on.strftime("%d.%m.%Y")})
+        for col, text in enumerate(head):
+            sheet.write(3, col, text, bold)
+        first = 4
+        for r, row in enumerate(rows, start=first):
+            cells = [row["number"], row["label"], row["year"]] + ([row[extra]] if extra else [])
+            for col, value in enumerate(cells):
+                if isinstance(value, int):
+                    sheet.write_number(r, col, value)
+                else:
+                    sheet.write_string(r, col, str(value))
+            start = len(cells)
+            for i, w in enumerate(figures):
+                sheet.write_number(r, start + i, float(row[w]), money)
+            check = row["check"]
+            sheet.write_string(r, start + len(figures), str(check.get_state_display()) if check else "")
+            sheet.write_string(r, start + len(figures) + 1, check.remark if check else "")
+        last = first + len(rows)
+        sheet.write(last, 0, _("Summe"), bold)
+        start = 4 if extra else 3
+        for i, w in enumerate(figures):
+            col = start + i
+            formula = f"=SUM({xl_rowcol_to_cell(first, col)}:{xl_rowcol_to_cell(max(last - 1, first), col)})" if rows \
+                else "=0"
+            sheet.write_formula(last, col, formula, money_bold, float(total[w]))
+        sheet.set_column(1, 1, 40)
+        sheet.set_column(start, start + len(figures) - 1, 16)
+    book.close()
+
+
+def write_proof_pdf(concept, application: Application, path) -> int:
+    """The proof of use as a PDF (core.pdf, as the Sachbericht and the KuF): the same two tables,
+    the approval, the Sachberichte and the measures' titles."""
+    from isek.core import pdf
+
+    with translation.override("de"):
+        return pdf.write("procedure/proof_pdf.html", {
+            "concept": concept, "app": application, "title": proof_title(concept, application),
+            **proof_of_use(concept, application)}, path)

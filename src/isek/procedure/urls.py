@@ -21,4 +21,16 @@ urlpatterns = [
     path(one + "remarks/<int:remark>/close/", views.remark_close, name="remark-close"),
     # its approval (Zuwendungsbescheid) and amendments (decision 0058)
     path(one + "approve/", views.approval_form, name="application-approve"),
+    # payment requests (Mittelabruf) and the proof of use (Verwendungsnachweis, decision 0059)
+    path(one + "payments/", views.payment_requests, name="payment-requests"),
+    path(one + "payments/new/", views.payment_request_new, name="payment-request-new"),
+    path(one + "payments/<int:payment_request>/", views.payment_request_page, name="payment-request"),
+    path(one + "payments/<int:payment_request>/submit/", views.payment_request_submit, name="payment-request-submit"),
+    path(one + "payments/<int:payment_request>/delete/", views.payment_request_delete, name="payment-request-delete"),
+    path(one + "payments/<int:payment_request>/release/", views.payment_request_release, name="payment-request-release"),
+    path(one + "payments/<int:payment_request>/return/", views.payment_request_return, name="payment-request-return"),
+    path(one + "proof/", views.proof, name="proof"),
+    path(one + "proof.xlsx", views.proof_xlsx, name="proof-xlsx"),
+    path(one + "proof.pdf", views.proof_pdf, name="proof-pdf"),
+    path(one + "proof/check/", views.proof_check, name="proof-check"),
 ]

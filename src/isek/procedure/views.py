@@ -14,7 +14,7 @@ from isek import access
 from isek.web.forms import add_errors
 
 from . import services
-from .forms import ApplicationForm, ApprovalForm, RemarkForm
+from .forms import ApplicationForm, ApprovalForm, PaymentRequestForm, ReleaseForm, RemarkForm, ReturnForm
 
 ONE = {"application": "application"}
 REVIEW = {"submitted": services.is_submitted, "ids": ONE}  # the authority's writes on a submitted application
@@ -214,3 +214,177 @@ def portfolio(request, authority):
 
 
 _SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+# --- payment requests and the proof of use (decision 0059) ------------------------------------------
+
+ONE_REQUEST = ONE | {"payment_request": "payment_request"}
+
+
+@access.concept_view("application", "view", ids=ONE, submitted=services.is_submitted)
+def payment_requests(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    can_request = services.can_request(request.user, concept)
+    return render(request, "procedure/payment_requests.html", {
+        "concept": concept, "app": app, "requests": services.requests_of(request.user, concept, app),
+        "can_request": can_request and not services.request_refusal(app),
+        "refusal": services.request_refusal(app), "approved": services.current_approval(app) is not None})
+
+
+@access.concept_view("payment_request", "edit", methods=("GET", "POST"), ids=ONE)
+def payment_request_new(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    if refusal := services.request_refusal(app):
+        messages.error(request, refusal)
+        return redirect("procedure:payment-requests", concept.slug, app.pk)
+    offered = services.available_payments(concept, app)
+    form = PaymentRequestForm(request.POST or None, payments=offered,
+                              lines=services.request_lines(concept, app, offered))
+    if request.method == "POST" and form.is_valid():
+        try:
+            found = services.draft_request(request.user, concept, app, **form.values())
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Der Entwurf des Mittelabrufs wurde gespeichert; prüfen Sie ihn und reichen "
+                                        "Sie ihn ein."))
+            return redirect("procedure:payment-request", concept.slug, app.pk, found.pk)
+    return render(request, "procedure/payment_request_form.html", {
+        "concept": concept, "app": app, "form": form, "offered": offered,
+        "labels": {str(p.pk): p for p in offered}}, status=400 if request.method == "POST" else 200)
+
+
+def _request_page(request, concept, found, release_form=None, return_form=None, status=200):
+    app = found.application
+    can_release = (services.can_release(request.user, concept, app) and found.state == "submitted")
+    shown = services.request_shown(concept, found)
+    if can_release and release_form is None:
+        release_form = ReleaseForm(lines=shown["lines"])
+    return render(request, "procedure/payment_request.html", {
+        "concept": concept, "app": app, "pr": found, **shown,
+        "can_edit": services.can_request(request.user, concept) and found.state == "draft",
+        "release_form": release_form if can_release else None,
+        "return_form": (return_form or ReturnForm()) if can_release else None}, status=status)
+
+
+@access.concept_view("application", "view", ids=ONE_REQUEST, submitted=services.request_is_submitted)
+def payment_request_page(request, concept, application, payment_request):
+    return _request_page(request, concept, services.request_of(request.user, concept, application, payment_request))
+
+
+def _request_refused(request, concept, found, exc: ValidationError):
+    messages.error(request, " ".join(exc.messages))
+    return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
+
+
+@access.concept_view("payment_request", "edit", methods="POST", ids=ONE_REQUEST)
+def payment_request_submit(request, concept, application, payment_request):
+    found = services.request_of(request.user, concept, application, payment_request)
+    try:
+        services.submit_request(request.user, concept, found)
+    except ValidationError as exc:
+        return _request_refused(request, concept, found, exc)
+    messages.success(request, _("Der Mittelabruf %(number)s wurde eingereicht.") % {"number": found.number})
+    return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
+
+
+@access.concept_view("payment_request", "edit", methods="POST", ids=ONE_REQUEST)
+def payment_request_delete(request, concept, application, payment_request):
+    found = services.request_of(request.user, concept, application, payment_request)
+    try:
+        services.delete_request(request.user, concept, found)
+    except ValidationError as exc:
+        return _request_refused(request, concept, found, exc)
+    messages.success(request, _("Der Entwurf des Mittelabrufs wurde gelöscht."))
+    return redirect("procedure:payment-requests", concept.slug, found.application_id)
+
+
+RELEASE = {"ids": ONE_REQUEST, "submitted": services.request_is_submitted}
+
+
+@access.concept_view("payment_request", "release", methods="POST", **RELEASE)
+def payment_request_release(request, concept, application, payment_request):
+    found = services.request_of(request.user, concept, application, payment_request)
+    form = ReleaseForm(request.POST, lines=services.request_shown(concept, found)["lines"])
+    if form.is_valid():
+        try:
+            services.release(request.user, concept, found, **form.values())
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                return _request_refused(request, concept, found, exc)
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Der Mittelabruf wurde freigegeben."))
+            return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
+    return _request_page(request, concept, found, release_form=form, status=400)
+
+
+@access.concept_view("payment_request", "release", methods="POST", **RELEASE)
+def payment_request_return(request, concept, application, payment_request):
+    found = services.request_of(request.user, concept, application, payment_request)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.return_request(request.user, concept, found, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                return _request_refused(request, concept, found, exc)
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Der Mittelabruf wurde an die Stadt zurückgegeben."))
+            return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
+    return _request_page(request, concept, found, return_form=form, status=400)
+
+
+@access.concept_view("application", "view", ids=ONE, submitted=services.is_submitted)
+def proof(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    try:
+        found = services.proof_of(request.user, concept, app)
+    except ValidationError as exc:
+        return _refused(request, concept, app, exc)
+    return render(request, "procedure/proof.html", {
+        "concept": concept, "app": app, **found, "can_check": services.can_check_proof(request.user, concept, app)})
+
+
+def _proof_file(request, concept, application, ending: str):
+    import tempfile
+    from pathlib import Path
+
+    app = services.application_of(request.user, concept, application)
+    try:
+        services.proof_of(request.user, concept, app)
+    except ValidationError as exc:
+        return _refused(request, concept, app, exc)
+    with tempfile.TemporaryDirectory(prefix="isek-proof-") as tmp:
+        path = Path(tmp) / f"proof.{ending}"
+        (services.write_proof_xlsx if ending == "xlsx" else services.write_proof_pdf)(concept, app, path)
+        data = path.read_bytes()
+    response = HttpResponse(data, content_type=_TYPES[ending])
+    response["Content-Disposition"] = (f'attachment; filename="{concept.slug}-verwendungsnachweis-{app.year}-'
+                                       f'v{app.version}.{ending}"')
+    return response
+
+
+@access.concept_view("application", "view", ids=ONE, submitted=services.is_submitted)
+def proof_xlsx(request, concept, application):
+    return _proof_file(request, concept, application, "xlsx")
+
+
+@access.concept_view("application", "view", ids=ONE, submitted=services.is_submitted)
+def proof_pdf(request, concept, application):
+    return _proof_file(request, concept, application, "pdf")
+
+
+@access.concept_view("proof", "check", methods="POST", **REVIEW)
+def proof_check(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    key = request.POST.get("key", "")
+    try:
+        services.check_proof_line(request.user, concept, app, key=key, state=request.POST.get("state", ""),
+                                  remark=request.POST.get("remark", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("procedure:proof", args=[concept.slug, app.pk]) + "#proof-grant")
+    messages.success(request, _("Die Prüfung der Zeile wurde gespeichert."))
+    return redirect(reverse("procedure:proof", args=[concept.slug, app.pk]) + f"#line-{key}")

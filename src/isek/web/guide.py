@@ -24,6 +24,7 @@ SECTIONS = {
     "application": {"de": "Der Förderantrag (Programmanmeldung)", "en": "The funding application (Programmanmeldung)"},
     "review": {"de": "Prüfung durch die Bewilligungsbehörde", "en": "Review by the funding authority"},
     "approval": {"de": "Der Zuwendungsbescheid", "en": "The approval (Zuwendungsbescheid)"},
+    "payments": {"de": "Mittelabruf und Verwendungsnachweis", "en": "Payment requests and the proof of use"},
 }
 
 

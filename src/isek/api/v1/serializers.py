@@ -296,3 +296,59 @@ class ApplicationSubmitSerializer(serializers.Serializer):
     freeze_as = serializers.CharField(required=False, allow_blank=True, max_length=120,
                                       help_text="oder: die aktuelle KuF jetzt unter diesem Namen einfrieren")
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class PaymentRequestSerializer(serializers.Serializer):
+    """A payment request (Mittelabruf) against the approval of an application (decision 0059)."""
+
+    id = serializers.IntegerField()
+    number = serializers.IntegerField(help_text="laufende Nummer je Antrag")
+    state = serializers.CharField(help_text="draft | submitted (eingereicht) | released (freigegeben) | returned (zurückgegeben)")
+    note = serializers.CharField()
+    reason = serializers.CharField(help_text="Begründung einer Rückgabe")
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    expenses = serializers.SerializerMethodField(help_text="Summe der bezahlten Ausgaben (€)")
+    requested = serializers.SerializerMethodField(help_text="Summe angefordert (€)")
+    released = serializers.SerializerMethodField(help_text="Summe freigegeben (€); null, solange nicht freigegeben")
+    lines = serializers.SerializerMethodField(help_text="je Maßnahme (Nummer), Jahr und Quelle: Ausgaben, Förderanteil, "
+                                                        "angefordert, freigegeben, Begründung")
+    items = serializers.SerializerMethodField(help_text="die bezahlten Ausgaben (Auszahlungen) des Mittelabrufs")
+
+    def _shown(self, request) -> dict:
+        if getattr(request, "_shown", None) is None:
+            from isek.procedure import services as procedure
+
+            request._shown = procedure.request_shown(request.application.concept, request)
+        return request._shown
+
+    def get_expenses(self, request) -> str:
+        return str(self._shown(request)["expenses"])
+
+    def get_requested(self, request) -> str:
+        return str(self._shown(request)["requested"])
+
+    def get_released(self, request) -> str | None:
+        released = self._shown(request)["released"]
+        return None if released is None else str(released)
+
+    @extend_schema_field({"type": "array", "items": {"type": "object"}})
+    def get_lines(self, request):
+        return [{"measure": x["number"], "year": x["year"], "source": x["source"], "expenses": str(x["expenses"]),
+                 "share": str(x["share"]), "requested": str(x["requested"]),
+                 "released": None if x["released"] is None else str(x["released"]), "reason": x["reason"]}
+                for x in self._shown(request)["lines"]]
+
+    @extend_schema_field({"type": "array", "items": {"type": "object"}})
+    def get_items(self, request):
+        return [{"payment": x["payment"], "measure": x["number"], "year": x["year"], "amount": str(x["amount"]),
+                 "note": x["note"]} for x in self._shown(request)["items"]]
+
+
+class PaymentRequestSubmitSerializer(serializers.Serializer):
+    payments = serializers.ListField(child=serializers.IntegerField(), allow_empty=True,
+                                     help_text="ids der bezahlten Ausgaben (Auszahlungen, /payments/)")
+    amounts = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False,
+                                    help_text="angeforderte Beträge je Zeile „<Maßnahme-id>-<Jahr>-<Quelle>“, wo weniger "
+                                              "als der Förderanteil angefordert wird")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)

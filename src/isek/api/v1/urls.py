@@ -25,4 +25,9 @@ urlpatterns = [
     path(c + "ideas/", views.IdeaList.as_view(), name="ideas"),
     path(c + "applications/", views.ApplicationList.as_view(), name="applications"),
     path(c + "applications/<int:application>/", views.ApplicationDetail.as_view(), name="application"),
+    path(c + "applications/<int:application>/payment-requests/", views.PaymentRequestList.as_view(),
+         name="payment-requests"),
+    path(c + "applications/<int:application>/payment-requests/<int:payment_request>/",
+         views.PaymentRequestDetail.as_view(), name="payment-request"),
+    path(c + "applications/<int:application>/proof/", views.ProofDetail.as_view(), name="proof"),
 ]

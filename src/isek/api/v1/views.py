@@ -526,3 +526,61 @@ class ApplicationDetail(ConceptView):
                    responses={200: s.ApplicationSerializer, **ERRORS})
     def get(self, request, slug, application):
         return Response(s.ApplicationSerializer(procedure.application_of(request.user, self.concept, application)).data)
+
+
+# --- payment requests and the proof of use (issue #23 point 5, decision 0059) ----------------------
+
+
+def _proof_json(proof: dict) -> dict:
+    def plain(row, figures):
+        check = row["check"]
+        return {"key": row["key"], "measure": row["number"], "year": row["year"], **(
+            {"source": row["source"]} if "source" in row else {}), **{w: str(row[w]) for w in figures},
+            "check": None if check is None else {"state": check.state, "remark": check.remark}}
+
+    return {"approval": proof["approval"] and proof["approval"].file_number,
+            "grant": [plain(r, procedure.PROOF_GRANT) for r in proof["grant"]],
+            "grant_total": {w: str(v) for w, v in proof["grant_total"].items()},
+            "expenses": [plain(r, procedure.PROOF_EXPENSES) for r in proof["expenses"]],
+            "expenses_total": {w: str(v) for w, v in proof["expenses_total"].items()}}
+
+
+class PaymentRequestList(ConceptView):
+    route = api(("application", "view"), ("payment_request", "edit"), ids={"application": "application"},
+                submitted=procedure.is_submitted)
+
+    @extend_schema(operation_id="payment_requests_list", summary="Mittelabrufe eines Antrags (die Bewilligungsbehörde "
+                   "sieht die eingereichten)", parameters=[SLUG, *PAGING],
+                   responses={200: _paged("PaymentRequestPage", s.PaymentRequestSerializer), **ERRORS})
+    def get(self, request, slug, application):
+        app = procedure.application_of(request.user, self.concept, application)
+        return Response(_list(request, procedure.requests_of(request.user, self.concept, app), s.PaymentRequestSerializer))
+
+    @extend_schema(summary="Einen Mittelabruf anlegen und einreichen", parameters=[SLUG],
+                   request=s.PaymentRequestSubmitSerializer, responses={201: s.PaymentRequestSerializer, **ERRORS})
+    def post(self, request, slug, application):
+        app = procedure.application_of(request.user, self.concept, application)
+        data = _valid(s.PaymentRequestSubmitSerializer, request.data)
+        found = procedure.submit_new_request(request.user, self.concept, app, via="api", **data)
+        return Response(s.PaymentRequestSerializer(found).data, status=201)
+
+
+class PaymentRequestDetail(ConceptView):
+    route = api(("application", "view"), ids={"application": "application", "payment_request": "payment_request"},
+                submitted=procedure.request_is_submitted)
+
+    @extend_schema(operation_id="payment_request_retrieve", summary="Ein Mittelabruf", parameters=[SLUG],
+                   responses={200: s.PaymentRequestSerializer, **ERRORS})
+    def get(self, request, slug, application, payment_request):
+        found = procedure.request_of(request.user, self.concept, application, payment_request)
+        return Response(s.PaymentRequestSerializer(found).data)
+
+
+class ProofDetail(ConceptView):
+    route = api(("application", "view"), ids={"application": "application"}, submitted=procedure.is_submitted)
+
+    @extend_schema(operation_id="proof_retrieve", summary="Der Verwendungsnachweis eines Antrags (zahlenmäßiger "
+                   "Nachweis; ohne Zeilen und mit approval null, solange er nicht bewilligt ist)", parameters=[SLUG], responses={200: OpenApiTypes.OBJECT, **ERRORS})
+    def get(self, request, slug, application):
+        app = procedure.application_of(request.user, self.concept, application)
+        return Response(_proof_json(procedure.proof_of(request.user, self.concept, app, empty=True)))

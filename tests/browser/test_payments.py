@@ -1,0 +1,81 @@
+"""Payments against the approval in Chromium with axe-core (issue #23 point 5): the city requests
+payments for expenses it has paid, the district's funding authority releases less with a reason,
+then checks the proof of use line by line – in German, and the proof of use in English."""
+
+import pytest
+
+from tests.factories import authority_staff
+from tests.procedure import submit
+
+from .conftest import axe_violations, login
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def kuf_city(transactional_db, live_server, request):
+    from isek.finance import services
+
+    services.ensure_reference_data()  # a transactional test before may have flushed it
+    return request.getfixturevalue("new_city")
+
+
+def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city, live_server):
+    from isek import access
+    from isek.monitoring import services as monitoring
+    from isek.procedure import services
+    from isek.procedure.models import PaymentRequest
+
+    concept, base = kuf_city, live_server.url
+    app = submit(concept.roles.get(user__username="planer-neu").user, concept)
+    staff = authority_staff("14", name="Sächsische Aufbaubank")
+    staff.set_password("pw-browser-123")
+    staff.save()
+    services.start_review(staff, concept, app)
+    services.approve(staff, concept, app, decided_on=app.submitted_at.date(), file_number="34.1-2027/07")
+    measure = concept.measures.get(number="1.1")
+    for amount, note in (("40000.00", "Rechnung Tiefbau 1"), ("12345.67", "Rechnung 2")):
+        monitoring.save_payment(access.Operator("test"), concept,
+                                monitoring.Payment(measure=measure, year=2027, amount=amount, note=note))
+    url = f"{base}/concepts/{concept.slug}/applications/{app.pk}/"
+
+    planner = pages.new()
+    login(planner, base, "planer-neu", "pw-test-123")
+    planner.goto(url + "payments/")
+    assert axe_violations(planner) == []
+    planner.click("#request-new")
+    for box in planner.locator("#request-form input[type=checkbox]").all():
+        box.check()
+    key = f"{measure.pk}-2027-bund"
+    planner.fill(f"#id_amount-{key}", "-5")
+    planner.click("#request-form button[type=submit]")
+    assert "Ein angeforderter Betrag kann nicht negativ sein." in planner.inner_text("main")
+    assert axe_violations(planner) == []
+    planner.fill(f"#id_amount-{key}", "")
+    planner.click("#request-form button[type=submit]")
+    assert planner.get_attribute("#request-state", "data-state") == "draft"
+    planner.click("#request-submit button")
+    assert planner.get_attribute("#request-state", "data-state") == "submitted"
+    assert axe_violations(planner) == []
+    request = PaymentRequest.objects.get(application=app)
+
+    authority = pages.new()
+    login(authority, base, staff.username)
+    authority.goto(url + f"payments/{request.pk}/")
+    assert axe_violations(authority) == []
+    authority.fill(f"#id_amount-{key}", "17.000,00")
+    authority.click("#release-form button[type=submit]")
+    assert "Bitte begründen Sie, warum weniger freigegeben wird als angefordert." in authority.inner_text("main")
+    assert axe_violations(authority) == []
+    authority.fill(f"#id_reason-{key}", "Rechnung 2 nicht prüffähig")
+    authority.click("#release-form button[type=submit]")
+    assert authority.get_attribute("#request-state", "data-state") == "released"
+    authority.goto(url + "proof/")
+    authority.click(f"#line-{key} button[value=checked]")
+    assert authority.get_attribute(f"#line-{key} .isek-proof-check", "data-check") == "checked"
+    assert "1 von" in authority.inner_text("#proof-progress")
+    assert axe_violations(authority) == []
+    authority.evaluate("() => document.cookie = 'django_language=en; path=/'")
+    authority.reload()
+    assert "Proof of use" in authority.inner_text("h1")
+    assert axe_violations(authority) == []

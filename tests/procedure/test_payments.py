@@ -1,0 +1,350 @@
+"""Payments against the approval and the proof of use (issue #23 point 5, decision 0059): the city
+requests payments (Mittelabruf) for the expenses it has paid, the approval's share of them and never
+more than is left; the district's funding authority releases (less only with a reason) or returns
+them; the proof of use (Verwendungsnachweis) adds up the same rows – page, Excel and PDF show the
+database's figures – and the authority checks it line by line. Refusals say why and change nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+from decimal import ROUND_HALF_UP
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from isek.core.models import ChangeRecord
+from isek.procedure import services
+from isek.procedure.models import PaymentRequest, ProofCheck
+from tests.conftest import client_for
+from tests.dbstate import checksum
+from tests.factories import member
+
+CENT = D("0.01")
+
+
+def _share(app, measure: str, year: int, source: str, expenses: D) -> D:
+    """The approval's share of ``expenses``, computed here from the approval and the snapshot."""
+    approved = next(D(x["approved"]) for x in services.current_approval(app).lines
+                    if (x["measure"], int(x["year"]), x["source"]) == (measure, year, source))
+    cost = next(D(f["amount"]) for f in app.snapshot["figures"]
+                if (f["measure"], int(f["year"]), f["what"]) == (measure, year, "cost"))
+    return (expenses * approved / cost).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _first_two(paid):
+    return paid["payments"][:2]  # measure 1.1 in 2027: 40,000.00 and 12,345.67
+
+
+def test_a_payment_request_is_released_and_counts_against_the_approval(paid):
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    offered = services.available_payments(concept, app)
+    assert [p.pk for p in offered] == paid["payments"][:3]  # not the payment of 2026: the approval grants nothing then
+    request = services.draft_request(planner, concept, app, payments=_first_two(paid), note="1. Abruf")
+    lines = {line.key: line for line in request.lines.all()}
+    measure = lines and next(iter(lines.values())).measure
+    assert set(lines) == {f"{measure}-2027-bund", f"{measure}-2027-land"}
+    bund = lines[f"{measure}-2027-bund"]
+    assert bund.expenses == D("52345.67") and bund.requested == bund.share == D("17448.55")
+    assert bund.share == _share(app, measure, 2027, "bund", D("52345.67"))
+    assert lines[f"{measure}-2027-land"].requested == _share(app, measure, 2027, "land", D("52345.67"))
+    assert [p.pk for p in services.available_payments(concept, app)] == [paid["payments"][2]]  # a draft holds its payments
+    assert services.requests_of(staff, concept, app) == []  # a draft is the city's alone
+    services.submit_request(planner, concept, request)
+    assert services.requests_of(staff, concept, app) == [request]
+    services.release(staff, concept, request, amounts={bund.key: "17.000,00"}, reasons={bund.key: "Rechnung 2 nicht prüffähig"})
+    request.refresh_from_db()
+    bund.refresh_from_db()
+    assert (request.state, request.decided_by, bund.released, bund.reason) == (
+        "released", staff, D("17000.00"), "Rechnung 2 nicht prüffähig")
+    assert request.lines.get(source="land").released == request.lines.get(source="land").requested
+    # what is left of the approval: approved minus released; a second request is capped by it
+    approved = next(D(x["approved"]) for x in services.current_approval(app).lines
+                    if (x["measure"], x["year"], x["source"]) == (measure, 2027, "bund"))
+    assert services._left(app)[(measure, 2027, "bund")] == approved - D("17000.00")
+    # recorded: who drafted, submitted, released
+    records = ChangeRecord.objects.filter(model="procedure.PaymentRequest", object_id=str(request.pk)).order_by("id")
+    assert [r.actor for r in records] == [planner.username, planner.username, staff.username]
+    assert records.last().changes["state"] == ["submitted", "released"]
+    assert ChangeRecord.objects.filter(model="procedure.PaymentRequestLine", actor=staff.username).count() == 2
+    # a returned request gives its payments back
+    second = services.draft_request(planner, concept, app, payments=[paid["payments"][2]])
+    services.submit_request(planner, concept, second)
+    services.return_request(staff, concept, second, reason="Bitte mit Schlussrechnung")
+    assert PaymentRequest.objects.get(pk=second.pk).get_state_display() == "zurückgegeben"
+    assert [p.pk for p in services.available_payments(concept, app)] == [paid["payments"][2]]
+
+
+def test_a_request_never_asks_more_than_is_left(paid):
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    from isek import access
+    from isek.monitoring import services as monitoring
+
+    measure = concept.measures.get(number="1.1")
+    key = f"{measure.pk}-2027-bund"
+    approved = next(D(x["approved"]) for x in services.current_approval(app).lines
+                    if (x["measure"], x["year"], x["source"]) == (str(measure.pk), 2027, "bund"))
+    first = services.draft_request(planner, concept, app, payments=_first_two(paid))
+    services.submit_request(planner, concept, first)
+    services.release(staff, concept, first)
+    used = first.lines.get(source="bund").released
+    # an expense far above the plan: its share is more than is left, so the request is capped
+    big = monitoring.save_payment(access.Operator("test"), concept, monitoring.Payment(measure=measure, year=2027,
+                                                                                         amount=D("900000.00")))
+    lines = {x["key"]: x for x in services.request_lines(concept, app, [big])}
+    assert lines[key]["share"] > lines[key]["left"] == approved - used == lines[key]["requested"]
+    second = services.draft_request(planner, concept, app, payments=[big.pk])
+    assert second.lines.get(source="bund").requested == approved - used
+
+
+def _refused(call, field: str, message: str):
+    before = checksum()
+    with pytest.raises(ValidationError) as caught:
+        call()
+    errors = getattr(caught.value, "message_dict", {"__all__": caught.value.messages})
+    assert field in errors and message in " ".join(errors[field]), errors
+    assert checksum() == before
+
+
+def test_bad_input_is_refused_with_a_message_and_changes_nothing(paid):
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    payments = _first_two(paid)
+    key = next(x["key"] for x in services.request_lines(concept, app, services.available_payments(concept, app)[:2]))
+
+    def draft(**kw):
+        return lambda: services.draft_request(planner, concept, app, **{"payments": payments, **kw})
+
+    _refused(draft(amounts={key: "-5"}), f"amount-{key}", "nicht negativ")
+    _refused(draft(amounts={key: "zwölf"}), f"amount-{key}", "keine Zahl")
+    _refused(draft(amounts={key: "9.999.999,00"}), f"amount-{key}", "Mehr als noch verfügbar")
+    _refused(draft(amounts={key: "20.000,00"}), f"amount-{key}", "Mehr als der Förderanteil")
+    _refused(draft(payments=[]), "payments", "mindestens eine")
+    _refused(draft(payments=[paid["payments"][3]]), "payments", "lassen sich nicht abrufen")  # 2026: not approved
+    _refused(draft(amounts={"999-2027-bund": "1"}), "__all__", "gehören nicht zum Mittelabruf")
+    request = services.draft_request(planner, concept, app, payments=payments)
+    _refused(draft(), "payments", "lassen sich nicht abrufen")  # cited by the draft already
+    services.submit_request(planner, concept, request)
+    _refused(lambda: services.submit_request(planner, concept, request), "__all__", "schon eingereicht")
+    _refused(lambda: services.delete_request(planner, concept, request), "__all__", "nicht mehr geändert")
+    _refused(lambda: services.release(staff, concept, request, amounts={key: "999999"}), f"amount-{key}",
+             "Mehr als angefordert")
+    _refused(lambda: services.release(staff, concept, request, amounts={key: "1"}), f"reason-{key}", "begründen")
+    _refused(lambda: services.release(staff, concept, request, amounts={key: "-1"}), f"amount-{key}", "nicht negativ")
+    _refused(lambda: services.return_request(staff, concept, request, reason=" "), "reason", "begründen")
+    services.release(staff, concept, request)
+    _refused(lambda: services.release(staff, concept, request), "__all__", "nur über einen eingereichten")
+    _refused(lambda: services.check_proof_line(staff, concept, app, key=key, state="queried"), "remark", "Rückfrage")
+    _refused(lambda: services.check_proof_line(staff, concept, app, key="nix", state="checked"), "key", "gibt es")
+
+
+def test_only_the_citys_planners_request_only_the_districts_authority_decides(paid):
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    reviewer = member(concept, "reviewer")
+    before = checksum()
+    for user in (reviewer, staff, paid["authority_b"]):
+        with pytest.raises((PermissionDenied, Http404)):
+            services.draft_request(user, concept, app, payments=_first_two(paid))
+    request = services.draft_request(planner, concept, app, payments=_first_two(paid))
+    services.submit_request(planner, concept, request)
+    before = checksum()
+    for user in (reviewer, planner, paid["authority_b"]):
+        with pytest.raises((PermissionDenied, Http404)):
+            services.release(user, concept, request)
+        with pytest.raises((PermissionDenied, Http404)):
+            services.return_request(user, concept, request, reason="nein")
+        with pytest.raises((PermissionDenied, Http404)):
+            services.check_proof_line(user, concept, app, key=request.lines.first().key, state="checked")
+    assert checksum() == before
+
+
+def _pdf_rows(data: bytes, tmp_path) -> dict[tuple[str, str, str], list[D]]:
+    """{(number, year, source or ""): figures} of the proof's PDF, read by pdftotext."""
+    path = tmp_path / "proof.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    rows = {}
+    for line in text.splitlines():
+        m = re.match(r"\s*(\d+\.\d+)\s+(\d{4})\s+(Bund|Land)?\s*((?:-?[\d.]+,\d\d\s*)+)", line)
+        if m:
+            amounts = [D(x.replace(".", "").replace(",", ".")) for x in m[4].split()]
+            rows[(m[1], m[2], (m[3] or "").lower())] = amounts
+        elif line.strip().startswith("Summe"):
+            rows[("Summe", str(len([k for k in rows if k[0] == "Summe"])), "")] = [
+                D(x.replace(".", "").replace(",", ".")) for x in line.split()[1:]]
+    return rows
+
+
+def test_the_proof_of_use_adds_up_in_pdf_xlsx_and_database(paid, tmp_path):
+    """Every figure of the proof of use – page, Excel values, PDF text – is the database's: the
+    approval's lines, the requests' lines and isek's payments, added up here independently."""
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    first = services.draft_request(planner, concept, app, payments=_first_two(paid))
+    services.submit_request(planner, concept, first)
+    key = first.lines.get(source="bund").key
+    services.release(staff, concept, first, amounts={key: "17000"}, reasons={key: "gekürzt"})
+    pending = services.submit_new_request(planner, concept, app, payments=[paid["payments"][2]], via="web")
+    services.check_proof_line(staff, concept, app, key=key, state="checked")
+    # the database, added up here
+    from isek.monitoring.models import Payment
+    from isek.procedure.models import PaymentRequestLine
+
+    numbers = {m["key"]: m["number"] for m in app.snapshot["measures"]}
+    approval = services.current_approval(app)
+    expected = {}
+    for x in approval.lines:
+        k = (x["measure"], int(x["year"]), x["source"])
+        lines = PaymentRequestLine.objects.filter(request__application=app, measure=k[0], year=k[1], source=k[2],
+                                                  request__state__in=("submitted", "released"))
+        requested = sum((line.requested for line in lines), D(0))
+        released = sum((line.released for line in lines if line.request.state == "released"), D(0))
+        expected[(numbers[k[0]], str(k[1]), k[2])] = [D(x["approved"]), requested, released, D(x["approved"]) - released]
+    assert expected[(numbers[first.lines.first().measure], "2027", "bund")][2] == D("17000.00")
+    assert expected[(numbers[pending.lines.first().measure], "2028", "land")][1] == pending.lines.get(source="land").requested
+    paid_by = {}
+    for p in Payment.objects.filter(measure__concept=concept):
+        paid_by[(p.measure.number, str(p.year))] = paid_by.get((p.measure.number, str(p.year)), D(0)) + p.amount
+    assert paid_by[("1.1", "2027")] == D("52345.67")
+    # the page
+    proof = services.proof_of_use(concept, app)
+    assert {(r["number"], str(r["year"]), r["source"]): [r[w] for w in services.PROOF_GRANT] for r in proof["grant"]} == expected
+    assert {(r["number"], str(r["year"])): r["expenses"] for r in proof["expenses"] if r["expenses"]} == paid_by
+    for r in proof["expenses"]:  # income from the grant is what was released, the rest the city's own and others'
+        grant = sum((v[2] for k, v in expected.items() if k[:2] == (r["number"], str(r["year"]))), D(0))
+        assert (r["grant"], r["own"]) == (grant, r["expenses"] - grant)
+    totals = [sum((v[i] for v in expected.values()), D(0)) for i in range(4)]
+    assert [proof["grant_total"][w] for w in services.PROOF_GRANT] == totals
+    page = client_for(staff).get(f"/concepts/{concept.slug}/applications/{app.pk}/proof/").content.decode()
+    assert f'id="line-{key}"' in page and "1 von" in page
+    # the Excel workbook: values (and the sums' cached values)
+    response = client_for(staff).get(f"/concepts/{concept.slug}/applications/{app.pk}/proof.xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content), data_only=True)
+    sheet_rows = list(book["Zuwendung"].iter_rows(min_row=5, values_only=True))
+    got = {(r[0], str(r[2]), {"Städtebauförderung Bund": "bund", "Städtebauförderung Land": "land"}[r[3]]):
+           [D(str(v)).quantize(CENT) for v in r[4:8]] for r in sheet_rows[:-1]}
+    assert got == expected
+    assert [D(str(v)).quantize(CENT) for v in sheet_rows[-1][4:8]] == totals
+    assert sheet_rows[[k for k in got].index((numbers[first.lines.first().measure], "2027", "bund"))][8] == "geprüft"
+    expenses = {(r[0], str(r[2])): D(str(r[4])).quantize(CENT)
+                for r in book["Ausgaben"].iter_rows(min_row=5, values_only=True) if r[0] != "Summe" and r[4]}
+    assert expenses == paid_by
+    # the PDF: the same figures in its text
+    response = client_for(planner).get(f"/concepts/{concept.slug}/applications/{app.pk}/proof.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    rows = _pdf_rows(response.content, tmp_path)
+    assert {k: v for k, v in rows.items() if k[2] in ("bund", "land")} == expected
+    assert rows[("Summe", "0", "")] == totals
+    assert {k[:2]: v[1] for k, v in rows.items() if k[2] == "" and k[0] != "Summe" and v[1]} == paid_by
+
+
+def test_the_pages(paid):
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    base = f"/concepts/{concept.slug}/applications/{app.pk}/"
+    city, authority = client_for(planner), client_for(staff)
+    assert 'id="payments-link"' in authority.get(base).content.decode()  # from the approved application's page
+    listing = city.get(base + "payments/").content.decode()
+    assert 'id="request-new"' in listing and 'id="proof-link"' in listing
+    assert 'id="request-new"' not in authority.get(base + "payments/").content.decode()
+    assert authority.get(base + "payments/new/").status_code in (403, 404)
+    form = city.get(base + "payments/new/").content.decode()
+    assert "40.000,00 €" in form and "Planung vorab" not in form  # 2026 is not approved: not offered
+    lines = services.request_lines(concept, app, services.available_payments(concept, app)[:2])
+    bund = lines[0]
+    before = checksum()
+    bad = city.post(base + "payments/new/", {"payments": _first_two(paid), f"amount-{bund['key']}": "zwölf"})
+    assert bad.status_code == 400 and "keine Zahl" in bad.content.decode() and checksum() == before
+    done = city.post(base + "payments/new/", {"payments": _first_two(paid), f"amount-{bund['key']}": "17.000,50"},
+                     follow=True)
+    request = PaymentRequest.objects.get(application=app)
+    assert "Der Entwurf des Mittelabrufs wurde gespeichert" in done.content.decode()
+    assert request.lines.get(source="bund").requested == D("17000.50")
+    url = base + f"payments/{request.pk}/"
+    assert authority.get(url).status_code == 404  # a draft is the city's alone (the concept is internal: 404)
+    city.post(url + "submit/")
+    assert 'data-state="submitted"' in city.get(base + "payments/").content.decode()
+    page = authority.get(url).content.decode()
+    assert 'id="release-form"' in page and 'id="return-form"' in page
+    assert 'id="release-form"' not in city.get(url).content.decode()
+    assert city.post(url + "release/").status_code == 403  # the city sees it, may not decide
+    before = checksum()
+    bad = authority.post(url + "release/", {f"amount-{bund['key']}": "16.000"})
+    assert bad.status_code == 400 and "begründen" in bad.content.decode() and checksum() == before
+    released = authority.post(url + "release/", {f"amount-{bund['key']}": "16.000", f"reason-{bund['key']}": "gekürzt"},
+                              follow=True)
+    assert "Der Mittelabruf wurde freigegeben." in released.content.decode()
+    assert PaymentRequest.objects.get(pk=request.pk).state == "released"
+    shown = city.get(url).content.decode()
+    assert 'data-state="released"' in shown and "gekürzt" in shown and "16.000" in shown
+    # the proof of use: the authority checks and queries lines
+    proof = base + "proof/"
+    authority.post(proof + "check/", {"key": bund["key"], "state": "checked"})
+    queried = authority.post(proof + "check/", {"key": f"{bund['measure']}-2027", "state": "queried",
+                                                "remark": "Rechnung 2 fehlt"}, follow=True)
+    assert "Die Prüfung der Zeile wurde gespeichert." in queried.content.decode()
+    assert dict(ProofCheck.objects.filter(application=app).values_list("key", "state")) == {
+        bund["key"]: "checked", f"{bund['measure']}-2027": "queried"}
+    assert city.post(proof + "check/", {"key": bund["key"], "state": "checked"}).status_code == 403
+    text = city.get(proof).content.decode()
+    assert "Rechnung 2 fehlt" in text and "1 von" in text and 'class="isek-proof-form"' not in text
+    english = client_for(planner)
+    english.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert "Proof of use" in english.get(proof).content.decode()
+    assert "Payment requests" in english.get(base + "payments/").content.decode()
+
+
+def test_the_api(paid):
+    from tests.procedure.test_api import UNCHECKED, bearer
+
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    url = f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/payment-requests/"
+    city = bearer(planner)
+    before = checksum(UNCHECKED)
+    bad = city.post(url, json.dumps({"payments": _first_two(paid), "amounts": {"x": "-1"}}), content_type="application/json")
+    assert bad.status_code == 400 and "gehören nicht zum Mittelabruf" in bad.json()["errors"]["__all__"][0]
+    bad = city.post(url, json.dumps({"payments": "alle"}), content_type="application/json")
+    assert bad.status_code == 400 and "payments" in bad.json()["errors"]
+    assert checksum(UNCHECKED) == before
+    response = city.post(url, json.dumps({"payments": _first_two(paid), "note": "per API"}), content_type="application/json")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["state"] == "submitted" and data["note"] == "per API"
+    assert {(x["source"], x["requested"]) for x in data["lines"]} == {
+        (line.source, str(line.requested)) for line in PaymentRequest.objects.get(pk=data["id"]).lines.all()}
+    assert bearer(staff).post(url, "{}", content_type="application/json").status_code in (403, 404)
+    listed = bearer(staff).get(url).json()
+    assert [r["id"] for r in listed["results"]] == [data["id"]]
+    detail = bearer(staff).get(url + f"{data['id']}/").json()
+    assert detail["expenses"] == "52345.67" and len(detail["items"]) == 2
+    proof = bearer(staff).get(f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/proof/").json()
+    assert proof["grant_total"]["requested"] == data["requested"]
+    assert bearer(paid["authority_b"]).get(url).status_code in (403, 404)
+
+
+def test_a_submitted_request_is_kept_by_the_models_too(paid):
+    """Past the services (the admin, a command): a submitted request's items and lines are not
+    written again, the request is not deleted; the authority's decision is the one change."""
+    concept, app, planner = paid["concept"], paid["app"], paid["planner"]
+    request = services.submit_new_request(planner, concept, app, payments=_first_two(paid), via="web")
+    line, item = request.lines.first(), request.items.first()
+    before = checksum()
+    line.requested = D("1.00")
+    for call in (line.save, item.save, request.delete):
+        with pytest.raises(ValidationError, match="eingereichter Mittelabruf"):
+            call()
+    assert checksum() == before
+
+
+def test_a_request_on_an_application_not_approved_is_refused(world):
+    """Last in the module: the review world (submitted, not approved), loaded after the payment world's tests."""
+    concept, app, planner = world["concept"], world["app"], world["planner"]
+    assert app.state == "submitted"
+    assert services.available_payments(concept, app) == []
+    _refused(lambda: services.draft_request(planner, concept, app, payments=[1]), "__all__",
+             "nur für einen bewilligten Antrag")
+    with pytest.raises(ValidationError, match="erst zu einem bewilligten Antrag"):
+        services.proof_of(planner, concept, app)
