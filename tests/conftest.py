@@ -1,6 +1,7 @@
 """Shared fixtures. The same tests run on SpatiaLite (default) and on PostGIS (DATABASE_URL set
 by tools/test.sh)."""
 
+import gc
 import os
 import threading
 
@@ -244,6 +245,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
     yield
     _SHARED.close()
     _SHARED.blocker = None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    """The garbage collector, tuned for a test process (decision 0038): what is loaded by now
+    (Django, the apps, every test module) lives to the end, so it is frozen out of the
+    collections, and the youngest generation is collected every 50,000 allocations instead of
+    700 – each collection walks the heap of a Django process serving pages. Measured on the
+    permission matrix: 13–18 % less CPU."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 @pytest.hookimpl(tryfirst=True)
