@@ -56,6 +56,9 @@ def test_the_procedure_demo_runs_from_application_to_approval(bochum):
     assert all(row.status == "approved" and row.amount == (row.requested / 2).quantize(D("0.01")) and "Beispiel" in row.reason
                for row in rows.values())
     assert sum(row.requested for row in rows.values()) == D("4200000.00")  # 60 % of the answered 7 M€
+    # a sourced fact stays beside the example's file number (the approval covers every line of the KuF)
+    real = Financing.objects.get(measure__concept=bochum, measure__number="4.2", year=2020, source="bund")
+    assert real.status == "approved" and "Beispiel" in real.reason and "bra.nrw.de" in real.reason
     planner = Client(HTTP_ACCEPT_LANGUAGE="de")
     planner.login(username="planerin", password="pw-test-123")
     kuf = planner.get(f"/concepts/{bochum.slug}/kuf/").content.decode()

@@ -105,10 +105,17 @@ def _bochum(concept, planner, reviewer):
     procedure.submit(planner, concept, second)
     procedure.start_review(reviewer, concept, second)
     cut = str(_measure(concept, CUT).pk)
-    lines = [line for line in procedure.approval_lines(concept, second) if line["measure"] == cut and line["year"] == YEAR]
+    lines = procedure.approval_lines(concept, second)
+    cuts = [line for line in lines if line["measure"] == cut and line["year"] == YEAR]
+    # the approval covers every line of the frozen KuF: a line with a sourced fact (2020's real
+    # approval of the Quartiersmanagement) keeps it in its reason beside the example's file number
+    sourced = {(str(f.measure_id), f.year, f.source): f.reason for f in finance.Financing.objects.filter(
+        measure__concept=concept, source__in=procedure.GRANT, illustrative=False).exclude(reason="")}
+    reasons = {line["key"]: sourced[key][:250] for line in lines
+               if (key := (line["measure"], line["year"], line["source"])) in sourced}
     procedure.approve(reviewer, concept, second, decided_on=timezone.localdate(), file_number=FILE_NUMBER,
-                      amounts={line["key"]: (line["requested"] * CUT_SHARE).quantize(D("0.01")) for line in lines},
-                      reasons={line["key"]: CUT_REASON for line in lines})
+                      amounts={line["key"]: (line["requested"] * CUT_SHARE).quantize(D("0.01")) for line in cuts},
+                      reasons=reasons | {line["key"]: CUT_REASON for line in cuts})
     return second
 
 
