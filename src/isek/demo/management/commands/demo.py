@@ -38,7 +38,7 @@ class Command(BaseCommand):
         logins |= loader.ensure_authority(os.environ.get("ISEK_DEMO_PASSWORD") or None)
         logins |= loader.ensure_sab(os.environ.get("ISEK_DEMO_PASSWORD") or None)
         self.stdout.write("Beispiel Förderverfahren (illustrativ): Anträge 2027 werden eingereicht, geprüft und "
-                          "bewilligt (mit den Antragsdokumenten als PDF, etwa 10–20 Sekunden) …")
+                          "bewilligt (mit den Antragsdokumenten als PDF, etwa 20 Sekunden) …")
         applications = loader.load_procedure(concept, hoyerswerda)
         self.stdout.write(self.style.SUCCESS(
             f"Geladen: {concept.name}: {concept.measures.count()} Maßnahmen, {concept.quarters.count()} Teilräume, "
