@@ -9,6 +9,7 @@ from isek.concepts.models import Measure
 from isek.core import geo
 from isek.demo import loader
 from isek.geodata import services as geodata
+from tests.procedure import cheap_documents
 
 NAMED = {
     "5.1": "Haus des Wissens", "2.1": "Husemannplatz", "1.1": "Boulevard", "2.2": "Freiraumkonzept",
@@ -61,7 +62,8 @@ def test_loading_twice_replaces_the_demo(bochum):
 
 
 def test_demo_command_loads_and_prints_login(db, capsys):
-    call_command("demo", no_serve=True)
+    with cheap_documents():  # the applications' PDFs (half a minute) are tests/procedure's
+        call_command("demo", no_serve=True)
     out = capsys.readouterr().out
     assert "http://127.0.0.1:8000/concepts/bochum-innenstadt/" in out
     line = next(ln for ln in out.splitlines() if "Anmeldung Planung" in ln)
@@ -82,6 +84,12 @@ def test_demo_command_loads_and_prints_login(db, capsys):
     assert authority.name == "Bezirksregierung Arnsberg" and list(authority.prefixes.values_list("prefix", flat=True)) == ["059"]
     assert "Destatis" in authority.source and "illustrativ" in authority.source
     assert access.role_of(reviewer, bochum) == access.Role.AUTHORITY
+    # the funding procedure's example (issue #23 point 7): where to see it, and the SAB's login
+    app = bochum.applications.get(state="approved")
+    assert f"http://127.0.0.1:8000/concepts/bochum-innenstadt/applications/{app.pk}/" in out
+    assert f"http://127.0.0.1:8000/authorities/{authority.pk}/portfolio/" in out
+    line = next(ln for ln in out.splitlines() if "Anmeldung SAB" in ln)
+    assert authenticate(username="sab-pruefer", password=line.split("Passwort")[1].split()[0]) is not None
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -110,7 +118,8 @@ def test_missing_context_layers_are_reported(bochum, tmp_path, settings, capsys)
         assert "Nicht alle Kontextebenen sind vorhanden" in page and "isek data fetch" in page
         resp = r.get("/concepts/bochum-innenstadt/context/schools.geojson")
         assert resp.status_code == 404 and "isek data fetch" in resp.content.decode()
-        call_command("demo", no_serve=True)
+        with cheap_documents():
+            call_command("demo", no_serve=True)
         assert "Kontextebenen fehlen" in capsys.readouterr().out
     finally:
         geodata._geojson.cache_clear()

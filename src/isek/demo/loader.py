@@ -24,6 +24,7 @@ PLANNER = "planerin"
 REVIEWER = "pruefer"
 ADMIN = "verwaltung"
 AUTHORITY = "bezreg-arnsberg"  # a reviewer of the Bezirksregierung Arnsberg (Bochum's funding authority)
+SAB_USER = "sab-pruefer"  # a reviewer of the Sächsische Aufbaubank (Hoyerswerda's), see procedure.SAB_USER
 DEMO = access.Operator("isek demo")  # the demo loads through the services like any channel
 
 
@@ -161,6 +162,25 @@ def ensure_authority(password: str | None = None) -> dict[str, str]:
     user.save()
     concepts.grant_authority_role(DEMO, authority, user)
     return {AUTHORITY: pw}
+
+
+def ensure_sab(password: str | None = None) -> dict[str, str]:
+    """Hoyerswerda's funding authority, the Sächsische Aufbaubank (SAB) for all of Saxony, with a
+    demo reviewer (created or reset); return {username: password}."""
+    from . import procedure
+
+    return procedure.ensure_sab(DEMO, lambda: password or secrets.token_urlsafe(12))
+
+
+def load_procedure(concept: Concept, hoyerswerda: Concept | None = None) -> list:
+    """The funding procedure on the loaded demo (issue #23 point 7, illustrative): Bochum's
+    application 2027 with a change request answered, approved with one measure cut; Hoyerswerda's in
+    review at the SAB. A step of its own (``isek demo`` runs it after the users), so the tests that
+    load Bochum stay fast; needs ``ensure_users``, ``ensure_authority`` and ``ensure_sab``. Returns
+    the applications to look at (Bochum's approved one, Hoyerswerda's in review)."""
+    from . import procedure
+
+    return procedure.load(concept, hoyerswerda, planner=PLANNER, reviewer=AUTHORITY)
 
 
 LAUF_SLUG = "lauf-analyse-beispiel"

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from isek.concepts import services as concepts
 from isek.demo import loader
 from isek.deploy.serving import serve
 from isek.geodata import services as geodata
@@ -35,6 +36,10 @@ class Command(BaseCommand):
         logins = loader.ensure_users(concept, os.environ.get("ISEK_DEMO_PASSWORD") or None,
                                      also=[c for c in (lauf, hoyerswerda, koeln) if c is not None])
         logins |= loader.ensure_authority(os.environ.get("ISEK_DEMO_PASSWORD") or None)
+        logins |= loader.ensure_sab(os.environ.get("ISEK_DEMO_PASSWORD") or None)
+        self.stdout.write("Beispiel Förderverfahren (illustrativ): Anträge 2027 werden eingereicht, geprüft und "
+                          "bewilligt (mit den Antragsdokumenten als PDF, etwa 20 Sekunden) …")
+        applications = loader.load_procedure(concept, hoyerswerda)
         self.stdout.write(self.style.SUCCESS(
             f"Geladen: {concept.name}: {concept.measures.count()} Maßnahmen, {concept.quarters.count()} Teilräume, "
             f"Fördergebiet {concept.area_km2:.2f} km² (angenähert)."))
@@ -71,7 +76,18 @@ class Command(BaseCommand):
                           f"(lädt unter http://127.0.0.1:{port}/accounts/invite/ ein)")
         self.stdout.write(f"Anmeldung Bewilligungsbehörde: Benutzer {loader.AUTHORITY}  Passwort "
                           f"{logins[loader.AUTHORITY]} (Bezirksregierung Arnsberg, Demo-Zugang: sieht von "
-                          f"Bochums Konzept bis zur Einreichung nur Öffentliches)")
+                          f"Bochums Konzept das Öffentliche und die eingereichten Anträge)")
+        self.stdout.write(f"Anmeldung SAB:      Benutzer {loader.SAB_USER}  Passwort {logins[loader.SAB_USER]} "
+                          f"(Sächsische Aufbaubank für Hoyerswerda, Demo-Zugang)")
+        site = f"http://127.0.0.1:{port}"
+        self.stdout.write("Förderverfahren (illustratives Beispiel): Bochums Antrag 2027 mit beantworteter "
+                          "Nachforderung, bewilligt mit einer gekürzten Maßnahme:")
+        for app in applications:
+            authority = concepts.authority_of(app.concept.city)
+            self.stdout.write(f"  {app.concept.city.name}, Antrag {app.year} ({app.get_state_display()}): "
+                              f"{site}/concepts/{app.concept.slug}/applications/{app.pk}/ · Portfolio "
+                              f"{authority.name}: {site}/authorities/{authority.pk}/portfolio/")
+        self.stdout.write(f"  KuF mit „bewilligt“ und „Bewilligt statt beantragt“: {url}kuf/")
         if settings.DEMO_MODE:
             self.stdout.write(f"E-Mails (Einladungen) landen als Dateien in {settings.EMAIL_FILE_PATH}")
         else:

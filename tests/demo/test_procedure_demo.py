@@ -1,0 +1,84 @@
+"""The funding procedure of the demo (issue #23 point 7): Bochum's application 2027 from the planner
+to the Bezirksregierung Arnsberg and back as approved financing in the KuF, Hoyerswerda's at the
+SAB; every step by its user, everything illustrative and labelled so."""
+
+import time
+from decimal import Decimal as D
+
+from django.test import Client
+
+from isek.concepts import services as concepts
+from isek.core.models import ChangeRecord
+from isek.demo import loader
+from isek.demo import procedure as demo
+from isek.finance.models import Financing
+from isek.procedure.models import Application, Remark
+from tests.conftest import make_new_city
+from tests.procedure import cheap_documents
+
+
+def test_the_procedure_demo_runs_from_application_to_approval(bochum):
+    hoyerswerda = make_new_city()  # Hoyerswerda's AGS with measures 4.1 and 7.1, without the slow base map
+    loader.ensure_users(bochum, "pw-test-123", also=[hoyerswerda])
+    loader.ensure_authority("pw-test-123")
+    loader.ensure_sab("pw-test-123")
+    started = time.monotonic()
+    with cheap_documents():  # writing the PDFs is tests/procedure/test_services.py's
+        loader.load_procedure(bochum, hoyerswerda)
+    seconds = time.monotonic() - started
+    assert seconds < 10, seconds  # the steps without the documents' PDFs: a regression guard
+
+    # Bochum: version 1 asked for changes, version 2 answered them and is approved
+    first, second = Application.objects.filter(concept=bochum, year=2027).order_by("version")
+    assert (first.state, second.state) == ("changes", "approved")
+    assert first.submitted_by.username == second.submitted_by.username == "planerin"
+    assert "Illustratives Beispiel" in first.note and "Ratsbeschlusses illustrativ" in first.note
+    assert "(illustrativ)" in first.finance_version.name and "(illustrativ)" in second.finance_version.name
+    remark = Remark.objects.get(application=first)
+    assert remark.kind == "request" and remark.state == "answered" and remark.answered_by == second
+    assert remark.about_label.startswith("Maßnahme 3.1") and "illustrativ" in remark.text
+    assert remark.created_by.username == "bezreg-arnsberg"
+    measure = bochum.measures.get(number="3.1")
+    eligible = {f["what"]: D(f["amount"]) for f in second.snapshot["figures"]
+                if f["measure"] == str(measure.pk) and f["year"] == 2027}
+    assert eligible["eligible"] == D("7000000.00")  # the answer, taken from the KuF, not typed again
+
+    # the approval: 3.1's grant 2027 cut to half with its reason, the rest as requested
+    approval = second.approvals.get()
+    assert approval.created_by.username == "bezreg-arnsberg" and "Beispiel" in approval.file_number
+    cut = [line for line in approval.lines if D(line["approved"]) != D(line["requested"])]
+    assert {(line["measure"], line["year"]) for line in cut} == {(str(measure.pk), 2027)}
+    assert {line["source"] for line in cut} == {"bund", "land"}
+    assert all(D(line["approved"]) == (D(line["requested"]) / 2).quantize(D("0.01")) and "Bauabschnitt" in line["reason"]
+               and "illustrativ" in line["reason"] for line in cut)
+    # ... and the KuF: financing lines "bewilligt" with the approved amounts and the difference
+    rows = {f.source: f for f in Financing.objects.filter(measure=measure, year=2027, source__in=["bund", "land"])}
+    assert all(row.status == "approved" and row.amount == (row.requested / 2).quantize(D("0.01")) and "Beispiel" in row.reason
+               for row in rows.values())
+    assert sum(row.requested for row in rows.values()) == D("4200000.00")  # 60 % of the answered 7 M€
+    # a sourced fact stays beside the example's file number (the approval covers every line of the KuF)
+    real = Financing.objects.get(measure__concept=bochum, measure__number="4.2", year=2020, source="bund")
+    assert real.status == "approved" and "Beispiel" in real.reason and "bra.nrw.de" in real.reason
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.login(username="planerin", password="pw-test-123")
+    kuf = planner.get(f"/concepts/{bochum.slug}/kuf/").content.decode()
+    assert "Bewilligt statt beantragt" in kuf and "Beispiel 35.02-BO-2027/01" in kuf
+    who = {(username, model) for username, model in ChangeRecord.objects.filter(
+        user__username__in=["planerin", "bezreg-arnsberg", demo.SAB_USER]).values_list("user__username", "model")}
+    assert {("planerin", "procedure.Application"), ("planerin", "finance.CostItem"), ("bezreg-arnsberg", "procedure.Remark"),
+            ("bezreg-arnsberg", "procedure.Approval"), ("bezreg-arnsberg", "finance.Financing"),
+            (demo.SAB_USER, "procedure.Application")} <= who
+
+    # the authorities: Arnsberg sees Bochum, the SAB Hoyerswerda, neither the other's
+    arnsberg = concepts.authority_of(bochum.city)
+    sab = concepts.authority_of(hoyerswerda.city)
+    assert sab.name.startswith("Sächsische Aufbaubank") and "illustrativ" in sab.source
+    app = Application.objects.get(concept=hoyerswerda, year=2027)
+    assert app.state == "review" and "Illustratives Beispiel" in app.note and app.snapshot["figures"]
+    for username, authority, shown, hidden in (("bezreg-arnsberg", arnsberg, second, app),
+                                               (demo.SAB_USER, sab, app, second)):
+        client = Client(HTTP_ACCEPT_LANGUAGE="de")
+        client.login(username=username, password="pw-test-123")
+        page = client.get(f"/authorities/{authority.pk}/portfolio/").content.decode()
+        assert f"/applications/{shown.pk}/" in page and f"/applications/{hidden.pk}/" not in page
+        assert client.get(f"/authorities/{(sab if authority == arnsberg else arnsberg).pk}/portfolio/").status_code == 403
