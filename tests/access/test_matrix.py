@@ -16,7 +16,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -64,6 +64,7 @@ ROUTES = routes()  # assembled from the views' declarations (isek.access.routes)
 
 
 def test_every_url_is_declared():
+    assert sorted(ONE_ALLOWED) == sorted(ROLES)
     patterns = url_patterns()
     assert set(patterns) - set(ROUTES) == set(), "URLs without a declared rule"
     assert len(patterns) >= 110
@@ -361,6 +362,17 @@ def _check(response, want, where) -> str | None:
 UNDECLARED_BY = ("anonymous", "admin")
 
 
+# Every refusal is asked on both engines: the refusals and the unchanged database are the separation
+# the matrix proves. Every allowed cell – a page rendered, a form answered, for each role the table
+# lets in – is asked on SpatiaLite; on PostGIS one role per URL, side and method, in this order of
+# preference (the roles' rights are decided in Python, by the table and the declarations; what a
+# page does on PostGIS for each role, its own tests ask there). Decision 0038: the matrix was a
+# quarter of the suite's CPU.
+EVERY_ALLOWED_ROLE = connection.vendor != "postgresql"
+ONE_ALLOWED = ("planner", "planner_b", "city_admin", "city_admin_b", "authority", "authority_b", "moderator",
+               "reviewer", "citizen", "anonymous", "admin")
+
+
 @pytest.mark.parametrize("name", sorted(ROUTES))
 def test_matrix(world, name):
     pattern = url_patterns()[name]
@@ -376,6 +388,7 @@ def test_matrix(world, name):
         variants.append(("A with B's ids", a, b, True, declared))
     problems = []
     refused = []  # (where, role, method, URL, expected answer)
+    allowed = {}  # (where, method): [(role, URL)]
     for label, concept_side, id_side, cross, methods in variants:
         url = fill(name, pattern, concept_side, id_side)
         for role in ROLES:
@@ -386,13 +399,16 @@ def test_matrix(world, name):
                     continue
                 want = expected(name, method, user, concept_side["concept"], cross, id_side["upload"].user,
                                 ids_of(name, id_side), id_side["authority"])
-                if want is ALLOWED:  # may change things: on its own, undone afterwards
-                    with transaction.atomic():
-                        problems.append(_check(_send(world["clients"][role], method, name, url), want,
-                                               f"{label} {role} {method} {url}"))
-                        transaction.set_rollback(True)
+                if want is ALLOWED:
+                    allowed.setdefault((label, method), []).append((role, url))
                 else:
                     refused.append((label, role, method, url, want))
+    for (label, method), asked in allowed.items():
+        for role, url in asked if EVERY_ALLOWED_ROLE else [min(asked, key=lambda a: ONE_ALLOWED.index(a[0]))]:
+            with transaction.atomic():  # may change things: on its own, undone afterwards
+                problems.append(_check(_send(world["clients"][role], method, name, url), ALLOWED,
+                                       f"{label} {role} {method} {url}"))
+                transaction.set_rollback(True)
     # everything refused together: the database before and after must be equal
     with transaction.atomic():
         before = checksum()
