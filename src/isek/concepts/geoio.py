@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import shapely
-import shapely.ops
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely import force_2d
@@ -257,7 +256,7 @@ def _read_ogr(path: Path, allowed_types, crs, layer, prefer_layer, unlocated=Fal
 def _outside_germany(n: int, g: BaseGeometry, source_crs, *, assumed: bool, given: bool) -> Problem:
     at = g.centroid
     params = {"n": n, "at": Coordinates(((at.x, at.y),), places=2), "source_crs": source_crs}
-    if CRS.from_user_input(source_crs).is_geographic and geo.inside_germany(shapely.ops.transform(lambda x, y: (y, x), g)):
+    if CRS.from_user_input(source_crs).is_geographic and geo.inside_germany(shapely.transform(g, lambda xy: xy[:, ::-1])):
         return Problem(gettext_noop("Objekt %(n)s: liegt außerhalb Deutschlands (Koordinaten um %(at)s). Breite und Länge "
                                     "vertauscht? Vertauscht läge es in Deutschland; GeoJSON nennt erst die Länge (Ost), "
                                     "dann die Breite (Nord)."), params, row=n)
