@@ -56,9 +56,12 @@ def test_the_procedure_demo_runs_from_application_to_approval(bochum):
     assert all(row.status == "approved" and row.amount == (row.requested / 2).quantize(D("0.01")) and "Beispiel" in row.reason
                for row in rows.values())
     assert sum(row.requested for row in rows.values()) == D("4200000.00")  # 60 % of the answered 7 M€
-    # a sourced fact stays beside the example's file number (the approval covers every line of the KuF)
+    # the approval covers 2027 and the years after: the years before keep their financing – 2020's
+    # sourced real approval stays as it was, not overwritten by the example's file number
+    assert min(line["year"] for line in approval.lines) == 2027
+    assert not Financing.objects.filter(measure__concept=bochum, year__lt=2027, status="approved").exists()
     real = Financing.objects.get(measure__concept=bochum, measure__number="4.2", year=2020, source="bund")
-    assert real.status == "approved" and "Beispiel" in real.reason and "bra.nrw.de" in real.reason
+    assert "Beispiel" not in real.reason and "bra.nrw.de" in real.reason
     planner = Client(HTTP_ACCEPT_LANGUAGE="de")
     planner.login(username="planerin", password="pw-test-123")
     kuf = planner.get(f"/concepts/{bochum.slug}/kuf/").content.decode()

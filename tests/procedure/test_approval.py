@@ -41,8 +41,13 @@ def test_an_approval_with_a_cut_turns_the_citys_financing_into_approved_figures(
     concept, staff = world["concept"], world["authority"]
     app = _in_review(world)
     before = finance.current(concept)
+    earlier = {(f.measure_id, f.year, f.source): f.status for f in Financing.objects.filter(
+        measure__concept=concept, year__lt=app.year)}
     lines = services.approval_lines(concept, app)
     assert lines and all(line["approved"] == line["requested"] for line in lines)  # prefilled with the request
+    # the programme year and the years after: the snapshot's grant of 2026 (measure 7.1) was decided before
+    assert any(f["what"] in ("bund", "land") and int(f["year"]) < app.year for f in app.snapshot["figures"])
+    assert {line["year"] for line in lines} == {2027, 2028, 2029, 2030}
     cut = _first(lines)
     measure, year = cut["measure"], cut["year"]
     own_before = before.cells[(measure, year)].sources["municipality"]
@@ -54,11 +59,19 @@ def test_an_approval_with_a_cut_turns_the_citys_financing_into_approved_figures(
     assert (row.status, row.amount, row.requested) == ("approved", cut["requested"] - CUT, cut["requested"])
     assert row.reason.startswith("Zuwendungsbescheid 34.1-2027/07 vom") and row.reason.endswith("Kosten zu hoch")
     assert Financing.objects.filter(measure__concept=concept, status="approved").count() == len(lines)
+    # the financing of the years before the programme year keeps its status, and the KuF its figures
+    assert {(f.measure_id, f.year, f.source): f.status for f in Financing.objects.filter(
+        measure__concept=concept, year__lt=app.year)} == earlier
+    assert not Financing.objects.filter(measure__concept=concept, year__lt=app.year, status="approved").exists()
     # the KuF engine computes with the approved amounts: the grant falls by the cut, the own share rises by it
     after = finance.current(concept)
+    assert {k: c.sources for k, c in after.cells.items() if k[1] < app.year} == {
+        k: c.sources for k, c in before.cells.items() if k[1] < app.year}
     assert after.total("grant") == before.total("grant") - CUT
     assert after.cells[(measure, year)].sources["municipality"] == own_before + CUT
-    assert after.by_status()[("bund", "approved")] == before.total("bund") - CUT
+    decided_before = sum((c.sources.get("bund", D(0)) for k, c in before.cells.items() if k[1] < app.year), D(0))
+    assert decided_before > 0  # 2026's federal grant: not approved by the 2027 application
+    assert after.by_status()[("bund", "approved")] == before.total("bund") - decided_before - CUT
     differences = finance.approval_differences(concept)
     assert [(r["year"], r["requested"], r["approved"], r["difference"]) for r in differences] == [
         (year, cut["requested"], cut["requested"] - CUT, -CUT)]
@@ -137,6 +150,17 @@ def test_an_amendment_is_a_new_approval_the_first_never_changes(world):
     assert (row.amount, row.status) == (D("0.00"), "approved")
     # the next amendment starts from the amounts in force
     assert next(x for x in services.approval_lines(concept, app) if x["key"] == line["key"])["approved"] == D("0.00")
+    # a line of a year before the programme year that an approval in force holds (one entered before
+    # the approval covered only the programme year and later) stays as it is
+    old = {"measure": line["measure"], "year": 2026, "source": "land", "requested": "900.00", "approved": "800.00",
+           "reason": "alt"}
+    Approval.objects.create(application=app, amends=second, decided_on=TODAY, file_number="Az 1-alt",
+                            reason="vor der Korrektur", lines=[*second.lines, old])
+    kept = next(x for x in services.approval_lines(concept, app) if x["year"] == 2026)
+    assert (kept["requested"], kept["approved"]) == (D("900.00"), D("800.00"))
+    third = services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1-Ä2", reason="Neue Zahlen",
+                             reasons={kept["key"]: "alt", line["key"]: "entfällt 2027"})
+    assert old in third.lines and len(third.lines) == len(second.lines) + 1
 
 
 def test_the_pages_of_the_approval(world):
@@ -149,6 +173,8 @@ def test_the_pages_of_the_approval(world):
     assert city.get(url + "approve/").status_code == 403
     form = reviewer.get(url + "approve/")
     assert form.status_code == 200
+    assert 'data-line="' in form.content.decode() and "-2026-" not in form.content.decode()  # from 2027 on
+    assert 'data-year="2026" data-requested="no"' in reviewer.get(url).content.decode()  # the KuF shown whole
     line = _first(services.approval_lines(concept, app))
     requested = line["requested"]
     german = f"{requested:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")

@@ -57,7 +57,7 @@ def test_the_planner_assembles_and_submits(new_city, planner):
     # the sums per year as the frozen KuF has them: 2028's cost of all measures, from the cost lines
     cost = sum(CostItem.objects.filter(measure__concept=new_city, year=2028).values_list("amount", flat=True), D(0))
     german = f"{cost:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-    assert ('<tr class="kern-table__row" data-year="2028"><th scope="row" class="kern-table__cell">2028</th>'
+    assert ('<tr class="kern-table__row" data-year="2028" data-requested="yes"><th scope="row" class="kern-table__cell">2028</th>'
             f'<td class="kern-table__cell kern-table__cell--numeric">{german}</td>') in page
 
 

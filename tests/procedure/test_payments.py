@@ -195,6 +195,7 @@ def test_the_proof_of_use_adds_up_in_pdf_xlsx_and_database(paid, tmp_path):
 
     numbers = {m["key"]: m["number"] for m in app.snapshot["measures"]}
     approval = services.current_approval(app)
+    assert min(int(x["year"]) for x in approval.lines) == app.year  # the programme year and later (decision 0058)
     expected = {}
     for x in approval.lines:
         k = (x["measure"], int(x["year"]), x["source"])

@@ -129,11 +129,13 @@ def test_the_portfolio_holds_the_district_and_adds_up(world):
     [group] = found["groups"]
     assert (group["programme"], group["year"]) == ("Lebendige Zentren", 2027)
     [row] = group["rows"]
-    figures = app.snapshot["figures"]
+    # what the application requests: its programme year 2027 and the years after, not the KuF's 2026
+    figures = [f for f in app.snapshot["figures"] if int(f["year"]) >= app.year]
     grant = sum(D(f["amount"]) for f in figures if f["what"] in ("bund", "land"))
     assert row["app"] == app and row["grant"] == grant == group["grant"] and grant > 0
+    assert grant < sum(D(f["amount"]) for f in app.snapshot["figures"] if f["what"] in ("bund", "land"))
     assert (row["done"], row["total"]) == (app.snapshot["readiness"]["done"], app.snapshot["readiness"]["total"])
-    assert [r["year"] for r in found["sums"]] == [2026, 2027, 2028, 2029, 2030]
+    assert [r["year"] for r in found["sums"]] == [2027, 2028, 2029, 2030]
     cost = found["headers"].index("Kosten")
     assert sum(r["values"][cost] for r in found["sums"]) == sum(D(f["amount"]) for f in figures if f["what"] == "cost")
     [area] = json.loads(found["areas"])["features"]
@@ -144,6 +146,7 @@ def test_the_portfolio_holds_the_district_and_adds_up(world):
         {"figures": app.snapshot["figures"]}, order=services.FIGURES)
     Application.objects.filter(pk=app.pk).update(snapshot={k: v for k, v in app.snapshot.items() if k != "sums"})
     assert services.portfolio(staff, authority)["sums"] == found["sums"]
+    assert services.portfolio(staff, authority)["groups"][0]["grant"] == grant
     # a newer version takes the older one's place
     second = submit(world["planner"], concept, name="Version 2")
     assert [r["app"] for r in services.portfolio(staff, authority)["groups"][0]["rows"]] == [second]
@@ -167,6 +170,8 @@ def test_the_pages_of_the_review(world):
     assert page.status_code == 200
     text = page.content.decode()
     assert "Altstadt Neu" in text and "Hoyerswerda" in text and 'id="portfolio-map"' in text
+    sums = text.split('id="sums"')[1].split("</table>")[0]  # what is requested: from the programme year 2027 on
+    assert "Beantragte Summen nach Jahr und Quelle" in text and 'data-year="2027"' in sums and "2026" not in sums
     areas = json.loads(text.split('<script id="portfolio-areas" type="application/json">')[1].split("</script>")[0])
     assert areas["features"][0]["properties"]["url"] == f"/concepts/{concept.slug}/applications/{app.pk}/"
     assert client_for(world["authority_b"]).get(f"/authorities/{authority.pk}/portfolio/").status_code == 403

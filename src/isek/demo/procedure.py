@@ -107,8 +107,9 @@ def _bochum(concept, planner, reviewer):
     cut = str(_measure(concept, CUT).pk)
     lines = procedure.approval_lines(concept, second)
     cuts = [line for line in lines if line["measure"] == cut and line["year"] == YEAR]
-    # the approval covers every line of the frozen KuF: a line with a sourced fact (2020's real
-    # approval of the Quartiersmanagement) keeps it in its reason beside the example's file number
+    # the approval covers the programme year and the years after (decision 0058): a sourced fact of
+    # an earlier year (2020's real approval of the Quartiersmanagement) stays as it is; a line of the
+    # approval with a sourced fact keeps it in its reason beside the example's file number
     sourced = {(str(f.measure_id), f.year, f.source): f.reason for f in finance.Financing.objects.filter(
         measure__concept=concept, source__in=procedure.GRANT, illustrative=False).exclude(reason="")}
     reasons = {line["key"]: sourced[key][:250] for line in lines

@@ -141,6 +141,17 @@ def sums_by_year(*snapshots: dict) -> tuple[list[str], list[dict]]:
     return shown, [{"year": y, "values": [v[w] for w in shown]} for y, v in rows.items()]
 
 
+def requested_part(snapshot: dict, year: int) -> dict:
+    """What an application for programme year ``year`` requests of its ``snapshot`` – the frozen KuF
+    as submitted, every year of the concept –: the figures (and the kept sums, where it has them)
+    of ``year`` and the years after (decision 0058, amended): a programme year's Zuwendungsbescheid
+    grants money for that year and the following ones; earlier years were decided by earlier ones."""
+    part = {"figures": [f for f in snapshot.get("figures", []) if int(f["year"]) >= year]}
+    if snapshot.get("sums") is not None:
+        part["sums"] = {y: row for y, row in snapshot["sums"].items() if int(y) >= year}
+    return part
+
+
 def plan_differs(concept, version) -> bool:
     """Does the current KuF differ from the frozen ``version`` (the ISEK and the fact sheets show
     the current plan)?"""
@@ -503,16 +514,22 @@ def current_approval(application: Application) -> Approval | None:
 
 
 def approval_lines(concept, application: Application) -> list[dict]:
-    """The lines an approval of ``application`` holds, one per measure, year and grant source of
-    its snapshot: "key" (the form's), "measure" (key), "label", "year", "source", "source_label",
-    "requested" (Decimal) and "approved" – the request, or for an amendment the amount in force."""
+    """The lines an approval of ``application`` holds, one per measure, year and grant source its
+    snapshot requests – the programme year and the years after (``requested_part``; earlier years
+    were decided by earlier approvals) – and per line an approval in force holds (an amendment
+    keeps them as they are): "key" (the form's), "measure" (key), "label", "year", "source",
+    "source_label", "requested" (Decimal) and "approved" – the request, or for an amendment the
+    amount in force."""
     labels = {m["key"]: f"{m['number']} {m['title']}" for m in application.snapshot.get("measures", [])}
     sources = finance.source_labels(concept)
     requested = {(f["measure"], int(f["year"]), f["what"]): decimal.Decimal(f["amount"])
-                 for f in application.snapshot.get("figures", []) if f["what"] in GRANT}
+                 for f in requested_part(application.snapshot, application.year)["figures"] if f["what"] in GRANT}
     current = current_approval(application)
-    in_force = {(line["measure"], int(line["year"]), line["source"]): decimal.Decimal(line["approved"])
-                for line in (current.lines if current else [])}
+    in_force = {}
+    for line in current.lines if current else []:
+        key = (line["measure"], int(line["year"]), line["source"])
+        in_force[key] = decimal.Decimal(line["approved"])
+        requested.setdefault(key, decimal.Decimal(line["requested"]))  # a line of an earlier year it holds
     rank = {s: i for i, s in enumerate(GRANT)}
     keys = sorted(set(requested) | set(in_force), key=lambda k: (diff._order(k[0], labels), k[1], rank[k[2]]))
     return [{"key": f"{m}-{y}-{w}", "measure": m, "label": labels.get(m, m), "year": y, "source": w,
@@ -632,8 +649,9 @@ def _require_approve(user, concept, application: Application) -> None:
 def portfolio(user, authority) -> dict:
     """The newest submitted version of every application of ``authority``'s district (the cities
     whose AGS starts with one of its prefixes), per programme and programme year, with the grant
-    each requests (federal and Land share over all its years) and its readiness; and the sums of
-    all of them per year and source. For its staff and the installation's administrator."""
+    each requests (federal and Land share of its programme year and the years after:
+    ``requested_part``) and its readiness; and the sums of what all of them request per year and
+    source. For its staff and the installation's administrator."""
     access.require_site(user, "portfolio", "view", authority=authority)
     district = Q(pk__in=[])
     for prefix in authority.prefixes.values_list("prefix", flat=True):
@@ -654,7 +672,7 @@ def portfolio(user, authority) -> dict:
     # applications submitted before their snapshot kept its sums: from their figures
     older = dict(Application.objects.filter(pk__in=[a.pk for a in newest if a.kept_sums is None])
                  .values_list("pk", "snapshot"))
-    snapshots = {a.pk: older[a.pk] if a.pk in older else {"sums": a.kept_sums} for a in newest}
+    snapshots = {a.pk: requested_part(older[a.pk] if a.pk in older else {"sums": a.kept_sums}, a.year) for a in newest}
     groups: dict[tuple, dict] = {}
     for app in newest:
         by_year = diff.sums(snapshots[app.pk], order=finance.SOURCES)

@@ -259,7 +259,7 @@ class ApplicationSerializer(serializers.Serializer):
     note = serializers.CharField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     documents = serializers.SerializerMethodField()
-    figures = serializers.SerializerMethodField(help_text="je Maßnahme (Nummer), Jahr und Zahl (cost, eligible, Quelle)")
+    figures = serializers.SerializerMethodField(help_text="die KuF wie eingereicht, alle Jahre: je Maßnahme (Nummer), Jahr und Zahl (cost, eligible, Quelle); beantragt sind bund und land ab dem Programmjahr (year)")
     readiness = serializers.SerializerMethodField(help_text="Antragsreife beim Einreichen")
     remarks = serializers.SerializerMethodField(help_text="Anmerkungen und Nachforderungen der Bewilligungsbehörde")
     approvals = serializers.SerializerMethodField(help_text="Zuwendungsbescheid und Änderungsbescheide, der älteste zuerst")
