@@ -22,8 +22,9 @@ def test_msgfmt_reports_no_untranslated_or_fuzzy_message(domain):
 
 @pytest.mark.parametrize("domain", ["django", "djangojs"])
 def test_compiled_catalogue_matches_po(domain):
-    po = {e.msgid: e.msgstr for e in polib.pofile(str(LOCALE / f"{domain}.po")) if not e.msgid_plural}
-    mo = {e.msgid: e.msgstr for e in polib.mofile(str(LOCALE / f"{domain}.mo")) if not e.msgid_plural}
+    # by context and message: one German word may have two English ones ("offen": pending, open)
+    po = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(LOCALE / f"{domain}.po")) if not e.msgid_plural}
+    mo = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(LOCALE / f"{domain}.mo")) if not e.msgid_plural}
     assert po == mo, "run `make messages` (compilemessages) after editing the .po file"
 
 
