@@ -66,6 +66,19 @@ def test_the_procedure_demo_runs_from_application_to_approval(bochum):
     planner.login(username="planerin", password="pw-test-123")
     kuf = planner.get(f"/concepts/{bochum.slug}/kuf/").content.decode()
     assert "Bewilligt statt beantragt" in kuf and "Beispiel 35.02-BO-2027/01" in kuf
+    # the payment request: the paid expense of 3.1, its grant share requested and released as asked
+    request = second.payment_requests.get()
+    assert request.state == "released" and "illustrativ" in request.note
+    assert request.submitted_by.username == "planerin" and request.decided_by.username == "bezreg-arnsberg"
+    item = request.items.get()
+    assert (item.measure, item.year, item.amount) == (str(measure.pk), 2027, demo.PAID) and item.payment.illustrative
+    cost = sum(f["amount"] and D(f["amount"]) for f in second.snapshot["figures"]
+               if f["measure"] == str(measure.pk) and f["year"] == 2027 and f["what"] == "cost")
+    for line in request.lines.all():  # the approved grant's share of the expense, to the cent
+        assert line.requested == line.released == (demo.PAID * rows[line.source].amount / cost).quantize(D("0.01"))
+    proof = planner.get(f"/concepts/{bochum.slug}/applications/{second.pk}/proof/")
+    expense_row = proof.content.decode().split(f'data-line="{measure.pk}-2027"')[1].split("</tr>")[0]
+    assert proof.status_code == 200 and ">1.200.000<" in expense_row  # the expense paid, in the proof of use
     who = {(username, model) for username, model in ChangeRecord.objects.filter(
         user__username__in=["planerin", "bezreg-arnsberg", demo.SAB_USER]).values_list("user__username", "model")}
     assert {("planerin", "procedure.Application"), ("planerin", "finance.CostItem"), ("bezreg-arnsberg", "procedure.Remark"),

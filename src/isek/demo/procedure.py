@@ -6,8 +6,10 @@ as "bewilligt"; Hoyerswerda's application for 2027 lies with the SAB, in review.
 
 Every step goes through the procedure's and finance's services as the acting user, so the change
 history says who did what. No figure is typed twice: the applications carry the frozen KuF, the
-approval takes the requested amounts and changes only the cut one. The payment request
-(Mittelabruf, issue #23 point 5) is not part of it yet."""
+approval takes the requested amounts and changes only the cut one. Against the approval, the
+planner records a paid expense of the cut measure and requests the grant's share of it (Mittelabruf,
+issue #23 point 5), which the Bezirksregierung releases: the proof of use then shows approved,
+requested and released."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from django.utils import timezone
 
 from isek.concepts import services as concepts
 from isek.finance import services as finance
+from isek.monitoring import services as monitoring
 from isek.procedure import services as procedure
 
 from .loader import SAB_USER
@@ -48,6 +51,11 @@ SAB = {
     "source": "Bezirk: der Freistaat Sachsen, AGS-Präfix 14 (Destatis, Gemeindeverzeichnis); Bewilligungsstelle "
               "der Städtebauförderung in Sachsen. Demo: die Zugänge der Behörde sind erfunden (illustrativ).",
 }
+# the payment request: a paid expense of the cut measure in the programme year (illustrative)
+PAID = D("1200000.00")
+PAID_NOTE = f"{LABEL}: Abschlagsrechnung 1. Bauabschnitt, bezahlt (illustrativ)"
+PAYMENT_NOTE = f"{LABEL}: erster Mittelabruf {YEAR} (illustrativ)"
+
 HOYERSWERDA_RATE = D("66.67")
 HOYERSWERDA_RATE_BASIS = ("Illustrativ: je rund ein Drittel Bund, Land und Stadt; Sachsens Fördersatz (FRL StBauE "
                           "Nr. 5.2) ist in isek nicht amtlich belegt.")
@@ -117,7 +125,17 @@ def _bochum(concept, planner, reviewer):
     procedure.approve(reviewer, concept, second, decided_on=timezone.localdate(), file_number=FILE_NUMBER,
                       amounts={line["key"]: (line["requested"] * CUT_SHARE).quantize(D("0.01")) for line in cuts},
                       reasons=reasons | {line["key"]: CUT_REASON for line in cuts})
+    _payment_request(concept, second, planner, reviewer)
     return second
+
+
+def _payment_request(concept, application, planner, reviewer):
+    """A paid expense of the cut measure recorded, its grant share requested and released."""
+    paid = monitoring.save_payment(planner, concept, monitoring.Payment(
+        measure=_measure(concept, CUT), year=YEAR, amount=PAID, note=PAID_NOTE, illustrative=True))
+    request = procedure.draft_request(planner, concept, application, payments=[paid.pk], note=PAYMENT_NOTE)
+    procedure.submit_request(planner, concept, request)
+    return procedure.release(reviewer, concept, request)
 
 
 def _hoyerswerda(concept, planner, reviewer):

@@ -81,13 +81,15 @@ class Command(BaseCommand):
                           f"(Sächsische Aufbaubank für Hoyerswerda, Demo-Zugang)")
         site = f"http://127.0.0.1:{port}"
         self.stdout.write("Förderverfahren (illustratives Beispiel): Bochums Antrag 2027 mit beantworteter "
-                          "Nachforderung, bewilligt mit einer gekürzten Maßnahme:")
+                          "Nachforderung, bewilligt mit einer gekürzten Maßnahme, ein Mittelabruf freigegeben:")
         for app in applications:
             authority = concepts.authority_of(app.concept.city)
             self.stdout.write(f"  {app.concept.city.name}, Antrag {app.year} ({app.get_state_display()}): "
                               f"{site}/concepts/{app.concept.slug}/applications/{app.pk}/ · Portfolio "
                               f"{authority.name}: {site}/authorities/{authority.pk}/portfolio/")
         self.stdout.write(f"  KuF mit „bewilligt“ und „Bewilligt statt beantragt“: {url}kuf/")
+        if applications:
+            self.stdout.write(f"  Verwendungsnachweis: {url}applications/{applications[0].pk}/proof/")
         if settings.DEMO_MODE:
             self.stdout.write(f"E-Mails (Einladungen) landen als Dateien in {settings.EMAIL_FILE_PATH}")
         else:
