@@ -206,8 +206,9 @@ def test_the_proof_of_use_adds_up_in_pdf_xlsx_and_database(paid, tmp_path):
         expected[(numbers[k[0]], str(k[1]), k[2])] = [D(x["approved"]), requested, released, D(x["approved"]) - released]
     assert expected[(numbers[first.lines.first().measure], "2027", "bund")][2] == D("17000.00")
     assert expected[(numbers[pending.lines.first().measure], "2028", "land")][1] == pending.lines.get(source="land").requested
-    paid_by = {}
-    for p in Payment.objects.filter(measure__concept=concept):
+    paid_by = {}  # the expenses of the years the approval covers: the programme year and later
+    assert Payment.objects.filter(measure__concept=concept, year__lt=app.year).exists()
+    for p in Payment.objects.filter(measure__concept=concept, year__gte=app.year):
         paid_by[(p.measure.number, str(p.year))] = paid_by.get((p.measure.number, str(p.year)), D(0)) + p.amount
     assert paid_by[("1.1", "2027")] == D("52345.67")
     # the page

@@ -1108,8 +1108,9 @@ def proof_of_use(concept, application: Application) -> dict:
     basis = _basis(application)
     measures = {m for m, _y in basis}
     paid: dict[tuple[str, int], decimal.Decimal] = {}
-    for measure_id, year, amount in monitoring.Payment.objects.filter(
-            measure__concept=concept, measure_id__in={int(m) for m in measures}).values_list("measure_id", "year", "amount"):
+    for measure_id, year, amount in monitoring.Payment.objects.filter(  # of the years the approval covers
+            measure__concept=concept, measure_id__in={int(m) for m in measures},
+            year__gte=application.year).values_list("measure_id", "year", "amount"):
         paid[(str(measure_id), year)] = paid.get((str(measure_id), year), ZERO) + amount
     cited: dict[tuple[str, int], decimal.Decimal] = {}
     for item in PaymentRequestItem.objects.filter(request__application=application, request__state__in=COUNTING):
