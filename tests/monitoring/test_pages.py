@@ -88,13 +88,29 @@ def test_cancelled_measure_leaves_the_progress(planner_client, bochum):
 
 def test_planner_records_a_payment_and_bad_input_is_refused(planner_client, bochum):
     m = Measure.objects.get(concept=bochum, number="1.1")
-    r = planner_client.post(f"/concepts/{SLUG}/payments/", {"measure": m.pk, "year": 2026, "amount": "1.234,56", "note": "Rechnung 1"})
+    r = planner_client.post(f"/concepts/{SLUG}/payments/", {"measure": m.pk, "year": 2025, "amount": "1.234,56", "note": "Rechnung 1"})
     assert r.status_code == 302
     assert Payment.objects.get(measure=m).amount == D("1234.56")
     count = Payment.objects.count()
     r = planner_client.post(f"/concepts/{SLUG}/payments/", {"measure": m.pk, "year": 2026, "amount": "-5"})
     assert r.status_code == 400 and "Bitte die markierten Angaben prüfen" in r.content.decode()
     assert Payment.objects.count() == count
+
+
+def test_an_implausible_payment_is_asked_about_before_it_is_recorded(planner_client, bochum):
+    """Walk 15: 999,999,999 € on a measure planned at a fraction of it, or a year the KuF plans
+    nothing for, is recorded only once the planner confirms the amount."""
+    m = Measure.objects.get(concept=bochum, number="1.1")
+    url = f"/concepts/{SLUG}/payments/"
+    count = Payment.objects.count()
+    r = planner_client.post(url, {"measure": m.pk, "year": 2025, "amount": "999.999.999"})
+    text = r.content.decode()
+    assert r.status_code == 400 and "über den geplanten Kosten der Maßnahme" in text and "Betrag geprüft" in text
+    r = planner_client.post(url, {"measure": m.pk, "year": 1999, "amount": "10"})
+    assert r.status_code == 400 and "Die KuF plant für 1.1 im Jahr 1999 keine Kosten." in r.content.decode()
+    assert Payment.objects.count() == count
+    r = planner_client.post(url, {"measure": m.pk, "year": 2025, "amount": "999.999.999", "checked": "on"})
+    assert r.status_code == 302 and Payment.objects.get(measure=m, year=2025).amount == D("999999999")
 
 
 def test_planner_edits_report_texts(planner_client, bochum):

@@ -4,8 +4,10 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from isek.core import numbers
 from isek.web.forms import KernFormMixin, NumberField
 
 from . import reports
@@ -60,14 +62,43 @@ class ImportForm(KernFormMixin, forms.Form):
 
 
 class PaymentForm(KernFormMixin, forms.ModelForm):
+    """A paid expense. ``spending`` (``figures.spending``: the current KuF's plan and the payments per
+    measure and year) lets the form ask before it records an implausible one – in a year the KuF
+    plans no cost of the measure, or taking the measure's payments above its planned cost (walk 15:
+    999,999,999 € on a 75,000 € measure went into the proof of use unnoticed): the planner confirms
+    the amount, or corrects it."""
+    checked = forms.BooleanField(required=False, label=_("Betrag geprüft – trotzdem speichern"))
+
     class Meta:
         model = Payment
         fields = ["measure", "year", "amount", "note", "illustrative"]
 
-    def __init__(self, *args, concept, **kwargs):
+    def __init__(self, *args, concept, spending: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["measure"].queryset = concept.measures.all()
         self.fields["year"].initial = datetime.date.today().year
+        self.spending = {r["key"]: r for r in (spending or {}).get("rows", [])}
+
+    def clean(self):
+        data = super().clean()
+        measure, year, amount = data.get("measure"), data.get("year"), data.get("amount")
+        if self.errors or measure is None or year is None or amount is None or data.get("checked"):
+            return data
+        row = self.spending.get(str(measure.pk))
+        planned_year = dict((y, p) for y, p, _paid in row["years"]).get(year) if row else None
+        doubts = []
+        if not planned_year:
+            doubts.append(_("Die KuF plant für %(number)s im Jahr %(year)s keine Kosten.") % {
+                "number": measure.number, "year": year})
+        if row and row["plan"] and row["paid"] + amount > row["plan"]:
+            doubts.append(_("Mit dieser Auszahlung lägen die Auszahlungen von %(number)s (%(paid)s €) über den "
+                            "geplanten Kosten der Maßnahme (%(plan)s €).") % {
+                "number": measure.number, "paid": numbers.format(row["paid"] + amount, translation.get_language(), 2),
+                "plan": numbers.format(row["plan"], translation.get_language(), 2)})
+        if doubts:
+            self.add_error("checked", " ".join(str(d) for d in doubts) + " " + str(
+                _("Bitte den Betrag prüfen; stimmt er, „Betrag geprüft“ ankreuzen und erneut speichern.")))
+        return data
 
 
 class ReportTextForm(KernFormMixin, forms.ModelForm):

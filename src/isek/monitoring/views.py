@@ -172,7 +172,8 @@ def indicator_delete(request, concept, pk):
 @access.concept_view("payment", "view", post=("payment", "edit"))
 def payments(request, concept):
     editable = access.allows(request.user, "payment", "edit", concept)
-    form = PaymentForm(request.POST or None, concept=concept)
+    spending = figures.spending(concept, finance.current(concept))
+    form = PaymentForm(request.POST or None, concept=concept, spending=spending)
     if request.method == "POST":
         if "delete" in request.POST:
             pk = request.POST["delete"]
@@ -185,7 +186,7 @@ def payments(request, concept):
             messages.success(request, _("Auszahlung gespeichert."))
             return redirect("monitoring:payments", concept.slug)
     return render(request, "monitoring/payments.html", {
-        "concept": concept, "form": form, "can_edit": editable, "spending": figures.spending(concept, finance.current(concept)),
+        "concept": concept, "form": form, "can_edit": editable, "spending": spending,
         "payments": Payment.objects.filter(measure__concept=concept).select_related("measure")},
         status=400 if request.method == "POST" else 200)
 
