@@ -22,7 +22,7 @@ from django.utils import timezone
 from isek.participation import services
 from isek.participation.models import Idea, ImportSource, Status, ThemeReview
 from isek.participation.services import groups as engines
-from tests.factories import ConceptFactory, MeasureFactory, QuarterFactory, member, multipolygon
+from tests.factories import ConceptFactory, MeasureFactory, QuarterFactory, UserFactory, member, multipolygon
 
 from .conftest import OPERATOR, idea
 
@@ -117,13 +117,11 @@ def url(phase, tail="report/") -> str:
 def built_pdf(c, phase, lang="de") -> bytes:
     """The PDF as a planner gets it (decision 0061): started on the report page, built by the
     worker (here: at once), served at the old address report.pdf (the newest in the page's language)."""
-    from isek.participation import jobs
-
     r = c.post(url(phase), HTTP_ACCEPT_LANGUAGE=lang)  # its task is queued on commit: not in a test's transaction
     assert r.status_code == 302 and r["Location"].endswith("/report/#report-pdfs")
     job = phase.report_pdfs.filter(status="queued").get()
     assert job.language == lang
-    assert jobs.execute(job)
+    assert services.run_report_pdf(job)
     r = c.get(url(phase, "report.pdf"), HTTP_ACCEPT_LANGUAGE=lang)
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     return b"".join(r.streaming_content)
@@ -286,3 +284,54 @@ def test_every_theme_has_a_key_of_its_own_on_the_map_and_in_the_legend(evaluated
     assert not [(k1, k2) for n, k1 in enumerate(keys) for k2 in keys[n + 1:]
                 if _distance(k1[0], k2[0]) < SIMILAR and k1[1] == k2[1]]
     assert keys[-1] == ("#005cab", "^")  # like the first theme's colour, the third time: the third shape
+
+
+def test_the_pdf_job_one_at_a_time_its_progress_file_and_refusals(evaluated, django_capture_on_commit_callbacks):
+    """Issue #24 point 6: the PDF is a background job – started on the report page, one at a time
+    per phase (a second start shows the running one), its progress polled, its file for those who
+    may see the report; cancel and retry as other jobs; a citizen or a reviewer is refused, an
+    unknown phase or job is 404. (The job's build and the file it serves: ``built_pdf`` above.)"""
+    from isek.core import jobs as core_jobs
+    from isek.participation.models import ReportPdf
+
+    c = client_for(evaluated.concept)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        c.post(url(evaluated))
+        job = ReportPdf.objects.get(phase=evaluated)
+        ReportPdf.objects.filter(pk=job.pk).update(status="running", progress=40, worker="elsewhere:1",
+                                                   heartbeat_at=timezone.now())
+        again = c.post(url(evaluated), follow=True)
+    assert len(queued) == 1 and ReportPdf.objects.filter(phase=evaluated).count() == 1  # one task, one job
+    page = again.content.decode()
+    assert "entsteht gerade schon ein PDF" in page and f'data-report-pdf="{job.pk}" data-status="running"' in page
+    assert 'id="report-pdf"' not in page and "isek/jobs.mjs" in page  # no second start; the progress is polled
+    status = c.get(url(evaluated, f"report/pdf/{job.pk}.json")).json()
+    assert status == {"status": "running", "progress": 40, "message": "", "pages": None, "cancel_requested": False}
+    assert c.get(url(evaluated, f"report/pdf/{job.pk}/download/")).status_code == 404  # not finished
+    assert c.get(url(evaluated, "report.pdf"))["Location"].endswith("/report/#report-pdfs")  # none finished yet
+    assert not services.run_report_pdf(ReportPdf.objects.get(pk=job.pk))  # a second worker does not take the running job
+    page = c.post(url(evaluated, f"report/pdf/{job.pk}/cancel/"), follow=True).content.decode()
+    assert "Wird beim nächsten Arbeitsschritt abgebrochen." in page and "wird abgebrochen …" in page
+    with pytest.raises(core_jobs.Cancelled):  # the running job's next progress step stops it
+        core_jobs.progress(ReportPdf, job.pk, 60)
+    core_jobs.cancelled(ReportPdf, job.pk)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        c.post(url(evaluated, f"report/pdf/{job.pk}/retry/"))
+    job.refresh_from_db()
+    assert job.status == "queued" and len(queued) == 1
+
+    # refused: a citizen and a reviewer may not start it, see its state, or download it
+    for who in (UserFactory(), member(evaluated.concept, "reviewer")):
+        other = Client()
+        other.force_login(who)
+        assert other.post(url(evaluated)).status_code == 403
+        assert other.get(url(evaluated, f"report/pdf/{job.pk}.json")).status_code == 403
+        assert other.post(url(evaluated, f"report/pdf/{job.pk}/cancel/")).status_code == 403
+    assert ReportPdf.objects.filter(phase=evaluated).count() == 1
+    # bad input: an unknown job, another phase's, an unknown phase
+    assert c.get(url(evaluated, f"report/pdf/{job.pk + 999}.json")).status_code == 404
+    assert c.post(url(evaluated, f"report/pdf/{job.pk + 999}/cancel/")).status_code == 404
+    r = c.post(url(evaluated).replace(f"/phases/{evaluated.pk}/", f"/phases/{evaluated.pk + 999}/"))
+    assert r.status_code == 404 and "Diese Beteiligungsphase gibt es in diesem Konzept nicht" in r.content.decode()
+    assert ReportPdf.objects.filter(phase=evaluated).count() == 1
+

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from isek.core import geo
-from isek.core.models import BackgroundJob
 from isek.core.i18n import pick
+from isek.core.models import BackgroundJob
 
 TITLE_MAX = 120
 TEXT_MAX = 2000

@@ -74,9 +74,9 @@ from .phase import (
 )
 from .report import (
     EvaluationReport,
+    cancel_report_pdf,
     evaluation_report,
     method_text,
-    cancel_report_pdf,
     newest_report_pdf,
     report_features,
     report_pdf,
@@ -86,6 +86,7 @@ from .report import (
     report_phase,
     report_xlsx,
     retry_report_pdf,
+    run_report_pdf,
     start_report_pdf,
 )
 from .retention import delete_contributions, deletion_link_known, purge_personal_data
@@ -115,7 +116,7 @@ __all__ = [
     "decide_duplicate",
     "EvaluationReport", "evaluation_report", "method_text", "report_features", "report_pdf", "report_phase",
     "report_xlsx", "ReportPdf", "start_report_pdf", "report_pdfs_of", "report_pdf_state", "cancel_report_pdf",
-    "retry_report_pdf", "report_pdf_file", "newest_report_pdf",
+    "retry_report_pdf", "report_pdf_file", "newest_report_pdf", "run_report_pdf",
     "counters", "statistics", "EXPORT_COLUMNS", "export_features", "export_rows",
     # contributions collected elsewhere (issue 24)
     "commit_import", "import_sources", "import_summary", "plan_import",

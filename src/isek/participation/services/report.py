@@ -12,14 +12,14 @@ place lies in (a point on its surface; in several overlapping quarters it counts
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from isek import access
 from isek.concepts.services import Concept
@@ -278,6 +278,39 @@ def report_xlsx(user, concept: Concept, phase: Phase) -> bytes:
 # --- the PDF as a background job (issue #24 point 6, decision 0061) ------------------------------
 
 
+def _build_pdf(job: ReportPdf, path, progress) -> int:
+    """The job's PDF at ``path`` in the language of the page that started it; its pages. The
+    installation builds it (the start checked the person's right)."""
+    from .. import reporting
+
+    operator = access.Operator("Auswertung als PDF")
+    phase = job.phase
+    with translation.override(job.language or "de"):
+        progress(5)
+        content = evaluation_report(operator, phase.concept, phase)
+        progress(50)
+        picture = reporting.map_png(content)
+        progress(70)
+        pages = reporting.write_pdf(content, method_text(), path, picture=picture)
+        progress(99)
+    return pages
+
+
+@task()
+def build_report_pdf(job_id: int) -> None:
+    """The worker's task: build the PDF job ``job_id`` (participation.jobs runs it)."""
+    pdf_jobs.execute(ReportPdf.objects.select_related("phase", "phase__concept").get(pk=job_id), _build_pdf)
+
+
+def run_report_pdf(job: ReportPdf) -> bool:
+    """Build the queued job here and now (tests, commands); True if it is done."""
+    return pdf_jobs.execute(job, _build_pdf)
+
+
+def _enqueue(job: ReportPdf) -> None:
+    transaction.on_commit(lambda: build_report_pdf.enqueue(job.pk))
+
+
 def _own_phase(user, concept: Concept, phase: Phase) -> None:
     access.require(user, "moderation", "view", concept)
     if phase.concept_id != concept.pk:
@@ -304,7 +337,7 @@ def start_report_pdf(user, concept: Concept, phase: Phase) -> tuple[ReportPdf, b
                                                language=(get_language() or "de")[:8])
         except IntegrityError:
             return _active(phase), False
-        pdf_jobs.enqueue(job)
+        _enqueue(job)
     return job, True
 
 
@@ -330,7 +363,7 @@ def retry_report_pdf(user, concept: Concept, job: ReportPdf) -> None:
     _own_phase(user, concept, job.phase)
     if (running := _active(job.phase)) is not None and running.pk != job.pk:
         raise invalid(_("Für diese Phase entsteht gerade schon ein PDF; sein Fortschritt steht unten."), "job_running")
-    background.retry_job(job, lambda: pdf_jobs.build_report_pdf.enqueue(job.pk))
+    background.retry_job(job, lambda: build_report_pdf.enqueue(job.pk))
 
 
 def report_pdf_file(user, concept: Concept, job: ReportPdf) -> Path | None:
