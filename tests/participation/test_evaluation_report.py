@@ -7,6 +7,7 @@ unknown phase or another concept's is refused with a message."""
 from __future__ import annotations
 
 import datetime
+import errno
 import html
 import io
 import json
@@ -17,7 +18,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from isek.participation import services
 from isek.participation.models import Idea, ImportSource, Status, ThemeReview
@@ -292,6 +293,7 @@ def test_the_pdf_job_one_at_a_time_its_progress_file_and_refusals(evaluated, dja
     may see the report; cancel and retry as other jobs; a citizen or a reviewer is refused, an
     unknown phase or job is 404. (The job's build and the file it serves: ``built_pdf`` above.)"""
     from isek.core import jobs as core_jobs
+    from isek.participation import jobs
     from isek.participation.models import ReportPdf
 
     c = client_for(evaluated.concept)
@@ -319,6 +321,17 @@ def test_the_pdf_job_one_at_a_time_its_progress_file_and_refusals(evaluated, dja
         c.post(url(evaluated, f"report/pdf/{job.pk}/retry/"))
     job.refresh_from_db()
     assert job.status == "queued" and len(queued) == 1
+
+    def disk_full(job, path, progress):  # the worker's disk fills while it writes
+        path.write_bytes(b"%PDF-")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    assert not jobs.execute(job, disk_full)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.shown_message.startswith("Der Speicherplatz ist voll")
+    with translation.override("en"):
+        assert job.shown_message.startswith("The disk is full; the PDF was not written.")
+    assert list(jobs.pdf_dir().iterdir()) == []  # no half file
 
     # refused: a citizen and a reviewer may not start it, see its state, or download it
     for who in (UserFactory(), member(evaluated.concept, "reviewer")):
