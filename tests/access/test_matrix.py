@@ -30,7 +30,7 @@ from isek.finance.models import Fund, FundApplication
 from isek.geodata.models import ReferenceLayer
 from isek.monitoring.models import Indicator, Report
 from isek.participation import services as participation
-from isek.participation.models import Idea, Status
+from isek.participation.models import Idea, ReportPdf, Status
 from isek.procedure.models import Application, Document, PaymentRequest, Remark
 from tests.conftest import _SHARED, client_for, shared_world
 from tests.dbstate import checksum
@@ -116,6 +116,7 @@ def _concept(public: bool, number: str, ags: str):
                                               kind="context", unit="%"),
         "report": Report.objects.create(concept=concept, kind="isek", status="failed"),
         "run": AnalysisRun.objects.create(concept=concept, status="failed"),
+        "report_pdf": ReportPdf.objects.create(phase=phase, status="failed"),  # the evaluation report's PDF job
         "fund_application": FundApplication.objects.create(fund=fund, applicant="Haus", project="Fassade", eligible_cost=1000),
         **_submitted_application(concept),
     }
@@ -146,6 +147,7 @@ def _file_rows(side: dict) -> None:
     finished report, the city's base map (written by ``_files``)."""
     from isek.geodata.models import BaseMap
     from isek.monitoring import jobs as report_jobs
+    from isek.participation import jobs as participation_jobs
 
     layer = side["layer"]
     ReferenceLayer.objects.filter(pk=layer.pk).update(path=f"{layer.name}.geojson")
@@ -153,6 +155,8 @@ def _file_rows(side: dict) -> None:
     report = side["report"]
     Report.objects.filter(pk=report.pk).update(status="done", progress=100,
                                                file=str(report_jobs.report_dir() / f"{report.pk}-isek.pdf"))
+    ReportPdf.objects.filter(pk=side["report_pdf"].pk).update(
+        status="done", progress=100, file=str(participation_jobs.pdf_dir() / f"{side['report_pdf'].pk}-auswertung.pdf"))
     BaseMap.objects.create(city=side["concept"].city, status="done", progress=100, extract="x.osm.pbf", extract_name="x",
                            path=f"{side['concept'].city.ags}.mbtiles", concept=side["concept"])
 
@@ -166,6 +170,7 @@ def _files(side: dict) -> None:
     from isek.geodata import jobs as geodata_jobs
     from isek.geodata import services as geodata
     from isek.monitoring import jobs as report_jobs
+    from isek.participation import jobs as participation_jobs
     from isek.participation import photos
 
     geodata.store_dir().mkdir(parents=True, exist_ok=True)
@@ -173,6 +178,7 @@ def _files(side: dict) -> None:
     photos.directory().mkdir(parents=True, exist_ok=True)
     (photos.directory() / f"idea-{side['idea'].pk}.jpg").write_bytes(b"\xff\xd8\xff\xe0 JFIF")
     (report_jobs.report_dir() / f"{side['report'].pk}-isek.pdf").write_bytes(b"%PDF-1.7 test")
+    (participation_jobs.pdf_dir() / f"{side['report_pdf'].pk}-auswertung.pdf").write_bytes(b"%PDF-1.7 test")
     tiles = geodata_jobs.basemap_store() / f"{side['concept'].city.ags}.mbtiles"
     with sqlite3.connect(tiles) as db:
         db.execute("CREATE TABLE IF NOT EXISTS tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, "

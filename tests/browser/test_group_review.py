@@ -70,3 +70,9 @@ def test_planner_merges_a_duplicate_and_renames_a_group(page, transactional_db, 
     drawn = page.evaluate("() => window.isekMaps['report-map'].getSource('ideas').serialize().data.features.length")
     assert drawn == 365
     assert axe_violations(page) == []
+    # its PDF is a background job (issue 24, point 6): started here, its progress shown (no worker runs here)
+    with page.expect_navigation():
+        page.get_by_role("button", name="PDF erstellen").click()
+    assert page.locator('#report-pdf-jobs li[data-status="queued"] progress').count() == 1
+    assert "Das PDF wird im Hintergrund erstellt" in page.inner_text(".isek-messages")
+    assert page.get_by_role("button", name="PDF erstellen").count() == 0 and axe_violations(page) == []

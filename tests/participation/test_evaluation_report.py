@@ -7,6 +7,7 @@ unknown phase or another concept's is refused with a message."""
 from __future__ import annotations
 
 import datetime
+import errno
 import html
 import io
 import json
@@ -17,12 +18,12 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from isek.participation import services
 from isek.participation.models import Idea, ImportSource, Status, ThemeReview
 from isek.participation.services import groups as engines
-from tests.factories import ConceptFactory, MeasureFactory, QuarterFactory, member, multipolygon
+from tests.factories import ConceptFactory, MeasureFactory, QuarterFactory, UserFactory, member, multipolygon
 
 from .conftest import OPERATOR, idea
 
@@ -33,7 +34,8 @@ ORIGINAL = "https://www.raddialog-ehrenfeld.koeln/dialoge/ehrenfelder-raddialog/
 
 
 @pytest.fixture(autouse=True)
-def _fresh():
+def _fresh(settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # the PDFs the jobs write
     engines.forget()
     yield
     engines.forget()
@@ -113,6 +115,19 @@ def url(phase, tail="report/") -> str:
     return f"/concepts/{phase.concept.slug}/participation/phases/{phase.pk}/{tail}"
 
 
+def built_pdf(c, phase, lang="de") -> bytes:
+    """The PDF as a planner gets it (decision 0061): started on the report page, built by the
+    worker (here: at once), served at the old address report.pdf (the newest in the page's language)."""
+    r = c.post(url(phase), HTTP_ACCEPT_LANGUAGE=lang)  # its task is queued on commit: not in a test's transaction
+    assert r.status_code == 302 and r["Location"].endswith("/report/#report-pdfs")
+    job = phase.report_pdfs.filter(status="queued").get()
+    assert job.language == lang
+    assert services.run_report_pdf(job)
+    r = c.get(url(phase, "report.pdf"), HTTP_ACCEPT_LANGUAGE=lang)
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    return b"".join(r.streaming_content)
+
+
 def cells(page: str, attr: str, key) -> list[str]:
     m = re.search(rf'<tr {attr}="{key}">(.*?)</tr>', page, re.S)
     assert m, f"{attr}={key} not on the page"
@@ -158,10 +173,8 @@ def test_the_page_shows_the_databases_figures_quotes_answers_and_credits(evaluat
 def test_the_pdf_and_the_xlsx_say_the_same_figures(evaluated, tmp_path):
     want = expected(evaluated)
     c = client_for(evaluated.concept)
-    r = c.get(url(evaluated, "report.pdf"))
-    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     path = tmp_path / "a.pdf"
-    path.write_bytes(b"".join(r.streaming_content))
+    path.write_bytes(built_pdf(c, evaluated))
     text, plain = (" ".join(subprocess.run(["pdftotext", *layout, str(path), "-"], check=True, capture_output=True,
                                            text=True).stdout.split()) for layout in (["-layout"], []))
     assert "Auswertung der Beteiligung" in text and f"ausgewertete Beiträge {want['ideas']}" in text
@@ -231,9 +244,8 @@ def test_the_files_speak_the_pages_language_without_leftovers(evaluated, tmp_pat
     c = client_for(evaluated.concept)
     text = {}
     for lang in ("de", "en"):
-        r = c.get(url(evaluated, "report.pdf"), HTTP_ACCEPT_LANGUAGE=lang)
         path = tmp_path / f"{lang}.pdf"
-        path.write_bytes(b"".join(r.streaming_content))
+        path.write_bytes(built_pdf(c, evaluated, lang))
         text[lang] = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
         wb = openpyxl.load_workbook(io.BytesIO(c.get(url(evaluated, "report.xlsx"), HTTP_ACCEPT_LANGUAGE=lang).content))
         headers = [str(cell.value) for ws in wb for cell in ws[1]] + wb.sheetnames
@@ -273,3 +285,66 @@ def test_every_theme_has_a_key_of_its_own_on_the_map_and_in_the_legend(evaluated
     assert not [(k1, k2) for n, k1 in enumerate(keys) for k2 in keys[n + 1:]
                 if _distance(k1[0], k2[0]) < SIMILAR and k1[1] == k2[1]]
     assert keys[-1] == ("#005cab", "^")  # like the first theme's colour, the third time: the third shape
+
+
+def test_the_pdf_job_one_at_a_time_its_progress_file_and_refusals(evaluated, django_capture_on_commit_callbacks):
+    """Issue #24 point 6: the PDF is a background job – started on the report page, one at a time
+    per phase (a second start shows the running one), its progress polled, its file for those who
+    may see the report; cancel and retry as other jobs; a citizen or a reviewer is refused, an
+    unknown phase or job is 404. (The job's build and the file it serves: ``built_pdf`` above.)"""
+    from isek.core import jobs as core_jobs
+    from isek.participation import jobs
+    from isek.participation.models import ReportPdf
+
+    c = client_for(evaluated.concept)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        c.post(url(evaluated))
+        job = ReportPdf.objects.get(phase=evaluated)
+        ReportPdf.objects.filter(pk=job.pk).update(status="running", progress=40, worker="elsewhere:1",
+                                                   heartbeat_at=timezone.now())
+        again = c.post(url(evaluated), follow=True)
+    assert len(queued) == 1 and ReportPdf.objects.filter(phase=evaluated).count() == 1  # one task, one job
+    page = again.content.decode()
+    assert "entsteht gerade schon ein PDF" in page and f'data-report-pdf="{job.pk}" data-status="running"' in page
+    assert 'id="report-pdf"' not in page and "isek/jobs.mjs" in page  # no second start; the progress is polled
+    status = c.get(url(evaluated, f"report/pdf/{job.pk}.json")).json()
+    assert status == {"status": "running", "progress": 40, "message": "", "pages": None, "cancel_requested": False}
+    assert c.get(url(evaluated, f"report/pdf/{job.pk}/download/")).status_code == 404  # not finished
+    assert c.get(url(evaluated, "report.pdf"))["Location"].endswith("/report/#report-pdfs")  # none finished yet
+    assert not services.run_report_pdf(ReportPdf.objects.get(pk=job.pk))  # a second worker does not take the running job
+    page = c.post(url(evaluated, f"report/pdf/{job.pk}/cancel/"), follow=True).content.decode()
+    assert "Wird beim nächsten Arbeitsschritt abgebrochen." in page and "wird abgebrochen …" in page
+    with pytest.raises(core_jobs.Cancelled):  # the running job's next progress step stops it
+        core_jobs.progress(ReportPdf, job.pk, 60)
+    core_jobs.cancelled(ReportPdf, job.pk)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        c.post(url(evaluated, f"report/pdf/{job.pk}/retry/"))
+    job.refresh_from_db()
+    assert job.status == "queued" and len(queued) == 1
+
+    def disk_full(job, path, progress):  # the worker's disk fills while it writes
+        path.write_bytes(b"%PDF-")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    assert not jobs.execute(job, disk_full)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.shown_message.startswith("Der Speicherplatz ist voll")
+    with translation.override("en"):
+        assert job.shown_message.startswith("The disk is full; the PDF was not written.")
+    assert list(jobs.pdf_dir().iterdir()) == []  # no half file
+
+    # refused: a citizen and a reviewer may not start it, see its state, or download it
+    for who in (UserFactory(), member(evaluated.concept, "reviewer")):
+        other = Client()
+        other.force_login(who)
+        assert other.post(url(evaluated)).status_code == 403
+        assert other.get(url(evaluated, f"report/pdf/{job.pk}.json")).status_code == 403
+        assert other.post(url(evaluated, f"report/pdf/{job.pk}/cancel/")).status_code == 403
+    assert ReportPdf.objects.filter(phase=evaluated).count() == 1
+    # bad input: an unknown job, another phase's, an unknown phase
+    assert c.get(url(evaluated, f"report/pdf/{job.pk + 999}.json")).status_code == 404
+    assert c.post(url(evaluated, f"report/pdf/{job.pk + 999}/cancel/")).status_code == 404
+    r = c.post(url(evaluated).replace(f"/phases/{evaluated.pk}/", f"/phases/{evaluated.pk + 999}/"))
+    assert r.status_code == 404 and "Diese Beteiligungsphase gibt es in diesem Konzept nicht" in r.content.decode()
+    assert ReportPdf.objects.filter(phase=evaluated).count() == 1
+

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.core import geo
 from isek.core.i18n import pick
+from isek.core.models import BackgroundJob
 
 TITLE_MAX = 120
 TEXT_MAX = 2000
@@ -512,6 +513,30 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+
+class ReportPdf(BackgroundJob):
+    """The evaluation report of a phase as PDF, built in the background (participation.jobs; issue
+    #24 point 6: minutes for 10,000 contributions), in the language of the page that started it
+    (decision 0060). One at a time per phase: a second start shows the one that runs (decision 0061)."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="report_pdfs")
+    language = models.CharField(max_length=8, default="de")
+    file = models.CharField(max_length=500, blank=True)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = _("Auswertung als PDF")
+        verbose_name_plural = _("Auswertungen als PDF")
+        constraints = [models.UniqueConstraint(fields=["phase"], condition=models.Q(status__in=["queued", "running"]),
+                                               name="participation_one_active_report_pdf")]
+
+    def __str__(self):
+        return f"{self.phase} PDF {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.phase.concept.slug}-auswertung-beteiligung-{self.phase_id}.pdf"
 
 
 def _percent(value) -> str:

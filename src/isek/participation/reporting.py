@@ -81,9 +81,11 @@ def map_png(report) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def write_pdf(report, method: str, path) -> int:
-    """The report as PDF at ``path``; returns its pages."""
-    return pdf.write("participation/report_pdf.html", {"r": report, "method": method, "map": map_png(report)}, path)
+def write_pdf(report, method: str, path, picture: str | None = None) -> int:
+    """The report as PDF at ``path`` (its map ``picture`` drawn here unless given); returns its pages."""
+    if picture is None:
+        picture = map_png(report)
+    return pdf.write("participation/report_pdf.html", {"r": report, "method": method, "map": picture}, path)
 
 
 def xlsx_bytes(report, method: str) -> bytes:

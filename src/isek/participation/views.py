@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from isek import access
 from isek.concepts import services as concepts
 from isek.core import files
-from isek.core.downloads import temporary_download
+from isek.core.jobviews import job_action
 from isek.core.problems import InputError
 from isek.geodata import services as geodata
 from isek.legal import services as legal
@@ -755,16 +755,60 @@ def _report_phase(request, concept, pk):
         raise Http404(" ".join(exc.messages)) from None
 
 
-@access.concept_view("moderation", "view", ids={"pk": "phase"})
+@access.concept_view("moderation", "view", post=("moderation", "view"), ids={"pk": "phase"})
 def evaluation_report(request, concept, pk):
     """The evaluation report ("Auswertung der Beteiligung"): per theme and quarter what was said,
-    the citizens' own sentences, the answers, what became of each contribution, the method."""
+    the citizens' own sentences, the answers, what became of each contribution, the method. Its
+    POST starts the PDF in the background (one at a time per phase; the page shows its progress)."""
     phase = _report_phase(request, concept, pk)
+    if request.method == "POST":
+        _job, started = services.start_report_pdf(request.user, concept, phase)
+        if started:
+            messages.success(request, _("Das PDF wird im Hintergrund erstellt; der Fortschritt steht unten."))
+        else:
+            messages.info(request, _("Für diese Phase entsteht gerade schon ein PDF; sein Fortschritt steht unten."))
+        return redirect(reverse("participation:report", args=[concept.slug, phase.pk]) + "#report-pdfs")
+    pdfs = services.report_pdfs_of(phase)
     return render(request, "participation/report.html", {
         "concept": concept, "phase": phase, "r": services.evaluation_report(request.user, concept, phase),
-        "method": services.method_text(),
+        "method": services.method_text(), "pdfs": pdfs, "pdf_active": any(j.active for j in pdfs),
         "ideas_url": reverse("participation:report-file", args=[concept.slug, phase.pk, "geojson"]),
         **geodata.map_context(concept)})
+
+
+def _report_pdf(concept, phase, job_pk):
+    return get_object_or_404(services.ReportPdf.objects.select_related("phase__concept"), phase=phase, pk=job_pk)
+
+
+@access.concept_view("moderation", "view", ids={"pk": "phase", "job": "report_pdf"})
+def report_pdf_status(request, concept, pk, job):
+    phase = _report_phase(request, concept, pk)
+    j = services.report_pdf_state(_report_pdf(concept, phase, job))
+    return JsonResponse({"status": j.status, "progress": j.progress, "message": j.shown_message, "pages": j.pages,
+                         "cancel_requested": j.cancel_requested})
+
+
+def _pdf_response(path, job):
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=job.filename, content_type="application/pdf")
+
+
+@access.concept_view("moderation", "view", ids={"pk": "phase", "job": "report_pdf"})
+def report_pdf_download(request, concept, pk, job):
+    phase = _report_phase(request, concept, pk)
+    j = _report_pdf(concept, phase, job)
+    path = services.report_pdf_file(request.user, concept, j)
+    if path is None:
+        raise Http404(_("Dieses PDF ist (noch) nicht fertig oder nicht mehr vorhanden; bitte neu erstellen."))
+    return _pdf_response(path, j)
+
+
+@access.concept_view("moderation", "view", methods="POST", ids={"pk": "phase", "job": "report_pdf"})
+def report_pdf_job(request, concept, pk, job, action):
+    phase = _report_phase(request, concept, pk)
+    j = _report_pdf(concept, phase, job)
+    return job_action(request, action, lambda: services.cancel_report_pdf(request.user, concept, j),
+                      lambda: services.retry_report_pdf(request.user, concept, j),
+                      reverse("participation:report", args=[concept.slug, phase.pk]) + "#report-pdfs")
 
 
 REPORT_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -778,8 +822,12 @@ def evaluation_report_file(request, concept, pk, fmt):
         raise Http404(_("Die Auswertung gibt es als PDF und XLSX."))
     phase = _report_phase(request, concept, pk)
     name = f"{concept.slug}-auswertung-beteiligung-{phase.pk}.{fmt}"
-    if fmt == "pdf":
-        return temporary_download(lambda p: services.report_pdf(request.user, concept, phase, p), name, REPORT_TYPES[fmt])
+    if fmt == "pdf":  # built in the background (decision 0061): the newest finished one, else where to start it
+        job = services.newest_report_pdf(request.user, concept, phase)
+        path = services.report_pdf_file(request.user, concept, job) if job is not None else None
+        if path is None:
+            return redirect(reverse("participation:report", args=[concept.slug, phase.pk]) + "#report-pdfs")
+        return _pdf_response(path, job)
     if fmt == "xlsx":
         response = HttpResponse(services.report_xlsx(request.user, concept, phase), content_type=REPORT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -18,6 +18,7 @@ from ..models import (
     Outcome,
     Phase,
     RejectReason,
+    ReportPdf,
     Status,
     Support,
     Theme,
@@ -73,12 +74,20 @@ from .phase import (
 )
 from .report import (
     EvaluationReport,
+    cancel_report_pdf,
     evaluation_report,
     method_text,
+    newest_report_pdf,
     report_features,
     report_pdf,
+    report_pdf_file,
+    report_pdf_state,
+    report_pdfs_of,
     report_phase,
     report_xlsx,
+    retry_report_pdf,
+    run_report_pdf,
+    start_report_pdf,
 )
 from .retention import delete_contributions, deletion_link_known, purge_personal_data
 from .rules import PUBLIC_STATUSES
@@ -106,7 +115,8 @@ __all__ = [
     "Groups", "group_evaluation", "groups_features", "merge_groups", "move_ideas", "rename_group", "recompute",
     "decide_duplicate",
     "EvaluationReport", "evaluation_report", "method_text", "report_features", "report_pdf", "report_phase",
-    "report_xlsx",
+    "report_xlsx", "ReportPdf", "start_report_pdf", "report_pdfs_of", "report_pdf_state", "cancel_report_pdf",
+    "retry_report_pdf", "report_pdf_file", "newest_report_pdf", "run_report_pdf",
     "counters", "statistics", "EXPORT_COLUMNS", "export_features", "export_rows",
     # contributions collected elsewhere (issue 24)
     "commit_import", "import_sources", "import_summary", "plan_import",

@@ -12,17 +12,23 @@ place lies in (a point on its surface; in several overlapping quarters it counts
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from isek import access
 from isek.concepts.services import Concept
 from isek.core import geo
+from isek.core import jobs as background
 from isek.core.rules import invalid
 
-from ..models import ImportSource, Outcome, Phase, Status, ThemeReview
+from .. import jobs as pdf_jobs
+from ..models import ImportSource, Outcome, Phase, ReportPdf, Status, ThemeReview
 from .evaluation import _evaluated, _ideas, theme_evaluation
 from .groups import QUOTES, Figures, Quote, _remember, _text
 
@@ -267,3 +273,111 @@ def report_xlsx(user, concept: Concept, phase: Phase) -> bytes:
     from .. import reporting
 
     return reporting.xlsx_bytes(evaluation_report(user, concept, phase), method_text())
+
+
+# --- the PDF as a background job (issue #24 point 6, decision 0061) ------------------------------
+
+
+def _build_pdf(job: ReportPdf, path, progress) -> int:
+    """The job's PDF at ``path`` in the language of the page that started it; its pages. The
+    installation builds it (the start checked the person's right)."""
+    from .. import reporting
+
+    operator = access.Operator("Auswertung als PDF")
+    phase = job.phase
+    with translation.override(job.language or "de"):
+        progress(5)
+        content = evaluation_report(operator, phase.concept, phase)
+        progress(50)
+        picture = reporting.map_png(content)
+        progress(70)
+        pages = reporting.write_pdf(content, method_text(), path, picture=picture)
+        progress(99)
+    return pages
+
+
+@task()
+def build_report_pdf(job_id: int) -> None:
+    """The worker's task: build the PDF job ``job_id`` (participation.jobs runs it)."""
+    pdf_jobs.execute(ReportPdf.objects.select_related("phase", "phase__concept").get(pk=job_id), _build_pdf)
+
+
+def run_report_pdf(job: ReportPdf) -> bool:
+    """Build the queued job here and now (tests, commands); True if it is done."""
+    return pdf_jobs.execute(job, _build_pdf)
+
+
+def _enqueue(job: ReportPdf) -> None:
+    transaction.on_commit(lambda: build_report_pdf.enqueue(job.pk))
+
+
+def _own_phase(user, concept: Concept, phase: Phase) -> None:
+    access.require(user, "moderation", "view", concept)
+    if phase.concept_id != concept.pk:
+        raise invalid(_("Diese Beteiligungsphase gibt es in diesem Konzept nicht; bitte eine Phase aus der Liste der "
+                        "Beteiligung wählen."), "phase", "phase")
+
+
+def _active(phase: Phase) -> ReportPdf | None:
+    background.sweep(phase.report_pdfs.all())  # a job whose worker died does not block a new one
+    return phase.report_pdfs.filter(status__in=[ReportPdf.Status.QUEUED, ReportPdf.Status.RUNNING]).first()
+
+
+def start_report_pdf(user, concept: Concept, phase: Phase) -> tuple[ReportPdf, bool]:
+    """Queue the phase's evaluation report as PDF, in the active language, for whoever may see
+    the report; one job at a time per phase: while one waits or runs, that one (and False)."""
+    _own_phase(user, concept, phase)
+    with transaction.atomic():
+        Phase.objects.select_for_update().filter(pk=phase.pk).first()  # PostgreSQL: starts one after another
+        if (running := _active(phase)) is not None:
+            return running, False
+        try:
+            with transaction.atomic():  # SQLite has no row lock: the constraint decides
+                job = ReportPdf.objects.create(phase=phase, created_by=None if user.pk is None else user,
+                                               language=(get_language() or "de")[:8])
+        except IntegrityError:
+            return _active(phase), False
+        _enqueue(job)
+    return job, True
+
+
+def report_pdfs_of(phase: Phase, limit: int = 5) -> list[ReportPdf]:
+    """The phase's newest PDF jobs as its report page shows them (one whose worker died failed first)."""
+    background.sweep(phase.report_pdfs.all())
+    return list(phase.report_pdfs.select_related("phase__concept")[:limit])
+
+
+def report_pdf_state(job: ReportPdf) -> ReportPdf:
+    """The job as its status poll shows it (swept like ``report_pdfs_of``)."""
+    return background.current(job)
+
+
+def cancel_report_pdf(user, concept: Concept, job: ReportPdf) -> str:
+    """Cancel a queued or running PDF; the message for the person who asked."""
+    _own_phase(user, concept, job.phase)
+    return background.cancel_job(job)
+
+
+def retry_report_pdf(user, concept: Concept, job: ReportPdf) -> None:
+    """Queue a failed or cancelled PDF again – not while another of the phase waits or runs."""
+    _own_phase(user, concept, job.phase)
+    if (running := _active(job.phase)) is not None and running.pk != job.pk:
+        raise invalid(_("Für diese Phase entsteht gerade schon ein PDF; sein Fortschritt steht unten."), "job_running")
+    background.retry_job(job, lambda: build_report_pdf.enqueue(job.pk))
+
+
+def report_pdf_file(user, concept: Concept, job: ReportPdf) -> Path | None:
+    """The finished PDF's file, if it is still there and inside isek's directory for them."""
+    _own_phase(user, concept, job.phase)
+    if job.status != ReportPdf.Status.DONE or not job.file:
+        return None
+    path = Path(job.file)
+    if not path.is_file() or pdf_jobs.pdf_dir() not in path.resolve().parents:
+        return None
+    return path
+
+
+def newest_report_pdf(user, concept: Concept, phase: Phase) -> ReportPdf | None:
+    """The phase's newest finished PDF in the active language (the old address report.pdf serves it)."""
+    _own_phase(user, concept, phase)
+    return phase.report_pdfs.filter(status=ReportPdf.Status.DONE, language=(get_language() or "de")[:8]).first()
