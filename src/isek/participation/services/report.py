@@ -260,14 +260,6 @@ def method_text() -> str:
              "Text.")
 
 
-def report_pdf(user, concept: Concept, phase: Phase, path) -> int:
-    """The report as PDF at ``path`` (to attach to the ISEK or a council paper), in the active
-    language: German from the German page, English from the English one (decision 0060); its pages."""
-    from .. import reporting
-
-    return reporting.write_pdf(evaluation_report(user, concept, phase), method_text(), path)
-
-
 def report_xlsx(user, concept: Concept, phase: Phase) -> bytes:
     """The report as XLSX in the active language: the figures per theme and quarter, every contribution."""
     from .. import reporting
