@@ -255,6 +255,7 @@ def test_the_pages(paid):
     assert authority.get(base + "payments/new/").status_code in (403, 404)
     form = city.get(base + "payments/new/").content.decode()
     assert "40.000,00 €" in form and "Planung vorab" not in form  # 2026 is not approved: not offered
+    assert ">Bezahlte Ausgaben</legend>" in form and 'id="request-form" autocomplete="off"' in form  # required; no stale ticks
     lines = services.request_lines(concept, app, services.available_payments(concept, app)[:2])
     bund = lines[0]
     before = checksum()
@@ -270,7 +271,7 @@ def test_the_pages(paid):
     city.post(url + "submit/")
     assert 'data-state="submitted"' in city.get(base + "payments/").content.decode()
     page = authority.get(url).content.decode()
-    assert 'id="release-form"' in page and 'id="return-form"' in page
+    assert 'id="release-form"' in page and 'id="return-form"' in page and ">Begründung der Rückgabe</label>" in page
     assert 'id="release-form"' not in city.get(url).content.decode()
     assert city.post(url + "release/").status_code == 403  # the city sees it, may not decide
     before = checksum()

@@ -518,23 +518,24 @@ def approval_lines(concept, application: Application) -> list[dict]:
     snapshot requests – the programme year and the years after (``requested_part``; earlier years
     were decided by earlier approvals) – and per line an approval in force holds (an amendment
     keeps them as they are): "key" (the form's), "measure" (key), "label", "year", "source",
-    "source_label", "requested" (Decimal) and "approved" – the request, or for an amendment the
-    amount in force."""
+    "source_label", "requested" (Decimal), "approved" – the request, or for an amendment the
+    amount in force – and "reason" (for an amendment the reason in force, else "")."""
     labels = {m["key"]: f"{m['number']} {m['title']}" for m in application.snapshot.get("measures", [])}
     sources = finance.source_labels(concept)
     requested = {(f["measure"], int(f["year"]), f["what"]): decimal.Decimal(f["amount"])
                  for f in requested_part(application.snapshot, application.year)["figures"] if f["what"] in GRANT}
     current = current_approval(application)
-    in_force = {}
+    in_force, why = {}, {}
     for line in current.lines if current else []:
         key = (line["measure"], int(line["year"]), line["source"])
-        in_force[key] = decimal.Decimal(line["approved"])
+        in_force[key], why[key] = decimal.Decimal(line["approved"]), line.get("reason") or ""
         requested.setdefault(key, decimal.Decimal(line["requested"]))  # a line of an earlier year it holds
     rank = {s: i for i, s in enumerate(GRANT)}
     keys = sorted(set(requested) | set(in_force), key=lambda k: (diff._order(k[0], labels), k[1], rank[k[2]]))
     return [{"key": f"{m}-{y}-{w}", "measure": m, "label": labels.get(m, m), "year": y, "source": w,
              "source_label": sources.get(w, w), "requested": requested.get((m, y, w), diff.ZERO),
-             "approved": in_force.get((m, y, w), requested.get((m, y, w), diff.ZERO))} for m, y, w in keys]
+             "approved": in_force.get((m, y, w), requested.get((m, y, w), diff.ZERO)),
+             "reason": why.get((m, y, w), "")} for m, y, w in keys]
 
 
 def _amount(text, *, empty: str = "", negative: str = "") -> tuple[decimal.Decimal | None, str]:
@@ -575,8 +576,8 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
     """The funding authority enters its approval (Zuwendungsbescheid) of an application in review –
     or, once approved, an amending one (Änderungsbescheid, with ``reason``): the date, the file
     number, and per line of ``approval_lines`` (``amounts`` and ``reasons`` by its "key"; a line not
-    named keeps its prefilled amount) the approved amount, with a reason where it differs from
-    the request. The application becomes "bewilligt", and the city's financing lines take the
+    named keeps its prefilled amount and reason) the approved amount – never more than requested –
+    with a reason where it differs from the request. The application becomes "bewilligt", and the city's financing lines take the
     approved amounts (``finance.apply_approval``) – all in one recorded change, or nothing."""
     _require_approve(user, concept, application)
     _refuse_superseded(application)
@@ -611,13 +612,14 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
     for line in lines:
         key = line["key"]
         value, problem = _amount(amounts.get(key, line["approved"]))
-        why = str(reasons.get(key) or "").strip()
+        why = str(reasons.get(key, line["reason"]) or "").strip()  # an amendment keeps the reason in force
         if problem:
             errors[f"amount-{key}"] = problem
+        elif value > line["requested"]:  # a Zuwendung never exceeds the application (decision 0058)
+            errors[f"amount-{key}"] = _("Mehr als beantragt kann nicht bewilligt werden: beantragt sind "
+                                        "%(requested)s €.") % {"requested": _euro(line["requested"])}
         elif value != line["requested"] and not why:
-            errors[f"reason-{key}"] = (
-                _("Eine Bewilligung über dem beantragten Betrag braucht eine Begründung.") if value > line["requested"]
-                else _("Bitte begründen Sie, warum der bewilligte Betrag vom Antrag abweicht."))
+            errors[f"reason-{key}"] = _("Bitte begründen Sie, warum der bewilligte Betrag vom Antrag abweicht.")
         elif len(why) > 250:
             errors[f"reason-{key}"] = _("Die Begründung darf höchstens 250 Zeichen lang sein.")
         kept.append({"measure": line["measure"], "year": line["year"], "source": line["source"],
