@@ -162,13 +162,16 @@ def test_only_the_citys_planners_request_only_the_districts_authority_decides(pa
     assert checksum() == before
 
 
-def _pdf_rows(data: bytes, tmp_path) -> dict[tuple[str, str, str], list[D]]:
-    """{(number, year, source or ""): figures} of the proof's PDF, read by pdftotext."""
+def _pdf_text(data: bytes, tmp_path) -> str:
     path = tmp_path / "proof.pdf"
     path.write_bytes(data)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def _pdf_rows(data: bytes, tmp_path) -> dict[tuple[str, str, str], list[D]]:
+    """{(number, year, source or ""): figures} of the proof's PDF, read by pdftotext."""
     rows = {}
-    for line in text.splitlines():
+    for line in _pdf_text(data, tmp_path).splitlines():
         m = re.match(r"\s*(\d+\.\d+)\s+(\d{4})\s+(Bund|Land)?\s*((?:-?[\d.]+,\d\d\s*)+)", line)
         if m:
             amounts = [D(x.replace(".", "").replace(",", ".")) for x in m[4].split()]
@@ -189,6 +192,17 @@ def test_the_proof_of_use_adds_up_in_pdf_xlsx_and_database(paid, tmp_path):
     services.release(staff, concept, first, amounts={key: "17000"}, reasons={key: "gekürzt"})
     pending = services.submit_new_request(planner, concept, app, payments=[paid["payments"][2]], via="web")
     services.check_proof_line(staff, concept, app, key=key, state="checked")
+    # far above the planned cost, in a year after the measure's time plan: flagged on the page, in the PDF and Excel
+    import datetime
+
+    from isek import access
+    from isek.monitoring import services as monitoring
+
+    measure = concept.measures.get(number="1.1")
+    monitoring.save_payment(access.Operator("test"), concept,
+                            monitoring.Payment(measure=measure, year=2028, amount="999999999.00", note="Tippfehler"))
+    concept.measures.filter(pk=measure.pk).update(start=datetime.date(2025, 3, 1), end=datetime.date(2027, 6, 30))
+    over = ["über den geplanten Kosten", "außerhalb des Zeitplans der Maßnahme (2025–2027)"]
     # the database, added up here
     from isek.monitoring.models import Payment
     from isek.procedure.models import PaymentRequestLine
@@ -220,8 +234,12 @@ def test_the_proof_of_use_adds_up_in_pdf_xlsx_and_database(paid, tmp_path):
         assert (r["grant"], r["own"]) == (grant, r["expenses"] - grant)
     totals = [sum((v[i] for v in expected.values()), D(0)) for i in range(4)]
     assert [proof["grant_total"][w] for w in services.PROOF_GRANT] == totals
+    flags = {(r["number"], r["year"]): r["flags"] for r in proof["expenses"]}
+    assert flags[("1.1", 2028)] == over and proof["flagged"] == sum(1 for f in flags.values() if f)
+    assert all((over[0] in r["flags"]) == (r["expenses"] > r["cost"]) for r in proof["expenses"])
     page = client_for(staff).get(f"/concepts/{concept.slug}/applications/{app.pk}/proof/").content.decode()
-    assert f'id="line-{key}"' in page and "1 von" in page
+    assert f'id="line-{key}"' in page and "1 von" in page and 'id="proof-flagged"' in page
+    assert f"<strong>{over[0]}</strong>; <strong>{over[1]}</strong>" in page.split(f'id="line-{measure.pk}-2028"')[1]
     # the Excel workbook: values (and the sums' cached values)
     response = client_for(staff).get(f"/concepts/{concept.slug}/applications/{app.pk}/proof.xlsx")
     assert response.status_code == 200
@@ -235,6 +253,8 @@ def test_the_proof_of_use_adds_up_in_pdf_xlsx_and_database(paid, tmp_path):
     expenses = {(r[0], str(r[2])): D(str(r[4])).quantize(CENT)
                 for r in book["Ausgaben"].iter_rows(min_row=5, values_only=True) if r[0] != "Summe" and r[4]}
     assert expenses == paid_by
+    assert {(r[0], r[2]): r[-1] for r in book["Ausgaben"].iter_rows(min_row=5, values_only=True)
+            if r[0] != "Summe"}[("1.1", 2028)] == "; ".join(over)
     # the PDF: the same figures in its text
     response = client_for(planner).get(f"/concepts/{concept.slug}/applications/{app.pk}/proof.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
@@ -242,6 +262,7 @@ def test_the_proof_of_use_adds_up_in_pdf_xlsx_and_database(paid, tmp_path):
     assert {k: v for k, v in rows.items() if k[2] in ("bund", "land")} == expected
     assert rows[("Summe", "0", "")] == totals
     assert {k[:2]: v[1] for k, v in rows.items() if k[2] == "" and k[0] != "Summe" and v[1]} == paid_by
+    assert over[0] in _pdf_text(response.content, tmp_path)
 
 
 def test_the_pages(paid):

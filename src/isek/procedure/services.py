@@ -1120,12 +1120,17 @@ def proof_of_use(concept, application: Application) -> dict:
     received: dict[tuple[str, int], decimal.Decimal] = {}
     for row in grant:
         received[(row["measure"], row["year"])] = received.get((row["measure"], row["year"]), ZERO) + row["released"]
+    schedule = {str(pk): (start.year if start else None, end.year if end else None)  # the measures' Beginn/Ende
+                for pk, start, end in concept.measures.filter(pk__in={int(m) for m, _y in (*basis, *paid)})
+                .values_list("pk", "start", "end")}
     expenses = []
     for m, y in sorted(set(basis) | set(paid), key=lambda k: (diff._order(k[0], labels), k[1])):
         spent, income = paid.get((m, y), ZERO), received.get((m, y), ZERO)
+        cost = basis.get((m, y), {}).get("cost", ZERO)
         expenses.append({"key": f"{m}-{y}", "measure": m, "number": numbers_.get(m, ""), "label": labels.get(m, m),
-                         "year": y, "cost": basis.get((m, y), {}).get("cost", ZERO), "expenses": spent,
-                         "cited": cited.get((m, y), ZERO), "grant": income, "own": spent - income})
+                         "year": y, "cost": cost, "expenses": spent,
+                         "cited": cited.get((m, y), ZERO), "grant": income, "own": spent - income,
+                         "flags": _expense_flags(spent, cost, y, *schedule.get(m, (None, None)))})
     checks = {c.key: c for c in application.proof_checks.select_related("checked_by")}
     for row in (*grant, *expenses):
         row["check"] = checks.get(row["key"])
@@ -1135,7 +1140,19 @@ def proof_of_use(concept, application: Application) -> dict:
             "expenses_total": {w: sum((r[w] for r in expenses), ZERO) for w in PROOF_EXPENSES},
             "sources": sources, "sachberichte": reports,
             "checked": sum(1 for r in (*grant, *expenses) if r["check"] and r["check"].state == ProofCheck.State.CHECKED),
-            "lines": len(grant) + len(expenses)}
+            "lines": len(grant) + len(expenses), "flagged": sum(1 for r in expenses if r["flags"])}
+
+
+def _expense_flags(spent, cost, year: int, start: int | None, end: int | None) -> list[str]:
+    """What the authority should look at in an expense line of the proof of use: expenses paid
+    above the planned cost, a year outside the measure's time plan (Beginn–Ende, where set)."""
+    flags = []
+    if spent > cost:
+        flags.append(_("über den geplanten Kosten"))
+    if spent and ((start is not None and year < start) or (end is not None and year > end)):
+        flags.append(_("außerhalb des Zeitplans der Maßnahme (%(start)s–%(end)s)") % {
+            "start": start or "", "end": end or ""})
+    return flags
 
 
 def proof_of(user, concept, application: Application, *, empty: bool = False) -> dict:
@@ -1199,11 +1216,11 @@ def _write_proof_xlsx(concept, application: Application, path, xlsxwriter, xl_ro
     money_bold = book.add_format({"num_format": "#,##0.00", "bold": True})
     heads = {
         "Zuwendung": ([_("Nr."), _("Maßnahme"), _("Jahr"), _("Quelle"), _("bewilligt (€)"), _("angefordert (€)"),
-                       _("freigegeben (€)"), _("verbleibend (€)"), _("Prüfung"), _("Vermerk")],
+                       _("freigegeben (€)"), _("verbleibend (€)"), _("Prüfung"), _("Vermerk"), _("Hinweis")],
                       proof["grant"], PROOF_GRANT, "source_label", proof["grant_total"]),
         "Ausgaben": ([_("Nr."), _("Maßnahme"), _("Jahr"), _("geplante Kosten (€)"), _("bezahlte Ausgaben (€)"),
                       _("davon abgerufen (€)"), _("Einnahmen: Zuwendung (€)"), _("Eigen- und Drittmittel (€)"),
-                      _("Prüfung"), _("Vermerk")],
+                      _("Prüfung"), _("Vermerk"), _("Hinweis")],
                      proof["expenses"], PROOF_EXPENSES, None, proof["expenses_total"]),
     }
     for name, (head, rows, figures, extra, total) in heads.items():
@@ -1228,6 +1245,7 @@ def _write_proof_xlsx(concept, application: Application, path, xlsxwriter, xl_ro
             check = row["check"]
             sheet.write_string(r, start + len(figures), str(check.get_state_display()) if check else "")
             sheet.write_string(r, start + len(figures) + 1, check.remark if check else "")
+            sheet.write_string(r, start + len(figures) + 2, "; ".join(row.get("flags", ())))
         last = first + len(rows)
         sheet.write(last, 0, _("Summe"), bold)
         start = 4 if extra else 3
