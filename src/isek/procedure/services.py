@@ -360,6 +360,20 @@ def move(application: Application, action: str) -> Application:
     return application
 
 
+def state_change(application: Application) -> dict:
+    """Who set ``application``'s state, and when ("at", "by": a user name): the newest change of its
+    state in the change history – the authority's for review, change request and approval, the
+    planner's for the submission; the submission's fields where the history holds none."""
+    from isek.core.models import ChangeRecord
+
+    record = (ChangeRecord.objects.filter(model=Application._meta.label, object_id=str(application.pk),
+                                          changes__has_key="state").order_by("-timestamp", "-id").first())
+    if record is not None:
+        return {"at": record.timestamp, "by": record.user.get_username() if record.user else record.actor}
+    return {"at": application.submitted_at,
+            "by": application.submitted_by.get_username() if application.submitted_by else "isek"}
+
+
 def can_review(user, concept, application: Application) -> bool:
     return access.allows(user, "application", "review", concept, submitted=application.is_submitted)
 

@@ -43,6 +43,7 @@ def _page(request, concept, app, remark_form=None, status=200):
         if context["difference"]:
             context["changes"] = [(r, labels.get(r.what, r.what)) for r in context["difference"][1].rows]
         context["documents"] = list(app.documents.defer("content"))
+        context["state_change"] = services.state_change(app)
         context.update(_review_context(request, concept, app, remark_form))
     else:
         context["readiness"] = services.readiness_now(concept)
