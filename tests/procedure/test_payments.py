@@ -126,6 +126,10 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(paid):
     _refused(draft(payments=[]), "payments", "mindestens eine")
     _refused(draft(payments=[paid["payments"][3]]), "payments", "lassen sich nicht abrufen")  # 2026: not approved
     _refused(draft(amounts={"999-2027-bund": "1"}), "__all__", "gehören nicht zum Mittelabruf")
+    other = services.request_lines(concept, app, [p for p in services.available_payments(concept, app)
+                                                  if p.pk == paid["payments"][2]])[0]  # 2028: its expense not chosen
+    named = f"{other['label']}, 2028, {other['source_label']}"
+    _refused(draft(amounts={other["key"]: "1"}), "__all__", f"keine bezahlte Ausgabe gewählt: {named}.")
     request = services.draft_request(planner, concept, app, payments=payments)
     _refused(draft(), "payments", "lassen sich nicht abrufen")  # cited by the draft already
     services.submit_request(planner, concept, request)

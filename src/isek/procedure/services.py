@@ -607,7 +607,7 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
     unknown = sorted((set(amounts) | set(reasons)) - known)
     if unknown:
         errors["__all__"] = _("Diese Zeilen gehören nicht zum Antrag (unbekannte Maßnahme, Jahr oder Quelle): "
-                              "%(keys)s.") % {"keys": ", ".join(unknown)}
+                              "%(keys)s.") % {"keys": _line_names(concept, application, unknown)}
     file_number = (file_number or "").strip()
     if decided_on is None:
         errors["decided_on"] = _("Bitte das Datum des Bescheids angeben.")
@@ -830,6 +830,20 @@ def _labels(application: Application) -> dict[str, str]:
     return {m["key"]: f"{m['number']} {m['title']}" for m in application.snapshot.get("measures", [])}
 
 
+def _line_names(concept, application: Application, keys) -> str:
+    """Lines by their keys ("<measure>-<year>-<source>") as a person reads them: measure number and
+    title, year, source label – the key itself where it names no measure of the application."""
+    labels, sources = _labels(application), finance.source_labels(concept)
+    names = []
+    for key in keys:
+        parts = str(key).rsplit("-", 2)
+        if len(parts) == 3 and parts[0] in labels:
+            names.append(f"{labels[parts[0]]}, {parts[1]}, {sources.get(parts[2], parts[2])}")
+        else:
+            names.append(str(key))
+    return "; ".join(names)
+
+
 def _numbers(application: Application) -> dict[str, str]:
     return {m["key"]: m["number"] for m in application.snapshot.get("measures", [])}
 
@@ -896,8 +910,9 @@ def draft_request(user, concept, application: Application, *, payments=(), amoun
     lines = request_lines(concept, application, chosen) if "payments" not in errors else []
     known = {line["key"] for line in lines}
     if "payments" not in errors and (unknown := sorted(set(amounts) - known)):
-        errors["__all__"] = _("Diese Zeilen gehören nicht zum Mittelabruf (keine gewählte Ausgabe der Maßnahme, des "
-                              "Jahres und der Quelle): %(keys)s.") % {"keys": ", ".join(unknown)}
+        errors["__all__"] = _("Diese Zeilen gehören nicht zum Mittelabruf – für sie ist keine bezahlte Ausgabe gewählt: "
+                              "%(lines)s. Bitte wählen Sie die Ausgabe oder leeren Sie den Betrag.") % {
+            "lines": _line_names(concept, application, unknown)}
     for line in lines:
         typed = amounts.get(line["key"])
         if typed is None or (isinstance(typed, str) and not typed.strip()):
@@ -1002,7 +1017,8 @@ def release(user, concept, request: PaymentRequest, *, amounts: dict | None = No
     amounts, reasons, errors = amounts or {}, reasons or {}, {}
     lines = list(request.lines.all())
     if unknown := sorted((set(amounts) | set(reasons)) - {line.key for line in lines}):
-        errors["__all__"] = _("Diese Zeilen gehören nicht zum Mittelabruf: %(keys)s.") % {"keys": ", ".join(unknown)}
+        errors["__all__"] = _("Diese Zeilen gehören nicht zum Mittelabruf: %(keys)s.") % {
+            "keys": _line_names(concept, request.application, unknown)}
     decided = []
     for line in lines:
         typed = amounts.get(line.key)
