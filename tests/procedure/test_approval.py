@@ -201,6 +201,16 @@ def test_the_pages_of_the_approval(world):
     # the city sees the approval, the KuF and the dashboard show requested against approved
     page = city.get(url).content.decode()
     assert "34.1-2027/07" in page and "Kosten zu hoch" in page and 'data-state="approved"' in page
+    # no change request (Nachforderung) is offered on an approved application; one posted is refused at its field
+    shown = reviewer.get(url).content.decode().split('id="remark-form"')[1]
+    assert 'value="request"' not in shown and "Nachforderung ist nur vor dem Bescheid möglich" in shown
+    before = checksum()
+    refused = reviewer.post(url + "remarks/", {"kind": "request", "about": "application", "text": "Bitte mehr"})
+    assert refused.status_code == 400 and checksum() == before
+    assert "nur vor dem Bescheid möglich" in refused.content.decode().split('id="kind-error"')[1].split("</p>")[0]
+    with pytest.raises(ValidationError) as caught:
+        services.add_remark(staff, concept, app, kind="request", text="Bitte mehr")
+    assert "nur vor dem Bescheid möglich" in caught.value.message_dict["kind"][0] and checksum() == before
     for path in (f"/concepts/{concept.slug}/kuf/", f"/concepts/{concept.slug}/dashboard/"):
         shown = city.get(path).content.decode()
         assert 'id="approval-differences-table"' in shown and "Bewilligt statt beantragt" in shown, path

@@ -50,9 +50,15 @@ class RemarkForm(forms.Form):
     about = forms.ChoiceField(label=_("Betrifft"), choices=())
     text = forms.CharField(label=_("Text"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args, subjects, **kwargs):
+    def __init__(self, *args, subjects, refusal: str = "", **kwargs):
+        """``refusal``: why no change request is possible now ("" where it is) – then only a comment
+        is offered, and the reason stands at the field."""
         super().__init__(*args, **kwargs)
         self.fields["about"].choices = subjects
+        if refusal:
+            kind = self.fields["kind"]
+            kind.choices = [("comment", _("Anmerkung"))]
+            kind.help_text = kind.error_messages["invalid_choice"] = refusal
         self.fields["kind"].widget.attrs["class"] = self.fields["about"].widget.attrs["class"] = "kern-form-input__select"
         self.fields["text"].widget.attrs["class"] = "kern-form-input__input"
 

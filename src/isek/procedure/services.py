@@ -429,6 +429,16 @@ def start_review(user, concept, application: Application, *, via: str = "web") -
         return move(application, "review")
 
 
+def change_request_refusal(application: Application) -> str:
+    """Why the authority cannot ask for changes (Nachforderung) on ``application`` now ("" where it
+    can): only before its approval – afterwards a comment, or an amending approval."""
+    state = Application.objects.filter(pk=application.pk).values_list("state", flat=True).first() or application.state
+    if ("request", state) in TRANSITIONS:
+        return ""
+    return _("Eine Nachforderung ist nur vor dem Bescheid möglich; dieser Antrag ist „%(state)s“. Schreiben Sie eine "
+             "Anmerkung.") % {"state": Application.State(state).label}
+
+
 def add_remark(user, concept, application: Application, *, kind: str, about: str = "application", text: str = "",
                via: str = "web") -> Remark:
     """The authority's comment or change request on the newest version of a submitted
@@ -440,6 +450,8 @@ def add_remark(user, concept, application: Application, *, kind: str, about: str
     errors = {}
     if kind not in Remark.Kind.values:
         errors["kind"] = _("Bitte wählen Sie, ob es eine Anmerkung oder eine Nachforderung ist.")
+    elif kind == Remark.Kind.REQUEST and (why := change_request_refusal(application)):
+        errors["kind"] = why
     if about not in subjects:
         errors["about"] = _("Bitte wählen Sie, was der Vermerk betrifft.")
     if not text:
