@@ -323,6 +323,11 @@ def test_the_pages(paid):
     english.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert "Proof of use" in english.get(proof).content.decode()
     assert "Payment requests" in english.get(base + "payments/").content.decode()
+    assert '<caption class="kern-title" id="lines-caption">' in shown  # a caption of its own, not beside the note
+    # nothing left to request: the page links to where payments are recorded
+    services.submit_new_request(planner, concept, app, payments=[paid["payments"][2]], via="web")
+    empty = city.get(base + "payments/new/").content.decode()
+    assert f'id="monitoring-payments-link" href="/concepts/{concept.slug}/payments/"' in empty
 
 
 def test_the_api(paid):
