@@ -70,7 +70,13 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     authority.fill(f"#id_reason-{key}", "Rechnung 2 nicht prüffähig")
     authority.click("#release-form button[type=submit]")
     assert authority.get_attribute("#request-state", "data-state") == "released"
+    authority.set_viewport_size({"width": 1300, "height": 900})
     authority.goto(url + "proof/")
+    # the line check: a visible label for the remark, the two buttons side by side or stacked, never overlapping
+    assert authority.locator(f"label[for=remark-{key}]").bounding_box()["width"] > 20
+    checked, queried = (authority.locator(f"#line-{key} button[value={v}] > .kern-label").bounding_box()
+                        for v in ("checked", "queried"))
+    assert checked["x"] + checked["width"] <= queried["x"] or checked["y"] + checked["height"] <= queried["y"]
     authority.click(f"#line-{key} button[value=checked]")
     assert authority.get_attribute(f"#line-{key} .isek-proof-check", "data-check") == "checked"
     assert "1 von" in authority.inner_text("#proof-progress")

@@ -85,7 +85,7 @@ def test_an_approval_with_a_cut_turns_the_citys_financing_into_approved_figures(
     ("zwölf", "", "amount", "keine Zahl"),
     ("12,345", "", "amount", "höchstens zwei Nachkommastellen"),
     ("", "", "amount", "Bitte einen Betrag angeben"),
-    ("+1000", "", "reason", "über dem beantragten Betrag braucht eine Begründung"),
+    ("+1000", "weil", "amount", "Mehr als beantragt kann nicht bewilligt werden: beantragt sind"),
     ("-0", "", "reason", "warum der bewilligte Betrag vom Antrag abweicht"),
 ])
 def test_bad_amounts_are_refused_at_their_line_and_change_nothing(world, typed, reason, field, message):
@@ -143,8 +143,16 @@ def test_an_amendment_is_a_new_approval_the_first_never_changes(world):
     with pytest.raises(ValidationError, match="Änderungsbescheid"):
         services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1-Ä")
     assert checksum() == before
+    with pytest.raises(ValidationError, match="Mehr als beantragt kann nicht bewilligt werden"):  # nor on an amendment
+        services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1-Ä", reason="mehr",
+                         amounts={line["key"]: line["requested"] + D("0.01")}, reasons={line["key"]: "teurer"})
+    assert checksum() == before
     second = services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1-Ä", reason="Haushaltssperre",
                               amounts={line["key"]: "0"}, reasons={line["key"]: "entfällt 2027"})
+    # the amendment form is prefilled with the amounts and the reasons in force
+    form = client_for(staff).get(f"/concepts/{concept.slug}/applications/{app.pk}/approve/").content.decode()
+    assert f'name="reason-{line["key"]}" value="entfällt 2027"' in form
+    assert all(f">{label}</label>" in form for label in ("Bescheid vom", "Aktenzeichen", "Begründung der Änderung"))
     assert second.amends == first and [a.pk for a in services.approvals_of(app)] == [first.pk, second.pk]
     row = Financing.objects.get(measure_id=int(line["measure"]), year=line["year"], source="bund")
     assert (row.amount, row.status) == (D("0.00"), "approved")
@@ -158,9 +166,8 @@ def test_an_amendment_is_a_new_approval_the_first_never_changes(world):
                             reason="vor der Korrektur", lines=[*second.lines, old])
     kept = next(x for x in services.approval_lines(concept, app) if x["year"] == 2026)
     assert (kept["requested"], kept["approved"]) == (D("900.00"), D("800.00"))
-    third = services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1-Ä2", reason="Neue Zahlen",
-                             reasons={kept["key"]: "alt", line["key"]: "entfällt 2027"})
-    assert old in third.lines and len(third.lines) == len(second.lines) + 1
+    third = services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1-Ä2", reason="Neue Zahlen")
+    assert old in third.lines and len(third.lines) == len(second.lines) + 1  # the reasons in force kept
 
 
 def test_the_pages_of_the_approval(world):
@@ -194,6 +201,16 @@ def test_the_pages_of_the_approval(world):
     # the city sees the approval, the KuF and the dashboard show requested against approved
     page = city.get(url).content.decode()
     assert "34.1-2027/07" in page and "Kosten zu hoch" in page and 'data-state="approved"' in page
+    # no change request (Nachforderung) is offered on an approved application; one posted is refused at its field
+    shown = reviewer.get(url).content.decode().split('id="remark-form"')[1]
+    assert 'value="request"' not in shown and "Nachforderung ist nur vor dem Bescheid möglich" in shown
+    before = checksum()
+    refused = reviewer.post(url + "remarks/", {"kind": "request", "about": "application", "text": "Bitte mehr"})
+    assert refused.status_code == 400 and checksum() == before
+    assert "nur vor dem Bescheid möglich" in refused.content.decode().split('id="kind-error"')[1].split("</p>")[0]
+    with pytest.raises(ValidationError) as caught:
+        services.add_remark(staff, concept, app, kind="request", text="Bitte mehr")
+    assert "nur vor dem Bescheid möglich" in caught.value.message_dict["kind"][0] and checksum() == before
     for path in (f"/concepts/{concept.slug}/kuf/", f"/concepts/{concept.slug}/dashboard/"):
         shown = city.get(path).content.decode()
         assert 'id="approval-differences-table"' in shown and "Bewilligt statt beantragt" in shown, path

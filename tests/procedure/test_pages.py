@@ -36,6 +36,8 @@ def test_the_planner_assembles_and_submits(new_city, planner):
     assert "Förderanträge" in html and "Noch keine Anträge." in html and 'id="application-new"' in html
     form = client.get(_url(new_city, "new/")).content.decode()
     assert "Programmjahr" in form and "Oder die aktuelle KuF jetzt einfrieren als" in form
+    # the fields the service requires are not labelled "optional" (the version: one of two)
+    assert ">Programmjahr</label>" in form and "KuF-Version <span class=\"kern-label__optional\">– eines von beiden" in form
     response = client.post(_url(new_city, "new/"), {"year": "2027", "freeze_as": "Anmeldung 2027",
                                                     "council_decision": YESTERDAY.isoformat(), "note": ""})
     app = Application.objects.get(concept=new_city)

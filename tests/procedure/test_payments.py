@@ -126,6 +126,10 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(paid):
     _refused(draft(payments=[]), "payments", "mindestens eine")
     _refused(draft(payments=[paid["payments"][3]]), "payments", "lassen sich nicht abrufen")  # 2026: not approved
     _refused(draft(amounts={"999-2027-bund": "1"}), "__all__", "gehören nicht zum Mittelabruf")
+    other = services.request_lines(concept, app, [p for p in services.available_payments(concept, app)
+                                                  if p.pk == paid["payments"][2]])[0]  # 2028: its expense not chosen
+    named = f"{other['label']}, 2028, {other['source_label']}"
+    _refused(draft(amounts={other["key"]: "1"}), "__all__", f"keine bezahlte Ausgabe gewählt: {named}.")
     request = services.draft_request(planner, concept, app, payments=payments)
     _refused(draft(), "payments", "lassen sich nicht abrufen")  # cited by the draft already
     services.submit_request(planner, concept, request)
@@ -162,13 +166,16 @@ def test_only_the_citys_planners_request_only_the_districts_authority_decides(pa
     assert checksum() == before
 
 
-def _pdf_rows(data: bytes, tmp_path) -> dict[tuple[str, str, str], list[D]]:
-    """{(number, year, source or ""): figures} of the proof's PDF, read by pdftotext."""
+def _pdf_text(data: bytes, tmp_path) -> str:
     path = tmp_path / "proof.pdf"
     path.write_bytes(data)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def _pdf_rows(data: bytes, tmp_path) -> dict[tuple[str, str, str], list[D]]:
+    """{(number, year, source or ""): figures} of the proof's PDF, read by pdftotext."""
     rows = {}
-    for line in text.splitlines():
+    for line in _pdf_text(data, tmp_path).splitlines():
         m = re.match(r"\s*(\d+\.\d+)\s+(\d{4})\s+(Bund|Land)?\s*((?:-?[\d.]+,\d\d\s*)+)", line)
         if m:
             amounts = [D(x.replace(".", "").replace(",", ".")) for x in m[4].split()]
@@ -189,6 +196,17 @@ def test_the_proof_of_use_adds_up_in_pdf_xlsx_and_database(paid, tmp_path):
     services.release(staff, concept, first, amounts={key: "17000"}, reasons={key: "gekürzt"})
     pending = services.submit_new_request(planner, concept, app, payments=[paid["payments"][2]], via="web")
     services.check_proof_line(staff, concept, app, key=key, state="checked")
+    # far above the planned cost, in a year after the measure's time plan: flagged on the page, in the PDF and Excel
+    import datetime
+
+    from isek import access
+    from isek.monitoring import services as monitoring
+
+    measure = concept.measures.get(number="1.1")
+    monitoring.save_payment(access.Operator("test"), concept,
+                            monitoring.Payment(measure=measure, year=2028, amount="999999999.00", note="Tippfehler"))
+    concept.measures.filter(pk=measure.pk).update(start=datetime.date(2025, 3, 1), end=datetime.date(2027, 6, 30))
+    over = ["über den geplanten Kosten", "außerhalb des Zeitplans der Maßnahme (2025–2027)"]
     # the database, added up here
     from isek.monitoring.models import Payment
     from isek.procedure.models import PaymentRequestLine
@@ -220,8 +238,12 @@ def test_the_proof_of_use_adds_up_in_pdf_xlsx_and_database(paid, tmp_path):
         assert (r["grant"], r["own"]) == (grant, r["expenses"] - grant)
     totals = [sum((v[i] for v in expected.values()), D(0)) for i in range(4)]
     assert [proof["grant_total"][w] for w in services.PROOF_GRANT] == totals
+    flags = {(r["number"], r["year"]): r["flags"] for r in proof["expenses"]}
+    assert flags[("1.1", 2028)] == over and proof["flagged"] == sum(1 for f in flags.values() if f)
+    assert all((over[0] in r["flags"]) == (r["expenses"] > r["cost"]) for r in proof["expenses"])
     page = client_for(staff).get(f"/concepts/{concept.slug}/applications/{app.pk}/proof/").content.decode()
-    assert f'id="line-{key}"' in page and "1 von" in page
+    assert f'id="line-{key}"' in page and "1 von" in page and 'id="proof-flagged"' in page
+    assert f"<strong>{over[0]}</strong>; <strong>{over[1]}</strong>" in page.split(f'id="line-{measure.pk}-2028"')[1]
     # the Excel workbook: values (and the sums' cached values)
     response = client_for(staff).get(f"/concepts/{concept.slug}/applications/{app.pk}/proof.xlsx")
     assert response.status_code == 200
@@ -235,6 +257,8 @@ def test_the_proof_of_use_adds_up_in_pdf_xlsx_and_database(paid, tmp_path):
     expenses = {(r[0], str(r[2])): D(str(r[4])).quantize(CENT)
                 for r in book["Ausgaben"].iter_rows(min_row=5, values_only=True) if r[0] != "Summe" and r[4]}
     assert expenses == paid_by
+    assert {(r[0], r[2]): r[-1] for r in book["Ausgaben"].iter_rows(min_row=5, values_only=True)
+            if r[0] != "Summe"}[("1.1", 2028)] == "; ".join(over)
     # the PDF: the same figures in its text
     response = client_for(planner).get(f"/concepts/{concept.slug}/applications/{app.pk}/proof.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
@@ -242,6 +266,7 @@ def test_the_proof_of_use_adds_up_in_pdf_xlsx_and_database(paid, tmp_path):
     assert {k: v for k, v in rows.items() if k[2] in ("bund", "land")} == expected
     assert rows[("Summe", "0", "")] == totals
     assert {k[:2]: v[1] for k, v in rows.items() if k[2] == "" and k[0] != "Summe" and v[1]} == paid_by
+    assert over[0] in _pdf_text(response.content, tmp_path)
 
 
 def test_the_pages(paid):
@@ -255,6 +280,7 @@ def test_the_pages(paid):
     assert authority.get(base + "payments/new/").status_code in (403, 404)
     form = city.get(base + "payments/new/").content.decode()
     assert "40.000,00 €" in form and "Planung vorab" not in form  # 2026 is not approved: not offered
+    assert ">Bezahlte Ausgaben</legend>" in form and 'id="request-form" autocomplete="off"' in form  # required; no stale ticks
     lines = services.request_lines(concept, app, services.available_payments(concept, app)[:2])
     bund = lines[0]
     before = checksum()
@@ -270,7 +296,7 @@ def test_the_pages(paid):
     city.post(url + "submit/")
     assert 'data-state="submitted"' in city.get(base + "payments/").content.decode()
     page = authority.get(url).content.decode()
-    assert 'id="release-form"' in page and 'id="return-form"' in page
+    assert 'id="release-form"' in page and 'id="return-form"' in page and ">Begründung der Rückgabe</label>" in page
     assert 'id="release-form"' not in city.get(url).content.decode()
     assert city.post(url + "release/").status_code == 403  # the city sees it, may not decide
     before = checksum()
@@ -297,6 +323,11 @@ def test_the_pages(paid):
     english.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert "Proof of use" in english.get(proof).content.decode()
     assert "Payment requests" in english.get(base + "payments/").content.decode()
+    assert '<caption class="kern-title" id="lines-caption">' in shown  # a caption of its own, not beside the note
+    # nothing left to request: the page links to where payments are recorded
+    services.submit_new_request(planner, concept, app, payments=[paid["payments"][2]], via="web")
+    empty = city.get(base + "payments/new/").content.decode()
+    assert f'id="monitoring-payments-link" href="/concepts/{concept.slug}/payments/"' in empty
 
 
 def test_the_api(paid):

@@ -189,6 +189,8 @@ def test_the_pages_of_the_review(world):
     # the city sees it and is told how to answer
     city = client_for(world["planner"]).get(url).content.decode()
     assert "Bitte Zahlen prüfen." in city and 'id="answer-hint"' in city and "Nachforderung" in city
+    # the state names who set it: the authority's change request, not the planner's submission
+    assert f"von {staff.get_username()}</span>" in city.split('id="state-change"')[1]
     assert f"remarks/{remark.pk}/close/" not in city
     closed = reviewer.post(url + f"remarks/{remark.pk}/close/", follow=True)
     assert "Der Vermerk ist erledigt." in closed.content.decode()

@@ -3,6 +3,15 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 
+def _needed(field, *, aria: bool = True):
+    """A field the service requires (it says what is missing, in its own words): not "– optional"
+    in its label (web/_field.html reads ``needed``), and aria-required where the widget allows it."""
+    field.needed = True
+    if aria:
+        field.widget.attrs["aria-required"] = "true"
+    return field
+
+
 class VersionChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.get_kind_display()}, {formats.date_format(obj.created_at, 'SHORT_DATE_FORMAT')})"
@@ -25,6 +34,8 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, versions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["finance_version"].queryset = versions
+        _needed(self.fields["year"])
+        self.fields["finance_version"].one_of = self.fields["freeze_as"].one_of = _("eines von beiden")
         for name, field in self.fields.items():
             css = "kern-form-input__select" if name == "finance_version" else "kern-form-input__input"
             field.widget.attrs.setdefault("class", css)
@@ -39,9 +50,15 @@ class RemarkForm(forms.Form):
     about = forms.ChoiceField(label=_("Betrifft"), choices=())
     text = forms.CharField(label=_("Text"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args, subjects, **kwargs):
+    def __init__(self, *args, subjects, refusal: str = "", **kwargs):
+        """``refusal``: why no change request is possible now ("" where it is) – then only a comment
+        is offered, and the reason stands at the field."""
         super().__init__(*args, **kwargs)
         self.fields["about"].choices = subjects
+        if refusal:
+            kind = self.fields["kind"]
+            kind.choices = [("comment", _("Anmerkung"))]
+            kind.help_text = kind.error_messages["invalid_choice"] = refusal
         self.fields["kind"].widget.attrs["class"] = self.fields["about"].widget.attrs["class"] = "kern-form-input__select"
         self.fields["text"].widget.attrs["class"] = "kern-form-input__input"
 
@@ -60,8 +77,12 @@ class ApprovalForm(forms.Form):
 
     def __init__(self, *args, lines, amending: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        if not amending:
+        if amending:
+            _needed(self.fields["reason"])
+        else:
             del self.fields["reason"]
+        _needed(self.fields["decided_on"])
+        _needed(self.fields["file_number"])
         self.lines = lines
         for line in lines:
             label = f"{line['label']}, {line['year']}, {line['source_label']}"
@@ -69,7 +90,8 @@ class ApprovalForm(forms.Form):
                 label=_("bewilligt (€): %(line)s") % {"line": label}, required=False, max_length=40,
                 initial=formats.number_format(line["approved"], 2, use_l10n=True, force_grouping=False))
             self.fields[f"reason-{line['key']}"] = forms.CharField(
-                label=_("Begründung: %(line)s") % {"line": label}, required=False, max_length=250)
+                label=_("Begründung: %(line)s") % {"line": label}, required=False, max_length=250,
+                initial=line.get("reason") or "")
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "kern-form-input__input")
 
@@ -113,6 +135,7 @@ class PaymentRequestForm(forms.Form):
     def __init__(self, *args, payments, lines, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["payments"].choices = [(str(p.pk), _payment_label(p)) for p in payments]
+        _needed(self.fields["payments"], aria=False)  # aria-required is not allowed on a checkbox
         self.fields["note"].widget.attrs["class"] = "kern-form-input__input"
         self.offered, self.lines = payments, lines
         for line in lines:
@@ -159,3 +182,6 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("Begründung der Rückgabe"), required=False, max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 2, "class": "kern-form-input__input"}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _needed(self.fields["reason"])

@@ -360,6 +360,20 @@ def move(application: Application, action: str) -> Application:
     return application
 
 
+def state_change(application: Application) -> dict:
+    """Who set ``application``'s state, and when ("at", "by": a user name): the newest change of its
+    state in the change history – the authority's for review, change request and approval, the
+    planner's for the submission; the submission's fields where the history holds none."""
+    from isek.core.models import ChangeRecord
+
+    record = (ChangeRecord.objects.filter(model=Application._meta.label, object_id=str(application.pk),
+                                          changes__has_key="state").order_by("-timestamp", "-id").first())
+    if record is not None:
+        return {"at": record.timestamp, "by": record.user.get_username() if record.user else record.actor}
+    return {"at": application.submitted_at,
+            "by": application.submitted_by.get_username() if application.submitted_by else "isek"}
+
+
 def can_review(user, concept, application: Application) -> bool:
     return access.allows(user, "application", "review", concept, submitted=application.is_submitted)
 
@@ -415,6 +429,16 @@ def start_review(user, concept, application: Application, *, via: str = "web") -
         return move(application, "review")
 
 
+def change_request_refusal(application: Application) -> str:
+    """Why the authority cannot ask for changes (Nachforderung) on ``application`` now ("" where it
+    can): only before its approval – afterwards a comment, or an amending approval."""
+    state = Application.objects.filter(pk=application.pk).values_list("state", flat=True).first() or application.state
+    if ("request", state) in TRANSITIONS:
+        return ""
+    return _("Eine Nachforderung ist nur vor dem Bescheid möglich; dieser Antrag ist „%(state)s“. Schreiben Sie eine "
+             "Anmerkung.") % {"state": Application.State(state).label}
+
+
 def add_remark(user, concept, application: Application, *, kind: str, about: str = "application", text: str = "",
                via: str = "web") -> Remark:
     """The authority's comment or change request on the newest version of a submitted
@@ -426,6 +450,8 @@ def add_remark(user, concept, application: Application, *, kind: str, about: str
     errors = {}
     if kind not in Remark.Kind.values:
         errors["kind"] = _("Bitte wählen Sie, ob es eine Anmerkung oder eine Nachforderung ist.")
+    elif kind == Remark.Kind.REQUEST and (why := change_request_refusal(application)):
+        errors["kind"] = why
     if about not in subjects:
         errors["about"] = _("Bitte wählen Sie, was der Vermerk betrifft.")
     if not text:
@@ -518,23 +544,24 @@ def approval_lines(concept, application: Application) -> list[dict]:
     snapshot requests – the programme year and the years after (``requested_part``; earlier years
     were decided by earlier approvals) – and per line an approval in force holds (an amendment
     keeps them as they are): "key" (the form's), "measure" (key), "label", "year", "source",
-    "source_label", "requested" (Decimal) and "approved" – the request, or for an amendment the
-    amount in force."""
+    "source_label", "requested" (Decimal), "approved" – the request, or for an amendment the
+    amount in force – and "reason" (for an amendment the reason in force, else "")."""
     labels = {m["key"]: f"{m['number']} {m['title']}" for m in application.snapshot.get("measures", [])}
     sources = finance.source_labels(concept)
     requested = {(f["measure"], int(f["year"]), f["what"]): decimal.Decimal(f["amount"])
                  for f in requested_part(application.snapshot, application.year)["figures"] if f["what"] in GRANT}
     current = current_approval(application)
-    in_force = {}
+    in_force, why = {}, {}
     for line in current.lines if current else []:
         key = (line["measure"], int(line["year"]), line["source"])
-        in_force[key] = decimal.Decimal(line["approved"])
+        in_force[key], why[key] = decimal.Decimal(line["approved"]), line.get("reason") or ""
         requested.setdefault(key, decimal.Decimal(line["requested"]))  # a line of an earlier year it holds
     rank = {s: i for i, s in enumerate(GRANT)}
     keys = sorted(set(requested) | set(in_force), key=lambda k: (diff._order(k[0], labels), k[1], rank[k[2]]))
     return [{"key": f"{m}-{y}-{w}", "measure": m, "label": labels.get(m, m), "year": y, "source": w,
              "source_label": sources.get(w, w), "requested": requested.get((m, y, w), diff.ZERO),
-             "approved": in_force.get((m, y, w), requested.get((m, y, w), diff.ZERO))} for m, y, w in keys]
+             "approved": in_force.get((m, y, w), requested.get((m, y, w), diff.ZERO)),
+             "reason": why.get((m, y, w), "")} for m, y, w in keys]
 
 
 def _amount(text, *, empty: str = "", negative: str = "") -> tuple[decimal.Decimal | None, str]:
@@ -575,8 +602,8 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
     """The funding authority enters its approval (Zuwendungsbescheid) of an application in review –
     or, once approved, an amending one (Änderungsbescheid, with ``reason``): the date, the file
     number, and per line of ``approval_lines`` (``amounts`` and ``reasons`` by its "key"; a line not
-    named keeps its prefilled amount) the approved amount, with a reason where it differs from
-    the request. The application becomes "bewilligt", and the city's financing lines take the
+    named keeps its prefilled amount and reason) the approved amount – never more than requested –
+    with a reason where it differs from the request. The application becomes "bewilligt", and the city's financing lines take the
     approved amounts (``finance.apply_approval``) – all in one recorded change, or nothing."""
     _require_approve(user, concept, application)
     _refuse_superseded(application)
@@ -592,7 +619,7 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
     unknown = sorted((set(amounts) | set(reasons)) - known)
     if unknown:
         errors["__all__"] = _("Diese Zeilen gehören nicht zum Antrag (unbekannte Maßnahme, Jahr oder Quelle): "
-                              "%(keys)s.") % {"keys": ", ".join(unknown)}
+                              "%(keys)s.") % {"keys": _line_names(concept, application, unknown)}
     file_number = (file_number or "").strip()
     if decided_on is None:
         errors["decided_on"] = _("Bitte das Datum des Bescheids angeben.")
@@ -611,13 +638,14 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
     for line in lines:
         key = line["key"]
         value, problem = _amount(amounts.get(key, line["approved"]))
-        why = str(reasons.get(key) or "").strip()
+        why = str(reasons.get(key, line["reason"]) or "").strip()  # an amendment keeps the reason in force
         if problem:
             errors[f"amount-{key}"] = problem
+        elif value > line["requested"]:  # a Zuwendung never exceeds the application (decision 0058)
+            errors[f"amount-{key}"] = _("Mehr als beantragt kann nicht bewilligt werden: beantragt sind "
+                                        "%(requested)s €.") % {"requested": _euro(line["requested"])}
         elif value != line["requested"] and not why:
-            errors[f"reason-{key}"] = (
-                _("Eine Bewilligung über dem beantragten Betrag braucht eine Begründung.") if value > line["requested"]
-                else _("Bitte begründen Sie, warum der bewilligte Betrag vom Antrag abweicht."))
+            errors[f"reason-{key}"] = _("Bitte begründen Sie, warum der bewilligte Betrag vom Antrag abweicht.")
         elif len(why) > 250:
             errors[f"reason-{key}"] = _("Die Begründung darf höchstens 250 Zeichen lang sein.")
         kept.append({"measure": line["measure"], "year": line["year"], "source": line["source"],
@@ -814,6 +842,20 @@ def _labels(application: Application) -> dict[str, str]:
     return {m["key"]: f"{m['number']} {m['title']}" for m in application.snapshot.get("measures", [])}
 
 
+def _line_names(concept, application: Application, keys) -> str:
+    """Lines by their keys ("<measure>-<year>-<source>") as a person reads them: measure number and
+    title, year, source label – the key itself where it names no measure of the application."""
+    labels, sources = _labels(application), finance.source_labels(concept)
+    names = []
+    for key in keys:
+        parts = str(key).rsplit("-", 2)
+        if len(parts) == 3 and parts[0] in labels:
+            names.append(f"{labels[parts[0]]}, {parts[1]}, {sources.get(parts[2], parts[2])}")
+        else:
+            names.append(str(key))
+    return "; ".join(names)
+
+
 def _numbers(application: Application) -> dict[str, str]:
     return {m["key"]: m["number"] for m in application.snapshot.get("measures", [])}
 
@@ -880,8 +922,9 @@ def draft_request(user, concept, application: Application, *, payments=(), amoun
     lines = request_lines(concept, application, chosen) if "payments" not in errors else []
     known = {line["key"] for line in lines}
     if "payments" not in errors and (unknown := sorted(set(amounts) - known)):
-        errors["__all__"] = _("Diese Zeilen gehören nicht zum Mittelabruf (keine gewählte Ausgabe der Maßnahme, des "
-                              "Jahres und der Quelle): %(keys)s.") % {"keys": ", ".join(unknown)}
+        errors["__all__"] = _("Diese Zeilen gehören nicht zum Mittelabruf – für sie ist keine bezahlte Ausgabe gewählt: "
+                              "%(lines)s. Bitte wählen Sie die Ausgabe oder leeren Sie den Betrag.") % {
+            "lines": _line_names(concept, application, unknown)}
     for line in lines:
         typed = amounts.get(line["key"])
         if typed is None or (isinstance(typed, str) and not typed.strip()):
@@ -986,7 +1029,8 @@ def release(user, concept, request: PaymentRequest, *, amounts: dict | None = No
     amounts, reasons, errors = amounts or {}, reasons or {}, {}
     lines = list(request.lines.all())
     if unknown := sorted((set(amounts) | set(reasons)) - {line.key for line in lines}):
-        errors["__all__"] = _("Diese Zeilen gehören nicht zum Mittelabruf: %(keys)s.") % {"keys": ", ".join(unknown)}
+        errors["__all__"] = _("Diese Zeilen gehören nicht zum Mittelabruf: %(keys)s.") % {
+            "keys": _line_names(concept, request.application, unknown)}
     decided = []
     for line in lines:
         typed = amounts.get(line.key)
@@ -1118,12 +1162,17 @@ def proof_of_use(concept, application: Application) -> dict:
     received: dict[tuple[str, int], decimal.Decimal] = {}
     for row in grant:
         received[(row["measure"], row["year"])] = received.get((row["measure"], row["year"]), ZERO) + row["released"]
+    schedule = {str(pk): (start.year if start else None, end.year if end else None)  # the measures' Beginn/Ende
+                for pk, start, end in concept.measures.filter(pk__in={int(m) for m, _y in (*basis, *paid)})
+                .values_list("pk", "start", "end")}
     expenses = []
     for m, y in sorted(set(basis) | set(paid), key=lambda k: (diff._order(k[0], labels), k[1])):
         spent, income = paid.get((m, y), ZERO), received.get((m, y), ZERO)
+        cost = basis.get((m, y), {}).get("cost", ZERO)
         expenses.append({"key": f"{m}-{y}", "measure": m, "number": numbers_.get(m, ""), "label": labels.get(m, m),
-                         "year": y, "cost": basis.get((m, y), {}).get("cost", ZERO), "expenses": spent,
-                         "cited": cited.get((m, y), ZERO), "grant": income, "own": spent - income})
+                         "year": y, "cost": cost, "expenses": spent,
+                         "cited": cited.get((m, y), ZERO), "grant": income, "own": spent - income,
+                         "flags": _expense_flags(spent, cost, y, *schedule.get(m, (None, None)))})
     checks = {c.key: c for c in application.proof_checks.select_related("checked_by")}
     for row in (*grant, *expenses):
         row["check"] = checks.get(row["key"])
@@ -1133,7 +1182,19 @@ def proof_of_use(concept, application: Application) -> dict:
             "expenses_total": {w: sum((r[w] for r in expenses), ZERO) for w in PROOF_EXPENSES},
             "sources": sources, "sachberichte": reports,
             "checked": sum(1 for r in (*grant, *expenses) if r["check"] and r["check"].state == ProofCheck.State.CHECKED),
-            "lines": len(grant) + len(expenses)}
+            "lines": len(grant) + len(expenses), "flagged": sum(1 for r in expenses if r["flags"])}
+
+
+def _expense_flags(spent, cost, year: int, start: int | None, end: int | None) -> list[str]:
+    """What the authority should look at in an expense line of the proof of use: expenses paid
+    above the planned cost, a year outside the measure's time plan (Beginn–Ende, where set)."""
+    flags = []
+    if spent > cost:
+        flags.append(_("über den geplanten Kosten"))
+    if spent and ((start is not None and year < start) or (end is not None and year > end)):
+        flags.append(_("außerhalb des Zeitplans der Maßnahme (%(start)s–%(end)s)") % {
+            "start": start or "", "end": end or ""})
+    return flags
 
 
 def proof_of(user, concept, application: Application, *, empty: bool = False) -> dict:
@@ -1197,11 +1258,11 @@ def _write_proof_xlsx(concept, application: Application, path, xlsxwriter, xl_ro
     money_bold = book.add_format({"num_format": "#,##0.00", "bold": True})
     heads = {
         "Zuwendung": ([_("Nr."), _("Maßnahme"), _("Jahr"), _("Quelle"), _("bewilligt (€)"), _("angefordert (€)"),
-                       _("freigegeben (€)"), _("verbleibend (€)"), _("Prüfung"), _("Vermerk")],
+                       _("freigegeben (€)"), _("verbleibend (€)"), _("Prüfung"), _("Vermerk"), _("Hinweis")],
                       proof["grant"], PROOF_GRANT, "source_label", proof["grant_total"]),
         "Ausgaben": ([_("Nr."), _("Maßnahme"), _("Jahr"), _("geplante Kosten (€)"), _("bezahlte Ausgaben (€)"),
                       _("davon abgerufen (€)"), _("Einnahmen: Zuwendung (€)"), _("Eigen- und Drittmittel (€)"),
-                      _("Prüfung"), _("Vermerk")],
+                      _("Prüfung"), _("Vermerk"), _("Hinweis")],
                      proof["expenses"], PROOF_EXPENSES, None, proof["expenses_total"]),
     }
     for name, (head, rows, figures, extra, total) in heads.items():
@@ -1226,6 +1287,7 @@ def _write_proof_xlsx(concept, application: Application, path, xlsxwriter, xl_ro
             check = row["check"]
             sheet.write_string(r, start + len(figures), str(check.get_state_display()) if check else "")
             sheet.write_string(r, start + len(figures) + 1, check.remark if check else "")
+            sheet.write_string(r, start + len(figures) + 2, "; ".join(row.get("flags", ())))
         last = first + len(rows)
         sheet.write(last, 0, _("Summe"), bold)
         start = 4 if extra else 3

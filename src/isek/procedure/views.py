@@ -43,6 +43,7 @@ def _page(request, concept, app, remark_form=None, status=200):
         if context["difference"]:
             context["changes"] = [(r, labels.get(r.what, r.what)) for r in context["difference"][1].rows]
         context["documents"] = list(app.documents.defer("content"))
+        context["state_change"] = services.state_change(app)
         context.update(_review_context(request, concept, app, remark_form))
     else:
         context["readiness"] = services.readiness_now(concept)
@@ -56,7 +57,9 @@ def _review_context(request, concept, app, form=None) -> dict:
     can_review = services.can_review(request.user, concept, app)
     newer = services.newer_of(app)
     if can_review and form is None and newer is None:
-        form = RemarkForm(subjects=services.subjects_of(app), initial={"kind": "request"})
+        refusal = services.change_request_refusal(app)
+        form = RemarkForm(subjects=services.subjects_of(app), refusal=refusal,
+                          initial={"kind": "comment" if refusal else "request"})
     can_approve = services.can_approve(request.user, concept, app) and not services.approval_refusal(app)
     return {"remarks": services.remarks_of(request.user, concept, app), "answered": services.requests_answered_by(app),
             "newer": newer, "can_review": can_review, "remark_form": form if newer is None else None,
@@ -149,7 +152,7 @@ def application_review(request, concept, application):
 @access.concept_view("application", "review", methods="POST", **REVIEW)
 def remark_new(request, concept, application):
     app = services.application_of(request.user, concept, application)
-    form = RemarkForm(request.POST, subjects=services.subjects_of(app))
+    form = RemarkForm(request.POST, subjects=services.subjects_of(app), refusal=services.change_request_refusal(app))
     if form.is_valid():
         try:
             remark = services.add_remark(request.user, concept, app, **form.cleaned_data)

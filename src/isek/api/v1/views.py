@@ -536,6 +536,7 @@ def _proof_json(proof: dict) -> dict:
         check = row["check"]
         return {"key": row["key"], "measure": row["number"], "year": row["year"], **(
             {"source": row["source"]} if "source" in row else {}), **{w: str(row[w]) for w in figures},
+            **({"flags": row["flags"]} if "flags" in row else {}),
             "check": None if check is None else {"state": check.state, "remark": check.remark}}
 
     return {"approval": proof["approval"] and proof["approval"].file_number,
