@@ -66,6 +66,7 @@ def test_the_procedure_demo_runs_from_application_to_approval(bochum):
     planner.login(username="planerin", password="pw-test-123")
     kuf = planner.get(f"/concepts/{bochum.slug}/kuf/").content.decode()
     assert "Bewilligt statt beantragt" in kuf and "Beispiel 35.02-BO-2027/01" in kuf
+    assert "Was gekürzt ist, zählt sie zum Eigenanteil der Gemeinde" in kuf  # walk 15: the cut is not silent
     # the payment request: the paid expense of 3.1, its grant share requested and released as asked
     request = second.payment_requests.get()
     assert request.state == "released" and "illustrativ" in request.note
