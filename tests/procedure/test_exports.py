@@ -88,3 +88,5 @@ def test_the_district_exports_hold_its_approved_concepts_only(paid):
     english.cookies["django_language"] = "en"
     response = english.get(f"/authorities/{authority.pk}/export/totals.xlsx", HTTP_ACCEPT_LANGUAGE="en")
     assert openpyxl.load_workbook(io.BytesIO(response.content)).active["B3"].value == "Programme year"
+    page = english.get(f"/authorities/{authority.pk}/portfolio/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Exports of the district" in page and "1 concept with an approved application" in page
