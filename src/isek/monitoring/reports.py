@@ -423,13 +423,17 @@ def monitoring_fields(concept: Concept) -> dict[str, tuple[str, Callable]]:
     return base
 
 
+BASE_COLUMNS = (("Gemeinde", "municipality"), ("AGS", "ags"), ("Gesamtmaßnahme", "measure_name"),
+                ("Programm", "programme"), ("Gebietsgröße_ha", "area_ha"), ("Beginn", "start_year"), ("Ende", "end_year"),
+                ("Bundesmittel_EUR", "federal_funds"), ("Landesmittel_EUR", "land_funds"),
+                ("Eigenanteil_EUR", "municipal_share"), ("EU_Mittel_EUR", "eu_funds"),
+                ("Private_Dritte_EUR", "private_funds"), ("Sonstige_Mittel_EUR", "other_sources"),
+                ("Ungeklaert_EUR", "unidentified_funds"),
+                ("Kosten_gesamt_EUR", "cost_total"))  # every financing column: the row adds up to the cost
+
+
 def default_columns(concept: Concept) -> list[list[str]]:
-    cols = [["Gemeinde", "municipality"], ["AGS", "ags"], ["Gesamtmaßnahme", "measure_name"],
-            ["Programm", "programme"], ["Gebietsgröße_ha", "area_ha"], ["Beginn", "start_year"], ["Ende", "end_year"],
-            ["Bundesmittel_EUR", "federal_funds"], ["Landesmittel_EUR", "land_funds"],
-            ["Eigenanteil_EUR", "municipal_share"], ["EU_Mittel_EUR", "eu_funds"], ["Private_Dritte_EUR", "private_funds"],
-            ["Sonstige_Mittel_EUR", "other_sources"], ["Ungeklaert_EUR", "unidentified_funds"],
-            ["Kosten_gesamt_EUR", "cost_total"]]  # every financing column: the row adds up to the cost
+    cols = [list(c) for c in BASE_COLUMNS]
     prefix = {"input": "Input", "output": "Output", "context": "Kontext"}
     for ind in concept.indicators.all():
         cols.append([f"{prefix[ind.kind]}_{ind.code}", f"indicator:{ind.code}"])
@@ -471,17 +475,58 @@ def monitoring_csv(concept: Concept, path, columns=None, delimiter=None, decimal
         raise ReportError(" ".join(errors))
     progress(20, "Daten")
     with translation.override("de"):
-        ov = figures.overview(concept)
-        ctx = {"concept": concept, "result": ov["result"], "spending": ov["spending"], "tree": ov["tree"],
-               "states": {s.indicator.code: s for s in ov["indicators"]}}
-        known = monitoring_fields(concept)
-        row = [_fmt(known[key][1](ctx), decimal_comma) for _h, key in columns]
+        row = _monitoring_row(concept, columns, decimal_comma)
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh, delimiter=delimiter)
         w.writerow([h for h, _k in columns])
         w.writerow(row)
     progress(100, "fertig")
     return len(columns)
+
+
+class _Figures(dict):
+    """What the monitoring fields read of a concept (its KuF result, spending, progress tree,
+    indicator states), each computed when a column first asks for it: a row of the default mapping
+    needs neither the spending nor the progress tree (the district's export, decision 0062)."""
+
+    def __init__(self, concept: Concept):
+        super().__init__(concept=concept)
+        self._make = {"result": lambda: finance.current(concept),
+                      "spending": lambda: figures.spending(concept, self["result"]),
+                      "tree": lambda: figures.progress_tree(concept, self["result"]),
+                      "states": lambda: {s.indicator.code: s for s in figures.indicator_states(concept)}}
+
+    def __missing__(self, key):
+        value = self[key] = self._make[key]()
+        return value
+
+
+def _monitoring_row(concept: Concept, columns, decimal_comma: bool) -> list[str]:
+    ctx, known = _Figures(concept), monitoring_fields(concept)
+    return [_fmt(known[key][1](ctx), decimal_comma) for _h, key in columns]
+
+
+def district_monitoring_csv(concepts, path) -> int:
+    """The federal monitoring data of several concepts (a funding authority's district) in one CSV,
+    one row each, with the default mapping's columns and German conventions (";", decimal comma,
+    UTF-8 with BOM): its base columns, then every indicator column any of the concepts has, in the
+    order they first appear (empty where a concept has no such indicator). Returns the row count;
+    without concepts only the header is written."""
+    header = [h for h, _k in BASE_COLUMNS]
+    rows = []
+    with translation.override("de"):
+        for concept in concepts:
+            columns = default_columns(concept)
+            for h, _k in columns[len(BASE_COLUMNS):]:
+                if h not in header:
+                    header.append(h)
+            cells = dict(zip((h for h, _k in columns), _monitoring_row(concept, columns, True), strict=True))
+            rows.append(cells)
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh, delimiter=";")
+        w.writerow(header)
+        w.writerows([cells.get(h, "") for h in header] for cells in rows)
+    return len(rows)
 
 
 def build(concept: Concept, kind: str, path, year: int | None = None, progress: Progress = _noop,

@@ -246,6 +246,14 @@ def write_report_now(user, concept, kind: str, path) -> int | None:
     return reports.build(concept, kind, path)
 
 
+def district_monitoring_csv(concepts, path) -> int:
+    """The federal monitoring data of ``concepts`` in one CSV at ``path`` (reports.district_monitoring_csv):
+    for a funding authority's export of its district, whose service asks the access policy; the row count."""
+    from . import reports
+
+    return reports.district_monitoring_csv(concepts, path)
+
+
 def readiness_result(concept, language: str = "de") -> dict:
     """What is still missing for the funding application, as plain data – in German (the words of
     the procedure) to keep with an application, or in ``language`` –: ``items`` (key, label,

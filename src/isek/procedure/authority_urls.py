@@ -1,4 +1,4 @@
-"""URLs of a funding authority, below /authorities/<id>/ (namespace "authority"): its portfolio."""
+"""URLs of a funding authority, below /authorities/<id>/ (namespace "authority"): its portfolio and the district's exports."""
 
 from django.urls import path
 
@@ -8,4 +8,6 @@ app_name = "authority"
 
 urlpatterns = [
     path("<int:authority>/portfolio/", views.portfolio, name="portfolio"),
+    path("<int:authority>/export/monitoring.csv", views.district_monitoring_csv, name="monitoring-csv"),
+    path("<int:authority>/export/totals.xlsx", views.district_totals_xlsx, name="totals-xlsx"),
 ]

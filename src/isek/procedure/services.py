@@ -681,10 +681,7 @@ def portfolio(user, authority) -> dict:
     ``requested_part``) and its readiness; and the sums of what all of them request per year and
     source. For its staff and the installation's administrator."""
     access.require_site(user, "portfolio", "view", authority=authority)
-    district = Q(pk__in=[])
-    for prefix in authority.prefixes.values_list("prefix", flat=True):
-        district |= Q(concept__city__ags__startswith=prefix)
-    found = (Application.objects.filter(district, state__in=SENT).select_related("concept__city")
+    found = (Application.objects.filter(_district(authority), state__in=SENT).select_related("concept__city")
              .only("concept__name", "concept__slug", "concept__programme", "concept__city__name", "concept__city__ags",
                    "year", "version", "state", "submitted_at")
              .annotate(kept_sums=KeyTransform("sums", "snapshot"),
@@ -713,7 +710,116 @@ def portfolio(user, authority) -> dict:
     labels = {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Förderung (Bund und Land)"),
               **finance.SOURCE_LABELS}  # the district's cities' own words differ: the usual ones
     return {"groups": list(groups.values()), "applications": newest, "headers": [str(labels.get(w, w)) for w in shown],
-            "sums": sums, "areas": _areas(newest)}
+            "sums": sums, "areas": _areas(newest), "approved": _approved(authority).distinct().count()}
+
+
+def _district(authority) -> Q:
+    """The applications of ``authority``'s district: of the cities whose AGS starts with one of its prefixes."""
+    district = Q(pk__in=[])
+    for prefix in authority.prefixes.values_list("prefix", flat=True):
+        district |= Q(concept__city__ags__startswith=prefix)
+    return district
+
+
+# --- the district's exports (issue #23 point 6, decision 0062) --------------------------------------
+
+
+def _approved(authority):
+    """The ids of the district's concepts with an approved application (one with an approval in force)."""
+    return (Application.objects.filter(_district(authority), state=Application.State.APPROVED, approvals__isnull=False)
+            .values("concept_id"))
+
+
+
+def approved_concepts(user, authority) -> list:
+    """The concepts of ``authority``'s district with an approved application (one with an approval
+    in force), by city and name."""
+    access.require_site(user, "portfolio", "view", authority=authority)
+    ids = _approved(authority)
+    from isek.concepts.services import Concept
+
+    return list(Concept.objects.filter(pk__in=ids).select_related("city").order_by("city__name", "name", "pk"))
+
+
+def write_district_monitoring_csv(user, authority, path) -> int:
+    """The federal monitoring data (Begleitinformationen) of every concept of the district with an
+    approved application in one CSV (isek.monitoring.reports.district_monitoring_csv); the row count
+    (0: a header only)."""
+    return monitoring.district_monitoring_csv(approved_concepts(user, authority), path)
+
+
+TOTALS = ("requested", "approved")
+
+
+def district_totals(user, authority) -> list[dict]:
+    """The district's totals per programme, programme year and year: the grant requested by source
+    (the newest submitted version of each application, from its programme year on: as the
+    portfolio) and the grant approved by source (the approval in force of the newest approved
+    version of each concept and programme year). Rows: {"programme", "programme_label", "year"
+    (programme year), "in" (year), "requested": {source: Decimal}, "approved": {source: Decimal}}."""
+    access.require_site(user, "portfolio", "view", authority=authority)
+    found = (Application.objects.filter(_district(authority), state__in=SENT).select_related("concept")
+             .only("concept__programme", "year", "version", "state", "snapshot")
+             .order_by("concept_id", "year", "-version"))
+    requested, approved_app = {}, {}
+    for app in found:
+        if (app.concept_id, app.year) not in requested:
+            requested[(app.concept_id, app.year)] = app
+        if app.state == Application.State.APPROVED and (app.concept_id, app.year) not in approved_app:
+            approved_app[(app.concept_id, app.year)] = app
+    in_force: dict[int, Approval] = {}
+    for approval in Approval.objects.filter(application__in=list(approved_app.values())).order_by("created_at", "id"):
+        in_force[approval.application_id] = approval  # the newest amends all before it
+    cells: dict[tuple, dict] = {}
+
+    def cell(app, year):
+        return cells.setdefault((app.concept.programme, app.year, year), {
+            "programme": app.concept.programme, "programme_label": app.concept.get_programme_display(),
+            "year": app.year, "in": year, **{t: dict.fromkeys(GRANT, ZERO) for t in TOTALS}})
+
+    for app in requested.values():
+        for f in requested_part(app.snapshot, app.year)["figures"]:
+            if f["what"] in GRANT:
+                cell(app, int(f["year"]))["requested"][f["what"]] += decimal.Decimal(f["amount"])
+    for app in approved_app.values():
+        if (approval := in_force.get(app.pk)) is not None:
+            for line in approval.lines:
+                if line["source"] in GRANT:
+                    cell(app, int(line["year"]))["approved"][line["source"]] += decimal.Decimal(line["approved"])
+    return [cells[k] for k in sorted(cells)]
+
+
+def write_district_totals_xlsx(user, authority, path) -> int:
+    """The district's totals (``district_totals``) as an Excel workbook of values, headers in the
+    active language; the row count."""
+    import xlsxwriter
+
+    rows = district_totals(user, authority)
+    labels = finance.SOURCE_LABELS
+    head = [_("Programm"), _("Programmjahr"), _("Jahr")]
+    head += [_("beantragt: %(source)s (€)") % {"source": labels[s]} for s in GRANT] + [_("beantragt gesamt (€)")]
+    head += [_("bewilligt: %(source)s (€)") % {"source": labels[s]} for s in GRANT] + [_("bewilligt gesamt (€)")]
+    book = xlsxwriter.Workbook(str(path))
+    bold = book.add_format({"bold": True})
+    money = book.add_format({"num_format": "#,##0.00"})
+    sheet = book.add_worksheet(_("Summen"))
+    sheet.write(0, 0, _("%(authority)s: beantragte und bewilligte Förderung je Programm und Programmjahr") % {
+        "authority": authority.name}, bold)
+    for col, text in enumerate(head):
+        sheet.write(2, col, str(text), bold)
+    for r, row in enumerate(rows, start=3):
+        sheet.write(r, 0, str(row["programme_label"]))
+        sheet.write_number(r, 1, row["year"])
+        sheet.write_number(r, 2, row["in"])
+        col = 3
+        for total in TOTALS:
+            for value in [*(row[total][s] for s in GRANT), sum(row[total].values(), ZERO)]:
+                sheet.write_number(r, col, float(value), money)
+                col += 1
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(3, len(head) - 1, 18)
+    book.close()
+    return len(rows)
 
 
 def _areas(applications: list[Application]) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -217,6 +220,30 @@ def portfolio(request, authority):
 
 
 _SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@access.site_view("portfolio", "view")
+def district_monitoring_csv(request, authority):
+    """The federal monitoring data of the district's approved concepts in one CSV (decision 0062)."""
+    with tempfile.TemporaryDirectory(prefix="isek-district-") as tmp:
+        path = Path(tmp) / "monitoring.csv"
+        services.write_district_monitoring_csv(request.user, authority, path)
+        data = path.read_bytes()
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="bezirk-{authority.pk}-begleitinformationen.csv"'
+    return response
+
+
+@access.site_view("portfolio", "view")
+def district_totals_xlsx(request, authority):
+    """The district's requested and approved grant per programme, programme year and year (decision 0062)."""
+    with tempfile.TemporaryDirectory(prefix="isek-district-") as tmp:
+        path = Path(tmp) / "totals.xlsx"
+        services.write_district_totals_xlsx(request.user, authority, path)
+        data = path.read_bytes()
+    response = HttpResponse(data, content_type=_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="bezirk-{authority.pk}-summen.xlsx"'
+    return response
 
 
 # --- payment requests and the proof of use (decision 0059) ------------------------------------------
