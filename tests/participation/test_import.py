@@ -150,6 +150,9 @@ def test_hamburg_dipas_imports_without_places_into_the_chosen_theme(phase):
     assert counts["create"] == 697 and counts["located"] == 0
     assert set(Idea.objects.values_list("theme__name_de", flat=True)) == {"Mobilität"}
     assert Idea.objects.get(source_key="id:Ott262").title == "Alma Wartenberg Platz aufwerten"
+    # the file's text is HTML-escaped ("&amp;"): imported as the plain text it means (walk 16)
+    assert Idea.objects.get(source_key="id:Ott307").title == "Zufahrt zu Anwohner-Garagen sichern & sichtbar machen"
+    assert not Idea.objects.filter(title__contains="&amp;").exists() and not Idea.objects.filter(text__contains="&amp;").exists()
 
 
 def test_hamburg_ottensen_human_labels_become_themes_from_its_yes_no_columns(phase):

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -81,6 +82,7 @@ LABELS = {
 WGS84 = "EPSG:4326"
 _LOCALE = re.compile(r"^(.+)/([a-z]{2}(?:[-_][a-z]{2,4})?)$")
 _HTML = re.compile(r"</?(?:p|br|div|ul|ol|li|strong|em|b|i|a|span|h[1-6])\b[^>]*>", re.IGNORECASE)
+_ENTITY = re.compile(r"&(?:[A-Za-z]+|#[0-9]+|#x[0-9A-Fa-f]+);")
 YES = ("1", "ja", "j", "yes", "y", "true", "wahr", "x")  # a yes/no column's "yes" (lower case)
 NO = ("0", "nein", "n", "no", "false", "falsch", "")
 _DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ ,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
@@ -373,6 +375,8 @@ def _clean(text: str) -> str:
 
     if _HTML.search(text):
         text = strip_tags(re.sub(r"<br\s*/?>|</p>", "\n", text, flags=re.IGNORECASE))
+    if _ENTITY.search(text):  # exported as HTML text ("sichern &amp; sichtbar", DIPAS): shown as plain text
+        text = html.unescape(text)
     text = unicodedata.normalize("NFC", text)
     text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
     return re.sub(r"\n{3,}", "\n\n", text).strip()
