@@ -140,9 +140,11 @@ def test_suggestions_follow_the_confirmations(phase, ideas):
     c = client_for(member(phase.concept, "planner"))
     later_bench, later_bus = ideas["benches"][3], ideas["buses"][3]
     page = c.get(url(phase)).content.decode()
-    assert "Noch kein Vorschlag von isek" in row(page, "idea", later_bus.pk)  # nothing learnt yet
-    c.post(url(phase), {"idea": ideas["benches"][0].pk, "theme": ideas["squares"].pk})
-    c.post(url(phase), {"idea": ideas["buses"][0].pk, "theme": ideas["mobility"].pk})
+    assert f'data-own="{ideas["squares"].pk}"' in row(page, "idea", later_bus.pk)  # nothing learnt yet
+    # enough decisions in two themes (TRUST_LABELS, TRUST_THEMES): isek's own suggestions
+    for one, theme in [(ideas["benches"][0], "squares"), (ideas["benches"][1], "squares"),
+                       (ideas["benches"][2], "squares"), (ideas["buses"][0], "mobility"), (ideas["buses"][4], "mobility")]:
+        c.post(url(phase), {"idea": one.pk, "theme": ideas[theme].pk})
     page = c.get(url(phase)).content.decode()
     bus_row, bench_row = row(page, "idea", later_bus.pk), row(page, "idea", later_bench.pk)
     assert f'data-suggestion="{ideas["mobility"].pk}"' in bus_row and "Vorschlag: „Mobilität“" in bus_row
@@ -158,6 +160,26 @@ def test_suggestions_follow_the_confirmations(phase, ideas):
     # the confirmed theme (isek's suggestion) counts as confirmed, not corrected
     c.post(url(phase), {"idea": later_bus.pk, "theme": ideas["mobility"].pk})
     assert not ThemeReview.objects.get(idea=later_bus).corrected
+
+
+def test_before_isek_knows_enough_decisions_the_own_theme_is_proposed(phase, ideas):
+    """Walk 16: after one correction, every open idea was proposed that theme at a low confidence
+    and Enter (confirm) replaced the idea's own theme with it. Until the engine has learnt from
+    enough decisions, the idea's own theme is proposed, marked as such, and confirming keeps it."""
+    planner = member(phase.concept, "planner")
+    c = client_for(planner)
+    squares, mobility = ideas["squares"], ideas["mobility"]
+    c.post(url(phase), {"idea": ideas["buses"][0].pk, "theme": mobility.pk})  # the one correction
+    page = c.get(url(phase)).content.decode()
+    later = row(page, "idea", ideas["buses"][1].pk)
+    assert f'data-own="{squares.pk}"' in later and "eingereicht/importiert unter diesem Thema" in later
+    assert "data-suggestion" not in later and "% sicher" not in later
+    ev = engines.theme_evaluation(planner, phase.concept, phase)
+    assert all(r.proposed == squares for r in ev.rows if r.review is None)
+    engines.forget()  # Enter in another process: the same proposal
+    c.post(url(phase), {"idea": ideas["buses"][1].pk, "theme": squares.pk})
+    review = ThemeReview.objects.get(idea=ideas["buses"][1])
+    assert review.proposed == squares and not review.corrected
 
 
 def test_a_deleted_idea_takes_its_review_along_and_the_history_keeps_the_number(phase, ideas):
