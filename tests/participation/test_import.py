@@ -173,6 +173,22 @@ def test_hamburg_ottensen_human_labels_become_themes_from_its_yes_no_columns(pha
     assert all(themes[f"id:{d}"] in labels for d, labels in marked.items() if labels)  # one of the row's own
 
 
+def test_ottensen_the_note_names_only_the_columns_without_a_contribution_when_themes_match_in_english(phase):
+    """Walk 16: with phase themes named in English like the columns ("walking" → "Fußverkehr"), the
+    preview said "motorized transport", "cycling", "walking" get no contribution though 80, 92 and
+    145 rows go to them: it compared the columns with the German theme names."""
+    from isek.participation.evaluation import corpora
+
+    for de, en in [("Motorisierter Verkehr", "motorized transport"), ("Radverkehr", "cycling"), ("Fußverkehr", "walking")]:
+        Theme.objects.create(phase=phase, name_de=de, name_en=en)
+    p = plan(phase, OTTENSEN, default_theme="Mobilität", theme_columns=corpora.OTTENSEN_LABELS)
+    note = next(w.render() for w in p.warnings if "bekommen keinen Beitrag" in w.render())
+    assert note.startswith("Die Ja/Nein-Spalten „moving traffic“ bekommen keinen Beitrag:")
+    assert p.column_counts["walking"] == 145 and p.column_counts["cycling"] == 92
+    assert p.column_counts["motorized transport"] == 80 and p.column_counts["moving traffic"] == 0
+    assert sum(p.column_counts.values()) == 697 - 126  # every marked row counted once
+
+
 def test_yes_no_theme_columns_a_row_marked_twice_takes_the_most_specific(phase, tmp_path):
     path = write_csv(tmp_path, [["id", "text", "Verkehr", "Parken", "Grün"],
                                 ["1", "Zu viele Autos", "1", "0", "0"], ["2", "Keine Parkplätze", "1", "1", "0"],
