@@ -215,6 +215,8 @@ def test_the_import_page_offers_the_yes_no_columns_as_themes_and_says_what_is_ne
     with path.open("rb") as f:
         html = client.post(url, {"step": "upload", "file": f}).content.decode()
     assert "Thema aus Ja/Nein-Spalten" in html
+    # per column the rows it themes, and the rule for rows marked in several (walk 16)
+    assert re.search(r'id="import-columns">[^<]*mehreren Markierungen kommen zum seltensten Thema\):\s*„cycling“ 1, „walking“ 1<', html)
     # a title to shorten is a notice under its own heading, not one of the errors (walk 24)
     notices = re.search(r'<div class="kern-alert kern-alert--warning" role="status" id="import-warnings">.*?</ul>', html, re.S)
     assert "Hinweise – sie hindern den Import nicht:" in notices.group(0) and "Zeile 2: der Titel ist länger" in notices.group(0)
