@@ -2,7 +2,7 @@
 the Raddialog Köln-Ehrenfeld contributions (the CIMT corpus, real data from the data directory)
 imported into a phase with their 8 themes; on "Auswertung: Themen" the contribution isek asks
 about first has the focus, Enter confirms, j/k move, a digit chooses another theme; the counts
-follow, suggestions with their confidence and words appear once isek has learnt two themes, every
+follow, suggestions with their confidence and words appear once isek has learnt 5 decisions in two themes, every
 decision is stored with who. Every page checked with axe-core; no request leaves loopback."""
 
 from __future__ import annotations
@@ -61,11 +61,11 @@ def test_planner_reviews_suggestions_by_keyboard(page, transactional_db, live_se
     corrected = ThemeReview.objects.get(idea_id=int(second.split("-")[1]))
     assert corrected.corrected and corrected.theme.name_de == name and corrected.by_name == "planerin"
 
-    for _ in range(2):  # two more answers: isek has learnt two themes and suggests
+    for _ in range(3):  # three more answers: isek has learnt 5 decisions in two themes and suggests (walk 16)
         assert focused_row(page).startswith("next-")
         with page.expect_navigation():
             page.keyboard.press("Enter")
-    assert ThemeReview.objects.filter(idea__phase=phase).count() == 4
+    assert ThemeReview.objects.filter(idea__phase=phase).count() == 5
     row = page.locator("[data-suggestion]").first
     assert "% sicher" in row.inner_text() and "Wörter, die dazu geführt haben:" in row.inner_text()
     assert axe_violations(page) == []

@@ -18,6 +18,9 @@ from isek.participation.services import evaluation as engines
 from tests.factories import ConceptFactory, member
 
 from .conftest import OPERATOR, idea
+from .test_import import OTTENSEN, imported
+
+REQUIRED_DATA = [OTTENSEN]
 
 BENCHES = ["Mehr Bänke zum Sitzen auf dem Platz", "Bänke und Schatten auf dem Platz", "Der Platz braucht Bänke und Bäume",
            "Sitzbänke am Platz fehlen", "Ein schöner Platz mit Bänken und Brunnen"]
@@ -140,9 +143,11 @@ def test_suggestions_follow_the_confirmations(phase, ideas):
     c = client_for(member(phase.concept, "planner"))
     later_bench, later_bus = ideas["benches"][3], ideas["buses"][3]
     page = c.get(url(phase)).content.decode()
-    assert "Noch kein Vorschlag von isek" in row(page, "idea", later_bus.pk)  # nothing learnt yet
-    c.post(url(phase), {"idea": ideas["benches"][0].pk, "theme": ideas["squares"].pk})
-    c.post(url(phase), {"idea": ideas["buses"][0].pk, "theme": ideas["mobility"].pk})
+    assert f'data-own="{ideas["squares"].pk}"' in row(page, "idea", later_bus.pk)  # nothing learnt yet
+    # enough decisions in two themes (TRUST_LABELS, TRUST_THEMES): isek's own suggestions
+    for one, theme in [(ideas["benches"][0], "squares"), (ideas["benches"][1], "squares"),
+                       (ideas["benches"][2], "squares"), (ideas["buses"][0], "mobility"), (ideas["buses"][4], "mobility")]:
+        c.post(url(phase), {"idea": one.pk, "theme": ideas[theme].pk})
     page = c.get(url(phase)).content.decode()
     bus_row, bench_row = row(page, "idea", later_bus.pk), row(page, "idea", later_bench.pk)
     assert f'data-suggestion="{ideas["mobility"].pk}"' in bus_row and "Vorschlag: „Mobilität“" in bus_row
@@ -158,6 +163,26 @@ def test_suggestions_follow_the_confirmations(phase, ideas):
     # the confirmed theme (isek's suggestion) counts as confirmed, not corrected
     c.post(url(phase), {"idea": later_bus.pk, "theme": ideas["mobility"].pk})
     assert not ThemeReview.objects.get(idea=later_bus).corrected
+
+
+def test_before_isek_knows_enough_decisions_the_own_theme_is_proposed(phase, ideas):
+    """Walk 16: after one correction, every open idea was proposed that theme at a low confidence
+    and Enter (confirm) replaced the idea's own theme with it. Until the engine has learnt from
+    enough decisions, the idea's own theme is proposed, marked as such, and confirming keeps it."""
+    planner = member(phase.concept, "planner")
+    c = client_for(planner)
+    squares, mobility = ideas["squares"], ideas["mobility"]
+    c.post(url(phase), {"idea": ideas["buses"][0].pk, "theme": mobility.pk})  # the one correction
+    page = c.get(url(phase)).content.decode()
+    later = row(page, "idea", ideas["buses"][1].pk)
+    assert f'data-own="{squares.pk}"' in later and "eingereicht/importiert unter diesem Thema" in later
+    assert "data-suggestion" not in later and "% sicher" not in later
+    ev = engines.theme_evaluation(planner, phase.concept, phase)
+    assert all(r.proposed == squares for r in ev.rows if r.review is None)
+    engines.forget()  # Enter in another process: the same proposal
+    c.post(url(phase), {"idea": ideas["buses"][1].pk, "theme": squares.pk})
+    review = ThemeReview.objects.get(idea=ideas["buses"][1])
+    assert review.proposed == squares and not review.corrected
 
 
 def test_a_deleted_idea_takes_its_review_along_and_the_history_keeps_the_number(phase, ideas):
@@ -244,3 +269,23 @@ def test_no_theme_fits_is_a_decision_the_report_counts(phase, ideas):
     no_fit = re.search(r'<tr data-theme="kein-thema">(.*?)</tr>', report, re.S)
     assert no_fit and "kein Thema passt" in no_fit.group(1) and "<td>1</td>" in no_fit.group(1)
     assert re.search(rf'<tr data-line="{odd.pk}">.*?\(kein Thema passt\)', report)
+
+
+def test_ottensen_one_correction_leaves_the_imported_themes_proposed(phase):
+    """Walk 16 with the real file: 697 contributions imported with their yes/no theme columns; the
+    planner corrects one to "stationary traffic (parking)"; the 696 open ones were all proposed that
+    theme at ~15 %. Now each is proposed its imported theme, and confirming one keeps it."""
+    from isek.participation.evaluation import corpora
+
+    imported(phase, OTTENSEN, default_theme="Mobilität", theme_columns=corpora.OTTENSEN_LABELS)
+    planner = member(phase.concept, "planner")
+    parking = phase.themes.get(name_de="stationary traffic (parking)")
+    first, other = Idea.objects.filter(phase=phase).exclude(theme=parking).order_by("number")[:2]
+    services.confirm_theme(planner, phase.concept, phase, first.pk, parking.pk)
+    ev = engines.theme_evaluation(planner, phase.concept, phase)
+    open_rows = [r for r in ev.rows if r.review is None]
+    assert len(open_rows) == 696 and all(r.proposed.pk == r.idea.theme_id and r.suggested is None for r in open_rows)
+    review = services.confirm_theme(planner, phase.concept, phase, other.pk, other.theme_id)  # Enter
+    assert review.proposed_id == other.theme_id and not review.corrected
+    other.refresh_from_db()
+    assert other.theme_id != parking.pk

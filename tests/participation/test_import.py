@@ -176,6 +176,22 @@ def test_hamburg_ottensen_human_labels_become_themes_from_its_yes_no_columns(pha
     assert all(themes[f"id:{d}"] in labels for d, labels in marked.items() if labels)  # one of the row's own
 
 
+def test_ottensen_the_note_names_only_the_columns_without_a_contribution_when_themes_match_in_english(phase):
+    """Walk 16: with phase themes named in English like the columns ("walking" → "Fußverkehr"), the
+    preview said "motorized transport", "cycling", "walking" get no contribution though 80, 92 and
+    145 rows go to them: it compared the columns with the German theme names."""
+    from isek.participation.evaluation import corpora
+
+    for de, en in [("Motorisierter Verkehr", "motorized transport"), ("Radverkehr", "cycling"), ("Fußverkehr", "walking")]:
+        Theme.objects.create(phase=phase, name_de=de, name_en=en)
+    p = plan(phase, OTTENSEN, default_theme="Mobilität", theme_columns=corpora.OTTENSEN_LABELS)
+    note = next(w.render() for w in p.warnings if "bekommen keinen Beitrag" in w.render())
+    assert note.startswith("Die Ja/Nein-Spalten „moving traffic“ bekommen keinen Beitrag:")
+    assert p.column_counts["walking"] == 145 and p.column_counts["cycling"] == 92
+    assert p.column_counts["motorized transport"] == 80 and p.column_counts["moving traffic"] == 0
+    assert sum(p.column_counts.values()) == 697 - 126  # every marked row counted once
+
+
 def test_yes_no_theme_columns_a_row_marked_twice_takes_the_most_specific(phase, tmp_path):
     path = write_csv(tmp_path, [["id", "text", "Verkehr", "Parken", "Grün"],
                                 ["1", "Zu viele Autos", "1", "0", "0"], ["2", "Keine Parkplätze", "1", "1", "0"],
@@ -202,6 +218,8 @@ def test_the_import_page_offers_the_yes_no_columns_as_themes_and_says_what_is_ne
     with path.open("rb") as f:
         html = client.post(url, {"step": "upload", "file": f}).content.decode()
     assert "Thema aus Ja/Nein-Spalten" in html
+    # per column the rows it themes, and the rule for rows marked in several (walk 16)
+    assert re.search(r'id="import-columns">[^<]*mehreren Markierungen kommen zum seltensten Thema\):\s*„cycling“ 1, „walking“ 1<', html)
     # a title to shorten is a notice under its own heading, not one of the errors (walk 24)
     notices = re.search(r'<div class="kern-alert kern-alert--warning" role="status" id="import-warnings">.*?</ul>', html, re.S)
     assert "Hinweise – sie hindern den Import nicht:" in notices.group(0) and "Zeile 2: der Titel ist länger" in notices.group(0)

@@ -33,6 +33,7 @@ import hashlib
 import html
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -350,6 +351,7 @@ class Plan:
     warnings: list[Problem] = field(default_factory=list)
     new_themes: list[str] = field(default_factory=list)
     filename: str = ""
+    column_counts: dict[str, int] = field(default_factory=dict)  # yes/no theme column → new contributions it themes
 
     @property
     def counts(self) -> dict[str, int]:
@@ -485,6 +487,7 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
     no_theme: list[int] = []
     shortened: list[int] = []
     placeless: list[int] = []
+    columns_used: Counter[str] = Counter()  # per yes/no theme column: the new contributions it gives its theme
 
     def cell(cells, target) -> sheets.Cell | None:
         return cells[col[mapping.columns[target]]] if target in mapping.columns else None
@@ -547,9 +550,10 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                    value=_text(date_cell)[:40]))
         theme_cell = cell(cells, "theme")
         theme_text = _clean(_text(theme_cell)).replace("\n", " ")
+        column = None
         if specific:
-            theme_text = next((h.strip() for h in specific if col[h] < len(cells)
-                               and _text(cells[col[h]]).lower() in YES), "")
+            column = next((h for h in specific if col[h] < len(cells) and _text(cells[col[h]]).lower() in YES), None)
+            theme_text = column.strip() if column is not None else ""
         if theme_text:
             theme = themes.get(theme_text.lower()) or new_themes.setdefault(theme_text.lower(), theme_text)
             if len(theme) > 100 and theme_cell is not None:
@@ -577,6 +581,8 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
             continue
         result.items.append(Planned(row, key, title, text, theme, author, url, external, date, geometry,
                                     "unchanged" if key in existing else "create"))
+        if column is not None and key not in existing:
+            columns_used[column] += 1
     if not mapping.source.strip():
         problems.append(Problem(gettext_noop("Bitte die Quelle angeben (Plattform oder Datei).")))
     if not mapping.licence.strip():
@@ -607,7 +613,10 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                            "Ort übernommen.")))
     problems[:0] = _summaries(problems)
     used = {p.theme for p in result.items if p.action == "create"}
-    unused = [h.strip() for h in mapping.theme_columns if marks[h] and h.strip() not in used]
+    # by the column, not the theme's name: a column matching a phase's theme by its English name
+    # gives its rows the German one (walk 16: "walking" with 145 rows was said to get none)
+    result.column_counts = {h: columns_used[h] for h in mapping.theme_columns}
+    unused = [h.strip() for h in mapping.theme_columns if marks[h] and not columns_used[h]]
     if unused and result.items:
         warnings.append(Problem(gettext_noop("Die Ja/Nein-Spalten %(columns)s bekommen keinen Beitrag: jeder dort "
                                              "markierte ist auch in einer spezielleren (seltener markierten) Spalte "

@@ -31,6 +31,13 @@ from ..models import Idea, Phase, Status, Theme, ThemeReview
 NEXT = 10  # how many ideas "Als Nächstes beschriften" proposes
 NO_THEME = "none"  # the review form's value for "kein Thema passt" (walk 24)
 KEPT = 4  # engines kept per process (phases being evaluated at the same time)
+# Walk 16: the engine learns only from the persons' decisions; after one correction it put all 696
+# open ideas of a phase in that theme at 15 % and Enter replaced good imported themes with it.
+# Until it knows enough, what the page proposes (and Enter confirms) is the idea's own theme,
+# the one it was submitted or imported under (decision 0047, amendment of walk 16):
+TRUST_LABELS = 5  # decisions the engine must have learnt from …
+TRUST_THEMES = 2  # … in at least this many themes (one theme: nothing to tell apart)
+TRUST_CONFIDENCE = 0.5  # and, to replace the idea's own theme, more likely than all others together
 
 # The engine (numpy, SciPy, scikit-learn) is imported where it is used, not with the services every
 # process loads at start (tests/config/test_startup.py).
@@ -103,6 +110,21 @@ def _labels(ideas: list[Idea], reviews: dict[int, ThemeReview]) -> dict[int, str
     return {i.pk: str(reviews[i.pk].theme_id) for i in ideas if i.pk in reviews and not reviews[i.pk].no_fit}
 
 
+def _trusted(labels: dict) -> bool:
+    """Whether the engine has learnt from enough decisions for its suggestions to be proposed."""
+    return len(labels) >= TRUST_LABELS and len(set(labels.values())) >= TRUST_THEMES
+
+
+def _offered(s, idea: Idea, by_pk: dict, trusted: bool) -> Theme | None:
+    """isek's suggestion ``s`` for ``idea`` if the page proposes it, else None (the idea's own theme
+    is proposed): not before the engine is trusted, nor when it would replace the idea's own theme
+    below ``TRUST_CONFIDENCE``."""
+    theme = by_pk.get(int(s.theme)) if s is not None and trusted else None
+    if theme is not None and theme.pk != idea.theme_id and s.confidence < TRUST_CONFIDENCE:
+        return None
+    return theme
+
+
 def _fingerprint(ideas: list[Idea], themes: list[Theme]) -> str:
     h = hashlib.sha256()
     for i in ideas:
@@ -164,12 +186,12 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
                 picks = [p for p in engine.next_to_label(NEXT + len(reviews) - len(labels)) if p.id not in reviews][:NEXT]
         except EvaluationError as exc:
             problem = str(exc)
-    rows = {}
+    rows, trusted = {}, _trusted(labels)
     for i in ideas:
         s = suggestions.get(i.pk)
-        suggested = by_pk.get(int(s.theme)) if s else None
-        rows[i.pk] = Row(i, suggested or by_pk[i.theme_id], suggested, s.confidence if s else None, s.words if s else (),
-                         reviews.get(i.pk))
+        suggested = _offered(s, i, by_pk, trusted)
+        rows[i.pk] = Row(i, suggested or by_pk[i.theme_id], suggested, s.confidence if suggested else None,
+                         s.words if suggested else (), reviews.get(i.pk))
     counts = {t.pk: ThemeCount(t) for t in themes}
     no_fit = 0
     for r in rows.values():
@@ -222,8 +244,8 @@ def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk) -> Th
 
 
 def _proposal(phase: Phase, idea: Idea) -> tuple[Theme, float | None]:
-    """What the page offered for ``idea``: isek's suggestion (learnt from every other confirmation),
-    else the idea's own theme; for an idea confirmed before, what was proposed then."""
+    """What the page offered for ``idea``: isek's suggestion (learnt from every other confirmation)
+    if it is trusted (``_offered``), else the idea's own theme; for an idea confirmed before, what was proposed then."""
     old = ThemeReview.objects.filter(idea=idea).select_related("proposed").first()
     if old is not None:
         return old.proposed or idea.theme, old.confidence
@@ -239,9 +261,10 @@ def _proposal(phase: Phase, idea: Idea) -> tuple[Theme, float | None]:
             else:  # as the page showed it (a confirmation from another process since: learnt next time)
                 engine = kept[1]
             s = next((s for s in engine.suggest() if s.id == idea.pk), None)
+            trusted = _trusted(engine.labels)
     except EvaluationError:
-        s = None
-    theme = next((t for t in themes if s and str(t.pk) == s.theme), None)
+        s, trusted = None, False
+    theme = _offered(s, idea, {t.pk: t for t in themes}, trusted)
     return (theme, s.confidence) if theme else (idea.theme, None)
 
 
