@@ -18,7 +18,7 @@ from isek.participation.services import evaluation as engines
 from tests.factories import ConceptFactory, member
 
 from .conftest import OPERATOR, idea
-from .test_import import OTTENSEN, imported
+from .test_import import OTTENSEN
 
 REQUIRED_DATA = [OTTENSEN]
 
@@ -269,23 +269,3 @@ def test_no_theme_fits_is_a_decision_the_report_counts(phase, ideas):
     no_fit = re.search(r'<tr data-theme="kein-thema">(.*?)</tr>', report, re.S)
     assert no_fit and "kein Thema passt" in no_fit.group(1) and "<td>1</td>" in no_fit.group(1)
     assert re.search(rf'<tr data-line="{odd.pk}">.*?\(kein Thema passt\)', report)
-
-
-def test_ottensen_one_correction_leaves_the_imported_themes_proposed(phase):
-    """Walk 16 with the real file: 697 contributions imported with their yes/no theme columns; the
-    planner corrects one to "stationary traffic (parking)"; the 696 open ones were all proposed that
-    theme at ~15 %. Now each is proposed its imported theme, and confirming one keeps it."""
-    from isek.participation.evaluation import corpora
-
-    imported(phase, OTTENSEN, default_theme="Mobilität", theme_columns=corpora.OTTENSEN_LABELS)
-    planner = member(phase.concept, "planner")
-    parking = phase.themes.get(name_de="stationary traffic (parking)")
-    first, other = Idea.objects.filter(phase=phase).exclude(theme=parking).order_by("number")[:2]
-    services.confirm_theme(planner, phase.concept, phase, first.pk, parking.pk)
-    ev = engines.theme_evaluation(planner, phase.concept, phase)
-    open_rows = [r for r in ev.rows if r.review is None]
-    assert len(open_rows) == 696 and all(r.proposed.pk == r.idea.theme_id and r.suggested is None for r in open_rows)
-    review = services.confirm_theme(planner, phase.concept, phase, other.pk, other.theme_id)  # Enter
-    assert review.proposed_id == other.theme_id and not review.corrected
-    other.refresh_from_db()
-    assert other.theme_id != parking.pk
