@@ -284,3 +284,13 @@ def test_walk16_the_planner_opens_a_waiting_contribution_from_the_themes_page(ph
     assert r.status_code == 200 and "wartet auf Moderation – nicht öffentlich" in r.content.decode()
     assert Client(HTTP_ACCEPT_LANGUAGE="de").get(link).status_code == 404
     assert client_for(member(phase.concept, "reviewer")).get(link).status_code == 404
+
+
+def test_walk16_a_phase_that_has_not_begun_is_reached_from_the_concept_page(db):
+    concept = ConceptFactory()
+    now = timezone.now()
+    later = services.save_phase(OPERATOR, concept, title_de="Nächste Runde", start=now + datetime.timedelta(days=10),
+                                end=now + datetime.timedelta(days=40), themes=[("Grün", "", "#2e7d32")])
+    page = client_for(member(concept, "planner")).get(f"/concepts/{concept.slug}/").content.decode()
+    assert f'href="/concepts/{concept.slug}/participation/phases/{later.pk}/"' in page
+    assert "Beteiligungsphase bearbeiten" in page and "Beteiligungsphase anlegen" not in page

@@ -489,7 +489,11 @@ def phase_edit(request, concept, pk=None):
             messages.success(request, _("Die Beteiligungsphase „%(t)s“ wurde gespeichert.") % {"t": saved.title_de})
             if warning := legal.missing_message(concept.city, request.user):
                 messages.warning(request, warning)
-            return redirect("participation:phase", concept.slug)
+            # the participation page shows the current phase and lists all; a phase that has not begun
+            # (none current yet) is shown in its form, which lists them too (walk 16)
+            if services.current_phase(concept) is None:
+                return redirect("participation:phase-edit", concept.slug, saved.pk)
+            return redirect(reverse("participation:phase", args=[concept.slug]) + "#phases")
     heading = _("Beteiligungsphase bearbeiten") if phase else _("Beteiligungsphase anlegen")
     gaps = legal.missing(concept.city)
     return render(request, "participation/phase_form.html", {
