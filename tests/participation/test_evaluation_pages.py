@@ -269,3 +269,53 @@ def test_no_theme_fits_is_a_decision_the_report_counts(phase, ideas):
     no_fit = re.search(r'<tr data-theme="kein-thema">(.*?)</tr>', report, re.S)
     assert no_fit and "kein Thema passt" in no_fit.group(1) and "<td>1</td>" in no_fit.group(1)
     assert re.search(rf'<tr data-line="{odd.pk}">.*?\(kein Thema passt\)', report)
+
+
+
+@pytest.fixture
+def earlier(phase):
+    """A phase of the same concept that is not the current one, with a waiting (imported-like) contribution."""
+    now = timezone.now()
+    old = services.save_phase(OPERATOR, phase.concept, title_de="Frühere Runde", start=now - datetime.timedelta(days=90),
+                              end=now - datetime.timedelta(days=60), themes=[("Grün", "", "#2e7d32")])
+    waiting = Idea.objects.create(phase=old, theme=old.themes.get(), title="Importierte Idee", text="Mehr Bäume",
+                                  geometry=None)
+    assert waiting.status == "pending"
+    return old, waiting
+
+
+def test_walk16_the_participation_page_links_every_phase_and_a_new_one(phase, earlier):
+    old, _waiting = earlier
+    slug = phase.concept.slug
+    planner = client_for(member(phase.concept, "planner"))
+    page = planner.get(f"/concepts/{slug}/participation/").content.decode()
+    for p in (phase, old):
+        for target in (f'phases/{p.pk}/"', f"phases/{p.pk}/themes/", f"phases/{p.pk}/groups/", f"phases/{p.pk}/report/"):
+            assert f"/concepts/{slug}/participation/{target}" in page
+    assert f'href="/concepts/{slug}/participation/phases/new/"' in page and "Neue Phase anlegen" in page
+    form = planner.get(f"/concepts/{slug}/participation/phases/{phase.pk}/").content.decode()
+    assert f"/participation/phases/{old.pk}/themes/" in form and "Neue Phase anlegen" in form
+    public = Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/concepts/{slug}/participation/").content.decode()
+    assert "Neue Phase anlegen" not in public and f"phases/{old.pk}/" not in public
+
+
+def test_walk16_the_planner_opens_a_waiting_contribution_from_the_themes_page(phase, earlier):
+    old, waiting = earlier
+    slug = phase.concept.slug
+    planner = client_for(member(phase.concept, "planner"))
+    link = f"/concepts/{slug}/participation/ideas/{waiting.pk}/"
+    assert link in planner.get(url(old)).content.decode()
+    r = planner.get(link)
+    assert r.status_code == 200 and "wartet auf Moderation – nicht öffentlich" in r.content.decode()
+    assert Client(HTTP_ACCEPT_LANGUAGE="de").get(link).status_code == 404
+    assert client_for(member(phase.concept, "reviewer")).get(link).status_code == 404
+
+
+def test_walk16_a_phase_that_has_not_begun_is_reached_from_the_concept_page(db):
+    concept = ConceptFactory()
+    now = timezone.now()
+    later = services.save_phase(OPERATOR, concept, title_de="Nächste Runde", start=now + datetime.timedelta(days=10),
+                                end=now + datetime.timedelta(days=40), themes=[("Grün", "", "#2e7d32")])
+    page = client_for(member(concept, "planner")).get(f"/concepts/{concept.slug}/").content.decode()
+    assert f'href="/concepts/{concept.slug}/participation/phases/{later.pk}/"' in page
+    assert "Beteiligungsphase bearbeiten" in page and "Beteiligungsphase anlegen" not in page

@@ -170,6 +170,47 @@ def test_the_page_shows_the_databases_figures_quotes_answers_and_credits(evaluat
     assert busse["theme"] == "Plätze & Freiräume"  # as the person corrected it
 
 
+def pdf_text(c, phase, tmp_path) -> str:
+    path = tmp_path / f"{phase.pk}.pdf"
+    path.write_bytes(built_pdf(c, phase))
+    return " ".join(subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                                   text=True).stdout.split())
+
+
+def assert_quarter_section(text: str, want: dict) -> None:
+    """Section 3 of the PDF: themes as rows, quarters as columns (walk 16), every figure there."""
+    section = text[text.index("3 Nach Teilräumen"):text.index("4 Methode")]
+    quarters = list(want["quarters"])
+    assert "Thema " + " ".join(quarters) in section
+    assert "Beiträge " + " ".join(str(sum(want["quarters"][q].values())) for q in quarters) in section
+    for t in want["themes"].values():
+        figures = " ".join(str(want["quarters"][q][t["name"]]) for q in quarters)
+        assert f"{t['name']} {figures}" in section, t["name"]
+
+
+def test_walk16_the_quarter_table_fits_with_14_themes_and_is_left_out_without_places(evaluated, tmp_path):
+    now = timezone.now()
+    names = [f"Handlungsfeld {n:02d}" for n in range(1, 15)]
+    many = services.save_phase(OPERATOR, evaluated.concept, title_de="Viele Themen", start=now - datetime.timedelta(days=90),
+                               end=now - datetime.timedelta(days=60), themes=[(n, "", "#2e7d32") for n in names])
+    for k, theme in enumerate(many.themes.order_by("order", "pk")):
+        for geometry in ["POINT(7.211 51.481)"] * (k % 3 + 1) + ["POINT(7.216 51.483)"] * (k % 4):
+            Idea.objects.create(phase=many, theme=theme, title=theme.name_de, text="Mehr Grün", geometry=geometry,
+                                status=Status.PUBLISHED)
+    c = client_for(evaluated.concept)
+    want = expected(many)
+    assert len(want["themes"]) == 14
+    assert_quarter_section(pdf_text(c, many, tmp_path), want)
+    placeless = services.save_phase(OPERATOR, evaluated.concept, title_de="Ohne Orte", start=now - datetime.timedelta(days=50),
+                                    end=now - datetime.timedelta(days=40), themes=[("Grün", "", "#2e7d32")])
+    Idea.objects.create(phase=placeless, theme=placeless.themes.get(), title="Grün", text="Mehr Grün", geometry=None,
+                        status=Status.PUBLISHED)
+    text = pdf_text(c, placeless, tmp_path)
+    section = text[text.index("3 Nach Teilräumen"):text.index("4 Methode")]
+    assert "Kein ausgewerteter Beitrag hat einen Ort: Eine Auswertung nach Teilräumen entfällt." in section
+    assert "Teilraum" not in section.replace("Nach Teilräumen", "").replace("nach Teilräumen", "")
+
+
 def test_the_pdf_and_the_xlsx_say_the_same_figures(evaluated, tmp_path):
     want = expected(evaluated)
     c = client_for(evaluated.concept)
@@ -182,10 +223,7 @@ def test_the_pdf_and_the_xlsx_say_the_same_figures(evaluated, tmp_path):
     for t in want["themes"].values():
         assert re.search(rf"{re.escape(t['name'])} {t['ideas']} \d+ \d+ \d+ {t['confirmed']} {t['corrected']} {t['open']}",
                          text), t
-    names = [t["name"] for t in want["themes"].values()]
-    for quarter, per_theme in want["quarters"].items():
-        figures = " ".join(str(per_theme[n]) for n in names)
-        assert f"{quarter} {sum(per_theme.values())} {figures}" in text, quarter
+    assert_quarter_section(text, want)
     assert "verknüpfte Maßnahmen: 2.1 Radweg Hauptstraße" in plain and f"Original: {ORIGINAL}" in plain
     assert "wurde zur Maßnahme: Wird mit der Maßnahme umgesetzt." in plain
     assert "CC BY 4.0" in text and "logistische Regression" in text

@@ -66,6 +66,10 @@ def concept_page(request, concept):
 def _concept_page(request, concept):
     measures = _measures_asked(concept, request.GET)
     can_edit = access.allows(request.user, "concept", "edit", concept)
+    summary = participation.phase_summary(concept)
+    # a phase that has not begun is not "current": its editor still reaches it from here (walk 16)
+    upcoming = (participation.phases(request.user, concept).order_by("start").first()
+                if can_edit and summary["phase"] is None else None)
     return render(request, "concepts/concept.html", {
         **geodata.map_context(concept),
         "concept": concept,
@@ -81,7 +85,7 @@ def _concept_page(request, concept):
         "setup_missing": services.setup_missing(concept) if can_edit else [],
         "is_member": access.allows(request.user, "dashboard", "view", concept),
         "measure_count": concept.measures.count(),
-        **participation.phase_summary(concept),
+        **summary, "upcoming_phase": upcoming,
     })
 
 

@@ -60,6 +60,15 @@ def _public_ctx(request, concept, phase):
     return ctx
 
 
+def _phase_links(request, concept) -> dict:
+    """All phases of the concept with their pages, for those who edit or evaluate them (issue #24,
+    walk 16): a new phase or one without contributions is reachable from the pages, not by guessing."""
+    may_edit = access.allows(request.user, "phase", "edit", concept)
+    may_evaluate = access.allows(request.user, "moderation", "view", concept)
+    listed = services.phases(request.user, concept).order_by("-start") if may_edit or may_evaluate else ()
+    return {"phase_list": listed, "may_edit_phase": may_edit, "may_create_phase": may_edit}
+
+
 @access.concept_view("participation", "view", login=False)
 def participation_page(request, concept):
     return public.respond(request, concept, lambda: _participation_page(request, concept),
@@ -73,7 +82,8 @@ def _participation_page(request, concept):
     if theme.isdigit():
         ideas = ideas.filter(theme_id=int(theme))
     return render(request, "participation/phase.html", {
-        **_public_ctx(request, concept, phase), "ideas": ideas, "theme": theme, "themes": phase.themes.all()})
+        **_public_ctx(request, concept, phase), **_phase_links(request, concept), "ideas": ideas, "theme": theme,
+        "themes": phase.themes.all()})
 
 
 @access.concept_view("participation", "view", login=False)
@@ -181,7 +191,18 @@ def _idea_or_404(request, concept, phase, pk):
 @access.concept_view("participation", "view", login=False, ids={"pk": "idea"})
 def idea_page(request, concept, pk):
     phase = _phase_or_404(concept)
-    idea = _idea_or_404(request, concept, phase, pk)
+    try:
+        idea = _idea_or_404(request, concept, phase, pk)
+    except Http404:
+        # the evaluation pages link contributions of every phase, imported ones wait for moderation:
+        # those who moderate open them in the phase they belong to (never the public)
+        if not access.allows(request.user, "moderation", "view", concept):
+            raise
+        other = services.phases(request.user, concept).filter(ideas__pk=pk).first()
+        if other is None:
+            raise
+        phase = other
+        idea = _idea_or_404(request, concept, phase, pk)
     return _render_idea(request, concept, phase, idea)
 
 
@@ -468,11 +489,16 @@ def phase_edit(request, concept, pk=None):
             messages.success(request, _("Die Beteiligungsphase „%(t)s“ wurde gespeichert.") % {"t": saved.title_de})
             if warning := legal.missing_message(concept.city, request.user):
                 messages.warning(request, warning)
-            return redirect("participation:phase", concept.slug)
+            # the participation page shows the current phase and lists all; a phase that has not begun
+            # (none current yet) is shown in its form, which lists them too (walk 16)
+            if services.current_phase(concept) is None:
+                return redirect("participation:phase-edit", concept.slug, saved.pk)
+            return redirect(reverse("participation:phase", args=[concept.slug]) + "#phases")
     heading = _("Beteiligungsphase bearbeiten") if phase else _("Beteiligungsphase anlegen")
     gaps = legal.missing(concept.city)
     return render(request, "participation/phase_form.html", {
-        "concept": concept, "form": form, "geometry": form["polygon"], "heading": heading,
+        "concept": concept, "form": form, "geometry": form["polygon"], "heading": heading, "phase": phase,
+        "may_moderate": access.allows(request.user, "moderation", "view", concept), **_phase_links(request, concept),
         "refused_not_public": refused_not_public,
         "map_label": _("Karte zum Zeichnen des Gebiets, in dem Ideen verortet werden können"), "edit_kind": "polygon",
         "cancel_url": reverse("participation:phase", args=[concept.slug]) if phase else concept.get_absolute_url(),

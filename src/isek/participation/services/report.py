@@ -71,6 +71,9 @@ class Line:
     original: str  # imported: the original's URL
 
 
+QUARTER_COLUMNS = 5  # quarters side by side in one table of the PDF (A4 portrait)
+
+
 @dataclass
 class EvaluationReport:
     concept: Concept
@@ -99,6 +102,22 @@ class EvaluationReport:
     def own_confirmed(self) -> int:
         """Confirmations of the idea's own theme (as submitted or imported; isek had no suggestion)."""
         return self.confirmed - self.accepted
+
+    @property
+    def has_places(self) -> bool:
+        """Whether any evaluated contribution has a place (else the PDF leaves "Nach Teilräumen" out)."""
+        return any(q.key != NO_PLACE and q.figures.ideas for q in self.quarters)
+
+    @property
+    def quarter_tables(self) -> list[dict]:
+        """The PDF's table per quarter × theme, themes as rows and at most QUARTER_COLUMNS quarters
+        as columns per table (walk 16): it fits A4 however many themes and quarters there are."""
+        tables = []
+        for start in range(0, len(self.quarters), QUARTER_COLUMNS):
+            cols = self.quarters[start:start + QUARTER_COLUMNS]
+            tables.append({"quarters": cols, "totals": [q.figures.ideas for q in cols],
+                           "rows": [(t.name, [q.counts[n] for q in cols]) for n, t in enumerate(self.themes)]})
+        return tables
 
     @property
     def accepted_percent(self) -> int | None:
