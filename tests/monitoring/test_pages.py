@@ -103,9 +103,11 @@ def test_an_implausible_payment_is_asked_about_before_it_is_recorded(planner_cli
     m = Measure.objects.get(concept=bochum, number="1.1")
     url = f"/concepts/{SLUG}/payments/"
     count = Payment.objects.count()
+    assert 'type="hidden" name="checked"' in planner_client.get(url).content.decode()  # no question asked yet
     r = planner_client.post(url, {"measure": m.pk, "year": 2025, "amount": "999.999.999"})
     text = r.content.decode()
     assert r.status_code == 400 and "über den geplanten Kosten der Maßnahme" in text and "Betrag geprüft" in text
+    assert 'type="checkbox" name="checked"' in text
     r = planner_client.post(url, {"measure": m.pk, "year": 1999, "amount": "10"})
     assert r.status_code == 400 and "Die KuF plant für 1.1 im Jahr 1999 keine Kosten." in r.content.decode()
     assert Payment.objects.count() == count

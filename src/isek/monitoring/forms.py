@@ -78,6 +78,7 @@ class PaymentForm(KernFormMixin, forms.ModelForm):
         self.fields["measure"].queryset = concept.measures.all()
         self.fields["year"].initial = datetime.date.today().year
         self.spending = {r["key"]: r for r in (spending or {}).get("rows", [])}
+        self.fields["checked"].widget = forms.HiddenInput()  # shown once the form has a doubt (clean)
 
     def clean(self):
         data = super().clean()
@@ -96,6 +97,7 @@ class PaymentForm(KernFormMixin, forms.ModelForm):
                 "number": measure.number, "paid": numbers.format(row["paid"] + amount, translation.get_language(), 2),
                 "plan": numbers.format(row["plan"], translation.get_language(), 2)})
         if doubts:
+            self.fields["checked"].widget = forms.CheckboxInput()
             self.add_error("checked", " ".join(str(d) for d in doubts) + " " + str(
                 _("Bitte den Betrag prüfen; stimmt er, „Betrag geprüft“ ankreuzen und erneut speichern.")))
         return data
