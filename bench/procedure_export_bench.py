@@ -19,22 +19,19 @@ That database is emptied and used. Without DATABASE_URL a temporary SpatiaLite d
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from procedure_portfolio_bench import generate  # noqa: E402  (the portfolio's data, reused)
+from procedure_portfolio_bench import arguments, database, generate  # noqa: E402  (the portfolio's data, reused)
 
 
 def approve_all(prefix: str) -> int:
@@ -65,22 +62,8 @@ def timed(client, url: str, runs: int):
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cities", type=int, default=200)
-    ap.add_argument("--concepts", type=int, default=2, help="per city")
-    ap.add_argument("--measures", type=int, default=8)
-    ap.add_argument("--runs", type=int, default=3)
-    args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="isek-export-bench-"))
-    engine = "PostGIS" if os.environ.get("DATABASE_URL", "").startswith("postgis://") else "SpatiaLite"
-    os.environ.update(ISEK_MODE="demo", ISEK_VAR_DIR=str(tmp), DJANGO_SETTINGS_MODULE="isek.config.settings")
-    sys.path.insert(0, str(ROOT))
-    if engine == "PostGIS":  # empty it, bring it to the current schema
-        subprocess.run([sys.executable, "-m", "isek.cli", "flush", "--noinput", "-v0"], env=os.environ, check=False)
-    subprocess.run([sys.executable, "-m", "isek.cli", "migrate", "-v0"], env=os.environ, check=True)
-    import django
-
-    django.setup()
+    args = arguments(runs=3)
+    engine, tmp = database("export")
     from django.test import Client
 
     t0 = time.monotonic()

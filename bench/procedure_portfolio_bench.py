@@ -92,14 +92,20 @@ def generate(cities: int, per_city: int, measures: int):
     return authority, staff
 
 
-def main() -> int:
+def arguments(runs: int) -> argparse.Namespace:
+    """The size of the district and the number of timed requests (shared with procedure_export_bench)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--cities", type=int, default=200)
     ap.add_argument("--concepts", type=int, default=2, help="per city")
     ap.add_argument("--measures", type=int, default=8)
-    ap.add_argument("--runs", type=int, default=7)
-    args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="isek-portfolio-bench-"))
+    ap.add_argument("--runs", type=int, default=runs)
+    return ap.parse_args()
+
+
+def database(name: str) -> tuple[str, Path]:
+    """(the engine, a scratch var directory): DATABASE_URL's PostGIS emptied, or a new SpatiaLite,
+    migrated; Django set up."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"isek-{name}-bench-"))
     engine = "PostGIS" if os.environ.get("DATABASE_URL", "").startswith("postgis://") else "SpatiaLite"
     os.environ.update(ISEK_MODE="demo", ISEK_VAR_DIR=str(tmp), DJANGO_SETTINGS_MODULE="isek.config.settings")
     sys.path.insert(0, str(ROOT))
@@ -109,6 +115,12 @@ def main() -> int:
     import django
 
     django.setup()
+    return engine, tmp
+
+
+def main() -> int:
+    args = arguments(runs=7)
+    engine, tmp = database("portfolio")
     from django.test import Client
 
     t0 = time.monotonic()
