@@ -126,7 +126,8 @@ def test_a_team_in_pages_passes_axe(page, transactional_db, live_server):
     page.goto(f"{live_server.url}/concepts/{concept.slug}/members/")
     assert page.locator("#members tbody tr").count() == 100
     assert axe_violations(page) == []
-    page.click("nav.isek-pages a[rel=next]")
+    with page.expect_navigation():
+        page.click("nav.isek-pages a[rel=next]")
     assert page.locator("#members tbody tr").count() == 20 and "Seite 2 von 2" in page.inner_text("nav.isek-pages")
     assert axe_violations(page) == []
 
