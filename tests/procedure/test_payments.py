@@ -301,7 +301,11 @@ def test_the_pages(paid):
     assert city.post(url + "release/").status_code == 403  # the city sees it, may not decide
     before = checksum()
     bad = authority.post(url + "release/", {f"amount-{bund['key']}": "16.000"})
-    assert bad.status_code == 400 and "begründen" in bad.content.decode() and checksum() == before
+    # refused: back to the request's page (a reload does not post again), with the typed amount and the message once
+    assert (bad.status_code, bad["Location"]) == (302, url + "#release-form") and checksum() == before
+    again = authority.get(url).content.decode()
+    assert "begründen" in again and 'value="16.000"' in again
+    assert "begründen" not in authority.get(url).content.decode()
     released = authority.post(url + "release/", {f"amount-{bund['key']}": "16.000", f"reason-{bund['key']}": "gekürzt"},
                               follow=True)
     assert "Der Mittelabruf wurde freigegeben." in released.content.decode()

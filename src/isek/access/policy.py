@@ -112,7 +112,9 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
     # and checks the proof of use line by line; both read them with ("application", "view")
     ("payment_request", "edit"): _PLANNERS,
     ("payment_request", "release"): {AU: SUBMITTED},
-    ("proof", "check"): {AU: SUBMITTED},
+    ("proof", "check"): {AU: SUBMITTED},  # also accept the submitted proof of use or return it (decision 0063)
+    # the city answers the authority's queries on the proof of use and submits it (decision 0063)
+    ("proof", "edit"): _PLANNERS,
 }
 ACTIONS = sorted(POLICY)
 

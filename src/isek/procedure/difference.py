@@ -5,7 +5,7 @@ when it was submitted (``services.snapshot``): the measures added and removed, a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 ZERO = Decimal(0)
 
@@ -86,3 +86,21 @@ def totals(snapshot: dict, order: tuple[str, ...]) -> dict[str, dict[str, str]]:
     """``sums`` of one snapshot as it keeps them ({"2027": {"cost": "1000.00", …}}): the
     portfolio of 400 applications reads these instead of every figure."""
     return {str(year): {w: str(a) for w, a in row.items() if a} for year, row in sums(snapshot, order=order).items()}
+
+
+CENT = Decimal("0.01")
+
+
+def split_share(paid: Decimal, cost: Decimal, approved: dict[str, Decimal]) -> dict[str, Decimal]:
+    """The approval's share of ``paid`` expenses per grant source: the whole share (``paid`` × the
+    sum approved ÷ ``cost``, half up to the cent) split among the sources by largest remainder, so
+    the sources' shares add up to the whole to the cent (each rounded on its own, two halves of a
+    cent would make one cent too many). Ties go to the source named first."""
+    total_approved = sum(approved.values(), ZERO)
+    whole = (paid * total_approved / cost).quantize(CENT, rounding=ROUND_HALF_UP)
+    exact = {s: paid * a / cost for s, a in approved.items()}
+    shares = {s: v.quantize(CENT, rounding=ROUND_DOWN) for s, v in exact.items()}
+    left = int((whole - sum(shares.values(), ZERO)) / CENT)
+    for s in sorted(exact, key=lambda s: -(exact[s] - shares[s]))[:max(left, 0)]:  # sorted() keeps ties in order
+        shares[s] += CENT
+    return shares

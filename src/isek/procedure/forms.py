@@ -185,3 +185,23 @@ class ReturnForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _needed(self.fields["reason"])
+
+
+class ProofSubmitForm(forms.Form):
+    """The city's submission of the proof of use: the Sachbericht and the confirmation (services.submit_proof)."""
+
+    report = forms.CharField(label=_("Sachbericht"), required=False, max_length=20000,
+                             help_text=_("Was mit der Zuwendung erreicht wurde: Ziele, umgesetzte Maßnahmen, "
+                                         "Abweichungen vom Plan und ihre Gründe."),
+                             widget=forms.Textarea(attrs={"rows": 6, "class": "kern-form-input__input"}))
+    confirmed = forms.BooleanField(label=_("Ich bestätige, dass die Angaben vollständig und richtig sind."),
+                                   required=False, widget=forms.CheckboxInput(attrs={"class": "kern-form-check__checkbox"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _needed(self.fields["report"])
+        _needed(self.fields["confirmed"])
+
+
+class ProofReturnForm(ReturnForm):
+    """The authority's return of the submitted proof of use, with its reason (services.return_proof)."""

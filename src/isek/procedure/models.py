@@ -12,6 +12,7 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 SUBMITTED_CANNOT_CHANGE = _("Ein eingereichter Antrag kann nicht mehr geändert oder gelöscht werden; "
@@ -348,3 +349,131 @@ class ProofCheck(models.Model):
         constraints = [models.UniqueConstraint(fields=["application", "key"], name="one_proof_check_per_line")]
         verbose_name = _("Prüfung des Verwendungsnachweises")
         verbose_name_plural = _("Prüfungen des Verwendungsnachweises")
+
+
+class ProofEntry(models.Model):
+    """One word on one line of the proof of use, kept in order and never changed: the funding
+    authority's check or query, the city's answer to a query (decision 0063). The newest word on a
+    line is its state; ``ProofCheck`` keeps the authority's newest word for the documents."""
+
+    class Kind(models.TextChoices):
+        CHECKED = "checked", _("geprüft")
+        QUERIED = "queried", _("Rückfrage")
+        ANSWERED = "answered", _("Antwort der Stadt")
+
+    audit_parent = "application"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="proof_entries",
+                                    verbose_name=_("Antrag"))
+    key = models.CharField(_("Zeile"), max_length=60)
+    kind = models.CharField(_("Art"), max_length=8, choices=Kind.choices)
+    text = models.TextField(_("Text"), blank=True)
+    created_at = models.DateTimeField(_("am"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("von"))
+
+    class Meta:
+        ordering = ["application", "key", "created_at", "id"]
+        verbose_name = _("Eintrag zum Verwendungsnachweis")
+        verbose_name_plural = _("Einträge zum Verwendungsnachweis")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(ENTRY_CANNOT_CHANGE, code="kept")
+        super().save(*args, **kwargs)
+
+
+ENTRY_CANNOT_CHANGE = _("Ein Eintrag zum Verwendungsnachweis bleibt, wie er ist; schreiben Sie einen neuen.")
+PROOF_CANNOT_CHANGE = _("Ein eingereichter Verwendungsnachweis kann nicht mehr geändert oder gelöscht werden; "
+                        "für eine Änderung reichen Sie nach der Rückgabe eine neue Version ein.")
+
+
+class ProofSubmission(models.Model):
+    """The proof of use (Verwendungsnachweis) as the city submitted it: its Sachbericht, the figures
+    (``snapshot``: services.proof_of_use as text) and its documents (PDF, Excel) with their SHA-256.
+    Nothing of it changes but the authority's decision – accepted ("geprüft und abgeschlossen") or
+    returned with a reason; a returned proof is followed by the next version (decision 0063)."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("eingereicht")
+        RETURNED = "returned", _("zurückgegeben")
+        ACCEPTED = "accepted", _("geprüft und abgeschlossen")
+
+    DECISION = {"state", "decided_at", "decided_by", "reason"}
+
+    audit_parent = "application"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="proof_submissions",
+                                    verbose_name=_("Antrag"))
+    version = models.PositiveSmallIntegerField(_("Version"))
+    state = models.CharField(_("Stand"), max_length=10, choices=State.choices, default=State.SUBMITTED)
+    report = models.TextField(_("Sachbericht"))
+    snapshot = models.JSONField(_("eingereichte Zahlen"), default=dict)
+    submitted_at = models.DateTimeField(_("eingereicht am"), default=timezone.now)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("eingereicht von"))
+    decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("entschieden von"))
+    reason = models.TextField(_("Begründung der Rückgabe"), blank=True)
+
+    class Meta:
+        ordering = ["application", "version"]
+        constraints = [models.UniqueConstraint(fields=["application", "version"], name="one_proof_version")]
+        verbose_name = _("eingereichter Verwendungsnachweis")
+        verbose_name_plural = _("eingereichte Verwendungsnachweise")
+
+    def __str__(self):
+        return f"{_('Verwendungsnachweis')} {_('Version')} {self.version} ({self.application})"
+
+    def save(self, *args, **kwargs):
+        # its one change: the authority's decision on a submitted proof (services.accept_proof, return_proof)
+        deciding = set(kwargs.get("update_fields") or ()) <= self.DECISION and kwargs.get("update_fields")
+        stored = ProofSubmission.objects.filter(pk=self.pk).values_list("state", flat=True).first() \
+            if self.pk is not None else None
+        if stored is not None and not (deciding and stored == self.State.SUBMITTED):
+            raise ValidationError(PROOF_CANNOT_CHANGE, code="submitted")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(PROOF_CANNOT_CHANGE, code="submitted")
+
+
+class ProofDocument(models.Model):
+    """One document of a submitted proof of use, as it was submitted: its bytes and their SHA-256."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", _("Verwendungsnachweis (PDF)")
+        XLSX = "xlsx", _("Verwendungsnachweis (Excel)")
+
+    audit_parent = "submission"
+
+    submission = models.ForeignKey(ProofSubmission, on_delete=models.CASCADE, related_name="documents",
+                                   verbose_name=_("Verwendungsnachweis"))
+    kind = models.CharField(_("Art"), max_length=8, choices=Kind.choices)
+    filename = models.CharField(_("Dateiname"), max_length=200)
+    content = models.BinaryField(_("Inhalt"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("Größe (Bytes)"))
+    pages = models.PositiveIntegerField(_("Seiten"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["submission", "id"]
+        constraints = [models.UniqueConstraint(fields=["submission", "kind"], name="one_proof_document_per_kind")]
+        verbose_name = _("Dokument des Verwendungsnachweises")
+        verbose_name_plural = _("Dokumente des Verwendungsnachweises")
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def intact(self) -> bool:
+        return hashlib.sha256(bytes(self.content)).hexdigest() == self.sha256
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:  # written once, while submitting
+            raise ValidationError(PROOF_CANNOT_CHANGE, code="submitted")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(PROOF_CANNOT_CHANGE, code="submitted")

@@ -21,7 +21,7 @@ from pathlib import Path
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Prefetch, Q
 from django.db.models.fields.json import KeyTransform
 from django.http import Http404
 from django.urls import reverse
@@ -46,6 +46,9 @@ from .models import (
     PaymentRequestItem,
     PaymentRequestLine,
     ProofCheck,
+    ProofDocument,
+    ProofEntry,
+    ProofSubmission,
     Remark,
 )
 
@@ -69,9 +72,9 @@ def has_submitted(concept) -> bool:
     return Application.objects.filter(concept=concept, state__in=SENT).exists()
 
 
-def is_submitted(concept, application, document=None, remark=None) -> bool:
+def is_submitted(concept, application, document=None, remark=None, proof_document=None) -> bool:
     """Is the application with the id ``application`` one of the concept's and submitted (the
-    document's or remark's id in the URL is the view's to check)?"""
+    document's, remark's or proof document's id in the URL is the view's to check)?"""
     return Application.objects.filter(concept=concept, pk=application, state__in=SENT).exists()
 
 
@@ -970,7 +973,8 @@ def request_lines(concept, application: Application, payments: list) -> list[dic
     """The lines a request citing ``payments`` holds, one per measure, year and grant source the
     approval grants money for: "key", "measure", "label", "year", "source", "source_label",
     "expenses" (the cited payments), "share" (the approval's share of them: the expenses times
-    approved over planned cost, to the cent), "left" (approved minus released or requested so far)
+    approved over planned cost, the sources' shares adding up to the whole share to the cent:
+    ``difference.split_share``), "left" (approved minus released or requested so far)
     and "requested" (the share, at most what is left)."""
     basis, left = _basis(application), _left(application)
     expenses: dict[tuple[str, int], decimal.Decimal] = {}
@@ -982,12 +986,12 @@ def request_lines(concept, application: Application, payments: list) -> list[dic
     lines = []
     for (m, y), paid in sorted(expenses.items(), key=lambda kv: (diff._order(kv[0][0], labels), kv[0][1])):
         entry = basis[(m, y)]
-        for s in sorted(entry["approved"], key=lambda s: rank.get(s, 9)):
-            approved = entry["approved"][s]
-            if not approved:
-                continue
-            share = (paid * approved / entry["cost"]).quantize(CENT, rounding=decimal.ROUND_HALF_UP) if entry["cost"] \
-                else min(paid, approved)
+        granted = {s: entry["approved"][s] for s in sorted(entry["approved"], key=lambda s: rank.get(s, 9))
+                   if entry["approved"][s]}
+        shares = diff.split_share(paid, entry["cost"], granted) if entry["cost"] else {
+            s: min(paid, approved) for s, approved in granted.items()}
+        for s, approved in granted.items():
+            share = shares[s]
             remaining = max(left.get((m, y, s), ZERO), ZERO)
             lines.append({"key": f"{m}-{y}-{s}", "measure": m, "label": labels.get(m, m), "year": y, "source": s,
                           "source_label": sources.get(s, s), "expenses": paid, "approved": approved, "share": share,
@@ -1280,10 +1284,22 @@ def proof_of_use(concept, application: Application) -> dict:
                          "cited": cited.get((m, y), ZERO), "grant": income, "own": spent - income,
                          "flags": _expense_flags(spent, cost, y, *schedule.get(m, (None, None)))})
     checks = {c.key: c for c in application.proof_checks.select_related("checked_by")}
+    history: dict[str, list[ProofEntry]] = {}
+    for entry in application.proof_entries.select_related("created_by"):
+        history.setdefault(entry.key, []).append(entry)
     for row in (*grant, *expenses):
         row["check"] = checks.get(row["key"])
+        row["history"] = history.get(row["key"], [])
+        row["status"] = row["history"][-1].kind if row["history"] else ""  # the newest word stands
     reports = [r for r in monitoring.reports_of(concept, 50) if r.kind == "sachbericht" and r.status == "done"]
+    submissions = list(application.proof_submissions.select_related("submitted_by", "decided_by")
+                       .prefetch_related(Prefetch("documents", ProofDocument.objects.defer("content"))))
+    rows = (*grant, *expenses)
     return {"approval": current, "grant": grant, "expenses": expenses, "checks": checks,
+            "queries": [r for r in rows if r["status"] == ProofEntry.Kind.QUERIED],
+            "answered": [r for r in rows if r["status"] == ProofEntry.Kind.ANSWERED],
+            "submissions": submissions, "submission": submissions[-1] if submissions else None,
+            "last_year": max((r["year"] for r in grant), default=None),
             "grant_total": {w: sum((r[w] for r in grant), ZERO) for w in PROOF_GRANT},
             "expenses_total": {w: sum((r[w] for r in expenses), ZERO) for w in PROOF_EXPENSES},
             "sources": sources, "sachberichte": reports,
@@ -1332,12 +1348,209 @@ def check_proof_line(user, concept, application: Application, *, key: str, state
         errors["remark"] = _("Der Vermerk darf höchstens 2000 Zeichen lang sein.")
     if errors:
         raise _errors(errors)
+    if refusal := _closed(proof):
+        raise invalid(refusal, "accepted")
     with change(user, via):
         check = ProofCheck.objects.filter(application=application, key=key).first() or ProofCheck(
             application=application, key=key)
         check.state, check.remark, check.checked_by = state, remark, None if user.pk is None else user
         check.save()
+        ProofEntry.objects.create(application=application, key=key, kind=state, text=remark,
+                                  created_by=check.checked_by)
     return check
+
+
+# --- the city's answers and the submitted proof of use (decision 0063) ---------------------------------
+
+P_SUBMITTED, P_RETURNED, P_ACCEPTED = (ProofSubmission.State.SUBMITTED, ProofSubmission.State.RETURNED,
+                                       ProofSubmission.State.ACCEPTED)
+
+
+def can_edit_proof(user, concept) -> bool:
+    return access.allows(user, "proof", "edit", concept)
+
+
+def _closed(proof: dict) -> str:
+    """Why nothing on the proof of use may change any more ("" while it may): it was accepted."""
+    if proof["submission"] is not None and proof["submission"].state == P_ACCEPTED:
+        return _("Der Verwendungsnachweis ist geprüft und abgeschlossen; an ihm ändert sich nichts mehr.")
+    return ""
+
+
+def _row_name(row: dict) -> str:
+    return ", ".join(str(x) for x in (row["label"], row["year"], row.get("source_label")) if x)
+
+
+def _require_proof(user, concept, application: Application, cell: str) -> dict:
+    """The proof of use of ``application`` for ``user`` acting on ``cell`` ("edit": the city, "check":
+    the authority); refused where the application has no approval."""
+    if application.concept_id != concept.pk:
+        raise Http404
+    access.require(user, "proof", cell, concept, submitted=application.is_submitted)
+    if current_approval(application) is None:
+        raise invalid(_("Einen Verwendungsnachweis gibt es erst zu einem bewilligten Antrag."), "state")
+    return proof_of_use(concept, application)
+
+
+def answer_query(user, concept, application: Application, *, key: str, text: str = "",
+                 via: str = "web") -> ProofEntry:
+    """The city answers the authority's open query on one line of the proof of use; the authority
+    then checks the line or queries it again. A line without an open query (none, already answered,
+    or checked) is refused, as is an empty answer."""
+    proof = _require_proof(user, concept, application, "edit")
+    rows = {row["key"]: row for row in (*proof["grant"], *proof["expenses"])}
+    text, errors = (text or "").strip(), {}
+    if refusal := _closed(proof):
+        raise invalid(refusal, "accepted")
+    if key not in rows:
+        errors["key"] = _("Diese Zeile gibt es im Verwendungsnachweis nicht.")
+    elif rows[key]["status"] == ProofEntry.Kind.ANSWERED:
+        errors["key"] = _("Diese Rückfrage ist schon beantwortet; die Bewilligungsbehörde prüft die Antwort.")
+    elif rows[key]["status"] != ProofEntry.Kind.QUERIED:
+        errors["key"] = _("Zu dieser Zeile gibt es keine offene Rückfrage.")
+    if not text:
+        errors["text"] = _("Bitte schreiben Sie eine Antwort auf die Rückfrage.")
+    elif len(text) > 2000:
+        errors["text"] = _("Die Antwort darf höchstens 2000 Zeichen lang sein.")
+    if errors:
+        raise _errors(errors)
+    with change(user, via):
+        return ProofEntry.objects.create(application=application, key=key, kind=ProofEntry.Kind.ANSWERED, text=text,
+                                         created_by=None if user.pk is None else user)
+
+
+def proof_submit_refusal(proof: dict) -> str:
+    """Why the city cannot submit the proof of use now ("" where it can): one is waiting for the
+    authority's decision or was accepted, or a query is not answered yet."""
+    last = proof["submission"]
+    if last is not None and last.state == P_SUBMITTED:
+        return _("Der Verwendungsnachweis (Version %(version)s) ist eingereicht und wird geprüft; eine neue Version "
+                 "lässt sich erst einreichen, wenn die Bewilligungsbehörde ihn zurückgibt.") % {"version": last.version}
+    if refusal := _closed(proof):
+        return refusal
+    if proof["queries"]:
+        return _("Bitte beantworten Sie zuerst die offenen Rückfragen der Bewilligungsbehörde: %(lines)s.") % {
+            "lines": "; ".join(_row_name(r) for r in proof["queries"])}
+    return ""
+
+
+def _proof_snapshot(proof: dict) -> dict:
+    """What a submitted proof of use keeps of its figures: every line and total as text, with the
+    line's state (the newest word on it) at the time."""
+    def plain(row, figures):
+        return {"key": row["key"], "number": row["number"], "label": row["label"], "year": row["year"],
+                **({"source": row["source"]} if "source" in row else {}), **{w: str(row[w]) for w in figures},
+                "flags": row.get("flags", []), "status": row["status"]}
+
+    approval = proof["approval"]
+    return {"approval": approval.file_number, "decided_on": approval.decided_on.isoformat(),
+            "grant": [plain(r, PROOF_GRANT) for r in proof["grant"]],
+            "grant_total": {w: str(v) for w, v in proof["grant_total"].items()},
+            "expenses": [plain(r, PROOF_EXPENSES) for r in proof["expenses"]],
+            "expenses_total": {w: str(v) for w, v in proof["expenses_total"].items()}}
+
+
+def submit_proof(user, concept, application: Application, *, report: str = "", confirmed: bool = False,
+                 via: str = "web") -> ProofSubmission:
+    """The city submits the proof of use: its Sachbericht (text) and its confirmation that the
+    figures are complete and right; the figures are kept as a snapshot, the PDF and the Excel
+    workbook as bytes with their SHA-256 – from then on nothing of it changes. The next version
+    follows a return only."""
+    proof = _require_proof(user, concept, application, "edit")
+    if refusal := proof_submit_refusal(proof):
+        raise invalid(refusal, "state")
+    report, errors = (report or "").strip(), {}
+    if not report:
+        errors["report"] = _("Bitte schreiben Sie den Sachbericht: was mit der Zuwendung erreicht wurde.")
+    elif len(report) > 20000:
+        errors["report"] = _("Der Sachbericht darf höchstens 20.000 Zeichen lang sein.")
+    if not confirmed:
+        errors["confirmed"] = _("Bitte bestätigen Sie, dass die Angaben vollständig und richtig sind.")
+    if errors:
+        raise _errors(errors)
+    version = (proof["submission"].version if proof["submission"] else 0) + 1
+    stem = f"{concept.slug}-verwendungsnachweis-{application.year}-v{application.version}-n{version}"
+    written = []
+    with tempfile.TemporaryDirectory(prefix="isek-proof-") as tmp:
+        for kind, write in ((ProofDocument.Kind.PDF, lambda path: write_proof_pdf(concept, application, path, report)),
+                            (ProofDocument.Kind.XLSX, lambda path: write_proof_xlsx(concept, application, path))):
+            path = Path(tmp) / f"proof.{kind}"
+            pages = write(path)
+            data = path.read_bytes()
+            written.append(ProofDocument(kind=kind, filename=f"{stem}.{kind}", content=data, size=len(data),
+                                         sha256=hashlib.sha256(data).hexdigest(),
+                                         pages=pages if isinstance(pages, int) else None))
+    try:
+        with change(user, via):
+            submission = ProofSubmission.objects.create(
+                application=application, version=version, report=report, snapshot=_proof_snapshot(proof),
+                submitted_by=None if user.pk is None else user)
+            for document in written:
+                document.submission = submission
+                document.save()
+    except IntegrityError:  # submitted meanwhile by someone else
+        raise invalid(_("Der Verwendungsnachweis wurde inzwischen schon eingereicht."), "submitted") from None
+    return submission
+
+
+def _pending(user, concept, application: Application) -> tuple[dict, ProofSubmission]:
+    proof = _require_proof(user, concept, application, "check")
+    last = proof["submission"]
+    if last is None or last.state != P_SUBMITTED:
+        state = last.get_state_display() if last else _("nicht eingereicht")
+        raise invalid(_("Entscheiden lässt sich nur über einen eingereichten Verwendungsnachweis; dieser ist "
+                        "„%(state)s“.") % {"state": state}, "state")
+    return proof, last
+
+
+def accept_proof(user, concept, application: Application, *, via: str = "web") -> ProofSubmission:
+    """The authority accepts the submitted proof of use ("geprüft und abgeschlossen"); refused while
+    a line's newest word is a query or the city's answer to one (check it, or return the proof)."""
+    proof, last = _pending(user, concept, application)
+    if unsettled := [*proof["queries"], *proof["answered"]]:
+        raise invalid(_("Noch nicht geklärt: %(lines)s. Bitte prüfen Sie diese Zeilen (geprüft) oder geben Sie den "
+                        "Verwendungsnachweis zurück.") % {"lines": "; ".join(_row_name(r) for r in unsettled)},
+                      "unsettled")
+    with change(user, via):
+        last.state, last.decided_at, last.decided_by = P_ACCEPTED, timezone.now(), None if user.pk is None else user
+        last.save(update_fields=["state", "decided_at", "decided_by"])
+    return last
+
+
+def return_proof(user, concept, application: Application, *, reason: str = "", via: str = "web") -> ProofSubmission:
+    """The authority returns the submitted proof of use with a reason; the city submits a new version."""
+    _proof, last = _pending(user, concept, application)
+    reason = (reason or "").strip()
+    if not reason:
+        raise invalid(_("Bitte begründen Sie, warum der Verwendungsnachweis zurückgegeben wird."), "invalid", "reason")
+    if len(reason) > 2000:
+        raise invalid(_("Die Begründung darf höchstens 2000 Zeichen lang sein."), "invalid", "reason")
+    with change(user, via):
+        last.state, last.reason, last.decided_at = P_RETURNED, reason, timezone.now()
+        last.decided_by = None if user.pk is None else user
+        last.save(update_fields=["state", "reason", "decided_at", "decided_by"])
+    return last
+
+
+def proof_document_of(user, concept, application_pk, pk) -> ProofDocument:
+    """A document of a submitted proof of use, for whoever may see the application; refused
+    (ValidationError) where its bytes no longer match the SHA-256 kept when it was submitted."""
+    app = application_of(user, concept, application_pk)
+    found = ProofDocument.objects.filter(submission__application=app, pk=pk).first()
+    if found is None:
+        raise Http404
+    if not found.intact:
+        raise invalid(_("Die Datei stimmt nicht mehr mit der beim Einreichen gespeicherten Prüfsumme überein "
+                        "und wird nicht ausgeliefert."), "altered")
+    return found
+
+
+def proof_states(applications) -> dict[int, ProofSubmission]:
+    """The newest submitted proof of use of each of ``applications`` (by the application's id)."""
+    found = {}
+    for submission in ProofSubmission.objects.filter(application__in=applications).order_by("version"):
+        found[submission.application_id] = submission
+    return found
 
 
 def proof_title(concept, application: Application) -> str:
@@ -1407,12 +1620,13 @@ def _write_proof_xlsx(concept, application: Application, path, xlsxwriter, xl_ro
     book.close()
 
 
-def write_proof_pdf(concept, application: Application, path) -> int:
+def write_proof_pdf(concept, application: Application, path, report: str = "") -> int:
     """The proof of use as a PDF (core.pdf, as the Sachbericht and the KuF): the same two tables,
-    the approval, the Sachberichte and the measures' titles."""
+    the approval, the queries with their answers, the Sachbericht (``report``: the text the city
+    submits with it) and the measures' titles."""
     from isek.core import pdf
 
     with translation.override("de"):
         return pdf.write("procedure/proof_pdf.html", {
-            "concept": concept, "app": application, "title": proof_title(concept, application),
+            "concept": concept, "app": application, "title": proof_title(concept, application), "report": report,
             **proof_of_use(concept, application)}, path)

@@ -33,4 +33,10 @@ urlpatterns = [
     path(one + "proof.xlsx", views.proof_xlsx, name="proof-xlsx"),
     path(one + "proof.pdf", views.proof_pdf, name="proof-pdf"),
     path(one + "proof/check/", views.proof_check, name="proof-check"),
+    # the city's answers and the submitted proof of use, the authority's decision (decision 0063)
+    path(one + "proof/answer/", views.proof_answer, name="proof-answer"),
+    path(one + "proof/submit/", views.proof_submit, name="proof-submit"),
+    path(one + "proof/accept/", views.proof_accept, name="proof-accept"),
+    path(one + "proof/return/", views.proof_return, name="proof-return"),
+    path(one + "proof/documents/<int:proof_document>/", views.proof_document, name="proof-document"),
 ]

@@ -6,10 +6,11 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,16 @@ from isek import access
 from isek.web.forms import add_errors
 
 from . import services
-from .forms import ApplicationForm, ApprovalForm, PaymentRequestForm, ReleaseForm, RemarkForm, ReturnForm
+from .forms import (
+    ApplicationForm,
+    ApprovalForm,
+    PaymentRequestForm,
+    ProofReturnForm,
+    ProofSubmitForm,
+    ReleaseForm,
+    RemarkForm,
+    ReturnForm,
+)
 
 ONE = {"application": "application"}
 REVIEW = {"submitted": services.is_submitted, "ids": ONE}  # the authority's writes on a submitted application
@@ -284,17 +294,19 @@ def payment_request_new(request, concept, application):
         "labels": {str(p.pk): p for p in offered}}, status=400 if request.method == "POST" else 200)
 
 
-def _request_page(request, concept, found, release_form=None, return_form=None, status=200):
+def _request_page(request, concept, found, release_form=None, return_form=None):
     app = found.application
     can_release = (services.can_release(request.user, concept, app) and found.state == "submitted")
     shown = services.request_shown(concept, found)
-    if can_release and release_form is None:
-        release_form = ReleaseForm(lines=shown["lines"])
+    if can_release:  # a form whose post was refused: as it was sent, with its messages (_after_error)
+        release_form = release_form or _kept(request, f"release-{found.pk}", lambda data: ReleaseForm(
+            data, lines=shown["lines"])) or ReleaseForm(lines=shown["lines"])
+        return_form = return_form or _kept(request, f"return-{found.pk}", ReturnForm)
     return render(request, "procedure/payment_request.html", {
         "concept": concept, "app": app, "pr": found, **shown,
         "can_edit": services.can_request(request.user, concept) and found.state == "draft",
         "release_form": release_form if can_release else None,
-        "return_form": (return_form or ReturnForm()) if can_release else None}, status=status)
+        "return_form": (return_form or ReturnForm()) if can_release else None})
 
 
 @access.concept_view("application", "view", ids=ONE_REQUEST, submitted=services.request_is_submitted)
@@ -346,7 +358,8 @@ def payment_request_release(request, concept, application, payment_request):
         else:
             messages.success(request, _("Der Mittelabruf wurde freigegeben."))
             return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
-    return _request_page(request, concept, found, release_form=form, status=400)
+    return _after_error(request, f"release-{found.pk}", form, reverse(
+        "procedure:payment-request", args=[concept.slug, found.application_id, found.pk]) + "#release-form")
 
 
 @access.concept_view("payment_request", "release", methods="POST", **RELEASE)
@@ -363,7 +376,8 @@ def payment_request_return(request, concept, application, payment_request):
         else:
             messages.success(request, _("Der Mittelabruf wurde an die Stadt zurückgegeben."))
             return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
-    return _request_page(request, concept, found, return_form=form, status=400)
+    return _after_error(request, f"return-{found.pk}", form, reverse(
+        "procedure:payment-request", args=[concept.slug, found.application_id, found.pk]) + "#return-form")
 
 
 @access.concept_view("application", "view", ids=ONE, submitted=services.is_submitted)
@@ -373,8 +387,21 @@ def proof(request, concept, application):
         found = services.proof_of(request.user, concept, app)
     except ValidationError as exc:
         return _refused(request, concept, app, exc)
+    can_edit = services.can_edit_proof(request.user, concept)
+    can_check = services.can_check_proof(request.user, concept, app)
+    last = found["submission"]
+    refusal = services.proof_submit_refusal(found) if can_edit else ""
+    pending = last is not None and last.state == "submitted"
+    closed = last is not None and last.state == "accepted"
     return render(request, "procedure/proof.html", {
-        "concept": concept, "app": app, **found, "can_check": services.can_check_proof(request.user, concept, app)})
+        "concept": concept, "app": app, **found, "can_check": can_check and not closed,
+        "can_answer": can_edit and not closed, "can_submit": can_edit and not refusal, "submit_refusal": refusal,
+        "submit_form": (_kept(request, f"proof-submit-{app.pk}", ProofSubmitForm) or ProofSubmitForm())
+        if can_edit and not refusal else None,
+        "decide": can_check and pending,
+        "return_form": (_kept(request, f"proof-return-{app.pk}", ProofReturnForm) or ProofReturnForm())
+        if can_check and pending else None,
+        "interim": found["last_year"] is not None and found["last_year"] >= timezone.localdate().year})
 
 
 def _proof_file(request, concept, application, ending: str):
@@ -418,3 +445,112 @@ def proof_check(request, concept, application):
         return redirect(reverse("procedure:proof", args=[concept.slug, app.pk]) + "#proof-grant")
     messages.success(request, _("Die Prüfung der Zeile wurde gespeichert."))
     return redirect(reverse("procedure:proof", args=[concept.slug, app.pk]) + f"#line-{key}")
+
+
+# --- the city's answers, the submitted proof of use and the authority's decision (decision 0063) -----
+
+
+def _after_error(request, name: str, form, url: str):
+    """Post/redirect/get for a form posted to an action's URL: what was typed and what is wrong
+    with it are kept in the session for the next showing of the page the form belongs to, and the
+    browser goes there – a reload shows that page again, it does not post the form again."""
+    request.session[f"isek-form-{name}"] = {
+        "data": {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"},
+        "errors": {f: [str(e) for e in errors] for f, errors in form.errors.items()}}
+    return redirect(url)
+
+
+def _kept(request, name: str, make):
+    """The form ``name`` as ``_after_error`` kept it (bound, with its errors), once; else None."""
+    kept = request.session.pop(f"isek-form-{name}", None)
+    if not kept:
+        return None
+    data = QueryDict(mutable=True)
+    for key, values in kept["data"].items():
+        data.setlist(key, values)
+    form = make(data)
+    form.is_valid()
+    for field, errors in kept["errors"].items():
+        new = [e for e in errors if e not in form.errors.get(field, [])]
+        if new:
+            form.add_error(None if field == NON_FIELD_ERRORS else field, new)
+    return form
+
+
+def _proof_url(concept, app, anchor: str = "") -> str:
+    return reverse("procedure:proof", args=[concept.slug, app.pk]) + (f"#{anchor}" if anchor else "")
+
+
+@access.concept_view("proof", "edit", methods="POST", ids=ONE)
+def proof_answer(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    key = request.POST.get("key", "")
+    try:
+        services.answer_query(request.user, concept, app, key=key, text=request.POST.get("text", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_proof_url(concept, app, f"line-{key}" if key else "proof-queries"))
+    messages.success(request, _("Die Antwort wurde gespeichert; die Bewilligungsbehörde sieht sie bei ihrer Rückfrage."))
+    return redirect(_proof_url(concept, app, f"line-{key}"))
+
+
+@access.concept_view("proof", "edit", methods="POST", ids=ONE)
+def proof_submit(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    form = ProofSubmitForm(request.POST)
+    if form.is_valid():
+        try:
+            found = services.submit_proof(request.user, concept, app, **form.cleaned_data)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                messages.error(request, " ".join(exc.messages))
+                return redirect(_proof_url(concept, app, "proof-state"))
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Der Verwendungsnachweis (Version %(version)s) wurde eingereicht.") % {
+                "version": found.version})
+            return redirect(_proof_url(concept, app, "proof-state"))
+    return _after_error(request, f"proof-submit-{app.pk}", form, _proof_url(concept, app, "proof-submit-form"))
+
+
+@access.concept_view("proof", "check", methods="POST", **REVIEW)
+def proof_accept(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    try:
+        services.accept_proof(request.user, concept, app)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Der Verwendungsnachweis ist geprüft und abgeschlossen."))
+    return redirect(_proof_url(concept, app, "proof-state"))
+
+
+@access.concept_view("proof", "check", methods="POST", **REVIEW)
+def proof_return(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    form = ProofReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.return_proof(request.user, concept, app, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                messages.error(request, " ".join(exc.messages))
+                return redirect(_proof_url(concept, app, "proof-state"))
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Der Verwendungsnachweis wurde an die Stadt zurückgegeben."))
+            return redirect(_proof_url(concept, app, "proof-state"))
+    return _after_error(request, f"proof-return-{app.pk}", form, _proof_url(concept, app, "proof-return-form"))
+
+
+@access.concept_view("application", "view", ids=ONE | {"proof_document": "proof_document"},
+                     submitted=services.is_submitted)
+def proof_document(request, concept, application, proof_document):
+    try:
+        found = services.proof_document_of(request.user, concept, application, proof_document)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(bytes(found.content), content_type=_TYPES[found.kind])
+    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    response["X-Content-SHA256"] = found.sha256
+    return response
