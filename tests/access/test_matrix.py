@@ -31,7 +31,7 @@ from isek.geodata.models import ReferenceLayer
 from isek.monitoring.models import Indicator, Report
 from isek.participation import services as participation
 from isek.participation.models import Idea, ReportPdf, Status
-from isek.procedure.models import Application, Document, PaymentRequest, Remark
+from isek.procedure.models import Application, Document, PaymentRequest, ProofDocument, ProofSubmission, Remark
 from tests.conftest import _SHARED, client_for, shared_world
 from tests.dbstate import checksum
 from tests.factories import (
@@ -138,8 +138,13 @@ def _submitted_application(concept) -> dict:
     # a payment request the city has submitted against it (decision 0059: the rows, not the approval it needs)
     payment_request = PaymentRequest.objects.create(application=application, number=1, state="submitted",
                                                     submitted_at=timezone.now())
+    # a proof of use the city has submitted, with its PDF (decision 0063: the rows, not the approval it needs)
+    proof = ProofSubmission.objects.create(application=application, version=1, report="Sachbericht")
+    proof_document = ProofDocument.objects.create(submission=proof, kind="pdf", filename="nachweis.pdf",
+                                                  content=b"%PDF-1.7", sha256=hashlib.sha256(b"%PDF-1.7").hexdigest(),
+                                                  size=8)
     return {"application": application, "application_document": document, "remark": remark,
-            "payment_request": payment_request}
+            "payment_request": payment_request, "proof_document": proof_document}
 
 
 def _file_rows(side: dict) -> None:
@@ -513,7 +518,10 @@ def test_the_matrix_holds_the_funding_authorities_apart(world):
                                                  "procedure:payment-request-release", "procedure:payment-request-return",
                                                  "procedure:proof", "procedure:proof-xlsx", "procedure:proof-pdf",
                                                  "procedure:proof-check", "api-v1:payment-requests",
-                                                 "api-v1:payment-request", "api-v1:proof"}
+                                                 "api-v1:payment-request", "api-v1:proof",
+                                                 # the submitted proof of use and its decision (decision 0063)
+                                                 "procedure:proof-accept", "procedure:proof-return",
+                                                 "procedure:proof-document"}
     for name, method in submitted:
         for staff, own, other in (("authority", a, b), ("authority_b", b, a)):
             assert expected(name, method, users[staff], own["concept"], False, ids=ids_of(name, own)) is ALLOWED
@@ -538,8 +546,8 @@ def test_drafts_stay_with_the_city(world):
         for key, staff, planner, want in (("a", "authority", "planner", {403}), ("b", "authority_b", "planner_b", {404})):
             side = world[key] | {"application": drafts[key]}
             url = fill(name, url_patterns()[name], side, side)
-            if {"document", "remark", "payment_request"} & set(ROUTES[name].ids):
-                continue  # a draft has no documents, no remarks, no payment requests
+            if {"document", "remark", "payment_request", "proof_document"} & set(ROUTES[name].ids):
+                continue  # a draft has no documents, no remarks, no payment requests, no proof of use
             for method in [m for m in ROUTES[name].methods if m in ("GET", "POST")]:
                 assert expected(name, method, world["users"][staff], side["concept"], False, ids=ids_of(name, side)) == want
                 with transaction.atomic():

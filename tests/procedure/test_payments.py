@@ -385,3 +385,157 @@ def test_a_request_on_an_application_not_approved_is_refused(world):
              "nur für einen bewilligten Antrag")
     with pytest.raises(ValidationError, match="erst zu einem bewilligten Antrag"):
         services.proof_of(planner, concept, app)
+
+
+# --- the city's answers, the submitted proof of use, the authority's decision (decision 0063) ---------
+
+
+def test_the_shares_of_bund_and_land_add_up_to_the_cent():
+    """Each rounded half up on its own, two halves of a cent made one cent more than the whole share."""
+    from isek.procedure.difference import split_share
+
+    shares = split_share(D("1.00"), D("200"), {"bund": D("1"), "land": D("1")})
+    assert shares == {"bund": D("0.01"), "land": D("0.00")}  # the whole: 1 × 2 ÷ 200 = 0.01; the tie to the first
+    assert sum((_share_alone(D("1.00"), D("200"), D("1")) for _ in range(2)), D(0)) == D("0.02")  # as it was
+    for paid, cost, bund, land in ((D("52345.67"), D("150000"), D("50000"), D("25000")),
+                                   (D("0.03"), D("9"), D("1"), D("2")), (D("100.01"), D("3"), D("1"), D("1"))):
+        shares = split_share(paid, cost, {"bund": bund, "land": land})
+        whole = (paid * (bund + land) / cost).quantize(CENT, rounding=ROUND_HALF_UP)
+        assert sum(shares.values(), D(0)) == whole, (paid, shares)
+        assert all(abs(shares[s] - paid * a / cost) < CENT for s, a in (("bund", bund), ("land", land)))
+
+
+def _share_alone(paid, cost, approved):
+    return (paid * approved / cost).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def test_a_query_is_answered_the_proof_submitted_returned_and_accepted(paid, tmp_path):
+    from isek.procedure.models import ProofDocument, ProofEntry, ProofSubmission
+
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    request = services.submit_new_request(planner, concept, app, payments=_first_two(paid), via="web")
+    services.release(staff, concept, request)
+    key = request.lines.get(source="bund").key
+    services.check_proof_line(staff, concept, app, key=key, state="queried", remark="Rechnung 2 fehlt")
+    line = f"{services._labels(app)[key.split('-')[0]]}, 2027, Städtebauförderung Bund"
+    # refused, each with its message, nothing changed
+    _refused(lambda: services.submit_proof(planner, concept, app, report="Bericht", confirmed=True), "__all__",
+             f"offenen Rückfragen der Bewilligungsbehörde: {line}")
+    _refused(lambda: services.answer_query(planner, concept, app, key=key, text=" "), "text", "Antwort")
+    _refused(lambda: services.answer_query(planner, concept, app, key=f"{key[:-5]}-land", text="x"), "key",
+             "keine offene Rückfrage")
+    _refused(lambda: services.accept_proof(staff, concept, app), "__all__", "„nicht eingereicht“")
+    reviewer = member(concept, "reviewer")
+    before = checksum()
+    for user in (reviewer, staff, paid["authority_b"]):
+        with pytest.raises((PermissionDenied, Http404)):
+            services.answer_query(user, concept, app, key=key, text="x")
+        with pytest.raises((PermissionDenied, Http404)):
+            services.submit_proof(user, concept, app, report="x", confirmed=True)
+    assert checksum() == before
+    # the city answers; the line's newest word is its answer, recorded
+    services.answer_query(planner, concept, app, key=key, text="Rechnung 2 liegt bei")
+    _refused(lambda: services.answer_query(planner, concept, app, key=key, text="noch einmal"), "key",
+             "schon beantwortet")
+    assert ChangeRecord.objects.filter(model="procedure.ProofEntry", actor=planner.username).count() == 1
+    _refused(lambda: services.submit_proof(planner, concept, app, report="", confirmed=False), "report", "Sachbericht")
+    _refused(lambda: services.submit_proof(planner, concept, app, report="Bericht", confirmed=False), "confirmed",
+             "bestätigen")
+    first = services.submit_proof(planner, concept, app, report="Der Platz ist fertig.", confirmed=True)
+    proof = services.proof_of_use(concept, app)
+    assert (first.version, first.state, first.submitted_by) == (1, "submitted", planner)
+    assert first.snapshot["grant_total"] == {w: str(v) for w, v in proof["grant_total"].items()}
+    assert [r["status"] for r in first.snapshot["grant"] if r["key"] == key] == ["answered"]
+    documents = {d.kind: d for d in first.documents.all()}
+    assert set(documents) == {"pdf", "xlsx"} and all(d.intact and d.size == len(bytes(d.content)) for d in documents.values())
+    text = _pdf_text(bytes(documents["pdf"].content), tmp_path)
+    assert "Der Platz ist fertig." in text and "Rechnung 2 liegt bei" in text
+    _refused(lambda: services.submit_proof(planner, concept, app, report="x", confirmed=True), "__all__",
+             "eingereicht und wird geprüft")
+    _refused(lambda: services.accept_proof(staff, concept, app), "__all__", f"Noch nicht geklärt: {line}")
+    before = checksum()
+    for user in (reviewer, planner, paid["authority_b"]):
+        for call in (lambda u: services.accept_proof(u, concept, app),
+                     lambda u: services.return_proof(u, concept, app, reason="nein")):
+            with pytest.raises((PermissionDenied, Http404)):
+                call(user)
+    assert checksum() == before
+    _refused(lambda: services.return_proof(staff, concept, app, reason=" "), "reason", "begründen")
+    services.return_proof(staff, concept, app, reason="Bitte den Sachbericht ergänzen")
+    # what was submitted stays as it was, past the services too
+    kept = ProofSubmission.objects.get(pk=first.pk)
+    before = checksum()
+    kept.report = "geändert"
+    for call in (kept.save, kept.delete, documents["pdf"].save, documents["pdf"].delete,
+                 ProofEntry.objects.filter(key=key).first().save):
+        with pytest.raises(ValidationError):
+            call()
+    assert checksum() == before
+    # the authority checks the answered line; the city submits the next version; the authority accepts it
+    services.check_proof_line(staff, concept, app, key=key, state="checked")
+    second = services.submit_proof(planner, concept, app, report="Der Platz ist fertig. Ergänzt.", confirmed=True)
+    assert second.version == 2 and ProofDocument.objects.filter(submission__application=app).count() == 4
+    services.accept_proof(staff, concept, app)
+    assert ProofSubmission.objects.get(pk=second.pk).get_state_display() == "geprüft und abgeschlossen"
+    row = next(r for r in services.proof_of_use(concept, app)["grant"] if r["key"] == key)
+    assert [(e.kind, e.text, e.created_by) for e in row["history"]] == [
+        ("queried", "Rechnung 2 fehlt", staff), ("answered", "Rechnung 2 liegt bei", planner), ("checked", "", staff)]
+    for call, field in ((lambda: services.check_proof_line(staff, concept, app, key=key, state="queried", remark="x"),
+                         "__all__"), (lambda: services.submit_proof(planner, concept, app, report="x", confirmed=True),
+                                      "__all__")):
+        _refused(call, field, "geprüft und abgeschlossen")
+    records = ChangeRecord.objects.filter(model="procedure.ProofSubmission", object_id=str(second.pk)).order_by("id")
+    assert [r.actor for r in records] == [planner.username, staff.username]
+
+
+def test_the_proof_pages_and_the_api(paid):
+    from tests.procedure.test_api import bearer
+
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    key = next(r["key"] for r in services.proof_of_use(concept, app)["grant"])
+    services.check_proof_line(staff, concept, app, key=key, state="queried", remark="Beleg fehlt")
+    proof = f"/concepts/{concept.slug}/applications/{app.pk}/proof/"
+    city, authority = client_for(planner), client_for(staff)
+    page = city.get(proof).content.decode()
+    assert 'id="proof-queries"' in page and f'href="#line-{key}"' in page and f'id="answer-{key}"' in page
+    assert 'id="proof-submit-form"' not in page and "zuerst die offenen Rückfragen" in page
+    assert authority.post(proof + "answer/", {"key": key, "text": "x"}).status_code in (403, 404)  # the city's to answer
+    done = city.post(proof + "answer/", {"key": key, "text": "Beleg nachgereicht"})
+    assert done["Location"] == proof + f"#line-{key}"
+    shown = authority.get(proof).content.decode()
+    assert 'id="proof-answered"' in shown and "Beleg fehlt" in shown and "Beleg nachgereicht" in shown
+    assert 'data-status="answered"' in shown and 'id="proof-accept"' not in shown
+    # a refused submission: back to the page (a reload does not post again), the typed report kept with the message
+    before = checksum()
+    refused = city.post(proof + "submit/", {"report": "Mein Bericht"})
+    assert (refused.status_code, refused["Location"]) == (302, proof + "#proof-submit-form") and checksum() == before
+    again = city.get(proof).content.decode()
+    assert "Bitte bestätigen Sie" in again and "Mein Bericht</textarea>" in again
+    city.post(proof + "submit/", {"report": "Mein Bericht", "confirmed": "on"})
+    found = app.proof_submissions.get()
+    pdf = found.documents.get(kind="pdf")
+    download = authority.get(proof + f"documents/{pdf.pk}/")
+    assert download["X-Content-SHA256"] == pdf.sha256 and download.content == bytes(pdf.content)
+    from isek.concepts.models import FundingAuthority
+
+    district = FundingAuthority.objects.get(prefixes__prefix="146")
+    listing = authority.get(f"/authorities/{district.pk}/portfolio/").content.decode()
+    assert 'data-proof="submitted"' in listing and "Verwendungsnachweis eingereicht (Version 1)" in listing
+    assert 'data-state="submitted"' in authority.get(proof.replace("proof/", "")).content.decode()
+    page = authority.get(proof).content.decode()
+    assert 'id="proof-accept"' in page and 'id="proof-return-form"' in page
+    refused = authority.post(proof + "accept/", follow=True).content.decode()
+    assert "Noch nicht geklärt" in refused
+    authority.post(proof + "check/", {"key": key, "state": "checked"})
+    accepted = authority.post(proof + "accept/", follow=True).content.decode()
+    assert "Der Verwendungsnachweis ist geprüft und abgeschlossen." in accepted and 'data-state="accepted"' in accepted
+    assert 'class="isek-proof-form"' not in accepted  # nothing more to check
+    data = bearer(planner).get(f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/proof/").json()
+    assert data["state"] == "accepted" and [s["version"] for s in data["submissions"]] == [1]
+    assert data["submissions"][0]["documents"][0]["sha256"] in {d.sha256 for d in found.documents.all()}
+    line = next(r for r in data["grant"] if r["key"] == key)
+    assert line["status"] == "checked" and [h["kind"] for h in line["history"]] == ["queried", "answered", "checked"]
+    assert line["history"][1] == {**line["history"][1], "text": "Beleg nachgereicht", "by": planner.username}
+    english = client_for(planner)
+    english.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert "accepted" in english.get(proof).content.decode()

@@ -13,4 +13,5 @@ class ProcedureConfig(AppConfig):
         from . import models
 
         audit.track(models.Application, models.Document, models.Remark, models.Approval, models.PaymentRequest,
-                    models.PaymentRequestItem, models.PaymentRequestLine, models.ProofCheck)  # created, edited, submitted: who and when
+                    models.PaymentRequestItem, models.PaymentRequestLine, models.ProofCheck, models.ProofEntry,
+                    models.ProofSubmission, models.ProofDocument)  # created, edited, submitted: who and when

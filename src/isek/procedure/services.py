@@ -702,12 +702,14 @@ def portfolio(user, authority) -> dict:
                  .values_list("pk", "snapshot"))
     snapshots = {a.pk: requested_part(older[a.pk] if a.pk in older else {"sums": a.kept_sums}, a.year) for a in newest}
     groups: dict[tuple, dict] = {}
+    proofs = proof_states(newest)  # the submitted proof of use, where there is one (decision 0063)
     for app in newest:
         by_year = diff.sums(snapshots[app.pk], order=finance.SOURCES)
         grant = sum((row["bund"] + row["land"] for row in by_year.values()), diff.ZERO)
         group = groups.setdefault((app.concept.programme, app.year), {
             "programme": app.concept.get_programme_display(), "year": app.year, "rows": [], "grant": diff.ZERO})
-        group["rows"].append({"app": app, "grant": grant, "done": app.done or 0, "total": app.total or 0})
+        group["rows"].append({"app": app, "grant": grant, "done": app.done or 0, "total": app.total or 0,
+                              "proof": proofs.get(app.pk)})
         group["grant"] += grant
     shown, sums = sums_by_year(*snapshots.values())
     labels = {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Förderung (Bund und Land)"),

@@ -77,6 +77,7 @@ def _review_context(request, concept, app, form=None) -> dict:
     return {"remarks": services.remarks_of(request.user, concept, app), "answered": services.requests_answered_by(app),
             "newer": newer, "can_review": can_review, "remark_form": form if newer is None else None,
             "approvals": services.approvals_shown(concept, app),
+            "proof_submission": services.proof_states([app]).get(app.pk),
             "approve_url": reverse("procedure:application-approve", args=[concept.slug, app.pk]) if can_approve else ""}
 
 

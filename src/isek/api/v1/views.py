@@ -537,9 +537,21 @@ def _proof_json(proof: dict) -> dict:
         return {"key": row["key"], "measure": row["number"], "year": row["year"], **(
             {"source": row["source"]} if "source" in row else {}), **{w: str(row[w]) for w in figures},
             **({"flags": row["flags"]} if "flags" in row else {}),
-            "check": None if check is None else {"state": check.state, "remark": check.remark}}
+            "check": None if check is None else {"state": check.state, "remark": check.remark},
+            "status": row["status"] or None,  # the newest word on the line (decision 0063)
+            "history": [{"kind": e.kind, "text": e.text, "at": e.created_at.isoformat(),
+                         "by": e.created_by.get_username() if e.created_by else None} for e in row["history"]]}
+
+    def submitted(found):
+        return {"version": found.version, "state": found.state, "report": found.report,
+                "submitted_at": found.submitted_at.isoformat(),
+                "decided_at": found.decided_at and found.decided_at.isoformat(), "reason": found.reason,
+                "documents": [{"kind": d.kind, "filename": d.filename, "sha256": d.sha256, "size": d.size}
+                              for d in found.documents.all()]}
 
     return {"approval": proof["approval"] and proof["approval"].file_number,
+            "state": proof["submission"].state if proof["submission"] else None,
+            "submissions": [submitted(found) for found in proof["submissions"]],
             "grant": [plain(r, procedure.PROOF_GRANT) for r in proof["grant"]],
             "grant_total": {w: str(v) for w, v in proof["grant_total"].items()},
             "expenses": [plain(r, procedure.PROOF_EXPENSES) for r in proof["expenses"]],
@@ -581,7 +593,8 @@ class ProofDetail(ConceptView):
     route = api(("application", "view"), ids={"application": "application"}, submitted=procedure.is_submitted)
 
     @extend_schema(operation_id="proof_retrieve", summary="Der Verwendungsnachweis eines Antrags (zahlenmäßiger "
-                   "Nachweis; ohne Zeilen und mit approval null, solange er nicht bewilligt ist)", parameters=[SLUG], responses={200: OpenApiTypes.OBJECT, **ERRORS})
+                   "Nachweis; ohne Zeilen und mit approval null, solange er nicht bewilligt ist; state und submissions: die "
+                   "eingereichten Versionen, je Zeile status und history: Rückfragen, Antworten, Prüfungen)", parameters=[SLUG], responses={200: OpenApiTypes.OBJECT, **ERRORS})
     def get(self, request, slug, application):
         app = procedure.application_of(request.user, self.concept, application)
         return Response(_proof_json(procedure.proof_of(request.user, self.concept, app, empty=True)))
