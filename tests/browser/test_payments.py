@@ -1,6 +1,7 @@
 """Payments against the approval in Chromium with axe-core (issue #23 point 5): the city requests
 payments for expenses it has paid, the district's funding authority releases less with a reason,
-then checks the proof of use line by line – in German, and the proof of use in English."""
+then checks the proof of use line by line and queries a line; the city answers and submits the
+proof of use, the authority accepts it (decision 0063) – in German, and the proof of use in English."""
 
 import pytest
 
@@ -80,6 +81,30 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     authority.click(f"#line-{key} button[value=checked]")
     assert authority.get_attribute(f"#line-{key} .isek-proof-check", "data-check") == "checked"
     assert "1 von" in authority.inner_text("#proof-progress")
+    land = f"{measure.pk}-2027-land"
+    authority.fill(f"#remark-{land}", "Beleg für Rechnung 2 fehlt")
+    authority.click(f"#line-{land} button[value=queried]")
+    assert authority.get_attribute(f"#line-{land} .isek-proof-check", "data-status") == "queried"
+    # the city answers the query and submits the proof of use (decision 0063)
+    planner.goto(url + "proof/")
+    assert planner.locator(f"#proof-queries a[href='#line-{land}']").count() == 1
+    assert planner.locator("#proof-submit-form").count() == 0  # an open query first
+    planner.fill(f"#answer-{land}", "Beleg liegt jetzt bei")
+    planner.click(f"#line-{land} .isek-proof-answer button")
+    assert planner.get_attribute(f"#line-{land} .isek-proof-check", "data-status") == "answered"
+    planner.fill("#id_report", "Der Marktplatz ist umgebaut.")
+    planner.check("#id_confirmed")
+    planner.click("#proof-submit-form button[type=submit]")
+    assert planner.get_attribute("#proof-state-now", "data-state") == "submitted"
+    assert planner.locator("#proof-submissions a[data-kind=pdf]").count() == 1
+    assert axe_violations(planner) == []
+    # the authority sees the answer beside its query, checks the line and accepts the proof
+    authority.reload()
+    assert "Beleg liegt jetzt bei" in authority.inner_text(f"#line-{land}")
+    authority.click(f"#line-{land} button[value=checked]")
+    assert axe_violations(authority) == []
+    authority.click("#proof-accept button")
+    assert authority.get_attribute("#proof-state-now", "data-state") == "accepted"
     assert axe_violations(authority) == []
     authority.evaluate("() => document.cookie = 'django_language=en; path=/'")
     authority.reload()
