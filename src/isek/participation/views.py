@@ -677,7 +677,7 @@ def contribution_import(request, concept, pk):
     refused = step == "commit"
     return render(request, "participation/import.html", {
         "concept": concept, "phase": phase, "form": form, "plan": plan, "counts": plan.counts,
-        "filename": kept["filename"], "problems": [p.render(_) for p in plan.problems],
+        "filename": kept["filename"], "problems": [p.render(_) for p in services.shown_problems(plan.problems)],
         "warnings": [p.render(_) for p in plan.warnings], "refused": refused, "preview": plan.items[:50],
     }, status=400 if refused or form.errors else 200)
 

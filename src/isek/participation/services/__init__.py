@@ -43,7 +43,7 @@ from .ideas import (
     submit_idea,
     visible_idea,
 )
-from .imports import commit_import, import_sources, plan_import
+from .imports import commit_import, import_sources, plan_import, shown_problems
 from .imports import summary as import_summary
 from .measures import measure_participation
 from .moderation import (
@@ -118,5 +118,5 @@ __all__ = [
     "retry_report_pdf", "report_pdf_file", "newest_report_pdf", "run_report_pdf",
     "counters", "statistics", "EXPORT_COLUMNS", "export_features", "export_rows",
     # contributions collected elsewhere (issue 24)
-    "commit_import", "import_sources", "import_summary", "plan_import",
+    "commit_import", "import_sources", "import_summary", "plan_import", "shown_problems",
 ]
