@@ -685,9 +685,13 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                and not phase.start <= p.date <= phase.end]
     if outside:
         result.outside_period = len(outside)
-        warnings.append(Problem(gettext_noop("%(n)s Beiträge haben ein Datum außerhalb des Zeitraums der Phase "
-                                             "(%(start)s–%(end)s): Zeilen %(rows)s. Sie werden mit ihrem Datum "
-                                             "übernommen (importierte Beiträge können älter als die Phase sein)."),
+        one = gettext_noop("1 Beitrag hat ein Datum außerhalb des Zeitraums der Phase (%(start)s–%(end)s): Zeile "
+                           "%(rows)s. Er wird mit seinem Datum übernommen (importierte Beiträge können älter als die "
+                           "Phase sein).")
+        many = gettext_noop("%(n)s Beiträge haben ein Datum außerhalb des Zeitraums der Phase (%(start)s–%(end)s): "
+                            "Zeilen %(rows)s. Sie werden mit ihrem Datum übernommen (importierte Beiträge können älter "
+                            "als die Phase sein).")
+        warnings.append(Problem(one if len(outside) == 1 else many,
                                 {"n": len(outside), "rows": row_spans(outside), "start": Day(phase.start),
                                  "end": Day(phase.end)}))
     problems[:0] = _summaries(problems)
