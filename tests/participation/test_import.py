@@ -455,6 +455,13 @@ def test_the_page_lists_the_first_50_problems_and_counts_the_others(client, phas
     assert "… und 22 weitere Probleme (insgesamt 72)." in errors and Idea.objects.count() == 0
 
 
+def test_a_mapping_file_says_new_themes_as_true_false_or_null():
+    assert Mapping.from_json({"new_themes": True}).new_themes is True and Mapping.from_json({}).new_themes is None
+    with pytest.raises(InputError) as refused_:
+        Mapping.from_json({"new_themes": "ja"})
+    assert refused_.value.errors == ["„new_themes“ ist true, false oder null (aus der Datei erkannt)."]
+
+
 def test_dates_outside_the_phase_are_a_notice_with_their_count_and_imported(phase, tmp_path):
     """Walk 24 (2): contributions collected before the phase are imported with their date, and said."""
     path = write_csv(tmp_path, [["id", "text", "datum"], ["1", "Mehr Bänke", "20.09.2017"],
