@@ -47,6 +47,10 @@ function move(from, step) {
 
 document.addEventListener("keydown", (e) => {
   if (e.ctrlKey || e.altKey || e.metaKey) return;
+  if (typed && !/^[0-9]$/.test(e.key)) {  // another key (Enter, j, k …) drops a digit that waits
+    clearTimeout(timer);
+    typed = "";
+  }
   const row = e.target.closest?.(".isek-review");
   const typing = e.target.tagName === "SELECT" || e.target.tagName === "INPUT";
   if (e.key === "j" || e.key === "k") {
