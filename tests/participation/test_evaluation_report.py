@@ -270,6 +270,10 @@ def test_the_page_in_english(evaluated):
     c = client_for(evaluated.concept)
     page = c.get(url(evaluated), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Evaluation of the participation" in page and "By quarter" in page and "theme corrected by a person" in page
+    # walk 24 (7): "open" in the table and the list, never "pending"; the phase's dates in English
+    assert "pending" not in page and ">open</th>" in page and "(open)" in page
+    with translation.override("en"):
+        assert formats.date_format(timezone.localtime(evaluated.start), "SHORT_DATE_FORMAT") in page
 
 
 ENGLISH = re.compile(r"\b(pending|Supports?|Supp|Contributions?|Theme|Quarters?|confirmed|corrected|answered|Method|"
@@ -424,6 +428,10 @@ def test_a_duplicate_counts_once_under_the_earlier_contribution(evaluated):
     figure = dict(re.findall(r'<td data-figure="([\w-]+)">([^<]*)</td>', page))
     assert figure["ideas"] == "5" and figure["duplicates"] == "1"
     assert "1 Beitrag ist als Duplikat eines früheren markiert und zählt nur unter diesem" in page
+    wb = openpyxl.load_workbook(io.BytesIO(client_for(concept).get(url(evaluated, "report.xlsx")).content))
+    assert sum(row[1] for row in wb["Themen"].iter_rows(min_row=2, values_only=True)) == 4
+    method = dict(wb["Methode"].iter_rows(min_row=2, values_only=True))
+    assert method["davon als Duplikat eines früheren Beitrags markiert (nur unter diesem gezählt)"] == 1
     services.decide_duplicate(OPERATOR, concept, evaluated, earlier.pk, later.pk, False)
     r = services.evaluation_report(OPERATOR, concept, evaluated)
     assert r.duplicates == 0 and squares(r).figures.ideas == squares(before).figures.ideas
