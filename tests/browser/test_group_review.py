@@ -8,8 +8,9 @@ axe-core; no request leaves loopback."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from isek.participation.models import DuplicateReview, GroupDecision, Idea
+from isek.participation.models import DuplicateReview, GroupDecision, Idea, ReportPdf
 from isek.participation.services import groups as engines
 from tests.data import data_dir
 
@@ -79,6 +80,11 @@ def test_planner_merges_a_duplicate_and_renames_a_group(page, transactional_db, 
     with page.expect_navigation():
         page.get_by_role("button", name="PDF erstellen").click()
     assert page.locator('#report-pdf-jobs li[data-status="queued"] progress').count() == 1
-    assert page.locator('#report-pdf-jobs li .isek-run-status[aria-live="polite"]').inner_text() == "wartet"
+    status = page.locator('#report-pdf-jobs li .isek-run-status[aria-live="polite"]')
+    assert status.inner_text() == "wartet"
+    # a worker takes it: the live region says so while the page polls, without a reload (walk 24)
+    ReportPdf.objects.filter(phase=phase).update(status="running", progress=40, worker="test:1", heartbeat_at=timezone.now())
+    page.wait_for_function("() => document.querySelector('#report-pdf-jobs .isek-run-status').textContent === 'läuft'")
+    assert page.locator("#report-pdf-jobs progress").get_attribute("value") == "40"
     assert "Das PDF wird im Hintergrund erstellt" in page.inner_text(".isek-messages")
     assert page.get_by_role("button", name="PDF erstellen").count() == 0 and axe_violations(page) == []
