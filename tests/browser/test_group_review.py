@@ -8,8 +8,9 @@ axe-core; no request leaves loopback."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from isek.participation.models import DuplicateReview, GroupDecision, Idea
+from isek.participation.models import DuplicateReview, GroupDecision, Idea, ReportPdf
 from isek.participation.services import groups as engines
 from tests.data import data_dir
 
@@ -65,6 +66,11 @@ def test_planner_merges_a_duplicate_and_renames_a_group(page, transactional_db, 
         page.get_by_role("link", name="Auswertung der Beteiligung").first.click()
     assert page.locator("h1").inner_text() == "Auswertung der Beteiligung"
     assert page.inner_text('[data-figure="ideas"]') == "366" and page.locator("[data-line]").count() == 366
+    # the duplicate confirmed above counts once (walk 24): in the total, said, not again under its theme
+    assert page.inner_text('[data-figure="duplicates"]') == "1" and "als Duplikat eines früheren markiert" in page.inner_text(
+        "#suggested-note")
+    themes = page.locator("#report-themes tbody tr td:nth-child(2)").all_inner_texts()
+    assert sum(int(n) for n in themes) == 365
     assert page.locator('a[href^="https://www.raddialog-ehrenfeld.koeln/"]').count() >= 366
     page.wait_for_selector("#report-map[data-ready=true]")
     drawn = page.evaluate("() => window.isekMaps['report-map'].getSource('ideas').serialize().data.features.length")
@@ -74,5 +80,11 @@ def test_planner_merges_a_duplicate_and_renames_a_group(page, transactional_db, 
     with page.expect_navigation():
         page.get_by_role("button", name="PDF erstellen").click()
     assert page.locator('#report-pdf-jobs li[data-status="queued"] progress').count() == 1
+    status = page.locator('#report-pdf-jobs li .isek-run-status[aria-live="polite"]')
+    assert status.inner_text() == "wartet"
+    # a worker takes it: the live region says so while the page polls, without a reload (walk 24)
+    ReportPdf.objects.filter(phase=phase).update(status="running", progress=40, worker="test:1", heartbeat_at=timezone.now())
+    page.wait_for_function("() => document.querySelector('#report-pdf-jobs .isek-run-status').textContent === 'läuft'")
+    assert page.locator("#report-pdf-jobs progress").get_attribute("value") == "40"
     assert "Das PDF wird im Hintergrund erstellt" in page.inner_text(".isek-messages")
     assert page.get_by_role("button", name="PDF erstellen").count() == 0 and axe_violations(page) == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from isek.participation.models import ThemeReview
+from isek.participation.models import Theme, ThemeReview
 from isek.participation.services import evaluation as engines
 from tests.data import data_dir
 
@@ -30,6 +30,12 @@ def focused_row(page) -> str:
 def test_planner_reviews_suggestions_by_keyboard(page, transactional_db, live_server):
     engines.forget()
     concept, phase = koeln_phase(KOELN_THEMES)
+    # 14 themes as in the walk's phase (walk 24, finding 8: keys 1–9 only): the file's 8, the phase's
+    # own, and five more the planner added
+    last = phase.themes.order_by("-order").first().order
+    for n, name in enumerate(["Beleuchtung", "Brücken", "Fußverkehr", "Schulwege", "Winterdienst"], start=1):
+        Theme.objects.create(phase=phase, name_de=name, colour="#555555", order=last + n)
+    assert phase.themes.count() == 14
 
     base = sign_in_planner(page, live_server, concept, "planerin")
     page.goto(f"{base}/concepts/ehrenfeld/participation/phases/{phase.pk}/")
@@ -37,6 +43,8 @@ def test_planner_reviews_suggestions_by_keyboard(page, transactional_db, live_se
     assert page.locator("h1").inner_text() == "Auswertung: Themen"
     assert "0 bestätigt, 0 korrigiert, 366 offen" in page.inner_text("#review-counts")
     assert page.locator("#review-next li").count() == 10  # what isek asks first: typical of 10 groups
+    assert "Themen ab 10: beide Ziffern kurz nacheinander tippen (z. B. 1 und dann 4 für Thema 14)" in page.inner_text(
+        "#review-keys")
     first = focused_row(page)
     assert first.startswith("next-")
     assert axe_violations(page) == []
@@ -53,10 +61,12 @@ def test_planner_reviews_suggestions_by_keyboard(page, transactional_db, live_se
     assert focused_row(page) == second
 
     select = page.locator(f"#{second} select")
-    chosen = 2 if select.evaluate("s => s.selectedIndex") == 0 else 1  # another theme than the one shown
-    name = select.evaluate(f"s => s.options[{chosen - 1}].text").split("–", 1)[1].strip()
-    with page.expect_navigation():
-        page.keyboard.press(str(chosen))
+    assert select.evaluate("s => s.selectedIndex") != 13  # the 14th theme (added, no contribution) is not the one shown
+    name = select.evaluate("s => s.options[13].text").split("–", 1)[1].strip()
+    assert name == "Winterdienst"
+    with page.expect_navigation():  # theme 14: "1", then "4"
+        page.keyboard.press("1")
+        page.keyboard.press("4")
     assert "1 bestätigt, 1 korrigiert, 364 offen" in page.inner_text("#review-counts")
     corrected = ThemeReview.objects.get(idea_id=int(second.split("-")[1]))
     assert corrected.corrected and corrected.theme.name_de == name and corrected.by_name == "planerin"

@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from isek.participation import services
 from isek.participation.models import Idea, ImportSource, Status, ThemeReview
@@ -270,6 +270,10 @@ def test_the_page_in_english(evaluated):
     c = client_for(evaluated.concept)
     page = c.get(url(evaluated), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Evaluation of the participation" in page and "By quarter" in page and "theme corrected by a person" in page
+    # walk 24 (7): "open" in the table and the list, never "pending"; the phase's dates in English
+    assert "pending" not in page and ">open</th>" in page and "(open)" in page
+    with translation.override("en"):
+        assert formats.date_format(timezone.localtime(evaluated.start), "SHORT_DATE_FORMAT") in page
 
 
 ENGLISH = re.compile(r"\b(pending|Supports?|Supp|Contributions?|Theme|Quarters?|confirmed|corrected|answered|Method|"
@@ -297,6 +301,17 @@ def test_the_files_speak_the_pages_language_without_leftovers(evaluated, tmp_pat
             assert {"Theme", "Contributions", "Quotes", "Quarter"} <= set(headers), headers
             assert "Theme confirmed" in labels and "Evaluation of the participation" in text["en"]
             assert "Page 1 of" in text["en"] and "Überblick" not in text["en"]
+            # walk 24 (7): "open" throughout (not "pending"), English dates, a file name of its own
+            assert "pending" not in text["en"] and "(open)" in text["en"]
+            with translation.override("en"):
+                start = formats.date_format(timezone.localtime(evaluated.start), "SHORT_DATE_FORMAT")
+            assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", start) and start in text["en"]
+            assert timezone.localtime(evaluated.start).strftime("%d.%m.%Y") not in text["en"]
+            stand = dict(wb.worksheets[-1].iter_rows(min_row=2, values_only=True))["Status"]
+            assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", stand), stand
+        for fmt in ("pdf", "xlsx"):
+            name = c.get(url(evaluated, f"report.{fmt}"), HTTP_ACCEPT_LANGUAGE=lang)["Content-Disposition"]
+            assert name.endswith(f'-auswertung-beteiligung-{evaluated.pk}-{lang}.{fmt}"'), name
 
 
 def test_every_theme_has_a_key_of_its_own_on_the_map_and_in_the_legend(evaluated):
@@ -346,7 +361,10 @@ def test_the_pdf_job_one_at_a_time_its_progress_file_and_refusals(evaluated, dja
     assert "entsteht gerade schon ein PDF" in page and f'data-report-pdf="{job.pk}" data-status="running"' in page
     assert 'id="report-pdf"' not in page and "isek/jobs.mjs" in page  # no second start; the progress is polled
     status = c.get(url(evaluated, f"report/pdf/{job.pk}.json")).json()
-    assert status == {"status": "running", "progress": 40, "message": "", "pages": None, "cancel_requested": False}
+    assert status == {"status": "running", "status_label": "läuft", "progress": 40, "message": "", "pages": None,
+                      "cancel_requested": False}
+    # the status is a live region (walk 24): jobs.mjs writes status_label into it while it polls
+    assert f'<span class="isek-run-status" aria-live="polite" id="report-pdf-{job.pk}-status">läuft</span>' in page
     assert c.get(url(evaluated, f"report/pdf/{job.pk}/download/")).status_code == 404  # not finished
     assert c.get(url(evaluated, "report.pdf"))["Location"].endswith("/report/#report-pdfs")  # none finished yet
     assert not services.run_report_pdf(ReportPdf.objects.get(pk=job.pk))  # a second worker does not take the running job
@@ -386,3 +404,84 @@ def test_the_pdf_job_one_at_a_time_its_progress_file_and_refusals(evaluated, dja
     assert r.status_code == 404 and "Diese Beteiligungsphase gibt es in diesem Konzept nicht" in r.content.decode()
     assert ReportPdf.objects.filter(phase=evaluated).count() == 1
 
+
+
+def test_a_duplicate_counts_once_under_the_earlier_contribution(evaluated):
+    """Walk 24 (4): "Duplikat" changed no count – both were counted under their theme and quarter.
+    Now the later one is counted in the total and said ("davon … als Duplikat"), not again in the
+    themes and quarters; a rejected proposal ("kein Duplikat") counts as before."""
+    earlier, later = Idea.objects.filter(phase=evaluated, title__in=["Bänke am Platz", "Schatten"]).order_by("number")
+    concept = evaluated.concept
+
+    def squares(r):
+        return next(t for t in r.themes if t.name == "Plätze & Freiräume")
+
+    before = services.evaluation_report(OPERATOR, concept, evaluated)
+    services.decide_duplicate(OPERATOR, concept, evaluated, earlier.pk, later.pk, True)
+    r = services.evaluation_report(OPERATOR, concept, evaluated)
+    assert (r.total.ideas, r.duplicates, r.counted.ideas) == (5, 1, 4) and before.duplicates == 0
+    assert squares(r).figures.ideas == squares(before).figures.ideas - 1
+    assert sum(t.figures.ideas for t in r.themes) == sum(q.figures.ideas for q in r.quarters) == 4
+    assert r.open + r.confirmed + r.corrected + r.no_fit == 4
+    assert next(li for li in r.lines if li.idea.pk == later.pk).reviewed == f"Duplikat von {earlier.reference}"
+    page = client_for(concept).get(url(evaluated)).content.decode()
+    figure = dict(re.findall(r'<td data-figure="([\w-]+)">([^<]*)</td>', page))
+    assert figure["ideas"] == "5" and figure["duplicates"] == "1"
+    assert "1 Beitrag ist als Duplikat eines früheren markiert und zählt nur unter diesem" in page
+    wb = openpyxl.load_workbook(io.BytesIO(client_for(concept).get(url(evaluated, "report.xlsx")).content))
+    assert sum(row[1] for row in wb["Themen"].iter_rows(min_row=2, values_only=True)) == 4
+    method = dict(wb["Methode"].iter_rows(min_row=2, values_only=True))
+    assert method["davon als Duplikat eines früheren Beitrags markiert (nur unter diesem gezählt)"] == 1
+    services.decide_duplicate(OPERATOR, concept, evaluated, earlier.pk, later.pk, False)
+    r = services.evaluation_report(OPERATOR, concept, evaluated)
+    assert r.duplicates == 0 and squares(r).figures.ideas == squares(before).figures.ideas
+
+
+def test_a_finished_pdf_is_outdated_once_the_evaluation_changed_after_it(evaluated):
+    """Walk 24 (5): a PDF finished before a decision on the evaluation is flagged "veraltet"."""
+    from isek.participation.models import ReportPdf
+
+    job = ReportPdf.objects.create(phase=evaluated, language="de", status="done", progress=100)
+    c = client_for(evaluated.concept)
+
+    def flagged() -> bool:
+        page = c.get(url(evaluated)).content.decode()
+        item = page.split(f'data-report-pdf="{job.pk}"', 1)[1].split("</li>", 1)[0]
+        assert 'aria-live="polite"' in item
+        return "data-outdated" in item and "veraltet" in item and "Die Auswertung hat sich geändert" in item
+
+    assert not flagged()
+    earlier, later = Idea.objects.filter(phase=evaluated, title__in=["Bänke am Platz", "Schatten"]).order_by("number")
+    services.decide_duplicate(OPERATOR, evaluated.concept, evaluated, earlier.pk, later.pk, True)
+    assert services.evaluation_changed_at(evaluated) > job.created_at
+    assert flagged()
+
+
+def test_only_the_newest_pdfs_per_phase_and_language_are_kept(evaluated):
+    """Walk 24 (6): old PDFs were never deleted. When one is done, the phase's finished PDFs in its
+    language beyond the newest three go, file and row; the other language's stay."""
+    from pathlib import Path
+
+    from isek.participation import jobs
+    from isek.participation.models import ReportPdf
+
+    def build(job, path, progress):
+        path.write_bytes(b"%PDF-1.4 " + str(job.pk).encode())
+        return 1
+
+    made = []
+    for lang in ("de", "en", "de", "de", "de"):
+        job = ReportPdf.objects.create(phase=evaluated, language=lang)
+        assert jobs.execute(job, build)
+        made.append(ReportPdf.objects.get(pk=job.pk))
+    assert services.KEEP_PDFS == 3
+    gone = made[0]
+    assert not ReportPdf.objects.filter(pk=gone.pk).exists() and not Path(gone.file).exists()
+    assert list(ReportPdf.objects.filter(phase=evaluated).order_by("pk")) == made[1:]
+    assert all(Path(j.file).is_file() for j in made[1:]) and len(list(jobs.pdf_dir().iterdir())) == 4
+    # a failed job (no file) is not counted among the finished and stays to be retried
+    failed = ReportPdf.objects.create(phase=evaluated, language="de", status="failed")
+    job = ReportPdf.objects.create(phase=evaluated, language="de")
+    assert jobs.execute(job, build)
+    assert ReportPdf.objects.filter(pk=failed.pk).exists() and not ReportPdf.objects.filter(pk=made[2].pk).exists()
+    assert ReportPdf.objects.filter(phase=evaluated, language="de", status="done").count() == 3

@@ -422,6 +422,84 @@ def test_a_licence_is_required(phase, tmp_path):
     assert "Bitte die Lizenz angeben" in refused(phase, path, default_theme="Mobilität", licence="")
 
 
+def test_a_file_with_several_problems_names_them_all_at_once_at_their_rows(phase, tmp_path):
+    """Walk 24 (1): a Hamburg planner's file with an empty text, an unknown theme, a bad date and bad
+    coordinates: every problem at its row and column in one round, nothing stored."""
+    path = write_csv(tmp_path, [["id", "text", "thema", "datum", "lat", "lon"],
+                                ["1", "", "Mobilität", "01.06.2025", "51.4815", "7.2125"],
+                                ["2", "Mehr Bänke", "Verkehrr", "01.06.2025", "51.4815", "7.2125"],
+                                ["3", "Licht", "Mobilität", "31.02.2025", "51.4815", "7.2125"],
+                                ["4", "Bäume", "Mobilität", "01.06.2025", "Nord", "Ost"]])
+    text = refused(phase, path)
+    assert text.splitlines() == [
+        "Zeile 2, Spalte „text“ (B2): der Text fehlt.",
+        "Zeile 3, Spalte „thema“ (C3): das Thema „Verkehrr“ gibt es in dieser Phase nicht; ihre Themen: „Plätze & "
+        "Freiräume“, „Mobilität“. Soll es ein neues Thema werden, bitte „Themen, die es in der Phase nicht gibt, neu "
+        "anlegen“ wählen.",
+        "Zeile 4, Spalte „datum“ (D4): „31.02.2025“ ist kein Datum (erwartet z. B. 31.12.2024, 2024-12-31 oder "
+        "2024-12-31T18:00:00+01:00).",
+        "Zeile 5, Spalte „lon“ (F5): „Ost“ ist keine Koordinate (eine Zahl).",
+        "Zeile 5, Spalte „lat“ (E5): „Nord“ ist keine Koordinate (eine Zahl)."]
+
+
+def test_the_page_lists_the_first_50_problems_and_counts_the_others(client, phase, tmp_path):
+    client.force_login(member(phase.concept, "planner", username="planerin"))
+    url = reverse("participation:import", args=[phase.concept.slug, phase.pk])
+    path = write_csv(tmp_path, [["id", "text", "kategorie"]] + [[str(n), "", "Mobilität"] for n in range(1, 71)])
+    with path.open("rb") as f:
+        html = client.post(url, {"step": "upload", "file": f}).content.decode()
+    errors = html.split('id="import-errors"', 1)[1].split("</ul>", 1)[0]
+    # the whole file's first (the summary of 70 rows, the licence), then rows 2–49; 72 in all
+    assert errors.count("<li>") == 51 and "Bitte die Lizenz angeben" in errors and "70 Zeilen haben denselben Fehler" in errors
+    assert "Zeile 49, Spalte" in errors and "Zeile 50, Spalte" not in errors
+    assert "… und 22 weitere Probleme (insgesamt 72)." in errors and Idea.objects.count() == 0
+
+
+def test_a_mapping_file_says_new_themes_as_true_false_or_null():
+    assert Mapping.from_json({"new_themes": True}).new_themes is True and Mapping.from_json({}).new_themes is None
+    with pytest.raises(InputError) as refused_:
+        Mapping.from_json({"new_themes": "ja"})
+    assert refused_.value.errors == ["„new_themes“ ist true, false oder null (aus der Datei erkannt)."]
+
+
+def test_dates_outside_the_phase_are_a_notice_with_their_count_and_imported(phase, tmp_path):
+    """Walk 24 (2): contributions collected before the phase are imported with their date, and said."""
+    path = write_csv(tmp_path, [["id", "text", "datum"], ["1", "Mehr Bänke", "20.09.2017"],
+                                ["2", "Licht", timezone.localdate().isoformat()], ["3", "Bäume", "2019-05-01"]])
+    p = plan(phase, path, default_theme="Mobilität")
+    assert p.problems == [] and p.outside_period == 2
+    start, end = timezone.localtime(phase.start).strftime("%d.%m.%Y"), timezone.localtime(phase.end).strftime("%d.%m.%Y")
+    assert [w.render() for w in p.warnings] == [
+        f"2 Beiträge haben ein Datum außerhalb des Zeitraums der Phase ({start}–{end}): Zeilen 2, 4. Sie werden mit "
+        "ihrem Datum übernommen (importierte Beiträge können älter als die Phase sein)."]
+    services.commit_import(OPERATOR, phase, p)
+    assert Idea.objects.get(source_key="id:1").source_date.year == 2017
+
+
+def test_theme_values_match_without_case_and_spaces_and_unknown_ones_are_problems(client, phase, tmp_path):
+    """Walk 24 (3): "mobilität " is the phase's "Mobilität" (shown in the preview); "Verkehr" is
+    a problem at its row unless the planner chooses to create new themes."""
+    rows = [["id", "text", "kategorie"], ["1", "Mehr Bänke", " mobilität"], ["2", "Licht", "MOBILITÄT"],
+            ["3", "Bäume", "Plätze  &  freiräume"], ["4", "Radweg", "Mobilität"]]
+    p = plan(phase, write_csv(tmp_path, rows))
+    assert p.problems == [] and p.new_themes == [] and p.mapping.new_themes is False
+    assert p.theme_mapping == [("mobilität", "Mobilität", 1, True), ("MOBILITÄT", "Mobilität", 1, True),
+                               ("Plätze  &  freiräume", "Plätze & Freiräume", 1, True), ("Mobilität", "Mobilität", 1, False)]
+    path = write_csv(tmp_path, rows + [["5", "Tempo 30", "Verkehr"]])
+    assert "Zeile 6, Spalte „kategorie“ (C6): das Thema „Verkehr“ gibt es in dieser Phase nicht; ihre Themen: " \
+           "„Plätze & Freiräume“, „Mobilität“." in refused(phase, path)
+    counts, p = imported(phase, path, new_themes=True)
+    assert counts["themes"] == 1 and p.new_themes == ["Verkehr"] and Idea.objects.filter(theme__name_de="Mobilität").count() == 3
+    Idea.objects.all().delete()
+    # on the page: the mapping in the preview, the choice preselected only for a file of its own themes
+    client.force_login(member(phase.concept, "planner", username="planerin"))
+    url = reverse("participation:import", args=[phase.concept.slug, phase.pk])
+    with write_csv(tmp_path, rows, "zwei.csv").open("rb") as f:
+        html = client.post(url, {"step": "upload", "file": f}).content.decode()
+    assert "„MOBILITÄT“ → Mobilität (ohne Rücksicht auf Groß- und Kleinschreibung und Leerzeichen): 1 Zeile" in html
+    assert re.search(r'name="new_themes"(?![^>]*checked)[^>]*>', html)
+
+
 # --- not public before a decision; shown as imported ---------------------------------------------
 
 

@@ -177,6 +177,11 @@ class ImportMappingForm(KernFormMixin, forms.Form):
         help_text=_("Statt einer Spalte „Thema“: eine Ja/Nein-Spalte (1/0, ja/nein) je Thema; der Name jeder gewählten "
                     "Spalte wird ein Thema. Ist ein Beitrag in mehreren markiert, gilt die Spalte, die in der Datei am "
                     "seltensten markiert ist (die speziellste)."))
+    new_themes = forms.BooleanField(
+        label=_("Themen, die es in der Phase nicht gibt, neu anlegen"), required=False,
+        help_text=_("Werte der Spalte „Thema“ werden den Themen der Phase ohne Rücksicht auf Groß- und Kleinschreibung "
+                    "und Leerzeichen zugeordnet. Ohne diese Wahl ist ein anderer Wert ein Fehler an seiner Zeile; "
+                    "vorgewählt ist sie, wenn kein Wert der Datei ein Thema der Phase ist."))
     default_theme = forms.ChoiceField(label=_("Thema für Zeilen ohne eigenes"), required=False)
     without_bad_places = forms.BooleanField(
         label=_("Beiträge mit unbrauchbarem Ort ohne Ort übernehmen"), required=False,
@@ -196,7 +201,7 @@ class ImportMappingForm(KernFormMixin, forms.Form):
         self.fields["theme_columns"].choices = [(h, h) for h in header]
         self.fields["theme_columns"].initial = list(mapping.theme_columns)
         self.fields["default_theme"].choices = [("", _("– keins –"))] + [(t.name_de, t.name) for t in themes]
-        for name in ("crs", "source", "licence", "credit", "default_theme", "without_bad_places"):
+        for name in ("crs", "source", "licence", "credit", "default_theme", "without_bad_places", "new_themes"):
             self.fields[name].initial = getattr(mapping, name)
         self.style_widgets()
 
@@ -211,4 +216,4 @@ class ImportMappingForm(KernFormMixin, forms.Form):
         columns = {t: data[f"col_{t}"] for t in self.targets if data.get(f"col_{t}")}
         return Mapping(columns, (data.get("crs") or WGS84).strip(), data.get("source") or "", data.get("licence") or "",
                        data.get("credit") or "", data.get("default_theme") or "", bool(data.get("without_bad_places")),
-                       list(data.get("theme_columns") or []))
+                       list(data.get("theme_columns") or []), bool(data.get("new_themes")))

@@ -117,6 +117,39 @@ class Said:
         return self.problem.render(_, language)
 
 
+@dataclass(frozen=True)
+class Day:
+    """A date as a parameter of a problem, in the format of the page's language."""
+
+    value: datetime.datetime
+
+    def in_language(self, language=None) -> str:
+        from django.utils import formats
+
+        return formats.date_format(timezone.localtime(self.value), "SHORT_DATE_FORMAT")
+
+
+def theme_key(name: str) -> str:
+    """A theme's name as the import matches it: without regard to case and spaces (walk 24:
+    "radverkehr " and "Rad verkehr" in a file are the phase's "Radverkehr" only by the first)."""
+    return " ".join(name.split()).casefold()
+
+
+SHOWN = 50  # problems a page lists; the rest are counted (walk 24: 697 rows, each with a problem)
+
+
+def capped(problems: list[Problem], limit: int = SHOWN) -> list[Problem]:
+    """The problems as a page lists them: those of the whole file first (summaries, source,
+    licence …), then those of single rows in the order of the rows; after ``limit`` one line
+    "… und N weitere"."""
+    ordered = [p for p in problems if p.row is None] + sorted((p for p in problems if p.row is not None),
+                                                              key=lambda p: p.row)
+    if len(ordered) <= limit:
+        return ordered
+    return ordered[:limit] + [Problem(gettext_noop("… und %(n)s weitere Probleme (insgesamt %(total)s)."),
+                                      {"n": len(ordered) - limit, "total": len(ordered)})]
+
+
 SAME_SUMMARY = 5  # this many rows with the same error: a line saying so comes first
 
 
@@ -241,7 +274,10 @@ class Mapping:
     (``without_bad_places``) instead of refusing the file. ``theme_columns``: instead of one theme
     column, yes/no columns, one per theme (the CIMT corpora's labels): each column's name is a
     theme; a row marked in several takes the one marked least often in the file (the most
-    specific), on a tie the first."""
+    specific), on a tie the first. ``new_themes``: whether a value of the theme column that names
+    no theme of the phase (matched without regard to case and spaces) becomes a new theme (True)
+    or is a problem at its row (False); None: decided by the file – new themes only if none of its
+    values names a theme of the phase (the file brings its own themes; decision 0064)."""
 
     columns: dict[str, str] = field(default_factory=dict)
     crs: str = WGS84
@@ -251,11 +287,13 @@ class Mapping:
     default_theme: str = ""
     without_bad_places: bool = False
     theme_columns: list[str] = field(default_factory=list)
+    new_themes: bool | None = None
 
     def as_json(self) -> dict:
         return {"columns": dict(self.columns), "crs": self.crs, "source": self.source, "licence": self.licence,
                 "credit": self.credit, "default_theme": self.default_theme,
-                "without_bad_places": self.without_bad_places, "theme_columns": list(self.theme_columns)}
+                "without_bad_places": self.without_bad_places, "theme_columns": list(self.theme_columns),
+                "new_themes": self.new_themes}
 
     @classmethod
     def from_json(cls, data) -> Mapping:
@@ -272,8 +310,11 @@ class Mapping:
         yes_no = data.get("theme_columns", [])
         if not isinstance(yes_no, list) or any(not isinstance(h, str) for h in yes_no):
             raise InputError([Problem(gettext_noop("„theme_columns“ ist eine Liste von Spaltenüberschriften."))])
+        new = data.get("new_themes")
+        if new is not None and not isinstance(new, bool):
+            raise InputError([Problem(gettext_noop("„new_themes“ ist true, false oder null (aus der Datei erkannt)."))])
         return cls(dict(columns), texts["crs"] or WGS84, texts["source"], texts["licence"], texts["credit"],
-                   texts["default_theme"], bool(data.get("without_bad_places", False)), list(yes_no))
+                   texts["default_theme"], bool(data.get("without_bad_places", False)), list(yes_no), new)
 
 
 def _yes_no(source: Source, header: str) -> bool:
@@ -352,6 +393,15 @@ class Plan:
     new_themes: list[str] = field(default_factory=list)
     filename: str = ""
     column_counts: dict[str, int] = field(default_factory=dict)  # yes/no theme column → new contributions it themes
+    # the theme column's values as the file writes them → (the phase's theme they go to, or a new one, rows)
+    theme_values: dict[str, tuple[str, int]] = field(default_factory=dict)
+    outside_period: int = 0  # new contributions dated outside the phase's period (a notice, decision 0064)
+
+    @property
+    def theme_mapping(self) -> list[tuple[str, str, int, bool]]:
+        """The theme column's values with the theme each goes to, its rows, and whether the value
+        differs from the theme's name as written (matched without regard to case and spaces)."""
+        return [(value, theme, n, value != theme) for value, (theme, n) in self.theme_values.items()]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -454,11 +504,12 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
         problems.append(Problem(gettext_noop("Das Koordinatensystem „%(crs)s“ ist unbekannt; erwartet: ein EPSG-Code "
                                              "wie EPSG:4326 (Länge/Breite) oder EPSG:25832 (UTM 32N)."), {"crs": mapping.crs}))
     themes = {}
-    for t in phase.themes.all():
-        themes.setdefault(t.name_de.strip().lower(), t.name_de)
+    phase_themes = list(phase.themes.all())
+    for t in phase_themes:
+        themes.setdefault(theme_key(t.name_de), t.name_de)
         if t.name_en:
-            themes.setdefault(t.name_en.strip().lower(), t.name_de)
-    default_theme = themes.get(mapping.default_theme.strip().lower()) if mapping.default_theme else None
+            themes.setdefault(theme_key(t.name_en), t.name_de)
+    default_theme = themes.get(theme_key(mapping.default_theme)) if mapping.default_theme else None
     if mapping.default_theme and default_theme is None:
         problems.append(Problem(gettext_noop("Das Thema „%(theme)s“ gibt es in dieser Phase nicht."),
                                 {"theme": mapping.default_theme}))
@@ -470,6 +521,14 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                              "nicht an."), {"header": mapping.columns["theme"]}))
     if problems:
         return result
+    allow_new = mapping.new_themes
+    if "theme" in mapping.columns:
+        i = col[mapping.columns["theme"]]
+        values = {theme_key(_clean(_text(cells[i]))) for cells in source.rows if i < len(cells)} - {""}
+        if allow_new is None:  # the file brings its own themes only if none of its values is the phase's
+            allow_new = not values & themes.keys()
+        mapping.new_themes = allow_new
+    known = ", ".join(f"„{t.name_de}“" for t in phase_themes) or "–"
 
     # yes/no theme columns: a row's theme is its marked column marked least often in the file
     marks = {h: sum(_text(cells[col[h]]).lower() in YES for cells in source.rows if col[h] < len(cells))
@@ -555,9 +614,20 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
             column = next((h for h in specific if col[h] < len(cells) and _text(cells[col[h]]).lower() in YES), None)
             theme_text = column.strip() if column is not None else ""
         if theme_text:
-            theme = themes.get(theme_text.lower()) or new_themes.setdefault(theme_text.lower(), theme_text)
+            theme = themes.get(theme_key(theme_text))
+            if theme is None and column is None and not allow_new:
+                problems.append(at(theme_cell, "theme", gettext_noop(
+                    "%(where)s: das Thema „%(value)s“ gibt es in dieser Phase nicht; ihre Themen: %(themes)s. Soll es "
+                    "ein neues Thema werden, bitte „Themen, die es in der Phase nicht gibt, neu anlegen“ wählen."),
+                    value=theme_text[:80], themes=known))
+                theme = ""
+            elif theme is None:
+                theme = new_themes.setdefault(theme_key(theme_text), theme_text)
             if len(theme) > 100 and theme_cell is not None:
                 problems.append(at(theme_cell, "theme", gettext_noop("%(where)s: ein Thema hat höchstens 100 Zeichen.")))
+            elif theme and column is None:
+                _theme, n = result.theme_values.get(theme_text, (theme, 0))
+                result.theme_values[theme_text] = (theme, n + 1)
         elif default_theme:
             theme = default_theme
         else:
@@ -572,11 +642,11 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
             problems.append(at(author_cell, "author", gettext_noop("%(where)s: der Name ist länger als %(max)s Zeichen."),
                                max=NAME_MAX))
         geometry, place_problem = _place(source, index, cells, cell, at, transform, prepared, mapping)
-        if place_problem is not None and key not in existing:  # one imported before stays as it is
+        if place_problem and key not in existing:  # one imported before stays as it is
             if mapping.without_bad_places:
                 placeless.append(row)
             else:
-                problems.append(place_problem)
+                problems.extend(place_problem if isinstance(place_problem, list) else [place_problem])
         if len(problems) > bad:
             continue
         result.items.append(Planned(row, key, title, text, theme, author, url, external, date, geometry,
@@ -611,6 +681,19 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                                       "ohne Ort übernommen."),
                               gettext_noop("Zeilen %(rows)s: der Ort ist nicht verwendbar; diese Beiträge werden ohne "
                                            "Ort übernommen.")))
+    outside = [p.row for p in result.items if p.action == "create" and p.date is not None
+               and not phase.start <= p.date <= phase.end]
+    if outside:
+        result.outside_period = len(outside)
+        one = gettext_noop("1 Beitrag hat ein Datum außerhalb des Zeitraums der Phase (%(start)s–%(end)s): Zeile "
+                           "%(rows)s. Er wird mit seinem Datum übernommen (importierte Beiträge können älter als die "
+                           "Phase sein).")
+        many = gettext_noop("%(n)s Beiträge haben ein Datum außerhalb des Zeitraums der Phase (%(start)s–%(end)s): "
+                            "Zeilen %(rows)s. Sie werden mit ihrem Datum übernommen (importierte Beiträge können älter "
+                            "als die Phase sein).")
+        warnings.append(Problem(one if len(outside) == 1 else many,
+                                {"n": len(outside), "rows": row_spans(outside), "start": Day(phase.start),
+                                 "end": Day(phase.end)}))
     problems[:0] = _summaries(problems)
     used = {p.theme for p in result.items if p.action == "create"}
     # by the column, not the theme's name: a column matching a phase's theme by its English name
@@ -635,7 +718,7 @@ def _flat(geometry: dict) -> dict:
 
 
 def _place(source, index, cells, cell, at, transform, prepared, mapping):
-    """The row's place (WGS84) or None, and the problem with it, if any."""
+    """The row's place (WGS84) or None, and the problem with it, if any (a list: both coordinates)."""
     if source.kind == "geojson":
         raw = source.geometries[index]
         if raw is None:
@@ -653,18 +736,20 @@ def _place(source, index, cells, cell, at, transform, prepared, mapping):
         xc, yc = cell(cells, "x"), cell(cells, "y")
         if xc is None or (xc.value in (None, "") and yc.value in (None, "")):
             return None, None
-        values = []
+        values, bad = [], []
         for c, target in ((xc, "x"), (yc, "y")):
             try:
                 values.append(float(sheets.number(c.value)))
-            except ValueError:
-                return None, at(c, target, gettext_noop("%(where)s: „%(value)s“ ist keine Koordinate (eine Zahl)."),
-                                value=_text(c)[:40])
+            except ValueError:  # each coordinate named (walk 24: problems came one at a time)
+                bad.append(at(c, target, gettext_noop("%(where)s: „%(value)s“ ist keine Koordinate (eine Zahl)."),
+                              value=_text(c)[:40]))
+        if bad:
+            return None, bad
         x, y = values
         if transform is None and not (-180 <= x <= 180 and -90 <= y <= 90):
-            c, target = (xc, "x") if not -180 <= x <= 180 else (yc, "y")
-            return None, at(c, target, gettext_noop("%(where)s: %(value)s ist keine Länge (−180 bis 180) oder Breite (−90 "
-                                                    "bis 90) in %(crs)s."), value=_text(c), crs=mapping.crs)
+            return None, [at(c, target, gettext_noop("%(where)s: %(value)s ist keine Länge (−180 bis 180) oder Breite "
+                                                     "(−90 bis 90) in %(crs)s."), value=_text(c), crs=mapping.crs)
+                          for c, target, ok in ((xc, "x", -180 <= x <= 180), (yc, "y", -90 <= y <= 90)) if not ok]
         g = Point(x, y, srid=4326)
         where, target = xc, "x"
     if transform is not None:

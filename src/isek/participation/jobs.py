@@ -29,6 +29,22 @@ def pdf_dir() -> Path:
     return d
 
 
+KEEP = 3  # finished PDFs kept per phase and language; older ones go when a new one is done (walk 24)
+
+
+def prune(job: ReportPdf, keep: int = KEEP) -> int:
+    """Delete the files and rows of the finished PDFs of ``job``'s phase and language beyond the
+    ``keep`` newest (a failed or cancelled job has no file and stays to be retried); how many."""
+    done = list(ReportPdf.objects.filter(phase_id=job.phase_id, language=job.language, status=ReportPdf.Status.DONE)
+                .order_by("-created_at", "-pk"))
+    folder = pdf_dir().resolve()
+    for old in done[keep:]:
+        if old.file and folder in Path(old.file).resolve().parents:
+            Path(old.file).unlink(missing_ok=True)
+        old.delete()
+    return max(0, len(done) - keep)
+
+
 def pdf_path(job: ReportPdf) -> Path:
     return pdf_dir() / f"{job.pk}-{job.filename}"
 
@@ -43,7 +59,8 @@ def execute(job: ReportPdf, build: Callable[[ReportPdf, Path, Callable[[int], No
     """Run the job (core.jobs.run): ``build(job, path, progress)`` writes the PDF at ``path`` and
     returns its pages (services.report, in the language of the page that started it). The file is
     written beside its final name and renamed when whole: a stopped job leaves no half file.
-    True if it is done."""
+    When it is done, the phase's finished PDFs in its language beyond the newest ``KEEP`` are
+    deleted (``prune``). True if it is done."""
     from django.core.exceptions import ValidationError
 
     path, partial = pdf_path(job), partial_path(job)
@@ -60,4 +77,7 @@ def execute(job: ReportPdf, build: Callable[[ReportPdf, Path, Callable[[int], No
             return PHASE_GONE
         return None
 
-    return jobs.run(ReportPdf, job.pk, body, known=known, cleanup=lambda: partial.unlink(missing_ok=True))
+    done = jobs.run(ReportPdf, job.pk, body, known=known, cleanup=lambda: partial.unlink(missing_ok=True))
+    if done:
+        prune(job)
+    return done

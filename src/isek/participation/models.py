@@ -536,7 +536,13 @@ class ReportPdf(BackgroundJob):
 
     @property
     def filename(self) -> str:
-        return f"{self.phase.concept.slug}-auswertung-beteiligung-{self.phase_id}.pdf"
+        return report_filename(self.phase.concept.slug, self.phase_id, self.language, "pdf")
+
+
+def report_filename(slug: str, phase_pk: int, language: str, fmt: str) -> str:
+    """The evaluation report's file name with its language (walk 24: the German and the English
+    file had the same name): ``ehrenfeld-auswertung-beteiligung-7-en.pdf``."""
+    return f"{slug}-auswertung-beteiligung-{phase_pk}-{(language or 'de')[:2]}.{fmt}"
 
 
 def _percent(value) -> str:

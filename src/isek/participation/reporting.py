@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import io
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -127,8 +127,11 @@ def xlsx_bytes(report, method: str) -> bytes:
     source = _("%(name)s – Lizenz: %(licence)s")
     sheet(_("Methode"), [_("Angabe"), _("Wert")], [
         [_("Konzept"), report.concept.name], [_("Beteiligungsphase"), report.phase.title],
-        [_("Stand"), timezone.localtime(report.created_at).strftime("%d.%m.%Y %H:%M")],  # Berlin, as the PDF
-        [_("ausgewertete Beiträge"), report.total.ideas], [_("Thema bestätigt"), report.confirmed],
+        # Berlin, as the PDF, in the file's language (walk 24: an English file had German dates)
+        [_("Stand"), formats.date_format(timezone.localtime(report.created_at), "SHORT_DATETIME_FORMAT")],
+        [_("ausgewertete Beiträge"), report.total.ideas],
+        [_("davon als Duplikat eines früheren Beitrags markiert (nur unter diesem gezählt)"), report.duplicates],
+        [_("Thema bestätigt"), report.confirmed],
         [_("Thema korrigiert"), report.corrected], [_("kein Thema passt"), report.no_fit],
         [_("Thema noch offen"), report.open],
         [_("nicht ausgewertet: abgelehnt"), report.rejected], [_("nicht ausgewertet: zusammengeführt"), report.merged],

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -677,7 +678,7 @@ def contribution_import(request, concept, pk):
     refused = step == "commit"
     return render(request, "participation/import.html", {
         "concept": concept, "phase": phase, "form": form, "plan": plan, "counts": plan.counts,
-        "filename": kept["filename"], "problems": [p.render(_) for p in plan.problems],
+        "filename": kept["filename"], "problems": [p.render(_) for p in services.shown_problems(plan.problems)],
         "warnings": [p.render(_) for p in plan.warnings], "refused": refused, "preview": plan.items[:50],
     }, status=400 if refused or form.errors else 200)
 
@@ -798,6 +799,7 @@ def evaluation_report(request, concept, pk):
     return render(request, "participation/report.html", {
         "concept": concept, "phase": phase, "r": services.evaluation_report(request.user, concept, phase),
         "method": services.method_text(), "pdfs": pdfs, "pdf_active": any(j.active for j in pdfs),
+        "keep_pdfs": services.KEEP_PDFS,
         "ideas_url": reverse("participation:report-file", args=[concept.slug, phase.pk, "geojson"]),
         **geodata.map_context(concept)})
 
@@ -810,8 +812,8 @@ def _report_pdf(concept, phase, job_pk):
 def report_pdf_status(request, concept, pk, job):
     phase = _report_phase(request, concept, pk)
     j = services.report_pdf_state(_report_pdf(concept, phase, job))
-    return JsonResponse({"status": j.status, "progress": j.progress, "message": j.shown_message, "pages": j.pages,
-                         "cancel_requested": j.cancel_requested})
+    return JsonResponse({"status": j.status, "status_label": j.get_status_display(), "progress": j.progress,
+                         "message": j.shown_message, "pages": j.pages, "cancel_requested": j.cancel_requested})
 
 
 def _pdf_response(path, job):
@@ -847,7 +849,7 @@ def evaluation_report_file(request, concept, pk, fmt):
     if fmt not in REPORT_TYPES:
         raise Http404(_("Die Auswertung gibt es als PDF und XLSX."))
     phase = _report_phase(request, concept, pk)
-    name = f"{concept.slug}-auswertung-beteiligung-{phase.pk}.{fmt}"
+    name = services.report_filename(concept.slug, phase.pk, get_language(), fmt)
     if fmt == "pdf":  # built in the background (decision 0061): the newest finished one, else where to start it
         job = services.newest_report_pdf(request.user, concept, phase)
         path = services.report_pdf_file(request.user, concept, job) if job is not None else None

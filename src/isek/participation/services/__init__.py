@@ -23,6 +23,7 @@ from ..models import (
     Support,
     Theme,
     ThemeReview,
+    report_filename,
 )
 from . import supports
 from .comments import comment, send_comment
@@ -43,7 +44,7 @@ from .ideas import (
     submit_idea,
     visible_idea,
 )
-from .imports import commit_import, import_sources, plan_import
+from .imports import commit_import, import_sources, plan_import, shown_problems
 from .imports import summary as import_summary
 from .measures import measure_participation
 from .moderation import (
@@ -73,8 +74,10 @@ from .phase import (
     submission_setting,
 )
 from .report import (
+    KEEP_PDFS,
     EvaluationReport,
     cancel_report_pdf,
+    evaluation_changed_at,
     evaluation_report,
     method_text,
     newest_report_pdf,
@@ -115,8 +118,9 @@ __all__ = [
     "decide_duplicate",
     "EvaluationReport", "evaluation_report", "method_text", "report_features", "report_phase",
     "report_xlsx", "ReportPdf", "start_report_pdf", "report_pdfs_of", "report_pdf_state", "cancel_report_pdf",
-    "retry_report_pdf", "report_pdf_file", "newest_report_pdf", "run_report_pdf",
+    "retry_report_pdf", "report_pdf_file", "newest_report_pdf", "run_report_pdf", "evaluation_changed_at", "KEEP_PDFS",
+    "report_filename",
     "counters", "statistics", "EXPORT_COLUMNS", "export_features", "export_rows",
     # contributions collected elsewhere (issue 24)
-    "commit_import", "import_sources", "import_summary", "plan_import",
+    "commit_import", "import_sources", "import_summary", "plan_import", "shown_problems",
 ]

@@ -108,6 +108,12 @@ def import_sources(user, phase: Phase) -> list[ImportSource]:
     return list(phase.import_sources.all())
 
 
+def shown_problems(problems: list[Problem]) -> list[Problem]:
+    """The problems as the import page lists them: the whole file's first, then by row, at most
+    ``importing.SHOWN`` and a line "… und N weitere" (walk 24)."""
+    return importing.capped(problems)
+
+
 def summary(counts: dict[str, int]) -> str:
     return _("%(create)s Beiträge neu (davon %(located)s mit Ort), %(unchanged)s schon importiert (bleiben, wie sie "
              "sind); %(themes)s Themen neu angelegt.") % counts

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -28,11 +28,12 @@ from isek.core import jobs as background
 from isek.core.rules import invalid
 
 from .. import jobs as pdf_jobs
-from ..models import ImportSource, Outcome, Phase, ReportPdf, Status, ThemeReview
+from ..models import DuplicateReview, ImportSource, Outcome, Phase, ReportPdf, Status, ThemeReview
 from .evaluation import _evaluated, _ideas, theme_evaluation
 from .groups import QUOTES, Figures, Quote, _remember, _text
 
 NO_PLACE, OUTSIDE = "ohne-ort", "ausserhalb"
+KEEP_PDFS = pdf_jobs.KEEP  # finished PDFs kept per phase and language (walk 24)
 NO_FIT, NO_FIT_COLOUR = "kein-thema", "#9e9e9e"  # a person decided that no theme fits (walk 24)
 
 
@@ -65,7 +66,7 @@ class Line:
     theme: str
     quarters: list[str]
     supports: int
-    reviewed: str  # "bestätigt", "korrigiert" or "offen"
+    reviewed: str  # "bestätigt", "korrigiert", "offen", "kein Thema passt" or "Duplikat von I-n"
     outcome: str  # the outcome's label
     measure: str  # the linked measure ("M 1.2 Title"), empty if none
     original: str  # imported: the original's URL
@@ -93,6 +94,10 @@ class EvaluationReport:
     no_fit: int = 0  # a person decided that no theme fits: counted so, not under a theme
     problem: str = ""
     accepted: int = 0  # of the confirmed: isek's own suggestion kept (not the idea's own theme; walk 24)  # why isek has no suggestions (the engine's message)
+    # of ``total``: marked a duplicate of an earlier one by a person; counted once, under the
+    # earlier one – not again in the themes, quarters and theme decisions (walk 24, decision 0064)
+    duplicates: int = 0
+    counted: Figures = field(default_factory=Figures)  # the themes' sum: ``total`` without the duplicates
 
     @property
     def reviewed(self) -> int:
@@ -176,22 +181,33 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
     reviews = {r.idea_id: r for r in ThemeReview.objects.filter(idea__phase=phase).only(
         "idea_id", "theme_id", "proposed_id", "confidence")}
     supports = dict(phase.ideas.filter(supports__isnull=False).annotate(n=Count("supports")).values_list("pk", "n"))
+    by_pk = {i.pk: i for i in ideas}
+    duplicate_of = {later: by_pk[earlier] for later, earlier in DuplicateReview.objects.filter(
+        idea__phase=phase, duplicate=True).values_list("idea_id", "of_id") if later in by_pk and earlier in by_pk}
     quarters, where = _quarters_of(concept, ideas)
     by_quarter = {q.key: q for q in quarters}
     outcomes = dict(Outcome.choices)
-    total, lines = Figures(), []
+    total, counted, lines = Figures(), Figures(), []
     members: dict[tuple, list[int]] = {}
     for i in ideas:
         review = reviews.get(i.pk)
         theme = no_fit if review and review.no_fit else themes[review.theme_id if review else i.theme_id]
         n = supports.get(i.pk, 0)
         total.add(i, n)
+        if i.pk in duplicate_of:  # counted once: under the earlier contribution it duplicates
+            m = measures.get(i.measure_id)
+            lines.append(Line(i, theme.name, [by_quarter[k].name for k in where[i.pk]], n,
+                              _("Duplikat von %(ref)s") % {"ref": duplicate_of[i.pk].reference},
+                              str(outcomes.get(i.outcome, "")) if i.outcome else "", f"{m.number} {m.title}" if m else "",
+                              i.source_url))
+            continue
+        counted.add(i, n)
         theme.figures.add(i, n)
         if theme is no_fit:
             reviewed = no_fit_label()
         elif review is None:
             theme.open += 1
-            reviewed = _("offen")
+            reviewed = pgettext("Thema: noch ohne Entscheidung", "offen")
         elif review.corrected:
             theme.corrected += 1
             reviewed = _("korrigiert")
@@ -227,7 +243,7 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
         problem=suggestions.problem,
         # a confirmation with a confidence confirmed isek's suggestion; without, the idea's own theme
         accepted=sum(1 for i in ideas if (r := reviews.get(i.pk)) and not r.corrected and not r.no_fit
-                     and r.confidence is not None))
+                     and r.confidence is not None and i.pk not in duplicate_of), duplicates=len(duplicate_of), counted=counted)
 
 
 def _quotes(phase: Phase, ideas, members: dict, themes: dict, quarters: dict) -> None:
@@ -352,10 +368,33 @@ def start_report_pdf(user, concept: Concept, phase: Phase) -> tuple[ReportPdf, b
     return job, True
 
 
+def evaluation_changed_at(phase: Phase):
+    """When the phase's evaluation last changed (None if never): a person's theme decision, a
+    duplicate confirmed or rejected, a decision on the groups, a moderation decision (an import, a
+    rejection, a merge), a support, or a contribution changed (answer, outcome, measure, status)."""
+    from django.db.models import Max
+
+    from ..models import GroupDecision, Idea, Support
+
+    times = [ThemeReview.objects.filter(idea__phase=phase).aggregate(t=Max("at"))["t"],
+             DuplicateReview.objects.filter(idea__phase=phase).aggregate(t=Max("at"))["t"],
+             GroupDecision.objects.filter(phase=phase).aggregate(t=Max("at"))["t"],
+             phase.decisions.aggregate(t=Max("created_at"))["t"],
+             Support.objects.filter(phase=phase).aggregate(t=Max("created_at"))["t"],
+             Idea.objects.filter(phase=phase).aggregate(t=Max("updated_at"))["t"]]
+    return max((t for t in times if t is not None), default=None)
+
+
 def report_pdfs_of(phase: Phase, limit: int = 5) -> list[ReportPdf]:
-    """The phase's newest PDF jobs as its report page shows them (one whose worker died failed first)."""
+    """The phase's newest PDF jobs as its report page shows them (one whose worker died failed
+    first); a finished one whose phase's evaluation changed after it was started is ``outdated``
+    (walk 24: "veraltet" – its figures are not the page's any more)."""
     background.sweep(phase.report_pdfs.all())
-    return list(phase.report_pdfs.select_related("phase__concept")[:limit])
+    jobs = list(phase.report_pdfs.select_related("phase__concept")[:limit])
+    changed = evaluation_changed_at(phase) if any(j.status == ReportPdf.Status.DONE for j in jobs) else None
+    for j in jobs:
+        j.outdated = j.status == ReportPdf.Status.DONE and changed is not None and changed > j.created_at
+    return jobs
 
 
 def report_pdf_state(job: ReportPdf) -> ReportPdf:

@@ -25,7 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--mapping", help="JSON file: {\"columns\": {target: header}, \"crs\": \"EPSG:25832\", "
                                               "\"source\": \"…\", \"licence\": \"CC BY 4.0\", \"credit\": \"…\", "
-                                              "\"default_theme\": \"…\", \"without_bad_places\": false}; targets: "
+                                              "\"default_theme\": \"…\", \"without_bad_places\": false, \"new_themes\": null}; new_themes: "
+                                              "unknown theme values become themes (true) or problems (false; null: "
+                                              "new themes only if no value is a theme of the phase); targets: "
                                               "external_id, title, text, date, theme, author, url, x, y")
         parser.add_argument("--licence", default="", help="the licence, where no mapping file gives one")
         parser.add_argument("--theme", default="", help="the phase's theme for rows without one, where no mapping file gives one")

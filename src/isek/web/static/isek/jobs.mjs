@@ -1,6 +1,8 @@
 // Background jobs on a page (analysis runs, reports): every list item with data-status-url whose
-// data-status is queued or running is polled; its progress bar follows, and the page reloads once
-// none is busy any more (to show results, downloads and messages).
+// data-status is queued or running is polled; its progress bar follows, its status text too where
+// the answer names it (status_label; the report's PDF: a live region, aria-live="polite", so a
+// screen reader hears "läuft"), and the page reloads once none is busy any more (to show results,
+// downloads and messages).
 const busyStates = new Set(["queued", "running"]);
 const items = [...document.querySelectorAll("[data-status-url]")].filter((el) => busyStates.has(el.dataset.status));
 
@@ -11,6 +13,8 @@ async function poll() {
     const s = await r.json();
     const bar = el.querySelector("progress");
     if (bar) bar.value = s.progress;
+    const label = el.querySelector(".isek-run-status");
+    if (label && s.status_label && label.textContent !== s.status_label) label.textContent = s.status_label;
     el.dataset.status = s.status;
     if (busyStates.has(s.status)) busy = true;
   }

@@ -1,8 +1,39 @@
 // The theme review list (participation evaluation): j/k move between the open contributions,
-// Enter confirms the theme shown (the button's own behaviour), 1–9 choose that theme and confirm.
-// Without this script every row is a plain form. After a confirmation the page opens at the
-// contribution to label next (its anchor): its button gets the focus.
+// Enter confirms the theme shown (the button's own behaviour), a theme's number chooses that theme
+// and confirms: 1–9 at once; with 10 themes or more (walk 24: a phase had 14) two digits typed one
+// after the other make one number ("1" then "4": theme 14) – a digit that could still begin a
+// theme's number waits WAIT ms for the next. Without this script every row is a plain form. After
+// a confirmation the page opens at the contribution to label next (its anchor): its button gets
+// the focus.
 const buttons = () => [...document.querySelectorAll("[data-review-confirm]")];
+const WAIT = 1000;
+let typed = "";
+let timer = null;
+
+function choose(row, number) {
+  const select = row.querySelector("select[name=theme]");
+  const option = number > 0 ? select?.options[number - 1] : null;
+  if (!option || option.value === "none") return;  // "kein Thema passt" is no numbered theme: its own button
+  select.value = option.value;
+  select.form.requestSubmit();
+}
+
+function digit(row, key) {
+  const select = row.querySelector("select[name=theme]");
+  if (!select) return false;
+  const themes = [...select.options].filter((o) => o.value !== "none").length;
+  if (!typed && (key === "0" || Number(key) > themes)) return false;
+  clearTimeout(timer);
+  typed += key;
+  const number = Number(typed);
+  if (typed.length === 1 && number * 10 <= themes) {  // "1" of 14 themes: 1, or the start of 10–14
+    timer = setTimeout(() => { typed = ""; choose(row, number); }, WAIT);
+  } else {
+    typed = "";
+    choose(row, number);
+  }
+  return true;
+}
 
 function move(from, step) {
   const all = buttons();
@@ -16,19 +47,18 @@ function move(from, step) {
 
 document.addEventListener("keydown", (e) => {
   if (e.ctrlKey || e.altKey || e.metaKey) return;
+  if (typed && !/^[0-9]$/.test(e.key)) {  // another key (Enter, j, k …) drops a digit that waits
+    clearTimeout(timer);
+    typed = "";
+  }
   const row = e.target.closest?.(".isek-review");
   const typing = e.target.tagName === "SELECT" || e.target.tagName === "INPUT";
   if (e.key === "j" || e.key === "k") {
     if (!row && document.activeElement !== document.body) return;
     e.preventDefault();
     move(row ? row.querySelector("[data-review-confirm]") : null, e.key === "j" ? 1 : -1);
-  } else if (row && /^[1-9]$/.test(e.key) && !typing) {
-    const select = row.querySelector("select[name=theme]");
-    const option = select?.options[Number(e.key) - 1];
-    if (!option || option.value === "none") return;  // "kein Thema passt" is no numbered theme: its own button
-    e.preventDefault();
-    select.value = option.value;
-    select.form.requestSubmit();
+  } else if (row && /^[0-9]$/.test(e.key) && !typing) {
+    if (digit(row, e.key)) e.preventDefault();
   }
 });
 
