@@ -29,6 +29,7 @@ import socket
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -243,3 +244,40 @@ def current(job):
     if job is not None and job.status == Status.RUNNING and sweep(type(job).objects.filter(pk=job.pk)):
         job.refresh_from_db()
     return job
+
+
+# --- jobs that write a file (the reports, the evaluation's PDF) -----------------------------------
+
+
+def output_dir(name: str) -> Path:
+    """The directory ``name`` under the var directory, made where missing: where one kind of job
+    keeps its finished files."""
+    d = Path(settings.VAR_DIR) / name
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def output_path(directory: Path, job) -> Path:
+    """The finished file of ``job`` (a model with ``filename``) in ``directory``."""
+    return directory / f"{job.pk}-{job.filename}"
+
+
+def partial_of(path: Path) -> Path:
+    """Where the file ``path`` is written until it is whole: a worker killed meanwhile leaves no
+    half file under the final name."""
+    return path.with_name(path.name + ".partial")
+
+
+def run_to_file(model, pk, path: Path, write: Callable[[Job, Path], dict], *,
+                known: Callable[[Exception], str | dict | None] = lambda exc: None) -> bool:
+    """``run`` for a job that writes one file: ``write(job, partial)`` writes it beside ``path``
+    and returns the fields to record with it (e.g. ``pages``); the whole file is then renamed to
+    ``path`` and the job done with ``file``; a job that stops leaves neither. True if it is done."""
+    partial = partial_of(path)
+
+    def body(job: Job) -> None:
+        fields = write(job, partial)
+        partial.replace(path)
+        job.done(file=str(path), **fields)
+
+    return run(model, pk, body, known=known, cleanup=lambda: partial.unlink(missing_ok=True))

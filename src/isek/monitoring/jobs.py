@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_noop
 from django_tasks import task
@@ -16,19 +15,15 @@ from .models import Report
 
 
 def report_dir() -> Path:
-    d = Path(settings.VAR_DIR) / "reports"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+    return jobs.output_dir("reports")
 
 
 def report_path(report: Report) -> Path:
-    return report_dir() / f"{report.pk}-{report.filename}"
+    return jobs.output_path(report_dir(), report)
 
 
 def partial_path(report: Report) -> Path:
-    """Where the report is written until it is whole (a worker killed meanwhile leaves it)."""
-    path = report_path(report)
-    return path.with_name(path.name + ".partial")
+    return jobs.partial_of(report_path(report))
 
 
 DISK_FULL = gettext_noop("Der Speicherplatz ist voll; der Bericht wurde nicht geschrieben. Bitte den Betrieb "
@@ -37,22 +32,18 @@ DISK_FULL = gettext_noop("Der Speicherplatz ist voll; der Bericht wurde nicht ge
 
 def execute(report: Report) -> None:
     """Build the report (the job's body, run by core.jobs.run); progress and outcome go to its
-    record. The file is written beside its final name and renamed when whole: a stopped job leaves
-    no half report."""
+    record. The file is written beside its final name and renamed when whole (core.jobs.run_to_file):
+    a stopped job leaves no half report."""
     from . import reports  # matplotlib and WeasyPrint: loaded by the worker, not by every page that queues a report
 
-    path = report_path(report)
-    partial = partial_path(report)
-
-    def body(job: jobs.Job) -> None:
+    def write(job: jobs.Job, partial: Path) -> dict:
         pages = reports.build(report.concept, report.kind, partial, year=report.year, progress=job.progress,
                               version=report.version)
-        partial.replace(path)
         message = ""
         limit = reports.max_isek_pages(report.concept)
         if report.kind == Report.Kind.ISEK and pages and limit and pages > limit:
             message = f"Das ISEK hat {pages} Seiten; im Förderantrag {report.concept.city.land} sind höchstens {limit} zulässig."
-        job.done(file=str(path), pages=pages, message=message)
+        return {"pages": pages, "message": message}
 
     def known(exc: Exception) -> str | None:
         if isinstance(exc, reports.ReportError):
@@ -61,7 +52,7 @@ def execute(report: Report) -> None:
             return DISK_FULL
         return None
 
-    jobs.run(Report, report.pk, body, known=known, cleanup=lambda: partial.unlink(missing_ok=True))
+    jobs.run_to_file(Report, report.pk, report_path(report), write, known=known)
 
 
 @task()

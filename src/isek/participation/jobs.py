@@ -10,7 +10,6 @@ import errno
 from collections.abc import Callable
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext_noop
 
 from isek.core import jobs
@@ -24,9 +23,7 @@ PHASE_GONE = gettext_noop("Die Auswertung ließ sich nicht erstellen: die Beteil
 
 
 def pdf_dir() -> Path:
-    d = Path(settings.VAR_DIR) / "participation-reports"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+    return jobs.output_dir("participation-reports")
 
 
 KEEP = 3  # finished PDFs kept per phase and language; older ones go when a new one is done (walk 24)
@@ -46,29 +43,20 @@ def prune(job: ReportPdf, keep: int = KEEP) -> int:
 
 
 def pdf_path(job: ReportPdf) -> Path:
-    return pdf_dir() / f"{job.pk}-{job.filename}"
-
-
-def partial_path(job: ReportPdf) -> Path:
-    """Where the PDF is written until it is whole (a worker killed meanwhile leaves no half file)."""
-    path = pdf_path(job)
-    return path.with_name(path.name + ".partial")
+    return jobs.output_path(pdf_dir(), job)
 
 
 def execute(job: ReportPdf, build: Callable[[ReportPdf, Path, Callable[[int], None]], int]) -> bool:
     """Run the job (core.jobs.run): ``build(job, path, progress)`` writes the PDF at ``path`` and
     returns its pages (services.report, in the language of the page that started it). The file is
-    written beside its final name and renamed when whole: a stopped job leaves no half file.
+    written beside its final name and renamed when whole (core.jobs.run_to_file): a stopped job
+    leaves no half file.
     When it is done, the phase's finished PDFs in its language beyond the newest ``KEEP`` are
     deleted (``prune``). True if it is done."""
     from django.core.exceptions import ValidationError
 
-    path, partial = pdf_path(job), partial_path(job)
-
-    def body(run: jobs.Job) -> None:
-        pages = build(job, partial, run.progress)
-        partial.replace(path)
-        run.done(file=str(path), pages=pages)
+    def write(run: jobs.Job, partial: Path) -> dict:
+        return {"pages": build(job, partial, run.progress)}
 
     def known(exc: Exception) -> str | None:
         if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
@@ -77,7 +65,7 @@ def execute(job: ReportPdf, build: Callable[[ReportPdf, Path, Callable[[int], No
             return PHASE_GONE
         return None
 
-    done = jobs.run(ReportPdf, job.pk, body, known=known, cleanup=lambda: partial.unlink(missing_ok=True))
+    done = jobs.run_to_file(ReportPdf, job.pk, pdf_path(job), write, known=known)
     if done:
         prune(job)
     return done
