@@ -2,6 +2,8 @@
 payments for expenses it has paid, the district's funding authority releases less with a reason,
 then checks the proof of use line by line – in German, and the proof of use in English."""
 
+import datetime
+
 import pytest
 
 from tests.factories import authority_staff
@@ -36,7 +38,8 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     measure = concept.measures.get(number="1.1")
     for amount, note in (("40000.00", "Rechnung Tiefbau 1"), ("12345.67", "Rechnung 2")):
         monitoring.save_payment(access.Operator("test"), concept,
-                                monitoring.Payment(measure=measure, year=2027, amount=amount, note=note))
+                                monitoring.Payment(measure=measure, year=2027, amount=amount, note=note),
+                                today=datetime.date(2027, 12, 31))
     url = f"{base}/concepts/{concept.slug}/applications/{app.pk}/"
 
     planner = pages.new()

@@ -24,6 +24,7 @@ from isek.procedure.models import PaymentRequest, ProofCheck
 from tests.conftest import client_for
 from tests.dbstate import checksum
 from tests.factories import member
+from tests.procedure.conftest import LATER
 
 CENT = D("0.01")
 
@@ -95,7 +96,8 @@ def test_a_request_never_asks_more_than_is_left(paid):
     used = first.lines.get(source="bund").released
     # an expense far above the plan: its share is more than is left, so the request is capped
     big = monitoring.save_payment(access.Operator("test"), concept, monitoring.Payment(measure=measure, year=2027,
-                                                                                         amount=D("900000.00")))
+                                                                                         amount=D("900000.00")),
+                                   today=LATER)
     lines = {x["key"]: x for x in services.request_lines(concept, app, [big])}
     assert lines[key]["share"] > lines[key]["left"] == approved - used == lines[key]["requested"]
     second = services.draft_request(planner, concept, app, payments=[big.pk])
@@ -204,7 +206,8 @@ def test_the_proof_of_use_adds_up_in_pdf_xlsx_and_database(paid, tmp_path):
 
     measure = concept.measures.get(number="1.1")
     monitoring.save_payment(access.Operator("test"), concept,
-                            monitoring.Payment(measure=measure, year=2028, amount="999999999.00", note="Tippfehler"))
+                            monitoring.Payment(measure=measure, year=2028, amount="999999999.00", note="Tippfehler"),
+                            today=LATER)
     concept.measures.filter(pk=measure.pk).update(start=datetime.date(2025, 3, 1), end=datetime.date(2027, 6, 30))
     over = ["über den geplanten Kosten", "außerhalb des Zeitplans der Maßnahme (2025–2027)"]
     # the database, added up here
