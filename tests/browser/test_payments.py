@@ -61,6 +61,18 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     assert planner.get_attribute("#request-state", "data-state") == "submitted"
     assert axe_violations(planner) == []
     request = PaymentRequest.objects.get(application=app)
+    # an expense the submitted request cites: deleting asks first (without a script's dialog), then is
+    # refused with the request named; the measure's KuF shows the approved lines read-only (decision 0065)
+    planner.goto(f"{base}/concepts/{concept.slug}/payments/")
+    planner.locator("#payments button[name=delete]").first.click()
+    assert "wirklich löschen?" in planner.inner_text("#delete-confirm")
+    assert axe_violations(planner) == []
+    planner.click("#delete-confirmed")
+    assert "Teil von Mittelabruf Nr. 1" in planner.inner_text("main")
+    assert planner.locator("#payments li").count() == 2
+    planner.goto(f"{base}/concepts/{concept.slug}/kuf/measures/{measure.pk}/")
+    assert planner.locator("fieldset[data-locked] input[name$=-amount]").first.is_disabled()
+    assert axe_violations(planner) == []
 
     authority = pages.new()
     login(authority, base, staff.username)
