@@ -251,14 +251,15 @@ def test_the_pages_of_the_approval(world):
     index = next(k for k in range(int(sent["f-TOTAL_FORMS"])) if sent.get(f"f-{k}-id") == str(row.pk))
     extra = int(sent["f-TOTAL_FORMS"]) - 1
     before = checksum()
-    for tampered in ({f"f-{index}-amount": german.replace(".", "")},  # the request instead of the cut
-                     {f"f-{index}-DELETE": "on"},
-                     {f"f-{extra}-year": str(line["year"]), f"f-{extra}-source": "eu", f"f-{extra}-amount": "500",
-                      f"f-{extra}-status": "approved", f"f-{extra}-reason": "EFRE"}):
+    locked_text, status_text = "Dieser Betrag ist bewilligt", "Den Status „bewilligt“ setzt nur der Bescheid"
+    for tampered, message in (({f"f-{index}-amount": german.replace(".", "")}, locked_text),  # the request, not the cut
+                              ({f"f-{index}-DELETE": "on"}, locked_text),
+                              ({f"f-{extra}-year": str(line["year"]), f"f-{extra}-source": "eu", f"f-{extra}-amount": "500",
+                                f"f-{extra}-status": "approved", f"f-{extra}-reason": "EFRE"}, status_text)):
         refused = city.post(kuf_page, {**sent, **tampered})
         text = refused.content.decode()
         assert refused.status_code == 400 and checksum() == before, tampered
-        assert "Dieser Betrag ist bewilligt" in text or "nur der Bescheid der Bewilligungsbehörde" in text, tampered
+        assert message in text.split('role="alert">', 2)[-1] and text.count(locked_text) == locked + (message == locked_text), tampered
     assert Financing.objects.get(pk=row.pk).amount == cut
     # the KuF's Excel of the current plan notes it on its parameter sheet
     workbook = city.get(f"/concepts/{concept.slug}/kuf.xlsx")
