@@ -102,6 +102,30 @@ def test_an_approval_with_a_cut_turns_the_citys_financing_into_approved_figures(
     assert [r["difference"] for r in finance.approval_differences(concept)] == [-CUT]
 
 
+def test_an_approved_line_comes_into_another_installation_as_secured(world, tmp_path):
+    """The open-data package carries the approved lines; where it is imported no approval wrote them,
+    so they come in as "gesichert" with the Bescheid in their reason (decision 0065)."""
+    from isek import access
+    from isek.api import package
+    from isek.concepts.models import Concept
+
+    concept, staff = world["concept"], world["authority"]
+    app = _in_review(world)
+    services.approve(staff, concept, app, decided_on=TODAY, file_number="34.1-2027/07")
+    path = tmp_path / "concept.gpkg"
+    package.export_gpkg(concept, path)
+    Concept.objects.filter(pk=concept.pk).update(slug=f"{concept.slug}-alt")  # the package's short name is free
+    imported = package.import_gpkg(access.Operator("test"), path)
+    approved = {(f.measure.number, f.year, f.source): f for f in Financing.objects.filter(
+        measure__concept=concept, status="approved").select_related("measure")}
+    came = {(f.measure.number, f.year, f.source): f for f in Financing.objects.filter(
+        measure__concept=imported).select_related("measure")}
+    assert approved and set(approved) <= set(came)
+    assert {came[k].status for k in approved} == {"secured"} and not any(f.status == "approved" for f in came.values())
+    assert all(came[k].amount == approved[k].amount and came[k].reason.startswith("Zuwendungsbescheid 34.1-2027/07")
+               for k in approved)
+
+
 @pytest.mark.parametrize(("typed", "reason", "field", "message"), [
     ("-5", "", "amount", "nicht negativ"),
     ("zwölf", "", "amount", "keine Zahl"),
