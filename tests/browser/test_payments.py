@@ -3,6 +3,8 @@ payments for expenses it has paid, the district's funding authority releases les
 then checks the proof of use line by line and queries a line; the city answers and submits the
 proof of use, the authority accepts it (decision 0063) – in German, and the proof of use in English."""
 
+import datetime
+
 import pytest
 
 from tests.factories import authority_staff
@@ -37,7 +39,8 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     measure = concept.measures.get(number="1.1")
     for amount, note in (("40000.00", "Rechnung Tiefbau 1"), ("12345.67", "Rechnung 2")):
         monitoring.save_payment(access.Operator("test"), concept,
-                                monitoring.Payment(measure=measure, year=2027, amount=amount, note=note))
+                                monitoring.Payment(measure=measure, year=2027, amount=amount, note=note),
+                                today=datetime.date(2027, 12, 31))
     url = f"{base}/concepts/{concept.slug}/applications/{app.pk}/"
 
     planner = pages.new()
@@ -59,6 +62,18 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     assert planner.get_attribute("#request-state", "data-state") == "submitted"
     assert axe_violations(planner) == []
     request = PaymentRequest.objects.get(application=app)
+    # an expense the submitted request cites: deleting asks first (without a script's dialog), then is
+    # refused with the request named; the measure's KuF shows the approved lines read-only (decision 0065)
+    planner.goto(f"{base}/concepts/{concept.slug}/payments/")
+    planner.locator("#payments button[name=delete]").first.click()
+    assert "wirklich löschen?" in planner.inner_text("#delete-confirm")
+    assert axe_violations(planner) == []
+    planner.click("#delete-confirmed")
+    assert "Teil von Mittelabruf Nr. 1" in planner.inner_text("main")
+    assert planner.locator("#payments li").count() == 2
+    planner.goto(f"{base}/concepts/{concept.slug}/kuf/measures/{measure.pk}/")
+    assert planner.locator("fieldset[data-locked] input[name$=-amount]").first.is_disabled()
+    assert axe_violations(planner) == []
 
     authority = pages.new()
     login(authority, base, staff.username)

@@ -1,5 +1,7 @@
 """The shared world of the review and the approval (tests/procedure/test_review.py, test_approval.py)."""
 
+import datetime
+
 import pytest
 
 from isek.procedure.models import Application
@@ -33,6 +35,9 @@ def world(db):
             "authority": users.get(pk=ids["authority"]), "authority_b": users.get(pk=ids["authority_b"])}
 
 
+LATER = datetime.date(2028, 12, 31)  # the payments world's day: its expenses of 2027 and 2028 are paid
+
+
 @shared_world("payment_world")
 def _load_payments() -> dict:
     """The review world's application, reviewed and approved as requested (Landesdirektion
@@ -53,7 +58,8 @@ def _load_payments() -> dict:
     services.approve(staff, concept, app, decided_on=app.submitted_at.date(), file_number="34.1-2027/07")
     measure = concept.measures.get(number="1.1")
     op = access.Operator("test")
-    payments = [monitoring.save_payment(op, concept, monitoring.Payment(measure=measure, year=year, amount=amount, note=note))
+    payments = [monitoring.save_payment(op, concept, monitoring.Payment(measure=measure, year=year, amount=amount, note=note),
+                                         today=LATER)
                 for year, amount, note in ((2027, "40000.00", "Rechnung Tiefbau 1"), (2027, "12345.67", "Rechnung 2"),
                                            (2028, "10000.00", "Abschlag"), (2026, "500.00", "Planung vorab"))]
     return {**ids, "payments": [p.pk for p in payments]}

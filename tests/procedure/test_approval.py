@@ -22,6 +22,7 @@ from isek.procedure import services
 from isek.procedure.models import Application, Approval
 from tests.conftest import client_for
 from tests.dbstate import checksum
+from tests.htmlforms import post_forms
 
 TODAY = datetime.date.today()
 CUT = D("1000.00")
@@ -78,6 +79,51 @@ def test_an_approval_with_a_cut_turns_the_citys_financing_into_approved_figures(
     # recorded: who, when
     assert ChangeRecord.objects.filter(user=staff, model="procedure.Approval").exists()
     assert ChangeRecord.objects.filter(user=staff, model="finance.Financing").exists()
+    # the city changes nothing the approval set, neither its amount nor by removing it (decision 0065) …
+    planner, m = world["planner"], concept.measures.get(pk=int(measure))
+    raised = Financing.objects.get(pk=row.pk)
+    raised.amount = cut["requested"]
+    kept = checksum()
+    for change in ({"financings": [raised]}, {"removed_financings": [row]}):
+        with pytest.raises(ValidationError) as caught:
+            finance.save_costs(planner, concept, m, **change)
+        assert caught.value.code == "approved" and checksum() == kept
+        assert caught.value.messages[0].startswith(
+            "Dieser Betrag ist bewilligt (Zuwendungsbescheid 34.1-2027/07 vom ") and "Bewilligungsbehörde" in caught.value.messages[0]
+    # … nor marks its own line "bewilligt"; other sources it still plans
+    own = Financing(year=year, source="eu", amount=D("500.00"), status="approved", reason="EFRE-Bescheid")
+    with pytest.raises(ValidationError) as caught:
+        finance.save_costs(planner, concept, m, financings=[own])
+    assert "nur der Bescheid der Bewilligungsbehörde" in caught.value.message_dict["status"][0]
+    assert checksum() == kept
+    own.status = "secured"
+    finance.save_costs(planner, concept, m, financings=[own])
+    assert Financing.objects.get(pk=row.pk).amount == cut["requested"] - CUT
+    assert [r["difference"] for r in finance.approval_differences(concept)] == [-CUT]
+
+
+def test_an_approved_line_comes_into_another_installation_as_secured(world, tmp_path):
+    """The open-data package carries the approved lines; where it is imported no approval wrote them,
+    so they come in as "gesichert" with the Bescheid in their reason (decision 0065)."""
+    from isek import access
+    from isek.api import package
+    from isek.concepts.models import Concept
+
+    concept, staff = world["concept"], world["authority"]
+    app = _in_review(world)
+    services.approve(staff, concept, app, decided_on=TODAY, file_number="34.1-2027/07")
+    path = tmp_path / "concept.gpkg"
+    package.export_gpkg(concept, path)
+    Concept.objects.filter(pk=concept.pk).update(slug=f"{concept.slug}-alt")  # the package's short name is free
+    imported = package.import_gpkg(access.Operator("test"), path)
+    approved = {(f.measure.number, f.year, f.source): f for f in Financing.objects.filter(
+        measure__concept=concept, status="approved").select_related("measure")}
+    came = {(f.measure.number, f.year, f.source): f for f in Financing.objects.filter(
+        measure__concept=imported).select_related("measure")}
+    assert approved and set(approved) <= set(came)
+    assert {came[k].status for k in approved} == {"secured"} and not any(f.status == "approved" for f in came.values())
+    assert all(came[k].amount == approved[k].amount and came[k].reason.startswith("Zuwendungsbescheid 34.1-2027/07")
+               for k in approved)
 
 
 @pytest.mark.parametrize(("typed", "reason", "field", "message"), [
@@ -214,6 +260,31 @@ def test_the_pages_of_the_approval(world):
     for path in (f"/concepts/{concept.slug}/kuf/", f"/concepts/{concept.slug}/dashboard/"):
         shown = city.get(path).content.decode()
         assert 'id="approval-differences-table"' in shown and "Bewilligt statt beantragt" in shown, path
+    # the measure's KuF page shows the approved lines read-only and offers "bewilligt" for none of the
+    # city's own lines; what is sent for an approved line anyway is refused with the reason (decision 0065)
+    row = Financing.objects.get(measure_id=int(line["measure"]), year=line["year"], source="bund")
+    kuf_page = f"/concepts/{concept.slug}/kuf/measures/{line['measure']}/"
+    shown = city.get(kuf_page).content.decode()
+    locked = shown.count('data-locked="1"')
+    assert f'id="approved-{row.pk}" data-locked="1"' in shown and locked >= 2
+    assert shown.count('<option value="approved"') == locked  # only the approved lines' own (disabled) choice
+    assert "Dieser Betrag ist bewilligt (Zuwendungsbescheid 34.1-2027/07 vom" in shown
+    block = shown.split(f'id="approved-{row.pk}"')[1].split("</fieldset>")[0]
+    assert block.count(" disabled") >= 5  # year, source, amount, status, reason (and the removal box)
+    sent = post_forms(shown)[-1]
+    index = next(k for k in range(int(sent["f-TOTAL_FORMS"])) if sent.get(f"f-{k}-id") == str(row.pk))
+    extra = int(sent["f-TOTAL_FORMS"]) - 1
+    before = checksum()
+    locked_text, status_text = "Dieser Betrag ist bewilligt", "Den Status „bewilligt“ setzt nur der Bescheid"
+    for tampered, message in (({f"f-{index}-amount": german.replace(".", "")}, locked_text),  # the request, not the cut
+                              ({f"f-{index}-DELETE": "on"}, locked_text),
+                              ({f"f-{extra}-year": str(line["year"]), f"f-{extra}-source": "eu", f"f-{extra}-amount": "500",
+                                f"f-{extra}-status": "approved", f"f-{extra}-reason": "EFRE"}, status_text)):
+        refused = city.post(kuf_page, {**sent, **tampered})
+        text = refused.content.decode()
+        assert refused.status_code == 400 and checksum() == before, tampered
+        assert message in text.split('role="alert">', 2)[-1] and text.count(locked_text) == locked + (message == locked_text), tampered
+    assert Financing.objects.get(pk=row.pk).amount == cut
     # the KuF's Excel of the current plan notes it on its parameter sheet
     workbook = city.get(f"/concepts/{concept.slug}/kuf.xlsx")
     assert workbook.status_code == 200

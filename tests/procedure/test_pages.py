@@ -38,12 +38,15 @@ def test_the_planner_assembles_and_submits(new_city, planner):
     assert "Programmjahr" in form and "Oder die aktuelle KuF jetzt einfrieren als" in form
     # the fields the service requires are not labelled "optional" (the version: one of two)
     assert ">Programmjahr</label>" in form and "KuF-Version <span class=\"kern-label__optional\">– eines von beiden" in form
+    assert ">Ratsbeschluss am</label>" in form and "Nötig für den Entwurf und das Einreichen." in form
     response = client.post(_url(new_city, "new/"), {"year": "2027", "freeze_as": "Anmeldung 2027",
                                                     "council_decision": YESTERDAY.isoformat(), "note": ""})
     app = Application.objects.get(concept=new_city)
     assert response.status_code == 302 and response["Location"] == _url(new_city, f"{app.pk}/")
     draft = client.get(response["Location"]).content.decode()
     assert 'data-state="draft"' in draft and "Antrag einreichen" in draft and "Antragsreife heute" in draft
+    # the readiness counts the application's council decision (the concept has none of its own)
+    assert new_city.council_decision_date is None and "Datum des Ratsbeschlusses" not in draft
     response = client.post(_url(new_city, f"{app.pk}/submit/"))
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
@@ -72,6 +75,8 @@ def test_the_form_says_what_is_wrong_and_saves_nothing(new_city, planner):
     assert response.status_code == 400
     assert "Bitte die markierten Angaben prüfen. Es wurde nichts gespeichert." in html
     assert "Das Programmjahr muss in der Laufzeit des Konzepts liegen (2026–2030)." in html
+    assert "Für 2040 verlängern Sie zuerst die Laufzeit unter „Konzept bearbeiten“ (Feld „Ende (Jahr)“)." in html
+    assert f'id="term-hint"><a class="kern-link" href="/concepts/{new_city.slug}/edit/">' in html
     assert "Das Datum des Ratsbeschlusses darf nicht in der Zukunft liegen." in html
     assert "Bitte eine eingefrorene KuF-Version wählen oder die KuF jetzt einfrieren (Name angeben)." in html
     response = client.post(_url(new_city, "new/"), {"year": "zwanzig", "council_decision": "gestern"})
@@ -145,5 +150,6 @@ def test_the_pages_in_english(new_city, planner):
     client.cookies["django_language"] = "en"
     html = client.get(_url(new_city, f"{app.pk}/"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Submit the application" in html and "Application 2027, version 1" in html
-    assert "Readiness today" in html and "Date of the council decision" in html
+    assert "Readiness today" in html and "Funding area, legal basis and " in html
+    assert "Date of the council decision" not in html  # the draft's own date counts (issue #23)
     assert "Teilen" not in html and "Datum des Ratsbeschlusses" not in html  # today's check in the page's language

@@ -24,6 +24,7 @@ from isek.procedure.models import PaymentRequest, ProofCheck
 from tests.conftest import client_for
 from tests.dbstate import checksum
 from tests.factories import member
+from tests.procedure.conftest import LATER
 
 CENT = D("0.01")
 
@@ -95,7 +96,8 @@ def test_a_request_never_asks_more_than_is_left(paid):
     used = first.lines.get(source="bund").released
     # an expense far above the plan: its share is more than is left, so the request is capped
     big = monitoring.save_payment(access.Operator("test"), concept, monitoring.Payment(measure=measure, year=2027,
-                                                                                         amount=D("900000.00")))
+                                                                                         amount=D("900000.00")),
+                                   today=LATER)
     lines = {x["key"]: x for x in services.request_lines(concept, app, [big])}
     assert lines[key]["share"] > lines[key]["left"] == approved - used == lines[key]["requested"]
     second = services.draft_request(planner, concept, app, payments=[big.pk])
@@ -204,7 +206,8 @@ def test_the_proof_of_use_adds_up_in_pdf_xlsx_and_database(paid, tmp_path):
 
     measure = concept.measures.get(number="1.1")
     monitoring.save_payment(access.Operator("test"), concept,
-                            monitoring.Payment(measure=measure, year=2028, amount="999999999.00", note="Tippfehler"))
+                            monitoring.Payment(measure=measure, year=2028, amount="999999999.00", note="Tippfehler"),
+                            today=LATER)
     concept.measures.filter(pk=measure.pk).update(start=datetime.date(2025, 3, 1), end=datetime.date(2027, 6, 30))
     over = ["über den geplanten Kosten", "außerhalb des Zeitplans der Maßnahme (2025–2027)"]
     # the database, added up here
@@ -267,6 +270,62 @@ def test_the_proof_of_use_adds_up_in_pdf_xlsx_and_database(paid, tmp_path):
     assert rows[("Summe", "0", "")] == totals
     assert {k[:2]: v[1] for k, v in rows.items() if k[2] == "" and k[0] != "Summe" and v[1]} == paid_by
     assert over[0] in _pdf_text(response.content, tmp_path)
+
+
+def test_a_payment_a_request_cites_is_kept_and_deleting_one_asks_first(paid):
+    """Issue #23's walk: a paid expense of a submitted payment request was deleted with one click and
+    the proof of use showed negative own funds. Now a cited payment stays (its note may change), every
+    deletion asks first, a year after the current one is refused, and the proof of use of an
+    application lists the expenses of its own years only (decision 0065)."""
+    import datetime
+
+    from isek.monitoring import services as monitoring
+    from isek.monitoring.models import Payment
+    from isek.procedure.models import Application
+
+    concept, app, planner = paid["concept"], paid["app"], paid["planner"]
+    cited, _second, later, early = paid["payments"]
+    request = services.draft_request(planner, concept, app, payments=_first_two(paid))
+    before = checksum()
+    with pytest.raises(ValidationError) as caught:  # a draft's payment: refused, the draft named
+        monitoring.delete_payment(planner, concept, cited)
+    assert "Teil des Entwurfs von Mittelabruf Nr. 1 (Antrag 2027, Version 1)" in caught.value.messages[0]
+    services.submit_request(planner, concept, request)
+    page, city = f"/concepts/{concept.slug}/payments/", client_for(planner)
+    before = checksum()
+    asked = city.post(page, {"delete": cited})  # the first press asks, without JavaScript
+    shown = asked.content.decode()
+    assert asked.status_code == 200 and 'id="delete-confirm"' in shown and "40.000,00 € wirklich löschen?" in shown
+    assert checksum() == before
+    refused = city.post(page, {"delete": cited, "confirmed": "1"}, follow=True).content.decode()
+    assert "Teil von Mittelabruf Nr. 1 (Antrag 2027, Version 1, „eingereicht“)" in refused and checksum() == before
+    changed = Payment.objects.get(pk=cited)
+    changed.amount = D("1.00")
+    with pytest.raises(ValidationError):
+        monitoring.save_payment(planner, concept, changed, today=LATER)
+    assert checksum() == before
+    changed = Payment.objects.get(pk=cited)
+    changed.note = "Rechnung Tiefbau 1 (Skonto)"
+    monitoring.save_payment(planner, concept, changed, today=LATER)  # the note is not what was requested
+    # a payment no request cites goes – after the confirmation
+    assert city.post(page, {"delete": early, "confirmed": "1"}).status_code == 302
+    assert not Payment.objects.filter(pk=early).exists()
+    # a year after the current one: not paid yet, refused at its field (and by the service)
+    next_year = datetime.date.today().year + 1
+    future = city.post(page, {"measure": concept.measures.get(number="1.1").pk, "year": next_year, "amount": "100"})
+    assert future.status_code == 400 and f"Eine bezahlte Ausgabe des Jahres {next_year} lässt sich noch nicht" in (
+        future.content.decode().split('id="year-error"')[1])
+    with pytest.raises(ValidationError):
+        monitoring.save_payment(planner, concept, Payment(measure_id=changed.measure_id, year=2028, amount=D("1")),
+                                today=datetime.date(2027, 12, 31))
+    # the proof of use: 2028's expense belongs to the application of 2028 once there is one approved
+    assert (str(changed.measure_id), 2028) in {(r["measure"], r["year"]) for r in services.proof_of_use(concept, app)["expenses"]}
+    Application.objects.create(concept=concept, year=2028, state="approved", finance_version=app.finance_version,
+                               council_decision=app.council_decision)
+    proof = services.proof_of_use(concept, app)
+    assert {r["year"] for r in proof["expenses"]} == {2027} and Payment.objects.filter(pk=later).exists()
+    assert proof["expenses_total"]["expenses"] == sum((r["expenses"] for r in proof["expenses"]), D(0)) == D("52345.67")
+    assert all(r["own"] >= 0 for r in proof["expenses"])
 
 
 def test_the_pages(paid):

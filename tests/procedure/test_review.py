@@ -47,6 +47,17 @@ def test_the_authority_asks_the_city_answers_with_a_new_version_the_authority_cl
     assert comment.state == "open"  # only change requests are answered by a version
     assert services.requests_answered_by(second) == [request]
     assert services.newer_of(app) == second
+    # the first version no longer looks open: superseded on the list and its page; the second's page
+    # does not say "no remarks" right under the request it answers (issue #23)
+    city = client_for(planner)
+    listing = city.get(f"/concepts/{concept.slug}/applications/").content.decode()
+    row = listing.split(f'data-application="{app.pk}"')[1].split("</tr>")[0]
+    assert "ersetzt durch Version 2" in row and "Nachforderung" not in row
+    first_page = city.get(f"/concepts/{concept.slug}/applications/{app.pk}/").content.decode()
+    assert "ersetzt durch Version 2 (zuletzt: Nachforderung)" in first_page.split('id="application-state"')[1].split("</dd>")[0]
+    answers = city.get(f"/concepts/{concept.slug}/applications/{second.pk}/").content.decode().split('id="answers"')[1]
+    assert "Keine Anmerkungen oder Nachforderungen." not in answers
+    assert "Zu dieser Version selbst gibt es keine Anmerkungen oder Nachforderungen." in answers
     # the authority closes the request; the first version's review goes on
     services.close_remark(staff, concept, request)
     request.refresh_from_db()

@@ -410,7 +410,11 @@ def import_gpkg(user, path) -> object:
         money: dict[str, list] = {}
         for r in data.get("financing", []):
             money.setdefault(r["measure"], []).append(finance.Financing(
-                year=int(r["year"]), source=r["source"], amount=dec(r["amount"]), status=r["status"], reason=r["reason"] or "",
+                # "bewilligt" is set by an approval in this installation only; the package's approved
+                # line comes in as "gesichert", its reason naming the Bescheid (decision 0065)
+                year=int(r["year"]), source=r["source"], amount=dec(r["amount"]),
+                status=finance.Financing.Status.SECURED if r["status"] == finance.APPROVED else r["status"],
+                reason=r["reason"] or "",
                 illustrative=bool(r["illustrative"])))
         for number in sorted(set(costs) | set(money)):
             finance.save_costs(user, concept, measures[number], cost_items=costs.get(number, []),

@@ -132,7 +132,8 @@ def _bochum(concept, planner, reviewer):
 def _payment_request(concept, application, planner, reviewer):
     """A paid expense of the cut measure recorded, its grant share requested and released."""
     paid = monitoring.save_payment(planner, concept, monitoring.Payment(
-        measure=_measure(concept, CUT), year=YEAR, amount=PAID, note=PAID_NOTE, illustrative=True))
+        measure=_measure(concept, CUT), year=YEAR, amount=PAID, note=PAID_NOTE, illustrative=True),
+        today=datetime.date(YEAR, 12, 31))  # the illustrative procedure runs in its programme year
     request = procedure.draft_request(planner, concept, application, payments=[paid.pk], note=PAYMENT_NOTE)
     procedure.submit_request(planner, concept, request)
     return procedure.release(reviewer, concept, request)

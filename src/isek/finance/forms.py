@@ -62,12 +62,51 @@ class FinancingForm(KernFormMixin, forms.ModelForm):
         self.fields["reason"].required = True
         self.fields["reason"].error_messages["required"] = _(
             "Eine Abweichung von der berechneten Finanzierung braucht eine Begründung.")
+        from .services import approved_status_refusal, is_locked, locked_message
+
+        # A line the authority's approval wrote is read-only; "bewilligt" is the approval's to set,
+        # not a status the city chooses (decision 0065).
+        self.locked = is_locked(self.instance) if self.instance.pk else False
+        self.locked_message = locked_message(self.instance) if self.locked else ""
+        if self.locked:
+            for field in self.fields.values():
+                field.disabled = True
+        elif self.instance.status != Financing.Status.APPROVED or self.instance.pk is None:
+            status = self.fields["status"]
+            status.choices = [(k, label) for k, label in status.choices if k != Financing.Status.APPROVED]
+            status.error_messages["invalid_choice"] = approved_status_refusal()
+
+
+    def clean(self):
+        """A locked line's inputs are disabled, so a browser sends none of them; values that come
+        anyway (a page shown before the approval arrived, or made up) are refused with the reason,
+        not silently ignored."""
+        data = super().clean()
+        if self.locked:
+            sent = any(self.add_prefix(k) in self.data and self._sent_differs(k) for k in ("year", "source", "amount", "status"))
+            if sent or self.data.get(self.add_prefix("DELETE")) not in (None, "", "off", "false"):
+                self.add_error("amount", self.locked_message)
+        return data
+
+    def _sent_differs(self, name: str) -> bool:
+        try:
+            return self.fields[name].clean(self.data.get(self.add_prefix(name))) != getattr(self.instance, name)
+        except forms.ValidationError:
+            return True
+
+
+class FinancingBaseFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if getattr(form, "locked", False) and "DELETE" in form.fields:  # an approved line cannot be removed
+            form.fields["DELETE"].disabled = True
 
 
 CostItemFormSet = forms.inlineformset_factory(
     CostItem._meta.get_field("measure").related_model, CostItem, form=CostItemForm, extra=2, can_delete=True)
 FinancingFormSet = forms.inlineformset_factory(
-    Financing._meta.get_field("measure").related_model, Financing, form=FinancingForm, extra=1, can_delete=True)
+    Financing._meta.get_field("measure").related_model, Financing, form=FinancingForm, formset=FinancingBaseFormSet,
+    extra=1, can_delete=True)
 
 
 RATE_HELP = _("Auch als Bruch: „66 2/3“ oder „66 ⅔“ (Prozent mit Bruch), „2/3“ allein ist ein Anteil am Ganzen "

@@ -224,14 +224,63 @@ def refuse_resent_costs(measure, once: str) -> None:
         raise _resent(measure)
 
 
+APPROVED = Financing.Status.APPROVED
+LOCKED_FIELDS = ("year", "source", "amount", "status", "reason", "requested", "illustrative")  # of an approved line
+
+
+def is_locked(financing: Financing | None) -> bool:
+    """Did the funding authority's approval write this (stored) financing line? Then it is the
+    authority's: only a new approval or an amendment changes it (decision 0065)."""
+    return financing is not None and financing.status == APPROVED and financing.requested is not None
+
+
+def approval_reference(financing: Financing) -> str:
+    """The approval that set a locked line ("Zuwendungsbescheid 34.1-2027/07 vom 07.12.2026"):
+    ``apply_approval`` writes it first in the line's reason."""
+    return (financing.reason or "").split(": ", 1)[0].strip()
+
+
+def locked_message(financing: Financing) -> str:
+    return _("Dieser Betrag ist bewilligt (%(reference)s) und kann nur durch die Bewilligungsbehörde geändert werden "
+             "(neuer Bescheid oder Änderungsbescheid): %(year)s, %(source)s.") % {
+        "reference": approval_reference(financing) or _("Zuwendungsbescheid"), "year": financing.year,
+        "source": SOURCE_LABELS.get(financing.source, financing.source)}
+
+
+def approved_status_refusal() -> str:
+    return _("Den Status „bewilligt“ setzt nur der Bescheid der Bewilligungsbehörde. Bitte „gesichert“ wählen und den "
+             "Bescheid in der Begründung nennen.")
+
+
+def _refuse_locked(measure, financings, removed_financings) -> None:
+    """Refuse (code "approved") any change or removal of a line an approval wrote, and the status
+    "bewilligt" on a line the city sets – nothing of the measure's costs is saved then."""
+    stored = {f.pk: f for f in measure.financing.all()}
+    for f in removed_financings:
+        if is_locked(stored.get(f.pk)):
+            raise invalid(locked_message(stored[f.pk]), "approved")
+    for f in financings:
+        before = stored.get(f.pk) if f.pk else None
+        if is_locked(before):
+            if any(getattr(f, k) != getattr(before, k) for k in LOCKED_FIELDS):
+                raise invalid(locked_message(before), "approved")
+        elif f.status == APPROVED and not (before is not None and before.status == APPROVED and f.requested is None):
+            raise invalid(approved_status_refusal(), "approved_status", "status")
+        elif f.requested is not None and (before is None or f.requested != before.requested):
+            raise invalid(approved_status_refusal(), "approved_status", "status")
+
+
 def save_costs(user, concept, measure, *, cost_items=(), removed_cost_items=(), financings=(), removed_financings=(),
                via: str = "web", once: str = "") -> None:
     """Save a measure's cost items and financing rows (new and changed instances; removed ones are
-    deleted). One financing row per year and source. ``once``: the form's one-time token; a form
+    deleted). One financing row per year and source. A line the funding authority's approval wrote
+    is refused, changed or removed (code "approved"), and so is the status "bewilligt" on the city's
+    own lines (code "approved_status"; decision 0065). ``once``: the form's one-time token; a form
     saved already is refused (code "resent") and nothing changes."""
     access.require(user, "kuf", "edit", concept)
     if measure.concept_id != concept.pk:
         raise invalid(_("Die Maßnahme gehört nicht zu diesem Konzept."), "foreign_measure")
+    _refuse_locked(measure, financings, removed_financings)
     keys = keys_after(measure.financing.all(), financings, removed_financings, lambda f: (f.year, f.source))
     if repeated(keys):
         raise invalid(_("Je Jahr und Quelle ist nur eine Finanzierungszeile möglich."), "duplicate_financing")
@@ -280,9 +329,6 @@ def freeze_version(user, concept, name: str, kind: str, note: str = "", scenario
         raise invalid(_("Eine Version mit diesem Namen gibt es schon; nichts wurde gespeichert."), "duplicate_version", "name")
     with change(user, via):
         return kuf.freeze(concept, name, kind, None if user.pk is None else user, note, scenario=scenario)
-
-
-APPROVED = Financing.Status.APPROVED
 
 
 def apply_approval(user, concept, lines, *, reference: str, via: str = "web") -> int:
@@ -385,7 +431,7 @@ def fund_summaries(concept) -> list[dict]:
 # The entity types other apps (the demo, the coming API) may construct and read.
 __all__ = [
     "CostGroup", "CostItem", "FinanceVersion", "Financing", "Fund", "FundApplication", "FundingCap", "FundingRate",
-    "Change", "KufResult", "SOURCE_LABELS", "SOURCES", "compare", "cost_catalogue", "cost_groups",
+    "APPROVED", "Change", "KufResult", "SOURCE_LABELS", "SOURCES", "compare", "cost_catalogue", "cost_groups",
     "cost_groups_by_number", "current", "hints", "version_before", "version_result", "ensure_reference_data",
     "export_kuf", "freeze_version",
     "commit_measure_import", "cost_form_token", "fund_summaries", "plan_measure_import", "refuse_resent_costs", "save_costs", "save_fund", "save_fund_application",

@@ -80,6 +80,14 @@ class PaymentForm(KernFormMixin, forms.ModelForm):
         self.spending = {r["key"]: r for r in (spending or {}).get("rows", [])}
         self.fields["checked"].widget = forms.HiddenInput()  # shown once the form has a doubt (clean)
 
+    def clean_year(self):
+        from .services import payment_year_refusal
+
+        year = self.cleaned_data.get("year")
+        if refusal := payment_year_refusal(year):  # not asked as a doubt: refused (decision 0065)
+            raise forms.ValidationError(refusal, code="future_year")
+        return year
+
     def clean(self):
         data = super().clean()
         measure, year, amount = data.get("measure"), data.get("year"), data.get("amount")

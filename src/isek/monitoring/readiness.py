@@ -61,7 +61,10 @@ def _item(key, label, missing, url, applicable=True) -> Item:
     return Item(key, label, INCOMPLETE if gaps else COMPLETE, gaps, url)
 
 
-def check(concept: Concept) -> list[Item]:
+def check(concept: Concept, council_decision=None) -> list[Item]:
+    """The readiness checklist of ``concept``; ``council_decision``: the date an application gives
+    for the council decision, which counts where the concept has none (the application's page and
+    its snapshot say what the application holds, decision 0065)."""
     slug = concept.slug
     edit = reverse("concepts:concept-edit", args=[slug])
     texts_url = reverse("monitoring:report-texts", args=[slug])
@@ -79,7 +82,7 @@ def check(concept: Concept) -> list[Item]:
     if not concept.legal_basis:
         missing.append(_("Rechtsgrundlage des Gebiets"))
     decision = finance.decision_words(concept)  # a city-state's Senat or Bezirksamt, not a council
-    if concept.council_decision_date is None:
+    if concept.council_decision_date is None and council_decision is None:
         missing.append(decision["decision_missing"])
     if concept.area is not None and concept.area_approximated:  # "Abgrenzung angenähert": not the decided boundary
         missing.append(Gap(_("beschlossene Abgrenzung des Fördergebiets (die jetzige ist als angenähert markiert)"),

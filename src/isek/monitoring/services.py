@@ -9,10 +9,12 @@ Writes take the acting user, ask the access policy, run in one transaction and a
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.utils import translation
+from django.dispatch import Signal
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -152,20 +154,61 @@ def copy_catalogue_along(sender, *, user, concept, source, via: str, **_kwargs) 
 # --- payments, texts, notes, mapping -----------------------------------------------------------
 
 
-def save_payment(user, concept, payment: Payment, *, via: str = "web") -> Payment:
+# Sent inside the transaction of save_payment (a stored payment changed) and delete_payment, before
+# the change, with ``payment`` (the stored row) and ``new`` (the changed instance; None when it is
+# deleted). A receiver refuses by raising ValidationError: the procedure app refuses a payment a
+# payment request cites (decision 0065); monitoring imports nothing of it.
+payment_changing = Signal()
+
+
+def payment_year_refusal(year: int | None, today: datetime.date | None = None) -> str:
+    """Why a paid expense of ``year`` cannot be recorded ``today`` (default: today): a year after
+    the current one has not been paid yet ("" where it can)."""
+    now = (today or timezone.localdate()).year
+    if year is not None and year > now:
+        return _("Eine bezahlte Ausgabe des Jahres %(year)s lässt sich noch nicht erfassen: erfasst werden Auszahlungen "
+                 "bis zum laufenden Jahr %(now)s. Geplante Kosten späterer Jahre gehören in die KuF.") % {
+            "year": year, "now": now}
+    return ""
+
+
+def save_payment(user, concept, payment: Payment, *, via: str = "web", today: datetime.date | None = None) -> Payment:
+    """Record (or change) a paid expense. Refused: a measure of another concept, a year after the
+    current one (``today``: the day it is recorded on, default today – the demo's illustrative
+    procedure records as of its programme year), and a change of amount, measure or year of a
+    payment a payment request cites (``payment_changing``)."""
     access.require(user, "payment", "edit", concept)
     if payment.measure.concept_id != concept.pk:
         raise invalid(_("Die Maßnahme gehört nicht zu diesem Konzept."), "foreign_measure", "measure")
+    if refusal := payment_year_refusal(payment.year, today):
+        raise invalid(refusal, "future_year", "year")
     with change(user, via):
+        stored = Payment.objects.filter(pk=payment.pk).first() if payment.pk else None
+        if stored is not None:
+            payment_changing.send(Payment, payment=stored, new=payment)
         payment.save()
     return payment
 
 
+def payment_of(user, concept, pk) -> Payment | None:
+    """The concept's payment ``pk`` (None where there is none), for whoever may see payments."""
+    access.require(user, "payment", "view", concept)
+    if not str(pk).isdigit():
+        return None
+    return Payment.objects.filter(measure__concept=concept, pk=int(pk)).select_related("measure").first()
+
+
 def delete_payment(user, concept, pk: int, *, via: str = "web") -> bool:
+    """Delete a payment of ``concept``; False where there is none. Refused (``payment_changing``)
+    where a payment request cites it."""
     access.require(user, "payment", "edit", concept)
     with change(user, via):
-        n, _kinds = Payment.objects.filter(measure__concept=concept, pk=pk).delete()
-    return n > 0
+        stored = Payment.objects.filter(measure__concept=concept, pk=pk).first()
+        if stored is None:
+            return False
+        payment_changing.send(Payment, payment=stored, new=None)
+        stored.delete()
+    return True
 
 
 def save_report_texts(user, concept, texts, *, via: str = "web") -> None:
@@ -254,14 +297,16 @@ def district_monitoring_csv(concepts, path) -> int:
     return reports.district_monitoring_csv(concepts, path)
 
 
-def readiness_result(concept, language: str = "de") -> dict:
+def readiness_result(concept, language: str = "de", *, council_decision=None) -> dict:
     """What is still missing for the funding application, as plain data – in German (the words of
     the procedure) to keep with an application, or in ``language`` –: ``items`` (key, label,
-    status, missing) and ``done``/``total``/``ready`` of the parts the application counts."""
+    status, missing) and ``done``/``total``/``ready`` of the parts the application counts;
+    ``council_decision``: an application's date of the council decision (counts where the concept
+    has none)."""
     from . import readiness
 
     with translation.override(language):
-        items = [i for i in readiness.check(concept) if i.application]
+        items = [i for i in readiness.check(concept, council_decision) if i.application]
         return {"items": [{"key": i.key, "label": str(i.label), "status": i.status,
                            "missing": [str(m) for m in i.missing]} for i in items],
                 **readiness.summary(items)}
@@ -312,7 +357,7 @@ def report_file(report: Report) -> Path | None:
 # The entity types other apps (the demo, the coming API) may construct and read.
 __all__ = [
     "Indicator", "Payment", "Report", "ReportText", "ValuesError", "YearNote", "Entered", "add_value", "copy_catalogue",
-    "delete_indicator", "delete_payment", "delete_report", "delete_value", "import_values", "report_file",
+    "delete_indicator", "delete_payment", "payment_changing", "payment_of", "payment_year_refusal", "delete_report", "delete_value", "import_values", "report_file",
     "save_indicator", "indicator_warnings", "save_mapping", "save_payment", "save_report_texts", "save_year_notes",
     "start_report", "value_rows",
 ]

@@ -174,21 +174,34 @@ def payments(request, concept):
     editable = access.allows(request.user, "payment", "edit", concept)
     spending = figures.spending(concept, finance.current(concept))
     form = PaymentForm(request.POST or None, concept=concept, spending=spending)
+    confirm = None
     if request.method == "POST":
         if "delete" in request.POST:
-            pk = request.POST["delete"]
-            if not pk.isdigit() or not services.delete_payment(request.user, concept, int(pk)):
+            found = services.payment_of(request.user, concept, request.POST["delete"])
+            if found is None:
                 raise Http404
-            messages.success(request, _("Auszahlung gelöscht."))
-            return redirect("monitoring:payments", concept.slug)
-        if form.is_valid():
-            services.save_payment(request.user, concept, form.instance)
-            messages.success(request, _("Auszahlung gespeichert."))
-            return redirect("monitoring:payments", concept.slug)
+            if request.POST.get("confirmed") != "1":  # the first press asks (without JavaScript too)
+                form, confirm = PaymentForm(None, concept=concept, spending=spending), found
+            else:
+                try:
+                    services.delete_payment(request.user, concept, found.pk)
+                except ValidationError as exc:
+                    messages.error(request, " ".join(exc.messages))
+                else:
+                    messages.success(request, _("Auszahlung gelöscht."))
+                return redirect("monitoring:payments", concept.slug)
+        elif form.is_valid():
+            try:
+                services.save_payment(request.user, concept, form.instance)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("Auszahlung gespeichert."))
+                return redirect("monitoring:payments", concept.slug)
     return render(request, "monitoring/payments.html", {
-        "concept": concept, "form": form, "can_edit": editable, "spending": spending,
+        "concept": concept, "form": form, "can_edit": editable, "spending": spending, "confirm": confirm,
         "payments": Payment.objects.filter(measure__concept=concept).select_related("measure")},
-        status=400 if request.method == "POST" else 200)
+        status=400 if request.method == "POST" and confirm is None else 200)
 
 
 @access.concept_view("report_text", "edit", methods=("GET", "POST"))

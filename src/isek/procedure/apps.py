@@ -9,9 +9,11 @@ class ProcedureConfig(AppConfig):
 
     def ready(self):
         from isek.core import audit
+        from isek.monitoring.services import payment_changing
 
-        from . import models
+        from . import models, services
 
         audit.track(models.Application, models.Document, models.Remark, models.Approval, models.PaymentRequest,
                     models.PaymentRequestItem, models.PaymentRequestLine, models.ProofCheck, models.ProofEntry,
                     models.ProofSubmission, models.ProofDocument)  # created, edited, submitted: who and when
+        payment_changing.connect(services.refuse_cited_payment, dispatch_uid="isek.procedure.payment_changing")

@@ -28,6 +28,7 @@ class ApplicationForm(forms.Form):
     freeze_as = forms.CharField(label=_("Oder die aktuelle KuF jetzt einfrieren als"), required=False, max_length=120,
                                 help_text=_("Name der neuen KuF-Version, z. B. „Programmanmeldung 2027“."))
     council_decision = forms.DateField(label=_("Ratsbeschluss am"), required=False,
+                                       help_text=_("Nötig für den Entwurf und das Einreichen."),
                                        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label=_("Anmerkung"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -35,6 +36,7 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["finance_version"].queryset = versions
         _needed(self.fields["year"])
+        _needed(self.fields["council_decision"])  # the service requires it: not "– optional" (issue #23)
         self.fields["finance_version"].one_of = self.fields["freeze_as"].one_of = _("eines von beiden")
         for name, field in self.fields.items():
             css = "kern-form-input__select" if name == "finance_version" else "kern-form-input__input"

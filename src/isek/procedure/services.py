@@ -85,7 +85,14 @@ def applications_of(user, concept) -> list[Application]:
     found = concept.applications.select_related("finance_version", "submitted_by")
     if not access.allows(user, "application", "view", concept):
         found = found.filter(state__in=SENT)
-    return list(found)
+    found = list(found)
+    newest: dict[int, int] = {}  # per year, the newest submitted version: it supersedes the older ones
+    for a in found:
+        if a.state in SENT:
+            newest[a.year] = max(newest.get(a.year, 0), a.version)
+    for a in found:
+        a.superseded_by = newest[a.year] if a.state in SENT and newest.get(a.year, 0) > a.version else None
+    return found
 
 
 def application_of(user, concept, pk) -> Application:
@@ -161,9 +168,11 @@ def plan_differs(concept, version) -> bool:
     return bool(finance.compare(concept, version, None)[0])
 
 
-def readiness_now(concept) -> dict:
-    """The readiness check of today, in the language of the page."""
-    return monitoring.readiness_result(concept, translation.get_language() or "de")
+def readiness_now(concept, application: Application | None = None) -> dict:
+    """The readiness check of today, in the language of the page; of ``application``'s draft: with
+    its date of the council decision."""
+    return monitoring.readiness_result(concept, translation.get_language() or "de",
+                                       council_decision=application.council_decision if application else None)
 
 
 def versions_of(concept):
@@ -187,6 +196,9 @@ def _problems(concept, year, council_decision, finance_version, freeze_as: str, 
     elif not concept.start_year <= year <= concept.end_year:
         errors["year"] = _("Das Programmjahr muss in der Laufzeit des Konzepts liegen (%(start)s–%(end)s).") % {
             "start": concept.start_year, "end": concept.end_year}
+        if year > concept.end_year:  # say how to get there (decision 0065)
+            errors["year"] += " " + _("Für %(year)s verlängern Sie zuerst die Laufzeit unter „Konzept bearbeiten“ "
+                                      "(Feld „Ende (Jahr)“).") % {"year": year}
     else:
         draft = concept.applications.filter(year=year).exclude(state__in=SENT).exclude(
             pk=getattr(application, "pk", None)).first()
@@ -253,7 +265,8 @@ def snapshot(concept, application: Application) -> dict:
     kept = {"kuf_version": version.name, "kuf_frozen_at": version.created_at.isoformat(),
             "council_decision": application.council_decision.isoformat(),
             "measures": [{"key": m.key, "number": m.number, "title": m.title} for m in result.measures],
-            "figures": figures, "readiness": monitoring.readiness_result(concept),
+            "figures": figures,
+            "readiness": monitoring.readiness_result(concept, council_decision=application.council_decision),
             "current_plan_differs": plan_differs(concept, version)}
     kept["sums"] = diff.totals(kept, FIGURES)  # per year and figure: what the authority's portfolio adds up
     return kept
@@ -1121,6 +1134,31 @@ def delete_request(user, concept, request: PaymentRequest, *, via: str = "web") 
         request.delete()
 
 
+def refuse_cited_payment(sender, *, payment, new, **_kwargs) -> None:
+    """``monitoring.payment_changing``: a payment a draft, submitted or released request cites is
+    not deleted, nor changed in amount, measure or year (its note may change; decision 0065). A
+    submitted or released request keeps what it asked for; a draft is refused too rather than
+    silently recomputed – the planner deletes the draft and makes it again."""
+    if new is not None and (new.measure_id, new.year, new.amount) == (payment.measure_id, payment.year, payment.amount):
+        return
+    item = (PaymentRequestItem.objects.filter(payment_id=payment.pk, request__state__in=HOLDING)
+            .select_related("request__application").order_by("-request__number").first())
+    if item is None:
+        return
+    request = item.request
+    words = {"number": request.number, "year": request.application.year, "version": request.application.version,
+             "state": request.get_state_display()}
+    if request.state == R_DRAFT:
+        message = _("Diese Auszahlung ist Teil des Entwurfs von Mittelabruf Nr. %(number)s (Antrag %(year)s, Version "
+                    "%(version)s). Bitte löschen Sie zuerst diesen Entwurf; danach lässt sich die Auszahlung ändern "
+                    "oder löschen und der Mittelabruf neu anlegen.")
+    else:
+        message = _("Diese Auszahlung ist Teil von Mittelabruf Nr. %(number)s (Antrag %(year)s, Version %(version)s, "
+                    "„%(state)s“) und kann weder gelöscht noch in Betrag, Maßnahme oder Jahr geändert werden. Eine "
+                    "Korrektur ist mit der Bewilligungsbehörde abzustimmen.")
+    raise invalid(message % words, "cited_payment")
+
+
 def _require_release(user, concept, request: PaymentRequest) -> None:
     application = request.application
     if application.concept_id != concept.pk:
@@ -1240,6 +1278,14 @@ PROOF_GRANT = ("approved", "requested", "released", "left")
 PROOF_EXPENSES = ("cost", "expenses", "cited", "grant", "own")
 
 
+def years_until(application: Application) -> int | None:
+    """The first programme year after ``application``'s that another approved application of the
+    concept covers (None where none does): the proof of use of ``application`` lists the expenses
+    of its programme year up to that year, the later ones are the later application's (decision 0065)."""
+    return (Application.objects.filter(concept_id=application.concept_id, year__gt=application.year, state=APPROVED)
+            .order_by("year").values_list("year", flat=True).first())
+
+
 def proof_of_use(concept, application: Application) -> dict:
     """The numerical proof of use of ``application``'s approval, from the same rows as everything
     else: ``grant`` – per measure, year and grant source of the approval in force: approved,
@@ -1261,12 +1307,15 @@ def proof_of_use(concept, application: Application) -> dict:
                       "source_label": line["source_label"], "approved": line["approved"],
                       "requested": counted.get("requested", ZERO), "released": released,
                       "left": line["approved"] - released})
-    basis = _basis(application)
-    measures = {m for m, _y in basis}
+    until = years_until(application)
+    basis = {k: v for k, v in _basis(application).items() if until is None or k[1] < until}
+    measures = {m for m, _y in _basis(application)}
     paid: dict[tuple[str, int], decimal.Decimal] = {}
-    for measure_id, year, amount in monitoring.Payment.objects.filter(  # of the years the approval covers
-            measure__concept=concept, measure_id__in={int(m) for m in measures},
-            year__gte=application.year).values_list("measure_id", "year", "amount"):
+    payments = monitoring.Payment.objects.filter(  # of the years the approval covers and no later application
+        measure__concept=concept, measure_id__in={int(m) for m in measures}, year__gte=application.year)
+    if until is not None:
+        payments = payments.filter(year__lt=until)
+    for measure_id, year, amount in payments.values_list("measure_id", "year", "amount"):
         paid[(str(measure_id), year)] = paid.get((str(measure_id), year), ZERO) + amount
     cited: dict[tuple[str, int], decimal.Decimal] = {}
     for item in PaymentRequestItem.objects.filter(request__application=application, request__state__in=COUNTING):
@@ -1304,7 +1353,7 @@ def proof_of_use(concept, application: Application) -> dict:
             "last_year": max((r["year"] for r in grant), default=None),
             "grant_total": {w: sum((r[w] for r in grant), ZERO) for w in PROOF_GRANT},
             "expenses_total": {w: sum((r[w] for r in expenses), ZERO) for w in PROOF_EXPENSES},
-            "sources": sources, "sachberichte": reports,
+            "sources": sources, "sachberichte": reports, "until": until,
             "checked": sum(1 for r in (*grant, *expenses) if r["check"] and r["check"].state == ProofCheck.State.CHECKED),
             "lines": len(grant) + len(expenses), "flagged": sum(1 for r in expenses if r["flags"])}
 

@@ -59,7 +59,7 @@ def _page(request, concept, app, remark_form=None, status=200):
         context["state_change"] = services.state_change(app)
         context.update(_review_context(request, concept, app, remark_form))
     else:
-        context["readiness"] = services.readiness_now(concept)
+        context["readiness"] = services.readiness_now(concept, app)
         context["plan_differs"] = services.plan_differs(concept, app.finance_version)
     return render(request, "procedure/application.html", context, status=status)
 
