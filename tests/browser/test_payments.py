@@ -1,7 +1,9 @@
 """Payments against the approval in Chromium with axe-core (issue #23 point 5): the city requests
 payments for expenses it has paid, the district's funding authority releases less with a reason,
 then checks the proof of use line by line and queries a line; the city answers and submits the
-proof of use, the authority accepts it (decision 0063) – in German, and the proof of use in English."""
+proof of use, the authority accepts it (decision 0063) – in German, and the proof of use in English.
+Each side reaches its part from its to-do list (the authority's portfolio, the city's list of
+applications; decision 0067)."""
 
 import pytest
 
@@ -62,7 +64,17 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
 
     authority = pages.new()
     login(authority, base, staff.username)
-    authority.goto(url + f"payments/{request.pk}/")
+    # the authority's page opens with what waits for it: the request, linked (decision 0067)
+    from isek.concepts.models import FundingAuthority
+
+    district = FundingAuthority.objects.get(prefixes__prefix="14")
+    authority.goto(f"{base}/authorities/{district.pk}/")
+    assert authority.url.endswith(f"/authorities/{district.pk}/portfolio/")
+    assert authority.locator("#todo-list tr[data-kind=payment_request]").count() == 1
+    assert "Zu erledigen (1)" in authority.inner_text("#todo-heading")
+    assert axe_violations(authority) == []
+    authority.click("#todo-list tr[data-kind=payment_request] a")
+    assert authority.url == url + f"payments/{request.pk}/"
     assert axe_violations(authority) == []
     authority.fill(f"#id_amount-{key}", "17.000,00")
     authority.click("#release-form button[type=submit]")
@@ -85,8 +97,14 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     authority.fill(f"#remark-{land}", "Beleg für Rechnung 2 fehlt")
     authority.click(f"#line-{land} button[value=queried]")
     assert authority.get_attribute(f"#line-{land} .isek-proof-check", "data-status") == "queried"
-    # the city answers the query and submits the proof of use (decision 0063)
-    planner.goto(url + "proof/")
+    # the city answers the query and submits the proof of use (decision 0063); its list of
+    # applications says what waits for it and leads to the line (decision 0067)
+    planner.goto(f"{base}/concepts/{concept.slug}/applications/")
+    assert planner.locator("#todo-list li[data-kind=query]").count() == 1
+    assert "Beleg für Rechnung 2 fehlt" in planner.inner_text("#todo-list")
+    assert axe_violations(planner) == []
+    planner.click("#todo-list li[data-kind=query] a")
+    assert planner.url == url + f"proof/#line-{land}"
     assert planner.locator(f"#proof-queries a[href='#line-{land}']").count() == 1
     assert planner.locator("#proof-submit-form").count() == 0  # an open query first
     planner.fill(f"#answer-{land}", "Beleg liegt jetzt bei")

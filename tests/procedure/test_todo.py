@@ -162,6 +162,10 @@ def test_change_requests_wait_for_the_planners_until_a_new_version_answers_them(
         assert 'id="todo"' not in page, user
     page = client_for(planner).get(f"/concepts/{concept.slug}/applications/").content.decode()
     assert "Zu erledigen (1): <span id=\"todo-counts\">1 Nachforderung</span>" in page
+    english = client_for(planner)
+    english.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = english.get(f"/concepts/{concept.slug}/applications/").content.decode()
+    assert "To do (1): <span id=\"todo-counts\">1 change request</span>" in page and "Answer the change request" in page
     second = submit(planner, concept, name="Programmanmeldung 2027 v2")
     assert services.city_todo(planner, concept)["total"] == 0
     assert 'id="todo-empty"' in client_for(planner).get(f"/concepts/{concept.slug}/applications/").content.decode()
