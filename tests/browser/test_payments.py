@@ -30,7 +30,8 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     from isek.procedure.models import PaymentRequest
 
     concept, base = kuf_city, live_server.url
-    app = submit(concept.roles.get(user__username="planer-neu").user, concept)
+    planner_user = concept.roles.get(user__username="planer-neu").user
+    app = submit(planner_user, concept)
     staff = authority_staff("14", name="Sächsische Aufbaubank")
     staff.set_password("pw-browser-123")
     staff.save()
@@ -124,6 +125,19 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     authority.click("#proof-accept button")
     assert authority.get_attribute("#proof-state-now", "data-state") == "accepted"
     assert axe_violations(authority) == []
+    # a returned request is replaced, not corrected: its page says so and starts a new one with its expenses
+    late = monitoring.save_payment(access.Operator("test"), concept, monitoring.Payment(
+        measure=measure, year=2027, amount="100.00", note="Rechnung 3"))
+    returned = services.draft_request(planner_user, concept, app, payments=[late.pk])
+    services.submit_request(planner_user, concept, returned)
+    services.return_request(staff, concept, returned, reason="Rechnung 3 ohne Beleg")
+    planner.goto(url + f"payments/{returned.pk}/")
+    assert "Zurückgegeben: Rechnung 3 ohne Beleg" in planner.inner_text("#request-returned")
+    assert axe_violations(planner) == []
+    planner.click("#request-renew")
+    assert planner.locator(f"#request-form input[value='{late.pk}']").is_checked()
+    assert planner.locator("#request-template").count() == 1
+    assert axe_violations(planner) == []
     authority.evaluate("() => document.cookie = 'django_language=en; path=/'")
     authority.reload()
     assert "Proof of use" in authority.inner_text("h1")
