@@ -1,7 +1,9 @@
 """Payments against the approval in Chromium with axe-core (issue #23 point 5): the city requests
 payments for expenses it has paid, the district's funding authority releases less with a reason,
 then checks the proof of use line by line and queries a line; the city answers and submits the
-proof of use, the authority accepts it (decision 0063) – in German, and the proof of use in English."""
+proof of use, the authority accepts it (decision 0063) – in German, and the proof of use in English.
+Each side reaches its part from its to-do list (the authority's portfolio, the city's list of
+applications; decision 0067)."""
 
 import datetime
 
@@ -30,7 +32,8 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     from isek.procedure.models import PaymentRequest
 
     concept, base = kuf_city, live_server.url
-    app = submit(concept.roles.get(user__username="planer-neu").user, concept)
+    planner_user = concept.roles.get(user__username="planer-neu").user
+    app = submit(planner_user, concept)
     staff = authority_staff("14", name="Sächsische Aufbaubank")
     staff.set_password("pw-browser-123")
     staff.save()
@@ -77,7 +80,17 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
 
     authority = pages.new()
     login(authority, base, staff.username)
-    authority.goto(url + f"payments/{request.pk}/")
+    # the authority's page opens with what waits for it: the request, linked (decision 0067)
+    from isek.concepts.models import FundingAuthority
+
+    district = FundingAuthority.objects.get(prefixes__prefix="14")
+    authority.goto(f"{base}/authorities/{district.pk}/")
+    assert authority.url.endswith(f"/authorities/{district.pk}/portfolio/")
+    assert authority.locator("#todo-list tr[data-kind=payment_request]").count() == 1
+    assert "Zu erledigen (1)" in authority.inner_text("#todo-heading")
+    assert axe_violations(authority) == []
+    authority.click("#todo-list tr[data-kind=payment_request] a")
+    assert authority.url == url + f"payments/{request.pk}/"
     assert axe_violations(authority) == []
     authority.fill(f"#id_amount-{key}", "17.000,00")
     authority.click("#release-form button[type=submit]")
@@ -100,8 +113,14 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     authority.fill(f"#remark-{land}", "Beleg für Rechnung 2 fehlt")
     authority.click(f"#line-{land} button[value=queried]")
     assert authority.get_attribute(f"#line-{land} .isek-proof-check", "data-status") == "queried"
-    # the city answers the query and submits the proof of use (decision 0063)
-    planner.goto(url + "proof/")
+    # the city answers the query and submits the proof of use (decision 0063); its list of
+    # applications says what waits for it and leads to the line (decision 0067)
+    planner.goto(f"{base}/concepts/{concept.slug}/applications/")
+    assert planner.locator("#todo-list li[data-kind=query]").count() == 1
+    assert "Beleg für Rechnung 2 fehlt" in planner.inner_text("#todo-list")
+    assert axe_violations(planner) == []
+    planner.click("#todo-list li[data-kind=query] a")
+    assert planner.url == url + f"proof/#line-{land}"
     assert planner.locator(f"#proof-queries a[href='#line-{land}']").count() == 1
     assert planner.locator("#proof-submit-form").count() == 0  # an open query first
     planner.fill(f"#answer-{land}", "Beleg liegt jetzt bei")
@@ -121,6 +140,19 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     authority.click("#proof-accept button")
     assert authority.get_attribute("#proof-state-now", "data-state") == "accepted"
     assert axe_violations(authority) == []
+    # a returned request is replaced, not corrected: its page says so and starts a new one with its expenses
+    late = monitoring.save_payment(access.Operator("test"), concept, monitoring.Payment(
+        measure=measure, year=2027, amount="100.00", note="Rechnung 3"))
+    returned = services.draft_request(planner_user, concept, app, payments=[late.pk])
+    services.submit_request(planner_user, concept, returned)
+    services.return_request(staff, concept, returned, reason="Rechnung 3 ohne Beleg")
+    planner.goto(url + f"payments/{returned.pk}/")
+    assert "Zurückgegeben: Rechnung 3 ohne Beleg" in planner.inner_text("#request-returned")
+    assert axe_violations(planner) == []
+    planner.click("#request-renew")
+    assert planner.locator(f"#request-form input[value='{late.pk}']").is_checked()
+    assert planner.locator("#request-template").count() == 1
+    assert axe_violations(planner) == []
     authority.evaluate("() => document.cookie = 'django_language=en; path=/'")
     authority.reload()
     assert "Proof of use" in authority.inner_text("h1")

@@ -24,6 +24,7 @@ from isek.finance import services as finance
 from isek.geodata import services as geodata
 from isek.legal import services as legal
 from isek.participation import services as participation
+from isek.procedure import services as procedure
 from isek.web import paging, public
 from isek.web.forms import add_errors
 
@@ -84,6 +85,7 @@ def _concept_page(request, concept):
         "decision": finance.decision_words(concept),
         "setup_missing": services.setup_missing(concept) if can_edit else [],
         "is_member": access.allows(request.user, "dashboard", "view", concept),
+        "todo": procedure.city_todo(request.user, concept),  # what waits for the planners (decision 0067)
         "measure_count": concept.measures.count(),
         **summary, "upcoming_phase": upcoming,
     })

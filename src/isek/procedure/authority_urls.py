@@ -7,6 +7,7 @@ from . import views
 app_name = "authority"
 
 urlpatterns = [
+    path("<int:authority>/", views.authority_home, name="home"),
     path("<int:authority>/portfolio/", views.portfolio, name="portfolio"),
     path("<int:authority>/export/monitoring.csv", views.district_monitoring_csv, name="monitoring-csv"),
     path("<int:authority>/export/totals.xlsx", views.district_totals_xlsx, name="totals-xlsx"),

@@ -21,12 +21,13 @@ from pathlib import Path
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.db.models.fields.json import KeyTransform
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from isek import access
 from isek.core import numbers
@@ -1681,3 +1682,203 @@ def write_proof_pdf(concept, application: Application, path, report: str = "") -
         return pdf.write("procedure/proof_pdf.html", {
             "concept": concept, "app": application, "title": proof_title(concept, application), "report": report,
             **proof_of_use(concept, application)}, path)
+
+
+# --- what waits for whom: the authority's and the city's to-do lists (decision 0067) ---------------
+
+TODO_KINDS = ("application", "payment_request", "proof", "answer")  # the authority's, in the order they are counted
+CITY_TODO_KINDS = ("change_request", "returned_request", "query", "returned_proof", "approval")
+
+
+def _newest_words():
+    """The entries of the proof of use that are the newest word on their line (no later entry on it)."""
+    later = ProofEntry.objects.filter(application=OuterRef("application"), key=OuterRef("key")).filter(
+        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id")))
+    return ProofEntry.objects.filter(~Exists(later))
+
+
+def _item(kind: str, app: Application, since, url: str, what: str, detail: str = "") -> dict:
+    concept = app.concept
+    return {"kind": kind, "city": concept.city.name, "concept": concept.name, "slug": concept.slug,
+            "application": app.pk, "year": app.year, "version": app.version, "since": since, "url": url,
+            "what": what, "detail": detail}
+
+
+def _line_name(app: Application, key: str) -> str:
+    """A line of the proof of use ("<measure>-<year>[-<source>]") as a person reads it."""
+    parts = key.split("-")
+    labels = _labels(app)
+    if len(parts) >= 2 and parts[0] in labels:
+        source = finance.SOURCE_LABELS.get(parts[2], parts[2]) if len(parts) > 2 else ""
+        return ", ".join(str(x) for x in (labels[parts[0]], parts[1], source) if x)
+    return key
+
+
+def authority_todo(user, authority) -> dict:
+    """What waits for ``authority`` in its district, oldest first: applications submitted and not
+    yet in review (the newest version of each programme year), payment requests submitted and not
+    yet released or returned, proofs of use submitted and not yet decided, and the city's answers
+    to its queries on the proof of use not yet checked (one entry per line whose newest word is the
+    city's answer). ``items``: {"kind", "city", "concept", "slug", "application", "year",
+    "version", "since", "url", "what", "detail"}; ``counts`` per kind (``TODO_KINDS``), ``total``.
+    A fixed number of queries, whatever the district holds."""
+    access.require_site(user, "portfolio", "view", authority=authority)
+    prefixes = list(authority.prefixes.values_list("prefix", flat=True))
+
+    def district(path: str) -> Q:
+        found = Q(pk__in=[])
+        for prefix in prefixes:
+            found |= Q(**{f"{path}concept__city__ags__startswith": prefix})
+        return found
+
+    items = []
+    newer = Application.objects.filter(concept=OuterRef("concept"), year=OuterRef("year"), state__in=SENT,
+                                       version__gt=OuterRef("version"))
+    for app in (Application.objects.filter(district(""), state=SUBMITTED).filter(~Exists(newer))
+                .select_related("concept__city")):
+        items.append(_item("application", app, app.submitted_at,
+                           reverse("procedure:application", args=[app.concept.slug, app.pk]),
+                           _("Antrag %(year)s (Version %(version)s) prüfen") % {"year": app.year, "version": app.version}))
+    for pr in (PaymentRequest.objects.filter(district("application__"), state=R_SUBMITTED)
+               .select_related("application__concept__city")):
+        app = pr.application
+        items.append(_item("payment_request", app, pr.submitted_at,
+                           reverse("procedure:payment-request", args=[app.concept.slug, app.pk, pr.pk]),
+                           _("Mittelabruf %(number)s freigeben oder zurückgeben") % {"number": pr.number},
+                           _("Antrag %(year)s, Version %(version)s") % {"year": app.year, "version": app.version}))
+    for proof in (ProofSubmission.objects.filter(district("application__"), state=P_SUBMITTED)
+                  .select_related("application__concept__city")):
+        app = proof.application
+        items.append(_item("proof", app, proof.submitted_at, reverse("procedure:proof", args=[app.concept.slug, app.pk])
+                           + "#proof-state", _("Verwendungsnachweis (Version %(version)s) prüfen") % {
+                               "version": proof.version},
+                           _("Antrag %(year)s, Version %(version)s") % {"year": app.year, "version": app.version}))
+    for entry in (_newest_words().filter(district("application__"), kind=ProofEntry.Kind.ANSWERED)
+                  .select_related("application__concept__city")):
+        app = entry.application
+        items.append(_item("answer", app, entry.created_at,
+                           reverse("procedure:proof", args=[app.concept.slug, app.pk]) + f"#line-{entry.key}",
+                           _("Antwort auf die Rückfrage prüfen: %(line)s") % {"line": _line_name(app, entry.key)},
+                           _("Antrag %(year)s, Version %(version)s") % {"year": app.year, "version": app.version}
+                           + f" – {entry.text}"))
+    return _todo(items, TODO_KINDS)
+
+
+TODO_WORDS = {  # how a count of each kind reads in the heading
+    "application": lambda n: ngettext("%(n)s Antrag", "%(n)s Anträge", n),
+    "payment_request": lambda n: ngettext("%(n)s Mittelabruf", "%(n)s Mittelabrufe", n),
+    "proof": lambda n: ngettext("%(n)s Verwendungsnachweis", "%(n)s Verwendungsnachweise", n),
+    "answer": lambda n: ngettext("%(n)s Antwort auf eine Rückfrage", "%(n)s Antworten auf Rückfragen", n),
+    "change_request": lambda n: ngettext("%(n)s Nachforderung", "%(n)s Nachforderungen", n),
+    "returned_request": lambda n: ngettext("%(n)s zurückgegebener Mittelabruf", "%(n)s zurückgegebene Mittelabrufe", n),
+    "query": lambda n: ngettext("%(n)s Rückfrage", "%(n)s Rückfragen", n),
+    "returned_proof": lambda n: ngettext("%(n)s zurückgegebener Verwendungsnachweis",
+                                         "%(n)s zurückgegebene Verwendungsnachweise", n),
+    "approval": lambda n: ngettext("%(n)s Bescheid", "%(n)s Bescheide", n),
+}
+
+
+def _todo(items: list[dict], kinds) -> dict:
+    """The to-do list: ``items`` oldest first, the count per kind, the total and the counts as words
+    ("2 Anträge, 1 Mittelabruf") for the heading."""
+    items.sort(key=lambda i: (i["since"] is None, i["since"] or timezone.now(), i["city"], i["concept"]))
+    counts = {k: sum(1 for i in items if i["kind"] == k) for k in kinds}
+    summary = ", ".join(TODO_WORDS[k](n) % {"n": n} for k, n in counts.items() if n)
+    return {"items": items, "counts": counts, "total": len(items), "summary": summary}
+
+
+def city_todo(user, concept) -> dict | None:
+    """What waits for the city's planners on ``concept``, oldest first – each only for those who
+    may act on it: change requests (Nachforderungen) not yet answered by a new version, payment
+    requests the authority returned (with its reason) and not yet followed by a new one, queries on
+    the proof of use not yet answered, a returned proof of use not yet followed by a new version,
+    and an approval received with no payment request since. As ``authority_todo``; None where
+    ``user`` may act on none of them. A fixed number of queries."""
+    may = {"edit": access.allows(user, "application", "edit", concept),
+           "request": access.allows(user, "payment_request", "edit", concept),
+           "proof": access.allows(user, "proof", "edit", concept)}
+    if not any(may.values()):
+        return None
+    items = []
+
+    def label(app):
+        return _("Antrag %(year)s, Version %(version)s") % {"year": app.year, "version": app.version}
+
+    if may["edit"]:
+        for remark in (Remark.objects.filter(application__concept=concept, kind=Remark.Kind.REQUEST, state=OPEN)
+                       .select_related("application__concept__city")):
+            app = remark.application
+            items.append(_item("change_request", app, remark.created_at,
+                               reverse("procedure:application", args=[concept.slug, app.pk]) + "#review",
+                               _("Nachforderung beantworten: %(about)s") % {"about": remark.about_label or remark.about},
+                               f"{label(app)} – {remark.text}"))
+    if may["request"]:
+        later = PaymentRequest.objects.filter(application=OuterRef("application"), created_at__gt=OuterRef("decided_at"))
+        for pr in (PaymentRequest.objects.filter(application__concept=concept, state=R_RETURNED).filter(~Exists(later))
+                   .select_related("application__concept__city")):
+            app = pr.application
+            items.append(_item("returned_request", app, pr.decided_at,
+                               reverse("procedure:payment-request", args=[concept.slug, app.pk, pr.pk]),
+                               _("Mittelabruf %(number)s zurückgegeben: neu stellen") % {"number": pr.number},
+                               _("%(application)s – Begründung: %(reason)s") % {"application": label(app),
+                                                                                "reason": pr.reason}))
+        newer_approval = Approval.objects.filter(application=OuterRef("application"), created_at__gt=OuterRef("created_at"))
+        requested = PaymentRequest.objects.filter(application=OuterRef("application"),
+                                                  created_at__gt=OuterRef("created_at"))
+        for approval in (Approval.objects.filter(application__concept=concept, application__state=APPROVED)
+                         .filter(~Exists(newer_approval), ~Exists(requested))
+                         .select_related("application__concept__city")):
+            app = approval.application
+            items.append(_item("approval", app, approval.created_at,
+                               reverse("procedure:payment-requests", args=[concept.slug, app.pk]),
+                               (_("Änderungsbescheid %(number)s erhalten: Mittel abrufen") if approval.amends_id else
+                                _("Zuwendungsbescheid %(number)s erhalten: Mittel abrufen")) % {
+                                   "number": approval.file_number},
+                               _("%(application)s – Bescheid vom %(date)s") % {
+                                   "application": label(app), "date": approval.decided_on.strftime("%d.%m.%Y")}))
+    if may["proof"]:
+        for entry in (_newest_words().filter(application__concept=concept, kind=ProofEntry.Kind.QUERIED)
+                      .select_related("application__concept__city")):
+            app = entry.application
+            items.append(_item("query", app, entry.created_at,
+                               reverse("procedure:proof", args=[concept.slug, app.pk]) + f"#line-{entry.key}",
+                               _("Rückfrage zum Verwendungsnachweis beantworten: %(line)s") % {
+                                   "line": _line_name(app, entry.key)}, f"{label(app)} – {entry.text}"))
+        newer_proof = ProofSubmission.objects.filter(application=OuterRef("application"), version__gt=OuterRef("version"))
+        for proof in (ProofSubmission.objects.filter(application__concept=concept, state=P_RETURNED)
+                      .filter(~Exists(newer_proof)).select_related("application__concept__city")):
+            app = proof.application
+            items.append(_item("returned_proof", app, proof.decided_at,
+                               reverse("procedure:proof", args=[concept.slug, app.pk]) + "#proof-state",
+                               _("Verwendungsnachweis (Version %(version)s) zurückgegeben: neue Version einreichen") % {
+                                   "version": proof.version},
+                               _("%(application)s – Begründung: %(reason)s") % {"application": label(app),
+                                                                                "reason": proof.reason}))
+    return _todo(items, CITY_TODO_KINDS)
+
+
+def returned_request_payments(user, concept, application: Application, pk) -> dict:
+    """What a new payment request in place of the returned request ``pk`` starts with (decision
+    0067: a returned request is never corrected and submitted again – the city makes a new one):
+    {"request": the returned request, "payments": the ids of its payments that may be cited again,
+    "missing": the labels of those that may not (cited meanwhile by another request, or deleted)}.
+    Refused with a message where ``pk`` names no returned request of ``application``."""
+    _require_request(user, concept, application)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        pk = None
+    found = (application.payment_requests.filter(pk=pk).first() if pk is not None else None)
+    if found is None or found.state != R_RETURNED:
+        raise invalid(_("Nur ein zurückgegebener Mittelabruf dieses Antrags lässt sich als Vorlage verwenden."),
+                      "not_returned")
+    offered = {p.pk for p in available_payments(concept, application)}
+    labels = _labels(application)
+    payments, missing = [], []
+    for item in found.items.all():
+        if item.payment_id in offered:
+            payments.append(item.payment_id)
+        else:
+            missing.append(f"{labels.get(item.measure, item.measure)}, {item.year}: {_euro(item.amount)} €"
+                           + (f" – {item.note}" if item.note else ""))
+    return {"request": found, "payments": payments, "missing": missing}

@@ -37,7 +37,7 @@ REVIEW = {"submitted": services.is_submitted, "ids": ONE}  # the authority's wri
 def applications(request, concept):
     return render(request, "procedure/applications.html", {
         "concept": concept, "applications": services.applications_of(request.user, concept),
-        "can_edit": services.can_edit(request.user, concept)})
+        "can_edit": services.can_edit(request.user, concept), "todo": services.city_todo(request.user, concept)})
 
 
 @access.concept_view("application", "view", ids=ONE, submitted=services.is_submitted)
@@ -227,7 +227,14 @@ def portfolio(request, authority):
     found = services.portfolio(request.user, authority)
     # the areas' GeoJSON as the service wrote it, safe inside <script> as json_script makes it
     found["areas"] = mark_safe(found["areas"].translate(_SCRIPT_SAFE))  # noqa: S308 (escaped just here)
-    return render(request, "procedure/portfolio.html", {"authority": authority, **found})
+    return render(request, "procedure/portfolio.html", {"authority": authority, **found,
+                                                        "todo": services.authority_todo(request.user, authority)})
+
+
+@access.site_view("portfolio", "view")
+def authority_home(request, authority):
+    """/authorities/<id>/: the authority's page is its portfolio, with what waits for it at the top."""
+    return redirect("authority:portfolio", authority.pk)
 
 
 _SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -279,7 +286,17 @@ def payment_request_new(request, concept, application):
         messages.error(request, refusal)
         return redirect("procedure:payment-requests", concept.slug, app.pk)
     offered = services.available_payments(concept, app)
-    form = PaymentRequestForm(request.POST or None, payments=offered,
+    initial, template = {}, None
+    if request.method == "GET" and "from" in request.GET:  # a new request in place of a returned one (decision 0067)
+        try:
+            template = services.returned_request_payments(request.user, concept, app, request.GET["from"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            initial = {"payments": [str(pk) for pk in template["payments"]],
+                       "note": _("Neu gestellt nach der Rückgabe von Mittelabruf %(number)s.") % {
+                           "number": template["request"].number}}
+    form = PaymentRequestForm(request.POST or None, payments=offered, initial=initial,
                               lines=services.request_lines(concept, app, offered))
     if request.method == "POST" and form.is_valid():
         try:
@@ -291,7 +308,7 @@ def payment_request_new(request, concept, application):
                                         "Sie ihn ein."))
             return redirect("procedure:payment-request", concept.slug, app.pk, found.pk)
     return render(request, "procedure/payment_request_form.html", {
-        "concept": concept, "app": app, "form": form, "offered": offered,
+        "concept": concept, "app": app, "form": form, "offered": offered, "template": template,
         "labels": {str(p.pk): p for p in offered}}, status=400 if request.method == "POST" else 200)
 
 
@@ -306,6 +323,9 @@ def _request_page(request, concept, found, release_form=None, return_form=None):
     return render(request, "procedure/payment_request.html", {
         "concept": concept, "app": app, "pr": found, **shown,
         "can_edit": services.can_request(request.user, concept) and found.state == "draft",
+        # a returned request is not corrected: the city makes a new one, prefilled with its expenses (decision 0067)
+        "can_renew": found.state == "returned" and services.can_request(request.user, concept)
+        and not services.request_refusal(app),
         "release_form": release_form if can_release else None,
         "return_form": (return_form or ReturnForm()) if can_release else None})
 
