@@ -142,7 +142,7 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     assert axe_violations(authority) == []
     # a returned request is replaced, not corrected: its page says so and starts a new one with its expenses
     late = monitoring.save_payment(access.Operator("test"), concept, monitoring.Payment(
-        measure=measure, year=2027, amount="100.00", note="Rechnung 3"))
+        measure=measure, year=2027, amount="100.00", note="Rechnung 3"), today=datetime.date(2027, 12, 31))
     returned = services.draft_request(planner_user, concept, app, payments=[late.pk])
     services.submit_request(planner_user, concept, returned)
     services.return_request(staff, concept, returned, reason="Rechnung 3 ohne Beleg")
