@@ -9,7 +9,14 @@ from isek.web.forms import GeoJSONGeometryField, KernFormMixin, crs_help
 from .models import City, Concept, FieldOfAction, Goal, Measure, Milestone, Quarter, ags_from, ags_validator, is_whole_area
 
 
-class ConceptForm(KernFormMixin, forms.ModelForm):
+class ConfirmAreaMixin(forms.Form):
+    """The box that confirms an area the service questions (``area_doubts``, decision 0066); the
+    page shows it beside the warning only."""
+
+    confirm_area = forms.BooleanField(label=_("Die Fläche stimmt – trotzdem speichern"), required=False)
+
+
+class ConceptForm(KernFormMixin, ConfirmAreaMixin, forms.ModelForm):
     area = GeoJSONGeometryField(label=_("Fördergebiet (GeoJSON)"), allowed=("MultiPolygon", "Polygon"))
 
     class Meta:
@@ -110,7 +117,7 @@ class MilestoneForm(KernFormMixin, forms.ModelForm):
 MilestoneFormSet = forms.inlineformset_factory(Measure, Milestone, form=MilestoneForm, extra=1, can_delete=True)
 
 
-class QuarterForm(KernFormMixin, forms.ModelForm):
+class QuarterForm(KernFormMixin, ConfirmAreaMixin, forms.ModelForm):
     geometry = GeoJSONGeometryField(label=_("Fläche (GeoJSON)"), allowed=("MultiPolygon", "Polygon"), required=True)
 
     class Meta:
