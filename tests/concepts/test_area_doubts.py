@@ -154,3 +154,17 @@ def test_the_map_without_a_base_map_says_so_with_the_link_for_planners_only(erfu
     public = client_for(None).get(f"/concepts/{concept.slug}/").content.decode()
     assert "Noch keine Grundkarte für Erfurt:" in public and "OSM-Auszug hochladen" not in public
     assert "data-land=" in public
+
+
+def test_without_a_map_the_area_is_typed_as_its_corners_or_taken_from_a_file(erfurt):
+    """The edit page says how to place the area without a map: corners typed into the field, or
+    the upload page (GeoJSON, GeoPackage, Shapefile), linked beside the map."""
+    concept, client = erfurt
+    page = client.get(f"/concepts/{concept.slug}/edit/").content.decode()
+    assert "je Zeile einer als „Breite, Länge“" in page and f'href="/concepts/{concept.slug}/import/"' in page
+    corners = "50.9800, 11.0250\n50.9800, 11.0350\n50.9750, 11.0350\n50.9750, 11.0250"
+    (data,) = [d for d in post_forms(page) if "area" in d]
+    r = client.post(f"/concepts/{concept.slug}/edit/", {**data, "area": corners})
+    assert r.status_code == 302
+    concept.refresh_from_db()
+    assert concept.area.extent == pytest.approx((11.025, 50.975, 11.035, 50.98))

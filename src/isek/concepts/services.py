@@ -43,7 +43,7 @@ from .models import (
     ags_prefixes,
     district_prefix_validator,
 )
-from .signals import structure_copied
+from .signals import base_map_extent, structure_copied
 
 # --- reading, for other apps' delivery code ---------------------------------------------------
 
@@ -462,10 +462,8 @@ def area_doubts(concept: Concept, geometry) -> list[str]:
     if land is not None and not _within(shape, land):
         doubts.append(_("Die Fläche liegt (teilweise) außerhalb von %(land)s, dem Land der Stadt %(city)s.")
                       % {"land": city.land, "city": city.name})
-    from isek.geodata import services as geodata  # geodata's services import this module
-
-    extent = geodata.base_map_extent(city)
-    if extent is not None and not _within(shape, extent):
+    extents = [answer for _, answer in base_map_extent.send(sender=City, city=city) if answer]
+    if extents and not _within(shape, extents[0]):
         doubts.append(_("Die Fläche liegt (teilweise) außerhalb der Grundkarte der Stadt %(city)s.") % {"city": city.name})
     return doubts
 
@@ -906,5 +904,5 @@ __all__ = [
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
-    "structure_copied",
+    "structure_copied", "base_map_extent",
 ]
