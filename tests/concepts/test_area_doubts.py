@@ -168,3 +168,18 @@ def test_without_a_map_the_area_is_typed_as_its_corners_or_taken_from_a_file(erf
     assert r.status_code == 302
     concept.refresh_from_db()
     assert concept.area.extent == pytest.approx((11.025, 50.975, 11.035, 50.98))
+
+
+def test_quarters_from_a_file_are_asked_about_by_name(erfurt, geofile):
+    from isek.concepts.models import Quarter
+
+    concept, client = erfurt
+    path = geofile("quarters.geojson", [(ERFURT, {"name": "Altstadt"}), (WEIMAR, {"name": "Weimar"})])
+    with open(path, "rb") as fh:
+        r = client.post(f"/concepts/{concept.slug}/import/", {"kind": "quarters", "file": fh, "crs": ""})
+    page = r.content.decode()
+    assert "Teilräume übernehmen?" in page and "Weimar: Die Fläche ist" in page and "Altstadt:" not in page
+    assert "Teilräume trotzdem übernehmen" in page
+    assert not Quarter.objects.filter(concept=concept).exists()
+    assert client.post(f"/concepts/{concept.slug}/import/", {"step": "confirm"}).status_code == 302
+    assert set(Quarter.objects.filter(concept=concept).values_list("name", flat=True)) == {"Altstadt", "Weimar"}
