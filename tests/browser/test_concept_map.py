@@ -317,3 +317,15 @@ def test_the_area_map_of_a_new_concept_shows_its_land_and_says_how_to_draw(page,
     page.wait_for_url("**/concepts/muelheim/")
     concept.refresh_from_db()
     assert concept.area is not None
+    # the concept page's map (the same component as the measure's and the participation's) orients
+    # the same way around the saved area
+    wait_map(page)
+    assert "Noch keine Grundkarte für Köln:" in page.locator("#map-notice").inner_text()
+    drawn = page.evaluate("""() => {
+        const m = window.isekMaps['map'];
+        return {grid: m.queryRenderedFeatures({layers: ['graticule']}).length,
+                area: m.queryRenderedFeatures({layers: ['area-line']}).length};
+    }""")
+    assert drawn["grid"] >= 4 and drawn["area"] > 0, drawn
+    assert page.locator(".isek-graticule__lat").count() >= 2
+    assert axe_violations(page) == []
