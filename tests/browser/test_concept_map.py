@@ -281,7 +281,7 @@ def test_the_area_map_of_a_new_concept_shows_its_land_and_says_how_to_draw(page,
     assert west < 5.9 and east > 9.4 and south < 50.4 and north > 52.5, (west, south, east, north)
     assert (east - west < 1.5 * (9.5 - 5.8)) or (north - south < 1.5 * (52.6 - 50.3)), (west, south, east, north)
     assert east - west < 3 * (9.5 - 5.8) and north - south < 3 * (52.6 - 50.3), (west, south, east, north)
-    hint = page.locator("#area-hint").inner_text()
+    hint = page.locator("#area-start-hint").inner_text()
     assert "Nordrhein-Westfalen" in hint and "Fläche zeichnen" in hint and "importieren" in hint
     # No base map (decision 0066): the map says so above itself, links the base map's page for the
     # planner, and orients offline with a labelled graticule and the Land's extent as a rectangle
