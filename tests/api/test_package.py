@@ -181,14 +181,15 @@ def test_a_bavarian_package_with_nrw_group_numbers_comes_back_in_the_general_cat
     Concept.objects.filter(pk=concept.pk).delete()
     with sqlite3.connect(path) as db:  # as exported before the catalogues
         db.execute("UPDATE cost_items SET cost_group = '9.1'")
-    again = package.import_gpkg(OP, path)
+    # the factory's area lies in Bochum, not in Bavaria: confirmed, as the command's --confirm-area does
+    again = package.import_gpkg(OP, path, confirmed=True)
     assert list(CostItem.objects.filter(measure__concept=again).values_list("cost_group__catalogue", "cost_group__number")) \
         == [("general", "3")]
     Concept.objects.filter(pk=again.pk).delete()
     with sqlite3.connect(path) as db:
         db.execute("UPDATE cost_items SET cost_group = '99'")
     with pytest.raises(InputError) as err:
-        package.import_gpkg(OP, path)
+        package.import_gpkg(OP, path, confirmed=True)
     assert "99" in str(err.value.problems) and not Concept.objects.filter(slug="bayreuth").exists()
 
 

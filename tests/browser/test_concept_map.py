@@ -281,6 +281,51 @@ def test_the_area_map_of_a_new_concept_shows_its_land_and_says_how_to_draw(page,
     assert west < 5.9 and east > 9.4 and south < 50.4 and north > 52.5, (west, south, east, north)
     assert (east - west < 1.5 * (9.5 - 5.8)) or (north - south < 1.5 * (52.6 - 50.3)), (west, south, east, north)
     assert east - west < 3 * (9.5 - 5.8) and north - south < 3 * (52.6 - 50.3), (west, south, east, north)
-    hint = page.locator("#area-hint").inner_text()
+    hint = page.locator("#area-start-hint").inner_text()
     assert "Nordrhein-Westfalen" in hint and "Fläche zeichnen" in hint and "importieren" in hint
+    # No base map (decision 0066): the map says so above itself, links the base map's page for the
+    # planner, and orients offline with a labelled graticule and the Land's extent as a rectangle
+    notice = page.locator("#map-notice")
+    assert "Noch keine Grundkarte für Köln:" in notice.inner_text()
+    assert notice.get_by_role("link", name="OSM-Auszug hochladen und die Grundkarte für Köln erstellen").is_visible()
+    drawn = page.evaluate("""() => {
+        const m = window.isekMaps['map'];
+        return {grid: m.queryRenderedFeatures({layers: ['graticule']}).length,
+                land: m.queryRenderedFeatures({layers: ['land-line']}).length,
+                tiles: Object.values(m.getStyle().sources).filter(s => s.tiles || s.url).length};
+    }""")
+    assert drawn["grid"] >= 4 and drawn["land"] > 0 and drawn["tiles"] == 0, drawn
+    lon = page.locator(".isek-graticule__lon").all_inner_texts()
+    lat = page.locator(".isek-graticule__lat").all_inner_texts()
+    assert len(lon) >= 2 and all(t.endswith("° O") for t in lon) and "7° O" in lon, lon
+    assert len(lat) >= 2 and all(t.endswith("° N") for t in lat) and "51° N" in lat, lat
+    assert page.locator(".isek-graticule__land").inner_text() == "Umgebungsrechteck Nordrhein-Westfalen"
+    assert axe_violations(page) == []
+    # an area of some 350 km² drawn by mistake is asked about, and saved only when confirmed
+    page.locator("#id_area").fill(json.dumps({"type": "Polygon", "coordinates": [
+        [[6.8, 50.85], [7.1, 50.85], [7.1, 51.0], [6.8, 51.0], [6.8, 50.85]]]}))
+    page.get_by_role("button", name="Speichern").click()
+    doubts = page.locator("#area-doubts")
+    doubts.wait_for()
+    assert "Fördergebiete sind meist unter 5 km²" in doubts.inner_text()
+    wait_map(page)
+    assert axe_violations(page) == []
+    concept.refresh_from_db()
+    assert concept.area is None
+    page.get_by_label("Die Fläche stimmt – trotzdem speichern").check()
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_url("**/concepts/muelheim/")
+    concept.refresh_from_db()
+    assert concept.area is not None
+    # the concept page's map (the same component as the measure's and the participation's) orients
+    # the same way around the saved area
+    wait_map(page)
+    assert "Noch keine Grundkarte für Köln:" in page.locator("#map-notice").inner_text()
+    drawn = page.evaluate("""() => {
+        const m = window.isekMaps['map'];
+        return {grid: m.queryRenderedFeatures({layers: ['graticule']}).length,
+                area: m.queryRenderedFeatures({layers: ['area-line']}).length};
+    }""")
+    assert drawn["grid"] >= 4 and drawn["area"] > 0, drawn
+    assert page.locator(".isek-graticule__lat").count() >= 2
     assert axe_violations(page) == []

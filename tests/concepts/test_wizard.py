@@ -395,7 +395,7 @@ def test_the_area_map_starts_on_the_citys_land_or_on_the_city(client):
     html = client.get("/concepts/muelheim/edit/").content.decode()
     extent = json.loads(html.split('data-extent="')[1].split('"')[0].replace("&quot;", '"'))
     assert extent == [5.86, 50.32, 9.46, 52.53]  # Nordrhein-Westfalen
-    hint = html.split('id="area-hint"')[1].split("</p>")[0]
+    hint = html.split('id="area-start-hint"')[1].split("</p>")[0]
     assert "Die Karte zeigt Nordrhein-Westfalen" in hint and "Fläche zeichnen" in hint
     assert 'href="/concepts/muelheim/import/"' in hint and 'href="/concepts/muelheim/basemap/"' in hint
     BaseMap.objects.create(city=koeln, extract="/x/koeln.osm.pbf", extract_name="koeln", bounds=[6.77, 50.83, 7.16, 51.08])

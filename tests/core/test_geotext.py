@@ -57,3 +57,25 @@ def test_latitude_longitude_pairs(text):
 @pytest.mark.parametrize("text", ["50,9,6,9", "50.9.6.9", "50.947696 6.921774 12", "1" * 100])
 def test_what_is_no_pair_is_unreadable(text):
     assert "„Breite, Länge“" in _message(text)
+
+
+def test_an_area_typed_as_its_corners_is_read_as_a_polygon():
+    """A planner without a map types the corners of the funding area, one "Breite, Länge" a line
+    (decision 0066); the ring is closed, decimal commas and either order are read."""
+    text = "50.9800, 11.0250\n50,9800 11,0350\n\n11.0350, 50.9750\n50.9750, 11.0250\n"
+    shape = geotext.read(text, allowed=("MultiPolygon", "Polygon"))
+    assert shape.geom_type == "Polygon"
+    assert list(shape.exterior.coords) == [(11.025, 50.98), (11.035, 50.98), (11.035, 50.975), (11.025, 50.975),
+                                           (11.025, 50.98)]
+
+
+def test_corners_that_cross_or_leave_germany_are_refused_with_a_reason():
+    with pytest.raises(InputError) as err:
+        geotext.read("50.98, 11.025\n50.975, 11.035\n50.98, 11.035\n50.975, 11.025", allowed=("Polygon",))
+    assert "ohne dass sich die Ränder kreuzen" in err.value.messages(str)[0]
+    with pytest.raises(InputError) as err:
+        geotext.read("50.98, 11.025\n40.0, 11.035\n50.975, 11.035", allowed=("Polygon",))
+    assert "„40.0, 11.035“ liegt als „Breite, Länge“ gelesen nicht in Deutschland" in err.value.messages(str)[0]
+    # where the field takes a point only, several lines are no place
+    with pytest.raises(InputError):
+        geotext.read("50.98, 11.025\n50.975, 11.035\n50.98, 11.035", allowed=("Point",))

@@ -323,10 +323,11 @@ def export_measures_xlsx(concept, path) -> int:
 # --- import ----------------------------------------------------------------------------------------------
 
 
-def import_gpkg(user, path) -> object:
+def import_gpkg(user, path, *, confirmed: bool = False) -> object:
     """Create the concept of an exported GeoPackage in this installation, with all its layers and
     tables, through the services (their rules apply), in one transaction. A concept with the same
-    short name must not exist."""
+    short name must not exist. An area or quarter the services question (too large, outside the
+    city's Land, decision 0066) refuses the file unless ``confirmed``."""
     data = read_gpkg(path)
     missing = [t for t in ("concept", "fields_of_action") if t not in data]
     if missing:
@@ -361,7 +362,7 @@ def import_gpkg(user, path) -> object:
             area_source=c["area_source"] or "", is_public=bool(c["is_public"]))
         if data.get("area"):
             concept.area = geom(data["area"][0]["geometry"])
-            concepts.save_concept(user, concept, via="import")
+            concepts.save_concept(user, concept, via="import", confirmed=confirmed)
         fields = {int(r["number"]): concepts.FieldOfAction(
             number=int(r["number"]), name=r["name"], name_en=r["name_en"] or "", colour=r["colour"],
             description=r["description"] or "", source=r["source"] or "") for r in data["fields_of_action"]
@@ -378,7 +379,7 @@ def import_gpkg(user, path) -> object:
         for r in data.get("quarters", []):
             q = concepts.Quarter(name=r["name"], colour=r["colour"], description=r["description"] or "",
                                  approximated=bool(r["approximated"]), source=r["source"] or "", geometry=geom(r["geometry"]))
-            quarters[q.name] = concepts.save_quarter(user, concept, q, via="import")
+            quarters[q.name] = concepts.save_quarter(user, concept, q, via="import", confirmed=confirmed)
         milestones: dict[str, list] = {}
         for r in data.get("milestones", []):
             milestones.setdefault(r["measure"], []).append(concepts.Milestone(

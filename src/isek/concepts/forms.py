@@ -8,9 +8,20 @@ from isek.web.forms import GeoJSONGeometryField, KernFormMixin, crs_help
 
 from .models import City, Concept, FieldOfAction, Goal, Measure, Milestone, Quarter, ags_from, ags_validator, is_whole_area
 
+CORNERS_HELP = _("Auf der Karte zeichnen, GeoJSON einfügen oder die Eckpunkte eingeben: je Zeile einer als "
+                 "„Breite, Länge“, mindestens drei, der Reihe nach um die Fläche herum (z. B. 50.9780, 11.0290).")
 
-class ConceptForm(KernFormMixin, forms.ModelForm):
-    area = GeoJSONGeometryField(label=_("Fördergebiet (GeoJSON)"), allowed=("MultiPolygon", "Polygon"))
+
+class ConfirmAreaMixin(forms.Form):
+    """The box that confirms an area the service questions (``area_doubts``, decision 0066); the
+    page shows it beside the warning only."""
+
+    confirm_area = forms.BooleanField(label=_("Die Fläche stimmt – trotzdem speichern"), required=False)
+
+
+class ConceptForm(KernFormMixin, ConfirmAreaMixin, forms.ModelForm):
+    area = GeoJSONGeometryField(label=_("Fördergebiet (GeoJSON)"), allowed=("MultiPolygon", "Polygon"),
+                                help_text=CORNERS_HELP)
 
     class Meta:
         model = Concept
@@ -110,8 +121,9 @@ class MilestoneForm(KernFormMixin, forms.ModelForm):
 MilestoneFormSet = forms.inlineformset_factory(Measure, Milestone, form=MilestoneForm, extra=1, can_delete=True)
 
 
-class QuarterForm(KernFormMixin, forms.ModelForm):
-    geometry = GeoJSONGeometryField(label=_("Fläche (GeoJSON)"), allowed=("MultiPolygon", "Polygon"), required=True)
+class QuarterForm(KernFormMixin, ConfirmAreaMixin, forms.ModelForm):
+    geometry = GeoJSONGeometryField(label=_("Fläche (GeoJSON)"), allowed=("MultiPolygon", "Polygon"), required=True,
+                                    help_text=CORNERS_HELP)
 
     class Meta:
         model = Quarter

@@ -47,6 +47,7 @@ class ImportReport:
     updated: int = 0
     warnings: list[Problem] = field(default_factory=list)
     measures_outside: list[Measure] = field(default_factory=list)  # a new area's: not (wholly) in it
+    doubts: list[str] = field(default_factory=list)  # why the area or a quarter is unlikely (decision 0066)
 
     def summary(self, translate=str) -> str:
         return Problem(SUMMARIES[self.kind],
@@ -54,8 +55,9 @@ class ImportReport:
 
 
 class Unconfirmed(Exception):
-    """The new funding area would leave measures outside it and the import was to ask first:
-    nothing is stored; ``report`` says what the import would do."""
+    """The new funding area would leave measures outside it, or the area or a quarter is unlikely
+    (``report.doubts``), and the import was to ask first: nothing is stored; ``report`` says what
+    the import would do."""
 
     def __init__(self, report: ImportReport):
         super().__init__("unconfirmed")
@@ -76,11 +78,14 @@ def _multi(g):
 
 
 def import_file(concept: Concept, path, kind: str, *, crs=None, layer=None, filename=None,
-                user=None, actor: str = "import", ask_first: bool = False) -> ImportReport:
+                user=None, actor: str = "import", ask_first: bool = False, doubt=None,
+                confirmed: bool = False) -> ImportReport:
     """Import ``path`` as the concept's area, its quarters or its measures' geometries.
 
     Raises geoio.GeoFileError listing every problem; then nothing has been stored. With
     ``ask_first``, a new area that would leave measures outside raises Unconfirmed instead.
+    ``doubt(geometry)`` (WGS84 shapely → sentences) questions the area and each quarter; unless
+    ``confirmed``, a doubt raises Unconfirmed with ``ask_first``, else GeoFileError (decision 0066).
     """
     if kind not in KINDS:
         raise geoio.GeoFileError([Problem(gettext_noop("Unbekannte Art „%(kind)s“: erlaubt sind area, quarters, measures."), {"kind": kind})])
@@ -91,7 +96,15 @@ def import_file(concept: Concept, path, kind: str, *, crs=None, layer=None, file
     report = ImportReport(kind=kind, source_crs=gf.source_crs, warnings=list(gf.warnings))
     plan = {"area": _plan_area, "quarters": _plan_quarters, "measures": _plan_measures}[kind]
     writes = plan(concept, gf.features, report)
-    if ask_first and report.measures_outside:
+    if doubt is not None and kind == "area":
+        report.doubts = doubt(shapely.union_all([f.geometry for f in gf.features]))
+    elif doubt is not None and kind == "quarters":
+        report.doubts = [f"{_first(f.properties, NAME_KEYS)}: {d}" for f in gf.features for d in doubt(f.geometry)]
+    if report.doubts and not confirmed and not ask_first:
+        raise geoio.GeoFileError([Problem("%(doubt)s", {"doubt": d}) for d in report.doubts]
+                                 + [Problem(gettext_noop("Nichts gespeichert: Stimmt die Fläche, mit --confirm-area "
+                                                         "erneut importieren."))])
+    if ask_first and (report.measures_outside or report.doubts and not confirmed):
         raise Unconfirmed(report)
     with acting_as(user, actor), transaction.atomic():
         for write in writes:

@@ -43,7 +43,7 @@ from .models import (
     ags_prefixes,
     district_prefix_validator,
 )
-from .signals import structure_copied
+from .signals import base_map_extent, structure_copied
 
 # --- reading, for other apps' delivery code ---------------------------------------------------
 
@@ -432,21 +432,78 @@ def _require_in_germany(geometry, field: str) -> None:
         raise invalid(_("Die Geometrie liegt außerhalb Deutschlands."), "outside_germany", field)
 
 
-def save_concept(user, concept: Concept, *, via: str = "web") -> Concept:
-    """Save the changed fields (name, summary, funding area, …) of an existing concept."""
+# A funding area or quarter larger than this is asked about before it is saved (decision 0066);
+# the message names the usual size. Both in km², computed in the Land's official CRS.
+AREA_DOUBT_KM2 = 20
+AREA_USUAL_KM2 = 5
+
+
+def area_doubts(concept: Concept, geometry) -> list[str]:
+    """Why ``geometry`` (WGS84, GEOS or shapely) is unlikely as a funding area or quarter of the
+    concept's city, each a sentence in the UI's language; empty when nothing is to be asked: its
+    area in km² (in the Land's official CRS) above AREA_DOUBT_KM2; not inside the extent of the
+    city's Land (by the AGS, ``core.laender.LAND_BOUNDS``); not inside the extent of the city's base
+    map, where it has one."""
+    from django.utils.translation import get_language
+
+    from isek.core.laender import LAND_BOUNDS
+    from isek.core.numbers import figure
+
+    shape = geo.from_django(geometry) if hasattr(geometry, "srid") else geometry  # GEOS, else shapely
+    if shape is None or shape.is_empty:
+        return []
+    city, doubts = concept.city, []
+    srid = geo.official_srid(city.ags)
+    km2 = geo.area_m2(shape, srid) / 1e6
+    if km2 > AREA_DOUBT_KM2:
+        doubts.append(_("Die Fläche ist %(km2)s km² groß (berechnet in EPSG:%(srid)s) – Fördergebiete sind meist unter "
+                        "%(usual)s km².") % {"km2": figure(km2, get_language(), 1), "srid": srid, "usual": AREA_USUAL_KM2})
+    land = LAND_BOUNDS.get(city.land_key)
+    if land is not None and not _within(shape, land):
+        doubts.append(_("Die Fläche liegt (teilweise) außerhalb von %(land)s, dem Land der Stadt %(city)s.")
+                      % {"land": city.land, "city": city.name})
+    extents = [answer for _, answer in base_map_extent.send(sender=City, city=city) if answer]
+    if extents and not _within(shape, extents[0]):
+        doubts.append(_("Die Fläche liegt (teilweise) außerhalb der Grundkarte der Stadt %(city)s.") % {"city": city.name})
+    return doubts
+
+
+def _within(shape, bounds) -> bool:
+    x0, y0, x1, y1 = shape.bounds
+    return x0 >= bounds[0] and y0 >= bounds[1] and x1 <= bounds[2] and y1 <= bounds[3]
+
+
+def _require_plausible(concept: Concept, geometry, stored, field: str, confirmed: bool) -> None:
+    """Refuse (code ``implausible``) a new or changed geometry that ``area_doubts`` questions,
+    unless the person confirmed it; an unchanged one is not asked about again."""
+    if confirmed or geometry is None or (stored is not None and stored.equals_exact(geometry, 1e-9)):
+        return
+    doubts = area_doubts(concept, geometry)
+    if doubts:
+        raise ValidationError({field: [ValidationError(d, code="implausible") for d in doubts]})
+
+
+def save_concept(user, concept: Concept, *, via: str = "web", confirmed: bool = False) -> Concept:
+    """Save the changed fields (name, summary, funding area, …) of an existing concept. A new
+    funding area that ``area_doubts`` questions is refused (``implausible``) unless ``confirmed``."""
     access.require(user, "concept", "edit", concept)
     _require_in_germany(concept.area, "area")
+    stored = Concept.objects.filter(pk=concept.pk).values_list("area", flat=True).first() if concept.pk else None
+    _require_plausible(concept, concept.area, stored, "area", confirmed)
     with change(user, via):
         concept.save()
     return concept
 
 
-def save_quarter(user, concept: Concept, quarter: Quarter, *, via: str = "web") -> Quarter:
-    """Create or update a quarter; its name must be unique within the concept."""
+def save_quarter(user, concept: Concept, quarter: Quarter, *, via: str = "web", confirmed: bool = False) -> Quarter:
+    """Create or update a quarter; its name must be unique within the concept. A new geometry that
+    ``area_doubts`` questions is refused (``implausible``) unless ``confirmed``."""
     access.require(user, "quarter", "edit", concept)
     if Quarter.objects.filter(concept=concept, name=quarter.name).exclude(pk=quarter.pk).exists():
         raise invalid(_("Ein Teilraum mit diesem Namen existiert schon."), "duplicate_name", "name")
     _require_in_germany(quarter.geometry, "geometry")
+    stored = Quarter.objects.filter(pk=quarter.pk).values_list("geometry", flat=True).first() if quarter.pk else None
+    _require_plausible(concept, quarter.geometry, stored, "geometry", confirmed)
     quarter.concept = concept
     with change(user, via):
         quarter.save()
@@ -653,12 +710,15 @@ def set_progress(user, concept: Concept, measure: Measure, percent: int, *, illu
 
 
 def import_path(user, concept: Concept, path, kind: str, *, crs=None, layer=None, filename=None,
-                via: str = "isek import", ask_first: bool = False) -> importing.ImportReport:
+                via: str = "isek import", ask_first: bool = False, confirmed: bool = False) -> importing.ImportReport:
     """Import a geodata file as the concept's area, quarters or measure locations (all or nothing).
-    With ``ask_first``, an area that would leave measures outside raises importing.Unconfirmed."""
+    With ``ask_first``, an area that would leave measures outside, or an area or quarter that
+    ``area_doubts`` questions, raises importing.Unconfirmed; without it such doubts refuse the file
+    (GeoFileError) unless ``confirmed`` (the command's --confirm-area)."""
     access.require(user, "geodata", "import", concept)
     return importing.import_file(concept, path, kind, crs=crs, layer=layer, filename=filename,
-                                 user=user, actor=via, ask_first=ask_first)
+                                 user=user, actor=via, ask_first=ask_first, confirmed=confirmed,
+                                 doubt=lambda g: area_doubts(concept, g))
 
 
 def import_upload(user, concept: Concept, upload, kind: str, *, crs=None, via: str = "upload",
@@ -844,5 +904,5 @@ __all__ = [
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
-    "structure_copied",
+    "structure_copied", "base_map_extent",
 ]

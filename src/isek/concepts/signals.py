@@ -6,3 +6,8 @@ from django.dispatch import Signal
 # of another, with ``user``, ``concept`` (the new one), ``source`` and ``via``: each app copies what
 # it keeps of the source (monitoring: the indicator catalogue). A receiver's error undoes the start.
 structure_copied = Signal()
+
+# Sent to learn the extent of a city's base map (``city``), for the doubts about a new area
+# (decision 0066); the geodata app answers [west, south, east, north] in WGS84, or None. A signal,
+# because geodata's services import this app's.
+base_map_extent = Signal()

@@ -72,7 +72,7 @@ def _concept_page(request, concept):
     upcoming = (participation.phases(request.user, concept).order_by("start").first()
                 if can_edit and summary["phase"] is None else None)
     return render(request, "concepts/concept.html", {
-        **geodata.map_context(concept),
+        **geodata.map_context(concept, request.user),
         "concept": concept,
         "measures": measures,
         "whole_area_measures": [m for m in measures if is_whole_area(m.geometry, concept.area)],
@@ -100,7 +100,7 @@ def measure_page(request, concept, pk):
 def _measure_page(request, concept, pk):
     measure = get_object_or_404(Measure.objects.select_related("primary_field"), concept=concept, pk=pk)
     return render(request, "concepts/measure.html", {
-        **geodata.map_context(concept),
+        **geodata.map_context(concept, request.user),
         "concept": concept,
         "measure": measure,
         "quarters": measure.quarters,
@@ -138,16 +138,21 @@ def _concept_geojson(request, concept, layer):
 @access.concept_view("concept", "edit", methods=("GET", "POST"))
 def concept_edit(request, concept):
     form = ConceptForm(request.POST or None, instance=concept, decision=finance.decision_words(concept))
+    doubts, no_area = [], concept.area is None  # before the form's check puts the posted area on it
     if request.method == "POST" and form.is_valid():
-        services.save_concept(request.user, form.instance)
-        messages.success(request, _("Das Konzept wurde gespeichert."))
-        if concept.is_public and (warning := legal.missing_message(concept.city, request.user)):
-            messages.warning(request, warning)
-        return redirect(concept)
+        try:
+            services.save_concept(request.user, form.instance, confirmed=form.cleaned_data["confirm_area"])
+        except ValidationError as exc:
+            doubts = _doubts_or_errors(form, exc)
+        else:
+            messages.success(request, _("Das Konzept wurde gespeichert."))
+            if concept.is_public and (warning := legal.missing_message(concept.city, request.user)):
+                messages.warning(request, warning)
+            return redirect(concept)
     return render(request, "concepts/geometry_form.html", {
         "concept": concept, "form": form, "geometry": form["area"], "heading": _("Konzept bearbeiten"),
-        "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon", "area_hint": concept.area is None,
-        "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept),
+        "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon", "area_hint": no_area,
+        "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept, request.user), "doubts": doubts,
         "legal_missing": legal.missing(concept.city), "legal_administration": legal.administration(concept.city, request.user),
     }, status=400 if request.method == "POST" else 200)
 
@@ -182,7 +187,7 @@ def measure_edit(request, concept, pk=None):
         "geometry": form["geometry"], "heading": heading, "map_label": _("Karte zum Zeichnen der Verortung"),
         "edit_kind": "any", "measure_id": measure.pk, "taken": taken,
         "cancel_url": measure.get_absolute_url() if measure.pk else concept.get_absolute_url(),
-        **geodata.map_context(concept),
+        **geodata.map_context(concept, request.user),
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -198,11 +203,12 @@ def measure_delete(request, concept, pk):
 def quarter_edit(request, concept, pk=None):
     quarter = get_object_or_404(Quarter, concept=concept, pk=pk) if pk else Quarter(concept=concept)
     form = QuarterForm(request.POST or None, instance=quarter)
+    doubts = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_quarter(request.user, concept, form.instance)
+            services.save_quarter(request.user, concept, form.instance, confirmed=form.cleaned_data["confirm_area"])
         except ValidationError as exc:
-            add_errors(form, exc)
+            doubts = _doubts_or_errors(form, exc)
         else:
             messages.success(request, _("Der Teilraum wurde gespeichert."))
             return redirect(concept)
@@ -210,8 +216,19 @@ def quarter_edit(request, concept, pk=None):
     return render(request, "concepts/geometry_form.html", {
         "concept": concept, "form": form, "geometry": form["geometry"], "heading": heading,
         "map_label": _("Karte zum Zeichnen des Teilraums"), "edit_kind": "polygon",
-        "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept),
+        "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept, request.user), "doubts": doubts,
     }, status=400 if request.method == "POST" else 200)
+
+
+def _doubts_or_errors(form, exc: ValidationError) -> list[str]:
+    """A service's refusal of a form with a geometry: the doubts about the area (code
+    ``implausible``, decision 0066), which the page shows with the box to confirm them, or else
+    the errors, shown at their fields."""
+    errors = [e for es in getattr(exc, "error_dict", {}).values() for e in es]
+    if errors and all(e.code == "implausible" for e in errors):
+        return [m for e in errors for m in e.messages]
+    add_errors(form, exc)
+    return []
 
 
 def _place_errors(exc: ValidationError, forms) -> str:
@@ -278,7 +295,7 @@ def import_view(request, concept):
                 raise geoio.GeoFileError([Problem(gettext_noop("Die Datei ist nicht mehr vorhanden; bitte erneut hochladen."))])
             try:
                 report = services.import_path(request.user, concept, path, kept["kind"], crs=kept["crs"],
-                                              filename=kept["filename"], via="upload")
+                                              filename=kept["filename"], via="upload", confirmed=True)
             finally:
                 path.unlink(missing_ok=True)
                 request.session.pop("geo_import", None)
@@ -291,7 +308,7 @@ def import_view(request, concept):
                 request.session["geo_import"] = {"name": files.keep_upload(upload, GEO_IMPORTS), "filename": upload.name,
                                                  "kind": kind, "crs": crs, "concept": concept.pk}
                 return render(request, "concepts/import_confirm.html", {
-                    "concept": concept, "report": exc.report, "filename": upload.name,
+                    "concept": concept, "report": exc.report, "filename": upload.name, "kind": kind,
                     "warnings": [w.render(_) for w in exc.report.warnings]})
             return _imported(request, concept, report)
     except geoio.GeoFileError as exc:

@@ -4,7 +4,8 @@ No Django.
 Accepted: a GeoJSON geometry, a Feature, a FeatureCollection (the content of a .geojson file: one
 feature is its geometry; several of one kind are one multi-geometry where the field takes one), and
 – where the field takes a point – a place as people copy it from a map service: "Breite, Länge" in
-decimal degrees ("50.947696, 6.921774", also "50,947696 6,921774" with decimal commas). As Germany's
+decimal degrees ("50.947696, 6.921774", also "50,947696 6,921774" with decimal commas); where the
+field takes an area, its corners as such pairs, one a line (at least three). As Germany's
 latitudes (47–55) and longitudes (5,5–15,5) do not overlap, a pair in the other order is read too.
 Everything else is an ``InputError`` with a message that says what is accepted – for citizens in
 plain words (``public``), for planners naming the forms.
@@ -49,6 +50,9 @@ def read(value, *, allowed: Collection[str] | None = None, public: bool = False)
         pair = _lat_lon(text)
         if pair is not None:
             return _place(text, pair, points, public)
+        corners = _corners(text) if allowed is None or {"Polygon", "MultiPolygon"} & set(allowed) else None
+        if corners is not None:
+            return corners
         try:
             data = jsontext.loads(text)
         except ValueError:
@@ -106,6 +110,39 @@ def _lat_lon(text: str) -> tuple[float, float] | None:
         if m:
             return float(m[1].replace(decimal, ".")), float(m[2].replace(decimal, "."))
     return None
+
+
+MAX_CORNERS = 10000
+
+
+def _corners(text: str) -> BaseGeometry | None:
+    """An area typed as its corners, one "Breite, Länge" pair a line (at least three; the ring is
+    closed here), for a planner without a map (decision 0066); None when the text is no such list."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not 3 <= len(lines) <= MAX_CORNERS:
+        return None
+    pairs = [_lat_lon(line) for line in lines]
+    if not all(pairs):
+        return None
+    lon0, lat0, lon1, lat1 = GERMANY_BOUNDS
+    ring = []
+    for line, pair in zip(lines, pairs):
+        for lat, lon in (pair, pair[::-1]):
+            if lat0 <= lat <= lat1 and lon0 <= lon <= lon1:
+                ring.append((lon, lat))
+                break
+        else:
+            raise InputError([Problem(gettext_noop(
+                "„%(value)s“ liegt als „Breite, Länge“ gelesen nicht in Deutschland (Breite 47 bis 55, Länge 5,5 bis "
+                "15,5 Grad)."), {"value": line})])
+    if ring[0] != ring[-1]:
+        ring.append(ring[0])
+    shape = shapely.Polygon(ring)
+    if len(set(ring)) < 3 or not shape.is_valid or shape.area == 0:
+        raise InputError([Problem(gettext_noop(
+            "Die Eckpunkte ergeben keine gültige Fläche: bitte die Ecken der Reihe nach um die Fläche herum angeben, "
+            "ohne dass sich die Ränder kreuzen."))])
+    return shape
 
 
 def _place(text: str, pair: tuple[float, float], points: bool, public: bool) -> BaseGeometry:

@@ -77,8 +77,10 @@ def load(operator, replace) -> Concept | None:
                     "Zuordnungen und Antworten sind Beispiele.",
             area=geo.to_django(shapely.MultiPolygon([AREA])), area_name="Stadtbezirk Ehrenfeld (Ausschnitt, Beispiel)",
             area_approximated=True, area_source="Beispiel: Rechteck um die Orte der Beiträge.", is_public=False)
+        # the example's quarters are quarters of a rectangle around the contributions, knowingly larger
+        # than a funding area's (decision 0066): confirmed
         for name, colour, box in _quarters():
-            concepts.save_quarter(operator, concept, Quarter(
+            concepts.save_quarter(operator, concept, confirmed=True, quarter=Quarter(
                 name=name, colour=colour, approximated=True, geometry=geo.to_django(shapely.MultiPolygon([box])),
                 source="Beispiel: ein Viertel des Rechtecks, keine amtliche Gliederung."))
         phase = services.save_phase(

@@ -13,3 +13,11 @@ class GeodataConfig(AppConfig):
         from .models import ReferenceLayer
 
         track(ReferenceLayer)
+
+        from isek.concepts.services import base_map_extent
+
+        from .services import base_map_extent as extent_of
+
+        # the doubts about a new funding area ask for the city's base map's extent (decision 0066)
+        base_map_extent.connect(lambda sender, city, **kw: extent_of(city), weak=False,
+                                dispatch_uid="geodata.base_map_extent")

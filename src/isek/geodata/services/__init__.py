@@ -49,7 +49,15 @@ from .lifecycle import (
     start_basemap,
     upload_extract,
 )
-from .maps import REPORT_BASE_STYLE, attributions, base_geometries, map_config, map_context, report_attributions
+from .maps import (
+    REPORT_BASE_STYLE,
+    attributions,
+    base_geometries,
+    base_map_extent,
+    map_config,
+    map_context,
+    report_attributions,
+)
 from .tiles import basemap_style, tile
 
 __all__ = [
@@ -59,7 +67,7 @@ __all__ = [
     "delete_layer", "file_of", "layer_bounds", "layer_features", "layer_geojson", "layers_of", "map_layers",
     "register_data_layer", "store_dir", "upload_layer",
     # maps
-    "REPORT_BASE_STYLE", "attributions", "base_geometries", "map_config", "map_context", "report_attributions",
+    "REPORT_BASE_STYLE", "attributions", "base_geometries", "base_map_extent", "map_config", "map_context", "report_attributions",
     # the base map's life cycle and its tiles
     "base_map_of", "basemap_file", "basemap_job", "cancel_basemap", "cut_extract_of", "extract_upload_scope",
     "resumable_extract", "retry_basemap", "start_basemap", "upload_extract", "basemap_style", "tile",

@@ -7,6 +7,7 @@ import json
 
 from django.conf import settings
 
+from isek import access
 from isek.concepts.services import Concept
 from isek.core.laender import LAND_BOUNDS
 
@@ -25,10 +26,13 @@ def map_config(concept: Concept, layers: list[ReferenceLayer]) -> list[dict]:
              "url": reverse("geodata:layer-geojson", args=[concept.slug, layer.name])} for layer in layers]
 
 
-def map_context(concept: Concept) -> dict:
+def map_context(concept: Concept, user=None) -> dict:
     """Template context of a concept map: the layers shown, the ones missing, their map config,
     and the base map's style URL and attribution: the city's own once built, else the external
-    style an administrator configured (ISEK_BASEMAP_STYLE_URL), else none."""
+    style an administrator configured (ISEK_BASEMAP_STYLE_URL), else none. Without a base map the
+    page says so on the map and the browser draws a graticule and the Land's extent
+    (``map_land_json``, WGS84 [west, south, east, north]; decision 0066); ``map_basemap_link``:
+    ``user`` may build the city's base map, the notice links to its page."""
     from django.urls import reverse
 
     available, missing = map_layers(concept)
@@ -38,10 +42,20 @@ def map_context(concept: Concept) -> dict:
     else:  # an administrator may name an external vector style (e.g. basemap.de); none by default
         style, attribution = settings.ISEK_BASEMAP_STYLE_URL, settings.ISEK_BASEMAP_ATTRIBUTION
     place, extent = start_view(concept, bm)
+    land = LAND_BOUNDS.get(concept.city.land_key)
     return {"context_layers": available, "missing_layers": missing,
             "map_layers_json": json.dumps(map_config(concept, available), ensure_ascii=False),
             "basemap_style_url": style, "basemap_attribution": attribution,
-            "map_place": place, "map_extent_json": json.dumps(extent) if extent else ""}
+            "map_place": place, "map_extent_json": json.dumps(extent) if extent else "",
+            "map_land_json": json.dumps(list(land)) if land and not style else "",
+            "map_basemap_link": not style and user is not None and access.allows(user, "basemap", "build", concept)}
+
+
+def base_map_extent(city) -> list[float] | None:
+    """The extent of the city's built base map in WGS84 [west, south, east, north], or None."""
+    bm = base_map_of(city)
+    bounds = getattr(bm, "bounds", None) if bm is not None and basemap_file(bm) is not None else None
+    return [float(v) for v in bounds] if bounds and len(bounds) == 4 else None
 
 
 def start_view(concept: Concept, base_map=None) -> tuple[str, list[float] | None]:

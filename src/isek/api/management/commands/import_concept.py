@@ -14,12 +14,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
+        parser.add_argument("--confirm-area", action="store_true",
+                            help="take an area or quarters that isek questions (larger than 20 km², outside the city's "
+                                 "Land or base map; decision 0066)")
 
-    def handle(self, file, **opts):
+    def handle(self, file, confirm_area=False, **opts):
         commandline.existing_file(file)
         try:
             with commandline.refused():
-                concept = package.import_gpkg(access.Operator("isek import-concept"), file)
+                concept = package.import_gpkg(access.Operator("isek import-concept"), file, confirmed=confirm_area)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         except Exception as exc:  # a GeoPackage that is not one: GDAL's message

@@ -26,6 +26,8 @@ class Command(BaseCommand):
         create.add_argument("--start", type=int, default=None, help="first year (default: this year)")
         create.add_argument("--end", type=int, default=None, help="last year (default: start + 8)")
         create.add_argument("--area", help="funding area as GeoJSON, GeoPackage or zipped Shapefile (any CRS)")
+        create.add_argument("--confirm-area", action="store_true", dest="confirm_area",
+                            help="take an area that isek questions (larger than 20 km², outside the city's Land; decision 0066)")
         create.add_argument("--template", default="", help="structure template (see `isek concept templates`)")
         sub.add_parser("templates", help="list the structure templates")
 
@@ -44,7 +46,8 @@ class Command(BaseCommand):
                     operator, ags=o["ags"], city_name=o["city"], slug=o["slug"], name=o["name"],
                     programme=o["programme"], legal_basis=o["legal_basis"], start_year=start,
                     end_year=o["end"] or start + 8, template=o["template"], via="isek concept")
-                report = services.import_path(operator, concept, o["area"], "area") if o["area"] else None
+                report = services.import_path(operator, concept, o["area"], "area",
+                                              confirmed=o["confirm_area"]) if o["area"] else None
         except ValidationError as exc:
             lines = [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()] if hasattr(exc, "error_dict") else exc.messages
             raise CommandError("Kein Konzept angelegt:\n" + "\n".join(f"  - {m}" for m in lines)) from None

@@ -13,13 +13,17 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="kind", required=True, choices=sorted(importing.KINDS))
         parser.add_argument("--crs", help="CRS to assume when the file declares none, e.g. EPSG:25832")
         parser.add_argument("--layer", help="layer of a multi-layer file (default: the layer named like --as, else the first)")
+        parser.add_argument("--confirm-area", action="store_true",
+                            help="import an area or quarters that isek questions (larger than 20 km², outside the city's "
+                                 "Land or base map; decision 0066)")
 
-    def handle(self, concept, file, kind, crs=None, layer=None, **opts):
+    def handle(self, concept, file, kind, crs=None, layer=None, confirm_area=False, **opts):
         c = services.concept_by_slug(concept)
         if c is None:
             raise CommandError(f"Konzept „{concept}“ gibt es nicht. Vorhanden: {', '.join(services.concept_slugs()) or 'keins'}")
         try:
-            report = services.import_path(access.Operator("isek import"), c, file, kind, crs=crs, layer=layer)
+            report = services.import_path(access.Operator("isek import"), c, file, kind, crs=crs, layer=layer,
+                                          confirmed=confirm_area)
         except FileNotFoundError:
             raise CommandError(f"Datei nicht gefunden: {file}") from None
         except geoio.GeoFileError as exc:

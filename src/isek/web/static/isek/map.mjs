@@ -109,6 +109,7 @@ async function initMap(el) {
       baseLayerSpecs(layer).forEach((spec, i) => map.addLayer({ id: `ctx-${layer.name}-${i}`, source: `ctx-${layer.name}`, ...spec }));
     } catch (e) { console.warn(e); }
   }
+  if (el.dataset.land) addOrientation(map, el, JSON.parse(el.dataset.land));
   map.addSource("area", { type: "geojson", data: area });
   map.addLayer({ id: "area-fill", type: "fill", source: "area", paint: { "fill-color": "#ffffff", "fill-opacity": 0.75 } });
   map.addLayer({ id: "area-line", type: "line", source: "area", paint: { "line-color": "#1d1d1b", "line-width": 2.5, "line-dasharray": [3, 1.5] } });
@@ -178,6 +179,85 @@ async function initMap(el) {
   if (bounds) map.fitBounds(bounds, { padding: 30, maxZoom: 17, duration: 0 });
   map.once("idle", () => { el.dataset.ready = "true"; });
   return map;
+}
+
+// Without a base map (data-land: the Land's extent, WGS84 [west, south, east, north]) the map
+// orients by itself, offline: a graticule in degrees, labelled at the map's top and right edges,
+// and the Land's extent as a rectangle, named at its north-west corner (decision 0066).
+const STEPS = [10, 5, 2, 1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005];
+
+export function graticuleStep(span) {
+  return STEPS.find((s) => span / s >= 3) ?? STEPS[STEPS.length - 1];
+}
+
+export function graticuleLines(west, south, east, north, step) {
+  const lines = [];
+  const from = (v) => Math.floor(v / step) * step, round = (v) => Number(v.toFixed(6));
+  for (let x = from(west); x <= east + step; x += step) {
+    lines.push({ type: "Feature", properties: { axis: "lon", value: round(x) },
+      geometry: { type: "LineString", coordinates: [[round(x), Math.max(-85, south - step)], [round(x), Math.min(85, north + step)]] } });
+  }
+  for (let y = from(south); y <= north + step; y += step) {
+    if (Math.abs(y) > 85) continue;
+    lines.push({ type: "Feature", properties: { axis: "lat", value: round(y) },
+      geometry: { type: "LineString", coordinates: [[west - step, round(y)], [east + step, round(y)]] } });
+  }
+  return { type: "FeatureCollection", features: lines };
+}
+
+function addOrientation(map, el, land) {
+  const [w, s, e, n] = land;
+  map.addSource("land", { type: "geojson", data: { type: "Feature", properties: {},
+    geometry: { type: "Polygon", coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] } } });
+  map.addLayer({ id: "land-line", type: "line", source: "land",
+    paint: { "line-color": "#7a1e3a", "line-width": 3, "line-dasharray": [4, 2] } });
+  map.addSource("graticule", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
+  map.addLayer({ id: "graticule", type: "line", source: "graticule", paint: { "line-color": "#8592a3", "line-width": 1 } }, "land-line");
+  const labels = document.createElement("div");
+  labels.className = "isek-graticule";
+  labels.setAttribute("aria-hidden", "true"); // the notice above the map says what it shows
+  el.appendChild(labels);
+  const lang = el.dataset.lang || "de";
+  const landName = el.dataset.landName ? gettext("Umgebungsrechteck %s").replace("%s", el.dataset.landName) : "";
+  const update = () => {
+    const b = map.getBounds();
+    const step = graticuleStep(Math.min(b.getEast() - b.getWest(), b.getNorth() - b.getSouth()));
+    const grid = graticuleLines(b.getWest(), b.getSouth(), b.getEast(), b.getNorth(), step);
+    map.getSource("graticule").setData(grid);
+    const places = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+    const number = new Intl.NumberFormat(lang, { minimumFractionDigits: places, maximumFractionDigits: places });
+    const { width, height } = map.getContainer().getBoundingClientRect();
+    const c = map.getCenter();
+    // elements with their position set through the CSSOM: the content security policy allows no style attribute
+    const spans = [];
+    const label = (cls, text, left, top) => {
+      const span = document.createElement("span");
+      span.className = cls;
+      span.textContent = text;
+      if (left !== null) span.style.left = `${left.toFixed(0)}px`;
+      if (top !== null) span.style.top = `${top.toFixed(0)}px`;
+      spans.push(span);
+    };
+    for (const f of grid.features) {
+      const v = f.properties.value;
+      if (f.properties.axis === "lon") {
+        const x = map.project([v, c.lat]).x;
+        if (x > 40 && x < width - 40) {
+          label("isek-graticule__lon", (v < 0 ? gettext("%s° W") : gettext("%s° O")).replace("%s", number.format(Math.abs(v))), x, null);
+        }
+      } else {
+        const y = map.project([c.lng, v]).y;
+        if (y > 40 && y < height - 40) label("isek-graticule__lat", gettext("%s° N").replace("%s", number.format(v)), null, y);
+      }
+    }
+    const corner = map.project([w, n]);
+    if (landName && corner.x > -10 && corner.x < width - 60 && corner.y > -10 && corner.y < height - 20) {
+      label("isek-graticule__land", landName, Math.max(4, corner.x), Math.max(4, corner.y));
+    }
+    labels.replaceChildren(...spans);
+  };
+  map.on("move", update);
+  update();
 }
 
 // Citizens' published ideas, coloured by theme; a click opens a popup with a link to the idea.

@@ -1,0 +1,185 @@
+"""An Erfurt planner without a base map drew the funding area near Weimar, 149 km² large, and isek
+took it: an area or quarter that is unlikely is now asked about before anything is saved – on the
+edit pages, on the upload page, by the commands (decision 0066)."""
+
+import json
+
+import pytest
+import shapely
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from isek.core import geo
+from tests.conftest import client_for
+from tests.htmlforms import post_forms
+
+# About 12 × 10 km around Weimar, in Thüringen; and a small block of Erfurt's old town.
+WEIMAR = shapely.box(11.24, 50.93, 11.44, 51.03)
+ERFURT = shapely.box(11.025, 50.975, 11.035, 50.98)
+BOCHUM = shapely.box(7.21, 51.478, 7.225, 51.487)
+
+
+@pytest.fixture
+def erfurt(db):
+    from tests.factories import CityFactory, ConceptFactory, member
+
+    concept = ConceptFactory(slug="erfurt-altstadt", city=CityFactory(ags="16051000", name="Erfurt"), area=None)
+    return concept, client_for(member(concept, "planner", username="erfurt"))
+
+
+def _edit(client, concept, geometry, **extra):
+    page = client.get(f"/concepts/{concept.slug}/edit/").content.decode()
+    (data,) = [d for d in post_forms(page) if "area" in d]
+    data.update(area=json.dumps(shapely.geometry.mapping(geometry)), **extra)
+    return client.post(f"/concepts/{concept.slug}/edit/", data)
+
+
+def test_a_huge_area_is_asked_about_with_its_size_and_saved_only_when_confirmed(erfurt):
+    concept, client = erfurt
+    r = _edit(client, concept, WEIMAR)
+    assert r.status_code == 400
+    page = r.content.decode()
+    km2 = geo.area_m2(WEIMAR, 25832) / 1e6  # Thüringen's official CRS
+    assert 140 < km2 < 160
+    said = f"Die Fläche ist {km2:.1f}".replace(".", ",") + " km² groß (berechnet in EPSG:25832) – Fördergebiete sind meist unter 5 km²."
+    assert 'id="area-doubts"' in page and said in page and "Trotzdem speichern?" in page
+    assert 'name="confirm_area"' in page
+    concept.refresh_from_db()
+    assert concept.area is None  # nothing saved
+    r = _edit(client, concept, WEIMAR, confirm_area="on")
+    assert r.status_code == 302
+    concept.refresh_from_db()
+    assert abs(geo.area_m2(geo.from_django(concept.area), 25832) / 1e6 - km2) < 0.01
+    # saved once confirmed, the area is not asked about again when other fields change
+    r = _edit(client, concept, geo.from_django(concept.area), name="ISEK Erfurt Altstadt")
+    assert r.status_code == 302
+
+
+def test_a_small_area_in_the_city_is_saved_without_a_question(erfurt):
+    concept, client = erfurt
+    assert _edit(client, concept, ERFURT).status_code == 302
+    concept.refresh_from_db()
+    assert concept.area is not None
+
+
+def test_an_area_outside_the_citys_land_is_asked_about(erfurt):
+    concept, client = erfurt
+    r = _edit(client, concept, BOCHUM)
+    assert r.status_code == 400
+    assert "Die Fläche liegt (teilweise) außerhalb von Thüringen, dem Land der Stadt Erfurt." in r.content.decode()
+    concept.refresh_from_db()
+    assert concept.area is None
+
+
+def test_the_question_reads_in_english(erfurt):
+    concept, client = erfurt
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/concepts/{concept.slug}/edit/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    (data,) = [d for d in post_forms(page) if "area" in d]
+    data["area"] = json.dumps(shapely.geometry.mapping(WEIMAR))
+    r = client.post(f"/concepts/{concept.slug}/edit/", data, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 400
+    text = r.content.decode()
+    assert "funding areas are usually smaller than 5 km²" in text and "Save anyway?" in text
+
+
+def test_a_quarter_is_asked_about_too(erfurt):
+    from isek.concepts.models import Quarter
+
+    concept, client = erfurt
+    data = {"name": "Weimar", "colour": "#336699", "description": "", "source": "",
+            "geometry": json.dumps(shapely.geometry.mapping(WEIMAR))}
+    r = client.post(f"/concepts/{concept.slug}/quarters/new/", data)
+    assert r.status_code == 400 and "Fördergebiete sind meist unter 5 km²" in r.content.decode()
+    assert not Quarter.objects.filter(concept=concept).exists()
+    r = client.post(f"/concepts/{concept.slug}/quarters/new/", {**data, "confirm_area": "on"})
+    assert r.status_code == 302 and Quarter.objects.filter(concept=concept, name="Weimar").exists()
+
+
+def test_an_area_outside_the_base_map_is_asked_about(erfurt, settings, tmp_path):
+    """Where the city has a base map, an area beyond its extent is asked about too."""
+    from isek.concepts import services
+    from isek.geodata.jobs import basemap_store
+    from isek.geodata.models import BaseMap
+
+    concept, _ = erfurt
+    store = basemap_store()
+    store.mkdir(parents=True, exist_ok=True)
+    (store / "erfurt-test.mbtiles").write_bytes(b"tiles")
+    try:
+        BaseMap.objects.create(city=concept.city, extract="/x.osm.pbf", extract_name="x", path="erfurt-test.mbtiles",
+                               bounds=[10.95, 50.93, 11.1, 51.02])
+        assert services.area_doubts(concept, ERFURT) == []
+        outside = shapely.box(11.2, 50.97, 11.21, 50.98)  # small, in Thüringen, east of the base map
+        assert services.area_doubts(concept, outside) == [
+            "Die Fläche liegt (teilweise) außerhalb der Grundkarte der Stadt Erfurt."]
+    finally:
+        (store / "erfurt-test.mbtiles").unlink()
+
+
+def test_the_upload_page_asks_first_and_takes_the_area_when_confirmed(erfurt, geofile):
+    concept, client = erfurt
+    path = geofile("weimar.geojson", [(WEIMAR, {"name": "Weimar"})])
+    with open(path, "rb") as fh:
+        r = client.post(f"/concepts/{concept.slug}/import/", {"kind": "area", "file": fh, "crs": ""})
+    page = r.content.decode()
+    assert r.status_code == 200 and 'id="area-doubts"' in page and "Fördergebiete sind meist unter 5 km²" in page
+    concept.refresh_from_db()
+    assert concept.area is None
+    r = client.post(f"/concepts/{concept.slug}/import/", {"step": "confirm"})
+    assert r.status_code == 302
+    concept.refresh_from_db()
+    assert concept.area is not None
+
+
+def test_the_import_command_refuses_a_doubtful_area_unless_confirmed(erfurt, geofile):
+    concept, _ = erfurt
+    path = geofile("weimar.geojson", [(WEIMAR, {"name": "Weimar"})])
+    with pytest.raises(CommandError) as err:
+        call_command("import_geodata", concept.slug, str(path), "--as", "area")
+    assert "Fördergebiete sind meist unter 5 km²" in str(err.value) and "--confirm-area" in str(err.value)
+    concept.refresh_from_db()
+    assert concept.area is None
+    call_command("import_geodata", concept.slug, str(path), "--as", "area", "--confirm-area")
+    concept.refresh_from_db()
+    assert concept.area is not None
+
+
+def test_the_map_without_a_base_map_says_so_with_the_link_for_planners_only(erfurt):
+    concept, client = erfurt
+    page = client.get(f"/concepts/{concept.slug}/edit/").content.decode()
+    assert "Noch keine Grundkarte für Erfurt:" in page and "Umgebungsrechteck von Thüringen" in page
+    assert f'href="/concepts/{concept.slug}/basemap/"' in page and "OSM-Auszug hochladen" in page
+    assert 'data-land="[9.87, 50.2, 12.66, 51.65]"' in page and 'aria-describedby="map-notice"' in page
+    public = client_for(None).get(f"/concepts/{concept.slug}/").content.decode()
+    assert "Noch keine Grundkarte für Erfurt:" in public and "OSM-Auszug hochladen" not in public
+    assert "data-land=" in public
+
+
+def test_without_a_map_the_area_is_typed_as_its_corners_or_taken_from_a_file(erfurt):
+    """The edit page says how to place the area without a map: corners typed into the field, or
+    the upload page (GeoJSON, GeoPackage, Shapefile), linked beside the map."""
+    concept, client = erfurt
+    page = client.get(f"/concepts/{concept.slug}/edit/").content.decode()
+    assert "je Zeile einer als „Breite, Länge“" in page and f'href="/concepts/{concept.slug}/import/"' in page
+    corners = "50.9800, 11.0250\n50.9800, 11.0350\n50.9750, 11.0350\n50.9750, 11.0250"
+    (data,) = [d for d in post_forms(page) if "area" in d]
+    r = client.post(f"/concepts/{concept.slug}/edit/", {**data, "area": corners})
+    assert r.status_code == 302
+    concept.refresh_from_db()
+    assert concept.area.extent == pytest.approx((11.025, 50.975, 11.035, 50.98))
+
+
+def test_quarters_from_a_file_are_asked_about_by_name(erfurt, geofile):
+    from isek.concepts.models import Quarter
+
+    concept, client = erfurt
+    path = geofile("quarters.geojson", [(ERFURT, {"name": "Altstadt"}), (WEIMAR, {"name": "Weimar"})])
+    with open(path, "rb") as fh:
+        r = client.post(f"/concepts/{concept.slug}/import/", {"kind": "quarters", "file": fh, "crs": ""})
+    page = r.content.decode()
+    assert "Teilräume übernehmen?" in page and "Weimar: Die Fläche ist" in page and "Altstadt:" not in page
+    assert "Teilräume trotzdem übernehmen" in page
+    assert not Quarter.objects.filter(concept=concept).exists()
+    assert client.post(f"/concepts/{concept.slug}/import/", {"step": "confirm"}).status_code == 302
+    assert set(Quarter.objects.filter(concept=concept).values_list("name", flat=True)) == {"Altstadt", "Weimar"}
