@@ -607,8 +607,12 @@ def test_the_command_dry_run_and_import(koeln, tmp_path):
     assert "Importiert: 366 Beiträge neu" in out.getvalue() and Idea.objects.count() == 366
     with pytest.raises(CommandError, match="Zeilen 14, 16, .*: kein Thema"):  # those marked in no yes/no column
         call_command("import_contributions", "ehrenfeld", "Raddialog", str(OTTENSEN), "--licence", LICENCE)
+    # "cycling" is the phase's "Radverkehr": the other columns become themes only when asked (walk 24)
+    with pytest.raises(CommandError, match="Die Ja/Nein-Spalte „scooters“ .* ist kein Thema dieser Phase"):
+        call_command("import_contributions", "ehrenfeld", "Raddialog", str(OTTENSEN), "--licence", LICENCE,
+                     "--theme", "Radverkehr")
     call_command("import_contributions", "ehrenfeld", "Raddialog", str(OTTENSEN), "--licence", LICENCE,
-                 "--theme", "Radverkehr", stdout=out)
+                 "--theme", "Radverkehr", "--new-themes", stdout=out)
     assert Idea.objects.count() == 366 + 697 and Idea.objects.filter(theme__name_de="stationary traffic (parking)").exists()
     # "Radverkehr": the 126 rows marked in no column, and those of "cycling" (the theme's English name)
     assert Idea.objects.filter(source_key__startswith="id:Ott", theme__name_de="Radverkehr").count() > 126
