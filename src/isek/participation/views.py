@@ -649,8 +649,13 @@ def contribution_import(request, concept, pk):
         upload = upload_form.cleaned_data["file"]
         kept = {"name": files.keep_upload(upload, IMPORTS), "filename": upload.name}
         request.session[session_key] = kept
-    elif step not in ("preview", "commit"):
+    elif step not in ("preview", "commit", "swap"):
         return upload_page()
+    data = request.POST
+    if step == "swap":  # the preview said title and text look swapped: one click swaps them (walk 24)
+        data = request.POST.copy()
+        data["col_title"], data["col_text"] = request.POST.get("col_text", ""), request.POST.get("col_title", "")
+        step = "preview"
     path = files.kept_upload(IMPORTS, kept.get("name", ""))
     if path is None:
         return upload_page(400, [_("Die Datei ist nicht mehr vorhanden; bitte erneut hochladen.")])
@@ -661,7 +666,7 @@ def contribution_import(request, concept, pk):
         request.session.pop(session_key, None)
         return upload_page(400, exc.messages(_))
     themes = list(phase.themes.all())
-    form = ImportMappingForm(request.POST if step != "upload" else None, header=plan.header, mapping=plan.mapping,
+    form = ImportMappingForm(data if step != "upload" else None, header=plan.header, mapping=plan.mapping,
                              themes=themes)
     if step != "upload" and form.is_valid():
         plan = services.plan_import(request.user, phase, path, kept["filename"], mapping=form.mapping())
@@ -672,8 +677,11 @@ def contribution_import(request, concept, pk):
             return upload_page(409, exc.messages(_))
         path.unlink(missing_ok=True)
         request.session.pop(session_key, None)
-        messages.success(request, _("Beiträge übernommen: %(summary)s Sie warten auf die Moderation.")
-                         % {"summary": services.import_summary(counts)})
+        if counts["create"]:
+            messages.success(request, _("Beiträge übernommen: %(summary)s Sie warten auf die Moderation.")
+                             % {"summary": services.import_summary(counts)})
+        else:  # the same file again (walk 24: "0 neu … Sie warten auf die Moderation")
+            messages.success(request, _("Nichts Neues importiert (%(n)s schon vorhanden).") % {"n": counts["unchanged"]})
         return redirect("participation:moderation", concept.slug)
     refused = step == "commit"
     return render(request, "participation/import.html", {
