@@ -36,3 +36,23 @@ def test_the_change_history_names_objects_in_the_pages_language_and_dates_in_loc
     c.force_login(planner)
     html = c.get(f"/concepts/{phase.concept.slug}/changes/").content.decode()
     assert f"Theme of idea I-{bench.number}" in html and "Planner (edit)" in html
+
+
+def test_an_ideas_page_lists_the_theme_decision_with_the_moderations(phase, citizen, monkeypatch):
+    """Walk 24: the idea's "Entscheidungen" listed only the import, not the planner's theme."""
+    import re
+
+    planner = member(phase.concept, "planner", "petra")
+    later = idea(phase, citizen, title="Noch mehr Bänke", text="Bänke fehlen auf dem Platz, bitte mehr.")
+    services.decide(planner, later, "approve")
+    monkeypatch.setattr(timezone, "now", lambda: AT)
+    mobility = phase.themes.get(name_de="Mobilität")
+    services.confirm_theme(planner, phase.concept, phase, later.pk, mobility.pk)
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(planner)
+    html = c.get(f"/concepts/{phase.concept.slug}/participation/ideas/{later.pk}/").content.decode()
+    listed = re.search(r'<ul id="idea-decisions">(.*?)</ul>', html, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", listed, re.S)
+    assert len(items) == 2 and items[1].endswith(" petra: veröffentlicht"), items  # the moderation's (now)
+    # the theme (at a fixed time, before), in local time
+    assert items[0] == "7.12.2026 11:02 petra: Thema korrigiert: „Mobilität“ – Vorschlag war „Plätze &amp; Freiräume“"

@@ -225,7 +225,7 @@ def _render_idea(request, concept, phase, idea, status=200, **forms):
         "comment_form": forms.get("comment_form") or CommentForm(),
         "flag_form": forms.get("flag_form") or FlagForm(),
         "delete_link": request.session.pop("participation_delete_link", None),
-        "decisions": services.Decision.objects.filter(kind="idea", object_id=idea.pk).order_by("created_at"),
+        "decisions": services.idea_decisions(request.user, idea) if may_moderate else [],
         "answer_form": AnswerForm(measures=concepts.measures_of(concept), initial={
             "outcome": idea.outcome, "measure": idea.measure_id, "text": idea.answer}) if may_moderate else None,
         "decision_form": DecisionForm() if may_moderate else None,
