@@ -732,44 +732,58 @@ def _evaluated_phase(request, concept, pk):
     return phase
 
 
-def _group_decision(request, concept, phase) -> str:
-    """One of the planner's decisions on the page "Auswertung: Gruppen"; the message for the page."""
+def _group_decision(request, concept, phase) -> tuple[str, str]:
+    """One of the planner's decisions on the page "Auswertung: Gruppen": the message for the page
+    and where on it the change is (the changed group's id; walk 24: the page went back to the top)."""
     post, action = request.POST, request.POST.get("action", "")
     user = request.user
+    decision = None
     if action == "rename":
-        return services.rename_group(user, concept, phase, post.get("group"), post.get("name")).summary
-    if action == "merge":
-        return services.merge_groups(user, concept, phase, post.get("group"), post.get("into")).summary
-    if action == "move":
-        return services.move_ideas(user, concept, phase, post.get("group"), post.getlist("ideas"), to_pk=post.get("to"),
-                                   name=post.get("name", "")).summary
-    if action in ("duplicate", "distinct"):
+        decision = services.rename_group(user, concept, phase, post.get("group"), post.get("name"))
+    elif action == "merge":
+        decision = services.merge_groups(user, concept, phase, post.get("group"), post.get("into"))
+    elif action == "move":
+        decision = services.move_ideas(user, concept, phase, post.get("group"), post.getlist("ideas"),
+                                       to_pk=post.get("to"), name=post.get("name", ""))
+    elif action in ("duplicate", "distinct"):
         review = services.decide_duplicate(user, concept, phase, post.get("a"), post.get("b"), action == "duplicate")
-        return str(review) + "."
-    if action == "recompute":
+        return str(review) + ".", "duplicates-heading"
+    elif action == "recompute":
         seconds = services.recompute(user, concept, phase)
-        return _("Gruppen neu berechnet (%(s)s s); Ihre Entscheidungen bleiben.") % {"s": f"{seconds:.1f}"}
-    raise ValidationError(_("Unbekannte Entscheidung."))
+        return _("Gruppen neu berechnet (%(s)s s); Ihre Entscheidungen bleiben.") % {"s": f"{seconds:.1f}"}, "groups-heading"
+    else:
+        raise ValidationError(_("Unbekannte Entscheidung."))
+    group = getattr(decision, "group_pk", None)
+    return decision.summary, f"group-{group}" if group else "groups-heading"
+
+
+CHANGED = "participation_groups_changed"  # the session's note of the last decision: its place and message
 
 
 @access.concept_view("moderation", "view", post=("moderation", "decide"), ids={"pk": "phase"})
 def group_review(request, concept, pk):
     """The evaluation by groups: isek's groups of similar ideas with their words, on a list and on
     the map, and its near-duplicate proposals; the planner merges, splits, renames, moves, and
-    confirms or rejects a duplicate."""
+    confirms or rejects a duplicate. After a decision the page opens at the changed group, with
+    the message at the top (messages) and at the group."""
     phase = _evaluated_phase(request, concept, pk)
     refusal = ""
     if request.method == "POST":
         try:
-            done = _group_decision(request, concept, phase)
+            done, anchor = _group_decision(request, concept, phase)
         except ValidationError as exc:
             refusal = " ".join(exc.messages)
         else:
             messages.success(request, done)
-            return redirect("participation:groups", concept.slug, phase.pk)
+            request.session[CHANGED] = {"anchor": anchor, "text": done}
+            return redirect(reverse("participation:groups", args=[concept.slug, phase.pk]) + f"#{anchor}")
+    changed = request.session.pop(CHANGED, None) or {}
+    anchor = str(changed.get("anchor", ""))
     ev = services.group_evaluation(request.user, concept, phase)
     return render(request, "participation/groups.html", {
-        "concept": concept, "phase": phase, "ev": ev, "refusal": refusal,
+        "concept": concept, "phase": phase, "ev": ev, "refusal": refusal, "changed_text": changed.get("text", ""),
+        "changed_group": int(anchor[6:]) if anchor.startswith("group-") and anchor[6:].isdigit() else None,
+        "changed_anchor": anchor,
         "ideas_url": reverse("participation:groups-geojson", args=[concept.slug, phase.pk]),
         **geodata.map_context(concept)}, status=400 if refusal else 200)
 
