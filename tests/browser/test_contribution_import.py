@@ -63,3 +63,17 @@ def test_planner_imports_the_koeln_contributions(page, transactional_db, live_se
     assert "importiert" in first.inner_text() and "Quelle: Raddialog Ehrenfeld 2017 (Stadt Köln)" in first.inner_text()
     assert "Lizenz: CC BY 4.0" in first.inner_text()
     assert axe_violations(page) == []
+
+    # the same file again (walk 24): nothing new, said before and after, no row checked as new
+    page.goto(f"{base}/concepts/ehrenfeld/participation/phases/{phase.pk}/import/")
+    page.set_input_files("#id_file", str(KOELN_POINTS))
+    page.get_by_role("button", name="Datei prüfen").click()
+    page.wait_for_selector("#import-counts")
+    assert "Alle 366 Beiträge sind schon in dieser Phase, nichts wird importiert." in page.inner_text("#import-warnings")
+    assert page.locator("#import-errors").count() == 0 or "6921" not in page.inner_text("#import-errors")
+    page.fill("#id_licence", "CC BY 4.0")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Importieren").click()
+    assert "Nichts Neues importiert (366 schon vorhanden)." in page.inner_text(".isek-messages")
+    assert "Sie warten auf die Moderation" not in page.inner_text("main")
+    assert Idea.objects.filter(phase=phase).count() == 366 and axe_violations(page) == []

@@ -58,6 +58,14 @@ def test_planner_merges_a_duplicate_and_renames_a_group(page, transactional_db, 
         first.get_by_role("button", name="Umbenennen").click()
     assert page.locator(f"#group-{group} [data-group-name]").inner_text() == "Engstellen"
     assert "heißt jetzt „Engstellen“" in page.inner_text("#group-decisions")
+    # walk 24: the message at the top and at the group, the page opened at the group; the duplicate
+    # decision among the latest; each member's link says what it does
+    assert page.url.endswith(f"#group-{group}") and "heißt jetzt „Engstellen“" in page.inner_text(".isek-messages")
+    assert "heißt jetzt „Engstellen“" in page.inner_text(f"#group-{group} #group-changed")
+    top = page.evaluate(f"() => document.getElementById('group-{group}').getBoundingClientRect().top")
+    assert 0 <= top < page.viewport_size["height"]
+    assert "ist ein Duplikat von" in page.inner_text("#group-decisions")
+    assert page.locator(f"#group-{group} [data-member] a").first.inner_text().startswith("Beitrag ansehen")
     assert GroupDecision.objects.get().by_name == "planerin"
     assert axe_violations(page) == []
 

@@ -276,3 +276,37 @@ def test_groups_without_any_place_say_why_the_map_is_empty(phase, ideas):
     Idea.objects.filter(phase=phase).update(geometry=None)
     page = client_for(member(phase.concept, "planner")).get(url(phase)).content.decode()
     assert "2 Gruppen" in page and 'id="groups-no-place"' in page and "Keine der Gruppen hat einen Ort" in page
+
+
+def test_a_decision_opens_the_page_at_the_changed_group_with_its_message_and_duplicates_are_listed(phase, ideas, citizen):
+    """Walk 24: rename, merge, split said nothing where the planner was (only "Letzte
+    Entscheidungen" at the bottom), duplicate decisions were not among them, and each member's link
+    "öffnen" read like the state "offen"."""
+    c = client_for(member(phase.concept, "planner", "petra"))
+    c.get(url(phase))
+    benches, buses = group_of(ideas["benches"][0]), group_of(ideas["buses"][0])
+    r = c.post(url(phase), {"action": "move", "group": buses.pk, "ideas": [ideas["buses"][0].pk], "to": "new",
+                            "name": "Takt"})
+    split = group_of(ideas["buses"][0])
+    assert r.status_code == 302 and r["Location"].endswith(f"/groups/#group-{split.pk}")
+    page = c.get(r["Location"]).content.decode()
+    top = re.search(r'<div class="isek-messages">.*?</div>\s*</div>', page, re.S).group(0)
+    assert "geteilt" in top and "„Takt“" in top  # at the top, by the messages framework
+    at = section(page, split)
+    assert 'id="group-changed"' in at and "geteilt" in at.split('id="group-changed"')[1][:300]
+    assert page.count('id="group-changed"') == 1
+    assert "Beitrag ansehen" in at and ">öffnen<" not in page
+    r = c.post(url(phase), {"action": "merge", "group": split.pk, "into": buses.pk})
+    assert r["Location"].endswith(f"#group-{buses.pk}")
+    assert 'id="group-changed"' in section(c.get(r["Location"]).content.decode(), buses)
+    assert c.get(url(phase)).content.decode().count('id="group-changed"') == 0  # once, after the decision
+    copy = idea(phase, citizen, title="Bänke", text=COPY)
+    c.get(url(phase))
+    r = c.post(url(phase), {"action": "duplicate", "a": ideas["benches"][0].pk, "b": copy.pk})
+    assert r["Location"].endswith("#duplicates-heading")
+    page = c.get(r["Location"]).content.decode()
+    latest = re.search(r'<ul class="kern-body" id="group-decisions">(.*?)</ul>', page, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", latest, re.S)
+    assert f"I-{copy.number} ist ein Duplikat von I-{ideas['benches'][0].number}." in items[0] and len(items) == 3
+    assert "zusammengelegt" in items[1] and "geteilt" in items[2]
+    assert benches.pk != buses.pk

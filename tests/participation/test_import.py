@@ -607,8 +607,12 @@ def test_the_command_dry_run_and_import(koeln, tmp_path):
     assert "Importiert: 366 Beiträge neu" in out.getvalue() and Idea.objects.count() == 366
     with pytest.raises(CommandError, match="Zeilen 14, 16, .*: kein Thema"):  # those marked in no yes/no column
         call_command("import_contributions", "ehrenfeld", "Raddialog", str(OTTENSEN), "--licence", LICENCE)
+    # "cycling" is the phase's "Radverkehr": the other columns become themes only when asked (walk 24)
+    with pytest.raises(CommandError, match="Die Ja/Nein-Spalte „scooters“ .* ist kein Thema dieser Phase"):
+        call_command("import_contributions", "ehrenfeld", "Raddialog", str(OTTENSEN), "--licence", LICENCE,
+                     "--theme", "Radverkehr")
     call_command("import_contributions", "ehrenfeld", "Raddialog", str(OTTENSEN), "--licence", LICENCE,
-                 "--theme", "Radverkehr", stdout=out)
+                 "--theme", "Radverkehr", "--new-themes", stdout=out)
     assert Idea.objects.count() == 366 + 697 and Idea.objects.filter(theme__name_de="stationary traffic (parking)").exists()
     # "Radverkehr": the 126 rows marked in no column, and those of "cycling" (the theme's English name)
     assert Idea.objects.filter(source_key__startswith="id:Ott", theme__name_de="Radverkehr").count() > 126
@@ -701,3 +705,102 @@ def test_going_back_before_0010_with_ideas_without_a_place_says_how_many_and_kee
         executor.loader.build_graph()
         executor.migrate(after)
     assert Idea.objects.get(pk=placed.pk).geometry is not None
+
+
+# --- walk 24, second round: headers, swapped columns, a second import, yes/no columns -------------
+
+
+@pytest.mark.parametrize("header, expected", [
+    (["Beitrags-ID", "  BEITRAGSTEXT ", "Link zum Beitrag", "Eingang", "Kategorie", "Ueberschrift"],
+     {"external_id": "Beitrags-ID", "text": "BEITRAGSTEXT", "url": "Link zum Beitrag", "date": "Eingang",
+      "theme": "Kategorie", "title": "Ueberschrift"}),
+    (["Nr.", "Text  des Beitrags", "Erstellt am", "URL", "Titel"],
+     {"external_id": "Nr.", "text": "Text  des Beitrags", "date": "Erstellt am", "url": "URL", "title": "Titel"}),
+    (["Beitrag", "Datum", "Laenge", "Breite"], {"text": "Beitrag", "date": "Datum", "x": "Laenge", "y": "Breite"}),
+])
+def test_common_german_and_english_headers_are_recognised_whatever_their_case_spaces_and_umlauts(phase, tmp_path,
+                                                                                                header, expected):
+    """Walk 24: DIPAS's "Beitragstext", "Link zum Beitrag", "Eingang" → "Keine Spalte ist dem Text … zugeordnet"."""
+    path = write_csv(tmp_path, [header, ["1"] * len(header)])
+    assert services.plan_import(OPERATOR, phase, path).mapping.columns == expected
+
+
+def swapped_rows(n=4):
+    return [["id", "titel", "text"]] + [[str(i), f"Beitrag {i}: " + "auf dem Platz fehlen Bänke und Schatten " * 4,
+                                         f"Bänke {i}"] for i in range(1, n + 1)]
+
+
+def test_a_title_column_of_long_texts_and_a_text_column_of_short_ones_look_swapped_and_swap_on_the_page(
+        client, phase, tmp_path):
+    p = plan(phase, write_csv(tmp_path, swapped_rows()), default_theme="Mobilität")
+    assert p.swapped and p.warnings[0].render().startswith(
+        "Titel und Text scheinen vertauscht: in 4 von 4 Zeilen ist der Titel (Spalte „titel“) länger als 120 Zeichen")
+    rows = swapped_rows()
+    rows[1][1], rows[1][2], rows[2][1], rows[2][2], rows[3][1], rows[3][2] = rows[1][2], rows[1][1], rows[2][2], rows[2][1], rows[3][2], rows[3][1]
+    assert not plan(phase, write_csv(tmp_path, rows, "gemischt.csv"), default_theme="Mobilität").swapped  # 1 of 4
+    client.force_login(member(phase.concept, "planner", username="planerin"))
+    url = reverse("participation:import", args=[phase.concept.slug, phase.pk])
+    with write_csv(tmp_path, swapped_rows()).open("rb") as f:
+        html = client.post(url, {"step": "upload", "file": f}).content.decode()
+    assert 'id="import-swap"' in html and "Titel und Text scheinen vertauscht" in html
+    form = {"col_external_id": "id", "col_title": "titel", "col_text": "text", "crs": "EPSG:4326", "source": "Test",
+            "licence": LICENCE, "default_theme": "Mobilität"}
+    html = client.post(url, {**form, "step": "swap"}).content.decode()
+    assert re.search(r'id="id_col_title".*?<option value="text" selected>', html, re.S)
+    assert re.search(r'id="id_col_text".*?<option value="titel" selected>', html, re.S)
+    assert 'id="import-swap"' not in html and "Titel und Text scheinen vertauscht" not in html
+    assert Idea.objects.count() == 0
+
+
+def test_a_second_import_of_the_same_file_checks_no_row_as_new_and_says_nothing_new(client, phase, tmp_path):
+    """Walk 24: the identical file again was refused for its rows "without a theme", said of the
+    yes/no columns they "get no contribution because a more specific column is marked", and after
+    the import "0 neu … Sie warten auf die Moderation"."""
+    path = write_csv(tmp_path, [["id", "text", "Verkehr", "Parken"], ["1", "Zu viele Autos", "1", "1"],
+                                ["2", "Keine Parkplätze", "1", "1"], ["3", "Mehr Bäume", "0", "0"]])
+    first = plan(phase, path, default_theme="Mobilität")
+    assert "„Parken“ bekommen keinen Beitrag" in "\n".join(w.render() for w in first.warnings)  # rightly: specificity
+    services.commit_import(OPERATOR, phase, first)
+    again = plan(phase, path)  # without a theme for the unmarked row: it was imported, it is not checked again
+    assert again.problems == [] and again.all_there and again.counts["create"] == 0
+    notices = [w.render() for w in again.warnings]
+    assert notices == ["Alle 3 Beiträge sind schon in dieser Phase, nichts wird importiert."]
+    client.force_login(member(phase.concept, "planner", username="planerin"))
+    url = reverse("participation:import", args=[phase.concept.slug, phase.pk])
+    with path.open("rb") as f:
+        assert "nichts wird importiert" in client.post(url, {"step": "upload", "file": f}).content.decode()
+    form = {"step": "commit", "col_external_id": "id", "col_text": "text", "theme_columns": ["Verkehr", "Parken"],
+            "new_themes": "on", "crs": "EPSG:4326", "source": "Test", "licence": LICENCE}
+    r = client.post(url, form, follow=True)
+    html = r.content.decode()
+    assert "Nichts Neues importiert (3 schon vorhanden)." in html and "Sie warten auf die Moderation" not in html
+    assert Idea.objects.count() == 3
+
+
+def test_yes_no_columns_match_the_phases_themes_without_qualifiers_and_new_ones_only_by_choice(client, phase, tmp_path):
+    """Walk 24: "public transport (local)" did not match "Public transport"; the preview would have
+    created 5 English themes beside the German ones."""
+    Theme.objects.create(phase=phase, name_de="Öffentlicher Nahverkehr", name_en="Public transport", order=5)
+    Theme.objects.create(phase=phase, name_de="Radverkehr", name_en="Cycling", order=6)
+    path = write_csv(tmp_path, [["id", "text", "cycling", "public transport (local)", "scooters"],
+                                ["1", "Radweg fehlt", "1", "0", "0"], ["2", "Bus zu selten", "0", "1", "0"],
+                                ["3", "Roller auf dem Gehweg", "0", "0", "1"], ["4", "Bus und Rad", "1", "1", "0"]])
+    p = plan(phase, path, default_theme="Mobilität")
+    assert p.mapping.theme_columns == ["cycling", "public transport (local)", "scooters"] and p.mapping.new_themes is False
+    assert p.column_themes == {"cycling": "Radverkehr", "public transport (local)": "Öffentlicher Nahverkehr",
+                               "scooters": ""}
+    assert [x.render() for x in p.problems] == [
+        "Die Ja/Nein-Spalte „scooters“ (1 neue Beiträge) ist kein Thema dieser Phase; ihre Themen: „Plätze & "
+        "Freiräume“, „Mobilität“, „Öffentlicher Nahverkehr“, „Radverkehr“. Soll sie ein neues Thema werden, bitte "
+        "„Themen, die es in der Phase nicht gibt, neu anlegen“ wählen."]
+    counts, p = imported(phase, path, default_theme="Mobilität", new_themes=True)
+    assert p.new_themes == ["scooters"] and counts["themes"] == 1
+    assert dict(Idea.objects.values_list("source_key", "theme__name_de")) == {
+        "id:1": "Radverkehr", "id:2": "Öffentlicher Nahverkehr", "id:3": "scooters", "id:4": "Radverkehr"}
+    assert not Theme.objects.filter(name_de__in=["cycling", "public transport (local)"]).exists()
+    # a theme column's value, too, without its qualifier
+    Idea.objects.all().delete()
+    rows = [["id", "text", "thema"], ["1", "Bus", "Public Transport (lokal)"], ["2", "Rad", "radverkehr [Alltag]"]]
+    p = plan(phase, write_csv(tmp_path, rows, "werte.csv"))
+    assert p.problems == [] and p.theme_mapping == [("Public Transport (lokal)", "Öffentlicher Nahverkehr", 1, True),
+                                                    ("radverkehr [Alltag]", "Radverkehr", 1, True)]

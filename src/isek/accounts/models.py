@@ -54,7 +54,7 @@ class LoginEvent(models.Model):
         verbose_name_plural = _("Anmeldungen")
 
     def __str__(self):
-        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.username} {'ok' if self.success else 'fehlgeschlagen'}"
+        return f"{timezone.localtime(self.timestamp):%Y-%m-%d %H:%M} {self.username} {'ok' if self.success else 'fehlgeschlagen'}"
 
 
 class IdentityProvider(models.Model):

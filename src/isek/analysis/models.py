@@ -4,6 +4,7 @@ is the concept's current analysis (reports and indicators use it), chosen by the
 that finishes becomes current). Earlier runs add the older points of the time series."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from isek.core.models import BackgroundJob
@@ -25,7 +26,7 @@ class AnalysisRun(BackgroundJob):
                                                name="analysis_one_current_run")]
 
     def __str__(self):
-        return f"{self.concept} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
+        return f"{self.concept} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.status}"
 
     @property
     def retryable(self) -> bool:

@@ -9,7 +9,10 @@ import decimal
 import hashlib
 from contextlib import contextmanager
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 _actor: contextvars.ContextVar = contextvars.ContextVar("isek_actor", default=None)
@@ -192,12 +195,37 @@ def readable(records) -> list[dict]:
     from django.core.exceptions import FieldDoesNotExist
 
     names: dict = {}  # (model, pk) → name, each looked up once
+    objects: dict = {}  # (model, pk) → the object or None
+
+    def object_of(model, pk):
+        if (model, pk) not in objects:
+            objects[(model, pk)] = model._default_manager.filter(pk=pk).first()
+        return objects[(model, pk)]
 
     def name_of(model, pk):
         if (model, pk) not in names:
-            obj = model._default_manager.filter(pk=pk).first()
+            obj = object_of(model, pk)
             names[(model, pk)] = str(obj) if obj is not None else _("(gelöscht)")
         return names[(model, pk)]
+
+    def shown_repr(r, model):
+        """The object's name as recorded – in the page's language when the name is the object's
+        present one in another language (walk 24: "Theme of idea I-373", "Planner (edit)" on a
+        German page; the name is written in the language of the request that changed it)."""
+        if model is None:
+            return r.object_repr
+        try:
+            obj = object_of(model, model._meta.pk.to_python(r.object_id))
+        except (ValueError, TypeError, ValidationError):
+            obj = None
+        if obj is None:
+            return r.object_repr
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                same = str(obj)[:200] == r.object_repr
+            if same:
+                return str(obj)[:200]  # in the page's language
+        return r.object_repr
 
     out = []
     for r in records:
@@ -218,7 +246,7 @@ def readable(records) -> list[dict]:
                              ", ".join(name_of(field.related_model, pk) for pk in after or []) or None))
                 continue
             rows.append((str(field.verbose_name), *(_value(field, v, name_of) for v in (before, after))))
-        out.append({"record": r, "changes": rows})
+        out.append({"record": r, "changes": rows, "object": shown_repr(r, model)})
     return out
 
 
@@ -255,6 +283,8 @@ def _value(field, value, name_of):
     try:
         if internal in ("DateField", "DateTimeField"):
             parsed = datetime.datetime.fromisoformat(value)
+            if internal == "DateTimeField" and timezone.is_aware(parsed):  # stored in UTC, read in local time (walk 24)
+                parsed = timezone.localtime(parsed)
             return formats.date_format(parsed.date() if internal == "DateField" else parsed,
                                        "SHORT_DATE_FORMAT" if internal == "DateField" else "SHORT_DATETIME_FORMAT")
         if internal == "DecimalField":

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +32,7 @@ class ChangeRecord(models.Model):
         verbose_name_plural = _("Änderungsprotokoll")
 
     def __str__(self):
-        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+        return f"{timezone.localtime(self.timestamp):%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
 
 
 class JobState(models.Model):

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -219,7 +220,7 @@ class Report(BackgroundJob):
         verbose_name_plural = _("Berichte")
 
     def __str__(self):
-        return f"{self.concept} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.concept} {self.kind} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
     @property
     def retryable(self) -> bool:

@@ -179,9 +179,10 @@ class ImportMappingForm(KernFormMixin, forms.Form):
                     "seltensten markiert ist (die speziellste)."))
     new_themes = forms.BooleanField(
         label=_("Themen, die es in der Phase nicht gibt, neu anlegen"), required=False,
-        help_text=_("Werte der Spalte „Thema“ werden den Themen der Phase ohne Rücksicht auf Groß- und Kleinschreibung "
-                    "und Leerzeichen zugeordnet. Ohne diese Wahl ist ein anderer Wert ein Fehler an seiner Zeile; "
-                    "vorgewählt ist sie, wenn kein Wert der Datei ein Thema der Phase ist."))
+        help_text=_("Werte der Spalte „Thema“ und Namen der Ja/Nein-Spalten werden den Themen der Phase (deutscher "
+                    "oder englischer Name) ohne Rücksicht auf Groß- und Kleinschreibung, Leerzeichen und Zusätze in "
+                    "Klammern zugeordnet. Ohne diese Wahl ist ein anderer Wert ein Fehler; vorgewählt ist sie, wenn "
+                    "kein Wert der Datei ein Thema der Phase ist."))
     default_theme = forms.ChoiceField(label=_("Thema für Zeilen ohne eigenes"), required=False)
     without_bad_places = forms.BooleanField(
         label=_("Beiträge mit unbrauchbarem Ort ohne Ort übernehmen"), required=False,

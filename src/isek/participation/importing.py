@@ -59,18 +59,27 @@ MAX_NEW_THEMES = 40  # more: the column is hardly the themes
 MAX_VERTICES = 500
 
 # What a column can mean, with the headers that name it (lower case; a Decidim locale suffix
-# "/de" is taken off first, see _base).
+# "/de" is taken off first, see _base; compared by ``header_key``: case, spaces and umlauts aside –
+# walk 24: DIPAS's "Beitragstext", "Link zum Beitrag", "Eingang" were not recognised).
 TARGETS: dict[str, tuple[str, ...]] = {
     "external_id": ("id", "document_id", "kennung", "externe id", "external id", "external_id", "beitrags-id",
-                    "beitrag-id", "nr", "nr.", "nummer"),
-    "title": ("title", "titel", "überschrift", "betreff"),
-    "text": ("text", "body", "beitrag", "beschreibung", "description", "inhalt", "idee", "anmerkung"),
+                    "beitrag-id", "beitragsid", "beitrags id", "beitragsnummer", "nr", "nr.", "nummer", "lfd. nr.",
+                    "lfd nr", "laufende nummer", "kennnummer", "contribution id"),
+    "title": ("title", "titel", "überschrift", "betreff", "titel des beitrags", "beitragstitel", "subject",
+              "headline"),
+    "text": ("text", "body", "beitrag", "beschreibung", "description", "inhalt", "idee", "anmerkung", "beitragstext",
+             "text des beitrags", "inhalt des beitrags", "beitragsinhalt", "ihr beitrag", "kommentar", "hinweis",
+             "nachricht", "content", "contribution", "comment", "message"),
     "date": ("created", "created_at", "date", "datum", "erstellt", "erstellt am", "eingereicht", "eingereicht am",
-             "published_at", "public_created_at"),
+             "published_at", "public_created_at", "eingang", "eingangsdatum", "eingegangen", "eingegangen am",
+             "erstellungsdatum", "datum des beitrags", "zeitpunkt", "zeitstempel", "timestamp", "created on",
+             "submitted", "submitted at", "veröffentlicht", "veröffentlicht am"),
     "theme": ("theme", "thema", "themen", "kategorie", "category", "category/name", "main_category_level1",
-              "themenfeld"),
-    "author": ("author", "author/name", "autor", "autorin", "verfasser", "verfasserin", "public_author/username"),
-    "url": ("url", "link", "permalink", "original", "adresse des originals"),
+              "themenfeld", "themenbereich", "rubrik", "kategorie des beitrags", "topic"),
+    "author": ("author", "author/name", "autor", "autorin", "verfasser", "verfasserin", "public_author/username",
+               "verfasser*in", "verfasser/in"),
+    "url": ("url", "link", "permalink", "original", "adresse des originals", "link zum beitrag", "link zum original",
+            "beitragslink", "link des beitrags", "web-adresse", "webadresse", "internetadresse"),
     "x": ("lon", "lng", "long", "longitude", "länge", "x", "rechtswert", "easting"),
     "y": ("lat", "latitude", "breite", "y", "hochwert", "northing"),
 }
@@ -133,6 +142,32 @@ def theme_key(name: str) -> str:
     """A theme's name as the import matches it: without regard to case and spaces (walk 24:
     "radverkehr " and "Rad verkehr" in a file are the phase's "Radverkehr" only by the first)."""
     return " ".join(name.split()).casefold()
+
+
+_QUALIFIER = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def loose_key(name: str) -> str:
+    """A theme's name without what qualifies it in parentheses or brackets, as a second match
+    (walk 24: the column "public transport (local)" is the phase's "Public transport")."""
+    return theme_key(_QUALIFIER.sub(" ", name)).strip(" ,;:-–/")
+
+
+class ThemeNames(dict):
+    """The phase's themes by ``theme_key`` of their German and English names (→ the German one);
+    ``find`` tries the name as written, then without qualifiers in parentheses."""
+
+    def __init__(self, phase_themes):
+        super().__init__()
+        self.loose: dict[str, str] = {}
+        for t in phase_themes:
+            for name in (t.name_de, t.name_en):
+                if name:
+                    self.setdefault(theme_key(name), t.name_de)
+                    self.loose.setdefault(loose_key(name), t.name_de)
+
+    def find(self, name: str) -> str | None:
+        return self.get(theme_key(name)) or self.loose.get(loose_key(name)) if name.strip() else None
 
 
 SHOWN = 50  # problems a page lists; the rest are counted (walk 24: 697 rows, each with a problem)
@@ -324,6 +359,18 @@ def _yes_no(source: Source, header: str) -> bool:
     return bool(values) and values <= set(YES + NO) and bool(values & set(YES)) and len(values - {""}) <= 2
 
 
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def header_key(header: str) -> str:
+    """A header as the recognition compares it: spaces collapsed, case and umlauts aside
+    ("  Überschrift" and "UEBERSCHRIFT" are the same)."""
+    return " ".join(header.split()).casefold().translate(_UMLAUTS)
+
+
+_WORDS = {target: {header_key(w) for w in words} for target, words in TARGETS.items()}
+
+
 def _base(header: str) -> tuple[str, int]:
     """A header without a Decidim locale suffix, and how much its language is wanted (0 best)."""
     key = header.strip().lower()
@@ -331,7 +378,7 @@ def _base(header: str) -> tuple[str, int]:
     if m and m.group(1) in ("title", "body", "category/name", "scope/name"):
         lang = m.group(2)[:2]
         return m.group(1), 0 if lang == "de" else 1 if lang == "en" else 2
-    return key, 0
+    return header_key(key), 0
 
 
 def guess_mapping(source: Source, filename: str = "", defaults: Mapping | None = None) -> Mapping:
@@ -345,8 +392,8 @@ def guess_mapping(source: Source, filename: str = "", defaults: Mapping | None =
     best: dict[str, tuple[int, str]] = {}
     for h in source.header:
         key, rank = _base(h)
-        for target, words in TARGETS.items():
-            if key in words and (target not in best or rank < best[target][0]):
+        for target in TARGETS:
+            if key in _WORDS[target] and (target not in best or rank < best[target][0]):
                 best[target] = (rank, h)
                 break
     m.columns = {t: h for t, (_r, h) in best.items()}
@@ -396,6 +443,9 @@ class Plan:
     # the theme column's values as the file writes them → (the phase's theme they go to, or a new one, rows)
     theme_values: dict[str, tuple[str, int]] = field(default_factory=dict)
     outside_period: int = 0  # new contributions dated outside the phase's period (a notice, decision 0064)
+    column_themes: dict[str, str] = field(default_factory=dict)  # yes/no column → the theme its rows get
+    all_there: bool = False  # every row of the file was imported before: nothing to import
+    swapped: bool = False  # the title and text columns look swapped (the preview offers to swap them)
 
     @property
     def theme_mapping(self) -> list[tuple[str, str, int, bool]]:
@@ -503,12 +553,8 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
     if located and srs is None:
         problems.append(Problem(gettext_noop("Das Koordinatensystem „%(crs)s“ ist unbekannt; erwartet: ein EPSG-Code "
                                              "wie EPSG:4326 (Länge/Breite) oder EPSG:25832 (UTM 32N)."), {"crs": mapping.crs}))
-    themes = {}
     phase_themes = list(phase.themes.all())
-    for t in phase_themes:
-        themes.setdefault(theme_key(t.name_de), t.name_de)
-        if t.name_en:
-            themes.setdefault(theme_key(t.name_en), t.name_de)
+    themes = ThemeNames(phase_themes)
     default_theme = themes.get(theme_key(mapping.default_theme)) if mapping.default_theme else None
     if mapping.default_theme and default_theme is None:
         problems.append(Problem(gettext_noop("Das Thema „%(theme)s“ gibt es in dieser Phase nicht."),
@@ -524,9 +570,13 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
     allow_new = mapping.new_themes
     if "theme" in mapping.columns:
         i = col[mapping.columns["theme"]]
-        values = {theme_key(_clean(_text(cells[i]))) for cells in source.rows if i < len(cells)} - {""}
+        values = {_clean(_text(cells[i])) for cells in source.rows if i < len(cells)} - {""}
         if allow_new is None:  # the file brings its own themes only if none of its values is the phase's
-            allow_new = not values & themes.keys()
+            allow_new = not any(themes.find(v) for v in values)
+        mapping.new_themes = allow_new
+    elif mapping.theme_columns:  # the same rule for yes/no columns: each column's name is a value (walk 24)
+        if allow_new is None:
+            allow_new = not any(themes.find(h) for h in mapping.theme_columns)
         mapping.new_themes = allow_new
     known = ", ".join(f"„{t.name_de}“" for t in phase_themes) or "–"
 
@@ -546,6 +596,9 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
     no_theme: list[int] = []
     shortened: list[int] = []
     placeless: list[int] = []
+    marked_new: Counter[str] = Counter()
+    unmatched: Counter[str] = Counter()  # yes/no columns naming no theme of the phase → their new rows
+    lengths: list[tuple[bool, bool]] = []  # per new row with title and text: title too long, text short
     columns_used: Counter[str] = Counter()  # per yes/no theme column: the new contributions it gives its theme
 
     def cell(cells, target) -> sheets.Cell | None:
@@ -559,22 +612,37 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
         bad = len(problems)
         text_cell = cell(cells, "text")
         text = _clean(_text(text_cell))
+        title_cell = cell(cells, "title")
+        title = _clean(_text(title_cell)).replace("\n", " ") if title_cell is not None else ""
+        long_title = len(title) > TITLE_MAX
+        title = _short_title(title or text)
+        external = _text(cell(cells, "external_id"))
+        url_cell = cell(cells, "url")
+        url = _text(url_cell)
+        if external:
+            key = f"id:{external}"
+        elif url:  # a long address (tracking parameters) by its hash: the key has KEY_MAX characters
+            key = f"url:{url}" if len(url) <= KEY_MAX - 4 else "url#" + hashlib.sha256(url.encode()).hexdigest()
+        else:
+            key = "text:" + hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:40]
+        if key in existing and key not in first_row:
+            # imported before: stays as it is, so it is not checked as a new one (walk 24: a second
+            # import of the same file was refused for 126 rows "without a theme")
+            first_row[key] = row
+            result.items.append(Planned(row, key, title, text, "", url=url, external_id=external, action="unchanged"))
+            continue
+        if title_cell is not None and text_cell is not None:
+            lengths.append((long_title, len(text) <= TITLE_MAX))
         if not text:
             problems.append(at(text_cell, "text", gettext_noop("%(where)s: der Text fehlt.")))
         elif len(text) > TEXT_MAX:
             problems.append(at(text_cell, "text", gettext_noop("%(where)s: der Text ist %(n)s Zeichen lang; erlaubt "
                                                                "sind höchstens %(max)s."), n=len(text), max=TEXT_MAX))
-        title_cell = cell(cells, "title")
-        title = _clean(_text(title_cell)).replace("\n", " ") if title_cell is not None else ""
-        if len(title) > TITLE_MAX:
+        if long_title:
             shortened.append(row)
-        title = _short_title(title or text)
-        external = _text(cell(cells, "external_id"))
         if len(external) > KEY_MAX - 3:
             problems.append(at(cell(cells, "external_id"), "external_id", gettext_noop("%(where)s: die Kennung ist länger "
                                                                                       "als %(max)s Zeichen."), max=KEY_MAX - 3))
-        url_cell = cell(cells, "url")
-        url = _text(url_cell)
         if url:
             try:
                 if len(url) > URL_MAX:
@@ -584,12 +652,6 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                 problems.append(at(url_cell, "url", gettext_noop("%(where)s: „%(value)s“ ist keine Adresse (http:// "
                                                                  "oder https://, höchstens %(max)s Zeichen)."),
                                    value=url[:80], max=URL_MAX))
-        if external:
-            key = f"id:{external}"
-        elif url:  # a long address (tracking parameters) by its hash: the key has KEY_MAX characters
-            key = f"url:{url}" if len(url) <= KEY_MAX - 4 else "url#" + hashlib.sha256(url.encode()).hexdigest()
-        else:
-            key = "text:" + hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:40]
         if key in first_row:
             c = cell(cells, "external_id") or url_cell or text_cell
             target = "external_id" if external else "url" if url else "text"
@@ -614,8 +676,11 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
             column = next((h for h in specific if col[h] < len(cells) and _text(cells[col[h]]).lower() in YES), None)
             theme_text = column.strip() if column is not None else ""
         if theme_text:
-            theme = themes.get(theme_key(theme_text))
-            if theme is None and column is None and not allow_new:
+            theme = themes.find(theme_text)
+            if theme is None and column is not None and not allow_new:
+                theme = ""  # one problem for the column, after the rows
+                unmatched[column] += 1
+            elif theme is None and not allow_new:
                 problems.append(at(theme_cell, "theme", gettext_noop(
                     "%(where)s: das Thema „%(value)s“ gibt es in dieser Phase nicht; ihre Themen: %(themes)s. Soll es "
                     "ein neues Thema werden, bitte „Themen, die es in der Phase nicht gibt, neu anlegen“ wählen."),
@@ -651,8 +716,12 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
             continue
         result.items.append(Planned(row, key, title, text, theme, author, url, external, date, geometry,
                                     "unchanged" if key in existing else "create"))
-        if column is not None and key not in existing:
+        if column is not None:
             columns_used[column] += 1
+            result.column_themes[column] = theme
+        for h in mapping.theme_columns:  # the marks of the new rows (the notice below)
+            if col[h] < len(cells) and _text(cells[col[h]]).lower() in YES:
+                marked_new[h] += 1
     if not mapping.source.strip():
         problems.append(Problem(gettext_noop("Bitte die Quelle angeben (Plattform oder Datei).")))
     if not mapping.licence.strip():
@@ -694,17 +763,37 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
         warnings.append(Problem(one if len(outside) == 1 else many,
                                 {"n": len(outside), "rows": row_spans(outside), "start": Day(phase.start),
                                  "end": Day(phase.end)}))
+    for h, n in unmatched.items():
+        problems.append(Problem(gettext_noop("Die Ja/Nein-Spalte „%(header)s“ (%(n)s neue Beiträge) ist kein Thema dieser "
+                                             "Phase; ihre Themen: %(themes)s. Soll sie ein neues Thema werden, bitte "
+                                             "„Themen, die es in der Phase nicht gibt, neu anlegen“ wählen."),
+                                {"header": h.strip(), "n": n, "themes": known}))
     problems[:0] = _summaries(problems)
     used = {p.theme for p in result.items if p.action == "create"}
     # by the column, not the theme's name: a column matching a phase's theme by its English name
     # gives its rows the German one (walk 16: "walking" with 145 rows was said to get none)
     result.column_counts = {h: columns_used[h] for h in mapping.theme_columns}
-    unused = [h.strip() for h in mapping.theme_columns if marks[h] and not columns_used[h]]
-    if unused and result.items:
+    # a column marked in new rows only where a more specific one is marked too; marks in rows
+    # imported before are no reason (walk 24: a second import said so of every column)
+    unused = [h.strip() for h in mapping.theme_columns if marked_new[h] and not columns_used[h]]
+    if unused:
         warnings.append(Problem(gettext_noop("Die Ja/Nein-Spalten %(columns)s bekommen keinen Beitrag: jeder dort "
                                              "markierte ist auch in einer spezielleren (seltener markierten) Spalte "
                                              "markiert und kommt zu deren Thema."),
                                 {"columns": ", ".join(f"„{h}“" for h in unused)}))
+    if result.items and all(p.action == "unchanged" for p in result.items):
+        result.all_there = True
+        warnings.insert(0, Problem(gettext_noop("Alle %(n)s Beiträge sind schon in dieser Phase, nichts wird importiert."),
+                                   {"n": len(result.items)}))
+    swapped = sum(long and short for long, short in lengths)
+    if lengths and swapped * 2 > len(lengths):
+        # most titles too long for a title, most texts short enough for one (walk 24: 90 rows)
+        result.swapped = True
+        warnings.insert(0, Problem(gettext_noop("Titel und Text scheinen vertauscht: in %(n)s von %(m)s Zeilen ist der "
+                                                "Titel (Spalte „%(title)s“) länger als %(max)s Zeichen und der Text "
+                                                "(Spalte „%(text)s“) kürzer. Bitte die Zuordnung prüfen."),
+                                   {"n": swapped, "m": len(lengths), "title": mapping.columns["title"],
+                                    "text": mapping.columns["text"], "max": TITLE_MAX}))
     result.new_themes = [t for t in new_themes.values() if t in used]
     return result
 

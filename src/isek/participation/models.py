@@ -532,7 +532,7 @@ class ReportPdf(BackgroundJob):
                                                name="participation_one_active_report_pdf")]
 
     def __str__(self):
-        return f"{self.phase} PDF {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.phase} PDF {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
     @property
     def filename(self) -> str:

@@ -225,7 +225,7 @@ def _render_idea(request, concept, phase, idea, status=200, **forms):
         "comment_form": forms.get("comment_form") or CommentForm(),
         "flag_form": forms.get("flag_form") or FlagForm(),
         "delete_link": request.session.pop("participation_delete_link", None),
-        "decisions": services.Decision.objects.filter(kind="idea", object_id=idea.pk).order_by("created_at"),
+        "decisions": services.idea_decisions(request.user, idea) if may_moderate else [],
         "answer_form": AnswerForm(measures=concepts.measures_of(concept), initial={
             "outcome": idea.outcome, "measure": idea.measure_id, "text": idea.answer}) if may_moderate else None,
         "decision_form": DecisionForm() if may_moderate else None,
@@ -649,8 +649,13 @@ def contribution_import(request, concept, pk):
         upload = upload_form.cleaned_data["file"]
         kept = {"name": files.keep_upload(upload, IMPORTS), "filename": upload.name}
         request.session[session_key] = kept
-    elif step not in ("preview", "commit"):
+    elif step not in ("preview", "commit", "swap"):
         return upload_page()
+    data = request.POST
+    if step == "swap":  # the preview said title and text look swapped: one click swaps them (walk 24)
+        data = request.POST.copy()
+        data["col_title"], data["col_text"] = request.POST.get("col_text", ""), request.POST.get("col_title", "")
+        step = "preview"
     path = files.kept_upload(IMPORTS, kept.get("name", ""))
     if path is None:
         return upload_page(400, [_("Die Datei ist nicht mehr vorhanden; bitte erneut hochladen.")])
@@ -661,7 +666,7 @@ def contribution_import(request, concept, pk):
         request.session.pop(session_key, None)
         return upload_page(400, exc.messages(_))
     themes = list(phase.themes.all())
-    form = ImportMappingForm(request.POST if step != "upload" else None, header=plan.header, mapping=plan.mapping,
+    form = ImportMappingForm(data if step != "upload" else None, header=plan.header, mapping=plan.mapping,
                              themes=themes)
     if step != "upload" and form.is_valid():
         plan = services.plan_import(request.user, phase, path, kept["filename"], mapping=form.mapping())
@@ -672,8 +677,11 @@ def contribution_import(request, concept, pk):
             return upload_page(409, exc.messages(_))
         path.unlink(missing_ok=True)
         request.session.pop(session_key, None)
-        messages.success(request, _("Beiträge übernommen: %(summary)s Sie warten auf die Moderation.")
-                         % {"summary": services.import_summary(counts)})
+        if counts["create"]:
+            messages.success(request, _("Beiträge übernommen: %(summary)s Sie warten auf die Moderation.")
+                             % {"summary": services.import_summary(counts)})
+        else:  # the same file again (walk 24: "0 neu … Sie warten auf die Moderation")
+            messages.success(request, _("Nichts Neues importiert (%(n)s schon vorhanden).") % {"n": counts["unchanged"]})
         return redirect("participation:moderation", concept.slug)
     refused = step == "commit"
     return render(request, "participation/import.html", {
@@ -724,44 +732,58 @@ def _evaluated_phase(request, concept, pk):
     return phase
 
 
-def _group_decision(request, concept, phase) -> str:
-    """One of the planner's decisions on the page "Auswertung: Gruppen"; the message for the page."""
+def _group_decision(request, concept, phase) -> tuple[str, str]:
+    """One of the planner's decisions on the page "Auswertung: Gruppen": the message for the page
+    and where on it the change is (the changed group's id; walk 24: the page went back to the top)."""
     post, action = request.POST, request.POST.get("action", "")
     user = request.user
+    decision = None
     if action == "rename":
-        return services.rename_group(user, concept, phase, post.get("group"), post.get("name")).summary
-    if action == "merge":
-        return services.merge_groups(user, concept, phase, post.get("group"), post.get("into")).summary
-    if action == "move":
-        return services.move_ideas(user, concept, phase, post.get("group"), post.getlist("ideas"), to_pk=post.get("to"),
-                                   name=post.get("name", "")).summary
-    if action in ("duplicate", "distinct"):
+        decision = services.rename_group(user, concept, phase, post.get("group"), post.get("name"))
+    elif action == "merge":
+        decision = services.merge_groups(user, concept, phase, post.get("group"), post.get("into"))
+    elif action == "move":
+        decision = services.move_ideas(user, concept, phase, post.get("group"), post.getlist("ideas"),
+                                       to_pk=post.get("to"), name=post.get("name", ""))
+    elif action in ("duplicate", "distinct"):
         review = services.decide_duplicate(user, concept, phase, post.get("a"), post.get("b"), action == "duplicate")
-        return str(review) + "."
-    if action == "recompute":
+        return str(review) + ".", "duplicates-heading"
+    elif action == "recompute":
         seconds = services.recompute(user, concept, phase)
-        return _("Gruppen neu berechnet (%(s)s s); Ihre Entscheidungen bleiben.") % {"s": f"{seconds:.1f}"}
-    raise ValidationError(_("Unbekannte Entscheidung."))
+        return _("Gruppen neu berechnet (%(s)s s); Ihre Entscheidungen bleiben.") % {"s": f"{seconds:.1f}"}, "groups-heading"
+    else:
+        raise ValidationError(_("Unbekannte Entscheidung."))
+    group = getattr(decision, "group_pk", None)
+    return decision.summary, f"group-{group}" if group else "groups-heading"
+
+
+CHANGED = "participation_groups_changed"  # the session's note of the last decision: its place and message
 
 
 @access.concept_view("moderation", "view", post=("moderation", "decide"), ids={"pk": "phase"})
 def group_review(request, concept, pk):
     """The evaluation by groups: isek's groups of similar ideas with their words, on a list and on
     the map, and its near-duplicate proposals; the planner merges, splits, renames, moves, and
-    confirms or rejects a duplicate."""
+    confirms or rejects a duplicate. After a decision the page opens at the changed group, with
+    the message at the top (messages) and at the group."""
     phase = _evaluated_phase(request, concept, pk)
     refusal = ""
     if request.method == "POST":
         try:
-            done = _group_decision(request, concept, phase)
+            done, anchor = _group_decision(request, concept, phase)
         except ValidationError as exc:
             refusal = " ".join(exc.messages)
         else:
             messages.success(request, done)
-            return redirect("participation:groups", concept.slug, phase.pk)
+            request.session[CHANGED] = {"anchor": anchor, "text": done}
+            return redirect(reverse("participation:groups", args=[concept.slug, phase.pk]) + f"#{anchor}")
+    changed = request.session.pop(CHANGED, None) or {}
+    anchor = str(changed.get("anchor", ""))
     ev = services.group_evaluation(request.user, concept, phase)
     return render(request, "participation/groups.html", {
-        "concept": concept, "phase": phase, "ev": ev, "refusal": refusal,
+        "concept": concept, "phase": phase, "ev": ev, "refusal": refusal, "changed_text": changed.get("text", ""),
+        "changed_group": int(anchor[6:]) if anchor.startswith("group-") and anchor[6:].isdigit() else None,
+        "changed_anchor": anchor,
         "ideas_url": reverse("participation:groups-geojson", args=[concept.slug, phase.pk]),
         **geodata.map_context(concept)}, status=400 if refusal else 200)
 

@@ -1,5 +1,5 @@
 from django import forms
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,7 +14,7 @@ def _needed(field, *, aria: bool = True):
 
 class VersionChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.get_kind_display()}, {formats.date_format(obj.created_at, 'SHORT_DATE_FORMAT')})"
+        return f"{obj.name} ({obj.get_kind_display()}, {formats.date_format(timezone.localtime(obj.created_at), 'SHORT_DATE_FORMAT')})"
 
 
 class ApplicationForm(forms.Form):

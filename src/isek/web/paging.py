@@ -20,4 +20,18 @@ def page_of(request, items, size: int = PAGE, param: str = "seite") -> dict:
     except ValueError:
         number = 1
     return {"rows": items[(number - 1) * size: number * size], "page": number, "pages": pages, "param": param,
-            "previous": number - 1, "following": number + 1 if number < pages else 0}
+            "previous": number - 1, "following": number + 1 if number < pages else 0, "numbers": numbers(number, pages)}
+
+
+def numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page numbers to link: the first, the last and ``around`` either side of ``page``; None
+    where numbers are left out ("…"). Walk 24: only "Nächste Seite" on a list of 7 pages."""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - out[-1] == 2:  # one number left out: shown, not "…"
+            out.append(n - 1)
+        elif out and n - out[-1] > 2:
+            out.append(None)
+        out.append(n)
+    return out

@@ -35,6 +35,7 @@ from .groups import Groups, decide_duplicate, group_evaluation, groups_features,
 from .ideas import (
     MAX_VERTICES,
     RESEND_WINDOW,
+    idea_decisions,
     idea_for_author,
     ideas_features,
     ideas_of_measure,
@@ -105,7 +106,7 @@ __all__ = [
     "places", "save_phase", "submission_setting",
     # contributions from outside, each with its contributor in one transaction
     "PUBLIC_STATUSES", "Sent", "UnknownContributor", "contributor_for",
-    "MAX_VERTICES", "RESEND_WINDOW", "idea_for_author", "ideas_features", "ideas_of_measure", "pending_feature",
+    "MAX_VERTICES", "RESEND_WINDOW", "idea_decisions", "idea_for_author", "ideas_features", "ideas_of_measure", "pending_feature",
     "published_ideas",
     "send_idea", "submit_idea", "visible_idea",
     "comment", "send_comment", "support", "send_support", "supports", "confirm_support", "read_support_link",

@@ -11,6 +11,7 @@ rejects it (``DuplicateReview``)."""
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 from collections import OrderedDict
@@ -124,8 +125,23 @@ def group_evaluation(user, concept: Concept, phase: Phase) -> Groups:
             proposals.append(Proposal(a, b, p.similarity, p.distance_m))
     themes = _by_theme(phase, ideas)
     _summaries(phase, ideas, groups, themes)
-    return Groups(phase, groups, proposals, duplicates, themes, list(GroupDecision.objects.filter(phase=phase)[:10]),
-                  seconds, problem)
+    # the latest decisions of the page: on groups and on duplicates (walk 24: the duplicates' were missing)
+    latest = list(GroupDecision.objects.filter(phase=phase)[:LATEST]) + [
+        Latest(str(r) + ".", r.by_name, r.at) for r in sorted(reviews, key=lambda r: r.at, reverse=True)[:LATEST]]
+    latest = sorted(latest, key=lambda d: d.at, reverse=True)[:LATEST]
+    return Groups(phase, groups, proposals, duplicates, themes, latest, seconds, problem)
+
+
+LATEST = 10  # decisions the page lists
+
+
+@dataclass
+class Latest:
+    """A decision on a duplicate, as the list of the latest decisions shows it."""
+
+    summary: str
+    by_name: str
+    at: datetime.datetime
 
 
 def _grouped(phase: Phase, ideas: list[Idea]) -> tuple[list[GroupRow], float | None, str]:
@@ -299,10 +315,13 @@ def _keep(*groups: IdeaGroup) -> None:
         GroupMember.objects.filter(group=g).update(pinned=True)
 
 
-def _log(user, phase: Phase, action: str, summary: str) -> GroupDecision:
-    return GroupDecision.objects.create(phase=phase, action=action, summary=summary[:500],
-                                        by=user if getattr(user, "pk", None) else None,
-                                        by_name=user.get_username(), at=timezone.now())
+def _log(user, phase: Phase, action: str, summary: str, group: IdeaGroup | None = None) -> GroupDecision:
+    """The decision, stored; ``group_pk`` (not stored): the group it changed, where the page goes."""
+    decision = GroupDecision.objects.create(phase=phase, action=action, summary=summary[:500],
+                                            by=user if getattr(user, "pk", None) else None,
+                                            by_name=user.get_username(), at=timezone.now())
+    decision.group_pk = group.pk if group is not None and group.pk else None
+    return decision
 
 
 def _numbers(members: list[GroupMember]) -> str:
@@ -317,7 +336,7 @@ def rename_group(user, concept: Concept, phase: Phase, group_pk, name) -> GroupD
         group.name = name
         _keep(group)
         return _log(user, phase, GroupDecision.Action.RENAME,
-                    _("Gruppe „%(a)s“ heißt jetzt „%(b)s“.") % {"a": before, "b": name})
+                    _("Gruppe „%(a)s“ heißt jetzt „%(b)s“.") % {"a": before, "b": name}, group)
 
 
 def merge_groups(user, concept: Concept, phase: Phase, group_pk, into_pk) -> GroupDecision:
@@ -333,7 +352,8 @@ def merge_groups(user, concept: Concept, phase: Phase, group_pk, into_pk) -> Gro
         title = group.title
         group.delete()
         return _log(user, phase, GroupDecision.Action.MERGE,
-                    _("Gruppe „%(a)s“ (%(n)s Beiträge) mit „%(b)s“ zusammengelegt.") % {"a": title, "n": n, "b": into.title})
+                    _("Gruppe „%(a)s“ (%(n)s Beiträge) mit „%(b)s“ zusammengelegt.") % {"a": title, "n": n, "b": into.title},
+                    into)
 
 
 def move_ideas(user, concept: Concept, phase: Phase, group_pk, idea_pks, *, to_pk=None, name="") -> GroupDecision:
@@ -361,8 +381,9 @@ def move_ideas(user, concept: Concept, phase: Phase, group_pk, idea_pks, *, to_p
             group.delete()
         if split:
             return _log(user, phase, GroupDecision.Action.SPLIT,
-                        _("Gruppe „%(a)s“ geteilt: %(ideas)s in die neue Gruppe „%(b)s“.") % what)
-        return _log(user, phase, GroupDecision.Action.MOVE, _("%(ideas)s von „%(a)s“ nach „%(b)s“ verschoben.") % what)
+                        _("Gruppe „%(a)s“ geteilt: %(ideas)s in die neue Gruppe „%(b)s“.") % what, to)
+        return _log(user, phase, GroupDecision.Action.MOVE, _("%(ideas)s von „%(a)s“ nach „%(b)s“ verschoben.") % what,
+                    to)
 
 
 def decide_duplicate(user, concept: Concept, phase: Phase, a_pk, b_pk, duplicate: bool) -> DuplicateReview:

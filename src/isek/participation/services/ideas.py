@@ -16,7 +16,7 @@ from isek.concepts.services import Measure
 from isek.core.rules import invalid
 
 from .. import photos
-from ..models import TEXT_MAX, TITLE_MAX, Contributor, Idea, Phase, Status, Theme
+from ..models import TEXT_MAX, TITLE_MAX, Contributor, Decision, DuplicateReview, Idea, Phase, Status, Theme, ThemeReview
 from .contributors import Sent, UnknownContributor, contributor_for, send
 from .rules import PUBLIC_STATUSES, author_name, clean_text, reply_address, require_open
 from .supports import annotations as support_annotations
@@ -206,3 +206,29 @@ def ideas_of_measure(user, measure: Measure):
     """The published ideas that led to a measure (for its page)."""
     access.require(user, "participation", "view", measure.concept)
     return Idea.objects.filter(measure=measure, status__in=PUBLIC_STATUSES).order_by("pk")
+
+
+def idea_decisions(user, idea: Idea) -> list[dict]:
+    """What people decided on ``idea``, oldest first, for the moderators' part of its page: the
+    moderation's decisions (import, publication, rejection, merge) and the evaluation's – the
+    theme a person confirmed, corrected or found none fitting, and duplicates (walk 24: only the
+    import was listed). Each: ``at``, ``actor``, ``what``, ``detail``."""
+    access.require(user, "moderation", "view", idea.concept)
+    out = []
+    for d in Decision.objects.filter(kind="idea", object_id=idea.pk).order_by("created_at", "pk"):
+        what = d.get_action_display() + (f" ({d.get_reason_display()})" if d.reason else "")
+        out.append({"at": d.created_at, "actor": d.actor, "what": what, "detail": d.text})
+    review = ThemeReview.objects.filter(idea=idea).select_related("theme", "proposed").first()
+    if review is not None:
+        if review.no_fit:
+            what, detail = _("Thema: keins passt"), ""
+        elif review.corrected:
+            what = _("Thema korrigiert: „%(theme)s“") % {"theme": review.theme.name}
+            detail = _("Vorschlag war „%(theme)s“") % {"theme": review.proposed.name} if review.proposed else ""
+        else:
+            what, detail = _("Thema bestätigt: „%(theme)s“") % {"theme": review.theme.name}, ""
+        out.append({"at": review.at, "actor": review.by_name, "what": what, "detail": detail})
+    for dup in DuplicateReview.objects.filter(idea=idea).select_related("of"):
+        what = (_("Duplikat von I-%(n)s") if dup.duplicate else _("kein Duplikat von I-%(n)s")) % {"n": dup.of.number}
+        out.append({"at": dup.at, "actor": dup.by_name, "what": what, "detail": ""})
+    return sorted(out, key=lambda e: e["at"])

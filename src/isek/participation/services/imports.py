@@ -65,7 +65,8 @@ def commit_import(user, phase: Phase, plan: importing.Plan, *, via: str = "impor
                 source.save()
             there = set(Idea.objects.filter(phase=phase, source_key__in=[p.key for p in plan.items])
                         .values_list("source_key", flat=True))
-            new = [p for p in plan.items if p.key not in there]
+            # a row planned as imported before is not checked (decision 0069): never created here
+            new = [p for p in plan.items if p.action == "create" and p.key not in there]
             themes = {t.name_de: t for t in phase.themes.all()}
             wanted = [name for name in plan.new_themes if name not in themes and any(p.theme == name for p in new)]
             if wanted:

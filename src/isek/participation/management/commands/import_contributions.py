@@ -33,10 +33,13 @@ class Command(BaseCommand):
         parser.add_argument("--theme", default="", help="the phase's theme for rows without one, where no mapping file gives one")
         parser.add_argument("--without-bad-places", action="store_true",
                             help="import rows whose place is unusable without a place (else the file is refused)")
+        parser.add_argument("--new-themes", action="store_true",
+                            help="theme values and yes/no columns naming no theme of the phase become new themes "
+                                 "(else problems, unless none names one), where no mapping file says")
         parser.add_argument("--dry-run", action="store_true", help="only show what would happen")
 
     def handle(self, concept, phase, file, mapping=None, licence="", theme="", without_bad_places=False, dry_run=False,
-               **opts):
+               new_themes=False, **opts):
         operator = access.Operator("isek import-contributions")
         c = concepts.concept_by_slug(concept)
         if c is None:
@@ -50,8 +53,9 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with commandline.refused():
             plan = services.plan_import(operator, p, path, mapping=m)
-            if m is None and (licence or theme or without_bad_places):  # the guessed mapping with these
+            if m is None and (licence or theme or without_bad_places or new_themes):  # the guessed mapping with these
                 guessed = plan.mapping
+                guessed.new_themes = True if new_themes else guessed.new_themes
                 guessed.licence = licence or guessed.licence
                 guessed.default_theme = theme or guessed.default_theme
                 guessed.without_bad_places = without_bad_places
