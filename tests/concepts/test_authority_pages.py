@@ -141,3 +141,11 @@ def test_nobody_but_the_installations_administrator_gets_the_pages_or_invites_on
     with pytest.raises(PermissionDenied):  # a city's administrator invites into the city, not onto a staff
         accounts.invite(carla, "x@example.org", base_url="http://x/", city=city, authority=arnsberg)
     assert checksum() == before and not mail.outbox
+
+
+def test_the_pages_are_in_english_for_english_readers(admin, arnsberg):
+    client = client_for(admin)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert "New funding authority" in text(client.get("/authorities/"))
+    response = client.post(f"/authorities/{arnsberg.pk}/administration/", {"grant": "1", "person": "niemand"})
+    assert "No account with this name or e-mail found; invite the person by e-mail." in text(response)
