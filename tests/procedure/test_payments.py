@@ -365,8 +365,12 @@ def test_the_pages(paid):
     again = authority.get(url).content.decode()
     assert "begründen" in again and 'value="16.000"' in again
     assert "begründen" not in authority.get(url).content.decode()
-    released = authority.post(url + "release/", {f"amount-{bund['key']}": "16.000", f"reason-{bund['key']}": "gekürzt"},
-                              follow=True)
+    typed = {f"amount-{bund['key']}": "16.000", f"reason-{bund['key']}": "gekürzt"}
+    asked = authority.post(url + "release/", typed)  # the first press asks (without JavaScript too), nothing changed
+    assert asked.status_code == 200 and checksum() == before
+    assert re.search(r"Mittelabruf \S+ mit [\d.]+,\d\d € wirklich freigeben\?", asked.content.decode())
+    assert f'name="reason-{bund["key"]}" value="gekürzt"' in asked.content.decode()
+    released = authority.post(url + "release/", typed | {"confirmed": "1"}, follow=True)
     assert "Der Mittelabruf wurde freigegeben." in released.content.decode()
     assert PaymentRequest.objects.get(pk=request.pk).state == "released"
     shown = city.get(url).content.decode()
