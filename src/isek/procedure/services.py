@@ -1824,7 +1824,7 @@ def city_todo(user, concept) -> dict | None:
             app = remark.application
             items.append(_item("change_request", app, remark.created_at,
                                reverse("procedure:application", args=[concept.slug, app.pk]) + "#review",
-                               _("Nachforderung beantworten: %(about)s") % {"about": remark.about_label or remark.about},
+                               _("Nachforderung beantworten: %(about)s") % {"about": remark.label},
                                f"{label(app)} – {remark.text}"))
     if may["request"]:
         later = PaymentRequest.objects.filter(application=OuterRef("application"), created_at__gt=OuterRef("decided_at"))
