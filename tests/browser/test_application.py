@@ -47,7 +47,11 @@ def test_a_planner_submits_and_the_authority_reads_it(pages, kuf_city, live_serv
     assert "Antragsreife heute" in planner.inner_text("main")
     assert axe_violations(planner) == []
 
-    planner.click("#submit-form button[type=submit]")
+    planner.click("#submit-form button[type=submit]")  # asks first (walk 23), without JavaScript too
+    assert "Antrag für 2027 (Version 1) wirklich einreichen?" in planner.inner_text("#submit-confirm")
+    assert planner.get_attribute("#application-state", "data-state") == "draft"
+    assert axe_violations(planner) == []
+    planner.click("#submit-confirmed")
     planner.wait_for_selector("#documents")
     assert planner.get_attribute("#application-state", "data-state") == "submitted"
     assert "Der Antrag für 2027 (Version 1) wurde eingereicht." in planner.inner_text("main")

@@ -1,7 +1,8 @@
 """A city's administration in the browser, with axe-core (issue 22, point 2; decision 0046): the
 administrator of a second city sets its colour (a too light one is refused, naming the ratio) and
 logo, invites a planner into the city, and sees the city's start page with its draft; the
-installation's administrator names the city's administrators."""
+installation's administrator names the city's administrators and sets up a funding authority
+with its district and staff (decision 0070)."""
 
 import re
 
@@ -96,6 +97,28 @@ def test_the_installation_administrator_names_a_city_administrator_and_the_page_
     page.click("button[name=grant]")
     assert "carla administriert jetzt Zweitstadt." in page.inner_text("main")
     assert "carla" in page.inner_text("#city-admins")
+    assert axe_violations(page) == []
+
+    # the funding authorities, from the city's administration (decision 0070)
+    assert "Keine Bewilligungsbehörde hat die Stadt in ihrem Bezirk." in page.inner_text("#city-authority")
+    page.click("#city-authority a:has-text('Alle Bewilligungsbehörden')")
+    page.click("#authority-new")
+    page.fill("#id_name", "Bezirksregierung Arnsberg")
+    page.select_option("#id_land", "05")
+    page.fill("#id_prefixes", "16")
+    page.click("button[name=save]")
+    assert "„16“ liegt nicht in Nordrhein-Westfalen: dort beginnt jeder AGS mit 05." in page.inner_text("#prefixes-error")
+    assert axe_violations(page) == []  # the form with its error
+    page.fill("#id_prefixes", "059")
+    page.click("button[name=save]")
+    assert "Die Bewilligungsbehörde Bezirksregierung Arnsberg ist angelegt" in page.inner_text("main")
+    page.fill("#id_person", "carla")
+    page.click("button[name=grant]")
+    assert "carla gehört jetzt zur Prüfung von Bezirksregierung Arnsberg." in page.inner_text("main")
+    assert page.locator("#authority-staff tbody td:first-child").all_inner_texts() == ["carla"]
+    assert axe_violations(page) == []
+    page.click("nav a:has-text('Bewilligungsbehörden')")
+    assert "059" in page.inner_text("#authorities-table")
     assert axe_violations(page) == []
 
 

@@ -97,7 +97,11 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     assert "Bitte begründen Sie, warum weniger freigegeben wird als angefordert." in authority.inner_text("main")
     assert axe_violations(authority) == []
     authority.fill(f"#id_reason-{key}", "Rechnung 2 nicht prüffähig")
-    authority.click("#release-form button[type=submit]")
+    authority.click("#release-form button[type=submit]")  # asks first, naming the sum (walk 23)
+    assert "wirklich freigeben?" in authority.inner_text("#release-confirm")
+    assert authority.get_attribute("#request-state", "data-state") == "submitted"
+    assert axe_violations(authority) == []
+    authority.click("#release-confirmed")
     assert authority.get_attribute("#request-state", "data-state") == "released"
     authority.set_viewport_size({"width": 1300, "height": 900})
     authority.goto(url + "proof/")

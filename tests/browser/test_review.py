@@ -61,6 +61,7 @@ def test_a_change_request_answered_with_a_new_version_and_closed(pages, kuf_city
     planner.click("#application-form button[type=submit]")
     with cheap_documents():  # the live server runs in this process: no PDFs written
         planner.click("#submit-form button[type=submit]")
+        planner.click("#submit-confirmed")  # the confirmation (walk 23)
         planner.wait_for_selector("#answers")
     assert "Die Kosten 2028 bitte nach Kostengruppen aufschlüsseln." in planner.inner_text("#review")
     assert axe_violations(planner) == []

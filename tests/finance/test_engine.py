@@ -35,6 +35,18 @@ def test_rounding_to_cents_adds_up_exactly():
     assert sum(c.sources.values()) == D("1000.01")
 
 
+def test_bund_and_land_split_evenly_at_two_thirds_and_by_the_federal_third_otherwise():
+    """Walk 23 (Thüringen, no Land rules): 66,67 % split 28.333,33 / 28.336,17. The rule (VV
+    Städtebauförderung, the engine's docstring): the Bund pays its share of the eligible cost, one
+    third; the Land the rest of the grant. Even only at exactly 2/3 – the rates page says so."""
+    split = {}
+    for typed, rate in (("66,67", D("0.6667")), ("66 2/3", D(2) / D(3))):
+        rules = e.Rules(rates={2026: rate}, federal_share=D(1) / D(3), start_year=2026, end_year=2030, cap=None)
+        c = e.compute(M, [e.CostLine("1", 2026, "9", D("85000.00"), D("85000.00"))], [], rules).cells[("1", 2026)]
+        split[typed] = (c.sources["bund"], c.sources["land"])
+    assert split == {"66,67": (D("28333.33"), D("28336.17")), "66 2/3": (D("28333.33"), D("28333.34"))}
+
+
 @settings(max_examples=200, deadline=None)
 @given(amount=money, share=st.decimals(min_value=D(0), max_value=D(1), places=4), r=rate,
        eu=money, private=money)

@@ -528,3 +528,12 @@ def test_the_line_filled_in_from_the_estimate_is_not_dropped_when_its_cost_group
     r = planner_client.post(url, data)
     assert r.status_code == 400 and "Dieses Feld ist zwingend erforderlich." in r.content.decode()
     assert not CostItem.objects.filter(measure=m).exists()
+
+
+def test_the_rates_form_says_how_to_type_two_thirds_and_where_the_split_comes_from(planner_client, bochum):
+    """Walk 23: the hint "66 2/3" was in the scenario box only, and the uneven Bund/Land split unexplained."""
+    page = planner_client.get(f"/concepts/{SLUG}/kuf/rates/").content.decode()
+    note = re.search(r'<div class="kern-alert kern-alert--info" role="note" id="rate-split">(.*?)</div></div>', page, re.S)[1]
+    note = re.sub(r"\s", " ", note)  # the rate is "33 ⅓" with a no-break space
+    assert "Auch als Bruch: „66 2/3“" in note
+    assert "Bund 28.333,33 €, Land 28.336,17 €" in note

@@ -47,7 +47,11 @@ def test_the_planner_assembles_and_submits(new_city, planner):
     assert 'data-state="draft"' in draft and "Antrag einreichen" in draft and "Antragsreife heute" in draft
     # the readiness counts the application's council decision (the concept has none of its own)
     assert new_city.council_decision_date is None and "Datum des Ratsbeschlusses" not in draft
-    response = client.post(_url(new_city, f"{app.pk}/submit/"))
+    before = checksum()
+    asked = client.post(_url(new_city, f"{app.pk}/submit/"))  # the first press asks (without JavaScript too)
+    assert asked.status_code == 200 and "Antrag für 2027 (Version 1) wirklich einreichen?" in asked.content.decode()
+    assert 'name="confirmed" value="1"' in asked.content.decode() and checksum() == before
+    response = client.post(_url(new_city, f"{app.pk}/submit/"), {"confirmed": "1"})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Der Antrag für 2027 (Version 1) wurde eingereicht." in page
@@ -112,7 +116,7 @@ def test_the_next_version_shows_what_changed(new_city, planner):
     response = client.post(_url(new_city, "new/"), {"year": "2027", "freeze_as": "Anmeldung (2)",
                                                     "council_decision": YESTERDAY.isoformat()})
     second = Application.objects.get(concept=new_city, version=2)
-    client.post(_url(new_city, f"{second.pk}/submit/"))
+    client.post(_url(new_city, f"{second.pk}/submit/"), {"confirmed": "1"})
     page = client.get(response["Location"]).content.decode()
     assert "Verglichen mit Version 1" in page
     row = page[page.index('id="changes"'):]

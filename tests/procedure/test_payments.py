@@ -365,8 +365,12 @@ def test_the_pages(paid):
     again = authority.get(url).content.decode()
     assert "begründen" in again and 'value="16.000"' in again
     assert "begründen" not in authority.get(url).content.decode()
-    released = authority.post(url + "release/", {f"amount-{bund['key']}": "16.000", f"reason-{bund['key']}": "gekürzt"},
-                              follow=True)
+    typed = {f"amount-{bund['key']}": "16.000", f"reason-{bund['key']}": "gekürzt"}
+    asked = authority.post(url + "release/", typed)  # the first press asks (without JavaScript too), nothing changed
+    assert asked.status_code == 200 and checksum() == before
+    assert re.search(r"Mittelabruf \S+ mit [\d.]+,\d\d € wirklich freigeben\?", asked.content.decode())
+    assert f'name="reason-{bund["key"]}" value="gekürzt"' in asked.content.decode()
+    released = authority.post(url + "release/", typed | {"confirmed": "1"}, follow=True)
     assert "Der Mittelabruf wurde freigegeben." in released.content.decode()
     assert PaymentRequest.objects.get(pk=request.pk).state == "released"
     shown = city.get(url).content.decode()
@@ -509,6 +513,8 @@ def test_a_query_is_answered_the_proof_submitted_returned_and_accepted(paid, tmp
     assert set(documents) == {"pdf", "xlsx"} and all(d.intact and d.size == len(bytes(d.content)) for d in documents.values())
     text = _pdf_text(bytes(documents["pdf"].content), tmp_path)
     assert "Der Platz ist fertig." in text and "Rechnung 2 liegt bei" in text
+    # the query is labelled with the line's name (measure number and title, year, source), not its key
+    assert f"{line}: Rückfrage" in " ".join(text.split()) and key not in text
     _refused(lambda: services.submit_proof(planner, concept, app, report="x", confirmed=True), "__all__",
              "eingereicht und wird geprüft")
     _refused(lambda: services.accept_proof(staff, concept, app), "__all__", f"Noch nicht geklärt: {line}")
@@ -598,3 +604,30 @@ def test_the_proof_pages_and_the_api(paid):
     english = client_for(planner)
     english.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert "accepted" in english.get(proof).content.decode()
+
+
+def test_the_sum_of_a_table_of_the_proof_pdf_never_stands_alone_on_a_page(tmp_path):
+    """Walk 23: a "Summe" line alone at a page break (the table's footer, which WeasyPrint repeats
+    on every page the table spans). The sum is the table's last row, kept with the row before it:
+    once per table, and the page with it holds a row of figures too."""
+    from isek.core import pdf
+
+    def rows(n, **extra):
+        return [{"key": f"{i}-2026", "number": f"1.{i}", "label": f"1.{i} Maßnahme {i}", "year": 2026, "source": "bund",
+                 "source_label": "Bund", "approved": D("1000.00"), "requested": D("0"), "released": D("0"),
+                 "left": D("1000.00"), "cost": D("1000.00"), "expenses": D("0"), "cited": D("0"), "grant": D("0"),
+                 "own": D("0"), "flags": [], "history": [], **extra} for i in range(n)]
+
+    for n in range(26, 34):  # around the first page break of table 1
+        grant = rows(n)
+        path = tmp_path / f"proof-{n}.pdf"
+        pdf.write("procedure/proof_pdf.html", {
+            "concept": {"city": {"name": "Erfurt"}, "get_programme_display": "Lebendige Zentren"},
+            "app": {"snapshot": {"measures": []}}, "title": "Verwendungsnachweis", "approval": {"file_number": "1"},
+            "grant": grant, "grant_total": {"approved": D(1000 * n)}, "expenses": rows(2),
+            "expenses_total": {"cost": D(2000)}, "checks": {}, "lines": n, "checked": 0}, path)
+        pages = _pdf_text(path.read_bytes(), tmp_path).split("\f")
+        for page in pages:
+            if re.search(r"^\s*Summe", page, re.M):
+                assert re.search(r"^\s*1\.\d+\s+2026", page, re.M), (n, page)
+        assert sum(len(re.findall(r"^\s*Summe", p, re.M)) for p in pages) == 2, n

@@ -224,3 +224,24 @@ def test_the_api_shows_the_remarks_to_both_sides(world):
         assert data["state"] == "changes"
         assert [(r["kind"], r["about"], r["text"], r["state"]) for r in data["remarks"]] == [
             ("request", "council_decision", "Beschluss fehlt.", "open")]
+
+
+def test_a_remark_names_its_measure_in_the_readers_language_and_keeps_the_stored_text(world):
+    """Walk 23: a remark made in German showed "Maßnahme 4.1 …" to an English reader. The label is
+    rendered from what the remark refers to (the measure of the application); the German stored at
+    the time stays in about_label, for the record."""
+    concept, app, staff = world["concept"], world["app"], world["authority"]
+    measure = app.snapshot["measures"][0]
+    remark = services.add_remark(staff, concept, app, kind="comment", about=_measure_key(app),
+                                 text="Bitte Kostenschätzung beilegen.")
+    stored = Remark.objects.get(pk=remark.pk).about_label
+    assert stored == f"Maßnahme {measure['number']} {measure['title']}"
+    english = client_for(world["planner"])
+    english.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = english.get(f"/concepts/{concept.slug}/applications/{app.pk}/").content.decode()
+    assert f"Measure {measure['number']} {measure['title']}" in page and stored not in page
+    german = client_for(world["planner"]).get(f"/concepts/{concept.slug}/applications/{app.pk}/").content.decode()
+    assert stored in german
+    # a subject that names nothing known any more: the stored text
+    Remark.objects.filter(pk=remark.pk).update(about="measure:gone")
+    assert Remark.objects.get(pk=remark.pk).label == stored

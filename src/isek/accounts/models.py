@@ -17,6 +17,9 @@ class Invitation(models.Model):
     city = models.ForeignKey("concepts.City", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
                              verbose_name=_("Stadt"), help_text=_("Leer: für die ganze Installation."))
     city_admin = models.BooleanField(_("Administration der Stadt"), default=False)
+    # an invitation onto a funding authority's staff (decision 0070): accepted, it grants the role
+    authority = models.ForeignKey("concepts.FundingAuthority", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="+", verbose_name=_("Bewilligungsbehörde"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

@@ -35,13 +35,17 @@ def _hash(token: str) -> str:
 
 
 def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True, city=None,
-           city_admin: bool = False) -> tuple[Invitation, str]:
+           city_admin: bool = False, authority=None) -> tuple[Invitation, str]:
     """Invite ``email``: a mail with a one-time link (valid VALID_DAYS days); returns the
     invitation and the link. Someone who already has an account is not invited again. ``city``:
     into that city (its administrator invites into it only) – starting concepts is then allowed
     there only, and ``city_admin`` (the installation's administrator alone) makes the person its
-    administrator."""
+    administrator. ``authority``: onto the staff of that funding authority (the installation's
+    administrator alone; decision 0070) – nothing else is given then."""
     access.require_site(user, "member", "invite", city)
+    if authority is not None:
+        access.require_site(user, "authority", "edit")
+        may_start_concepts, city, city_admin = False, None, False
     if city_admin and (city is None or not access.allows_site(user, "city", "edit", city)):
         raise invalid(_("Die Administration einer Stadt vergibt nur die Administration von isek, und nur mit einer "
                         "Stadt."), "city_admin_refused", "city_admin")
@@ -52,6 +56,7 @@ def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True, 
     with change(user, "web"):
         inv = Invitation.objects.create(
             email=email, token_hash=_hash(token), may_start_concepts=may_start_concepts, city=city, city_admin=city_admin,
+            authority=authority,
             created_by=None if user.pk is None else user, expires_at=timezone.now() + datetime.timedelta(days=VALID_DAYS))
     link = base_url.rstrip("/") + reverse("accounts:accept", args=[token])
     send_mail(
@@ -67,6 +72,9 @@ def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True, 
 
 def invited_as(inv: Invitation) -> str:
     """For which city and role ``inv`` invites, in words (the mail and the acceptance page)."""
+    if inv.authority_id is not None:
+        return _("für die Bewilligungsbehörde %(a)s, in der Rolle „Prüfung der Bewilligungsbehörde“") % {
+            "a": inv.authority.name}
     if inv.city is not None and inv.city_admin:
         return _("für die Stadt %(c)s, in der Rolle „Administration der Stadt“") % {"c": inv.city.name}
     if inv.city is not None and inv.may_start_concepts:
@@ -80,7 +88,7 @@ def invited_as(inv: Invitation) -> str:
 
 def invitation_for(token: str) -> Invitation | None:
     """The open invitation of ``token`` (None if unknown, used or expired)."""
-    inv = Invitation.objects.filter(token_hash=_hash(token)).select_related("city").first()
+    inv = Invitation.objects.filter(token_hash=_hash(token)).select_related("city", "authority").first()
     return inv if inv is not None and inv.open else None
 
 
@@ -107,6 +115,8 @@ def accept(token: str, username: str, password: str):
             concepts.allow_starting(operator, candidate, inv.city, True, via="invitation")
         if inv.city_admin and inv.city is not None:
             concepts.grant_city_role(operator, inv.city, candidate, concepts.CityRole.Role.ADMIN, via="invitation")
+        if inv.authority_id is not None:
+            concepts.grant_authority_role(operator, inv.authority, candidate, via="invitation")
         inv.accepted_at, inv.user = timezone.now(), candidate
         inv.save(update_fields=["accepted_at", "user"])
     return candidate
@@ -116,10 +126,15 @@ def open_invitations(user):
     """The open invitations ``user`` may see: all for the installation's administrator, those into
     the cities they administer for a city's."""
     cities = access.site_cities(user, "member", "invite")
-    found = Invitation.objects.select_related("city")
+    found = Invitation.objects.select_related("city", "authority")
     if cities is not None:
         found = found.filter(city__in=cities)
     return [i for i in found[:100] if i.open]
+
+
+def open_authority_invitations(authority) -> list[Invitation]:
+    """The open invitations onto ``authority``'s staff (its page of administration)."""
+    return [i for i in Invitation.objects.filter(authority=authority)[:100] if i.open]
 
 
 def invite_cities(user) -> tuple:

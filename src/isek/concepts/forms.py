@@ -6,7 +6,19 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.web.forms import GeoJSONGeometryField, KernFormMixin, crs_help
 
-from .models import City, Concept, FieldOfAction, Goal, Measure, Milestone, Quarter, ags_from, ags_validator, is_whole_area
+from .models import (
+    City,
+    Concept,
+    FieldOfAction,
+    FundingAuthority,
+    Goal,
+    Measure,
+    Milestone,
+    Quarter,
+    ags_from,
+    ags_validator,
+    is_whole_area,
+)
 
 CORNERS_HELP = _("Auf der Karte zeichnen, GeoJSON einfügen oder die Eckpunkte eingeben: je Zeile einer als "
                  "„Breite, Länge“, mindestens drei, der Reihe nach um die Fläche herum (z. B. 50.9780, 11.0290).")
@@ -288,3 +300,38 @@ class CityAddressForm(KernFormMixin, forms.ModelForm):
 class CityAdminForm(KernFormMixin, forms.Form):
     person = forms.CharField(label=_("Benutzername oder E-Mail"), max_length=254,
                              help_text=_("Eine Person ohne Zugang laden Sie mit „Administration der Stadt“ ein."))
+
+
+# --- funding authorities: the installation's administrator (decision 0070) -------------------------
+
+
+class AuthorityPageForm(KernFormMixin, forms.ModelForm):
+    """A funding authority: name, Land, source and its district as AGS prefixes (checked by
+    concepts.services.save_authority)."""
+
+    prefixes = forms.CharField(label=_("AGS-Präfixe des Bezirks"), max_length=500,
+                               help_text=_("Durch Kommas getrennt, je 2 bis 5 Ziffern, beginnend mit dem Schlüssel des "
+                                           "Landes: z. B. 059 für den Regierungsbezirk Arnsberg, 16 für ganz Thüringen."))
+
+    class Meta:
+        model = FundingAuthority
+        fields = ["name", "land", "prefixes", "source"]
+        widgets = {"source": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial["prefixes"] = ", ".join(p.prefix for p in self.instance.prefixes.all())
+        self.style_widgets()
+
+
+class AuthorityStaffForm(KernFormMixin, forms.Form):
+    person = forms.CharField(label=_("Benutzername oder E-Mail"), max_length=254,
+                             help_text=_("Eine Person, die schon einen Zugang hat; eine Person ohne Zugang laden Sie unten "
+                                         "per E-Mail ein."))
+
+
+class AuthorityInviteForm(KernFormMixin, forms.Form):
+    email = forms.EmailField(label=_("E-Mail"), help_text=_("Die Person bekommt einen Link, über den sie einmal ihr "
+                                                            "Passwort setzt; angenommen, gehört sie zur Prüfung der "
+                                                            "Bewilligungsbehörde."))

@@ -89,7 +89,7 @@ def _outside(geometry, concept) -> tuple[float, float, str | None] | None:
 
 
 # First parts of a path that belong to isek's own pages: no city's short name (its start page is /<slug>/)
-RESERVED_CITY_SLUGS = {"about", "accounts", "admin", "api", "cities", "concepts", "i18n", "jsi18n", "language",
+RESERVED_CITY_SLUGS = {"about", "accounts", "admin", "api", "authorities", "cities", "concepts", "i18n", "jsi18n", "language",
                        "media", "ogc", "participation", "static"}
 
 

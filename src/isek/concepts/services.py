@@ -418,6 +418,30 @@ def grant_authority_role(user, authority: FundingAuthority, person, *, via: str 
     return role
 
 
+def revoke_authority_role(user, authority: FundingAuthority, person, *, via: str = "web") -> bool:
+    """Take ``person`` off ``authority``'s staff (the installation's administrator only); False
+    where they were not on it (nothing changed)."""
+    access.require_site(user, "authority", "edit")
+    role = AuthorityRole.objects.filter(authority=authority, user=person).first()
+    if role is None:
+        return False
+    with change(user, via):
+        role.delete()
+    return True
+
+
+def authority_staff(authority: FundingAuthority) -> list:
+    """The people on ``authority``'s staff, by user name."""
+    return [r.user for r in AuthorityRole.objects.filter(authority=authority).select_related("user")
+            .order_by("user__username")]
+
+
+def funding_authorities():
+    """Every funding authority with its prefixes and staff counted (the installation's list)."""
+    return (FundingAuthority.objects.prefetch_related("prefixes")
+            .annotate(staff_count=Count("staff", distinct=True)).order_by("land", "name"))
+
+
 def authority_of(city: City) -> FundingAuthority | None:
     """The funding authority whose district holds ``city`` (None where none is set up)."""
     return FundingAuthority.objects.filter(prefixes__prefix__in=ags_prefixes(city.ags)).first()

@@ -30,6 +30,9 @@ from isek.web.forms import add_errors
 
 from . import exporting, geoio, importing, services
 from .forms import (
+    AuthorityInviteForm,
+    AuthorityPageForm,
+    AuthorityStaffForm,
     CityAddressForm,
     CityAdminForm,
     CityLookForm,
@@ -43,7 +46,7 @@ from .forms import (
     MilestoneFormSet,
     QuarterForm,
 )
-from .models import FieldOfAction, Goal, Measure, Quarter, is_whole_area
+from .models import FieldOfAction, FundingAuthority, Goal, Measure, Quarter, is_whole_area
 
 
 def _measures_asked(concept, params):
@@ -509,8 +512,90 @@ def city_administration(request, ags):
         city.refresh_from_db()
     return render(request, "concepts/city_administration.html", {
         "city": city, "addresses": addresses, "person_form": person_form,
-        "administrators": services.city_people(city, services.CityRole.Role.ADMIN)},
+        "administrators": services.city_people(city, services.CityRole.Role.ADMIN),
+        "authority": services.authority_of(city)},
         status=400 if request.method == "POST" else 200)
+
+
+# --- funding authorities: the installation's administrator (decision 0070) -------------------------
+
+
+@access.site_view("authority", "edit")
+def authority_list(request):
+    """Every funding authority with its district (AGS prefixes) and the number of its staff."""
+    return render(request, "concepts/authority_list.html", {"authorities": services.funding_authorities()})
+
+
+def _save_authority(request, authority: FundingAuthority, form: AuthorityPageForm) -> bool:
+    """Save ``form`` onto ``authority`` through the service; False (the problems on the form) where refused."""
+    if not form.is_valid():
+        return False
+    try:
+        services.save_authority(request.user, form.instance, services.district_prefixes(form.cleaned_data["prefixes"]))
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return False
+    return True
+
+
+@access.site_view("authority", "edit", methods=("GET", "POST"))
+def authority_new(request):
+    """A new funding authority: name, Land, district and source."""
+    form = AuthorityPageForm(request.POST or None, instance=FundingAuthority())
+    if request.method == "POST" and _save_authority(request, form.instance, form):
+        messages.success(request, _("Die Bewilligungsbehörde %(a)s ist angelegt; jetzt die Personen der Prüfung "
+                                    "hinzufügen.") % {"a": form.instance.name})
+        return redirect("authority-administration", form.instance.pk)
+    return render(request, "concepts/authority_edit.html", {"form": form, "authority": None},
+                  status=400 if request.method == "POST" else 200)
+
+
+@access.site_view("authority", "edit", methods=("GET", "POST"))
+def authority_administration(request, authority):
+    """One funding authority: its name, Land, district and source; who reviews for it (granted by
+    user name, taken back, or invited by e-mail)."""
+    posted = request.POST if request.method == "POST" else {}
+    form = AuthorityPageForm(posted if "save" in posted else None, instance=authority)
+    staff_form = AuthorityStaffForm(posted if "grant" in posted else None)
+    invite_form = AuthorityInviteForm(posted if "invite" in posted else None)
+    here = redirect("authority-administration", authority.pk)
+    if request.method == "POST":
+        if "save" in posted and _save_authority(request, authority, form):
+            messages.success(request, _("Die Angaben der Bewilligungsbehörde sind gespeichert."))
+            return here
+        if "revoke" in posted:
+            person = services.find_person(posted["revoke"])
+            if person is not None and services.revoke_authority_role(request.user, authority, person):
+                messages.success(request, _("%(u)s gehört nicht mehr zur Prüfung von %(a)s.")
+                                 % {"u": person.username, "a": authority.name})
+                return here
+            messages.error(request, _("„%(u)s“ gehört nicht zur Prüfung von %(a)s; nichts geändert.")
+                           % {"u": posted["revoke"], "a": authority.name})
+        if "grant" in posted and staff_form.is_valid():
+            person = services.find_person(staff_form.cleaned_data["person"])
+            if person is None:
+                staff_form.add_error("person", _("Keinen Zugang mit diesem Namen oder dieser E-Mail gefunden; laden Sie "
+                                                 "die Person per E-Mail ein."))
+            else:
+                services.grant_authority_role(request.user, authority, person)
+                messages.success(request, _("%(u)s gehört jetzt zur Prüfung von %(a)s.")
+                                 % {"u": person.username, "a": authority.name})
+                return here
+        if "invite" in posted and invite_form.is_valid():
+            try:
+                inv, _link = accounts.invite(request.user, invite_form.cleaned_data["email"],
+                                             base_url=request.build_absolute_uri("/"), authority=authority)
+            except ValidationError as exc:
+                add_errors(invite_form, exc)
+            else:
+                messages.success(request, _("Die Einladung an %(e)s ist verschickt.") % {"e": inv.email})
+                return here
+        if "save" in posted:  # refused: the form shows what was posted, the page the stored authority
+            authority = FundingAuthority.objects.get(pk=authority.pk)
+    return render(request, "concepts/authority_edit.html", {
+        "authority": authority, "form": form, "staff_form": staff_form, "invite_form": invite_form,
+        "staff": services.authority_staff(authority), "invitations": accounts.open_authority_invitations(authority),
+    }, status=400 if request.method == "POST" else 200)
 
 
 @access.open_view()

@@ -26,6 +26,11 @@ urlpatterns = [
     path(concept, include("isek.analysis.urls")),
     path(concept, include("isek.monitoring.urls")),
     path(concept, include("isek.procedure.urls")),
+    # the installation's administrator: funding authorities, their districts and staff (decision 0070)
+    path("authorities/", concept_views.authority_list, name="authority-list"),
+    path("authorities/new/", concept_views.authority_new, name="authority-new"),
+    path("authorities/<int:authority>/administration/", concept_views.authority_administration,
+         name="authority-administration"),
     path("authorities/", include("isek.procedure.authority_urls")),
     path("participation/delete/<str:token>/", participation_views.delete_page, name="participation-delete"),
     path("participation/supports/<str:token>/", participation_views.support_confirm, name="participation-support"),

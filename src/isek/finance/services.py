@@ -486,3 +486,10 @@ def commit_measure_import(user, concept, plan: importing.Plan, *, via: str = "im
                 save_costs(user, concept, m, cost_items=items, via=via)
         importing.remember(concept, plan.mapping)
     return plan.counts
+
+
+def federal_share_of(concept):
+    """The federal part of the eligible cost in the concept's programme, as a fraction (one third
+    under the VV Städtebauförderung); None where isek does not know the programme."""
+    programme = FundingProgramme.objects.filter(code=concept.programme).first()
+    return programme.federal_share if programme is not None else None

@@ -13,12 +13,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from isek import access
-from isek.core import files
+from isek.core import files, numbers
 from isek.core.downloads import temporary_download
 from isek.core.problems import InputError
 
 from . import engine, importing, kuf, services
 from .forms import (
+    RATE_HELP,
     CapForm,
     CostItemFormSet,
     FinancingFormSet,
@@ -198,8 +199,20 @@ def rates_view(request, concept):
             messages.success(request, _("Fördersätze und Förderobergrenze wurden gespeichert."))
             return redirect("finance:kuf", concept.slug)
     status = 400 if request.method == "POST" else 200
-    return render(request, "finance/rates.html", {"concept": concept, "rates": rates, "cap": cap, "suggestion": suggestion},
+    federal = services.federal_share_of(concept)
+    return render(request, "finance/rates.html", {
+        "concept": concept, "rates": rates, "cap": cap, "suggestion": suggestion, "rate_help": RATE_HELP,
+        "federal_share": None if federal is None else numbers.rate(_as_percent(federal), translation.get_language())},
                   status=status)
+
+
+def _as_percent(fraction: Decimal) -> Decimal:
+    """A share stored to 8 places (0.33333333) in percent, a third as a third (33 ⅓ shown, not 33,333333)."""
+    percent = fraction * 100
+    thirds = (percent * 3).to_integral_value()
+    if abs(percent * 3 - thirds) < Decimal("0.0001"):
+        return (thirds / 3).quantize(Decimal(1).scaleb(-numbers.RATE_PLACES))
+    return percent
 
 
 @access.concept_view("fund", "view")

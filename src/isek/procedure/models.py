@@ -165,6 +165,32 @@ class Remark(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.about_label or self.text[:40]}"
 
+    @property
+    def label(self) -> str:
+        """What the remark is about, in the reader's language, from what it refers to (``about``:
+        the measure by its number and title in the application); the stored German
+        ``about_label`` – kept for the record – where ``about`` names nothing known (walk 23)."""
+        return subject_label(self.application, self.about) or self.about_label
+
+
+def subject_label(application: Application, about: str) -> str:
+    """The label of a remark's subject (``about``: "application", "council_decision", "figures",
+    "document:<kind>", "measure:<key>") in the active language; "" where it names nothing known."""
+    from django.utils.translation import gettext
+
+    fixed = {"application": gettext("den Antrag insgesamt"), "council_decision": gettext("den Ratsbeschluss"),
+             "figures": gettext("die Zahlen (KuF)")}
+    if about in fixed:
+        return fixed[about]
+    kind, _sep, key = about.partition(":")
+    if kind == "document" and key in Document.Kind.values:
+        return gettext("Dokument: %(name)s") % {"name": Document.Kind(key).label}
+    if kind == "measure":
+        for m in application.snapshot.get("measures", []):
+            if str(m.get("key")) == key:
+                return gettext("Maßnahme %(number)s %(title)s") % m
+    return ""
+
 
 class Approval(models.Model):
     """The funding authority's approval (Zuwendungsbescheid) of a submitted application: its date,

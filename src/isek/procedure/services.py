@@ -1176,6 +1176,27 @@ def release(user, concept, request: PaymentRequest, *, amounts: dict | None = No
     """The funding authority releases a submitted payment request, line by line: per line (by its
     key) the amount released – the requested amount where none is named, never more, and less
     only with a reason."""
+    decided = _release_decided(user, concept, request, amounts, reasons)
+    with change(user, via):
+        for line, value, why in decided:
+            line.released, line.reason = value, why
+            line.save(update_fields=["released", "reason"])
+        request.state, request.decided_at = R_RELEASED, timezone.now()
+        request.decided_by = None if user.pk is None else user
+        request.save()
+    return request
+
+
+def release_total(user, concept, request: PaymentRequest, *, amounts: dict | None = None,
+                  reasons: dict | None = None) -> decimal.Decimal:
+    """What ``release`` with these amounts would release in all (its confirmation asks about it);
+    refused as ``release`` refuses, nothing changed either way."""
+    return sum((value for _line, value, _why in _release_decided(user, concept, request, amounts, reasons)),
+               decimal.Decimal(0))
+
+
+def _release_decided(user, concept, request: PaymentRequest, amounts, reasons) -> list:
+    """The lines of ``request`` with the amounts and reasons to release: checked (ValidationError)."""
     _require_release(user, concept, request)
     amounts, reasons, errors = amounts or {}, reasons or {}, {}
     lines = list(request.lines.all())
@@ -1202,14 +1223,7 @@ def release(user, concept, request: PaymentRequest, *, amounts: dict | None = No
         decided.append((line, value, why))
     if errors:
         raise _errors(errors)
-    with change(user, via):
-        for line, value, why in decided:
-            line.released, line.reason = value, why
-            line.save(update_fields=["released", "reason"])
-        request.state, request.decided_at = R_RELEASED, timezone.now()
-        request.decided_by = None if user.pk is None else user
-        request.save()
-    return request
+    return decided
 
 
 def return_request(user, concept, request: PaymentRequest, *, reason: str = "", via: str = "web") -> PaymentRequest:
@@ -1810,7 +1824,7 @@ def city_todo(user, concept) -> dict | None:
             app = remark.application
             items.append(_item("change_request", app, remark.created_at,
                                reverse("procedure:application", args=[concept.slug, app.pk]) + "#review",
-                               _("Nachforderung beantworten: %(about)s") % {"about": remark.about_label or remark.about},
+                               _("Nachforderung beantworten: %(about)s") % {"about": remark.label},
                                f"{label(app)} – {remark.text}"))
     if may["request"]:
         later = PaymentRequest.objects.filter(application=OuterRef("application"), created_at__gt=OuterRef("decided_at"))

@@ -45,8 +45,9 @@ def application_page(request, concept, application):
     return _page(request, concept, services.application_of(request.user, concept, application))
 
 
-def _page(request, concept, app, remark_form=None, status=200):
-    context = {"concept": concept, "app": app, "can_edit": services.can_edit(request.user, concept)}
+def _page(request, concept, app, remark_form=None, status=200, confirm_submit=False):
+    context = {"concept": concept, "app": app, "can_edit": services.can_edit(request.user, concept),
+               "confirm_submit": confirm_submit}
     if app.is_submitted:
         labels = services.figure_labels(concept)
         shown, context["sums"] = services.sums_by_year(app.snapshot)
@@ -112,6 +113,8 @@ def _refused(request, concept, app, exc: ValidationError):
 @access.concept_view("application", "edit", methods="POST", ids=ONE)
 def application_submit(request, concept, application):
     app = services.application_of(request.user, concept, application)
+    if request.POST.get("confirmed") != "1" and not app.is_submitted:
+        return _page(request, concept, app, confirm_submit=True)  # the first press asks, without JavaScript too
     try:
         services.submit(request.user, concept, app)
     except ValidationError as exc:
@@ -312,7 +315,7 @@ def payment_request_new(request, concept, application):
         "labels": {str(p.pk): p for p in offered}}, status=400 if request.method == "POST" else 200)
 
 
-def _request_page(request, concept, found, release_form=None, return_form=None):
+def _request_page(request, concept, found, release_form=None, return_form=None, confirm_release=None):
     app = found.application
     can_release = (services.can_release(request.user, concept, app) and found.state == "submitted")
     shown = services.request_shown(concept, found)
@@ -320,14 +323,15 @@ def _request_page(request, concept, found, release_form=None, return_form=None):
         release_form = release_form or _kept(request, f"release-{found.pk}", lambda data: ReleaseForm(
             data, lines=shown["lines"])) or ReleaseForm(lines=shown["lines"])
         return_form = return_form or _kept(request, f"return-{found.pk}", ReturnForm)
-    return render(request, "procedure/payment_request.html", {
+    context = {
         "concept": concept, "app": app, "pr": found, **shown,
         "can_edit": services.can_request(request.user, concept) and found.state == "draft",
         # a returned request is not corrected: the city makes a new one, prefilled with its expenses (decision 0067)
         "can_renew": found.state == "returned" and services.can_request(request.user, concept)
         and not services.request_refusal(app),
         "release_form": release_form if can_release else None,
-        "return_form": (return_form or ReturnForm()) if can_release else None})
+        "return_form": (return_form or ReturnForm()) if can_release else None, "confirm_release": confirm_release}
+    return render(request, "procedure/payment_request.html", context)
 
 
 @access.concept_view("application", "view", ids=ONE_REQUEST, submitted=services.request_is_submitted)
@@ -368,7 +372,21 @@ RELEASE = {"ids": ONE_REQUEST, "submitted": services.request_is_submitted}
 @access.concept_view("payment_request", "release", methods="POST", **RELEASE)
 def payment_request_release(request, concept, application, payment_request):
     found = services.request_of(request.user, concept, application, payment_request)
-    form = ReleaseForm(request.POST, lines=services.request_shown(concept, found)["lines"])
+    lines = services.request_shown(concept, found)["lines"]
+    form = ReleaseForm(request.POST, lines=lines)
+    if form.is_valid() and request.POST.get("confirmed") != "1":
+        # the first press asks (without JavaScript too): the amounts as typed, their sum, released on "yes"
+        try:
+            total = services.release_total(request.user, concept, found, **form.values())
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                return _request_refused(request, concept, found, exc)
+            add_errors(form, exc)
+            return _after_error(request, f"release-{found.pk}", form, reverse(
+                "procedure:payment-request", args=[concept.slug, found.application_id, found.pk]) + "#release-form")
+        return _request_page(request, concept, found, release_form=form, confirm_release={
+            "total": total, "fields": [(k, v) for k in request.POST if k not in ("csrfmiddlewaretoken", "confirmed")
+                                       for v in request.POST.getlist(k)]})
     if form.is_valid():
         try:
             services.release(request.user, concept, found, **form.values())

@@ -43,6 +43,7 @@ def _home(request):
         "administered": list(access.administered_cities(user)) if user.is_authenticated
         and not (several and user.is_superuser) else [],
         "authorities": list(access.reviewed_authorities(user)),
+        "may_authorities": access.allows_site(user, "authority", "edit"),  # decision 0070
     })
 
 
