@@ -37,9 +37,19 @@ class Theme:
 class Suggestion:
     id: Hashable
     theme: str
-    confidence: float  # the model's probability for ``theme``, 0..1
+    # How sure isek is, 0.5..1: the share of ``theme`` in the two likeliest themes' probabilities,
+    # p1 / (p1 + p2) (decision 0068). The probability itself is spread over all themes: with 12 themes
+    # a clear favourite has 20–30 %, so a fixed bar on it is rarely reached (walk 25).
+    confidence: float
     words: tuple[str, ...]  # the contribution's words that led to it, strongest first, as written
     runner_up: str | None = None  # the next most likely theme, for the review list
+    probability: float = 0.0  # the model's probability for ``theme``, 0..1
+    probabilities: Mapping[str, float] | None = None  # every theme's probability (theme key → 0..1)
+
+    def versus(self, theme: str) -> float:
+        """How much likelier isek's theme is than ``theme``: p(isek's) / (p(isek's) + p(theme)), 0.5..1."""
+        other = (self.probabilities or {}).get(theme, 0.0)
+        return self.probability / (self.probability + other) if self.probability + other > 0 else 0.5
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,7 @@ class Pick:
     id: Hashable
     reason: str  # a key of REASONS
     score: float
+    theme: str | None = None  # for "selten": the theme with few decisions it may belong to
 
 
 # Reasons for a pick, for the review page (German first; the UI translates them).
@@ -99,7 +110,7 @@ class ThemeSuggester:
 
     def __init__(self, contributions: Iterable[Contribution], themes: Iterable[Theme], *, seed: int = 0,
                  char_weight: float = 1.0, word_weight: float = 0.3, C: float = 1.0, seed_weight: float = 3.0,
-                 clusters: int | None = None, explore: float = 0.5, rare: float = 0.5):
+                 clusters: int | None = None, explore: float = 0.5, rare: float = 0.5, few: int = 5):
         self.contributions = list(contributions)
         self.themes = list(themes)
         ids = Counter(c.id for c in self.contributions)
@@ -112,6 +123,7 @@ class ThemeSuggester:
         if any(n > 1 for n in keys.values()):
             raise EvaluationError("Ein Thema ist mehrfach angegeben: " + ", ".join(k for k, n in keys.items() if n > 1))
         self.seed, self.C, self.seed_weight, self.explore, self.rare = seed, C, seed_weight, explore, rare
+        self.few = few  # a theme with fewer decisions than this has "few examples" (REASONS["selten"])
         self.index = {c.id: i for i, c in enumerate(self.contributions)}
         texts = [c.text or "" for c in self.contributions]
         self.features = _Features(texts + [t.description for t in self.themes if t.description], char_weight, word_weight)
@@ -215,9 +227,15 @@ class ThemeSuggester:
         out = []
         for k, i in enumerate(rows):
             b = best[k]
-            words = self._reasons(Xw, k, weights[b], top_words)
-            out.append(Suggestion(self.contributions[i].id, self.classes[b], float(P[k, b]), words,
-                                  self.classes[second[k]] if second is not None else None))
+            words = self._reasons(Xw, k, weights[b], top_words) if top_words else ()
+            p1 = float(P[k, b])
+            p2 = float(P[k, second[k]]) if second is not None else 0.0
+            confidence = p1 / (p1 + p2) if p1 + p2 > 0 else 0.0
+            if second is None:  # one theme known: the similarity to its examples
+                confidence = p1
+            out.append(Suggestion(self.contributions[i].id, self.classes[b], confidence, words,
+                                  self.classes[second[k]] if second is not None else None, p1,
+                                  dict(zip(self.classes, map(float, P[k])))))
         return out
 
     def _word_weights(self) -> np.ndarray:
@@ -269,16 +287,21 @@ class ThemeSuggester:
         picks: list[Pick] = []
         used: set[int] = set()
         if self.rare:
-            # themes with the fewest labels first: the contribution most likely to belong to each
+            # themes with the fewest labels first: the contribution most likely to belong to each –
+            # only themes that truly have few decisions (fewer than ``few``; walk 25: the reason was
+            # given for a theme with 214 contributions), and only where the theme is that
+            # contribution's likeliest or second likeliest (else it is no candidate for the theme)
             have = Counter(self.labels.values())
             taken: set[int] = set()
-            for t in sorted(range(len(self.classes)), key=lambda t: (have[self.classes[t]], t)):
+            second_best = np.argsort(-P, axis=1)[:, :2]
+            rare = [t for t in range(len(self.classes)) if have[self.classes[t]] < self.few]
+            for t in sorted(rare, key=lambda t: (have[self.classes[t]], t)):
                 if len(picks) >= math.ceil(k * self.rare):
                     break
                 for j in np.argsort(-P[:, t], kind="stable"):
-                    if j not in taken:
+                    if j not in taken and t in second_best[j]:
                         taken.add(j)
-                        picks.append(Pick(self.contributions[rows[j]].id, "selten", float(P[j, t])))
+                        picks.append(Pick(self.contributions[rows[j]].id, "selten", float(P[j, t]), self.classes[t]))
                         used.add(cluster[rows[j]])
                         break
         for rnd in range(2):
