@@ -36,22 +36,26 @@ def curve(name: str, steps=STEPS, batch: int = 10) -> list[dict]:
     engine = ThemeSuggester(cs, [Theme(t.key) for t in themes], seed=0)  # imported themes: no descriptions
     known: dict = {}
     out = []
+    wrong = 0
     for n in steps:
         while len(known) < n:
             picks = engine.next_to_label(min(batch, n - len(known)))
             rare_wrong = sum(1 for p in picks if p.reason == "selten"
                              and sum(1 for v in known.values() if v == getattr(p, "theme", None)) >= 10)
-            out and out[-1].setdefault("rare_wrong", 0)
+            wrong += rare_wrong
             known.update({p.id: labels[p.id] for p in picks})
             engine.fit(known)
-            if out:
-                out[-1]["rare_wrong"] += rare_wrong
         sug = engine.suggest(top_words=0)
-        row = {"n": n, "accuracy": None, "median_probability": None, "median_confidence": None}
+        row = {"n": n, "accuracy": None, "median_probability": None, "median_confidence": None, "rare_wrong": wrong}
         if sug:
             row["accuracy"] = sum(labels[s.id] == s.theme for s in sug) / len(sug)
             row["median_probability"] = statistics.median(getattr(s, "probability", s.confidence) for s in sug)
             row["median_confidence"] = statistics.median(s.confidence for s in sug)
+            sure = [s for s in sug if s.confidence >= 2 / 3]
+            row["sure_share"] = len(sure) / len(sug)
+            row["sure_accuracy"] = sum(labels[s.id] == s.theme for s in sure) / len(sure) if sure else None
+            unsure = [s for s in sug if s.confidence < 2 / 3]
+            row["unsure_accuracy"] = sum(labels[s.id] == s.theme for s in unsure) / len(unsure) if unsure else None
         out.append(row)
     return out
 
@@ -63,6 +67,8 @@ def fmt(v):
 if __name__ == "__main__":
     for name in sys.argv[1:] or ["koeln", "ottensen"]:
         print(name)
-        print(" N   accuracy  median p  median conf")
+        print(" N   accuracy  median p  median conf  share ≥2/3  accuracy ≥2/3  accuracy <2/3  'selten' for ≥10")
         for r in curve(name):
-            print(f"{r['n']:4d}  {fmt(r['accuracy'])}    {fmt(r['median_probability'])}    {fmt(r['median_confidence'])}")
+            print(f"{r['n']:4d}  {fmt(r['accuracy'])}    {fmt(r['median_probability'])}    {fmt(r['median_confidence'])}"
+                  f"        {fmt(r.get('sure_share'))}       {fmt(r.get('sure_accuracy'))}          "
+                  f"{fmt(r.get('unsure_accuracy'))}          {r.get('rare_wrong', '–')}")

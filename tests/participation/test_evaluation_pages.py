@@ -363,3 +363,24 @@ def test_the_imports_theme_for_rows_without_one_is_recorded_and_no_proposal(phas
     c.post(url(phase), {"idea": later.pk, "theme": ideas["mobility"].pk})
     review = ThemeReview.objects.get(idea=later)
     assert not review.corrected and review.confidence is not None
+
+
+def test_of_which_isek_suggests_counts_no_duplicate_and_never_exceeds_open(phase, ideas):
+    """Walk 25 (3): "davon von isek vorgeschlagen" added up to 655 of 650 open: the duplicates were
+    counted there, and for three themes it exceeded the theme's open count."""
+    planner = member(phase.concept, "planner")
+    c = client_for(planner)
+    for one, theme in [(ideas["benches"][0], "squares"), (ideas["benches"][1], "squares"),
+                       (ideas["benches"][2], "squares"), (ideas["buses"][0], "mobility"), (ideas["buses"][4], "mobility")]:
+        c.post(url(phase), {"idea": one.pk, "theme": ideas[theme].pk})
+
+    def squares():
+        r = services.evaluation_report(planner, phase.concept, phase)
+        return next(t for t in r.themes if t.key == str(ideas["squares"].pk)), r
+
+    before, _ = squares()
+    assert (before.open, before.suggested) == (5, 2)  # the two benches; the buses: isek's own is "Mobilität"
+    services.decide_duplicate(OPERATOR, phase.concept, phase, ideas["benches"][3].pk, ideas["benches"][4].pk, True)
+    after, r = squares()
+    assert (after.open, after.suggested) == (4, 1)
+    assert sum(t.suggested for t in r.themes) <= r.open
