@@ -49,7 +49,7 @@ def curve(name: str, steps=STEPS, batch: int = 10) -> list[dict]:
         row = {"n": n, "accuracy": None, "median_probability": None, "median_confidence": None, "rare_wrong": wrong}
         if sug:
             row["accuracy"] = sum(labels[s.id] == s.theme for s in sug) / len(sug)
-            row["median_probability"] = statistics.median(getattr(s, "probability", s.confidence) for s in sug)
+            row["median_probability"] = statistics.mean(s.confidence for s in sug)
             row["median_confidence"] = statistics.median(s.confidence for s in sug)
             sure = [s for s in sug if s.confidence >= 2 / 3]
             row["sure_share"] = len(sure) / len(sug)
@@ -67,7 +67,7 @@ def fmt(v):
 if __name__ == "__main__":
     for name in sys.argv[1:] or ["koeln", "ottensen"]:
         print(name)
-        print(" N   accuracy  median p  median conf  share ≥2/3  accuracy ≥2/3  accuracy <2/3  'selten' for ≥10")
+        print(" N   accuracy  mean conf  median conf  share ≥2/3  accuracy ≥2/3  accuracy <2/3  'selten' for ≥10")
         for r in curve(name):
             print(f"{r['n']:4d}  {fmt(r['accuracy'])}    {fmt(r['median_probability'])}    {fmt(r['median_confidence'])}"
                   f"        {fmt(r.get('sure_share'))}       {fmt(r.get('sure_accuracy'))}          "

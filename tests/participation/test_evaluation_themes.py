@@ -163,10 +163,10 @@ def test_on_ottensen_isek_learns_from_the_decisions_it_asks_for():
     as imported (12 themes without descriptions); the planner labels what "Als Nächstes beschriften"
     proposes, 10 at a time. Bench (bench/participation_learning_bench.py, decision 0068): accuracy
     on the rest 0.27 after 20 decisions, 0.50 after 80, 0.64 after 160; here after 80 ≥ 0.45 and
-    0.15 above the 20's. "selten" (few examples) only for a theme with fewer than 5 decisions."""
+    0.15 above the 20's (a cold engine, or one that stopped learning, stays near 0.27). "selten" (few examples) only for a theme with fewer than 5 decisions."""
     cs, truth = corpora.read_ottensen(DATA / corpora.OTTENSEN)
     e = ThemeSuggester(cs, [Theme(k) for k in sorted(set(truth.values()))], seed=0)
-    labels, accuracy = {}, {}
+    labels, accuracy, confidence = {}, {}, {}
     for n in (20, 80):
         while len(labels) < n:
             for p in e.next_to_label(10):
@@ -176,5 +176,9 @@ def test_on_ottensen_isek_learns_from_the_decisions_it_asks_for():
             e.fit(labels)
         sug = e.suggest(top_words=0)
         accuracy[n] = sum(s.theme == truth[s.id] for s in sug) / len(sug)
-        assert all(0.5 <= s.confidence <= 1 and s.probability <= s.confidence for s in sug)
+        confidence[n] = sum(s.confidence for s in sug) / len(sug)
     assert accuracy[80] >= 0.45 and accuracy[80] >= accuracy[20] + 0.15, accuracy
+    # calibrated on the decisions (from 40): never sharper than the model's own probabilities, and not
+    # overconfident (bench: mean 0.19 for 0.50 right; the decisions isek asks for are its hardest)
+    raw = e.probabilities(e._unlabelled(), calibrated=False).max(axis=1).mean()
+    assert e.temperature >= 1 and raw - 1e-9 <= confidence[80] <= accuracy[80] + 0.1, (raw, confidence, accuracy)
