@@ -15,7 +15,6 @@ import scipy.sparse as sp
 
 from .text import SurfaceForms, lemma_ngrams
 
-
 CALIBRATE = 40  # decisions from which the confidence is calibrated on them (decision 0068)
 
 
