@@ -378,6 +378,12 @@ def test_of_which_isek_suggests_counts_no_duplicate_and_never_exceeds_open(phase
         r = services.evaluation_report(planner, phase.concept, phase)
         return next(t for t in r.themes if t.key == str(ideas["squares"].pk)), r
 
+    # walk 25 (1e): "few examples" names the theme and its decisions (both have fewer than 5)
+    reasons = [r.reason for r in engines.theme_evaluation(planner, phase.concept, phase).next]
+    rare = [x for x in reasons if "einem Thema mit erst" in x]
+    assert rare and all(x.endswith(("„Mobilität“ gehören, einem Thema mit erst 2 Entscheidungen",
+                                    "„Plätze & Freiräume“ gehören, einem Thema mit erst 3 Entscheidungen")) for x in rare)
+    assert not any("wenigen Beispielen" in x for x in reasons)
     before, _ = squares()
     assert (before.open, before.suggested) == (5, 2)  # the two benches; the buses: isek's own is "Mobilität"
     services.decide_duplicate(OPERATOR, phase.concept, phase, ideas["benches"][3].pk, ideas["benches"][4].pk, True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from isek import access
 from isek.concepts.services import Concept
@@ -54,7 +55,12 @@ REASON_TEXTS = {  # the engine's reasons (REASONS) as the page says them
     "unsicher": lambda: _("isek ist zwischen zwei Themen unsicher"),
     "selten": lambda: _("könnte zu einem Thema mit wenigen Beispielen gehören"),
 }
-SELTEN_THEME = lambda: _("könnte zu „%(theme)s“ gehören, einem Thema mit erst %(n)s Entscheidungen")  # noqa: E731
+
+
+def selten_theme(theme: str, n: int) -> str:
+    """The reason "selten" naming the theme and its decisions so far (walk 25)."""
+    return ngettext("könnte zu „%(theme)s“ gehören, einem Thema mit erst %(n)s Entscheidung",
+                    "könnte zu „%(theme)s“ gehören, einem Thema mit erst %(n)s Entscheidungen", n) % {"theme": theme, "n": n}
 
 
 @dataclass
@@ -232,7 +238,7 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
         r = rows[p.id]
         reason = REASON_TEXTS[p.reason]()
         if p.reason == "selten" and p.theme is not None and int(p.theme) in by_pk:
-            reason = SELTEN_THEME() % {"theme": by_pk[int(p.theme)].name, "n": decided[p.theme]}
+            reason = selten_theme(by_pk[int(p.theme)].name, decided[p.theme])
         following.append(Row(**{**r.__dict__, "reason": reason}))
     per_theme = list(counts.values())
     return Evaluation(phase, themes, ordered, following, per_theme,
