@@ -159,6 +159,21 @@ def test_a_near_duplicate_is_confirmed_both_kept_or_rejected(phase, ideas, citiz
     assert f'data-pair="{original.pk}-{copy.pk}"' not in c.get(url(phase)).content.decode()
 
 
+
+def test_no_pair_among_contributions_merged_into_the_same_one(phase, ideas, citizen):
+    """Walk 25 (4): after I-345 and I-346 were marked duplicates of I-344, "I-346 and I-345" was
+    still proposed."""
+    planner = member(phase.concept, "planner")
+    first, second = idea(phase, citizen, title="Bänke", text=COPY), idea(phase, citizen, title="Bänke", text=COPY + " Danke")
+    original = ideas["benches"][0]
+    groups = services.group_evaluation(planner, phase.concept, phase)
+    assert frozenset((first.pk, second.pk)) in {frozenset((p.earlier.pk, p.later.pk)) for p in groups.proposals}
+    for later in (first, second):
+        services.decide_duplicate(planner, phase.concept, phase, original.pk, later.pk, True)
+    pairs = {frozenset((p.earlier.pk, p.later.pk)) for p in services.group_evaluation(planner, phase.concept, phase).proposals}
+    assert not pairs & {frozenset((first.pk, second.pk)), frozenset((original.pk, first.pk)),
+                        frozenset((original.pk, second.pk))}
+
 def other_phase():
     now = timezone.now()
     return services.save_phase(OPERATOR, ConceptFactory(), title_de="Andere", start=now - datetime.timedelta(days=1),

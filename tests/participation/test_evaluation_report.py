@@ -148,8 +148,9 @@ def test_the_page_shows_the_databases_figures_quotes_answers_and_credits(evaluat
         row = cells(page, "data-theme", pk)
         assert row[0] == t["name"] and row[1] == str(t["ideas"])
         assert row[5:8] == [str(t["confirmed"]), str(t["corrected"]), str(t["open"])]
-    suggested = [cells(page, "data-theme", pk)[8] for pk in want["themes"]]
-    assert sum(int(n) for n in suggested) == want["ideas"] - 2  # isek's suggestions for the open ones, all of them
+    # of each theme's open ones, those isek puts in it too; "–" while isek has no own suggestion
+    # (2 decisions: fewer than TRUST_LABELS)
+    assert [cells(page, "data-theme", pk)[8] for pk in want["themes"]] == ["–"] * len(want["themes"])
     names = [t["name"] for t in want["themes"].values()]
     for q in evaluated.concept.quarters.all():
         row = cells(page, "data-quarter", f"q{q.pk}")
@@ -430,6 +431,12 @@ def test_a_duplicate_counts_once_under_the_earlier_contribution(evaluated):
     assert "1 Beitrag ist als Duplikat eines früheren markiert und zählt nur unter diesem" in page
     wb = openpyxl.load_workbook(io.BytesIO(client_for(concept).get(url(evaluated, "report.xlsx")).content))
     assert sum(row[1] for row in wb["Themen"].iter_rows(min_row=2, values_only=True)) == 4
+    # walk 25 (3): "davon von isek vorgeschlagen" counts no duplicate and never exceeds "offen"
+    assert all((t.suggested or 0) <= t.open for t in r.themes)
+    head = [c.value for c in wb["Themen"][1]]
+    for values in wb["Themen"].iter_rows(min_row=2, values_only=True):
+        row = dict(zip(head, values, strict=False))
+        assert (row["offen: Vorschlag isek"] or 0) <= row["offen"], row
     method = dict(wb["Methode"].iter_rows(min_row=2, values_only=True))
     assert method["davon als Duplikat eines früheren Beitrags markiert (nur unter diesem gezählt)"] == 1
     services.decide_duplicate(OPERATOR, concept, evaluated, earlier.pk, later.pk, False)
@@ -485,3 +492,12 @@ def test_only_the_newest_pdfs_per_phase_and_language_are_kept(evaluated):
     assert jobs.execute(job, build)
     assert ReportPdf.objects.filter(pk=failed.pk).exists() and not ReportPdf.objects.filter(pk=made[2].pk).exists()
     assert ReportPdf.objects.filter(phase=evaluated, language="de", status="done").count() == 3
+
+
+def test_the_method_text_claims_no_theme_descriptions():
+    """Walk 25 (4): the method said "the themes' descriptions serve as examples"; isek's themes have
+    no description, and the engine learns from the persons' decisions alone."""
+    text = services.method_text()
+    assert "Beschreibungen" not in text and "doppelt so wahrscheinlich" in text
+    with translation.override("en"):
+        assert "descriptions" not in services.method_text() and "twice as likely" in services.method_text()

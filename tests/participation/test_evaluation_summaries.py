@@ -4,7 +4,7 @@ that say best what a group says, exactly as written, each with its contribution,
 import pytest
 
 from isek.participation.evaluation import Contribution
-from isek.participation.evaluation.summaries import representative_sentences, sentences
+from isek.participation.evaluation.summaries import quotable, representative_sentences, sentences
 
 pytestmark = pytest.mark.database_independent
 
@@ -43,3 +43,52 @@ def test_the_most_representative_sentences_as_written_one_per_contribution():
 def test_nothing_to_quote():
     assert representative_sentences([], {"g": []}) == {"g": []}
     assert representative_sentences([Contribution("a", "Kurz.")], {"g": ["a"]}) == {"g": []}
+
+
+def test_german_abbreviations_ordinals_and_initials_end_no_sentence():
+    """Walk 25 (2): the report quoted „Brunnenstrasse, sowie über die Fischer Allee in die Gr." – the
+    splitter had ended a sentence at "Gr." (Große). The text is a real contribution (FreiRaum Ottensen)."""
+    real = ("Von der Keplerstrasse, über die Rennbahn in die Gr. Brunnenstrasse, sowie über die Fischer Allee in die "
+            "Gr. Brunnenstr.\nHunderte Auto donnern tagtäglich über das Kopfsteinpflaster, LKW, Lieferwagen drängen sich "
+            "durch das Wohngebiet der Gr. Brunnenstr.")
+    assert sentences(real) == [
+        "Von der Keplerstrasse, über die Rennbahn in die Gr. Brunnenstrasse, sowie über die Fischer Allee in die "
+        "Gr. Brunnenstr.",
+        "Hunderte Auto donnern tagtäglich über das Kopfsteinpflaster, LKW, Lieferwagen drängen sich durch das "
+        "Wohngebiet der Gr. Brunnenstr."]
+    assert sentences("Am 3. Mai war die Ehrenfeldstr. 7 gesperrt, bzw. der Radweg ca. 2 km lang. Dr. Meier, "
+                     "St. Georg usw. sagt ggf. inkl. evtl. Hbf. Altona u. a. nichts. A. Müller fährt dort täglich Rad.") == [
+        "Am 3. Mai war die Ehrenfeldstr. 7 gesperrt, bzw. der Radweg ca. 2 km lang.",
+        "Dr. Meier, St. Georg usw. sagt ggf. inkl. evtl. Hbf. Altona u. a. nichts.",
+        "A. Müller fährt dort täglich Rad."]
+
+
+def test_a_quote_is_a_whole_sentence_with_content():
+    assert not quotable("Brunnenstrasse, sowie über die Fischer Allee in die Gr.")  # a fragment
+    assert not quotable("sowie über die Fischer Allee in die Große Brunnenstraße.")  # begins mid-sentence
+    assert not quotable("Wie bei Ottensen macht Platz!")  # no content
+    assert quotable("Der Bus fährt wirklich viel zu selten zur Haltestelle am Markt!")
+    # the title is not quoted when the contribution has a text besides
+    quotes = representative_sentences([
+        Contribution("a", "Wie bei Ottensen macht Platz, ganz toll gemacht\nDie Ottenser Hauptstraße soll autofrei "
+                          "werden, mit Bänken und Bäumen für alle."),
+        Contribution("b", "Autofreie Hauptstraße\nDie Ottenser Hauptstraße autofrei machen und Bäume pflanzen.")],
+        {"g": ["a", "b"]})
+    assert {q.sentence for q in quotes["g"]} == {
+        "Die Ottenser Hauptstraße soll autofrei werden, mit Bänken und Bäumen für alle.",
+        "Die Ottenser Hauptstraße autofrei machen und Bäume pflanzen."}
+
+
+def test_no_fragment_is_quoted_from_the_real_ottensen_contributions():
+    from isek.participation.evaluation import corpora
+    from tests.data import data_dir
+
+    cs, labels = corpora.read_ottensen(data_dir("participation") / corpora.OTTENSEN)
+    groups = {}
+    for c in cs:
+        groups.setdefault(labels[c.id], []).append(c.id)
+    quotes = [q for qs in representative_sentences(cs, groups, per_group=5).values() for q in qs]
+    assert len(quotes) >= 40
+    for q in quotes:
+        assert quotable(q.sentence), q.sentence
+        assert not q.sentence.endswith((" Gr.", " Str.", " Nr.")), q.sentence

@@ -247,6 +247,9 @@ class Idea(Contribution):
     photo = models.CharField(max_length=100, blank=True)  # file name in the media folder, see photos.py
     photo_rights = models.BooleanField(default=False)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
+    # The import gave it the theme "for rows without one": no choice of the citizen's, so the theme
+    # evaluation treats it as unthemed (isek's own suggestion, not this theme, is proposed; decision 0068)
+    theme_fallback = models.BooleanField(default=False)
     # Merged while published: its text, public already, is shown at the idea it was merged into
     # (one never published is shown there to the moderators only: its author did not see it public).
     merged_public = models.BooleanField(default=False)

@@ -19,13 +19,65 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .text import lemma_ngrams
+from .text import lemma_ngrams, lemmas
 from .themes import Contribution
 
 # a sentence ends at . ! ? before a capital letter or a digit, or at a line end – not after an
-# abbreviation ("Venloer Str. 12", "z. B. Busse") or a single letter
+# abbreviation ("Venloer Str. 12", "z. B. Busse", "Gr. Brunnenstraße"), a single letter ("A. Müller"),
+# an ordinal number ("am 3. Mai") or a word with an inner dot ("z.B.", "u.a."); walk 25
 END = re.compile(r"[.!?]+[\"“”»)]*(?=\s+[\"„“«(]?[A-ZÄÖÜ0-9])|\n+")
-ABBREVIATIONS = frozenset("bzw ca str nr usw etc ggf evtl inkl min max hbf bf dr st abs vgl bspw zb tel".split())
+ABBREVIATIONS = frozenset("""
+bzw ca str nr usw etc ggf evtl inkl exkl min max hbf bf dr prof st abs vgl bspw zb tel gr kl hl pl
+nö hr fr jh jhd mio mrd tsd geb gem zzgl zzt ff mo di mi do sa so bd lt od sog bzgl insb allg ehem
+mind max gegr incl kfz ärztl u o a d h s v ca km std bzgl
+""".split())
+CONTENT_WORDS = 3  # a quote says something: at least this many words that are no function words
+
+
+def _abbreviation(word: str, following: str = "") -> bool:
+    """Whether a "." after ``word`` (before ``following``) ends no sentence."""
+    w = word.lower().strip("(\"„“»«")
+    return (len(w) <= 1 or w in ABBREVIATIONS or w.isdigit() or "." in w  # "3. Mai", "z.B.", "u.a."
+            or (w.endswith("str") and following[:1].isdigit()))  # "Brunnenstr. 3"
+
+
+def sentences(text: str, shortest: int = 5, longest: int = 60) -> list[str]:
+    """The sentences of ``text`` with ``shortest`` to ``longest`` words."""
+    return [s for s in _split(text) if shortest <= len(s.split()) <= longest]
+
+
+def _split(text: str) -> list[str]:
+    out, start = [], 0
+    text = text or ""
+    for m in END.finditer(text):
+        before = text[start:m.start()].split()
+        if m.group(0).startswith(".") and before and _abbreviation(before[-1], text[m.end():].lstrip()):
+            continue  # "Str. 12", "z. B.", "Gr. Brunnenstraße" go on
+        out.append(text[start:m.end()])
+        start = m.end()
+    out.append(text[start:])
+    return [s for s in (" ".join(p.split()) for p in out) if s]
+
+
+def quotable(sentence: str) -> bool:
+    """A whole sentence with content: it begins as a sentence begins (a capital letter, a digit or
+    an opening quote, not a fragment's lower-case word), does not end on an abbreviation, and has
+    at least ``CONTENT_WORDS`` words that are no function words ("Wie bei Ottensen macht Platz!"
+    has two besides the place's name)."""
+    first = sentence.lstrip("\"„“«(»-–• ")
+    if not first or not (first[0].isupper() or first[0].isdigit()):
+        return False
+    last = sentence.split()[-1]
+    if last.endswith(".") and _abbreviation(last[:-1]):
+        return False  # "… in die Gr." – cut off
+    return len([w for w in lemmas(sentence) if len(w) > 2 and w not in LIGHT]) >= CONTENT_WORDS
+
+
+# words that carry no content of their own in a quote (lemmas, lower case; written for this module)
+LIGHT = frozenset("""
+machen sagen finden gehen kommen stehen lassen sehen geben tun halten bleiben toll super prima schön
+danke gern gerne bitte leider einfach wirklich genau richtig neu alt groß klein platz idee frage
+""".split())
 
 
 @dataclass(frozen=True)
@@ -35,19 +87,12 @@ class Quote:
     score: float  # cosine with the group's centre, 0..1
 
 
-def sentences(text: str, shortest: int = 5, longest: int = 60) -> list[str]:
-    """The sentences of ``text`` with ``shortest`` to ``longest`` words."""
-    out, start = [], 0
-    text = text or ""
-    for m in END.finditer(text):
-        before = text[start:m.start()].split()
-        last = before[-1].lower().strip("(\"„") if before else ""
-        if m.group(0).startswith((".",)) and (len(last) == 1 or last in ABBREVIATIONS):
-            continue  # "Str. 12", "z. B." go on
-        out.append(text[start:m.end()])
-        start = m.end()
-    out.append(text[start:])
-    return [s for s in (" ".join(p.split()) for p in out) if shortest <= len(s.split()) <= longest]
+def _candidates(text: str) -> list[str]:
+    """The sentences of a contribution that may be quoted: whole sentences with content, of 5 to 60
+    words; not the title (its first line) when the contribution has a text besides."""
+    lines = (text or "").split("\n", 1)
+    body = lines[1] if len(lines) > 1 and lines[1].strip() else lines[0]
+    return [s for s in sentences(body) if quotable(s)]
 
 
 def representative_sentences(contributions: Iterable[Contribution], groups: Mapping[Hashable, Iterable[Hashable]], *,
@@ -57,7 +102,7 @@ def representative_sentences(contributions: Iterable[Contribution], groups: Mapp
     from sklearn.preprocessing import normalize
 
     cs = {c.id: c for c in contributions}
-    rows: list[tuple[Hashable, str]] = [(c.id, s) for c in cs.values() for s in sentences(c.text)]
+    rows: list[tuple[Hashable, str]] = [(c.id, s) for c in cs.values() for s in _candidates(c.text)]
     out: dict[Hashable, list[Quote]] = {key: [] for key in groups}
     if not rows:
         return out

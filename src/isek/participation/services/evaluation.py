@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from isek import access
 from isek.concepts.services import Concept
@@ -37,7 +38,11 @@ KEPT = 4  # engines kept per process (phases being evaluated at the same time)
 # the one it was submitted or imported under (decision 0047, amendment of walk 16):
 TRUST_LABELS = 5  # decisions the engine must have learnt from …
 TRUST_THEMES = 2  # … in at least this many themes (one theme: nothing to tell apart)
-TRUST_CONFIDENCE = 0.5  # and, to replace the idea's own theme, more likely than all others together
+# To replace the theme the idea was submitted or imported under, isek's own must be at least twice
+# as likely as that theme (``Suggestion.versus`` ≥ 2/3). Walk 25: a bar of 50 % on the probability
+# itself, spread over 12 themes, was rarely reached, so isek never replaced an imported theme
+# (decision 0068). Below it, isek's own is shown beside the idea's own theme, which Enter confirms.
+TRUST_CONFIDENCE = 2 / 3
 
 # The engine (numpy, SciPy, scikit-learn) is imported where it is used, not with the services every
 # process loads at start (tests/config/test_startup.py).
@@ -52,6 +57,12 @@ REASON_TEXTS = {  # the engine's reasons (REASONS) as the page says them
 }
 
 
+def selten_theme(theme: str, n: int) -> str:
+    """The reason "selten" naming the theme and its decisions so far (walk 25)."""
+    return ngettext("könnte zu „%(theme)s“ gehören, einem Thema mit erst %(n)s Entscheidung",
+                    "könnte zu „%(theme)s“ gehören, einem Thema mit erst %(n)s Entscheidungen", n) % {"theme": theme, "n": n}
+
+
 @dataclass
 class Row:
     idea: Idea
@@ -61,6 +72,12 @@ class Row:
     words: tuple[str, ...] = ()
     review: ThemeReview | None = None
     reason: str = ""  # for "Als Nächstes beschriften": why isek asks
+    alternative: Theme | None = None  # isek's own, shown beside the idea's own theme it does not replace
+
+    @property
+    def fallback(self) -> bool:
+        """The idea's theme is the import's theme for rows without one (no citizen's choice)."""
+        return bool(getattr(self.idea, "theme_fallback", False))
 
     @property
     def percent(self) -> int | None:
@@ -96,7 +113,8 @@ def _evaluated(phase: Phase):
 
 def _ideas(phase: Phase, *fields: str) -> list[Idea]:
     """The evaluated ideas with only what the page shows (hundreds of rows on every answer) and ``fields``."""
-    return list(_evaluated(phase).only("pk", "number", "title", "text", "theme_id", "phase_id", "concept_id", *fields)
+    return list(_evaluated(phase).only("pk", "number", "title", "text", "theme_id", "theme_fallback", "phase_id",
+                                       "concept_id", *fields)
                 .order_by("number"))
 
 
@@ -117,12 +135,21 @@ def _trusted(labels: dict) -> bool:
 
 def _offered(s, idea: Idea, by_pk: dict, trusted: bool) -> Theme | None:
     """isek's suggestion ``s`` for ``idea`` if the page proposes it, else None (the idea's own theme
-    is proposed): not before the engine is trusted, nor when it would replace the idea's own theme
-    below ``TRUST_CONFIDENCE``."""
+    is proposed): not before the engine is trusted, nor when it would replace the theme the idea
+    was submitted or imported under while it is less than twice as likely as that one
+    (``TRUST_CONFIDENCE``). A theme the import gave rows without one is no one's choice: isek's own
+    replaces it once trusted (decision 0068)."""
     theme = by_pk.get(int(s.theme)) if s is not None and trusted else None
-    if theme is not None and theme.pk != idea.theme_id and s.confidence < TRUST_CONFIDENCE:
+    if theme is not None and theme.pk != idea.theme_id and not getattr(idea, "theme_fallback", False) \
+            and s.versus(str(idea.theme_id)) < TRUST_CONFIDENCE:
         return None
     return theme
+
+
+def _beside(s, idea: Idea, by_pk: dict, trusted: bool, offered: Theme | None) -> Theme | None:
+    """isek's own theme where it differs from the idea's own and is not proposed: shown beside it."""
+    theme = by_pk.get(int(s.theme)) if s is not None and trusted else None
+    return theme if theme is not None and offered is None and theme.pk != idea.theme_id else None
 
 
 def _fingerprint(ideas: list[Idea], themes: list[Theme]) -> str:
@@ -190,8 +217,9 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
     for i in ideas:
         s = suggestions.get(i.pk)
         suggested = _offered(s, i, by_pk, trusted)
-        rows[i.pk] = Row(i, suggested or by_pk[i.theme_id], suggested, s.confidence if suggested else None,
-                         s.words if suggested else (), reviews.get(i.pk))
+        beside = _beside(s, i, by_pk, trusted, suggested)
+        rows[i.pk] = Row(i, suggested or by_pk[i.theme_id], suggested, s.confidence if suggested or beside else None,
+                         s.words if suggested or beside else (), reviews.get(i.pk), alternative=beside)
     counts = {t.pk: ThemeCount(t) for t in themes}
     no_fit = 0
     for r in rows.values():
@@ -205,9 +233,13 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
             counts[r.review.theme_id].confirmed += 1
     ordered = sorted(rows.values(), key=lambda r: (r.review is not None, r.idea.number))
     following = []
+    decided = Counter(labels.values())
     for p in picks:
         r = rows[p.id]
-        following.append(Row(**{**r.__dict__, "reason": REASON_TEXTS[p.reason]()}))
+        reason = REASON_TEXTS[p.reason]()
+        if p.reason == "selten" and p.theme is not None and int(p.theme) in by_pk:
+            reason = selten_theme(by_pk[int(p.theme)].name, decided[p.theme])
+        following.append(Row(**{**r.__dict__, "reason": reason}))
     per_theme = list(counts.values())
     return Evaluation(phase, themes, ordered, following, per_theme,
                       confirmed=sum(c.confirmed for c in per_theme), corrected=sum(c.corrected for c in per_theme),

@@ -118,8 +118,16 @@ def group_evaluation(user, concept: Concept, phase: Phase) -> Groups:
     for r in duplicates:
         if r.idea_id in by_pk:
             by_pk[r.idea_id].duplicate_of = r.of
+    of = {r.idea_id: r.of_id for r in duplicates}
+
+    def root(pk, seen=()):  # the contribution a chain of duplicates was merged into
+        return root(of[pk], (*seen, pk)) if pk in of and of[pk] not in seen else pk
+
     proposals = []
     for p in _near_duplicates(phase, ideas):
+        # walk 25: after I-345 and I-346 were marked duplicates of I-344, "I-346 and I-345" was still proposed
+        if (p.a in of or p.b in of) and root(p.a) == root(p.b):
+            continue
         if frozenset((p.a, p.b)) not in decided:
             a, b = sorted((by_pk[p.a], by_pk[p.b]), key=lambda i: i.number)
             proposals.append(Proposal(a, b, p.similarity, p.distance_m))

@@ -47,6 +47,21 @@ def plan_import(user, phase: Phase, path: Path, filename: str | None = None,
     return plan
 
 
+def _fallback(plan: importing.Plan) -> str | None:
+    """The theme (name) the plan gave rows without one, if no row named it itself: those rows got it
+    as a fallback, not by the citizen's choice (decision 0068). A fallback some rows also name is
+    left unmarked (the plan does not say which rows named it)."""
+    name = plan.mapping.default_theme
+    if not name:
+        return None
+    key = importing.theme_key(name)
+    named = {importing.theme_key(theme) for theme, n in plan.theme_values.values() if n}
+    named |= {importing.theme_key(column) for column, n in plan.column_counts.items() if n}
+    if key in named:
+        return None
+    return next((p.theme for p in plan.items if importing.theme_key(p.theme) == key), None)
+
+
 def commit_import(user, phase: Phase, plan: importing.Plan, *, via: str = "import") -> dict[str, int]:
     """Write ``plan`` into ``phase`` in one transaction: its source, new themes, and each new
     contribution as a pending idea (logged as imported by ``user``). A plan with problems is
@@ -76,9 +91,11 @@ def commit_import(user, phase: Phase, plan: importing.Plan, *, via: str = "impor
                 for i, (name, _en, colour) in enumerate(coloured):
                     themes[name] = Theme.objects.create(phase=phase, name_de=name, colour=colour, order=order + i)
             number = next_number(Idea, phase.concept_id)
+            fallback = _fallback(plan)
             ideas = []
             for p in new:
                 ideas.append(Idea(phase=phase, concept_id=phase.concept_id, number=number, theme=themes[p.theme],
+                                  theme_fallback=p.theme == fallback,
                                   title=p.title, text=p.text, author_name=p.author, geometry=p.geometry,
                                   status=Status.PENDING, reviewed=False, source=source, source_url=p.url,
                                   source_key=p.key, source_date=p.date))

@@ -228,8 +228,16 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
     _quotes(phase, ideas, members, by_key, by_quarter)
     suggestions = theme_evaluation(user, concept, phase)  # the engine is kept per process (decision 0051)
     if not suggestions.problem and suggestions.confirmed + suggestions.corrected:
-        for count in suggestions.per_theme:
-            themes[count.theme.pk].suggested = count.open
+        # "davon von isek vorgeschlagen": of the theme's open ideas (duplicates counted once, under the
+        # earlier one: not here), those isek's own suggestion puts in this theme too – never more than
+        # the theme's open ones (walk 25: 655 of 650, duplicates counted)
+        if any(r.suggested or r.alternative for r in suggestions.rows):  # else "–": isek has none yet
+            for t in themes.values():
+                t.suggested = 0
+        for r in suggestions.rows:
+            if r.review is None and r.idea.pk not in duplicate_of and r.suggested is not None \
+                    and r.suggested.pk == r.idea.theme_id:
+                themes[r.idea.theme_id].suggested += 1
     themes_list = list(themes.values()) + ([no_fit] if no_fit.figures.ideas else [])
     for q in quarters:
         q.counts = [q.per_theme.get(t.key, 0) for t in themes_list]
@@ -284,11 +292,13 @@ def method_text() -> str:
     """isek's method of the theme suggestions in one paragraph (in the active language)."""
     return _("isek schlägt für jeden Beitrag ein Thema vor: ein lineares Modell (logistische Regression) über den "
              "Wortstämmen des Titels und Texts (deutsche Grundformen, Wortpaare, TF-IDF), gelernt allein aus den "
-             "Themen, die eine Person in der Auswertung bestätigt oder korrigiert hat; vor der ersten Bestätigung "
-             "dienen die Beschreibungen der Themen als Beispiele. Mit jeder Antwort lernt isek neu und schlägt vor, "
-             "welche Beiträge als Nächstes zugeordnet werden sollten (die, bei denen es am unsichersten ist, und "
-             "solche aus noch unerkundeten Gruppen). Zu jedem Vorschlag zeigt isek seine Sicherheit und die Wörter, "
-             "die dazu geführt haben. Alles läuft auf dem Server der Stadt, ohne externen Dienst. Ein Vorschlag ist "
+             "Themen, die eine Person in der Auswertung bestätigt oder korrigiert hat, nicht aus den eingereichten "
+             "oder importierten. Mit jeder Antwort lernt isek neu und schlägt vor, welche Beiträge als Nächstes "
+             "zugeordnet werden sollten (die, bei denen es am unsichersten ist, solche aus noch unerkundeten Gruppen "
+             "und solche zu Themen mit erst wenigen Entscheidungen). Zu jedem Vorschlag zeigt isek seine Sicherheit "
+             "(wie viel wahrscheinlicher sein Thema ist als das nächstwahrscheinliche) und die Wörter, die dazu "
+             "geführt haben; das Thema, unter dem ein Beitrag eingereicht oder importiert wurde, ersetzt es erst, "
+             "wenn sein eigenes mindestens doppelt so wahrscheinlich ist. Alles läuft auf dem Server der Stadt, ohne externen Dienst. Ein Vorschlag ist "
              "nie endgültig: In diesem Bericht zählt je Beitrag das von einer Person bestätigte Thema, sonst das "
              "Thema, unter dem er eingereicht oder importiert wurde. Die Zitate sind Sätze der Beiträge selbst, "
              "unverändert und nach ihrer Nähe zum Kern des Themas oder Teilraums ausgewählt; isek erzeugt keinen "

@@ -1,0 +1,74 @@
+"""Benchmark: does isek's own theme suggestion get better as the planner decides? (walk 25)
+
+The planner is simulated from the human labels (../shared/data/participation, SOURCES.md there): the
+phase has the corpus's themes without descriptions (as after an import), the planner labels the
+contributions "Als Nächstes beschriften" proposes, ten at a time, with the human label, and after
+N = 0, 20, 40, 80, 160 decisions we measure on the rest: accuracy of isek's own suggestion, the
+median probability of the suggested theme (the old confidence figure) and the median calibrated
+confidence (``Suggestion.confidence`` as shown now), and how often the "few examples" reason was given
+for a theme that already had 10 or more decisions.
+
+Run:  python bench/participation_learning_bench.py [koeln|ottensen ...]   (data: ISEK_DATA_DIRS)
+"""
+
+from __future__ import annotations
+
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "2")
+
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import warnings  # noqa: E402
+
+from isek.participation.evaluation import Theme, ThemeSuggester  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))
+from participation_themes_bench import load  # noqa: E402
+
+STEPS = (0, 20, 40, 80, 160)
+warnings.filterwarnings("ignore")
+
+
+def curve(name: str, steps=STEPS, batch: int = 10) -> list[dict]:
+    cs, labels, themes = load(name)
+    engine = ThemeSuggester(cs, [Theme(t.key) for t in themes], seed=0)  # imported themes: no descriptions
+    known: dict = {}
+    out = []
+    wrong = 0
+    for n in steps:
+        while len(known) < n:
+            picks = engine.next_to_label(min(batch, n - len(known)))
+            rare_wrong = sum(1 for p in picks if p.reason == "selten"
+                             and sum(1 for v in known.values() if v == getattr(p, "theme", None)) >= 10)
+            wrong += rare_wrong
+            known.update({p.id: labels[p.id] for p in picks})
+            engine.fit(known)
+        sug = engine.suggest(top_words=0)
+        row = {"n": n, "accuracy": None, "median_probability": None, "median_confidence": None, "rare_wrong": wrong}
+        if sug:
+            row["accuracy"] = sum(labels[s.id] == s.theme for s in sug) / len(sug)
+            row["median_probability"] = statistics.mean(s.confidence for s in sug)
+            row["median_confidence"] = statistics.median(s.confidence for s in sug)
+            sure = [s for s in sug if s.confidence >= 2 / 3]
+            row["sure_share"] = len(sure) / len(sug)
+            row["sure_accuracy"] = sum(labels[s.id] == s.theme for s in sure) / len(sure) if sure else None
+            unsure = [s for s in sug if s.confidence < 2 / 3]
+            row["unsure_accuracy"] = sum(labels[s.id] == s.theme for s in unsure) / len(unsure) if unsure else None
+        out.append(row)
+    return out
+
+
+def fmt(v):
+    return "–" if v is None else f"{v:.3f}"
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or ["koeln", "ottensen"]:
+        print(name)
+        print(" N   accuracy  mean conf  median conf  share ≥2/3  accuracy ≥2/3  accuracy <2/3  'selten' for ≥10")
+        for r in curve(name):
+            print(f"{r['n']:4d}  {fmt(r['accuracy'])}    {fmt(r['median_probability'])}    {fmt(r['median_confidence'])}"
+                  f"        {fmt(r.get('sure_share'))}       {fmt(r.get('sure_accuracy'))}          "
+                  f"{fmt(r.get('unsure_accuracy'))}          {r.get('rare_wrong', '–')}")
