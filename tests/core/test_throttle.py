@@ -27,3 +27,18 @@ def test_the_clean_up_removes_what_has_ended(monkeypatch):
     throttle.hit("new:x", 60)
     assert not RateCount.objects.filter(key="old:x:1").exists()
     assert RateCount.objects.filter(key__startswith="new:x:").exists()
+
+
+@pytest.mark.django_db
+def test_a_burst_across_a_windows_end_is_counted_whole(monkeypatch):
+    """Five requests just before a ten-minute mark and two just after: the count over the last ten
+    minutes, not the new window's alone (a fixed window let the burst through twice)."""
+    mark = 1_800_000_000  # a multiple of 600
+    monkeypatch.setattr(throttle.time, "time", lambda: mark - 1.0)
+    assert [throttle.hit("burst:y", 600) for _n in range(5)] == [1, 2, 3, 4, 5]
+    monkeypatch.setattr(throttle.time, "time", lambda: mark + 1.0)
+    assert throttle.hit("burst:y", 600) == 1 + 4 and throttle.count("burst:y", 600) == 5  # 5 × 599/600, floored
+    monkeypatch.setattr(throttle.time, "time", lambda: mark + 300.0)  # half the window on: half of the old five
+    assert throttle.count("burst:y", 600) == 1 + 2
+    monkeypatch.setattr(throttle.time, "time", lambda: mark + 600.0)  # a window on: the five no longer count,
+    assert throttle.count("burst:y", 600) == 1 and throttle.hit("burst:y", 600) == 1 + 1  # the one after the mark does
