@@ -124,7 +124,10 @@ class KernFormMixin:
         super().full_clean()
         for name in self._errors or {}:
             if name in self.fields:
-                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{name}-error"})
+                # the hint (Django's id for it, as web/_field.html writes it) and the message
+                auto_id = self[name].auto_id
+                hint = f"{auto_id}_helptext " if self.fields[name].help_text and auto_id else ""
+                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{hint}{name}-error"})
 
 
 def crs_help(concept) -> str:
