@@ -272,6 +272,7 @@ def test_the_client_secret_is_stored_encrypted_and_never_shown():
     assert "streng-geheim" not in provider.client_secret_encrypted and provider.secret() == "streng-geheim"
     assert provider.discovery_url == "https://login.testhausen.example/realms/stadt/.well-known/openid-configuration"
     page = c.get(f"/admin/accounts/identityprovider/{provider.pk}/change/").content.decode()
+    assert "die Gruppen nur, wenn der Scope „groups“ angefragt wird" in page
     assert "streng-geheim" not in page and provider.client_secret_encrypted not in page
     assert c.post(f"/admin/accounts/identityprovider/{provider.pk}/change/", {**form, "name": "Keycloak 2"}).status_code == 302
     provider.refresh_from_db()
@@ -405,6 +406,7 @@ def test_the_refusal_names_the_groups_sent_the_citys_administration_and_a_city_w
         services.external_sign_in(provider, {"sub": "1", "groups": ["GL-Stadplanung"]})  # a typo at the provider
     message = refused.value.messages[0]
     assert refused.value.code == "no_role" and "Geschickte Gruppen: „GL-Stadplanung“" in message
+    assert "prüfen Sie die Scopes" in message and "Scope „groups“" in message
     assert "Administration der Stadt Görlitz" in message and "Administration von isek." not in message
     GroupRole.objects.create(provider=provider, group="GL-Stadtplanung", role="starter")
     user = services.external_sign_in(provider, {"sub": "1", "groups": ["GL-Stadtplanung"]})

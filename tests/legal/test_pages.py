@@ -339,6 +339,7 @@ def test_bad_texts_are_refused_and_change_nothing(admin, city):
     page = text(r)
     assert r.status_code == 400 and "Bitte die markierten Angaben prüfen. Es wurde nichts gespeichert." in page
     assert "Bitte eine gültige E-Mail-Adresse angeben." in page
+    assert "Bitte eine gültige Adresse (URL) angeben." in page and "Gib eine" not in page  # "Sie", not "du"
     assert checksum() == before
 
 

@@ -282,7 +282,8 @@ def _no_role(provider: IdentityProvider, groups: list[str]) -> ValidationError:
                          "%(who)s.") % {"p": provider.name, "c": provider.city.name, "g": sent, "who": who},
                        "no_concept_yet")
     return invalid(_("Ihr Konto bei %(p)s ist keiner Rolle in isek zugeordnet, darum wurde kein Zugang angelegt. "
-                     "Geschickte Gruppen: %(g)s. Bitte wenden Sie sich an %(who)s.")
+                     "Geschickte Gruppen: %(g)s. Fehlt hier eine Gruppe, prüfen Sie die Scopes: manche Anbieter senden "
+                     "Gruppen nur mit dem Scope „groups“. Bitte wenden Sie sich an %(who)s.")
                    % {"p": provider.name, "g": sent, "who": who}, "no_role")
 
 

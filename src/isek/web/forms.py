@@ -79,7 +79,8 @@ class NumberField(forms.DecimalField):
 class KernFormMixin:
     """Put the KERN UX classes on every widget, NumberField in place of every decimal and float
     field (those a ModelForm makes from the model as well as declared ones), and isek's own message
-    on every e-mail field (Django's German one says "du", isek says "Sie")."""
+    on every e-mail and URL field (the German ones isek gets, Django REST framework's, say "du", isek
+    says "Sie": tests/web/test_formal_messages.py)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,6 +89,8 @@ class KernFormMixin:
                 self.fields[name] = field = NumberField.replacing(field)
             if isinstance(field, forms.EmailField):
                 field.error_messages["invalid"] = _("Bitte eine gültige E-Mail-Adresse angeben.")
+            elif isinstance(field, forms.URLField):  # Django REST framework's German catalogue says "Gib … ein"
+                field.error_messages["invalid"] = _("Bitte eine gültige Adresse (URL) angeben.")
             if name == "title" and isinstance(field, forms.CharField) and field.max_length:
                 # the input's maxlength cuts a pasted title without a word: say the limit
                 limit = _("höchstens %(n)s Zeichen") % {"n": field.max_length}
