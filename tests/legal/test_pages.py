@@ -504,3 +504,58 @@ def test_feedback_without_a_city_address_reaches_its_administrators_else_the_ins
     r = client.post(f"/cities/{city.ags}/about/accessibility/", _feedback(client), follow=True)
     assert "weitergeleitet; sie antwortet Ihnen per E-Mail" in text(r)
     assert mail.outbox[-1].to == ["anna@bochum.example"] and len(mail.outbox) == 2
+
+
+def test_a_citys_feedback_sent_to_the_operator_says_so_and_the_city_is_warned(client, admin, city):
+    """A city without a feedback address and without administrators: its citizens' feedback goes to
+    the installation's operator; the thanks says so instead of "die zuständige Verwaltung", and the
+    legal-texts page warns (sup22, point 9)."""
+    UserFactory(username="root", email="root@isek.example", is_superuser=True)
+    r = client.post(f"/cities/{city.ags}/about/accessibility/", _feedback(client), follow=True)
+    page = text(r)
+    assert "an den Betrieb der Plattform weitergeleitet" in page and "zuständige Verwaltung" not in page
+    assert "Die Stadt Bochum hat keine Adresse für Rückmeldungen hinterlegt" in page
+    assert mail.outbox[-1].to == ["root@isek.example"]
+    edit = text(admin.get(f"/cities/{city.ags}/about/legal-texts/"))
+    assert 'id="no-feedback-address"' in edit and "gehen darum an den Betrieb der Plattform" in edit
+    texts = services.texts_for(city)
+    texts.contact_email = "a11y@bochum.example"
+    services.save_texts(access.Operator("test"), texts)
+    assert 'id="no-feedback-address"' not in text(admin.get(f"/cities/{city.ags}/about/legal-texts/"))
+    r = client.post(f"/cities/{city.ags}/about/accessibility/", _feedback(client), follow=True)
+    assert "an die zuständige Verwaltung weitergeleitet" in text(r) and mail.outbox[-1].to == ["a11y@bochum.example"]
+
+
+def test_the_feedback_list_is_named_as_the_citys_and_linked_from_its_settings(db, city, settings):
+    """Planners refused at the feedback list read that the city's administration uses it too; the
+    city's settings page links it (sup22, point 10)."""
+    from tests.factories import city_admin
+
+    settings.ISEK_REQUIRE_SECOND_FACTOR = False
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(ConceptFactory(city=city), "planner"))
+    r = planner.get("/about/accessibility/feedback/")
+    assert r.status_code == 403 and "der Administration der Stadt oder von isek vorbehalten" in text(r)
+    boss = Client(HTTP_ACCEPT_LANGUAGE="de")
+    boss.force_login(city_admin(city, "b.admin"))
+    page = text(boss.get(f"/cities/{city.ags}/settings/"))
+    assert 'id="feedback-link"' in page and 'href="/about/accessibility/feedback/"' in page
+    assert boss.get("/about/accessibility/feedback/").status_code == 200
+
+
+def test_the_statements_date_stays_empty_until_the_administrator_enters_it(client, admin, city):
+    """The date the statement was prepared is a mandatory part of the EU model statement: it was
+    prefilled with today's date, as if the city had checked it today (sup22, point 7)."""
+    url = f"/cities/{city.ags}/about/legal-texts/"
+    page = text(admin.get(url))
+    field = re.search(r'<input[^>]*name="prepared_on"[^>]*>', page).group(0)
+    assert "value=" not in field and "required" in field
+    public = text(client.get(f"/cities/{city.ags}/about/accessibility/"))
+    assert "ist noch nicht eingetragen" in public and "erstellt oder zuletzt überprüft." not in public
+    form = {"compliance": "full", "prepared_on": "", "easy_de": "# Titel\nEin Satz.", "easy_en": "x", "land": "05",
+            "imprint_body": "Stadt Bochum"}
+    r = admin.post(url, form)
+    assert r.status_code == 400 and "Bitte das Datum angeben, an dem die Erklärung erstellt" in text(r)
+    assert not LegalTexts.objects.exists()
+    assert admin.post(url, {**form, "prepared_on": "2026-12-01"}).status_code == 302
+    assert "1. Dezember 2026 erstellt oder zuletzt überprüft" in text(client.get(f"/cities/{city.ags}/about/accessibility/"))

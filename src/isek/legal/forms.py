@@ -46,6 +46,15 @@ class TextsForm(KernFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # the date the statement was prepared or last reviewed is a mandatory part of the EU model
+        # statement (Implementing Decision (EU) 2018/1523, annex, "Preparation of this accessibility
+        # statement"): empty until the administrator enters it, never today's date by default (sup22)
+        if self.instance.pk is None and not self.is_bound:
+            self.initial["prepared_on"] = None
+        self.fields["prepared_on"].help_text = _("Pflichtangabe der Erklärung (EU-Mustererklärung): das Datum, an dem Sie "
+                                                 "die Erklärung erstellt oder zuletzt überprüft haben.")
+        self.fields["prepared_on"].error_messages["required"] = _(
+            "Bitte das Datum angeben, an dem die Erklärung erstellt oder zuletzt überprüft wurde.")
         self.fields["easy_de"].help_text = _("Leichte Sprache: eine Zeile je Satz; eine Zeile mit „# “ am Anfang ist eine "
                                              "Überschrift, eine mit „1. “ ein Schritt einer Liste.")
 
