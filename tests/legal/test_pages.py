@@ -559,3 +559,29 @@ def test_the_statements_date_stays_empty_until_the_administrator_enters_it(clien
     assert not LegalTexts.objects.exists()
     assert admin.post(url, {**form, "prepared_on": "2026-12-01"}).status_code == 302
     assert "1. Dezember 2026 erstellt oder zuletzt überprüft" in text(client.get(f"/cities/{city.ags}/about/accessibility/"))
+
+
+def test_a_land_without_a_known_enforcement_body_gets_the_citys_entry_with_address_and_link(client, admin, db):
+    """isek lists only enforcement bodies it found on their own pages (legal.bodies); for another
+    Land the city enters the body's name, address and page, shown on the statement (sup22, point 8)."""
+    saar = CityFactory(name="Saarbrücken", ags="10041100")
+    url = f"/cities/{saar.ags}/about/legal-texts/"
+    page = text(admin.get(url))
+    assert "isek kennt die Stelle von Saarland nicht" in page and 'name="enforcement_address"' in page
+    assert 'id="enforcement-missing"' in text(client.get(f"/cities/{saar.ags}/about/accessibility/"))
+    form = {"compliance": "partial", "prepared_on": "2026-12-01", "easy_de": "# Titel\nEin Satz.", "easy_en": "x",
+            "land": "10", "enforcement_name": "Schlichtungsstelle (Beispiel)", "enforcement_address": "Straße 1\n66111 Ort",
+            "enforcement_url": "ftp://nein"}
+    r = admin.post(url, form)
+    assert r.status_code == 400 and "Bitte eine gültige Adresse (URL) angeben." in text(r)
+    assert admin.post(url, {**form, "enforcement_url": "https://schlichtung.example/verfahren"}).status_code == 302
+    statement = text(client.get(f"/cities/{saar.ags}/about/accessibility/"))
+    assert 'id="enforcement-missing"' not in statement
+    assert '<a class="kern-link" href="https://schlichtung.example/verfahren">Schlichtungsstelle (Beispiel)</a>' in statement
+    assert "Straße 1<br>66111 Ort" in statement
+    # a Land whose body isek knows keeps isek's sourced entry, whatever the city entered
+    texts = LegalTexts.objects.get(city=saar)
+    texts.land = "05"
+    texts.save()
+    statement = text(client.get(f"/cities/{saar.ags}/about/accessibility/"))
+    assert "Ombudsstelle für barrierefreie Informationstechnik" in statement and "Schlichtungsstelle (Beispiel)" not in statement
