@@ -424,6 +424,13 @@ def test_the_sign_in_page_offers_the_providers_of_the_city_it_is_for(settings):
         return re.findall(r"Mit (.+?) anmelden</span>", page), 'id="provider-city"' in page
 
     assert buttons("/accounts/login/") == (["Stadt Bochum"], False)  # one city's provider: as before
+    # ... but not on the way back to another city's pages (sup22: Bochum's people saw Gotha's)
+    gotha = CityFactory(name="Gotha", slug="gotha", ags="16067029")
+    gotha_concept = ConceptFactory(city=gotha)
+    for back in ("/gotha/", f"/concepts/{gotha_concept.slug}/", f"/cities/{gotha.ags}/settings/"):
+        assert buttons(f"/accounts/login/?next={back}") == ([], False), back
+    assert buttons("/accounts/login/?next=/bochum/") == (["Stadt Bochum"], False)
+    assert buttons("/accounts/login/?next=/hilfe/") == (["Stadt Bochum"], False)  # no city known: as before
     _provider(city=goerlitz, name="Landkreis Görlitz")
     _provider(name="Land (für alle)")
     concept = ConceptFactory(city=bochum)

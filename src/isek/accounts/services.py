@@ -178,15 +178,22 @@ class LoginChoice(NamedTuple):
 
 
 def login_choice(next_url: str = "", host: str = "", chosen: str = "") -> LoginChoice:
-    """Which identity providers the sign-in page offers (walk 22): all of them while at most one
-    city has its own (an installation for one city looks as before); else the installation's own
+    """Which identity providers the sign-in page offers (walk 22): the installation's own and those of
+    the city the sign-in is for, where the page to return to (or the host, or the choice) names a
+    city; without a city all of them while at most one city has its own (an installation for one
+    city looks as before); else the installation's own
     and those of the city the sign-in is for (``_city_of``), and without a city the choice of the
     cities that have one."""
     every = login_providers()
     own = {p.city_id for p in every if p.city_id}
+    city = _city_of(next_url, host, chosen) if own else None
     if len(own) <= 1:
-        return LoginChoice(every, None, [])
-    city = _city_of(next_url, host, chosen)
+        if city is None:
+            return LoginChoice(every, None, [])
+        # a page of a known city: never another city's provider, also while only one city has its
+        # own (Bochum's people were offered Gotha's, sup22)
+        return LoginChoice([p for p in every if p.city_id is None or p.city_id == city.pk],
+                           city if city.pk in own else None, [])
     shown = [p for p in every if p.city_id is None or (city is not None and p.city_id == city.pk)]
     if city is not None and city.pk in own:
         return LoginChoice(shown, city, [])
