@@ -443,3 +443,29 @@ def test_the_sign_in_page_offers_the_providers_of_the_city_it_is_for(settings):
     page = c.get("/accounts/login/?next=/hilfe/").content.decode()
     assert f'<option value="{bochum.ags}">Bochum</option>' in page and "Görlitz</option>" in page
     assert buttons(f"/accounts/login/?stadt={goerlitz.ags}&next=/hilfe/")[0] == ["Land (für alle)", "Landkreis Görlitz"]
+
+
+def test_the_team_page_shows_the_persons_name_and_the_roles_from_the_citys_sign_in(settings):
+    """The team page showed the user name (m.schulz) only and not where a role came from (sup22,
+    point 11): the name the provider sent, the user name beside it, and a role the group mapping
+    gave marked so."""
+    settings.ISEK_REQUIRE_SECOND_FACTOR = False
+    city = CityFactory(name="Gotha", ags="16067029")
+    concept = ConceptFactory(city=city)
+    provider = _provider(city=city, name="Stadt Gotha (Keycloak)")
+    GroupRole.objects.create(provider=provider, group="Planung", role="planner", concept=concept)
+    maria = services.external_sign_in(provider, {"sub": "7", "preferred_username": "m.schulz", "given_name": "Maria",
+                                                 "family_name": "Schulz", "groups": ["Planung"]})
+    boss = member(concept, "planner", "chefin")
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(boss)
+    page = c.get(f"/concepts/{concept.slug}/members/").content.decode()
+    row = page.split(f'data-user="{maria.username}"')[1].split("</tr>")[0]
+    assert f'Maria Schulz <span class="kern-body--small">({maria.username})</span>' in row
+    assert "über die Anmeldung der Stadt („Stadt Gotha (Keycloak)“)" in row
+    own = page.split('data-user="chefin"')[1].split("</tr>")[0]
+    assert "über die Anmeldung der Stadt" not in own
+    # a role changed in isek is no longer the provider's
+    ConceptRole.objects.filter(concept=concept, user=maria).update(role="reviewer")
+    row = c.get(f"/concepts/{concept.slug}/members/").content.decode().split(f'data-user="{maria.username}"')[1]
+    assert "über die Anmeldung der Stadt" not in row.split("</tr>")[0]

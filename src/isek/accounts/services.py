@@ -393,6 +393,16 @@ def delete_city_provider(user, city, pk: int) -> IdentityProvider | None:
     return provider
 
 
+def roles_by_provider(concept, roles) -> dict:
+    """{user id: provider} of the people among ``roles`` (ConceptRoles of ``concept``) whose role there
+    an identity provider's group mapping gave (as ``_grant`` records it): it returns at their next
+    sign-in there (sup22: the team page says so)."""
+    held = {r.user_id: r.role for r in roles}
+    found = ExternalIdentity.objects.filter(user_id__in=held, provider__enabled=True).select_related("provider")
+    return {i.user_id: i.provider for i in found
+            if i.granted.get("concepts", {}).get(str(concept.pk)) == held.get(i.user_id)}
+
+
 def starters_by_provider(city) -> dict:
     """{user id: provider} of the people whose right to start concepts in ``city`` its identity
     provider's mapping gave: taken back in isek, it returns at their next sign-in there (walk 22)."""
