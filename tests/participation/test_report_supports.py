@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def supported(evaluated):
+def supported(evaluated):  # noqa: F811  (the imported fixture)
     """On the first published idea: 5 unconfirmed supports (cookies cleared), 2 confirmed by e-mail,
     1 with an account, 1 still waiting for its link."""
     idea = Idea.objects.filter(phase=evaluated, status=Status.PUBLISHED).order_by("number").first()
