@@ -69,3 +69,17 @@ def test_a_field_with_an_error_refers_to_its_hint_and_its_message(gotha):
     html = r.content.decode()
     assert dangling(html) == []
     assert 'aria-describedby="id_ags_helptext ags-error"' in html
+
+
+def test_a_form_without_isek_s_mixin_names_the_ids_the_field_template_writes():
+    """The funding procedure's forms are plain Django forms: with an error, Django's own reference
+    (``id_<name>_error``) pointed nowhere; isek's renderer gives every form the same references."""
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class Plain(forms.Form):
+        year = forms.IntegerField(help_text="Das Programmjahr")
+
+    form = Plain(data={"year": "x"})
+    html = "".join(render_to_string("web/_field.html", {"field": form[name]}) for name in form.fields)
+    assert dangling(html) == [] and 'aria-describedby="id_year_helptext year-error"' in html

@@ -8,6 +8,7 @@ from decimal import Decimal
 import shapely
 from django import forms
 from django.contrib.gis.geos import GEOSGeometry
+from django.forms.renderers import DjangoTemplates
 from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +75,30 @@ class NumberField(forms.DecimalField):
         if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
             return numbers.format(value, get_language())
         return value
+
+
+class BoundField(forms.BoundField):
+    """A field as web/_field.html writes it: its hint has Django's id (``id_<name>_helptext``), its
+    message the id ``<name>-error``; ``aria-describedby`` names those that are on the page."""
+
+    @property
+    def aria_describedby(self):
+        if self.field.widget.attrs.get("aria-describedby"):
+            return None
+        ids = []
+        if self.auto_id and not self.is_hidden:
+            if self.help_text:
+                ids.append(f"{self.auto_id}_helptext")
+            if self.errors:
+                ids.append(f"{self.name}-error")
+        return " ".join(ids)
+
+
+class Renderer(DjangoTemplates):
+    """isek's form renderer (settings.FORM_RENDERER): Django's, with ``BoundField`` for every form,
+    also those without KernFormMixin."""
+
+    bound_field_class = BoundField
 
 
 class KernFormMixin:
