@@ -139,3 +139,22 @@ def test_the_invitation_mail_and_page_name_the_city_and_the_role(client):
     assert f"Sie sind zu isek eingeladen: {said}." in client.get(link).content.decode()
     en = client.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "You are invited to isek: for the city of Halberstadt, in the role “city administration”." in en
+
+
+def test_the_open_invitations_name_their_city_and_role(client):
+    """The list showed only the address and the expiry (sup22, point 5)."""
+    from isek import access
+    from isek.accounts import services
+    from tests.factories import CityFactory
+
+    gotha = CityFactory(name="Gotha", ags="16067029")
+    services.invite(access.Operator("test"), "chefin@gotha.example", base_url="http://testserver", city=gotha,
+                    city_admin=True, may_start_concepts=False)
+    services.invite(access.Operator("test"), "planer@gotha.example", base_url="http://testserver", city=gotha)
+    services.invite(access.Operator("test"), "gast@isek.example", base_url="http://testserver", may_start_concepts=False)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page = client.get("/accounts/invite/").content.decode()
+    items = dict(re.findall(r'<li data-invitation="\d+">(\S+) – (.+?) \(gültig bis', page))
+    assert items == {"chefin@gotha.example": "Stadt Gotha: Administration der Stadt",
+                     "planer@gotha.example": "Stadt Gotha: darf Konzepte anlegen",
+                     "gast@isek.example": "ganze Installation: Zugang ohne Rolle (Rollen in Konzepten vergibt deren Team-Seite)"}

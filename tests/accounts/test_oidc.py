@@ -272,6 +272,7 @@ def test_the_client_secret_is_stored_encrypted_and_never_shown():
     assert "streng-geheim" not in provider.client_secret_encrypted and provider.secret() == "streng-geheim"
     assert provider.discovery_url == "https://login.testhausen.example/realms/stadt/.well-known/openid-configuration"
     page = c.get(f"/admin/accounts/identityprovider/{provider.pk}/change/").content.decode()
+    assert "die Gruppen nur, wenn der Scope „groups“ angefragt wird" in page
     assert "streng-geheim" not in page and provider.client_secret_encrypted not in page
     assert c.post(f"/admin/accounts/identityprovider/{provider.pk}/change/", {**form, "name": "Keycloak 2"}).status_code == 302
     provider.refresh_from_db()
@@ -405,6 +406,7 @@ def test_the_refusal_names_the_groups_sent_the_citys_administration_and_a_city_w
         services.external_sign_in(provider, {"sub": "1", "groups": ["GL-Stadplanung"]})  # a typo at the provider
     message = refused.value.messages[0]
     assert refused.value.code == "no_role" and "Geschickte Gruppen: „GL-Stadplanung“" in message
+    assert "prüfen Sie die Scopes" in message and "Scope „groups“" in message
     assert "Administration der Stadt Görlitz" in message and "Administration von isek." not in message
     GroupRole.objects.create(provider=provider, group="GL-Stadtplanung", role="starter")
     user = services.external_sign_in(provider, {"sub": "1", "groups": ["GL-Stadtplanung"]})
@@ -422,6 +424,13 @@ def test_the_sign_in_page_offers_the_providers_of_the_city_it_is_for(settings):
         return re.findall(r"Mit (.+?) anmelden</span>", page), 'id="provider-city"' in page
 
     assert buttons("/accounts/login/") == (["Stadt Bochum"], False)  # one city's provider: as before
+    # ... but not on the way back to another city's pages (sup22: Bochum's people saw Gotha's)
+    gotha = CityFactory(name="Gotha", slug="gotha", ags="16067029")
+    gotha_concept = ConceptFactory(city=gotha)
+    for back in ("/gotha/", f"/concepts/{gotha_concept.slug}/", f"/cities/{gotha.ags}/settings/"):
+        assert buttons(f"/accounts/login/?next={back}") == ([], False), back
+    assert buttons("/accounts/login/?next=/bochum/") == (["Stadt Bochum"], False)
+    assert buttons("/accounts/login/?next=/hilfe/") == (["Stadt Bochum"], False)  # no city known: as before
     _provider(city=goerlitz, name="Landkreis Görlitz")
     _provider(name="Land (für alle)")
     concept = ConceptFactory(city=bochum)
@@ -434,3 +443,29 @@ def test_the_sign_in_page_offers_the_providers_of_the_city_it_is_for(settings):
     page = c.get("/accounts/login/?next=/hilfe/").content.decode()
     assert f'<option value="{bochum.ags}">Bochum</option>' in page and "Görlitz</option>" in page
     assert buttons(f"/accounts/login/?stadt={goerlitz.ags}&next=/hilfe/")[0] == ["Land (für alle)", "Landkreis Görlitz"]
+
+
+def test_the_team_page_shows_the_persons_name_and_the_roles_from_the_citys_sign_in(settings):
+    """The team page showed the user name (m.schulz) only and not where a role came from (sup22,
+    point 11): the name the provider sent, the user name beside it, and a role the group mapping
+    gave marked so."""
+    settings.ISEK_REQUIRE_SECOND_FACTOR = False
+    city = CityFactory(name="Gotha", ags="16067029")
+    concept = ConceptFactory(city=city)
+    provider = _provider(city=city, name="Stadt Gotha (Keycloak)")
+    GroupRole.objects.create(provider=provider, group="Planung", role="planner", concept=concept)
+    maria = services.external_sign_in(provider, {"sub": "7", "preferred_username": "m.schulz", "given_name": "Maria",
+                                                 "family_name": "Schulz", "groups": ["Planung"]})
+    boss = member(concept, "planner", "chefin")
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(boss)
+    page = c.get(f"/concepts/{concept.slug}/members/").content.decode()
+    row = page.split(f'data-user="{maria.username}"')[1].split("</tr>")[0]
+    assert f'Maria Schulz <span class="kern-body--small">({maria.username})</span>' in row
+    assert "über die Anmeldung der Stadt („Stadt Gotha (Keycloak)“)" in row
+    own = page.split('data-user="chefin"')[1].split("</tr>")[0]
+    assert "über die Anmeldung der Stadt" not in own
+    # a role changed in isek is no longer the provider's
+    ConceptRole.objects.filter(concept=concept, user=maria).update(role="reviewer")
+    row = c.get(f"/concepts/{concept.slug}/members/").content.decode().split(f'data-user="{maria.username}"')[1]
+    assert "über die Anmeldung der Stadt" not in row.split("</tr>")[0]

@@ -83,6 +83,19 @@ def test_the_legal_pages_pass_axe_for_the_public_and_the_administrator(pages, wo
         admin.goto(base + path)
         assert axe_violations(admin) == [], path
     assert admin.locator("#no-feedback").count() == 1
+    # sup22: a city without a feedback address is warned, its statement's date is empty until entered,
+    # and the enforcement body of a Land isek does not know is the city's entry, with address and page
+    admin.goto(f"{base}/cities/{hamburg.ags}/about/legal-texts/")
+    assert admin.locator("#no-feedback-address").count() == 1 and admin.input_value("#id_prepared_on") == ""
+    assert admin.locator("#id_enforcement_address").count() == 1 and axe_violations(admin) == []
+    texts = services.texts_for(hamburg)
+    texts.prepared_on = datetime.date(2026, 12, 1)
+    texts.enforcement_name, texts.enforcement_address = "Ombudsstelle (Beispiel)", "Straße 1\n20095 Hamburg"
+    texts.enforcement_url = "https://ombudsstelle.example/"
+    services.save_texts(access.Operator("test"), texts)
+    public.goto(f"{base}/cities/{hamburg.ags}/about/accessibility/")
+    assert public.locator("#enforcement-body a").inner_text() == "Ombudsstelle (Beispiel)"
+    assert "20095 Hamburg" in public.inner_text("#enforcement-address") and axe_violations(public) == []
 
 
 def test_feedback_through_the_form_reaches_the_city_and_is_answered(pages, world):

@@ -112,6 +112,9 @@ def test_citizens_moderator_and_the_public_map(pages, setup):
         ben.get_by_role("button", name="Idee unterstützen").click()
     assert ben.inner_text("#support-count") == "1 Unterstützung (nicht bestätigt)"
     assert "1 Unterstützungen" not in ben.inner_text("main")
+    # what "nicht bestätigt" means, one click away (sup22), and the page still passes axe
+    ben.locator("#supports-note summary").click()
+    assert "eine Person kann mehrfach zählen" in ben.inner_text("#supports-note") and axe_violations(ben) == []
     ben.fill("#id_text", "Und ein Trinkbrunnen!")
     _wait_for_proof(ben)
     with ben.expect_navigation():

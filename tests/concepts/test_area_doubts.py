@@ -145,15 +145,17 @@ def test_the_import_command_refuses_a_doubtful_area_unless_confirmed(erfurt, geo
     assert concept.area is not None
 
 
-def test_the_map_without_a_base_map_says_so_with_the_link_for_planners_only(erfurt):
+def test_the_map_without_a_base_map_says_so_to_planners_only(erfurt):
     concept, client = erfurt
     page = client.get(f"/concepts/{concept.slug}/edit/").content.decode()
     assert "Noch keine Grundkarte für Erfurt:" in page and "Umgebungsrechteck von Thüringen" in page
     assert f'href="/concepts/{concept.slug}/basemap/"' in page and "OSM-Auszug hochladen" in page
     assert 'data-land="[9.87, 50.2, 12.66, 51.65]"' in page and 'aria-describedby="map-notice"' in page
     public = client_for(None).get(f"/concepts/{concept.slug}/").content.decode()
-    assert "Noch keine Grundkarte für Erfurt:" in public and "OSM-Auszug hochladen" not in public
-    assert "data-land=" in public
+    # citizens see the map without the planners' notice, with a neutral legend (decision 0066, sup22)
+    assert "Noch keine Grundkarte" not in public and "OSM-Auszug hochladen" not in public
+    assert "data-land=" in public and 'aria-describedby="map-notice"' not in public
+    assert "gestrichelt: Umgebungsrechteck von Thüringen" in public
 
 
 def test_without_a_map_the_area_is_typed_as_its_corners_or_taken_from_a_file(erfurt):

@@ -90,6 +90,11 @@ def test_demo_command_loads_and_prints_login(db, capsys):
     assert f"http://127.0.0.1:8000/authorities/{authority.pk}/portfolio/" in out
     line = next(ln for ln in out.splitlines() if "Anmeldung SAB" in ln)
     assert authenticate(username="sab-pruefer", password=line.split("Passwort")[1].split()[0]) is not None
+    # which login is the installation's administrator (sup22, point 4)
+    line = next(ln for ln in out.splitlines() if "Anmeldung Verwaltung" in ln)
+    assert "Verwaltung (Administrator der Installation)" in line
+    admin = authenticate(username="verwaltung", password=line.split("Passwort")[1].split()[0])
+    assert admin is not None and admin.is_superuser
 
 
 @pytest.mark.parametrize("name, expected", [

@@ -339,6 +339,7 @@ def test_bad_texts_are_refused_and_change_nothing(admin, city):
     page = text(r)
     assert r.status_code == 400 and "Bitte die markierten Angaben prüfen. Es wurde nichts gespeichert." in page
     assert "Bitte eine gültige E-Mail-Adresse angeben." in page
+    assert "Bitte eine gültige Adresse (URL) angeben." in page and "Gib eine" not in page  # "Sie", not "du"
     assert checksum() == before
 
 
@@ -503,3 +504,84 @@ def test_feedback_without_a_city_address_reaches_its_administrators_else_the_ins
     r = client.post(f"/cities/{city.ags}/about/accessibility/", _feedback(client), follow=True)
     assert "weitergeleitet; sie antwortet Ihnen per E-Mail" in text(r)
     assert mail.outbox[-1].to == ["anna@bochum.example"] and len(mail.outbox) == 2
+
+
+def test_a_citys_feedback_sent_to_the_operator_says_so_and_the_city_is_warned(client, admin, city):
+    """A city without a feedback address and without administrators: its citizens' feedback goes to
+    the installation's operator; the thanks says so instead of "die zuständige Verwaltung", and the
+    legal-texts page warns (sup22, point 9)."""
+    UserFactory(username="root", email="root@isek.example", is_superuser=True)
+    r = client.post(f"/cities/{city.ags}/about/accessibility/", _feedback(client), follow=True)
+    page = text(r)
+    assert "an den Betrieb der Plattform weitergeleitet" in page and "zuständige Verwaltung" not in page
+    assert "Die Stadt Bochum hat keine Adresse für Rückmeldungen hinterlegt" in page
+    assert mail.outbox[-1].to == ["root@isek.example"]
+    edit = text(admin.get(f"/cities/{city.ags}/about/legal-texts/"))
+    assert 'id="no-feedback-address"' in edit and "gehen darum an den Betrieb der Plattform" in edit
+    texts = services.texts_for(city)
+    texts.contact_email = "a11y@bochum.example"
+    services.save_texts(access.Operator("test"), texts)
+    assert 'id="no-feedback-address"' not in text(admin.get(f"/cities/{city.ags}/about/legal-texts/"))
+    r = client.post(f"/cities/{city.ags}/about/accessibility/", _feedback(client), follow=True)
+    assert "an die zuständige Verwaltung weitergeleitet" in text(r) and mail.outbox[-1].to == ["a11y@bochum.example"]
+
+
+def test_the_feedback_list_is_named_as_the_citys_and_linked_from_its_settings(db, city, settings):
+    """Planners refused at the feedback list read that the city's administration uses it too; the
+    city's settings page links it (sup22, point 10)."""
+    from tests.factories import city_admin
+
+    settings.ISEK_REQUIRE_SECOND_FACTOR = False
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(ConceptFactory(city=city), "planner"))
+    r = planner.get("/about/accessibility/feedback/")
+    assert r.status_code == 403 and "der Administration der Stadt oder von isek vorbehalten" in text(r)
+    boss = Client(HTTP_ACCEPT_LANGUAGE="de")
+    boss.force_login(city_admin(city, "b.admin"))
+    page = text(boss.get(f"/cities/{city.ags}/settings/"))
+    assert 'id="feedback-link"' in page and 'href="/about/accessibility/feedback/"' in page
+    assert boss.get("/about/accessibility/feedback/").status_code == 200
+
+
+def test_the_statements_date_stays_empty_until_the_administrator_enters_it(client, admin, city):
+    """The date the statement was prepared is a mandatory part of the EU model statement: it was
+    prefilled with today's date, as if the city had checked it today (sup22, point 7)."""
+    url = f"/cities/{city.ags}/about/legal-texts/"
+    page = text(admin.get(url))
+    field = re.search(r'<input[^>]*name="prepared_on"[^>]*>', page).group(0)
+    assert "value=" not in field and "required" in field
+    public = text(client.get(f"/cities/{city.ags}/about/accessibility/"))
+    assert "ist noch nicht eingetragen" in public and "erstellt oder zuletzt überprüft." not in public
+    form = {"compliance": "full", "prepared_on": "", "easy_de": "# Titel\nEin Satz.", "easy_en": "x", "land": "05",
+            "imprint_body": "Stadt Bochum"}
+    r = admin.post(url, form)
+    assert r.status_code == 400 and "Bitte das Datum angeben, an dem die Erklärung erstellt" in text(r)
+    assert not LegalTexts.objects.exists()
+    assert admin.post(url, {**form, "prepared_on": "2026-12-01"}).status_code == 302
+    assert "1. Dezember 2026 erstellt oder zuletzt überprüft" in text(client.get(f"/cities/{city.ags}/about/accessibility/"))
+
+
+def test_a_land_without_a_known_enforcement_body_gets_the_citys_entry_with_address_and_link(client, admin, db):
+    """isek lists only enforcement bodies it found on their own pages (legal.bodies); for another
+    Land the city enters the body's name, address and page, shown on the statement (sup22, point 8)."""
+    saar = CityFactory(name="Saarbrücken", ags="10041100")
+    url = f"/cities/{saar.ags}/about/legal-texts/"
+    page = text(admin.get(url))
+    assert "isek kennt die Stelle von Saarland nicht" in page and 'name="enforcement_address"' in page
+    assert 'id="enforcement-missing"' in text(client.get(f"/cities/{saar.ags}/about/accessibility/"))
+    form = {"compliance": "partial", "prepared_on": "2026-12-01", "easy_de": "# Titel\nEin Satz.", "easy_en": "x",
+            "land": "10", "enforcement_name": "Schlichtungsstelle (Beispiel)", "enforcement_address": "Straße 1\n66111 Ort",
+            "enforcement_url": "ftp://nein"}
+    r = admin.post(url, form)
+    assert r.status_code == 400 and "Bitte eine gültige Adresse (URL) angeben." in text(r)
+    assert admin.post(url, {**form, "enforcement_url": "https://schlichtung.example/verfahren"}).status_code == 302
+    statement = text(client.get(f"/cities/{saar.ags}/about/accessibility/"))
+    assert 'id="enforcement-missing"' not in statement
+    assert '<a class="kern-link" href="https://schlichtung.example/verfahren">Schlichtungsstelle (Beispiel)</a>' in statement
+    assert "Straße 1<br>66111 Ort" in statement
+    # a Land whose body isek knows keeps isek's sourced entry, whatever the city entered
+    texts = LegalTexts.objects.get(city=saar)
+    texts.land = "05"
+    texts.save()
+    statement = text(client.get(f"/cities/{saar.ags}/about/accessibility/"))
+    assert "Ombudsstelle für barrierefreie Informationstechnik" in statement and "Schlichtungsstelle (Beispiel)" not in statement

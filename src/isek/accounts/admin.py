@@ -36,6 +36,8 @@ class IdentityProviderForm(forms.ModelForm):
     class Meta:
         model = IdentityProvider
         fields = ["name", "city", "issuer", "client_id", "client_secret", "scopes", "groups_claim", "enabled"]
+        help_texts = {"scopes": _("Durch Leerzeichen getrennt; „openid“ wird immer angefragt. Manche Anbieter senden "
+                                  "die Gruppen nur, wenn der Scope „groups“ angefragt wird: dann „groups“ ergänzen.")}
 
     def clean_issuer(self):
         return services.checked_issuer(self.cleaned_data["issuer"])

@@ -193,15 +193,22 @@ class LoginChoice(NamedTuple):
 
 
 def login_choice(next_url: str = "", host: str = "", chosen: str = "") -> LoginChoice:
-    """Which identity providers the sign-in page offers (walk 22): all of them while at most one
-    city has its own (an installation for one city looks as before); else the installation's own
+    """Which identity providers the sign-in page offers (walk 22): the installation's own and those of
+    the city the sign-in is for, where the page to return to (or the host, or the choice) names a
+    city; without a city all of them while at most one city has its own (an installation for one
+    city looks as before); else the installation's own
     and those of the city the sign-in is for (``_city_of``), and without a city the choice of the
     cities that have one."""
     every = login_providers()
     own = {p.city_id for p in every if p.city_id}
+    city = _city_of(next_url, host, chosen) if own else None
     if len(own) <= 1:
-        return LoginChoice(every, None, [])
-    city = _city_of(next_url, host, chosen)
+        if city is None:
+            return LoginChoice(every, None, [])
+        # a page of a known city: never another city's provider, also while only one city has its
+        # own (Bochum's people were offered Gotha's, sup22)
+        return LoginChoice([p for p in every if p.city_id is None or p.city_id == city.pk],
+                           city if city.pk in own else None, [])
     shown = [p for p in every if p.city_id is None or (city is not None and p.city_id == city.pk)]
     if city is not None and city.pk in own:
         return LoginChoice(shown, city, [])
@@ -297,7 +304,8 @@ def _no_role(provider: IdentityProvider, groups: list[str]) -> ValidationError:
                          "%(who)s.") % {"p": provider.name, "c": provider.city.name, "g": sent, "who": who},
                        "no_concept_yet")
     return invalid(_("Ihr Konto bei %(p)s ist keiner Rolle in isek zugeordnet, darum wurde kein Zugang angelegt. "
-                     "Geschickte Gruppen: %(g)s. Bitte wenden Sie sich an %(who)s.")
+                     "Geschickte Gruppen: %(g)s. Fehlt hier eine Gruppe, prüfen Sie die Scopes: manche Anbieter senden "
+                     "Gruppen nur mit dem Scope „groups“. Bitte wenden Sie sich an %(who)s.")
                    % {"p": provider.name, "g": sent, "who": who}, "no_role")
 
 
@@ -398,6 +406,16 @@ def delete_city_provider(user, city, pk: int) -> IdentityProvider | None:
         with transaction.atomic(), change(user, "web"):
             provider.delete()
     return provider
+
+
+def roles_by_provider(concept, roles) -> dict:
+    """{user id: provider} of the people among ``roles`` (ConceptRoles of ``concept``) whose role there
+    an identity provider's group mapping gave (as ``_grant`` records it): it returns at their next
+    sign-in there (sup22: the team page says so)."""
+    held = {r.user_id: r.role for r in roles}
+    found = ExternalIdentity.objects.filter(user_id__in=held, provider__enabled=True).select_related("provider")
+    return {i.user_id: i.provider for i in found
+            if i.granted.get("concepts", {}).get(str(concept.pk)) == held.get(i.user_id)}
 
 
 def starters_by_provider(city) -> dict:

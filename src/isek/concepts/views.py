@@ -423,8 +423,9 @@ def members_page(request, concept):
                 return redirect("concepts:concept-members", concept.slug)
         except ValidationError as exc:
             add_errors(form, exc)
-    return render(request, "concepts/members.html", {"concept": concept, "members": paging.page_of(request, services.members(concept)),
-                                                      "form": form},
+    members = paging.page_of(request, services.members(concept))
+    return render(request, "concepts/members.html", {"concept": concept, "members": members, "form": form,
+                                                      "by_provider": accounts.roles_by_provider(concept, members["rows"])},
                   status=400 if request.method == "POST" else 200)
 
 

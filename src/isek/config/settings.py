@@ -259,6 +259,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 
+# every field's aria-describedby names the ids web/_field.html writes (hint and message)
+FORM_RENDERER = "isek.web.forms.Renderer"
+
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]

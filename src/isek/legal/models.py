@@ -30,6 +30,11 @@ class LegalTexts(models.Model):
     # the statement (EU model statement, Implementing Decision (EU) 2018/1523)
     land = models.CharField(_("Durchsetzungsverfahren nach dem Recht von"), max_length=2, blank=True,
                             choices=[("", _("Bund"))] + sorted(LAENDER.items(), key=lambda kv: kv[1]))
+    # the Land's enforcement body where isek lists none (legal.bodies: only checked, sourced entries):
+    # the city enters it from the body's own page (sup22)
+    enforcement_name = models.CharField(_("Durchsetzungsstelle: Name"), max_length=300, blank=True)
+    enforcement_address = models.TextField(_("Durchsetzungsstelle: Anschrift und Kontakt"), blank=True)
+    enforcement_url = models.URLField(_("Durchsetzungsstelle: Adresse ihrer Seite zum Verfahren"), blank=True)
     compliance = models.CharField(_("Stand der Vereinbarkeit"), max_length=10, choices=Compliance.choices,
                                   default=Compliance.PARTIAL)
     barriers_de = models.TextField(_("Nicht barrierefreie Inhalte und Gründe (Deutsch)"), blank=True)

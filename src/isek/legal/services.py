@@ -187,8 +187,11 @@ def submit_feedback(user, city: City | None, *, name: str, email: str, message: 
     feedback.full_clean()
     with change(user, "web"):
         feedback.save()
-    addresses = feedback_recipients(city)
+    addresses, by_city = feedback_route(city)
     feedback.notified = bool(addresses)  # what the thanks may promise
+    # a city's message that went to the installation's operator, as the city named nobody: the
+    # thanks says so (sup22, point 9)
+    feedback.to_operator = bool(addresses) and city is not None and not by_city
     if addresses:
         with override("de"):
             where = city.name if city else _("die Installation")
@@ -205,6 +208,12 @@ def submit_feedback(user, city: City | None, *, name: str, email: str, message: 
 def feedback_recipients(city: City | None) -> list[str]:
     """Who is told of a feedback on ``city``'s statement (walk 22): the city's feedback address,
     else its administrators, else the installation's address, else its administrators."""
+    return feedback_route(city)[0]
+
+
+def feedback_route(city: City | None) -> tuple[list[str], bool]:
+    """``feedback_recipients`` and whether they are the city's own (its address or its
+    administrators) – False where a city's feedback goes to the installation's operator."""
     from django.contrib.auth import get_user_model
 
     from isek.concepts import services as concepts
@@ -212,10 +221,11 @@ def feedback_recipients(city: City | None) -> list[str]:
     own = texts_for(city).contact_email if city else ""
     admins = [u.email for u in concepts.city_people(city, concepts.CityRole.Role.ADMIN) if u.is_active] if city else []
     found = [own] if own else sorted({a for a in admins if a})
-    if not found:
-        found = [texts_for(None).contact_email] if texts_for(None).contact_email else sorted(set(
-            get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email="").values_list("email", flat=True)))
-    return found
+    if found:
+        return found, city is not None
+    found = [texts_for(None).contact_email] if texts_for(None).contact_email else sorted(set(
+        get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email="").values_list("email", flat=True)))
+    return found, False
 
 
 # the installation's pages a city has its own of, below /cities/<ags>/ (legal.urls, web.urls)

@@ -66,8 +66,12 @@ def accessibility(request, ags=None):
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, _("Vielen Dank. Ihre Nachricht ist angekommen und an die zuständige Verwaltung "
-                                            "weitergeleitet; sie antwortet Ihnen per E-Mail.") if sent.notified else
+                messages.success(request, _("Vielen Dank. Ihre Nachricht ist angekommen. Die Stadt %(c)s hat keine Adresse "
+                                            "für Rückmeldungen hinterlegt, darum ist sie an den Betrieb der Plattform "
+                                            "weitergeleitet; von dort erhalten Sie eine Antwort per E-Mail.")
+                                 % {"c": city.name} if sent.to_operator else
+                                 _("Vielen Dank. Ihre Nachricht ist angekommen und an die zuständige Verwaltung "
+                                   "weitergeleitet; sie antwortet Ihnen per E-Mail.") if sent.notified else
                                  _("Vielen Dank. Ihre Nachricht ist angekommen; die zuständige Verwaltung liest sie in "
                                    "isek und antwortet Ihnen per E-Mail."))
                 return redirect(reverse(prefix + "accessibility", args=args) + "#feedback")
@@ -125,7 +129,11 @@ def edit(request, ags=None):
         else:
             messages.success(request, _("Die Texte sind gespeichert."))
             return redirect(reverse(prefix + "edit", args=args))
+    # no feedback address of the city's own: say where its feedback goes (sup22, point 9)
+    route = services.feedback_route(city)
+    no_address = city is not None and not texts.contact_email
     return render(request, "legal/edit.html", {"city": city, "form": form, "saved": texts.pk is not None,
+                                               "no_feedback_address": no_address, "feedback_to_operator": not route[1],
                                                "statement_url": reverse(prefix + "accessibility", args=args),
                                                "easy_url": reverse(prefix + "leichte-sprache", args=args),
                                                "sign_url": reverse(prefix + "sign-language", args=args),

@@ -79,7 +79,7 @@ def dashboard(request, concept):
         "approval_rows": finance.approval_differences(concept),
         "warnings": ov["warnings"] + _report_notices(request.user, concept),
         "spending": ov["spending"], "milestones": ov["milestones"]["concept"], "can_edit": access.allows(request.user, "concept", "edit", concept),
-        **geodata.map_context(concept), "illustrative_progress": concept.measures.filter(progress_illustrative=True).exists(),
+        **geodata.map_context(concept, request.user), "illustrative_progress": concept.measures.filter(progress_illustrative=True).exists(),
         "illustrative_payments": Payment.objects.filter(measure__concept=concept, illustrative=True).exists(),
     })
 

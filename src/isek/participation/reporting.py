@@ -108,7 +108,7 @@ def xlsx_bytes(report, method: str) -> bytes:
         ws.freeze_panes(1, 0)
 
     ideas, quarter, quotes, supports = _("Beiträge"), _("Teilraum"), _("Zitate"), _("Unterstützungen")
-    sheet(_("Themen"), [_("Thema"), ideas, _("mit Ort"), supports, _("beantwortet"), _("bestätigt"), _("korrigiert"),
+    sheet(_("Themen"), [_("Thema"), ideas, _("mit Ort"), supports, _("beantwortet"), _("Thema bestätigt"), _("korrigiert"),
                         pgettext("Thema: noch ohne Entscheidung", "offen"), _("offen: Vorschlag isek"), quotes],
           [[t.name, t.figures.ideas, t.figures.placed, t.figures.supports, t.figures.answered, t.confirmed,
             t.corrected, t.open, t.suggested, " | ".join(f"„{q.sentence}“ ({q.idea.reference})" for q in t.quotes)]
@@ -131,6 +131,10 @@ def xlsx_bytes(report, method: str) -> bytes:
         [_("Stand"), formats.date_format(timezone.localtime(report.created_at), "SHORT_DATETIME_FORMAT")],
         [_("ausgewertete Beiträge"), report.total.ideas],
         [_("davon als Duplikat eines früheren Beitrags markiert (nur unter diesem gezählt)"), report.duplicates],
+        [_("Unterstützungen"), report.total.supports],
+        [_("davon bestätigt per E-Mail"), report.support_kinds.get("email", 0)],
+        [_("davon bestätigt mit Konto"), report.support_kinds.get("account", 0)],
+        [_("davon nicht bestätigt (eine Person kann mehrfach zählen)"), report.support_kinds.get("none", 0)],
         [_("Thema bestätigt"), report.confirmed],
         [_("Thema korrigiert"), report.corrected], [_("kein Thema passt"), report.no_fit],
         [_("Thema noch offen"), report.open],

@@ -57,7 +57,7 @@ def _public_ctx(request, concept, phase):
     ctx = {"concept": concept, "phase": phase, "counters": services.counters(phase),
            "is_open": phase.is_open(), "may_moderate": may_moderate,
            "open_reports": services.open_reports(request.user, concept) if may_moderate else 0,
-           **geodata.map_context(concept)}
+           **geodata.map_context(concept, request.user)}
     return ctx
 
 
@@ -504,7 +504,7 @@ def phase_edit(request, concept, pk=None):
         "map_label": _("Karte zum Zeichnen des Gebiets, in dem Ideen verortet werden können"), "edit_kind": "polygon",
         "cancel_url": reverse("participation:phase", args=[concept.slug]) if phase else concept.get_absolute_url(),
         "form_fix": form_fix, "legal_missing": gaps, "legal_blocks": any(g["blocks"] for g in gaps),
-        "legal_administration": legal.administration(concept.city, request.user), **geodata.map_context(concept)}, status=400 if request.method == "POST" else 200)
+        "legal_administration": legal.administration(concept.city, request.user), **geodata.map_context(concept, request.user)}, status=400 if request.method == "POST" else 200)
 
 
 @access.concept_view("idea", "link", methods="POST", ids={"pk": "idea"})
@@ -785,7 +785,7 @@ def group_review(request, concept, pk):
         "changed_group": int(anchor[6:]) if anchor.startswith("group-") and anchor[6:].isdigit() else None,
         "changed_anchor": anchor,
         "ideas_url": reverse("participation:groups-geojson", args=[concept.slug, phase.pk]),
-        **geodata.map_context(concept)}, status=400 if refusal else 200)
+        **geodata.map_context(concept, request.user)}, status=400 if refusal else 200)
 
 
 @access.concept_view("moderation", "view", ids={"pk": "phase"})
@@ -823,7 +823,7 @@ def evaluation_report(request, concept, pk):
         "method": services.method_text(), "pdfs": pdfs, "pdf_active": any(j.active for j in pdfs),
         "keep_pdfs": services.KEEP_PDFS,
         "ideas_url": reverse("participation:report-file", args=[concept.slug, phase.pk, "geojson"]),
-        **geodata.map_context(concept)})
+        **geodata.map_context(concept, request.user)})
 
 
 def _report_pdf(concept, phase, job_pk):

@@ -74,6 +74,13 @@ def permission_denied(request, exception=None):
             return error_page(request, 403, _("Kein Zugriff"),
                               _("Diese Seite ist der Administration der Stadt %(c)s vorbehalten. Wenn Sie hier etwas "
                                 "ändern lassen möchten, wenden Sie sich bitte an %(who)s.") % {"c": city.name, "who": who})
+        route = access.route_of(match.func) if match is not None else None
+        if route is not None and any(getattr(cell, "somewhere", False) for cell in route.methods.values()):
+            # a page every city's administration uses for its own city (the feedback list)
+            return error_page(request, 403, _("Kein Zugriff"),
+                              _("Diese Seite ist der Administration der Stadt oder von isek vorbehalten. Wenn Sie hier "
+                                "etwas ändern lassen möchten, wenden Sie sich bitte an die Administration Ihrer Stadt "
+                                "oder an %(who)s.") % {"who": administration()})
         return error_page(request, 403, _("Kein Zugriff"),
                           _("Diese Seite ist der Administration von isek vorbehalten. Wenn Sie hier etwas ändern lassen "
                             "möchten, wenden Sie sich bitte an %(who)s.") % {"who": administration()})

@@ -8,6 +8,7 @@ from decimal import Decimal
 import shapely
 from django import forms
 from django.contrib.gis.geos import GEOSGeometry
+from django.forms.renderers import DjangoTemplates
 from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -76,10 +77,35 @@ class NumberField(forms.DecimalField):
         return value
 
 
+class BoundField(forms.BoundField):
+    """A field as web/_field.html writes it: its hint has Django's id (``id_<name>_helptext``), its
+    message the id ``<name>-error``; ``aria-describedby`` names those that are on the page."""
+
+    @property
+    def aria_describedby(self):
+        if self.field.widget.attrs.get("aria-describedby"):
+            return None
+        ids = []
+        if self.auto_id and not self.is_hidden:
+            if self.help_text:
+                ids.append(f"{self.auto_id}_helptext")
+            if self.errors:
+                ids.append(f"{self.name}-error")
+        return " ".join(ids)
+
+
+class Renderer(DjangoTemplates):
+    """isek's form renderer (settings.FORM_RENDERER): Django's, with ``BoundField`` for every form,
+    also those without KernFormMixin."""
+
+    bound_field_class = BoundField
+
+
 class KernFormMixin:
     """Put the KERN UX classes on every widget, NumberField in place of every decimal and float
     field (those a ModelForm makes from the model as well as declared ones), and isek's own message
-    on every e-mail field (Django's German one says "du", isek says "Sie")."""
+    on every e-mail and URL field (the German ones isek gets, Django REST framework's, say "du", isek
+    says "Sie": tests/web/test_formal_messages.py)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,6 +114,8 @@ class KernFormMixin:
                 self.fields[name] = field = NumberField.replacing(field)
             if isinstance(field, forms.EmailField):
                 field.error_messages["invalid"] = _("Bitte eine gültige E-Mail-Adresse angeben.")
+            elif isinstance(field, forms.URLField):  # Django REST framework's German catalogue says "Gib … ein"
+                field.error_messages["invalid"] = _("Bitte eine gültige Adresse (URL) angeben.")
             if name == "title" and isinstance(field, forms.CharField) and field.max_length:
                 # the input's maxlength cuts a pasted title without a word: say the limit
                 limit = _("höchstens %(n)s Zeichen") % {"n": field.max_length}
@@ -124,7 +152,10 @@ class KernFormMixin:
         super().full_clean()
         for name in self._errors or {}:
             if name in self.fields:
-                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{name}-error"})
+                # the hint (Django's id for it, as web/_field.html writes it) and the message
+                auto_id = self[name].auto_id
+                hint = f"{auto_id}_helptext " if self.fields[name].help_text and auto_id else ""
+                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{hint}{name}-error"})
 
 
 def crs_help(concept) -> str:

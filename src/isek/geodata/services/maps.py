@@ -32,7 +32,9 @@ def map_context(concept: Concept, user=None) -> dict:
     style an administrator configured (ISEK_BASEMAP_STYLE_URL), else none. Without a base map the
     page says so on the map and the browser draws a graticule and the Land's extent
     (``map_land_json``, WGS84 [west, south, east, north]; decision 0066); ``map_basemap_link``:
-    ``user`` may build the city's base map, the notice links to its page."""
+    ``user`` may build the city's base map, the notice links to its page; ``map_notice``: the
+    planners' notice "Noch keine Grundkarte" is shown, to those who may change the concept or build
+    its base map only – citizens see the map with a neutral legend under it."""
     from django.urls import reverse
 
     available, missing = map_layers(concept)
@@ -48,7 +50,9 @@ def map_context(concept: Concept, user=None) -> dict:
             "basemap_style_url": style, "basemap_attribution": attribution,
             "map_place": place, "map_extent_json": json.dumps(extent) if extent else "",
             "map_land_json": json.dumps(list(land)) if land and not style else "",
-            "map_basemap_link": not style and user is not None and access.allows(user, "basemap", "build", concept)}
+            "map_basemap_link": not style and user is not None and access.allows(user, "basemap", "build", concept),
+            "map_notice": not style and user is not None and (access.allows(user, "concept", "edit", concept)
+                                                              or access.allows(user, "basemap", "build", concept))}
 
 
 def base_map_extent(city) -> list[float] | None:

@@ -98,6 +98,8 @@ class EvaluationReport:
     # earlier one – not again in the themes, quarters and theme decisions (walk 24, decision 0064)
     duplicates: int = 0
     counted: Figures = field(default_factory=Figures)  # the themes' sum: ``total`` without the duplicates
+    # ``total.supports`` by kind (decision 0041; sup22): {"email", "account", "none"}
+    support_kinds: dict = field(default_factory=dict)
 
     @property
     def reviewed(self) -> int:
@@ -180,7 +182,7 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
     no_fit = Part(NO_FIT, no_fit_label(), NO_FIT_COLOUR)
     reviews = {r.idea_id: r for r in ThemeReview.objects.filter(idea__phase=phase).only(
         "idea_id", "theme_id", "proposed_id", "confidence")}
-    supports = dict(phase.ideas.filter(supports__isnull=False).annotate(n=Count("supports")).values_list("pk", "n"))
+    supports = _support_counts(phase)
     by_pk = {i.pk: i for i in ideas}
     duplicate_of = {later: by_pk[earlier] for later, earlier in DuplicateReview.objects.filter(
         idea__phase=phase, duplicate=True).values_list("idea_id", "of_id") if later in by_pk and earlier in by_pk}
@@ -251,7 +253,8 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
         problem=suggestions.problem,
         # a confirmation with a confidence confirmed isek's suggestion; without, the idea's own theme
         accepted=sum(1 for i in ideas if (r := reviews.get(i.pk)) and not r.corrected and not r.no_fit
-                     and r.confidence is not None and i.pk not in duplicate_of), duplicates=len(duplicate_of), counted=counted)
+                     and r.confidence is not None and i.pk not in duplicate_of), duplicates=len(duplicate_of), counted=counted,
+        support_kinds=_support_kinds(ideas))
 
 
 def _quotes(phase: Phase, ideas, members: dict, themes: dict, quarters: dict) -> None:
@@ -269,6 +272,25 @@ def _quotes(phase: Phase, ideas, members: dict, themes: dict, quarters: dict) ->
         part.quotes = [Quote(by_pk[q.id], q.sentence) for q in quotes]
 
 
+def _support_counts(phase: Phase) -> dict:
+    """{idea pk: supports that count} (those still waiting for their e-mail confirmation count in no
+    number, decision 0041)."""
+    from ..models import Support
+
+    return dict(phase.ideas.filter(supports__isnull=False).annotate(
+        n=Count("supports", filter=~Q(supports__confirmation=Support.Confirmation.PENDING))).values_list("pk", "n"))
+
+
+def _support_kinds(ideas) -> dict:
+    """The supports of ``ideas`` that count, by kind: confirmed by e-mail, with an account, unconfirmed."""
+    from ..models import Support
+
+    C = Support.Confirmation
+    got = dict(Support.objects.filter(idea__in=[i.pk for i in ideas]).exclude(confirmation=C.PENDING)
+               .values_list("confirmation").annotate(n=Count("pk")).values_list("confirmation", "n"))
+    return {"email": got.get(C.EMAIL, 0), "account": got.get(C.ACCOUNT, 0), "none": got.get(C.NONE, 0)}
+
+
 def report_features(user, concept: Concept, phase: Phase, url_of) -> dict:
     """The evaluated ideas with a place as GeoJSON, coloured by their theme (the report's map)."""
     import json
@@ -276,7 +298,7 @@ def report_features(user, concept: Concept, phase: Phase, url_of) -> dict:
     access.require(user, "moderation", "view", concept)
     themes = {t.pk: t for t in phase.themes.all()}
     confirmed = dict(ThemeReview.objects.filter(idea__phase=phase).values_list("idea_id", "theme_id"))
-    supports = dict(phase.ideas.filter(supports__isnull=False).annotate(n=Count("supports")).values_list("pk", "n"))
+    supports = _support_counts(phase)
     features = []
     for i in _evaluated(phase).exclude(geometry=None).only("pk", "number", "title", "theme_id", "geometry",
                                                            "illustrative", "concept_id").order_by("number"):

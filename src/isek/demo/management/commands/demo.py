@@ -72,8 +72,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Übersicht und Berichte (nach Anmeldung): {url}dashboard/ · {url}reports/")
         self.stdout.write(f"Anmeldung Planung:  Benutzer {loader.PLANNER}  Passwort {logins[loader.PLANNER]}")
         self.stdout.write(f"Anmeldung Prüfung:  Benutzer {loader.REVIEWER}  Passwort {logins[loader.REVIEWER]}")
-        self.stdout.write(f"Anmeldung Verwaltung: Benutzer {loader.ADMIN}  Passwort {logins[loader.ADMIN]} "
-                          f"(lädt unter http://127.0.0.1:{port}/accounts/invite/ ein)")
+        self.stdout.write(f"Anmeldung Verwaltung (Administrator der Installation): Benutzer {loader.ADMIN}  Passwort "
+                          f"{logins[loader.ADMIN]} (alle Städte und Konzepte, Städte anlegen, Anmeldung über Anbieter "
+                          f"der Städte unter /admin/; lädt unter http://127.0.0.1:{port}/accounts/invite/ ein)")
         self.stdout.write(f"Anmeldung Bewilligungsbehörde: Benutzer {loader.AUTHORITY}  Passwort "
                           f"{logins[loader.AUTHORITY]} (Bezirksregierung Arnsberg, Demo-Zugang: sieht von "
                           f"Bochums Konzept das Öffentliche und die eingereichten Anträge)")
