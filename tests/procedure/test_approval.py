@@ -322,3 +322,78 @@ def test_the_isek_report_shows_where_the_approval_differs(world, monkeypatch, tm
     reports.isek_pdf(concept, tmp_path / "isek.pdf")
     section = written["html"].split("<h3>Bewilligt statt beantragt</h3>")[1].split("</table>")[0]
     assert "Kosten zu hoch" in section and section.count("<tr>") == 2  # the header and the one cut line
+
+
+
+def test_overlapping_applications_never_approve_or_count_a_line_twice(paid):
+    """2027 is approved (its Bescheid covers 2027–2030); then the city applies for 2026, which
+    requests "2026 and the following years": the lines of 2027 on that 2027's approval granted are
+    marked "bereits bewilligt", not offered nor approvable again, counted once in the portfolio and
+    the district's totals, and in one proof of use only; the KuF keeps citing the first Bescheid
+    (decision 0058, amended)."""
+    from isek.concepts.models import FundingAuthority
+    from tests.procedure import submit
+
+    concept, staff, first = paid["concept"], paid["authority"], paid["app"]
+    authority = FundingAuthority.objects.get(staff__user=staff)
+    before = services.portfolio(staff, authority)
+    cost = before["headers"].index("Kosten")
+    costs = {r["year"]: r["values"][cost] for r in before["sums"]}
+    granted = {(line["measure"], int(line["year"]), line["source"]) for line in first.approvals.get().lines}
+    assert {y for _m, y, _s in granted} == {2027, 2028, 2029, 2030}
+    second = submit(paid["planner"], concept, year=2026, name="Programmanmeldung 2026")
+    services.start_review(staff, concept, second)
+    second = Application.objects.get(pk=second.pk)
+    # the 2026 application requests 2027–2030 in its snapshot, but those lines are approved already
+    assert any(int(f["year"]) >= 2027 and f["what"] == "bund" for f in second.snapshot["figures"])
+    assert set(services.approved_elsewhere(second)) == granted
+    marked = services.already_approved(concept, second)
+    assert {(m["year"], m["approval"]) for m in marked} == {
+        (y, f"Zuwendungsbescheid 34.1-2027/07 vom {first.approvals.get().decided_on:%d.%m.%Y}") for y in range(2027, 2031)}
+    page = client_for(staff).get(f"/concepts/{concept.slug}/applications/{second.pk}/").content.decode()
+    assert 'id="already-approved"' in page and "bereits bewilligt (Zuwendungsbescheid 34.1-2027/07" in page
+    lines = services.approval_lines(concept, second)
+    assert lines and {line["year"] for line in lines} == {2026}  # the form offers 2026 only
+    form = client_for(staff).get(f"/concepts/{concept.slug}/applications/{second.pk}/approve/").content.decode()
+    assert 'data-line="' in form and "-2026-" in form and 'data-line="' + f"{sorted(granted)[0][0]}-2027-" not in form
+    assert 'id="already-approved"' in form  # said, not silently left out
+    # the portfolio counts 2027's costs once, while both are under review/approved
+    during = services.portfolio(staff, authority)
+    assert {r["year"]: r["values"][cost] for r in during["sums"] if r["year"] >= 2027} == costs
+    # approving a 2027 line again is refused with the Bescheid named; nothing changes
+    m, y, w = sorted(granted)[0]
+    again = f"{m}-{y}-{w}"
+    state = checksum()
+    with pytest.raises(ValidationError) as refused:
+        services.approve(staff, concept, second, decided_on=TODAY, file_number="34.1-2026/01", amounts={again: "1,00"},
+                         reasons={again: "noch einmal"})
+    assert refused.value.message_dict["__all__"][0].startswith(
+        "Diese Zeilen sind bereits bewilligt und können nicht noch einmal bewilligt werden: ")
+    assert "(Zuwendungsbescheid 34.1-2027/07 vom " in refused.value.message_dict["__all__"][0]
+    assert checksum() == state
+    approval = services.approve(staff, concept, second, decided_on=TODAY, file_number="34.1-2026/01")
+    assert {int(line["year"]) for line in approval.lines} == {2026}
+    # the KuF's 2027 money keeps citing the first Bescheid
+    rows = Financing.objects.filter(measure__concept=concept, year__gte=2027, status="approved")
+    assert rows and all(r.reason.startswith("Zuwendungsbescheid 34.1-2027/07") for r in rows)
+    assert Financing.objects.filter(measure__concept=concept, year=2026, status="approved",
+                                    reason__startswith="Zuwendungsbescheid 34.1-2026/01").exists()
+    # totals once: the portfolio's costs of 2027 on, the district's requested and approved grant
+    after = services.portfolio(staff, authority)
+    assert {r["year"]: r["values"][cost] for r in after["sums"] if r["year"] >= 2027} == costs
+    totals = services.district_totals(staff, authority)
+    for what in ("requested", "approved"):
+        for year in range(2027, 2031):
+            assert len([r for r in totals if r["in"] == year and any(r[what].values())]) == 1, (what, year)
+    assert sum(sum(r["approved"].values(), D(0)) for r in totals if r["in"] >= 2027) == sum(
+        (D(line["approved"]) for line in first.approvals.get().lines), D(0))
+    # no line remains in both proofs of use
+    left = {app.pk: {(r["measure"], r["year"], r["source"]) for r in services.proof_of_use(concept, app)["grant"]
+                     if r["left"] > 0} for app in (first, Application.objects.get(pk=second.pk))}
+    assert left[first.pk] and left[second.pk] and not left[first.pk] & left[second.pk]
+    # an approval entered before this fix (2026's holding 2027's lines too) counts them with the first one
+    Approval.objects.filter(pk=approval.pk).update(lines=[*approval.lines, *first.approvals.get().lines])
+    assert services.district_totals(staff, authority) == totals
+    assert {(r["measure"], r["year"], r["source"]) for r in services.proof_of_use(concept, second)["grant"]} == {
+        (line["measure"], line["year"], line["source"]) for line in approval.lines}
+    assert {r["year"]: r["values"][cost] for r in services.portfolio(staff, authority)["sums"] if r["year"] >= 2027} == costs

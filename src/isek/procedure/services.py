@@ -152,15 +152,95 @@ def sums_by_year(*snapshots: dict) -> tuple[list[str], list[dict]]:
     return shown, [{"year": y, "values": [v[w] for w in shown]} for y, v in rows.items()]
 
 
-def requested_part(snapshot: dict, year: int) -> dict:
+def requested_part(snapshot: dict, year: int, taken=None) -> dict:
     """What an application for programme year ``year`` requests of its ``snapshot`` – the frozen KuF
     as submitted, every year of the concept –: the figures (and the kept sums, where it has them)
     of ``year`` and the years after (decision 0058, amended): a programme year's Zuwendungsbescheid
-    grants money for that year and the following ones; earlier years were decided by earlier ones."""
-    part = {"figures": [f for f in snapshot.get("figures", []) if int(f["year"]) >= year]}
-    if snapshot.get("sums") is not None:
+    grants money for that year and the following ones; earlier years were decided by earlier ones.
+    ``taken``: the lines (measure, year, source) another application's approval granted first
+    (``approved_elsewhere``): not requested again – their grant figure is left out, and so are the
+    other figures (cost, eligible cost, other sources) of that measure and year, which that
+    application counts (decision 0058, amended: overlapping applications)."""
+    taken = set(taken or ())
+    pairs = {k[:2] for k in taken}  # of (measure, year, source) and (measure, year) keys: see ``_granted``
+
+    def requested(f) -> bool:
+        key = (f["measure"], int(f["year"]))
+        return int(f["year"]) >= year and ((*key, f["what"]) not in taken if f["what"] in GRANT else key not in pairs)
+
+    part = {"figures": [f for f in snapshot.get("figures", []) if requested(f)]}
+    if snapshot.get("sums") is not None and not taken:
         part["sums"] = {y: row for y, row in snapshot["sums"].items() if int(y) >= year}
     return part
+
+
+def _granted(concept_ids) -> dict[int, dict[tuple[str, int, str], dict]]:
+    """Per concept: per line (measure, year, source) an approval in force grants money for (more
+    than 0), who granted it first – {"application" (id), "year" (its programme year), "approval"
+    (the approval in force, whose Bescheid the city's financing line cites)}: of the newest approved
+    version of each programme year, the one whose first approval is the oldest. Per (measure, year)
+    that such an application requested (any figure of its programme year or later), the same: its
+    costs and other sources count with it."""
+    newest: dict[tuple[int, int], int] = {}
+    for pk, concept_id, year in (Application.objects.filter(concept_id__in=concept_ids, state=APPROVED,
+                                                            approvals__isnull=False).distinct()
+                                 .order_by("concept_id", "year", "-version").values_list("pk", "concept_id", "year")):
+        newest.setdefault((concept_id, year), pk)
+    of = {pk: key for key, pk in newest.items()}
+    first: dict[int, Approval] = {}
+    in_force: dict[int, Approval] = {}
+    for approval in Approval.objects.filter(application_id__in=list(of)).order_by("created_at", "id"):
+        first.setdefault(approval.application_id, approval)
+        in_force[approval.application_id] = approval  # the newest amends all before it
+    snapshots = dict(Application.objects.filter(pk__in=list(in_force)).values_list("pk", "snapshot"))
+    owners: dict[int, dict] = {}
+    for pk in sorted(in_force, key=lambda p: (first[p].created_at, first[p].id)):
+        concept_id, year = of[pk]
+        lines, owner = owners.setdefault(concept_id, {}), {"application": pk, "year": year, "approval": in_force[pk]}
+        for line in in_force[pk].lines:
+            if line["source"] in GRANT and decimal.Decimal(line["approved"]) > 0:
+                lines.setdefault((line["measure"], int(line["year"]), line["source"]), owner)
+        for f in (snapshots.get(pk) or {}).get("figures", []):
+            if int(f["year"]) >= year:
+                lines.setdefault((f["measure"], int(f["year"])), owner)
+    return owners
+
+
+def _elsewhere(application: Application, owners: dict, pairs: bool = True) -> dict[tuple, Approval]:
+    """Of ``owners`` (``_granted``): what another application of another programme year holds
+    first – lines (measure, year, source) and, with ``pairs``, (measure, year)."""
+    return {k: o["approval"] for k, o in owners.get(application.concept_id, {}).items()
+            if o["application"] != application.pk and o["year"] != application.year and (pairs or len(k) == 3)}
+
+
+def approved_elsewhere(application: Application) -> dict[tuple[str, int, str], Approval]:
+    """The lines (measure, year, source) of ``application``'s concept that an approval in force of
+    another of its applications (another programme year) granted first, with that approval: they
+    are not requested again nor approvable again by ``application`` (decision 0058, amended)."""
+    return _elsewhere(application, _granted([application.concept_id]), pairs=False)
+
+
+def bescheid(approval: Approval) -> str:
+    """An approval as the city's financing line cites it: "Zuwendungsbescheid … vom …"."""
+    return _("Zuwendungsbescheid %(number)s vom %(date)s") % {"number": approval.file_number,
+                                                               "date": approval.decided_on.strftime("%d.%m.%Y")}
+
+
+def already_approved(concept, application: Application) -> list[dict]:
+    """The lines of ``application``'s requested years that another application's approval granted
+    first (``approved_elsewhere``), as the application's page marks them: "key", "label", "year",
+    "source_label", "amount" (of the snapshot, Decimal), "approval" (its Bescheid: ``bescheid``)."""
+    taken = approved_elsewhere(application)
+    if not taken:
+        return []
+    labels, sources = _labels(application), finance.source_labels(concept)
+    rank = {s: i for i, s in enumerate(GRANT)}
+    amounts = {(f["measure"], int(f["year"]), f["what"]): decimal.Decimal(f["amount"])
+               for f in application.snapshot.get("figures", []) if f["what"] in GRANT}
+    keys = sorted((k for k in taken if k in amounts and k[1] >= application.year),
+                  key=lambda k: (diff._order(k[0], labels), k[1], rank[k[2]]))
+    return [{"key": f"{m}-{y}-{w}", "label": labels.get(m, m), "year": y, "source_label": sources.get(w, w),
+             "amount": amounts[(m, y, w)], "approval": bescheid(taken[(m, y, w)])} for m, y, w in keys]
 
 
 def plan_differs(concept, version) -> bool:
@@ -565,12 +645,16 @@ def approval_lines(concept, application: Application) -> list[dict]:
     amount in force – and "reason" (for an amendment the reason in force, else "")."""
     labels = {m["key"]: f"{m['number']} {m['title']}" for m in application.snapshot.get("measures", [])}
     sources = finance.source_labels(concept)
+    taken = approved_elsewhere(application)  # granted first by another application: not again
     requested = {(f["measure"], int(f["year"]), f["what"]): decimal.Decimal(f["amount"])
-                 for f in requested_part(application.snapshot, application.year)["figures"] if f["what"] in GRANT}
+                 for f in requested_part(application.snapshot, application.year, taken)["figures"]
+                 if f["what"] in GRANT}
     current = current_approval(application)
     in_force, why = {}, {}
     for line in current.lines if current else []:
         key = (line["measure"], int(line["year"]), line["source"])
+        if key in taken:  # an approval entered before the overlap was refused: the first approval's line
+            continue
         in_force[key], why[key] = decimal.Decimal(line["approved"]), line.get("reason") or ""
         requested.setdefault(key, decimal.Decimal(line["requested"]))  # a line of an earlier year it holds
     rank = {s: i for i, s in enumerate(GRANT)}
@@ -633,8 +717,15 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
     lines = approval_lines(concept, application)
     known = {line["key"] for line in lines}
     errors = {}
-    unknown = sorted((set(amounts) | set(reasons)) - known)
-    if unknown:
+    taken = {f"{m}-{y}-{w}": approval for (m, y, w), approval in approved_elsewhere(application).items()}
+    twice = sorted((set(amounts) | set(reasons)) & (set(taken) - known))
+    unknown = sorted((set(amounts) | set(reasons)) - known - set(twice))
+    if twice:
+        errors["__all__"] = _("Diese Zeilen sind bereits bewilligt und können nicht noch einmal bewilligt werden: "
+                              "%(lines)s.") % {"lines": "; ".join(
+                                  _("%(line)s (%(approval)s)") % {"line": _line_names(concept, application, [k]),
+                                                                   "approval": bescheid(taken[k])} for k in twice)}
+    elif unknown:
         errors["__all__"] = _("Diese Zeilen gehören nicht zum Antrag (unbekannte Maßnahme, Jahr oder Quelle): "
                               "%(keys)s.") % {"keys": _line_names(concept, application, unknown)}
     file_number = (file_number or "").strip()
@@ -669,8 +760,7 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
                      "requested": str(line["requested"]), "approved": str(value), "reason": why})
     if errors:
         raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
-    reference = _("Zuwendungsbescheid %(number)s vom %(date)s") % {"number": file_number,
-                                                                    "date": decided_on.strftime("%d.%m.%Y")}
+    reference = bescheid(Approval(file_number=file_number, decided_on=decided_on))
     with change(user, via):
         move(application, "amend" if amends else "approve")
         approval = Approval.objects.create(application=application, amends=amends, decided_on=decided_on,
@@ -712,9 +802,13 @@ def portfolio(user, authority) -> dict:
             seen.add((app.concept_id, app.year))
             newest.append(app)
     # applications submitted before their snapshot kept its sums: from their figures
-    older = dict(Application.objects.filter(pk__in=[a.pk for a in newest if a.kept_sums is None])
+    # lines another application granted first count with that one (decision 0058, amended): from the figures
+    owners = _granted({a.concept_id for a in newest})
+    taken = {a.pk: _elsewhere(a, owners) for a in newest}
+    older = dict(Application.objects.filter(pk__in=[a.pk for a in newest if a.kept_sums is None or taken[a.pk]])
                  .values_list("pk", "snapshot"))
-    snapshots = {a.pk: requested_part(older[a.pk] if a.pk in older else {"sums": a.kept_sums}, a.year) for a in newest}
+    snapshots = {a.pk: requested_part(older[a.pk] if a.pk in older else {"sums": a.kept_sums}, a.year, taken[a.pk])
+                 for a in newest}
     groups: dict[tuple, dict] = {}
     proofs = proof_states(newest)  # the submitted proof of use, where there is one (decision 0063)
     for app in newest:
@@ -796,14 +890,16 @@ def district_totals(user, authority) -> list[dict]:
             "programme": app.concept.programme, "programme_label": app.concept.get_programme_display(),
             "year": app.year, "in": year, **{t: dict.fromkeys(GRANT, ZERO) for t in TOTALS}})
 
+    owners = _granted({app.concept_id for app in requested.values()})  # each line counts once: with who granted it first
     for app in requested.values():
-        for f in requested_part(app.snapshot, app.year)["figures"]:
+        for f in requested_part(app.snapshot, app.year, _elsewhere(app, owners))["figures"]:
             if f["what"] in GRANT:
                 cell(app, int(f["year"]))["requested"][f["what"]] += decimal.Decimal(f["amount"])
     for app in approved_app.values():
         if (approval := in_force.get(app.pk)) is not None:
+            taken = _elsewhere(app, owners)
             for line in approval.lines:
-                if line["source"] in GRANT:
+                if line["source"] in GRANT and (line["measure"], int(line["year"]), line["source"]) not in taken:
                     cell(app, int(line["year"]))["approved"][line["source"]] += decimal.Decimal(line["approved"])
     return [cells[k] for k in sorted(cells)]
 
@@ -910,9 +1006,12 @@ def _basis(application: Application) -> dict[tuple[str, int], dict]:
         if f["what"] in ("cost", "eligible"):
             costs.setdefault((f["measure"], int(f["year"])), {})[f["what"]] = decimal.Decimal(f["amount"])
     current = current_approval(application)
+    taken = approved_elsewhere(application) if current else {}  # another approval's lines are not this one's
     basis: dict[tuple[str, int], dict] = {}
     for line in current.lines if current else []:
         key = (line["measure"], int(line["year"]))
+        if (*key, line["source"]) in taken:
+            continue
         planned = costs.get(key, {})
         entry = basis.setdefault(key, {"cost": planned.get("cost") or planned.get("eligible") or ZERO, "approved": {}})
         entry["approved"][line["source"]] = decimal.Decimal(line["approved"])

@@ -52,6 +52,7 @@ def _page(request, concept, app, remark_form=None, status=200, confirm_submit=Fa
         labels = services.figure_labels(concept)
         shown, context["sums"] = services.sums_by_year(app.snapshot)
         context["headers"] = [labels[w] for w in shown]
+        context["already_approved"] = services.already_approved(concept, app)
         context["readiness"] = app.snapshot.get("readiness", {})
         context["difference"] = services.difference_of(app)
         if context["difference"]:
@@ -218,7 +219,8 @@ def approval_form(request, concept, application):
                 "Der Zuwendungsbescheid wurde gespeichert; die Finanzierung der Stadt zeigt die bewilligten Beträge."))
             return redirect("procedure:application", concept.slug, app.pk)
     return render(request, "procedure/approval_form.html", {"concept": concept, "app": app, "form": form,
-                                                             "amending": amending},
+                                                             "amending": amending,
+                                                             "already_approved": services.already_approved(concept, app)},
                   status=400 if request.method == "POST" else 200)
 
 
