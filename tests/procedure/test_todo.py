@@ -36,7 +36,7 @@ def _kinds(todo) -> list[str]:
     return [i["kind"] for i in todo["items"]]
 
 
-def test_the_authority_sees_what_waits_for_it_and_the_city_what_waits_for_it(paid):
+def test_the_authority_sees_what_waits_for_it_and_the_city_what_waits_for_it(paid, monkeypatch):
     concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
     district = FundingAuthority.objects.get(prefixes__prefix="146")
     other = FundingAuthority.objects.get(prefixes__prefix="059")
@@ -47,9 +47,22 @@ def test_the_authority_sees_what_waits_for_it_and_the_city_what_waits_for_it(pai
     page = authority.get(portfolio).content.decode()
     assert page.index('id="todo"') < page.index('id="exports-heading"')  # at the top
     assert 'data-total="0"' in page and 'id="todo-empty"' in page and "Zu erledigen (0)" in page
-    todo = services.city_todo(planner, concept)
+    todo = services.city_todo(planner, concept, today=datetime.date(2027, 1, 4))
     assert _kinds(todo) == ["approval"] and "34.1-2027/07" in todo["items"][0]["what"]
     assert todo["items"][0]["url"] == f"/concepts/{concept.slug}/applications/{app.pk}/payments/"
+    # before the approval's first year no paid expense of it can be recorded (decision 0065): a note, not a task
+    ahead = services.city_todo(planner, concept, today=datetime.date(2026, 12, 7))
+    assert ahead["total"] == 0 and [n["kind"] for n in ahead["notes"]] == ["approval"]
+    assert ahead["notes"][0]["detail"] == ("Mittelabruf ab 2027 möglich (bezahlte Ausgaben werden im Jahr der "
+                                           "Zahlung erfasst)") and "34.1-2027/07" in ahead["notes"][0]["what"]
+    assert (services.request_opens(app, datetime.date(2026, 12, 31)), services.request_opens(app, datetime.date(2027, 1, 1))) == (
+        2027, None)
+    with monkeypatch.context() as patched:  # the pages judge by the day they are shown
+        patched.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 12, 7))
+        landing = city.get(f"/concepts/{concept.slug}/").content.decode()
+        assert 'id="todo-notes"' in landing and "Mittelabruf ab 2027 möglich" in landing and "Zu erledigen (0)" in landing
+        listing = city.get(f"/concepts/{concept.slug}/applications/{app.pk}/payments/").content.decode()
+        assert 'id="request-opens"' in listing and "Ausgaben von 2027 also erst 2027" in listing
     # the city requests payments: the authority has the request to decide, the approval is acted on
     first = services.draft_request(planner, concept, app, payments=paid["payments"][:2])
     assert services.authority_todo(staff, district)["total"] == 0  # a draft is the city's alone

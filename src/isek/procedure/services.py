@@ -902,6 +902,24 @@ def request_refusal(application: Application) -> str:
     return ""
 
 
+def _first_year(approval: Approval) -> int:
+    """The first year an approval grants money for (its application's programme year where no line does)."""
+    return min((int(x["year"]) for x in approval.lines if decimal.Decimal(x["approved"] or 0) > 0),
+               default=approval.application.year)
+
+
+def request_opens(application: Application, today: datetime.date | None = None) -> int | None:
+    """The year from which the city can request payments against ``application``'s approval in
+    force, where that is after the current year (None otherwise, and without an approval): a paid
+    expense is recorded in the year it is paid and never ahead (decision 0065), so an approval for
+    2027 received in December 2026 can cite none before 2027."""
+    current = current_approval(application)
+    if current is None:
+        return None
+    first = _first_year(current)
+    return first if first > (today or timezone.localdate()).year else None
+
+
 def _basis(application: Application) -> dict[tuple[str, int], dict]:
     """Per (measure, year) of the approval in force: the planned cost of the submitted snapshot (its
     eligible cost where it has no cost) and the approved amount per grant source."""
@@ -1801,13 +1819,19 @@ def _todo(items: list[dict], kinds) -> dict:
     return {"items": items, "counts": counts, "total": len(items), "summary": summary}
 
 
-def city_todo(user, concept) -> dict | None:
+def city_todo(user, concept, today: datetime.date | None = None) -> dict | None:
     """What waits for the city's planners on ``concept``, oldest first – each only for those who
     may act on it: change requests (Nachforderungen) not yet answered by a new version, payment
     requests the authority returned (with its reason) and not yet followed by a new one, queries on
     the proof of use not yet answered, a returned proof of use not yet followed by a new version,
     and an approval received with no payment request since. As ``authority_todo``; None where
-    ``user`` may act on none of them. A fixed number of queries."""
+    ``user`` may act on none of them. A fixed number of queries.
+
+    An approval whose first year is still ahead (``today``: the day to judge it by, the tests'; the
+    pages never pass it) is not a task yet – no paid expense of that year can be recorded: it is a
+    note ("Mittelabruf ab 2027 möglich"), in ``notes``, not counted."""
+    today = today or timezone.localdate()
+    notes = []
     may = {"edit": access.allows(user, "application", "edit", concept),
            "request": access.allows(user, "payment_request", "edit", concept),
            "proof": access.allows(user, "proof", "edit", concept)}
@@ -1843,6 +1867,14 @@ def city_todo(user, concept) -> dict | None:
                          .filter(~Exists(newer_approval), ~Exists(requested))
                          .select_related("application__concept__city")):
             app = approval.application
+            if (first := _first_year(approval)) > today.year:
+                notes.append({"kind": "approval", "application": app.pk,
+                              "url": reverse("procedure:payment-requests", args=[concept.slug, app.pk]),
+                              "what": (_("Änderungsbescheid %(number)s erhalten") if approval.amends_id else
+                                       _("Zuwendungsbescheid %(number)s erhalten")) % {"number": approval.file_number},
+                              "detail": _("Mittelabruf ab %(year)s möglich (bezahlte Ausgaben werden im Jahr der Zahlung "
+                                          "erfasst)") % {"year": first}})
+                continue
             items.append(_item("approval", app, approval.created_at,
                                reverse("procedure:payment-requests", args=[concept.slug, app.pk]),
                                (_("Änderungsbescheid %(number)s erhalten: Mittel abrufen") if approval.amends_id else
@@ -1868,7 +1900,7 @@ def city_todo(user, concept) -> dict | None:
                                    "version": proof.version},
                                _("%(application)s – Begründung: %(reason)s") % {"application": label(app),
                                                                                 "reason": proof.reason}))
-    return _todo(items, CITY_TODO_KINDS)
+    return _todo(items, CITY_TODO_KINDS) | {"notes": notes}
 
 
 def returned_request_payments(user, concept, application: Application, pk) -> dict:
