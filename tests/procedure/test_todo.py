@@ -258,3 +258,39 @@ def test_the_to_do_lists_take_the_same_queries_for_one_and_for_five_applications
     assert todo["counts"] == {"change_request": 5, "returned_request": 5, "query": 5, "returned_proof": 5, "approval": 0}
     assert five_city == one_city
     assert _queries(lambda: city.get(listing))[0] == one_list
+
+
+def test_a_new_version_of_an_approved_application_leaves_its_approval_in_force(paid):
+    """Walk: "Neue Version anlegen" on an approved application and submitting it made the approval
+    vanish ("ersetzt durch Version 3", the portfolio only "eingereicht"). The Bescheid stands until
+    the authority decides on the new version: the confirmation says so, the list, the application's
+    page and the portfolio show it beside the new version's state, the KuF's approved lines stay locked."""
+    from isek.finance import services as finance
+    from isek.finance.models import Financing
+    from tests.procedure import YESTERDAY, cheap_documents
+
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    city, authority = client_for(planner), client_for(staff)
+    locked = sorted(f.pk for f in Financing.objects.filter(measure__concept=concept) if finance.is_locked(f))
+    assert locked
+    with cheap_documents():
+        draft = services.save_draft(planner, concept, year=app.year, council_decision=YESTERDAY, freeze_as="Neu 2027")
+        base = f"/concepts/{concept.slug}/applications/"
+        asked = city.post(f"{base}{draft.pk}/submit/").content.decode()
+        assert 'id="submit-in-force"' in asked and "34.1-2027/07" in asked and "Er bleibt in Kraft" in asked
+        city.post(f"{base}{draft.pk}/submit/", {"confirmed": "1"})
+    draft.refresh_from_db()
+    assert draft.state == "submitted" and Application.objects.get(pk=app.pk).state == "approved"
+    listing = {a.pk: a for a in services.applications_of(planner, concept)}
+    assert listing[app.pk].keeps_approval["approval"].file_number == "34.1-2027/07"
+    assert listing[draft.pk].approval_in_force["application"].pk == app.pk
+    shown = city.get(base).content.decode()
+    assert 'data-in-force="1"' in shown and f"bleibt in Kraft, bis über Version {draft.version} entschieden ist" in shown
+    assert "; in Kraft: Zuwendungsbescheid 34.1-2027/07" in shown
+    page = city.get(f"{base}{app.pk}/").content.decode()
+    assert "bleibt in Kraft" in page and "ersetzt durch" not in page.split('id="application-state"')[1].split("</dd>")[0]
+    district = FundingAuthority.objects.get(prefixes__prefix="146")
+    portfolio = authority.get(f"/authorities/{district.pk}/portfolio/").content.decode()
+    row = portfolio.split(f'data-application="{draft.pk}"')[1].split("</tr>")[0]
+    assert f'data-in-force="{app.version}"' in row and "34.1-2027/07" in row and "bewilligt" in row
+    assert sorted(f.pk for f in Financing.objects.filter(measure__concept=concept) if finance.is_locked(f)) == locked

@@ -91,9 +91,34 @@ def applications_of(user, concept) -> list[Application]:
     for a in found:
         if a.state in SENT:
             newest[a.year] = max(newest.get(a.year, 0), a.version)
+    in_force = approvals_in_force(found)
     for a in found:
         a.superseded_by = newest[a.year] if a.state in SENT and newest.get(a.year, 0) > a.version else None
+        kept = in_force.get((a.concept_id, a.year))
+        # the approved version whose Bescheid stands beside a newer one, and the newer versions beside it
+        a.keeps_approval = kept if kept and kept["application"].pk == a.pk and a.superseded_by else None
+        a.approval_in_force = kept if kept and kept["application"].version < a.version else None
     return found
+
+
+def approvals_in_force(applications) -> dict[tuple[int, int], dict]:
+    """Per (concept id, programme year) of ``applications``: the approval in force for that year –
+    the newest approval of its newest approved version – as {"application", "approval", "grant"
+    (approved federal and Land share, Decimal)}. A newer version submitted after it does not end
+    it: the Bescheid stands until the authority decides on the new version. One query."""
+    keys = {(a.concept_id, a.year) for a in applications}
+    if not keys:
+        return {}
+    which = Q(pk__in=[])
+    for concept_id, year in keys:
+        which |= Q(application__concept_id=concept_id, application__year=year)
+    found = {}
+    for approval in (Approval.objects.filter(which, application__state=APPROVED).select_related("application")
+                     .order_by("application__version", "created_at", "id")):
+        found[(approval.application.concept_id, approval.application.year)] = approval
+    return {k: {"application": a.application, "approval": a,
+                "grant": sum((decimal.Decimal(x["approved"]) for x in a.lines if x["source"] in GRANT), ZERO)}
+            for k, a in found.items()}
 
 
 def application_of(user, concept, pk) -> Application:
@@ -717,13 +742,16 @@ def portfolio(user, authority) -> dict:
     snapshots = {a.pk: requested_part(older[a.pk] if a.pk in older else {"sums": a.kept_sums}, a.year) for a in newest}
     groups: dict[tuple, dict] = {}
     proofs = proof_states(newest)  # the submitted proof of use, where there is one (decision 0063)
+    in_force = approvals_in_force(newest)  # a newer version does not end the Bescheid of an older one
     for app in newest:
         by_year = diff.sums(snapshots[app.pk], order=finance.SOURCES)
         grant = sum((row["bund"] + row["land"] for row in by_year.values()), diff.ZERO)
         group = groups.setdefault((app.concept.programme, app.year), {
             "programme": app.concept.get_programme_display(), "year": app.year, "rows": [], "grant": diff.ZERO})
         group["rows"].append({"app": app, "grant": grant, "done": app.done or 0, "total": app.total or 0,
-                              "proof": proofs.get(app.pk)})
+                              "proof": proofs.get(app.pk),
+                              "in_force": kept if (kept := in_force.get((app.concept_id, app.year)))
+                              and kept["application"].pk != app.pk else None})
         group["grant"] += grant
     shown, sums = sums_by_year(*snapshots.values())
     labels = {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Förderung (Bund und Land)"),

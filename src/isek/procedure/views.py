@@ -55,7 +55,9 @@ def application_page(request, concept, application):
 
 def _page(request, concept, app, remark_form=None, status=200, confirm_submit=False):
     context = {"concept": concept, "app": app, "can_edit": services.can_edit(request.user, concept),
-               "confirm_submit": confirm_submit}
+               "confirm_submit": confirm_submit,
+               # the Bescheid of the year stands beside a newer version until the authority decides on it
+               "in_force": services.approvals_in_force([app]).get((app.concept_id, app.year))}
     if app.is_submitted:
         labels = services.figure_labels(concept)
         shown, context["sums"] = services.sums_by_year(app.snapshot)
