@@ -273,9 +273,12 @@ def test_a_new_version_of_an_approved_application_leaves_its_approval_in_force(p
     city, authority = client_for(planner), client_for(staff)
     locked = sorted(f.pk for f in Financing.objects.filter(measure__concept=concept) if finance.is_locked(f))
     assert locked
+    base = f"/concepts/{concept.slug}/applications/"
+    form = city.get(f"{base}new/?year={app.year}").content.decode()  # "Neue Version anlegen" warns first
+    assert 'id="form-in-force"' in form and "Eine neue Version ersetzt ihn nicht" in form and "34.1-2027/07" in form
+    assert 'id="form-in-force"' not in city.get(f"{base}new/?year=2031").content.decode()
     with cheap_documents():
         draft = services.save_draft(planner, concept, year=app.year, council_decision=YESTERDAY, freeze_as="Neu 2027")
-        base = f"/concepts/{concept.slug}/applications/"
         asked = city.post(f"{base}{draft.pk}/submit/").content.decode()
         assert 'id="submit-in-force"' in asked and "34.1-2027/07" in asked and "Er bleibt in Kraft" in asked
         city.post(f"{base}{draft.pk}/submit/", {"confirmed": "1"})

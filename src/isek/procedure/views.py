@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -111,7 +112,11 @@ def application_form(request, concept, application=None):
         else:
             messages.success(request, _("Der Entwurf des Antrags wurde gespeichert."))
             return redirect("procedure:application", concept.slug, app.pk)
-    return render(request, "procedure/application_form.html", {"concept": concept, "form": form, "app": app},
+    year = str(app.year if app is not None else form["year"].value() or "")
+    in_force = services.approvals_in_force([SimpleNamespace(concept_id=concept.pk, year=int(year))]).get(
+        (concept.pk, int(year))) if year.isascii() and year.isdigit() and len(year) == 4 else None
+    return render(request, "procedure/application_form.html", {"concept": concept, "form": form, "app": app,
+                                                                "in_force": in_force},
                   status=400 if request.method == "POST" else 200)
 
 
