@@ -62,6 +62,7 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     planner.click("#request-form button[type=submit]")
     assert planner.get_attribute("#request-state", "data-state") == "draft"
     planner.click("#request-submit button")
+    planner.click("#request-submit-confirmed")  # it asks first
     assert planner.get_attribute("#request-state", "data-state") == "submitted"
     assert axe_violations(planner) == []
     request = PaymentRequest.objects.get(application=app)
@@ -142,6 +143,8 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     authority.click(f"#line-{land} button[value=checked]")
     assert axe_violations(authority) == []
     authority.click("#proof-accept button")
+    assert "Zeilen sind geprüft" in authority.inner_text("#accept-confirm")
+    authority.click("#accept-confirmed")
     assert authority.get_attribute("#proof-state-now", "data-state") == "accepted"
     assert axe_violations(authority) == []
     # a returned request is replaced, not corrected: its page says so and starts a new one with its expenses

@@ -276,14 +276,23 @@ def test_the_pages_of_the_approval(world):
     extra = int(sent["f-TOTAL_FORMS"]) - 1
     before = checksum()
     locked_text, status_text = "Dieser Betrag ist bewilligt", "Den Status „bewilligt“ setzt nur der Bescheid"
+    second = "Für %s gibt es schon diese Quelle in einer bewilligten Zeile." % line["year"]
     for tampered, message in (({f"f-{index}-amount": german.replace(".", "")}, locked_text),  # the request, not the cut
                               ({f"f-{index}-DELETE": "on"}, locked_text),
                               ({f"f-{extra}-year": str(line["year"]), f"f-{extra}-source": "eu", f"f-{extra}-amount": "500",
-                                f"f-{extra}-status": "approved", f"f-{extra}-reason": "EFRE"}, status_text)):
+                                f"f-{extra}-status": "approved", f"f-{extra}-reason": "EFRE"}, status_text),
+                              # a new row of the approved line's year and source: said at the new row's source
+                              ({f"f-{extra}-year": str(line["year"]), f"f-{extra}-source": "bund",
+                                f"f-{extra}-amount": "2.000.000", f"f-{extra}-status": "planned",
+                                f"f-{extra}-reason": "Aufstockung"}, second)):
         refused = city.post(kuf_page, {**sent, **tampered})
         text = refused.content.decode()
         assert refused.status_code == 400 and checksum() == before, tampered
-        assert message in text.split('role="alert">', 2)[-1] and text.count(locked_text) == locked + (message == locked_text), tampered
+        assert message in text.split('role="alert">', 2)[-1], tampered
+        assert text.count(locked_text) == locked + (message in (locked_text, second)), tampered
+        if message == second:
+            row_html = text.split(f'id="id_f-{extra}-year"')[0].rsplit("<fieldset", 1)[-1] + text.split(f'id="id_f-{extra}-year"')[1].split("</fieldset>")[0]
+            assert 'id="source-error"' in row_html and second in row_html
     assert Financing.objects.get(pk=row.pk).amount == cut
     # the KuF's Excel of the current plan notes it on its parameter sheet
     workbook = city.get(f"/concepts/{concept.slug}/kuf.xlsx")

@@ -51,6 +51,8 @@ def test_the_planner_assembles_and_submits(new_city, planner):
     asked = client.post(_url(new_city, f"{app.pk}/submit/"))  # the first press asks (without JavaScript too)
     assert asked.status_code == 200 and "Antrag für 2027 (Version 1) wirklich einreichen?" in asked.content.decode()
     assert 'name="confirmed" value="1"' in asked.content.decode() and checksum() == before
+    again = client.get(_url(new_city, f"{app.pk}/submit/"))  # the step reloaded or reached with "back": no 405
+    assert (again.status_code, again["Location"]) == (302, _url(new_city, f"{app.pk}/")) and checksum() == before
     response = client.post(_url(new_city, f"{app.pk}/submit/"), {"confirmed": "1"})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()

@@ -73,6 +73,13 @@ def test_a_payment_request_is_released_and_counts_against_the_approval(paid):
     assert [r.actor for r in records] == [planner.username, planner.username, staff.username]
     assert records.last().changes["state"] == ["submitted", "released"]
     assert ChangeRecord.objects.filter(model="procedure.PaymentRequestLine", actor=staff.username).count() == 2
+    # the change history names a line and an expense readably, not "PaymentRequestLine object (2)"
+    from isek.concepts.models import Measure
+
+    number = Measure.objects.get(pk=int(measure)).number
+    line = ChangeRecord.objects.filter(model="procedure.PaymentRequestLine", object_id=str(bund.pk)).last()
+    assert line.object_repr == str(bund) == f"Mittelabruf 1, Zeile {number} 2027 Städtebauförderung Bund"
+    assert str(request.items.first()) == f"Mittelabruf 1, Ausgabe {number} 2027"
     # a returned request gives its payments back
     second = services.draft_request(planner, concept, app, payments=[paid["payments"][2]])
     services.submit_request(planner, concept, second)
@@ -352,7 +359,16 @@ def test_the_pages(paid):
     assert request.lines.get(source="bund").requested == D("17000.50")
     url = base + f"payments/{request.pk}/"
     assert authority.get(url).status_code == 404  # a draft is the city's alone (the concept is internal: 404)
-    city.post(url + "submit/")
+    # submitting asks first (without JavaScript too), as an application's submission and a release do;
+    # a GET of the step (reload, back) leads to the request's page instead of a 405
+    before = checksum()
+    asked = city.post(url + "submit/")
+    total = sum((line.requested for line in request.lines.all()), D("0"))
+    german = f"{total:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    assert asked.status_code == 200 and f"Mittelabruf 1 über {german} € wirklich einreichen?" in asked.content.decode()
+    assert 'id="request-submit-confirmed"' in asked.content.decode() and checksum() == before
+    assert (city.get(url + "submit/").status_code, city.get(url + "submit/")["Location"]) == (302, url)
+    city.post(url + "submit/", {"confirmed": "1"})
     assert 'data-state="submitted"' in city.get(base + "payments/").content.decode()
     page = authority.get(url).content.decode()
     assert 'id="release-form"' in page and 'id="return-form"' in page and ">Begründung der Rückgabe</label>" in page
@@ -501,6 +517,8 @@ def test_a_query_is_answered_the_proof_submitted_returned_and_accepted(paid, tmp
     _refused(lambda: services.answer_query(planner, concept, app, key=key, text="noch einmal"), "key",
              "schon beantwortet")
     assert ChangeRecord.objects.filter(model="procedure.ProofEntry", actor=planner.username).count() == 1
+    named = ChangeRecord.objects.filter(model="procedure.ProofEntry", actor=planner.username).get().object_repr
+    assert named.startswith("Verwendungsnachweis, Zeile ") and named.endswith(": Antwort der Stadt") and "-" not in named
     _refused(lambda: services.submit_proof(planner, concept, app, report="", confirmed=False), "report", "Sachbericht")
     _refused(lambda: services.submit_proof(planner, concept, app, report="Bericht", confirmed=False), "confirmed",
              "bestätigen")
@@ -589,10 +607,18 @@ def test_the_proof_pages_and_the_api(paid):
     assert 'data-state="submitted"' in authority.get(proof.replace("proof/", "")).content.decode()
     page = authority.get(proof).content.decode()
     assert 'id="proof-accept"' in page and 'id="proof-return-form"' in page
-    refused = authority.post(proof + "accept/", follow=True).content.decode()
+    # accepting asks first and says how many lines are checked; a GET of the step leads to the proof
+    before = checksum()
+    asked = authority.post(proof + "accept/")
+    shown = asked.content.decode()
+    counts = services.proof_of(staff, concept, app)
+    assert asked.status_code == 200 and "Verwendungsnachweis wirklich annehmen?" in shown and checksum() == before
+    assert f"{counts['checked']} von {counts['lines']} Zeilen sind geprüft, {counts['lines'] - counts['checked']} nicht." in shown
+    assert authority.get(proof + "accept/")["Location"] == proof + "#proof-state"
+    refused = authority.post(proof + "accept/", {"confirmed": "1"}, follow=True).content.decode()
     assert "Noch nicht geklärt" in refused
     authority.post(proof + "check/", {"key": key, "state": "checked"})
-    accepted = authority.post(proof + "accept/", follow=True).content.decode()
+    accepted = authority.post(proof + "accept/", {"confirmed": "1"}, follow=True).content.decode()
     assert "Der Verwendungsnachweis ist geprüft und abgeschlossen." in accepted and 'data-state="accepted"' in accepted
     assert 'class="isek-proof-form"' not in accepted  # nothing more to check
     data = bearer(planner).get(f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/proof/").json()

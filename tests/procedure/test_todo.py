@@ -36,7 +36,7 @@ def _kinds(todo) -> list[str]:
     return [i["kind"] for i in todo["items"]]
 
 
-def test_the_authority_sees_what_waits_for_it_and_the_city_what_waits_for_it(paid):
+def test_the_authority_sees_what_waits_for_it_and_the_city_what_waits_for_it(paid, monkeypatch):
     concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
     district = FundingAuthority.objects.get(prefixes__prefix="146")
     other = FundingAuthority.objects.get(prefixes__prefix="059")
@@ -47,9 +47,22 @@ def test_the_authority_sees_what_waits_for_it_and_the_city_what_waits_for_it(pai
     page = authority.get(portfolio).content.decode()
     assert page.index('id="todo"') < page.index('id="exports-heading"')  # at the top
     assert 'data-total="0"' in page and 'id="todo-empty"' in page and "Zu erledigen (0)" in page
-    todo = services.city_todo(planner, concept)
+    todo = services.city_todo(planner, concept, today=datetime.date(2027, 1, 4))
     assert _kinds(todo) == ["approval"] and "34.1-2027/07" in todo["items"][0]["what"]
     assert todo["items"][0]["url"] == f"/concepts/{concept.slug}/applications/{app.pk}/payments/"
+    # before the approval's first year no paid expense of it can be recorded (decision 0065): a note, not a task
+    ahead = services.city_todo(planner, concept, today=datetime.date(2026, 12, 7))
+    assert ahead["total"] == 0 and [n["kind"] for n in ahead["notes"]] == ["approval"]
+    assert ahead["notes"][0]["detail"] == ("Mittelabruf ab 2027 möglich (bezahlte Ausgaben werden im Jahr der "
+                                           "Zahlung erfasst)") and "34.1-2027/07" in ahead["notes"][0]["what"]
+    assert (services.request_opens(app, datetime.date(2026, 12, 31)), services.request_opens(app, datetime.date(2027, 1, 1))) == (
+        2027, None)
+    with monkeypatch.context() as patched:  # the pages judge by the day they are shown
+        patched.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 12, 7))
+        landing = city.get(f"/concepts/{concept.slug}/").content.decode()
+        assert 'id="todo-notes"' in landing and "Mittelabruf ab 2027 möglich" in landing and "Zu erledigen (0)" in landing
+        listing = city.get(f"/concepts/{concept.slug}/applications/{app.pk}/payments/").content.decode()
+        assert 'id="request-opens"' in listing and "Ausgaben von 2027 also erst 2027" in listing
     # the city requests payments: the authority has the request to decide, the approval is acted on
     first = services.draft_request(planner, concept, app, payments=paid["payments"][:2])
     assert services.authority_todo(staff, district)["total"] == 0  # a draft is the city's alone
@@ -245,3 +258,42 @@ def test_the_to_do_lists_take_the_same_queries_for_one_and_for_five_applications
     assert todo["counts"] == {"change_request": 5, "returned_request": 5, "query": 5, "returned_proof": 5, "approval": 0}
     assert five_city == one_city
     assert _queries(lambda: city.get(listing))[0] == one_list
+
+
+def test_a_new_version_of_an_approved_application_leaves_its_approval_in_force(paid):
+    """Walk: "Neue Version anlegen" on an approved application and submitting it made the approval
+    vanish ("ersetzt durch Version 3", the portfolio only "eingereicht"). The Bescheid stands until
+    the authority decides on the new version: the confirmation says so, the list, the application's
+    page and the portfolio show it beside the new version's state, the KuF's approved lines stay locked."""
+    from isek.finance import services as finance
+    from isek.finance.models import Financing
+    from tests.procedure import YESTERDAY, cheap_documents
+
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    city, authority = client_for(planner), client_for(staff)
+    locked = sorted(f.pk for f in Financing.objects.filter(measure__concept=concept) if finance.is_locked(f))
+    assert locked
+    base = f"/concepts/{concept.slug}/applications/"
+    form = city.get(f"{base}new/?year={app.year}").content.decode()  # "Neue Version anlegen" warns first
+    assert 'id="form-in-force"' in form and "Eine neue Version ersetzt ihn nicht" in form and "34.1-2027/07" in form
+    assert 'id="form-in-force"' not in city.get(f"{base}new/?year=2031").content.decode()
+    with cheap_documents():
+        draft = services.save_draft(planner, concept, year=app.year, council_decision=YESTERDAY, freeze_as="Neu 2027")
+        asked = city.post(f"{base}{draft.pk}/submit/").content.decode()
+        assert 'id="submit-in-force"' in asked and "34.1-2027/07" in asked and "Er bleibt in Kraft" in asked
+        city.post(f"{base}{draft.pk}/submit/", {"confirmed": "1"})
+    draft.refresh_from_db()
+    assert draft.state == "submitted" and Application.objects.get(pk=app.pk).state == "approved"
+    listing = {a.pk: a for a in services.applications_of(planner, concept)}
+    assert listing[app.pk].keeps_approval["approval"].file_number == "34.1-2027/07"
+    assert listing[draft.pk].approval_in_force["application"].pk == app.pk
+    shown = city.get(base).content.decode()
+    assert 'data-in-force="1"' in shown and f"bleibt in Kraft, bis über Version {draft.version} entschieden ist" in shown
+    assert "; in Kraft: Zuwendungsbescheid 34.1-2027/07" in shown
+    page = city.get(f"{base}{app.pk}/").content.decode()
+    assert "bleibt in Kraft" in page and "ersetzt durch" not in page.split('id="application-state"')[1].split("</dd>")[0]
+    district = FundingAuthority.objects.get(prefixes__prefix="146")
+    portfolio = authority.get(f"/authorities/{district.pk}/portfolio/").content.decode()
+    row = portfolio.split(f'data-application="{draft.pk}"')[1].split("</tr>")[0]
+    assert f'data-in-force="{app.version}"' in row and "34.1-2027/07" in row and "bewilligt" in row
+    assert sorted(f.pk for f in Financing.objects.filter(measure__concept=concept) if finance.is_locked(f)) == locked

@@ -53,8 +53,14 @@ SAB = {
 }
 # the payment request: a paid expense of the cut measure in the programme year (illustrative)
 PAID = D("1200000.00")
-PAID_NOTE = f"{LABEL}: Abschlagsrechnung 1. Bauabschnitt, bezahlt (illustrativ)"
-PAYMENT_NOTE = f"{LABEL}: erster Mittelabruf {YEAR} (illustrativ)"
+# The expense of 2027 is recorded with the reference date 31.12.2027 (decision 0065: no paid expense of a
+# later year), while the request is submitted and released on the day the demo is built: both notes say so.
+REFERENCE_DATE = datetime.date(YEAR, 12, 31)
+STICHTAG = f"Beispiel mit Stichtag {REFERENCE_DATE:%d.%m.%Y}, illustrativ"
+PAID_NOTE = f"{LABEL}: Abschlagsrechnung 1. Bauabschnitt, bezahlt ({STICHTAG})"
+PAYMENT_NOTE = (f"{LABEL}: erster Mittelabruf {YEAR} ({STICHTAG}): die bezahlte Ausgabe von {YEAR} ist zum Stichtag "
+                "erfasst; Einreichung und Freigabe tragen das Datum, an dem die Demo aufgebaut wurde. Im echten "
+                f"Verfahren ist ein Mittelabruf für Ausgaben von {YEAR} erst ab {YEAR} möglich.")
 
 HOYERSWERDA_RATE = D("66.67")
 HOYERSWERDA_RATE_BASIS = ("Illustrativ: je rund ein Drittel Bund, Land und Stadt; Sachsens Fördersatz (FRL StBauE "
@@ -133,7 +139,7 @@ def _payment_request(concept, application, planner, reviewer):
     """A paid expense of the cut measure recorded, its grant share requested and released."""
     paid = monitoring.save_payment(planner, concept, monitoring.Payment(
         measure=_measure(concept, CUT), year=YEAR, amount=PAID, note=PAID_NOTE, illustrative=True),
-        today=datetime.date(YEAR, 12, 31))  # the illustrative procedure runs in its programme year
+        today=REFERENCE_DATE)  # the illustrative procedure runs in its programme year, at its reference date
     request = procedure.draft_request(planner, concept, application, payments=[paid.pk], note=PAYMENT_NOTE)
     procedure.submit_request(planner, concept, request)
     return procedure.release(reviewer, concept, request)

@@ -86,7 +86,33 @@ class FinancingForm(KernFormMixin, forms.ModelForm):
             sent = any(self.add_prefix(k) in self.data and self._sent_differs(k) for k in ("year", "source", "amount", "status"))
             if sent or self.data.get(self.add_prefix("DELETE")) not in (None, "", "off", "false"):
                 self.add_error("amount", self.locked_message)
+        else:
+            self._refuse_second_line(data)
         return data
+
+    def _refuse_second_line(self, data) -> None:
+        """A new (or moved) line for a year and source the measure already has: said at the line's
+        source, naming the line there (an approved one with its Bescheid), not left as an error of
+        the whole row that the page does not show (usability walk, decision 0065)."""
+        from .services import is_locked, locked_message
+
+        year, source, measure = data.get("year"), data.get("source"), getattr(self.instance, "measure", None)
+        if year is None or not source or measure is None or "source" in self.errors:
+            return
+        other = Financing.objects.filter(measure=measure, year=year, source=source).exclude(pk=self.instance.pk).first()
+        if other is None:
+            return
+        if is_locked(other):
+            self.add_error("source", _("Für %(year)s gibt es schon diese Quelle in einer bewilligten Zeile. %(locked)s "
+                                       "Weitere Mittel bitte mit einer anderen Quelle oder einem anderen Jahr erfassen.")
+                           % {"year": year, "locked": locked_message(other)})
+        else:
+            self.add_error("source", _("Für %(year)s gibt es schon eine Finanzierung aus dieser Quelle. Bitte den Betrag "
+                                       "dort ändern statt eine zweite Zeile anzulegen.") % {"year": year})
+
+    def validate_unique(self):
+        if "source" not in self.errors:  # a second line of a year and source is said at its source (clean)
+            super().validate_unique()
 
     def _sent_differs(self, name: str) -> bool:
         try:

@@ -18,6 +18,30 @@ from django.utils.translation import gettext_lazy as _
 SUBMITTED_CANNOT_CHANGE = _("Ein eingereichter Antrag kann nicht mehr geändert oder gelöscht werden; "
                             "für eine Änderung legen Sie eine neue Version an.")
 
+def _measure_number(key: str) -> str:
+    """The number of the measure a line's key names (its id in the application's snapshot), for a
+    readable name in the change history; the key itself where the measure is gone."""
+    from django.apps import apps
+
+    found = apps.get_model("concepts", "Measure").objects.filter(pk=int(key)).values_list("number", flat=True).first() \
+        if str(key).isdigit() else None
+    return found or str(key)
+
+
+def _source_label(source: str) -> str:
+    from django.apps import apps
+
+    return str(dict(apps.get_model("finance", "Financing").Source.choices).get(source, source))
+
+
+def _line_name(key: str) -> str:
+    """A proof line's key ("<measure>-<year>[-<source>]") as "4.1 2027 Bund"."""
+    parts = str(key).split("-")
+    if len(parts) < 2:
+        return str(key)
+    return " ".join([_measure_number(parts[0]), parts[1], *(_source_label(p) for p in parts[2:3])])
+
+
 APPROVAL_CANNOT_CHANGE = _("Ein gespeicherter Zuwendungsbescheid kann nicht geändert oder gelöscht werden; "
                            "für eine Korrektur erfassen Sie einen Änderungsbescheid.")
 
@@ -314,6 +338,10 @@ class PaymentRequestItem(models.Model):
         verbose_name = _("bezahlte Ausgabe")
         verbose_name_plural = _("bezahlte Ausgaben")
 
+    def __str__(self):  # the change history's name: "Mittelabruf 1, Ausgabe 4.1 2027"
+        return _("Mittelabruf %(number)s, Ausgabe %(measure)s %(year)s") % {
+            "number": self.request.number, "measure": _measure_number(self.measure), "year": self.year}
+
 
 class PaymentRequestLine(models.Model):
     """Per measure, year and grant source: the expenses a payment request cites, the approval's
@@ -342,6 +370,11 @@ class PaymentRequestLine(models.Model):
     @property
     def key(self) -> str:
         return f"{self.measure}-{self.year}-{self.source}"
+
+    def __str__(self):  # the change history's name: "Mittelabruf 1, Zeile 4.1 2027 Bund"
+        return _("Mittelabruf %(number)s, Zeile %(measure)s %(year)s %(source)s") % {
+            "number": self.request.number, "measure": _measure_number(self.measure), "year": self.year,
+            "source": _source_label(self.source)}
 
     def save(self, *args, **kwargs):
         # once submitted, a line's one change is the authority's decision (services.release)
@@ -376,6 +409,10 @@ class ProofCheck(models.Model):
         verbose_name = _("Prüfung des Verwendungsnachweises")
         verbose_name_plural = _("Prüfungen des Verwendungsnachweises")
 
+    def __str__(self):
+        return _("Verwendungsnachweis, Zeile %(line)s: %(state)s") % {"line": _line_name(self.key),
+                                                                     "state": self.get_state_display()}
+
 
 class ProofEntry(models.Model):
     """One word on one line of the proof of use, kept in order and never changed: the funding
@@ -402,6 +439,10 @@ class ProofEntry(models.Model):
         ordering = ["application", "key", "created_at", "id"]
         verbose_name = _("Eintrag zum Verwendungsnachweis")
         verbose_name_plural = _("Einträge zum Verwendungsnachweis")
+
+    def __str__(self):
+        return _("Verwendungsnachweis, Zeile %(line)s: %(kind)s") % {"line": _line_name(self.key),
+                                                                    "kind": self.get_kind_display()}
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -91,9 +91,34 @@ def applications_of(user, concept) -> list[Application]:
     for a in found:
         if a.state in SENT:
             newest[a.year] = max(newest.get(a.year, 0), a.version)
+    in_force = approvals_in_force(found)
     for a in found:
         a.superseded_by = newest[a.year] if a.state in SENT and newest.get(a.year, 0) > a.version else None
+        kept = in_force.get((a.concept_id, a.year))
+        # the approved version whose Bescheid stands beside a newer one, and the newer versions beside it
+        a.keeps_approval = kept if kept and kept["application"].pk == a.pk and a.superseded_by else None
+        a.approval_in_force = kept if kept and kept["application"].version < a.version else None
     return found
+
+
+def approvals_in_force(applications) -> dict[tuple[int, int], dict]:
+    """Per (concept id, programme year) of ``applications``: the approval in force for that year –
+    the newest approval of its newest approved version – as {"application", "approval", "grant"
+    (approved federal and Land share, Decimal)}. A newer version submitted after it does not end
+    it: the Bescheid stands until the authority decides on the new version. One query."""
+    keys = {(a.concept_id, a.year) for a in applications}
+    if not keys:
+        return {}
+    which = Q(pk__in=[])
+    for concept_id, year in keys:
+        which |= Q(application__concept_id=concept_id, application__year=year)
+    found = {}
+    for approval in (Approval.objects.filter(which, application__state=APPROVED).select_related("application")
+                     .order_by("application__version", "created_at", "id")):
+        found[(approval.application.concept_id, approval.application.year)] = approval
+    return {k: {"application": a.application, "approval": a,
+                "grant": sum((decimal.Decimal(x["approved"]) for x in a.lines if x["source"] in GRANT), ZERO)}
+            for k, a in found.items()}
 
 
 def application_of(user, concept, pk) -> Application:
@@ -811,13 +836,16 @@ def portfolio(user, authority) -> dict:
                  for a in newest}
     groups: dict[tuple, dict] = {}
     proofs = proof_states(newest)  # the submitted proof of use, where there is one (decision 0063)
+    in_force = approvals_in_force(newest)  # a newer version does not end the Bescheid of an older one
     for app in newest:
         by_year = diff.sums(snapshots[app.pk], order=finance.SOURCES)
         grant = sum((row["bund"] + row["land"] for row in by_year.values()), diff.ZERO)
         group = groups.setdefault((app.concept.programme, app.year), {
             "programme": app.concept.get_programme_display(), "year": app.year, "rows": [], "grant": diff.ZERO})
         group["rows"].append({"app": app, "grant": grant, "done": app.done or 0, "total": app.total or 0,
-                              "proof": proofs.get(app.pk)})
+                              "proof": proofs.get(app.pk),
+                              "in_force": kept if (kept := in_force.get((app.concept_id, app.year)))
+                              and kept["application"].pk != app.pk else None})
         group["grant"] += grant
     shown, sums = sums_by_year(*snapshots.values())
     labels = {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Förderung (Bund und Land)"),
@@ -996,6 +1024,24 @@ def request_refusal(application: Application) -> str:
         return _("Mittel lassen sich nur für einen bewilligten Antrag abrufen; dieser ist „%(state)s“.") % {
             "state": application.get_state_display()}
     return ""
+
+
+def _first_year(approval: Approval) -> int:
+    """The first year an approval grants money for (its application's programme year where no line does)."""
+    return min((int(x["year"]) for x in approval.lines if decimal.Decimal(x["approved"] or 0) > 0),
+               default=approval.application.year)
+
+
+def request_opens(application: Application, today: datetime.date | None = None) -> int | None:
+    """The year from which the city can request payments against ``application``'s approval in
+    force, where that is after the current year (None otherwise, and without an approval): a paid
+    expense is recorded in the year it is paid and never ahead (decision 0065), so an approval for
+    2027 received in December 2026 can cite none before 2027."""
+    current = current_approval(application)
+    if current is None:
+        return None
+    first = _first_year(current)
+    return first if first > (today or timezone.localdate()).year else None
 
 
 def _basis(application: Application) -> dict[tuple[str, int], dict]:
@@ -1900,13 +1946,19 @@ def _todo(items: list[dict], kinds) -> dict:
     return {"items": items, "counts": counts, "total": len(items), "summary": summary}
 
 
-def city_todo(user, concept) -> dict | None:
+def city_todo(user, concept, today: datetime.date | None = None) -> dict | None:
     """What waits for the city's planners on ``concept``, oldest first – each only for those who
     may act on it: change requests (Nachforderungen) not yet answered by a new version, payment
     requests the authority returned (with its reason) and not yet followed by a new one, queries on
     the proof of use not yet answered, a returned proof of use not yet followed by a new version,
     and an approval received with no payment request since. As ``authority_todo``; None where
-    ``user`` may act on none of them. A fixed number of queries."""
+    ``user`` may act on none of them. A fixed number of queries.
+
+    An approval whose first year is still ahead (``today``: the day to judge it by, the tests'; the
+    pages never pass it) is not a task yet – no paid expense of that year can be recorded: it is a
+    note ("Mittelabruf ab 2027 möglich"), in ``notes``, not counted."""
+    today = today or timezone.localdate()
+    notes = []
     may = {"edit": access.allows(user, "application", "edit", concept),
            "request": access.allows(user, "payment_request", "edit", concept),
            "proof": access.allows(user, "proof", "edit", concept)}
@@ -1942,6 +1994,14 @@ def city_todo(user, concept) -> dict | None:
                          .filter(~Exists(newer_approval), ~Exists(requested))
                          .select_related("application__concept__city")):
             app = approval.application
+            if (first := _first_year(approval)) > today.year:
+                notes.append({"kind": "approval", "application": app.pk,
+                              "url": reverse("procedure:payment-requests", args=[concept.slug, app.pk]),
+                              "what": (_("Änderungsbescheid %(number)s erhalten") if approval.amends_id else
+                                       _("Zuwendungsbescheid %(number)s erhalten")) % {"number": approval.file_number},
+                              "detail": _("Mittelabruf ab %(year)s möglich (bezahlte Ausgaben werden im Jahr der Zahlung "
+                                          "erfasst)") % {"year": first}})
+                continue
             items.append(_item("approval", app, approval.created_at,
                                reverse("procedure:payment-requests", args=[concept.slug, app.pk]),
                                (_("Änderungsbescheid %(number)s erhalten: Mittel abrufen") if approval.amends_id else
@@ -1967,7 +2027,7 @@ def city_todo(user, concept) -> dict | None:
                                    "version": proof.version},
                                _("%(application)s – Begründung: %(reason)s") % {"application": label(app),
                                                                                 "reason": proof.reason}))
-    return _todo(items, CITY_TODO_KINDS)
+    return _todo(items, CITY_TODO_KINDS) | {"notes": notes}
 
 
 def returned_request_payments(user, concept, application: Application, pk) -> dict:

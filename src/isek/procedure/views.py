@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -33,6 +34,14 @@ ONE = {"application": "application"}
 REVIEW = {"submitted": services.is_submitted, "ids": ONE}  # the authority's writes on a submitted application
 
 
+def confirm_step(resource: str, action: str, *, ids: dict, submitted):
+    """A step that asks first (submit, release, accept): POST follows the cell (``resource``,
+    ``action``); a GET – the confirmation page reloaded, or reached again with "back" – is the
+    page's reader's and is sent to the page the step belongs to instead of a 405."""
+    return access.concept_view("application", "view", methods=("GET", "POST"), post=(resource, action), ids=ids,
+                               submitted=submitted)
+
+
 @access.concept_view("application", "view", submitted=lambda concept: services.has_submitted(concept))
 def applications(request, concept):
     return render(request, "procedure/applications.html", {
@@ -47,7 +56,9 @@ def application_page(request, concept, application):
 
 def _page(request, concept, app, remark_form=None, status=200, confirm_submit=False):
     context = {"concept": concept, "app": app, "can_edit": services.can_edit(request.user, concept),
-               "confirm_submit": confirm_submit}
+               "confirm_submit": confirm_submit,
+               # the Bescheid of the year stands beside a newer version until the authority decides on it
+               "in_force": services.approvals_in_force([app]).get((app.concept_id, app.year))}
     if app.is_submitted:
         labels = services.figure_labels(concept)
         shown, context["sums"] = services.sums_by_year(app.snapshot)
@@ -102,7 +113,11 @@ def application_form(request, concept, application=None):
         else:
             messages.success(request, _("Der Entwurf des Antrags wurde gespeichert."))
             return redirect("procedure:application", concept.slug, app.pk)
-    return render(request, "procedure/application_form.html", {"concept": concept, "form": form, "app": app},
+    year = str(app.year if app is not None else form["year"].value() or "")
+    in_force = services.approvals_in_force([SimpleNamespace(concept_id=concept.pk, year=int(year))]).get(
+        (concept.pk, int(year))) if year.isascii() and year.isdigit() and len(year) == 4 else None
+    return render(request, "procedure/application_form.html", {"concept": concept, "form": form, "app": app,
+                                                                "in_force": in_force},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -111,9 +126,11 @@ def _refused(request, concept, app, exc: ValidationError):
     return redirect("procedure:application", concept.slug, app.pk)
 
 
-@access.concept_view("application", "edit", methods="POST", ids=ONE)
+@confirm_step("application", "edit", ids=ONE, submitted=services.is_submitted)
 def application_submit(request, concept, application):
     app = services.application_of(request.user, concept, application)
+    if request.method != "POST":
+        return redirect("procedure:application", concept.slug, app.pk)
     if request.POST.get("confirmed") != "1" and not app.is_submitted:
         return _page(request, concept, app, confirm_submit=True)  # the first press asks, without JavaScript too
     try:
@@ -281,7 +298,8 @@ def payment_requests(request, concept, application):
     return render(request, "procedure/payment_requests.html", {
         "concept": concept, "app": app, "requests": services.requests_of(request.user, concept, app),
         "can_request": can_request and not services.request_refusal(app),
-        "refusal": services.request_refusal(app), "approved": services.current_approval(app) is not None})
+        "refusal": services.request_refusal(app), "approved": services.current_approval(app) is not None,
+        "opens": services.request_opens(app)})
 
 
 @access.concept_view("payment_request", "edit", methods=("GET", "POST"), ids=ONE)
@@ -314,10 +332,11 @@ def payment_request_new(request, concept, application):
             return redirect("procedure:payment-request", concept.slug, app.pk, found.pk)
     return render(request, "procedure/payment_request_form.html", {
         "concept": concept, "app": app, "form": form, "offered": offered, "template": template,
-        "labels": {str(p.pk): p for p in offered}}, status=400 if request.method == "POST" else 200)
+        "labels": {str(p.pk): p for p in offered}, "opens": services.request_opens(app)}, status=400 if request.method == "POST" else 200)
 
 
-def _request_page(request, concept, found, release_form=None, return_form=None, confirm_release=None):
+def _request_page(request, concept, found, release_form=None, return_form=None, confirm_release=None,
+                  confirm_submit=False):
     app = found.application
     can_release = (services.can_release(request.user, concept, app) and found.state == "submitted")
     shown = services.request_shown(concept, found)
@@ -332,7 +351,8 @@ def _request_page(request, concept, found, release_form=None, return_form=None, 
         "can_renew": found.state == "returned" and services.can_request(request.user, concept)
         and not services.request_refusal(app),
         "release_form": release_form if can_release else None,
-        "return_form": (return_form or ReturnForm()) if can_release else None, "confirm_release": confirm_release}
+        "return_form": (return_form or ReturnForm()) if can_release else None, "confirm_release": confirm_release,
+        "confirm_submit": confirm_submit}
     return render(request, "procedure/payment_request.html", context)
 
 
@@ -346,9 +366,13 @@ def _request_refused(request, concept, found, exc: ValidationError):
     return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
 
 
-@access.concept_view("payment_request", "edit", methods="POST", ids=ONE_REQUEST)
+@confirm_step("payment_request", "edit", ids=ONE_REQUEST, submitted=services.request_is_submitted)
 def payment_request_submit(request, concept, application, payment_request):
     found = services.request_of(request.user, concept, application, payment_request)
+    if request.method != "POST":
+        return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
+    if request.POST.get("confirmed") != "1" and found.state == "draft":
+        return _request_page(request, concept, found, confirm_submit=True)  # the first press asks, as an application's
     try:
         services.submit_request(request.user, concept, found)
     except ValidationError as exc:
@@ -371,9 +395,11 @@ def payment_request_delete(request, concept, application, payment_request):
 RELEASE = {"ids": ONE_REQUEST, "submitted": services.request_is_submitted}
 
 
-@access.concept_view("payment_request", "release", methods="POST", **RELEASE)
+@confirm_step("payment_request", "release", **RELEASE)
 def payment_request_release(request, concept, application, payment_request):
     found = services.request_of(request.user, concept, application, payment_request)
+    if request.method != "POST":
+        return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
     lines = services.request_shown(concept, found)["lines"]
     form = ReleaseForm(request.POST, lines=lines)
     if form.is_valid() and request.POST.get("confirmed") != "1":
@@ -423,7 +449,10 @@ def payment_request_return(request, concept, application, payment_request):
 
 @access.concept_view("application", "view", ids=ONE, submitted=services.is_submitted)
 def proof(request, concept, application):
-    app = services.application_of(request.user, concept, application)
+    return _proof_page(request, concept, services.application_of(request.user, concept, application))
+
+
+def _proof_page(request, concept, app, confirm_accept=False):
     try:
         found = services.proof_of(request.user, concept, app)
     except ValidationError as exc:
@@ -439,7 +468,8 @@ def proof(request, concept, application):
         "can_answer": can_edit and not closed, "can_submit": can_edit and not refusal, "submit_refusal": refusal,
         "submit_form": (_kept(request, f"proof-submit-{app.pk}", ProofSubmitForm) or ProofSubmitForm())
         if can_edit and not refusal else None,
-        "decide": can_check and pending,
+        "decide": can_check and pending, "confirm_accept": confirm_accept and can_check and pending,
+        "unchecked": found["lines"] - found["checked"],
         "return_form": (_kept(request, f"proof-return-{app.pk}", ProofReturnForm) or ProofReturnForm())
         if can_check and pending else None,
         "interim": found["last_year"] is not None and found["last_year"] >= timezone.localdate().year})
@@ -554,9 +584,13 @@ def proof_submit(request, concept, application):
     return _after_error(request, f"proof-submit-{app.pk}", form, _proof_url(concept, app, "proof-submit-form"))
 
 
-@access.concept_view("proof", "check", methods="POST", **REVIEW)
+@confirm_step("proof", "check", **REVIEW)
 def proof_accept(request, concept, application):
     app = services.application_of(request.user, concept, application)
+    if request.method != "POST":
+        return redirect(_proof_url(concept, app, "proof-state"))
+    if request.POST.get("confirmed") != "1":  # the first press asks, naming the lines not checked
+        return _proof_page(request, concept, app, confirm_accept=True)
     try:
         services.accept_proof(request.user, concept, app)
     except ValidationError as exc:
