@@ -133,6 +133,9 @@ def main() -> None:
     t = time.perf_counter()
     services.theme_evaluation(planner, concept, phase)
     restart = time.perf_counter() - t
+    # CPU per decision by its number (fix24: from the 40th on each refitted the calibration)
+    by_decision = {f"{a}-{b}": round(statistics.median(cpu[a - 1:b]), 3)
+                   for a, b in ((1, 10), (30, 39), (40, 50), (51, 60)) if len(cpu) >= b}
     times.sort()
     cpu.sort()
     print(json.dumps({
@@ -141,6 +144,7 @@ def main() -> None:
         "confirm_to_new_suggestions_s": {"median": round(statistics.median(times), 3),
                                          "p95": round(times[int(0.95 * (len(times) - 1))], 3),
                                          "max": round(times[-1], 3)},
+        "confirm_cpu_median_s_by_decision": by_decision,
         "confirm_cpu_s": {"median": round(statistics.median(cpu), 3), "p95": round(cpu[int(0.95 * (len(cpu) - 1))], 3),
                           "max": round(cpu[-1], 3)},
         "page_answer_and_next_page_s": {"median": round(statistics.median(web), 3),

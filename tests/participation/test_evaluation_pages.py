@@ -390,3 +390,57 @@ def test_of_which_isek_suggests_counts_no_duplicate_and_never_exceeds_open(phase
     after, r = squares()
     assert (after.open, after.suggested) == (4, 1)
     assert sum(t.suggested for t in r.themes) <= r.open
+
+
+def test_the_report_counts_the_imports_fallback_theme_as_no_theme_with_iseks_suggestion(phase, ideas, tmp_path):
+    """Walk (Köln-Ehrenfeld, fix24): the report counted 308 contributions under the import's theme
+    for rows without one ("Sonstiges 308", "davon von isek vorgeschlagen 0") while the themes page
+    said it is no one's choice and showed isek's own. Now the report counts such a contribution,
+    while no person decided, as "ohne Thema (beim Import zugewiesen)", open, with isek's suggestion –
+    on the page, in the PDF (its total row too) and in the XLSX."""
+    import io
+    import subprocess
+
+    import openpyxl
+
+    from isek.participation import reporting
+    from isek.participation.services.report import FALLBACK, method_text
+
+    planner = member(phase.concept, "planner")
+    c = client_for(planner)
+    Idea.objects.filter(pk__in=[i.pk for i in ideas["buses"]]).update(theme_fallback=True)
+    decided = [(ideas["benches"][0], "squares"), (ideas["benches"][1], "squares"), (ideas["benches"][2], "squares"),
+               (ideas["buses"][0], "mobility"), (ideas["buses"][4], "mobility")]
+    for one, theme in decided:
+        c.post(url(phase), {"idea": one.pk, "theme": ideas[theme].pk})
+    r = services.evaluation_report(planner, phase.concept, phase)
+    parts = {t.key: t for t in r.themes}
+    squares, fallback = parts[str(ideas["squares"].pk)], parts[FALLBACK]
+    # the three open buses are not "Plätze & Freiräume" (their fallback): open without a theme
+    assert (squares.figures.ideas, squares.confirmed, squares.open) == (5, 3, 2)
+    assert (fallback.name, fallback.figures.ideas, fallback.open, fallback.confirmed) == (
+        "ohne Thema (beim Import zugewiesen)", 3, 3, 0)
+    assert fallback.suggested == 3 and r.suggested == sum(t.suggested or 0 for t in r.themes)
+    assert (r.open, r.fallback) == (5, 3)
+    open_buses = {li.idea.pk: li for li in r.lines if li.idea.pk in {b.pk for b in ideas["buses"][1:4]}}
+    assert {(li.theme, li.reviewed) for li in open_buses.values()} == {
+        ("ohne Thema (beim Import zugewiesen)", "offen – isek schlägt vor: Mobilität")}
+    # the page
+    report_url = f"/concepts/{phase.concept.slug}/participation/phases/{phase.pk}/report/"
+    page = c.get(report_url).content.decode()
+    m = re.search(rf'<tr data-theme="{FALLBACK}">(.*?)</tr>', page, re.S)
+    assert m and [re.sub(r"<[^>]+>", "", x).strip() for x in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", m.group(1))][-2:] \
+        == ["3", "3"]
+    assert "„ohne Thema (beim Import zugewiesen)“: importierte Beiträge" in page
+    # the XLSX
+    wb = openpyxl.load_workbook(io.BytesIO(c.get(report_url[:-1] + ".xlsx").content))
+    rows = {row[0]: row for row in wb["Themen"].iter_rows(min_row=2, values_only=True)}
+    assert rows["ohne Thema (beim Import zugewiesen)"][1:9] == (3, fallback.figures.placed, 0, 0, 0, 0, 3, 3)
+    assert rows["Plätze & Freiräume"][1] == 5
+    # the PDF: the same row, and the total row names isek's suggestions (it was blank)
+    path = tmp_path / "r.pdf"
+    reporting.write_pdf(r, method_text(), path, picture="")
+    text = " ".join(subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                                   text=True).stdout.split())
+    assert re.search(r"ohne Thema \(beim Import (zugewiesen\) )?3 \d+ 0 0 0 0 3 3", text)  # the name may wrap
+    assert re.search(rf"Summe 10 \d+ 0 0 {r.confirmed} {r.corrected} 5 {r.suggested}\b", text)

@@ -92,3 +92,45 @@ def test_no_fragment_is_quoted_from_the_real_ottensen_contributions():
     for q in quotes:
         assert quotable(q.sentence), q.sentence
         assert not q.sentence.endswith((" Gr.", " Str.", " Nr.")), q.sentence
+
+
+def test_street_suffixes_conjunctions_and_numbered_lists_end_no_quote():
+    """Walk Köln-Ehrenfeld (fix24): „Und Venloer Str. für Radfahrer freigeben“ was quoted (a sentence
+    ended after "Subbelratherstr." before a capitalised "Und"), and „Viele sind in einem desolaten
+    Zustand 2. Radwege verbreitern 3. …“ (a numbered list). Both texts are real contributions (E1537, E1572)."""
+    assert sentences("Die Einbahnstraße zwischen Subbelratherstr. Und Venloer Str. für Radfahrer freigeben") == [
+        "Die Einbahnstraße zwischen Subbelratherstr. Und Venloer Str. für Radfahrer freigeben"]
+    listed = ("1. Radwege ausbessern. Viele sind in einem desolaten Zustand 2. Radwege verbreitern 3. Radwege ganz klar "
+              "kenntlich machen 4. Radwege im Winter auch bitte schon morgens früh räumen und streuen")
+    assert sentences(listed, shortest=1) == [
+        "Radwege ausbessern.", "Viele sind in einem desolaten Zustand", "Radwege verbreitern",
+        "Radwege ganz klar kenntlich machen", "Radwege im Winter auch bitte schon morgens früh räumen und streuen"]
+    # an ordinal alone is no list; a sentence beginning with a conjunction is no quote
+    assert sentences("Am 3. Mai war die Straße voll. Am 4. Juni auch wieder.", shortest=1) == [
+        "Am 3. Mai war die Straße voll.", "Am 4. Juni auch wieder."]
+    assert not quotable("Und Venloer Str. für Radfahrer freigeben, bitte endlich umsetzen.")
+    assert not quotable("Oder die Radwege im Winter früh räumen und streuen.")
+
+
+@pytest.mark.parametrize("corpus", ["koeln", "ottensen"])
+def test_no_quote_of_the_real_corpora_begins_with_a_conjunction_or_holds_a_list_marker(corpus):
+    import re
+
+    from isek.participation.evaluation import corpora
+    from tests.data import data_dir
+
+    if corpus == "koeln":
+        cs, labels = corpora.read_koeln(data_dir("participation") / corpora.KOELN)
+    else:
+        cs, labels = corpora.read_ottensen(data_dir("participation") / corpora.OTTENSEN)
+    candidates = [s for c in cs for s in sentences(c.text) if quotable(s)]
+    assert len(candidates) > 300
+    for s in candidates:
+        assert not s.startswith(("Und ", "Oder ", "Bzw.")), s
+        numbers = {int(n) for n in re.findall(r"(?:^|\s)(\d{1,2})\.\s+[A-ZÄÖÜ]", s)}  # "hoch 3. Ewig" may be
+        assert not any(n + 1 in numbers for n in numbers), s  # a list's "2. … 3. …" is not
+    groups = {}
+    for c in cs:
+        groups.setdefault(labels[c.id], []).append(c.id)
+    quotes = [q.sentence for qs in representative_sentences(cs, groups, per_group=5).values() for q in qs]
+    assert len(quotes) >= 30 and all(quotable(q) for q in quotes)

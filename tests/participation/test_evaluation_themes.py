@@ -182,3 +182,22 @@ def test_on_ottensen_isek_learns_from_the_decisions_it_asks_for():
     # overconfident (bench: mean 0.19 for 0.50 right; the decisions isek asks for are its hardest)
     raw = e.probabilities(e._unlabelled(), calibrated=False).max(axis=1).mean()
     assert e.temperature >= 1 and raw - 1e-9 <= confidence[80] <= accuracy[80] + 0.1, (raw, confidence, accuracy)
+
+
+def test_a_decision_from_the_40th_on_does_not_refit_the_calibration_each_time(monkeypatch):
+    """Walk Köln-Ehrenfeld (fix24): one decision took 0.5 s at decisions 6–10 and 5.5–8.5 s at 40–50 –
+    from 40 decisions on, every decision refitted the calibration (three cross-validated fits). Now
+    it is fitted at 40, 50, 60 … and kept in between; the suggestions do not change with it."""
+    from isek.participation.evaluation import themes as module
+
+    cs, truth = corpora.read_koeln(DATA / corpora.KOELN)
+    e = ThemeSuggester(cs, [Theme(t) for t in sorted(set(truth.values()))])
+    order = [c.id for c in cs]
+    e.fit({c: truth[c] for c in order[:39]})
+    calls = []
+    real = module.ThemeSuggester._calibrate
+    monkeypatch.setattr(module.ThemeSuggester, "_calibrate", lambda self, *a: calls.append(len(a[1])) or real(self, *a))
+    for c in order[39:51]:
+        e.update(c, truth[c])
+    assert calls == [40, 50]
+    assert e.temperature > 1 and e.calibrated_at == 5

@@ -32,13 +32,22 @@ nö hr fr jh jhd mio mrd tsd geb gem zzgl zzt ff mo di mi do sa so bd lt od sog 
 mind max gegr incl kfz ärztl u o a d h s v ca km std bzgl
 """.split())
 CONTENT_WORDS = 3  # a quote says something: at least this many words that are no function words
+# street suffixes glued to a name ("Subbelratherstr.", "Neumarktpl."): never a sentence's end (fix24)
+STREET_SUFFIXES = ("str", "pl")
+# words that go on a sentence even when written with a capital letter after a dot ("… Subbelratherstr.
+# Und Venloer Str. …"); a quote does not begin with one (fix24)
+CONJUNCTIONS = frozenset("und oder bzw sowie sondern beziehungsweise bzw.".split())
+# a numbered list's marker "1." … "N." before a capitalised word (the items are found as a run 1, 2, 3 …)
+MARKER = re.compile(r"(?:^|(?<=\s))(\d{1,2})\.\s+(?=[\"„“«(]?[A-ZÄÖÜ])")
 
 
 def _abbreviation(word: str, following: str = "") -> bool:
     """Whether a "." after ``word`` (before ``following``) ends no sentence."""
     w = word.lower().strip("(\"„“»«")
+    nxt = following.split(maxsplit=1)[0].lower().rstrip(",;:") if following.split() else ""
     return (len(w) <= 1 or w in ABBREVIATIONS or w.isdigit() or "." in w  # "3. Mai", "z.B.", "u.a."
-            or (w.endswith("str") and following[:1].isdigit()))  # "Brunnenstr. 3"
+            or w.endswith(STREET_SUFFIXES)  # "Brunnenstr. 3", "Subbelratherstr. Und …"
+            or nxt in CONJUNCTIONS or nxt.rstrip(".") in CONJUNCTIONS)  # "… freigeben. Und …" goes on
 
 
 def sentences(text: str, shortest: int = 5, longest: int = 60) -> list[str]:
@@ -46,9 +55,30 @@ def sentences(text: str, shortest: int = 5, longest: int = 60) -> list[str]:
     return [s for s in _split(text) if shortest <= len(s.split()) <= longest]
 
 
+def _items(text: str) -> list[str]:
+    """``text`` cut at the markers of a numbered list ("1. Radwege ausbessern. … 2. Radwege
+    verbreitern 3. …"): each item on its own, without its number. A list is a run of markers 1, 2,
+    3 … (at least 1 and 2) in this order; an ordinal ("am 3. Mai") alone is none."""
+    run, want = [], 1
+    for m in MARKER.finditer(text):
+        if int(m.group(1)) == want:
+            run.append(m)
+            want += 1
+    if len(run) < 2:
+        return [text]
+    parts = [text[:run[0].start()]]
+    for m, after in zip(run, [*run[1:], None]):
+        parts.append(text[m.end():after.start() if after else len(text)])
+    return parts
+
+
 def _split(text: str) -> list[str]:
-    out, start = [], 0
     text = text or ""
+    return [s for item in _items(text) for s in _split_item(item)]
+
+
+def _split_item(text: str) -> list[str]:
+    out, start = [], 0
     for m in END.finditer(text):
         before = text[start:m.start()].split()
         if m.group(0).startswith(".") and before and _abbreviation(before[-1], text[m.end():].lstrip()):
@@ -67,6 +97,8 @@ def quotable(sentence: str) -> bool:
     first = sentence.lstrip("\"„“«(»-–• ")
     if not first or not (first[0].isupper() or first[0].isdigit()):
         return False
+    if first.split()[0].lower().rstrip(".,;:") in CONJUNCTIONS:
+        return False  # "Und Venloer Str. …" – the rest of a sentence
     last = sentence.split()[-1]
     if last.endswith(".") and _abbreviation(last[:-1]):
         return False  # "… in die Gr." – cut off

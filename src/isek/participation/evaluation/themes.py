@@ -16,6 +16,9 @@ import scipy.sparse as sp
 from .text import SurfaceForms, lemma_ngrams
 
 CALIBRATE = 40  # decisions from which the confidence is calibrated on them (decision 0068)
+# the calibration is fitted again every this many decisions, not on each (fix24: its three
+# cross-validated fits made a decision from the 40th on several times slower than before it)
+RECALIBRATE = 10
 
 
 class EvaluationError(ValueError):
@@ -138,6 +141,7 @@ class ThemeSuggester:
         self.labels: dict[Hashable, str] = {}
         self.model = None
         self.temperature = 1.0  # see _calibrate
+        self.calibrated_at = None  # decisions // RECALIBRATE when the temperature was last fitted
         self.temperature_off = not calibrate
         self.cols = np.zeros(0, dtype=np.int32)  # the features the model is trained on (see _train)
         self.centroid = None  # with a single theme known: the mean of its examples
@@ -201,7 +205,12 @@ class ThemeSuggester:
         self.model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
         self.model.fit(X[:, self.cols], y, sample_weight=cw)
         self.classes = list(self.model.classes_)
-        self.temperature = self._calibrate(X[: len(rows)], y[: len(rows)], cw[: len(rows)])
+        step = len(rows) // RECALIBRATE
+        if len(rows) < CALIBRATE or self.temperature_off:
+            self.temperature, self.calibrated_at = 1.0, None
+        elif step != self.calibrated_at:  # 40, 50, 60 … decisions: fitted again; between: kept
+            self.temperature = self._calibrate(X[: len(rows)], y[: len(rows)], cw[: len(rows)])
+            self.calibrated_at = step
 
     def _calibrate(self, X, y: list[str], w) -> float:
         """The factor on the model's scores that makes its probabilities say how often it is right

@@ -37,8 +37,15 @@ KEEP_PDFS = pdf_jobs.KEEP  # finished PDFs kept per phase and language (walk 24)
 NO_FIT, NO_FIT_COLOUR = "kein-thema", "#9e9e9e"  # a person decided that no theme fits (walk 24)
 
 
+FALLBACK, FALLBACK_COLOUR = "ohne-thema", "#bdbdbd"  # the import's fallback theme, no one's choice (fix24)
+
+
 def no_fit_label() -> str:
     return _("kein Thema passt")
+
+
+def fallback_label() -> str:
+    return _("ohne Thema (beim Import zugewiesen)")
 
 
 @dataclass
@@ -100,6 +107,17 @@ class EvaluationReport:
     counted: Figures = field(default_factory=Figures)  # the themes' sum: ``total`` without the duplicates
     # ``total.supports`` by kind (decision 0041; sup22): {"email", "account", "none"}
     support_kinds: dict = field(default_factory=dict)
+
+    @property
+    def suggested(self) -> int | None:
+        """The themes' "davon von isek vorgeschlagen" summed (None while isek has no suggestion)."""
+        got = [t.suggested for t in self.themes if t.suggested is not None]
+        return sum(got) if got else None
+
+    @property
+    def fallback(self) -> int:
+        """Open ideas whose theme is only the import's fallback: counted without a theme."""
+        return next((t.figures.ideas for t in self.themes if t.key == FALLBACK), 0)
 
     @property
     def reviewed(self) -> int:
@@ -180,6 +198,11 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
     measures = {m.pk: m for m in concept.measures.all()}
     themes = {t.pk: Part(str(t.pk), t.name, t.colour) for t in phase.themes.all()}
     no_fit = Part(NO_FIT, no_fit_label(), NO_FIT_COLOUR)
+    # an idea whose theme is the import's fallback and no person decided: counted without a theme,
+    # open, with isek's suggestion where it has one – as the themes page shows it (walk fix24)
+    fallback = Part(FALLBACK, fallback_label(), FALLBACK_COLOUR)
+    suggestions = theme_evaluation(user, concept, phase)  # the engine is kept per process (decision 0051)
+    isek_of = {r.idea.pk: r.suggested for r in suggestions.rows if r.review is None and r.suggested is not None}
     reviews = {r.idea_id: r for r in ThemeReview.objects.filter(idea__phase=phase).only(
         "idea_id", "theme_id", "proposed_id", "confidence")}
     supports = _support_counts(phase)
@@ -191,9 +214,14 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
     outcomes = dict(Outcome.choices)
     total, counted, lines = Figures(), Figures(), []
     members: dict[tuple, list[int]] = {}
+    used: set[str] = set()  # the parts a line names (a duplicate's too: the map's key needs it)
     for i in ideas:
         review = reviews.get(i.pk)
-        theme = no_fit if review and review.no_fit else themes[review.theme_id if review else i.theme_id]
+        if review is None and i.theme_fallback:
+            theme = fallback
+        else:
+            theme = no_fit if review and review.no_fit else themes[review.theme_id if review else i.theme_id]
+        used.add(theme.key)
         n = supports.get(i.pk, 0)
         total.add(i, n)
         if i.pk in duplicate_of:  # counted once: under the earlier contribution it duplicates
@@ -210,6 +238,8 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
         elif review is None:
             theme.open += 1
             reviewed = pgettext("Thema: noch ohne Entscheidung", "offen")
+            if theme is fallback and i.pk in isek_of:
+                reviewed = _("offen – isek schlägt vor: %(theme)s") % {"theme": isek_of[i.pk].name}
         elif review.corrected:
             theme.corrected += 1
             reviewed = _("korrigiert")
@@ -226,21 +256,22 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
         lines.append(Line(i, theme.name, [by_quarter[k].name for k in where[i.pk]], n, reviewed,
                           str(outcomes.get(i.outcome, "")) if i.outcome else "",
                           f"{m.number} {m.title}" if m else "", i.source_url))
-    by_key = {t.key: t for t in [*themes.values(), no_fit]}
+    by_key = {t.key: t for t in [*themes.values(), fallback, no_fit]}
     _quotes(phase, ideas, members, by_key, by_quarter)
-    suggestions = theme_evaluation(user, concept, phase)  # the engine is kept per process (decision 0051)
     if not suggestions.problem and suggestions.confirmed + suggestions.corrected:
         # "davon von isek vorgeschlagen": of the theme's open ideas (duplicates counted once, under the
         # earlier one: not here), those isek's own suggestion puts in this theme too – never more than
         # the theme's open ones (walk 25: 655 of 650, duplicates counted)
         if any(r.suggested or r.alternative for r in suggestions.rows):  # else "–": isek has none yet
-            for t in themes.values():
+            for t in [*themes.values(), fallback]:
                 t.suggested = 0
         for r in suggestions.rows:
-            if r.review is None and r.idea.pk not in duplicate_of and r.suggested is not None \
-                    and r.suggested.pk == r.idea.theme_id:
-                themes[r.idea.theme_id].suggested += 1
-    themes_list = list(themes.values()) + ([no_fit] if no_fit.figures.ideas else [])
+            if r.review is None and r.idea.pk not in duplicate_of and r.suggested is not None:
+                if r.fallback:  # counted without a theme: isek's suggestion is all it has
+                    fallback.suggested += 1
+                elif r.suggested.pk == r.idea.theme_id:
+                    themes[r.idea.theme_id].suggested += 1
+    themes_list = list(themes.values()) + [p for p in (fallback, no_fit) if p.key in used]
     for q in quarters:
         q.counts = [q.per_theme.get(t.key, 0) for t in themes_list]
     rejected = phase.ideas.filter(status=Status.REJECTED).count()
@@ -300,10 +331,12 @@ def report_features(user, concept: Concept, phase: Phase, url_of) -> dict:
     confirmed = dict(ThemeReview.objects.filter(idea__phase=phase).values_list("idea_id", "theme_id"))
     supports = _support_counts(phase)
     features = []
-    for i in _evaluated(phase).exclude(geometry=None).only("pk", "number", "title", "theme_id", "geometry",
-                                                           "illustrative", "concept_id").order_by("number"):
+    for i in _evaluated(phase).exclude(geometry=None).only("pk", "number", "title", "theme_id", "theme_fallback",
+                                                           "geometry", "illustrative", "concept_id").order_by("number"):
         t = themes.get(confirmed.get(i.pk, i.theme_id))  # None: a person decided that no theme fits
         name, colour = (t.name, t.colour) if t else (no_fit_label(), NO_FIT_COLOUR)
+        if i.theme_fallback and i.pk not in confirmed:  # the import's fallback is no theme (as in the tables)
+            name, colour = fallback_label(), FALLBACK_COLOUR
         features.append({"type": "Feature", "id": i.pk, "geometry": json.loads(i.geometry.geojson), "properties": {
             "id": i.pk, "reference": i.reference, "title": i.title, "theme": name, "colour": colour,
             "supports": supports.get(i.pk, 0), "url": url_of(i), "illustrative": i.illustrative, "pending": False}})
@@ -322,7 +355,8 @@ def method_text() -> str:
              "geführt haben; das Thema, unter dem ein Beitrag eingereicht oder importiert wurde, ersetzt es erst, "
              "wenn sein eigenes mindestens doppelt so wahrscheinlich ist. Alles läuft auf dem Server der Stadt, ohne externen Dienst. Ein Vorschlag ist "
              "nie endgültig: In diesem Bericht zählt je Beitrag das von einer Person bestätigte Thema, sonst das "
-             "Thema, unter dem er eingereicht oder importiert wurde. Die Zitate sind Sätze der Beiträge selbst, "
+             "Thema, unter dem er eingereicht oder importiert wurde; ein Beitrag, dem der Import nur ersatzweise ein "
+             "Thema gab (Zeilen ohne Thema), zählt bis zu einer Entscheidung als „ohne Thema“. Die Zitate sind Sätze der Beiträge selbst, "
              "unverändert und nach ihrer Nähe zum Kern des Themas oder Teilraums ausgewählt; isek erzeugt keinen "
              "Text.")
 
