@@ -538,7 +538,9 @@ def test_the_matrix_holds_the_funding_authorities_apart(world):
                                                  "api-v1:payment-request", "api-v1:proof",
                                                  # the submitted proof of use and its decision (decision 0063)
                                                  "procedure:proof-accept", "procedure:proof-return",
-                                                 "procedure:proof-document"}
+                                                 "procedure:proof-document",
+                                                 # a GET on a step that asks first leads to its page (0067 amended)
+                                                 "procedure:application-submit", "procedure:payment-request-submit"}
     for name, method in submitted:
         for staff, own, other in (("authority", a, b), ("authority_b", b, a)):
             assert expected(name, method, users[staff], own["concept"], False, ids=ids_of(name, own)) is ALLOWED
