@@ -1371,15 +1371,21 @@ def _release_decided(user, concept, request: PaymentRequest, amounts, reasons) -
     return decided
 
 
+def _return_reason(reason: str, missing: str) -> str:
+    """The reason of a return, stripped: refused where it is empty (``missing``) or over 2000 characters."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise invalid(missing, "invalid", "reason")
+    if len(reason) > 2000:
+        raise invalid(_("Die Begründung darf höchstens 2000 Zeichen lang sein."), "invalid", "reason")
+    return reason
+
+
 def return_request(user, concept, request: PaymentRequest, *, reason: str = "", via: str = "web") -> PaymentRequest:
     """The funding authority returns a submitted payment request with a reason; its payments may
     be cited again by a new request."""
     _require_release(user, concept, request)
-    reason = (reason or "").strip()
-    if not reason:
-        raise invalid(_("Bitte begründen Sie, warum der Mittelabruf zurückgegeben wird."), "invalid", "reason")
-    if len(reason) > 2000:
-        raise invalid(_("Die Begründung darf höchstens 2000 Zeichen lang sein."), "invalid", "reason")
+    reason = _return_reason(reason, _("Bitte begründen Sie, warum der Mittelabruf zurückgegeben wird."))
     with change(user, via):
         request.state, request.reason, request.decided_at = R_RETURNED, reason, timezone.now()
         request.decided_by = None if user.pk is None else user
@@ -1731,11 +1737,7 @@ def accept_proof(user, concept, application: Application, *, via: str = "web") -
 def return_proof(user, concept, application: Application, *, reason: str = "", via: str = "web") -> ProofSubmission:
     """The authority returns the submitted proof of use with a reason; the city submits a new version."""
     _proof, last = _pending(user, concept, application)
-    reason = (reason or "").strip()
-    if not reason:
-        raise invalid(_("Bitte begründen Sie, warum der Verwendungsnachweis zurückgegeben wird."), "invalid", "reason")
-    if len(reason) > 2000:
-        raise invalid(_("Die Begründung darf höchstens 2000 Zeichen lang sein."), "invalid", "reason")
+    reason = _return_reason(reason, _("Bitte begründen Sie, warum der Verwendungsnachweis zurückgegeben wird."))
     with change(user, via):
         last.state, last.reason, last.decided_at = P_RETURNED, reason, timezone.now()
         last.decided_by = None if user.pk is None else user
