@@ -62,8 +62,11 @@ def test_planner_merges_a_duplicate_and_renames_a_group(page, transactional_db, 
     # decision among the latest; each member's link says what it does
     assert page.url.endswith(f"#group-{group}") and "heißt jetzt „Engstellen“" in page.inner_text(".isek-messages")
     assert "heißt jetzt „Engstellen“" in page.inner_text(f"#group-{group} #group-changed")
-    top = page.evaluate(f"() => document.getElementById('group-{group}').getBoundingClientRect().top")
-    assert 0 <= top < page.viewport_size["height"]
+    # Chromium scrolls to the fragment in a frame after the load event (CI, under load, evaluated
+    # the position before that frame): wait for the group to come into view, as a reader sees it
+    page.wait_for_function(
+        "id => { const top = document.getElementById(id).getBoundingClientRect().top; "
+        "return top >= 0 && top < window.innerHeight; }", arg=f"group-{group}", timeout=10_000)
     assert "ist ein Duplikat von" in page.inner_text("#group-decisions")
     assert page.locator(f"#group-{group} [data-member] a").first.inner_text().startswith("Beitrag ansehen")
     assert GroupDecision.objects.get().by_name == "planerin"
