@@ -20,6 +20,9 @@ trap 'tools/pg.sh stop' EXIT
 # cores meanwhile. Each process has its own var directory and, on PostGIS, its own test database; each keeps pytest-django's order
 # (transactional tests last). With arguments (a file, -k …) one process per engine runs them.
 PG_URL="postgis://postgres@127.0.0.1:${ISEK_PG_PORT:-54329}"
+# On PostGIS: not the tests that touch no database, nor the browser tests whose pages' server
+# side the page tests already ask there (decision 0038, eighth step).
+PG_ONLY="not database_independent and not browser_spatialite_only"
 SPLIT=(tests/browser tests/access tests/deploy tests/accounts tests/demo)
 logs=()
 pids=()
@@ -37,11 +40,11 @@ if [ "$paths" -eq 0 ]; then  # the whole suite (options such as -q or --duration
   ignore=(); for d in "${SPLIT[@]}"; do ignore+=(--ignore="$d"); done
   start spatialite-browser "" "$@" "${SPLIT[@]}"
   start spatialite-rest "" "$@" "${ignore[@]}"
-  start postgis-browser "$PG_URL/isek" -m "not database_independent" "$@" "${SPLIT[@]}"
-  start postgis-rest "$PG_URL/isek_rest" -m "not database_independent" "$@" "${ignore[@]}"
+  start postgis-browser "$PG_URL/isek" -m "$PG_ONLY" "$@" "${SPLIT[@]}"
+  start postgis-rest "$PG_URL/isek_rest" -m "$PG_ONLY" "$@" "${ignore[@]}"
 else
   start spatialite "" "$@"
-  start postgis "$PG_URL/isek" -m "not database_independent" "$@"
+  start postgis "$PG_URL/isek" -m "$PG_ONLY" "$@"
 fi
 status=0
 for i in "${!pids[@]}"; do

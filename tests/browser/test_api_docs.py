@@ -8,7 +8,7 @@ from isek.api import tokens
 from isek.concepts.models import Milestone
 from isek.demo import loader
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 
 def _operation(page, operation_id: str):

@@ -10,7 +10,7 @@ from tests.factories import authority_staff
 
 from .conftest import axe_violations, login
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from tests.factories import CityFactory, ConceptFactory, member, multipolygon, s
 
 from .conftest import axe_violations, login
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 EXTRACT = data_dir("osm") / "osm" / "hoyerswerda_altstadt.osm.pbf"
 REQUIRED_DATA = [EXTRACT]

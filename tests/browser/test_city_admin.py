@@ -14,7 +14,7 @@ from tests.factories import CityFactory, ConceptFactory, UserFactory, city_admin
 
 from .conftest import axe_violations, login
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 
 def test_a_city_administrator_sets_the_look_and_invites_and_the_pages_pass_axe(page, transactional_db, live_server,

@@ -20,7 +20,7 @@ from tests.factories import ConceptFactory, legal_texts_filled, multipolygon
 
 from .conftest import axe_violations, sign_in_planner
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 KOELN_POINTS = data_dir("participation") / "participation" / "raddialog_koeln_ehrenfeld_2017_locations.csv"
 REQUIRED_DATA = [KOELN_POINTS]

@@ -4,7 +4,7 @@ browser fixture records the violation (so every other browser test fails on one)
 import pytest
 from django.test import Client
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 
 def test_an_injected_inline_script_is_blocked(pages, live_bochum):

@@ -10,7 +10,7 @@ from isek.monitoring.models import Report
 
 from .conftest import axe_violations, login
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 
 def test_planner_uses_the_dashboard_and_downloads_the_isek(page, live_bochum, tmp_path, settings):

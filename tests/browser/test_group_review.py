@@ -16,7 +16,7 @@ from tests.data import data_dir
 
 from .conftest import axe_violations, koeln_phase, sign_in_planner
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 KOELN_POINTS = data_dir("participation") / "participation" / "raddialog_koeln_ehrenfeld_2017_locations.csv"
 REQUIRED_DATA = [KOELN_POINTS]

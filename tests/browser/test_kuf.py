@@ -13,7 +13,7 @@ from tests.finance.test_excel import without_cached_values
 
 from .conftest import axe_violations, login
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 
 def euro(text: str) -> D:

@@ -11,7 +11,7 @@ from tests.factories import ConceptFactory, FieldFactory, MeasureFactory
 
 from .conftest import axe_violations, sign_in_planner
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 
 def test_a_koeln_planner_follows_the_kuf_checks(page, transactional_db, live_server):

@@ -6,7 +6,7 @@ from tests.factories import ConceptFactory, MeasureFactory, multipolygon, square
 
 from .conftest import axe_violations, sign_in_planner
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 
 def test_a_bavarian_concept_without_rates(page, transactional_db, live_server):

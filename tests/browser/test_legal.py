@@ -26,7 +26,7 @@ from tests.factories import CityFactory, ConceptFactory, UserFactory, legal_text
 
 from .conftest import AXE, axe_violations, login
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 LEGAL = ("accessibility", "leichte-sprache", "sign-language", "imprint", "privacy")
 # isek's public pages (those a citizen reads and writes on), as the summary lists them

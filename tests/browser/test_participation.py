@@ -19,7 +19,7 @@ from tests.factories import ConceptFactory, QuarterFactory, UserFactory, legal_t
 
 from .conftest import axe_violations, login
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from tests.factories import ConceptFactory, FieldFactory, QuarterFactory, multip
 
 from .conftest import axe_violations, sign_in_planner
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 
 def test_the_planners_pages_say_what_is_missing_and_pass_axe(page, transactional_db, live_server):

@@ -11,7 +11,7 @@ from tests.procedure.test_review import cheap_documents, submit
 
 from .conftest import axe_violations, login
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from tests.data import data_dir
 
 from .conftest import axe_violations, koeln_phase, sign_in_planner
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 KOELN_THEMES = data_dir("participation") / "participation" / "raddialog_koeln_ehrenfeld_2017_themes.csv"
 REQUIRED_DATA = [KOELN_THEMES]
