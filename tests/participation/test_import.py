@@ -717,6 +717,12 @@ def test_going_back_before_0010_with_ideas_without_a_place_says_how_many_and_kee
     (["Nr.", "Text  des Beitrags", "Erstellt am", "URL", "Titel"],
      {"external_id": "Nr.", "text": "Text  des Beitrags", "date": "Erstellt am", "url": "URL", "title": "Titel"}),
     (["Beitrag", "Datum", "Laenge", "Breite"], {"text": "Beitrag", "date": "Datum", "x": "Laenge", "y": "Breite"}),
+
+    # minor24: German coordinate headers in any spelling (an umlaut as two code points, without dots, "ae")
+    (["Text", "Breitengrad", "La\u0308ngengrad"], {"text": "Text", "y": "Breitengrad", "x": "La\u0308ngengrad"}),
+    (["Text", "BREITE (WGS84)", "Langengrad"], {"text": "Text", "y": "BREITE (WGS84)", "x": "Langengrad"}),
+    (["Text", "LAT", "Lng"], {"text": "Text", "y": "LAT", "x": "Lng"}),
+    (["Text", "Geogr. Breite", "geographische LAENGE"], {"text": "Text", "y": "Geogr. Breite", "x": "geographische LAENGE"}),
 ])
 def test_common_german_and_english_headers_are_recognised_whatever_their_case_spaces_and_umlauts(phase, tmp_path,
                                                                                                 header, expected):

@@ -33,6 +33,7 @@ import hashlib
 import html
 import json
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,8 +81,10 @@ TARGETS: dict[str, tuple[str, ...]] = {
                "verfasser*in", "verfasser/in"),
     "url": ("url", "link", "permalink", "original", "adresse des originals", "link zum beitrag", "link zum original",
             "beitragslink", "link des beitrags", "web-adresse", "webadresse", "internetadresse"),
-    "x": ("lon", "lng", "long", "longitude", "länge", "x", "rechtswert", "easting"),
-    "y": ("lat", "latitude", "breite", "y", "hochwert", "northing"),
+    "x": ("lon", "lng", "long", "longitude", "länge", "längengrad", "geographische länge", "geogr. länge",
+          "geografische länge", "lon_wgs84", "lng_wgs84", "x", "rechtswert", "easting"),
+    "y": ("lat", "latitude", "breite", "breitengrad", "geographische breite", "geogr. breite", "geografische breite",
+          "lat_wgs84", "y", "hochwert", "northing"),
 }
 LABELS = {
     "external_id": gettext_noop("Kennung im Original"), "title": gettext_noop("Titel"), "text": gettext_noop("Text"),
@@ -360,15 +363,22 @@ def _yes_no(source: Source, header: str) -> bool:
 
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
 
 
 def header_key(header: str) -> str:
     """A header as the recognition compares it: spaces collapsed, case and umlauts aside
-    ("  Überschrift" and "UEBERSCHRIFT" are the same)."""
-    return " ".join(header.split()).casefold().translate(_UMLAUTS)
+    ("  Überschrift" and "UEBERSCHRIFT" are the same; an umlaut written as two code points, as
+    some Mac exports do, is one)."""
+    return " ".join(unicodedata.normalize("NFC", header).split()).casefold().translate(_UMLAUTS)
 
 
-_WORDS = {target: {header_key(w) for w in words} for target, words in TARGETS.items()}
+def _plain_key(word: str) -> str:
+    """A header word with its umlauts written without dots ("Langengrad" for "Längengrad", minor24)."""
+    return " ".join(unicodedata.normalize("NFC", word).split()).casefold().translate(_PLAIN)
+
+
+_WORDS = {target: {header_key(w) for w in words} | {_plain_key(w) for w in words} for target, words in TARGETS.items()}
 
 
 def _base(header: str) -> tuple[str, int]:
@@ -378,7 +388,11 @@ def _base(header: str) -> tuple[str, int]:
     if m and m.group(1) in ("title", "body", "category/name", "scope/name"):
         lang = m.group(2)[:2]
         return m.group(1), 0 if lang == "de" else 1 if lang == "en" else 2
-    return header_key(key), 0
+    key = header_key(key)
+    if not any(key in words for words in _WORDS.values()):  # "Breitengrad (WGS84)", "Lat." (minor24)
+        key = _QUALIFIER.sub(" ", key).strip(" .:;,-–/°")
+        key = " ".join(key.split())
+    return key, 0
 
 
 def guess_mapping(source: Source, filename: str = "", defaults: Mapping | None = None) -> Mapping:
