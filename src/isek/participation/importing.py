@@ -604,6 +604,8 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
     area = phase.area()
     prepared = area.prepared if area is not None else None
     existing = set(Idea.objects.filter(phase=phase).exclude(source_key="").values_list("source_key", flat=True))
+    far: list[GEOSGeometry] = []  # the places outside the phase's area (for the hint what to do)
+    placed = 0  # the rows with a usable place
     url_ok = URLValidator(schemes=["http", "https"])
     first_row: dict[str, int] = {}
     new_themes: dict[str, str] = {}
@@ -720,7 +722,9 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
         elif len(author) > NAME_MAX:
             problems.append(at(author_cell, "author", gettext_noop("%(where)s: der Name ist länger als %(max)s Zeichen."),
                                max=NAME_MAX))
-        geometry, place_problem = _place(source, index, cells, cell, at, transform, prepared, mapping)
+        geometry, place_problem = _place(source, index, cells, cell, at, transform, prepared, mapping,
+                                         far if key not in existing else [])
+        placed += geometry is not None
         if place_problem and key not in existing:  # one imported before stays as it is
             if mapping.without_bad_places:
                 placeless.append(row)
@@ -783,6 +787,8 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                              "„Themen, die es in der Phase nicht gibt, neu anlegen“ wählen."),
                                 {"header": h.strip(), "n": n, "themes": known}))
     problems[:0] = _summaries(problems)
+    if far and not mapping.without_bad_places:
+        problems.insert(0, _outside_hint(phase, area, far, placed + len(far)))
     used = {p.theme for p in result.items if p.action == "create"}
     # by the column, not the theme's name: a column matching a phase's theme by its English name
     # gives its rows the German one (walk 16: "walking" with 145 rows was said to get none)
@@ -820,8 +826,9 @@ def _flat(geometry: dict) -> dict:
     return {**geometry, "coordinates": cut(geometry["coordinates"])} if "coordinates" in geometry else geometry
 
 
-def _place(source, index, cells, cell, at, transform, prepared, mapping):
-    """The row's place (WGS84) or None, and the problem with it, if any (a list: both coordinates)."""
+def _place(source, index, cells, cell, at, transform, prepared, mapping, far):
+    """The row's place (WGS84) or None, and the problem with it, if any (a list: both coordinates);
+    a place outside the phase's area is added to ``far``."""
     if source.kind == "geojson":
         raw = source.geometries[index]
         if raw is None:
@@ -862,8 +869,44 @@ def _place(source, index, cells, cell, at, transform, prepared, mapping):
         except (GEOSException, GDALException):
             return None, _outside(where, target, at, index, mapping)
     if prepared is not None and not prepared.contains(g):
+        far.append(g)
         return None, _outside(where, target, at, index, mapping)
     return g, None
+
+
+@dataclass(frozen=True)
+class Km:
+    """A distance as a parameter of a problem: kilometres, in the format of the page's language."""
+
+    value: float
+
+    def in_language(self, language=None) -> str:
+        from django.utils import formats
+
+        return formats.number_format(self.value, 1 if self.value < 10 else 0, use_l10n=True)
+
+
+def _outside_hint(phase: Phase, area, far: list, rows: int) -> Problem:
+    """The file's places outside the phase's area: how many, how far (km, the nearest and the
+    farthest, measured in ETRS89-LAEA), and how to go on (minor24: a Köln file in a phase whose area
+    was the funding area was refused row by row, with no word what to do)."""
+    to_metres = CoordTransform(SpatialReference(4326), SpatialReference(3035))
+    target = area.transform(to_metres, clone=True)
+    km = sorted(g.transform(to_metres, clone=True).distance(target) / 1000 for g in far)
+    own = phase.polygon is not None
+    msgid = (gettext_noop("%(n)s von %(m)s Orten liegen außerhalb des Gebiets der Phase für Ideen, der nächste etwa "
+                          "%(near)s km, der fernste etwa %(far)s km davon entfernt; nichts wurde importiert. Stimmen "
+                          "die Orte, bitte das Gebiet der Phase erweitern (Phase bearbeiten, „Gebiet für Ideen“) und "
+                          "erneut importieren; sonst „Beiträge mit unbrauchbarem Ort ohne Ort übernehmen“ wählen oder "
+                          "die Spalten der Koordinaten auf „– keine –“ stellen, um ohne Orte zu importieren.")
+             if own else
+             gettext_noop("%(n)s von %(m)s Orten liegen außerhalb des Fördergebiets des Konzepts (die Phase hat kein "
+                          "eigenes Gebiet für Ideen, es gilt das Fördergebiet), der nächste etwa %(near)s km, der "
+                          "fernste etwa %(far)s km davon entfernt; nichts wurde importiert. Stimmen die Orte, bitte "
+                          "der Phase ein größeres Gebiet für Ideen geben (Phase bearbeiten, „Gebiet für Ideen“) und "
+                          "erneut importieren; sonst „Beiträge mit unbrauchbarem Ort ohne Ort übernehmen“ wählen oder "
+                          "die Spalten der Koordinaten auf „– keine –“ stellen, um ohne Orte zu importieren."))
+    return Problem(msgid, {"n": len(far), "m": rows, "near": Km(km[0]), "far": Km(km[-1])})
 
 
 def _outside(where, target, at, index, mapping) -> Problem:
