@@ -1,5 +1,6 @@
 // The theme review list (participation evaluation): j/k move between the open contributions,
-// Enter confirms the theme shown (the button's own behaviour), a theme's number chooses that theme
+// Enter confirms the theme shown (the button's own behaviour; in the theme's choice too, minor24 –
+// on the title, a link, Enter opens the contribution as every link does), a theme's number chooses that theme
 // and confirms: 1–9 at once; with 10 themes or more (walk 24: a phase had 14) two digits typed one
 // after the other make one number ("1" then "4": theme 14) – a digit that could still begin a
 // theme's number waits WAIT ms for the next. Without this script every row is a plain form. After
@@ -57,6 +58,9 @@ document.addEventListener("keydown", (e) => {
     if (!row && document.activeElement !== document.body) return;
     e.preventDefault();
     move(row ? row.querySelector("[data-review-confirm]") : null, e.key === "j" ? 1 : -1);
+  } else if (e.key === "Enter" && row && e.target.tagName === "SELECT") {
+    e.preventDefault();  // the theme chosen in the row is confirmed, as by its button
+    row.querySelector("[data-review-confirm]")?.click();
   } else if (row && /^[0-9]$/.test(e.key) && !typing) {
     if (digit(row, e.key)) e.preventDefault();
   }
