@@ -93,6 +93,9 @@ LABELS = {
     "y": gettext_noop("Breite / Hochwert (y)"),
 }
 WGS84 = "EPSG:4326"
+# The mapping's ``default_theme`` "ohne Thema (isek schlägt vor)": rows without a theme stay without
+# one (``Idea.theme`` empty, ``theme_fallback``) and get isek's own suggestion (minor24)
+SUGGEST = "*"
 _LOCALE = re.compile(r"^(.+)/([a-z]{2}(?:[-_][a-z]{2,4})?)$")
 _HTML = re.compile(r"</?(?:p|br|div|ul|ol|li|strong|em|b|i|a|span|h[1-6])\b[^>]*>", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:[A-Za-z]+|#[0-9]+|#x[0-9A-Fa-f]+);")
@@ -569,8 +572,9 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                              "wie EPSG:4326 (Länge/Breite) oder EPSG:25832 (UTM 32N)."), {"crs": mapping.crs}))
     phase_themes = list(phase.themes.all())
     themes = ThemeNames(phase_themes)
-    default_theme = themes.get(theme_key(mapping.default_theme)) if mapping.default_theme else None
-    if mapping.default_theme and default_theme is None:
+    suggest = mapping.default_theme == SUGGEST
+    default_theme = themes.get(theme_key(mapping.default_theme)) if mapping.default_theme and not suggest else None
+    if mapping.default_theme and default_theme is None and not suggest:
         problems.append(Problem(gettext_noop("Das Thema „%(theme)s“ gibt es in dieser Phase nicht."),
                                 {"theme": mapping.default_theme}))
     if not problems and "theme" in mapping.columns and _yes_no(source, mapping.columns["theme"]):
@@ -711,6 +715,8 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                 result.theme_values[theme_text] = (theme, n + 1)
         elif default_theme:
             theme = default_theme
+        elif suggest:
+            theme = ""  # without a theme: isek suggests one
         else:
             theme = ""
             no_theme.append(row)
@@ -751,9 +757,11 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
             problems.append(Problem(gettext_noop("%(what)s: höchstens %(max)s Zeichen."), {"what": what, "max": limit}))
     if no_theme:
         problems.append(rows_problem(no_theme, gettext_noop("Zeile %(rows)s: kein Thema; bitte die Spalte mit dem Thema zuordnen "
-                                                     "oder ein Thema für alle Zeilen ohne eigenes wählen."),
+                                                     "oder ein Thema für alle Zeilen ohne eigenes wählen – oder „ohne "
+                                                     "Thema (isek schlägt vor)“."),
                               gettext_noop("Zeilen %(rows)s: kein Thema; bitte die Spalte mit dem Thema zuordnen oder "
-                                           "ein Thema für alle Zeilen ohne eigenes wählen.")))
+                                           "ein Thema für alle Zeilen ohne eigenes wählen – oder „ohne Thema (isek "
+                                           "schlägt vor)“.")))
     if len(new_themes) > MAX_NEW_THEMES:
         problems.append(Problem(gettext_noop("Die Spalte „%(header)s“ hat %(n)s verschiedene Themen; höchstens %(max)s "
                                              "werden neu angelegt. Ist es die richtige Spalte?"),

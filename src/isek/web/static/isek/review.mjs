@@ -13,8 +13,9 @@ let timer = null;
 
 function choose(row, number) {
   const select = row.querySelector("select[name=theme]");
-  const option = number > 0 ? select?.options[number - 1] : null;
-  if (!option || option.value === "none") return;  // "kein Thema passt" is no numbered theme: its own button
+  // "kein Thema passt" is no numbered theme (its own button), nor "– Thema wählen –" (minor24)
+  const option = number > 0 ? [...(select?.options || [])].filter((o) => o.value && o.value !== "none")[number - 1] : null;
+  if (!option) return;
   select.value = option.value;
   select.form.requestSubmit();
 }
@@ -22,7 +23,7 @@ function choose(row, number) {
 function digit(row, key) {
   const select = row.querySelector("select[name=theme]");
   if (!select) return false;
-  const themes = [...select.options].filter((o) => o.value !== "none").length;
+  const themes = [...select.options].filter((o) => o.value && o.value !== "none").length;
   if (!typed && (key === "0" || Number(key) > themes)) return false;
   clearTimeout(timer);
   typed += key;
