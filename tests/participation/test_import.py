@@ -732,6 +732,28 @@ def test_going_back_before_0010_with_ideas_without_a_place_says_how_many_and_kee
     assert Idea.objects.get(pk=placed.pk).geometry is not None
 
 
+def test_going_back_before_0017_with_ideas_without_a_theme_says_how_many_and_keeps_them(transactional_db):
+    """minor24: ideas imported "ohne Thema" have none; going back before 0017 names them, changes nothing."""
+    from django.db import connection
+    from django.db.migrations.exceptions import IrreversibleError
+    from django.db.migrations.executor import MigrationExecutor
+
+    now = timezone.now()
+    phase = services.save_phase(OPERATOR, ConceptFactory(), title_de="Phase", start=now - datetime.timedelta(days=1),
+                                end=now + datetime.timedelta(days=30), themes=[("Plätze", "", "#2e7d32")])
+    unthemed = Idea.objects.create(phase=phase, theme=None, theme_fallback=True, title="Ohne Thema", text="T")
+    executor = MigrationExecutor(connection)
+    after = executor.loader.graph.leaf_nodes()
+    try:
+        with pytest.raises(IrreversibleError, match=rf"1 Idee\(n\) haben kein Thema .*IDs {unthemed.pk}\)"):
+            executor.migrate([("participation", "0016_sugg24_idea_theme_fallback")])
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+    assert Idea.objects.get(pk=unthemed.pk).theme_id is None
+
+
 # --- walk 24, second round: headers, swapped columns, a second import, yes/no columns -------------
 
 

@@ -2,6 +2,20 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.migrations.exceptions import IrreversibleError
+
+
+def themes_required(apps, schema_editor):
+    """Back: every idea needs a theme again. Ideas imported without one ("ohne Thema (isek schlägt
+    vor)") are not given an invented one: the administrator is told how many and nothing changes."""
+    Idea = apps.get_model("participation", "Idea")
+    without = list(Idea.objects.filter(theme__isnull=True).order_by("pk").values_list("pk", flat=True))
+    if without:
+        raise IrreversibleError(
+            f"participation 0017 wurde nicht zurückgenommen: {len(without)} Idee(n) haben kein Thema (importiert "
+            f"„ohne Thema“; IDs {', '.join(map(str, without[:20]))}{' …' if len(without) > 20 else ''}). Vor 0017 "
+            "braucht jede Idee ein Thema: entscheiden Sie ihr Thema unter „Auswertung: Themen“ oder löschen Sie "
+            "sie, dann nehmen Sie erneut zurück.")
 
 
 class Migration(migrations.Migration):
@@ -16,4 +30,6 @@ class Migration(migrations.Migration):
             name='theme',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='ideas', to='participation.theme'),
         ),
+        # reversed first when going back: the check before the column is required again
+        migrations.RunPython(migrations.RunPython.noop, themes_required),
     ]
