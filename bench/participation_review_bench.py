@@ -129,6 +129,20 @@ def main() -> None:
         web.append(time.perf_counter() - t)
         ev = services.theme_evaluation(planner, concept, phase)
     web.sort()
+    # The model's own fit by the number of decisions (minor24: 0.2 s at 10, 0.5 s at 50 – BLAS threads)
+    engine = engines._engines[phase.pk][1]
+    decided = dict(engine.labels)
+    fit_cpu = {}
+    for n in (10, 50):
+        if len(decided) >= n:
+            first_n = dict(list(decided.items())[:n])
+            runs = []
+            for _ in range(3):
+                c = time.process_time()
+                engine.fit(first_n)
+                runs.append(time.process_time() - c)
+            fit_cpu[str(n)] = round(statistics.median(runs), 3)
+    engine.fit(decided)
     engines.forget()
     t = time.perf_counter()
     services.theme_evaluation(planner, concept, phase)
@@ -144,7 +158,7 @@ def main() -> None:
         "confirm_to_new_suggestions_s": {"median": round(statistics.median(times), 3),
                                          "p95": round(times[int(0.95 * (len(times) - 1))], 3),
                                          "max": round(times[-1], 3)},
-        "confirm_cpu_median_s_by_decision": by_decision,
+        "confirm_cpu_median_s_by_decision": by_decision, "fit_cpu_median_s_by_decisions": fit_cpu,
         "confirm_cpu_s": {"median": round(statistics.median(cpu), 3), "p95": round(cpu[int(0.95 * (len(cpu) - 1))], 3),
                           "max": round(cpu[-1], 3)},
         "page_answer_and_next_page_s": {"median": round(statistics.median(web), 3),

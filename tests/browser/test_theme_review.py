@@ -1,7 +1,8 @@
 """A planner reviews isek's theme suggestions by keyboard in Debian's Chromium (issue 24, point 2):
 the Raddialog Köln-Ehrenfeld contributions (the CIMT corpus, real data from the data directory)
 imported into a phase with their 8 themes; on "Auswertung: Themen" the contribution isek asks
-about first has the focus, Enter confirms, j/k move, a digit chooses another theme; the counts
+about first has the focus, Enter confirms (on the title, a link, it opens the contribution), j/k
+move, a digit chooses another theme; the counts
 follow, suggestions with their confidence and words appear once isek has learnt 5 decisions in two themes, every
 decision is stored with who. Every page checked with axe-core; no request leaves loopback."""
 
@@ -71,7 +72,22 @@ def test_planner_reviews_suggestions_by_keyboard(page, transactional_db, live_se
     corrected = ThemeReview.objects.get(idea_id=int(second.split("-")[1]))
     assert corrected.corrected and corrected.theme.name_de == name and corrected.by_name == "planerin"
 
-    for _ in range(3):  # three more answers: isek has learnt 5 decisions in two themes and suggests (walk 16)
+    # Enter on the title, a link, opens the contribution as every link does (minor24: a planner
+    # expected a confirmation; the keyboard help says what Enter does where); back on the list,
+    # Enter in the theme's choice confirms the theme chosen there
+    assert "auf dem Titel öffnet Enter den Beitrag (ein Link)" in page.inner_text("#review-keys")
+    third = focused_row(page)
+    page.focus(f"#{third} h3 a")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(f"/participation/ideas/{third.split('-')[1]}/")
+    assert ThemeReview.objects.filter(idea__phase=phase).count() == 2
+    page.go_back()
+    page.focus(f"#{third} select")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert ThemeReview.objects.filter(idea_id=int(third.split("-")[1])).exists()
+    for _ in range(2):  # two more answers: isek has learnt 5 decisions in two themes and suggests (walk 16)
         assert focused_row(page).startswith("next-")
         with page.expect_navigation():
             page.keyboard.press("Enter")

@@ -80,3 +80,16 @@ def test_names_fold_case_and_keep_gendered_forms_whole():
     assert len(folded) == len(set(folded)), words
     assert not any(p == "innen" for w in words for p in w.casefold().split()), words
     assert {"Anwohner:innen", "Bürger*innen"} & set(words), words
+
+
+def test_names_leave_out_anonymisation_placeholders_and_pieces_of_addresses():
+    """minor24: a group's name was proposed as "Name, entfernt, …" and "http, www, de" (the corpora's
+    "[Name entfernt]" and links in the text)."""
+    trees = ["[Name entfernt] wünscht mehr Bäume https://www.hamburg.de/baeume.html",
+             "Bäume pflanzen, sagt xxx, siehe http://www.koeln.de/gruen.html", "[Name entfernt]: Bäume fehlen xxx",
+             "Mehr Bäume [entfernt] www.stadt.de", "Bäume statt Beton, [Name entfernt] http://www.bund.de/a.html"]
+    cs = corpus() + [Contribution(f"t{i}", t) for i, t in enumerate(trees)]
+    words = by_member(group_contributions(cs, k=3))["t0"].words
+    assert any(w.startswith("Bäum") for w in words), words
+    parts = {p.casefold() for w in words for p in w.split()}
+    assert not parts & {"name", "entfernt", "xxx", "http", "https", "www", "de", "html"}, words

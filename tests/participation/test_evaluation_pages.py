@@ -365,6 +365,44 @@ def test_the_imports_theme_for_rows_without_one_is_recorded_and_no_proposal(phas
     assert not review.corrected and review.confidence is not None
 
 
+def test_rows_imported_without_a_theme_stay_without_one_and_get_iseks_suggestion(phase, ideas, tmp_path):
+    """minor24: the import could not leave rows without a theme – a fallback theme had to be chosen.
+    "ohne Thema (isek schlägt vor)" keeps them without one; the page asks for a theme (nothing
+    preselected that Enter would confirm), isek suggests one once it has learnt, and the report
+    counts them open without a theme, as the themes page does."""
+    from isek.participation.importing import SUGGEST
+    from isek.participation.services.report import FALLBACK
+
+    from .test_import import imported, write_csv
+
+    path = write_csv(tmp_path, [["id", "text"], ["1", "Der Bus zur Haltestelle fährt zu selten"],
+                                ["2", "Mehr Bänke auf dem Platz, bitte"], ["3", "Buslinie öfter zur Haltestelle"]])
+    counts, plan = imported(phase, path, default_theme=SUGGEST)
+    assert not plan.problems and counts["create"] == 3
+    unthemed = list(Idea.objects.filter(source_key__startswith="id:").order_by("number"))
+    assert [(i.theme_id, i.theme_fallback) for i in unthemed] == [(None, True)] * 3
+    planner = member(phase.concept, "planner")
+    c = client_for(planner)
+    ev = engines.theme_evaluation(planner, phase.concept, phase)
+    assert (ev.unthemed, ev.open) == (3, 13)
+    page = c.get(url(phase)).content.decode()
+    text = row(page, "idea", unthemed[0].pk)
+    assert "data-unthemed" in text and '<option value="" selected>– Thema wählen –</option>' in text
+    assert re.search(r'data-theme-count="none">.*?ohne Thema \(isek schlägt vor\).*?<td[^>]*>3</td>', page, re.S)
+    r = c.post(url(phase), {"idea": unthemed[0].pk, "theme": ""})  # Enter with no theme chosen
+    assert "Bitte ein Thema wählen" in r.content.decode() and not ThemeReview.objects.exists()
+    for one, theme in [(ideas["benches"][0], "squares"), (ideas["benches"][1], "squares"),
+                       (ideas["benches"][2], "squares"), (ideas["buses"][0], "mobility"), (ideas["buses"][4], "mobility")]:
+        c.post(url(phase), {"idea": one.pk, "theme": ideas[theme].pk})
+    text = row(c.get(url(phase)).content.decode(), "idea", unthemed[0].pk)
+    assert f'data-suggestion="{ideas["mobility"].pk}"' in text and "– Thema wählen –" not in text
+    ev = engines.theme_evaluation(planner, phase.concept, phase)
+    report = services.evaluation_report(planner, phase.concept, phase)
+    fallback = next(t for t in report.themes if t.key == FALLBACK)
+    assert (fallback.figures.ideas, fallback.open, fallback.suggested) == (3, 3, 3)
+    assert report.open == ev.open == 8 and report.counted.ideas == 13
+
+
 def test_of_which_isek_suggests_counts_no_duplicate_and_never_exceeds_open(phase, ideas):
     """Walk 25 (3): "davon von isek vorgeschlagen" added up to 655 of 650 open: the duplicates were
     counted there, and for three themes it exceeded the theme's open count."""

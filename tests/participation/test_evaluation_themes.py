@@ -201,3 +201,25 @@ def test_a_decision_from_the_40th_on_does_not_refit_the_calibration_each_time(mo
         e.update(c, truth[c])
     assert calls == [40, 50]
     assert e.temperature > 1 and e.calibrated_at == 5
+
+
+def test_the_model_is_fitted_with_blas_on_one_thread(monkeypatch):
+    """minor24: a fit took 0.2 s at 10 decisions and 0.5 s at 50 on 2 shared cores; most of it was
+    OpenBLAS handing L-BFGS-B's small vector operations to its threads and waiting for them. The
+    model's fits (and the calibration's) run with BLAS on one thread; the suggestions are the same."""
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    threads = []
+    real = LogisticRegression.fit
+
+    def fit(self, *a, **kw):
+        threads.append({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(LogisticRegression, "fit", fit)
+    labels = {"c0": "ampel", "c1": "ampel", "c4": "parken", "c5": "parken"}
+    with threadpool_limits(2, user_api="blas"):  # as on a city's 2 cores
+        e = engine(AMPEL + PARKEN).fit(labels)
+    assert threads == [{1}]
+    assert [s.theme for s in e.suggest()] == ["ampel", "ampel", "parken", "parken"]

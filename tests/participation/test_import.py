@@ -374,7 +374,8 @@ def test_many_rows_with_the_same_error_get_one_line_first(phase, tmp_path):
     """Walk 24: 366 × "der Ort liegt außerhalb …" – a line saying how many rows share it comes first."""
     rows = [[str(n), "Bänke", f"Mehr Bänke {n}", "51.4815", "7.2125"] for n in range(1, 7)]
     text = refused(phase, write_csv(tmp_path, [HEADER] + rows), default_theme="Mobilität", crs="EPSG:25832")
-    first, *rest = text.splitlines()
+    hint, first, *rest = text.splitlines()
+    assert hint.startswith("6 von 6 Orten liegen außerhalb des Fördergebiets des Konzepts")
     assert first == ("6 Zeilen haben denselben Fehler (2–7), die erste: Zeile 2, Spalte „lon“ (E2): der Ort liegt "
                      "außerhalb des Gebiets dieser Beteiligung. Stimmen das Koordinatensystem (EPSG:25832) und die "
                      "Reihenfolge von x und y?")
@@ -382,8 +383,32 @@ def test_many_rows_with_the_same_error_get_one_line_first(phase, tmp_path):
     with translation.override("en"):
         summary = services.plan_import(OPERATOR, phase, tmp_path / "beitraege.csv", mapping=Mapping(
             {"external_id": "id", "title": "title", "text": "text", "y": "lat", "x": "lon"}, "EPSG:25832", "x",
-            LICENCE, "", "Mobilität")).problems[0].render(translation.gettext, "en")
+            LICENCE, "", "Mobilität")).problems[1].render(translation.gettext, "en")
     assert summary.startswith("6 rows have the same error (2–7), the first: Row 2, column “lon” (E2): ")
+
+
+def test_places_outside_the_phase_area_are_refused_with_how_many_how_far_and_what_to_do(phase, tmp_path):
+    """minor24: the phase's area defaults to the funding area; a file with places outside it was
+    refused row by row, without a word how to go on."""
+    # inside the factory's area (7.21–7.217 E); 0.018° and 0.043° east of it: 1.2 and 3.0 km at 51.48° N
+    rows = [["1", "Bänke", "Mehr Bänke", "51.4815", "7.2125"], ["2", "Licht", "Zu dunkel", "51.4815", "7.2350"],
+            ["3", "Bus", "Bus öfter", "51.4815", "7.2600"]]
+    path = write_csv(tmp_path, [HEADER] + rows)
+    hint = refused(phase, path, default_theme="Mobilität").splitlines()[0]  # all or nothing: none stored
+    m = re.fullmatch(r"2 von 3 Orten liegen außerhalb des Fördergebiets des Konzepts \(die Phase hat kein eigenes "
+                     r"Gebiet für Ideen, es gilt das Fördergebiet\), der nächste etwa (\d,\d) km, der fernste etwa "
+                     r"(\d,\d) km davon entfernt; nichts wurde importiert\. .*", hint)
+    assert m, hint
+    near, far = (float(g.replace(",", ".")) for g in m.groups())
+    assert abs(near - 1.2) <= 0.15 and abs(far - 3.0) <= 0.15, hint
+    assert "das Gebiet für Ideen" not in hint and "„Gebiet für Ideen“" in hint and "ohne Orte zu importieren" in hint
+    with translation.override("en"):
+        english = plan(phase, path, default_theme="Mobilität").problems[0].render(translation.gettext, "en")
+    assert english.startswith("2 of 3 places lie outside the concept's funding area"), english
+    phase.polygon = multipolygon(shapely.box(7.2, 51.47, 7.3, 51.5))  # widened: the same file imports
+    phase.save()
+    counts, _p = imported(phase, path, default_theme="Mobilität")
+    assert counts["create"] == 3 and counts["located"] == 3
 
 
 def test_an_empty_text(phase, tmp_path):
@@ -707,6 +732,28 @@ def test_going_back_before_0010_with_ideas_without_a_place_says_how_many_and_kee
     assert Idea.objects.get(pk=placed.pk).geometry is not None
 
 
+def test_going_back_before_0017_with_ideas_without_a_theme_says_how_many_and_keeps_them(transactional_db):
+    """minor24: ideas imported "ohne Thema" have none; going back before 0017 names them, changes nothing."""
+    from django.db import connection
+    from django.db.migrations.exceptions import IrreversibleError
+    from django.db.migrations.executor import MigrationExecutor
+
+    now = timezone.now()
+    phase = services.save_phase(OPERATOR, ConceptFactory(), title_de="Phase", start=now - datetime.timedelta(days=1),
+                                end=now + datetime.timedelta(days=30), themes=[("Plätze", "", "#2e7d32")])
+    unthemed = Idea.objects.create(phase=phase, theme=None, theme_fallback=True, title="Ohne Thema", text="T")
+    executor = MigrationExecutor(connection)
+    after = executor.loader.graph.leaf_nodes()
+    try:
+        with pytest.raises(IrreversibleError, match=rf"1 Idee\(n\) haben kein Thema .*IDs {unthemed.pk}\)"):
+            executor.migrate([("participation", "0016_sugg24_idea_theme_fallback")])
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+    assert Idea.objects.get(pk=unthemed.pk).theme_id is None
+
+
 # --- walk 24, second round: headers, swapped columns, a second import, yes/no columns -------------
 
 
@@ -717,6 +764,12 @@ def test_going_back_before_0010_with_ideas_without_a_place_says_how_many_and_kee
     (["Nr.", "Text  des Beitrags", "Erstellt am", "URL", "Titel"],
      {"external_id": "Nr.", "text": "Text  des Beitrags", "date": "Erstellt am", "url": "URL", "title": "Titel"}),
     (["Beitrag", "Datum", "Laenge", "Breite"], {"text": "Beitrag", "date": "Datum", "x": "Laenge", "y": "Breite"}),
+
+    # minor24: German coordinate headers in any spelling (an umlaut as two code points, without dots, "ae")
+    (["Text", "Breitengrad", "La\u0308ngengrad"], {"text": "Text", "y": "Breitengrad", "x": "La\u0308ngengrad"}),
+    (["Text", "BREITE (WGS84)", "Langengrad"], {"text": "Text", "y": "BREITE (WGS84)", "x": "Langengrad"}),
+    (["Text", "LAT", "Lng"], {"text": "Text", "y": "LAT", "x": "Lng"}),
+    (["Text", "Geogr. Breite", "geographische LAENGE"], {"text": "Text", "y": "Geogr. Breite", "x": "geographische LAENGE"}),
 ])
 def test_common_german_and_english_headers_are_recognised_whatever_their_case_spaces_and_umlauts(phase, tmp_path,
                                                                                                 header, expected):

@@ -132,7 +132,7 @@ def _collections(user, concept) -> list[Collection]:
             concept, {"reference": "string", "title": "string", "theme": "string", "supports": "integer",
                       "supports_confirmed": "integer", "illustrative": "boolean"}, bbox,
             queryset=participation.published_ideas(user, phase).exclude(geometry=None).order_by("pk"),  # imported without a place
-            row=lambda i: (i.pk, {"reference": i.reference, "title": i.title, "theme": i.theme.name,
+            row=lambda i: (i.pk, {"reference": i.reference, "title": i.title, "theme": i.theme.name if i.theme else "",
                                   "supports": i.support_count,
                                   "supports_confirmed": i.supports_confirmed, "illustrative": i.illustrative})))
     if access.allows(user, "reference_layer", "view", concept):

@@ -183,13 +183,17 @@ class ImportMappingForm(KernFormMixin, forms.Form):
                     "oder englischer Name) ohne Rücksicht auf Groß- und Kleinschreibung, Leerzeichen und Zusätze in "
                     "Klammern zugeordnet. Ohne diese Wahl ist ein anderer Wert ein Fehler; vorgewählt ist sie, wenn "
                     "kein Wert der Datei ein Thema der Phase ist."))
-    default_theme = forms.ChoiceField(label=_("Thema für Zeilen ohne eigenes"), required=False)
+    default_theme = forms.ChoiceField(
+        label=_("Thema für Zeilen ohne eigenes"), required=False,
+        help_text=_("„ohne Thema (isek schlägt vor)“: diese Beiträge bleiben ohne Thema; unter „Auswertung: Themen“ "
+                    "schlägt isek eines vor, sobald es aus mindestens 5 Entscheidungen in 2 Themen gelernt hat, und "
+                    "eine Person entscheidet."))
     without_bad_places = forms.BooleanField(
         label=_("Beiträge mit unbrauchbarem Ort ohne Ort übernehmen"), required=False,
         help_text=_("Sonst wird die Datei abgelehnt, bis die Orte stimmen."))
 
     def __init__(self, *args, header: list[str], mapping, themes: list[Theme], **kwargs):
-        from .importing import LABELS
+        from .importing import LABELS, SUGGEST
 
         super().__init__(*args, **kwargs)
         columns = [("", _("– keine –"))] + [(h, h) for h in header]
@@ -201,7 +205,8 @@ class ImportMappingForm(KernFormMixin, forms.Form):
             self.fields[name].one_of = _("für den Import nötig")
         self.fields["theme_columns"].choices = [(h, h) for h in header]
         self.fields["theme_columns"].initial = list(mapping.theme_columns)
-        self.fields["default_theme"].choices = [("", _("– keins –"))] + [(t.name_de, t.name) for t in themes]
+        self.fields["default_theme"].choices = ([("", _("– keins –")), (SUGGEST, _("ohne Thema (isek schlägt vor)"))]
+                                                + [(t.name_de, t.name) for t in themes])
         for name in ("crs", "source", "licence", "credit", "default_theme", "without_bad_places", "new_themes"):
             self.fields[name].initial = getattr(mapping, name)
         self.style_widgets()

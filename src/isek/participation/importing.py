@@ -33,6 +33,7 @@ import hashlib
 import html
 import json
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,8 +81,10 @@ TARGETS: dict[str, tuple[str, ...]] = {
                "verfasser*in", "verfasser/in"),
     "url": ("url", "link", "permalink", "original", "adresse des originals", "link zum beitrag", "link zum original",
             "beitragslink", "link des beitrags", "web-adresse", "webadresse", "internetadresse"),
-    "x": ("lon", "lng", "long", "longitude", "länge", "x", "rechtswert", "easting"),
-    "y": ("lat", "latitude", "breite", "y", "hochwert", "northing"),
+    "x": ("lon", "lng", "long", "longitude", "länge", "längengrad", "geographische länge", "geogr. länge",
+          "geografische länge", "lon_wgs84", "lng_wgs84", "x", "rechtswert", "easting"),
+    "y": ("lat", "latitude", "breite", "breitengrad", "geographische breite", "geogr. breite", "geografische breite",
+          "lat_wgs84", "y", "hochwert", "northing"),
 }
 LABELS = {
     "external_id": gettext_noop("Kennung im Original"), "title": gettext_noop("Titel"), "text": gettext_noop("Text"),
@@ -90,6 +93,9 @@ LABELS = {
     "y": gettext_noop("Breite / Hochwert (y)"),
 }
 WGS84 = "EPSG:4326"
+# The mapping's ``default_theme`` "ohne Thema (isek schlägt vor)": rows without a theme stay without
+# one (``Idea.theme`` empty, ``theme_fallback``) and get isek's own suggestion (minor24)
+SUGGEST = "*"
 _LOCALE = re.compile(r"^(.+)/([a-z]{2}(?:[-_][a-z]{2,4})?)$")
 _HTML = re.compile(r"</?(?:p|br|div|ul|ol|li|strong|em|b|i|a|span|h[1-6])\b[^>]*>", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:[A-Za-z]+|#[0-9]+|#x[0-9A-Fa-f]+);")
@@ -360,15 +366,22 @@ def _yes_no(source: Source, header: str) -> bool:
 
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
 
 
 def header_key(header: str) -> str:
     """A header as the recognition compares it: spaces collapsed, case and umlauts aside
-    ("  Überschrift" and "UEBERSCHRIFT" are the same)."""
-    return " ".join(header.split()).casefold().translate(_UMLAUTS)
+    ("  Überschrift" and "UEBERSCHRIFT" are the same; an umlaut written as two code points, as
+    some Mac exports do, is one)."""
+    return " ".join(unicodedata.normalize("NFC", header).split()).casefold().translate(_UMLAUTS)
 
 
-_WORDS = {target: {header_key(w) for w in words} for target, words in TARGETS.items()}
+def _plain_key(word: str) -> str:
+    """A header word with its umlauts written without dots ("Langengrad" for "Längengrad", minor24)."""
+    return " ".join(unicodedata.normalize("NFC", word).split()).casefold().translate(_PLAIN)
+
+
+_WORDS = {target: {header_key(w) for w in words} | {_plain_key(w) for w in words} for target, words in TARGETS.items()}
 
 
 def _base(header: str) -> tuple[str, int]:
@@ -378,7 +391,11 @@ def _base(header: str) -> tuple[str, int]:
     if m and m.group(1) in ("title", "body", "category/name", "scope/name"):
         lang = m.group(2)[:2]
         return m.group(1), 0 if lang == "de" else 1 if lang == "en" else 2
-    return header_key(key), 0
+    key = header_key(key)
+    if not any(key in words for words in _WORDS.values()):  # "Breitengrad (WGS84)", "Lat." (minor24)
+        key = _QUALIFIER.sub(" ", key).strip(" .:;,-–/°")
+        key = " ".join(key.split())
+    return key, 0
 
 
 def guess_mapping(source: Source, filename: str = "", defaults: Mapping | None = None) -> Mapping:
@@ -555,8 +572,9 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                              "wie EPSG:4326 (Länge/Breite) oder EPSG:25832 (UTM 32N)."), {"crs": mapping.crs}))
     phase_themes = list(phase.themes.all())
     themes = ThemeNames(phase_themes)
-    default_theme = themes.get(theme_key(mapping.default_theme)) if mapping.default_theme else None
-    if mapping.default_theme and default_theme is None:
+    suggest = mapping.default_theme == SUGGEST
+    default_theme = themes.get(theme_key(mapping.default_theme)) if mapping.default_theme and not suggest else None
+    if mapping.default_theme and default_theme is None and not suggest:
         problems.append(Problem(gettext_noop("Das Thema „%(theme)s“ gibt es in dieser Phase nicht."),
                                 {"theme": mapping.default_theme}))
     if not problems and "theme" in mapping.columns and _yes_no(source, mapping.columns["theme"]):
@@ -590,6 +608,8 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
     area = phase.area()
     prepared = area.prepared if area is not None else None
     existing = set(Idea.objects.filter(phase=phase).exclude(source_key="").values_list("source_key", flat=True))
+    far: list[GEOSGeometry] = []  # the places outside the phase's area (for the hint what to do)
+    placed = 0  # the rows with a usable place
     url_ok = URLValidator(schemes=["http", "https"])
     first_row: dict[str, int] = {}
     new_themes: dict[str, str] = {}
@@ -695,6 +715,8 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                 result.theme_values[theme_text] = (theme, n + 1)
         elif default_theme:
             theme = default_theme
+        elif suggest:
+            theme = ""  # without a theme: isek suggests one
         else:
             theme = ""
             no_theme.append(row)
@@ -706,7 +728,9 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
         elif len(author) > NAME_MAX:
             problems.append(at(author_cell, "author", gettext_noop("%(where)s: der Name ist länger als %(max)s Zeichen."),
                                max=NAME_MAX))
-        geometry, place_problem = _place(source, index, cells, cell, at, transform, prepared, mapping)
+        geometry, place_problem = _place(source, index, cells, cell, at, transform, prepared, mapping,
+                                         far if key not in existing else [])
+        placed += geometry is not None
         if place_problem and key not in existing:  # one imported before stays as it is
             if mapping.without_bad_places:
                 placeless.append(row)
@@ -733,9 +757,11 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
             problems.append(Problem(gettext_noop("%(what)s: höchstens %(max)s Zeichen."), {"what": what, "max": limit}))
     if no_theme:
         problems.append(rows_problem(no_theme, gettext_noop("Zeile %(rows)s: kein Thema; bitte die Spalte mit dem Thema zuordnen "
-                                                     "oder ein Thema für alle Zeilen ohne eigenes wählen."),
+                                                     "oder ein Thema für alle Zeilen ohne eigenes wählen – oder „ohne "
+                                                     "Thema (isek schlägt vor)“."),
                               gettext_noop("Zeilen %(rows)s: kein Thema; bitte die Spalte mit dem Thema zuordnen oder "
-                                           "ein Thema für alle Zeilen ohne eigenes wählen.")))
+                                           "ein Thema für alle Zeilen ohne eigenes wählen – oder „ohne Thema (isek "
+                                           "schlägt vor)“.")))
     if len(new_themes) > MAX_NEW_THEMES:
         problems.append(Problem(gettext_noop("Die Spalte „%(header)s“ hat %(n)s verschiedene Themen; höchstens %(max)s "
                                              "werden neu angelegt. Ist es die richtige Spalte?"),
@@ -769,6 +795,8 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                              "„Themen, die es in der Phase nicht gibt, neu anlegen“ wählen."),
                                 {"header": h.strip(), "n": n, "themes": known}))
     problems[:0] = _summaries(problems)
+    if far and not mapping.without_bad_places:
+        problems.insert(0, _outside_hint(phase, area, far, placed + len(far)))
     used = {p.theme for p in result.items if p.action == "create"}
     # by the column, not the theme's name: a column matching a phase's theme by its English name
     # gives its rows the German one (walk 16: "walking" with 145 rows was said to get none)
@@ -806,8 +834,9 @@ def _flat(geometry: dict) -> dict:
     return {**geometry, "coordinates": cut(geometry["coordinates"])} if "coordinates" in geometry else geometry
 
 
-def _place(source, index, cells, cell, at, transform, prepared, mapping):
-    """The row's place (WGS84) or None, and the problem with it, if any (a list: both coordinates)."""
+def _place(source, index, cells, cell, at, transform, prepared, mapping, far):
+    """The row's place (WGS84) or None, and the problem with it, if any (a list: both coordinates);
+    a place outside the phase's area is added to ``far``."""
     if source.kind == "geojson":
         raw = source.geometries[index]
         if raw is None:
@@ -848,8 +877,44 @@ def _place(source, index, cells, cell, at, transform, prepared, mapping):
         except (GEOSException, GDALException):
             return None, _outside(where, target, at, index, mapping)
     if prepared is not None and not prepared.contains(g):
+        far.append(g)
         return None, _outside(where, target, at, index, mapping)
     return g, None
+
+
+@dataclass(frozen=True)
+class Km:
+    """A distance as a parameter of a problem: kilometres, in the format of the page's language."""
+
+    value: float
+
+    def in_language(self, language=None) -> str:
+        from django.utils import formats
+
+        return formats.number_format(self.value, 1 if self.value < 10 else 0, use_l10n=True)
+
+
+def _outside_hint(phase: Phase, area, far: list, rows: int) -> Problem:
+    """The file's places outside the phase's area: how many, how far (km, the nearest and the
+    farthest, measured in ETRS89-LAEA), and how to go on (minor24: a Köln file in a phase whose area
+    was the funding area was refused row by row, with no word what to do)."""
+    to_metres = CoordTransform(SpatialReference(4326), SpatialReference(3035))
+    target = area.transform(to_metres, clone=True)
+    km = sorted(g.transform(to_metres, clone=True).distance(target) / 1000 for g in far)
+    own = phase.polygon is not None
+    msgid = (gettext_noop("%(n)s von %(m)s Orten liegen außerhalb des Gebiets der Phase für Ideen, der nächste etwa "
+                          "%(near)s km, der fernste etwa %(far)s km davon entfernt; nichts wurde importiert. Stimmen "
+                          "die Orte, bitte das Gebiet der Phase erweitern (Phase bearbeiten, „Gebiet für Ideen“) und "
+                          "erneut importieren; sonst „Beiträge mit unbrauchbarem Ort ohne Ort übernehmen“ wählen oder "
+                          "die Spalten der Koordinaten auf „– keine –“ stellen, um ohne Orte zu importieren.")
+             if own else
+             gettext_noop("%(n)s von %(m)s Orten liegen außerhalb des Fördergebiets des Konzepts (die Phase hat kein "
+                          "eigenes Gebiet für Ideen, es gilt das Fördergebiet), der nächste etwa %(near)s km, der "
+                          "fernste etwa %(far)s km davon entfernt; nichts wurde importiert. Stimmen die Orte, bitte "
+                          "der Phase ein größeres Gebiet für Ideen geben (Phase bearbeiten, „Gebiet für Ideen“) und "
+                          "erneut importieren; sonst „Beiträge mit unbrauchbarem Ort ohne Ort übernehmen“ wählen oder "
+                          "die Spalten der Koordinaten auf „– keine –“ stellen, um ohne Orte zu importieren."))
+    return Problem(msgid, {"n": len(far), "m": rows, "near": Km(km[0]), "far": Km(km[-1])})
 
 
 def _outside(where, target, at, index, mapping) -> Problem:

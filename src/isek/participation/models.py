@@ -240,7 +240,9 @@ class Contribution(models.Model):
 
 class Idea(Contribution):
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="ideas")
-    theme = models.ForeignKey(Theme, on_delete=models.RESTRICT, related_name="ideas")  # a theme with ideas stays
+    # a theme with ideas stays; empty only for an imported contribution whose import chose "ohne Thema
+    # (isek schlägt vor)" for rows without one (``theme_fallback`` is then set, too; minor24)
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.RESTRICT, related_name="ideas")
     title = models.CharField(_("Titel"), max_length=TITLE_MAX)
     # Empty only for an imported contribution that had no place on its platform.
     geometry = models.GeometryField(_("Ort"), srid=geo.STORAGE_SRID, null=True, blank=True)

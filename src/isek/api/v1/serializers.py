@@ -189,7 +189,7 @@ class PaymentWriteSerializer(serializers.Serializer):
 
 
 class IdeaSerializer(GeoFeatureModelSerializer):
-    theme = serializers.CharField(source="theme.name")
+    theme = serializers.CharField(source="theme.name", allow_null=True)  # none: imported without one (minor24)
     supports = serializers.IntegerField(source="support_count", help_text="Unterstützungen (ohne unbestätigte E-Mail-Anfragen)")
     supports_confirmed = serializers.IntegerField(help_text="davon per E-Mail oder Konto bestätigt")
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .text import SurfaceForms
+from .text import SurfaceForms, shown
 from .themes import Contribution, EvaluationError, _Features
 
 NAME_WORDS = 3
@@ -160,6 +160,8 @@ def _words(X, rows: list[int], mean, names, surface: SurfaceForms, top: int) -> 
     for j in np.argsort(-weight, kind="stable"):
         if weight[j] <= 0 or len(out) >= top:
             break
+        if not shown(names[j]):  # "[Name entfernt]", "xxx", "www … de" (minor24)
+            continue
         word = surface(names[j])
         folded = word.casefold()  # "Verkehr" and "verkehr" (two lemmas of simplemma) once (walk 24)
         if not any(folded in o.casefold() or o.casefold() in folded for o in out):  # "Ampel" and "Ampel Schaltung" once

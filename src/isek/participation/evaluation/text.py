@@ -23,6 +23,21 @@ warum was weil welch welche wenn wer werden wie wieder will wir wird wo wollen w
 ab weit gut ganz mal eben beid beide sowie ca usw etc z b s o u a d h
 """.split())
 
+# Lemmas never shown as a characteristic word (a group's name, the words behind a suggestion;
+# minor24): the platforms' anonymisation placeholders ("[Name entfernt]", "xxx") and the pieces of
+# web addresses in a text ("https://www.hamburg.de/….html"). They stay features: they say little,
+# and the texts' features are not changed for what is shown.
+NOT_SHOWN = frozenset("""
+name entfernt anonymisiert gelöscht http https www de com org net eu info html htm php aspx
+""".split())
+_FILLER = re.compile(r"x{2,}")
+
+
+def shown(feature: str) -> bool:
+    """Whether a word feature (a lemma or two) may be shown as characteristic: none of its lemmas
+    is a placeholder or a piece of an address (``NOT_SHOWN``, "xx", "xxx" …)."""
+    return not any(p in NOT_SHOWN or _FILLER.fullmatch(p) for p in feature.split(" "))
+
 
 @lru_cache(maxsize=200_000)
 def lemma(word: str) -> str:

@@ -13,12 +13,29 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .text import SurfaceForms, lemma_ngrams
+from .text import SurfaceForms, lemma_ngrams, shown
 
 CALIBRATE = 40  # decisions from which the confidence is calibrated on them (decision 0068)
 # the calibration is fitted again every this many decisions, not on each (fix24: its three
 # cross-validated fits made a decision from the 40th on several times slower than before it)
 RECALIBRATE = 10
+
+
+_blas = None  # threadpoolctl's controller of the BLAS libraries loaded (see _one_thread)
+
+
+def _one_thread():
+    """A context in which BLAS runs on one thread (minor24). L-BFGS-B calls BLAS on vectors of some
+    ten thousand values a few hundred times per fit; OpenBLAS hands each call to its threads and
+    waits for them, which on 2 cores shared with the web server and other jobs cost more than the
+    arithmetic: Köln-Ehrenfeld, 50 decisions, one fit 0.82 s CPU (2.8 s wall at load 12) with 2
+    threads, 0.07 s (0.2 s) with one – the same solution."""
+    global _blas
+    if _blas is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas = ThreadpoolController()
+    return _blas.limit(limits=1, user_api="blas")
 
 
 class EvaluationError(ValueError):
@@ -203,14 +220,15 @@ class ThemeSuggester:
         # one built with the same answers in another process (walk 24: counts flipping between loads).
         self.cols = np.unique(X.indices)
         self.model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
-        self.model.fit(X[:, self.cols], y, sample_weight=cw)
-        self.classes = list(self.model.classes_)
         step = len(rows) // RECALIBRATE
-        if len(rows) < CALIBRATE or self.temperature_off:
-            self.temperature, self.calibrated_at = 1.0, None
-        elif step != self.calibrated_at:  # 40, 50, 60 … decisions: fitted again; between: kept
-            self.temperature = self._calibrate(X[: len(rows)], y[: len(rows)], cw[: len(rows)])
-            self.calibrated_at = step
+        with _one_thread():
+            self.model.fit(X[:, self.cols], y, sample_weight=cw)
+            if len(rows) < CALIBRATE or self.temperature_off:
+                self.temperature, self.calibrated_at = 1.0, None
+            elif step != self.calibrated_at:  # 40, 50, 60 … decisions: fitted again; between: kept
+                self.temperature = self._calibrate(X[: len(rows)], y[: len(rows)], cw[: len(rows)])
+                self.calibrated_at = step
+        self.classes = list(self.model.classes_)
 
     def _calibrate(self, X, y: list[str], w) -> float:
         """The factor on the model's scores that makes its probabilities say how often it is right
@@ -308,6 +326,8 @@ class ThemeSuggester:
         for j in order:
             if contrib[j] <= 0 or len(out) >= top:
                 break
+            if not shown(self.features.names[idx[j]]):  # placeholders, pieces of addresses (minor24)
+                continue
             word = self.surface(self.features.names[idx[j]])
             if not any(word in o or o in word for o in out):  # "Radweg" and "Radweg schmal" once
                 out.append(word)

@@ -66,7 +66,7 @@ def selten_theme(theme: str, n: int) -> str:
 @dataclass
 class Row:
     idea: Idea
-    proposed: Theme  # what confirming takes: isek's suggestion, else the idea's own theme
+    proposed: Theme | None  # what confirming takes: isek's suggestion, else the idea's own theme (None: it has none)
     suggested: Theme | None = None  # isek's suggestion (None before any confirmation)
     confidence: float | None = None
     words: tuple[str, ...] = ()
@@ -76,8 +76,9 @@ class Row:
 
     @property
     def fallback(self) -> bool:
-        """The idea's theme is the import's theme for rows without one (no citizen's choice)."""
-        return bool(getattr(self.idea, "theme_fallback", False))
+        """The idea's theme is the import's theme for rows without one (no citizen's choice), or it has
+        none: the import chose "ohne Thema (isek schlägt vor)" (minor24)."""
+        return bool(getattr(self.idea, "theme_fallback", False)) or self.idea.theme_id is None
 
     @property
     def percent(self) -> int | None:
@@ -103,6 +104,7 @@ class Evaluation:
     corrected: int = 0
     open: int = 0
     no_fit: int = 0  # a person decided that no theme fits
+    unthemed: int = 0  # open ideas without a theme that isek does not suggest one for yet (minor24)
     problem: str = ""  # why isek cannot suggest (e.g. no idea has words)
 
 
@@ -140,8 +142,8 @@ def _offered(s, idea: Idea, by_pk: dict, trusted: bool) -> Theme | None:
     (``TRUST_CONFIDENCE``). A theme the import gave rows without one is no one's choice: isek's own
     replaces it once trusted (decision 0068)."""
     theme = by_pk.get(int(s.theme)) if s is not None and trusted else None
-    if theme is not None and theme.pk != idea.theme_id and not getattr(idea, "theme_fallback", False) \
-            and s.versus(str(idea.theme_id)) < TRUST_CONFIDENCE:
+    if theme is not None and idea.theme_id is not None and theme.pk != idea.theme_id \
+            and not getattr(idea, "theme_fallback", False) and s.versus(str(idea.theme_id)) < TRUST_CONFIDENCE:
         return None
     return theme
 
@@ -218,13 +220,15 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
         s = suggestions.get(i.pk)
         suggested = _offered(s, i, by_pk, trusted)
         beside = _beside(s, i, by_pk, trusted, suggested)
-        rows[i.pk] = Row(i, suggested or by_pk[i.theme_id], suggested, s.confidence if suggested or beside else None,
+        rows[i.pk] = Row(i, suggested or by_pk.get(i.theme_id), suggested, s.confidence if suggested or beside else None,
                          s.words if suggested or beside else (), reviews.get(i.pk), alternative=beside)
     counts = {t.pk: ThemeCount(t) for t in themes}
-    no_fit = 0
+    no_fit = unthemed = 0
     for r in rows.values():
         if r.review is not None and r.review.no_fit:
             no_fit += 1
+        elif r.review is None and r.proposed is None:
+            unthemed += 1
         elif r.review is None:
             counts[r.proposed.pk].open += 1
         elif r.review.corrected:
@@ -243,7 +247,8 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
     per_theme = list(counts.values())
     return Evaluation(phase, themes, ordered, following, per_theme,
                       confirmed=sum(c.confirmed for c in per_theme), corrected=sum(c.corrected for c in per_theme),
-                      open=sum(c.open for c in per_theme), no_fit=no_fit, problem=problem)
+                      open=sum(c.open for c in per_theme) + unthemed, no_fit=no_fit, unthemed=unthemed,
+                      problem=problem)
 
 
 def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk) -> ThemeReview:
@@ -256,6 +261,8 @@ def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk) -> Th
     idea = _of_phase(_evaluated(phase), idea_pk)
     if idea is None:
         raise invalid(_("Diesen Beitrag gibt es in dieser Beteiligungsphase nicht (mehr)."), "idea", "idea")
+    if theme_pk in (None, ""):  # an idea without a theme shows no theme chosen (minor24)
+        raise invalid(_("Bitte ein Thema wählen – oder „Kein Thema passt“."), "theme", "theme")
     theme = None if theme_pk == NO_THEME else _of_phase(phase.themes.all(), theme_pk)
     if theme is None and theme_pk != NO_THEME:
         raise invalid(_("Das gewählte Thema gehört nicht zu dieser Beteiligungsphase; bitte eines ihrer Themen wählen."),

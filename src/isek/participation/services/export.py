@@ -30,7 +30,7 @@ def export_rows(user, concept: Concept) -> list[dict]:
              .annotate(**support_annotations()).order_by("number"))
     for i in ideas:
         c = i.geometry.point_on_surface if i.geometry is not None else None
-        rows.append({"reference": i.reference, "kind": _("Idee"), "theme": i.theme.name_de, "title": i.title, "text": i.text,
+        rows.append({"reference": i.reference, "kind": _("Idee"), "theme": i.theme.name_de if i.theme else "", "title": i.title, "text": i.text,
                      "author": i.author_name, "status": i.get_status_display(),
                      "reason": i.get_reject_reason_display() if i.reject_reason else "",
                      "outcome": i.get_outcome_display() if i.outcome else "",

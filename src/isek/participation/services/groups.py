@@ -194,6 +194,8 @@ def _summaries(phase: Phase, ideas: list[Idea], groups: list[GroupRow], themes: 
             r.figures.add(i, supports.get(i.pk, 0))
     members = {("group", r.group.pk): [i.pk for i in r.ideas] for r in groups}
     for i in ideas:
+        if i.evaluated_theme is None:  # imported without a theme, no person's decision yet (minor24)
+            continue
         by_theme[i.evaluated_theme].figures.add(i, supports.get(i.pk, 0))
         members.setdefault(("theme", i.evaluated_theme), []).append(i.pk)
     key = (frozenset((i.pk, i.title, i.text) for i in ideas), frozenset((k, tuple(v)) for k, v in members.items()))

@@ -179,8 +179,8 @@ def _feature(idea: Idea, url: str) -> dict:
     import json
 
     return {"type": "Feature", "id": idea.pk, "geometry": json.loads(idea.geometry.geojson), "properties": {
-        "id": idea.pk, "reference": idea.reference, "title": idea.title, "theme": idea.theme.name,
-        "colour": idea.theme.colour, "supports": getattr(idea, "support_count", 0),
+        "id": idea.pk, "reference": idea.reference, "title": idea.title, "theme": idea.theme.name if idea.theme else "",
+        "colour": idea.theme.colour if idea.theme else "#757575", "supports": getattr(idea, "support_count", 0),
         "supports_confirmed": getattr(idea, "supports_confirmed", 0),
         "outcome": idea.get_outcome_display() if idea.outcome else "", "url": url, "illustrative": idea.illustrative,
         "pending": idea.status == Status.PENDING}}

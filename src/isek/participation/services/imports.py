@@ -52,7 +52,7 @@ def _fallback(plan: importing.Plan) -> str | None:
     as a fallback, not by the citizen's choice (decision 0068). A fallback some rows also name is
     left unmarked (the plan does not say which rows named it)."""
     name = plan.mapping.default_theme
-    if not name:
+    if not name or name == importing.SUGGEST:
         return None
     key = importing.theme_key(name)
     named = {importing.theme_key(theme) for theme, n in plan.theme_values.values() if n}
@@ -94,8 +94,9 @@ def commit_import(user, phase: Phase, plan: importing.Plan, *, via: str = "impor
             fallback = _fallback(plan)
             ideas = []
             for p in new:
-                ideas.append(Idea(phase=phase, concept_id=phase.concept_id, number=number, theme=themes[p.theme],
-                                  theme_fallback=p.theme == fallback,
+                # no theme: the import chose "ohne Thema (isek schlägt vor)" for rows without one (minor24)
+                ideas.append(Idea(phase=phase, concept_id=phase.concept_id, number=number, theme=themes.get(p.theme),
+                                  theme_fallback=p.theme == fallback or not p.theme,
                                   title=p.title, text=p.text, author_name=p.author, geometry=p.geometry,
                                   status=Status.PENDING, reviewed=False, source=source, source_url=p.url,
                                   source_key=p.key, source_date=p.date))

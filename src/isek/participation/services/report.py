@@ -217,7 +217,7 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
     used: set[str] = set()  # the parts a line names (a duplicate's too: the map's key needs it)
     for i in ideas:
         review = reviews.get(i.pk)
-        if review is None and i.theme_fallback:
+        if review is None and (i.theme_fallback or i.theme_id is None):  # also imported without one (minor24)
             theme = fallback
         else:
             theme = no_fit if review and review.no_fit else themes[review.theme_id if review else i.theme_id]
@@ -335,7 +335,7 @@ def report_features(user, concept: Concept, phase: Phase, url_of) -> dict:
                                                            "geometry", "illustrative", "concept_id").order_by("number"):
         t = themes.get(confirmed.get(i.pk, i.theme_id))  # None: a person decided that no theme fits
         name, colour = (t.name, t.colour) if t else (no_fit_label(), NO_FIT_COLOUR)
-        if i.theme_fallback and i.pk not in confirmed:  # the import's fallback is no theme (as in the tables)
+        if (i.theme_fallback or i.theme_id is None) and i.pk not in confirmed:  # the import's fallback is no theme
             name, colour = fallback_label(), FALLBACK_COLOUR
         features.append({"type": "Feature", "id": i.pk, "geometry": json.loads(i.geometry.geojson), "properties": {
             "id": i.pk, "reference": i.reference, "title": i.title, "theme": name, "colour": colour,

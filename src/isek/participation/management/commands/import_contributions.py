@@ -30,7 +30,8 @@ class Command(BaseCommand):
                                               "new themes only if no value is a theme of the phase); targets: "
                                               "external_id, title, text, date, theme, author, url, x, y")
         parser.add_argument("--licence", default="", help="the licence, where no mapping file gives one")
-        parser.add_argument("--theme", default="", help="the phase's theme for rows without one, where no mapping file gives one")
+        parser.add_argument("--theme", default="", help="the phase's theme for rows without one, where no mapping file gives "
+                                                        "one; \"*\": rows without one stay without a theme, isek suggests one")
         parser.add_argument("--without-bad-places", action="store_true",
                             help="import rows whose place is unusable without a place (else the file is refused)")
         parser.add_argument("--new-themes", action="store_true",

@@ -1,5 +1,6 @@
 // The theme review list (participation evaluation): j/k move between the open contributions,
-// Enter confirms the theme shown (the button's own behaviour), a theme's number chooses that theme
+// Enter confirms the theme shown (the button's own behaviour; in the theme's choice too, minor24 –
+// on the title, a link, Enter opens the contribution as every link does), a theme's number chooses that theme
 // and confirms: 1–9 at once; with 10 themes or more (walk 24: a phase had 14) two digits typed one
 // after the other make one number ("1" then "4": theme 14) – a digit that could still begin a
 // theme's number waits WAIT ms for the next. Without this script every row is a plain form. After
@@ -12,8 +13,9 @@ let timer = null;
 
 function choose(row, number) {
   const select = row.querySelector("select[name=theme]");
-  const option = number > 0 ? select?.options[number - 1] : null;
-  if (!option || option.value === "none") return;  // "kein Thema passt" is no numbered theme: its own button
+  // "kein Thema passt" is no numbered theme (its own button), nor "– Thema wählen –" (minor24)
+  const option = number > 0 ? [...(select?.options || [])].filter((o) => o.value && o.value !== "none")[number - 1] : null;
+  if (!option) return;
   select.value = option.value;
   select.form.requestSubmit();
 }
@@ -21,7 +23,7 @@ function choose(row, number) {
 function digit(row, key) {
   const select = row.querySelector("select[name=theme]");
   if (!select) return false;
-  const themes = [...select.options].filter((o) => o.value !== "none").length;
+  const themes = [...select.options].filter((o) => o.value && o.value !== "none").length;
   if (!typed && (key === "0" || Number(key) > themes)) return false;
   clearTimeout(timer);
   typed += key;
@@ -57,6 +59,9 @@ document.addEventListener("keydown", (e) => {
     if (!row && document.activeElement !== document.body) return;
     e.preventDefault();
     move(row ? row.querySelector("[data-review-confirm]") : null, e.key === "j" ? 1 : -1);
+  } else if (e.key === "Enter" && row && e.target.tagName === "SELECT") {
+    e.preventDefault();  // the theme chosen in the row is confirmed, as by its button
+    row.querySelector("[data-review-confirm]")?.click();
   } else if (row && /^[0-9]$/.test(e.key) && !typing) {
     if (digit(row, e.key)) e.preventDefault();
   }
