@@ -50,8 +50,10 @@ def wrapped(label: str, width: int = 40, lines: int = 3) -> str:
 
 
 def data_uri(fig, dpi: int = 150) -> str:
+    """The figure as a PNG data URI for a PDF report. Compressed lightly: WeasyPrint decodes the
+    PNG and compresses the pixels into the PDF anew (the PDF's size does not change)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pil_kwargs={"compress_level": 1})
     plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
@@ -79,37 +81,58 @@ def _plot_geom(ax, g, **style):
             _plot_geom(ax, part, **style)
 
 
-def _base_layer(ax, geoms: list, style: dict) -> None:
+class WorkingBase(list):
+    """Base-map layers made ready to draw once for many maps of one concept (the fact sheets draw
+    the same streets beneath each measure): [(style, areas as matplotlib paths or lines as
+    coordinate arrays)] in the working CRS. ``working_base`` makes it; ``concept_map`` takes it
+    where it takes the WGS84 ``base_layers``."""
+
+
+def working_base(base_layers, srid: int) -> WorkingBase:
+    """``base_layers`` [(style, WGS84 shapely geometries)] reprojected to ``srid`` and split into
+    what ``_base_layer`` draws, with vectorised coordinate reads (not point by point)."""
+    import numpy as np
+    import shapely
+    from matplotlib.path import Path as MplPath
+
+    out = WorkingBase()
+    for style, geoms in base_layers:
+        parts = shapely.get_parts(np.array(geo.transform_many(geoms, f"EPSG:{geo.STORAGE_SRID}", f"EPSG:{srid}"),
+                                           dtype=object))
+        parts = parts[~shapely.is_empty(parts)] if len(parts) else parts
+        if "facecolor" in style:
+            polygons = [p for p in parts if p.geom_type == "Polygon"]
+            out.append((style, [MplPath.make_compound_path(*[
+                MplPath(shapely.get_coordinates(r), closed=True) for r in (p.exterior, *p.interiors)]) for p in polygons]))
+            continue
+        lines = parts[np.isin(shapely.get_type_id(parts), (1, 2))] if len(parts) else parts  # LineString, LinearRing
+        if not len(lines):
+            out.append((style, []))
+            continue
+        coords, index = shapely.get_coordinates(lines, return_index=True)
+        out.append((style, np.split(coords, np.flatnonzero(np.diff(index)) + 1)))
+    return out
+
+
+def _base_layer(ax, drawn: list, style: dict) -> None:
     """Draw many base-map geometries at once (one collection per layer, beneath everything):
     areas filled (holes kept) when the style has a face colour, lines otherwise."""
     from matplotlib.collections import LineCollection, PathCollection
-    from matplotlib.path import Path as MplPath
 
-    if "facecolor" in style:
-        paths = []
-        for g in geoms:
-            for p in getattr(g, "geoms", [g]):
-                if p.geom_type == "Polygon" and not p.is_empty:
-                    rings = [p.exterior, *p.interiors]
-                    paths.append(MplPath.make_compound_path(*[MplPath(list(r.coords), closed=True) for r in rings]))
-        if paths:
-            ax.add_collection(PathCollection(paths, facecolors=style["facecolor"], edgecolors="none", linewidths=0, zorder=1))
+    if not drawn:
         return
-    segments = []
-    for g in geoms:
-        for line in getattr(g, "geoms", [g]):
-            if line.geom_type in ("LineString", "LinearRing") and not line.is_empty:
-                segments.append(list(line.coords))
-    if segments:
-        ax.add_collection(LineCollection(segments, colors=style.get("edgecolor", "#999999"),
-                                         linewidths=style.get("linewidth", 0.7), zorder=1))
+    if "facecolor" in style:
+        ax.add_collection(PathCollection(drawn, facecolors=style["facecolor"], edgecolors="none", linewidths=0, zorder=1))
+        return
+    ax.add_collection(LineCollection(drawn, colors=style.get("edgecolor", "#999999"),
+                                     linewidths=style.get("linewidth", 0.7), zorder=1))
 
 
 @_styled
 def concept_map(concept, measures, fields: dict, attribution: list[str], base_layers=(), size=(7.2, 6.0)) -> str:
     """The funding area, its quarters and the measures (by field of action) in the official CRS
     of the Land; ``base_layers`` = [(style, [WGS84 shapely geometries])] drawn beneath
-    (see ``geodata.services.base_geometries``)."""
+    (see ``geodata.services.base_geometries``), or a ``WorkingBase`` made once for many maps."""
     srid = concept.working_srid
 
     def _working(geoms: list) -> list:
@@ -120,8 +143,9 @@ def concept_map(concept, measures, fields: dict, attribution: list[str], base_la
     if area is not None:
         x0, y0, x1, y1 = area.bounds
         pad = max(x1 - x0, y1 - y0) * 0.12
-        for style, geoms in base_layers:
-            _base_layer(ax, _working(geoms), style)
+        ready = base_layers if isinstance(base_layers, WorkingBase) else working_base(base_layers, srid)
+        for style, drawn in ready:
+            _base_layer(ax, drawn, style)
     quarters = list(concept.quarters.all())
     for q, g in zip(quarters, _working([geo.from_django(q.geometry) for q in quarters])):
         _plot_geom(ax, g, facecolor=q.colour, edgecolor=q.colour, alpha=0.18, linewidth=0.8, zorder=2)

@@ -268,7 +268,8 @@ def fact_sheets_pdf(concept: Concept, path, measures=None, progress: Progress = 
         measures = list((measures if measures is not None else concept.measures.all())
                         .select_related("primary_field").prefetch_related("further_fields", "goals", "milestones"))
         attribution = _attribution(concept)
-        base = geodata.base_geometries(concept) if concept.area else ()
+        base = (_charts().working_base(geodata.base_geometries(concept), concept.working_srid)  # once for all maps
+                if concept.area else ())
         sheets = []
         for i, m in enumerate(measures):
             progress(10 + 80 * i // max(len(measures), 1), f"Maßnahme {m.number}")
