@@ -14,6 +14,7 @@ import hashlib
 import re
 import uuid
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.db import connection, transaction
@@ -333,7 +334,10 @@ def expected(name: str, method: str, user, concept, cross: bool, upload_owner=No
             return {404}  # an upload is its sender's alone
         return ALLOWED
     if user is None and route.login:
-        return "login"
+        # a concept's URL: the sign-in page only where the concept is public; for an internal one
+        # the 404 of a slug that names none (decision 0074)
+        hidden = "slug" in route_kwargs(name) and not access.allows(None, "concept", "view", concept)
+        return {404} if hidden else "login"
     if user is None and route.api and method in WRITES:
         return {401}
     if isinstance(rule, tuple) and not access.allows(user, "concept", "view", concept):
@@ -582,3 +586,29 @@ def test_drafts_stay_with_the_city(world):
     assert page.status_code == 200
     html = page.content.decode()
     assert f'data-application="{a["application"].pk}"' in html and f'data-application="{drafts["a"].pk}"' not in html
+
+
+def test_an_anonymous_request_cannot_tell_an_internal_concept_from_none(world):
+    """Decision 0074: every concept URL that sends anonymous people to sign in does so only on a
+    public concept; on an internal one (B) the answer is that of a slug that names no concept –
+    404 with the same page – for each declared method. The 404 page offers to sign in and come back."""
+    from types import SimpleNamespace
+
+    anonymous, b = world["clients"]["anonymous"], world["b"]
+    nothing = b | {"concept": SimpleNamespace(slug="gibt-es-nicht", city=b["concept"].city)}
+    names = [n for n, r in ROUTES.items() if r.login and "slug" in route_kwargs(n)]
+    assert len(names) > 80
+    text = re.compile(r'<p[^>]*id="error-text">(.*?)</p>', re.S)
+    for name in names:
+        for method in ROUTES[name].methods:
+            answers = []
+            for side in (b, nothing):
+                url = fill(name, url_patterns()[name], side, b)
+                with transaction.atomic():
+                    answer = _send(anonymous, method, name, url)
+                    transaction.set_rollback(True)
+                body = answer.content.decode() if method not in ("HEAD", "OPTIONS") else ""
+                answers.append((answer.status_code, text.findall(body)))
+                if method == "GET":  # the error page's own offer, not only the header's
+                    assert f'id="error-sign-in" href="/accounts/login/?next={quote(url)}"' in body, (name, url)
+            assert answers[0] == answers[1] and answers[0][0] == 404, (name, method, answers)
