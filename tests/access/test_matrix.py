@@ -14,6 +14,7 @@ import hashlib
 import re
 import uuid
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.db import connection, transaction
@@ -333,7 +334,10 @@ def expected(name: str, method: str, user, concept, cross: bool, upload_owner=No
             return {404}  # an upload is its sender's alone
         return ALLOWED
     if user is None and route.login:
-        return "login"
+        # a concept's URL: the sign-in page only where the concept is public; for an internal one
+        # the 404 of a slug that names none (decision 0074)
+        hidden = "slug" in route_kwargs(name) and not access.allows(None, "concept", "view", concept)
+        return {404} if hidden else "login"
     if user is None and route.api and method in WRITES:
         return {401}
     if isinstance(rule, tuple) and not access.allows(user, "concept", "view", concept):
@@ -582,3 +586,72 @@ def test_drafts_stay_with_the_city(world):
     assert page.status_code == 200
     html = page.content.decode()
     assert f'data-application="{a["application"].pk}"' in html and f'data-application="{drafts["a"].pk}"' not in html
+
+
+def test_an_anonymous_request_cannot_tell_an_internal_concept_from_none(world):
+    """Decision 0074: every concept URL that sends anonymous people to sign in does so only on a
+    public concept; on an internal one (B) the answer is that of a slug that names no concept –
+    404 with the same page – for each declared method. The 404 page offers to sign in and come back."""
+    from types import SimpleNamespace
+
+    anonymous, b = world["clients"]["anonymous"], world["b"]
+    nothing = b | {"concept": SimpleNamespace(slug="gibt-es-nicht", city=b["concept"].city)}
+    names = [n for n, r in ROUTES.items() if r.login and "slug" in route_kwargs(n)]
+    assert len(names) > 80
+    text = re.compile(r'<p[^>]*id="error-text">(.*?)</p>', re.S)
+    for name in names:
+        for method in ROUTES[name].methods:
+            answers = []
+            for side in (b, nothing):
+                url = fill(name, url_patterns()[name], side, b)
+                with transaction.atomic():
+                    answer = _send(anonymous, method, name, url)
+                    transaction.set_rollback(True)
+                body = answer.content.decode() if method not in ("HEAD", "OPTIONS") else ""
+                answers.append((answer.status_code, text.findall(body)))
+                if method == "GET":  # the error page's own offer, not only the header's
+                    assert f'id="error-sign-in" href="/accounts/login/?next={quote(url)}"' in body, (name, url)
+            assert answers[0] == answers[1] and answers[0][0] == 404, (name, method, answers)
+
+
+LEGAL = ("accessibility", "leichte-sprache", "sign-language", "privacy", "imprint")
+
+
+def legal_links(ags: str | None) -> list[str]:
+    """The footer's five links: of the city ``ags``, else of the installation."""
+    from django.urls import reverse
+
+    def name(page):
+        return ("web:" if page == "privacy" else "legal:") + (f"city-{page}" if ags else page)
+
+    return [reverse(name(page), args=[ags] if ags else []) for page in LEGAL]
+
+
+def test_every_page_links_the_legal_pages_of_its_city_or_else_the_installations(world):
+    """Issue #22: every page's footer links the accessibility statement, Leichte Sprache, DGS, the
+    privacy page and the Impressum – the city's on a page of a concept or a city (its URL names the
+    concept, the city's AGS or its start page), the installation's elsewhere and on error pages
+    (which do not say whose a refused address is, decision 0074). Every GET of the declarations
+    (isek.access.routes) filled as the matrix fills it, asked by the one who may see everything;
+    each HTML answer is checked (files, JSON, empty answers and redirects have no footer)."""
+    a, admin = world["a"], world["clients"]["admin"]
+    footer = re.compile(r'<nav aria-label="[^"]*" class="isek-footer__legal">(.*?)</nav>', re.S)
+    checked, problems = set(), []
+    for name, route in sorted(ROUTES.items()):
+        if "GET" not in route.methods or route.api:
+            continue
+        url = fill(name, url_patterns()[name], a, a)
+        with transaction.atomic():
+            response = admin.get(url)
+            transaction.set_rollback(True)
+        admin.cookies.pop("django_language", None)  # /language/en/ chose English: the next page in German again
+        if not response.get("Content-Type", "").startswith("text/html") or response.status_code in (204, 301, 302, 304):
+            continue
+        city_page = response.status_code == 200 and {"slug", "ags", "city"} & set(route_kwargs(name))
+        found = footer.findall(response.content.decode())
+        links = re.findall(r'href="([^"]+)"', found[0]) if len(found) == 1 else []
+        checked.add(name)
+        if links != legal_links(a["concept"].city.ags if city_page else None):
+            problems.append(f"{name} {url} ({response.status_code}): {links or 'no footer'}")
+    assert not problems, "\n".join(problems)
+    assert len(checked) > 80 and {"api-docs", "web:privacy", "concepts:concept", "legal:city-imprint"} <= checked

@@ -64,6 +64,11 @@ def test_signed_in_by_the_provider_without_isek_second_factor_a_local_planner_st
     GroupRole.objects.create(provider=provider, group="isek-planung", role="planner", concept=concept)
     c = Client(HTTP_ACCEPT_LANGUAGE="de")
     assert "Mit Stadt Testhausen anmelden" in c.get("/accounts/login/").content.decode()
+    # the internal concept's address answers 404 to anyone signed out (decision 0074), and offers
+    # to sign in and come back: through the provider to the page
+    gone = c.get(f"/concepts/{concept.slug}/edit/")
+    assert gone.status_code == 404
+    assert f'id="error-sign-in" href="/accounts/login/?next=/concepts/{concept.slug}/edit/"' in gone.content.decode()
     authorize = _start(c, provider, f"/concepts/{concept.slug}/edit/")
     query = parse_qs(urlsplit(authorize).query)
     assert authorize.startswith(issuer) and query["redirect_uri"] == [CALLBACK]
@@ -435,6 +440,11 @@ def test_the_sign_in_page_offers_the_providers_of_the_city_it_is_for(settings):
     _provider(name="Land (für alle)")
     concept = ConceptFactory(city=bochum)
     assert buttons(f"/accounts/login/?next=/concepts/{concept.slug}/members/") == (["Land (für alle)", "Stadt Bochum"], False)
+    # an internal concept is none to the (anonymous) sign-in page: its city's button would tell that
+    # it exists (decision 0074); the page answers as for a slug that names nothing
+    draft = ConceptFactory(city=bochum, is_public=False)
+    assert buttons(f"/accounts/login/?next=/concepts/{draft.slug}/members/") == buttons(
+        "/accounts/login/?next=/concepts/gibt-es-nicht/members/") == (["Land (für alle)"], True)
     assert buttons(f"/accounts/login/?next=/cities/{goerlitz.ags}/settings/")[0] == ["Land (für alle)", "Landkreis Görlitz"]
     assert buttons("/accounts/login/?next=/bochum/")[0] == ["Land (für alle)", "Stadt Bochum"]
     assert buttons("/accounts/login/", HTTP_HOST="isek.goerlitz.example")[0] == ["Land (für alle)", "Landkreis Görlitz"]

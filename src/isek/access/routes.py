@@ -28,7 +28,8 @@ A rule is one of
   ``ACCOUNT``              any signed-in person (their own keys, their second factor).
 
 ``login``: anonymous people are sent to the sign-in page (pages for an account) rather than
-refused; ``api``: anonymous writes are answered 401 (the JSON API); ``ids``: what the URL's
+refused – on a concept's URL only where the concept is public (else 404, as for a slug that names
+no concept: decision 0074); ``api``: anonymous writes are answered 401 (the JSON API); ``ids``: what the URL's
 numbers name (for the matrix: each filled with a real id of the concept, and with one of
 another concept, which must be 404).
 """
@@ -113,9 +114,18 @@ def api(get=None, post=None, patch=None, ids: dict | None = None, submitted: Cal
 
 def _declared(view, route: Route):
     """A new function for ``view`` (which stays as it is) that carries ``route`` and sends
-    anonymous people to the sign-in page where ``route.login``."""
+    anonymous people to the sign-in page where ``route.login`` – on a concept's URL only where
+    the concept is public: for one that is not (or a slug that names none) the answer is 404, as
+    on its public pages, so an anonymous request cannot tell a draft from nothing (decision 0074)."""
     if route.login:
-        wrapped = login_required(view)
+        to_sign_in = login_required(view)
+
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if (not request.user.is_authenticated and "slug" in kwargs
+                    and not policy.visible_concepts(None).filter(slug=kwargs["slug"]).exists()):
+                raise Http404
+            return to_sign_in(request, *args, **kwargs)
     else:
         @functools.wraps(view)
         def wrapped(*args, **kwargs):

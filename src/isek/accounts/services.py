@@ -168,8 +168,8 @@ def login_providers() -> list[IdentityProvider]:
 
 def _city_of(next_url: str, host: str, chosen: str):
     """The city the sign-in is for: chosen on the page (its AGS), else the one the page to return
-    to belongs to (a concept, /cities/<ags>/, the city's start page /<slug>/), else the city's own
-    host name; None if none."""
+    to belongs to (a public concept, /cities/<ags>/, the city's start page /<slug>/), else the city's
+    own host name; None if none."""
     from isek.concepts import services as concepts
 
     if chosen:
@@ -177,7 +177,9 @@ def _city_of(next_url: str, host: str, chosen: str):
     parts = [p for p in (next_url or "").split("?")[0].split("/") if p]
     city = None
     if len(parts) >= 2 and parts[0] == "concepts":
-        concept = concepts.Concept.objects.filter(slug=parts[1]).select_related("city").first()
+        # a public concept only: the sign-in page is anonymous's, and to anonymous an internal
+        # concept is no concept (decision 0074) – its city's button would tell that it exists
+        concept = access.visible_concepts(None).filter(slug=parts[1]).first()
         city = concept.city if concept is not None else None
     elif len(parts) >= 2 and parts[0] == "cities":
         city = concepts.city_by_ags(parts[1][:12])

@@ -16,6 +16,8 @@ urlpatterns = [
     path("v1/", include("isek.api.v1.urls")),
     path("schema/", document(SpectacularAPIView.as_view()), name="api-schema"),
     # The split view serves Swagger UI's start script as a file: no inline script (CSP).
-    path("docs/", document(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
+    # Its template adds the footer's legal pages (decision 0074).
+    path("docs/", document(SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")),
+         name="api-docs"),
     path("tokens/", views.tokens_page, name="api-tokens"),
 ]

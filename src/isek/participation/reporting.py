@@ -108,13 +108,21 @@ def xlsx_bytes(report, method: str) -> bytes:
         ws.freeze_panes(1, 0)
 
     ideas, quarter, quotes, supports = _("Beiträge"), _("Teilraum"), _("Zitate"), _("Unterstützungen")
-    sheet(_("Themen"), [_("Thema"), ideas, _("mit Ort"), supports, _("beantwortet"), _("Thema bestätigt"), _("korrigiert"),
-                        pgettext("Thema: noch ohne Entscheidung", "offen"), _("offen: Vorschlag isek"), quotes],
-          [[t.name, t.figures.ideas, t.figures.placed, t.figures.supports, t.figures.answered, t.confirmed,
-            t.corrected, t.open, t.suggested, " | ".join(f"„{q.sentence}“ ({q.idea.reference})" for q in t.quotes)]
+    # the supports by kind beside their total, as the page shows them (decision 0074)
+    kinds = [_("davon bestätigt per E-Mail"), _("davon bestätigt mit Konto"), _("davon nicht bestätigt")]
+
+    def by_kind(figures) -> list[int]:
+        return [figures.kinds[k] for k in ("email", "account", "none")]  # services.groups.SUPPORT_KINDS
+
+    sheet(_("Themen"), [_("Thema"), ideas, _("mit Ort"), supports, *kinds, _("beantwortet"), _("Thema bestätigt"),
+                        _("korrigiert"), pgettext("Thema: noch ohne Entscheidung", "offen"), _("offen: Vorschlag isek"),
+                        quotes],
+          [[t.name, t.figures.ideas, t.figures.placed, t.figures.supports, *by_kind(t.figures), t.figures.answered,
+            t.confirmed, t.corrected, t.open, t.suggested,
+            " | ".join(f"„{q.sentence}“ ({q.idea.reference})" for q in t.quotes)]
            for t in report.themes])
-    sheet(_("Teilräume"), [quarter, ideas, supports, _("beantwortet"), *[t.name for t in report.themes], quotes],
-          [[q.name, q.figures.ideas, q.figures.supports, q.figures.answered,
+    sheet(_("Teilräume"), [quarter, ideas, supports, *kinds, _("beantwortet"), *[t.name for t in report.themes], quotes],
+          [[q.name, q.figures.ideas, q.figures.supports, *by_kind(q.figures), q.figures.answered,
             *q.counts,
             " | ".join(f"„{x.sentence}“ ({x.idea.reference})" for x in q.quotes)] for q in report.quarters])
     yes = _("ja")

@@ -33,6 +33,7 @@ PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f", "#a
            "#558b2f", "#d84315", "#37474f"]
 KEPT = 8  # results (duplicate proposals, quotes) a process keeps
 QUOTES = 3  # sentences per group or theme
+SUPPORT_KINDS = ("email", "account", "none")  # the kinds of supports that count (Support.Confirmation)
 _kept: OrderedDict[tuple, tuple[object, object]] = OrderedDict()
 _lock = threading.Lock()
 
@@ -52,12 +53,17 @@ class Figures:
     placed: int = 0
     supports: int = 0
     answered: int = 0
+    # ``supports`` by kind where the caller knows it (the evaluation report, decision 0074):
+    # confirmed by e-mail, with an account, not confirmed (decision 0041)
+    kinds: dict = field(default_factory=lambda: dict.fromkeys(SUPPORT_KINDS, 0))
 
-    def add(self, idea: Idea, supports: int) -> None:
+    def add(self, idea: Idea, supports: int, kinds: dict | None = None) -> None:
         self.ideas += 1
         self.placed += idea.geometry is not None
         self.supports += supports
         self.answered += bool(idea.answer or idea.outcome)
+        for kind, n in (kinds or {}).items():
+            self.kinds[kind] += n
 
 
 @dataclass

@@ -30,7 +30,7 @@ from isek.core.rules import invalid
 from .. import jobs as pdf_jobs
 from ..models import DuplicateReview, ImportSource, Outcome, Phase, ReportPdf, Status, ThemeReview
 from .evaluation import _evaluated, _ideas, theme_evaluation
-from .groups import QUOTES, Figures, Quote, _remember, _text
+from .groups import QUOTES, SUPPORT_KINDS, Figures, Quote, _remember, _text
 
 NO_PLACE, OUTSIDE = "ohne-ort", "ausserhalb"
 KEEP_PDFS = pdf_jobs.KEEP  # finished PDFs kept per phase and language (walk 24)
@@ -105,7 +105,8 @@ class EvaluationReport:
     # earlier one – not again in the themes, quarters and theme decisions (walk 24, decision 0064)
     duplicates: int = 0
     counted: Figures = field(default_factory=Figures)  # the themes' sum: ``total`` without the duplicates
-    # ``total.supports`` by kind (decision 0041; sup22): {"email", "account", "none"}
+    # ``total.supports`` by kind (decision 0041; sup22): {"email", "account", "none"} – ``total.kinds``;
+    # each theme's and quarter's ``figures.kinds`` likewise (decision 0074)
     support_kinds: dict = field(default_factory=dict)
 
     @property
@@ -205,7 +206,7 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
     isek_of = {r.idea.pk: r.suggested for r in suggestions.rows if r.review is None and r.suggested is not None}
     reviews = {r.idea_id: r for r in ThemeReview.objects.filter(idea__phase=phase).only(
         "idea_id", "theme_id", "proposed_id", "confidence")}
-    supports = _support_counts(phase)
+    kinds_of = _support_kinds_by_idea(phase)
     by_pk = {i.pk: i for i in ideas}
     duplicate_of = {later: by_pk[earlier] for later, earlier in DuplicateReview.objects.filter(
         idea__phase=phase, duplicate=True).values_list("idea_id", "of_id") if later in by_pk and earlier in by_pk}
@@ -222,8 +223,9 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
         else:
             theme = no_fit if review and review.no_fit else themes[review.theme_id if review else i.theme_id]
         used.add(theme.key)
-        n = supports.get(i.pk, 0)
-        total.add(i, n)
+        kinds = kinds_of.get(i.pk)
+        n = sum(kinds.values()) if kinds else 0
+        total.add(i, n, kinds)
         if i.pk in duplicate_of:  # counted once: under the earlier contribution it duplicates
             m = measures.get(i.measure_id)
             lines.append(Line(i, theme.name, [by_quarter[k].name for k in where[i.pk]], n,
@@ -231,8 +233,8 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
                               str(outcomes.get(i.outcome, "")) if i.outcome else "", f"{m.number} {m.title}" if m else "",
                               i.source_url))
             continue
-        counted.add(i, n)
-        theme.figures.add(i, n)
+        counted.add(i, n, kinds)
+        theme.figures.add(i, n, kinds)
         if theme is no_fit:
             reviewed = no_fit_label()
         elif review is None:
@@ -249,7 +251,7 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
         members.setdefault(("theme", theme.key), []).append(i.pk)
         for k in where[i.pk]:
             q = by_quarter[k]
-            q.figures.add(i, n)
+            q.figures.add(i, n, kinds)
             q.per_theme[theme.key] = q.per_theme.get(theme.key, 0) + 1
             members.setdefault(("quarter", k), []).append(i.pk)
         m = measures.get(i.measure_id)
@@ -285,7 +287,7 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
         # a confirmation with a confidence confirmed isek's suggestion; without, the idea's own theme
         accepted=sum(1 for i in ideas if (r := reviews.get(i.pk)) and not r.corrected and not r.no_fit
                      and r.confidence is not None and i.pk not in duplicate_of), duplicates=len(duplicate_of), counted=counted,
-        support_kinds=_support_kinds(ideas))
+        support_kinds=total.kinds)
 
 
 def _quotes(phase: Phase, ideas, members: dict, themes: dict, quarters: dict) -> None:
@@ -312,14 +314,18 @@ def _support_counts(phase: Phase) -> dict:
         n=Count("supports", filter=~Q(supports__confirmation=Support.Confirmation.PENDING))).values_list("pk", "n"))
 
 
-def _support_kinds(ideas) -> dict:
-    """The supports of ``ideas`` that count, by kind: confirmed by e-mail, with an account, unconfirmed."""
+def _support_kinds_by_idea(phase: Phase) -> dict:
+    """{idea pk: {"email", "account", "none": supports that count}} – confirmed by e-mail, with an
+    account, not confirmed; those waiting for their e-mail link count in no number (decision 0041).
+    The tables per theme and quarter add them up as the idea pages count them (decision 0074)."""
     from ..models import Support
 
-    C = Support.Confirmation
-    got = dict(Support.objects.filter(idea__in=[i.pk for i in ideas]).exclude(confirmation=C.PENDING)
-               .values_list("confirmation").annotate(n=Count("pk")).values_list("confirmation", "n"))
-    return {"email": got.get(C.EMAIL, 0), "account": got.get(C.ACCOUNT, 0), "none": got.get(C.NONE, 0)}
+    kinds: dict[int, dict] = {}
+    for idea_pk, confirmation, n in (Support.objects.filter(idea__phase=phase).exclude(
+            confirmation=Support.Confirmation.PENDING).values_list("idea_id", "confirmation")
+            .annotate(n=Count("pk")).values_list("idea_id", "confirmation", "n")):
+        kinds.setdefault(idea_pk, dict.fromkeys(SUPPORT_KINDS, 0))[confirmation] = n
+    return kinds
 
 
 def report_features(user, concept: Concept, phase: Phase, url_of) -> dict:
