@@ -1012,9 +1012,10 @@ def can_check_proof(user, concept, application: Application) -> bool:
 
 
 def request_is_submitted(concept, application, payment_request, **_ids) -> bool:
-    """Is the payment request ``payment_request`` one of the concept's application ``application``,
-    and has the city submitted both (what opens it to the district's funding authority)?"""
-    return PaymentRequest.objects.filter(pk=payment_request, application_id=application, application__concept=concept,
+    """Is the payment request numbered ``payment_request`` (its number in the application, as its
+    URLs name it; decision 0072) one of the concept's application ``application``, and has the city
+    submitted both (what opens it to the district's funding authority)?"""
+    return PaymentRequest.objects.filter(number=payment_request, application_id=application, application__concept=concept,
                                          application__state__in=SENT, state__in=PaymentRequest.SENT).exists()
 
 
@@ -1403,11 +1404,12 @@ def requests_of(user, concept, application: Application) -> list[PaymentRequest]
     return list(found)
 
 
-def request_of(user, concept, application_pk, pk) -> PaymentRequest:
-    """A payment request of the concept's application, for whoever may see it (the authority: a
-    submitted one)."""
+def request_of(user, concept, application_pk, number) -> PaymentRequest:
+    """The payment request numbered ``number`` of the concept's application (its number, "Nr. 2",
+    is what its URLs and pages name – never its id; decision 0072), for whoever may see it (the
+    authority: a submitted one)."""
     application = application_of(user, concept, application_pk)
-    found = application.payment_requests.filter(pk=pk).select_related("application", "submitted_by", "decided_by").first()
+    found = application.payment_requests.filter(number=number).select_related("application", "submitted_by", "decided_by").first()
     if found is None or (not found.is_submitted and not access.allows(user, "application", "view", concept)):
         raise Http404
     return found
@@ -1904,8 +1906,8 @@ def authority_todo(user, authority) -> dict:
                .select_related("application__concept__city")):
         app = pr.application
         items.append(_item("payment_request", app, pr.submitted_at,
-                           reverse("procedure:payment-request", args=[app.concept.slug, app.pk, pr.pk]),
-                           _("Mittelabruf %(number)s freigeben oder zurückgeben") % {"number": pr.number},
+                           reverse("procedure:payment-request", args=[app.concept.slug, app.pk, pr.number]),
+                           _("Mittelabruf Nr. %(number)s freigeben oder zurückgeben") % {"number": pr.number},
                            _("Antrag %(year)s, Version %(version)s") % {"year": app.year, "version": app.version}))
     for proof in (ProofSubmission.objects.filter(district("application__"), state=P_SUBMITTED)
                   .select_related("application__concept__city")):
@@ -1985,8 +1987,8 @@ def city_todo(user, concept, today: datetime.date | None = None) -> dict | None:
                    .select_related("application__concept__city")):
             app = pr.application
             items.append(_item("returned_request", app, pr.decided_at,
-                               reverse("procedure:payment-request", args=[concept.slug, app.pk, pr.pk]),
-                               _("Mittelabruf %(number)s zurückgegeben: neu stellen") % {"number": pr.number},
+                               reverse("procedure:payment-request", args=[concept.slug, app.pk, pr.number]),
+                               _("Mittelabruf Nr. %(number)s zurückgegeben: neu stellen") % {"number": pr.number},
                                _("%(application)s – Begründung: %(reason)s") % {"application": label(app),
                                                                                 "reason": pr.reason}))
         newer_approval = Approval.objects.filter(application=OuterRef("application"), created_at__gt=OuterRef("created_at"))
@@ -2032,18 +2034,18 @@ def city_todo(user, concept, today: datetime.date | None = None) -> dict | None:
     return _todo(items, CITY_TODO_KINDS) | {"notes": notes}
 
 
-def returned_request_payments(user, concept, application: Application, pk) -> dict:
-    """What a new payment request in place of the returned request ``pk`` starts with (decision
+def returned_request_payments(user, concept, application: Application, number) -> dict:
+    """What a new payment request in place of the returned request numbered ``number`` starts with (decision
     0067: a returned request is never corrected and submitted again – the city makes a new one):
     {"request": the returned request, "payments": the ids of its payments that may be cited again,
     "missing": the labels of those that may not (cited meanwhile by another request, or deleted)}.
-    Refused with a message where ``pk`` names no returned request of ``application``."""
+    Refused with a message where ``number`` names no returned request of ``application``."""
     _require_request(user, concept, application)
     try:
-        pk = int(pk)
+        number = int(number)
     except (TypeError, ValueError):
-        pk = None
-    found = (application.payment_requests.filter(pk=pk).first() if pk is not None else None)
+        number = None
+    found = (application.payment_requests.filter(number=number).first() if number is not None else None)
     if found is None or found.state != R_RETURNED:
         raise invalid(_("Nur ein zurückgegebener Mittelabruf dieses Antrags lässt sich als Vorlage verwenden."),
                       "not_returned")
