@@ -157,6 +157,7 @@ def concept_edit(request, concept):
         "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon", "area_hint": no_area,
         "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept, request.user), "doubts": doubts,
         "legal_missing": legal.missing(concept.city), "legal_administration": legal.administration(concept.city, request.user),
+        "legal_may_edit": legal.may_edit(request.user, concept.city),
     }, status=400 if request.method == "POST" else 200)
 
 
