@@ -406,3 +406,17 @@ def test_overlapping_applications_never_approve_or_count_a_line_twice(paid):
     assert {(r["measure"], r["year"], r["source"]) for r in services.proof_of_use(concept, second)["grant"]} == {
         (line["measure"], line["year"], line["source"]) for line in approval.lines}
     assert {r["year"]: r["values"][cost] for r in services.portfolio(staff, authority)["sums"] if r["year"] >= 2027} == costs
+    # the portfolio's approved grant (issue #23, minor 5): per application, in its group's sum and per year, each
+    # line once – as the district's totals
+    shown = services.portfolio(staff, authority)
+    rows = {r["app"].year: r["approved"] for g in shown["groups"] for r in g["rows"]}
+    for year in (2026, 2027):
+        assert rows[year] == sum((sum(r["approved"].values(), D(0)) for r in totals if r["year"] == year), D(0)), year
+    assert rows[2027] == sum((D(line["approved"]) for line in first.approvals.get().lines), D(0))
+    assert rows[2026] == sum((D(line["approved"]) for line in approval.lines), D(0)) > 0
+    total = sum((sum(r["approved"].values(), D(0)) for r in totals), D(0))
+    assert sum((g["approved"] for g in shown["groups"]), D(0)) == total
+    column = shown["headers"].index("bewilligt (Bund und Land)")
+    assert sum((r["values"][column] for r in shown["sums"]), D(0)) == total
+    page = client_for(staff).get(f"/authorities/{authority.pk}/portfolio/").content.decode()
+    assert "bewilligte Förderung (€)" in page and f'data-approved="{rows[2027]}"' in page

@@ -837,21 +837,47 @@ def portfolio(user, authority) -> dict:
     groups: dict[tuple, dict] = {}
     proofs = proof_states(newest)  # the submitted proof of use, where there is one (decision 0063)
     in_force = approvals_in_force(newest)  # a newer version does not end the Bescheid of an older one
+    approved_by_year: dict[int, decimal.Decimal] = {}
     for app in newest:
         by_year = diff.sums(snapshots[app.pk], order=finance.SOURCES)
         grant = sum((row["bund"] + row["land"] for row in by_year.values()), diff.ZERO)
+        kept = in_force.get((app.concept_id, app.year))
+        approved = _approved_lines(kept["approval"], taken[app.pk]) if kept else None
         group = groups.setdefault((app.concept.programme, app.year), {
-            "programme": app.concept.get_programme_display(), "year": app.year, "rows": [], "grant": diff.ZERO})
+            "programme": app.concept.get_programme_display(), "year": app.year, "rows": [], "grant": diff.ZERO,
+            "approved": diff.ZERO})
         group["rows"].append({"app": app, "grant": grant, "done": app.done or 0, "total": app.total or 0,
                               "proof": proofs.get(app.pk),
-                              "in_force": kept if (kept := in_force.get((app.concept_id, app.year)))
-                              and kept["application"].pk != app.pk else None})
+                              "approved": sum(approved.values(), diff.ZERO) if approved is not None else None,
+                              "in_force": kept if kept and kept["application"].pk != app.pk else None})
         group["grant"] += grant
+        for year, amount in (approved or {}).items():
+            group["approved"] += amount
+            approved_by_year[year] = approved_by_year.get(year, diff.ZERO) + amount
     shown, sums = sums_by_year(*snapshots.values())
     labels = {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Förderung (Bund und Land)"),
               **finance.SOURCE_LABELS}  # the district's cities' own words differ: the usual ones
-    return {"groups": list(groups.values()), "applications": newest, "headers": [str(labels.get(w, w)) for w in shown],
+    headers = [str(labels.get(w, w)) for w in shown]
+    if approved_by_year:  # beside the requested grant, the approved one of each year (decision 0072)
+        headers.append(str(_("bewilligt (Bund und Land)")))
+        years = {row["year"] for row in sums}
+        sums += [{"year": y, "values": [diff.ZERO] * len(shown)} for y in approved_by_year if y not in years]
+        sums.sort(key=lambda row: row["year"])
+        for row in sums:
+            row["values"] = [*row["values"], approved_by_year.get(row["year"], diff.ZERO)]
+    return {"groups": list(groups.values()), "applications": newest, "headers": headers,
             "sums": sums, "areas": _areas(newest), "approved": _approved(authority).distinct().count()}
+
+
+def _approved_lines(approval: Approval, taken) -> dict[int, decimal.Decimal]:
+    """Per year, the grant (Bund and Land) ``approval`` approves, without the lines another
+    application's approval granted first (``taken``: ``_elsewhere``) – a line counts once, with the
+    application it belongs to, as in the district's totals (decision 0058, amended; 0072)."""
+    years: dict[int, decimal.Decimal] = {}
+    for line in approval.lines:
+        if line["source"] in GRANT and (line["measure"], int(line["year"]), line["source"]) not in taken:
+            years[int(line["year"])] = years.get(int(line["year"]), ZERO) + decimal.Decimal(line["approved"])
+    return years
 
 
 def _district(authority) -> Q:
@@ -925,7 +951,7 @@ def district_totals(user, authority) -> list[dict]:
                 cell(app, int(f["year"]))["requested"][f["what"]] += decimal.Decimal(f["amount"])
     for app in approved_app.values():
         if (approval := in_force.get(app.pk)) is not None:
-            taken = _elsewhere(app, owners)
+            taken = _elsewhere(app, owners)  # as the portfolio's approved column (``_approved_lines``)
             for line in approval.lines:
                 if line["source"] in GRANT and (line["measure"], int(line["year"]), line["source"]) not in taken:
                     cell(app, int(line["year"]))["approved"][line["source"]] += decimal.Decimal(line["approved"])
