@@ -223,12 +223,38 @@ def _granted(concept_ids) -> dict[int, dict[tuple[str, int, str], dict]]:
         concept_id, year = of[pk]
         lines, owner = owners.setdefault(concept_id, {}), {"application": pk, "year": year, "approval": in_force[pk]}
         for line in in_force[pk].lines:
-            if line["source"] in GRANT and decimal.Decimal(line["approved"]) > 0:
+            if line["source"] in GRANT and _decided(line):
                 lines.setdefault((line["measure"], int(line["year"]), line["source"]), owner)
         for f in (snapshots.get(pk) or {}).get("figures", []):
             if int(f["year"]) >= year:
                 lines.setdefault((f["measure"], int(f["year"])), owner)
     return owners
+
+
+def _decided(line: dict) -> bool:
+    """Whether an approval's line decided the money of its measure, year and source: it grants more
+    than 0, or it grants 0 of a requested amount – a cut to nothing is a decision too, which a later
+    application does not request again and no payment request asks for (decision 0072, amending
+    0058's "a line approved at 0 is not held")."""
+    approved = decimal.Decimal(line["approved"])
+    return approved > 0 or decimal.Decimal(line.get("requested") or 0) > 0
+
+
+def zero_lines(application: Application) -> dict[tuple[str, int, str], Approval]:
+    """The grant lines (measure, year, source) decided at 0 € for ``application``: by its approval
+    in force (a requested amount cut to 0) or by another application's that holds the line first
+    (``approved_elsewhere``) – with that approval. A payment request for them is refused by name."""
+    found = {k: a for k, a in approved_elsewhere(application).items()
+             if any(_line_key(x) == k and not decimal.Decimal(x["approved"]) for x in a.lines)}
+    current = current_approval(application)
+    for line in current.lines if current else []:
+        if line["source"] in GRANT and _decided(line) and not decimal.Decimal(line["approved"]):
+            found.setdefault(_line_key(line), current)
+    return found
+
+
+def _line_key(line: dict) -> tuple[str, int, str]:
+    return line["measure"], int(line["year"]), line["source"]
 
 
 def _elsewhere(application: Application, owners: dict, pairs: bool = True) -> dict[tuple, Approval]:
@@ -265,7 +291,9 @@ def already_approved(concept, application: Application) -> list[dict]:
     keys = sorted((k for k in taken if k in amounts and k[1] >= application.year),
                   key=lambda k: (diff._order(k[0], labels), k[1], rank[k[2]]))
     return [{"key": f"{m}-{y}-{w}", "label": labels.get(m, m), "year": y, "source_label": sources.get(w, w),
-             "amount": amounts[(m, y, w)], "approval": bescheid(taken[(m, y, w)])} for m, y, w in keys]
+             "amount": amounts[(m, y, w)], "approval": bescheid(taken[(m, y, w)]),
+             "zero": not any(_line_key(x) == (m, y, w) and decimal.Decimal(x["approved"]) for x in taken[(m, y, w)].lines)}
+            for m, y, w in keys]
 
 
 def plan_differs(concept, version) -> bool:
@@ -1187,6 +1215,33 @@ def request_lines(concept, application: Application, payments: list) -> list[dic
     return lines
 
 
+def _zero_of_payments(application: Application, zero: dict, pks) -> list[tuple[str, int, str]]:
+    """Of the payments ``pks`` not offered, the lines decided at 0 € (``zero``) of those whose
+    measure and year the approval grants nothing else for – why they are not offered."""
+    if not zero or not pks:
+        return []
+    granted = {k for k, entry in _basis(application).items() if any(entry["approved"].values())}
+    pairs = {(str(m), y) for m, y in monitoring.Payment.objects.filter(pk__in=pks).values_list("measure_id", "year")}
+    return [k for k in zero if k[:2] in pairs and k[:2] not in granted]
+
+
+def _split_key(key) -> tuple:
+    """A line's key "<measure>-<year>-<source>" as (measure, year, source); () where it is none."""
+    parts = str(key).rsplit("-", 2)
+    return (parts[0], int(parts[1]), parts[2]) if len(parts) == 3 and parts[1].isdigit() else ()
+
+
+def _zero_refusal(concept, application: Application, zero: dict, keys) -> str:
+    """Why a payment request cannot ask for the lines ``keys`` (measure, year, source), decided at
+    0 € (``zero``: ``zero_lines``), naming each with its Bescheid; "" where there are none."""
+    named = [_("%(line)s (%(approval)s)") % {"line": _line_names(concept, application, [f"{k[0]}-{k[1]}-{k[2]}"]),
+                                             "approval": bescheid(zero[k])} for k in sorted(set(keys))]
+    if not named:
+        return ""
+    return _("Dafür lässt sich kein Mittelabruf stellen: mit 0 € bewilligt – %(lines)s. Eine Bewilligung von 0 € "
+             "ist eine Entscheidung; mehr Mittel gibt es nur mit einem Änderungsbescheid.") % {"lines": "; ".join(named)}
+
+
 def _require_request(user, concept, application: Application) -> None:
     access.require(user, "payment_request", "edit", concept)
     if application.concept_id != concept.pk:
@@ -1211,15 +1266,21 @@ def draft_request(user, concept, application: Application, *, payments=(), amoun
         except (TypeError, ValueError):
             errors["payments"] = _("Bitte wählen Sie bezahlte Ausgaben aus der Liste.")
     offered = {p.pk: p for p in available_payments(concept, application)}
+    zero = zero_lines(application) if wanted - set(offered) or amounts else {}
     if not wanted and "payments" not in errors:
         errors["payments"] = _("Bitte wählen Sie mindestens eine bezahlte Ausgabe.")
+    elif refused := _zero_refusal(concept, application, zero, _zero_of_payments(application, zero, wanted - set(offered))):
+        errors["payments"] = refused
     elif wanted - set(offered):
         errors["payments"] = _("Diese Ausgaben lassen sich nicht abrufen – schon abgerufen, nicht bewilligt oder "
                                "unbekannt: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in sorted(wanted - set(offered)))}
     chosen = [offered[pk] for pk in sorted(wanted & set(offered))]
     lines = request_lines(concept, application, chosen) if "payments" not in errors else []
     known = {line["key"] for line in lines}
-    if "payments" not in errors and (unknown := sorted(set(amounts) - known)):
+    zeroed = [_split_key(k) for k in set(amounts) - known if _split_key(k) in zero]
+    if "payments" not in errors and zeroed:
+        errors["__all__"] = _zero_refusal(concept, application, zero, zeroed)
+    elif "payments" not in errors and (unknown := sorted(set(amounts) - known)):
         errors["__all__"] = _("Diese Zeilen gehören nicht zum Mittelabruf – für sie ist keine bezahlte Ausgabe gewählt: "
                               "%(lines)s. Bitte wählen Sie die Ausgabe oder leeren Sie den Betrag.") % {
             "lines": _line_names(concept, application, unknown)}
