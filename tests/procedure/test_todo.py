@@ -129,6 +129,31 @@ def test_the_authority_sees_what_waits_for_it_and_the_city_what_waits_for_it(pai
     assert services.authority_todo(staff, district)["total"] == 0
 
 
+def _start_todo(client) -> str:
+    page = client.get("/").content.decode()
+    return page.split('id="start-todo"')[1].split("</section>")[0] if 'id="start-todo"' in page else ""
+
+
+def test_the_start_page_counts_ones_own_to_dos_and_links_their_lists(paid):
+    """Issue #23, minor 7: the start page gave a signed-in reviewer or planner no hint of what waits;
+    now it counts each of their own to-do lists (decision 0067) and links it – their authority's
+    portfolio, their concepts' applications – and no one else's."""
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    district = FundingAuthority.objects.get(prefixes__prefix="146")
+    request = services.draft_request(planner, concept, app, payments=paid["payments"][:2])
+    services.submit_request(planner, concept, request)
+    mine = _start_todo(client_for(staff))
+    assert f'<a class="kern-link" href="/authorities/{district.pk}/portfolio/#todo">{district.name}</a>: 1 Aufgabe' in mine
+    assert concept.name not in mine
+    assert district.name not in _start_todo(client_for(paid["authority_b"]))  # another district's staff
+    services.return_request(staff, concept, request, reason="Beleg fehlt")
+    city = _start_todo(client_for(planner))
+    assert (f'<a class="kern-link" href="/concepts/{concept.slug}/applications/#todo">{concept.name} (Hoyerswerda)</a>: '
+            "1 Aufgabe") in city and district.name not in city
+    assert _start_todo(client_for(member(concept, "reviewer"))) == ""  # reads the applications, acts on none
+    assert 'id="todo"' in client_for(planner).get(f"/concepts/{concept.slug}/applications/").content.decode()
+
+
 def test_a_returned_request_is_only_a_template_and_bad_input_is_refused(paid):
     concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
     city = client_for(planner)

@@ -2037,6 +2037,29 @@ def _todo(items: list[dict], kinds) -> dict:
     return {"items": items, "counts": counts, "total": len(items), "summary": summary}
 
 
+def start_todo(user) -> list[dict]:
+    """The start page's hint (decision 0072): per to-do list of decision 0067 that is the signed-in
+    ``user``'s own – the portfolio of each funding authority on whose staff they are, the list of
+    applications of each concept they hold a role in that has a submitted application and on which
+    they may act – {"label", "url" (the list, at its "Zu erledigen"), "total"}. The installation's
+    administrator, who reads every authority, is on no staff: no counts. Each list costs its own
+    fixed number of queries; a concept without a submitted application costs none."""
+    if user is None or not user.is_authenticated:
+        return []
+    from isek.concepts.services import Concept, FundingAuthority
+
+    found = []
+    for authority in FundingAuthority.objects.filter(staff__user=user).distinct().order_by("name"):
+        found.append({"label": authority.name, "total": authority_todo(user, authority)["total"],
+                      "url": reverse("authority:portfolio", args=[authority.pk]) + "#todo"})
+    concepts = Concept.objects.filter(roles__user=user, applications__state__in=SENT).distinct().order_by("name")
+    for concept in concepts.select_related("city"):
+        if (todo := city_todo(user, concept)) is not None:
+            found.append({"label": f"{concept.name} ({concept.city.name})", "total": todo["total"],
+                          "url": reverse("procedure:applications", args=[concept.slug]) + "#todo"})
+    return found
+
+
 def city_todo(user, concept, today: datetime.date | None = None) -> dict | None:
     """What waits for the city's planners on ``concept``, oldest first – each only for those who
     may act on it: change requests (Nachforderungen) not yet answered by a new version, payment
