@@ -260,6 +260,8 @@ def _value(kind: str, side: dict, name: str) -> str:
         return side["measure"].number
     if kind == "indicator" and name == "code":
         return side["indicator"].code
+    if kind == "payment_request":  # named by its number in the application, not its id (decision 0072)
+        return str(side[kind].number)
     return str(side[kind].pk)
 
 

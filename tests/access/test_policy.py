@@ -109,7 +109,7 @@ def _side(public: bool) -> dict:
             "idea": idea.pk,
             "phase": idea.phase_id,  # the import of contributions into a phase
             "application": (draft := _draft_application(concept)).pk,  # the authority's review: refused on a draft
-            "payment_request": _draft_request(draft).pk,  # its release: refused on a draft (decision 0059)
+            "payment_request": _draft_request(draft).number,  # its release: refused on a draft (decision 0059; by number, 0072)
         },
         "users": {role: _user(role, concept) for role in Role},
     }

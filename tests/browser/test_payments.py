@@ -91,7 +91,7 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     assert "Zu erledigen (1)" in authority.inner_text("#todo-heading")
     assert axe_violations(authority) == []
     authority.click("#todo-list tr[data-kind=payment_request] a")
-    assert authority.url == url + f"payments/{request.pk}/"
+    assert authority.url == url + f"payments/{request.number}/"
     assert axe_violations(authority) == []
     authority.fill(f"#id_amount-{key}", "17.000,00")
     authority.click("#release-form button[type=submit]")
@@ -153,7 +153,7 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     returned = services.draft_request(planner_user, concept, app, payments=[late.pk])
     services.submit_request(planner_user, concept, returned)
     services.return_request(staff, concept, returned, reason="Rechnung 3 ohne Beleg")
-    planner.goto(url + f"payments/{returned.pk}/")
+    planner.goto(url + f"payments/{returned.number}/")
     assert "Zurückgegeben: Rechnung 3 ohne Beleg" in planner.inner_text("#request-returned")
     assert axe_violations(planner) == []
     planner.click("#request-renew")

@@ -96,6 +96,38 @@ def test_a_quarter_is_asked_about_too(erfurt):
     assert r.status_code == 302 and Quarter.objects.filter(concept=concept, name="Weimar").exists()
 
 
+def test_a_quarter_or_measure_beyond_the_funding_area_is_asked_about_at_its_form(erfurt):
+    """Issue #23, minor 2: a quarter or a measure's location beyond the funding area was flagged by
+    the readiness check only; the forms now ask and save once confirmed."""
+    from isek.concepts.models import Measure, Quarter
+    from tests.factories import FieldFactory
+
+    concept, client = erfurt
+    concept.area = geo.to_django(shapely.MultiPolygon([ERFURT]))
+    concept.save()
+    wider = shapely.box(11.025, 50.975, 11.04, 50.98)  # a third of it east of the area
+    data = {"name": "Ost", "colour": "#336699", "description": "", "source": "",
+            "geometry": json.dumps(shapely.geometry.mapping(wider))}
+    r = client.post(f"/concepts/{concept.slug}/quarters/new/", data)
+    page = r.content.decode()
+    assert r.status_code == 400 and "Der Teilraum liegt nicht ganz im Fördergebiet (ca. " in page
+    assert "außerhalb des Fördergebiets)." in page and not Quarter.objects.filter(concept=concept).exists()
+    assert client.post(f"/concepts/{concept.slug}/quarters/new/", {**data, "confirm_area": "on"}).status_code == 302
+    field = FieldFactory(concept=concept)
+    point = {"type": "Point", "coordinates": [11.038, 50.977]}
+    data = {"number": "1.1", "title": "Zugang Ost", "primary_field": field.pk, "priority": "1", "status": "planned",
+            "progress": "0", "progress_weight": "1", "geometry": json.dumps(point),
+            **{f"ms-{k}": v for k, v in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0, "MIN_NUM_FORMS": 0, "MAX_NUM_FORMS": 1000}.items()}}
+    r = client.post(f"/concepts/{concept.slug}/measures/new/", data)
+    page = r.content.decode()
+    assert r.status_code == 400 and 'id="area-doubts"' in page and "Liegt die Maßnahme richtig?" in page
+    assert "Die Verortung der Maßnahme liegt nicht ganz im Fördergebiet (liegt außerhalb des Fördergebiets)" in page
+    assert "Die Verortung stimmt – trotzdem speichern" in page and not Measure.objects.filter(concept=concept).exists()
+    assert client.post(f"/concepts/{concept.slug}/measures/new/", {**data, "confirm_area": "on"}).status_code == 302
+    data["geometry"] = json.dumps({"type": "Point", "coordinates": [11.03, 50.977]})  # inside: no question
+    assert client.post(f"/concepts/{concept.slug}/measures/new/", {**data, "number": "1.2"}).status_code == 302
+
+
 def test_an_area_outside_the_base_map_is_asked_about(erfurt, settings, tmp_path):
     """Where the city has a base map, an area beyond its extent is asked about too."""
     from isek.concepts import services

@@ -75,7 +75,9 @@ def _measure(bautzen, geometry, **more) -> dict:
 def test_utm_coordinates_of_the_land_are_read_in_its_official_crs(bautzen, planner):
     from isek.concepts.models import Measure
 
-    r = planner.post(f"/concepts/{bautzen.slug}/measures/new/", _measure(bautzen, _utm(25833)), follow=True)
+    # the square lies beyond the factory's funding area: confirmed, as the form asks (decision 0072)
+    r = planner.post(f"/concepts/{bautzen.slug}/measures/new/", _measure(bautzen, _utm(25833), confirm_area="on"),
+                     follow=True)
     page = r.content.decode()
     assert r.status_code == 200 and "außerhalb Deutschlands" not in page
     assert "sie wurden im amtlichen KBS des Landes gelesen (EPSG:25833)" in page

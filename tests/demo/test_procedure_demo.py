@@ -73,7 +73,7 @@ def test_the_procedure_demo_runs_from_application_to_approval(bochum):
     # a 2027 expense and a request released today: the page says it is an example at its reference date
     stichtag = "Beispiel mit Stichtag 31.12.2027, illustrativ"
     assert stichtag in request.note and stichtag in request.items.get().note and stichtag in request.items.get().payment.note
-    shown = planner.get(f"/concepts/{bochum.slug}/applications/{second.pk}/payments/{request.pk}/").content.decode()
+    shown = planner.get(f"/concepts/{bochum.slug}/applications/{second.pk}/payments/{request.number}/").content.decode()
     assert stichtag in shown and "erst ab 2027 möglich" in shown
     assert request.submitted_by.username == "planerin" and request.decided_by.username == "bezreg-arnsberg"
     item = request.items.get()

@@ -152,6 +152,29 @@ def test_bad_finance_input_changes_nothing(planner_client, bochum, cost, fin, me
     assert after == before
 
 
+def test_a_cost_year_outside_the_concepts_period_is_asked_at_its_row(planner_client, bochum):
+    """Issue #23, minor 2: a cost row (or financing line) before the concept's start was flagged
+    only by the readiness check; the measure's cost form now asks first and saves once confirmed."""
+    from isek.finance.models import CostGroup
+
+    m = Measure.objects.get(concept=bochum, number="2.1")
+    year, period = bochum.start_year - 1, f"{bochum.start_year}–{bochum.end_year}"
+    row = {"year": year, "cost_group": CostGroup.objects.get(number="9.1").pk, "amount": "1.000", "eligible": "",
+           "basis": "estimate"}
+    fin = {"year": year, "source": "eu", "amount": "500", "status": "applied", "reason": "EFRE"}
+    before = CostItem.objects.filter(measure=m).count(), Financing.objects.filter(measure=m).count()
+    r = planner_client.post(f"/concepts/{SLUG}/kuf/measures/{m.pk}/", _measure_post(m, [row], [fin]))
+    page = r.content.decode()
+    assert r.status_code == 400 and 'id="year-doubts"' in page and 'name="confirm_years"' in page
+    assert f"Kosten für {year}: außerhalb der Laufzeit des Konzepts ({period})." in page
+    assert f"Finanzierung für {year}: außerhalb der Laufzeit des Konzepts ({period})." in page
+    assert (CostItem.objects.filter(measure=m).count(), Financing.objects.filter(measure=m).count()) == before
+    r = planner_client.post(f"/concepts/{SLUG}/kuf/measures/{m.pk}/", {**_measure_post(m, [row], [fin]), "confirm_years": "on"})
+    assert r.status_code == 302 and CostItem.objects.filter(measure=m, year=year).exists()
+    # saved once confirmed, the row is not asked about again when the page is saved unchanged
+    assert planner_client.post(f"/concepts/{SLUG}/kuf/measures/{m.pk}/", _measure_post(m, [], [])).status_code == 302
+
+
 def test_planner_adds_cost_and_override(planner_client, bochum):
     from isek.finance.models import CostGroup
 

@@ -241,3 +241,32 @@ def test_the_english_kuf_gives_the_catalogues_note_in_english(client):
     assert "sub-item numbers illustrative" in page and "Unterpunkte illustrativ" not in page
     page = client.get(f"/concepts/{concept.slug}/kuf/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Nr. 7–11; Unterpunkte illustrativ." in page
+
+
+def test_in_bayern_a_facade_programme_in_the_fonds_group_is_not_a_disposition_fund():
+    """Issue #23, minor 8: in Bayern (isek's general catalogue, group "4 Verfügungsfonds und andere
+    Fonds") a Fassadenprogramm at 60 % drew the VV Städtebauförderung's 50 % warning, a rule on the
+    Verfügungsfonds only. Only a measure that is a Verfügungsfonds is checked now."""
+    from isek.finance.models import Fund
+    from tests.factories import CityFactory, FieldFactory
+
+    concept = ConceptFactory(city=CityFactory(ags="09162000", name="München"), start_year=2030, end_year=2030,
+                             programme="lebendige_zentren")
+    field = FieldFactory(concept=concept)
+    FundingRate.objects.create(concept=concept, year=2030, rate=D(60))
+    group = CostGroup.of(concept).get(number="4")
+    assert land_rules.catalogue_for_ags("09162000").disposition_fund_shared  # the data says why
+    measures = {title: MeasureFactory(concept=concept, primary_field=field, title=title)
+                for title in ("Kommunales Fassadenprogramm", "Verfügungsfonds Altstadt", "Anreizprogramm")}
+    for m in measures.values():
+        CostItem.objects.create(measure=m, year=2030, cost_group=group, amount=D(80000), eligible=D(80000))
+
+    def warned():
+        return sorted(m.title for m in measures.values()
+                      if any(w.code == "fund_share" and w.measure == str(m.pk) for w in services.current(concept).warnings))
+
+    assert warned() == ["Verfügungsfonds Altstadt"]
+    # a measure with a Verfügungsfonds of its own (the funds page) is one, whatever its title
+    Fund.objects.create(concept=concept, measure=measures["Anreizprogramm"], kind=Fund.Kind.DISPOSITION,
+                        name="Quartiersfonds", budget=D(80000))
+    assert warned() == ["Anreizprogramm", "Verfügungsfonds Altstadt"]

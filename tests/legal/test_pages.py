@@ -400,7 +400,8 @@ def test_publishing_warns_and_opening_a_phase_is_refused_while_the_citys_legal_t
         html = text(planner.get(page))
         assert 'id="legal-missing"' in html and "Impressum und Datenschutzkontakt der Stadt Offenbach am Main sind nicht vollständig" in html
         assert "Impressum (Anbieter nach § 5 DDG); Datenschutz: verantwortliche Stelle" in html
-        assert f"Eintragen kann das nur {who}:" in html and f'href="{edit_url}#imprint"' in html
+        # the edit page is named only to those who may edit it (issue #23, decision 0072): not to the planner
+        assert f"Eintragen kann das nur {who}." in html and edit_url not in html
     assert "isek hält die Veröffentlichung des Konzepts nicht auf" in text(planner.get(f"/concepts/{concept.slug}/edit/"))
     concept.is_public = True
     concept.save()
@@ -411,9 +412,17 @@ def test_publishing_warns_and_opening_a_phase_is_refused_while_the_citys_legal_t
     page = text(r)
     assert r.status_code == 400 and "Bitte die markierten Angaben prüfen. Es wurde nichts gespeichert." in page
     assert ("Für die Stadt Offenbach am Main fehlt noch: Impressum (Anbieter nach § 5 DDG); Datenschutz: verantwortliche "
-            f"Stelle. Eintragen kann das nur {who}, unter {edit_url}#imprint.") in page
-    assert f'id="fix-legal" href="{edit_url}#imprint">Seite der Administration: Rechtliche Seiten der Stadt</a>' in page
+            f"Stelle. Eintragen kann das nur {who}. Die Phase") in page
+    assert 'id="fix-legal"' not in page and edit_url not in page
     assert checksum() == before
+    # the administration, who may edit them, gets the link
+    admin = Client(HTTP_ACCEPT_LANGUAGE="de")
+    admin.force_login(UserFactory(is_superuser=True, is_staff=True))
+    html = text(admin.get(f"/concepts/{concept.slug}/edit/"))
+    assert f'href="{edit_url}#imprint">Rechtliche Seiten der Stadt Offenbach am Main bearbeiten</a>' in html
+    r = admin.post(f"/concepts/{concept.slug}/participation/phases/new/", _phase_form())
+    assert f'id="fix-legal" href="{edit_url}#imprint">Rechtliche Seiten der Stadt bearbeiten</a>' in text(r)
+    assert f"unter {edit_url}#imprint." in text(r)
     # a phase that is already over collects nothing: it may be recorded
     past = {**_phase_form(), "start": "2025-01-01T10:00", "end": "2025-02-01T10:00"}
     assert planner.post(f"/concepts/{concept.slug}/participation/phases/new/", past).status_code == 302

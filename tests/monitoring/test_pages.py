@@ -115,6 +115,22 @@ def test_an_implausible_payment_is_asked_about_before_it_is_recorded(planner_cli
     assert r.status_code == 302 and Payment.objects.get(measure=m, year=2025).amount == D("999999999")
 
 
+def test_a_payment_above_the_years_plan_is_asked_about(planner_client, bochum):
+    """Issue #23, minor 1: 600.000 € in 2023 for 1.1 (planned 500.000 € that year, 4 Mio. € in all)
+    stays below the measure's plan, yet exceeds the year's: the form asks, naming both figures."""
+    m = Measure.objects.get(concept=bochum, number="1.1")
+    url = f"/concepts/{SLUG}/payments/"
+    r = planner_client.post(url, {"measure": m.pk, "year": 2023, "amount": "600.000"})
+    text = r.content.decode()
+    assert r.status_code == 400 and 'type="checkbox" name="checked"' in text
+    assert ("Mit dieser Auszahlung lägen die Auszahlungen von 1.1 im Jahr 2023 (600.000,00 €) über den für 2023 "
+            "geplanten Kosten (500.000,00 €).") in text
+    assert "über den geplanten Kosten der Maßnahme" not in text and not Payment.objects.filter(measure=m, year=2023)
+    assert planner_client.post(url, {"measure": m.pk, "year": 2023, "amount": "500.000"}).status_code == 302
+    r = planner_client.post(url, {"measure": m.pk, "year": 2023, "amount": "600.000", "checked": "on"})
+    assert r.status_code == 302 and Payment.objects.filter(measure=m, year=2023).count() == 2
+
+
 def test_planner_edits_report_texts(planner_client, bochum):
     data = {f"{k}-text": "" for k, _l in ReportText.Section.choices}
     data["threats-text"] = "- Baukosten steigen\n- Leerstand"

@@ -406,3 +406,54 @@ def test_overlapping_applications_never_approve_or_count_a_line_twice(paid):
     assert {(r["measure"], r["year"], r["source"]) for r in services.proof_of_use(concept, second)["grant"]} == {
         (line["measure"], line["year"], line["source"]) for line in approval.lines}
     assert {r["year"]: r["values"][cost] for r in services.portfolio(staff, authority)["sums"] if r["year"] >= 2027} == costs
+    # the portfolio's approved grant (issue #23, minor 5): per application, in its group's sum and per year, each
+    # line once – as the district's totals
+    shown = services.portfolio(staff, authority)
+    rows = {r["app"].year: r["approved"] for g in shown["groups"] for r in g["rows"]}
+    for year in (2026, 2027):
+        assert rows[year] == sum((sum(r["approved"].values(), D(0)) for r in totals if r["year"] == year), D(0)), year
+    assert rows[2027] == sum((D(line["approved"]) for line in first.approvals.get().lines), D(0))
+    assert rows[2026] == sum((D(line["approved"]) for line in approval.lines), D(0)) > 0
+    total = sum((sum(r["approved"].values(), D(0)) for r in totals), D(0))
+    assert sum((g["approved"] for g in shown["groups"]), D(0)) == total
+    column = shown["headers"].index("bewilligt (Bund und Land)")
+    assert sum((r["values"][column] for r in shown["sums"]), D(0)) == total
+    page = client_for(staff).get(f"/authorities/{authority.pk}/portfolio/").content.decode()
+    assert "bewilligte Förderung (€)" in page and f'data-approved="{rows[2027]}"' in page
+
+
+def test_a_line_approved_at_zero_is_a_decision_that_no_later_request_asks_for(world):
+    """Issue #23, minor 6: a measure's year cut to 0 € was not "held" – a later application requested
+    it again, and nothing said why its expenses could not be requested. Now a payment request for it
+    is refused by name with the Bescheid, and a later application neither requests nor approves it."""
+    from isek import access
+    from isek.monitoring import services as monitoring
+    from tests.procedure import submit
+
+    concept, staff, planner = world["concept"], world["authority"], world["planner"]
+    app = _in_review(world)
+    line = _first(services.approval_lines(concept, app))
+    zero = {x["key"]: "0" for x in services.approval_lines(concept, app) if (x["measure"], x["year"]) == (
+        line["measure"], line["year"])}
+    # an application for the year before, submitted meanwhile, requests that year too (its KuF as it was)
+    second = submit(planner, concept, year=line["year"] - 1, name="Programmanmeldung davor")
+    services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 0", amounts=zero,
+                     reasons=dict.fromkeys(zero, "nicht förderfähig"))
+    app = Application.objects.get(pk=app.pk)
+    payment = monitoring.save_payment(access.Operator("test"), concept, monitoring.Payment(
+        measure_id=int(line["measure"]), year=line["year"], amount=D("5000.00")), today=datetime.date(line["year"], 12, 31))
+    assert payment.pk not in {p.pk for p in services.available_payments(concept, app)}
+    before = checksum()
+    with pytest.raises(ValidationError) as refused:
+        services.draft_request(planner, concept, app, payments=[payment.pk])
+    message = refused.value.message_dict["payments"][0]
+    assert message.startswith("Dafür lässt sich kein Mittelabruf stellen: mit 0 € bewilligt – ")
+    assert f", {line['year']}, Städtebauförderung Bund (Zuwendungsbescheid Az 0 vom {TODAY:%d.%m.%Y})" in message
+    assert "Änderungsbescheid" in message and checksum() == before
+    # its approval does not offer the lines decided at 0, and its page says so
+    services.start_review(staff, concept, second)
+    second = Application.objects.get(pk=second.pk)
+    assert set(zero) <= {x["key"] for x in services.already_approved(concept, second) if x["zero"]}
+    assert not set(zero) & {x["key"] for x in services.approval_lines(concept, second)}
+    page = client_for(staff).get(f"/concepts/{concept.slug}/applications/{second.pk}/").content.decode()
+    assert "bereits mit 0 € bewilligt (Zuwendungsbescheid Az 0 vom" in page

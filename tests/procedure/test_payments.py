@@ -78,8 +78,8 @@ def test_a_payment_request_is_released_and_counts_against_the_approval(paid):
 
     number = Measure.objects.get(pk=int(measure)).number
     line = ChangeRecord.objects.filter(model="procedure.PaymentRequestLine", object_id=str(bund.pk)).last()
-    assert line.object_repr == str(bund) == f"Mittelabruf 1, Zeile {number} 2027 Städtebauförderung Bund"
-    assert str(request.items.first()) == f"Mittelabruf 1, Ausgabe {number} 2027"
+    assert line.object_repr == str(bund) == f"Mittelabruf Nr. 1, Zeile {number} 2027 Städtebauförderung Bund"
+    assert str(request.items.first()) == f"Mittelabruf Nr. 1, Ausgabe {number} 2027"
     # a returned request gives its payments back
     second = services.draft_request(planner, concept, app, payments=[paid["payments"][2]])
     services.submit_request(planner, concept, second)
@@ -355,9 +355,9 @@ def test_the_pages(paid):
     done = city.post(base + "payments/new/", {"payments": _first_two(paid), f"amount-{bund['key']}": "17.000,50"},
                      follow=True)
     request = PaymentRequest.objects.get(application=app)
-    assert "Der Entwurf des Mittelabrufs wurde gespeichert" in done.content.decode()
+    assert "Der Entwurf von Mittelabruf Nr. 1 wurde gespeichert" in done.content.decode()
     assert request.lines.get(source="bund").requested == D("17000.50")
-    url = base + f"payments/{request.pk}/"
+    url = base + f"payments/{request.number}/"
     assert authority.get(url).status_code == 404  # a draft is the city's alone (the concept is internal: 404)
     # submitting asks first (without JavaScript too), as an application's submission and a release do;
     # a GET of the step (reload, back) leads to the request's page instead of a 405
@@ -365,7 +365,7 @@ def test_the_pages(paid):
     asked = city.post(url + "submit/")
     total = sum((line.requested for line in request.lines.all()), D("0"))
     german = f"{total:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    assert asked.status_code == 200 and f"Mittelabruf 1 über {german} € wirklich einreichen?" in asked.content.decode()
+    assert asked.status_code == 200 and f"Mittelabruf Nr. 1 über {german} € wirklich einreichen?" in asked.content.decode()
     assert 'id="request-submit-confirmed"' in asked.content.decode() and checksum() == before
     assert (city.get(url + "submit/").status_code, city.get(url + "submit/")["Location"]) == (302, url)
     city.post(url + "submit/", {"confirmed": "1"})
@@ -384,10 +384,10 @@ def test_the_pages(paid):
     typed = {f"amount-{bund['key']}": "16.000", f"reason-{bund['key']}": "gekürzt"}
     asked = authority.post(url + "release/", typed)  # the first press asks (without JavaScript too), nothing changed
     assert asked.status_code == 200 and checksum() == before
-    assert re.search(r"Mittelabruf \S+ mit [\d.]+,\d\d € wirklich freigeben\?", asked.content.decode())
+    assert re.search(r"Mittelabruf Nr. 1 mit [\d.]+,\d\d € wirklich freigeben\?", asked.content.decode())
     assert f'name="reason-{bund["key"]}" value="gekürzt"' in asked.content.decode()
     released = authority.post(url + "release/", typed | {"confirmed": "1"}, follow=True)
-    assert "Der Mittelabruf wurde freigegeben." in released.content.decode()
+    assert "Mittelabruf Nr. 1 wurde freigegeben." in released.content.decode()
     assert PaymentRequest.objects.get(pk=request.pk).state == "released"
     shown = city.get(url).content.decode()
     assert 'data-state="released"' in shown and "gekürzt" in shown and "16.000" in shown
@@ -434,11 +434,34 @@ def test_the_api(paid):
     assert bearer(staff).post(url, "{}", content_type="application/json").status_code in (403, 404)
     listed = bearer(staff).get(url).json()
     assert [r["id"] for r in listed["results"]] == [data["id"]]
-    detail = bearer(staff).get(url + f"{data['id']}/").json()
+    detail = bearer(staff).get(url + f"{data['number']}/").json()  # by its number in the application (0072)
     assert detail["expenses"] == "52345.67" and len(detail["items"]) == 2
     proof = bearer(staff).get(f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/proof/").json()
     assert proof["grant_total"]["requested"] == data["requested"]
     assert bearer(paid["authority_b"]).get(url).status_code in (403, 404)
+
+
+def test_a_request_is_named_by_its_number_never_its_id(paid):
+    """Issue #23, minor 3: "Mittelabruf Nr. 1" was reached at payments/<id>/; now its URL, its page,
+    the authority's to-do list, the confirmation and the change history name its number."""
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    services.delete_request(planner, concept, services.draft_request(planner, concept, app, payments=_first_two(paid)))
+    request = services.draft_request(planner, concept, app, payments=_first_two(paid))
+    assert request.number == 1 and request.pk != request.number  # a deleted draft's number is given again
+    base = f"/concepts/{concept.slug}/applications/{app.pk}/payments/"
+    city = client_for(planner)
+    page = city.get(base + "1/")
+    assert page.status_code == 200 and "<h1 class=\"kern-heading-large\">Mittelabruf Nr. 1</h1>" in page.content.decode()
+    assert city.get(base + f"{request.pk}/").status_code == 404
+    assert f'href="{base}1/">Mittelabruf Nr. 1</a>' in city.get(base).content.decode()
+    done = city.post(base + "1/submit/", {"confirmed": "1"}, follow=True)
+    assert "Mittelabruf Nr. 1 wurde eingereicht." in done.content.decode()
+    from isek.concepts.models import FundingAuthority
+
+    todo = services.authority_todo(staff, FundingAuthority.objects.get(prefixes__prefix="146"))
+    assert [(i["what"], i["url"]) for i in todo["items"]] == [("Mittelabruf Nr. 1 freigeben oder zurückgeben", base + "1/")]
+    record = ChangeRecord.objects.filter(model="procedure.PaymentRequest", object_id=str(request.pk)).last()
+    assert record.object_repr.startswith("Mittelabruf Nr. 1 (Altstadt Neu: Antrag 2027")
 
 
 def test_a_submitted_request_is_kept_by_the_models_too(paid):

@@ -69,7 +69,7 @@ def test_the_authority_sees_what_waits_for_it_and_the_city_what_waits_for_it(pai
     services.submit_request(planner, concept, first)
     todo = services.authority_todo(staff, district)
     assert _kinds(todo) == ["payment_request"] and todo["summary"] == "1 Mittelabruf"
-    url = f"/concepts/{concept.slug}/applications/{app.pk}/payments/{first.pk}/"
+    url = f"/concepts/{concept.slug}/applications/{app.pk}/payments/{first.number}/"
     assert todo["items"][0] | {"url": url, "city": "Hoyerswerda", "concept": "Altstadt Neu"} == todo["items"][0]
     page = authority.get(portfolio).content.decode()
     assert "Zu erledigen (1): <span id=\"todo-counts\">1 Mittelabruf</span>" in page and f'href="{url}"' in page
@@ -87,12 +87,12 @@ def test_the_authority_sees_what_waits_for_it_and_the_city_what_waits_for_it(pai
     listing = city.get(f"/concepts/{concept.slug}/applications/").content.decode()
     assert 'id="todo"' in listing and "Rechnung 2 fehlt im Beleg" in listing and f'href="{url}"' in listing
     landing = city.get(f"/concepts/{concept.slug}/").content.decode()
-    assert 'id="todo"' in landing and "Mittelabruf 1 zurückgegeben" in landing
+    assert 'id="todo"' in landing and "Mittelabruf Nr. 1 zurückgegeben" in landing
     # the returned request says it cannot be resubmitted and offers a new one with the same expenses
     shown = city.get(url).content.decode()
     assert "Zurückgegeben: Rechnung 2 fehlt im Beleg" in shown
     assert "Stellen Sie einen neuen Mittelabruf mit den korrigierten Ausgaben." in shown
-    renew = f"/concepts/{concept.slug}/applications/{app.pk}/payments/new/?from={first.pk}"
+    renew = f"/concepts/{concept.slug}/applications/{app.pk}/payments/new/?from={first.number}"
     assert f'href="{renew}"' in shown
     assert 'id="request-renew"' not in authority.get(url).content.decode()  # the authority's page: no button
     form = city.get(renew).content.decode()
@@ -101,7 +101,7 @@ def test_the_authority_sees_what_waits_for_it_and_the_city_what_waits_for_it(pai
             f'value="{pk}"' in form and "checked" in form.split(f'value="{pk}"')[1].split(">")[0]), pk
     third = form.split(f'value="{paid["payments"][2]}"')[1].split(">")[0]
     assert "checked" not in third  # not an expense of the returned request
-    assert "Neu gestellt nach der Rückgabe von Mittelabruf 1." in form and 'id="request-template"' in form
+    assert "Neu gestellt nach der Rückgabe von Mittelabruf Nr. 1." in form and 'id="request-template"' in form
     # the new request: the returned one is acted on
     second = services.draft_request(planner, concept, app, payments=paid["payments"][:2])
     assert services.city_todo(planner, concept)["total"] == 0
@@ -129,6 +129,31 @@ def test_the_authority_sees_what_waits_for_it_and_the_city_what_waits_for_it(pai
     assert services.authority_todo(staff, district)["total"] == 0
 
 
+def _start_todo(client) -> str:
+    page = client.get("/").content.decode()
+    return page.split('id="start-todo"')[1].split("</section>")[0] if 'id="start-todo"' in page else ""
+
+
+def test_the_start_page_counts_ones_own_to_dos_and_links_their_lists(paid):
+    """Issue #23, minor 7: the start page gave a signed-in reviewer or planner no hint of what waits;
+    now it counts each of their own to-do lists (decision 0067) and links it – their authority's
+    portfolio, their concepts' applications – and no one else's."""
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    district = FundingAuthority.objects.get(prefixes__prefix="146")
+    request = services.draft_request(planner, concept, app, payments=paid["payments"][:2])
+    services.submit_request(planner, concept, request)
+    mine = _start_todo(client_for(staff))
+    assert f'<a class="kern-link" href="/authorities/{district.pk}/portfolio/#todo">{district.name}</a>: 1 Aufgabe' in mine
+    assert concept.name not in mine
+    assert district.name not in _start_todo(client_for(paid["authority_b"]))  # another district's staff
+    services.return_request(staff, concept, request, reason="Beleg fehlt")
+    city = _start_todo(client_for(planner))
+    assert (f'<a class="kern-link" href="/concepts/{concept.slug}/applications/#todo">{concept.name} (Hoyerswerda)</a>: '
+            "1 Aufgabe") in city and district.name not in city
+    assert _start_todo(client_for(member(concept, "reviewer"))) == ""  # reads the applications, acts on none
+    assert 'id="todo"' in client_for(planner).get(f"/concepts/{concept.slug}/applications/").content.decode()
+
+
 def test_a_returned_request_is_only_a_template_and_bad_input_is_refused(paid):
     concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
     city = client_for(planner)
@@ -136,27 +161,27 @@ def test_a_returned_request_is_only_a_template_and_bad_input_is_refused(paid):
     request = services.draft_request(planner, concept, app, payments=paid["payments"][:2])
     services.submit_request(planner, concept, request)
     before = checksum()
-    for value in ("abc", str(request.pk), "999999"):  # not a number, not returned, unknown
+    for value in ("abc", str(request.number), "999"):  # not a number, not returned, unknown
         page = city.get(new + f"?from={value}")
         assert page.status_code == 200
         text = page.content.decode()
         assert "Nur ein zurückgegebener Mittelabruf dieses Antrags lässt sich als Vorlage verwenden." in text, value
         assert 'id="request-template"' not in text and 'checked' not in text.split('id="request-form"')[1]
     with pytest.raises(ValidationError):
-        services.returned_request_payments(planner, concept, app, request.pk)
+        services.returned_request_payments(planner, concept, app, request.number)
     assert checksum() == before
     # returned, it cannot be submitted again: the service says so; its expenses go to a new one
     services.return_request(staff, concept, request, reason="falsches Jahr")
     with pytest.raises(ValidationError, match="schon eingereicht"):
         services.submit_request(planner, concept, request)
-    assert services.returned_request_payments(planner, concept, app, request.pk)["payments"] == paid["payments"][:2]
+    assert services.returned_request_payments(planner, concept, app, request.number)["payments"] == paid["payments"][:2]
     other = services.draft_request(planner, concept, app, payments=paid["payments"][:1])  # one taken meanwhile
-    found = services.returned_request_payments(planner, concept, app, request.pk)
+    found = services.returned_request_payments(planner, concept, app, request.number)
     assert found["payments"] == [paid["payments"][1]] and len(found["missing"]) == 1
-    assert "Nicht mehr abrufbar" in city.get(new + f"?from={request.pk}").content.decode()
+    assert "Nicht mehr abrufbar" in city.get(new + f"?from={request.number}").content.decode()
     # the reader of the application (a reviewer) may not make one
     with pytest.raises(PermissionDenied):
-        services.returned_request_payments(member(concept, "reviewer"), concept, app, request.pk)
+        services.returned_request_payments(member(concept, "reviewer"), concept, app, request.number)
     assert other.state == "draft"
 
 

@@ -63,7 +63,7 @@ def name_the_decision(field, decision: str) -> None:
     field.choices = [(k, decision if k == Concept.LegalBasis.COUNCIL else label) for k, label in field.choices]
 
 
-class MeasureForm(KernFormMixin, forms.ModelForm):
+class MeasureForm(KernFormMixin, ConfirmAreaMixin, forms.ModelForm):
     """A measure. One without a place of its own (Quartiersmanagement) is marked "gilt für das ganze
     Fördergebiet": its location is then the concept's area (no field of its own in the model)."""
 
@@ -103,6 +103,8 @@ class MeasureForm(KernFormMixin, forms.ModelForm):
         self.fields["goals"].queryset = Goal.objects.filter(concept=concept)
         self.fields["goals"].required = False
         self.fields["whole_area"].initial = is_whole_area(self.instance.geometry, concept.area)
+        # the box that confirms a location beyond the funding area (``services.location_doubts``)
+        self.fields["confirm_area"].label = _("Die Verortung stimmt – trotzdem speichern")
         self.fields["estimated_cost"].help_text = _(
             "Eine erste Schätzung, nicht die KuF: Kosten je Jahr und Kostengruppe erfassen Sie nach dem Speichern "
             "über „Kosten erfassen“ auf der Seite der Maßnahme; die erste Kostenposition ist mit dieser Schätzung vorbelegt.")

@@ -71,6 +71,13 @@ def outside_share(geometry, concept) -> int:
     return 100 if unit is None else min(100, max(1, round(100 * part / whole)))
 
 
+def outside_fraction(geometry, concept) -> float:
+    """The fraction (0–1) of ``geometry`` outside the concept's funding area by the test of
+    ``outside_of`` (a point outside: 1), unrounded; 0 where ``outside_of`` says nothing."""
+    out = _outside(geometry, concept)
+    return 0.0 if out is None else (1.0 if out[2] is None else out[0] / out[1])
+
+
 def _outside(geometry, concept) -> tuple[float, float, str | None] | None:
     """(part outside, whole, unit "m²" or "m"; a point outside: unit None) of ``geometry`` against
     the concept's funding area, or None where it lies inside (parts below 1 m² or 1 m are drawing

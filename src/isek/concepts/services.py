@@ -42,6 +42,8 @@ from .models import (
     Quarter,
     ags_prefixes,
     district_prefix_validator,
+    outside_fraction,
+    outside_of,
 )
 from .signals import base_map_extent, structure_copied
 
@@ -497,12 +499,33 @@ def _within(shape, bounds) -> bool:
     return x0 >= bounds[0] and y0 >= bounds[1] and x1 <= bounds[2] and y1 <= bounds[3]
 
 
-def _require_plausible(concept: Concept, geometry, stored, field: str, confirmed: bool) -> None:
-    """Refuse (code ``implausible``) a new or changed geometry that ``area_doubts`` questions,
-    unless the person confirmed it; an unchanged one is not asked about again."""
+LOCATION_DOUBT_SHARE = 0.005  # a location this much (or more) beyond the funding area is asked about
+
+
+def location_doubts(concept: Concept, geometry, kind: str = "measure") -> list[str]:
+    """Why ``geometry`` is unlikely as the location of a measure (``kind`` "measure") or a quarter
+    ("quarter") of ``concept``: it leaves the funding area (``models.outside_of``: how much). Empty
+    where it lies inside or either is missing. Funding goes to the funding area, yet an access road
+    or a quarter drawn a little wider may be right: a question, not a refusal (decision 0072)."""
+    # under half a percent (what reads "0 %"; the demo's quarters, cut from the area, differ by 2 m²)
+    # is the drawing's edge, not a location beyond the area
+    if concept.area is None or outside_fraction(geometry, concept) < LOCATION_DOUBT_SHARE:
+        return []
+    outside = outside_of(geometry, concept)
+    if kind == "quarter":
+        return [_("Der Teilraum liegt nicht ganz im Fördergebiet (%(outside)s).") % {"outside": outside}]
+    return [_("Die Verortung der Maßnahme liegt nicht ganz im Fördergebiet (%(outside)s); gefördert wird "
+              "im Fördergebiet.") % {"outside": outside}]
+
+
+def _require_plausible(concept: Concept, geometry, stored, field: str, confirmed: bool, kind: str = "") -> None:
+    """Refuse (code ``implausible``) a new or changed geometry that ``area_doubts`` questions (a
+    quarter or measure ``kind``: also ``location_doubts``), unless the person confirmed it; an
+    unchanged one is not asked about again."""
     if confirmed or geometry is None or (stored is not None and stored.equals_exact(geometry, 1e-9)):
         return
-    doubts = area_doubts(concept, geometry)
+    doubts = (area_doubts(concept, geometry) if kind != "measure" else []) + (
+        location_doubts(concept, geometry, kind) if kind else [])
     if doubts:
         raise ValidationError({field: [ValidationError(d, code="implausible") for d in doubts]})
 
@@ -521,13 +544,14 @@ def save_concept(user, concept: Concept, *, via: str = "web", confirmed: bool = 
 
 def save_quarter(user, concept: Concept, quarter: Quarter, *, via: str = "web", confirmed: bool = False) -> Quarter:
     """Create or update a quarter; its name must be unique within the concept. A new geometry that
-    ``area_doubts`` questions is refused (``implausible``) unless ``confirmed``."""
+    ``area_doubts`` or ``location_doubts`` (beyond the funding area) questions is refused
+    (``implausible``) unless ``confirmed``."""
     access.require(user, "quarter", "edit", concept)
     if Quarter.objects.filter(concept=concept, name=quarter.name).exclude(pk=quarter.pk).exists():
         raise invalid(_("Ein Teilraum mit diesem Namen existiert schon."), "duplicate_name", "name")
     _require_in_germany(quarter.geometry, "geometry")
     stored = Quarter.objects.filter(pk=quarter.pk).values_list("geometry", flat=True).first() if quarter.pk else None
-    _require_plausible(concept, quarter.geometry, stored, "geometry", confirmed)
+    _require_plausible(concept, quarter.geometry, stored, "geometry", confirmed, "quarter")
     quarter.concept = concept
     with change(user, via):
         quarter.save()
@@ -675,9 +699,13 @@ def save_structure(user, concept: Concept, *, fields=(), removed_fields=(), goal
 
 
 def save_measure(user, concept: Concept, measure: Measure, *, further_fields=None, goals=None, milestones=(),
-                 removed_milestones=(), sources=(), via: str = "web") -> Measure:
+                 removed_milestones=(), sources=(), via: str = "web", ask: bool = False,
+                 confirmed: bool = False) -> Measure:
     """Create or update a measure with its milestones (and, for loaders, its sources). Its number
-    is unique within the concept; fields of action and goals must be the concept's own."""
+    is unique within the concept; fields of action and goals must be the concept's own. ``ask``
+    (the measure form): a new or changed location beyond the funding area (``location_doubts``) is
+    refused with code ``implausible`` unless ``confirmed``; other writers (API, imports) leave it to
+    the readiness check (decision 0072)."""
     access.require(user, "measure", "edit", concept)
     if Measure.objects.filter(concept=concept, number=measure.number).exclude(pk=measure.pk).exists():
         raise invalid(_("Die Nummer %(n)s ist in diesem Konzept schon vergeben.") % {"n": measure.number}, "duplicate_number", "number")
@@ -686,6 +714,9 @@ def save_measure(user, concept: Concept, measure: Measure, *, further_fields=Non
     if any(obj.concept_id != concept.pk for obj in related):
         raise invalid(_("Handlungsfelder und Ziele müssen zu diesem Konzept gehören."), "foreign_structure")
     _require_in_germany(measure.geometry, "geometry")
+    if ask:
+        stored = Measure.objects.filter(pk=measure.pk).values_list("geometry", flat=True).first() if measure.pk else None
+        _require_plausible(concept, measure.geometry, stored, "geometry", confirmed, "measure")
     measure.concept = concept
     with change(user, via):
         measure.save()
@@ -742,7 +773,8 @@ def import_path(user, concept: Concept, path, kind: str, *, crs=None, layer=None
     access.require(user, "geodata", "import", concept)
     return importing.import_file(concept, path, kind, crs=crs, layer=layer, filename=filename,
                                  user=user, actor=via, ask_first=ask_first, confirmed=confirmed,
-                                 doubt=lambda g: area_doubts(concept, g))
+                                 doubt=lambda g: area_doubts(concept, g) + (
+                                     location_doubts(concept, geo.to_django(g), "quarter") if kind == "quarters" else []))
 
 
 def import_upload(user, concept: Concept, upload, kind: str, *, crs=None, via: str = "upload",

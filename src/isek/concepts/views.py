@@ -157,6 +157,7 @@ def concept_edit(request, concept):
         "map_label": _("Karte zum Zeichnen des Fördergebiets"), "edit_kind": "polygon", "area_hint": no_area,
         "cancel_url": concept.get_absolute_url(), **geodata.map_context(concept, request.user), "doubts": doubts,
         "legal_missing": legal.missing(concept.city), "legal_administration": legal.administration(concept.city, request.user),
+        "legal_may_edit": legal.may_edit(request.user, concept.city),
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -165,15 +166,15 @@ def measure_edit(request, concept, pk=None):
     measure = get_object_or_404(Measure, concept=concept, pk=pk) if pk else Measure(concept=concept)
     form = MeasureForm(request.POST or None, instance=measure, concept=concept)
     formset = MilestoneFormSet(request.POST or None, instance=measure, prefix="ms")
-    taken = None  # the measure that has the number asked for
+    taken, doubts = None, []  # the measure that has the number asked for; doubts about its location
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             measure = services.save_measure(
                 request.user, concept, form.save(commit=False), further_fields=form.cleaned_data["further_fields"],
                 goals=form.cleaned_data["goals"], milestones=formset.save(commit=False),
-                removed_milestones=formset.deleted_objects)
+                removed_milestones=formset.deleted_objects, ask=True, confirmed=form.cleaned_data["confirm_area"])
         except ValidationError as exc:
-            add_errors(form, exc)
+            doubts = _doubts_or_errors(form, exc)
             # e.g. Back and send again: the number is the measure's just made; the form links to it
             taken = Measure.objects.filter(concept=concept, number=form.instance.number).exclude(pk=measure.pk).first()
         else:
@@ -188,7 +189,8 @@ def measure_edit(request, concept, pk=None):
     return render(request, "concepts/measure_form.html", {
         "concept": concept, "measure": measure, "form": form, "formset": formset,
         "geometry": form["geometry"], "heading": heading, "map_label": _("Karte zum Zeichnen der Verortung"),
-        "edit_kind": "any", "measure_id": measure.pk, "taken": taken,
+        "edit_kind": "any", "measure_id": measure.pk, "taken": taken, "doubts": doubts,
+        "doubts_title": _("Bitte prüfen: Liegt die Maßnahme richtig? Noch ist nichts gespeichert."),
         "cancel_url": measure.get_absolute_url() if measure.pk else concept.get_absolute_url(),
         **geodata.map_context(concept, request.user),
     }, status=400 if request.method == "POST" else 200)

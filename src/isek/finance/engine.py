@@ -107,6 +107,9 @@ class Rules:
     # measures whose own funds (the funds page) are all Hof- und Fassadenprogramme: their fund groups
     # hold no Verfügungsfonds (the general catalogue's group 4 holds both kinds)
     fund_exempt: frozenset[str] = frozenset()
+    # where the fund groups hold other funds too: the measures that are a Verfügungsfonds, the only
+    # ones checked (None: every measure with a line in a fund group; decision 0072)
+    fund_only: frozenset[str] | None = None
     third_party_source: str = ""  # the citation of "third-party money lowers the eligible cost first"
 
 
@@ -268,6 +271,8 @@ def _fund_check(m: str, y: int, cell: Cell, lines: list[CostLine], rate: Decimal
     """A Verfügungsfonds whose part of the grant is above ``rules.fund_max_share`` of it."""
     fund = [line for line in lines if line.group in rules.fund_groups]
     if rules.fund_max_share is None or not fund or m in rules.fund_exempt:
+        return None
+    if rules.fund_only is not None and m not in rules.fund_only:  # another fund of a shared group (a façade programme)
         return None
     cost = sum((line.amount for line in fund), ZERO)
     eligible = sum((line.eligible for line in fund), ZERO)

@@ -48,6 +48,13 @@ class CostItemForm(KernFormMixin, forms.ModelForm):
         return data
 
 
+class ConfirmYearsForm(KernFormMixin, forms.Form):
+    """The box that confirms years outside the concept's period (``services.year_doubts``); the page
+    shows it beside the question only (decision 0072)."""
+
+    confirm_years = forms.BooleanField(label=_("Die Jahre stimmen – trotzdem speichern"), required=False)
+
+
 class FinancingForm(KernFormMixin, forms.ModelForm):
     class Meta:
         model = Financing

@@ -161,10 +161,21 @@ def rule_checks(concept: Concept) -> dict:
     kinds: dict[str, set[str]] = {}
     for measure, kind in Fund.objects.filter(concept=concept, measure__isnull=False).values_list("measure_id", "kind"):
         kinds.setdefault(str(measure), set()).add(kind)
-    return {"fund_groups": frozenset(land_rules.catalogue_for_ags(concept.city.ags).disposition_fund_groups),
+    catalogue = land_rules.catalogue_for_ags(concept.city.ags)
+    only = None
+    if catalogue.disposition_fund_shared:  # the group holds other funds too: only a Verfügungsfonds is checked
+        named = {str(pk) for pk, title in concept.measures.values_list("pk", "title")
+                 if DISPOSITION_WORD in title.casefold()}
+        only = frozenset(m for m in named if m not in kinds) | frozenset(
+            m for m, k in kinds.items() if Fund.Kind.DISPOSITION in k)
+    return {"fund_groups": frozenset(catalogue.disposition_fund_groups),
             "fund_max_share": None if concept.programme in fund.full_programmes else fund.max_share / HUNDRED,
             "fund_source": fund.short, "third_party_source": land_rules.third_party_source(),
-            "fund_exempt": frozenset(m for m, k in kinds.items() if k == {Fund.Kind.FACADE})}
+            "fund_exempt": frozenset(m for m, k in kinds.items() if k == {Fund.Kind.FACADE}), "fund_only": only}
+
+
+# A measure without a fund of its own (the funds page) is a Verfügungsfonds where its title says so.
+DISPOSITION_WORD = "verfügungsfonds"
 
 
 def inputs(concept: Concept):

@@ -47,6 +47,9 @@ class CostCatalogue:
     note: str = ""  # e.g. that the sub-items' numbers are illustrative, in German and English
     note_en: str = ""
     source_en: str = ""  # the source in English where it is prose, not a citation (the general catalogue's)
+    # where the disposition fund groups hold other funds too (the general catalogue's "4 Verfügungsfonds
+    # und andere Fonds"): why the KuF checks only the measures that are a Verfügungsfonds ("" = all)
+    disposition_fund_shared: str = ""
 
     def title(self, language: str) -> str:
         """The catalogue's name in ``language`` ("de", "en"; German where it has none)."""
@@ -208,7 +211,8 @@ def _catalogues() -> dict[str, CostCatalogue]:
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
     return {k: CostCatalogue(k, c["name"], c["source"], tuple(tuple(g) for g in c.get("groups", ())), c.get("from_nrw"),
                              c.get("name_en", ""), c.get("groups_en"), tuple(c.get("disposition_fund_groups", ())),
-                             c.get("note", ""), c.get("note_en", ""), c.get("source_en", ""))
+                             c.get("note", ""), c.get("note_en", ""), c.get("source_en", ""),
+                             c.get("disposition_fund_shared", ""))
             for k, c in data["cost_group_catalogues"].items()}
 
 

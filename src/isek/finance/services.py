@@ -270,17 +270,42 @@ def _refuse_locked(measure, financings, removed_financings) -> None:
             raise invalid(approved_status_refusal(), "approved_status", "status")
 
 
+def year_doubts(concept, measure, cost_items=(), financings=()) -> list[str]:
+    """Why a new or re-dated cost item or financing line of ``measure`` is unlikely: its year lies
+    outside the concept's period (start to end year). A sentence each, naming the year, the period
+    and the way to the concept's period; empty when nothing is to be asked (issue #23, minor 2:
+    the readiness check used to be the first to say so)."""
+    start, end = concept.start_year, max(concept.end_year, concept.start_year)
+    stored = {**{("c", pk): y for pk, y in measure.cost_items.values_list("pk", "year")},
+              **{("f", pk): y for pk, y in measure.financing.values_list("pk", "year")}}
+    doubts = []
+    for kind, objs in (("c", cost_items), ("f", financings)):
+        years = sorted({o.year for o in objs if o.year is not None and not start <= o.year <= end
+                        and stored.get((kind, o.pk)) != o.year})
+        if not years:
+            continue
+        what = _("Kosten") if kind == "c" else _("Finanzierung")
+        doubts.append(_("%(what)s für %(years)s: außerhalb der Laufzeit des Konzepts (%(start)s–%(end)s).") % {
+            "what": what, "years": ", ".join(map(str, years)), "start": start, "end": end})
+    return doubts
+
+
 def save_costs(user, concept, measure, *, cost_items=(), removed_cost_items=(), financings=(), removed_financings=(),
-               via: str = "web", once: str = "") -> None:
+               via: str = "web", once: str = "", ask: bool = False, confirmed: bool = False) -> None:
     """Save a measure's cost items and financing rows (new and changed instances; removed ones are
     deleted). One financing row per year and source. A line the funding authority's approval wrote
     is refused, changed or removed (code "approved"), and so is the status "bewilligt" on the city's
     own lines (code "approved_status"; decision 0065). ``once``: the form's one-time token; a form
-    saved already is refused (code "resent") and nothing changes."""
+    saved already is refused (code "resent") and nothing changes. ``ask`` (the KuF page): a year
+    outside the concept's period (``year_doubts``) is refused with code "implausible" unless
+    ``confirmed`` – a year before or after may be right (preparation, final invoices), so it is a
+    question, not a refusal (decision 0072)."""
     access.require(user, "kuf", "edit", concept)
     if measure.concept_id != concept.pk:
         raise invalid(_("Die Maßnahme gehört nicht zu diesem Konzept."), "foreign_measure")
     _refuse_locked(measure, financings, removed_financings)
+    if ask and not confirmed and (doubts := year_doubts(concept, measure, cost_items, financings)):
+        raise ValidationError([ValidationError(d, code="implausible") for d in doubts])
     keys = keys_after(measure.financing.all(), financings, removed_financings, lambda f: (f.year, f.source))
     if repeated(keys):
         raise invalid(_("Je Jahr und Quelle ist nur eine Finanzierungszeile möglich."), "duplicate_financing")

@@ -21,6 +21,7 @@ from . import engine, importing, kuf, services
 from .forms import (
     RATE_HELP,
     CapForm,
+    ConfirmYearsForm,
     CostItemFormSet,
     FinancingFormSet,
     FreezeForm,
@@ -131,24 +132,30 @@ def measure_finance(request, concept, pk):
     labels = services.source_labels(concept)
     fin = FinancingFormSet(request.POST or None, instance=measure, prefix="f",
                            form_kwargs={"measure": measure, "source_labels": labels})
-    error = None
+    error, doubts = None, []
+    confirm = ConfirmYearsForm(request.POST or None)
     if request.method == "POST":
-        if costs.is_valid() and fin.is_valid():
+        if costs.is_valid() and fin.is_valid() and confirm.is_valid():
             try:
                 services.save_costs(request.user, concept, measure, cost_items=costs.save(commit=False),
                                     removed_cost_items=costs.deleted_objects, financings=fin.save(commit=False),
-                                    removed_financings=fin.deleted_objects, once=once)
+                                    removed_financings=fin.deleted_objects, once=once, ask=True,
+                                    confirmed=confirm.cleaned_data["confirm_years"])
             except ValidationError as exc:
-                if exc.code == "resent":  # the same page sent twice at once
+                if getattr(exc, "code", None) == "resent":  # the same page sent twice at once
                     return _costs_resent(request, concept, measure, exc)
-                error = " ".join(exc.messages)
+                if all(e.code == "implausible" for e in exc.error_list):  # asked, not refused (decision 0072)
+                    doubts = exc.messages
+                else:
+                    error = " ".join(exc.messages)
             else:
                 messages.success(request, _("Kosten und Finanzierung von %(n)s wurden gespeichert.") % {"n": measure.number})
                 return redirect("finance:kuf", concept.slug)
     result = kuf.current(concept)
     status = 400 if request.method == "POST" else 200
     return render(request, "finance/measure_finance.html", {
-        "concept": concept, "measure": measure, "costs": costs, "fin": fin, "error": error,
+        "concept": concept, "measure": measure, "costs": costs, "fin": fin, "error": error, "doubts": doubts,
+        "confirm": confirm,
         "figures": measure_table(result, str(measure.pk), labels), "once": services.cost_form_token(),
     }, status=status)
 

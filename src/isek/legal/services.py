@@ -102,8 +102,15 @@ def missing_message(city: City, viewer) -> str:
     if not gaps:
         return ""
     return _("Impressum und Datenschutzkontakt der Stadt %(c)s sind nicht vollständig (es fehlen: %(gaps)s). "
-             "Eintragen kann das nur %(who)s, unter %(url)s.") % {
-        "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city, viewer), "url": gaps[0]["url"]}
+             "Eintragen kann das nur %(who)s%(where)s.") % {
+        "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city, viewer),
+        "where": _where(city, viewer, gaps)}
+
+
+def _where(city: City, viewer, gaps) -> str:
+    """", unter <the edit page>" for those who may edit the legal texts; "" for the others, who
+    cannot open it (issue #23: the page is named only to those the policy allows; decision 0072)."""
+    return (_(", unter %(url)s") % {"url": gaps[0]["url"]}) if may_edit(viewer, city) else ""
 
 
 def require_for_participation(city: City, viewer) -> None:
@@ -116,10 +123,10 @@ def require_for_participation(city: City, viewer) -> None:
         raise invalid(_("Eine öffentliche Beteiligung erhebt personenbezogene Daten: Dafür müssen die öffentlichen Seiten "
                         "einen Anbieter (Impressum, § 5 DDG) und die verantwortliche Stelle für den Datenschutz "
                         "(Art. 13 DSGVO) nennen. Für die Stadt %(c)s fehlt noch: %(gaps)s. Eintragen kann das nur "
-                        "%(who)s, unter %(url)s. Die Phase wurde nicht gespeichert; eine Phase, die schon vorbei "
+                        "%(who)s%(where)s. Die Phase wurde nicht gespeichert; eine Phase, die schon vorbei "
                         "ist, kann auch so erfasst werden.") % {
             "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city, viewer),
-            "url": gaps[0]["url"]}, "legal_missing")
+            "where": _where(city, viewer, gaps)}, "legal_missing")
 
 
 def contact_email(texts: LegalTexts) -> str:

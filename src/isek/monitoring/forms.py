@@ -65,8 +65,9 @@ class PaymentForm(KernFormMixin, forms.ModelForm):
     """A paid expense. ``spending`` (``figures.spending``: the current KuF's plan and the payments per
     measure and year) lets the form ask before it records an implausible one – in a year the KuF
     plans no cost of the measure, or taking the measure's payments above its planned cost (walk 15:
-    999,999,999 € on a 75,000 € measure went into the proof of use unnoticed): the planner confirms
-    the amount, or corrects it."""
+    999,999,999 € on a 75,000 € measure went into the proof of use unnoticed), or the year's payments
+    above the year's planned cost (300,000 € in a year planned at 90,000 €): the planner confirms the
+    amount, or corrects it."""
     checked = forms.BooleanField(required=False, label=_("Betrag geprüft – trotzdem speichern"))
 
     class Meta:
@@ -94,16 +95,22 @@ class PaymentForm(KernFormMixin, forms.ModelForm):
         if self.errors or measure is None or year is None or amount is None or data.get("checked"):
             return data
         row = self.spending.get(str(measure.pk))
-        planned_year = dict((y, p) for y, p, _paid in row["years"]).get(year) if row else None
+        planned_year, paid_year = next(((p, q) for y, p, q in row["years"] if y == year), (None, None)) if row else (None, None)
+        language = translation.get_language()
         doubts = []
         if not planned_year:
             doubts.append(_("Die KuF plant für %(number)s im Jahr %(year)s keine Kosten.") % {
                 "number": measure.number, "year": year})
+        elif paid_year + amount > planned_year:  # the year's plan, not only the measure's (issue #23, minor 1)
+            doubts.append(_("Mit dieser Auszahlung lägen die Auszahlungen von %(number)s im Jahr %(year)s "
+                            "(%(paid)s €) über den für %(year)s geplanten Kosten (%(plan)s €).") % {
+                "number": measure.number, "year": year, "paid": numbers.format(paid_year + amount, language, 2),
+                "plan": numbers.format(planned_year, language, 2)})
         if row and row["plan"] and row["paid"] + amount > row["plan"]:
             doubts.append(_("Mit dieser Auszahlung lägen die Auszahlungen von %(number)s (%(paid)s €) über den "
                             "geplanten Kosten der Maßnahme (%(plan)s €).") % {
-                "number": measure.number, "paid": numbers.format(row["paid"] + amount, translation.get_language(), 2),
-                "plan": numbers.format(row["plan"], translation.get_language(), 2)})
+                "number": measure.number, "paid": numbers.format(row["paid"] + amount, language, 2),
+                "plan": numbers.format(row["plan"], language, 2)})
         if doubts:
             self.fields["checked"].widget = forms.CheckboxInput()
             self.add_error("checked", " ".join(str(d) for d in doubts) + " " + str(

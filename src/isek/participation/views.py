@@ -480,12 +480,10 @@ def phase_edit(request, concept, pk=None):
                 # the refusal names the concept's form: a link to it
                 form_fix = {"id": "fix-not-public", "url": reverse("concepts:concept-edit", args=[concept.slug]),
                             "label": _("Konzept bearbeiten")}
-            elif getattr(exc, "code", None) == "legal_missing":
-                # the page that fills the texts in is the administration's: labelled so for the others
+            elif getattr(exc, "code", None) == "legal_missing" and legal.may_edit(request.user, concept.city):
+                # the page that fills the texts in: linked for those who may edit it only (decision 0072)
                 gap = legal.missing(concept.city)[0]
-                form_fix = {"id": "fix-legal", "url": gap["url"], "label": _("Rechtliche Seiten der Stadt bearbeiten")
-                            if legal.may_edit(request.user, concept.city)
-                            else _("Seite der Administration: Rechtliche Seiten der Stadt")}
+                form_fix = {"id": "fix-legal", "url": gap["url"], "label": _("Rechtliche Seiten der Stadt bearbeiten")}
         else:
             messages.success(request, _("Die Beteiligungsphase „%(t)s“ wurde gespeichert.") % {"t": saved.title_de})
             if warning := legal.missing_message(concept.city, request.user):
@@ -504,7 +502,8 @@ def phase_edit(request, concept, pk=None):
         "map_label": _("Karte zum Zeichnen des Gebiets, in dem Ideen verortet werden können"), "edit_kind": "polygon",
         "cancel_url": reverse("participation:phase", args=[concept.slug]) if phase else concept.get_absolute_url(),
         "form_fix": form_fix, "legal_missing": gaps, "legal_blocks": any(g["blocks"] for g in gaps),
-        "legal_administration": legal.administration(concept.city, request.user), **geodata.map_context(concept, request.user)}, status=400 if request.method == "POST" else 200)
+        "legal_administration": legal.administration(concept.city, request.user),
+        "legal_may_edit": legal.may_edit(request.user, concept.city), **geodata.map_context(concept, request.user)}, status=400 if request.method == "POST" else 200)
 
 
 @access.concept_view("idea", "link", methods="POST", ids={"pk": "idea"})

@@ -298,7 +298,7 @@ class PaymentRequest(models.Model):
         verbose_name_plural = _("Mittelabrufe")
 
     def __str__(self):
-        return f"{_('Mittelabruf')} {self.number} ({self.application})"
+        return _("Mittelabruf Nr. %(number)s (%(application)s)") % {"number": self.number, "application": self.application}
 
     @property
     def is_submitted(self) -> bool:
@@ -338,8 +338,8 @@ class PaymentRequestItem(models.Model):
         verbose_name = _("bezahlte Ausgabe")
         verbose_name_plural = _("bezahlte Ausgaben")
 
-    def __str__(self):  # the change history's name: "Mittelabruf 1, Ausgabe 4.1 2027"
-        return _("Mittelabruf %(number)s, Ausgabe %(measure)s %(year)s") % {
+    def __str__(self):  # the change history's name: "Mittelabruf Nr. 1, Ausgabe 4.1 2027"
+        return _("Mittelabruf Nr. %(number)s, Ausgabe %(measure)s %(year)s") % {
             "number": self.request.number, "measure": _measure_number(self.measure), "year": self.year}
 
 
@@ -371,8 +371,8 @@ class PaymentRequestLine(models.Model):
     def key(self) -> str:
         return f"{self.measure}-{self.year}-{self.source}"
 
-    def __str__(self):  # the change history's name: "Mittelabruf 1, Zeile 4.1 2027 Bund"
-        return _("Mittelabruf %(number)s, Zeile %(measure)s %(year)s %(source)s") % {
+    def __str__(self):  # the change history's name: "Mittelabruf Nr. 1, Zeile 4.1 2027 Bund"
+        return _("Mittelabruf Nr. %(number)s, Zeile %(measure)s %(year)s %(source)s") % {
             "number": self.request.number, "measure": _measure_number(self.measure), "year": self.year,
             "source": _source_label(self.source)}
 

@@ -223,12 +223,38 @@ def _granted(concept_ids) -> dict[int, dict[tuple[str, int, str], dict]]:
         concept_id, year = of[pk]
         lines, owner = owners.setdefault(concept_id, {}), {"application": pk, "year": year, "approval": in_force[pk]}
         for line in in_force[pk].lines:
-            if line["source"] in GRANT and decimal.Decimal(line["approved"]) > 0:
+            if line["source"] in GRANT and _decided(line):
                 lines.setdefault((line["measure"], int(line["year"]), line["source"]), owner)
         for f in (snapshots.get(pk) or {}).get("figures", []):
             if int(f["year"]) >= year:
                 lines.setdefault((f["measure"], int(f["year"])), owner)
     return owners
+
+
+def _decided(line: dict) -> bool:
+    """Whether an approval's line decided the money of its measure, year and source: it grants more
+    than 0, or it grants 0 of a requested amount – a cut to nothing is a decision too, which a later
+    application does not request again and no payment request asks for (decision 0072, amending
+    0058's "a line approved at 0 is not held")."""
+    approved = decimal.Decimal(line["approved"])
+    return approved > 0 or decimal.Decimal(line.get("requested") or 0) > 0
+
+
+def zero_lines(application: Application) -> dict[tuple[str, int, str], Approval]:
+    """The grant lines (measure, year, source) decided at 0 € for ``application``: by its approval
+    in force (a requested amount cut to 0) or by another application's that holds the line first
+    (``approved_elsewhere``) – with that approval. A payment request for them is refused by name."""
+    found = {k: a for k, a in approved_elsewhere(application).items()
+             if any(_line_key(x) == k and not decimal.Decimal(x["approved"]) for x in a.lines)}
+    current = current_approval(application)
+    for line in current.lines if current else []:
+        if line["source"] in GRANT and _decided(line) and not decimal.Decimal(line["approved"]):
+            found.setdefault(_line_key(line), current)
+    return found
+
+
+def _line_key(line: dict) -> tuple[str, int, str]:
+    return line["measure"], int(line["year"]), line["source"]
 
 
 def _elsewhere(application: Application, owners: dict, pairs: bool = True) -> dict[tuple, Approval]:
@@ -265,7 +291,9 @@ def already_approved(concept, application: Application) -> list[dict]:
     keys = sorted((k for k in taken if k in amounts and k[1] >= application.year),
                   key=lambda k: (diff._order(k[0], labels), k[1], rank[k[2]]))
     return [{"key": f"{m}-{y}-{w}", "label": labels.get(m, m), "year": y, "source_label": sources.get(w, w),
-             "amount": amounts[(m, y, w)], "approval": bescheid(taken[(m, y, w)])} for m, y, w in keys]
+             "amount": amounts[(m, y, w)], "approval": bescheid(taken[(m, y, w)]),
+             "zero": not any(_line_key(x) == (m, y, w) and decimal.Decimal(x["approved"]) for x in taken[(m, y, w)].lines)}
+            for m, y, w in keys]
 
 
 def plan_differs(concept, version) -> bool:
@@ -837,21 +865,47 @@ def portfolio(user, authority) -> dict:
     groups: dict[tuple, dict] = {}
     proofs = proof_states(newest)  # the submitted proof of use, where there is one (decision 0063)
     in_force = approvals_in_force(newest)  # a newer version does not end the Bescheid of an older one
+    approved_by_year: dict[int, decimal.Decimal] = {}
     for app in newest:
         by_year = diff.sums(snapshots[app.pk], order=finance.SOURCES)
         grant = sum((row["bund"] + row["land"] for row in by_year.values()), diff.ZERO)
+        kept = in_force.get((app.concept_id, app.year))
+        approved = _approved_lines(kept["approval"], taken[app.pk]) if kept else None
         group = groups.setdefault((app.concept.programme, app.year), {
-            "programme": app.concept.get_programme_display(), "year": app.year, "rows": [], "grant": diff.ZERO})
+            "programme": app.concept.get_programme_display(), "year": app.year, "rows": [], "grant": diff.ZERO,
+            "approved": diff.ZERO})
         group["rows"].append({"app": app, "grant": grant, "done": app.done or 0, "total": app.total or 0,
                               "proof": proofs.get(app.pk),
-                              "in_force": kept if (kept := in_force.get((app.concept_id, app.year)))
-                              and kept["application"].pk != app.pk else None})
+                              "approved": sum(approved.values(), diff.ZERO) if approved is not None else None,
+                              "in_force": kept if kept and kept["application"].pk != app.pk else None})
         group["grant"] += grant
+        for year, amount in (approved or {}).items():
+            group["approved"] += amount
+            approved_by_year[year] = approved_by_year.get(year, diff.ZERO) + amount
     shown, sums = sums_by_year(*snapshots.values())
     labels = {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Förderung (Bund und Land)"),
               **finance.SOURCE_LABELS}  # the district's cities' own words differ: the usual ones
-    return {"groups": list(groups.values()), "applications": newest, "headers": [str(labels.get(w, w)) for w in shown],
+    headers = [str(labels.get(w, w)) for w in shown]
+    if approved_by_year:  # beside the requested grant, the approved one of each year (decision 0072)
+        headers.append(str(_("bewilligt (Bund und Land)")))
+        years = {row["year"] for row in sums}
+        sums += [{"year": y, "values": [diff.ZERO] * len(shown)} for y in approved_by_year if y not in years]
+        sums.sort(key=lambda row: row["year"])
+        for row in sums:
+            row["values"] = [*row["values"], approved_by_year.get(row["year"], diff.ZERO)]
+    return {"groups": list(groups.values()), "applications": newest, "headers": headers,
             "sums": sums, "areas": _areas(newest), "approved": _approved(authority).distinct().count()}
+
+
+def _approved_lines(approval: Approval, taken) -> dict[int, decimal.Decimal]:
+    """Per year, the grant (Bund and Land) ``approval`` approves, without the lines another
+    application's approval granted first (``taken``: ``_elsewhere``) – a line counts once, with the
+    application it belongs to, as in the district's totals (decision 0058, amended; 0072)."""
+    years: dict[int, decimal.Decimal] = {}
+    for line in approval.lines:
+        if line["source"] in GRANT and (line["measure"], int(line["year"]), line["source"]) not in taken:
+            years[int(line["year"])] = years.get(int(line["year"]), ZERO) + decimal.Decimal(line["approved"])
+    return years
 
 
 def _district(authority) -> Q:
@@ -925,7 +979,7 @@ def district_totals(user, authority) -> list[dict]:
                 cell(app, int(f["year"]))["requested"][f["what"]] += decimal.Decimal(f["amount"])
     for app in approved_app.values():
         if (approval := in_force.get(app.pk)) is not None:
-            taken = _elsewhere(app, owners)
+            taken = _elsewhere(app, owners)  # as the portfolio's approved column (``_approved_lines``)
             for line in approval.lines:
                 if line["source"] in GRANT and (line["measure"], int(line["year"]), line["source"]) not in taken:
                     cell(app, int(line["year"]))["approved"][line["source"]] += decimal.Decimal(line["approved"])
@@ -1012,9 +1066,10 @@ def can_check_proof(user, concept, application: Application) -> bool:
 
 
 def request_is_submitted(concept, application, payment_request, **_ids) -> bool:
-    """Is the payment request ``payment_request`` one of the concept's application ``application``,
-    and has the city submitted both (what opens it to the district's funding authority)?"""
-    return PaymentRequest.objects.filter(pk=payment_request, application_id=application, application__concept=concept,
+    """Is the payment request numbered ``payment_request`` (its number in the application, as its
+    URLs name it; decision 0072) one of the concept's application ``application``, and has the city
+    submitted both (what opens it to the district's funding authority)?"""
+    return PaymentRequest.objects.filter(number=payment_request, application_id=application, application__concept=concept,
                                          application__state__in=SENT, state__in=PaymentRequest.SENT).exists()
 
 
@@ -1160,6 +1215,33 @@ def request_lines(concept, application: Application, payments: list) -> list[dic
     return lines
 
 
+def _zero_of_payments(application: Application, zero: dict, pks) -> list[tuple[str, int, str]]:
+    """Of the payments ``pks`` not offered, the lines decided at 0 € (``zero``) of those whose
+    measure and year the approval grants nothing else for – why they are not offered."""
+    if not zero or not pks:
+        return []
+    granted = {k for k, entry in _basis(application).items() if any(entry["approved"].values())}
+    pairs = {(str(m), y) for m, y in monitoring.Payment.objects.filter(pk__in=pks).values_list("measure_id", "year")}
+    return [k for k in zero if k[:2] in pairs and k[:2] not in granted]
+
+
+def _split_key(key) -> tuple:
+    """A line's key "<measure>-<year>-<source>" as (measure, year, source); () where it is none."""
+    parts = str(key).rsplit("-", 2)
+    return (parts[0], int(parts[1]), parts[2]) if len(parts) == 3 and parts[1].isdigit() else ()
+
+
+def _zero_refusal(concept, application: Application, zero: dict, keys) -> str:
+    """Why a payment request cannot ask for the lines ``keys`` (measure, year, source), decided at
+    0 € (``zero``: ``zero_lines``), naming each with its Bescheid; "" where there are none."""
+    named = [_("%(line)s (%(approval)s)") % {"line": _line_names(concept, application, [f"{k[0]}-{k[1]}-{k[2]}"]),
+                                             "approval": bescheid(zero[k])} for k in sorted(set(keys))]
+    if not named:
+        return ""
+    return _("Dafür lässt sich kein Mittelabruf stellen: mit 0 € bewilligt – %(lines)s. Eine Bewilligung von 0 € "
+             "ist eine Entscheidung; mehr Mittel gibt es nur mit einem Änderungsbescheid.") % {"lines": "; ".join(named)}
+
+
 def _require_request(user, concept, application: Application) -> None:
     access.require(user, "payment_request", "edit", concept)
     if application.concept_id != concept.pk:
@@ -1184,15 +1266,21 @@ def draft_request(user, concept, application: Application, *, payments=(), amoun
         except (TypeError, ValueError):
             errors["payments"] = _("Bitte wählen Sie bezahlte Ausgaben aus der Liste.")
     offered = {p.pk: p for p in available_payments(concept, application)}
+    zero = zero_lines(application) if wanted - set(offered) or amounts else {}
     if not wanted and "payments" not in errors:
         errors["payments"] = _("Bitte wählen Sie mindestens eine bezahlte Ausgabe.")
+    elif refused := _zero_refusal(concept, application, zero, _zero_of_payments(application, zero, wanted - set(offered))):
+        errors["payments"] = refused
     elif wanted - set(offered):
         errors["payments"] = _("Diese Ausgaben lassen sich nicht abrufen – schon abgerufen, nicht bewilligt oder "
                                "unbekannt: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in sorted(wanted - set(offered)))}
     chosen = [offered[pk] for pk in sorted(wanted & set(offered))]
     lines = request_lines(concept, application, chosen) if "payments" not in errors else []
     known = {line["key"] for line in lines}
-    if "payments" not in errors and (unknown := sorted(set(amounts) - known)):
+    zeroed = [_split_key(k) for k in set(amounts) - known if _split_key(k) in zero]
+    if "payments" not in errors and zeroed:
+        errors["__all__"] = _zero_refusal(concept, application, zero, zeroed)
+    elif "payments" not in errors and (unknown := sorted(set(amounts) - known)):
         errors["__all__"] = _("Diese Zeilen gehören nicht zum Mittelabruf – für sie ist keine bezahlte Ausgabe gewählt: "
                               "%(lines)s. Bitte wählen Sie die Ausgabe oder leeren Sie den Betrag.") % {
             "lines": _line_names(concept, application, unknown)}
@@ -1403,11 +1491,12 @@ def requests_of(user, concept, application: Application) -> list[PaymentRequest]
     return list(found)
 
 
-def request_of(user, concept, application_pk, pk) -> PaymentRequest:
-    """A payment request of the concept's application, for whoever may see it (the authority: a
-    submitted one)."""
+def request_of(user, concept, application_pk, number) -> PaymentRequest:
+    """The payment request numbered ``number`` of the concept's application (its number, "Nr. 2",
+    is what its URLs and pages name – never its id; decision 0072), for whoever may see it (the
+    authority: a submitted one)."""
     application = application_of(user, concept, application_pk)
-    found = application.payment_requests.filter(pk=pk).select_related("application", "submitted_by", "decided_by").first()
+    found = application.payment_requests.filter(number=number).select_related("application", "submitted_by", "decided_by").first()
     if found is None or (not found.is_submitted and not access.allows(user, "application", "view", concept)):
         raise Http404
     return found
@@ -1904,8 +1993,8 @@ def authority_todo(user, authority) -> dict:
                .select_related("application__concept__city")):
         app = pr.application
         items.append(_item("payment_request", app, pr.submitted_at,
-                           reverse("procedure:payment-request", args=[app.concept.slug, app.pk, pr.pk]),
-                           _("Mittelabruf %(number)s freigeben oder zurückgeben") % {"number": pr.number},
+                           reverse("procedure:payment-request", args=[app.concept.slug, app.pk, pr.number]),
+                           _("Mittelabruf Nr. %(number)s freigeben oder zurückgeben") % {"number": pr.number},
                            _("Antrag %(year)s, Version %(version)s") % {"year": app.year, "version": app.version}))
     for proof in (ProofSubmission.objects.filter(district("application__"), state=P_SUBMITTED)
                   .select_related("application__concept__city")):
@@ -1948,6 +2037,29 @@ def _todo(items: list[dict], kinds) -> dict:
     return {"items": items, "counts": counts, "total": len(items), "summary": summary}
 
 
+def start_todo(user) -> list[dict]:
+    """The start page's hint (decision 0072): per to-do list of decision 0067 that is the signed-in
+    ``user``'s own – the portfolio of each funding authority on whose staff they are, the list of
+    applications of each concept they hold a role in that has a submitted application and on which
+    they may act – {"label", "url" (the list, at its "Zu erledigen"), "total"}. The installation's
+    administrator, who reads every authority, is on no staff: no counts. Each list costs its own
+    fixed number of queries; a concept without a submitted application costs none."""
+    if user is None or not user.is_authenticated:
+        return []
+    from isek.concepts.services import Concept, FundingAuthority
+
+    found = []
+    for authority in FundingAuthority.objects.filter(staff__user=user).distinct().order_by("name"):
+        found.append({"label": authority.name, "total": authority_todo(user, authority)["total"],
+                      "url": reverse("authority:portfolio", args=[authority.pk]) + "#todo"})
+    concepts = Concept.objects.filter(roles__user=user, applications__state__in=SENT).distinct().order_by("name")
+    for concept in concepts.select_related("city"):
+        if (todo := city_todo(user, concept)) is not None:
+            found.append({"label": f"{concept.name} ({concept.city.name})", "total": todo["total"],
+                          "url": reverse("procedure:applications", args=[concept.slug]) + "#todo"})
+    return found
+
+
 def city_todo(user, concept, today: datetime.date | None = None) -> dict | None:
     """What waits for the city's planners on ``concept``, oldest first – each only for those who
     may act on it: change requests (Nachforderungen) not yet answered by a new version, payment
@@ -1985,8 +2097,8 @@ def city_todo(user, concept, today: datetime.date | None = None) -> dict | None:
                    .select_related("application__concept__city")):
             app = pr.application
             items.append(_item("returned_request", app, pr.decided_at,
-                               reverse("procedure:payment-request", args=[concept.slug, app.pk, pr.pk]),
-                               _("Mittelabruf %(number)s zurückgegeben: neu stellen") % {"number": pr.number},
+                               reverse("procedure:payment-request", args=[concept.slug, app.pk, pr.number]),
+                               _("Mittelabruf Nr. %(number)s zurückgegeben: neu stellen") % {"number": pr.number},
                                _("%(application)s – Begründung: %(reason)s") % {"application": label(app),
                                                                                 "reason": pr.reason}))
         newer_approval = Approval.objects.filter(application=OuterRef("application"), created_at__gt=OuterRef("created_at"))
@@ -2032,18 +2144,18 @@ def city_todo(user, concept, today: datetime.date | None = None) -> dict | None:
     return _todo(items, CITY_TODO_KINDS) | {"notes": notes}
 
 
-def returned_request_payments(user, concept, application: Application, pk) -> dict:
-    """What a new payment request in place of the returned request ``pk`` starts with (decision
+def returned_request_payments(user, concept, application: Application, number) -> dict:
+    """What a new payment request in place of the returned request numbered ``number`` starts with (decision
     0067: a returned request is never corrected and submitted again – the city makes a new one):
     {"request": the returned request, "payments": the ids of its payments that may be cited again,
     "missing": the labels of those that may not (cited meanwhile by another request, or deleted)}.
-    Refused with a message where ``pk`` names no returned request of ``application``."""
+    Refused with a message where ``number`` names no returned request of ``application``."""
     _require_request(user, concept, application)
     try:
-        pk = int(pk)
+        number = int(number)
     except (TypeError, ValueError):
-        pk = None
-    found = (application.payment_requests.filter(pk=pk).first() if pk is not None else None)
+        number = None
+    found = (application.payment_requests.filter(number=number).first() if number is not None else None)
     if found is None or found.state != R_RETURNED:
         raise invalid(_("Nur ein zurückgegebener Mittelabruf dieses Antrags lässt sich als Vorlage verwenden."),
                       "not_returned")

@@ -317,7 +317,7 @@ def payment_request_new(request, concept, application):
             messages.error(request, " ".join(exc.messages))
         else:
             initial = {"payments": [str(pk) for pk in template["payments"]],
-                       "note": _("Neu gestellt nach der Rückgabe von Mittelabruf %(number)s.") % {
+                       "note": _("Neu gestellt nach der Rückgabe von Mittelabruf Nr. %(number)s.") % {
                            "number": template["request"].number}}
     form = PaymentRequestForm(request.POST or None, payments=offered, initial=initial,
                               lines=services.request_lines(concept, app, offered))
@@ -327,9 +327,9 @@ def payment_request_new(request, concept, application):
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, _("Der Entwurf des Mittelabrufs wurde gespeichert; prüfen Sie ihn und reichen "
-                                        "Sie ihn ein."))
-            return redirect("procedure:payment-request", concept.slug, app.pk, found.pk)
+            messages.success(request, _("Der Entwurf von Mittelabruf Nr. %(number)s wurde gespeichert; prüfen Sie ihn "
+                                        "und reichen Sie ihn ein.") % {"number": found.number})
+            return redirect("procedure:payment-request", concept.slug, app.pk, found.number)
     return render(request, "procedure/payment_request_form.html", {
         "concept": concept, "app": app, "form": form, "offered": offered, "template": template,
         "labels": {str(p.pk): p for p in offered}, "opens": services.request_opens(app)}, status=400 if request.method == "POST" else 200)
@@ -363,22 +363,22 @@ def payment_request_page(request, concept, application, payment_request):
 
 def _request_refused(request, concept, found, exc: ValidationError):
     messages.error(request, " ".join(exc.messages))
-    return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
+    return redirect("procedure:payment-request", concept.slug, found.application_id, found.number)
 
 
 @confirm_step("payment_request", "edit", ids=ONE_REQUEST, submitted=services.request_is_submitted)
 def payment_request_submit(request, concept, application, payment_request):
     found = services.request_of(request.user, concept, application, payment_request)
     if request.method != "POST":
-        return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
+        return redirect("procedure:payment-request", concept.slug, found.application_id, found.number)
     if request.POST.get("confirmed") != "1" and found.state == "draft":
         return _request_page(request, concept, found, confirm_submit=True)  # the first press asks, as an application's
     try:
         services.submit_request(request.user, concept, found)
     except ValidationError as exc:
         return _request_refused(request, concept, found, exc)
-    messages.success(request, _("Der Mittelabruf %(number)s wurde eingereicht.") % {"number": found.number})
-    return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
+    messages.success(request, _("Mittelabruf Nr. %(number)s wurde eingereicht.") % {"number": found.number})
+    return redirect("procedure:payment-request", concept.slug, found.application_id, found.number)
 
 
 @access.concept_view("payment_request", "edit", methods="POST", ids=ONE_REQUEST)
@@ -388,7 +388,7 @@ def payment_request_delete(request, concept, application, payment_request):
         services.delete_request(request.user, concept, found)
     except ValidationError as exc:
         return _request_refused(request, concept, found, exc)
-    messages.success(request, _("Der Entwurf des Mittelabrufs wurde gelöscht."))
+    messages.success(request, _("Der Entwurf von Mittelabruf Nr. %(number)s wurde gelöscht.") % {"number": found.number})
     return redirect("procedure:payment-requests", concept.slug, found.application_id)
 
 
@@ -399,7 +399,7 @@ RELEASE = {"ids": ONE_REQUEST, "submitted": services.request_is_submitted}
 def payment_request_release(request, concept, application, payment_request):
     found = services.request_of(request.user, concept, application, payment_request)
     if request.method != "POST":
-        return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
+        return redirect("procedure:payment-request", concept.slug, found.application_id, found.number)
     lines = services.request_shown(concept, found)["lines"]
     form = ReleaseForm(request.POST, lines=lines)
     if form.is_valid() and request.POST.get("confirmed") != "1":
@@ -411,7 +411,7 @@ def payment_request_release(request, concept, application, payment_request):
                 return _request_refused(request, concept, found, exc)
             add_errors(form, exc)
             return _after_error(request, f"release-{found.pk}", form, reverse(
-                "procedure:payment-request", args=[concept.slug, found.application_id, found.pk]) + "#release-form")
+                "procedure:payment-request", args=[concept.slug, found.application_id, found.number]) + "#release-form")
         return _request_page(request, concept, found, release_form=form, confirm_release={
             "total": total, "fields": [(k, v) for k in request.POST if k not in ("csrfmiddlewaretoken", "confirmed")
                                        for v in request.POST.getlist(k)]})
@@ -423,10 +423,10 @@ def payment_request_release(request, concept, application, payment_request):
                 return _request_refused(request, concept, found, exc)
             add_errors(form, exc)
         else:
-            messages.success(request, _("Der Mittelabruf wurde freigegeben."))
-            return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
+            messages.success(request, _("Mittelabruf Nr. %(number)s wurde freigegeben.") % {"number": found.number})
+            return redirect("procedure:payment-request", concept.slug, found.application_id, found.number)
     return _after_error(request, f"release-{found.pk}", form, reverse(
-        "procedure:payment-request", args=[concept.slug, found.application_id, found.pk]) + "#release-form")
+        "procedure:payment-request", args=[concept.slug, found.application_id, found.number]) + "#release-form")
 
 
 @access.concept_view("payment_request", "release", methods="POST", **RELEASE)
@@ -441,10 +441,10 @@ def payment_request_return(request, concept, application, payment_request):
                 return _request_refused(request, concept, found, exc)
             add_errors(form, exc)
         else:
-            messages.success(request, _("Der Mittelabruf wurde an die Stadt zurückgegeben."))
-            return redirect("procedure:payment-request", concept.slug, found.application_id, found.pk)
+            messages.success(request, _("Mittelabruf Nr. %(number)s wurde an die Stadt zurückgegeben.") % {"number": found.number})
+            return redirect("procedure:payment-request", concept.slug, found.application_id, found.number)
     return _after_error(request, f"return-{found.pk}", form, reverse(
-        "procedure:payment-request", args=[concept.slug, found.application_id, found.pk]) + "#return-form")
+        "procedure:payment-request", args=[concept.slug, found.application_id, found.number]) + "#return-form")
 
 
 @access.concept_view("application", "view", ids=ONE, submitted=services.is_submitted)

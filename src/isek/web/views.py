@@ -10,6 +10,7 @@ from isek.analysis import services as analysis
 from isek.concepts import services as concept_services
 from isek.geodata import services as geodata
 from isek.legal import services as legal
+from isek.procedure import services as procedure
 
 from . import public
 
@@ -44,6 +45,7 @@ def _home(request):
         and not (several and user.is_superuser) else [],
         "authorities": list(access.reviewed_authorities(user)),
         "may_authorities": access.allows_site(user, "authority", "edit"),  # decision 0070
+        "todo": procedure.start_todo(user),  # the own to-do lists' counts (decision 0072)
     })
 
 

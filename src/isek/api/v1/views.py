@@ -582,7 +582,8 @@ class PaymentRequestDetail(ConceptView):
     route = api(("application", "view"), ids={"application": "application", "payment_request": "payment_request"},
                 submitted=procedure.request_is_submitted)
 
-    @extend_schema(operation_id="payment_request_retrieve", summary="Ein Mittelabruf", parameters=[SLUG],
+    @extend_schema(operation_id="payment_request_retrieve", summary="Ein Mittelabruf, benannt mit seiner Nummer im "
+                   "Antrag (number, nicht id)", parameters=[SLUG],
                    responses={200: s.PaymentRequestSerializer, **ERRORS})
     def get(self, request, slug, application, payment_request):
         found = procedure.request_of(request.user, self.concept, application, payment_request)
