@@ -212,8 +212,48 @@ def test_an_amendment_is_a_new_approval_the_first_never_changes(world):
                             reason="vor der Korrektur", lines=[*second.lines, old])
     kept = next(x for x in services.approval_lines(concept, app) if x["year"] == 2026)
     assert (kept["requested"], kept["approved"]) == (D("900.00"), D("800.00"))
-    third = services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1-Ä2", reason="Neue Zahlen")
+    third = services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1-Ä2", reason="Neue Zahlen",
+                             amounts={line["key"]: "1"})
     assert old in third.lines and len(third.lines) == len(second.lines) + 1  # the reasons in force kept
+
+
+def test_an_amendment_that_changes_nothing_or_is_sent_again_is_refused(world):
+    """Walk 23: an Änderungsbescheid without a changed amount was saved, back + send saved a second
+    one, and the proof of use named the amendment instead of the Bescheid (decision 0075)."""
+    concept, staff = world["concept"], world["authority"]
+    app = _in_review(world)
+    services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 7")
+    line = _first(services.approval_lines(concept, app))
+    before = checksum()
+    with pytest.raises(ValidationError, match="ändert keinen bewilligten Betrag; er wurde nicht gespeichert") as caught:
+        services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 7-Ä", reason="nichts")
+    assert f"Zuwendungsbescheid Az 7 vom {TODAY:%d.%m.%Y}" in caught.value.message_dict["__all__"][0]
+    assert checksum() == before and Approval.objects.filter(application=app).count() == 1
+    url = f"/concepts/{concept.slug}/applications/{app.pk}/approve/"
+    reviewer = client_for(staff)
+    page = reviewer.get(url).content.decode()
+    once = page.split('name="once" value="')[1].split('"')[0]
+    data = {"decided_on": TODAY.isoformat(), "file_number": "Az 7-Ä", "reason": "Haushaltssperre", "once": once,
+            **{f"amount-{x['key']}": str(x["approved"]).replace(".", ",") for x in services.approval_lines(concept, app)},
+            f"amount-{line['key']}": "0", f"reason-{line['key']}": "entfällt"}
+    before = checksum()
+    unchanged = reviewer.post(url, {**data, f"amount-{line['key']}": str(line["approved"]).replace(".", ",")})
+    assert unchanged.status_code == 400 and "ändert keinen bewilligten Betrag" in unchanged.content.decode()
+    assert checksum() == before
+    done = reviewer.post(url, data, follow=True)
+    assert "Der Änderungsbescheid wurde gespeichert." in done.content.decode()
+    before = checksum()
+    again = reviewer.post(url, data, follow=True)  # back in the browser, sent again
+    assert "schon gespeichert; das erneute Senden hat nichts geändert" in again.content.decode()
+    assert checksum() == before and Approval.objects.filter(application=app).count() == 2
+    # the proof of use and the city's financing name the Bescheid with its amendment
+    named = (f"Zuwendungsbescheid Az 7 vom {TODAY:%d.%m.%Y}, geändert durch Änderungsbescheid Az 7-Ä vom "
+             f"{TODAY:%d.%m.%Y}")
+    assert services.bescheid_named(services.current_approval(app)) == named
+    proof = client_for(world["planner"]).get(f"/concepts/{concept.slug}/applications/{app.pk}/proof/").content.decode()
+    assert f"Der zahlenmäßige Nachweis zum {named}:" in proof
+    row = Financing.objects.get(measure_id=int(line["measure"]), year=line["year"], source="bund")
+    assert row.reason.startswith(named)
 
 
 def test_the_pages_of_the_approval(world):
@@ -406,3 +446,21 @@ def test_overlapping_applications_never_approve_or_count_a_line_twice(paid):
     assert {(r["measure"], r["year"], r["source"]) for r in services.proof_of_use(concept, second)["grant"]} == {
         (line["measure"], line["year"], line["source"]) for line in approval.lines}
     assert {r["year"]: r["values"][cost] for r in services.portfolio(staff, authority)["sums"] if r["year"] >= 2027} == costs
+
+
+def test_a_note_sent_again_after_going_back_is_saved_once(world):
+    """Walk 23: the Vermerk form on the application's page saved a duplicate on back + resend."""
+    from isek.procedure.models import Remark
+
+    concept, staff = world["concept"], world["authority"]
+    app = _in_review(world)
+    url = f"/concepts/{concept.slug}/applications/{app.pk}/"
+    reviewer = client_for(staff)
+    page = reviewer.get(url).content.decode().split('id="remark-form"')[1]
+    once = page.split('name="once" value="')[1].split('"')[0]
+    data = {"kind": "comment", "about": "application", "text": "Bitte Kostenschätzung beilegen", "once": once}
+    assert reviewer.post(url + "remarks/", data).status_code == 302
+    before = checksum()
+    again = reviewer.post(url + "remarks/", data, follow=True)
+    assert "schon gespeichert; das erneute Senden hat nichts geändert" in again.content.decode()
+    assert checksum() == before and Remark.objects.filter(application=app).count() == 1
