@@ -657,3 +657,47 @@ def test_the_sum_of_a_table_of_the_proof_pdf_never_stands_alone_on_a_page(tmp_pa
             if re.search(r"^\s*Summe", page, re.M):
                 assert re.search(r"^\s*1\.\d+\s+2026", page, re.M), (n, page)
         assert sum(len(re.findall(r"^\s*Summe", p, re.M)) for p in pages) == 2, n
+
+
+def test_an_accepted_proof_keeps_its_figures_and_shows_later_expenses_apart(paid, tmp_path):
+    """Walk 23: after the authority accepted the proof of use, a new expense of the city changed the
+    page and its PDF (paid sums, still "geprüft"); the Sachbericht contradicted itself (decision 0075)."""
+    from isek import access
+    from isek.monitoring import services as monitoring
+    from isek.monitoring.models import Payment
+
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    services.release(staff, concept, services.submit_new_request(planner, concept, app, payments=_first_two(paid)))
+    first = services.submit_proof(planner, concept, app, report="Der Platz ist fertig.", confirmed=True)
+    services.return_proof(staff, concept, app, reason="Bitte den Beleg beilegen und neu einreichen.")
+    services.submit_proof(planner, concept, app, report="Der Platz ist fertig.", confirmed=True)
+    proof_url = f"/concepts/{concept.slug}/applications/{app.pk}/proof/"
+    city = client_for(planner)
+    page = city.get(proof_url).content.decode()
+    assert "Bitte den Beleg beilegen und neu einreichen.;" not in page and "neu einreichen.." not in page
+    assert "neu einreichen.\n" in page or "neu einreichen.<" in page
+    # submitted: the page says what was submitted, never "Noch kein Sachbericht"
+    assert 'id="proof-report"' in page and "Der Platz ist fertig." in page and "Noch kein Sachbericht" not in page
+    services.accept_proof(staff, concept, app)
+    kept = services.proof_of_use(concept, app)
+    key = next(r["key"] for r in kept["expenses"] if r["year"] == 2027)
+    paid_then = next(r["expenses"] for r in kept["expenses"] if r["key"] == key)
+    measure = concept.measures.get(number="1.1")
+    monitoring.save_payment(access.Operator("test"), concept, Payment(measure=measure, year=2027, amount=D("999.99"),
+                                                                      note="nach der Annahme"), today=LATER)
+    now = services.proof_of_use(concept, app)
+    assert {w: str(v) for w, v in now["expenses_total"].items()} == first.snapshot["expenses_total"] == {
+        w: str(v) for w, v in kept["expenses_total"].items()}
+    assert next(r["expenses"] for r in now["expenses"] if r["key"] == key) == paid_then
+    assert [(r["key"], r["before"], r["now"], r["delta"]) for r in now["later"]] == [
+        (key, paid_then, paid_then + D("999.99"), D("999.99"))]
+    page = city.get(proof_url).content.decode()
+    assert 'id="proof-frozen"' in page and "Nach der Annahme erfasst" in page and 'id="proof-later"' in page
+    assert page.split('id="proof-expenses"')[1].split("</table>")[0].count("999,99") == 0
+    assert "999,99" in page.split('id="proof-later"')[1].split("</table>")[0]
+    pdf = city.get(proof_url.replace("proof/", "proof.pdf"))
+    text = " ".join(_pdf_text(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content, tmp_path).split())
+    total = kept["expenses_total"]["expenses"]
+    german = f"{total:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    assert german in text and "Nach der Annahme erfasst" in text and "999,99" in text
+    assert "Der Platz ist fertig." in text and "Noch kein Sachbericht" not in text
