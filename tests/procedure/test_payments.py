@@ -469,19 +469,23 @@ def test_a_request_on_an_application_not_approved_is_refused(world):
 # --- the city's answers, the submitted proof of use, the authority's decision (decision 0063) ---------
 
 
-def test_the_shares_of_bund_and_land_add_up_to_the_cent():
-    """Each rounded half up on its own, two halves of a cent made one cent more than the whole share."""
+def test_the_shares_of_bund_and_land_are_each_rounded_and_add_up_to_their_sum():
+    """Decision 0075 (walk 23): a request's share per source is computed as the KuF computes Bund and
+    Land – each on its own, half up to the cent, the whole share their sum – so two sources approved
+    alike get the same cent (the largest remainder gave the odd cent to the source named first)."""
     from isek.procedure.difference import split_share
 
-    shares = split_share(D("1.00"), D("200"), {"bund": D("1"), "land": D("1")})
-    assert shares == {"bund": D("0.01"), "land": D("0.00")}  # the whole: 1 × 2 ÷ 200 = 0.01; the tie to the first
-    assert sum((_share_alone(D("1.00"), D("200"), D("1")) for _ in range(2)), D(0)) == D("0.02")  # as it was
+    assert split_share(D("1.00"), D("200"), {"bund": D("1"), "land": D("1")}) == {"bund": D("0.01"), "land": D("0.01")}
+    # 50.000 € paid of a measure planned at 650.000 €, approved at 66 ⅔ %: the same cent for both
+    assert split_share(D("50000.00"), D("650000"), {"bund": D("216666.67"), "land": D("216666.67")}) == {
+        "bund": D("16666.67"), "land": D("16666.67")}
+    # paying the whole planned cost requests the whole approval, source by source
+    assert split_share(D("650000.00"), D("650000"), {"bund": D("216666.67"), "land": D("216666.67")}) == {
+        "bund": D("216666.67"), "land": D("216666.67")}
     for paid, cost, bund, land in ((D("52345.67"), D("150000"), D("50000"), D("25000")),
                                    (D("0.03"), D("9"), D("1"), D("2")), (D("100.01"), D("3"), D("1"), D("1"))):
         shares = split_share(paid, cost, {"bund": bund, "land": land})
-        whole = (paid * (bund + land) / cost).quantize(CENT, rounding=ROUND_HALF_UP)
-        assert sum(shares.values(), D(0)) == whole, (paid, shares)
-        assert all(abs(shares[s] - paid * a / cost) < CENT for s, a in (("bund", bund), ("land", land)))
+        assert shares == {s: _share_alone(paid, cost, a) for s, a in (("bund", bund), ("land", land))}
 
 
 def _share_alone(paid, cost, approved):

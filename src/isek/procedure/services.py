@@ -1181,7 +1181,7 @@ def request_lines(concept, application: Application, payments: list) -> list[dic
     """The lines a request citing ``payments`` holds, one per measure, year and grant source the
     approval grants money for: "key", "measure", "label", "year", "source", "source_label",
     "expenses" (the cited payments), "share" (the approval's share of them: the expenses times
-    approved over planned cost, the sources' shares adding up to the whole share to the cent:
+    approved over planned cost, each source on its own, half up to the cent:
     ``difference.split_share``), "left" (approved minus released or requested so far)
     and "requested" (the share, at most what is left)."""
     basis, left = _basis(application), _left(application)
