@@ -705,3 +705,31 @@ def test_an_accepted_proof_keeps_its_figures_and_shows_later_expenses_apart(paid
     german = f"{total:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
     assert german in text and "Nach der Annahme erfasst" in text and "999,99" in text
     assert "Der Platz ist fertig." in text and "Noch kein Sachbericht" not in text
+
+
+def _german(amount: D) -> str:
+    return f"{amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def test_the_payments_page_shows_cents_and_offers_no_deletion_a_request_would_refuse(paid):
+    """Walk 23: the plan/actual table rounded to whole euros (600.000,50 shown as 600.001), and
+    "löschen" was offered for an expense a released request cites, refused only after confirming;
+    the release form was prefilled "183333,50" (decision 0075)."""
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    cited, second, later, _early = paid["payments"]
+    request = services.submit_new_request(planner, concept, app, payments=_first_two(paid))
+    # the release form: the requested amounts prefilled in German notation, thousands grouped
+    form = client_for(staff).get(f"/concepts/{concept.slug}/applications/{app.pk}/payments/{request.pk}/").content.decode()
+    line = request.lines.get(source="bund")
+    assert line.requested >= 1000 and f'value="{_german(line.requested)}"' in form
+    services.release(staff, concept, request)
+    page = client_for(planner).get(f"/concepts/{concept.slug}/payments/").content.decode()
+    table = page.split('id="spending-total"')[0].rsplit("<table", 1)[1]
+    assert "52.345,67" in table and "52.346<" not in table  # 40.000,00 + 12.345,67 paid in 2027
+    total = page.split('id="spending-total"')[1].split("</td>")[0]
+    assert "62.845,67" in total  # with 10.000,00 of 2028 and 500,00 of 2026
+    listing = page.split('id="payments"')[1].split("</ul>")[0]
+    for pk in (cited, second):
+        assert f'name="delete" value="{pk}"' not in listing and f'data-cited="{pk}"' in listing
+    assert "Teil von Mittelabruf Nr. 1 (Antrag 2027, Version 1, „freigegeben“): nicht löschbar" in listing
+    assert f'name="delete" value="{later}"' in listing and f'data-cited="{later}"' not in listing

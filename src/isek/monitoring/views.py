@@ -198,9 +198,13 @@ def payments(request, concept):
             else:
                 messages.success(request, _("Auszahlung gespeichert."))
                 return redirect("monitoring:payments", concept.slug)
+    shown = list(Payment.objects.filter(measure__concept=concept).select_related("measure"))
+    cited = services.cited_payments(concept) if editable else {}
+    for p in shown:  # a payment a payment request cites: no "löschen", but why (decision 0075)
+        p.cited = cited.get(p.pk, "")
     return render(request, "monitoring/payments.html", {
         "concept": concept, "form": form, "can_edit": editable, "spending": spending, "confirm": confirm,
-        "payments": Payment.objects.filter(measure__concept=concept).select_related("measure")},
+        "payments": shown},
         status=400 if request.method == "POST" and confirm is None else 200)
 
 

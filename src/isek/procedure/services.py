@@ -1352,6 +1352,25 @@ def refuse_cited_payment(sender, *, payment, new, **_kwargs) -> None:
     raise invalid(message % words, "cited_payment")
 
 
+def cited_payments(sender, *, concept, **_kwargs) -> dict[int, str]:
+    """``monitoring.payments_cited``: per payment of ``concept`` a draft, submitted or released request
+    cites, why the payments page offers no "löschen" for it (decision 0075; the refusal itself is
+    ``refuse_cited_payment``)."""
+    found = {}
+    for item in (PaymentRequestItem.objects.filter(request__application__concept=concept, payment_id__isnull=False,
+                                                   request__state__in=HOLDING)
+                 .select_related("request__application").order_by("request__number")):
+        request = item.request
+        words = {"number": request.number, "year": request.application.year, "version": request.application.version,
+                 "state": request.get_state_display()}
+        found[item.payment_id] = (
+            _("Teil des Entwurfs von Mittelabruf Nr. %(number)s (Antrag %(year)s, Version %(version)s): erst den "
+              "Entwurf löschen, dann lässt sich die Auszahlung löschen.") if request.state == R_DRAFT else
+            _("Teil von Mittelabruf Nr. %(number)s (Antrag %(year)s, Version %(version)s, „%(state)s“): nicht "
+              "löschbar; eine Korrektur ist mit der Bewilligungsbehörde abzustimmen.")) % words
+    return found
+
+
 def _require_release(user, concept, request: PaymentRequest) -> None:
     application = request.application
     if application.concept_id != concept.pk:
