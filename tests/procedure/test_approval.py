@@ -464,3 +464,14 @@ def test_a_note_sent_again_after_going_back_is_saved_once(world):
     again = reviewer.post(url + "remarks/", data, follow=True)
     assert "schon gespeichert; das erneute Senden hat nichts geändert" in again.content.decode()
     assert checksum() == before and Remark.objects.filter(application=app).count() == 1
+
+
+def test_the_readiness_page_counts_the_applications_council_decision(world):
+    """Walk 23: the readiness page said "Es fehlt: Datum des Ratsbeschlusses" although every
+    application carries one; the application's readiness counted it (decision 0075)."""
+    concept, app = world["concept"], world["app"]
+    assert concept.council_decision_date is None and app.council_decision is not None
+    missing = finance.decision_words(concept)["decision_missing"]
+    page = client_for(world["planner"]).get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    assert str(missing) not in page
+    assert str(missing) not in str(services.readiness_now(concept, app))

@@ -618,6 +618,10 @@ def test_the_proof_pages_and_the_api(paid):
     counts = services.proof_of(staff, concept, app)
     assert asked.status_code == 200 and "Verwendungsnachweis wirklich annehmen?" in shown and checksum() == before
     assert f"{counts['checked']} von {counts['lines']} Zeilen sind geprüft, {counts['lines'] - counts['checked']} nicht." in shown
+    # walk 23: the box names the line still open, and the first "Annehmen" is not shown beneath it
+    unsettled = shown.split('id="accept-unsettled"')[1].split("</ul>")[0]
+    assert f'href="#line-{key}"' in unsettled and "Antwort der Stadt noch nicht geprüft" in unsettled
+    assert 'id="proof-accept"' not in shown and 'id="accept-confirmed"' not in shown
     assert authority.get(proof + "accept/")["Location"] == proof + "#proof-state"
     refused = authority.post(proof + "accept/", {"confirmed": "1"}, follow=True).content.decode()
     assert "Noch nicht geklärt" in refused

@@ -166,6 +166,21 @@ payment_changing = Signal()
 payments_cited = Signal()
 
 
+# Sent by ``council_decision_of`` with ``concept``: a receiver answers the date of the council
+# decision it holds for the concept (the procedure app: the newest application's, which the city must
+# give), so the readiness page agrees with the application's (decision 0075).
+council_decision_given = Signal()
+
+
+def council_decision_of(concept):
+    """The date of the council decision on ``concept``: its own, else the newest one an application
+    of it gives (None where neither has one)."""
+    if concept.council_decision_date is not None:
+        return concept.council_decision_date
+    dates = [answer for _receiver, answer in council_decision_given.send(Payment, concept=concept) if answer]
+    return max(dates, default=None)
+
+
 def cited_payments(concept) -> dict[int, str]:
     """{payment id: why it stays} of ``concept``'s payments that something else cites."""
     found: dict[int, str] = {}
@@ -370,7 +385,7 @@ def report_file(report: Report) -> Path | None:
 # The entity types other apps (the demo, the coming API) may construct and read.
 __all__ = [
     "Indicator", "Payment", "Report", "ReportText", "ValuesError", "YearNote", "Entered", "add_value", "copy_catalogue",
-    "cited_payments", "delete_indicator", "delete_payment", "payment_changing", "payments_cited", "payment_of", "payment_year_refusal", "delete_report", "delete_value", "import_values", "report_file",
+    "cited_payments", "council_decision_given", "council_decision_of", "delete_indicator", "delete_payment", "payment_changing", "payments_cited", "payment_of", "payment_year_refusal", "delete_report", "delete_value", "import_values", "report_file",
     "save_indicator", "indicator_warnings", "save_mapping", "save_payment", "save_report_texts", "save_year_notes",
     "start_report", "value_rows",
 ]

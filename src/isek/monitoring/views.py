@@ -309,7 +309,7 @@ def report_job(request, concept, pk, action):
 @access.concept_view("readiness", "view")
 def readiness_page(request, concept):
     """„Was fehlt noch für den Förderantrag?“"""
-    items = readiness.check(concept)
+    items = readiness.check(concept, services.council_decision_of(concept))  # the application's date counts too
     return render(request, "monitoring/readiness.html", {
         "concept": concept, "items": items, "summary": readiness.summary(items),
         # the forms that fill the gaps are the planners': others read what is missing, without links

@@ -1352,6 +1352,13 @@ def refuse_cited_payment(sender, *, payment, new, **_kwargs) -> None:
     raise invalid(message % words, "cited_payment")
 
 
+def council_decision_given(sender, *, concept, **_kwargs) -> datetime.date | None:
+    """``monitoring.council_decision_given``: the council decision's date the newest application of
+    ``concept`` gives (every application must give one; decision 0075)."""
+    return (Application.objects.filter(concept=concept, council_decision__isnull=False)
+            .order_by("-year", "-version").values_list("council_decision", flat=True).first())
+
+
 def cited_payments(sender, *, concept, **_kwargs) -> dict[int, str]:
     """``monitoring.payments_cited``: per payment of ``concept`` a draft, submitted or released request
     cites, why the payments page offers no "löschen" for it (decision 0075; the refusal itself is
