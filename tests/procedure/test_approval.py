@@ -475,3 +475,26 @@ def test_the_readiness_page_counts_the_applications_council_decision(world):
     page = client_for(world["planner"]).get(f"/concepts/{concept.slug}/readiness/").content.decode()
     assert str(missing) not in page
     assert str(missing) not in str(services.readiness_now(concept, app))
+
+
+def test_the_concepts_term_keeps_the_years_an_approval_granted_money_for(world):
+    """Walk 23: "Ende (Jahr)" could be set before years with approved amounts (decision 0075)."""
+    from isek.concepts import services as concepts
+    from isek.concepts.models import Concept
+
+    concept, staff, planner = world["concept"], world["authority"], world["planner"]
+    app = _in_review(world)
+    services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 9")
+    last = max(int(x["year"]) for x in services.current_approval(app).lines if D(x["approved"]))
+    assert last > app.year
+    shortened = Concept.objects.get(pk=concept.pk)
+    shortened.end_year = last - 1
+    before = checksum()
+    with pytest.raises(ValidationError) as caught:
+        concepts.save_concept(planner, shortened)
+    message = caught.value.message_dict["end_year"][0]
+    assert f"Für {last} sind Beträge bewilligt (Zuwendungsbescheid Az 9 vom {TODAY:%d.%m.%Y})" in message
+    assert checksum() == before and Concept.objects.get(pk=concept.pk).end_year == concept.end_year
+    shortened.end_year, shortened.name = last, "Neu benannt"  # the term keeps every approved year: saved
+    concepts.save_concept(planner, shortened)
+    assert Concept.objects.get(pk=concept.pk).name == "Neu benannt"
