@@ -709,6 +709,11 @@ def test_an_accepted_proof_keeps_its_figures_and_shows_later_expenses_apart(paid
     german = f"{total:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
     assert german in text and "Nach der Annahme erfasst" in text and "999,99" in text
     assert "Der Platz ist fertig." in text and "Noch kein Sachbericht" not in text
+    from tests.procedure.test_api import bearer
+
+    data = bearer(planner).get(f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/proof/").json()
+    assert data["expenses_total"] == first.snapshot["expenses_total"]
+    assert [(x["key"], x["delta"]) for x in data["later"]] == [(key, "999.99")]
 
 
 def _german(amount: D) -> str:
