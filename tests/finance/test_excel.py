@@ -116,7 +116,10 @@ def test_grant_cells_refer_to_the_rate_cells(workbook):
     xl.set_value("Parameter!B4", 0.8)
     land = xl.evaluate(f"KuF!E{rows[('1.1', 'Städtebauförderung Land')]}")
     bund = xl.evaluate(f"KuF!E{rows[('1.1', 'Städtebauförderung Bund')]}")
-    assert round(bund + land, 2) == round(float(D("53333.33") * D("0.8")), 2)
+    # each share from the eligible cost, to the cent; the grant their sum (decision 0075)
+    fed = D("0.33333333")
+    assert (round(bund, 2), round(land, 2)) == (float(e.share(D("53333.33"), fed)),
+                                                float(e.share(D("53333.33"), D("0.8") - fed)))
 
 
 def reason_of(ws, row: int) -> str | None:
@@ -166,7 +169,9 @@ def test_a_half_cent_gives_the_engines_cent_in_the_spreadsheet_too(tmp_path):
     xl = ExcelCompiler(filename=str(path))
     rows = rows_by_label(openpyxl.load_workbook(path)["KuF"])
     assert round(xl.evaluate(f"KuF!D{rows[('5.1', 'Städtebauförderung Bund')]}"), 2) == 5833333.28
-    assert round(xl.evaluate(f"KuF!D{rows[('5.1', 'Städtebauförderung Land')]}"), 2) == 4666666.72
+    # the Land's share on its own (decision 0075): 17,500,000 × 0.26666667 = 4,666,666.725, also a half cent
+    assert result.cells[("1", 2024)].sources["land"] == D("4666666.73")
+    assert round(xl.evaluate(f"KuF!D{rows[('5.1', 'Städtebauförderung Land')]}"), 2) == 4666666.73
 
 
 def test_shares_are_rounded_to_6_places_then_to_cents():

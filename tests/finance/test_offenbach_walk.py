@@ -21,6 +21,7 @@ import pytest
 from pycel import ExcelCompiler
 
 from isek.finance import services as finance
+from isek.finance.engine import exact_share
 from isek.finance.models import CostGroup, CostItem, FundingProgramme, FundingRate
 from tests.factories import ConceptFactory, FieldFactory, MeasureFactory, member
 from tests.finance.test_excel import rows_by_label, without_cached_values
@@ -80,7 +81,8 @@ def test_two_thirds_is_taken_as_a_fraction_and_gives_the_exact_cent(offenbach, c
 
     cell = finance.current(concept).cells[(str(m.pk), 2030)]
     federal = FundingProgramme.objects.get(code="lebendige_zentren").federal_share
-    bund = (D("2400000") * federal).quantize(D("0.01"))
+    bund = (D("2400000") * exact_share(federal)).quantize(D("0.01"))  # the stored 0,33333333 is a third (0075)
+    assert bund == D("800000.00")
     assert (cell.grant, cell.sources["bund"], cell.sources["land"]) == (D("1600000.00"), bund, D("1600000.00") - bund)
 
     page = lxml.html.fromstring(client.get(f"/concepts/{concept.slug}/kuf/").content.decode())
@@ -225,14 +227,14 @@ def disposition_fund(client):
 def test_a_disposition_fund_in_cost_group_4_is_checked_against_the_half_rule(disposition_fund, client):
     concept, m = disposition_fund
     result = finance.current(concept)
-    assert result.cells[(str(m.pk), 2031)].grant == D("33333.33")  # the figures stay as computed
+    assert result.cells[(str(m.pk), 2031)].grant == D("33333.34")  # the figures stay as computed (each share to the cent)
     assert [w.year for w in result.warnings if w.code == "fund_share"] == [2030, 2031, 2032]
     doc = lxml.html.fromstring(client.get(f"/concepts/{concept.slug}/kuf/").content.decode())
     li = doc.xpath("//*[@id='kuf-warnings']//li[contains(., 'Verfügungsfonds (Kostengruppe 4')]")
     assert len(li) == 3
     text = " ".join(li[1].text_content().split())
     assert text.startswith("4 Verfügungsfonds (2031): Verfügungsfonds (Kostengruppe 4, 50.000,00 €)")
-    assert "Zuwendung von 33.333,33 € liegt über 50 % des Fonds (25.000,00 €)" in text
+    assert "Zuwendung von 33.333,34 € liegt über 50 % des Fonds (25.000,00 €)" in text
     assert "VV Städtebauförderung" in text and "höchstens 37.500,00 €" in text  # ⅔ of 37.500,00 is 25.000,00
     board = lxml.html.fromstring(client.get(f"/concepts/{concept.slug}/dashboard/").content.decode())
     assert board.xpath("string(//*[@id='warn-heading'])").strip() == "Hinweise (3)"

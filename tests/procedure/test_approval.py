@@ -212,8 +212,48 @@ def test_an_amendment_is_a_new_approval_the_first_never_changes(world):
                             reason="vor der Korrektur", lines=[*second.lines, old])
     kept = next(x for x in services.approval_lines(concept, app) if x["year"] == 2026)
     assert (kept["requested"], kept["approved"]) == (D("900.00"), D("800.00"))
-    third = services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1-Ä2", reason="Neue Zahlen")
+    third = services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 1-Ä2", reason="Neue Zahlen",
+                             amounts={line["key"]: "1"})
     assert old in third.lines and len(third.lines) == len(second.lines) + 1  # the reasons in force kept
+
+
+def test_an_amendment_that_changes_nothing_or_is_sent_again_is_refused(world):
+    """Walk 23: an Änderungsbescheid without a changed amount was saved, back + send saved a second
+    one, and the proof of use named the amendment instead of the Bescheid (decision 0075)."""
+    concept, staff = world["concept"], world["authority"]
+    app = _in_review(world)
+    services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 7")
+    line = _first(services.approval_lines(concept, app))
+    before = checksum()
+    with pytest.raises(ValidationError, match="ändert keinen bewilligten Betrag; er wurde nicht gespeichert") as caught:
+        services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 7-Ä", reason="nichts")
+    assert f"Zuwendungsbescheid Az 7 vom {TODAY:%d.%m.%Y}" in caught.value.message_dict["__all__"][0]
+    assert checksum() == before and Approval.objects.filter(application=app).count() == 1
+    url = f"/concepts/{concept.slug}/applications/{app.pk}/approve/"
+    reviewer = client_for(staff)
+    page = reviewer.get(url).content.decode()
+    once = page.split('name="once" value="')[1].split('"')[0]
+    data = {"decided_on": TODAY.isoformat(), "file_number": "Az 7-Ä", "reason": "Haushaltssperre", "once": once,
+            **{f"amount-{x['key']}": str(x["approved"]).replace(".", ",") for x in services.approval_lines(concept, app)},
+            f"amount-{line['key']}": "0", f"reason-{line['key']}": "entfällt"}
+    before = checksum()
+    unchanged = reviewer.post(url, {**data, f"amount-{line['key']}": str(line["approved"]).replace(".", ",")})
+    assert unchanged.status_code == 400 and "ändert keinen bewilligten Betrag" in unchanged.content.decode()
+    assert checksum() == before
+    done = reviewer.post(url, data, follow=True)
+    assert "Der Änderungsbescheid wurde gespeichert." in done.content.decode()
+    before = checksum()
+    again = reviewer.post(url, data, follow=True)  # back in the browser, sent again
+    assert "schon gespeichert; das erneute Senden hat nichts geändert" in again.content.decode()
+    assert checksum() == before and Approval.objects.filter(application=app).count() == 2
+    # the proof of use and the city's financing name the Bescheid with its amendment
+    named = (f"Zuwendungsbescheid Az 7 vom {TODAY:%d.%m.%Y}, geändert durch Änderungsbescheid Az 7-Ä vom "
+             f"{TODAY:%d.%m.%Y}")
+    assert services.bescheid_named(services.current_approval(app)) == named
+    proof = client_for(world["planner"]).get(f"/concepts/{concept.slug}/applications/{app.pk}/proof/").content.decode()
+    assert f"Der zahlenmäßige Nachweis zum {named}:" in proof
+    row = Financing.objects.get(measure_id=int(line["measure"]), year=line["year"], source="bund")
+    assert row.reason.startswith(named)
 
 
 def test_the_pages_of_the_approval(world):
@@ -231,7 +271,7 @@ def test_the_pages_of_the_approval(world):
     line = _first(services.approval_lines(concept, app))
     requested = line["requested"]
     german = f"{requested:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    assert f'value="{german.replace(".", "")}"' in form.content.decode()  # prefilled, German notation
+    assert f'value="{german}"' in form.content.decode()  # prefilled, German notation, thousands grouped (0075)
     data = {"decided_on": TODAY.isoformat(), "file_number": "34.1-2027/07"}
     data.update({f"amount-{x['key']}": str(x["requested"]).replace(".", ",") for x in services.approval_lines(concept, app)})
     before = checksum()
@@ -457,3 +497,55 @@ def test_a_line_approved_at_zero_is_a_decision_that_no_later_request_asks_for(wo
     assert not set(zero) & {x["key"] for x in services.approval_lines(concept, second)}
     page = client_for(staff).get(f"/concepts/{concept.slug}/applications/{second.pk}/").content.decode()
     assert "bereits mit 0 € bewilligt (Zuwendungsbescheid Az 0 vom" in page
+
+
+def test_a_note_sent_again_after_going_back_is_saved_once(world):
+    """Walk 23: the Vermerk form on the application's page saved a duplicate on back + resend."""
+    from isek.procedure.models import Remark
+
+    concept, staff = world["concept"], world["authority"]
+    app = _in_review(world)
+    url = f"/concepts/{concept.slug}/applications/{app.pk}/"
+    reviewer = client_for(staff)
+    page = reviewer.get(url).content.decode().split('id="remark-form"')[1]
+    once = page.split('name="once" value="')[1].split('"')[0]
+    data = {"kind": "comment", "about": "application", "text": "Bitte Kostenschätzung beilegen", "once": once}
+    assert reviewer.post(url + "remarks/", data).status_code == 302
+    before = checksum()
+    again = reviewer.post(url + "remarks/", data, follow=True)
+    assert "schon gespeichert; das erneute Senden hat nichts geändert" in again.content.decode()
+    assert checksum() == before and Remark.objects.filter(application=app).count() == 1
+
+
+def test_the_readiness_page_counts_the_applications_council_decision(world):
+    """Walk 23: the readiness page said "Es fehlt: Datum des Ratsbeschlusses" although every
+    application carries one; the application's readiness counted it (decision 0075)."""
+    concept, app = world["concept"], world["app"]
+    assert concept.council_decision_date is None and app.council_decision is not None
+    missing = finance.decision_words(concept)["decision_missing"]
+    page = client_for(world["planner"]).get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    assert str(missing) not in page
+    assert str(missing) not in str(services.readiness_now(concept, app))
+
+
+def test_the_concepts_term_keeps_the_years_an_approval_granted_money_for(world):
+    """Walk 23: "Ende (Jahr)" could be set before years with approved amounts (decision 0075)."""
+    from isek.concepts import services as concepts
+    from isek.concepts.models import Concept
+
+    concept, staff, planner = world["concept"], world["authority"], world["planner"]
+    app = _in_review(world)
+    services.approve(staff, concept, app, decided_on=TODAY, file_number="Az 9")
+    last = max(int(x["year"]) for x in services.current_approval(app).lines if D(x["approved"]))
+    assert last > app.year
+    shortened = Concept.objects.get(pk=concept.pk)
+    shortened.end_year = last - 1
+    before = checksum()
+    with pytest.raises(ValidationError) as caught:
+        concepts.save_concept(planner, shortened)
+    message = caught.value.message_dict["end_year"][0]
+    assert f"Für {last} sind Beträge bewilligt (Zuwendungsbescheid Az 9 vom {TODAY:%d.%m.%Y})" in message
+    assert checksum() == before and Concept.objects.get(pk=concept.pk).end_year == concept.end_year
+    shortened.end_year, shortened.name = last, "Neu benannt"  # the term keeps every approved year: saved
+    concepts.save_concept(planner, shortened)
+    assert Concept.objects.get(pk=concept.pk).name == "Neu benannt"

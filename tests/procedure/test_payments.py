@@ -492,19 +492,23 @@ def test_a_request_on_an_application_not_approved_is_refused(world):
 # --- the city's answers, the submitted proof of use, the authority's decision (decision 0063) ---------
 
 
-def test_the_shares_of_bund_and_land_add_up_to_the_cent():
-    """Each rounded half up on its own, two halves of a cent made one cent more than the whole share."""
+def test_the_shares_of_bund_and_land_are_each_rounded_and_add_up_to_their_sum():
+    """Decision 0075 (walk 23): a request's share per source is computed as the KuF computes Bund and
+    Land – each on its own, half up to the cent, the whole share their sum – so two sources approved
+    alike get the same cent (the largest remainder gave the odd cent to the source named first)."""
     from isek.procedure.difference import split_share
 
-    shares = split_share(D("1.00"), D("200"), {"bund": D("1"), "land": D("1")})
-    assert shares == {"bund": D("0.01"), "land": D("0.00")}  # the whole: 1 × 2 ÷ 200 = 0.01; the tie to the first
-    assert sum((_share_alone(D("1.00"), D("200"), D("1")) for _ in range(2)), D(0)) == D("0.02")  # as it was
+    assert split_share(D("1.00"), D("200"), {"bund": D("1"), "land": D("1")}) == {"bund": D("0.01"), "land": D("0.01")}
+    # 50.000 € paid of a measure planned at 650.000 €, approved at 66 ⅔ %: the same cent for both
+    assert split_share(D("50000.00"), D("650000"), {"bund": D("216666.67"), "land": D("216666.67")}) == {
+        "bund": D("16666.67"), "land": D("16666.67")}
+    # paying the whole planned cost requests the whole approval, source by source
+    assert split_share(D("650000.00"), D("650000"), {"bund": D("216666.67"), "land": D("216666.67")}) == {
+        "bund": D("216666.67"), "land": D("216666.67")}
     for paid, cost, bund, land in ((D("52345.67"), D("150000"), D("50000"), D("25000")),
                                    (D("0.03"), D("9"), D("1"), D("2")), (D("100.01"), D("3"), D("1"), D("1"))):
         shares = split_share(paid, cost, {"bund": bund, "land": land})
-        whole = (paid * (bund + land) / cost).quantize(CENT, rounding=ROUND_HALF_UP)
-        assert sum(shares.values(), D(0)) == whole, (paid, shares)
-        assert all(abs(shares[s] - paid * a / cost) < CENT for s, a in (("bund", bund), ("land", land)))
+        assert shares == {s: _share_alone(paid, cost, a) for s, a in (("bund", bund), ("land", land))}
 
 
 def _share_alone(paid, cost, approved):
@@ -637,6 +641,10 @@ def test_the_proof_pages_and_the_api(paid):
     counts = services.proof_of(staff, concept, app)
     assert asked.status_code == 200 and "Verwendungsnachweis wirklich annehmen?" in shown and checksum() == before
     assert f"{counts['checked']} von {counts['lines']} Zeilen sind geprüft, {counts['lines'] - counts['checked']} nicht." in shown
+    # walk 23: the box names the line still open, and the first "Annehmen" is not shown beneath it
+    unsettled = shown.split('id="accept-unsettled"')[1].split("</ul>")[0]
+    assert f'href="#line-{key}"' in unsettled and "Antwort der Stadt noch nicht geprüft" in unsettled
+    assert 'id="proof-accept"' not in shown and 'id="accept-confirmed"' not in shown
     assert authority.get(proof + "accept/")["Location"] == proof + "#proof-state"
     refused = authority.post(proof + "accept/", {"confirmed": "1"}, follow=True).content.decode()
     assert "Noch nicht geklärt" in refused
@@ -680,3 +688,80 @@ def test_the_sum_of_a_table_of_the_proof_pdf_never_stands_alone_on_a_page(tmp_pa
             if re.search(r"^\s*Summe", page, re.M):
                 assert re.search(r"^\s*1\.\d+\s+2026", page, re.M), (n, page)
         assert sum(len(re.findall(r"^\s*Summe", p, re.M)) for p in pages) == 2, n
+
+
+def test_an_accepted_proof_keeps_its_figures_and_shows_later_expenses_apart(paid, tmp_path):
+    """Walk 23: after the authority accepted the proof of use, a new expense of the city changed the
+    page and its PDF (paid sums, still "geprüft"); the Sachbericht contradicted itself (decision 0075)."""
+    from isek import access
+    from isek.monitoring import services as monitoring
+    from isek.monitoring.models import Payment
+
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    services.release(staff, concept, services.submit_new_request(planner, concept, app, payments=_first_two(paid)))
+    first = services.submit_proof(planner, concept, app, report="Der Platz ist fertig.", confirmed=True)
+    services.return_proof(staff, concept, app, reason="Bitte den Beleg beilegen und neu einreichen.")
+    services.submit_proof(planner, concept, app, report="Der Platz ist fertig.", confirmed=True)
+    proof_url = f"/concepts/{concept.slug}/applications/{app.pk}/proof/"
+    city = client_for(planner)
+    page = city.get(proof_url).content.decode()
+    assert "Bitte den Beleg beilegen und neu einreichen.;" not in page and "neu einreichen.." not in page
+    assert "neu einreichen.\n" in page or "neu einreichen.<" in page
+    # submitted: the page says what was submitted, never "Noch kein Sachbericht"
+    assert 'id="proof-report"' in page and "Der Platz ist fertig." in page and "Noch kein Sachbericht" not in page
+    services.accept_proof(staff, concept, app)
+    kept = services.proof_of_use(concept, app)
+    key = next(r["key"] for r in kept["expenses"] if r["year"] == 2027)
+    paid_then = next(r["expenses"] for r in kept["expenses"] if r["key"] == key)
+    measure = concept.measures.get(number="1.1")
+    monitoring.save_payment(access.Operator("test"), concept, Payment(measure=measure, year=2027, amount=D("999.99"),
+                                                                      note="nach der Annahme"), today=LATER)
+    now = services.proof_of_use(concept, app)
+    assert {w: str(v) for w, v in now["expenses_total"].items()} == first.snapshot["expenses_total"] == {
+        w: str(v) for w, v in kept["expenses_total"].items()}
+    assert next(r["expenses"] for r in now["expenses"] if r["key"] == key) == paid_then
+    assert [(r["key"], r["before"], r["now"], r["delta"]) for r in now["later"]] == [
+        (key, paid_then, paid_then + D("999.99"), D("999.99"))]
+    page = city.get(proof_url).content.decode()
+    assert 'id="proof-frozen"' in page and "Nach der Annahme erfasst" in page and 'id="proof-later"' in page
+    assert page.split('id="proof-expenses"')[1].split("</table>")[0].count("999,99") == 0
+    assert "999,99" in page.split('id="proof-later"')[1].split("</table>")[0]
+    pdf = city.get(proof_url.replace("proof/", "proof.pdf"))
+    text = " ".join(_pdf_text(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content, tmp_path).split())
+    total = kept["expenses_total"]["expenses"]
+    german = f"{total:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    assert german in text and "Nach der Annahme erfasst" in text and "999,99" in text
+    assert "Der Platz ist fertig." in text and "Noch kein Sachbericht" not in text
+    from tests.procedure.test_api import bearer
+
+    data = bearer(planner).get(f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/proof/").json()
+    assert data["expenses_total"] == first.snapshot["expenses_total"]
+    assert [(x["key"], x["delta"]) for x in data["later"]] == [(key, "999.99")]
+
+
+def _german(amount: D) -> str:
+    return f"{amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def test_the_payments_page_shows_cents_and_offers_no_deletion_a_request_would_refuse(paid):
+    """Walk 23: the plan/actual table rounded to whole euros (600.000,50 shown as 600.001), and
+    "löschen" was offered for an expense a released request cites, refused only after confirming;
+    the release form was prefilled "183333,50" (decision 0075)."""
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    cited, second, later, _early = paid["payments"]
+    request = services.submit_new_request(planner, concept, app, payments=_first_two(paid))
+    # the release form: the requested amounts prefilled in German notation, thousands grouped
+    form = client_for(staff).get(f"/concepts/{concept.slug}/applications/{app.pk}/payments/{request.pk}/").content.decode()
+    line = request.lines.get(source="bund")
+    assert line.requested >= 1000 and f'value="{_german(line.requested)}"' in form
+    services.release(staff, concept, request)
+    page = client_for(planner).get(f"/concepts/{concept.slug}/payments/").content.decode()
+    table = page.split('id="spending-total"')[0].rsplit("<table", 1)[1]
+    assert "52.345,67" in table and "52.346<" not in table  # 40.000,00 + 12.345,67 paid in 2027
+    total = page.split('id="spending-total"')[1].split("</td>")[0]
+    assert "62.845,67" in total  # with 10.000,00 of 2028 and 500,00 of 2026
+    listing = page.split('id="payments"')[1].split("</ul>")[0]
+    for pk in (cited, second):
+        assert f'name="delete" value="{pk}"' not in listing and f'data-cited="{pk}"' in listing
+    assert "Teil von Mittelabruf Nr. 1 (Antrag 2027, Version 1, „freigegeben“): nicht löschbar" in listing
+    assert f'name="delete" value="{later}"' in listing and f'data-cited="{later}"' not in listing

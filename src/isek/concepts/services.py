@@ -45,7 +45,7 @@ from .models import (
     outside_fraction,
     outside_of,
 )
-from .signals import base_map_extent, structure_copied
+from .signals import base_map_extent, structure_copied, term_changing
 
 # --- reading, for other apps' delivery code ---------------------------------------------------
 
@@ -537,7 +537,10 @@ def save_concept(user, concept: Concept, *, via: str = "web", confirmed: bool = 
     _require_in_germany(concept.area, "area")
     stored = Concept.objects.filter(pk=concept.pk).values_list("area", flat=True).first() if concept.pk else None
     _require_plausible(concept, concept.area, stored, "area", confirmed)
+    term = Concept.objects.filter(pk=concept.pk).values_list("start_year", "end_year").first() if concept.pk else None
     with change(user, via):
+        if term is not None and term != (concept.start_year, concept.end_year):
+            term_changing.send(Concept, concept=concept)  # years with approved money stay in the term
         concept.save()
     return concept
 
@@ -960,5 +963,5 @@ __all__ = [
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
-    "structure_copied", "base_map_extent",
+    "structure_copied", "base_map_extent", "term_changing",
 ]

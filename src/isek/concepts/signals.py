@@ -11,3 +11,8 @@ structure_copied = Signal()
 # (decision 0066); the geodata app answers [west, south, east, north] in WGS84, or None. A signal,
 # because geodata's services import this app's.
 base_map_extent = Signal()
+
+# Sent inside the transaction of ``services.save_concept`` before a changed term is saved, with
+# ``concept`` (its new ``start_year`` and ``end_year``): a receiver refuses by raising ValidationError
+# – the finance app where an approval granted money for a year outside the new term (decision 0075).
+term_changing = Signal()

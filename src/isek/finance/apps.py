@@ -8,9 +8,11 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Kosten und Finanzierung")
 
     def ready(self):
+        from isek.concepts.services import term_changing
         from isek.core import audit
 
-        from . import models
+        from . import models, services
 
+        term_changing.connect(services.refuse_term_without_approved_years, dispatch_uid="isek.finance.term_changing")
         audit.track(models.FundingRate, models.FundingCap, models.CostItem, models.Financing,
                     models.Fund, models.FundApplication, models.FinanceVersion)

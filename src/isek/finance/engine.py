@@ -3,10 +3,14 @@
 Money is ``Decimal`` in euros, rounded to cents (half up) once per figure; parts are derived so
 that they add up to their total exactly (the last part is the difference, never rounded again).
 
-Default financing of a measure and year, from the rules (all numbers are data):
-    grant        = eligible × funding rate of that year                  (Städtebauförderung)
-    federal part = min(grant, eligible × federal share of the programme)  (Bund)
-    Land part    = grant − federal part                                   (Land)
+Default financing of a measure and year, from the rules (all numbers are data); each share is
+computed from the eligible cost and rounded to the cent on its own, the grant is their sum
+(decision 0075: with 66 ⅔ % Bund and Land get the same cent, whatever the amount):
+    federal part = eligible × min(funding rate, federal share of the programme)    (Bund)
+    Land part    = eligible × (funding rate − federal share), never below 0        (Land)
+    grant        = federal part + Land part                                         (Städtebauförderung)
+(Frozen KuF versions made before keep their rule, ``Rules.split == "remainder"``: the grant
+rounded first, the Land part the grant minus the federal part.)
     own share    = cost − every other source, never below 0                (Eigenanteil)
     overfinanced = every source − cost, where above 0                       (Überfinanzierung)
 A planner may override any source of a measure and year (with a reason); an overridden own
@@ -47,6 +51,19 @@ def cents(x: Decimal) -> Decimal:
 
 
 SIX_PLACES = Decimal("0.000001")
+
+
+THIRD = Decimal(1) / Decimal(3)
+
+
+def exact_share(fraction: Decimal) -> Decimal:
+    """A programme's share stored to 8 decimals that is a third or two thirds (0,33333333,
+    0,66666667), taken as the exact fraction: a third of 7.000.000 € is 2.333.333,33 €, not
+    2.333.333,31 € (decision 0075)."""
+    for exact in (THIRD, 2 * THIRD):
+        if fraction == exact.quantize(Decimal("0.00000001"), ROUND_HALF_UP):
+            return exact
+    return fraction
 
 
 def share(amount: Decimal, fraction: Decimal) -> Decimal:
@@ -111,6 +128,9 @@ class Rules:
     # ones checked (None: every measure with a line in a fund group; decision 0072)
     fund_only: frozenset[str] | None = None
     third_party_source: str = ""  # the citation of "third-party money lowers the eligible cost first"
+    # how Bund and Land are computed: "each" – each share from the eligible cost, the grant their sum
+    # (decision 0075); "remainder" – the grant first, the Land part the rest (KuF versions frozen before)
+    split: str = "each"
 
 
 @dataclass
@@ -355,10 +375,15 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
             if cell.eligible and rules.rates and in_period:
                 warnings.append(Warning("no_rate", f"Kein Fördersatz für {y}: keine Zuwendung berechnet.", m, y,
                                         (("year", y),)))
-        grant = share(cell.eligible, rate)
-        bund = min(grant, share(cell.eligible, rules.federal_share))
+        if rules.split == "each":
+            bund = min(share(cell.eligible, rate), share(cell.eligible, rules.federal_share))
+            land = share(cell.eligible, max(rate - rules.federal_share, ZERO))
+        else:
+            grant = share(cell.eligible, rate)
+            bund = min(grant, share(cell.eligible, rules.federal_share))
+            land = grant - bund
         # in SOURCES order; the own share (0 here, adding nothing to ``others``) is set below
-        values = {"bund": bund, "land": grant - bund, "eu": ZERO, "municipality": ZERO, "private": ZERO, "other": ZERO,
+        values = {"bund": bund, "land": land, "eu": ZERO, "municipality": ZERO, "private": ZERO, "other": ZERO,
                   "unidentified": ZERO}
         overridden = cell.overridden
         for source, f in over.items():

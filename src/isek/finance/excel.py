@@ -207,8 +207,13 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
 
     sum_rows["bund"] = block("bund", labels["bund"],
                              lambda m, y: override(m, y, "bund") or F(f"={fed(m, y)}", cell_of(m, y).sources.get("bund", 0)), src("bund"))
+    def land(m, y):  # engine.compute(): each share from the eligible cost (decision 0075), or the rest of the grant
+        if result.rules.split == "each":
+            return f"ROUND(ROUND({elig(m, y)}*MAX({rate_ref[y]}-{fed_ref},0),6),2)"
+        return f"{default_grant(m, y)}-{fed(m, y)}"
+
     sum_rows["land"] = block("land", labels["land"],
-                             lambda m, y: override(m, y, "land") or F(f"={default_grant(m, y)}-{fed(m, y)}", cell_of(m, y).sources.get("land", 0)),
+                             lambda m, y: override(m, y, "land") or F(f"={land(m, y)}", cell_of(m, y).sources.get("land", 0)),
                              src("land"))
     # EU, private and other money are inputs, not computed figures: values, marked like every figure
     # fixed with a reason.

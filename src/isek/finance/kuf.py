@@ -148,7 +148,7 @@ def rules_for(concept: Concept) -> engine.Rules:
     cap = FundingCap.objects.filter(concept=concept).first()
     return engine.Rules(
         rates={r.year: r.rate / HUNDRED for r in FundingRate.objects.filter(concept=concept)},
-        federal_share=programme.federal_share if programme else Decimal(0),
+        federal_share=engine.exact_share(programme.federal_share) if programme else Decimal(0),
         start_year=concept.start_year, end_year=concept.end_year,
         cap=cap.amount if cap is not None else None, **rule_checks(concept),
     )
@@ -223,7 +223,7 @@ def snapshot(measures, costs, financing, rules) -> dict:
         "financing": [[f.measure, f.year, f.source, _d(f.amount), f.status, f.reason] for f in financing],
         "rules": {"rates": {str(y): str(r) for y, r in rules.rates.items()}, "federal_share": str(rules.federal_share),
                   "start_year": rules.start_year, "end_year": rules.end_year, "cap": _d(rules.cap),
-                  "default_status": rules.default_status},
+                  "default_status": rules.default_status, "split": rules.split},
     }
 
 
@@ -232,7 +232,7 @@ def from_snapshot(s: dict):
     rules = engine.Rules(
         rates={int(y): Decimal(v) for y, v in r["rates"].items()}, federal_share=Decimal(r["federal_share"]),
         start_year=r["start_year"], end_year=r["end_year"], cap=Decimal(r["cap"]) if r["cap"] else None,
-        default_status=r["default_status"])
+        default_status=r["default_status"], split=r.get("split", "remainder"))  # frozen before 0075: the old rule
     measures = [engine.MeasureRef(*m) for m in s["measures"]]
     costs = [engine.CostLine(m, y, g, Decimal(a), Decimal(e)) for m, y, g, a, e in s["costs"]]
     financing = [engine.FinancingLine(m, y, src, Decimal(a) if a is not None else None, st, why)

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -245,6 +246,23 @@ def locked_message(financing: Financing) -> str:
              "(neuer Bescheid oder Änderungsbescheid): %(year)s, %(source)s.") % {
         "reference": approval_reference(financing) or _("Zuwendungsbescheid"), "year": financing.year,
         "source": SOURCE_LABELS.get(financing.source, financing.source)}
+
+
+def refuse_term_without_approved_years(sender, *, concept, **_kwargs) -> None:
+    """``concepts.signals.term_changing``: a concept's term ("Beginn"/"Ende") may not leave out a
+    year an approval granted money for (decision 0075); the refusal names the approval and the years."""
+    outside = list(Financing.objects.filter(measure__concept=concept, status=APPROVED, requested__isnull=False)
+                   .filter(Q(year__gt=concept.end_year) | Q(year__lt=concept.start_year)).order_by("year"))
+    if not outside:
+        return
+    references = sorted({approval_reference(f) or str(_("Zuwendungsbescheid")) for f in outside})
+    years = sorted({f.year for f in outside})
+    field = "end_year" if any(y > concept.end_year for y in years) else "start_year"
+    raise ValidationError({field: [ValidationError(
+        _("Für %(years)s sind Beträge bewilligt (%(approvals)s); der Zeitraum des Konzepts muss diese Jahre "
+          "einschließen. Eine Änderung der bewilligten Jahre ist Sache der Bewilligungsbehörde "
+          "(Änderungsbescheid).") % {"years": ", ".join(str(y) for y in years), "approvals": "; ".join(references)},
+        code="approved_years")]})
 
 
 def approved_status_refusal() -> str:

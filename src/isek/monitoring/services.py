@@ -160,6 +160,34 @@ def copy_catalogue_along(sender, *, user, concept, source, via: str, **_kwargs) 
 # payment request cites (decision 0065); monitoring imports nothing of it.
 payment_changing = Signal()
 
+# Sent by ``cited_payments`` with ``concept``: a receiver answers {payment id: why it cannot be
+# deleted}, the procedure app for the payments a payment request cites (decision 0075), so that the
+# payments page offers no "löschen" it would refuse.
+payments_cited = Signal()
+
+
+# Sent by ``council_decision_of`` with ``concept``: a receiver answers the date of the council
+# decision it holds for the concept (the procedure app: the newest application's, which the city must
+# give), so the readiness page agrees with the application's (decision 0075).
+council_decision_given = Signal()
+
+
+def council_decision_of(concept):
+    """The date of the council decision on ``concept``: its own, else the newest one an application
+    of it gives (None where neither has one)."""
+    if concept.council_decision_date is not None:
+        return concept.council_decision_date
+    dates = [answer for _receiver, answer in council_decision_given.send(Payment, concept=concept) if answer]
+    return max(dates, default=None)
+
+
+def cited_payments(concept) -> dict[int, str]:
+    """{payment id: why it stays} of ``concept``'s payments that something else cites."""
+    found: dict[int, str] = {}
+    for _receiver, answer in payments_cited.send(Payment, concept=concept):
+        found.update(answer or {})
+    return found
+
 
 def payment_year_refusal(year: int | None, today: datetime.date | None = None) -> str:
     """Why a paid expense of ``year`` cannot be recorded ``today`` (default: today): a year after
@@ -357,7 +385,7 @@ def report_file(report: Report) -> Path | None:
 # The entity types other apps (the demo, the coming API) may construct and read.
 __all__ = [
     "Indicator", "Payment", "Report", "ReportText", "ValuesError", "YearNote", "Entered", "add_value", "copy_catalogue",
-    "delete_indicator", "delete_payment", "payment_changing", "payment_of", "payment_year_refusal", "delete_report", "delete_value", "import_values", "report_file",
+    "cited_payments", "council_decision_given", "council_decision_of", "delete_indicator", "delete_payment", "payment_changing", "payments_cited", "payment_of", "payment_year_refusal", "delete_report", "delete_value", "import_values", "report_file",
     "save_indicator", "indicator_warnings", "save_mapping", "save_payment", "save_report_texts", "save_year_notes",
     "start_report", "value_rows",
 ]

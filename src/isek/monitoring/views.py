@@ -198,9 +198,13 @@ def payments(request, concept):
             else:
                 messages.success(request, _("Auszahlung gespeichert."))
                 return redirect("monitoring:payments", concept.slug)
+    shown = list(Payment.objects.filter(measure__concept=concept).select_related("measure"))
+    cited = services.cited_payments(concept) if editable else {}
+    for p in shown:  # a payment a payment request cites: no "löschen", but why (decision 0075)
+        p.cited = cited.get(p.pk, "")
     return render(request, "monitoring/payments.html", {
         "concept": concept, "form": form, "can_edit": editable, "spending": spending, "confirm": confirm,
-        "payments": Payment.objects.filter(measure__concept=concept).select_related("measure")},
+        "payments": shown},
         status=400 if request.method == "POST" and confirm is None else 200)
 
 
@@ -305,7 +309,7 @@ def report_job(request, concept, pk, action):
 @access.concept_view("readiness", "view")
 def readiness_page(request, concept):
     """„Was fehlt noch für den Förderantrag?“"""
-    items = readiness.check(concept)
+    items = readiness.check(concept, services.council_decision_of(concept))  # the application's date counts too
     return render(request, "monitoring/readiness.html", {
         "concept": concept, "items": items, "summary": readiness.summary(items),
         # the forms that fill the gaps are the planners': others read what is missing, without links

@@ -9,7 +9,7 @@ class ProcedureConfig(AppConfig):
 
     def ready(self):
         from isek.core import audit
-        from isek.monitoring.services import payment_changing
+        from isek.monitoring.services import council_decision_given, payment_changing, payments_cited
 
         from . import models, services
 
@@ -17,3 +17,5 @@ class ProcedureConfig(AppConfig):
                     models.PaymentRequestItem, models.PaymentRequestLine, models.ProofCheck, models.ProofEntry,
                     models.ProofSubmission, models.ProofDocument)  # created, edited, submitted: who and when
         payment_changing.connect(services.refuse_cited_payment, dispatch_uid="isek.procedure.payment_changing")
+        payments_cited.connect(services.cited_payments, dispatch_uid="isek.procedure.payments_cited")
+        council_decision_given.connect(services.council_decision_given, dispatch_uid="isek.procedure.council_decision")

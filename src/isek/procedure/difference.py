@@ -5,7 +5,7 @@ when it was submitted (``services.snapshot``): the measures added and removed, a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal(0)
 
@@ -92,15 +92,7 @@ CENT = Decimal("0.01")
 
 
 def split_share(paid: Decimal, cost: Decimal, approved: dict[str, Decimal]) -> dict[str, Decimal]:
-    """The approval's share of ``paid`` expenses per grant source: the whole share (``paid`` × the
-    sum approved ÷ ``cost``, half up to the cent) split among the sources by largest remainder, so
-    the sources' shares add up to the whole to the cent (each rounded on its own, two halves of a
-    cent would make one cent too many). Ties go to the source named first."""
-    total_approved = sum(approved.values(), ZERO)
-    whole = (paid * total_approved / cost).quantize(CENT, rounding=ROUND_HALF_UP)
-    exact = {s: paid * a / cost for s, a in approved.items()}
-    shares = {s: v.quantize(CENT, rounding=ROUND_DOWN) for s, v in exact.items()}
-    left = int((whole - sum(shares.values(), ZERO)) / CENT)
-    for s in sorted(exact, key=lambda s: -(exact[s] - shares[s]))[:max(left, 0)]:  # sorted() keeps ties in order
-        shares[s] += CENT
-    return shares
+    """The approval's share of ``paid`` expenses per grant source, as the KuF computes Bund and Land
+    (decision 0075): each source's share on its own – ``paid`` × approved ÷ ``cost``, half up to the
+    cent – and the whole share their sum. Two sources approved alike get the same cent."""
+    return {s: (paid * a / cost).quantize(CENT, rounding=ROUND_HALF_UP) for s, a in approved.items()}

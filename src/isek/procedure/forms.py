@@ -1,6 +1,8 @@
 from django import forms
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from isek.core import numbers
 
 
 def _needed(field, *, aria: bool = True):
@@ -90,7 +92,7 @@ class ApprovalForm(forms.Form):
             label = f"{line['label']}, {line['year']}, {line['source_label']}"
             self.fields[f"amount-{line['key']}"] = forms.CharField(
                 label=_("bewilligt (€): %(line)s") % {"line": label}, required=False, max_length=40,
-                initial=formats.number_format(line["approved"], 2, use_l10n=True, force_grouping=False))
+                initial=_german(line["approved"]))
             self.fields[f"reason-{line['key']}"] = forms.CharField(
                 label=_("Begründung: %(line)s") % {"line": label}, required=False, max_length=250,
                 initial=line.get("reason") or "")
@@ -110,10 +112,15 @@ class ApprovalForm(forms.Form):
                 "reasons": {line["key"]: data.get(f"reason-{line['key']}", "") for line in self.lines}}
 
 
+def _german(amount) -> str:
+    """An amount prefilled in a form as the page's notation writes it, thousands grouped: "183.333,50"
+    (the services read it back, ``numbers.parse``; decision 0075)."""
+    return numbers.format(amount, translation.get_language(), 2)
+
+
 def _money_field(label, initial=None, placeholder: str = ""):
     field = forms.CharField(label=label, required=False, max_length=40,
-                            initial=None if initial is None else formats.number_format(initial, 2, use_l10n=True,
-                                                                                       force_grouping=False))
+                            initial=None if initial is None else _german(initial))
     field.widget.attrs.update({"class": "kern-form-input__input", "inputmode": "decimal"})
     if placeholder:
         field.widget.attrs["placeholder"] = placeholder

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from isek import access
-from isek.core import numbers
+from isek.core import numbers, throttle
 from isek.core.audit import change
 from isek.core.problems import InputError
 from isek.core.rules import invalid
@@ -275,6 +275,21 @@ def bescheid(approval: Approval) -> str:
     """An approval as the city's financing line cites it: "Zuwendungsbescheid … vom …"."""
     return _("Zuwendungsbescheid %(number)s vom %(date)s") % {"number": approval.file_number,
                                                                "date": approval.decided_on.strftime("%d.%m.%Y")}
+
+
+def bescheid_named(approval: Approval) -> str:
+    """An approval named as the proof of use and the city's financing name it: the original
+    Zuwendungsbescheid, and for an amendment the amendments up to it ("Zuwendungsbescheid A vom …,
+    geändert durch Änderungsbescheid B vom …")."""
+    chain = [approval]
+    while chain[-1].amends_id is not None:
+        chain.append(chain[-1].amends)
+    chain.reverse()
+    if len(chain) == 1:
+        return bescheid(approval)
+    return _("%(original)s, geändert durch %(amendments)s") % {"original": bescheid(chain[0]), "amendments": ", ".join(
+        _("Änderungsbescheid %(number)s vom %(date)s") % {"number": a.file_number,
+                                                          "date": a.decided_on.strftime("%d.%m.%Y")} for a in chain[1:])}
 
 
 def already_approved(concept, application: Application) -> list[dict]:
@@ -589,10 +604,30 @@ def change_request_refusal(application: Application) -> str:
              "Anmerkung.") % {"state": Application.State(state).label}
 
 
+def form_token() -> str:
+    """A fresh one-time token for a form of the procedure (``once=`` of ``add_remark`` and ``approve``):
+    a form sent again after going back in the browser is refused instead of saved twice."""
+    return throttle.form_token()
+
+
+def refuse_resent(scope: str, once: str) -> None:
+    """Raise ``ValidationError`` (code "resent") where the form of ``scope`` with the one-time token
+    ``once`` was saved already."""
+    if once and throttle.spent(scope, once):
+        raise invalid(_("Dieses Formular war schon gespeichert; das erneute Senden hat nichts geändert."), "resent")
+
+
+def _spend(scope: str, once: str) -> None:
+    if once and not throttle.spend(scope, once):  # sent twice at once: the first request saves it
+        raise invalid(_("Dieses Formular war schon gespeichert; das erneute Senden hat nichts geändert."), "resent")
+
+
 def add_remark(user, concept, application: Application, *, kind: str, about: str = "application", text: str = "",
-               via: str = "web") -> Remark:
+               via: str = "web", once: str = "") -> Remark:
     """The authority's comment or change request on the newest version of a submitted
-    application; a change request puts the application into "Nachforderung"."""
+    application; a change request puts the application into "Nachforderung". ``once``: the form's
+    one-time token (a second save of the same form is refused, code "resent")."""
+    refuse_resent(f"remark:{application.pk}", once)
     _require_review(user, concept, application)
     _refuse_superseded(application)
     subjects = dict(subjects_of(application))
@@ -611,6 +646,7 @@ def add_remark(user, concept, application: Application, *, kind: str, about: str
     if errors:
         raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
     with change(user, via):
+        _spend(f"remark:{application.pk}", once)
         if kind == Remark.Kind.REQUEST:
             move(application, "request")
         return Remark.objects.create(application=application, kind=kind, about=about,
@@ -752,14 +788,18 @@ def approval_refusal(application: Application) -> str:
 
 
 def approve(user, concept, application: Application, *, decided_on: datetime.date | None, file_number: str = "",
-            amounts: dict | None = None, reasons: dict | None = None, reason: str = "", via: str = "web") -> Approval:
+            amounts: dict | None = None, reasons: dict | None = None, reason: str = "", via: str = "web",
+            once: str = "") -> Approval:
     """The funding authority enters its approval (Zuwendungsbescheid) of an application in review –
     or, once approved, an amending one (Änderungsbescheid, with ``reason``): the date, the file
     number, and per line of ``approval_lines`` (``amounts`` and ``reasons`` by its "key"; a line not
     named keeps its prefilled amount and reason) the approved amount – never more than requested –
     with a reason where it differs from the request. The application becomes "bewilligt", and the city's financing lines take the
-    approved amounts (``finance.apply_approval``) – all in one recorded change, or nothing."""
+    approved amounts (``finance.apply_approval``) – all in one recorded change, or nothing. An
+    amendment that changes no amount is refused (decision 0075); ``once``: the form's one-time
+    token (the same form sent again is refused, code "resent")."""
     _require_approve(user, concept, application)
+    refuse_resent(f"approval:{application.pk}", once)
     _refuse_superseded(application)
     amends = current_approval(application)
     if Application.objects.filter(pk=application.pk).values_list("state", flat=True).first() != (
@@ -811,10 +851,17 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
             errors[f"reason-{key}"] = _("Die Begründung darf höchstens 250 Zeichen lang sein.")
         kept.append({"measure": line["measure"], "year": line["year"], "source": line["source"],
                      "requested": str(line["requested"]), "approved": str(value), "reason": why})
+    if amends and not errors and all(
+            decimal.Decimal(k["approved"]) == line["approved"] for k, line in zip(kept, lines, strict=True)):
+        errors["__all__"] = _("Der Änderungsbescheid ändert keinen bewilligten Betrag; er wurde nicht gespeichert. "
+                              "Ändern Sie mindestens einen Betrag gegenüber %(approval)s.") % {
+                                  "approval": bescheid_named(amends)}
     if errors:
         raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
-    reference = bescheid(Approval(file_number=file_number, decided_on=decided_on))
+    new = Approval(file_number=file_number, decided_on=decided_on, amends=amends)
+    reference = bescheid_named(new)
     with change(user, via):
+        _spend(f"approval:{application.pk}", once)
         move(application, "amend" if amends else "approve")
         approval = Approval.objects.create(application=application, amends=amends, decided_on=decided_on,
                                            file_number=file_number, reason=reason, lines=kept,
@@ -1189,7 +1236,7 @@ def request_lines(concept, application: Application, payments: list) -> list[dic
     """The lines a request citing ``payments`` holds, one per measure, year and grant source the
     approval grants money for: "key", "measure", "label", "year", "source", "source_label",
     "expenses" (the cited payments), "share" (the approval's share of them: the expenses times
-    approved over planned cost, the sources' shares adding up to the whole share to the cent:
+    approved over planned cost, each source on its own, half up to the cent:
     ``difference.split_share``), "left" (approved minus released or requested so far)
     and "requested" (the share, at most what is left)."""
     basis, left = _basis(application), _left(application)
@@ -1393,6 +1440,32 @@ def refuse_cited_payment(sender, *, payment, new, **_kwargs) -> None:
     raise invalid(message % words, "cited_payment")
 
 
+def council_decision_given(sender, *, concept, **_kwargs) -> datetime.date | None:
+    """``monitoring.council_decision_given``: the council decision's date the newest application of
+    ``concept`` gives (every application must give one; decision 0075)."""
+    return (Application.objects.filter(concept=concept, council_decision__isnull=False)
+            .order_by("-year", "-version").values_list("council_decision", flat=True).first())
+
+
+def cited_payments(sender, *, concept, **_kwargs) -> dict[int, str]:
+    """``monitoring.payments_cited``: per payment of ``concept`` a draft, submitted or released request
+    cites, why the payments page offers no "löschen" for it (decision 0075; the refusal itself is
+    ``refuse_cited_payment``)."""
+    found = {}
+    for item in (PaymentRequestItem.objects.filter(request__application__concept=concept, payment_id__isnull=False,
+                                                   request__state__in=HOLDING)
+                 .select_related("request__application").order_by("request__number")):
+        request = item.request
+        words = {"number": request.number, "year": request.application.year, "version": request.application.version,
+                 "state": request.get_state_display()}
+        found[item.payment_id] = (
+            _("Teil des Entwurfs von Mittelabruf Nr. %(number)s (Antrag %(year)s, Version %(version)s): erst den "
+              "Entwurf löschen, dann lässt sich die Auszahlung löschen.") if request.state == R_DRAFT else
+            _("Teil von Mittelabruf Nr. %(number)s (Antrag %(year)s, Version %(version)s, „%(state)s“): nicht "
+              "löschbar; eine Korrektur ist mit der Bewilligungsbehörde abzustimmen.")) % words
+    return found
+
+
 def _require_release(user, concept, request: PaymentRequest) -> None:
     application = request.application
     if application.concept_id != concept.pk:
@@ -1589,6 +1662,13 @@ def proof_of_use(concept, application: Application) -> dict:
                          "year": y, "cost": cost, "expenses": spent,
                          "cited": cited.get((m, y), ZERO), "grant": income, "own": spent - income,
                          "flags": _expense_flags(spent, cost, y, *schedule.get(m, (None, None)))})
+    submissions = list(application.proof_submissions.select_related("submitted_by", "decided_by")
+                       .prefetch_related(Prefetch("documents", ProofDocument.objects.defer("content"))))
+    last = submissions[-1] if submissions else None
+    frozen = last if last is not None and last.state in (P_SUBMITTED, P_ACCEPTED) else None
+    later: list[dict] = []
+    if frozen is not None:  # submitted or accepted: its figures, the expenses recorded since apart (decision 0075)
+        grant, expenses, later = _as_submitted(frozen.snapshot, grant, expenses, sources)
     checks = {c.key: c for c in application.proof_checks.select_related("checked_by")}
     history: dict[str, list[ProofEntry]] = {}
     for entry in application.proof_entries.select_related("created_by"):
@@ -1598,10 +1678,9 @@ def proof_of_use(concept, application: Application) -> dict:
         row["history"] = history.get(row["key"], [])
         row["status"] = row["history"][-1].kind if row["history"] else ""  # the newest word stands
     reports = [r for r in monitoring.reports_of(concept, 50) if r.kind == "sachbericht" and r.status == "done"]
-    submissions = list(application.proof_submissions.select_related("submitted_by", "decided_by")
-                       .prefetch_related(Prefetch("documents", ProofDocument.objects.defer("content"))))
     rows = (*grant, *expenses)
-    return {"approval": current, "grant": grant, "expenses": expenses, "checks": checks,
+    return {"approval": current, "bescheid": bescheid_named(current) if current else "", "grant": grant, "expenses": expenses, "checks": checks,
+            "frozen": frozen, "later": later,
             "queries": [r for r in rows if r["status"] == ProofEntry.Kind.QUERIED],
             "answered": [r for r in rows if r["status"] == ProofEntry.Kind.ANSWERED],
             "submissions": submissions, "submission": submissions[-1] if submissions else None,
@@ -1611,6 +1690,32 @@ def proof_of_use(concept, application: Application) -> dict:
             "sources": sources, "sachberichte": reports, "until": until,
             "checked": sum(1 for r in (*grant, *expenses) if r["check"] and r["check"].state == ProofCheck.State.CHECKED),
             "lines": len(grant) + len(expenses), "flagged": sum(1 for r in expenses if r["flags"])}
+
+
+def _as_submitted(kept: dict, grant: list[dict], expenses: list[dict], sources: dict) -> tuple[list, list, list]:
+    """The rows of the proof of use as the submission ``kept`` them (its snapshot: figures, flags),
+    and the expense lines whose paid expenses differ now ("later": recorded after the submission,
+    shown apart and never counted into the submitted figures)."""
+    live = {r["key"]: r for r in (*grant, *expenses)}
+
+    def rows(kept_rows: list[dict], figures: tuple[str, ...]) -> list[dict]:
+        out = []
+        for r in kept_rows:
+            row = {**live.get(r["key"], {}), **{k: v for k, v in r.items() if k != "status"},
+                   **{w: decimal.Decimal(r[w]) for w in figures}}
+            row.setdefault("measure", r["key"].split("-", 1)[0])
+            row.setdefault("label", r["label"])
+            if "source" in r:
+                row["source_label"] = sources.get(r["source"], r["source"])
+            out.append(row)
+        return out
+
+    kept_expenses = {r["key"]: decimal.Decimal(r["expenses"]) for r in kept.get("expenses", [])}
+    later = [{"key": r["key"], "number": r["number"], "label": r["label"], "year": r["year"],
+              "before": kept_expenses.get(r["key"], ZERO), "now": r["expenses"],
+              "delta": r["expenses"] - kept_expenses.get(r["key"], ZERO)}
+             for r in expenses if r["expenses"] != kept_expenses.get(r["key"], ZERO)]
+    return rows(kept.get("grant", []), PROOF_GRANT), rows(kept.get("expenses", []), PROOF_EXPENSES), later
 
 
 def _expense_flags(spent, cost, year: int, start: int | None, end: int | None) -> list[str]:
@@ -1890,8 +1995,7 @@ def _write_proof_xlsx(concept, application: Application, path, xlsxwriter, xl_ro
         sheet = book.add_worksheet(name)
         sheet.write(0, 0, proof_title(concept, application), bold)
         if approval is not None:
-            sheet.write(1, 0, _("Zuwendungsbescheid %(number)s vom %(date)s") % {
-                "number": approval.file_number, "date": approval.decided_on.strftime("%d.%m.%Y")})
+            sheet.write(1, 0, proof["bescheid"])
         for col, text in enumerate(head):
             sheet.write(3, col, text, bold)
         first = 4
@@ -1928,10 +2032,13 @@ def write_proof_pdf(concept, application: Application, path, report: str = "") -
     submits with it) and the measures' titles."""
     from isek.core import pdf
 
+    proof = proof_of_use(concept, application)
+    if not report and proof["frozen"] is not None:  # the live PDF of a submitted proof: the Sachbericht it has
+        report = proof["frozen"].report
     with translation.override("de"):
         return pdf.write("procedure/proof_pdf.html", {
             "concept": concept, "app": application, "title": proof_title(concept, application), "report": report,
-            **proof_of_use(concept, application)}, path)
+            **proof}, path)
 
 
 # --- what waits for whom: the authority's and the city's to-do lists (decision 0067) ---------------

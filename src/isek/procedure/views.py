@@ -89,6 +89,7 @@ def _review_context(request, concept, app, form=None) -> dict:
     can_approve = services.can_approve(request.user, concept, app) and not services.approval_refusal(app)
     return {"remarks": services.remarks_of(request.user, concept, app), "answered": services.requests_answered_by(app),
             "newer": newer, "can_review": can_review, "remark_form": form if newer is None else None,
+            "once": services.form_token(),
             "approvals": services.approvals_shown(concept, app),
             "proof_submission": services.proof_states([app]).get(app.pk),
             "approve_url": reverse("procedure:application-approve", args=[concept.slug, app.pk]) if can_approve else ""}
@@ -187,11 +188,20 @@ def application_review(request, concept, application):
 @access.concept_view("application", "review", methods="POST", **REVIEW)
 def remark_new(request, concept, application):
     app = services.application_of(request.user, concept, application)
+    once = request.POST.get("once", "")[:64]  # the page's one-time token: sent again after going back?
+    try:
+        services.refuse_resent(f"remark:{app.pk}", once)
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
+        return redirect("procedure:application", concept.slug, app.pk)
     form = RemarkForm(request.POST, subjects=services.subjects_of(app), refusal=services.change_request_refusal(app))
     if form.is_valid():
         try:
-            remark = services.add_remark(request.user, concept, app, **form.cleaned_data)
+            remark = services.add_remark(request.user, concept, app, **form.cleaned_data, once=once)
         except ValidationError as exc:
+            if getattr(exc, "code", "") == "resent":  # the same form sent twice at once
+                messages.info(request, " ".join(exc.messages))
+                return redirect("procedure:application", concept.slug, app.pk)
             add_errors(form, exc)
         else:
             messages.success(request, _("Die Nachforderung wurde gespeichert; die Stadt sieht sie auf ihrer Seite des Antrags.")
@@ -221,13 +231,23 @@ def approval_form(request, concept, application):
     if refusal := services.approval_refusal(app):
         messages.error(request, refusal)
         return redirect("procedure:application", concept.slug, app.pk)
+    once = request.POST.get("once", "")[:64]  # the page's one-time token: sent again after going back?
+    if request.method == "POST":
+        try:
+            services.refuse_resent(f"approval:{app.pk}", once)
+        except ValidationError as exc:
+            messages.info(request, " ".join(exc.messages))
+            return redirect("procedure:application", concept.slug, app.pk)
     amending = services.current_approval(app) is not None
     form = ApprovalForm(request.POST or None, lines=services.approval_lines(concept, app), amending=amending,
                         initial={"decided_on": None})
     if request.method == "POST" and form.is_valid():
         try:
-            services.approve(request.user, concept, app, **form.values())
+            services.approve(request.user, concept, app, **form.values(), once=once)
         except ValidationError as exc:
+            if getattr(exc, "code", "") == "resent":  # the same form sent twice at once
+                messages.info(request, " ".join(exc.messages))
+                return redirect("procedure:application", concept.slug, app.pk)
             if not hasattr(exc, "error_dict"):  # not in review, or superseded: nothing to correct in the form
                 return _refused(request, concept, app, exc)
             add_errors(form, exc)
@@ -236,7 +256,7 @@ def approval_form(request, concept, application):
                 "Der Zuwendungsbescheid wurde gespeichert; die Finanzierung der Stadt zeigt die bewilligten Beträge."))
             return redirect("procedure:application", concept.slug, app.pk)
     return render(request, "procedure/approval_form.html", {"concept": concept, "app": app, "form": form,
-                                                             "amending": amending,
+                                                             "amending": amending, "once": services.form_token(),
                                                              "already_approved": services.already_approved(concept, app)},
                   status=400 if request.method == "POST" else 200)
 

@@ -555,7 +555,10 @@ def _proof_json(proof: dict) -> dict:
             "grant": [plain(r, procedure.PROOF_GRANT) for r in proof["grant"]],
             "grant_total": {w: str(v) for w, v in proof["grant_total"].items()},
             "expenses": [plain(r, procedure.PROOF_EXPENSES) for r in proof["expenses"]],
-            "expenses_total": {w: str(v) for w, v in proof["expenses_total"].items()}}
+            "expenses_total": {w: str(v) for w, v in proof["expenses_total"].items()},
+            # a submitted or accepted proof shows its figures; expenses recorded since, apart (decision 0075)
+            "later": [{"key": r["key"], "number": r["number"], "year": r["year"], "before": str(r["before"]),
+                       "now": str(r["now"]), "delta": str(r["delta"])} for r in proof.get("later", [])]}
 
 
 class PaymentRequestList(ConceptView):
