@@ -51,7 +51,10 @@ def test_a_planner_submits_and_the_authority_reads_it(pages, kuf_city, live_serv
     assert "Antrag für 2027 (Version 1) wirklich einreichen?" in planner.inner_text("#submit-confirm")
     assert planner.get_attribute("#application-state", "data-state") == "draft"
     assert axe_violations(planner) == []
-    planner.click("#submit-confirmed")
+    # the submission writes its PDFs (ISEK, fact sheets, KuF) in the request: seconds of CPU, which a
+    # loaded machine stretched past Playwright's 30 s (a whole run beside other work failed on it)
+    with planner.expect_navigation(timeout=120_000):
+        planner.click("#submit-confirmed", timeout=120_000)
     planner.wait_for_selector("#documents")
     assert planner.get_attribute("#application-state", "data-state") == "submitted"
     assert "Der Antrag für 2027 (Version 1) wurde eingereicht." in planner.inner_text("main")
