@@ -66,15 +66,14 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     assert planner.get_attribute("#request-state", "data-state") == "submitted"
     assert axe_violations(planner) == []
     request = PaymentRequest.objects.get(application=app)
-    # an expense the submitted request cites: deleting asks first (without a script's dialog), then is
-    # refused with the request named; the measure's KuF shows the approved lines read-only (decision 0065)
+    # the expenses the submitted request cites offer no deletion but name the request (walk 23, decision
+    # 0075); the measure's KuF shows the approved lines read-only (decision 0065)
     planner.goto(f"{base}/concepts/{concept.slug}/payments/")
-    planner.locator("#payments button[name=delete]").first.click()
-    assert "wirklich löschen?" in planner.inner_text("#delete-confirm")
-    assert axe_violations(planner) == []
-    planner.click("#delete-confirmed")
-    assert "Teil von Mittelabruf Nr. 1" in planner.inner_text("main")
+    cited = planner.locator("#payments [data-cited]")
+    assert cited.count() == 2 and "Mittelabruf Nr. 1" in cited.first.inner_text()
+    assert planner.locator("#payments button[name=delete]").count() == 0
     assert planner.locator("#payments li").count() == 2
+    assert axe_violations(planner) == []
     planner.goto(f"{base}/concepts/{concept.slug}/kuf/measures/{measure.pk}/")
     assert planner.locator("fieldset[data-locked] input[name$=-amount]").first.is_disabled()
     assert axe_violations(planner) == []

@@ -157,8 +157,17 @@ def application_delete(request, concept, application):
 @access.concept_view("application", "view", ids=ONE | {"document": "application_document"},
                      submitted=services.is_submitted)
 def document(request, concept, application, document):
+    return _download(lambda: services.document_of(request.user, concept, application, document))
+
+
+_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _download(find):
+    """A stored document as an attachment (an application's, a proof of use's): its bytes with their
+    SHA-256; what ``find`` refuses as a plain-text 409."""
     try:
-        found = services.document_of(request.user, concept, application, document)
+        found = find()
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=409, content_type="text/plain; charset=utf-8")
     response = HttpResponse(bytes(found.content), content_type=_TYPES.get(found.filename.rsplit(".", 1)[-1],
@@ -166,9 +175,6 @@ def document(request, concept, application, document):
     response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
     response["X-Content-SHA256"] = found.sha256
     return response
-
-
-_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 # --- the authority's review (decision 0056) -------------------------------------------------------
@@ -435,36 +441,23 @@ def payment_request_release(request, concept, application, payment_request):
         return _request_page(request, concept, found, release_form=form, confirm_release={
             "total": total, "fields": [(k, v) for k in request.POST if k not in ("csrfmiddlewaretoken", "confirmed")
                                        for v in request.POST.getlist(k)]})
-    if form.is_valid():
-        try:
-            services.release(request.user, concept, found, **form.values())
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                return _request_refused(request, concept, found, exc)
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("Mittelabruf Nr. %(number)s wurde freigegeben.") % {"number": found.number})
-            return redirect("procedure:payment-request", concept.slug, found.application_id, found.number)
-    return _after_error(request, f"release-{found.pk}", form, reverse(
-        "procedure:payment-request", args=[concept.slug, found.application_id, found.number]) + "#release-form")
+    page = reverse("procedure:payment-request", args=[concept.slug, found.application_id, found.number])
+    return _posted(request, form, lambda: services.release(request.user, concept, found, **form.values()),
+                   refused=lambda exc: _request_refused(request, concept, found, exc),
+                   success=_("Mittelabruf Nr. %(number)s wurde freigegeben.") % {"number": found.number},
+                   done=page, kept=f"release-{found.pk}", back=page + "#release-form")
 
 
 @access.concept_view("payment_request", "release", methods="POST", **RELEASE)
 def payment_request_return(request, concept, application, payment_request):
     found = services.request_of(request.user, concept, application, payment_request)
     form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            services.return_request(request.user, concept, found, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                return _request_refused(request, concept, found, exc)
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("Mittelabruf Nr. %(number)s wurde an die Stadt zurückgegeben.") % {"number": found.number})
-            return redirect("procedure:payment-request", concept.slug, found.application_id, found.number)
-    return _after_error(request, f"return-{found.pk}", form, reverse(
-        "procedure:payment-request", args=[concept.slug, found.application_id, found.number]) + "#return-form")
+    page = reverse("procedure:payment-request", args=[concept.slug, found.application_id, found.number])
+    return _posted(request, form, lambda: services.return_request(request.user, concept, found,
+                                                                  reason=form.cleaned_data["reason"]),
+                   refused=lambda exc: _request_refused(request, concept, found, exc),
+                   success=_("Mittelabruf Nr. %(number)s wurde an die Stadt zurückgegeben.") % {"number": found.number},
+                   done=page, kept=f"return-{found.pk}", back=page + "#return-form")
 
 
 @access.concept_view("application", "view", ids=ONE, submitted=services.is_submitted)
@@ -551,6 +544,24 @@ def _after_error(request, name: str, form, url: str):
     return redirect(url)
 
 
+def _posted(request, form, act, *, refused, success, done: str, kept: str, back: str):
+    """The shape of a form posted to an action's URL: valid → ``act()`` (the service); refused as a
+    whole → ``refused(exc)``; refused at fields → the errors onto the form; done → ``success`` (a
+    message, or a function of what ``act`` returned) and to ``done``; else the form and its errors
+    kept for the page at ``back`` (``_after_error``: post/redirect/get)."""
+    if form.is_valid():
+        try:
+            result = act()
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                return refused(exc)
+            add_errors(form, exc)
+        else:
+            messages.success(request, success(result) if callable(success) else success)
+            return redirect(done)
+    return _after_error(request, kept, form, back)
+
+
 def _kept(request, name: str, make):
     """The form ``name`` as ``_after_error`` kept it (bound, with its errors), once; else None."""
     kept = request.session.pop(f"isek-form-{name}", None)
@@ -589,19 +600,12 @@ def proof_answer(request, concept, application):
 def proof_submit(request, concept, application):
     app = services.application_of(request.user, concept, application)
     form = ProofSubmitForm(request.POST)
-    if form.is_valid():
-        try:
-            found = services.submit_proof(request.user, concept, app, **form.cleaned_data)
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                messages.error(request, " ".join(exc.messages))
-                return redirect(_proof_url(concept, app, "proof-state"))
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("Der Verwendungsnachweis (Version %(version)s) wurde eingereicht.") % {
-                "version": found.version})
-            return redirect(_proof_url(concept, app, "proof-state"))
-    return _after_error(request, f"proof-submit-{app.pk}", form, _proof_url(concept, app, "proof-submit-form"))
+    return _posted(request, form, lambda: services.submit_proof(request.user, concept, app, **form.cleaned_data),
+                   refused=lambda exc: _proof_refused(request, concept, app, exc),
+                   success=lambda found: _("Der Verwendungsnachweis (Version %(version)s) wurde eingereicht.") % {
+                       "version": found.version},
+                   done=_proof_url(concept, app, "proof-state"), kept=f"proof-submit-{app.pk}",
+                   back=_proof_url(concept, app, "proof-submit-form"))
 
 
 @confirm_step("proof", "check", **REVIEW)
@@ -624,28 +628,20 @@ def proof_accept(request, concept, application):
 def proof_return(request, concept, application):
     app = services.application_of(request.user, concept, application)
     form = ProofReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            services.return_proof(request.user, concept, app, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                messages.error(request, " ".join(exc.messages))
-                return redirect(_proof_url(concept, app, "proof-state"))
-            add_errors(form, exc)
-        else:
-            messages.success(request, _("Der Verwendungsnachweis wurde an die Stadt zurückgegeben."))
-            return redirect(_proof_url(concept, app, "proof-state"))
-    return _after_error(request, f"proof-return-{app.pk}", form, _proof_url(concept, app, "proof-return-form"))
+    return _posted(request, form, lambda: services.return_proof(request.user, concept, app, reason=form.cleaned_data["reason"]),
+                   refused=lambda exc: _proof_refused(request, concept, app, exc),
+                   success=_("Der Verwendungsnachweis wurde an die Stadt zurückgegeben."),
+                   done=_proof_url(concept, app, "proof-state"), kept=f"proof-return-{app.pk}",
+                   back=_proof_url(concept, app, "proof-return-form"))
+
+
+def _proof_refused(request, concept, app, exc):
+    """A step of the proof of use refused as a whole: the reason at the top of the proof's state."""
+    messages.error(request, " ".join(exc.messages))
+    return redirect(_proof_url(concept, app, "proof-state"))
 
 
 @access.concept_view("application", "view", ids=ONE | {"proof_document": "proof_document"},
                      submitted=services.is_submitted)
 def proof_document(request, concept, application, proof_document):
-    try:
-        found = services.proof_document_of(request.user, concept, application, proof_document)
-    except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=409, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(bytes(found.content), content_type=_TYPES[found.kind])
-    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
-    response["X-Content-SHA256"] = found.sha256
-    return response
+    return _download(lambda: services.proof_document_of(request.user, concept, application, proof_document))
