@@ -9,6 +9,9 @@ confidence (``Suggestion.confidence`` as shown now), and how often the "few exam
 for a theme that already had 10 or more decisions.
 
 Run:  python bench/participation_learning_bench.py [koeln|ottensen ...]   (data: ISEK_DATA_DIRS)
+      python bench/participation_learning_bench.py --variants   (fix24b: the engine's options compared
+      in one run – class weights balanced, half, priors; the phase's and place's names and generic
+      words as stop words – accuracy and macro-F1 on the rest, beside always answering the largest theme)
 """
 
 from __future__ import annotations
@@ -31,9 +34,26 @@ STEPS = (0, 20, 40, 80, 160)
 warnings.filterwarnings("ignore")
 
 
-def curve(name: str, steps=STEPS, batch: int = 10) -> list[dict]:
+# fix24b: what a phase would pass as its own stop words – its title, the concept's and quarters' names
+PLACES = {"koeln": ["Raddialog Ehrenfeld", "Köln", "Ehrenfeld"],
+          "ottensen": ["FreiRaum Ottensen", "Hamburg", "Altona", "Ottensen"]}
+GENERIC = ["Straße", "machen", "Stadt", "Bereich"]
+VARIANTS = {
+    "balanced (now)": lambda name: {},
+    "half-balanced": lambda name: {"balance": 0.5},
+    "priors (no weights)": lambda name: {"balance": 0.0},
+    "stop: place names": lambda name: {"stop_words": PLACES[name]},
+    "stop: places + generic": lambda name: {"stop_words": PLACES[name] + GENERIC},
+}
+
+
+def curve(name: str, steps=STEPS, batch: int = 10, **options) -> list[dict]:
+    from collections import Counter
+
+    from sklearn.metrics import f1_score
+
     cs, labels, themes = load(name)
-    engine = ThemeSuggester(cs, [Theme(t.key) for t in themes], seed=0)  # imported themes: no descriptions
+    engine = ThemeSuggester(cs, [Theme(t.key) for t in themes], seed=0, **options)  # imported themes: no descriptions
     known: dict = {}
     out = []
     wrong = 0
@@ -49,6 +69,9 @@ def curve(name: str, steps=STEPS, batch: int = 10) -> list[dict]:
         row = {"n": n, "accuracy": None, "median_probability": None, "median_confidence": None, "rare_wrong": wrong}
         if sug:
             row["accuracy"] = sum(labels[s.id] == s.theme for s in sug) / len(sug)
+            row["macro_f1"] = f1_score([labels[s.id] for s in sug], [s.theme for s in sug], average="macro",
+                                       zero_division=0)
+            row["largest"] = Counter(labels[s.id] for s in sug).most_common(1)[0][1] / len(sug)
             row["median_probability"] = statistics.mean(s.confidence for s in sug)
             row["median_confidence"] = statistics.median(s.confidence for s in sug)
             sure = [s for s in sug if s.confidence >= 2 / 3]
@@ -64,7 +87,22 @@ def fmt(v):
     return "–" if v is None else f"{v:.3f}"
 
 
+def variants() -> None:
+    for name in ("koeln", "ottensen"):
+        print(name, " (accuracy / macro-F1 on the rest; 'largest': always answering the rest's largest theme)")
+        print(f"{'variant':26s}" + "".join(f"  N={n:<3d} acc   F1  " for n in STEPS[1:]))
+        largest = None
+        for label, options in VARIANTS.items():
+            rows = curve(name, **options(name))[1:]
+            largest = largest or rows
+            print(f"{label:26s}" + "".join(f"  {fmt(r['accuracy'])} {fmt(r['macro_f1'])}" for r in rows))
+        print(f"{'largest theme (now)':26s}" + "".join(f"  {fmt(r['largest'])}      " for r in largest))
+
+
 if __name__ == "__main__":
+    if "--variants" in sys.argv:
+        variants()
+        sys.exit()
     for name in sys.argv[1:] or ["koeln", "ottensen"]:
         print(name)
         print(" N   accuracy  mean conf  median conf  share ≥2/3  accuracy ≥2/3  accuracy <2/3  'selten' for ≥10")

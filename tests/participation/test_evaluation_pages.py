@@ -473,7 +473,8 @@ def test_the_report_counts_the_imports_fallback_theme_as_no_theme_with_iseks_sug
     # the XLSX
     wb = openpyxl.load_workbook(io.BytesIO(c.get(report_url[:-1] + ".xlsx").content))
     rows = {row[0]: row for row in wb["Themen"].iter_rows(min_row=2, values_only=True)}
-    assert rows["ohne Thema (beim Import zugewiesen)"][1:9] == (3, fallback.figures.placed, 0, 0, 0, 0, 3, 3)
+    # ideas, placed, supports (3 by kind), answered, confirmed, corrected, open, isek (the kinds of 0074)
+    assert rows["ohne Thema (beim Import zugewiesen)"][1:12] == (3, fallback.figures.placed, 0, 0, 0, 0, 0, 0, 0, 3, 3)
     assert rows["Plätze & Freiräume"][1] == 5
     # the PDF: the same row, and the total row names isek's suggestions (it was blank)
     path = tmp_path / "r.pdf"
@@ -482,3 +483,43 @@ def test_the_report_counts_the_imports_fallback_theme_as_no_theme_with_iseks_sug
                                    text=True).stdout.split())
     assert re.search(r"ohne Thema \(beim Import (zugewiesen\) )?3 \d+ 0 0 0 0 3 3", text)  # the name may wrap
     assert re.search(rf"Summe 10 \d+ 0 0 {r.confirmed} {r.corrected} 5 {r.suggested}\b", text)
+
+
+def test_fix24b_a_duplicate_counts_on_the_themes_page_as_in_the_report(phase, ideas):
+    """Stranger's walk fix24b (1): the themes page said "19 bestätigt, 41 korrigiert, 637 offen",
+    the report 636 open and 1 duplicate. A contribution marked a duplicate counts once, under the
+    earlier one, on both – also when a person decided its theme – and the themes page says so."""
+    planner = member(phase.concept, "planner")
+    c = client_for(planner)
+    earlier, later = ideas["benches"][0], ideas["benches"][1]
+    c.post(url(phase), {"idea": later.pk, "theme": ideas["squares"].pk})  # its theme confirmed
+    services.decide_duplicate(OPERATOR, phase.concept, phase, earlier.pk, later.pk, True)
+    page = c.get(url(phase)).content.decode()
+    report = services.evaluation_report(planner, phase.concept, phase)
+    ev = engines.theme_evaluation(planner, phase.concept, phase)
+    assert (ev.confirmed, ev.corrected, ev.open, ev.duplicates) == (report.confirmed, report.corrected, report.open, 1)
+    assert (ev.confirmed, ev.open) == (0, 9)  # ten ideas, one a duplicate
+    assert "0 bestätigt, 0 korrigiert, 9 offen" in page
+    assert "1 Beitrag als Duplikat eines früheren markiert – er zählt nur unter diesem, wie im Bericht" in page
+    counted = re.search(rf'<tr class="kern-table__row" data-theme-count="{ideas["squares"].pk}">(.*?)</tr>', page).group(1)
+    assert re.findall(r'<td class="kern-table__cell">(\d+)</td>', counted) == ["0", "0", "9"]
+
+
+def test_fix24b_the_import_is_linked_from_the_overview_the_empty_themes_page_and_the_report(phase):
+    """Stranger's walk fix24b (5): the import was linked from the phase's edit page alone. Now also
+    from the participation overview, the themes page of a phase without contributions and the
+    report – for those who may import (planners), not for a moderator."""
+    slug = phase.concept.slug
+    target = f'href="/concepts/{slug}/participation/phases/{phase.pk}/import/"'
+    pages = ["", f"phases/{phase.pk}/themes/", f"phases/{phase.pk}/report/"]
+    planner = client_for(member(phase.concept, "planner"))
+    for tail in pages:
+        page = planner.get(f"/concepts/{slug}/participation/{tail}").content.decode()
+        assert target in page, tail
+    assert "Diese Phase hat noch keine Beiträge zum Auswerten." in planner.get(
+        f"/concepts/{slug}/participation/{pages[1]}").content.decode()
+    assert planner.get(f"/concepts/{slug}/participation/phases/{phase.pk}/import/").status_code == 200
+    moderator = client_for(member(phase.concept, "moderator"))
+    for tail in pages:
+        r = moderator.get(f"/concepts/{slug}/participation/{tail}")
+        assert r.status_code == 200 and target not in r.content.decode(), tail

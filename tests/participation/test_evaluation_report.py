@@ -180,7 +180,7 @@ def pdf_text(c, phase, tmp_path) -> str:
 
 def assert_quarter_section(text: str, want: dict) -> None:
     """Section 3 of the PDF: themes as rows, quarters as columns (walk 16), every figure there."""
-    section = text[text.index("3 Nach Teilräumen"):text.index("4 Methode")]
+    section = text[text.index("3 Nach Teilräumen"):text.index("4 Gruppen ähnlicher Beiträge")]
     quarters = list(want["quarters"])
     assert "Thema " + " ".join(quarters) in section
     assert "Beiträge " + " ".join(str(sum(want["quarters"][q].values())) for q in quarters) in section
@@ -207,7 +207,7 @@ def test_walk16_the_quarter_table_fits_with_14_themes_and_is_left_out_without_pl
     Idea.objects.create(phase=placeless, theme=placeless.themes.get(), title="Grün", text="Mehr Grün", geometry=None,
                         status=Status.PUBLISHED)
     text = pdf_text(c, placeless, tmp_path)
-    section = text[text.index("3 Nach Teilräumen"):text.index("4 Methode")]
+    section = text[text.index("3 Nach Teilräumen"):text.index("4 Gruppen ähnlicher Beiträge")]
     assert "Kein ausgewerteter Beitrag hat einen Ort: Eine Auswertung nach Teilräumen entfällt." in section
     assert "Teilraum" not in section.replace("Nach Teilräumen", "").replace("nach Teilräumen", "")
 
@@ -312,7 +312,10 @@ def test_the_files_speak_the_pages_language_without_leftovers(evaluated, tmp_pat
             assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", stand), stand
         for fmt in ("pdf", "xlsx"):
             name = c.get(url(evaluated, f"report.{fmt}"), HTTP_ACCEPT_LANGUAGE=lang)["Content-Disposition"]
-            assert name.endswith(f'-auswertung-beteiligung-{evaluated.pk}-{lang}.{fmt}"'), name
+            # fix24b (6): the English file is named in English
+            base = "participation-evaluation" if lang == "en" else "auswertung-beteiligung"
+            assert name.endswith(f'{evaluated.concept.slug}-{base}-{evaluated.pk}-{lang}.{fmt}"'), name
+            assert ("auswertung" in name) == (lang == "de"), name
 
 
 def test_every_theme_has_a_key_of_its_own_on_the_map_and_in_the_legend(evaluated):
@@ -501,3 +504,78 @@ def test_the_method_text_claims_no_theme_descriptions():
     assert "Beschreibungen" not in text and "doppelt so wahrscheinlich" in text
     with translation.override("en"):
         assert "descriptions" not in services.method_text() and "twice as likely" in services.method_text()
+
+
+def test_fix24b_the_planners_groups_are_in_the_report_page_pdf_and_xlsx(evaluated, tmp_path):
+    """Stranger's walk fix24b (2): renamed and split groups and moved contributions did not appear
+    in the report. Now the page, the XLSX (sheet "Gruppen", a group column of every contribution)
+    and the PDF (a short table) show each group with its name, count, characteristic words and the
+    planner's decision, and the page and XLSX list the decisions."""
+    concept = evaluated.concept
+    planner = member(concept, "planner", "gunda")
+    first = services.group_evaluation(planner, concept, evaluated).groups[0]
+    ideas = first.ideas
+    proposed = first.group.proposed_name
+    services.rename_group(planner, concept, evaluated, first.group.pk, "Sitzen im Grünen")
+    split = len(ideas) > 1
+    if split:  # the first group's last contribution into a group of its own
+        services.move_ideas(planner, concept, evaluated, first.group.pk, [ideas[-1].pk], name="Trinkwasser")
+    r = services.evaluation_report(planner, concept, evaluated)
+    by_name = {g.name: g for g in r.groups}
+    renamed = by_name["Sitzen im Grünen"]
+    assert renamed.proposed == proposed and renamed.kept and renamed.ideas == len(ideas) - split
+    assert sum(g.ideas for g in r.groups) == r.total.ideas
+    assert [d.by_name for d in r.group_decisions] == ["gunda"] * (1 + split)
+    line = next(li for li in r.lines if li.idea.pk == ideas[0].pk)
+    assert line.group == "Sitzen im Grünen"
+    page = client_for(concept).get(url(evaluated)).content.decode()
+    assert "Gruppen ähnlicher Beiträge" in page and f"umbenannt (von isek: „{proposed}“)" in html.unescape(page)
+    row = next(cells(page, "data-group", n) for n in range(1, len(r.groups) + 1)
+               if cells(page, "data-group", n)[0] == "Sitzen im Grünen")
+    assert row[1] == str(renamed.ideas) and row[2] == ", ".join(renamed.words)
+    assert cells(page, "data-line", ideas[0].pk)[-1] == "Sitzen im Grünen"
+    assert "Gruppe „" in page and "gunda" in page.split('id="report-group-decisions"')[1]
+    wb = openpyxl.load_workbook(io.BytesIO(client_for(concept).get(url(evaluated, "report.xlsx")).content))
+    head = [c.value for c in wb["Gruppen"][1]]
+    assert head == ["Gruppe", "Beiträge", "kennzeichnende Wörter", "Entscheidung der Planung", "Name von isek"]
+    rows = {row[0]: row for row in wb["Gruppen"].iter_rows(min_row=2, values_only=True) if row and row[0]}
+    assert rows["Sitzen im Grünen"][1:5] == (renamed.ideas, ", ".join(renamed.words),
+                                             f"umbenannt (von isek: „{proposed}“)", proposed)
+    contributions = list(wb["Beiträge"].iter_rows(values_only=True))
+    column = contributions[0].index("Gruppe")
+    assert {row[0]: row[column] for row in contributions[1:]}[ideas[0].reference] == "Sitzen im Grünen"
+    if split:
+        assert rows["Trinkwasser"][3] == "von der Planung bearbeitet"
+    path = tmp_path / "r.pdf"
+    path.write_bytes(built_pdf(client_for(concept), evaluated))
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    section = " ".join(text[text.index("4 Gruppen ähnlicher Beiträge"):text.index("5 Methode")].split())
+    assert "Sitzen im Grünen" in section and f"umbenannt (von isek: „{proposed}“)" in section
+
+
+def test_fix24b_an_imported_contribution_shows_its_own_date_or_says_it_has_none(evaluated):
+    """Stranger's walk fix24b (3): imported contributions showed the import's time as their date
+    (the Köln file's "created" is stored as the date in the original). Now the pages and the XLSX
+    show the original's date, and where a file had none "Datum: Import am …"."""
+    concept = evaluated.concept
+    dated = Idea.objects.get(phase=evaluated, title="Brunnen")  # imported (the fixture), no date yet
+    undated = Idea.objects.get(phase=evaluated, title="Radweg")
+    source = dated.source
+    Idea.objects.filter(pk=dated.pk).update(source_date=datetime.datetime(2017, 9, 20, 10, 13, tzinfo=datetime.UTC))
+    Idea.objects.filter(pk=undated.pk).update(source=source, source_key="id:x", source_date=None)
+    today = timezone.localtime(Idea.objects.get(pk=undated.pk).created_at)
+    c = client_for(concept)
+    page = c.get(f"/concepts/{concept.slug}/participation/ideas/{dated.pk}/").content.decode()
+    assert '<span data-idea-date="own">20. September 2017</span>' in page, re.findall(r"data-idea-date.{0,80}", page)
+    page = c.get(f"/concepts/{concept.slug}/participation/ideas/{undated.pk}/").content.decode()
+    assert f"Datum: Import am {today.day}. " in page and 'data-idea-date="own"' not in page
+    listed = Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/concepts/{concept.slug}/participation/").content.decode()
+    assert '<span data-idea-date="own">20.9.2017</span>' in listed and f"Datum: Import am {today:%-d.%-m.%Y}" in listed
+    wb = openpyxl.load_workbook(io.BytesIO(c.get(url(evaluated, "report.xlsx")).content))
+    rows = list(wb["Beiträge"].iter_rows(values_only=True))
+    column = rows[0].index("Datum")
+    dates = {row[0]: row[column] for row in rows[1:]}
+    assert dates[dated.reference] == "20.09.2017"
+    assert dates[undated.reference] == f"Datum: Import am {today:%d.%m.%Y}"
+    own = Idea.objects.get(title="Bänke am Platz")
+    assert dates[own.reference] == f"{timezone.localtime(own.created_at):%d.%m.%Y}"

@@ -223,3 +223,21 @@ def test_the_model_is_fitted_with_blas_on_one_thread(monkeypatch):
         e = engine(AMPEL + PARKEN).fit(labels)
     assert threads == [{1}]
     assert [s.theme for s in e.suggest()] == ["ampel", "ampel", "parken", "parken"]
+
+
+def test_fix24b_the_benchs_options_stop_words_of_a_phase_and_the_class_weights():
+    """The options `bench/participation_learning_bench.py --variants` compares (fix24b, decision
+    0076): a phase's own stop words leave the word features (lemmatised, title-cased names too),
+    and ``balance`` 0 trains without class weights; the defaults (no stop words, balanced) are
+    what the services use."""
+    texts = AMPEL + PARKEN
+    plain = engine(texts)
+    stopped = engine(texts, stop_words=["Venloer Straße", "Ehrenfeld"])
+    names, kept = set(plain.features.names), set(stopped.features.names)
+    assert {"venloer", "straße", "ehrenfeld"} <= names and not {"venloer", "straße", "ehrenfeld"} & kept
+    assert names - kept >= {"venloer", "straße", "ehrenfeld"} and "ampel" in kept
+    labels = {"c0": "ampel", "c4": "parken", "c5": "parken", "c6": "parken"}  # three to one
+    balanced, priors = engine(texts).fit(labels), engine(texts, balance=0.0).fit(labels)
+    p_balanced = {s.id: s.probabilities["ampel"] for s in balanced.suggest(top_words=0)}
+    p_priors = {s.id: s.probabilities["ampel"] for s in priors.suggest(top_words=0)}
+    assert all(p_priors[c] < p_balanced[c] for c in p_balanced)  # without weights the larger theme pulls

@@ -271,6 +271,13 @@ class Idea(Contribution):
 
     prefix, kind = "I", "idea"
 
+    @property
+    def own_date(self):
+        """When the contribution was written: an imported one's date in its original (None when
+        the file had none: ``created_at`` is only the import's time; walk fix24b), else when it was
+        submitted here."""
+        return self.source_date if self.source_id else self.created_at
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["concept", "number"], name="idea_number_per_concept"),
@@ -546,8 +553,11 @@ class ReportPdf(BackgroundJob):
 
 def report_filename(slug: str, phase_pk: int, language: str, fmt: str) -> str:
     """The evaluation report's file name with its language (walk 24: the German and the English
-    file had the same name): ``ehrenfeld-auswertung-beteiligung-7-en.pdf``."""
-    return f"{slug}-auswertung-beteiligung-{phase_pk}-{(language or 'de')[:2]}.{fmt}"
+    file had the same name), in the file's language (fix24b: the English one was named in German):
+    ``ehrenfeld-auswertung-beteiligung-7-de.pdf``, ``ehrenfeld-participation-evaluation-7-en.pdf``."""
+    lang = (language or "de")[:2]
+    base = "participation-evaluation" if lang == "en" else "auswertung-beteiligung"
+    return f"{slug}-{base}-{phase_pk}-{lang}.{fmt}"
 
 
 def _percent(value) -> str:

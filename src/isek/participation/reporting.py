@@ -88,6 +88,22 @@ def write_pdf(report, method: str, path, picture: str | None = None) -> int:
     return pdf.write("participation/report_pdf.html", {"r": report, "method": method, "map": picture}, path)
 
 
+def own_date(idea) -> str:
+    """A contribution's own date in the file's language; an imported one without a date in its
+    original says so ("Datum: Import am …", fix24b) – the import's time is not its date."""
+    if idea.source_id and not idea.source_date:
+        return _("Datum: Import am %(d)s") % {
+            "d": formats.date_format(timezone.localtime(idea.created_at), "SHORT_DATE_FORMAT")}
+    return formats.date_format(timezone.localtime(idea.own_date), "SHORT_DATE_FORMAT")
+
+
+def group_decision(g) -> str:
+    """What the planner did with a report's group, as the page says it (_report_group_decision.html)."""
+    if g.proposed:
+        return _("umbenannt (von isek: „%(p)s“)") % {"p": g.proposed}
+    return _("von der Planung bearbeitet") if g.kept else _("von isek vorgeschlagen")
+
+
 def xlsx_bytes(report, method: str) -> bytes:
     import xlsxwriter
 
@@ -126,12 +142,20 @@ def xlsx_bytes(report, method: str) -> bytes:
             *q.counts,
             " | ".join(f"„{x.sentence}“ ({x.idea.reference})" for x in q.quotes)] for q in report.quarters])
     yes = _("ja")
+    group = _("Gruppe")
     sheet(ideas, [_("Nr."), _("Titel"), _("Text"), _("Thema"), _("Thema geprüft"), quarter, supports,
                   _("Antwort der Stadt"), _("Ergebnis"), _("verknüpfte Maßnahmen"), _("Original (importiert)"),
-                  _("Beispiel")],
+                  _("Beispiel"), group, _("Datum")],
           [[li.idea.reference, li.idea.title, li.idea.text, li.theme, li.reviewed, ", ".join(li.quarters), li.supports,
-            li.idea.answer, li.outcome, li.measure, li.original, yes if li.idea.illustrative else ""]
+            li.idea.answer, li.outcome, li.measure, li.original, yes if li.idea.illustrative else "", li.group,
+            own_date(li.idea)]
            for li in report.lines])
+    # the planner's group work (fix24b): each group as left, then every decision on the groups
+    sheet(_("Gruppen"), [group, ideas, _("kennzeichnende Wörter"), _("Entscheidung der Planung"), _("Name von isek")],
+          [[g.name, g.ideas, ", ".join(g.words), group_decision(g), g.proposed] for g in report.groups]
+          + ([[]] if report.group_decisions else [])
+          + [[_("Entscheidung der Planung"), "", d.summary, f"{d.by_name}, "
+              + formats.date_format(timezone.localtime(d.at), "SHORT_DATETIME_FORMAT")] for d in report.group_decisions])
     source = _("%(name)s – Lizenz: %(licence)s")
     sheet(_("Methode"), [_("Angabe"), _("Wert")], [
         [_("Konzept"), report.concept.name], [_("Beteiligungsphase"), report.phase.title],

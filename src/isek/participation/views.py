@@ -67,7 +67,13 @@ def _phase_links(request, concept) -> dict:
     may_edit = access.allows(request.user, "phase", "edit", concept)
     may_evaluate = access.allows(request.user, "moderation", "view", concept)
     listed = services.phases(request.user, concept).order_by("-start") if may_edit or may_evaluate else ()
-    return {"phase_list": listed, "may_edit_phase": may_edit, "may_create_phase": may_edit}
+    return {"phase_list": listed, "may_edit_phase": may_edit, "may_create_phase": may_edit,
+            "may_import": _may_import(request, concept)}
+
+
+def _may_import(request, concept) -> bool:
+    """Whether the import of contributions is linked (fix24b: it was only on the phase's edit page)."""
+    return access.allows(request.user, "participation", "import", concept)
 
 
 @access.concept_view("participation", "view", login=False)
@@ -718,7 +724,7 @@ def theme_review(request, concept, pk):
     # theme list, would take longer to build and to send than the answer it follows.
     return render(request, "participation/themes.html", {
         "concept": concept, "phase": phase, "ev": ev, **paging.page_of(request, ev.rows, REVIEW_PAGE),
-        "refusal": refusal}, status=400 if refusal else 200)
+        "refusal": refusal, "may_import": _may_import(request, concept)}, status=400 if refusal else 200)
 
 
 REVIEW_PAGE = 100
@@ -820,7 +826,7 @@ def evaluation_report(request, concept, pk):
     return render(request, "participation/report.html", {
         "concept": concept, "phase": phase, "r": services.evaluation_report(request.user, concept, phase),
         "method": services.method_text(), "pdfs": pdfs, "pdf_active": any(j.active for j in pdfs),
-        "keep_pdfs": services.KEEP_PDFS,
+        "keep_pdfs": services.KEEP_PDFS, "may_import": _may_import(request, concept),
         "ideas_url": reverse("participation:report-file", args=[concept.slug, phase.pk, "geojson"]),
         **geodata.map_context(concept, request.user)})
 

@@ -52,19 +52,19 @@ def words(text: str) -> list[str]:
     return WORD.findall(text or "")
 
 
-def lemmas(text: str) -> list[str]:
-    """The lemmas of ``text`` without function words: what the word features are made of."""
+def lemmas(text: str, stop: frozenset = frozenset()) -> list[str]:
+    """The lemmas of ``text`` without function words (and ``stop``): what the word features are made of."""
     out = []
     for w in words(text):
         lm = lemma(w)
-        if len(lm) > 1 and lm not in STOPWORDS:
+        if len(lm) > 1 and lm not in STOPWORDS and lm not in stop:
             out.append(lm)
     return out
 
 
-def lemma_ngrams(text: str) -> list[str]:
+def lemma_ngrams(text: str, stop: frozenset = frozenset()) -> list[str]:
     """The lemmas of ``text`` and each pair of neighbours ("radweg", "radweg schmal"): the word features."""
-    ls = lemmas(text)
+    ls = lemmas(text, stop)
     return ls + [f"{a} {b}" for a, b in zip(ls, ls[1:])]
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .text import SurfaceForms, lemma_ngrams, shown
+from .text import SurfaceForms, lemma, lemma_ngrams, shown
+from .text import words as text_words
 
 CALIBRATE = 40  # decisions from which the confidence is calibrated on them (decision 0068)
 # the calibration is fitted again every this many decisions, not on each (fix24: its three
@@ -94,11 +95,14 @@ class _Features:
     """TF-IDF on lemmas (1–2 words) beside TF-IDF on character n-grams within words (3–5),
     fitted on all contributions of the phase (the texts are known; the labels are not)."""
 
-    def __init__(self, texts: list[str], char_weight: float, word_weight: float):
+    def __init__(self, texts: list[str], char_weight: float, word_weight: float, stop_words: Iterable[str] = ()):
+        from functools import partial
+
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         big = len(texts) >= 50  # on a handful of texts every word counts
-        self.words = TfidfVectorizer(analyzer=lemma_ngrams, sublinear_tf=True, max_df=0.6 if big else 1.0)
+        stop = frozenset(lemma(w) for s in stop_words for w in text_words(s))
+        self.words = TfidfVectorizer(analyzer=partial(lemma_ngrams, stop=stop) if stop else lemma_ngrams, sublinear_tf=True, max_df=0.6 if big else 1.0)
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True, sublinear_tf=True,
                                      min_df=2 if big else 1, max_df=0.6 if big else 1.0, dtype=np.float32)
         self.char_weight, self.word_weight = char_weight, word_weight
@@ -131,7 +135,8 @@ class ThemeSuggester:
 
     def __init__(self, contributions: Iterable[Contribution], themes: Iterable[Theme], *, seed: int = 0,
                  char_weight: float = 1.0, word_weight: float = 0.3, C: float = 1.0, seed_weight: float = 3.0,
-                 clusters: int | None = None, explore: float = 0.5, rare: float = 0.5, few: int = 5, calibrate: bool = True):
+                 clusters: int | None = None, explore: float = 0.5, rare: float = 0.5, few: int = 5, calibrate: bool = True,
+                 balance: float = 1.0, stop_words: Iterable[str] = ()):
         self.contributions = list(contributions)
         self.themes = list(themes)
         ids = Counter(c.id for c in self.contributions)
@@ -147,7 +152,9 @@ class ThemeSuggester:
         self.few = few  # a theme with fewer decisions than this has "few examples" (REASONS["selten"])
         self.index = {c.id: i for i, c in enumerate(self.contributions)}
         texts = [c.text or "" for c in self.contributions]
-        self.features = _Features(texts + [t.description for t in self.themes if t.description], char_weight, word_weight)
+        self.balance = balance
+        self.features = _Features(texts + [t.description for t in self.themes if t.description], char_weight, word_weight,
+                                  stop_words)
         n = len(texts)
         self.X = self.features.X[:n]
         self.seeds = [(t.key, self.features.X[n + j]) for j, t in enumerate(t for t in self.themes if t.description)]
@@ -211,7 +218,7 @@ class ThemeSuggester:
 
         counts = Counter(y)
         # balanced: a theme with few labels weighs as much as a frequent one (macro-F1, small themes)
-        cw = np.array([len(y) / (len(counts) * counts[t]) for t in y]) * np.array(w)
+        cw = np.array([(len(y) / (len(counts) * counts[t])) ** self.balance for t in y]) * np.array(w)
         # Only the features some labelled row has: with L2 the others' weights are 0 at the optimum
         # (their gradient is the penalty alone), so the solution is the same, found on a fraction
         # of the parameters (a phase has tens of thousands of features, the labelled rows a few).

@@ -27,7 +27,7 @@ from isek.concepts.services import Concept
 from isek.core.audit import change
 from isek.core.rules import invalid
 
-from ..models import Idea, Phase, Status, Theme, ThemeReview
+from ..models import DuplicateReview, Idea, Phase, Status, Theme, ThemeReview
 
 NEXT = 10  # how many ideas "Als Nächstes beschriften" proposes
 NO_THEME = "none"  # the review form's value for "kein Thema passt" (walk 24)
@@ -105,6 +105,9 @@ class Evaluation:
     open: int = 0
     no_fit: int = 0  # a person decided that no theme fits
     unthemed: int = 0  # open ideas without a theme that isek does not suggest one for yet (minor24)
+    # marked a duplicate of an earlier one by a person: counted once, under the earlier one, as in
+    # the report (decisions 0064, 0076) – in none of the counts above, whatever its theme decision
+    duplicates: int = 0
     problem: str = ""  # why isek cannot suggest (e.g. no idea has words)
 
 
@@ -223,9 +226,12 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
         rows[i.pk] = Row(i, suggested or by_pk.get(i.theme_id), suggested, s.confidence if suggested or beside else None,
                          s.words if suggested or beside else (), reviews.get(i.pk), alternative=beside)
     counts = {t.pk: ThemeCount(t) for t in themes}
-    no_fit = unthemed = 0
+    no_fit = unthemed = duplicates = 0
+    later = duplicates_of(phase, rows)
     for r in rows.values():
-        if r.review is not None and r.review.no_fit:
+        if r.idea.pk in later:
+            duplicates += 1
+        elif r.review is not None and r.review.no_fit:
             no_fit += 1
         elif r.review is None and r.proposed is None:
             unthemed += 1
@@ -248,7 +254,14 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
     return Evaluation(phase, themes, ordered, following, per_theme,
                       confirmed=sum(c.confirmed for c in per_theme), corrected=sum(c.corrected for c in per_theme),
                       open=sum(c.open for c in per_theme) + unthemed, no_fit=no_fit, unthemed=unthemed,
-                      problem=problem)
+                      duplicates=duplicates, problem=problem)
+
+
+def duplicates_of(phase: Phase, evaluated) -> dict[int, int]:
+    """The evaluated ideas a person marked a duplicate of an earlier evaluated one (later → earlier):
+    the themes page and the report count them once, under the earlier one (decisions 0064, 0076)."""
+    return {later: earlier for later, earlier in DuplicateReview.objects.filter(
+        idea__phase=phase, duplicate=True).values_list("idea_id", "of_id") if later in evaluated and earlier in evaluated}
 
 
 def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk) -> ThemeReview:

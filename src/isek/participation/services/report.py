@@ -28,9 +28,9 @@ from isek.core import jobs as background
 from isek.core.rules import invalid
 
 from .. import jobs as pdf_jobs
-from ..models import DuplicateReview, ImportSource, Outcome, Phase, ReportPdf, Status, ThemeReview
-from .evaluation import _evaluated, _ideas, theme_evaluation
-from .groups import QUOTES, SUPPORT_KINDS, Figures, Quote, _remember, _text
+from ..models import DuplicateReview, GroupDecision, ImportSource, Outcome, Phase, ReportPdf, Status, ThemeReview
+from .evaluation import _evaluated, _ideas, duplicates_of, theme_evaluation
+from .groups import QUOTES, SUPPORT_KINDS, Figures, Quote, _grouped, _remember, _text
 
 NO_PLACE, OUTSIDE = "ohne-ort", "ausserhalb"
 KEEP_PDFS = pdf_jobs.KEEP  # finished PDFs kept per phase and language (walk 24)
@@ -77,6 +77,21 @@ class Line:
     outcome: str  # the outcome's label
     measure: str  # the linked measure ("M 1.2 Title"), empty if none
     original: str  # imported: the original's URL
+    group: str = ""  # its group in the evaluation (the planner's name, else isek's), empty if none
+
+
+@dataclass
+class ReportGroup:
+    """A group of similar contributions as the planner left it (fix24b): its name (the planner's,
+    else isek's), isek's proposed name when the planner renamed it, its contributions, its
+    characteristic words and whether the planner worked on it (merged, split, moved: its
+    contributions stay in it when isek computes again)."""
+
+    name: str
+    proposed: str  # isek's name, when the planner gave another; else empty
+    ideas: int
+    words: list[str]
+    kept: bool
 
 
 QUARTER_COLUMNS = 5  # quarters side by side in one table of the PDF (A4 portrait)
@@ -108,6 +123,8 @@ class EvaluationReport:
     # ``total.supports`` by kind (decision 0041; sup22): {"email", "account", "none"} – ``total.kinds``;
     # each theme's and quarter's ``figures.kinds`` likewise (decision 0074)
     support_kinds: dict = field(default_factory=dict)
+    groups: list[ReportGroup] = field(default_factory=list)  # largest first (fix24b)
+    group_decisions: list = field(default_factory=list)  # the planner's GroupDecision, oldest first
 
     @property
     def suggested(self) -> int | None:
@@ -195,6 +212,7 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
     if phase.concept_id != concept.pk:
         raise invalid(_("Diese Beteiligungsphase gehört nicht zu diesem Konzept."), "phase", "phase")
     ideas = _ideas(phase, "geometry", "illustrative", "answer", "outcome", "measure_id", "source_id", "source_url",
+                   "source_date", "created_at",
                    "status")
     measures = {m.pk: m for m in concept.measures.all()}
     themes = {t.pk: Part(str(t.pk), t.name, t.colour) for t in phase.themes.all()}
@@ -208,8 +226,9 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
         "idea_id", "theme_id", "proposed_id", "confidence")}
     kinds_of = _support_kinds_by_idea(phase)
     by_pk = {i.pk: i for i in ideas}
-    duplicate_of = {later: by_pk[earlier] for later, earlier in DuplicateReview.objects.filter(
-        idea__phase=phase, duplicate=True).values_list("idea_id", "of_id") if later in by_pk and earlier in by_pk}
+    # the same as the themes page counts (decision 0076)
+    duplicate_of = {later: by_pk[earlier] for later, earlier in duplicates_of(phase, by_pk).items()}
+    groups, group_of = _groups(phase, ideas)
     quarters, where = _quarters_of(concept, ideas)
     by_quarter = {q.key: q for q in quarters}
     outcomes = dict(Outcome.choices)
@@ -231,7 +250,7 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
             lines.append(Line(i, theme.name, [by_quarter[k].name for k in where[i.pk]], n,
                               _("Duplikat von %(ref)s") % {"ref": duplicate_of[i.pk].reference},
                               str(outcomes.get(i.outcome, "")) if i.outcome else "", f"{m.number} {m.title}" if m else "",
-                              i.source_url))
+                              i.source_url, group_of.get(i.pk, "")))
             continue
         counted.add(i, n, kinds)
         theme.figures.add(i, n, kinds)
@@ -257,7 +276,7 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
         m = measures.get(i.measure_id)
         lines.append(Line(i, theme.name, [by_quarter[k].name for k in where[i.pk]], n, reviewed,
                           str(outcomes.get(i.outcome, "")) if i.outcome else "",
-                          f"{m.number} {m.title}" if m else "", i.source_url))
+                          f"{m.number} {m.title}" if m else "", i.source_url, group_of.get(i.pk, "")))
     by_key = {t.key: t for t in [*themes.values(), fallback, no_fit]}
     _quotes(phase, ideas, members, by_key, by_quarter)
     if not suggestions.problem and suggestions.confirmed + suggestions.corrected:
@@ -287,7 +306,27 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
         # a confirmation with a confidence confirmed isek's suggestion; without, the idea's own theme
         accepted=sum(1 for i in ideas if (r := reviews.get(i.pk)) and not r.corrected and not r.no_fit
                      and r.confidence is not None and i.pk not in duplicate_of), duplicates=len(duplicate_of), counted=counted,
-        support_kinds=total.kinds)
+        support_kinds=total.kinds, groups=groups,
+        group_decisions=list(GroupDecision.objects.filter(phase=phase).order_by("at", "pk")))
+
+
+GROUP_WORDS = 5  # characteristic words per group in the report
+
+
+def _groups(phase: Phase, ideas) -> tuple[list[ReportGroup], dict[int, str]]:
+    """The phase's groups as the planner left them (computed first if contributions came or went
+    since, as on the groups page) and each contribution's group name (fix24b: the planner's group
+    work did not reach the report)."""
+    rows, _seconds, _problem = _grouped(phase, ideas)
+    groups, group_of = [], {}
+    for r in rows:
+        g = r.group
+        renamed = bool(g.name) and g.name != g.proposed_name
+        groups.append(ReportGroup(g.title, g.proposed_name if renamed else "", len(r.ideas),
+                                  g.word_list[:GROUP_WORDS], g.kept))
+        for i in r.ideas:
+            group_of[i.pk] = g.title
+    return groups, group_of
 
 
 def _quotes(phase: Phase, ideas, members: dict, themes: dict, quarters: dict) -> None:
