@@ -137,6 +137,17 @@ def open_authority_invitations(authority) -> list[Invitation]:
     return [i for i in Invitation.objects.filter(authority=authority)[:100] if i.open]
 
 
+def people_of_city(city_id):
+    """The ids (a subquery) of the accounts that came to the city ``city_id`` through isek's
+    accounts: by accepting an invitation into it, or by signing in through its identity provider
+    (who may be added to its concepts' teams, decision 0077)."""
+    from django.db.models import Q
+
+    return get_user_model().objects.filter(
+        Q(pk__in=Invitation.objects.filter(city_id=city_id, user__isnull=False).values("user"))
+        | Q(pk__in=ExternalIdentity.objects.filter(provider__city_id=city_id).values("user"))).values("pk")
+
+
 def invite_cities(user) -> tuple:
     """(the cities ``user`` may invite into, whether they may invite into the installation as a
     whole: its administrator)."""
