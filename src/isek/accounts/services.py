@@ -172,6 +172,58 @@ def checked_issuer(issuer: str) -> str:
     return issuer.strip()
 
 
+DISCOVERY_TIMEOUT = 4  # seconds to read a provider's discovery document when its issuer is saved
+
+
+def provider_problem(exc: Exception) -> str:
+    """What went wrong asking a provider, for the person who sees it: ``unreachable`` – isek got
+    no answer (the address is wrong, or a firewall or proxy stands between isek and the provider:
+    for the administration), ``outage`` – the provider answered with a server error (it is down
+    for a while), ``unusable`` – it answered, but not with a description of an OpenID Connect
+    provider (a wrong path of the issuer)."""
+    import requests
+
+    if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
+        return "unreachable"
+    response = getattr(exc, "response", None)
+    if isinstance(exc, requests.HTTPError) and response is not None and response.status_code >= 500:
+        return "outage"
+    return "unusable"
+
+
+def read_discovery(issuer: str) -> dict:
+    """The discovery document of ``issuer`` (its /.well-known/openid-configuration), checked: a
+    ValidationError (code ``issuer_unreachable`` or ``issuer_differs``, field ``issuer``) where it
+    cannot be read in a few seconds or names another issuer (decision 0077)."""
+    import requests
+
+    url = IdentityProvider(issuer=issuer).discovery_url
+    try:
+        response = requests.get(url, timeout=DISCOVERY_TIMEOUT, allow_redirects=False,
+                                headers={"Accept": "application/json"})
+        response.raise_for_status()
+        document = response.json()
+        if not isinstance(document, dict):
+            raise ValueError("not an object")
+    except (requests.RequestException, ValueError) as exc:
+        problem = provider_problem(exc)
+        said = {"unreachable": _("isek bekommt von dort keine Antwort (Adresse falsch, oder eine Firewall bzw. ein "
+                                 "Proxy liegt zwischen isek und dem Anbieter)"),
+                "outage": _("der Anbieter meldet eine Störung (HTTP %(s)s)") % {
+                    "s": getattr(getattr(exc, "response", None), "status_code", "")},
+                "unusable": _("dort steht keine Beschreibung eines OpenID-Connect-Anbieters (Pfad des Ausstellers "
+                              "prüfen, bei Keycloak z. B. …/realms/<Name>)")}[problem]
+        raise invalid(_("Die Beschreibung des Anbieters unter %(u)s ließ sich nicht lesen: %(why)s. Bitte den "
+                        "Aussteller prüfen – oder, wenn der Anbieter von hier aus noch nicht erreichbar ist, „Trotzdem "
+                        "speichern“ wählen.") % {"u": url, "why": said}, "issuer_unreachable", "issuer") from None
+    named = str(document.get("issuer", ""))
+    if named.rstrip("/") != url.removesuffix("/.well-known/openid-configuration").rstrip("/"):
+        raise invalid(_("Unter %(u)s beschreibt sich ein anderer Aussteller: „%(n)s“. Bitte genau diese Adresse als "
+                        "Aussteller eintragen (sonst lehnt isek jede Anmeldung ab).") % {"u": url, "n": named[:300]},
+                      "issuer_differs", "issuer")
+    return document
+
+
 def login_providers() -> list[IdentityProvider]:
     """The identity providers that are switched on."""
     return list(IdentityProvider.objects.filter(enabled=True).select_related("city"))
@@ -369,21 +421,32 @@ def city_providers(user, city) -> list[IdentityProvider]:
 
 
 def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, client_id: str, client_secret: str,
-                       scopes: str, groups_claim: str, enabled: bool, lines: list[MappingLine]) -> IdentityProvider:
+                       scopes: str, groups_claim: str, enabled: bool, lines: list[MappingLine],
+                       unchecked: bool = False) -> IdentityProvider:
     """Create (``pk`` None) or change an identity provider of ``city`` and replace its mapping by
     ``lines``: roles on the city's concepts and the right to start concepts there only – never a
     city's administration or rights on the installation. The client secret is stored encrypted;
-    left empty on a change, the stored one stays. All or nothing, recorded in the change history."""
+    left empty on a change, the stored one stays. A new or changed issuer is checked against its
+    discovery document (``read_discovery``); ``unchecked``: saved though the document cannot be
+    read from here (a provider not yet reachable from isek) – never one that names another issuer.
+    All or nothing, recorded in the change history."""
     access.require_site(user, "provider", "edit", city)
     provider = IdentityProvider(city=city) if pk is None else IdentityProvider.objects.filter(city=city, pk=pk).first()
     if provider is None:
         raise invalid(_("Diesen Anbieter gibt es für die Stadt %(c)s nicht (mehr).") % {"c": city.name}, "no_provider")
     provider.name, provider.client_id = " ".join(name.split()), client_id.strip()
     provider.scopes, provider.groups_claim, provider.enabled = scopes.strip() or "openid", groups_claim.strip(), enabled
+    before = provider.issuer
     try:
         provider.issuer = checked_issuer(issuer)
     except ValidationError as exc:
         raise invalid(exc.messages[0], "bad_issuer", "issuer") from None
+    if provider.issuer != before:
+        try:
+            read_discovery(provider.issuer)
+        except ValidationError as exc:
+            if not (unchecked and exc.error_dict["issuer"][0].code == "issuer_unreachable"):
+                raise
     if client_secret.strip():
         provider.set_secret(client_secret.strip())
     elif not provider.client_secret_encrypted:

@@ -94,6 +94,8 @@ def city_providers(request, ags):
     initial = ({f: getattr(current, f) for f in ("name", "issuer", "client_id", "scopes", "groups_claim", "enabled")}
                if current else None)
     form = CityProviderForm(request.POST if request.method == "POST" else None, initial=initial)
+    if "unchecked" in request.POST:
+        form.offer_unchecked()
     shown = [{"group": m.group, "role": m.role, "concept": str(m.concept_id or "")} for m in current.mappings.all()] if current else []
     if request.method == "POST":
         try:
@@ -104,10 +106,12 @@ def city_providers(request, ags):
             d = form.cleaned_data
             try:
                 pk = current.pk if current else (0 if chosen else None)  # another city's provider: none of this one
-                saved = services.save_city_provider(request.user, city, pk, lines=lines,
+                saved = services.save_city_provider(request.user, city, pk, lines=lines, unchecked=bool(d.get("unchecked")),
                                                     **{k: d[k] for k in ("name", "issuer", "client_id", "client_secret",
                                                                          "scopes", "groups_claim", "enabled")})
             except ValidationError as exc:
+                if any(e.code == "issuer_unreachable" for e in getattr(exc, "error_dict", {}).get("issuer", [])):
+                    form.offer_unchecked()
                 add_errors(form, exc)
             else:
                 messages.success(request, _("Der Anbieter „%(p)s“ ist gespeichert.") % {"p": saved.name})
