@@ -142,3 +142,37 @@ def test_staff_read_whether_isek_cannot_reach_the_provider_or_the_provider_is_do
         pages[realm] = r.content.decode()
     assert "isek kann den Anbieter nicht erreichen" in pages["typo"] and "Administration Ihrer Stadt" in pages["typo"]
     assert "der Anbieter meldet eine Störung" in pages["down"] and "isek kann den Anbieter" not in pages["down"]
+
+
+@pytest.mark.parametrize("typed, example", [
+    ("ftp://login.gmuend.de", "https://login.gmuend.de"),
+    ("login.gmuend.de/realms/stadt", "https://login.gmuend.de"),
+    ("localhost:8020", "https://localhost:8020"),
+])
+def test_the_example_of_an_address_without_its_scheme_is_built_from_the_host(typed, example):
+    """Walk 22: "z. B. https://ftp://login.gmuend.de" – the example took the typed text as a whole."""
+    from django.core.exceptions import ValidationError
+
+    from isek.accounts.services import checked_issuer
+
+    with pytest.raises(ValidationError) as caught:
+        checked_issuer(typed)
+    said = caught.value.messages[0]
+    assert f"z. B. {example} – isek" in said and "https://ftp" not in said and "https://https" not in said
+
+
+def test_the_groups_scope_is_suggested_beside_the_groups_claim_while_the_mapping_needs_it(goerlitz):
+    """Walk 22: a mapping of groups with scopes that lack "groups" gave no role until the scope
+    was added; the form says so at the groups claim (and not where the scope is there)."""
+    a = client_for(goerlitz["admin"])
+    hint = "bitte „groups“ bei den Scopes ergänzen"
+    assert hint not in a.get(goerlitz["url"]).content.decode()  # no mapping yet
+    r = a.post(goerlitz["url"], _form())  # scopes "openid profile email" with two group lines
+    provider = IdentityProvider.objects.get()
+    page = a.get(r["Location"]).content.decode()
+    helptext = page.split('id="id_groups_claim_helptext"', 1)[1].split("</div>", 1)[0]
+    assert hint in helptext and "Keycloak: groups" in helptext
+    assert hint in a.post(goerlitz["url"], _form(provider=provider.pk, name="")).content.decode()  # the form again
+    provider.scopes = "openid groups"
+    provider.save()
+    assert hint not in a.get(r["Location"]).content.decode()

@@ -165,8 +165,11 @@ def checked_issuer(issuer: str) -> str:
     """The issuer as entered, refused without its scheme: isek would not guess it (``127.0.0.1:8020``
     could be http or https, and a wrong guess only shows at sign-in as "unreachable")."""
     if not re.match(r"^https?://", issuer.strip(), re.IGNORECASE):
+        # the example from the host alone: "ftp://login.gmuend.de" gave "https://ftp://login.gmuend.de"
+        host = re.sub(r"^[a-z][a-z0-9+.-]*:/+", "", issuer.strip(), flags=re.IGNORECASE).split("/")[0].split("?")[0]
+        host = host.rsplit("@", 1)[-1][:200] or "login.stadt.example"
         raise invalid(_("Bitte die Adresse mit https:// (oder für einen Test auf diesem Rechner mit http://) angeben, "
-                        "z. B. https://%(i)s – isek ergänzt sie nicht.") % {"i": issuer.strip()[:200]},
+                        "z. B. https://%(i)s – isek ergänzt sie nicht.") % {"i": host},
                       "issuer_without_scheme")
     URLValidator(schemes=["http", "https"])(issuer.strip())
     return issuer.strip()

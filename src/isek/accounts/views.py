@@ -96,6 +96,14 @@ def city_providers(request, ags):
     form = CityProviderForm(request.POST if request.method == "POST" else None, initial=initial)
     if "unchecked" in request.POST:
         form.offer_unchecked()
+    groups = request.POST.getlist("group") if request.method == "POST" else [m.group for m in current.mappings.all()] if current else []
+    scopes = (request.POST.get("scopes") if request.method == "POST" else current.scopes if current else "") or ""
+    if any(g.strip() for g in groups) and "groups" not in scopes.split():
+        # many providers (Keycloak among them) send the groups only for the scope "groups" (decision 0077)
+        field = form.fields["groups_claim"]
+        field.help_text = f"{field.help_text} " + _("Die Zuordnung nutzt Gruppen, die Scopes nennen „groups“ nicht: viele "
+                                                  "Anbieter (z. B. Keycloak) senden die Gruppen nur dann – bitte „groups“ "
+                                                  "bei den Scopes ergänzen, falls der Anbieter ihn kennt.")
     shown = [{"group": m.group, "role": m.role, "concept": str(m.concept_id or "")} for m in current.mappings.all()] if current else []
     if request.method == "POST":
         try:
