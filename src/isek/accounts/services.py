@@ -52,6 +52,12 @@ def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True, 
     email = email.strip().lower()
     if get_user_model().objects.filter(email__iexact=email).exists():
         raise invalid(_("Für %(e)s gibt es schon einen Zugang.") % {"e": email}, "has_account", "email")
+    pending = [i for i in Invitation.objects.filter(email__iexact=email, city=city, authority=authority) if i.open]
+    if pending:  # a second mail with a second link: refused (decision 0077); withdraw the first to send anew
+        raise invalid(_("An %(e)s ist schon eine Einladung unterwegs (gültig bis %(d)s). Sie steht unter „Offene "
+                        "Einladungen“; wer sie neu schicken will, zieht sie dort zurück und lädt erneut ein.")
+                      % {"e": email, "d": date_format(timezone.localtime(pending[0].expires_at), "SHORT_DATE_FORMAT")},
+                      "already_invited", "email")
     token = secrets.token_urlsafe(32)
     with change(user, "web"):
         inv = Invitation.objects.create(
@@ -92,6 +98,22 @@ def invitation_for(token: str) -> Invitation | None:
     return inv if inv is not None and inv.open else None
 
 
+def acceptance_problems(inv: Invitation, username: str, password: str) -> dict[str, list[str]]:
+    """What stands against accepting ``inv`` with ``username`` and ``password``, by field: a user
+    name taken, a password the validators refuse – all at once, for the form to say together with
+    its own (decision 0077; ``accept`` checks them again)."""
+    User = get_user_model()
+    problems: dict[str, list[str]] = {}
+    if username and User.objects.filter(username=username).exists():
+        problems["username"] = [_("Den Benutzernamen „%(u)s“ gibt es schon.") % {"u": username}]
+    if password:
+        try:
+            password_validation.validate_password(password, User(username=username, email=inv.email))
+        except ValidationError as exc:
+            problems["password1"] = exc.messages
+    return problems
+
+
 def accept(token: str, username: str, password: str):
     """Create the invited person's account with their own password; the link is used up. What the
     invitation allowed – starting concepts (in its city, or everywhere), administering its city –
@@ -120,6 +142,22 @@ def accept(token: str, username: str, password: str):
         inv.accepted_at, inv.user = timezone.now(), candidate
         inv.save(update_fields=["accepted_at", "user"])
     return candidate
+
+
+def withdraw_invitation(user, pk) -> Invitation | None:
+    """Withdraw the open invitation ``pk`` – one ``user`` sees among the open invitations (its
+    city's administration, or the installation's; onto a funding authority's staff: the
+    installation's) – so its link no longer works. None where there is no such open invitation.
+    (Invitations are not in the change history, as before: their address is personal data.)"""
+    inv = Invitation.objects.filter(pk=pk).select_related("city", "authority").first() if str(pk).isdigit() else None
+    if inv is None or not inv.open:
+        return None
+    if not (access.allows_site(user, "authority", "edit") if inv.authority_id else
+            access.allows_site(user, "member", "invite", inv.city)):
+        return None  # another city's: as none (it is not listed to them either)
+    with transaction.atomic(), change(user, "web"):
+        inv.delete()
+    return inv
 
 
 def open_invitations(user):

@@ -22,6 +22,13 @@ def invite_page(request):
     """The installation's administrator invites anyone (into a city or not); a city's
     administrator invites into their cities only."""
     cities, everywhere = services.invite_cities(request.user)
+    if request.method == "POST" and "withdraw" in request.POST:
+        gone = services.withdraw_invitation(request.user, request.POST["withdraw"])
+        if gone is None:
+            messages.error(request, _("Diese Einladung ist nicht (mehr) offen; nichts geändert."))
+        else:
+            messages.success(request, _("Die Einladung an %(e)s ist zurückgezogen; ihr Link gilt nicht mehr.") % {"e": gone.email})
+        return redirect(reverse("accounts:invite") + "#invitations")
     city = request.GET.get("city", "")
     form = InviteForm(request.POST or None, cities=cities, everywhere=everywhere,
                       initial={"city": city, "city_admin": True} if everywhere and city.isdigit() else None)
@@ -46,7 +53,13 @@ def accept_page(request, token):
     if inv is None:
         return render(request, "accounts/accept.html", {"invalid": True}, status=404)
     form = AcceptForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if request.method == "POST":  # every problem at once: the name taken, the password weak, the two unequal (0077)
+        for name, problems in services.acceptance_problems(inv, request.POST.get("username", "").strip(),
+                                                           request.POST.get("password1", "")).items():
+            if name not in form.errors:
+                form.add_error(name, problems)
+    if valid and not form.errors:
         try:
             user = services.accept(token, form.cleaned_data["username"], form.cleaned_data["password1"])
         except ValidationError as exc:  # the password validators name no field
