@@ -343,7 +343,8 @@ def expected(name: str, method: str, user, concept, cross: bool, upload_owner=No
     if user is None and route.api and method in WRITES:
         return {401}
     if isinstance(rule, tuple) and not access.allows(user, "concept", "view", concept):
-        return {404}
+        # its moderators know an internal concept: 403, a page leading to the moderation (decision 0077)
+        return {403} if access.role_of(user, concept) is access.Role.MODERATOR else {404}
     if user is None and rule == ACCOUNT:
         return "login"
     # refused on a concept one may see: 403, or 404 where the view finds another concept's id first

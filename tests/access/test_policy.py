@@ -1,7 +1,8 @@
 """The access policy table, one case per cell: every (resource, action) is tried by every role
 through a real request to a page that declares it (isek.access.routes), on a public and on a
 non-public concept, and the answer must be what the table says: allowed, or refused with the exact status (302 to the login for anonymous people on
-pages that need an account, 404 where the concept may not even be seen, 403 otherwise)."""
+pages that need an account, 404 where the concept may not even be seen – its moderators aside, who
+get a 403 page leading to the moderation (decision 0077) –, 403 otherwise)."""
 
 from datetime import timedelta
 
@@ -168,10 +169,13 @@ def test_policy_cell(policy_world, cell, role, public):
         if role is Role.ANONYMOUS and needs_account:
             expected = 302 if public else 404  # an internal concept is none to anonymous (decision 0074)
         elif not access.allows(user, "concept", "view", concept):
-            expected = 404
+            # its moderators know the concept: a page that says what they may do (decision 0077)
+            expected = 403 if role is Role.MODERATOR else 404
         else:
             expected = 403
         assert response.status_code == expected
+        if role is Role.MODERATOR and not public:
+            assert ('href="%s"' % reverse("participation:moderation", args=[concept.slug])) in response.content.decode()
         if expected == 302:
             assert response["Location"].startswith("/accounts/login/")
         if cell == ("measure", "delete"):
@@ -191,6 +195,21 @@ def test_moderators_do_not_see_internal_concepts(db):
     reviewer = member(concept, "reviewer")
     assert list(access.visible_concepts(moderator)) == []
     assert list(access.visible_concepts(reviewer)) == [concept]
+
+
+def test_a_moderator_on_the_draft_concepts_page_is_told_what_they_can_do_not_404(db):
+    """Walk 22 (Schwäbisch Gmünd): a moderator, listed on the team page as "Moderation", got "page
+    does not exist" on the draft concept's page. They still do not see the plan of an internal
+    concept; the page says so and leads to the moderation, which opens (decision 0077)."""
+    concept = ConceptFactory(is_public=False)
+    c = client_for(member(concept, "moderator"))
+    r = c.get(f"/concepts/{concept.slug}/")
+    page = r.content.decode()
+    moderation = reverse("participation:moderation", args=[concept.slug])
+    assert r.status_code == 403 and "Nur die Moderation" in page and f'href="{moderation}"' in page
+    assert "noch nicht öffentlich" in page and "Seite nicht gefunden" not in page
+    assert c.get(moderation).status_code == 200
+    assert client_for(member(ConceptFactory(is_public=False), "moderator")).get(f"/concepts/{concept.slug}/").status_code == 404
 
 
 def test_unknown_policy_pair_is_a_programming_error(db):

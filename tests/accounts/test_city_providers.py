@@ -13,8 +13,18 @@ from isek.core.models import ChangeRecord
 from tests.conftest import client_for
 from tests.dbstate import checksum
 from tests.factories import CityFactory, ConceptFactory, city_admin, member
+from tests.oidc import discovery_server
 
 pytestmark = pytest.mark.django_db
+ISSUER = {}  # the loopback provider's issuer (the module's server)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def idp():
+    """A provider's discovery document on loopback: isek reads it when an issuer is saved."""
+    with discovery_server() as base:
+        ISSUER["stadt"] = base + "/realms/stadt"
+        yield base
 
 
 @pytest.fixture
@@ -26,7 +36,7 @@ def goerlitz():
 
 
 def _form(**over):
-    return {"name": "Landkreis Görlitz", "issuer": "https://login.goerlitz.example/realms/stadt", "client_id": "isek",
+    return {"name": "Landkreis Görlitz", "issuer": ISSUER["stadt"], "client_id": "isek",
             "client_secret": "streng-geheim", "scopes": "openid profile email", "groups_claim": "groups",
             "enabled": "on", "group": ["GL-Stadtplanung", "GL-Konzepte", ""], "role": ["planner", "starter", "planner"],
             "concept": ["", "", ""], **over}
@@ -97,3 +107,72 @@ def test_the_page_in_english(goerlitz):
     en.force_login(goerlitz["admin"])
     page = en.get(goerlitz["url"]).content.decode()
     assert "Sign-in through the identity provider" in page and "every concept of the city" in page
+
+
+def test_a_mistyped_issuer_is_refused_unless_confirmed_another_issuer_never(goerlitz, idp):
+    """Walk 22 (Schwäbisch Gmünd): a mistyped issuer was saved unchecked; staff then read "gerade
+    nicht erreichbar". isek reads the discovery document on saving (decision 0077)."""
+    a = client_for(goerlitz["admin"])
+    before = checksum()
+    typo = "http://127.0.0.1:1/realms/tippfehler"
+    r = a.post(goerlitz["url"], _form(issuer=typo))
+    page = r.content.decode()
+    assert r.status_code == 400 and f"{typo}/.well-known/openid-configuration ließ sich nicht lesen" in page
+    assert "keine Antwort" in page and 'name="unchecked"' in page and "Trotzdem speichern" in page
+    r = a.post(goerlitz["url"], _form(issuer=f"{idp}/realms/stoerung"))
+    assert r.status_code == 400 and "der Anbieter meldet eine Störung (HTTP 503)" in r.content.decode()
+    for confirmed in ({}, {"unchecked": "on"}):  # another issuer: refused, confirmed or not
+        r = a.post(goerlitz["url"], _form(issuer=f"{idp}/realms/falsch", **confirmed))
+        assert r.status_code == 400 and "„https://login.anders.example/realms/falsch“" in r.content.decode()
+    assert checksum() == before
+    # not reachable from here yet, and the administration says so: saved
+    assert a.post(goerlitz["url"], _form(issuer=typo, unchecked="on")).status_code == 302
+    assert IdentityProvider.objects.get().issuer == typo
+
+
+def test_staff_read_whether_isek_cannot_reach_the_provider_or_the_provider_is_down(goerlitz, idp):
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    pages = {}
+    for realm, issuer in (("typo", "http://127.0.0.1:1/realms/tippfehler"), ("down", f"{idp}/realms/stoerung")):
+        provider = IdentityProvider(name=f"Görlitz {realm}", city=goerlitz["city"], issuer=issuer, client_id="isek")
+        provider.set_secret("x")
+        provider.save()
+        r = c.get(f"/accounts/oidc/{provider.pk}/")
+        assert r.status_code == 502
+        pages[realm] = r.content.decode()
+    assert "isek kann den Anbieter nicht erreichen" in pages["typo"] and "Administration Ihrer Stadt" in pages["typo"]
+    assert "der Anbieter meldet eine Störung" in pages["down"] and "isek kann den Anbieter" not in pages["down"]
+
+
+@pytest.mark.parametrize("typed, example", [
+    ("ftp://login.gmuend.de", "https://login.gmuend.de"),
+    ("login.gmuend.de/realms/stadt", "https://login.gmuend.de"),
+    ("localhost:8020", "https://localhost:8020"),
+])
+def test_the_example_of_an_address_without_its_scheme_is_built_from_the_host(typed, example):
+    """Walk 22: "z. B. https://ftp://login.gmuend.de" – the example took the typed text as a whole."""
+    from django.core.exceptions import ValidationError
+
+    from isek.accounts.services import checked_issuer
+
+    with pytest.raises(ValidationError) as caught:
+        checked_issuer(typed)
+    said = caught.value.messages[0]
+    assert f"z. B. {example} – isek" in said and "https://ftp" not in said and "https://https" not in said
+
+
+def test_the_groups_scope_is_suggested_beside_the_groups_claim_while_the_mapping_needs_it(goerlitz):
+    """Walk 22: a mapping of groups with scopes that lack "groups" gave no role until the scope
+    was added; the form says so at the groups claim (and not where the scope is there)."""
+    a = client_for(goerlitz["admin"])
+    hint = "bitte „groups“ bei den Scopes ergänzen"
+    assert hint not in a.get(goerlitz["url"]).content.decode()  # no mapping yet
+    r = a.post(goerlitz["url"], _form())  # scopes "openid profile email" with two group lines
+    provider = IdentityProvider.objects.get()
+    page = a.get(r["Location"]).content.decode()
+    helptext = page.split('id="id_groups_claim_helptext"', 1)[1].split("</div>", 1)[0]
+    assert hint in helptext and "Keycloak: groups" in helptext
+    assert hint in a.post(goerlitz["url"], _form(provider=provider.pk, name="")).content.decode()  # the form again
+    provider.scopes = "openid groups"
+    provider.save()
+    assert hint not in a.get(r["Location"]).content.decode()

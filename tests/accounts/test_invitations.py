@@ -158,3 +158,45 @@ def test_the_open_invitations_name_their_city_and_role(client):
     assert items == {"chefin@gotha.example": "Stadt Gotha: Administration der Stadt",
                      "planer@gotha.example": "Stadt Gotha: darf Konzepte anlegen",
                      "gast@isek.example": "ganze Installation: Zugang ohne Rolle (Rollen in Konzepten vergibt deren Team-Seite)"}
+
+
+def test_the_same_address_is_not_invited_twice_and_an_open_invitation_is_withdrawn(client):
+    """Walk 22 (Schwäbisch Gmünd): inviting the same address twice sent two mails and listed it
+    twice; an open invitation could not be withdrawn (decision 0077)."""
+    from tests.conftest import client_for
+    from tests.dbstate import checksum
+    from tests.factories import CityFactory, city_admin
+
+    gmuend, other = CityFactory(name="Schwäbisch Gmünd", ags="08136065"), CityFactory(name="Aalen", ags="08136088")
+    admin = client_for(city_admin(gmuend, "gd-admin"))
+    form = {"email": "planung@gmuend.example", "city": gmuend.pk, "may_start_concepts": "on"}
+    assert admin.post("/accounts/invite/", form).status_code == 302
+    link = re.search(r"http://testserver(/accounts/invitation/[^\s]+/)", mail.outbox[-1].body).group(1)
+    before, sent = checksum(), len(mail.outbox)
+    r = admin.post("/accounts/invite/", {**form, "email": "Planung@gmuend.example "})
+    assert r.status_code == 400 and "An planung@gmuend.example ist schon eine Einladung unterwegs" in r.content.decode()
+    assert checksum() == before and len(mail.outbox) == sent
+    page = admin.get("/accounts/invite/").content.decode()
+    assert page.count('data-invitation="') == 1
+    inv = Invitation.objects.get()
+    # another city's administration neither sees nor withdraws it
+    aalen = client_for(city_admin(other, "aa-admin"))
+    aalen.post("/accounts/invite/", {"withdraw": inv.pk})
+    assert Invitation.objects.filter(pk=inv.pk).exists()
+    r = admin.post("/accounts/invite/", {"withdraw": inv.pk})
+    assert r.status_code == 302 and not Invitation.objects.exists()
+    assert "Die Einladung an planung@gmuend.example ist zurückgezogen" in admin.get(r["Location"]).content.decode()
+    assert client.get(link).status_code == 404  # its link no longer works
+    assert admin.post("/accounts/invite/", form).status_code == 302  # invited anew
+
+
+def test_the_acceptance_form_says_every_problem_at_once(client):
+    """Walk 22: the name taken, the password too short and the two passwords unequal were reported
+    one after the other, one per sending (decision 0077)."""
+    UserFactory(username="vergeben")
+    link = _invite(client)
+    r = client.post(link, {"username": "vergeben", "password1": "kurz", "password2": "anders"}, HTTP_ACCEPT_LANGUAGE="de")
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert "Den Benutzernamen „vergeben“ gibt es schon." in page and "zu kurz" in page and "stimmen nicht überein" in page
+    assert get_user_model().objects.count() == 2 and client.get(link).status_code == 200

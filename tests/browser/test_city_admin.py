@@ -181,6 +181,12 @@ def test_the_city_administrator_sets_up_the_citys_identity_provider_and_the_page
     page.get_by_label("Client-Geheimnis").fill("streng-geheim")
     with page.expect_navigation():
         page.get_by_role("button", name="Speichern").click()
+    # not reachable from here (decision 0077): refused, with the confirmation offered
+    assert "ließ sich nicht lesen" in page.inner_text("main") and axe_violations(page) == []
+    page.get_by_label("Client-Geheimnis").fill("streng-geheim")
+    page.get_by_label("Trotzdem speichern").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Speichern").click()
     assert "ist gespeichert" in page.inner_text("main") and "streng-geheim" not in page.content()
     assert page.get_by_label("Gruppe 1", exact=True).input_value() == "GL-Stadtplanung"
     assert axe_violations(page) == []

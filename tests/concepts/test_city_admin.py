@@ -19,7 +19,7 @@ from isek.concepts.models import CityRole, ConceptRole, contrast_on_white
 from isek.legal.models import LegalTexts
 from tests.conftest import client_for
 from tests.dbstate import checksum
-from tests.factories import PNG, CityFactory, ConceptFactory, UserFactory, city_admin, member, png
+from tests.factories import PNG, CityFactory, ConceptFactory, UserFactory, authority_staff, city_admin, member, png
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,54 @@ def two(settings):
 # --- the role and its separation -------------------------------------------------------------------
 
 
+NOT_ADDABLE = "Keinen Zugang mit diesem Namen oder dieser E-Mail in der Stadt Altstadt gefunden"
+
+
+def test_a_concepts_team_takes_people_of_its_city_only_and_the_answer_names_no_other_citys_account(two):
+    """Walk 22 (Schwäbisch Gmünd): a planner of one city added any account of the installation by
+    its name – another city's planner, a funding authority's reviewer – and the answers told which
+    names exist. Addable are the city's people (decision 0077); every other name, existing or not,
+    gets the same answer and changes nothing."""
+    from django.utils import timezone
+
+    from isek.accounts.models import ExternalIdentity, IdentityProvider
+
+    a, concept = two["a"], two["draft_a"]
+    planner = member(concept, "planner", "plana")
+    outsiders = [member(two["draft_b"], "planner", "bochum"), authority_staff("059", username="bezreg"),
+                 UserFactory(username="fremd", email="fremd@example.org"), city_admin(two["b"], "bertha")]
+    now = timezone.now()
+    invited = UserFactory(username="eingeladen", email="eingeladen@altstadt.example")
+    Invitation.objects.create(email=invited.email, token_hash="x" * 64, city=a, expires_at=now, accepted_at=now,
+                              user=invited)
+    provider = IdentityProvider.objects.create(name="Altstadt", city=a, issuer="https://login.altstadt.example",
+                                               client_id="isek")
+    signed_in = UserFactory(username="keycloak-1")
+    ExternalIdentity.objects.create(provider=provider, subject="1", user=signed_in)
+    insiders = [member(two["public_a"], "reviewer", "kollegin"), two["admin_a"], invited, signed_in]
+    CityRole.objects.create(city=a, user=UserFactory(username="starterin"), role=CityRole.Role.STARTER)
+    team = f"/concepts/{concept.slug}/members/"
+    c = client_for(planner)
+    before = checksum()
+    answers = set()
+    for name in [u.username for u in outsiders] + ["fremd@example.org", "niemand"]:
+        r = c.post(team, {"person": name, "role": "reviewer"})
+        body = text(r)
+        assert r.status_code == 400 and NOT_ADDABLE in body, name
+        answers.add(body.replace(name, "NAME").split('name="csrfmiddlewaretoken"')[0])
+        r = c.post(team, {"revoke": name})  # another account's name to take away: nothing said about it
+        assert r.status_code == 302 and "gehört nicht mehr" not in text(c.get(team)), name
+    assert len(answers) == 1  # one answer for every name not addable
+    assert checksum() == before
+    for person in [*insiders, "starterin", "eingeladen@altstadt.example"]:
+        name = person if isinstance(person, str) else person.username
+        assert c.post(team, {"person": name, "role": "reviewer"}).status_code == 302, name
+    assert ConceptRole.objects.filter(concept=concept, role="reviewer").count() == 5  # the invited one twice
+    # the installation's administrator, who sees every account anyway, adds any
+    root = client_for(UserFactory(is_superuser=True))
+    assert root.post(team, {"person": "fremd", "role": "reviewer"}).status_code == 302
+
+
 def test_the_city_administrator_has_the_administrators_role_on_the_citys_concepts_only(two):
     assert access.role_of(two["admin_a"], two["draft_a"]) is access.Role.CITY_ADMIN
     assert access.role_of(two["admin_a"], two["draft_b"]) is access.Role.CITIZEN
@@ -63,6 +111,7 @@ def test_city_b_administrator_gets_404_on_city_a_draft_and_its_members_page(two)
     a = client_for(two["admin_a"])
     assert a.get(f"/concepts/{slug}/").status_code == 200
     planner = UserFactory(username="paula")
+    CityRole.objects.create(city=two["a"], user=planner, role=CityRole.Role.STARTER)  # a person of city A (decision 0077)
     assert a.post(f"/concepts/{slug}/members/", {"person": "paula", "role": "planner"}).status_code == 302
     assert ConceptRole.objects.get(concept=two["draft_a"], user=planner).role == "planner"
     # city A's public concept: city B's administrator reads it as anyone does, and changes nothing

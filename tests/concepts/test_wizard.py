@@ -127,6 +127,9 @@ def test_members_page_grants_and_revokes(client):
     concept = ConceptFactory()
     planner = member(concept, "planner")
     colleague = UserFactory(username="kollege", email="kollege@stadt.example")
+    from isek.concepts.models import ConceptRole
+
+    ConceptRole.objects.create(concept=ConceptFactory(city=concept.city), user=colleague, role="planner")  # of the city (0077)
     client.force_login(planner)
     r = client.post(f"/concepts/{concept.slug}/members/", {"person": "kollege@stadt.example", "role": "reviewer"})
     assert r.status_code == 302 and access.role_of(colleague, concept) == access.Role.REVIEWER

@@ -63,3 +63,44 @@ def through_provider(authorize_url: str, redirect_uri: str, username: str, passw
             assert r.status_code in (302, 303), (r.status_code, r.text[:500])
             url = urljoin(url, r.headers["Location"])
     raise AssertionError(f"the provider did not send back to isek: {url}")
+
+
+@contextlib.contextmanager
+def discovery_server():
+    """A loopback server with three providers' discovery documents: ``/realms/stadt`` describes
+    itself, ``/realms/falsch`` names another issuer, ``/realms/stoerung`` answers 503 (a provider
+    down for a while). Yields its base URL."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the standard library's name)
+            base = f"http://127.0.0.1:{self.server.server_port}"
+            realm = self.path.removesuffix("/.well-known/openid-configuration")
+            if realm == "/realms/stoerung":
+                self.send_response(503)
+                self.end_headers()
+                return
+            if realm not in ("/realms/stadt", "/realms/falsch"):
+                self.send_response(404)
+                self.end_headers()
+                return
+            issuer = base + realm if realm == "/realms/stadt" else "https://login.anders.example/realms/falsch"
+            body = json.dumps({"issuer": issuer, "authorization_endpoint": issuer + "/auth"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -58,3 +58,17 @@ def test_the_planners_pages_link_their_section_of_the_guide(db, language):
         link = re.search(r'id="guide-link" href="/about/help/#([^"]+)"', page)
         assert link and link.group(1) == guide.anchor(key, language) and link.group(1) in sections, path
         assert 'id="nav-help"' in page
+
+
+@pytest.mark.parametrize("language, heading, now, stale", [
+    ("de", "Rechtliche Seiten", "Die Administration der Stadt (für die Texte der Installation",
+     "eine Rolle für die Verwaltung einer einzelnen Stadt folgt"),
+    ("en", "Legal pages", "administrator (for the installation",
+     "a role for administering one city will follow"),
+])
+def test_the_legal_pages_section_names_the_citys_administration_it_does_not_promise_it(db, language, heading, now, stale):
+    """Walk 22 (Schwäbisch Gmünd): /about/help/ still said the city's administration "folgt",
+    though the role exists (decision 0046)."""
+    page = Client(HTTP_ACCEPT_LANGUAGE=language).get("/about/help/").content.decode()
+    section = re.split(rf'<h2 id="[^"]*">{heading}', page, maxsplit=1)[1].split("<h2", 1)[0]
+    assert now in section.replace("\n", " ") and stale not in page.replace("\n", " ")

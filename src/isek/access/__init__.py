@@ -5,6 +5,7 @@ Every view, command, job and service asks this module; none decides by itself.
 
 from .policy import (  # noqa: F401
     ACTIONS,
+    MODERATION_ONLY,
     POLICY,
     SITE_DENIED,
     SITE_POLICY,

@@ -142,6 +142,9 @@ SITE_POLICY: dict[tuple[str, str], set[Role]] = {
 
 
 SITE_DENIED = "site"  # PermissionDenied's argument where a page of the installation is refused
+# PermissionDenied's argument where a moderator of an internal concept asks for more than the
+# moderation: they know the concept (they are on its team), the page says what they may do (0077)
+MODERATION_ONLY = "moderation-only"
 
 
 class Operator:
@@ -281,10 +284,13 @@ def allows(user, resource: str, action: str, concept: Concept, *, submitted: boo
 
 
 def require(user, resource: str, action: str, concept: Concept, *, submitted: bool | Callable = False) -> Concept:
-    """``concept`` if allowed; Http404 if the user may not see the concept at all, else PermissionDenied."""
+    """``concept`` if allowed; Http404 if the user may not see the concept at all – except its
+    moderators, who know it: PermissionDenied(MODERATION_ONLY) –, else PermissionDenied."""
     if allows(user, resource, action, concept, submitted=submitted):
         return concept
     if not allows(user, "concept", "view", concept):
+        if role_of(user, concept) is M:
+            raise PermissionDenied(MODERATION_ONLY)
         raise Http404
     raise PermissionDenied
 

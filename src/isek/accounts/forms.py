@@ -80,3 +80,11 @@ class CityProviderForm(KernFormMixin, forms.Form):
     groups_claim = forms.CharField(label=_model_field("groups_claim").verbose_name, max_length=100, initial="groups",
                                    help_text=_model_field("groups_claim").help_text)
     enabled = forms.BooleanField(label=_model_field("enabled").verbose_name, required=False, initial=True)
+
+    def offer_unchecked(self) -> None:
+        """Add the confirmation to save a provider whose description isek cannot read from here
+        (offered once the check failed: decision 0077)."""
+        self.fields["unchecked"] = forms.BooleanField(
+            label=_("Trotzdem speichern: der Anbieter ist von hier aus noch nicht erreichbar"), required=False,
+            help_text=_("Zum Beispiel, solange die Firewall isek noch nicht durchlässt. Bis der Anbieter erreichbar ist, "
+                        "sehen Mitarbeiterinnen und Mitarbeiter beim Anmelden, dass isek ihn nicht erreicht."))

@@ -75,7 +75,14 @@ def start(request, provider: int):
                                   "Administration.") % {"p": provider.name}, 502)
     except _protocol_errors() as exc:
         log.warning("Identity provider %s unreachable or unusable at %s: %r", provider.pk, provider.discovery_url, exc)
-        message = _("%(p)s ist gerade nicht erreichbar. Bitte später erneut versuchen.") % {"p": provider.name}
+        problem = services.provider_problem(exc)
+        if problem == "outage":  # it answered with a server error: down for a while, nothing to mend here
+            message = _("%(p)s ist gerade nicht erreichbar (der Anbieter meldet eine Störung). Bitte später erneut "
+                        "versuchen.") % {"p": provider.name}
+        else:  # isek gets no answer, or not a provider's: the setting or the network between them
+            message = _("%(p)s ist gerade nicht erreichbar: isek kann den Anbieter nicht erreichen. Das liegt meist an "
+                        "der Einrichtung, nicht an Ihrem Konto – bitte melden Sie es der Administration Ihrer Stadt.") % {
+                "p": provider.name}
         if access.allows_site(request.user, "provider", "edit", provider.city):  # who can mend it learns where isek looked
             message += " " + _("isek hat die Beschreibung des Anbieters unter %(u)s nicht lesen können; bitte den "
                                "Aussteller (Issuer) in der Einrichtung des Anbieters prüfen.") % {"u": provider.discovery_url}

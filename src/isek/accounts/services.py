@@ -52,6 +52,12 @@ def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True, 
     email = email.strip().lower()
     if get_user_model().objects.filter(email__iexact=email).exists():
         raise invalid(_("Für %(e)s gibt es schon einen Zugang.") % {"e": email}, "has_account", "email")
+    pending = [i for i in Invitation.objects.filter(email__iexact=email, city=city, authority=authority) if i.open]
+    if pending:  # a second mail with a second link: refused (decision 0077); withdraw the first to send anew
+        raise invalid(_("An %(e)s ist schon eine Einladung unterwegs (gültig bis %(d)s). Sie steht unter „Offene "
+                        "Einladungen“; wer sie neu schicken will, zieht sie dort zurück und lädt erneut ein.")
+                      % {"e": email, "d": date_format(timezone.localtime(pending[0].expires_at), "SHORT_DATE_FORMAT")},
+                      "already_invited", "email")
     token = secrets.token_urlsafe(32)
     with change(user, "web"):
         inv = Invitation.objects.create(
@@ -92,6 +98,22 @@ def invitation_for(token: str) -> Invitation | None:
     return inv if inv is not None and inv.open else None
 
 
+def acceptance_problems(inv: Invitation, username: str, password: str) -> dict[str, list[str]]:
+    """What stands against accepting ``inv`` with ``username`` and ``password``, by field: a user
+    name taken, a password the validators refuse – all at once, for the form to say together with
+    its own (decision 0077; ``accept`` checks them again)."""
+    User = get_user_model()
+    problems: dict[str, list[str]] = {}
+    if username and User.objects.filter(username=username).exists():
+        problems["username"] = [_("Den Benutzernamen „%(u)s“ gibt es schon.") % {"u": username}]
+    if password:
+        try:
+            password_validation.validate_password(password, User(username=username, email=inv.email))
+        except ValidationError as exc:
+            problems["password1"] = exc.messages
+    return problems
+
+
 def accept(token: str, username: str, password: str):
     """Create the invited person's account with their own password; the link is used up. What the
     invitation allowed – starting concepts (in its city, or everywhere), administering its city –
@@ -122,6 +144,22 @@ def accept(token: str, username: str, password: str):
     return candidate
 
 
+def withdraw_invitation(user, pk) -> Invitation | None:
+    """Withdraw the open invitation ``pk`` – one ``user`` sees among the open invitations (its
+    city's administration, or the installation's; onto a funding authority's staff: the
+    installation's) – so its link no longer works. None where there is no such open invitation.
+    (Invitations are not in the change history, as before: their address is personal data.)"""
+    inv = Invitation.objects.filter(pk=pk).select_related("city", "authority").first() if str(pk).isdigit() else None
+    if inv is None or not inv.open:
+        return None
+    if not (access.allows_site(user, "authority", "edit") if inv.authority_id else
+            access.allows_site(user, "member", "invite", inv.city)):
+        return None  # another city's: as none (it is not listed to them either)
+    with transaction.atomic(), change(user, "web"):
+        inv.delete()
+    return inv
+
+
 def open_invitations(user):
     """The open invitations ``user`` may see: all for the installation's administrator, those into
     the cities they administer for a city's."""
@@ -135,6 +173,17 @@ def open_invitations(user):
 def open_authority_invitations(authority) -> list[Invitation]:
     """The open invitations onto ``authority``'s staff (its page of administration)."""
     return [i for i in Invitation.objects.filter(authority=authority)[:100] if i.open]
+
+
+def people_of_city(city_id):
+    """The ids (a subquery) of the accounts that came to the city ``city_id`` through isek's
+    accounts: by accepting an invitation into it, or by signing in through its identity provider
+    (who may be added to its concepts' teams, decision 0077)."""
+    from django.db.models import Q
+
+    return get_user_model().objects.filter(
+        Q(pk__in=Invitation.objects.filter(city_id=city_id, user__isnull=False).values("user"))
+        | Q(pk__in=ExternalIdentity.objects.filter(provider__city_id=city_id).values("user"))).values("pk")
 
 
 def invite_cities(user) -> tuple:
@@ -154,11 +203,66 @@ def checked_issuer(issuer: str) -> str:
     """The issuer as entered, refused without its scheme: isek would not guess it (``127.0.0.1:8020``
     could be http or https, and a wrong guess only shows at sign-in as "unreachable")."""
     if not re.match(r"^https?://", issuer.strip(), re.IGNORECASE):
+        # the example from the host alone: "ftp://login.gmuend.de" gave "https://ftp://login.gmuend.de"
+        host = re.sub(r"^[a-z][a-z0-9+.-]*:/+", "", issuer.strip(), flags=re.IGNORECASE).split("/")[0].split("?")[0]
+        host = host.rsplit("@", 1)[-1][:200] or "login.stadt.example"
         raise invalid(_("Bitte die Adresse mit https:// (oder für einen Test auf diesem Rechner mit http://) angeben, "
-                        "z. B. https://%(i)s – isek ergänzt sie nicht.") % {"i": issuer.strip()[:200]},
+                        "z. B. https://%(i)s – isek ergänzt sie nicht.") % {"i": host},
                       "issuer_without_scheme")
     URLValidator(schemes=["http", "https"])(issuer.strip())
     return issuer.strip()
+
+
+DISCOVERY_TIMEOUT = 4  # seconds to read a provider's discovery document when its issuer is saved
+
+
+def provider_problem(exc: Exception) -> str:
+    """What went wrong asking a provider, for the person who sees it: ``unreachable`` – isek got
+    no answer (the address is wrong, or a firewall or proxy stands between isek and the provider:
+    for the administration), ``outage`` – the provider answered with a server error (it is down
+    for a while), ``unusable`` – it answered, but not with a description of an OpenID Connect
+    provider (a wrong path of the issuer)."""
+    import requests
+
+    if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
+        return "unreachable"
+    response = getattr(exc, "response", None)
+    if isinstance(exc, requests.HTTPError) and response is not None and response.status_code >= 500:
+        return "outage"
+    return "unusable"
+
+
+def read_discovery(issuer: str) -> dict:
+    """The discovery document of ``issuer`` (its /.well-known/openid-configuration), checked: a
+    ValidationError (code ``issuer_unreachable`` or ``issuer_differs``, field ``issuer``) where it
+    cannot be read in a few seconds or names another issuer (decision 0077)."""
+    import requests
+
+    url = IdentityProvider(issuer=issuer).discovery_url
+    try:
+        response = requests.get(url, timeout=DISCOVERY_TIMEOUT, allow_redirects=False,
+                                headers={"Accept": "application/json"})
+        response.raise_for_status()
+        document = response.json()
+        if not isinstance(document, dict):
+            raise ValueError("not an object")
+    except (requests.RequestException, ValueError) as exc:
+        problem = provider_problem(exc)
+        said = {"unreachable": _("isek bekommt von dort keine Antwort (Adresse falsch, oder eine Firewall bzw. ein "
+                                 "Proxy liegt zwischen isek und dem Anbieter)"),
+                "outage": _("der Anbieter meldet eine Störung (HTTP %(s)s)") % {
+                    "s": getattr(getattr(exc, "response", None), "status_code", "")},
+                "unusable": _("dort steht keine Beschreibung eines OpenID-Connect-Anbieters (Pfad des Ausstellers "
+                              "prüfen, bei Keycloak z. B. …/realms/<Name>)")}[problem]
+        raise invalid(_("Die Beschreibung des Anbieters unter %(u)s ließ sich nicht lesen: %(why)s. Bitte den "
+                        "Aussteller prüfen – oder, wenn der Anbieter von hier aus noch nicht erreichbar ist, „Trotzdem "
+                        "speichern“ wählen.") % {"u": url, "why": said}, "issuer_unreachable", "issuer") from None
+    named = str(document.get("issuer", ""))
+    if named.rstrip("/") != url.removesuffix("/.well-known/openid-configuration").rstrip("/"):
+        raise invalid(_("Unter %(u)s beschreibt sich ein anderer Aussteller: „%(n)s“. Bitte genau diese Adresse als "
+                        "Aussteller eintragen (sonst lehnt isek jede Anmeldung ab).") % {"u": url, "n": named[:300]},
+                      "issuer_differs", "issuer")
+    return document
 
 
 def login_providers() -> list[IdentityProvider]:
@@ -358,21 +462,32 @@ def city_providers(user, city) -> list[IdentityProvider]:
 
 
 def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, client_id: str, client_secret: str,
-                       scopes: str, groups_claim: str, enabled: bool, lines: list[MappingLine]) -> IdentityProvider:
+                       scopes: str, groups_claim: str, enabled: bool, lines: list[MappingLine],
+                       unchecked: bool = False) -> IdentityProvider:
     """Create (``pk`` None) or change an identity provider of ``city`` and replace its mapping by
     ``lines``: roles on the city's concepts and the right to start concepts there only – never a
     city's administration or rights on the installation. The client secret is stored encrypted;
-    left empty on a change, the stored one stays. All or nothing, recorded in the change history."""
+    left empty on a change, the stored one stays. A new or changed issuer is checked against its
+    discovery document (``read_discovery``); ``unchecked``: saved though the document cannot be
+    read from here (a provider not yet reachable from isek) – never one that names another issuer.
+    All or nothing, recorded in the change history."""
     access.require_site(user, "provider", "edit", city)
     provider = IdentityProvider(city=city) if pk is None else IdentityProvider.objects.filter(city=city, pk=pk).first()
     if provider is None:
         raise invalid(_("Diesen Anbieter gibt es für die Stadt %(c)s nicht (mehr).") % {"c": city.name}, "no_provider")
     provider.name, provider.client_id = " ".join(name.split()), client_id.strip()
     provider.scopes, provider.groups_claim, provider.enabled = scopes.strip() or "openid", groups_claim.strip(), enabled
+    before = provider.issuer
     try:
         provider.issuer = checked_issuer(issuer)
     except ValidationError as exc:
         raise invalid(exc.messages[0], "bad_issuer", "issuer") from None
+    if provider.issuer != before:
+        try:
+            read_discovery(provider.issuer)
+        except ValidationError as exc:
+            if not (unchecked and exc.error_dict["issuer"][0].code == "issuer_unreachable"):
+                raise
     if client_secret.strip():
         provider.set_secret(client_secret.strip())
     elif not provider.client_secret_encrypted:

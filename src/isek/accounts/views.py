@@ -22,6 +22,13 @@ def invite_page(request):
     """The installation's administrator invites anyone (into a city or not); a city's
     administrator invites into their cities only."""
     cities, everywhere = services.invite_cities(request.user)
+    if request.method == "POST" and "withdraw" in request.POST:
+        gone = services.withdraw_invitation(request.user, request.POST["withdraw"])
+        if gone is None:
+            messages.error(request, _("Diese Einladung ist nicht (mehr) offen; nichts geändert."))
+        else:
+            messages.success(request, _("Die Einladung an %(e)s ist zurückgezogen; ihr Link gilt nicht mehr.") % {"e": gone.email})
+        return redirect(reverse("accounts:invite") + "#invitations")
     city = request.GET.get("city", "")
     form = InviteForm(request.POST or None, cities=cities, everywhere=everywhere,
                       initial={"city": city, "city_admin": True} if everywhere and city.isdigit() else None)
@@ -46,7 +53,13 @@ def accept_page(request, token):
     if inv is None:
         return render(request, "accounts/accept.html", {"invalid": True}, status=404)
     form = AcceptForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if request.method == "POST":  # every problem at once: the name taken, the password weak, the two unequal (0077)
+        for name, problems in services.acceptance_problems(inv, request.POST.get("username", "").strip(),
+                                                           request.POST.get("password1", "")).items():
+            if name not in form.errors:
+                form.add_error(name, problems)
+    if valid and not form.errors:
         try:
             user = services.accept(token, form.cleaned_data["username"], form.cleaned_data["password1"])
         except ValidationError as exc:  # the password validators name no field
@@ -94,6 +107,16 @@ def city_providers(request, ags):
     initial = ({f: getattr(current, f) for f in ("name", "issuer", "client_id", "scopes", "groups_claim", "enabled")}
                if current else None)
     form = CityProviderForm(request.POST if request.method == "POST" else None, initial=initial)
+    if "unchecked" in request.POST:
+        form.offer_unchecked()
+    groups = request.POST.getlist("group") if request.method == "POST" else [m.group for m in current.mappings.all()] if current else []
+    scopes = (request.POST.get("scopes") if request.method == "POST" else current.scopes if current else "") or ""
+    if any(g.strip() for g in groups) and "groups" not in scopes.split():
+        # many providers (Keycloak among them) send the groups only for the scope "groups" (decision 0077)
+        field = form.fields["groups_claim"]
+        field.help_text = f"{field.help_text} " + _("Die Zuordnung nutzt Gruppen, die Scopes nennen „groups“ nicht: viele "
+                                                  "Anbieter (z. B. Keycloak) senden die Gruppen nur dann – bitte „groups“ "
+                                                  "bei den Scopes ergänzen, falls der Anbieter ihn kennt.")
     shown = [{"group": m.group, "role": m.role, "concept": str(m.concept_id or "")} for m in current.mappings.all()] if current else []
     if request.method == "POST":
         try:
@@ -104,10 +127,12 @@ def city_providers(request, ags):
             d = form.cleaned_data
             try:
                 pk = current.pk if current else (0 if chosen else None)  # another city's provider: none of this one
-                saved = services.save_city_provider(request.user, city, pk, lines=lines,
+                saved = services.save_city_provider(request.user, city, pk, lines=lines, unchecked=bool(d.get("unchecked")),
                                                     **{k: d[k] for k in ("name", "issuer", "client_id", "client_secret",
                                                                          "scopes", "groups_claim", "enabled")})
             except ValidationError as exc:
+                if any(e.code == "issuer_unreachable" for e in getattr(exc, "error_dict", {}).get("issuer", [])):
+                    form.offer_unchecked()
                 add_errors(form, exc)
             else:
                 messages.success(request, _("Der Anbieter „%(p)s“ ist gespeichert.") % {"p": saved.name})

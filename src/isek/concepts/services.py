@@ -211,6 +211,33 @@ def members(concept: Concept):
     return ConceptRole.objects.filter(concept=concept).select_related("user").order_by("role", "user__username")
 
 
+def addable_person(user, concept: Concept, text: str):
+    """The account named by ``text`` (user name or e-mail address) that ``user`` may add to
+    ``concept``'s team, or None – the same None whether no account has that name or one exists
+    that is not of the concept's city, so the form tells no other city's names (decision 0077).
+    People of the city: those with a role on one of its concepts or in the city (its
+    administrators, those allowed to start concepts there), those who accepted an invitation
+    into it and those who signed in through its identity provider. The installation's
+    administrator, who sees every account anyway, may add any."""
+    from django.contrib.auth import get_user_model
+
+    from isek.accounts import services as accounts
+
+    access.require(user, "member", "edit", concept)
+    text = text.strip()
+    if not text:
+        return None
+    candidates = get_user_model().objects.filter(Q(username=text) | Q(email__iexact=text), is_active=True)
+    if not user.is_superuser:
+        city = concept.city_id
+        candidates = candidates.filter(
+            Q(pk__in=ConceptRole.objects.filter(concept__city_id=city).values("user"))
+            | Q(pk__in=CityRole.objects.filter(city_id=city).values("user"))
+            | Q(pk__in=accounts.people_of_city(city)))
+    found = list(candidates[:5])
+    return next((p for p in found if p.username == text), found[0] if found else None)
+
+
 def find_person(text: str):
     """The account with this user name or e-mail address, or None."""
     from django.contrib.auth import get_user_model
@@ -961,7 +988,7 @@ __all__ = [
     "City", "CityRole", "Concept", "city_by_ags", "city_by_slug", "city_by_host", "cities_of_visible", "city_concepts", "city_people", "city_roles", "own_drafts",
     "grant_city_role", "revoke_city_role", "may_start_in", "allow_starting", "save_city_look", "save_city_addresses", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
-    "import_path", "import_upload", "revoke_role", "members", "find_person", "save_city", "save_concept", "save_measure", "save_quarter",
+    "import_path", "import_upload", "revoke_role", "members", "find_person", "addable_person", "save_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
     "structure_copied", "base_map_extent", "term_changing",
 ]

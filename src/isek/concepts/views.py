@@ -410,16 +410,19 @@ def members_page(request, concept):
     if request.method == "POST":
         try:
             if "revoke" in request.POST:
-                person = services.find_person(request.POST["revoke"])
+                # among the team only: another account's name gets the same answer as none (decision 0077)
+                person = services.members(concept).filter(user__username=request.POST["revoke"].strip()).first()
+                person = person.user if person is not None else None
                 if person is not None:
                     services.revoke_role(request.user, concept, person)
                     messages.success(request, _("%(u)s gehört nicht mehr zum Team.") % {"u": person.username})
                 return redirect("concepts:concept-members", concept.slug)
             if form.is_valid():
-                person = services.find_person(form.cleaned_data["person"])
-                if person is None:
-                    raise ValidationError({"person": _("Keinen Zugang mit diesem Namen oder dieser E-Mail gefunden; "
-                                                       "die Verwaltung kann die Person einladen.")})
+                person = services.addable_person(request.user, concept, form.cleaned_data["person"])
+                if person is None:  # no such account, or one not of the city: one answer (decision 0077)
+                    raise ValidationError({"person": _("Keinen Zugang mit diesem Namen oder dieser E-Mail in der Stadt "
+                                                       "%(c)s gefunden; die Verwaltung der Stadt kann die Person "
+                                                       "einladen.") % {"c": concept.city.name}})
                 services.grant_role(request.user, concept, person, form.cleaned_data["role"])
                 messages.success(request, _("%(u)s ist jetzt im Team.") % {"u": person.username})
                 return redirect("concepts:concept-members", concept.slug)

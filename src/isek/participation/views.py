@@ -423,7 +423,7 @@ def moderation(request, concept):
         "concept": concept, "reported": reported, "ideas": waiting["rows"], "waiting": waiting,
         "waiting_count": len(unreported),
         "comments": [c for c in comments if not c.open_flags], "form": DecisionForm(), "error": error,
-        "failed": failed, "log": services.log(request.user, concept), "phases": services.phases(request.user, concept)},
+        "failed": failed, "log": services.log(request.user, concept), "phases": services.moderated_phases(request.user, concept)},
         status=400 if error or failed else 200)
 
 

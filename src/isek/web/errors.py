@@ -18,6 +18,7 @@ import sys
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.template import loader
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -37,15 +38,18 @@ def for_machines(request) -> bool:
     return request.path == "/ogc" or request.path.startswith(MACHINE_PATHS)
 
 
-def error_page(request, status: int, title: str, text: str, *, with_request: bool = True) -> HttpResponse:
+def error_page(request, status: int, title: str, text: str, *, with_request: bool = True,
+               link: tuple[str, str] | None = None) -> HttpResponse:
     """The answer for ``status``: the site's page (JSON for the API and OGC). ``with_request``
-    False renders without the request's context (no session, no user, no database)."""
+    False renders without the request's context (no session, no user, no database); ``link``:
+    (address, text) of what the person can do instead."""
     if for_machines(request):
         return JsonResponse({"detail": f"{title}. {text}"}, status=status)
     # Without the request's context the page cannot know who is signed in: it shows neither
     # "Anmelden" nor "Abmelden" (a signed-in planner read "Anmelden" on a 503 and thought the
     # session lost, walk 7).
-    context = {"title": title, "text": text, "status": status, "no_account": not with_request, **site(request)}
+    context = {"title": title, "text": text, "status": status, "no_account": not with_request, **site(request),
+               "link": link}
     html = loader.render_to_string("web/error.html", context, request=request if with_request else None)
     return HttpResponse(html, status=status)
 
@@ -57,6 +61,15 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    if exception is not None and exception.args == (access.MODERATION_ONLY,):
+        # a moderator on a concept that is not public (decision 0077): they moderate its participation
+        match = getattr(request, "resolver_match", None)
+        slug = match.kwargs.get("slug") if match is not None else None
+        link = (reverse("participation:moderation", args=[slug]), _("Zur Moderation der Beteiligung")) if slug else None
+        return error_page(request, 403, _("Nur die Moderation"),
+                          _("Dieses Konzept ist noch nicht öffentlich. Als Moderation sehen Sie seinen Plan erst, wenn "
+                            "es veröffentlicht ist; die Beiträge der Beteiligung moderieren Sie schon jetzt. Für mehr "
+                            "wenden Sie sich bitte an die Planerinnen und Planer des Konzepts."), link=link)
     if exception is not None and exception.args == (access.SITE_DENIED,):
         # a page of the installation (legal texts, invitations, cities): its administration's, not
         # the concept planners' – a planner refused there is the person the general text names

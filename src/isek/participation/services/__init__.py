@@ -57,6 +57,7 @@ from .moderation import (
     locate,
     log,
     merged_ideas,
+    moderated_phases,
     named,
     open_reports,
     queue,
@@ -98,6 +99,7 @@ from .stats import counters, statistics
 from .supports import confirm_support, read_support_link, send_support, support, support_link_token
 
 __all__ = [
+    "moderated_phases",
     # the entity types other apps may construct and read
     "Comment", "Contributor", "Decision", "Flag", "Idea", "ImportSource", "Outcome", "Phase", "RejectReason", "Status",
     "Support", "Theme", "ThemeReview",

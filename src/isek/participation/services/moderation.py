@@ -224,6 +224,13 @@ def decided(target: Idea | Comment, decision: Decision) -> str:
     return _("%(what)s %(action)s.") % {"what": subject, "action": decision.get_action_display()}
 
 
+def moderated_phases(user, concept: Concept):
+    """The concept's phases, for its moderation page – also to moderators of a concept that is not
+    public, who do not see its participation's public pages (decision 0077)."""
+    access.require(user, "moderation", "view", concept)
+    return concept.phases.prefetch_related("themes")
+
+
 def log(user, concept: Concept, limit: int = 50) -> list[Decision]:
     """The latest decisions, each with ``subject``: what it was about, named for people."""
     access.require(user, "moderation", "view", concept)
