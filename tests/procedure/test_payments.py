@@ -751,7 +751,7 @@ def test_the_payments_page_shows_cents_and_offers_no_deletion_a_request_would_re
     cited, second, later, _early = paid["payments"]
     request = services.submit_new_request(planner, concept, app, payments=_first_two(paid))
     # the release form: the requested amounts prefilled in German notation, thousands grouped
-    form = client_for(staff).get(f"/concepts/{concept.slug}/applications/{app.pk}/payments/{request.pk}/").content.decode()
+    form = client_for(staff).get(f"/concepts/{concept.slug}/applications/{app.pk}/payments/{request.number}/").content.decode()
     line = request.lines.get(source="bund")
     assert line.requested >= 1000 and f'value="{_german(line.requested)}"' in form
     services.release(staff, concept, request)
