@@ -121,6 +121,9 @@ def test_a_mistyped_issuer_is_refused_unless_confirmed_another_issuer_never(goer
     assert "keine Antwort" in page and 'name="unchecked"' in page and "Trotzdem speichern" in page
     r = a.post(goerlitz["url"], _form(issuer=f"{idp}/realms/stoerung"))
     assert r.status_code == 400 and "der Anbieter meldet eine Störung (HTTP 503)" in r.content.decode()
+    # an answer without end is not read to its end (at most 64 KB): no description there
+    r = a.post(goerlitz["url"], _form(issuer=f"{idp}/realms/ohne-ende"))
+    assert r.status_code == 400 and "dort steht keine Beschreibung eines OpenID-Connect-Anbieters" in r.content.decode()
     for confirmed in ({}, {"unchecked": "on"}):  # another issuer: refused, confirmed or not
         r = a.post(goerlitz["url"], _form(issuer=f"{idp}/realms/falsch", **confirmed))
         assert r.status_code == 400 and "„https://login.anders.example/realms/falsch“" in r.content.decode()

@@ -69,7 +69,7 @@ def through_provider(authorize_url: str, redirect_uri: str, username: str, passw
 def discovery_server():
     """A loopback server with three providers' discovery documents: ``/realms/stadt`` describes
     itself, ``/realms/falsch`` names another issuer, ``/realms/stoerung`` answers 503 (a provider
-    down for a while). Yields its base URL."""
+    down for a while), ``/realms/ohne-ende`` sends a megabyte. Yields its base URL."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -80,6 +80,15 @@ def discovery_server():
             if realm == "/realms/stoerung":
                 self.send_response(503)
                 self.end_headers()
+                return
+            if realm == "/realms/ohne-ende":  # sends without end: isek stops reading
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                try:
+                    self.wfile.write(b'{"issuer": "' + b"x" * (1 << 20))
+                except OSError:
+                    pass
                 return
             if realm not in ("/realms/stadt", "/realms/falsch"):
                 self.send_response(404)

@@ -517,15 +517,24 @@ def test_a_note_sent_again_after_going_back_is_saved_once(world):
     assert checksum() == before and Remark.objects.filter(application=app).count() == 1
 
 
-def test_the_readiness_page_counts_the_applications_council_decision(world):
+def test_the_readiness_page_counts_the_applications_council_decision(world, monkeypatch, tmp_path):
     """Walk 23: the readiness page said "Es fehlt: Datum des Ratsbeschlusses" although every
-    application carries one; the application's readiness counted it (decision 0075)."""
+    application carries one; the application's readiness counted it (decision 0075), and so does
+    the ISEK PDF's list of what is still open (its context read, the PDF not drawn)."""
+    from isek.core import pdf
+    from isek.monitoring import readiness, reports
+
     concept, app = world["concept"], world["app"]
     assert concept.council_decision_date is None and app.council_decision is not None
     missing = finance.decision_words(concept)["decision_missing"]
+    assert str(missing) in str([g for i in readiness.check(concept) for g in i.missing])  # without the application's
     page = client_for(world["planner"]).get(f"/concepts/{concept.slug}/readiness/").content.decode()
     assert str(missing) not in page
     assert str(missing) not in str(services.readiness_now(concept, app))
+    seen = {}
+    monkeypatch.setattr(pdf, "write", lambda template, context, path: seen.update(context) or 1)
+    reports.isek_pdf(concept, tmp_path / "isek.pdf")
+    assert seen["open_items"] and str(missing) not in str([g for i in seen["open_items"] for g in i.missing])
 
 
 def test_the_concepts_term_keeps_the_years_an_approval_granted_money_for(world):

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import re
 import secrets
+import time
 from typing import NamedTuple
 
 from django.conf import settings
@@ -214,6 +216,7 @@ def checked_issuer(issuer: str) -> str:
 
 
 DISCOVERY_TIMEOUT = 4  # seconds to read a provider's discovery document when its issuer is saved
+DISCOVERY_MAX_BYTES = 64 * 1024  # a discovery document is a few KB; more is not one
 
 
 def provider_problem(exc: Exception) -> str:
@@ -240,10 +243,20 @@ def read_discovery(issuer: str) -> dict:
 
     url = IdentityProvider(issuer=issuer).discovery_url
     try:
-        response = requests.get(url, timeout=DISCOVERY_TIMEOUT, allow_redirects=False,
-                                headers={"Accept": "application/json"})
-        response.raise_for_status()
-        document = response.json()
+        # read at most DISCOVERY_MAX_BYTES within DISCOVERY_TIMEOUT in all (the timeout of ``get`` is
+        # per read: a server that drips or sends without end would hold the worker otherwise)
+        deadline = time.monotonic() + DISCOVERY_TIMEOUT
+        with requests.get(url, timeout=DISCOVERY_TIMEOUT, allow_redirects=False, stream=True,
+                          headers={"Accept": "application/json"}) as response:
+            response.raise_for_status()
+            body = bytearray()
+            for chunk in response.iter_content(8192):
+                body += chunk
+                if len(body) > DISCOVERY_MAX_BYTES:
+                    raise ValueError("too large for a discovery document")
+                if time.monotonic() > deadline:
+                    raise requests.Timeout("no whole answer in time")
+        document = json.loads(bytes(body))
         if not isinstance(document, dict):
             raise ValueError("not an object")
     except (requests.RequestException, ValueError) as exc:

@@ -144,7 +144,7 @@ def measure_finance(request, concept, pk):
             except ValidationError as exc:
                 if getattr(exc, "code", None) == "resent":  # the same page sent twice at once
                     return _costs_resent(request, concept, measure, exc)
-                if all(e.code == "implausible" for e in exc.error_list):  # asked, not refused (decision 0072)
+                if not hasattr(exc, "error_dict") and all(e.code == "implausible" for e in exc.error_list):  # asked, not refused (decision 0072)
                     doubts = exc.messages
                 else:
                     error = " ".join(exc.messages)
