@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,21 @@ from isek.legal import services as legal
 from .models import Indicator, ReportText
 
 COMPLETE, INCOMPLETE, NOT_APPLICABLE = "complete", "incomplete", "not_applicable"
+
+
+# Sent by ``council_decision_of`` with ``concept``: a receiver answers the date of the council
+# decision it holds for the concept (the procedure app: the newest application's, which the city must
+# give), so the readiness page, the ISEK PDF and the application's readiness agree (decision 0075).
+council_decision_given = Signal()
+
+
+def council_decision_of(concept):
+    """The date of the council decision on ``concept``: its own, else the newest one an application
+    of it gives (None where neither has one)."""
+    if concept.council_decision_date is not None:
+        return concept.council_decision_date
+    dates = [answer for _receiver, answer in council_decision_given.send(Concept, concept=concept) if answer]
+    return max(dates, default=None)
 
 
 @dataclass(frozen=True)

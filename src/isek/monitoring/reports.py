@@ -226,9 +226,9 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
         ctx["doc_title"] = _document_title(concept)
         ctx["field_sources"] = _field_sources(ctx["fields"].values(), ctx["goals"])
         ctx["warnings"] = [h.text for h in finance.hints(concept, result)]
-        from .services import council_decision_of  # the application's date counts, as on the readiness page
-
-        ctx["open_items"] = [i for i in readiness.check(concept, council_decision_of(concept)) if i.open and i.application]
+        # the application's date of the council decision counts, as on the readiness page
+        ctx["open_items"] = [i for i in readiness.check(concept, readiness.council_decision_of(concept))
+                             if i.open and i.application]
         ctx["land"] = finance.rules_of_land(concept)
         ctx["decision"] = finance.decision_words(concept)
         ctx["land_programme"] = ctx["land"].programme(concept.programme)

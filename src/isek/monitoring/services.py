@@ -27,6 +27,9 @@ from . import jobs, values
 from .figures import fmt_number
 from .models import Indicator, MonitoringMapping, Payment, Report, ReportText, YearNote, report_year_error
 
+# the council decision's date as the readiness check counts it (the procedure app answers the signal, 0075)
+from .readiness import council_decision_given, council_decision_of  # noqa: F401 - re-exported
+
 ValuesError = values.ValuesError
 
 
@@ -166,19 +169,6 @@ payment_changing = Signal()
 payments_cited = Signal()
 
 
-# Sent by ``council_decision_of`` with ``concept``: a receiver answers the date of the council
-# decision it holds for the concept (the procedure app: the newest application's, which the city must
-# give), so the readiness page agrees with the application's (decision 0075).
-council_decision_given = Signal()
-
-
-def council_decision_of(concept):
-    """The date of the council decision on ``concept``: its own, else the newest one an application
-    of it gives (None where neither has one)."""
-    if concept.council_decision_date is not None:
-        return concept.council_decision_date
-    dates = [answer for _receiver, answer in council_decision_given.send(Payment, concept=concept) if answer]
-    return max(dates, default=None)
 
 
 def cited_payments(concept) -> dict[int, str]:
