@@ -56,7 +56,10 @@ def test_a_disposition_fund_with_more_than_half_subsidy_is_checked_with_amounts_
     doc = _kuf_page(client, concept)
     text = doc.xpath("string(//*[@id='kuf-warnings'])")
     assert "Verfügungsfonds" in text and "80.000,00" in text and "48.000,00" in text and "40.000,00" in text
-    assert "VV Städtebauförderung" in text and "66.666,66" in text  # at 60 %: eligible at most 66.666,66 €
+    # at 60 % (Bund ⅓, Land the rest), eligible at most 66.666,67 €: Bund 66.666,67 / 3 = 22.222,2233 →
+    # 22.222,22 €, Land 66.666,67 × 0,2666… = 17.777,7787 → 17.777,78 €, together 40.000,00 €, half of
+    # the fund (66.666,68 € would give 22.222,23 + 17.777,78 = 40.000,01 €)
+    assert "VV Städtebauförderung" in text and "höchstens 66.666,67 €" in text
     link = doc.xpath("//*[@id='kuf-warnings']//li[contains(., 'Verfügungsfonds')]//a/@href")
     assert link == [f"/concepts/{concept.slug}/kuf/measures/{m.pk}/#cost-{item.pk}"]
     page = client.get(link[0].split("#")[0]).content.decode()

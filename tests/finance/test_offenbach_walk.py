@@ -235,9 +235,38 @@ def test_a_disposition_fund_in_cost_group_4_is_checked_against_the_half_rule(dis
     text = " ".join(li[1].text_content().split())
     assert text.startswith("4 Verfügungsfonds (2031): Verfügungsfonds (Kostengruppe 4, 50.000,00 €)")
     assert "Zuwendung von 33.333,34 € liegt über 50 % des Fonds (25.000,00 €)" in text
-    assert "VV Städtebauförderung" in text and "höchstens 37.500,00 €" in text  # ⅔ of 37.500,00 is 25.000,00
+    # at most what the grant allows – the sum of Bund and Land, each to the cent (decision 0080):
+    # 37.500,01 € give 37.500,01 / 3 = 12.500,0033 → 12.500,00 € each, 25.000,00 € in all (one share
+    # of ⅔ would be 25.000,0067 → 25.000,01 € and said 37.500,00 €)
+    assert "VV Städtebauförderung" in text and "höchstens 37.500,01 €" in text
     board = lxml.html.fromstring(client.get(f"/concepts/{concept.slug}/dashboard/").content.decode())
     assert board.xpath("string(//*[@id='warn-heading'])").strip() == "Hinweise (3)"
+
+
+def test_the_funds_most_eligible_cost_is_what_the_grant_allows_to_the_cent(disposition_fund):
+    """The hint's "höchstens … €" is computed by the grant's own function (decision 0080): with the
+    eligible cost it names the check passes, a cent more and it does not. At 66 ⅔ % of 37.500,02 €
+    each share is 12.500,0067 → 12.500,01 €, together 25.000,02 € – above half of 50.000 €."""
+    concept, m = disposition_fund
+    item = CostItem.objects.get(measure=m, year=2031)
+    checked = {}
+    for eligible in ("37500.00", "37500.01", "37500.02"):
+        CostItem.objects.filter(pk=item.pk).update(eligible=D(eligible))
+        result = finance.current(concept)
+        cell = result.cells[(str(m.pk), 2031)]
+        checked[eligible] = (cell.sources["bund"], cell.sources["land"],
+                             any(w.code == "fund_share" and w.year == 2031 for w in result.warnings))
+    assert checked == {"37500.00": (D("12500.00"), D("12500.00"), False),
+                       "37500.01": (D("12500.00"), D("12500.00"), False),
+                       "37500.02": (D("12500.01"), D("12500.01"), True)}
+    from isek.finance import engine, kuf
+
+    rules = kuf.rules_for(concept)
+    assert engine.most_eligible(D("25000.00"), rules.rates[2031], rules) == D("37500.01")
+    # the version frozen before decision 0075 (the grant first, the Land the rest) keeps its own answer
+    frozen = engine.Rules(**{**rules.__dict__, "split": "remainder"})
+    assert engine.most_eligible(D("25000.00"), rules.rates[2031], frozen) == D("37500.00")
+    assert engine.most_eligible(D("25000.00"), D(0), rules) == D(0)
 
 
 def test_a_facade_programme_in_cost_group_4_is_not_a_disposition_fund(disposition_fund):

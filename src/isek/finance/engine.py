@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -73,6 +73,45 @@ def share(amount: Decimal, fraction: Decimal) -> Decimal:
     rounding restores the decimal product exactly for amounts below about 4 billion euros, so
     every spreadsheet gives the engine's cent."""
     return (amount * fraction).quantize(SIX_PLACES, ROUND_HALF_UP).quantize(CENT, ROUND_HALF_UP)
+
+
+def grant_shares(eligible: Decimal, rate: Decimal, rules: Rules) -> tuple[Decimal, Decimal]:
+    """Bund and Land of ``eligible`` cost at the funding ``rate``: the one computation of the grant
+    (the KuF's cells, the Verfügungsfonds hint's "höchstens … €"). By ``rules.split``: "each" – each
+    share from the eligible cost to the cent, Bund at most the federal share, the grant their sum
+    (decision 0075); "remainder" – the grant to the cent first, the Land the rest (versions frozen
+    before)."""
+    if rules.split == "each":
+        return (min(share(eligible, rate), share(eligible, rules.federal_share)),
+                share(eligible, max(rate - rules.federal_share, ZERO)))
+    grant = share(eligible, rate)
+    bund = min(grant, share(eligible, rules.federal_share))
+    return bund, grant - bund
+
+
+def grant_of(eligible: Decimal, rate: Decimal, rules: Rules) -> Decimal:
+    """The grant of ``eligible`` cost at ``rate``: Bund + Land of ``grant_shares``."""
+    bund, land = grant_shares(eligible, rate, rules)
+    return bund + land
+
+
+def most_eligible(limit: Decimal, rate: Decimal, rules: Rules) -> Decimal:
+    """The largest eligible cost, in cents, whose grant (``grant_of``, the sum of the shares each
+    rounded to the cent) is at most ``limit``; 0 without a rate. One share of eligible × rate may
+    differ from that sum by a cent either way (66 ⅔ %: 37.500,01 € give 12.500,00 + 12.500,00 €,
+    but 25.000,01 € as one share), so the answer is searched on the grant itself (decision 0080)."""
+    if rate <= 0 or limit < 0:
+        return ZERO
+    # the grant is never below eligible × rate less a cent (two roundings of at most half a cent
+    # each): above ``high`` it exceeds the limit; a binary search over whole cents in between
+    low, high = 0, int(((limit + 2 * CENT) / rate) / CENT) + 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if grant_of(middle * CENT, rate, rules) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low * CENT
 
 
 @dataclass(frozen=True)
@@ -300,11 +339,7 @@ def _fund_check(m: str, y: int, cell: Cell, lines: list[CostLine], rate: Decimal
     limit = share(cost, rules.fund_max_share)
     if grant <= limit:
         return None
-    most = (limit / rate).quantize(CENT, rounding=ROUND_DOWN) if rate else ZERO  # "davon förderfähig" at most
-    while most > 0 and share(most, rate) > limit:
-        most -= CENT
-    if rate and ((most + CENT) * rate).quantize(SIX_PLACES, rounding=ROUND_HALF_UP) <= limit:
-        most += CENT  # a rate stored to its last decimal (⅔ of 37.500,00 is 25.000,00) fell a cent short
+    most = most_eligible(limit, rate, rules)  # "davon förderfähig" at most
     max_share = (rules.fund_max_share * 100).normalize()
     group = fund[0].group
     return Warning("fund_share", f"Verfügungsfonds (Kostengruppe {group}, {cost} €): die Zuwendung von {grant} € liegt über "
@@ -375,13 +410,7 @@ def compute(measures: list[MeasureRef], costs: list[CostLine], financing: list[F
             if cell.eligible and rules.rates and in_period:
                 warnings.append(Warning("no_rate", f"Kein Fördersatz für {y}: keine Zuwendung berechnet.", m, y,
                                         (("year", y),)))
-        if rules.split == "each":
-            bund = min(share(cell.eligible, rate), share(cell.eligible, rules.federal_share))
-            land = share(cell.eligible, max(rate - rules.federal_share, ZERO))
-        else:
-            grant = share(cell.eligible, rate)
-            bund = min(grant, share(cell.eligible, rules.federal_share))
-            land = grant - bund
+        bund, land = grant_shares(cell.eligible, rate, rules)
         # in SOURCES order; the own share (0 here, adding nothing to ``others``) is set below
         values = {"bund": bund, "land": land, "eu": ZERO, "municipality": ZERO, "private": ZERO, "other": ZERO,
                   "unidentified": ZERO}
