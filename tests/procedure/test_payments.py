@@ -10,7 +10,6 @@ import io
 import json
 import re
 import subprocess
-from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
 import openpyxl
@@ -29,15 +28,6 @@ from tests.procedure.conftest import LATER
 CENT = D("0.01")
 
 
-def _share(app, measure: str, year: int, source: str, expenses: D) -> D:
-    """The approval's share of ``expenses``, computed here from the approval and the snapshot."""
-    approved = next(D(x["approved"]) for x in services.current_approval(app).lines
-                    if (x["measure"], int(x["year"]), x["source"]) == (measure, year, source))
-    cost = next(D(f["amount"]) for f in app.snapshot["figures"]
-                if (f["measure"], int(f["year"]), f["what"]) == (measure, year, "cost"))
-    return (expenses * approved / cost).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def _first_two(paid):
     return paid["payments"][:2]  # measure 1.1 in 2027: 40,000.00 and 12,345.67
 
@@ -51,9 +41,12 @@ def test_a_payment_request_is_released_and_counts_against_the_approval(paid):
     measure = lines and next(iter(lines.values())).measure
     assert set(lines) == {f"{measure}-2027-bund", f"{measure}-2027-land"}
     bund = lines[f"{measure}-2027-bund"]
+    # measure 1.1 in 2027: planned 100.000,00 €, approved Bund 33.333,33 €, Land 26.666,67 €; expenses
+    # 52.345,67 €. Bund: 52.345,67 × 33.333,33 / 100.000 = 17.448,554922 → 17.448,55 €; Land:
+    # 52.345,67 × 26.666,67 / 100.000 = 13.958,847090 → 13.958,85 € (together 31.407,40 €, 60 %)
     assert bund.expenses == D("52345.67") and bund.requested == bund.share == D("17448.55")
-    assert bund.share == _share(app, measure, 2027, "bund", D("52345.67"))
-    assert lines[f"{measure}-2027-land"].requested == _share(app, measure, 2027, "land", D("52345.67"))
+    land = lines[f"{measure}-2027-land"]
+    assert land.expenses == D("52345.67") and land.requested == land.share == D("13958.85")
     assert [p.pk for p in services.available_payments(concept, app)] == [paid["payments"][2]]  # a draft holds its payments
     assert services.requests_of(staff, concept, app) == []  # a draft is the city's alone
     services.submit_request(planner, concept, request)
@@ -489,6 +482,53 @@ def test_a_request_on_an_application_not_approved_is_refused(world):
         services.proof_of(planner, concept, app)
 
 
+@pytest.mark.parametrize("planned", ["0.00", None])
+def test_without_a_planned_cost_the_expenses_are_split_by_the_approved_amounts(paid, planned):
+    """Decision 0080: with a measure's planned cost 0 (or none in the application), each source could
+    request all of the paid expenses (Bund 33.333,33 + Land 26.666,67 € for 52.345,67 € paid). The
+    expenses are now split by the approved amounts, and Bund and Land together never ask more than
+    was paid: a typed amount that would is refused, saying so, and nothing changes."""
+    from isek.procedure.models import Application
+
+    concept, app, planner = paid["concept"], paid["app"], paid["planner"]
+    measure = str(concept.measures.get(number="1.1").pk)
+    figures = [f for f in app.snapshot["figures"] if not (f["measure"], int(f["year"])) == (measure, 2027)
+               or f["what"] not in ("cost", "eligible")]
+    if planned is not None:
+        figures.append({"measure": measure, "year": 2027, "what": "cost", "amount": planned})
+    Application.objects.filter(pk=app.pk).update(snapshot={**app.snapshot, "figures": figures})
+    app.refresh_from_db()
+    # 52.345,67 € by 33.333,33 : 26.666,67 (of 60.000,00 €): Bund 52.345,67 × 33.333,33 / 60.000 =
+    # 29.080,924875 → 29.080,92 €, Land 52.345,67 × 26.666,67 / 60.000 = 23.264,745125 → 23.264,75 €
+    request = services.draft_request(planner, concept, app, payments=_first_two(paid))
+    lines = {line.source: line for line in request.lines.all()}
+    assert {s: (x.share, x.requested) for s, x in lines.items()} == {
+        "bund": (D("29080.92"), D("29080.92")), "land": (D("23264.75"), D("23264.75"))}
+    assert lines["bund"].requested + lines["land"].requested == D("52345.67")
+    request.delete()
+    typed = {f"{measure}-2027-bund": "30.000,00"}  # below what is left of the approval, above the share
+    _refused(lambda: services.draft_request(planner, concept, app, payments=_first_two(paid), amounts=typed),
+             "__all__", "Zusammen mehr als die bezahlten Ausgaben: 1.1 ")
+    with pytest.raises(ValidationError) as refused:
+        services.draft_request(planner, concept, app, payments=_first_two(paid), amounts=typed)
+    said = refused.value.message_dict
+    assert "2027: bezahlt 52.345,67 €, angefordert 53.264,75 €" in said["__all__"][0]  # 30.000,00 + 23.264,75
+    assert said[f"amount-{measure}-2027-bund"] == ["Mehr als der Förderanteil der gewählten Ausgaben (29.080,92 €)."]
+
+
+def test_the_shares_never_add_up_to_more_than_was_paid():
+    """Decision 0080: where two shares each rounded half up add up to a cent more than was paid (two
+    sources approved alike at the whole cost, 0,01 € paid: 0,005 → 0,01 each), the source named last
+    gives the cent back; a base below the sum approved is that sum."""
+    from isek.procedure.difference import split_share
+
+    assert split_share(D("0.01"), D("2"), {"bund": D("1"), "land": D("1")}) == {"bund": D("0.01"), "land": D("0.00")}
+    assert split_share(D("0.01"), D("0"), {"bund": D("1"), "land": D("1")}) == {"bund": D("0.01"), "land": D("0.00")}
+    # planned 100 €, approved 150 € (above the plan): 90 € paid split 60 : 30, not 90 × 100/100 + 90 × 50/100
+    assert split_share(D("90.00"), D("100"), {"bund": D("100"), "land": D("50")}) == {"bund": D("60.00"), "land": D("30.00")}
+    assert split_share(D("90.00"), D("0"), {"bund": D("0"), "land": D("0")}) == {"bund": D("0"), "land": D("0")}
+
+
 # --- the city's answers, the submitted proof of use, the authority's decision (decision 0063) ---------
 
 
@@ -505,14 +545,13 @@ def test_the_shares_of_bund_and_land_are_each_rounded_and_add_up_to_their_sum():
     # paying the whole planned cost requests the whole approval, source by source
     assert split_share(D("650000.00"), D("650000"), {"bund": D("216666.67"), "land": D("216666.67")}) == {
         "bund": D("216666.67"), "land": D("216666.67")}
-    for paid, cost, bund, land in ((D("52345.67"), D("150000"), D("50000"), D("25000")),
-                                   (D("0.03"), D("9"), D("1"), D("2")), (D("100.01"), D("3"), D("1"), D("1"))):
-        shares = split_share(paid, cost, {"bund": bund, "land": land})
-        assert shares == {s: _share_alone(paid, cost, a) for s, a in (("bund", bund), ("land", land))}
-
-
-def _share_alone(paid, cost, approved):
-    return (paid * approved / cost).quantize(CENT, rounding=ROUND_HALF_UP)
+    # worked out by hand: 52.345,67 / 3 = 17.448,5567 → 17.448,56; / 6 = 8.724,2783 → 8.724,28
+    assert split_share(D("52345.67"), D("150000"), {"bund": D("50000"), "land": D("25000")}) == {
+        "bund": D("17448.56"), "land": D("8724.28")}
+    # 0,03 / 9 = 0,0033 → 0,00; 0,06 / 9 = 0,0067 → 0,01
+    assert split_share(D("0.03"), D("9"), {"bund": D("1"), "land": D("2")}) == {"bund": D("0.00"), "land": D("0.01")}
+    # 100,01 / 3 = 33,3367 → 33,34 each
+    assert split_share(D("100.01"), D("3"), {"bund": D("1"), "land": D("1")}) == {"bund": D("33.34"), "land": D("33.34")}
 
 
 def test_a_query_is_answered_the_proof_submitted_returned_and_accepted(paid, tmp_path):

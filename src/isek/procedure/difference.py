@@ -93,6 +93,21 @@ CENT = Decimal("0.01")
 
 def split_share(paid: Decimal, cost: Decimal, approved: dict[str, Decimal]) -> dict[str, Decimal]:
     """The approval's share of ``paid`` expenses per grant source, as the KuF computes Bund and Land
-    (decision 0075): each source's share on its own – ``paid`` × approved ÷ ``cost``, half up to the
-    cent – and the whole share their sum. Two sources approved alike get the same cent."""
-    return {s: (paid * a / cost).quantize(CENT, rounding=ROUND_HALF_UP) for s, a in approved.items()}
+    (decision 0075): each source's share on its own – ``paid`` × approved ÷ the base, half up to the
+    cent – and the whole share their sum. Two sources approved alike get the same cent.
+
+    The base is the planned ``cost``; where it is 0 or missing, or below the sum approved, the sum
+    approved (decision 0080: with a planned cost of 0 each source could ask for all of ``paid``).
+    The shares together never exceed ``paid``: where their cents add up to a cent more, the source
+    named last gives it back."""
+    whole = sum(approved.values(), ZERO)
+    base = cost if cost and cost > 0 and cost >= whole else whole
+    if base <= 0 or paid <= 0:
+        return {s: ZERO for s in approved}
+    shares = {s: (paid * a / base).quantize(CENT, rounding=ROUND_HALF_UP) for s, a in approved.items()}
+    for s in reversed(list(shares)):
+        over = sum(shares.values(), ZERO) - paid
+        if over <= 0:
+            break
+        shares[s] -= min(over, shares[s])
+    return shares

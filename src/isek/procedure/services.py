@@ -1236,7 +1236,8 @@ def request_lines(concept, application: Application, payments: list) -> list[dic
     """The lines a request citing ``payments`` holds, one per measure, year and grant source the
     approval grants money for: "key", "measure", "label", "year", "source", "source_label",
     "expenses" (the cited payments), "share" (the approval's share of them: the expenses times
-    approved over planned cost, each source on its own, half up to the cent:
+    approved over planned cost – over the sum approved where the planned cost is 0, missing or
+    below it –, each source on its own, half up to the cent, together never above the expenses:
     ``difference.split_share``), "left" (approved minus released or requested so far)
     and "requested" (the share, at most what is left)."""
     basis, left = _basis(application), _left(application)
@@ -1251,8 +1252,7 @@ def request_lines(concept, application: Application, payments: list) -> list[dic
         entry = basis[(m, y)]
         granted = {s: entry["approved"][s] for s in sorted(entry["approved"], key=lambda s: rank.get(s, 9))
                    if entry["approved"][s]}
-        shares = diff.split_share(paid, entry["cost"], granted) if entry["cost"] else {
-            s: min(paid, approved) for s, approved in granted.items()}
+        shares = diff.split_share(paid, entry["cost"], granted)
         for s, approved in granted.items():
             share = shares[s]
             remaining = max(left.get((m, y, s), ZERO), ZERO)
@@ -1301,7 +1301,8 @@ def draft_request(user, concept, application: Application, *, payments=(), amoun
     it cites (ids of ``available_payments``) and per line of ``request_lines`` the amount it
     requests (``amounts`` by the line's key; a line not named requests its share, at most what is
     left). A typed amount may not be negative, above the share of the cited expenses or above what
-    is left of the approval. Refused with a message, changing nothing, where anything is wrong."""
+    is left of the approval, and the sources of a measure and year together not above its cited
+    expenses. Refused with a message, changing nothing, where anything is wrong."""
     _require_request(user, concept, application)
     if refusal := request_refusal(application):
         raise invalid(refusal, "state")
@@ -1331,12 +1332,16 @@ def draft_request(user, concept, application: Application, *, payments=(), amoun
         errors["__all__"] = _("Diese Zeilen gehören nicht zum Mittelabruf – für sie ist keine bezahlte Ausgabe gewählt: "
                               "%(lines)s. Bitte wählen Sie die Ausgabe oder leeren Sie den Betrag.") % {
             "lines": _line_names(concept, application, unknown)}
+    asked: dict[tuple[str, int], decimal.Decimal] = {}  # per measure and year: all sources together
     for line in lines:
         typed = amounts.get(line["key"])
         if typed is None or (isinstance(typed, str) and not typed.strip()):
+            asked[(line["measure"], line["year"])] = asked.get((line["measure"], line["year"]), ZERO) + line["requested"]
             continue
         value, problem = _amount(typed, empty=_("Bitte einen Betrag angeben."),
                                  negative=_("Ein angeforderter Betrag kann nicht negativ sein."))
+        asked[(line["measure"], line["year"])] = asked.get((line["measure"], line["year"]), ZERO) + (
+            line["requested"] if problem else value)
         if not problem and value > line["left"]:
             problem = _("Mehr als noch verfügbar: bewilligt %(approved)s €, davon noch verfügbar %(left)s €.") % {
                 "approved": _euro(line["approved"]), "left": _euro(line["left"])}
@@ -1346,6 +1351,15 @@ def draft_request(user, concept, application: Application, *, payments=(), amoun
             errors[f"amount-{line['key']}"] = problem
         else:
             line["requested"] = value
+    paid = {(line["measure"], line["year"]): line["expenses"] for line in lines}
+    over = [(key, amount) for key, amount in asked.items() if amount > paid[key]]
+    if over and "__all__" not in errors:
+        labels = _labels(application)
+        errors["__all__"] = _("Zusammen mehr als die bezahlten Ausgaben: %(lines)s. Bund und Land zusammen "
+                              "fordern je Maßnahme und Jahr höchstens die bezahlten Ausgaben an.") % {
+            "lines": "; ".join(_("%(measure)s, %(year)s: bezahlt %(paid)s €, angefordert %(asked)s €") % {
+                "measure": labels.get(m, m), "year": y, "paid": _euro(paid[(m, y)]), "asked": _euro(amount)}
+                for (m, y), amount in over)}
     if lines and not errors and not any(line["requested"] for line in lines):
         errors["__all__"] = _("Der Mittelabruf fordert nichts an: von der Bewilligung ist für diese Ausgaben nichts "
                               "mehr verfügbar.")
