@@ -217,3 +217,49 @@ def test_quarters_from_a_file_are_asked_about_by_name(erfurt, geofile):
     assert not Quarter.objects.filter(concept=concept).exists()
     assert client.post(f"/concepts/{concept.slug}/import/", {"step": "confirm"}).status_code == 302
     assert set(Quarter.objects.filter(concept=concept).values_list("name", flat=True)) == {"Altstadt", "Weimar"}
+
+
+def _blocks(n):
+    """``n`` small blocks across the east edge of ERFURT (half of each beyond it), one inside."""
+    rows = [(shapely.box(11.0345, 50.975 + i * 0.0004, 11.0355, 50.9753 + i * 0.0004), {"name": f"Block {i + 1:02d}"})
+            for i in range(n)]
+    return rows + [(shapely.box(11.026, 50.976, 11.027, 50.977), {"name": "Domplatz"})]
+
+
+def test_the_import_command_names_the_first_five_quarters_beyond_the_area_and_all_with_verbose(erfurt, geofile):
+    """Decision 0080: 1,500 blocks beyond the funding area were 1,500 lines of `isek import … --as
+    quarters`; a message now names the first five quarters and how many there are, --verbose all."""
+    import io
+
+    from isek.concepts.models import Quarter
+
+    concept, _ = erfurt
+    concept.area = geo.to_django(shapely.MultiPolygon([ERFURT]))
+    concept.save()
+    path = geofile("blocks.geojson", _blocks(12))
+    with pytest.raises(CommandError) as err:
+        call_command("import_geodata", concept.slug, str(path), "--as", "quarters")
+    said = str(err.value)
+    lines = said.splitlines()
+    assert len(lines) == 1 + 5 + 1 + 1, said  # heading, five quarters, how many more, what to do
+    assert [line.split(":")[0] for line in lines[1:6]] == [f"  - Block 0{i}" for i in range(1, 6)]
+    assert "Block 06" not in said and "Domplatz" not in said
+    assert lines[6] == "  - … und 7 weitere Teilräume mit Rückfragen (12 von 13 Teilräumen; alle mit --verbose)."
+    assert "--confirm-area" in lines[7]
+    assert not Quarter.objects.filter(concept=concept).exists()
+    with pytest.raises(CommandError) as err:
+        call_command("import_geodata", concept.slug, str(path), "--as", "quarters", "--verbose")
+    said = str(err.value)
+    assert all(f"Block {i:02d}: Der Teilraum liegt nicht ganz im Fördergebiet" in said for i in range(1, 13))
+    assert "weitere" not in said
+    out, warned = io.StringIO(), io.StringIO()
+    call_command("import_geodata", concept.slug, str(path), "--as", "quarters", "--confirm-area", stdout=out, stderr=warned)
+    assert warned.getvalue().strip() == ("Hinweis: 12 Teilräume ragen über das Fördergebiet hinaus, die ersten 5: Block 01, "
+                                         "Block 02, Block 03, Block 04, Block 05 (alle mit --verbose)")
+    assert "13 neu angelegt" in out.getvalue()
+    assert Quarter.objects.filter(concept=concept).count() == 13
+    warned = io.StringIO()
+    call_command("import_geodata", concept.slug, str(path), "--as", "quarters", "--confirm-area", "--verbose",
+                 stdout=io.StringIO(), stderr=warned)
+    assert warned.getvalue().strip() == "Hinweis: Teilräume ragen über das Fördergebiet hinaus: " + ", ".join(
+        f"Block {i:02d}" for i in range(1, 13))

@@ -73,19 +73,29 @@ def _first(props: dict, keys) -> str:
 
 
 
+def _named(names: list[str], listed: int | None) -> dict:
+    """The parameters of a message naming ``names``: "count" and "names" – all of them, or (more
+    than ``listed``) the first ``listed``, and "listed"."""
+    if listed is None or len(names) <= listed:
+        return {"count": len(names), "names": ", ".join(names)}
+    return {"count": len(names), "names": ", ".join(names[:listed]), "listed": listed}
+
+
 def _multi(g):
     return shapely.MultiPolygon([g]) if g.geom_type == "Polygon" else g
 
 
 def import_file(concept: Concept, path, kind: str, *, crs=None, layer=None, filename=None,
                 user=None, actor: str = "import", ask_first: bool = False, doubt=None,
-                confirmed: bool = False) -> ImportReport:
+                confirmed: bool = False, listed: int | None = None) -> ImportReport:
     """Import ``path`` as the concept's area, its quarters or its measures' geometries.
 
     Raises geoio.GeoFileError listing every problem; then nothing has been stored. With
     ``ask_first``, a new area that would leave measures outside raises Unconfirmed instead.
     ``doubt(geometry)`` (WGS84 shapely → sentences) questions the area and each quarter; unless
     ``confirmed``, a doubt raises Unconfirmed with ``ask_first``, else GeoFileError (decision 0066).
+    ``listed``: how many quarters or measures a message names at most – the first ones and how
+    many there are, the rest with ``--verbose`` (the command's terminal; decision 0080); None: all.
     """
     if kind not in KINDS:
         raise geoio.GeoFileError([Problem(gettext_noop("Unbekannte Art „%(kind)s“: erlaubt sind area, quarters, measures."), {"kind": kind})])
@@ -95,15 +105,24 @@ def import_file(concept: Concept, path, kind: str, *, crs=None, layer=None, file
     )
     report = ImportReport(kind=kind, source_crs=gf.source_crs, warnings=list(gf.warnings))
     plan = {"area": _plan_area, "quarters": _plan_quarters, "measures": _plan_measures}[kind]
-    writes = plan(concept, gf.features, report)
+    writes = plan(concept, gf.features, report, listed)
+    doubted: list[str] = []  # the quarters questioned, in the file's order
     if doubt is not None and kind == "area":
         report.doubts = doubt(shapely.union_all([f.geometry for f in gf.features]))
     elif doubt is not None and kind == "quarters":
-        report.doubts = [f"{_first(f.properties, NAME_KEYS)}: {d}" for f in gf.features for d in doubt(f.geometry)]
+        for f in gf.features:
+            name, said = _first(f.properties, NAME_KEYS), doubt(f.geometry)
+            report.doubts += [f"{name}: {d}" for d in said]
+            doubted += [name] if said else []
     if report.doubts and not confirmed and not ask_first:
-        raise geoio.GeoFileError([Problem("%(doubt)s", {"doubt": d}) for d in report.doubts]
-                                 + [Problem(gettext_noop("Nichts gespeichert: Stimmt die Fläche, mit --confirm-area "
-                                                         "erneut importieren."))])
+        shown = [Problem("%(doubt)s", {"doubt": d}) for d in report.doubts]
+        if listed is not None and len(doubted) > listed:
+            first = set(doubted[:listed])
+            shown = [p for p in shown if p.params["doubt"].split(": ", 1)[0] in first] + [Problem(gettext_noop(
+                "… und %(more)s weitere Teilräume mit Rückfragen (%(count)s von %(total)s Teilräumen; alle mit "
+                "--verbose)."), {"more": len(doubted) - listed, "count": len(doubted), "total": len(gf.features)})]
+        raise geoio.GeoFileError(shown + [Problem(gettext_noop("Nichts gespeichert: Stimmt die Fläche, mit "
+                                                               "--confirm-area erneut importieren."))])
     if ask_first and (report.measures_outside or report.doubts and not confirmed):
         raise Unconfirmed(report)
     with acting_as(user, actor), transaction.atomic():
@@ -112,7 +131,7 @@ def import_file(concept: Concept, path, kind: str, *, crs=None, layer=None, file
     return report
 
 
-def _plan_area(concept, features, report):
+def _plan_area(concept, features, report, listed=None):
     union = shapely.union_all([f.geometry for f in features])
     if union.geom_type not in geoio.POLYGONAL or not union.is_valid or union.is_empty:
         raise geoio.GeoFileError([Problem(gettext_noop("Die Flächen ergeben zusammen kein gültiges Fördergebiet."))])
@@ -121,14 +140,22 @@ def _plan_area(concept, features, report):
     area = geo.to_django(union).buffer(1e-6)
     outside = [q.name for q in concept.quarters.all() if not area.contains(q.geometry)]
     if outside:
-        report.warnings.append(Problem(gettext_noop("Teilräume ragen über das neue Fördergebiet hinaus: %(names)s"), {"names": ", ".join(outside)}))
+        named = _named(outside, listed)
+        report.warnings.append(Problem(gettext_noop("Teilräume ragen über das neue Fördergebiet hinaus: %(names)s")
+                                       if "listed" not in named else gettext_noop(
+            "%(count)s Teilräume ragen über das neue Fördergebiet hinaus, die ersten %(listed)s: %(names)s (alle mit "
+            "--verbose)"), named))
     report.measures_outside = [m for m in concept.measures.exclude(geometry=None) if not area.contains(m.geometry)]
 
     def write():
         if report.measures_outside:
-            report.warnings.append(Problem(gettext_noop("%(count)s Maßnahmen liegen nicht (ganz) im neuen Fördergebiet: %(numbers)s"),
-                                           {"count": len(report.measures_outside),
-                                            "numbers": ", ".join(m.number for m in report.measures_outside)}))
+            named = _named([m.number for m in report.measures_outside], listed)
+            named["numbers"] = named.pop("names")
+            report.warnings.append(Problem(
+                gettext_noop("%(count)s Maßnahmen liegen nicht (ganz) im neuen Fördergebiet: %(numbers)s")
+                if "listed" not in named else gettext_noop("%(count)s Maßnahmen liegen nicht (ganz) im neuen "
+                                                           "Fördergebiet, die ersten %(listed)s: %(numbers)s (alle mit "
+                                                           "--verbose)"), named))
         concept.area = geo.to_django(_multi(union))
         named = {_first(f.properties, NAME_KEYS) for f in features} - {None, ""}
         if not concept.area_name and len(named) == 1:  # the file's name of the area, where the concept has none yet
@@ -139,7 +166,7 @@ def _plan_area(concept, features, report):
     return [write]
 
 
-def _plan_quarters(concept, features, report):
+def _plan_quarters(concept, features, report, listed=None):
     errors, seen, rows = [], {}, []
     for f in features:
         name = _first(f.properties, NAME_KEYS)
@@ -162,9 +189,14 @@ def _plan_quarters(concept, features, report):
         raise geoio.GeoFileError(errors)
     area = concept.area
     if area is not None:
-        outside = [r[0] for r in rows if not area.buffer(1e-6).contains(geo.to_django(r[3]))]
+        wider = area.buffer(1e-6)
+        outside = [r[0] for r in rows if not wider.contains(geo.to_django(r[3]))]
         if outside:
-            report.warnings.append(Problem(gettext_noop("Teilräume ragen über das Fördergebiet hinaus: %(names)s"), {"names": ", ".join(outside)}))
+            named = _named(outside, listed)
+            report.warnings.append(Problem(gettext_noop("Teilräume ragen über das Fördergebiet hinaus: %(names)s")
+                                           if "listed" not in named else gettext_noop(
+                "%(count)s Teilräume ragen über das Fördergebiet hinaus, die ersten %(listed)s: %(names)s (alle mit "
+                "--verbose)"), named))
 
     def write():
         for name, colour, description, g in rows:
@@ -185,7 +217,7 @@ def _plan_quarters(concept, features, report):
     return [write]
 
 
-def _plan_measures(concept, features, report):
+def _plan_measures(concept, features, report, listed=None):
     errors, seen, rows = [], {}, []
     existing = {m.number: m for m in concept.measures.all()}
     fields = {str(f.number): f for f in FieldOfAction.objects.filter(concept=concept)}

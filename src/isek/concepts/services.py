@@ -795,14 +795,16 @@ def set_progress(user, concept: Concept, measure: Measure, percent: int, *, illu
 
 
 def import_path(user, concept: Concept, path, kind: str, *, crs=None, layer=None, filename=None,
-                via: str = "isek import", ask_first: bool = False, confirmed: bool = False) -> importing.ImportReport:
+                via: str = "isek import", ask_first: bool = False, confirmed: bool = False,
+                listed: int | None = None) -> importing.ImportReport:
     """Import a geodata file as the concept's area, quarters or measure locations (all or nothing).
     With ``ask_first``, an area that would leave measures outside, or an area or quarter that
     ``area_doubts`` questions, raises importing.Unconfirmed; without it such doubts refuse the file
-    (GeoFileError) unless ``confirmed`` (the command's --confirm-area)."""
+    (GeoFileError) unless ``confirmed`` (the command's --confirm-area). ``listed``: how many quarters
+    or measures a message names at most (the command's terminal; None: all)."""
     access.require(user, "geodata", "import", concept)
     return importing.import_file(concept, path, kind, crs=crs, layer=layer, filename=filename,
-                                 user=user, actor=via, ask_first=ask_first, confirmed=confirmed,
+                                 user=user, actor=via, ask_first=ask_first, confirmed=confirmed, listed=listed,
                                  doubt=lambda g: area_doubts(concept, g) + (
                                      location_doubts(concept, geo.to_django(g), "quarter") if kind == "quarters" else []))
 

@@ -3,6 +3,10 @@ from django.core.management.base import BaseCommand, CommandError
 from isek import access
 from isek.concepts import geoio, importing, services
 
+# A message about many quarters or measures names the first ones and how many there are: 1,500
+# blocks beyond the funding area were 1,500 lines (decision 0080); --verbose names them all.
+LISTED = 5
+
 
 class Command(BaseCommand):
     help = "Import the funding area, quarters or measure geometries of a concept (GeoJSON, GPKG, zipped Shapefile; any CRS). All or nothing."
@@ -16,14 +20,17 @@ class Command(BaseCommand):
         parser.add_argument("--confirm-area", action="store_true",
                             help="import an area or quarters that isek questions (larger than 20 km², outside the city's "
                                  "Land or base map; decision 0066)")
+        parser.add_argument("--verbose", action="store_true",
+                            help=f"name every quarter or measure a message is about (default: the first {LISTED} "
+                                 "and how many there are; decision 0080)")
 
-    def handle(self, concept, file, kind, crs=None, layer=None, confirm_area=False, **opts):
+    def handle(self, concept, file, kind, crs=None, layer=None, confirm_area=False, verbose=False, **opts):
         c = services.concept_by_slug(concept)
         if c is None:
             raise CommandError(f"Konzept „{concept}“ gibt es nicht. Vorhanden: {', '.join(services.concept_slugs()) or 'keins'}")
         try:
             report = services.import_path(access.Operator("isek import"), c, file, kind, crs=crs, layer=layer,
-                                          confirmed=confirm_area)
+                                          confirmed=confirm_area, listed=None if verbose else LISTED)
         except FileNotFoundError:
             raise CommandError(f"Datei nicht gefunden: {file}") from None
         except geoio.GeoFileError as exc:
