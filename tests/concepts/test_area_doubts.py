@@ -263,3 +263,20 @@ def test_the_import_command_names_the_first_five_quarters_beyond_the_area_and_al
                  stdout=io.StringIO(), stderr=warned)
     assert warned.getvalue().strip() == "Hinweis: Teilräume ragen über das Fördergebiet hinaus: " + ", ".join(
         f"Block {i:02d}" for i in range(1, 13))
+
+
+def test_the_import_command_names_five_problems_of_single_objects_and_all_with_verbose(erfurt, geofile):
+    """Decision 0080: a file of many quarters without a name listed every one; the command names five
+    and how many more, --verbose all, and stores nothing."""
+    concept, _ = erfurt
+    path = geofile("nameless.geojson", [(shapely.box(11.026 + i * 0.001, 50.976, 11.0265 + i * 0.001, 50.9765),
+                                         {"note": str(i)}) for i in range(8)])
+    with pytest.raises(CommandError) as err:
+        call_command("import_geodata", concept.slug, str(path), "--as", "quarters")
+    lines = str(err.value).splitlines()
+    assert lines[1:] == [f"  - Objekt {i}: es fehlt der Name (Feld „name“)." for i in range(1, 6)] + [
+        "  - … und 3 weitere Meldungen zu einzelnen Objekten (alle mit --verbose)"]
+    with pytest.raises(CommandError) as err:
+        call_command("import_geodata", concept.slug, str(path), "--as", "quarters", "--verbose")
+    assert str(err.value).splitlines()[1:] == [f"  - Objekt {i}: es fehlt der Name (Feld „name“)." for i in range(1, 9)]
+    assert not concept.quarters.exists()

@@ -106,19 +106,19 @@ def import_file(concept: Concept, path, kind: str, *, crs=None, layer=None, file
     report = ImportReport(kind=kind, source_crs=gf.source_crs, warnings=list(gf.warnings))
     plan = {"area": _plan_area, "quarters": _plan_quarters, "measures": _plan_measures}[kind]
     writes = plan(concept, gf.features, report, listed)
-    doubted: list[str] = []  # the quarters questioned, in the file's order
+    said: list[tuple[int, str]] = []  # each doubt with the index of the quarter it is about (area: 0)
     if doubt is not None and kind == "area":
-        report.doubts = doubt(shapely.union_all([f.geometry for f in gf.features]))
+        said = [(0, d) for d in doubt(shapely.union_all([f.geometry for f in gf.features]))]
+        report.doubts = [d for _, d in said]
     elif doubt is not None and kind == "quarters":
-        for f in gf.features:
-            name, said = _first(f.properties, NAME_KEYS), doubt(f.geometry)
-            report.doubts += [f"{name}: {d}" for d in said]
-            doubted += [name] if said else []
+        said = [(i, f"{_first(f.properties, NAME_KEYS)}: {d}") for i, f in enumerate(gf.features) for d in doubt(f.geometry)]
+        report.doubts = [d for _, d in said]
     if report.doubts and not confirmed and not ask_first:
-        shown = [Problem("%(doubt)s", {"doubt": d}) for d in report.doubts]
-        if listed is not None and len(doubted) > listed:
+        doubted = sorted({i for i, _ in said})  # the quarters questioned, in the file's order
+        shown = [Problem("%(doubt)s", {"doubt": d}) for _, d in said]
+        if kind == "quarters" and listed is not None and len(doubted) > listed:
             first = set(doubted[:listed])
-            shown = [p for p in shown if p.params["doubt"].split(": ", 1)[0] in first] + [Problem(gettext_noop(
+            shown = [Problem("%(doubt)s", {"doubt": d}) for i, d in said if i in first] + [Problem(gettext_noop(
                 "… und %(more)s weitere Teilräume mit Rückfragen (%(count)s von %(total)s Teilräumen; alle mit "
                 "--verbose)."), {"more": len(doubted) - listed, "count": len(doubted), "total": len(gf.features)})]
         raise geoio.GeoFileError(shown + [Problem(gettext_noop("Nichts gespeichert: Stimmt die Fläche, mit "
@@ -149,13 +149,13 @@ def _plan_area(concept, features, report, listed=None):
 
     def write():
         if report.measures_outside:
-            named = _named([m.number for m in report.measures_outside], listed)
-            named["numbers"] = named.pop("names")
+            numbers = _named([m.number for m in report.measures_outside], listed)
+            numbers["numbers"] = numbers.pop("names")
             report.warnings.append(Problem(
                 gettext_noop("%(count)s Maßnahmen liegen nicht (ganz) im neuen Fördergebiet: %(numbers)s")
-                if "listed" not in named else gettext_noop("%(count)s Maßnahmen liegen nicht (ganz) im neuen "
-                                                           "Fördergebiet, die ersten %(listed)s: %(numbers)s (alle mit "
-                                                           "--verbose)"), named))
+                if "listed" not in numbers else gettext_noop("%(count)s Maßnahmen liegen nicht (ganz) im neuen "
+                                                             "Fördergebiet, die ersten %(listed)s: %(numbers)s (alle "
+                                                             "mit --verbose)"), numbers))
         concept.area = geo.to_django(_multi(union))
         named = {_first(f.properties, NAME_KEYS) for f in features} - {None, ""}
         if not concept.area_name and len(named) == 1:  # the file's name of the area, where the concept has none yet

@@ -34,8 +34,19 @@ class Command(BaseCommand):
         except FileNotFoundError:
             raise CommandError(f"Datei nicht gefunden: {file}") from None
         except geoio.GeoFileError as exc:
-            lines = "\n".join(f"  - {e}" for e in exc.errors)
+            lines = "\n".join(f"  - {e}" for e in _shortened(exc.problems, verbose))
             raise CommandError(f"Nicht importiert, nichts gespeichert:\n{lines}") from None
-        for w in report.warnings:
-            self.stderr.write(self.style.WARNING(f"Hinweis: {w.render()}"))
+        for w in _shortened(report.warnings, verbose):
+            self.stderr.write(self.style.WARNING(f"Hinweis: {w}"))
         self.stdout.write(self.style.SUCCESS(f"{kind}: {report.summary()}"))
+
+
+def _shortened(problems, verbose: bool) -> list[str]:
+    """``problems`` as lines: of those about one object of the file (``row``: "Objekt 7: …") the
+    first LISTED and how many more, unless ``verbose``; the others all."""
+    about_one = [p for p in problems if p.row is not None]
+    if verbose or len(about_one) <= LISTED:
+        return [p.render() for p in problems]
+    kept = {id(p) for p in about_one[:LISTED]}
+    lines = [p.render() for p in problems if p.row is None or id(p) in kept]
+    return lines + [f"… und {len(about_one) - LISTED} weitere Meldungen zu einzelnen Objekten (alle mit --verbose)"]
