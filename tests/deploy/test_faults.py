@@ -180,7 +180,8 @@ def test_killed_in_the_middle_of_an_import(installation, tmp_path, what):
 
     start = state()
     # its output into a file, not a pipe nobody reads while it runs: the import's warnings (one per
-    # quarter beyond the funding area) filled a pipe's 64 KB and blocked it before it wrote (run 10)
+    # quarter beyond the funding area, until decision 0080 named five) filled a pipe's 64 KB and
+    # blocked it before it wrote (run 10)
     out = tmp_path / "import.out"
     with out.open("w") as sink:
         proc = subprocess.Popen([sys.executable, "-m", "isek.cli", *args], env=env, stdout=sink, stderr=subprocess.STDOUT)
