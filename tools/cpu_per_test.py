@@ -1,6 +1,8 @@
 """A pytest plugin: each test's CPU seconds in this process (setup, call and teardown; the live
 server's thread included, Chromium and PostgreSQL not), its wall seconds and its reaped children's
-CPU, one tab-separated line per test, to the file $CPU_OUT (default cpu-per-test.tsv). CPU time
+CPU, one tab-separated line per test, to the file $CPU_OUT (default cpu-per-test.tsv); a line COLLECTED with
+the process's CPU after collection and SESSION-END with its CPU and its reaped children's at the end
+(Chromium and Playwright's driver are reaped there). CPU time
 barely changes with load on the machine, so a run beside other work still shows where the CPU goes
 (decision 0038, sixth step).
 
@@ -23,4 +25,15 @@ def pytest_runtest_protocol(item, nextitem):
     after = os.times()
     children = (after.children_user + after.children_system) - (before.children_user + before.children_system)
     _out.write(f"{item.nodeid}\t{time.process_time() - cpu:.2f}\t{time.perf_counter() - wall:.2f}\t{children:.2f}\n")
+    _out.flush()
+
+
+def pytest_collection_finish(session):
+    _out.write(f"COLLECTED\t{time.process_time():.2f}\t0\t0\n")
+    _out.flush()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    t = os.times()
+    _out.write(f"SESSION-END\t{time.process_time():.2f}\t0\t{t.children_user + t.children_system:.2f}\n")
     _out.flush()
