@@ -362,7 +362,13 @@ def test_the_imports_theme_for_rows_without_one_is_recorded_and_no_proposal(phas
     assert f'data-suggestion="{ideas["mobility"].pk}"' in text and "Vorschlag: „Mobilität“" in text
     c.post(url(phase), {"idea": later.pk, "theme": ideas["mobility"].pk})
     review = ThemeReview.objects.get(idea=later)
-    assert not review.corrected and review.confidence is not None
+    assert not review.corrected and review.confidence is not None and not review.unsuggested
+    # fix24c: the first choices, where isek showed no suggestion (the import's fallback theme only),
+    # were counted "korrigiert" (another theme) or "bestätigt" (the fallback kept): chosen without one
+    first = ThemeReview.objects.get(idea=ideas["buses"][0])
+    assert first.unsuggested and first.state == "unsuggested" and not first.corrected and not first.confirmed
+    ev = engines.theme_evaluation(planner, phase.concept, phase)
+    assert (ev.unsuggested, ev.confirmed, ev.corrected) == (2, 4, 0)
 
 
 def test_rows_imported_without_a_theme_stay_without_one_and_get_iseks_suggestion(phase, ideas, tmp_path):
@@ -473,8 +479,9 @@ def test_the_report_counts_the_imports_fallback_theme_as_no_theme_with_iseks_sug
     # the XLSX
     wb = openpyxl.load_workbook(io.BytesIO(c.get(report_url[:-1] + ".xlsx").content))
     rows = {row[0]: row for row in wb["Themen"].iter_rows(min_row=2, values_only=True)}
-    # ideas, placed, supports (3 by kind), answered, confirmed, corrected, open, isek (the kinds of 0074)
-    assert rows["ohne Thema (beim Import zugewiesen)"][1:12] == (3, fallback.figures.placed, 0, 0, 0, 0, 0, 0, 0, 3, 3)
+    # ideas, placed, supports (3 by kind), answered, confirmed, corrected, chosen without a suggestion, open, isek
+    # (the kinds of 0074, the third kind of decision of 0081)
+    assert rows["ohne Thema (beim Import zugewiesen)"][1:13] == (3, fallback.figures.placed, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3)
     assert rows["Plätze & Freiräume"][1] == 5
     # the PDF: the same row, and the total row names isek's suggestions (it was blank)
     path = tmp_path / "r.pdf"
