@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from isek.participation import services
 from isek.participation.models import DuplicateReview, GroupDecision, GroupMember, Idea, IdeaGroup, Status
@@ -374,3 +374,27 @@ def test_fix24c_the_reports_get_writes_nothing_and_says_how_many_came_since_the_
     assert r.status_code == 302 and r["Location"].endswith("/report/#groups-heading")
     assert GroupMember.objects.filter(idea=late).exists()
     assert "seit der letzten Gruppierung" not in c.get(report).content.decode()
+
+
+def test_fix24c_a_catch_all_group_is_called_verschiedenes_with_its_count_until_the_planner_names_it(phase, ideas):
+    """A group isek finds too mixed for a name from its words (``IdeaGroup.mixed``, from the engine's
+    catch-all test) is "Verschiedenes (n Beiträge)" on the groups page and in the report, in English
+    "Miscellaneous (n contributions)"; the planner's name wins; a decision names it as the page did."""
+    planner = member(phase.concept, "planner", "petra")
+    c = client_for(planner)
+    c.get(url(phase))
+    buses = group_of(ideas["buses"][0])
+    IdeaGroup.objects.filter(pk=buses.pk).update(mixed=True, proposed_name="")
+    page = c.get(url(phase)).content.decode()
+    assert "<span data-group-name>Verschiedenes (5 Beiträge)</span>" in section(page, buses)
+    english = c.get(url(phase), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<span data-group-name>Miscellaneous (5 contributions)</span>" in section(english, buses)
+    with translation.override("de"):
+        report = services.evaluation_report(planner, phase.concept, phase)
+    assert "Verschiedenes (5 Beiträge)" in [g.name for g in report.groups]
+    moved = ideas["buses"][0]
+    c.post(url(phase), {"action": "move", "group": buses.pk, "ideas": [moved.pk], "to": "new", "name": "Busse"})
+    assert GroupDecision.objects.get().summary.startswith("Gruppe „Verschiedenes (5 Beiträge)“ geteilt")
+    assert "Verschiedenes (4 Beiträge)" in section(c.get(url(phase)).content.decode(), buses)
+    services.rename_group(planner, phase.concept, phase, buses.pk, "Busverkehr")
+    assert IdeaGroup.objects.get(pk=buses.pk).title == "Busverkehr"
