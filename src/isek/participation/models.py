@@ -389,7 +389,7 @@ class IdeaGroup(models.Model):
         return self._size
 
     @size.setter
-    def size(self, n: int) -> None:
+    def size(self, n: int | None) -> None:  # None: count again
         self._size = n
 
     @property
