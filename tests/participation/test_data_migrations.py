@@ -151,7 +151,7 @@ def test_the_data_migrations_keep_what_existing_rows_meant(transactional_db):
         old_phase = _supports_at_0005(_migrate(_state("0005_number_required")))
         _addresses_at_0006(_migrate(_state("0006_support_confirmation")), addresses)
         _merged_at_0008(_migrate(_state("0008_decision_dismiss_reports")), merged)
-        sitzen, named, gone = _decisions_at_0017(_migrate(_state("0017_minor24_idea_without_theme")), decided)
+        sitzen, named, unnamed = _decisions_at_0017(_migrate(_state("0017_minor24_idea_without_theme")), decided)
     finally:
         _migrate(None)
 
@@ -189,4 +189,4 @@ def test_the_data_migrations_keep_what_existing_rows_meant(transactional_db):
     assert ThemeReview.objects.get(idea__phase=decided, idea__title="eigenes").corrected, promise
     promise = "0018_fix24c: a group decision is linked to the groups its sentence names"
     assert [g.pk for g in GroupDecision.objects.get(pk=named).groups.all()] == [sitzen], promise
-    assert not GroupDecision.objects.get(pk=gone).groups.exists(), promise
+    assert not GroupDecision.objects.get(pk=unnamed).groups.exists(), promise
