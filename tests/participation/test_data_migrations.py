@@ -115,15 +115,43 @@ def _merged_at_0008(old, phase):
         OldDecision.objects.create(phase_id=phase.pk, kind="idea", object_id=made[title].pk, action="merge", actor="m")
 
 
+def _decisions_at_0017(old, phase):
+    """0018: a theme chosen where isek showed no suggestion is "gewählt ohne Vorschlag"; a group
+    decision is linked to the groups its sentence names."""
+    OldIdea, OldReview = old.get_model("participation", "Idea"), old.get_model("participation", "ThemeReview")
+    OldGroup, OldDecision = old.get_model("participation", "IdeaGroup"), old.get_model("participation", "GroupDecision")
+    squares = phase.themes.get()
+    other = old.get_model("participation", "Theme").objects.create(phase_id=phase.pk, name_de="Verkehr", order=1)
+    now = timezone.now()
+    made = {}
+    for n, (title, fallback, theme) in enumerate([("ohne Thema", False, None), ("Ersatzthema", True, squares.pk),
+                                                 ("eigenes", False, squares.pk), ("vorgeschlagen", True, squares.pk)],
+                                                start=1):
+        made[title] = OldIdea.objects.create(phase_id=phase.pk, concept_id=phase.concept_id, number=n, title=title,
+                                             text="T", theme_id=theme, theme_fallback=fallback, geometry=INSIDE)
+    for title, proposed, confidence in [("ohne Thema", None, None), ("Ersatzthema", squares.pk, None),
+                                        ("eigenes", squares.pk, None), ("vorgeschlagen", squares.pk, 0.8)]:
+        OldReview.objects.create(idea_id=made[title].pk, theme_id=other.pk, proposed_id=proposed, confidence=confidence,
+                                 by_name="p", at=now)
+    sitzen = OldGroup.objects.create(phase_id=phase.pk, name="Sitzen", proposed_name="Bänke, Platz")
+    named = OldDecision.objects.create(phase_id=phase.pk, action="rename", by_name="p", at=now,
+                                       summary="Gruppe „Bänke, Platz“ heißt jetzt „Sitzen“.")
+    gone = OldDecision.objects.create(phase_id=phase.pk, action="merge", by_name="p", at=now,
+                                      summary="Gruppe „Weg“ (2 Beiträge) mit „Anderswo“ zusammengelegt.")
+    return sitzen.pk, named.pk, gone.pk
+
+
 def test_the_data_migrations_keep_what_existing_rows_meant(transactional_db):
     # the phases with today's model, before going back (their rows survive the walk)
-    names, a, b, addresses, merged = (_phase(t) for t in ("Namen", "Zahlen A", "Zahlen B", "Adressen", "Zusammengeführt"))
+    names, a, b, addresses, merged, decided = (_phase(t) for t in ("Namen", "Zahlen A", "Zahlen B", "Adressen",
+                                                                   "Zusammengeführt", "Entschieden"))
     try:
         idea_a, idea_b, comment = _names_at_0001(_migrate(_state("0001_initial")), names)
         k_b, k_a, on_b2, gone = _numbers_at_0002(_migrate(_state("0002_author_name_per_contribution")), a, b)
         old_phase = _supports_at_0005(_migrate(_state("0005_number_required")))
         _addresses_at_0006(_migrate(_state("0006_support_confirmation")), addresses)
         _merged_at_0008(_migrate(_state("0008_decision_dismiss_reports")), merged)
+        sitzen, named, unnamed = _decisions_at_0017(_migrate(_state("0017_minor24_idea_without_theme")), decided)
     finally:
         _migrate(None)
 
@@ -152,3 +180,13 @@ def test_the_data_migrations_keep_what_existing_rows_meant(transactional_db):
     promise = "0009_merged_public: merged ideas are public only where the log shows them public"
     assert dict(Idea.objects.filter(phase=merged).values_list("title", "merged_public")) == {
         "Ziel": False, "Freigegeben": True, "Nie freigegeben": False}, promise
+
+    promise = "0018_fix24c: a theme chosen where isek showed no suggestion is neither confirmed nor corrected"
+    from isek.participation.models import GroupDecision, ThemeReview
+
+    states = dict(ThemeReview.objects.filter(idea__phase=decided).values_list("idea__title", "unsuggested"))
+    assert states == {"ohne Thema": True, "Ersatzthema": True, "eigenes": False, "vorgeschlagen": False}, promise
+    assert ThemeReview.objects.get(idea__phase=decided, idea__title="eigenes").corrected, promise
+    promise = "0018_fix24c: a group decision is linked to the groups its sentence names"
+    assert [g.pk for g in GroupDecision.objects.get(pk=named).groups.all()] == [sitzen], promise
+    assert not GroupDecision.objects.get(pk=unnamed).groups.exists(), promise

@@ -93,3 +93,36 @@ def test_names_leave_out_anonymisation_placeholders_and_pieces_of_addresses():
     assert any(w.startswith("Bäum") for w in words), words
     parts = {p.casefold() for w in words for p in w.split()}
     assert not parts & {"name", "entfernt", "xxx", "http", "https", "www", "de", "html"}, words
+
+
+
+def test_fix24c_a_catch_all_group_gets_no_name_from_its_words_on_ottensen():
+    """Walk 24: a group of Ottensen's contributions that have little in common was named by words
+    ("Stadtteil, Ottensen, Busse") that claim a topic it does not have. A group of at least
+    MIXED_MIN whose pairs are on average hardly more alike than any two of the phase is ``mixed``:
+    no name from its words (the pages say "Verschiedenes (n Beiträge)"; Köln has none, decision 0081)."""
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
+    from isek.participation.evaluation import corpora
+    from isek.participation.evaluation.groups import MIXED_MIN, MIXED_RATIO
+    from isek.participation.evaluation.themes import _Features
+    from tests.data import data_dir
+
+    cs = corpora.read_ottensen(data_dir("participation") / corpora.OTTENSEN)[0]
+    groups = group_contributions(cs)
+    X = normalize(_Features([c.text for c in cs], char_weight=1.0, word_weight=0.3).X)
+    sims = (X @ X.T).toarray()
+    index = {c.id: i for i, c in enumerate(cs)}
+
+    def mean_pair(rows):  # the mean cosine of distinct pairs, counted pair by pair
+        block = sims[np.ix_(rows, rows)]
+        return (block.sum() - np.trace(block)) / (len(rows) * (len(rows) - 1))
+
+    phase = mean_pair(list(range(len(cs))))
+    for g in groups:
+        rows = [index[m] for m in g.members]
+        assert g.mixed == (len(rows) >= MIXED_MIN and mean_pair(rows) <= MIXED_RATIO * phase), (g.words[:3], len(rows))
+        assert (g.name == "") == g.mixed and (g.mixed or g.name == ", ".join(g.words[:3]))
+    mixed = [g for g in groups if g.mixed]
+    assert len(mixed) == 1 and len(mixed[0].members) >= 50, [(len(g.members), g.words[:3]) for g in mixed]

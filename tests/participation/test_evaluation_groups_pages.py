@@ -10,8 +10,10 @@ import json
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
-from django.utils import timezone
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
 from isek.participation import services
 from isek.participation.models import DuplicateReview, GroupDecision, GroupMember, Idea, IdeaGroup, Status
@@ -123,6 +125,13 @@ def test_merge_split_and_move(phase, ideas):
     assert list(GroupDecision.objects.order_by("at", "pk").values_list("action", flat=True)) == ["merge", "split", "move"]
     page = c.get(url(phase)).content.decode()
     assert f"I-{third.number} von „{buses.title}“ nach „Sitzen“ verschoben." in page
+    # fix24c: each group's decisions with it (what, who, when), not only the phase's latest
+    mine = re.findall(r"<li>(.*?)</li>", section(page, sitzen).split("data-group-decisions")[1].split("</ul>")[0])
+    assert [d.split(":")[0] for d in mine] == ["Gruppe geteilt", "Beitrag verschoben"] and all("petra am" in d for d in mine)
+    theirs = section(page, buses).split("data-group-decisions")[1].split("</ul>")[0]
+    assert [d.split(":")[0] for d in re.findall(r"<li>(.*?)</li>", theirs)] == [
+        "Gruppen zusammengelegt", "Gruppe geteilt", "Beitrag verschoben"]
+    assert {g.pk for g in GroupDecision.objects.get(action="split").groups.all()} == {buses.pk, sitzen.pk}
     # all of it survives computing again
     c.post(url(phase), {"action": "recompute"})
     assert {m.idea_id for m in IdeaGroup.objects.get(name="Sitzen").members.all()} == {i.pk for i in [*two, third]}
@@ -325,3 +334,67 @@ def test_a_decision_opens_the_page_at_the_changed_group_with_its_message_and_dup
     assert f"I-{copy.number} ist ein Duplikat von I-{ideas['benches'][0].number}." in items[0] and len(items) == 3
     assert "zusammengelegt" in items[1] and "geteilt" in items[2]
     assert benches.pk != buses.pk
+
+
+def writes_of(c: Client, path: str) -> tuple[str, list[str]]:
+    """The page at ``path`` and the SQL statements its GET wrote (the test client's session aside)."""
+    with CaptureQueriesContext(connection) as queries:
+        r = c.get(path)
+    assert r.status_code == 200
+    page = r.content.decode() if r["Content-Type"].startswith("text/html") else ""
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))
+              and "django_session" not in q["sql"]]
+    return page, writes
+
+
+def test_fix24c_the_reports_get_writes_nothing_and_says_how_many_came_since_the_grouping(phase, ideas, citizen):
+    """Second reading of session 32: the evaluation report's GET computed the groups again when
+    contributions had come or gone – a write in a GET. It shows the stored groups, says how many
+    came since, and grouping again is a POST (for whoever may decide)."""
+    report = url(phase).replace("/groups/", "/report/")
+    c = client_for(member(phase.concept, "planner", "petra"))
+    page, writes = writes_of(c, report)  # never grouped
+    assert writes == [] and not IdeaGroup.objects.exists()
+    assert "10 Beiträge seit der letzten Gruppierung hinzugekommen – neu gruppieren." in page
+    c.get(url(phase))  # the groups page computes them
+    grouped = IdeaGroup.objects.count()
+    late = idea(phase, citizen, title="Noch mehr Bänke", text="Noch mehr Bänke zum Sitzen auf dem Platz")
+    page, writes = writes_of(c, report)
+    assert writes == [], writes
+    _page, writes = writes_of(c, report[:-1] + ".xlsx")
+    assert writes == [], writes
+    assert "1 Beitrag seit der letzten Gruppierung hinzugekommen – neu gruppieren." in page and 'id="report-regroup"' in page
+    assert not GroupMember.objects.filter(idea=late).exists() and IdeaGroup.objects.count() == grouped
+    assert re.search(rf'<tr data-line="{late.pk}">.*?<td>–</td></tr>', page, re.S)  # in no group yet
+    reviewer = client_for(member(phase.concept, "reviewer"))
+    assert reviewer.post(report, {"action": "regroup"}).status_code == 403
+    assert not GroupMember.objects.filter(idea=late).exists()
+    r = c.post(report, {"action": "regroup"})
+    assert r.status_code == 302 and r["Location"].endswith("/report/#groups-heading")
+    assert GroupMember.objects.filter(idea=late).exists()
+    assert "seit der letzten Gruppierung" not in c.get(report).content.decode()
+
+
+def test_fix24c_a_catch_all_group_is_called_verschiedenes_with_its_count_until_the_planner_names_it(phase, ideas):
+    """A group isek finds too mixed for a name from its words (``IdeaGroup.mixed``, from the engine's
+    catch-all test) is "Verschiedenes (n Beiträge)" on the groups page and in the report, in English
+    "Miscellaneous (n contributions)"; the planner's name wins; a decision names it as the page did."""
+    planner = member(phase.concept, "planner", "petra")
+    c = client_for(planner)
+    c.get(url(phase))
+    buses = group_of(ideas["buses"][0])
+    IdeaGroup.objects.filter(pk=buses.pk).update(mixed=True, proposed_name="")
+    page = c.get(url(phase)).content.decode()
+    assert "<span data-group-name>Verschiedenes (5 Beiträge)</span>" in section(page, buses)
+    english = c.get(url(phase), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<span data-group-name>Miscellaneous (5 contributions)</span>" in section(english, buses)
+    with translation.override("de"):
+        report = services.evaluation_report(planner, phase.concept, phase)
+    assert "Verschiedenes (5 Beiträge)" in [g.name for g in report.groups]
+    moved = ideas["buses"][0]
+    c.post(url(phase), {"action": "move", "group": buses.pk, "ideas": [moved.pk], "to": "new", "name": "Busse"})
+    assert GroupDecision.objects.get().summary.startswith("Gruppe „Verschiedenes (5 Beiträge)“ geteilt")
+    assert "Verschiedenes (4 Beiträge)" in section(c.get(url(phase)).content.decode(), buses)
+    services.rename_group(planner, phase.concept, phase, buses.pk, "Busverkehr")
+    assert IdeaGroup.objects.get(pk=buses.pk).title == "Busverkehr"

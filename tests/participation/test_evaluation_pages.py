@@ -10,7 +10,7 @@ import re
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from isek.participation import services
 from isek.participation.models import Idea, ThemeReview
@@ -362,7 +362,13 @@ def test_the_imports_theme_for_rows_without_one_is_recorded_and_no_proposal(phas
     assert f'data-suggestion="{ideas["mobility"].pk}"' in text and "Vorschlag: „Mobilität“" in text
     c.post(url(phase), {"idea": later.pk, "theme": ideas["mobility"].pk})
     review = ThemeReview.objects.get(idea=later)
-    assert not review.corrected and review.confidence is not None
+    assert not review.corrected and review.confidence is not None and not review.unsuggested
+    # fix24c: the first choices, where isek showed no suggestion (the import's fallback theme only),
+    # were counted "korrigiert" (another theme) or "bestätigt" (the fallback kept): chosen without one
+    first = ThemeReview.objects.get(idea=ideas["buses"][0])
+    assert first.unsuggested and first.state == "unsuggested" and not first.corrected and not first.confirmed
+    ev = engines.theme_evaluation(planner, phase.concept, phase)
+    assert (ev.unsuggested, ev.confirmed, ev.corrected) == (2, 4, 0)
 
 
 def test_rows_imported_without_a_theme_stay_without_one_and_get_iseks_suggestion(phase, ideas, tmp_path):
@@ -473,16 +479,18 @@ def test_the_report_counts_the_imports_fallback_theme_as_no_theme_with_iseks_sug
     # the XLSX
     wb = openpyxl.load_workbook(io.BytesIO(c.get(report_url[:-1] + ".xlsx").content))
     rows = {row[0]: row for row in wb["Themen"].iter_rows(min_row=2, values_only=True)}
-    # ideas, placed, supports (3 by kind), answered, confirmed, corrected, open, isek (the kinds of 0074)
-    assert rows["ohne Thema (beim Import zugewiesen)"][1:12] == (3, fallback.figures.placed, 0, 0, 0, 0, 0, 0, 0, 3, 3)
+    # ideas, placed, supports (3 by kind), answered, confirmed, corrected, chosen without a suggestion, open, isek
+    # (the kinds of 0074, the third kind of decision of 0081)
+    assert rows["ohne Thema (beim Import zugewiesen)"][1:13] == (3, fallback.figures.placed, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3)
     assert rows["Plätze & Freiräume"][1] == 5
     # the PDF: the same row, and the total row names isek's suggestions (it was blank)
     path = tmp_path / "r.pdf"
     reporting.write_pdf(r, method_text(), path, picture="")
     text = " ".join(subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
                                    text=True).stdout.split())
-    assert re.search(r"ohne Thema \(beim Import (zugewiesen\) )?3 \d+ 0 0 0 0 3 3", text)  # the name may wrap
-    assert re.search(rf"Summe 10 \d+ 0 0 {r.confirmed} {r.corrected} 5 {r.suggested}\b", text)
+    # columns: ideas, placed, supports, answered, confirmed, corrected, chosen without a suggestion, open, isek
+    assert re.search(r"ohne Thema \(beim Import (zugewiesen\) )?3 \d+ 0 0 0 0 0 3 3", text)  # the name may wrap
+    assert re.search(rf"Summe 10 \d+ 0 0 {r.confirmed} {r.corrected} {r.unsuggested} 5 {r.suggested}\b", text)
 
 
 def test_fix24b_a_duplicate_counts_on_the_themes_page_as_in_the_report(phase, ideas):
@@ -523,3 +531,41 @@ def test_fix24b_the_import_is_linked_from_the_overview_the_empty_themes_page_and
     for tail in pages:
         r = moderator.get(f"/concepts/{slug}/participation/{tail}")
         assert r.status_code == 200 and target not in r.content.decode(), tail
+
+
+def test_fix24c_a_theme_chosen_where_isek_showed_none_is_neither_confirmed_nor_corrected(phase, ideas, tmp_path):
+    """Second reading of session 32: the first theme chosen for a contribution imported "ohne Thema"
+    (isek showed no suggestion yet) counted as "korrigiert" – and keeping an import's fallback theme
+    as "bestätigt", which overstated isek. It is "gewählt ohne Vorschlag" on the themes page, in its
+    history, the change history and the report; a later decision keeps what was (not) proposed then."""
+    from isek.participation.importing import SUGGEST
+
+    from .test_import import imported, write_csv
+
+    imported(phase, write_csv(tmp_path, [["id", "text"], ["1", "Der Bus zur Haltestelle fährt viel zu selten"]]),
+             default_theme=SUGGEST)
+    bus = Idea.objects.get(source_key="id:1")
+    planner = member(phase.concept, "planner", "petra")
+    c = client_for(planner)
+    assert c.post(url(phase), {"idea": bus.pk, "theme": ideas["mobility"].pk}).status_code == 302
+    review = ThemeReview.objects.get(idea=bus)
+    assert review.unsuggested and review.proposed is None and (review.corrected, review.confirmed) == (False, False)
+    ev = engines.theme_evaluation(planner, phase.concept, phase)
+    assert (ev.confirmed, ev.corrected, ev.unsuggested) == (0, 0, 1)
+    assert [c.unsuggested for c in ev.per_theme] == [0, 1]
+    page = c.get(url(phase)).content.decode()
+    assert "0 bestätigt, 0 korrigiert, 10 offen" in page and "1 Thema gewählt ohne Vorschlag (isek zeigte keinen)" in page
+    text = row(page, "idea", bus.pk)
+    assert 'data-state="unsuggested"' in text and "„Mobilität“ gewählt ohne Vorschlag (isek zeigte keinen) von petra" in text
+    idea_page = c.get(f"/concepts/{phase.concept.slug}/participation/ideas/{bus.pk}/").content.decode()
+    assert "Thema gewählt ohne Vorschlag: „Mobilität“" in idea_page and "Thema korrigiert" not in idea_page
+    history = c.get(f"/concepts/{phase.concept.slug}/changes/").content.decode()
+    assert "gewählt ohne Vorschlag" in history
+    # decided again (another theme): still chosen without a suggestion, not a correction of one
+    c.post(url(phase), {"idea": bus.pk, "theme": ideas["squares"].pk})
+    assert ThemeReview.objects.get(idea=bus).unsuggested
+    report = services.evaluation_report(planner, phase.concept, phase)
+    assert (report.confirmed, report.corrected, report.unsuggested, report.reviewed) == (0, 0, 1, 1)
+    assert next(li.reviewed for li in report.lines if li.idea.pk == bus.pk) == "gewählt ohne Vorschlag"
+    with translation.override("en"):
+        assert "chosen without a suggestion" in c.get(url(phase), HTTP_ACCEPT_LANGUAGE="en").content.decode()

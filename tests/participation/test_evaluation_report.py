@@ -90,11 +90,13 @@ def expected(phase) -> dict:
     ideas = Idea.objects.filter(phase=phase, merged_into=None).exclude(status__in=[Status.REJECTED, Status.MERGED])
     reviews = {r.idea_id: r for r in ThemeReview.objects.filter(idea__phase=phase)}
     theme_of = {i.pk: (reviews[i.pk].theme_id if i.pk in reviews else i.theme_id) for i in ideas}
-    themes = {t.pk: {"name": t.name_de, "ideas": 0, "confirmed": 0, "corrected": 0, "open": 0} for t in phase.themes.all()}
+    themes = {t.pk: {"name": t.name_de, "ideas": 0, "confirmed": 0, "corrected": 0, "unsuggested": 0, "open": 0}
+              for t in phase.themes.all()}
     for pk, t in theme_of.items():
         themes[t]["ideas"] += 1
         r = reviews.get(pk)
-        themes[t]["open" if r is None else "corrected" if r.theme_id != r.proposed_id else "confirmed"] += 1
+        themes[t]["open" if r is None else "unsuggested" if r.unsuggested
+                  else "corrected" if r.theme_id != r.proposed_id else "confirmed"] += 1
     quarters = {}
     for q in Quarter.objects.filter(concept=phase.concept):
         inside = ideas.filter(geometry__within=q.geometry)
@@ -147,10 +149,10 @@ def test_the_page_shows_the_databases_figures_quotes_answers_and_credits(evaluat
     for pk, t in want["themes"].items():
         row = cells(page, "data-theme", pk)
         assert row[0] == t["name"] and row[1] == str(t["ideas"])
-        assert row[8:11] == [str(t["confirmed"]), str(t["corrected"]), str(t["open"])]  # after 4 supports columns
+        assert row[8:12] == [str(t["confirmed"]), str(t["corrected"]), str(t["unsuggested"]), str(t["open"])]  # after 4 supports columns
     # of each theme's open ones, those isek puts in it too; "–" while isek has no own suggestion
     # (2 decisions: fewer than TRUST_LABELS)
-    assert [cells(page, "data-theme", pk)[11] for pk in want["themes"]] == ["–"] * len(want["themes"])
+    assert [cells(page, "data-theme", pk)[12] for pk in want["themes"]] == ["–"] * len(want["themes"])
     names = [t["name"] for t in want["themes"].values()]
     for q in evaluated.concept.quarters.all():
         row = cells(page, "data-quarter", f"q{q.pk}")
@@ -213,31 +215,53 @@ def test_walk16_the_quarter_table_fits_with_14_themes_and_is_left_out_without_pl
 
 
 def test_the_pdf_and_the_xlsx_say_the_same_figures(evaluated, tmp_path):
+    # fix24c: a theme chosen where isek showed no suggestion (imported without one) is a third kind
+    # of decision, on the page, in the PDF and the XLSX – neither "bestätigt" nor "korrigiert"
+    squares = evaluated.themes.order_by("order", "pk").first()
+    ThemeReview.objects.create(idea=Idea.objects.get(phase=evaluated, title="Schatten"), theme=squares, proposed=None,
+                               unsuggested=True, by_name="planerin", at=timezone.now())
     want = expected(evaluated)
+    assert (want["confirmed"], want["corrected"], want["themes"][squares.pk]["unsuggested"]) == (1, 1, 1)
     c = client_for(evaluated.concept)
+    page = c.get(url(evaluated)).content.decode()
+    figure = dict(re.findall(r'<td data-figure="(\w+)">([^<]*)</td>', page))
+    assert (figure["confirmed"], figure["corrected"], figure["unsuggested"]) == ("1", "1", "1")
+    assert cells(page, "data-theme", squares.pk)[8:12] == ["1", "1", "1", "1"]
+    assert ("1 wählten ein anderes Thema, 1 wählten ein Thema, wo isek keinen Vorschlag zeigte (gewählt ohne "
+            "Vorschlag)") in html.unescape(page)
+    assert "Schatten" in page and "(gewählt ohne Vorschlag)" in page
     path = tmp_path / "a.pdf"
     path.write_bytes(built_pdf(c, evaluated))
     text, plain = (" ".join(subprocess.run(["pdftotext", *layout, str(path), "-"], check=True, capture_output=True,
                                            text=True).stdout.split()) for layout in (["-layout"], []))
     assert "Auswertung der Beteiligung" in text and f"ausgewertete Beiträge {want['ideas']}" in text
     assert "Thema von einer Person bestätigt 1" in text and "Thema von einer Person korrigiert 1" in text
+    assert "Thema von einer Person gewählt ohne Vorschlag (isek zeigte keinen) 1" in text
     for t in want["themes"].values():
-        assert re.search(rf"{re.escape(t['name'])} {t['ideas']} \d+ \d+ \d+ {t['confirmed']} {t['corrected']} {t['open']}",
-                         text), t
+        assert re.search(rf"{re.escape(t['name'])} {t['ideas']} \d+ \d+ \d+ {t['confirmed']} {t['corrected']} "
+                         rf"{t['unsuggested']} {t['open']}", text), text[text.index("2 Nach Themen"):][:600]
     assert_quarter_section(text, want)
     assert "verknüpfte Maßnahmen: 2.1 Radweg Hauptstraße" in plain and f"Original: {ORIGINAL}" in plain
+    # fix24c: each contribution with its own date (an imported one without a date in its file: the import's)
+    own = Idea.objects.get(phase=evaluated, title="Bänke am Platz")
+    assert f"Bänke am Platz · {timezone.localtime(own.created_at):%d.%m.%Y} · Plätze & Freiräume (bestätigt)" in plain
+    assert "Schatten · " in plain and "Plätze & Freiräume (gewählt ohne Vorschlag)" in plain
+    brunnen = Idea.objects.get(phase=evaluated, title="Brunnen")
+    assert f"Brunnen · Datum: Import am {timezone.localtime(brunnen.created_at):%d.%m.%Y} ·" in plain
     assert "wurde zur Maßnahme: Wird mit der Maßnahme umgesetzt." in plain
     assert "CC BY 4.0" in text and "logistische Regression" in text
     # the confirmed idea kept its own theme (isek had no suggestion): not an accepted suggestion (walk 24)
-    assert ("Von 2 Entscheidungen über ein Thema übernahmen 0 den Vorschlag von isek (0 %), 1 bestätigten das "
-            "eingereichte oder importierte Thema, 1 wählten ein anderes Thema") in plain
+    assert ("Von 3 Entscheidungen über ein Thema übernahmen 0 den Vorschlag von isek (0 %), 1 bestätigten das "
+            "eingereichte oder importierte Thema, 1 wählten ein anderes Thema, 1 wählten ein Thema, wo isek keinen "
+            "Vorschlag zeigte (gewählt ohne Vorschlag)") in plain
 
     r = c.get(url(evaluated, "report.xlsx"))
     assert r.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(r.content))
     rows = {row[0]: row for row in wb["Themen"].iter_rows(min_row=2, values_only=True)}
     for t in want["themes"].values():
-        assert rows[t["name"]][1] == t["ideas"] and rows[t["name"]][8:11] == (t["confirmed"], t["corrected"], t["open"])
+        assert rows[t["name"]][1] == t["ideas"] and rows[t["name"]][8:12] == (t["confirmed"], t["corrected"],
+                                                                              t["unsuggested"], t["open"])
     header = [c.value for c in wb["Teilräume"][1]]
     for row in wb["Teilräume"].iter_rows(min_row=2, values_only=True):
         for name, n in want["quarters"][row[0]].items():
@@ -247,6 +271,8 @@ def test_the_pdf_and_the_xlsx_say_the_same_figures(evaluated, tmp_path):
     assert any(li[9] == "2.1 Radweg Hauptstraße" for li in lines) and any(li[10] == ORIGINAL for li in lines)
     method = dict(wb["Methode"].iter_rows(min_row=2, values_only=True))
     assert method["Thema bestätigt"] == 1 and method["Thema korrigiert"] == 1
+    assert method["Thema gewählt ohne Vorschlag (isek zeigte keinen)"] == 1
+    assert [li[4] for li in lines if li[1] == "Schatten"] == ["gewählt ohne Vorschlag"]
     # "Stand" in Berlin time as the PDF says it, not UTC (walk 24)
     stand = datetime.datetime.strptime(method["Stand"], "%d.%m.%Y %H:%M")
     assert abs(timezone.make_aware(stand) - timezone.now()) < datetime.timedelta(minutes=2)
@@ -534,23 +560,29 @@ def test_fix24b_the_planners_groups_are_in_the_report_page_pdf_and_xlsx(evaluate
                if cells(page, "data-group", n)[0] == "Sitzen im Grünen")
     assert row[1] == str(renamed.ideas) and row[2] == ", ".join(renamed.words)
     assert cells(page, "data-line", ideas[0].pk)[-1] == "Sitzen im Grünen"
-    assert "Gruppe „" in page and "gunda" in page.split('id="report-group-decisions"')[1]
+    # fix24c: each group's decisions with it (who, when), not one list for the phase
+    assert "gunda" in row[3] and "heißt jetzt „Sitzen im Grünen“" in row[3]
+    assert 'id="report-group-decisions"' not in page  # every decision is with its group
     wb = openpyxl.load_workbook(io.BytesIO(client_for(concept).get(url(evaluated, "report.xlsx")).content))
     head = [c.value for c in wb["Gruppen"][1]]
-    assert head == ["Gruppe", "Beiträge", "kennzeichnende Wörter", "Entscheidung der Planung", "Name von isek"]
+    assert head == ["Gruppe", "Beiträge", "kennzeichnende Wörter", "Entscheidung der Planung", "Name von isek",
+                    "Entscheidungen der Planung über die Gruppe"]
     rows = {row[0]: row for row in wb["Gruppen"].iter_rows(min_row=2, values_only=True) if row and row[0]}
     assert rows["Sitzen im Grünen"][1:5] == (renamed.ideas, ", ".join(renamed.words),
                                              f"umbenannt (von isek: „{proposed}“)", proposed)
     contributions = list(wb["Beiträge"].iter_rows(values_only=True))
     column = contributions[0].index("Gruppe")
     assert {row[0]: row[column] for row in contributions[1:]}[ideas[0].reference] == "Sitzen im Grünen"
+    assert "heißt jetzt „Sitzen im Grünen“. – gunda, " in rows["Sitzen im Grünen"][5]
     if split:
         assert rows["Trinkwasser"][3] == "von der Planung bearbeitet"
+        assert "geteilt" in rows["Trinkwasser"][5] and "geteilt" in rows["Sitzen im Grünen"][5]
     path = tmp_path / "r.pdf"
     path.write_bytes(built_pdf(client_for(concept), evaluated))
     text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
     section = " ".join(text[text.index("4 Gruppen ähnlicher Beiträge"):text.index("5 Methode")].split())
     assert "Sitzen im Grünen" in section and f"umbenannt (von isek: „{proposed}“)" in section
+    assert "heißt jetzt „Sitzen im Grünen“. – gunda," in section
 
 
 def test_fix24b_an_imported_contribution_shows_its_own_date_or_says_it_has_none(evaluated):

@@ -4,7 +4,7 @@ that say best what a group says, exactly as written, each with its contribution,
 import pytest
 
 from isek.participation.evaluation import Contribution
-from isek.participation.evaluation.summaries import quotable, representative_sentences, sentences
+from isek.participation.evaluation.summaries import quotable, representative_sentences, sentences, stands_alone
 
 pytestmark = pytest.mark.database_independent
 
@@ -92,6 +92,29 @@ def test_no_fragment_is_quoted_from_the_real_ottensen_contributions():
     for q in quotes:
         assert quotable(q.sentence), q.sentence
         assert not q.sentence.endswith((" Gr.", " Str.", " Nr.")), q.sentence
+        # fix24c: none that points back out of context ("Dies führt dazu, …", "Ansonsten werden …" were
+        # the first quotes of "cycling" and "scooters"; 6 of the 60 pointed back)
+        assert stands_alone(q.sentence), q.sentence
+
+
+def test_fix24c_a_sentence_that_points_back_is_not_quoted_first():
+    """Walk 24: "An dieser Stelle fehlt sie aber besonders, um das Netz vollständig zu machen." was a
+    group's first quote – out of context. Sentences beginning with a word that points back count
+    half, so one that stands alone comes first."""
+    for s in ("An dieser Stelle fehlt sie aber besonders, um das Netz vollständig zu machen.",
+              "Sie ist viel zu schmal für Räder und Fußgänger.", "Dort parken ständig Autos auf dem Radweg.",
+              "Deshalb sollte die Ampel länger grün bleiben.", "Aber auch die Busse halten dort zu lange.",
+              "Dies führt dazu, dass die meisten Radfahrer auf dem Gehweg fahren.",
+              "This is why cyclists ride on the pavement.", "But the bus lane is blocked every morning."):
+        assert not stands_alone(s), s
+    for s in ("Es gibt zu wenige Abstellplätze für Fahrräder am Bahnhof.", "Der Radweg an der Venloer Straße ist zu schmal.",
+              "An der Kreuzung fehlt eine Ampel für Radfahrer.", "Es wäre schön, wenn hier Bäume stünden.",
+              "The cycle lane on the main road is far too narrow."):
+        assert stands_alone(s), s
+    cs = [Contribution("a", "Radnetz\nAn dieser Stelle fehlt sie aber besonders, um das Radnetz vollständig zu machen."),
+          Contribution("b", "Radnetz\nDas Radnetz in Ottensen ist an der Bahrenfelder Straße nicht vollständig.")]
+    quotes = representative_sentences(cs, {"g": ["a", "b"]}, per_group=2)["g"]
+    assert [q.id for q in quotes] == ["b", "a"], quotes
 
 
 def test_street_suffixes_conjunctions_and_numbered_lists_end_no_quote():

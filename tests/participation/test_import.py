@@ -5,6 +5,7 @@ stored; a second import changes nothing; nothing imported is public before a mod
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime
 import io
@@ -174,6 +175,16 @@ def test_hamburg_ottensen_human_labels_become_themes_from_its_yes_no_columns(pha
     with OTTENSEN.open(encoding="utf-8", newline="") as f:
         marked = {r["document_id"]: {k for k in corpora.OTTENSEN_LABELS if r[k] == "1"} for r in csv.DictReader(f)}
     assert all(themes[f"id:{d}"] in labels for d, labels in marked.items() if labels)  # one of the row's own
+    # fix24c: the labels dropped are counted, per column the row's theme was taken from (walk 24: not said)
+    several = {d: labels for d, labels in marked.items() if len(labels) > 1}
+    taken = collections.Counter(themes[f"id:{d}"] for d in several)
+    assert len(several) > 100 and p.several == dict(taken)
+    assert p.dropped == sum(len(labels) - 1 for labels in several.values())
+    said = services.import_summary(counts, p)
+    assert f"{len(several)} Beiträge hatten mehrere Themen (mehrere Ja/Nein-Spalten markiert); übernommen wurde " \
+           "jeweils das erste – das der am seltensten markierten Spalte: " in said
+    top, n = taken.most_common(1)[0]
+    assert f"„{top}“ ({n})" in said and f"{p.dropped} weitere Zuordnungen fielen weg." in said
 
 
 def test_ottensen_the_note_names_only_the_columns_without_a_contribution_when_themes_match_in_english(phase):
@@ -200,6 +211,11 @@ def test_yes_no_theme_columns_a_row_marked_twice_takes_the_most_specific(phase, 
     counts, p = imported(phase, path, theme_columns=["Verkehr", "Parken"], default_theme="Mobilität")
     assert dict(Idea.objects.values_list("source_key", "theme__name_de")) == {
         "id:1": "Verkehr", "id:2": "Parken", "id:3": "Mobilität", "id:4": "Verkehr"}
+    # fix24c: the import says how many had several themes, which column's each took, how many were dropped
+    said = ("1 Beitrag hatte mehrere Themen (mehrere Ja/Nein-Spalten markiert); übernommen wurde jeweils das erste – "
+            "das der am seltensten markierten Spalte: „Parken“ (1); 1 weitere Zuordnung(en) fielen weg.")
+    assert said in [w.render() for w in p.warnings]
+    assert services.import_summary(counts, p).endswith(said)
 
 
 def test_a_yes_no_column_as_the_theme_is_refused_and_creates_no_themes_1_and_0(phase, tmp_path):
@@ -802,6 +818,26 @@ def test_a_title_column_of_long_texts_and_a_text_column_of_short_ones_look_swapp
     assert re.search(r'id="id_col_title".*?<option value="text" selected>', html, re.S)
     assert re.search(r'id="id_col_text".*?<option value="titel" selected>', html, re.S)
     assert 'id="import-swap"' not in html and "Titel und Text scheinen vertauscht" not in html
+    assert Idea.objects.count() == 0
+
+
+def test_fix24c_a_swap_is_named_also_when_other_columns_are_wrong(client, phase, tmp_path):
+    """Walk 24: with title and text swapped and another column wrong too (here a column that is not
+    in the file, and an unknown coordinate system), the check stopped at those and never named the swap."""
+    path = write_csv(tmp_path, swapped_rows())
+    p = plan(phase, path, default_theme="Mobilität", columns={"url": "adresse"})
+    assert "Die Spalte „adresse“ (für Adresse des Originals (URL)) fehlt in der Datei." in rendered(p)
+    assert p.swapped and p.warnings[0].render().startswith("Titel und Text scheinen vertauscht: in 4 von 4 Zeilen")
+    p = plan(phase, path, default_theme="Mobilität", columns={"x": "id", "y": "id"}, crs="EPSG:99999")
+    assert "Das Koordinatensystem „EPSG:99999“ ist unbekannt" in rendered(p) and p.swapped
+    client.force_login(member(phase.concept, "planner", username="planerin"))
+    url = reverse("participation:import", args=[phase.concept.slug, phase.pk])
+    with path.open("rb") as f:
+        client.post(url, {"step": "upload", "file": f})
+    form = {"col_external_id": "id", "col_title": "titel", "col_text": "text", "col_x": "id", "col_y": "id",
+            "crs": "EPSG:99999", "source": "Test", "licence": LICENCE, "default_theme": "Mobilität"}
+    html = client.post(url, {**form, "step": "preview"}).content.decode()
+    assert "ist unbekannt" in html and "Titel und Text scheinen vertauscht" in html and 'id="import-swap"' in html
     assert Idea.objects.count() == 0
 
 

@@ -463,6 +463,19 @@ class Plan:
     column_themes: dict[str, str] = field(default_factory=dict)  # yes/no column → the theme its rows get
     all_there: bool = False  # every row of the file was imported before: nothing to import
     swapped: bool = False  # the title and text columns look swapped (the preview offers to swap them)
+    # new contributions marked in several yes/no theme columns: the column whose theme each took →
+    # how many; and how many marks were dropped (a contribution gets one theme; fix24c)
+    several: dict[str, int] = field(default_factory=dict)
+    dropped: int = 0
+
+    @property
+    def several_problem(self) -> Problem | None:
+        """"n Beiträge hatten mehrere Themen; übernommen wurde jeweils das erste …" (None if none)."""
+        n = sum(self.several.values())
+        if not n:
+            return None
+        columns = ", ".join(f"„{h.strip()}“ ({k})" for h, k in sorted(self.several.items(), key=lambda x: (-x[1], x[0])))
+        return Problem(SEVERAL[n != 1], {"n": n, "columns": columns, "dropped": self.dropped})
 
     @property
     def theme_mapping(self) -> list[tuple[str, str, int, bool]]:
@@ -475,6 +488,15 @@ class Plan:
         create = sum(p.action == "create" for p in self.items)
         return {"create": create, "unchanged": len(self.items) - create, "themes": len(self.new_themes),
                 "located": sum(p.geometry is not None for p in self.items if p.action == "create")}
+
+
+# the import's summary of rows with several themes (walk 24: collapsed to one without saying so)
+SEVERAL = (gettext_noop("1 Beitrag hatte mehrere Themen (mehrere Ja/Nein-Spalten markiert); übernommen wurde jeweils "
+                        "das erste – das der am seltensten markierten Spalte: %(columns)s; %(dropped)s weitere "
+                        "Zuordnung(en) fielen weg."),
+           gettext_noop("%(n)s Beiträge hatten mehrere Themen (mehrere Ja/Nein-Spalten markiert); übernommen wurde "
+                        "jeweils das erste – das der am seltensten markierten Spalte: %(columns)s; %(dropped)s weitere "
+                        "Zuordnungen fielen weg."))
 
 
 def _text(cell: sheets.Cell | None) -> str:
@@ -584,6 +606,13 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                              "wählen (mit den anderen Themen-Spalten); Themen „1“ und „0“ legt isek "
                                              "nicht an."), {"header": mapping.columns["theme"]}))
     if problems:
+        # the mapping is wrong elsewhere, too: a swap of title and text is named all the same (fix24c)
+        if "title" in mapping.columns and "text" in mapping.columns \
+                and mapping.columns["title"] in col and mapping.columns["text"] in col:
+            ti, xi = col[mapping.columns["title"]], col[mapping.columns["text"]]
+            _swap_hint(result, mapping, [(len(_clean(_text(cells[ti])).replace("\n", " ")) > TITLE_MAX,
+                                          len(_clean(_text(cells[xi]))) <= TITLE_MAX)
+                                         for cells in source.rows if max(ti, xi) < len(cells)])
         return result
     allow_new = mapping.new_themes
     if "theme" in mapping.columns:
@@ -743,6 +772,10 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
         if column is not None:
             columns_used[column] += 1
             result.column_themes[column] = theme
+            also = sum(1 for h in specific if h != column and col[h] < len(cells) and _text(cells[col[h]]).lower() in YES)
+            if also:  # several themes marked: the first of the more specific columns is taken
+                result.several[column] = result.several.get(column, 0) + 1
+                result.dropped += also
         for h in mapping.theme_columns:  # the marks of the new rows (the notice below)
             if col[h] < len(cells) and _text(cells[col[h]]).lower() in YES:
                 marked_new[h] += 1
@@ -809,21 +842,31 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                              "markierte ist auch in einer spezielleren (seltener markierten) Spalte "
                                              "markiert und kommt zu deren Thema."),
                                 {"columns": ", ".join(f"„{h}“" for h in unused)}))
+    if result.several:
+        warnings.append(result.several_problem)
     if result.items and all(p.action == "unchanged" for p in result.items):
         result.all_there = True
         warnings.insert(0, Problem(gettext_noop("Alle %(n)s Beiträge sind schon in dieser Phase, nichts wird importiert."),
                                    {"n": len(result.items)}))
-    swapped = sum(long and short for long, short in lengths)
-    if lengths and swapped * 2 > len(lengths):
-        # most titles too long for a title, most texts short enough for one (walk 24: 90 rows)
-        result.swapped = True
-        warnings.insert(0, Problem(gettext_noop("Titel und Text scheinen vertauscht: in %(n)s von %(m)s Zeilen ist der "
-                                                "Titel (Spalte „%(title)s“) länger als %(max)s Zeichen und der Text "
-                                                "(Spalte „%(text)s“) kürzer. Bitte die Zuordnung prüfen."),
-                                   {"n": swapped, "m": len(lengths), "title": mapping.columns["title"],
-                                    "text": mapping.columns["text"], "max": TITLE_MAX}))
+    _swap_hint(result, mapping, lengths)
     result.new_themes = [t for t in new_themes.values() if t in used]
     return result
+
+
+def _swap_hint(result: Plan, mapping: Mapping, lengths: list[tuple[bool, bool]]) -> None:
+    """Name a likely swap of title and text, first among the hints (shown beside the problems, with
+    the button that swaps them): most titles too long for a title, most texts short enough for one
+    (walk 24: 90 rows). Also when other columns are wrong (fix24c: the check returned before)."""
+    swapped = sum(long and short for long, short in lengths)
+    if not lengths or swapped * 2 <= len(lengths):
+        return
+    result.swapped = True
+    hint = Problem(gettext_noop("Titel und Text scheinen vertauscht: in %(n)s von %(m)s Zeilen ist der "
+                                "Titel (Spalte „%(title)s“) länger als %(max)s Zeichen und der Text "
+                                "(Spalte „%(text)s“) kürzer. Bitte die Zuordnung prüfen."),
+                   {"n": swapped, "m": len(lengths), "title": mapping.columns["title"],
+                    "text": mapping.columns["text"], "max": TITLE_MAX})
+    result.warnings.insert(0, hint)
 
 
 def _flat(geometry: dict) -> dict:

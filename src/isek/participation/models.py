@@ -14,6 +14,7 @@ from django.contrib.gis.db import models
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from isek.core import geo
 from isek.core.i18n import pick
@@ -305,6 +306,10 @@ class ThemeReview(models.Model):
     proposed = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                  verbose_name=_("Vorschlag"))
     confidence = models.FloatField(_("Sicherheit des Vorschlags"), null=True, blank=True)
+    # isek showed no suggestion when the person first chose (the idea was imported "ohne Thema", or
+    # its theme was only the import's fallback, and isek did not suggest yet): the choice neither
+    # confirms nor corrects a suggestion – "gewählt ohne Vorschlag" (fix24c, decision 0081)
+    unsuggested = models.BooleanField(_("gewählt ohne Vorschlag"), default=False)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                            related_name="+", verbose_name=_("bestätigt von"), editable=False)
     by_name = models.CharField(_("bestätigt von"), max_length=150)  # the change history names who once
@@ -324,8 +329,23 @@ class ThemeReview(models.Model):
         return self.theme_id is None
 
     @property
+    def without_suggestion(self) -> bool:
+        """A theme chosen where isek showed no suggestion: neither confirmed nor corrected (decision 0081)."""
+        return not self.no_fit and self.unsuggested
+
+    @property
     def corrected(self) -> bool:
-        return not self.no_fit and self.theme_id != self.proposed_id
+        return not self.no_fit and not self.unsuggested and self.theme_id != self.proposed_id
+
+    @property
+    def confirmed(self) -> bool:
+        return not self.no_fit and not self.unsuggested and self.theme_id == self.proposed_id
+
+    @property
+    def state(self) -> str:
+        """"no-fit", "unsuggested", "corrected" or "confirmed" (the pages' data-state)."""
+        return ("no-fit" if self.no_fit else "unsuggested" if self.unsuggested
+                else "corrected" if self.corrected else "confirmed")
 
 
 GROUP_NAME_MAX = 100
@@ -343,6 +363,9 @@ class IdeaGroup(models.Model):
     proposed_name = models.CharField(max_length=300, blank=True)
     words = models.CharField(max_length=1000, blank=True)  # characteristic words, strongest first, "; " between
     kept = models.BooleanField(default=False)
+    # isek found its contributions too unlike one another for a name from their words (a catch-all):
+    # named "Verschiedenes (n Beiträge)" until the planner names it (fix24c, decision 0081)
+    mixed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["pk"]
@@ -352,11 +375,31 @@ class IdeaGroup(models.Model):
 
     @property
     def title(self) -> str:
-        return self.name or self.proposed_name or str(_("ohne Namen"))
+        if self.name:
+            return self.name
+        if self.mixed:
+            return mixed_name(self.size)
+        return self.proposed_name or str(_("ohne Namen"))
+
+    @property
+    def size(self) -> int:
+        """Its contributions (set by whoever listed them, else counted)."""
+        if getattr(self, "_size", None) is None:
+            self._size = self.members.count() if self.pk else 0
+        return self._size
+
+    @size.setter
+    def size(self, n: int | None) -> None:  # None: count again
+        self._size = n
 
     @property
     def word_list(self) -> list[str]:
         return [w for w in self.words.split("; ") if w]
+
+
+def mixed_name(n: int) -> str:
+    """The name of a group too mixed for a name from its words (decision 0081)."""
+    return ngettext("Verschiedenes (%(n)s Beitrag)", "Verschiedenes (%(n)s Beiträge)", n) % {"n": n}
 
 
 class GroupMember(models.Model):
@@ -385,6 +428,9 @@ class GroupDecision(models.Model):
                            related_name="+", verbose_name=_("entschieden von"), editable=False)
     by_name = models.CharField(_("entschieden von"), max_length=150)  # the change history names who once
     at = models.DateTimeField(_("entschieden am"))
+    # the groups it changed that still exist (merged: the one kept; split, moved: both); the groups
+    # page and the report list each group's decisions with it (fix24c, decision 0081)
+    groups = models.ManyToManyField(IdeaGroup, blank=True, related_name="decisions", verbose_name=_("Gruppen"))
 
     audit_parent = "phase"
 

@@ -131,10 +131,11 @@ def xlsx_bytes(report, method: str) -> bytes:
         return [figures.kinds[k] for k in ("email", "account", "none")]  # services.groups.SUPPORT_KINDS
 
     sheet(_("Themen"), [_("Thema"), ideas, _("mit Ort"), supports, *kinds, _("beantwortet"), _("Thema bestätigt"),
-                        _("korrigiert"), pgettext("Thema: noch ohne Entscheidung", "offen"), _("offen: Vorschlag isek"),
+                        _("korrigiert"), _("gewählt ohne Vorschlag"), pgettext("Thema: noch ohne Entscheidung", "offen"),
+                        _("offen: Vorschlag isek"),
                         quotes],
           [[t.name, t.figures.ideas, t.figures.placed, t.figures.supports, *by_kind(t.figures), t.figures.answered,
-            t.confirmed, t.corrected, t.open, t.suggested,
+            t.confirmed, t.corrected, t.unsuggested, t.open, t.suggested,
             " | ".join(f"„{q.sentence}“ ({q.idea.reference})" for q in t.quotes)]
            for t in report.themes])
     sheet(_("Teilräume"), [quarter, ideas, supports, *kinds, _("beantwortet"), *[t.name for t in report.themes], quotes],
@@ -151,11 +152,17 @@ def xlsx_bytes(report, method: str) -> bytes:
             own_date(li.idea)]
            for li in report.lines])
     # the planner's group work (fix24b): each group as left, then every decision on the groups
-    sheet(_("Gruppen"), [group, ideas, _("kennzeichnende Wörter"), _("Entscheidung der Planung"), _("Name von isek")],
-          [[g.name, g.ideas, ", ".join(g.words), group_decision(g), g.proposed] for g in report.groups]
-          + ([[]] if report.group_decisions else [])
+    def said(d) -> str:  # a decision on a group: what, who, when
+        return f"{d.summary} – {d.by_name}, " + formats.date_format(timezone.localtime(d.at), "SHORT_DATETIME_FORMAT")
+
+    # each group's decisions with it (decision 0081); those of groups no longer there below
+    sheet(_("Gruppen"), [group, ideas, _("kennzeichnende Wörter"), _("Entscheidung der Planung"), _("Name von isek"),
+                         _("Entscheidungen der Planung über die Gruppe")],
+          [[g.name, g.ideas, ", ".join(g.words), group_decision(g), g.proposed, "\n".join(said(d) for d in g.decisions)]
+           for g in report.groups]
+          + ([[]] if report.other_decisions else [])
           + [[_("Entscheidung der Planung"), "", d.summary, f"{d.by_name}, "
-              + formats.date_format(timezone.localtime(d.at), "SHORT_DATETIME_FORMAT")] for d in report.group_decisions])
+              + formats.date_format(timezone.localtime(d.at), "SHORT_DATETIME_FORMAT")] for d in report.other_decisions])
     source = _("%(name)s – Lizenz: %(licence)s")
     sheet(_("Methode"), [_("Angabe"), _("Wert")], [
         [_("Konzept"), report.concept.name], [_("Beteiligungsphase"), report.phase.title],
@@ -168,10 +175,15 @@ def xlsx_bytes(report, method: str) -> bytes:
         [_("davon bestätigt mit Konto"), report.support_kinds.get("account", 0)],
         [_("davon nicht bestätigt (eine Person kann mehrfach zählen)"), report.support_kinds.get("none", 0)],
         [_("Thema bestätigt"), report.confirmed],
-        [_("Thema korrigiert"), report.corrected], [_("kein Thema passt"), report.no_fit],
+        [_("Thema korrigiert"), report.corrected],
+        [_("Thema gewählt ohne Vorschlag (isek zeigte keinen)"), report.unsuggested],
+        [_("kein Thema passt"), report.no_fit],
         [_("Thema noch offen"), report.open],
         [_("nicht ausgewertet: abgelehnt"), report.rejected], [_("nicht ausgewertet: zusammengeführt"), report.merged],
-        [_("mit verknüpfter Maßnahme"), report.measures_linked], [_("Methode"), method],
+        [_("mit verknüpfter Maßnahme"), report.measures_linked],
+        *([[_("seit der letzten Gruppierung hinzugekommen (in keiner Gruppe)"), report.ungrouped]]
+          if report.ungrouped else []),
+        [_("Methode"), method],
         *[[_("Quelle"), source % {"name": s.name, "licence": s.licence} + (f" – {s.credit}" if s.credit else "")]
           for s in report.sources],
         *([[_("Hinweis"), _("Beispieldaten (illustrativ)")]] if report.phase.illustrative else []),

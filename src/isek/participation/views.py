@@ -684,7 +684,7 @@ def contribution_import(request, concept, pk):
         request.session.pop(session_key, None)
         if counts["create"]:
             messages.success(request, _("Beiträge übernommen: %(summary)s Sie warten auf die Moderation.")
-                             % {"summary": services.import_summary(counts)})
+                             % {"summary": services.import_summary(counts, plan)})
         else:  # the same file again (walk 24: "0 neu … Sie warten auf die Moderation")
             messages.success(request, _("Nichts Neues importiert (%(n)s schon vorhanden).") % {"n": counts["unchanged"]})
         return redirect("participation:moderation", concept.slug)
@@ -815,6 +815,12 @@ def evaluation_report(request, concept, pk):
     the citizens' own sentences, the answers, what became of each contribution, the method. Its
     POST starts the PDF in the background (one at a time per phase; the page shows its progress)."""
     phase = _report_phase(request, concept, pk)
+    if request.method == "POST" and request.POST.get("action") == "regroup":
+        # the GET shows the stored groups and how many contributions came since (decision 0081):
+        # grouping again is this POST's, for whoever may decide in the evaluation
+        seconds = services.recompute(request.user, concept, phase)
+        messages.success(request, _("Gruppen neu berechnet (%(s)s s); Ihre Entscheidungen bleiben.") % {"s": f"{seconds:.1f}"})
+        return redirect(reverse("participation:report", args=[concept.slug, phase.pk]) + "#groups-heading")
     if request.method == "POST":
         _job, started = services.start_report_pdf(request.user, concept, phase)
         if started:
@@ -827,6 +833,7 @@ def evaluation_report(request, concept, pk):
         "concept": concept, "phase": phase, "r": services.evaluation_report(request.user, concept, phase),
         "method": services.method_text(), "pdfs": pdfs, "pdf_active": any(j.active for j in pdfs),
         "keep_pdfs": services.KEEP_PDFS, "may_import": _may_import(request, concept),
+        "may_regroup": access.allows(request.user, "moderation", "decide", concept),
         "ideas_url": reverse("participation:report-file", args=[concept.slug, phase.pk, "geojson"]),
         **geodata.map_context(concept, request.user)})
 

@@ -14,7 +14,12 @@ proposed from its characteristic words; the planner's decisions stay (decision 0
    one planner's group joins it (new contributions like the ones the planner sorted go there);
 4. characteristic words: the lemmas weighing more in the group than in the whole phase (the mean of
    TF-IDF in the group minus the mean of all), shown as citizens wrote them; the first three are the
-   proposed name.
+   proposed name;
+5. a catch-all: a group of at least ``MIXED_MIN`` whose contributions are on average hardly more alike
+   one another (mean cosine of its pairs) than any two of the phase (``MIXED_RATIO``) is ``mixed``
+   and gets no name from its words – they would claim a topic it does not have; the pages call it
+   "Verschiedenes (n Beiträge)" (decision 0081). FreiRaum Ottensen: one group of 84 at 0.99 × the
+   phase's mean, the next at 1.12; Köln-Ehrenfeld: none of 10 or more below 1.17.
 
 Pure: no Django.
 """
@@ -32,6 +37,8 @@ from .text import SurfaceForms, shown
 from .themes import Contribution, EvaluationError, _Features
 
 NAME_WORDS = 3
+MIXED_RATIO = 1.05  # a group's mean pair similarity at most this × the phase's: a catch-all
+MIXED_MIN = 10  # … of at least this many contributions (a few at one place may differ in words)
 DIMENSIONS = 20  # of the text space: broad topics (100 sorted by street names; decision 0054)
 
 
@@ -40,7 +47,8 @@ class Group:
     key: Hashable | None  # the planner's group it continues (a key of ``fixed``), None for a new one
     members: tuple[Hashable, ...]  # in the order given
     words: tuple[str, ...]  # characteristic words, strongest first, as citizens wrote them
-    name: str  # proposed from the first words
+    name: str  # proposed from the first words; empty for a catch-all (``mixed``)
+    mixed: bool = False  # its contributions are too unlike one another for a name from their words
 
 
 def group_contributions(contributions: Iterable[Contribution], *, fixed: Mapping[Hashable, Hashable] | None = None,
@@ -66,12 +74,36 @@ def group_contributions(contributions: Iterable[Contribution], *, fixed: Mapping
     surface = SurfaceForms(c.text for c in cs)
     index = {c.id: i for i, c in enumerate(cs)}
     mean = np.asarray(W.mean(axis=0)).ravel() if W is not None else None
+    unit = _unit(X)
+    phase = _alike(unit, range(len(cs))) if unit is not None else None
     out = []
     for key, group in members:
-        words = _words(W, [index[m] for m in group], mean, names, surface, top_words) if W is not None else ()
-        out.append(Group(key, tuple(group), words, ", ".join(words[:NAME_WORDS])))
+        rows = [index[m] for m in group]
+        words = _words(W, rows, mean, names, surface, top_words) if W is not None else ()
+        mixed = bool(phase and len(rows) >= MIXED_MIN and _alike(unit, rows) <= MIXED_RATIO * phase)
+        out.append(Group(key, tuple(group), words, "" if mixed else ", ".join(words[:NAME_WORDS]), mixed))
     out.sort(key=lambda g: (-len(g.members), index[g.members[0]]))
     return out
+
+
+def _unit(X):
+    """The contributions' feature rows at length 1 (None without features)."""
+    if X is None:
+        return None
+    from sklearn.preprocessing import normalize
+
+    return normalize(X)
+
+
+def _alike(unit, rows) -> float:
+    """The mean cosine of the pairs of ``rows`` (0 for fewer than two): from the sum of the unit
+    rows, |Σ|² = n + Σ over ordered pairs."""
+    rows = list(rows)
+    n = len(rows)
+    if n < 2:
+        return 0.0
+    total = np.asarray(unit[rows].sum(axis=0)).ravel()
+    return float((total @ total - n) / (n * (n - 1)))
 
 
 def _features(texts: list[str]):

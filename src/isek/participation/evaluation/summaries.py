@@ -6,8 +6,10 @@ contribution; never generated text.
 (title and text; a sentence of 5 to 60 words), weighs their lemmas by TF-IDF over all sentences of
 the phase, and scores each sentence by its cosine with the group's centre (the mean of its
 contributions, each the normalised sum of its sentences, so a long contribution counts as one).
-The best come first, at most one per contribution and none too like one taken (cosine above
-``alike``): the summary shows several voices, not one said twice. Pure: no Django.
+The best come first – a sentence that begins by pointing back ("An dieser Stelle fehlt sie aber …")
+at half its score, so that one standing alone comes first (``stands_alone``) –, at most one per
+contribution and none too like one taken (cosine above ``alike``): the summary shows several
+voices, not one said twice. Pure: no Django.
 """
 
 from __future__ import annotations
@@ -105,6 +107,42 @@ def quotable(sentence: str) -> bool:
     return len([w for w in lemmas(sentence) if len(w) > 2 and w not in LIGHT]) >= CONTENT_WORDS
 
 
+# A sentence that begins by pointing back – a pronoun, a demonstrative, "there", "but", "also",
+# "therefore" – reads out of context as a quote ("An dieser Stelle fehlt sie aber besonders, …",
+# walk 24): such a sentence counts ``BACK_WEIGHT`` of its score, so one that stands alone comes
+# first where the group has one (decision 0081). German and English, lower case, written here.
+POINTING_BACK = frozenset("""
+sie er es ihr ihre ihren ihrem ihrer ihres sein seine seinen seinem seiner seines dies diese dieser dieses diesem
+diesen jene jener jenes jenem jenen derselbe dieselbe dasselbe dort da daher deshalb deswegen darum dadurch dann
+aber auch außerdem zudem ebenso ebenfalls trotzdem jedoch allerdings dazu dafür dagegen daran darauf davon
+dabei damit hierfür hierzu letztere letzterer letzteres ersteres sonst ansonsten stattdessen somit also
+it its they them their this these those there but also so therefore however he she his her
+""".split())
+# "Es gibt …", "Es fehlt …", "Es wäre schön, wenn …": "es" there points nowhere
+EXPLETIVE_ES = frozenset("gibt gäbe fehlt fehlen fehlte wäre wären würde".split())
+# a preposition before a demonstrative points back as well ("An dieser Stelle", "In diesem Bereich")
+PREPOSITIONS = frozenset("""
+an in auf aus bei mit nach von vor zu zur zum für über unter hinter neben zwischen wegen trotz seit durch gegen
+ohne um ab at on in from for with by
+""".split())
+BACK_WEIGHT = 0.5
+
+
+def stands_alone(sentence: str) -> bool:
+    """Whether ``sentence`` can be read without the one before it: it does not begin with a word that
+    points back ("sie", "dort", "aber", "deshalb", "this", …) nor with a preposition and a demonstrative
+    ("An dieser Stelle …")."""
+    words = [w.strip("\"„“«»()–-,;:.!?").lower() for w in sentence.split()[:2]]
+    words = [w for w in words if w] + ["", ""]
+    first, second = words[0], words[1]
+    if first == "es" and second in EXPLETIVE_ES:
+        return True
+    if first in POINTING_BACK:
+        return False
+    return not (first in PREPOSITIONS and second.startswith(("dies", "jen", "dersel", "diesel", "dasselb", "this",
+                                                              "these", "those", "that")))
+
+
 # words that carry no content of their own in a quote (lemmas, lower case; written for this module)
 LIGHT = frozenset("""
 machen sagen finden gehen kommen stehen lassen sehen geben tun halten bleiben toll super prima schön
@@ -116,7 +154,7 @@ danke gern gerne bitte leider einfach wirklich genau richtig neu alt groß klein
 class Quote:
     id: Hashable  # the contribution it is from
     sentence: str  # as written
-    score: float  # cosine with the group's centre, 0..1
+    score: float  # cosine with the group's centre, 0..1 (× BACK_WEIGHT for a sentence pointing back)
 
 
 def _candidates(text: str) -> list[str]:
@@ -151,6 +189,7 @@ def representative_sentences(contributions: Iterable[Contribution], groups: Mapp
     M = sp.csr_matrix((np.ones(len(rows)), ([place[cid] for cid, _ in rows], np.arange(len(rows)))),
                       shape=(len(of), len(rows)))
     C = normalize(M @ S)
+    alone = [stands_alone(s) for _, s in rows]
     for key, members in groups.items():
         members = [m for m in members if m in of]
         if not members:
@@ -161,6 +200,7 @@ def representative_sentences(contributions: Iterable[Contribution], groups: Mapp
             continue
         js = [j for m in members for j in of[m]]
         scores = S[js] @ (centre / norm)
+        scores = scores * np.array([1.0 if alone[j] else BACK_WEIGHT for j in js])
         taken: list[int] = []
         used: set = set()
         for k in np.argsort(-scores, kind="stable"):

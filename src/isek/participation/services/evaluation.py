@@ -90,6 +90,7 @@ class ThemeCount:
     theme: Theme
     confirmed: int = 0
     corrected: int = 0
+    unsuggested: int = 0  # chosen where isek showed no suggestion (decision 0081)
     open: int = 0  # open ideas isek (else the idea) puts in this theme
 
 
@@ -103,6 +104,7 @@ class Evaluation:
     confirmed: int = 0
     corrected: int = 0
     open: int = 0
+    unsuggested: int = 0  # chosen where isek showed no suggestion: neither confirmed nor corrected (decision 0081)
     no_fit: int = 0  # a person decided that no theme fits
     unthemed: int = 0  # open ideas without a theme that isek does not suggest one for yet (minor24)
     # marked a duplicate of an earlier one by a person: counted once, under the earlier one, as in
@@ -237,6 +239,8 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
             unthemed += 1
         elif r.review is None:
             counts[r.proposed.pk].open += 1
+        elif r.review.unsuggested:
+            counts[r.review.theme_id].unsuggested += 1
         elif r.review.corrected:
             counts[r.review.theme_id].corrected += 1
         else:
@@ -253,6 +257,7 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
     per_theme = list(counts.values())
     return Evaluation(phase, themes, ordered, following, per_theme,
                       confirmed=sum(c.confirmed for c in per_theme), corrected=sum(c.corrected for c in per_theme),
+                      unsuggested=sum(c.unsuggested for c in per_theme),
                       open=sum(c.open for c in per_theme) + unthemed, no_fit=no_fit, unthemed=unthemed,
                       duplicates=duplicates, problem=problem)
 
@@ -280,10 +285,11 @@ def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk) -> Th
     if theme is None and theme_pk != NO_THEME:
         raise invalid(_("Das gewählte Thema gehört nicht zu dieser Beteiligungsphase; bitte eines ihrer Themen wählen."),
                       "theme", "theme")
-    proposed, confidence = _proposal(phase, idea)
+    proposed, confidence, unsuggested = _proposal(phase, idea)
     with change(user):
         review = ThemeReview.objects.filter(idea=idea).first() or ThemeReview(idea=idea)
         review.theme, review.proposed, review.confidence = theme, proposed, confidence
+        review.unsuggested = unsuggested
         review.by = user if getattr(user, "pk", None) else None
         review.by_name = user.get_username()
         review.at = timezone.now()
@@ -295,12 +301,16 @@ def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk) -> Th
     return review
 
 
-def _proposal(phase: Phase, idea: Idea) -> tuple[Theme, float | None]:
+def _proposal(phase: Phase, idea: Idea) -> tuple[Theme | None, float | None, bool]:
     """What the page offered for ``idea``: isek's suggestion (learnt from every other confirmation)
-    if it is trusted (``_offered``), else the idea's own theme; for an idea confirmed before, what was proposed then."""
+    if it is trusted (``_offered``), else the idea's own theme; for an idea confirmed before, what was
+    proposed then. Third: whether nothing was suggested – no suggestion of isek's and no theme of the
+    idea's own but the import's fallback or none ("gewählt ohne Vorschlag", decision 0081)."""
     old = ThemeReview.objects.filter(idea=idea).select_related("proposed").first()
     if old is not None:
-        return old.proposed or idea.theme, old.confidence
+        if old.unsuggested:
+            return old.proposed, old.confidence, True
+        return old.proposed or idea.theme, old.confidence, False
     from ..evaluation import EvaluationError
 
     themes = list(phase.themes.all())
@@ -317,7 +327,9 @@ def _proposal(phase: Phase, idea: Idea) -> tuple[Theme, float | None]:
     except EvaluationError:
         s, trusted = None, False
     theme = _offered(s, idea, {t.pk: t for t in themes}, trusted)
-    return (theme, s.confidence) if theme else (idea.theme, None)
+    if theme:
+        return theme, s.confidence, False
+    return idea.theme, None, idea.theme_id is None or idea.theme_fallback
 
 
 def _learn(phase_pk: int, idea_pk: int, theme: str) -> None:

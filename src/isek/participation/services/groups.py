@@ -73,6 +73,7 @@ class GroupRow:
     colour: str
     figures: Figures = field(default_factory=Figures)
     quotes: list[Quote] = field(default_factory=list)
+    decisions: list[GroupDecision] = field(default_factory=list)  # the planner's on this group, oldest first
 
 
 @dataclass
@@ -104,6 +105,7 @@ class Groups:
     decisions: list[GroupDecision] = field(default_factory=list)  # the latest
     seconds: float | None = None  # computing took this long in this request (None: stored groups shown)
     problem: str = ""
+    others: list[GroupDecision] = field(default_factory=list)  # decisions of groups no longer there, newest first
 
     @property
     def placed(self) -> int:
@@ -143,7 +145,9 @@ def group_evaluation(user, concept: Concept, phase: Phase) -> Groups:
     latest = list(GroupDecision.objects.filter(phase=phase)[:LATEST]) + [
         Latest(str(r) + ".", r.by_name, r.at) for r in sorted(reviews, key=lambda r: r.at, reverse=True)[:LATEST]]
     latest = sorted(latest, key=lambda d: d.at, reverse=True)[:LATEST]
-    return Groups(phase, groups, proposals, duplicates, themes, latest, seconds, problem)
+    shown = {d.pk for r in groups for d in r.decisions}
+    others = [d for d in GroupDecision.objects.filter(phase=phase) if d.pk not in shown]
+    return Groups(phase, groups, proposals, duplicates, themes, latest, seconds, problem, others)
 
 
 LATEST = 10  # decisions the page lists
@@ -158,11 +162,13 @@ class Latest:
     at: datetime.datetime
 
 
-def _grouped(phase: Phase, ideas: list[Idea]) -> tuple[list[GroupRow], float | None, str]:
-    """The groups with their ideas, largest first, computed first if ideas came or went since;
-    how long computing took (None: not computed) and why it could not (the engine's message)."""
+def _grouped(phase: Phase, ideas: list[Idea], compute: bool = True) -> tuple[list[GroupRow], float | None, str]:
+    """The groups with their ideas, largest first, computed first if ideas came or went since
+    (``compute``; the report reads only what is stored: decision 0081); how long computing took
+    (None: not computed) and why it could not (the engine's message). Each row with the planner's
+    decisions on its group, oldest first."""
     seconds, problem = None, ""
-    if _stale(phase, ideas):
+    if compute and _stale(phase, ideas):
         try:
             seconds = _compute(phase, ideas)
         except ValueError as exc:  # EvaluationError: the engine's German message
@@ -174,6 +180,15 @@ def _grouped(phase: Phase, ideas: list[Idea]) -> tuple[list[GroupRow], float | N
     for m in GroupMember.objects.filter(group__phase=phase).order_by("idea__number"):
         if m.idea_id in by_pk and m.group_id in rows:
             rows[m.group_id].ideas.append(by_pk[m.idea_id])
+    for r in rows.values():
+        r.group.size = len(r.ideas)  # "Verschiedenes (n Beiträge)" without a query
+    through = GroupDecision.groups.through
+    decisions = {d.pk: d for d in GroupDecision.objects.filter(phase=phase)}
+    for d_pk, g_pk in through.objects.filter(groupdecision__phase=phase).values_list("groupdecision_id", "ideagroup_id"):
+        if g_pk in rows:
+            rows[g_pk].decisions.append(decisions[d_pk])
+    for r in rows.values():
+        r.decisions.sort(key=lambda d: (d.at, d.pk))
     return sorted((r for r in rows.values() if r.ideas), key=lambda r: (-len(r.ideas), r.group.pk)), seconds, problem
 
 
@@ -215,8 +230,15 @@ def _summaries(phase: Phase, ideas: list[Idea], groups: list[GroupRow], themes: 
 
 def _stale(phase: Phase, ideas: list[Idea]) -> bool:
     """Ideas came or went since the groups were computed."""
+    return any(changed_since_grouping(phase, ideas))
+
+
+def changed_since_grouping(phase: Phase, ideas: list[Idea]) -> tuple[int, int]:
+    """How many of ``ideas`` (the evaluated) came since the groups were last computed (in no group),
+    and how many grouped ones went (rejected, merged, deleted): read only (decision 0081)."""
     grouped = set(GroupMember.objects.filter(group__phase=phase).values_list("idea_id", flat=True))
-    return grouped != {i.pk for i in ideas}
+    present = {i.pk for i in ideas}
+    return len(present - grouped), len(grouped - present)
 
 
 def _text(i: Idea):
@@ -247,7 +269,7 @@ def _compute(phase: Phase, ideas: list[Idea], force: bool = False) -> float:
         members = []
         for g in found:
             group = kept.get(g.key) or IdeaGroup(phase=phase)
-            group.proposed_name, group.words = g.name[:300], "; ".join(g.words)[:1000]
+            group.proposed_name, group.words, group.mixed = g.name[:300], "; ".join(g.words)[:1000], g.mixed
             group.save()
             members += [GroupMember(idea_id=m, group=group) for m in g.members if m not in fixed]
         GroupMember.objects.bulk_create(members)
@@ -331,11 +353,14 @@ def _keep(*groups: IdeaGroup) -> None:
         GroupMember.objects.filter(group=g).update(pinned=True)
 
 
-def _log(user, phase: Phase, action: str, summary: str, group: IdeaGroup | None = None) -> GroupDecision:
-    """The decision, stored; ``group_pk`` (not stored): the group it changed, where the page goes."""
+def _log(user, phase: Phase, action: str, summary: str, group: IdeaGroup | None = None,
+         *others: IdeaGroup) -> GroupDecision:
+    """The decision, stored with the groups it changed that still exist (``group`` and ``others``);
+    ``group_pk`` (not stored): the group it changed, where the page goes."""
     decision = GroupDecision.objects.create(phase=phase, action=action, summary=summary[:500],
                                             by=user if getattr(user, "pk", None) else None,
                                             by_name=user.get_username(), at=timezone.now())
+    decision.groups.set([g for g in (group, *others) if g is not None and g.pk])
     decision.group_pk = group.pk if group is not None and group.pk else None
     return decision
 
@@ -362,10 +387,11 @@ def merge_groups(user, concept: Concept, phase: Phase, group_pk, into_pk) -> Gro
     if group.pk == into.pk:
         raise invalid(_("Eine Gruppe lässt sich nur mit einer anderen zusammenlegen."), "group", "into")
     with change(user):
+        title = group.title  # as the page named it (a mixed group's count before the merge)
         n = GroupMember.objects.filter(group=group).update(group=into)
         into.words = "; ".join(dict.fromkeys(into.word_list + group.word_list))[:1000]
+        into.size = None
         _keep(into)
-        title = group.title
         group.delete()
         return _log(user, phase, GroupDecision.Action.MERGE,
                     _("Gruppe „%(a)s“ (%(n)s Beiträge) mit „%(b)s“ zusammengelegt.") % {"a": title, "n": n, "b": into.title},
@@ -387,19 +413,21 @@ def move_ideas(user, concept: Concept, phase: Phase, group_pk, idea_pks, *, to_p
         raise invalid(_("Zum Teilen bitte nicht alle Beiträge auswählen; eine Gruppe umbenennen geht mit „Umbenennen“."),
                       "ideas", "ideas")
     with change(user):
+        before = group.title  # as the page named it (a mixed group's count before the move)
         split = to is None
         if split:
             to = IdeaGroup.objects.create(phase=phase, name=name, kept=True)
         GroupMember.objects.filter(pk__in=[m.pk for m in members]).update(group=to)
         _keep(group, to)
-        what = {"ideas": _numbers(members), "a": group.title, "b": to.title}
+        group.size, to.size = None, None  # counted again for a name "Verschiedenes (n Beiträge)"
+        what = {"ideas": _numbers(members), "a": before, "b": to.title}
         if not GroupMember.objects.filter(group=group).exists():
             group.delete()
         if split:
             return _log(user, phase, GroupDecision.Action.SPLIT,
-                        _("Gruppe „%(a)s“ geteilt: %(ideas)s in die neue Gruppe „%(b)s“.") % what, to)
+                        _("Gruppe „%(a)s“ geteilt: %(ideas)s in die neue Gruppe „%(b)s“.") % what, to, group)
         return _log(user, phase, GroupDecision.Action.MOVE, _("%(ideas)s von „%(a)s“ nach „%(b)s“ verschoben.") % what,
-                    to)
+                    to, group)
 
 
 def decide_duplicate(user, concept: Concept, phase: Phase, a_pk, b_pk, duplicate: bool) -> DuplicateReview:

@@ -222,6 +222,8 @@ def idea_decisions(user, idea: Idea) -> list[dict]:
     if review is not None:
         if review.no_fit:
             what, detail = _("Thema: keins passt"), ""
+        elif review.unsuggested:
+            what, detail = _("Thema gewählt ohne Vorschlag: „%(theme)s“") % {"theme": review.theme.name}, ""
         elif review.corrected:
             what = _("Thema korrigiert: „%(theme)s“") % {"theme": review.theme.name}
             detail = _("Vorschlag war „%(theme)s“") % {"theme": review.proposed.name} if review.proposed else ""

@@ -133,6 +133,10 @@ def shown_problems(problems: list[Problem]) -> list[Problem]:
     return importing.capped(problems)
 
 
-def summary(counts: dict[str, int]) -> str:
-    return _("%(create)s Beiträge neu (davon %(located)s mit Ort), %(unchanged)s schon importiert (bleiben, wie sie "
+def summary(counts: dict[str, int], plan: importing.Plan | None = None) -> str:
+    """What an import did (or would do), in the active language; with ``plan``, also how many
+    contributions had several themes and which column's each took (fix24c)."""
+    said = _("%(create)s Beiträge neu (davon %(located)s mit Ort), %(unchanged)s schon importiert (bleiben, wie sie "
              "sind); %(themes)s Themen neu angelegt.") % counts
+    several = plan.several_problem if plan is not None else None
+    return f"{said} {several.render(_)}" if several is not None else said

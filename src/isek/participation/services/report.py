@@ -30,7 +30,7 @@ from isek.core.rules import invalid
 from .. import jobs as pdf_jobs
 from ..models import DuplicateReview, GroupDecision, ImportSource, Outcome, Phase, ReportPdf, Status, ThemeReview
 from .evaluation import _evaluated, _ideas, duplicates_of, theme_evaluation
-from .groups import QUOTES, SUPPORT_KINDS, Figures, Quote, _grouped, _remember, _text
+from .groups import QUOTES, SUPPORT_KINDS, Figures, Quote, _grouped, _remember, _text, changed_since_grouping
 
 NO_PLACE, OUTSIDE = "ohne-ort", "ausserhalb"
 KEEP_PDFS = pdf_jobs.KEEP  # finished PDFs kept per phase and language (walk 24)
@@ -42,6 +42,11 @@ FALLBACK, FALLBACK_COLOUR = "ohne-thema", "#bdbdbd"  # the import's fallback the
 
 def no_fit_label() -> str:
     return _("kein Thema passt")
+
+
+def unsuggested_label() -> str:
+    """A theme a person chose where isek showed no suggestion (decision 0081)."""
+    return _("gewählt ohne Vorschlag")
 
 
 def fallback_label() -> str:
@@ -58,6 +63,7 @@ class Part:
     figures: Figures = field(default_factory=Figures)
     confirmed: int = 0  # a person confirmed isek's proposal (themes)
     corrected: int = 0  # a person chose another theme than proposed (themes)
+    unsuggested: int = 0  # a person chose a theme where isek showed no suggestion (themes; decision 0081)
     open: int = 0  # nobody decided yet (themes)
     suggested: int | None = None  # open ideas isek suggests for this theme (a proposal, counted nowhere else)
     per_theme: dict = field(default_factory=dict)  # theme key → ideas (quarters)
@@ -73,7 +79,7 @@ class Line:
     theme: str
     quarters: list[str]
     supports: int
-    reviewed: str  # "bestätigt", "korrigiert", "offen", "kein Thema passt" or "Duplikat von I-n"
+    reviewed: str  # "bestätigt", "korrigiert", "gewählt ohne Vorschlag", "offen", "kein Thema passt" or "Duplikat von I-n"
     outcome: str  # the outcome's label
     measure: str  # the linked measure ("M 1.2 Title"), empty if none
     original: str  # imported: the original's URL
@@ -92,6 +98,7 @@ class ReportGroup:
     ideas: int
     words: list[str]
     kept: bool
+    decisions: list = field(default_factory=list)  # the planner's GroupDecision on it, oldest first (decision 0081)
 
 
 QUARTER_COLUMNS = 5  # quarters side by side in one table of the PDF (A4 portrait)
@@ -125,6 +132,13 @@ class EvaluationReport:
     support_kinds: dict = field(default_factory=dict)
     groups: list[ReportGroup] = field(default_factory=list)  # largest first (fix24b)
     group_decisions: list = field(default_factory=list)  # the planner's GroupDecision, oldest first
+    # chosen where isek showed no suggestion (imported "ohne Thema", the import's fallback): neither
+    # "bestätigt" nor "korrigiert" – confirming nothing of isek's (decision 0081)
+    unsuggested: int = 0
+    # contributions that came since the groups were last computed (not in a group), and those that
+    # went (still counted in a group's stored members): the GET shows the stored groups (decision 0081)
+    ungrouped: int = 0
+    ungrouped_gone: int = 0
 
     @property
     def suggested(self) -> int | None:
@@ -138,8 +152,15 @@ class EvaluationReport:
         return next((t.figures.ideas for t in self.themes if t.key == FALLBACK), 0)
 
     @property
+    def other_decisions(self) -> list:
+        """The planner's group decisions listed with none of the groups (their groups are gone, or
+        decided before decisions were stored with their groups), oldest first."""
+        shown = {d.pk for g in self.groups for d in g.decisions}
+        return [d for d in self.group_decisions if d.pk not in shown]
+
+    @property
     def reviewed(self) -> int:
-        return self.confirmed + self.corrected + self.no_fit
+        return self.confirmed + self.corrected + self.unsuggested + self.no_fit
 
     @property
     def own_confirmed(self) -> int:
@@ -223,12 +244,13 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
     suggestions = theme_evaluation(user, concept, phase)  # the engine is kept per process (decision 0051)
     isek_of = {r.idea.pk: r.suggested for r in suggestions.rows if r.review is None and r.suggested is not None}
     reviews = {r.idea_id: r for r in ThemeReview.objects.filter(idea__phase=phase).only(
-        "idea_id", "theme_id", "proposed_id", "confidence")}
+        "idea_id", "theme_id", "proposed_id", "confidence", "unsuggested")}
     kinds_of = _support_kinds_by_idea(phase)
     by_pk = {i.pk: i for i in ideas}
     # the same as the themes page counts (decision 0076)
     duplicate_of = {later: by_pk[earlier] for later, earlier in duplicates_of(phase, by_pk).items()}
     groups, group_of = _groups(phase, ideas)
+    came, went = changed_since_grouping(phase, ideas)
     quarters, where = _quarters_of(concept, ideas)
     by_quarter = {q.key: q for q in quarters}
     outcomes = dict(Outcome.choices)
@@ -261,6 +283,9 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
             reviewed = pgettext("Thema: noch ohne Entscheidung", "offen")
             if theme is fallback and i.pk in isek_of:
                 reviewed = _("offen – isek schlägt vor: %(theme)s") % {"theme": isek_of[i.pk].name}
+        elif review.unsuggested:
+            theme.unsuggested += 1
+            reviewed = unsuggested_label()
         elif review.corrected:
             theme.corrected += 1
             reviewed = _("korrigiert")
@@ -279,7 +304,7 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
                           f"{m.number} {m.title}" if m else "", i.source_url, group_of.get(i.pk, "")))
     by_key = {t.key: t for t in [*themes.values(), fallback, no_fit]}
     _quotes(phase, ideas, members, by_key, by_quarter)
-    if not suggestions.problem and suggestions.confirmed + suggestions.corrected:
+    if not suggestions.problem and suggestions.confirmed + suggestions.corrected + suggestions.unsuggested:
         # "davon von isek vorgeschlagen": of the theme's open ideas (duplicates counted once, under the
         # earlier one: not here), those isek's own suggestion puts in this theme too – never more than
         # the theme's open ones (walk 25: 655 of 650, duplicates counted)
@@ -300,13 +325,14 @@ def evaluation_report(user, concept: Concept, phase: Phase) -> EvaluationReport:
     return EvaluationReport(
         concept, phase, themes_list, quarters, lines, list(ImportSource.objects.filter(ideas__phase=phase).distinct()),
         total, confirmed=sum(t.confirmed for t in themes_list), corrected=sum(t.corrected for t in themes_list),
-        open=sum(t.open for t in themes_list), rejected=rejected, merged=merged,
+        open=sum(t.open for t in themes_list), unsuggested=sum(t.unsuggested for t in themes_list),
+        rejected=rejected, merged=merged,
         created_at=timezone.now(), measures_linked=sum(1 for li in lines if li.measure), no_fit=no_fit.figures.ideas,
         problem=suggestions.problem,
         # a confirmation with a confidence confirmed isek's suggestion; without, the idea's own theme
-        accepted=sum(1 for i in ideas if (r := reviews.get(i.pk)) and not r.corrected and not r.no_fit
+        accepted=sum(1 for i in ideas if (r := reviews.get(i.pk)) and r.confirmed
                      and r.confidence is not None and i.pk not in duplicate_of), duplicates=len(duplicate_of), counted=counted,
-        support_kinds=total.kinds, groups=groups,
+        support_kinds=total.kinds, groups=groups, ungrouped=came, ungrouped_gone=went,
         group_decisions=list(GroupDecision.objects.filter(phase=phase).order_by("at", "pk")))
 
 
@@ -314,16 +340,17 @@ GROUP_WORDS = 5  # characteristic words per group in the report
 
 
 def _groups(phase: Phase, ideas) -> tuple[list[ReportGroup], dict[int, str]]:
-    """The phase's groups as the planner left them (computed first if contributions came or went
-    since, as on the groups page) and each contribution's group name (fix24b: the planner's group
-    work did not reach the report)."""
-    rows, _seconds, _problem = _grouped(phase, ideas)
+    """The phase's groups as the planner left them and as stored – never computed here: the report
+    is read (its page a GET; decision 0081), so contributions that came since are in no group and
+    the report says how many – and each contribution's group name (fix24b: the planner's group work
+    did not reach the report)."""
+    rows, _seconds, _problem = _grouped(phase, ideas, compute=False)
     groups, group_of = [], {}
     for r in rows:
         g = r.group
         renamed = bool(g.name) and g.name != g.proposed_name
         groups.append(ReportGroup(g.title, g.proposed_name if renamed else "", len(r.ideas),
-                                  g.word_list[:GROUP_WORDS], g.kept))
+                                  g.word_list[:GROUP_WORDS], g.kept, r.decisions))
         for i in r.ideas:
             group_of[i.pk] = g.title
     return groups, group_of

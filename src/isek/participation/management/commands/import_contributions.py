@@ -67,10 +67,10 @@ class Command(BaseCommand):
         if plan.problems:
             raise CommandError("\n".join(x.render(_) for x in plan.problems))
         if dry_run:
-            self.stdout.write(f"Probelauf: {services.import_summary(plan.counts)} Nichts gespeichert. "
+            self.stdout.write(f"Probelauf: {services.import_summary(plan.counts, plan)} Nichts gespeichert. "
                               f"({time.perf_counter() - started:.1f} s)")
             return
         with commandline.refused():
             counts = services.commit_import(operator, p, plan, via="import")
-        self.stdout.write(self.style.SUCCESS(f"Importiert: {services.import_summary(counts)} "
+        self.stdout.write(self.style.SUCCESS(f"Importiert: {services.import_summary(counts, plan)} "
                                              f"({time.perf_counter() - started:.1f} s)"))
