@@ -14,6 +14,7 @@ import hashlib
 import re
 import uuid
 from datetime import timedelta
+from http.cookies import SimpleCookie
 from urllib.parse import quote
 
 import pytest
@@ -229,7 +230,10 @@ def _load_world() -> dict:
         planner = users["planner" if side is a else "planner_b"]
         side["upload"] = Upload.objects.create(user=planner, scope=f"basemap:{side['concept'].pk}", filename="x.osm.pbf",
                                                length=10)
-    return {"a": a, "b": b, "users": users}
+    # each role signed in once, with the world: a test's client gets a copy of these cookies (the
+    # session rows belong to the world, so they outlive each test's rollback)
+    cookies = {role: client_for(user).cookies for role, user in users.items()}
+    return {"a": a, "b": b, "users": users, "cookies": cookies}
 
 
 @pytest.fixture
@@ -243,7 +247,18 @@ def world(matrix_world, settings):
     settings.VAR_DIR = _var_dir()  # the files below, and what allowed requests write
     for side in (shared["a"], shared["b"]):
         _files(side)
-    return shared | {"clients": {role: client_for(user) for role, user in shared["users"].items()}}
+        # the roles on the world's concepts, worked out once per test (isek.access.role_of keeps
+        # them on the instance as concept_for does): the expectations ask thousands of times
+        side["concept"]._roles = {}
+    return shared | {"clients": {role: _client(cookies) for role, cookies in shared["cookies"].items()}}
+
+
+def _client(cookies) -> Client:
+    """A client with a copy of the world's cookies of one role (signed in, or none)."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    client.cookies = SimpleCookie()
+    client.cookies.load({key: morsel.value for key, morsel in cookies.items()})
+    return client
 
 
 # --- filling a URL ------------------------------------------------------------------------------
