@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import hashlib
 import json
 import tempfile
@@ -105,7 +106,9 @@ def approvals_in_force(applications) -> dict[tuple[int, int], dict]:
     """Per (concept id, programme year) of ``applications``: the approval in force for that year –
     the newest approval of its newest approved version – as {"application", "approval", "grant"
     (approved federal and Land share, Decimal)}. A newer version submitted after it does not end
-    it: the Bescheid stands until the authority decides on the new version. One query."""
+    it: the Bescheid stands until the authority decides on the new version. One query; "named" (a
+    callable, for the pages: read only where shown) names it with the Bescheide it amends
+    (``bescheid_named``: "Zuwendungsbescheid A vom …, geändert durch Änderungsbescheid B vom …")."""
     keys = {(a.concept_id, a.year) for a in applications}
     if not keys:
         return {}
@@ -116,7 +119,7 @@ def approvals_in_force(applications) -> dict[tuple[int, int], dict]:
     for approval in (Approval.objects.filter(which, application__state=APPROVED).select_related("application")
                      .order_by("application__version", "created_at", "id")):
         found[(approval.application.concept_id, approval.application.year)] = approval
-    return {k: {"application": a.application, "approval": a,
+    return {k: {"application": a.application, "approval": a, "named": functools.partial(bescheid_named, a),
                 "grant": sum((decimal.Decimal(x["approved"]) for x in a.lines if x["source"] in GRANT), ZERO)}
             for k, a in found.items()}
 
@@ -1384,20 +1387,36 @@ def submit_request(user, concept, request: PaymentRequest, *, via: str = "web") 
                         "einmal einreichen.") % {"state": request.get_state_display()}, "submitted")
     if refusal := request_refusal(application):
         raise invalid(refusal, "state")
-    left, errors = _left(application, exclude=request.pk), {}
-    for line in request.lines.all():
-        if line.requested > left.get((line.measure, line.year, line.source), ZERO):
-            errors[f"amount-{line.key}"] = _(
-                "Mehr als noch verfügbar: von der Bewilligung sind für diese Zeile noch %(left)s € verfügbar; "
-                "bitte legen Sie den Mittelabruf neu an.") % {"left": _euro(max(left.get(
-                    (line.measure, line.year, line.source), ZERO), ZERO))}
-    if errors:
-        raise _errors(errors)
+    if refusal := _over_left(concept, application, request):
+        raise invalid(refusal, "over_left")
     with change(user, via):
         request.state, request.submitted_at = R_SUBMITTED, timezone.now()
         request.submitted_by = None if user.pk is None else user
         request.save()
     return request
+
+
+def _over_left(concept, application: Application, request: PaymentRequest) -> str:
+    """Why ``request`` cannot be submitted because another request took part of the same lines
+    meanwhile (overlapping drafts): once, naming each measure and year with what is left per
+    source ("1.1 Titel, 2027: Bund noch 0,00 € verfügbar, Land noch 0,00 € verfügbar"); "" where
+    every line fits."""
+    left = _left(application, exclude=request.pk)
+    labels, sources = _labels(application), finance.source_labels(concept)
+    over: dict[tuple[str, int], list[str]] = {}
+    for line in request.lines.all():
+        rest = left.get((line.measure, line.year, line.source), ZERO)
+        if line.requested > rest:
+            over.setdefault((line.measure, line.year), []).append(
+                _("%(source)s noch %(left)s € verfügbar (angefordert %(requested)s €)") % {
+                    "source": sources.get(line.source, line.source), "left": _euro(max(rest, ZERO)),
+                    "requested": _euro(line.requested)})
+    if not over:
+        return ""
+    named = "; ".join(f"{labels.get(m, m)}, {y}: {', '.join(parts)}"
+                      for (m, y), parts in sorted(over.items(), key=lambda kv: (diff._order(kv[0][0], labels), kv[0][1])))
+    return _("Mehr als noch verfügbar – ein anderer Mittelabruf hat inzwischen von denselben Zeilen angefordert: "
+             "%(lines)s. Bitte legen Sie den Mittelabruf neu an.") % {"lines": named}
 
 
 def submit_new_request(user, concept, application: Application, *, via: str = "api", **values) -> PaymentRequest:
