@@ -51,6 +51,13 @@ def test_the_planner_assembles_and_submits(new_city, planner):
     asked = client.post(_url(new_city, f"{app.pk}/submit/"))  # the first press asks (without JavaScript too)
     assert asked.status_code == 200 and "Antrag für 2027 (Version 1) wirklich einreichen?" in asked.content.decode()
     assert 'name="confirmed" value="1"' in asked.content.decode() and checksum() == before
+    # the confirmation says how much of the readiness is open, and what (walk 23)
+    readiness = services.readiness_now(new_city, app)
+    missing = [i["label"] for i in readiness["items"] if i["status"] == "incomplete"]
+    assert missing and readiness["total"] - readiness["done"] == len(missing)
+    said = asked.content.decode().split('id="submit-readiness"')[1].split("</p>")[0]
+    assert f'data-open="{len(missing)}">{len(missing)} von {readiness["total"]} Punkten der Antragsreife' in said
+    assert all(label in said for label in missing)
     again = client.get(_url(new_city, f"{app.pk}/submit/"))  # the step reloaded or reached with "back": no 405
     assert (again.status_code, again["Location"]) == (302, _url(new_city, f"{app.pk}/")) and checksum() == before
     response = client.post(_url(new_city, f"{app.pk}/submit/"), {"confirmed": "1"})

@@ -74,6 +74,8 @@ def _page(request, concept, app, remark_form=None, status=200, confirm_submit=Fa
     else:
         context["readiness"] = services.readiness_now(concept, app)
         context["plan_differs"] = services.plan_differs(concept, app.finance_version)
+        # the confirmation says how much of the readiness is still open, and what (walk 23)
+        context["readiness_open"] = [i["label"] for i in context["readiness"]["items"] if i["status"] == "incomplete"]
     return render(request, "procedure/application.html", context, status=status)
 
 
