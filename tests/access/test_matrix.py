@@ -128,12 +128,15 @@ def _submitted_application(concept) -> dict:
     procedure.services.submit leaves them, without writing the PDFs."""
     version = finance.freeze_version(access.Operator("test"), concept, "Anmeldung", "first_application")
     application = Application.objects.create(concept=concept, year=concept.start_year, finance_version=version,
-                                             council_decision=datetime.date(2026, 1, 15))
+                                             council_decision=datetime.date(2026, 1, 15), state="submitting",
+                                             submitted_at=timezone.now())
+    # as its documents job leaves it (decision 0079): the documents written, then the state moved
     document = Document.objects.create(application=application, kind="kuf-pdf", filename="kuf.pdf", content=b"%PDF-1.7",
                                        sha256=hashlib.sha256(b"%PDF-1.7").hexdigest(), size=8)
-    application.state, application.submitted_at = Application.State.SUBMITTED, timezone.now()
-    application.snapshot = {"measures": [], "figures": [], "readiness": {"items": [], "done": 0, "total": 0}}
-    application.save()
+    Application.objects.filter(pk=application.pk).update(
+        state=Application.State.SUBMITTED,
+        snapshot={"measures": [], "figures": [], "readiness": {"items": [], "done": 0, "total": 0}})
+    application.refresh_from_db()
     remark = Remark.objects.create(application=application, kind="request", about="application",
                                    about_label="den Antrag insgesamt", text="Bitte ergänzen.")  # the authority's (decision 0056)
     # a payment request the city has submitted against it (decision 0059: the rows, not the approval it needs)

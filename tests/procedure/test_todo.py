@@ -292,7 +292,7 @@ def test_a_new_version_of_an_approved_application_leaves_its_approval_in_force(p
     page and the portfolio show it beside the new version's state, the KuF's approved lines stay locked."""
     from isek.finance import services as finance
     from isek.finance.models import Financing
-    from tests.procedure import YESTERDAY, cheap_documents
+    from tests.procedure import YESTERDAY, cheap_documents, documents_written
 
     concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
     city, authority = client_for(planner), client_for(staff)
@@ -314,6 +314,7 @@ def test_a_new_version_of_an_approved_application_leaves_its_approval_in_force(p
         asked = city.post(f"{base}{draft.pk}/submit/").content.decode()
         assert 'id="submit-in-force"' in asked and "34.1-2027/07" in asked and "Er bleibt in Kraft" in asked
         city.post(f"{base}{draft.pk}/submit/", {"confirmed": "1"})
+        documents_written(draft)
     draft.refresh_from_db()
     assert draft.state == "submitted" and Application.objects.get(pk=app.pk).state == "approved"
     listing = {a.pk: a for a in services.applications_of(planner, concept)}
