@@ -550,7 +550,9 @@ def test_the_matrix_holds_the_funding_authorities_apart(world):
                                                  "procedure:proof-accept", "procedure:proof-return",
                                                  "procedure:proof-document",
                                                  # a GET on a step that asks first leads to its page (0067 amended)
-                                                 "procedure:application-submit", "procedure:payment-request-submit"}
+                                                 "procedure:application-submit", "procedure:payment-request-submit",
+                                                 # the documents job's state, of a submitted application: done (0079)
+                                                 "procedure:application-documents-status"}
     for name, method in submitted:
         for staff, own, other in (("authority", a, b), ("authority_b", b, a)):
             assert expected(name, method, users[staff], own["concept"], False, ids=ids_of(name, own)) is ALLOWED
