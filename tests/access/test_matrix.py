@@ -129,12 +129,15 @@ def _submitted_application(concept) -> dict:
     procedure.services.submit leaves them, without writing the PDFs."""
     version = finance.freeze_version(access.Operator("test"), concept, "Anmeldung", "first_application")
     application = Application.objects.create(concept=concept, year=concept.start_year, finance_version=version,
-                                             council_decision=datetime.date(2026, 1, 15))
+                                             council_decision=datetime.date(2026, 1, 15), state="submitting",
+                                             submitted_at=timezone.now())
+    # as its documents job leaves it (decision 0079): the documents written, then the state moved
     document = Document.objects.create(application=application, kind="kuf-pdf", filename="kuf.pdf", content=b"%PDF-1.7",
                                        sha256=hashlib.sha256(b"%PDF-1.7").hexdigest(), size=8)
-    application.state, application.submitted_at = Application.State.SUBMITTED, timezone.now()
-    application.snapshot = {"measures": [], "figures": [], "readiness": {"items": [], "done": 0, "total": 0}}
-    application.save()
+    Application.objects.filter(pk=application.pk).update(
+        state=Application.State.SUBMITTED,
+        snapshot={"measures": [], "figures": [], "readiness": {"items": [], "done": 0, "total": 0}})
+    application.refresh_from_db()
     remark = Remark.objects.create(application=application, kind="request", about="application",
                                    about_label="den Antrag insgesamt", text="Bitte ergänzen.")  # the authority's (decision 0056)
     # a payment request the city has submitted against it (decision 0059: the rows, not the approval it needs)
@@ -562,7 +565,9 @@ def test_the_matrix_holds_the_funding_authorities_apart(world):
                                                  "procedure:proof-accept", "procedure:proof-return",
                                                  "procedure:proof-document",
                                                  # a GET on a step that asks first leads to its page (0067 amended)
-                                                 "procedure:application-submit", "procedure:payment-request-submit"}
+                                                 "procedure:application-submit", "procedure:payment-request-submit",
+                                                 # the documents job's state, of a submitted application: done (0079)
+                                                 "procedure:application-documents-status"}
     for name, method in submitted:
         for staff, own, other in (("authority", a, b), ("authority_b", b, a)):
             assert expected(name, method, users[staff], own["concept"], False, ids=ids_of(name, own)) is ALLOWED

@@ -140,3 +140,31 @@ def koeln_phase(path, *, without_bad_places: bool = False):
     services.commit_import(op, phase, plan, via="test")
     assert phase.ideas.count() == 366
     return concept, phase
+
+
+CUT = """() => {
+  // What of the page lies beyond the viewport's right edge or beyond the box that holds it without
+  // scrolling: each as "where: how many px". A wide table must scroll in its own container
+  // (.kern-table-responsive, overflow-x: auto) or wrap; the page itself never scrolls sideways.
+  const width = document.documentElement.clientWidth, out = [];
+  if (document.documentElement.scrollWidth > width) out.push(`page: ${document.documentElement.scrollWidth - width}`);
+  for (const el of document.querySelectorAll("main *")) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || getComputedStyle(el).visibility === "hidden" || el.closest(".kern-sr-only")) continue;
+    const box = el.parentElement.closest(".kern-table-responsive");
+    const limit = box ? box.getBoundingClientRect().right : width;
+    const scrolls = box && getComputedStyle(box).overflowX === "auto";
+    if (box && scrolls) continue;  // reachable by scrolling its container
+    if (r.right > limit + 1) out.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}: ${Math.round(r.right - limit)}`);
+  }
+  for (const box of document.querySelectorAll("main .kern-table-responsive")) {
+    const r = box.getBoundingClientRect();
+    if (r.right > width + 1) out.push(`container of ${box.querySelector("table")?.id}: ${Math.round(r.right - width)}`);
+  }
+  return out;
+}"""
+
+
+def cut_off(page) -> list[str]:
+    """What ``page`` cuts off at its viewport's width (``CUT``); [] where nothing."""
+    return page.evaluate(CUT)

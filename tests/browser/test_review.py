@@ -6,7 +6,9 @@ import datetime
 
 import pytest
 
+from isek.procedure.models import Application
 from tests.factories import authority_staff
+from tests.procedure import documents_written
 from tests.procedure.test_review import cheap_documents, submit
 
 from .conftest import axe_violations, login
@@ -59,10 +61,12 @@ def test_a_change_request_answered_with_a_new_version_and_closed(pages, kuf_city
     planner.fill("#id_freeze_as", "Programmanmeldung 2027, Version 2")
     planner.fill("#id_council_decision", (datetime.date.today() - datetime.timedelta(days=3)).isoformat())
     planner.click("#application-form button[type=submit]")
-    with cheap_documents():  # the live server runs in this process: no PDFs written
-        planner.click("#submit-form button[type=submit]")
-        planner.click("#submit-confirmed")  # the confirmation (walk 23)
-        planner.wait_for_selector("#answers")
+    planner.click("#submit-form button[type=submit]")
+    planner.click("#submit-confirmed")  # the confirmation (walk 23)
+    planner.wait_for_selector("#documents-job")  # frozen; its documents are written in the background (decision 0079)
+    with cheap_documents():  # the worker, here called directly: no PDFs written
+        documents_written(Application.objects.get(concept=concept, year=2027, version=2))
+    planner.wait_for_selector("#answers", timeout=15_000)  # the page follows the job and shows the submitted version
     assert "Die Kosten 2028 bitte nach Kostengruppen aufschlüsseln." in planner.inner_text("#review")
     assert axe_violations(planner) == []
 

@@ -97,6 +97,9 @@ def test_the_procedure_demo_runs_from_application_to_approval(bochum):
     assert sab.name.startswith("Sächsische Aufbaubank") and "illustrativ" in sab.source
     app = Application.objects.get(concept=hoyerswerda, year=2027)
     assert app.state == "review" and "Illustratives Beispiel" in app.note and app.snapshot["figures"]
+    # the demo's three applications are complete: their documents jobs ran in the loader (decision 0079)
+    for each in (first, second, app):
+        assert each.document_job.status == "done" and each.documents.count() == 4
     for username, authority, shown, hidden in (("bezreg-arnsberg", arnsberg, second, app),
                                                (demo.SAB_USER, sab, app, second)):
         client = Client(HTTP_ACCEPT_LANGUAGE="de")

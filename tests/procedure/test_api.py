@@ -17,7 +17,7 @@ from isek.procedure import services
 from isek.procedure.models import Application
 from tests.dbstate import UNCHECKED_TABLES, checksum
 from tests.factories import authority_staff, member
-from tests.procedure import YESTERDAY
+from tests.procedure import YESTERDAY, documents_written
 
 UNCHECKED = UNCHECKED_TABLES | {Token._meta.db_table}  # a token records when it was last used
 
@@ -46,15 +46,22 @@ def test_the_city_submits_and_its_authority_reads(new_city, planner):
     assert response.status_code == 201, response.content
     data = response.json()
     app = Application.objects.get(pk=data["id"])
-    assert (data["state"], data["version"], data["kuf_version"], data["year"]) == ("submitted", 1, "Anmeldung 2027", 2027)
+    # frozen, its documents queued (decision 0079): the answer says so; the authority sees it once they are written
+    assert (data["state"], data["version"], data["kuf_version"], data["year"]) == ("submitting", 1, "Anmeldung 2027", 2027)
+    assert data["documents_job"] == {"status": "queued", "progress": 0, "message": ""} and data["documents"] == []
+    sachsen = bearer(authority_staff("14"))
+    assert sachsen.get(_url(new_city, f"{app.pk}/")).status_code == 404
+    documents_written(app)  # the worker (in the tests: called directly)
+    data = bearer(planner).get(_url(new_city, f"{app.pk}/")).json()
+    assert (data["state"], data["documents_job"]["status"]) == ("submitted", "done")
     assert {d["kind"]: d["sha256"] for d in data["documents"]} == {d.kind: d.sha256 for d in app.documents.all()}
     assert len(data["figures"]) == len(app.snapshot["figures"]) and data["readiness"]["total"] >= 5
     assert {f["measure"] for f in data["figures"]} == set(new_city.measures.values_list("number", flat=True))
     records = ChangeRecord.objects.filter(model="procedure.Application", object_id=str(app.pk)).order_by("id")
-    assert [(r.action, r.actor) for r in records] == [("create", "planer-neu"), ("update", "planer-neu")]
+    assert [(r.action, r.actor) for r in records] == [("create", "planer-neu"), ("update", "planer-neu"),
+                                                      ("update", "planer-neu")]
     # the authority of the district (Sachsen) reads it; a draft of the next year it does not see
     services.save_draft(planner, new_city, year=2028, council_decision=YESTERDAY, finance_version=app.finance_version)
-    sachsen = bearer(authority_staff("14"))
     listed = sachsen.get(_url(new_city)).json()
     assert [a["id"] for a in listed["results"]] == [app.pk] and listed["count"] == 1
     detail = sachsen.get(_url(new_city, f"{app.pk}/"))

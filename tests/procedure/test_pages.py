@@ -9,6 +9,7 @@ import hashlib
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from isek.concepts.models import Measure
 from isek.finance.models import CostItem
@@ -16,8 +17,8 @@ from isek.procedure import services
 from isek.procedure.models import Application
 from tests.conftest import client_for
 from tests.dbstate import checksum
-from tests.factories import authority_staff
-from tests.procedure import YESTERDAY, cheap_documents
+from tests.factories import authority_staff, member
+from tests.procedure import YESTERDAY, cheap_documents, documents_written
 
 
 @pytest.fixture
@@ -51,12 +52,32 @@ def test_the_planner_assembles_and_submits(new_city, planner):
     asked = client.post(_url(new_city, f"{app.pk}/submit/"))  # the first press asks (without JavaScript too)
     assert asked.status_code == 200 and "Antrag für 2027 (Version 1) wirklich einreichen?" in asked.content.decode()
     assert 'name="confirmed" value="1"' in asked.content.decode() and checksum() == before
+    # the confirmation says how much of the readiness is open, and what (walk 23)
+    readiness = services.readiness_now(new_city, app)
+    missing = [i["label"] for i in readiness["items"] if i["status"] == "incomplete"]
+    assert missing and readiness["total"] - readiness["done"] == len(missing)
+    said = asked.content.decode().split('id="submit-readiness"')[1].split("</p>")[0]
+    assert f'data-open="{len(missing)}">{len(missing)} von {readiness["total"]} Punkten der Antragsreife' in said
+    assert all(label in said for label in missing)
     again = client.get(_url(new_city, f"{app.pk}/submit/"))  # the step reloaded or reached with "back": no 405
     assert (again.status_code, again["Location"]) == (302, _url(new_city, f"{app.pk}/")) and checksum() == before
     response = client.post(_url(new_city, f"{app.pk}/submit/"), {"confirmed": "1"})
     assert response.status_code == 302
+    # frozen at the click, its documents being written in the background (decision 0079)
     page = client.get(response["Location"]).content.decode()
-    assert "Der Antrag für 2027 (Version 1) wurde eingereicht." in page
+    assert "Der Antrag für 2027 (Version 1) ist eingereicht und unveränderlich." in page
+    assert 'data-state="submitting"' in page and "Dokumente werden erstellt" in page and "Antrag einreichen" not in page
+    status = _url(new_city, f"{app.pk}/documents/status/")
+    assert f'data-status="queued" data-status-url="{status}"' in page and "isek/jobs.mjs" in page
+    assert client.get(status).json() | {"message": ""} == {"status": "queued", "progress": 0, "status_label": "wartet",
+                                                            "message": "", "application_state": "submitting"}
+    listing = client.get(_url(new_city)).content.decode()
+    assert 'data-state="submitting"' in listing and 'data-documents="queued">Dokumente werden erstellt (0 %)' in listing
+    again = client.post(_url(new_city, f"{app.pk}/submit/"), {"confirmed": "1"})  # a second click: refused, said
+    assert "wird gerade eingereicht" in client.get(again["Location"]).content.decode()
+    documents_written(app)  # the worker (in the tests: called directly)
+    assert client.get(status).json()["status"] == "done"
+    page = client.get(response["Location"]).content.decode()
     assert 'data-state="submitted"' in page and "Antrag einreichen" not in page and "Neue Version anlegen" in page
     assert "Dies ist die erste eingereichte Version für dieses Programmjahr." in page
     for document in app.documents.all():
@@ -93,8 +114,8 @@ def test_the_form_says_what_is_wrong_and_saves_nothing(new_city, planner):
 
 def test_a_submitted_application_cannot_be_changed_through_the_pages(new_city, planner):
     with cheap_documents():
-        app = services.submit(planner, new_city, services.save_draft(planner, new_city, year=2027,
-                                                                     council_decision=YESTERDAY, freeze_as="Anmeldung"))
+        app = documents_written(services.submit(planner, new_city, services.save_draft(
+            planner, new_city, year=2027, council_decision=YESTERDAY, freeze_as="Anmeldung")))
     client = client_for(planner)
     before = checksum()
     for path in ("edit/", "delete/", "submit/"):
@@ -108,8 +129,8 @@ def test_a_submitted_application_cannot_be_changed_through_the_pages(new_city, p
 
 def test_the_next_version_shows_what_changed(new_city, planner):
     with cheap_documents():
-        services.submit(planner, new_city, services.save_draft(planner, new_city, year=2027,
-                                                               council_decision=YESTERDAY, freeze_as="Anmeldung"))
+        documents_written(services.submit(planner, new_city, services.save_draft(
+            planner, new_city, year=2027, council_decision=YESTERDAY, freeze_as="Anmeldung")))
     m11 = Measure.objects.get(concept=new_city, number="1.1")
     CostItem.objects.filter(measure=m11, year=2028).update(amount=D("260000.01"))
     client = client_for(planner)
@@ -119,6 +140,8 @@ def test_the_next_version_shows_what_changed(new_city, planner):
                                                     "council_decision": YESTERDAY.isoformat()})
     second = Application.objects.get(concept=new_city, version=2)
     client.post(_url(new_city, f"{second.pk}/submit/"), {"confirmed": "1"})
+    with cheap_documents():
+        documents_written(second)
     page = client.get(response["Location"]).content.decode()
     assert "Verglichen mit Version 1" in page
     row = page[page.index('id="changes"'):]
@@ -134,6 +157,10 @@ def test_the_district_authority_reads_what_was_submitted_and_never_a_draft(new_c
     assert sachsen.get(_url(new_city, f"{draft.pk}/")).status_code == 404
     with cheap_documents():
         services.submit(planner, new_city, draft)
+        # being submitted, its documents not yet written: not the authority's yet (decision 0079)
+        for url in (_url(new_city), _url(new_city, f"{draft.pk}/"), _url(new_city, f"{draft.pk}/documents/status/")):
+            assert sachsen.get(url).status_code == 404, url
+        documents_written(draft)
     services.save_draft(planner, new_city, year=2028, council_decision=YESTERDAY, finance_version=draft.finance_version)
     html = sachsen.get(_url(new_city)).content.decode()
     assert f'data-application="{draft.pk}"' in html and 'data-state="draft"' not in html
@@ -159,3 +186,32 @@ def test_the_pages_in_english(new_city, planner):
     assert "Readiness today" in html and "Funding area, legal basis and " in html
     assert "Date of the council decision" not in html  # the draft's own date counts (issue #23)
     assert "Teilen" not in html and "Datum des Ratsbeschlusses" not in html  # today's check in the page's language
+
+
+def test_a_failed_documents_job_is_said_on_the_page_and_started_again(new_city, planner, monkeypatch):
+    """The job that writes the documents fails (decision 0079): the page says so with the reason
+    and offers "Erneut starten", which queues it again; the list marks it."""
+    from isek.procedure import jobs
+
+    with cheap_documents():
+        app = services.submit(planner, new_city, services.save_draft(planner, new_city, year=2027,
+                                                                     council_decision=YESTERDAY, freeze_as="Anmeldung"))
+
+    def refuse(*_args):
+        raise ValidationError("Für das ISEK fehlt die Gliederung.")
+
+    monkeypatch.setattr(jobs, "DOCUMENTS", tuple((k, e, s, refuse) for k, e, s, _w in jobs.DOCUMENTS))
+    jobs.execute(app.document_job)
+    client = client_for(planner)
+    page = client.get(_url(new_city, f"{app.pk}/")).content.decode()
+    assert "Die Dokumente des Antrags konnten nicht erstellt werden." in page and "Für das ISEK fehlt die Gliederung." in page
+    assert 'id="documents-retry"' in page and "isek/jobs.mjs" not in page  # nothing to follow
+    assert 'data-documents="failed">Erstellen der Dokumente fehlgeschlagen' in client.get(_url(new_city)).content.decode()
+    reviewer = client_for(member(new_city, "reviewer"))  # who may only read sees the failure, not the button
+    seen = reviewer.get(_url(new_city, f"{app.pk}/")).content.decode()
+    assert "Für das ISEK fehlt die Gliederung." in seen and 'id="documents-retry"' not in seen
+    assert reviewer.post(_url(new_city, f"{app.pk}/documents/retry/")).status_code in (403, 404)
+    response = client.post(_url(new_city, f"{app.pk}/documents/retry/"))
+    assert response.status_code == 302 and "Die Dokumente werden erneut erstellt." in client.get(response["Location"]).content.decode()
+    app.document_job.refresh_from_db()
+    assert app.document_job.status == "queued"

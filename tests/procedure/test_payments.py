@@ -104,6 +104,33 @@ def test_a_request_never_asks_more_than_is_left(paid):
     assert second.lines.get(source="bund").requested == approved - used
 
 
+def test_overlapping_drafts_are_refused_once_naming_the_measure_and_year(paid):
+    """Two drafts of the same lines (Bund and Land of measure 1.1 in 2027): the second one submitted
+    after the first took what was left is refused with one message naming the measure, the year
+    and each source – not one anonymous message per source (walk 23)."""
+    concept, app, planner = paid["concept"], paid["app"], paid["planner"]
+    from isek import access
+    from isek.monitoring import services as monitoring
+
+    measure = concept.measures.get(number="1.1")
+    big = monitoring.save_payment(access.Operator("test"), concept, monitoring.Payment(measure=measure, year=2027,
+                                                                                         amount=D("900000.00")),
+                                   today=LATER)
+    first = services.draft_request(planner, concept, app, payments=[big.pk])  # all that is left
+    second = services.draft_request(planner, concept, app, payments=_first_two(paid))  # the same lines
+    services.submit_request(planner, concept, first)
+    before = checksum()
+    with pytest.raises(ValidationError) as caught:
+        services.submit_request(planner, concept, second)
+    assert checksum() == before
+    assert len(caught.value.messages) == 1, caught.value.messages
+    text = caught.value.messages[0]
+    assert text.count("Mehr als noch verfügbar") == 1
+    assert f"1.1 {measure.title}, 2027: " in text
+    assert "Bund noch 0,00 € verfügbar" in text and "Land noch 0,00 € verfügbar" in text
+    assert PaymentRequest.objects.get(pk=second.pk).state == "draft"
+
+
 def _refused(call, field: str, message: str):
     before = checksum()
     with pytest.raises(ValidationError) as caught:

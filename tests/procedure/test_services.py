@@ -22,7 +22,7 @@ from isek.procedure import services
 from isek.procedure.models import Application, Document
 from tests.dbstate import checksum
 from tests.factories import ConceptFactory, authority_staff, member
-from tests.procedure import YESTERDAY, cheap_documents, submit
+from tests.procedure import YESTERDAY, cheap_documents, documents_written, submit
 
 PLANNER = "planer-neu"
 
@@ -43,7 +43,12 @@ def test_a_submitted_application_keeps_its_documents_figures_and_readiness(new_c
     assert draft.finance_version.kind == "first_application" and not draft.documents.exists()
     app = services.submit(planner, new_city, draft)
     app.refresh_from_db()
+    # frozen in the request, the documents queued for the background job (decision 0079)
+    assert app.state == "submitting" and app.is_frozen and not app.is_submitted and not app.documents.exists()
+    assert app.document_job.status == "queued" and app.document_job.created_by == planner
+    app = documents_written(app)  # the worker (in the tests: called directly)
     assert app.is_submitted and app.submitted_by == planner and app.submitted_at is not None
+    assert (app.document_job.status, app.document_job.progress) == ("done", 100)
     documents = {d.kind: d for d in app.documents.all()}
     assert set(documents) == {"isek", "steckbriefe", "kuf-xlsx", "kuf-pdf"}
     for d in documents.values():
@@ -63,8 +68,9 @@ def test_a_submitted_application_keeps_its_documents_figures_and_readiness(new_c
     assert app.snapshot["current_plan_differs"] is False
     # the change history has the creation and the submission, by the planner
     records = ChangeRecord.objects.filter(model="procedure.Application", object_id=str(app.pk)).order_by("id")
-    assert [r.action for r in records] == ["create", "update"]
-    assert records[1].changes["state"] == ["draft", "submitted"] and records[1].actor == PLANNER
+    assert [r.action for r in records] == ["create", "update", "update"]
+    assert records[1].changes["state"] == ["draft", "submitting"] and records[1].actor == PLANNER
+    assert records[2].changes["state"] == ["submitting", "submitted"] and records[2].actor == PLANNER
     assert ChangeRecord.objects.filter(model="procedure.Document", concept_pk=new_city.pk).count() == 4
 
 
@@ -115,7 +121,7 @@ def test_a_later_change_is_the_next_version_with_its_difference(new_city, planne
     assert second.version == 2 and second.finance_version.kind == "update"
     assert services.difference_of(second) is None  # a draft is compared once submitted
     with cheap_documents():
-        services.submit(planner, new_city, second)
+        documents_written(services.submit(planner, new_city, second))
     previous, d = services.difference_of(second)
     assert previous == first
     assert d.removed == ["5.1 Fuß- und Radweg Markt – Zentralpark"] and d.added == []
@@ -194,6 +200,13 @@ def test_who_may_assemble_and_who_sees_what(new_city, planner):
             services.application_of(user, new_city, draft.pk)
     with cheap_documents():
         services.submit(planner, new_city, draft)
+        # being submitted (its documents being written): still the city's alone (decision 0079)
+        for user in (sachsen, arnsberg):
+            with pytest.raises((PermissionDenied, Http404)):
+                services.applications_of(user, new_city)
+            with pytest.raises((PermissionDenied, Http404)):
+                services.application_of(user, new_city, draft.pk)
+        documents_written(draft)
     # submitted: also the district's authority (Sachsen's), with its documents; never Arnsberg
     assert services.applications_of(sachsen, new_city) == [draft]
     assert services.application_of(sachsen, new_city, draft.pk) == draft
@@ -215,3 +228,75 @@ def test_deleting_the_concept_takes_its_applications(new_city, planner):
     app = submit(planner, new_city)
     concepts.delete_concept(UserFactory(is_superuser=True), new_city)
     assert not Application.objects.filter(pk=app.pk).exists() and not Document.objects.exists()
+
+
+def test_a_submission_is_frozen_at_the_click_and_a_failed_job_is_marked_and_started_again(new_city, planner,
+                                                                                          monkeypatch):
+    """Decision 0079: the click freezes the application (its snapshot taken in the request) and
+    queues its documents job; until the documents are complete nothing of it changes, it is not
+    submitted twice and the authority does not see it. A job that fails writes nothing, says why
+    and can be started again."""
+    from isek.core import jobs as core_jobs
+    from isek.procedure import jobs
+    from isek.procedure.models import DocumentJob
+
+    sachsen = authority_staff("14")
+    draft = services.save_draft(planner, new_city, year=2027, council_decision=YESTERDAY, freeze_as="Anmeldung")
+    stale = Application.objects.get(pk=draft.pk)  # another tab, still showing the draft
+    app = services.submit(planner, new_city, draft)
+    kept = app.snapshot
+    # the plan changes after the click: the submitted figures do not
+    m11 = Measure.objects.get(concept=new_city, number="1.1")
+    CostItem.objects.filter(measure=m11, year=2028).update(amount=D("999999.00"))
+    before = checksum()
+    for call in (lambda: services.submit(planner, new_city, stale), lambda: services.submit(planner, new_city, app),
+                 lambda: services.delete_draft(planner, new_city, app),
+                 lambda: services.save_draft(planner, new_city, application=app, year=2027, council_decision=YESTERDAY,
+                                             finance_version=app.finance_version)):
+        with pytest.raises(ValidationError, match="wird gerade eingereicht"):
+            call()
+    with pytest.raises(ValidationError) as exc:  # nor a next version before this one is complete
+        services.save_draft(planner, new_city, year=2027, council_decision=YESTERDAY, finance_version=app.finance_version)
+    assert "Version 1 für 2027 wird gerade eingereicht" in _errors(exc.value)["year"][0]
+    assert checksum() == before and DocumentJob.objects.filter(application=app).count() == 1
+    with pytest.raises((PermissionDenied, Http404)):
+        services.application_of(sachsen, new_city, app.pk)
+
+    # the fact sheets cannot be written: the job fails, with the reason, and leaves no document
+    def refuse(user, concept, application, path, progress):
+        progress(50)
+        raise ValidationError("Für die Steckbriefe fehlt die Karte.")
+
+    cheap = lambda user, concept, application, path, progress: path.write_bytes(b"%PDF-1.7 test")  # noqa: E731
+    monkeypatch.setattr(jobs, "DOCUMENTS", tuple((k, e, s, refuse if k == "steckbriefe" else cheap)
+                                                 for k, e, s, _w in jobs.DOCUMENTS))
+    assert jobs.execute(app.document_job) is False
+    job = services.documents_job(app)
+    assert (job.status, job.shown_message) == ("failed", "Für die Steckbriefe fehlt die Karte.")
+    assert 55 < job.progress < 100  # it got as far as half the fact sheets
+    app.refresh_from_db()
+    assert app.state == "submitting" and not app.documents.exists() and app.snapshot == kept
+    with pytest.raises(ValidationError, match="Für die Steckbriefe fehlt die Karte."):
+        services.finish_submission(app)  # the demo's way says so too
+    # an unexpected error: failed at once, with the runner's message, raised for the worker's log
+    core_jobs.reset(job)
+    monkeypatch.setattr(jobs, "DOCUMENTS", tuple((k, e, s, cheap if k != "kuf-pdf" else (lambda *a: 1 / 0))
+                                                 for k, e, s, _w in jobs.DOCUMENTS))
+    with pytest.raises(ZeroDivisionError):
+        jobs.execute(job)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.message == core_jobs.CRASHED and not app.documents.exists()
+    # started again (by another planner), it writes the documents and the application is submitted
+    other = member(new_city, "planner")
+    services.retry_documents(other, new_city, app)
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.created_by) == ("queued", 0, other)
+    with pytest.raises(PermissionDenied):
+        services.retry_documents(member(new_city, "reviewer"), new_city, app)
+    with cheap_documents():
+        app = documents_written(app)
+    assert app.state == "submitted" and app.documents.count() == 4 and app.snapshot == kept
+    assert services.application_of(sachsen, new_city, app.pk) == app
+    with pytest.raises(ValidationError, match="keine Dokumente zu erstellen"):
+        services.retry_documents(planner, new_city, app)
+    assert jobs.execute(job) is False  # a second worker taking the same job finds it done

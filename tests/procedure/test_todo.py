@@ -292,10 +292,17 @@ def test_a_new_version_of_an_approved_application_leaves_its_approval_in_force(p
     page and the portfolio show it beside the new version's state, the KuF's approved lines stay locked."""
     from isek.finance import services as finance
     from isek.finance.models import Financing
-    from tests.procedure import YESTERDAY, cheap_documents
+    from tests.procedure import YESTERDAY, cheap_documents, documents_written
 
     concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
     city, authority = client_for(planner), client_for(staff)
+    # an amendment first: the list names the original Bescheid with it, not the amendment alone
+    line = next(x for x in services.approval_lines(concept, app) if x["approved"])
+    decided = app.submitted_at.date()
+    services.approve(staff, concept, app, decided_on=decided, file_number="34.1-2027/07-Ä1", reason="Korrektur",
+                     amounts={line["key"]: line["approved"] - 1}, reasons={line["key"]: "gekürzt"})
+    named = (f"Zuwendungsbescheid 34.1-2027/07 vom {decided:%d.%m.%Y}, geändert durch Änderungsbescheid "
+             f"34.1-2027/07-Ä1 vom {decided:%d.%m.%Y}")
     locked = sorted(f.pk for f in Financing.objects.filter(measure__concept=concept) if finance.is_locked(f))
     assert locked
     base = f"/concepts/{concept.slug}/applications/"
@@ -307,16 +314,18 @@ def test_a_new_version_of_an_approved_application_leaves_its_approval_in_force(p
         asked = city.post(f"{base}{draft.pk}/submit/").content.decode()
         assert 'id="submit-in-force"' in asked and "34.1-2027/07" in asked and "Er bleibt in Kraft" in asked
         city.post(f"{base}{draft.pk}/submit/", {"confirmed": "1"})
+        documents_written(draft)
     draft.refresh_from_db()
     assert draft.state == "submitted" and Application.objects.get(pk=app.pk).state == "approved"
     listing = {a.pk: a for a in services.applications_of(planner, concept)}
-    assert listing[app.pk].keeps_approval["approval"].file_number == "34.1-2027/07"
+    assert listing[app.pk].keeps_approval["approval"].file_number == "34.1-2027/07-Ä1"
     assert listing[draft.pk].approval_in_force["application"].pk == app.pk
     shown = city.get(base).content.decode()
-    assert 'data-in-force="1"' in shown and f"bleibt in Kraft, bis über Version {draft.version} entschieden ist" in shown
-    assert "; in Kraft: Zuwendungsbescheid 34.1-2027/07" in shown
+    assert 'data-in-force="1"' in shown
+    assert f"bewilligt – {named} bleibt in Kraft, bis über Version {draft.version} entschieden ist" in shown
+    assert f"; in Kraft: {named} (Version {app.version})" in shown
     page = city.get(f"{base}{app.pk}/").content.decode()
-    assert "bleibt in Kraft" in page and "ersetzt durch" not in page.split('id="application-state"')[1].split("</dd>")[0]
+    assert f"{named} bleibt in Kraft" in page and "ersetzt durch" not in page.split('id="application-state"')[1].split("</dd>")[0]
     district = FundingAuthority.objects.get(prefixes__prefix="146")
     portfolio = authority.get(f"/authorities/{district.pk}/portfolio/").content.decode()
     row = portfolio.split(f'data-application="{draft.pk}"')[1].split("</tr>")[0]

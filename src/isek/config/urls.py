@@ -16,6 +16,7 @@ concept = "concepts/<slug:slug>/"
 urlpatterns = [
     path("", include("isek.web.urls")),
     path("", include("isek.legal.urls")),
+    path("concepts/", web_views.concepts, name="concepts"),  # the start page's list of concepts
     path("concepts/new/", concept_views.concept_new, name="concept-new"),
     # Participation first: its submission path runs under a crowd, and a resolver tried before it
     # that does not match costs each request the list of all its patterns.

@@ -28,7 +28,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from django.conf import settings
@@ -134,18 +134,21 @@ class Job:
 
 def run(model, pk, body: Callable[[Job], object], *,
         known: Callable[[Exception], str | dict | None] = lambda exc: None,
-        cleanup: Callable[[], None] = lambda: None) -> bool:
+        cleanup: Callable[[], None] = lambda: None, beat: bool = True) -> bool:
     """Run the queued job ``pk`` of ``model`` in this worker: claim it (False if it was cancelled
     while it waited or another worker took it), beat while ``body(job)`` runs, and record how it
     ended – done; cancelled; failed with what ``known(exc)`` gives for an error the app expects (its
     message, or the fields to record with a ``message``); or, for any other exception, failed at
     once with ``CRASHED`` and the exception raised again for the worker's log. ``cleanup`` runs
-    after every ending but done. True if it is done."""
+    after every ending but done. True if it is done. ``beat=False``: no heartbeat thread, for a job
+    run in the process that waits for it, inside its open transaction (the demo's applications: a
+    second connection's beat would wait for that transaction's lock); its progress still beats, and
+    a process that dies is still found by ``sweep``."""
     if not claim(model, pk):
         return False
     job = Job(model, pk)
     try:
-        with heartbeat(model, pk):
+        with heartbeat(model, pk) if beat else nullcontext():
             body(job)
     except Cancelled:
         cleanup()

@@ -106,7 +106,7 @@ def _bochum(concept, planner, reviewer):
         concepts.save_concept(planner, concept)
     first = procedure.save_draft(planner, concept, year=YEAR, council_decision=_council_decision(),
                                  freeze_as=f"Programmanmeldung {YEAR} (illustrativ)", note=BOCHUM_NOTE)
-    procedure.submit(planner, concept, first)
+    procedure.finish_submission(procedure.submit(planner, concept, first))  # its documents job, here
     procedure.start_review(reviewer, concept, first)
     asked = _measure(concept, REQUESTED)
     procedure.add_remark(reviewer, concept, first, kind="request", about=f"measure:{asked.pk}", text=REQUEST_TEXT)
@@ -116,7 +116,7 @@ def _bochum(concept, planner, reviewer):
     finance.save_costs(planner, concept, asked, cost_items=[item])
     second = procedure.save_draft(planner, concept, year=YEAR, council_decision=first.council_decision,
                                   freeze_as=f"Programmanmeldung {YEAR}, 2. Fassung (illustrativ)", note=BOCHUM_NOTE_2)
-    procedure.submit(planner, concept, second)
+    procedure.finish_submission(procedure.submit(planner, concept, second))  # its documents job, here
     procedure.start_review(reviewer, concept, second)
     cut = str(_measure(concept, CUT).pk)
     lines = procedure.approval_lines(concept, second)
@@ -158,7 +158,7 @@ def _hoyerswerda(concept, planner, reviewer):
             year=YEAR, cost_group=groups[group], amount=cost, eligible=eligible, illustrative=True, note="illustrativ")])
     app = procedure.save_draft(planner, concept, year=YEAR, council_decision=_council_decision(),
                                freeze_as=f"Programmanmeldung {YEAR} (illustrativ)", note=HOYERSWERDA_NOTE)
-    procedure.submit(planner, concept, app)
+    procedure.finish_submission(procedure.submit(planner, concept, app))  # its documents job, here
     return procedure.start_review(reviewer, concept, app)
 
 

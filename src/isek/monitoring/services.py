@@ -298,13 +298,22 @@ def measure_fact_sheet(user, concept, measure, path) -> int:
     return reports.fact_sheets_pdf(concept, path, measures=concept.measures.filter(pk=measure.pk))
 
 
-def write_report_now(user, concept, kind: str, path) -> int | None:
-    """Report ``kind`` ("isek", "steckbriefe") written at once to ``path`` (not as a job): for
-    the documents of a funding application (isek.procedure); the page count."""
+def write_report_now(user, concept, kind: str, path, progress=None) -> int | None:
+    """Report ``kind`` ("isek", "steckbriefe") written at once to ``path`` (not as a report job of
+    its own): for the documents of a funding application (isek.procedure, inside its documents
+    job; ``progress(pct, label)`` follows the writing); the page count."""
     from . import reports
 
     access.require(user, "report", "create", concept)
-    return reports.build(concept, kind, path)
+    return reports.build(concept, kind, path, progress=progress or reports._noop)
+
+
+def report_refusal(exc: Exception) -> str | None:
+    """The message of a report's known error (reports.ReportError: what the report lacks), for a
+    job of another app that writes reports (the application's documents); None for any other."""
+    from . import reports
+
+    return str(exc) if isinstance(exc, reports.ReportError) else None
 
 
 def district_monitoring_csv(concepts, path) -> int:

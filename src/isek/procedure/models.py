@@ -15,8 +15,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from isek.core.models import BackgroundJob
+
 SUBMITTED_CANNOT_CHANGE = _("Ein eingereichter Antrag kann nicht mehr geändert oder gelöscht werden; "
                             "für eine Änderung legen Sie eine neue Version an.")
+
+BEING_SUBMITTED = _("Dieser Antrag wird gerade eingereicht: er ist unveränderlich, seine Dokumente werden erstellt. "
+                    "Ein zweites Einreichen ist nicht nötig.")
+
 
 def _measure_number(key: str) -> str:
     """The number of the measure a line's key names (its id in the application's snapshot), for a
@@ -49,6 +55,9 @@ APPROVAL_CANNOT_CHANGE = _("Ein gespeicherter Zuwendungsbescheid kann nicht geä
 class Application(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Entwurf")
+        # frozen at the click, its documents being written by a background job (DocumentJob):
+        # the city's alone until they are complete (decision 0079)
+        SUBMITTING = "submitting", _("wird eingereicht")
         SUBMITTED = "submitted", _("eingereicht")
         REVIEW = "review", _("in Prüfung")
         CHANGES = "changes", _("Nachforderung")
@@ -57,6 +66,8 @@ class Application(models.Model):
     # the states of what the city has sent: the authority's review moves a submitted application
     # between them (services.TRANSITIONS); nothing else of it changes (decisions 0056, 0058)
     SENT = (State.SUBMITTED, State.REVIEW, State.CHANGES, State.APPROVED)
+    # what no longer changes: what was sent, and what is being sent (its documents still written)
+    FROZEN = (State.SUBMITTING, *SENT)
 
     concept = models.ForeignKey("concepts.Concept", on_delete=models.CASCADE, related_name="applications")
     year = models.PositiveSmallIntegerField(_("Programmjahr"))
@@ -89,11 +100,20 @@ class Application(models.Model):
     def is_submitted(self) -> bool:
         return self.state in self.SENT
 
+    @property
+    def is_submitting(self) -> bool:
+        return self.state == self.State.SUBMITTING
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.state in self.FROZEN
+
     def _stored_submitted(self) -> bool:
-        return self.pk is not None and Application.objects.filter(pk=self.pk, state__in=self.SENT).exists()
+        return self.pk is not None and Application.objects.filter(pk=self.pk, state__in=self.FROZEN).exists()
 
     def save(self, *args, **kwargs):
-        # a submitted application's one change: its review state, moved among SENT (services.move)
+        # a frozen application's one change: its state, moved among SENT (services.move; the
+        # documents job's move from SUBMITTING to SUBMITTED)
         moving = list(kwargs.get("update_fields") or ()) == ["state"] and self.state in self.SENT
         if self._stored_submitted() and not moving:
             raise ValidationError(SUBMITTED_CANNOT_CHANGE, code="submitted")
@@ -139,12 +159,31 @@ class Document(models.Model):
         return hashlib.sha256(bytes(self.content)).hexdigest() == self.sha256
 
     def save(self, *args, **kwargs):
-        if self.pk is not None or Application.objects.filter(pk=self.application_id, state__in=Application.SENT).exists():
-            raise ValidationError(SUBMITTED_CANNOT_CHANGE, code="submitted")  # written once, while submitting
+        # written once, by the submission's documents job, while the application is being submitted
+        if self.pk is not None or not Application.objects.filter(pk=self.application_id,
+                                                                 state=Application.State.SUBMITTING).exists():
+            raise ValidationError(SUBMITTED_CANNOT_CHANGE, code="submitted")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise ValidationError(SUBMITTED_CANNOT_CHANGE, code="submitted")
+
+
+class DocumentJob(BackgroundJob):
+    """The background job that writes a submitted application's documents (ISEK, fact sheets, KuF)
+    after the click froze it (procedure.jobs, run by core.jobs like the reports): one per
+    application; its status and progress on the application's page; failed, it can be started
+    again. Not in the change history (a job's state, like a report's); what it writes is."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="document_job",
+                                       verbose_name=_("Antrag"))
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = _("Erstellen der Antragsdokumente")
+        verbose_name_plural = _("Erstellen der Antragsdokumente")
+
+    def __str__(self):
+        return f"{self.application}: {self.get_status_display()}"
 
 
 class Remark(models.Model):

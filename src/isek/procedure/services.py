@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import hashlib
 import json
 import tempfile
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from isek import access
+from isek.core import jobs as core_jobs
 from isek.core import numbers, throttle
 from isek.core.audit import change
 from isek.core.problems import InputError
@@ -38,11 +40,14 @@ from isek.finance import services as finance
 from isek.monitoring import services as monitoring
 
 from . import difference as diff
+from . import jobs
 from .models import (
+    BEING_SUBMITTED,
     SUBMITTED_CANNOT_CHANGE,
     Application,
     Approval,
     Document,
+    DocumentJob,
     PaymentRequest,
     PaymentRequestItem,
     PaymentRequestLine,
@@ -54,17 +59,8 @@ from .models import (
 )
 
 SUBMITTED, SENT = Application.State.SUBMITTED, Application.SENT
+SUBMITTING, DRAFT = Application.State.SUBMITTING, Application.State.DRAFT
 FIGURES = ("cost", "eligible", *finance.SOURCES)  # the figures an application keeps, in the order shown
-# the documents of a submitted application: kind, file name ending, how it is written
-DOCUMENTS = (
-    (Document.Kind.ISEK, "isek.pdf", lambda user, concept, app, path: monitoring.write_report_now(user, concept, "isek", path)),
-    (Document.Kind.FACT_SHEETS, "steckbriefe.pdf",
-     lambda user, concept, app, path: monitoring.write_report_now(user, concept, "steckbriefe", path)),
-    (Document.Kind.KUF_XLSX, "kuf.xlsx", lambda user, concept, app, path: finance.export_kuf(concept, app.finance_version, "xlsx", path)),
-    (Document.Kind.KUF_PDF, "kuf.pdf", lambda user, concept, app, path: finance.export_kuf(concept, app.finance_version, "pdf", path)),
-)
-
-
 # --- reading -------------------------------------------------------------------------------------
 
 
@@ -83,7 +79,7 @@ def applications_of(user, concept) -> list[Application]:
     """The concept's applications ``user`` may see, newest year and version first: all for the
     city's people, the submitted ones for the district's funding authority."""
     access.require(user, "application", "view", concept, submitted=has_submitted)
-    found = concept.applications.select_related("finance_version", "submitted_by")
+    found = concept.applications.select_related("finance_version", "submitted_by", "document_job")
     if not access.allows(user, "application", "view", concept):
         found = found.filter(state__in=SENT)
     found = list(found)
@@ -105,7 +101,9 @@ def approvals_in_force(applications) -> dict[tuple[int, int], dict]:
     """Per (concept id, programme year) of ``applications``: the approval in force for that year –
     the newest approval of its newest approved version – as {"application", "approval", "grant"
     (approved federal and Land share, Decimal)}. A newer version submitted after it does not end
-    it: the Bescheid stands until the authority decides on the new version. One query."""
+    it: the Bescheid stands until the authority decides on the new version. One query; "named" (a
+    callable, for the pages: read only where shown) names it with the Bescheide it amends
+    (``bescheid_named``: "Zuwendungsbescheid A vom …, geändert durch Änderungsbescheid B vom …")."""
     keys = {(a.concept_id, a.year) for a in applications}
     if not keys:
         return {}
@@ -116,7 +114,7 @@ def approvals_in_force(applications) -> dict[tuple[int, int], dict]:
     for approval in (Approval.objects.filter(which, application__state=APPROVED).select_related("application")
                      .order_by("application__version", "created_at", "id")):
         found[(approval.application.concept_id, approval.application.year)] = approval
-    return {k: {"application": a.application, "approval": a,
+    return {k: {"application": a.application, "approval": a, "named": functools.partial(bescheid_named, a),
                 "grant": sum((decimal.Decimal(x["approved"]) for x in a.lines if x["source"] in GRANT), ZERO)}
             for k, a in found.items()}
 
@@ -333,7 +331,12 @@ def versions_of(concept):
 
 
 def _refuse_submitted(application: Application) -> None:
-    if application.pk is not None and Application.objects.filter(pk=application.pk, state__in=SENT).exists():
+    """Refuse changing a submitted application, or one being submitted (frozen at the click)."""
+    stored = Application.objects.filter(pk=application.pk).values_list("state", flat=True).first() \
+        if application.pk is not None else None
+    if stored == SUBMITTING:
+        raise invalid(str(BEING_SUBMITTED), "submitting")
+    if stored in SENT:
         raise invalid(str(SUBMITTED_CANNOT_CHANGE), "submitted")
 
 
@@ -351,7 +354,11 @@ def _problems(concept, year, council_decision, finance_version, freeze_as: str, 
     else:
         draft = concept.applications.filter(year=year).exclude(state__in=SENT).exclude(
             pk=getattr(application, "pk", None)).first()
-        if draft is not None:
+        if draft is not None and draft.state == SUBMITTING:
+            errors["year"] = _("Version %(version)s für %(year)s wird gerade eingereicht (die Dokumente werden "
+                               "erstellt); eine neue Version lässt sich danach anlegen.") % {
+                "year": year, "version": draft.version}
+        elif draft is not None:
             errors["year"] = _("Für %(year)s gibt es schon einen Entwurf (Version %(version)s); bitte diesen bearbeiten.") % {
                 "year": year, "version": draft.version}
     if council_decision is None:
@@ -422,8 +429,11 @@ def snapshot(concept, application: Application) -> dict:
 
 
 def submit(user, concept, application: Application, *, via: str = "web") -> Application:
-    """Submit a draft to the funding authority: its documents are written now and kept as bytes
-    with their SHA-256, its figures and readiness as a snapshot; from then on nothing of it changes."""
+    """Submit a draft to the funding authority. In the request the application is frozen – its
+    figures, measures and readiness kept as a snapshot, the state "wird eingereicht" – and its
+    documents job queued (procedure.jobs): the job writes the documents, keeps them as bytes with
+    their SHA-256 and then moves the application to "eingereicht", which the authority sees (decision
+    0079). From the click on nothing of it changes; a second submission is refused."""
     access.require(user, "application", "edit", concept)
     if application.concept_id != concept.pk:
         raise Http404
@@ -431,27 +441,58 @@ def submit(user, concept, application: Application, *, via: str = "web") -> Appl
     if errors := _problems(concept, application.year, application.council_decision, application.finance_version, "",
                            application):
         raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
-    stem = f"{concept.slug}-antrag-{application.year}-v{application.version}"
-    written = []
-    with tempfile.TemporaryDirectory(prefix="isek-application-") as tmp:
-        for kind, ending, write in DOCUMENTS:
-            path = Path(tmp) / ending
-            pages = write(user, concept, application, path)
-            data = path.read_bytes()
-            written.append(Document(kind=kind, filename=f"{stem}-{ending}", content=data, size=len(data),
-                                    sha256=hashlib.sha256(data).hexdigest(), pages=pages))
     kept = snapshot(concept, application)
     try:
         with change(user, via):
-            for document in written:
-                document.application = application
-                document.save()
-            application.state, application.submitted_at = SUBMITTED, timezone.now()
+            # frozen once: a second request (double click, another person) finds it no longer a draft
+            if not Application.objects.select_for_update().filter(pk=application.pk, state=DRAFT).exists():
+                raise IntegrityError
+            application.state, application.submitted_at = SUBMITTING, timezone.now()
             application.submitted_by, application.snapshot = (None if user.pk is None else user), kept
             application.save()
-            _answer_requests(application)
+            jobs.start(application, user)
     except IntegrityError:  # submitted meanwhile by someone else
-        raise invalid(str(SUBMITTED_CANNOT_CHANGE), "submitted") from None
+        application.refresh_from_db()
+        raise invalid(str(BEING_SUBMITTED if application.state == SUBMITTING else SUBMITTED_CANNOT_CHANGE),
+                      "submitted") from None
+    return application
+
+
+def documents_job(application: Application) -> DocumentJob | None:
+    """The job writing (or that wrote) ``application``'s documents as its page shows it (a job
+    whose worker died is failed first: core.jobs.current); None for one submitted before the
+    documents were a job, or a draft."""
+    found = DocumentJob.objects.filter(application=application).first()
+    return core_jobs.current(found)
+
+
+def retry_documents(user, concept, application: Application, *, via: str = "web") -> DocumentJob:
+    """Start the failed documents job of an application being submitted again (whoever may edit
+    the concept's applications; the documents are written as they would have been). Refused for
+    any other: a running or finished job, a draft, a sent application."""
+    access.require(user, "application", "edit", concept)
+    if application.concept_id != concept.pk:
+        raise Http404
+    found = documents_job(application)
+    if found is None or not Application.objects.filter(pk=application.pk, state=SUBMITTING).exists():
+        raise invalid(_("Dieser Antrag wird nicht eingereicht; es gibt keine Dokumente zu erstellen."), "not_submitting")
+    with change(user, via):
+        DocumentJob.objects.filter(pk=found.pk).update(created_by=None if user.pk is None else user)
+        core_jobs.retry_job(found, lambda: jobs.write_documents.enqueue(found.pk))
+    found.refresh_from_db()
+    return found
+
+
+def finish_submission(application: Application) -> Application:
+    """Run ``application``'s queued documents job here, in this process (the demo loads its
+    applications before its worker starts; tests do as the worker): the application as it then
+    is. Refused with the job's message where the documents could not be written."""
+    found = DocumentJob.objects.get(application=application)
+    jobs.execute(found, beat=False)
+    found.refresh_from_db()
+    application.refresh_from_db()
+    if application.state != SUBMITTED:
+        raise invalid(found.shown_message or _("Die Dokumente wurden nicht erstellt."), "documents")
     return application
 
 
@@ -676,16 +717,6 @@ def remark_of(user, concept, application_pk, pk) -> Remark:
     if found is None:
         raise Http404
     return found
-
-
-def _answer_requests(application: Application) -> None:
-    """The open change requests on the earlier versions of the year are answered by
-    ``application``, the version just submitted (inside ``submit``'s recorded change)."""
-    for remark in Remark.objects.filter(application__concept_id=application.concept_id, state=OPEN,
-                                        application__year=application.year, kind=Remark.Kind.REQUEST,
-                                        application__version__lt=application.version):
-        remark.state, remark.answered_by, remark.answered_at = ANSWERED, application, timezone.now()
-        remark.save()
 
 
 # --- the approval (Zuwendungsbescheid, issue #23 point 4, decision 0058) ---------------------------
@@ -1398,20 +1429,36 @@ def submit_request(user, concept, request: PaymentRequest, *, via: str = "web") 
                         "einmal einreichen.") % {"state": request.get_state_display()}, "submitted")
     if refusal := request_refusal(application):
         raise invalid(refusal, "state")
-    left, errors = _left(application, exclude=request.pk), {}
-    for line in request.lines.all():
-        if line.requested > left.get((line.measure, line.year, line.source), ZERO):
-            errors[f"amount-{line.key}"] = _(
-                "Mehr als noch verfügbar: von der Bewilligung sind für diese Zeile noch %(left)s € verfügbar; "
-                "bitte legen Sie den Mittelabruf neu an.") % {"left": _euro(max(left.get(
-                    (line.measure, line.year, line.source), ZERO), ZERO))}
-    if errors:
-        raise _errors(errors)
+    if refusal := _over_left(concept, application, request):
+        raise invalid(refusal, "over_left")
     with change(user, via):
         request.state, request.submitted_at = R_SUBMITTED, timezone.now()
         request.submitted_by = None if user.pk is None else user
         request.save()
     return request
+
+
+def _over_left(concept, application: Application, request: PaymentRequest) -> str:
+    """Why ``request`` cannot be submitted because another request took part of the same lines
+    meanwhile (overlapping drafts): once, naming each measure and year with what is left per
+    source ("1.1 Titel, 2027: Bund noch 0,00 € verfügbar, Land noch 0,00 € verfügbar"); "" where
+    every line fits."""
+    left = _left(application, exclude=request.pk)
+    labels, sources = _labels(application), finance.source_labels(concept)
+    over: dict[tuple[str, int], list[str]] = {}
+    for line in request.lines.all():
+        rest = left.get((line.measure, line.year, line.source), ZERO)
+        if line.requested > rest:
+            over.setdefault((line.measure, line.year), []).append(
+                _("%(source)s noch %(left)s € verfügbar (angefordert %(requested)s €)") % {
+                    "source": sources.get(line.source, line.source), "left": _euro(max(rest, ZERO)),
+                    "requested": _euro(line.requested)})
+    if not over:
+        return ""
+    named = "; ".join(f"{labels.get(m, m)}, {y}: {', '.join(parts)}"
+                      for (m, y), parts in sorted(over.items(), key=lambda kv: (diff._order(kv[0][0], labels), kv[0][1])))
+    return _("Mehr als noch verfügbar – ein anderer Mittelabruf hat inzwischen von denselben Zeilen angefordert: "
+             "%(lines)s. Bitte legen Sie den Mittelabruf neu an.") % {"lines": named}
 
 
 def submit_new_request(user, concept, application: Application, *, via: str = "api", **values) -> PaymentRequest:

@@ -15,6 +15,9 @@ urlpatterns = [
     path(one + "submit/", views.application_submit, name="application-submit"),
     path(one + "delete/", views.application_delete, name="application-delete"),
     path(one + "documents/<int:document>/", views.document, name="application-document"),
+    # the documents job of an application being submitted (decision 0079)
+    path(one + "documents/status/", views.documents_status, name="application-documents-status"),
+    path(one + "documents/retry/", views.documents_retry, name="application-documents-retry"),
     # the funding authority's review (decision 0056)
     path(one + "review/", views.application_review, name="application-review"),
     path(one + "remarks/", views.remark_new, name="remark-new"),

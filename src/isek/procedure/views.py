@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -59,7 +59,11 @@ def _page(request, concept, app, remark_form=None, status=200, confirm_submit=Fa
                "confirm_submit": confirm_submit,
                # the Bescheid of the year stands beside a newer version until the authority decides on it
                "in_force": services.approvals_in_force([app]).get((app.concept_id, app.year))}
-    if app.is_submitted:
+    if app.is_submitting:  # frozen at the click, its documents being written (decision 0079)
+        context["job"] = services.documents_job(app)
+        context["readiness"] = app.snapshot.get("readiness", {})
+    elif app.is_submitted:
+        context["job"] = None
         labels = services.figure_labels(concept)
         shown, context["sums"] = services.sums_by_year(app.snapshot)
         context["headers"] = [labels[w] for w in shown]
@@ -74,6 +78,8 @@ def _page(request, concept, app, remark_form=None, status=200, confirm_submit=Fa
     else:
         context["readiness"] = services.readiness_now(concept, app)
         context["plan_differs"] = services.plan_differs(concept, app.finance_version)
+        # the confirmation says how much of the readiness is still open, and what (walk 23)
+        context["readiness_open"] = [i["label"] for i in context["readiness"]["items"] if i["status"] == "incomplete"]
     return render(request, "procedure/application.html", context, status=status)
 
 
@@ -98,8 +104,8 @@ def _review_context(request, concept, app, form=None) -> dict:
 @access.concept_view("application", "edit", methods=("GET", "POST"), ids=ONE)
 def application_form(request, concept, application=None):
     app = services.application_of(request.user, concept, application) if application else None
-    if app is not None and app.is_submitted:
-        messages.error(request, str(services.SUBMITTED_CANNOT_CHANGE))
+    if app is not None and app.is_frozen:
+        messages.error(request, str(services.BEING_SUBMITTED if app.is_submitting else services.SUBMITTED_CANNOT_CHANGE))
         return redirect("procedure:application", concept.slug, app.pk)
     initial = {"year": request.GET.get("year", ""), "council_decision": concept.council_decision_date}
     if app is not None:
@@ -132,14 +138,37 @@ def application_submit(request, concept, application):
     app = services.application_of(request.user, concept, application)
     if request.method != "POST":
         return redirect("procedure:application", concept.slug, app.pk)
-    if request.POST.get("confirmed") != "1" and not app.is_submitted:
+    if request.POST.get("confirmed") != "1" and app.state == "draft":
         return _page(request, concept, app, confirm_submit=True)  # the first press asks, without JavaScript too
     try:
         services.submit(request.user, concept, app)
     except ValidationError as exc:
         return _refused(request, concept, app, exc)
-    messages.success(request, _("Der Antrag für %(year)s (Version %(version)s) wurde eingereicht.") % {
-        "year": app.year, "version": app.version})
+    messages.success(request, _("Der Antrag für %(year)s (Version %(version)s) ist eingereicht und unveränderlich. "
+                                "Seine Dokumente werden jetzt erstellt; die Bewilligungsbehörde sieht ihn, sobald "
+                                "sie fertig sind.") % {"year": app.year, "version": app.version})
+    return redirect("procedure:application", concept.slug, app.pk)
+
+
+@access.concept_view("application", "view", ids=ONE, submitted=services.is_submitted)
+def documents_status(request, concept, application):
+    """The documents job's state for the page's poll (web/static/isek/jobs.mjs)."""
+    app = services.application_of(request.user, concept, application)
+    job = services.documents_job(app)
+    if job is None:
+        return JsonResponse({"status": "done" if app.is_submitted else "none", "progress": 100 if app.is_submitted else 0})
+    return JsonResponse({"status": job.status, "progress": job.progress, "status_label": job.get_status_display(),
+                         "message": job.shown_message, "application_state": app.state})
+
+
+@access.concept_view("application", "edit", methods="POST", ids=ONE)
+def documents_retry(request, concept, application):
+    app = services.application_of(request.user, concept, application)
+    try:
+        services.retry_documents(request.user, concept, app)
+    except ValidationError as exc:
+        return _refused(request, concept, app, exc)
+    messages.success(request, _("Die Dokumente werden erneut erstellt."))
     return redirect("procedure:application", concept.slug, app.pk)
 
 

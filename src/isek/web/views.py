@@ -1,5 +1,5 @@
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -47,6 +47,14 @@ def _home(request):
         "may_authorities": access.allows_site(user, "authority", "edit"),  # decision 0070
         "todo": procedure.start_todo(user),  # the own to-do lists' counts (decision 0072)
     })
+
+
+@access.open_view()
+def concepts(request):
+    """/concepts/, the common part of every concept's address: the concepts one may see are the
+    start page's list (public ones, one's own, in a Land's installation per city), so it leads
+    there – not a second list to keep the same (walk 23: it was a 404)."""
+    return redirect(reverse("web:home") + "#concepts")
 
 
 @access.open_view()

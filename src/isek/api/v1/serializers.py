@@ -253,7 +253,12 @@ class ApplicationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     year = serializers.IntegerField(help_text="Programmjahr")
     version = serializers.IntegerField()
-    state = serializers.CharField(help_text="draft | submitted | review (in Prüfung) | changes (Nachforderung) | approved (bewilligt)")
+    state = serializers.CharField(help_text="draft | submitting (eingereicht, die Dokumente werden erstellt; nur für die "
+                                            "Stadt sichtbar) | submitted | review (in Prüfung) | changes (Nachforderung) | "
+                                            "approved (bewilligt)")
+    documents_job = serializers.SerializerMethodField(help_text="das Erstellen der Dokumente nach dem Einreichen: status "
+                                                      "(queued, running, done, failed), progress (%), message; null, "
+                                                      "wo es keines gab")
     kuf_version = serializers.CharField(source="finance_version.name")
     council_decision = serializers.DateField(help_text="Ratsbeschluss am")
     note = serializers.CharField()
@@ -271,6 +276,12 @@ class ApplicationSerializer(serializers.Serializer):
     @extend_schema_field(ApplicationRemarkSerializer(many=True))
     def get_remarks(self, app):
         return ApplicationRemarkSerializer(app.remarks.select_related("answered_by"), many=True).data
+
+    @extend_schema_field({"type": "object", "nullable": True})
+    def get_documents_job(self, app):
+        found = getattr(app, "document_job", None) if app.state != "draft" else None
+        return None if found is None else {"status": found.status, "progress": found.progress,
+                                           "message": found.shown_message}
 
     @extend_schema_field(ApplicationDocumentSerializer(many=True))
     def get_documents(self, app):
