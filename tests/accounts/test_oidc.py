@@ -267,7 +267,7 @@ def test_the_client_secret_is_stored_encrypted_and_never_shown():
     c.force_login(admin)
     form = {"name": "Keycloak", "issuer": "https://login.testhausen.example/realms/stadt", "client_id": "isek",
             "client_secret": "", "scopes": "openid profile email", "groups_claim": "groups", "enabled": "on",
-            "mappings-TOTAL_FORMS": "0", "mappings-INITIAL_FORMS": "0"}
+            "mappings-TOTAL_FORMS": "0", "mappings-INITIAL_FORMS": "0", "unchecked": "on"}  # not reachable here
     r = c.post("/admin/accounts/identityprovider/add/", form)
     assert r.status_code == 200 and "Bitte das Client-Geheimnis angeben" in r.content.decode()
     assert not IdentityProvider.objects.exists()
@@ -282,6 +282,33 @@ def test_the_client_secret_is_stored_encrypted_and_never_shown():
     assert c.post(f"/admin/accounts/identityprovider/{provider.pk}/change/", {**form, "name": "Keycloak 2"}).status_code == 302
     provider.refresh_from_db()
     assert provider.name == "Keycloak 2" and provider.secret() == "streng-geheim"  # kept
+
+
+def test_the_admins_provider_form_checks_the_issuer_as_the_citys_page_does():
+    """Walk 22: the Django admin's installation-wide provider form saved any issuer unchecked
+    (decision 0078): it reads the discovery document as the city's page does, refuses an unreadable
+    one unless "Trotzdem speichern" is ticked, another issuer always, and says why."""
+    from tests.dbstate import checksum
+    from tests.oidc import discovery_server
+
+    admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(admin)
+    with discovery_server() as base:
+        form = {"name": "Land", "client_id": "isek", "client_secret": "geheim", "scopes": "openid", "groups_claim": "groups",
+                "enabled": "on", "mappings-TOTAL_FORMS": "0", "mappings-INITIAL_FORMS": "0"}
+        before = checksum()
+        for issuer, confirmed, said in (("http://127.0.0.1:1/realms/x", {}, "keine Antwort"),
+                                        (f"{base}/realms/falsch", {}, "login.anders.example"),
+                                        (f"{base}/realms/falsch", {"unchecked": "on"}, "login.anders.example")):
+            r = c.post("/admin/accounts/identityprovider/add/", {**form, "issuer": issuer, **confirmed})
+            assert r.status_code == 200 and said in r.content.decode() and "Trotzdem speichern" in r.content.decode()
+        assert checksum() == before
+        r = c.post("/admin/accounts/identityprovider/add/", {**form, "issuer": "http://127.0.0.1:1/realms/x", "unchecked": "on"})
+        assert r.status_code == 302
+        r = c.post("/admin/accounts/identityprovider/add/", {**form, "name": "Land 2", "issuer": f"{base}/realms/stadt"})
+        assert r.status_code == 302
+    assert sorted(IdentityProvider.objects.values_list("name", flat=True)) == ["Land", "Land 2"]
 
 
 def test_a_secret_that_no_longer_decrypts_is_said_not_a_500(settings):

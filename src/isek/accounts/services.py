@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import logging
 import re
 import secrets
 import time
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from isek import access
 from isek.core.audit import change
@@ -30,6 +32,7 @@ from isek.core.rules import invalid
 from .models import ExternalIdentity, GroupRole, IdentityProvider, Invitation
 
 VALID_DAYS = 14
+log = logging.getLogger(__name__)
 
 
 def _hash(token: str) -> str:
@@ -235,11 +238,23 @@ def provider_problem(exc: Exception) -> str:
     return "unusable"
 
 
-def read_discovery(issuer: str) -> dict:
+NOT_FOUND = _lazy("Unter dieser Adresse fand isek keine OpenID-Connect-Konfiguration des Anbieters.")
+
+
+def read_discovery(issuer: str, *, detail: bool = False) -> dict:
     """The discovery document of ``issuer`` (its /.well-known/openid-configuration), checked: a
     ValidationError (code ``issuer_unreachable`` or ``issuer_differs``, field ``issuer``) where it
-    cannot be read in a few seconds or names another issuer (decision 0077)."""
+    cannot be read in a few seconds or names another issuer (decision 0077). Why it failed – no
+    answer, not a provider's, a server error, another issuer – is told to the server log and,
+    with ``detail``, to the installation's administrator; anyone else (a city's administration)
+    reads one message for every failure, code ``issuer_unreachable`` (decision 0078: the check
+    is no probe of the addresses the server reaches)."""
     import requests
+
+    def hidden(reason: str):
+        log.warning("Discovery document of issuer %s not accepted: %s", issuer[:500], reason)
+        return invalid(_("%(m)s Bitte den Aussteller prüfen – oder, wenn der Anbieter von hier aus noch nicht "
+                         "erreichbar ist, „Trotzdem speichern“ wählen.") % {"m": NOT_FOUND}, "issuer_unreachable", "issuer")
 
     url = IdentityProvider(issuer=issuer).discovery_url
     try:
@@ -261,6 +276,8 @@ def read_discovery(issuer: str) -> dict:
             raise ValueError("not an object")
     except (requests.RequestException, ValueError) as exc:
         problem = provider_problem(exc)
+        if not detail:
+            raise hidden(f"{problem}: {exc!r}"[:500]) from None
         said = {"unreachable": _("isek bekommt von dort keine Antwort (Adresse falsch, oder eine Firewall bzw. ein "
                                  "Proxy liegt zwischen isek und dem Anbieter)"),
                 "outage": _("der Anbieter meldet eine Störung (HTTP %(s)s)") % {
@@ -272,6 +289,8 @@ def read_discovery(issuer: str) -> dict:
                         "speichern“ wählen.") % {"u": url, "why": said}, "issuer_unreachable", "issuer") from None
     named = str(document.get("issuer", ""))
     if named.rstrip("/") != url.removesuffix("/.well-known/openid-configuration").rstrip("/"):
+        if not detail:
+            raise hidden(f"it names another issuer, {named[:300]!r}")
         raise invalid(_("Unter %(u)s beschreibt sich ein anderer Aussteller: „%(n)s“. Bitte genau diese Adresse als "
                         "Aussteller eintragen (sonst lehnt isek jede Anmeldung ab).") % {"u": url, "n": named[:300]},
                       "issuer_differs", "issuer")
@@ -482,7 +501,9 @@ def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, cl
     city's administration or rights on the installation. The client secret is stored encrypted;
     left empty on a change, the stored one stays. A new or changed issuer is checked against its
     discovery document (``read_discovery``); ``unchecked``: saved though the document cannot be
-    read from here (a provider not yet reachable from isek) – never one that names another issuer.
+    read from here (a provider not yet reachable from isek); the installation's administrator is
+    told every reason and never saves one that names another issuer, a city's administration reads
+    one message for every failure (decision 0078).
     All or nothing, recorded in the change history."""
     access.require_site(user, "provider", "edit", city)
     provider = IdentityProvider(city=city) if pk is None else IdentityProvider.objects.filter(city=city, pk=pk).first()
@@ -497,7 +518,8 @@ def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, cl
         raise invalid(exc.messages[0], "bad_issuer", "issuer") from None
     if provider.issuer != before:
         try:
-            read_discovery(provider.issuer)
+            # why it failed only to the installation's administration (decision 0078)
+            read_discovery(provider.issuer, detail=access.allows_site(user, "city", "edit"))
         except ValidationError as exc:
             if not (unchecked and exc.error_dict["issuer"][0].code == "issuer_unreachable"):
                 raise
