@@ -235,7 +235,11 @@ def test_no_role_no_account_and_the_same_person_again_without_one():
     UserFactory(username="dora-x")
     other = services.external_sign_in(provider, {"sub": "8", "preferred_username": "dora",
                                                  "realm_access": {"roles": "isek-moderation"}})
-    assert other.username == "dora-2"  # a name taken is not taken over
+    # a name taken is not taken over, and the new one is no look-alike "dora-2" (walk 22, decision 0078)
+    assert other.username == "dora-via-stadt-testhausen"
+    third = services.external_sign_in(provider, {"sub": "9", "preferred_username": "Dora",
+                                                 "realm_access": {"roles": "isek-moderation"}})
+    assert third.username == "Dora-via-stadt-testhausen-2"
     with pytest.raises(ValidationError):
         services.external_sign_in(provider, {"groups": ["isek-moderation"]})  # no subject
     user.is_active = False
@@ -502,6 +506,8 @@ def test_the_team_page_shows_the_persons_name_and_the_roles_from_the_citys_sign_
     assert "über die Anmeldung der Stadt („Stadt Gotha (Keycloak)“)" in row
     own = page.split('data-user="chefin"')[1].split("</tr>")[0]
     assert "über die Anmeldung der Stadt" not in own
+    # who signs in through a provider is marked so (decision 0078: a "-via-" name is not the only sign)
+    assert "meldet sich über „Stadt Gotha (Keycloak)“ an" in row and "meldet sich über" not in own
     # a role changed in isek is no longer the provider's
     ConceptRole.objects.filter(concept=concept, user=maria).update(role="reviewer")
     row = c.get(f"/concepts/{concept.slug}/members/").content.decode().split(f'data-user="{maria.username}"')[1]

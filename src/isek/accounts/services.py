@@ -386,15 +386,38 @@ def _mapped(provider: IdentityProvider, groups: list[str]) -> tuple[dict, bool]:
     return roles, starter
 
 
-def _new_username(claims: dict, subject: str) -> str:
+def provider_short_name(provider: IdentityProvider) -> str:
+    """The provider's name as a part of a user name: "Landkreis Görlitz (Keycloak)" → "landkreis-goerlitz-keycloak"."""
+    from django.utils.text import slugify
+
+    name = provider.name.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}))
+    return slugify(name)[:40].strip("-") or f"anbieter-{provider.pk}"
+
+
+def _new_username(claims: dict, subject: str, provider: IdentityProvider) -> str:
+    """The user name of a person the provider signs in for the first time: the name the provider
+    sends; where a local account (or another provider's) has it already, that name with the
+    provider's short name ("dora-via-landkreis-goerlitz-keycloak"), never a look-alike "dora-2"
+    (walk 22, decision 0078); a number only if that is taken too."""
     User = get_user_model()
     wanted = claims.get("preferred_username") or claims.get("email") or subject
-    base = re.sub(r"[^\w.@+-]", "_", str(wanted))[:140] or "person"
+    base = re.sub(r"[^\w.@+-]", "_", str(wanted))[:100] or "person"
+    if not User.objects.filter(username__iexact=base).exists():
+        return base
+    base = f"{base}-via-{provider_short_name(provider)}"
     name, n = base, 1
     while User.objects.filter(username__iexact=name).exists():
         n += 1
         name = f"{base}-{n}"
     return name
+
+
+def sign_in_providers(user_ids) -> dict:
+    """{user id: the names of the identity providers they sign in through} (the team list says so)."""
+    found: dict = {}
+    for uid, name in ExternalIdentity.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "provider__name"):
+        found.setdefault(uid, []).append(name)
+    return found
 
 
 def external_sign_in(provider: IdentityProvider, claims: dict):
@@ -415,7 +438,7 @@ def external_sign_in(provider: IdentityProvider, claims: dict):
                       % {"who": administration(provider.city)}, "inactive")
     with change(None, "oidc"):
         if identity is None:
-            user = get_user_model()(username=_new_username(claims, subject), email=str(claims.get("email") or "")[:254],
+            user = get_user_model()(username=_new_username(claims, subject, provider), email=str(claims.get("email") or "")[:254],
                                     first_name=str(claims.get("given_name") or "")[:150],
                                     last_name=str(claims.get("family_name") or "")[:150])
             user.set_unusable_password()

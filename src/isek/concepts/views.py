@@ -429,6 +429,9 @@ def members_page(request, concept):
         except ValidationError as exc:
             add_errors(form, exc)
     members = paging.page_of(request, services.members(concept))
+    via = accounts.sign_in_providers(m.user_id for m in members["rows"])  # whose account a provider signs in (0078)
+    for m in members["rows"]:
+        m.via = via.get(m.user_id, [])
     return render(request, "concepts/members.html", {"concept": concept, "members": members, "form": form,
                                                       "by_provider": accounts.roles_by_provider(concept, members["rows"])},
                   status=400 if request.method == "POST" else 200)
