@@ -53,7 +53,7 @@ def _link(message) -> str:
 
 
 def test_sign_up_confirm_sign_in_no_role_and_an_address_with_an_account_answered_alike():
-    staff = UserFactory(username="planerin", email="planerin@stadt.example")
+    UserFactory(username="planerin", email="planerin@stadt.example")
     c = Client(HTTP_ACCEPT_LANGUAGE="de")
     assert 'name="email"' in c.get("/accounts/signup/?next=/concepts/x/").content.decode()
     r = _signup(c)
