@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from isek import access
 from isek.core.audit import change
@@ -238,9 +237,6 @@ def provider_problem(exc: Exception) -> str:
     return "unusable"
 
 
-NOT_FOUND = _lazy("Unter dieser Adresse fand isek keine OpenID-Connect-Konfiguration des Anbieters.")
-
-
 def read_discovery(issuer: str, *, detail: bool = False) -> dict:
     """The discovery document of ``issuer`` (its /.well-known/openid-configuration), checked: a
     ValidationError (code ``issuer_unreachable`` or ``issuer_differs``, field ``issuer``) where it
@@ -253,8 +249,9 @@ def read_discovery(issuer: str, *, detail: bool = False) -> dict:
 
     def hidden(reason: str):
         log.warning("Discovery document of issuer %s not accepted: %s", issuer[:500], reason)
-        return invalid(_("%(m)s Bitte den Aussteller prüfen – oder, wenn der Anbieter von hier aus noch nicht "
-                         "erreichbar ist, „Trotzdem speichern“ wählen.") % {"m": NOT_FOUND}, "issuer_unreachable", "issuer")
+        return invalid(_("Unter dieser Adresse fand isek keine OpenID-Connect-Konfiguration des Anbieters. Bitte den "
+                         "Aussteller prüfen – oder, wenn der Anbieter von hier aus noch nicht erreichbar ist, „Trotzdem "
+                         "speichern“ wählen."), "issuer_unreachable", "issuer")
 
     url = IdentityProvider(issuer=issuer).discovery_url
     try:
