@@ -85,7 +85,7 @@ def test_sign_up_confirm_sign_in_no_role_and_an_address_with_an_account_answered
     # a wrong link changes nothing, with a message
     before = checksum()
     r = c.post(link[:-5] + "xxxx/")
-    assert r.status_code == 400 and "kennt isek nicht" in r.content.decode() and checksum() == before
+    assert r.status_code == 404 and "kennt isek nicht" in r.content.decode() and checksum() == before
 
 
 @pytest.mark.parametrize("over, message", [
@@ -116,3 +116,17 @@ def test_a_burst_of_mails_to_one_address_stops_and_a_link_not_opened_is_sent_aga
     r = _signup(c)
     assert r.status_code == 400 and "schon mehrere E-Mails geschickt" in r.content.decode()
     assert len(mail.outbox) == services.SIGNUP_MAILS and get_user_model().objects.count() == 1
+
+
+def test_an_account_not_confirmed_in_time_goes_and_its_link_with_it():
+    import datetime
+
+    from django.utils import timezone
+
+    services.sign_up("ole@example.org", PASSWORD, base_url="http://testserver/")
+    link = _link(mail.outbox[0])
+    assert services.purge_unconfirmed() == 0
+    later = timezone.now() + datetime.timedelta(days=services.SIGNUP_LINK_DAYS, minutes=1)
+    assert services.purge_unconfirmed(now=later) == 1 and not get_user_model().objects.exists()
+    r = Client(HTTP_ACCEPT_LANGUAGE="de").get(link)
+    assert r.status_code == 404 and "kennt isek nicht" in r.content.decode()

@@ -743,9 +743,9 @@ def models_q(email: str):
     return Q(email__iexact=email) | Q(username__iexact=email)
 
 
-def confirm_signup(token: str):
-    """The account a confirmation link names, confirmed (a second time changes nothing), and the
-    page to return to; a wrong or expired link is refused with a message and changes nothing."""
+def read_signup_link(token: str):
+    """The CitizenAccount a confirmation link names and the page to return to; a ValidationError
+    with the reason where the link is wrong or expired (nothing is changed)."""
     from django.core import signing
 
     from .models import CitizenAccount
@@ -763,13 +763,20 @@ def confirm_signup(token: str):
     if account is None or int(account.user.date_joined.timestamp()) != data.get("j"):
         raise invalid(_("Diesen Bestätigungslink kennt isek nicht (mehr). Bitte prüfen Sie, ob er vollständig kopiert "
                         "ist, oder legen Sie das Konto noch einmal an."), "unknown_link")
+    return account, str(data.get("n") or "")
+
+
+def confirm_signup(token: str):
+    """The account a confirmation link names, confirmed (a second time changes nothing), and the
+    page to return to; a wrong or expired link is refused with a message and changes nothing."""
+    account, next_url = read_signup_link(token)
     if account.confirmed_at is None:
         with transaction.atomic():
             account.confirmed_at = timezone.now()
             account.save(update_fields=["confirmed_at"])
             account.user.is_active = True
             account.user.save(update_fields=["is_active"])
-    return account.user, str(data.get("n") or "")
+    return account.user, next_url
 
 
 def citizen_account(user):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.http import JsonResponse
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -170,7 +170,7 @@ def signup_page(request):
     link in the mail is opened. The answer is the same whether the address has an account or not."""
     if request.user.is_authenticated:
         return redirect(_next(request) or "accounts:account")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
     next_url = _next(request)
     if request.method == "POST":
         refusal = None
@@ -203,12 +203,15 @@ def signup_page(request):
 @access.open_view(methods=("GET", "POST"))
 def signup_confirm(request, token):
     """The link in the sign-up mail: the page asks to confirm (a program that opens links in mails
-    confirms nothing), the button confirms, signs the person in and returns to where they came from."""
-    if request.method == "POST":
-        try:
+    confirms nothing), the button confirms, signs the person in and returns to where they came from.
+    A wrong or expired link: 404 with the reason, nothing changed."""
+    try:
+        services.read_signup_link(token)
+        if request.method == "POST":
             user, next_url = services.confirm_signup(token)
-        except ValidationError as exc:
-            return render(request, "accounts/signup_confirm.html", {"refusal": " ".join(exc.messages)}, status=400)
+    except ValidationError as exc:
+        return render(request, "accounts/signup_confirm.html", {"refusal": " ".join(exc.messages)}, status=404)
+    if request.method == "POST":
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Ihr Konto ist bestätigt, Sie sind angemeldet."))
         return redirect(next_url if next_url.startswith("/") and url_has_allowed_host_and_scheme(next_url, {request.get_host()})
@@ -220,7 +223,7 @@ def signup_confirm(request, token):
 def account_page(request):
     """The signed-in person's own account: what isek keeps of a citizen's account, and its deletion."""
     account = services.citizen_account(request.user)
-    form = DeleteAccountForm(request.POST or None)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and account is not None and form.is_valid():
         try:
             counts = services.delete_citizen_account(request.user, form.cleaned_data["password"],
