@@ -215,6 +215,16 @@ class AgsField(forms.CharField):
         kwargs.setdefault("help_text", _("8 Ziffern, z. B. 14625240 für Hoyerswerda; die ersten beiden nennen das Land."))
         super().__init__(max_length=40, validators=[ags_validator], **kwargs)
 
+    def widget_attrs(self, widget):
+        """The Länder by key for the page's script that says the key's Land while it is typed (0078)."""
+        import json
+
+        from isek.core.laender import LAENDER
+
+        return {**super().widget_attrs(widget), "data-laender": json.dumps(LAENDER, ensure_ascii=False),
+                "data-land-label": str(_("Land laut AGS")),
+                "data-land-unknown": str(_("Die ersten beiden Ziffern bezeichnen kein Land (01–16)."))}
+
     def to_python(self, value):
         return ags_from(super().to_python(value))
 
