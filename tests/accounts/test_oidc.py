@@ -387,7 +387,8 @@ def test_the_add_form_refuses_a_mapping_to_another_citys_concept_as_the_change_f
     form = {"name": "Landkreis Görlitz", "city": goerlitz.pk, "issuer": "https://login.goerlitz.example/realms/stadt",
             "client_id": "isek", "client_secret": "geheim", "scopes": "openid", "groups_claim": "groups",
             "enabled": "on", "mappings-TOTAL_FORMS": "1", "mappings-INITIAL_FORMS": "0",
-            "mappings-0-group": "GL-Stadtplanung", "mappings-0-role": "planner", "mappings-0-concept": foreign.pk}
+            "mappings-0-group": "GL-Stadtplanung", "mappings-0-role": "planner", "mappings-0-concept": foreign.pk,
+            "unchecked": "on"}  # not reachable from here (decision 0078)
     r = c.post("/admin/accounts/identityprovider/add/", form)
     assert r.status_code == 200 and "Das Konzept gehört nicht zur Stadt des Anbieters." in r.content.decode()
     assert not IdentityProvider.objects.exists() and not GroupRole.objects.exists()
@@ -414,7 +415,8 @@ def test_an_issuer_without_scheme_is_refused_and_who_can_mend_it_learns_where_is
     r = c.post("/admin/accounts/identityprovider/add/", form)
     assert r.status_code == 200 and "Bitte die Adresse mit https://" in r.content.decode()
     assert "z. B. https://127.0.0.1:8020" in r.content.decode() and not IdentityProvider.objects.exists()
-    assert c.post("/admin/accounts/identityprovider/add/", {**form, "issuer": "http://127.0.0.1:9"}).status_code == 302
+    assert c.post("/admin/accounts/identityprovider/add/",
+                  {**form, "issuer": "http://127.0.0.1:9", "unchecked": "on"}).status_code == 302
     provider = IdentityProvider.objects.get()
     assert provider.issuer == "http://127.0.0.1:9"  # nothing listens on the discard port
     r = c.get(f"/accounts/oidc/{provider.pk}/")
