@@ -626,4 +626,4 @@ def test_a_key_of_another_land_than_the_name_names_is_refused_and_the_wizard_say
     r = a.post("/concepts/new/", {"city_name": "Altstadt", "ags": "05 911 000", "name": ""})
     assert r.status_code == 400 and "Land laut AGS: Nordrhein-Westfalen" in text(r)
     r = a.post("/concepts/new/", {"city_name": "Altstadt", "ags": "17000000", "name": ""})
-    assert r.status_code == 400 and "bezeichnen kein Land (01–16)" in text(r) and "Land laut AGS" not in text(r)
+    assert r.status_code == 400 and "bezeichnen kein Land (01–16)" in text(r) and "Land laut AGS:" not in text(r)

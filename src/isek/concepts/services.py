@@ -160,6 +160,8 @@ def rename_city(user, city: City, name: str) -> City:
         raise invalid(_("%(city)s hat in isek die AGS %(ags)s. Ist Ihre Gemeinde eine andere gleichen Namens, den Namen "
                         "mit seinem amtlichen Zusatz eintragen (z. B. „Neustadt an der Weinstraße“).")
                       % {"city": namesake.name, "ags": ags_printed(namesake.ags)}, "name_of_other_city", "name")
+    if name == city.name:
+        return city  # nothing to record
     city.name = name
     try:
         city.full_clean(exclude=["slug"])

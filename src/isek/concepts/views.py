@@ -458,7 +458,10 @@ def city_settings(request, ags):
             add_errors(name_form, exc)
             city.refresh_from_db()
         else:
-            messages.success(request, _("Die Stadt heißt jetzt %(c)s (vorher %(o)s).") % {"c": city.name, "o": old_name})
+            if city.name == old_name:
+                messages.info(request, _("Der Name ist unverändert; nichts geändert."))
+            else:
+                messages.success(request, _("Die Stadt heißt jetzt %(c)s (vorher %(o)s).") % {"c": city.name, "o": old_name})
             return redirect("city-settings", city.ags)
     if request.method == "POST" and not renaming and form.is_valid():
         d = form.cleaned_data
