@@ -109,28 +109,52 @@ def test_the_page_in_english(goerlitz):
     assert "Sign-in through the identity provider" in page and "every concept of the city" in page
 
 
-def test_a_mistyped_issuer_is_refused_unless_confirmed_another_issuer_never(goerlitz, idp):
-    """Walk 22 (Schwäbisch Gmünd): a mistyped issuer was saved unchecked; staff then read "gerade
-    nicht erreichbar". isek reads the discovery document on saving (decision 0077)."""
+def test_a_mistyped_issuer_is_refused_unless_confirmed_the_city_reads_one_message(goerlitz, idp, caplog):
+    """Walk 22 (Schwäbisch Gmünd): a mistyped issuer was saved unchecked; isek reads the discovery
+    document on saving (decision 0077). The check tells a city's administration nothing of what the
+    server reaches (decision 0078): one message whether no answer, a server error, no provider's
+    description or another issuer – the reason goes to the server log only."""
     a = client_for(goerlitz["admin"])
+    before = checksum()
+    typo = "http://127.0.0.1:1/realms/tippfehler"
+    said = set()
+    for issuer in (typo, f"{idp}/realms/stoerung", f"{idp}/realms/ohne-ende", f"{idp}/realms/falsch",
+                   f"{idp}/realms/keine"):
+        r = a.post(goerlitz["url"], _form(issuer=issuer))
+        page = r.content.decode()
+        assert r.status_code == 400 and 'name="unchecked"' in page and "Trotzdem speichern" in page
+        message = page.split('id="issuer-error"', 1)[1].split("</", 1)[0]
+        assert "Unter dieser Adresse fand isek keine OpenID-Connect-Konfiguration des Anbieters." in message
+        said.add(message)
+        for detail in ("keine Antwort", "Störung", "503", "anders.example", "Beschreibung eines"):
+            assert detail not in page
+    assert len(said) == 1  # the same words for every failure
+    log = caplog.text
+    assert "unreachable" in log and "outage" in log and "login.anders.example" in log
+    assert checksum() == before
+    # not reachable from here yet, and the administration says so: saved
+    assert a.post(goerlitz["url"], _form(issuer=typo, unchecked="on")).status_code == 302
+    assert IdentityProvider.objects.get().issuer == typo
+
+
+def test_the_installations_administrator_reads_why_and_never_saves_another_issuer(goerlitz, idp):
+    from tests.factories import UserFactory
+
+    a = client_for(UserFactory(username="root22", is_superuser=True, is_staff=True))
     before = checksum()
     typo = "http://127.0.0.1:1/realms/tippfehler"
     r = a.post(goerlitz["url"], _form(issuer=typo))
     page = r.content.decode()
     assert r.status_code == 400 and f"{typo}/.well-known/openid-configuration ließ sich nicht lesen" in page
-    assert "keine Antwort" in page and 'name="unchecked"' in page and "Trotzdem speichern" in page
+    assert "keine Antwort" in page and 'name="unchecked"' in page
     r = a.post(goerlitz["url"], _form(issuer=f"{idp}/realms/stoerung"))
     assert r.status_code == 400 and "der Anbieter meldet eine Störung (HTTP 503)" in r.content.decode()
-    # an answer without end is not read to its end (at most 64 KB): no description there
     r = a.post(goerlitz["url"], _form(issuer=f"{idp}/realms/ohne-ende"))
     assert r.status_code == 400 and "dort steht keine Beschreibung eines OpenID-Connect-Anbieters" in r.content.decode()
     for confirmed in ({}, {"unchecked": "on"}):  # another issuer: refused, confirmed or not
         r = a.post(goerlitz["url"], _form(issuer=f"{idp}/realms/falsch", **confirmed))
         assert r.status_code == 400 and "„https://login.anders.example/realms/falsch“" in r.content.decode()
     assert checksum() == before
-    # not reachable from here yet, and the administration says so: saved
-    assert a.post(goerlitz["url"], _form(issuer=typo, unchecked="on")).status_code == 302
-    assert IdentityProvider.objects.get().issuer == typo
 
 
 def test_staff_read_whether_isek_cannot_reach_the_provider_or_the_provider_is_down(goerlitz, idp):

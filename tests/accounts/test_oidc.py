@@ -235,7 +235,11 @@ def test_no_role_no_account_and_the_same_person_again_without_one():
     UserFactory(username="dora-x")
     other = services.external_sign_in(provider, {"sub": "8", "preferred_username": "dora",
                                                  "realm_access": {"roles": "isek-moderation"}})
-    assert other.username == "dora-2"  # a name taken is not taken over
+    # a name taken is not taken over, and the new one is no look-alike "dora-2" (walk 22, decision 0078)
+    assert other.username == "dora-via-stadt-testhausen"
+    third = services.external_sign_in(provider, {"sub": "9", "preferred_username": "Dora",
+                                                 "realm_access": {"roles": "isek-moderation"}})
+    assert third.username == "Dora-via-stadt-testhausen-2"
     with pytest.raises(ValidationError):
         services.external_sign_in(provider, {"groups": ["isek-moderation"]})  # no subject
     user.is_active = False
@@ -267,7 +271,7 @@ def test_the_client_secret_is_stored_encrypted_and_never_shown():
     c.force_login(admin)
     form = {"name": "Keycloak", "issuer": "https://login.testhausen.example/realms/stadt", "client_id": "isek",
             "client_secret": "", "scopes": "openid profile email", "groups_claim": "groups", "enabled": "on",
-            "mappings-TOTAL_FORMS": "0", "mappings-INITIAL_FORMS": "0"}
+            "mappings-TOTAL_FORMS": "0", "mappings-INITIAL_FORMS": "0", "unchecked": "on"}  # not reachable here
     r = c.post("/admin/accounts/identityprovider/add/", form)
     assert r.status_code == 200 and "Bitte das Client-Geheimnis angeben" in r.content.decode()
     assert not IdentityProvider.objects.exists()
@@ -282,6 +286,33 @@ def test_the_client_secret_is_stored_encrypted_and_never_shown():
     assert c.post(f"/admin/accounts/identityprovider/{provider.pk}/change/", {**form, "name": "Keycloak 2"}).status_code == 302
     provider.refresh_from_db()
     assert provider.name == "Keycloak 2" and provider.secret() == "streng-geheim"  # kept
+
+
+def test_the_admins_provider_form_checks_the_issuer_as_the_citys_page_does():
+    """Walk 22: the Django admin's installation-wide provider form saved any issuer unchecked
+    (decision 0078): it reads the discovery document as the city's page does, refuses an unreadable
+    one unless "Trotzdem speichern" is ticked, another issuer always, and says why."""
+    from tests.dbstate import checksum
+    from tests.oidc import discovery_server
+
+    admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(admin)
+    with discovery_server() as base:
+        form = {"name": "Land", "client_id": "isek", "client_secret": "geheim", "scopes": "openid", "groups_claim": "groups",
+                "enabled": "on", "mappings-TOTAL_FORMS": "0", "mappings-INITIAL_FORMS": "0"}
+        before = checksum()
+        for issuer, confirmed, said in (("http://127.0.0.1:1/realms/x", {}, "keine Antwort"),
+                                        (f"{base}/realms/falsch", {}, "login.anders.example"),
+                                        (f"{base}/realms/falsch", {"unchecked": "on"}, "login.anders.example")):
+            r = c.post("/admin/accounts/identityprovider/add/", {**form, "issuer": issuer, **confirmed})
+            assert r.status_code == 200 and said in r.content.decode() and "Trotzdem speichern" in r.content.decode()
+        assert checksum() == before
+        r = c.post("/admin/accounts/identityprovider/add/", {**form, "issuer": "http://127.0.0.1:1/realms/x", "unchecked": "on"})
+        assert r.status_code == 302
+        r = c.post("/admin/accounts/identityprovider/add/", {**form, "name": "Land 2", "issuer": f"{base}/realms/stadt"})
+        assert r.status_code == 302
+    assert sorted(IdentityProvider.objects.values_list("name", flat=True)) == ["Land", "Land 2"]
 
 
 def test_a_secret_that_no_longer_decrypts_is_said_not_a_500(settings):
@@ -356,7 +387,8 @@ def test_the_add_form_refuses_a_mapping_to_another_citys_concept_as_the_change_f
     form = {"name": "Landkreis Görlitz", "city": goerlitz.pk, "issuer": "https://login.goerlitz.example/realms/stadt",
             "client_id": "isek", "client_secret": "geheim", "scopes": "openid", "groups_claim": "groups",
             "enabled": "on", "mappings-TOTAL_FORMS": "1", "mappings-INITIAL_FORMS": "0",
-            "mappings-0-group": "GL-Stadtplanung", "mappings-0-role": "planner", "mappings-0-concept": foreign.pk}
+            "mappings-0-group": "GL-Stadtplanung", "mappings-0-role": "planner", "mappings-0-concept": foreign.pk,
+            "unchecked": "on"}  # not reachable from here (decision 0078)
     r = c.post("/admin/accounts/identityprovider/add/", form)
     assert r.status_code == 200 and "Das Konzept gehört nicht zur Stadt des Anbieters." in r.content.decode()
     assert not IdentityProvider.objects.exists() and not GroupRole.objects.exists()
@@ -383,7 +415,8 @@ def test_an_issuer_without_scheme_is_refused_and_who_can_mend_it_learns_where_is
     r = c.post("/admin/accounts/identityprovider/add/", form)
     assert r.status_code == 200 and "Bitte die Adresse mit https://" in r.content.decode()
     assert "z. B. https://127.0.0.1:8020" in r.content.decode() and not IdentityProvider.objects.exists()
-    assert c.post("/admin/accounts/identityprovider/add/", {**form, "issuer": "http://127.0.0.1:9"}).status_code == 302
+    assert c.post("/admin/accounts/identityprovider/add/",
+                  {**form, "issuer": "http://127.0.0.1:9", "unchecked": "on"}).status_code == 302
     provider = IdentityProvider.objects.get()
     assert provider.issuer == "http://127.0.0.1:9"  # nothing listens on the discard port
     r = c.get(f"/accounts/oidc/{provider.pk}/")
@@ -475,6 +508,8 @@ def test_the_team_page_shows_the_persons_name_and_the_roles_from_the_citys_sign_
     assert "über die Anmeldung der Stadt („Stadt Gotha (Keycloak)“)" in row
     own = page.split('data-user="chefin"')[1].split("</tr>")[0]
     assert "über die Anmeldung der Stadt" not in own
+    # who signs in through a provider is marked so (decision 0078: a "-via-" name is not the only sign)
+    assert "meldet sich über „Stadt Gotha (Keycloak)“ an" in row and "meldet sich über" not in own
     # a role changed in isek is no longer the provider's
     ConceptRole.objects.filter(concept=concept, user=maria).update(role="reviewer")
     row = c.get(f"/concepts/{concept.slug}/members/").content.decode().split(f'data-user="{maria.username}"')[1]

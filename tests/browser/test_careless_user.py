@@ -200,11 +200,16 @@ def test_wizard_empty_fields_and_a_seven_digit_ags(wizard):
     assert axe_violations(page) == []
 
     fill(page, **{**WIZARD, "ags": "1462524"})
+    assert page.inner_text("#id_ags-land") == ""  # no whole key: no Land yet
+    page.fill("#id_ags", "17 625 240")  # said while typed (decision 0078)
+    assert page.inner_text("#id_ags-land") == "Die ersten beiden Ziffern bezeichnen kein Land (01–16)."
+    page.fill("#id_ags", "1462524")
     refused(page, before, "Der Amtliche Gemeindeschlüssel hat 8 Ziffern, „1462524“ hat 7.")
     assert page.input_value("#id_name") == WIZARD["name"]  # what was typed stays
 
     # Corrected, then sent twice: one concept, and the user lands on its next step.
     fill(page, ags=WIZARD["ags"])
+    assert page.inner_text("#id_ags-land") == "Land laut AGS: Sachsen"
     send(page, "#concept-new button[type=submit]", twice=True)
     assert page.url == f"{base}/concepts/hoyerswerda-altstadt/setup/"
     assert rows()["concepts.Concept"] == before["concepts.Concept"] + 1

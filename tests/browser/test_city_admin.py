@@ -181,8 +181,8 @@ def test_the_city_administrator_sets_up_the_citys_identity_provider_and_the_page
     page.get_by_label("Client-Geheimnis").fill("streng-geheim")
     with page.expect_navigation():
         page.get_by_role("button", name="Speichern").click()
-    # not reachable from here (decision 0077): refused, with the confirmation offered
-    assert "ließ sich nicht lesen" in page.inner_text("main") and axe_violations(page) == []
+    # not reachable from here (decision 0077): refused, with the confirmation offered; one message to the city (0078)
+    assert "fand isek keine OpenID-Connect-Konfiguration" in page.inner_text("main") and axe_violations(page) == []
     page.get_by_label("Client-Geheimnis").fill("streng-geheim")
     page.get_by_label("Trotzdem speichern").check()
     with page.expect_navigation():

@@ -198,6 +198,54 @@ def test_a_support_confirmed_by_e_mail(pages, setup):
     assert "kennt isek nicht" in other.inner_text("#link-problem") and axe_violations(other) == []
 
 
+def test_a_citizen_signs_up_confirms_and_supports_once_with_the_account(pages, setup):
+    """Walk 22: "/accounts/signup/ is 404" – a phase whose supports need an account admitted staff
+    only (decision 0078). From the idea: "Konto anlegen", the link from the mail confirms and comes
+    back to the idea signed in, the support counts as confirmed by the account, a second one (from a
+    second tab) is refused. Every page of the way passes axe."""
+    from django.core import mail
+
+    base, concept = setup
+    phase = concept.phases.get()
+    phase.support_needs = services.Phase.SupportNeeds.ACCOUNT
+    phase.save(update_fields=["support_needs"])
+    citizen, _token = services.contributor_for(None)
+    i = services.submit_idea(None, phase, citizen, theme=phase.themes.first(), title="Bänke", text="Mehr Bänke.",
+                             geometry="POINT(7.2125 51.4815)")
+    services.decide(access.Operator("test"), i, "approve")
+    idea_url = f"{base}/concepts/beispielstadt/participation/ideas/{i.pk}/"
+    page = pages.new()
+    page.goto(idea_url)
+    assert "Anmelden oder Konto anlegen" in page.inner_text("#support-needs-account") and axe_violations(page) == []
+    with page.expect_navigation():
+        page.locator("#support-needs-account").get_by_role("link", name="Konto anlegen").click()
+    page.get_by_label("E-Mail-Adresse").fill("dora@example.org")
+    page.get_by_label("Passwort", exact=True).fill("Gruene-Wiese-42")
+    page.get_by_label("Passwort wiederholen").fill("Gruene-Wiese-42")
+    _wait_for_proof(page)
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Konto anlegen").click()
+    assert "Wir haben eine E-Mail an dora@example.org geschickt" in page.inner_text("main") and axe_violations(page) == []
+    link = next(word for word in mail.outbox[-1].body.split() if "/accounts/signup/confirm/" in word)
+    page.goto(link.replace("http://testserver", base))
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Konto bestätigen").click()
+    assert page.url == idea_url and "Ihr Konto ist bestätigt" in page.inner_text("main")
+    second = page.context.new_page()  # the same person in a second tab
+    second.goto(idea_url)
+    _wait_for_proof(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Idee unterstützen").click()
+    assert page.inner_text("#support-count") == "1 Unterstützung, davon 1 bestätigt" and axe_violations(page) == []
+    _wait_for_proof(second)
+    with second.expect_navigation():
+        second.get_by_role("button", name="Idee unterstützen").click()
+    assert "Sie unterstützen das schon." in second.inner_text("main") and axe_violations(second) == []
+    assert i.supports.get().confirmation == "account"
+
+
 def test_an_idea_with_the_keyboard_only(pages, setup):
     base, concept = setup
     page = pages.new()

@@ -574,3 +574,56 @@ def test_a_starter_right_from_the_citys_identity_provider_says_where_it_comes_fr
     r = a.post(f"/cities/{two['a'].ags}/starters/revoke/", {"person": "m.kranz"}, follow=True)
     assert "m.kranz darf in" in text(r) and "kommt bei der nächsten Anmeldung dort wieder" in text(r)
     assert not services.may_start_in(kranz, two["a"])
+
+
+# --- the city's name and its AGS (walk 22, decision 0078) -------------------------------------------
+
+
+def test_the_city_administrator_changes_the_citys_name_not_its_ags_recorded_in_the_history(two):
+    from isek.core.models import ChangeRecord
+
+    url = f"/cities/{two['a'].ags}/settings/"
+    a = client_for(two["admin_a"])
+    page = text(a.get(url))
+    assert "Amtlicher Gemeindeschlüssel: 05911000 – Land laut AGS: Nordrhein-Westfalen" in page
+    r = a.post(url, {"rename": "1", "name": "  Altstadt   an der Ruhr ", "ags": "08111000"})
+    assert r.status_code == 302
+    two["a"].refresh_from_db()
+    assert (two["a"].name, two["a"].ags) == ("Altstadt an der Ruhr", "05911000")
+    record = ChangeRecord.objects.filter(model="concepts.City", object_id=str(two["a"].pk)).latest("pk")
+    assert record.user == two["admin_a"] and "Altstadt an der Ruhr" in str(record.changes)
+    assert "Die Stadt heißt jetzt Altstadt an der Ruhr (vorher Altstadt)." in text(a.get(url))
+    before = checksum()
+    for name, message in (("", "Dieses Feld ist zwingend erforderlich."), ("bergdorf", "Bergdorf hat in isek die AGS"),
+                          ("Neustadt in Sachsen", "liegt in Sachsen, der Gemeindeschlüssel 05911000 beginnt aber mit 05")):
+        r = a.post(url, {"rename": "1", "name": name})
+        assert r.status_code == 400 and message in text(r)
+    assert checksum() == before
+    # another city's administrator: refused
+    assert client_for(two["admin_b"]).post(url, {"rename": "1", "name": "Gekapert"}).status_code == 403
+    two["a"].refresh_from_db()
+    assert two["a"].name == "Altstadt an der Ruhr"
+
+
+@pytest.mark.parametrize("name, key", [("Berlin", "11"), ("bremerhaven", "04"), ("Neustadt in Sachsen", "14"),
+                                       ("Halle (Saale), Sachsen-Anhalt", "15"), ("Sachsenheim", None),
+                                       ("Frankfurt (Oder)", None), ("Hamburg-Nord", None)])
+def test_the_land_a_name_names(name, key):
+    from isek.core.laender import land_named_in
+
+    assert land_named_in(name) == key
+
+
+def test_a_key_of_another_land_than_the_name_names_is_refused_and_the_wizard_says_the_keys_land(two):
+    """Walk 22: a wrong AGS silently gave the wrong Land and enforcement body. The wizard shows the
+    Land the key gives; a name that names a Land (a city-state, an official addition) must agree."""
+    with pytest.raises(ValidationError) as refused:
+        services.city_for("08111000", "Berlin")
+    assert "„Berlin“ liegt in Berlin, der Gemeindeschlüssel 08111000 beginnt aber mit 08 (Baden-Württemberg)" in str(
+        refused.value)
+    assert services.city_for("11000000", "Berlin").land == "Berlin"
+    a = client_for(two["admin_a"])
+    r = a.post("/concepts/new/", {"city_name": "Altstadt", "ags": "05 911 000", "name": ""})
+    assert r.status_code == 400 and "Land laut AGS: Nordrhein-Westfalen" in text(r)
+    r = a.post("/concepts/new/", {"city_name": "Altstadt", "ags": "17000000", "name": ""})
+    assert r.status_code == 400 and "bezeichnen kein Land (01–16)" in text(r) and "Land laut AGS:" not in text(r)

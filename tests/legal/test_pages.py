@@ -594,3 +594,42 @@ def test_a_land_without_a_known_enforcement_body_gets_the_citys_entry_with_addre
     texts.save()
     statement = text(client.get(f"/cities/{saar.ags}/about/accessibility/"))
     assert "Ombudsstelle für barrierefreie Informationstechnik" in statement and "Schlichtungsstelle (Beispiel)" not in statement
+
+
+def test_an_edited_german_text_beside_the_english_default_is_hinted_and_english_readers_get_the_german(admin, city):
+    """Walk 22: the administrator edited the German Leichte Sprache and barriers; English readers
+    still read isek's English default, which said something else. Decision 0078: the edit page
+    says which English texts are behind, English readers get the German text (lang="de") with a
+    note that it is binding; translated, the English is shown again."""
+    from isek.legal import defaults
+
+    url = f"/cities/{city.ags}/about/legal-texts/"
+    form = {"compliance": "partial", "barriers_de": "Die Karte der Innenstadt ist nicht barrierefrei.",
+            "barriers_en": defaults.BARRIERS["en"], "assessment_de": "", "assessment_en": "", "prepared_on": "2026-12-01",
+            "contact_email": "a11y@bochum.example", "land": "05", "easy_de": "# Bochum\nDie Stadt plant.",
+            "easy_en": defaults.EASY["en"].replace("\n", "\r\n"), "sign_video_url": "", "imprint_body": "Stadt Bochum",
+            "imprint_address": "", "imprint_represented_by": "", "imprint_contact": "", "imprint_vat_id": "",
+            "imprint_supervisory": ""}
+    assert admin.post(url, form).status_code == 302
+    hint = text(admin.get(url)).split('id="english-behind"', 1)[1].split("</div>", 1)[0]
+    assert "Nicht barrierefreie Inhalte und Gründe (Englisch)" in hint and "Text in einfachem Englisch" in hint
+    en = Client(HTTP_ACCEPT_LANGUAGE="en")
+    easy = text(en.get(f"/cities/{city.ags}/about/leichte-sprache/"))
+    assert 'id="easy-german"' in easy and 'lang="de">' in easy and "Die Stadt plant." in easy
+    assert "the German text is binding" in easy
+    statement = text(en.get(f"/cities/{city.ags}/about/accessibility/"))
+    assert 'id="barriers-german"' in statement and "Die Karte der Innenstadt ist nicht barrierefrei." in statement
+    de = text(Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/cities/{city.ags}/about/leichte-sprache/"))
+    assert 'id="easy-german"' not in de and "Die Stadt plant." in de
+    # translated: the English again, no note, no hint
+    assert admin.post(url, {**form, "easy_en": "# Bochum\nThe city plans.", "barriers_en": "The map is not accessible."}).status_code == 302
+    easy = text(en.get(f"/cities/{city.ags}/about/leichte-sprache/"))
+    assert "The city plans." in easy and 'id="easy-german"' not in easy
+    assert 'id="english-behind"' not in text(admin.get(url))
+
+
+def test_the_privacy_page_lists_a_citizens_account_data(client, db):
+    page = text(client.get("/about/privacy/"))
+    part = page.split('id="konto"', 1)[1].split("</table>", 1)[0]
+    assert "Ihre E-Mail-Adresse, ein Anzeigename (freiwillig), Ihr Passwort als Prüfwert" in part
+    assert "bis Sie das Konto löschen" in part

@@ -200,8 +200,10 @@ def test_with_account_an_anonymous_person_is_sent_to_sign_in(phase, published, c
     _needs(phase, Needs.ACCOUNT)
     anonymous = Client(HTTP_ACCEPT_LANGUAGE="de")
     page = anonymous.get(_url(published)).content.decode()
-    assert "Anmelden, um zu unterstützen" in page and 'id="support-form"' not in page
-    assert f'/accounts/login/?next=%2Fconcepts%2F{phase.concept.slug}%2F' in page
+    said = page.split('id="support-needs-account">', 1)[1].split("</p>", 1)[0]
+    assert ">Anmelden</a> oder <a" in said and ">Konto anlegen</a>" in said and 'id="support-form"' not in page
+    assert f'/accounts/login/?next=%2Fconcepts%2F{phase.concept.slug}%2F' in said
+    assert f'/accounts/signup/?next=%2Fconcepts%2F{phase.concept.slug}%2F' in said  # both come back to the idea
     r = _support(anonymous, published)
     assert r.status_code == 302 and r["Location"].startswith("/accounts/login/?next=") and not Support.objects.exists()
     with pytest.raises(ValidationError, match="unterstützen nur angemeldete Personen"):  # the service's rule too
@@ -325,3 +327,41 @@ def test_a_burst_on_one_idea_from_one_connection_is_refused_where_a_support_need
     r = _support(Client(HTTP_ACCEPT_LANGUAGE="de"), published)
     assert "sehr viele Unterstützungen für dasselbe" in _text(r) and Support.objects.count() == 5
     assert _support(Client(HTTP_ACCEPT_LANGUAGE="de", REMOTE_ADDR="192.0.2.7"), published).status_code == 302
+
+
+@pytest.mark.parametrize("contributions", [False, True])
+def test_a_citizen_deletes_the_account_its_supports_stay_counted_unless_asked(contributions, phase, published):
+    """Decision 0078: deleting a citizen's own account removes the address, display name, password
+    and its lines of the login log; its supports keep counting (linked to nobody) unless the
+    citizen asks to delete them too; a staff account is not deleted there."""
+    from django.contrib.auth import get_user_model
+
+    from isek.accounts.models import CitizenAccount, LoginEvent
+    from tests.dbstate import checksum
+
+    _needs(phase, Needs.ACCOUNT)
+    user = get_user_model().objects.create_user("ida@example.org", "ida@example.org", "Gruene-Wiese-42")
+    CitizenAccount.objects.create(user=user, confirmed_at=user.date_joined)
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(user)
+    assert _support(c, published).status_code == 302
+    given = Support.objects.get(contributor__user=user)
+    assert given.confirmation == "account" and "1" in _counts(c, published)
+    LoginEvent.objects.create(username="ida@example.org", user=user, success=True)
+    before = checksum()
+    r = c.post("/accounts/account/", {"password": "falsch-falsch"})
+    assert r.status_code == 400 and "Das Passwort stimmt nicht" in r.content.decode() and checksum() == before
+    r = c.post("/accounts/account/", {"password": "Gruene-Wiese-42", **({"contributions": "on"} if contributions else {})})
+    assert r.status_code == 302
+    assert not get_user_model().objects.filter(pk=user.pk).exists() and not CitizenAccount.objects.exists()
+    assert not LoginEvent.objects.filter(username="ida@example.org").exists()
+    if contributions:
+        assert not Support.objects.filter(pk=given.pk).exists()
+    else:  # still counted, confirmed by an account, linked to nobody
+        given.refresh_from_db()
+        assert given.confirmation == "account" and Contributor.objects.get(pk=given.contributor_id).user_id is None
+    staff = UserFactory(username="planer2")
+    c.force_login(staff)
+    assert "verwaltet die Administration" in c.get("/accounts/account/").content.decode()
+    assert c.post("/accounts/account/", {"password": "x"}).status_code == 400
+    assert get_user_model().objects.filter(pk=staff.pk).exists()

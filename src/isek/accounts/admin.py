@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -24,7 +25,10 @@ class LoginEventAdmin(admin.ModelAdmin):
 
 
 class IdentityProviderForm(forms.ModelForm):
-    """The client secret is written, never shown: left empty on a change, the stored one stays."""
+    """The client secret is written, never shown: left empty on a change, the stored one stays. A
+    new or changed issuer is checked as on the city's page (``services.read_discovery``, decision
+    0078): refused where its discovery document cannot be read, unless "Trotzdem speichern" is
+    ticked; never one that names another issuer. The admin is the installation's: it reads why."""
 
     issuer = forms.CharField(label=IdentityProvider._meta.get_field("issuer").verbose_name, max_length=500,
                             help_text=IdentityProvider._meta.get_field("issuer").help_text)
@@ -32,15 +36,31 @@ class IdentityProviderForm(forms.ModelForm):
                                     widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
                                     help_text=_("Wird verschlüsselt gespeichert und nie wieder angezeigt; leer lassen, "
                                                 "um das gespeicherte zu behalten."))
+    unchecked = forms.BooleanField(
+        label=_("Trotzdem speichern: der Anbieter ist von hier aus noch nicht erreichbar"), required=False,
+        help_text=_("Nur nötig, wenn isek die Beschreibung des Anbieters (/.well-known/openid-configuration) nicht "
+                    "lesen kann, zum Beispiel solange die Firewall isek noch nicht durchlässt."))
 
     class Meta:
         model = IdentityProvider
-        fields = ["name", "city", "issuer", "client_id", "client_secret", "scopes", "groups_claim", "enabled"]
+        fields = ["name", "city", "issuer", "client_id", "client_secret", "scopes", "groups_claim", "enabled", "unchecked"]
         help_texts = {"scopes": _("Durch Leerzeichen getrennt; „openid“ wird immer angefragt. Manche Anbieter senden "
                                   "die Gruppen nur, wenn der Scope „groups“ angefragt wird: dann „groups“ ergänzen.")}
 
     def clean_issuer(self):
         return services.checked_issuer(self.cleaned_data["issuer"])
+
+    def clean(self):
+        data = super().clean()
+        issuer = data.get("issuer")
+        if issuer and issuer != self.instance.issuer:
+            try:
+                services.read_discovery(issuer, detail=True)
+            except ValidationError as exc:
+                problem = exc.error_dict["issuer"][0]
+                if not (data.get("unchecked") and problem.code == "issuer_unreachable"):
+                    self.add_error("issuer", problem)
+        return data
 
     def clean_client_secret(self):
         secret = self.cleaned_data["client_secret"]

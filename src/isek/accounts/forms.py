@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from isek.web.forms import KernFormMixin
+from isek.web.forms import Honeypot, KernFormMixin
 
 
 class InviteForm(KernFormMixin, forms.Form):
@@ -88,3 +88,32 @@ class CityProviderForm(KernFormMixin, forms.Form):
             label=_("Trotzdem speichern: der Anbieter ist von hier aus noch nicht erreichbar"), required=False,
             help_text=_("Zum Beispiel, solange die Firewall isek noch nicht durchlässt. Bis der Anbieter erreichbar ist, "
                         "sehen Mitarbeiterinnen und Mitarbeiter beim Anmelden, dass isek ihn nicht erreicht."))
+
+
+class SignupForm(KernFormMixin, forms.Form):
+    """A citizen's own account (decision 0078): the address, an optional display name, a password."""
+
+    email = forms.CharField(label=_("E-Mail-Adresse"), max_length=254,
+                            widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                            help_text=_("Mit ihr melden Sie sich an; wir schicken einen Link, der das Konto bestätigt."))
+    display_name = forms.CharField(label=_("Anzeigename"), max_length=60, required=False,
+                                   help_text=_("Nur für Sie sichtbar in Ihrem Konto; leer lassen ist in Ordnung."))
+    password1 = forms.CharField(label=_("Passwort"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text=_("Mindestens 8 Zeichen, nicht nur Ziffern, kein häufiges Passwort."))
+    password2 = forms.CharField(label=_("Passwort wiederholen"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    website = Honeypot()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("Die beiden Passwörter stimmen nicht überein."))
+        return data
+
+
+class DeleteAccountForm(KernFormMixin, forms.Form):
+    password = forms.CharField(label=_("Ihr Passwort"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                               help_text=_("Zur Bestätigung, dass Sie es sind."))
+    contributions = forms.BooleanField(
+        label=_("Auch meine Ideen, Kommentare und Unterstützungen löschen"), required=False,
+        help_text=_("Ohne dieses Häkchen bleiben sie ohne Bezug zu Ihnen stehen: Unterstützungen zählen weiter, Ideen "
+                    "und Kommentare stehen ohne Namen und ohne E-Mail-Adresse."))

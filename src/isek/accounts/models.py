@@ -171,3 +171,23 @@ class ExternalIdentity(models.Model):
 
     def __str__(self):
         return f"{self.provider}: {self.subject} → {self.user}"
+
+
+class CitizenAccount(models.Model):
+    """A citizen's own account (decision 0078): signed up with an e-mail address and a password,
+    for the participation's supports that need an account. It gives no role; it is usable once the
+    link mailed to the address was opened (``confirmed_at``; until then the user is inactive). What
+    isek keeps of the person is the address, an optional display name and the password's hash –
+    not in the change history; deleting the account removes them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="citizen")
+    display_name = models.CharField(_("Anzeigename"), max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Bürgerkonto")
+        verbose_name_plural = _("Bürgerkonten")
+
+    def __str__(self):
+        return self.display_name or str(self.pk)

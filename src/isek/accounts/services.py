@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import logging
 import re
 import secrets
 import time
@@ -27,9 +28,10 @@ from isek import access
 from isek.core.audit import change
 from isek.core.rules import invalid
 
-from .models import ExternalIdentity, GroupRole, IdentityProvider, Invitation
+from .models import ExternalIdentity, GroupRole, IdentityProvider, Invitation, LoginEvent
 
 VALID_DAYS = 14
+log = logging.getLogger(__name__)
 
 
 def _hash(token: str) -> str:
@@ -235,11 +237,21 @@ def provider_problem(exc: Exception) -> str:
     return "unusable"
 
 
-def read_discovery(issuer: str) -> dict:
+def read_discovery(issuer: str, *, detail: bool = False) -> dict:
     """The discovery document of ``issuer`` (its /.well-known/openid-configuration), checked: a
     ValidationError (code ``issuer_unreachable`` or ``issuer_differs``, field ``issuer``) where it
-    cannot be read in a few seconds or names another issuer (decision 0077)."""
+    cannot be read in a few seconds or names another issuer (decision 0077). Why it failed – no
+    answer, not a provider's, a server error, another issuer – is told to the server log and,
+    with ``detail``, to the installation's administrator; anyone else (a city's administration)
+    reads one message for every failure, code ``issuer_unreachable`` (decision 0078: the check
+    is no probe of the addresses the server reaches)."""
     import requests
+
+    def hidden(reason: str):
+        log.warning("Discovery document of issuer %s not accepted: %s", issuer[:500], reason)
+        return invalid(_("Unter dieser Adresse fand isek keine OpenID-Connect-Konfiguration des Anbieters. Bitte den "
+                         "Aussteller prüfen – oder, wenn der Anbieter von hier aus noch nicht erreichbar ist, „Trotzdem "
+                         "speichern“ wählen."), "issuer_unreachable", "issuer")
 
     url = IdentityProvider(issuer=issuer).discovery_url
     try:
@@ -261,6 +273,8 @@ def read_discovery(issuer: str) -> dict:
             raise ValueError("not an object")
     except (requests.RequestException, ValueError) as exc:
         problem = provider_problem(exc)
+        if not detail:
+            raise hidden(f"{problem}: {exc!r}"[:500]) from None
         said = {"unreachable": _("isek bekommt von dort keine Antwort (Adresse falsch, oder eine Firewall bzw. ein "
                                  "Proxy liegt zwischen isek und dem Anbieter)"),
                 "outage": _("der Anbieter meldet eine Störung (HTTP %(s)s)") % {
@@ -272,6 +286,8 @@ def read_discovery(issuer: str) -> dict:
                         "speichern“ wählen.") % {"u": url, "why": said}, "issuer_unreachable", "issuer") from None
     named = str(document.get("issuer", ""))
     if named.rstrip("/") != url.removesuffix("/.well-known/openid-configuration").rstrip("/"):
+        if not detail:
+            raise hidden(f"it names another issuer, {named[:300]!r}")
         raise invalid(_("Unter %(u)s beschreibt sich ein anderer Aussteller: „%(n)s“. Bitte genau diese Adresse als "
                         "Aussteller eintragen (sonst lehnt isek jede Anmeldung ab).") % {"u": url, "n": named[:300]},
                       "issuer_differs", "issuer")
@@ -367,15 +383,38 @@ def _mapped(provider: IdentityProvider, groups: list[str]) -> tuple[dict, bool]:
     return roles, starter
 
 
-def _new_username(claims: dict, subject: str) -> str:
+def provider_short_name(provider: IdentityProvider) -> str:
+    """The provider's name as a part of a user name: "Landkreis Görlitz (Keycloak)" → "landkreis-goerlitz-keycloak"."""
+    from django.utils.text import slugify
+
+    name = provider.name.translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}))
+    return slugify(name)[:40].strip("-") or f"anbieter-{provider.pk}"
+
+
+def _new_username(claims: dict, subject: str, provider: IdentityProvider) -> str:
+    """The user name of a person the provider signs in for the first time: the name the provider
+    sends; where a local account (or another provider's) has it already, that name with the
+    provider's short name ("dora-via-landkreis-goerlitz-keycloak"), never a look-alike "dora-2"
+    (walk 22, decision 0078); a number only if that is taken too."""
     User = get_user_model()
     wanted = claims.get("preferred_username") or claims.get("email") or subject
-    base = re.sub(r"[^\w.@+-]", "_", str(wanted))[:140] or "person"
+    base = re.sub(r"[^\w.@+-]", "_", str(wanted))[:100] or "person"
+    if not User.objects.filter(username__iexact=base).exists():
+        return base
+    base = f"{base}-via-{provider_short_name(provider)}"
     name, n = base, 1
     while User.objects.filter(username__iexact=name).exists():
         n += 1
         name = f"{base}-{n}"
     return name
+
+
+def sign_in_providers(user_ids) -> dict:
+    """{user id: the names of the identity providers they sign in through} (the team list says so)."""
+    found: dict = {}
+    for uid, name in ExternalIdentity.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "provider__name"):
+        found.setdefault(uid, []).append(name)
+    return found
 
 
 def external_sign_in(provider: IdentityProvider, claims: dict):
@@ -396,7 +435,7 @@ def external_sign_in(provider: IdentityProvider, claims: dict):
                       % {"who": administration(provider.city)}, "inactive")
     with change(None, "oidc"):
         if identity is None:
-            user = get_user_model()(username=_new_username(claims, subject), email=str(claims.get("email") or "")[:254],
+            user = get_user_model()(username=_new_username(claims, subject, provider), email=str(claims.get("email") or "")[:254],
                                     first_name=str(claims.get("given_name") or "")[:150],
                                     last_name=str(claims.get("family_name") or "")[:150])
             user.set_unusable_password()
@@ -482,7 +521,9 @@ def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, cl
     city's administration or rights on the installation. The client secret is stored encrypted;
     left empty on a change, the stored one stays. A new or changed issuer is checked against its
     discovery document (``read_discovery``); ``unchecked``: saved though the document cannot be
-    read from here (a provider not yet reachable from isek) – never one that names another issuer.
+    read from here (a provider not yet reachable from isek); the installation's administrator is
+    told every reason and never saves one that names another issuer, a city's administration reads
+    one message for every failure (decision 0078).
     All or nothing, recorded in the change history."""
     access.require_site(user, "provider", "edit", city)
     provider = IdentityProvider(city=city) if pk is None else IdentityProvider.objects.filter(city=city, pk=pk).first()
@@ -497,7 +538,8 @@ def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, cl
         raise invalid(exc.messages[0], "bad_issuer", "issuer") from None
     if provider.issuer != before:
         try:
-            read_discovery(provider.issuer)
+            # why it failed only to the installation's administration (decision 0078)
+            read_discovery(provider.issuer, detail=access.allows_site(user, "city", "edit"))
         except ValidationError as exc:
             if not (unchecked and exc.error_dict["issuer"][0].code == "issuer_unreachable"):
                 raise
@@ -588,3 +630,178 @@ def administration(city=None, viewer=None) -> str:
         return _("die Administration der Stadt %(c)s oder %(isek)s") % {"c": city.name, "isek": isek}
     return _("die Administration der Stadt %(c)s (%(who)s) oder %(isek)s") % {
         "c": city.name, "who": ", ".join(sorted(u.email or u.username for u in admins)), "isek": isek}
+
+
+# --- citizens' own accounts (decision 0078) ---------------------------------------------------------
+
+SIGNUP_LINK_DAYS = 3  # the confirmation link works this long; an account not confirmed by then is removed
+SIGNUP_SALT = "isek.accounts.signup"
+SIGNUP_MAIL_WINDOW, SIGNUP_MAILS = 3600, 3  # mails to one address in this time, whatever they said
+
+
+def is_citizen(user) -> bool:
+    """Whether ``user`` is a citizen's own account (signed up, no role given by isek)."""
+    from .models import CitizenAccount
+
+    return bool(getattr(user, "pk", None)) and CitizenAccount.objects.filter(user_id=user.pk).exists()
+
+
+def _address_key(address: str) -> str:
+    import hmac
+
+    from isek.core import clients
+
+    return hmac.new(clients.secret("accounts-signup-address"), address.lower().encode(), hashlib.sha256).hexdigest()
+
+
+def signup_problems(email: str, password: str) -> dict[str, list[str]]:
+    """What stands against signing up with ``email`` and ``password``, by field – whatever accounts
+    exist (an address taken is not among them: ``sign_up`` answers alike for it)."""
+    from django.core.validators import validate_email
+
+    User = get_user_model()
+    problems: dict[str, list[str]] = {}
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+        User.username_validator(email)
+        if len(email) > 150:
+            raise ValidationError("too long")
+    except ValidationError:
+        problems["email"] = [_("„%(a)s“ kann isek nicht als Adresse eines Kontos nutzen. Bitte prüfen Sie sie (zum "
+                               "Beispiel name@beispiel.de).") % {"a": email[:100]}]
+    if password:
+        try:
+            password_validation.validate_password(password, User(username=email, email=email))
+        except ValidationError as exc:
+            problems["password1"] = exc.messages
+    return problems
+
+
+def _signup_link(base_url: str, user, next_url: str) -> str:
+    from django.core import signing
+
+    token = signing.dumps({"u": user.pk, "j": int(user.date_joined.timestamp()), "n": next_url[:300]},
+                          salt=SIGNUP_SALT, compress=True)
+    return base_url.rstrip("/") + reverse("accounts:signup-confirm", args=[token])
+
+
+def purge_unconfirmed(now=None) -> int:
+    """Remove the citizens' accounts whose link ran out unopened; how many."""
+    from .models import CitizenAccount
+
+    limit = (now or timezone.now()) - datetime.timedelta(days=SIGNUP_LINK_DAYS)
+    stale = CitizenAccount.objects.filter(confirmed_at=None, created_at__lt=limit).values("user")
+    return get_user_model().objects.filter(pk__in=stale, is_active=False).delete()[1].get(get_user_model()._meta.label, 0)
+
+
+def sign_up(email: str, password: str, display_name: str = "", *, base_url: str, next_url: str = "") -> None:
+    """A citizen signs up: a new account, inactive until the link mailed to ``email`` is opened
+    (``confirm_signup``). Whether the address has an account already is not said: the answer is the
+    same, and the mail tells its owner – an account there (sign in), or a link not opened yet (sent
+    again; the password of the first sign-up stays). At most SIGNUP_MAILS mails an hour go to one
+    address (refused with a message that is the same for every address). No role is given."""
+    from isek.core import throttle
+
+    from .models import CitizenAccount
+
+    email = (email or "").strip()
+    problems = signup_problems(email, password)
+    if problems:
+        raise ValidationError(problems)
+    display_name = " ".join((display_name or "").split())[:60]
+    key = f"signup-mail:{_address_key(email)}"
+    if throttle.count(key, SIGNUP_MAIL_WINDOW) >= SIGNUP_MAILS:
+        raise invalid(_("An diese E-Mail-Adresse haben wir gerade schon mehrere E-Mails geschickt. Bitte sehen Sie in "
+                        "Ihrem Postfach nach oder versuchen Sie es in einer Stunde erneut."), "mail_limit", "email")
+    purge_unconfirmed()
+    User = get_user_model()
+    existing = User.objects.filter(models_q(email)).first()
+    login_url = base_url.rstrip("/") + reverse("login") + (f"?next={next_url}" if next_url else "")
+    if existing is not None and (existing.is_active or citizen_account(existing) is None):
+        body = _("Guten Tag,\n\nmit dieser E-Mail-Adresse gibt es schon ein Konto bei isek. Sie können sich damit "
+                 "anmelden:\n\n%(link)s\n\nWaren Sie es nicht, der ein Konto anlegen wollte, ignorieren Sie diese "
+                 "E-Mail; es ist nichts geändert.") % {"link": login_url}
+    else:
+        if existing is None:
+            with transaction.atomic():
+                existing = User(username=email.lower(), email=email.lower(), is_active=False)
+                existing.set_password(password)
+                existing.save()
+                CitizenAccount.objects.create(user=existing, display_name=display_name)
+        body = _("Guten Tag,\n\nbitte bestätigen Sie Ihr Konto bei isek über diesen Link (er gilt %(n)d Tage):\n\n"
+                 "%(link)s\n\nErst danach können Sie sich anmelden und unterstützen. Haben Sie kein Konto angelegt, "
+                 "ignorieren Sie diese E-Mail: ohne Bestätigung wird es nach %(n)d Tagen gelöscht.") % {
+            "n": SIGNUP_LINK_DAYS, "link": _signup_link(base_url, existing, next_url)}
+    throttle.hit(key, SIGNUP_MAIL_WINDOW)
+    send_mail(_("Ihr Konto bei isek"), body, settings.DEFAULT_FROM_EMAIL, [email])
+
+
+def models_q(email: str):
+    from django.db.models import Q
+
+    return Q(email__iexact=email) | Q(username__iexact=email)
+
+
+def read_signup_link(token: str):
+    """The CitizenAccount a confirmation link names and the page to return to; a ValidationError
+    with the reason where the link is wrong or expired (nothing is changed)."""
+    from django.core import signing
+
+    from .models import CitizenAccount
+
+    try:
+        data = signing.loads(token or "", salt=SIGNUP_SALT, max_age=SIGNUP_LINK_DAYS * 24 * 3600)
+    except signing.SignatureExpired:
+        raise invalid(_("Dieser Bestätigungslink ist abgelaufen (er gilt %(n)d Tage). Bitte legen Sie das Konto noch "
+                        "einmal an.") % {"n": SIGNUP_LINK_DAYS}, "expired") from None
+    except (signing.BadSignature, ValueError, TypeError):
+        data = None
+    account = None
+    if isinstance(data, dict) and isinstance(data.get("u"), int):
+        account = CitizenAccount.objects.filter(user_id=data["u"]).select_related("user").first()
+    if account is None or int(account.user.date_joined.timestamp()) != data.get("j"):
+        raise invalid(_("Diesen Bestätigungslink kennt isek nicht (mehr). Bitte prüfen Sie, ob er vollständig kopiert "
+                        "ist, oder legen Sie das Konto noch einmal an."), "unknown_link")
+    return account, str(data.get("n") or "")
+
+
+def confirm_signup(token: str):
+    """The account a confirmation link names, confirmed (a second time changes nothing), and the
+    page to return to; a wrong or expired link is refused with a message and changes nothing."""
+    account, next_url = read_signup_link(token)
+    if account.confirmed_at is None:
+        with transaction.atomic():
+            account.confirmed_at = timezone.now()
+            account.save(update_fields=["confirmed_at"])
+            account.user.is_active = True
+            account.user.save(update_fields=["is_active"])
+    return account.user, next_url
+
+
+def citizen_account(user):
+    """``user``'s CitizenAccount, or None (a staff account)."""
+    from .models import CitizenAccount
+
+    return CitizenAccount.objects.filter(user_id=getattr(user, "pk", None)).first()
+
+
+def delete_citizen_account(user, password: str, *, contributions: bool) -> dict:
+    """A citizen deletes their own account (decision 0078), confirmed with the password: the
+    address, display name and password go, and the login log's lines of it; with
+    ``contributions`` everything given with it too, else the supports keep counting and ideas and
+    comments stay, without name, address or any link to the person (participation.forget_account).
+    Staff accounts are not deleted here (their administration does)."""
+    from isek.participation import services as participation
+
+    account = citizen_account(user)
+    if account is None:
+        raise invalid(_("Dieses Konto verwaltet die Administration; es lässt sich hier nicht löschen."), "not_citizen")
+    if not user.check_password(password or ""):
+        raise invalid(_("Das Passwort stimmt nicht; das Konto ist nicht gelöscht."), "wrong_password", "password")
+    with transaction.atomic():
+        counts = participation.forget_account(user, contributions=contributions)
+        LoginEvent.objects.filter(user=user).delete()
+        LoginEvent.objects.filter(username__iexact=user.username).delete()
+        user.delete()
+    return counts

@@ -12,4 +12,8 @@ urlpatterns = [
     path("second-factor/", second_factor.second_factor, name="second-factor"),
     path("oidc/<int:provider>/", oidc.start, name="oidc-start"),
     path("oidc/callback/", oidc.callback, name="oidc-callback"),
+    path("signup/", views.signup_page, name="signup"),
+    path("signup/challenge/", views.challenge, name="signup-challenge"),
+    path("signup/confirm/<str:token>/", views.signup_confirm, name="signup-confirm"),
+    path("account/", views.account_page, name="account"),
 ]

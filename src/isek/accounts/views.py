@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from isek import access
 from isek.concepts import services as concepts
+from isek.web import abuse
 from isek.web.forms import add_errors
 
 from . import services
-from .forms import AcceptForm, CityProviderForm, InviteForm
+from .forms import AcceptForm, CityProviderForm, DeleteAccountForm, InviteForm, SignupForm
 
 
 @access.site_view("member", "invite", methods=("GET", "POST"), somewhere=True)
@@ -144,3 +147,95 @@ def city_providers(request, ags):
         "callback": request.build_absolute_uri(reverse("accounts:oidc-callback")),
         "starters": services.starters_by_provider(city),
     }, status=400 if request.method == "POST" else 200)
+
+
+# --- citizens' own accounts (decision 0078) ---------------------------------------------------------
+
+
+def _next(request) -> str:
+    """The page to return to (an address of this site only)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}) else ""
+
+
+@access.open_view()
+def challenge(request):
+    """A proof-of-work challenge for the sign-up form (as the participation's forms fetch theirs)."""
+    return JsonResponse(abuse.challenge())
+
+
+@access.open_view(methods=("GET", "POST"))
+def signup_page(request):
+    """A citizen signs up: address, optional display name, password; the account works once the
+    link in the mail is opened. The answer is the same whether the address has an account or not."""
+    if request.user.is_authenticated:
+        return redirect(_next(request) or "accounts:account")
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    next_url = _next(request)
+    if request.method == "POST":
+        refusal = None
+        if request.POST.get("website"):
+            refusal = _("Die Anmeldung wurde nicht angenommen (ein verstecktes Feld war ausgefüllt).")
+        elif not abuse.pow_ok(request.POST.get("altcha", "")):
+            refusal = _("Die Prüfung gegen automatische Einsendungen fehlt oder ist abgelaufen. Bitte die Seite neu "
+                        "laden und erneut senden.")
+        elif abuse.over_limit(request, "signup"):
+            refusal = _("Von Ihrem Anschluss kamen gerade sehr viele Anmeldungen. Bitte in einigen Minuten erneut versuchen.")
+        valid = form.is_valid()  # every problem at once: the form's and the service's
+        for name, problems in services.signup_problems(request.POST.get("email", ""), request.POST.get("password1", "")).items():
+            if name not in form.errors:
+                form.add_error(name, problems)
+        if refusal:
+            form.add_error(None, refusal)
+        elif valid and not form.errors:
+            d = form.cleaned_data
+            try:
+                services.sign_up(d["email"], d["password1"], d["display_name"], base_url=request.build_absolute_uri("/"),
+                                 next_url=next_url)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                return render(request, "accounts/signup.html", {"sent": d["email"].strip(), "next": next_url})
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url},
+                  status=400 if request.method == "POST" else 200)
+
+
+@access.open_view(methods=("GET", "POST"))
+def signup_confirm(request, token):
+    """The link in the sign-up mail: the page asks to confirm (a program that opens links in mails
+    confirms nothing), the button confirms, signs the person in and returns to where they came from.
+    A wrong or expired link: 404 with the reason, nothing changed."""
+    try:
+        services.read_signup_link(token)
+        if request.method == "POST":
+            user, next_url = services.confirm_signup(token)
+    except ValidationError as exc:
+        return render(request, "accounts/signup_confirm.html", {"refusal": " ".join(exc.messages)}, status=404)
+    if request.method == "POST":
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Ihr Konto ist bestätigt, Sie sind angemeldet."))
+        return redirect(next_url if next_url.startswith("/") and url_has_allowed_host_and_scheme(next_url, {request.get_host()})
+                        else "accounts:account")
+    return render(request, "accounts/signup_confirm.html", {})
+
+
+@access.account_view(methods=("GET", "POST"))
+def account_page(request):
+    """The signed-in person's own account: what isek keeps of a citizen's account, and its deletion."""
+    account = services.citizen_account(request.user)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and account is not None and form.is_valid():
+        try:
+            counts = services.delete_citizen_account(request.user, form.cleaned_data["password"],
+                                                     contributions=form.cleaned_data["contributions"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            logout(request)
+            messages.success(request, _("Ihr Konto ist gelöscht (%(i)d Ideen, %(c)d Kommentare, %(s)d Unterstützungen "
+                                        "%(what)s).") % {**{k[0]: v for k, v in counts.items()},
+                                                         "what": _("mit gelöscht") if form.cleaned_data["contributions"]
+                                                         else _("bleiben ohne Bezug zu Ihnen")})
+            return redirect("web:home")
+    return render(request, "accounts/account.html", {"account": account, "form": form},
+                  status=400 if request.method == "POST" else 200)

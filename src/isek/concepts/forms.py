@@ -18,6 +18,7 @@ from .models import (
     ags_from,
     ags_validator,
     is_whole_area,
+    land_of,
 )
 
 CORNERS_HELP = _("Auf der Karte zeichnen, GeoJSON einfügen oder die Eckpunkte eingeben: je Zeile einer als "
@@ -214,6 +215,16 @@ class AgsField(forms.CharField):
         kwargs.setdefault("help_text", _("8 Ziffern, z. B. 14625240 für Hoyerswerda; die ersten beiden nennen das Land."))
         super().__init__(max_length=40, validators=[ags_validator], **kwargs)
 
+    def widget_attrs(self, widget):
+        """The Länder by key for the page's script that says the key's Land while it is typed (0078)."""
+        import json
+
+        from isek.core.laender import LAENDER
+
+        return {**super().widget_attrs(widget), "data-laender": json.dumps(LAENDER, ensure_ascii=False),
+                "data-land-label": str(_("Land laut AGS")),
+                "data-land-unknown": str(_("Die ersten beiden Ziffern bezeichnen kein Land (01–16)."))}
+
     def to_python(self, value):
         return ags_from(super().to_python(value))
 
@@ -245,6 +256,10 @@ class ConceptStartForm(KernFormMixin, forms.Form):
             ags = self.fields["ags"].clean(ags)
         except forms.ValidationError:
             ags = ""
+        if ags:  # the Land the key gives, said before anything is saved (decision 0078)
+            self.fields["ags"].help_text = f"{self.fields['ags'].help_text} " + str(
+                _("Land laut AGS: %(l)s") % {"l": land_of(ags)})
+            self["ags"].help_text = self.fields["ags"].help_text  # the bound field read it already
         if ags and decision_of:
             name_the_decision(self.fields["legal_basis"], decision_of(ags)["decision"])
         else:
@@ -291,6 +306,14 @@ class CityLookForm(KernFormMixin, forms.Form):
     logo = forms.FileField(label=_("Logo"), required=False,
                            help_text=_("PNG oder JPEG, höchstens 1 MB; es wird auf höchstens 600 × 200 Bildpunkte verkleinert."))
     remove_logo = forms.BooleanField(label=_("Logo entfernen"), required=False)
+
+
+class CityNameForm(KernFormMixin, forms.Form):
+    """The city's name, as its administration changes it (the AGS stays: decision 0078)."""
+
+    name = forms.CharField(label=_("Name der Stadt"), max_length=200,
+                           help_text=_("Der amtliche Name, bei Gemeinden gleichen Namens mit Zusatz (z. B. „Neustadt an der "
+                                       "Weinstraße“)."))
 
 
 class CityAddressForm(KernFormMixin, forms.ModelForm):

@@ -147,6 +147,19 @@ class City(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        """The name and the AGS's Land agree where the name names a Land (decision 0078): a wrong key
+        would silently give the wrong Land, its funding rules and its enforcement body."""
+        from isek.core.laender import land_named_in
+
+        named = land_named_in(self.name)
+        if named and land_of(self.ags) and named != self.ags[:2]:
+            raise ValidationError({"ags": ValidationError(
+                _("„%(n)s“ liegt in %(named)s, der Gemeindeschlüssel %(a)s beginnt aber mit %(p)s (%(land)s). Bitte den "
+                  "Schlüssel prüfen: er bestimmt das Land, seine Förderregeln und die Durchsetzungsstelle."),
+                params={"n": self.name, "named": LAENDER[named], "a": self.ags, "p": self.ags[:2], "land": land_of(self.ags)},
+                code="land_differs")})
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = free_city_slug(self.name, self.ags)

@@ -147,6 +147,31 @@ def concept_slugs() -> list[str]:
 # --- the installation: cities, concepts, members ----------------------------------------------
 
 
+def rename_city(user, city: City, name: str) -> City:
+    """The city's administration (or the installation's) changes the city's name – not its AGS –
+    with the rules of a new city's name: not empty, no other city's, agreeing with the AGS's Land
+    (``City.clean``); in the change history (walk 22, decision 0078)."""
+    access.require_site(user, "city", "look", city)
+    name = " ".join((name or "").split())
+    if not name:
+        raise invalid(_("Bitte den Namen der Stadt angeben."), "name_needed", "name")
+    namesake = City.objects.exclude(pk=city.pk).filter(name__iexact=name).first()
+    if namesake is not None:
+        raise invalid(_("%(city)s hat in isek die AGS %(ags)s. Ist Ihre Gemeinde eine andere gleichen Namens, den Namen "
+                        "mit seinem amtlichen Zusatz eintragen (z. B. „Neustadt an der Weinstraße“).")
+                      % {"city": namesake.name, "ags": ags_printed(namesake.ags)}, "name_of_other_city", "name")
+    if name == city.name:
+        return city  # nothing to record
+    city.name = name
+    try:
+        city.full_clean(exclude=["slug"])
+    except ValidationError as exc:
+        raise invalid(" ".join(exc.messages), "bad_name", "name") from None
+    with change(user, "web"):
+        city.save(update_fields=["name"])
+    return city
+
+
 def save_city(user, ags: str, name: str) -> City:
     """Create the city with municipality key ``ags`` or rename it."""
     access.require_site(user, "city", "edit")
@@ -990,7 +1015,7 @@ __all__ = [
     "City", "CityRole", "Concept", "city_by_ags", "city_by_slug", "city_by_host", "cities_of_visible", "city_concepts", "city_people", "city_roles", "own_drafts",
     "grant_city_role", "revoke_city_role", "may_start_in", "allow_starting", "save_city_look", "save_city_addresses", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
-    "import_path", "import_upload", "revoke_role", "members", "find_person", "addable_person", "save_city", "save_concept", "save_measure", "save_quarter",
+    "import_path", "import_upload", "revoke_role", "members", "find_person", "addable_person", "save_city", "rename_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
     "structure_copied", "base_map_extent", "term_changing",
 ]

@@ -36,6 +36,7 @@ from .forms import (
     CityAddressForm,
     CityAdminForm,
     CityLookForm,
+    CityNameForm,
     ConceptForm,
     ConceptStartForm,
     FieldOfActionFormSet,
@@ -383,7 +384,8 @@ def concept_new(request):
                 own = taken  # the form offers to continue its setup instead
             add_errors(form, exc)  # a short name in use is an error, even for the planner's own concept
         else:
-            messages.success(request, _("Das Konzept „%(n)s“ ist angelegt (Entwurf, nicht öffentlich).") % {"n": concept.name})
+            messages.success(request, _("Das Konzept „%(n)s“ ist angelegt (Entwurf, nicht öffentlich).") % {"n": concept.name}
+                             + " " + _("Stadt: %(c)s, Land laut AGS: %(l)s.") % {"c": concept.city.name, "l": concept.city.land})
             return redirect("concepts:concept-setup", concept.slug)
     return render(request, "concepts/concept_new.html", {"form": form, "own": own, "once": services.new_concept_token()},
                   status=400 if request.method == "POST" else 200)
@@ -429,6 +431,9 @@ def members_page(request, concept):
         except ValidationError as exc:
             add_errors(form, exc)
     members = paging.page_of(request, services.members(concept))
+    via = accounts.sign_in_providers(m.user_id for m in members["rows"])  # whose account a provider signs in (0078)
+    for m in members["rows"]:
+        m.via = via.get(m.user_id, [])
     return render(request, "concepts/members.html", {"concept": concept, "members": members, "form": form,
                                                       "by_provider": accounts.roles_by_provider(concept, members["rows"])},
                   status=400 if request.method == "POST" else 200)
@@ -442,8 +447,23 @@ def city_settings(request, ags):
     """The city's administration: its logo and accent colour; links to its concepts, its legal
     texts and invitations into it."""
     city = services.city_by_ags(ags)
-    form = CityLookForm(request.POST or None, request.FILES or None, initial={"accent": city.accent})
-    if request.method == "POST" and form.is_valid():
+    renaming = request.method == "POST" and "rename" in request.POST
+    name_form = CityNameForm(request.POST if renaming else None, initial={"name": city.name})
+    form = CityLookForm(None if renaming else (request.POST or None), request.FILES or None, initial={"accent": city.accent})
+    if renaming and name_form.is_valid():
+        old_name = city.name
+        try:
+            services.rename_city(request.user, city, name_form.cleaned_data["name"])
+        except ValidationError as exc:
+            add_errors(name_form, exc)
+            city.refresh_from_db()
+        else:
+            if city.name == old_name:
+                messages.info(request, _("Der Name ist unverändert; nichts geändert."))
+            else:
+                messages.success(request, _("Die Stadt heißt jetzt %(c)s (vorher %(o)s).") % {"c": city.name, "o": old_name})
+            return redirect("city-settings", city.ags)
+    if request.method == "POST" and not renaming and form.is_valid():
         d = form.cleaned_data
         try:
             services.save_city_look(request.user, city, accent=d["accent"], remove_logo=d["remove_logo"], logo=d["logo"])
@@ -464,6 +484,7 @@ def city_settings(request, ags):
         "starters": paging.page_of(request, services.city_roles(city, services.CityRole.Role.STARTER), param="personen"),
         "by_provider": accounts.starters_by_provider(city),
         "legal_missing": legal.missing(city), "may_edit_city": access.allows_site(request.user, "city", "edit", city),
+        "name_form": name_form, "land": city.land,
     }, status=400 if request.method == "POST" else 200)
 
 

@@ -31,3 +31,23 @@ def ags_from(text: str) -> str:
 def land_of(ags: str) -> str | None:
     """The Land's name for an AGS (None for an unknown prefix)."""
     return LAENDER.get((ags or "")[:2])
+
+
+CITY_STATES = {"berlin": "11", "hamburg": "02", "bremen": "04", "bremerhaven": "04"}
+
+
+def land_named_in(name: str) -> str | None:
+    """The key of the Land a municipality's name names – a city-state by its name ("Berlin"), or a
+    Land as the official addition ("Neustadt in Sachsen", "Frankfurt (Oder)" names none) – or None.
+    A Land's name counts as a whole word only ("Sachsenheim" names no Land)."""
+    import re
+
+    plain = " ".join((name or "").split()).casefold()
+    if plain in CITY_STATES:
+        return CITY_STATES[plain]
+    for key, land in sorted(LAENDER.items(), key=lambda kv: -len(kv[1])):  # "Sachsen-Anhalt" before "Sachsen"
+        if key in ("02", "04", "11"):
+            continue  # "Hamburg" or "Berlin" in a name is a street or a district more often than the Land
+        if re.search(rf"(?<![\w-]){re.escape(land.casefold())}(?![\w-])", plain):
+            return key
+    return None

@@ -145,9 +145,31 @@ def supervisory_authority(city: City | None) -> bodies.Authority | None:
     return bodies.authority_for(city.land_key if city else "")
 
 
+DEFAULTS = {"barriers": defaults.BARRIERS, "easy": defaults.EASY}  # the prose that comes with defaults in both languages
+
+
+def _norm(text: str) -> str:
+    return "\n".join(line.rstrip() for line in (text or "").strip().splitlines())
+
+
+def english_behind(texts: LegalTexts) -> list[str]:
+    """The texts (``barriers``, ``easy``) whose German was edited while the English is still isek's
+    default: the English would say something else than the German (walk 22, decision 0078)."""
+    return [name for name, default in DEFAULTS.items()
+            if _norm(getattr(texts, f"{name}_de")) != _norm(default["de"])
+            and _norm(getattr(texts, f"{name}_en")) == _norm(default["en"])]
+
+
+def shows_german(texts: LegalTexts, name: str, language: str) -> bool:
+    """Whether an English reader gets the German text of ``name``: no English, or an English that is
+    the default beside an edited German (the German is binding; the page says so)."""
+    return language == "en" and (not getattr(texts, f"{name}_en") or name in english_behind(texts))
+
+
 def in_language(texts: LegalTexts, name: str, language: str) -> str:
-    """The English text where the UI is English and there is one, else the German."""
-    return (language == "en" and getattr(texts, f"{name}_en")) or getattr(texts, f"{name}_de")
+    """The English text where the UI is English and there is one that is not behind the German
+    (``shows_german``), else the German."""
+    return getattr(texts, f"{name}_de") if language != "en" or shows_german(texts, name, language) else getattr(texts, f"{name}_en")
 
 
 def blocks(text: str):

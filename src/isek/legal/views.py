@@ -19,6 +19,7 @@ from isek.web.forms import add_errors
 
 from . import services
 from .forms import FeedbackForm, TextsForm
+from .models import LegalTexts
 
 
 def _place(ags):
@@ -80,6 +81,7 @@ def accessibility(request, ags=None):
     texts = ctx["texts"]
     ctx.update(body=services.enforcement_body(texts), land_name=texts.get_land_display(), contact=services.contact_email(texts),
                barriers=services.barriers(texts, get_language()),
+               barriers_german=services.shows_german(texts, "barriers", get_language()),
                own_assessment=services.in_language(texts, "assessment", get_language()))
     return render(request, "legal/accessibility.html", ctx, status=400 if request.method == "POST" else 200)
 
@@ -89,6 +91,7 @@ def easy_language(request, ags=None):
     city, prefix, args = _place(ags)
     ctx = _context(request, city, prefix, args)
     ctx["blocks"] = services.blocks(services.in_language(ctx["texts"], "easy", get_language()))
+    ctx["german_only"] = services.shows_german(ctx["texts"], "easy", get_language())
     return render(request, "legal/easy_language.html", ctx)
 
 
@@ -134,6 +137,8 @@ def edit(request, ags=None):
     no_address = city is not None and not texts.contact_email
     return render(request, "legal/edit.html", {"city": city, "form": form, "saved": texts.pk is not None,
                                                "no_feedback_address": no_address, "feedback_to_operator": not route[1],
+                                               "english_behind": [str(LegalTexts._meta.get_field(f"{n}_en").verbose_name)
+                                                                  for n in services.english_behind(texts)],
                                                "statement_url": reverse(prefix + "accessibility", args=args),
                                                "easy_url": reverse(prefix + "leichte-sprache", args=args),
                                                "sign_url": reverse(prefix + "sign-language", args=args),

@@ -296,7 +296,8 @@ def _support_ctx(request, phase, mine, form=None) -> dict:
     needs = _support_needs(request, phase)
     pending = mine is not None and mine.confirmation == services.Support.Confirmation.PENDING
     return {"supported": mine is not None and not pending, "support_pending": pending, "support_needs": needs,
-            "support_form": form or SupportForm(email_needed=needs == "email"), "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}"}
+            "support_form": form or SupportForm(email_needed=needs == "email"), "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
+            "signup_url": f"{reverse('accounts:signup')}?{urlencode({'next': request.path})}"}
 
 
 def _send_support(request, concept, phase, done_url, refuse, thanks, **target):

@@ -93,7 +93,7 @@ from .report import (
     run_report_pdf,
     start_report_pdf,
 )
-from .retention import delete_contributions, deletion_link_known, purge_personal_data
+from .retention import delete_contributions, deletion_link_known, forget_account, purge_personal_data
 from .rules import PUBLIC_STATUSES
 from .stats import counters, statistics
 from .supports import confirm_support, read_support_link, send_support, support, support_link_token
@@ -115,7 +115,7 @@ __all__ = [
     "support_link_token", "flag", "send_flag", "measure_participation",
     # moderation, retention, figures, exports
     "answer", "attach_reports", "decide", "decided", "idea_numbered", "locate", "log", "merged_ideas", "named", "open_reports", "queue",
-    "delete_contributions", "deletion_link_known", "purge_personal_data",
+    "delete_contributions", "deletion_link_known", "forget_account", "purge_personal_data",
     "NO_THEME", "Evaluation", "theme_evaluation", "confirm_theme",
     "Groups", "group_evaluation", "groups_features", "merge_groups", "move_ideas", "rename_group", "recompute",
     "decide_duplicate",

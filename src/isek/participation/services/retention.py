@@ -25,8 +25,10 @@ def delete_contributions(token: str) -> dict | None:
     support, reports, the name and address) through their one-time link; None if the link is
     unknown or used. The moderation log keeps only that something was deleted."""
     c = Contributor.objects.filter(delete_token_hash=token_hash(token or "")).first()
-    if c is None:
-        return None
+    return None if c is None else _delete_contributor(c)
+
+
+def _delete_contributor(c: Contributor) -> dict:
     with transaction.atomic():
         ideas = list(Idea.objects.filter(contributor=c).select_related("phase"))
         comments = list(Comment.objects.filter(contributor=c).select_related("phase"))
@@ -42,6 +44,27 @@ def delete_contributions(token: str) -> dict | None:
         Idea.objects.filter(pk__in=[i.pk for i in ideas]).delete()
         Comment.objects.filter(pk__in=[x.pk for x in comments]).delete()
         c.delete()  # supports and reports go with it
+    return counts
+
+
+def forget_account(user, *, contributions: bool) -> dict:
+    """Before a citizen's account is deleted (decision 0078): with ``contributions``, everything
+    given with it goes as through the deletion link; without, it stays without the person – the
+    supports keep counting (confirmed by an account, one per person when given), ideas and comments
+    stay without the name and the address given with them, and nothing links them to anyone."""
+    counts = {"ideas": 0, "comments": 0, "supports": 0}
+    for c in Contributor.objects.filter(user=user):
+        if contributions:
+            for k, n in _delete_contributor(c).items():
+                counts[k] += n
+            continue
+        with transaction.atomic():
+            for model in (Idea, Comment):
+                model.objects.filter(contributor=c).filter(~Q(author_name="") | ~Q(email="")).update(
+                    author_name="", email="")
+            counts["supports"] += c.supports.count()
+            c.user = None
+            c.save(update_fields=["user"])
     return counts
 
 

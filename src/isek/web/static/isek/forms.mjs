@@ -22,3 +22,24 @@ window.addEventListener("pageshow", (event) => {
     form.removeAttribute("aria-busy");
   }
 });
+
+// A municipality key (AGS) says its Land while it is typed (decision 0078): the Land decides the
+// funding rules and the enforcement body, so a wrong key must not pass unnoticed. The names come
+// with the field (data-laender), the words in the page's language (data-land-label, data-land-unknown).
+for (const input of document.querySelectorAll("input[data-laender]")) {
+  const laender = JSON.parse(input.dataset.laender);
+  const said = document.createElement("p");
+  said.className = "kern-body kern-body--small";
+  said.id = `${input.id}-land`;
+  said.setAttribute("aria-live", "polite");
+  input.insertAdjacentElement("afterend", said);
+  const show = () => {
+    const digits = input.value.replace(/[\s.\u00a0]/g, "");
+    const land = laender[digits.slice(0, 2)];
+    if (/^\d{8}$/.test(digits) && land) said.textContent = `${input.dataset.landLabel}: ${land}`;
+    else if (/^\d{2}/.test(digits) && !land) said.textContent = input.dataset.landUnknown;
+    else said.textContent = "";
+  };
+  input.addEventListener("input", show);
+  show();
+}
