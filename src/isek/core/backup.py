@@ -148,6 +148,24 @@ def read_manifest(tar: tarfile.TarFile) -> dict:
     return manifest
 
 
+def _empty_tables() -> None:
+    """Empty every table of isek's models and make the content types and permissions again (what
+    ``manage.py flush`` does, without its message that hides the database's own: a failure here
+    says what the database answered)."""
+    from django.core.management.color import no_style
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db import DatabaseError, connection
+
+    statements = connection.ops.sql_flush(no_style(), connection.introspection.django_table_names(
+        only_existing=True, include_views=False), reset_sequences=True, allow_cascade=False)
+    try:
+        connection.ops.execute_sql_flush(statements)
+    except DatabaseError as exc:
+        raise InputError([Problem(gettext_noop("Die Datenbank ließ sich nicht leeren: %(e)s Es wurde nichts geändert."),
+                                  {"e": str(exc).strip()})]) from exc
+    emit_post_migrate_signal(0, False, connection.alias)
+
+
 def restore(path, replace: bool = False) -> dict:
     """Restore the backup at ``path`` into this installation (database and files); returns its
     manifest. Refuses a non-empty installation unless ``replace``. All or nothing for the
@@ -181,7 +199,7 @@ def restore(path, replace: bool = False) -> dict:
             if sha256_of(Path(tmp) / "files" / rel) != sha:
                 raise InputError([Problem(gettext_noop("Die Sicherung ist beschädigt: „%(f)s“ stimmt nicht."), {"f": rel})])
         with transaction.atomic(), audit.suspended():
-            call_command("flush", interactive=False, verbosity=0)
+            _empty_tables()
             call_command("loaddata", str(data_file), verbosity=0)
             check = Path(tmp) / "check.isekjson"
             _dump(check)
