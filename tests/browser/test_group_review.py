@@ -73,8 +73,10 @@ def test_planner_merges_a_duplicate_and_renames_a_group(page, transactional_db, 
     assert axe_violations(page) == []
 
     # the evaluation report of the phase (issue 24, point 5): its figures, its map, the originals
-    with page.expect_navigation():
-        page.get_by_role("link", name="Auswertung der Beteiligung").first.click()
+    # the report of 366 contributions, each line with its theme, group and answer: under a whole
+    # run's load (run 13, load 15 on 2 cores) more than Playwright's 30 s
+    with page.expect_navigation(timeout=120_000):
+        page.get_by_role("link", name="Auswertung der Beteiligung").first.click(timeout=120_000)
     assert page.locator("h1").inner_text() == "Auswertung der Beteiligung"
     assert page.inner_text('[data-figure="ideas"]') == "366" and page.locator("[data-line]").count() == 366
     # the duplicate confirmed above counts once (walk 24): in the total, said, not again under its theme
