@@ -72,7 +72,7 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     cited = planner.locator("#payments [data-cited]")
     assert cited.count() == 2 and "Mittelabruf Nr. 1" in cited.first.inner_text()
     assert planner.locator("#payments button[name=delete]").count() == 0
-    assert planner.locator("#payments li").count() == 2
+    assert planner.locator("#payments tbody tr").count() == 2
     assert axe_violations(planner) == []
     planner.goto(f"{base}/concepts/{concept.slug}/kuf/measures/{measure.pk}/")
     assert planner.locator("fieldset[data-locked] input[name$=-amount]").first.is_disabled()
