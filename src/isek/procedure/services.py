@@ -2130,7 +2130,8 @@ def _write_receipts_sheet(book, proof: dict, title: str, bold, money, money_bold
         if row["paid_on"]:
             sheet.write_datetime(r, 4, datetime.datetime.combine(row["paid_on"], datetime.time()), day)
         for col, field in ((5, "payee"), (6, "note"), (7, "receipt")):
-            sheet.write_string(r, col, row[field] or "")
+            if row[field]:  # not given: an empty cell
+                sheet.write_string(r, col, row[field])
         sheet.write_number(r, 8, float(row["amount"]), money)
     last = first + len(proof["receipts"])
     sheet.write(last, 0, _("Summe"), bold)
