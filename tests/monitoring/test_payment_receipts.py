@@ -108,3 +108,14 @@ def _payments() -> tuple:
     from isek.core.models import ChangeRecord
 
     return list(Payment.objects.order_by("pk").values_list()), ChangeRecord.objects.count()
+
+
+def test_the_demos_receipt_data_is_illustrative_and_labelled_so(bochum):
+    """The demo's expenses carry dates and receipt numbers only as illustrative figures, labelled so
+    as every approximated figure of the demo (decision 0082); the payee stays blank."""
+    demo = list(Payment.objects.filter(measure__concept=bochum))
+    assert demo and all(p.paid_on for p in demo)
+    for p in demo:
+        assert p.illustrative and "(illustrativ)" in p.receipt and p.paid_on.year == p.year and not p.payee
+        assert not monitoring.paid_on_refusal(p.paid_on, p.year, datetime.date(p.year, 12, 31))
+    assert len({p.receipt for p in demo}) == len(demo)  # numbered through per year
