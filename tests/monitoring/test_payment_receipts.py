@@ -119,3 +119,28 @@ def test_the_demos_receipt_data_is_illustrative_and_labelled_so(bochum):
         assert p.illustrative and "(illustrativ)" in p.receipt and p.paid_on.year == p.year and not p.payee
         assert not monitoring.paid_on_refusal(p.paid_on, p.year, datetime.date(p.year, 12, 31))
     assert len({p.receipt for p in demo}) == len(demo)  # numbered through per year
+
+
+def test_the_receipt_data_of_a_recorded_payment_is_filled_in_later(planner_client, reviewer_client, bochum):
+    m = Measure.objects.get(concept=bochum, number="1.1")
+    assert planner_client.post(URL, {"measure": m.pk, "year": 2025, "amount": "77,70"}).status_code == 302
+    payment = Payment.objects.get(measure=m, year=2025, amount=D("77.70"))
+    page = planner_client.get(f"{URL}?receipt={payment.pk}").content.decode()
+    assert 'id="receipt-form"' in page and "Belegangaben der Auszahlung 1.1 · 2025 · 77,70 €" in page
+    assert 'id="receipt-form"' not in reviewer_client.get(f"{URL}?receipt={payment.pk}").content.decode()
+    before = _payments()
+    bad = planner_client.post(URL, {"receipt_for": payment.pk, "r-paid_on": "2026-01-02", "r-receipt": "RE 5"})
+    assert bad.status_code == 400 and "liegt nicht im Jahr der Auszahlung (2025)" in bad.content.decode()
+    assert _payments() == before
+    assert reviewer_client.post(URL, {"receipt_for": payment.pk, "r-receipt": "RE 5"}).status_code == 403
+    assert _payments() == before
+    r = planner_client.post(URL, {"receipt_for": payment.pk, "r-paid_on": "2025-12-01", "r-payee": " Firma X ",
+                                  "r-receipt": "RE 5", "amount": "1"})  # only the receipt data, never the amount
+    assert r.status_code == 302
+    payment.refresh_from_db()
+    assert (payment.paid_on, payment.payee, payment.receipt, payment.amount) == (
+        datetime.date(2025, 12, 1), "Firma X", "RE 5", D("77.70"))
+    from isek.core.models import ChangeRecord
+
+    assert ChangeRecord.objects.filter(model="monitoring.Payment", object_id=str(payment.pk)).latest("id").changes[
+        "receipt"] == ["", "RE 5"]

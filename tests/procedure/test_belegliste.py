@@ -96,6 +96,10 @@ def test_a_submitted_request_keeps_the_receipt_data_the_authority_received(paid)
         monitoring.save_payment(op, concept, changed, today=LATER)
     assert "Fehlende Angaben lassen sich ergänzen, gegebene nicht ändern" in " ".join(refused.value.messages)
     assert list(Payment.objects.filter(pk=payment.pk).values_list()) == before
+    page = client_for(planner).post(f"/concepts/{concept.slug}/payments/", {  # the payments page says so too
+        "receipt_for": payment.pk, "r-receipt": "RE-99", "r-payee": "", "r-paid_on": ""})
+    assert page.status_code == 400 and "gegebene nicht ändern" in page.content.decode()
+    assert list(Payment.objects.filter(pk=payment.pk).values_list()) == before
     filled = Payment.objects.get(pk=payment.pk)
     filled.payee, filled.paid_on = "Tiefbau Muster GmbH", datetime.date(2027, 5, 10)  # blank so far: filled in
     monitoring.save_payment(op, concept, filled, today=LATER)

@@ -124,6 +124,24 @@ class PaymentForm(KernFormMixin, forms.ModelForm):
         return data
 
 
+class ReceiptForm(KernFormMixin, forms.ModelForm):
+    """The Belegliste's columns of a recorded payment, filled in later (decision 0082): its amount,
+    measure and year stay as they are."""
+
+    class Meta:
+        model = Payment
+        fields = ["paid_on", "payee", "receipt"]
+        widgets = {"paid_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean(self):
+        from .services import paid_on_refusal
+
+        data = super().clean()
+        if refusal := paid_on_refusal(data.get("paid_on"), self.instance.year):
+            self.add_error("paid_on", forms.ValidationError(refusal, code="paid_on"))
+        return data
+
+
 class ReportTextForm(KernFormMixin, forms.ModelForm):
     class Meta:
         model = ReportText
