@@ -133,6 +133,12 @@ def test_the_proof_of_use_is_a_belegliste_on_page_xlsx_and_pdf_with_its_sums_unc
     assert f'href="#line-{key}"' in html.split('id="proof-receipts"')[1] and "zur Prüfung der Zeile" in html
     assert f'href="#receipts-{key}"' in html.split('id="proof-expenses"')[1].split("</table>")[0]
     assert "62.345,67" in html.split('id="proof-receipts-total"')[1][:60]
+    from tests.procedure.test_api import bearer
+
+    api = bearer(staff).get(f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/proof/").json()
+    assert [(x["no"], x["line"], x["paid_on"], x["payee"], x["note"], x["receipt"], x["amount"]) for x in api["receipts"]] == [
+        (n, f"{p.measure_id}-{p.year}", p.paid_on and p.paid_on.isoformat(), p.payee, p.note, p.receipt, str(p.amount))
+        for n, p in expected]
     # Excel: the sheet "Belegliste", its sum the sheet "Ausgaben"'s
     response = client_for(staff).get(f"/concepts/{concept.slug}/applications/{app.pk}/proof.xlsx")
     book = openpyxl.load_workbook(io.BytesIO(response.content), data_only=True)
@@ -176,6 +182,9 @@ def test_a_submitted_proof_keeps_its_belegliste_and_an_older_one_without_still_s
     html = response.content.decode()
     assert response.status_code == 200 and 'id="proof-receipts-none"' in html and 'id="proof-receipts"' not in html
     assert "enthält keine Belegliste" in html
+    from tests.procedure.test_api import bearer
+
+    assert bearer(staff).get(f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/proof/").json()["receipts"] is None
     assert client_for(staff).get(url.replace("proof/", "proof.xlsx")).status_code == 200
     pdf = client_for(staff).get(url.replace("proof/", "proof.pdf"))
     assert "enthält keine Belegliste" in " ".join(_pdf_text(pdf.content, tmp_path).split())
