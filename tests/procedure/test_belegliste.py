@@ -101,7 +101,9 @@ def test_a_submitted_request_keeps_the_receipt_data_the_authority_received(paid)
     assert page.status_code == 400 and "gegebene nicht ändern" in page.content.decode()
     assert list(Payment.objects.filter(pk=payment.pk).values_list()) == before
     filled = Payment.objects.get(pk=payment.pk)
-    filled.payee, filled.paid_on = "Tiefbau Muster GmbH", datetime.date(2027, 5, 10)  # blank so far: filled in
+    filled.payee = "Tiefbau Muster GmbH"  # blank so far: filled in – today too, before the payment's year 2027
+    monitoring.save_payment(op, concept, filled)
+    filled.paid_on = datetime.date(2027, 5, 10)
     monitoring.save_payment(op, concept, filled, today=LATER)
     services.release(staff, concept, draft)
     item = services.request_shown(concept, draft)["items"][0]

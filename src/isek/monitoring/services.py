@@ -241,7 +241,10 @@ def save_payment(user, concept, payment: Payment, *, via: str = "web", today: da
     access.require(user, "payment", "edit", concept)
     if payment.measure.concept_id != concept.pk:
         raise invalid(_("Die Maßnahme gehört nicht zu diesem Konzept."), "foreign_measure", "measure")
-    if refusal := payment_year_refusal(payment.year, today):
+    kept_year = Payment.objects.filter(pk=payment.pk).values_list("year", flat=True).first() if payment.pk else None
+    # a new payment or a changed year; a recorded one keeps its year (the demo's and the tests' are recorded
+    # as of a later day) and gets its receipt details filled in
+    if payment.year != kept_year and (refusal := payment_year_refusal(payment.year, today)):
         raise invalid(refusal, "future_year", "year")
     if errors := _receipt_errors(payment, today):
         raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
