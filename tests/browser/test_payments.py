@@ -40,9 +40,10 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     services.start_review(staff, concept, app)
     services.approve(staff, concept, app, decided_on=app.submitted_at.date(), file_number="34.1-2027/07")
     measure = concept.measures.get(number="1.1")
-    for amount, note in (("40000.00", "Rechnung Tiefbau 1"), ("12345.67", "Rechnung 2")):
-        monitoring.save_payment(access.Operator("test"), concept,
-                                monitoring.Payment(measure=measure, year=2027, amount=amount, note=note),
+    for amount, note, receipt in (("40000.00", "Rechnung Tiefbau 1", "RE-2027-001"), ("12345.67", "Rechnung 2", "")):
+        monitoring.save_payment(access.Operator("test"), concept,  # one with the Belegliste's columns (0082)
+                                monitoring.Payment(measure=measure, year=2027, amount=amount, note=note, receipt=receipt,
+                                                   paid_on=datetime.date(2027, 5, 10) if receipt else None),
                                 today=datetime.date(2027, 12, 31))
     url = f"{base}/concepts/{concept.slug}/applications/{app.pk}/"
 
@@ -72,7 +73,13 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     cited = planner.locator("#payments [data-cited]")
     assert cited.count() == 2 and "Mittelabruf Nr. 1" in cited.first.inner_text()
     assert planner.locator("#payments button[name=delete]").count() == 0
-    assert planner.locator("#payments li").count() == 2
+    assert planner.locator("#payments tbody tr").count() == 2
+    assert axe_violations(planner) == []
+    planner.locator("#payments [data-receipt-link]").nth(1).click()  # the receipt details of the second
+    assert axe_violations(planner) == []
+    planner.fill("#id_r-receipt", "RE-2027-002")
+    planner.click("#receipt-form button[type=submit]")
+    assert "RE-2027-002" in planner.inner_text("#payments")
     assert axe_violations(planner) == []
     planner.goto(f"{base}/concepts/{concept.slug}/kuf/measures/{measure.pk}/")
     assert planner.locator("fieldset[data-locked] input[name$=-amount]").first.is_disabled()
@@ -111,6 +118,7 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     assert authority.evaluate("() => [...document.querySelectorAll('main table[id^=proof-]')].filter("
                               "t => t.parentElement.scrollWidth > t.parentElement.clientWidth).map(t => t.id)") == []
     assert axe_violations(authority) == []
+    assert "RE-2027-001" in authority.inner_text("#proof-receipts")  # the Belegliste beside the check (0082)
     # the line check: a visible label for the remark, the two buttons side by side or stacked, never overlapping
     assert authority.locator(f"label[for=remark-{key}]").bounding_box()["width"] > 20
     checked, queried = (authority.locator(f"#line-{key} button[value={v}] > .kern-label").bounding_box()

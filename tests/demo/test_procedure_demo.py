@@ -78,6 +78,9 @@ def test_the_procedure_demo_runs_from_application_to_approval(bochum):
     assert request.submitted_by.username == "planerin" and request.decided_by.username == "bezreg-arnsberg"
     item = request.items.get()
     assert (item.measure, item.year, item.amount) == (str(measure.pk), 2027, demo.PAID) and item.payment.illustrative
+    # its Belegliste line: the reference date and an example receipt number, both labelled (decision 0082)
+    assert (item.payment.paid_on, item.payment.receipt) == (demo.REFERENCE_DATE, "Beispielbeleg 2027/001 (illustrativ)")
+    assert "31.12.2027" in shown.split('id="request-items"')[1] and "Beispielbeleg 2027/001 (illustrativ)" in shown
     cost = sum(f["amount"] and D(f["amount"]) for f in second.snapshot["figures"]
                if f["measure"] == str(measure.pk) and f["year"] == 2027 and f["what"] == "cost")
     for line in request.lines.all():  # the approved grant's share of the expense, to the cent

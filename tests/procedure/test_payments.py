@@ -826,7 +826,7 @@ def test_the_payments_page_shows_cents_and_offers_no_deletion_a_request_would_re
     assert "52.345,67" in table and "52.346<" not in table  # 40.000,00 + 12.345,67 paid in 2027
     total = page.split('id="spending-total"')[1].split("</td>")[0]
     assert "62.845,67" in total  # with 10.000,00 of 2028 and 500,00 of 2026
-    listing = page.split('id="payments"')[1].split("</ul>")[0]
+    listing = page.split('id="payments"')[1].split("</table>")[0]
     for pk in (cited, second):
         assert f'name="delete" value="{pk}"' not in listing and f'data-cited="{pk}"' in listing
     assert "Teil von Mittelabruf Nr. 1 (Antrag 2027, Version 1, „freigegeben“): nicht löschbar" in listing

@@ -4,6 +4,7 @@ rest labelled illustrative), illustrative measure progress and payments, and the
 
 from __future__ import annotations
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from isek.concepts import services as concepts
@@ -142,13 +143,16 @@ def load(user, concept) -> None:
     for number, pct in PROGRESS.items():
         concepts.set_progress(user, concept, measures[number], pct, illustrative=True)
     result = finance.current(concept)
+    receipts: dict[int, int] = {}
     for number, share in PAYMENT_SHARE.items():
         key = str(measures[number].pk)
         for (mkey, year), cell in sorted(result.cells.items()):
             if mkey == key and year <= PAID_UNTIL and cell.cost:
+                receipts[year] = receipts.get(year, 0) + 1  # illustrative, labelled so (decision 0082)
                 monitoring.save_payment(user, concept, Payment(
                     measure=measures[number], year=year, amount=_cents(cell.cost * share),
-                    note="illustrative Auszahlung (Demo)", illustrative=True))
+                    note="illustrative Auszahlung (Demo)", illustrative=True, paid_on=datetime.date(year, 11, 30),
+                    receipt=f"Beispielbeleg {year}/{receipts[year]:03d} (illustrativ)"))
     by_year: dict[int, dict] = {}
     for year, number, text, source in YEAR_NOTES:
         notes = by_year.setdefault(year, {"overview": "", "source": "", "measures": {}})

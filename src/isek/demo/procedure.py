@@ -58,6 +58,7 @@ PAID = D("1200000.00")
 REFERENCE_DATE = datetime.date(YEAR, 12, 31)
 STICHTAG = f"Beispiel mit Stichtag {REFERENCE_DATE:%d.%m.%Y}, illustrativ"
 PAID_NOTE = f"{LABEL}: Abschlagsrechnung 1. Bauabschnitt, bezahlt ({STICHTAG})"
+PAID_RECEIPT = f"Beispielbeleg {YEAR}/001 (illustrativ)"  # the Belegliste's number, labelled (decision 0082)
 PAYMENT_NOTE = (f"{LABEL}: erster Mittelabruf {YEAR} ({STICHTAG}): die bezahlte Ausgabe von {YEAR} ist zum Stichtag "
                 "erfasst; Einreichung und Freigabe tragen das Datum, an dem die Demo aufgebaut wurde. Im echten "
                 f"Verfahren ist ein Mittelabruf für Ausgaben von {YEAR} erst ab {YEAR} möglich.")
@@ -138,7 +139,8 @@ def _bochum(concept, planner, reviewer):
 def _payment_request(concept, application, planner, reviewer):
     """A paid expense of the cut measure recorded, its grant share requested and released."""
     paid = monitoring.save_payment(planner, concept, monitoring.Payment(
-        measure=_measure(concept, CUT), year=YEAR, amount=PAID, note=PAID_NOTE, illustrative=True),
+        measure=_measure(concept, CUT), year=YEAR, amount=PAID, note=PAID_NOTE, illustrative=True,
+        paid_on=REFERENCE_DATE, receipt=PAID_RECEIPT),
         today=REFERENCE_DATE)  # the illustrative procedure runs in its programme year, at its reference date
     request = procedure.draft_request(planner, concept, application, payments=[paid.pk], note=PAYMENT_NOTE)
     procedure.submit_request(planner, concept, request)

@@ -72,7 +72,9 @@ class PaymentForm(KernFormMixin, forms.ModelForm):
 
     class Meta:
         model = Payment
-        fields = ["measure", "year", "amount", "note", "illustrative"]
+        fields = ["measure", "year", "amount", "paid_on", "payee", "receipt", "note", "illustrative"]
+        widgets = {"paid_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {"note": _("Grund der Zahlung (Gegenstand)")}
 
     def __init__(self, *args, concept, spending: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,8 +92,12 @@ class PaymentForm(KernFormMixin, forms.ModelForm):
         return year
 
     def clean(self):
+        from .services import paid_on_refusal
+
         data = super().clean()
         measure, year, amount = data.get("measure"), data.get("year"), data.get("amount")
+        if refusal := paid_on_refusal(data.get("paid_on"), year):  # refused, not asked (decision 0082)
+            self.add_error("paid_on", forms.ValidationError(refusal, code="paid_on"))
         if self.errors or measure is None or year is None or amount is None or data.get("checked"):
             return data
         row = self.spending.get(str(measure.pk))
@@ -115,6 +121,24 @@ class PaymentForm(KernFormMixin, forms.ModelForm):
             self.fields["checked"].widget = forms.CheckboxInput()
             self.add_error("checked", " ".join(str(d) for d in doubts) + " " + str(
                 _("Bitte den Betrag prüfen; stimmt er, „Betrag geprüft“ ankreuzen und erneut speichern.")))
+        return data
+
+
+class ReceiptForm(KernFormMixin, forms.ModelForm):
+    """The Belegliste's columns of a recorded payment, filled in later (decision 0082): its amount,
+    measure and year stay as they are."""
+
+    class Meta:
+        model = Payment
+        fields = ["paid_on", "payee", "receipt"]
+        widgets = {"paid_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean(self):
+        from .services import paid_on_refusal
+
+        data = super().clean()
+        if refusal := paid_on_refusal(data.get("paid_on"), self.instance.year):
+            self.add_error("paid_on", forms.ValidationError(refusal, code="paid_on"))
         return data
 
 

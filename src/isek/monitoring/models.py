@@ -91,6 +91,9 @@ class Indicator(models.Model):
         return unit_label(self.unit)
 
 
+PAYEE_MAX, RECEIPT_MAX, NOTE_MAX = 200, 60, 300  # Empfänger, Belegnummer, Vermerk (Gegenstand)
+
+
 class Payment(models.Model):
     """An actual payment (Ist-Ausgabe) for a measure in a year."""
     audit_parent = "measure"  # the change log files changes under this parent's concept
@@ -99,7 +102,13 @@ class Payment(models.Model):
     year = models.PositiveSmallIntegerField(_("Jahr"), validators=year_validators)
     amount = models.DecimalField(_("Betrag (€)"), max_digits=14, decimal_places=2,
                                  validators=[MinValueValidator(0)])
-    note = models.CharField(_("Vermerk"), max_length=300, blank=True)
+    note = models.CharField(_("Vermerk"), max_length=NOTE_MAX, blank=True,
+                            help_text=_("Grund der Zahlung (Gegenstand), wie ihn die Belegliste nennt."))
+    # the Belegliste's columns (decision 0082): optional, blank for payments recorded without them
+    paid_on = models.DateField(_("Datum der Zahlung"), null=True, blank=True,
+                               help_text=_("Der Tag, an dem bezahlt wurde; er liegt im Jahr der Auszahlung."))
+    payee = models.CharField(_("Empfänger"), max_length=PAYEE_MAX, blank=True)
+    receipt = models.CharField(_("Belegnummer"), max_length=RECEIPT_MAX, blank=True)
     illustrative = models.BooleanField(_("illustrativ"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

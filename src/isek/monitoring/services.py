@@ -13,8 +13,9 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.dispatch import Signal
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from isek import access
@@ -25,7 +26,18 @@ from isek.core.rules import invalid
 
 from . import jobs, values
 from .figures import fmt_number
-from .models import Indicator, MonitoringMapping, Payment, Report, ReportText, YearNote, report_year_error
+from .models import (
+    NOTE_MAX,
+    PAYEE_MAX,
+    RECEIPT_MAX,
+    Indicator,
+    MonitoringMapping,
+    Payment,
+    Report,
+    ReportText,
+    YearNote,
+    report_year_error,
+)
 
 # the council decision's date as the readiness check counts it (the procedure app answers the signal, 0075)
 from .readiness import council_decision_given, council_decision_of  # noqa: F401 - re-exported
@@ -190,16 +202,52 @@ def payment_year_refusal(year: int | None, today: datetime.date | None = None) -
     return ""
 
 
+def paid_on_refusal(paid_on: datetime.date | None, year: int | None, today: datetime.date | None = None) -> str:
+    """Why ``paid_on`` cannot be the date a paid expense of ``year`` was paid ("" where it can, and
+    without a date): a day after ``today`` (default today) has not been paid on yet, and the day
+    lies in the payment's year – the Belegliste lists it under that year (decision 0082)."""
+    if paid_on is None:
+        return ""
+    today = today or timezone.localdate()
+    shown = formats.date_format(paid_on, "SHORT_DATE_FORMAT")
+    if paid_on > today:
+        return _("Das Datum der Zahlung (%(date)s) liegt in der Zukunft; erfasst werden bezahlte Ausgaben.") % {
+            "date": shown}
+    if year is not None and paid_on.year != year:
+        return _("Das Datum der Zahlung (%(date)s) liegt nicht im Jahr der Auszahlung (%(year)s). Bitte korrigieren "
+                 "Sie das Jahr oder das Datum.") % {"date": shown, "year": year}
+    return ""
+
+
+def _receipt_errors(payment: Payment, today: datetime.date | None) -> dict[str, str]:
+    """The Belegliste's fields of ``payment`` trimmed; what is wrong with them, by field."""
+    errors = {}
+    payment.payee, payment.receipt = (payment.payee or "").strip(), (payment.receipt or "").strip()
+    payment.note = (payment.note or "").strip()
+    for field, limit in (("payee", PAYEE_MAX), ("receipt", RECEIPT_MAX), ("note", NOTE_MAX)):
+        if len(getattr(payment, field)) > limit:
+            errors[field] = _("Höchstens %(max)s Zeichen (hier %(n)s).") % {"max": limit, "n": len(getattr(payment, field))}
+    if refusal := paid_on_refusal(payment.paid_on, payment.year, today):
+        errors["paid_on"] = refusal
+    return errors
+
+
 def save_payment(user, concept, payment: Payment, *, via: str = "web", today: datetime.date | None = None) -> Payment:
     """Record (or change) a paid expense. Refused: a measure of another concept, a year after the
     current one (``today``: the day it is recorded on, default today – the demo's illustrative
-    procedure records as of its programme year), and a change of amount, measure or year of a
-    payment a payment request cites (``payment_changing``)."""
+    procedure records as of its programme year), a date of payment outside the payment's year or
+    after ``today``, an Empfänger or Belegnummer too long (both trimmed), and a change of amount,
+    measure or year of a payment a payment request cites (``payment_changing``)."""
     access.require(user, "payment", "edit", concept)
     if payment.measure.concept_id != concept.pk:
         raise invalid(_("Die Maßnahme gehört nicht zu diesem Konzept."), "foreign_measure", "measure")
-    if refusal := payment_year_refusal(payment.year, today):
+    kept_year = Payment.objects.filter(pk=payment.pk).values_list("year", flat=True).first() if payment.pk else None
+    # a new payment or a changed year; a recorded one keeps its year (the demo's and the tests' are recorded
+    # as of a later day) and gets its receipt details filled in
+    if payment.year != kept_year and (refusal := payment_year_refusal(payment.year, today)):
         raise invalid(refusal, "future_year", "year")
+    if errors := _receipt_errors(payment, today):
+        raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
     with change(user, via):
         stored = Payment.objects.filter(pk=payment.pk).first() if payment.pk else None
         if stored is not None:
@@ -384,7 +432,7 @@ def report_file(report: Report) -> Path | None:
 # The entity types other apps (the demo, the coming API) may construct and read.
 __all__ = [
     "Indicator", "Payment", "Report", "ReportText", "ValuesError", "YearNote", "Entered", "add_value", "copy_catalogue",
-    "cited_payments", "council_decision_given", "council_decision_of", "delete_indicator", "delete_payment", "payment_changing", "payments_cited", "payment_of", "payment_year_refusal", "delete_report", "delete_value", "import_values", "report_file",
+    "cited_payments", "council_decision_given", "council_decision_of", "delete_indicator", "delete_payment", "payment_changing", "payments_cited", "payment_of", "payment_year_refusal", "paid_on_refusal", "delete_report", "delete_value", "import_values", "report_file",
     "save_indicator", "indicator_warnings", "save_mapping", "save_payment", "save_report_texts", "save_year_notes",
     "start_report", "value_rows",
 ]

@@ -27,6 +27,7 @@ from .forms import (
     IndicatorForm,
     MappingForm,
     PaymentForm,
+    ReceiptForm,
     ReportForm,
     ReportTextForm,
     ValueForm,
@@ -174,8 +175,23 @@ def payments(request, concept):
     editable = access.allows(request.user, "payment", "edit", concept)
     spending = figures.spending(concept, finance.current(concept))
     form = PaymentForm(request.POST or None, concept=concept, spending=spending)
-    confirm = None
-    if request.method == "POST":
+    confirm = receipt_form = None
+    if editable and (pk := request.POST.get("receipt_for") or request.GET.get("receipt")):
+        # the Belegliste's columns of a recorded payment, filled in later (decision 0082)
+        found = services.payment_of(request.user, concept, pk)
+        if found is None:
+            raise Http404
+        form = PaymentForm(None, concept=concept, spending=spending)
+        receipt_form = ReceiptForm(request.POST if "receipt_for" in request.POST else None, instance=found, prefix="r")
+        if receipt_form.is_bound and receipt_form.is_valid():
+            try:
+                services.save_payment(request.user, concept, receipt_form.instance)
+            except ValidationError as exc:
+                add_errors(receipt_form, exc)
+            else:
+                messages.success(request, _("Belegangaben gespeichert."))
+                return redirect("monitoring:payments", concept.slug)
+    elif request.method == "POST":
         if "delete" in request.POST:
             found = services.payment_of(request.user, concept, request.POST["delete"])
             if found is None:
@@ -204,7 +220,7 @@ def payments(request, concept):
         p.cited = cited.get(p.pk, "")
     return render(request, "monitoring/payments.html", {
         "concept": concept, "form": form, "can_edit": editable, "spending": spending, "confirm": confirm,
-        "payments": shown},
+        "payments": shown, "receipt_form": receipt_form},
         status=400 if request.method == "POST" and confirm is None else 200)
 
 

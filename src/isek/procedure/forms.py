@@ -130,7 +130,10 @@ def _money_field(label, initial=None, placeholder: str = ""):
 def _payment_label(payment) -> str:
     amount = formats.number_format(payment.amount, 2, use_l10n=True, force_grouping=True)
     note = f" – {payment.note}" if payment.note else ""
-    return f"{payment.measure.number} {payment.measure.title}, {payment.year}: {amount} €{note}"
+    receipt = [formats.date_format(payment.paid_on, "SHORT_DATE_FORMAT") if payment.paid_on else "",
+               payment.payee, str(_("Beleg %(receipt)s") % {"receipt": payment.receipt}) if payment.receipt else ""]
+    receipt_text = f" ({', '.join(x for x in receipt if x)})" if any(receipt) else ""  # the Belegliste's (0082)
+    return f"{payment.measure.number} {payment.measure.title}, {payment.year}: {amount} €{note}{receipt_text}"
 
 
 class PaymentRequestForm(forms.Form):

@@ -1482,6 +1482,7 @@ def refuse_cited_payment(sender, *, payment, new, **_kwargs) -> None:
     submitted or released request keeps what it asked for; a draft is refused too rather than
     silently recomputed – the planner deletes the draft and makes it again."""
     if new is not None and (new.measure_id, new.year, new.amount) == (payment.measure_id, payment.year, payment.amount):
+        _refuse_changed_receipt(payment, new)
         return
     item = (PaymentRequestItem.objects.filter(payment_id=payment.pk, request__state__in=HOLDING)
             .select_related("request__application").order_by("-request__number").first())
@@ -1499,6 +1500,26 @@ def refuse_cited_payment(sender, *, payment, new, **_kwargs) -> None:
                     "„%(state)s“) und kann weder gelöscht noch in Betrag, Maßnahme oder Jahr geändert werden. Eine "
                     "Korrektur ist mit der Bewilligungsbehörde abzustimmen.")
     raise invalid(message % words, "cited_payment")
+
+
+def _refuse_changed_receipt(payment, new) -> None:
+    """A payment a submitted or released request cites keeps the date, payee and receipt number the
+    authority received with it: what is blank may be filled in, what was given not changed
+    (decision 0082). A draft reads them as they are now."""
+    changed = [f for f in RECEIPT_FIELDS if getattr(payment, f) not in (None, "") and getattr(new, f) != getattr(payment, f)]
+    if not changed:
+        return
+    item = (PaymentRequestItem.objects.filter(payment_id=payment.pk, request__state__in=COUNTING)
+            .select_related("request__application").order_by("-request__number").first())
+    if item is None:
+        return
+    request = item.request
+    raise invalid(_("Diese Auszahlung ist Teil von Mittelabruf Nr. %(number)s (Antrag %(year)s, Version %(version)s, "
+                    "„%(state)s“): Datum der Zahlung, Empfänger und Belegnummer hat die Bewilligungsbehörde so "
+                    "erhalten. Fehlende Angaben lassen sich ergänzen, gegebene nicht ändern; eine Korrektur ist mit "
+                    "der Bewilligungsbehörde abzustimmen.") % {
+        "number": request.number, "year": request.application.year, "version": request.application.version,
+        "state": request.get_state_display()}, "cited_receipt")
 
 
 def council_decision_given(sender, *, concept, **_kwargs) -> datetime.date | None:
@@ -1636,6 +1657,18 @@ def request_of(user, concept, application_pk, number) -> PaymentRequest:
     return found
 
 
+RECEIPT_FIELDS = ("paid_on", "payee", "receipt")  # the Belegliste's columns of a payment (decision 0082)
+
+
+def _receipt_of(payment) -> dict:
+    """Datum der Zahlung, Empfänger and Belegnummer of a cited payment (blank where it gives none or
+    is gone): the item reads them from the payment; once a submitted request cites it, they are
+    filled in where blank but not changed (``refuse_cited_payment``)."""
+    if payment is None:
+        return {"paid_on": None, "payee": "", "receipt": ""}
+    return {"paid_on": payment.paid_on, "payee": payment.payee, "receipt": payment.receipt}
+
+
 def request_shown(concept, request: PaymentRequest) -> dict:
     """A payment request for its page and the API: its lines labelled (with approved and left as of
     now), its cited payments, and the sums."""
@@ -1652,9 +1685,10 @@ def request_shown(concept, request: PaymentRequest) -> dict:
                       "reason": line.reason,
                       "approved": basis.get((line.measure, line.year), {}).get("approved", {}).get(line.source, ZERO),
                       "left": max(left.get((line.measure, line.year, line.source), ZERO), ZERO)})
-    items = [{"payment": i.payment_id, "measure": i.measure, "number": numbers_.get(i.measure, i.measure),
-              "label": labels.get(i.measure, i.measure), "year": i.year, "amount": i.amount, "note": i.note}
-             for i in request.items.all()]
+    items = [{"no": n, "payment": i.payment_id, "measure": i.measure, "number": numbers_.get(i.measure, i.measure),
+              "label": labels.get(i.measure, i.measure), "year": i.year, "amount": i.amount, "note": i.note,
+              **_receipt_of(i.payment)}
+             for n, i in enumerate(request.items.select_related("payment"), start=1)]
     released = [line["released"] for line in lines if line["released"] is not None]
     return {"lines": lines, "items": items, "expenses": sum((i["amount"] for i in items), ZERO),
             "requested": sum((line["requested"] for line in lines), ZERO),
@@ -1704,8 +1738,18 @@ def proof_of_use(concept, application: Application) -> dict:
         measure__concept=concept, measure_id__in={int(m) for m in measures}, year__gte=application.year)
     if until is not None:
         payments = payments.filter(year__lt=until)
-    for measure_id, year, amount in payments.values_list("measure_id", "year", "amount"):
+    listed = []  # the Belegliste: every payment with its date, payee, purpose and receipt number (0082)
+    for pk, measure_id, year, amount, paid_on, payee, receipt, note in payments.values_list(
+            "pk", "measure_id", "year", "amount", "paid_on", "payee", "receipt", "note"):
         paid[(str(measure_id), year)] = paid.get((str(measure_id), year), ZERO) + amount
+        listed.append({"payment": pk, "key": f"{measure_id}-{year}", "measure": str(measure_id),
+                       "number": numbers_.get(str(measure_id), ""), "label": labels.get(str(measure_id), str(measure_id)),
+                       "year": year, "paid_on": paid_on, "payee": payee, "receipt": receipt, "note": note,
+                       "amount": amount})
+    listed.sort(key=lambda r: (diff._order(r["measure"], labels), r["year"], r["paid_on"] or datetime.date.max,
+                               r["payment"]))
+    for n, row in enumerate(listed, start=1):
+        row["no"] = n
     cited: dict[tuple[str, int], decimal.Decimal] = {}
     for item in PaymentRequestItem.objects.filter(request__application=application, request__state__in=COUNTING):
         cited[(item.measure, item.year)] = cited.get((item.measure, item.year), ZERO) + item.amount
@@ -1728,8 +1772,15 @@ def proof_of_use(concept, application: Application) -> dict:
     last = submissions[-1] if submissions else None
     frozen = last if last is not None and last.state in (P_SUBMITTED, P_ACCEPTED) else None
     later: list[dict] = []
+    receipts: list[dict] | None = listed
     if frozen is not None:  # submitted or accepted: its figures, the expenses recorded since apart (decision 0075)
         grant, expenses, later = _as_submitted(frozen.snapshot, grant, expenses, sources)
+        receipts = _receipts_as_submitted(frozen.snapshot)  # None: kept before the Belegliste (0082)
+    by_line: dict[str, list[dict]] = {}
+    for row in receipts or ():
+        by_line.setdefault(row["key"], []).append(row)
+    for row in expenses:
+        row["receipts"] = by_line.get(row["key"], [])
     checks = {c.key: c for c in application.proof_checks.select_related("checked_by")}
     history: dict[str, list[ProofEntry]] = {}
     for entry in application.proof_entries.select_related("created_by"):
@@ -1748,7 +1799,8 @@ def proof_of_use(concept, application: Application) -> dict:
             "last_year": max((r["year"] for r in grant), default=None),
             "grant_total": {w: sum((r[w] for r in grant), ZERO) for w in PROOF_GRANT},
             "expenses_total": {w: sum((r[w] for r in expenses), ZERO) for w in PROOF_EXPENSES},
-            "sources": sources, "sachberichte": reports, "until": until,
+            "sources": sources, "sachberichte": reports, "until": until, "receipts": receipts,
+            "receipts_total": sum((r["amount"] for r in receipts or ()), ZERO),
             "checked": sum(1 for r in (*grant, *expenses) if r["check"] and r["check"].state == ProofCheck.State.CHECKED),
             "lines": len(grant) + len(expenses), "flagged": sum(1 for r in expenses if r["flags"])}
 
@@ -1777,6 +1829,15 @@ def _as_submitted(kept: dict, grant: list[dict], expenses: list[dict], sources: 
               "delta": r["expenses"] - kept_expenses.get(r["key"], ZERO)}
              for r in expenses if r["expenses"] != kept_expenses.get(r["key"], ZERO)]
     return rows(kept.get("grant", []), PROOF_GRANT), rows(kept.get("expenses", []), PROOF_EXPENSES), later
+
+
+def _receipts_as_submitted(kept: dict) -> list[dict] | None:
+    """The Belegliste as a submitted proof of use kept it (None where it kept none: submitted before
+    decision 0082 – its figures stand without one)."""
+    if "receipts" not in kept:
+        return None
+    return [{**r, "paid_on": datetime.date.fromisoformat(r["paid_on"]) if r.get("paid_on") else None,
+             "amount": decimal.Decimal(r["amount"])} for r in kept["receipts"]]
 
 
 def _expense_flags(spent, cost, year: int, start: int | None, end: int | None) -> list[str]:
@@ -1908,7 +1969,7 @@ def proof_submit_refusal(proof: dict) -> str:
 
 def _proof_snapshot(proof: dict) -> dict:
     """What a submitted proof of use keeps of its figures: every line and total as text, with the
-    line's state (the newest word on it) at the time."""
+    line's state (the newest word on it) at the time, and the Belegliste (decision 0082)."""
     def plain(row, figures):
         return {"key": row["key"], "number": row["number"], "label": row["label"], "year": row["year"],
                 **({"source": row["source"]} if "source" in row else {}), **{w: str(row[w]) for w in figures},
@@ -1919,7 +1980,12 @@ def _proof_snapshot(proof: dict) -> dict:
             "grant": [plain(r, PROOF_GRANT) for r in proof["grant"]],
             "grant_total": {w: str(v) for w, v in proof["grant_total"].items()},
             "expenses": [plain(r, PROOF_EXPENSES) for r in proof["expenses"]],
-            "expenses_total": {w: str(v) for w, v in proof["expenses_total"].items()}}
+            "expenses_total": {w: str(v) for w, v in proof["expenses_total"].items()},
+            "receipts": [{"no": r["no"], "payment": r["payment"], "key": r["key"], "number": r["number"],
+                          "label": r["label"], "year": r["year"],
+                          "paid_on": r["paid_on"].isoformat() if r["paid_on"] else "", "payee": r["payee"],
+                          "receipt": r["receipt"], "note": r["note"], "amount": str(r["amount"])}
+                         for r in proof["receipts"] or ()]}
 
 
 def submit_proof(user, concept, application: Application, *, report: str = "", confirmed: bool = False,
@@ -2028,7 +2094,7 @@ def proof_title(concept, application: Application) -> str:
 
 def write_proof_xlsx(concept, application: Application, path) -> None:
     """The proof of use as an Excel workbook: every figure a value (the sums a formula with its
-    value cached), sheets "Zuwendung" and "Ausgaben" as on the page."""
+    value cached), sheets "Zuwendung", "Ausgaben" and "Belegliste" as on the page."""
     import xlsxwriter
     from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -2084,7 +2150,44 @@ def _write_proof_xlsx(concept, application: Application, path, xlsxwriter, xl_ro
             sheet.write_formula(last, col, formula, money_bold, float(total[w]))
         sheet.set_column(1, 1, 40)
         sheet.set_column(start, start + len(figures) - 1, 16)
+    _write_receipts_sheet(book, proof, proof_title(concept, application), bold, money, money_bold, xl_rowcol_to_cell)
     book.close()
+
+
+def _write_receipts_sheet(book, proof: dict, title: str, bold, money, money_bold, xl_rowcol_to_cell) -> None:
+    """The sheet "Belegliste": every paid expense with its laufende Nummer, the date (an Excel date),
+    payee, purpose, receipt number and amount; its sum is the sheet "Ausgaben"'s (decision 0082)."""
+    sheet = book.add_worksheet(_("Belegliste"))
+    sheet.write(0, 0, title, bold)
+    if proof["receipts"] is None:
+        sheet.write(2, 0, _("Die eingereichte Version enthält keine Belegliste: Sie wurde eingereicht, bevor isek "
+                            "Datum, Empfänger und Belegnummer je Ausgabe führte."))
+        return
+    head = [_("lfd. Nr."), _("Nr."), _("Maßnahme"), _("Jahr"), _("Datum der Zahlung"), _("Empfänger"),
+            _("Grund der Zahlung (Gegenstand)"), _("Belegnummer"), _("Betrag (€)")]
+    for col, text in enumerate(head):
+        sheet.write(3, col, text, bold)
+    day = book.add_format({"num_format": "dd.mm.yyyy"})
+    first = 4
+    for r, row in enumerate(proof["receipts"], start=first):
+        sheet.write_number(r, 0, row["no"])
+        sheet.write_string(r, 1, str(row["number"]))
+        sheet.write_string(r, 2, str(row["label"]))
+        sheet.write_number(r, 3, row["year"])
+        if row["paid_on"]:
+            sheet.write_datetime(r, 4, datetime.datetime.combine(row["paid_on"], datetime.time()), day)
+        for col, field in ((5, "payee"), (6, "note"), (7, "receipt")):
+            if row[field]:  # not given: an empty cell
+                sheet.write_string(r, col, row[field])
+        sheet.write_number(r, 8, float(row["amount"]), money)
+    last = first + len(proof["receipts"])
+    sheet.write(last, 0, _("Summe"), bold)
+    formula = f"=SUM({xl_rowcol_to_cell(first, 8)}:{xl_rowcol_to_cell(last - 1, 8)})" if proof["receipts"] else "=0"
+    sheet.write_formula(last, 8, formula, money_bold, float(proof["receipts_total"]))
+    sheet.set_column(2, 2, 40)
+    sheet.set_column(4, 4, 12)
+    sheet.set_column(5, 6, 30)
+    sheet.set_column(7, 8, 16)
 
 
 def write_proof_pdf(concept, application: Application, path, report: str = "") -> int:

@@ -178,14 +178,25 @@ class PaymentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = monitoring.Payment
-        fields = ["id", "measure", "year", "amount", "note"]
+        fields = ["id", "measure", "year", "amount", "note", "paid_on", "payee", "receipt"]
+        extra_kwargs = {"note": {"help_text": "Grund der Zahlung (Gegenstand)"},
+                        "paid_on": {"help_text": "Datum der Zahlung (im Jahr der Auszahlung); null: nicht angegeben"},
+                        "payee": {"help_text": "Empfänger; leer: nicht angegeben"},
+                        "receipt": {"help_text": "Belegnummer; leer: nicht angegeben"}}
 
 
 class PaymentWriteSerializer(serializers.Serializer):
     measure = serializers.CharField(max_length=20, help_text="Maßnahmennummer")
     year = serializers.IntegerField(min_value=1900, max_value=2100)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=monitoring.NOTE_MAX,
+                                 help_text="Grund der Zahlung (Gegenstand)")
+    paid_on = serializers.DateField(required=False, allow_null=True,
+                                    help_text="Datum der Zahlung: im Jahr der Auszahlung, nicht in der Zukunft")
+    payee = serializers.CharField(required=False, allow_blank=True, max_length=monitoring.PAYEE_MAX,
+                                  help_text="Empfänger")
+    receipt = serializers.CharField(required=False, allow_blank=True, max_length=monitoring.RECEIPT_MAX,
+                                    help_text="Belegnummer")
 
 
 class IdeaSerializer(GeoFeatureModelSerializer):
@@ -324,7 +335,9 @@ class PaymentRequestSerializer(serializers.Serializer):
     released = serializers.SerializerMethodField(help_text="Summe freigegeben (€); null, solange nicht freigegeben")
     lines = serializers.SerializerMethodField(help_text="je Maßnahme (Nummer), Jahr und Quelle: Ausgaben, Förderanteil, "
                                                         "angefordert, freigegeben, Begründung")
-    items = serializers.SerializerMethodField(help_text="die bezahlten Ausgaben (Auszahlungen) des Mittelabrufs")
+    items = serializers.SerializerMethodField(help_text="die bezahlten Ausgaben (Auszahlungen) des Mittelabrufs als "
+                                                        "Belegliste: Maßnahme, Jahr, Betrag, Gegenstand (note), "
+                                                        "Datum der Zahlung, Empfänger, Belegnummer")
 
     def _shown(self, request) -> dict:
         if getattr(request, "_shown", None) is None:
@@ -353,7 +366,8 @@ class PaymentRequestSerializer(serializers.Serializer):
     @extend_schema_field({"type": "array", "items": {"type": "object"}})
     def get_items(self, request):
         return [{"payment": x["payment"], "measure": x["number"], "year": x["year"], "amount": str(x["amount"]),
-                 "note": x["note"]} for x in self._shown(request)["items"]]
+                 "note": x["note"], "paid_on": x["paid_on"].isoformat() if x["paid_on"] else None,
+                 "payee": x["payee"], "receipt": x["receipt"]} for x in self._shown(request)["items"]]
 
 
 class PaymentRequestSubmitSerializer(serializers.Serializer):

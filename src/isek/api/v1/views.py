@@ -558,7 +558,12 @@ def _proof_json(proof: dict) -> dict:
             "expenses_total": {w: str(v) for w, v in proof["expenses_total"].items()},
             # a submitted or accepted proof shows its figures; expenses recorded since, apart (decision 0075)
             "later": [{"key": r["key"], "number": r["number"], "year": r["year"], "before": str(r["before"]),
-                       "now": str(r["now"]), "delta": str(r["delta"])} for r in proof.get("later", [])]}
+                       "now": str(r["now"]), "delta": str(r["delta"])} for r in proof.get("later", [])],
+            # the Belegliste (decision 0082): every expense; null where a proof submitted before it kept none
+            "receipts": None if proof.get("receipts") is None else [
+                {"no": r["no"], "line": r["key"], "measure": r["number"], "year": r["year"],
+                 "paid_on": r["paid_on"].isoformat() if r["paid_on"] else None, "payee": r["payee"],
+                 "note": r["note"], "receipt": r["receipt"], "amount": str(r["amount"])} for r in proof["receipts"]]}
 
 
 class PaymentRequestList(ConceptView):
@@ -598,7 +603,9 @@ class ProofDetail(ConceptView):
 
     @extend_schema(operation_id="proof_retrieve", summary="Der Verwendungsnachweis eines Antrags (zahlenmäßiger "
                    "Nachweis; ohne Zeilen und mit approval null, solange er nicht bewilligt ist; state und submissions: die "
-                   "eingereichten Versionen, je Zeile status und history: Rückfragen, Antworten, Prüfungen)", parameters=[SLUG], responses={200: OpenApiTypes.OBJECT, **ERRORS})
+                   "eingereichten Versionen, je Zeile status und history: Rückfragen, Antworten, Prüfungen; receipts: die "
+                   "Belegliste, jede bezahlte Ausgabe mit laufender Nummer, Datum, Empfänger, Gegenstand, Belegnummer "
+                   "und Betrag)", parameters=[SLUG], responses={200: OpenApiTypes.OBJECT, **ERRORS})
     def get(self, request, slug, application):
         app = procedure.application_of(request.user, self.concept, application)
         return Response(_proof_json(procedure.proof_of(request.user, self.concept, app, empty=True)))
