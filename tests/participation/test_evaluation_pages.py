@@ -569,3 +569,33 @@ def test_fix24c_a_theme_chosen_where_isek_showed_none_is_neither_confirmed_nor_c
     assert next(li.reviewed for li in report.lines if li.idea.pk == bus.pk) == "gewählt ohne Vorschlag"
     with translation.override("en"):
         assert "chosen without a suggestion" in c.get(url(phase), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def shown(html: str) -> str:
+    return re.search(r'name="shown" value="([^"]+)"', html).group(1)
+
+
+def test_fix24d_a_confirmation_counts_against_the_proposal_shown_not_one_computed_since(phase, ideas, monkeypatch):
+    """Walk: the row showed one suggestion, isek had computed another by the time Enter arrived, and
+    the confirmation was stored as a correction. The form says what it showed; the message its kind."""
+    c = client_for(member(phase.concept, "planner"))
+    squares, mobility = ideas["squares"], ideas["mobility"]
+    bench, bus, other = ideas["benches"][0], ideas["buses"][1], ideas["buses"][2]
+    page = c.get(url(phase)).content.decode()
+    assert f'data-own="{squares.pk}"' in row(page, "idea", bench.pk)
+    # isek's suggestion by the time the form arrives: another theme
+    monkeypatch.setattr(engines, "_proposal", lambda phase, idea: (mobility, 0.21, False))
+    r = c.post(url(phase), {"idea": bench.pk, "theme": squares.pk, "shown": shown(row(page, "idea", bench.pk))},
+               follow=True)
+    review = ThemeReview.objects.get(idea=bench)
+    assert review.confirmed and review.proposed == squares and review.confidence is None
+    assert f"I-{bench.number}: Thema „Plätze &amp; Freiräume“ bestätigt." in r.content.decode()
+    # a forged or another row's value counts nothing: the stored proposal does
+    r = c.post(url(phase), {"idea": bus.pk, "theme": squares.pk, "shown": shown(row(page, "idea", bench.pk))},
+               follow=True)
+    review = ThemeReview.objects.get(idea=bus)
+    assert review.corrected and review.proposed == mobility and review.confidence == 0.21
+    assert f"I-{bus.number}: Thema korrigiert zu „Plätze &amp; Freiräume“." in r.content.decode()
+    forged = f"{other.pk}:{mobility.pk}::0:forged"
+    c.post(url(phase), {"idea": other.pk, "theme": squares.pk, "shown": forged})
+    assert ThemeReview.objects.get(idea=other).proposed == mobility

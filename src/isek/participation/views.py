@@ -708,13 +708,12 @@ def theme_review(request, concept, pk):
     if request.method == "POST":
         try:
             review = services.confirm_theme(request.user, concept, phase, request.POST.get("idea"),
-                                            services.NO_THEME if request.POST.get("no_fit") else request.POST.get("theme"))
+                                            services.NO_THEME if request.POST.get("no_fit") else request.POST.get("theme"),
+                                            shown=request.POST.get("shown"))
         except ValidationError as exc:
             refusal = " ".join(exc.messages)
         else:
-            messages.success(request, _("I-%(number)s: kein Thema passt (entschieden).") % {"number": review.idea.number}
-                             if review.no_fit else _("I-%(number)s: Thema „%(theme)s“ bestätigt.")
-                             % {"number": review.idea.number, "theme": review.theme.name})
+            messages.success(request, _theme_decided(review))
             ev = services.theme_evaluation(request.user, concept, phase)
             following = ev.next[0] if ev.next else next((r for r in ev.rows if r.review is None), None)
             url = reverse("participation:themes", args=[concept.slug, phase.pk])
@@ -729,6 +728,18 @@ def theme_review(request, concept, pk):
 
 
 REVIEW_PAGE = 100
+
+
+def _theme_decided(review) -> str:
+    """The message after a theme decision, in its category (fix24d: "bestätigt" after a correction)."""
+    values = {"number": review.idea.number, "theme": getattr(review.theme, "name", "")}
+    if review.no_fit:
+        return _("I-%(number)s: kein Thema passt (entschieden).") % values
+    if review.unsuggested:
+        return _("I-%(number)s: Thema „%(theme)s“ gewählt (isek zeigte keinen Vorschlag).") % values
+    if review.corrected:
+        return _("I-%(number)s: Thema korrigiert zu „%(theme)s“.") % values
+    return _("I-%(number)s: Thema „%(theme)s“ bestätigt.") % values
 
 
 def _evaluated_phase(request, concept, pk):
