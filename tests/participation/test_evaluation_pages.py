@@ -599,3 +599,33 @@ def test_fix24d_a_confirmation_counts_against_the_proposal_shown_not_one_compute
     forged = f"{other.pk}:{mobility.pk}::0:forged"
     c.post(url(phase), {"idea": other.pk, "theme": squares.pk, "shown": forged})
     assert ThemeReview.objects.get(idea=other).proposed == mobility
+
+
+def test_fix24d_a_decided_theme_can_be_changed_and_the_history_says_from_what_to_what(phase, ideas):
+    """Walk: a decided row showed "Korrigiert zu …" and no way to choose again."""
+    from isek.core.models import ChangeRecord
+
+    c = client_for(member(phase.concept, "planner", "petra"))
+    squares, mobility = ideas["squares"], ideas["mobility"]
+    bench = ideas["benches"][0]
+    c.post(url(phase), {"idea": bench.pk, "theme": mobility.pk})  # a slip: corrected to "Mobilität"
+    assert ThemeReview.objects.get(idea=bench).corrected
+    decided = row(c.get(url(phase)).content.decode(), "idea", bench.pk)
+    assert "Entscheidung ändern" in decided and 'class="isek-review-change-form"' in decided
+    assert re.search(rf'<option value="{mobility.pk}" selected>', decided)
+    assert "data-review-confirm" not in decided  # j/k and the digits pass decided rows by
+    r = c.post(url(phase), {"idea": bench.pk, "theme": squares.pk}, follow=True)  # changed back
+    review = ThemeReview.objects.get(idea=bench)
+    assert review.confirmed and review.proposed == squares
+    bench.refresh_from_db()
+    assert bench.theme == squares
+    assert f"I-{bench.number}: Thema „Plätze &amp; Freiräume“ bestätigt." in r.content.decode()
+    assert "1 bestätigt, 0 korrigiert, 9 offen" in r.content.decode()  # the latest decision counts
+    update = ChangeRecord.objects.filter(model__icontains="themereview", action="update").get()
+    assert update.actor == "petra" and update.changes["theme_id"] == [mobility.pk, squares.pk]
+    idea_page = c.get(f"/concepts/{phase.concept.slug}/participation/ideas/{bench.pk}/").content.decode()
+    assert "Thema-Entscheidung geändert: „Mobilität“ → „Plätze &amp; Freiräume“" in idea_page
+    # then "no theme fits": counted there, the idea keeps its theme
+    c.post(url(phase), {"idea": bench.pk, "theme": "none"})
+    assert ThemeReview.objects.get(idea=bench).no_fit
+    assert "bei 1 Beitrag passt kein Thema" in c.get(url(phase)).content.decode()
