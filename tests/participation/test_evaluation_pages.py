@@ -440,7 +440,7 @@ def test_the_report_counts_the_imports_fallback_theme_as_no_theme_with_iseks_sug
     """Walk (Köln-Ehrenfeld, fix24): the report counted 308 contributions under the import's theme
     for rows without one ("Sonstiges 308", "davon von isek vorgeschlagen 0") while the themes page
     said it is no one's choice and showed isek's own. Now the report counts such a contribution,
-    while no person decided, as "ohne Thema (beim Import zugewiesen)", open, with isek's suggestion –
+    while no person decided, as "ohne Thema (beim Import keins oder nur ersatzweise zugewiesen)", open, with isek's suggestion –
     on the page, in the PDF (its total row too) and in the XLSX."""
     import io
     import subprocess
@@ -463,25 +463,25 @@ def test_the_report_counts_the_imports_fallback_theme_as_no_theme_with_iseks_sug
     # the three open buses are not "Plätze & Freiräume" (their fallback): open without a theme
     assert (squares.figures.ideas, squares.confirmed, squares.open) == (5, 3, 2)
     assert (fallback.name, fallback.figures.ideas, fallback.open, fallback.confirmed) == (
-        "ohne Thema (beim Import zugewiesen)", 3, 3, 0)
+        "ohne Thema (beim Import keins oder nur ersatzweise zugewiesen)", 3, 3, 0)
     assert fallback.suggested == 3 and r.suggested == sum(t.suggested or 0 for t in r.themes)
     assert (r.open, r.fallback) == (5, 3)
     open_buses = {li.idea.pk: li for li in r.lines if li.idea.pk in {b.pk for b in ideas["buses"][1:4]}}
     assert {(li.theme, li.reviewed) for li in open_buses.values()} == {
-        ("ohne Thema (beim Import zugewiesen)", "offen – isek schlägt vor: Mobilität")}
+        ("ohne Thema (beim Import keins oder nur ersatzweise zugewiesen)", "offen – isek schlägt vor: Mobilität")}
     # the page
     report_url = f"/concepts/{phase.concept.slug}/participation/phases/{phase.pk}/report/"
     page = c.get(report_url).content.decode()
     m = re.search(rf'<tr data-theme="{FALLBACK}">(.*?)</tr>', page, re.S)
     assert m and [re.sub(r"<[^>]+>", "", x).strip() for x in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", m.group(1))][-2:] \
         == ["3", "3"]
-    assert "„ohne Thema (beim Import zugewiesen)“: importierte Beiträge" in page
+    assert "„ohne Thema (beim Import keins oder nur ersatzweise zugewiesen)“: importierte Beiträge" in page
     # the XLSX
     wb = openpyxl.load_workbook(io.BytesIO(c.get(report_url[:-1] + ".xlsx").content))
     rows = {row[0]: row for row in wb["Themen"].iter_rows(min_row=2, values_only=True)}
     # ideas, placed, supports (3 by kind), answered, confirmed, corrected, chosen without a suggestion, open, isek
     # (the kinds of 0074, the third kind of decision of 0081)
-    assert rows["ohne Thema (beim Import zugewiesen)"][1:13] == (3, fallback.figures.placed, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3)
+    assert rows["ohne Thema (beim Import keins oder nur ersatzweise zugewiesen)"][1:13] == (3, fallback.figures.placed, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3)
     assert rows["Plätze & Freiräume"][1] == 5
     # the PDF: the same row, and the total row names isek's suggestions (it was blank)
     path = tmp_path / "r.pdf"
@@ -629,3 +629,33 @@ def test_fix24d_a_decided_theme_can_be_changed_and_the_history_says_from_what_to
     c.post(url(phase), {"idea": bench.pk, "theme": "none"})
     assert ThemeReview.objects.get(idea=bench).no_fit
     assert "bei 1 Beitrag passt kein Thema" in c.get(url(phase)).content.decode()
+
+
+def test_fix24d_the_page_the_report_and_the_guides_say_the_same_of_the_confidence(phase, ideas):
+    """The confidence is the model's probability of its theme among all the phase's, calibrated from
+    CALIBRATE decisions on – not "how much likelier than the next likeliest" (the report said)."""
+    from pathlib import Path
+
+    from isek.participation.evaluation.themes import CALIBRATE
+
+    page = client_for(member(phase.concept, "planner")).get(url(phase)).content.decode()
+    said = re.search(r'id="review-confidence">(.*?)</p>', page, re.S).group(1)
+    assert "Wahrscheinlichkeit, die isek seinem Thema unter allen Themen der Phase gibt" in said
+    assert f"Ab {CALIBRATE} Entscheidungen ist sie an diesen geeicht" in said
+    with translation.override("de"):
+        method = services.method_text()
+    assert "Wahrscheinlichkeit, die das Modell seinem Thema unter allen Themen der Phase gibt" in method
+    assert f"ab {CALIBRATE} Entscheidungen an diesen geeicht" in method and "nächstwahrscheinlich" not in method
+    with translation.override("en"):
+        assert "the probability the model gives its theme among all the phase's themes" in services.method_text()
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    assert f"Ab\n{CALIBRATE} Entscheidungen ist sie an diesen geeicht" in (docs / "benutzerhandbuch.md").read_text()
+    assert f"From {CALIBRATE} decisions on it is calibrated on them" in (docs / "user-guide.md").read_text()
+
+
+def test_fix24d_an_idea_without_a_theme_has_no_empty_place_in_its_header(phase, ideas):
+    bench = ideas["benches"][0]
+    Idea.objects.filter(pk=bench.pk).update(theme=None)
+    page = client_for(member(phase.concept, "planner")).get(
+        f"/concepts/{phase.concept.slug}/participation/ideas/{bench.pk}/").content.decode()
+    assert f"{bench.reference} · · " not in page and f"{bench.reference} · " in page

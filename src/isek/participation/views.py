@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -851,7 +851,11 @@ def evaluation_report(request, concept, pk):
 
 
 def _report_pdf(concept, phase, job_pk):
-    return get_object_or_404(services.ReportPdf.objects.select_related("phase__concept"), phase=phase, pk=job_pk)
+    job = services.ReportPdf.objects.select_related("phase__concept").filter(phase=phase, pk=job_pk).first()
+    if job is None:  # fix24d: not Django's "No ReportPdf matches the given query."
+        raise Http404(_("Diese PDF-Auswertung gibt es nicht (mehr): Ältere werden gelöscht, sobald neuere erstellt "
+                        "sind. Bitte auf der Seite „Auswertung der Beteiligung“ eine neue erstellen."))
+    return job
 
 
 @access.concept_view("moderation", "view", ids={"pk": "phase", "job": "report_pdf"})
