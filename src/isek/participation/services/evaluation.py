@@ -356,12 +356,11 @@ def _proposal(phase: Phase, idea: Idea) -> tuple[Theme | None, float | None, boo
     themes = list(phase.themes.all())
     try:
         with _lock:
-            kept = _engines.get(phase.pk)
-            if kept is None:  # this process has not shown the page yet: learn what is stored
-                ideas = _ideas(phase)
-                engine = _engine(phase, ideas, themes, _labels(ideas, _reviews(phase)))
-            else:  # as the page showed it (a confirmation from another process since: learnt next time)
-                engine = kept[1]
+            # what the page shows now: the engine brought in line with the stored decisions (fix24d:
+            # a kept engine of this process may lack another process's latest decision – the page,
+            # shown by that process, knew it; the form's ``shown`` is what counts, this only without it)
+            ideas = _ideas(phase)
+            engine = _engine(phase, ideas, themes, _labels(ideas, _reviews(phase)))
             s = next((s for s in engine.suggest() if s.id == idea.pk), None)
             trusted = _trusted(engine.labels)
     except EvaluationError:
