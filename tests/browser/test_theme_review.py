@@ -95,3 +95,20 @@ def test_planner_reviews_suggestions_by_keyboard(page, transactional_db, live_se
     row = page.locator("[data-suggestion]").first
     assert "% sicher" in row.inner_text() and "Wörter, die dazu geführt haben:" in row.inner_text()
     assert axe_violations(page) == []
+
+    # fix24d: a decision can be changed by keyboard ("Entscheidung ändern" on decided rows, the last
+    # page: open ones first); the page with decided rows and the change open passes axe
+    changed = corrected.idea_id
+    page.goto(f"{base}/concepts/ehrenfeld/participation/phases/{phase.pk}/themes/?seite=4")
+    page.focus(f"#idea-{changed}-change")
+    page.keyboard.press("Enter")  # opens it
+    assert page.locator(f"#idea-{changed} details").evaluate("d => d.open")
+    assert axe_violations(page) == []
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == f"idea-{changed}-retheme"
+    first_theme = phase.themes.order_by("order").first()
+    page.select_option(f"#idea-{changed}-retheme", str(first_theme.pk))
+    with page.expect_navigation():  # Enter in the list saves the change
+        page.keyboard.press("Enter")
+    review = ThemeReview.objects.get(idea_id=changed)
+    assert review.theme == first_theme and review.proposed_id == corrected.proposed_id

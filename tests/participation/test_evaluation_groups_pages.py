@@ -386,15 +386,40 @@ def test_fix24c_a_catch_all_group_is_called_verschiedenes_with_its_count_until_t
     buses = group_of(ideas["buses"][0])
     IdeaGroup.objects.filter(pk=buses.pk).update(mixed=True, proposed_name="")
     page = c.get(url(phase)).content.decode()
-    assert "<span data-group-name>Verschiedenes (5 Beiträge)</span>" in section(page, buses)
+    # the heading gives the count once, the rename field none (fix24d: "Verschiedenes (76 Beiträge) (76 Beiträge)")
+    assert "<span data-group-name>Verschiedenes</span> (5 Beiträge)</h3>" in section(page, buses)
+    assert f'id="group-{buses.pk}-name" value=""' in section(page, buses)
     english = c.get(url(phase), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "<span data-group-name>Miscellaneous (5 contributions)</span>" in section(english, buses)
+    assert "<span data-group-name>Miscellaneous</span> (5 contributions)</h3>" in section(english, buses)
     with translation.override("de"):
         report = services.evaluation_report(planner, phase.concept, phase)
     assert "Verschiedenes (5 Beiträge)" in [g.name for g in report.groups]
     moved = ideas["buses"][0]
     c.post(url(phase), {"action": "move", "group": buses.pk, "ideas": [moved.pk], "to": "new", "name": "Busse"})
     assert GroupDecision.objects.get().summary.startswith("Gruppe „Verschiedenes (5 Beiträge)“ geteilt")
-    assert "Verschiedenes (4 Beiträge)" in section(c.get(url(phase)).content.decode(), buses)
+    assert "<span data-group-name>Verschiedenes</span> (4 Beiträge)</h3>" in section(c.get(url(phase)).content.decode(), buses)
     services.rename_group(planner, phase.concept, phase, buses.pk, "Busverkehr")
     assert IdeaGroup.objects.get(pk=buses.pk).title == "Busverkehr"
+
+
+def test_fix24d_a_group_decision_is_said_in_the_readers_language(phase, ideas):
+    """Walk: decisions taken in German were German sentences on the English page, PDF and XLSX."""
+    planner = member(phase.concept, "planner", "petra")
+    c = client_for(planner)
+    c.get(url(phase))
+    buses = group_of(ideas["buses"][0])
+    c.post(url(phase), {"action": "rename", "group": buses.pk, "name": "Busse"})
+    decision = GroupDecision.objects.get()
+    assert decision.summary.endswith("heißt jetzt „Busse“.") and decision.params["b"] == "Busse"
+    assert "heißt jetzt „Busse“." in section(c.get(url(phase)).content.decode(), buses)  # and the message is read
+    english = section(c.get(url(phase), HTTP_ACCEPT_LANGUAGE="en").content.decode(), buses)
+    assert "is now called “Busse”." in english and "heißt jetzt" not in english
+    with translation.override("en"):
+        assert decision.text.endswith("is now called “Busse”.")
+        report = services.evaluation_report(planner, phase.concept, phase)
+        assert [d.text for g in report.groups for d in g.decisions] == [decision.text]
+    # a decision stored before (no params) is said as it was stored
+    GroupDecision.objects.filter(pk=decision.pk).update(params={})
+    decision.refresh_from_db()
+    with translation.override("en"):
+        assert decision.text == decision.summary

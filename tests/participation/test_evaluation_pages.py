@@ -440,7 +440,7 @@ def test_the_report_counts_the_imports_fallback_theme_as_no_theme_with_iseks_sug
     """Walk (Köln-Ehrenfeld, fix24): the report counted 308 contributions under the import's theme
     for rows without one ("Sonstiges 308", "davon von isek vorgeschlagen 0") while the themes page
     said it is no one's choice and showed isek's own. Now the report counts such a contribution,
-    while no person decided, as "ohne Thema (beim Import zugewiesen)", open, with isek's suggestion –
+    while no person decided, as "ohne Thema (beim Import keins oder nur ersatzweise zugewiesen)", open, with isek's suggestion –
     on the page, in the PDF (its total row too) and in the XLSX."""
     import io
     import subprocess
@@ -463,25 +463,25 @@ def test_the_report_counts_the_imports_fallback_theme_as_no_theme_with_iseks_sug
     # the three open buses are not "Plätze & Freiräume" (their fallback): open without a theme
     assert (squares.figures.ideas, squares.confirmed, squares.open) == (5, 3, 2)
     assert (fallback.name, fallback.figures.ideas, fallback.open, fallback.confirmed) == (
-        "ohne Thema (beim Import zugewiesen)", 3, 3, 0)
+        "ohne Thema (beim Import keins oder nur ersatzweise zugewiesen)", 3, 3, 0)
     assert fallback.suggested == 3 and r.suggested == sum(t.suggested or 0 for t in r.themes)
     assert (r.open, r.fallback) == (5, 3)
     open_buses = {li.idea.pk: li for li in r.lines if li.idea.pk in {b.pk for b in ideas["buses"][1:4]}}
     assert {(li.theme, li.reviewed) for li in open_buses.values()} == {
-        ("ohne Thema (beim Import zugewiesen)", "offen – isek schlägt vor: Mobilität")}
+        ("ohne Thema (beim Import keins oder nur ersatzweise zugewiesen)", "offen – isek schlägt vor: Mobilität")}
     # the page
     report_url = f"/concepts/{phase.concept.slug}/participation/phases/{phase.pk}/report/"
     page = c.get(report_url).content.decode()
     m = re.search(rf'<tr data-theme="{FALLBACK}">(.*?)</tr>', page, re.S)
     assert m and [re.sub(r"<[^>]+>", "", x).strip() for x in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", m.group(1))][-2:] \
         == ["3", "3"]
-    assert "„ohne Thema (beim Import zugewiesen)“: importierte Beiträge" in page
+    assert "„ohne Thema (beim Import keins oder nur ersatzweise zugewiesen)“: importierte Beiträge" in page
     # the XLSX
     wb = openpyxl.load_workbook(io.BytesIO(c.get(report_url[:-1] + ".xlsx").content))
     rows = {row[0]: row for row in wb["Themen"].iter_rows(min_row=2, values_only=True)}
     # ideas, placed, supports (3 by kind), answered, confirmed, corrected, chosen without a suggestion, open, isek
     # (the kinds of 0074, the third kind of decision of 0081)
-    assert rows["ohne Thema (beim Import zugewiesen)"][1:13] == (3, fallback.figures.placed, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3)
+    assert rows["ohne Thema (beim Import keins oder nur ersatzweise zugewiesen)"][1:13] == (3, fallback.figures.placed, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3)
     assert rows["Plätze & Freiräume"][1] == 5
     # the PDF: the same row, and the total row names isek's suggestions (it was blank)
     path = tmp_path / "r.pdf"
@@ -489,7 +489,7 @@ def test_the_report_counts_the_imports_fallback_theme_as_no_theme_with_iseks_sug
     text = " ".join(subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
                                    text=True).stdout.split())
     # columns: ideas, placed, supports, answered, confirmed, corrected, chosen without a suggestion, open, isek
-    assert re.search(r"ohne Thema \(beim Import (zugewiesen\) )?3 \d+ 0 0 0 0 0 3 3", text)  # the name may wrap
+    assert re.search(r"ohne Thema \(beim Import[\w ()]*? 3 \d+ 0 0 0 0 0 3 3", text)  # the name may wrap
     assert re.search(rf"Summe 10 \d+ 0 0 {r.confirmed} {r.corrected} {r.unsuggested} 5 {r.suggested}\b", text)
 
 
@@ -569,3 +569,93 @@ def test_fix24c_a_theme_chosen_where_isek_showed_none_is_neither_confirmed_nor_c
     assert next(li.reviewed for li in report.lines if li.idea.pk == bus.pk) == "gewählt ohne Vorschlag"
     with translation.override("en"):
         assert "chosen without a suggestion" in c.get(url(phase), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def shown(html: str) -> str:
+    return re.search(r'name="shown" value="([^"]+)"', html).group(1)
+
+
+def test_fix24d_a_confirmation_counts_against_the_proposal_shown_not_one_computed_since(phase, ideas, monkeypatch):
+    """Walk: the row showed one suggestion, isek had computed another by the time Enter arrived, and
+    the confirmation was stored as a correction. The form says what it showed; the message its kind."""
+    c = client_for(member(phase.concept, "planner"))
+    squares, mobility = ideas["squares"], ideas["mobility"]
+    bench, bus, other = ideas["benches"][0], ideas["buses"][1], ideas["buses"][2]
+    page = c.get(url(phase)).content.decode()
+    assert f'data-own="{squares.pk}"' in row(page, "idea", bench.pk)
+    # isek's suggestion by the time the form arrives: another theme
+    monkeypatch.setattr(engines, "_proposal", lambda phase, idea: (mobility, 0.21, False))
+    r = c.post(url(phase), {"idea": bench.pk, "theme": squares.pk, "shown": shown(row(page, "idea", bench.pk))},
+               follow=True)
+    review = ThemeReview.objects.get(idea=bench)
+    assert review.confirmed and review.proposed == squares and review.confidence is None
+    assert f"I-{bench.number}: Thema „Plätze &amp; Freiräume“ bestätigt." in r.content.decode()
+    # a forged or another row's value counts nothing: the stored proposal does
+    r = c.post(url(phase), {"idea": bus.pk, "theme": squares.pk, "shown": shown(row(page, "idea", bench.pk))},
+               follow=True)
+    review = ThemeReview.objects.get(idea=bus)
+    assert review.corrected and review.proposed == mobility and review.confidence == 0.21
+    assert f"I-{bus.number}: Thema korrigiert zu „Plätze &amp; Freiräume“." in r.content.decode()
+    forged = f"{other.pk}:{mobility.pk}::0:forged"
+    c.post(url(phase), {"idea": other.pk, "theme": squares.pk, "shown": forged})
+    assert ThemeReview.objects.get(idea=other).proposed == mobility
+
+
+def test_fix24d_a_decided_theme_can_be_changed_and_the_history_says_from_what_to_what(phase, ideas):
+    """Walk: a decided row showed "Korrigiert zu …" and no way to choose again."""
+    from isek.core.models import ChangeRecord
+
+    c = client_for(member(phase.concept, "planner", "petra"))
+    squares, mobility = ideas["squares"], ideas["mobility"]
+    bench = ideas["benches"][0]
+    c.post(url(phase), {"idea": bench.pk, "theme": mobility.pk})  # a slip: corrected to "Mobilität"
+    assert ThemeReview.objects.get(idea=bench).corrected
+    decided = row(c.get(url(phase)).content.decode(), "idea", bench.pk)
+    assert "Entscheidung ändern" in decided and 'class="isek-review-change-form"' in decided
+    assert re.search(rf'<option value="{mobility.pk}" selected>', decided)
+    assert "data-review-confirm" not in decided  # j/k and the digits pass decided rows by
+    r = c.post(url(phase), {"idea": bench.pk, "theme": squares.pk}, follow=True)  # changed back
+    review = ThemeReview.objects.get(idea=bench)
+    assert review.confirmed and review.proposed == squares
+    bench.refresh_from_db()
+    assert bench.theme == squares
+    assert f"I-{bench.number}: Thema „Plätze &amp; Freiräume“ bestätigt." in r.content.decode()
+    assert "1 bestätigt, 0 korrigiert, 9 offen" in r.content.decode()  # the latest decision counts
+    update = ChangeRecord.objects.filter(model__icontains="themereview", action="update").get()
+    assert update.actor == "petra" and update.changes["theme_id"] == [mobility.pk, squares.pk]
+    idea_page = c.get(f"/concepts/{phase.concept.slug}/participation/ideas/{bench.pk}/").content.decode()
+    assert "Thema-Entscheidung geändert: „Mobilität“ → „Plätze &amp; Freiräume“" in idea_page
+    # then "no theme fits": counted there, the idea keeps its theme
+    c.post(url(phase), {"idea": bench.pk, "theme": "none"})
+    assert ThemeReview.objects.get(idea=bench).no_fit
+    assert "bei 1 Beitrag passt kein Thema" in c.get(url(phase)).content.decode()
+
+
+def test_fix24d_the_page_the_report_and_the_guides_say_the_same_of_the_confidence(phase, ideas):
+    """The confidence is the model's probability of its theme among all the phase's, calibrated from
+    CALIBRATE decisions on – not "how much likelier than the next likeliest" (the report said)."""
+    from pathlib import Path
+
+    from isek.participation.evaluation.themes import CALIBRATE
+
+    page = client_for(member(phase.concept, "planner")).get(url(phase)).content.decode()
+    said = re.search(r'id="review-confidence">(.*?)</p>', page, re.S).group(1)
+    assert "Wahrscheinlichkeit, die isek seinem Thema unter allen Themen der Phase gibt" in said
+    assert f"Ab {CALIBRATE} Entscheidungen ist sie an diesen geeicht" in said
+    with translation.override("de"):
+        method = services.method_text()
+    assert "Wahrscheinlichkeit, die das Modell seinem Thema unter allen Themen der Phase gibt" in method
+    assert f"ab {CALIBRATE} Entscheidungen an diesen geeicht" in method and "nächstwahrscheinlich" not in method
+    with translation.override("en"):
+        assert "the probability the model gives its theme among all the phase's themes" in services.method_text()
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    assert f"Ab\n{CALIBRATE} Entscheidungen ist sie an diesen geeicht" in (docs / "benutzerhandbuch.md").read_text()
+    assert f"From {CALIBRATE} decisions on it is calibrated on them" in (docs / "user-guide.md").read_text()
+
+
+def test_fix24d_an_idea_without_a_theme_has_no_empty_place_in_its_header(phase, ideas):
+    bench = ideas["benches"][0]
+    Idea.objects.filter(pk=bench.pk).update(theme=None)
+    page = client_for(member(phase.concept, "planner")).get(
+        f"/concepts/{phase.concept.slug}/participation/ideas/{bench.pk}/").content.decode()
+    assert f"{bench.reference} · · " not in page and f"{bench.reference} · " in page

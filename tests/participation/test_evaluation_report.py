@@ -287,6 +287,11 @@ def test_an_unknown_phase_or_another_concepts_is_refused_with_a_message(evaluate
         assert r.status_code == 404 and "Diese Beteiligungsphase gibt es in diesem Konzept nicht" in r.content.decode()
     r = c.get(url(evaluated, "report.docx"))
     assert r.status_code == 404 and "Die Auswertung gibt es als PDF und XLSX." in r.content.decode()
+    # fix24d: a PDF that is gone is said, not "No ReportPdf matches the given query."
+    for tail in ("report/pdf/987654/download/", "report/pdf/987654.json"):
+        r = c.get(url(evaluated, tail))
+        assert r.status_code == 404 and "Diese PDF-Auswertung gibt es nicht (mehr)" in r.content.decode()
+        assert "ReportPdf" not in r.content.decode()
     with pytest.raises(ValidationError, match="gibt es in diesem Konzept nicht"):
         services.report_phase(OPERATOR, evaluated.concept, "x")
     with pytest.raises(ValidationError, match="gehört nicht zu diesem Konzept"):

@@ -879,7 +879,7 @@ def test_yes_no_columns_match_the_phases_themes_without_qualifiers_and_new_ones_
     assert p.column_themes == {"cycling": "Radverkehr", "public transport (local)": "Öffentlicher Nahverkehr",
                                "scooters": ""}
     assert [x.render() for x in p.problems] == [
-        "Die Ja/Nein-Spalte „scooters“ (1 neue Beiträge) ist kein Thema dieser Phase; ihre Themen: „Plätze & "
+        "Die Ja/Nein-Spalte „scooters“ (1 neuer Beitrag) ist kein Thema dieser Phase; ihre Themen: „Plätze & "
         "Freiräume“, „Mobilität“, „Öffentlicher Nahverkehr“, „Radverkehr“. Soll sie ein neues Thema werden, bitte "
         "„Themen, die es in der Phase nicht gibt, neu anlegen“ wählen."]
     counts, p = imported(phase, path, default_theme="Mobilität", new_themes=True)

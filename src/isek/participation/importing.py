@@ -823,9 +823,13 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                 {"n": len(outside), "rows": row_spans(outside), "start": Day(phase.start),
                                  "end": Day(phase.end)}))
     for h, n in unmatched.items():
-        problems.append(Problem(gettext_noop("Die Ja/Nein-Spalte „%(header)s“ (%(n)s neue Beiträge) ist kein Thema dieser "
-                                             "Phase; ihre Themen: %(themes)s. Soll sie ein neues Thema werden, bitte "
-                                             "„Themen, die es in der Phase nicht gibt, neu anlegen“ wählen."),
+        one = gettext_noop("Die Ja/Nein-Spalte „%(header)s“ (1 neuer Beitrag) ist kein Thema dieser Phase; ihre "
+                           "Themen: %(themes)s. Soll sie ein neues Thema werden, bitte „Themen, die es in der Phase "
+                           "nicht gibt, neu anlegen“ wählen.")
+        many = gettext_noop("Die Ja/Nein-Spalte „%(header)s“ (%(n)s neue Beiträge) ist kein Thema dieser "
+                            "Phase; ihre Themen: %(themes)s. Soll sie ein neues Thema werden, bitte "
+                            "„Themen, die es in der Phase nicht gibt, neu anlegen“ wählen.")
+        problems.append(Problem(one if n == 1 else many,
                                 {"header": h.strip(), "n": n, "themes": known}))
     problems[:0] = _summaries(problems)
     if far and not mapping.without_bad_places:

@@ -382,6 +382,18 @@ class IdeaGroup(models.Model):
         return self.proposed_name or str(_("ohne Namen"))
 
     @property
+    def label(self) -> str:
+        """The title without a count, for the groups page's heading, which gives the count (fix24d)."""
+        if not self.name and self.mixed:
+            return str(_("Verschiedenes"))
+        return self.title
+
+    @property
+    def editable_name(self) -> str:
+        """The rename field's value: the planner's name or the proposed one, never a count (fix24d)."""
+        return self.name or ("" if self.mixed else self.proposed_name)
+
+    @property
     def size(self) -> int:
         """Its contributions (set by whoever listed them, else counted)."""
         if getattr(self, "_size", None) is None:
@@ -423,7 +435,11 @@ class GroupDecision(models.Model):
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="group_decisions",
                               verbose_name=_("Beteiligungsphase"))
     action = models.CharField(_("Entscheidung"), max_length=10, choices=Action.choices)
-    summary = models.CharField(_("Was"), max_length=500)
+    summary = models.CharField(_("Was"), max_length=500)  # the sentence in the language of who decided
+    # what the sentence says, to say it in the reader's language (fix24d, decision 0083): the groups'
+    # names as the page named them ("a", "b"), the contributions' numbers ("ideas"), a count ("n");
+    # empty for decisions stored before, whose sentence is said as stored
+    params = models.JSONField(default=dict, blank=True, editable=False)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                            related_name="+", verbose_name=_("entschieden von"), editable=False)
     by_name = models.CharField(_("entschieden von"), max_length=150)  # the change history names who once
@@ -439,6 +455,28 @@ class GroupDecision(models.Model):
 
     def __str__(self):
         return self.summary
+
+    @property
+    def text(self) -> str:
+        """The decision's sentence in the active language (as stored, for decisions before fix24d)."""
+        return decision_sentence(self.action, self.params) if self.params else self.summary
+
+
+def decision_sentence(action: str, p: dict) -> str:
+    """A group decision said in the active language (``GroupDecision.params``)."""
+    from django.utils.translation import gettext
+
+    try:
+        if action == GroupDecision.Action.RENAME:
+            return gettext("Gruppe „%(a)s“ heißt jetzt „%(b)s“.") % p
+        if action == GroupDecision.Action.MERGE:
+            return ngettext("Gruppe „%(a)s“ (%(n)s Beitrag) mit „%(b)s“ zusammengelegt.",
+                            "Gruppe „%(a)s“ (%(n)s Beiträge) mit „%(b)s“ zusammengelegt.", p["n"]) % p
+        if action == GroupDecision.Action.SPLIT:
+            return gettext("Gruppe „%(a)s“ geteilt: %(ideas)s in die neue Gruppe „%(b)s“.") % p
+        return gettext("%(ideas)s von „%(a)s“ nach „%(b)s“ verschoben.") % p
+    except (KeyError, TypeError, ValueError):
+        return ""
 
 
 class DuplicateReview(models.Model):

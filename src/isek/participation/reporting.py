@@ -153,7 +153,7 @@ def xlsx_bytes(report, method: str) -> bytes:
            for li in report.lines])
     # the planner's group work (fix24b): each group as left, then every decision on the groups
     def said(d) -> str:  # a decision on a group: what, who, when
-        return f"{d.summary} – {d.by_name}, " + formats.date_format(timezone.localtime(d.at), "SHORT_DATETIME_FORMAT")
+        return f"{d.text} – {d.by_name}, " + formats.date_format(timezone.localtime(d.at), "SHORT_DATETIME_FORMAT")
 
     # each group's decisions with it (decision 0081); those of groups no longer there below
     sheet(_("Gruppen"), [group, ideas, _("kennzeichnende Wörter"), _("Entscheidung der Planung"), _("Name von isek"),
@@ -161,7 +161,7 @@ def xlsx_bytes(report, method: str) -> bytes:
           [[g.name, g.ideas, ", ".join(g.words), group_decision(g), g.proposed, "\n".join(said(d) for d in g.decisions)]
            for g in report.groups]
           + ([[]] if report.other_decisions else [])
-          + [[_("Entscheidung der Planung"), "", d.summary, f"{d.by_name}, "
+          + [[_("Entscheidung der Planung"), "", d.text, f"{d.by_name}, "
               + formats.date_format(timezone.localtime(d.at), "SHORT_DATETIME_FORMAT")] for d in report.other_decisions])
     source = _("%(name)s – Lizenz: %(licence)s")
     sheet(_("Methode"), [_("Angabe"), _("Wert")], [

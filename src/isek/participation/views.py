@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -708,13 +708,12 @@ def theme_review(request, concept, pk):
     if request.method == "POST":
         try:
             review = services.confirm_theme(request.user, concept, phase, request.POST.get("idea"),
-                                            services.NO_THEME if request.POST.get("no_fit") else request.POST.get("theme"))
+                                            services.NO_THEME if request.POST.get("no_fit") else request.POST.get("theme"),
+                                            shown=request.POST.get("shown"))
         except ValidationError as exc:
             refusal = " ".join(exc.messages)
         else:
-            messages.success(request, _("I-%(number)s: kein Thema passt (entschieden).") % {"number": review.idea.number}
-                             if review.no_fit else _("I-%(number)s: Thema „%(theme)s“ bestätigt.")
-                             % {"number": review.idea.number, "theme": review.theme.name})
+            messages.success(request, _theme_decided(review))
             ev = services.theme_evaluation(request.user, concept, phase)
             following = ev.next[0] if ev.next else next((r for r in ev.rows if r.review is None), None)
             url = reverse("participation:themes", args=[concept.slug, phase.pk])
@@ -729,6 +728,18 @@ def theme_review(request, concept, pk):
 
 
 REVIEW_PAGE = 100
+
+
+def _theme_decided(review) -> str:
+    """The message after a theme decision, in its category (fix24d: "bestätigt" after a correction)."""
+    values = {"number": review.idea.number, "theme": getattr(review.theme, "name", "")}
+    if review.no_fit:
+        return _("I-%(number)s: kein Thema passt (entschieden).") % values
+    if review.unsuggested:
+        return _("I-%(number)s: Thema „%(theme)s“ gewählt (isek zeigte keinen Vorschlag).") % values
+    if review.corrected:
+        return _("I-%(number)s: Thema korrigiert zu „%(theme)s“.") % values
+    return _("I-%(number)s: Thema „%(theme)s“ bestätigt.") % values
 
 
 def _evaluated_phase(request, concept, pk):
@@ -840,7 +851,11 @@ def evaluation_report(request, concept, pk):
 
 
 def _report_pdf(concept, phase, job_pk):
-    return get_object_or_404(services.ReportPdf.objects.select_related("phase__concept"), phase=phase, pk=job_pk)
+    job = services.ReportPdf.objects.select_related("phase__concept").filter(phase=phase, pk=job_pk).first()
+    if job is None:  # fix24d: not Django's "No ReportPdf matches the given query."
+        raise Http404(_("Diese PDF-Auswertung gibt es nicht (mehr): Ältere werden gelöscht, sobald neuere erstellt "
+                        "sind. Bitte auf der Seite „Auswertung der Beteiligung“ eine neue erstellen."))
+    return job
 
 
 @access.concept_view("moderation", "view", ids={"pk": "phase", "job": "report_pdf"})

@@ -17,6 +17,7 @@ import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,6 +84,14 @@ class Row:
     @property
     def percent(self) -> int | None:
         return None if self.confidence is None else round(self.confidence * 100)
+
+    @property
+    def shown(self) -> str:
+        """What the row proposes, signed, for its form (fix24d): the decision is classified against the
+        proposal the planner saw, not against one computed again by the time the form arrives."""
+        if self.suggested is not None:
+            return shown_token(self.idea.pk, self.suggested.pk, self.confidence, False)
+        return shown_token(self.idea.pk, getattr(self.proposed, "pk", None), None, self.fallback)
 
 
 @dataclass
@@ -269,12 +278,15 @@ def duplicates_of(phase: Phase, evaluated) -> dict[int, int]:
         idea__phase=phase, duplicate=True).values_list("idea_id", "of_id") if later in evaluated and earlier in evaluated}
 
 
-def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk) -> ThemeReview:
+def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk, shown=None) -> ThemeReview:
     """A person confirms isek's proposal for an idea or chooses another of the phase's themes: the
     idea takes that theme, the decision is stored with who and when (change history). ``NO_THEME``:
     no theme fits – the idea keeps its own theme, the report counts it as "kein Thema passt", the
     engine learns nothing from it. An idea or theme not of this phase is refused with a message and
-    changes nothing."""
+    changes nothing. ``shown``: the proposal the page showed (``Row.shown``, signed): a first decision is
+    classified against it – confirmed, corrected or chosen without a suggestion – not against isek's
+    suggestion by the time the form arrives (fix24d: recomputed after another decision, a confirmation
+    was stored as a correction); missing, forged or of another idea: the stored proposal counts."""
     access.require(user, "moderation", "decide", concept)
     idea = _of_phase(_evaluated(phase), idea_pk)
     if idea is None:
@@ -285,7 +297,9 @@ def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk) -> Th
     if theme is None and theme_pk != NO_THEME:
         raise invalid(_("Das gewählte Thema gehört nicht zu dieser Beteiligungsphase; bitte eines ihrer Themen wählen."),
                       "theme", "theme")
-    proposed, confidence, unsuggested = _proposal(phase, idea)
+    earlier = ThemeReview.objects.filter(idea=idea).exists()  # a later decision keeps what was proposed then
+    seen = None if earlier else _shown(phase, idea, shown)
+    proposed, confidence, unsuggested = seen if seen is not None else _proposal(phase, idea)
     with change(user):
         review = ThemeReview.objects.filter(idea=idea).first() or ThemeReview(idea=idea)
         review.theme, review.proposed, review.confidence = theme, proposed, confidence
@@ -299,6 +313,32 @@ def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk) -> Th
     if theme is not None:
         transaction.on_commit(lambda: _learn(phase.pk, idea.pk, str(theme.pk)))
     return review
+
+
+_SHOWN = signing.Signer(salt="isek.participation.themes.shown")
+
+
+def shown_token(idea_pk: int, theme_pk: int | None, confidence: float | None, unsuggested: bool) -> str:
+    """The proposal a row of the themes page shows, signed (fix24d, decision 0083): the idea, the theme
+    proposed (none: nothing proposed), isek's confidence in it (none: the idea's own theme) and
+    whether nothing was suggested ("gewählt ohne Vorschlag")."""
+    value = f"{idea_pk}:{theme_pk or ''}:{'' if confidence is None else repr(float(confidence))}:{int(bool(unsuggested))}"
+    return _SHOWN.sign(value)
+
+
+def _shown(phase: Phase, idea: Idea, token) -> tuple[Theme | None, float | None, bool] | None:
+    """The proposal the form says the page showed, if it is one the page signed for this idea and its
+    theme is still the phase's; else None (the stored proposal counts)."""
+    try:
+        idea_pk, theme_pk, confidence, unsuggested = _SHOWN.unsign(str(token or "")).split(":")
+    except (signing.BadSignature, ValueError):
+        return None
+    if idea_pk != str(idea.pk):
+        return None
+    theme = phase.themes.filter(pk=int(theme_pk)).first() if theme_pk else None
+    if theme_pk and theme is None:
+        return None
+    return theme, float(confidence) if confidence else None, unsuggested == "1"
 
 
 def _proposal(phase: Phase, idea: Idea) -> tuple[Theme | None, float | None, bool]:
@@ -316,12 +356,11 @@ def _proposal(phase: Phase, idea: Idea) -> tuple[Theme | None, float | None, boo
     themes = list(phase.themes.all())
     try:
         with _lock:
-            kept = _engines.get(phase.pk)
-            if kept is None:  # this process has not shown the page yet: learn what is stored
-                ideas = _ideas(phase)
-                engine = _engine(phase, ideas, themes, _labels(ideas, _reviews(phase)))
-            else:  # as the page showed it (a confirmation from another process since: learnt next time)
-                engine = kept[1]
+            # what the page shows now: the engine brought in line with the stored decisions (fix24d:
+            # a kept engine of this process may lack another process's latest decision – the page,
+            # shown by that process, knew it; the form's ``shown`` is what counts, this only without it)
+            ideas = _ideas(phase)
+            engine = _engine(phase, ideas, themes, _labels(ideas, _reviews(phase)))
             s = next((s for s in engine.suggest() if s.id == idea.pk), None)
             trusted = _trusted(engine.labels)
     except EvaluationError:

@@ -26,7 +26,17 @@ from isek.concepts.services import Concept
 from isek.core.audit import change
 from isek.core.rules import invalid
 
-from ..models import GROUP_NAME_MAX, DuplicateReview, GroupDecision, GroupMember, Idea, IdeaGroup, Phase, ThemeReview
+from ..models import (
+    GROUP_NAME_MAX,
+    DuplicateReview,
+    GroupDecision,
+    GroupMember,
+    Idea,
+    IdeaGroup,
+    Phase,
+    ThemeReview,
+    decision_sentence,
+)
 from .evaluation import _evaluated, _ideas, _of_phase
 
 PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f", "#ad1457", "#4e342e", "#283593",
@@ -160,6 +170,10 @@ class Latest:
     summary: str
     by_name: str
     at: datetime.datetime
+
+    @property
+    def text(self) -> str:  # said when the page is made: in the reader's language
+        return self.summary
 
 
 def _grouped(phase: Phase, ideas: list[Idea], compute: bool = True) -> tuple[list[GroupRow], float | None, str]:
@@ -353,11 +367,14 @@ def _keep(*groups: IdeaGroup) -> None:
         GroupMember.objects.filter(group=g).update(pinned=True)
 
 
-def _log(user, phase: Phase, action: str, summary: str, group: IdeaGroup | None = None,
+def _log(user, phase: Phase, action: str, params: dict, group: IdeaGroup | None = None,
          *others: IdeaGroup) -> GroupDecision:
-    """The decision, stored with the groups it changed that still exist (``group`` and ``others``);
-    ``group_pk`` (not stored): the group it changed, where the page goes."""
-    decision = GroupDecision.objects.create(phase=phase, action=action, summary=summary[:500],
+    """The decision, stored with the groups it changed that still exist (``group`` and ``others``),
+    what it says (``params``: said in each reader's language) and its sentence in the language of
+    who decided (the change history); ``group_pk`` (not stored): the group it changed, where the page goes."""
+    params = {k: str(v) if k != "n" else v for k, v in params.items()}
+    summary = decision_sentence(action, params)
+    decision = GroupDecision.objects.create(phase=phase, action=action, summary=summary[:500], params=params,
                                             by=user if getattr(user, "pk", None) else None,
                                             by_name=user.get_username(), at=timezone.now())
     decision.groups.set([g for g in (group, *others) if g is not None and g.pk])
@@ -376,8 +393,7 @@ def rename_group(user, concept: Concept, phase: Phase, group_pk, name) -> GroupD
         before = group.title
         group.name = name
         _keep(group)
-        return _log(user, phase, GroupDecision.Action.RENAME,
-                    _("Gruppe „%(a)s“ heißt jetzt „%(b)s“.") % {"a": before, "b": name}, group)
+        return _log(user, phase, GroupDecision.Action.RENAME, {"a": before, "b": name}, group)
 
 
 def merge_groups(user, concept: Concept, phase: Phase, group_pk, into_pk) -> GroupDecision:
@@ -393,9 +409,7 @@ def merge_groups(user, concept: Concept, phase: Phase, group_pk, into_pk) -> Gro
         into.size = None
         _keep(into)
         group.delete()
-        return _log(user, phase, GroupDecision.Action.MERGE,
-                    _("Gruppe „%(a)s“ (%(n)s Beiträge) mit „%(b)s“ zusammengelegt.") % {"a": title, "n": n, "b": into.title},
-                    into)
+        return _log(user, phase, GroupDecision.Action.MERGE, {"a": title, "n": n, "b": into.title}, into)
 
 
 def move_ideas(user, concept: Concept, phase: Phase, group_pk, idea_pks, *, to_pk=None, name="") -> GroupDecision:
@@ -424,10 +438,8 @@ def move_ideas(user, concept: Concept, phase: Phase, group_pk, idea_pks, *, to_p
         if not GroupMember.objects.filter(group=group).exists():
             group.delete()
         if split:
-            return _log(user, phase, GroupDecision.Action.SPLIT,
-                        _("Gruppe „%(a)s“ geteilt: %(ideas)s in die neue Gruppe „%(b)s“.") % what, to, group)
-        return _log(user, phase, GroupDecision.Action.MOVE, _("%(ideas)s von „%(a)s“ nach „%(b)s“ verschoben.") % what,
-                    to, group)
+            return _log(user, phase, GroupDecision.Action.SPLIT, what, to, group)
+        return _log(user, phase, GroupDecision.Action.MOVE, what, to, group)
 
 
 def decide_duplicate(user, concept: Concept, phase: Phase, a_pk, b_pk, duplicate: bool) -> DuplicateReview:

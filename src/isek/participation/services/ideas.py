@@ -208,6 +208,23 @@ def ideas_of_measure(user, measure: Measure):
     return Idea.objects.filter(measure=measure, status__in=PUBLIC_STATUSES).order_by("pk")
 
 
+def _theme_changes(review: ThemeReview) -> list[dict]:
+    """The earlier theme decisions a person changed (fix24d), from the change history: from what to what."""
+    from isek.core.models import ChangeRecord
+
+    names = {t.pk: t.name for t in Theme.objects.filter(phase_id=review.idea.phase_id)}
+    out = []
+    for r in ChangeRecord.objects.filter(model=ThemeReview._meta.label, object_id=str(review.pk),
+                                         action="update").order_by("timestamp", "pk"):
+        old, new = (r.changes or {}).get("theme_id", [None, None])
+        if old == new:
+            continue
+        what = _("Thema-Entscheidung geändert: „%(old)s“ → „%(new)s“") % {
+            "old": names.get(old, _("kein Thema passt")), "new": names.get(new, _("kein Thema passt"))}
+        out.append({"at": r.timestamp, "actor": r.actor, "what": what, "detail": ""})
+    return out
+
+
 def idea_decisions(user, idea: Idea) -> list[dict]:
     """What people decided on ``idea``, oldest first, for the moderators' part of its page: the
     moderation's decisions (import, publication, rejection, merge) and the evaluation's – the
@@ -230,6 +247,7 @@ def idea_decisions(user, idea: Idea) -> list[dict]:
         else:
             what, detail = _("Thema bestätigt: „%(theme)s“") % {"theme": review.theme.name}, ""
         out.append({"at": review.at, "actor": review.by_name, "what": what, "detail": detail})
+        out += _theme_changes(review)
     for dup in DuplicateReview.objects.filter(idea=idea).select_related("of"):
         what = (_("Duplikat von I-%(n)s") if dup.duplicate else _("kein Duplikat von I-%(n)s")) % {"n": dup.of.number}
         out.append({"at": dup.at, "actor": dup.by_name, "what": what, "detail": ""})

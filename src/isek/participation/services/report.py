@@ -50,7 +50,8 @@ def unsuggested_label() -> str:
 
 
 def fallback_label() -> str:
-    return _("ohne Thema (beim Import zugewiesen)")
+    # fix24d: also the rows imported without any theme ("ohne Thema (isek schlägt vor)"): none was assigned
+    return _("ohne Thema (beim Import keins oder nur ersatzweise zugewiesen)")
 
 
 @dataclass
@@ -423,7 +424,9 @@ def method_text() -> str:
              "oder importierten. Mit jeder Antwort lernt isek neu und schlägt vor, welche Beiträge als Nächstes "
              "zugeordnet werden sollten (die, bei denen es am unsichersten ist, solche aus noch unerkundeten Gruppen "
              "und solche zu Themen mit erst wenigen Entscheidungen). Zu jedem Vorschlag zeigt isek seine Sicherheit "
-             "(wie viel wahrscheinlicher sein Thema ist als das nächstwahrscheinliche) und die Wörter, die dazu "
+             "(die Wahrscheinlichkeit, die das Modell seinem Thema unter allen Themen der Phase gibt; ab 40 "
+             "Entscheidungen an diesen geeicht, sodass sie sagt, wie oft ein Vorschlag dieser Sicherheit bei den "
+             "schon entschiedenen Beiträgen stimmte) und die Wörter, die dazu "
              "geführt haben; das Thema, unter dem ein Beitrag eingereicht oder importiert wurde, ersetzt es erst, "
              "wenn sein eigenes mindestens doppelt so wahrscheinlich ist. Alles läuft auf dem Server der Stadt, ohne externen Dienst. Ein Vorschlag ist "
              "nie endgültig: In diesem Bericht zählt je Beitrag das von einer Person bestätigte Thema, sonst das "

@@ -11,8 +11,11 @@ const WAIT = 1000;
 let typed = "";
 let timer = null;
 
+// Only the open row's form: a decided row's "Entscheidung ändern" is changed by its own button (fix24d).
+const openSelect = (row) => row.querySelector(".isek-review-form select[name=theme]");
+
 function choose(row, number) {
-  const select = row.querySelector("select[name=theme]");
+  const select = openSelect(row);
   // "kein Thema passt" is no numbered theme (its own button), nor "– Thema wählen –" (minor24)
   const option = number > 0 ? [...(select?.options || [])].filter((o) => o.value && o.value !== "none")[number - 1] : null;
   if (!option) return;
@@ -21,7 +24,7 @@ function choose(row, number) {
 }
 
 function digit(row, key) {
-  const select = row.querySelector("select[name=theme]");
+  const select = openSelect(row);
   if (!select) return false;
   const themes = [...select.options].filter((o) => o.value && o.value !== "none").length;
   if (!typed && (key === "0" || Number(key) > themes)) return false;
@@ -60,8 +63,8 @@ document.addEventListener("keydown", (e) => {
     e.preventDefault();
     move(row ? row.querySelector("[data-review-confirm]") : null, e.key === "j" ? 1 : -1);
   } else if (e.key === "Enter" && row && e.target.tagName === "SELECT") {
-    e.preventDefault();  // the theme chosen in the row is confirmed, as by its button
-    row.querySelector("[data-review-confirm]")?.click();
+    e.preventDefault();  // the theme chosen in the row is confirmed (or changed), as by its button
+    e.target.form?.querySelector("[data-review-confirm], [data-review-change]")?.click();
   } else if (row && /^[0-9]$/.test(e.key) && !typing) {
     if (digit(row, e.key)) e.preventDefault();
   }
