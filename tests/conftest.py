@@ -320,6 +320,20 @@ def client_for(user):
     return c
 
 
+def client_with(cookies):
+    """A client with a copy of ``cookies`` (those of a ``client_for`` made when a shared world was
+    loaded: its session row belongs to the world and outlives each test's rollback, so the
+    world's tests need not sign their users in again)."""
+    from http.cookies import SimpleCookie
+
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    client.cookies = SimpleCookie()
+    client.cookies.load({key: morsel.value for key, morsel in cookies.items()})
+    return client
+
+
 @pytest.fixture
 def planner_client(users):
     return client_for(users["planner"])

@@ -14,7 +14,6 @@ import hashlib
 import re
 import uuid
 from datetime import timedelta
-from http.cookies import SimpleCookie
 from urllib.parse import quote
 
 import pytest
@@ -34,7 +33,7 @@ from isek.monitoring.models import Indicator, Report
 from isek.participation import services as participation
 from isek.participation.models import Idea, ReportPdf, Status
 from isek.procedure.models import Application, Document, PaymentRequest, ProofDocument, ProofSubmission, Remark
-from tests.conftest import _SHARED, client_for, shared_world
+from tests.conftest import _SHARED, client_for, client_with, shared_world
 from tests.dbstate import checksum
 from tests.factories import (
     PNG,
@@ -253,15 +252,7 @@ def world(matrix_world, settings):
         # the roles on the world's concepts, worked out once per test (isek.access.role_of keeps
         # them on the instance as concept_for does): the expectations ask thousands of times
         side["concept"]._roles = {}
-    return shared | {"clients": {role: _client(cookies) for role, cookies in shared["cookies"].items()}}
-
-
-def _client(cookies) -> Client:
-    """A client with a copy of the world's cookies of one role (signed in, or none)."""
-    client = Client(HTTP_ACCEPT_LANGUAGE="de")
-    client.cookies = SimpleCookie()
-    client.cookies.load({key: morsel.value for key, morsel in cookies.items()})
-    return client
+    return shared | {"clients": {role: client_with(cookies) for role, cookies in shared["cookies"].items()}}
 
 
 # --- filling a URL ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from isek.geodata.models import ReferenceLayer
 from isek.monitoring.models import Report
 from isek.participation import services as participation
 from isek.participation.models import Idea, Status
-from tests.conftest import _SHARED, client_for, shared_world
+from tests.conftest import _SHARED, client_for, client_with, shared_world
 from tests.factories import (
     ConceptFactory,
     MeasureFactory,
@@ -112,7 +112,9 @@ def _side(public: bool) -> dict:
             "application": (draft := _draft_application(concept)).pk,  # the authority's review: refused on a draft
             "payment_request": _draft_request(draft).number,  # its release: refused on a draft (decision 0059; by number, 0072)
         },
-        "users": {role: _user(role, concept) for role in Role},
+        "users": (users := {role: _user(role, concept) for role in Role}),
+        # each role signed in once with the world; a test's client copies the cookies (decision 0038)
+        "cookies": {role: client_for(user).cookies for role, user in users.items()},
     }
 
 
@@ -151,7 +153,7 @@ def policy_world(db):
 def test_policy_cell(policy_world, cell, role, public):
     side = policy_world[public]
     concept, ids, user = side["concept"], side["ids"], side["users"][role]
-    client = client_for(user)
+    client = client_with(side["cookies"][role])
     method, name, route = REQUESTS[cell]
     needs_account = route.login
     values = {"slug": concept.slug, "fmt": FORMATS.get(name)} | {k: ids[kind] for k, kind in route.ids.items()}
