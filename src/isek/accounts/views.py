@@ -204,11 +204,19 @@ def signup_page(request):
 def signup_confirm(request, token):
     """The link in the sign-up mail: the page asks to confirm (a program that opens links in mails
     confirms nothing), the button confirms, signs the person in and returns to where they came from.
-    A wrong or expired link: 404 with the reason, nothing changed."""
+    A wrong or expired link: 404 with the reason, nothing changed; a link used already: 410, it
+    asks to sign in and signs nobody in (decision 0084)."""
     try:
-        services.read_signup_link(token)
+        account, _next = services.read_signup_link(token)
+        if account.confirmed_at is not None:
+            raise services.signup_link_used(account)
         if request.method == "POST":
             user, next_url = services.confirm_signup(token)
+    except services.LinkUsed as exc:
+        return render(request, "accounts/signup_confirm.html", {
+            "used": " ".join(exc.messages),
+            "next": _next if _next.startswith("/") and url_has_allowed_host_and_scheme(_next, {request.get_host()}) else ""},
+            status=410)
     except ValidationError as exc:
         return render(request, "accounts/signup_confirm.html", {"refusal": " ".join(exc.messages)}, status=404)
     if request.method == "POST":
