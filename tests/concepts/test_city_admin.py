@@ -656,3 +656,15 @@ def test_no_two_cities_bear_one_name_on_any_path_of_the_installation_administrat
     services.save_city_addresses(access.Operator("test"), two["a"], name="ALTSTADT", slug="altstadt", host="")
     two["a"].refresh_from_db()
     assert two["a"].name == "ALTSTADT"
+
+
+def test_the_invitation_page_says_whom_it_invites(two):
+    """Issue 22 walk: the page was titled "Planerinnen und Planer einladen" also where the installation's
+    administrator invites a city's administration (decision 0084)."""
+    root = client_for(UserFactory(is_superuser=True, is_staff=True))
+    page = text(root.get(f"/accounts/invite/?city={two['b'].pk}"))
+    assert "<h1 class=\"kern-heading-large\">Administration der Stadt Bergdorf einladen</h1>" in page
+    r = root.post("/accounts/invite/", {"email": "kaputt@", "city": two["b"].pk, "city_admin": "on"})
+    assert r.status_code == 400 and "Administration der Stadt Bergdorf einladen</h1>" in text(r)
+    for client in (root, client_for(two["admin_a"])):
+        assert "<h1 class=\"kern-heading-large\">Planerinnen und Planer einladen</h1>" in text(client.get("/accounts/invite/"))

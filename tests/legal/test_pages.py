@@ -633,3 +633,35 @@ def test_the_privacy_page_lists_a_citizens_account_data(client, db):
     part = page.split('id="konto"', 1)[1].split("</table>", 1)[0]
     assert "Ihre E-Mail-Adresse, ein Anzeigename (freiwillig), Ihr Passwort als Prüfwert" in part
     assert "bis Sie das Konto löschen" in part
+
+
+@pytest.mark.parametrize("url, origin", [
+    ("https://www.speyer.de/media/dgs.mp4", "https://www.speyer.de"),
+    ("https://Video.Speyer.de:8443/dgs.webm?v=2", "https://video.speyer.de:8443"),
+    ("http://www.speyer.de/media/dgs.mp4", ""), ("https://www.speyer.de/dgs/", ""),
+    ("https://user:pw@www.speyer.de/dgs.mp4", ""), ("https://www.spe;yer.de/dgs.mp4", "")])
+def test_the_origin_of_a_playable_video_is_https_and_a_plain_host(url, origin):
+    assert services.video_origin(url) == origin
+
+
+def test_the_sign_language_page_alone_allows_media_from_the_citys_video_origin(client, city):
+    """Issue 22 walk: the city's DGS video (an MP4 on its own site) was blocked by the
+    Content-Security-Policy (no media-src, default-src 'self'); decision 0084."""
+    texts = services.texts_for(city)
+    texts.sign_video_url = "https://www.speyer.de/media/dgs.mp4"
+    services.save_texts(access.Operator("test"), texts)
+    policy = client.get(f"/cities/{city.ags}/about/sign-language/")["Content-Security-Policy"]
+    media = [d.strip() for d in policy.split(";") if d.strip().startswith("media-src")]
+    assert media == ["media-src 'self' https://www.speyer.de"]
+    for other in (f"/cities/{city.ags}/about/accessibility/", f"/cities/{city.ags}/about/imprint/", "/about/sign-language/"):
+        policy = client.get(other)["Content-Security-Policy"]
+        assert "media-src" not in policy and "speyer.de" not in policy and "default-src 'self'" in policy
+
+
+def test_a_city_named_stadt_is_not_called_die_stadt_stadt(client, db):
+    """Issue 22 walk: "Die Stadt Stadt Speyer" on the accessibility statement (decision 0084)."""
+    speyer = CityFactory(name="Stadt Speyer", ags="07318000")
+    for url in (f"/cities/{speyer.ags}/about/accessibility/", f"/cities/{speyer.ags}/about/sign-language/"):
+        page = text(client.get(url))
+        assert "Stadt Stadt" not in page and "Stadt Speyer" in page
+    assert CityFactory(name="Stadtallendorf", ags="06534017").name_after_stadt == "Stadtallendorf"

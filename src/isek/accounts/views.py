@@ -46,8 +46,17 @@ def invite_page(request):
         else:
             messages.success(request, _("Die Einladung an %(e)s ist verschickt.") % {"e": inv.email})
             return redirect("accounts:invite")
-    return render(request, "accounts/invite.html", {"form": form, "invitations": services.open_invitations(request.user)},
-                  status=400 if request.method == "POST" else 200)
+    # the heading says whom: a city's administration where the installation's administrator invites one (decision 0084)
+    admin_of = None
+    if everywhere and (bool(request.POST.get("city_admin")) if request.method == "POST" else city.isdigit()):
+        chosen = request.POST.get("city", "") if request.method == "POST" else city
+        admin_of = cities.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        heading = (_("Administration der Stadt %(c)s einladen") % {"c": admin_of.name_after_stadt} if admin_of
+                   else _("Administration einer Stadt einladen"))
+    else:
+        heading = _("Planerinnen und Planer einladen")
+    return render(request, "accounts/invite.html", {"form": form, "invitations": services.open_invitations(request.user),
+                                                    "heading": heading}, status=400 if request.method == "POST" else 200)
 
 
 @access.open_view(methods=("GET", "POST"))

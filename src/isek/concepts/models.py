@@ -168,6 +168,13 @@ class City(models.Model):
                 params={"n": self.name, "named": LAENDER[named], "a": self.ags, "p": self.ags[:2], "land": land_of(self.ags)},
                 code="land_differs")})
 
+    @property
+    def name_after_stadt(self) -> str:
+        """The name as it follows "die Stadt …": "Stadt Speyer" gives "Speyer", so that no page says
+        "Die Stadt Stadt Speyer" (decision 0084); "Stadtallendorf" and "Hansestadt Rostock" stay."""
+        name = " ".join((self.name or "").split())
+        return name[6:] if name.startswith("Stadt ") and len(name) > 6 else name
+
     def namesake(self) -> City | None:
         """Another city of this one's name, case and spaces aside (decision 0084): no two cities of an
         installation bear the same name – whichever form, service or Django's admin names them."""

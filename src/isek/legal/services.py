@@ -103,7 +103,7 @@ def missing_message(city: City, viewer) -> str:
         return ""
     return _("Impressum und Datenschutzkontakt der Stadt %(c)s sind nicht vollständig (es fehlen: %(gaps)s). "
              "Eintragen kann das nur %(who)s%(where)s.") % {
-        "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city, viewer),
+        "c": city.name_after_stadt, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city, viewer),
         "where": _where(city, viewer, gaps)}
 
 
@@ -125,7 +125,7 @@ def require_for_participation(city: City, viewer) -> None:
                         "(Art. 13 DSGVO) nennen. Für die Stadt %(c)s fehlt noch: %(gaps)s. Eintragen kann das nur "
                         "%(who)s%(where)s. Die Phase wurde nicht gespeichert; eine Phase, die schon vorbei "
                         "ist, kann auch so erfasst werden.") % {
-            "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city, viewer),
+            "c": city.name_after_stadt, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city, viewer),
             "where": _where(city, viewer, gaps)}, "legal_missing")
 
 
@@ -318,3 +318,24 @@ def set_feedback(user, pk: int, action: str) -> Feedback | None:
             feedback.answered_at = timezone.now() if action == "answered" else None
             feedback.save()
     return feedback
+
+
+def video_origin(url: str) -> str:
+    """The origin ("https://www.speyer.de") of the city's sign-language video where the page can play
+    it – an MP4 or WebM file over https – else "" (the page links it). The sign-language page's
+    Content-Security-Policy allows media from this origin alone (decision 0084); the host name is
+    checked strictly, so that nothing from the address can add to the policy."""
+    import re
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit((url or "").strip())
+        port = parts.port
+    except ValueError:
+        return ""
+    host = (parts.hostname or "").lower()
+    if (parts.scheme.lower() != "https" or parts.username or parts.password
+            or not re.fullmatch(r"([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?", host)
+            or not parts.path.lower().endswith((".mp4", ".webm"))):
+        return ""
+    return f"https://{host}" + (f":{port}" if port and port != 443 else "")
