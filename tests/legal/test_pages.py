@@ -665,3 +665,17 @@ def test_a_city_named_stadt_is_not_called_die_stadt_stadt(client, db):
         page = text(client.get(url))
         assert "Stadt Stadt" not in page and "Stadt Speyer" in page
     assert CityFactory(name="Stadtallendorf", ags="06534017").name_after_stadt == "Stadtallendorf"
+
+
+def test_the_same_feedback_sent_again_after_back_is_not_stored_twice(client, city):
+    """Issue 22 walk: sending the form again after "back" stored a second identical message
+    (decision 0084); another message, or the same after the time, is stored."""
+    url = f"/cities/{city.ags}/about/accessibility/"
+    assert client.post(url, _feedback(client)).status_code == 302
+    sent = len(mail.outbox)
+    r = client.post(url, _feedback(client, email="Anna@example.org"))
+    assert r.status_code == 400 and "Diese Nachricht ist vor wenigen Minuten schon angekommen" in text(r)
+    assert Feedback.objects.count() == 1 and len(mail.outbox) == sent
+    assert client.post(url, _feedback(client, message="Die Schrift ist zu klein.")).status_code == 302
+    Feedback.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=services.FEEDBACK_TWICE_MINUTES + 1))
+    assert client.post(url, _feedback(client)).status_code == 302 and Feedback.objects.count() == 3

@@ -208,12 +208,20 @@ def save_texts(user, texts: LegalTexts, *, via: str = "web") -> LegalTexts:
     return texts
 
 
+FEEDBACK_TWICE_MINUTES = 30  # the same message from the same address within this time is not stored again
+
+
 def submit_feedback(user, city: City | None, *, name: str, email: str, message: str, link: str = "") -> Feedback:
     """Store a message sent with a statement's feedback form and report it to the city's address
     (``link``: where those who answer find it). Anyone may send; the web channel guards the form
     (proof of work, honeypot, rate limit)."""
     feedback = Feedback(city=city, name=name.strip(), email=email.strip(), message=message.strip())
     feedback.full_clean()
+    since = timezone.now() - datetime.timedelta(minutes=FEEDBACK_TWICE_MINUTES)
+    if Feedback.objects.filter(city=city, email__iexact=feedback.email, message=feedback.message, created_at__gte=since).exists():
+        # the form sent again after "back" (decision 0084): the first one is there, a second is not stored
+        raise invalid(_("Diese Nachricht ist vor wenigen Minuten schon angekommen; sie wird nicht ein zweites Mal "
+                        "gespeichert."), "feedback_twice", "message")
     with change(user, "web"):
         feedback.save()
     addresses, by_city = feedback_route(city)
