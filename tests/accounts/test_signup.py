@@ -151,3 +151,20 @@ def test_the_confirmation_link_signs_in_once_and_then_asks_to_sign_in():
     assert checksum(UNCHECKED | {"django_session"}) == before
     with pytest.raises(services.LinkUsed):
         services.confirm_signup(link.rstrip("/").rsplit("/", 1)[1])
+
+
+def test_a_citizens_account_is_offered_no_api_keys_and_cannot_make_one():
+    """Issue 22 walk: citizens' accounts saw "API-Schlüssel" (decision 0084); staff accounts keep it."""
+    from isek.api.models import Token
+
+    user = get_user_model().objects.create_user("ida@example.org", "ida@example.org", PASSWORD)
+    CitizenAccount.objects.create(user=user, confirmed_at=user.date_joined)
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(user)
+    assert "API-Schlüssel" not in c.get("/accounts/account/").content.decode()
+    assert c.get("/api/tokens/").status_code == 403
+    assert c.post("/api/tokens/", {"name": "Mein Skript"}).status_code == 403 and not Token.objects.exists()
+    staff = Client(HTTP_ACCEPT_LANGUAGE="de")
+    staff.force_login(UserFactory(username="planerin"))
+    assert 'href="/api/tokens/"' in staff.get("/accounts/account/").content.decode()
+    assert staff.post("/api/tokens/", {"name": "Mein Skript"}).status_code == 200 and Token.objects.count() == 1

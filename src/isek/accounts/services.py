@@ -791,6 +791,13 @@ def confirm_signup(token: str):
     return account.user, next_url
 
 
+def may_hold_api_keys(user) -> bool:
+    """API keys are for staff accounts (invited, given roles by the administration): a citizen's
+    own account (decision 0078) gets none – the page is not offered and creating one is refused
+    (decision 0084); what is public needs no key."""
+    return bool(getattr(user, "is_authenticated", False)) and not is_citizen(user)
+
+
 def citizen_account(user):
     """``user``'s CitizenAccount, or None (a staff account)."""
     from .models import CitizenAccount
