@@ -82,3 +82,15 @@ def test_administrators_read_and_filter_the_login_log(anna):
 
 def test_sessions_end_after_a_working_day():
     assert settings.SESSION_COOKIE_AGE == 8 * 3600 and settings.SESSION_COOKIE_HTTPONLY
+
+
+@pytest.mark.parametrize("seconds, said", [(900, "in spätestens 15 Minuten"), (600, "in spätestens 10 Minuten")])
+def test_the_lock_out_names_the_wait_of_the_setting_as_the_user_guide_does(anna, settings, seconds, said):
+    """Issue 22 walk: the message said "in einigen Minuten", the user guide "eine Viertelstunde"
+    (decision 0084): both follow the setting now, 900 s by default."""
+    settings.ISEK_LOGIN_LIMITS = {"user": (2, seconds), "client": (50, 900)}
+    c = Client(REMOTE_ADDR="203.0.113.12", HTTP_ACCEPT_LANGUAGE="de")
+    for _ in range(2):
+        _login(c, "anna", "falsch")
+    r = _login(c, "anna", PASSWORD)
+    assert r.status_code == 429 and f"Zu viele fehlgeschlagene Anmeldungen. Bitte {said} erneut versuchen." in r.content.decode()

@@ -130,3 +130,41 @@ def test_an_account_not_confirmed_in_time_goes_and_its_link_with_it():
     assert services.purge_unconfirmed(now=later) == 1 and not get_user_model().objects.exists()
     r = Client(HTTP_ACCEPT_LANGUAGE="de").get(link)
     assert r.status_code == 404 and "kennt isek nicht" in r.content.decode()
+
+
+def test_the_confirmation_link_signs_in_once_and_then_asks_to_sign_in():
+    """Issue 22 walk: the link signed anyone in again for its 3 days after the account was confirmed
+    (decision 0084): now a fresh client reusing it gets "schon verwendet" with a sign-in link, and
+    nobody is signed in."""
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    _signup(c)
+    link = _link(mail.outbox[0])
+    assert c.post(link).status_code == 302
+    before = checksum(UNCHECKED | {"django_session"})
+    for method in ("get", "post"):
+        other = Client(HTTP_ACCEPT_LANGUAGE="de")
+        r = getattr(other, method)(link)
+        page = r.content.decode()
+        assert r.status_code == 410 and "Dieser Link wurde schon verwendet – bitte melden Sie sich an." in page
+        assert 'href="/accounts/login/?next=/concepts/x/"' in page and 'id="confirm-form"' not in page
+        assert "_auth_user_id" not in other.session and other.get("/accounts/account/").status_code != 200
+    assert checksum(UNCHECKED | {"django_session"}) == before
+    with pytest.raises(services.LinkUsed):
+        services.confirm_signup(link.rstrip("/").rsplit("/", 1)[1])
+
+
+def test_a_citizens_account_is_offered_no_api_keys_and_cannot_make_one():
+    """Issue 22 walk: citizens' accounts saw "API-Schlüssel" (decision 0084); staff accounts keep it."""
+    from isek.api.models import Token
+
+    user = get_user_model().objects.create_user("ida@example.org", "ida@example.org", PASSWORD)
+    CitizenAccount.objects.create(user=user, confirmed_at=user.date_joined)
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(user)
+    assert "API-Schlüssel" not in c.get("/accounts/account/").content.decode()
+    assert c.get("/api/tokens/").status_code == 403
+    assert c.post("/api/tokens/", {"name": "Mein Skript"}).status_code == 403 and not Token.objects.exists()
+    staff = Client(HTTP_ACCEPT_LANGUAGE="de")
+    staff.force_login(UserFactory(username="planerin"))
+    assert 'href="/api/tokens/"' in staff.get("/accounts/account/").content.decode()
+    assert staff.post("/api/tokens/", {"name": "Mein Skript"}).status_code == 200 and Token.objects.count() == 1

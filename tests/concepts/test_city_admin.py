@@ -627,3 +627,44 @@ def test_a_key_of_another_land_than_the_name_names_is_refused_and_the_wizard_say
     assert r.status_code == 400 and "Land laut AGS: Nordrhein-Westfalen" in text(r)
     r = a.post("/concepts/new/", {"city_name": "Altstadt", "ags": "17000000", "name": ""})
     assert r.status_code == 400 and "bezeichnen kein Land (01–16)" in text(r) and "Land laut AGS:" not in text(r)
+
+
+def test_no_two_cities_bear_one_name_on_any_path_of_the_installation_administrator(two):
+    """Issue 22 walk: "Speyer" was created twice in Django's admin, and the installation administrator
+    renamed a city to another's name on the city's administration page and in Django's admin – while
+    the city administrator's rename was refused. Now ``City.clean`` refuses it on every path, case
+    and spaces aside, with the same message (decision 0084)."""
+    root, b = client_for(UserFactory(is_superuser=True, is_staff=True)), client_for(two["admin_b"])
+    message = "Altstadt hat in isek die AGS 05 911 000. Ist Ihre Gemeinde eine andere gleichen Namens"
+    before = checksum()
+    r = root.post(f"/cities/{two['b'].ags}/administration/", {"save": "1", "name": " altstadt ", "slug": "bergdorf", "host": ""})
+    assert r.status_code == 400 and message in text(r)
+    r = root.post("/admin/concepts/city/add/", {
+        "name": "ALTSTADT", "ags": "05 315 000", "slug": "", "host": "",
+        "roles-TOTAL_FORMS": "0", "roles-INITIAL_FORMS": "0", "roles-MIN_NUM_FORMS": "0", "roles-MAX_NUM_FORMS": "1000"})
+    assert r.status_code == 200 and message in text(r)
+    r = root.post(f"/admin/concepts/city/{two['b'].pk}/change/", {
+        "name": "Altstadt  ", "ags": two["b"].ags, "slug": "bergdorf", "host": "",
+        "roles-TOTAL_FORMS": "0", "roles-INITIAL_FORMS": "0", "roles-MIN_NUM_FORMS": "0", "roles-MAX_NUM_FORMS": "1000"})
+    assert r.status_code == 200 and message in text(r)
+    r = b.post(f"/cities/{two['b'].ags}/settings/", {"rename": "1", "name": "ALTSTADT"})
+    assert r.status_code == 400 and message in text(r)
+    with pytest.raises(ValidationError, match="Altstadt hat in isek die AGS"):
+        services.save_city(access.Operator("test"), "05315000", "altstadt")
+    assert checksum() == before
+    # the city's own name, written otherwise, is no other city's
+    services.save_city_addresses(access.Operator("test"), two["a"], name="ALTSTADT", slug="altstadt", host="")
+    two["a"].refresh_from_db()
+    assert two["a"].name == "ALTSTADT"
+
+
+def test_the_invitation_page_says_whom_it_invites(two):
+    """Issue 22 walk: the page was titled "Planerinnen und Planer einladen" also where the installation's
+    administrator invites a city's administration (decision 0084)."""
+    root = client_for(UserFactory(is_superuser=True, is_staff=True))
+    page = text(root.get(f"/accounts/invite/?city={two['b'].pk}"))
+    assert "<h1 class=\"kern-heading-large\">Administration der Stadt Bergdorf einladen</h1>" in page
+    r = root.post("/accounts/invite/", {"email": "kaputt@", "city": two["b"].pk, "city_admin": "on"})
+    assert r.status_code == 400 and "Administration der Stadt Bergdorf einladen</h1>" in text(r)
+    for client in (root, client_for(two["admin_a"])):
+        assert "<h1 class=\"kern-heading-large\">Planerinnen und Planer einladen</h1>" in text(client.get("/accounts/invite/"))

@@ -247,9 +247,9 @@ def test_a_used_proof_is_not_accepted_twice(client, city):
 
 def test_the_rate_limit(client, city, settings):
     settings.ISEK_PARTICIPATION_RATE = {**settings.ISEK_PARTICIPATION_RATE, "feedback": (2, 600)}
-    for _ in range(2):
-        assert client.post("/about/accessibility/", _feedback(client)).status_code == 302
-    r = client.post("/about/accessibility/", _feedback(client))
+    for n in range(2):  # different messages: the same one twice is refused anyway (decision 0084)
+        assert client.post("/about/accessibility/", _feedback(client, message=f"Nachricht {n}")).status_code == 302
+    r = client.post("/about/accessibility/", _feedback(client, message="Nachricht 2"))
     assert r.status_code == 400 and "sehr viele Nachrichten" in text(r)
     assert Feedback.objects.count() == 2
 
@@ -507,7 +507,7 @@ def test_feedback_without_a_city_address_reaches_its_administrators_else_the_ins
     r = client.post("/about/accessibility/", _feedback(client), follow=True)
     assert "die zuständige Verwaltung liest sie in isek" in text(r) and mail.outbox == []  # nobody to tell
     UserFactory(username="root", email="root@isek.example", is_superuser=True)
-    r = client.post("/about/accessibility/", _feedback(client), follow=True)
+    r = client.post("/about/accessibility/", _feedback(client, message="Eine zweite Nachricht."), follow=True)
     assert "an die zuständige Verwaltung weitergeleitet" in text(r) and mail.outbox[-1].to == ["root@isek.example"]
     concepts.grant_city_role(access.Operator("test"), city, anna, concepts.CityRole.Role.ADMIN)
     r = client.post(f"/cities/{city.ags}/about/accessibility/", _feedback(client), follow=True)
@@ -531,7 +531,7 @@ def test_a_citys_feedback_sent_to_the_operator_says_so_and_the_city_is_warned(cl
     texts.contact_email = "a11y@bochum.example"
     services.save_texts(access.Operator("test"), texts)
     assert 'id="no-feedback-address"' not in text(admin.get(f"/cities/{city.ags}/about/legal-texts/"))
-    r = client.post(f"/cities/{city.ags}/about/accessibility/", _feedback(client), follow=True)
+    r = client.post(f"/cities/{city.ags}/about/accessibility/", _feedback(client, message="Eine zweite Nachricht."), follow=True)
     assert "an die zuständige Verwaltung weitergeleitet" in text(r) and mail.outbox[-1].to == ["a11y@bochum.example"]
 
 
@@ -633,3 +633,49 @@ def test_the_privacy_page_lists_a_citizens_account_data(client, db):
     part = page.split('id="konto"', 1)[1].split("</table>", 1)[0]
     assert "Ihre E-Mail-Adresse, ein Anzeigename (freiwillig), Ihr Passwort als Prüfwert" in part
     assert "bis Sie das Konto löschen" in part
+
+
+@pytest.mark.parametrize("url, origin", [
+    ("https://www.speyer.de/media/dgs.mp4", "https://www.speyer.de"),
+    ("https://Video.Speyer.de:8443/dgs.webm?v=2", "https://video.speyer.de:8443"),
+    ("http://www.speyer.de/media/dgs.mp4", ""), ("https://www.speyer.de/dgs/", ""),
+    ("https://user:pw@www.speyer.de/dgs.mp4", ""), ("https://www.spe;yer.de/dgs.mp4", "")])
+def test_the_origin_of_a_playable_video_is_https_and_a_plain_host(url, origin):
+    assert services.video_origin(url) == origin
+
+
+def test_the_sign_language_page_alone_allows_media_from_the_citys_video_origin(client, city):
+    """Issue 22 walk: the city's DGS video (an MP4 on its own site) was blocked by the
+    Content-Security-Policy (no media-src, default-src 'self'); decision 0084."""
+    texts = services.texts_for(city)
+    texts.sign_video_url = "https://www.speyer.de/media/dgs.mp4"
+    services.save_texts(access.Operator("test"), texts)
+    policy = client.get(f"/cities/{city.ags}/about/sign-language/")["Content-Security-Policy"]
+    media = [d.strip() for d in policy.split(";") if d.strip().startswith("media-src")]
+    assert media == ["media-src 'self' https://www.speyer.de"]
+    for other in (f"/cities/{city.ags}/about/accessibility/", f"/cities/{city.ags}/about/imprint/", "/about/sign-language/"):
+        policy = client.get(other)["Content-Security-Policy"]
+        assert "media-src" not in policy and "speyer.de" not in policy and "default-src 'self'" in policy
+
+
+def test_a_city_named_stadt_is_not_called_die_stadt_stadt(client, db):
+    """Issue 22 walk: "Die Stadt Stadt Speyer" on the accessibility statement (decision 0084)."""
+    speyer = CityFactory(name="Stadt Speyer", ags="07318000")
+    for url in (f"/cities/{speyer.ags}/about/accessibility/", f"/cities/{speyer.ags}/about/sign-language/"):
+        page = text(client.get(url))
+        assert "Stadt Stadt" not in page and "Stadt Speyer" in page
+    assert CityFactory(name="Stadtallendorf", ags="06534017").name_after_stadt == "Stadtallendorf"
+
+
+def test_the_same_feedback_sent_again_after_back_is_not_stored_twice(client, city):
+    """Issue 22 walk: sending the form again after "back" stored a second identical message
+    (decision 0084); another message, or the same after the time, is stored."""
+    url = f"/cities/{city.ags}/about/accessibility/"
+    assert client.post(url, _feedback(client)).status_code == 302
+    sent = len(mail.outbox)
+    r = client.post(url, _feedback(client, email="Anna@example.org"))
+    assert r.status_code == 400 and "Diese Nachricht ist vor wenigen Minuten schon angekommen" in text(r)
+    assert Feedback.objects.count() == 1 and len(mail.outbox) == sent
+    assert client.post(url, _feedback(client, message="Die Schrift ist zu klein.")).status_code == 302
+    Feedback.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=services.FEEDBACK_TWICE_MINUTES + 1))
+    assert client.post(url, _feedback(client)).status_code == 302 and Feedback.objects.count() == 3

@@ -365,3 +365,23 @@ def test_a_citizen_deletes_the_account_its_supports_stay_counted_unless_asked(co
     assert "verwaltet die Administration" in c.get("/accounts/account/").content.decode()
     assert c.post("/accounts/account/", {"password": "x"}).status_code == 400
     assert get_user_model().objects.filter(pk=staff.pk).exists()
+
+
+def test_a_support_with_an_account_shows_no_deletion_link_one_without_does(phase, published):
+    """Issue 22 walk: after supporting with an account the page showed the anonymous "Ihr Löschlink –
+    bitte aufbewahren" box; an account deletes its contributions on its own page (decision 0084)."""
+    from django.contrib.auth import get_user_model
+
+    from isek.accounts.models import CitizenAccount
+
+    _needs(phase, Needs.ACCOUNT)
+    user = get_user_model().objects.create_user("ida@example.org", "ida@example.org", "Gruene-Wiese-42")
+    CitizenAccount.objects.create(user=user, confirmed_at=user.date_joined)
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(user)
+    r = _support(c, published)
+    assert r.status_code == 302 and 'id="delete-link"' not in c.get(r["Location"]).content.decode()
+    _needs(phase, Needs.NOTHING)
+    anonymous = Client(HTTP_ACCEPT_LANGUAGE="de")
+    r = _support(anonymous, published)
+    assert r.status_code == 302 and 'id="delete-link"' in anonymous.get(r["Location"]).content.decode()

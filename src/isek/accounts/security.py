@@ -13,7 +13,7 @@ from django.contrib.auth import signals
 from django.contrib.auth.views import LoginView
 from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from isek.core import clients, throttle
 from isek.core.rules import printable
@@ -38,8 +38,17 @@ def _keys(request, username: str) -> dict[str, str]:
 
 
 def blocked(request, username: str) -> bool:
+    return bool(blocked_minutes(request, username))
+
+
+def blocked_minutes(request, username: str) -> int:
+    """For how many minutes at most the sign-in of ``username`` from this client waits (the
+    longest window of a limit reached: the failures then age out of the sliding window), 0 where
+    it does not. The message names this figure from the setting, as the user guide does (decision 0084)."""
     limits = _limits()
-    return any(throttle.count(k, limits[kind][1]) >= limits[kind][0] for kind, k in _keys(request, username).items())
+    reached = [limits[kind][1] for kind, k in _keys(request, username).items()
+               if throttle.count(k, limits[kind][1]) >= limits[kind][0]]
+    return -(-max(reached) // 60) if reached else 0
 
 
 class ThrottledLoginView(LoginView):
@@ -54,9 +63,12 @@ class ThrottledLoginView(LoginView):
 
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")
-        if blocked(request, username):  # the password is not even checked
+        minutes = blocked_minutes(request, username)
+        if minutes:  # the password is not even checked
             _log(request, username, None, False, blocked=True)
-            refused = _("Zu viele fehlgeschlagene Anmeldungen. Bitte in einigen Minuten erneut versuchen.")
+            refused = ngettext("Zu viele fehlgeschlagene Anmeldungen. Bitte in spätestens %(n)d Minute erneut versuchen.",
+                               "Zu viele fehlgeschlagene Anmeldungen. Bitte in spätestens %(n)d Minuten erneut versuchen.",
+                               minutes) % {"n": minutes}
             return self.render_to_response(self.get_context_data(refused=refused), status=429)
         return super().post(request, *args, **kwargs)
 

@@ -766,17 +766,36 @@ def read_signup_link(token: str):
     return account, str(data.get("n") or "")
 
 
+class LinkUsed(ValidationError):
+    """A confirmation link of an account confirmed already: it signs nobody in again (decision 0084)."""
+
+
+def signup_link_used(account) -> LinkUsed:
+    return LinkUsed(_("Dieser Link wurde schon verwendet – bitte melden Sie sich an."), code="link_used")
+
+
 def confirm_signup(token: str):
-    """The account a confirmation link names, confirmed (a second time changes nothing), and the
-    page to return to; a wrong or expired link is refused with a message and changes nothing."""
+    """The account a confirmation link names, confirmed, and the page to return to; a wrong or
+    expired link is refused with a message and changes nothing. The link is good once: for an
+    account confirmed already it raises ``LinkUsed`` and signs nobody in (decision 0084) – else
+    whoever got hold of the mail could sign in as its owner for the link's whole life."""
+    from .models import CitizenAccount
+
     account, next_url = read_signup_link(token)
-    if account.confirmed_at is None:
-        with transaction.atomic():
-            account.confirmed_at = timezone.now()
-            account.save(update_fields=["confirmed_at"])
-            account.user.is_active = True
-            account.user.save(update_fields=["is_active"])
+    with transaction.atomic():
+        first = CitizenAccount.objects.filter(pk=account.pk, confirmed_at__isnull=True).update(confirmed_at=timezone.now())
+        if not first:
+            raise signup_link_used(account)
+        account.user.is_active = True
+        account.user.save(update_fields=["is_active"])
     return account.user, next_url
+
+
+def may_hold_api_keys(user) -> bool:
+    """API keys are for staff accounts (invited, given roles by the administration): a citizen's
+    own account (decision 0078) gets none – the page is not offered and creating one is refused
+    (decision 0084); what is public needs no key."""
+    return bool(getattr(user, "is_authenticated", False)) and not is_citizen(user)
 
 
 def citizen_account(user):

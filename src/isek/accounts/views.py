@@ -46,8 +46,17 @@ def invite_page(request):
         else:
             messages.success(request, _("Die Einladung an %(e)s ist verschickt.") % {"e": inv.email})
             return redirect("accounts:invite")
-    return render(request, "accounts/invite.html", {"form": form, "invitations": services.open_invitations(request.user)},
-                  status=400 if request.method == "POST" else 200)
+    # the heading says whom: a city's administration where the installation's administrator invites one (decision 0084)
+    admin_of = None
+    if everywhere and (bool(request.POST.get("city_admin")) if request.method == "POST" else city.isdigit()):
+        chosen = request.POST.get("city", "") if request.method == "POST" else city
+        admin_of = cities.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        heading = (_("Administration der Stadt %(c)s einladen") % {"c": admin_of.name_after_stadt} if admin_of
+                   else _("Administration einer Stadt einladen"))
+    else:
+        heading = _("Planerinnen und Planer einladen")
+    return render(request, "accounts/invite.html", {"form": form, "invitations": services.open_invitations(request.user),
+                                                    "heading": heading}, status=400 if request.method == "POST" else 200)
 
 
 @access.open_view(methods=("GET", "POST"))
@@ -204,11 +213,19 @@ def signup_page(request):
 def signup_confirm(request, token):
     """The link in the sign-up mail: the page asks to confirm (a program that opens links in mails
     confirms nothing), the button confirms, signs the person in and returns to where they came from.
-    A wrong or expired link: 404 with the reason, nothing changed."""
+    A wrong or expired link: 404 with the reason, nothing changed; a link used already: 410, it
+    asks to sign in and signs nobody in (decision 0084)."""
     try:
-        services.read_signup_link(token)
+        account, _next = services.read_signup_link(token)
+        if account.confirmed_at is not None:
+            raise services.signup_link_used(account)
         if request.method == "POST":
             user, next_url = services.confirm_signup(token)
+    except services.LinkUsed as exc:
+        return render(request, "accounts/signup_confirm.html", {
+            "used": " ".join(exc.messages),
+            "next": _next if _next.startswith("/") and url_has_allowed_host_and_scheme(_next, {request.get_host()}) else ""},
+            status=410)
     except ValidationError as exc:
         return render(request, "accounts/signup_confirm.html", {"refusal": " ".join(exc.messages)}, status=404)
     if request.method == "POST":

@@ -22,6 +22,12 @@ def _hash(key: str) -> str:
 
 def create(user, name: str) -> tuple[Token, str]:
     """A new token of ``user``; returns it and the key, which is not stored and shown only now."""
+    from django.core.exceptions import PermissionDenied
+
+    from isek.accounts import services as accounts
+
+    if not accounts.may_hold_api_keys(user):
+        raise PermissionDenied("citizen accounts hold no API keys")  # decision 0084
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise invalid(_("Bitte eine Bezeichnung mit höchstens 100 Zeichen angeben."), "name", "name")

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from isek import access
+from isek.accounts import services as accounts
 
 from . import tokens
 
 
 @access.account_view(methods=("GET", "POST"))
 def tokens_page(request):
+    if not accounts.may_hold_api_keys(request.user):  # a citizen's own account (decision 0084)
+        raise PermissionDenied(_("API-Schlüssel gibt es für Konten der Verwaltung, nicht für Bürgerkonten; öffentliche "
+                                 "Daten liest die API ohne Schlüssel."))
     new_key, error = None, None
     if request.method == "POST":
         if "revoke" in request.POST:

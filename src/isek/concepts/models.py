@@ -152,6 +152,14 @@ class City(models.Model):
         would silently give the wrong Land, its funding rules and its enforcement body."""
         from isek.core.laender import land_named_in
 
+        self.name = " ".join((self.name or "").split())
+        namesake = self.namesake()
+        if namesake is not None:
+            raise ValidationError({"name": ValidationError(
+                _("%(city)s hat in isek die AGS %(ags)s. Ist Ihre Gemeinde eine andere gleichen Namens, den Namen "
+                  "mit seinem amtlichen Zusatz eintragen (z. B. „Neustadt an der Weinstraße“)."),
+                params={"city": namesake.name, "ags": f"{namesake.ags[:2]} {namesake.ags[2:5]} {namesake.ags[5:]}"},
+                code="name_of_other_city")})
         named = land_named_in(self.name)
         if named and land_of(self.ags) and named != self.ags[:2]:
             raise ValidationError({"ags": ValidationError(
@@ -159,6 +167,22 @@ class City(models.Model):
                   "Schlüssel prüfen: er bestimmt das Land, seine Förderregeln und die Durchsetzungsstelle."),
                 params={"n": self.name, "named": LAENDER[named], "a": self.ags, "p": self.ags[:2], "land": land_of(self.ags)},
                 code="land_differs")})
+
+    @property
+    def name_after_stadt(self) -> str:
+        """The name as it follows "die Stadt …": "Stadt Speyer" gives "Speyer", so that no page says
+        "Die Stadt Stadt Speyer" (decision 0084); "Stadtallendorf" and "Hansestadt Rostock" stay."""
+        name = " ".join((self.name or "").split())
+        return name[6:] if name.startswith("Stadt ") and len(name) > 6 else name
+
+    def namesake(self) -> City | None:
+        """Another city of this one's name, case and spaces aside (decision 0084): no two cities of an
+        installation bear the same name – whichever form, service or Django's admin names them."""
+        mine = " ".join((self.name or "").split()).casefold()
+        if not mine:
+            return None
+        others = City.objects.exclude(pk=self.pk) if self.pk else City.objects.all()
+        return next((c for c in others.only("name", "ags") if " ".join(c.name.split()).casefold() == mine), None)
 
     def save(self, *args, **kwargs):
         if not self.slug:

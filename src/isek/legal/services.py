@@ -103,7 +103,7 @@ def missing_message(city: City, viewer) -> str:
         return ""
     return _("Impressum und Datenschutzkontakt der Stadt %(c)s sind nicht vollständig (es fehlen: %(gaps)s). "
              "Eintragen kann das nur %(who)s%(where)s.") % {
-        "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city, viewer),
+        "c": city.name_after_stadt, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city, viewer),
         "where": _where(city, viewer, gaps)}
 
 
@@ -125,7 +125,7 @@ def require_for_participation(city: City, viewer) -> None:
                         "(Art. 13 DSGVO) nennen. Für die Stadt %(c)s fehlt noch: %(gaps)s. Eintragen kann das nur "
                         "%(who)s%(where)s. Die Phase wurde nicht gespeichert; eine Phase, die schon vorbei "
                         "ist, kann auch so erfasst werden.") % {
-            "c": city.name, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city, viewer),
+            "c": city.name_after_stadt, "gaps": "; ".join(str(g["text"]) for g in gaps), "who": administration(city, viewer),
             "where": _where(city, viewer, gaps)}, "legal_missing")
 
 
@@ -208,12 +208,20 @@ def save_texts(user, texts: LegalTexts, *, via: str = "web") -> LegalTexts:
     return texts
 
 
+FEEDBACK_TWICE_MINUTES = 30  # the same message from the same address within this time is not stored again
+
+
 def submit_feedback(user, city: City | None, *, name: str, email: str, message: str, link: str = "") -> Feedback:
     """Store a message sent with a statement's feedback form and report it to the city's address
     (``link``: where those who answer find it). Anyone may send; the web channel guards the form
     (proof of work, honeypot, rate limit)."""
     feedback = Feedback(city=city, name=name.strip(), email=email.strip(), message=message.strip())
     feedback.full_clean()
+    since = timezone.now() - datetime.timedelta(minutes=FEEDBACK_TWICE_MINUTES)
+    if Feedback.objects.filter(city=city, email__iexact=feedback.email, message=feedback.message, created_at__gte=since).exists():
+        # the form sent again after "back" (decision 0084): the first one is there, a second is not stored
+        raise invalid(_("Diese Nachricht ist vor wenigen Minuten schon angekommen; sie wird nicht ein zweites Mal "
+                        "gespeichert."), "feedback_twice", "message")
     with change(user, "web"):
         feedback.save()
     addresses, by_city = feedback_route(city)
@@ -318,3 +326,24 @@ def set_feedback(user, pk: int, action: str) -> Feedback | None:
             feedback.answered_at = timezone.now() if action == "answered" else None
             feedback.save()
     return feedback
+
+
+def video_origin(url: str) -> str:
+    """The origin ("https://www.speyer.de") of the city's sign-language video where the page can play
+    it – an MP4 or WebM file over https – else "" (the page links it). The sign-language page's
+    Content-Security-Policy allows media from this origin alone (decision 0084); the host name is
+    checked strictly, so that nothing from the address can add to the policy."""
+    import re
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit((url or "").strip())
+        port = parts.port
+    except ValueError:
+        return ""
+    host = (parts.hostname or "").lower()
+    if (parts.scheme.lower() != "https" or parts.username or parts.password
+            or not re.fullmatch(r"([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?", host)
+            or not parts.path.lower().endswith((".mp4", ".webm"))):
+        return ""
+    return f"https://{host}" + (f":{port}" if port and port != 443 else "")

@@ -70,7 +70,7 @@ def accessibility(request, ags=None):
                 messages.success(request, _("Vielen Dank. Ihre Nachricht ist angekommen. Die Stadt %(c)s hat keine Adresse "
                                             "für Rückmeldungen hinterlegt, darum ist sie an den Betrieb der Plattform "
                                             "weitergeleitet; von dort erhalten Sie eine Antwort per E-Mail.")
-                                 % {"c": city.name} if sent.to_operator else
+                                 % {"c": city.name_after_stadt} if sent.to_operator else
                                  _("Vielen Dank. Ihre Nachricht ist angekommen und an die zuständige Verwaltung "
                                    "weitergeleitet; sie antwortet Ihnen per E-Mail.") if sent.notified else
                                  _("Vielen Dank. Ihre Nachricht ist angekommen; die zuständige Verwaltung liest sie in "
@@ -99,9 +99,12 @@ def easy_language(request, ags=None):
 def sign_language(request, ags=None):
     city, prefix, args = _place(ags)
     ctx = _context(request, city, prefix, args)
-    video = ctx["texts"].sign_video_url
-    ctx["playable"] = video.lower().split("?")[0].endswith((".mp4", ".webm"))
-    return render(request, "legal/sign_language.html", ctx)
+    origin = services.video_origin(ctx["texts"].sign_video_url)
+    ctx["playable"] = bool(origin)
+    response = render(request, "legal/sign_language.html", ctx)
+    if origin:  # this page alone may load media, and only from the city's video's origin (decision 0084)
+        response._csp_update = {"media-src": ["'self'", origin]}
+    return response
 
 
 @access.open_view()

@@ -37,11 +37,12 @@ def known_contributor(request) -> Contributor | None:
 
 
 def remember(response, request, contributor: Contributor, token: str | None):
-    """Set the browser's cookie (without an account) and keep a new deletion link for the next page."""
+    """Set the browser's cookie and keep a new deletion link for the next page – both without an
+    account only: a signed-in person deletes what they gave on their account's page."""
     if not request.user.is_authenticated:
         response.set_signed_cookie(COOKIE, str(contributor.pk), salt=COOKIE_SALT, max_age=COOKIE_AGE, httponly=True,
                                    samesite="Lax", secure=request.is_secure())
-    if token:
+    if token and not request.user.is_authenticated:  # an account deletes its contributions on its own page (decision 0084)
         request.session["participation_delete_link"] = request.build_absolute_uri(
             reverse("participation-delete", args=[token]))
     return response
