@@ -330,6 +330,19 @@ def versions_of(concept):
 # --- writing -------------------------------------------------------------------------------------
 
 
+def no_authority(concept) -> str:
+    """Why ``concept``'s city cannot submit: no funding authority's district holds its AGS (an
+    application would reach nobody, decision 0085); "" where one does."""
+    from isek.concepts.services import authority_of
+
+    city = concept.city
+    if authority_of(city) is not None:
+        return ""
+    return _("Für %(city)s ist in isek keine Bewilligungsbehörde eingerichtet (AGS %(ags)s). Die Administration "
+             "der Installation richtet sie unter „Bewilligungsbehörden“ (%(url)s) ein; bis dahin lässt sich kein "
+             "Antrag einreichen.") % {"city": city.name, "ags": city.ags, "url": reverse("authority-list")}
+
+
 def _refuse_submitted(application: Application) -> None:
     """Refuse changing a submitted application, or one being submitted (frozen at the click)."""
     stored = Application.objects.filter(pk=application.pk).values_list("state", flat=True).first() \
@@ -441,6 +454,8 @@ def submit(user, concept, application: Application, *, via: str = "web") -> Appl
     if errors := _problems(concept, application.year, application.council_decision, application.finance_version, "",
                            application):
         raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
+    if reason := no_authority(concept):  # it would reach nobody (decision 0085)
+        raise invalid(reason, "no_authority")
     kept = snapshot(concept, application)
     try:
         with change(user, via):

@@ -80,6 +80,8 @@ def _page(request, concept, app, remark_form=None, status=200, confirm_submit=Fa
         context["plan_differs"] = services.plan_differs(concept, app.finance_version)
         # the confirmation says how much of the readiness is still open, and what (walk 23)
         context["readiness_open"] = [i["label"] for i in context["readiness"]["items"] if i["status"] == "incomplete"]
+        # a city without a funding authority cannot submit: said before the click, no button (decision 0085)
+        context["no_authority"] = services.no_authority(concept)
     return render(request, "procedure/application.html", context, status=status)
 
 
