@@ -36,6 +36,7 @@ def world(db):
 
 
 LATER = datetime.date(2028, 12, 31)  # the payments world's day: its expenses of 2027 and 2028 are paid
+FINAL = datetime.date(2031, 1, 15)  # past every year the concept (2026–2030) can approve: a final proof (0085)
 
 
 @shared_world("payment_world")

@@ -1785,10 +1785,12 @@ def proof_of_use(concept, application: Application) -> dict:
     submissions = list(application.proof_submissions.select_related("submitted_by", "decided_by")
                        .prefetch_related(Prefetch("documents", ProofDocument.objects.defer("content"))))
     last = submissions[-1] if submissions else None
-    frozen = last if last is not None and last.state in (P_SUBMITTED, P_ACCEPTED) else None
+    # submitted, or accepted as the final proof: its figures, the expenses recorded since apart (decision
+    # 0075); an accepted interim proof keeps its own figures and leaves the page to the next proof (0085)
+    frozen = last if last is not None and (last.state == P_SUBMITTED or last.closes) else None
     later: list[dict] = []
     receipts: list[dict] | None = listed
-    if frozen is not None:  # submitted or accepted: its figures, the expenses recorded since apart (decision 0075)
+    if frozen is not None:
         grant, expenses, later = _as_submitted(frozen.snapshot, grant, expenses, sources)
         receipts = _receipts_as_submitted(frozen.snapshot)  # None: kept before the Belegliste (0082)
     by_line: dict[str, list[dict]] = {}
@@ -1919,8 +1921,9 @@ def can_edit_proof(user, concept) -> bool:
 
 
 def _closed(proof: dict) -> str:
-    """Why nothing on the proof of use may change any more ("" while it may): it was accepted."""
-    if proof["submission"] is not None and proof["submission"].state == P_ACCEPTED:
+    """Why nothing on the proof of use may change any more ("" while it may): it was accepted as the
+    final proof (an accepted interim proof leaves room for the next one, decision 0085)."""
+    if proof["submission"] is not None and proof["submission"].closes:
         return _("Der Verwendungsnachweis ist geprüft und abgeschlossen; an ihm ändert sich nichts mehr.")
     return ""
 
@@ -2003,8 +2006,14 @@ def _proof_snapshot(proof: dict) -> dict:
                          for r in proof["receipts"] or ()]}
 
 
+def is_interim(proof: dict, today: datetime.date | None = None) -> bool:
+    """Would a proof submitted ``today`` be a Zwischennachweis: the approval still grants money for
+    this year or a later one (decision 0085)? Accepted, it leaves room for the next proof."""
+    return proof["last_year"] is not None and proof["last_year"] >= (today or timezone.localdate()).year
+
+
 def submit_proof(user, concept, application: Application, *, report: str = "", confirmed: bool = False,
-                 via: str = "web") -> ProofSubmission:
+                 via: str = "web", today: datetime.date | None = None) -> ProofSubmission:
     """The city submits the proof of use: its Sachbericht (text) and its confirmation that the
     figures are complete and right; the figures are kept as a snapshot, the PDF and the Excel
     workbook as bytes with their SHA-256 – from then on nothing of it changes. The next version
@@ -2037,7 +2046,7 @@ def submit_proof(user, concept, application: Application, *, report: str = "", c
         with change(user, via):
             submission = ProofSubmission.objects.create(
                 application=application, version=version, report=report, snapshot=_proof_snapshot(proof),
-                submitted_by=None if user.pk is None else user)
+                interim=is_interim(proof, today), submitted_by=None if user.pk is None else user)
             for document in written:
                 document.submission = submission
                 document.save()

@@ -11,7 +11,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -506,7 +505,7 @@ def _proof_page(request, concept, app, confirm_accept=False):
     last = found["submission"]
     refusal = services.proof_submit_refusal(found) if can_edit else ""
     pending = last is not None and last.state == "submitted"
-    closed = last is not None and last.state == "accepted"
+    closed = last is not None and last.closes  # an accepted interim proof leaves room for the next (0085)
     return render(request, "procedure/proof.html", {
         "concept": concept, "app": app, **found, "can_check": can_check and not closed,
         "can_answer": can_edit and not closed, "can_submit": can_edit and not refusal, "submit_refusal": refusal,
@@ -516,7 +515,8 @@ def _proof_page(request, concept, app, confirm_accept=False):
         "unchecked": found["lines"] - found["checked"],
         "return_form": (_kept(request, f"proof-return-{app.pk}", ProofReturnForm) or ProofReturnForm())
         if can_check and pending else None,
-        "interim": found["last_year"] is not None and found["last_year"] >= timezone.localdate().year})
+        "interim": services.is_interim(found),
+        "interim_accepted": last if last is not None and last.state == "accepted" and not last.closes else None})
 
 
 def _proof_file(request, concept, application, ending: str):
@@ -647,11 +647,12 @@ def proof_accept(request, concept, application):
     if request.POST.get("confirmed") != "1":  # the first press asks, naming the lines not checked
         return _proof_page(request, concept, app, confirm_accept=True)
     try:
-        services.accept_proof(request.user, concept, app)
+        accepted = services.accept_proof(request.user, concept, app)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Der Verwendungsnachweis ist geprüft und abgeschlossen."))
+        messages.success(request, _("Der Verwendungsnachweis ist geprüft und abgeschlossen.") if accepted.closes else
+                         _("Der Zwischennachweis ist angenommen; der nächste Nachweis umfasst alle Ausgaben bis dahin."))
     return redirect(_proof_url(concept, app, "proof-state"))
 
 
