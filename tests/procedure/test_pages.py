@@ -235,3 +235,12 @@ def test_a_failed_documents_job_is_said_on_the_page_and_started_again(new_city, 
     assert response.status_code == 302 and "Die Dokumente werden erneut erstellt." in client.get(response["Location"]).content.decode()
     app.document_job.refresh_from_db()
     assert app.document_job.status == "queued"
+
+
+def test_a_new_version_starts_with_the_council_decision_of_the_previous(new_city, planner):
+    """Walk (Landshut): "Neue Version anlegen" left the date of the council decision empty (decision 0085)."""
+    decided = YESTERDAY - datetime.timedelta(days=30)
+    services.save_draft(planner, new_city, year=2027, council_decision=decided, freeze_as="Anmeldung")
+    form = client_for(planner).get(_url(new_city, "new/?year=2027")).content.decode()
+    assert f'value="{decided.isoformat()}"' in form
+    assert f'value="{decided.isoformat()}"' not in client_for(planner).get(_url(new_city, "new/?year=2028")).content.decode()

@@ -293,7 +293,7 @@ def bescheid_named(approval: Approval) -> str:
 def already_approved(concept, application: Application) -> list[dict]:
     """The lines of ``application``'s requested years that another application's approval granted
     first (``approved_elsewhere``), as the application's page marks them: "key", "label", "year",
-    "source_label", "amount" (of the snapshot, Decimal), "approval" (its Bescheid: ``bescheid``)."""
+    "source_label", "amount" (of the snapshot, Decimal), "approval" (its Bescheid: ``bescheid_named``)."""
     taken = approved_elsewhere(application)
     if not taken:
         return []
@@ -304,7 +304,7 @@ def already_approved(concept, application: Application) -> list[dict]:
     keys = sorted((k for k in taken if k in amounts and k[1] >= application.year),
                   key=lambda k: (diff._order(k[0], labels), k[1], rank[k[2]]))
     return [{"key": f"{m}-{y}-{w}", "label": labels.get(m, m), "year": y, "source_label": sources.get(w, w),
-             "amount": amounts[(m, y, w)], "approval": bescheid(taken[(m, y, w)]),
+             "amount": amounts[(m, y, w)], "approval": bescheid_named(taken[(m, y, w)]),  # an amendment with its original
              "zero": not any(_line_key(x) == (m, y, w) and decimal.Decimal(x["approved"]) for x in taken[(m, y, w)].lines)}
             for m, y, w in keys]
 
@@ -320,6 +320,15 @@ def readiness_now(concept, application: Application | None = None) -> dict:
     its date of the council decision."""
     return monitoring.readiness_result(concept, translation.get_language() or "de",
                                        council_decision=application.council_decision if application else None)
+
+
+def previous_version(concept, year) -> Application | None:
+    """The newest application of ``year`` (a number or its text; None for anything else): what a
+    new version of that year starts from."""
+    year = str(year or "")
+    if not (year.isascii() and year.isdigit() and len(year) == 4):
+        return None
+    return concept.applications.filter(year=int(year)).order_by("-version").first()
 
 
 def versions_of(concept):

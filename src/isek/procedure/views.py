@@ -109,6 +109,8 @@ def application_form(request, concept, application=None):
         messages.error(request, str(services.BEING_SUBMITTED if app.is_submitting else services.SUBMITTED_CANNOT_CHANGE))
         return redirect("procedure:application", concept.slug, app.pk)
     initial = {"year": request.GET.get("year", ""), "council_decision": concept.council_decision_date}
+    if app is None and (previous := services.previous_version(concept, initial["year"])) is not None:
+        initial["council_decision"] = previous.council_decision  # "Neue Version anlegen" keeps it (decision 0085)
     if app is not None:
         initial = {"year": app.year, "finance_version": app.finance_version_id,
                    "council_decision": app.council_decision, "note": app.note}
