@@ -352,6 +352,23 @@ def no_authority(concept) -> str:
              "Antrag einreichen.") % {"city": city.name, "ags": city.ags, "url": reverse("authority-list")}
 
 
+def nothing_requested(concept, application: Application, kept: dict | None = None) -> str:
+    """Why ``application`` requests no grant at all ("" where it requests some): every line of the
+    Städtebauförderung (Bund, Land) from its programme year on is 0 € or approved already by another
+    year's approval, at least one of them approved (decision 0085). ``kept``: its snapshot, where
+    computed already."""
+    kept = kept if kept is not None else snapshot(concept, application)
+    taken = approved_elsewhere(application)
+    lines = {(f["measure"], int(f["year"]), f["what"]): decimal.Decimal(f["amount"]) for f in kept.get("figures", [])
+             if f["what"] in GRANT and int(f["year"]) >= application.year}
+    # a KuF without grant lines at all is the readiness check's (its measures' financing), not refused here
+    if not set(lines) & set(taken) or any(amount and key not in taken for key, amount in lines.items()):
+        return ""
+    return _("Dieser Antrag beantragt keine Zuwendung: Jede Zeile der Städtebauförderung (Bund, Land) ab %(year)s "
+             "ist 0 € oder schon bewilligt. Nehmen Sie die beantragten Beträge in die KuF auf, frieren Sie sie ein "
+             "und wählen Sie diese KuF-Version im Entwurf.") % {"year": application.year}
+
+
 def _refuse_submitted(application: Application) -> None:
     """Refuse changing a submitted application, or one being submitted (frozen at the click)."""
     stored = Application.objects.filter(pk=application.pk).values_list("state", flat=True).first() \
@@ -466,6 +483,8 @@ def submit(user, concept, application: Application, *, via: str = "web") -> Appl
     if reason := no_authority(concept):  # it would reach nobody (decision 0085)
         raise invalid(reason, "no_authority")
     kept = snapshot(concept, application)
+    if reason := nothing_requested(concept, application, kept):  # a 0 € application (decision 0085)
+        raise invalid(reason, "nothing_requested")
     try:
         with change(user, via):
             # frozen once: a second request (double click, another person) finds it no longer a draft

@@ -81,6 +81,8 @@ def _page(request, concept, app, remark_form=None, status=200, confirm_submit=Fa
         context["readiness_open"] = [i["label"] for i in context["readiness"]["items"] if i["status"] == "incomplete"]
         # a city without a funding authority cannot submit: said before the click, no button (decision 0085)
         context["no_authority"] = services.no_authority(concept)
+        context["nothing_requested"] = services.nothing_requested(concept, app) if (  # a 0 € application (0085)
+            confirm_submit and not context["no_authority"] and app.finance_version_id is not None) else ""
     return render(request, "procedure/application.html", context, status=status)
 
 
