@@ -125,6 +125,18 @@ def authority_staff(prefix: str, name: str | None = None, username: str | None =
     return user
 
 
+def district_of(city):
+    """A funding authority whose district holds ``city`` (its AGS's first three digits), set up
+    where none is: without one its applications cannot be submitted (decision 0085)."""
+    from isek.concepts.services import authority_of
+
+    found = authority_of(city)
+    if found is None:
+        found = cm.FundingAuthority.objects.create(name=f"Bewilligungsbehörde {city.ags[:3]}", land=city.ags[:2])
+        cm.AuthorityPrefix.objects.create(authority=found, prefix=city.ags[:3])
+    return found
+
+
 def png(width: int = 40, height: int = 20, colour=(0, 75, 135)) -> bytes:
     """A real PNG image (Pillow)."""
     import io

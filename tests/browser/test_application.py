@@ -25,6 +25,7 @@ def kuf_city(transactional_db, live_server, request):
 
 def test_a_planner_submits_and_the_authority_reads_it(pages, kuf_city, live_server):
     concept, base = kuf_city, live_server.url
+    staff = authority_staff("14")  # the district's funding authority, set up before (decision 0085)
     planner = pages.new()
     login(planner, base, "planer-neu", "pw-test-123")
     planner.goto(f"{base}{concept.get_absolute_url()}")
@@ -64,7 +65,6 @@ def test_a_planner_submits_and_the_authority_reads_it(pages, kuf_city, live_serv
     assert axe_violations(planner) == []
     app = Application.objects.get(concept=concept, year=2027)
     # the authority does not see it before its documents are complete
-    staff = authority_staff("14")
     staff.set_password("pw-browser-123")
     staff.save()
     authority = pages.new()

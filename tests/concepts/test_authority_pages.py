@@ -47,7 +47,20 @@ def test_the_list_shows_each_authority_with_its_district_and_links_from_the_star
                     ("Thüringer Landesverwaltungsamt", "Thüringen", "16")]
     assert 'href="/authorities/"' in text(client.get("/"))
     city = CityFactory(ags="05911000", name="Bochum")
-    assert "Die Anträge der Stadt prüft Bezirksregierung Arnsberg." in text(client.get(f"/cities/{city.ags}/administration/"))
+    # with its article (decision 0085)
+    assert "Die Anträge der Stadt prüft die Bezirksregierung Arnsberg." in text(client.get(f"/cities/{city.ags}/administration/"))
+
+
+def test_an_authority_is_named_with_its_article_in_a_sentence():
+    """Walk (Landshut): "Die Anträge der Stadt prüft Regierung von Niederbayern" (decision 0085)."""
+    named = services.authority_in_sentence
+    assert named("Regierung von Niederbayern") == "die Regierung von Niederbayern"
+    assert named("Thüringer Landesverwaltungsamt") == "das Thüringer Landesverwaltungsamt"
+    assert named("Landesamt für Bauen und Verkehr") == "das Landesamt für Bauen und Verkehr"
+    assert named("Sächsische Aufbaubank") == "die Sächsische Aufbaubank"
+    assert named("Die Senatorin für Bau, Mobilität und Stadtentwicklung") == (
+        "die Senatorin für Bau, Mobilität und Stadtentwicklung")
+    assert named("Regierung von Niederbayern", "en") == "Regierung von Niederbayern"
 
 
 def test_a_new_authority_with_bad_prefixes_is_refused_with_a_clear_message_and_nothing_saved(admin, arnsberg):

@@ -232,3 +232,15 @@ def test_an_indicator_with_values_per_quarter_only_says_so_in_the_overview(users
     en.force_login(users["reviewer"])
     row = _indicator_row(en.get(f"/concepts/{SLUG}/indicators/").content.decode(), ind.code)
     assert "Values for 2 quarters" in row and "no value for the funding area" in row
+
+
+def test_a_payment_year_before_1971_is_refused_clearly_without_an_offer_to_confirm(planner_client, bochum):
+    """Walk (Landshut): 1926 gave the field's bare "größer oder gleich 1971" beside "Betrag geprüft –
+    trotzdem speichern", an offer to confirm a year that is refused anyway (decision 0085)."""
+    m = Measure.objects.get(concept=bochum, number="1.1")
+    count = Payment.objects.count()
+    r = planner_client.post(f"/concepts/{SLUG}/payments/", {"measure": m.pk, "year": 1926, "amount": "10"})
+    text = r.content.decode()
+    assert r.status_code == 400 and "1926 ist kein Jahr einer Auszahlung der Städtebauförderung" in text
+    assert "größer oder gleich" not in text and 'type="checkbox" name="checked"' not in text
+    assert Payment.objects.count() == count

@@ -31,6 +31,9 @@ def documents_written(application):
 
 
 def submit(planner, concept, year=2027, name="Programmanmeldung 2027"):
+    from tests.factories import district_of
+
+    district_of(concept.city)  # without a funding authority nothing can be submitted (decision 0085)
     with cheap_documents():
         draft = services.save_draft(planner, concept, year=year, council_decision=YESTERDAY, freeze_as=name)
         return documents_written(services.submit(planner, concept, draft))

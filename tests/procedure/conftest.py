@@ -16,9 +16,9 @@ def _load() -> dict:
     district's funding authority (Sachsen, 146) and of another district's (Arnsberg, 059)."""
     concept = make_new_city()
     planner = concept.roles.get(user__username="planer-neu").user
+    staff = authority_staff("146", name="Landesdirektion Sachsen")  # before the submission (decision 0085)
     app = submit(planner, concept)
-    return {"concept": concept.pk, "planner": planner.pk, "app": app.pk,
-            "authority": authority_staff("146", name="Landesdirektion Sachsen").pk,
+    return {"concept": concept.pk, "planner": planner.pk, "app": app.pk, "authority": staff.pk,
             "authority_b": authority_staff("059", name="Bezirksregierung Arnsberg").pk}
 
 
@@ -36,6 +36,7 @@ def world(db):
 
 
 LATER = datetime.date(2028, 12, 31)  # the payments world's day: its expenses of 2027 and 2028 are paid
+FINAL = datetime.date(2031, 1, 15)  # past every year the concept (2026–2030) can approve: a final proof (0085)
 
 
 @shared_world("payment_world")

@@ -40,8 +40,20 @@ def _url(concept, rest=""):
     return f"/api/v1/concepts/{concept.slug}/applications/{rest}"
 
 
+def test_without_a_funding_authority_the_api_refuses_the_submission_and_stores_nothing(new_city, planner):
+    body = {"year": 2027, "council_decision": YESTERDAY.isoformat(), "freeze_as": "Anmeldung 2027"}
+    client = bearer(planner)
+    before = unchanged()
+    response = client.post(_url(new_city), json.dumps(body), content_type="application/json")
+    assert response.status_code == 400
+    message = " ".join(response.json()["errors"]["non_field_errors"])
+    assert "Für Hoyerswerda ist in isek keine Bewilligungsbehörde eingerichtet (AGS 14625240)" in message
+    assert unchanged() == before and not new_city.applications.exists()
+
+
 def test_the_city_submits_and_its_authority_reads(new_city, planner):
     body = {"year": 2027, "council_decision": YESTERDAY.isoformat(), "freeze_as": "Anmeldung 2027", "note": "per API"}
+    sachsen = bearer(authority_staff("14"))  # its district's authority, set up before (decision 0085)
     response = bearer(planner).post(_url(new_city), json.dumps(body), content_type="application/json")
     assert response.status_code == 201, response.content
     data = response.json()
@@ -49,7 +61,6 @@ def test_the_city_submits_and_its_authority_reads(new_city, planner):
     # frozen, its documents queued (decision 0079): the answer says so; the authority sees it once they are written
     assert (data["state"], data["version"], data["kuf_version"], data["year"]) == ("submitting", 1, "Anmeldung 2027", 2027)
     assert data["documents_job"] == {"status": "queued", "progress": 0, "message": ""} and data["documents"] == []
-    sachsen = bearer(authority_staff("14"))
     assert sachsen.get(_url(new_city, f"{app.pk}/")).status_code == 404
     documents_written(app)  # the worker (in the tests: called directly)
     data = bearer(planner).get(_url(new_city, f"{app.pk}/")).json()

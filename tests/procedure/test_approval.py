@@ -558,3 +558,39 @@ def test_the_concepts_term_keeps_the_years_an_approval_granted_money_for(world):
     shortened.end_year, shortened.name = last, "Neu benannt"  # the term keeps every approved year: saved
     concepts.save_concept(planner, shortened)
     assert Concept.objects.get(pk=concept.pk).name == "Neu benannt"
+
+
+def test_a_line_approved_by_an_amendment_names_the_bescheid_and_its_amendment(paid):
+    """Walk (Landshut): the next year's application said "bereits bewilligt (Zuwendungsbescheid …-Ä1)",
+    naming the amendment alone; it names the Bescheid as elsewhere (decision 0085)."""
+    from tests.procedure import submit
+
+    concept, staff, first = paid["concept"], paid["authority"], paid["app"]
+    original = first.approvals.get()
+    key = next(line["key"] for line in services.approval_lines(concept, first) if line["year"] == 2028)
+    services.approve(staff, concept, first, decided_on=TODAY, file_number="34.1-2027/07-Ä1", reason="Kürzung",
+                     amounts={key: "1"}, reasons={key: "gekürzt"})
+    second = submit(paid["planner"], concept, year=2026, name="Programmanmeldung 2026")
+    named = (f"Zuwendungsbescheid 34.1-2027/07 vom {original.decided_on:%d.%m.%Y}, geändert durch "
+             f"Änderungsbescheid 34.1-2027/07-Ä1 vom {TODAY:%d.%m.%Y}")
+    assert {m["approval"] for m in services.already_approved(concept, second)} == {named}
+    page = client_for(paid["planner"]).get(f"/concepts/{concept.slug}/applications/{second.pk}/").content.decode()
+    assert f"bereits bewilligt ({named})" in page
+
+
+def test_an_application_that_requests_nothing_is_refused_with_a_message(paid):
+    """Walk (Landshut): an application for 2028 whose every line the 2027 Bescheid granted already
+    (0 € requested) was submitted without a word (decision 0085)."""
+    from tests.procedure import YESTERDAY, cheap_documents
+
+    concept, planner = paid["concept"], paid["planner"]
+    draft = services.save_draft(planner, concept, year=2028, council_decision=YESTERDAY, freeze_as="Anmeldung 2028")
+    client = client_for(planner)
+    asked = client.post(f"/concepts/{concept.slug}/applications/{draft.pk}/submit/").content.decode()
+    message = "Dieser Antrag beantragt keine Zuwendung: Jede Zeile der Städtebauförderung (Bund, Land) ab 2028"
+    assert 'id="submit-nothing-requested"' in asked and message in asked and 'id="submit-confirmed"' not in asked
+    before = checksum()
+    with cheap_documents(), pytest.raises(ValidationError) as refused:
+        services.submit(planner, concept, draft)
+    assert refused.value.code == "nothing_requested" and message in refused.value.messages[0]
+    assert checksum() == before and Application.objects.get(pk=draft.pk).state == "draft"

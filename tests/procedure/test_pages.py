@@ -17,7 +17,7 @@ from isek.procedure import services
 from isek.procedure.models import Application
 from tests.conftest import client_for
 from tests.dbstate import checksum
-from tests.factories import authority_staff, member
+from tests.factories import authority_staff, district_of, member
 from tests.procedure import YESTERDAY, cheap_documents, documents_written
 
 
@@ -48,6 +48,20 @@ def test_the_planner_assembles_and_submits(new_city, planner):
     assert 'data-state="draft"' in draft and "Antrag einreichen" in draft and "Antragsreife heute" in draft
     # the readiness counts the application's council decision (the concept has none of its own)
     assert new_city.council_decision_date is None and "Datum des Ratsbeschlusses" not in draft
+    # no funding authority holds Hoyerswerda's AGS yet: said as an open point, no button, refused (decision 0085)
+    assert 'id="no-authority"' in draft and 'id="submit-form"' not in draft
+    reason = ("Für Hoyerswerda ist in isek keine Bewilligungsbehörde eingerichtet (AGS 14625240). Die Administration "
+              "der Installation richtet sie unter „Bewilligungsbehörden“ (/authorities/) ein")
+    assert reason in draft
+    before = checksum()
+    asked = client.post(_url(new_city, f"{app.pk}/submit/")).content.decode()
+    assert 'id="submit-no-authority"' in asked and reason in asked and 'id="submit-confirmed"' not in asked
+    refused = client.post(_url(new_city, f"{app.pk}/submit/"), {"confirmed": "1"})  # sent anyway: refused, said
+    assert reason in client.get(refused["Location"]).content.decode() and checksum() == before
+    assert Application.objects.get(pk=app.pk).state == "draft"
+    district_of(new_city.city)  # the administration sets it up
+    draft = client.get(response["Location"]).content.decode()
+    assert 'id="no-authority"' not in draft and 'id="submit-form"' in draft
     before = checksum()
     asked = client.post(_url(new_city, f"{app.pk}/submit/"))  # the first press asks (without JavaScript too)
     assert asked.status_code == 200 and "Antrag für 2027 (Version 1) wirklich einreichen?" in asked.content.decode()
@@ -113,6 +127,7 @@ def test_the_form_says_what_is_wrong_and_saves_nothing(new_city, planner):
 
 
 def test_a_submitted_application_cannot_be_changed_through_the_pages(new_city, planner):
+    district_of(new_city.city)
     with cheap_documents():
         app = documents_written(services.submit(planner, new_city, services.save_draft(
             planner, new_city, year=2027, council_decision=YESTERDAY, freeze_as="Anmeldung")))
@@ -128,6 +143,7 @@ def test_a_submitted_application_cannot_be_changed_through_the_pages(new_city, p
 
 
 def test_the_next_version_shows_what_changed(new_city, planner):
+    district_of(new_city.city)
     with cheap_documents():
         documents_written(services.submit(planner, new_city, services.save_draft(
             planner, new_city, year=2027, council_decision=YESTERDAY, freeze_as="Anmeldung")))
@@ -182,6 +198,9 @@ def test_the_pages_in_english(new_city, planner):
     client = client_for(planner)
     client.cookies["django_language"] = "en"
     html = client.get(_url(new_city, f"{app.pk}/"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No funding authority is set up in isek for Hoyerswerda (AGS 14625240)." in html  # decision 0085
+    district_of(new_city.city)
+    html = client.get(_url(new_city, f"{app.pk}/"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Submit the application" in html and "Application 2027, version 1" in html
     assert "Readiness today" in html and "Funding area, legal basis and " in html
     assert "Date of the council decision" not in html  # the draft's own date counts (issue #23)
@@ -191,6 +210,7 @@ def test_the_pages_in_english(new_city, planner):
 def test_a_failed_documents_job_is_said_on_the_page_and_started_again(new_city, planner, monkeypatch):
     """The job that writes the documents fails (decision 0079): the page says so with the reason
     and offers "Erneut starten", which queues it again; the list marks it."""
+    district_of(new_city.city)
     from isek.procedure import jobs
 
     with cheap_documents():
@@ -215,3 +235,12 @@ def test_a_failed_documents_job_is_said_on_the_page_and_started_again(new_city, 
     assert response.status_code == 302 and "Die Dokumente werden erneut erstellt." in client.get(response["Location"]).content.decode()
     app.document_job.refresh_from_db()
     assert app.document_job.status == "queued"
+
+
+def test_a_new_version_starts_with_the_council_decision_of_the_previous(new_city, planner):
+    """Walk (Landshut): "Neue Version anlegen" left the date of the council decision empty (decision 0085)."""
+    decided = YESTERDAY - datetime.timedelta(days=30)
+    services.save_draft(planner, new_city, year=2027, council_decision=decided, freeze_as="Anmeldung")
+    form = client_for(planner).get(_url(new_city, "new/?year=2027")).content.decode()
+    assert f'value="{decided.isoformat()}"' in form
+    assert f'value="{decided.isoformat()}"' not in client_for(planner).get(_url(new_city, "new/?year=2028")).content.decode()

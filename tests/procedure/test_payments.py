@@ -23,7 +23,7 @@ from isek.procedure.models import PaymentRequest, ProofCheck
 from tests.conftest import client_for
 from tests.dbstate import checksum
 from tests.factories import member
-from tests.procedure.conftest import LATER
+from tests.procedure.conftest import FINAL, LATER
 
 CENT = D("0.01")
 
@@ -649,7 +649,9 @@ def test_a_query_is_answered_the_proof_submitted_returned_and_accepted(paid, tmp
     assert checksum() == before
     # the authority checks the answered line; the city submits the next version; the authority accepts it
     services.check_proof_line(staff, concept, app, key=key, state="checked")
-    second = services.submit_proof(planner, concept, app, report="Der Platz ist fertig. Ergänzt.", confirmed=True)
+    second = services.submit_proof(planner, concept, app, report="Der Platz ist fertig. Ergänzt.", confirmed=True,
+                                   today=FINAL)  # after the approval's last year: the final proof (0085)
+    assert (first.interim, second.interim) == (True, False)
     assert second.version == 2 and ProofDocument.objects.filter(submission__application=app).count() == 4
     services.accept_proof(staff, concept, app)
     assert ProofSubmission.objects.get(pk=second.pk).get_state_display() == "geprüft und abgeschlossen"
@@ -716,8 +718,9 @@ def test_the_proof_pages_and_the_api(paid):
     assert "Noch nicht geklärt" in refused
     authority.post(proof + "check/", {"key": key, "state": "checked"})
     accepted = authority.post(proof + "accept/", {"confirmed": "1"}, follow=True).content.decode()
-    assert "Der Verwendungsnachweis ist geprüft und abgeschlossen." in accepted and 'data-state="accepted"' in accepted
-    assert 'class="isek-proof-form"' not in accepted  # nothing more to check
+    # submitted while the approval runs: an interim proof, accepted it leaves room for the next (decision 0085)
+    assert "Stand: Version 1, angenommen (Zwischennachweis)." in accepted and 'data-state="accepted"' in accepted
+    assert 'id="proof-interim-accepted"' in accepted and "geprüft und abgeschlossen" not in accepted
     data = bearer(planner).get(f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/proof/").json()
     assert data["state"] == "accepted" and [s["version"] for s in data["submissions"]] == [1]
     assert data["submissions"][0]["documents"][0]["sha256"] in {d.sha256 for d in found.documents.all()}
@@ -767,7 +770,7 @@ def test_an_accepted_proof_keeps_its_figures_and_shows_later_expenses_apart(paid
     services.release(staff, concept, services.submit_new_request(planner, concept, app, payments=_first_two(paid)))
     first = services.submit_proof(planner, concept, app, report="Der Platz ist fertig.", confirmed=True)
     services.return_proof(staff, concept, app, reason="Bitte den Beleg beilegen und neu einreichen.")
-    services.submit_proof(planner, concept, app, report="Der Platz ist fertig.", confirmed=True)
+    services.submit_proof(planner, concept, app, report="Der Platz ist fertig.", confirmed=True, today=FINAL)
     proof_url = f"/concepts/{concept.slug}/applications/{app.pk}/proof/"
     city = client_for(planner)
     page = city.get(proof_url).content.decode()
@@ -831,3 +834,48 @@ def test_the_payments_page_shows_cents_and_offers_no_deletion_a_request_would_re
         assert f'name="delete" value="{pk}"' not in listing and f'data-cited="{pk}"' in listing
     assert "Teil von Mittelabruf Nr. 1 (Antrag 2027, Version 1, „freigegeben“): nicht löschbar" in listing
     assert f'name="delete" value="{later}"' in listing and f'data-cited="{later}"' not in listing
+
+
+def test_an_accepted_interim_proof_leaves_room_for_the_next_which_counts_later_expenses(paid):
+    """Walk (Landshut): accepting a Zwischennachweis closed the proof of use for good – later
+    expenses stood apart "nach der Annahme", no final proof could be filed (decision 0085)."""
+    from isek import access
+    from isek.monitoring import services as monitoring
+    from isek.monitoring.models import Payment
+    from isek.procedure.models import ProofSubmission
+
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    services.release(staff, concept, services.submit_new_request(planner, concept, app, payments=_first_two(paid)))
+    interim = services.submit_proof(planner, concept, app, report="Zwischenstand.", confirmed=True, today=LATER)
+    services.accept_proof(staff, concept, app)
+    interim = ProofSubmission.objects.get(pk=interim.pk)
+    assert (interim.interim, interim.state, interim.closes) == (True, "accepted", False)
+    kept, documents = interim.snapshot, {d.kind: d.sha256 for d in interim.documents.all()}
+    measure = concept.measures.get(number="1.1")
+    monitoring.save_payment(access.Operator("test"), concept, Payment(measure=measure, year=2028, amount=D("777.77"),
+                                                                      note="nach dem Zwischennachweis"), today=LATER)
+    proof = services.proof_of_use(concept, app)
+    # the page is the next proof's: today's figures with the new expense, nothing apart, submittable
+    assert proof["frozen"] is None and proof["later"] == []
+    assert proof["expenses_total"]["expenses"] == D(kept["expenses_total"]["expenses"]) + D("777.77")
+    assert services.proof_submit_refusal(proof) == ""
+    city = client_for(planner)
+    url = f"/concepts/{concept.slug}/applications/{app.pk}/proof/"
+    page = city.get(url).content.decode()
+    assert 'id="proof-interim-accepted"' in page and 'id="proof-submit-form"' in page
+    assert "Nach der Annahme erfasst" not in page and 'id="proof-later"' not in page
+    assert "777,77" in page.split('id="proof-receipts"')[1].split("</table>")[0]
+    final = services.submit_proof(planner, concept, app, report="Der Platz ist fertig.", confirmed=True, today=FINAL)
+    assert (final.version, final.interim) == (2, False)
+    assert D(final.snapshot["expenses_total"]["expenses"]) == proof["expenses_total"]["expenses"]
+    assert any(r["amount"] == "777.77" for r in final.snapshot["receipts"])
+    # the accepted interim proof keeps its snapshot and documents, and the page lists it with its figure
+    again = ProofSubmission.objects.get(pk=interim.pk)
+    assert again.snapshot == kept and {d.kind: d.sha256 for d in again.documents.all()} == documents
+    page = city.get(url).content.decode()
+    listed = page.split('id="proof-submissions"')[1].split("</ul>")[0]
+    assert 'data-version="1" data-state="accepted" data-interim="yes"' in listed
+    assert f"Bezahlte Ausgaben im Nachweis: {_german(D(kept['expenses_total']['expenses']))} €." in listed
+    services.accept_proof(staff, concept, app)  # the final one closes it
+    _refused(lambda: services.submit_proof(planner, concept, app, report="x", confirmed=True, today=FINAL), "__all__",
+             "geprüft und abgeschlossen")

@@ -19,9 +19,9 @@ from isek.core.models import ChangeRecord
 from isek.finance import services as finance
 from isek.finance.models import CostItem, FinanceVersion
 from isek.procedure import services
-from isek.procedure.models import Application, Document
+from isek.procedure.models import Application, Document, DocumentJob
 from tests.dbstate import checksum
-from tests.factories import ConceptFactory, authority_staff, member
+from tests.factories import ConceptFactory, authority_staff, district_of, member
 from tests.procedure import YESTERDAY, cheap_documents, documents_written, submit
 
 PLANNER = "planer-neu"
@@ -37,6 +37,7 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def test_a_submitted_application_keeps_its_documents_figures_and_readiness(new_city, planner):
+    district_of(new_city.city)  # its funding authority (decision 0085)
     draft = services.save_draft(planner, new_city, year=2027, council_decision=YESTERDAY, freeze_as="Anmeldung 2027",
                                 note="erste Anmeldung")
     assert (draft.state, draft.version, draft.finance_version.name) == ("draft", 1, "Anmeldung 2027")
@@ -72,6 +73,22 @@ def test_a_submitted_application_keeps_its_documents_figures_and_readiness(new_c
     assert records[1].changes["state"] == ["draft", "submitting"] and records[1].actor == PLANNER
     assert records[2].changes["state"] == ["submitting", "submitted"] and records[2].actor == PLANNER
     assert ChangeRecord.objects.filter(model="procedure.Document", concept_pk=new_city.pk).count() == 4
+
+
+def test_without_a_funding_authority_the_submission_is_refused_and_changes_nothing(new_city, planner):
+    """No authority's district holds the city's AGS: the application would reach nobody (decision 0085)."""
+    draft = services.save_draft(planner, new_city, year=2027, council_decision=YESTERDAY, freeze_as="Anmeldung")
+    before = checksum()
+    with pytest.raises(ValidationError) as refused:
+        services.submit(planner, new_city, draft)
+    assert refused.value.code == "no_authority" and "(AGS 14625240)" in refused.value.messages[0]
+    assert checksum() == before and Application.objects.get(pk=draft.pk).state == "draft"
+    assert not DocumentJob.objects.filter(application=draft).exists()
+    authority_staff("059")  # another district's authority does not help
+    with pytest.raises(ValidationError):
+        services.submit(planner, new_city, draft)
+    district_of(new_city.city)
+    assert services.no_authority(new_city) == "" and services.submit(planner, new_city, draft).state == "submitting"
 
 
 def test_a_submitted_application_cannot_be_edited_or_deleted(new_city, planner):

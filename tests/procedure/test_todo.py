@@ -122,7 +122,8 @@ def test_the_authority_sees_what_waits_for_it_and_the_city_what_waits_for_it(pai
     services.check_proof_line(staff, concept, app, key=key, state="checked")
     assert services.authority_todo(staff, district)["total"] == 0
     # a new application of the district, submitted: the authority's until it starts the review
-    newer = submit(planner, concept, year=2028, name="Programmanmeldung 2028")
+    # (2026: a 2028 one would request nothing, its lines granted by 2027's Bescheid – refused, decision 0085)
+    newer = submit(planner, concept, year=2026, name="Programmanmeldung 2026")
     todo = services.authority_todo(staff, district)
     assert _kinds(todo) == ["application"] and todo["items"][0]["since"] == newer.submitted_at
     services.start_review(staff, concept, newer)

@@ -496,6 +496,23 @@ def funding_authorities():
             .annotate(staff_count=Count("staff", distinct=True)).order_by("land", "name"))
 
 
+_NEUTER = ("amt", "ministerium", "büro", "referat")  # the heads of an authority's name that take "das"
+
+
+def authority_in_sentence(name: str, language: str | None = "de") -> str:
+    """An authority's name as the object of a German sentence ("Die Anträge der Stadt prüft …"):
+    with its article – "die Regierung von Niederbayern", "das Thüringer Landesverwaltungsamt" –,
+    a name that carries one already with it in lower case ("Die Senatorin …" → "die Senatorin …");
+    other languages: the name as it is (decision 0085)."""
+    if not (language or "de").startswith("de") or not name:
+        return name
+    first, _sep, rest = name.partition(" ")
+    if first.lower() in ("der", "die", "das") and rest:
+        return f"{first.lower()} {rest}"
+    head = next((w for w in name.split() if w[:1].isupper() and not w.endswith(("er", "e", "es"))), name.split()[0])
+    return f"{'das' if head.lower().endswith(_NEUTER) else 'die'} {name}"
+
+
 def authority_of(city: City) -> FundingAuthority | None:
     """The funding authority whose district holds ``city`` (None where none is set up)."""
     return FundingAuthority.objects.filter(prefixes__prefix__in=ags_prefixes(city.ags)).first()

@@ -540,7 +540,8 @@ def city_administration(request, ags):
     return render(request, "concepts/city_administration.html", {
         "city": city, "addresses": addresses, "person_form": person_form,
         "administrators": services.city_people(city, services.CityRole.Role.ADMIN),
-        "authority": services.authority_of(city)},
+        "authority": (authority := services.authority_of(city)),
+        "authority_named": authority and services.authority_in_sentence(authority.name, get_language())},
         status=400 if request.method == "POST" else 200)
 
 

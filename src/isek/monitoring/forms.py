@@ -87,8 +87,8 @@ class PaymentForm(KernFormMixin, forms.ModelForm):
         from .services import payment_year_refusal
 
         year = self.cleaned_data.get("year")
-        if refusal := payment_year_refusal(year):  # not asked as a doubt: refused (decision 0065)
-            raise forms.ValidationError(refusal, code="future_year")
+        if refusal := payment_year_refusal(year):  # not asked as a doubt: refused (decisions 0065, 0085)
+            raise forms.ValidationError(refusal, code="year")
         return year
 
     def clean(self):

@@ -191,10 +191,17 @@ def cited_payments(concept) -> dict[int, str]:
     return found
 
 
+FIRST_YEAR = 1971  # the Städtebauförderung began in 1971 (StBauFG); the models' years start there
+
+
 def payment_year_refusal(year: int | None, today: datetime.date | None = None) -> str:
     """Why a paid expense of ``year`` cannot be recorded ``today`` (default: today): a year after
-    the current one has not been paid yet ("" where it can)."""
+    the current one has not been paid yet, nor one before the first year of the Städtebauförderung
+    ("" where it can)."""
     now = (today or timezone.localdate()).year
+    if year is not None and year < FIRST_YEAR:  # said, not the field's bare bound nor a doubt to confirm (0085)
+        return _("%(year)s ist kein Jahr einer Auszahlung der Städtebauförderung: erfasst werden Auszahlungen der "
+                 "Jahre %(first)s bis %(now)s (dem laufenden Jahr).") % {"year": year, "first": FIRST_YEAR, "now": now}
     if year is not None and year > now:
         return _("Eine bezahlte Ausgabe des Jahres %(year)s lässt sich noch nicht erfassen: erfasst werden Auszahlungen "
                  "bis zum laufenden Jahr %(now)s. Geplante Kosten späterer Jahre gehören in die KuF.") % {

@@ -522,6 +522,9 @@ class ProofSubmission(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("entschieden von"))
     reason = models.TextField(_("Begründung der Rückgabe"), blank=True)
+    # submitted while the approval still grants money for this year or later: a Zwischennachweis, which
+    # accepted leaves room for the next proof; only an accepted final proof closes it (decision 0085)
+    interim = models.BooleanField(_("Zwischennachweis"), default=False)
 
     class Meta:
         ordering = ["application", "version"]
@@ -531,6 +534,26 @@ class ProofSubmission(models.Model):
 
     def __str__(self):
         return f"{_('Verwendungsnachweis')} {_('Version')} {self.version} ({self.application})"
+
+    @property
+    def closes(self) -> bool:
+        """Accepted as the final proof: nothing of the proof of use changes any more (decision 0085)."""
+        return self.state == self.State.ACCEPTED and not self.interim
+
+    @property
+    def kept_expenses(self):
+        """The paid expenses its snapshot keeps in total (None for a snapshot without them)."""
+        import decimal
+
+        total = (self.snapshot or {}).get("expenses_total", {}).get("expenses")
+        return None if total is None else decimal.Decimal(total)
+
+    @property
+    def state_label(self) -> str:
+        """Its state as the pages say it; an accepted interim proof is not "abgeschlossen"."""
+        if self.state == self.State.ACCEPTED and self.interim:
+            return str(_("angenommen (Zwischennachweis)"))
+        return str(self.get_state_display())
 
     def save(self, *args, **kwargs):
         # its one change: the authority's decision on a submitted proof (services.accept_proof, return_proof)

@@ -293,7 +293,7 @@ def bescheid_named(approval: Approval) -> str:
 def already_approved(concept, application: Application) -> list[dict]:
     """The lines of ``application``'s requested years that another application's approval granted
     first (``approved_elsewhere``), as the application's page marks them: "key", "label", "year",
-    "source_label", "amount" (of the snapshot, Decimal), "approval" (its Bescheid: ``bescheid``)."""
+    "source_label", "amount" (of the snapshot, Decimal), "approval" (its Bescheid: ``bescheid_named``)."""
     taken = approved_elsewhere(application)
     if not taken:
         return []
@@ -304,7 +304,7 @@ def already_approved(concept, application: Application) -> list[dict]:
     keys = sorted((k for k in taken if k in amounts and k[1] >= application.year),
                   key=lambda k: (diff._order(k[0], labels), k[1], rank[k[2]]))
     return [{"key": f"{m}-{y}-{w}", "label": labels.get(m, m), "year": y, "source_label": sources.get(w, w),
-             "amount": amounts[(m, y, w)], "approval": bescheid(taken[(m, y, w)]),
+             "amount": amounts[(m, y, w)], "approval": bescheid_named(taken[(m, y, w)]),  # an amendment with its original
              "zero": not any(_line_key(x) == (m, y, w) and decimal.Decimal(x["approved"]) for x in taken[(m, y, w)].lines)}
             for m, y, w in keys]
 
@@ -322,12 +322,51 @@ def readiness_now(concept, application: Application | None = None) -> dict:
                                        council_decision=application.council_decision if application else None)
 
 
+def previous_version(concept, year) -> Application | None:
+    """The newest application of ``year`` (a number or its text; None for anything else): what a
+    new version of that year starts from."""
+    year = str(year or "")
+    if not (year.isascii() and year.isdigit() and len(year) == 4):
+        return None
+    return concept.applications.filter(year=int(year)).order_by("-version").first()
+
+
 def versions_of(concept):
     """The concept's frozen KuF versions, newest first (the form's choice)."""
     return finance.FinanceVersion.objects.filter(concept=concept).order_by("-created_at", "-id")
 
 
 # --- writing -------------------------------------------------------------------------------------
+
+
+def no_authority(concept) -> str:
+    """Why ``concept``'s city cannot submit: no funding authority's district holds its AGS (an
+    application would reach nobody, decision 0085); "" where one does."""
+    from isek.concepts.services import authority_of
+
+    city = concept.city
+    if authority_of(city) is not None:
+        return ""
+    return _("Für %(city)s ist in isek keine Bewilligungsbehörde eingerichtet (AGS %(ags)s). Die Administration "
+             "der Installation richtet sie unter „Bewilligungsbehörden“ (%(url)s) ein; bis dahin lässt sich kein "
+             "Antrag einreichen.") % {"city": city.name, "ags": city.ags, "url": reverse("authority-list")}
+
+
+def nothing_requested(concept, application: Application, kept: dict | None = None) -> str:
+    """Why ``application`` requests no grant at all ("" where it requests some): every line of the
+    Städtebauförderung (Bund, Land) from its programme year on is 0 € or approved already by another
+    year's approval, at least one of them approved (decision 0085). ``kept``: its snapshot, where
+    computed already."""
+    kept = kept if kept is not None else snapshot(concept, application)
+    taken = approved_elsewhere(application)
+    lines = {(f["measure"], int(f["year"]), f["what"]): decimal.Decimal(f["amount"]) for f in kept.get("figures", [])
+             if f["what"] in GRANT and int(f["year"]) >= application.year}
+    # a KuF without grant lines at all is the readiness check's (its measures' financing), not refused here
+    if not set(lines) & set(taken) or any(amount and key not in taken for key, amount in lines.items()):
+        return ""
+    return _("Dieser Antrag beantragt keine Zuwendung: Jede Zeile der Städtebauförderung (Bund, Land) ab %(year)s "
+             "ist 0 € oder schon bewilligt. Nehmen Sie die beantragten Beträge in die KuF auf, frieren Sie sie ein "
+             "und wählen Sie diese KuF-Version im Entwurf.") % {"year": application.year}
 
 
 def _refuse_submitted(application: Application) -> None:
@@ -441,7 +480,11 @@ def submit(user, concept, application: Application, *, via: str = "web") -> Appl
     if errors := _problems(concept, application.year, application.council_decision, application.finance_version, "",
                            application):
         raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
+    if reason := no_authority(concept):  # it would reach nobody (decision 0085)
+        raise invalid(reason, "no_authority")
     kept = snapshot(concept, application)
+    if reason := nothing_requested(concept, application, kept):  # a 0 € application (decision 0085)
+        raise invalid(reason, "nothing_requested")
     try:
         with change(user, via):
             # frozen once: a second request (double click, another person) finds it no longer a draft
@@ -1770,10 +1813,12 @@ def proof_of_use(concept, application: Application) -> dict:
     submissions = list(application.proof_submissions.select_related("submitted_by", "decided_by")
                        .prefetch_related(Prefetch("documents", ProofDocument.objects.defer("content"))))
     last = submissions[-1] if submissions else None
-    frozen = last if last is not None and last.state in (P_SUBMITTED, P_ACCEPTED) else None
+    # submitted, or accepted as the final proof: its figures, the expenses recorded since apart (decision
+    # 0075); an accepted interim proof keeps its own figures and leaves the page to the next proof (0085)
+    frozen = last if last is not None and (last.state == P_SUBMITTED or last.closes) else None
     later: list[dict] = []
     receipts: list[dict] | None = listed
-    if frozen is not None:  # submitted or accepted: its figures, the expenses recorded since apart (decision 0075)
+    if frozen is not None:
         grant, expenses, later = _as_submitted(frozen.snapshot, grant, expenses, sources)
         receipts = _receipts_as_submitted(frozen.snapshot)  # None: kept before the Belegliste (0082)
     by_line: dict[str, list[dict]] = {}
@@ -1904,8 +1949,9 @@ def can_edit_proof(user, concept) -> bool:
 
 
 def _closed(proof: dict) -> str:
-    """Why nothing on the proof of use may change any more ("" while it may): it was accepted."""
-    if proof["submission"] is not None and proof["submission"].state == P_ACCEPTED:
+    """Why nothing on the proof of use may change any more ("" while it may): it was accepted as the
+    final proof (an accepted interim proof leaves room for the next one, decision 0085)."""
+    if proof["submission"] is not None and proof["submission"].closes:
         return _("Der Verwendungsnachweis ist geprüft und abgeschlossen; an ihm ändert sich nichts mehr.")
     return ""
 
@@ -1988,8 +2034,14 @@ def _proof_snapshot(proof: dict) -> dict:
                          for r in proof["receipts"] or ()]}
 
 
+def is_interim(proof: dict, today: datetime.date | None = None) -> bool:
+    """Would a proof submitted ``today`` be a Zwischennachweis: the approval still grants money for
+    this year or a later one (decision 0085)? Accepted, it leaves room for the next proof."""
+    return proof["last_year"] is not None and proof["last_year"] >= (today or timezone.localdate()).year
+
+
 def submit_proof(user, concept, application: Application, *, report: str = "", confirmed: bool = False,
-                 via: str = "web") -> ProofSubmission:
+                 via: str = "web", today: datetime.date | None = None) -> ProofSubmission:
     """The city submits the proof of use: its Sachbericht (text) and its confirmation that the
     figures are complete and right; the figures are kept as a snapshot, the PDF and the Excel
     workbook as bytes with their SHA-256 – from then on nothing of it changes. The next version
@@ -2022,7 +2074,7 @@ def submit_proof(user, concept, application: Application, *, report: str = "", c
         with change(user, via):
             submission = ProofSubmission.objects.create(
                 application=application, version=version, report=report, snapshot=_proof_snapshot(proof),
-                submitted_by=None if user.pk is None else user)
+                interim=is_interim(proof, today), submitted_by=None if user.pk is None else user)
             for document in written:
                 document.submission = submission
                 document.save()

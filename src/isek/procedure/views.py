@@ -11,7 +11,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -80,6 +79,10 @@ def _page(request, concept, app, remark_form=None, status=200, confirm_submit=Fa
         context["plan_differs"] = services.plan_differs(concept, app.finance_version)
         # the confirmation says how much of the readiness is still open, and what (walk 23)
         context["readiness_open"] = [i["label"] for i in context["readiness"]["items"] if i["status"] == "incomplete"]
+        # a city without a funding authority cannot submit: said before the click, no button (decision 0085)
+        context["no_authority"] = services.no_authority(concept)
+        context["nothing_requested"] = services.nothing_requested(concept, app) if (  # a 0 € application (0085)
+            confirm_submit and not context["no_authority"] and app.finance_version_id is not None) else ""
     return render(request, "procedure/application.html", context, status=status)
 
 
@@ -108,6 +111,8 @@ def application_form(request, concept, application=None):
         messages.error(request, str(services.BEING_SUBMITTED if app.is_submitting else services.SUBMITTED_CANNOT_CHANGE))
         return redirect("procedure:application", concept.slug, app.pk)
     initial = {"year": request.GET.get("year", ""), "council_decision": concept.council_decision_date}
+    if app is None and (previous := services.previous_version(concept, initial["year"])) is not None:
+        initial["council_decision"] = previous.council_decision  # "Neue Version anlegen" keeps it (decision 0085)
     if app is not None:
         initial = {"year": app.year, "finance_version": app.finance_version_id,
                    "council_decision": app.council_decision, "note": app.note}
@@ -504,7 +509,7 @@ def _proof_page(request, concept, app, confirm_accept=False):
     last = found["submission"]
     refusal = services.proof_submit_refusal(found) if can_edit else ""
     pending = last is not None and last.state == "submitted"
-    closed = last is not None and last.state == "accepted"
+    closed = last is not None and last.closes  # an accepted interim proof leaves room for the next (0085)
     return render(request, "procedure/proof.html", {
         "concept": concept, "app": app, **found, "can_check": can_check and not closed,
         "can_answer": can_edit and not closed, "can_submit": can_edit and not refusal, "submit_refusal": refusal,
@@ -514,7 +519,8 @@ def _proof_page(request, concept, app, confirm_accept=False):
         "unchecked": found["lines"] - found["checked"],
         "return_form": (_kept(request, f"proof-return-{app.pk}", ProofReturnForm) or ProofReturnForm())
         if can_check and pending else None,
-        "interim": found["last_year"] is not None and found["last_year"] >= timezone.localdate().year})
+        "interim": services.is_interim(found),
+        "interim_accepted": last if last is not None and last.state == "accepted" and not last.closes else None})
 
 
 def _proof_file(request, concept, application, ending: str):
@@ -645,11 +651,12 @@ def proof_accept(request, concept, application):
     if request.POST.get("confirmed") != "1":  # the first press asks, naming the lines not checked
         return _proof_page(request, concept, app, confirm_accept=True)
     try:
-        services.accept_proof(request.user, concept, app)
+        accepted = services.accept_proof(request.user, concept, app)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Der Verwendungsnachweis ist geprüft und abgeschlossen."))
+        messages.success(request, _("Der Verwendungsnachweis ist geprüft und abgeschlossen.") if accepted.closes else
+                         _("Der Zwischennachweis ist angenommen; der nächste Nachweis umfasst alle Ausgaben bis dahin."))
     return redirect(_proof_url(concept, app, "proof-state"))
 
 
