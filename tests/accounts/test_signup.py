@@ -72,7 +72,12 @@ def test_sign_up_confirm_sign_in_no_role_and_an_address_with_an_account_answered
     # the link: a page with a button (a mail scanner's GET confirms nothing), the button confirms and signs in
     link = _link(mail.outbox[0])
     assert c.get(link).status_code == 200 and not get_user_model().objects.get(pk=user.pk).is_active
-    r = c.post(link)
+    # the button confirms with the account's password (a wrong one: asked again, nothing changed)
+    before = checksum(UNCHECKED)
+    r = c.post(link, {"password": "falsch-geraten-1"})
+    assert r.status_code == 400 and "Das Passwort passt nicht zu diesem Konto" in r.content.decode()
+    assert checksum(UNCHECKED) == before and 'id="confirm-form"' in r.content.decode()
+    r = c.post(link, {"password": PASSWORD})
     assert r.status_code == 302 and r["Location"] == "/concepts/x/"
     user.refresh_from_db()
     assert user.is_active and CitizenAccount.objects.get(user=user).confirmed_at is not None
@@ -111,7 +116,7 @@ def test_a_burst_of_mails_to_one_address_stops_and_a_link_not_opened_is_sent_aga
     for _n in range(services.SIGNUP_MAILS):
         assert _signup(c, password1="Anderes-Passwort-7", password2="Anderes-Passwort-7").status_code == 200
     user = get_user_model().objects.get(email="eva@example.org")
-    assert user.check_password(PASSWORD) is False and user.check_password("Anderes-Passwort-7")  # the first stays
+    assert user.check_password(PASSWORD) is False and user.check_password("Anderes-Passwort-7")
     assert len(mail.outbox) == services.SIGNUP_MAILS and all("/accounts/signup/confirm/" in m.body for m in mail.outbox)
     r = _signup(c)
     assert r.status_code == 400 and "schon mehrere E-Mails geschickt" in r.content.decode()
@@ -139,18 +144,42 @@ def test_the_confirmation_link_signs_in_once_and_then_asks_to_sign_in():
     c = Client(HTTP_ACCEPT_LANGUAGE="de")
     _signup(c)
     link = _link(mail.outbox[0])
-    assert c.post(link).status_code == 302
+    assert c.post(link, {"password": PASSWORD}).status_code == 302
     before = checksum(UNCHECKED | {"django_session"})
     for method in ("get", "post"):
         other = Client(HTTP_ACCEPT_LANGUAGE="de")
-        r = getattr(other, method)(link)
+        r = getattr(other, method)(link, {"password": PASSWORD} if method == "post" else None)
         page = r.content.decode()
         assert r.status_code == 410 and "Dieser Link wurde schon verwendet – bitte melden Sie sich an." in page
         assert 'href="/accounts/login/?next=/concepts/x/"' in page and 'id="confirm-form"' not in page
         assert "_auth_user_id" not in other.session and other.get("/accounts/account/").status_code != 200
     assert checksum(UNCHECKED | {"django_session"}) == before
     with pytest.raises(services.LinkUsed):
-        services.confirm_signup(link.rstrip("/").rsplit("/", 1)[1])
+        services.confirm_signup(link.rstrip("/").rsplit("/", 1)[1], PASSWORD)
+
+
+def test_who_signed_up_first_with_anothers_address_cannot_take_the_account_over():
+    """Second reading of decision 0084: someone signs up with another's address and a password of
+    their own; the owner signs up too and confirms from the mail. The newest sign-up's password
+    counts, the older link is dead, and confirming asks for the password: the first one gains
+    nothing."""
+    services.sign_up("ida@example.org", "Des-Fremden-Passwort-9", base_url="http://testserver/", display_name="Fremd")
+    first = _link(mail.outbox[0])
+    import time
+
+    time.sleep(1.05)  # the links carry the second of joining
+    services.sign_up("ida@example.org", PASSWORD, base_url="http://testserver/", display_name="Ida")
+    latest = _link(mail.outbox[1])
+    user = get_user_model().objects.get(email="ida@example.org")
+    assert user.check_password(PASSWORD) and not user.check_password("Des-Fremden-Passwort-9")
+    assert CitizenAccount.objects.get(user=user).display_name == "Ida"
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    r = c.post(first, {"password": PASSWORD})
+    assert r.status_code == 404 and "kennt isek nicht" in r.content.decode()
+    r = c.post(latest, {"password": "Des-Fremden-Passwort-9"})  # the first one's password: no
+    assert r.status_code == 400 and not get_user_model().objects.get(pk=user.pk).is_active
+    assert c.post(latest, {"password": PASSWORD}).status_code == 302
+    assert not Client().login(username="ida@example.org", password="Des-Fremden-Passwort-9")
 
 
 def test_a_citizens_account_is_offered_no_api_keys_and_cannot_make_one():

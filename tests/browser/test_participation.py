@@ -229,6 +229,7 @@ def test_a_citizen_signs_up_confirms_and_supports_once_with_the_account(pages, s
     assert "Wir haben eine E-Mail an dora@example.org geschickt" in page.inner_text("main") and axe_violations(page) == []
     link = next(word for word in mail.outbox[-1].body.split() if "/accounts/signup/confirm/" in word)
     page.goto(link.replace("http://testserver", base))
+    page.get_by_label("Ihr Passwort").fill("Gruene-Wiese-42")
     assert axe_violations(page) == []
     with page.expect_navigation():
         page.get_by_role("button", name="Konto bestätigen").click()

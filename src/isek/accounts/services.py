@@ -699,7 +699,7 @@ def sign_up(email: str, password: str, display_name: str = "", *, base_url: str,
     """A citizen signs up: a new account, inactive until the link mailed to ``email`` is opened
     (``confirm_signup``). Whether the address has an account already is not said: the answer is the
     same, and the mail tells its owner – an account there (sign in), or a link not opened yet (sent
-    again; the password of the first sign-up stays). At most SIGNUP_MAILS mails an hour go to one
+    again with the newest sign-up's password and name; the older links stop working). At most SIGNUP_MAILS mails an hour go to one
     address (refused with a message that is the same for every address). No role is given."""
     from isek.core import throttle
 
@@ -723,12 +723,20 @@ def sign_up(email: str, password: str, display_name: str = "", *, base_url: str,
                  "anmelden:\n\n%(link)s\n\nWaren Sie es nicht, der ein Konto anlegen wollte, ignorieren Sie diese "
                  "E-Mail; es ist nichts geändert.") % {"link": login_url}
     else:
-        if existing is None:
-            with transaction.atomic():
+        with transaction.atomic():
+            if existing is None:
                 existing = User(username=email.lower(), email=email.lower(), is_active=False)
                 existing.set_password(password)
                 existing.save()
                 CitizenAccount.objects.create(user=existing, display_name=display_name)
+            else:
+                # a sign-up not confirmed yet: the newest password and name count, the older links
+                # stop working (they carry the moment of joining), and confirming asks for the
+                # password – so whoever signed up first with another's address gains nothing
+                existing.set_password(password)
+                existing.date_joined = timezone.now()
+                existing.save(update_fields=["password", "date_joined"])
+                CitizenAccount.objects.filter(user=existing).update(display_name=display_name)
         body = _("Guten Tag,\n\nbitte bestätigen Sie Ihr Konto bei isek über diesen Link (er gilt %(n)d Tage):\n\n"
                  "%(link)s\n\nErst danach können Sie sich anmelden und unterstützen. Haben Sie kein Konto angelegt, "
                  "ignorieren Sie diese E-Mail: ohne Bestätigung wird es nach %(n)d Tagen gelöscht.") % {
@@ -774,14 +782,21 @@ def signup_link_used(account) -> LinkUsed:
     return LinkUsed(_("Dieser Link wurde schon verwendet – bitte melden Sie sich an."), code="link_used")
 
 
-def confirm_signup(token: str):
+def confirm_signup(token: str, password: str):
     """The account a confirmation link names, confirmed, and the page to return to; a wrong or
     expired link is refused with a message and changes nothing. The link is good once: for an
     account confirmed already it raises ``LinkUsed`` and signs nobody in (decision 0084) – else
-    whoever got hold of the mail could sign in as its owner for the link's whole life."""
+    whoever got hold of the mail could sign in as its owner for the link's whole life. Confirming
+    asks for the account's password: the mailbox alone does not confirm an account someone else
+    signed up with that address (decision 0084, second reading)."""
     from .models import CitizenAccount
 
     account, next_url = read_signup_link(token)
+    if account.confirmed_at is not None:
+        raise signup_link_used(account)
+    if not account.user.check_password(password or ""):
+        raise invalid(_("Das Passwort passt nicht zu diesem Konto. Geben Sie das Passwort ein, mit dem Sie das Konto "
+                        "angelegt haben – oder legen Sie das Konto noch einmal an."), "wrong_password", "password")
     with transaction.atomic():
         first = CitizenAccount.objects.filter(pk=account.pk, confirmed_at__isnull=True).update(confirmed_at=timezone.now())
         if not first:

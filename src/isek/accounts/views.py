@@ -220,13 +220,15 @@ def signup_confirm(request, token):
         if account.confirmed_at is not None:
             raise services.signup_link_used(account)
         if request.method == "POST":
-            user, next_url = services.confirm_signup(token)
+            user, next_url = services.confirm_signup(token, request.POST.get("password", ""))
     except services.LinkUsed as exc:
         return render(request, "accounts/signup_confirm.html", {
             "used": " ".join(exc.messages),
             "next": _next if _next.startswith("/") and url_has_allowed_host_and_scheme(_next, {request.get_host()}) else ""},
             status=410)
     except ValidationError as exc:
+        if "password" in getattr(exc, "error_dict", {}):  # the link is good, the password not: try again
+            return render(request, "accounts/signup_confirm.html", {"password_error": " ".join(exc.messages)}, status=400)
         return render(request, "accounts/signup_confirm.html", {"refusal": " ".join(exc.messages)}, status=404)
     if request.method == "POST":
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
