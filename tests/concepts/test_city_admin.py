@@ -656,6 +656,15 @@ def test_no_two_cities_bear_one_name_on_any_path_of_the_installation_administrat
     services.save_city_addresses(access.Operator("test"), two["a"], name="ALTSTADT", slug="altstadt", host="")
     two["a"].refresh_from_db()
     assert two["a"].name == "ALTSTADT"
+    # two cities named alike from before this check: a save that leaves name and key as they are
+    # (the look, the addresses) is not refused for it; a change of the name is
+    city = type(two["b"])
+    city.objects.filter(pk=two["b"].pk).update(name="Altstadt")
+    two["b"].refresh_from_db()
+    two["b"].full_clean()
+    two["b"].name = "altstadt "
+    with pytest.raises(ValidationError, match="Altstadt hat in isek die AGS|ALTSTADT hat in isek die AGS"):
+        two["b"].full_clean()
 
 
 def test_the_invitation_page_says_whom_it_invites(two):

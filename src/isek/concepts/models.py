@@ -153,6 +153,9 @@ class City(models.Model):
         from isek.core.laender import land_named_in
 
         self.name = " ".join((self.name or "").split())
+        stored = type(self).objects.filter(pk=self.pk).values("name", "ags").first() if self.pk else None
+        if stored is not None and " ".join(stored["name"].split()) == self.name and stored["ags"] == self.ags:
+            return  # name and key unchanged: saving the look or the addresses is not refused for them
         namesake = self.namesake()
         if namesake is not None:
             raise ValidationError({"name": ValidationError(
