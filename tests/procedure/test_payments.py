@@ -850,6 +850,11 @@ def test_an_accepted_interim_proof_leaves_room_for_the_next_which_counts_later_e
     services.accept_proof(staff, concept, app)
     interim = ProofSubmission.objects.get(pk=interim.pk)
     assert (interim.interim, interim.state, interim.closes) == (True, "accepted", False)
+    from tests.procedure.test_api import bearer
+
+    api = bearer(planner).get(f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/proof/").json()
+    assert [(s["version"], s["state"], s["interim"], s["closes"]) for s in api["submissions"]] == [
+        (1, "accepted", True, False)]  # the API says so too (second reading)
     kept, documents = interim.snapshot, {d.kind: d.sha256 for d in interim.documents.all()}
     measure = concept.measures.get(number="1.1")
     monitoring.save_payment(access.Operator("test"), concept, Payment(measure=measure, year=2028, amount=D("777.77"),

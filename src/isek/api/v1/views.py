@@ -543,7 +543,9 @@ def _proof_json(proof: dict) -> dict:
                          "by": e.created_by.get_username() if e.created_by else None} for e in row["history"]]}
 
     def submitted(found):
-        return {"version": found.version, "state": found.state, "report": found.report,
+        # interim: a Zwischennachweis; closes: accepted, it ends the proof of use (decision 0085)
+        return {"version": found.version, "state": found.state, "interim": found.interim, "closes": found.closes,
+                "report": found.report,
                 "submitted_at": found.submitted_at.isoformat(),
                 "decided_at": found.decided_at and found.decided_at.isoformat(), "reason": found.reason,
                 "documents": [{"kind": d.kind, "filename": d.filename, "sha256": d.sha256, "size": d.size}
@@ -603,7 +605,7 @@ class ProofDetail(ConceptView):
 
     @extend_schema(operation_id="proof_retrieve", summary="Der Verwendungsnachweis eines Antrags (zahlenmäßiger "
                    "Nachweis; ohne Zeilen und mit approval null, solange er nicht bewilligt ist; state und submissions: die "
-                   "eingereichten Versionen, je Zeile status und history: Rückfragen, Antworten, Prüfungen; receipts: die "
+                   "eingereichten Versionen (interim: ein Zwischennachweis; closes: angenommen, beendet er den Nachweis), je Zeile status und history: Rückfragen, Antworten, Prüfungen; receipts: die "
                    "Belegliste, jede bezahlte Ausgabe mit laufender Nummer, Datum, Empfänger, Gegenstand, Belegnummer "
                    "und Betrag)", parameters=[SLUG], responses={200: OpenApiTypes.OBJECT, **ERRORS})
     def get(self, request, slug, application):
