@@ -170,6 +170,18 @@ def indicator_delete(request, concept, pk):
     return redirect("monitoring:indicators", concept.slug)
 
 
+def _payment_saved(request, concept, form, success: str):
+    """The payment of a valid ``form`` saved through the service: the redirect to the list with
+    ``success``; refused → the refusal onto the form and None (the page shown again)."""
+    try:
+        services.save_payment(request.user, concept, form.instance)
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return None
+    messages.success(request, success)
+    return redirect("monitoring:payments", concept.slug)
+
+
 @access.concept_view("payment", "view", post=("payment", "edit"))
 def payments(request, concept):
     editable = access.allows(request.user, "payment", "edit", concept)
@@ -183,14 +195,9 @@ def payments(request, concept):
             raise Http404
         form = PaymentForm(None, concept=concept, spending=spending)
         receipt_form = ReceiptForm(request.POST if "receipt_for" in request.POST else None, instance=found, prefix="r")
-        if receipt_form.is_bound and receipt_form.is_valid():
-            try:
-                services.save_payment(request.user, concept, receipt_form.instance)
-            except ValidationError as exc:
-                add_errors(receipt_form, exc)
-            else:
-                messages.success(request, _("Belegangaben gespeichert."))
-                return redirect("monitoring:payments", concept.slug)
+        if receipt_form.is_bound and receipt_form.is_valid() and (
+                done := _payment_saved(request, concept, receipt_form, _("Belegangaben gespeichert."))):
+            return done
     elif request.method == "POST":
         if "delete" in request.POST:
             found = services.payment_of(request.user, concept, request.POST["delete"])
@@ -206,14 +213,8 @@ def payments(request, concept):
                 else:
                     messages.success(request, _("Auszahlung gelöscht."))
                 return redirect("monitoring:payments", concept.slug)
-        elif form.is_valid():
-            try:
-                services.save_payment(request.user, concept, form.instance)
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("Auszahlung gespeichert."))
-                return redirect("monitoring:payments", concept.slug)
+        elif form.is_valid() and (done := _payment_saved(request, concept, form, _("Auszahlung gespeichert."))):
+            return done
     shown = list(Payment.objects.filter(measure__concept=concept).select_related("measure"))
     cited = services.cited_payments(concept) if editable else {}
     for p in shown:  # a payment a payment request cites: no "löschen", but why (decision 0075)

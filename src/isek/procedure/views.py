@@ -138,6 +138,17 @@ def _refused(request, concept, app, exc: ValidationError):
     return redirect("procedure:application", concept.slug, app.pk)
 
 
+def _acted(request, concept, app, act, success: str, *done):
+    """A step posted without a form: ``act()`` (the service); refused → back to the application
+    with the reason; done → ``success`` and to ``done`` (the application's page unless named)."""
+    try:
+        act()
+    except ValidationError as exc:
+        return _refused(request, concept, app, exc)
+    messages.success(request, success)
+    return redirect(*(done or ("procedure:application", concept.slug, app.pk)))
+
+
 @confirm_step("application", "edit", ids=ONE, submitted=services.is_submitted)
 def application_submit(request, concept, application):
     app = services.application_of(request.user, concept, application)
@@ -169,23 +180,15 @@ def documents_status(request, concept, application):
 @access.concept_view("application", "edit", methods="POST", ids=ONE)
 def documents_retry(request, concept, application):
     app = services.application_of(request.user, concept, application)
-    try:
-        services.retry_documents(request.user, concept, app)
-    except ValidationError as exc:
-        return _refused(request, concept, app, exc)
-    messages.success(request, _("Die Dokumente werden erneut erstellt."))
-    return redirect("procedure:application", concept.slug, app.pk)
+    return _acted(request, concept, app, lambda: services.retry_documents(request.user, concept, app),
+                  _("Die Dokumente werden erneut erstellt."))
 
 
 @access.concept_view("application", "edit", methods="POST", ids=ONE)
 def application_delete(request, concept, application):
     app = services.application_of(request.user, concept, application)
-    try:
-        services.delete_draft(request.user, concept, app)
-    except ValidationError as exc:
-        return _refused(request, concept, app, exc)
-    messages.success(request, _("Der Entwurf wurde gelöscht."))
-    return redirect("procedure:applications", concept.slug)
+    return _acted(request, concept, app, lambda: services.delete_draft(request.user, concept, app),
+                  _("Der Entwurf wurde gelöscht."), "procedure:applications", concept.slug)
 
 
 @access.concept_view("application", "view", ids=ONE | {"document": "application_document"},
@@ -217,12 +220,8 @@ def _download(find):
 @access.concept_view("application", "review", methods="POST", **REVIEW)
 def application_review(request, concept, application):
     app = services.application_of(request.user, concept, application)
-    try:
-        services.start_review(request.user, concept, app)
-    except ValidationError as exc:
-        return _refused(request, concept, app, exc)
-    messages.success(request, _("Die Prüfung des Antrags hat begonnen."))
-    return redirect("procedure:application", concept.slug, app.pk)
+    return _acted(request, concept, app, lambda: services.start_review(request.user, concept, app),
+                  _("Die Prüfung des Antrags hat begonnen."))
 
 
 @access.concept_view("application", "review", methods="POST", **REVIEW)
