@@ -118,10 +118,15 @@ def test_bad_backup_files_are_refused_and_change_nothing(bochum, tmp_path):
     (Path(settings.VAR_DIR) / "media" / "participation" / "test-backup.jpg").unlink()
 
 
-def _run(env: dict, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "isek.cli", *args], env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, (args, done.stdout[-2000:], done.stderr[-3000:])
+def _python(env: dict, *args: str) -> str:
+    """Python in a process of its own (from the checkout), which must succeed; its output."""
+    done = subprocess.run([sys.executable, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, (args[:3], done.stdout[-2000:], done.stderr[-3000:])
     return done.stdout
+
+
+def _run(env: dict, *args: str) -> str:
+    return _python(env, "-m", "isek.cli", *args)
 
 
 # `isek demo --no-serve` in its own process, its applications' PDFs a few bytes each (more than half
@@ -136,10 +141,6 @@ with cheap_documents():
 """
 
 
-def _demo(env: dict) -> None:
-    done = subprocess.run([sys.executable, "-c", DEMO_WITHOUT_PDFS], env=env, cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-3000:])
 
 
 @pytest.mark.database_independent
@@ -152,7 +153,7 @@ def test_round_trip_spatialite_postgis_spatialite(tmp_path, migrated):
     pg = isek_env(tmp_path / "pg", migrated.postgis("isek_backup_test"))
     for env in (lite1, lite2):
         migrated.spatialite(Path(env["ISEK_VAR_DIR"]))
-    _demo(lite1)
+    _python(lite1, "-c", DEMO_WITHOUT_PDFS)
     photo = tmp_path / "lite1" / "media" / "participation" / "foto.jpg"
     photo.parent.mkdir(parents=True, exist_ok=True)
     photo.write_bytes(b"\xff\xd8 Foto")
