@@ -182,6 +182,27 @@ def test_who_signed_up_first_with_anothers_address_cannot_take_the_account_over(
     assert not Client().login(username="ida@example.org", password="Des-Fremden-Passwort-9")
 
 
+def test_two_sign_ups_of_one_new_address_at_once_give_one_account_and_no_error(monkeypatch):
+    """Second reading: two sign-ups of one new address at the same moment – both looked and found
+    none, the second insert met the first's row and the page answered 500. Now the second counts as
+    the newer sign-up: one account, its password, a link in each mail."""
+    services.sign_up("jo@example.org", "Erstes-Passwort-77", base_url="http://testserver/")
+    real, calls = services.models_q, []
+
+    def first_look_misses(email):  # the other request's row is not visible yet when this one looks
+        calls.append(email)
+        return real("nobody@invalid") if len(calls) == 1 else real(email)
+
+    monkeypatch.setattr(services, "models_q", first_look_misses)
+    services.sign_up("JO@example.org", PASSWORD, base_url="http://testserver/", display_name="Jo")
+    assert len(calls) == 2  # it looked, tried to insert, and found the other's account
+    user = get_user_model().objects.get(email__iexact="jo@example.org")
+    assert get_user_model().objects.filter(email__iexact="jo@example.org").count() == 1
+    assert user.check_password(PASSWORD) and not user.is_active
+    assert CitizenAccount.objects.get(user=user).display_name == "Jo"
+    assert len(mail.outbox) == 2 and all("/accounts/signup/confirm/" in m.body for m in mail.outbox)
+
+
 def test_a_citizens_account_is_offered_no_api_keys_and_cannot_make_one():
     """Issue 22 walk: citizens' accounts saw "API-Schlüssel" (decision 0084); staff accounts keep it."""
     from isek.api.models import Token

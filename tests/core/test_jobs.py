@@ -187,7 +187,7 @@ def test_refused_and_pointless_job_actions_change_nothing(users, bochum):
     r = planner.post(f"{BASE}/reports/{done.pk}/cancel/", follow=True)
     assert "schon beendet" in r.content.decode()
     r = planner.post(f"{BASE}/reports/{queued.pk}/retry/", follow=True)
-    assert "Nur fehlgeschlagene oder abgebrochene" in r.content.decode()
+    assert "Nur fehlgeschlagene, abgebrochene oder seit Langem wartende" in r.content.decode()
     assert client_for(users["reviewer"]).post(f"{BASE}/reports/{queued.pk}/cancel/").status_code == 403
     assert client_for(users["stranger"]).post(f"{BASE}/reports/{queued.pk}/cancel/").status_code == 403
     assert client_for(None).post(f"{BASE}/reports/{queued.pk}/cancel/").status_code == 302  # to the login

@@ -237,6 +237,34 @@ def test_a_failed_documents_job_is_said_on_the_page_and_started_again(new_city, 
     assert app.document_job.status == "queued"
 
 
+def test_a_documents_job_no_worker_took_can_be_queued_again_once(new_city, planner):
+    """Second reading: a documents job whose queue entry no worker takes (no `isek db_worker`)
+    waited "wird erstellt" forever, with no way to start it again. After the stale time the page
+    says so and offers "Erneut starten"; right after, once more is refused."""
+    from django.utils import timezone
+
+    from isek.procedure.models import DocumentJob
+
+    district_of(new_city.city)
+    app = services.submit(planner, new_city, services.save_draft(planner, new_city, year=2027,
+                                                                 council_decision=YESTERDAY, freeze_as="Anmeldung"))
+    client = client_for(planner)
+    page = client.get(_url(new_city, f"{app.pk}/")).content.decode()
+    assert 'data-job-status="queued"' in page and 'id="documents-stuck"' not in page and 'id="documents-retry"' not in page
+    assert client.post(_url(new_city, f"{app.pk}/documents/retry/"), follow=True).content.decode().count(
+        "seit Langem wartende") == 1  # a job that has just been queued is left to its worker
+    DocumentJob.objects.filter(application=app).update(created_at=timezone.now() - datetime.timedelta(minutes=5))
+    page = client.get(_url(new_city, f"{app.pk}/")).content.decode()
+    assert 'id="documents-stuck"' in page and "isek db_worker" in page and 'id="documents-retry"' in page
+    response = client.post(_url(new_city, f"{app.pk}/documents/retry/"))
+    assert response.status_code == 302
+    job = DocumentJob.objects.get(application=app)
+    assert job.status == "queued" and timezone.now() - job.heartbeat_at < datetime.timedelta(minutes=1)
+    assert 'id="documents-stuck"' not in client.get(_url(new_city, f"{app.pk}/")).content.decode()
+    with cheap_documents():
+        assert documents_written(app).state == "submitted"  # the worker's claim runs it once
+
+
 def test_a_new_version_starts_with_the_council_decision_of_the_previous(new_city, planner):
     """Walk (Landshut): "Neue Version anlegen" left the date of the council decision empty (decision 0085)."""
     decided = YESTERDAY - datetime.timedelta(days=30)

@@ -847,6 +847,8 @@ def test_an_accepted_interim_proof_leaves_room_for_the_next_which_counts_later_e
     concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
     services.release(staff, concept, services.submit_new_request(planner, concept, app, payments=_first_two(paid)))
     interim = services.submit_proof(planner, concept, app, report="Zwischenstand.", confirmed=True, today=LATER)
+    line = services.proof_of_use(concept, app)["expenses"][0]["key"]
+    services.check_proof_line(staff, concept, app, key=line, state="checked")
     services.accept_proof(staff, concept, app)
     interim = ProofSubmission.objects.get(pk=interim.pk)
     assert (interim.interim, interim.state, interim.closes) == (True, "accepted", False)
@@ -864,6 +866,9 @@ def test_an_accepted_interim_proof_leaves_room_for_the_next_which_counts_later_e
     assert proof["frozen"] is None and proof["later"] == []
     assert proof["expenses_total"]["expenses"] == D(kept["expenses_total"]["expenses"]) + D("777.77")
     assert services.proof_submit_refusal(proof) == ""
+    # the interim proof's checks were about its figures: the next proof's lines are checked afresh (second reading)
+    assert proof["checked"] == 0 and all(r["check"] is None and r["status"] == "" and r["history"] == []
+                                         for r in (*proof["grant"], *proof["expenses"]))
     city = client_for(planner)
     url = f"/concepts/{concept.slug}/applications/{app.pk}/proof/"
     page = city.get(url).content.decode()

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -715,24 +715,18 @@ def sign_up(email: str, password: str, display_name: str = "", *, base_url: str,
         raise invalid(_("An diese E-Mail-Adresse haben wir gerade schon mehrere E-Mails geschickt. Bitte sehen Sie in "
                         "Ihrem Postfach nach oder versuchen Sie es in einer Stunde erneut."), "mail_limit", "email")
     purge_unconfirmed()
-    User = get_user_model()
-    existing = User.objects.filter(models_q(email)).first()
     login_url = base_url.rstrip("/") + reverse("login") + (f"?next={next_url}" if next_url else "")
-    if existing is not None and (existing.is_active or citizen_account(existing) is None):
+    existing, created = _citizen_for(email, password, display_name)
+    if not created and (existing.is_active or citizen_account(existing) is None):
         body = _("Guten Tag,\n\nmit dieser E-Mail-Adresse gibt es schon ein Konto bei isek. Sie können sich damit "
                  "anmelden:\n\n%(link)s\n\nWaren Sie es nicht, der ein Konto anlegen wollte, ignorieren Sie diese "
                  "E-Mail; es ist nichts geändert.") % {"link": login_url}
     else:
-        with transaction.atomic():
-            if existing is None:
-                existing = User(username=email.lower(), email=email.lower(), is_active=False)
-                existing.set_password(password)
-                existing.save()
-                CitizenAccount.objects.create(user=existing, display_name=display_name)
-            else:
-                # a sign-up not confirmed yet: the newest password and name count, the older links
-                # stop working (they carry the moment of joining), and confirming asks for the
-                # password – so whoever signed up first with another's address gains nothing
+        if not created:
+            # a sign-up not confirmed yet: the newest password and name count, the older links
+            # stop working (they carry the moment of joining), and confirming asks for the
+            # password – so whoever signed up first with another's address gains nothing
+            with transaction.atomic():
                 existing.set_password(password)
                 existing.date_joined = timezone.now()
                 existing.save(update_fields=["password", "date_joined"])
@@ -743,6 +737,28 @@ def sign_up(email: str, password: str, display_name: str = "", *, base_url: str,
             "n": SIGNUP_LINK_DAYS, "link": _signup_link(base_url, existing, next_url)}
     throttle.hit(key, SIGNUP_MAIL_WINDOW)
     send_mail(_("Ihr Konto bei isek"), body, settings.DEFAULT_FROM_EMAIL, [email])
+
+
+def _citizen_for(email: str, password: str, display_name: str):
+    """The account with ``email`` and False; else a new citizen's account, inactive until confirmed,
+    and True. Where the same address signs up at the same moment elsewhere, the other's new account
+    is found once its row is in (the insert meets the unique name) and this sign-up counts as the
+    newer one: (it, False) – not an error."""
+    from .models import CitizenAccount
+
+    User = get_user_model()
+    found = User.objects.filter(models_q(email)).first()
+    if found is not None:
+        return found, False
+    try:
+        with transaction.atomic():
+            user = User(username=email.lower(), email=email.lower(), is_active=False)
+            user.set_password(password)
+            user.save()
+            CitizenAccount.objects.create(user=user, display_name=display_name)
+    except IntegrityError:
+        return User.objects.get(models_q(email)), False
+    return user, True
 
 
 def models_q(email: str):

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -181,10 +182,17 @@ def cancel(obj) -> bool:
 
 
 def reset(obj) -> bool:
-    """Put a failed or cancelled job back into the queue's state (the caller enqueues its task);
-    False if it is neither."""
-    return bool(type(obj).objects.filter(pk=obj.pk, status__in=[Status.FAILED, Status.CANCELLED]).update(
-        status=Status.QUEUED, progress=0, message="", finished_at=None, worker="", heartbeat_at=None,
+    """Put a failed or cancelled job back into the queue's state (the caller enqueues its task),
+    or a queued one that no worker took within the stale time (``stuck``: queued once more – the
+    worker's claim lets only one of its tasks run it); False if it is none of these. A queued job's
+    ``heartbeat_at`` says when it was queued again."""
+    model = type(obj)
+    limit = timezone.now() - datetime.timedelta(seconds=stale_seconds())
+    waited = Q(status=Status.QUEUED, heartbeat_at__lt=limit)
+    if "created_at" in {f.name for f in model._meta.concrete_fields}:
+        waited |= Q(status=Status.QUEUED, heartbeat_at=None, created_at__lt=limit)
+    return bool(model.objects.filter(Q(pk=obj.pk) & (Q(status__in=[Status.FAILED, Status.CANCELLED]) | waited)).update(
+        status=Status.QUEUED, progress=0, message="", finished_at=None, worker="", heartbeat_at=timezone.now(),
         cancel_requested=False))
 
 
@@ -206,7 +214,8 @@ def retry_job(obj, enqueue) -> None:
     from .rules import invalid
 
     if not reset(obj):
-        raise invalid(gettext("Nur fehlgeschlagene oder abgebrochene Aufträge lassen sich erneut starten."),
+        raise invalid(gettext("Nur fehlgeschlagene, abgebrochene oder seit Langem wartende Aufträge lassen sich erneut "
+                              "starten."),
                       "job_not_retryable")
     transaction.on_commit(enqueue)
 

@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.conf import settings
@@ -65,6 +66,15 @@ class JobState(models.Model):
     @property
     def retryable(self) -> bool:
         return self.status in (self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def stuck(self) -> bool:
+        """Queued for longer than a worker's stale time (``ISEK_JOB_STALE_SECONDS``) and not taken:
+        no worker runs (``isek db_worker``), or its queue entry is lost. It may be queued again; the
+        worker's claim keeps it from running twice (core.jobs)."""
+        since = self.heartbeat_at or getattr(self, "created_at", None)  # a queued job's heartbeat: queued again
+        return (self.status == self.Status.QUEUED and since is not None
+                and since < timezone.now() - datetime.timedelta(seconds=settings.ISEK_JOB_STALE_SECONDS))
 
     @property
     def shown_message(self) -> str:

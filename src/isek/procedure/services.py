@@ -1826,10 +1826,16 @@ def proof_of_use(concept, application: Application) -> dict:
         by_line.setdefault(row["key"], []).append(row)
     for row in expenses:
         row["receipts"] = by_line.get(row["key"], [])
-    checks = {c.key: c for c in application.proof_checks.select_related("checked_by")}
+    # a round of checks begins with each accepted interim proof: its checks and queries were about its
+    # figures; the next proof's lines are checked afresh (the older words stay stored, in the change history)
+    begun = max((s.decided_at for s in submissions if s.state == P_ACCEPTED and s.interim and s.decided_at),
+                default=None)
+    checks = {c.key: c for c in application.proof_checks.select_related("checked_by")
+              if begun is None or c.checked_at > begun}
     history: dict[str, list[ProofEntry]] = {}
     for entry in application.proof_entries.select_related("created_by"):
-        history.setdefault(entry.key, []).append(entry)
+        if begun is None or entry.created_at > begun:
+            history.setdefault(entry.key, []).append(entry)
     for row in (*grant, *expenses):
         row["check"] = checks.get(row["key"])
         row["history"] = history.get(row["key"], [])
