@@ -215,6 +215,7 @@ class Source:
     rows: list[list[sheets.Cell]]
     geometries: list[dict | None] | None = None
     crs: str = ""  # the CRS a GeoJSON file names (its legacy "crs" member), else empty
+    short: dict[int, int] = field(default_factory=dict)  # CSV rows with fewer cells than the header → cells
 
     @property
     def json(self) -> bool:
@@ -243,7 +244,7 @@ def read(path: Path, filename: str | None = None) -> Source:
                                                "JSON-Export von Decidim oder CONSUL."))])
     table = sheets.read(path, filename, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
     kind = "decidim" if any(_LOCALE.match(h.lower()) and h.lower().startswith(("title/", "body/")) for h in table.header) else "table"
-    return Source(kind, table.header, table.rows)
+    return Source(kind, table.header, table.rows, short=table.short)
 
 
 def _flatten(value, key: str = "", out: dict | None = None) -> dict:
@@ -658,6 +659,9 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
 
     for index, cells in enumerate(source.rows):
         row = cells[0].row if cells else index + 1
+        if row in source.short:  # fix24e: taken as if its last cells were empty, silently
+            problems.append(_short_row(row, source.short[row], source.header))
+            continue
         bad = len(problems)
         text_cell = cell(cells, "text")
         text = _clean(_text(text_cell))
@@ -855,6 +859,18 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
     _swap_hint(result, mapping, lengths)
     result.new_themes = [t for t in new_themes.values() if t in used]
     return result
+
+
+def _short_row(row: int, have: int, header: list[str]) -> Problem:
+    """A row with fewer cells than the header: which columns it lacks (the first five named). Such
+    a row is refused, not read with empty cells: a line break or separator outside quotes in the
+    text above, or a cut-off line, would shift or drop the row's values (fix24e)."""
+    missing = header[have:]
+    names = ", ".join(f"„{h}“" for h in missing[:5]) + (" …" if len(missing) > 5 else "")
+    return Problem(gettext_noop("Zeile %(n)s hat nur %(have)s von %(of)s Spalten; es fehlen %(missing)s. Ist die Zeile "
+                                "abgeschnitten, oder steht in einem Text ein Zeilenumbruch oder Trennzeichen ohne "
+                                "Anführungszeichen? Bitte die Zeile in der Datei vervollständigen."),
+                   {"n": row, "have": have, "of": len(header), "missing": names}, row=row)
 
 
 def _swap_hint(result: Plan, mapping: Mapping, lengths: list[tuple[bool, bool]]) -> None:
