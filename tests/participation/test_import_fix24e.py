@@ -31,3 +31,36 @@ def test_a_row_shorter_than_the_header_is_refused_with_its_row_and_the_missing_c
     path = write_csv(tmp_path, [["id", "text", "thema"], ["1", "Mehr Bänke", "Mobilität"], ["2", "Radweg fehlt", ""]])
     counts, _p = imported(phase, path, default_theme="Mobilität")
     assert counts["create"] == 2
+
+
+def test_the_licence_and_credit_of_a_recognised_corpus_are_prefilled_by_its_columns_and_editable(client, phase, tmp_path):
+    """Walk (fix24e): the Ottensen planner had to find and type the licence and credit SOURCES.md asks for."""
+    ottensen = services.plan_import(OPERATOR, phase, OTTENSEN).mapping
+    assert ottensen.licence == "CC BY-SA 4.0"
+    assert ottensen.credit == ("Beiträge: FreiRaum Ottensen 2021 (Bezirksamt Altona), CC BY 4.0, je Beitrag verlinkt; "
+                               "Themen-Annotation: CIMT-Korpus (HHU Düsseldorf, Romberg et al. 2022), CC BY-SA 4.0")
+    for path in (KOELN_THEMES, KOELN_POINTS):
+        m = services.plan_import(OPERATOR, phase, path).mapping
+        assert m.licence == "CC BY-SA 4.0" and m.credit.startswith("Beiträge: Raddialog Ehrenfeld 2017 (Stadt Köln), CC BY 4.0")
+    # by the columns and the contributions' addresses, not the file name: renamed, it is recognised;
+    # the same columns with other addresses are not
+    renamed = tmp_path / "export.csv"
+    renamed.write_bytes(OTTENSEN.read_bytes())
+    assert services.plan_import(OPERATOR, phase, renamed).mapping.credit == ottensen.credit
+    rows = [["document_id", "title", "text", "url", "lat", "lon"],
+            ["1", "Bänke", "Mehr Bänke", "https://example.org/1", "51.4815", "7.2125"]]
+    other = services.plan_import(OPERATOR, phase, write_csv(tmp_path, rows, "raddialog_koeln_ehrenfeld_2017_locations.csv"))
+    assert (other.mapping.licence, other.mapping.credit) == ("", "")
+    # on the page: prefilled and changed by the planner, the changed words are imported
+    client.force_login(member(phase.concept, "planner"))
+    url = reverse("participation:import", args=[phase.concept.slug, phase.pk])
+    with renamed.open("rb") as f:
+        html = client.post(url, {"step": "upload", "file": f}).content.decode()
+    assert re.search(r'<input type="text" name="licence" value="CC BY-SA 4.0"', html)
+    assert 'value="Beiträge: FreiRaum Ottensen 2021 (Bezirksamt Altona), CC BY 4.0' in html
+    form = {"step": "commit", "col_external_id": "document_id", "col_title": "title", "col_text": "text", "col_url": "url",
+            "default_theme": "Mobilität", "crs": "EPSG:4326", "source": "DIPAS", "licence": "CC BY 4.0",
+            "credit": "Bezirksamt Altona"}
+    client.post(url, form)
+    idea = Idea.objects.get(source_key="id:Ott262")
+    assert (idea.source.licence, idea.source.credit) == ("CC BY 4.0", "Bezirksamt Altona")

@@ -399,6 +399,53 @@ def _base(header: str) -> tuple[str, int]:
     return key, 0
 
 
+@dataclass(frozen=True)
+class Corpus:
+    """A published file isek recognises by its columns and the address of its contributions (not
+    by its file name: a planner may have renamed it), with the licence and the credit its source
+    asks for (../shared/data/participation/SOURCES.md; fix24e: the planner had to type them)."""
+
+    name: str
+    header: frozenset[str]  # the headers (``header_key``) the file has, all of them
+    host: str  # every contribution's address is on this host
+    extra: str = ""  # one more header the file has beginning like this ("level1_")
+
+
+CIMT = "Themen-Annotation: CIMT-Korpus (HHU Düsseldorf, Romberg et al. 2022), CC BY-SA 4.0"
+CORPORA = (
+    Corpus("Raddialog Ehrenfeld 2017 (Stadt Köln)",
+           frozenset({"id", "title", "text", "main_category_level1", "url", "created"}),
+           "www.raddialog-ehrenfeld.koeln", "level1_"),
+    Corpus("Raddialog Ehrenfeld 2017 (Stadt Köln)", frozenset({"document_id", "title", "text", "url", "lat", "lon"}),
+           "www.raddialog-ehrenfeld.koeln"),
+    Corpus("FreiRaum Ottensen 2021 (Bezirksamt Altona)",
+           frozenset({"document_id", "title", "text", "url", "motorized transport", "cycling", "walking",
+                      "stationary traffic (parking)", "moving traffic"}),
+           "freiraumottensen.beteiligung.hamburg"),
+)
+CORPUS_LICENCE = "CC BY-SA 4.0"
+
+
+def corpus_credit(corpus: Corpus) -> str:
+    """The attribution SOURCES.md asks for, for the file's own platform."""
+    return f"Beiträge: {corpus.name}, CC BY 4.0, je Beitrag verlinkt; {CIMT}"
+
+
+def recognise(source: Source) -> Corpus | None:
+    """The published corpus the file is, by its headers and its contributions' addresses, or None."""
+    if source.json:
+        return None
+    keys = {header_key(h) for h in source.header}
+    for corpus in CORPORA:
+        if not corpus.header <= keys or (corpus.extra and not any(k.startswith(corpus.extra) for k in keys)):
+            continue
+        i = next(n for n, h in enumerate(source.header) if header_key(h) == "url")
+        urls = [_text(cells[i]) for cells in source.rows if i < len(cells) and _text(cells[i])]
+        if urls and all(re.match(rf"https?://{re.escape(corpus.host)}/", u) for u in urls):
+            return corpus
+    return None
+
+
 def guess_mapping(source: Source, filename: str = "", defaults: Mapping | None = None) -> Mapping:
     """The mapping the headers suggest: each target's header among ``TARGETS`` (a German column
     of Decidim before an English one before others), WGS84 for x/y and GeoJSON, the file name
@@ -407,6 +454,9 @@ def guess_mapping(source: Source, filename: str = "", defaults: Mapping | None =
                 default_theme=defaults.default_theme if defaults else "")
     if source.kind in ("decidim", "consul") and filename:
         m.source = f"{'Decidim' if source.kind == 'decidim' else 'CONSUL'}: {filename}"
+    corpus = recognise(source) if not (m.licence or m.credit) else None
+    if corpus is not None:  # prefilled, the planner may change them (fix24e)
+        m.licence, m.credit = CORPUS_LICENCE, corpus_credit(corpus)
     best: dict[str, tuple[int, str]] = {}
     for h in source.header:
         key, rank = _base(h)
