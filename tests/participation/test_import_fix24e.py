@@ -64,3 +64,50 @@ def test_the_licence_and_credit_of_a_recognised_corpus_are_prefilled_by_its_colu
     client.post(url, form)
     idea = Idea.objects.get(source_key="id:Ott262")
     assert (idea.source.licence, idea.source.credit) == ("CC BY 4.0", "Bezirksamt Altona")
+
+
+def test_each_yes_no_column_goes_to_any_theme_of_the_phase_or_a_new_one(client, phase, tmp_path):
+    """Walk (fix24e): the Ottensen columns "cycling", "walking" could only become themes of their own
+    names, never the phase's "Radverkehr" and "Fußverkehr"."""
+    Theme.objects.create(phase=phase, name_de="Radverkehr", name_en="Bicycle traffic", order=5)
+    Theme.objects.create(phase=phase, name_de="Fußverkehr", name_en="Pedestrians", order=6)
+    path = write_csv(tmp_path, [["id", "text", "cycling", "walking", "scooters", "moving traffic"],
+                                ["1", "Radweg fehlt", "1", "0", "0", "0"], ["2", "Gehweg zu schmal", "0", "1", "0", "0"],
+                                ["3", "Roller auf dem Gehweg", "0", "1", "1", "0"], ["4", "Ampel zu kurz", "0", "0", "0", "1"]])
+    to = {"cycling": "Radverkehr", "walking": "Pedestrians", "scooters": "+", "moving traffic": "Fußverkehr"}
+    counts, p = imported(phase, path, column_themes=to, new_themes=False)
+    assert dict(Idea.objects.values_list("source_key", "theme__name_de")) == {
+        "id:1": "Radverkehr", "id:2": "Fußverkehr", "id:3": "scooters", "id:4": "Fußverkehr"}
+    assert p.new_themes == ["scooters"] and counts["themes"] == 1
+    assert not Theme.objects.filter(name_de__in=["cycling", "walking", "moving traffic"]).exists()
+
+
+def test_a_yes_no_column_mapped_twice_or_to_a_theme_the_phase_lacks_is_refused(phase, tmp_path):
+    path = write_csv(tmp_path, [["id", "text", "cycling", "walking"], ["1", "Radweg fehlt", "1", "0"],
+                                ["2", "Gehweg", "0", "1"]])
+    text = refused(phase, path, theme_columns=["cycling", "walking", "cycling"], default_theme="Mobilität")
+    assert "Die Spalte „cycling“ ist 2-mal als Ja/Nein-Spalte gewählt; bitte nur einmal (mit einem Thema)." in text
+    text = refused(phase, path, columns={"title": "walking"}, default_theme="Mobilität")
+    assert ("Die Spalte „walking“ ist zweimal zugeordnet: für Titel und als Ja/Nein-Spalte eines Themas. Bitte eines "
+            "von beiden wählen.") in text
+    text = refused(phase, path, column_themes={"cycling": "Radverkehr"}, default_theme="Mobilität")
+    assert "Die Ja/Nein-Spalte „cycling“ soll zum Thema „Radverkehr“, das es in dieser Phase nicht gibt." in text
+    assert Mapping.from_json({"theme_columns": ["cycling"], "column_themes": {"cycling": "Mobilität"}}).column_themes \
+        == {"cycling": "Mobilität"}
+
+
+def test_the_import_page_maps_a_yes_no_column_to_a_theme_of_the_phase(client, phase, tmp_path):
+    path = write_csv(tmp_path, [["id", "text", "cycling", "walking"], ["1", "Radweg fehlt", "1", "0"],
+                                ["2", "Gehweg zu schmal", "0", "1"]])
+    client.force_login(member(phase.concept, "planner"))
+    url = reverse("participation:import", args=[phase.concept.slug, phase.pk])
+    with path.open("rb") as f:
+        html = client.post(url, {"step": "upload", "file": f}).content.decode()
+    assert re.search(r'<select name="column_theme_2"[^>]*>\s*<option value="" selected>wie die Spalte heißt</option>'
+                     r'\s*<option value="\+">neues Thema „cycling“</option>\s*<option value="Plätze &amp; Freiräume">', html)
+    form = {"step": "commit", "col_external_id": "id", "col_text": "text", "theme_columns": ["cycling"],
+            "column_theme_2": "Mobilität", "column_theme_3": "Plätze & Freiräume", "crs": "EPSG:4326",
+            "source": "Test", "licence": LICENCE}
+    client.post(url, form)
+    assert dict(Idea.objects.values_list("source_key", "theme__name_de")) == {"id:1": "Mobilität",
+                                                                              "id:2": "Plätze & Freiräume"}

@@ -673,7 +673,7 @@ def contribution_import(request, concept, pk):
         return upload_page(400, exc.messages(_))
     themes = list(phase.themes.all())
     form = ImportMappingForm(data if step != "upload" else None, header=plan.header, mapping=plan.mapping,
-                             themes=themes)
+                             themes=themes, yes_no=plan.yes_no)
     if step != "upload" and form.is_valid():
         plan = services.plan_import(request.user, phase, path, kept["filename"], mapping=form.mapping())
     if step == "commit" and form.is_valid() and not plan.problems:
