@@ -14,7 +14,7 @@ from isek.participation.models import Idea, Theme
 from tests.factories import member
 
 from .conftest import OPERATOR
-from .test_import import KOELN_POINTS, KOELN_THEMES, LICENCE, OTTENSEN, imported, plan, refused, write_csv
+from .test_import import KOELN_POINTS, KOELN_THEMES, LICENCE, OTTENSEN, imported, refused, write_csv
 
 
 def test_a_row_shorter_than_the_header_is_refused_with_its_row_and_the_missing_columns(phase, tmp_path):
