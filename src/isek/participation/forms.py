@@ -125,9 +125,18 @@ class PhaseForm(KernFormMixin, forms.ModelForm):
                    "end": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                    "description": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, concept=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["support_needs"].required = False  # left out (an older form): as before, nothing
+        # without a funding area the phase's own area is needed (the service refuses the phase
+        # without it): said at the field, not "optional" (fix24e)
+        self.area_needed = concept is not None and concept.area is None
+        if self.area_needed:
+            polygon = self.fields["polygon"]
+            polygon.label = _("Gebiet für Ideen (GeoJSON)")
+            polygon.one_of = _("nötig, das Konzept hat kein Fördergebiet")
+            polygon.help_text = _("Ideen können nur hier verortet werden. Das Konzept hat kein Fördergebiet, das an "
+                                  "seine Stelle treten könnte: bitte das Gebiet zeichnen oder als GeoJSON einfügen.")
         if self.instance.pk and not self.is_bound:
             self.initial["themes"] = "\n".join(f"{t.name_de} | {t.name_en} | {t.colour}" for t in self.instance.themes.all())
 
@@ -139,6 +148,8 @@ class PhaseForm(KernFormMixin, forms.ModelForm):
         # in the same round as the other fields' errors (the service checks it again; walk 10)
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", _("Das Ende muss nach dem Beginn liegen."))
+        if self.area_needed and not data.get("polygon") and "polygon" not in self.errors:
+            self.add_error("polygon", _("Ohne Fördergebiet braucht die Phase ein eigenes Gebiet für Ideen."))
         return data
 
     def clean_themes(self):

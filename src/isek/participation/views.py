@@ -473,7 +473,7 @@ def phase_edit(request, concept, pk=None):
     phase = services.phases(request.user, concept).filter(pk=pk).first() if pk else None
     if pk and phase is None:
         raise Http404
-    form = PhaseForm(request.POST if request.method == "POST" else None, instance=phase)
+    form = PhaseForm(request.POST if request.method == "POST" else None, instance=phase, concept=concept)
     form_fix = None
     refused_not_public = False  # the errors say it already: no notice above them
     if request.method == "POST" and form.is_valid():
