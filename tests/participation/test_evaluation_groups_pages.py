@@ -74,7 +74,7 @@ def test_groups_with_their_words_on_the_list_and_the_map(phase, ideas):
     assert buses.proposed_name and buses.proposed_name in bus_section
     assert f"I-{ideas['buses'][0].number}" in bus_section
     assert "Gruppen eben berechnet" not in c.get(url(phase)).content.decode()  # stored: not computed again
-    assert 'id="groups-no-place"' not in page
+    assert 'id="groups-no-place"' not in page and 'id="groups-map"' in page
     fc = json.loads(c.get(url(phase).replace("groups/", "groups.geojson")).content)
     assert len(fc["features"]) == 10
     bus = next(f for f in fc["features"] if f["id"] == ideas["buses"][0].pk)["properties"]
@@ -295,11 +295,13 @@ def test_a_phase_without_ideas_or_with_one(phase, citizen):
     assert "1 Gruppe" in page and group_of(only).members.count() == 1
 
 
-def test_groups_without_any_place_say_why_the_map_is_empty(phase, ideas):
-    """Walk 24: groups whose ideas have no place left the map empty without a word."""
+def test_groups_without_any_place_say_so_instead_of_an_empty_map(phase, ideas):
+    """Walk 24: groups whose ideas have no place left the map empty without a word; fix24e: the map
+    still showed the city's box – now the page says so in its place, and shows no map."""
     Idea.objects.filter(phase=phase).update(geometry=None)
     page = client_for(member(phase.concept, "planner")).get(url(phase)).content.decode()
-    assert "2 Gruppen" in page and 'id="groups-no-place"' in page and "Keine der Gruppen hat einen Ort" in page
+    assert "2 Gruppen" in page and 'id="groups-no-place"' in page and "Keiner der Beiträge hat einen Ort" in page
+    assert 'id="groups-map"' not in page
 
 
 def test_a_decision_opens_the_page_at_the_changed_group_with_its_message_and_duplicates_are_listed(phase, ideas, citizen):

@@ -21,7 +21,7 @@ import datetime
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -49,6 +49,9 @@ class Table:
     header: list[str]
     rows: list[list[Cell]]  # each as long as the header
     sheet: str = ""
+    # rows of a CSV file with fewer cells than the header (row number → cells it has), filled with
+    # empty cells in ``rows``; a reader that must not guess refuses them (fix24e)
+    short: dict[int, int] = field(default_factory=dict)
 
 
 def column_letter(index: int) -> str:
@@ -97,16 +100,20 @@ def _table(header_cells: list[Cell], body: list[list[Cell]], sheet: str = "", ma
     if problems:
         raise InputError(problems)
     rows = []
+    short: dict[int, int] = {}
     for cells in body:
         cells = cells[:len(header)]
-        if len(cells) < len(header):
+        have = len(cells)
+        if have < len(header):
             row = cells[0].row if cells else 0
             cells = cells + [Cell(None, f"{column_letter(i)}{row}", row) for i in range(len(cells), len(header))]
         if any(c.value not in (None, "") for c in cells):
             rows.append(cells)
+            if have < len(header):
+                short[cells[0].row] = have
     if len(rows) > max_rows:
         raise InputError([Problem(gettext_noop("Mehr als %(n)s Zeilen: bitte aufteilen."), {"n": max_rows})])
-    return Table(header, rows, sheet)
+    return Table(header, rows, sheet, short)
 
 
 # --- CSV -----------------------------------------------------------------------------------------

@@ -125,9 +125,18 @@ class PhaseForm(KernFormMixin, forms.ModelForm):
                    "end": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                    "description": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, concept=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["support_needs"].required = False  # left out (an older form): as before, nothing
+        # without a funding area the phase's own area is needed (the service refuses the phase
+        # without it): said at the field, not "optional" (fix24e)
+        self.area_needed = concept is not None and concept.area is None
+        if self.area_needed:
+            polygon = self.fields["polygon"]
+            polygon.label = _("Gebiet für Ideen (GeoJSON)")
+            polygon.one_of = _("nötig, das Konzept hat kein Fördergebiet")
+            polygon.help_text = _("Ideen können nur hier verortet werden. Das Konzept hat kein Fördergebiet, das an "
+                                  "seine Stelle treten könnte: bitte das Gebiet zeichnen oder als GeoJSON einfügen.")
         if self.instance.pk and not self.is_bound:
             self.initial["themes"] = "\n".join(f"{t.name_de} | {t.name_en} | {t.colour}" for t in self.instance.themes.all())
 
@@ -139,6 +148,8 @@ class PhaseForm(KernFormMixin, forms.ModelForm):
         # in the same round as the other fields' errors (the service checks it again; walk 10)
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", _("Das Ende muss nach dem Beginn liegen."))
+        if self.area_needed and not data.get("polygon") and "polygon" not in self.errors:
+            self.add_error("polygon", _("Ohne Fördergebiet braucht die Phase ein eigenes Gebiet für Ideen."))
         return data
 
     def clean_themes(self):
@@ -192,8 +203,8 @@ class ImportMappingForm(KernFormMixin, forms.Form):
         label=_("Beiträge mit unbrauchbarem Ort ohne Ort übernehmen"), required=False,
         help_text=_("Sonst wird die Datei abgelehnt, bis die Orte stimmen."))
 
-    def __init__(self, *args, header: list[str], mapping, themes: list[Theme], **kwargs):
-        from .importing import LABELS, SUGGEST
+    def __init__(self, *args, header: list[str], mapping, themes: list[Theme], yes_no: list[str] = (), **kwargs):
+        from .importing import LABELS, NEW, SUGGEST
 
         super().__init__(*args, **kwargs)
         columns = [("", _("– keine –"))] + [(h, h) for h in header]
@@ -205,6 +216,14 @@ class ImportMappingForm(KernFormMixin, forms.Form):
             self.fields[name].one_of = _("für den Import nötig")
         self.fields["theme_columns"].choices = [(h, h) for h in header]
         self.fields["theme_columns"].initial = list(mapping.theme_columns)
+        # each yes/no column to any theme of the phase, or a new one (fix24e: only to one named like it)
+        self.yes_no = [(i, h) for i, h in enumerate(header) if h in yes_no]
+        for i, h in self.yes_no:
+            self.fields[f"column_theme_{i}"] = forms.ChoiceField(
+                label=_("Thema der Spalte „%(column)s“") % {"column": h}, required=False,
+                initial=mapping.column_themes.get(h, ""),
+                choices=[("", _("wie die Spalte heißt")), (NEW, _("neues Thema „%(column)s“") % {"column": h.strip()})]
+                + [(t.name_de, t.name) for t in themes])
         self.fields["default_theme"].choices = ([("", _("– keins –")), (SUGGEST, _("ohne Thema (isek schlägt vor)"))]
                                                 + [(t.name_de, t.name) for t in themes])
         for name in ("crs", "source", "licence", "credit", "default_theme", "without_bad_places", "new_themes"):
@@ -214,12 +233,18 @@ class ImportMappingForm(KernFormMixin, forms.Form):
     def column_fields(self):
         return [self[f"col_{t}"] for t in self.targets]
 
+    def column_theme_fields(self):
+        return [self[f"column_theme_{i}"] for i, _h in self.yes_no]
+
     def mapping(self):
         """The mapping chosen (a form that is not valid gives the initial one)."""
         from .importing import WGS84, Mapping
 
         data = self.cleaned_data if self.is_valid() else {k: f.initial for k, f in self.fields.items()}
         columns = {t: data[f"col_{t}"] for t in self.targets if data.get(f"col_{t}")}
+        yes_no = list(data.get("theme_columns") or [])
+        to = {h: data[f"column_theme_{i}"] for i, h in self.yes_no if data.get(f"column_theme_{i}")}
+        yes_no += [h for h in to if h not in yes_no]  # a theme chosen for a column: the column is taken
         return Mapping(columns, (data.get("crs") or WGS84).strip(), data.get("source") or "", data.get("licence") or "",
                        data.get("credit") or "", data.get("default_theme") or "", bool(data.get("without_bad_places")),
-                       list(data.get("theme_columns") or []), bool(data.get("new_themes")))
+                       yes_no, bool(data.get("new_themes")), to)

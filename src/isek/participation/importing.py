@@ -96,6 +96,7 @@ WGS84 = "EPSG:4326"
 # The mapping's ``default_theme`` "ohne Thema (isek schlägt vor)": rows without a theme stay without
 # one (``Idea.theme`` empty, ``theme_fallback``) and get isek's own suggestion (minor24)
 SUGGEST = "*"
+NEW = "+"  # ``Mapping.column_themes``: a new theme, named like the yes/no column
 _LOCALE = re.compile(r"^(.+)/([a-z]{2}(?:[-_][a-z]{2,4})?)$")
 _HTML = re.compile(r"</?(?:p|br|div|ul|ol|li|strong|em|b|i|a|span|h[1-6])\b[^>]*>", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:[A-Za-z]+|#[0-9]+|#x[0-9A-Fa-f]+);")
@@ -215,6 +216,7 @@ class Source:
     rows: list[list[sheets.Cell]]
     geometries: list[dict | None] | None = None
     crs: str = ""  # the CRS a GeoJSON file names (its legacy "crs" member), else empty
+    short: dict[int, int] = field(default_factory=dict)  # CSV rows with fewer cells than the header → cells
 
     @property
     def json(self) -> bool:
@@ -243,7 +245,7 @@ def read(path: Path, filename: str | None = None) -> Source:
                                                "JSON-Export von Decidim oder CONSUL."))])
     table = sheets.read(path, filename, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
     kind = "decidim" if any(_LOCALE.match(h.lower()) and h.lower().startswith(("title/", "body/")) for h in table.header) else "table"
-    return Source(kind, table.header, table.rows)
+    return Source(kind, table.header, table.rows, short=table.short)
 
 
 def _flatten(value, key: str = "", out: dict | None = None) -> dict:
@@ -318,7 +320,10 @@ class Mapping:
     specific), on a tie the first. ``new_themes``: whether a value of the theme column that names
     no theme of the phase (matched without regard to case and spaces) becomes a new theme (True)
     or is a problem at its row (False); None: decided by the file – new themes only if none of its
-    values names a theme of the phase (the file brings its own themes; decision 0064)."""
+    values names a theme of the phase (the file brings its own themes; decision 0064).
+    ``column_themes``: a yes/no column → the phase's theme its rows get (its German or English
+    name), or ``NEW`` for a new theme named like the column; a column not in it goes to the theme
+    of its name (fix24e: "cycling" could only go to a theme named so, never to "Radverkehr")."""
 
     columns: dict[str, str] = field(default_factory=dict)
     crs: str = WGS84
@@ -329,12 +334,13 @@ class Mapping:
     without_bad_places: bool = False
     theme_columns: list[str] = field(default_factory=list)
     new_themes: bool | None = None
+    column_themes: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {"columns": dict(self.columns), "crs": self.crs, "source": self.source, "licence": self.licence,
                 "credit": self.credit, "default_theme": self.default_theme,
                 "without_bad_places": self.without_bad_places, "theme_columns": list(self.theme_columns),
-                "new_themes": self.new_themes}
+                "new_themes": self.new_themes, "column_themes": dict(self.column_themes)}
 
     @classmethod
     def from_json(cls, data) -> Mapping:
@@ -354,8 +360,13 @@ class Mapping:
         new = data.get("new_themes")
         if new is not None and not isinstance(new, bool):
             raise InputError([Problem(gettext_noop("„new_themes“ ist true, false oder null (aus der Datei erkannt)."))])
+        to = data.get("column_themes", {})
+        if not isinstance(to, dict) or any(not isinstance(v, str) for v in to.values()):
+            raise InputError([Problem(gettext_noop("„column_themes“ ordnet Ja/Nein-Spalten (Überschrift) je ein Thema "
+                                                   "der Phase zu (sein Name, oder „%(new)s“ für ein neues Thema mit dem "
+                                                   "Namen der Spalte)."), {"new": NEW})])
         return cls(dict(columns), texts["crs"] or WGS84, texts["source"], texts["licence"], texts["credit"],
-                   texts["default_theme"], bool(data.get("without_bad_places", False)), list(yes_no), new)
+                   texts["default_theme"], bool(data.get("without_bad_places", False)), list(yes_no), new, dict(to))
 
 
 def _yes_no(source: Source, header: str) -> bool:
@@ -398,6 +409,53 @@ def _base(header: str) -> tuple[str, int]:
     return key, 0
 
 
+@dataclass(frozen=True)
+class Corpus:
+    """A published file isek recognises by its columns and the address of its contributions (not
+    by its file name: a planner may have renamed it), with the licence and the credit its source
+    asks for (../shared/data/participation/SOURCES.md; fix24e: the planner had to type them)."""
+
+    name: str
+    header: frozenset[str]  # the headers (``header_key``) the file has, all of them
+    host: str  # every contribution's address is on this host
+    extra: str = ""  # one more header the file has beginning like this ("level1_")
+
+
+CIMT = "Themen-Annotation: CIMT-Korpus (HHU Düsseldorf, Romberg et al. 2022), CC BY-SA 4.0"
+CORPORA = (
+    Corpus("Raddialog Ehrenfeld 2017 (Stadt Köln)",
+           frozenset({"id", "title", "text", "main_category_level1", "url", "created"}),
+           "www.raddialog-ehrenfeld.koeln", "level1_"),
+    Corpus("Raddialog Ehrenfeld 2017 (Stadt Köln)", frozenset({"document_id", "title", "text", "url", "lat", "lon"}),
+           "www.raddialog-ehrenfeld.koeln"),
+    Corpus("FreiRaum Ottensen 2021 (Bezirksamt Altona)",
+           frozenset({"document_id", "title", "text", "url", "motorized transport", "cycling", "walking",
+                      "stationary traffic (parking)", "moving traffic"}),
+           "freiraumottensen.beteiligung.hamburg"),
+)
+CORPUS_LICENCE = "CC BY-SA 4.0"
+
+
+def corpus_credit(corpus: Corpus) -> str:
+    """The attribution SOURCES.md asks for, for the file's own platform."""
+    return f"Beiträge: {corpus.name}, CC BY 4.0, je Beitrag verlinkt; {CIMT}"
+
+
+def recognise(source: Source) -> Corpus | None:
+    """The published corpus the file is, by its headers and its contributions' addresses, or None."""
+    if source.json:
+        return None
+    keys = {header_key(h) for h in source.header}
+    for corpus in CORPORA:
+        if not corpus.header <= keys or (corpus.extra and not any(k.startswith(corpus.extra) for k in keys)):
+            continue
+        i = next(n for n, h in enumerate(source.header) if header_key(h) == "url")
+        urls = [_text(cells[i]) for cells in source.rows if i < len(cells) and _text(cells[i])]
+        if urls and all(re.match(rf"https?://{re.escape(corpus.host)}/", u) for u in urls):
+            return corpus
+    return None
+
+
 def guess_mapping(source: Source, filename: str = "", defaults: Mapping | None = None) -> Mapping:
     """The mapping the headers suggest: each target's header among ``TARGETS`` (a German column
     of Decidim before an English one before others), WGS84 for x/y and GeoJSON, the file name
@@ -406,6 +464,9 @@ def guess_mapping(source: Source, filename: str = "", defaults: Mapping | None =
                 default_theme=defaults.default_theme if defaults else "")
     if source.kind in ("decidim", "consul") and filename:
         m.source = f"{'Decidim' if source.kind == 'decidim' else 'CONSUL'}: {filename}"
+    corpus = recognise(source) if not (m.licence or m.credit) else None
+    if corpus is not None:  # prefilled, the planner may change them (fix24e)
+        m.licence, m.credit = CORPUS_LICENCE, corpus_credit(corpus)
     best: dict[str, tuple[int, str]] = {}
     for h in source.header:
         key, rank = _base(h)
@@ -461,6 +522,7 @@ class Plan:
     theme_values: dict[str, tuple[str, int]] = field(default_factory=dict)
     outside_period: int = 0  # new contributions dated outside the phase's period (a notice, decision 0064)
     column_themes: dict[str, str] = field(default_factory=dict)  # yes/no column → the theme its rows get
+    yes_no: list[str] = field(default_factory=list)  # the file's columns holding only yes/no values (fix24e)
     all_there: bool = False  # every row of the file was imported before: nothing to import
     swapped: bool = False  # the title and text columns look swapped (the preview offers to swap them)
     # new contributions marked in several yes/no theme columns: the column whose theme each took →
@@ -582,6 +644,16 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
     if "theme" in mapping.columns and mapping.theme_columns:
         problems.append(Problem(gettext_noop("Bitte das Thema entweder einer Spalte oder Ja/Nein-Spalten entnehmen, "
                                              "nicht beidem.")))
+    # a column mapped twice: two marks of one column, or a yes/no column that is also the text, title … (fix24e)
+    targets_of = {header: target for target, header in mapping.columns.items()}
+    for header, n in Counter(mapping.theme_columns).items():
+        if n > 1:
+            problems.append(Problem(gettext_noop("Die Spalte „%(header)s“ ist %(n)s-mal als Ja/Nein-Spalte gewählt; "
+                                                 "bitte nur einmal (mit einem Thema)."), {"header": header, "n": n}))
+        if header in targets_of and targets_of[header] != "theme":
+            problems.append(Problem(gettext_noop("Die Spalte „%(header)s“ ist zweimal zugeordnet: für %(target)s und "
+                                                 "als Ja/Nein-Spalte eines Themas. Bitte eines von beiden wählen."),
+                                    {"header": header, "target": _(LABELS[targets_of[header]])}))
     if "text" not in mapping.columns:
         problems.append(Problem(gettext_noop("Keine Spalte ist dem Text der Beiträge zugeordnet.")))
     if ("x" in mapping.columns) != ("y" in mapping.columns):
@@ -594,6 +666,18 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                              "wie EPSG:4326 (Länge/Breite) oder EPSG:25832 (UTM 32N)."), {"crs": mapping.crs}))
     phase_themes = list(phase.themes.all())
     themes = ThemeNames(phase_themes)
+    result.yes_no = [h for h in source.header if _yes_no(source, h)] if source.kind != "geojson" else []
+    chosen: dict[str, str] = {}  # yes/no column → the phase's theme the planner chose for it (German name)
+    for header, wanted in mapping.column_themes.items():
+        if header not in mapping.theme_columns or not wanted.strip() or wanted == NEW:
+            continue
+        found = themes.get(theme_key(wanted))
+        if found is None:
+            problems.append(Problem(gettext_noop("Die Ja/Nein-Spalte „%(header)s“ soll zum Thema „%(theme)s“, das es "
+                                                 "in dieser Phase nicht gibt."), {"header": header, "theme": wanted}))
+        else:
+            chosen[header] = found
+    new_by_choice = {h for h, wanted in mapping.column_themes.items() if wanted == NEW and h in mapping.theme_columns}
     suggest = mapping.default_theme == SUGGEST
     default_theme = themes.get(theme_key(mapping.default_theme)) if mapping.default_theme and not suggest else None
     if mapping.default_theme and default_theme is None and not suggest:
@@ -623,7 +707,7 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
         mapping.new_themes = allow_new
     elif mapping.theme_columns:  # the same rule for yes/no columns: each column's name is a value (walk 24)
         if allow_new is None:
-            allow_new = not any(themes.find(h) for h in mapping.theme_columns)
+            allow_new = not any(h in chosen or themes.find(h) for h in mapping.theme_columns)
         mapping.new_themes = allow_new
     known = ", ".join(f"„{t.name_de}“" for t in phase_themes) or "–"
 
@@ -631,6 +715,7 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
     marks = {h: sum(_text(cells[col[h]]).lower() in YES for cells in source.rows if col[h] < len(cells))
              for h in mapping.theme_columns}
     specific = sorted(mapping.theme_columns, key=lambda h: (marks[h], mapping.theme_columns.index(h)))
+    resolved = {h: chosen.get(h) or themes.find(h.strip()) or h.strip() for h in mapping.theme_columns}
     transform = None
     if located and srs.srid != 4326:
         transform = CoordTransform(srs, SpatialReference(4326))
@@ -658,6 +743,9 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
 
     for index, cells in enumerate(source.rows):
         row = cells[0].row if cells else index + 1
+        if row in source.short:  # fix24e: taken as if its last cells were empty, silently
+            problems.append(_short_row(row, source.short[row], source.header))
+            continue
         bad = len(problems)
         text_cell = cell(cells, "text")
         text = _clean(_text(text_cell))
@@ -725,8 +813,11 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
             column = next((h for h in specific if col[h] < len(cells) and _text(cells[col[h]]).lower() in YES), None)
             theme_text = column.strip() if column is not None else ""
         if theme_text:
-            theme = themes.find(theme_text)
-            if theme is None and column is not None and not allow_new:
+            theme = chosen.get(column) if column is not None else None
+            theme = theme or themes.find(theme_text)
+            if theme is None and column in new_by_choice:
+                theme = new_themes.setdefault(theme_key(theme_text), theme_text)
+            elif theme is None and column is not None and not allow_new:
                 theme = ""  # one problem for the column, after the rows
                 unmatched[column] += 1
             elif theme is None and not allow_new:
@@ -772,7 +863,8 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
         if column is not None:
             columns_used[column] += 1
             result.column_themes[column] = theme
-            also = sum(1 for h in specific if h != column and col[h] < len(cells) and _text(cells[col[h]]).lower() in YES)
+            also = sum(1 for h in specific if h != column and col[h] < len(cells) and _text(cells[col[h]]).lower() in YES
+                       and theme_key(resolved[h]) != theme_key(theme))  # two columns to one theme: no second one
             if also:  # several themes marked: the first of the more specific columns is taken
                 result.several[column] = result.several.get(column, 0) + 1
                 result.dropped += also
@@ -855,6 +947,18 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
     _swap_hint(result, mapping, lengths)
     result.new_themes = [t for t in new_themes.values() if t in used]
     return result
+
+
+def _short_row(row: int, have: int, header: list[str]) -> Problem:
+    """A row with fewer cells than the header: which columns it lacks (the first five named). Such
+    a row is refused, not read with empty cells: a line break or separator outside quotes in the
+    text above, or a cut-off line, would shift or drop the row's values (fix24e)."""
+    missing = header[have:]
+    names = ", ".join(f"„{h}“" for h in missing[:5]) + (" …" if len(missing) > 5 else "")
+    return Problem(gettext_noop("Zeile %(n)s hat nur %(have)s von %(of)s Spalten; es fehlen %(missing)s. Ist die Zeile "
+                                "abgeschnitten, oder steht in einem Text ein Zeilenumbruch oder Trennzeichen ohne "
+                                "Anführungszeichen? Bitte die Zeile in der Datei vervollständigen."),
+                   {"n": row, "have": have, "of": len(header), "missing": names}, row=row)
 
 
 def _swap_hint(result: Plan, mapping: Mapping, lengths: list[tuple[bool, bool]]) -> None:

@@ -438,7 +438,8 @@ class GroupDecision(models.Model):
     summary = models.CharField(_("Was"), max_length=500)  # the sentence in the language of who decided
     # what the sentence says, to say it in the reader's language (fix24d, decision 0083): the groups'
     # names as the page named them ("a", "b"), the contributions' numbers ("ideas"), a count ("n");
-    # empty for decisions stored before, whose sentence is said as stored
+    # a name that is isek's fixed phrase as a code ("a_mixed": the count, "a_unnamed"; fix24e);
+    # decisions stored before were parsed back by migration 0021 – one that could not be is said as stored
     params = models.JSONField(default=dict, blank=True, editable=False)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                            related_name="+", verbose_name=_("entschieden von"), editable=False)
@@ -467,6 +468,9 @@ def decision_sentence(action: str, p: dict) -> str:
     from django.utils.translation import gettext
 
     try:
+        # a group named by a fixed phrase of isek's is stored as a code (fix24e): said in this language
+        p = {**p, **{k: mixed_name(int(p[f"{k}_mixed"])) if f"{k}_mixed" in p
+                     else gettext("ohne Namen") if p.get(f"{k}_unnamed") else p[k] for k in ("a", "b")}}
         if action == GroupDecision.Action.RENAME:
             return gettext("Gruppe „%(a)s“ heißt jetzt „%(b)s“.") % p
         if action == GroupDecision.Action.MERGE:

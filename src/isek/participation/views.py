@@ -473,7 +473,7 @@ def phase_edit(request, concept, pk=None):
     phase = services.phases(request.user, concept).filter(pk=pk).first() if pk else None
     if pk and phase is None:
         raise Http404
-    form = PhaseForm(request.POST if request.method == "POST" else None, instance=phase)
+    form = PhaseForm(request.POST if request.method == "POST" else None, instance=phase, concept=concept)
     form_fix = None
     refused_not_public = False  # the errors say it already: no notice above them
     if request.method == "POST" and form.is_valid():
@@ -673,7 +673,7 @@ def contribution_import(request, concept, pk):
         return upload_page(400, exc.messages(_))
     themes = list(phase.themes.all())
     form = ImportMappingForm(data if step != "upload" else None, header=plan.header, mapping=plan.mapping,
-                             themes=themes)
+                             themes=themes, yes_no=plan.yes_no)
     if step != "upload" and form.is_valid():
         plan = services.plan_import(request.user, phase, path, kept["filename"], mapping=form.mapping())
     if step == "commit" and form.is_valid() and not plan.problems:

@@ -372,7 +372,7 @@ def _log(user, phase: Phase, action: str, params: dict, group: IdeaGroup | None 
     """The decision, stored with the groups it changed that still exist (``group`` and ``others``),
     what it says (``params``: said in each reader's language) and its sentence in the language of
     who decided (the change history); ``group_pk`` (not stored): the group it changed, where the page goes."""
-    params = {k: str(v) if k != "n" else v for k, v in params.items()}
+    params = {k: v if isinstance(v, int) else str(v) for k, v in params.items()}
     summary = decision_sentence(action, params)
     decision = GroupDecision.objects.create(phase=phase, action=action, summary=summary[:500], params=params,
                                             by=user if getattr(user, "pk", None) else None,
@@ -380,6 +380,19 @@ def _log(user, phase: Phase, action: str, params: dict, group: IdeaGroup | None 
     decision.groups.set([g for g in (group, *others) if g is not None and g.pk])
     decision.group_pk = group.pk if group is not None and group.pk else None
     return decision
+
+
+def _named(key: str, group: IdeaGroup) -> dict:
+    """A group as the page names it now, for a decision's ``params``: its name under ``key``, and
+    where the name is a fixed phrase of isek's – "Verschiedenes (n Beiträge)", "ohne Namen" – a code
+    said in each reader's language (``key``_mixed: the count, ``key``_unnamed), not the decider's
+    words (fix24e)."""
+    out: dict = {key: group.title}
+    if not group.name and group.mixed:
+        out[f"{key}_mixed"] = group.size
+    elif not group.name and not group.proposed_name:
+        out[f"{key}_unnamed"] = 1
+    return out
 
 
 def _numbers(members: list[GroupMember]) -> str:
@@ -390,10 +403,10 @@ def rename_group(user, concept: Concept, phase: Phase, group_pk, name) -> GroupD
     access.require(user, "moderation", "decide", concept)
     group, name = _group(phase, group_pk), _name(name)
     with change(user):
-        before = group.title
+        before = _named("a", group)
         group.name = name
         _keep(group)
-        return _log(user, phase, GroupDecision.Action.RENAME, {"a": before, "b": name}, group)
+        return _log(user, phase, GroupDecision.Action.RENAME, {**before, "b": name}, group)
 
 
 def merge_groups(user, concept: Concept, phase: Phase, group_pk, into_pk) -> GroupDecision:
@@ -403,13 +416,13 @@ def merge_groups(user, concept: Concept, phase: Phase, group_pk, into_pk) -> Gro
     if group.pk == into.pk:
         raise invalid(_("Eine Gruppe lässt sich nur mit einer anderen zusammenlegen."), "group", "into")
     with change(user):
-        title = group.title  # as the page named it (a mixed group's count before the merge)
+        title = _named("a", group)  # as the page named it (a mixed group's count before the merge)
         n = GroupMember.objects.filter(group=group).update(group=into)
         into.words = "; ".join(dict.fromkeys(into.word_list + group.word_list))[:1000]
         into.size = None
         _keep(into)
         group.delete()
-        return _log(user, phase, GroupDecision.Action.MERGE, {"a": title, "n": n, "b": into.title}, into)
+        return _log(user, phase, GroupDecision.Action.MERGE, {**title, "n": n, **_named("b", into)}, into)
 
 
 def move_ideas(user, concept: Concept, phase: Phase, group_pk, idea_pks, *, to_pk=None, name="") -> GroupDecision:
@@ -427,14 +440,14 @@ def move_ideas(user, concept: Concept, phase: Phase, group_pk, idea_pks, *, to_p
         raise invalid(_("Zum Teilen bitte nicht alle Beiträge auswählen; eine Gruppe umbenennen geht mit „Umbenennen“."),
                       "ideas", "ideas")
     with change(user):
-        before = group.title  # as the page named it (a mixed group's count before the move)
+        before = _named("a", group)  # as the page named it (a mixed group's count before the move)
         split = to is None
         if split:
             to = IdeaGroup.objects.create(phase=phase, name=name, kept=True)
         GroupMember.objects.filter(pk__in=[m.pk for m in members]).update(group=to)
         _keep(group, to)
         group.size, to.size = None, None  # counted again for a name "Verschiedenes (n Beiträge)"
-        what = {"ideas": _numbers(members), "a": before, "b": to.title}
+        what = {"ideas": _numbers(members), **before, **_named("b", to)}
         if not GroupMember.objects.filter(group=group).exists():
             group.delete()
         if split:

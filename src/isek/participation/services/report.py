@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, gettext_noop, pgettext
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -102,6 +102,24 @@ class ReportGroup:
     decisions: list = field(default_factory=list)  # the planner's GroupDecision on it, oldest first (decision 0081)
 
 
+# the paper a council decides on, where it is not a "Ratsvorlage": a city-state has no Stadtrat
+# (fix24e); by the longest prefix of the city's AGS. Bremen's city (04011) has its Stadtbürgerschaft,
+# Bremerhaven (04012) its Stadtverordnetenversammlung.
+PAPERS = {
+    "02": gettext_noop("Drucksache für die Bezirksversammlung"),
+    "11": gettext_noop("Vorlage für die Bezirksverordnetenversammlung"),
+    "04011": gettext_noop("Vorlage für die Stadtbürgerschaft"),
+    "04012": gettext_noop("Vorlage für die Stadtverordnetenversammlung"),
+}
+
+
+def council_paper(ags: str) -> str:
+    """The paper the evaluation is attached to, for the city of ``ags``, in the active language:
+    "Ratsvorlage" but in Hamburg, Berlin and Bremen."""
+    found = [k for k in PAPERS if (ags or "").startswith(k)]
+    return _(PAPERS[max(found, key=len)]) if found else _("Ratsvorlage")
+
+
 QUARTER_COLUMNS = 5  # quarters side by side in one table of the PDF (A4 portrait)
 
 
@@ -140,6 +158,11 @@ class EvaluationReport:
     # went (still counted in a group's stored members): the GET shows the stored groups (decision 0081)
     ungrouped: int = 0
     ungrouped_gone: int = 0
+
+    @property
+    def paper(self) -> str:
+        """"Ratsvorlage", or the word of a city-state (``council_paper``)."""
+        return council_paper(self.concept.city.ags)
 
     @property
     def suggested(self) -> int | None:

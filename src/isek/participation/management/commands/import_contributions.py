@@ -25,7 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--mapping", help="JSON file: {\"columns\": {target: header}, \"crs\": \"EPSG:25832\", "
                                               "\"source\": \"…\", \"licence\": \"CC BY 4.0\", \"credit\": \"…\", "
-                                              "\"default_theme\": \"…\", \"without_bad_places\": false, \"new_themes\": null}; new_themes: "
+                                              "\"default_theme\": \"…\", \"without_bad_places\": false, \"new_themes\": null, "
+                                              "\"theme_columns\": [header], \"column_themes\": {header: theme or \"+\"}}; new_themes: "
                                               "unknown theme values become themes (true) or problems (false; null: "
                                               "new themes only if no value is a theme of the phase); targets: "
                                               "external_id, title, text, date, theme, author, url, x, y")
