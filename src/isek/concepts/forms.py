@@ -212,7 +212,9 @@ class AgsField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Amtlicher Gemeindeschlüssel (AGS)"))
-        kwargs.setdefault("help_text", _("8 Ziffern, z. B. 14625240 für Hoyerswerda; die ersten beiden nennen das Land."))
+        kwargs.setdefault("help_text", _("8 Ziffern, z. B. 14625240 für Hoyerswerda; die ersten beiden nennen das Land. isek "
+                                         "prüft nur den Aufbau des Schlüssels, nicht, ob es die Gemeinde gibt: bitte im "
+                                         "Gemeindeverzeichnis des Statistischen Bundesamts nachsehen."))
         super().__init__(max_length=40, validators=[ags_validator], **kwargs)
 
     def widget_attrs(self, widget):
@@ -320,6 +322,19 @@ class CityAddressForm(KernFormMixin, forms.ModelForm):
     class Meta:
         model = City
         fields = ["name", "slug", "host"]
+
+
+class CityNewForm(KernFormMixin, forms.Form):
+    """A new city, as the installation's administrator creates it (decision 0086)."""
+
+    name = forms.CharField(label=_("Name der Stadt"), max_length=200,
+                           help_text=_("Der amtliche Name, bei Gemeinden gleichen Namens mit Zusatz (z. B. „Neustadt an der "
+                                       "Weinstraße“)."))
+    ags = AgsField()
+    email = forms.EmailField(label=_("E-Mail der ersten Administration der Stadt"), required=False,
+                             help_text=_("Optional: diese Person bekommt eine Einladung und administriert die Stadt, wenn sie "
+                                         "sie annimmt. Wer schon einen Zugang hat, wird nach dem Anlegen auf der Seite der "
+                                         "Stadt als Administration eingetragen."))
 
 
 class CityAdminForm(KernFormMixin, forms.Form):

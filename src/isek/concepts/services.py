@@ -184,6 +184,26 @@ def save_city(user, ags: str, name: str) -> City:
     return city
 
 
+def create_city(user, *, ags: str, name: str, admin_email: str = "", base_url: str = "", via: str = "web"):
+    """The installation's administrator creates a city (decision 0086): its AGS (the model's rule:
+    a key of a possible structure, not another city's) and its name (``City.clean``: no other city's,
+    agreeing with the key's Land); with ``admin_email``, the invitation of its first administrator
+    (``accounts.services.invite``: an address with an account or an invitation already is refused).
+    All or nothing: refused, neither city nor invitation exists. Returns the city and the invitation
+    (or None)."""
+    from isek.accounts import services as accounts
+
+    access.require_site(user, "city", "edit")
+    city = City(ags=ags_from(ags), name=" ".join((name or "").split()))
+    city.full_clean()
+    with change(user, via):
+        city.save()
+        invitation = None
+        if admin_email:
+            invitation, _link = accounts.invite(user, admin_email, base_url=base_url, city=city, city_admin=True)
+    return city, invitation
+
+
 def create_concept(user, city: City, *, via: str = "web", **fields) -> Concept:
     """A new concept of ``city``; ``fields`` are the model's fields (slug, name, programme, …)."""
     access.require_site(user, "concept", "create", city if city.pk else None)

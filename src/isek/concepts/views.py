@@ -37,6 +37,7 @@ from .forms import (
     CityAdminForm,
     CityLookForm,
     CityNameForm,
+    CityNewForm,
     ConceptForm,
     ConceptStartForm,
     FieldOfActionFormSet,
@@ -543,6 +544,27 @@ def city_administration(request, ags):
         "authority": (authority := services.authority_of(city)),
         "authority_named": authority and services.authority_in_sentence(authority.name, get_language())},
         status=400 if request.method == "POST" else 200)
+
+
+@access.site_view("city", "edit", methods=("GET", "POST"))
+def city_new(request):
+    """The installation's administrator creates a city: name, AGS and, optionally, the address of
+    its first administrator, who is invited (decision 0086)."""
+    form = CityNewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            city, invitation = services.create_city(request.user, ags=d["ags"], name=d["name"], admin_email=d["email"],
+                                                    base_url=request.build_absolute_uri("/"))
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            said = _("Die Stadt %(c)s ist angelegt.") % {"c": city.name}
+            if invitation is not None:
+                said += " " + _("Die Einladung an %(e)s als Administration der Stadt ist verschickt.") % {"e": invitation.email}
+            messages.success(request, said)
+            return redirect("city-administration", city.ags)
+    return render(request, "concepts/city_new.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
 
 # --- funding authorities: the installation's administrator (decision 0070) -------------------------
