@@ -163,6 +163,25 @@ def test_a_citys_host_name_shows_its_start_page(two, settings):
         services.save_city_addresses(admin, two["b"], name="Bergdorf", slug="bergdorf", host="https://x/y")
 
 
+def test_a_host_name_the_installation_does_not_serve_is_saved_and_the_page_says_the_operator_must_add_it(two, settings):
+    """Issue 22 walk: a host name saved on the city's page answered "Bad Request (400)" and nothing
+    said why. It is saved; the page says that ISEK_ALLOWED_HOSTS must name it (decision 0086)."""
+    settings.ALLOWED_HOSTS = ["testserver", ".stadt.example"]
+    root = client_for(UserFactory(is_superuser=True, is_staff=True))
+    url = f"/cities/{two['a'].ags}/administration/"
+    r = root.post(url, {"save": "1", "name": "Altstadt", "slug": "altstadt", "host": "isek.altstadt.example"}, follow=True)
+    page = text(r)
+    assert r.status_code == 200 and services.city_by_ags(two["a"].ags).host == "isek.altstadt.example"
+    assert "Die Angaben der Stadt sind gespeichert." in page and 'id="host-not-served"' in page
+    assert ("Diese Installation nimmt den Hostnamen isek.altstadt.example noch nicht an: der Betrieb der Installation "
+            "muss ihn in ISEK_ALLOWED_HOSTS eintragen") in page
+    assert Client(HTTP_HOST="isek.altstadt.example").get("/").status_code == 400
+    # a name the installation serves (here by its domain's wildcard) is not warned about
+    r = root.post(url, {"save": "1", "name": "Altstadt", "slug": "altstadt", "host": "isek.stadt.example"}, follow=True)
+    assert "Die Angaben der Stadt sind gespeichert." in text(r) and "host-not-served" not in text(r)
+    assert "Integrierte Stadtentwicklung in Altstadt" in text(Client(HTTP_HOST="isek.stadt.example").get("/"))
+
+
 # --- who grants what ---------------------------------------------------------------------------------
 
 

@@ -409,6 +409,15 @@ def save_city_look(user, city: City, *, accent: str, logo=None, remove_logo: boo
     return city
 
 
+def host_served(host: str) -> bool:
+    """Does this installation answer under ``host`` (``settings.ALLOWED_HOSTS``, from
+    ``ISEK_ALLOWED_HOSTS``)? A city's own host name that it does not is saved, but Django refuses
+    every request for it (400) until the installation's operator adds it (decision 0086)."""
+    from django.http.request import validate_host
+
+    return not host or validate_host(host, settings.ALLOWED_HOSTS)
+
+
 def save_city_addresses(user, city: City, *, name: str, slug: str, host: str, via: str = "web") -> City:
     """The city's name, the short name of its start page (/<slug>/) and its own host name."""
     access.require_site(user, "city", "edit", city)

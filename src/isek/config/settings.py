@@ -368,8 +368,11 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001", "security.W021"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"refusals": {"()": "isek.core.logs.RefusalWithoutTraceback"}},
+    "filters": {"refusals": {"()": "isek.core.logs.RefusalWithoutTraceback"},
+                "disallowed_host": {"()": "isek.core.logs.DisallowedHostOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django.request": {"filters": ["refusals"]}},
+    # a host name not in ALLOWED_HOSTS: one warning line, no traceback (decision 0086)
+    "loggers": {"django.request": {"filters": ["refusals"]},
+                "django.security.DisallowedHost": {"filters": ["disallowed_host"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("ISEK_LOG_LEVEL", "WARNING")},
 }
