@@ -73,13 +73,21 @@ class CityProviderForm(KernFormMixin, forms.Form):
     client_id = forms.CharField(label=_model_field("client_id").verbose_name, max_length=255)
     client_secret = forms.CharField(label=_("Client-Geheimnis"), required=False, strip=True,
                                     widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-                                    help_text=_("Wird verschlüsselt gespeichert und nie wieder angezeigt; leer lassen, "
-                                                "um das gespeicherte zu behalten."))
+                                    help_text=_("Wird verschlüsselt gespeichert und nie wieder angezeigt; bei einem "
+                                                "gespeicherten Anbieter leer lassen, um das gespeicherte Geheimnis zu "
+                                                "behalten."))
     scopes = forms.CharField(label=_model_field("scopes").verbose_name, max_length=255, initial="openid profile email",
                              help_text=_model_field("scopes").help_text)
     groups_claim = forms.CharField(label=_model_field("groups_claim").verbose_name, max_length=100, initial="groups",
                                    help_text=_model_field("groups_claim").help_text)
     enabled = forms.BooleanField(label=_model_field("enabled").verbose_name, required=False, initial=True)
+
+    def keep_secret(self) -> None:
+        """Say that the secret typed into the refused save is kept for the next (decision 0086)."""
+        self.fields["client_secret"].help_text = _("Das eingegebene Client-Geheimnis ist für das nächste Speichern "
+                                                   "dieses Formulars gemerkt (verschlüsselt, nicht in der Seite): leer "
+                                                   "lassen, um es zu verwenden, oder ein anderes eingeben.")
+        self["client_secret"].help_text = self.fields["client_secret"].help_text  # the bound field read it already
 
     def offer_unchecked(self) -> None:
         """Add the confirmation to save a provider whose description isek cannot read from here

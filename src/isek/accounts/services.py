@@ -513,6 +513,26 @@ def city_providers(user, city) -> list[IdentityProvider]:
     return list(IdentityProvider.objects.filter(city=city).prefetch_related("mappings__concept"))
 
 
+def sealed_secret(secret: str) -> str:
+    """``secret`` encrypted as a provider's stored secret is (for a session to keep it between a
+    refused save and the next: decision 0086)."""
+    from .models import _fernet
+
+    return _fernet().encrypt(secret.encode()).decode()
+
+
+def unsealed_secret(sealed: str) -> str:
+    """The secret ``sealed_secret`` sealed ("" where it cannot be read, e.g. after a new ISEK_SECRET_KEY)."""
+    from cryptography.fernet import InvalidToken
+
+    from .models import _fernet
+
+    try:
+        return _fernet().decrypt(sealed.encode()).decode()
+    except (InvalidToken, ValueError):
+        return ""
+
+
 def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, client_id: str, client_secret: str,
                        scopes: str, groups_claim: str, enabled: bool, lines: list[MappingLine],
                        unchecked: bool = False) -> IdentityProvider:

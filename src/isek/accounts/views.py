@@ -130,7 +130,15 @@ def city_providers(request, ags):
                                                   "Anbieter (z. B. Keycloak) senden die Gruppen nur dann – bitte „groups“ "
                                                   "bei den Scopes ergänzen, falls der Anbieter ihn kennt.")
     shown = [{"group": m.group, "role": m.role, "concept": str(m.concept_id or "")} for m in current.mappings.all()] if current else []
+    # A secret typed into a save that was refused is kept, sealed, in the session – never in the page –
+    # for the next save of this form (decision 0086); opening the page anew forgets it.
+    kept_key = f"isek-provider-secret:{city.pk}:{current.pk if current else 'new'}"
+    if request.method != "POST":
+        for key in [k for k in request.session.keys() if k.startswith(f"isek-provider-secret:{city.pk}:")]:
+            del request.session[key]
     if request.method == "POST":
+        typed = request.POST.get("client_secret", "").strip()
+        secret = typed or services.unsealed_secret(request.session.get(kept_key, ""))
         try:
             shown, lines = _posted_lines(request, city_concepts)
         except ValidationError as exc:
@@ -140,15 +148,20 @@ def city_providers(request, ags):
             try:
                 pk = current.pk if current else (0 if chosen else None)  # another city's provider: none of this one
                 saved = services.save_city_provider(request.user, city, pk, lines=lines, unchecked=bool(d.get("unchecked")),
-                                                    **{k: d[k] for k in ("name", "issuer", "client_id", "client_secret",
+                                                    client_secret=secret,
+                                                    **{k: d[k] for k in ("name", "issuer", "client_id",
                                                                          "scopes", "groups_claim", "enabled")})
             except ValidationError as exc:
                 if any(e.code == "issuer_unreachable" for e in getattr(exc, "error_dict", {}).get("issuer", [])):
                     form.offer_unchecked()
                 add_errors(form, exc)
             else:
+                request.session.pop(kept_key, None)
                 messages.success(request, _("Der Anbieter „%(p)s“ ist gespeichert.") % {"p": saved.name})
                 return redirect(f"{reverse('city-providers', args=[city.ags])}?anbieter={saved.pk}")
+        if secret:
+            request.session[kept_key] = services.sealed_secret(secret)
+            form.keep_secret()
     rows = [*shown, *[{"group": "", "role": "", "concept": ""}] * EMPTY_LINES]
     return render(request, "accounts/city_providers.html", {
         "city": city, "providers": providers, "current": current, "form": form, "rows": rows,
