@@ -38,6 +38,27 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def account_named(text: str):
+    """The account a person means by ``text`` at sign-in (decision 0086): the one of this user name;
+    else the one whose user name it is in another case (not where two are); else, for an e-mail
+    address, the one active account with it (not where several share it). None otherwise."""
+    User = get_user_model()
+    text = (text or "").strip()
+    if not text:
+        return None
+    exact = User.objects.filter(username=text).first()
+    if exact is not None:
+        return exact
+    by_name = list(User.objects.filter(username__iexact=text)[:2])
+    if len(by_name) == 1:
+        return by_name[0]
+    if "@" in text and not by_name:
+        by_address = list(User.objects.filter(email__iexact=text, is_active=True)[:2])
+        if len(by_address) == 1:
+            return by_address[0]
+    return None
+
+
 def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True, city=None,
            city_admin: bool = False, authority=None) -> tuple[Invitation, str]:
     """Invite ``email``: a mail with a one-time link (valid VALID_DAYS days); returns the

@@ -365,6 +365,10 @@ if not DEMO_MODE:
 # GDAL 3.6 is older than Django 5.2 wishes; it works for everything isek does.
 SILENCED_SYSTEM_CHECKS = ["gis.W001", "security.W021"]
 
+# the user name in any case, or the e-mail address of exactly one active account (decision 0086);
+# Django's own stays listed for the sessions it signed in (the invitation, the identity provider)
+AUTHENTICATION_BACKENDS = ["isek.accounts.backends.NameOrEmailBackend", "django.contrib.auth.backends.ModelBackend"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
