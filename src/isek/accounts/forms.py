@@ -125,3 +125,23 @@ class DeleteAccountForm(KernFormMixin, forms.Form):
         label=_("Auch meine Ideen, Kommentare und Unterstützungen löschen"), required=False,
         help_text=_("Ohne dieses Häkchen bleiben sie ohne Bezug zu Ihnen stehen: Unterstützungen zählen weiter, Ideen "
                     "und Kommentare stehen ohne Namen und ohne E-Mail-Adresse."))
+
+
+class PasswordResetRequestForm(KernFormMixin, forms.Form):
+    """The address to send the link for a new password to (decision 0086)."""
+
+    email = forms.EmailField(label=_("E-Mail-Adresse"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                             help_text=_("Die Adresse Ihres Kontos. Wer sich über das Konto seiner Verwaltung (einen "
+                                         "Identitätsanbieter) anmeldet, ändert sein Passwort dort."))
+
+
+def new_password_form():
+    """Django's SetPasswordForm in KERN's look (built on first use: django.contrib.auth's forms
+    import the user model)."""
+    from django.contrib.auth.forms import SetPasswordForm
+
+    class NewPasswordForm(KernFormMixin, SetPasswordForm):
+        pass
+
+    return NewPasswordForm

@@ -17,7 +17,15 @@ from isek.web import abuse
 from isek.web.forms import add_errors
 
 from . import services
-from .forms import AcceptForm, CityProviderForm, DeleteAccountForm, InviteForm, SignupForm
+from .forms import (
+    AcceptForm,
+    CityProviderForm,
+    DeleteAccountForm,
+    InviteForm,
+    PasswordResetRequestForm,
+    SignupForm,
+    new_password_form,
+)
 
 
 @access.site_view("member", "invite", methods=("GET", "POST"), somewhere=True)
@@ -271,3 +279,55 @@ def account_page(request):
             return redirect("web:home")
     return render(request, "accounts/account.html", {"account": account, "form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+# --- a new password by mail: citizens' and local staff accounts (decision 0086) --------------------
+
+
+@access.open_view(methods=("GET", "POST"))
+def password_reset(request):
+    """The address to send a link for a new password to. The answer is the same for every address
+    (one with an account, one without, one that signs in through an identity provider)."""
+    form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
+    next_url = _next(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_password_reset(form.cleaned_data["email"], base_url=request.build_absolute_uri("/"),
+                                            next_url=next_url)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return render(request, "accounts/password_reset.html", {"sent": form.cleaned_data["email"], "next": next_url,
+                                                                    "hours": services.RESET_VALID_HOURS})
+    return render(request, "accounts/password_reset.html", {"form": form, "next": next_url},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _password_reset_confirm_view():
+    from django.contrib.auth.views import PasswordResetConfirmView
+
+    class Confirm(PasswordResetConfirmView):
+        """Django's: the link checked (valid RESET_VALID_HOURS, once), a new password set; a wrong or
+        used link is 404 with the reason; done, to the sign-in page with a message."""
+
+        template_name = "accounts/password_reset_confirm.html"
+        form_class = new_password_form()
+
+        def get_success_url(self):
+            return reverse("login")
+
+        def form_valid(self, form):
+            response = super().form_valid(form)
+            messages.success(self.request, _("Ihr neues Passwort ist gesetzt. Bitte melden Sie sich damit an."))
+            return response
+
+        def dispatch(self, *args, **kwargs):
+            response = super().dispatch(*args, **kwargs)
+            if getattr(response, "context_data", {}).get("validlink") is False:
+                response.status_code = 404
+            return response
+
+    return access.open_view(methods=("GET", "POST"))(Confirm.as_view())
+
+
+password_reset_confirm = _password_reset_confirm_view()

@@ -369,6 +369,8 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001", "security.W021"]
 # Django's own stays listed for the sessions it signed in (the invitation, the identity provider)
 AUTHENTICATION_BACKENDS = ["isek.accounts.backends.NameOrEmailBackend", "django.contrib.auth.backends.ModelBackend"]
 
+PASSWORD_RESET_TIMEOUT = 24 * 3600  # a link for a new password holds a day (accounts.services.RESET_VALID_HOURS)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
