@@ -568,11 +568,28 @@ def test_a_colour_in_a_wrong_format_gets_the_format_error_alone_and_a_chosen_log
     a = client_for(two["admin_a"])
     url = f"/cities/{two['a'].ags}/settings/"
     before = checksum()
-    for wrong in ("ffdd00", "#fd0"):
+    for wrong in ("ffdd0", "#ffdd0g", "gelb"):
         r = a.post(url, {"accent": wrong, "logo": SimpleUploadedFile("logo.png", png(60, 20), "image/png")})
         assert r.status_code == 400 and "Farbe als #RRGGBB angeben." in text(r), wrong
         assert "Kontrastverhältnis" not in text(r) and "bitte nach dem Korrigieren erneut wählen" in text(r)
     assert "erneut wählen" not in text(a.post(url, {"accent": "#777777"}))  # no file chosen: nothing to say
+    assert checksum() == before
+
+
+@pytest.mark.parametrize("typed, stored", [("004b87", "#004b87"), ("#004B87", "#004b87"), (" #05a ", "#0055aa"),
+                                           ("05A", "#0055aa")])
+def test_a_colour_without_its_hash_in_capitals_or_short_is_taken_as_rrggbb(two, typed, stored):
+    """Issue 22 walk: "ffcc00", "#FFCC00" and "#0a5" were refused as no #RRGGBB (decision 0086)."""
+    r = client_for(two["admin_a"]).post(f"/cities/{two['a'].ags}/settings/", {"accent": typed})
+    assert r.status_code == 302 and services.city_by_ags(two["a"].ags).accent == stored
+
+
+def test_a_short_or_bare_colour_below_4_5_to_1_is_still_refused(two):
+    a = client_for(two["admin_a"])
+    before = checksum()
+    for typed in ("ffcc00", "#FC0", "#fc0"):
+        r = a.post(f"/cities/{two['a'].ags}/settings/", {"accent": typed})
+        assert r.status_code == 400 and "Die Farbe #ffcc00 hat auf Weiß nur ein Kontrastverhältnis von 1,51:1" in text(r), typed
     assert checksum() == before
 
 

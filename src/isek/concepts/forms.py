@@ -4,6 +4,7 @@ from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from isek.core.rules import normalised_colour
 from isek.web.forms import GeoJSONGeometryField, KernFormMixin, crs_help
 
 from .models import (
@@ -303,8 +304,11 @@ class CityLookForm(KernFormMixin, forms.Form):
     """A city's logo and accent colour (checked by the service: concepts.logos, the contrast rule)."""
 
     accent = forms.CharField(label=_("Akzentfarbe"), required=False, max_length=7,
-                             help_text=_("#RRGGBB, mit mindestens 4,5:1 Kontrast auf Weiß (z. B. #004b87); leer: die Farbe "
-                                         "von isek."))
+                             help_text=_("#RRGGBB (auch ohne # oder kurz #RGB), mit mindestens 4,5:1 Kontrast auf Weiß "
+                                         "(z. B. #004b87); leer: die Farbe von isek."))
+
+    def clean_accent(self):
+        return normalised_colour(self.cleaned_data["accent"])
     logo = forms.FileField(label=_("Logo"), required=False,
                            help_text=_("PNG oder JPEG, höchstens 1 MB; es wird auf höchstens 600 × 200 Bildpunkte verkleinert."))
     remove_logo = forms.BooleanField(label=_("Logo entfernen"), required=False)

@@ -23,7 +23,7 @@ from isek.core.audit import change
 from isek.core.files import upload_on_disk
 from isek.core.laender import ags_from
 from isek.core.problems import InputError, too_large
-from isek.core.rules import invalid, keys_after, repeated
+from isek.core.rules import invalid, keys_after, normalised_colour, repeated
 
 from . import geoio, importing, logos, structures
 from .models import (
@@ -395,7 +395,7 @@ def save_city_look(user, city: City, *, accent: str, logo=None, remove_logo: boo
     from django.utils import timezone
 
     access.require_site(user, "city", "look", city)
-    city.accent = (accent or "").strip().lower()
+    city.accent = normalised_colour(accent)  # "ffcc00", "#FFCC00", "#0a5" (decision 0086)
     if logo is not None:
         size = len(logo) if isinstance(logo, bytes) else logo.size
         if size > logos.MAX_BYTES:  # said before the file is read
