@@ -51,7 +51,8 @@ class CityFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("ags",)
 
     name = "Musterstadt"
-    ags = factory.Sequence(lambda n: f"05{n:06d}")
+    # district part 10–99 (never 00: no municipality's key, decision 0086)
+    ags = factory.Sequence(lambda n: f"050{n // 1000 % 90 + 10:02d}{n % 1000:03d}")
 
 
 class ConceptFactory(factory.django.DjangoModelFactory):

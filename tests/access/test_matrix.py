@@ -257,7 +257,8 @@ def world(matrix_world, settings):
 
 # --- filling a URL ------------------------------------------------------------------------------
 
-FIXED = {"code": "en", "year": "2026", "z": "14", "x": "8529", "y": "5448", "token": "unbekannt", "layer": "measures", "action": "", "provider": "1"}
+FIXED = {"code": "en", "year": "2026", "z": "14", "x": "8529", "y": "5448", "token": "unbekannt", "layer": "measures", "action": "", "provider": "1",
+         "uidb64": "MQ"}  # uidb64: the id 1 of a password reset link (decision 0086)
 FORMATS = {"concepts:concept-export": "geojson", "finance:kuf-export": "xlsx", "participation:export": "csv",
            "open-data": "gpkg", "participation:report-file": "xlsx"}
 

@@ -141,6 +141,35 @@ def test_a_mistyped_issuer_is_refused_unless_confirmed_the_city_reads_one_messag
     assert IdentityProvider.objects.get().issuer == typo
 
 
+def test_a_secret_typed_into_a_refused_save_is_kept_for_the_next_not_in_the_page(goerlitz):
+    """Issue 22 walk: after the issuer check failed, the client secret was gone and had to be typed
+    again. It is kept, sealed, in the session for the next save of the form, never in the page; a
+    page opened anew forgets it (decision 0086)."""
+    a = client_for(goerlitz["admin"])
+    typo = "http://127.0.0.1:1/realms/tippfehler"
+    r = a.post(goerlitz["url"], _form(issuer=typo, client_secret="nur-einmal-getippt"))
+    page = r.content.decode()
+    assert r.status_code == 400 and "Trotzdem speichern" in page and "nur-einmal-getippt" not in page
+    assert "Das eingegebene Client-Geheimnis ist für das nächste Speichern dieses Formulars gemerkt" in page
+    assert "nur-einmal-getippt" not in str(dict(a.session))  # sealed
+    assert a.post(goerlitz["url"], _form(issuer=typo, client_secret="", unchecked="on")).status_code == 302
+    provider = IdentityProvider.objects.get()
+    assert provider.secret() == "nur-einmal-getippt"
+    # a refused change of a stored provider with a new secret: kept too, then saved
+    r = a.post(goerlitz["url"], _form(provider=provider.pk, name="", client_secret="neu-getippt"))
+    assert r.status_code == 400 and "neu-getippt" not in r.content.decode()
+    assert a.post(goerlitz["url"], _form(provider=provider.pk, client_secret="", issuer=typo)).status_code == 302
+    provider.refresh_from_db()
+    assert provider.secret() == "neu-getippt"
+    # a page opened anew forgets what a refused save kept
+    before = checksum()
+    a.post(goerlitz["url"], _form(issuer=typo, name="Zweiter", client_secret="vergessen"))
+    a.get(goerlitz["url"])
+    r = a.post(goerlitz["url"], _form(issuer=typo, name="Zweiter", client_secret="", unchecked="on"))
+    assert r.status_code == 400 and "Bitte das Client-Geheimnis angeben" in r.content.decode()
+    assert checksum() == before
+
+
 def test_the_installations_administrator_reads_why_and_never_saves_another_issuer(goerlitz, idp):
     from tests.factories import UserFactory
 

@@ -94,3 +94,45 @@ def test_the_lock_out_names_the_wait_of_the_setting_as_the_user_guide_does(anna,
         _login(c, "anna", "falsch")
     r = _login(c, "anna", PASSWORD)
     assert r.status_code == 429 and f"Zu viele fehlgeschlagene Anmeldungen. Bitte {said} erneut versuchen." in r.content.decode()
+
+
+def test_the_user_name_in_any_case_or_the_e_mail_address_signs_in(db):
+    """Issue 22 walk: "Planerin" failed where "planerin" worked, and the e-mail address did not sign
+    in at all (decision 0086). Where two accounts share an address, it signs in neither."""
+    User = get_user_model()
+    User.objects.create_user("planerin", email="Planerin@Stadt.example", password=PASSWORD)
+    for typed in ("planerin", "Planerin", " PLANERIN ", "planerin@stadt.example", "PLANERIN@stadt.EXAMPLE"):
+        c = Client(REMOTE_ADDR="203.0.113.20")
+        assert _login(c, typed, PASSWORD).status_code == 302, typed
+        assert c.session["_auth_user_id"] == str(User.objects.get(username="planerin").pk)
+    assert _login(Client(REMOTE_ADDR="203.0.113.20"), "Planerin", "falsch").status_code == 200
+    # an address two active accounts share names no one; an inactive one does not count
+    User.objects.create_user("zwei-a", email="team@stadt.example", password=PASSWORD)
+    User.objects.create_user("zwei-b", email="team@stadt.example", password=PASSWORD)
+    User.objects.create_user("alt", email="solo@stadt.example", password=PASSWORD, is_active=False)
+    User.objects.create_user("neu", email="solo@stadt.example", password=PASSWORD)
+    c = Client(REMOTE_ADDR="203.0.113.21")
+    assert _login(c, "team@stadt.example", PASSWORD).status_code == 200 and "_auth_user_id" not in c.session
+    assert _login(c, "zwei-a", PASSWORD).status_code == 302
+    c = Client(REMOTE_ADDR="203.0.113.22")
+    assert _login(c, "solo@stadt.example", PASSWORD).status_code == 302
+    assert c.session["_auth_user_id"] == str(User.objects.get(username="neu").pk)
+    # two accounts whose names differ in case only: each by its exact name, neither by a third spelling
+    User.objects.create_user("Bert", password=PASSWORD)
+    User.objects.create_user("bert", password="ein-anderes-Passwort-2026")
+    assert _login(Client(REMOTE_ADDR="203.0.113.23"), "Bert", PASSWORD).status_code == 302
+    assert _login(Client(REMOTE_ADDR="203.0.113.23"), "BERT", PASSWORD).status_code == 200
+
+
+def test_the_lock_out_counts_the_account_whichever_form_named_it(anna, db):
+    """Failures by the name in another case and by the e-mail address count for one account, so
+    that switching the form does not multiply the attempts (decision 0086)."""
+    anna.email = "anna@stadt.example"
+    anna.save()
+    limit = settings.ISEK_LOGIN_LIMITS["user"][0]
+    for n in range(limit):  # each from another client: only the account's count is reached
+        typed = ("anna", "ANNA", "anna@stadt.example")[n % 3]
+        assert _login(Client(REMOTE_ADDR=f"203.0.113.{30 + n}"), typed, "falsch").status_code == 200
+    for typed in ("anna", "Anna", "Anna@Stadt.example"):
+        r = _login(Client(REMOTE_ADDR="198.51.100.40"), typed, PASSWORD)
+        assert r.status_code == 429 and "Zu viele fehlgeschlagene Anmeldungen" in r.content.decode(), typed

@@ -190,3 +190,34 @@ def test_the_city_administrator_sets_up_the_citys_identity_provider_and_the_page
     assert "ist gespeichert" in page.inner_text("main") and "streng-geheim" not in page.content()
     assert page.get_by_label("Gruppe 1", exact=True).input_value() == "GL-Stadtplanung"
     assert axe_violations(page) == []
+
+
+def test_the_installation_administrator_creates_a_city_and_the_new_pages_pass_axe(page, transactional_db, live_server,
+                                                                                   settings):
+    """Decision 0086: "Stadt anlegen" from the start page, a key of an impossible structure refused on
+    the page, the new city's page saying its host name is not served yet; "Passwort vergessen?"."""
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    root.set_password("pw-browser-123")
+    root.save()
+    base = live_server.url
+    login(page, base, "root")
+    page.click("#city-new-link")
+    page.fill("#id_name", "Halberstadt")
+    page.fill("#id_ags", "15 000 000")
+    page.click("#city-new-form button[type=submit]")
+    assert "die Ziffern 4 und 5 (der Kreis) sind 00" in page.inner_text("main")
+    assert axe_violations(page) == []  # the form with its error
+    page.fill("#id_ags", "15 085 135")
+    page.fill("#id_email", "anna@halberstadt.example")
+    page.click("#city-new-form button[type=submit]")
+    assert "Die Stadt Halberstadt ist angelegt." in page.inner_text("main")
+    page.fill("#id_host", "isek.halberstadt.example")
+    page.click("button[name=save]")
+    assert "muss ihn in ISEK_ALLOWED_HOSTS eintragen" in page.inner_text("#host-not-served")
+    assert axe_violations(page) == []
+    page.goto(f"{base}/accounts/password/reset/")
+    page.fill("#id_email", "niemand@example.org")
+    page.click("#reset-form button[type=submit]")
+    assert "Gehört die Adresse niemand@example.org zu einem Konto" in page.inner_text("main")
+    assert axe_violations(page) == []

@@ -163,6 +163,25 @@ def test_a_citys_host_name_shows_its_start_page(two, settings):
         services.save_city_addresses(admin, two["b"], name="Bergdorf", slug="bergdorf", host="https://x/y")
 
 
+def test_a_host_name_the_installation_does_not_serve_is_saved_and_the_page_says_the_operator_must_add_it(two, settings):
+    """Issue 22 walk: a host name saved on the city's page answered "Bad Request (400)" and nothing
+    said why. It is saved; the page says that ISEK_ALLOWED_HOSTS must name it (decision 0086)."""
+    settings.ALLOWED_HOSTS = ["testserver", ".stadt.example"]
+    root = client_for(UserFactory(is_superuser=True, is_staff=True))
+    url = f"/cities/{two['a'].ags}/administration/"
+    r = root.post(url, {"save": "1", "name": "Altstadt", "slug": "altstadt", "host": "isek.altstadt.example"}, follow=True)
+    page = text(r)
+    assert r.status_code == 200 and services.city_by_ags(two["a"].ags).host == "isek.altstadt.example"
+    assert "Die Angaben der Stadt sind gespeichert." in page and 'id="host-not-served"' in page
+    assert ("Diese Installation nimmt den Hostnamen isek.altstadt.example noch nicht an: der Betrieb der Installation "
+            "muss ihn in ISEK_ALLOWED_HOSTS eintragen") in page
+    assert Client(HTTP_HOST="isek.altstadt.example").get("/").status_code == 400
+    # a name the installation serves (here by its domain's wildcard) is not warned about
+    r = root.post(url, {"save": "1", "name": "Altstadt", "slug": "altstadt", "host": "isek.stadt.example"}, follow=True)
+    assert "Die Angaben der Stadt sind gespeichert." in text(r) and "host-not-served" not in text(r)
+    assert "Integrierte Stadtentwicklung in Altstadt" in text(Client(HTTP_HOST="isek.stadt.example").get("/"))
+
+
 # --- who grants what ---------------------------------------------------------------------------------
 
 
@@ -549,11 +568,28 @@ def test_a_colour_in_a_wrong_format_gets_the_format_error_alone_and_a_chosen_log
     a = client_for(two["admin_a"])
     url = f"/cities/{two['a'].ags}/settings/"
     before = checksum()
-    for wrong in ("ffdd00", "#fd0"):
+    for wrong in ("ffdd0", "#ffdd0g", "gelb"):
         r = a.post(url, {"accent": wrong, "logo": SimpleUploadedFile("logo.png", png(60, 20), "image/png")})
         assert r.status_code == 400 and "Farbe als #RRGGBB angeben." in text(r), wrong
         assert "Kontrastverhältnis" not in text(r) and "bitte nach dem Korrigieren erneut wählen" in text(r)
     assert "erneut wählen" not in text(a.post(url, {"accent": "#777777"}))  # no file chosen: nothing to say
+    assert checksum() == before
+
+
+@pytest.mark.parametrize("typed, stored", [("004b87", "#004b87"), ("#004B87", "#004b87"), (" #05a ", "#0055aa"),
+                                           ("05A", "#0055aa")])
+def test_a_colour_without_its_hash_in_capitals_or_short_is_taken_as_rrggbb(two, typed, stored):
+    """Issue 22 walk: "ffcc00", "#FFCC00" and "#0a5" were refused as no #RRGGBB (decision 0086)."""
+    r = client_for(two["admin_a"]).post(f"/cities/{two['a'].ags}/settings/", {"accent": typed})
+    assert r.status_code == 302 and services.city_by_ags(two["a"].ags).accent == stored
+
+
+def test_a_short_or_bare_colour_below_4_5_to_1_is_still_refused(two):
+    a = client_for(two["admin_a"])
+    before = checksum()
+    for typed in ("ffcc00", "#FC0", "#fc0"):
+        r = a.post(f"/cities/{two['a'].ags}/settings/", {"accent": typed})
+        assert r.status_code == 400 and "Die Farbe #ffcc00 hat auf Weiß nur ein Kontrastverhältnis von 1,51:1" in text(r), typed
     assert checksum() == before
 
 

@@ -148,3 +148,18 @@ def test_a_refused_request_is_logged_as_one_line_without_traceback(db, caplog, s
     assert [(r.levelname, r.getMessage()) for r in refusals] == [
         ("WARNING", f"Forbidden (Permission denied): /cities/{city.ags}/settings/")]
     assert refusals[0].exc_info is None and "Traceback" not in caplog.text
+
+
+def test_a_request_for_a_host_not_allowed_is_logged_as_one_warning_line_without_traceback(db, caplog):
+    """Issue 22 walk: a request under a host name not in ISEK_ALLOWED_HOSTS (a scanner, or a city's
+    host name the operator has not entered yet) logged Django's error with the traceback of
+    get_host. It is one warning line naming the host (decision 0086), and the answer is 400."""
+    import logging
+
+    with caplog.at_level(logging.INFO):
+        assert Client(HTTP_HOST="isek.nirgendwo.example").get("/").status_code == 400
+    lines = [r for r in caplog.records if r.name.startswith("django.security") or r.levelno >= logging.WARNING]
+    assert [(r.name, r.levelname) for r in lines] == [("django.security.DisallowedHost", "WARNING")]
+    assert lines[0].getMessage().startswith("Invalid HTTP_HOST header: 'isek.nirgendwo.example'.")
+    assert lines[0].exc_info is None and "Traceback" not in caplog.text
+    assert "Traceback" not in logging.getLogger().handlers[0].format(lines[0])

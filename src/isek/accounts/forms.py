@@ -73,13 +73,21 @@ class CityProviderForm(KernFormMixin, forms.Form):
     client_id = forms.CharField(label=_model_field("client_id").verbose_name, max_length=255)
     client_secret = forms.CharField(label=_("Client-Geheimnis"), required=False, strip=True,
                                     widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-                                    help_text=_("Wird verschlüsselt gespeichert und nie wieder angezeigt; leer lassen, "
-                                                "um das gespeicherte zu behalten."))
+                                    help_text=_("Wird verschlüsselt gespeichert und nie wieder angezeigt; bei einem "
+                                                "gespeicherten Anbieter leer lassen, um das gespeicherte Geheimnis zu "
+                                                "behalten."))
     scopes = forms.CharField(label=_model_field("scopes").verbose_name, max_length=255, initial="openid profile email",
                              help_text=_model_field("scopes").help_text)
     groups_claim = forms.CharField(label=_model_field("groups_claim").verbose_name, max_length=100, initial="groups",
                                    help_text=_model_field("groups_claim").help_text)
     enabled = forms.BooleanField(label=_model_field("enabled").verbose_name, required=False, initial=True)
+
+    def keep_secret(self) -> None:
+        """Say that the secret typed into the refused save is kept for the next (decision 0086)."""
+        self.fields["client_secret"].help_text = _("Das eingegebene Client-Geheimnis ist für das nächste Speichern "
+                                                   "dieses Formulars gemerkt (verschlüsselt, nicht in der Seite): leer "
+                                                   "lassen, um es zu verwenden, oder ein anderes eingeben.")
+        self["client_secret"].help_text = self.fields["client_secret"].help_text  # the bound field read it already
 
     def offer_unchecked(self) -> None:
         """Add the confirmation to save a provider whose description isek cannot read from here
@@ -117,3 +125,23 @@ class DeleteAccountForm(KernFormMixin, forms.Form):
         label=_("Auch meine Ideen, Kommentare und Unterstützungen löschen"), required=False,
         help_text=_("Ohne dieses Häkchen bleiben sie ohne Bezug zu Ihnen stehen: Unterstützungen zählen weiter, Ideen "
                     "und Kommentare stehen ohne Namen und ohne E-Mail-Adresse."))
+
+
+class PasswordResetRequestForm(KernFormMixin, forms.Form):
+    """The address to send the link for a new password to (decision 0086)."""
+
+    email = forms.EmailField(label=_("E-Mail-Adresse"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                             help_text=_("Die Adresse Ihres Kontos. Wer sich über das Konto seiner Verwaltung (einen "
+                                         "Identitätsanbieter) anmeldet, ändert sein Passwort dort."))
+
+
+def new_password_form():
+    """Django's SetPasswordForm in KERN's look (built on first use: django.contrib.auth's forms
+    import the user model)."""
+    from django.contrib.auth.forms import SetPasswordForm
+
+    class NewPasswordForm(KernFormMixin, SetPasswordForm):
+        pass
+
+    return NewPasswordForm

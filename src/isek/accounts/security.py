@@ -19,7 +19,7 @@ from isek.core import clients, throttle
 from isek.core.rules import printable
 
 from .models import LoginEvent
-from .services import IDP_SESSION_KEY, login_choice
+from .services import IDP_SESSION_KEY, account_named, login_choice
 
 KEEP_DAYS = 180
 
@@ -34,7 +34,11 @@ def _name(username: str) -> str:
 
 
 def _keys(request, username: str) -> dict[str, str]:
-    return {"user": f"login-user:{_name(username).strip().lower()}", "client": f"login-client:{clients.key(request, 'login')}"}
+    """The throttle's keys: the account's own name whichever form named it (any case, the e-mail
+    address: decision 0086), else the name as typed; and the client."""
+    account = account_named(_name(username))
+    name = account.get_username() if account is not None else _name(username).strip()
+    return {"user": f"login-user:{name.lower()}", "client": f"login-client:{clients.key(request, 'login')}"}
 
 
 def blocked(request, username: str) -> bool:

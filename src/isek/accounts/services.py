@@ -38,6 +38,27 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def account_named(text: str):
+    """The account a person means by ``text`` at sign-in (decision 0086): the one of this user name;
+    else the one whose user name it is in another case (not where two are); else, for an e-mail
+    address, the one active account with it (not where several share it). None otherwise."""
+    User = get_user_model()
+    text = (text or "").strip()
+    if not text:
+        return None
+    exact = User.objects.filter(username=text).first()
+    if exact is not None:
+        return exact
+    by_name = list(User.objects.filter(username__iexact=text)[:2])
+    if len(by_name) == 1:
+        return by_name[0]
+    if "@" in text and not by_name:
+        by_address = list(User.objects.filter(email__iexact=text, is_active=True)[:2])
+        if len(by_address) == 1:
+            return by_address[0]
+    return None
+
+
 def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True, city=None,
            city_admin: bool = False, authority=None) -> tuple[Invitation, str]:
     """Invite ``email``: a mail with a one-time link (valid VALID_DAYS days); returns the
@@ -513,6 +534,26 @@ def city_providers(user, city) -> list[IdentityProvider]:
     return list(IdentityProvider.objects.filter(city=city).prefetch_related("mappings__concept"))
 
 
+def sealed_secret(secret: str) -> str:
+    """``secret`` encrypted as a provider's stored secret is (for a session to keep it between a
+    refused save and the next: decision 0086)."""
+    from .models import _fernet
+
+    return _fernet().encrypt(secret.encode()).decode()
+
+
+def unsealed_secret(sealed: str) -> str:
+    """The secret ``sealed_secret`` sealed ("" where it cannot be read, e.g. after a new ISEK_SECRET_KEY)."""
+    from cryptography.fernet import InvalidToken
+
+    from .models import _fernet
+
+    try:
+        return _fernet().decrypt(sealed.encode()).decode()
+    except (InvalidToken, ValueError):
+        return ""
+
+
 def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, client_id: str, client_secret: str,
                        scopes: str, groups_claim: str, enabled: bool, lines: list[MappingLine],
                        unchecked: bool = False) -> IdentityProvider:
@@ -695,6 +736,66 @@ def purge_unconfirmed(now=None) -> int:
     return get_user_model().objects.filter(pk__in=stale, is_active=False).delete()[1].get(get_user_model()._meta.label, 0)
 
 
+def site_for(next_url: str) -> str:
+    """What a citizen's mail calls the site (decision 0086): "isek für <city>" where the page the
+    citizen came from (``next_url``: a public concept, a city's pages or start page) names a city,
+    else "isek"."""
+    city = _city_of(next_url or "", "", "")
+    return _("isek für %(c)s") % {"c": city.name} if city is not None else "isek"
+
+
+def _mail_limited(email: str) -> str:
+    """The throttle key of the mails to ``email`` – sign-up and password reset together – refused
+    with the same words for every address once SIGNUP_MAILS went out within the hour."""
+    from isek.core import throttle
+
+    key = f"signup-mail:{_address_key(email)}"
+    if throttle.count(key, SIGNUP_MAIL_WINDOW) >= SIGNUP_MAILS:
+        raise invalid(_("An diese E-Mail-Adresse haben wir gerade schon mehrere E-Mails geschickt. Bitte sehen Sie in "
+                        "Ihrem Postfach nach oder versuchen Sie es in einer Stunde erneut."), "mail_limit", "email")
+    return key
+
+
+RESET_VALID_HOURS = 24  # settings.PASSWORD_RESET_TIMEOUT, said in the mail
+
+
+def resettable_accounts(email: str) -> list:
+    """The accounts whose password a link to ``email`` may reset: active, with a password of isek's
+    (citizens' and local staff accounts) – not those that sign in through an identity provider,
+    whose password is the provider's (decision 0086)."""
+    User = get_user_model()
+    found = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).exclude(
+        pk__in=ExternalIdentity.objects.values("user"))
+    return [u for u in found if u.has_usable_password()]
+
+
+def request_password_reset(email: str, *, base_url: str, next_url: str = "") -> None:
+    """A link to set a new password, mailed to ``email`` for each account it may reset
+    (``resettable_accounts``), valid RESET_VALID_HOURS hours and once (Django's token: it changes
+    with the password). Nothing is said of whether the address has an account: the answer is the
+    same, and nothing goes to an address without one. The mails to one address are limited with the
+    sign-up's (``_mail_limited``), counted for every address asked for."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from isek.core import throttle
+
+    email = (email or "").strip()
+    key = _mail_limited(email)
+    throttle.hit(key, SIGNUP_MAIL_WINDOW)
+    site = site_for(next_url)
+    for user in resettable_accounts(email):
+        link = base_url.rstrip("/") + reverse("accounts:password-reset-confirm", args=[
+            urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)])
+        body = _("Guten Tag,\n\nfür das Konto „%(u)s“ bei %(site)s wurde ein neues Passwort angefordert. Über diesen "
+                 "Link setzen Sie es (er gilt %(h)d Stunden und nur einmal):\n\n%(link)s\n\nHaben Sie kein neues "
+                 "Passwort angefordert, ignorieren Sie diese E-Mail; Ihr Passwort bleibt, wie es ist.") % {
+            "u": user.get_username(), "site": site, "h": RESET_VALID_HOURS, "link": link}
+        send_mail(_("Neues Passwort für Ihr Konto bei %(site)s") % {"site": site}, body, settings.DEFAULT_FROM_EMAIL,
+                  [user.email])
+
+
 def sign_up(email: str, password: str, display_name: str = "", *, base_url: str, next_url: str = "") -> None:
     """A citizen signs up: a new account, inactive until the link mailed to ``email`` is opened
     (``confirm_signup``). Whether the address has an account already is not said: the answer is the
@@ -710,17 +811,16 @@ def sign_up(email: str, password: str, display_name: str = "", *, base_url: str,
     if problems:
         raise ValidationError(problems)
     display_name = " ".join((display_name or "").split())[:60]
-    key = f"signup-mail:{_address_key(email)}"
-    if throttle.count(key, SIGNUP_MAIL_WINDOW) >= SIGNUP_MAILS:
-        raise invalid(_("An diese E-Mail-Adresse haben wir gerade schon mehrere E-Mails geschickt. Bitte sehen Sie in "
-                        "Ihrem Postfach nach oder versuchen Sie es in einer Stunde erneut."), "mail_limit", "email")
+    key = _mail_limited(email)
+    site = site_for(next_url)  # the city the citizen came from, named in the mail (decision 0086)
     purge_unconfirmed()
     login_url = base_url.rstrip("/") + reverse("login") + (f"?next={next_url}" if next_url else "")
     existing, created = _citizen_for(email, password, display_name)
     if not created and (existing.is_active or citizen_account(existing) is None):
-        body = _("Guten Tag,\n\nmit dieser E-Mail-Adresse gibt es schon ein Konto bei isek. Sie können sich damit "
-                 "anmelden:\n\n%(link)s\n\nWaren Sie es nicht, der ein Konto anlegen wollte, ignorieren Sie diese "
-                 "E-Mail; es ist nichts geändert.") % {"link": login_url}
+        body = _("Guten Tag,\n\nmit dieser E-Mail-Adresse gibt es schon ein Konto bei %(site)s. Sie können sich damit "
+                 "anmelden (Passwort vergessen? Auf der Anmeldeseite können Sie ein neues setzen):\n\n%(link)s\n\n"
+                 "Waren Sie es nicht, der ein Konto anlegen wollte, ignorieren Sie diese E-Mail; es ist nichts "
+                 "geändert.") % {"link": login_url, "site": site}
     else:
         if not created:
             # a sign-up not confirmed yet: the newest password and name count, the older links
@@ -731,12 +831,12 @@ def sign_up(email: str, password: str, display_name: str = "", *, base_url: str,
                 existing.date_joined = timezone.now()
                 existing.save(update_fields=["password", "date_joined"])
                 CitizenAccount.objects.filter(user=existing).update(display_name=display_name)
-        body = _("Guten Tag,\n\nbitte bestätigen Sie Ihr Konto bei isek über diesen Link (er gilt %(n)d Tage):\n\n"
+        body = _("Guten Tag,\n\nbitte bestätigen Sie Ihr Konto bei %(site)s über diesen Link (er gilt %(n)d Tage):\n\n"
                  "%(link)s\n\nErst danach können Sie sich anmelden und unterstützen. Haben Sie kein Konto angelegt, "
                  "ignorieren Sie diese E-Mail: ohne Bestätigung wird es nach %(n)d Tagen gelöscht.") % {
-            "n": SIGNUP_LINK_DAYS, "link": _signup_link(base_url, existing, next_url)}
+            "n": SIGNUP_LINK_DAYS, "link": _signup_link(base_url, existing, next_url), "site": site}
     throttle.hit(key, SIGNUP_MAIL_WINDOW)
-    send_mail(_("Ihr Konto bei isek"), body, settings.DEFAULT_FROM_EMAIL, [email])
+    send_mail(_("Ihr Konto bei %(site)s") % {"site": site}, body, settings.DEFAULT_FROM_EMAIL, [email])
 
 
 def _citizen_for(email: str, password: str, display_name: str):

@@ -16,4 +16,6 @@ urlpatterns = [
     path("signup/challenge/", views.challenge, name="signup-challenge"),
     path("signup/confirm/<str:token>/", views.signup_confirm, name="signup-confirm"),
     path("account/", views.account_page, name="account"),
+    path("password/reset/", views.password_reset, name="password-reset"),
+    path("password/reset/<str:uidb64>/<str:token>/", views.password_reset_confirm, name="password-reset-confirm"),
 ]

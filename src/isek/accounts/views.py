@@ -17,7 +17,15 @@ from isek.web import abuse
 from isek.web.forms import add_errors
 
 from . import services
-from .forms import AcceptForm, CityProviderForm, DeleteAccountForm, InviteForm, SignupForm
+from .forms import (
+    AcceptForm,
+    CityProviderForm,
+    DeleteAccountForm,
+    InviteForm,
+    PasswordResetRequestForm,
+    SignupForm,
+    new_password_form,
+)
 
 
 @access.site_view("member", "invite", methods=("GET", "POST"), somewhere=True)
@@ -130,7 +138,15 @@ def city_providers(request, ags):
                                                   "Anbieter (z. B. Keycloak) senden die Gruppen nur dann – bitte „groups“ "
                                                   "bei den Scopes ergänzen, falls der Anbieter ihn kennt.")
     shown = [{"group": m.group, "role": m.role, "concept": str(m.concept_id or "")} for m in current.mappings.all()] if current else []
+    # A secret typed into a save that was refused is kept, sealed, in the session – never in the page –
+    # for the next save of this form (decision 0086); opening the page anew forgets it.
+    kept_key = f"isek-provider-secret:{city.pk}:{current.pk if current else 'new'}"
+    if request.method != "POST":
+        for key in [k for k in request.session.keys() if k.startswith(f"isek-provider-secret:{city.pk}:")]:
+            del request.session[key]
     if request.method == "POST":
+        typed = request.POST.get("client_secret", "").strip()
+        secret = typed or services.unsealed_secret(request.session.get(kept_key, ""))
         try:
             shown, lines = _posted_lines(request, city_concepts)
         except ValidationError as exc:
@@ -140,15 +156,20 @@ def city_providers(request, ags):
             try:
                 pk = current.pk if current else (0 if chosen else None)  # another city's provider: none of this one
                 saved = services.save_city_provider(request.user, city, pk, lines=lines, unchecked=bool(d.get("unchecked")),
-                                                    **{k: d[k] for k in ("name", "issuer", "client_id", "client_secret",
+                                                    client_secret=secret,
+                                                    **{k: d[k] for k in ("name", "issuer", "client_id",
                                                                          "scopes", "groups_claim", "enabled")})
             except ValidationError as exc:
                 if any(e.code == "issuer_unreachable" for e in getattr(exc, "error_dict", {}).get("issuer", [])):
                     form.offer_unchecked()
                 add_errors(form, exc)
             else:
+                request.session.pop(kept_key, None)
                 messages.success(request, _("Der Anbieter „%(p)s“ ist gespeichert.") % {"p": saved.name})
                 return redirect(f"{reverse('city-providers', args=[city.ags])}?anbieter={saved.pk}")
+        if secret:
+            request.session[kept_key] = services.sealed_secret(secret)
+            form.keep_secret()
     rows = [*shown, *[{"group": "", "role": "", "concept": ""}] * EMPTY_LINES]
     return render(request, "accounts/city_providers.html", {
         "city": city, "providers": providers, "current": current, "form": form, "rows": rows,
@@ -258,3 +279,55 @@ def account_page(request):
             return redirect("web:home")
     return render(request, "accounts/account.html", {"account": account, "form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+# --- a new password by mail: citizens' and local staff accounts (decision 0086) --------------------
+
+
+@access.open_view(methods=("GET", "POST"))
+def password_reset(request):
+    """The address to send a link for a new password to. The answer is the same for every address
+    (one with an account, one without, one that signs in through an identity provider)."""
+    form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
+    next_url = _next(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_password_reset(form.cleaned_data["email"], base_url=request.build_absolute_uri("/"),
+                                            next_url=next_url)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return render(request, "accounts/password_reset.html", {"sent": form.cleaned_data["email"], "next": next_url,
+                                                                    "hours": services.RESET_VALID_HOURS})
+    return render(request, "accounts/password_reset.html", {"form": form, "next": next_url},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _password_reset_confirm_view():
+    from django.contrib.auth.views import PasswordResetConfirmView
+
+    class Confirm(PasswordResetConfirmView):
+        """Django's: the link checked (valid RESET_VALID_HOURS, once), a new password set; a wrong or
+        used link is 404 with the reason; done, to the sign-in page with a message."""
+
+        template_name = "accounts/password_reset_confirm.html"
+        form_class = new_password_form()
+
+        def get_success_url(self):
+            return reverse("login")
+
+        def form_valid(self, form):
+            response = super().form_valid(form)
+            messages.success(self.request, _("Ihr neues Passwort ist gesetzt. Bitte melden Sie sich damit an."))
+            return response
+
+        def dispatch(self, *args, **kwargs):
+            response = super().dispatch(*args, **kwargs)
+            if getattr(response, "context_data", {}).get("validlink") is False:
+                response.status_code = 404
+            return response
+
+    return access.open_view(methods=("GET", "POST"))(Confirm.as_view())
+
+
+password_reset_confirm = _password_reset_confirm_view()

@@ -23,6 +23,7 @@ from .models import (
 class RoleInline(admin.TabularInline):
     model = ConceptRole
     extra = 1
+    autocomplete_fields = ["user"]
 
 
 PLEASE_CHOOSE = _("– bitte wählen –")
@@ -33,6 +34,8 @@ class CityRoleInline(admin.TabularInline):
 
     model = CityRole
     extra = 1
+    # a search for the account, not a select of every account of the installation (decision 0086)
+    autocomplete_fields = ["user"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs["empty_label"] = PLEASE_CHOOSE

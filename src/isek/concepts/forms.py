@@ -4,6 +4,7 @@ from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from isek.core.rules import normalised_colour
 from isek.web.forms import GeoJSONGeometryField, KernFormMixin, crs_help
 
 from .models import (
@@ -212,7 +213,9 @@ class AgsField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Amtlicher Gemeindeschlüssel (AGS)"))
-        kwargs.setdefault("help_text", _("8 Ziffern, z. B. 14625240 für Hoyerswerda; die ersten beiden nennen das Land."))
+        kwargs.setdefault("help_text", _("8 Ziffern, z. B. 14625240 für Hoyerswerda; die ersten beiden nennen das Land. isek "
+                                         "prüft nur den Aufbau des Schlüssels, nicht, ob es die Gemeinde gibt: bitte im "
+                                         "Gemeindeverzeichnis des Statistischen Bundesamts nachsehen."))
         super().__init__(max_length=40, validators=[ags_validator], **kwargs)
 
     def widget_attrs(self, widget):
@@ -301,8 +304,11 @@ class CityLookForm(KernFormMixin, forms.Form):
     """A city's logo and accent colour (checked by the service: concepts.logos, the contrast rule)."""
 
     accent = forms.CharField(label=_("Akzentfarbe"), required=False, max_length=7,
-                             help_text=_("#RRGGBB, mit mindestens 4,5:1 Kontrast auf Weiß (z. B. #004b87); leer: die Farbe "
-                                         "von isek."))
+                             help_text=_("#RRGGBB (auch ohne # oder kurz #RGB), mit mindestens 4,5:1 Kontrast auf Weiß "
+                                         "(z. B. #004b87); leer: die Farbe von isek."))
+
+    def clean_accent(self):
+        return normalised_colour(self.cleaned_data["accent"])
     logo = forms.FileField(label=_("Logo"), required=False,
                            help_text=_("PNG oder JPEG, höchstens 1 MB; es wird auf höchstens 600 × 200 Bildpunkte verkleinert."))
     remove_logo = forms.BooleanField(label=_("Logo entfernen"), required=False)
@@ -320,6 +326,19 @@ class CityAddressForm(KernFormMixin, forms.ModelForm):
     class Meta:
         model = City
         fields = ["name", "slug", "host"]
+
+
+class CityNewForm(KernFormMixin, forms.Form):
+    """A new city, as the installation's administrator creates it (decision 0086)."""
+
+    name = forms.CharField(label=_("Name der Stadt"), max_length=200,
+                           help_text=_("Der amtliche Name, bei Gemeinden gleichen Namens mit Zusatz (z. B. „Neustadt an der "
+                                       "Weinstraße“)."))
+    ags = AgsField()
+    email = forms.EmailField(label=_("E-Mail der ersten Administration der Stadt"), required=False,
+                             help_text=_("Optional: diese Person bekommt eine Einladung und administriert die Stadt, wenn sie "
+                                         "sie annimmt. Wer schon einen Zugang hat, wird nach dem Anlegen auf der Seite der "
+                                         "Stadt als Administration eingetragen."))
 
 
 class CityAdminForm(KernFormMixin, forms.Form):

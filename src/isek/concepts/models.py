@@ -16,13 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from isek.core import geo, numbers
 from isek.core.i18n import pick
-from isek.core.laender import LAENDER, ags_from, land_of  # noqa: F401  (ags_from re-exported: concepts.forms)
+from isek.core.laender import CITY_STATE_KEYS, LAENDER, ags_from, ags_structure_problem, land_of  # noqa: F401  (ags_from re-exported: concepts.forms)
 from isek.core.numbering import number_sort_key  # noqa: F401  (re-exported)
 from isek.core.rules import MIN_CONTRAST, colour_validator, contrast_on_white  # noqa: F401  (colour_validator re-exported: concepts.importing)
 
 
 def ags_validator(value: str) -> None:
-    """Eight digits whose first two name a Land (01 Schleswig-Holstein … 16 Thüringen); the one
+    """Eight digits whose first two name a Land (01 Schleswig-Holstein … 16 Thüringen), of a structure
+    a municipality's key can have (``core.laender.ags_structure_problem``, decision 0086); the one
     rule for every way an AGS comes in (``ags_from`` first removes the spaces and dots of print)."""
     if not value.isascii() or not value.isdigit():
         raise ValidationError(_("Der Amtliche Gemeindeschlüssel besteht nur aus Ziffern; „%(v)s“ enthält andere "
@@ -30,9 +31,18 @@ def ags_validator(value: str) -> None:
     if len(value) != 8:
         raise ValidationError(_("Der Amtliche Gemeindeschlüssel hat 8 Ziffern, „%(v)s“ hat %(n)s. Beispiel: 14625240."),
                               params={"v": value, "n": len(value)}, code="length")
-    if land_of(value) is None:
+    problem = ags_structure_problem(value)
+    if problem == "unknown_land":
         raise ValidationError(_("Die ersten beiden Ziffern %(p)s des Gemeindeschlüssels bezeichnen kein Land (01–16)."),
                               params={"p": value[:2]}, code="unknown_land")
+    if problem == "not_city_state_key":
+        raise ValidationError(_("Der Stadtstaat %(land)s hat nur den Gemeindeschlüssel %(keys)s; „%(v)s“ gibt es nicht."),
+                              params={"land": land_of(value), "v": value, "keys": " / ".join(CITY_STATE_KEYS[value[:2]])},
+                              code="not_city_state_key")
+    if problem == "no_district":
+        raise ValidationError(_("„%(v)s“ ist kein Gemeindeschlüssel: die Ziffern 4 und 5 (der Kreis) sind 00, so beginnt "
+                                "nur der Schlüssel eines Landes oder Regierungsbezirks. Beispiel: 05911000 für Bochum."),
+                              params={"v": value}, code="no_district")
 number_validator = RegexValidator(
     r"^\d+(\.\d+)*[a-z]?$", _("Nummer wie „2.3“ angeben (Ziffern, durch Punkte getrennt).")
 )

@@ -23,7 +23,7 @@ from isek.core.audit import change
 from isek.core.files import upload_on_disk
 from isek.core.laender import ags_from
 from isek.core.problems import InputError, too_large
-from isek.core.rules import invalid, keys_after, repeated
+from isek.core.rules import invalid, keys_after, normalised_colour, repeated
 
 from . import geoio, importing, logos, structures
 from .models import (
@@ -182,6 +182,26 @@ def save_city(user, ags: str, name: str) -> City:
     with change(user, "web"):
         city.save()
     return city
+
+
+def create_city(user, *, ags: str, name: str, admin_email: str = "", base_url: str = "", via: str = "web"):
+    """The installation's administrator creates a city (decision 0086): its AGS (the model's rule:
+    a key of a possible structure, not another city's) and its name (``City.clean``: no other city's,
+    agreeing with the key's Land); with ``admin_email``, the invitation of its first administrator
+    (``accounts.services.invite``: an address with an account or an invitation already is refused).
+    All or nothing: refused, neither city nor invitation exists. Returns the city and the invitation
+    (or None)."""
+    from isek.accounts import services as accounts
+
+    access.require_site(user, "city", "edit")
+    city = City(ags=ags_from(ags), name=" ".join((name or "").split()))
+    city.full_clean()
+    with change(user, via):
+        city.save()
+        invitation = None
+        if admin_email:
+            invitation, _link = accounts.invite(user, admin_email, base_url=base_url, city=city, city_admin=True)
+    return city, invitation
 
 
 def create_concept(user, city: City, *, via: str = "web", **fields) -> Concept:
@@ -375,7 +395,7 @@ def save_city_look(user, city: City, *, accent: str, logo=None, remove_logo: boo
     from django.utils import timezone
 
     access.require_site(user, "city", "look", city)
-    city.accent = (accent or "").strip().lower()
+    city.accent = normalised_colour(accent)  # "ffcc00", "#FFCC00", "#0a5" (decision 0086)
     if logo is not None:
         size = len(logo) if isinstance(logo, bytes) else logo.size
         if size > logos.MAX_BYTES:  # said before the file is read
@@ -387,6 +407,15 @@ def save_city_look(user, city: City, *, accent: str, logo=None, remove_logo: boo
     with change(user, via):
         city.save()
     return city
+
+
+def host_served(host: str) -> bool:
+    """Does this installation answer under ``host`` (``settings.ALLOWED_HOSTS``, from
+    ``ISEK_ALLOWED_HOSTS``)? A city's own host name that it does not is saved, but Django refuses
+    every request for it (400) until the installation's operator adds it (decision 0086)."""
+    from django.http.request import validate_host
+
+    return not host or validate_host(host, settings.ALLOWED_HOSTS)
 
 
 def save_city_addresses(user, city: City, *, name: str, slug: str, host: str, via: str = "web") -> City:

@@ -37,6 +37,7 @@ from .forms import (
     CityAdminForm,
     CityLookForm,
     CityNameForm,
+    CityNewForm,
     ConceptForm,
     ConceptStartForm,
     FieldOfActionFormSet,
@@ -507,6 +508,12 @@ def city_starter_revoke(request, ags):
     return redirect(reverse("city-settings", args=[city.ags]) + "#city-starters")
 
 
+def _host_not_served(host: str) -> str:
+    return _("Diese Installation nimmt den Hostnamen %(h)s noch nicht an: der Betrieb der Installation muss ihn in "
+             "ISEK_ALLOWED_HOSTS eintragen (und das Zertifikat und den Webserver für ihn einrichten). Bis dahin "
+             "antwortet isek unter %(h)s nur mit „Bad Request (400)“.") % {"h": host}
+
+
 @access.site_view("city", "edit", methods=("GET", "POST"))
 def city_administration(request, ags):
     """The installation's administrator: the city's name, short name and host name, and who
@@ -532,17 +539,39 @@ def city_administration(request, ags):
                 return redirect("city-administration", city.ags)
             if "save" in request.POST and addresses.is_valid():
                 services.save_city_addresses(request.user, city, **{k: addresses.cleaned_data[k] for k in ("name", "slug", "host")})
-                messages.success(request, _("Die Angaben der Stadt sind gespeichert."))
+                messages.success(request, _("Die Angaben der Stadt sind gespeichert."))  # a host not served: the page says so
                 return redirect("city-administration", city.ags)
         except ValidationError as exc:
             add_errors(person_form if "grant" in request.POST else addresses, exc)
         city.refresh_from_db()
     return render(request, "concepts/city_administration.html", {
         "city": city, "addresses": addresses, "person_form": person_form,
+        "host_not_served": "" if services.host_served(city.host) else _host_not_served(city.host),
         "administrators": services.city_people(city, services.CityRole.Role.ADMIN),
         "authority": (authority := services.authority_of(city)),
         "authority_named": authority and services.authority_in_sentence(authority.name, get_language())},
         status=400 if request.method == "POST" else 200)
+
+
+@access.site_view("city", "edit", methods=("GET", "POST"))
+def city_new(request):
+    """The installation's administrator creates a city: name, AGS and, optionally, the address of
+    its first administrator, who is invited (decision 0086)."""
+    form = CityNewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            city, invitation = services.create_city(request.user, ags=d["ags"], name=d["name"], admin_email=d["email"],
+                                                    base_url=request.build_absolute_uri("/"))
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            said = _("Die Stadt %(c)s ist angelegt.") % {"c": city.name}
+            if invitation is not None:
+                said += " " + _("Die Einladung an %(e)s als Administration der Stadt ist verschickt.") % {"e": invitation.email}
+            messages.success(request, said)
+            return redirect("city-administration", city.ags)
+    return render(request, "concepts/city_new.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
 
 # --- funding authorities: the installation's administrator (decision 0070) -------------------------

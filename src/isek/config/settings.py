@@ -365,11 +365,20 @@ if not DEMO_MODE:
 # GDAL 3.6 is older than Django 5.2 wishes; it works for everything isek does.
 SILENCED_SYSTEM_CHECKS = ["gis.W001", "security.W021"]
 
+# the user name in any case, or the e-mail address of exactly one active account (decision 0086);
+# Django's own stays listed for the sessions it signed in (the invitation, the identity provider)
+AUTHENTICATION_BACKENDS = ["isek.accounts.backends.NameOrEmailBackend", "django.contrib.auth.backends.ModelBackend"]
+
+PASSWORD_RESET_TIMEOUT = 24 * 3600  # a link for a new password holds a day (accounts.services.RESET_VALID_HOURS)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"refusals": {"()": "isek.core.logs.RefusalWithoutTraceback"}},
+    "filters": {"refusals": {"()": "isek.core.logs.RefusalWithoutTraceback"},
+                "disallowed_host": {"()": "isek.core.logs.DisallowedHostOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django.request": {"filters": ["refusals"]}},
+    # a host name not in ALLOWED_HOSTS: one warning line, no traceback (decision 0086)
+    "loggers": {"django.request": {"filters": ["refusals"]},
+                "django.security.DisallowedHost": {"filters": ["disallowed_host"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("ISEK_LOG_LEVEL", "WARNING")},
 }

@@ -47,6 +47,7 @@ urlpatterns = [
     path("jsi18n/", declare(public(OPEN))(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     # a city's administration (decision 0046), beside its legal pages below /cities/<ags>/
+    path("cities/new/", concept_views.city_new, name="city-new"),  # decision 0086
     path("cities/<str:ags>/settings/", concept_views.city_settings, name="city-settings"),
     path("cities/<str:ags>/administration/", concept_views.city_administration, name="city-administration"),
     path("cities/<str:ags>/sign-in/", accounts_views.city_providers, name="city-providers"),

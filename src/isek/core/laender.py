@@ -33,6 +33,28 @@ def land_of(ags: str) -> str | None:
     return LAENDER.get((ags or "")[:2])
 
 
+# The keys the city-states have (decision 0086): Berlin and Hamburg are one municipality each,
+# Bremen two (Bremen, Bremerhaven). Any other key of these Länder names no municipality.
+CITY_STATE_KEYS = {"11": ("11000000",), "02": ("02000000",), "04": ("04011000", "04012000")}
+
+
+def ags_structure_problem(ags: str) -> str | None:
+    """What the structure of an 8-digit AGS rules out, as a code, or None. isek has no register of
+    municipalities, so it cannot know that a key exists; it refuses only keys that cannot: a Land
+    part outside 01–16 (``unknown_land``), a city-state's key other than its municipalities'
+    (``not_city_state_key``), and elsewhere a district part 00 (``no_district``: "05000000" is the
+    key of the Land, "05900000" of a Regierungsbezirk). The municipality part 000 is a kreisfreie
+    Stadt's ("05911000" Bochum) and stays allowed."""
+    land = ags[:2]
+    if land not in LAENDER:
+        return "unknown_land"
+    if land in CITY_STATE_KEYS:
+        return None if ags in CITY_STATE_KEYS[land] else "not_city_state_key"
+    if ags[3:5] == "00":
+        return "no_district"
+    return None
+
+
 CITY_STATES = {"berlin": "11", "hamburg": "02", "bremen": "04", "bremerhaven": "04"}
 
 

@@ -17,3 +17,18 @@ class RefusalWithoutTraceback(logging.Filter):
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+class DisallowedHostOneLine(logging.Filter):
+    """A request for a host name the installation does not serve (``ALLOWED_HOSTS``) is a scanner
+    or a name not yet entered in ``ISEK_ALLOWED_HOSTS``, not a fault of isek: Django logs it on
+    ``django.security.DisallowedHost`` as an error with the traceback of ``get_host``; this makes it
+    one warning line ("Invalid HTTP_HOST header: 'x'. You may need to add 'x' to ALLOWED_HOSTS.")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        if record.levelno > logging.WARNING:
+            record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+        return True

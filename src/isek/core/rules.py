@@ -15,6 +15,16 @@ colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", gettext_lazy("Farbe als 
 MIN_CONTRAST = 4.5  # WCAG 2.2, success criterion 1.4.3 (text of normal size)
 
 
+def normalised_colour(text: str) -> str:
+    """A colour as people write it – "ffcc00", "#FFCC00", the short "#0a5" – as #rrggbb ("#00aa55");
+    anything else is returned as typed (stripped), for ``colour_validator`` to refuse (decision 0086)."""
+    value = (text or "").strip()
+    digits = value[1:] if value.startswith("#") else value
+    if re.fullmatch(r"[0-9a-fA-F]{3}", digits):
+        digits = "".join(ch * 2 for ch in digits)
+    return f"#{digits.lower()}" if re.fullmatch(r"[0-9a-fA-F]{6}", digits) else value
+
+
 def contrast_on_white(colour: str) -> float:
     """The contrast ratio of ``colour`` (#RRGGBB) against white by WCAG 2.2's formula:
     (L1 + 0.05) / (L2 + 0.05) with the relative luminance of sRGB; 1.0 for white, 21.0 for black."""

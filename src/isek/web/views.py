@@ -45,6 +45,7 @@ def _home(request):
         and not (several and user.is_superuser) else [],
         "authorities": list(access.reviewed_authorities(user)),
         "may_authorities": access.allows_site(user, "authority", "edit"),  # decision 0070
+        "may_create_city": access.allows_site(user, "city", "edit"),  # decision 0086
         "todo": procedure.start_todo(user),  # the own to-do lists' counts (decision 0072)
     })
 

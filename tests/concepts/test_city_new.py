@@ -1,0 +1,118 @@
+"""The installation's administrator creates a city on isek's own page "Stadt anlegen" (decision
+0086): name, AGS, optionally the invitation of its first administrator – through
+concepts.services.create_city, all or nothing; nobody else gets the page. An AGS whose structure
+no municipality's key has is refused (isek has no register of municipalities). Django's admin
+names a city's administrators by a search, not a select of every account."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from isek.accounts import services as accounts
+from isek.accounts.models import Invitation
+from isek.concepts import services
+from isek.concepts.models import City, ags_validator
+from isek.core.models import ChangeRecord
+from tests.conftest import client_for
+from tests.dbstate import checksum
+from tests.factories import CityFactory, ConceptFactory, UserFactory, city_admin, member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(settings):
+    settings.ISEK_REQUIRE_SECOND_FACTOR = False
+    return UserFactory(is_superuser=True, is_staff=True, username="root")
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def test_the_installation_administrator_creates_a_city_and_invites_its_administrator(admin):
+    client = client_for(admin)
+    assert 'href="/cities/new/"' in text(client.get("/")) and 'href="/cities/new/"' in text(client.get("/authorities/"))
+    page = text(client.get("/cities/new/"))
+    assert "isek prüft nur den Aufbau des Schlüssels, nicht, ob es die Gemeinde gibt" in page
+    response = client.post("/cities/new/", {"name": " Halberstadt ", "ags": "15 085 135", "email": "Anna@Halberstadt.example"})
+    assert response.status_code == 302 and response["Location"] == "/cities/15085135/administration/"
+    city = services.city_by_ags("15085135")
+    assert city.name == "Halberstadt" and city.slug == "halberstadt"
+    said = text(client.get(response["Location"]))
+    assert "Die Stadt Halberstadt ist angelegt." in said and "Die Einladung an anna@halberstadt.example" in said
+    invitation = Invitation.objects.get(email="anna@halberstadt.example")
+    assert invitation.city == city and invitation.city_admin and len(mail.outbox) == 1
+    assert "für die Stadt Halberstadt, in der Rolle „Administration der Stadt“" in mail.outbox[0].body
+    assert ChangeRecord.objects.filter(model="concepts.City", object_id=str(city.pk), action="create").exists()
+    token = mail.outbox[0].body.split("/accounts/invitation/")[1].split("/")[0]
+    anna = accounts.accept(token, "anna", "ein-langes-passwort-2026")
+    assert services.city_people(city, "admin") == [anna]
+    # without an address: the city alone
+    assert client.post("/cities/new/", {"name": "Quedlinburg", "ags": "15085235", "email": ""}).status_code == 302
+    assert services.city_by_ags("15085235").name == "Quedlinburg" and Invitation.objects.count() == 1
+
+
+def test_a_city_administrator_and_a_planner_get_403(admin):
+    city = CityFactory(name="Altstadt", ags="05911000")
+    planner = member(ConceptFactory(city=city), "planner", "plana")
+    people = [(person, client_for(person)) for person in (city_admin(city, "anna"), planner)]
+    before = checksum()
+    for person, c in people:
+        assert c.get("/cities/new/").status_code == 403
+        assert c.post("/cities/new/", {"name": "Bonn", "ags": "05314000"}).status_code == 403
+        assert 'href="/cities/new/"' not in text(c.get("/"))
+        with pytest.raises(Exception) as refused:
+            services.create_city(person, ags="05314000", name="Bonn")
+        assert type(refused.value).__name__ == "PermissionDenied"
+    assert not City.objects.filter(ags="05314000").exists() and checksum() == before
+
+
+@pytest.mark.parametrize("form, message", [
+    ({"name": "altstadt", "ags": "05314000"}, "Altstadt hat in isek die AGS 05 911 000."),
+    ({"name": "Bonn", "ags": "05 911 000"}, "Eine Stadt mit dem Gemeindeschlüssel 05911000 gibt es schon."),
+    ({"name": "Bonn", "ags": "0531400"}, "Der Amtliche Gemeindeschlüssel hat 8 Ziffern, „0531400“ hat 7."),
+    ({"name": "Bonn", "ags": "0531400X"}, "besteht nur aus Ziffern"),
+    ({"name": "Bonn", "ags": "17314000"}, "Die ersten beiden Ziffern 17 des Gemeindeschlüssels bezeichnen kein Land"),
+    ({"name": "Bonn", "ags": "05000000"}, "„05000000“ ist kein Gemeindeschlüssel: die Ziffern 4 und 5 (der Kreis) sind 00"),
+    ({"name": "Berlin", "ags": "11000001"}, "Der Stadtstaat Berlin hat nur den Gemeindeschlüssel 11000000"),
+    ({"name": "Bonn", "ags": "05314000", "email": "alt@altstadt.example"}, "Für alt@altstadt.example gibt es schon einen Zugang."),
+    ({"name": "", "ags": "05314000"}, "Dieses Feld ist zwingend erforderlich."),
+])
+def test_bad_input_is_refused_with_its_message_and_nothing_is_created(admin, form, message):
+    CityFactory(name="Altstadt", ags="05911000")
+    UserFactory(username="alt", email="alt@altstadt.example")
+    client = client_for(admin)
+    before = checksum()
+    response = client.post("/cities/new/", {"email": ""} | form)
+    assert response.status_code == 400 and message in text(response), text(response)
+    assert checksum() == before and len(mail.outbox) == 0 and City.objects.count() == 1
+
+
+@pytest.mark.parametrize("ags, code", [
+    ("00911000", "unknown_land"), ("17000000", "unknown_land"), ("05000000", "no_district"), ("05900000", "no_district"),
+    ("09100123", "no_district"), ("11000001", "not_city_state_key"), ("11001000", "not_city_state_key"),
+    ("02000001", "not_city_state_key"), ("04013000", "not_city_state_key"), ("04000000", "not_city_state_key"),
+])
+def test_an_ags_that_cannot_exist_is_refused(ags, code):
+    with pytest.raises(ValidationError) as refused:
+        ags_validator(ags)
+    assert refused.value.code == code
+
+
+@pytest.mark.parametrize("ags", ["11000000", "02000000", "04011000", "04012000", "05911000", "01002000", "14625240",
+                                 "16051000", "15085135", "10041100"])
+def test_keys_of_real_municipalities_pass(ags):
+    ags_validator(ags)
+
+
+def test_djangos_admin_names_a_citys_administrators_by_a_search_not_a_select_of_every_account(admin):
+    city = CityFactory(name="Altstadt", ags="05911000")
+    UserFactory(username="unbeteiligt-in-bergdorf")
+    page = text(client_for(admin).get(f"/admin/concepts/city/{city.pk}/change/"))
+    assert 'name="roles-0-user"' in page and "unbeteiligt-in-bergdorf" not in page
+    assert re.search(r'class="admin-autocomplete"[^>]*data-model-name="cityrole" data-field-name="user"', page)
