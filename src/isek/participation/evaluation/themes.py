@@ -151,14 +151,18 @@ class ThemeSuggester:
             raise EvaluationError("Ein Thema ist mehrfach angegeben: " + ", ".join(k for k, n in keys.items() if n > 1))
         self.seed, self.C, self.seed_weight, self.explore, self.rare = seed, C, seed_weight, explore, rare
         self.few = few  # a theme with fewer decisions than this has "few examples" (REASONS["selten"])
-        self.ovr = ovr  # one binary model per theme (one-vs-rest) instead of one over all themes
-        self.density = density  # the query's uncertainty × (closeness to its group's centre) ** density
+        # ovr, density and prototype: levers the benches measure, off by default (decision 0088: each
+        # lost on at least one corpus). ovr: one binary model per theme (one-vs-rest, multi-label with
+        # ``fit(also=…)``) instead of one over all themes; density: the query's uncertainty ×
+        # (closeness to its group's centre) ** density
+        self.ovr = ovr
+        self.density = density
         # a reason word must be at least this many times as frequent in the theme's decided contributions
         # as in the others' (a word frequent across themes says nothing about this one; ml24)
         self.lift = lift
-        # the scores get prototype × the cosine with each theme's mean decided contribution: a theme
-        # with two decisions is as near as one with fifty (few-shot), where the regularised model's
-        # weights for it stay small (ml24: themes with 2–3 decisions were never suggested)
+        # prototype: the scores get prototype × the cosine with each theme's mean decided contribution,
+        # so a theme with two decisions is as near as one with fifty (few-shot), where the regularised
+        # model's weights for it stay small; it made such themes suggested, and lost macro-F1 (0088)
         self.prototype = prototype
         self.protos = None
         self.also: dict[Hashable, frozenset[str]] = {}  # further themes a decided contribution has (ovr)
