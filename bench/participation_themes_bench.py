@@ -14,6 +14,8 @@ re-ordered, typos) — features, a fit on 10 %, suggestions with reasons for the
 10 to label; then one confirmation (``update``) followed by fresh suggestions.
 
 Run:  .venv/bin/python bench/participation_themes_bench.py   [--quick]   (data: ISEK_DATA_DIRS)
+      … --quick --opts '{"ovr": true}'   an engine option (ml24: ovr, density, prototype, balance)
+      … --quick --corpus ottensen --multilabel   Ottensen as annotated, one-vs-rest (decision 0088)
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "2")  # the machine a city runs it on: 2 cores
 
 import argparse  # noqa: E402
+import functools  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import random  # noqa: E402
@@ -49,13 +52,32 @@ def data_file(rel: str) -> Path:
     raise SystemExit(f"{rel} fehlt in ISEK_DATA_DIRS ({dirs}); siehe ../shared/data/participation/SOURCES.md")
 
 
+MULTILABEL = False  # --multilabel: Ottensen as annotated (several labels), the one-vs-rest engine learns them all
+
+
+def also(name: str, known: dict):
+    """Ottensen with --multilabel: the further labels of each answered contribution (the planner
+    answers with all its labels, as the annotation is); None otherwise."""
+    if not MULTILABEL or name != "ottensen":
+        return None
+    every = _all_labels()
+    return {i: [t for t in every[i] if t != known[i]] for i in known}
+
+
+@functools.cache
+def _all_labels() -> dict[str, list[str]]:
+    return corpora.read_ottensen_all(data_file(corpora.OTTENSEN))
+
+
 def load(name: str):
     if name == "koeln":
         cs, labels = corpora.read_koeln(data_file(corpora.KOELN), data_file(corpora.KOELN_POINTS))
         themes = [Theme(k, corpora.KOELN_THEMES[k]) for k in sorted(set(labels.values()))]
     else:
         cs, labels = corpora.read_ottensen(data_file(corpora.OTTENSEN))
-        themes = [Theme(k, corpora.OTTENSEN_THEMES.get(k, "")) for k in sorted(set(labels.values()))]
+        # with --multilabel every label is a theme ("moving traffic" is nobody's rarest label)
+        keys = corpora.OTTENSEN_LABELS + [corpora.NO_LABEL] if MULTILABEL else sorted(set(labels.values()))
+        themes = [Theme(k, corpora.OTTENSEN_THEMES.get(k, "")) for k in keys]
     return cs, labels, themes
 
 
@@ -66,20 +88,21 @@ def score(engine: ThemeSuggester, truth: dict) -> tuple[float, float]:
     return f1_score(y, p, average="macro", zero_division=0), accuracy_score(y, p)
 
 
-def reference(cs, labels, themes, opts, seed=0) -> tuple[float, float]:
+def reference(cs, labels, themes, opts, seed=0, name="") -> tuple[float, float]:
     """Trained on 80 %: pooled predictions of a stratified 5-fold cross-validation."""
     ids = [c.id for c in cs]
     y = [labels[i] for i in ids]
     engine = ThemeSuggester(cs, themes, seed=seed, **opts)
     pred = {}
     for train, _test in StratifiedKFold(5, shuffle=True, random_state=seed).split(ids, y):
-        engine.fit({ids[i]: y[i] for i in train})
+        known = {ids[i]: y[i] for i in train}
+        engine.fit(known, also=also(name, known))
         pred.update({s.id: s.theme for s in engine.suggest(top_words=0)})
     p = [pred[i] for i in ids]
     return f1_score(y, p, average="macro", zero_division=0), accuracy_score(y, p)
 
 
-def simulate(cs, labels, themes, opts, strategy: str, seed: int) -> dict[float, tuple[float, float]]:
+def simulate(cs, labels, themes, opts, strategy: str, seed: int, name="") -> dict[float, tuple[float, float]]:
     n = len(cs)
     batch = max(1, round(n * 0.01))
     engine = ThemeSuggester(cs, themes, seed=seed, **opts)
@@ -97,7 +120,7 @@ def simulate(cs, labels, themes, opts, strategy: str, seed: int) -> dict[float, 
             else:
                 picks = [i for i in order if i not in known][:k]
             known.update({i: labels[i] for i in picks})
-            engine.fit(known)
+            engine.fit(known, also=also(name, known))
         out[frac] = score(engine, labels)
     return out
 
@@ -165,8 +188,15 @@ def main() -> None:
     ap.add_argument("--corpus", choices=("koeln", "ottensen"), action="append")
     ap.add_argument("--opts", default="{}", help="engine options as JSON, e.g. '{\"char_weight\": 0}'")
     ap.add_argument("--size", type=int, default=10_000)
+    ap.add_argument("--multilabel", action="store_true",
+                    help="Ottensen as annotated: the planner answers with all labels, the engine is one-vs-rest "
+                         "(scored as always, against the one theme of read_ottensen)")
     args = ap.parse_args()
     opts = json.loads(args.opts)
+    global MULTILABEL
+    MULTILABEL = args.multilabel
+    if MULTILABEL:
+        opts["ovr"] = True
     seeds_isek = [0, 1, 2] if not args.quick else [0]
     seeds_random = [0, 1, 2, 3, 4] if not args.quick else [0, 1]
     print(f"# {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} cores · "
@@ -174,8 +204,8 @@ def main() -> None:
     ok = True
     for name in args.corpus or ["koeln", "ottensen"]:
         cs, labels, themes = load(name)
-        ref_f1, ref_acc = reference(cs, labels, themes, opts)
-        runs = {s: [simulate(cs, labels, themes, opts, s, seed) for seed in seeds]
+        ref_f1, ref_acc = reference(cs, labels, themes, opts, name=name)
+        runs = {s: [simulate(cs, labels, themes, opts, s, seed, name) for seed in seeds]
                 for s, seeds in (("isek", seeds_isek), ("random", seeds_random))}
         print(f"\n## {name}: {len(cs)} contributions, {len(themes)} themes; reference (80 %, 5-fold): "
               f"macro-F1 {ref_f1:.3f}, accuracy {ref_acc:.3f}")

@@ -241,3 +241,50 @@ def test_fix24b_the_benchs_options_stop_words_of_a_phase_and_the_class_weights()
     p_balanced = {s.id: s.probabilities["ampel"] for s in balanced.suggest(top_words=0)}
     p_priors = {s.id: s.probabilities["ampel"] for s in priors.suggest(top_words=0)}
     assert all(p_priors[c] < p_balanced[c] for c in p_balanced)  # without weights the larger theme pulls
+
+
+def test_ml24_filler_words_and_words_of_every_theme_are_no_reasons():
+    """A stranger's Ottensen walk: "the words that led to it" included "toll", "leider", "Straße".
+    The reasons are content words (no filler of ``text.FILLER``) that are characteristic of the
+    suggested theme among the decisions (at least twice as frequent in its decided contributions as
+    in the others'); the model still learns from every word."""
+    texts = ["Leider schaltet die Ampel an der Straße viel zu langsam",
+             "Leider lange Wartezeit an der Ampel, die Ampelschaltung an der Kreuzung bevorzugt Autos",
+             "Leider schaltet die Ampel an der Straße nie auf Grün für Radfahrer, Kreuzung gefährlich",
+             "Die Bedarfsampel an der Kreuzung reagiert leider nicht, Ampel umstellen",
+             "Toll wären Fahrradständer an der Kreuzung",
+             "Die Fahrradständer an der Straße sind immer voll, toll wären mehr Abstellanlagen an der Kreuzung",
+             "Toll wären Fahrradständer an der Straße vor dem Bürgeramt",
+             "Sichere Fahrradständer an der Schule wären toll"]
+    e = engine(texts).fit({"c0": "ampel", "c1": "ampel", "c4": "parken", "c5": "parken"})
+    by_id = {s.id: s for s in e.suggest()}
+    assert [by_id[c].theme for c in ("c2", "c3", "c6", "c7")] == ["ampel", "ampel", "parken", "parken"]
+    shown = {w for s in by_id.values() for phrase in s.words for w in phrase.split(" ")}
+    assert "Ampel" in shown and "Fahrradständer" in shown, by_id
+    # filler words, though each came only with one theme's decisions (the model weighs them) …
+    assert not {"Leider", "leider", "Toll", "toll", "Straße"} & shown, by_id
+    # … and "Kreuzung", in the decided contributions of both themes alike
+    assert "Kreuzung" not in shown, by_id
+    assert e.model.coef_[0][list(e.features.names).index("leider")] != 0  # still a feature
+
+
+def test_ml24_a_theme_with_few_decisions_is_suggested():
+    """A stranger's walk: themes with only 2–3 decisions were never suggested. Two decisions of a
+    theme beside ten of each of two others: a contribution like those two is suggested under it, with
+    its words, because each theme weighs the same in training (class weights, ``balance``); with the
+    themes' priors instead (``balance=0``) the larger themes pull it away."""
+    ampel = AMPEL + ["Ampel an der Kreuzung schaltet zu spät", "Ampelschaltung verbessern, Radfahrer warten lange",
+                     "Die Ampel für Radfahrer ist zu kurz grün", "Ampel am Gürtel: grüne Welle für Räder",
+                     "Zu lange Rotphase an der Ampel", "Ampel ohne Kontaktschleife für Fahrräder"]
+    parken = PARKEN + ["Fahrradständer am Rathaus fehlen", "Mehr Fahrradbügel in der Fußgängerzone",
+                       "Abstellanlage für Lastenräder", "Fahrradständer am Bahnhof sind voll",
+                       "Fahrradparkhaus am Bahnhof", "Fahrradständer vor der Bücherei"]
+    texts = ampel + parken + LICHT[:2] + ["Der Radweg zum Bahnhof ist abends dunkel, keine Beleuchtung"]
+    labels = {f"c{i}": "ampel" for i in range(10)} | {f"c{10 + i}": "parken" for i in range(10)}
+    labels |= {"c20": "licht", "c21": "licht"}
+    themes = ("ampel", "parken", "licht")
+    s = {x.id: x for x in engine(texts, themes=themes).fit(labels).suggest()}["c22"]
+    assert s.theme == "licht" and s.probability > 0.5, s
+    assert {"Beleuchtung", "dunkel"} <= set(s.words), s
+    priors = {x.id: x for x in engine(texts, themes=themes, balance=0.0).fit(labels).suggest()}["c22"]
+    assert priors.theme != "licht", priors

@@ -10,7 +10,8 @@ Theme suggestions with active learning (``themes``)::
                             [Theme("radwege", "Zustand der Radwege: schmal, Schlaglöcher"), ...], seed=0)
     engine.next_to_label(10)      # before any label: typical contributions of 10 groups ("kaltstart")
     engine.fit({id: "radwege", ...})   # all the planner's confirmed labels so far
-    engine.suggest()              # [Suggestion(id, theme, confidence, words, runner_up)] for the unlabelled
+    engine.suggest()              # [Suggestion(id, theme, confidence, words, runner_up)] for the unlabelled;
+                                  # words: content words characteristic of the theme (decision 0088)
     engine.next_to_label(10)      # [Pick(id, reason, score)]: likely members of the themes with fewest
                                   # labels ("selten"), least sure ("unsicher"), from a group nobody
                                   # labelled yet ("unerkundet"); REASONS has German texts

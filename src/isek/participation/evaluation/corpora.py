@@ -74,6 +74,14 @@ def read_ottensen(path: Path) -> tuple[list[Contribution], dict[str, str]]:
         labels[r["document_id"]] = min(has, key=lambda lab: (freq[lab], lab)) if has else NO_LABEL
     return contributions, labels
 
+def read_ottensen_all(path: Path) -> dict[str, list[str]]:
+    """FreiRaum Ottensen 2021 as annotated: each contribution's labels (several or none; ``none``
+    when it has none), for a multi-label model (one-vs-rest)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return {r["document_id"]: [lab for lab in OTTENSEN_LABELS if r[lab] == "1"] or [NO_LABEL]
+                for r in csv.DictReader(f)}
+
+
 # Short descriptions a planner might give the Ottensen themes (written here, in German).
 OTTENSEN_THEMES = {
     "motorized transport": "Autos und Kfz-Verkehr",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .text import lemma_ngrams, lemmas
+from .text import LIGHT, lemma_ngrams, lemmas
 from .themes import Contribution
 
 # a sentence ends at . ! ? before a capital letter or a digit, or at a line end – not after an
@@ -143,11 +143,6 @@ def stands_alone(sentence: str) -> bool:
                                                               "these", "those", "that")))
 
 
-# words that carry no content of their own in a quote (lemmas, lower case; written for this module)
-LIGHT = frozenset("""
-machen sagen finden gehen kommen stehen lassen sehen geben tun halten bleiben toll super prima schön
-danke gern gerne bitte leider einfach wirklich genau richtig neu alt groß klein platz idee frage
-""".split())
 
 
 @dataclass(frozen=True)

@@ -32,11 +32,40 @@ name entfernt anonymisiert gelöscht http https www de com org net eu info html 
 """.split())
 _FILLER = re.compile(r"x{2,}")
 
+# Words that carry no content of their own (lemmas, lower case; written for this module): in a quote
+# (summaries) and as a reason for a theme (ml24: a stranger saw "toll", "leider", "Straße" as "the
+# words that led to" a theme). Opinion and politeness words, general verbs, and nouns and adjectives
+# every theme of a town's traffic or open spaces uses.
+LIGHT = frozenset("""
+machen sagen finden gehen kommen stehen lassen sehen geben tun halten bleiben toll super prima schön
+danke gern gerne bitte leider einfach wirklich genau richtig neu alt groß klein platz idee frage
+""".split())
+FILLER = LIGHT | frozenset("""
+gut schlecht besser besonders unbedingt dringend endlich total echt klar eigentlich natürlich sicherlich
+vielleicht wichtig sinnvoll nötig notwendig schade furchtbar schrecklich unmöglich extrem völlig komplett
+oft häufig selten manchmal meist meistens ständig täglich dauernd wenig weniger viele vieles anderer andere
+straße stadt bereich ecke stelle seite richtung ort teil art weise fall problem situation lage zustand
+mensch leute person vorschlag anregung wunsch hinweis meinung jahr tag zeit uhr woche monat
+sollen dürfen mögen wünschen brauchen nutzen führen bringen stellen liegen heißen meinen denken glauben
+deutlich erst gerade bereits zudem außerdem ebenfalls sogar allerdings trotzdem sofort derzeit aktuell momentan
+zurzeit weiterhin stets möglich möglichst eher ziemlich recht fast kaum
+""".split())
+
 
 def shown(feature: str) -> bool:
     """Whether a word feature (a lemma or two) may be shown as characteristic: none of its lemmas
     is a placeholder or a piece of an address (``NOT_SHOWN``, "xx", "xxx" …)."""
     return not any(p in NOT_SHOWN or _FILLER.fullmatch(p) for p in feature.split(" "))
+
+
+def content(feature: str, written: str = "") -> bool:
+    """Whether a word feature may be given as a reason for a theme: shown (``shown``) and none of its
+    lemmas a filler word (``FILLER``: "toll", "leider", "Straße" …), nor any word of the form it is
+    shown in (``written``) or that word's lemma in lower case (simplemma gives "tolle" the lemma
+    "tollen", a lower-case "bitte" "bitten")."""
+    if not shown(feature) or any(p in FILLER for p in feature.split(" ")):
+        return False
+    return not any(w.lower() in FILLER or lemma(w.lower()) in FILLER for w in words(written))
 
 
 @lru_cache(maxsize=200_000)

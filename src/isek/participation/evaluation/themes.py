@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .text import SurfaceForms, lemma, lemma_ngrams, shown
+from .text import SurfaceForms, content, lemma, lemma_ngrams
 from .text import words as text_words
 
 CALIBRATE = 40  # decisions from which the confidence is calibrated on them (decision 0068)
@@ -136,7 +136,8 @@ class ThemeSuggester:
     def __init__(self, contributions: Iterable[Contribution], themes: Iterable[Theme], *, seed: int = 0,
                  char_weight: float = 1.0, word_weight: float = 0.3, C: float = 1.0, seed_weight: float = 3.0,
                  clusters: int | None = None, explore: float = 0.5, rare: float = 0.5, few: int = 5, calibrate: bool = True,
-                 balance: float = 1.0, stop_words: Iterable[str] = ()):
+                 balance: float = 1.0, stop_words: Iterable[str] = (), ovr: bool = False, density: float = 0.0,
+                 lift: float = 2.0, prototype: float = 0.0):
         self.contributions = list(contributions)
         self.themes = list(themes)
         ids = Counter(c.id for c in self.contributions)
@@ -150,6 +151,21 @@ class ThemeSuggester:
             raise EvaluationError("Ein Thema ist mehrfach angegeben: " + ", ".join(k for k, n in keys.items() if n > 1))
         self.seed, self.C, self.seed_weight, self.explore, self.rare = seed, C, seed_weight, explore, rare
         self.few = few  # a theme with fewer decisions than this has "few examples" (REASONS["selten"])
+        # ovr, density and prototype: levers the benches measure, off by default (decision 0088: each
+        # lost on at least one corpus). ovr: one binary model per theme (one-vs-rest, multi-label with
+        # ``fit(also=…)``) instead of one over all themes; density: the query's uncertainty ×
+        # (closeness to its group's centre) ** density
+        self.ovr = ovr
+        self.density = density
+        # a reason word must be at least this many times as frequent in the theme's decided contributions
+        # as in the others' (a word frequent across themes says nothing about this one; ml24)
+        self.lift = lift
+        # prototype: the scores get prototype × the cosine with each theme's mean decided contribution,
+        # so a theme with two decisions is as near as one with fifty (few-shot), where the regularised
+        # model's weights for it stay small; it made such themes suggested, and lost macro-F1 (0088)
+        self.prototype = prototype
+        self.protos = None
+        self.also: dict[Hashable, frozenset[str]] = {}  # further themes a decided contribution has (ovr)
         self.index = {c.id: i for i, c in enumerate(self.contributions)}
         texts = [c.text or "" for c in self.contributions]
         self.balance = balance
@@ -162,6 +178,9 @@ class ThemeSuggester:
         self.n_clusters = clusters or max(2, min(60, int(round(math.sqrt(n / 2)))))
         self._space = None
         self._cluster = None
+        self._centres = None
+        self._density = None
+        self._content = None  # per word feature: a content word (text.content), computed on first use
         self.labels: dict[Hashable, str] = {}
         self.model = None
         self.temperature = 1.0  # see _calibrate
@@ -171,10 +190,14 @@ class ThemeSuggester:
         self.centroid = None  # with a single theme known: the mean of its examples
 
     # --- learning -------------------------------------------------------------------------------
-    def fit(self, labels: Mapping[Hashable, str]) -> ThemeSuggester:
-        """Learn from all the planner's labels so far (contribution id → theme key)."""
-        self._check(labels)
+    def fit(self, labels: Mapping[Hashable, str], also: Mapping[Hashable, Iterable[str]] | None = None) -> ThemeSuggester:
+        """Learn from all the planner's labels so far (contribution id → theme key). ``also``: further
+        themes a labelled contribution belongs to (multi-label annotation, e.g. FreiRaum Ottensen's);
+        only the one-vs-rest model (``ovr``) learns from them, each theme's model counting it as one."""
+        also = {c: frozenset(ts) for c, ts in (also or {}).items()}
+        self._check({**labels, **{c: t for c, ts in also.items() for t in ts}})
         self.labels = dict(labels)
+        self.also = {c: ts for c, ts in also.items() if c in self.labels}
         self._train()
         return self
 
@@ -226,16 +249,30 @@ class ThemeSuggester:
         # within the tolerance, and an engine taught answer by answer then suggested otherwise than
         # one built with the same answers in another process (walk 24: counts flipping between loads).
         self.cols = np.unique(X.indices)
-        self.model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
+        if self.ovr:
+            member = [self.also.get(c, frozenset()) | {t} for c, t in zip(labelled, y, strict=False)]
+            member += [{k} for k, _ in seeds]
+            self.model = _OneVsRest(self.C, self.seed, self.balance, member)
+        else:
+            self.model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
         step = len(rows) // RECALIBRATE
         with _one_thread():
-            self.model.fit(X[:, self.cols], y, sample_weight=cw)
+            self.model.fit(X[:, self.cols], y, sample_weight=np.array(w) if self.ovr else cw)
             if len(rows) < CALIBRATE or self.temperature_off:
                 self.temperature, self.calibrated_at = 1.0, None
             elif step != self.calibrated_at:  # 40, 50, 60 … decisions: fitted again; between: kept
-                self.temperature = self._calibrate(X[: len(rows)], y[: len(rows)], cw[: len(rows)])
+                self.temperature = self._calibrate(X[: len(rows)], y[: len(rows)],
+                                                   np.ones(len(rows)) if self.ovr else cw[: len(rows)])
                 self.calibrated_at = step
         self.classes = list(self.model.classes_)
+        self.protos = _prototypes(X[:, self.cols], y, self.classes) if self.prototype else None
+
+    def _scores(self, model, protos, X) -> np.ndarray:
+        """The model's scores per theme, plus ``prototype`` × the cosine with each theme's prototype."""
+        z = _logits(model, X)
+        if protos is not None:
+            z = z + self.prototype * np.asarray(X @ protos.T) / _row_norms(X).reshape(-1, 1)
+        return z
 
     def _calibrate(self, X, y: list[str], w) -> float:
         """The factor on the model's scores that makes its probabilities say how often it is right
@@ -254,12 +291,17 @@ class ThemeSuggester:
             if len(set(y[train])) < 2:
                 continue
             cols = np.unique(X[train].indices)
-            m = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
+            if self.ovr:
+                member = [{y[j]} for j in train]
+                m = _OneVsRest(self.C, self.seed, self.balance, member)
+            else:
+                m = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
             m.fit(X[train][:, cols], y[train], sample_weight=w[train])
             known = [j for j in test if y[j] in set(m.classes_)]
             if not known:
                 continue
-            z = _logits(m, X[known][:, cols])
+            protos = _prototypes(X[train][:, cols], list(y[train]), list(m.classes_)) if self.prototype else None
+            z = self._scores(m, protos, X[known][:, cols])
             index = {c: k for k, c in enumerate(m.classes_)}
             scores += list(z)
             truth += [index[y[j]] for j in known]
@@ -279,7 +321,7 @@ class ThemeSuggester:
         """Each row's probability per theme (columns in ``self.classes``), calibrated on the decisions
         (``_calibrate``), or None before any example."""
         if self.model is not None:
-            z = (self.temperature if calibrated else 1.0) * _logits(self.model, self.X[rows][:, self.cols])
+            z = (self.temperature if calibrated else 1.0) * self._scores(self.model, self.protos, self.X[rows][:, self.cols])
             z -= z.max(axis=1, keepdims=True)
             e = np.exp(z)
             return e / e.sum(axis=1, keepdims=True)
@@ -299,12 +341,13 @@ class ThemeSuggester:
             return []
         best = P.argmax(axis=1)
         second = np.argsort(-P, axis=1)[:, 1] if P.shape[1] > 1 else None
-        weights = self._word_weights()
+        weights = self._word_weights() if top_words else None
+        allowed = self._characteristic() if top_words else None
         Xw = self.X[rows][:, : self.features.n_words].tocsr()
         out = []
         for k, i in enumerate(rows):
             b = best[k]
-            words = self._reasons(Xw, k, weights[b], top_words) if top_words else ()
+            words = self._reasons(Xw, k, weights[b], allowed[min(b, len(allowed) - 1)], top_words) if top_words else ()
             p1 = float(P[k, b])
             out.append(Suggestion(self.contributions[i].id, self.classes[b], p1, words,
                                   self.classes[second[k]] if second is not None else None, p1,
@@ -322,7 +365,33 @@ class ThemeSuggester:
             coef = np.vstack([-coef, coef])
         return coef[:, :n] - coef[:, :n].mean(axis=0) if coef.shape[0] > 2 else coef[:, :n]
 
-    def _reasons(self, Xw, k: int, weight: np.ndarray, top: int) -> tuple[str, ...]:
+    def _characteristic(self) -> np.ndarray:
+        """Per theme (rows as ``self.classes``), which word features may be given as its reasons: content
+        words (``text.content``: no filler such as "toll", "leider", "Straße") that are at least
+        ``lift`` times as frequent in the theme's decided contributions as in the other decided ones
+        (ml24: a word frequent across themes did not lead to this one, even if the model weighs it).
+        A theme without decisions of its own (known from its description) only drops the fillers."""
+        n = self.features.n_words
+        if self._content is None:
+            self._content = np.array([content(f, self.surface(f)) for f in self.features.names], dtype=bool)
+        classes = self.classes if self.model is not None else [None]
+        ok = np.tile(self._content, (len(classes), 1))
+        labelled = sorted(self.labels, key=self.index.__getitem__)
+        if self.model is None or not labelled or not self.lift:
+            return ok
+        present = (self.X[[self.index[c] for c in labelled]][:, :n] > 0).astype(np.float32).tocsr()
+        theme = np.array([self.labels[c] for c in labelled])
+        total = np.asarray(present.sum(axis=0)).ravel()
+        for k, t in enumerate(classes):
+            mine = theme == t
+            if not mine.any() or mine.all():
+                continue
+            inside = np.asarray(present[mine].sum(axis=0)).ravel()
+            share_in, share_out = inside / mine.sum(), (total - inside) / (~mine).sum()
+            ok[k] &= share_in >= self.lift * share_out
+        return ok
+
+    def _reasons(self, Xw, k: int, weight: np.ndarray, allowed: np.ndarray, top: int) -> tuple[str, ...]:
         lo, hi = Xw.indptr[k], Xw.indptr[k + 1]
         idx, val = Xw.indices[lo:hi], Xw.data[lo:hi]
         if not len(idx):
@@ -333,7 +402,7 @@ class ThemeSuggester:
         for j in order:
             if contrib[j] <= 0 or len(out) >= top:
                 break
-            if not shown(self.features.names[idx[j]]):  # placeholders, pieces of addresses (minor24)
+            if not allowed[idx[j]]:  # fillers, placeholders, words of every theme (minor24, ml24)
                 continue
             word = self.surface(self.features.names[idx[j]])
             if not any(word in o or o in word for o in out):  # "Radweg" and "Radweg schmal" once
@@ -355,6 +424,8 @@ class ThemeSuggester:
         top2 = -np.sort(-P, axis=1)[:, :2]
         uncertainty = 1.0 - (top2[:, 0] - top2[:, 1])
         cluster = self._clusters()
+        if self.density:  # typical of its group, not an outlier (density-weighted uncertainty)
+            uncertainty = uncertainty * self._typical()[rows] ** self.density
         explored = {cluster[self.index[c]] for c in self.labels}
         fresh = np.array([cluster[i] not in explored for i in rows])
         score = uncertainty + self.explore * fresh
@@ -406,8 +477,17 @@ class ThemeSuggester:
 
     def _clusters(self) -> np.ndarray:
         if self._cluster is None:
-            self._cluster = _kmeans(self._reduced(), min(self.n_clusters, len(self.contributions)), self.seed)[0]
+            self._cluster, self._centres = _kmeans(self._reduced(), min(self.n_clusters, len(self.contributions)), self.seed)
         return self._cluster
+
+    def _typical(self) -> np.ndarray:
+        """Per contribution, 0..1: the cosine with its group's centre in the reduced space (how
+        typical it is of contributions like it; an outlier teaches the model little)."""
+        if self._density is None:
+            space, cluster = self._reduced(), self._clusters()
+            centres = self._centres / np.maximum(np.linalg.norm(self._centres, axis=1, keepdims=True), 1e-12)
+            self._density = np.clip((space * centres[cluster]).sum(axis=1), 0.0, 1.0)
+        return self._density
 
     def _cold_start(self, rows: list[int], k: int) -> list[Pick]:
         space = self._reduced()[rows]
@@ -421,6 +501,50 @@ class ThemeSuggester:
             j = members[int(d.argmin())]
             picks.append(Pick(self.contributions[rows[j]].id, "kaltstart", sizes[c] / len(rows)))
         return picks
+
+
+class _OneVsRest:
+    """One binary logistic regression per theme (its contributions against all others), each
+    balanced between its two sides: a contribution may belong to several themes (``member``), as in
+    a multi-label annotation. The scores (``decision_function``) are the themes' log-odds; their
+    softmax is the probability over the themes, as for the multinomial model."""
+
+    def __init__(self, C: float, seed: int, balance: float, member: list):
+        self.C, self.seed, self.balance, self.member = C, seed, balance, member
+
+    def fit(self, X, y, sample_weight):
+        from sklearn.linear_model import LogisticRegression
+
+        self.classes_ = np.array(sorted(set(y) | {t for m in self.member for t in m}))
+        n = X.shape[0]
+        coef, intercept = np.zeros((len(self.classes_), X.shape[1])), np.zeros(len(self.classes_))
+        for k, t in enumerate(self.classes_):
+            pos = np.array([t in m for m in self.member])
+            n_pos = int(pos.sum())
+            if n_pos in (0, n):  # nothing to tell apart: all or none of the rows
+                intercept[k] = 5.0 if n_pos else -5.0
+                continue
+            side = np.where(pos, (n / (2 * n_pos)) ** self.balance, (n / (2 * (n - n_pos))) ** self.balance)
+            m = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
+            m.fit(X, pos.astype(int), sample_weight=side * sample_weight)
+            coef[k], intercept[k] = m.coef_[0], m.intercept_[0]
+        self.coef_, self.intercept_ = coef, intercept
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+
+def _prototypes(X, y: list[str], classes: list[str]) -> np.ndarray:
+    """Per theme (rows as ``classes``), the mean of its examples' rows, of length 1 (dense)."""
+    y = np.asarray(y)
+    out = np.zeros((len(classes), X.shape[1]))
+    for k, t in enumerate(classes):
+        mine = np.flatnonzero(y == t)
+        if len(mine):
+            v = np.asarray(X[mine].mean(axis=0)).ravel()
+            out[k] = v / (np.linalg.norm(v) or 1.0)
+    return out
 
 
 def _logits(model, X) -> np.ndarray:
