@@ -725,7 +725,10 @@ def test_the_proof_pages_and_the_api(paid):
     assert data["state"] == "accepted" and [s["version"] for s in data["submissions"]] == [1]
     assert data["submissions"][0]["documents"][0]["sha256"] in {d.sha256 for d in found.documents.all()}
     line = next(r for r in data["grant"] if r["key"] == key)
-    assert line["status"] == "checked" and [h["kind"] for h in line["history"]] == ["queried", "answered", "checked"]
+    # the accepted interim proof's words stay in the line's history, marked earlier; its checks count no
+    # more: the next proof's lines are checked afresh (second reading)
+    assert line["status"] is None and line["check"] is None
+    assert [(h["kind"], h["earlier"]) for h in line["history"]] == [("queried", True), ("answered", True), ("checked", True)]
     assert line["history"][1] == {**line["history"][1], "text": "Beleg nachgereicht", "by": planner.username}
     english = client_for(planner)
     english.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
@@ -867,8 +870,9 @@ def test_an_accepted_interim_proof_leaves_room_for_the_next_which_counts_later_e
     assert proof["expenses_total"]["expenses"] == D(kept["expenses_total"]["expenses"]) + D("777.77")
     assert services.proof_submit_refusal(proof) == ""
     # the interim proof's checks were about its figures: the next proof's lines are checked afresh (second reading)
-    assert proof["checked"] == 0 and all(r["check"] is None and r["status"] == "" and r["history"] == []
+    assert proof["checked"] == 0 and all(r["check"] is None and r["status"] == "" and all(e.earlier for e in r["history"])
                                          for r in (*proof["grant"], *proof["expenses"]))
+    assert [e.kind for e in next(r for r in proof["expenses"] if r["key"] == line)["history"]] == ["checked"]
     city = client_for(planner)
     url = f"/concepts/{concept.slug}/applications/{app.pk}/proof/"
     page = city.get(url).content.decode()

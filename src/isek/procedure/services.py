@@ -1827,19 +1827,21 @@ def proof_of_use(concept, application: Application) -> dict:
     for row in expenses:
         row["receipts"] = by_line.get(row["key"], [])
     # a round of checks begins with each accepted interim proof: its checks and queries were about its
-    # figures; the next proof's lines are checked afresh (the older words stay stored, in the change history)
+    # figures, so the next proof's lines are checked afresh; the older words stay in the line's history,
+    # marked ``earlier`` (said "zum Zwischennachweis"), and count for nothing now
     begun = max((s.decided_at for s in submissions if s.state == P_ACCEPTED and s.interim and s.decided_at),
                 default=None)
     checks = {c.key: c for c in application.proof_checks.select_related("checked_by")
               if begun is None or c.checked_at > begun}
     history: dict[str, list[ProofEntry]] = {}
     for entry in application.proof_entries.select_related("created_by"):
-        if begun is None or entry.created_at > begun:
-            history.setdefault(entry.key, []).append(entry)
+        entry.earlier = begun is not None and entry.created_at <= begun
+        history.setdefault(entry.key, []).append(entry)
     for row in (*grant, *expenses):
         row["check"] = checks.get(row["key"])
         row["history"] = history.get(row["key"], [])
-        row["status"] = row["history"][-1].kind if row["history"] else ""  # the newest word stands
+        now = [e for e in row["history"] if not e.earlier]
+        row["status"] = now[-1].kind if now else ""  # the newest word of this round stands
     reports = [r for r in monitoring.reports_of(concept, 50) if r.kind == "sachbericht" and r.status == "done"]
     rows = (*grant, *expenses)
     return {"approval": current, "bescheid": bescheid_named(current) if current else "", "grant": grant, "expenses": expenses, "checks": checks,

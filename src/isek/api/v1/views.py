@@ -540,7 +540,8 @@ def _proof_json(proof: dict) -> dict:
             "check": None if check is None else {"state": check.state, "remark": check.remark},
             "status": row["status"] or None,  # the newest word on the line (decision 0063)
             "history": [{"kind": e.kind, "text": e.text, "at": e.created_at.isoformat(),
-                         "by": e.created_by.get_username() if e.created_by else None} for e in row["history"]]}
+                         "by": e.created_by.get_username() if e.created_by else None,
+                         "earlier": e.earlier} for e in row["history"]]}
 
     def submitted(found):
         # interim: a Zwischennachweis; closes: accepted, it ends the proof of use (decision 0085)
@@ -605,7 +606,8 @@ class ProofDetail(ConceptView):
 
     @extend_schema(operation_id="proof_retrieve", summary="Der Verwendungsnachweis eines Antrags (zahlenmäßiger "
                    "Nachweis; ohne Zeilen und mit approval null, solange er nicht bewilligt ist; state und submissions: die "
-                   "eingereichten Versionen (interim: ein Zwischennachweis; closes: angenommen, beendet er den Nachweis), je Zeile status und history: Rückfragen, Antworten, Prüfungen; receipts: die "
+                   "eingereichten Versionen (interim: ein Zwischennachweis; closes: angenommen, beendet er den Nachweis), je Zeile status und history: Rückfragen, Antworten, Prüfungen – earlier: zu einem angenommenen "
+                   "Zwischennachweis, zählt nicht mehr; receipts: die "
                    "Belegliste, jede bezahlte Ausgabe mit laufender Nummer, Datum, Empfänger, Gegenstand, Belegnummer "
                    "und Betrag)", parameters=[SLUG], responses={200: OpenApiTypes.OBJECT, **ERRORS})
     def get(self, request, slug, application):
