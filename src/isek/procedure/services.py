@@ -158,6 +158,17 @@ def difference_of(application: Application) -> tuple[Application, diff.Differenc
     return previous, diff.difference(previous.snapshot, application.snapshot, FIGURES)
 
 
+def words_of(concept) -> dict[str, str]:
+    """How the pages, the PDF and the mails name the concept's application in its Land:
+    "application", "applications", "decision_date" (Bayern: Bedarfsmitteilung; decision 0087)."""
+    return finance.application_words(concept)
+
+
+def words_of_authority(authority) -> dict[str, str]:
+    """``words_of`` for the Land of a funding authority (its portfolio)."""
+    return finance.application_words_of_land(authority.land)
+
+
 def figure_labels(concept) -> dict[str, str]:
     return {"cost": _("Kosten"), "eligible": _("förderfähig"), "grant": _("Förderung (Bund und Land)"),
             **finance.source_labels(concept)}

@@ -45,7 +45,8 @@ def confirm_step(resource: str, action: str, *, ids: dict, submitted):
 def applications(request, concept):
     return render(request, "procedure/applications.html", {
         "concept": concept, "applications": services.applications_of(request.user, concept),
-        "can_edit": services.can_edit(request.user, concept), "todo": services.city_todo(request.user, concept)})
+        "can_edit": services.can_edit(request.user, concept), "todo": services.city_todo(request.user, concept),
+        "words": services.words_of(concept)})
 
 
 @access.concept_view("application", "view", ids=ONE, submitted=services.is_submitted)
@@ -55,7 +56,7 @@ def application_page(request, concept, application):
 
 def _page(request, concept, app, remark_form=None, status=200, confirm_submit=False):
     context = {"concept": concept, "app": app, "can_edit": services.can_edit(request.user, concept),
-               "confirm_submit": confirm_submit,
+               "confirm_submit": confirm_submit, "words": services.words_of(concept),
                # the Bescheid of the year stands beside a newer version until the authority decides on it
                "in_force": services.approvals_in_force([app]).get((app.concept_id, app.year))}
     if app.is_submitting:  # frozen at the click, its documents being written (decision 0079)
@@ -117,6 +118,7 @@ def application_form(request, concept, application=None):
         initial = {"year": app.year, "finance_version": app.finance_version_id,
                    "council_decision": app.council_decision, "note": app.note}
     form = ApplicationForm(request.POST or None, initial=initial, versions=services.versions_of(concept))
+    form.fields["council_decision"].label = services.words_of(concept)["decision_date"]  # the Land's word (0087)
     if request.method == "POST" and form.is_valid():
         try:
             app = services.save_draft(request.user, concept, application=app, **form.cleaned_data)
@@ -309,6 +311,7 @@ def portfolio(request, authority):
     # the areas' GeoJSON as the service wrote it, safe inside <script> as json_script makes it
     found["areas"] = mark_safe(found["areas"].translate(_SCRIPT_SAFE))  # noqa: S308 (escaped just here)
     return render(request, "procedure/portfolio.html", {"authority": authority, **found,
+                                                        "words": services.words_of_authority(authority),
                                                         "todo": services.authority_todo(request.user, authority)})
 
 
