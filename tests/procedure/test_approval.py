@@ -263,7 +263,10 @@ def test_the_pages_of_the_approval(world):
     reviewer, city = client_for(staff), client_for(planner)
     assert 'id="approve-link"' in reviewer.get(url).content.decode()
     assert 'id="approve-link"' not in city.get(url).content.decode()
-    assert city.get(url + "approve/").status_code == 403
+    refused = city.get(url + "approve/")
+    # the planner was told to "ask the planners" – themselves; the page says who enters it (decision 0087)
+    assert refused.status_code == 403 and "Das trägt die Bewilligungsbehörde ein" in refused.content.decode()
+    assert "Planerinnen und Planer des Konzepts, oder melden" not in refused.content.decode()
     form = reviewer.get(url + "approve/")
     assert form.status_code == 200
     assert 'data-line="' in form.content.decode() and "-2026-" not in form.content.decode()  # from 2027 on

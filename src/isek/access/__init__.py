@@ -5,6 +5,7 @@ Every view, command, job and service asks this module; none decides by itself.
 
 from .policy import (  # noqa: F401
     ACTIONS,
+    AUTHORITY_ONLY,
     MODERATION_ONLY,
     POLICY,
     SITE_DENIED,

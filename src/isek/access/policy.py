@@ -145,6 +145,10 @@ SITE_DENIED = "site"  # PermissionDenied's argument where a page of the installa
 # PermissionDenied's argument where a moderator of an internal concept asks for more than the
 # moderation: they know the concept (they are on its team), the page says what they may do (0077)
 MODERATION_ONLY = "moderation-only"
+# PermissionDenied's argument where a person who sees the concept asks for what only the funding
+# authority does (its review, the approval, the release of payments): the page says who does it
+# instead of sending them to the planners (walk of Landshut, decision 0087)
+AUTHORITY_ONLY = "authority-only"
 
 
 class Operator:
@@ -292,6 +296,8 @@ def require(user, resource: str, action: str, concept: Concept, *, submitted: bo
         if role_of(user, concept) is M:
             raise PermissionDenied(MODERATION_ONLY)
         raise Http404
+    if set(POLICY[(resource, action)]) == {AU}:
+        raise PermissionDenied(AUTHORITY_ONLY)
     raise PermissionDenied
 
 
