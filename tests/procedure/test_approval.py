@@ -597,3 +597,26 @@ def test_an_application_that_requests_nothing_is_refused_with_a_message(paid):
         services.submit(planner, concept, draft)
     assert refused.value.code == "nothing_requested" and message in refused.value.messages[0]
     assert checksum() == before and Application.objects.get(pk=draft.pk).state == "draft"
+
+
+def test_amounts_on_the_application_page_and_the_portfolio_have_one_format_with_the_typographic_minus(world):
+    """A hyphen-minus "-1.000" beside "−" on the same page (walk of Landshut, decision 0087): every
+    negative amount – the approval's difference to the request – carries the typographic minus."""
+    import re
+
+    from isek import access
+
+    concept, staff = world["concept"], world["authority"]
+    app = _in_review(world)
+    cut = _first(services.approval_lines(concept, app))
+    services.approve(staff, concept, app, decided_on=TODAY, file_number="34.1-2027/07",
+                     amounts={cut["key"]: cut["requested"] - CUT}, reasons={cut["key"]: "Kosten zu hoch"})
+    authority = access.reviewed_authorities(staff).get()
+    for user, url in ((world["planner"], f"/concepts/{concept.slug}/applications/{app.pk}/"),
+                      (staff, f"/concepts/{concept.slug}/applications/{app.pk}/"),
+                      (staff, f"/authorities/{authority.pk}/portfolio/")):
+        page = client_for(user).get(url).content.decode()
+        shown = re.sub(r"<script.*?</script>|<[^>]*>", " ", page, flags=re.S)  # the text people read
+        assert re.findall(r"(?<![\w.,-])-\d[\d.]*(?:,\d+)?", shown) == [], url
+        if "applications" in url:
+            assert "−1.000 " in shown or "−1.000,00" in shown
