@@ -420,7 +420,11 @@ def _request_page(request, concept, found, release_form=None, return_form=None, 
 
 @access.concept_view("application", "view", ids=ONE_REQUEST, submitted=services.request_is_submitted)
 def payment_request_page(request, concept, application, payment_request):
-    return _request_page(request, concept, services.request_of(request.user, concept, application, payment_request))
+    found = services.request_of(request.user, concept, application, payment_request)
+    if request.GET.get("released") and found.state == "released" and services.can_release(
+            request.user, concept, found.application):
+        return _release_page(request, concept, found, confirm=False)  # just released: the short confirmation
+    return _request_page(request, concept, found)
 
 
 def _request_refused(request, concept, found, exc: ValidationError):
@@ -474,14 +478,21 @@ def payment_request_release(request, concept, application, payment_request):
             add_errors(form, exc)
             return _after_error(request, f"release-{found.pk}", form, reverse(
                 "procedure:payment-request", args=[concept.slug, found.application_id, found.number]) + "#release-form")
-        return _request_page(request, concept, found, release_form=form, confirm_release={
-            "total": total, "fields": [(k, v) for k in request.POST if k not in ("csrfmiddlewaretoken", "confirmed")
-                                       for v in request.POST.getlist(k)]})
+        # a short page: the sum and yes or back, not the whole form again (decision 0087)
+        return _release_page(request, concept, found, confirm=True, total=total, fields=[
+            (k, v) for k in request.POST if k not in ("csrfmiddlewaretoken", "confirmed") for v in request.POST.getlist(k)])
     page = reverse("procedure:payment-request", args=[concept.slug, found.application_id, found.number])
     return _posted(request, form, lambda: services.release(request.user, concept, found, **form.values()),
-                   refused=lambda exc: _request_refused(request, concept, found, exc),
-                   success=_("Mittelabruf Nr. %(number)s wurde freigegeben.") % {"number": found.number},
-                   done=page, kept=f"release-{found.pk}", back=page + "#release-form")
+                   refused=lambda exc: _request_refused(request, concept, found, exc), success="",
+                   done=page + "?released=1", kept=f"release-{found.pk}", back=page + "#release-form")
+
+
+def _release_page(request, concept, found, **context):
+    """The release's short pages: its question (``confirm``) and, once released, its confirmation."""
+    shown = services.request_shown(concept, found)
+    return render(request, "procedure/payment_request_release.html", {
+        "concept": concept, "app": found.application, "pr": found, "words": services.words_of(concept),
+        "requested": shown["requested"], "released": shown["released"], **context})
 
 
 @access.concept_view("payment_request", "release", methods="POST", **RELEASE)
@@ -594,7 +605,8 @@ def _posted(request, form, act, *, refused, success, done: str, kept: str, back:
                 return refused(exc)
             add_errors(form, exc)
         else:
-            messages.success(request, success(result) if callable(success) else success)
+            if success:  # "": the page it goes to says it (the release's confirmation)
+                messages.success(request, success(result) if callable(success) else success)
             return redirect(done)
     return _after_error(request, kept, form, back)
 
