@@ -8,6 +8,7 @@ from .policy import (  # noqa: F401
     AUTHORITY_ONLY,
     MODERATION_ONLY,
     POLICY,
+    PROCEDURE,
     SITE_DENIED,
     SITE_POLICY,
     Operator,

@@ -10,7 +10,8 @@ signed-in person is a citizen; everyone else anonymous. Each cell of ``POLICY`` 
 table is refused.
 
 A refusal answers 404 when the person may not even see the concept (its existence stays
-hidden) and 403 otherwise.
+hidden) – or, in the funding procedure, the application asked about (``PROCEDURE``) – and 403
+otherwise.
 """
 
 from __future__ import annotations
@@ -149,6 +150,9 @@ MODERATION_ONLY = "moderation-only"
 # authority does (its review, the approval, the release of payments): the page says who does it
 # instead of sending them to the planners (walk of Landshut, decision 0087)
 AUTHORITY_ONLY = "authority-only"
+# the resources of the funding procedure (issue #23): whoever may not see the application they
+# belong to is answered 404, never 403 (``require``, decision 0087)
+PROCEDURE = frozenset({"application", "payment_request", "proof"})
 
 
 class Operator:
@@ -295,6 +299,13 @@ def require(user, resource: str, action: str, concept: Concept, *, submitted: bo
     if not allows(user, "concept", "view", concept):
         if role_of(user, concept) is M:
             raise PermissionDenied(MODERATION_ONLY)
+        raise Http404
+    if resource in PROCEDURE and role_of(user, concept) is not M and not allows(
+            user, "application", "view", concept, submitted=submitted):
+        # an application, its payment requests and proof of use are the city's and, once submitted,
+        # its funding authority's: anyone else – another district's staff, another city's planner,
+        # the authority before the submission – gets the 404 of a number that names none, so
+        # numbers cannot be probed (decision 0087); the concept's own people are told 403
         raise Http404
     if set(POLICY[(resource, action)]) == {AU}:
         raise PermissionDenied(AUTHORITY_ONLY)
