@@ -355,7 +355,8 @@ def expected(name: str, method: str, user, concept, cross: bool, upload_owner=No
         # its moderators know an internal concept: 403, a page leading to the moderation (decision 0077)
         return {403} if access.role_of(user, concept) is access.Role.MODERATOR else {404}
     if (isinstance(rule, tuple) and rule[0] in access.PROCEDURE and access.role_of(user, concept) is not access.Role.MODERATOR
-            and not access.allows(user, "application", "view", concept, submitted=route.submitted_of(ids or {}))):
+            and not access.allows(user, "application", "view", concept,
+                                  submitted=route.submitted_of(ids) if ids else False)):
         return {404}  # an application one may not see: a number that names none (decision 0087)
     if user is None and rule == ACCOUNT:
         return "login"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from isek.concepts import services as concepts
+from isek.core import numbers
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,6 @@ def _named(application) -> dict:
 
 
 def _euro(value) -> str:
-    from isek.core import numbers
-
     return numbers.money(value, "de")
 
 
