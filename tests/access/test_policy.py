@@ -173,6 +173,9 @@ def test_policy_cell(policy_world, cell, role, public):
         elif not access.allows(user, "concept", "view", concept):
             # its moderators know the concept: a page that says what they may do (decision 0077)
             expected = 403 if role is Role.MODERATOR else 404
+        elif cell[0] in access.PROCEDURE and role is not Role.MODERATOR and not access.allows(
+                user, "application", "view", concept):
+            expected = 404  # the world's application is a draft: nobody's but the city's to know of (decision 0087)
         else:
             expected = 403
         assert response.status_code == expected

@@ -145,6 +145,7 @@ def test_the_open_invitations_name_their_city_and_role(client):
     """The list showed only the address and the expiry (sup22, point 5)."""
     from isek import access
     from isek.accounts import services
+    from isek.concepts.models import FundingAuthority
     from tests.factories import CityFactory
 
     gotha = CityFactory(name="Gotha", ags="16067029")
@@ -152,12 +153,18 @@ def test_the_open_invitations_name_their_city_and_role(client):
                     city_admin=True, may_start_concepts=False)
     services.invite(access.Operator("test"), "planer@gotha.example", base_url="http://testserver", city=gotha)
     services.invite(access.Operator("test"), "gast@isek.example", base_url="http://testserver", may_start_concepts=False)
+    # a reviewer of a funding authority was listed "Zugang ohne Rolle" (walk of Landshut, decision 0087)
+    regierung = FundingAuthority.objects.create(name="Regierung von Niederbayern", land="09")
+    services.invite(access.Operator("test"), "pruefung@reg-nb.example", base_url="http://testserver",
+                    authority=regierung)
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     page = client.get("/accounts/invite/").content.decode()
     items = dict(re.findall(r'<li data-invitation="\d+">(\S+) – (.+?) \(gültig bis', page))
     assert items == {"chefin@gotha.example": "Stadt Gotha: Administration der Stadt",
                      "planer@gotha.example": "Stadt Gotha: darf Konzepte anlegen",
-                     "gast@isek.example": "ganze Installation: Zugang ohne Rolle (Rollen in Konzepten vergibt deren Team-Seite)"}
+                     "gast@isek.example": "ganze Installation: Zugang ohne Rolle (Rollen in Konzepten vergibt deren Team-Seite)",
+                     "pruefung@reg-nb.example": "Bewilligungsbehörde Regierung von Niederbayern: Prüfung der "
+                                                "Bewilligungsbehörde"}
 
 
 def test_the_same_address_is_not_invited_twice_and_an_open_invitation_is_withdrawn(client):

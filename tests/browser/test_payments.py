@@ -105,10 +105,13 @@ def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city
     assert axe_violations(authority) == []
     authority.fill(f"#id_reason-{key}", "Rechnung 2 nicht prüffähig")
     authority.click("#release-form button[type=submit]")  # asks first, naming the sum (walk 23)
-    assert "wirklich freigeben?" in authority.inner_text("#release-confirm")
-    assert authority.get_attribute("#request-state", "data-state") == "submitted"
+    assert "wirklich freigeben?" in authority.inner_text("h1") and authority.locator("#release-confirm").count() == 1
+    assert authority.locator("#release-form").count() == 0  # the question only, not the form again (0087)
     assert axe_violations(authority) == []
     authority.click("#release-confirmed")
+    assert "Freigegeben sind" in authority.inner_text("#release-done")  # short, with the amount (decision 0087)
+    assert axe_violations(authority) == []
+    authority.click("#release-back")
     assert authority.get_attribute("#request-state", "data-state") == "released"
     authority.set_viewport_size({"width": 1280, "height": 900})
     authority.goto(url + "proof/")

@@ -263,7 +263,10 @@ def test_the_pages_of_the_approval(world):
     reviewer, city = client_for(staff), client_for(planner)
     assert 'id="approve-link"' in reviewer.get(url).content.decode()
     assert 'id="approve-link"' not in city.get(url).content.decode()
-    assert city.get(url + "approve/").status_code == 403
+    refused = city.get(url + "approve/")
+    # the planner was told to "ask the planners" – themselves; the page says who enters it (decision 0087)
+    assert refused.status_code == 403 and "Das trägt die Bewilligungsbehörde ein" in refused.content.decode()
+    assert "Planerinnen und Planer des Konzepts, oder melden" not in refused.content.decode()
     form = reviewer.get(url + "approve/")
     assert form.status_code == 200
     assert 'data-line="' in form.content.decode() and "-2026-" not in form.content.decode()  # from 2027 on
@@ -594,3 +597,26 @@ def test_an_application_that_requests_nothing_is_refused_with_a_message(paid):
         services.submit(planner, concept, draft)
     assert refused.value.code == "nothing_requested" and message in refused.value.messages[0]
     assert checksum() == before and Application.objects.get(pk=draft.pk).state == "draft"
+
+
+def test_amounts_on_the_application_page_and_the_portfolio_have_one_format_with_the_typographic_minus(world):
+    """A hyphen-minus "-1.000" beside "−" on the same page (walk of Landshut, decision 0087): every
+    negative amount – the approval's difference to the request – carries the typographic minus."""
+    import re
+
+    from isek import access
+
+    concept, staff = world["concept"], world["authority"]
+    app = _in_review(world)
+    cut = _first(services.approval_lines(concept, app))
+    services.approve(staff, concept, app, decided_on=TODAY, file_number="34.1-2027/07",
+                     amounts={cut["key"]: cut["requested"] - CUT}, reasons={cut["key"]: "Kosten zu hoch"})
+    authority = access.reviewed_authorities(staff).get()
+    for user, url in ((world["planner"], f"/concepts/{concept.slug}/applications/{app.pk}/"),
+                      (staff, f"/concepts/{concept.slug}/applications/{app.pk}/"),
+                      (staff, f"/authorities/{authority.pk}/portfolio/")):
+        page = client_for(user).get(url).content.decode()
+        shown = re.sub(r"<script.*?</script>|<[^>]*>", " ", page, flags=re.S)  # the text people read
+        assert re.findall(r"(?<![\w.,-])-\d[\d.]*(?:,\d+)?", shown) == [], url
+        if "applications" in url:
+            assert "−1.000 " in shown or "−1.000,00" in shown

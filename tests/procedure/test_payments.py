@@ -406,9 +406,19 @@ def test_the_pages(paid):
     assert asked.status_code == 200 and checksum() == before
     assert re.search(r"Mittelabruf Nr. 1 mit [\d.]+,\d\d € wirklich freigeben\?", asked.content.decode())
     assert f'name="reason-{bund["key"]}" value="gekürzt"' in asked.content.decode()
+    # the question and the confirmation are short pages: the form is not repeated (decision 0087)
+    assert 'id="release-form"' not in asked.content.decode() and 'id="request-lines"' not in asked.content.decode()
     released = authority.post(url + "release/", typed | {"confirmed": "1"}, follow=True)
-    assert "Mittelabruf Nr. 1 wurde freigegeben." in released.content.decode()
     assert PaymentRequest.objects.get(pk=request.pk).state == "released"
+    done = released.content.decode()
+    total = sum(line.released for line in PaymentRequest.objects.get(pk=request.pk).lines.all())
+    german = f"{total:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    assert released.redirect_chain == [(url + "?released=1", 302)]
+    assert "Mittelabruf Nr. 1 freigegeben</h1>" in done and f"Freigegeben sind {german} €" in done
+    assert f'id="release-back" href="{url}"' in done
+    assert 'id="release-form"' not in done and 'id="request-lines"' not in done
+    assert 'id="request-lines"' in authority.get(url).content.decode()  # the request's page as before
+    assert 'id="request-lines"' in city.get(url + "?released=1").content.decode()  # the city: its page
     shown = city.get(url).content.decode()
     assert 'data-state="released"' in shown and "gekürzt" in shown and "16.000" in shown
     # the proof of use: the authority checks and queries lines

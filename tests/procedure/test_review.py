@@ -246,3 +246,46 @@ def test_a_remark_names_its_measure_in_the_readers_language_and_keeps_the_stored
     # a subject that names nothing known any more: the stored text
     Remark.objects.filter(pk=remark.pk).update(about="measure:gone")
     assert Remark.objects.get(pk=remark.pk).label == stored
+
+
+def test_another_citys_or_districts_people_cannot_probe_application_numbers(world):
+    """Walk of Landshut (decision 0087): on a public concept, another district's staff and another
+    city's planner were told 403 for a submitted application and 404 for a number that names none –
+    and the district's staff 403 for a draft –, so numbers could be probed. Now 404 alike, on every
+    page of the procedure; 403 stays for the concept's own people who lack the role."""
+    from isek.concepts.models import Concept
+    from isek.procedure.models import Application
+    from tests.conftest import client_for
+    from tests.factories import ConceptFactory, member
+
+    concept, app, staff, planner = world["concept"], world["app"], world["authority"], world["planner"]
+    Concept.objects.filter(pk=concept.pk).update(is_public=True)
+    draft = services.save_draft(planner, concept, year=2028, council_decision=app.council_decision,
+                                finance_version=app.finance_version)
+    missing = Application.objects.order_by("-pk").first().pk + 100
+    base = f"/concepts/{concept.slug}/applications/"
+    pages = ("", "approve/", "payments/", "payments/1/", "proof/", "proof.pdf")
+    outsiders = {"authority_b": client_for(world["authority_b"]),
+                 "planner of another city": client_for(member(ConceptFactory(), "planner"))}
+    for who, client in outsiders.items():
+        assert client.get(f"/concepts/{concept.slug}/").status_code == 200  # the public plan they may see
+        for number in (app.pk, draft.pk, missing):
+            for page in pages:
+                assert client.get(f"{base}{number}/{page}").status_code == 404, (who, number, page)
+            assert client.post(f"{base}{number}/remarks/", {"kind": "comment", "text": "x"}).status_code == 404
+        assert client.get(base).status_code == 404, who  # the list of the city's applications
+    district = client_for(staff)
+    for page in ("", "payments/", "proof/"):  # the district's own authority: a draft is no number it knows
+        assert district.get(f"{base}{draft.pk}/{page}").status_code == 404
+        assert district.get(f"{base}{missing}/{page}").status_code == 404
+    assert district.get(f"{base}{app.pk}/").status_code == 200
+    # the concept's own people who lack the role: 403, with the page saying who does it
+    reviewer = client_for(member(concept, "reviewer"))
+    assert reviewer.get(f"{base}{app.pk}/").status_code == 200
+    assert reviewer.get(f"{base}{app.pk}/approve/").status_code == 403
+    assert reviewer.post(f"{base}{draft.pk}/submit/").status_code == 403
+    assert district.post(f"{base}{app.pk}/submit/").status_code == 403  # the authority sees it, submits nothing
+    with pytest.raises(Http404):
+        services.application_of(world["authority_b"], concept, app.pk)
+    with pytest.raises(PermissionDenied):
+        services.add_remark(planner, concept, app, kind="comment", about="application", text="x")

@@ -5,8 +5,10 @@ Every view, command, job and service asks this module; none decides by itself.
 
 from .policy import (  # noqa: F401
     ACTIONS,
+    AUTHORITY_ONLY,
     MODERATION_ONLY,
     POLICY,
+    PROCEDURE,
     SITE_DENIED,
     SITE_POLICY,
     Operator,

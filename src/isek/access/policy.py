@@ -10,7 +10,8 @@ signed-in person is a citizen; everyone else anonymous. Each cell of ``POLICY`` 
 table is refused.
 
 A refusal answers 404 when the person may not even see the concept (its existence stays
-hidden) and 403 otherwise.
+hidden) – or, in the funding procedure, the application asked about (``PROCEDURE``) – and 403
+otherwise.
 """
 
 from __future__ import annotations
@@ -145,6 +146,13 @@ SITE_DENIED = "site"  # PermissionDenied's argument where a page of the installa
 # PermissionDenied's argument where a moderator of an internal concept asks for more than the
 # moderation: they know the concept (they are on its team), the page says what they may do (0077)
 MODERATION_ONLY = "moderation-only"
+# PermissionDenied's argument where a person who sees the concept asks for what only the funding
+# authority does (its review, the approval, the release of payments): the page says who does it
+# instead of sending them to the planners (walk of Landshut, decision 0087)
+AUTHORITY_ONLY = "authority-only"
+# the resources of the funding procedure (issue #23): whoever may not see the application they
+# belong to is answered 404, never 403 (``require``, decision 0087)
+PROCEDURE = frozenset({"application", "payment_request", "proof"})
 
 
 class Operator:
@@ -292,6 +300,15 @@ def require(user, resource: str, action: str, concept: Concept, *, submitted: bo
         if role_of(user, concept) is M:
             raise PermissionDenied(MODERATION_ONLY)
         raise Http404
+    if resource in PROCEDURE and role_of(user, concept) is not M and not allows(
+            user, "application", "view", concept, submitted=submitted):
+        # an application, its payment requests and proof of use are the city's and, once submitted,
+        # its funding authority's: anyone else – another district's staff, another city's planner,
+        # the authority before the submission – gets the 404 of a number that names none, so
+        # numbers cannot be probed (decision 0087); the concept's own people are told 403
+        raise Http404
+    if set(POLICY[(resource, action)]) == {AU}:
+        raise PermissionDenied(AUTHORITY_ONLY)
     raise PermissionDenied
 
 

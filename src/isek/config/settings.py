@@ -326,6 +326,10 @@ if ISEK_BASEMAP_STYLE_URL and not ISEK_BASEMAP_ATTRIBUTION:
 # E-mail (invitations): the demo writes each mail as a file into var/mail (`isek demo` prints
 # where); production sends by SMTP with the EMAIL_* settings from the environment.
 DEFAULT_FROM_EMAIL = os.environ.get("ISEK_FROM_EMAIL", "isek@localhost")
+# The address of the installation as its mails link to it (the funding procedure's mails are sent
+# by background jobs and after a step, without a request to read the host from; decision 0087).
+ISEK_BASE_URL = os.environ.get("ISEK_BASE_URL", "") or (
+    "http://localhost:8000" if DEMO_MODE else f"https://{ALLOWED_HOSTS[0] if ALLOWED_HOSTS else 'localhost'}")
 if DEMO_MODE:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"

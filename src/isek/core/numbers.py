@@ -143,6 +143,20 @@ def format(value, language: str | None, places: int | None = None) -> str:  # no
     return text.translate(str.maketrans({",": n.group, ".": n.decimal}))
 
 
+MINUS = "\u2212"  # the typographic minus of every amount shown (decision 0087): "−1.000,00", not "-1.000,00"
+
+
+def signed(text: str) -> str:
+    """A formatted number with the typographic minus in place of a leading hyphen-minus."""
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def money(value, language: str | None) -> str:
+    """An amount in euros as messages and mails write it: to the cent, thousands separated, a
+    negative one with the typographic minus (as the pages' ``money`` filter)."""
+    return signed(format(value, language, places=2))
+
+
 def figure(value, language: str | None, places: int, fixed: bool = False) -> str:
     """A figure shown to users (a length, an area): rounded to ``places`` decimals, written with
     that many or, for a whole number, none; thousands separated. ``fixed`` always writes ``places``

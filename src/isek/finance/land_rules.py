@@ -21,6 +21,7 @@ from isek.core import numbers
 
 FIXTURE = Path(__file__).with_name("fixtures") / "land_rules.json"
 COUNCILS = Path(__file__).with_name("fixtures") / "council_words.json"
+APPLICATIONS = Path(__file__).with_name("fixtures") / "application_words.json"
 
 
 @dataclass(frozen=True)
@@ -280,6 +281,27 @@ def wording(ags: str, language: str) -> dict[str, str]:
     else:
         return {}
     return {k: texts.get(language) or texts["de"] for k, texts in words.items()}
+
+
+@cache
+def _applications() -> dict[str, dict]:
+    return {k: v for k, v in json.loads(APPLICATIONS.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+
+
+def application_words(land: str, language: str) -> dict[str, str]:
+    """How the guideline of the Land ``land`` (its AGS prefix, e.g. "09") names the city's
+    application ("application", "applications") and, where checked, the council decision
+    ("decision_date"), in ``language`` (German where it has none); {} for a Land isek has not
+    checked (fixtures/application_words.json with the sources, decision 0087)."""
+    found = _applications().get((land or "")[:2])
+    if found is None:
+        return {}
+    return {k: texts.get(language) or texts["de"] for k, texts in found["words"].items()}
+
+
+def application_source(land: str) -> str:
+    """Where the words of ``application_words`` come from ("" for a Land without its own)."""
+    return (_applications().get((land or "")[:2]) or {}).get("source", "")
 
 
 def percent(value: Decimal) -> str:

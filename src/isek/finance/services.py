@@ -79,6 +79,25 @@ def decision_words_of_ags(ags: str) -> dict[str, str]:
             "decision_missing": words.get("decision_missing") or _("Datum des Ratsbeschlusses")}
 
 
+def application_words(concept) -> dict[str, str]:
+    """How the pages name the concept's funding application in its Land, in the active language:
+    "application" and "applications" (Bayern: Bedarfsmitteilung, StBauFR Nr. 19.1; elsewhere
+    Antrag) and "decision_date", the council decision it rests on: a city-state's or the
+    Gemeindeordnung's name of the council (``decision_words``) first, else the Land's guideline's
+    (``land_rules.application_words``), else "Ratsbeschluss am" (decision 0087)."""
+    own = land_rules.wording(concept.city.ags, (translation.get_language() or "de")[:2]).get("decision_date")
+    return application_words_of_land(concept.city.ags[:2], own)
+
+
+def application_words_of_land(land: str, decision_date: str | None = None) -> dict[str, str]:
+    """``application_words`` for a Land (its key, e.g. "09"; a funding authority's portfolio), with
+    the council's own ``decision_date`` where the concept's Gemeinde has one."""
+    words = land_rules.application_words(land, (translation.get_language() or "de")[:2])
+    return {"application": words.get("application") or _("Antrag"),
+            "applications": words.get("applications") or _("Anträge"),
+            "decision_date": decision_date or words.get("decision_date") or _("Ratsbeschluss am")}
+
+
 def land_context(concept, today: datetime.date | None = None) -> dict:
     """The template context of finance/_land_rules.html: the Land's rules, the name of the
     concept's programme there, the authority and the procedure in the UI's language, and where the

@@ -231,6 +231,7 @@ def isek_pdf(concept: Concept, path, progress: Progress = _noop) -> int:
                              if i.open and i.application]
         ctx["land"] = finance.rules_of_land(concept)
         ctx["decision"] = finance.decision_words(concept)
+        ctx["application_words"] = finance.application_words(concept)  # Bayern: Bedarfsmitteilung (0087)
         ctx["land_programme"] = ctx["land"].programme(concept.programme)
         ctx["rates"] = list(concept.funding_rates.all())
         ctx["rate_bases"] = finance.rate_bases(ctx["rates"])

@@ -27,6 +27,7 @@ from isek.core.audit import change
 from isek.finance import services as finance
 from isek.monitoring import services as monitoring
 
+from . import mail
 from .models import Application, Document, DocumentJob, Remark
 
 # the documents of a submitted application: kind, file name ending, share of the job's progress
@@ -95,6 +96,7 @@ def _write(found: DocumentJob, job: jobs.Job) -> None:
         app.state = Application.State.SUBMITTED
         app.save(update_fields=["state"])
         answer_requests(app)
+        mail.application_submitted(app)  # the authority's staff hear of it once this commits (decision 0087)
         job.done()
 
 

@@ -40,7 +40,7 @@ from isek.finance import services as finance
 from isek.monitoring import services as monitoring
 
 from . import difference as diff
-from . import jobs
+from . import jobs, mail
 from .models import (
     BEING_SUBMITTED,
     SUBMITTED_CANNOT_CHANGE,
@@ -156,6 +156,17 @@ def difference_of(application: Application) -> tuple[Application, diff.Differenc
     if previous is None or not application.is_submitted:
         return None
     return previous, diff.difference(previous.snapshot, application.snapshot, FIGURES)
+
+
+def words_of(concept) -> dict[str, str]:
+    """How the pages, the PDF and the mails name the concept's application in its Land:
+    "application", "applications", "decision_date" (Bayern: Bedarfsmitteilung; decision 0087)."""
+    return finance.application_words(concept)
+
+
+def words_of_authority(authority) -> dict[str, str]:
+    """``words_of`` for the Land of a funding authority (its portfolio)."""
+    return finance.application_words_of_land(authority.land)
 
 
 def figure_labels(concept) -> dict[str, str]:
@@ -733,9 +744,12 @@ def add_remark(user, concept, application: Application, *, kind: str, about: str
         _spend(f"remark:{application.pk}", once)
         if kind == Remark.Kind.REQUEST:
             move(application, "request")
-        return Remark.objects.create(application=application, kind=kind, about=about,
-                                     about_label=subjects[about], text=text,
-                                     created_by=None if user.pk is None else user)
+        remark = Remark.objects.create(application=application, kind=kind, about=about,
+                                       about_label=subjects[about], text=text,
+                                       created_by=None if user.pk is None else user)
+        if kind == Remark.Kind.REQUEST:  # the city's planners hear of it (decision 0087)
+            mail.change_requested(application, remark)
+    return remark
 
 
 def close_remark(user, concept, remark: Remark, *, via: str = "web") -> Remark:
@@ -943,6 +957,7 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
         finance.apply_approval(user, concept, [
             (k["measure"], k["year"], k["source"], decimal.Decimal(k["requested"]), decimal.Decimal(k["approved"]),
              k["reason"]) for k in kept], reference=reference, via=via)
+        mail.approved(application, approval, reference)
     return approval
 
 
@@ -1171,7 +1186,7 @@ def _errors(errors: dict) -> ValidationError:
 
 def _euro(value: decimal.Decimal) -> str:
     """An amount as the messages show it, in the language of the request."""
-    return numbers.format(value, translation.get_language(), places=2)
+    return numbers.money(value, translation.get_language())
 
 
 def can_request(user, concept) -> bool:
@@ -1478,6 +1493,7 @@ def submit_request(user, concept, request: PaymentRequest, *, via: str = "web") 
         request.state, request.submitted_at = R_SUBMITTED, timezone.now()
         request.submitted_by = None if user.pk is None else user
         request.save()
+        mail.request_submitted(request)
     return request
 
 
@@ -1615,6 +1631,7 @@ def release(user, concept, request: PaymentRequest, *, amounts: dict | None = No
         request.state, request.decided_at = R_RELEASED, timezone.now()
         request.decided_by = None if user.pk is None else user
         request.save()
+        mail.request_decided(request, released=sum((value for _line, value, _why in decided), ZERO))
     return request
 
 
@@ -1676,6 +1693,7 @@ def return_request(user, concept, request: PaymentRequest, *, reason: str = "", 
         request.state, request.reason, request.decided_at = R_RETURNED, reason, timezone.now()
         request.decided_by = None if user.pk is None else user
         request.save()
+        mail.request_decided(request)
     return request
 
 
@@ -2086,6 +2104,7 @@ def submit_proof(user, concept, application: Application, *, report: str = "", c
             for document in written:
                 document.submission = submission
                 document.save()
+            mail.proof_submitted(application, submission)
     except IntegrityError:  # submitted meanwhile by someone else
         raise invalid(_("Der Verwendungsnachweis wurde inzwischen schon eingereicht."), "submitted") from None
     return submission
@@ -2112,6 +2131,7 @@ def accept_proof(user, concept, application: Application, *, via: str = "web") -
     with change(user, via):
         last.state, last.decided_at, last.decided_by = P_ACCEPTED, timezone.now(), None if user.pk is None else user
         last.save(update_fields=["state", "decided_at", "decided_by"])
+        mail.proof_decided(application, last)
     return last
 
 
@@ -2123,6 +2143,7 @@ def return_proof(user, concept, application: Application, *, reason: str = "", v
         last.state, last.reason, last.decided_at = P_RETURNED, reason, timezone.now()
         last.decided_by = None if user.pk is None else user
         last.save(update_fields=["state", "reason", "decided_at", "decided_by"])
+        mail.proof_decided(application, last)
     return last
 
 

@@ -45,7 +45,8 @@ def confirm_step(resource: str, action: str, *, ids: dict, submitted):
 def applications(request, concept):
     return render(request, "procedure/applications.html", {
         "concept": concept, "applications": services.applications_of(request.user, concept),
-        "can_edit": services.can_edit(request.user, concept), "todo": services.city_todo(request.user, concept)})
+        "can_edit": services.can_edit(request.user, concept), "todo": services.city_todo(request.user, concept),
+        "words": services.words_of(concept)})
 
 
 @access.concept_view("application", "view", ids=ONE, submitted=services.is_submitted)
@@ -55,7 +56,7 @@ def application_page(request, concept, application):
 
 def _page(request, concept, app, remark_form=None, status=200, confirm_submit=False):
     context = {"concept": concept, "app": app, "can_edit": services.can_edit(request.user, concept),
-               "confirm_submit": confirm_submit,
+               "confirm_submit": confirm_submit, "words": services.words_of(concept),
                # the Bescheid of the year stands beside a newer version until the authority decides on it
                "in_force": services.approvals_in_force([app]).get((app.concept_id, app.year))}
     if app.is_submitting:  # frozen at the click, its documents being written (decision 0079)
@@ -117,6 +118,7 @@ def application_form(request, concept, application=None):
         initial = {"year": app.year, "finance_version": app.finance_version_id,
                    "council_decision": app.council_decision, "note": app.note}
     form = ApplicationForm(request.POST or None, initial=initial, versions=services.versions_of(concept))
+    form.fields["council_decision"].label = services.words_of(concept)["decision_date"]  # the Land's word (0087)
     if request.method == "POST" and form.is_valid():
         try:
             app = services.save_draft(request.user, concept, application=app, **form.cleaned_data)
@@ -309,6 +311,7 @@ def portfolio(request, authority):
     # the areas' GeoJSON as the service wrote it, safe inside <script> as json_script makes it
     found["areas"] = mark_safe(found["areas"].translate(_SCRIPT_SAFE))  # noqa: S308 (escaped just here)
     return render(request, "procedure/portfolio.html", {"authority": authority, **found,
+                                                        "words": services.words_of_authority(authority),
                                                         "todo": services.authority_todo(request.user, authority)})
 
 
@@ -417,7 +420,11 @@ def _request_page(request, concept, found, release_form=None, return_form=None, 
 
 @access.concept_view("application", "view", ids=ONE_REQUEST, submitted=services.request_is_submitted)
 def payment_request_page(request, concept, application, payment_request):
-    return _request_page(request, concept, services.request_of(request.user, concept, application, payment_request))
+    found = services.request_of(request.user, concept, application, payment_request)
+    if request.GET.get("released") and found.state == "released" and services.can_release(
+            request.user, concept, found.application):
+        return _release_page(request, concept, found, confirm=False)  # just released: the short confirmation
+    return _request_page(request, concept, found)
 
 
 def _request_refused(request, concept, found, exc: ValidationError):
@@ -471,14 +478,21 @@ def payment_request_release(request, concept, application, payment_request):
             add_errors(form, exc)
             return _after_error(request, f"release-{found.pk}", form, reverse(
                 "procedure:payment-request", args=[concept.slug, found.application_id, found.number]) + "#release-form")
-        return _request_page(request, concept, found, release_form=form, confirm_release={
-            "total": total, "fields": [(k, v) for k in request.POST if k not in ("csrfmiddlewaretoken", "confirmed")
-                                       for v in request.POST.getlist(k)]})
+        # a short page: the sum and yes or back, not the whole form again (decision 0087)
+        return _release_page(request, concept, found, confirm=True, total=total, fields=[
+            (k, v) for k in request.POST if k not in ("csrfmiddlewaretoken", "confirmed") for v in request.POST.getlist(k)])
     page = reverse("procedure:payment-request", args=[concept.slug, found.application_id, found.number])
     return _posted(request, form, lambda: services.release(request.user, concept, found, **form.values()),
-                   refused=lambda exc: _request_refused(request, concept, found, exc),
-                   success=_("Mittelabruf Nr. %(number)s wurde freigegeben.") % {"number": found.number},
-                   done=page, kept=f"release-{found.pk}", back=page + "#release-form")
+                   refused=lambda exc: _request_refused(request, concept, found, exc), success="",
+                   done=page + "?released=1", kept=f"release-{found.pk}", back=page + "#release-form")
+
+
+def _release_page(request, concept, found, **context):
+    """The release's short pages: its question (``confirm``) and, once released, its confirmation."""
+    shown = services.request_shown(concept, found)
+    return render(request, "procedure/payment_request_release.html", {
+        "concept": concept, "app": found.application, "pr": found, "words": services.words_of(concept),
+        "requested": shown["requested"], "released": shown["released"], **context})
 
 
 @access.concept_view("payment_request", "release", methods="POST", **RELEASE)
@@ -591,7 +605,8 @@ def _posted(request, form, act, *, refused, success, done: str, kept: str, back:
                 return refused(exc)
             add_errors(form, exc)
         else:
-            messages.success(request, success(result) if callable(success) else success)
+            if success:  # "": the page it goes to says it (the release's confirmation)
+                messages.success(request, success(result) if callable(success) else success)
             return redirect(done)
     return _after_error(request, kept, form, back)
 

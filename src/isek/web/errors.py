@@ -70,6 +70,13 @@ def permission_denied(request, exception=None):
                           _("Dieses Konzept ist noch nicht öffentlich. Als Moderation sehen Sie seinen Plan erst, wenn "
                             "es veröffentlicht ist; die Beiträge der Beteiligung moderieren Sie schon jetzt. Für mehr "
                             "wenden Sie sich bitte an die Planerinnen und Planer des Konzepts."), link=link)
+    if exception is not None and exception.args == (access.AUTHORITY_ONLY,):
+        # the planner on the approval form (decision 0087): not the planners' to give, nor to ask for
+        return error_page(request, 403, _("Das trägt die Bewilligungsbehörde ein"),
+                          _("Den Zuwendungsbescheid, die Prüfung des Antrags, die Freigabe von Mittelabrufen und die "
+                            "Prüfung des Verwendungsnachweises trägt die Bewilligungsbehörde in isek ein, nicht die "
+                            "Stadt. Sobald sie entschieden hat, steht ihre Entscheidung auf der Seite des Antrags, und "
+                            "die Planerinnen und Planer des Konzepts bekommen eine E-Mail."))
     if exception is not None and exception.args == (access.SITE_DENIED,):
         # a page of the installation (legal texts, invitations, cities): its administration's, not
         # the concept planners' – a planner refused there is the person the general text names

@@ -1,5 +1,6 @@
 """The one format of euro amounts on pages: German grouping, cents where there are any
-(1.250.000,50 – 1.250.000), never rounded to whole euros; and of other figures at a given
+(1.250.000,50 – 1.250.000), never rounded to whole euros, a negative one with the typographic
+minus (−1.000,00, as the KuF's PDF; decision 0087); and of other figures at a given
 precision (an indicator's values)."""
 
 from decimal import Decimal
@@ -16,7 +17,7 @@ register = template.Library()
 @register.filter
 def money(value):
     """An amount without its unit: ``{{ amount|money }} €``; empty for None."""
-    return "" if value is None or value == "" else floatformat(value, "-2g")
+    return "" if value is None or value == "" else numbers.signed(floatformat(value, "-2g"))
 
 
 @register.filter

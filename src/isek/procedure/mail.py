@@ -1,0 +1,186 @@
+"""Mails on the funding procedure's steps (issue #23, decision 0087), so that nobody has to look
+at the pages for news: the staff of the district's funding authority hear when the city submits
+an application or a new version, a payment request or a proof of use; the concept's planners
+when the authority asks for changes (Nachforderung), enters its approval, releases or returns a
+payment request, accepts or returns a proof of use.
+
+One mail per person and step, each to one address (nobody sees who else got it), in German (isek
+keeps no language per person), with the link to the page; sent by Django's configured mail
+backend once the step's transaction has committed – a step undone sends nothing – and a mail
+server that fails is logged, never the step's failure."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from isek.concepts import services as concepts
+from isek.core import numbers
+
+log = logging.getLogger(__name__)
+
+AUTHORITY, PLANNERS = "authority", "planners"  # the side a step's mail goes to
+
+
+def _addresses(users) -> list[str]:
+    """The addresses of ``users`` who can be written to (active, with an address), each once."""
+    seen: dict[str, str] = {}
+    for user in users:
+        address = (user.email or "").strip()
+        if user.is_active and address and address.lower() not in seen:
+            seen[address.lower()] = address
+    return list(seen.values())
+
+
+def recipients(concept, side: str) -> list[str]:
+    """Who hears of a step on ``concept``: the staff of the funding authority whose district holds
+    its city (``AUTHORITY``), or the people with the planner role on the concept (``PLANNERS``)."""
+    if side == AUTHORITY:
+        authority = concepts.authority_of(concept.city)
+        return _addresses(concepts.authority_staff(authority)) if authority is not None else []
+    return _addresses(m.user for m in concepts.members(concept).filter(role="planner"))
+
+
+def link(name: str, *args) -> str:
+    """The absolute address of a page (``ISEK_BASE_URL`` + its path)."""
+    return settings.ISEK_BASE_URL.rstrip("/") + reverse(name, args=args)
+
+
+def _send(addresses: list[str], subject: str, body: str) -> None:
+    for address in addresses:
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+        except Exception:  # a failing mail server must not fail the step, which has committed
+            log.exception("procedure mail %r to %s not sent", subject, address)
+
+
+def tell(concept, side: str, subject: str, text: str, url: str) -> None:
+    """Send ``subject`` and ``text`` (German; the caller builds them in ``override("de")``) with the
+    link ``url`` to ``side`` of ``concept`` once the current transaction commits."""
+    addresses = recipients(concept, side)
+    if not addresses:
+        return
+    with override("de"):
+        why = (_("Sie erhalten diese Nachricht, weil Sie bei der Bewilligungsbehörde für die Städtebauförderung "
+                 "von %(city)s zuständig sind.") if side == AUTHORITY else
+               _("Sie erhalten diese Nachricht, weil Sie die Planungsrolle im Konzept „%(concept)s“ haben."))
+        body = "\n".join([_("Guten Tag,"), "", text, "", _("Zur Seite in isek:"), url, "", "-- ",
+                          why % {"city": concept.city.name, "concept": concept.name}])
+        subject = f"isek: {subject}"
+    transaction.on_commit(lambda: _send(addresses, subject, body), robust=True)
+
+
+def _named(application) -> dict:
+    concept = application.concept
+    return {"city": concept.city.name, "concept": concept.name, "year": application.year,
+            "version": application.version}
+
+
+def _euro(value) -> str:
+    return numbers.money(value, "de")
+
+
+# --- the city's steps: to the authority's staff ----------------------------------------------------
+
+
+def application_submitted(application) -> None:
+    """The documents of ``application`` are written and the authority sees it (procedure.jobs)."""
+    with override("de"):
+        named = _named(application)
+        if application.version > 1:
+            subject = _("Neue Version %(version)s des Antrags von %(city)s für %(year)s") % named
+            text = _("%(city)s hat eine neue Version des Antrags „%(concept)s“ für das Programmjahr %(year)s "
+                     "eingereicht (Version %(version)s).") % named
+        else:
+            subject = _("Antrag von %(city)s für %(year)s eingereicht") % named
+            text = _("%(city)s hat den Antrag „%(concept)s“ für das Programmjahr %(year)s eingereicht.") % named
+    tell(application.concept, AUTHORITY, subject, text,
+         link("procedure:application", application.concept.slug, application.pk))
+
+
+def request_submitted(request) -> None:
+    application = request.application
+    with override("de"):
+        named = {**_named(application), "number": request.number}
+        subject = _("Mittelabruf Nr. %(number)s von %(city)s eingereicht") % named
+        text = _("%(city)s hat den Mittelabruf Nr. %(number)s zum Antrag „%(concept)s“ (Programmjahr %(year)s) "
+                 "eingereicht.") % named
+    tell(application.concept, AUTHORITY, subject, text,
+         link("procedure:payment-request", application.concept.slug, application.pk, request.number))
+
+
+def proof_submitted(application, submission) -> None:
+    with override("de"):
+        named = {**_named(application), "n": submission.version}
+        subject = _("Verwendungsnachweis von %(city)s eingereicht") % named
+        text = _("%(city)s hat den Verwendungsnachweis zum Antrag „%(concept)s“ (Programmjahr %(year)s) "
+                 "eingereicht (Fassung %(n)s).") % named
+    tell(application.concept, AUTHORITY, subject, text,
+         link("procedure:proof", application.concept.slug, application.pk))
+
+
+# --- the authority's steps: to the city's planners -------------------------------------------------
+
+
+def change_requested(application, remark) -> None:
+    with override("de"):
+        named = {**_named(application), "about": remark.about_label}
+        subject = _("Nachforderung zum Antrag %(year)s (%(concept)s)") % named
+        text = (_("Die Bewilligungsbehörde bittet um eine Nachforderung zum Antrag „%(concept)s“ für das "
+                  "Programmjahr %(year)s (Version %(version)s), betreffend %(about)s:") % named
+                + "\n\n" + remark.text + "\n\n"
+                + _("Beantworten Sie sie mit einer neuen Version des Antrags."))
+    tell(application.concept, PLANNERS, subject, text,
+         link("procedure:application", application.concept.slug, application.pk))
+
+
+def approved(application, approval, reference: str) -> None:
+    with override("de"):
+        named = {**_named(application), "bescheid": reference}
+        if approval.amends_id:
+            subject = _("Änderungsbescheid zum Antrag %(year)s (%(concept)s)") % named
+        else:
+            subject = _("Zuwendungsbescheid zum Antrag %(year)s (%(concept)s)") % named
+        text = _("Die Bewilligungsbehörde hat %(bescheid)s zum Antrag „%(concept)s“ für das Programmjahr %(year)s "
+                 "eingetragen. Die bewilligten Beträge stehen in der KuF.") % named
+    tell(application.concept, PLANNERS, subject, text,
+         link("procedure:application", application.concept.slug, application.pk))
+
+
+def request_decided(request, released=None) -> None:
+    """``request`` released (``released``: the amount in all) or returned."""
+    application = request.application
+    with override("de"):
+        named = {**_named(application), "number": request.number}
+        if released is not None:
+            subject = _("Mittelabruf Nr. %(number)s freigegeben") % named
+            text = _("Die Bewilligungsbehörde hat den Mittelabruf Nr. %(number)s zum Antrag „%(concept)s“ "
+                     "(Programmjahr %(year)s) freigegeben: %(amount)s €.") % {**named, "amount": _euro(released)}
+        else:
+            subject = _("Mittelabruf Nr. %(number)s zurückgegeben") % named
+            text = (_("Die Bewilligungsbehörde hat den Mittelabruf Nr. %(number)s zum Antrag „%(concept)s“ "
+                      "(Programmjahr %(year)s) zurückgegeben. Begründung:") % named + "\n\n" + request.reason)
+    tell(application.concept, PLANNERS, subject, text,
+         link("procedure:payment-request", application.concept.slug, application.pk, request.number))
+
+
+def proof_decided(application, submission) -> None:
+    """``submission`` accepted or returned (its state says which)."""
+    with override("de"):
+        named = _named(application)
+        if submission.reason and submission.state == "returned":
+            subject = _("Verwendungsnachweis zurückgegeben (%(concept)s)") % named
+            text = (_("Die Bewilligungsbehörde hat den Verwendungsnachweis zum Antrag „%(concept)s“ (Programmjahr "
+                      "%(year)s) zurückgegeben. Begründung:") % named + "\n\n" + submission.reason)
+        else:
+            subject = _("Verwendungsnachweis geprüft (%(concept)s)") % named
+            text = _("Die Bewilligungsbehörde hat den Verwendungsnachweis zum Antrag „%(concept)s“ (Programmjahr "
+                     "%(year)s) geprüft und angenommen.") % named
+    tell(application.concept, PLANNERS, subject, text,
+         link("procedure:proof", application.concept.slug, application.pk))
