@@ -78,7 +78,8 @@ def live_bochum(transactional_db, live_server):
 
 
 def axe_violations(page, exclude_map=False):
-    """Run axe-core (WCAG 2.1 A/AA rules) on the page; return the violations."""
+    """Run axe-core (WCAG 2.1 A/AA rules, and the best practices "region" and "landmark-unique") on
+    the page; return the violations."""
     assert AXE.exists(), "axe-core missing: run `npm ci`"
     # Evaluated through the DevTools protocol, not as a script tag: the page's content security
     # policy forbids inline scripts, and the tests keep it on.
@@ -86,7 +87,10 @@ def axe_violations(page, exclude_map=False):
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     return page.evaluate(
         """async () => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+                                               // two best practices a stranger's axe found (walk 22): every content in a
+                                               // landmark, no two landmarks of one name
+                                               rules: {'region': {enabled: true}, 'landmark-unique': {enabled: true}}});
             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                             nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
         }"""

@@ -89,7 +89,7 @@ def test_planner_draws_a_measure_location(page, live_bochum):
     assert page.locator(".maplibregl-ctrl-zoom-in").get_attribute("title") == "Vergrößern"
     assert page.locator(".maplibregl-ctrl-zoom-out").get_attribute("title") == "Verkleinern"
     assert page.get_by_role("button", name="Vergrößern").count() == 1
-    assert page.locator("#map canvas").get_attribute("aria-label") == "Karte"
+    assert page.locator("#map canvas").get_attribute("aria-label") == "Interaktive Karte"
     page.locator(".mapbox-gl-draw_point").click()
     page.locator("#map").scroll_into_view_if_needed()  # as a person scrolls to the map
     box = page.locator("#map").bounding_box()

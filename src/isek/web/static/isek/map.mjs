@@ -20,7 +20,7 @@ export const MAP_LOCALE = {
   "GeolocateControl.FindMyLocation": gettext("Meinen Standort finden"),
   "GeolocateControl.LocationNotAvailable": gettext("Standort nicht verfügbar"),
   "LogoControl.Title": gettext("MapLibre-Logo"),
-  "Map.Title": gettext("Karte"),
+  "Map.Title": gettext("Interaktive Karte"),  // not "Karte": the section around it is named so (axe landmark-unique)
   "Marker.Title": gettext("Kartenmarkierung"),
   "NavigationControl.ResetBearing": gettext("Ziehen, um die Karte zu drehen; klicken, um nach Norden auszurichten"),
   "NavigationControl.ZoomIn": gettext("Vergrößern"),
