@@ -599,6 +599,18 @@ def test_fix24d_a_confirmation_counts_against_the_proposal_shown_not_one_compute
     forged = f"{other.pk}:{mobility.pk}::0:forged"
     c.post(url(phase), {"idea": other.pk, "theme": squares.pk, "shown": forged})
     assert ThemeReview.objects.get(idea=other).proposed == mobility
+    # signed more than a day ago (a page left open, or a value kept): not taken as shown (second reading)
+    import time
+
+    from django.core import signing
+
+    late = ideas["benches"][1]
+    real = time.time
+    monkeypatch.setattr(signing.time, "time", lambda: real() - (engines.SHOWN_HOURS + 1) * 3600)
+    old = engines.shown_token(late.pk, squares.pk, None, False)
+    monkeypatch.setattr(signing.time, "time", real)
+    assert engines._shown(phase, late, old) is None
+    assert engines._shown(phase, late, engines.shown_token(late.pk, squares.pk, None, False)) == (squares, None, False)
 
 
 def test_fix24d_a_decided_theme_can_be_changed_and_the_history_says_from_what_to_what(phase, ideas):

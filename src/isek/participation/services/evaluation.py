@@ -315,7 +315,8 @@ def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk, shown
     return review
 
 
-_SHOWN = signing.Signer(salt="isek.participation.themes.shown")
+_SHOWN = signing.TimestampSigner(salt="isek.participation.themes.shown")
+SHOWN_HOURS = 24  # a page left open longer: its proposal is not taken as shown (second reading); the stored one counts
 
 
 def shown_token(idea_pk: int, theme_pk: int | None, confidence: float | None, unsuggested: bool) -> str:
@@ -327,11 +328,11 @@ def shown_token(idea_pk: int, theme_pk: int | None, confidence: float | None, un
 
 
 def _shown(phase: Phase, idea: Idea, token) -> tuple[Theme | None, float | None, bool] | None:
-    """The proposal the form says the page showed, if it is one the page signed for this idea and its
-    theme is still the phase's; else None (the stored proposal counts)."""
+    """The proposal the form says the page showed, if it is one the page signed for this idea within
+    ``SHOWN_HOURS`` and its theme is still the phase's; else None (the stored proposal counts)."""
     try:
-        idea_pk, theme_pk, confidence, unsuggested = _SHOWN.unsign(str(token or "")).split(":")
-    except (signing.BadSignature, ValueError):
+        idea_pk, theme_pk, confidence, unsuggested = _SHOWN.unsign(str(token or ""), max_age=SHOWN_HOURS * 3600).split(":")
+    except (signing.BadSignature, ValueError):  # SignatureExpired included
         return None
     if idea_pk != str(idea.pk):
         return None
