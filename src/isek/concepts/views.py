@@ -35,6 +35,8 @@ from .forms import (
     AuthorityStaffForm,
     CityAddressForm,
     CityAdminForm,
+    CityAgsForm,
+    CityDeleteForm,
     CityLookForm,
     CityNameForm,
     CityNewForm,
@@ -521,8 +523,25 @@ def city_administration(request, ags):
     city = services.city_by_ags(ags)
     addresses = CityAddressForm(request.POST if "save" in request.POST else None, instance=city)
     person_form = CityAdminForm(request.POST if "grant" in request.POST else None)
+    ags_form = CityAgsForm(request.POST if "correct_ags" in request.POST else None, initial={"ags": city.ags})
+    delete_form = CityDeleteForm(request.POST if "delete" in request.POST else None)
     if request.method == "POST":
         try:
+            if "correct_ags" in request.POST and ags_form.is_valid():
+                old = city.ags
+                services.correct_city_ags(request.user, city, ags_form.cleaned_data["ags"])
+                if city.ags == old:
+                    messages.info(request, _("Der Gemeindeschlüssel ist unverändert; nichts geändert."))
+                else:
+                    messages.success(request, _("Der Gemeindeschlüssel von %(c)s ist jetzt %(a)s (vorher %(o)s); die "
+                                                "Seiten der Stadt haben damit neue Adressen.")
+                                     % {"c": city.name, "a": services.ags_printed(city.ags), "o": services.ags_printed(old)})
+                return redirect("city-administration", city.ags)
+            if "delete" in request.POST and delete_form.is_valid():
+                name = city.name
+                services.delete_city(request.user, city)
+                messages.success(request, _("Die Stadt %(c)s ist gelöscht.") % {"c": name})
+                return redirect("web:home")
             if "revoke" in request.POST:
                 person = services.find_person(request.POST["revoke"])
                 if person is not None:
@@ -542,10 +561,12 @@ def city_administration(request, ags):
                 messages.success(request, _("Die Angaben der Stadt sind gespeichert."))  # a host not served: the page says so
                 return redirect("city-administration", city.ags)
         except ValidationError as exc:
-            add_errors(person_form if "grant" in request.POST else addresses, exc)
+            add_errors(ags_form if "correct_ags" in request.POST else delete_form if "delete" in request.POST
+                       else person_form if "grant" in request.POST else addresses, exc)
         city.refresh_from_db()
     return render(request, "concepts/city_administration.html", {
-        "city": city, "addresses": addresses, "person_form": person_form,
+        "city": city, "addresses": addresses, "person_form": person_form, "ags_form": ags_form,
+        "delete_form": delete_form, "concept_count": city.concepts.count(),
         "host_not_served": "" if services.host_served(city.host) else _host_not_served(city.host),
         "administrators": services.city_people(city, services.CityRole.Role.ADMIN),
         "authority": (authority := services.authority_of(city)),
