@@ -14,6 +14,7 @@ import logging
 
 import requests
 from cryptography.fernet import InvalidToken
+from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -121,6 +122,12 @@ def callback(request):
         return _failed(request, exc.messages[0], 403)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     services.mark_signed_in_by_provider(request, user)
+    awaited = services.awaited_roles(provider, user)
+    if awaited:  # the IT set the sign-in up before the city's first concept (decision 0090)
+        messages.info(request, _("Sie sind über %(p)s angemeldet. Ihre Gruppe gibt Ihnen in isek die Rolle „%(r)s“ auf "
+                                 "jedem Konzept der Stadt %(c)s; die Stadt hat aber noch kein Konzept. Sobald eines "
+                                 "angelegt ist, haben Sie diese Rolle darin.")
+                      % {"p": provider.name, "r": awaited, "c": provider.city.name_after_stadt})
     target = request.session.pop(NEXT_KEY, "") or reverse("web:home")
     request.session.pop(PROVIDER_KEY, None)
     return redirect(target)

@@ -46,7 +46,7 @@ from .models import (
     outside_fraction,
     outside_of,
 )
-from .signals import base_map_extent, city_ags_corrected, structure_copied, term_changing
+from .signals import base_map_extent, city_ags_corrected, concept_created, structure_copied, term_changing
 
 # --- reading, for other apps' delivery code ---------------------------------------------------
 
@@ -212,6 +212,7 @@ def create_concept(user, city: City, *, via: str = "web", **fields) -> Concept:
     concept.full_clean()
     with change(user, via):
         concept.save()
+        concept_created.send(Concept, concept=concept, via=via)
     return concept
 
 
@@ -1033,6 +1034,7 @@ def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, progr
         if copy_from is not None:
             copy_structure(user, concept, copy_from, via=via)
             structure_copied.send(Concept, user=user, concept=concept, source=copy_from, via=via)
+        concept_created.send(Concept, concept=concept, via=via)
     return concept
 
 
@@ -1111,5 +1113,5 @@ __all__ = [
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "addable_person", "save_city", "rename_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
-    "structure_copied", "base_map_extent", "term_changing", "city_ags_corrected",
+    "structure_copied", "base_map_extent", "term_changing", "city_ags_corrected", "concept_created",
 ]
