@@ -347,7 +347,10 @@ def test_the_migration_turns_a_city_providers_global_start_permission_into_the_c
     executor.migrate(before)
     try:
         city, other = CityFactory(name="Testhausen"), CityFactory(name="Anderswo")
-        provider, provider_b = _provider(city=city), _provider(city=other)
+        # the providers as the schema then had them (a field added since has no column yet)
+        then = executor.loader.project_state(before).apps.get_model("accounts", "IdentityProvider")
+        provider, provider_b = (IdentityProvider(pk=then.objects.create(
+            name="Stadt Testhausen", city_id=c.pk, issuer="http://127.0.0.1:9", client_id=CLIENT_ID).pk) for c in (city, other))
         GroupRole.objects.create(provider=provider, group="konzepte", role="starter")
         everywhere = Permission.objects.get(codename="add_concept", content_type__app_label="concepts")
         by_city, invited, two_cities = UserFactory(), UserFactory(), UserFactory()
@@ -363,6 +366,8 @@ def test_the_migration_turns_a_city_providers_global_start_permission_into_the_c
 
     def fresh(user):
         return get_user_model().objects.get(pk=user.pk)
+
+    provider = IdentityProvider.objects.get(pk=provider.pk)
 
     assert concepts.may_start_in(fresh(by_city), city) and not fresh(by_city).has_perm("concepts.add_concept")
     assert not concepts.may_start_in(fresh(by_city), other)
@@ -556,3 +561,37 @@ def test_a_city_wide_mapping_gives_nothing_on_another_citys_new_concept():
     assert services.awaited_roles(provider, user) == "Prüfung (lesen)"
     concepts.create_concept(access.Operator("test"), other, slug="weimar", name="Weimar", programme="lebendige_zentren", legal_basis="baugb_142", start_year=2027, end_year=2032)
     assert not ConceptRole.objects.filter(user=user).exists()
+
+
+def test_a_wrong_client_secret_says_the_sign_in_is_set_up_wrongly_and_the_city_administration_sees_when(issuer, settings):
+    """Walk 22e: the provider answers invalid_client at its token endpoint – not the person's
+    fault, nor an expired link: the page says so, and the city's sign-in page shows the error with
+    its time (decision 0090)."""
+    settings.ISEK_REQUIRE_SECOND_FACTOR = False
+    city = CityFactory(name="Jena", ags="16053000")
+    admin = UserFactory(username="jena-admin")
+    concepts.grant_city_role(access.Operator("test"), city, admin, concepts.CityRole.Role.ADMIN)
+    provider = _provider(issuer, city=city, name="Stadt Jena")
+    provider.set_secret("falsch")
+    provider.save()
+    GroupRole.objects.create(provider=provider, group="isek-planung", role="starter")
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    r = c.get(through_provider(_start(c, provider), CALLBACK, "anna", "anna-pw"))
+    page = r.content.decode()
+    assert r.status_code == 502 and "_auth_user_id" not in c.session
+    assert "ist in isek falsch eingerichtet: der Anbieter hat die Zugangsdaten von isek abgelehnt" in page
+    assert "Administration der Stadt Jena" in page and "abgelaufen, schon benutzt" not in page
+    provider.refresh_from_db()
+    assert provider.last_error.startswith("invalid_client") and provider.last_error_at is not None
+    a = Client(HTTP_ACCEPT_LANGUAGE="de")
+    a.force_login(admin)
+    shown = a.get(f"/cities/{city.ags}/sign-in/").content.decode()
+    assert f'id="provider-error-{provider.pk}"' in shown and "der Anbieter hat die Zugangsdaten von isek abgelehnt" in shown
+    # the secret entered anew: the error is about the old setting and goes
+    services.save_city_provider(admin, city, provider.pk, name=provider.name, issuer=issuer, client_id=CLIENT_ID,
+                                client_secret=CLIENT_SECRET, scopes=provider.scopes, groups_claim="groups", enabled=True,
+                                lines=[services.MappingLine("isek-planung", "starter", None)])
+    provider.refresh_from_db()
+    assert provider.last_error == "" and provider.last_error_at is None
+    r = c.get(through_provider(_start(c, provider), CALLBACK, "anna", "anna-pw"))
+    assert r.status_code == 302 and "_auth_user_id" in c.session

@@ -114,6 +114,13 @@ def callback(request):
             claims = {**info, **claims}
     except _protocol_errors() as exc:
         log.warning("Sign-in through identity provider %s failed: %r", provider.pk, exc)
+        if getattr(exc, "error", None) == "invalid_client":
+            # the provider refused isek itself (a wrong client secret or ID): nothing the person can mend
+            services.note_setup_error(provider, "invalid_client", str(getattr(exc, "description", "") or ""))
+            return _failed(request, _("Die Anmeldung über %(p)s ist in isek falsch eingerichtet: der Anbieter hat die "
+                                      "Zugangsdaten von isek abgelehnt. An Ihrem Konto liegt es nicht; bitte wenden Sie "
+                                      "sich an %(who)s.") % {"p": provider.name, "who": services.administration(provider.city)},
+                           502)
         return _failed(request, _("Die Anmeldung über %(p)s ließ sich nicht bestätigen (abgelaufen, schon benutzt "
                                   "oder unvollständig). Bitte erneut anmelden.") % {"p": provider.name})
     try:

@@ -603,8 +603,13 @@ def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, cl
     provider = IdentityProvider(city=city) if pk is None else IdentityProvider.objects.filter(city=city, pk=pk).first()
     if provider is None:
         raise invalid(_("Diesen Anbieter gibt es für die Stadt %(c)s nicht (mehr).") % {"c": city.name}, "no_provider")
+    before_client = provider.client_id
     provider.name, provider.client_id = " ".join(name.split()), client_id.strip()
     provider.scopes, provider.groups_claim, provider.enabled = scopes.strip() or "openid", groups_claim.strip(), enabled
+    if pk is None and lines and provider.groups_claim.split(".")[0] == "groups" and "groups" not in provider.scopes.split():
+        # a new provider whose mapping reads the claim "groups": many providers (Keycloak among them)
+        # send it only for the scope "groups" (decision 0090; removable on a later save, decision 0077's warning then)
+        provider.scopes = f"{provider.scopes} groups"
     before = provider.issuer
     try:
         provider.issuer = checked_issuer(issuer)
@@ -634,6 +639,8 @@ def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, cl
             raise invalid(_("Zuordnung „%(g)s“: %(e)s") % {"g": line.group.strip(), "e": " ".join(exc.messages)},
                           "bad_mapping", "mappings") from None
         rows.append(row)
+    if client_secret.strip() or provider.client_id != (before_client or provider.client_id):
+        provider.last_error, provider.last_error_at = "", None  # the setting the error was about is new
     with transaction.atomic(), change(user, "web"):
         provider.save()
         provider.mappings.all().delete()
@@ -641,6 +648,14 @@ def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, cl
             row.provider = provider
             row.save()
     return provider
+
+
+def note_setup_error(provider: IdentityProvider, error: str, description: str = "") -> None:
+    """The provider refused isek itself (``invalid_client`` at its token endpoint: a wrong client
+    secret or ID): kept with its time for the city's administration (decision 0090). A state, not a
+    setting: written past the change history, as a sign-in's time is."""
+    said = f"{error}: {description}" if description else error
+    IdentityProvider.objects.filter(pk=provider.pk).update(last_error=said[:300], last_error_at=timezone.now())
 
 
 def delete_city_provider(user, city, pk: int) -> IdentityProvider | None:
