@@ -240,3 +240,17 @@ def test_a_city_administrator_and_a_planner_neither_correct_nor_delete(admin, wr
                 call()
             assert type(refused.value).__name__ == "PermissionDenied"
     assert checksum() == before
+
+
+def test_a_city_administrator_refused_on_the_installations_page_of_the_city_is_not_sent_to_themselves(admin, wrong):
+    """Walk 22e: the 403 of /cities/<ags>/administration/ told Jena's administrator to ask "die
+    Administration der Stadt Jena" – themselves; the page is the installation's administration's."""
+    jana = client_for(wrong["admin_j"])
+    for response in (jana.get("/cities/16999999/administration/"), jana.post("/cities/16999999/administration/", {"save": "1"})):
+        page = text(response)
+        assert response.status_code == 403 and "Diese Seite gehört der Administration der Installation (isek), nicht der Stadt Jena" in page
+        assert "wenden Sie sich bitte an die Administration der Stadt Jena" not in page
+    # the city's own page still names the city's administration to one refused there
+    stranger = client_for(UserFactory(username="fremd"))
+    page = text(stranger.get("/cities/16999999/settings/"))
+    assert "Diese Seite ist der Administration der Stadt Jena vorbehalten" in page and "die Administration der Stadt Jena." in page
