@@ -466,6 +466,7 @@ def city_settings(request, ags):
             else:
                 messages.success(request, _("Die Stadt heißt jetzt %(c)s (vorher %(o)s).") % {"c": city.name, "o": old_name})
             return redirect("city-settings", city.ags)
+    before = (city.accent, city.logo_updated)
     if request.method == "POST" and not renaming and form.is_valid():
         d = form.cleaned_data
         try:
@@ -475,10 +476,23 @@ def city_settings(request, ags):
         except InputError as exc:
             form.add_error("logo", exc.messages(_))
         else:
-            messages.success(request, _("Logo und Farbe der Stadt %(c)s sind gespeichert.") % {"c": city.name})
+            messages.success(request, _look_saved(city, *before))
             return redirect("city-settings", city.ags)
         city.refresh_from_db()
-    if request.method == "POST" and form.errors and request.FILES.get("logo") and "logo" not in form.errors:
+    logo = request.FILES.get("logo") if request.method == "POST" and not renaming else None
+    if logo is not None and form.errors and set(form.errors) == {"accent"} and not request.POST.get("remove_logo"):
+        # the colour refused, the logo fine: the logo is saved alone, and the page says so (walk 22e)
+        logo.seek(0)
+        try:
+            services.save_city_look(request.user, city, accent=city.accent, logo=logo)
+        except InputError as exc:
+            form.add_error("logo", exc.messages(_))
+        else:
+            messages.success(request, _("Das Logo der Stadt %(c)s ist gespeichert, die Farbe nicht: bitte die Farbe "
+                                        "korrigieren.") % {"c": city.name})
+            logo = None
+        city.refresh_from_db()
+    if logo is not None and form.errors and "logo" not in form.errors:
         form.add_error("logo", _("Die gewählte Datei wurde nicht gespeichert; ein Browser behält sie nach einem Fehler "
                                  "nicht: bitte nach dem Korrigieren erneut wählen."))
     return render(request, "concepts/city_settings.html", {
@@ -489,6 +503,22 @@ def city_settings(request, ags):
         "legal_missing": legal.missing(city), "may_edit_city": access.allows_site(request.user, "city", "edit", city),
         "name_form": name_form, "land": city.land,
     }, status=400 if request.method == "POST" else 200)
+
+
+def _look_saved(city, accent_before: str, logo_before) -> str:
+    """What a save of the city's look changed, exactly (walk 22e: "Logo und Farbe … gespeichert"
+    where only the colour had changed)."""
+    colour, logo = city.accent != accent_before, city.logo_updated != logo_before
+    removed = logo and city.logo_updated is None
+    if colour and logo:
+        return (_("Die Farbe der Stadt %(c)s ist gespeichert und ihr Logo entfernt.") if removed else
+                _("Logo und Farbe der Stadt %(c)s sind gespeichert.")) % {"c": city.name}
+    if logo:
+        return (_("Das Logo der Stadt %(c)s ist entfernt.") if removed else
+                _("Das Logo der Stadt %(c)s ist gespeichert.")) % {"c": city.name}
+    if colour:
+        return _("Die Farbe der Stadt %(c)s ist gespeichert.") % {"c": city.name}
+    return _("Logo und Farbe sind unverändert; nichts geändert.")
 
 
 @access.site_view("member", "invite", methods=("POST",))
