@@ -235,9 +235,9 @@ def test_a_city_administrator_and_a_planner_neither_correct_nor_delete(admin, wr
     for person, c in people:
         assert c.post("/cities/16999999/administration/", {"correct_ags": "1", "ags": "16053000"}).status_code == 403
         assert c.post("/cities/16999999/administration/", {"delete": "1", "confirm": "on"}).status_code == 403
-        for call in (lambda: services.correct_city_ags(person, city, "16053000"), lambda: services.delete_city(person, city)):
+        for call, args in ((services.correct_city_ags, (person, city, "16053000")), (services.delete_city, (person, city))):
             with pytest.raises(Exception) as refused:
-                call()
+                call(*args)
             assert type(refused.value).__name__ == "PermissionDenied"
     assert checksum() == before
 
