@@ -221,15 +221,24 @@ def test_the_example_of_an_address_without_its_scheme_is_built_from_the_host(typ
     assert f"z. B. {example} – isek" in said and "https://ftp" not in said and "https://https" not in said
 
 
-def test_the_groups_scope_is_suggested_beside_the_groups_claim_while_the_mapping_needs_it(goerlitz):
+def test_the_groups_scope_is_added_to_a_new_provider_and_suggested_while_the_mapping_needs_it(goerlitz):
     """Walk 22: a mapping of groups with scopes that lack "groups" gave no role until the scope
-    was added; the form says so at the groups claim (and not where the scope is there)."""
+    was added; a new provider gets it (walk 22e), and the form says so at the groups claim where it
+    was taken out (and not where the scope is there)."""
     a = client_for(goerlitz["admin"])
     hint = "bitte „groups“ bei den Scopes ergänzen"
     assert hint not in a.get(goerlitz["url"]).content.decode()  # no mapping yet
+    # walk 22e (decision 0090): a new provider whose mapping reads "groups" asks for the scope by default
     r = a.post(goerlitz["url"], _form())  # scopes "openid profile email" with two group lines
     provider = IdentityProvider.objects.get()
     page = a.get(r["Location"]).content.decode()
+    assert provider.scopes == "openid profile email groups" and "(bei den Scopes ergänzt)" in page and hint not in page
+    # taken out again on purpose (a provider that does not know the scope): it stays out, the form says it
+    r = a.post(goerlitz["url"], _form(provider=provider.pk, client_secret=""))
+    provider.refresh_from_db()
+    assert r.status_code == 302 and provider.scopes == "openid profile email"
+    page = a.get(r["Location"]).content.decode()
+    assert "(bei den Scopes ergänzt)" not in page
     helptext = page.split('id="id_groups_claim_helptext"', 1)[1].split("</div>", 1)[0]
     assert hint in helptext and "Keycloak: groups" in helptext
     assert hint in a.post(goerlitz["url"], _form(provider=provider.pk, name="")).content.decode()  # the form again

@@ -134,3 +134,16 @@ def test_the_sign_up_mail_names_the_city_the_citizen_came_from(people):
     mail.outbox.clear()
     services.sign_up("planerin@stadt.example", OLD, base_url="http://testserver/", next_url=f"/{city.slug}/")
     assert "schon ein Konto bei isek für Altstadt" in mail.outbox[0].body
+
+
+def test_the_new_password_form_speaks_isek_german_not_djangos(people):
+    """Walk 22e: Django's "Bitte das selbe Passwort zur Bestätigung erneut eingeben." on the form."""
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    _ask(c, "eva@example.org")
+    form_page = c.get(_link(mail.outbox[0]), follow=True)
+    page = form_page.content.decode()
+    assert "Zur Bestätigung dasselbe Passwort noch einmal eingeben." in page and "das selbe" not in page
+    before = checksum(UNCHECKED)
+    refused = c.post(form_page.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW + "x"})
+    assert refused.status_code == 200 and "Die beiden Passwörter stimmen nicht überein." in refused.content.decode()
+    assert checksum(UNCHECKED) == before and people["citizen"].check_password(OLD)

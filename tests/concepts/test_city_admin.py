@@ -564,16 +564,40 @@ def test_the_city_administrators_lists_come_in_pages(two):
     assert "Page 1 of 2" in text(english.get(team)) and 'aria-label="Pages of the team"' in text(english.get(team))
 
 
-def test_a_colour_in_a_wrong_format_gets_the_format_error_alone_and_a_chosen_logo_is_asked_again(two):
+def test_a_colour_in_a_wrong_format_gets_the_format_error_alone_and_a_valid_logo_is_saved_and_said(two):
+    """Walk 22e: the valid logo was lost with a refused colour, and the next save said "Logo und
+    Farbe … gespeichert" though only the colour changed. The logo is saved alone, and each save
+    says exactly what it saved (decision 0090)."""
     a = client_for(two["admin_a"])
     url = f"/cities/{two['a'].ags}/settings/"
-    before = checksum()
     for wrong in ("ffdd0", "#ffdd0g", "gelb"):
         r = a.post(url, {"accent": wrong, "logo": SimpleUploadedFile("logo.png", png(60, 20), "image/png")})
         assert r.status_code == 400 and "Farbe als #RRGGBB angeben." in text(r), wrong
-        assert "Kontrastverhältnis" not in text(r) and "bitte nach dem Korrigieren erneut wählen" in text(r)
-    assert "erneut wählen" not in text(a.post(url, {"accent": "#777777"}))  # no file chosen: nothing to say
+        assert "Kontrastverhältnis" not in text(r) and "erneut wählen" not in text(r)
+        assert "Das Logo der Stadt Altstadt ist gespeichert, die Farbe nicht" in text(r)
+        assert services.city_by_ags(two["a"].ags).has_logo and services.city_by_ags(two["a"].ags).accent == ""
+    city = services.city_by_ags(two["a"].ags)
+    stored = bytes(city.logo)
+    r = a.post(url, {"accent": "#777777", "logo": SimpleUploadedFile("neu.png", png(90, 30), "image/png")})
+    assert r.status_code == 400 and "nur ein Kontrastverhältnis von 4,47:1" in text(r)
+    city.refresh_from_db()
+    assert bytes(city.logo) != stored and city.accent == ""  # the new logo saved, the colour not
+    before = checksum()
+    r = a.post(url, {"accent": "#777777"})  # no file chosen: nothing saved, nothing to say about a file
+    assert r.status_code == 400 and "erneut wählen" not in text(r) and "ist gespeichert" not in text(r)
+    r = a.post(url, {"accent": "blau", "logo": SimpleUploadedFile("logo.svg", b"<svg/>", "image/png")})
+    assert r.status_code == 400 and "ist gespeichert" not in text(r)  # a bad file is not saved either
     assert checksum() == before
+    said = text(a.get(a.post(url, {"accent": "#004b87"})["Location"]))
+    assert "Die Farbe der Stadt Altstadt ist gespeichert." in said and "Logo und Farbe" not in said
+    said = text(a.get(a.post(url, {"accent": "#004b87", "logo": SimpleUploadedFile("l.png", png(60, 20), "image/png")})["Location"]))
+    assert "Das Logo der Stadt Altstadt ist gespeichert." in said
+    said = text(a.get(a.post(url, {"accent": "#004b87"})["Location"]))
+    assert "Logo und Farbe sind unverändert; nichts geändert." in said
+    said = text(a.get(a.post(url, {"accent": "#8a2be2", "logo": SimpleUploadedFile("l.png", png(60, 20), "image/png")})["Location"]))
+    assert "Logo und Farbe der Stadt Altstadt sind gespeichert." in said
+    said = text(a.get(a.post(url, {"accent": "#8a2be2", "remove_logo": "on"})["Location"]))
+    assert "Das Logo der Stadt Altstadt ist entfernt." in said
 
 
 @pytest.mark.parametrize("typed, stored", [("004b87", "#004b87"), ("#004B87", "#004b87"), (" #05a ", "#0055aa"),

@@ -116,3 +116,141 @@ def test_djangos_admin_names_a_citys_administrators_by_a_search_not_a_select_of_
     page = text(client_for(admin).get(f"/admin/concepts/city/{city.pk}/change/"))
     assert 'name="roles-0-user"' in page and "unbeteiligt-in-bergdorf" not in page
     assert re.search(r'class="admin-autocomplete"[^>]*data-model-name="cityrole" data-field-name="user"', page)
+
+
+# --- a city created with a wrong AGS: corrected or deleted on its administration page (walk 22e, decision 0090) ---
+
+
+@pytest.fixture
+def wrong(admin):
+    """Jena created with the wrong key 16999999, with what hangs on a city: an administrator, an
+    invitation, legal texts naming Thüringen's procedure, an identity provider, an authority whose
+    district is Thüringen."""
+    from django.utils import timezone
+
+    from isek.accounts.models import IdentityProvider
+    from isek.concepts.models import AuthorityPrefix, FundingAuthority
+    from isek.legal.models import LegalTexts
+
+    city = CityFactory(name="Jena", ags="16999999")
+    authority = FundingAuthority.objects.create(name="Thüringer Landesverwaltungsamt", land="16")
+    AuthorityPrefix.objects.create(authority=authority, prefix="16")
+    return {"city": city, "admin_j": city_admin(city, "jana"), "authority": authority,
+            "invitation": Invitation.objects.create(email="neu@jena.example", token_hash="j" * 64, city=city,
+                                                    expires_at=timezone.now() + timezone.timedelta(days=3)),
+            "texts": LegalTexts.objects.create(city=city, land="16", prepared_on="2026-12-01"),
+            "provider": IdentityProvider.objects.create(name="Jena", city=city, issuer="https://login.jena.example",
+                                                        client_id="isek")}
+
+
+def test_the_installation_administrator_corrects_a_wrong_ags_and_everything_follows_the_city(admin, wrong):
+    city, client = wrong["city"], client_for(admin)
+    page = text(client.get("/cities/16999999/administration/"))
+    assert 'id="city-ags-form"' in page and 'id="city-delete-form"' in page
+    response = client.post("/cities/16999999/administration/", {"correct_ags": "1", "ags": "16 053 000"})
+    assert response.status_code == 302 and response["Location"] == "/cities/16053000/administration/"
+    said = text(client.get(response["Location"]))
+    assert "Der Gemeindeschlüssel von Jena ist jetzt 16 053 000 (vorher 16 999 999)" in said
+    city.refresh_from_db()
+    assert city.ags == "16053000" and services.city_by_ags("16999999") is None
+    assert client.get("/cities/16999999/settings/").status_code == 404
+    assert client.get("/cities/16053000/settings/").status_code == 200
+    assert services.city_people(city, "admin") == [wrong["admin_j"]] and services.authority_of(city) == wrong["authority"]
+    for record in ("invitation", "texts", "provider"):
+        wrong[record].refresh_from_db()
+        assert wrong[record].city == city
+    assert ChangeRecord.objects.filter(model="concepts.City", object_id=str(city.pk), action="update").exists()
+
+
+def test_a_correction_into_another_land_takes_the_legal_texts_procedure_along_and_keeps_concepts_land(admin, wrong):
+    city = wrong["city"]
+    services.correct_city_ags(admin, city, "14625240")  # a city without concepts may change its Land
+    wrong["texts"].refresh_from_db()
+    assert city.ags == "14625240" and wrong["texts"].land == "14"
+    ConceptFactory(city=city)
+    before = checksum()
+    with pytest.raises(ValidationError) as refused:
+        services.correct_city_ags(admin, city, "16053000")
+    assert "kann nur innerhalb des Landes (Sachsen" in " ".join(refused.value.messages) and checksum() == before
+    services.correct_city_ags(admin, city, "14625020")  # within the Land it can
+    assert services.city_by_ags("14625020") == city
+
+
+@pytest.mark.parametrize("ags, message", [
+    ("1699999X", "besteht nur aus Ziffern"),
+    ("16000000", "ist kein Gemeindeschlüssel: die Ziffern 4 und 5 (der Kreis) sind 00"),
+    ("05911000", "Eine Stadt mit dem Gemeindeschlüssel 05911000 gibt es schon."),
+    ("", "Dieses Feld ist zwingend erforderlich."),
+])
+def test_a_wrong_correction_is_refused_with_its_message_and_changes_nothing(admin, wrong, ags, message):
+    CityFactory(name="Altstadt", ags="05911000")
+    client = client_for(admin)
+    before = checksum()
+    response = client.post("/cities/16999999/administration/", {"correct_ags": "1", "ags": ags})
+    assert response.status_code == 400 and message in text(response), text(response)
+    assert checksum() == before
+
+
+def test_a_correction_that_disagrees_with_the_name_of_a_land_is_refused(admin):
+    city, client = CityFactory(name="Neustadt in Sachsen", ags="14625999"), client_for(admin)
+    before = checksum()
+    response = client.post(f"/cities/{city.ags}/administration/", {"correct_ags": "1", "ags": "16053000"})
+    assert response.status_code == 400 and "„Neustadt in Sachsen“ liegt in Sachsen" in text(response)
+    assert checksum() == before
+
+
+def test_the_installation_administrator_deletes_a_city_without_concepts_after_confirming(admin, wrong):
+    from isek.accounts.models import IdentityProvider
+
+    city, client = wrong["city"], client_for(admin)
+    before = checksum()
+    response = client.post("/cities/16999999/administration/", {"delete": "1"})
+    assert response.status_code == 400 and "Bitte das Löschen bestätigen" in text(response) and checksum() == before
+    response = client.post("/cities/16999999/administration/", {"delete": "1", "confirm": "on"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert "Die Stadt Jena ist gelöscht." in text(client.get("/"))
+    assert not City.objects.filter(pk=city.pk).exists() and not IdentityProvider.objects.exists()
+    assert not Invitation.objects.exists()
+    assert ChangeRecord.objects.filter(model="concepts.City", object_id=str(city.pk), action="delete").exists()
+    # the name is free again: created anew with the right key
+    assert client.post("/cities/new/", {"name": "Jena", "ags": "16053000", "email": ""}).status_code == 302
+
+
+def test_a_city_with_concepts_is_not_deleted(admin, wrong):
+    city = wrong["city"]
+    ConceptFactory(city=city)
+    client = client_for(admin)
+    assert "Jena hat ein Konzept und kann darum nicht gelöscht werden." in text(client.get("/cities/16999999/administration/"))
+    before = checksum()
+    response = client.post("/cities/16999999/administration/", {"delete": "1", "confirm": "on"})
+    assert response.status_code == 400 and "Jena hat ein Konzept; eine Stadt mit Konzepten kann nicht gelöscht werden." in text(response)
+    assert checksum() == before and City.objects.filter(pk=city.pk).exists()
+
+
+def test_a_city_administrator_and_a_planner_neither_correct_nor_delete(admin, wrong):
+    city = wrong["city"]
+    planner = member(ConceptFactory(city=CityFactory(name="Weimar", ags="16055000")), "planner", "plana")
+    people = [(person, client_for(person)) for person in (wrong["admin_j"], planner)]
+    before = checksum()
+    for person, c in people:
+        assert c.post("/cities/16999999/administration/", {"correct_ags": "1", "ags": "16053000"}).status_code == 403
+        assert c.post("/cities/16999999/administration/", {"delete": "1", "confirm": "on"}).status_code == 403
+        for call, args in ((services.correct_city_ags, (person, city, "16053000")), (services.delete_city, (person, city))):
+            with pytest.raises(Exception) as refused:
+                call(*args)
+            assert type(refused.value).__name__ == "PermissionDenied"
+    assert checksum() == before
+
+
+def test_a_city_administrator_refused_on_the_installations_page_of_the_city_is_not_sent_to_themselves(admin, wrong):
+    """Walk 22e: the 403 of /cities/<ags>/administration/ told Jena's administrator to ask "die
+    Administration der Stadt Jena" – themselves; the page is the installation's administration's."""
+    jana = client_for(wrong["admin_j"])
+    for response in (jana.get("/cities/16999999/administration/"), jana.post("/cities/16999999/administration/", {"save": "1"})):
+        page = text(response)
+        assert response.status_code == 403 and "Diese Seite gehört der Administration der Installation (isek), nicht der Stadt Jena" in page
+        assert "wenden Sie sich bitte an die Administration der Stadt Jena" not in page
+    # the city's own page still names the city's administration to one refused there
+    stranger = client_for(UserFactory(username="fremd"))
+    page = text(stranger.get("/cities/16999999/settings/"))
+    assert "Diese Seite ist der Administration der Stadt Jena vorbehalten" in page and "die Administration der Stadt Jena." in page

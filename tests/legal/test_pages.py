@@ -434,7 +434,11 @@ def test_publishing_warns_and_opening_a_phase_is_refused_while_the_citys_legal_t
     r = planner.post(f"/concepts/{concept.slug}/participation/phases/new/", _phase_form(), follow=True)
     assert r.redirect_chain and "Datenschutz: Kontakt der oder des Datenschutzbeauftragten" in text(r)
     assert "Betreiber GmbH" in text(Client().get(f"/cities/{city.ags}/about/imprint/"))
-    assert "Betreiber GmbH, Hauptstraße 1" in text(Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/cities/{city.ags}/about/privacy/"))
+    privacy = text(Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/cities/{city.ags}/about/privacy/"))
+    assert "Betreiber GmbH, Hauptstraße 1" in privacy
+    # labelled as the operator's, as the imprint does (walk 22e)
+    assert "<dt>Verantwortliche Stelle (Betreiber der Installation)</dt>" in privacy and 'id="privacy-operator"' in privacy
+    assert "<dt>Verantwortliche Stelle</dt>" in text(Client(HTTP_ACCEPT_LANGUAGE="de").get("/about/privacy/"))
     # filled in for the city: no warning, and the privacy page names the controller and officer
     texts = services.texts_for(city)
     texts.imprint_body, texts.privacy_controller, texts.privacy_dpo = "Stadt Offenbach", "Stadt Offenbach, Rathaus", "dsb@offenbach.de"
@@ -442,6 +446,7 @@ def test_publishing_warns_and_opening_a_phase_is_refused_while_the_citys_legal_t
     assert 'id="legal-missing"' not in text(planner.get(f"/concepts/{concept.slug}/edit/"))
     privacy = text(Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/cities/{city.ags}/about/privacy/"))
     assert "Stadt Offenbach, Rathaus" in privacy and "dsb@offenbach.de" in privacy
+    assert "Betreiber der Installation" not in privacy and "<dt>Verantwortliche Stelle</dt>" in privacy
 
 
 def test_a_planner_refused_the_legal_texts_page_is_sent_to_the_administration_not_to_the_planners(city):

@@ -30,4 +30,4 @@ from .policy import (  # noqa: F401
     visible_concepts,
     works_for,
 )
-from .routes import account_view, concept_view, declare, open_view, route_of, site_view  # noqa: F401
+from .routes import Site, account_view, concept_view, declare, open_view, route_of, site_view  # noqa: F401

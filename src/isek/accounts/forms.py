@@ -142,6 +142,12 @@ def new_password_form():
     from django.contrib.auth.forms import SetPasswordForm
 
     class NewPasswordForm(KernFormMixin, SetPasswordForm):
-        pass
+        # isek's own words, not Django's German ("Bitte das selbe Passwort …", walk 22e)
+        error_messages = {**SetPasswordForm.error_messages,
+                          "password_mismatch": _("Die beiden Passwörter stimmen nicht überein.")}
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["new_password2"].help_text = _("Zur Bestätigung dasselbe Passwort noch einmal eingeben.")
 
     return NewPasswordForm

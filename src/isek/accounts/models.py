@@ -79,7 +79,11 @@ class IdentityProvider(models.Model):
     groups_claim = models.CharField(_("Anspruch (Claim) mit den Gruppen"), max_length=100, default="groups",
                                     help_text=_("Keycloak: groups, ADFS: group oder role, Entra ID: groups oder roles."))
     enabled = models.BooleanField(_("aktiv"), default=True)
-    audit_hidden = ("client_secret_encrypted",)
+    # the last sign-in the provider refused for isek's own settings (invalid_client at its token
+    # endpoint: a wrong client secret or ID), for the city's administration (decision 0090)
+    last_error = models.CharField(_("Letzter Fehler der Einrichtung"), max_length=300, blank=True, default="", editable=False)
+    last_error_at = models.DateTimeField(_("Zeitpunkt des letzten Fehlers"), null=True, blank=True, editable=False)
+    audit_hidden = ("client_secret_encrypted", "last_error", "last_error_at")
 
     class Meta:
         ordering = ["name"]

@@ -14,6 +14,7 @@ import logging
 
 import requests
 from cryptography.fernet import InvalidToken
+from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -113,6 +114,13 @@ def callback(request):
             claims = {**info, **claims}
     except _protocol_errors() as exc:
         log.warning("Sign-in through identity provider %s failed: %r", provider.pk, exc)
+        if getattr(exc, "error", None) == "invalid_client":
+            # the provider refused isek itself (a wrong client secret or ID): nothing the person can mend
+            services.note_setup_error(provider, "invalid_client", str(getattr(exc, "description", "") or ""))
+            return _failed(request, _("Die Anmeldung über %(p)s ist in isek falsch eingerichtet: der Anbieter hat die "
+                                      "Zugangsdaten von isek abgelehnt. An Ihrem Konto liegt es nicht; bitte wenden Sie "
+                                      "sich an %(who)s.") % {"p": provider.name, "who": services.administration(provider.city)},
+                           502)
         return _failed(request, _("Die Anmeldung über %(p)s ließ sich nicht bestätigen (abgelaufen, schon benutzt "
                                   "oder unvollständig). Bitte erneut anmelden.") % {"p": provider.name})
     try:
@@ -121,6 +129,12 @@ def callback(request):
         return _failed(request, exc.messages[0], 403)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     services.mark_signed_in_by_provider(request, user)
+    awaited = services.awaited_roles(provider, user)
+    if awaited:  # the IT set the sign-in up before the city's first concept (decision 0090)
+        messages.info(request, _("Sie sind über %(p)s angemeldet. Ihre Gruppe gibt Ihnen in isek die Rolle „%(r)s“ auf "
+                                 "jedem Konzept der Stadt %(c)s; die Stadt hat aber noch kein Konzept. Sobald eines "
+                                 "angelegt ist, haben Sie diese Rolle darin.")
+                      % {"p": provider.name, "r": awaited, "c": provider.city.name_after_stadt})
     target = request.session.pop(NEXT_KEY, "") or reverse("web:home")
     request.session.pop(PROVIDER_KEY, None)
     return redirect(target)

@@ -448,8 +448,9 @@ def external_sign_in(provider: IdentityProvider, claims: dict):
         raise invalid(_("Der Identitätsanbieter hat keine Kennung der Person geschickt."), "no_subject")
     groups = claimed_groups(provider, claims)
     roles, starter = _mapped(provider, groups)
+    city_wide = _city_wide(provider, groups)
     identity = ExternalIdentity.objects.filter(provider=provider, subject=subject).select_related("user").first()
-    if identity is None and not roles and not starter:
+    if identity is None and not roles and not starter and not city_wide:
         raise _no_role(provider, groups)
     if identity is not None and not identity.user.is_active:
         raise invalid(_("Ihr Zugang zu isek ist gesperrt. Bitte wenden Sie sich an %(who)s.")
@@ -463,25 +464,57 @@ def external_sign_in(provider: IdentityProvider, claims: dict):
             user.save()
             identity = ExternalIdentity.objects.create(provider=provider, subject=subject, user=user)
         _grant(provider, identity, roles, starter)
+        if city_wide:  # given on each concept the city creates later too (give_city_wide_roles)
+            identity.granted["city"] = city_wide
         identity.last_login = timezone.now()
         identity.save(update_fields=["granted", "last_login"])
     return identity.user
 
 
+def _city_wide(provider: IdentityProvider, groups: list[str]) -> str:
+    """The strongest role a city's provider maps ``groups`` to on every concept of its city ("" for none)."""
+    if not provider.city_id:
+        return ""
+    found = set(provider.mappings.filter(group__in=groups, concept=None).exclude(role=GroupRole.Role.STARTER)
+                .values_list("role", flat=True))
+    return next((r for r in reversed(_STRENGTH) if r in found), "")
+
+
+def awaited_roles(provider: IdentityProvider, user) -> str:
+    """Where the city of ``provider`` has no concept yet: what its mapping will give ``user`` on each
+    concept the city creates – the role's name (translated), else "" (decision 0090)."""
+    identity = ExternalIdentity.objects.filter(provider=provider, user=user).first()
+    role = (identity.granted.get("city") if identity is not None else "") or ""
+    if not role or provider.city is None or provider.city.concepts.exists():
+        return ""
+    return str(GroupRole.Role(role).label)
+
+
+def give_city_wide_roles(sender, concept, via: str = "web", **kwargs) -> None:
+    """A new concept of a city (``concepts.services.concept_created``, inside its transaction): the
+    people its identity providers signed in with a role on every concept of the city get that role
+    on it (decision 0090) – where they have none on it yet (its starter stays its planner). The
+    provider's own, as at a sign-in: taken back when the mapping no longer gives it."""
+    from isek.concepts import services as concepts
+
+    for identity in ExternalIdentity.objects.filter(provider__city=concept.city_id, provider__enabled=True,
+                                                    user__is_active=True).select_related("provider", "user"):
+        role = identity.granted.get("city")
+        if not role or identity.user.concept_roles.filter(concept=concept).exists():
+            continue
+        concepts.grant_role(access.Operator(f"oidc {identity.provider.name}"), concept, identity.user, role, via="oidc")
+        identity.granted = {**identity.granted, "concepts": {**identity.granted.get("concepts", {}), str(concept.pk): role}}
+        identity.save(update_fields=["granted"])
+
+
 def _no_role(provider: IdentityProvider, groups: list[str]) -> ValidationError:
-    """Why the provider's groups give this person no account: mapped to every concept of a city
-    that has none yet, or mapped to nothing – with the groups the provider sent (the refusal is
-    shown to the person alone: it helps them and their administration spot a wrong group name),
-    and whom to ask (the city's administration for a city's provider; names only, no addresses)."""
+    """Why the provider's groups give this person no account: mapped to nothing – with the groups
+    the provider sent (the refusal is shown to the person alone: it helps them and their
+    administration spot a wrong group name), and whom to ask (the city's administration for a
+    city's provider; names only, no addresses). A city-wide mapping gives an account also while
+    the city has no concept yet (decision 0090)."""
     who = administration(provider.city)
     sent = ", ".join(f"„{g}“" for g in groups[:20]) or _("keine")
-    if provider.city_id and provider.mappings.filter(group__in=groups, concept=None).exclude(
-            role=GroupRole.Role.STARTER).exists():
-        return invalid(_("Ihre Gruppe bei %(p)s ist in isek einer Rolle auf jedem Konzept der Stadt %(c)s zugeordnet, "
-                         "aber die Stadt hat noch kein Konzept; darum wurde noch kein Zugang angelegt. Sobald es ein "
-                         "Konzept gibt, können Sie sich anmelden. Geschickte Gruppen: %(g)s. Fragen beantwortet "
-                         "%(who)s.") % {"p": provider.name, "c": provider.city.name, "g": sent, "who": who},
-                       "no_concept_yet")
     return invalid(_("Ihr Konto bei %(p)s ist keiner Rolle in isek zugeordnet, darum wurde kein Zugang angelegt. "
                      "Geschickte Gruppen: %(g)s. Fehlt hier eine Gruppe, prüfen Sie die Scopes: manche Anbieter senden "
                      "Gruppen nur mit dem Scope „groups“. Bitte wenden Sie sich an %(who)s.")
@@ -570,8 +603,13 @@ def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, cl
     provider = IdentityProvider(city=city) if pk is None else IdentityProvider.objects.filter(city=city, pk=pk).first()
     if provider is None:
         raise invalid(_("Diesen Anbieter gibt es für die Stadt %(c)s nicht (mehr).") % {"c": city.name}, "no_provider")
+    before_client = provider.client_id
     provider.name, provider.client_id = " ".join(name.split()), client_id.strip()
     provider.scopes, provider.groups_claim, provider.enabled = scopes.strip() or "openid", groups_claim.strip(), enabled
+    if pk is None and lines and provider.groups_claim.split(".")[0] == "groups" and "groups" not in provider.scopes.split():
+        # a new provider whose mapping reads the claim "groups": many providers (Keycloak among them)
+        # send it only for the scope "groups" (decision 0090; removable on a later save, decision 0077's warning then)
+        provider.scopes = f"{provider.scopes} groups"
     before = provider.issuer
     try:
         provider.issuer = checked_issuer(issuer)
@@ -601,6 +639,8 @@ def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, cl
             raise invalid(_("Zuordnung „%(g)s“: %(e)s") % {"g": line.group.strip(), "e": " ".join(exc.messages)},
                           "bad_mapping", "mappings") from None
         rows.append(row)
+    if client_secret.strip() or provider.client_id != (before_client or provider.client_id):
+        provider.last_error, provider.last_error_at = "", None  # the setting the error was about is new
     with transaction.atomic(), change(user, "web"):
         provider.save()
         provider.mappings.all().delete()
@@ -608,6 +648,14 @@ def save_city_provider(user, city, pk: int | None, *, name: str, issuer: str, cl
             row.provider = provider
             row.save()
     return provider
+
+
+def note_setup_error(provider: IdentityProvider, error: str, description: str = "") -> None:
+    """The provider refused isek itself (``invalid_client`` at its token endpoint: a wrong client
+    secret or ID): kept with its time for the city's administration (decision 0090). A state, not a
+    setting: written past the change history, as a sign-in's time is."""
+    said = f"{error}: {description}" if description else error
+    IdentityProvider.objects.filter(pk=provider.pk).update(last_error=said[:300], last_error_at=timezone.now())
 
 
 def delete_city_provider(user, city, pk: int) -> IdentityProvider | None:

@@ -165,7 +165,12 @@ def city_providers(request, ags):
                 add_errors(form, exc)
             else:
                 request.session.pop(kept_key, None)
-                messages.success(request, _("Der Anbieter „%(p)s“ ist gespeichert.") % {"p": saved.name})
+                said = _("Der Anbieter „%(p)s“ ist gespeichert.") % {"p": saved.name}
+                if "groups" in saved.scopes.split() and "groups" not in d["scopes"].split():
+                    said += " " + _("Die Zuordnung liest den Anspruch „groups“, darum fragt isek den Anbieter auch nach "
+                                    "dem Scope „groups“ (bei den Scopes ergänzt); kennt der Anbieter ihn nicht, den Scope "
+                                    "dort wieder entfernen.")
+                messages.success(request, said)
                 return redirect(f"{reverse('city-providers', args=[city.ags])}?anbieter={saved.pk}")
         if secret:
             request.session[kept_key] = services.sealed_secret(secret)

@@ -341,6 +341,20 @@ class CityNewForm(KernFormMixin, forms.Form):
                                          "Stadt als Administration eingetragen."))
 
 
+class CityAgsForm(KernFormMixin, forms.Form):
+    """The installation's administrator corrects a city's AGS (decision 0090)."""
+
+    ags = AgsField(label=_("Richtiger Gemeindeschlüssel (AGS)"))
+
+
+class CityDeleteForm(KernFormMixin, forms.Form):
+    """The installation's administrator deletes a city without concepts: confirmed by a tick (decision 0090)."""
+
+    confirm = forms.BooleanField(label=_("Ja, diese Stadt endgültig löschen"), required=True,
+                                 error_messages={"required": _("Bitte das Löschen bestätigen (Häkchen setzen); nichts "
+                                                               "gelöscht.")})
+
+
 class CityAdminForm(KernFormMixin, forms.Form):
     person = forms.CharField(label=_("Benutzername oder E-Mail"), max_length=254,
                              help_text=_("Eine Person ohne Zugang laden Sie mit „Administration der Stadt“ ein."))

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, F, ProtectedError, Q, RestrictedError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from isek import access
 from isek.core import geo, numbering, throttle
@@ -45,7 +46,7 @@ from .models import (
     outside_fraction,
     outside_of,
 )
-from .signals import base_map_extent, structure_copied, term_changing
+from .signals import base_map_extent, city_ags_corrected, concept_created, structure_copied, term_changing
 
 # --- reading, for other apps' delivery code ---------------------------------------------------
 
@@ -211,6 +212,7 @@ def create_concept(user, city: City, *, via: str = "web", **fields) -> Concept:
     concept.full_clean()
     with change(user, via):
         concept.save()
+        concept_created.send(Concept, concept=concept, via=via)
     return concept
 
 
@@ -426,6 +428,53 @@ def save_city_addresses(user, city: City, *, name: str, slug: str, host: str, vi
     with change(user, via):
         city.save()
     return city
+
+
+def correct_city_ags(user, city: City, ags: str, *, via: str = "web") -> City:
+    """The installation's administrator corrects the AGS of a city created with a wrong one
+    (walk 22e, decision 0090), with the rules of a new city's key: its structure, no other city's,
+    agreeing with the name's Land (``City.full_clean``); in the change history. Nothing stored
+    depends on the key itself: every record points to the city by its id, a funding authority's
+    district is a list of prefixes (the city falls into the district of its new key), and the
+    files stored under the old key (reference layers, base map) keep their stored paths. A city
+    with concepts keeps its Land: the Land decides their funding rules and the CRS their areas
+    were measured in."""
+    access.require_site(user, "city", "edit", city)
+    new = ags_from(ags)
+    if new == city.ags:
+        return city  # nothing to record
+    old = city.ags
+    if city.concepts.exists() and new[:2] != old[:2]:
+        raise invalid(_("%(c)s hat schon Konzepte; ihr Gemeindeschlüssel kann nur innerhalb des Landes (%(land)s, "
+                        "Schlüssel beginnend mit %(p)s) korrigiert werden: das Land bestimmt die Förderregeln der "
+                        "Konzepte und das Koordinatensystem ihrer Flächen.")
+                      % {"c": city.name, "land": city.land, "p": old[:2]}, "land_of_concepts", "ags")
+    city.ags = new
+    try:
+        city.full_clean()
+    except ValidationError:
+        city.ags = old
+        raise
+    with change(user, via):
+        city.save(update_fields=["ags"])
+        city_ags_corrected.send(sender=City, city=city, old=old, user=user)
+    return city
+
+
+def delete_city(user, city: City, *, via: str = "web") -> None:
+    """The installation's administrator deletes a city that has no concepts yet (walk 22e, decision
+    0090) – with its administrators, invitations, legal texts, identity providers and map data; in
+    the change history. A city with concepts is refused: they would go with it."""
+    access.require_site(user, "city", "edit", city)
+    count = city.concepts.count()
+    if count:
+        raise invalid(ngettext("%(c)s hat ein Konzept; eine Stadt mit Konzepten kann nicht gelöscht werden. Zuerst das "
+                               "Konzept löschen (Django-Administration) oder es einer anderen Stadt zuordnen.",
+                               "%(c)s hat %(n)d Konzepte; eine Stadt mit Konzepten kann nicht gelöscht werden. Zuerst "
+                               "die Konzepte löschen (Django-Administration) oder sie einer anderen Stadt zuordnen.", count)
+                      % {"c": city.name, "n": count}, "city_has_concepts")
+    with change(user, via):
+        city.delete()
 
 
 # --- funding authorities (decision 0050) --------------------------------------------------------
@@ -985,6 +1034,7 @@ def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, progr
         if copy_from is not None:
             copy_structure(user, concept, copy_from, via=via)
             structure_copied.send(Concept, user=user, concept=concept, source=copy_from, via=via)
+        concept_created.send(Concept, concept=concept, via=via)
     return concept
 
 
@@ -1059,9 +1109,9 @@ GeoFileError = geoio.GeoFileError
 # The entity types other apps may construct and read; they change them only through the functions above.
 __all__ = [
     "City", "CityRole", "Concept", "city_by_ags", "city_by_slug", "city_by_host", "cities_of_visible", "city_concepts", "city_people", "city_roles", "own_drafts",
-    "grant_city_role", "revoke_city_role", "may_start_in", "allow_starting", "save_city_look", "save_city_addresses", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
+    "grant_city_role", "revoke_city_role", "may_start_in", "allow_starting", "save_city_look", "save_city_addresses", "correct_city_ags", "delete_city", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "addable_person", "save_city", "rename_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
-    "structure_copied", "base_map_extent", "term_changing",
+    "structure_copied", "base_map_extent", "term_changing", "city_ags_corrected", "concept_created",
 ]

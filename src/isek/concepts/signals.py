@@ -16,3 +16,14 @@ base_map_extent = Signal()
 # ``concept`` (its new ``start_year`` and ``end_year``): a receiver refuses by raising ValidationError
 # – the finance app where an approval granted money for a year outside the new term (decision 0075).
 term_changing = Signal()
+
+# Sent inside the transaction of ``services.correct_city_ags`` (decision 0090) with ``city`` (its
+# new ``ags``), ``old`` (the key before) and ``user``: an app that keeps something derived from the
+# key follows it – the legal app the Land of the city's enforcement procedure where it was the old key's.
+city_ags_corrected = Signal()
+
+# Sent inside the transaction of ``services.create_concept`` and ``services.start_concept`` with
+# ``concept`` (the new one, its starter's role given) and ``via``: the accounts app gives the roles
+# that a city's identity provider maps to every concept of the city to the people it signed in
+# before (decision 0090).
+concept_created = Signal()

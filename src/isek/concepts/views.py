@@ -35,6 +35,8 @@ from .forms import (
     AuthorityStaffForm,
     CityAddressForm,
     CityAdminForm,
+    CityAgsForm,
+    CityDeleteForm,
     CityLookForm,
     CityNameForm,
     CityNewForm,
@@ -464,6 +466,7 @@ def city_settings(request, ags):
             else:
                 messages.success(request, _("Die Stadt heißt jetzt %(c)s (vorher %(o)s).") % {"c": city.name, "o": old_name})
             return redirect("city-settings", city.ags)
+    before = (city.accent, city.logo_updated)
     if request.method == "POST" and not renaming and form.is_valid():
         d = form.cleaned_data
         try:
@@ -473,10 +476,23 @@ def city_settings(request, ags):
         except InputError as exc:
             form.add_error("logo", exc.messages(_))
         else:
-            messages.success(request, _("Logo und Farbe der Stadt %(c)s sind gespeichert.") % {"c": city.name})
+            messages.success(request, _look_saved(city, *before))
             return redirect("city-settings", city.ags)
         city.refresh_from_db()
-    if request.method == "POST" and form.errors and request.FILES.get("logo") and "logo" not in form.errors:
+    logo = request.FILES.get("logo") if request.method == "POST" and not renaming else None
+    if logo is not None and form.errors and set(form.errors) == {"accent"} and not request.POST.get("remove_logo"):
+        # the colour refused, the logo fine: the logo is saved alone, and the page says so (walk 22e)
+        logo.seek(0)
+        try:
+            services.save_city_look(request.user, city, accent=city.accent, logo=logo)
+        except InputError as exc:
+            form.add_error("logo", exc.messages(_))
+        else:
+            messages.success(request, _("Das Logo der Stadt %(c)s ist gespeichert, die Farbe nicht: bitte die Farbe "
+                                        "korrigieren.") % {"c": city.name})
+            logo = None
+        city.refresh_from_db()
+    if logo is not None and form.errors and "logo" not in form.errors:
         form.add_error("logo", _("Die gewählte Datei wurde nicht gespeichert; ein Browser behält sie nach einem Fehler "
                                  "nicht: bitte nach dem Korrigieren erneut wählen."))
     return render(request, "concepts/city_settings.html", {
@@ -487,6 +503,22 @@ def city_settings(request, ags):
         "legal_missing": legal.missing(city), "may_edit_city": access.allows_site(request.user, "city", "edit", city),
         "name_form": name_form, "land": city.land,
     }, status=400 if request.method == "POST" else 200)
+
+
+def _look_saved(city, accent_before: str, logo_before) -> str:
+    """What a save of the city's look changed, exactly (walk 22e: "Logo und Farbe … gespeichert"
+    where only the colour had changed)."""
+    colour, logo = city.accent != accent_before, city.logo_updated != logo_before
+    removed = logo and city.logo_updated is None
+    if colour and logo:
+        return (_("Die Farbe der Stadt %(c)s ist gespeichert und ihr Logo entfernt.") if removed else
+                _("Logo und Farbe der Stadt %(c)s sind gespeichert.")) % {"c": city.name}
+    if logo:
+        return (_("Das Logo der Stadt %(c)s ist entfernt.") if removed else
+                _("Das Logo der Stadt %(c)s ist gespeichert.")) % {"c": city.name}
+    if colour:
+        return _("Die Farbe der Stadt %(c)s ist gespeichert.") % {"c": city.name}
+    return _("Logo und Farbe sind unverändert; nichts geändert.")
 
 
 @access.site_view("member", "invite", methods=("POST",))
@@ -521,8 +553,25 @@ def city_administration(request, ags):
     city = services.city_by_ags(ags)
     addresses = CityAddressForm(request.POST if "save" in request.POST else None, instance=city)
     person_form = CityAdminForm(request.POST if "grant" in request.POST else None)
+    ags_form = CityAgsForm(request.POST if "correct_ags" in request.POST else None, initial={"ags": city.ags})
+    delete_form = CityDeleteForm(request.POST if "delete" in request.POST else None)
     if request.method == "POST":
         try:
+            if "correct_ags" in request.POST and ags_form.is_valid():
+                old = city.ags
+                services.correct_city_ags(request.user, city, ags_form.cleaned_data["ags"])
+                if city.ags == old:
+                    messages.info(request, _("Der Gemeindeschlüssel ist unverändert; nichts geändert."))
+                else:
+                    messages.success(request, _("Der Gemeindeschlüssel von %(c)s ist jetzt %(a)s (vorher %(o)s); die "
+                                                "Seiten der Stadt haben damit neue Adressen.")
+                                     % {"c": city.name, "a": services.ags_printed(city.ags), "o": services.ags_printed(old)})
+                return redirect("city-administration", city.ags)
+            if "delete" in request.POST and delete_form.is_valid():
+                name = city.name
+                services.delete_city(request.user, city)
+                messages.success(request, _("Die Stadt %(c)s ist gelöscht.") % {"c": name})
+                return redirect("web:home")
             if "revoke" in request.POST:
                 person = services.find_person(request.POST["revoke"])
                 if person is not None:
@@ -542,10 +591,12 @@ def city_administration(request, ags):
                 messages.success(request, _("Die Angaben der Stadt sind gespeichert."))  # a host not served: the page says so
                 return redirect("city-administration", city.ags)
         except ValidationError as exc:
-            add_errors(person_form if "grant" in request.POST else addresses, exc)
+            add_errors(ags_form if "correct_ags" in request.POST else delete_form if "delete" in request.POST
+                       else person_form if "grant" in request.POST else addresses, exc)
         city.refresh_from_db()
     return render(request, "concepts/city_administration.html", {
-        "city": city, "addresses": addresses, "person_form": person_form,
+        "city": city, "addresses": addresses, "person_form": person_form, "ags_form": ags_form,
+        "delete_form": delete_form, "concept_count": city.concepts.count(),
         "host_not_served": "" if services.host_served(city.host) else _host_not_served(city.host),
         "administrators": services.city_people(city, services.CityRole.Role.ADMIN),
         "authority": (authority := services.authority_of(city)),

@@ -347,3 +347,14 @@ def video_origin(url: str) -> str:
             or not parts.path.lower().endswith((".mp4", ".webm"))):
         return ""
     return f"https://{host}" + (f":{port}" if port and port != 443 else "")
+
+
+def follow_corrected_ags(sender, city, old: str, **kwargs) -> None:
+    """The city's AGS was corrected (``concepts.services.city_ags_corrected``, decision 0090): where
+    its enforcement procedure was the old key's Land, it becomes the new key's (inside the
+    correction's recorded transaction)."""
+    if old[:2] == city.ags[:2]:
+        return
+    for texts in LegalTexts.objects.filter(city=city, land=old[:2]):
+        texts.land = city.ags[:2]
+        texts.save(update_fields=["land"])

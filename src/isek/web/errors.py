@@ -83,6 +83,18 @@ def permission_denied(request, exception=None):
         match = getattr(request, "resolver_match", None)
         ags = match.kwargs.get("ags") if match is not None else None
         city = city_by_ags(ags) if isinstance(ags, str) else None
+        route = access.route_of(match.func) if match is not None else None
+        rule = route.rule(request.method) if route is not None else None
+        if city is not None and isinstance(rule, access.Site) and \
+                access.Role.CITY_ADMIN not in access.SITE_POLICY.get((rule.resource, rule.action), ()):
+            # a page about the city that is the installation's administration's, not the city's own
+            # (its name, addresses, key and administrators): a city's administrator refused there was
+            # told to ask themselves (walk 22e)
+            return error_page(request, 403, _("Kein Zugriff"),
+                              _("Diese Seite gehört der Administration der Installation (isek), nicht der Stadt %(c)s: "
+                                "sie legt Städte an und bestimmt ihren Namen, ihre Adressen, ihren Gemeindeschlüssel und "
+                                "ihre Administration. Wenn Sie hier etwas ändern lassen möchten, wenden Sie sich bitte an "
+                                "%(who)s.") % {"c": city.name, "who": administration()})
         if city is not None:
             # a page of a city (decision 0046): it names the city and whom to turn to, but not the
             # addresses of the city's administrators – a refused person may be anyone signed in,
@@ -94,7 +106,6 @@ def permission_denied(request, exception=None):
             return error_page(request, 403, _("Kein Zugriff"),
                               _("Diese Seite ist der Administration der Stadt %(c)s vorbehalten. Wenn Sie hier etwas "
                                 "ändern lassen möchten, wenden Sie sich bitte an %(who)s.") % {"c": city.name, "who": who})
-        route = access.route_of(match.func) if match is not None else None
         if route is not None and any(getattr(cell, "somewhere", False) for cell in route.methods.values()):
             # a page every city's administration uses for its own city (the feedback list)
             return error_page(request, 403, _("Kein Zugriff"),
