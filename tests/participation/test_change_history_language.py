@@ -56,3 +56,20 @@ def test_an_ideas_page_lists_the_theme_decision_with_the_moderations(phase, citi
     assert len(items) == 2 and items[1].endswith(" petra: veröffentlicht"), items  # the moderation's (now)
     # the theme (at a fixed time, before), in local time
     assert items[0] == "7.12.2026 11:02 petra: Thema korrigiert: „Mobilität“ – Vorschlag war „Plätze &amp; Freiräume“"
+
+
+def test_who_may_not_moderate_reads_no_participation_records_in_the_history(phase, citizen):
+    """Walk 24: a reviewer read the titles of unpublished imported contributions in the change history
+    (their own pages answer 404 to the reviewer). The participation's records are the moderation's."""
+    planner = member(phase.concept, "planner", "paula")
+    hidden = idea(phase, citizen, title="Geheimer Radweg-Wunsch")
+    services.confirm_theme(planner, phase.concept, phase, hidden.pk, phase.themes.first().pk)
+    concepts.grant_role(OPERATOR, phase.concept, member(phase.concept, "reviewer", "rudi"), "reviewer")
+    seen = {}
+    for name in ("paula", "rudi"):
+        c = Client(HTTP_ACCEPT_LANGUAGE="de")
+        c.force_login(phase.concept.roles.get(user__username=name).user)
+        seen[name] = c.get(f"/concepts/{phase.concept.slug}/changes/").content.decode()
+    assert f"I-{hidden.number}" in seen["paula"] and 'id="participation-apart"' not in seen["paula"]
+    assert f"I-{hidden.number}" not in seen["rudi"] and "Geheimer" not in seen["rudi"]
+    assert 'id="participation-apart"' in seen["rudi"] and "rudi" in seen["rudi"]  # the concept's own records stay

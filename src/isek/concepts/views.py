@@ -343,8 +343,14 @@ def export_view(request, concept, fmt):
 
 @access.concept_view("concept", "history")
 def changes_view(request, concept):
-    records = ChangeRecord.objects.filter(concept_pk=concept.pk)[:300]
-    return render(request, "concepts/changes.html", {"concept": concept, "records": audit.readable(records)})
+    records = ChangeRecord.objects.filter(concept_pk=concept.pk)
+    # the participation's records name contributions not published (walk 24: a reviewer read their titles
+    # here): only who may see the moderation's queue sees them in the history
+    apart = not access.allows(request.user, "moderation", "view", concept)
+    if apart:
+        records = records.exclude(model__startswith="participation.")
+    return render(request, "concepts/changes.html", {"concept": concept, "records": audit.readable(records[:300]),
+                                                     "participation_apart": apart})
 
 
 # --- starting a concept (the wizard) and its team ------------------------------------------
