@@ -729,7 +729,7 @@ def test_the_proof_pages_and_the_api(paid):
     authority.post(proof + "check/", {"key": key, "state": "checked"})
     accepted = authority.post(proof + "accept/", {"confirmed": "1"}, follow=True).content.decode()
     # submitted while the approval runs: an interim proof, accepted it leaves room for the next (decision 0085)
-    assert "Stand: Version 1, angenommen (Zwischennachweis)." in accepted and 'data-state="accepted"' in accepted
+    assert "Stand: Version 1, als Zwischennachweis angenommen." in accepted and 'data-state="accepted"' in accepted
     assert 'id="proof-interim-accepted"' in accepted and "geprüft und abgeschlossen" not in accepted
     data = bearer(planner).get(f"/api/v1/concepts/{concept.slug}/applications/{app.pk}/proof/").json()
     assert data["state"] == "accepted" and [s["version"] for s in data["submissions"]] == [1]

@@ -552,7 +552,7 @@ class ProofSubmission(models.Model):
     def state_label(self) -> str:
         """Its state as the pages say it; an accepted interim proof is not "abgeschlossen"."""
         if self.state == self.State.ACCEPTED and self.interim:
-            return str(_("angenommen (Zwischennachweis)"))
+            return str(_("als Zwischennachweis angenommen"))
         return str(self.get_state_display())
 
     def save(self, *args, **kwargs):
