@@ -577,7 +577,7 @@ def test_the_planner_imports_on_the_page(client, koeln):
     html = r.content.decode()
     assert r.status_code == 200 and 'value="document_id" selected' in html and 'value="Radverkehr" selected' in html
     # the Raddialog's licence is prefilled (fix24e): only the bad coordinate is a problem
-    assert "Bitte die Lizenz angeben" not in html and 'value="CC BY-SA 4.0"' in html and "6921 ist keine Länge" in html
+    assert "Bitte die Lizenz angeben" not in html and 'value="CC BY 4.0 (Beiträge), CC BY-SA 4.0 (Annotation)"' in html and "6921 ist keine Länge" in html
     form = {"step": "commit", "col_external_id": "document_id", "col_title": "title", "col_text": "text",
             "col_url": "url", "col_x": "lon", "col_y": "lat", "crs": "EPSG:4326", "source": "Raddialog Ehrenfeld",
             "licence": LICENCE, "credit": "", "default_theme": "Radverkehr"}

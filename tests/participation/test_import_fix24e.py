@@ -36,12 +36,12 @@ def test_a_row_shorter_than_the_header_is_refused_with_its_row_and_the_missing_c
 def test_the_licence_and_credit_of_a_recognised_corpus_are_prefilled_by_its_columns_and_editable(client, phase, tmp_path):
     """Walk (fix24e): the Ottensen planner had to find and type the licence and credit SOURCES.md asks for."""
     ottensen = services.plan_import(OPERATOR, phase, OTTENSEN).mapping
-    assert ottensen.licence == "CC BY-SA 4.0"
+    assert ottensen.licence == "CC BY 4.0 (Beiträge), CC BY-SA 4.0 (Annotation)"
     assert ottensen.credit == ("Beiträge: FreiRaum Ottensen 2021 (Bezirksamt Altona), CC BY 4.0, je Beitrag verlinkt; "
                                "Themen-Annotation: CIMT-Korpus (HHU Düsseldorf, Romberg et al. 2022), CC BY-SA 4.0")
     for path in (KOELN_THEMES, KOELN_POINTS):
         m = services.plan_import(OPERATOR, phase, path).mapping
-        assert m.licence == "CC BY-SA 4.0" and m.credit.startswith("Beiträge: Raddialog Ehrenfeld 2017 (Stadt Köln), CC BY 4.0")
+        assert m.licence == "CC BY 4.0 (Beiträge), CC BY-SA 4.0 (Annotation)" and m.credit.startswith("Beiträge: Raddialog Ehrenfeld 2017 (Stadt Köln), CC BY 4.0")
     # by the columns and the contributions' addresses, not the file name: renamed, it is recognised;
     # the same columns with other addresses are not
     renamed = tmp_path / "export.csv"
@@ -56,7 +56,7 @@ def test_the_licence_and_credit_of_a_recognised_corpus_are_prefilled_by_its_colu
     url = reverse("participation:import", args=[phase.concept.slug, phase.pk])
     with renamed.open("rb") as f:
         html = client.post(url, {"step": "upload", "file": f}).content.decode()
-    assert re.search(r'<input type="text" name="licence" value="CC BY-SA 4.0"', html)
+    assert re.search(r'<input type="text" name="licence" value="CC BY 4.0 \(Beiträge\), CC BY-SA 4.0 \(Annotation\)"', html)
     assert 'value="Beiträge: FreiRaum Ottensen 2021 (Bezirksamt Altona), CC BY 4.0' in html
     form = {"step": "commit", "col_external_id": "document_id", "col_title": "title", "col_text": "text", "col_url": "url",
             "default_theme": "Mobilität", "crs": "EPSG:4326", "source": "DIPAS", "licence": "CC BY 4.0",

@@ -433,7 +433,7 @@ CORPORA = (
                       "stationary traffic (parking)", "moving traffic"}),
            "freiraumottensen.beteiligung.hamburg"),
 )
-CORPUS_LICENCE = "CC BY-SA 4.0"
+CORPUS_LICENCE = "CC BY 4.0 (Beiträge), CC BY-SA 4.0 (Annotation)"  # SOURCES.md: the texts CC BY, the themes CC BY-SA
 
 
 def corpus_credit(corpus: Corpus) -> str:
