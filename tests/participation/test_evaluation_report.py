@@ -251,7 +251,8 @@ def test_the_pdf_and_the_xlsx_say_the_same_figures(evaluated, tmp_path):
     assert "wurde zur Maßnahme: Wird mit der Maßnahme umgesetzt." in plain
     assert "CC BY 4.0" in text and "logistische Regression" in text
     # the confirmed idea kept its own theme (isek had no suggestion): not an accepted suggestion (walk 24)
-    assert ("Von 3 Entscheidungen über ein Thema übernahmen 0 den Vorschlag von isek (0 %), 1 bestätigten das "
+    assert ("Von 3 Entscheidungen über ein Thema übernahmen 0 den Vorschlag von isek (0 % der 2 Entscheidungen, bei denen "
+            "isek einen Vorschlag zeigte), 1 bestätigten das "
             "eingereichte oder importierte Thema, 1 wählten ein anderes Thema, 1 wählten ein Thema, wo isek keinen "
             "Vorschlag zeigte (gewählt ohne Vorschlag)") in plain
 

@@ -85,7 +85,9 @@ def write_pdf(report, method: str, path, picture: str | None = None) -> int:
     """The report as PDF at ``path`` (its map ``picture`` drawn here unless given); returns its pages."""
     if picture is None:
         picture = map_png(report)
-    return pdf.write("participation/report_pdf.html", {"r": report, "method": method, "map": picture}, path)
+    # tagged (PDF/UA-1, fix24f): its structure for screen readers, its links to the originals as link annotations
+    return pdf.write("participation/report_pdf.html", {"r": report, "method": method, "map": picture}, path,
+                     variant="pdf/ua-1")
 
 
 def own_date(idea) -> str:

@@ -531,9 +531,12 @@ def idea_link(request, concept, pk):
 @access.concept_view("participation", "statistics")
 def statistics(request, concept):
     phase = _phase_or_404(concept)
+    may_report = access.allows(request.user, "moderation", "view", concept)
     return render(request, "participation/statistics.html", {
         "concept": concept, "phase": phase, "stats": services.statistics(request.user, phase),
-        "may_export": access.allows(request.user, "participation", "export", concept)})
+        "may_export": access.allows(request.user, "participation", "export", concept),
+        # the evaluation report per phase (fix24f: this page counts only the current phase)
+        "phases": services.moderated_phases(request.user, concept) if may_report else []})
 
 
 @access.concept_view("participation", "export")

@@ -208,9 +208,15 @@ class EvaluationReport:
         return tables
 
     @property
+    def with_suggestion(self) -> int:
+        """The decisions where isek showed a suggestion: all but those "gewählt ohne Vorschlag"."""
+        return self.reviewed - self.unsuggested
+
+    @property
     def accepted_percent(self) -> int | None:
-        """How often a person kept isek's suggestion, of all decisions (None before any)."""
-        return round(100 * self.accepted / self.reviewed) if self.reviewed else None
+        """How often a person kept isek's suggestion, of the decisions where isek showed one (fix24f:
+        it divided by all, those without a suggestion too); None before any."""
+        return round(100 * self.accepted / self.with_suggestion) if self.with_suggestion else None
 
 
 def report_phase(user, concept: Concept, phase_pk) -> Phase:
