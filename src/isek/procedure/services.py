@@ -1326,7 +1326,7 @@ def request_lines(concept, application: Application, payments: list) -> list[dic
     approval grants money for: "key", "measure", "label", "year", "source", "source_label",
     "expenses" (the cited payments), "share" (the approval's share of them: the expenses times
     approved over planned cost – over the sum approved where the planned cost is 0, missing or
-    below it –, each source on its own, half up to the cent, together never above the expenses:
+    below it –, the whole share rounded once to the cent, the Land the rest of it (decision 0091):
     ``difference.split_share``), "left" (approved minus released or requested so far)
     and "requested" (the share, at most what is left)."""
     basis, left = _basis(application), _left(application)
