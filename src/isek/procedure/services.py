@@ -957,7 +957,11 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
         finance.apply_approval(user, concept, [
             (k["measure"], k["year"], k["source"], decimal.Decimal(k["requested"]), decimal.Decimal(k["approved"]),
              k["reason"]) for k in kept], reference=reference, via=via)
-        mail.approved(application, approval, reference)
+        labels, sources = _labels(application), finance.source_labels(concept)
+        mail.approved(application, approval, reference, differs=[
+            (labels.get(k["measure"], k["measure"]), k["year"], sources.get(k["source"], k["source"]),
+             decimal.Decimal(k["requested"]), decimal.Decimal(k["approved"]), k["reason"])
+            for k in kept if decimal.Decimal(k["approved"]) != decimal.Decimal(k["requested"])])
     return approval
 
 
