@@ -284,11 +284,31 @@ def overfinanced_city(new_city):
     return new_city
 
 
-@pytest.fixture(params=["bochum", "new_city", "overfinanced_city"])
+@pytest.fixture
+def two_thirds_city(new_city):
+    """Issue 23: the new city at 66 ⅔ % ("66 2/3") with 500.000 € eligible in 2030 on measure 1.2 – the
+    year whose grant was shown as 166.666,67 + 166.666,67 = 333.333,34 €, a cent above the rate."""
+    from isek.demo.loader import DEMO
+    from isek.finance.models import CostItem
+
+    rates = list(finance.FundingRate.objects.filter(concept=new_city))
+    for r in rates:
+        r.rate = D("66.6666666667")  # "66 2/3" as the rates form keeps it
+    finance.save_rates(DEMO, new_city, rates=rates)
+    CostItem.objects.create(measure=new_city.measures.get(number="1.2"), year=2030, amount=D("500000.00"),
+                            eligible=D("500000.00"), cost_group=next(g for g in finance.CostGroup.of(new_city) if g.number == "3"))
+    return new_city
+
+
+@pytest.fixture(params=["bochum", "new_city", "overfinanced_city", "two_thirds_city"])
 def concept_and_user(request, db):
     concept = request.getfixturevalue(request.param)
     if request.param == "overfinanced_city":
         assert kuf.current(concept).total(engine.OVERFINANCED) == D("5000.00")
+    if request.param == "two_thirds_city":  # the grant rounded once, the Land the rest (decision 0091)
+        cell = kuf.current(concept).cells[(str(concept.measures.get(number="1.2").pk), 2030)]
+        assert (cell.eligible, cell.grant, cell.sources["bund"], cell.sources["land"]) == (
+            D("500000.00"), D("333333.33"), D("166666.67"), D("166666.66"))
     if request.param == "bochum":
         return concept, request.getfixturevalue("users")["planner"]
     return concept, concept.roles.get().user

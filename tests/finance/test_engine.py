@@ -38,39 +38,48 @@ def test_rounding_to_cents_adds_up_exactly():
 def test_bund_and_land_split_evenly_at_two_thirds_and_by_the_federal_third_otherwise():
     """Walk 23 (Thüringen, no Land rules): 66,67 % split 28.333,33 / 28.336,17. The rule (VV
     Städtebauförderung, the engine's docstring): the Bund pays its share of the eligible cost, one
-    third; the Land the rest of the grant. Even only at exactly 2/3 – the rates page says so."""
+    third; the Land the rest of the grant. Even only at exactly 2/3 – the rates page says so – and
+    there to the cent of the grant rounded once (85.000 × ⅔ = 56.666,67 €, Bund 28.333,33 €)."""
     split = {}
     for typed, rate in (("66,67", D("0.6667")), ("66 2/3", D(2) / D(3))):
         rules = e.Rules(rates={2026: rate}, federal_share=D(1) / D(3), start_year=2026, end_year=2030, cap=None)
         c = e.compute(M, [e.CostLine("1", 2026, "9", D("85000.00"), D("85000.00"))], [], rules).cells[("1", 2026)]
         split[typed] = (c.sources["bund"], c.sources["land"])
-    assert split == {"66,67": (D("28333.33"), D("28336.17")), "66 2/3": (D("28333.33"), D("28333.33"))}
+    assert split == {"66,67": (D("28333.33"), D("28336.17")), "66 2/3": (D("28333.33"), D("28333.34"))}
 
 
-def test_each_share_is_rounded_on_its_own_and_the_grant_is_their_sum():
-    """Walk 23 (Hoyerswerda, SAB; decision 0075): at 66 ⅔ % 650.000 € gave Bund 216.666,66 / Land
-    216.666,67 but 50.000 € Bund 16.666,67 / Land 16.666,66 (the programme's third stored as
-    0,33333333, the Land the rest of the rounded grant); a third of 7.000.000 € was 2.333.333,31 €.
-    Now each share is the eligible cost times its fraction, to the cent, the grant their sum."""
+def test_the_grant_is_rounded_once_and_the_land_gets_the_rest():
+    """Issue 23 (a stranger's walk; decision 0091): at 66 ⅔ % of 500.000 € the KuF showed Bund
+    166.666,67 + Land 166.666,67 = 333.333,34 € – a cent above the rate (decision 0075 rounded each
+    share on its own). The rates page's rule: the grant eligible × rate rounded once, the Bund its
+    third to the cent, the Land the grant minus the Bund. Worked out by hand:
+    500.000 × ⅔ = 333.333,3333 → 333.333,33; 500.000 / 3 = 166.666,6667 → 166.666,67; Land 166.666,66.
+    650.000 × ⅔ = 433.333,3333 → 433.333,33; / 3 = 216.666,6667 → 216.666,67; Land 216.666,66.
+    50.000 × ⅔ = 33.333,3333 → 33.333,33; / 3 = 16.666,6667 → 16.666,67; Land 16.666,66.
+    A third of 7.000.000 € stays 2.333.333,33 € (the programme's 0,33333333 read as a third)."""
     stored = e.exact_share(D("0.33333333"))  # the programme's third as stored (8 decimals)
     assert stored == D(1) / D(3) and e.exact_share(D("0.33")) == D("0.33")
     rate = D("0.666666666667")  # "66 2/3" as the rate field keeps it (decision 0043)
     rules = e.Rules(rates={2027: rate, 2028: D("0.6")}, federal_share=stored, start_year=2027, end_year=2028)
     costs = [e.CostLine("1", 2027, "9", D("650000.00"), D("650000.00")),
              e.CostLine("2", 2027, "9", D("50000.00"), D("50000.00")),
-             e.CostLine("1", 2028, "9", D("7000000.00"), D("7000000.00"))]
-    r = e.compute(M, costs, [], rules)
+             e.CostLine("1", 2028, "9", D("7000000.00"), D("7000000.00")),
+             e.CostLine("2", 2028, "9", D("500000.00"), D("500000.00"))]
+    r = e.compute(M, costs, [], e.Rules(**{**rules.__dict__, "rates": {2027: rate, 2028: rate}}))
+    assert (r.cells[("2", 2028)].sources["bund"], r.cells[("2", 2028)].sources["land"], r.cells[("2", 2028)].grant) == (
+        D("166666.67"), D("166666.66"), D("333333.33"))
+    r = e.compute(M, costs[:3], [], rules)
     shares = {(m, y): (c.sources["bund"], c.sources["land"], c.grant) for (m, y), c in r.cells.items()}
-    assert shares == {("1", 2027): (D("216666.67"), D("216666.67"), D("433333.34")),
-                      ("2", 2027): (D("16666.67"), D("16666.67"), D("33333.34")),
+    assert shares == {("1", 2027): (D("216666.67"), D("216666.66"), D("433333.33")),
+                      ("2", 2027): (D("16666.67"), D("16666.66"), D("33333.33")),
                       ("1", 2028): (D("2333333.33"), D("1866666.67"), D("4200000.00"))}
-    assert r.year_total(2027, "bund") == r.year_total(2027, "land") == D("233333.34")
-    assert r.year_total(2027, "grant") == D("466666.68")
-    # a KuF version frozen before keeps the rule it was computed with
-    old = e.compute(M, costs, [], e.Rules(rates=rules.rates, federal_share=D("0.33333333"), start_year=2027,
-                                          end_year=2028, split="remainder"))
+    assert r.year_total(2027, "bund") == D("233333.34") and r.year_total(2027, "land") == D("233333.32")
+    assert r.year_total(2027, "grant") == D("466666.66")
+    assert e.grant_shares(D("500000.00"), rate, rules) == (D("166666.67"), D("166666.66"))
+    # a KuF version frozen between decisions 0075 and 0091 keeps the rule it was computed with
+    old = e.compute(M, costs, [], e.Rules(**{**rules.__dict__, "split": "each"}))
     assert (old.cells[("1", 2027)].sources["bund"], old.cells[("1", 2027)].sources["land"]) == (
-        D("216666.66"), D("216666.67"))
+        D("216666.67"), D("216666.67"))
 
 
 @settings(max_examples=200, deadline=None)

@@ -116,10 +116,9 @@ def test_grant_cells_refer_to_the_rate_cells(workbook):
     xl.set_value("Parameter!B4", 0.8)
     land = xl.evaluate(f"KuF!E{rows[('1.1', 'Städtebauförderung Land')]}")
     bund = xl.evaluate(f"KuF!E{rows[('1.1', 'Städtebauförderung Bund')]}")
-    # each share from the eligible cost, to the cent; the grant their sum (decision 0075)
-    fed = D("0.33333333")
-    assert (round(bund, 2), round(land, 2)) == (float(e.share(D("53333.33"), fed)),
-                                                float(e.share(D("53333.33"), D("0.8") - fed)))
+    # the grant rounded once, the Bund its share to the cent, the Land the rest (decision 0091):
+    # 53.333,33 × 0,8 = 42.666,664 → 42.666,66; × 0,33333333 = 17.777,7749 → 17.777,78; Land 24.888,88
+    assert (round(bund, 2), round(land, 2)) == (17777.78, 24888.88)
 
 
 def reason_of(ws, row: int) -> str | None:
@@ -169,9 +168,9 @@ def test_a_half_cent_gives_the_engines_cent_in_the_spreadsheet_too(tmp_path):
     xl = ExcelCompiler(filename=str(path))
     rows = rows_by_label(openpyxl.load_workbook(path)["KuF"])
     assert round(xl.evaluate(f"KuF!D{rows[('5.1', 'Städtebauförderung Bund')]}"), 2) == 5833333.28
-    # the Land's share on its own (decision 0075): 17,500,000 × 0.26666667 = 4,666,666.725, also a half cent
-    assert result.cells[("1", 2024)].sources["land"] == D("4666666.73")
-    assert round(xl.evaluate(f"KuF!D{rows[('5.1', 'Städtebauförderung Land')]}"), 2) == 4666666.73
+    # the Land the rest of the grant (decision 0091): 10.500.000,00 − 5.833.333,28
+    assert result.cells[("1", 2024)].sources["land"] == D("4666666.72")
+    assert round(xl.evaluate(f"KuF!D{rows[('5.1', 'Städtebauförderung Land')]}"), 2) == 4666666.72
 
 
 def test_shares_are_rounded_to_6_places_then_to_cents():

@@ -560,3 +560,4 @@ def test_the_rates_form_says_how_to_type_two_thirds_and_where_the_split_comes_fr
     note = re.sub(r"\s", " ", note)  # the rate is "33 ⅓" with a no-break space
     assert "Auch als Bruch: „66 2/3“" in note
     assert "Bund 28.333,33 €, Land 28.336,17 €" in note
+    assert "genau 66 2/3 % gleich viel (bis auf einen Cent: die Zuwendung wird einmal gerundet" in note  # decision 0091

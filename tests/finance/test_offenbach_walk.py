@@ -227,26 +227,26 @@ def disposition_fund(client):
 def test_a_disposition_fund_in_cost_group_4_is_checked_against_the_half_rule(disposition_fund, client):
     concept, m = disposition_fund
     result = finance.current(concept)
-    assert result.cells[(str(m.pk), 2031)].grant == D("33333.34")  # the figures stay as computed (each share to the cent)
+    assert result.cells[(str(m.pk), 2031)].grant == D("33333.33")  # 50.000 × ⅔ rounded once (decision 0091)
     assert [w.year for w in result.warnings if w.code == "fund_share"] == [2030, 2031, 2032]
     doc = lxml.html.fromstring(client.get(f"/concepts/{concept.slug}/kuf/").content.decode())
     li = doc.xpath("//*[@id='kuf-warnings']//li[contains(., 'Verfügungsfonds (Kostengruppe 4')]")
     assert len(li) == 3
     text = " ".join(li[1].text_content().split())
     assert text.startswith("4 Verfügungsfonds (2031): Verfügungsfonds (Kostengruppe 4, 50.000,00 €)")
-    assert "Zuwendung von 33.333,34 € liegt über 50 % des Fonds (25.000,00 €)" in text
-    # at most what the grant allows – the sum of Bund and Land, each to the cent (decision 0080):
-    # 37.500,01 € give 37.500,01 / 3 = 12.500,0033 → 12.500,00 € each, 25.000,00 € in all (one share
-    # of ⅔ would be 25.000,0067 → 25.000,01 € and said 37.500,00 €)
-    assert "VV Städtebauförderung" in text and "höchstens 37.500,01 €" in text
+    assert "Zuwendung von 33.333,33 € liegt über 50 % des Fonds (25.000,00 €)" in text
+    # at most what the grant allows (decision 0080), the grant rounded once (decision 0091):
+    # 37.500,00 € give 25.000,00 €, 37.500,01 € give 25.000,0067 → 25.000,01 €
+    assert "VV Städtebauförderung" in text and "höchstens 37.500,00 €" in text
     board = lxml.html.fromstring(client.get(f"/concepts/{concept.slug}/dashboard/").content.decode())
     assert board.xpath("string(//*[@id='warn-heading'])").strip() == "Hinweise (3)"
 
 
 def test_the_funds_most_eligible_cost_is_what_the_grant_allows_to_the_cent(disposition_fund):
     """The hint's "höchstens … €" is computed by the grant's own function (decision 0080): with the
-    eligible cost it names the check passes, a cent more and it does not. At 66 ⅔ % of 37.500,02 €
-    each share is 12.500,0067 → 12.500,01 €, together 25.000,02 € – above half of 50.000 €."""
+    eligible cost it names the check passes, a cent more and it does not. At 66 ⅔ % the grant of
+    37.500,01 € is 25.000,0067 → 25.000,01 € (decision 0091: rounded once; Bund 12.500,0033 →
+    12.500,00, the Land the rest) – above half of 50.000 €."""
     concept, m = disposition_fund
     item = CostItem.objects.get(measure=m, year=2031)
     checked = {}
@@ -257,15 +257,15 @@ def test_the_funds_most_eligible_cost_is_what_the_grant_allows_to_the_cent(dispo
         checked[eligible] = (cell.sources["bund"], cell.sources["land"],
                              any(w.code == "fund_share" and w.year == 2031 for w in result.warnings))
     assert checked == {"37500.00": (D("12500.00"), D("12500.00"), False),
-                       "37500.01": (D("12500.00"), D("12500.00"), False),
-                       "37500.02": (D("12500.01"), D("12500.01"), True)}
+                       "37500.01": (D("12500.00"), D("12500.01"), True),
+                       "37500.02": (D("12500.01"), D("12500.00"), True)}
     from isek.finance import engine, kuf
 
     rules = kuf.rules_for(concept)
-    assert engine.most_eligible(D("25000.00"), rules.rates[2031], rules) == D("37500.01")
-    # the version frozen before decision 0075 (the grant first, the Land the rest) keeps its own answer
-    frozen = engine.Rules(**{**rules.__dict__, "split": "remainder"})
-    assert engine.most_eligible(D("25000.00"), rules.rates[2031], frozen) == D("37500.00")
+    assert engine.most_eligible(D("25000.00"), rules.rates[2031], rules) == D("37500.00")
+    # a version frozen between decisions 0075 and 0091 (each share to the cent) keeps its own answer
+    frozen = engine.Rules(**{**rules.__dict__, "split": "each"})
+    assert engine.most_eligible(D("25000.00"), rules.rates[2031], frozen) == D("37500.01")
     assert engine.most_eligible(D("25000.00"), D(0), rules) == D(0)
 
 

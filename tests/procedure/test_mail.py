@@ -80,16 +80,23 @@ def test_change_request_new_version_and_approval_each_tell_the_other_side(world,
     assert len(callbacks) == 1
     bodies = _step(who["planners"], "Nachforderung zum Antrag 2027", page)
     assert all("Bitte die Kosten 2028 belegen." in b and "die Zahlen (KuF)" in b for b in bodies)
+    assert all("Die Bewilligungsbehörde hat eine Nachforderung zum Antrag" in b and "bittet" not in b for b in bodies)
     with django_capture_on_commit_callbacks(execute=True):
         second = submit(planner, concept, name="Programmanmeldung 2027 v2")
     _step(who["authority"], "Neue Version 2 des Antrags von Hoyerswerda für 2027",
           f"/concepts/{concept.slug}/applications/{second.pk}/")
     with django_capture_on_commit_callbacks(execute=True):
         services.start_review(staff, concept, second)
-        services.approve(staff, concept, second, decided_on=second.submitted_at.date(), file_number="34.1-2027/09")
+        cut = next(line for line in services.approval_lines(concept, second) if line["source"] == "bund" and line["requested"] > 1000)
+        services.approve(staff, concept, second, decided_on=second.submitted_at.date(), file_number="34.1-2027/09",
+                         amounts={cut["key"]: cut["requested"] - 1000}, reasons={cut["key"]: "Kosten zu hoch"})
     bodies = _step(who["planners"], "Zuwendungsbescheid zum Antrag 2027",
                    f"/concepts/{concept.slug}/applications/{second.pk}/")
-    assert all("34.1-2027/09" in b for b in bodies)
+    # issue 23: "hat den Zuwendungsbescheid … eingetragen", and where the approval differs from the request
+    differs = (f"Abweichend vom Antrag bewilligt:\n- {cut['label']}, {cut['year']}, {cut['source_label']}: beantragt "
+               f"{services._euro(cut['requested'])} €, bewilligt {services._euro(cut['requested'] - 1000)} € (Kosten zu hoch)")
+    assert all("hat den Zuwendungsbescheid 34.1-2027/09 vom" in b and differs in b for b in bodies)
+    assert sum("Abweichend" in b for b in bodies) == len(bodies) and all(b.count("\n- ") == 1 for b in bodies)
 
 
 def test_payment_requests_and_the_proof_of_use_tell_the_other_side(paid, people, django_capture_on_commit_callbacks):
@@ -116,7 +123,8 @@ def test_payment_requests_and_the_proof_of_use_tell_the_other_side(paid, people,
     assert all("Bitte mit Schlussrechnung" in b for b in bodies)
     with django_capture_on_commit_callbacks(execute=True):
         services.submit_proof(planner, concept, app, report="Der Platz ist fertig.", confirmed=True)
-    _step(who["authority"], "Verwendungsnachweis von Hoyerswerda eingereicht", base + "proof/")
+    bodies = _step(who["authority"], "Verwendungsnachweis von Hoyerswerda eingereicht", base + "proof/")
+    assert all("eingereicht (Version 1)." in b and "Fassung" not in b for b in bodies)  # issue 23: one word
     with django_capture_on_commit_callbacks(execute=True):
         services.return_proof(staff, concept, app, reason="Bitte den Sachbericht ergänzen")
     bodies = _step(who["planners"], "Verwendungsnachweis zurückgegeben", base + "proof/")

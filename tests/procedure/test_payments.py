@@ -569,26 +569,29 @@ def test_the_shares_never_add_up_to_more_than_was_paid():
 # --- the city's answers, the submitted proof of use, the authority's decision (decision 0063) ---------
 
 
-def test_the_shares_of_bund_and_land_are_each_rounded_and_add_up_to_their_sum():
-    """Decision 0075 (walk 23): a request's share per source is computed as the KuF computes Bund and
-    Land – each on its own, half up to the cent, the whole share their sum – so two sources approved
-    alike get the same cent (the largest remainder gave the odd cent to the source named first)."""
+def test_the_requested_grant_is_rounded_once_and_the_land_gets_the_rest():
+    """Issue 23 (decision 0091): a request's share is computed as the KuF computes Bund and Land – the
+    whole share paid × approved ÷ planned rounded once, the Bund its share to the cent, the Land the
+    rest – so the request never asks a cent more than the rate (decision 0075 rounded each source on
+    its own: 100,01 € paid at ⅔ asked 33,34 + 33,34 = 66,68 €, not 66,67 €)."""
     from isek.procedure.difference import split_share
 
-    assert split_share(D("1.00"), D("200"), {"bund": D("1"), "land": D("1")}) == {"bund": D("0.01"), "land": D("0.01")}
-    # 50.000 € paid of a measure planned at 650.000 €, approved at 66 ⅔ %: the same cent for both
-    assert split_share(D("50000.00"), D("650000"), {"bund": D("216666.67"), "land": D("216666.67")}) == {
-        "bund": D("16666.67"), "land": D("16666.67")}
-    # paying the whole planned cost requests the whole approval, source by source
-    assert split_share(D("650000.00"), D("650000"), {"bund": D("216666.67"), "land": D("216666.67")}) == {
-        "bund": D("216666.67"), "land": D("216666.67")}
-    # worked out by hand: 52.345,67 / 3 = 17.448,5567 → 17.448,56; / 6 = 8.724,2783 → 8.724,28
+    # 1 € of 200 € planned, 1 € + 1 € approved: 0,01 € in all (0,005 + 0,005 rounded once)
+    assert split_share(D("1.00"), D("200"), {"bund": D("1"), "land": D("1")}) == {"bund": D("0.01"), "land": D("0.00")}
+    # the issue's case: 500.000 € paid of 500.000 € planned, approved at 66 ⅔ %: the approval itself
+    assert split_share(D("500000.00"), D("500000"), {"bund": D("166666.67"), "land": D("166666.66")}) == {
+        "bund": D("166666.67"), "land": D("166666.66")}
+    # 50.000 € of 650.000 €: 50.000 × 433.333,33 / 650.000 = 33.333,3331 → 33.333,33;
+    # 50.000 × 216.666,67 / 650.000 = 16.666,6669 → 16.666,67; the Land 16.666,66
+    assert split_share(D("50000.00"), D("650000"), {"bund": D("216666.67"), "land": D("216666.66")}) == {
+        "bund": D("16666.67"), "land": D("16666.66")}
+    # worked out by hand: 52.345,67 / 2 = 26.172,835 → 26.172,84; / 3 = 17.448,5567 → 17.448,56; Land 8.724,28
     assert split_share(D("52345.67"), D("150000"), {"bund": D("50000"), "land": D("25000")}) == {
         "bund": D("17448.56"), "land": D("8724.28")}
-    # 0,03 / 9 = 0,0033 → 0,00; 0,06 / 9 = 0,0067 → 0,01
+    # 0,03 × 3 / 9 = 0,01; 0,03 / 9 = 0,0033 → 0,00; the Land 0,01
     assert split_share(D("0.03"), D("9"), {"bund": D("1"), "land": D("2")}) == {"bund": D("0.00"), "land": D("0.01")}
-    # 100,01 / 3 = 33,3367 → 33,34 each
-    assert split_share(D("100.01"), D("3"), {"bund": D("1"), "land": D("1")}) == {"bund": D("33.34"), "land": D("33.34")}
+    # 100,01 × 2 / 3 = 66,6733 → 66,67; / 3 = 33,3367 → 33,34; the Land 33,33
+    assert split_share(D("100.01"), D("3"), {"bund": D("1"), "land": D("1")}) == {"bund": D("33.34"), "land": D("33.33")}
 
 
 def test_a_query_is_answered_the_proof_submitted_returned_and_accepted(paid, tmp_path):

@@ -94,7 +94,10 @@ def test_the_authority_sees_what_waits_for_it_and_the_city_what_waits_for_it(pai
     assert "Stellen Sie einen neuen Mittelabruf mit den korrigierten Ausgaben." in shown
     renew = f"/concepts/{concept.slug}/applications/{app.pk}/payments/new/?from={first.number}"
     assert f'href="{renew}"' in shown
-    assert 'id="request-renew"' not in authority.get(url).content.decode()  # the authority's page: no button
+    # the authority's page: the reason, but no button and not the city's instruction (issue 23)
+    theirs = authority.get(url).content.decode()
+    assert "Zurückgegeben: Rechnung 2 fehlt im Beleg" in theirs and 'id="request-returned"' in theirs
+    assert 'id="request-renew"' not in theirs and "Stellen Sie einen neuen Mittelabruf" not in theirs
     form = city.get(renew).content.decode()
     for pk in paid["payments"][:2]:
         assert f'value="{pk}" class="kern-form-check__checkbox" id="id_payments_' in form or (

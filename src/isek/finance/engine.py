@@ -3,14 +3,14 @@
 Money is ``Decimal`` in euros, rounded to cents (half up) once per figure; parts are derived so
 that they add up to their total exactly (the last part is the difference, never rounded again).
 
-Default financing of a measure and year, from the rules (all numbers are data); each share is
-computed from the eligible cost and rounded to the cent on its own, the grant is their sum
-(decision 0075: with 66 ⅔ % Bund and Land get the same cent, whatever the amount):
-    federal part = eligible × min(funding rate, federal share of the programme)    (Bund)
-    Land part    = eligible × (funding rate − federal share), never below 0        (Land)
-    grant        = federal part + Land part                                         (Städtebauförderung)
-(Frozen KuF versions made before keep their rule, ``Rules.split == "remainder"``: the grant
-rounded first, the Land part the grant minus the federal part.)
+Default financing of a measure and year, from the rules (all numbers are data); the grant is
+rounded to the cent once, the Land part is what remains of it (decision 0091, as the rates page says
+"Land = Zuwendung minus Bund"; at 66 ⅔ % of 500.000 € the grant is 333.333,33 €, never a cent more):
+    grant        = eligible × funding rate                                          (Städtebauförderung)
+    federal part = eligible × federal share of the programme, at most the grant    (Bund)
+    Land part    = grant − federal part                                             (Land)
+(KuF versions frozen between decisions 0075 and 0091 keep theirs, ``Rules.split == "each"``: each
+share from the eligible cost to the cent, the grant their sum.)
     own share    = cost − every other source, never below 0                (Eigenanteil)
     overfinanced = every source − cost, where above 0                       (Überfinanzierung)
 A planner may override any source of a measure and year (with a reason); an overridden own
@@ -77,10 +77,10 @@ def share(amount: Decimal, fraction: Decimal) -> Decimal:
 
 def grant_shares(eligible: Decimal, rate: Decimal, rules: Rules) -> tuple[Decimal, Decimal]:
     """Bund and Land of ``eligible`` cost at the funding ``rate``: the one computation of the grant
-    (the KuF's cells, the Verfügungsfonds hint's "höchstens … €"). By ``rules.split``: "each" – each
-    share from the eligible cost to the cent, Bund at most the federal share, the grant their sum
-    (decision 0075); "remainder" – the grant to the cent first, the Land the rest (versions frozen
-    before)."""
+    (the KuF's cells, the Verfügungsfonds hint's "höchstens … €"). By ``rules.split``: "remainder" –
+    the grant to the cent once, Bund its federal share to the cent, the Land the rest (decision 0091);
+    "each" – each share from the eligible cost to the cent, the grant their sum (KuF versions frozen
+    between decisions 0075 and 0091)."""
     if rules.split == "each":
         return (min(share(eligible, rate), share(eligible, rules.federal_share)),
                 share(eligible, max(rate - rules.federal_share, ZERO)))
@@ -96,10 +96,10 @@ def grant_of(eligible: Decimal, rate: Decimal, rules: Rules) -> Decimal:
 
 
 def most_eligible(limit: Decimal, rate: Decimal, rules: Rules) -> Decimal:
-    """The largest eligible cost, in cents, whose grant (``grant_of``, the sum of the shares each
-    rounded to the cent) is at most ``limit``; 0 without a rate. One share of eligible × rate may
-    differ from that sum by a cent either way (66 ⅔ %: 37.500,01 € give 12.500,00 + 12.500,00 €,
-    but 25.000,01 € as one share), so the answer is searched on the grant itself (decision 0080)."""
+    """The largest eligible cost, in cents, whose grant (``grant_of``, by the rule of ``rules.split``)
+    is at most ``limit``; 0 without a rate. Under the rule "each" the sum of the shares may differ
+    from eligible × rate by a cent either way, so the answer is searched on the grant itself
+    (decision 0080); under "remainder" the same search finds the largest eligible × rate within it."""
     if rate <= 0 or limit < 0:
         return ZERO
     # the grant is never below eligible × rate less a cent (two roundings of at most half a cent
@@ -167,9 +167,10 @@ class Rules:
     # ones checked (None: every measure with a line in a fund group; decision 0072)
     fund_only: frozenset[str] | None = None
     third_party_source: str = ""  # the citation of "third-party money lowers the eligible cost first"
-    # how Bund and Land are computed: "each" – each share from the eligible cost, the grant their sum
-    # (decision 0075); "remainder" – the grant first, the Land part the rest (KuF versions frozen before)
-    split: str = "each"
+    # how Bund and Land are computed: "remainder" – the grant to the cent first, the Land part the rest
+    # (decision 0091); "each" – each share from the eligible cost, the grant their sum (KuF versions
+    # frozen between decisions 0075 and 0091)
+    split: str = "remainder"
 
 
 @dataclass

@@ -207,7 +207,7 @@ def write(result: engine.KufResult, path, title: str, group_names: dict[str, str
 
     sum_rows["bund"] = block("bund", labels["bund"],
                              lambda m, y: override(m, y, "bund") or F(f"={fed(m, y)}", cell_of(m, y).sources.get("bund", 0)), src("bund"))
-    def land(m, y):  # engine.compute(): each share from the eligible cost (decision 0075), or the rest of the grant
+    def land(m, y):  # engine.grant_shares(): the rest of the grant (decision 0091), or each share on its own (0075)
         if result.rules.split == "each":
             return f"ROUND(ROUND({elig(m, y)}*MAX({rate_ref[y]}-{fed_ref},0),6),2)"
         return f"{default_grant(m, y)}-{fed(m, y)}"

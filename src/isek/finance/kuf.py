@@ -232,7 +232,7 @@ def from_snapshot(s: dict):
     rules = engine.Rules(
         rates={int(y): Decimal(v) for y, v in r["rates"].items()}, federal_share=Decimal(r["federal_share"]),
         start_year=r["start_year"], end_year=r["end_year"], cap=Decimal(r["cap"]) if r["cap"] else None,
-        default_status=r["default_status"], split=r.get("split", "remainder"))  # frozen before 0075: the old rule
+        default_status=r["default_status"], split=r.get("split", "remainder"))  # frozen before 0075: the rule in force again (0091)
     measures = [engine.MeasureRef(*m) for m in s["measures"]]
     costs = [engine.CostLine(m, y, g, Decimal(a), Decimal(e)) for m, y, g, a, e in s["costs"]]
     financing = [engine.FinancingLine(m, y, src, Decimal(a) if a is not None else None, st, why)

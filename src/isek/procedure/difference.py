@@ -93,21 +93,24 @@ CENT = Decimal("0.01")
 
 def split_share(paid: Decimal, cost: Decimal, approved: dict[str, Decimal]) -> dict[str, Decimal]:
     """The approval's share of ``paid`` expenses per grant source, as the KuF computes Bund and Land
-    (decision 0075): each source's share on its own – ``paid`` × approved ÷ the base, half up to the
-    cent – and the whole share their sum. Two sources approved alike get the same cent.
+    (decision 0091): the whole share – ``paid`` × the sum approved ÷ the base – rounded half up to the
+    cent once, each source but the last ``paid`` × approved ÷ the base to the cent, the last source
+    (the Land) the rest. The sources together are the whole share, never a cent more.
 
     The base is the planned ``cost``; where it is 0 or missing, or below the sum approved, the sum
-    approved (decision 0080: with a planned cost of 0 each source could ask for all of ``paid``).
-    The shares together never exceed ``paid``: where their cents add up to a cent more, the source
-    named last gives it back."""
+    approved (decision 0080: with a planned cost of 0 each source could ask for all of ``paid``), so
+    the whole share never exceeds ``paid``."""
     whole = sum(approved.values(), ZERO)
     base = cost if cost and cost > 0 and cost >= whole else whole
     if base <= 0 or paid <= 0:
         return {s: ZERO for s in approved}
-    shares = {s: (paid * a / base).quantize(CENT, rounding=ROUND_HALF_UP) for s, a in approved.items()}
-    for s in reversed(list(shares)):
-        over = sum(shares.values(), ZERO) - paid
+    total = (paid * whole / base).quantize(CENT, rounding=ROUND_HALF_UP)
+    names = list(approved)
+    shares = {s: (paid * approved[s] / base).quantize(CENT, rounding=ROUND_HALF_UP) for s in names[:-1]}
+    for s in reversed(names[:-1]):  # more than two sources: the cents rounded up never exceed the whole
+        over = sum(shares.values(), ZERO) - total
         if over <= 0:
             break
         shares[s] -= min(over, shares[s])
+    shares[names[-1]] = total - sum(shares.values(), ZERO)
     return shares

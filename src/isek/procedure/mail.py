@@ -120,7 +120,7 @@ def proof_submitted(application, submission) -> None:
         named = {**_named(application), "n": submission.version}
         subject = _("Verwendungsnachweis von %(city)s eingereicht") % named
         text = _("%(city)s hat den Verwendungsnachweis zum Antrag „%(concept)s“ (Programmjahr %(year)s) "
-                 "eingereicht (Fassung %(n)s).") % named
+                 "eingereicht (Version %(n)s).") % named
     tell(application.concept, AUTHORITY, subject, text,
          link("procedure:proof", application.concept.slug, application.pk))
 
@@ -132,23 +132,31 @@ def change_requested(application, remark) -> None:
     with override("de"):
         named = {**_named(application), "about": remark.about_label}
         subject = _("Nachforderung zum Antrag %(year)s (%(concept)s)") % named
-        text = (_("Die Bewilligungsbehörde bittet um eine Nachforderung zum Antrag „%(concept)s“ für das "
-                  "Programmjahr %(year)s (Version %(version)s), betreffend %(about)s:") % named
+        text = (_("Die Bewilligungsbehörde hat eine Nachforderung zum Antrag „%(concept)s“ für das "
+                  "Programmjahr %(year)s (Version %(version)s) gestellt, betreffend %(about)s:") % named
                 + "\n\n" + remark.text + "\n\n"
                 + _("Beantworten Sie sie mit einer neuen Version des Antrags."))
     tell(application.concept, PLANNERS, subject, text,
          link("procedure:application", application.concept.slug, application.pk))
 
 
-def approved(application, approval, reference: str) -> None:
+def approved(application, approval, reference: str, differs=()) -> None:
+    """``differs``: the lines approved at another amount than requested, as (measure label, year,
+    source label, requested, approved, reason); the mail names each."""
     with override("de"):
         named = {**_named(application), "bescheid": reference}
         if approval.amends_id:
             subject = _("Änderungsbescheid zum Antrag %(year)s (%(concept)s)") % named
         else:
             subject = _("Zuwendungsbescheid zum Antrag %(year)s (%(concept)s)") % named
-        text = _("Die Bewilligungsbehörde hat %(bescheid)s zum Antrag „%(concept)s“ für das Programmjahr %(year)s "
+        text = _("Die Bewilligungsbehörde hat den %(bescheid)s zum Antrag „%(concept)s“ für das Programmjahr %(year)s "
                  "eingetragen. Die bewilligten Beträge stehen in der KuF.") % named
+        if differs:
+            text += "\n\n" + _("Abweichend vom Antrag bewilligt:") + "\n" + "\n".join(
+                "- " + _("%(measure)s, %(year)s, %(source)s: beantragt %(requested)s €, bewilligt %(approved)s € "
+                         "(%(reason)s)") % {"measure": m, "year": y, "source": s, "requested": _euro(r),
+                                              "approved": _euro(a), "reason": why}
+                for m, y, s, r, a, why in differs)
     tell(application.concept, PLANNERS, subject, text,
          link("procedure:application", application.concept.slug, application.pk))
 

@@ -957,7 +957,11 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
         finance.apply_approval(user, concept, [
             (k["measure"], k["year"], k["source"], decimal.Decimal(k["requested"]), decimal.Decimal(k["approved"]),
              k["reason"]) for k in kept], reference=reference, via=via)
-        mail.approved(application, approval, reference)
+        labels, sources = _labels(application), finance.source_labels(concept)
+        mail.approved(application, approval, reference, differs=[
+            (labels.get(k["measure"], k["measure"]), k["year"], sources.get(k["source"], k["source"]),
+             decimal.Decimal(k["requested"]), decimal.Decimal(k["approved"]), k["reason"])
+            for k in kept if decimal.Decimal(k["approved"]) != decimal.Decimal(k["requested"])])
     return approval
 
 
@@ -1326,7 +1330,7 @@ def request_lines(concept, application: Application, payments: list) -> list[dic
     approval grants money for: "key", "measure", "label", "year", "source", "source_label",
     "expenses" (the cited payments), "share" (the approval's share of them: the expenses times
     approved over planned cost – over the sum approved where the planned cost is 0, missing or
-    below it –, each source on its own, half up to the cent, together never above the expenses:
+    below it –, the whole share rounded once to the cent, the Land the rest of it (decision 0091):
     ``difference.split_share``), "left" (approved minus released or requested so far)
     and "requested" (the share, at most what is left)."""
     basis, left = _basis(application), _left(application)

@@ -412,6 +412,8 @@ def _request_page(request, concept, found, release_form=None, return_form=None, 
         # a returned request is not corrected: the city makes a new one, prefilled with its expenses (decision 0067)
         "can_renew": found.state == "returned" and services.can_request(request.user, concept)
         and not services.request_refusal(app),
+        # "Stellen Sie einen neuen Mittelabruf …" is the city's to follow, not the authority's (issue 23)
+        "city_side": services.can_request(request.user, concept),
         "release_form": release_form if can_release else None,
         "return_form": (return_form or ReturnForm()) if can_release else None, "confirm_release": confirm_release,
         "confirm_submit": confirm_submit}
