@@ -84,12 +84,16 @@ WRITES = sorted(_writes(None, None))
 @pytest.mark.parametrize("who, refusal", [("anonymous", Http404), ("citizen", PermissionDenied),
                                           ("reviewer", PermissionDenied)])
 def test_write_services_refuse_who_may_not(concept, name, who, refusal):
-    """Anonymous people on an internal concept get 404 (it stays hidden), the others 403."""
+    """Anonymous people on an internal concept get 404 (it stays hidden), the others 403 – except an
+    application's pages for who is none of the concept's people (a citizen): 404, so that its numbers
+    cannot be probed (decision 0087)."""
     measure = MeasureFactory(concept=concept)
     user = {"anonymous": None, "citizen": UserFactory(), "reviewer": member(concept, "reviewer")}[who]
     if who == "anonymous":
         concept.is_public = False
         concept.save()
+    if who == "citizen" and name == "save_draft":
+        refusal = Http404
     before = _snapshot()
     with pytest.raises(refusal):
         _writes(concept, measure)[name](user)
