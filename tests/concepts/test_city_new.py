@@ -227,6 +227,23 @@ def test_a_city_with_concepts_is_not_deleted(admin, wrong):
     assert checksum() == before and City.objects.filter(pk=city.pk).exists()
 
 
+def test_a_concept_started_while_the_city_is_deleted_stops_the_deletion_with_the_message(admin, wrong, monkeypatch):
+    """Second reading: the count of concepts and the deletion were not one step; a concept started in
+    between ended in a ProtectedError (500). Now the same refusal, and nothing is deleted."""
+    city = wrong["city"]
+    ConceptFactory(city=city)
+    real, calls = services._city_has_concepts, []
+
+    def none_yet(c):  # the first look comes before the other request's concept
+        calls.append(c)
+        return None if len(calls) == 1 else real(c)
+
+    monkeypatch.setattr(services, "_city_has_concepts", none_yet)
+    with pytest.raises(ValidationError, match="eine Stadt mit Konzepten kann nicht gelöscht werden"):
+        services.delete_city(admin, city)
+    assert len(calls) == 2 and City.objects.filter(pk=city.pk).exists() and city.concepts.count() == 1
+
+
 def test_a_city_administrator_and_a_planner_neither_correct_nor_delete(admin, wrong):
     city = wrong["city"]
     planner = member(ConceptFactory(city=CityFactory(name="Weimar", ags="16055000")), "planner", "plana")

@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import secrets
+import smtplib
 import time
 from typing import NamedTuple
 
@@ -792,12 +793,13 @@ def site_for(next_url: str) -> str:
     return _("isek für %(c)s") % {"c": city.name} if city is not None else "isek"
 
 
-def _mail_limited(email: str) -> str:
-    """The throttle key of the mails to ``email`` – sign-up and password reset together – refused
-    with the same words for every address once SIGNUP_MAILS went out within the hour."""
+def _mail_limited(email: str, kind: str = "signup") -> str:
+    """The throttle key of the ``kind`` of mails to ``email`` ("signup" or "reset": counted apart, so
+    that asking for new passwords for an address cannot use up its sign-up mails – second reading),
+    refused with the same words for every address once SIGNUP_MAILS went out within the hour."""
     from isek.core import throttle
 
-    key = f"signup-mail:{_address_key(email)}"
+    key = f"{kind}-mail:{_address_key(email)}"
     if throttle.count(key, SIGNUP_MAIL_WINDOW) >= SIGNUP_MAILS:
         raise invalid(_("An diese E-Mail-Adresse haben wir gerade schon mehrere E-Mails geschickt. Bitte sehen Sie in "
                         "Ihrem Postfach nach oder versuchen Sie es in einer Stunde erneut."), "mail_limit", "email")
@@ -821,8 +823,9 @@ def request_password_reset(email: str, *, base_url: str, next_url: str = "") -> 
     """A link to set a new password, mailed to ``email`` for each account it may reset
     (``resettable_accounts``), valid RESET_VALID_HOURS hours and once (Django's token: it changes
     with the password). Nothing is said of whether the address has an account: the answer is the
-    same, and nothing goes to an address without one. The mails to one address are limited with the
-    sign-up's (``_mail_limited``), counted for every address asked for."""
+    same, and nothing goes to an address without one. The mails to one address are limited
+    (``_mail_limited``, apart from the sign-up's), counted for every address asked for; a mail server
+    that fails is logged, the answer stays the same."""
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
@@ -830,7 +833,7 @@ def request_password_reset(email: str, *, base_url: str, next_url: str = "") -> 
     from isek.core import throttle
 
     email = (email or "").strip()
-    key = _mail_limited(email)
+    key = _mail_limited(email, "reset")
     throttle.hit(key, SIGNUP_MAIL_WINDOW)
     site = site_for(next_url)
     for user in resettable_accounts(email):
@@ -840,8 +843,11 @@ def request_password_reset(email: str, *, base_url: str, next_url: str = "") -> 
                  "Link setzen Sie es (er gilt %(h)d Stunden und nur einmal):\n\n%(link)s\n\nHaben Sie kein neues "
                  "Passwort angefordert, ignorieren Sie diese E-Mail; Ihr Passwort bleibt, wie es ist.") % {
             "u": user.get_username(), "site": site, "h": RESET_VALID_HOURS, "link": link}
-        send_mail(_("Neues Passwort für Ihr Konto bei %(site)s") % {"site": site}, body, settings.DEFAULT_FROM_EMAIL,
-                  [user.email])
+        try:
+            send_mail(_("Neues Passwort für Ihr Konto bei %(site)s") % {"site": site}, body, settings.DEFAULT_FROM_EMAIL,
+                      [user.email])
+        except (OSError, smtplib.SMTPException):  # the same answer as for an address without an account
+            log.exception("the password reset mail to account %s could not be sent", user.pk)
 
 
 def sign_up(email: str, password: str, display_name: str = "", *, base_url: str, next_url: str = "") -> None:

@@ -295,7 +295,11 @@ def password_reset(request):
     (one with an account, one without, one that signs in through an identity provider)."""
     form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     next_url = _next(request)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and abuse.over_limit(request, "password-reset"):  # one client, many addresses
+        form.is_valid()
+        form.add_error(None, _("Von Ihrem Anschluss kamen gerade sehr viele Anfragen. Bitte in einigen Minuten erneut "
+                               "versuchen."))
+    elif request.method == "POST" and form.is_valid():
         try:
             services.request_password_reset(form.cleaned_data["email"], base_url=request.build_absolute_uri("/"),
                                             next_url=next_url)

@@ -466,15 +466,27 @@ def delete_city(user, city: City, *, via: str = "web") -> None:
     0090) – with its administrators, invitations, legal texts, identity providers and map data; in
     the change history. A city with concepts is refused: they would go with it."""
     access.require_site(user, "city", "edit", city)
+    refusal = _city_has_concepts(city)
+    if refusal:
+        raise refusal
+    try:
+        with change(user, via):
+            city.delete()
+    except (ProtectedError, RestrictedError):  # a concept started meanwhile (second reading): nothing is deleted
+        raise _city_has_concepts(city) or invalid(_("Die Stadt wird noch verwendet und lässt sich nicht löschen."),
+                                                  "city_in_use") from None
+
+
+def _city_has_concepts(city: City):
+    """The refusal to delete ``city`` while it has concepts (None without)."""
     count = city.concepts.count()
     if count:
-        raise invalid(ngettext("%(c)s hat ein Konzept; eine Stadt mit Konzepten kann nicht gelöscht werden. Zuerst das "
+        return invalid(ngettext("%(c)s hat ein Konzept; eine Stadt mit Konzepten kann nicht gelöscht werden. Zuerst das "
                                "Konzept löschen (Django-Administration) oder es einer anderen Stadt zuordnen.",
                                "%(c)s hat %(n)d Konzepte; eine Stadt mit Konzepten kann nicht gelöscht werden. Zuerst "
                                "die Konzepte löschen (Django-Administration) oder sie einer anderen Stadt zuordnen.", count)
-                      % {"c": city.name, "n": count}, "city_has_concepts")
-    with change(user, via):
-        city.delete()
+                       % {"c": city.name, "n": count}, "city_has_concepts")
+    return None
 
 
 # --- funding authorities (decision 0050) --------------------------------------------------------

@@ -295,6 +295,7 @@ ISEK_PARTICIPATION_RATE = {
     "flag": (int(os.environ.get("ISEK_RATE_FLAGS", 20)), 600),
     "feedback": (int(os.environ.get("ISEK_RATE_FEEDBACK", 5)), 600),  # accessibility feedback (isek.legal)
     "signup": (int(os.environ.get("ISEK_RATE_SIGNUP", 5)), 600),  # citizens signing up (accounts, decision 0078)
+    "password-reset": (int(os.environ.get("ISEK_RATE_PASSWORD_RESET", 10)), 600),  # links for a new password, per client
 }
 # Behind a proxy every request comes from the proxy: name the header it puts the client's address
 # in (isek's nginx snippet sets X-Real-IP). Empty: the connection's address.
