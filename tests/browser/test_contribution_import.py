@@ -44,7 +44,9 @@ def test_planner_imports_the_koeln_contributions(page, transactional_db, live_se
     assert page.locator("#id_col_external_id").input_value() == "document_id"
     assert page.locator("#id_col_x").input_value() == "lon" and page.locator("#id_col_y").input_value() == "lat"
     errors = page.inner_text("#import-errors")
-    assert "Zeile 63, Spalte „lon“ (F63): 6921 ist keine Länge" in errors and "Bitte die Lizenz angeben" in errors
+    assert "Zeile 63, Spalte „lon“ (F63): 6921 ist keine Länge" in errors and "Bitte die Lizenz angeben" not in errors
+    # the recognised corpus's licence is prefilled as its sources ask (fix24e); the planner may change it
+    assert page.locator("#id_licence").input_value() == "CC BY 4.0 (Beiträge), CC BY-SA 4.0 (Annotation)"
     assert axe_violations(page) == []
 
     page.fill("#id_source", "Raddialog Ehrenfeld 2017 (Stadt Köln)")
