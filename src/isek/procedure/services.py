@@ -1547,11 +1547,9 @@ def refuse_cited_payment(sender, *, payment, new, **_kwargs) -> None:
     if new is not None and (new.measure_id, new.year, new.amount) == (payment.measure_id, payment.year, payment.amount):
         _refuse_changed_receipt(payment, new)
         return
-    item = (PaymentRequestItem.objects.filter(payment_id=payment.pk, request__state__in=HOLDING)
-            .select_related("request__application").order_by("-request__number").first())
-    if item is None:
+    request = _citing_request(payment, HOLDING)
+    if request is None:
         return
-    request = item.request
     words = {"number": request.number, "year": request.application.year, "version": request.application.version,
              "state": request.get_state_display()}
     if request.state == R_DRAFT:
@@ -1565,6 +1563,13 @@ def refuse_cited_payment(sender, *, payment, new, **_kwargs) -> None:
     raise invalid(message % words, "cited_payment")
 
 
+def _citing_request(payment, states):
+    """The newest payment request in one of ``states`` that cites ``payment`` (None where none does)."""
+    item = (PaymentRequestItem.objects.filter(payment_id=payment.pk, request__state__in=states)
+            .select_related("request__application").order_by("-request__number").first())
+    return None if item is None else item.request
+
+
 def _refuse_changed_receipt(payment, new) -> None:
     """A payment a submitted or released request cites keeps the date, payee and receipt number the
     authority received with it: what is blank may be filled in, what was given not changed
@@ -1572,11 +1577,9 @@ def _refuse_changed_receipt(payment, new) -> None:
     changed = [f for f in RECEIPT_FIELDS if getattr(payment, f) not in (None, "") and getattr(new, f) != getattr(payment, f)]
     if not changed:
         return
-    item = (PaymentRequestItem.objects.filter(payment_id=payment.pk, request__state__in=COUNTING)
-            .select_related("request__application").order_by("-request__number").first())
-    if item is None:
+    request = _citing_request(payment, COUNTING)
+    if request is None:
         return
-    request = item.request
     raise invalid(_("Diese Auszahlung ist Teil von Mittelabruf Nr. %(number)s (Antrag %(year)s, Version %(version)s, "
                     "„%(state)s“): Datum der Zahlung, Empfänger und Belegnummer hat die Bewilligungsbehörde so "
                     "erhalten. Fehlende Angaben lassen sich ergänzen, gegebene nicht ändern; eine Korrektur ist mit "
