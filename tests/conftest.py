@@ -87,9 +87,10 @@ def _fast_password_hashing():
 def _static_files_listed_once():
     """Every test client loads the middleware anew, and WhiteNoise (WHITENOISE_USE_FINDERS) then
     lists and stats every static file – a fifth of the permission matrix's time, thousands of
-    clients in a run. The list is made once and kept until a setting changes (a test's
-    ``settings`` or ``override_settings``: Django's ``setting_changed``). A process serving
-    pages loads its middleware once; nothing changes for it."""
+    clients in a run. The list is made once and kept until a setting the finders read changes (a
+    test's ``settings`` or ``override_settings``: Django's ``setting_changed``; other settings –
+    VAR_DIR, rate limits – leave the list as it is). A process serving pages loads its middleware
+    once; nothing changes for it."""
     from django.core.signals import setting_changed
     from whitenoise.middleware import WhiteNoiseMiddleware
 
@@ -104,8 +105,9 @@ def _static_files_listed_once():
         else:
             self.files.update(listed)
 
-    def forget(**_kwargs):
-        listed.clear()
+    def forget(setting="", **_kwargs):
+        if setting.startswith(("STATIC", "WHITENOISE", "STORAGES", "INSTALLED_APPS")):
+            listed.clear()
 
     setting_changed.connect(forget, weak=False)
     WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
@@ -253,6 +255,38 @@ def django_db_setup(django_db_setup, django_db_blocker):
     yield
     _SHARED.close()
     _SHARED.blocker = None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Within each module, the tests that share a world run one after another (otherwise in the
+    order the module names them): a module whose tests alternate between two worlds – the review
+    world and the payment world – loaded them anew at every switch (_SharedWorld keeps a world
+    for a row of consecutive tests only). pytest-django's order, which this hook runs after
+    (tests in a transaction, then transactional ones, then those without a database), is kept: a
+    test moves only among the tests of its module in its group. Every test starts from its world
+    as loaded, so the order cannot change what a test sees."""
+    keys = []
+    first = {}
+    for index, item in enumerate(items):
+        segment = first.setdefault((item.nodeid.split("::")[0], _db_group(item)), index)
+        world = _SharedWorld.wanted(item)
+        keys.append((segment, first.setdefault((segment, world), index), index))
+    order = sorted(range(len(items)), key=keys.__getitem__)
+    items[:] = [items[i] for i in order]
+
+
+def _db_group(item) -> int:
+    """The group pytest-django runs ``item`` in: 0 in a transaction, 1 transactional, 2 without a
+    database."""
+    from pytest_django.fixtures import validate_django_db
+
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    transaction, reset_sequences, *_ = validate_django_db(marker) if marker else (False, False)
+    if transaction or reset_sequences or "transactional_db" in names or "live_server" in names:
+        return 1
+    return 0 if marker is not None or "db" in names else 2
 
 
 @pytest.hookimpl(trylast=True)

@@ -23,12 +23,18 @@ def _load() -> dict:
 
 
 @pytest.fixture
-def world(db):
+def review_world(db) -> dict:
+    """The review world's ids, shared by consecutive tests (the fixture's name is the world's)."""
+    return _SHARED.value_for("review_world") or _load()
+
+
+@pytest.fixture
+def world(review_world):
     from django.contrib.auth import get_user_model
 
     from isek.concepts.models import Concept
 
-    ids = _SHARED.value_for("review_world") or _load()
+    ids = review_world
     users = get_user_model().objects
     return {"concept": Concept.objects.select_related("city").get(pk=ids["concept"]),
             "planner": users.get(pk=ids["planner"]), "app": Application.objects.get(pk=ids["app"]),
@@ -67,13 +73,19 @@ def _load_payments() -> dict:
 
 
 @pytest.fixture
-def paid(db):
+def payment_world(db) -> dict:
+    """The payment world's ids, shared by consecutive tests (the fixture's name is the world's)."""
+    return _SHARED.value_for("payment_world") or _load_payments()
+
+
+@pytest.fixture
+def paid(payment_world):
     """The payment world: as ``world``, with the approved application and the payments' ids."""
     from django.contrib.auth import get_user_model
 
     from isek.concepts.models import Concept
 
-    ids = _SHARED.value_for("payment_world") or _load_payments()
+    ids = payment_world
     users = get_user_model().objects
     return {"concept": Concept.objects.select_related("city").get(pk=ids["concept"]),
             "planner": users.get(pk=ids["planner"]), "app": Application.objects.get(pk=ids["app"]),
