@@ -410,10 +410,18 @@ def pytest_report_header(config):
     return f"isek database: {settings.DATABASES['default']['ENGINE']}"
 
 
+@shared_world("new_city")
+def _load_new_city() -> int:
+    return make_new_city().pk
+
+
 @pytest.fixture
 def new_city(db):
-    """The concept of ``make_new_city``."""
-    return make_new_city()
+    """The concept of ``make_new_city``, shared by consecutive tests (_SharedWorld)."""
+    from isek.concepts.models import Concept
+
+    pk = _SHARED.value_for("new_city")
+    return Concept.objects.get(pk=pk) if pk is not None else make_new_city()
 
 
 def make_new_city():
