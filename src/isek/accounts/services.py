@@ -819,22 +819,41 @@ def resettable_accounts(email: str) -> list:
     return [u for u in found if u.has_usable_password()]
 
 
-def request_password_reset(email: str, *, base_url: str, next_url: str = "") -> None:
+def request_password_reset(email: str, *, base_url: str, next_url: str = ""):
     """A link to set a new password, mailed to ``email`` for each account it may reset
     (``resettable_accounts``), valid RESET_VALID_HOURS hours and once (Django's token: it changes
     with the password). Nothing is said of whether the address has an account: the answer is the
     same, and nothing goes to an address without one. The mails to one address are limited
-    (``_mail_limited``, apart from the sign-up's), counted for every address asked for; a mail server
-    that fails is logged, the answer stays the same."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
+    (``_mail_limited``, apart from the sign-up's), counted for every address asked for.
+
+    Returns the sending as a function for the caller to run once its answer is out (the web channel:
+    after the response, ``web.after.run_after``; decision 0093): what happens before is the same for
+    every address – the limit counted, nothing looked up – so the answer's time tells nobody whether
+    the address has an account. The function looks the accounts up and sends; a mail server that
+    fails is logged."""
+    from django.utils.translation import get_language
 
     from isek.core import throttle
 
     email = (email or "").strip()
     key = _mail_limited(email, "reset")
     throttle.hit(key, SIGNUP_MAIL_WINDOW)
+    language = get_language()
+
+    def send() -> None:
+        from django.utils.translation import override
+
+        with override(language):
+            _send_reset_mails(email, base_url, next_url)
+
+    return send
+
+
+def _send_reset_mails(email: str, base_url: str, next_url: str) -> None:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
     site = site_for(next_url)
     for user in resettable_accounts(email):
         link = base_url.rstrip("/") + reverse("accounts:password-reset-confirm", args=[
