@@ -62,13 +62,16 @@ def account_named(text: str):
 
 
 def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True, city=None,
-           city_admin: bool = False, authority=None) -> tuple[Invitation, str]:
+           city_admin: bool = False, authority=None, on_commit: bool = False) -> tuple[Invitation, str]:
     """Invite ``email``: a mail with a one-time link (valid VALID_DAYS days); returns the
     invitation and the link. Someone who already has an account is not invited again. ``city``:
     into that city (its administrator invites into it only) – starting concepts is then allowed
     there only, and ``city_admin`` (the installation's administrator alone) makes the person its
     administrator. ``authority``: onto the staff of that funding authority (the installation's
-    administrator alone; decision 0070) – nothing else is given then."""
+    administrator alone; decision 0070) – nothing else is given then. ``on_commit``: for a caller
+    that invites inside its own transaction (``concepts.services.create_city``) – the mail goes once
+    that transaction has committed, and not at all where it is undone (decision 0093); else at once,
+    the invitation being in."""
     access.require_site(user, "member", "invite", city)
     if authority is not None:
         access.require_site(user, "authority", "edit")
@@ -92,14 +95,16 @@ def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True, 
             authority=authority,
             created_by=None if user.pk is None else user, expires_at=timezone.now() + datetime.timedelta(days=VALID_DAYS))
     link = base_url.rstrip("/") + reverse("accounts:accept", args=[token])
-    send_mail(
-        _("Einladung zu isek"),
-        _("Guten Tag,\n\nSie sind zu isek eingeladen, der Plattform für integrierte städtebauliche "
-          "Entwicklungskonzepte: %(what)s. Über diesen Link legen Sie Ihren Zugang an (gültig bis %(until)s, nur "
-          "einmal):\n\n%(link)s\n\nWenn Sie die Einladung nicht erwartet haben, ignorieren Sie diese E-Mail.")
-        % {"what": invited_as(inv), "until": date_format(timezone.localtime(inv.expires_at), "SHORT_DATE_FORMAT"),
-           "link": link},
-        settings.DEFAULT_FROM_EMAIL, [email])
+    subject = _("Einladung zu isek")
+    body = (_("Guten Tag,\n\nSie sind zu isek eingeladen, der Plattform für integrierte städtebauliche "
+              "Entwicklungskonzepte: %(what)s. Über diesen Link legen Sie Ihren Zugang an (gültig bis %(until)s, nur "
+              "einmal):\n\n%(link)s\n\nWenn Sie die Einladung nicht erwartet haben, ignorieren Sie diese E-Mail.")
+            % {"what": invited_as(inv), "until": date_format(timezone.localtime(inv.expires_at), "SHORT_DATE_FORMAT"),
+               "link": link})
+    if on_commit:  # the caller's transaction: undone, it sends nothing (decision 0093)
+        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    else:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
     return inv, link
 
 
