@@ -100,9 +100,9 @@ def _at_once(*steps, hook: str):
 @pytest.mark.postgis_only
 @pytest.mark.django_db(transaction=True)
 def test_two_submits_and_two_releases_at_once_count_once(paid):
-    """Threads on PostgreSQL: two drafts of the same lines, each asking all that is left, submitted at
-    once – one passes, the other is refused as more than is left; the one submitted released twice
-    at once – once, one mail each step."""
+    """Threads on PostgreSQL: two drafts citing the same expense at once – one; two drafts of the same
+    lines, each asking all that is left, submitted at once – one passes, the other is refused as more
+    than is left; the one submitted released twice at once – once, one mail each step."""
     from isek import access
     from isek.monitoring import services as monitoring
 
@@ -111,7 +111,13 @@ def test_two_submits_and_two_releases_at_once_count_once(paid):
     measure = concept.measures.get(number="1.1")
     big = monitoring.save_payment(access.Operator("test"), concept, monitoring.Payment(measure=measure, year=2027,
                                                                                          amount=D("900000.00")), today=LATER)
-    first = services.draft_request(planner, concept, app, payments=[big.pk])  # all that is left
+    # two drafts citing the same expense at once: one, the other refused as citing a cited expense
+    results = _at_once(lambda: services.draft_request(planner, concept, app, payments=[big.pk]),
+                       lambda: services.draft_request(planner, concept, app, payments=[big.pk]), hook="_taken")
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(refused) == 1 and "lassen sich nicht abrufen" in refused[0].messages[0], results
+    first = next(r for r in results if isinstance(r, PaymentRequest))  # all that is left
+    assert list(PaymentRequest.objects.filter(items__payment=big).values_list("pk", flat=True)) == [first.pk]
     second = services.draft_request(planner, concept, app, payments=paid["payments"][:2])  # the same lines
     mail.outbox.clear()
     results = _at_once(lambda: services.submit_request(planner, concept, first),

@@ -1462,6 +1462,11 @@ def draft_request(user, concept, application: Application, *, payments=(), amoun
     if errors:
         raise _errors(errors)
     with change(user, via):
+        # another draft at once may have cited the same payments: checked again under the lock (0093)
+        Application.objects.select_for_update().filter(pk=application.pk).values_list("pk", flat=True).first()
+        if taken := sorted({p.pk for p in chosen} & _taken(concept)):
+            raise _errors({"payments": _("Diese Ausgaben lassen sich nicht abrufen – schon abgerufen, nicht bewilligt "
+                                         "oder unbekannt: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in taken)}})
         number = (application.payment_requests.aggregate(n=Max("number"))["n"] or 0) + 1
         request = PaymentRequest.objects.create(application=application, number=number, note=note,
                                                 created_by=None if user.pk is None else user)
