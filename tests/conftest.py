@@ -258,14 +258,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """Within each module, the tests that share a world run one after another (otherwise in the
     order the module names them): a module whose tests alternate between two worlds – the review
     world and the payment world – loaded them anew at every switch (_SharedWorld keeps a world
     for a row of consecutive tests only). pytest-django's order, which this hook runs after
     (tests in a transaction, then transactional ones, then those without a database), is kept: a
     test moves only among the tests of its module in its group. Every test starts from its world
-    as loaded, so the order cannot change what a test sees."""
+    as loaded, so the order cannot change what a test sees. (First: the ``postgis_only`` tests
+    left out on SpatiaLite.)"""
+    _postgis_only_left_out(config, items)
     keys = []
     first = {}
     for index, item in enumerate(items):
@@ -408,6 +410,31 @@ def pytest_report_header(config):
     from django.conf import settings
 
     return f"isek database: {settings.DATABASES['default']['ENGINE']}"
+
+
+def _on_spatialite() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"].endswith("spatialite")
+
+
+def _postgis_only_left_out(config, items):
+    """A ``postgis_only`` test (threads racing for row locks, decision 0093) is left out on SpatiaLite
+    – said in the summary with the command that runs it, never a skip without a word."""
+    if not _on_spatialite():
+        return
+    left = [item for item in items if item.get_closest_marker("postgis_only")]
+    if left:
+        items[:] = [item for item in items if not item.get_closest_marker("postgis_only")]
+        config.hook.pytest_deselected(items=left)
+        config._isek_postgis_only = [item.nodeid for item in left]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    left = getattr(config, "_isek_postgis_only", [])
+    if left:
+        terminalreporter.write_line(f"{len(left)} test(s) run on PostGIS only, left out on SpatiaLite (run them with "
+                                    f"DATABASE_URL=postgis://…, as tools/test.sh does): " + ", ".join(left), yellow=True)
 
 
 @shared_world("new_city")

@@ -563,6 +563,41 @@ def test_a_city_wide_mapping_gives_nothing_on_another_citys_new_concept():
     assert not ConceptRole.objects.filter(user=user).exists()
 
 
+def test_a_new_concept_gets_the_city_wide_role_of_the_mapping_of_now_not_of_the_last_sign_in():
+    """Decision 0093 (second reading): a new concept gave the role stored at the person's last
+    sign-in, though the city's administration had changed the mapping since – a group taken out of
+    it, or lowered from planning to review, still gave planning on every new concept."""
+    city = CityFactory(name="Jena", ags="16053000")
+    admin = UserFactory(username="jena-admin")
+    concepts.grant_city_role(access.Operator("test"), city, admin, concepts.CityRole.Role.ADMIN)
+    provider = _provider(city=city)
+    GroupRole.objects.create(provider=provider, group="GL", role="planner")
+    GroupRole.objects.create(provider=provider, group="Amt", role="reviewer")
+    gl = services.external_sign_in(provider, {"sub": "7", "groups": ["GL", "Kantine"]})
+    amt = services.external_sign_in(provider, {"sub": "8", "groups": ["Amt"]})
+    assert services.awaited_roles(provider, gl) == "Planung (bearbeiten)"
+
+    def remap(*lines):
+        services.save_city_provider(admin, city, provider.pk, name=provider.name, issuer=provider.issuer,
+                                    client_id=CLIENT_ID, client_secret="", scopes=provider.scopes,
+                                    groups_claim="groups", enabled=True,
+                                    lines=[services.MappingLine(g, r, None) for g, r in lines])
+
+    def new_concept(slug):
+        return concepts.create_concept(access.Operator("test"), city, slug=slug, name=slug, programme="lebendige_zentren",
+                                       legal_basis="baugb_142", start_year=2027, end_year=2032)
+
+    remap(("GL", "reviewer"))  # GL lowered to review, Amt taken out
+    assert services.awaited_roles(provider, gl) == "Prüfung (lesen)" and services.awaited_roles(provider, amt) == ""
+    first = new_concept("jena-nord")
+    assert dict(ConceptRole.objects.filter(concept=first).values_list("user__username", "role")) == {gl.username: "reviewer"}
+    remap(("Amt", "planner"))  # GL out too, Amt back: Amt's person gets planning again, GL's nothing
+    second = new_concept("jena-sued")
+    assert dict(ConceptRole.objects.filter(concept=second).values_list("user__username", "role")) == {amt.username: "planner"}
+    remap()
+    assert not ConceptRole.objects.filter(concept=new_concept("jena-west")).exists()
+
+
 def test_a_wrong_client_secret_says_the_sign_in_is_set_up_wrongly_and_the_city_administration_sees_when(issuer, settings):
     """Walk 22e: the provider answers invalid_client at its token endpoint – not the person's
     fault, nor an expired link: the page says so, and the city's sign-in page shows the error with

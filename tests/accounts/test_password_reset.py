@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import re
 
+import altcha
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
@@ -21,7 +22,12 @@ from tests.factories import CityFactory, ConceptFactory
 
 pytestmark = pytest.mark.django_db
 OLD, NEW = "Alte-Wiese-2026", "Neue-Wiese-2027"
-UNCHECKED = UNCHECKED_TABLES | {"core_ratecount"}  # the address's count of mails: no data
+UNCHECKED = UNCHECKED_TABLES | {"core_ratecount", "core_usedtoken"}  # the address's count of mails, the proof of work used: no data
+
+
+@pytest.fixture(autouse=True)
+def _cheap_work(settings):
+    settings.ISEK_POW_COST = 20
 
 
 @pytest.fixture
@@ -41,8 +47,13 @@ def people():
     return {"citizen": citizen, "staff": staff}
 
 
-def _ask(client, email, next_url=""):
-    return client.post("/accounts/password/reset/", {"email": email, "next": next_url})
+def _solved(client) -> str:
+    challenge = altcha.v2.Challenge.from_dict(client.get("/accounts/signup/challenge/").json())
+    return altcha.v2.Payload(challenge, altcha.solve_challenge(challenge)).to_base64()
+
+
+def _ask(client, email, next_url="", **over):
+    return client.post("/accounts/password/reset/", {"email": email, "next": next_url, "altcha": _solved(client), **over})
 
 
 def _main(response, address="") -> str:
@@ -167,3 +178,52 @@ def test_the_new_password_form_speaks_isek_german_not_djangos(people):
     refused = c.post(form_page.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW + "x"})
     assert refused.status_code == 200 and "Die beiden Passwörter stimmen nicht überein." in refused.content.decode()
     assert checksum(UNCHECKED) == before and people["citizen"].check_password(OLD)
+
+
+def test_the_reset_form_asks_for_the_proof_of_work_and_has_the_honeypot_like_the_sign_up(people):
+    """Decision 0093: the sign-up's form had the proof of work (ALTCHA) and the honeypot, the reset's
+    neither – a program could ask for mails to any address as fast as the rate limit allowed."""
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    form = c.get("/accounts/password/reset/").content.decode()
+    assert '<altcha-widget challenge="/accounts/signup/challenge/"' in form and 'name="website"' in form
+    before = checksum(UNCHECKED)
+    for over, said in (({"altcha": ""}, "Prüfung gegen automatische Einsendungen fehlt"),
+                       ({"altcha": "kaputt"}, "Prüfung gegen automatische Einsendungen fehlt"),
+                       ({"website": "http://spam.example"}, "ein verstecktes Feld war ausgefüllt")):
+        r = _ask(c, "eva@example.org", **over)
+        assert r.status_code == 400 and said in r.content.decode(), over
+    reused = _solved(c)
+    assert _ask(c, "eva@example.org", altcha=reused).status_code == 200
+    assert len(mail.outbox) == 1
+    r = _ask(c, "eva@example.org", altcha=reused)  # a solution counts once
+    assert r.status_code == 400 and "Prüfung gegen automatische Einsendungen fehlt" in r.content.decode()
+    assert len(mail.outbox) == 1
+    assert checksum(UNCHECKED) == before  # the refusals and the one mail changed no data
+
+
+def test_known_and_unknown_addresses_get_the_same_bytes_and_the_mail_goes_only_after_the_answer(people, monkeypatch):
+    """Decision 0093 (timing): the reset mail was sent while the request ran, so the answer to an
+    address with an account came later than to one without. Now the page is rendered before any
+    mail is sent (the mail goes when the response is closed, after it was written), the pages are
+    the same bytes but for the address asked for, and only the known address gets a mail."""
+    from isek.accounts import views
+
+    sent_while_answering = []
+    render = views.render
+
+    def watching(request, template, context=None, **kw):
+        if context and context.get("sent"):
+            sent_while_answering.append(len(mail.outbox))
+        return render(request, template, context, **kw)
+
+    monkeypatch.setattr(views, "render", watching)
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    pages = {}
+    for address in ("eva@example.org", "ida@example.org"):  # the same length: the same bytes but for the address
+        mail.outbox.clear()
+        r = _ask(c, address)
+        assert r.status_code == 200
+        pages[address] = r.content.replace(address.encode(), b"ADRESSE")
+        assert [m.to for m in mail.outbox] == ([[address]] if address == "eva@example.org" else []), address
+    assert sent_while_answering == [0, 0]  # no mail yet while the page was made
+    assert pages["eva@example.org"] == pages["ida@example.org"]

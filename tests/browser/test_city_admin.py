@@ -197,6 +197,7 @@ def test_the_installation_administrator_creates_a_city_and_the_new_pages_pass_ax
     """Decision 0086: "Stadt anlegen" from the start page, a key of an impossible structure refused on
     the page, the new city's page saying its host name is not served yet; "Passwort vergessen?"."""
     settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+    settings.ISEK_POW_COST = 50  # the reset form's proof of work (decision 0093): solved at once
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     root.set_password("pw-browser-123")
     root.save()

@@ -34,12 +34,14 @@ def text(response) -> str:
     return response.content.decode()
 
 
-def test_the_installation_administrator_creates_a_city_and_invites_its_administrator(admin):
+def test_the_installation_administrator_creates_a_city_and_invites_its_administrator(admin, django_capture_on_commit_callbacks):
     client = client_for(admin)
     assert 'href="/cities/new/"' in text(client.get("/")) and 'href="/cities/new/"' in text(client.get("/authorities/"))
     page = text(client.get("/cities/new/"))
     assert "isek prüft nur den Aufbau des Schlüssels, nicht, ob es die Gemeinde gibt" in page
-    response = client.post("/cities/new/", {"name": " Halberstadt ", "ags": "15 085 135", "email": "Anna@Halberstadt.example"})
+    with django_capture_on_commit_callbacks(execute=True) as committed:  # the mail goes once the city is in
+        response = client.post("/cities/new/", {"name": " Halberstadt ", "ags": "15 085 135", "email": "Anna@Halberstadt.example"})
+    assert len(committed) == 1
     assert response.status_code == 302 and response["Location"] == "/cities/15085135/administration/"
     city = services.city_by_ags("15085135")
     assert city.name == "Halberstadt" and city.slug == "halberstadt"
@@ -55,6 +57,32 @@ def test_the_installation_administrator_creates_a_city_and_invites_its_administr
     # without an address: the city alone
     assert client.post("/cities/new/", {"name": "Quedlinburg", "ags": "15085235", "email": ""}).status_code == 302
     assert services.city_by_ags("15085235").name == "Quedlinburg" and Invitation.objects.count() == 1
+
+
+def test_the_invitation_mail_goes_once_the_city_is_committed_and_not_at_all_when_it_is_undone(
+        admin, monkeypatch, django_capture_on_commit_callbacks):
+    """Decision 0093 (second reading): "Stadt anlegen" mailed the invitation inside the city's
+    transaction – where something after it failed, the city and the invitation were undone but the
+    mail with its link was out. Now it goes on commit: once on success, never on a rollback."""
+    invite = accounts.invite
+
+    def invite_then_fail(*args, **kwargs):
+        invite(*args, **kwargs)
+        raise RuntimeError("after the invitation, before the commit")
+
+    monkeypatch.setattr(accounts, "invite", invite_then_fail)
+    before = checksum()
+    with django_capture_on_commit_callbacks(execute=True) as committed, pytest.raises(RuntimeError):
+        services.create_city(admin, ags="15085135", name="Halberstadt", admin_email="anna@halberstadt.example",
+                             base_url="http://testserver/")
+    assert committed == [] and mail.outbox == [] and checksum() == before
+    monkeypatch.setattr(accounts, "invite", invite)
+    with django_capture_on_commit_callbacks(execute=True) as committed:
+        city, invitation = services.create_city(admin, ags="15085135", name="Halberstadt",
+                                                admin_email="anna@halberstadt.example", base_url="http://testserver/")
+        assert mail.outbox == []  # not before the commit
+    assert len(committed) == 1 and [m.to for m in mail.outbox] == [["anna@halberstadt.example"]]
+    assert invitation.city == city and "für die Stadt Halberstadt" in mail.outbox[0].body
 
 
 def test_a_city_administrator_and_a_planner_get_403(admin):

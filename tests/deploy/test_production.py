@@ -110,7 +110,7 @@ def test_install_writes_a_complete_installation(installed):
     env = stack.read_env(prefix / "etc/isek/isek.env")
     assert env["ISEK_MODE"] == "production" and env["ISEK_ALLOWED_HOSTS"] == "localhost"
     assert env["DATABASE_URL"].startswith(f"postgis://{DB}:") and len(env["ISEK_SECRET_KEY"]) >= 50
-    assert env["ISEK_CSRF_TRUSTED_ORIGINS"] == f"https://localhost:{ports['https']}"
+    assert env["ISEK_CSRF_TRUSTED_ORIGINS"] == env["ISEK_BASE_URL"] == f"https://localhost:{ports['https']}"  # 0093: the port
     assert oct((prefix / "etc/isek/isek.env").stat().st_mode & 0o777) == "0o640"
     assert oct((prefix / "etc/isek/tls/isek.key").stat().st_mode & 0o777) == "0o600"
     # the demo is in the new PostGIS database, loaded through the installation's settings

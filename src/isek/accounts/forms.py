@@ -134,6 +134,7 @@ class PasswordResetRequestForm(KernFormMixin, forms.Form):
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}),
                              help_text=_("Die Adresse Ihres Kontos. Wer sich über das Konto seiner Verwaltung (einen "
                                          "Identitätsanbieter) anmeldet, ändert sein Passwort dort."))
+    website = Honeypot()  # with the proof of work, as the sign-up's form (decision 0093)
 
 
 def new_password_form():

@@ -12,6 +12,7 @@ import re
 import secrets
 import smtplib
 import time
+from collections.abc import Callable
 from typing import NamedTuple
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -61,13 +62,16 @@ def account_named(text: str):
 
 
 def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True, city=None,
-           city_admin: bool = False, authority=None) -> tuple[Invitation, str]:
+           city_admin: bool = False, authority=None, on_commit: bool = False) -> tuple[Invitation, str]:
     """Invite ``email``: a mail with a one-time link (valid VALID_DAYS days); returns the
     invitation and the link. Someone who already has an account is not invited again. ``city``:
     into that city (its administrator invites into it only) – starting concepts is then allowed
     there only, and ``city_admin`` (the installation's administrator alone) makes the person its
     administrator. ``authority``: onto the staff of that funding authority (the installation's
-    administrator alone; decision 0070) – nothing else is given then."""
+    administrator alone; decision 0070) – nothing else is given then. ``on_commit``: for a caller
+    that invites inside its own transaction (``concepts.services.create_city``) – the mail goes once
+    that transaction has committed, and not at all where it is undone (decision 0093); else at once,
+    the invitation being in."""
     access.require_site(user, "member", "invite", city)
     if authority is not None:
         access.require_site(user, "authority", "edit")
@@ -91,14 +95,16 @@ def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True, 
             authority=authority,
             created_by=None if user.pk is None else user, expires_at=timezone.now() + datetime.timedelta(days=VALID_DAYS))
     link = base_url.rstrip("/") + reverse("accounts:accept", args=[token])
-    send_mail(
-        _("Einladung zu isek"),
-        _("Guten Tag,\n\nSie sind zu isek eingeladen, der Plattform für integrierte städtebauliche "
-          "Entwicklungskonzepte: %(what)s. Über diesen Link legen Sie Ihren Zugang an (gültig bis %(until)s, nur "
-          "einmal):\n\n%(link)s\n\nWenn Sie die Einladung nicht erwartet haben, ignorieren Sie diese E-Mail.")
-        % {"what": invited_as(inv), "until": date_format(timezone.localtime(inv.expires_at), "SHORT_DATE_FORMAT"),
-           "link": link},
-        settings.DEFAULT_FROM_EMAIL, [email])
+    subject = _("Einladung zu isek")
+    body = (_("Guten Tag,\n\nSie sind zu isek eingeladen, der Plattform für integrierte städtebauliche "
+              "Entwicklungskonzepte: %(what)s. Über diesen Link legen Sie Ihren Zugang an (gültig bis %(until)s, nur "
+              "einmal):\n\n%(link)s\n\nWenn Sie die Einladung nicht erwartet haben, ignorieren Sie diese E-Mail.")
+            % {"what": invited_as(inv), "until": date_format(timezone.localtime(inv.expires_at), "SHORT_DATE_FORMAT"),
+               "link": link})
+    if on_commit:  # the caller's transaction: undone, it sends nothing (decision 0093)
+        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    else:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
     return inv, link
 
 
@@ -467,6 +473,8 @@ def external_sign_in(provider: IdentityProvider, claims: dict):
         _grant(provider, identity, roles, starter)
         if city_wide:  # given on each concept the city creates later too (give_city_wide_roles)
             identity.granted["city"] = city_wide
+            # the groups that gave it: a later concept asks the mapping of then (decision 0093)
+            identity.granted["city_groups"] = _city_wide_groups(provider, groups)
         identity.last_login = timezone.now()
         identity.save(update_fields=["granted", "last_login"])
     return identity.user
@@ -481,11 +489,30 @@ def _city_wide(provider: IdentityProvider, groups: list[str]) -> str:
     return next((r for r in reversed(_STRENGTH) if r in found), "")
 
 
+def _city_wide_groups(provider: IdentityProvider, groups: list[str]) -> list[str]:
+    """Those of ``groups`` that a city-wide line of the provider's mapping names (what a later
+    concept's role is worked out from: ``city_wide_role``)."""
+    named = set(provider.mappings.filter(group__in=groups, concept=None).exclude(role=GroupRole.Role.STARTER)
+                .values_list("group", flat=True))
+    return sorted(named)
+
+
+def city_wide_role(identity: ExternalIdentity) -> str:
+    """The role the provider's mapping of now gives ``identity`` on every concept of its city, from
+    the groups of its last sign-in that gave one ("" for none). Not the role stored at that sign-in:
+    the city's administration may have changed the mapping since, and a role it no longer gives is
+    not given on a new concept (decision 0093). A sign-in from before the groups were kept gives
+    none until the next sign-in."""
+    if not identity.granted.get("city"):
+        return ""
+    return _city_wide(identity.provider, identity.granted.get("city_groups") or [])
+
+
 def awaited_roles(provider: IdentityProvider, user) -> str:
     """Where the city of ``provider`` has no concept yet: what its mapping will give ``user`` on each
     concept the city creates – the role's name (translated), else "" (decision 0090)."""
-    identity = ExternalIdentity.objects.filter(provider=provider, user=user).first()
-    role = (identity.granted.get("city") if identity is not None else "") or ""
+    identity = ExternalIdentity.objects.filter(provider=provider, user=user).select_related("provider").first()
+    role = city_wide_role(identity) if identity is not None else ""
     if not role or provider.city is None or provider.city.concepts.exists():
         return ""
     return str(GroupRole.Role(role).label)
@@ -495,12 +522,14 @@ def give_city_wide_roles(sender, concept, via: str = "web", **kwargs) -> None:
     """A new concept of a city (``concepts.services.concept_created``, inside its transaction): the
     people its identity providers signed in with a role on every concept of the city get that role
     on it (decision 0090) – where they have none on it yet (its starter stays its planner). The
-    provider's own, as at a sign-in: taken back when the mapping no longer gives it."""
+    role is the one the mapping gives their groups now (``city_wide_role``, decision 0093), not the
+    one stored at their last sign-in. The provider's own, as at a sign-in: taken back when the
+    mapping no longer gives it."""
     from isek.concepts import services as concepts
 
     for identity in ExternalIdentity.objects.filter(provider__city=concept.city_id, provider__enabled=True,
                                                     user__is_active=True).select_related("provider", "user"):
-        role = identity.granted.get("city")
+        role = city_wide_role(identity)
         if not role or identity.user.concept_roles.filter(concept=concept).exists():
             continue
         concepts.grant_role(access.Operator(f"oidc {identity.provider.name}"), concept, identity.user, role, via="oidc")
@@ -819,22 +848,34 @@ def resettable_accounts(email: str) -> list:
     return [u for u in found if u.has_usable_password()]
 
 
-def request_password_reset(email: str, *, base_url: str, next_url: str = "") -> None:
-    """A link to set a new password, mailed to ``email`` for each account it may reset
-    (``resettable_accounts``), valid RESET_VALID_HOURS hours and once (Django's token: it changes
-    with the password). Nothing is said of whether the address has an account: the answer is the
-    same, and nothing goes to an address without one. The mails to one address are limited
-    (``_mail_limited``, apart from the sign-up's), counted for every address asked for; a mail server
-    that fails is logged, the answer stays the same."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
+def request_password_reset(email: str, *, base_url: str, next_url: str = "") -> Callable[[], None]:
+    """Ask for a link to set a new password for ``email``: the mails to one address are limited
+    (``_mail_limited``, apart from the sign-up's), counted for every address asked for – refused
+    with the same words for every address. Returns the sending, which the caller runs once its
+    answer has gone out (the web channel after the response, decision 0093): it finds the accounts
+    ``email`` may reset (``resettable_accounts``) and mails each a link, valid RESET_VALID_HOURS
+    hours and once (Django's token: it changes with the password). Until then nothing is looked
+    up, so the answer takes the same time whether the address has an account or not; nothing goes
+    to an address without one. A mail server that fails is logged."""
     from isek.core import throttle
 
     email = (email or "").strip()
     key = _mail_limited(email, "reset")
     throttle.hit(key, SIGNUP_MAIL_WINDOW)
+    language = translation.get_language() or "de"  # the page's, which the mail speaks as before
+    return lambda: _send_password_reset(email, base_url, next_url, language)
+
+
+def _send_password_reset(email: str, base_url: str, next_url: str, language: str) -> None:
+    with translation.override(language):
+        _mail_password_reset(email, base_url, next_url)
+
+
+def _mail_password_reset(email: str, base_url: str, next_url: str) -> None:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
     site = site_for(next_url)
     for user in resettable_accounts(email):
         link = base_url.rstrip("/") + reverse("accounts:password-reset-confirm", args=[
@@ -846,7 +887,7 @@ def request_password_reset(email: str, *, base_url: str, next_url: str = "") -> 
         try:
             send_mail(_("Neues Passwort für Ihr Konto bei %(site)s") % {"site": site}, body, settings.DEFAULT_FROM_EMAIL,
                       [user.email])
-        except (OSError, smtplib.SMTPException):  # the same answer as for an address without an account
+        except (OSError, smtplib.SMTPException):  # the answer has gone out: nobody to tell but the log
             log.exception("the password reset mail to account %s could not be sent", user.pk)
 
 

@@ -295,19 +295,29 @@ def password_reset(request):
     (one with an account, one without, one that signs in through an identity provider)."""
     form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     next_url = _next(request)
-    if request.method == "POST" and abuse.over_limit(request, "password-reset"):  # one client, many addresses
-        form.is_valid()
-        form.add_error(None, _("Von Ihrem Anschluss kamen gerade sehr viele Anfragen. Bitte in einigen Minuten erneut "
-                               "versuchen."))
-    elif request.method == "POST" and form.is_valid():
-        try:
-            services.request_password_reset(form.cleaned_data["email"], base_url=request.build_absolute_uri("/"),
-                                            next_url=next_url)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            return render(request, "accounts/password_reset.html", {"sent": form.cleaned_data["email"], "next": next_url,
-                                                                    "hours": services.RESET_VALID_HOURS})
+    if request.method == "POST":
+        refusal = None
+        if request.POST.get("website"):
+            refusal = _("Die Anfrage wurde nicht angenommen (ein verstecktes Feld war ausgefüllt).")
+        elif not abuse.pow_ok(request.POST.get("altcha", "")):
+            refusal = _("Die Prüfung gegen automatische Einsendungen fehlt oder ist abgelaufen. Bitte die Seite neu "
+                        "laden und erneut senden.")
+        elif abuse.over_limit(request, "password-reset"):  # one client, many addresses
+            refusal = _("Von Ihrem Anschluss kamen gerade sehr viele Anfragen. Bitte in einigen Minuten erneut "
+                        "versuchen.")
+        valid = form.is_valid()
+        if refusal:
+            form.add_error(None, refusal)
+        elif valid:
+            try:
+                send = services.request_password_reset(form.cleaned_data["email"],
+                                                       base_url=request.build_absolute_uri("/"), next_url=next_url)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                # the mail goes once the answer is out: its time is the same for every address (decision 0093)
+                return abuse.after_response(render(request, "accounts/password_reset.html", {
+                    "sent": form.cleaned_data["email"], "next": next_url, "hours": services.RESET_VALID_HOURS}), send)
     return render(request, "accounts/password_reset.html", {"form": form, "next": next_url},
                   status=400 if request.method == "POST" else 200)
 

@@ -190,8 +190,9 @@ def create_city(user, *, ags: str, name: str, admin_email: str = "", base_url: s
     a key of a possible structure, not another city's) and its name (``City.clean``: no other city's,
     agreeing with the key's Land); with ``admin_email``, the invitation of its first administrator
     (``accounts.services.invite``: an address with an account or an invitation already is refused).
-    All or nothing: refused, neither city nor invitation exists. Returns the city and the invitation
-    (or None)."""
+    All or nothing: refused, neither city nor invitation exists, and no mail went out – the
+    invitation's mail goes once the city is committed (decision 0093). Returns the city and the
+    invitation (or None)."""
     from isek.accounts import services as accounts
 
     access.require_site(user, "city", "edit")
@@ -201,7 +202,8 @@ def create_city(user, *, ags: str, name: str, admin_email: str = "", base_url: s
         city.save()
         invitation = None
         if admin_email:
-            invitation, _link = accounts.invite(user, admin_email, base_url=base_url, city=city, city_admin=True)
+            invitation, _link = accounts.invite(user, admin_email, base_url=base_url, city=city, city_admin=True,
+                                                on_commit=True)
     return city, invitation
 
 

@@ -329,8 +329,25 @@ if ISEK_BASEMAP_STYLE_URL and not ISEK_BASEMAP_ATTRIBUTION:
 DEFAULT_FROM_EMAIL = os.environ.get("ISEK_FROM_EMAIL", "isek@localhost")
 # The address of the installation as its mails link to it (the funding procedure's mails are sent
 # by background jobs and after a step, without a request to read the host from; decision 0087).
-ISEK_BASE_URL = os.environ.get("ISEK_BASE_URL", "") or (
-    "http://localhost:8000" if DEMO_MODE else f"https://{ALLOWED_HOSTS[0] if ALLOWED_HOSTS else 'localhost'}")
+# Unset, production takes the first of ALLOWED_HOSTS – only where it names a host: a pattern ("*",
+# ".example.org") or none gives links that lead nowhere, so the start is refused (decision 0093).
+ISEK_BASE_URL = os.environ.get("ISEK_BASE_URL", "").strip()
+if ISEK_BASE_URL:
+    _scheme, _, _rest = ISEK_BASE_URL.partition("://")
+    if _scheme not in ("http", "https") or not _rest.split("/")[0] or "*" in _rest:
+        raise ImproperlyConfigured(
+            f"ISEK_BASE_URL must be the installation's address as people open it, with http:// or https:// "
+            f"(e.g. https://isek.bochum.de), not {ISEK_BASE_URL!r}")
+elif DEMO_MODE:
+    ISEK_BASE_URL = "http://localhost:8000"
+elif not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS[0] or ALLOWED_HOSTS[0].startswith("."):
+    raise ImproperlyConfigured(
+        "ISEK_BASE_URL is not set, and the first of ISEK_ALLOWED_HOSTS "
+        + (f"({ALLOWED_HOSTS[0]!r}) is a pattern, not a host name" if ALLOWED_HOSTS else "is missing")
+        + ": the links in isek's mails would lead nowhere. Set ISEK_BASE_URL to the installation's address "
+        "(e.g. ISEK_BASE_URL=https://isek.bochum.de), or put its host name first in ISEK_ALLOWED_HOSTS.")
+else:
+    ISEK_BASE_URL = f"https://{ALLOWED_HOSTS[0]}"
 if DEMO_MODE:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"

@@ -141,6 +141,7 @@ def environment(opts: Options, layout: Layout, database_url: str, old: dict[str,
         "ISEK_SECRET_KEY": old.get("ISEK_SECRET_KEY") or secrets.token_urlsafe(50),
         "ISEK_ALLOWED_HOSTS": opts.server_name,
         "ISEK_CSRF_TRUSTED_ORIGINS": _https_origin(opts),
+        "ISEK_BASE_URL": _https_origin(opts),  # the mails' links, with the port where it is not 443 (decision 0093)
         "ISEK_VAR_DIR": str(layout.var),
         "ISEK_DATA_DIRS": os.pathsep.join(dict.fromkeys(data_dirs)),
         "ISEK_CLIENT_ADDRESS_HEADER": "X-Real-IP",

@@ -1462,6 +1462,11 @@ def draft_request(user, concept, application: Application, *, payments=(), amoun
     if errors:
         raise _errors(errors)
     with change(user, via):
+        # another draft at once may have cited the same payments: checked again under the lock (0093)
+        Application.objects.select_for_update().filter(pk=application.pk).values_list("pk", flat=True).first()
+        if taken := sorted({p.pk for p in chosen} & _taken(concept)):
+            raise _errors({"payments": _("Diese Ausgaben lassen sich nicht abrufen – schon abgerufen, nicht bewilligt "
+                                         "oder unbekannt: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in taken)}})
         number = (application.payment_requests.aggregate(n=Max("number"))["n"] or 0) + 1
         request = PaymentRequest.objects.create(application=application, number=number, note=note,
                                                 created_by=None if user.pk is None else user)
@@ -1479,21 +1484,36 @@ def _request_state(request: PaymentRequest) -> str:
     return PaymentRequest.objects.filter(pk=request.pk).values_list("state", flat=True).first() or request.state
 
 
+def _lock_request(request: PaymentRequest) -> None:
+    """Inside a step's transaction: lock the row of the application ``request`` is against, then the
+    request's own, until the step commits (decision 0093). A second submit, release or return of
+    the same request waits for the first and then finds its state changed; a submit of another
+    request against the same approval waits and then counts what this one took – nothing is
+    counted twice. Every step locks in this order (application, request), so two never wait for
+    each other. PostgreSQL locks the rows; SQLite's transactions take the database's write lock
+    at their start (settings.SQLITE_OPTIONS), which serialises them the same way."""
+    Application.objects.select_for_update().filter(pk=request.application_id).values_list("pk", flat=True).first()
+    PaymentRequest.objects.select_for_update().filter(pk=request.pk).values_list("pk", flat=True).first()
+
+
 def submit_request(user, concept, request: PaymentRequest, *, via: str = "web") -> PaymentRequest:
     """The city submits its draft payment request to the funding authority; from then on only the
     authority's decision changes it. Refused where it is submitted already, where the application
-    is no longer approved, or where a line asks more than is left of the approval now."""
+    is no longer approved, or where a line asks more than is left of the approval now – checked
+    with the rows locked (``_lock_request``), so two submits at once cannot both pass."""
     application = request.application
     _require_request(user, concept, application)
-    if _request_state(request) != R_DRAFT:
-        request.state = _request_state(request)
-        raise invalid(_("Dieser Mittelabruf ist schon eingereicht (Stand „%(state)s“); er lässt sich nicht noch "
-                        "einmal einreichen.") % {"state": request.get_state_display()}, "submitted")
-    if refusal := request_refusal(application):
-        raise invalid(refusal, "state")
-    if refusal := _over_left(concept, application, request):
-        raise invalid(refusal, "over_left")
     with change(user, via):
+        _lock_request(request)
+        if _request_state(request) != R_DRAFT:
+            request.state = _request_state(request)
+            raise invalid(_("Dieser Mittelabruf ist schon eingereicht (Stand „%(state)s“); er lässt sich nicht noch "
+                            "einmal einreichen.") % {"state": request.get_state_display()}, "submitted")
+        application.refresh_from_db()
+        if refusal := request_refusal(application):
+            raise invalid(refusal, "state")
+        if refusal := _over_left(concept, application, request):
+            raise invalid(refusal, "over_left")
         request.state, request.submitted_at = R_SUBMITTED, timezone.now()
         request.submitted_by = None if user.pk is None else user
         request.save()
@@ -1630,8 +1650,10 @@ def release(user, concept, request: PaymentRequest, *, amounts: dict | None = No
     """The funding authority releases a submitted payment request, line by line: per line (by its
     key) the amount released – the requested amount where none is named, never more, and less
     only with a reason."""
-    decided = _release_decided(user, concept, request, amounts, reasons)
+    _require_release(user, concept, request)
     with change(user, via):
+        _lock_request(request)  # a second release at once waits, then is refused: not released twice (0093)
+        decided = _release_decided(user, concept, request, amounts, reasons)
         for line, value, why in decided:
             line.released, line.reason = value, why
             line.save(update_fields=["released", "reason"])
@@ -1697,6 +1719,8 @@ def return_request(user, concept, request: PaymentRequest, *, reason: str = "", 
     _require_release(user, concept, request)
     reason = _return_reason(reason, _("Bitte begründen Sie, warum der Mittelabruf zurückgegeben wird."))
     with change(user, via):
+        _lock_request(request)  # not returned while a release of it commits, nor returned twice (0093)
+        _require_release(user, concept, request)  # its state again, now that it is locked
         request.state, request.reason, request.decided_at = R_RETURNED, reason, timezone.now()
         request.decided_by = None if user.pk is None else user
         request.save()

@@ -7,10 +7,13 @@ without storing an IP address anywhere:
 - rate limits per client, keyed by an HMAC of the address with a secret that changes every day,
   counted in a table of counters (core.throttle) whose rows go when their window has passed.
 
-These guard the pages; the API (with tokens) has its own limits. The domain rules are in services."""
+These guard the pages; the API (with tokens) has its own limits. The domain rules are in services.
+``after_response`` runs work (a mail that only some addresses get) once the answer is out, so that
+its time tells nothing (decision 0093)."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
@@ -19,6 +22,7 @@ from isek.core import clients, throttle
 
 POW_ALGORITHM = "PBKDF2/SHA-256"
 POW_TTL = 600  # seconds a challenge stays valid
+log = logging.getLogger(__name__)
 
 
 def client_key(request) -> str:
@@ -59,3 +63,22 @@ def pow_ok(payload: str) -> bool:
     signature = parsed.challenge.signature or ""
     expires = parsed.challenge.parameters.expires_at or int(time.time()) + POW_TTL
     return throttle.use_once(f"pow:{signature}", int(expires) + 60)  # False if seen before
+
+
+def after_response(response, work):
+    """Run ``work`` once ``response`` has gone out: the WSGI server closes a response after writing
+    it (Django's test client too), and ``work`` runs then, before the response's own closing (which
+    ends the request and its database connection). An error in ``work`` is logged, never the
+    answer's. Returns ``response``."""
+    closing = response.close
+
+    def close():
+        try:
+            work()
+        except Exception:  # the answer is out; nobody is left to tell but the log
+            log.exception("work after the response failed")
+        finally:
+            closing()
+
+    response.close = close
+    return response
