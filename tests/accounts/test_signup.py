@@ -212,7 +212,11 @@ def test_a_citizens_account_is_offered_no_api_keys_and_cannot_make_one():
     c = Client(HTTP_ACCEPT_LANGUAGE="de")
     c.force_login(user)
     assert "API-Schlüssel" not in c.get("/accounts/account/").content.decode()
-    assert c.get("/api/tokens/").status_code == 403
+    refused = c.get("/api/tokens/")  # a page people read: its refusal is a page, not a line of JSON
+    assert refused.status_code == 403 and refused["Content-Type"].startswith("text/html")
+    page = refused.content.decode()
+    assert "Nur für Konten der Verwaltung" in page and "Bürgerkonten" in page and 'href="/api/docs/"' in page
+    assert "Planerinnen und Planer" not in page  # not sent to a concept's planners
     assert c.post("/api/tokens/", {"name": "Mein Skript"}).status_code == 403 and not Token.objects.exists()
     staff = Client(HTTP_ACCEPT_LANGUAGE="de")
     staff.force_login(UserFactory(username="planerin"))

@@ -11,6 +11,7 @@ from .policy import (  # noqa: F401
     PROCEDURE,
     SITE_DENIED,
     SITE_POLICY,
+    STAFF_ONLY,
     Operator,
     Role,
     administered_cities,

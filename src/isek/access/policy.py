@@ -150,6 +150,9 @@ MODERATION_ONLY = "moderation-only"
 # authority does (its review, the approval, the release of payments): the page says who does it
 # instead of sending them to the planners (walk of Landshut, decision 0087)
 AUTHORITY_ONLY = "authority-only"
+# PermissionDenied's argument where a citizen's own account (decision 0078) asks for what staff
+# accounts have (the API keys): the page says so instead of sending them to the planners
+STAFF_ONLY = "staff-only"
 # the resources of the funding procedure (issue #23): whoever may not see the application they
 # belong to is answered 404, never 403 (``require``, decision 0087)
 PROCEDURE = frozenset({"application", "payment_request", "proof"})

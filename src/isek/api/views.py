@@ -16,8 +16,7 @@ from . import tokens
 @access.account_view(methods=("GET", "POST"))
 def tokens_page(request):
     if not accounts.may_hold_api_keys(request.user):  # a citizen's own account (decision 0084)
-        raise PermissionDenied(_("API-Schlüssel gibt es für Konten der Verwaltung, nicht für Bürgerkonten; öffentliche "
-                                 "Daten liest die API ohne Schlüssel."))
+        raise PermissionDenied(access.STAFF_ONLY)  # the page says what a citizen's account has instead
     new_key, error = None, None
     if request.method == "POST":
         if "revoke" in request.POST:

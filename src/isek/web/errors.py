@@ -30,12 +30,17 @@ from .context import site
 log = logging.getLogger("isek.errors")
 
 MACHINE_PATHS = ("/api/", "/ogc/")
+# below /api/ but read by people in a browser: their errors are pages (a citizen asking for the API
+# keys page read a line of JSON, walk of issue 22)
+PEOPLES_PATHS = ("/api/tokens/", "/api/docs/")
 
 
 def for_machines(request) -> bool:
     """Below /api/ and /ogc/ (and /ogc itself, the OGC landing page) every answer is JSON, errors
-    included: clients (QGIS, GDAL, scripts) parse it."""
-    return request.path == "/ogc" or request.path.startswith(MACHINE_PATHS)
+    included: clients (QGIS, GDAL, scripts) parse it – except the pages people read there
+    (``PEOPLES_PATHS``: the API keys, the API's documentation)."""
+    path = request.path
+    return path == "/ogc" or (path.startswith(MACHINE_PATHS) and not path.startswith(PEOPLES_PATHS))
 
 
 def error_page(request, status: int, title: str, text: str, *, with_request: bool = True,
@@ -77,6 +82,11 @@ def permission_denied(request, exception=None):
                             "Prüfung des Verwendungsnachweises trägt die Bewilligungsbehörde in isek ein, nicht die "
                             "Stadt. Sobald sie entschieden hat, steht ihre Entscheidung auf der Seite des Antrags, und "
                             "die Planerinnen und Planer des Konzepts bekommen eine E-Mail."))
+    if exception is not None and exception.args == (access.STAFF_ONLY,):
+        # a citizen's own account on the API keys page (decision 0084)
+        return error_page(request, 403, _("Nur für Konten der Verwaltung"),
+                          _("API-Schlüssel gibt es für Konten der Verwaltung, nicht für Bürgerkonten; öffentliche "
+                            "Daten liest die API ohne Schlüssel."), link=(reverse("api-docs"), _("Zur API-Dokumentation")))
     if exception is not None and exception.args == (access.SITE_DENIED,):
         # a page of the installation (legal texts, invitations, cities): its administration's, not
         # the concept planners' – a planner refused there is the person the general text names
