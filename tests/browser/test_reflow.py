@@ -12,7 +12,7 @@ from tests.procedure import submit
 
 from .conftest import axe_violations, cut_off, login
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # CSS only: the pages are asked on both engines by tests/procedure (decision 0038)
 
 WIDE = """() => [...document.querySelectorAll('body *')].filter(e => {
   const w = document.documentElement.clientWidth, r = e.getBoundingClientRect();

@@ -86,11 +86,15 @@ def test_the_formset_pages_with_errors_in_two_rows_have_unique_ids(planner_clien
     milestones = {**_form_data(m), **_formset("ms", [{"title": "Baubeginn", "due": "bald"},
                                                     {"title": "Einweihung", "due": "später"}])}
     rates = _formset("r", [{"year": "20x6", "rate": "viel"}, {"year": "2031", "rate": "mehr"}])
-    pages = {f"/concepts/{SLUG}/measures/{m.pk}/edit/": milestones, f"/concepts/{SLUG}/kuf/rates/": rates}
-    for url, data in pages.items():
+    # two formsets of one page with a field of the same name ("number")
+    structure = {**_formset("f", [{"number": "", "name": "Wohnen"}, {"number": "", "name": "Arbeiten"}]),
+                 **_formset("g", [{"number": "", "title": "Mehr Grün"}, {"number": "", "title": "Weniger Lärm"}])}
+    pages = {f"/concepts/{SLUG}/measures/{m.pk}/edit/": ("ms",), f"/concepts/{SLUG}/kuf/rates/": ("r",),
+             f"/concepts/{SLUG}/structure/": ("f", "g")}
+    for (url, prefixes), data in zip(pages.items(), (milestones, rates, structure)):
         r = planner_client.post(url, data)
         assert r.status_code == 400, url
         page = _check(r.content.decode())
-        prefix = next(iter(data)).split("-")[0] if url.endswith("rates/") else "ms"
-        shown = [i for i in page.ids if i.endswith("-error") and i.startswith(f"{prefix}-")]
-        assert {i.split("-")[1] for i in shown} == {"0", "1"}, (url, shown)
+        for prefix in prefixes:
+            shown = [i for i in page.ids if i.endswith("-error") and i.startswith(f"{prefix}-")]
+            assert {i.split("-")[1] for i in shown} == {"0", "1"}, (url, prefix, shown)
