@@ -528,8 +528,8 @@ def test_an_empty_amount_and_eligible_amount_say_the_amount_is_missing(planner_c
     r = planner_client.post(f"/concepts/{concept.slug}/kuf/measures/{m.pk}/", {**_formset("c", [row]), **_formset("f", [])})
     assert r.status_code == 400 and not CostItem.objects.filter(measure=m).exists()
     page = r.content.decode()
-    assert re.search(r'id="amount-error"[^>]*>Dieses Feld ist zwingend erforderlich', page)
-    assert page.count("zwingend erforderlich") == 1 and 'id="eligible-error"' not in page
+    assert re.search(r'id="c-0-amount-error"[^>]*>Dieses Feld ist zwingend erforderlich', page)  # the row's own id (0096)
+    assert page.count("zwingend erforderlich") == 1 and 'eligible-error"' not in page
 
 
 def test_the_line_filled_in_from_the_estimate_is_not_dropped_when_its_cost_group_is_missing(planner_client):

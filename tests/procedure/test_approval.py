@@ -335,7 +335,7 @@ def test_the_pages_of_the_approval(world):
         assert text.count(locked_text) == locked + (message in (locked_text, second)), tampered
         if message == second:
             row_html = text.split(f'id="id_f-{extra}-year"')[0].rsplit("<fieldset", 1)[-1] + text.split(f'id="id_f-{extra}-year"')[1].split("</fieldset>")[0]
-            assert 'id="source-error"' in row_html and second in row_html
+            assert f'id="f-{extra}-source-error"' in row_html and second in row_html
     assert Financing.objects.get(pk=row.pk).amount == cut
     # the KuF's Excel of the current plan notes it on its parameter sheet
     workbook = city.get(f"/concepts/{concept.slug}/kuf.xlsx")

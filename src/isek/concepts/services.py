@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from isek import access
-from isek.core import geo, numbering, throttle
+from isek.core import geo, numbering, throttle, versions
 from isek.core.audit import change
 from isek.core.files import upload_on_disk
 from isek.core.laender import ags_from
@@ -862,15 +862,40 @@ def save_structure(user, concept: Concept, *, fields=(), removed_fields=(), goal
             + [_("Ziel %(n)s „%(name)s“") % {"n": g.number, "name": g.title} for g in removed_goals])
 
 
+def measure_state(measure: Measure) -> str:
+    """The token of a stored measure: its row, its further fields of action and goals, its
+    milestones. The measure's form carries it; ``save_measure(state=…)`` compares it (decision 0096)."""
+    return versions.state_token(Measure.objects.filter(pk=measure.pk).values_list(),
+                                measure.further_fields.order_by("pk").values_list("pk"),
+                                measure.goals.order_by("pk").values_list("pk"),
+                                Milestone.objects.filter(measure_id=measure.pk).order_by("pk").values_list())
+
+
+def measure_changed_message() -> str:
+    return _("Diese Maßnahme wurde inzwischen geändert (in einem anderen Fenster oder von einer anderen Person); "
+             "das Speichern hätte diese Änderung überschrieben. Bitte die Seite neu laden und die eigene Änderung "
+             "dann erneut eintragen.")
+
+
+def refuse_changed_measure(measure: Measure, state: str | None) -> None:
+    """Raise ``ValidationError`` (code "changed") if the form of the stored ``measure`` was loaded
+    from another state than the stored one (``measure_state``); a form without a state is not checked."""
+    if state and measure.pk and state != measure_state(measure):
+        raise invalid(measure_changed_message(), "changed")
+
+
 def save_measure(user, concept: Concept, measure: Measure, *, further_fields=None, goals=None, milestones=(),
                  removed_milestones=(), sources=(), via: str = "web", ask: bool = False,
-                 confirmed: bool = False) -> Measure:
+                 confirmed: bool = False, state: str | None = None) -> Measure:
     """Create or update a measure with its milestones (and, for loaders, its sources). Its number
     is unique within the concept; fields of action and goals must be the concept's own. ``ask``
     (the measure form): a new or changed location beyond the funding area (``location_doubts``) is
     refused with code ``implausible`` unless ``confirmed``; other writers (API, imports) leave it to
-    the readiness check (decision 0072)."""
+    the readiness check (decision 0072). ``state``: the ``measure_state`` the form (or the API's
+    If-Match) was loaded from; a measure changed since is refused (code "changed"), nothing saved
+    (decision 0096)."""
     access.require(user, "measure", "edit", concept)
+    refuse_changed_measure(measure, state)
     if Measure.objects.filter(concept=concept, number=measure.number).exclude(pk=measure.pk).exists():
         raise invalid(_("Die Nummer %(n)s ist in diesem Konzept schon vergeben.") % {"n": measure.number}, "duplicate_number", "number")
     related = [measure.primary_field] if measure.primary_field_id else []
@@ -883,6 +908,9 @@ def save_measure(user, concept: Concept, measure: Measure, *, further_fields=Non
         _require_plausible(concept, measure.geometry, stored, "geometry", confirmed, "measure")
     measure.concept = concept
     with change(user, via):
+        if state and measure.pk:  # again inside the transaction, the row locked: two saves at once
+            list(Measure.objects.select_for_update().filter(pk=measure.pk).values_list("pk", flat=True))
+            refuse_changed_measure(measure, state)
         measure.save()
         if further_fields is not None:
             measure.further_fields.set(further_fields)
@@ -1125,7 +1153,7 @@ __all__ = [
     "City", "CityRole", "Concept", "city_by_ags", "city_by_slug", "city_by_host", "cities_of_visible", "city_concepts", "city_people", "city_roles", "own_drafts",
     "grant_city_role", "revoke_city_role", "may_start_in", "allow_starting", "save_city_look", "save_city_addresses", "correct_city_ags", "delete_city", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
-    "import_path", "import_upload", "revoke_role", "members", "find_person", "addable_person", "save_city", "rename_city", "save_concept", "save_measure", "save_quarter",
+    "import_path", "import_upload", "revoke_role", "members", "find_person", "addable_person", "save_city", "rename_city", "save_concept", "save_measure", "measure_state", "measure_changed_message", "refuse_changed_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
     "structure_copied", "base_map_extent", "term_changing", "city_ags_corrected", "concept_created",
 ]

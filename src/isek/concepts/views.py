@@ -171,14 +171,28 @@ def measure_edit(request, concept, pk=None):
     form = MeasureForm(request.POST or None, instance=measure, concept=concept)
     formset = MilestoneFormSet(request.POST or None, instance=measure, prefix="ms")
     taken, doubts = None, []  # the measure that has the number asked for; doubts about its location
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    # the state the form was loaded from (decision 0096), kept as sent: a form from before another
+    # save stays refused until the page is loaded again
+    state = (request.POST.get("state", "")[:64] if request.method == "POST" else
+             services.measure_state(measure) if measure.pk else "")
+    changed = False
+    if request.method == "POST" and measure.pk:
+        try:
+            services.refuse_changed_measure(measure, state)
+        except ValidationError:
+            changed = True
+    if request.method == "POST" and not changed and form.is_valid() and formset.is_valid():
         try:
             measure = services.save_measure(
                 request.user, concept, form.save(commit=False), further_fields=form.cleaned_data["further_fields"],
                 goals=form.cleaned_data["goals"], milestones=formset.save(commit=False),
-                removed_milestones=formset.deleted_objects, ask=True, confirmed=form.cleaned_data["confirm_area"])
+                removed_milestones=formset.deleted_objects, ask=True, confirmed=form.cleaned_data["confirm_area"],
+                state=state)
         except ValidationError as exc:
-            doubts = _doubts_or_errors(form, exc)
+            if getattr(exc, "code", None) == "changed":
+                changed = True
+            else:
+                doubts = _doubts_or_errors(form, exc)
             # e.g. Back and send again: the number is the measure's just made; the form links to it
             taken = Measure.objects.filter(concept=concept, number=form.instance.number).exclude(pk=measure.pk).first()
         else:
@@ -196,8 +210,9 @@ def measure_edit(request, concept, pk=None):
         "edit_kind": "any", "measure_id": measure.pk, "taken": taken, "doubts": doubts,
         "doubts_title": _("Bitte prüfen: Liegt die Maßnahme richtig? Noch ist nichts gespeichert."),
         "cancel_url": measure.get_absolute_url() if measure.pk else concept.get_absolute_url(),
+        "state": state, "changed": services.measure_changed_message() if changed else "",
         **geodata.map_context(concept, request.user),
-    }, status=400 if request.method == "POST" else 200)
+    }, status=409 if changed else 400 if request.method == "POST" else 200)
 
 
 @access.concept_view("measure", "delete", methods="POST", ids={"pk": "measure"})

@@ -68,3 +68,20 @@ def public_tag_by(model, field: str, value) -> tuple[int, str | None]:
     if row is None:
         return None, None
     return row[0], (f"{row[1]}.{row[2]}" if row[1] and row[2] else None)
+
+
+def state_token(*rows) -> str:
+    """A short token of stored rows – each of ``rows`` a ``values_list()`` query (ordered) or a list
+    of tuples – for optimistic concurrency (decision 0096): a form carries the token of the rows it
+    was loaded from, and the service refuses to save when the rows' token is no longer that one (a
+    save from another tab or person in between), instead of writing the form's stale values back."""
+    import decimal
+    import hashlib
+
+    digest = hashlib.sha256()
+    for part in rows:
+        digest.update(b"\x1e")
+        for row in part:
+            plain = tuple(v.normalize() if isinstance(v, decimal.Decimal) else getattr(v, "hexewkb", v) for v in row)
+            digest.update(repr(plain).encode())
+    return digest.hexdigest()[:24]

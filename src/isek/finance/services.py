@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from isek import access
-from isek.core import numbers, throttle
+from isek.core import numbers, throttle, versions
 from isek.core.audit import change
 from isek.core.rules import invalid, keys_after, repeated
 
@@ -244,6 +244,27 @@ def refuse_resent_costs(measure, once: str) -> None:
         raise _resent(measure)
 
 
+def costs_state(measure) -> str:
+    """The token of a measure's stored cost items and financing lines (every column): the KuF
+    page of the measure carries it, ``save_costs(state=…)`` compares it (decision 0096)."""
+    return versions.state_token(CostItem.objects.filter(measure_id=measure.pk).order_by("pk").values_list(),
+                                Financing.objects.filter(measure_id=measure.pk).order_by("pk").values_list())
+
+
+def changed_message() -> str:
+    return _("Diese Maßnahme wurde inzwischen geändert (in einem anderen Fenster oder von einer anderen Person); "
+             "das Speichern hätte diese Änderung überschrieben. Bitte die Seite neu laden und die eigene Änderung "
+             "dann erneut eintragen.")
+
+
+def refuse_changed_costs(measure, state: str | None) -> None:
+    """Raise ``ValidationError`` (code "changed") if the cost form of ``measure`` was loaded from
+    another state of its cost items and financing lines than the stored one (``costs_state``): a
+    save in another tab or by another person came between; a form without a state is not checked."""
+    if state and state != costs_state(measure):
+        raise invalid(changed_message(), "changed")
+
+
 APPROVED = Financing.Status.APPROVED
 LOCKED_FIELDS = ("year", "source", "amount", "status", "reason", "requested", "illustrative")  # of an approved line
 
@@ -328,7 +349,8 @@ def year_doubts(concept, measure, cost_items=(), financings=()) -> list[str]:
 
 
 def save_costs(user, concept, measure, *, cost_items=(), removed_cost_items=(), financings=(), removed_financings=(),
-               via: str = "web", once: str = "", ask: bool = False, confirmed: bool = False) -> None:
+               via: str = "web", once: str = "", ask: bool = False, confirmed: bool = False,
+               state: str | None = None) -> None:
     """Save a measure's cost items and financing rows (new and changed instances; removed ones are
     deleted). One financing row per year and source. A line the funding authority's approval wrote
     is refused, changed or removed (code "approved"), and so is the status "bewilligt" on the city's
@@ -336,10 +358,13 @@ def save_costs(user, concept, measure, *, cost_items=(), removed_cost_items=(), 
     saved already is refused (code "resent") and nothing changes. ``ask`` (the KuF page): a year
     outside the concept's period (``year_doubts``) is refused with code "implausible" unless
     ``confirmed`` – a year before or after may be right (preparation, final invoices), so it is a
-    question, not a refusal (decision 0072)."""
+    question, not a refusal (decision 0072). ``state``: the ``costs_state`` the form was loaded
+    from; if the stored rows have changed since (another tab, another person), the save is refused
+    (code "changed") and nothing changes – a lost update otherwise (decision 0096)."""
     access.require(user, "kuf", "edit", concept)
     if measure.concept_id != concept.pk:
         raise invalid(_("Die Maßnahme gehört nicht zu diesem Konzept."), "foreign_measure")
+    refuse_changed_costs(measure, state)
     _refuse_locked(measure, financings, removed_financings)
     if ask and not confirmed and (doubts := year_doubts(concept, measure, cost_items, financings)):
         raise ValidationError([ValidationError(d, code="implausible") for d in doubts])
@@ -348,6 +373,9 @@ def save_costs(user, concept, measure, *, cost_items=(), removed_cost_items=(), 
         raise invalid(_("Je Jahr und Quelle ist nur eine Finanzierungszeile möglich."), "duplicate_financing")
     try:
         with change(user, via):
+            if state:  # again inside the transaction, the measure's row locked: two saves at once
+                list(type(measure).objects.select_for_update().filter(pk=measure.pk).values_list("pk", flat=True))
+                refuse_changed_costs(measure, state)
             if once and not throttle.spend(f"costs:{measure.pk}", once):
                 raise _resent(measure)
             for obj in (*removed_cost_items, *removed_financings):
@@ -496,7 +524,7 @@ __all__ = [
     "APPROVED", "Change", "KufResult", "SOURCE_LABELS", "SOURCES", "compare", "cost_catalogue", "cost_groups",
     "cost_groups_by_number", "current", "hints", "version_before", "version_result", "ensure_reference_data",
     "export_kuf", "freeze_version",
-    "commit_measure_import", "cost_form_token", "fund_summaries", "plan_measure_import", "refuse_resent_costs", "save_costs", "save_fund", "save_fund_application",
+    "changed_message", "commit_measure_import", "cost_form_token", "costs_state", "refuse_changed_costs", "fund_summaries", "plan_measure_import", "refuse_resent_costs", "save_costs", "save_fund", "save_fund_application",
     "measure_table", "rate_bases", "save_rates", "source_rows", "table",
     "version_by_name", "version_names",
 ]

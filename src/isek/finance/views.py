@@ -122,11 +122,19 @@ def freeze_view(request, concept):
 def measure_finance(request, concept, pk):
     measure = get_object_or_404(concept.measures, pk=pk)
     once = request.POST.get("once", "")[:64]  # the page's one-time token: sent again after going back?
+    # the state of the rows the form was loaded from (decision 0096): kept as sent, so a form from
+    # before another save stays refused until the page is loaded again
+    state = request.POST.get("state", "")[:64] if request.method == "POST" else services.costs_state(measure)
+    changed = False
     if request.method == "POST":
         try:
             services.refuse_resent_costs(measure, once)
         except ValidationError as exc:
             return _costs_resent(request, concept, measure, exc)
+        try:
+            services.refuse_changed_costs(measure, state)
+        except ValidationError:
+            changed = True
     costs = CostItemFormSet(request.POST or None, instance=measure, prefix="c", form_kwargs={"measure": measure},
                             initial=services.estimate_line(measure))
     labels = services.source_labels(concept)
@@ -134,17 +142,19 @@ def measure_finance(request, concept, pk):
                            form_kwargs={"measure": measure, "source_labels": labels})
     error, doubts = None, []
     confirm = ConfirmYearsForm(request.POST or None)
-    if request.method == "POST":
+    if request.method == "POST" and not changed:
         if costs.is_valid() and fin.is_valid() and confirm.is_valid():
             try:
                 services.save_costs(request.user, concept, measure, cost_items=costs.save(commit=False),
                                     removed_cost_items=costs.deleted_objects, financings=fin.save(commit=False),
                                     removed_financings=fin.deleted_objects, once=once, ask=True,
-                                    confirmed=confirm.cleaned_data["confirm_years"])
+                                    confirmed=confirm.cleaned_data["confirm_years"], state=state)
             except ValidationError as exc:
                 if getattr(exc, "code", None) == "resent":  # the same page sent twice at once
                     return _costs_resent(request, concept, measure, exc)
-                if not hasattr(exc, "error_dict") and all(e.code == "implausible" for e in exc.error_list):  # asked, not refused (decision 0072)
+                if getattr(exc, "code", None) == "changed":  # another save came between the check and this one
+                    changed = True
+                elif not hasattr(exc, "error_dict") and all(e.code == "implausible" for e in exc.error_list):  # asked, not refused (decision 0072)
                     doubts = exc.messages
                 else:
                     error = " ".join(exc.messages)
@@ -152,10 +162,10 @@ def measure_finance(request, concept, pk):
                 messages.success(request, _("Kosten und Finanzierung von %(n)s wurden gespeichert.") % {"n": measure.number})
                 return redirect("finance:kuf", concept.slug)
     result = kuf.current(concept)
-    status = 400 if request.method == "POST" else 200
+    status = 409 if changed else 400 if request.method == "POST" else 200
     return render(request, "finance/measure_finance.html", {
         "concept": concept, "measure": measure, "costs": costs, "fin": fin, "error": error, "doubts": doubts,
-        "confirm": confirm,
+        "confirm": confirm, "state": state, "changed": services.changed_message() if changed else "",
         "figures": measure_table(result, str(measure.pk), labels), "once": services.cost_form_token(),
     }, status=status)
 

@@ -77,9 +77,21 @@ class NumberField(forms.DecimalField):
         return value
 
 
+def error_id(bound) -> str:
+    """The id of a field's message as web/_field.html writes it: ``<html name>-error`` – the name
+    with the form's prefix, so the rows of a formset (``c-0-amount-error``, ``c-1-amount-error``) and
+    two formsets of one page never share one (issue #21); a form without a prefix keeps ``<name>-error``."""
+    return f"{bound.html_name}-error"
+
+
 class BoundField(forms.BoundField):
-    """A field as web/_field.html writes it: its hint has Django's id (``id_<name>_helptext``), its
-    message the id ``<name>-error``; ``aria-describedby`` names those that are on the page."""
+    """A field as web/_field.html writes it: its hint has Django's id (``id_<prefix-name>_helptext``),
+    its message the id ``error_id`` (all its messages in one element); ``aria-describedby`` names
+    those that are on the page."""
+
+    @property
+    def error_id(self) -> str:
+        return error_id(self)
 
     @property
     def aria_describedby(self):
@@ -90,7 +102,7 @@ class BoundField(forms.BoundField):
             if self.help_text:
                 ids.append(f"{self.auto_id}_helptext")
             if self.errors:
-                ids.append(f"{self.name}-error")
+                ids.append(self.error_id)
         return " ".join(ids)
 
 
@@ -153,9 +165,9 @@ class KernFormMixin:
         for name in self._errors or {}:
             if name in self.fields:
                 # the hint (Django's id for it, as web/_field.html writes it) and the message
-                auto_id = self[name].auto_id
-                hint = f"{auto_id}_helptext " if self.fields[name].help_text and auto_id else ""
-                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{hint}{name}-error"})
+                bound = self[name]
+                hint = f"{bound.auto_id}_helptext " if self.fields[name].help_text and bound.auto_id else ""
+                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{hint}{error_id(bound)}"})
 
 
 def crs_help(concept) -> str:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers as drf
-from rest_framework.exceptions import NotAuthenticated, ParseError
+from rest_framework.exceptions import APIException, NotAuthenticated, ParseError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -344,6 +344,30 @@ def _measure(concept, number: str):
 NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description="Maßnahmennummer")
 
 
+class PreconditionFailed(APIException):
+    status_code = 412
+    default_code = "changed"
+
+
+IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
+                            description="das ETag der Maßnahme, wie GET es gab: ist sie (oder das Konzept) "
+                                        "seitdem geändert, antwortet die API 412 und speichert nichts")
+PRECONDITION = {412: OpenApiResponse(s.ErrorSerializer, description="seit dem ETag (If-Match) geändert; nichts gespeichert")}
+
+
+def _matched(request, concept, measure) -> str | None:
+    """The measure's state if the request's If-Match names the ETag a GET of it gives now
+    (``*`` or a list of tags), None without If-Match; 412 if it does not match."""
+    given = request.headers.get("If-Match")
+    if given is None:
+        return None
+    current = conditional.etag_for(request, versions.public_tag(concept.pk))
+    tags = conditional.entity_tags(given)
+    if not (tags == ["*"] or current in tags):
+        raise PreconditionFailed(concepts.measure_changed_message())
+    return concepts.measure_state(measure)
+
+
 class MeasureDetail(ConceptView):
     route = api(("measure", "view"), patch=("measure", "edit"), ids={"number": "measure"})
 
@@ -354,14 +378,25 @@ class MeasureDetail(ConceptView):
         measure = _measure(concept, number)
         return _conditional(request, concept, lambda: s.MeasureSerializer(measure).data)
 
-    @extend_schema(summary="Eine Maßnahme ändern (nur die gesendeten Angaben)", parameters=[SLUG, NUMBER],
-                   request=s.MeasureWriteSerializer, responses={200: s.MeasureSerializer, **ERRORS})
+    @extend_schema(summary="Eine Maßnahme ändern (nur die gesendeten Angaben)", parameters=[SLUG, NUMBER, IF_MATCH],
+                   request=s.MeasureWriteSerializer, responses={200: s.MeasureSerializer, **ERRORS, **PRECONDITION})
     def patch(self, request, slug, number):
         concept = self.concept
         measure = _measure(concept, number)
+        # If-Match (decision 0096): the ETag of the GET the client changed; anything changed since
+        # is answered 412 and nothing is saved (the service checks the measure's state once more
+        # inside its transaction)
+        state = _matched(request, concept, measure)
         _apply(concept, measure, _valid(s.MeasureWriteSerializer, request.data, partial=True))
-        concepts.save_measure(request.user, concept, measure, via="api")
-        return Response(s.MeasureSerializer(measure).data)
+        try:
+            concepts.save_measure(request.user, concept, measure, via="api", state=state)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "changed":
+                raise PreconditionFailed(concepts.measure_changed_message()) from None
+            raise
+        response = Response(s.MeasureSerializer(measure).data)
+        response["ETag"] = conditional.etag_for(request, versions.public_tag(concept.pk))  # as a GET now gives
+        return response
 
 
 class MilestoneList(ConceptView):

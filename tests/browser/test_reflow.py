@@ -1,0 +1,72 @@
+"""Reflow (WCAG 1.4.10; issue #23, major 3): at 390 px an application's page (its SHA-256
+checksums), its proof of use and its approval form scrolled sideways; on the authority's portfolio
+at 1280 px the last columns of "Beantragte Summen" lay off-screen. Long words break, and a wide
+table scrolls inside its own labelled region, never the page (decision 0096)."""
+
+import datetime
+
+import pytest
+
+from tests.factories import authority_staff
+from tests.procedure import submit
+
+from .conftest import axe_violations, cut_off, login
+
+pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # CSS only: the pages are asked on both engines by tests/procedure (decision 0038)
+
+WIDE = """() => [...document.querySelectorAll('body *')].filter(e => {
+  const w = document.documentElement.clientWidth, r = e.getBoundingClientRect();
+  return r.right > w + 1 && e.parentElement.getBoundingClientRect().right <= w + 1;
+}).slice(0, 8).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '')
+  + ': ' + Math.round(e.getBoundingClientRect().right))"""
+
+
+@pytest.fixture
+def kuf_city(transactional_db, live_server, request):
+    from isek.finance import services
+
+    services.ensure_reference_data()  # a transactional test before may have flushed it
+    return request.getfixturevalue("new_city")
+
+
+def test_the_application_pages_reflow_at_390_px_and_the_portfolio_fits_at_1280(pages, kuf_city, live_server):
+    from isek import access
+    from isek.concepts.models import FundingAuthority
+    from isek.monitoring import services as monitoring
+    from isek.procedure import services
+
+    concept, base = kuf_city, live_server.url
+    app = submit(concept.roles.get(user__username="planer-neu").user, concept)
+    staff = authority_staff("14", name="Sächsische Aufbaubank")
+    staff.set_password("pw-browser-123")
+    staff.save()
+    services.start_review(staff, concept, app)
+    services.approve(staff, concept, app, decided_on=app.submitted_at.date(), file_number="34.1-2027/07")
+    monitoring.save_payment(access.Operator("test"), concept,
+                            monitoring.Payment(measure=concept.measures.get(number="1.1"), year=2027, amount="40000.00",
+                                               note="Rechnung Tiefbau 1", receipt="RE-2027-001",
+                                               paid_on=datetime.date(2027, 5, 10)), today=datetime.date(2027, 12, 31))
+    url = f"{base}/concepts/{concept.slug}/applications/{app.pk}/"
+
+    authority = pages.new()
+    login(authority, base, staff.username)
+    authority.set_viewport_size({"width": 390, "height": 844})
+    # what each page must show: the checksums (broken where needed), the proof's tables, the approval's lines
+    for path, shown in (("", "#documents code"), ("proof/", "#proof-grant"), ("approve/", "#approval-lines")):
+        authority.goto(url + path)
+        assert authority.url == url + path and authority.locator(shown).count() >= 1, path
+        assert authority.evaluate("() => document.documentElement.scrollWidth") <= 390, (path, authority.evaluate(WIDE))
+        assert cut_off(authority) == [], path
+        assert axe_violations(authority) == [], path
+
+    authority.set_viewport_size({"width": 1280, "height": 900})
+    district = FundingAuthority.objects.get(prefixes__prefix="14")
+    authority.goto(f"{base}/authorities/{district.pk}/portfolio/")
+    assert authority.evaluate("() => document.documentElement.scrollWidth") <= 1280
+    assert cut_off(authority) == []
+    # "Beantragte Summen" fits without scrolling its region: its headers wrap, the amounts do not
+    assert authority.locator("#sums tbody tr").count() >= 1
+    box = authority.evaluate("() => { const b = document.querySelector('#sums').parentElement;"
+                             " return [b.scrollWidth, b.clientWidth]; }")
+    assert box[0] <= box[1], box
+    assert axe_violations(authority) == []
