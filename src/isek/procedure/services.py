@@ -747,8 +747,10 @@ def add_remark(user, concept, application: Application, *, kind: str, about: str
         remark = Remark.objects.create(application=application, kind=kind, about=about,
                                        about_label=subjects[about], text=text,
                                        created_by=None if user.pk is None else user)
-        if kind == Remark.Kind.REQUEST:  # the city's planners hear of it (decision 0087)
+        if kind == Remark.Kind.REQUEST:  # the city's planners hear of it (decision 0087), of a comment too (0094)
             mail.change_requested(application, remark)
+        else:
+            mail.commented(application, remark)
     return remark
 
 
@@ -1968,6 +1970,8 @@ def check_proof_line(user, concept, application: Application, *, key: str, state
         check.save()
         ProofEntry.objects.create(application=application, key=key, kind=state, text=remark,
                                   created_by=check.checked_by)
+        if state == ProofCheck.State.QUERIED:  # the city's planners hear of the query (decision 0094)
+            mail.line_queried(application, key, _line_in_german(application, key), remark)
     return check
 
 
@@ -2027,8 +2031,10 @@ def answer_query(user, concept, application: Application, *, key: str, text: str
     if errors:
         raise _errors(errors)
     with change(user, via):
-        return ProofEntry.objects.create(application=application, key=key, kind=ProofEntry.Kind.ANSWERED, text=text,
-                                         created_by=None if user.pk is None else user)
+        entry = ProofEntry.objects.create(application=application, key=key, kind=ProofEntry.Kind.ANSWERED, text=text,
+                                          created_by=None if user.pk is None else user)
+        mail.query_answered(application, key, _line_in_german(application, key), text)  # the authority hears (0094)
+    return entry
 
 
 def proof_submit_refusal(proof: dict) -> str:
@@ -2311,6 +2317,12 @@ def _item(kind: str, app: Application, since, url: str, what: str, detail: str =
     return {"kind": kind, "city": concept.city.name, "concept": concept.name, "slug": concept.slug,
             "application": app.pk, "year": app.year, "version": app.version, "since": since, "url": url,
             "what": what, "detail": detail}
+
+
+def _line_in_german(app: Application, key: str) -> str:
+    """``_line_name`` in German, as the procedure's mails write it."""
+    with translation.override("de"):
+        return _line_name(app, key)
 
 
 def _line_name(app: Application, key: str) -> str:
