@@ -1,7 +1,8 @@
-"""Mails on the procedure's steps (decision 0087): the district's funding authority hears of what
-the city submits, the concept's planners of what the authority decides – each person once per
-step, with the link to the page, after the step commits; nobody on the wrong side or of another
-city or district; a failing mail server fails no step."""
+"""Mails on the procedure's steps (decisions 0087, 0094): the district's funding authority hears of
+what the city submits and of its answers to queries, the concept's planners of what the authority
+decides, comments and queries – each person once per step, with the link to the page, after the
+step commits; nobody on the wrong side or of another city or district; a failing mail server fails
+no step."""
 
 from __future__ import annotations
 
