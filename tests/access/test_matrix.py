@@ -584,13 +584,23 @@ def test_the_matrix_holds_the_funding_authorities_apart(world):
                                                  # a GET on a step that asks first leads to its page (0067 amended)
                                                  "procedure:application-submit", "procedure:payment-request-submit",
                                                  # the documents job's state, of a submitted application: done (0079)
-                                                 "procedure:application-documents-status"}
+                                                 "procedure:application-documents-status",
+                                                 # the funding area as XPlanGML, part of what the city submitted (0094)
+                                                 "open-data-xplan"}
     for name, method in submitted:
         for staff, own, other in (("authority", a, b), ("authority_b", b, a)):
             assert expected(name, method, users[staff], own["concept"], False, ids=ids_of(name, own)) is ALLOWED
-            # another district's application: 404 on the public A as on the internal B (decision 0087)
-            assert expected(name, method, users[staff], other["concept"], False, ids=ids_of(name, other)) == {404}, (
+            # another district's application: 404 on the public A as on the internal B (decision 0087); the
+            # funding area of the public A is the public's, another district's staff get what a citizen gets
+            other_gets = expected(name, method, users["citizen"], other["concept"], False, ids=ids_of(name, other)) if (
+                name == "open-data-xplan") else {404}
+            assert expected(name, method, users[staff], other["concept"], False, ids=ids_of(name, other)) == other_gets, (
                 name, staff)
+    # issue 23: the funding area of the internal B, whose city submitted an application, opens to its
+    # district's staff (they see the application) and to nobody else outside B's people
+    assert expected("open-data-xplan", "GET", users["authority_b"], b["concept"], False) is ALLOWED
+    assert expected("open-data-xplan", "GET", users["authority"], b["concept"], False) == {404}
+    assert expected("open-data-xplan", "GET", users["citizen"], b["concept"], False) == {404}
 
 
 def test_drafts_stay_with_the_city(world):

@@ -164,3 +164,33 @@ def test_the_check_never_fetches_a_schema(tmp_path):
     with pytest.raises(etree.XMLSchemaParseError, match="example.org"):
         etree.XMLSchema(etree.parse(str(other), xplan._offline_parser()))
     assert all(path.is_file() and xplan.SCHEMAS in path.parents for path in xplan.CATALOGUE.values())
+
+
+def test_an_area_drawn_clockwise_is_written_counter_clockwise_with_clockwise_holes_and_still_validates():
+    """Issue 23: XPlanGML (xPlanBox's check "Laufrichtung") wants each polygon's exterior ring
+    counter-clockwise and its interior rings clockwise as seen in the CRS (easting, northing); an
+    area drawn the other way round – exterior clockwise, hole counter-clockwise – is turned, its
+    area unchanged, and the file still validates against the shipped schema."""
+    x, y = 385000.0, 5705000.0  # Bochum, EPSG:25832
+    outer = [(x, y), (x, y + 400), (x + 600, y + 400), (x + 600, y), (x, y)]  # clockwise
+    hole = [(x + 100, y + 100), (x + 200, y + 100), (x + 200, y + 200), (x + 100, y + 200), (x + 100, y + 100)]
+    drawn = shapely.MultiPolygon([shapely.Polygon(outer, [hole]), shapely.Polygon(outer[::-1])])  # one each way
+    assert not drawn.geoms[0].exterior.is_ccw and drawn.geoms[0].interiors[0].is_ccw
+    document = xplan.xplangml(xplan.FundingArea(
+        plan_name="Innenstadt", area_name="Innenstadt", ags="05911000", city="Bochum", legal_basis="council",
+        programme="lebendige_zentren", status="adopted", legal_basis_text="Ratsbeschluss", geometry=drawn,
+        srid=25832, key="orientation"))
+    assert xplan.validate(document) == []
+    doc = etree.fromstring(document)
+    for geometry in ("SO_Plan/xplan:raeumlicherGeltungsbereich", "SO_Bereich/xplan:geltungsbereich",
+                     "SO_Gebiet/xplan:position"):
+        polygons = doc.findall(f".//xplan:{geometry}//gml:Polygon", NS)
+        assert len(polygons) == 2
+        for polygon in polygons:
+            exterior = polygon.findtext("gml:exterior//gml:posList", namespaces=NS).split()
+            assert shapely.LinearRing(list(zip(map(float, exterior[::2]), map(float, exterior[1::2])))).is_ccw
+            for interior in polygon.iterfind("gml:interior//gml:posList", NS):
+                values = interior.text.split()
+                assert not shapely.LinearRing(list(zip(map(float, values[::2]), map(float, values[1::2])))).is_ccw
+        assert [len(p.findall("gml:interior", NS)) for p in polygons] == [1, 0]
+    assert abs(_area_of(doc).area - drawn.area) < 1e-6

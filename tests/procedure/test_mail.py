@@ -1,7 +1,8 @@
-"""Mails on the procedure's steps (decision 0087): the district's funding authority hears of what
-the city submits, the concept's planners of what the authority decides – each person once per
-step, with the link to the page, after the step commits; nobody on the wrong side or of another
-city or district; a failing mail server fails no step."""
+"""Mails on the procedure's steps (decisions 0087, 0094): the district's funding authority hears of
+what the city submits and of its answers to queries, the concept's planners of what the authority
+decides, comments and queries – each person once per step, with the link to the page, after the
+step commits; nobody on the wrong side or of another city or district; a failing mail server fails
+no step."""
 
 from __future__ import annotations
 
@@ -72,8 +73,13 @@ def test_change_request_new_version_and_approval_each_tell_the_other_side(world,
     page = f"/concepts/{concept.slug}/applications/{app.pk}/"
     with django_capture_on_commit_callbacks(execute=True):
         services.start_review(staff, concept, app)
-        services.add_remark(staff, concept, app, kind="comment", text="Nur eine Anmerkung.")
-    assert _sent() == []  # the start of the review and a comment are no step to hear of
+    assert _sent() == []  # the start of the review is no step to hear of
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_remark(staff, concept, app, kind="comment", about="council_decision", text="Nur eine Anmerkung.")
+    # issue 23: a comment is news for the city too (decision 0094), with what it is about
+    bodies = _step(who["planners"], "Anmerkung zum Antrag 2027", page)
+    assert all("hat eine Anmerkung zum Antrag" in b and "(Version 1) geschrieben, betreffend den Ratsbeschluss:\n\n"
+               "Nur eine Anmerkung." in b for b in bodies)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.add_remark(staff, concept, app, kind="request", about="figures", text="Bitte die Kosten 2028 belegen.")
         assert outbox.outbox == []  # nothing before the step commits
@@ -83,8 +89,11 @@ def test_change_request_new_version_and_approval_each_tell_the_other_side(world,
     assert all("Die Bewilligungsbehörde hat eine Nachforderung zum Antrag" in b and "bittet" not in b for b in bodies)
     with django_capture_on_commit_callbacks(execute=True):
         second = submit(planner, concept, name="Programmanmeldung 2027 v2")
-    _step(who["authority"], "Neue Version 2 des Antrags von Hoyerswerda für 2027",
-          f"/concepts/{concept.slug}/applications/{second.pk}/")
+    bodies = _step(who["authority"], "Neue Version 2 des Antrags von Hoyerswerda für 2027",
+                   f"/concepts/{concept.slug}/applications/{second.pk}/")
+    # issue 23: the city's answer names the change request it answers (decision 0094), not the comment
+    assert all(b.count("\n- ") == 1 and "Sie beantwortet die Nachforderungen:\n- zu Version 1, betreffend die Zahlen "
+               "(KuF): Bitte die Kosten 2028 belegen." in b for b in bodies)
     with django_capture_on_commit_callbacks(execute=True):
         services.start_review(staff, concept, second)
         cut = next(line for line in services.approval_lines(concept, second) if line["source"] == "bund" and line["requested"] > 1000)
@@ -121,6 +130,25 @@ def test_payment_requests_and_the_proof_of_use_tell_the_other_side(paid, people,
         services.return_request(staff, concept, second, reason="Bitte mit Schlussrechnung")
     bodies = _step(who["planners"], "Mittelabruf Nr. 2 zurückgegeben", base + "payments/2/")
     assert all("Bitte mit Schlussrechnung" in b for b in bodies)
+    # issue 23: a query on a line of the proof of use and the city's answer each tell the other side (0094)
+    line = services.proof_of_use(concept, app)["expenses"][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.check_proof_line(staff, concept, app, key=line["key"], state="checked")
+    assert _sent() == []  # a line checked is no news
+    with django_capture_on_commit_callbacks(execute=True):
+        services.check_proof_line(staff, concept, app, key=line["key"], state="queried", remark="Bitte Rechnung 2 beilegen.")
+    name = f"{line['label']}, {line['year']}"
+    bodies = _step(who["planners"], "Rückfrage zum Verwendungsnachweis (Altstadt Neu)", base + f"proof/#line-{line['key']}")
+    assert all(f"Rückfrage zur Zeile „{name}“ des Verwendungsnachweises" in b and "Bitte Rechnung 2 beilegen." in b
+               for b in bodies)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_query(planner, concept, app, key=line["key"], text="Liegt jetzt bei.")
+    bodies = _step(who["authority"], "Antwort von Hoyerswerda auf eine Rückfrage zum Verwendungsnachweis",
+                   base + f"proof/#line-{line['key']}")
+    assert all(f"hat die Rückfrage zur Zeile „{name}“" in b and "Liegt jetzt bei." in b for b in bodies)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.check_proof_line(staff, concept, app, key=line["key"], state="checked")
+    assert _sent() == []
     with django_capture_on_commit_callbacks(execute=True):
         services.submit_proof(planner, concept, app, report="Der Platz ist fertig.", confirmed=True)
     bodies = _step(who["authority"], "Verwendungsnachweis von Hoyerswerda eingereicht", base + "proof/")

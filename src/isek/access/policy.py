@@ -55,6 +55,10 @@ POLICY: dict[tuple[str, str], dict[Role, str]] = {
     ("concept", "view"): _READ,
     ("concept", "edit"): _PLANNERS,
     ("concept", "export"): _READ,  # GeoPackage / GeoJSON of the public plan
+    # the funding area as XPlanGML 6.0: as the public plan, and for the staff of the district's funding
+    # authority also where the city submitted an application to them (the area is part of it: its
+    # ``submitted`` says "public, or an application submitted"; decision 0094)
+    ("funding_area", "export"): {**_READ, AU: SUBMITTED},
     ("concept", "history"): _MEMBERS,  # the change log
     ("measure", "view"): _READ,
     ("measure", "edit"): _PLANNERS,

@@ -12,6 +12,7 @@ from . import views
 document = declare(public(OPEN))
 
 urlpatterns = [
+    path("v1/concepts/<slug:slug>/export.gml", views.funding_area_gml, name="open-data-xplan"),
     path("v1/concepts/<slug:slug>/export.<str:fmt>", views.open_data, name="open-data"),
     path("v1/", include("isek.api.v1.urls")),
     path("schema/", document(SpectacularAPIView.as_view()), name="api-schema"),

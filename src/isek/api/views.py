@@ -35,8 +35,7 @@ def tokens_page(request):
 @access.concept_view("concept", "export", login=False)
 def open_data(request, concept, fmt):
     """The concept as open data for whoever may export it: the GeoPackage (layers and tables), the
-    CSV zip, the measure list as XLSX or the funding area as XPlanGML 6.0 (``export.gml``);
-    working material only for those who may see it."""
+    CSV zip or the measure list as XLSX; working material only for those who may see it."""
     from django.http import Http404
 
     from isek.core.downloads import temporary_download
@@ -49,19 +48,33 @@ def open_data(request, concept, fmt):
         "xlsx": (lambda p: package.export_measures_xlsx(concept, p),
                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     }
-    if fmt == "gml":  # the funding area as XPlanGML 6.0; refused as JSON when there is none
-        from django.http import HttpResponse, JsonResponse
-
-        from isek.concepts import services as concepts
-
-        try:
-            document = concepts.export_xplan(request.user, concept)
-        except ValidationError as exc:
-            return JsonResponse({"detail": " ".join(exc.messages)}, status=409, json_dumps_params={"ensure_ascii": False})
-        response = HttpResponse(document, content_type="application/gml+xml; version=3.2")
-        response["Content-Disposition"] = f'attachment; filename="{concept.slug}-xplan.gml"'
-        return response
     if fmt not in formats:
         raise Http404
     write, content_type = formats[fmt]
     return temporary_download(write, f"{concept.slug}.{fmt}", content_type)
+
+
+def _public_or_submitted(concept) -> bool:
+    """What opens a concept's funding area to its district's funding authority: the public sees it, or
+    the city submitted an application to them (decision 0094)."""
+    from isek.procedure import services as procedure
+
+    return concept.is_public or procedure.has_submitted(concept)
+
+
+@access.concept_view("funding_area", "export", login=False, submitted=_public_or_submitted)
+def funding_area_gml(request, concept):
+    """The funding area as XPlanGML 6.0 (``export.gml``), for whoever may see the public plan, and
+    for the district's funding authority once the city submitted an application; refused as JSON
+    (409) where the concept has no funding area."""
+    from django.http import HttpResponse, JsonResponse
+
+    from isek.concepts import services as concepts
+
+    try:
+        document = concepts.export_xplan(request.user, concept, submitted=_public_or_submitted)
+    except ValidationError as exc:
+        return JsonResponse({"detail": " ".join(exc.messages)}, status=409, json_dumps_params={"ensure_ascii": False})
+    response = HttpResponse(document, content_type="application/gml+xml; version=3.2")
+    response["Content-Disposition"] = f'attachment; filename="{concept.slug}-xplan.gml"'
+    return response

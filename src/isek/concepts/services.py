@@ -102,17 +102,19 @@ def export_geojson(concept: Concept, path) -> int:
     return exporting.export_geojson(concept, path)
 
 
-def export_xplan(user, concept: Concept) -> bytes:
+def export_xplan(user, concept: Concept, *, submitted=False) -> bytes:
     """The funding area as XPlanGML 6.0 (``SO_Gebiet`` in an ``XPlanAuszug``), its coordinates in
-    the official CRS of the Land (``working_srid``, to the millimetre); for whoever may export the
-    concept. A concept without a funding area is refused (``no_area``): no file."""
+    the official CRS of the Land (``working_srid``, to the millimetre); for whoever may export it
+    (``("funding_area", "export")``: ``submitted`` – a bool or a function of the concept – says
+    whether the city submitted an application to its district's funding authority, whose staff then
+    get it too; decision 0094). A concept without a funding area is refused (``no_area``): no file."""
     import datetime
 
     from django.utils import translation
 
     from . import xplan
 
-    access.require(user, "concept", "export", concept)
+    access.require(user, "funding_area", "export", concept, submitted=submitted)
     if concept.area is None:
         raise invalid(_("Das Konzept hat noch kein Fördergebiet. Ohne Fördergebiet gibt es keine XPlanung-Datei: "
                         "zeichnen Sie es zuerst auf der Karte oder laden Sie es hoch."), "no_area")

@@ -2,7 +2,8 @@
 ``SO_Plan``, in an ``XPlanAuszug``; and the check of such a file against the official schema.
 
 Pure module (no Django): the service hands in plain values and a shapely geometry in the official
-CRS of the Land (EPSG:25832 or 25833, metres). The codes come from the schema's enumerations
+CRS of the Land (EPSG:25832 or 25833, metres); each polygon is written with its exterior ring
+counter-clockwise and its interior rings clockwise (decision 0094). The codes come from the schema's enumerations
 ``SO_GebietsArt`` and ``SO_RechtsstandGebietTyp`` (schemas/xplan60, see SOURCES.md there); how
 isek's legal basis, programme and status map to them is decision 0048.
 """
@@ -18,6 +19,7 @@ from xml.etree import ElementTree as ET
 
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
 
 XPLAN = "http://www.xplanung.de/xplangml/6/0"
 GML = "http://www.opengis.net/gml/3.2"
@@ -137,9 +139,16 @@ class _Ids:
         return f"GML_{uuid.uuid5(self.base, what)}"
 
 
+def _oriented(poly: Polygon) -> Polygon:
+    """``poly`` with the rings' orientation XPlanGML asks for, as seen in the CRS (easting, northing):
+    the exterior counter-clockwise, each interior clockwise – xPlanBox's geometric check
+    ("Laufrichtung") refuses the other way round; a funding area drawn or uploaded clockwise is turned."""
+    return orient(poly, sign=1.0)
+
+
 def _multi_surface(parent, g: BaseGeometry, srs: str, ids: _Ids, name: str):
     ms = _sub(parent, GML, "MultiSurface", srsName=srs, **{_q(GML, "id"): ids(name)})
-    for i, poly in enumerate(_polygons(g)):
+    for i, poly in enumerate(_oriented(p) for p in _polygons(g)):
         member = _sub(ms, GML, "surfaceMember")
         p = _sub(member, GML, "Polygon", srsName=srs, **{_q(GML, "id"): ids(f"{name}-{i}")})
         for tag, ring in [("exterior", poly.exterior)] + [("interior", r) for r in poly.interiors]:

@@ -51,14 +51,16 @@ NOT_ALLOWED = gettext_noop("Wer eingereicht hat, darf keine Berichte dieses Konz
 NOT_SUBMITTING = gettext_noop("Der Antrag wird nicht mehr eingereicht; es wurde nichts geschrieben.")
 
 
-def answer_requests(application: Application) -> None:
+def answer_requests(application: Application) -> list[Remark]:
     """The open change requests on the earlier versions of the year are answered by
-    ``application``, the version just submitted (inside the job's recorded change)."""
-    for remark in Remark.objects.filter(application__concept_id=application.concept_id, state=Remark.State.OPEN,
-                                        application__year=application.year, kind=Remark.Kind.REQUEST,
-                                        application__version__lt=application.version):
+    ``application``, the version just submitted (inside the job's recorded change): those requests."""
+    answered = list(Remark.objects.filter(application__concept_id=application.concept_id, state=Remark.State.OPEN,
+                                          application__year=application.year, kind=Remark.Kind.REQUEST,
+                                          application__version__lt=application.version).select_related("application"))
+    for remark in answered:
         remark.state, remark.answered_by, remark.answered_at = Remark.State.ANSWERED, application, timezone.now()
         remark.save()
+    return answered
 
 
 class _Refused(Exception):
@@ -95,8 +97,9 @@ def _write(found: DocumentJob, job: jobs.Job) -> None:
             document.save()
         app.state = Application.State.SUBMITTED
         app.save(update_fields=["state"])
-        answer_requests(app)
-        mail.application_submitted(app)  # the authority's staff hear of it once this commits (decision 0087)
+        answered = answer_requests(app)
+        # the authority's staff hear of it once this commits (decision 0087), with the requests it answers (0094)
+        mail.application_submitted(app, answered)
         job.done()
 
 

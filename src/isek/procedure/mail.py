@@ -1,8 +1,10 @@
-"""Mails on the funding procedure's steps (issue #23, decision 0087), so that nobody has to look
-at the pages for news: the staff of the district's funding authority hear when the city submits
-an application or a new version, a payment request or a proof of use; the concept's planners
-when the authority asks for changes (Nachforderung), enters its approval, releases or returns a
-payment request, accepts or returns a proof of use.
+"""Mails on the funding procedure's steps (issue #23, decisions 0087 and 0094), so that nobody has to
+look at the pages for news: the staff of the district's funding authority hear when the city submits
+an application or a new version (naming the change requests it answers), a payment request or a
+proof of use, and when it answers a query on a line of the proof of use; the concept's planners
+when the authority comments on an application or asks for changes (Nachforderung), queries a line
+of the proof of use, enters its approval, releases or returns a payment request, accepts or
+returns a proof of use.
 
 One mail per person and step, each to one address (nobody sees who else got it), in German (isek
 keeps no language per person), with the link to the page; sent by Django's configured mail
@@ -89,19 +91,36 @@ def _euro(value) -> str:
 # --- the city's steps: to the authority's staff ----------------------------------------------------
 
 
-def application_submitted(application) -> None:
-    """The documents of ``application`` are written and the authority sees it (procedure.jobs)."""
+def application_submitted(application, answered=()) -> None:
+    """The documents of ``application`` are written and the authority sees it (procedure.jobs);
+    ``answered``: the change requests of earlier versions it answers (the mail names each)."""
     with override("de"):
         named = _named(application)
         if application.version > 1:
             subject = _("Neue Version %(version)s des Antrags von %(city)s für %(year)s") % named
             text = _("%(city)s hat eine neue Version des Antrags „%(concept)s“ für das Programmjahr %(year)s "
                      "eingereicht (Version %(version)s).") % named
+            if answered:
+                text += "\n\n" + _("Sie beantwortet die Nachforderungen:") + "\n" + "\n".join(
+                    "- " + _("zu Version %(version)s, betreffend %(about)s: %(text)s") % {
+                        "version": r.application.version, "about": r.about_label, "text": r.text} for r in answered)
         else:
             subject = _("Antrag von %(city)s für %(year)s eingereicht") % named
             text = _("%(city)s hat den Antrag „%(concept)s“ für das Programmjahr %(year)s eingereicht.") % named
     tell(application.concept, AUTHORITY, subject, text,
          link("procedure:application", application.concept.slug, application.pk))
+
+
+def query_answered(application, key: str, line: str, answer: str) -> None:
+    """The city answered the authority's query on the line ``key`` (``line``: its name) of the proof of use."""
+    with override("de"):
+        named = {**_named(application), "line": line}
+        subject = _("Antwort von %(city)s auf eine Rückfrage zum Verwendungsnachweis") % named
+        text = (_("%(city)s hat die Rückfrage zur Zeile „%(line)s“ des Verwendungsnachweises zum Antrag „%(concept)s“ "
+                  "(Programmjahr %(year)s) beantwortet:") % named + "\n\n" + answer + "\n\n"
+                + _("Prüfen Sie die Zeile oder fragen Sie erneut nach."))
+    tell(application.concept, AUTHORITY, subject, text,
+         link("procedure:proof", application.concept.slug, application.pk) + f"#line-{key}")
 
 
 def request_submitted(request) -> None:
@@ -138,6 +157,29 @@ def change_requested(application, remark) -> None:
                 + _("Beantworten Sie sie mit einer neuen Version des Antrags."))
     tell(application.concept, PLANNERS, subject, text,
          link("procedure:application", application.concept.slug, application.pk))
+
+
+def commented(application, remark) -> None:
+    """The authority's comment (Anmerkung) on ``application``: no change asked, but the city reads it."""
+    with override("de"):
+        named = {**_named(application), "about": remark.about_label}
+        subject = _("Anmerkung zum Antrag %(year)s (%(concept)s)") % named
+        text = (_("Die Bewilligungsbehörde hat eine Anmerkung zum Antrag „%(concept)s“ für das Programmjahr %(year)s "
+                  "(Version %(version)s) geschrieben, betreffend %(about)s:") % named + "\n\n" + remark.text)
+    tell(application.concept, PLANNERS, subject, text,
+         link("procedure:application", application.concept.slug, application.pk))
+
+
+def line_queried(application, key: str, line: str, remark: str) -> None:
+    """The authority's query (Rückfrage) on the line ``key`` (``line``: its name) of the proof of use."""
+    with override("de"):
+        named = {**_named(application), "line": line}
+        subject = _("Rückfrage zum Verwendungsnachweis (%(concept)s)") % named
+        text = (_("Die Bewilligungsbehörde hat eine Rückfrage zur Zeile „%(line)s“ des Verwendungsnachweises zum "
+                  "Antrag „%(concept)s“ (Programmjahr %(year)s) gestellt:") % named + "\n\n" + remark + "\n\n"
+                + _("Beantworten Sie sie in der Zeile des Verwendungsnachweises."))
+    tell(application.concept, PLANNERS, subject, text,
+         link("procedure:proof", application.concept.slug, application.pk) + f"#line-{key}")
 
 
 def approved(application, approval, reference: str, differs=()) -> None:

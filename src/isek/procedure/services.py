@@ -26,7 +26,7 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.db.models.fields.json import KeyTransform
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -280,10 +280,17 @@ def approved_elsewhere(application: Application) -> dict[tuple[str, int, str], A
     return _elsewhere(application, _granted([application.concept_id]), pairs=False)
 
 
+def _day(day: datetime.date) -> str:
+    """A date as the active language writes it short: "07.12.2026", "7 Dec 2026" (issue 23: an English
+    page said "07.12.2026")."""
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
 def bescheid(approval: Approval) -> str:
-    """An approval as the city's financing line cites it: "Zuwendungsbescheid … vom …"."""
+    """An approval as the city's financing line cites it: "Zuwendungsbescheid … vom …" (in the active
+    language: "Approval … of …" on an English page)."""
     return _("Zuwendungsbescheid %(number)s vom %(date)s") % {"number": approval.file_number,
-                                                               "date": approval.decided_on.strftime("%d.%m.%Y")}
+                                                               "date": _day(approval.decided_on)}
 
 
 def bescheid_named(approval: Approval) -> str:
@@ -298,7 +305,7 @@ def bescheid_named(approval: Approval) -> str:
         return bescheid(approval)
     return _("%(original)s, geändert durch %(amendments)s") % {"original": bescheid(chain[0]), "amendments": ", ".join(
         _("Änderungsbescheid %(number)s vom %(date)s") % {"number": a.file_number,
-                                                          "date": a.decided_on.strftime("%d.%m.%Y")} for a in chain[1:])}
+                                                          "date": _day(a.decided_on)} for a in chain[1:])}
 
 
 def already_approved(concept, application: Application) -> list[dict]:
@@ -663,6 +670,19 @@ def remarks_of(user, concept, application: Application) -> list[Remark]:
     return list(application.remarks.select_related("created_by", "closed_by", "answered_by"))
 
 
+def earlier_remarks(user, concept, application: Application) -> list[Remark]:
+    """The remarks made on the earlier versions of ``application``'s programme year – comments and
+    change requests alike – that this version did not answer (those are ``requests_answered_by``),
+    oldest version first: its page names the version each was made on ("zu Version 1") and whether
+    it was answered (issue 23: a comment on version 1 was not to be found on version 2)."""
+    access.require(user, "application", "view", concept, submitted=application.is_submitted)
+    return list(Remark.objects.filter(application__concept_id=application.concept_id, application__year=application.year,
+                                      application__version__lt=application.version)
+                .exclude(answered_by=application)
+                .select_related("application", "answered_by", "created_by", "closed_by")
+                .order_by("application__version", "created_at", "id"))
+
+
 def requests_answered_by(application: Application) -> list[Remark]:
     """The change requests ``application`` answered (made on earlier versions of its year)."""
     return list(application.answers.select_related("application"))
@@ -747,8 +767,10 @@ def add_remark(user, concept, application: Application, *, kind: str, about: str
         remark = Remark.objects.create(application=application, kind=kind, about=about,
                                        about_label=subjects[about], text=text,
                                        created_by=None if user.pk is None else user)
-        if kind == Remark.Kind.REQUEST:  # the city's planners hear of it (decision 0087)
+        if kind == Remark.Kind.REQUEST:  # the city's planners hear of it (decision 0087), of a comment too (0094)
             mail.change_requested(application, remark)
+        else:
+            mail.commented(application, remark)
     return remark
 
 
@@ -947,7 +969,8 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
     if errors:
         raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
     new = Approval(file_number=file_number, decided_on=decided_on, amends=amends)
-    reference = bescheid_named(new)
+    with translation.override("de"):  # kept in the financing lines' reason: German, as the KuF's documents
+        reference = bescheid_named(new)
     with change(user, via):
         _spend(f"approval:{application.pk}", once)
         move(application, "amend" if amends else "approve")
@@ -1992,6 +2015,8 @@ def check_proof_line(user, concept, application: Application, *, key: str, state
         check.save()
         ProofEntry.objects.create(application=application, key=key, kind=state, text=remark,
                                   created_by=check.checked_by)
+        if state == ProofCheck.State.QUERIED:  # the city's planners hear of the query (decision 0094)
+            mail.line_queried(application, key, _line_in_german(application, key), remark)
     return check
 
 
@@ -2051,8 +2076,10 @@ def answer_query(user, concept, application: Application, *, key: str, text: str
     if errors:
         raise _errors(errors)
     with change(user, via):
-        return ProofEntry.objects.create(application=application, key=key, kind=ProofEntry.Kind.ANSWERED, text=text,
-                                         created_by=None if user.pk is None else user)
+        entry = ProofEntry.objects.create(application=application, key=key, kind=ProofEntry.Kind.ANSWERED, text=text,
+                                          created_by=None if user.pk is None else user)
+        mail.query_answered(application, key, _line_in_german(application, key), text)  # the authority hears (0094)
+    return entry
 
 
 def proof_submit_refusal(proof: dict) -> str:
@@ -2337,6 +2364,12 @@ def _item(kind: str, app: Application, since, url: str, what: str, detail: str =
             "what": what, "detail": detail}
 
 
+def _line_in_german(app: Application, key: str) -> str:
+    """``_line_name`` in German, as the procedure's mails write it."""
+    with translation.override("de"):
+        return _line_name(app, key)
+
+
 def _line_name(app: Application, key: str) -> str:
     """A line of the proof of use ("<measure>-<year>[-<source>]") as a person reads it."""
     parts = key.split("-")
@@ -2505,7 +2538,7 @@ def city_todo(user, concept, today: datetime.date | None = None) -> dict | None:
                                 _("Zuwendungsbescheid %(number)s erhalten: Mittel abrufen")) % {
                                    "number": approval.file_number},
                                _("%(application)s – Bescheid vom %(date)s") % {
-                                   "application": label(app), "date": approval.decided_on.strftime("%d.%m.%Y")}))
+                                   "application": label(app), "date": _day(approval.decided_on)}))
     if may["proof"]:
         for entry in (_newest_words().filter(application__concept=concept, kind=ProofEntry.Kind.QUERIED)
                       .select_related("application__concept__city")):

@@ -98,6 +98,7 @@ def _review_context(request, concept, app, form=None) -> dict:
                           initial={"kind": "comment" if refusal else "request"})
     can_approve = services.can_approve(request.user, concept, app) and not services.approval_refusal(app)
     return {"remarks": services.remarks_of(request.user, concept, app), "answered": services.requests_answered_by(app),
+            "earlier": services.earlier_remarks(request.user, concept, app),
             "newer": newer, "can_review": can_review, "remark_form": form if newer is None else None,
             "once": services.form_token(),
             "approvals": services.approvals_shown(concept, app),
