@@ -46,7 +46,14 @@ from .models import (
     outside_fraction,
     outside_of,
 )
-from .signals import base_map_extent, city_ags_corrected, concept_created, structure_copied, term_changing
+from .signals import (
+    base_map_extent,
+    city_ags_corrected,
+    concept_created,
+    measure_deleting,
+    structure_copied,
+    term_changing,
+)
 
 # --- reading, for other apps' delivery code ---------------------------------------------------
 
@@ -899,14 +906,36 @@ def save_measure(user, concept: Concept, measure: Measure, *, further_fields=Non
 
 
 def delete_measure(user, concept: Concept, measure: Measure, *, via: str = "web") -> str:
-    """Delete a measure of ``concept``; returns its number."""
+    """Delete a measure of ``concept``; returns its number. Refused (code "held", nothing deleted)
+    where the funding procedure holds it – lines an approval wrote, payments or amounts of a payment
+    request (``signals.measure_deleting``; decision 0095): deleting it would take approved and paid
+    money out of the KuF, the reports and the proof of use while the Bescheid still grants it. The
+    way out is the status "entfallen"."""
     access.require(user, "measure", "delete", concept)
     if measure.concept_id != concept.pk:
         raise Measure.DoesNotExist
     number = measure.number
     with change(user, via):
+        held = [phrase for _receiver, phrases in measure_deleting.send(Measure, measure=measure) for phrase in phrases or ()]
+        if held:
+            raise invalid(held_refusal(measure, held), "held")
         measure.delete()
     return number
+
+
+def held_refusal(measure: Measure, held: list[str]) -> str:
+    """Why ``measure`` cannot be deleted (``held``: the phrases of ``measure_deleting``'s receivers),
+    with the way out: the status "entfallen", unless it has it already."""
+    words = {"n": measure.number, "title": measure.title, "held": "; ".join(held),
+             "cancelled": Measure.Status.CANCELLED.label}
+    if Measure.objects.filter(pk=measure.pk, status=Measure.Status.CANCELLED).exists():
+        return _("Die Maßnahme %(n)s „%(title)s“ kann nicht gelöscht werden: %(held)s. Sie ist bereits "
+                 "„%(cancelled)s“ und bleibt so mit ihren bewilligten und ausgezahlten Beträgen nachvollziehbar; "
+                 "eine Änderung des Bescheids ist Sache der Bewilligungsbehörde.") % words
+    return _("Die Maßnahme %(n)s „%(title)s“ kann nicht gelöscht werden: %(held)s. Wenn sie nicht mehr umgesetzt "
+             "wird, setzen Sie unter „Maßnahme bearbeiten“ ihren Status auf „%(cancelled)s“; bewilligte und "
+             "ausgezahlte Beträge bleiben so erhalten. Eine Änderung des Bescheids ist Sache der "
+             "Bewilligungsbehörde.") % words
 
 
 def set_progress(user, concept: Concept, measure: Measure, percent: int, *, illustrative: bool = False,
@@ -1125,5 +1154,5 @@ __all__ = [
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "addable_person", "save_city", "rename_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
-    "structure_copied", "base_map_extent", "term_changing", "city_ags_corrected", "concept_created",
+    "structure_copied", "base_map_extent", "term_changing", "city_ags_corrected", "concept_created", "measure_deleting",
 ]

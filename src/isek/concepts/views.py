@@ -203,7 +203,11 @@ def measure_edit(request, concept, pk=None):
 @access.concept_view("measure", "delete", methods="POST", ids={"pk": "measure"})
 def measure_delete(request, concept, pk):
     measure = get_object_or_404(Measure, concept=concept, pk=pk)
-    number = services.delete_measure(request.user, concept, measure)
+    try:
+        number = services.delete_measure(request.user, concept, measure)
+    except ValidationError as exc:  # held by the funding procedure (decision 0095): the form says why
+        messages.error(request, " ".join(exc.messages))
+        return redirect("concepts:measure-edit", concept.slug, measure.pk)
     messages.success(request, _("Die Maßnahme %(n)s wurde gelöscht.") % {"n": number})
     return redirect(concept)
 

@@ -1563,6 +1563,23 @@ def refuse_cited_payment(sender, *, payment, new, **_kwargs) -> None:
     raise invalid(message % words, "cited_payment")
 
 
+def requests_holding(sender, *, measure, **_kwargs) -> list[str]:
+    """``concepts.signals.measure_deleting``: a measure is not deleted while a draft, submitted or
+    released payment request cites its payments or a submitted or released one requests money for
+    it – the request would keep amounts of a measure that is gone, and the proof of use would lose
+    the paid expenses (decision 0095). One phrase naming the requests, or none."""
+    cited = PaymentRequestItem.objects.filter(payment__measure=measure, request__state__in=HOLDING).values("request")
+    lines = PaymentRequestLine.objects.filter(measure=str(measure.pk), request__state__in=COUNTING).values("request")
+    found = list(PaymentRequest.objects.filter(Q(pk__in=cited) | Q(pk__in=lines))
+                 .select_related("application").order_by("application__year", "application__version", "number"))
+    if not found:
+        return []
+    return [_("ihre Auszahlungen sind Teil von %(requests)s") % {"requests": ", ".join(
+        _("Mittelabruf Nr. %(number)s (Antrag %(year)s, Version %(version)s, „%(state)s“)") % {
+            "number": r.number, "year": r.application.year, "version": r.application.version,
+            "state": r.get_state_display()} for r in found)}]
+
+
 def _citing_request(payment, states):
     """The newest payment request in one of ``states`` that cites ``payment`` (None where none does)."""
     item = (PaymentRequestItem.objects.filter(payment_id=payment.pk, request__state__in=states)
