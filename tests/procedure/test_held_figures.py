@@ -72,3 +72,91 @@ def test_an_approved_measure_without_payments_is_held_by_the_approval_alone_and_
     free = concepts.save_measure(planner, concept, Measure(number="9.9", title="Neu", primary_field=approved.primary_field))
     assert concepts.delete_measure(planner, concept, free) == "9.9"
     assert not Measure.objects.filter(pk=free.pk).exists()
+
+
+def test_an_amendment_never_cuts_a_line_below_what_was_released_or_is_still_asked(paid):
+    """Walk (Speyer): an Änderungsbescheid cut a line below what a released payment request had paid
+    out; the proof then showed "verbleibend −5.000", the KuF no hint, the city's to-do "Mittel
+    abrufen". isek knows no repayment (Rückforderung), so the amendment is refused."""
+    from django.utils import timezone
+
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    _released(paid)
+    pending = services.draft_request(planner, concept, app, payments=[paid["payments"][2]])  # 2028, not yet decided
+    services.submit_request(planner, concept, pending)
+    lines = {x["key"]: x for x in services.approval_lines(concept, app)}
+    measure = str(concept.measures.get(number="1.1").pk)
+    bund, later = lines[f"{measure}-2027-bund"], lines[f"{measure}-2028-bund"]
+    assert bund["released"] == D("17448.55") and bund["pending"] == 0
+    assert later["released"] == 0 and later["pending"] == pending.lines.get(source="bund").requested > 0
+    today = timezone.localdate()
+    amend = {"decided_on": today, "file_number": "34.1-2027/07-Ä1", "reason": "Kürzung"}
+    reviewer = client_for(staff)
+    url = f"/concepts/{concept.slug}/applications/{app.pk}/approve/"
+    form = reviewer.get(url).content.decode()
+    assert "bereits freigegeben: 17.448,55 €" in form and "angefordert, noch nicht entschieden: " in form
+    before = checksum()
+    with pytest.raises(ValidationError) as caught:
+        services.approve(staff, concept, app, **amend, amounts={bund["key"]: "5.000,00"}, reasons={bund["key"]: "gekürzt"})
+    message = caught.value.message_dict[f"amount-{bund['key']}"][0]
+    assert message.startswith("Weniger als bereits freigegeben kann nicht bewilligt werden: aus dieser Zeile sind "
+                              "17.448,55 € in Mittelabrufen freigegeben (Mittelabruf Nr. 1)")
+    with pytest.raises(ValidationError) as caught:
+        services.approve(staff, concept, app, **amend, amounts={later["key"]: "1,00"}, reasons={later["key"]: "gekürzt"})
+    assert "Weniger als bereits abgerufen kann nicht bewilligt werden" in caught.value.message_dict[f"amount-{later['key']}"][0]
+    assert "in Mittelabruf Nr. 2 angefordert, noch nicht entschieden" in caught.value.message_dict[f"amount-{later['key']}"][0]
+    # the page: the same refusal at the line, nothing saved
+    once = form.split('name="once" value="')[1].split('"')[0]
+    data = {"decided_on": today.isoformat(), "file_number": "34.1-2027/07-Ä1", "reason": "Kürzung", "once": once,
+            **{f"amount-{x['key']}": str(x["approved"]).replace(".", ",") for x in lines.values()},
+            f"amount-{bund['key']}": "5.000,00", f"reason-{bund['key']}": "gekürzt"}
+    refused = reviewer.post(url, data)
+    assert refused.status_code == 400 and "Weniger als bereits freigegeben" in refused.content.decode()
+    assert checksum() == before and app.approvals.count() == 1
+    # down to what was released is an amendment like any other
+    services.approve(staff, concept, app, **amend, amounts={bund["key"]: "17.448,55"}, reasons={bund["key"]: "gekürzt"})
+    assert services.current_approval(app).file_number == "34.1-2027/07-Ä1"
+
+
+def test_a_payment_of_nothing_is_refused_and_an_amount_with_three_decimals_gets_a_possible_suggestion(paid):
+    """Walk (Speyer): a payment of 0,00 € was recorded; "5.000,005" was refused with the advice to
+    write "5.000,005"."""
+    from isek import access
+    from isek.api import tokens
+    from isek.api.models import Token
+    from isek.monitoring import services as monitoring
+    from tests.dbstate import UNCHECKED_TABLES
+    from tests.procedure.conftest import LATER
+
+    concept, planner = paid["concept"], paid["planner"]
+    measure = concept.measures.get(number="1.1")
+    city = client_for(planner)
+    _t, key = tokens.create(planner, "Test")
+    unchecked = UNCHECKED_TABLES | {Token._meta.db_table}  # a token records when it was last used
+    before = checksum(unchecked)
+    for amount in ("0", "-10.00"):
+        with pytest.raises(ValidationError) as caught:
+            monitoring.save_payment(access.Operator("test"), concept,
+                                    monitoring.Payment(measure=measure, year=2027, amount=D(amount)), today=LATER)
+        assert caught.value.message_dict["amount"] == [
+            "Der Betrag einer bezahlten Ausgabe muss größer als 0,00 € sein. Eine Korrektur ändert die Auszahlung selbst."]
+    page = city.post(f"/concepts/{concept.slug}/payments/", {"measure": measure.pk, "year": 2026, "amount": "0,00"})
+    assert page.status_code == 400 and "muss größer als 0,00 € sein" in page.content.decode()
+    api = city.post(f"/api/v1/concepts/{concept.slug}/payments/", {"measure": "1.1", "year": 2026, "amount": "0.00"},
+                    content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.status_code == 400 and "muss größer als 0,00 € sein" in json_text(api)
+    typed = city.post(f"/concepts/{concept.slug}/payments/", {"measure": measure.pk, "year": 2026, "amount": "5.000,005"})
+    text = typed.content.decode()
+    assert typed.status_code == 400 and "höchstens zwei Nachkommastellen" in text and "z. B. 5.000,01" in text
+    assert "oder 5.000,005" not in text
+    assert checksum(unchecked) == before
+    # a recorded payment keeps working: its note may change
+    stored = monitoring.Payment.objects.get(pk=paid["payments"][0])
+    stored.note = "Rechnung Tiefbau 1 (Schlussrechnung)"
+    monitoring.save_payment(access.Operator("test"), concept, stored, today=LATER)
+
+
+def json_text(response) -> str:
+    import json
+
+    return json.dumps(response.json(), ensure_ascii=False)
