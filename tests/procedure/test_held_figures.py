@@ -160,3 +160,17 @@ def json_text(response) -> str:
     import json
 
     return json.dumps(response.json(), ensure_ascii=False)
+
+
+def test_the_change_log_names_amounts_as_the_pages_write_them(paid):
+    """Walk (Speyer): the change log listed "1.1 2027: 20000.00 €"."""
+    from isek.monitoring import services as monitoring
+    from tests.procedure.conftest import LATER
+
+    concept, planner = paid["concept"], paid["planner"]
+    measure = concept.measures.get(number="1.1")
+    monitoring.save_payment(planner, concept, monitoring.Payment(measure=measure, year=2027, amount=D("20000")),
+                            today=LATER)
+    page = client_for(planner).get(f"/concepts/{concept.slug}/changes/").content.decode()
+    assert "1.1 2027: 20.000,00 €" in page and "20000.00 €" not in page and "20000 €" not in page
+    assert str(monitoring.Payment.objects.get(pk=paid["payments"][0])) == "1.1 2027: 40.000,00 €"
