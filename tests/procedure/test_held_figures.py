@@ -174,3 +174,36 @@ def test_the_change_log_names_amounts_as_the_pages_write_them(paid):
     page = client_for(planner).get(f"/concepts/{concept.slug}/changes/").content.decode()
     assert "1.1 2027: 20.000,00 €" in page and "20000.00 €" not in page and "20000 €" not in page
     assert str(monitoring.Payment.objects.get(pk=paid["payments"][0])) == "1.1 2027: 40.000,00 €"
+
+
+def test_narrowing_a_district_that_leaves_out_a_city_with_an_application_asks_first(world):
+    """Walk (Speyer): the installation's administrator narrowed an authority's prefixes and a city
+    with an approved application silently dropped out of the portfolio."""
+    from isek.concepts.models import FundingAuthority
+    from tests.factories import UserFactory
+
+    city = world["concept"].city  # Hoyerswerda (14625240), its application for 2027 submitted
+    authority = FundingAuthority.objects.get(prefixes__prefix=city.ags[:3])
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client = client_for(admin)
+    before = checksum()
+    with pytest.raises(ValidationError) as caught:
+        concepts.save_authority(admin, authority, ["145"])
+    message = caught.value.message_dict["prefixes"][0]
+    assert message.startswith("Mit diesen AGS-Präfixen fallen Städte mit eingereichten oder bewilligten Anträgen aus "
+                              "dem Bezirk von Landesdirektion Sachsen: Hoyerswerda: Antrag 2027, Version 1, „eingereicht“.")
+    url = f"/authorities/{authority.pk}/administration/"
+    form = {"save": "1", "name": authority.name, "land": "14", "prefixes": "145", "source": ""}
+    asked = client.post(url, form)
+    page = asked.content.decode()
+    assert asked.status_code == 400 and "Hoyerswerda: Antrag 2027, Version 1" in page
+    assert 'type="checkbox" name="confirm_narrowing"' in page
+    admin_page = client.post(f"/admin/concepts/fundingauthority/{authority.pk}/change/",
+                             {"name": authority.name, "land": "14", "prefixes": "145", "source": "",
+                              "authorityrole_set-TOTAL_FORMS": "0", "authorityrole_set-INITIAL_FORMS": "0"})
+    assert admin_page.status_code == 200 and "Hoyerswerda: Antrag 2027" in admin_page.content.decode()
+    assert checksum() == before and list(authority.prefixes.values_list("prefix", flat=True)) == ["146"]
+    # a prefix that keeps the city in is saved without a question; confirmed, the narrowing is saved
+    concepts.save_authority(admin, authority, ["146", "145"])
+    assert client.post(url, form | {"confirm_narrowing": "on"}).status_code == 302
+    assert list(authority.prefixes.values_list("prefix", flat=True)) == ["145"]

@@ -50,6 +50,7 @@ from .signals import (
     base_map_extent,
     city_ags_corrected,
     concept_created,
+    district_narrowing,
     measure_deleting,
     structure_copied,
     term_changing,
@@ -539,9 +540,37 @@ def _shorter(prefix: str) -> list[str]:
     return [prefix[:n] for n in range(2, len(prefix) + 1)]
 
 
-def save_authority(user, authority: FundingAuthority, prefixes: list[str], *, via: str = "web") -> FundingAuthority:
+def district_leaving(authority: FundingAuthority, prefixes: list[str]) -> str:
+    """What narrowing ``authority``'s stored district to ``prefixes`` takes out of its portfolio:
+    one sentence naming the cities that leave with their submitted or approved applications
+    (``signals.district_narrowing``), "" where none has any (decision 0095)."""
+    if authority.pk is None:
+        return ""
+    before = Q(pk__in=[])
+    for prefix in authority.prefixes.values_list("prefix", flat=True):
+        before |= Q(ags__startswith=prefix)
+    after = Q(pk__in=[])
+    for prefix in prefixes:
+        after |= Q(ags__startswith=prefix)
+    cities = list(City.objects.filter(before).exclude(after).order_by("name"))
+    if not cities:
+        return ""
+    held = [phrase for _receiver, phrases in district_narrowing.send(FundingAuthority, authority=authority, cities=cities)
+            for phrase in phrases or ()]
+    if not held:
+        return ""
+    return _("Mit diesen AGS-Präfixen fallen Städte mit eingereichten oder bewilligten Anträgen aus dem Bezirk von "
+             "%(authority)s: %(held)s. Ihre Anträge, Mittelabrufe und Verwendungsnachweise stehen dann nicht mehr im "
+             "Portfolio und in den Auswertungen des Bezirks. Ist das gewollt (z. B. eine neue Zuständigkeit), "
+             "bestätigen Sie es; sonst die Präfixe korrigieren.") % {"authority": authority.name, "held": "; ".join(held)}
+
+
+def save_authority(user, authority: FundingAuthority, prefixes: list[str], *, via: str = "web",
+                   confirmed: bool = False) -> FundingAuthority:
     """Create or change a funding authority and its district (the AGS prefixes it serves): all or
-    nothing; a ValidationError keyed by field names every problem."""
+    nothing; a ValidationError keyed by field names every problem. A district narrowed so that
+    cities with submitted or approved applications leave it is refused (code "leaves_district",
+    ``district_leaving``) unless ``confirmed``."""
     access.require_site(user, "authority", "edit")
     errors = {}
     try:
@@ -553,6 +582,8 @@ def save_authority(user, authority: FundingAuthority, prefixes: list[str], *, vi
         errors["prefixes"] = problems
     if errors:
         raise ValidationError(errors)
+    if not confirmed and (leaving := district_leaving(authority, prefixes)):
+        raise invalid(leaving, "leaves_district", "prefixes")
     with change(user, via):
         authority.save()
         authority.prefixes.exclude(prefix__in=prefixes).delete()
@@ -1154,5 +1185,5 @@ __all__ = [
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "addable_person", "save_city", "rename_city", "save_concept", "save_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
-    "structure_copied", "base_map_extent", "term_changing", "city_ags_corrected", "concept_created", "measure_deleting",
+    "structure_copied", "base_map_extent", "term_changing", "city_ags_corrected", "concept_created", "measure_deleting", "district_narrowing",
 ]

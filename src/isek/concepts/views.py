@@ -649,8 +649,11 @@ def _save_authority(request, authority: FundingAuthority, form: AuthorityPageFor
     if not form.is_valid():
         return False
     try:
-        services.save_authority(request.user, form.instance, services.district_prefixes(form.cleaned_data["prefixes"]))
+        services.save_authority(request.user, form.instance, services.district_prefixes(form.cleaned_data["prefixes"]),
+                                confirmed=form.cleaned_data["confirm_narrowing"])
     except ValidationError as exc:
+        if any(e.code == "leaves_district" for e in getattr(exc, "error_dict", {}).get("prefixes", ())):
+            form.ask_narrowing()
         add_errors(form, exc)
         return False
     return True

@@ -1607,6 +1607,19 @@ def requests_holding(sender, *, measure, **_kwargs) -> list[str]:
             "state": r.get_state_display()} for r in found)}]
 
 
+def applications_leaving(sender, *, authority, cities, **_kwargs) -> list[str]:
+    """``concepts.signals.district_narrowing``: per city leaving ``authority``'s district, its
+    submitted, reviewed or approved applications ("Speyer: Antrag 2027, Version 1, „bewilligt“"), which
+    the authority's portfolio would no longer list (decision 0095)."""
+    found: dict[str, list[str]] = {}
+    for a in (Application.objects.filter(concept__city__in=cities, state__in=SENT)
+              .select_related("concept__city").order_by("concept__city__name", "year", "version")):
+        found.setdefault(a.concept.city.name, []).append(
+            _("Antrag %(year)s, Version %(version)s, „%(state)s“") % {
+                "year": a.year, "version": a.version, "state": a.get_state_display()})
+    return [f"{city}: {', '.join(parts)}" for city, parts in found.items()]
+
+
 def _citing_request(payment, states):
     """The newest payment request in one of ``states`` that cites ``payment`` (None where none does)."""
     item = (PaymentRequestItem.objects.filter(payment_id=payment.pk, request__state__in=states)
