@@ -41,6 +41,18 @@ def test_a_measure_the_procedure_holds_is_not_deleted_by_the_service_nor_the_pag
     assert "bewilligt im Zuwendungsbescheid 34.1-2027/07 vom " in text
     assert "ihre Auszahlungen sind Teil von Mittelabruf Nr. 1 (Antrag 2027, Version 1, „freigegeben“)" in text
     assert "ihren Status auf „entfallen“" in text
+    # nor does one of its parts go alone: a paid expense of the released request, an approved line
+    from isek.finance import services as finance
+    from isek.monitoring import services as monitoring
+
+    with pytest.raises(ValidationError) as caught:
+        monitoring.delete_payment(planner, concept, paid["payments"][0])
+    assert "Teil von Mittelabruf Nr. 1 (Antrag 2027, Version 1, „freigegeben“)" in caught.value.messages[0]
+    approved = measure.financing.get(year=2027, source="bund")
+    with pytest.raises(ValidationError) as caught:
+        finance.save_costs(planner, concept, measure, removed_financings=[approved])
+    assert "Dieser Betrag ist bewilligt (Zuwendungsbescheid 34.1-2027/07 vom " in caught.value.messages[0]
+    assert checksum() == before
     # the page: back to the measure's form with the reason, nothing deleted
     response = city.post(f"/concepts/{concept.slug}/measures/{measure.pk}/delete/", follow=True)
     assert response.redirect_chain[-1][0] == f"/concepts/{concept.slug}/measures/{measure.pk}/edit/"
