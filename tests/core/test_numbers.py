@@ -93,3 +93,16 @@ def test_an_amount_of_money_may_end_in_a_dash_for_no_cents(text, value):
 def test_the_dash_for_no_cents_is_only_for_german_money(text, language, money):
     with pytest.raises(InputError):
         numbers.parse(text, language, money=money)
+
+
+@pytest.mark.parametrize("language, text, says", [
+    ("de", "5.000,005", "„5.000,005“ ist nicht eindeutig: ein Betrag in Euro hat höchstens zwei Nachkommastellen. "
+                        "Bitte 5.000.005 schreiben oder auf den Cent genau, z. B. 5.000,01."),
+    ("en", "5,000.005 €", "„5,000.005 €“ ist nicht eindeutig: ein Betrag in Euro hat höchstens zwei Nachkommastellen. "
+                          "Bitte 5,000,005 schreiben oder auf den Cent genau, z. B. 5,000.01."),
+])
+def test_an_ambiguous_amount_of_money_is_never_suggested_back_with_three_decimals(language, text, says):
+    """Walk (Speyer): "5.000,005" was refused with the advice "Bitte 5.000.005 oder 5.000,005 schreiben"."""
+    with pytest.raises(InputError) as exc:
+        numbers.parse(text, language, money=True)
+    assert exc.value.errors == [says]

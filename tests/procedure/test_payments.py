@@ -677,6 +677,13 @@ def test_a_query_is_answered_the_proof_submitted_returned_and_accepted(paid, tmp
         _refused(call, field, "geprüft und abgeschlossen")
     records = ChangeRecord.objects.filter(model="procedure.ProofSubmission", object_id=str(second.pk)).order_by("id")
     assert [r.actor for r in records] == [planner.username, staff.username]
+    # the page says the proof was accepted as a whole, not "0 von 6 Zeilen geprüft", and its trail names it (walk Speyer)
+    page = client_for(planner).get(f"/concepts/{concept.slug}/applications/{app.pk}/proof/").content.decode()
+    progress = page.split('id="proof-progress"')[1].split("</p>")[0]
+    assert 'data-accepted="2">Als Ganzes angenommen (Version 2, am ' in progress and f"von {staff.username})." in progress
+    assert "Einzeln geprüft wurden 1 von " in progress
+    trail = page.split('id="proof-breadcrumb"')[1].split("</nav>")[0]
+    assert f"Antrag {app.year}, Version {app.version}" in trail and 'aria-current="page">Verwendungsnachweis</span>' in trail
 
 
 def test_the_proof_pages_and_the_api(paid):

@@ -54,7 +54,11 @@ def test_the_authority_asks_the_city_answers_with_a_new_version_the_authority_cl
     row = listing.split(f'data-application="{app.pk}"')[1].split("</tr>")[0]
     assert "ersetzt durch Version 2" in row and "Nachforderung" not in row
     first_page = city.get(f"/concepts/{concept.slug}/applications/{app.pk}/").content.decode()
-    assert "ersetzt durch Version 2 (zuletzt: Nachforderung)" in first_page.split('id="application-state"')[1].split("</dd>")[0]
+    state = first_page.split('id="application-state"')[1].split("</dd>")[0]
+    # who made version 2 is named, not the reviewer whose change request was this version's last state (walk Speyer)
+    assert f" von {planner.username}</span>; diese Version zuletzt: Nachforderung" in state, state
+    assert state.split('id="superseded-by">')[1].startswith("ersetzt durch Version 2, eingereicht am ")
+    assert f"am {second.submitted_at:%d.%m.%Y}" in state and staff.username in state.split("zuletzt: Nachforderung")[1]
     answers = city.get(f"/concepts/{concept.slug}/applications/{second.pk}/").content.decode().split('id="answers"')[1]
     assert "Keine Anmerkungen oder Nachforderungen." not in answers
     assert "Zu dieser Version selbst gibt es keine Anmerkungen oder Nachforderungen." in answers

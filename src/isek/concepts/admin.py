@@ -129,6 +129,9 @@ class AuthorityForm(forms.ModelForm):
         label=_("AGS-Präfixe des Bezirks"), max_length=200,
         help_text=_("Die Anfänge der Gemeindeschlüssel (AGS) der Städte, für die die Behörde zuständig ist: "
                     "2 bis 5 Ziffern, mehrere durch Komma getrennt; z. B. 059 für den Regierungsbezirk Arnsberg."))
+    confirm_narrowing = forms.BooleanField(
+        required=False, label=_("Ja, diese Anträge fallen aus dem Bezirk – trotzdem speichern"),
+        help_text=_("Nur nötig, wenn Städte mit eingereichten oder bewilligten Anträgen aus dem Bezirk fallen."))
 
     class Meta:
         model = FundingAuthority
@@ -147,6 +150,9 @@ class AuthorityForm(forms.ModelForm):
             authority = FundingAuthority(pk=self.instance.pk, land=cleaned["land"])
             for problem in services.district_problems(authority, cleaned["prefix_list"]):
                 self.add_error("prefixes", problem)
+            if not self.errors and not cleaned.get("confirm_narrowing") and (
+                    leaving := services.district_leaving(self.instance, cleaned["prefix_list"])):
+                self.add_error("confirm_narrowing", leaving)  # asked, as on the authority's page (decision 0095)
         return cleaned
 
 
@@ -182,4 +188,5 @@ class FundingAuthorityAdmin(admin.ModelAdmin):
     has_module_permission = _installation_admin
 
     def save_model(self, request, obj, form, change):
-        services.save_authority(request.user, obj, form.cleaned_data["prefix_list"])
+        services.save_authority(request.user, obj, form.cleaned_data["prefix_list"],
+                                confirmed=bool(form.cleaned_data.get("confirm_narrowing")))

@@ -371,6 +371,9 @@ class AuthorityPageForm(KernFormMixin, forms.ModelForm):
                                help_text=_("Durch Kommas getrennt, je 2 bis 5 Ziffern, beginnend mit dem Schlüssel des "
                                            "Landes: z. B. 059 für den Regierungsbezirk Arnsberg, 16 für ganz Thüringen."))
 
+    confirm_narrowing = forms.BooleanField(
+        required=False, label=_("Ja, diese Anträge fallen aus dem Bezirk – trotzdem speichern"))
+
     class Meta:
         model = FundingAuthority
         fields = ["name", "land", "prefixes", "source"]
@@ -380,6 +383,12 @@ class AuthorityPageForm(KernFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None and not self.is_bound:
             self.initial["prefixes"] = ", ".join(p.prefix for p in self.instance.prefixes.all())
+        self.fields["confirm_narrowing"].widget = forms.HiddenInput()  # asked once the service asks (decision 0095)
+        self.style_widgets()
+
+    def ask_narrowing(self) -> None:
+        """Show the confirmation: the district leaves out cities with applications (save_authority)."""
+        self.fields["confirm_narrowing"].widget = forms.CheckboxInput()
         self.style_widgets()
 
 

@@ -46,7 +46,15 @@ from .models import (
     outside_fraction,
     outside_of,
 )
-from .signals import base_map_extent, city_ags_corrected, concept_created, structure_copied, term_changing
+from .signals import (
+    base_map_extent,
+    city_ags_corrected,
+    concept_created,
+    district_narrowing,
+    measure_deleting,
+    structure_copied,
+    term_changing,
+)
 
 # --- reading, for other apps' delivery code ---------------------------------------------------
 
@@ -536,9 +544,37 @@ def _shorter(prefix: str) -> list[str]:
     return [prefix[:n] for n in range(2, len(prefix) + 1)]
 
 
-def save_authority(user, authority: FundingAuthority, prefixes: list[str], *, via: str = "web") -> FundingAuthority:
+def district_leaving(authority: FundingAuthority, prefixes: list[str]) -> str:
+    """What narrowing ``authority``'s stored district to ``prefixes`` takes out of its portfolio:
+    one sentence naming the cities that leave with their submitted or approved applications
+    (``signals.district_narrowing``), "" where none has any (decision 0095)."""
+    if authority.pk is None:
+        return ""
+    before = Q(pk__in=[])
+    for prefix in authority.prefixes.values_list("prefix", flat=True):
+        before |= Q(ags__startswith=prefix)
+    after = Q(pk__in=[])
+    for prefix in prefixes:
+        after |= Q(ags__startswith=prefix)
+    cities = list(City.objects.filter(before).exclude(after).order_by("name"))
+    if not cities:
+        return ""
+    held = [phrase for _receiver, phrases in district_narrowing.send(FundingAuthority, authority=authority, cities=cities)
+            for phrase in phrases or ()]
+    if not held:
+        return ""
+    return _("Mit diesen AGS-Präfixen fallen Städte mit eingereichten oder bewilligten Anträgen aus dem Bezirk von "
+             "%(authority)s: %(held)s. Ihre Anträge, Mittelabrufe und Verwendungsnachweise stehen dann nicht mehr im "
+             "Portfolio und in den Auswertungen des Bezirks. Ist das gewollt (z. B. eine neue Zuständigkeit), "
+             "bestätigen Sie es; sonst die Präfixe korrigieren.") % {"authority": authority.name, "held": "; ".join(held)}
+
+
+def save_authority(user, authority: FundingAuthority, prefixes: list[str], *, via: str = "web",
+                   confirmed: bool = False) -> FundingAuthority:
     """Create or change a funding authority and its district (the AGS prefixes it serves): all or
-    nothing; a ValidationError keyed by field names every problem."""
+    nothing; a ValidationError keyed by field names every problem. A district narrowed so that
+    cities with submitted or approved applications leave it is refused (code "leaves_district",
+    ``district_leaving``) unless ``confirmed``."""
     access.require_site(user, "authority", "edit")
     errors = {}
     try:
@@ -550,6 +586,8 @@ def save_authority(user, authority: FundingAuthority, prefixes: list[str], *, vi
         errors["prefixes"] = problems
     if errors:
         raise ValidationError(errors)
+    if not confirmed and (leaving := district_leaving(authority, prefixes)):
+        raise invalid(leaving, "leaves_district", "prefixes")
     with change(user, via):
         authority.save()
         authority.prefixes.exclude(prefix__in=prefixes).delete()
@@ -931,14 +969,36 @@ def save_measure(user, concept: Concept, measure: Measure, *, further_fields=Non
 
 
 def delete_measure(user, concept: Concept, measure: Measure, *, via: str = "web") -> str:
-    """Delete a measure of ``concept``; returns its number."""
+    """Delete a measure of ``concept``; returns its number. Refused (code "held", nothing deleted)
+    where the funding procedure holds it – lines an approval wrote, payments or amounts of a payment
+    request (``signals.measure_deleting``; decision 0095): deleting it would take approved and paid
+    money out of the KuF, the reports and the proof of use while the Bescheid still grants it. The
+    way out is the status "entfallen"."""
     access.require(user, "measure", "delete", concept)
     if measure.concept_id != concept.pk:
         raise Measure.DoesNotExist
     number = measure.number
     with change(user, via):
+        held = [phrase for _receiver, phrases in measure_deleting.send(Measure, measure=measure) for phrase in phrases or ()]
+        if held:
+            raise invalid(held_refusal(measure, held), "held")
         measure.delete()
     return number
+
+
+def held_refusal(measure: Measure, held: list[str]) -> str:
+    """Why ``measure`` cannot be deleted (``held``: the phrases of ``measure_deleting``'s receivers),
+    with the way out: the status "entfallen", unless it has it already."""
+    words = {"n": measure.number, "title": measure.title, "held": "; ".join(held),
+             "cancelled": Measure.Status.CANCELLED.label}
+    if Measure.objects.filter(pk=measure.pk, status=Measure.Status.CANCELLED).exists():
+        return _("Die Maßnahme %(n)s „%(title)s“ kann nicht gelöscht werden: %(held)s. Sie ist bereits "
+                 "„%(cancelled)s“ und bleibt so mit ihren bewilligten und ausgezahlten Beträgen nachvollziehbar; "
+                 "eine Änderung des Bescheids ist Sache der Bewilligungsbehörde.") % words
+    return _("Die Maßnahme %(n)s „%(title)s“ kann nicht gelöscht werden: %(held)s. Wenn sie nicht mehr umgesetzt "
+             "wird, setzen Sie unter „Maßnahme bearbeiten“ ihren Status auf „%(cancelled)s“; bewilligte und "
+             "ausgezahlte Beträge bleiben so erhalten. Eine Änderung des Bescheids ist Sache der "
+             "Bewilligungsbehörde.") % words
 
 
 def set_progress(user, concept: Concept, measure: Measure, percent: int, *, illustrative: bool = False,
@@ -1157,5 +1217,5 @@ __all__ = [
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "addable_person", "save_city", "rename_city", "save_concept", "save_measure", "measure_state", "measure_changed_message", "refuse_changed_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
-    "structure_copied", "base_map_extent", "term_changing", "city_ags_corrected", "concept_created",
+    "structure_copied", "base_map_extent", "term_changing", "city_ags_corrected", "concept_created", "measure_deleting", "district_narrowing",
 ]

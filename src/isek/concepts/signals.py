@@ -27,3 +27,15 @@ city_ags_corrected = Signal()
 # that a city's identity provider maps to every concept of the city to the people it signed in
 # before (decision 0090).
 concept_created = Signal()
+
+# Sent inside the transaction of ``services.delete_measure`` before the measure is deleted, with
+# ``measure``: each receiver answers a list of phrases naming what holds the measure – the finance
+# app an approval's lines ("bewilligt im Zuwendungsbescheid …"), the procedure app payment requests
+# that cite its payments or request money for it. Any phrase refuses the deletion (decision 0095).
+measure_deleting = Signal()
+
+# Sent by ``services.district_leaving`` (before ``services.save_authority`` narrows a funding
+# authority's district) with ``authority`` and ``cities`` (those the new prefixes leave out): each
+# receiver answers a list of phrases – the procedure app the submitted and approved applications of
+# those cities, which would drop out of the authority's portfolio (decision 0095).
+district_narrowing = Signal()

@@ -218,7 +218,11 @@ def measure_edit(request, concept, pk=None):
 @access.concept_view("measure", "delete", methods="POST", ids={"pk": "measure"})
 def measure_delete(request, concept, pk):
     measure = get_object_or_404(Measure, concept=concept, pk=pk)
-    number = services.delete_measure(request.user, concept, measure)
+    try:
+        number = services.delete_measure(request.user, concept, measure)
+    except ValidationError as exc:  # held by the funding procedure (decision 0095): the form says why
+        messages.error(request, " ".join(exc.messages))
+        return redirect("concepts:measure-edit", concept.slug, measure.pk)
     messages.success(request, _("Die Maßnahme %(n)s wurde gelöscht.") % {"n": number})
     return redirect(concept)
 
@@ -660,8 +664,11 @@ def _save_authority(request, authority: FundingAuthority, form: AuthorityPageFor
     if not form.is_valid():
         return False
     try:
-        services.save_authority(request.user, form.instance, services.district_prefixes(form.cleaned_data["prefixes"]))
+        services.save_authority(request.user, form.instance, services.district_prefixes(form.cleaned_data["prefixes"]),
+                                confirmed=form.cleaned_data["confirm_narrowing"])
     except ValidationError as exc:
+        if any(e.code == "leaves_district" for e in getattr(exc, "error_dict", {}).get("prefixes", ())):
+            form.ask_narrowing()
         add_errors(form, exc)
         return False
     return True

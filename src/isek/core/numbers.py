@@ -113,6 +113,14 @@ def parse(text: str, language: str | None, percent: bool = False, money: bool = 
     read = _read(_spaced(body, own), own) if len(value) <= MAX_LENGTH else None
     if read is not None:
         whole, decimals = read
+        if len(decimals) == 3 and whole != _spaced(body, own).split(own.decimal)[0] and money:
+            # an amount in euros has cents: "5.000,005" is no amount of 5.000,005 € to suggest back
+            raise InputError([Problem(gettext_noop(
+                "„%(value)s“ ist nicht eindeutig: ein Betrag in Euro hat höchstens zwei Nachkommastellen. Bitte "
+                "%(thousands)s schreiben oder auf den Cent genau, z. B. %(cents)s."), {
+                "value": typed, "thousands": format(Decimal(sign + whole + decimals), language),
+                "cents": format(Decimal(f"{sign}{whole}.{decimals}").quantize(Decimal("0.01"), ROUND_HALF_UP),
+                                language, 2)})])
         if len(decimals) == 3 and whole != _spaced(body, own).split(own.decimal)[0]:
             raise InputError([Problem(gettext_noop(
                 "„%(value)s“ ist nicht eindeutig: die drei Ziffern nach dem Dezimaltrennzeichen sehen wie "

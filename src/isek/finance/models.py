@@ -21,6 +21,12 @@ from isek.core.numbers import RATE_PLACES
 
 from . import land_rules
 
+
+def euros(amount) -> str:
+    """An amount as the pages write it, in the language of the request ("20.000,00 €"): the change
+    history names objects by their ``str`` (decision 0095; it showed "20000.00 €")."""
+    return "" if amount is None or amount == "" else f"{numbers.money(amount, translation.get_language())} €"
+
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 YEAR = [MinValueValidator(1971), MaxValueValidator(2100)]
@@ -132,7 +138,7 @@ class FundingCap(models.Model):
         verbose_name_plural = _("Förderobergrenzen")
 
     def __str__(self):
-        return f"{self.concept}: {self.amount} €"
+        return f"{self.concept}: {euros(self.amount)}"
 
 
 class CostItem(models.Model):
@@ -157,7 +163,7 @@ class CostItem(models.Model):
         verbose_name_plural = _("Kostenpositionen")
 
     def __str__(self):
-        return f"{self.measure.number} {self.year} {self.cost_group.number}: {self.amount} €"
+        return f"{self.measure.number} {self.year} {self.cost_group.number}: {euros(self.amount)}"
 
     def clean(self):
         errors = {}
@@ -215,7 +221,7 @@ class Financing(models.Model):
         verbose_name_plural = _("Finanzierungen")
 
     def __str__(self):
-        return f"{self.measure.number} {self.year} {self.source}: {self.amount}"
+        return f"{self.measure.number} {self.year} {self.get_source_display()}: {euros(self.amount)}"
 
     def clean(self):
         if not (self.reason or "").strip():

@@ -305,6 +305,14 @@ def refuse_term_without_approved_years(sender, *, concept, **_kwargs) -> None:
         code="approved_years")]})
 
 
+def approvals_holding(sender, *, measure, **_kwargs) -> list[str]:
+    """``concepts.signals.measure_deleting``: a measure with lines an approval wrote is not deleted –
+    the Bescheid still grants it (decision 0095). One phrase naming the approvals, or none."""
+    references = sorted({approval_reference(f) or str(_("Zuwendungsbescheid"))
+                         for f in measure.financing.filter(status=APPROVED, requested__isnull=False)})
+    return [_("bewilligt im %(approvals)s") % {"approvals": ", ".join(references)}] if references else []
+
+
 def approved_status_refusal() -> str:
     return _("Den Status „bewilligt“ setzt nur der Bescheid der Bewilligungsbehörde. Bitte „gesichert“ wählen und den "
              "Bescheid in der Begründung nennen.")

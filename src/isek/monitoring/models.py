@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from isek.core import numbers
@@ -118,7 +118,8 @@ class Payment(models.Model):
         verbose_name_plural = _("Auszahlungen")
 
     def __str__(self):
-        return f"{self.measure.number} {self.year}: {self.amount} €"
+        shown = "" if self.amount in (None, "") else numbers.money(self.amount, get_language())
+        return f"{self.measure.number} {self.year}: {shown} €"
 
 
 class ReportText(models.Model):

@@ -10,6 +10,7 @@ Writes take the acting user, ask the access policy, run in one transaction and a
 from __future__ import annotations
 
 import datetime
+import decimal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,6 +210,19 @@ def payment_year_refusal(year: int | None, today: datetime.date | None = None) -
     return ""
 
 
+def payment_amount_refusal(amount) -> str:
+    """Why ``amount`` (Decimal, €) cannot be a paid expense: nothing paid is no payment, and a
+    correction is a change of the payment, not a negative one ("" where it can; decision 0095)."""
+    try:
+        value = None if amount is None else decimal.Decimal(str(amount))
+    except decimal.InvalidOperation:
+        return ""  # not a number: the model's field says so
+    if value is not None and value <= 0:
+        return _("Der Betrag einer bezahlten Ausgabe muss größer als 0,00 € sein. Eine Korrektur ändert die "
+                 "Auszahlung selbst.")
+    return ""
+
+
 def paid_on_refusal(paid_on: datetime.date | None, year: int | None, today: datetime.date | None = None) -> str:
     """Why ``paid_on`` cannot be the date a paid expense of ``year`` was paid ("" where it can, and
     without a date): a day after ``today`` (default today) has not been paid on yet, and the day
@@ -253,6 +267,9 @@ def save_payment(user, concept, payment: Payment, *, via: str = "web", today: da
     # as of a later day) and gets its receipt details filled in
     if payment.year != kept_year and (refusal := payment_year_refusal(payment.year, today)):
         raise invalid(refusal, "future_year", "year")
+    kept_amount = Payment.objects.filter(pk=payment.pk).values_list("amount", flat=True).first() if payment.pk else None
+    if str(payment.amount) != str(kept_amount) and (refusal := payment_amount_refusal(payment.amount)):
+        raise invalid(refusal, "amount", "amount")
     if errors := _receipt_errors(payment, today):
         raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
     with change(user, via):
@@ -439,7 +456,7 @@ def report_file(report: Report) -> Path | None:
 # The entity types other apps (the demo, the coming API) may construct and read.
 __all__ = [
     "Indicator", "Payment", "Report", "ReportText", "ValuesError", "YearNote", "Entered", "add_value", "copy_catalogue",
-    "cited_payments", "council_decision_given", "council_decision_of", "delete_indicator", "delete_payment", "payment_changing", "payments_cited", "payment_of", "payment_year_refusal", "paid_on_refusal", "delete_report", "delete_value", "import_values", "report_file",
+    "cited_payments", "council_decision_given", "council_decision_of", "delete_indicator", "delete_payment", "payment_changing", "payments_cited", "payment_of", "payment_year_refusal", "payment_amount_refusal", "paid_on_refusal", "delete_report", "delete_value", "import_values", "report_file",
     "save_indicator", "indicator_warnings", "save_mapping", "save_payment", "save_report_texts", "save_year_notes",
     "start_report", "value_rows",
 ]

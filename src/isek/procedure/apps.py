@@ -8,6 +8,7 @@ class ProcedureConfig(AppConfig):
     verbose_name = _("Förderverfahren")
 
     def ready(self):
+        from isek.concepts.services import district_narrowing, measure_deleting
         from isek.core import audit
         from isek.monitoring.services import council_decision_given, payment_changing, payments_cited
 
@@ -18,4 +19,6 @@ class ProcedureConfig(AppConfig):
                     models.ProofSubmission, models.ProofDocument)  # created, edited, submitted: who and when
         payment_changing.connect(services.refuse_cited_payment, dispatch_uid="isek.procedure.payment_changing")
         payments_cited.connect(services.cited_payments, dispatch_uid="isek.procedure.payments_cited")
+        measure_deleting.connect(services.requests_holding, dispatch_uid="isek.procedure.measure_deleting")
+        district_narrowing.connect(services.applications_leaving, dispatch_uid="isek.procedure.district_narrowing")
         council_decision_given.connect(services.council_decision_given, dispatch_uid="isek.procedure.council_decision")

@@ -858,10 +858,14 @@ def approval_lines(concept, application: Application) -> list[dict]:
         requested.setdefault(key, decimal.Decimal(line["requested"]))  # a line of an earlier year it holds
     rank = {s: i for i, s in enumerate(GRANT)}
     keys = sorted(set(requested) | set(in_force), key=lambda k: (diff._order(k[0], labels), k[1], rank[k[2]]))
+    used = _used(application) if current else {}
     return [{"key": f"{m}-{y}-{w}", "measure": m, "label": labels.get(m, m), "year": y, "source": w,
              "source_label": sources.get(w, w), "requested": requested.get((m, y, w), diff.ZERO),
              "approved": in_force.get((m, y, w), requested.get((m, y, w), diff.ZERO)),
-             "reason": why.get((m, y, w), "")} for m, y, w in keys]
+             "reason": why.get((m, y, w), ""),
+             "released": used.get((m, y, w), {}).get("released", diff.ZERO),
+             "pending": used.get((m, y, w), {}).get("used", diff.ZERO) - used.get((m, y, w), {}).get("released", diff.ZERO),
+             } for m, y, w in keys]
 
 
 def _amount(text, *, empty: str = "", negative: str = "") -> tuple[decimal.Decimal | None, str]:
@@ -886,6 +890,17 @@ def _amount(text, *, empty: str = "", negative: str = "") -> tuple[decimal.Decim
     if value >= decimal.Decimal("1e12"):
         return None, _("Dieser Betrag ist zu groß.")
     return value.quantize(CENT), ""
+
+
+def _requests_of_line(application: Application, line: dict, *, released: bool) -> str:
+    """The payment requests that released (or, ``released`` False, that ask and are not yet decided)
+    money of an approval's line: "Mittelabruf Nr. 1, Nr. 3"."""
+    numbers = list(PaymentRequestLine.objects.filter(
+        request__application=application, request__state=R_RELEASED if released else R_SUBMITTED,
+        measure=line["measure"], year=line["year"], source=line["source"])
+        .order_by("request__number").values_list("request__number", flat=True).distinct())
+    return ngettext("Mittelabruf Nr. %(numbers)s", "Mittelabrufe Nr. %(numbers)s", len(numbers)) % {
+        "numbers": ", ".join(map(str, numbers))}
 
 
 def approval_refusal(application: Application) -> str:
@@ -955,6 +970,18 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
         elif value > line["requested"]:  # a Zuwendung never exceeds the application (decision 0058)
             errors[f"amount-{key}"] = _("Mehr als beantragt kann nicht bewilligt werden: beantragt sind "
                                         "%(requested)s €.") % {"requested": _euro(line["requested"])}
+        elif value < line["released"]:  # isek knows no repayment (Rückforderung): never below what was paid out
+            errors[f"amount-{key}"] = _("Weniger als bereits freigegeben kann nicht bewilligt werden: aus dieser Zeile "
+                                        "sind %(released)s € in Mittelabrufen freigegeben (%(requests)s). Bitte "
+                                        "mindestens diesen Betrag bewilligen; eine Rückforderung erfasst isek nicht.") % {
+                "released": _euro(line["released"]), "requests": _requests_of_line(application, line, released=True)}
+        elif value < line["released"] + line["pending"]:
+            errors[f"amount-{key}"] = _("Weniger als bereits abgerufen kann nicht bewilligt werden: aus dieser Zeile "
+                                        "sind %(released)s € freigegeben und %(pending)s € in %(requests)s angefordert, "
+                                        "noch nicht entschieden. Bitte zuerst über den Mittelabruf entscheiden "
+                                        "(freigeben, weniger freigeben oder zurückgeben).") % {
+                "released": _euro(line["released"]), "pending": _euro(line["pending"]),
+                "requests": _requests_of_line(application, line, released=False)}
         elif value != line["requested"] and not why:
             errors[f"reason-{key}"] = _("Bitte begründen Sie, warum der bewilligte Betrag vom Antrag abweicht.")
         elif len(why) > 250:
@@ -1604,6 +1631,36 @@ def refuse_cited_payment(sender, *, payment, new, **_kwargs) -> None:
                     "„%(state)s“) und kann weder gelöscht noch in Betrag, Maßnahme oder Jahr geändert werden. Eine "
                     "Korrektur ist mit der Bewilligungsbehörde abzustimmen.")
     raise invalid(message % words, "cited_payment")
+
+
+def requests_holding(sender, *, measure, **_kwargs) -> list[str]:
+    """``concepts.signals.measure_deleting``: a measure is not deleted while a draft, submitted or
+    released payment request cites its payments or a submitted or released one requests money for
+    it – the request would keep amounts of a measure that is gone, and the proof of use would lose
+    the paid expenses (decision 0095). One phrase naming the requests, or none."""
+    cited = PaymentRequestItem.objects.filter(payment__measure=measure, request__state__in=HOLDING).values("request")
+    lines = PaymentRequestLine.objects.filter(measure=str(measure.pk), request__state__in=COUNTING).values("request")
+    found = list(PaymentRequest.objects.filter(Q(pk__in=cited) | Q(pk__in=lines))
+                 .select_related("application").order_by("application__year", "application__version", "number"))
+    if not found:
+        return []
+    return [_("ihre Auszahlungen sind Teil von %(requests)s") % {"requests": ", ".join(
+        _("Mittelabruf Nr. %(number)s (Antrag %(year)s, Version %(version)s, „%(state)s“)") % {
+            "number": r.number, "year": r.application.year, "version": r.application.version,
+            "state": r.get_state_display()} for r in found)}]
+
+
+def applications_leaving(sender, *, authority, cities, **_kwargs) -> list[str]:
+    """``concepts.signals.district_narrowing``: per city leaving ``authority``'s district, its
+    submitted, reviewed or approved applications ("Speyer: Antrag 2027, Version 1, „bewilligt“"), which
+    the authority's portfolio would no longer list (decision 0095)."""
+    found: dict[str, list[str]] = {}
+    for a in (Application.objects.filter(concept__city__in=cities, state__in=SENT)
+              .select_related("concept__city").order_by("concept__city__name", "year", "version")):
+        found.setdefault(a.concept.city.name, []).append(
+            _("Antrag %(year)s, Version %(version)s, „%(state)s“") % {
+                "year": a.year, "version": a.version, "state": a.get_state_display()})
+    return [f"{city}: {', '.join(parts)}" for city, parts in found.items()]
 
 
 def _citing_request(payment, states):

@@ -535,7 +535,7 @@ def _proof_page(request, concept, app, confirm_accept=False):
         "unchecked": found["lines"] - found["checked"],
         "return_form": (_kept(request, f"proof-return-{app.pk}", ProofReturnForm) or ProofReturnForm())
         if can_check and pending else None,
-        "interim": services.is_interim(found),
+        "interim": services.is_interim(found), "closed": last if closed else None,
         "interim_accepted": last if last is not None and last.state == "accepted" and not last.closes else None})
 
 
