@@ -475,6 +475,9 @@ def make_new_city():
     concepts.save_concept(DEMO, concept)
     fields = {f.number: f for f in concept.fields_of_action.all()}
     groups = {g.number: g for g in finance.CostGroup.of(concept)}  # the general catalogue
+    if not groups:  # a transactional test before this one flushed the migrations' reference data
+        finance.ensure_reference_data()
+        groups = {g.number: g for g in finance.CostGroup.of(concept)}
     finance.save_rates(DEMO, concept, rates=[finance.FundingRate(year=y, rate=D("60")) for y in range(2026, 2031)])
     measures = [
         # number, field, title, point, start, end, [(year, group, cost, eligible)], [(year, source, amount)]

@@ -5,11 +5,11 @@ nothing stored."""
 
 from __future__ import annotations
 
-import datetime
 import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from isek.api import tokens
 from isek.api.models import Token
@@ -158,7 +158,7 @@ def test_writes_need_a_token_and_the_uis_permission(users, bochum):
     ("/measures/", {"number": "9 9", "title": "Neu", "primary_field": 1}, "number"),
     ("/payments/", {"measure": "0.0", "year": 2026, "amount": "1"}, "measure"),
     ("/payments/", {"measure": "2.1", "year": "x", "amount": "1"}, "year"),
-    ("/payments/", {"measure": "2.1", "year": datetime.date.today().year + 1, "amount": "1"}, "year"),  # not paid yet
+    ("/payments/", {"measure": "2.1", "year": timezone.localdate().year + 1, "amount": "1"}, "year"),  # not paid yet
 ])
 def test_bad_writes_are_400_at_their_field_and_store_nothing(users, bochum, url, body, field):
     before = _state(bochum)

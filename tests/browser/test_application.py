@@ -5,6 +5,7 @@ reads what was submitted, with its documents."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from isek.procedure.models import Application
 from tests.factories import authority_staff
@@ -44,7 +45,7 @@ def test_a_planner_submits_and_the_authority_reads_it(pages, kuf_city, live_serv
 
     planner.fill("#id_year", "2027")
     planner.fill("#id_freeze_as", "Programmanmeldung 2027")
-    planner.fill("#id_council_decision", (datetime.date.today() - datetime.timedelta(days=3)).isoformat())
+    planner.fill("#id_council_decision", (timezone.localdate() - datetime.timedelta(days=3)).isoformat())
     planner.click("#application-form button[type=submit]")
     assert planner.get_attribute("#application-state", "data-state") == "draft"
     assert "Antragsreife heute" in planner.inner_text("main")
@@ -73,7 +74,9 @@ def test_a_planner_submits_and_the_authority_reads_it(pages, kuf_city, live_serv
     documents_written(app)  # the worker (in the tests: called directly), while the page waits and polls
     planner.wait_for_selector("#documents", timeout=20_000)  # the page reloads itself once the job is done
     assert planner.get_attribute("#application-state", "data-state") == "submitted"
-    assert planner.locator("#documents li").count() == 4
+    # the four documents, and the funding area as XPlanGML (today's state of the concept, decision 0094)
+    assert planner.locator("#documents li[data-kind]").count() == 4
+    assert planner.locator("#documents li#funding-area-gml a").count() == 1
     assert axe_violations(planner) == []
 
     # the Sächsische Aufbaubank (all of Sachsen, 14) reads it; the concept itself is internal

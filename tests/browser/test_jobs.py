@@ -2,6 +2,7 @@
 it again, and the page follows it until it is done; every state checked with axe."""
 
 import pytest
+from django.utils import timezone
 
 from isek.monitoring import jobs
 from isek.monitoring.models import Report
@@ -37,10 +38,9 @@ def test_planner_cancels_and_retries_a_report(page, live_bochum, tmp_path, setti
 def test_the_reports_page_offers_the_period_and_marks_a_preliminary_sachbericht(page, live_bochum):
     """A Krautsand planner's walk: the year is a choice of the period's years; a Sachbericht for a
     year not over says it is preliminary."""
-    import datetime
 
     base, concept = live_bochum
-    year = datetime.date.today().year
+    year = timezone.localdate().year
     Report.objects.create(concept=concept, kind="sachbericht", year=year, status="done", file="x.pdf")
     login(page, base, "planerin")
     page.goto(f"{base}/concepts/bochum-innenstadt/reports/")

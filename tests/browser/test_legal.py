@@ -144,7 +144,7 @@ def test_the_axe_summary_on_the_statement_is_current(pages, world):
     base, _city = world
     now = _summary(pages.new(), base)
     if os.environ.get("ISEK_WRITE_AXE_SUMMARY"):
-        services.AXE_SUMMARY.write_text(json.dumps({"date": datetime.date.today().isoformat(), **now}, indent=1,
+        services.AXE_SUMMARY.write_text(json.dumps({"date": timezone.localdate().isoformat(), **now}, indent=1,
                                                    ensure_ascii=False) + "\n", encoding="utf-8")
     committed = json.loads(services.AXE_SUMMARY.read_text(encoding="utf-8"))
     committed.pop("date")

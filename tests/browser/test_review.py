@@ -5,6 +5,7 @@ answers with a new version; the authority closes the request."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from isek.procedure.models import Application
 from tests.factories import authority_staff
@@ -59,7 +60,7 @@ def test_a_change_request_answered_with_a_new_version_and_closed(pages, kuf_city
     assert axe_violations(planner) == []
     planner.click("#application-next")
     planner.fill("#id_freeze_as", "Programmanmeldung 2027, Version 2")
-    planner.fill("#id_council_decision", (datetime.date.today() - datetime.timedelta(days=3)).isoformat())
+    planner.fill("#id_council_decision", (timezone.localdate() - datetime.timedelta(days=3)).isoformat())
     planner.click("#application-form button[type=submit]")
     planner.click("#submit-form button[type=submit]")
     planner.click("#submit-confirmed")  # the confirmation (walk 23)

@@ -11,6 +11,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from isek.finance import kuf
 from isek.monitoring import figures, jobs, reports
@@ -297,7 +298,7 @@ def test_sachbericht_uses_only_data_up_to_the_report_year(new_city, tmp_path):
 def test_sachbericht_year_outside_the_period_is_refused_in_the_form(new_city, django_capture_on_commit_callbacks):
     """A Krautsand planner's walk: 1999 for a concept of 2027–2034 was queued, failed in the
     background and offered "erneut starten", which could not succeed."""
-    this_year = datetime.date.today().year
+    this_year = timezone.localdate().year
     new_city.start_year, new_city.end_year = this_year - 1, this_year + 3
     new_city.save()
     planner = client_for(django_user("planer-neu"))
@@ -323,7 +324,7 @@ def test_sachbericht_year_outside_the_period_is_refused_in_the_form(new_city, dj
                                          (0, "Vorläufig: das Berichtsjahr ist noch nicht abgeschlossen"),
                                          (-1, None)])
 def test_a_sachbericht_for_a_year_not_over_says_it_is_preliminary(new_city, tmp_path, ahead, says):
-    this_year = datetime.date.today().year
+    this_year = timezone.localdate().year
     new_city.start_year, new_city.end_year = this_year - 1, this_year + 3
     new_city.save()
     year = this_year + ahead

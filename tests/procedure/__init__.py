@@ -6,6 +6,8 @@ tests/procedure/test_services.py::test_a_submitted_application_keeps_its_documen
 import contextlib
 import datetime
 
+from django.utils import timezone
+
 from isek.procedure import jobs, services
 
 
@@ -22,7 +24,7 @@ def cheap_documents():
         jobs.DOCUMENTS = kept
 
 
-YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
+YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 
 def documents_written(application):

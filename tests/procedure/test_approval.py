@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 
 from isek.core.models import ChangeRecord
 from isek.finance import services as finance
@@ -24,7 +25,7 @@ from tests.conftest import client_for
 from tests.dbstate import checksum
 from tests.htmlforms import post_forms
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 CUT = D("1000.00")
 
 

@@ -8,13 +8,14 @@ import datetime
 import subprocess
 
 import pytest
+from django.utils import timezone
 
 from isek import access
 from isek.procedure import services
 from tests.conftest import client_for
 from tests.factories import CityFactory, ConceptFactory, authority_staff, member
 
-YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
+YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from isek.concepts.models import Measure
 from isek.finance.models import CostItem
@@ -110,7 +111,7 @@ def test_the_planner_assembles_and_submits(new_city, planner):
 def test_the_form_says_what_is_wrong_and_saves_nothing(new_city, planner):
     client = client_for(planner)
     before = checksum()
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     response = client.post(_url(new_city, "new/"), {"year": "2040", "council_decision": tomorrow.isoformat()})
     html = response.content.decode()
     assert response.status_code == 400

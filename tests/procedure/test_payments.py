@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 
 from isek.core.models import ChangeRecord
 from isek.procedure import services
@@ -338,7 +339,7 @@ def test_a_payment_a_request_cites_is_kept_and_deleting_one_asks_first(paid):
     assert city.post(page, {"delete": early, "confirmed": "1"}).status_code == 302
     assert not Payment.objects.filter(pk=early).exists()
     # a year after the current one: not paid yet, refused at its field (and by the service)
-    next_year = datetime.date.today().year + 1
+    next_year = timezone.localdate().year + 1
     future = city.post(page, {"measure": concept.measures.get(number="1.1").pk, "year": next_year, "amount": "100"})
     assert future.status_code == 400 and f"Eine bezahlte Ausgabe des Jahres {next_year} lässt sich noch nicht" in (
         future.content.decode().split('id="year-error"')[1])

@@ -11,6 +11,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 
 from isek.concepts.models import FundingAuthority
 from isek.core.models import ChangeRecord
@@ -58,7 +59,7 @@ def test_the_authority_asks_the_city_answers_with_a_new_version_the_authority_cl
     # who made version 2 is named, not the reviewer whose change request was this version's last state (walk Speyer)
     assert f" von {planner.username}</span>; diese Version zuletzt: Nachforderung" in state, state
     assert state.split('id="superseded-by">')[1].startswith("ersetzt durch Version 2, eingereicht am ")
-    assert f"am {second.submitted_at:%d.%m.%Y}" in state and staff.username in state.split("zuletzt: Nachforderung")[1]
+    assert f"am {timezone.localtime(second.submitted_at):%d.%m.%Y}" in state and staff.username in state.split("zuletzt: Nachforderung")[1]
     answers = city.get(f"/concepts/{concept.slug}/applications/{second.pk}/").content.decode().split('id="answers"')[1]
     assert "Keine Anmerkungen oder Nachforderungen." not in answers
     assert "Zu dieser Version selbst gibt es keine Anmerkungen oder Nachforderungen." in answers
