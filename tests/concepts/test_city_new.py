@@ -85,6 +85,30 @@ def test_the_invitation_mail_goes_once_the_city_is_committed_and_not_at_all_when
     assert invitation.city == city and "für die Stadt Halberstadt" in mail.outbox[0].body
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_fails_after_the_commit_leaves_the_city_and_says_what_to_do(admin, monkeypatch):
+    """Second reading of decision 0093: the invitation's mail goes after the commit; a mail server
+    failing then answered with an error page although city and invitation existed (and a second try
+    was refused as "schon angelegt"). Transactional: the commit happens as in production, before the
+    page is answered."""
+    import smtplib
+
+    def refused(*_args, **_kwargs):
+        raise smtplib.SMTPServerDisconnected("the mail server went away")
+
+    monkeypatch.setattr(accounts, "send_mail", refused)
+    client = client_for(admin)
+    answer = client.post("/cities/new/", {"name": "Halberstadt", "ags": "15085135", "email": "anna@halberstadt.example"})
+    assert answer.status_code == 302 and mail.outbox == []
+    city = City.objects.get(ags="15085135")
+    assert Invitation.objects.filter(city=city, email="anna@halberstadt.example").exists()
+    shown = client.get(answer["Location"])
+    page = text(shown)
+    assert shown.status_code == 200, (answer["Location"], shown.status_code)
+    assert "Die Stadt Halberstadt ist angelegt." in page and "konnte nicht verschickt werden" in page
+    assert "ist verschickt" not in page
+
+
 def test_a_city_administrator_and_a_planner_get_403(admin):
     city = CityFactory(name="Altstadt", ags="05911000")
     planner = member(ConceptFactory(city=city), "planner", "plana")

@@ -219,3 +219,34 @@ def test_narrowing_a_district_that_leaves_out_a_city_with_an_application_asks_fi
     concepts.save_authority(admin, authority, ["146", "145"])
     assert client.post(url, form | {"confirm_narrowing": "on"}).status_code == 302
     assert list(authority.prefixes.values_list("prefix", flat=True)) == ["145"]
+
+
+def test_money_released_under_version_1_counts_against_the_approval_of_version_2(paid):
+    """Second reading: payment requests stay with the version whose Bescheid they were made under;
+    the approval of a newer version counted only its own, so version 2 could be approved below what
+    version 1's Bescheid had already paid out, and its own requests could ask that money again."""
+    from django.utils import timezone
+
+    from tests.procedure import submit
+
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    _released(paid)
+    second = submit(planner, concept, name="Programmanmeldung 2027, Version 2")
+    assert second.version == 2
+    services.start_review(staff, concept, second)
+    measure = str(concept.measures.get(number="1.1").pk)
+    lines = {x["key"]: x for x in services.approval_lines(concept, second)}
+    bund = lines[f"{measure}-2027-bund"]
+    assert bund["released"] == D("17448.55")  # released under version 1's Bescheid
+    with pytest.raises(ValidationError) as caught:
+        services.approve(staff, concept, second, decided_on=timezone.localdate(), file_number="34.1-2027/07-V2",
+                         amounts={bund["key"]: "5.000,00"}, reasons={bund["key"]: "gekürzt"})
+    assert caught.value.message_dict[f"amount-{bund['key']}"][0].startswith(
+        "Weniger als bereits freigegeben kann nicht bewilligt werden")
+    approval = services.approve(staff, concept, second, decided_on=timezone.localdate(),
+                                file_number="34.1-2027/07-V2", amounts={bund["key"]: "17.448,55"},
+                                reasons={bund["key"]: "gekürzt"})
+    assert services.current_approval(second) == approval
+    # what is left of version 2's Bescheid on that line for a new request: nothing
+    left = services._left(second)
+    assert left[(measure, 2027, "bund")] == 0

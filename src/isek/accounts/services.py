@@ -102,7 +102,16 @@ def invite(user, email: str, *, base_url: str, may_start_concepts: bool = True, 
             % {"what": invited_as(inv), "until": date_format(timezone.localtime(inv.expires_at), "SHORT_DATE_FORMAT"),
                "link": link})
     if on_commit:  # the caller's transaction: undone, it sends nothing (decision 0093)
-        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+        def send_once_committed():
+            # after the commit the invitation exists: a mail server that fails now must not turn the
+            # answer into an error page – the caller reads ``mail_failed`` and says what to do
+            try:
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+            except (OSError, smtplib.SMTPException):
+                log.exception("the invitation mail to %s could not be sent", email)
+                inv.mail_failed = True
+
+        transaction.on_commit(send_once_committed)
     else:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
     return inv, link

@@ -643,6 +643,12 @@ def city_new(request):
             add_errors(form, exc)
         else:
             said = _("Die Stadt %(c)s ist angelegt.") % {"c": city.name}
+            if invitation is not None and getattr(invitation, "mail_failed", False):
+                messages.warning(request, said + " " + _(
+                    "Die Einladung an %(e)s konnte nicht verschickt werden: der Mailserver hat sie nicht angenommen. "
+                    "Ziehen Sie sie unter „Offene Einladungen“ zurück und laden Sie erneut ein, sobald der Mailserver "
+                    "wieder erreichbar ist.") % {"e": invitation.email})
+                return redirect("city-administration", city.ags)
             if invitation is not None:
                 said += " " + _("Die Einladung an %(e)s als Administration der Stadt ist verschickt.") % {"e": invitation.email}
             messages.success(request, said)

@@ -858,7 +858,7 @@ def approval_lines(concept, application: Application) -> list[dict]:
         requested.setdefault(key, decimal.Decimal(line["requested"]))  # a line of an earlier year it holds
     rank = {s: i for i, s in enumerate(GRANT)}
     keys = sorted(set(requested) | set(in_force), key=lambda k: (diff._order(k[0], labels), k[1], rank[k[2]]))
-    used = _used(application) if current else {}
+    used = _used(application)  # every version's requests: version 1's released money binds version 2's approval
     return [{"key": f"{m}-{y}-{w}", "measure": m, "label": labels.get(m, m), "year": y, "source": w,
              "source_label": sources.get(w, w), "requested": requested.get((m, y, w), diff.ZERO),
              "approved": in_force.get((m, y, w), requested.get((m, y, w), diff.ZERO)),
@@ -926,79 +926,83 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
     _require_approve(user, concept, application)
     refuse_resent(f"approval:{application.pk}", once)
     _refuse_superseded(application)
-    amends = current_approval(application)
-    if Application.objects.filter(pk=application.pk).values_list("state", flat=True).first() != (
-            APPROVED if amends else REVIEW):
-        application.refresh_from_db(fields=["state"])
-        raise invalid(_refusal("amend" if amends else "approve", application), "state")
-    amounts, reasons = amounts or {}, reasons or {}
-    lines = approval_lines(concept, application)
-    known = {line["key"] for line in lines}
-    errors = {}
-    taken = {f"{m}-{y}-{w}": approval for (m, y, w), approval in approved_elsewhere(application).items()}
-    twice = sorted((set(amounts) | set(reasons)) & (set(taken) - known))
-    unknown = sorted((set(amounts) | set(reasons)) - known - set(twice))
-    if twice:
-        errors["__all__"] = _("Diese Zeilen sind bereits bewilligt und können nicht noch einmal bewilligt werden: "
-                              "%(lines)s.") % {"lines": "; ".join(
-                                  _("%(line)s (%(approval)s)") % {"line": _line_names(concept, application, [k]),
-                                                                   "approval": bescheid(taken[k])} for k in twice)}
-    elif unknown:
-        errors["__all__"] = _("Diese Zeilen gehören nicht zum Antrag (unbekannte Maßnahme, Jahr oder Quelle): "
-                              "%(keys)s.") % {"keys": _line_names(concept, application, unknown)}
-    file_number = (file_number or "").strip()
-    if decided_on is None:
-        errors["decided_on"] = _("Bitte das Datum des Bescheids angeben.")
-    elif decided_on > timezone.localdate():
-        errors["decided_on"] = _("Das Datum des Bescheids darf nicht in der Zukunft liegen.")
-    elif decided_on < application.submitted_at.date():
-        errors["decided_on"] = _("Der Bescheid kann nicht vor dem Einreichen des Antrags ergangen sein.")
-    if not file_number:
-        errors["file_number"] = _("Bitte das Aktenzeichen des Bescheids angeben.")
-    elif len(file_number) > 80:
-        errors["file_number"] = _("Das Aktenzeichen darf höchstens 80 Zeichen lang sein.")
-    reason = (reason or "").strip()
-    if amends and not reason:
-        errors["reason"] = _("Bitte begründen Sie den Änderungsbescheid.")
-    kept = []
-    for line in lines:
-        key = line["key"]
-        value, problem = _amount(amounts.get(key, line["approved"]))
-        why = str(reasons.get(key, line["reason"]) or "").strip()  # an amendment keeps the reason in force
-        if problem:
-            errors[f"amount-{key}"] = problem
-        elif value > line["requested"]:  # a Zuwendung never exceeds the application (decision 0058)
-            errors[f"amount-{key}"] = _("Mehr als beantragt kann nicht bewilligt werden: beantragt sind "
-                                        "%(requested)s €.") % {"requested": _euro(line["requested"])}
-        elif value < line["released"]:  # isek knows no repayment (Rückforderung): never below what was paid out
-            errors[f"amount-{key}"] = _("Weniger als bereits freigegeben kann nicht bewilligt werden: aus dieser Zeile "
-                                        "sind %(released)s € in Mittelabrufen freigegeben (%(requests)s). Bitte "
-                                        "mindestens diesen Betrag bewilligen; eine Rückforderung erfasst isek nicht.") % {
-                "released": _euro(line["released"]), "requests": _requests_of_line(application, line, released=True)}
-        elif value < line["released"] + line["pending"]:
-            errors[f"amount-{key}"] = _("Weniger als bereits abgerufen kann nicht bewilligt werden: aus dieser Zeile "
-                                        "sind %(released)s € freigegeben und %(pending)s € in %(requests)s angefordert, "
-                                        "noch nicht entschieden. Bitte zuerst über den Mittelabruf entscheiden "
-                                        "(freigeben, weniger freigeben oder zurückgeben).") % {
-                "released": _euro(line["released"]), "pending": _euro(line["pending"]),
-                "requests": _requests_of_line(application, line, released=False)}
-        elif value != line["requested"] and not why:
-            errors[f"reason-{key}"] = _("Bitte begründen Sie, warum der bewilligte Betrag vom Antrag abweicht.")
-        elif len(why) > 250:
-            errors[f"reason-{key}"] = _("Die Begründung darf höchstens 250 Zeichen lang sein.")
-        kept.append({"measure": line["measure"], "year": line["year"], "source": line["source"],
-                     "requested": str(line["requested"]), "approved": str(value), "reason": why})
-    if amends and not errors and all(
-            decimal.Decimal(k["approved"]) == line["approved"] for k, line in zip(kept, lines, strict=True)):
-        errors["__all__"] = _("Der Änderungsbescheid ändert keinen bewilligten Betrag; er wurde nicht gespeichert. "
-                              "Ändern Sie mindestens einen Betrag gegenüber %(approval)s.") % {
-                                  "approval": bescheid_named(amends)}
-    if errors:
-        raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
-    new = Approval(file_number=file_number, decided_on=decided_on, amends=amends)
-    with translation.override("de"):  # kept in the financing lines' reason: German, as the KuF's documents
-        reference = bescheid_named(new)
     with change(user, via):
+        # the application's row first, as a payment request's steps lock it (decision 0093): an amendment
+        # and a submit against the approval, or two amendments, wait for each other, and what is checked
+        # below – the approval in force, what was released and requested – is read under the lock
+        Application.objects.select_for_update().filter(pk=application.pk).values_list("pk", flat=True).first()
+        amends = current_approval(application)
+        if Application.objects.filter(pk=application.pk).values_list("state", flat=True).first() != (
+                APPROVED if amends else REVIEW):
+            application.refresh_from_db(fields=["state"])
+            raise invalid(_refusal("amend" if amends else "approve", application), "state")
+        amounts, reasons = amounts or {}, reasons or {}
+        lines = approval_lines(concept, application)
+        known = {line["key"] for line in lines}
+        errors = {}
+        taken = {f"{m}-{y}-{w}": approval for (m, y, w), approval in approved_elsewhere(application).items()}
+        twice = sorted((set(amounts) | set(reasons)) & (set(taken) - known))
+        unknown = sorted((set(amounts) | set(reasons)) - known - set(twice))
+        if twice:
+            errors["__all__"] = _("Diese Zeilen sind bereits bewilligt und können nicht noch einmal bewilligt werden: "
+                                  "%(lines)s.") % {"lines": "; ".join(
+                                      _("%(line)s (%(approval)s)") % {"line": _line_names(concept, application, [k]),
+                                                                       "approval": bescheid(taken[k])} for k in twice)}
+        elif unknown:
+            errors["__all__"] = _("Diese Zeilen gehören nicht zum Antrag (unbekannte Maßnahme, Jahr oder Quelle): "
+                                  "%(keys)s.") % {"keys": _line_names(concept, application, unknown)}
+        file_number = (file_number or "").strip()
+        if decided_on is None:
+            errors["decided_on"] = _("Bitte das Datum des Bescheids angeben.")
+        elif decided_on > timezone.localdate():
+            errors["decided_on"] = _("Das Datum des Bescheids darf nicht in der Zukunft liegen.")
+        elif decided_on < application.submitted_at.date():
+            errors["decided_on"] = _("Der Bescheid kann nicht vor dem Einreichen des Antrags ergangen sein.")
+        if not file_number:
+            errors["file_number"] = _("Bitte das Aktenzeichen des Bescheids angeben.")
+        elif len(file_number) > 80:
+            errors["file_number"] = _("Das Aktenzeichen darf höchstens 80 Zeichen lang sein.")
+        reason = (reason or "").strip()
+        if amends and not reason:
+            errors["reason"] = _("Bitte begründen Sie den Änderungsbescheid.")
+        kept = []
+        for line in lines:
+            key = line["key"]
+            value, problem = _amount(amounts.get(key, line["approved"]))
+            why = str(reasons.get(key, line["reason"]) or "").strip()  # an amendment keeps the reason in force
+            if problem:
+                errors[f"amount-{key}"] = problem
+            elif value > line["requested"]:  # a Zuwendung never exceeds the application (decision 0058)
+                errors[f"amount-{key}"] = _("Mehr als beantragt kann nicht bewilligt werden: beantragt sind "
+                                            "%(requested)s €.") % {"requested": _euro(line["requested"])}
+            elif value < line["released"]:  # isek knows no repayment (Rückforderung): never below what was paid out
+                errors[f"amount-{key}"] = _("Weniger als bereits freigegeben kann nicht bewilligt werden: aus dieser Zeile "
+                                            "sind %(released)s € in Mittelabrufen freigegeben (%(requests)s). Bitte "
+                                            "mindestens diesen Betrag bewilligen; eine Rückforderung erfasst isek nicht.") % {
+                    "released": _euro(line["released"]), "requests": _requests_of_line(application, line, released=True)}
+            elif value < line["released"] + line["pending"]:
+                errors[f"amount-{key}"] = _("Weniger als bereits abgerufen kann nicht bewilligt werden: aus dieser Zeile "
+                                            "sind %(released)s € freigegeben und %(pending)s € in %(requests)s angefordert, "
+                                            "noch nicht entschieden. Bitte zuerst über den Mittelabruf entscheiden "
+                                            "(freigeben, weniger freigeben oder zurückgeben).") % {
+                    "released": _euro(line["released"]), "pending": _euro(line["pending"]),
+                    "requests": _requests_of_line(application, line, released=False)}
+            elif value != line["requested"] and not why:
+                errors[f"reason-{key}"] = _("Bitte begründen Sie, warum der bewilligte Betrag vom Antrag abweicht.")
+            elif len(why) > 250:
+                errors[f"reason-{key}"] = _("Die Begründung darf höchstens 250 Zeichen lang sein.")
+            kept.append({"measure": line["measure"], "year": line["year"], "source": line["source"],
+                         "requested": str(line["requested"]), "approved": str(value), "reason": why})
+        if amends and not errors and all(
+                decimal.Decimal(k["approved"]) == line["approved"] for k, line in zip(kept, lines, strict=True)):
+            errors["__all__"] = _("Der Änderungsbescheid ändert keinen bewilligten Betrag; er wurde nicht gespeichert. "
+                                  "Ändern Sie mindestens einen Betrag gegenüber %(approval)s.") % {
+                                      "approval": bescheid_named(amends)}
+        if errors:
+            raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})
+        new = Approval(file_number=file_number, decided_on=decided_on, amends=amends)
+        with translation.override("de"):  # kept in the financing lines' reason: German, as the KuF's documents
+            reference = bescheid_named(new)
         _spend(f"approval:{application.pk}", once)
         move(application, "amend" if amends else "approve")
         approval = Approval.objects.create(application=application, amends=amends, decided_on=decided_on,
@@ -1312,9 +1316,13 @@ def _basis(application: Application) -> dict[tuple[str, int], dict]:
 def _used(application: Application, exclude=None) -> dict[tuple[str, int, str], dict[str, decimal.Decimal]]:
     """Per (measure, year, source): what the city's submitted and released requests asked for
     ("requested"), what was released ("released") and what counts against the approval ("used": the
-    released amount of a released request, the requested one of a request not yet decided)."""
+    released amount of a released request, the requested one of a request not yet decided) – under
+    every version of the application (its programme year): money released against the Bescheid of
+    version 1 counts against that of version 2 once the authority approves it."""
     used: dict[tuple[str, int, str], dict[str, decimal.Decimal]] = {}
-    lines = PaymentRequestLine.objects.filter(request__application=application, request__state__in=COUNTING)
+    lines = PaymentRequestLine.objects.filter(request__application__concept_id=application.concept_id,
+                                              request__application__year=application.year,
+                                              request__state__in=COUNTING)
     if exclude is not None:
         lines = lines.exclude(request_id=exclude)
     for line in lines.select_related("request"):
@@ -1603,9 +1611,11 @@ def submit_new_request(user, concept, application: Application, *, via: str = "a
 def delete_request(user, concept, request: PaymentRequest, *, via: str = "web") -> None:
     """Delete a draft payment request; a submitted one is refused and stays."""
     _require_request(user, concept, request.application)
-    if _request_state(request) != R_DRAFT:
-        raise invalid(str(_("Ein eingereichter Mittelabruf kann nicht mehr geändert oder gelöscht werden.")), "submitted")
     with change(user, via):
+        _lock_request(request)  # a submit of the same request in another tab waits, or this waits for it
+        if _request_state(request) != R_DRAFT:
+            raise invalid(str(_("Ein eingereichter Mittelabruf kann nicht mehr geändert oder gelöscht werden.")),
+                          "submitted")
         request.delete()
 
 
