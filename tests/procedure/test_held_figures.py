@@ -229,7 +229,7 @@ def test_money_released_under_version_1_counts_against_the_approval_of_version_2
 
     from tests.procedure import submit
 
-    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    concept, planner, staff = paid["concept"], paid["planner"], paid["authority"]
     _released(paid)
     second = submit(planner, concept, name="Programmanmeldung 2027, Version 2")
     assert second.version == 2
