@@ -38,7 +38,8 @@ def test_the_installation_administrator_creates_a_city_and_invites_its_administr
     client = client_for(admin)
     assert 'href="/cities/new/"' in text(client.get("/")) and 'href="/cities/new/"' in text(client.get("/authorities/"))
     page = text(client.get("/cities/new/"))
-    assert "isek prüft nur den Aufbau des Schlüssels, nicht, ob es die Gemeinde gibt" in page
+    assert "isek prüft nur den Aufbau des Schlüssels (Land, Regierungsbezirk, Kreisziffern), nicht das Verzeichnis" in page
+    assert "Gemeindeverzeichnis GV-ISys des Statistischen Bundesamts (Destatis)" in page
     with django_capture_on_commit_callbacks(execute=True) as committed:  # the mail goes once the city is in
         response = client.post("/cities/new/", {"name": " Halberstadt ", "ags": "15 085 135", "email": "Anna@Halberstadt.example"})
     assert len(committed) == 1
@@ -57,6 +58,21 @@ def test_the_installation_administrator_creates_a_city_and_invites_its_administr
     # without an address: the city alone
     assert client.post("/cities/new/", {"name": "Quedlinburg", "ags": "15085235", "email": ""}).status_code == 302
     assert services.city_by_ags("15085235").name == "Quedlinburg" and Invitation.objects.count() == 1
+
+
+def test_a_key_of_a_kreis_that_does_not_exist_is_taken_and_the_administrator_is_told_where_to_check_it(admin):
+    """isek has no register of Kreise (decision 0097): 16999999 has a Land (Thüringen) and the
+    structure of a key, so it is taken; page and message say that only the structure was checked
+    and name Destatis' GV-ISys."""
+    client = client_for(admin)
+    response = client.post("/cities/new/", {"name": "Nirgendwo", "ags": "16999999", "email": ""}, follow=True)
+    said = text(response)
+    assert services.city_by_ags("16999999").name == "Nirgendwo"
+    assert ("Ihren Gemeindeschlüssel 16 999 999 hat isek nur im Aufbau geprüft, nicht im Verzeichnis: bitte mit dem "
+            "Gemeindeverzeichnis GV-ISys von Destatis vergleichen") in said
+    client.cookies["django_language"] = "en"
+    page = text(client.get("/cities/new/"))
+    assert "not the register" in page and "Gemeindeverzeichnis GV-ISys" in page
 
 
 def test_the_invitation_mail_goes_once_the_city_is_committed_and_not_at_all_when_it_is_undone(

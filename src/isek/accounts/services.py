@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -734,6 +735,39 @@ def mark_signed_in_by_provider(request, user) -> None:
 def signed_in_by_provider(request) -> bool:
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated and request.session.get(IDP_SESSION_KEY) == user.pk)
+
+
+class SecondFactor(NamedTuple):
+    """The state of a person's second factor, for their account page (decision 0097)."""
+
+    needed: bool  # must sign in with one where the installation requires it (access.needs_second_factor)
+    required: bool  # the installation requires it (ISEK_REQUIRE_SECOND_FACTOR)
+    set_up: bool  # an authenticator app is confirmed
+    backup_codes: int  # unused backup codes left
+    verified: bool  # this session entered a code
+    by_provider: bool  # the city's identity provider signed this session in: its policy applies
+
+
+def second_factor_state(request) -> SecondFactor:
+    from django_otp.plugins.otp_static.models import StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = request.user
+    return SecondFactor(
+        needed=access.needs_second_factor(user), required=bool(settings.ISEK_REQUIRE_SECOND_FACTOR),
+        set_up=TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        backup_codes=StaticToken.objects.filter(device__user=user).count(),
+        verified=bool(getattr(user, "is_verified", lambda: False)()), by_provider=signed_in_by_provider(request))
+
+
+def sign_in_provider(request) -> IdentityProvider | None:
+    """The identity provider that signed this session in (the one of ``request.user``'s identities
+    used last), or None where the person signed in with isek's own password."""
+    if not signed_in_by_provider(request):
+        return None
+    identity = (ExternalIdentity.objects.filter(user=request.user).select_related("provider", "provider__city")
+                .order_by(F("last_login").desc(nulls_last=True), "-pk").first())
+    return identity.provider if identity else None
 
 
 def administration(city=None, viewer=None) -> str:

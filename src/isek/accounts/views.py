@@ -266,7 +266,8 @@ def signup_confirm(request, token):
 
 @access.account_view(methods=("GET", "POST"))
 def account_page(request):
-    """The signed-in person's own account: what isek keeps of a citizen's account, and its deletion."""
+    """The signed-in person's own account: what isek keeps of a citizen's account, and its deletion;
+    of a staff account its roles, how it signed in and its second factor (decision 0097)."""
     account = services.citizen_account(request.user)
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and account is not None and form.is_valid():
@@ -282,7 +283,10 @@ def account_page(request):
                                                          "what": _("mit gelöscht") if form.cleaned_data["contributions"]
                                                          else _("bleiben ohne Bezug zu Ihnen")})
             return redirect("web:home")
-    return render(request, "accounts/account.html", {"account": account, "form": form},
+    staff = {} if account is not None else {
+        "roles": concepts.roles_of(request.user), "second_factor": services.second_factor_state(request),
+        "provider": services.sign_in_provider(request)}
+    return render(request, "accounts/account.html", {"account": account, "form": form, **staff},
                   status=400 if request.method == "POST" else 200)
 
 

@@ -213,9 +213,11 @@ class AgsField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Amtlicher Gemeindeschlüssel (AGS)"))
-        kwargs.setdefault("help_text", _("8 Ziffern, z. B. 14625240 für Hoyerswerda; die ersten beiden nennen das Land. isek "
-                                         "prüft nur den Aufbau des Schlüssels, nicht, ob es die Gemeinde gibt: bitte im "
-                                         "Gemeindeverzeichnis des Statistischen Bundesamts nachsehen."))
+        kwargs.setdefault("help_text", _("8 Ziffern, z. B. 14625240 für Hoyerswerda: 2 für das Land, 1 für den "
+                                         "Regierungsbezirk, 2 für den Kreis, 3 für die Gemeinde. isek prüft nur den Aufbau "
+                                         "des Schlüssels (Land, Regierungsbezirk, Kreisziffern), nicht das Verzeichnis: ob "
+                                         "es den Kreis und die Gemeinde gibt, bitte im Gemeindeverzeichnis GV-ISys des "
+                                         "Statistischen Bundesamts (Destatis) nachsehen."))
         super().__init__(max_length=40, validators=[ags_validator], **kwargs)
 
     def widget_attrs(self, widget):

@@ -11,6 +11,8 @@ names) live here and come back as ``ValidationError`` — keyed by field where t
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -348,6 +350,32 @@ def own_drafts(user):
 def city_roles(city: City, role: str):
     """The roles ``role`` (CityRole.Role) in ``city`` with their people, by name: a queryset, to be paged."""
     return CityRole.objects.filter(city=city, role=role).select_related("user").order_by("user__username")
+
+
+class PersonRoles(NamedTuple):
+    """What ``roles_of`` gives: a person's roles, for their own account page."""
+
+    concepts: list  # ConceptRole with its concept, by the concept's name
+    cities: list  # CityRole with its city, by the city's name and the role
+    authorities: list  # AuthorityRole with its authority, by the authority's name
+    starts_everywhere: bool  # may start concepts in every city (Django's permission concepts.add_concept)
+
+    def __bool__(self):
+        return bool(self.concepts or self.cities or self.authorities or self.starts_everywhere)
+
+
+def roles_of(person) -> PersonRoles:
+    """``person``'s own roles: per concept (planner, reviewer, moderator), per city
+    (administrator, may start concepts) and per funding authority (staff); shown to the person
+    themselves on their account page (decision 0097)."""
+    if not getattr(person, "is_authenticated", False):
+        return PersonRoles([], [], [], False)
+    return PersonRoles(
+        list(ConceptRole.objects.filter(user=person).select_related("concept").order_by("concept__name")),
+        list(CityRole.objects.filter(user=person).select_related("city").order_by("city__name", "role")),
+        list(AuthorityRole.objects.filter(user=person).select_related("authority").order_by("authority__name")),
+        person.has_perm("concepts.add_concept") and not person.is_superuser,
+    )
 
 
 def city_people(city: City, role: str) -> list:
@@ -1212,7 +1240,7 @@ GeoFileError = geoio.GeoFileError
 
 # The entity types other apps may construct and read; they change them only through the functions above.
 __all__ = [
-    "City", "CityRole", "Concept", "city_by_ags", "city_by_slug", "city_by_host", "cities_of_visible", "city_concepts", "city_people", "city_roles", "own_drafts",
+    "City", "CityRole", "Concept", "city_by_ags", "city_by_slug", "city_by_host", "cities_of_visible", "city_concepts", "city_people", "city_roles", "own_drafts", "PersonRoles", "roles_of",
     "grant_city_role", "revoke_city_role", "may_start_in", "allow_starting", "save_city_look", "save_city_addresses", "correct_city_ags", "delete_city", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "addable_person", "save_city", "rename_city", "save_concept", "save_measure", "measure_state", "measure_changed_message", "refuse_changed_measure", "save_quarter",

@@ -642,7 +642,10 @@ def city_new(request):
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            said = _("Die Stadt %(c)s ist angelegt.") % {"c": city.name}
+            said = _("Die Stadt %(c)s ist angelegt.") % {"c": city.name} + " " + _(
+                "Ihren Gemeindeschlüssel %(a)s hat isek nur im Aufbau geprüft, nicht im Verzeichnis: bitte mit dem "
+                "Gemeindeverzeichnis GV-ISys von Destatis vergleichen (ist er falsch: „Gemeindeschlüssel korrigieren“ auf der "
+                "Seite der Stadt).") % {"a": services.ags_printed(city.ags)}
             if invitation is not None and getattr(invitation, "mail_failed", False):
                 messages.warning(request, said + " " + _(
                     "Die Einladung an %(e)s konnte nicht verschickt werden: der Mailserver hat sie nicht angenommen. "

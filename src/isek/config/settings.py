@@ -130,10 +130,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    # German names for the admin (decision 0097): the same apps, through isek.core.third_party_apps
+    "isek.core.third_party_apps.OtpTotpConfig",
+    "isek.core.third_party_apps.OtpStaticConfig",
     "django_tasks",
-    "django_tasks_db",
+    "isek.core.third_party_apps.TasksDatabaseAppConfig",
 ]
 
 MIDDLEWARE = [
