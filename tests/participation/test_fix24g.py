@@ -65,3 +65,35 @@ def test_a_broken_quote_is_named_at_its_line_and_nothing_is_imported(phase, tmp_
                     encoding="utf-8")
     counts, _p = imported(phase, path)
     assert counts["create"] == 2 and Theme.objects.filter(phase=phase, name_de="Mobilität").exists()
+
+
+def test_never_100_percent_similar_unless_the_texts_are_equal():
+    """Walk (fix24g): two texts differing in a street name were shown "100 % ähnlich"."""
+    from types import SimpleNamespace
+
+    from isek.participation.services.groups import Proposal
+
+    a = SimpleNamespace(title="Radweg", text="Der Radweg an der Vogelsanger Straße ist zu schmal.")
+    b = SimpleNamespace(title="Radweg", text="Der Radweg an der Subbelrather Straße ist zu schmal.")
+    same = SimpleNamespace(title="Radweg ", text="Der Radweg an der  Vogelsanger Straße ist zu schmal.")
+    assert Proposal(a, b, 0.998, None).percent == 99
+    assert Proposal(a, same, 0.998, None).percent == 100  # equal but for spaces
+    assert Proposal(a, b, 0.93, None).percent == 93
+
+
+def test_the_time_to_compute_the_groups_is_written_in_the_pages_language(phase, citizen):
+    """Walk (fix24g): "(0.4 s)" after recomputing, "(1,2 s)" on the page itself."""
+    import re
+
+    from django.test import Client
+
+    from .conftest import idea
+
+    for t in ("Mehr Bänke auf dem Platz", "Bänke und Schatten am Platz", "Der Bus fährt zu selten"):
+        idea(phase, citizen, title=t[:40], text=t)
+    url = f"/concepts/{phase.concept.slug}/participation/phases/{phase.pk}/groups/"
+    for language, pattern in (("de", r"Gruppen neu berechnet \(\d+,\d s\)"), ("en", r"\(\d+\.\d s\)")):
+        c = Client(HTTP_ACCEPT_LANGUAGE=language)
+        c.force_login(member(phase.concept, "planner"))
+        page = c.post(url, {"action": "recompute"}, follow=True).content.decode()
+        assert re.search(pattern, page), re.findall(r"\([\d.,]+ s\)", page)
