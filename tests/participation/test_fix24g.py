@@ -97,3 +97,18 @@ def test_the_time_to_compute_the_groups_is_written_in_the_pages_language(phase, 
         c.force_login(member(phase.concept, "planner"))
         page = c.post(url, {"action": "recompute"}, follow=True).content.decode()
         assert re.search(pattern, page), re.findall(r"\([\d.,]+ s\)", page)
+
+
+def test_why_isek_asks_names_the_proposal_and_the_rare_theme_in_one_sentence():
+    """Walk (fix24g): "Warum isek fragt: könnte zu X gehören" beside "Vorschlag: Y" read as a contradiction."""
+    from django.utils import translation
+
+    from isek.participation.services.evaluation import selten_theme
+
+    with translation.override("de"):
+        assert selten_theme("Fußverkehr", 2, "Radverkehr") == (
+            "isek schlägt „Radverkehr“ vor, doch der Beitrag könnte auch zu „Fußverkehr“ gehören, einem Thema mit "
+            "erst 2 Entscheidungen – Ihre Antwort klärt beides")
+        assert selten_theme("Fußverkehr", 1, "Fußverkehr") == "könnte zu „Fußverkehr“ gehören, einem Thema mit erst 1 Entscheidung"
+    with translation.override("en"):
+        assert selten_theme("Walking", 2, "Cycling").startswith("isek proposes “Cycling”, but the contribution")
