@@ -73,3 +73,15 @@ def test_who_may_not_moderate_reads_no_participation_records_in_the_history(phas
     assert f"I-{hidden.number}" in seen["paula"] and 'id="participation-apart"' not in seen["paula"]
     assert f"I-{hidden.number}" not in seen["rudi"] and "Geheimer" not in seen["rudi"]
     assert 'id="participation-apart"' in seen["rudi"] and "rudi" in seen["rudi"]  # the concept's own records stay
+
+
+def test_a_themes_fields_are_named_in_the_pages_language(phase):
+    """Walk (fix24g): creating a phase's themes showed "phase:" and "order:" in the German history."""
+    c = Client(HTTP_ACCEPT_LANGUAGE="de")
+    c.force_login(member(phase.concept, "planner"))
+    html = c.get(f"/concepts/{phase.concept.slug}/changes/").content.decode()
+    assert "<strong>Reihenfolge</strong>" in html and "<strong>Phase</strong>" in html, html
+    assert "<strong>order</strong>" not in html and "<strong>phase</strong>" not in html
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(member(phase.concept, "planner", "paul"))
+    assert "<strong>Order</strong>" in c.get(f"/concepts/{phase.concept.slug}/changes/").content.decode()

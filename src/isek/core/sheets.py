@@ -132,12 +132,46 @@ def _read_csv(data: bytes, max_rows: int = MAX_ROWS) -> Table:
     if not first:
         raise InputError([Problem(gettext_noop("Die Datei ist leer."))])
     delimiter = max(";,\t", key=first.count)
-    records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    records = _records(text, delimiter)
     if len(records[0]) > MAX_COLUMNS:
         raise InputError([Problem(gettext_noop("Mehr als %(n)s Spalten."), {"n": MAX_COLUMNS})])
     cells = [[Cell(v if v.strip() else None, f"{column_letter(i)}{r}", r) for i, v in enumerate(rec)]
              for r, rec in enumerate(records, start=1)]
     return _table(cells[0], cells[1:], max_rows=max_rows)
+
+
+def _records(text: str, delimiter: str) -> list[list[str]]:
+    """The CSV records; InputError at the line where a quoted cell opens and is not closed where
+    it should be (fix24g: a broken quote swallowed the following lines into one cell, and only its
+    effects were reported – a short row, a missing theme). A cell holding a line break is fine; a
+    cell holding whole lines with as many separators as the header, or running to the end of the
+    file, is a broken quote."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    start = 1  # the file's line where the next record begins
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error:
+            raise InputError([_broken_quote(start)]) from None
+        if records:
+            columns = len(records[0])
+            for value in record:
+                lines = value.split("\n")[1:]
+                if columns > 1 and any(line.count(delimiter) >= columns - 1 for line in lines):
+                    raise InputError([_broken_quote(start)])
+        records.append(record)
+        start = reader.line_num + 1
+
+
+def _broken_quote(line: int) -> Problem:
+    return Problem(gettext_noop("Zeile %(line)s der Datei: hier bricht die Quotierung – eine Zelle in "
+                                "Anführungszeichen (\") wird nicht oder an falscher Stelle geschlossen, und die "
+                                "folgenden Zeilen würden falsch gelesen. Bitte das Anführungszeichen schließen oder – "
+                                "steht es im Text – verdoppeln (\"\")."),
+                   {"line": line})
 
 
 # --- XLSX ----------------------------------------------------------------------------------------

@@ -203,7 +203,8 @@ class ImportMappingForm(KernFormMixin, forms.Form):
         label=_("Beiträge mit unbrauchbarem Ort ohne Ort übernehmen"), required=False,
         help_text=_("Sonst wird die Datei abgelehnt, bis die Orte stimmen."))
 
-    def __init__(self, *args, header: list[str], mapping, themes: list[Theme], yes_no: list[str] = (), **kwargs):
+    def __init__(self, *args, header: list[str], mapping, themes: list[Theme], yes_no: list[str] = (),
+                 theme_values: list[str] = (), **kwargs):
         from .importing import LABELS, NEW, SUGGEST
 
         super().__init__(*args, **kwargs)
@@ -224,6 +225,14 @@ class ImportMappingForm(KernFormMixin, forms.Form):
                 initial=mapping.column_themes.get(h, ""),
                 choices=[("", _("wie die Spalte heißt")), (NEW, _("neues Thema „%(column)s“") % {"column": h.strip()})]
                 + [(t.name_de, t.name) for t in themes])
+        # each value of a theme column with names (not yes/no) to any theme of the phase, or a new one (fix24g)
+        self.theme_values = list(enumerate(theme_values))
+        for j, v in self.theme_values:
+            self.fields[f"value_theme_{j}"] = forms.ChoiceField(
+                label=_("Thema für „%(value)s“") % {"value": v}, required=False,
+                initial=mapping.value_themes.get(v, ""),
+                choices=[("", _("wie der Wert heißt")), (NEW, _("neues Thema „%(value)s“") % {"value": v})]
+                + [(t.name_de, t.name) for t in themes])
         self.fields["default_theme"].choices = ([("", _("– keins –")), (SUGGEST, _("ohne Thema (isek schlägt vor)"))]
                                                 + [(t.name_de, t.name) for t in themes])
         for name in ("crs", "source", "licence", "credit", "default_theme", "without_bad_places", "new_themes"):
@@ -236,6 +245,9 @@ class ImportMappingForm(KernFormMixin, forms.Form):
     def column_theme_fields(self):
         return [self[f"column_theme_{i}"] for i, _h in self.yes_no]
 
+    def value_theme_fields(self):
+        return [self[f"value_theme_{j}"] for j, _v in self.theme_values]
+
     def mapping(self):
         """The mapping chosen (a form that is not valid gives the initial one)."""
         from .importing import WGS84, Mapping
@@ -247,4 +259,5 @@ class ImportMappingForm(KernFormMixin, forms.Form):
         yes_no += [h for h in to if h not in yes_no]  # a theme chosen for a column: the column is taken
         return Mapping(columns, (data.get("crs") or WGS84).strip(), data.get("source") or "", data.get("licence") or "",
                        data.get("credit") or "", data.get("default_theme") or "", bool(data.get("without_bad_places")),
-                       yes_no, bool(data.get("new_themes")), to)
+                       yes_no, bool(data.get("new_themes")), to,
+                       {v: data[f"value_theme_{j}"] for j, v in self.theme_values if data.get(f"value_theme_{j}")})

@@ -323,7 +323,10 @@ class Mapping:
     values names a theme of the phase (the file brings its own themes; decision 0064).
     ``column_themes``: a yes/no column → the phase's theme its rows get (its German or English
     name), or ``NEW`` for a new theme named like the column; a column not in it goes to the theme
-    of its name (fix24e: "cycling" could only go to a theme named so, never to "Radverkehr")."""
+    of its name (fix24e: "cycling" could only go to a theme named so, never to "Radverkehr").
+    ``value_themes``: the same for the values of the theme column – a value as the file writes it →
+    the phase's theme its rows get, or ``NEW`` for a new theme named like the value; a value not in
+    it goes to the theme of its name (fix24g: "Radverkehr" could not go to "Mobilität")."""
 
     columns: dict[str, str] = field(default_factory=dict)
     crs: str = WGS84
@@ -335,12 +338,14 @@ class Mapping:
     theme_columns: list[str] = field(default_factory=list)
     new_themes: bool | None = None
     column_themes: dict[str, str] = field(default_factory=dict)
+    value_themes: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {"columns": dict(self.columns), "crs": self.crs, "source": self.source, "licence": self.licence,
                 "credit": self.credit, "default_theme": self.default_theme,
                 "without_bad_places": self.without_bad_places, "theme_columns": list(self.theme_columns),
-                "new_themes": self.new_themes, "column_themes": dict(self.column_themes)}
+                "new_themes": self.new_themes, "column_themes": dict(self.column_themes),
+                "value_themes": dict(self.value_themes)}
 
     @classmethod
     def from_json(cls, data) -> Mapping:
@@ -365,8 +370,14 @@ class Mapping:
             raise InputError([Problem(gettext_noop("„column_themes“ ordnet Ja/Nein-Spalten (Überschrift) je ein Thema "
                                                    "der Phase zu (sein Name, oder „%(new)s“ für ein neues Thema mit dem "
                                                    "Namen der Spalte)."), {"new": NEW})])
+        values = data.get("value_themes", {})
+        if not isinstance(values, dict) or any(not isinstance(v, str) for v in values.values()):
+            raise InputError([Problem(gettext_noop("„value_themes“ ordnet Werte der Themen-Spalte je ein Thema der "
+                                                   "Phase zu (sein Name, oder „%(new)s“ für ein neues Thema mit dem "
+                                                   "Namen des Werts)."), {"new": NEW})])
         return cls(dict(columns), texts["crs"] or WGS84, texts["source"], texts["licence"], texts["credit"],
-                   texts["default_theme"], bool(data.get("without_bad_places", False)), list(yes_no), new, dict(to))
+                   texts["default_theme"], bool(data.get("without_bad_places", False)), list(yes_no), new, dict(to),
+                   dict(values))
 
 
 def _yes_no(source: Source, header: str) -> bool:
@@ -520,6 +531,9 @@ class Plan:
     column_counts: dict[str, int] = field(default_factory=dict)  # yes/no theme column → new contributions it themes
     # the theme column's values as the file writes them → (the phase's theme they go to, or a new one, rows)
     theme_values: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # per column that is not yes/no and has at most MAX_NEW_THEMES distinct short values: those
+    # values (the choice of a theme per value when the column is the theme column, fix24g)
+    column_values: dict[str, list[str]] = field(default_factory=dict)
     outside_period: int = 0  # new contributions dated outside the phase's period (a notice, decision 0064)
     column_themes: dict[str, str] = field(default_factory=dict)  # yes/no column → the theme its rows get
     yes_no: list[str] = field(default_factory=list)  # the file's columns holding only yes/no values (fix24e)
@@ -667,6 +681,14 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
     phase_themes = list(phase.themes.all())
     themes = ThemeNames(phase_themes)
     result.yes_no = [h for h in source.header if _yes_no(source, h)] if source.kind != "geojson" else []
+    for h, i in col.items():
+        if h in result.yes_no:
+            continue
+        distinct = {v for v in (_clean(_text(cells[i])).replace("\n", " ") for cells in source.rows if i < len(cells))
+                    if v}
+        if 0 < len(distinct) <= MAX_NEW_THEMES and all(len(v) <= 100 for v in distinct) \
+                and len(distinct) < len(source.rows):
+            result.column_values[h] = sorted(distinct, key=str.casefold)
     chosen: dict[str, str] = {}  # yes/no column → the phase's theme the planner chose for it (German name)
     for header, wanted in mapping.column_themes.items():
         if header not in mapping.theme_columns or not wanted.strip() or wanted == NEW:
@@ -677,6 +699,17 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                                  "in dieser Phase nicht gibt."), {"header": header, "theme": wanted}))
         else:
             chosen[header] = found
+    by_value: dict[str, str] = {}  # a value of the theme column → the phase's theme chosen for it (German name)
+    for value, wanted in mapping.value_themes.items():
+        if not wanted.strip() or wanted == NEW:
+            continue
+        found = themes.get(theme_key(wanted))
+        if found is None:
+            problems.append(Problem(gettext_noop("Der Wert „%(value)s“ der Themen-Spalte soll zum Thema „%(theme)s“, "
+                                                 "das es in dieser Phase nicht gibt."), {"value": value, "theme": wanted}))
+        else:
+            by_value[value] = found
+    new_by_value = {v for v, wanted in mapping.value_themes.items() if wanted == NEW}
     new_by_choice = {h for h, wanted in mapping.column_themes.items() if wanted == NEW and h in mapping.theme_columns}
     suggest = mapping.default_theme == SUGGEST
     default_theme = themes.get(theme_key(mapping.default_theme)) if mapping.default_theme and not suggest else None
@@ -703,7 +736,7 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
         i = col[mapping.columns["theme"]]
         values = {_clean(_text(cells[i])) for cells in source.rows if i < len(cells)} - {""}
         if allow_new is None:  # the file brings its own themes only if none of its values is the phase's
-            allow_new = not any(themes.find(v) for v in values)
+            allow_new = not any(v in by_value or themes.find(v) for v in values)
         mapping.new_themes = allow_new
     elif mapping.theme_columns:  # the same rule for yes/no columns: each column's name is a value (walk 24)
         if allow_new is None:
@@ -813,9 +846,11 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
             column = next((h for h in specific if col[h] < len(cells) and _text(cells[col[h]]).lower() in YES), None)
             theme_text = column.strip() if column is not None else ""
         if theme_text:
-            theme = chosen.get(column) if column is not None else None
-            theme = theme or themes.find(theme_text)
-            if theme is None and column in new_by_choice:
+            theme = chosen.get(column) if column is not None else by_value.get(theme_text)
+            theme = theme or (themes.find(theme_text) if column is not None or theme_text not in new_by_value else None)
+            if theme is None and column is None and theme_text in new_by_value:
+                theme = new_themes.setdefault(theme_key(theme_text), theme_text)
+            elif theme is None and column in new_by_choice:
                 theme = new_themes.setdefault(theme_key(theme_text), theme_text)
             elif theme is None and column is not None and not allow_new:
                 theme = ""  # one problem for the column, after the rows
@@ -945,8 +980,27 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
         warnings.insert(0, Problem(gettext_noop("Alle %(n)s Beiträge sind schon in dieser Phase, nichts wird importiert."),
                                    {"n": len(result.items)}))
     _swap_hint(result, mapping, lengths)
+    _text_column_hint(result, mapping, [p.text for p in result.items if p.action == "create"])
     result.new_themes = [t for t in new_themes.values() if t in used]
     return result
+
+
+_NOT_WORDS = re.compile(r"[\d\s.,:;/+\-–TZ]*")  # a number, an id, a date or time: no letters but T/Z
+
+
+def _text_column_hint(result: Plan, mapping: Mapping, texts: list[str]) -> None:
+    """A warning when most texts (more than half) are numbers, dates or ids, or all are one word:
+    the chosen text column is probably the wrong one (fix24g: an id column chosen as the text was
+    imported without a word)."""
+    if not texts:
+        return
+    numeric = sum(bool(_NOT_WORDS.fullmatch(t)) for t in texts)
+    short = sum(len(t.split()) == 1 and len(t) <= 25 for t in texts)
+    if numeric * 2 > len(texts) or short == len(texts) and len(texts) >= 3:
+        result.warnings.append(Problem(gettext_noop(
+            "Die Texte der Spalte „%(header)s“ sind meist Zahlen, Daten oder Kennungen oder nur ein Wort "
+            "(z. B. „%(example)s“) – ist es die richtige Spalte für den Text der Beiträge?"),
+            {"header": mapping.columns.get("text", ""), "example": texts[0][:40]}))
 
 
 def _short_row(row: int, have: int, header: list[str]) -> Problem:

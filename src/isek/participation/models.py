@@ -88,11 +88,12 @@ class Phase(models.Model):
 
 
 class Theme(models.Model):
-    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="themes")
+    # verbose names: the change history labels the fields by them (fix24g: "phase:", "order:" in German)
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="themes", verbose_name=_("Phase"))
     name_de = models.CharField(_("Name"), max_length=100)
     name_en = models.CharField(_("Name (englisch)"), max_length=100, blank=True)
     colour = models.CharField(_("Farbe"), max_length=7, default="#005ca9")
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 
     audit_parent = "phase"
 

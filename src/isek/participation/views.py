@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -42,6 +43,12 @@ from .forms import (
 from .models import Comment, Idea
 
 known_contributor, remember = identity.known_contributor, identity.remember
+
+
+def _seconds(seconds: float) -> str:
+    """A duration in seconds with one decimal, written in the page's language (fix24g: "0.4 s" on a
+    German page that wrote "1,2 s" elsewhere)."""
+    return formats.number_format(seconds, 1, use_l10n=True)
 
 
 def _phase_or_404(concept, phase=False):
@@ -676,7 +683,10 @@ def contribution_import(request, concept, pk):
         return upload_page(400, exc.messages(_))
     themes = list(phase.themes.all())
     form = ImportMappingForm(data if step != "upload" else None, header=plan.header, mapping=plan.mapping,
-                             themes=themes, yes_no=plan.yes_no)
+                             themes=themes, yes_no=plan.yes_no,
+                             theme_values=plan.column_values.get(
+                                 data.get("col_theme", "") if step != "upload" else plan.mapping.columns.get("theme", ""),
+                                 []))
     if step != "upload" and form.is_valid():
         plan = services.plan_import(request.user, phase, path, kept["filename"], mapping=form.mapping())
     if step == "commit" and form.is_valid() and not plan.problems:
@@ -770,7 +780,7 @@ def _group_decision(request, concept, phase) -> tuple[str, str]:
         return str(review) + ".", "duplicates-heading"
     elif action == "recompute":
         seconds = services.recompute(user, concept, phase)
-        return _("Gruppen neu berechnet (%(s)s s); Ihre Entscheidungen bleiben.") % {"s": f"{seconds:.1f}"}, "groups-heading"
+        return _("Gruppen neu berechnet (%(s)s s); Ihre Entscheidungen bleiben.") % {"s": _seconds(seconds)}, "groups-heading"
     else:
         raise ValidationError(_("Unbekannte Entscheidung."))
     group = getattr(decision, "group_pk", None)
@@ -834,7 +844,7 @@ def evaluation_report(request, concept, pk):
         # the GET shows the stored groups and how many contributions came since (decision 0081):
         # grouping again is this POST's, for whoever may decide in the evaluation
         seconds = services.recompute(request.user, concept, phase)
-        messages.success(request, _("Gruppen neu berechnet (%(s)s s); Ihre Entscheidungen bleiben.") % {"s": f"{seconds:.1f}"})
+        messages.success(request, _("Gruppen neu berechnet (%(s)s s); Ihre Entscheidungen bleiben.") % {"s": _seconds(seconds)})
         return redirect(reverse("participation:report", args=[concept.slug, phase.pk]) + "#groups-heading")
     if request.method == "POST":
         _job, started = services.start_report_pdf(request.user, concept, phase)

@@ -58,8 +58,16 @@ REASON_TEXTS = {  # the engine's reasons (REASONS) as the page says them
 }
 
 
-def selten_theme(theme: str, n: int) -> str:
-    """The reason "selten" naming the theme and its decisions so far (walk 25)."""
+def selten_theme(theme: str, n: int, shown: str = "") -> str:
+    """The reason "selten" naming the theme and its decisions so far (walk 25); beside a proposal of
+    another theme (``shown``), one sentence naming both (fix24g: "könnte zu X gehören" beside
+    "Vorschlag: Y" read as a contradiction)."""
+    if shown and shown != theme:
+        return ngettext("isek schlägt „%(shown)s“ vor, doch der Beitrag könnte auch zu „%(theme)s“ gehören, einem "
+                        "Thema mit erst %(n)s Entscheidung – Ihre Antwort klärt beides",
+                        "isek schlägt „%(shown)s“ vor, doch der Beitrag könnte auch zu „%(theme)s“ gehören, einem "
+                        "Thema mit erst %(n)s Entscheidungen – Ihre Antwort klärt beides", n) % {
+            "theme": theme, "n": n, "shown": shown}
     return ngettext("könnte zu „%(theme)s“ gehören, einem Thema mit erst %(n)s Entscheidung",
                     "könnte zu „%(theme)s“ gehören, einem Thema mit erst %(n)s Entscheidungen", n) % {"theme": theme, "n": n}
 
@@ -261,7 +269,8 @@ def theme_evaluation(user, concept: Concept, phase: Phase) -> Evaluation:
         r = rows[p.id]
         reason = REASON_TEXTS[p.reason]()
         if p.reason == "selten" and p.theme is not None and int(p.theme) in by_pk:
-            reason = selten_theme(by_pk[int(p.theme)].name, decided[p.theme])
+            shown = r.suggested or r.proposed
+            reason = selten_theme(by_pk[int(p.theme)].name, decided[p.theme], shown.name if shown is not None else "")
         following.append(Row(**{**r.__dict__, "reason": reason}))
     per_theme = list(counts.values())
     return Evaluation(phase, themes, ordered, following, per_theme,

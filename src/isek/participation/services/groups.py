@@ -102,7 +102,13 @@ class Proposal:
 
     @property
     def percent(self) -> int:
-        return round(self.similarity * 100)
+        """The similarity in whole per cent; 100 only for equal texts (fix24g: two texts differing in a
+        street name were rounded to "100 % ähnlich")."""
+        pct = round(self.similarity * 100)
+        if pct < 100:
+            return pct
+        same = [" ".join(f"{i.title}\n{i.text}".split()).casefold() for i in (self.earlier, self.later)]
+        return 100 if same[0] == same[1] else 99
 
 
 @dataclass
