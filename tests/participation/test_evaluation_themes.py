@@ -307,3 +307,16 @@ def test_ml24b_self_training_learns_a_word_only_undecided_contributions_have():
     lsa = engine(texts, lsa=1.0).fit(labels)
     assert lsa.M.shape[1] > lsa.X.shape[1]
     assert [s.theme for s in lsa.suggest()] == [s.theme for s in engine(texts).fit(labels).suggest()]
+
+
+def test_ml24b_a_covering_start_asks_for_what_is_least_like_the_decisions():
+    """Option ``cover`` (decision 0100, off by default): while fewer than that share is decided, isek
+    asks for the contributions least similar to all decided ones (k-center), not the uncertain ones –
+    here a street light after an Ampel and a Fahrradständer decision, each next one less far off."""
+    texts = AMPEL + PARKEN + LICHT
+    labels = {"c0": "ampel", "c4": "parken"}
+    picks = engine(texts, themes=("ampel", "parken", "licht"), cover=1.0, rare=0).fit(labels).next_to_label(2)
+    assert picks[0].id in {"c8", "c9", "c10"} and picks[0].reason == "unerkundet", picks
+    assert picks[1].id != picks[0].id and picks[1].score <= picks[0].score, picks
+    plain = engine(texts, themes=("ampel", "parken", "licht"), rare=0).fit(labels).next_to_label(2)
+    assert [p.id for p in plain] != [p.id for p in picks]

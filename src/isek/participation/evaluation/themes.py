@@ -138,7 +138,7 @@ class ThemeSuggester:
                  clusters: int | None = None, explore: float = 0.5, rare: float = 0.5, few: int = 5, calibrate: bool = True,
                  balance: float = 1.0, stop_words: Iterable[str] = (), ovr: bool = False, density: float = 0.0,
                  lift: float = 2.0, prototype: float = 0.0, lsa: float = 0.0, self_train: float = 0.0,
-                 self_train_share: float = 1.0):
+                 self_train_share: float = 1.0, cover: float = 0.0):
         self.contributions = list(contributions)
         self.themes = list(themes)
         ids = Counter(c.id for c in self.contributions)
@@ -173,6 +173,10 @@ class ThemeSuggester:
         # contributions it is likeliest for (as many as self_train_share × its decisions) are added as
         # examples of weight self_train, and the model is fitted again (self-training, one round)
         self.lsa, self.self_train, self.self_train_share = lsa, self_train, self_train_share
+        # cover: while fewer than this share of the contributions is decided, the picks cover the
+        # corpus (k-center in the reduced space: each the one farthest from all decided and picked
+        # ones) instead of the model's uncertainty (a cold start longer than the first batch; 0100)
+        self.cover = cover
         self.also: dict[Hashable, frozenset[str]] = {}  # further themes a decided contribution has (ovr)
         self.index = {c.id: i for i, c in enumerate(self.contributions)}
         texts = [c.text or "" for c in self.contributions]
@@ -466,6 +470,8 @@ class ThemeSuggester:
         P = self.probabilities(rows, calibrated=False)  # the query as measured in 0047, whatever the calibration
         if P is None or self.model is None:
             return self._cold_start(rows, k)
+        if len(self.labels) < self.cover * len(self.contributions):
+            return self._covering(rows, k)
         top2 = -np.sort(-P, axis=1)[:, :2]
         uncertainty = 1.0 - (top2[:, 0] - top2[:, 1])
         cluster = self._clusters()
@@ -533,6 +539,18 @@ class ThemeSuggester:
             centres = self._centres / np.maximum(np.linalg.norm(self._centres, axis=1, keepdims=True), 1e-12)
             self._density = np.clip((space * centres[cluster]).sum(axis=1), 0.0, 1.0)
         return self._density
+
+    def _covering(self, rows: list[int], k: int) -> list[Pick]:
+        """k-center: ``k`` times the undecided contribution least similar to all decided and picked ones."""
+        space = self._reduced()
+        near = np.max(space[rows] @ space[[self.index[c] for c in self.labels]].T, axis=1)
+        picks = []
+        for _ in range(min(k, len(rows))):
+            j = int(np.argmin(near))
+            picks.append(Pick(self.contributions[rows[j]].id, "unerkundet", float(1.0 - near[j])))
+            near = np.maximum(near, space[rows] @ space[rows[j]])
+            near[j] = np.inf
+        return picks
 
     def _cold_start(self, rows: list[int], k: int) -> list[Pick]:
         space = self._reduced()[rows]
