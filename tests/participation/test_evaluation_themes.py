@@ -288,3 +288,35 @@ def test_ml24_a_theme_with_few_decisions_is_suggested():
     assert {"Beleuchtung", "dunkel"} <= set(s.words), s
     priors = {x.id: x for x in engine(texts, themes=themes, balance=0.0).fit(labels).suggest()}["c22"]
     assert priors.theme != "licht", priors
+
+
+def test_ml24b_self_training_learns_a_word_only_undecided_contributions_have():
+    """Semi-supervised lever (decision 0100, off by default): "Grünphase" is in no decided
+    contribution, only in undecided ones that also speak of the Ampel. With self-training those join
+    as examples of their likeliest theme, so the last contribution, "Grünphase" with no word of a
+    decided one, is likelier Ampel than with the plain model, with "Grünphase" as its reason."""
+    texts = AMPEL + PARKEN + ["Die Grünphase der Ampel an der Venloer Straße ist zu kurz",
+                              "Ampel: längere Grünphase für Radfahrer", "Grünphase an der Ampel verlängern",
+                              "Grünphase zu kurz, man schafft es nicht über die Kreuzung"]
+    labels = {"c0": "ampel", "c1": "ampel", "c4": "parken", "c5": "parken"}
+    plain = {x.id: x for x in engine(texts).fit(labels).suggest()}["c11"]
+    taught = {x.id: x for x in engine(texts, self_train=1.0).fit(labels).suggest()}["c11"]
+    assert taught.theme == "ampel" and taught.probability > plain.probability + 0.02, (plain, taught)
+    assert "Grünphase" in taught.words and "Grünphase" not in plain.words
+    # the LSA space of all texts as further features: the model sees more columns, suggests the same themes
+    lsa = engine(texts, lsa=1.0).fit(labels)
+    assert lsa.M.shape[1] > lsa.X.shape[1]
+    assert [s.theme for s in lsa.suggest()] == [s.theme for s in engine(texts).fit(labels).suggest()]
+
+
+def test_ml24b_a_covering_start_asks_for_what_is_least_like_the_decisions():
+    """Option ``cover`` (decision 0100, off by default): while fewer than that share is decided, isek
+    asks for the contributions least similar to all decided ones (k-center), not the uncertain ones –
+    here a street light after an Ampel and a Fahrradständer decision, each next one less far off."""
+    texts = AMPEL + PARKEN + LICHT
+    labels = {"c0": "ampel", "c4": "parken"}
+    picks = engine(texts, themes=("ampel", "parken", "licht"), cover=1.0, rare=0).fit(labels).next_to_label(2)
+    assert picks[0].id in {"c8", "c9", "c10"} and picks[0].reason == "unerkundet", picks
+    assert picks[1].id != picks[0].id and picks[1].score <= picks[0].score, picks
+    plain = engine(texts, themes=("ampel", "parken", "licht"), rare=0).fit(labels).next_to_label(2)
+    assert [p.id for p in plain] != [p.id for p in picks]

@@ -137,7 +137,8 @@ class ThemeSuggester:
                  char_weight: float = 1.0, word_weight: float = 0.3, C: float = 1.0, seed_weight: float = 3.0,
                  clusters: int | None = None, explore: float = 0.5, rare: float = 0.5, few: int = 5, calibrate: bool = True,
                  balance: float = 1.0, stop_words: Iterable[str] = (), ovr: bool = False, density: float = 0.0,
-                 lift: float = 2.0, prototype: float = 0.0):
+                 lift: float = 2.0, prototype: float = 0.0, lsa: float = 0.0, self_train: float = 0.0,
+                 self_train_share: float = 1.0, cover: float = 0.0):
         self.contributions = list(contributions)
         self.themes = list(themes)
         ids = Counter(c.id for c in self.contributions)
@@ -165,6 +166,17 @@ class ThemeSuggester:
         # model's weights for it stay small; it made such themes suggested, and lost macro-F1 (0088)
         self.prototype = prototype
         self.protos = None
+        # semi-supervised levers (ml24b, decision 0100), off by default. lsa: the model also sees
+        # each text's position in an LSA space (SVD of the features of all contributions and theme
+        # descriptions, normalised, × lsa), so the few labelled texts' rare words reach the rest
+        # through the words they co-occur with. self_train: after each fit, per theme the unlabelled
+        # contributions it is likeliest for (as many as self_train_share × its decisions) are added as
+        # examples of weight self_train, and the model is fitted again (self-training, one round)
+        self.lsa, self.self_train, self.self_train_share = lsa, self_train, self_train_share
+        # cover: while fewer than this share of the contributions is decided, the picks cover the
+        # corpus (k-center in the reduced space: each the one farthest from all decided and picked
+        # ones) instead of the model's uncertainty (a cold start longer than the first batch; 0100)
+        self.cover = cover
         self.also: dict[Hashable, frozenset[str]] = {}  # further themes a decided contribution has (ovr)
         self.index = {c.id: i for i, c in enumerate(self.contributions)}
         texts = [c.text or "" for c in self.contributions]
@@ -173,7 +185,11 @@ class ThemeSuggester:
                                   stop_words)
         n = len(texts)
         self.X = self.features.X[:n]
-        self.seeds = [(t.key, self.features.X[n + j]) for j, t in enumerate(t for t in self.themes if t.description)]
+        every = self.features.X
+        if lsa:
+            every = sp.hstack([every, lsa * _lsa(every, seed)], format="csr", dtype=np.float32)
+        self.M = every[:n]  # what the model sees: the features, with lsa their LSA coordinates too
+        self.seeds = [(t.key, every[n + j]) for j, t in enumerate(t for t in self.themes if t.description)]
         self.surface = SurfaceForms(texts)
         self.n_clusters = clusters or max(2, min(60, int(round(math.sqrt(n / 2)))))
         self._space = None
@@ -224,7 +240,7 @@ class ThemeSuggester:
         labelled = sorted(self.labels, key=self.index.__getitem__)
         rows = [self.index[c] for c in labelled]
         y = [self.labels[c] for c in labelled]
-        X = self.X[rows]
+        X = self.M[rows]
         w = [1.0] * len(rows)
         seeds = [(k, v) for k, v in self.seeds if self.seed_weight]
         if seeds:
@@ -264,8 +280,41 @@ class ThemeSuggester:
                 self.temperature = self._calibrate(X[: len(rows)], y[: len(rows)],
                                                    np.ones(len(rows)) if self.ovr else cw[: len(rows)])
                 self.calibrated_at = step
+            if self.self_train and not self.ovr:
+                self._self_train(rows, X, y, cw)
         self.classes = list(self.model.classes_)
         self.protos = _prototypes(X[:, self.cols], y, self.classes) if self.prototype else None
+
+    def _self_train(self, rows: list[int], X, y: list[str], cw: np.ndarray) -> None:
+        """One round of self-training: per theme, the unlabelled contributions the model finds likeliest
+        for it (argmax, highest probability first; self_train_share × the theme's decisions, at least one)
+        join the examples with weight ``self_train``, and the model is fitted again on the same columns
+        plus those the new rows have."""
+        from sklearn.linear_model import LogisticRegression
+
+        labelled = set(rows)
+        rest = np.array([i for i in range(self.M.shape[0]) if i not in labelled])
+        if not len(rest):
+            return
+        Z = _logits(self.model, self.M[rest][:, self.cols])
+        best = Z.argmax(axis=1)
+        margin = Z.max(axis=1) - np.partition(Z, -2, axis=1)[:, -2] if Z.shape[1] > 1 else Z[:, 0]
+        counts = Counter(y[: len(rows)])
+        extra, ey = [], []
+        for k, t in enumerate(self.model.classes_):
+            mine = np.flatnonzero(best == k)
+            take = max(1, round(self.self_train_share * counts.get(t, 1)))
+            for j in mine[np.argsort(-margin[mine], kind="stable")][:take]:
+                extra.append(rest[j])
+                ey.append(t)
+        if not extra:
+            return
+        X2 = sp.vstack([X, self.M[extra]], format="csr")
+        y2 = list(y) + ey
+        w2 = np.concatenate([cw, np.array([cw[y.index(t)] for t in ey]) * self.self_train])
+        self.cols = np.unique(X2.indices)
+        self.model = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
+        self.model.fit(X2[:, self.cols], y2, sample_weight=w2)
 
     def _scores(self, model, protos, X) -> np.ndarray:
         """The model's scores per theme, plus ``prototype`` × the cosine with each theme's prototype."""
@@ -321,15 +370,15 @@ class ThemeSuggester:
         """Each row's probability per theme (columns in ``self.classes``), calibrated on the decisions
         (``_calibrate``), or None before any example."""
         if self.model is not None:
-            z = (self.temperature if calibrated else 1.0) * self._scores(self.model, self.protos, self.X[rows][:, self.cols])
+            z = (self.temperature if calibrated else 1.0) * self._scores(self.model, self.protos, self.M[rows][:, self.cols])
             z -= z.max(axis=1, keepdims=True)
             e = np.exp(z)
             return e / e.sum(axis=1, keepdims=True)
         if self.centroid is None:
             return None
-        sim = self.X[rows] @ self.centroid
+        sim = self.M[rows] @ self.centroid
         norm = np.linalg.norm(self.centroid) or 1.0
-        return np.clip(np.asarray(sim).reshape(-1, 1) / norm / _row_norms(self.X[rows]).reshape(-1, 1), 0, 1)
+        return np.clip(np.asarray(sim).reshape(-1, 1) / norm / _row_norms(self.M[rows]).reshape(-1, 1), 0, 1)
 
     # --- suggestions ----------------------------------------------------------------------------
     def suggest(self, top_words: int = 5) -> list[Suggestion]:
@@ -359,7 +408,7 @@ class ThemeSuggester:
         n = self.features.n_words
         if self.model is None:
             return self.centroid[:n].reshape(1, -1)
-        coef = np.zeros((self.model.coef_.shape[0], self.X.shape[1]))
+        coef = np.zeros((self.model.coef_.shape[0], self.M.shape[1]))
         coef[:, self.cols] = self.model.coef_  # the features no labelled row has weigh nothing
         if coef.shape[0] == 1:  # two themes: sklearn keeps one row, for the second class
             coef = np.vstack([-coef, coef])
@@ -421,6 +470,8 @@ class ThemeSuggester:
         P = self.probabilities(rows, calibrated=False)  # the query as measured in 0047, whatever the calibration
         if P is None or self.model is None:
             return self._cold_start(rows, k)
+        if len(self.labels) < self.cover * len(self.contributions):
+            return self._covering(rows, k)
         top2 = -np.sort(-P, axis=1)[:, :2]
         uncertainty = 1.0 - (top2[:, 0] - top2[:, 1])
         cluster = self._clusters()
@@ -488,6 +539,18 @@ class ThemeSuggester:
             centres = self._centres / np.maximum(np.linalg.norm(self._centres, axis=1, keepdims=True), 1e-12)
             self._density = np.clip((space * centres[cluster]).sum(axis=1), 0.0, 1.0)
         return self._density
+
+    def _covering(self, rows: list[int], k: int) -> list[Pick]:
+        """k-center: ``k`` times the undecided contribution least similar to all decided and picked ones."""
+        space = self._reduced()
+        near = np.max(space[rows] @ space[[self.index[c] for c in self.labels]].T, axis=1)
+        picks = []
+        for _ in range(min(k, len(rows))):
+            j = int(np.argmin(near))
+            picks.append(Pick(self.contributions[rows[j]].id, "unerkundet", float(1.0 - near[j])))
+            near = np.maximum(near, space[rows] @ space[rows[j]])
+            near[j] = np.inf
+        return picks
 
     def _cold_start(self, rows: list[int], k: int) -> list[Pick]:
         space = self._reduced()[rows]
@@ -564,6 +627,17 @@ def _kmeans(space: np.ndarray, k: int, seed: int):
     k = max(1, min(k, len(space)))
     km = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(space)
     return km.labels_, km.cluster_centers_
+
+
+def _lsa(X, seed: int, dims: int = 100) -> np.ndarray:
+    """The rows' coordinates in an LSA space of ``X`` (truncated SVD), each of length 1."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+
+    dims = min(dims, X.shape[1] - 1, X.shape[0] - 1)
+    if dims < 2:
+        return np.zeros((X.shape[0], 0), dtype=np.float32)
+    return normalize(TruncatedSVD(dims, random_state=seed).fit_transform(X)).astype(np.float32)
 
 
 def _row_norms(X) -> np.ndarray:
