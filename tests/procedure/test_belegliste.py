@@ -195,3 +195,30 @@ def test_a_submitted_proof_keeps_its_belegliste_and_an_older_one_without_still_s
     assert "holds no list of receipts" in english.get(url).content.decode()
     data = json.loads(json.dumps(submission.snapshot))  # the snapshot is plain JSON
     assert data["receipts"][0]["amount"] == "12345.67"
+
+
+def test_a_payment_in_the_belegliste_of_a_submitted_proof_is_not_deleted_until_the_proof_is_returned(paid):
+    """Walk of Landshut: a receipt cited by no payment request (its request refused) but listed in the
+    submitted proof of use – with an open query on its line – was deleted; the authority then accepted
+    a proof with a receipt that no longer existed."""
+    from tests.dbstate import checksum
+
+    concept, app, planner, staff = paid["concept"], paid["app"], paid["planner"], paid["authority"]
+    services.release(staff, concept, services.submit_new_request(planner, concept, app, payments=paid["payments"][:2]))
+    services.submit_proof(planner, concept, app, report="Der Platz ist fertig.", confirmed=True)
+    listed = paid["payments"][2]  # 2028, in the Belegliste, in no payment request
+    assert any(r["payment"] == listed for r in ProofSubmission.objects.get(application=app).snapshot["receipts"])
+    city = client_for(planner)
+    before = checksum()
+    with pytest.raises(ValidationError, match="Belegliste des Verwendungsnachweises"):
+        monitoring.delete_payment(planner, concept, listed)
+    page = city.post(f"/concepts/{concept.slug}/payments/", {"delete": listed, "confirmed": "1"}, follow=True)
+    assert "Belegliste des Verwendungsnachweises" in page.content.decode() and checksum() == before
+    changed = Payment.objects.get(pk=listed)
+    changed.amount = D("9999.00")
+    with pytest.raises(ValidationError, match="Belegliste des Verwendungsnachweises"):
+        monitoring.save_payment(access.Operator("test"), concept, changed, today=LATER)
+    assert checksum() == before
+    services.return_proof(staff, concept, app, reason="Bitte die Rechnung 2028 prüfen.")
+    assert monitoring.delete_payment(planner, concept, listed)
+    assert not Payment.objects.filter(pk=listed).exists()

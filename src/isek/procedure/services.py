@@ -1629,6 +1629,7 @@ def refuse_cited_payment(sender, *, payment, new, **_kwargs) -> None:
         return
     request = _citing_request(payment, HOLDING)
     if request is None:
+        _refuse_payment_in_a_proof(payment)
         return
     words = {"number": request.number, "year": request.application.year, "version": request.application.version,
              "state": request.get_state_display()}
@@ -1641,6 +1642,23 @@ def refuse_cited_payment(sender, *, payment, new, **_kwargs) -> None:
                     "„%(state)s“) und kann weder gelöscht noch in Betrag, Maßnahme oder Jahr geändert werden. Eine "
                     "Korrektur ist mit der Bewilligungsbehörde abzustimmen.")
     raise invalid(message % words, "cited_payment")
+
+
+def _refuse_payment_in_a_proof(payment) -> None:
+    """A payment the Belegliste of a submitted or accepted proof of use lists is not deleted, nor
+    changed in amount, measure or year, even where no payment request cites it (walk of Landshut:
+    a receipt with an open query on its line was deleted while the authority checked the proof, which
+    was then accepted with a receipt that no longer existed). A returned proof frees it."""
+    for proof in (ProofSubmission.objects.filter(application__concept_id=payment.measure.concept_id,
+                                                 state__in=(ProofSubmission.State.SUBMITTED, ProofSubmission.State.ACCEPTED))
+                  .select_related("application").order_by("application__year", "version")):
+        if any(r.get("payment") == payment.pk for r in proof.snapshot.get("receipts") or ()):
+            raise invalid(_("Diese Auszahlung steht in der Belegliste des Verwendungsnachweises (Antrag %(year)s, "
+                            "Version %(version)s, „%(state)s“) und kann weder gelöscht noch in Betrag, Maßnahme oder "
+                            "Jahr geändert werden. Eine Korrektur ist mit der Bewilligungsbehörde abzustimmen; gibt sie "
+                            "den Nachweis zurück, lässt sich die Auszahlung danach ändern.") % {
+                "year": proof.application.year, "version": proof.version, "state": proof.get_state_display()},
+                "cited_payment")
 
 
 def requests_holding(sender, *, measure, **_kwargs) -> list[str]:
