@@ -207,3 +207,23 @@ def test_the_acceptance_form_says_every_problem_at_once(client):
     assert r.status_code == 400
     assert "Den Benutzernamen „vergeben“ gibt es schon." in page and "zu kurz" in page and "stimmen nicht überein" in page
     assert get_user_model().objects.count() == 2 and client.get(link).status_code == 200
+
+
+def test_the_city_invitation_mail_names_every_role_it_gives(client):
+    """Issue 23 walk: an invitation as city administration that also allowed starting concepts named
+    only "Administration der Stadt"."""
+    from tests.factories import CityFactory
+
+    city = CityFactory(name="Speyer", ags="07318000")
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    assert client.post("/accounts/invite/", {"email": "it@speyer.example", "city": city.pk, "city_admin": "on",
+                                             "may_start_concepts": "on"}).status_code == 302
+    client.logout()
+    said = ("für die Stadt Speyer, in der Rolle „Administration der Stadt“ und mit dem Recht, dort Konzepte "
+            "anzulegen")
+    body = mail.outbox[-1].body
+    assert f"Entwicklungskonzepte: {said}. Über diesen Link" in body, body
+    link = re.search(r"http://testserver(/accounts/invitation/[^\s]+/)", body).group(1)
+    en = client.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ("for the city of Speyer, in the role “city administration” and with the right to start concepts "
+            "there.") in en

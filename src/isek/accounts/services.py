@@ -113,6 +113,9 @@ def invited_as(inv: Invitation) -> str:
     if inv.authority_id is not None:
         return _("für die Bewilligungsbehörde %(a)s, in der Rolle „Prüfung der Bewilligungsbehörde“") % {
             "a": inv.authority.name}
+    if inv.city is not None and inv.city_admin and inv.may_start_concepts:  # every role it gives (issue 23)
+        return _("für die Stadt %(c)s, in der Rolle „Administration der Stadt“ und mit dem Recht, dort Konzepte "
+                 "anzulegen") % {"c": inv.city.name}
     if inv.city is not None and inv.city_admin:
         return _("für die Stadt %(c)s, in der Rolle „Administration der Stadt“") % {"c": inv.city.name}
     if inv.city is not None and inv.may_start_concepts:
