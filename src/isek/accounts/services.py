@@ -133,6 +133,13 @@ def invitation_for(token: str) -> Invitation | None:
     return inv if inv is not None and inv.open else None
 
 
+def accepted_invitation(token: str) -> Invitation | None:
+    """The invitation of ``token`` if it was accepted already (None otherwise): a second tab that
+    sends the form again is told so instead of a failed security check (issue 23)."""
+    inv = Invitation.objects.filter(token_hash=_hash(token), accepted_at__isnull=False).first()
+    return inv
+
+
 def acceptance_problems(inv: Invitation, username: str, password: str) -> dict[str, list[str]]:
     """What stands against accepting ``inv`` with ``username`` and ``password``, by field: a user
     name taken, a password the validators refuse – all at once, for the form to say together with
