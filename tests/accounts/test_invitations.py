@@ -207,3 +207,56 @@ def test_the_acceptance_form_says_every_problem_at_once(client):
     assert r.status_code == 400
     assert "Den Benutzernamen „vergeben“ gibt es schon." in page and "zu kurz" in page and "stimmen nicht überein" in page
     assert get_user_model().objects.count() == 2 and client.get(link).status_code == 200
+
+
+def test_the_city_invitation_mail_names_every_role_it_gives(client):
+    """Issue 23 walk: an invitation as city administration that also allowed starting concepts named
+    only "Administration der Stadt"."""
+    from tests.factories import CityFactory
+
+    city = CityFactory(name="Speyer", ags="07318000")
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    assert client.post("/accounts/invite/", {"email": "it@speyer.example", "city": city.pk, "city_admin": "on",
+                                             "may_start_concepts": "on"}).status_code == 302
+    client.logout()
+    said = ("für die Stadt Speyer, in der Rolle „Administration der Stadt“ und mit dem Recht, dort Konzepte "
+            "anzulegen")
+    body = mail.outbox[-1].body
+    assert f"Entwicklungskonzepte: {said}. Über diesen Link" in body, body
+    link = re.search(r"http://testserver(/accounts/invitation/[^\s]+/)", body).group(1)
+    en = client.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ("for the city of Speyer, in the role “city administration” and with the right to start concepts "
+            "there.") in en
+
+
+def test_a_second_tab_accepting_again_is_told_the_invitation_is_accepted(db):
+    """Issue 23 walk: the same form sent again from a second tab answered 403 "Formular abgelaufen … nach
+    langer Pause" (signing in in the first tab rotated the CSRF token)."""
+    from django.test import Client
+
+    from isek import access
+    from isek.accounts import services
+
+    _inv, link = services.invite(access.Operator("test"), "planung@speyer.example", base_url="http://testserver")
+    link = link.removeprefix("http://testserver")
+    first, second = Client(enforce_csrf_checks=True), None
+    first.get(link)
+    form_token = first.cookies["csrftoken"].value  # the token both tabs' forms carry
+    data = {"username": "splanerin", "password1": "Stadtumbau-2026!", "password2": "Stadtumbau-2026!",
+            "csrfmiddlewaretoken": form_token}
+    # a forged form (no valid token) for the open invitation is still refused, and creates nothing
+    second = Client(enforce_csrf_checks=True)
+    refused = second.post(link, {**data, "csrfmiddlewaretoken": "x" * 64})
+    assert refused.status_code == 403 and "Formular ist abgelaufen" in refused.content.decode()
+    assert not get_user_model().objects.filter(username="splanerin").exists()
+    assert first.post(link, data).status_code == 302  # the first tab: accepted and signed in
+    users = get_user_model().objects.count()
+    for lang, said, go_on in (("de", "Diese Einladung ist schon angenommen", "Weiter: ein Konzept anlegen"),
+                              ("en", "This invitation has already been accepted", "Next: start a concept")):
+        again = first.post(link, {**data, "username": "zweiter"}, HTTP_ACCEPT_LANGUAGE=lang)  # the second tab
+        page = again.content.decode()
+        assert again.status_code == 200 and said in page and "abgelaufen" not in page, page[:2000]
+        assert re.search(rf'<a class="kern-link" href="/concepts/new/" id="go-on">{go_on}</a>', page)
+    assert get_user_model().objects.count() == users  # nothing more created
+    signed_out = Client(enforce_csrf_checks=True).post(link, data)  # another browser: sign in to go on
+    assert signed_out.status_code == 200 and 'href="/accounts/login/" id="go-on"' in signed_out.content.decode()

@@ -123,6 +123,9 @@ def invited_as(inv: Invitation) -> str:
     if inv.authority_id is not None:
         return _("für die Bewilligungsbehörde %(a)s, in der Rolle „Prüfung der Bewilligungsbehörde“") % {
             "a": inv.authority.name}
+    if inv.city is not None and inv.city_admin and inv.may_start_concepts:  # every role it gives (issue 23)
+        return _("für die Stadt %(c)s, in der Rolle „Administration der Stadt“ und mit dem Recht, dort Konzepte "
+                 "anzulegen") % {"c": inv.city.name}
     if inv.city is not None and inv.city_admin:
         return _("für die Stadt %(c)s, in der Rolle „Administration der Stadt“") % {"c": inv.city.name}
     if inv.city is not None and inv.may_start_concepts:
@@ -138,6 +141,13 @@ def invitation_for(token: str) -> Invitation | None:
     """The open invitation of ``token`` (None if unknown, used or expired)."""
     inv = Invitation.objects.filter(token_hash=_hash(token)).select_related("city", "authority").first()
     return inv if inv is not None and inv.open else None
+
+
+def accepted_invitation(token: str) -> Invitation | None:
+    """The invitation of ``token`` if it was accepted already (None otherwise): a second tab that
+    sends the form again is told so instead of a failed security check (issue 23)."""
+    inv = Invitation.objects.filter(token_hash=_hash(token), accepted_at__isnull=False).first()
+    return inv
 
 
 def acceptance_problems(inv: Invitation, username: str, password: str) -> dict[str, list[str]]:

@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from isek import access
 from isek.concepts import services as concepts
@@ -68,7 +70,17 @@ def invite_page(request):
 
 
 @access.open_view(methods=("GET", "POST"))
+@csrf_exempt  # checked below, after the case of a second tab (issue 23)
 def accept_page(request, token):
+    if request.method == "POST":
+        accepted = services.accepted_invitation(token)
+        if accepted is not None:
+            # the first tab's sign-in rotated the CSRF token, so the second tab's form would fail its
+            # security check ("Formular abgelaufen"); what it asks for is done: say so, change nothing
+            return _already_accepted(request, accepted)
+        refused = CsrfViewMiddleware(lambda r: None).process_view(request, _checked, (), {})
+        if refused is not None:
+            return refused
     inv = services.invitation_for(token)
     if inv is None:
         return render(request, "accounts/accept.html", {"invalid": True}, status=404)
@@ -90,6 +102,21 @@ def accept_page(request, token):
             return redirect("concept-new" if user.has_perm("concepts.add_concept") else "web:home")
     return render(request, "accounts/accept.html", {"form": form, "email": inv.email, "invited_as": services.invited_as(inv)},
                   status=400 if request.method == "POST" else 200)
+
+
+def _checked(request):  # a view without csrf_exempt, for the CSRF check of accept_page
+    raise AssertionError("never called")
+
+
+def _already_accepted(request, inv):
+    """The page for a second submission of an accepted invitation: where to go on (nothing changes)."""
+    user = request.user
+    if user.is_authenticated and user.pk == inv.user_id:
+        go_on, label = (reverse("concept-new"), _("Weiter: ein Konzept anlegen")) if user.has_perm(
+            "concepts.add_concept") else (reverse("web:home"), _("Weiter zur Startseite"))
+    else:
+        go_on, label = reverse("login"), _("Weiter zur Anmeldung")
+    return render(request, "accounts/accept.html", {"accepted": True, "go_on": go_on, "go_on_label": label})
 
 
 EMPTY_LINES = 3  # empty mapping lines the form offers beside the saved ones

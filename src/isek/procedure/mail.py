@@ -123,6 +123,19 @@ def query_answered(application, key: str, line: str, answer: str) -> None:
          link("procedure:proof", application.concept.slug, application.pk) + f"#line-{key}")
 
 
+def remark_replied(application, remark) -> None:
+    """The city answered the authority's comment or change request ``remark`` in words (issue 23)."""
+    with override("de"):
+        named = {**_named(application), "about": remark.about_label, "kind": remark.get_kind_display()}
+        subject = _("Antwort von %(city)s auf Ihren Vermerk zum Antrag %(year)s") % named
+        text = (_("%(city)s hat auf Ihren Vermerk (%(kind)s, betreffend %(about)s) zum Antrag „%(concept)s“ für das "
+                  "Programmjahr %(year)s (Version %(version)s) geantwortet:") % named
+                + "\n\n" + remark.reply + "\n\n"
+                + _("Ihr Vermerk:") + "\n" + remark.text)
+    tell(application.concept, AUTHORITY, subject, text,
+         link("procedure:application", application.concept.slug, application.pk) + f"#remark-{remark.pk}")
+
+
 def request_submitted(request) -> None:
     application = request.application
     with override("de"):

@@ -219,6 +219,11 @@ class Remark(models.Model):
     closed_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+", verbose_name=_("erledigt von"))
+    # the city's answer in words (issue 23): beside a new version, not instead of the authority's "erledigt"
+    reply = models.TextField(_("Antwort der Stadt"), blank=True, default="")
+    replied_at = models.DateTimeField(_("beantwortet in Worten am"), null=True, blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("Antwort von"))
 
     class Meta:
         ordering = ["application", "created_at", "id"]

@@ -790,6 +790,40 @@ def close_remark(user, concept, remark: Remark, *, via: str = "web") -> Remark:
     return remark
 
 
+REPLY_LENGTH = 2000  # characters of the city's answer to a remark
+
+
+def reply_to_remark(user, concept, application: Application, remark_pk, *, text: str, via: str = "web") -> Remark:
+    """The city's answer in words to the authority's remark ``remark_pk`` (a comment or a change
+    request) on ``application`` (issue 23): stored under the remark, mailed to the authority's staff;
+    a later answer replaces it (the change history keeps each). The remark stays as it is – a change
+    request is still answered by a new version and closed by the authority. Refused with a message,
+    nothing changed: an empty or too long text, a remark of another application, a closed remark."""
+    if application.concept_id != concept.pk:
+        raise Http404
+    access.require(user, "application", "edit", concept)
+    remark = Remark.objects.filter(pk=remark_pk, application__concept_id=concept.pk).select_related("application").first()
+    if remark is None:
+        raise Http404
+    if remark.application_id != application.pk:
+        raise invalid(_("Dieser Vermerk gehört zu Version %(version)s des Antrags, nicht zu dieser; bitte auf "
+                        "deren Seite antworten.") % {"version": remark.application.version}, "other_application")
+    if remark.state == CLOSED:
+        raise invalid(_("Dieser Vermerk ist schon erledigt."), "closed")
+    text = (text or "").strip()
+    if not text:
+        raise invalid(_("Bitte geben Sie eine Antwort ein."), "required", "reply")
+    if len(text) > REPLY_LENGTH:
+        raise invalid(_("Die Antwort darf höchstens %(n)s Zeichen lang sein (sie hat %(has)s).") % {
+            "n": REPLY_LENGTH, "has": len(text)}, "too_long", "reply")
+    with change(user, via):
+        remark.reply, remark.replied_at = text, timezone.now()
+        remark.replied_by = None if user.pk is None else user
+        remark.save(update_fields=["reply", "replied_at", "replied_by"])
+        mail.remark_replied(application, remark)
+    return remark
+
+
 def remark_of(user, concept, application_pk, pk) -> Remark:
     """A remark of the concept's application, for whoever may see the application."""
     found = application_of(user, concept, application_pk).remarks.filter(pk=pk).first()

@@ -22,6 +22,7 @@ urlpatterns = [
     path(one + "review/", views.application_review, name="application-review"),
     path(one + "remarks/", views.remark_new, name="remark-new"),
     path(one + "remarks/<int:remark>/close/", views.remark_close, name="remark-close"),
+    path(one + "remarks/<int:remark>/reply/", views.remark_reply, name="remark-reply"),  # the city's words (issue 23)
     # its approval (Zuwendungsbescheid) and amendments (decision 0058)
     path(one + "approve/", views.approval_form, name="application-approve"),
     # payment requests (Mittelabruf) and the proof of use (Verwendungsnachweis, decision 0059)

@@ -264,6 +264,18 @@ def remark_close(request, concept, application, remark):
     return redirect("procedure:application", concept.slug, found.application_id)
 
 
+@access.concept_view("application", "edit", methods="POST", ids=ONE | {"remark": "remark"})
+def remark_reply(request, concept, application, remark):
+    """The city answers a remark in words (issue 23); refused: back to the page with the reason."""
+    app = services.application_of(request.user, concept, application)
+    try:
+        services.reply_to_remark(request.user, concept, app, remark, text=request.POST.get("reply", ""))
+    except ValidationError as exc:
+        return _refused(request, concept, app, exc)
+    messages.success(request, _("Die Antwort ist gespeichert; die Bewilligungsbehörde erhält sie per E-Mail."))
+    return redirect(reverse("procedure:application", args=[concept.slug, app.pk]) + f"#remark-{remark}-reply")
+
+
 # --- the approval (decision 0058) -----------------------------------------------------------------
 
 

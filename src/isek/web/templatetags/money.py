@@ -15,9 +15,13 @@ register = template.Library()
 
 
 @register.filter
-def money(value):
-    """An amount without its unit: ``{{ amount|money }} €``; empty for None."""
-    return "" if value is None or value == "" else numbers.signed(floatformat(value, "-2g"))
+def money(value, places=None):
+    """An amount without its unit: ``{{ amount|money }} €``; empty for None. ``{{ amount|money:2 }}``
+    always shows the cents (840.000,00 beside 263.333,33 and 0,00): a table's money column uses it,
+    as the KuF does, so the figures of one row read alike (issue #23)."""
+    if value is None or value == "":
+        return ""
+    return numbers.signed(floatformat(value, "2g" if places is not None and int(places) == 2 else "-2g"))
 
 
 @register.filter
