@@ -87,7 +87,7 @@ def test_the_procedure_demo_runs_from_application_to_approval(bochum):
         assert line.requested == line.released == (demo.PAID * rows[line.source].amount / cost).quantize(D("0.01"))
     proof = planner.get(f"/concepts/{bochum.slug}/applications/{second.pk}/proof/")
     expense_row = proof.content.decode().split(f'data-line="{measure.pk}-2027"')[1].split("</tr>")[0]
-    assert proof.status_code == 200 and ">1.200.000<" in expense_row  # the expense paid, in the proof of use
+    assert proof.status_code == 200 and ">1.200.000,00<" in expense_row  # the expense paid, in the proof of use
     who = {(username, model) for username, model in ChangeRecord.objects.filter(
         user__username__in=["planerin", "bezreg-arnsberg", demo.SAB_USER]).values_list("user__username", "model")}
     assert {("planerin", "procedure.Application"), ("planerin", "finance.CostItem"), ("bezreg-arnsberg", "procedure.Remark"),

@@ -162,7 +162,7 @@ def test_the_next_version_shows_what_changed(new_city, planner):
     page = client.get(response["Location"]).content.decode()
     assert "Verglichen mit Version 1" in page
     row = page[page.index('id="changes"'):]
-    assert "1.1 Altstadtstraßen" in row and ">250.000,01<" in row and ">260.000,01<" in row and ">10.000<" in row
+    assert "1.1 Altstadtstraßen" in row and ">250.000,01<" in row and ">260.000,01<" in row and ">10.000,00<" in row
     assert "KuF-Version: Anmeldung → Anmeldung (2)" in page
 
 
