@@ -67,7 +67,14 @@ def transactional_db(transactional_db, _requests_in_flight):
     """pytest-django's fixture, whose database is flushed only once no request is still being
     served: a live-server request still running during the flush failed it on SpatiaLite's
     shared-cache test database ("database table is locked", issue 21). Browser contexts close
-    before this (tests/browser/conftest.py: `pages` depends on this fixture)."""
+    before this (tests/browser/conftest.py: `pages` depends on this fixture). The flush after a
+    transactional test also empties the reference data the migrations load (funding programmes, cost
+    groups): a transactional test finds it loaded again."""
+    from isek.finance import services
+    from isek.finance.models import CostGroup
+
+    if not CostGroup.objects.exists():
+        services.ensure_reference_data()
     yield transactional_db
     assert _requests_in_flight.wait_idle(30), (
         f"{_requests_in_flight.count} request(s) still being served 30 s after the test ended"
@@ -475,9 +482,6 @@ def make_new_city():
     concepts.save_concept(DEMO, concept)
     fields = {f.number: f for f in concept.fields_of_action.all()}
     groups = {g.number: g for g in finance.CostGroup.of(concept)}  # the general catalogue
-    if not groups:  # a transactional test before this one flushed the migrations' reference data
-        finance.ensure_reference_data()
-        groups = {g.number: g for g in finance.CostGroup.of(concept)}
     finance.save_rates(DEMO, concept, rates=[finance.FundingRate(year=y, rate=D("60")) for y in range(2026, 2031)])
     measures = [
         # number, field, title, point, start, end, [(year, group, cost, eligible)], [(year, source, amount)]

@@ -69,6 +69,13 @@ def page(pages):
 
 
 @pytest.fixture
+def kuf_city(transactional_db, live_server, request):
+    """The concept of ``make_new_city`` (tests/conftest.py) for a browser test: made after the live
+    server's transactional database, which reloads the reference data a flush emptied."""
+    return request.getfixturevalue("new_city")
+
+
+@pytest.fixture
 def live_bochum(transactional_db, live_server):
     from isek.demo import loader
 

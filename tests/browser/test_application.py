@@ -16,14 +16,6 @@ from .conftest import axe_violations, login
 pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 
-@pytest.fixture
-def kuf_city(transactional_db, live_server, request):
-    from isek.finance import services
-
-    services.ensure_reference_data()  # a transactional test before may have flushed it
-    return request.getfixturevalue("new_city")
-
-
 def test_a_planner_submits_and_the_authority_reads_it(pages, kuf_city, live_server):
     concept, base = kuf_city, live_server.url
     staff = authority_staff("14")  # the district's funding authority, set up before (decision 0085)

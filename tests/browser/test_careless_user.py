@@ -368,9 +368,7 @@ def test_reference_layer_with_wrong_files(planner_page, tmp_path):
 
 @pytest.fixture
 def kuf_measure(page, live_server):
-    from isek.finance import services
 
-    services.ensure_reference_data()  # a transactional test before may have flushed it
     concept = ConceptFactory(slug="altstadt")
     measure = MeasureFactory(concept=concept, number="2.1")
     planner_on(concept)

@@ -15,10 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decis
 
 
 def test_a_koeln_planner_follows_the_kuf_checks(page, transactional_db, live_server):
-    from isek.finance import services
     from isek.finance.models import CostGroup, CostItem, Financing
 
-    services.ensure_reference_data()  # a transactional test before may have flushed it
     concept = ConceptFactory(city__ags="05315000", city__name="Köln", start_year=2030, end_year=2031)
     m = MeasureFactory(concept=concept, primary_field=FieldFactory(concept=concept), number="1.1", title="Kalk",
                        start="2030-01-01", end="2031-12-31")

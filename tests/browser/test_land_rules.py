@@ -10,10 +10,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decis
 
 
 def test_a_bavarian_concept_without_rates(page, transactional_db, live_server):
-    from isek.finance import services
     from isek.finance.models import CostGroup, CostItem
 
-    services.ensure_reference_data()  # a transactional test before may have flushed it
     concept = ConceptFactory(city__ags="09162000", city__name="München", area=multipolygon(square(11.57, 48.14)))
     m = MeasureFactory(concept=concept)
     CostItem.objects.create(measure=m, year=2024, cost_group=CostGroup.objects.get(number="9.1"), amount=1000, eligible=800)

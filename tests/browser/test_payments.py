@@ -17,14 +17,6 @@ from .conftest import axe_violations, cut_off, login
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def kuf_city(transactional_db, live_server, request):
-    from isek.finance import services
-
-    services.ensure_reference_data()  # a transactional test before may have flushed it
-    return request.getfixturevalue("new_city")
-
-
 def test_a_payment_request_released_and_the_proof_of_use_checked(pages, kuf_city, live_server):
     from isek import access
     from isek.monitoring import services as monitoring

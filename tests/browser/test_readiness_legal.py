@@ -13,9 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decis
 
 def test_the_planners_pages_say_what_is_missing_and_pass_axe(page, transactional_db, live_server):
     from isek.concepts.models import Goal
-    from isek.finance import services
 
-    services.ensure_reference_data()  # a transactional test before may have flushed it
     concept = ConceptFactory(city__ags="05315000", city__name="Köln", area=multipolygon(square(6.95, 50.94, 500)),
                              area_approximated=True)
     f = FieldFactory(concept=concept)

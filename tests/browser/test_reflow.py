@@ -21,14 +21,6 @@ WIDE = """() => [...document.querySelectorAll('body *')].filter(e => {
   + ': ' + Math.round(e.getBoundingClientRect().right))"""
 
 
-@pytest.fixture
-def kuf_city(transactional_db, live_server, request):
-    from isek.finance import services
-
-    services.ensure_reference_data()  # a transactional test before may have flushed it
-    return request.getfixturevalue("new_city")
-
-
 def test_the_application_pages_reflow_at_390_px_and_the_portfolio_fits_at_1280(pages, kuf_city, live_server):
     from isek import access
     from isek.concepts.models import FundingAuthority

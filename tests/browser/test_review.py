@@ -17,14 +17,6 @@ from .conftest import axe_violations, login
 pytestmark = [pytest.mark.browser, pytest.mark.browser_spatialite_only]  # decision 0038, eighth step
 
 
-@pytest.fixture
-def kuf_city(transactional_db, live_server, request):
-    from isek.finance import services
-
-    services.ensure_reference_data()  # a transactional test before may have flushed it
-    return request.getfixturevalue("new_city")
-
-
 def test_a_change_request_answered_with_a_new_version_and_closed(pages, kuf_city, live_server):
     concept, base = kuf_city, live_server.url
     first = submit(concept.roles.get(user__username="planer-neu").user, concept)
