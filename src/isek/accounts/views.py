@@ -226,6 +226,20 @@ def challenge(request):
     return JsonResponse(abuse.challenge())
 
 
+def _automated(request, limit: str, hidden: str, crowded: str) -> str | None:
+    """Why a form of an open page (sign-up, password reset) is refused as sent by a machine – its
+    hidden field filled (``hidden``), no valid proof of work, or the client over the ``limit``
+    (``crowded``) – or None."""
+    if request.POST.get("website"):
+        return hidden
+    if not abuse.pow_ok(request.POST.get("altcha", "")):
+        return _("Die Prüfung gegen automatische Einsendungen fehlt oder ist abgelaufen. Bitte die Seite neu laden und "
+                 "erneut senden.")
+    if abuse.over_limit(request, limit):
+        return crowded
+    return None
+
+
 @access.open_view(methods=("GET", "POST"))
 def signup_page(request):
     """A citizen signs up: address, optional display name, password; the account works once the
@@ -235,14 +249,9 @@ def signup_page(request):
     form = SignupForm(request.POST if request.method == "POST" else None)
     next_url = _next(request)
     if request.method == "POST":
-        refusal = None
-        if request.POST.get("website"):
-            refusal = _("Die Anmeldung wurde nicht angenommen (ein verstecktes Feld war ausgefüllt).")
-        elif not abuse.pow_ok(request.POST.get("altcha", "")):
-            refusal = _("Die Prüfung gegen automatische Einsendungen fehlt oder ist abgelaufen. Bitte die Seite neu "
-                        "laden und erneut senden.")
-        elif abuse.over_limit(request, "signup"):
-            refusal = _("Von Ihrem Anschluss kamen gerade sehr viele Anmeldungen. Bitte in einigen Minuten erneut versuchen.")
+        refusal = _automated(
+            request, "signup", _("Die Anmeldung wurde nicht angenommen (ein verstecktes Feld war ausgefüllt)."),
+            _("Von Ihrem Anschluss kamen gerade sehr viele Anmeldungen. Bitte in einigen Minuten erneut versuchen."))
         valid = form.is_valid()  # every problem at once: the form's and the service's
         for name, problems in services.signup_problems(request.POST.get("email", ""), request.POST.get("password1", "")).items():
             if name not in form.errors:
@@ -327,15 +336,9 @@ def password_reset(request):
     form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     next_url = _next(request)
     if request.method == "POST":
-        refusal = None
-        if request.POST.get("website"):
-            refusal = _("Die Anfrage wurde nicht angenommen (ein verstecktes Feld war ausgefüllt).")
-        elif not abuse.pow_ok(request.POST.get("altcha", "")):
-            refusal = _("Die Prüfung gegen automatische Einsendungen fehlt oder ist abgelaufen. Bitte die Seite neu "
-                        "laden und erneut senden.")
-        elif abuse.over_limit(request, "password-reset"):  # one client, many addresses
-            refusal = _("Von Ihrem Anschluss kamen gerade sehr viele Anfragen. Bitte in einigen Minuten erneut "
-                        "versuchen.")
+        refusal = _automated(  # the limit: one client, many addresses
+            request, "password-reset", _("Die Anfrage wurde nicht angenommen (ein verstecktes Feld war ausgefüllt)."),
+            _("Von Ihrem Anschluss kamen gerade sehr viele Anfragen. Bitte in einigen Minuten erneut versuchen."))
         valid = form.is_valid()
         if refusal:
             form.add_error(None, refusal)

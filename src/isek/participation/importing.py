@@ -689,26 +689,28 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
         if 0 < len(distinct) <= MAX_NEW_THEMES and all(len(v) <= 100 for v in distinct) \
                 and len(distinct) < len(source.rows):
             result.column_values[h] = sorted(distinct, key=str.casefold)
-    chosen: dict[str, str] = {}  # yes/no column → the phase's theme the planner chose for it (German name)
-    for header, wanted in mapping.column_themes.items():
-        if header not in mapping.theme_columns or not wanted.strip() or wanted == NEW:
-            continue
-        found = themes.get(theme_key(wanted))
-        if found is None:
-            problems.append(Problem(gettext_noop("Die Ja/Nein-Spalte „%(header)s“ soll zum Thema „%(theme)s“, das es "
-                                                 "in dieser Phase nicht gibt."), {"header": header, "theme": wanted}))
-        else:
-            chosen[header] = found
-    by_value: dict[str, str] = {}  # a value of the theme column → the phase's theme chosen for it (German name)
-    for value, wanted in mapping.value_themes.items():
-        if not wanted.strip() or wanted == NEW:
-            continue
-        found = themes.get(theme_key(wanted))
-        if found is None:
-            problems.append(Problem(gettext_noop("Der Wert „%(value)s“ der Themen-Spalte soll zum Thema „%(theme)s“, "
-                                                 "das es in dieser Phase nicht gibt."), {"value": value, "theme": wanted}))
-        else:
-            by_value[value] = found
+    def theme_choices(choices: dict[str, str], unknown: str, name: str) -> dict[str, str]:
+        """{column or value: the phase's theme the planner chose for it (German name)}; a theme the
+        phase does not have is a problem (``unknown``, with ``name`` the column's or value's key)."""
+        found_for = {}
+        for key, wanted in choices.items():
+            if not wanted.strip() or wanted == NEW:
+                continue
+            found = themes.get(theme_key(wanted))
+            if found is None:
+                problems.append(Problem(unknown, {name: key, "theme": wanted}))
+            else:
+                found_for[key] = found
+        return found_for
+
+    chosen = theme_choices(  # yes/no column → theme
+        {h: w for h, w in mapping.column_themes.items() if h in mapping.theme_columns},
+        gettext_noop("Die Ja/Nein-Spalte „%(header)s“ soll zum Thema „%(theme)s“, das es in dieser Phase nicht gibt."),
+        "header")
+    by_value = theme_choices(  # a value of the theme column → theme
+        mapping.value_themes,
+        gettext_noop("Der Wert „%(value)s“ der Themen-Spalte soll zum Thema „%(theme)s“, das es in dieser Phase nicht "
+                     "gibt."), "value")
     new_by_value = {v for v, wanted in mapping.value_themes.items() if wanted == NEW}
     new_by_choice = {h for h, wanted in mapping.column_themes.items() if wanted == NEW and h in mapping.theme_columns}
     suggest = mapping.default_theme == SUGGEST
