@@ -62,6 +62,27 @@ def _requests_in_flight():
     request_finished.disconnect(dispatch_uid="tests-in-flight-finished")
 
 
+def _reference_data_loaded() -> None:
+    """The reference data the migrations load (funding programmes, cost groups), loaded again when
+    the flush after a transactional test emptied it."""
+    from isek.finance import services
+    from isek.finance.models import CostGroup
+
+    if not CostGroup.objects.exists():
+        services.ensure_reference_data()
+
+
+@pytest.fixture
+def db(db, request):
+    """pytest-django's fixture; a test marked ``django_db(transaction=True)`` gets its transactional
+    database through this one, not through ``transactional_db`` (CI 12-08: a PostGIS-only
+    transactional test after another found no cost groups): it, too, finds the reference data."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        _reference_data_loaded()
+    return db
+
+
 @pytest.fixture
 def transactional_db(transactional_db, _requests_in_flight):
     """pytest-django's fixture, whose database is flushed only once no request is still being
@@ -70,11 +91,7 @@ def transactional_db(transactional_db, _requests_in_flight):
     before this (tests/browser/conftest.py: `pages` depends on this fixture). The flush after a
     transactional test also empties the reference data the migrations load (funding programmes, cost
     groups): a transactional test finds it loaded again."""
-    from isek.finance import services
-    from isek.finance.models import CostGroup
-
-    if not CostGroup.objects.exists():
-        services.ensure_reference_data()
+    _reference_data_loaded()
     yield transactional_db
     assert _requests_in_flight.wait_idle(30), (
         f"{_requests_in_flight.count} request(s) still being served 30 s after the test ended"
