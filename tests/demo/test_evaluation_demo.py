@@ -5,7 +5,6 @@ themes sorted through the theme review, and the report showing it with its attri
 from __future__ import annotations
 
 import csv
-import time
 from collections import Counter
 
 from django.test import Client
@@ -19,9 +18,7 @@ REQUIRED_DATA = [data_dir("participation") / evaluation.POINTS, data_dir("partic
 
 
 def test_the_example_evaluation_with_real_contributions_credited_and_labelled(db):
-    started = time.perf_counter()
     concept = loader.load_koeln_evaluation()
-    seconds = time.perf_counter() - started
     phase = concept.phases.get()
     assert phase.illustrative and "Beispiel" in phase.title_de and "Beispiel" in concept.name
     ideas = Idea.objects.filter(phase=phase)
@@ -35,7 +32,6 @@ def test_the_example_evaluation_with_real_contributions_credited_and_labelled(db
     assert len(per_label) == len(evaluation.THEMES)  # every theme of the annotation is one of the phase
     assert reviews.count() == sum(min(evaluation.PER_THEME, n) for n in per_label.values())  # "lighting" has one
     assert set(reviews.values_list("by_name", flat=True)) == {"isek demo"}
-    assert seconds < 30, seconds
 
     c = Client(HTTP_ACCEPT_LANGUAGE="de")
     c.force_login(member(concept, "moderator"))

@@ -2,7 +2,6 @@
 to the Bezirksregierung Arnsberg and back as approved financing in the KuF, Hoyerswerda's at the
 SAB; every step by its user, everything illustrative and labelled so."""
 
-import time
 from decimal import Decimal as D
 
 from django.test import Client
@@ -22,11 +21,8 @@ def test_the_procedure_demo_runs_from_application_to_approval(bochum):
     loader.ensure_users(bochum, "pw-test-123", also=[hoyerswerda])
     loader.ensure_authority("pw-test-123")
     loader.ensure_sab("pw-test-123")
-    started = time.monotonic()
     with cheap_documents():  # writing the PDFs is tests/procedure/test_services.py's
         loader.load_procedure(bochum, hoyerswerda)
-    seconds = time.monotonic() - started
-    assert seconds < 10, seconds  # the steps without the documents' PDFs: a regression guard
 
     # Bochum: version 1 asked for changes, version 2 answered them and is approved
     first, second = Application.objects.filter(concept=bochum, year=2027).order_by("version")
