@@ -117,11 +117,11 @@ def place_names(texts, known=()) -> frozenset[str]:
 
     for t in texts:
         add(words(t))
-    for name in known:
+    for name in known:  # and every word of a street's name the dictionary does not know ("Am Elsterstrand")
         ws = words(name)
         add(ws)
-        if len(ws) == 1 and _name_like(ws[0]):
-            out.add(lemma(ws[0]))
+        out.update(lemma(w) for w in ws if len(w) > 2 and w[:1].isupper() and lemma(w) not in STOPWORDS
+                   and not _STREET_WORD.fullmatch(w) and not _known(w))
     return frozenset(out)
 
 
