@@ -82,7 +82,8 @@ const control = (row) => row?.querySelector("[data-review-confirm]") || row?.que
 function start() {
   const live = document.getElementById("review-live");
   const id = location.hash ? location.hash.slice(1) : live?.dataset.reviewFocus;
-  const target = id ? document.getElementById(id) : null;
+  // a row of "Als Nächstes beschriften" no longer asked about: the same contribution in the list of all
+  const target = id ? document.getElementById(id) || document.getElementById(id.replace(/^next-/, "idea-")) : null;
   const focused = control(target) || buttons()[0];
   focused?.focus({preventScroll: Boolean(target)});
   const said = [...document.querySelectorAll(".isek-messages [role=status], #refusal")].map((m) => m.textContent.trim());
