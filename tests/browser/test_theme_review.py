@@ -112,3 +112,53 @@ def test_planner_reviews_suggestions_by_keyboard(page, transactional_db, live_se
         page.keyboard.press("Enter")
     review = ThemeReview.objects.get(idea_id=changed)
     assert review.theme == first_theme and review.proposed_id == corrected.proposed_id
+
+
+def test_fix24h_after_each_answer_by_keyboard_the_focus_is_on_the_next_contribution(page, transactional_db, live_server,
+                                                                                    tmp_path):
+    """A stranger's walk (fix24h): answering in the list of all contributions, the focus jumped to the top
+    (the first of "Als Nächstes beschriften") after each answer. Twice by keyboard alone – j to the list,
+    Enter, Enter –: each time the focus is on the next open contribution's first control ("Bestätigen")
+    in the list answered, and a live region says what was decided and where the focus is."""
+    import datetime
+
+    from django.utils import timezone
+
+    from isek import access
+    from isek.participation import services
+    from tests.factories import ConceptFactory, legal_texts_filled
+
+    engines.forget()
+    concept = ConceptFactory(slug="ehrenfeld", name="ISEK Ehrenfeld")
+    legal_texts_filled(concept.city)
+    op, now = access.Operator("test"), timezone.now()
+    phase = services.save_phase(op, concept, title_de="Raddialog", start=now - datetime.timedelta(days=40),
+                                end=now - datetime.timedelta(days=30), themes=[("Radverkehr", "Cycling", ""),
+                                                                               ("Fußverkehr", "Walking", "")])
+    texts = ["Radweg zu schmal", "Ampel für Radfahrer zu kurz grün", "Gehweg zugeparkt", "Fahrradständer fehlen",
+             "Zebrastreifen an der Schule", "Radweg voller Schlaglöcher", "Bank am Gehweg", "Schutzstreifen fehlt",
+             "Gehweg zu schmal für Kinderwagen", "Radweg endet plötzlich", "Fußgängerampel zu kurz",
+             "Abstellanlage am Bahnhof"]
+    path = tmp_path / "beitraege.csv"
+    path.write_text("id;titel;text\n" + "".join(f"{i};{t};{t}.\n" for i, t in enumerate(texts, 1)), encoding="utf-8")
+    plan = services.plan_import(op, phase, path, path.name)
+    plan.mapping.source, plan.mapping.licence, plan.mapping.default_theme = "Walk", "CC0", "Radverkehr"
+    services.commit_import(op, phase, services.plan_import(op, phase, path, path.name, mapping=plan.mapping), via="test")
+    ideas = list(phase.ideas.order_by("number"))
+
+    base = sign_in_planner(page, live_server, concept, "planerin")
+    page.goto(f"{base}/concepts/ehrenfeld/participation/phases/{phase.pk}/themes/")
+    assert focused_row(page).startswith("next-")
+    for _ in range(page.locator("#review-next li").count()):  # j past "Als Nächstes beschriften"
+        page.keyboard.press("j")
+    assert focused_row(page) == f"idea-{ideas[0].pk}"
+    for answered, following in ((ideas[0], ideas[1]), (ideas[1], ideas[2])):
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert focused_row(page) == f"idea-{following.pk}"
+        assert page.evaluate("() => document.activeElement.hasAttribute('data-review-confirm')")
+        page.wait_for_function("() => document.getElementById('review-live').textContent")
+        said = page.inner_text("#review-live")
+        assert f"I-{answered.number}: Thema „Radverkehr“" in said and f"Weiter mit: {following.reference}" in said, said
+    assert ThemeReview.objects.filter(idea__phase=phase).count() == 2
+    assert axe_violations(page) == []

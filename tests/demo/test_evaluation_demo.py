@@ -5,6 +5,8 @@ themes sorted through the theme review, and the report showing it with its attri
 from __future__ import annotations
 
 import csv
+import datetime
+import re
 from collections import Counter
 
 from django.test import Client
@@ -45,3 +47,13 @@ def test_the_example_evaluation_with_real_contributions_credited_and_labelled(db
     assert kinds["unsuggested"] >= 5 and kinds["unsuggested"] + kinds["confirmed"] + kinds["corrected"] == reviews.count()
     for kind in ("confirmed", "corrected", "unsuggested"):
         assert f'<td data-figure="{kind}">{kinds[kind]}</td>' in page, kind
+
+    # fix24h: each contribution has the date it was written in 2017 (the annotated file's "created",
+    # joined by its id), not the day of the demo's import
+    assert e1453.source_date == datetime.datetime(2017, 9, 20, 10, 17, 56, tzinfo=datetime.UTC)
+    first, last = datetime.datetime(2017, 9, 20, tzinfo=datetime.UTC), datetime.datetime(2017, 10, 25, tzinfo=datetime.UTC)
+    assert ideas.filter(source_date__gte=first, source_date__lt=last).count() == 366
+    page = c.get(f"/concepts/{concept.slug}/moderation/").content.decode()
+    dates = re.findall(r'<span data-idea-date="(\w+)">([^<]*)</span>', page)
+    assert dates and all(kind == "own" and ".2017 " in d for kind, d in dates), dates
+    assert "Import am" not in page

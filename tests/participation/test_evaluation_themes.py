@@ -320,3 +320,50 @@ def test_ml24b_a_covering_start_asks_for_what_is_least_like_the_decisions():
     assert picks[1].id != picks[0].id and picks[1].score <= picks[0].score, picks
     plain = engine(texts, themes=("ampel", "parken", "licht"), rare=0).fit(labels).next_to_label(2)
     assert [p.id for p in plain] != [p.id for p in picks]
+
+
+VOGELSANG = ["Die Ampel an der Vogelsanger Straße schaltet zu langsam",
+             "Vogelsanger Straße: Ampel für Radfahrer ewig rot",
+             "An der Vogelsanger Str. wartet man an der Ampel zu lange",
+             "Vogelsanger Straße Ecke Gürtel: die Ampel bevorzugt Autos",
+             "Fahrradständer am Bahnhof fehlen", "Mehr Fahrradständer vor dem Bürgeramt",
+             "Fahrradständer an der Schule sind voll", "Abstellanlagen und Fahrradständer am Markt",
+             "Ewig rot an der Vogelsanger, Radfahrer warten zu lange"]
+
+
+def test_fix24h_street_names_are_no_reasons_but_stay_features():
+    """A stranger's Köln walk: "Vogelsanger", "Subbelrather" (of "Vogelsanger Straße") were shown as the
+    words that led to a theme. Every Ampel contribution decided is on the Vogelsanger Straße: the
+    street's name is the strongest word of the last one for Ampel, yet no reason; the model still weighs it."""
+    labels = {"c0": "ampel", "c1": "ampel", "c2": "ampel", "c3": "ampel", "c4": "parken", "c5": "parken",
+              "c6": "parken"}
+    e = engine(VOGELSANG, char_weight=0).fit(labels)
+    s = {x.id: x for x in e.suggest()}["c8"]
+    assert s.theme == "ampel" and s.words, s
+    assert not any("Vogelsanger" in w for w in s.words), s
+    ampel = e.classes.index("ampel")
+    assert "vogelsanger" in e.places and e._word_weights()[ampel][list(e.features.names).index("vogelsanger")] > 0
+    # without the places, the street's name was the first reason
+    e.places, e._content = frozenset(), None
+    assert {x.id: x for x in e.suggest()}["c8"].words[0] == "Vogelsanger"
+    # drop_places (a lever the bench measured, off): not a word feature either
+    assert "vogelsanger" not in engine(VOGELSANG, drop_places=True).features.names
+
+
+def test_fix24h_place_names_of_the_texts_and_of_the_area():
+    """Place names: the word before a street word, a compound ending in one, the words of the area's
+    street names – not common words that end in one or stand before one."""
+    from isek.participation.evaluation.text import place_names
+
+    texts = ["Radweg auf der Venloer Str. zu schmal", "Die Kanalstraße und die Max-Brauer-Allee",
+             "Mehr Platz für Räder, Parkplätze in der Einbahnstraße", "Ottenser Hauptstraße autofrei",
+             "Der Bordsteinradweg ist holprig, Breiter Radweg gewünscht", "Ampel Ecke Subbelrather"]
+    found = place_names(texts)
+    assert {"venloer", "kanalstraße", "max-brauer-allee", "ottenser"} <= found, found
+    assert not {"radweg", "mehr", "platz", "parkplatz", "einbahnstraße", "bordsteinradweg", "breit", "breiter",
+                "subbelrather", "ampel"} & found, found
+    # the area's street names (e.g. from the city's OSM extract) name what the texts write without a street word
+    assert "subbelrather" in place_names(texts, ["Subbelrather Straße", "Am Radweg"])
+    assert "radweg" not in place_names(texts, ["Subbelrather Straße", "Am Radweg"])
+    e = engine(VOGELSANG, places=["Bahnhofstraße", "Gürtel"])
+    assert "bahnhofstraße" in e.places and "gürtel" not in e.places

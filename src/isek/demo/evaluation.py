@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import datetime
+import tempfile
+from pathlib import Path
 
 import shapely
 from django.db import transaction
@@ -66,8 +68,11 @@ def load(operator, replace) -> Concept | None:
     if points is None or labelled is None:
         return None
     with open(labelled, encoding="utf-8", newline="") as f:
-        labels = {r["ID"]: r["main_category_level1"].removeprefix("level1_") for r in csv.DictReader(f)}
-    with transaction.atomic():
+        rows = list(csv.DictReader(f))
+    labels = {r["ID"]: r["main_category_level1"].removeprefix("level1_") for r in rows}
+    with tempfile.TemporaryDirectory() as tmp, transaction.atomic():
+        points = _dated(points, {r["ID"]: r["created"] for r in rows}, {r["URL"]: r["created"] for r in rows},
+                        Path(tmp))
         city = replace(SLUG, "05315000", "Köln")
         concept = concepts.create_concept(
             operator, city, name="Köln-Ehrenfeld – Beispiel Auswertung der Beteiligung", slug=SLUG,
@@ -99,6 +104,23 @@ def load(operator, replace) -> Concept | None:
         # the demo's load for three more suggestions kept of 22).
         _sort_some(operator, concept, phase, labels)
     return concept
+
+
+def _dated(points: Path, by_id: dict[str, str], by_url: dict[str, str], folder: Path) -> Path:
+    """The locations file with the date each contribution was written (fix24h): the file has none, so
+    the import took the import's day; the annotated file has it ("created"), joined by the
+    contribution's id, else its address. Written to ``folder`` under the file's own name (the import
+    records it), in UTF-8."""
+    with open(points, encoding="cp1252", newline="") as f:
+        reader = csv.DictReader(f, delimiter=";")
+        header, rows = list(reader.fieldnames or []), list(reader)
+    out = folder / Path(points).name
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, [*header, "created"], delimiter=";")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({**r, "created": by_id.get(r["document_id"]) or by_url.get(r["url"], "")})
+    return out
 
 
 def _sort_some(operator, concept: Concept, phase, labels: dict[str, str]) -> None:

@@ -16,3 +16,9 @@ class ParticipationConfig(AppConfig):
 
         # the evaluation's decisions: a theme confirmed, groups changed, duplicates: who, when (no personal data)
         track(Phase, Theme, ThemeReview, GroupDecision, DuplicateReview)
+        # the street names of a concept's area are no reasons of a theme suggestion (fix24h, decision 0107)
+        from isek.geodata import services as geodata
+
+        from .services import evaluation
+
+        evaluation.street_names = geodata.street_names

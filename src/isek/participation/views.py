@@ -717,30 +717,53 @@ def theme_review(request, concept, pk):
     phase = services.phases(request.user, concept).filter(pk=pk).first()
     if phase is None:
         raise Http404
-    refusal = ""
+    refusal = focus = ""
     if request.method == "POST":
+        where = request.POST.get("list") if request.POST.get("list") in ("next", "idea") else ""
         try:
             review = services.confirm_theme(request.user, concept, phase, request.POST.get("idea"),
                                             services.NO_THEME if request.POST.get("no_fit") else request.POST.get("theme"),
                                             shown=request.POST.get("shown"))
         except ValidationError as exc:
             refusal = " ".join(exc.messages)
+            idea = request.POST.get("idea", "")
+            focus = f"{where or 'idea'}-{idea}" if idea.isdigit() else ""  # the page stays at the row answered
         else:
             messages.success(request, _theme_decided(review))
             ev = services.theme_evaluation(request.user, concept, phase)
-            following = ev.next[0] if ev.next else next((r for r in ev.rows if r.review is None), None)
             url = reverse("participation:themes", args=[concept.slug, phase.pk])
-            return redirect(url + (f"#next-{following.idea.pk}" if following and ev.next else
-                                   f"#idea-{following.idea.pk}" if following else ""))
+            return redirect(url + _after_answer(ev, review, where, bool(request.POST.get("change"))))
     ev = services.theme_evaluation(request.user, concept, phase)
     # The list of all, open ones first, in pages of REVIEW_PAGE: a page of 700 rows, each with its
     # theme list, would take longer to build and to send than the answer it follows.
     return render(request, "participation/themes.html", {
         "concept": concept, "phase": phase, "ev": ev, **paging.page_of(request, ev.rows, REVIEW_PAGE),
-        "refusal": refusal, "may_import": _may_import(request, concept)}, status=400 if refusal else 200)
+        "refusal": refusal, "focus": focus, "may_import": _may_import(request, concept)},
+        status=400 if refusal else 200)
 
 
 REVIEW_PAGE = 100
+
+
+def _after_answer(ev, review, where: str, changed: bool) -> str:
+    """Where the themes page opens after an answer – its page and the row whose first control gets the
+    focus (fix24h: the focus went to the top of the page, or was lost on another page). Answered in
+    "Als Nächstes beschriften" (``where`` "next"): that list's first row; in the list of all ("idea"):
+    the next open contribution after the one answered there (by number, from the first again at the
+    end), on the page it is on now; a decided row changed (``changed``), or none open: the row answered."""
+    rows = [r.idea.pk for r in ev.rows]
+    open_ = [r for r in ev.rows if r.review is None]
+    if changed:
+        anchor, pk = "idea", review.idea_id
+    elif where != "idea" and ev.next:
+        return f"#next-{ev.next[0].idea.pk}"
+    elif open_:
+        number = review.idea.number
+        anchor, pk = "idea", next((r for r in open_ if r.idea.number > number), open_[0]).idea.pk
+    else:
+        anchor, pk = "idea", review.idea_id
+    page = rows.index(pk) // REVIEW_PAGE + 1 if pk in rows else 1
+    return (f"?seite={page}" if page > 1 else "") + f"#{anchor}-{pk}"
 
 
 def _theme_decided(review) -> str:

@@ -15,6 +15,7 @@ from .extracts import (
     covered_percent,
     extracts_for,
     has_extract,
+    street_names,
     usable_extract,
 )
 from .layers import (
@@ -72,5 +73,6 @@ __all__ = [
     "base_map_of", "basemap_file", "basemap_job", "cancel_basemap", "cut_extract_of", "extract_upload_scope",
     "resumable_extract", "retry_basemap", "start_basemap", "upload_extract", "basemap_style", "tile",
     # extracts
-    "add_extract", "check_coverage", "check_extract", "covered_percent", "extracts_for", "has_extract", "usable_extract",
+    "add_extract", "check_coverage", "check_extract", "covered_percent", "extracts_for", "has_extract", "street_names",
+    "usable_extract",
 ]

@@ -11,7 +11,9 @@ Theme suggestions with active learning (``themes``)::
     engine.next_to_label(10)      # before any label: typical contributions of 10 groups ("kaltstart")
     engine.fit({id: "radwege", ...})   # all the planner's confirmed labels so far
     engine.suggest()              # [Suggestion(id, theme, confidence, words, runner_up)] for the unlabelled;
-                                  # words: content words characteristic of the theme (decision 0088)
+                                  # words: content words characteristic of the theme (decision 0088), no
+                                  # place names: the texts' own and ``places=[street names of the area]``
+                                  # given to the constructor (decision 0107)
     engine.next_to_label(10)      # [Pick(id, reason, score)]: likely members of the themes with fewest
                                   # labels ("selten"), least sure ("unsicher"), from a group nobody
                                   # labelled yet ("unerkundet"); REASONS has German texts

@@ -52,6 +52,79 @@ zurzeit weiterhin stets möglich möglichst eher ziemlich recht fast kaum
 """.split())
 
 
+# Place names (fix24h): "Vogelsanger" and "Subbelrather" (of "Vogelsanger Straße") were shown as the
+# words that led to "Radverkehr" – a planner cannot judge a suggestion by a street's name. A street
+# word, alone ("Venloer Str.") or ending a compound ("Kanalstraße", "Max-Brauer-Allee"):
+_STREET = r"(?:straße|strasse|str|weg|platz|allee|gasse|ring|ufer|gürtel|damm|chaussee)"
+_STREET_WORD = re.compile(_STREET, re.IGNORECASE)
+_STREET_END = re.compile(r".{3,}?(" + _STREET + ")", re.IGNORECASE)
+# after a name, a compound naming a street too ("Ottenser Hauptstraße", "Große Bergstraße"), not a
+# common one ending in "weg" or "platz" ("Breiter Radweg", "Mehr Parkplätze")
+_NAMED_STREET = re.compile(r".*(?:straße|strasse|str|allee|gasse|chaussee)", re.IGNORECASE)
+
+
+def _known(word: str) -> bool:
+    """Whether simplemma's German dictionary knows the word or its lemma (a common word such as
+    "Radweg", "Autos", "Fahrrad"; "Einbahnstr" and "Fussweg" as "Einbahnstraße" and "Fußweg")."""
+    import simplemma
+
+    word = re.split(r"[*:_·/]", word)[0]
+    forms = {word, word.capitalize(), re.sub(r"(?i)str$", "straße", word), re.sub(r"(?i)strasse$", "straße", word),
+             word.replace("ss", "ß")}
+    return any(simplemma.is_known(f, lang="de") or simplemma.is_known(simplemma.lemmatize(f, lang="de"), lang="de")
+               for f in forms)
+
+
+def _common(word: str, street: str = "") -> bool:
+    """Whether ``word`` is a common word: known (``_known``), or a compound ending in a known word of
+    at least five letters ("Radverkehrsführung", "Wartebereich"; with ``street``, the street word it
+    ends in, only "…weg" and "…platz", of which citizens write many compounds: "Bordsteinradweg",
+    "Lastenradstellplatz", "Fahradweg" – where "Weinsbergstraße" ends in the known "Bergstraße").
+    Not a name's "-er" form ("Vogelsanger" ends in "Anger"). Of a hyphenated word the last part
+    counts: "Gehweg-Radweg" is common, "Max-Brauer-Allee" a name."""
+    if "-" in word:
+        *first, word = word.split("-")
+        if _STREET_WORD.fullmatch(word):
+            return not all(p[:1].isupper() for p in first)
+    if _known(word):
+        return True
+    if (word.endswith("er") and not street) or (street and street.lower() not in ("weg", "platz")):
+        return False
+    shortest = max(5, len(street) + 1)
+    return any(_known(word[k].upper() + word[k + 1:]) for k in range(2, len(word) - shortest + 1))
+
+
+def _name_like(word: str, street: str = "") -> bool:
+    return word[:1].isupper() and lemma(word) not in STOPWORDS and not _common(word, street)
+
+
+def place_names(texts, known=()) -> frozenset[str]:
+    """The lemmas of place names in ``texts`` (fix24h): a word the texts write before a street word
+    ("Vogelsanger" of "Vogelsanger Straße", "Venloer Str.") or a compound ending in one
+    ("Kanalstraße", "Subbelratherstr", "Alma-Wartenberg-Platz") – capitalised and unknown to the
+    German dictionary, so "Radweg", "Parkplatz", "Einbahnstraße", "Mehr Platz" are no places –, and
+    the words of ``known`` names (the street names of the area, e.g. "Venloer Straße") by the same test."""
+    out = set()
+
+    def add(ws):
+        for j, w in enumerate(ws):
+            end = _STREET_END.fullmatch(w)
+            if end and _name_like(w, end.group(1)):
+                out.add(lemma(w))
+            elif j + 1 < len(ws) and (_STREET_WORD.fullmatch(ws[j + 1]) or _NAMED_STREET.fullmatch(ws[j + 1])) \
+                    and (_name_like(w) or "-" in w and all(p[:1].isupper() for p in w.split("-"))):  # "Oskar-Jäger Str."
+                out.add(lemma(w))
+
+    for t in texts:
+        add(words(t))
+    for name in known:  # and every word of a street's name the dictionary does not know ("Am Elsterstrand")
+        ws = words(name)
+        add(ws)
+        out.update(lemma(w) for w in ws if len(w) > 2 and w[:1].isupper() and lemma(w) not in STOPWORDS
+                   and not _STREET_WORD.fullmatch(w) and not _known(w))
+    return frozenset(out)
+
+
 def shown(feature: str) -> bool:
     """Whether a word feature (a lemma or two) may be shown as characteristic: none of its lemmas
     is a placeholder or a piece of an address (``NOT_SHOWN``, "xx", "xxx" …)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .text import SurfaceForms, content, lemma, lemma_ngrams
+from .text import SurfaceForms, content, lemma, lemma_ngrams, place_names
 from .text import words as text_words
 
 CALIBRATE = 40  # decisions from which the confidence is calibrated on them (decision 0068)
@@ -95,13 +95,14 @@ class _Features:
     """TF-IDF on lemmas (1–2 words) beside TF-IDF on character n-grams within words (3–5),
     fitted on all contributions of the phase (the texts are known; the labels are not)."""
 
-    def __init__(self, texts: list[str], char_weight: float, word_weight: float, stop_words: Iterable[str] = ()):
+    def __init__(self, texts: list[str], char_weight: float, word_weight: float, stop_words: Iterable[str] = (),
+                 stop_lemmas: frozenset = frozenset()):
         from functools import partial
 
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         big = len(texts) >= 50  # on a handful of texts every word counts
-        stop = frozenset(lemma(w) for s in stop_words for w in text_words(s))
+        stop = frozenset(lemma(w) for s in stop_words for w in text_words(s)) | stop_lemmas
         self.words = TfidfVectorizer(analyzer=partial(lemma_ngrams, stop=stop) if stop else lemma_ngrams, sublinear_tf=True, max_df=0.6 if big else 1.0)
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True, sublinear_tf=True,
                                      min_df=2 if big else 1, max_df=0.6 if big else 1.0, dtype=np.float32)
@@ -138,7 +139,8 @@ class ThemeSuggester:
                  clusters: int | None = None, explore: float = 0.5, rare: float = 0.5, few: int = 5, calibrate: bool = True,
                  balance: float = 1.0, stop_words: Iterable[str] = (), ovr: bool = False, density: float = 0.0,
                  lift: float = 2.0, prototype: float = 0.0, lsa: float = 0.0, self_train: float = 0.0,
-                 self_train_share: float = 1.0, cover: float = 0.0):
+                 self_train_share: float = 1.0, cover: float = 0.0, places: Iterable[str] = (),
+                 drop_places: bool = False):
         self.contributions = list(contributions)
         self.themes = list(themes)
         ids = Counter(c.id for c in self.contributions)
@@ -181,8 +183,13 @@ class ThemeSuggester:
         self.index = {c.id: i for i, c in enumerate(self.contributions)}
         texts = [c.text or "" for c in self.contributions]
         self.balance = balance
+        # place names (fix24h, decision 0107): the streets the texts name ("Vogelsanger" of "Vogelsanger
+        # Straße", "Kanalstraße") and the words of ``places``, the street names of the phase's area where
+        # known; never a reason for a theme. drop_places: not word features either (a lever the bench
+        # measured: it lost macro-F1 on a corpus, so off)
+        self.places = place_names(texts, places)
         self.features = _Features(texts + [t.description for t in self.themes if t.description], char_weight, word_weight,
-                                  stop_words)
+                                  stop_words, self.places if drop_places else frozenset())
         n = len(texts)
         self.X = self.features.X[:n]
         every = self.features.X
@@ -416,13 +423,15 @@ class ThemeSuggester:
 
     def _characteristic(self) -> np.ndarray:
         """Per theme (rows as ``self.classes``), which word features may be given as its reasons: content
-        words (``text.content``: no filler such as "toll", "leider", "Straße") that are at least
+        words (``text.content``: no filler such as "toll", "leider", "Straße"), no place names
+        (``self.places``: "Vogelsanger", "Kanalstraße"; fix24h) and at least
         ``lift`` times as frequent in the theme's decided contributions as in the other decided ones
         (ml24: a word frequent across themes did not lead to this one, even if the model weighs it).
         A theme without decisions of its own (known from its description) only drops the fillers."""
         n = self.features.n_words
         if self._content is None:
-            self._content = np.array([content(f, self.surface(f)) for f in self.features.names], dtype=bool)
+            self._content = np.array([content(f, self.surface(f)) and not any(p in self.places for p in f.split(" "))
+                                      for f in self.features.names], dtype=bool)
         classes = self.classes if self.model is not None else [None]
         ok = np.tile(self._content, (len(classes), 1))
         labelled = sorted(self.labels, key=self.index.__getitem__)

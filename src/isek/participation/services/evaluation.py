@@ -45,6 +45,16 @@ TRUST_THEMES = 2  # … in at least this many themes (one theme: nothing to tell
 # (decision 0068). Below it, isek's own is shown beside the idea's own theme, which Enter confirms.
 TRUST_CONFIDENCE = 2 / 3
 
+
+def _no_street_names(concept: Concept) -> list[str]:
+    return []
+
+
+# The street names of a concept's area (fix24h): geodata's ``street_names``, set by this app's ready()
+# – geodata's services reach the concepts' and, through them, this package: imported here, they would
+# close a loop the layer contracts forbid (geodata.jobs → concepts → accounts → participation → geodata)
+street_names = _no_street_names
+
 # The engine (numpy, SciPy, scikit-learn) is imported where it is used, not with the services every
 # process loads at start (tests/config/test_startup.py).
 _engines: OrderedDict[int, tuple[str, object]] = OrderedDict()
@@ -191,11 +201,14 @@ def _engine(phase: Phase, ideas: list[Idea], themes: list[Theme], labels: dict[i
     from ..evaluation import Theme as Key
     from ..evaluation import ThemeSuggester
 
-    key = _fingerprint(ideas, themes)
+    # the street names of the area, where the city has an OSM extract cut to it: no reasons (fix24h)
+    places = street_names(phase.concept)
+    key = _fingerprint(ideas, themes) + hashlib.sha256("\n".join(places).encode()).hexdigest()
     with _lock:
         kept = _engines.get(phase.pk)
         if kept is None or kept[0] != key:
-            engine = ThemeSuggester([Text(i.pk, f"{i.title}\n{i.text}") for i in ideas], [Key(str(t.pk)) for t in themes])
+            engine = ThemeSuggester([Text(i.pk, f"{i.title}\n{i.text}") for i in ideas], [Key(str(t.pk)) for t in themes],
+                                    places=places)
             _engines[phase.pk] = (key, engine)
             while len(_engines) > KEPT:
                 _engines.popitem(last=False)

@@ -4,8 +4,8 @@
 // and confirms: 1–9 at once; with 10 themes or more (walk 24: a phase had 14) two digits typed one
 // after the other make one number ("1" then "4": theme 14) – a digit that could still begin a
 // theme's number waits WAIT ms for the next. Without this script every row is a plain form. After
-// a confirmation the page opens at the contribution to label next (its anchor): its button gets
-// the focus.
+// a confirmation the page opens at the contribution to label next (its anchor): its first control gets
+// the focus, announced (see start).
 const buttons = () => [...document.querySelectorAll("[data-review-confirm]")];
 const WAIT = 1000;
 let typed = "";
@@ -70,9 +70,26 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
+// A row's first control: "Bestätigen" of an open row (Enter, j/k and the digits act from it), "Entscheidung
+// ändern" of a decided one.
+const control = (row) => row?.querySelector("[data-review-confirm]") || row?.querySelector("summary");
+
+// fix24h: after an answer the focus went to the top of the page or was lost. The page opens at the row
+// to answer next (its anchor, on its page of the list; set by the server), or stays at the row answered
+// when the answer was refused (data-review-focus); the row's first control gets the focus, and screen
+// readers hear what was decided and where the focus is (a live region, filled after the load: one
+// already filled when the page loads is not announced).
 function start() {
-  const target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
-  (target?.querySelector("[data-review-confirm]") || buttons()[0])?.focus({preventScroll: Boolean(target)});
+  const live = document.getElementById("review-live");
+  const id = location.hash ? location.hash.slice(1) : live?.dataset.reviewFocus;
+  // a row of "Als Nächstes beschriften" no longer asked about: the same contribution in the list of all
+  const target = id ? document.getElementById(id) || document.getElementById(id.replace(/^next-/, "idea-")) : null;
+  const focused = control(target) || buttons()[0];
+  focused?.focus({preventScroll: Boolean(target)});
+  const said = [...document.querySelectorAll(".isek-messages [role=status], #refusal")].map((m) => m.textContent.trim());
+  if (!live || !target || !focused || !said.length) return;
+  const title = target.querySelector("h3")?.textContent.trim() || "";
+  setTimeout(() => { live.textContent = `${said.join(" ")} ${live.dataset.next}: ${title}`; }, 100);
 }
 // After the load: the browser's own move to the page's anchor would take the focus back.
 if (document.readyState === "complete") setTimeout(start); else addEventListener("load", () => setTimeout(start));
