@@ -343,6 +343,8 @@ def test_ml24c_a_described_theme_without_a_decision_is_asked_for_by_its_descript
     given_up = engine(texts, DESCRIBED, describe=1, rare=0).fit({"c0": "ampel", nearest: "ampel"}).next_to_label(3)
     assert [p.theme for p in given_up if p.reason == "selten"] == ["parken"], given_up
     assert engine(texts, DESCRIBED, rare=0).next_to_label(3)[0].reason == "kaltstart"  # off: as before
+    half = engine(texts, DESCRIBED, describe=3, describe_share=0.5, rare=0).next_to_label(3)  # at most 2 of 3
+    assert [p.reason for p in half] == ["selten", "selten", "kaltstart"], half
 
 
 def test_ml24c_per_theme_the_uncertain_picks_go_round_the_themes():

@@ -140,7 +140,7 @@ class ThemeSuggester:
                  lift: float = 2.0, prototype: float = 0.0, lsa: float = 0.0, self_train: float = 0.0,
                  self_train_share: float = 1.0, cover: float = 0.0, describe: int = 0, per_theme: bool = False,
                  spread: float = 0.0, spread_k: int = 10, spread_alpha: float = 0.8, spread_seed: float | None = None,
-                 typical: float = 0.0):
+                 typical: float = 0.0, describe_share: float = 1.0):
         self.contributions = list(contributions)
         self.themes = list(themes)
         ids = Counter(c.id for c in self.contributions)
@@ -195,6 +195,7 @@ class ThemeSuggester:
         # as decisions and picks; TypiClust, Hacohen et al. 2022) – the covering start of 0100 by
         # groups' centres instead of outliers
         self.describe, self.per_theme, self.typical = describe, per_theme, typical
+        self.describe_share = describe_share  # at most this share of a batch asked for by descriptions
         self.spread, self.spread_k, self.spread_alpha = spread, spread_k, spread_alpha
         self.spread_seed = seed_weight if spread_seed is None else spread_seed
         self._graph = None
@@ -494,7 +495,7 @@ class ThemeSuggester:
         rows = self._unlabelled()
         if not rows or k <= 0:
             return []
-        described = self._described(rows, k) if self.describe else []
+        described = self._described(rows, math.ceil(k * self.describe_share)) if self.describe else []
         if described:
             rows = [i for i in rows if self.contributions[i].id not in {p.id for p in described}]
             k -= len(described)
@@ -581,12 +582,15 @@ class ThemeSuggester:
         undecided contribution nearest to the description among its ``describe`` nearest of all
         contributions (cosine of the model's features); none when those are all decided."""
         have = set(self.labels.values())
+        todo = [(key, v) for key, v in self.seeds if key not in have]
+        if not todo:  # every described theme decided (or none described): nothing computed
+            return []
         undecided = set(rows)
         norms = _row_norms(self.M)
         picks: list[Pick] = []
-        for key, v in self.seeds:
-            if key in have or len(picks) >= k:
-                continue
+        for key, v in todo:
+            if len(picks) >= k:
+                break
             sim = np.asarray(self.M @ v.T.toarray()).ravel() / norms / (math.sqrt(v.multiply(v).sum()) or 1.0)
             for i in np.argsort(-sim, kind="stable")[: self.describe]:
                 cid = self.contributions[i].id
