@@ -183,19 +183,20 @@ class ThemeSuggester:
         # theme with a description and no decision yet, the undecided contribution nearest to its
         # description (cosine of the features) among the ``describe`` nearest – a cold start that
         # reaches every theme the planner described, and gives up on a theme when its ``describe``
-        # nearest were all decided otherwise. per_theme: the uncertain picks go round the themes, those with the fewest
-        # decisions first, each time the least sure contribution isek suggests that theme for
-        # (class-balanced uncertainty; macro-F1 is carried by the small themes). spread: the
+        # nearest were all decided otherwise (describe_share: at most that share of a batch).
+        # per_theme: the uncertain picks go round the themes, those with the fewest decisions first,
+        # each time the least sure contribution isek suggests that theme for (class-balanced
+        # uncertainty; macro-F1 is carried by the small themes). spread: the
         # probabilities are (1 - spread) × the model's + spread × label spreading's over a graph of
         # each contribution's ``spread_k`` nearest neighbours in the reduced space (Zhou et al. 2004:
         # F = alpha S F + (1 - alpha) Y), the decisions and the theme descriptions (weight
-        # ``spread_seed``, default ``seed_weight``) as its labelled nodes
+        # ``spread_seed``, default ``seed_weight``) as its labelled nodes.
         # typical: while fewer than this share is decided, the picks are the most typical contribution of
         # each of the largest groups without a decision (k-means of the reduced space into as many groups
         # as decisions and picks; TypiClust, Hacohen et al. 2022) – the covering start of 0100 by
         # groups' centres instead of outliers
         self.describe, self.per_theme, self.typical = describe, per_theme, typical
-        self.describe_share = describe_share  # at most this share of a batch asked for by descriptions
+        self.describe_share = describe_share
         self.spread, self.spread_k, self.spread_alpha = spread, spread_k, spread_alpha
         self.spread_seed = seed_weight if spread_seed is None else spread_seed
         self._graph = None
