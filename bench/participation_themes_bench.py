@@ -16,6 +16,7 @@ re-ordered, typos) — features, a fit on 10 %, suggestions with reasons for the
 Run:  .venv/bin/python bench/participation_themes_bench.py   [--quick]   (data: ISEK_DATA_DIRS)
       … --quick --opts '{"ovr": true}'   an engine option (ml24: ovr, density, prototype, balance)
       … --quick --corpus ottensen --multilabel   Ottensen as annotated, one-vs-rest (decision 0088)
+      … --quick --isek-seeds 3 --corpus ottensen --opts '{"describe": 3}'   3 seeds of isek, 2 random (0106)
 """
 
 from __future__ import annotations
@@ -188,6 +189,8 @@ def main() -> None:
     ap.add_argument("--corpus", choices=("koeln", "ottensen"), action="append")
     ap.add_argument("--opts", default="{}", help="engine options as JSON, e.g. '{\"char_weight\": 0}'")
     ap.add_argument("--size", type=int, default=10_000)
+    ap.add_argument("--isek-seeds", type=int, default=0,
+                    help="isek's picks with this many seeds (0, 1, …), also with --quick (ml24c: 3 seeds of isek, 2 random)")
     ap.add_argument("--multilabel", action="store_true",
                     help="Ottensen as annotated: the planner answers with all labels, the engine is one-vs-rest "
                          "(scored as always, against the one theme of read_ottensen)")
@@ -197,7 +200,7 @@ def main() -> None:
     MULTILABEL = args.multilabel
     if MULTILABEL:
         opts["ovr"] = True
-    seeds_isek = [0, 1, 2] if not args.quick else [0]
+    seeds_isek = list(range(args.isek_seeds)) if args.isek_seeds else [0, 1, 2] if not args.quick else [0]
     seeds_random = [0, 1, 2, 3, 4] if not args.quick else [0, 1]
     print(f"# {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} cores · "
           f"Python {platform.python_version()} · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · opts {opts}")

@@ -2,6 +2,7 @@
 — a theme with its confidence and the citizen's words that led to it, and which contribution to
 label next — on small hand-made sets, and a floor on a real corpus measured by the bench."""
 
+import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
@@ -367,3 +368,72 @@ def test_fix24h_place_names_of_the_texts_and_of_the_area():
     assert "radweg" not in place_names(texts, ["Subbelrather Straße", "Am Radweg"])
     e = engine(VOGELSANG, places=["Bahnhofstraße", "Gürtel"])
     assert "bahnhofstraße" in e.places and "gürtel" not in e.places
+
+
+DESCRIBED = [Theme("ampel", "Ampel, Ampelschaltung, Wartezeit an der Ampel"),
+             Theme("parken", "Fahrradständer und Abstellanlagen für Fahrräder"),
+             Theme("licht", "Beleuchtung, Laterne, dunkel")]
+
+
+def test_ml24c_a_described_theme_without_a_decision_is_asked_for_by_its_description():
+    """Option ``describe`` (decision 0106, off by default): each batch first asks, per described theme
+    without a decision, the undecided contribution nearest to its description – before any decision
+    one of each theme; a theme with a decision is not asked for so again, and one whose ``describe``
+    nearest were all decided otherwise is given up."""
+    texts = AMPEL + PARKEN + LICHT
+    picks = engine(texts, DESCRIBED, describe=3, rare=0).next_to_label(3)
+    assert [(p.reason, p.theme) for p in picks] == [("selten", "ampel"), ("selten", "parken"), ("selten", "licht")]
+    assert [int(p.id[1:]) // 4 for p in picks] == [0, 1, 2]  # each a contribution of its theme
+    after = engine(texts, DESCRIBED, describe=3, rare=0).fit({"c0": "ampel"}).next_to_label(3)
+    assert [p.theme for p in after if p.reason == "selten"] == ["parken", "licht"]
+    nearest = picks[2].id  # the planner answers "ampel" for the one nearest to the street lights
+    given_up = engine(texts, DESCRIBED, describe=1, rare=0).fit({"c0": "ampel", nearest: "ampel"}).next_to_label(3)
+    assert [p.theme for p in given_up if p.reason == "selten"] == ["parken"], given_up
+    assert engine(texts, DESCRIBED, rare=0).next_to_label(3)[0].reason == "kaltstart"  # off: as before
+    half = engine(texts, DESCRIBED, describe=3, describe_share=0.5, rare=0).next_to_label(3)  # at most 2 of 3
+    assert [p.reason for p in half] == ["selten", "selten", "kaltstart"], half
+
+
+def test_ml24c_per_theme_the_uncertain_picks_go_round_the_themes():
+    """Option ``per_theme`` (decision 0106, off by default): class-balanced uncertainty – the picks take
+    turns over the themes isek suggests, the themes with the fewest decisions first, in each the least
+    sure contribution – not the least sure of all first."""
+    texts = AMPEL + PARKEN + LICHT
+    labels = {"c0": "ampel", "c1": "ampel", "c4": "parken", "c8": "licht", "c9": "licht", "c10": "licht"}
+    themes = ("ampel", "parken", "licht")
+    e = engine(texts, themes, per_theme=True, rare=0).fit(labels)
+    suggested = {s.id: s.theme for s in e.suggest(top_words=0)}
+    picks = e.next_to_label(3)
+    # parken (1 decision), ampel (2), licht (3): each time the least sure of those suggested the theme
+    assert [suggested[p.id] for p in picks] == ["parken", "ampel", "licht"], (picks, suggested)
+    plain = engine(texts, themes, rare=0).fit(labels).next_to_label(1)
+    assert plain[0].id == picks[2].id and plain[0].score > picks[0].score  # off: the least sure of all first
+
+
+def test_ml24c_label_spreading_mixes_the_neighbours_votes_into_the_probabilities():
+    """Option ``spread`` (decision 0106, off by default): the probabilities are (1 - spread) × the
+    model's + spread × label spreading's over the graph of nearest neighbours. One decision per theme:
+    each other contribution is suggested its own theme, surer than by the model alone, and the mix
+    is exactly that weighted mean."""
+    texts = AMPEL + PARKEN + LICHT
+    labels = {"c0": "ampel", "c4": "parken", "c8": "licht"}
+    themes = ("ampel", "parken", "licht")
+    spread = engine(texts, themes, spread=1.0, spread_k=3).fit(labels)
+    plain = engine(texts, themes).fit(labels)
+    s, p = {x.id: x for x in spread.suggest(top_words=0)}, {x.id: x for x in plain.suggest(top_words=0)}
+    assert {c: x.theme for c, x in s.items()} == {c: ("ampel", "parken", "licht")[min(int(c[1:]) // 4, 2)] for c in s}
+    assert all(s[c].probability > p[c].probability for c in s)
+    rows = spread._unlabelled()
+    assert np.allclose(spread._spread_p[rows].sum(axis=1), 1.0)
+    half = engine(texts, themes, spread=0.5, spread_k=3).fit(labels)
+    assert np.allclose(half.probabilities(rows), 0.5 * plain.probabilities(rows) + 0.5 * spread.probabilities(rows))
+
+
+def test_ml24c_a_typical_start_asks_for_the_centre_of_a_group_without_a_decision():
+    """Option ``typical`` (decision 0106, off by default; TypiClust): while fewer than that share is
+    decided, isek asks for the most typical contribution of the largest groups without a decision – here
+    the street lights after an Ampel and a Fahrradständer decision."""
+    labels = {"c0": "ampel", "c4": "parken"}
+    picks = engine(AMPEL + PARKEN + LICHT, ("ampel", "parken", "licht"), typical=1.0, rare=0).fit(labels).next_to_label(2)
+    assert picks[0].id in {"c8", "c9", "c10"} and picks[0].reason == "unerkundet", picks
+    assert len({p.id for p in picks}) == 2 and not {p.id for p in picks} & set(labels)

@@ -140,7 +140,9 @@ class ThemeSuggester:
                  balance: float = 1.0, stop_words: Iterable[str] = (), ovr: bool = False, density: float = 0.0,
                  lift: float = 2.0, prototype: float = 0.0, lsa: float = 0.0, self_train: float = 0.0,
                  self_train_share: float = 1.0, cover: float = 0.0, places: Iterable[str] = (),
-                 drop_places: bool = False):
+                 drop_places: bool = False, describe: int = 0, per_theme: bool = False,
+                 spread: float = 0.0, spread_k: int = 10, spread_alpha: float = 0.8, spread_seed: float | None = None,
+                 typical: float = 0.0, describe_share: float = 1.0):
         self.contributions = list(contributions)
         self.themes = list(themes)
         ids = Counter(c.id for c in self.contributions)
@@ -179,6 +181,28 @@ class ThemeSuggester:
         # corpus (k-center in the reduced space: each the one farthest from all decided and picked
         # ones) instead of the model's uncertainty (a cold start longer than the first batch; 0100)
         self.cover = cover
+        # levers of ml24c (decision 0106), off by default. describe: each batch first asks, for every
+        # theme with a description and no decision yet, the undecided contribution nearest to its
+        # description (cosine of the features) among the ``describe`` nearest – a cold start that
+        # reaches every theme the planner described, and gives up on a theme when its ``describe``
+        # nearest were all decided otherwise (describe_share: at most that share of a batch).
+        # per_theme: the uncertain picks go round the themes, those with the fewest decisions first,
+        # each time the least sure contribution isek suggests that theme for (class-balanced
+        # uncertainty; macro-F1 is carried by the small themes). spread: the
+        # probabilities are (1 - spread) × the model's + spread × label spreading's over a graph of
+        # each contribution's ``spread_k`` nearest neighbours in the reduced space (Zhou et al. 2004:
+        # F = alpha S F + (1 - alpha) Y), the decisions and the theme descriptions (weight
+        # ``spread_seed``, default ``seed_weight``) as its labelled nodes.
+        # typical: while fewer than this share is decided, the picks are the most typical contribution of
+        # each of the largest groups without a decision (k-means of the reduced space into as many groups
+        # as decisions and picks; TypiClust, Hacohen et al. 2022) – the covering start of 0100 by
+        # groups' centres instead of outliers
+        self.describe, self.per_theme, self.typical = describe, per_theme, typical
+        self.describe_share = describe_share
+        self.spread, self.spread_k, self.spread_alpha = spread, spread_k, spread_alpha
+        self.spread_seed = seed_weight if spread_seed is None else spread_seed
+        self._graph = None
+        self._spread_p = None  # label spreading's probabilities per contribution (columns as self.classes)
         self.also: dict[Hashable, frozenset[str]] = {}  # further themes a decided contribution has (ovr)
         self.index = {c.id: i for i, c in enumerate(self.contributions)}
         texts = [c.text or "" for c in self.contributions]
@@ -259,6 +283,7 @@ class ThemeSuggester:
             # One theme known: nothing to tell apart; similarity to its examples is the confidence.
             self.model = None
             self.centroid = np.asarray(X.mean(axis=0)).ravel() if len(y) else None
+            self._spread_p = None
             return
         from sklearn.linear_model import LogisticRegression
 
@@ -291,6 +316,7 @@ class ThemeSuggester:
                 self._self_train(rows, X, y, cw)
         self.classes = list(self.model.classes_)
         self.protos = _prototypes(X[:, self.cols], y, self.classes) if self.prototype else None
+        self._spread_p = self._spreading(rows, y[: len(rows)]) if self.spread else None
 
     def _self_train(self, rows: list[int], X, y: list[str], cw: np.ndarray) -> None:
         """One round of self-training: per theme, the unlabelled contributions the model finds likeliest
@@ -380,7 +406,10 @@ class ThemeSuggester:
             z = (self.temperature if calibrated else 1.0) * self._scores(self.model, self.protos, self.M[rows][:, self.cols])
             z -= z.max(axis=1, keepdims=True)
             e = np.exp(z)
-            return e / e.sum(axis=1, keepdims=True)
+            P = e / e.sum(axis=1, keepdims=True)
+            if self._spread_p is not None:
+                P = (1.0 - self.spread) * P + self.spread * self._spread_p[rows]
+            return P
         if self.centroid is None:
             return None
         sim = self.M[rows] @ self.centroid
@@ -476,11 +505,22 @@ class ThemeSuggester:
         rows = self._unlabelled()
         if not rows or k <= 0:
             return []
+        described = self._described(rows, math.ceil(k * self.describe_share)) if self.describe else []
+        if described:
+            rows = [i for i in rows if self.contributions[i].id not in {p.id for p in described}]
+            k -= len(described)
+            if not rows or k <= 0:
+                return described
         P = self.probabilities(rows, calibrated=False)  # the query as measured in 0047, whatever the calibration
         if P is None or self.model is None:
-            return self._cold_start(rows, k)
+            return described + self._cold_start(rows, k)
         if len(self.labels) < self.cover * len(self.contributions):
-            return self._covering(rows, k)
+            return described + self._covering(rows, k)
+        if len(self.labels) < self.typical * len(self.contributions):
+            return described + self._typical_picks(rows, k)
+        return described + self._uncertain(rows, P, k)
+
+    def _uncertain(self, rows: list[int], P: np.ndarray, k: int) -> list[Pick]:
         top2 = -np.sort(-P, axis=1)[:, :2]
         uncertainty = 1.0 - (top2[:, 0] - top2[:, 1])
         cluster = self._clusters()
@@ -510,6 +550,8 @@ class ThemeSuggester:
                         picks.append(Pick(self.contributions[rows[j]].id, "selten", float(P[j, t]), self.classes[t]))
                         used.add(cluster[rows[j]])
                         break
+        if self.per_theme:
+            return self._per_theme(rows, P, score, fresh, picks, k)
         for rnd in range(2):
             for j in order:
                 if len(picks) >= k:
@@ -523,16 +565,116 @@ class ThemeSuggester:
                 picks.append(Pick(self.contributions[i].id, "unerkundet" if fresh[j] else "unsicher", float(score[j])))
         return picks
 
+    def _per_theme(self, rows: list[int], P: np.ndarray, score: np.ndarray, fresh: np.ndarray, picks: list[Pick],
+                   k: int) -> list[Pick]:
+        """Class-balanced uncertainty (``per_theme``): round the themes, those with the fewest decisions
+        first, each time the contribution with the highest ``score`` among those isek suggests that
+        theme for; a theme isek suggests for none is passed over."""
+        have = Counter(self.labels.values())
+        best = P.argmax(axis=1)
+        taken = {p.id for p in picks}
+        queues = {t: [j for j in np.argsort(-score, kind="stable") if best[j] == t] for t in range(P.shape[1])}
+        turn = sorted(queues, key=lambda t: (have[self.classes[t]], t))
+        while len(picks) < k and any(queues.values()):
+            for t in turn:
+                while queues[t] and self.contributions[rows[queues[t][0]]].id in taken:
+                    queues[t].pop(0)
+                if not queues[t] or len(picks) >= k:
+                    continue
+                j = queues[t].pop(0)
+                cid = self.contributions[rows[j]].id
+                taken.add(cid)
+                picks.append(Pick(cid, "unerkundet" if fresh[j] else "unsicher", float(score[j])))
+        return picks
+
+    def _described(self, rows: list[int], k: int) -> list[Pick]:
+        """For each theme with a description and no decision (in the themes' order, at most ``k``): the
+        undecided contribution nearest to the description among its ``describe`` nearest of all
+        contributions (cosine of the model's features); none when those are all decided."""
+        have = set(self.labels.values())
+        todo = [(key, v) for key, v in self.seeds if key not in have]
+        if not todo:  # every described theme decided (or none described): nothing computed
+            return []
+        undecided = set(rows)
+        norms = _row_norms(self.M)
+        picks: list[Pick] = []
+        for key, v in todo:
+            if len(picks) >= k:
+                break
+            sim = np.asarray(self.M @ v.T.toarray()).ravel() / norms / (math.sqrt(v.multiply(v).sum()) or 1.0)
+            for i in np.argsort(-sim, kind="stable")[: self.describe]:
+                cid = self.contributions[i].id
+                if i in undecided and all(p.id != cid for p in picks):
+                    picks.append(Pick(cid, "selten", float(sim[i]), key))
+                    break
+        return picks
+
+    def _spreading(self, rows: list[int], y: list[str]) -> np.ndarray | None:
+        """Label spreading (``spread``): per contribution a probability per theme (columns as
+        ``self.classes``) spread from the decisions and the theme descriptions over the graph of
+        nearest neighbours (``_spread_graph``), each theme's labelled nodes weighing as much in all
+        (balanced, as the model's class weights)."""
+        S, n = self._spread_graph()
+        col = {t: c for c, t in enumerate(self.classes)}
+        Y = np.zeros((S.shape[0], len(self.classes)))
+        counts = Counter(y)
+        for i, t in zip(rows, y, strict=True):
+            Y[i, col[t]] = 1.0 / counts[t]
+        for j, (key, _) in enumerate(self.seeds):
+            if key in col:
+                Y[n + j, col[key]] = self.spread_seed / max(1, counts.get(key, 0))
+        F = (1.0 - self.spread_alpha) * Y
+        for _ in range(30):
+            F = self.spread_alpha * (S @ F) + (1.0 - self.spread_alpha) * Y
+        F = F[:n]
+        total = F.sum(axis=1, keepdims=True)
+        return np.where(total > 0, F / np.where(total > 0, total, 1.0), 1.0 / len(self.classes))
+
+    def _spread_graph(self):
+        """The symmetric normalised graph (D^-1/2 W D^-1/2) of each contribution's and each theme
+        description's ``spread_k`` nearest neighbours (cosine in the reduced space, weights the cosine),
+        built once per engine; and the number of contributions (the descriptions' nodes follow them)."""
+        if self._graph is None:
+            space = self._reduced()
+            n = space.shape[0]
+            extra = self._project(sp.vstack([v for _, v in self.seeds], format="csr")[:, : self.X.shape[1]]) \
+                if self.seeds else np.zeros((0, space.shape[1]))
+            V = np.vstack([space, extra]).astype(np.float32)
+            N, k = len(V), max(1, min(self.spread_k, len(V) - 1))
+            rr, cc, ww = [], [], []
+            for a in range(0, N, 1000):
+                sim = V[a:a + 1000] @ V.T
+                sim[np.arange(len(sim)), np.arange(a, a + len(sim))] = -np.inf
+                near = np.argpartition(-sim, k - 1, axis=1)[:, :k] if k < N else np.argsort(-sim, axis=1)[:, :k]
+                rr.append(np.repeat(np.arange(a, a + len(sim)), near.shape[1]))
+                cc.append(near.ravel())
+                ww.append(np.clip(np.take_along_axis(sim, near, axis=1).ravel(), 1e-6, None))
+            W = sp.csr_matrix((np.concatenate(ww), (np.concatenate(rr), np.concatenate(cc))), shape=(N, N))
+            W = W.maximum(W.T)
+            d = np.asarray(W.sum(axis=1)).ravel()
+            d = 1.0 / np.sqrt(np.where(d > 0, d, 1.0))
+            self._graph = (sp.diags(d) @ W @ sp.diags(d)).tocsr(), n
+        return self._graph
+
+    def _project(self, X) -> np.ndarray:
+        """Rows of features (as ``self.X``) in the reduced space, of length 1."""
+        from sklearn.preprocessing import normalize
+
+        self._reduced()
+        return normalize(self._svd.transform(X) if self._svd is not None else X.toarray())
+
     def _reduced(self):
         if self._space is None:
             from sklearn.decomposition import TruncatedSVD
             from sklearn.preprocessing import normalize
 
             dims = min(100, self.X.shape[1] - 1, self.X.shape[0] - 1)
+            self._svd = None
             if dims < 2:
                 self._space = normalize(self.X.toarray())
             else:
-                self._space = normalize(TruncatedSVD(dims, random_state=self.seed).fit_transform(self.X))
+                self._svd = TruncatedSVD(dims, random_state=self.seed)
+                self._space = normalize(self._svd.fit_transform(self.X))
         return self._space
 
     def _clusters(self) -> np.ndarray:
@@ -559,6 +701,30 @@ class ThemeSuggester:
             picks.append(Pick(self.contributions[rows[j]].id, "unerkundet", float(1.0 - near[j])))
             near = np.maximum(near, space[rows] @ space[rows[j]])
             near[j] = np.inf
+        return picks
+
+    def _typical_picks(self, rows: list[int], k: int) -> list[Pick]:
+        """TypiClust: the reduced space in as many k-means groups as decisions + ``k``; of the largest
+        groups without a decided contribution, each one's undecided contribution nearest to its centre."""
+        space = self._reduced()
+        labels, centres = _kmeans(space, min(len(space), len(self.labels) + k), self.seed)
+        decided = {labels[self.index[c]] for c in self.labels}
+        undecided = np.zeros(len(space), dtype=bool)
+        undecided[rows] = True
+        sizes = Counter(labels)
+        picks = []
+        for c, size in sorted(sizes.items(), key=lambda x: (-x[1], x[0])):
+            if len(picks) >= k:
+                break
+            members = np.flatnonzero((labels == c) & undecided)
+            if c in decided or not len(members):
+                continue
+            j = members[int(((space[members] - centres[c]) ** 2).sum(axis=1).argmin())]
+            picks.append(Pick(self.contributions[j].id, "unerkundet", size / len(space)))
+        if len(picks) < k:  # fewer groups without a decision than picks: the model's uncertainty for the rest
+            rest = [i for i in rows if self.contributions[i].id not in {p.id for p in picks}]
+            if rest:
+                picks += self._uncertain(rest, self.probabilities(rest, calibrated=False), k - len(picks))
         return picks
 
     def _cold_start(self, rows: list[int], k: int) -> list[Pick]:
