@@ -112,3 +112,19 @@ def test_why_isek_asks_names_the_proposal_and_the_rare_theme_in_one_sentence():
         assert selten_theme("Fußverkehr", 1, "Fußverkehr") == "könnte zu „Fußverkehr“ gehören, einem Thema mit erst 1 Entscheidung"
     with translation.override("en"):
         assert selten_theme("Walking", 2, "Cycling").startswith("isek proposes “Cycling”, but the contribution")
+
+
+def test_a_quoted_text_with_a_line_of_commas_is_read_not_refused(phase, tmp_path):
+    """ml24c: a correctly quoted multi-line text with a line holding as many commas as the header
+    has separators (FreiRaum Ottensen's Ott262) was refused as a broken quote; the record has the
+    header's number of cells, so it is a text, and it is imported as written."""
+    path = tmp_path / "ottensen.csv"
+    # the same kind of line in a record whose quote is not closed where it should be is still refused
+    path.write_text('id,text,thema,ort\nOtt1,"Mehr Grün:\nOtt2,Weniger Autos,Verkehr,Ottensen\nOtt3,Bänke fehlen",Grün\n',
+                    encoding="utf-8")
+    assert "Zeile 2 der Datei: hier bricht die Quotierung" in refused(phase, path)
+    path.write_text('id,text,thema,ort\nOtt1,"Mehr Grün:\nBäume, Bänke, Beete, Wasser\nbitte",Grün,Ottensen\n'
+                    'Ott2,Weniger Autos,Verkehr,Ottensen\n', encoding="utf-8")
+    counts, _p = imported(phase, path)
+    assert counts["create"] == 2
+    assert Idea.objects.filter(phase=phase, text__contains="Bäume, Bänke, Beete, Wasser").count() == 1

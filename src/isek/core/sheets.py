@@ -144,8 +144,10 @@ def _records(text: str, delimiter: str) -> list[list[str]]:
     """The CSV records; InputError at the line where a quoted cell opens and is not closed where
     it should be (fix24g: a broken quote swallowed the following lines into one cell, and only its
     effects were reported – a short row, a missing theme). A cell holding a line break is fine; a
-    cell holding whole lines with as many separators as the header, or running to the end of the
-    file, is a broken quote."""
+    cell running to the end of the file is a broken quote, and so is one holding whole lines with
+    as many separators as the header when its record does not have the header's number of cells
+    (a record of the right length is a text that happens to hold commas on a line of its own:
+    FreiRaum Ottensen's Ott262, refused by the first version of this check)."""
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     records: list[list[str]] = []
     start = 1  # the file's line where the next record begins
@@ -156,7 +158,7 @@ def _records(text: str, delimiter: str) -> list[list[str]]:
             return records
         except csv.Error:
             raise InputError([_broken_quote(start)]) from None
-        if records:
+        if records and len(record) != len(records[0]):  # a record as long as the header closed its quotes right
             columns = len(records[0])
             for value in record:
                 lines = value.split("\n")[1:]
