@@ -1,6 +1,6 @@
 """isek's gunicorn (isek.deploy.serving): each worker, once started, loads its URL configuration and
 freezes what it holds out of the garbage collector (decision 0103: a full collection of a worker's
-~175,000 objects stopped its threads for about 80 ms of CPU – the tail of the signed-in pages)."""
+~175,000 objects stopped its threads for 80–140 ms of CPU – the tail of the signed-in pages)."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def settle() -> None:
     """A worker's start, once the application is loaded: the URL configuration (with every view,
     form and service module it imports) loaded too, then everything alive so far moved out of the
     garbage collector's sight (``gc.freeze``). It lives as long as the process; left in, each full
-    collection walked its ~175,000 objects – about 80 ms of CPU in which none of the worker's
+    collection walked its ~175,000 objects – 80–140 ms of CPU in which none of the worker's
     threads answers, the p99 of the signed-in pages at a Land's size (decision 0103)."""
     import gc
 
