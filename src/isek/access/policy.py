@@ -222,7 +222,7 @@ def know_roles(user, concepts) -> list[Concept]:
                    .values_list("authority__prefixes__prefix", flat=True))
     for c in concepts:
         role = CA if c.city_id in administered else _FROM_CONCEPT_ROLE.get(held.get(c.pk)) or (
-            AU if district.intersection(ags_prefixes(c.city.ags)) else C)
+            AU if district and district.intersection(ags_prefixes(c.city.ags)) else C)
         c.__dict__.setdefault("_roles", {})[user.pk] = role
     return concepts
 
