@@ -21,6 +21,7 @@ from .policy import (  # noqa: F401
     authority_by_pk,
     city_by_ags,
     concept_for,
+    know_roles,
     needs_second_factor,
     require,
     require_site,

@@ -460,10 +460,10 @@ def members_page(request, concept):
             add_errors(form, exc)
     members = paging.page_of(request, services.members(concept))
     via = accounts.sign_in_providers(m.user_id for m in members["rows"])  # whose account a provider signs in (0078)
-    for m in members["rows"]:
-        m.via = via.get(m.user_id, [])
-    return render(request, "concepts/members.html", {"concept": concept, "members": members, "form": form,
-                                                      "by_provider": accounts.roles_by_provider(concept, members["rows"])},
+    by_provider = accounts.roles_by_provider(concept, members["rows"])
+    for m in members["rows"]:  # each row's own, not a loop over all of them per row (decision 0103)
+        m.via, m.provider = via.get(m.user_id, []), by_provider.get(m.user_id)
+    return render(request, "concepts/members.html", {"concept": concept, "members": members, "form": form},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -520,11 +520,13 @@ def city_settings(request, ags):
     if logo is not None and form.errors and "logo" not in form.errors:
         form.add_error("logo", _("Die gewählte Datei wurde nicht gespeichert; ein Browser behält sie nach einem Fehler "
                                  "nicht: bitte nach dem Korrigieren erneut wählen."))
+    starters = paging.page_of(request, services.city_roles(city, services.CityRole.Role.STARTER), param="personen")
+    by_provider = accounts.starters_by_provider(city)
+    for r in starters["rows"]:  # each row's own provider, not a loop over all of them per row (decision 0103)
+        r.provider = by_provider.get(r.user_id)
     return render(request, "concepts/city_settings.html", {
         "city": city, "form": form, "concepts": paging.page_of(request, services.city_concepts(request.user, city), param="konzepte"),
-        "administrators": services.city_people(city, services.CityRole.Role.ADMIN),
-        "starters": paging.page_of(request, services.city_roles(city, services.CityRole.Role.STARTER), param="personen"),
-        "by_provider": accounts.starters_by_provider(city),
+        "administrators": services.city_people(city, services.CityRole.Role.ADMIN), "starters": starters,
         "legal_missing": legal.missing(city), "may_edit_city": access.allows_site(request.user, "city", "edit", city),
         "name_form": name_form, "land": city.land,
     }, status=400 if request.method == "POST" else 200)

@@ -51,24 +51,25 @@ def texts_for(city: City | None) -> LegalTexts:
                       barriers_de=defaults.BARRIERS["de"], barriers_en=defaults.BARRIERS["en"])
 
 
-def imprint_of(texts: LegalTexts) -> LegalTexts | None:
-    """Whose Impressum a page shows: the city's own, else the installation operator's, else None."""
+def imprint_of(texts: LegalTexts, operator: LegalTexts | None = None) -> LegalTexts | None:
+    """Whose Impressum a page shows: the city's own, else the installation operator's (``operator``
+    where the caller has read it already), else None."""
     if texts.has_imprint:
         return texts
     if texts.city_id:
-        operator = texts_for(None)
+        operator = operator or texts_for(None)
         if operator.has_imprint:
             return operator
     return None
 
 
-def privacy_of(texts: LegalTexts) -> LegalTexts | None:
+def privacy_of(texts: LegalTexts, operator: LegalTexts | None = None) -> LegalTexts | None:
     """Whose privacy contact a page names (controller and data protection officer, Art. 13 DSGVO):
-    the city's own, else the installation operator's, else None."""
+    the city's own, else the installation operator's (``operator`` as for ``imprint_of``), else None."""
     if texts.privacy_controller.strip():
         return texts
     if texts.city_id:
-        operator = texts_for(None)
+        operator = operator or texts_for(None)
         if operator.privacy_controller.strip():
             return operator
     return None
@@ -80,12 +81,14 @@ def missing(city: City | None) -> list[dict]:
     page that fills it in; ``blocks``: a public participation cannot be opened without it (decision
     0045). The administration of the city or of isek fills them in (policy cell ("legal", "edit"))."""
     texts = texts_for(city)
+    # the operator's texts read once where the city's lack a part (not once per part)
+    operator = texts_for(None) if texts.city_id and not (texts.has_imprint and texts.privacy_controller.strip()) else None
     edit = reverse("legal:city-edit", args=[city.ags]) if city else reverse("legal:edit")
     gaps = []
-    if imprint_of(texts) is None:
+    if imprint_of(texts, operator) is None:
         gaps.append({"key": "imprint", "text": _("Impressum (Anbieter nach § 5 DDG)"), "url": f"{edit}#imprint",
                      "blocks": True})
-    privacy = privacy_of(texts)
+    privacy = privacy_of(texts, operator)
     if privacy is None:
         gaps.append({"key": "controller", "text": _("Datenschutz: verantwortliche Stelle"), "url": f"{edit}#privacy",
                      "blocks": True})
