@@ -1712,6 +1712,31 @@ def requests_holding(sender, *, measure, **_kwargs) -> list[str]:
             "state": r.get_state_display()} for r in found)}]
 
 
+def called_off(sender, *, measure, years, **_kwargs) -> list[dict]:
+    """``finance.services.costs_cutting``: per submitted or released payment request that requests
+    money for ``measure`` in one of ``years``, per year, what counts against the approval – the
+    released amount of a released request, the requested one of a request not yet decided (as
+    ``_used``), Bund and Land together – with the request's name (decision 0104). Read with the rows
+    of the applications those requests are against locked (the order of 0093: application first), so
+    a request's submit or release waits for the cost save, or the save reads what it wrote."""
+    lines = PaymentRequestLine.objects.filter(measure=str(measure.pk), year__in=list(years), request__state__in=COUNTING,
+                                              request__application__concept_id=measure.concept_id)
+    held = sorted(set(lines.values_list("request__application_id", flat=True)))
+    if not held:
+        return []
+    list(Application.objects.select_for_update().filter(pk__in=held).order_by("pk").values_list("pk", flat=True))
+    found: dict[tuple[int, int], dict] = {}
+    for line in lines.select_related("request__application").order_by(
+            "year", "request__application__year", "request__application__version", "request__number"):
+        r = line.request
+        row = found.setdefault((line.year, r.pk), {"year": line.year, "amount": ZERO, "request": _(
+            "Mittelabruf Nr. %(number)s (Antrag %(year)s, Version %(version)s, „%(state)s“)") % {
+            "number": r.number, "year": r.application.year, "version": r.application.version,
+            "state": r.get_state_display()}})
+        row["amount"] += (line.released or ZERO) if r.state == R_RELEASED else line.requested
+    return [row for row in found.values() if row["amount"]]
+
+
 def applications_leaving(sender, *, authority, cities, **_kwargs) -> list[str]:
     """``concepts.signals.district_narrowing``: per city leaving ``authority``'s district, its
     submitted, reviewed or approved applications ("Speyer: Antrag 2027, Version 1, „bewilligt“"), which

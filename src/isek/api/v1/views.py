@@ -419,6 +419,37 @@ class MilestoneList(ConceptView):
         return Response(s.MilestoneSerializer(milestone).data, status=201)
 
 
+class CostList(ConceptView):
+    """A measure's cost items: read with the KuF, written through the KuF page's service
+    (``finance.save_costs``) with its rules – a cut below what payment requests called off refused,
+    below the approval only with ``confirm_below_approval`` (decision 0104)."""
+
+    route = api(("kuf", "view"), patch=("kuf", "edit"), ids={"number": "measure"})
+
+    @staticmethod
+    def _answer(measure) -> dict:
+        items = measure.cost_items.select_related("cost_group").order_by("year", "cost_group__sort_key", "pk")
+        return s.CostsSerializer({"measure": measure.number, "cost_items": items}).data
+
+    @extend_schema(summary="Kostenpositionen einer Maßnahme", parameters=[SLUG, NUMBER],
+                   responses={200: s.CostsSerializer, **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug, number):
+        concept = self.concept
+        measure = _measure(concept, number)
+        return _conditional(request, concept, lambda: self._answer(measure))
+
+    @extend_schema(summary="Kostenpositionen einer Maßnahme ändern, anlegen oder löschen", parameters=[SLUG, NUMBER],
+                   request=s.CostsWriteSerializer, responses={200: s.CostsSerializer, **ERRORS})
+    def patch(self, request, slug, number):
+        concept = self.concept
+        measure = _measure(concept, number)
+        data = _valid(s.CostsWriteSerializer, request.data)
+        items, removed = finance.cost_items_from(concept, measure, data.get("cost_items", []), data.get("delete", []))
+        finance.save_costs(request.user, concept, measure, cost_items=items, removed_cost_items=removed, via="api",
+                           cut_confirmed=data["confirm_below_approval"])
+        return Response(self._answer(measure))
+
+
 class KufView(ConceptView):
     route = api(("kuf", "view"))
 
