@@ -1377,6 +1377,13 @@ def _left(application: Application, exclude=None) -> dict[tuple[str, int, str], 
             for (m, y), entry in _basis(application).items() for s, amount in entry["approved"].items()}
 
 
+def _lock_applications(concept) -> None:
+    """Inside a step's transaction: lock the rows of every application of ``concept``, in the order of
+    their ids (two such steps never wait for each other crosswise), before reading what the requests
+    of all of them hold (``_taken``)."""
+    list(Application.objects.select_for_update().filter(concept_id=concept.pk).order_by("pk").values_list("pk", flat=True))
+
+
 def _taken(concept) -> set[int]:
     """The ids of the concept's payments a draft, submitted or released request cites."""
     return set(PaymentRequestItem.objects.filter(request__application__concept=concept, request__state__in=HOLDING,
@@ -1554,8 +1561,10 @@ def draft_request(user, concept, application: Application, *, payments=(), amoun
     if errors:
         raise _errors(errors)
     with change(user, via):
-        # another draft at once may have cited the same payments: checked again under the lock (0093)
-        Application.objects.select_for_update().filter(pk=application.pk).values_list("pk", flat=True).first()
+        # another draft at once may have cited the same payments: checked again under the lock (0093) –
+        # of every application of the concept, as ``_taken`` reads the requests of them all: a draft
+        # against another version or year citing the same payment waits for this one (decision 0104)
+        _lock_applications(concept)
         if taken := sorted({p.pk for p in chosen} & _taken(concept)):
             raise _errors({"payments": _("Diese Ausgaben lassen sich nicht abrufen – schon abgerufen, nicht bewilligt "
                                          "oder unbekannt: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in taken)}})
