@@ -617,7 +617,7 @@ def city_administration(request, ags):
                 messages.success(request, _("Die Angaben der Stadt sind gespeichert."))  # a host not served: the page says so
                 return redirect("city-administration", city.ags)
         except ValidationError as exc:
-            ags_form.asked = getattr(exc, "code", None) == "leaves_district"
+            ags_form.asked = "leaves_district" in {e.code for e in getattr(exc, "error_dict", {}).get("ags", ())}
             add_errors(ags_form if "correct_ags" in request.POST else delete_form if "delete" in request.POST
                        else person_form if "grant" in request.POST else addresses, exc)
         city.refresh_from_db()

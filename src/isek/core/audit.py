@@ -231,7 +231,7 @@ def readable(records) -> list[dict]:
             obj = None
         if obj is None:
             return numbers.named(r.object_repr, translation.get_language())
-        for code, _name in settings.LANGUAGES:
+        for code, _label in settings.LANGUAGES:
             with translation.override(code):
                 same = r.object_repr in (str(obj)[:200], _name(obj))  # recorded before 0104, or since
             if same:
