@@ -126,3 +126,19 @@ def test_the_api_refuses_cost_items_of_another_measure_and_unknown_groups_changi
     assert errors["delete"] == [f"Diese Kostenpositionen gibt es bei dieser Maßnahme nicht: {other.pk}."]
     assert errors["cost_items[0].cost_group"] == ["Diese Kostengruppe gibt es im Katalog dieses Konzepts nicht."]
     assert city.get(api).json()["measure"] == "1.1"
+
+
+def test_a_measure_list_import_that_cuts_below_what_was_called_off_imports_nothing(paid, tmp_path):
+    """The import's commit goes through ``save_costs``: refused on its page with the message, not a 500."""
+    from tests.finance.test_measure_import import _upload, xlsx
+
+    concept = paid["concept"]
+    measure, item, city, url, sent, row = _page(paid)
+    rows = [["Nr.", "Maßnahme", "Handlungsfeld", "Kostengruppe", "2027"],
+            ["1.1", measure.title, measure.primary_field.number, "3", 30000]]
+    assert _upload(city, concept, xlsx(tmp_path, rows)).status_code == 200
+    before = checksum()
+    refused = city.post(f"/concepts/{concept.slug}/kuf/import/", {
+        "step": "commit", "col0": "number", "col1": "title", "col2": "field", "col3": "cost_group", "col4": "year:2027",
+        "cost_group": ""})
+    assert refused.status_code == 400 and CALLED in refused.content.decode() and checksum() == before

@@ -330,14 +330,19 @@ def measure_import(request, concept):
         if plan.values != form.values:  # other columns chosen: other values to map, as remembered so far
             form = MappingForm(request.POST if step != "upload" else None, header=plan.header, mapping=mapping,
                                years=years, groups=groups, fields=fields, values=plan.values, options=plan.options)
+    refusals = []
     if step == "commit" and not form.errors and not plan.problems:
-        counts = services.commit_measure_import(request.user, concept, plan, via="web")
-        path.unlink(missing_ok=True)
-        request.session.pop("measure_import", None)
-        messages.success(request, _("Maßnahmenliste übernommen: %(create)s neu, %(change)s geändert, %(unchanged)s "
-                                    "unverändert, %(left_alone)s nicht in der Datei; %(costs)s Kostenpositionen neu "
-                                    "oder geändert.") % counts)
-        return redirect("finance:kuf", concept.slug)
+        try:
+            counts = services.commit_measure_import(request.user, concept, plan, via="web")
+        except ValidationError as exc:  # a rule of the services (e.g. costs below what was called off, 0104): nothing
+            refusals = exc.messages
+        else:
+            path.unlink(missing_ok=True)
+            request.session.pop("measure_import", None)
+            messages.success(request, _("Maßnahmenliste übernommen: %(create)s neu, %(change)s geändert, %(unchanged)s "
+                                        "unverändert, %(left_alone)s nicht in der Datei; %(costs)s Kostenpositionen neu "
+                                        "oder geändert.") % counts)
+            return redirect("finance:kuf", concept.slug)
     refused = step == "commit"
     def shown(value) -> str:
         if isinstance(value, datetime.date):
@@ -349,5 +354,5 @@ def measure_import(request, concept):
             "what": _(importing.LABELS[k]), "old": shown(p.before.get(k)), "new": shown(p.values[k])} for k in p.changes)
     return render(request, "finance/measure_import.html", {
         "concept": concept, "form": form, "plan": plan, "counts": plan.counts, "filename": kept["filename"],
-        "problems": [p.render(_) for p in plan.problems], "refused": refused,
+        "problems": [*refusals, *(p.render(_) for p in plan.problems)], "refused": refused,
     }, status=400 if refused or form.errors else 200)
