@@ -72,7 +72,7 @@ def test_cutting_below_what_payment_requests_called_off_is_refused_by_the_page_t
     assert [e.code for e in caught.value.error_list] == ["below_approval"]
 
 
-def test_cutting_below_the_approval_asks_naming_the_bescheid_and_the_kuf_then_shows_the_difference(paid):
+def test_cutting_below_the_approval_asks_naming_the_bescheid_and_the_kuf_then_shows_the_difference(paid, tmp_path):
     concept, planner = paid["concept"], paid["planner"]
     measure, item, city, url, sent, row = _page(paid)
     before = checksum()
@@ -95,6 +95,12 @@ def test_cutting_below_the_approval_asks_naming_the_bescheid_and_the_kuf_then_sh
     table = kuf.split('id="approval-shortfalls-table"')[1].split("</table>")[0]
     assert "Kosten unter der Bewilligung" in kuf and "60.000,00" in table and "54.000,00" in table and "-6.000,00" in table
     assert "Zuwendungsbescheid 34.1-2027/07 vom " in table
+    import openpyxl
+
+    finance.export_kuf(concept, None, "xlsx", tmp_path / "kuf.xlsx")  # the KuF's Excel notes it too
+    cells = [str(c.value) for sheet in openpyxl.load_workbook(tmp_path / "kuf.xlsx") for r in sheet.iter_rows() for c in r]
+    assert any(c.startswith("Kosten unter der Bewilligung: 1.1 ") and "2027: bewilligt 60.000,00 €, aus den förderfähigen "
+               "Kosten 54.000,00 € (Zuwendungsbescheid 34.1-2027/07 vom " in c for c in cells)
     # raising it again, or changing only the note or another year, asks nothing
     item.eligible = item.amount = D("95000.00")
     finance.save_costs(planner, concept, measure, cost_items=[item])

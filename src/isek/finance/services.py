@@ -220,6 +220,10 @@ def export_kuf(concept, version: FinanceVersion | None, fmt: str, path) -> None:
                           f"{r['source']}: beantragt {numbers.format(r['requested'], 'de', 2)} €, bewilligt "
                           f"{numbers.format(r['approved'], 'de', 2)} € ({r['reason']})"
                           for r in approval_differences(concept)]
+                notes += [f"Kosten unter der Bewilligung: {r['measure'].number} {r['measure'].title}, {r['year']}: "
+                          f"bewilligt {numbers.format(r['approved'], 'de', 2)} €, aus den förderfähigen Kosten "
+                          f"{numbers.format(r['carried'], 'de', 2)} € ({r['reference']})"
+                          for r in approval_shortfalls(concept)]  # a cut confirmed on the KuF page (0104)
         excel.write(result, path, title, groups, attribution="isek", notes=notes, labels=source_labels(concept, "de"))
     else:
         pdf.write(concept, result, table(result, labels=source_labels(concept, "de")), title, path, groups)
