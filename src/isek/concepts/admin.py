@@ -1,5 +1,10 @@
 from django import forms
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.contrib.gis import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -109,11 +114,33 @@ class SourceInline(admin.TabularInline):
 
 @admin.register(Measure)
 class MeasureAdmin(admin.ModelAdmin):
+    """Measures; one is deleted only through ``services.delete_measure``, which refuses a measure the
+    funding procedure holds (decision 0095): the delete page says why instead of asking, and there is
+    no deletion of many at once, which would pass the service by (decision 0104)."""
+
     list_display = ("concept", "number", "title", "primary_field", "status")
     list_filter = ("concept", "status")
     search_fields = ("title", "number")
     exclude = ("geometry",)
     inlines = [MilestoneInline, SourceInline]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        measure = self.get_object(request, unquote(object_id))
+        if measure is not None and (held := services.measure_held(measure)):
+            self.message_user(request, services.held_refusal(measure, held), messages.ERROR)
+            return redirect(reverse("admin:concepts_measure_change", args=[measure.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        try:
+            services.delete_measure(request.user, obj.concept, obj, via="admin")
+        except ValidationError as exc:  # held since the confirmation page was shown
+            raise PermissionDenied(" ".join(exc.messages)) from None
 
 
 @admin.register(Quarter)

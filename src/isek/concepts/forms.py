@@ -347,6 +347,10 @@ class CityAgsForm(KernFormMixin, forms.Form):
     """The installation's administrator corrects a city's AGS (decision 0090)."""
 
     ags = AgsField(label=_("Richtiger Gemeindeschlüssel (AGS)"))
+    # shown beside the question only (``asked``): the city leaves its funding authority's district (decision 0104)
+    confirm_district = forms.BooleanField(label=_("Ja, die Stadt wechselt damit den Bezirk – trotzdem korrigieren"),
+                                          required=False)
+    asked = False
 
 
 class CityDeleteForm(KernFormMixin, forms.Form):

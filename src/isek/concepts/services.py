@@ -481,7 +481,7 @@ def save_city_addresses(user, city: City, *, name: str, slug: str, host: str, vi
     return city
 
 
-def correct_city_ags(user, city: City, ags: str, *, via: str = "web") -> City:
+def correct_city_ags(user, city: City, ags: str, *, via: str = "web", confirmed: bool = False) -> City:
     """The installation's administrator corrects the AGS of a city created with a wrong one
     (walk 22e, decision 0090), with the rules of a new city's key: its structure, no other city's,
     agreeing with the name's Land (``City.full_clean``); in the change history. Nothing stored
@@ -489,7 +489,9 @@ def correct_city_ags(user, city: City, ags: str, *, via: str = "web") -> City:
     district is a list of prefixes (the city falls into the district of its new key), and the
     files stored under the old key (reference layers, base map) keep their stored paths. A city
     with concepts keeps its Land: the Land decides their funding rules and the CRS their areas
-    were measured in."""
+    were measured in. A key that moves a city with submitted or approved applications out of its
+    funding authority's district is refused (code "leaves_district", ``district_narrowing`` as for a
+    narrowed district) unless ``confirmed`` (decision 0104)."""
     access.require_site(user, "city", "edit", city)
     new = ags_from(ags)
     if new == city.ags:
@@ -503,6 +505,8 @@ def correct_city_ags(user, city: City, ags: str, *, via: str = "web") -> City:
     city.ags = new
     try:
         city.full_clean()
+        if not confirmed and (leaving := _ags_leaving(city, old)):
+            raise invalid(leaving, "leaves_district", "ags")
     except ValidationError:
         city.ags = old
         raise
@@ -510,6 +514,27 @@ def correct_city_ags(user, city: City, ags: str, *, via: str = "web") -> City:
         city.save(update_fields=["ags"])
         city_ags_corrected.send(sender=City, city=city, old=old, user=user)
     return city
+
+
+def _ags_leaving(city: City, old: str) -> str:
+    """What ``city``'s new key (``city.ags``; ``old`` the one before) takes out of its funding
+    authority's portfolio: one sentence naming its submitted or approved applications
+    (``signals.district_narrowing``) and who serves the new key, "" where it stays in the district
+    or has none of them."""
+    before = FundingAuthority.objects.filter(prefixes__prefix__in=ags_prefixes(old)).first()
+    after = authority_of(city)
+    if before is None or before == after:
+        return ""
+    held = [phrase for _receiver, phrases in district_narrowing.send(FundingAuthority, authority=before, cities=[city])
+            for phrase in phrases or ()]
+    if not held:
+        return ""
+    then = (_("künftig zuständig: %(authority)s") % {"authority": after.name} if after is not None
+            else _("für den neuen Schlüssel ist in isek keine Bewilligungsbehörde eingerichtet"))
+    return _("Mit dem Gemeindeschlüssel %(ags)s fällt %(city)s aus dem Bezirk von %(authority)s (%(then)s): %(held)s. "
+             "Ihre Anträge, Mittelabrufe und Verwendungsnachweise stehen dann nicht mehr in dessen Portfolio und "
+             "Auswertungen. Ist das gewollt, bestätigen Sie es; sonst den Schlüssel prüfen.") % {
+        "ags": ags_printed(city.ags), "city": city.name, "authority": before.name, "then": then, "held": "; ".join(held)}
 
 
 def delete_city(user, city: City, *, via: str = "web") -> None:
@@ -1018,11 +1043,16 @@ def delete_measure(user, concept: Concept, measure: Measure, *, via: str = "web"
         raise Measure.DoesNotExist
     number = measure.number
     with change(user, via):
-        held = [phrase for _receiver, phrases in measure_deleting.send(Measure, measure=measure) for phrase in phrases or ()]
-        if held:
+        if held := measure_held(measure):
             raise invalid(held_refusal(measure, held), "held")
         measure.delete()
     return number
+
+
+def measure_held(measure: Measure) -> list[str]:
+    """What of the funding procedure holds ``measure`` (the phrases of ``signals.measure_deleting``'s
+    receivers; empty where nothing does): the Django admin asks before it offers the deletion."""
+    return [phrase for _receiver, phrases in measure_deleting.send(Measure, measure=measure) for phrase in phrases or ()]
 
 
 def held_refusal(measure: Measure, held: list[str]) -> str:
@@ -1253,7 +1283,7 @@ GeoFileError = geoio.GeoFileError
 __all__ = [
     "City", "CityRole", "Concept", "city_by_ags", "city_by_slug", "city_by_host", "cities_of_visible", "city_concepts", "city_people", "city_roles", "own_drafts", "PersonRoles", "roles_of",
     "grant_city_role", "revoke_city_role", "may_start_in", "allow_starting", "save_city_look", "save_city_addresses", "correct_city_ags", "delete_city", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
-    "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "grant_role",
+    "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "measure_held", "grant_role",
     "import_path", "import_upload", "revoke_role", "members", "find_person", "addable_person", "save_city", "rename_city", "save_concept", "save_measure", "measure_state", "measure_changed_message", "refuse_changed_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
     "structure_copied", "base_map_extent", "term_changing", "city_ags_corrected", "concept_created", "measure_deleting", "district_narrowing",

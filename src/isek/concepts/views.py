@@ -586,7 +586,8 @@ def city_administration(request, ags):
         try:
             if "correct_ags" in request.POST and ags_form.is_valid():
                 old = city.ags
-                services.correct_city_ags(request.user, city, ags_form.cleaned_data["ags"])
+                services.correct_city_ags(request.user, city, ags_form.cleaned_data["ags"],
+                                          confirmed=ags_form.cleaned_data["confirm_district"])
                 if city.ags == old:
                     messages.info(request, _("Der Gemeindeschlüssel ist unverändert; nichts geändert."))
                 else:
@@ -618,6 +619,7 @@ def city_administration(request, ags):
                 messages.success(request, _("Die Angaben der Stadt sind gespeichert."))  # a host not served: the page says so
                 return redirect("city-administration", city.ags)
         except ValidationError as exc:
+            ags_form.asked = "leaves_district" in {e.code for e in getattr(exc, "error_dict", {}).get("ags", ())}
             add_errors(ags_form if "correct_ags" in request.POST else delete_form if "delete" in request.POST
                        else person_form if "grant" in request.POST else addresses, exc)
         city.refresh_from_db()

@@ -5,9 +5,9 @@ from .models import ChangeRecord
 
 @admin.register(ChangeRecord)
 class ChangeRecordAdmin(admin.ModelAdmin):
-    list_display = ("timestamp", "actor", "action", "model", "object_repr")
+    list_display = ("timestamp", "actor", "action", "model", "name")
     list_filter = ("action", "model")
-    readonly_fields = [f.name for f in ChangeRecord._meta.fields]
+    readonly_fields = [*(f.name for f in ChangeRecord._meta.fields), "name"]
 
     def has_add_permission(self, request):
         return False

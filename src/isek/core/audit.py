@@ -115,6 +115,15 @@ def _concept_id(instance):
     return _concept_id(obj) if obj is not None else None
 
 
+def _name(instance) -> str:
+    """The object's name as the history keeps it: amounts in it marked neutrally, written in the
+    reader's language when it is read (``numbers.named``; decision 0104)."""
+    from . import numbers
+
+    with numbers.neutral_names():
+        return str(instance)[:200]
+
+
 def _record(instance, action: str, changes: dict):
     from . import versions
     from .models import ChangeRecord
@@ -130,7 +139,7 @@ def _record(instance, action: str, changes: dict):
         concept_pk=concept_pk,
         model=instance._meta.label,
         object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
+        object_repr=_name(instance),
         action=action,
         changes=changes,
     )
@@ -194,6 +203,8 @@ def readable(records) -> list[dict]:
     from django.apps import apps
     from django.core.exceptions import FieldDoesNotExist
 
+    from . import numbers
+
     names: dict = {}  # (model, pk) → name, each looked up once
     objects: dict = {}  # (model, pk) → the object or None
 
@@ -219,13 +230,13 @@ def readable(records) -> list[dict]:
         except (ValueError, TypeError, ValidationError):
             obj = None
         if obj is None:
-            return r.object_repr
-        for code, _name in settings.LANGUAGES:
+            return numbers.named(r.object_repr, translation.get_language())
+        for code, _label in settings.LANGUAGES:
             with translation.override(code):
-                same = str(obj)[:200] == r.object_repr
+                same = r.object_repr in (str(obj)[:200], _name(obj))  # recorded before 0104, or since
             if same:
                 return str(obj)[:200]  # in the page's language
-        return r.object_repr
+        return numbers.named(r.object_repr, translation.get_language())
 
     out = []
     for r in records:

@@ -33,7 +33,16 @@ class ChangeRecord(models.Model):
         verbose_name_plural = _("Änderungsprotokoll")
 
     def __str__(self):
-        return f"{timezone.localtime(self.timestamp):%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+        return f"{timezone.localtime(self.timestamp):%Y-%m-%d %H:%M} {self.actor} {self.action} {self.name}"
+
+    @property
+    def name(self) -> str:
+        """The object's name as recorded, its amounts in the reader's language (decision 0104)."""
+        from django.utils.translation import get_language
+
+        from .numbers import named
+
+        return named(self.object_repr, get_language())
 
 
 class JobState(models.Model):

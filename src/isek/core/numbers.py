@@ -14,7 +14,9 @@ German end in ",-" or ",–" for no cents ("2.400.000,- €" is 2.400.000,00).
 
 from __future__ import annotations
 
+import contextvars
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -163,6 +165,38 @@ def money(value, language: str | None) -> str:
     """An amount in euros as messages and mails write it: to the cent, thousands separated, a
     negative one with the typographic minus (as the pages' ``money`` filter)."""
     return signed(format(value, language, places=2))
+
+
+# An amount inside an object's name (its ``str``) while the change history records the name: kept as
+# a neutral mark, formatted when the history is read, in the reader's language (decision 0104).
+_neutral_names: contextvars.ContextVar = contextvars.ContextVar("isek_neutral_names", default=False)
+_MARKED = re.compile("\x02(-?[0-9]+(?:[.][0-9]+)?)\x03")
+
+
+@contextmanager
+def neutral_names():
+    """Inside the block ``money_in_name`` marks amounts instead of formatting them."""
+    token = _neutral_names.set(True)
+    try:
+        yield
+    finally:
+        _neutral_names.reset(token)
+
+
+def money_in_name(value, language: str | None) -> str:
+    """An amount as an object's name writes it: ``money`` in ``language`` – or, inside
+    ``neutral_names`` (the change history recording the name), a neutral mark that ``named`` formats."""
+    if _neutral_names.get():
+        return f"\x02{Decimal(str(value)):f}\x03"
+    return money(value, language)
+
+
+def named(text: str, language: str | None) -> str:
+    """A name recorded with ``neutral_names`` as people read it in ``language``: each marked amount
+    written as ``money`` does ("20000.00" → "20.000,00" / "20,000.00"); a mark cut off by the name's
+    length limit is dropped."""
+    shown = _MARKED.sub(lambda m: money(Decimal(m.group(1)), language), text)
+    return shown.replace("\x02", "").replace("\x03", "")
 
 
 def figure(value, language: str | None, places: int, fixed: bool = False) -> str:

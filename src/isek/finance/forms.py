@@ -55,6 +55,14 @@ class ConfirmYearsForm(KernFormMixin, forms.Form):
     confirm_years = forms.BooleanField(label=_("Die Jahre stimmen – trotzdem speichern"), required=False)
 
 
+class ConfirmCutForm(KernFormMixin, forms.Form):
+    """The box that confirms eligible costs cut below the approval (``services.cost_cuts``); the page
+    shows it beside the question only (decision 0104)."""
+
+    confirm_cut = forms.BooleanField(label=_("Die Kosten stimmen – trotzdem unter der Bewilligung speichern"),
+                                     required=False)
+
+
 class FinancingForm(KernFormMixin, forms.ModelForm):
     class Meta:
         model = Financing

@@ -24,8 +24,9 @@ from . import land_rules
 
 def euros(amount) -> str:
     """An amount as the pages write it, in the language of the request ("20.000,00 €"): the change
-    history names objects by their ``str`` (decision 0095; it showed "20000.00 €")."""
-    return "" if amount is None or amount == "" else f"{numbers.money(amount, translation.get_language())} €"
+    history names objects by their ``str`` (decision 0095; it showed "20000.00 €") and records it
+    neutrally, to be written in the reader's language (``numbers.money_in_name``, decision 0104)."""
+    return "" if amount is None or amount == "" else f"{numbers.money_in_name(amount, translation.get_language())} €"
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]

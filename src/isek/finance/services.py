@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -219,6 +220,10 @@ def export_kuf(concept, version: FinanceVersion | None, fmt: str, path) -> None:
                           f"{r['source']}: beantragt {numbers.format(r['requested'], 'de', 2)} €, bewilligt "
                           f"{numbers.format(r['approved'], 'de', 2)} € ({r['reason']})"
                           for r in approval_differences(concept)]
+                notes += [f"Kosten unter der Bewilligung: {r['measure'].number} {r['measure'].title}, {r['year']}: "
+                          f"bewilligt {numbers.format(r['approved'], 'de', 2)} €, aus den förderfähigen Kosten "
+                          f"{numbers.format(r['carried'], 'de', 2)} € ({r['reference']})"
+                          for r in approval_shortfalls(concept)]  # a cut confirmed on the KuF page (0104)
         excel.write(result, path, title, groups, attribution="isek", notes=notes, labels=source_labels(concept, "de"))
     else:
         pdf.write(concept, result, table(result, labels=source_labels(concept, "de")), title, path, groups)
@@ -356,9 +361,137 @@ def year_doubts(concept, measure, cost_items=(), financings=()) -> list[str]:
     return doubts
 
 
+# Sent inside the transaction of ``save_costs`` (and before it, to ask early) when a save lowers the
+# eligible cost of some of a measure's years, with ``measure`` and ``years`` (those years): each
+# receiver answers a list of {"year": int, "amount": Decimal, "request": str} – the procedure app the
+# grant its submitted and released payment requests called off for the measure in those years, each
+# request named ("Mittelabruf Nr. 1 (Antrag 2027, Version 1, „freigegeben“)"); finance imports
+# nothing of procedure (decision 0104, as ``concepts.signals.measure_deleting``, 0095).
+costs_cutting = Signal()
+
+
+def _eligible_by_year(measure, cost_items=(), removed_cost_items=()) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """The eligible cost per year of ``measure`` as stored and as it would be after the save (its
+    changed and new ``cost_items``, without ``removed_cost_items``): every cost group of a year
+    together – approvals and payment requests are per measure, year and source, not cost group."""
+    zero = engine.ZERO
+    stored = list(CostItem.objects.filter(measure_id=measure.pk).values_list("pk", "year", "eligible"))
+    gone = {o.pk for o in (*cost_items, *removed_cost_items) if o.pk}
+    before: dict[int, Decimal] = {}
+    after: dict[int, Decimal] = {}
+    for pk, year, eligible in stored:
+        before[year] = before.get(year, zero) + eligible
+        if pk not in gone:
+            after[year] = after.get(year, zero) + eligible
+    for o in cost_items:
+        if o.year is not None:
+            value = o.eligible if o.eligible is not None else o.amount
+            after[o.year] = after.get(o.year, zero) + (value or zero)
+    return before, after
+
+
+def cost_cuts(concept, measure, cost_items=(), removed_cost_items=()) -> tuple[list[str], list[str]]:
+    """(refusals, questions) of a save that lowers the eligible cost of a year of ``measure``
+    (decision 0104), by the grant the year's eligible cost then carries (``engine.grant_of`` at the
+    year's rate, Bund and Land – what the KuF computes without the approval's lines):
+    below what submitted and released payment requests called off for that year (answered by the
+    receivers of ``costs_cutting``) is refused, naming the requests and amounts; below the approved
+    lines of the year (``apply_approval``) is a question naming the Bescheid and the amounts. A year
+    whose eligible cost does not fall is not asked."""
+    before, after = _eligible_by_year(measure, cost_items, removed_cost_items)
+    years = sorted(y for y, value in before.items() if after.get(y, engine.ZERO) < value)
+    if not years:
+        return [], []
+    approved: dict[int, Decimal] = {}
+    references: dict[int, set[str]] = {}
+    for f in Financing.objects.filter(measure_id=measure.pk, status=APPROVED, requested__isnull=False,
+                                      source__in=engine.GRANT_SOURCES, year__in=years):
+        approved[f.year] = approved.get(f.year, engine.ZERO) + (f.amount or engine.ZERO)
+        references.setdefault(f.year, set()).add(approval_reference(f) or str(_("Zuwendungsbescheid")))
+    called: dict[int, list[dict]] = {}
+    for _receiver, answer in costs_cutting.send(CostItem, measure=measure, years=years):
+        for row in answer or ():
+            called.setdefault(row["year"], []).append(row)
+    if not approved and not called:
+        return [], []
+    rules = kuf.rules_for(concept)
+    language = translation.get_language()
+    refusals, questions = [], []
+    for year in years:
+        rate = rules.rates.get(year, engine.ZERO)
+        eligible = after.get(year, engine.ZERO)
+        carried = engine.grant_of(eligible, rate, rules)
+        words = {"measure": measure.number, "year": year, "eligible": numbers.money(eligible, language),
+                 "carried": numbers.money(carried, language), "rate": numbers.rate(rate * 100, language)}
+        used = sum((row["amount"] for row in called.get(year, ())), engine.ZERO)
+        if used > carried:
+            refusals.append(_(
+                "Die förderfähigen Kosten von %(measure)s für %(year)s lassen sich nicht unter das bereits Abgerufene "
+                "senken: nach dem Speichern %(eligible)s € förderfähig, daraus %(carried)s € Zuwendung (Bund und Land, "
+                "Fördersatz %(rate)s %%); abgerufen sind %(used)s € – %(requests)s. Eine Rückforderung erfasst isek "
+                "nicht; eine Korrektur ist mit der Bewilligungsbehörde abzustimmen.") % {
+                **words, "used": numbers.money(used, language),
+                "requests": "; ".join(_("%(request)s: %(amount)s €") % {
+                    "request": row["request"], "amount": numbers.money(row["amount"], language)}
+                    for row in called[year])})
+        elif approved.get(year, engine.ZERO) > carried:
+            questions.append(_(
+                "%(measure)s, %(year)s: bewilligt sind %(approved)s € (Bund und Land, %(approvals)s); die förderfähigen "
+                "Kosten von %(eligible)s € tragen beim Fördersatz %(rate)s %% nur %(carried)s € Zuwendung, %(difference)s € "
+                "weniger als bewilligt.") % {
+                **words, "approved": numbers.money(approved[year], language),
+                "approvals": ", ".join(sorted(references[year])),
+                "difference": numbers.money(approved[year] - carried, language)})
+    return refusals, questions
+
+
+def approval_shortfalls(concept) -> list[dict]:
+    """Where a measure's eligible cost of a year carries less grant than its approved lines (a cut
+    confirmed on its KuF page, decision 0104), per measure and year: "measure", "year", "approved"
+    (Bund and Land), "carried" (the grant of the eligible cost at the year's rate), "difference"
+    (carried − approved, below 0) and "reference" (the Bescheid) – the rows the KuF page and the
+    dashboard show beside "Bewilligt statt beantragt"."""
+    approved: dict[tuple[int, int], Decimal] = {}
+    references: dict[tuple[int, int], set[str]] = {}
+    measures = {}
+    for f in (Financing.objects.filter(measure__concept=concept, status=APPROVED, requested__isnull=False,
+                                       source__in=engine.GRANT_SOURCES).select_related("measure")):
+        key = (f.measure_id, f.year)
+        approved[key] = approved.get(key, engine.ZERO) + (f.amount or engine.ZERO)
+        references.setdefault(key, set()).add(approval_reference(f) or str(_("Zuwendungsbescheid")))
+        measures[f.measure_id] = f.measure
+    if not approved:
+        return []
+    eligible: dict[tuple[int, int], Decimal] = {}
+    for measure_id, year, value in CostItem.objects.filter(measure__concept=concept).values_list("measure_id", "year", "eligible"):
+        eligible[(measure_id, year)] = eligible.get((measure_id, year), engine.ZERO) + value
+    rules = kuf.rules_for(concept)
+    rows = []
+    for (measure_id, year), amount in approved.items():
+        carried = engine.grant_of(eligible.get((measure_id, year), engine.ZERO), rules.rates.get(year, engine.ZERO), rules)
+        if carried < amount:
+            rows.append({"measure": measures[measure_id], "year": year, "approved": amount, "carried": carried,
+                         "difference": carried - amount, "reference": ", ".join(sorted(references[(measure_id, year)]))})
+    return sorted(rows, key=lambda r: (r["measure"].sort_key, r["year"]))
+
+
+def _refuse_cuts(concept, measure, cost_items, removed_cost_items, cut_confirmed: bool, doubts=()) -> None:
+    """Raise the refusal of a cut below what was called off (code "called_off"), else the questions –
+    ``doubts`` (code "implausible") and a cut below the approval (code "below_approval") unless
+    ``cut_confirmed`` – together, so the page asks them at once."""
+    refusals, questions = cost_cuts(concept, measure, cost_items, removed_cost_items)
+    if refusals:
+        raise invalid(" ".join(refusals), "called_off")
+    asked = [ValidationError(d, code="implausible") for d in doubts]
+    if not cut_confirmed:
+        asked += [ValidationError(q, code="below_approval") for q in questions]
+    if asked:
+        raise ValidationError(asked)
+
+
 def save_costs(user, concept, measure, *, cost_items=(), removed_cost_items=(), financings=(), removed_financings=(),
                via: str = "web", once: str = "", ask: bool = False, confirmed: bool = False,
-               state: str | None = None) -> None:
+               cut_confirmed: bool = False, state: str | None = None) -> None:
     """Save a measure's cost items and financing rows (new and changed instances; removed ones are
     deleted). One financing row per year and source. A line the funding authority's approval wrote
     is refused, changed or removed (code "approved"), and so is the status "bewilligt" on the city's
@@ -368,22 +501,28 @@ def save_costs(user, concept, measure, *, cost_items=(), removed_cost_items=(), 
     ``confirmed`` – a year before or after may be right (preparation, final invoices), so it is a
     question, not a refusal (decision 0072). ``state``: the ``costs_state`` the form was loaded
     from; if the stored rows have changed since (another tab, another person), the save is refused
-    (code "changed") and nothing changes – a lost update otherwise (decision 0096)."""
+    (code "changed") and nothing changes – a lost update otherwise (decision 0096). Every writer:
+    lowering a year's eligible cost below what payment requests called off for it is refused (code
+    "called_off"), below the approved amount asked (code "below_approval") unless ``cut_confirmed``
+    (``cost_cuts``, decision 0104)."""
     access.require(user, "kuf", "edit", concept)
     if measure.concept_id != concept.pk:
         raise invalid(_("Die Maßnahme gehört nicht zu diesem Konzept."), "foreign_measure")
     refuse_changed_costs(measure, state)
     _refuse_locked(measure, financings, removed_financings)
-    if ask and not confirmed and (doubts := year_doubts(concept, measure, cost_items, financings)):
-        raise ValidationError([ValidationError(d, code="implausible") for d in doubts])
+    doubts = year_doubts(concept, measure, cost_items, financings) if ask and not confirmed else []
+    _refuse_cuts(concept, measure, cost_items, removed_cost_items, cut_confirmed, doubts)
     keys = keys_after(measure.financing.all(), financings, removed_financings, lambda f: (f.year, f.source))
     if repeated(keys):
         raise invalid(_("Je Jahr und Quelle ist nur eine Finanzierungszeile möglich."), "duplicate_financing")
     try:
         with change(user, via):
-            if state:  # again inside the transaction, the measure's row locked: two saves at once
-                list(type(measure).objects.select_for_update().filter(pk=measure.pk).values_list("pk", flat=True))
+            # the measure's row locked: two saves at once wait for each other; what was called off is
+            # read again under the payment requests' lock (the receiver of ``costs_cutting``)
+            list(type(measure).objects.select_for_update().filter(pk=measure.pk).values_list("pk", flat=True))
+            if state:
                 refuse_changed_costs(measure, state)
+            _refuse_cuts(concept, measure, cost_items, removed_cost_items, cut_confirmed)
             if once and not throttle.spend(f"costs:{measure.pk}", once):
                 raise _resent(measure)
             for obj in (*removed_cost_items, *removed_financings):
@@ -393,6 +532,48 @@ def save_costs(user, concept, measure, *, cost_items=(), removed_cost_items=(), 
                 obj.save()
     except IntegrityError:
         raise invalid(_("Je Jahr und Quelle ist nur eine Finanzierungszeile möglich."), "duplicate_financing") from None
+
+
+def cost_items_from(concept, measure, rows, delete=()) -> tuple[list[CostItem], list[CostItem]]:
+    """(changed and new, removed) cost items of ``measure`` from plain ``rows`` – each a dict of
+    "year", "cost_group" (its number), "amount", optional "eligible" (none: the whole cost), "basis",
+    "note" and "id" (a stored item it replaces; none: a new one) – and the ids in ``delete``, checked as
+    the cost form checks them (the model's rules), for ``save_costs`` (API v1). Raises
+    ``ValidationError`` with the problems by "cost_items[<n>].<field>" or "delete", nothing saved."""
+    stored = {c.pk: c for c in CostItem.objects.filter(measure_id=measure.pk).select_related("cost_group")}
+    groups = cost_groups_by_number(concept)
+    errors: dict[str, list[str]] = {}
+    items = []
+    for n, row in enumerate(rows):
+        where = f"cost_items[{n}]"
+        item = stored.get(row["id"]) if row.get("id") is not None else CostItem(measure=measure)
+        if item is None:
+            errors[f"{where}.id"] = [_("Diese Kostenposition gibt es bei dieser Maßnahme nicht.")]
+            continue
+        group = groups.get(str(row["cost_group"]))
+        if group is None:
+            errors[f"{where}.cost_group"] = [_("Diese Kostengruppe gibt es im Katalog dieses Konzepts nicht.")]
+            continue
+        item.measure, item.year, item.cost_group, item.amount = measure, row["year"], group, row["amount"]
+        item.eligible = row["amount"] if row.get("eligible") is None else row["eligible"]
+        item.basis = row.get("basis") or item.basis or CostItem.Basis.ESTIMATE
+        item.note = row.get("note", item.note) or ""
+        try:
+            item.full_clean(exclude=["measure"])
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors[f"{where}.{field}" if field != "__all__" else where] = messages
+            continue
+        items.append(item)
+    unknown = sorted({int(pk) for pk in delete} - set(stored))
+    if unknown:
+        errors["delete"] = [_("Diese Kostenpositionen gibt es bei dieser Maßnahme nicht: %(ids)s.") % {
+            "ids": ", ".join(map(str, unknown))}]
+    if {i.pk for i in items if i.pk} & {int(pk) for pk in delete}:
+        errors["delete"] = [_("Eine Kostenposition kann nicht zugleich geändert und gelöscht werden.")]
+    if errors:
+        raise ValidationError(errors)
+    return items, [stored[int(pk)] for pk in sorted(set(delete))]
 
 
 def save_rates(user, concept, *, rates=(), removed_rates=(), cap: FundingCap | None = None, via: str = "web") -> None:
@@ -532,6 +713,7 @@ __all__ = [
     "APPROVED", "Change", "KufResult", "SOURCE_LABELS", "SOURCES", "compare", "cost_catalogue", "cost_groups",
     "cost_groups_by_number", "current", "hints", "version_before", "version_result", "ensure_reference_data",
     "export_kuf", "freeze_version",
+    "approval_shortfalls", "cost_cuts", "cost_items_from", "costs_cutting",
     "changed_message", "commit_measure_import", "cost_form_token", "costs_state", "refuse_changed_costs", "fund_summaries", "plan_measure_import", "refuse_resent_costs", "save_costs", "save_fund", "save_fund_application",
     "measure_table", "rate_bases", "save_rates", "source_rows", "table",
     "version_by_name", "version_names",

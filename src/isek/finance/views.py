@@ -21,6 +21,7 @@ from . import engine, importing, kuf, services
 from .forms import (
     RATE_HELP,
     CapForm,
+    ConfirmCutForm,
     ConfirmYearsForm,
     CostItemFormSet,
     FinancingFormSet,
@@ -85,6 +86,7 @@ def kuf_page(request, concept):
         "concept": concept, "result": result,
         "t": table(result, {str(m.pk): m.estimated_cost for m in measures}, services.source_labels(concept)),
         "hints": hints, "approval_rows": services.approval_differences(concept),
+        "shortfall_rows": services.approval_shortfalls(concept),
         **services.land_context(concept),
         "rates": FundingRate.objects.filter(concept=concept), "cap": FundingCap.objects.filter(concept=concept).first(),
         "can_edit": access.allows(request.user, "kuf", "edit", concept), "scenario_form": scenario_form, "scenario_rows": scenario_rows,
@@ -118,6 +120,9 @@ def freeze_view(request, concept):
     return redirect("finance:kuf", concept.slug)
 
 
+ASKED = ("implausible", "below_approval")  # the codes of questions the cost form asks, not refusals
+
+
 @access.concept_view("kuf", "edit", methods=("GET", "POST"), ids={"pk": "measure"})
 def measure_finance(request, concept, pk):
     measure = get_object_or_404(concept.measures, pk=pk)
@@ -140,22 +145,26 @@ def measure_finance(request, concept, pk):
     labels = services.source_labels(concept)
     fin = FinancingFormSet(request.POST or None, instance=measure, prefix="f",
                            form_kwargs={"measure": measure, "source_labels": labels})
-    error, doubts = None, []
+    error, doubts, cuts = None, [], []
     confirm = ConfirmYearsForm(request.POST or None)
+    confirm_cut = ConfirmCutForm(request.POST or None)
     if request.method == "POST" and not changed:
-        if costs.is_valid() and fin.is_valid() and confirm.is_valid():
+        if costs.is_valid() and fin.is_valid() and confirm.is_valid() and confirm_cut.is_valid():
             try:
                 services.save_costs(request.user, concept, measure, cost_items=costs.save(commit=False),
                                     removed_cost_items=costs.deleted_objects, financings=fin.save(commit=False),
                                     removed_financings=fin.deleted_objects, once=once, ask=True,
-                                    confirmed=confirm.cleaned_data["confirm_years"], state=state)
+                                    confirmed=confirm.cleaned_data["confirm_years"],
+                                    cut_confirmed=confirm_cut.cleaned_data["confirm_cut"], state=state)
             except ValidationError as exc:
                 if getattr(exc, "code", None) == "resent":  # the same page sent twice at once
                     return _costs_resent(request, concept, measure, exc)
                 if getattr(exc, "code", None) == "changed":  # another save came between the check and this one
                     changed = True
-                elif not hasattr(exc, "error_dict") and all(e.code == "implausible" for e in exc.error_list):  # asked, not refused (decision 0072)
-                    doubts = exc.messages
+                elif not hasattr(exc, "error_dict") and all(e.code in ASKED for e in exc.error_list):
+                    # asked, not refused: years outside the term (0072), a cut below the approval (0104)
+                    doubts = [m for e in exc.error_list if e.code == "implausible" for m in e.messages]
+                    cuts = [m for e in exc.error_list if e.code == "below_approval" for m in e.messages]
                 else:
                     error = " ".join(exc.messages)
             else:
@@ -165,7 +174,7 @@ def measure_finance(request, concept, pk):
     status = 409 if changed else 400 if request.method == "POST" else 200
     return render(request, "finance/measure_finance.html", {
         "concept": concept, "measure": measure, "costs": costs, "fin": fin, "error": error, "doubts": doubts,
-        "confirm": confirm, "state": state, "changed": services.changed_message() if changed else "",
+        "confirm": confirm, "cuts": cuts, "confirm_cut": confirm_cut, "state": state, "changed": services.changed_message() if changed else "",
         "figures": measure_table(result, str(measure.pk), labels), "once": services.cost_form_token(),
     }, status=status)
 
@@ -321,14 +330,19 @@ def measure_import(request, concept):
         if plan.values != form.values:  # other columns chosen: other values to map, as remembered so far
             form = MappingForm(request.POST if step != "upload" else None, header=plan.header, mapping=mapping,
                                years=years, groups=groups, fields=fields, values=plan.values, options=plan.options)
+    refusals = []
     if step == "commit" and not form.errors and not plan.problems:
-        counts = services.commit_measure_import(request.user, concept, plan, via="web")
-        path.unlink(missing_ok=True)
-        request.session.pop("measure_import", None)
-        messages.success(request, _("Maßnahmenliste übernommen: %(create)s neu, %(change)s geändert, %(unchanged)s "
-                                    "unverändert, %(left_alone)s nicht in der Datei; %(costs)s Kostenpositionen neu "
-                                    "oder geändert.") % counts)
-        return redirect("finance:kuf", concept.slug)
+        try:
+            counts = services.commit_measure_import(request.user, concept, plan, via="web")
+        except ValidationError as exc:  # a rule of the services (e.g. costs below what was called off, 0104): nothing
+            refusals = exc.messages
+        else:
+            path.unlink(missing_ok=True)
+            request.session.pop("measure_import", None)
+            messages.success(request, _("Maßnahmenliste übernommen: %(create)s neu, %(change)s geändert, %(unchanged)s "
+                                        "unverändert, %(left_alone)s nicht in der Datei; %(costs)s Kostenpositionen neu "
+                                        "oder geändert.") % counts)
+            return redirect("finance:kuf", concept.slug)
     refused = step == "commit"
     def shown(value) -> str:
         if isinstance(value, datetime.date):
@@ -340,5 +354,5 @@ def measure_import(request, concept):
             "what": _(importing.LABELS[k]), "old": shown(p.before.get(k)), "new": shown(p.values[k])} for k in p.changes)
     return render(request, "finance/measure_import.html", {
         "concept": concept, "form": form, "plan": plan, "counts": plan.counts, "filename": kept["filename"],
-        "problems": [p.render(_) for p in plan.problems], "refused": refused,
+        "problems": [*refusals, *(p.render(_) for p in plan.problems)], "refused": refused,
     }, status=400 if refused or form.errors else 200)

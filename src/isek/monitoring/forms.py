@@ -142,15 +142,6 @@ class ReceiptForm(KernFormMixin, forms.ModelForm):
         fields = ["paid_on", "payee", "receipt"]
         widgets = {"paid_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def clean_amount(self):
-        from .services import payment_amount_refusal
-
-        amount = self.cleaned_data.get("amount")
-        # said at the field, before any doubt is asked; a recorded amount left as it is stays
-        if amount != self.instance.amount and (refusal := payment_amount_refusal(amount)):
-            raise forms.ValidationError(refusal, code="amount")
-        return amount
-
     def clean(self):
         from .services import paid_on_refusal
 

@@ -118,7 +118,7 @@ class Payment(models.Model):
         verbose_name_plural = _("Auszahlungen")
 
     def __str__(self):
-        shown = "" if self.amount in (None, "") else numbers.money(self.amount, get_language())
+        shown = "" if self.amount in (None, "") else numbers.money_in_name(self.amount, get_language())
         return f"{self.measure.number} {self.year}: {shown} €"
 
 

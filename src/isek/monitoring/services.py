@@ -223,6 +223,17 @@ def payment_amount_refusal(amount) -> str:
     return ""
 
 
+def _same_amount(amount, kept) -> bool:
+    """Is ``amount`` (as given: Decimal, int or text) the recorded ``kept`` (None: none recorded)? As
+    numbers, not as text: "0" is 0.00 € (decision 0104)."""
+    if amount is None or kept is None:
+        return amount is None and kept is None
+    try:
+        return decimal.Decimal(str(amount)) == decimal.Decimal(str(kept))
+    except decimal.InvalidOperation:
+        return False
+
+
 def paid_on_refusal(paid_on: datetime.date | None, year: int | None, today: datetime.date | None = None) -> str:
     """Why ``paid_on`` cannot be the date a paid expense of ``year`` was paid ("" where it can, and
     without a date): a day after ``today`` (default today) has not been paid on yet, and the day
@@ -268,7 +279,7 @@ def save_payment(user, concept, payment: Payment, *, via: str = "web", today: da
     if payment.year != kept_year and (refusal := payment_year_refusal(payment.year, today)):
         raise invalid(refusal, "future_year", "year")
     kept_amount = Payment.objects.filter(pk=payment.pk).values_list("amount", flat=True).first() if payment.pk else None
-    if str(payment.amount) != str(kept_amount) and (refusal := payment_amount_refusal(payment.amount)):
+    if not _same_amount(payment.amount, kept_amount) and (refusal := payment_amount_refusal(payment.amount)):
         raise invalid(refusal, "amount", "amount")
     if errors := _receipt_errors(payment, today):
         raise ValidationError({k: [ValidationError(v, code="invalid")] for k, v in errors.items()})

@@ -77,7 +77,7 @@ def dashboard(request, concept):
     return render(request, "monitoring/dashboard.html", {
         "concept": concept, "key": ov["key"], "tree": tree, "field_rows": rows, "finance": chart,
         "finance_rows": finance_rows, "years": result.years, "sparks": sparks,
-        "approval_rows": finance.approval_differences(concept),
+        "approval_rows": finance.approval_differences(concept), "shortfall_rows": finance.approval_shortfalls(concept),
         "warnings": ov["warnings"] + _report_notices(request.user, concept),
         "spending": ov["spending"], "milestones": ov["milestones"]["concept"], "can_edit": access.allows(request.user, "concept", "edit", concept),
         **geodata.map_context(concept, request.user), "illustrative_progress": concept.measures.filter(progress_illustrative=True).exists(),

@@ -10,6 +10,7 @@ class ProcedureConfig(AppConfig):
     def ready(self):
         from isek.concepts.services import district_narrowing, measure_deleting
         from isek.core import audit
+        from isek.finance.services import costs_cutting
         from isek.monitoring.services import council_decision_given, payment_changing, payments_cited
 
         from . import models, services
@@ -21,4 +22,5 @@ class ProcedureConfig(AppConfig):
         payments_cited.connect(services.cited_payments, dispatch_uid="isek.procedure.payments_cited")
         measure_deleting.connect(services.requests_holding, dispatch_uid="isek.procedure.measure_deleting")
         district_narrowing.connect(services.applications_leaving, dispatch_uid="isek.procedure.district_narrowing")
+        costs_cutting.connect(services.called_off, dispatch_uid="isek.procedure.costs_cutting")
         council_decision_given.connect(services.council_decision_given, dispatch_uid="isek.procedure.council_decision")

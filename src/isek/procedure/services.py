@@ -1377,6 +1377,13 @@ def _left(application: Application, exclude=None) -> dict[tuple[str, int, str], 
             for (m, y), entry in _basis(application).items() for s, amount in entry["approved"].items()}
 
 
+def _lock_applications(concept) -> None:
+    """Inside a step's transaction: lock the rows of every application of ``concept``, in the order of
+    their ids (two such steps never wait for each other crosswise), before reading what the requests
+    of all of them hold (``_taken``)."""
+    list(Application.objects.select_for_update().filter(concept_id=concept.pk).order_by("pk").values_list("pk", flat=True))
+
+
 def _taken(concept) -> set[int]:
     """The ids of the concept's payments a draft, submitted or released request cites."""
     return set(PaymentRequestItem.objects.filter(request__application__concept=concept, request__state__in=HOLDING,
@@ -1554,8 +1561,10 @@ def draft_request(user, concept, application: Application, *, payments=(), amoun
     if errors:
         raise _errors(errors)
     with change(user, via):
-        # another draft at once may have cited the same payments: checked again under the lock (0093)
-        Application.objects.select_for_update().filter(pk=application.pk).values_list("pk", flat=True).first()
+        # another draft at once may have cited the same payments: checked again under the lock (0093) –
+        # of every application of the concept, as ``_taken`` reads the requests of them all: a draft
+        # against another version or year citing the same payment waits for this one (decision 0104)
+        _lock_applications(concept)
         if taken := sorted({p.pk for p in chosen} & _taken(concept)):
             raise _errors({"payments": _("Diese Ausgaben lassen sich nicht abrufen – schon abgerufen, nicht bewilligt "
                                          "oder unbekannt: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in taken)}})
@@ -1710,6 +1719,31 @@ def requests_holding(sender, *, measure, **_kwargs) -> list[str]:
         _("Mittelabruf Nr. %(number)s (Antrag %(year)s, Version %(version)s, „%(state)s“)") % {
             "number": r.number, "year": r.application.year, "version": r.application.version,
             "state": r.get_state_display()} for r in found)}]
+
+
+def called_off(sender, *, measure, years, **_kwargs) -> list[dict]:
+    """``finance.services.costs_cutting``: per submitted or released payment request that requests
+    money for ``measure`` in one of ``years``, per year, what counts against the approval – the
+    released amount of a released request, the requested one of a request not yet decided (as
+    ``_used``), Bund and Land together – with the request's name (decision 0104). Read with the rows
+    of the applications those requests are against locked (the order of 0093: application first), so
+    a request's submit or release waits for the cost save, or the save reads what it wrote."""
+    lines = PaymentRequestLine.objects.filter(measure=str(measure.pk), year__in=list(years), request__state__in=COUNTING,
+                                              request__application__concept_id=measure.concept_id)
+    held = sorted(set(lines.values_list("request__application_id", flat=True)))
+    if not held:
+        return []
+    list(Application.objects.select_for_update().filter(pk__in=held).order_by("pk").values_list("pk", flat=True))
+    found: dict[tuple[int, int], dict] = {}
+    for line in lines.select_related("request__application").order_by(
+            "year", "request__application__year", "request__application__version", "request__number"):
+        r = line.request
+        row = found.setdefault((line.year, r.pk), {"year": line.year, "amount": ZERO, "request": _(
+            "Mittelabruf Nr. %(number)s (Antrag %(year)s, Version %(version)s, „%(state)s“)") % {
+            "number": r.number, "year": r.application.year, "version": r.application.version,
+            "state": r.get_state_display()}})
+        row["amount"] += (line.released or ZERO) if r.state == R_RELEASED else line.requested
+    return [row for row in found.values() if row["amount"]]
 
 
 def applications_leaving(sender, *, authority, cities, **_kwargs) -> list[str]:

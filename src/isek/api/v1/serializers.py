@@ -152,6 +152,43 @@ class KufSerializer(serializers.Serializer):
     financing = FinancingSerializer(many=True)
 
 
+class CostItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    year = serializers.IntegerField()
+    cost_group = serializers.CharField(source="cost_group.number", help_text="Nummer der Kostengruppe")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Kosten (€)")
+    eligible = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="davon förderfähig (€)")
+    basis = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class CostsSerializer(serializers.Serializer):
+    measure = serializers.CharField(help_text="Maßnahmennummer")
+    cost_items = CostItemSerializer(many=True)
+
+
+class CostItemWriteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, min_value=1, help_text="eine Kostenposition der Maßnahme, die "
+                                  "ersetzt wird; ohne: eine neue")
+    year = serializers.IntegerField(min_value=1971, max_value=2100)
+    cost_group = serializers.CharField(max_length=10, help_text="Nummer der Kostengruppe im Katalog des Konzepts")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, help_text="Kosten (€)")
+    eligible = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True,
+                                        help_text="davon förderfähig (€); ohne: die gesamten Kosten")
+    basis = serializers.ChoiceField(choices=finance.CostItem.Basis.choices, required=False)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class CostsWriteSerializer(serializers.Serializer):
+    cost_items = CostItemWriteSerializer(many=True, required=False, max_length=500,
+                                         help_text="neue und geänderte Kostenpositionen")
+    delete = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500,
+                                   help_text="ids der Kostenpositionen, die entfallen")
+    confirm_below_approval = serializers.BooleanField(
+        required=False, default=False, help_text="bestätigt förderfähige Kosten unter der Bewilligung (Zuwendungsbescheid); "
+                                                 "ohne: 400 mit der Frage, nichts gespeichert")
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = monitoring.Indicator

@@ -18,6 +18,7 @@ urlpatterns = [
     path(c + "measures/", views.MeasureList.as_view(), name="measures"),
     path(c + "measures/<str:number>/", views.MeasureDetail.as_view(), name="measure"),
     path(c + "measures/<str:number>/milestones/", views.MilestoneList.as_view(), name="milestones"),
+    path(c + "measures/<str:number>/costs/", views.CostList.as_view(), name="costs"),
     path(c + "kuf/", views.KufView.as_view(), name="kuf"),
     path(c + "indicators/", views.IndicatorList.as_view(), name="indicators"),
     path(c + "indicators/<str:code>/values/", views.IndicatorValues.as_view(), name="indicator-values"),

@@ -114,11 +114,12 @@ def _remembered(etag: str, build) -> bytes:
     return body
 
 
-def _conditional(request, concept, build, extra: str = ""):
+def _conditional(request, concept, build, extra: str = "", etag: str | None = None):
     """Answer 304 if the client's copy is current (core.conditional), else the answer (kept per
     process under its tag). The tag changes with every recorded change of the concept
-    (core.versions), the person asking (their permissions shape the answer), the URL and ``extra``."""
-    etag = conditional.etag_for(request, versions.public_tag(concept.pk), extra)
+    (core.versions), the person asking (their permissions shape the answer), the URL and ``extra`` –
+    or is ``etag``, where the answer has its own (a measure's, ``_measure_tag``)."""
+    etag = etag or conditional.etag_for(request, versions.public_tag(concept.pk), extra)
     last = (ChangeRecord.objects.filter(concept_pk=concept.pk).order_by("-timestamp")
             .values_list("timestamp", flat=True).first())
     modified = int((last or timezone.make_aware(datetime.datetime(2020, 1, 1))).timestamp())
@@ -350,22 +351,38 @@ class PreconditionFailed(APIException):
 
 
 IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
-                            description="das ETag der Maßnahme, wie GET es gab: ist sie (oder das Konzept) "
-                                        "seitdem geändert, antwortet die API 412 und speichert nichts")
+                            description="das ETag der Maßnahme, wie GET es gab: ist sie seitdem geändert, "
+                                        "antwortet die API 412 und speichert nichts")
 PRECONDITION = {412: OpenApiResponse(s.ErrorSerializer, description="seit dem ETag (If-Match) geändert; nichts gespeichert")}
 
 
-def _matched(request, concept, measure) -> str | None:
-    """The measure's state if the request's If-Match names the ETag a GET of it gives now
-    (``*`` or a list of tags), None without If-Match; 412 if it does not match."""
+def _measure_tag(request, measure) -> str:
+    """A measure's own entity tag (decision 0104): its state token (``concepts.measure_state``: its
+    row, further fields of action, goals, milestones – what the service compares under its lock),
+    then a digest of what else its answer shows (the numbers of its fields of action and goals) and
+    of the person, URL and language asking. A change elsewhere in the concept (an idea, another
+    measure) leaves it as it is; before, the concept's tag made such a change a 412."""
+    shown = (measure.primary_field.number, sorted(measure.further_fields.values_list("number", flat=True)),
+             sorted(measure.goals.values_list("number", flat=True)))
+    rest = conditional.etag_for(request, "measure", repr(shown)).strip('"')[:16]
+    return f'"{concepts.measure_state(measure)}.{rest}"'
+
+
+def _matched(request, measure) -> str | None:
+    """The measure state the request's If-Match names – the first part of the tag a GET gave, for
+    ``save_measure(state=…)`` to compare under the lock of its save; None without If-Match or with
+    ``*``. Of several tags the one of the measure's current state (412 where none is)."""
     given = request.headers.get("If-Match")
-    if given is None:
+    tags = conditional.entity_tags(given) if given is not None else ["*"]
+    if tags == ["*"]:
         return None
-    current = conditional.etag_for(request, versions.public_tag(concept.pk))
-    tags = conditional.entity_tags(given)
-    if not (tags == ["*"] or current in tags):
+    states = [tag.strip('"').split(".", 1)[0] for tag in tags]
+    if len(states) == 1:
+        return states[0]
+    current = concepts.measure_state(measure)
+    if current not in states:
         raise PreconditionFailed(concepts.measure_changed_message())
-    return concepts.measure_state(measure)
+    return current
 
 
 class MeasureDetail(ConceptView):
@@ -376,17 +393,18 @@ class MeasureDetail(ConceptView):
     def get(self, request, slug, number):
         concept = self.concept
         measure = _measure(concept, number)
-        return _conditional(request, concept, lambda: s.MeasureSerializer(measure).data)
+        return _conditional(request, concept, lambda: s.MeasureSerializer(measure).data,
+                            etag=_measure_tag(request, measure))
 
     @extend_schema(summary="Eine Maßnahme ändern (nur die gesendeten Angaben)", parameters=[SLUG, NUMBER, IF_MATCH],
                    request=s.MeasureWriteSerializer, responses={200: s.MeasureSerializer, **ERRORS, **PRECONDITION})
     def patch(self, request, slug, number):
         concept = self.concept
         measure = _measure(concept, number)
-        # If-Match (decision 0096): the ETag of the GET the client changed; anything changed since
-        # is answered 412 and nothing is saved (the service checks the measure's state once more
-        # inside its transaction)
-        state = _matched(request, concept, measure)
+        # If-Match (decisions 0096, 0104): the ETag of the GET the client changed names the measure's
+        # state; the service compares it with the stored one under the lock of its save – changed
+        # since: 412, nothing saved
+        state = _matched(request, measure)
         _apply(concept, measure, _valid(s.MeasureWriteSerializer, request.data, partial=True))
         try:
             concepts.save_measure(request.user, concept, measure, via="api", state=state)
@@ -395,7 +413,7 @@ class MeasureDetail(ConceptView):
                 raise PreconditionFailed(concepts.measure_changed_message()) from None
             raise
         response = Response(s.MeasureSerializer(measure).data)
-        response["ETag"] = conditional.etag_for(request, versions.public_tag(concept.pk))  # as a GET now gives
+        response["ETag"] = _measure_tag(request, measure)  # as a GET now gives
         return response
 
 
@@ -417,6 +435,37 @@ class MilestoneList(ConceptView):
         milestone = concepts.Milestone(**_valid(s.MilestoneSerializer, request.data))
         concepts.save_measure(request.user, concept, measure, milestones=[milestone], via="api")
         return Response(s.MilestoneSerializer(milestone).data, status=201)
+
+
+class CostList(ConceptView):
+    """A measure's cost items: read with the KuF, written through the KuF page's service
+    (``finance.save_costs``) with its rules – a cut below what payment requests called off refused,
+    below the approval only with ``confirm_below_approval`` (decision 0104)."""
+
+    route = api(("kuf", "view"), patch=("kuf", "edit"), ids={"number": "measure"})
+
+    @staticmethod
+    def _answer(measure) -> dict:
+        items = measure.cost_items.select_related("cost_group").order_by("year", "cost_group__sort_key", "pk")
+        return s.CostsSerializer({"measure": measure.number, "cost_items": items}).data
+
+    @extend_schema(summary="Kostenpositionen einer Maßnahme", parameters=[SLUG, NUMBER],
+                   responses={200: s.CostsSerializer, **NOT_MODIFIED, **ERRORS})
+    def get(self, request, slug, number):
+        concept = self.concept
+        measure = _measure(concept, number)
+        return _conditional(request, concept, lambda: self._answer(measure))
+
+    @extend_schema(summary="Kostenpositionen einer Maßnahme ändern, anlegen oder löschen", parameters=[SLUG, NUMBER],
+                   request=s.CostsWriteSerializer, responses={200: s.CostsSerializer, **ERRORS})
+    def patch(self, request, slug, number):
+        concept = self.concept
+        measure = _measure(concept, number)
+        data = _valid(s.CostsWriteSerializer, request.data)
+        items, removed = finance.cost_items_from(concept, measure, data.get("cost_items", []), data.get("delete", []))
+        finance.save_costs(request.user, concept, measure, cost_items=items, removed_cost_items=removed, via="api",
+                           cut_confirmed=data["confirm_below_approval"])
+        return Response(self._answer(measure))
 
 
 class KufView(ConceptView):
