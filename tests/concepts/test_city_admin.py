@@ -285,6 +285,42 @@ def test_an_accent_colour_below_4_5_to_1_is_refused_naming_the_ratio(two):
     assert "contrast ratio of only 4.47:1" in text(r)
 
 
+def test_a_settings_form_opened_before_another_save_is_refused_and_changes_nothing(two):
+    """Walk 22 (Göttingen): two tabs of the city's settings – the one opened before the other's
+    save overwrote its colour silently. Both forms of the page (look, name) carry the state of the
+    city they were loaded from (decision 0096): stale, refused with 409 and a message, nothing saved
+    (not even a logo sent with it); loaded anew, they save."""
+    import re
+
+    a = client_for(two["admin_a"])
+    url = f"/cities/{two['a'].ags}/settings/"
+
+    def state(page) -> str:
+        states = set(re.findall(r'name="state" value="([^"]*)"', text(page)))
+        assert len(states) == 1  # the look's form and the name's
+        return states.pop()
+
+    tab_a, tab_b = state(a.get(url)), state(a.get(url))
+    assert a.post(url, {"accent": "#004b87", "state": tab_a}).status_code == 302
+    before = checksum()
+    for sent in ({"accent": "#8a1538", "logo": SimpleUploadedFile("logo.png", png(), "image/png")},
+                 {"rename": "1", "name": "Altstadt an der Aue"}):
+        refused = a.post(url, {**sent, "state": tab_b})
+        assert refused.status_code == 409 and checksum() == before, sent
+        assert "Die Stadt wurde inzwischen geändert" in text(refused) and 'id="city-reload"' in text(refused)
+        assert state(refused) == tab_b  # sent again from the refused page: refused again
+    city = services.city_by_ags(two["a"].ags)
+    assert (city.accent, city.name, city.has_logo) == ("#004b87", "Altstadt", False)
+    with pytest.raises(ValidationError) as by_service:
+        services.save_city_look(two["admin_a"], city, accent="#8a1538", state=tab_b)
+    assert by_service.value.code == "changed" and services.city_by_ags(two["a"].ags).accent == "#004b87"
+    fresh = state(a.get(url))
+    assert a.post(url, {"rename": "1", "name": "Altstadt an der Aue", "state": fresh}).status_code == 302
+    assert a.post(url, {"accent": "#8a1538", "state": fresh}).status_code == 409  # the renaming changed the city
+    assert a.post(url, {"accent": "#8a1538", "state": state(a.get(url))}).status_code == 302
+    assert services.city_by_ags(two["a"].ags).accent == "#8a1538"
+
+
 def test_the_city_b_administrator_cannot_change_city_a_look(two):
     two["admin_a"].email = "anna@altstadt.example"
     two["admin_a"].save()
