@@ -160,7 +160,26 @@ def test_a_citys_host_name_shows_its_start_page(two, settings):
     assert "Integrierte Stadtentwicklung in Altstadt" in page and "Öffentlich Altstadt" in page
     assert "Integrierte Stadtentwicklung in" not in text(Client().get("/"))
     with pytest.raises(ValidationError, match="Hostnamen"):
-        services.save_city_addresses(admin, two["b"], name="Bergdorf", slug="bergdorf", host="https://x/y")
+        services.save_city_addresses(admin, two["b"], name="Bergdorf", slug="bergdorf", host="https://x/")
+    with pytest.raises(ValidationError, match="Ein Hostname trägt keinen Pfad"):
+        services.save_city_addresses(admin, two["b"], name="Bergdorf", slug="bergdorf", host="https://x.example/y")
+
+
+def test_a_pasted_address_gives_the_host_name_and_a_path_is_refused_saying_why(two, settings):
+    """Walk 22 (Göttingen): the host-name field refused "https://beispiel.de/" instead of taking the
+    host name from it."""
+    settings.ALLOWED_HOSTS = ["testserver", "isek.altstadt.example"]
+    root = client_for(UserFactory(is_superuser=True, is_staff=True))
+    url = f"/cities/{two['a'].ags}/administration/"
+    form = {"save": "1", "name": "Altstadt", "slug": "altstadt"}
+    for pasted in ("https://isek.altstadt.example/", "HTTP://Isek.Altstadt.Example:443", "isek.altstadt.example."):
+        assert root.post(url, {**form, "host": ""}).status_code == 302
+        assert root.post(url, {**form, "host": pasted}).status_code == 302, pasted
+        assert services.city_by_ags(two["a"].ags).host == "isek.altstadt.example", pasted
+    before = checksum()
+    r = root.post(url, {**form, "host": "https://isek.altstadt.example/isek/"})
+    assert r.status_code == 400 and checksum() == before
+    assert "Ein Hostname trägt keinen Pfad" in text(r) and "Bitte den Pfad „/isek/“ weglassen." in text(r)
 
 
 def test_a_host_name_the_installation_does_not_serve_is_saved_and_the_page_says_the_operator_must_add_it(two, settings):
@@ -273,8 +292,15 @@ def test_an_accent_colour_below_4_5_to_1_is_refused_naming_the_ratio(two):
     r = a.post(url, {"accent": "#777777"})
     assert r.status_code == 400 and "nur ein Kontrastverhältnis von 4,47:1" in text(r) and "4,5:1" in text(r)
     r = a.post(url, {"accent": "blau"})
-    assert r.status_code == 400 and "Farbe als #RRGGBB angeben." in text(r)
+    assert r.status_code == 400 and ("„blau“ liest isek nicht als Farbe. Bitte als #RRGGBB (z. B. #004b87), kurz als "
+                                     "#RGB oder als rgb(0, 75, 135) angeben.") in text(r)
+    r = a.post(url, {"accent": "rgb(300, 0, 0)"})
+    assert r.status_code == 400 and "„rgb(300, 0, 0)“ liest isek nicht als Farbe" in text(r)
     assert checksum() == before
+    # walk 22: the field cut "rgb(0, 75, 135)" at 7 characters; CSS's rgb() is read whole
+    assert 'maxlength="7"' not in text(a.get(url))
+    assert a.post(url, {"accent": "rgb(0, 75, 135)"}).status_code == 302
+    assert services.city_by_ags(two["a"].ags).accent == "#004b87"
     assert a.post(url, {"accent": "#004B87"}).status_code == 302
     assert services.city_by_ags(two["a"].ags).accent == "#004b87"
     page = text(Client().get(f"/concepts/{two['public_a'].slug}/"))
@@ -608,7 +634,7 @@ def test_a_colour_in_a_wrong_format_gets_the_format_error_alone_and_a_valid_logo
     url = f"/cities/{two['a'].ags}/settings/"
     for wrong in ("ffdd0", "#ffdd0g", "gelb"):
         r = a.post(url, {"accent": wrong, "logo": SimpleUploadedFile("logo.png", png(60, 20), "image/png")})
-        assert r.status_code == 400 and "Farbe als #RRGGBB angeben." in text(r), wrong
+        assert r.status_code == 400 and "liest isek nicht als Farbe. Bitte als #RRGGBB" in text(r), wrong
         assert "Kontrastverhältnis" not in text(r) and "erneut wählen" not in text(r)
         assert "Das Logo der Stadt Altstadt ist gespeichert, die Farbe nicht" in text(r)
         assert services.city_by_ags(two["a"].ags).has_logo and services.city_by_ags(two["a"].ags).accent == ""

@@ -26,7 +26,7 @@ from isek.core.audit import change
 from isek.core.files import upload_on_disk
 from isek.core.laender import ags_from
 from isek.core.problems import InputError, too_large
-from isek.core.rules import invalid, keys_after, normalised_colour, repeated
+from isek.core.rules import host_name, invalid, keys_after, normalised_colour, repeated
 
 from . import geoio, importing, logos, structures
 from .models import (
@@ -493,7 +493,7 @@ def host_served(host: str) -> bool:
 def save_city_addresses(user, city: City, *, name: str, slug: str, host: str, via: str = "web") -> City:
     """The city's name, the short name of its start page (/<slug>/) and its own host name."""
     access.require_site(user, "city", "edit", city)
-    city.name, city.slug, city.host = " ".join(name.split()), slug.strip(), host.strip().lower().rstrip(".")
+    city.name, city.slug, city.host = " ".join(name.split()), slug.strip(), host_name(host)
     city.full_clean()
     with change(user, via):
         city.save()
