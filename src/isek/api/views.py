@@ -60,6 +60,7 @@ def docs_page(request):
             for parameter in operation["parameters"]:
                 parameter["place"] = places.get(parameter["location"], parameter["location"])
             for answer in operation["responses"]:
+                answer["generic"] = not answer["description"]  # isek's words, in the page's language
                 answer["description"] = answer["description"] or success.get(answer["status"], "")
     return render(request, "api/docs.html", {"info": schema.get("info", {}), "groups": groups,
                                              "formats": reference.data_formats(schema)})
