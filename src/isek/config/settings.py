@@ -186,8 +186,9 @@ def _csp():
 CONTENT_SECURITY_POLICY = _csp()
 
 # The API (isek.api): personal tokens or the session; the access policy decides in each view
-# (through the services), so DRF's own permission class lets everyone through (AllowAny). JSON only; the browsable
-# documentation is Swagger UI at /api/docs/ from drf-spectacular's sidecar (no CDN).
+# (through the services), so DRF's own permission class lets everyone through (AllowAny). JSON only; the
+# documentation is isek's own page at /api/docs/ (api.reference), Swagger UI to try it out at /api/docs/swagger/
+# from drf-spectacular's sidecar (no CDN; decision 0102).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["isek.api.auth.TokenAuthentication",
                                        "isek.api.auth.VerifiedSessionAuthentication"],
@@ -218,6 +219,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # No request to swagger.io's validator: the page stays on this server.
+    # no deep links: Swagger puts each as a link inside the operation's button (axe nested-interactive, decision 0102)
     "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None, "persistAuthorization": False},
 }
 WSGI_APPLICATION = "isek.config.wsgi.application"
