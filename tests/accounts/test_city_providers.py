@@ -75,6 +75,7 @@ def test_the_city_administrator_sets_up_the_citys_provider_its_secret_never_show
 
 @pytest.mark.parametrize("over, message", [
     ({"issuer": "127.0.0.1:8020"}, "Bitte die Adresse mit https://"),
+    ({"issuer": "http://login.goerlitz.example/realms/stadt"}, "wird nur auf diesem Rechner angenommen"),
     ({"client_secret": ""}, "Bitte das Client-Geheimnis angeben"),
     ({"concept": ["FOREIGN", "", ""]}, "Bitte ein Konzept der Stadt aus der Liste wählen."),
     ({"role": ["admin", "starter", "planner"]}, "kann ein Anbieter nicht geben"),
@@ -219,6 +220,22 @@ def test_the_example_of_an_address_without_its_scheme_is_built_from_the_host(typ
         checked_issuer(typed)
     said = caught.value.messages[0]
     assert f"z. B. {example} – isek" in said and "https://ftp" not in said and "https://https" not in said
+
+
+def test_an_issuer_with_http_is_refused_except_on_loopback():
+    """Walk 22: "http://login.goerlitz.example" was accepted – tokens and the provider's keys would
+    travel unencrypted. http:// only for a provider on this machine (the tests' own, a trial)."""
+    from django.core.exceptions import ValidationError
+
+    from isek.accounts.services import checked_issuer
+
+    for refused in ("http://login.goerlitz.example/realms/stadt", "HTTP://10.0.0.5:8080", "http://localhost.evil.example"):
+        with pytest.raises(ValidationError) as caught:
+            checked_issuer(refused)
+        assert caught.value.code == "issuer_not_https" and "https://" in caught.value.messages[0], refused
+    for taken in ("http://127.0.0.1:8020/realms/stadt", "http://localhost:8020", "http://[::1]:8020",
+                  "https://login.goerlitz.example/realms/stadt"):
+        assert checked_issuer(f" {taken} ") == taken
 
 
 def test_the_groups_scope_is_added_to_a_new_provider_and_suggested_while_the_mapping_needs_it(goerlitz):

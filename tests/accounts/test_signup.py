@@ -59,6 +59,7 @@ def test_sign_up_confirm_sign_in_no_role_and_an_address_with_an_account_answered
     r = _signup(c)
     new_page = r.content.decode()
     assert r.status_code == 200 and "Wir haben eine E-Mail an eva@example.org geschickt" in new_page
+    assert "gilt nun diese Anmeldung" in new_page  # a second sign-up replaces the first, said to everyone alike
     user = get_user_model().objects.get(email="eva@example.org")
     assert not user.is_active and CitizenAccount.objects.get(user=user).display_name == "Eva"
     # not confirmed: no sign-in (so no support)
@@ -96,6 +97,10 @@ def test_sign_up_confirm_sign_in_no_role_and_an_address_with_an_account_answered
 @pytest.mark.parametrize("over, message", [
     ({"email": "eva@"}, "kann isek nicht als Adresse eines Kontos nutzen"),
     ({"email": "eva hansen@example.org"}, "kann isek nicht als Adresse eines Kontos nutzen"),
+    # walk 22: refused without a reason; now the characters named, and what is taken
+    ({"email": "Bürger.Müller@example.de"}, "„Bürger.Müller@example.de“ enthält vor dem @ „ü“. Dort nimmt isek nur "
+                                            "Buchstaben ohne Umlaut und ß (a–z), Ziffern und die Zeichen . _ - + an."),
+    ({"email": "straße@example.de"}, "enthält vor dem @ „ß“."),
     ({"password2": "anders-als-oben-1"}, "Die beiden Passwörter stimmen nicht überein."),
     ({"password1": "12345678", "password2": "12345678"}, "Dieses Passwort ist zu üblich"),
     ({"password1": "kurz", "password2": "kurz"}, "zu kurz"),
@@ -118,6 +123,10 @@ def test_a_burst_of_mails_to_one_address_stops_and_a_link_not_opened_is_sent_aga
     user = get_user_model().objects.get(email="eva@example.org")
     assert user.check_password(PASSWORD) is False and user.check_password("Anderes-Passwort-7")
     assert len(mail.outbox) == services.SIGNUP_MAILS and all("/accounts/signup/confirm/" in m.body for m in mail.outbox)
+    # walk 22: a second sign-up replaced the first without a word – the mail says so (the page says it
+    # to everyone alike: whether the address has an account is not told there)
+    replaced = "Diese Anmeldung ersetzt die frühere: es gelten das zuletzt angegebene Passwort"
+    assert replaced not in mail.outbox[0].body and all(replaced in m.body for m in mail.outbox[1:])
     r = _signup(c)
     assert r.status_code == 400 and "schon mehrere E-Mails geschickt" in r.content.decode()
     assert len(mail.outbox) == services.SIGNUP_MAILS and get_user_model().objects.count() == 1

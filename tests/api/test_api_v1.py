@@ -209,12 +209,49 @@ def test_tokens_are_stored_hashed_shown_once_and_revocable(users):
     assert Client().get("/api/tokens/").status_code == 302
 
 
-def test_the_schema_and_its_docs_are_served_without_a_cdn(db):
+def test_the_schema_and_swagger_ui_are_served_without_a_cdn(db):
     schema = Client().get("/api/schema/?format=json")
     assert schema.status_code == 200 and schema.json()["openapi"].startswith("3.0")
-    docs = Client().get("/api/docs/").content.decode()
-    assert "swagger-ui" in docs and "/static/drf_spectacular_sidecar/" in docs
-    assert "https://" not in docs.replace("https://swagger.io", "")
+    swagger = Client().get("/api/docs/swagger/").content.decode()
+    assert "swagger-ui" in swagger and "/static/drf_spectacular_sidecar/" in swagger
+    assert "https://" not in swagger.replace("https://swagger.io", "")
+
+
+def test_the_docs_page_shows_every_operation_of_the_schema(db):
+    """Walk 22: /api/docs/ is isek's own page, rendered from the OpenAPI document /api/schema/
+    serves: every operation under its id with method, path and summary, each of its parameters and
+    the data formats it sends and answers, each format's fields; how to get a key, the OGC API, the
+    schema to download and Swagger UI as the extra; no developer's docstring."""
+    import html
+
+    schema = Client().get("/api/schema/?format=json").json()
+    answer = Client().get("/api/docs/")
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/html")
+    page = html.unescape(answer.content.decode())
+    assert "swagger-ui" not in page and '<html lang="de">' in page and 'class="isek-footer"' in page
+    for link in ('href="/api/tokens/"', 'href="/ogc/"', 'href="/api/schema/"', 'href="/api/docs/swagger/"'):
+        assert link in page, link
+    operations = [(path, method, op) for path, item in schema["paths"].items() for method, op in item.items()]
+    assert len(operations) > 20
+    for path, method, op in operations:
+        section = page.split(f'id="{op["operationId"]}"', 1)[1].split('<h3', 1)[0]
+        assert f"{method.upper()} {path}" in section and op["summary"] in section, op["operationId"]
+        for parameter in op.get("parameters", []):
+            assert f"<code>{parameter['name']}</code>" in section, (op["operationId"], parameter["name"])
+        for body in (op.get("requestBody") or {}).get("content", {}).values():
+            assert f"Anfrage (application/json): {body['schema']['$ref'].rsplit('/', 1)[1]}" in section
+        for status, response in op["responses"].items():
+            assert f'<th scope="row">{status}</th>' in section, (op["operationId"], status)
+            for media, body in response.get("content", {}).items():
+                ref = body["schema"].get("$ref", "").rsplit("/", 1)[-1]  # proof_retrieve's is an inline object
+                assert (f'href="#schema-{ref}"' if ref else f"<code>{media}</code>") in section, (op["operationId"], status)
+    for name, component in schema["components"]["schemas"].items():
+        section = page.split(f'id="schema-{name}"', 1)[1].split('<h3', 1)[0]
+        for field in component.get("properties", {}):
+            assert f"<code>{field}</code>" in section, (name, field)
+        for value in component.get("enum", []):
+            assert f"<code>{value}</code>" in section or value in ("", None), (name, value)
+    assert "An API view of one concept" not in page and "An API view" not in json.dumps(schema)
 
 
 def test_the_schema_generates_without_a_warning(db, tmp_path):

@@ -160,7 +160,26 @@ def test_a_citys_host_name_shows_its_start_page(two, settings):
     assert "Integrierte Stadtentwicklung in Altstadt" in page and "Öffentlich Altstadt" in page
     assert "Integrierte Stadtentwicklung in" not in text(Client().get("/"))
     with pytest.raises(ValidationError, match="Hostnamen"):
-        services.save_city_addresses(admin, two["b"], name="Bergdorf", slug="bergdorf", host="https://x/y")
+        services.save_city_addresses(admin, two["b"], name="Bergdorf", slug="bergdorf", host="https://x/")
+    with pytest.raises(ValidationError, match="Ein Hostname trägt keinen Pfad"):
+        services.save_city_addresses(admin, two["b"], name="Bergdorf", slug="bergdorf", host="https://x.example/y")
+
+
+def test_a_pasted_address_gives_the_host_name_and_a_path_is_refused_saying_why(two, settings):
+    """Walk 22 (Göttingen): the host-name field refused "https://beispiel.de/" instead of taking the
+    host name from it."""
+    settings.ALLOWED_HOSTS = ["testserver", "isek.altstadt.example"]
+    root = client_for(UserFactory(is_superuser=True, is_staff=True))
+    url = f"/cities/{two['a'].ags}/administration/"
+    form = {"save": "1", "name": "Altstadt", "slug": "altstadt"}
+    for pasted in ("https://isek.altstadt.example/", "HTTP://Isek.Altstadt.Example:443", "isek.altstadt.example."):
+        assert root.post(url, {**form, "host": ""}).status_code == 302
+        assert root.post(url, {**form, "host": pasted}).status_code == 302, pasted
+        assert services.city_by_ags(two["a"].ags).host == "isek.altstadt.example", pasted
+    before = checksum()
+    r = root.post(url, {**form, "host": "https://isek.altstadt.example/isek/"})
+    assert r.status_code == 400 and checksum() == before
+    assert "Ein Hostname trägt keinen Pfad" in text(r) and "Bitte den Pfad „/isek/“ weglassen." in text(r)
 
 
 def test_a_host_name_the_installation_does_not_serve_is_saved_and_the_page_says_the_operator_must_add_it(two, settings):
@@ -273,8 +292,15 @@ def test_an_accent_colour_below_4_5_to_1_is_refused_naming_the_ratio(two):
     r = a.post(url, {"accent": "#777777"})
     assert r.status_code == 400 and "nur ein Kontrastverhältnis von 4,47:1" in text(r) and "4,5:1" in text(r)
     r = a.post(url, {"accent": "blau"})
-    assert r.status_code == 400 and "Farbe als #RRGGBB angeben." in text(r)
+    assert r.status_code == 400 and ("„blau“ liest isek nicht als Farbe. Bitte als #RRGGBB (z. B. #004b87), kurz als "
+                                     "#RGB oder als rgb(0, 75, 135) angeben.") in text(r)
+    r = a.post(url, {"accent": "rgb(300, 0, 0)"})
+    assert r.status_code == 400 and "„rgb(300, 0, 0)“ liest isek nicht als Farbe" in text(r)
     assert checksum() == before
+    # walk 22: the field cut "rgb(0, 75, 135)" at 7 characters; CSS's rgb() is read whole
+    assert 'maxlength="7"' not in text(a.get(url))
+    assert a.post(url, {"accent": "rgb(0, 75, 135)"}).status_code == 302
+    assert services.city_by_ags(two["a"].ags).accent == "#004b87"
     assert a.post(url, {"accent": "#004B87"}).status_code == 302
     assert services.city_by_ags(two["a"].ags).accent == "#004b87"
     page = text(Client().get(f"/concepts/{two['public_a'].slug}/"))
@@ -283,6 +309,42 @@ def test_an_accent_colour_below_4_5_to_1_is_refused_naming_the_ratio(two):
     en.force_login(two["admin_a"])
     r = en.post(url, {"accent": "#777777"})
     assert "contrast ratio of only 4.47:1" in text(r)
+
+
+def test_a_settings_form_opened_before_another_save_is_refused_and_changes_nothing(two):
+    """Walk 22 (Göttingen): two tabs of the city's settings – the one opened before the other's
+    save overwrote its colour silently. Both forms of the page (look, name) carry the state of the
+    city they were loaded from (decision 0096): stale, refused with 409 and a message, nothing saved
+    (not even a logo sent with it); loaded anew, they save."""
+    import re
+
+    a = client_for(two["admin_a"])
+    url = f"/cities/{two['a'].ags}/settings/"
+
+    def state(page) -> str:
+        states = set(re.findall(r'name="state" value="([^"]*)"', text(page)))
+        assert len(states) == 1  # the look's form and the name's
+        return states.pop()
+
+    tab_a, tab_b = state(a.get(url)), state(a.get(url))
+    assert a.post(url, {"accent": "#004b87", "state": tab_a}).status_code == 302
+    before = checksum()
+    for sent in ({"accent": "#8a1538", "logo": SimpleUploadedFile("logo.png", png(), "image/png")},
+                 {"rename": "1", "name": "Altstadt an der Aue"}):
+        refused = a.post(url, {**sent, "state": tab_b})
+        assert refused.status_code == 409 and checksum() == before, sent
+        assert "Die Stadt wurde inzwischen geändert" in text(refused) and 'id="city-reload"' in text(refused)
+        assert state(refused) == tab_b  # sent again from the refused page: refused again
+    city = services.city_by_ags(two["a"].ags)
+    assert (city.accent, city.name, city.has_logo) == ("#004b87", "Altstadt", False)
+    with pytest.raises(ValidationError) as by_service:
+        services.save_city_look(two["admin_a"], city, accent="#8a1538", state=tab_b)
+    assert by_service.value.code == "changed" and services.city_by_ags(two["a"].ags).accent == "#004b87"
+    fresh = state(a.get(url))
+    assert a.post(url, {"rename": "1", "name": "Altstadt an der Aue", "state": fresh}).status_code == 302
+    assert a.post(url, {"accent": "#8a1538", "state": fresh}).status_code == 409  # the renaming changed the city
+    assert a.post(url, {"accent": "#8a1538", "state": state(a.get(url))}).status_code == 302
+    assert services.city_by_ags(two["a"].ags).accent == "#8a1538"
 
 
 def test_the_city_b_administrator_cannot_change_city_a_look(two):
@@ -572,7 +634,7 @@ def test_a_colour_in_a_wrong_format_gets_the_format_error_alone_and_a_valid_logo
     url = f"/cities/{two['a'].ags}/settings/"
     for wrong in ("ffdd0", "#ffdd0g", "gelb"):
         r = a.post(url, {"accent": wrong, "logo": SimpleUploadedFile("logo.png", png(60, 20), "image/png")})
-        assert r.status_code == 400 and "Farbe als #RRGGBB angeben." in text(r), wrong
+        assert r.status_code == 400 and "liest isek nicht als Farbe. Bitte als #RRGGBB" in text(r), wrong
         assert "Kontrastverhältnis" not in text(r) and "erneut wählen" not in text(r)
         assert "Das Logo der Stadt Altstadt ist gespeichert, die Farbe nicht" in text(r)
         assert services.city_by_ags(two["a"].ags).has_logo and services.city_by_ags(two["a"].ags).accent == ""

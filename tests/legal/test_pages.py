@@ -13,6 +13,7 @@ import re
 import altcha
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -329,6 +330,48 @@ def test_the_administrator_edits_with_the_defaults_filled_in(admin, city):
     assert (saved.compliance, saved.contact_email, saved.imprint_body) == ("full", "a11y@bochum.example", "Stadt Bochum")
     statement = text(Client().get(f"/cities/{city.ags}/about/accessibility/"))
     assert "vollständig vereinbar" in statement and "BITV-Test 2026" in statement and 'id="barriers"' not in statement
+
+
+TEXTS_FORM = {"compliance": "partial", "barriers_de": "Karte", "barriers_en": "Map", "assessment_de": "", "assessment_en": "",
+              "prepared_on": "2026-12-01", "contact_email": "a11y@bochum.example", "land": "05", "easy_de": "# Titel\nEin Satz.",
+              "easy_en": "# Title\nA sentence.", "sign_video_url": "", "imprint_body": "Stadt Bochum", "imprint_address": "",
+              "imprint_represented_by": "", "imprint_contact": "", "imprint_vat_id": "", "imprint_supervisory": ""}
+
+
+def _state(page: str) -> str:
+    return re.search(r'name="state" value="([^"]*)"', page).group(1)
+
+
+def test_a_form_opened_before_another_save_is_refused_and_changes_nothing(admin, city):
+    """Walk 22 (Göttingen): two tabs of the legal texts – the one opened before the other's save
+    overwrote it silently. The form carries the state of the texts it was loaded from (decision
+    0096): stale, it is refused with 409 and a message, nothing saved, also before the first save
+    (no row yet) and when sent again from the refused page; loaded anew, it saves."""
+    url = f"/cities/{city.ags}/about/legal-texts/"
+    tab_a, tab_b = _state(text(admin.get(url))), _state(text(admin.get(url)))
+    assert tab_a == tab_b and len(tab_a) >= 16
+    assert admin.post(url, {**TEXTS_FORM, "imprint_body": "Stadt Bochum, Amt 61", "state": tab_a}).status_code == 302
+    before = checksum()
+    refused = admin.post(url, {**TEXTS_FORM, "contact_email": "b@bochum.example", "state": tab_b})
+    page = text(refused)
+    assert refused.status_code == 409 and checksum() == before
+    assert "Die Texte wurden inzwischen geändert" in page and "Es wurde nichts gespeichert." in page
+    assert 'id="texts-reload"' in page and 'value="b@bochum.example"' in page  # the sent values stay in the form
+    assert admin.post(url, {**TEXTS_FORM, "state": _state(page)}).status_code == 409 and checksum() == before
+    saved = LegalTexts.objects.get(city=city)
+    assert (saved.imprint_body, saved.contact_email) == ("Stadt Bochum, Amt 61", "a11y@bochum.example")
+
+    tab_c, tab_d = _state(text(admin.get(url))), _state(text(admin.get(url)))  # the stored row this time
+    assert tab_c != tab_a
+    assert admin.post(url, {**TEXTS_FORM, "imprint_body": "Stadt Bochum", "state": tab_c}).status_code == 302
+    assert admin.post(url, {**TEXTS_FORM, "imprint_body": "alt", "state": tab_d}).status_code == 409
+    assert LegalTexts.objects.get(city=city).imprint_body == "Stadt Bochum"
+    with pytest.raises(ValidationError) as refused_by_service:  # the service itself, for its other callers
+        services.save_texts(UserFactory(is_superuser=True), saved, state=tab_d)
+    assert refused_by_service.value.code == "changed"
+    assert admin.post(url, {**TEXTS_FORM, "contact_email": "b@bochum.example",
+                            "state": _state(text(admin.get(url)))}).status_code == 302
+    assert LegalTexts.objects.get(city=city).contact_email == "b@bochum.example"
 
 
 def test_bad_texts_are_refused_and_change_nothing(admin, city):

@@ -224,11 +224,19 @@ def test_without_confirmation_supports_are_counted_as_not_confirmed(phase, publi
     signed_in = Client()
     signed_in.force_login(UserFactory(username="fritz"))
     assert _support(signed_in, published).status_code == 302  # with an account: confirmed by it
-    assert _counts(Client(), published) == "2 Unterstützungen, davon 1 bestätigt"
+    # the kind of every part of the count where it is shown (walk 22): the idea, the phase's list
+    assert _counts(Client(), published) == "2 Unterstützungen, davon 1 bestätigt und 1 nicht bestätigt"
+    listed = _text(Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/concepts/{phase.concept.slug}/participation/"))
+    assert "2 Unterstützungen, davon 1 bestätigt und 1 nicht bestätigt" in listed
+    assert _counts(Client(HTTP_ACCEPT_LANGUAGE="en"), published) == "2 supports, 1 of them confirmed and 1 not confirmed"
     Support.objects.exclude(contributor__user=None).delete()
-    assert _counts(Client(), published) == "1 Unterstützung (nicht bestätigt)"
+    for _n in range(3):  # a walker who drops his cookies: each time another browser
+        assert _support(Client(), published).status_code == 302
+    assert _counts(Client(), published) == "4 Unterstützungen (nicht bestätigt)"
+    listed = _text(Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/concepts/{phase.concept.slug}/participation/"))
+    assert "4 Unterstützungen (nicht bestätigt)" in listed and "Was heißt „nicht bestätigt“?" in listed
     english = Client(HTTP_ACCEPT_LANGUAGE="en")
-    assert _counts(english, published) == "1 support (not confirmed)"
+    assert _counts(english, published) == "4 supports (not confirmed)"
 
 
 def test_the_burst_from_one_client_is_refused_after_the_limit(phase, published, settings):
@@ -260,6 +268,38 @@ def test_a_measure_takes_confirmed_supports_the_same_way(phase, concept):
     assert "0 Unterstützungen" in _text(client.get(measure_page))
     assert client.post(_link(mail.outbox[0])).status_code == 302
     assert "1 Unterstützung, davon 1 bestätigt" in _text(Client(HTTP_ACCEPT_LANGUAGE="de").get(measure_page))
+
+
+def _chosen_needs(page: str) -> str:
+    select = page.split('name="support_needs"', 1)[1].split("</select>", 1)[0]
+    return re.search(r'<option value="(\w+)" selected>', select)[1]
+
+
+def test_a_new_phase_asks_for_a_confirmed_address_where_the_installation_sends_mail(concept, settings):
+    """Walk 22 (Göttingen): supports in a phase that asked nothing were inflated by a browser that
+    dropped its cookies. A new phase's form proposes the confirmed e-mail address wherever isek sends
+    mail (SMTP with a host, the demo's files, the tests' outbox), nothing where it does not – and
+    says what "nichts" costs; "nichts" stays choosable."""
+    planner = Client(HTTP_ACCEPT_LANGUAGE="de")
+    planner.force_login(member(concept, "planner"))
+    url = f"/concepts/{concept.slug}/participation/phases/new/"
+    for backend, host, proposed in (("django.core.mail.backends.locmem.EmailBackend", "", "email"),
+                                    ("django.core.mail.backends.filebased.EmailBackend", "", "email"),
+                                    ("django.core.mail.backends.smtp.EmailBackend", "mail.stadt.example", "email"),
+                                    ("django.core.mail.backends.smtp.EmailBackend", "", "nothing"),
+                                    ("django.core.mail.backends.dummy.EmailBackend", "", "nothing")):
+        settings.EMAIL_BACKEND, settings.EMAIL_HOST = backend, host
+        page = planner.get(url).content.decode()
+        assert _chosen_needs(page) == proposed, backend
+        assert "wer seine Cookies löscht, zählt noch einmal" in page
+        assert ("Diese Installation versendet keine E-Mails" in page) == (proposed == "nothing"), backend
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    data = {"title_de": "Ideen", "start": "2026-11-01T00:00", "end": "2027-02-01T00:00", "support_open": "on",
+            "moderation": "before", "report_threshold": "3", "retention_days": "90", "polygon": "",
+            "themes": "Plätze | Squares | #2e7d32", "support_needs": "nothing"}
+    assert planner.post(url, data).status_code == 302 and concept.phases.get().support_needs == Needs.NOTHING
+    edit = planner.get(f"/concepts/{concept.slug}/participation/phases/{concept.phases.get().pk}/").content.decode()
+    assert _chosen_needs(edit) == "nothing"  # a phase's own choice stays as it is
 
 
 def test_the_planner_chooses_what_a_support_needs(concept):

@@ -14,6 +14,7 @@ import smtplib
 import time
 from collections.abc import Callable
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
@@ -262,7 +263,25 @@ def checked_issuer(issuer: str) -> str:
                         "z. B. https://%(i)s – isek ergänzt sie nicht.") % {"i": host},
                       "issuer_without_scheme")
     URLValidator(schemes=["http", "https"])(issuer.strip())
+    parts = urlsplit(issuer.strip())
+    if parts.scheme.lower() == "http" and not _loopback(parts.hostname or ""):
+        # the provider's answers (tokens, its keys) would travel unencrypted and unauthenticated (walk 22)
+        raise invalid(_("Ein Anbieter mit http:// wird nur auf diesem Rechner angenommen (localhost, 127.0.0.1, ::1, "
+                        "für einen Test): sonst reisen Anmeldungen und Schlüssel unverschlüsselt. Bitte die Adresse "
+                        "mit https:// angeben, z. B. https://%(h)s.") % {"h": (parts.netloc or "login.stadt.example")[:200]},
+                      "issuer_not_https")
     return issuer.strip()
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 DISCOVERY_TIMEOUT = 4  # seconds to read a provider's discovery document when its issuer is saved
@@ -840,8 +859,16 @@ def signup_problems(email: str, password: str) -> dict[str, list[str]]:
         if len(email) > 150:
             raise ValidationError("too long")
     except ValidationError:
-        problems["email"] = [_("„%(a)s“ kann isek nicht als Adresse eines Kontos nutzen. Bitte prüfen Sie sie (zum "
-                               "Beispiel name@beispiel.de).") % {"a": email[:100]}]
+        local = email.rsplit("@", 1)[0] if "@" in email else ""
+        foreign = "".join(dict.fromkeys(ch for ch in local if not ch.isascii()))
+        if foreign:  # walk 22: "Bürger.Müller@example.de" was refused without a reason
+            problems["email"] = [_("„%(a)s“ enthält vor dem @ %(c)s. Dort nimmt isek nur Buchstaben ohne Umlaut und "
+                                   "ß (a–z), Ziffern und die Zeichen . _ - + an. Bitte die Adresse so angeben, wie Ihr "
+                                   "Postfach sie schreibt (oft ue statt ü, ss statt ß).")
+                                 % {"a": email[:100], "c": ", ".join(f"„{ch}“" for ch in foreign[:10])}]
+        else:
+            problems["email"] = [_("„%(a)s“ kann isek nicht als Adresse eines Kontos nutzen. Bitte prüfen Sie sie (zum "
+                                   "Beispiel name@beispiel.de).") % {"a": email[:100]}]
     if password:
         try:
             password_validation.validate_password(password, User(username=email, email=email))
@@ -983,6 +1010,10 @@ def sign_up(email: str, password: str, display_name: str = "", *, base_url: str,
                  "%(link)s\n\nErst danach können Sie sich anmelden und unterstützen. Haben Sie kein Konto angelegt, "
                  "ignorieren Sie diese E-Mail: ohne Bestätigung wird es nach %(n)d Tagen gelöscht.") % {
             "n": SIGNUP_LINK_DAYS, "link": _signup_link(base_url, existing, next_url), "site": site}
+        if not created:  # walk 22: the second sign-up replaced the first without a word
+            body += "\n\n" + _("Mit dieser Adresse wurde schon vorher ein Konto angelegt und noch nicht bestätigt. Diese "
+                                "Anmeldung ersetzt die frühere: es gelten das zuletzt angegebene Passwort und der zuletzt "
+                                "angegebene Name, der Link in der früheren E-Mail gilt nicht mehr.")
     throttle.hit(key, SIGNUP_MAIL_WINDOW)
     send_mail(_("Ihr Konto bei %(site)s") % {"site": site}, body, settings.DEFAULT_FROM_EMAIL, [email])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 from isek import access
 from isek.accounts import services as accounts
 
-from . import tokens
+from . import reference, tokens
 
 
 @access.account_view(methods=("GET", "POST"))
@@ -30,6 +32,38 @@ def tokens_page(request):
             error = exc.messages
     return render(request, "api/tokens.html", {"tokens": tokens.of(request.user), "new_key": new_key, "error": error},
                   status=400 if error else 200)
+
+
+@functools.cache
+def openapi_document() -> dict:
+    """The OpenAPI document as /api/schema/ serves it, generated once per process (it follows the
+    code, not the data)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@access.open_view()
+def docs_page(request):
+    """isek's own documentation of its API (walk 22: Swagger UI failed axe and had no footer): the
+    OpenAPI document read into headings and tables on a page of the site's layout – how to get a
+    key, where the OGC API and the schema are, then every operation by tag and every data format.
+    Swagger UI stays as an extra to try the API out (/api/docs/swagger/, decision 0102)."""
+    schema = openapi_document()
+    tags = {"concepts": _("Konzepte und ihre Inhalte"), "cities": _("Städte")}
+    success = {"200": _("erfolgreich"), "201": _("angelegt"), "204": _("erledigt, ohne Inhalt")}
+    places = {"path": _("Pfad"), "query": _("Abfrage"), "header": _("Kopfzeile"), "cookie": _("Cookie")}
+    groups = reference.by_tag(schema)
+    for group in groups:
+        group["title"] = tags.get(group["name"], group["name"])
+        for operation in group["operations"]:
+            for parameter in operation["parameters"]:
+                parameter["place"] = places.get(parameter["location"], parameter["location"])
+            for answer in operation["responses"]:
+                answer["generic"] = not answer["description"]  # isek's words, in the page's language
+                answer["description"] = answer["description"] or success.get(answer["status"], "")
+    return render(request, "api/docs.html", {"info": schema.get("info", {}), "groups": groups,
+                                             "formats": reference.data_formats(schema)})
 
 
 @access.concept_view("concept", "export", login=False)

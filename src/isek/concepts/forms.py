@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from isek.core.rules import normalised_colour
+from isek.core.rules import host_name, normalised_colour
 from isek.web.forms import GeoJSONGeometryField, KernFormMixin, crs_help
 
 from .models import (
@@ -305,12 +308,18 @@ class MemberForm(KernFormMixin, forms.Form):
 class CityLookForm(KernFormMixin, forms.Form):
     """A city's logo and accent colour (checked by the service: concepts.logos, the contrast rule)."""
 
-    accent = forms.CharField(label=_("Akzentfarbe"), required=False, max_length=7,
-                             help_text=_("#RRGGBB (auch ohne # oder kurz #RGB), mit mindestens 4,5:1 Kontrast auf Weiß "
-                                         "(z. B. #004b87); leer: die Farbe von isek."))
+    # longer than the stored #rrggbb: "rgb(0, 75, 135)" is typed whole and read (walk 22: cut at 7)
+    accent = forms.CharField(label=_("Akzentfarbe"), required=False, max_length=40,
+                             help_text=_("#RRGGBB (auch ohne #, kurz #RGB oder als rgb(0, 75, 135)), mit mindestens 4,5:1 "
+                                         "Kontrast auf Weiß (z. B. #004b87); leer: die Farbe von isek."))
 
     def clean_accent(self):
-        return normalised_colour(self.cleaned_data["accent"])
+        value = normalised_colour(self.cleaned_data["accent"])
+        if value and not re.fullmatch(r"#[0-9a-f]{6}", value):  # said with what it takes (walk 22)
+            raise forms.ValidationError(_("„%(v)s“ liest isek nicht als Farbe. Bitte als #RRGGBB (z. B. #004b87), kurz "
+                                          "als #RGB oder als rgb(0, 75, 135) angeben.") % {"v": value[:40]})
+        return value
+
     logo = forms.FileField(label=_("Logo"), required=False,
                            help_text=_("PNG oder JPEG, höchstens 1 MB; es wird auf höchstens 600 × 200 Bildpunkte verkleinert."))
     remove_logo = forms.BooleanField(label=_("Logo entfernen"), required=False)
@@ -328,6 +337,18 @@ class CityAddressForm(KernFormMixin, forms.ModelForm):
     class Meta:
         model = City
         fields = ["name", "slug", "host"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # a pasted address (https://isek.bochum.de/) is read before the model's check (walk 22)
+        self.fields["host"].help_text = _("Optional: unter diesem Namen zeigt isek die Startseite der Stadt. Eine "
+                                          "Adresse wie „https://isek.bochum.de/“ wird als ihr Hostname gelesen.")
+
+    def clean_host(self):
+        try:
+            return host_name(self.cleaned_data["host"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
 
 
 class CityNewForm(KernFormMixin, forms.Form):

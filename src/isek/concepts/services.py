@@ -26,7 +26,7 @@ from isek.core.audit import change
 from isek.core.files import upload_on_disk
 from isek.core.laender import ags_from
 from isek.core.problems import InputError, too_large
-from isek.core.rules import invalid, keys_after, normalised_colour, repeated
+from isek.core.rules import host_name, invalid, keys_after, normalised_colour, repeated
 
 from . import geoio, importing, logos, structures
 from .models import (
@@ -171,11 +171,37 @@ def concept_slugs() -> list[str]:
 # --- the installation: cities, concepts, members ----------------------------------------------
 
 
-def rename_city(user, city: City, name: str) -> City:
+def city_state(city: City) -> str:
+    """The token of a stored city's row (name, addresses, colour, logo): the city's settings page
+    carries it; ``rename_city`` and ``save_city_look`` compare it (decisions 0096, 0102)."""
+    return versions.state_token(City.objects.filter(pk=city.pk).values_list())
+
+
+def city_changed_message() -> str:
+    return _("Die Stadt wurde inzwischen geändert (in einem anderen Fenster oder von einer anderen Person); das "
+             "Speichern hätte diese Änderung überschrieben. Bitte die Seite neu laden und die eigene Änderung dann "
+             "erneut eintragen.")
+
+
+def refuse_changed_city(city: City, state: str | None, *, locked: bool = False) -> None:
+    """Raise ``ValidationError`` (code "changed") if the city's form was loaded from another state
+    than the stored one (``city_state``); a form without a state is not checked. ``locked``: inside
+    the saving transaction, the row locked first, so two saves at once cannot both pass."""
+    if not state:
+        return
+    if locked:
+        list(City.objects.select_for_update().filter(pk=city.pk).values_list("pk", flat=True))
+    if state != city_state(city):
+        raise invalid(city_changed_message(), "changed")
+
+
+def rename_city(user, city: City, name: str, *, state: str | None = None) -> City:
     """The city's administration (or the installation's) changes the city's name – not its AGS –
     with the rules of a new city's name: not empty, no other city's, agreeing with the AGS's Land
-    (``City.clean``); in the change history (walk 22, decision 0078)."""
+    (``City.clean``); in the change history (walk 22, decision 0078). ``state``: the ``city_state``
+    the form was loaded from; a city changed since is refused (code "changed"), nothing saved."""
     access.require_site(user, "city", "look", city)
+    refuse_changed_city(city, state)
     name = " ".join((name or "").split())
     if not name:
         raise invalid(_("Bitte den Namen der Stadt angeben."), "name_needed", "name")
@@ -192,6 +218,7 @@ def rename_city(user, city: City, name: str) -> City:
     except ValidationError as exc:
         raise invalid(" ".join(exc.messages), "bad_name", "name") from None
     with change(user, "web"):
+        refuse_changed_city(city, state, locked=True)
         city.save(update_fields=["name"])
     return city
 
@@ -441,13 +468,15 @@ def allow_starting(user, person, city: City | None, allowed: bool, *, via: str =
     person.__dict__.pop("_user_perm_cache", None)
 
 
-def save_city_look(user, city: City, *, accent: str, logo=None, remove_logo: bool = False, via: str = "web") -> City:
+def save_city_look(user, city: City, *, accent: str, logo=None, remove_logo: bool = False, via: str = "web",
+                   state: str | None = None) -> City:
     """The city's accent colour (at least 4.5:1 on white, else a ValidationError naming the ratio)
     and logo (``logo``: bytes or an uploaded file, checked and re-encoded, else InputError); all
-    or nothing."""
+    or nothing. ``state``: as ``rename_city``'s."""
     from django.utils import timezone
 
     access.require_site(user, "city", "look", city)
+    refuse_changed_city(city, state)
     city.accent = normalised_colour(accent)  # "ffcc00", "#FFCC00", "#0a5" (decision 0086)
     if logo is not None:
         size = len(logo) if isinstance(logo, bytes) else logo.size
@@ -458,6 +487,7 @@ def save_city_look(user, city: City, *, accent: str, logo=None, remove_logo: boo
         city.logo, city.logo_updated = b"", None
     city.full_clean()
     with change(user, via):
+        refuse_changed_city(city, state, locked=True)
         city.save()
     return city
 
@@ -474,7 +504,7 @@ def host_served(host: str) -> bool:
 def save_city_addresses(user, city: City, *, name: str, slug: str, host: str, via: str = "web") -> City:
     """The city's name, the short name of its start page (/<slug>/) and its own host name."""
     access.require_site(user, "city", "edit", city)
-    city.name, city.slug, city.host = " ".join(name.split()), slug.strip(), host.strip().lower().rstrip(".")
+    city.name, city.slug, city.host = " ".join(name.split()), slug.strip(), host_name(host)
     city.full_clean()
     with change(user, via):
         city.save()
@@ -1284,7 +1314,7 @@ __all__ = [
     "City", "CityRole", "Concept", "city_by_ags", "city_by_slug", "city_by_host", "cities_of_visible", "city_concepts", "city_people", "city_roles", "own_drafts", "PersonRoles", "roles_of",
     "grant_city_role", "revoke_city_role", "may_start_in", "allow_starting", "save_city_look", "save_city_addresses", "correct_city_ags", "delete_city", "GeoFileError", "read_geofile", "FieldOfAction", "Goal", "Measure", "MeasureSource", "Milestone", "Quarter",
     "concept_by_slug", "concept_slugs", "setup_missing", "export_geojson", "create_concept", "delete_concept", "delete_measure", "measure_held", "grant_role",
-    "import_path", "import_upload", "revoke_role", "members", "find_person", "addable_person", "save_city", "rename_city", "save_concept", "save_measure", "measure_state", "measure_changed_message", "refuse_changed_measure", "save_quarter",
+    "import_path", "import_upload", "revoke_role", "members", "find_person", "addable_person", "save_city", "rename_city", "city_state", "city_changed_message", "refuse_changed_city", "save_concept", "save_measure", "measure_state", "measure_changed_message", "refuse_changed_measure", "save_quarter",
     "save_structure", "set_progress", "start_concept", "structure_sources", "new_concept_token", "city_for", "ags_printed", "template_of", "apply_template", "copy_structure", "templates",
     "structure_copied", "base_map_extent", "term_changing", "city_ags_corrected", "concept_created", "measure_deleting", "district_narrowing",
 ]

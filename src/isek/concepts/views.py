@@ -478,11 +478,25 @@ def city_settings(request, ags):
     renaming = request.method == "POST" and "rename" in request.POST
     name_form = CityNameForm(request.POST if renaming else None, initial={"name": city.name})
     form = CityLookForm(None if renaming else (request.POST or None), request.FILES or None, initial={"accent": city.accent})
+    # the state both forms were loaded from (decisions 0096, 0102), kept as sent: a form from before
+    # another save (another tab) stays refused until the page is loaded again; nothing is saved
+    state = request.POST.get("state", "")[:64] if request.method == "POST" else services.city_state(city)
+    changed = False
+    if request.method == "POST":
+        try:
+            services.refuse_changed_city(city, state)
+        except ValidationError:
+            changed = True
+    if changed:
+        name_form.is_valid(), form.is_valid()  # the sent values shown as sent
+        return _city_settings_page(request, city, form, name_form, state, changed=True)
     if renaming and name_form.is_valid():
         old_name = city.name
         try:
-            services.rename_city(request.user, city, name_form.cleaned_data["name"])
+            services.rename_city(request.user, city, name_form.cleaned_data["name"], state=state)
         except ValidationError as exc:
+            if getattr(exc, "code", None) == "changed":
+                return _city_settings_page(request, city, form, name_form, state, changed=True)
             add_errors(name_form, exc)
             city.refresh_from_db()
         else:
@@ -495,8 +509,12 @@ def city_settings(request, ags):
     if request.method == "POST" and not renaming and form.is_valid():
         d = form.cleaned_data
         try:
-            services.save_city_look(request.user, city, accent=d["accent"], remove_logo=d["remove_logo"], logo=d["logo"])
+            services.save_city_look(request.user, city, accent=d["accent"], remove_logo=d["remove_logo"], logo=d["logo"],
+                                    state=state)
         except ValidationError as exc:
+            if getattr(exc, "code", None) == "changed":
+                city.refresh_from_db()
+                return _city_settings_page(request, city, form, name_form, state, changed=True)
             add_errors(form, exc)
         except InputError as exc:
             form.add_error("logo", exc.messages(_))
@@ -509,7 +527,9 @@ def city_settings(request, ags):
         # the colour refused, the logo fine: the logo is saved alone, and the page says so (walk 22e)
         logo.seek(0)
         try:
-            services.save_city_look(request.user, city, accent=city.accent, logo=logo)
+            services.save_city_look(request.user, city, accent=city.accent, logo=logo, state=state)
+        except ValidationError as exc:  # changed in between: nothing saved
+            add_errors(form, exc)
         except InputError as exc:
             form.add_error("logo", exc.messages(_))
         else:
@@ -520,6 +540,10 @@ def city_settings(request, ags):
     if logo is not None and form.errors and "logo" not in form.errors:
         form.add_error("logo", _("Die gewählte Datei wurde nicht gespeichert; ein Browser behält sie nach einem Fehler "
                                  "nicht: bitte nach dem Korrigieren erneut wählen."))
+    return _city_settings_page(request, city, form, name_form, state)
+
+
+def _city_settings_page(request, city, form, name_form, state: str, changed: bool = False):
     starters = paging.page_of(request, services.city_roles(city, services.CityRole.Role.STARTER), param="personen")
     by_provider = accounts.starters_by_provider(city)
     for r in starters["rows"]:  # each row's own provider, not a loop over all of them per row (decision 0103)
@@ -528,8 +552,9 @@ def city_settings(request, ags):
         "city": city, "form": form, "concepts": paging.page_of(request, services.city_concepts(request.user, city), param="konzepte"),
         "administrators": services.city_people(city, services.CityRole.Role.ADMIN), "starters": starters,
         "legal_missing": legal.missing(city), "may_edit_city": access.allows_site(request.user, "city", "edit", city),
-        "name_form": name_form, "land": city.land,
-    }, status=400 if request.method == "POST" else 200)
+        "name_form": name_form, "land": city.land, "state": state,
+        "changed": services.city_changed_message() if changed else "",
+    }, status=409 if changed else 400 if request.method == "POST" else 200)
 
 
 def _look_saved(city, accent_before: str, logo_before) -> str:

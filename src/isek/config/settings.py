@@ -186,15 +186,16 @@ def _csp():
 CONTENT_SECURITY_POLICY = _csp()
 
 # The API (isek.api): personal tokens or the session; the access policy decides in each view
-# (through the services), so DRF's own permission class lets everyone through (AllowAny). JSON only; the browsable
-# documentation is Swagger UI at /api/docs/ from drf-spectacular's sidecar (no CDN).
+# (through the services), so DRF's own permission class lets everyone through (AllowAny). JSON only; the
+# documentation is isek's own page at /api/docs/ (api.reference), Swagger UI to try it out at /api/docs/swagger/
+# from drf-spectacular's sidecar (no CDN; decision 0102).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["isek.api.auth.TokenAuthentication",
                                        "isek.api.auth.VerifiedSessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["isek.api.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "isek.api.schema.Schema",
     "EXCEPTION_HANDLER": "isek.api.errors.handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -218,7 +219,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # No request to swagger.io's validator: the page stays on this server.
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": False},
+    # no deep links: Swagger puts each as a link inside the operation's button (axe nested-interactive, decision 0102)
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None, "persistAuthorization": False},
 }
 WSGI_APPLICATION = "isek.config.wsgi.application"
 

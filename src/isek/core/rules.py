@@ -8,6 +8,7 @@ from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 # A colour as #RRGGBB: fields of action, themes, reference layers.
@@ -16,13 +17,38 @@ MIN_CONTRAST = 4.5  # WCAG 2.2, success criterion 1.4.3 (text of normal size)
 
 
 def normalised_colour(text: str) -> str:
-    """A colour as people write it – "ffcc00", "#FFCC00", the short "#0a5" – as #rrggbb ("#00aa55");
-    anything else is returned as typed (stripped), for ``colour_validator`` to refuse (decision 0086)."""
+    """A colour as people write it – "ffcc00", "#FFCC00", the short "#0a5", CSS's "rgb(0, 75, 135)"
+    (walk 22: the field cut it at 7 characters) – as #rrggbb ("#00aa55"); anything else is returned
+    as typed (stripped), for ``colour_validator`` to refuse (decision 0086)."""
     value = (text or "").strip()
+    rgb = re.fullmatch(r"rgb\(\s*(\d{1,3})\s*[, ]\s*(\d{1,3})\s*[, ]\s*(\d{1,3})\s*\)", value, re.IGNORECASE)
+    if rgb and all(int(c) <= 255 for c in rgb.groups()):
+        return "#" + "".join(f"{int(c):02x}" for c in rgb.groups())
     digits = value[1:] if value.startswith("#") else value
     if re.fullmatch(r"[0-9a-fA-F]{3}", digits):
         digits = "".join(ch * 2 for ch in digits)
     return f"#{digits.lower()}" if re.fullmatch(r"[0-9a-fA-F]{6}", digits) else value
+
+
+def host_name(text: str) -> str:
+    """The host name in what people paste into a host-name field – "isek.bochum.de",
+    "https://Isek.Bochum.de/", "isek.bochum.de:443" – lower case, without scheme, port and the
+    final dot (walk 22: an address with https:// was refused instead of read). A path beyond "/"
+    is refused (code "host_with_path"): a host name cannot carry one."""
+    from urllib.parse import urlsplit
+
+    value = (text or "").strip()
+    if not value:
+        return ""
+    parts = urlsplit(value if "://" in value else f"//{value}")
+    try:
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:  # e.g. a port that is no number: the model's check says what a host name is
+        return value.lower()
+    if parts.path not in ("", "/"):
+        raise invalid(_("Ein Hostname trägt keinen Pfad: isek zeigt die Startseite der Stadt unter „%(h)s“ selbst. "
+                        "Bitte den Pfad „%(p)s“ weglassen.") % {"h": host, "p": parts.path[:60]}, "host_with_path", "host")
+    return host
 
 
 def contrast_on_white(colour: str) -> float:

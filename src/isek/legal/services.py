@@ -22,6 +22,7 @@ from django.utils.translation import override
 from isek import access
 from isek.accounts.services import administration
 from isek.concepts.services import City
+from isek.core import versions
 from isek.core.audit import change
 from isek.core.rules import invalid
 
@@ -202,11 +203,36 @@ def _require(user, city: City | None) -> None:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def save_texts(user, texts: LegalTexts, *, via: str = "web") -> LegalTexts:
-    """Save the (changed) texts of a city or of the installation."""
+def texts_state(city: City | None) -> str:
+    """The token of the stored texts of a city (``None``: the installation's) – of no row before the
+    first save: the editing page carries it, ``save_texts`` compares it (decisions 0096, 0102)."""
+    rows = LegalTexts.objects.filter(city=city) if city else LegalTexts.objects.filter(city__isnull=True)
+    return versions.state_token(rows.order_by("pk").values_list())
+
+
+def texts_changed_message() -> str:
+    return _("Die Texte wurden inzwischen geändert (in einem anderen Fenster oder von einer anderen Person); das "
+             "Speichern hätte diese Änderung überschrieben. Bitte die Seite neu laden und die eigene Änderung dann "
+             "erneut eintragen.")
+
+
+def refuse_changed_texts(city: City | None, state: str | None) -> None:
+    """Raise ``ValidationError`` (code "changed") if the form was loaded from another state of the
+    texts than the stored one; a form without a state is not checked."""
+    if state and state != texts_state(city):
+        raise invalid(texts_changed_message(), "changed")
+
+
+def save_texts(user, texts: LegalTexts, *, via: str = "web", state: str | None = None) -> LegalTexts:
+    """Save the (changed) texts of a city or of the installation. ``state``: the ``texts_state`` the
+    form was loaded from; texts changed since are refused (code "changed"), nothing saved."""
     _require(user, texts.city)
+    refuse_changed_texts(texts.city, state)
     texts.full_clean()
     with change(user, via):
+        if state:  # again inside the transaction, the row (if any) locked: two saves at once
+            list(LegalTexts.objects.select_for_update().filter(pk=texts.pk or 0).values_list("pk", flat=True))
+            refuse_changed_texts(texts.city, state)
         texts.save()
     return texts
 

@@ -127,11 +127,23 @@ def edit(request, ags=None):
     city, prefix, args = _place(ags)
     texts = services.texts_for(city)
     form = TextsForm(request.POST if request.method == "POST" else None, instance=texts)
-    if request.method == "POST" and form.is_valid():
+    # the state the form was loaded from (decisions 0096, 0102), kept as sent: a form from before
+    # another save (another tab) stays refused until the page is loaded again; nothing is saved
+    state = request.POST.get("state", "")[:64] if request.method == "POST" else services.texts_state(city)
+    changed = False
+    if request.method == "POST":
         try:
-            services.save_texts(request.user, form.save(commit=False))
+            services.refuse_changed_texts(city, state)
+        except ValidationError:
+            changed = True
+    if request.method == "POST" and not changed and form.is_valid():
+        try:
+            services.save_texts(request.user, form.save(commit=False), state=state)
         except ValidationError as exc:
-            add_errors(form, exc)
+            if getattr(exc, "code", None) == "changed":
+                changed = True
+            else:
+                add_errors(form, exc)
         else:
             messages.success(request, _("Die Texte sind gespeichert."))
             return redirect(reverse(prefix + "edit", args=args))
@@ -145,8 +157,10 @@ def edit(request, ags=None):
                                                "statement_url": reverse(prefix + "accessibility", args=args),
                                                "easy_url": reverse(prefix + "leichte-sprache", args=args),
                                                "sign_url": reverse(prefix + "sign-language", args=args),
-                                               "imprint_url": reverse(prefix + "imprint", args=args)},
-                  status=400 if request.method == "POST" else 200)
+                                               "imprint_url": reverse(prefix + "imprint", args=args),
+                                               "state": state, "reload_url": reverse(prefix + "edit", args=args),
+                                               "changed": services.texts_changed_message() if changed else ""},
+                  status=409 if changed else 400 if request.method == "POST" else 200)
 
 
 @access.site_view("legal", "edit", methods=("GET", "POST"), somewhere=True)

@@ -4,12 +4,13 @@ inside the area, limits) are the service's, whose errors the views put on these 
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from isek.web.forms import GeoJSONGeometryField, Honeypot, KernFormMixin
 
 from .models import COMMENT_MAX, FLAG_TEXT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, Outcome, Phase, RejectReason, Theme
-from .services.supports import EMAIL_NEEDED
+from .services.supports import EMAIL_NEEDED, default_needs, mail_available
 
 
 class ContactMixin(forms.Form):
@@ -128,6 +129,18 @@ class PhaseForm(KernFormMixin, forms.ModelForm):
     def __init__(self, *args, concept=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["support_needs"].required = False  # left out (an older form): as before, nothing
+        # a new phase: a confirmed address where the installation sends mail (walk 22, decision 0102);
+        # "nichts" stays choosable, its cost said
+        if not self.instance.pk and not self.is_bound:
+            self.initial["support_needs"] = default_needs()
+        self.fields["support_needs"].help_text = _(
+            "Bestätigte Unterstützungen zählen je Person einmal; die Seiten zeigen, wie viele bestätigt sind. "
+            "„nichts“: jeder Browser kann einmal unterstützen – wer seine Cookies löscht, zählt noch einmal; "
+            "die Zahl trägt darum den Zusatz „nicht bestätigt“.")
+        if not mail_available():
+            self.fields["support_needs"].help_text = format_lazy("{} {}", self.fields["support_needs"].help_text, _(
+                "Diese Installation versendet keine E-Mails (Einstellungen EMAIL_*): mit „E-Mail-Adresse“ käme kein "
+                "Bestätigungslink an."))
         # without a funding area the phase's own area is needed (the service refuses the phase
         # without it): said at the field, not "optional" (fix24e)
         self.area_needed = concept is not None and concept.area is None

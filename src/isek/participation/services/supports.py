@@ -34,6 +34,24 @@ EMAIL_NEEDED = _lazy("Bitte geben Sie Ihre E-Mail-Adresse an: Sie bekommen einen
                      "bestätigen.")
 
 
+def mail_available() -> bool:
+    """Does this installation send mail (Django's ``EMAIL_*`` settings): any backend but the dummy
+    one, SMTP with a host – the demo's, which writes mails to files, included."""
+    from django.conf import settings
+
+    backend = settings.EMAIL_BACKEND
+    if backend.endswith("dummy.EmailBackend"):
+        return False
+    return bool(settings.EMAIL_HOST) if backend.endswith("smtp.EmailBackend") else True
+
+
+def default_needs() -> str:
+    """What a new phase's supports need unless the planner chooses otherwise (walk 22, decision
+    0102): a confirmed e-mail address where the installation sends mail – nothing counts people less
+    well (one browser that drops its cookies supports again) – else nothing."""
+    return Needs.EMAIL if mail_available() else Needs.NOTHING
+
+
 def annotations(path: str = "supports") -> dict:
     """Annotations of the supports under ``path``: ``support_count`` (every support that counts:
     not those still waiting for their e-mail confirmation) and ``supports_confirmed``."""

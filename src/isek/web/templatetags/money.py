@@ -45,3 +45,9 @@ def indicator_figure(value, places):
     """An indicator's value at its precision, always with ``places`` decimals, on every page
     (baseline, target and values alike): ``{{ value|indicator_figure:ind.digits }}``; empty for None."""
     return "" if value is None or value == "" else numbers.figure(value, get_language(), int(places), fixed=True)
+
+
+@register.filter
+def minus(value, other):
+    """``{{ n|minus:confirmed }}``: a count less another (the supports not confirmed)."""
+    return int(value or 0) - int(other or 0)

@@ -66,8 +66,10 @@ async function getJSON(url) {
 function supportsText(n, confirmed) {
   const total = ngettext("%s Unterstützung", "%s Unterstützungen", n).replace("%s", n);
   if (!n) return total;
-  return confirmed ? total + gettext(", davon %s bestätigt").replace("%s", confirmed)
-    : `${total} ${gettext("(nicht bestätigt)")}`;
+  if (!confirmed) return `${total} ${gettext("(nicht bestätigt)")}`;
+  return confirmed < n
+    ? total + gettext(", davon %(m)s bestätigt und %(u)s nicht bestätigt").replace("%(m)s", confirmed).replace("%(u)s", n - confirmed)
+    : total + gettext(", davon %s bestätigt").replace("%s", confirmed);
 }
 
 function escapeHtml(s) {
