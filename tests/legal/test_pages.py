@@ -532,6 +532,8 @@ def test_the_privacy_page_says_the_controller_is_pending_and_shows_staff_where_t
 def test_the_sign_language_barrier_goes_with_a_video_and_the_tested_pages_exist_here(client, city):
     page = text(client.get(f"/cities/{city.ags}/about/accessibility/"))
     assert "Gebärdensprache: Ein Video in Deutscher Gebärdensprache gibt es noch nicht." in page
+    # Swagger UI's unlabelled fields after "Try it out" (decision 0102) are named, with the accessible page
+    assert "API interaktiv ausprobieren (Swagger UI, /api/docs/swagger/)" in page and "barrierefrei auf /api/docs/" in page
     assert "/concepts/beispielstadt/" not in page and "<code>/concepts/…/participation/</code> (ein Konzept)" in page
     texts = services.texts_for(city)
     texts.sign_video_url = "https://www.bochum.example/dgs/isek.mp4"

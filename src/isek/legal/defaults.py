@@ -86,11 +86,13 @@ BARRIERS = {
 Karten: Die Karten lassen sich nicht ohne Sehen erfassen. Alle Maßnahmen und Ideen der Karte stehen auch in Listen; einen Ort für eine Idee kann man auch aus einer Liste wählen.
 PDF-Berichte: Die Berichte sind noch nicht nach PDF/UA geprüft.
 Gebärdensprache: Ein Video in Deutscher Gebärdensprache gibt es noch nicht.
+API interaktiv ausprobieren (Swagger UI, /api/docs/swagger/): Nach dem Aufklappen einer Operation haben die Eingabefelder dieser Oberfläche eines Drittanbieters keine Beschriftung. Alles, was sie beschreibt, steht barrierefrei auf /api/docs/; jede Anfrage geht ebenso mit einem anderen Werkzeug.
 """,
     "en": """\
 Maps: the maps cannot be perceived without sight. Every measure and idea on a map is also in a list; the place of an idea can also be chosen from a list.
 PDF reports: the reports have not yet been checked against PDF/UA.
 Sign language: there is no video in German Sign Language yet.
+Trying the API out (Swagger UI, /api/docs/swagger/): once an operation is opened, the input fields of this third-party interface have no labels. Everything it describes is on the accessible page /api/docs/; every request can be sent with another tool as well.
 """,
 }
 
