@@ -392,7 +392,8 @@ def payment_request_new(request, concept, application):
         try:
             template = services.returned_request_payments(request.user, concept, app, renews)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            if request.method == "GET":  # posted, it only shows the reason: the draft's own checks decide
+                messages.error(request, " ".join(exc.messages))
         else:
             initial = {"payments": [str(pk) for pk in template["payments"]],
                        "note": _("Neu gestellt nach der Rückgabe von Mittelabruf Nr. %(number)s.") % {
