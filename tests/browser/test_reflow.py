@@ -21,6 +21,17 @@ WIDE = """() => [...document.querySelectorAll('body *')].filter(e => {
   + ': ' + Math.round(e.getBoundingClientRect().right))"""
 
 
+def _first_view(page, table: str, amount: str) -> bool:
+    """Are the first line's measure and amount of ``table`` inside the viewport, its box not scrolled?"""
+    box = page.evaluate("""([table, amount]) => {
+      const t = document.querySelector(table), row = t.querySelector('tbody tr'), w = document.documentElement.clientWidth;
+      const m = row.querySelector('th').getBoundingClientRect(), a = row.querySelector(amount).getBoundingClientRect();
+      return [t.parentElement.scrollLeft, m.left, m.right, a.left, a.right, w]; }""", [table, amount])
+    scrolled, m_left, m_right, a_left, a_right, width = box
+    assert scrolled == 0 and 0 <= m_left < m_right <= width and 0 <= a_left < a_right <= width, box
+    return True
+
+
 def test_the_application_pages_reflow_at_390_px_and_the_portfolio_fits_at_1280(pages, kuf_city, live_server):
     from isek import access
     from isek.concepts.models import FundingAuthority
@@ -50,6 +61,10 @@ def test_the_application_pages_reflow_at_390_px_and_the_portfolio_fits_at_1280(p
         assert authority.evaluate("() => document.documentElement.scrollWidth") <= 390, (path, authority.evaluate(WIDE))
         assert cut_off(authority) == [], path
         assert axe_violations(authority) == [], path
+    # walk of Landshut: the approval's amounts started off-screen in the table's box (decision 0105)
+    assert _first_view(authority, "#approval-lines", "input[name^=amount-]")  # the (amending) approval's form
+    authority.goto(url)
+    assert _first_view(authority, ".isek-approval-lines", "td[data-approved]")  # the approval on the application's page
 
     authority.set_viewport_size({"width": 1280, "height": 900})
     district = FundingAuthority.objects.get(prefixes__prefix="14")

@@ -10,7 +10,8 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from isek.accounts import services as accounts
 from isek.concepts import services
@@ -75,8 +76,17 @@ def test_a_new_authority_with_bad_prefixes_is_refused_with_a_clear_message_and_n
         response = client.post("/authorities/new/", form | {"land": land, "prefixes": prefixes})
         assert response.status_code == 400 and message in text(response), (prefixes, text(response))
         assert "Es wurde nichts gespeichert." in text(response)
+    # a name that exists: isek's words, not Django's generic "… existiert bereits" (walk of Landshut, decision 0105)
     response = client.post("/authorities/new/", form | {"name": "Bezirksregierung Arnsberg", "prefixes": "055"})
-    assert response.status_code == 400 and "Bewilligungsbehörde mit diesem Wert für das Feld Name existiert bereits." in text(response)
+    assert response.status_code == 400 and "existiert bereits" not in text(response)
+    assert ("Eine Bewilligungsbehörde mit diesem Namen gibt es schon: „Bezirksregierung Arnsberg“. Bitte einen anderen "
+            "Namen wählen; nichts wurde gespeichert.") in text(response)
+    client.cookies["django_language"] = "en"
+    english = text(client.post("/authorities/new/", form | {"name": "Bezirksregierung Arnsberg", "prefixes": "055"}))
+    assert "A funding authority with this name exists already: “Bezirksregierung Arnsberg”." in english
+    del client.cookies["django_language"]
+    with translation.override("de"), pytest.raises(ValidationError, match="Eine Bewilligungsbehörde mit diesem Namen gibt"):
+        services.save_authority(admin, FundingAuthority(name="Bezirksregierung Arnsberg", land="05"), ["055"])
     assert checksum() == before
     response = client.post("/authorities/new/", form | {"prefixes": "055, 0554"})
     assert response.status_code == 400 and "„055“ enthält schon „0554“" in text(response)

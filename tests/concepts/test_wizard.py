@@ -443,3 +443,29 @@ def test_the_wizard_reports_every_problem_in_one_round(client, starter):
     assert 'id="ags-error"' in page and 'id="name-error"' in page
     assert '<p class="kern-error" id="end_year-error" role="alert">Das Ende liegt vor dem Beginn.</p>' in page
     assert checksum() == before
+
+
+def test_the_wizard_preselects_no_legal_basis_and_asks_for_one(client, starter):
+    """Walk of Landshut (decision 0105): "/concepts/new/" preselected "§ 141 BauGB" silently; a
+    planner who did not look got an Untersuchungsgebiet. Now nothing is chosen, and a form without a
+    legal basis is refused with a clear message, nothing saved – on the page and in the service."""
+    import re
+
+    from django.core.exceptions import ValidationError
+
+    from isek.concepts import services
+
+    page = client.get("/concepts/new/").content.decode()
+    select = page.split('name="legal_basis"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]*)"[^>]*selected', select) == [""], select
+    assert "– bitte wählen –" in select
+    r = client.post("/concepts/new/", {**FORM, "legal_basis": ""})
+    text = r.content.decode()
+    assert r.status_code == 400 and 'id="legal_basis-error"' in text
+    assert "Bitte wählen Sie die Rechtsgrundlage des Gebiets (z. B. Sanierungsgebiet nach § 142 BauGB oder " \
+           "Ratsbeschluss); isek wählt sie nicht vor." in text
+    assert not Concept.objects.exists() and not City.objects.exists()
+    with pytest.raises(ValidationError, match="Rechtsgrundlage des Gebiets"):
+        services.start_concept(starter, ags="14625240", city_name="Hoyerswerda", slug="altstadt", name="Altstadt",
+                               programme="lebendige_zentren", legal_basis="", start_year=2026, end_year=2034)
+    assert not Concept.objects.exists() and not City.objects.exists()

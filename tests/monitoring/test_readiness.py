@@ -24,6 +24,7 @@ from tests.factories import (
     MeasureFactory,
     QuarterFactory,
     UserFactory,
+    city_admin,
     member,
     multipolygon,
     square,
@@ -217,15 +218,21 @@ def test_the_citys_missing_imprint_and_privacy_contact_is_an_open_item(client):
     concept = ConceptFactory()
     items = _by_key(concept)
     assert items["legal"].status == "incomplete"
+    # who may: the city's administration or isek's (policy ("legal", "edit")), as the concept's form says (decision 0105)
     assert items["legal"].missing == [
-        "Impressum (Anbieter nach § 5 DDG) – eintragen kann das nur die Administration von isek",
-        "Datenschutz: verantwortliche Stelle – eintragen kann das nur die Administration von isek",
-        "Datenschutz: Kontakt der oder des Datenschutzbeauftragten – eintragen kann das nur die Administration von isek"]
+        "Impressum (Anbieter nach § 5 DDG) – eintragen kann das nur die Administration der Stadt oder die von isek",
+        "Datenschutz: verantwortliche Stelle – eintragen kann das nur die Administration der Stadt oder die von isek",
+        "Datenschutz: Kontakt der oder des Datenschutzbeauftragten – eintragen kann das nur die Administration der "
+        "Stadt oder die von isek"]
     client.force_login(member(concept, "planner"))
     html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
     assert "/about/legal-texts/" not in html  # a page the planner may not open is not linked (decision 0072)
     assert 'data-hint="legal"' not in html  # the planner cannot fill it in: a pointer to who can, not a to-do
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
+    assert 'data-hint="legal"' in html and f'href="/cities/{concept.city.ags}/about/legal-texts/#privacy"' in html
+    # the city's administrator may, as the policy says: the page is linked for them too
+    client.force_login(city_admin(concept.city))
     html = client.get(f"/concepts/{concept.slug}/readiness/").content.decode()
     assert 'data-hint="legal"' in html and f'href="/cities/{concept.city.ags}/about/legal-texts/#privacy"' in html
     LegalTexts.objects.create(city=concept.city, prepared_on="2026-12-01", easy_de="x", easy_en="x",

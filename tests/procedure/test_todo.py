@@ -88,16 +88,16 @@ def test_the_authority_sees_what_waits_for_it_and_the_city_what_waits_for_it(pai
     assert 'id="todo"' in listing and "Rechnung 2 fehlt im Beleg" in listing and f'href="{url}"' in listing
     landing = city.get(f"/concepts/{concept.slug}/").content.decode()
     assert 'id="todo"' in landing and "Mittelabruf Nr. 1 zurückgegeben" in landing
-    # the returned request says it cannot be resubmitted and offers a new one with the same expenses
+    # the returned request stays as it was and opens as a new draft with the same expenses (decision 0105)
     shown = city.get(url).content.decode()
     assert "Zurückgegeben: Rechnung 2 fehlt im Beleg" in shown
-    assert "Stellen Sie einen neuen Mittelabruf mit den korrigierten Ausgaben." in shown
+    assert "Öffnen Sie ihn als neuen Entwurf" in shown
     renew = f"/concepts/{concept.slug}/applications/{app.pk}/payments/new/?from={first.number}"
     assert f'href="{renew}"' in shown
     # the authority's page: the reason, but no button and not the city's instruction (issue 23)
     theirs = authority.get(url).content.decode()
     assert "Zurückgegeben: Rechnung 2 fehlt im Beleg" in theirs and 'id="request-returned"' in theirs
-    assert 'id="request-renew"' not in theirs and "Stellen Sie einen neuen Mittelabruf" not in theirs
+    assert 'id="request-renew"' not in theirs and "Öffnen Sie ihn als neuen Entwurf" not in theirs
     form = city.get(renew).content.decode()
     for pk in paid["payments"][:2]:
         assert f'value="{pk}" class="kern-form-check__checkbox" id="id_payments_' in form or (

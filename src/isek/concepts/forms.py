@@ -237,6 +237,10 @@ class AgsField(forms.CharField):
         return ags_from(super().to_python(value))
 
 
+LEGAL_BASIS_MISSING = _("Bitte wählen Sie die Rechtsgrundlage des Gebiets (z. B. Sanierungsgebiet nach § 142 BauGB "
+                        "oder Ratsbeschluss); isek wählt sie nicht vor.")
+
+
 class ConceptStartForm(KernFormMixin, forms.Form):
     """The wizard's first step: city and concept."""
 
@@ -246,8 +250,10 @@ class ConceptStartForm(KernFormMixin, forms.Form):
     slug = forms.SlugField(label=_("Kurzname (URL)"), max_length=80, required=False,
                            help_text=_("z. B. altstadt; erscheint in der Adresse. Leer gelassen, wird er aus dem Namen gebildet."))
     programme = forms.ChoiceField(label=_("Förderprogramm"), choices=Concept.Programme.choices)
-    legal_basis = forms.ChoiceField(label=_("Rechtsgrundlage des Gebiets"), choices=Concept.LegalBasis.choices,
-                                    initial=Concept.LegalBasis.UNTERSUCHUNGSGEBIET)
+    # no preselection: the legal basis is the city's decision, not isek's (walk of Landshut, decision 0105)
+    legal_basis = forms.ChoiceField(label=_("Rechtsgrundlage des Gebiets"),
+                                    choices=[("", _("– bitte wählen –")), *Concept.LegalBasis.choices],
+                                    error_messages={"required": LEGAL_BASIS_MISSING})
     start_year = forms.IntegerField(label=_("Beginn (Jahr)"), min_value=1971, max_value=2100)
     end_year = forms.IntegerField(label=_("Ende (Jahr)"), min_value=1971, max_value=2100)
     structure = forms.ChoiceField(label=_("Handlungsfelder und Ziele"), required=False,

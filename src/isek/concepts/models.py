@@ -301,6 +301,14 @@ class FundingAuthority(models.Model):
     def __str__(self):
         return self.name
 
+    def unique_error_message(self, model_class, unique_check):
+        """isek's own words where the name is taken (not Django's "… existiert bereits"; walk of Landshut)."""
+        if tuple(unique_check) == ("name",):
+            return ValidationError(_("Eine Bewilligungsbehörde mit diesem Namen gibt es schon: „%(n)s“. Bitte einen "
+                                     "anderen Namen wählen; nichts wurde gespeichert."), params={"n": self.name},
+                                   code="unique")
+        return super().unique_error_message(model_class, unique_check)
+
     def serves(self, city: City) -> bool:
         return any(city.ags.startswith(p.prefix) for p in self.prefixes.all())
 

@@ -1211,6 +1211,9 @@ def start_concept(user, *, ags: str, city_name: str, slug: str, name: str, progr
     access.require_site(user, "concept", "create", somewhere=True)
     if once and throttle.spent(f"concept-new:{slug}", once):
         raise _resent_concept(slug)
+    if not legal_basis:  # never a default: the city chooses it (decision 0105)
+        raise invalid(_("Bitte wählen Sie die Rechtsgrundlage des Gebiets (z. B. Sanierungsgebiet nach § 142 BauGB "
+                        "oder Ratsbeschluss); isek wählt sie nicht vor."), "legal_basis_missing", "legal_basis")
     if template and template not in structures.templates():
         raise invalid(_("Die Vorlage „%(t)s“ gibt es nicht; vorhanden: %(all)s.")
                       % {"t": template, "all": ", ".join(structures.templates())}, "unknown_template", "template")

@@ -175,9 +175,10 @@ def check(concept: Concept, council_decision=None) -> list[Item]:
     items.append(_item("monitoring", _("Monitoring: Indikatoren mit Ausgangs- und Zielwert"), missing,
                        reverse("monitoring:indicators", args=[slug])))
     # Before the concept or a participation goes public: the city's Impressum and privacy contact,
-    # which only isek's administration fills in (policy cell ("legal", "edit"))
-    missing = [Gap(_("%(gap)s – eintragen kann das nur die Administration von isek") % {"gap": g["text"]}, g["url"],
-                   admin=True) for g in legal.missing(concept.city)]
+    # which the city's administration or isek's fills in (policy cell ("legal", "edit"): ADM, CA) –
+    # as the concept's form and the phase's say it (walk of Landshut: this said isek's alone; decision 0105)
+    missing = [Gap(_("%(gap)s – eintragen kann das nur die Administration der Stadt oder die von isek") % {
+        "gap": g["text"]}, g["url"], admin=True) for g in legal.missing(concept.city)]
     legal_item = _item("legal", _("Impressum und Datenschutzkontakt der Stadt (für öffentliche Seiten und die Beteiligung)"),
                        missing, missing[0].url if missing else "")
     legal_item.application = False

@@ -144,7 +144,8 @@ class PaymentRequestForm(forms.Form):
     payments = forms.MultipleChoiceField(label=_("Bezahlte Ausgaben"), required=False, widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(label=_("Anmerkung"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, payments, lines, **kwargs):
+    def __init__(self, *args, payments, lines, requested=None, **kwargs):
+        """``requested``: per line key an amount to prefill (a returned request's, opened as a new draft)."""
         super().__init__(*args, **kwargs)
         self.fields["payments"].choices = [(str(p.pk), _payment_label(p)) for p in payments]
         _needed(self.fields["payments"], aria=False)  # aria-required is not allowed on a checkbox
@@ -153,7 +154,7 @@ class PaymentRequestForm(forms.Form):
         for line in lines:
             label = f"{line['label']}, {line['year']}, {line['source_label']}"
             self.fields[f"amount-{line['key']}"] = _money_field(
-                _("angefordert (€): %(line)s") % {"line": label},
+                _("angefordert (€): %(line)s") % {"line": label}, initial=(requested or {}).get(line["key"]),
                 placeholder=str(_("Förderanteil")))
 
     def rows(self):

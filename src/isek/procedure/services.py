@@ -1076,7 +1076,7 @@ def portfolio(user, authority) -> dict:
                        done=KeyTransform("done", KeyTransform("readiness", "snapshot")),
                        total=KeyTransform("total", KeyTransform("readiness", "snapshot")),
                        area_json=AsGeoJSON("concept__area", precision=6))
-             .order_by("concept__programme", "-year", "concept__city__name", "concept__name", "concept_id", "-version"))
+             .order_by("concept__programme", "year", "concept__city__name", "concept__name", "concept_id", "-version"))
     newest, seen = [], set()
     for app in found:
         if (app.concept_id, app.year) not in seen:
@@ -1751,11 +1751,20 @@ def applications_leaving(sender, *, authority, cities, **_kwargs) -> list[str]:
     submitted, reviewed or approved applications ("Speyer: Antrag 2027, Version 1, „bewilligt“"), which
     the authority's portfolio would no longer list (decision 0095)."""
     found: dict[str, list[str]] = {}
-    for a in (Application.objects.filter(concept__city__in=cities, state__in=SENT)
-              .select_related("concept__city").order_by("concept__city__name", "year", "version")):
+    sent = list(Application.objects.filter(concept__city__in=cities, state__in=SENT)
+                .select_related("concept__city").order_by("concept__city__name", "year", "version"))
+    newest: dict[tuple[int, int], int] = {}
+    for a in sent:
+        newest[(a.concept_id, a.year)] = max(newest.get((a.concept_id, a.year), 0), a.version)
+    for a in sent:
+        # a version a newer one replaced is that, not the state it was left in ("Nachforderung"; walk of
+        # Landshut, decision 0105) – an approved one stays "bewilligt": its Bescheid is still in force
+        newer = newest[(a.concept_id, a.year)]
+        state = (_("ersetzt durch Version %(version)s") % {"version": newer}
+                 if newer > a.version and a.state != APPROVED else a.get_state_display())
         found.setdefault(a.concept.city.name, []).append(
             _("Antrag %(year)s, Version %(version)s, „%(state)s“") % {
-                "year": a.year, "version": a.version, "state": a.get_state_display()})
+                "year": a.year, "version": a.version, "state": state})
     return [f"{city}: {', '.join(parts)}" for city, parts in found.items()]
 
 
@@ -2714,11 +2723,14 @@ def city_todo(user, concept, today: datetime.date | None = None) -> dict | None:
 
 
 def returned_request_payments(user, concept, application: Application, number) -> dict:
-    """What a new payment request in place of the returned request numbered ``number`` starts with (decision
-    0067: a returned request is never corrected and submitted again – the city makes a new one):
-    {"request": the returned request, "payments": the ids of its payments that may be cited again,
-    "missing": the labels of those that may not (cited meanwhile by another request, or deleted)}.
-    Refused with a message where ``number`` names no returned request of ``application``."""
+    """What a new draft in place of the returned request numbered ``number`` starts with – the
+    returned request opened as a new draft (decision 0067: a returned request is never corrected and
+    submitted again; it stays as the authority returned it, and the city corrects a copy, decision 0105):
+    {"request": the returned request, "reason": why it was returned, "payments": the ids of its
+    payments that may be cited again, "missing": the labels of those that may not (cited meanwhile by
+    another request, or deleted), "amounts": per line key ("<measure>-<year>-<source>") the amount it
+    requested – for the lines whose payments are all still free (a line that lost one asks its new
+    share)}. Refused with a message where ``number`` names no returned request of ``application``."""
     _require_request(user, concept, application)
     try:
         number = int(number)
@@ -2730,11 +2742,13 @@ def returned_request_payments(user, concept, application: Application, number) -
                       "not_returned")
     offered = {p.pk for p in available_payments(concept, application)}
     labels = _labels(application)
-    payments, missing = [], []
+    payments, missing, lost = [], [], set()
     for item in found.items.all():
         if item.payment_id in offered:
             payments.append(item.payment_id)
         else:
+            lost.add((item.measure, item.year))
             missing.append(f"{labels.get(item.measure, item.measure)}, {item.year}: {_euro(item.amount)} €"
                            + (f" – {item.note}" if item.note else ""))
-    return {"request": found, "payments": payments, "missing": missing}
+    amounts = {line.key: line.requested for line in found.lines.all() if (line.measure, line.year) not in lost}
+    return {"request": found, "reason": found.reason, "payments": payments, "missing": missing, "amounts": amounts}

@@ -385,16 +385,21 @@ def payment_request_new(request, concept, application):
         return redirect("procedure:payment-requests", concept.slug, app.pk)
     offered = services.available_payments(concept, app)
     initial, template = {}, None
-    if request.method == "GET" and "from" in request.GET:  # a new request in place of a returned one (decision 0067)
+    # a returned request opened as a new draft: its payments, amounts and reason (decisions 0067, 0105);
+    # sent along with the form, so that a refused save still shows why the authority returned it
+    renews = request.GET.get("from") if request.method == "GET" else request.POST.get("renews")
+    if renews:
         try:
-            template = services.returned_request_payments(request.user, concept, app, request.GET["from"])
+            template = services.returned_request_payments(request.user, concept, app, renews)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            if request.method == "GET":  # posted, it only shows the reason: the draft's own checks decide
+                messages.error(request, " ".join(exc.messages))
         else:
             initial = {"payments": [str(pk) for pk in template["payments"]],
                        "note": _("Neu gestellt nach der Rückgabe von Mittelabruf Nr. %(number)s.") % {
                            "number": template["request"].number}}
     form = PaymentRequestForm(request.POST or None, payments=offered, initial=initial,
+                              requested=template["amounts"] if template else None,
                               lines=services.request_lines(concept, app, offered))
     if request.method == "POST" and form.is_valid():
         try:
