@@ -10,6 +10,7 @@ import re
 from collections import Counter
 
 from django.test import Client
+from django.utils import timezone
 
 from isek.demo import evaluation, loader
 from isek.participation.models import Idea, ThemeReview
@@ -57,3 +58,7 @@ def test_the_example_evaluation_with_real_contributions_credited_and_labelled(db
     dates = re.findall(r'<span data-idea-date="(\w+)">([^<]*)</span>', page)
     assert dates and all(kind == "own" and ".2017 " in d for kind, d in dates), dates
     assert "Import am" not in page
+    # walk 24c: the phase's dates are those its description gives (20.9.–24.10.2017), not 25.10.
+    phase.refresh_from_db()
+    assert (timezone.localtime(phase.start).date(), timezone.localtime(phase.end).date()) == (
+        datetime.date(2017, 9, 20), datetime.date(2017, 10, 24)) and "20.9.–24.10.2017" in phase.description

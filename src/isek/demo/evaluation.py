@@ -13,6 +13,7 @@ import csv
 import datetime
 import tempfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import shapely
 from django.db import transaction
@@ -24,6 +25,7 @@ from isek.core.files import find_data_file
 from isek.participation import services
 
 SLUG = "koeln-ehrenfeld-auswertung-beispiel"
+BERLIN = ZoneInfo("Europe/Berlin")  # the phase ended on 24.10.2017, as its description says, in Köln's time
 POINTS = "participation/raddialog_koeln_ehrenfeld_2017_locations.csv"  # with the place each citizen set
 LABELLED = "participation/raddialog_koeln_ehrenfeld_2017_themes.csv"  # with the annotation's theme
 LICENCE = "CC BY 4.0 (Beiträge), CC BY-SA 4.0 (Themen-Annotation)"
@@ -93,7 +95,7 @@ def load(operator, replace) -> Concept | None:
             title_en="Cycling dialogue Ehrenfeld 2017 (example evaluation)",
             description="Beispiel einer Auswertung: die echten Beiträge des Raddialogs Ehrenfeld (Stadt Köln, "
                         "20.9.–24.10.2017), importiert mit ihrem Ort und der Adresse des Originals. " + CREDIT + ".",
-            start=datetime.datetime(2017, 9, 20, tzinfo=datetime.UTC), end=datetime.datetime(2017, 10, 25, tzinfo=datetime.UTC),
+            start=datetime.datetime(2017, 9, 20, tzinfo=datetime.UTC), end=datetime.datetime(2017, 10, 24, 23, 59, 59, tzinfo=BERLIN),
             illustrative=True, themes=list(THEMES.values()))
         plan = services.plan_import(operator, phase, points)
         m = plan.mapping
