@@ -49,6 +49,7 @@ mensch leute person vorschlag anregung wunsch hinweis meinung jahr tag zeit uhr 
 sollen dürfen mögen wünschen brauchen nutzen führen bringen stellen liegen heißen meinen denken glauben
 deutlich erst gerade bereits zudem außerdem ebenfalls sogar allerdings trotzdem sofort derzeit aktuell momentan
 zurzeit weiterhin stets möglich möglichst eher ziemlich recht fast kaum
+str strasse
 """.split())
 
 
@@ -56,8 +57,12 @@ zurzeit weiterhin stets möglich möglichst eher ziemlich recht fast kaum
 # words that led to "Radverkehr" – a planner cannot judge a suggestion by a street's name. A street
 # word, alone ("Venloer Str.") or ending a compound ("Kanalstraße", "Max-Brauer-Allee"):
 _STREET = r"(?:straße|strasse|str|weg|platz|allee|gasse|ring|ufer|gürtel|damm|chaussee)"
-_STREET_WORD = re.compile(_STREET, re.IGNORECASE)
-_STREET_END = re.compile(r".{3,}?(" + _STREET + ")", re.IGNORECASE)
+_STREET_WORD = re.compile(_STREET + r"(?:e?s)?", re.IGNORECASE)  # a genitive too: "des Gürtels" (fix24i)
+_STREET_END = re.compile(r".{3,}?(" + _STREET + r")(?:e?s)?", re.IGNORECASE)  # "des Ehrenfeldgürtels" (fix24i)
+# a street word that names one street where it stands alone: Köln's "Gürtel" (fix24i)
+_ONE_STREET = frozenset({"gürtel"})
+# a street word that is a common word too ("ein kurzer Weg"): a name before it only in an "-er" form ("Grüner Weg")
+_COMMON_STREET = re.compile(r"(?:weg|platz|ring|ufer|damm|gürtel)(?:e?s)?", re.IGNORECASE)
 # after a name, a compound naming a street too ("Ottenser Hauptstraße", "Große Bergstraße"), not a
 # common one ending in "weg" or "platz" ("Breiter Radweg", "Mehr Parkplätze")
 _NAMED_STREET = re.compile(r".*(?:straße|strasse|str|allee|gasse|chaussee)", re.IGNORECASE)
@@ -106,13 +111,40 @@ def place_names(texts, known=()) -> frozenset[str]:
     the words of ``known`` names (the street names of the area, e.g. "Venloer Straße") by the same test."""
     out = set()
 
+    def name(w):
+        """A place name's lemma, and of a hyphenated one each part's but the street word's: "Oskar-Jäger-Str."
+        gives "oskar" and "jäger" too, written elsewhere "Oskar Jäger Str" (fix24i)."""
+        out.add(lemma(w))
+        if "-" in w:
+            out.update(lemma(p) for p in w.split("-") if len(p) > 1 and lemma(p) not in STOPWORDS
+                       and not _STREET_WORD.fullmatch(p))
+
+    def before_street(ws, j) -> bool:
+        """Whether ``ws[j]`` is part of the name of the street word following it (or following a part of
+        the name): "Venloer Str.", "Jäger" and "Oskar" of "Oskar Jäger Str" – any capitalised word but a
+        function word right before a street's word that is no common word or is an "-er" form (fix24i:
+        "Jäger" is in the dictionary too); before a
+        word that is a common one as well ("Weg", "Platz", "Gürtel"), an "-er" form only ("Grüner Weg")."""
+        nxt = ws[j + 1] if j + 1 < len(ws) else ""
+        w = ws[j]
+        if not w[:1].isupper() or lemma(w) in STOPWORDS or _STREET_WORD.fullmatch(w):
+            return False
+        if _COMMON_STREET.fullmatch(nxt):
+            return w.endswith("er") and len(w) > 3
+        if _STREET_WORD.fullmatch(nxt) or _NAMED_STREET.fullmatch(nxt):
+            return _name_like(w) or w.endswith("er") and len(w) > 3  # not "Neue Radwege Str."
+        # a first name before a name before a street ("Oskar Jäger Str"): only if not a common word
+        return j + 2 < len(ws) and _name_like(w) and not _known(w.lower()) and before_street(ws, j + 1)
+
     def add(ws):
         for j, w in enumerate(ws):
             end = _STREET_END.fullmatch(w)
             if end and _name_like(w, end.group(1)):
-                out.add(lemma(w))
-            elif j + 1 < len(ws) and (_STREET_WORD.fullmatch(ws[j + 1]) or _NAMED_STREET.fullmatch(ws[j + 1])) \
-                    and (_name_like(w) or "-" in w and all(p[:1].isupper() for p in w.split("-"))):  # "Oskar-Jäger Str."
+                name(w)
+            elif before_street(ws, j) or j + 1 < len(ws) and _STREET_WORD.fullmatch(ws[j + 1]) \
+                    and "-" in w and all(p[:1].isupper() for p in w.split("-")):  # "Oskar-Jäger Str."
+                name(w)
+            elif lemma(w) in _ONE_STREET:
                 out.add(lemma(w))
 
     for t in texts:
