@@ -150,3 +150,17 @@ def test_the_parts_of_street_names_and_the_abbreviation_are_no_reasons():
     assert s.theme == "ampel" and s.words, s
     shown = {w.casefold() for w in s.words}
     assert not shown & {"oskar", "jäger", "grüner", "gürtel", "ehrenfeldgürtels", "str"}, s.words
+
+
+def test_a_text_column_of_web_addresses_is_warned_about(phase, tmp_path):
+    """Walk (fix24i): Text = url gave no warning (ids and dates did, fix24g)."""
+    rows = [["id", "url", "beitrag"]] + [[str(i), f"https://www.raddialog-ehrenfeld.koeln/dialoge/beitrag-{i}-mit-langem-namen",
+                                          f"Beitrag {i}: der Radweg an der Schule ist zu schmal"] for i in range(1, 5)]
+    path = write_csv(tmp_path, rows)
+    p = plan(phase, path, columns={"text": "url"}, default_theme="Mobilität")
+    warned = [w.render() for w in p.warnings if "richtige Spalte für den Text" in w.render()]
+    assert warned == ["Die Texte der Spalte „url“ sind meist Zahlen, Daten, Kennungen oder Web-Adressen oder nur ein Wort "
+                      "(z. B. „https://www.raddialog-ehrenfeld.koeln/dialoge/beitrag-1-mit-“) – ist es die "
+                      "richtige Spalte für den Text der Beiträge?"], [w.render() for w in p.warnings]
+    p = plan(phase, path, columns={"text": "beitrag"}, default_theme="Mobilität")
+    assert not [w for w in p.warnings if "richtige Spalte für den Text" in w.render()]

@@ -1016,21 +1016,23 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
 
 
 _NOT_WORDS = re.compile(r"[\d\s.,:;/+\-–TZ]*")  # a number, an id, a date or time: no letters but T/Z
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)  # a web address and nothing else
 
 
 def _text_column_hint(result: Plan, mapping: Mapping, texts: list[str]) -> None:
-    """A warning when most texts (more than half) are numbers, dates or ids, or all are one word:
-    the chosen text column is probably the wrong one (fix24g: an id column chosen as the text was
-    imported without a word)."""
+    """A warning when most texts (more than half) are numbers, dates, ids or web addresses, or all are
+    one word: the chosen text column is probably the wrong one (fix24g: an id column chosen as the text
+    was imported without a word; fix24i: the column of the contributions' URLs, too). The example is
+    the first such text."""
     if not texts:
         return
-    numeric = sum(bool(_NOT_WORDS.fullmatch(t)) for t in texts)
+    odd = [t for t in texts if _NOT_WORDS.fullmatch(t) or _URL.fullmatch(t.strip())]
     short = sum(len(t.split()) == 1 and len(t) <= 25 for t in texts)
-    if numeric * 2 > len(texts) or short == len(texts) and len(texts) >= 3:
+    if len(odd) * 2 > len(texts) or short == len(texts) and len(texts) >= 3:
         result.warnings.append(Problem(gettext_noop(
-            "Die Texte der Spalte „%(header)s“ sind meist Zahlen, Daten oder Kennungen oder nur ein Wort "
-            "(z. B. „%(example)s“) – ist es die richtige Spalte für den Text der Beiträge?"),
-            {"header": mapping.columns.get("text", ""), "example": texts[0][:40]}))
+            "Die Texte der Spalte „%(header)s“ sind meist Zahlen, Daten, Kennungen oder Web-Adressen oder nur ein "
+            "Wort (z. B. „%(example)s“) – ist es die richtige Spalte für den Text der Beiträge?"),
+            {"header": mapping.columns.get("text", ""), "example": (odd or texts)[0][:60]}))
 
 
 def _short_row(row: int, have: int, header: list[str]) -> Problem:

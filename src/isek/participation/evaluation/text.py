@@ -111,7 +111,7 @@ def place_names(texts, known=()) -> frozenset[str]:
     the words of ``known`` names (the street names of the area, e.g. "Venloer Straße") by the same test."""
     out = set()
 
-    def name(w):
+    def add_name(w):
         """A place name's lemma, and of a hyphenated one each part's but the street word's: "Oskar-Jäger-Str."
         gives "oskar" and "jäger" too, written elsewhere "Oskar Jäger Str" (fix24i)."""
         out.add(lemma(w))
@@ -123,8 +123,8 @@ def place_names(texts, known=()) -> frozenset[str]:
         """Whether ``ws[j]`` is part of the name of the street word following it (or following a part of
         the name): "Venloer Str.", "Jäger" and "Oskar" of "Oskar Jäger Str" – any capitalised word but a
         function word right before a street's word that is no common word or is an "-er" form (fix24i:
-        "Jäger" is in the dictionary too); before a
-        word that is a common one as well ("Weg", "Platz", "Gürtel"), an "-er" form only ("Grüner Weg")."""
+        "Jäger" is in the dictionary too); before a word that is a common one as well ("Weg", "Platz",
+        "Gürtel"), an "-er" form only ("Grüner Weg")."""
         nxt = ws[j + 1] if j + 1 < len(ws) else ""
         w = ws[j]
         if not w[:1].isupper() or lemma(w) in STOPWORDS or _STREET_WORD.fullmatch(w):
@@ -140,10 +140,10 @@ def place_names(texts, known=()) -> frozenset[str]:
         for j, w in enumerate(ws):
             end = _STREET_END.fullmatch(w)
             if end and _name_like(w, end.group(1)):
-                name(w)
+                add_name(w)
             elif before_street(ws, j) or j + 1 < len(ws) and _STREET_WORD.fullmatch(ws[j + 1]) \
                     and "-" in w and all(p[:1].isupper() for p in w.split("-")):  # "Oskar-Jäger Str."
-                name(w)
+                add_name(w)
             elif lemma(w) in _ONE_STREET:
                 out.add(lemma(w))
 
