@@ -8,7 +8,7 @@ import re
 
 from django.utils import translation
 
-from isek.participation.models import Idea, Theme, ThemeReview
+from isek.participation.models import Idea, ImportSource, Theme, ThemeReview
 from tests.factories import member
 
 from .test_evaluation_pages import client_for, ideas, row, url  # noqa: F401 (ideas: a fixture)
@@ -164,3 +164,22 @@ def test_a_text_column_of_web_addresses_is_warned_about(phase, tmp_path):
                       "richtige Spalte für den Text der Beiträge?"], [w.render() for w in p.warnings]
     p = plan(phase, path, columns={"text": "beitrag"}, default_theme="Mobilität")
     assert not [w for w in p.warnings if "richtige Spalte für den Text" in w.render()]
+
+
+def test_a_utf16_csv_with_its_bom_is_read(phase, tmp_path):
+    """Walk (fix24i): a CSV saved as UTF-16 (with BOM, Excel's "Unicode-Text") was refused as
+    "enthält Binärdaten"."""
+    rows = [["id", "text", "kategorie"], ["1", "Mehr Bänke am Platz – für Ältere", "Mobilität"],
+            ["2", "Straßenbäume gießen", "Mobilität"]]
+    for i, encoding in enumerate(("utf-16", "utf-16-be")):
+        path = tmp_path / f"unicode-{encoding}.csv"
+        text = "\r\n".join("\t".join(r) for r in rows)
+        path.write_bytes((b"\xfe\xff" if encoding == "utf-16-be" else b"") + text.encode(encoding))
+        counts, _p = imported(phase, path)
+        assert counts["create"] == (2 if i == 0 else 0)
+        assert Idea.objects.get(source_key="id:1").text == "Mehr Bänke am Platz – für Ältere"
+    Idea.objects.all().delete()
+    ImportSource.objects.all().delete()
+    broken = tmp_path / "kaputt.csv"
+    broken.write_bytes(b"\xff\xfe" + "id\ttext\r\n1\tBank".encode("utf-16-le") + b"\x00\xdc")  # a lone surrogate
+    assert "als UTF-16 markiert (BOM), enthält aber Bytes, die kein UTF-16 sind" in refused(phase, broken)

@@ -255,7 +255,8 @@ def read(path: Path, filename: str | None = None) -> Source:
         head = f.read(4096)
     if name.endswith((".geojson", ".json")) or head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"{", b"["):
         return _read_json(path.read_bytes())
-    if name.endswith((".csv", ".txt")) and b"\x00" in head:
+    if name.endswith((".csv", ".txt")) and b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # NUL bytes: binary – unless UTF-16 marked by its BOM, read as text (fix24i)
         raise InputError([Problem(gettext_noop("Die Datei ist keine Tabelle: sie enthält Binärdaten. Erwartet: CSV, "
                                                "XLSX, GeoJSON oder ein JSON-Export von Decidim oder CONSUL."))])
     if not name.endswith((".csv", ".txt", ".xlsx", ".xlsm")) and not head.startswith(b"PK"):
