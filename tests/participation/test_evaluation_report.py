@@ -275,8 +275,12 @@ def test_the_pdf_and_the_xlsx_say_the_same_figures(evaluated, tmp_path):
     assert method["Thema gewählt ohne Vorschlag (isek zeigte keinen)"] == 1
     assert [li[4] for li in lines if li[1] == "Schatten"] == ["gewählt ohne Vorschlag"]
     # "Stand" in Berlin time as the PDF says it, not UTC (walk 24)
-    stand = datetime.datetime.strptime(method["Stand"], "%d.%m.%Y %H:%M")
+    stand = method["Stand"]  # a date cell (fix24i), local time
+    assert isinstance(stand, datetime.datetime), stand
     assert abs(timezone.make_aware(stand) - timezone.now()) < datetime.timedelta(minutes=2)
+    # every figure of the sheet a number, not a text (fix24i)
+    assert all(isinstance(v, int) for k, v in method.items() if k not in ("Konzept", "Beteiligungsphase", "Stand",
+                                                                           "Methode", "Quelle", "Hinweis")), method
 
 
 def test_an_unknown_phase_or_another_concepts_is_refused_with_a_message(evaluated):
@@ -340,8 +344,9 @@ def test_the_files_speak_the_pages_language_without_leftovers(evaluated, tmp_pat
                 start = formats.date_format(timezone.localtime(evaluated.start), "SHORT_DATE_FORMAT")
             assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", start) and start in text["en"]
             assert timezone.localtime(evaluated.start).strftime("%d.%m.%Y") not in text["en"]
-            stand = dict(wb.worksheets[-1].iter_rows(min_row=2, values_only=True))["Status"]
-            assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", stand), stand
+            stand = next(row[1] for row in wb.worksheets[-1].iter_rows(min_row=2) if row[0].value == "Status")
+            # a date cell (fix24i) shown in English order
+            assert isinstance(stand.value, datetime.datetime) and stand.number_format == "d mmm yyyy, hh:mm", stand
         for fmt in ("pdf", "xlsx"):
             name = c.get(url(evaluated, f"report.{fmt}"), HTTP_ACCEPT_LANGUAGE=lang)["Content-Disposition"]
             # fix24b (6): the English file is named in English
@@ -611,9 +616,12 @@ def test_fix24b_an_imported_contribution_shows_its_own_date_or_says_it_has_none(
     assert '<span data-idea-date="own">20.9.2017</span>' in listed and f"Datum: Import am {today:%-d.%-m.%Y}" in listed
     wb = openpyxl.load_workbook(io.BytesIO(c.get(url(evaluated, "report.xlsx")).content))
     rows = list(wb["Beiträge"].iter_rows(values_only=True))
-    column = rows[0].index("Datum")
-    dates = {row[0]: row[column] for row in rows[1:]}
-    assert dates[dated.reference] == "20.09.2017"
-    assert dates[undated.reference] == f"Datum: Import am {today:%d.%m.%Y}"
+    column, imported = rows[0].index("Datum"), rows[0].index("importiert am")
+    dates = {row[0]: (row[column], row[imported]) for row in rows[1:]}
+    # date cells (fix24i: "Datum" held the text "Datum: Import am …"); the import's day in its own column
+    assert dates[dated.reference] == (datetime.datetime(2017, 9, 20), datetime.datetime.combine(today.date(), datetime.time()))
+    assert dates[undated.reference] == (None, datetime.datetime.combine(today.date(), datetime.time()))
     own = Idea.objects.get(title="Bänke am Platz")
-    assert dates[own.reference] == f"{timezone.localtime(own.created_at):%d.%m.%Y}"
+    assert dates[own.reference] == (datetime.datetime.combine(timezone.localtime(own.created_at).date(), datetime.time()), None)
+    sheet = wb["Beiträge"]
+    assert sheet.cell(2, column + 1).number_format == "dd.mm.yyyy" or sheet.cell(2, column + 1).value is None

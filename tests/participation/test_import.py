@@ -867,15 +867,19 @@ def test_a_second_import_of_the_same_file_checks_no_row_as_new_and_says_nothing_
     assert Idea.objects.count() == 3
 
 
-def test_yes_no_columns_match_the_phases_themes_without_qualifiers_and_new_ones_only_by_choice(client, phase, tmp_path):
-    """Walk 24: "public transport (local)" did not match "Public transport"; the preview would have
-    created 5 English themes beside the German ones."""
+def test_yes_no_columns_match_the_phases_themes_by_name_or_by_choice_and_new_ones_only_by_choice(client, phase, tmp_path):
+    """Walk 24: the preview would have created 5 English themes beside the German ones. A column with
+    a qualifier, "public transport (local)", is no theme "Public transport" by itself (fix24i: that
+    rule gave "(long-distance)" the local theme): the planner chooses it."""
     Theme.objects.create(phase=phase, name_de="Öffentlicher Nahverkehr", name_en="Public transport", order=5)
     Theme.objects.create(phase=phase, name_de="Radverkehr", name_en="Cycling", order=6)
     path = write_csv(tmp_path, [["id", "text", "cycling", "public transport (local)", "scooters"],
                                 ["1", "Radweg fehlt", "1", "0", "0"], ["2", "Bus zu selten", "0", "1", "0"],
                                 ["3", "Roller auf dem Gehweg", "0", "0", "1"], ["4", "Bus und Rad", "1", "1", "0"]])
     p = plan(phase, path, default_theme="Mobilität")
+    assert p.column_themes["public transport (local)"] == "" and "„public transport (local)“" in rendered(p)
+    chosen = {"public transport (local)": "Öffentlicher Nahverkehr"}
+    p = plan(phase, path, default_theme="Mobilität", column_themes=chosen)
     assert p.mapping.theme_columns == ["cycling", "public transport (local)", "scooters"] and p.mapping.new_themes is False
     assert p.column_themes == {"cycling": "Radverkehr", "public transport (local)": "Öffentlicher Nahverkehr",
                                "scooters": ""}
@@ -883,14 +887,14 @@ def test_yes_no_columns_match_the_phases_themes_without_qualifiers_and_new_ones_
         "Die Ja/Nein-Spalte „scooters“ (1 neuer Beitrag) ist kein Thema dieser Phase; ihre Themen: „Plätze & "
         "Freiräume“, „Mobilität“, „Öffentlicher Nahverkehr“, „Radverkehr“. Soll sie ein neues Thema werden, bitte "
         "„Themen, die es in der Phase nicht gibt, neu anlegen“ wählen."]
-    counts, p = imported(phase, path, default_theme="Mobilität", new_themes=True)
+    counts, p = imported(phase, path, default_theme="Mobilität", new_themes=True, column_themes=chosen)
     assert p.new_themes == ["scooters"] and counts["themes"] == 1
     assert dict(Idea.objects.values_list("source_key", "theme__name_de")) == {
         "id:1": "Radverkehr", "id:2": "Öffentlicher Nahverkehr", "id:3": "scooters", "id:4": "Radverkehr"}
     assert not Theme.objects.filter(name_de__in=["cycling", "public transport (local)"]).exists()
-    # a theme column's value, too, without its qualifier
+    # a theme column's value, too: by its name as written (case and spaces aside) or by choice
     Idea.objects.all().delete()
-    rows = [["id", "text", "thema"], ["1", "Bus", "Public Transport (lokal)"], ["2", "Rad", "radverkehr [Alltag]"]]
-    p = plan(phase, write_csv(tmp_path, rows, "werte.csv"))
+    rows = [["id", "text", "thema"], ["1", "Bus", "Public Transport (lokal)"], ["2", "Rad", "radverkehr  "]]
+    p = plan(phase, write_csv(tmp_path, rows, "werte.csv"), value_themes={"Public Transport (lokal)": "Öffentlicher Nahverkehr"})
     assert p.problems == [] and p.theme_mapping == [("Public Transport (lokal)", "Öffentlicher Nahverkehr", 1, True),
-                                                    ("radverkehr [Alltag]", "Radverkehr", 1, True)]
+                                                    ("radverkehr", "Radverkehr", 1, True)]

@@ -10,8 +10,8 @@ faithfully, with a problem for each cell:
 - a formula: its value as the spreadsheet last computed it is read, never the formula evaluated;
   a formula without a stored value is refused.
 
-CSV: UTF-8 (with or without BOM) or Windows-1252, as German Excel saves it; semicolon, comma or
-tab. Numbers are left as the text or number the file holds; ``number`` reads German and English
+CSV: UTF-8 (with or without BOM) or Windows-1252, as German Excel saves it, or UTF-16 with its BOM
+(Excel's "Unicode-Text"); semicolon, comma or tab. Numbers are left as the text or number the file holds; ``number`` reads German and English
 notation into a Decimal."""
 
 from __future__ import annotations
@@ -119,7 +119,17 @@ def _table(header_cells: list[Cell], body: list[list[Cell]], sheet: str = "", ma
 # --- CSV -----------------------------------------------------------------------------------------
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _read_csv(data: bytes, max_rows: int = MAX_ROWS) -> Table:
+    if data.startswith(_UTF16_BOMS):  # Excel's "Unicode-Text" and other tools' UTF-16, marked by its BOM (fix24i)
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError([Problem(gettext_noop("Die Datei ist als UTF-16 markiert (BOM), enthält aber Bytes, "
+                                                   "die kein UTF-16 sind."))]) from None
+        return _read_text(text, max_rows)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
@@ -128,6 +138,10 @@ def _read_csv(data: bytes, max_rows: int = MAX_ROWS) -> Table:
             continue
     else:  # pragma: no cover - cp1252 decodes nearly every byte; the rest lands here
         raise InputError([Problem(gettext_noop("Die Datei ist weder UTF-8 noch Windows-1252."))])
+    return _read_text(text, max_rows)
+
+
+def _read_text(text: str, max_rows: int) -> Table:
     first = text.lstrip().splitlines()[0] if text.strip() else ""
     if not first:
         raise InputError([Problem(gettext_noop("Die Datei ist leer."))])

@@ -38,6 +38,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyproj
+import shapely
+import shapely.ops
 from django.contrib.gis.gdal import CoordTransform, GDALException, SpatialReference
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
@@ -58,6 +61,7 @@ KEY_MAX = 200
 URL_MAX = 500
 MAX_NEW_THEMES = 40  # more: the column is hardly the themes
 MAX_VERTICES = 500
+_GEOD = pyproj.Geod(ellps="WGS84")
 
 # What a column can mean, with the headers that name it (lower case; a Decidim locale suffix
 # "/de" is taken off first, see _base; compared by ``header_key``: case, spaces and umlauts aside –
@@ -151,30 +155,44 @@ def theme_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-_QUALIFIER = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+def lemma_key(name: str) -> str:
+    """A theme's name by the lemma of each word (simplemma, its German data shipped in the wheel):
+    "Ampel" and "Ampeln" are one, a qualifier in brackets stays a word of its own (fix24i)."""
+    from .evaluation.text import lemma
+
+    return " ".join(lemma(w) for w in theme_key(name).split())
 
 
-def loose_key(name: str) -> str:
-    """A theme's name without what qualifies it in parentheses or brackets, as a second match
-    (walk 24: the column "public transport (local)" is the phase's "Public transport")."""
-    return theme_key(_QUALIFIER.sub(" ", name)).strip(" ,;:-–/")
+_QUALIFIER = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")  # a header's unit or note: "Breitengrad (WGS84)"
 
 
 class ThemeNames(dict):
-    """The phase's themes by ``theme_key`` of their German and English names (→ the German one);
-    ``find`` tries the name as written, then without qualifiers in parentheses."""
+    """The phase's themes by ``theme_key`` of their German and English names (→ the German one).
+    ``find`` matches a name only if it is equal ignoring case and spaces – brackets included: the
+    column "public transport (long-distance)" is not the theme "public transport (local)" (fix24i;
+    decision 0069 matched them without their qualifiers) – or else equal word by word in its lemmas
+    (singular/plural, "Ampel" → "Ampeln"), a proposal each kept in ``near`` for the preview to name."""
 
     def __init__(self, phase_themes):
         super().__init__()
-        self.loose: dict[str, str] = {}
+        self.by_lemma: dict[str, str] = {}
+        self.near: dict[str, str] = {}  # a name of the file → the theme its lemmas matched
         for t in phase_themes:
             for name in (t.name_de, t.name_en):
                 if name:
                     self.setdefault(theme_key(name), t.name_de)
-                    self.loose.setdefault(loose_key(name), t.name_de)
+                    self.by_lemma.setdefault(lemma_key(name), t.name_de)
 
     def find(self, name: str) -> str | None:
-        return self.get(theme_key(name)) or self.loose.get(loose_key(name)) if name.strip() else None
+        if not name.strip():
+            return None
+        exact = self.get(theme_key(name))
+        if exact is not None:
+            return exact
+        near = self.by_lemma.get(lemma_key(name))
+        if near is not None:
+            self.near[name.strip()] = near
+        return near
 
 
 SHOWN = 50  # problems a page lists; the rest are counted (walk 24: 697 rows, each with a problem)
@@ -237,7 +255,8 @@ def read(path: Path, filename: str | None = None) -> Source:
         head = f.read(4096)
     if name.endswith((".geojson", ".json")) or head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"{", b"["):
         return _read_json(path.read_bytes())
-    if name.endswith((".csv", ".txt")) and b"\x00" in head:
+    if name.endswith((".csv", ".txt")) and b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # NUL bytes: binary – unless UTF-16 marked by its BOM, read as text (fix24i)
         raise InputError([Problem(gettext_noop("Die Datei ist keine Tabelle: sie enthält Binärdaten. Erwartet: CSV, "
                                                "XLSX, GeoJSON oder ein JSON-Export von Decidim oder CONSUL."))])
     if not name.endswith((".csv", ".txt", ".xlsx", ".xlsm")) and not head.startswith(b"PK"):
@@ -975,6 +994,16 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
                                              "markierte ist auch in einer spezielleren (seltener markierten) Spalte "
                                              "markiert und kommt zu deren Thema."),
                                 {"columns": ", ".join(f"„{h}“" for h in unused)}))
+    # a theme proposed by its lemmas only, for a column or value whose contributions take it: named,
+    # to be checked (fix24i: "Ampel" → "Ampeln" is likely, "Bänke" → "Bank" may be another bank)
+    by_column = {h.strip(): t for h, t in result.column_themes.items()}
+    near = {name: theme for name, theme in themes.near.items()
+            if by_column.get(name) == theme or result.theme_values.get(name, ("",))[0] == theme}
+    if near:
+        warnings.append(Problem(gettext_noop("Nur nach der Wortform (Einzahl/Mehrzahl) zugeordnet, bitte prüfen: "
+                                             "%(pairs)s. Ist ein anderes Thema gemeint, bitte es in der Zuordnung "
+                                             "wählen."),
+                                {"pairs": ", ".join(f"„{n}“ → „{t}“" for n, t in sorted(near.items()))}))
     if result.several:
         warnings.append(result.several_problem)
     if result.items and all(p.action == "unchanged" for p in result.items):
@@ -988,21 +1017,23 @@ def plan(phase: Phase, source: Source, mapping: Mapping) -> Plan:
 
 
 _NOT_WORDS = re.compile(r"[\d\s.,:;/+\-–TZ]*")  # a number, an id, a date or time: no letters but T/Z
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)  # a web address and nothing else
 
 
 def _text_column_hint(result: Plan, mapping: Mapping, texts: list[str]) -> None:
-    """A warning when most texts (more than half) are numbers, dates or ids, or all are one word:
-    the chosen text column is probably the wrong one (fix24g: an id column chosen as the text was
-    imported without a word)."""
+    """A warning when most texts (more than half) are numbers, dates, ids or web addresses, or all are
+    one word: the chosen text column is probably the wrong one (fix24g: an id column chosen as the text
+    was imported without a word; fix24i: the column of the contributions' URLs, too). The example is
+    the first such text."""
     if not texts:
         return
-    numeric = sum(bool(_NOT_WORDS.fullmatch(t)) for t in texts)
+    odd = [t for t in texts if _NOT_WORDS.fullmatch(t) or _URL.fullmatch(t.strip())]
     short = sum(len(t.split()) == 1 and len(t) <= 25 for t in texts)
-    if numeric * 2 > len(texts) or short == len(texts) and len(texts) >= 3:
+    if len(odd) * 2 > len(texts) or short == len(texts) and len(texts) >= 3:
         result.warnings.append(Problem(gettext_noop(
-            "Die Texte der Spalte „%(header)s“ sind meist Zahlen, Daten oder Kennungen oder nur ein Wort "
-            "(z. B. „%(example)s“) – ist es die richtige Spalte für den Text der Beiträge?"),
-            {"header": mapping.columns.get("text", ""), "example": texts[0][:40]}))
+            "Die Texte der Spalte „%(header)s“ sind meist Zahlen, Daten, Kennungen oder Web-Adressen oder nur ein "
+            "Wort (z. B. „%(example)s“) – ist es die richtige Spalte für den Text der Beiträge?"),
+            {"header": mapping.columns.get("text", ""), "example": (odd or texts)[0][:60]}))
 
 
 def _short_row(row: int, have: int, header: list[str]) -> Problem:
@@ -1056,6 +1087,10 @@ def _place(source, index, cells, cell, at, transform, prepared, mapping, far):
             return None, Problem(gettext_noop("Objekt %(n)s: ein Ort ist ein Punkt, eine Linie oder eine Fläche (höchstens "
                                               "%(max)s Punkte, ohne Selbstüberschneidung)."), {"n": index + 1, "max": MAX_VERTICES},
                                  row=index + 1)
+        if transform is None:  # as a table's coordinates (fix24i: lon 6921 ended in a 500, lon 200 was "8013 km" away)
+            bad = _out_of_range(index, g.coords, mapping)
+            if bad:
+                return None, bad
         where, target = None, None
     else:
         xc, yc = cell(cells, "x"), cell(cells, "y")
@@ -1083,10 +1118,41 @@ def _place(source, index, cells, cell, at, transform, prepared, mapping, far):
             g.srid = 4326
         except (GEOSException, GDALException):
             return None, _outside(where, target, at, index, mapping)
+        if not all(_on_earth(x, y) for x, y in _positions(g.coords)):  # a far place the projection mapped anywhere
+            return None, _outside(where, target, at, index, mapping)
     if prepared is not None and not prepared.contains(g):
         far.append(g)
         return None, _outside(where, target, at, index, mapping)
     return g, None
+
+
+def _positions(coords):
+    """The (x, y) positions of a geometry's ``coords`` (a point's, a line's or a polygon's rings)."""
+    if coords and isinstance(coords[0], (int, float)):
+        yield coords[0], coords[1]
+    else:
+        for c in coords:
+            yield from _positions(c)
+
+
+def _on_earth(x: float, y: float) -> bool:
+    return -180 <= x <= 180 and -90 <= y <= 90  # false for NaN and infinity too
+
+
+def _out_of_range(index: int, coords, mapping) -> list[Problem]:
+    """A GeoJSON feature's first longitude and first latitude out of range, each named with the
+    feature ("Objekt 3"), as a table's cell is (fix24i)."""
+    positions = list(_positions(coords))
+    bad = []
+    x = next((x for x, _y in positions if not -180 <= x <= 180), None)
+    if x is not None:
+        bad.append(Problem(gettext_noop("Objekt %(n)s: %(value)s ist keine Länge (−180 bis 180) in %(crs)s."),
+                           {"n": index + 1, "value": f"{x:g}", "crs": mapping.crs}, row=index + 1))
+    y = next((y for _x, y in positions if not -90 <= y <= 90), None)
+    if y is not None:
+        bad.append(Problem(gettext_noop("Objekt %(n)s: %(value)s ist keine Breite (−90 bis 90) in %(crs)s."),
+                           {"n": index + 1, "value": f"{y:g}", "crs": mapping.crs}, row=index + 1))
+    return bad
 
 
 @dataclass(frozen=True)
@@ -1103,11 +1169,16 @@ class Km:
 
 def _outside_hint(phase: Phase, area, far: list, rows: int) -> Problem:
     """The file's places outside the phase's area: how many, how far (km, the nearest and the
-    farthest, measured in ETRS89-LAEA), and how to go on (minor24: a Köln file in a phase whose area
-    was the funding area was refused row by row, with no word what to do)."""
-    to_metres = CoordTransform(SpatialReference(4326), SpatialReference(3035))
-    target = area.transform(to_metres, clone=True)
-    km = sorted(g.transform(to_metres, clone=True).distance(target) / 1000 for g in far)
+    farthest: geodesic, on the WGS84 ellipsoid, between the nearest points), and how to go on (minor24:
+    a Köln file in a phase whose area was the funding area was refused row by row, with no word what
+    to do). Any place within −180..180, −90..90 is measured; no projection is involved (fix24i: an
+    ETRS89-LAEA transform failed far from Europe, e.g. at 170° W 52° S, and answered 500)."""
+    target = shapely.from_wkb(bytes(area.wkb))
+    km = []
+    for g in far:
+        a, b = shapely.ops.nearest_points(shapely.from_wkb(bytes(g.wkb)), target)
+        km.append(_GEOD.inv(a.x, a.y, b.x, b.y)[2] / 1000)
+    km.sort()
     own = phase.polygon is not None
     msgid = (gettext_noop("%(n)s von %(m)s Orten liegen außerhalb des Gebiets der Phase für Ideen, der nächste etwa "
                           "%(near)s km, der fernste etwa %(far)s km davon entfernt; nichts wurde importiert. Stimmen "

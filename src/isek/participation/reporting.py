@@ -7,11 +7,12 @@ in a German file). User text is written as text, never as a formula."""
 from __future__ import annotations
 
 import base64
+import datetime
 import io
 
 from django.utils import formats, timezone
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from isek.core import geo, pdf
 
@@ -90,13 +91,16 @@ def write_pdf(report, method: str, path, picture: str | None = None) -> int:
                      variant="pdf/ua-1")
 
 
-def own_date(idea) -> str:
-    """A contribution's own date in the file's language; an imported one without a date in its
-    original says so ("Datum: Import am …", fix24b) – the import's time is not its date."""
-    if idea.source_id and not idea.source_date:
-        return _("Datum: Import am %(d)s") % {
-            "d": formats.date_format(timezone.localtime(idea.created_at), "SHORT_DATE_FORMAT")}
-    return formats.date_format(timezone.localtime(idea.own_date), "SHORT_DATE_FORMAT")
+def own_date(idea) -> datetime.date | None:
+    """A contribution's own date (local): none for an imported one whose original had none (fix24b:
+    the import's time is not its date; the XLSX gives it in its own column, "importiert am")."""
+    when = idea.own_date
+    return timezone.localtime(when).date() if when else None
+
+
+def imported_on(idea) -> datetime.date | None:
+    """The day an imported contribution was imported (local); none for one written here."""
+    return timezone.localtime(idea.created_at).date() if idea.source_id else None
 
 
 def group_decision(g) -> str:
@@ -112,6 +116,10 @@ def xlsx_bytes(report, method: str) -> bytes:
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     bold = wb.add_format({"bold": True})
+    # dates as date cells (fix24i: "Datum" held text), shown in the file's language's order
+    german = (get_language() or "de").startswith("de")
+    day = wb.add_format({"num_format": "dd.mm.yyyy" if german else "d mmm yyyy"})  # as SHORT_DATE_FORMAT
+    moment = wb.add_format({"num_format": "dd.mm.yyyy hh:mm" if german else "d mmm yyyy, hh:mm"})
 
     def sheet(name: str, header: list[str], rows) -> None:
         ws = wb.add_worksheet(name)
@@ -119,7 +127,11 @@ def xlsx_bytes(report, method: str) -> bytes:
             ws.write_string(0, c, h, bold)
         for r, row in enumerate(rows, start=1):
             for c, v in enumerate(row):
-                if isinstance(v, int | float) and not isinstance(v, bool):
+                if isinstance(v, datetime.datetime):  # local time, without its zone (Excel has none)
+                    ws.write_datetime(r, c, timezone.localtime(v).replace(tzinfo=None), moment)
+                elif isinstance(v, datetime.date):
+                    ws.write_datetime(r, c, datetime.datetime.combine(v, datetime.time()), day)
+                elif isinstance(v, int | float) and not isinstance(v, bool):
                     ws.write_number(r, c, v)
                 elif v not in (None, ""):
                     ws.write_string(r, c, str(v))
@@ -148,10 +160,10 @@ def xlsx_bytes(report, method: str) -> bytes:
     group = _("Gruppe")
     sheet(ideas, [_("Nr."), _("Titel"), _("Text"), _("Thema"), _("Thema geprüft"), quarter, supports,
                   _("Antwort der Stadt"), _("Ergebnis"), _("verknüpfte Maßnahmen"), _("Original (importiert)"),
-                  _("Beispiel"), group, _("Datum")],
+                  _("Beispiel"), group, _("Datum"), _("importiert am")],
           [[li.idea.reference, li.idea.title, li.idea.text, li.theme, li.reviewed, ", ".join(li.quarters), li.supports,
             li.idea.answer, li.outcome, li.measure, li.original, yes if li.idea.illustrative else "", li.group,
-            own_date(li.idea)]
+            own_date(li.idea), imported_on(li.idea)]
            for li in report.lines])
     # the planner's group work (fix24b): each group as left, then every decision on the groups
     def said(d) -> str:  # a decision on a group: what, who, when
@@ -169,7 +181,7 @@ def xlsx_bytes(report, method: str) -> bytes:
     sheet(_("Methode"), [_("Angabe"), _("Wert")], [
         [_("Konzept"), report.concept.name], [_("Beteiligungsphase"), report.phase.title],
         # Berlin, as the PDF, in the file's language (walk 24: an English file had German dates)
-        [_("Stand"), formats.date_format(timezone.localtime(report.created_at), "SHORT_DATETIME_FORMAT")],
+        [_("Stand"), report.created_at],  # a date cell (fix24i), in local time
         [_("ausgewertete Beiträge"), report.total.ideas],
         [_("davon als Duplikat eines früheren Beitrags markiert (nur unter diesem gezählt)"), report.duplicates],
         [_("Unterstützungen"), report.total.supports],

@@ -718,14 +718,16 @@ def theme_review(request, concept, pk):
     if phase is None:
         raise Http404
     refusal = focus = ""
+    changed = False  # decided meanwhile (another tab or person): 409, nothing changed (fix24i)
     if request.method == "POST":
         where = request.POST.get("list") if request.POST.get("list") in ("next", "idea") else ""
         try:
             review = services.confirm_theme(request.user, concept, phase, request.POST.get("idea"),
                                             services.NO_THEME if request.POST.get("no_fit") else request.POST.get("theme"),
-                                            shown=request.POST.get("shown"))
+                                            shown=request.POST.get("shown"), decided=request.POST.get("decided"))
         except ValidationError as exc:
             refusal = " ".join(exc.messages)
+            changed = getattr(exc, "code", None) == "changed"
             idea = request.POST.get("idea", "")
             focus = f"{where or 'idea'}-{idea}" if idea.isdigit() else ""  # the page stays at the row answered
         else:
@@ -739,7 +741,7 @@ def theme_review(request, concept, pk):
     return render(request, "participation/themes.html", {
         "concept": concept, "phase": phase, "ev": ev, **paging.page_of(request, ev.rows, REVIEW_PAGE),
         "refusal": refusal, "focus": focus, "may_import": _may_import(request, concept)},
-        status=400 if refusal else 200)
+        status=409 if changed else 400 if refusal else 200)
 
 
 REVIEW_PAGE = 100

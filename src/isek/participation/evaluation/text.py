@@ -49,6 +49,7 @@ mensch leute person vorschlag anregung wunsch hinweis meinung jahr tag zeit uhr 
 sollen dürfen mögen wünschen brauchen nutzen führen bringen stellen liegen heißen meinen denken glauben
 deutlich erst gerade bereits zudem außerdem ebenfalls sogar allerdings trotzdem sofort derzeit aktuell momentan
 zurzeit weiterhin stets möglich möglichst eher ziemlich recht fast kaum
+str strasse
 """.split())
 
 
@@ -56,8 +57,14 @@ zurzeit weiterhin stets möglich möglichst eher ziemlich recht fast kaum
 # words that led to "Radverkehr" – a planner cannot judge a suggestion by a street's name. A street
 # word, alone ("Venloer Str.") or ending a compound ("Kanalstraße", "Max-Brauer-Allee"):
 _STREET = r"(?:straße|strasse|str|weg|platz|allee|gasse|ring|ufer|gürtel|damm|chaussee)"
-_STREET_WORD = re.compile(_STREET, re.IGNORECASE)
-_STREET_END = re.compile(r".{3,}?(" + _STREET + ")", re.IGNORECASE)
+_STREET_WORD = re.compile(_STREET + r"(?:e?s)?", re.IGNORECASE)  # a genitive too: "des Gürtels" (fix24i)
+# a genitive of a ring road too: "des Ehrenfeldgürtels", "des Militärrings" (fix24i; not "Gehwegs")
+_STREET_END = re.compile(r".{3,}?(" + _STREET + r"|(?:gürtel|ring)s)", re.IGNORECASE)
+# a street word that names one street where it stands alone: Köln's "Gürtel" (fix24i)
+_ONE_STREET = frozenset({"gürtel"})
+# a street word that is a common word too ("ein kurzer Weg"): a name before it only in an "-er" form ("Grüner Weg")
+_COMMON_STREET = re.compile(r"(?:weg|platz|ring|ufer|damm|gürtel)(?:e?s)?", re.IGNORECASE)
+_ADJECTIVE_STREET = re.compile(r"(?:weg|ring|ufer|damm|gürtel)(?:e?s)?", re.IGNORECASE)  # not "Perfekter Platz"
 # after a name, a compound naming a street too ("Ottenser Hauptstraße", "Große Bergstraße"), not a
 # common one ending in "weg" or "platz" ("Breiter Radweg", "Mehr Parkplätze")
 _NAMED_STREET = re.compile(r".*(?:straße|strasse|str|allee|gasse|chaussee)", re.IGNORECASE)
@@ -106,13 +113,47 @@ def place_names(texts, known=()) -> frozenset[str]:
     the words of ``known`` names (the street names of the area, e.g. "Venloer Straße") by the same test."""
     out = set()
 
+    def add_name(w):
+        """A place name's lemma, and of a hyphenated one each part's but the street word's: "Oskar-Jäger-Str."
+        gives "oskar" and "jäger" too, written elsewhere "Oskar Jäger Str" (fix24i)."""
+        out.add(lemma(w))
+        parts = w.split("-")
+        # a street's parts only: "Oskar-Jäger-Str.", "Max-Brauer-Allee", "Alma-Wartenberg-Platz" (names before a
+        # "Weg" or "Platz": "Geh-Platz" is none), not "Pkw-Stellplatz" (its "Stellplatz" is a word)
+        if len(parts) > 1 and (_NAMED_STREET.fullmatch(parts[-1]) or _STREET_WORD.fullmatch(parts[-1])
+                               and (not _COMMON_STREET.fullmatch(parts[-1]) or all(map(_name_like, parts[:-1])))):
+            out.update(lemma(p) for p in parts[:-1] if len(p) > 1 and lemma(p) not in STOPWORDS)
+
+    def before_street(ws, j) -> bool:
+        """Whether ``ws[j]`` is part of the name of the street word following it (or following a part of
+        the name): "Venloer Str.", "Oskar" of "Oskar Venloer Str" – a capitalised word right before a
+        street's word that is no common word or an adjective's "-er" form ("Grüner Weg", fix24i; not
+        before "Platz": "Perfekter Platz"); before a compound naming a street, a name only."""
+        nxt = ws[j + 1] if j + 1 < len(ws) else ""
+        w = ws[j]
+        if not w[:1].isupper() or lemma(w) in STOPWORDS or _STREET_WORD.fullmatch(w):
+            return False
+        # an adjective's "-er" form ("Grüner Weg", "Fischer Allee"), not a noun ("Fußgänger Weg", "Radfahrer Str.")
+        adjective = w.endswith("er") and len(w) > 3 and nxt[:1].isupper() \
+            and (not _known(w) or lemma(w.lower()) + "er" == w.lower())  # not "Fahrräder weg"
+        if _COMMON_STREET.fullmatch(nxt):
+            return _name_like(w) or bool(_ADJECTIVE_STREET.fullmatch(nxt)) and adjective
+        if _STREET_WORD.fullmatch(nxt):
+            return _name_like(w) or adjective  # not "Neue Radwege Str."
+        if _NAMED_STREET.fullmatch(nxt):  # before a compound: a name ("Ottenser Hauptstraße"), not "Radfahrer Behringstr."
+            return _name_like(w)
+        # a first name before a name before a street ("Oskar Jäger Str"): only if not a common word
+        return j + 2 < len(ws) and _name_like(w) and not _known(w.lower()) and before_street(ws, j + 1)
+
     def add(ws):
         for j, w in enumerate(ws):
             end = _STREET_END.fullmatch(w)
             if end and _name_like(w, end.group(1)):
-                out.add(lemma(w))
-            elif j + 1 < len(ws) and (_STREET_WORD.fullmatch(ws[j + 1]) or _NAMED_STREET.fullmatch(ws[j + 1])) \
-                    and (_name_like(w) or "-" in w and all(p[:1].isupper() for p in w.split("-"))):  # "Oskar-Jäger Str."
+                add_name(w)
+            elif before_street(ws, j) or j + 1 < len(ws) and _STREET_WORD.fullmatch(ws[j + 1]) \
+                    and "-" in w and all(p[:1].isupper() for p in w.split("-")):  # "Oskar-Jäger Str."
+                add_name(w)
+            elif lemma(w) in _ONE_STREET:
                 out.add(lemma(w))
 
     for t in texts:

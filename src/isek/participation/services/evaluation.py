@@ -19,12 +19,13 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from isek import access
 from isek.concepts.services import Concept
+from isek.core import versions
 from isek.core.audit import change
 from isek.core.rules import invalid
 
@@ -102,6 +103,11 @@ class Row:
     @property
     def percent(self) -> int | None:
         return None if self.confidence is None else round(self.confidence * 100)
+
+    @property
+    def decided(self) -> str:
+        """The token of the row's decision (none: ``OPEN``), for its form (fix24i)."""
+        return decision_token(self.review)
 
     @property
     def shown(self) -> str:
@@ -300,7 +306,32 @@ def duplicates_of(phase: Phase, evaluated) -> dict[int, int]:
         idea__phase=phase, duplicate=True).values_list("idea_id", "of_id") if later in evaluated and earlier in evaluated}
 
 
-def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk, shown=None) -> ThemeReview:
+OPEN = "open"  # the decision token of an idea not decided yet
+
+
+def decision_token(review: ThemeReview | None) -> str:
+    """The token of an idea's theme decision as a form shows it (``OPEN``: none yet); the form carries
+    it, ``confirm_theme(decided=…)`` compares it with the stored one (decision 0096's pattern, fix24i)."""
+    if review is None:
+        return OPEN
+    return versions.state_token([(review.pk, review.theme_id, review.unsuggested, review.by_name,
+                                  review.at.isoformat())])
+
+
+def decision_text(review: ThemeReview) -> str:
+    """An idea's theme decision in words, as its row on the themes page shows it: what, who, when."""
+    values = {"theme": getattr(review.theme, "name", ""), "who": review.by_name,
+              "when": dateformat.format(timezone.localtime(review.at), "j.n.Y H:i")}
+    if review.no_fit:
+        return _("Kein Thema passt – entschieden von %(who)s am %(when)s") % values
+    if review.unsuggested:
+        return _("„%(theme)s“ gewählt ohne Vorschlag (isek zeigte keinen) von %(who)s am %(when)s") % values
+    if review.corrected:
+        return _("Korrigiert zu „%(theme)s“ von %(who)s am %(when)s") % values
+    return _("„%(theme)s“ bestätigt von %(who)s am %(when)s") % values
+
+
+def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk, shown=None, decided=None) -> ThemeReview:
     """A person confirms isek's proposal for an idea or chooses another of the phase's themes: the
     idea takes that theme, the decision is stored with who and when (change history). ``NO_THEME``:
     no theme fits – the idea keeps its own theme, the report counts it as "kein Thema passt", the
@@ -308,7 +339,11 @@ def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk, shown
     changes nothing. ``shown``: the proposal the page showed (``Row.shown``, signed): a first decision is
     classified against it – confirmed, corrected or chosen without a suggestion – not against isek's
     suggestion by the time the form arrives (fix24d: recomputed after another decision, a confirmation
-    was stored as a correction); missing, forged or of another idea: the stored proposal counts."""
+    was stored as a correction); missing, forged or of another idea: the stored proposal counts.
+    ``decided``: the ``decision_token`` of the decision the form was read from (``OPEN``: none); an idea
+    decided or decided anew since is refused (code "changed", naming the decision and who made it),
+    nothing changed – a second tab no longer overwrites the first one's decision (fix24i). Without it
+    (other callers) not checked."""
     access.require(user, "moderation", "decide", concept)
     idea = _of_phase(_evaluated(phase), idea_pk)
     if idea is None:
@@ -323,6 +358,17 @@ def confirm_theme(user, concept: Concept, phase: Phase, idea_pk, theme_pk, shown
     seen = None if earlier else _shown(phase, idea, shown)
     proposed, confidence, unsuggested = seen if seen is not None else _proposal(phase, idea)
     with change(user):
+        if decided is not None:  # compared under the idea's lock: two answers at once cannot both pass
+            Idea.objects.select_for_update().filter(pk=idea.pk).first()
+            now = ThemeReview.objects.filter(idea=idea).select_related("theme", "proposed", "idea").first()
+            if str(decided) != decision_token(now):
+                if now is None:
+                    raise invalid(_("I-%(number)s: die Entscheidung, von der dieses Formular ausging, wurde inzwischen "
+                                    "geändert. Nichts wurde geändert; bitte die Seite neu laden.") % {"number": idea.number},
+                                  "changed")
+                raise invalid(_("I-%(number)s wurde inzwischen entschieden: %(decision)s. Nichts wurde geändert. Um "
+                                "diese Entscheidung zu ändern, bitte die Seite neu laden und „Entscheidung ändern“ "
+                                "wählen.") % {"number": idea.number, "decision": decision_text(now)}, "changed")
         review = ThemeReview.objects.filter(idea=idea).first() or ThemeReview(idea=idea)
         review.theme, review.proposed, review.confidence = theme, proposed, confidence
         review.unsuggested = unsuggested
