@@ -621,3 +621,26 @@ def test_amounts_on_the_application_page_and_the_portfolio_have_one_format_with_
         assert re.findall(r"(?<![\w.,-])-\d[\d.]*(?:,\d+)?", shown) == [], url
         if "applications" in url:
             assert "−1.000 " in shown or "−1.000,00" in shown
+
+
+def test_a_bescheid_without_a_line_left_is_refused(world):
+    """Walk 23d: 2028 was submitted while 2027 was under review; 2027's Bescheid then approved 2027–2030,
+    and the 2028 application could be "approved" with an empty Bescheid – "bewilligt", a mail, 0,00 € in
+    the portfolio. Refused with a message; nothing changes."""
+    from tests.procedure import submit
+
+    concept, staff, first = world["concept"], world["authority"], world["app"]
+    second = submit(world["planner"], concept, year=2028, name="Programmanmeldung 2028")
+    services.start_review(staff, concept, second)
+    if Application.objects.get(pk=first.pk).state != "review":
+        services.start_review(staff, concept, first)
+    services.approve(staff, concept, Application.objects.get(pk=first.pk), decided_on=TODAY, file_number="34.1-2027/07")
+    second = Application.objects.get(pk=second.pk)
+    assert services.approval_lines(concept, second) == []
+    state = checksum()
+    with pytest.raises(ValidationError) as refused:
+        services.approve(staff, concept, second, decided_on=TODAY, file_number="34.1-2028/01")
+    assert refused.value.message_dict["__all__"] == [
+        "Dieser Antrag hat keine Zeile mehr, die bewilligt werden könnte: jede ist schon durch einen anderen Bescheid "
+        "bewilligt. Ein Bescheid ohne Beträge wird nicht gespeichert."]
+    assert checksum() == state and Application.objects.get(pk=second.pk).state == "review"

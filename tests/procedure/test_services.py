@@ -177,6 +177,20 @@ def test_bad_input_is_refused_in_german_and_changes_nothing(new_city, planner, v
     assert checksum() == before
 
 
+def test_a_past_programme_year_is_refused_though_the_concept_runs_then(new_city, planner):
+    """Walk 23d: a concept running since earlier took an application for last year (2025 in December
+    2026), submitted and mailed to the authority. Refused at its field; nothing saved."""
+    last = timezone.localdate().year - 1
+    new_city.start_year = last - 1
+    new_city.save(update_fields=["start_year"])
+    before = checksum()
+    with pytest.raises(ValidationError) as exc:
+        services.save_draft(planner, new_city, year=last, council_decision=YESTERDAY, freeze_as="Zu spät")
+    assert _errors(exc.value)["year"] == [f"Das Programmjahr {last} ist vergangen: ein Antrag gilt dem laufenden Jahr "
+                                          f"({last + 1}) oder einem kommenden."]
+    assert checksum() == before
+
+
 def test_one_draft_per_year_and_a_name_taken_is_said_at_its_field(new_city, planner):
     services.save_draft(planner, new_city, year=2027, council_decision=YESTERDAY, freeze_as="Anmeldung")
     before = checksum()

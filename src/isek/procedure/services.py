@@ -408,6 +408,9 @@ def _problems(concept, year, council_decision, finance_version, freeze_as: str, 
         if year > concept.end_year:  # say how to get there (decision 0065)
             errors["year"] += " " + _("Für %(year)s verlängern Sie zuerst die Laufzeit unter „Konzept bearbeiten“ "
                                       "(Feld „Ende (Jahr)“).") % {"year": year}
+    elif year < timezone.localdate().year:  # walk 23d: 2025 was submitted in December 2026
+        errors["year"] = _("Das Programmjahr %(year)s ist vergangen: ein Antrag gilt dem laufenden Jahr (%(now)s) oder "
+                           "einem kommenden.") % {"year": year, "now": timezone.localdate().year}
     else:
         draft = concept.applications.filter(year=year).exclude(state__in=SENT).exclude(
             pk=getattr(application, "pk", None)).first()
@@ -985,6 +988,9 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
         elif unknown:
             errors["__all__"] = _("Diese Zeilen gehören nicht zum Antrag (unbekannte Maßnahme, Jahr oder Quelle): "
                                   "%(keys)s.") % {"keys": _line_names(concept, application, unknown)}
+        elif not lines:  # walk 23d: every line approved by another Bescheid meanwhile – an empty one said "bewilligt"
+            errors["__all__"] = _("Dieser Antrag hat keine Zeile mehr, die bewilligt werden könnte: jede ist schon durch "
+                                  "einen anderen Bescheid bewilligt. Ein Bescheid ohne Beträge wird nicht gespeichert.")
         file_number = (file_number or "").strip()
         if decided_on is None:
             errors["decided_on"] = _("Bitte das Datum des Bescheids angeben.")
