@@ -146,6 +146,24 @@ def test_a_city_slug_that_is_a_path_of_isek_is_refused(two):
     assert services.city_by_ags(two["a"].ags).slug == "altstadt"
 
 
+def test_a_city_slug_in_capitals_is_another_citys_and_refused(two):
+    """Walk 22c: "BOCHUM" passed as Neustadt's short name beside Bochum's "bochum" – /BOCHUM/ showed
+    Neustadt's start page under Bochum's name; "ADMIN" passed the reserved words. The short name is
+    kept in lower case; taken and reserved ones are refused in any case, on the page too."""
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    root = client_for(admin)
+    before = checksum()
+    for taken in ("ALTSTADT", "Altstadt", "CONCEPTS"):
+        with pytest.raises(ValidationError):
+            services.save_city_addresses(admin, two["b"], name="Bergdorf", slug=taken, host="")
+    r = root.post(f"/cities/{two['b'].ags}/administration/", {"save": "1", "name": "Bergdorf", "slug": "ALTSTADT",
+                                                               "host": ""})
+    assert r.status_code == 400 and "Den Kurznamen „altstadt“ hat schon eine andere Stadt" in text(r)
+    assert checksum() == before
+    services.save_city_addresses(admin, two["b"], name="Bergdorf", slug="Berg-DORF", host="")
+    assert services.city_by_ags(two["b"].ags).slug == "berg-dorf"
+
+
 def test_a_new_city_gets_its_short_name_from_its_name(db):
     assert CityFactory(name="Mülheim an der Ruhr", ags="05117000").slug == "muelheim-an-der-ruhr"
     assert CityFactory(name="Mülheim an der Ruhr!", ags="05117001").slug == "muelheim-an-der-ruhr-05117001"

@@ -350,6 +350,11 @@ class CityAddressForm(KernFormMixin, forms.ModelForm):
         self.fields["host"].help_text = _("Optional: unter diesem Namen zeigt isek die Startseite der Stadt. Eine "
                                           "Adresse wie „https://isek.bochum.de/“ wird als ihr Hostname gelesen.")
 
+    def clean_slug(self):
+        """In lower case: the start page's address is /<slug>/, and "BOCHUM" beside "bochum" would be a
+        second town's page under another's name (walk 22c); the uniqueness check then sees it."""
+        return (self.cleaned_data.get("slug") or "").lower()
+
     def clean_host(self):
         try:
             return host_name(self.cleaned_data["host"])

@@ -111,7 +111,7 @@ RESERVED_CITY_SLUGS = {"about", "accounts", "admin", "api", "authorities", "citi
 
 
 def city_slug_validator(value: str) -> None:
-    if value in RESERVED_CITY_SLUGS:
+    if value.lower() in RESERVED_CITY_SLUGS:
         raise ValidationError(_("„%(v)s“ ist ein Teil der Adressen von isek selbst und kann kein Kurzname einer Stadt "
                                 "sein."), params={"v": value}, code="reserved_slug")
 

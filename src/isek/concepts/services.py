@@ -504,7 +504,7 @@ def host_served(host: str) -> bool:
 def save_city_addresses(user, city: City, *, name: str, slug: str, host: str, via: str = "web") -> City:
     """The city's name, the short name of its start page (/<slug>/) and its own host name."""
     access.require_site(user, "city", "edit", city)
-    city.name, city.slug, city.host = " ".join(name.split()), slug.strip(), host_name(host)
+    city.name, city.slug, city.host = " ".join(name.split()), slug.strip().lower(), host_name(host)  # /<slug>/: one spelling
     city.full_clean()
     with change(user, via):
         city.save()
