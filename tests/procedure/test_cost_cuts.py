@@ -80,6 +80,9 @@ def test_cutting_below_the_approval_asks_naming_the_bescheid_and_the_kuf_then_sh
     asked = city.post(url, {**sent, **cut, **_tab(city, url)})
     page = asked.content.decode()
     assert asked.status_code == 400 and 'id="cut-doubts"' in page and checksum() == before
+    # walk 23d: the question stands above the save button, far down – the top of the page says so and links it
+    top = page.index('id="question-above"')
+    assert top < page.index('id="computed"') and '<a class="kern-link" href="#cut-doubts">' in page[top:top + 400]
     assert "1.1, 2027: bewilligt sind 60.000,00 € (Bund und Land, Zuwendungsbescheid 34.1-2027/07 vom " in page
     assert "tragen beim Fördersatz 60 % nur 54.000,00 € Zuwendung, 6.000,00 € weniger als bewilligt" in page
     assert 'name="confirm_cut"' in page and "lassen sich nicht" not in page
