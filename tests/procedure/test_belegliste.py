@@ -214,6 +214,9 @@ def test_a_payment_in_the_belegliste_of_a_submitted_proof_is_not_deleted_until_t
         monitoring.delete_payment(planner, concept, listed)
     page = city.post(f"/concepts/{concept.slug}/payments/", {"delete": listed, "confirmed": "1"}, follow=True)
     assert "Belegliste des Verwendungsnachweises" in page.content.decode() and checksum() == before
+    # walk 23d: the row says so instead of offering "löschen", refused only after "Ja, löschen"
+    rows = city.get(f"/concepts/{concept.slug}/payments/").content.decode()
+    assert f'data-cited="{listed}">In der Belegliste des Verwendungsnachweises (Antrag 2027, Version 1, ' in rows
     changed = Payment.objects.get(pk=listed)
     changed.amount = D("9999.00")
     with pytest.raises(ValidationError, match="Belegliste des Verwendungsnachweises"):

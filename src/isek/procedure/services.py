@@ -1822,6 +1822,17 @@ def cited_payments(sender, *, concept, **_kwargs) -> dict[int, str]:
               "Entwurf löschen, dann lässt sich die Auszahlung löschen.") if request.state == R_DRAFT else
             _("Teil von Mittelabruf Nr. %(number)s (Antrag %(year)s, Version %(version)s, „%(state)s“): nicht "
               "löschbar; eine Korrektur ist mit der Bewilligungsbehörde abzustimmen.")) % words
+    # in the Belegliste of a submitted or accepted proof of use (``_refuse_payment_in_a_proof``): said at the row,
+    # not only after "Ja, löschen" (walk 23d)
+    for proof in (ProofSubmission.objects.filter(application__concept=concept, state__in=(
+            ProofSubmission.State.SUBMITTED, ProofSubmission.State.ACCEPTED))
+                  .select_related("application").order_by("application__year", "version")):
+        for r in proof.snapshot.get("receipts") or ():
+            if r.get("payment") is not None and r["payment"] not in found:
+                found[r["payment"]] = _("In der Belegliste des Verwendungsnachweises (Antrag %(year)s, Version "
+                                        "%(version)s, „%(state)s“): nicht löschbar; eine Korrektur ist mit der "
+                                        "Bewilligungsbehörde abzustimmen.") % {
+                    "year": proof.application.year, "version": proof.version, "state": proof.get_state_display()}
     return found
 
 
