@@ -135,6 +135,13 @@ def test_the_api_refuses_cost_items_of_another_measure_and_unknown_groups_changi
     assert errors["delete"] == [f"Diese Kostenpositionen gibt es bei dieser Maßnahme nicht: {other.pk}."]
     assert errors["cost_items[0].cost_group"] == ["Diese Kostengruppe gibt es im Katalog dieses Konzepts nicht."]
     assert city.get(api).json()["measure"] == "1.1"
+    # second reading: one stored item twice was checked as two (twice its eligible costs) and saved as one –
+    # a cut below what was called off could pass; refused, nothing changed
+    mine = concept.measures.get(number="1.1").cost_items.order_by("year", "pk").first()
+    row = {"id": mine.pk, "year": mine.year, "cost_group": mine.cost_group.number, "amount": "1.00"}
+    answer = city.patch(api, {"cost_items": [row, row]}, content_type="application/json")
+    assert answer.status_code == 400 and checksum() == before
+    assert answer.json()["errors"]["cost_items[1].id"] == ["Diese Kostenposition steht schon einmal in der Liste."]
 
 
 def test_a_measure_list_import_that_cuts_below_what_was_called_off_imports_nothing(paid, tmp_path):
@@ -150,4 +157,17 @@ def test_a_measure_list_import_that_cuts_below_what_was_called_off_imports_nothi
     refused = city.post(f"/concepts/{concept.slug}/kuf/import/", {
         "step": "commit", "col0": "number", "col1": "title", "col2": "field", "col3": "cost_group", "col4": "year:2027",
         "cost_group": ""})
+    assert refused.status_code == 400 and CALLED in refused.content.decode() and checksum() == before
+
+
+@pytest.mark.postgis_only
+@pytest.mark.django_db(transaction=True)
+def test_a_cut_outside_a_test_transaction_is_refused_not_a_500(paid):
+    """Second reading: the save's first check ran before its transaction and locked rows with
+    ``select_for_update`` – PostgreSQL refuses that outside a transaction (TransactionManagementError,
+    a 500 on the page and the API); the tests' own transaction hid it. Here, as in production, each
+    request commits on its own."""
+    measure, item, city, url, sent, row = _page(paid)
+    before = checksum()
+    refused = city.post(url, {**sent, f"{row}-amount": "50.000,00", f"{row}-eligible": "", **_tab(city, url)})
     assert refused.status_code == 400 and CALLED in refused.content.decode() and checksum() == before

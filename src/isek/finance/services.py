@@ -544,12 +544,17 @@ def cost_items_from(concept, measure, rows, delete=()) -> tuple[list[CostItem], 
     groups = cost_groups_by_number(concept)
     errors: dict[str, list[str]] = {}
     items = []
+    seen: set = set()
     for n, row in enumerate(rows):
         where = f"cost_items[{n}]"
         item = stored.get(row["id"]) if row.get("id") is not None else CostItem(measure=measure)
         if item is None:
             errors[f"{where}.id"] = [_("Diese Kostenposition gibt es bei dieser Maßnahme nicht.")]
             continue
+        if item.pk is not None and item.pk in seen:  # one stored item twice: checked as two, saved as one
+            errors[f"{where}.id"] = [_("Diese Kostenposition steht schon einmal in der Liste.")]
+            continue
+        seen.add(item.pk)
         group = groups.get(str(row["cost_group"]))
         if group is None:
             errors[f"{where}.cost_group"] = [_("Diese Kostengruppe gibt es im Katalog dieses Konzepts nicht.")]

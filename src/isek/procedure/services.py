@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.db.models.fields.json import KeyTransform
 from django.http import Http404
@@ -1731,15 +1731,20 @@ def called_off(sender, *, measure, years, **_kwargs) -> list[dict]:
     """``finance.services.costs_cutting``: per submitted or released payment request that requests
     money for ``measure`` in one of ``years``, per year, what counts against the approval – the
     released amount of a released request, the requested one of a request not yet decided (as
-    ``_used``), Bund and Land together – with the request's name (decision 0104). Read with the rows
-    of the applications those requests are against locked (the order of 0093: application first), so
-    a request's submit or release waits for the cost save, or the save reads what it wrote."""
+    ``_used``), Bund and Land together – with the request's name (decision 0104). Within a transaction
+    (the save's second check) read with the rows of the applications those requests are against locked
+    (the order of 0093: application first), so a release or another submit on those applications waits
+    for the cost save; outside one (the save's first check, before its transaction) without a lock –
+    ``select_for_update`` needs a transaction on PostgreSQL. Not covered: a submit on an application
+    with no counting line yet for this measure and year, and a submit does not compare against the
+    costs (decision 0104's known limit)."""
     lines = PaymentRequestLine.objects.filter(measure=str(measure.pk), year__in=list(years), request__state__in=COUNTING,
                                               request__application__concept_id=measure.concept_id)
     held = sorted(set(lines.values_list("request__application_id", flat=True)))
     if not held:
         return []
-    list(Application.objects.select_for_update().filter(pk__in=held).order_by("pk").values_list("pk", flat=True))
+    if connection.in_atomic_block:  # the check within the save's transaction; the first one, before it, reads only
+        list(Application.objects.select_for_update().filter(pk__in=held).order_by("pk").values_list("pk", flat=True))
     found: dict[tuple[int, int], dict] = {}
     for line in lines.select_related("request__application").order_by(
             "year", "request__application__year", "request__application__version", "request__number"):
