@@ -189,6 +189,11 @@ def test_a_past_programme_year_is_refused_though_the_concept_runs_then(new_city,
     assert _errors(exc.value)["year"] == [f"Das Programmjahr {last} ist vergangen: ein Antrag gilt dem laufenden Jahr "
                                           f"({last + 1}) oder einem kommenden."]
     assert checksum() == before
+    # second reading: the next version answering a change request of that year (asked for before New Year) is taken
+    version = finance.freeze_version(planner, new_city, "Stand", "other")
+    Application.objects.create(concept=new_city, year=last, finance_version=version, council_decision=YESTERDAY,
+                               state="changes")
+    assert services.save_draft(planner, new_city, year=last, council_decision=YESTERDAY, finance_version=version).version == 2
 
 
 def test_one_draft_per_year_and_a_name_taken_is_said_at_its_field(new_city, planner):

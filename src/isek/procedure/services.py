@@ -408,7 +408,9 @@ def _problems(concept, year, council_decision, finance_version, freeze_as: str, 
         if year > concept.end_year:  # say how to get there (decision 0065)
             errors["year"] += " " + _("Für %(year)s verlängern Sie zuerst die Laufzeit unter „Konzept bearbeiten“ "
                                       "(Feld „Ende (Jahr)“).") % {"year": year}
-    elif year < timezone.localdate().year:  # walk 23d: 2025 was submitted in December 2026
+    elif (year < timezone.localdate().year  # walk 23d: 2025 was submitted in December 2026
+          and getattr(application, "year", None) != year  # a draft of that year made before stays submittable
+          and not concept.applications.filter(year=year, state__in=SENT).exists()):  # a next version answers one
         errors["year"] = _("Das Programmjahr %(year)s ist vergangen: ein Antrag gilt dem laufenden Jahr (%(now)s) oder "
                            "einem kommenden.") % {"year": year, "now": timezone.localdate().year}
     else:
