@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 
 from isek import access
 from isek.accounts import services as accounts
@@ -72,7 +73,8 @@ def _writes(concept, measure):
         "save_mapping": lambda u: monitoring.save_mapping(u, concept, "a = b", ";", True),
         "start_run": lambda u: analysis.start_run(u, concept, city_layers=True),
         "start_report": lambda u: monitoring.start_report(u, concept, "isek"),
-        "save_draft": lambda u: procedure.save_draft(u, concept, year=concept.start_year, freeze_as="Antrag",
+        "save_draft": lambda u: procedure.save_draft(u, concept, year=max(concept.start_year, timezone.localdate().year),
+                                                     freeze_as="Antrag",
                                                      council_decision=datetime.date(2025, 1, 1)),
     }
 
