@@ -990,7 +990,7 @@ def approve(user, concept, application: Application, *, decided_on: datetime.dat
         elif unknown:
             errors["__all__"] = _("Diese Zeilen gehören nicht zum Antrag (unbekannte Maßnahme, Jahr oder Quelle): "
                                   "%(keys)s.") % {"keys": _line_names(concept, application, unknown)}
-        elif not lines:  # walk 23d: every line approved by another Bescheid meanwhile – an empty one said "bewilligt"
+        elif not lines and taken:  # walk 23d: every line approved by another Bescheid meanwhile – an empty one said "bewilligt"
             errors["__all__"] = _("Dieser Antrag hat keine Zeile mehr, die bewilligt werden könnte: jede ist schon durch "
                                   "einen anderen Bescheid bewilligt. Ein Bescheid ohne Beträge wird nicht gespeichert.")
         file_number = (file_number or "").strip()
