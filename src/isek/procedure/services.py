@@ -1695,15 +1695,22 @@ def refuse_cited_payment(sender, *, payment, new, **_kwargs) -> None:
     raise invalid(message % words, "cited_payment")
 
 
+def _proofs_listing(concept_id: int):
+    """(proof, ids of the payments its Belegliste lists) for each submitted or accepted proof of use of
+    the concept, by programme year and version: what neither deletes nor changes a payment."""
+    for proof in (ProofSubmission.objects.filter(application__concept_id=concept_id, state__in=(
+            ProofSubmission.State.SUBMITTED, ProofSubmission.State.ACCEPTED))
+                  .select_related("application").order_by("application__year", "version")):
+        yield proof, {r["payment"] for r in proof.snapshot.get("receipts") or () if r.get("payment") is not None}
+
+
 def _refuse_payment_in_a_proof(payment) -> None:
     """A payment the Belegliste of a submitted or accepted proof of use lists is not deleted, nor
     changed in amount, measure or year, even where no payment request cites it (walk of Landshut:
     a receipt with an open query on its line was deleted while the authority checked the proof, which
     was then accepted with a receipt that no longer existed). A returned proof frees it."""
-    for proof in (ProofSubmission.objects.filter(application__concept_id=payment.measure.concept_id,
-                                                 state__in=(ProofSubmission.State.SUBMITTED, ProofSubmission.State.ACCEPTED))
-                  .select_related("application").order_by("application__year", "version")):
-        if any(r.get("payment") == payment.pk for r in proof.snapshot.get("receipts") or ()):
+    for proof, listed in _proofs_listing(payment.measure.concept_id):
+        if payment.pk in listed:
             raise invalid(_("Diese Auszahlung steht in der Belegliste des Verwendungsnachweises (Antrag %(year)s, "
                             "Version %(version)s, „%(state)s“) und kann weder gelöscht noch in Betrag, Maßnahme oder "
                             "Jahr geändert werden. Eine Korrektur ist mit der Bewilligungsbehörde abzustimmen; gibt sie "
@@ -1831,14 +1838,11 @@ def cited_payments(sender, *, concept, **_kwargs) -> dict[int, str]:
               "löschbar; eine Korrektur ist mit der Bewilligungsbehörde abzustimmen.")) % words
     # in the Belegliste of a submitted or accepted proof of use (``_refuse_payment_in_a_proof``): said at the row,
     # not only after "Ja, löschen" (walk 23d)
-    for proof in (ProofSubmission.objects.filter(application__concept=concept, state__in=(
-            ProofSubmission.State.SUBMITTED, ProofSubmission.State.ACCEPTED))
-                  .select_related("application").order_by("application__year", "version")):
-        for r in proof.snapshot.get("receipts") or ():
-            if r.get("payment") is not None and r["payment"] not in found:
-                found[r["payment"]] = _("In der Belegliste des Verwendungsnachweises (Antrag %(year)s, Version "
-                                        "%(version)s, „%(state)s“): nicht löschbar; eine Korrektur ist mit der "
-                                        "Bewilligungsbehörde abzustimmen.") % {
+    for proof, listed in _proofs_listing(concept.pk):
+        for payment in listed - set(found):
+            found[payment] = _("In der Belegliste des Verwendungsnachweises (Antrag %(year)s, Version "
+                               "%(version)s, „%(state)s“): nicht löschbar; eine Korrektur ist mit der "
+                               "Bewilligungsbehörde abzustimmen.") % {
                     "year": proof.application.year, "version": proof.version, "state": proof.get_state_display()}
     return found
 
